@@ -1,0 +1,36 @@
+#include "base/error.hpp"
+
+#include <cstring>
+
+namespace hull {
+
+Error::Error(std::string message, int err) : message_(std::move(message)), err_(err) { render(); }
+
+Error& Error::add_context(std::string_view context) {
+  message_.insert(0, std::string(context) + ": ");
+  render();
+  return *this;
+}
+
+void Error::render() {
+  full_ = message_;
+  if (err_ != 0) {
+    full_ += ": ";
+    full_ += std::strerror(err_);
+  }
+}
+
+void throw_errno(std::string what) { throw Error(std::move(what), errno); }
+void throw_errno(int err, std::string what) { throw Error(std::move(what), err); }
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace hull

@@ -1,0 +1,74 @@
+#include "base/fs.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+
+namespace hull {
+
+UniqueFd open_fd(const std::string& path, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw_errno("open " + path);
+  return UniqueFd(fd);
+}
+
+UniqueFd open_at(int dirfd, const std::string& name, int flags, mode_t mode) {
+  int fd = ::openat(dirfd, name.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw_errno("open " + name);
+  return UniqueFd(fd);
+}
+
+std::string read_fd(int fd, const std::string& what) {
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("read " + what);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  UniqueFd fd = open_fd(path, O_RDONLY);
+  return read_fd(fd.get(), path);
+}
+
+void write_all(int fd, std::string_view data, const std::string& what) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("write " + what);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void write_file(const std::string& path, std::string_view data) {
+  UniqueFd fd = open_fd(path, O_WRONLY);
+  write_all(fd.get(), data, path);
+}
+
+void write_file_atomic(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
+  std::string tmp = "." + name + ".tmp";
+  {
+    UniqueFd fd = open_at(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    write_all(fd.get(), data, tmp);
+  }
+  if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) < 0) {
+    int err = errno;
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    throw_errno(err, "rename " + tmp + " to " + name);
+  }
+}
+
+}  // namespace hull

@@ -1,0 +1,27 @@
+#pragma once
+// Small file helpers that throw hull::Error with the path in the message.
+#include <string>
+#include <string_view>
+
+#include "base/unique_fd.hpp"
+
+namespace hull {
+
+// open(2) with O_CLOEXEC added; throws "open <path>: <errno>".
+UniqueFd open_fd(const std::string& path, int flags, mode_t mode = 0);
+// openat(2) with O_CLOEXEC added; `what` names the file in errors.
+UniqueFd open_at(int dirfd, const std::string& name, int flags, mode_t mode = 0);
+
+// Whole contents of a file.
+std::string read_file(const std::string& path);
+std::string read_fd(int fd, const std::string& what);
+
+// Writes all of data to fd (retrying short writes and EINTR).
+void write_all(int fd, std::string_view data, const std::string& what);
+// Opens path O_WRONLY (|O_TRUNC for regular files) and writes data; used for /proc and cgroupfs files.
+void write_file(const std::string& path, std::string_view data);
+
+// Writes dirfd/name atomically: a temp file in the same directory, then rename.
+void write_file_atomic(int dirfd, const std::string& name, std::string_view data, mode_t mode = 0600);
+
+}  // namespace hull
