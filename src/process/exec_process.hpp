@@ -1,0 +1,27 @@
+#pragma once
+// The last stage of the container init: everything the spec says about the
+// process (identity, env, cwd, rlimits, capabilities, no_new_privs, seccomp, ...),
+// applied in the order that works, ending in execve.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runtime/spec.hpp"
+
+namespace hull::process {
+
+struct ExecOptions {
+  // Blocks until `hull start` releases the container. Every setup step whose
+  // failure should fail `create` must happen before it is called; execve (and
+  // whatever must come last, like the seccomp filter) after it.
+  std::function<void()> wait_for_start;
+  // Fds the init must keep open across execve (stdio 0-2 are always kept;
+  // --preserve-fds adds 3..3+N-1). Every other fd is closed or CLOEXEC.
+  int preserve_fds = 0;
+};
+
+// Runs in the init after setup_rootfs. Never returns: execs the process or
+// throws hull::Error (the caller reports it to the parent and _exits).
+[[noreturn]] void exec_container_process(const spec::Spec& spec, const ExecOptions& opts);
+
+}  // namespace hull::process

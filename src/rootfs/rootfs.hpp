@@ -1,0 +1,27 @@
+#pragma once
+// Builds the container's filesystem view. Runs in the container init, inside
+// its new mount namespace, before the process attributes are applied.
+#include <functional>
+#include <string>
+
+#include "runtime/spec.hpp"
+
+namespace hull::rootfs {
+
+struct SetupOptions {
+  std::string bundle;            // absolute bundle directory (relative root.path / mount sources resolve here)
+  std::string rootfs;            // absolute root.path
+  bool no_pivot = false;         // move-mount + chroot instead of pivot_root
+  int console_fd = -1;           // pty slave to bind on /dev/console, or -1
+  std::string state_dir;         // the container's state directory (overlay upper/work may live here)
+  // Called after every mount is in place and before pivot_root/chroot
+  // (the createContainer hooks' moment). May be empty.
+  std::function<void()> before_pivot;
+};
+
+// Mounts config mounts in order, devices, masked and read-only paths, then
+// pivot_root (or chroot with no_pivot) into the rootfs and applies root.readonly.
+// On return the process's root and cwd are the container's "/".
+void setup_rootfs(const spec::Spec& spec, const SetupOptions& opts);
+
+}  // namespace hull::rootfs
