@@ -18,6 +18,10 @@ struct ExecOptions {
   // Fds the init must keep open across execve (stdio 0-2 are always kept;
   // --preserve-fds adds 3..3+N-1). Every other fd is closed or CLOEXEC.
   int preserve_fds = 0;
+  // process.terminal: the pty from setup_rootfs (master goes to console_socket_fd
+  // over SCM_RIGHTS, slave becomes the controlling terminal and stdio).
+  int pty_master = -1, pty_slave = -1;
+  int console_socket_fd = -1;   // connected AF_UNIX socket (--console-socket), or -1
 };
 
 // Runs in the init after setup_rootfs. Never returns: execs the process or

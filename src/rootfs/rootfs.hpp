@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "base/unique_fd.hpp"
 #include "runtime/spec.hpp"
 
 namespace hull::rootfs {
@@ -12,7 +13,7 @@ struct SetupOptions {
   std::string bundle;            // absolute bundle directory (relative root.path / mount sources resolve here)
   std::string rootfs;            // absolute root.path
   bool no_pivot = false;         // move-mount + chroot instead of pivot_root
-  int console_fd = -1;           // pty slave to bind on /dev/console, or -1
+  bool create_console = false;   // process.terminal: make a pty from the container's devpts
   std::string state_dir;         // the container's state directory (overlay upper/work may live here)
   // Called after every mount is in place and before pivot_root/chroot
   // (the createContainer hooks' moment). May be empty.
@@ -22,6 +23,12 @@ struct SetupOptions {
 // Mounts config mounts in order, devices, masked and read-only paths, then
 // pivot_root (or chroot with no_pivot) into the rootfs and applies root.readonly.
 // On return the process's root and cwd are the container's "/".
-void setup_rootfs(const spec::Spec& spec, const SetupOptions& opts);
+struct SetupResult {
+  // With create_console: a pty opened from the container's own /dev/pts
+  // instance; the slave is already bind-mounted on /dev/console (from the fd,
+  // never from a path the container could race: CVE-2025-52565).
+  UniqueFd pty_master, pty_slave;
+};
+SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts);
 
 }  // namespace hull::rootfs
