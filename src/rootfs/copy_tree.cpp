@@ -8,7 +8,9 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"

@@ -203,6 +203,7 @@ std::vector<std::string> supported_mount_options() {
   for_each_linux_flag([&](std::string_view name, unsigned long, bool) { names.emplace_back(name); });
   for (const RecursiveOption& r : kRecursiveOptions) names.emplace_back(r.name);
   names.emplace_back(kTmpcopyup);
+  names.emplace_back(kDefaults);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
