@@ -12,13 +12,6 @@ namespace {
 
 using namespace hull::rootfs::testing;
 
-struct Checks {
-  std::string failures;
-  void expect(bool ok, const std::string& what) {
-    if (!ok) failures += what + "\n";
-  }
-};
-
 bool dir_empty(const std::string& d) { return fs::is_empty(d); }
 
 class RootfsEscape : public ::testing::Test {
@@ -32,27 +25,9 @@ class RootfsEscape : public ::testing::Test {
     EXPECT_EQ(mounts_under(tb_->dir()), 0) << "a test mount leaked to the host namespace";
     EXPECT_TRUE(dir_empty(tb_->host())) << "something was created in the host directory";
   }
-  // Runs setup_rootfs in a child; returns "" on success or the error text.
-  // `before_pivot` checks run in the child while the host is still visible.
   std::string setup(const spec::Spec& s, std::function<std::string()> before_pivot = {},
                     std::function<std::string()> after = {}) {
-    return in_child([&] {
-      SetupOptions o;
-      o.bundle = tb_->bundle();
-      o.rootfs = tb_->rootfs();
-      std::string hook_out;
-      if (before_pivot) o.before_pivot = [&] { hook_out = before_pivot(); };
-      try {
-        setup_rootfs(s, o);
-      } catch (const std::exception& e) {
-        // Still in the namespace of the failed setup: nothing may have
-        // landed on the host directory.
-        std::string leak = mounts_under(tb_->host()) ? " [LEAK: mount on host dir]" : "";
-        return std::string("error: ") + e.what() + leak;
-      }
-      std::string after_out = after ? after() : "";
-      return hook_out + after_out;
-    });
+    return run_setup(*tb_, s, {}, before_pivot, after);
   }
   std::unique_ptr<TempBundle> tb_;
 };

@@ -14,14 +14,6 @@ namespace {
 
 using namespace hull::rootfs::testing;
 
-// Collects failed expectations inside the child as text.
-struct Checks {
-  std::string failures;
-  void expect(bool ok, const std::string& what) {
-    if (!ok) failures += what + "\n";
-  }
-};
-
 bool is_char(const char* path, unsigned maj, unsigned min, mode_t perm) {
   struct stat st{};
   return ::lstat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(maj, min) &&

@@ -19,6 +19,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "rootfs/mountinfo.hpp"
+#include "rootfs/rootfs.hpp"
 #include "runtime/spec.hpp"
 
 namespace hull::rootfs::testing {
@@ -159,6 +160,38 @@ inline int mounts_under(const std::string& prefix) {
     if (m.mount_point.rfind(prefix, 0) == 0) ++n;
   }
   return n;
+}
+
+// Collects failed expectations inside a child as text ("" = all good).
+struct Checks {
+  std::string failures;
+  void expect(bool ok, const std::string& what) {
+    if (!ok) failures += what + "\n";
+  }
+};
+
+// setup_rootfs in a child (see in_child). `tune` adjusts the options,
+// `before_pivot` runs as the hook (host still visible), `after` inside the
+// container. Returns "" when all went well, else "error: ..." or the failures.
+inline std::string run_setup(const TempBundle& tb, const spec::Spec& s,
+                             const std::function<void(SetupOptions&)>& tune = {},
+                             const std::function<std::string()>& before_pivot = {},
+                             const std::function<std::string()>& after = {}) {
+  return in_child([&] {
+    SetupOptions o;
+    o.bundle = tb.bundle();
+    o.rootfs = tb.rootfs();
+    if (tune) tune(o);
+    std::string hook_out;
+    if (before_pivot) o.before_pivot = [&] { hook_out = before_pivot(); };
+    try {
+      setup_rootfs(s, o);
+    } catch (const std::exception& e) {
+      std::string leak = mounts_under(tb.host()) ? " [LEAK: mount on host dir]" : "";
+      return std::string("error: ") + e.what() + leak;
+    }
+    return hook_out + (after ? after() : "");
+  });
 }
 
 }  // namespace hull::rootfs::testing
