@@ -14,7 +14,7 @@ void add_create_flags(CLI::App& command, CreateOptions& o) {
                    "do not create a new session keyring for the container");
   command.add_option("--preserve-fds", o.preserve_fds,
                      "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1 << 20));
   add_id_argument(command, o.id);
 }
 
