@@ -34,6 +34,9 @@ std::string overlay_escape(const std::string& path) {
 
 void mount_overlay_rootfs(const std::string& rootfs, const std::string& dir) {
   UniqueFd lower = open_fd(rootfs, O_RDONLY | O_DIRECTORY);
+  // The directory itself (<state dir>/overlay by default) is made here; its
+  // parent must exist.
+  if (::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) throw_errno("overlay rootfs: mkdir " + quote(dir));
   UniqueFd parent = open_fd(dir, O_RDONLY | O_DIRECTORY);
   UniqueFd upper = make_dir(parent.get(), "upper", dir + "/upper");
   make_dir(parent.get(), "work", dir + "/work");
