@@ -35,6 +35,10 @@ namespace hull::itest {
 // The namespace link of the test process itself, e.g. "uts:[4026531838]".
 std::string host_ns(const std::string& name);
 
+// Success when r exited 1 and stderr holds every fragment, ignoring case (errno
+// texts differ in case between runtimes). Use as EXPECT_TRUE(failed_with(r, {...})).
+::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments);
+
 // What a state.json records about a container's init (hull's private fields too).
 struct InitRecord {
   pid_t pid = 0;
@@ -59,6 +63,12 @@ class HullTest : public ::testing::Test {
   // attached, so out/err/exit_code are the container's.
   ProcResult run_sh(Bundle& b, const std::string& script, const std::string& id = "itest");
 
+  // `hull create --bundle <new bundle "bundle-<id>"> id` running args; returns
+  // the init pid from `hull state`, 0 (and a test failure) when create fails.
+  pid_t create_container(const std::string& id, std::vector<std::string> args = {"sleep", "1000"});
+  // `hull start id`; a test failure when it fails.
+  void start_container(const std::string& id);
+
   // `hull state id` parsed; a test failure (and null) when it fails.
   nlohmann::json state(const std::string& id);
   // The init as recorded in <root>/<id>/state.json, nullopt when unreadable.
@@ -71,10 +81,16 @@ class HullTest : public ::testing::Test {
   std::filesystem::path state_root() const { return temp_ / "state"; }
   std::filesystem::path state_dir(const std::string& id) const { return state_root() / id; }
 
+  // Fails the test if the state dir of id exists, a mount mentions the temp
+  // dir, or a child process (a container init re-parented to us) is alive.
+  void expect_nothing_left(const std::string& id);
+
   // Container ids with a directory under the state root.
   std::vector<std::string> state_dirs() const;
   // Lines of /proc/self/mountinfo that mention the temp dir.
   std::vector<std::string> mounts_of_temp_dir() const;
+  // Our children still alive after a bounded wait for each to exit; zombies are reaped.
+  std::vector<pid_t> live_children();
 
  private:
   void remove_containers();
