@@ -1,4 +1,6 @@
 // `hull run`: what the container sees of itself, exit codes, -d and --keep.
+#include <signal.h>
+
 #include <string>
 
 #include "harness.hpp"
@@ -33,6 +35,25 @@ TEST_F(HullTest, RunPassesContainerStdioThrough) {
   EXPECT_NE(r.err.find("oops"), std::string::npos) << r.err;
 }
 
+TEST_F(HullTest, ProcessGetsEnvAndCwdFromConfig) {
+  Bundle& b = bundle();
+  b.config["process"]["env"].push_back("ITEST_GREETING=hello world");
+  b.config["process"]["cwd"] = "/tmp";
+  ProcResult r = run_sh(b, "echo \"$ITEST_GREETING\"; pwd");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "hello world\n/tmp\n");
+}
+
+// No descriptor of the runtime (state dir lock, sync socket, exec fifo) may
+// reach the container: it could be used to escape (CVE-2024-21626).
+TEST_F(HullTest, ContainerInheritsOnlyStdio) {
+  // Not the last command, so sh forks ls instead of exec'ing it and $$ stays
+  // the container's init rather than ls with its directory fd.
+  ProcResult r = run_sh(bundle(), "ls /proc/$$/fd; exit $?");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\n2\n");
+}
+
 TEST_F(HullTest, RunExitsWithContainerExitCode) {
   ProcResult r = run_sh(bundle(), "exit 7");
   EXPECT_EQ(r.exit_code, 7) << r.err;
@@ -51,6 +72,30 @@ TEST_F(HullTest, RunOfKilledContainerExits128PlusSignal) {
   ProcResult r = run.finish();
   EXPECT_EQ(r.exit_code, 128 + 9) << r.err;
   EXPECT_EQ(r.signal, 0) << "hull itself must exit, not die";
+}
+
+// A pid 1 with a handler gets the signal; `hull kill` without one sends TERM.
+TEST_F(HullTest, KillDefaultsToTerm) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "trap 'exit 42' TERM; sleep 1000 & echo ready; wait"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "term"});
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+
+  ProcResult k = hull({"kill", "term"});
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 42) << r.err;
+}
+
+TEST_F(HullTest, AttachedRunForwardsSignalsToContainer) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "trap 'exit 43' TERM; sleep 1000 & echo ready; wait"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "fwd"});
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 43) << "SIGTERM to hull run must reach the container; stderr: " << r.err;
 }
 
 TEST_F(HullTest, RunDetachedReturnsWhileContainerRuns) {
