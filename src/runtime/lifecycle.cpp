@@ -37,7 +37,7 @@ Opened open_container(const GlobalOptions& g, const std::string& id) {
 void kill_and_wait(const ContainerState& st) {
   UniqueFd pidfd = open_init_pidfd(st);
   if (!pidfd) return;
-  send_signal(pidfd.get(), SIGKILL, st.id);
+  send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
@@ -66,7 +66,7 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
     UniqueFd pidfd = open_init_pidfd(c.state);
-    if (pidfd) send_signal(pidfd.get(), sig, id);
+    if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
   });
 }
 
