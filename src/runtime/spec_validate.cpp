@@ -96,7 +96,8 @@ class Checker {
 
   // `path` asks for a namespace of type t: a new one, or (any_ok) a joined one too.
   void need_namespace(const std::string& path, NamespaceType t, bool any_ok) const {
-    const std::string kind = std::string(any_ok ? "a " : "a new ") + to_string(t) + " namespace";
+    const std::string name = std::string(to_string(t)) + " namespace";
+    const std::string kind = !any_ok ? "a new " + name : (t == NamespaceType::Ipc ? "an " : "a ") + name;
     const Namespace* ns = find(t);
     if (!ns) fail(path, "requires " + kind + ", but .linux.namespaces has no " + quote(to_string(t)) + " entry");
     if (ns->path && !any_ok)
