@@ -128,6 +128,10 @@ void required_field(const Node& obj, std::string_view key, T& out, R&& read) {
   out = std::invoke(read, obj.required(key));
 }
 
+// `s` in double quotes with JSON escapes, for messages: config text is
+// untrusted, and a raw newline or terminal escape must not reach a log as is.
+std::string quote_json(std::string_view s);
+
 // Section parsers, one file each.
 IDMapping parse_id_mapping(const Node& n);
 Process parse_process(const Node& n);
