@@ -34,7 +34,6 @@ class Node {
       : value_(&value), path_(std::move(path)), file_(&file) {}
 
   const Json& json() const { return *value_; }
-  const std::string& path() const { return path_; }
 
   // Throws hull::Error "<file>: <path>: <message>".
   [[noreturn]] void fail(std::string_view message) const;

@@ -12,7 +12,11 @@ constexpr size_t kMaxShownValue = 60;
 
 std::string describe(const Json& v) {
   std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (text.size() > kMaxShownValue) text = text.substr(0, kMaxShownValue) + "...";
+  if (text.size() > kMaxShownValue) {
+    size_t cut = kMaxShownValue;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 char
+    text = text.substr(0, cut) + "...";
+  }
   switch (v.type()) {
     case Json::value_t::null:
       return "null";

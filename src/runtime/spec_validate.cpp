@@ -1,7 +1,6 @@
 #include "runtime/spec_validate.hpp"
 
 #include <array>
-#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -123,7 +122,7 @@ class Checker {
       const char* path;
       NamespaceType type;
       bool any_ok;  // joining an existing namespace is enough
-      std::function<bool(const Spec&)> applies;
+      bool (*applies)(const Spec&);
     };
     static const Need kNeeds[] = {
         {".hostname", NamespaceType::Uts, false, [](const Spec& s) { return s.hostname && !s.hostname->empty(); }},

@@ -337,6 +337,13 @@ TEST(SpecParse, LongValuesAreCutShortInMessages) {
   std::string many(200, 'x');
   EXPECT_EQ(error_of(R"({"ociVersion": "1.0.0", "hostname": [")" + many + R"("]})"),
             "config.json: .hostname: expected a string, got array [\"" + std::string(58, 'x') + "...");
+  // A two-byte character that straddles the cut is dropped whole.
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\u00e9";
+  std::string shown;
+  for (int i = 0; i < 28; ++i) shown += "\xc3\xa9";
+  EXPECT_EQ(error_of(R"({"ociVersion": "1.0.0", "hostname": ["x)" + accents + R"("]})"),
+            "config.json: .hostname: expected a string, got array [\"x" + shown + "...");
 }
 
 TEST(SpecParse, InvalidJsonNamesLineAndColumn) {
