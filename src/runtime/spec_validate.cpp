@@ -125,9 +125,10 @@ class Checker {
       bool (*applies)(const Spec&);
     };
     static const Need kNeeds[] = {
-        {".hostname", NamespaceType::Uts, false, [](const Spec& s) { return s.hostname && !s.hostname->empty(); }},
-        {".domainname", NamespaceType::Uts, false,
-         [](const Spec& s) { return s.domainname && !s.domainname->empty(); }},
+        // Present counts, even empty: sethostname("") in the host's uts
+        // namespace would blank the host's name.
+        {".hostname", NamespaceType::Uts, false, [](const Spec& s) { return s.hostname.has_value(); }},
+        {".domainname", NamespaceType::Uts, false, [](const Spec& s) { return s.domainname.has_value(); }},
         {".linux.timeOffsets", NamespaceType::Time, false,
          [](const Spec& s) { return !s.linux_->timeOffsets.empty(); }},
         {".linux.uidMappings", NamespaceType::User, true,

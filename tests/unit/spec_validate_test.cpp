@@ -51,8 +51,15 @@ TEST(SpecValidate, MappingsMayComeWithAJoinedUserNamespace) {
             "<no error>");
 }
 
-TEST(SpecValidate, EmptyHostnameNeedsNoUtsNamespace) {
-  EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", "domainname": "", )")), "<no error>");
+TEST(SpecValidate, EvenAnEmptyHostnameNeedsAUtsNamespace) {
+  EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", )")),
+            "config.json: .hostname: requires a new uts namespace, but .linux.namespaces has no \"uts\" entry");
+  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts"}]})", R"("hostname": "", "domainname": "", )")),
+            "<no error>");
+}
+
+TEST(SpecValidate, NullHostnameIsAbsent) {
+  EXPECT_EQ(error_of(runnable("{}", R"("hostname": null, "domainname": null, )")), "<no error>");
 }
 
 TEST(SpecValidate, NetworkSysctlInAJoinedNetworkNamespaceIsValid) {
