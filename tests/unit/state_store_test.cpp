@@ -305,6 +305,55 @@ TEST_F(StateStoreTest, DirectoryWithoutStateButLockedIsNotReclaimed) {
   EXPECT_EQ(creating.read_state().id, "web");
 }
 
+TEST_F(StateStoreTest, PeekReadsStateWithoutWaitingForTheLock) {
+  StateStore store(root_);
+  EXPECT_EQ(error_of([&] { store.peek("web"); }), "container \"web\" does not exist");
+  ContainerDir held = store.create("web");
+  EXPECT_EQ(error_of([&] { store.peek("web"); }), "container \"web\" does not exist");  // no state yet
+  held.write_state(sample_state("web"));
+  expect_same(store.peek("web"), sample_state("web"));  // returns while `held` keeps the lock
+  EXPECT_THROW(store.peek("../web"), Error);
+}
+
+TEST_F(StateStoreTest, PeekNamesACorruptFile) {
+  StateStore store(root_);
+  make_container(store, "web");
+  std::ofstream(root_ + "/web/state.json", std::ios::trunc) << "{garbage";
+  EXPECT_EQ(error_of([&] { store.peek("web"); }),
+            "corrupt state file " + root_ + "/web/state.json: it is not valid JSON");
+  EXPECT_EQ(error_of([&] { store.open("web").read_state(); }),
+            "corrupt state file " + root_ + "/web/state.json: it is not valid JSON");
+}
+
+TEST_F(StateStoreTest, StateOfAnotherContainerIsRefused) {
+  StateStore store(root_);
+  ContainerDir d = store.create("web");
+  EXPECT_EQ(error_of([&] { d.write_state(sample_state("db")); }),
+            "state of container \"db\" written into the directory of \"web\"");
+  // A state.json copied in from another container's directory.
+  std::ofstream(root_ + "/web/state.json") << to_state_file_json(sample_state("db"));
+  EXPECT_EQ(error_of([&] { d.read_state(); }),
+            "corrupt state file " + root_ + "/web/state.json: it belongs to container \"db\"");
+}
+
+TEST_F(StateStoreTest, WriteStateReplacesTheFileWholeAndLeavesNoTempFile) {
+  StateStore store(root_);
+  ContainerDir d = store.create("web");
+  ContainerState s = sample_state("web");
+  d.write_state(s);
+  s.status = Status::Stopped;
+  s.pid = 0;
+  d.write_state(s);
+  expect_same(d.read_state(), s);
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(d.path())) names.insert(e.path().filename());
+  EXPECT_EQ(names, std::set<std::string>{"state.json"});
+}
+
+TEST(StateStoreRoot, EmptyRootIsRefused) {
+  EXPECT_EQ(error_of([] { StateStore store(""); }), "the state root must not be empty");
+}
+
 TEST_F(StateStoreTest, ListIdsIsSortedAndSkipsNonContainers) {
   StateStore store(root_);
   EXPECT_TRUE(store.list_ids().empty());  // root does not exist yet
