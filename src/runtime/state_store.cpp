@@ -201,8 +201,10 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what) {
       throw_errno("stat " + sub);
     }
     if (S_ISDIR(st.st_mode)) {
-      if (mount_of(dirfd, name.c_str(), sub) != mount) throw Error("refusing to remove " + sub + ": it is a mount point");
+      // Checked on the opened fd, so a mount appearing after the check
+      // cannot slip in between check and descent.
       UniqueFd child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      if (mount_of(child.get(), "", sub) != mount) throw Error("refusing to remove " + sub + ": it is a mount point");
       remove_contents(child.get(), mount, sub);
     }
     if (::unlinkat(dirfd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)

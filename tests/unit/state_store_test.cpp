@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -535,6 +536,31 @@ TEST_F(StateStoreTest, OpenWaitingOnADeleteFindsTheContainerCreatedAgain) {
   EXPECT_EQ(s.holder_exit, 0);
   EXPECT_EQ(s.opener_result, "opened");
   EXPECT_EQ(store.open("web").read_state().pid, 777);
+}
+
+TEST_F(StateStoreTest, ConcurrentCreatesOfOneIdHaveExactlyOneWinner) {
+  StateStore store(root_);
+  constexpr int kRacers = 8;
+  Pipe start, results;
+  pid_t pids[kRacers];
+  for (pid_t& pid : pids) {
+    pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      start.w.reset();
+      receive_byte(start.r.get());  // EOF when the parent closes: all start together
+      std::string err = error_of([&] { store.create("web").write_state(sample_state("web")); });
+      send(results.w.get(), err == "(no error)" ? "W" : err == "container \"web\" already exists" ? "E" : "?");
+      _exit(0);
+    }
+  }
+  start.w.reset();
+  results.w.reset();
+  for (pid_t pid : pids) EXPECT_EQ(exit_code_of(pid), 0);
+  std::string outcome = read_fd(results.r.get(), "results");
+  EXPECT_EQ(std::count(outcome.begin(), outcome.end(), 'W'), 1) << outcome;
+  EXPECT_EQ(std::count(outcome.begin(), outcome.end(), 'E'), kRacers - 1) << outcome;
+  EXPECT_EQ(root_entries(), std::set<std::string>{"web"});  // no temp directories left
 }
 
 // ---- /proc/<pid>/stat and the live status ---------------------------------
