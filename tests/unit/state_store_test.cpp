@@ -410,6 +410,34 @@ TEST_F(StateStoreTest, RemoveRefusesToDescendIntoAMountPoint) {
   EXPECT_EQ(code, 0);
 }
 
+size_t open_fd_count() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_F(StateStoreTest, NoFileDescriptorOutlivesItsOwner) {
+  StateStore store(root_);
+  make_container(store, "warmup");  // first use may open lazily-loaded libraries (nss)
+  store.peek("warmup");
+  size_t before = open_fd_count();
+  for (int i = 0; i < 3; ++i) {
+    make_container(store, "web");
+    store.peek("web");
+    store.list_ids();
+    EXPECT_THROW(store.create("web"), Error);
+    EXPECT_THROW(store.open("nope"), Error);
+    EXPECT_THROW(store.peek("nope"), Error);
+    { ContainerDir half = store.create("half"); }   // debris ...
+    store.create("half").write_state(sample_state("half"));  // ... reclaimed
+    store.open("half").remove();
+    ContainerDir d = store.open("web");
+    d.read_state();
+    d.remove();
+  }
+  EXPECT_EQ(open_fd_count(), before);
+}
+
 // ---- the lock across processes --------------------------------------------
 
 // Waits until /proc/locks shows `pid` blocked on a flock of inode `ino`: proof
