@@ -19,7 +19,11 @@ std::string join(const std::string& dir, std::string_view file) {
   p += file;
   return p;
 }
+WriteLog* g_write_log = nullptr;
+
 }  // namespace
+
+void set_write_log(WriteLog* log) noexcept { g_write_log = log; }
 
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {
   std::string path = join(dir, file);
@@ -35,6 +39,7 @@ int try_write_value(const std::string& dir, std::string_view file, std::string_v
     }
   }
   ::close(fd);
+  if (err == 0 && g_write_log) g_write_log->writes.emplace_back(std::move(path), std::string(value));
   return err;
 }
 

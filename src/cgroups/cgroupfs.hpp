@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace hull::cgroups {
 
@@ -18,6 +20,14 @@ int try_write_value(const std::string& dir, std::string_view file, std::string_v
 std::string read_value(const std::string& dir, std::string_view file);
 uint64_t read_u64(const std::string& dir, std::string_view file);  // "max" reads as UINT64_MAX
 bool has_file(const std::string& dir, std::string_view file) noexcept;
+
+// Test seam: while a log is installed, every successful write is appended to
+// it as (path, value), so tests on a temporary tree can see sequences of
+// writes to one file (devices.allow, io.max) that the file itself would not keep.
+struct WriteLog {
+  std::vector<std::pair<std::string, std::string>> writes;
+};
+void set_write_log(WriteLog* log) noexcept;
 
 // Splits a space-separated list ("cpu io memory").
 std::set<std::string> split_words(std::string_view text);
