@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "base/error.hpp"
@@ -11,6 +12,7 @@
 #include "process/cwd.hpp"
 #include "process/exec.hpp"
 #include "process/fds.hpp"
+#include "process/hooks.hpp"
 #include "process/identity.hpp"
 #include "process/lsm.hpp"
 #include "process/rlimits.hpp"
@@ -67,6 +69,23 @@ void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, c
     // close: the caller owns the fd; execve closes it (it is CLOEXEC).
     ::shutdown(opts.seccomp_listener_fd, SHUT_RDWR);
   });
+}
+
+// startContainer hooks run here, in the container, after `start` and before
+// the user's program (runtime.md step 7), with the container's identity and
+// capabilities already in place, as runc does. Their state shows the pid as
+// the container sees it.
+void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts) {
+  if (spec.hooks.startContainer.empty()) return;
+  if (!opts.container_state_json) throw Error("startContainer hooks: the runtime gave the init no container state");
+  nlohmann::json state;
+  try {
+    state = nlohmann::json::parse(opts.container_state_json());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("startContainer hooks: container state is not JSON: ") + e.what());
+  }
+  state["pid"] = ::getpid();
+  run_hooks(spec.hooks.startContainer, "startContainer", state.dump(), HookFailure::Fail);
 }
 
 }  // namespace
@@ -137,6 +156,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> keep = fds_to_keep(opts);
   cloexec_all_fds_except(keep);
+  run_start_container_hooks(spec, opts);
 
   if (filter) {
     load_seccomp(*filter, *spec.linux_->seccomp, opts);
