@@ -1,0 +1,92 @@
+#include "namespaces/namespaces.hpp"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull::ns {
+
+using spec::NamespaceType;
+
+uint64_t clone_flag(NamespaceType t) {
+  switch (t) {
+    case NamespaceType::Mount: return CLONE_NEWNS;
+    case NamespaceType::Pid: return CLONE_NEWPID;
+    case NamespaceType::Network: return CLONE_NEWNET;
+    case NamespaceType::Uts: return CLONE_NEWUTS;
+    case NamespaceType::Ipc: return CLONE_NEWIPC;
+    case NamespaceType::User: return CLONE_NEWUSER;
+    case NamespaceType::Cgroup: return CLONE_NEWCGROUP;
+    case NamespaceType::Time: return CLONE_NEWTIME;
+  }
+  return 0;
+}
+
+const char* proc_name(NamespaceType t) {
+  switch (t) {
+    case NamespaceType::Mount: return "mnt";
+    case NamespaceType::Pid: return "pid";
+    case NamespaceType::Network: return "net";
+    case NamespaceType::Uts: return "uts";
+    case NamespaceType::Ipc: return "ipc";
+    case NamespaceType::User: return "user";
+    case NamespaceType::Cgroup: return "cgroup";
+    case NamespaceType::Time: return "time";
+  }
+  return "?";
+}
+
+NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
+  NamespacePlan plan;
+  for (const auto& n : namespaces) {
+    if (!n.path) {
+      plan.clone_flags |= clone_flag(n.type);
+      continue;
+    }
+    std::string what = std::string("join ") + spec::to_string(n.type) + " namespace " + *n.path;
+    UniqueFd fd = with_context(what, [&] { return open_fd(*n.path, O_RDONLY); });
+    // NS_GET_NSTYPE tells a namespace file from any other file, and its type:
+    // joining the wrong kind would silently leave the container in the host's.
+    int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+    if (type < 0) throw_errno(what + ": not a namespace file");
+    if (static_cast<uint64_t>(type) != clone_flag(n.type))
+      throw Error(what + ": the file is a namespace of another type");
+    plan.join.push_back({n.type, *n.path, std::move(fd)});
+  }
+  return plan;
+}
+
+namespace {
+bool applies_to_children(NamespaceType t) { return t == NamespaceType::Pid || t == NamespaceType::Time; }
+
+void join(JoinTarget& j) {
+  if (::setns(j.fd.get(), static_cast<int>(clone_flag(j.type))) < 0)
+    throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + j.path);
+  j.fd.reset();
+}
+}  // namespace
+
+void join_before_clone(NamespacePlan& plan) {
+  for (auto& j : plan.join)
+    if (applies_to_children(j.type)) join(j);
+}
+
+void join_in_init(NamespacePlan& plan) {
+  // The user namespace first: it decides the privileges for joining the rest.
+  for (auto& j : plan.join)
+    if (j.fd && j.type == NamespaceType::User) join(j);
+  for (auto& j : plan.join)
+    if (j.fd && !applies_to_children(j.type)) join(j);
+}
+
+bool is_private(const std::vector<spec::Namespace>& namespaces, NamespaceType t) {
+  for (const auto& n : namespaces)
+    if (n.type == t) return !n.path.has_value();
+  return false;
+}
+
+}  // namespace hull::ns

@@ -1,0 +1,32 @@
+#pragma once
+// The container init: the clone3 child of `hull create`. Its entry never
+// returns into the parent's stack; it ends in execve or _exit.
+#include <string>
+
+#include "namespaces/namespaces.hpp"
+#include "runtime/spec.hpp"
+#include "runtime/sync_channel.hpp"
+
+namespace hull {
+
+// What the init needs, and the only fds it keeps (besides stdio, preserved
+// fds and the console socket). Everything else the runtime holds is CLOEXEC
+// and closed before execve; the state-dir lock is closed at entry.
+struct InitContext {
+  const spec::Spec* spec = nullptr;
+  std::string bundle;           // absolute
+  std::string rootfs;           // absolute
+  std::string state_dir;        // absolute
+  bool no_pivot = false;
+  int preserve_fds = 0;
+  bool has_runtime_hooks = false;  // ask the runtime to run prestart/createRuntime
+  ns::NamespacePlan* namespaces = nullptr;
+  SyncChannel* sync = nullptr;  // the init's end
+  int listen_fd = -1;           // start barrier
+  int console_socket_fd = -1;
+  int close_at_entry = -1;      // the state-dir lock held by the runtime
+};
+
+[[noreturn]] void container_init_main(InitContext& ctx);
+
+}  // namespace hull

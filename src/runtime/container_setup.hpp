@@ -1,0 +1,30 @@
+#pragma once
+// Shared by create and run: building a container up to the start barrier,
+// and releasing it.
+#include <sys/types.h>
+
+#include "base/unique_fd.hpp"
+#include "runtime/operations.hpp"
+#include "runtime/spec.hpp"
+#include "runtime/state_store.hpp"
+
+namespace hull {
+
+struct CreatedContainer {
+  ContainerDir dir;        // locked
+  ContainerState state;    // as written (status created)
+  spec::Spec spec;
+  UniqueFd pidfd;          // the init, a child of this process
+};
+
+// create: everything up to the init waiting at the start barrier. On error
+// nothing is left behind (no state dir, no process).
+CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o, bool attached);
+
+// start on a locked, created container: releases the init, records running.
+void start_locked(ContainerDir& dir, ContainerState& state);
+
+// Removes a container whose init is gone or killed: cgroups, state dir.
+void destroy_container(ContainerDir& dir, const ContainerState& state);
+
+}  // namespace hull

@@ -1,0 +1,182 @@
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "namespaces/namespaces.hpp"
+#include "runtime/container_init.hpp"
+#include "runtime/container_setup.hpp"
+#include "runtime/spec_validate.hpp"
+#include "runtime/start_barrier.hpp"
+#include "runtime/sync_channel.hpp"
+
+namespace hull {
+
+namespace {
+
+std::string absolute_dir(const std::string& path, const std::string& what) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) throw_errno(what + " " + path);
+  return buf;
+}
+
+std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle) {
+  const std::string& p = spec.root->path;
+  return absolute_dir(p.starts_with('/') ? p : bundle + "/" + p, "rootfs");
+}
+
+UniqueFd connect_console_socket(const std::string& path) {
+  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s) throw_errno("create console socket");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) throw Error("console socket path is too long: " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("connect to console socket " + path);
+  return s;
+}
+
+// clone3 into the new namespaces; the child runs the init and never returns.
+pid_t clone_init(uint64_t ns_flags, int& pidfd_out, InitContext& ctx) {
+  clone_args args{};
+  int pidfd = -1;
+  args.flags = CLONE_PIDFD | ns_flags;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) throw_errno("clone3 the container init");
+  if (pid == 0) container_init_main(ctx);
+  pidfd_out = pidfd;
+  return static_cast<pid_t>(pid);
+}
+
+// Undoes a half-made container: the init (our child) killed and reaped, the
+// state dir removed.
+class SetupGuard {
+ public:
+  explicit SetupGuard(ContainerDir& dir) : dir_(dir) {}
+  ~SetupGuard() {
+    if (committed_) return;
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    try {
+      dir_.remove();
+    } catch (...) {
+    }
+  }
+  void set_pid(pid_t pid) { pid_ = pid; }
+  void commit() { committed_ = true; }
+
+ private:
+  ContainerDir& dir_;
+  pid_t pid_ = 0;
+  bool committed_ = false;
+};
+
+void write_pid_file(const std::string& path, pid_t pid) {
+  std::string dir = ".", name = path;
+  if (auto slash = path.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : path.substr(0, slash);
+    name = path.substr(slash + 1);
+  }
+  UniqueFd dfd = open_fd(dir, O_RDONLY | O_DIRECTORY);
+  with_context("write pid file " + path, [&] { write_file_atomic(dfd.get(), name, std::to_string(pid), 0644); });
+}
+
+}  // namespace
+
+CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o, bool attached) {
+  if (g.systemd_cgroup)
+    throw Error("--systemd-cgroup: no systemd cgroup driver is available (systemd is not running on this host); use the cgroupfs driver");
+  validate_container_id(o.id);
+
+  // Validate first: a bad bundle or config never leaves anything behind.
+  std::string bundle = absolute_dir(o.bundle, "bundle");
+  spec::Spec spec = spec::load_bundle_config(bundle);
+  spec::validate_for_create(spec);
+  std::string rootfs = resolve_rootfs(spec, bundle);
+  ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
+
+  UniqueFd console;
+  if (spec.process->terminal) {
+    if (!o.console_socket.empty())
+      console = connect_console_socket(o.console_socket);
+    else if (!attached)
+      throw Error("process.terminal is set but no --console-socket was given: a detached container's terminal needs a console socket to hand the pty to");
+  }
+
+  StateStore store(g.root);
+  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}};
+  SetupGuard guard(c.dir);
+
+  ContainerState& st = c.state;
+  st.id = o.id;
+  st.status = Status::Creating;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.annotations = c.spec.annotations;
+  st.created = rfc3339_now_nanos();
+  st.owner = ::getuid();
+  c.dir.write_state(st);
+
+  UniqueFd listen = listen_start_socket(c.dir.fd());
+  auto [runtime_end, init_end] = SyncChannel::make_pair();
+  ns::join_before_clone(namespaces);
+
+  InitContext ctx;
+  ctx.spec = &c.spec;
+  ctx.bundle = bundle;
+  ctx.rootfs = rootfs;
+  ctx.state_dir = c.dir.path();
+  ctx.no_pivot = o.no_pivot;
+  ctx.preserve_fds = o.preserve_fds;
+  ctx.has_runtime_hooks = !c.spec.hooks.prestart.empty() || !c.spec.hooks.createRuntime.empty();
+  ctx.namespaces = &namespaces;
+  ctx.sync = &init_end;
+  ctx.listen_fd = listen.get();
+  ctx.console_socket_fd = console.get();
+  ctx.close_at_entry = c.dir.fd();
+
+  int pidfd = -1;
+  pid_t pid = clone_init(namespaces.clone_flags, pidfd, ctx);
+  c.pidfd.reset(pidfd);
+  guard.set_pid(pid);
+  init_end.close();
+  listen.reset();
+  console.reset();
+
+  for (;;) {
+    SyncMsg m = runtime_end.receive();
+    if (m == SyncMsg::Ready) break;
+    if (m != SyncMsg::RuntimeHooks) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
+    runtime_end.send(SyncMsg::Continue);
+  }
+
+  auto stat = read_proc_stat(pid);
+  if (!stat) throw Error("the container init exited right after set-up");
+  st.pid = pid;
+  st.initStartTime = stat->start_time;
+  st.status = Status::Created;
+  if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
+  c.dir.write_state(st);
+  guard.commit();
+  return c;
+}
+
+void create_container(const GlobalOptions& g, const CreateOptions& o) {
+  with_context("create container " + quote(o.id), [&] { setup_container(g, o, false); });
+}
+
+}  // namespace hull

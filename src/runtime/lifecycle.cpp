@@ -1,0 +1,108 @@
+// start, kill, delete, state and list: each opens the container under its
+// lock, derives the live status from the kernel, and asks the state machine.
+#include <dirent.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "runtime/container_setup.hpp"
+#include "runtime/init_pidfd.hpp"
+#include "runtime/operations.hpp"
+#include "runtime/start_barrier.hpp"
+
+namespace hull {
+
+namespace {
+
+constexpr std::chrono::seconds kKillTimeout{10};
+
+struct Opened {
+  ContainerDir dir;
+  ContainerState state;
+  Status status;
+};
+
+Opened open_container(const GlobalOptions& g, const std::string& id) {
+  validate_container_id(id);
+  StateStore store(g.root);
+  Opened o{store.open(id), {}, Status::Removed};
+  o.state = o.dir.read_state();
+  o.status = live_status(o.state);
+  return o;
+}
+
+// SIGKILL the init (if still ours) and wait until it has exited.
+void kill_and_wait(const ContainerState& st) {
+  UniqueFd pidfd = open_init_pidfd(st);
+  if (!pidfd) return;
+  send_signal(pidfd.get(), SIGKILL, st.id);
+  wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
+}
+
+}  // namespace
+
+void start_locked(ContainerDir& dir, ContainerState& state) {
+  require_transition(state.id, live_status(state), Operation::Start);
+  release_init(dir.fd());
+  state.status = Status::Running;
+  dir.write_state(state);
+}
+
+void destroy_container(ContainerDir& dir, const ContainerState&) { dir.remove(); }
+
+void start_container(const GlobalOptions& g, const std::string& id) {
+  with_context("start container " + quote(id), [&] {
+    Opened c = open_container(g, id);
+    start_locked(c.dir, c.state);
+  });
+}
+
+void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {
+  with_context("kill container " + quote(id), [&] {
+    Opened c = open_container(g, id);
+    require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
+    UniqueFd pidfd = open_init_pidfd(c.state);
+    if (pidfd) send_signal(pidfd.get(), sig, id);
+  });
+}
+
+void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
+  with_context("delete container " + quote(id), [&] {
+    Opened c = open_container(g, id);
+    require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
+    if (c.status != Status::Stopped) kill_and_wait(c.state);
+    destroy_container(c.dir, c.state);
+  });
+}
+
+std::string container_state_json(const GlobalOptions& g, const std::string& id) {
+  return with_context("state of container " + quote(id), [&] {
+    Opened c = open_container(g, id);
+    c.state.status = c.status;
+    if (c.status == Status::Stopped) c.state.pid = 0;
+    return to_spec_state_json(c.state);
+  });
+}
+
+std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
+  StateStore store(g.root);
+  std::vector<ContainerSummary> out;
+  for (const std::string& id : store.list_ids()) {
+    // No lock: state.json is replaced atomically, and a container deleted
+    // meanwhile is simply not listed.
+    ContainerState st;
+    try {
+      st = from_state_file_json(read_file(store.root() + "/" + id + "/state.json"), id + "/state.json");
+    } catch (const Error&) {
+      continue;
+    }
+    st.status = live_status(st);
+    if (st.status == Status::Stopped) st.pid = 0;
+    out.push_back({std::move(st)});
+  }
+  return out;
+}
+
+}  // namespace hull

@@ -1,0 +1,71 @@
+#include "runtime/sync_channel.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.hpp"
+
+namespace hull {
+
+namespace {
+struct Header {
+  SyncMsg type;
+  int32_t err;
+};
+constexpr size_t kMaxPacket = 8192;
+}  // namespace
+
+const char* to_string(SyncMsg m) {
+  switch (m) {
+    case SyncMsg::RuntimeHooks: return "runtime-hooks";
+    case SyncMsg::Continue: return "continue";
+    case SyncMsg::Ready: return "ready";
+    case SyncMsg::Error: return "error";
+  }
+  return "unknown";
+}
+
+std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) throw_errno("create sync socketpair");
+  return {SyncChannel(UniqueFd(fds[0])), SyncChannel(UniqueFd(fds[1]))};
+}
+
+void SyncChannel::send(SyncMsg m) const {
+  Header h{m, 0};
+  if (::send(fd_.get(), &h, sizeof h, MSG_NOSIGNAL) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+}
+
+void SyncChannel::send_error(int err, const std::string& message) const {
+  char buf[kMaxPacket];
+  Header h{SyncMsg::Error, err};
+  size_t len = std::min(message.size(), sizeof buf - sizeof h);
+  std::memcpy(buf, &h, sizeof h);
+  std::memcpy(buf + sizeof h, message.data(), len);
+  // Best effort: the parent may be gone, and there is nobody else to tell.
+  (void)::send(fd_.get(), buf, sizeof h + len, MSG_NOSIGNAL);
+}
+
+SyncMsg SyncChannel::receive() const {
+  char buf[kMaxPacket];
+  ssize_t n;
+  do n = ::recv(fd_.get(), buf, sizeof buf, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno("receive on sync socket");
+  if (n == 0) throw Error("the container init exited during set-up");
+  if (static_cast<size_t>(n) < sizeof(Header)) throw Error("short message on sync socket");
+  Header h;
+  std::memcpy(&h, buf, sizeof h);
+  if (h.type == SyncMsg::Error) throw Error(std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h), h.err);
+  return h.type;
+}
+
+void SyncChannel::expect(SyncMsg expected) const {
+  SyncMsg got = receive();
+  if (got != expected)
+    throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(got));
+}
+
+}  // namespace hull
