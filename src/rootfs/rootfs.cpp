@@ -87,6 +87,9 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       throw_errno("make \"/\" " + propagation_to_string(setup_propagation(propagation)));
     }
     if (opts.overlay_rootfs) {
+      if (opts.overlay_dir.empty() && opts.state_dir.empty()) {
+        throw Error("overlay rootfs: neither an overlay directory nor a state directory was given");
+      }
       mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir);
     }
     UniqueFd root = bind_rootfs(opts.rootfs);
