@@ -104,11 +104,13 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     if (!opts.bundle.empty() && ::chdir(opts.bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(opts.bundle));
     for (const spec::Mount& m : spec.mounts) apply_mount(ctx, m);
 
+    // A /dev bound from elsewhere (often the host's) is left as it is, as runc
+    // does: mknod there would create nodes outside the container.
     if (!dev_is_bound(spec)) {
       create_devices(root.get(), default_devices());
+      create_devices(root.get(), lx.devices);
       create_dev_links(root.get());
     }
-    create_devices(root.get(), lx.devices);
     SetupResult result;
     if (opts.create_console) {
       Pty pty = create_console(root.get());
