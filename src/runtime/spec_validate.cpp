@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "process/sysctl.hpp"
 #include "runtime/spec_parse.hpp"
 
 namespace hull::spec {
@@ -106,7 +107,7 @@ class Checker {
   // `path` asks for a namespace of type t: a new one, or (any_ok) a joined one too.
   void need_namespace(const std::string& path, NamespaceType t, bool any_ok) const {
     const std::string name = std::string(to_string(t)) + " namespace";
-    const std::string kind = !any_ok ? "a new " + name : (t == NamespaceType::Ipc ? "an " : "a ") + name;
+    const std::string kind = (any_ok ? "a " : "a new ") + name;
     const Namespace* ns = find(t);
     if (!ns) fail(path, "requires " + kind + ", but .linux.namespaces has no " + quote_json(to_string(t)) + " entry");
     if (ns->path && !any_ok)
@@ -151,36 +152,17 @@ class Checker {
   }
 
   void check_sysctls() const {
-    // Only sysctls that live in a namespace may be set: any other would change
-    // the host (runc's rule; see namespaces(7) for what each one isolates).
-    struct Scope {
-      std::string_view name;
-      bool prefix;
-      NamespaceType type;
-    };
-    static constexpr Scope kScopes[] = {
-        {"net.", true, NamespaceType::Network},
-        {"fs.mqueue.", true, NamespaceType::Ipc},
-        {"kernel.msgmax", false, NamespaceType::Ipc},
-        {"kernel.msgmnb", false, NamespaceType::Ipc},
-        {"kernel.msgmni", false, NamespaceType::Ipc},
-        {"kernel.sem", false, NamespaceType::Ipc},
-        {"kernel.shmall", false, NamespaceType::Ipc},
-        {"kernel.shmmax", false, NamespaceType::Ipc},
-        {"kernel.shmmni", false, NamespaceType::Ipc},
-        {"kernel.shm_rmid_forced", false, NamespaceType::Ipc},
-        {"kernel.hostname", false, NamespaceType::Uts},
-        {"kernel.domainname", false, NamespaceType::Uts},
-    };
+    // Only sysctls that live in a namespace the container creates may be set:
+    // any other would change the host or the owner of a joined namespace. The
+    // classification is the sysctl module's, so this early check and the one
+    // in the container's init cannot disagree.
     for (const auto& [key, value] : spec_.linux_->sysctl) {
       std::string path = ".linux.sysctl[" + quote_json(key) + "]";
       // The key becomes a path under /proc/sys; ".." would climb out of the namespaced subtree.
       if (key.find("..") != std::string::npos) fail(path, "invalid sysctl name");
-      const Scope* scope = nullptr;
-      for (const Scope& s : kScopes)
-        if (s.prefix ? key.starts_with(s.name) : key == s.name) scope = &s;
-      if (!scope) fail(path, "not a namespaced sysctl, so setting it would change the host");
-      need_namespace(path, scope->type, true);
+      auto type = process::sysctl_namespace(key);
+      if (!type) fail(path, "not a namespaced sysctl, so setting it would change the host");
+      need_namespace(path, *type, false);
     }
   }
 
