@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "runtime/default_spec.hpp"
 #include "runtime/spec.hpp"
 #include "runtime/spec_validate.hpp"
 
@@ -38,6 +39,11 @@ std::string error_of(const Spec& s, const std::string& file = "config.json") {
 TEST(SpecValidate, FullVectorIsValid) { EXPECT_EQ(error_of(good("full.json")), "<no error>"); }
 
 TEST(SpecValidate, MinimalForStartIsValid) { EXPECT_EQ(error_of(good("minimal-for-start.json")), "<no error>"); }
+
+// What `hull spec` writes must be creatable as it stands.
+TEST(SpecValidate, DefaultSpecIsValid) {
+  EXPECT_EQ(error_of(parse_config(hull::default_spec_text())), "<no error>");
+}
 
 TEST(SpecValidate, NoNamespacesAtAllIsValid) { EXPECT_EQ(error_of(runnable("{}")), "<no error>"); }
 
