@@ -1,6 +1,7 @@
 #include "runtime/spec_validate.hpp"
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -11,6 +12,7 @@
 namespace hull::spec {
 namespace {
 
+using detail::member_path;
 using detail::quote_json;
 
 constexpr size_t kNamespaceTypeCount = 8;
@@ -19,6 +21,13 @@ static_assert(static_cast<size_t>(NamespaceType::Time) + 1 == kNamespaceTypeCoun
 std::string namespace_path(size_t i) { return ".linux.namespaces[" + std::to_string(i) + "]"; }
 
 bool is_absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
+
+// The kernel's dev_valid_name(): 1 to 15 bytes (IFNAMSIZ - 1), not "." or
+// "..", no "/", ":" or whitespace.
+bool is_interface_name(const std::string& n) {
+  if (n.empty() || n.size() > 15 || n == "." || n == "..") return false;
+  return n.find_first_of("/: \t\n\v\f\r") == std::string::npos;
+}
 
 class Checker {
  public:
@@ -36,6 +45,7 @@ class Checker {
     check_namespace_needs();
     check_user_namespace_mappings();
     check_sysctls();
+    check_net_devices();
     const Linux& l = *spec_.linux_;
     for (size_t i = 0; i < l.devices.size(); ++i)
       absolute(".linux.devices[" + std::to_string(i) + "].path", l.devices[i].path);
@@ -163,6 +173,27 @@ class Checker {
       auto type = process::sysctl_namespace(key);
       if (!type) fail(path, "not a namespaced sysctl, so setting it would change the host");
       need_namespace(path, *type, false);
+    }
+  }
+
+  void check_net_devices() const {
+    const auto& devices = spec_.linux_->netDevices;
+    if (devices.empty()) return;
+    // Moving a device into the namespace the runtime runs in would do nothing
+    // but could rename a host interface.
+    need_namespace(".linux.netDevices", NamespaceType::Network, true);
+    std::map<std::string, std::string> taken;  // name in the container -> host name
+    for (const auto& [host_name, device] : devices) {
+      const std::string at = member_path(".linux.netDevices", host_name);
+      const char* kRule = " (1 to 15 bytes, no \"/\", \":\" or whitespace, not \".\" or \"..\")";
+      if (!is_interface_name(host_name)) fail(at, "invalid interface name " + quote_json(host_name) + kRule);
+      const std::string& name = device.name ? *device.name : host_name;
+      if (!is_interface_name(name)) fail(at + ".name", "invalid interface name " + quote_json(name) + kRule);
+      // "%d" asks the kernel for a free number, so a template never clashes.
+      if (name.find("%d") != std::string::npos) continue;
+      auto [it, fresh] = taken.emplace(name, host_name);
+      if (!fresh)
+        fail(at, "moves to the same name " + quote_json(name) + " as " + member_path(".linux.netDevices", it->second));
     }
   }
 
