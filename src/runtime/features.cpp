@@ -1,12 +1,7 @@
 #include "runtime/features.hpp"
 
-#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/capability.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cerrno>
 
 #include <string>
 #include <utility>
@@ -49,9 +44,11 @@ constexpr bool kCgroupSystemd = false;
 constexpr bool kCgroupSystemdUser = false;
 constexpr bool kCgroupRdma = true;
 
-// Seccomp (src/seccomp, loaded by src/process just before execve): the name
-// tables come from the seccomp module. Which filter flags this kernel accepts
-// is probed (see supported_seccomp_flags).
+// Seccomp (src/seccomp, loaded by src/process just before execve): names,
+// architectures and the kernel's accepted filter flags come from the seccomp
+// module. SCMP_ACT_NOTIFY also needs the core to hand the listener fd to
+// listenerPath through ExecOptions::seccomp_listener; flip this when it does.
+constexpr bool kSeccompNotify = false;
 
 // Memory policies (src/process/scheduling): the spec's names, kept when the
 // process module knows them.
@@ -76,24 +73,6 @@ Json array_of(const T (&items)[N]) {
   Json a = Json::array();
   for (const auto& item : items) a.push_back(item);
   return a;
-}
-
-// The known filter flags this kernel accepts. seccomp(2) validates the flags
-// before it reads the program, so a NULL program fails with EFAULT exactly
-// when the flags are accepted, and EINVAL when not; nothing is installed.
-Json supported_seccomp_flags() {
-  Json out = Json::array();
-  for (const std::string& name : seccomp::known_flags()) {
-    auto flag = seccomp::flag_from_name(name);
-    if (!flag) continue;
-    unsigned flags = *flag;
-    // The kernel accepts this one only together with a listener.
-    if (flags == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    errno = 0;
-    long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, nullptr);
-    if (rc < 0 && errno == EFAULT) out.push_back(name);
-  }
-  return out;
 }
 
 Json memory_policy_section() {
@@ -139,12 +118,15 @@ Json cgroup_section() {
 }
 
 Json seccomp_section() {
+  Json actions = Json::array();
+  for (const auto& a : seccomp::known_actions())
+    if (kSeccompNotify || a != "SCMP_ACT_NOTIFY") actions.push_back(a);
   return {{"enabled", true},
-          {"actions", seccomp::known_actions()},
+          {"actions", actions},
           {"operators", seccomp::known_operators()},
           {"archs", seccomp::known_archs()},
           {"knownFlags", seccomp::known_flags()},
-          {"supportedFlags", supported_seccomp_flags()}};
+          {"supportedFlags", seccomp::supported_flags()}};
 }
 
 Json linux_section() {
