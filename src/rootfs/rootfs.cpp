@@ -124,7 +124,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     make_readonly_paths(root.get(), lx.readonlyPaths);
 
     if (opts.no_pivot) {
-      move_root_into(root.get());
+      move_root_into(root.get(), ctx.rootfs_path);
     } else {
       pivot_into(root.get());
     }
