@@ -187,3 +187,37 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
 
 }  // namespace
 }  // namespace hull::cgroups::testing
+
+namespace hull::cgroups::testing {
+namespace {
+
+TEST_F(CgroupManagerFake, V1OnlyLimitsOnAUnifiedHostNameTheMissingV1Controller) {
+  Host h;
+  h.mode = Mode::Unified;
+  h.v2_mount = dir("v2", {"cgroup.controllers=cpu memory pids\n"});
+  h.v2_controllers = std::set<std::string>{"cpu", "memory", "pids"};
+  spec::Linux l = linux_with("c");
+  l.resources->network = spec::Network{};
+  l.resources->network->classID = 1;
+  try {
+    Manager::plan(&l, "c", false, h);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.network.classID needs the \"net_cls\" cgroup v1 controller (it has no cgroup v2 "
+                 "equivalent), which this host does not offer: unified cgroups (v2: cpu, memory, pids)");
+  }
+  l.resources->network.reset();
+  l.resources->blockIO = spec::BlockIO{};
+  try {
+    Manager::plan(&l, "c", false, h);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.blockIO needs the cgroup v2 controller \"io\", which this host does not offer: "
+                 "unified cgroups (v2: cpu, memory, pids)");
+  }
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing
