@@ -175,6 +175,31 @@ std::vector<pid_t> Manager::remaining_pids() const {
   return out;
 }
 
+// Undo of a create() that is not handed over: the directories create() made,
+// innermost first. A process already placed (an init that failed later) is
+// killed and waited for, so the caller need not order its own cleanup first.
+void Manager::remove_dirs() noexcept {
+  auto remove_made = [this] {
+    bool busy = false;
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it)
+      if (::rmdir(it->c_str()) != 0 && errno == EBUSY) busy = true;
+    return busy;
+  };
+  try {
+    if (remove_made()) {
+      std::vector<pid_t> left = remaining_pids();
+      if (!left.empty()) {
+        kill_leftovers(left);
+        wait_exited(left, Clock::now() + std::chrono::seconds(2));
+        remove_made();
+      }
+    }
+  } catch (...) {
+    // Best effort: this runs on error paths and in the destructor.
+  }
+  made_.clear();
+}
+
 void Manager::destroy() {
   auto deadline = Clock::now() + kExitTimeout;
   for (int round = 0; round < 3; ++round) {

@@ -269,3 +269,34 @@ TEST(CgroupHost, DetectionMatchesProcSelfCgroup) {
 
 }  // namespace
 }  // namespace hull::cgroups::testing
+
+namespace hull::cgroups::testing {
+namespace {
+
+// A create() never handed over (the core failed after placing the init)
+// takes its cgroups, and the process in them, away when the Manager goes.
+TEST_F(CgroupV1Test, UndisownedManagerKillsWhatItPlacedAndRemovesItsDirs) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  std::vector<std::string> dirs;
+  Child c = spawn([] { return ::pause(); });
+  {
+    Manager m = Manager::plan(&linux, "x", false);
+    for (const auto& [name, dir] : m.paths().v1) {
+      dirs.push_back(dir);
+      parent_dirs_.push_back(dir.substr(0, dir.rfind('/')));
+    }
+    if (!m.paths().v2.empty()) {
+      dirs.push_back(m.paths().v2);
+      parent_dirs_.push_back(m.paths().v2.substr(0, m.paths().v2.rfind('/')));
+    }
+    m.create();
+    m.add_process(c.pid);
+  }
+  for (const auto& d : dirs) EXPECT_FALSE(exists(d)) << d;
+  int status = wait_status(c.pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing
