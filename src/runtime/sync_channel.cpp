@@ -14,7 +14,8 @@ struct Header {
   SyncMsg type;
   int32_t err;
 };
-constexpr size_t kMaxPacket = 8192;
+// Large enough for a state JSON with many annotations.
+constexpr size_t kMaxPacket = 64 * 1024;
 }  // namespace
 
 const char* to_string(SyncMsg m) {
@@ -23,6 +24,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::Continue: return "continue";
     case SyncMsg::Ready: return "ready";
     case SyncMsg::Error: return "error";
+    case SyncMsg::State: return "state";
   }
   return "unknown";
 }
@@ -33,9 +35,14 @@ std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
   return {SyncChannel(UniqueFd(fds[0])), SyncChannel(UniqueFd(fds[1]))};
 }
 
-void SyncChannel::send(SyncMsg m) const {
+void SyncChannel::send(SyncMsg m, std::string_view payload) const {
+  char buf[kMaxPacket];
   Header h{m, 0};
-  if (::send(fd_.get(), &h, sizeof h, MSG_NOSIGNAL) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+  if (payload.size() > sizeof buf - sizeof h) throw Error(std::string("sync message ") + to_string(m) + " is too large");
+  std::memcpy(buf, &h, sizeof h);
+  std::memcpy(buf + sizeof h, payload.data(), payload.size());
+  if (::send(fd_.get(), buf, sizeof h + payload.size(), MSG_NOSIGNAL) < 0)
+    throw_errno(std::string("send ") + to_string(m) + " on sync socket");
 }
 
 void SyncChannel::send_error(int err, const std::string& message) const {
@@ -48,22 +55,40 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   (void)::send(fd_.get(), buf, sizeof h + len, MSG_NOSIGNAL);
 }
 
-SyncMsg SyncChannel::receive() const {
-  char buf[kMaxPacket];
+namespace {
+// One packet; 0 bytes means the peer closed its end. Error packets are thrown.
+size_t receive_packet(int fd, char (&buf)[kMaxPacket]) {
   ssize_t n;
-  do n = ::recv(fd_.get(), buf, sizeof buf, 0);
+  do n = ::recv(fd, buf, sizeof buf, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0) throw_errno("receive on sync socket");
+  if (n > 0 && static_cast<size_t>(n) < sizeof(Header)) throw Error("short message on sync socket");
+  if (n > 0) {
+    Header h;
+    std::memcpy(&h, buf, sizeof h);
+    if (h.type == SyncMsg::Error) throw Error(std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h), h.err);
+  }
+  return static_cast<size_t>(n);
+}
+}  // namespace
+
+void SyncChannel::expect_eof() const {
+  char buf[kMaxPacket];
+  if (receive_packet(fd_.get(), buf) != 0) throw Error("sync protocol: unexpected message before exec");
+}
+
+SyncMsg SyncChannel::receive(std::string* payload) const {
+  char buf[kMaxPacket];
+  size_t n = receive_packet(fd_.get(), buf);
   if (n == 0) throw Error("the container init exited during set-up");
-  if (static_cast<size_t>(n) < sizeof(Header)) throw Error("short message on sync socket");
   Header h;
   std::memcpy(&h, buf, sizeof h);
-  if (h.type == SyncMsg::Error) throw Error(std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h), h.err);
+  if (payload) payload->assign(buf + sizeof h, n - sizeof h);
   return h.type;
 }
 
-void SyncChannel::expect(SyncMsg expected) const {
-  SyncMsg got = receive();
+void SyncChannel::expect(SyncMsg expected, std::string* payload) const {
+  SyncMsg got = receive(payload);
   if (got != expected)
     throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(got));
 }
