@@ -128,7 +128,8 @@ std::vector<pid_t> Manager::pids() const {
     if (dir.empty()) dir = paths_.v1.empty() ? paths_.v2 : paths_.v1.begin()->second;
   }
   std::vector<pid_t> out;
-  read_procs(dir, out);
+  // A cgroup already removed (delete retried after a partial failure) holds nothing.
+  if (!dir.empty() && has_file(dir, "cgroup.procs")) read_procs(dir, out);
   return out;
 }
 

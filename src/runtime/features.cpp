@@ -34,13 +34,14 @@ constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createCon
 // Namespaces the create path makes or joins (no user or time namespace yet).
 constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
 
-// Cgroup managers (src/cgroups): the unified hierarchy only; --systemd-cgroup
-// is refused until a systemd driver exists.
-constexpr bool kCgroupV1 = false;
+// Cgroup managers (src/cgroups): v1, v2 and hybrid hosts through cgroupfs;
+// rdma limits on either version; --systemd-cgroup is refused until a systemd
+// driver exists.
+constexpr bool kCgroupV1 = true;
 constexpr bool kCgroupV2 = true;
 constexpr bool kCgroupSystemd = false;
 constexpr bool kCgroupSystemdUser = false;
-constexpr bool kCgroupRdma = false;
+constexpr bool kCgroupRdma = true;
 
 // Seccomp (applied by src/process just before execve). NOTIFY needs the
 // listener socket protocol, which is not implemented.
