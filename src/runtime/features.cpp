@@ -36,8 +36,9 @@ constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createCon
 // Namespaces the create path makes or joins (no user or time namespace yet).
 constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
 
-// Cgroup managers (src/cgroups): cgroupfs on v1, v2 and hybrid hosts, with
-// the rdma controller; --systemd-cgroup is refused until a systemd driver exists.
+// Cgroup managers (src/cgroups): v1, v2 and hybrid hosts through cgroupfs;
+// rdma limits on either version; --systemd-cgroup is refused until a systemd
+// driver exists.
 constexpr bool kCgroupV1 = true;
 constexpr bool kCgroupV2 = true;
 constexpr bool kCgroupSystemd = false;
