@@ -94,6 +94,25 @@ TEST_F(ErrorsTest, DuplicateIdLeavesFirstContainerUntouched) {
   EXPECT_EQ(after.value("status", ""), "running");
 }
 
+// Two creates racing for one id: the exclusive mkdir lets exactly one win.
+TEST_F(ErrorsTest, ConcurrentCreatesOfOneIdOneWins) {
+  Bundle& a = bundle("a");
+  Bundle& b = bundle("b");
+  a.args({"sleep", "1000"});
+  b.args({"sleep", "1000"});
+  Child first = hull_background({"create", "--bundle", a.dir().string(), "race"});
+  Child second = hull_background({"create", "--bundle", b.dir().string(), "race"});
+  ProcResult r1 = first.finish();
+  ProcResult r2 = second.finish();
+  ASSERT_EQ((r1.exit_code == 0) + (r2.exit_code == 0), 1) << r1.err << r2.err;
+  const ProcResult& loser = r1.exit_code == 0 ? r2 : r1;
+  EXPECT_TRUE(failed_with(loser, {"container \"race\" already exists"}));
+  nlohmann::json s = state("race");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "created");
+  EXPECT_EQ(s.value("bundle", ""), (r1.exit_code == 0 ? a : b).dir().string());
+}
+
 TEST_F(ErrorsTest, StartTwice) {
   ASSERT_GT(create_container("twice"), 0);
   start_container("twice");

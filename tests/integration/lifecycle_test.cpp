@@ -36,6 +36,30 @@ TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   EXPECT_TRUE(fs::exists(state_dir("lc") / "state.json"));
 }
 
+TEST_F(HullTest, StateCarriesAnnotationsAndRootIsPrivate) {
+  Bundle& b = bundle();
+  b.config["annotations"] = {{"org.example.team", "itest"}};
+  b.args({"sleep", "1000"});
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "ann"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json s = state("ann");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("ociVersion", ""), "1.3.0");
+  EXPECT_EQ(s["annotations"], (nlohmann::json{{"org.example.team", "itest"}}));
+  // A missing --root is made 0700: state files name pids and paths of every container.
+  EXPECT_EQ(fs::status(state_root()).permissions(), fs::perms::owner_all);
+}
+
+// The create/start path (exec fifo or socket, state lock) must not leak an fd
+// either; the container reports through a file since its stdout is gone.
+TEST_F(HullTest, CreatedContainerInheritsOnlyStdio) {
+  const pid_t pid = create_container("fds", {"sh", "-c", "exec >/tmp/fds; ls /proc/$$/fd; exit $?"});
+  ASSERT_GT(pid, 0);
+  start_container("fds");
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(read_all(temp_dir() / "bundle-fds/rootfs/tmp/fds"), "0\n1\n2\n");
+}
+
 TEST_F(HullTest, StartMakesCreatedContainerRunning) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
@@ -67,6 +91,18 @@ TEST_F(HullTest, KillStopsRunningContainer) {
   nlohmann::json reaped = state("lc");
   ASSERT_TRUE(reaped.is_object());
   EXPECT_EQ(reaped.value("status", ""), "stopped");
+}
+
+// Status is read from the kernel, not only from what hull last recorded.
+TEST_F(HullTest, InitKilledBehindHullsBackShowsStopped) {
+  const pid_t pid = create_container("lc");
+  ASSERT_GT(pid, 0);
+  start_container("lc");
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  nlohmann::json s = state("lc");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "stopped");
 }
 
 TEST_F(HullTest, DeleteRemovesStoppedContainer) {
