@@ -75,6 +75,31 @@ void reap_if_child(pid_t pid) {
 
 }  // namespace
 
+std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
+  std::vector<fs::path> found;
+  if (cgroup_path.empty()) return found;
+  std::error_code ec;
+  if (cgroup_path.starts_with("/sys/fs/cgroup/")) {
+    if (fs::is_directory(cgroup_path, ec)) found.emplace_back(cgroup_path);
+    return found;
+  }
+  const fs::path rel = fs::path(cgroup_path).relative_path();
+  // Our own cgroup per hierarchy: the last field of each /proc/self/cgroup line.
+  std::vector<fs::path> own{""};
+  std::istringstream lines(read_text("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    auto colon = line.find(':', line.find(':') + 1);
+    if (colon != std::string::npos) own.push_back(fs::path(line.substr(colon + 1)).relative_path());
+  }
+  for (const auto& mount : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+    for (const auto& o : own) {
+      fs::path dir = mount.path() / o / rel;
+      if (fs::is_directory(dir, ec) && std::find(found.begin(), found.end(), dir) == found.end()) found.push_back(dir);
+    }
+  }
+  return found;
+}
+
 std::string host_ns(const std::string& name) {
   return fs::read_symlink("/proc/self/ns/" + name).string();
 }
@@ -175,7 +200,7 @@ json HullTest::state(const std::string& id) {
 std::optional<InitRecord> HullTest::recorded_init(const std::string& id) const {
   try {
     json j = json::parse(read_text(state_dir(id) / "state.json"));
-    return InitRecord{j.value("pid", 0), j.value("initStartTime", 0ULL)};
+    return InitRecord{j.value("pid", 0), j.value("initStartTime", 0ULL), j.value("cgroupPath", "")};
   } catch (const json::exception&) {
     return std::nullopt;
   }
@@ -233,6 +258,12 @@ void HullTest::remove_containers() {
         ::kill(init->pid, SIGKILL);
       }
       if (same) wait_exit_and_reap(init->pid);
+    }
+    if (init) {
+      for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) {
+        ADD_FAILURE() << "cleanup: cgroup " << dir << " of " << id << " remains after hull delete --force";
+        ::rmdir(dir.c_str());  // only succeeds when empty: never takes a live process's cgroup away
+      }
     }
     if (fs::exists(state_dir(id))) {
       ADD_FAILURE() << "cleanup: state dir " << state_dir(id) << " remains after hull delete --force";

@@ -43,7 +43,13 @@ std::string host_ns(const std::string& name);
 struct InitRecord {
   pid_t pid = 0;
   unsigned long long start_time = 0;  // initStartTime
+  std::string cgroup_path;            // cgroupPath, may be empty
 };
+
+// Existing cgroup directories that a state.json cgroupPath may name: the path
+// itself when it is a filesystem path, else the path under every hierarchy
+// mounted below /sys/fs/cgroup, as given and below our own cgroup there.
+std::vector<std::filesystem::path> existing_cgroup_dirs(const std::string& cgroup_path);
 
 class HullTest : public ::testing::Test {
  protected:
