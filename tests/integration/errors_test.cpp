@@ -54,6 +54,14 @@ TEST_F(ErrorsTest, HostnameOfWrongType) {
   expect_nothing_left("c1");
 }
 
+// The init finds out before it waits for start; create reports it, like runc.
+TEST_F(ErrorsTest, ExecutableNotInRootfs) {
+  Bundle& b = bundle();
+  b.args({"/no/such/program"});
+  EXPECT_TRUE(failed_with(create(b.dir(), "c1"), {"/no/such/program", "no such file or directory"}));
+  expect_nothing_left("c1");
+}
+
 class InvalidIdTest : public ErrorsTest, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(InvalidIdTest, IsRefusedBeforeAnythingIsMade) {

@@ -36,6 +36,19 @@ TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   EXPECT_TRUE(fs::exists(state_dir("lc") / "state.json"));
 }
 
+TEST_F(HullTest, BundleDefaultsToCurrentDirectory) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  SpawnOptions in_bundle;
+  in_bundle.cwd = b.dir().string();
+  ProcResult r = hull({"create", "cwd"}, in_bundle);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json s = state("cwd");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("bundle", ""), b.dir().string()) << "the bundle is recorded as an absolute path";
+  EXPECT_EQ(s.value("status", ""), "created");
+}
+
 TEST_F(HullTest, StateCarriesAnnotationsAndRootIsPrivate) {
   Bundle& b = bundle();
   b.config["annotations"] = {{"org.example.team", "itest"}};
