@@ -9,6 +9,7 @@
 
 #include "process/lsm.hpp"
 #include "rootfs/mount_options.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull::features {
 
@@ -42,27 +43,12 @@ constexpr bool kCgroupSystemd = false;
 constexpr bool kCgroupSystemdUser = false;
 constexpr bool kCgroupRdma = false;
 
-// Seccomp (applied by src/process just before execve). NOTIFY needs the
-// listener socket protocol, which is not implemented.
+// Seccomp (src/seccomp, loaded by src/process just before execve): the
+// lists live in src/seccomp/names.cpp. SCMP_ACT_NOTIFY also needs the core
+// to hand the listener fd to listenerPath (ExecOptions::seccomp_listener);
+// flip this when it does.
 constexpr bool kSeccomp = true;
-constexpr const char* kSeccompActions[] = {
-    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",        "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
-    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",    "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
-};
-constexpr const char* kSeccompOperators[] = {
-    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
-    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
-};
-// Filter flags hull recognises, with the libseccomp API level that must be
-// reached for the kernel and library to support each (seccomp_api_get(3)).
-struct SeccompFlag {
-  const char* name;
-  unsigned api_level;
-};
-constexpr SeccompFlag kSeccompFlags[] = {
-    {"SECCOMP_FILTER_FLAG_LOG", 3},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4},
-};
+constexpr bool kSeccompNotify = false;
 // Spec architecture names and libseccomp's names for them; only those this
 // libseccomp resolves are listed.
 constexpr std::pair<const char*, const char*> kSeccompArchs[] = {
@@ -134,18 +120,17 @@ Json seccomp_section() {
   for (auto [spec_name, lib_name] : kSeccompArchs) {
     if (seccomp_arch_resolve_name(lib_name) != 0) archs.push_back(spec_name);
   }
-  Json known = Json::array(), supported = Json::array();
-  unsigned api = seccomp_api_get();
-  for (const auto& flag : kSeccompFlags) {
-    known.push_back(flag.name);
-    if (api >= flag.api_level) supported.push_back(flag.name);
-  }
+  Json actions = Json::array();
+  for (const auto& a : seccomp::known_actions())
+    if (kSeccompNotify || a != "SCMP_ACT_NOTIFY") actions.push_back(a);
+  // Flags are loaded by our own seccomp(2) call, so what counts is the
+  // kernel (probed), not libseccomp's API level.
   return {{"enabled", true},
-          {"actions", array_of(kSeccompActions)},
-          {"operators", array_of(kSeccompOperators)},
+          {"actions", actions},
+          {"operators", seccomp::known_operators()},
           {"archs", archs},
-          {"knownFlags", known},
-          {"supportedFlags", supported}};
+          {"knownFlags", seccomp::known_flags()},
+          {"supportedFlags", seccomp::supported_flags()}};
 }
 
 Json linux_section() {
