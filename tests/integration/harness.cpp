@@ -79,6 +79,18 @@ std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
   std::vector<fs::path> found;
   if (cgroup_path.empty()) return found;
   std::error_code ec;
+  // hull stores its cgroup manager's state: {"mode":..,"v2":"<dir>","v1":{"<ctrl>":"<dir>"}}.
+  json j = json::parse(cgroup_path, nullptr, false);
+  if (j.is_object()) {
+    std::vector<std::string> dirs;
+    if (j.contains("v2") && j["v2"].is_string()) dirs.push_back(j["v2"]);
+    if (j.contains("v1") && j["v1"].is_object())
+      for (const auto& [ctrl, dir] : j["v1"].items())
+        if (dir.is_string()) dirs.push_back(dir);
+    for (const auto& d : dirs)
+      if (!d.empty() && fs::is_directory(d, ec)) found.emplace_back(d);
+    return found;
+  }
   if (cgroup_path.starts_with("/sys/fs/cgroup/")) {
     if (fs::is_directory(cgroup_path, ec)) found.emplace_back(cgroup_path);
     return found;

@@ -46,9 +46,10 @@ struct InitRecord {
   std::string cgroup_path;            // cgroupPath, may be empty
 };
 
-// Existing cgroup directories that a state.json cgroupPath may name: the path
-// itself when it is a filesystem path, else the path under every hierarchy
-// mounted below /sys/fs/cgroup, as given and below our own cgroup there.
+// Existing cgroup directories that a state.json cgroupPath names: hull's JSON
+// ({"v2": dir, "v1": {ctrl: dir}}), a filesystem path, or else a cgroupsPath
+// looked up under every hierarchy below /sys/fs/cgroup, as given and below our
+// own cgroup there.
 std::vector<std::filesystem::path> existing_cgroup_dirs(const std::string& cgroup_path);
 
 class HullTest : public ::testing::Test {

@@ -17,6 +17,24 @@ std::string read_all(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
+// Delete must remove the container's cgroups too; they are recorded at create.
+class DeleteTest : public HullTest {
+ protected:
+  // The cgroupPath of id, after checking that its directories exist now.
+  std::string existing_cgroups_of(const std::string& id) {
+    std::optional<InitRecord> rec = recorded_init(id);
+    if (!rec) {
+      ADD_FAILURE() << "no readable state.json for " << id;
+      return "";
+    }
+    EXPECT_FALSE(existing_cgroup_dirs(rec->cgroup_path).empty()) << "no cgroup dir for " << rec->cgroup_path;
+    return rec->cgroup_path;
+  }
+  void expect_cgroups_gone(const std::string& cgroup_path) {
+    for (const auto& dir : existing_cgroup_dirs(cgroup_path)) ADD_FAILURE() << "cgroup left behind: " << dir;
+  }
+};
+
 TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
@@ -118,12 +136,13 @@ TEST_F(HullTest, InitKilledBehindHullsBackShowsStopped) {
   EXPECT_EQ(s.value("status", ""), "stopped");
 }
 
-TEST_F(HullTest, DeleteRemovesStoppedContainer) {
+TEST_F(DeleteTest, DeleteRemovesStoppedContainer) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
   start_container("lc");
   ASSERT_EQ(hull({"kill", "lc", "KILL"}).exit_code, 0);
   ASSERT_TRUE(wait_exit_and_reap(pid));
+  const std::string cgroups = existing_cgroups_of("lc");
 
   ProcResult del = hull({"delete", "lc"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
@@ -131,25 +150,30 @@ TEST_F(HullTest, DeleteRemovesStoppedContainer) {
   EXPECT_EQ(st.exit_code, 1);
   EXPECT_NE(st.err.find("container \"lc\" does not exist"), std::string::npos) << st.err;
   expect_nothing_left("lc");
+  expect_cgroups_gone(cgroups);
 }
 
-TEST_F(HullTest, DeleteRemovesCreatedContainerAndItsInit) {
+TEST_F(DeleteTest, DeleteRemovesCreatedContainerAndItsInit) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
+  const std::string cgroups = existing_cgroups_of("lc");
   ProcResult del = hull({"delete", "lc"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
   EXPECT_TRUE(wait_exit_and_reap(pid)) << "deleting a created container must end its waiting init";
   expect_nothing_left("lc");
+  expect_cgroups_gone(cgroups);
 }
 
-TEST_F(HullTest, ForceDeleteKillsRunningContainer) {
+TEST_F(DeleteTest, ForceDeleteKillsRunningContainer) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
   start_container("lc");
+  const std::string cgroups = existing_cgroups_of("lc");
   ProcResult del = hull({"delete", "--force", "lc"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
   EXPECT_TRUE(wait_exit_and_reap(pid)) << "init " << pid << " survived delete --force";
   expect_nothing_left("lc");
+  expect_cgroups_gone(cgroups);
 }
 
 }  // namespace
