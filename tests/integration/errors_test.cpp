@@ -97,9 +97,7 @@ TEST_F(ErrorsTest, DuplicateIdLeavesFirstContainerUntouched) {
   // The first container still works.
   ProcResult start = hull({"start", "dup"});
   EXPECT_EQ(start.exit_code, 0) << start.err;
-  nlohmann::json after = state("dup");
-  ASSERT_TRUE(after.is_object());
-  EXPECT_EQ(after.value("status", ""), "running");
+  EXPECT_EQ(status("dup"), "running");
 }
 
 // Two creates racing for one id: the exclusive mkdir lets exactly one win.
@@ -125,9 +123,7 @@ TEST_F(ErrorsTest, StartTwice) {
   ASSERT_GT(create_container("twice"), 0);
   start_container("twice");
   EXPECT_TRUE(failed_with(hull({"start", "twice"}), {"cannot start container \"twice\": it is running"}));
-  nlohmann::json s = state("twice");
-  ASSERT_TRUE(s.is_object());
-  EXPECT_EQ(s.value("status", ""), "running");
+  EXPECT_EQ(status("twice"), "running");
 }
 
 TEST_F(ErrorsTest, StartStoppedContainer) {
@@ -144,9 +140,7 @@ TEST_F(ErrorsTest, DeleteRunningWithoutForce) {
   start_container("busy");
   EXPECT_TRUE(failed_with(hull({"delete", "busy"}), {"cannot delete container \"busy\": it is running"}));
   EXPECT_TRUE(pid_alive(pid)) << "a refused delete must not kill the container";
-  nlohmann::json s = state("busy");
-  ASSERT_TRUE(s.is_object());
-  EXPECT_EQ(s.value("status", ""), "running");
+  EXPECT_EQ(status("busy"), "running");
 }
 
 TEST_F(ErrorsTest, KillUnknownContainer) {

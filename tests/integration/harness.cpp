@@ -209,6 +209,11 @@ json HullTest::state(const std::string& id) {
   }
 }
 
+std::string HullTest::status(const std::string& id) {
+  json s = state(id);
+  return s.is_object() ? s.value("status", "") : "";
+}
+
 std::optional<InitRecord> HullTest::recorded_init(const std::string& id) const {
   try {
     json j = json::parse(read_text(state_dir(id) / "state.json"));

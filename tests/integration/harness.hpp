@@ -78,6 +78,8 @@ class HullTest : public ::testing::Test {
 
   // `hull state id` parsed; a test failure (and null) when it fails.
   nlohmann::json state(const std::string& id);
+  // The "status" of `hull state id`; "" (and a test failure) when state fails.
+  std::string status(const std::string& id);
   // The init as recorded in <root>/<id>/state.json, nullopt when unreadable.
   std::optional<InitRecord> recorded_init(const std::string& id) const;
 

@@ -114,14 +114,10 @@ TEST_F(HullTest, KillStopsRunningContainer) {
   // reap it, and a zombie init already counts as stopped.
   ASSERT_TRUE(wait_pid_exit(pid, milliseconds(10000))) << "init " << pid << " survived SIGKILL";
 
-  nlohmann::json zombie = state("lc");
-  ASSERT_TRUE(zombie.is_object());
-  EXPECT_EQ(zombie.value("status", ""), "stopped");
+  EXPECT_EQ(status("lc"), "stopped");
 
   ASSERT_TRUE(wait_exit_and_reap(pid));
-  nlohmann::json reaped = state("lc");
-  ASSERT_TRUE(reaped.is_object());
-  EXPECT_EQ(reaped.value("status", ""), "stopped");
+  EXPECT_EQ(status("lc"), "stopped");
 }
 
 // Status is read from the kernel, not only from what hull last recorded.
@@ -131,9 +127,7 @@ TEST_F(HullTest, InitKilledBehindHullsBackShowsStopped) {
   start_container("lc");
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   ASSERT_TRUE(wait_exit_and_reap(pid));
-  nlohmann::json s = state("lc");
-  ASSERT_TRUE(s.is_object());
-  EXPECT_EQ(s.value("status", ""), "stopped");
+  EXPECT_EQ(status("lc"), "stopped");
 }
 
 TEST_F(DeleteTest, DeleteRemovesStoppedContainer) {

@@ -127,9 +127,7 @@ TEST_F(HullTest, RunKeepLeavesStoppedContainer) {
   ProcResult r = hull({"run", "--keep", "--bundle", b.dir().string(), "kept"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
 
-  nlohmann::json s = state("kept");
-  ASSERT_TRUE(s.is_object());
-  EXPECT_EQ(s.value("status", ""), "stopped");
+  EXPECT_EQ(status("kept"), "stopped");
   ProcResult del = hull({"delete", "kept"});
   EXPECT_EQ(del.exit_code, 0) << del.err;
   expect_nothing_left("kept");
