@@ -22,6 +22,11 @@ struct ExecOptions {
   // over SCM_RIGHTS, slave becomes the controlling terminal and stdio).
   int pty_master = -1, pty_slave = -1;
   int console_socket_fd = -1;   // connected AF_UNIX socket (--console-socket), or -1
+  // true for `hull exec` (a process joining a running container): then
+  // process.execCPUAffinity.final applies (the spec says it does not for the
+  // init). The caller applies .initial itself, before joining the cgroup, with
+  // process::apply_cpu_affinity (process/scheduling.hpp).
+  bool is_exec = false;
 };
 
 // Runs in the init after setup_rootfs. Never returns: execs the process or

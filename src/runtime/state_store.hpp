@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -43,6 +45,8 @@ ContainerState from_state_file_json(const std::string& text, const std::string& 
 void validate_container_id(std::string_view id);
 
 // An open container directory with its lock held (released on destruction).
+// The lock is flock(LOCK_EX) on the directory fd itself: no lock file to leak
+// or to outlive the directory, and the kernel drops it if we die.
 class ContainerDir {
  public:
   const std::string& id() const { return id_; }
@@ -51,13 +55,15 @@ class ContainerDir {
 
   ContainerState read_state() const;
   void write_state(const ContainerState& s) const;   // temp file + rename
-  // Removes the directory and everything in it; the object is then unusable.
+  // Removes the directory and everything in it, then releases the lock, so a
+  // command that waited for it sees the container gone. The object is then
+  // unusable. Refuses to descend into a mount point inside the directory.
   void remove();
 
  private:
   friend class StateStore;
   std::string id_, path_;
-  UniqueFd dirfd_, lock_;
+  UniqueFd dirfd_;  // O_DIRECTORY, holds the flock
 };
 
 class StateStore {
@@ -65,12 +71,19 @@ class StateStore {
   explicit StateStore(std::string root);  // default root is /run/hull
   const std::string& root() const { return root_; }
 
-  // Exclusive mkdir of <root>/<id> (root made 0700 if missing) and lock it.
-  // Throws `container "web" already exists` if present.
+  // Creates <root>/<id> (0700; root made 0700 if missing) and locks it. The
+  // directory is made and locked under a temporary name and renamed into place
+  // with RENAME_NOREPLACE, so no other command ever sees it unlocked and empty.
+  // Throws `container "web" already exists` if present. A leftover directory
+  // without state.json and without a lock holder (a create that died before
+  // writing state) is cleared and reused.
   ContainerDir create(std::string_view id) const;
-  // Opens and locks an existing container. Throws `container "web" does not exist`.
+  // Opens and locks an existing container, waiting for the current holder.
+  // Throws `container "web" does not exist`, also when it was deleted while we
+  // waited or holds no state.json.
   ContainerDir open(std::string_view id) const;
-  // Ids of all containers (directories under root), sorted.
+  // Ids of all containers (directories under root whose names are valid ids),
+  // sorted. No locks taken; a missing root means no containers.
   std::vector<std::string> list_ids() const;
 
  private:
@@ -84,10 +97,14 @@ struct ProcStat {
   char state = '?';
 };
 std::optional<ProcStat> read_proc_stat(pid_t pid);
+// Parses the text of /proc/<pid>/stat; `what` names it in errors. The command
+// name may hold spaces and ')', so fields are counted after the LAST ')'.
+ProcStat parse_proc_stat(std::string_view text, const std::string& what);
 
 // Status derived from the kernel: an init that is gone, a zombie, or a pid
 // whose start time differs from the recorded one (reused pid) means Stopped;
-// otherwise the recorded status (created/running/paused).
+// otherwise the recorded status (creating/created/running/paused). pid 0 means
+// Stopped, except while Creating (the init may not be forked yet).
 Status live_status(const ContainerState& s);
 
 }  // namespace hull

@@ -1,0 +1,226 @@
+#include "base/log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
+
+namespace hull::log {
+
+namespace detail {
+Level threshold = Level::Info;
+}
+
+namespace {
+
+UniqueFd g_file;      // the --log file; empty means stderr
+bool g_json = false;
+
+const char* level_name(Level level) {
+  switch (level) {
+    case Level::Error: return "error";
+    case Level::Warn: return "warning";  // logrus spells it out; shims match on it
+    case Level::Info: return "info";
+    case Level::Debug: return "debug";
+  }
+  return "unknown";
+}
+
+// Length of the well-formed UTF-8 sequence starting at s[i], 0 if malformed
+// (overlong forms, surrogates and truncated sequences count as malformed).
+size_t utf8_length(std::string_view s, size_t i, char32_t* rune) {
+  auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    *rune = b;
+    return 1;
+  }
+  size_t n;
+  char32_t r, min;
+  if ((b & 0xE0) == 0xC0) {
+    n = 2, r = b & 0x1F, min = 0x80;
+  } else if ((b & 0xF0) == 0xE0) {
+    n = 3, r = b & 0x0F, min = 0x800;
+  } else if ((b & 0xF8) == 0xF0) {
+    n = 4, r = b & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    r = (r << 6) | (c & 0x3F);
+  }
+  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
+  *rune = r;
+  return n;
+}
+
+void append_hex(std::string& out, const char* prefix, unsigned value, int digits) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%s%0*x", prefix, digits, value);
+  out += buf;
+}
+
+// A JSON string as Go's encoding/json writes it (logrus's JSONFormatter):
+// HTML-significant characters escaped, invalid UTF-8 replaced by U+FFFD.
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (size_t i = 0; i < s.size();) {
+    char32_t r;
+    size_t n = utf8_length(s, i, &r);
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    switch (r) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '<': case '>': case '&': case 0x2028: case 0x2029:
+        append_hex(out, "\\u", r, 4);
+        break;
+      default:
+        if (r < 0x20) {
+          append_hex(out, "\\u", r, 4);
+        } else {
+          out.append(s.substr(i, n));
+        }
+    }
+    i += n;
+  }
+  out += '"';
+}
+
+// logrus's TextFormatter quotes a value only when it holds a character
+// outside this set, and then quotes it like Go's %q.
+bool needs_quoting(std::string_view s) {
+  for (char c : s) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
+    if (!plain) return true;
+  }
+  return false;
+}
+
+void append_go_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  for (size_t i = 0; i < s.size();) {
+    char32_t r;
+    size_t n = utf8_length(s, i, &r);
+    if (n == 0) {
+      append_hex(out, "\\x", static_cast<unsigned char>(s[i]), 2);
+      ++i;
+      continue;
+    }
+    switch (r) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\v': out += "\\v"; break;
+      default:
+        if (r < 0x20 || r == 0x7F) {
+          append_hex(out, "\\x", r, 2);
+        } else if (r >= 0x80 && r < 0xA0) {  // C1 controls are not printable
+          append_hex(out, "\\u", r, 4);
+        } else {
+          out.append(s.substr(i, n));
+        }
+    }
+    i += n;
+  }
+  out += '"';
+}
+
+void append_text_value(std::string& out, std::string_view s) {
+  if (needs_quoting(s)) {
+    append_go_quoted(out, s);
+  } else {
+    out.append(s);
+  }
+}
+
+}  // namespace
+
+void configure(const std::string& path, bool format_json, bool debug) {
+  g_json = format_json;
+  detail::threshold = debug ? Level::Debug : Level::Info;
+  g_file.reset();
+  if (path.empty()) return;
+  // O_APPEND: several hull processes (and the container init) share the file;
+  // each line goes out in one write(2), so lines never interleave mid-way.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw_errno("open log file " + quote(path));
+  g_file.reset(fd);
+}
+
+bool to_file() noexcept { return static_cast<bool>(g_file); }
+
+int fd() noexcept { return g_file ? g_file.get() : STDERR_FILENO; }
+
+std::string now_rfc3339() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm {};
+  gmtime_r(&ts.tv_sec, &tm);
+  char buf[32];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf, n);
+}
+
+std::string format_line(Level level, std::string_view msg, std::string_view time, bool json) {
+  std::string out;
+  out.reserve(msg.size() + 64);
+  if (json) {
+    // Keys in logrus's (sorted) order.
+    out += "{\"level\":\"";
+    out += level_name(level);
+    out += "\",\"msg\":";
+    append_json_string(out, msg);
+    out += ",\"time\":";
+    append_json_string(out, time);
+    out += "}\n";
+  } else {
+    out += "time=";
+    append_text_value(out, time);
+    out += " level=";
+    out += level_name(level);
+    out += " msg=";
+    append_text_value(out, msg);
+    out += '\n';
+  }
+  return out;
+}
+
+void write(Level level, std::string_view msg) noexcept {
+  // Callers may log between a failed syscall and reading errno.
+  int saved_errno = errno;
+  try {
+    std::string line = format_line(level, msg, now_rfc3339(), g_json);
+    int out = fd();
+    // One write keeps the line whole under O_APPEND; a short write (full
+    // disk, closed pipe) loses the rest rather than splicing a later line in.
+    ssize_t r;
+    do {
+      r = ::write(out, line.data(), line.size());
+    } while (r < 0 && errno == EINTR);
+  } catch (...) {
+    // Logging must never turn a report into a crash (bad_alloc here).
+  }
+  errno = saved_errno;
+}
+
+}  // namespace hull::log

@@ -1,0 +1,36 @@
+#pragma once
+// Shared pieces of the hull command line. Each verb lives in cmd_<verb>.cpp
+// and defines setup_<verb>(): it adds a CLI11 subcommand whose flags fill an
+// options struct of runtime/operations.hpp, and returns the action that calls
+// the one library function behind the verb. main.cpp lists the verbs.
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "runtime/operations.hpp"
+
+namespace hull::cli {
+
+// Global flags, read by actions after parsing.
+struct Context {
+  GlobalOptions global;
+  std::string log_path;
+  std::string log_format = "text";
+};
+
+// Runs the verb; returns the process exit code. Errors are thrown (hull::Error).
+using Action = std::function<int()>;
+
+struct Verb {
+  CLI::App* command = nullptr;
+  Action run;
+};
+
+// Adds "create"'s flags, shared with "run" (as in runc, run = create + start).
+void add_create_flags(CLI::App& command, CreateOptions& o);
+
+// Adds the required <container-id> positional.
+void add_id_argument(CLI::App& command, std::string& id);
+
+}  // namespace hull::cli

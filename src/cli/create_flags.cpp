@@ -1,0 +1,25 @@
+#include "cli/cli.hpp"
+
+namespace hull::cli {
+
+void add_create_flags(CLI::App& command, CreateOptions& o) {
+  command.add_option("-b,--bundle", o.bundle,
+                     "path to the root of the bundle directory, defaults to the current directory");
+  command.add_option("--pid-file", o.pid_file, "file to write the container's init pid to");
+  command.add_option("--console-socket", o.console_socket,
+                     "AF_UNIX socket path receiving the master end of the console's pseudoterminal");
+  command.add_flag("--no-pivot", o.no_pivot,
+                   "do not use pivot_root to jail the process inside rootfs (for a ramdisk root)");
+  command.add_flag("--no-new-keyring", o.no_new_keyring,
+                   "do not create a new session keyring for the container");
+  command.add_option("--preserve-fds", o.preserve_fds,
+                     "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
+      ->check(CLI::Range(0, 1 << 20));
+  add_id_argument(command, o.id);
+}
+
+void add_id_argument(CLI::App& command, std::string& id) {
+  command.add_option("container-id", id, "the container's unique name on this host")->required();
+}
+
+}  // namespace hull::cli

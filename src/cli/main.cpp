@@ -1,0 +1,134 @@
+// hull: the command line. Parses argv with CLI11 (runc's verbs, flags and
+// exit codes), configures logging, then runs one verb's action. All container
+// work happens in the library; this file only turns outcomes into output.
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/log.hpp"
+#include "cli/args.hpp"
+#include "cli/cli.hpp"
+#include "runtime/features.hpp"
+
+namespace hull::cli {
+
+// The verbs, in help order. A new verb is one file cmd_<name>.cpp defining
+// setup_<name>(CLI::App&, Context&) and one entry here.
+#define HULL_VERBS(X) \
+  X(create)           \
+  X(start)            \
+  X(run)              \
+  X(state)            \
+  X(list)             \
+  X(kill)             \
+  X(delete)           \
+  X(spec)             \
+  X(features)
+
+#define HULL_DECLARE_VERB(name) Verb setup_##name(CLI::App& app, Context& ctx);
+HULL_VERBS(HULL_DECLARE_VERB)
+#undef HULL_DECLARE_VERB
+
+namespace {
+
+std::string version_text() {
+  return std::string("hull version ") + HULL_VERSION + "\nspec: " + features::spec_version() +
+         "\nlibseccomp: " + features::libseccomp_version();
+}
+
+void add_global_flags(CLI::App& app, Context& ctx) {
+  app.add_option("--root", ctx.global.root, "directory for the containers' state (default /run/hull)");
+  app.add_option("--log", ctx.log_path, "append log lines to this file (default: stderr)");
+  app.add_option("--log-format", ctx.log_format, "log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--debug", ctx.global.debug, "enable debug logging");
+  app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup,
+               "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")");
+  app.set_version_flag("-v,--version", version_text, "print the version");
+}
+
+std::set<std::string> long_names(const CLI::App& app) {
+  std::set<std::string> names;
+  for (const CLI::Option* o : app.get_options()) names.insert(o->get_lnames().begin(), o->get_lnames().end());
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    for (const CLI::Option* o : sub->get_options()) names.insert(o->get_lnames().begin(), o->get_lnames().end());
+  }
+  return names;
+}
+
+// A failed command: one line on stderr, and the log line containerd's shim
+// reads when --log is set (as runc does; without --log the line would only
+// repeat the message on stderr).
+int fail(const std::string& message) {
+  if (log::to_file()) log::error(message);
+  std::cerr << message << std::endl;
+  return 1;
+}
+
+// CLI11's parse errors, reworded where its wording does not say what to do.
+int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
+  std::string message = e.what();
+  const CLI::App* verb = nullptr;
+  for (const CLI::App* sub : app.get_subcommands()) verb = sub;
+  if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    for (const auto& a : args) {
+      if (!a.empty() && a[0] != '-') {
+        message = "unknown command " + quote(a);
+        break;
+      }
+    }
+  }
+  std::string help = verb ? "hull " + verb->get_name() + " --help" : "hull --help";
+  std::cerr << "hull: " << message << "\nRun '" << help << "' for usage." << std::endl;
+  return 1;
+}
+
+int run(int argc, char** argv) {
+  Context ctx;
+  CLI::App app("hull: an OCI container runtime", "hull");
+  app.fallthrough();  // global flags are also accepted after the verb
+  app.require_subcommand(0, 1);
+  add_global_flags(app, ctx);
+  std::vector<Verb> verbs;
+#define HULL_ADD_VERB(name) verbs.push_back(setup_##name(app, ctx));
+  HULL_VERBS(HULL_ADD_VERB)
+#undef HULL_ADD_VERB
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  args = normalize_single_dash(std::move(args), long_names(app));
+  try {
+    app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // CLI11 wants them reversed
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(app, e, args);
+  }
+
+  try {
+    log::configure(ctx.log_path, ctx.log_format == "json", ctx.global.debug);
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << std::endl;
+    return 1;
+  }
+  for (const Verb& verb : verbs) {
+    if (!verb.command->parsed()) continue;
+    try {
+      return verb.run();
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+  }
+  std::cout << app.help();  // no verb: like runc, show the usage
+  return 0;
+}
+
+}  // namespace
+}  // namespace hull::cli
+
+int main(int argc, char** argv) { return hull::cli::run(argc, argv); }

@@ -1,0 +1,132 @@
+#include "process/capabilities.hpp"
+
+#include <linux/capability.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "process/warn.hpp"
+
+namespace hull::process {
+namespace {
+
+constexpr std::array<std::string_view, 41> kNames = {
+    "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+    "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
+    "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
+    "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+static_assert(kNames.size() == CAP_CHECKPOINT_RESTORE + 1);
+
+uint64_t to_mask(const std::optional<std::vector<std::string>>& names, const char* set, int last_cap) {
+  uint64_t mask = 0;
+  if (!names) return mask;
+  for (const auto& name : *names) {
+    auto n = capability_from_name(name);
+    if (!n) {
+      warn("process.capabilities." + std::string(set) + ": unknown capability " + quote(name) + " ignored");
+      continue;
+    }
+    if (*n > last_cap) {
+      warn("process.capabilities." + std::string(set) + ": " + name + " is not supported by the running kernel; ignored");
+      continue;
+    }
+    mask |= uint64_t{1} << *n;
+  }
+  return mask;
+}
+
+std::string cap_name(int n) {
+  return n < static_cast<int>(kNames.size()) ? std::string(kNames[n]) : "capability " + std::to_string(n);
+}
+
+}  // namespace
+
+std::span<const std::string_view> known_capability_names() { return kNames; }
+
+std::optional<int> capability_from_name(std::string_view name) {
+  for (size_t i = 0; i < kNames.size(); ++i)
+    if (kNames[i] == name) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+int kernel_last_cap() {
+  try {
+    return std::stoi(read_file("/proc/sys/kernel/cap_last_cap"));
+  } catch (...) {
+    return CAP_LAST_CAP;  // no /proc: what we were built against
+  }
+}
+
+CapabilitySets capability_sets(const std::optional<spec::Capabilities>& caps, int last_cap) {
+  CapabilitySets s;
+  if (!caps) return s;
+  s.bounding = to_mask(caps->bounding, "bounding", last_cap);
+  s.effective = to_mask(caps->effective, "effective", last_cap);
+  s.permitted = to_mask(caps->permitted, "permitted", last_cap);
+  s.inheritable = to_mask(caps->inheritable, "inheritable", last_cap);
+  s.ambient = to_mask(caps->ambient, "ambient", last_cap);
+  return s;
+}
+
+void drop_bounding_set(const CapabilitySets& sets, int last_cap) {
+  for (int n = 0; n <= last_cap; ++n) {
+    if (sets.bounding & (uint64_t{1} << n)) continue;
+    if (::prctl(PR_CAPBSET_DROP, n, 0, 0, 0) < 0 && errno != EINVAL)
+      throw_errno("drop " + cap_name(n) + " from the bounding set");
+  }
+}
+
+void keep_caps_across_setuid() {
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_KEEPCAPS, 1)");
+}
+
+void apply_capability_sets(const CapabilitySets& sets, uint64_t extra) {
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_KEEPCAPS, 0)");
+
+  // capset(2) directly: one call with all three sets, no allocation. The
+  // inheritable set is exactly the config's, so empty unless asked for: a
+  // non-empty inheritable set let file capabilities of any binary in the
+  // image grant themselves to an unprivileged user (CVE-2022-29162).
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  uint64_t eff = sets.effective | extra, prm = sets.permitted | extra, inh = sets.inheritable;
+  data[0].effective = static_cast<uint32_t>(eff);
+  data[1].effective = static_cast<uint32_t>(eff >> 32);
+  data[0].permitted = static_cast<uint32_t>(prm);
+  data[1].permitted = static_cast<uint32_t>(prm >> 32);
+  data[0].inheritable = static_cast<uint32_t>(inh);
+  data[1].inheritable = static_cast<uint32_t>(inh >> 32);
+  if (::capset(&hdr, data) < 0) {
+    int err = errno;
+    std::string why = err == EPERM ? " (effective must be a subset of permitted)" : "";
+    throw_errno(err, "set the effective, permitted and inheritable capabilities" + why);
+  }
+
+  // Ambient last: raising one needs it in permitted and inheritable already.
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    throw_errno("clear the ambient capabilities");
+  for (int n = 0; n < 64; ++n) {
+    if (!(sets.ambient & (uint64_t{1} << n))) continue;
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0) < 0)
+      // runc warns here; a config that lists an ambient capability missing
+      // from permitted or inheritable still runs, without it.
+      warn("process.capabilities.ambient: cannot raise " + cap_name(n) + " (" +
+           (errno == EPERM ? "it must also be in permitted and inheritable" : std::string(std::strerror(errno))) + ")");
+  }
+}
+
+}  // namespace hull::process

@@ -1,0 +1,265 @@
+#include "process/exec.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/unique_fd.hpp"
+
+namespace hull::process {
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// What a file starts with, as far as execve cares.
+struct Header {
+  std::optional<std::string> shebang_interpreter;  // "#!<interp> ..." (kept verbatim, '\r' included)
+  std::optional<std::string> elf_interpreter;      // PT_INTERP of a dynamic ELF
+  bool elf = false;
+  bool elf_foreign_machine = false;
+  uint16_t elf_machine = 0;
+};
+
+#if defined(__x86_64__)
+constexpr uint16_t kHostMachine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr uint16_t kHostMachine = EM_AARCH64;
+#elif defined(__i386__)
+constexpr uint16_t kHostMachine = EM_386;
+#else
+constexpr uint16_t kHostMachine = 0;  // unknown: no architecture check
+#endif
+
+template <class Ehdr, class Phdr>
+void read_elf(int fd, Header& h) {
+  Ehdr eh;
+  if (::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh)) return;
+  h.elf = true;
+  h.elf_machine = eh.e_machine;
+  // A 32-bit x86 binary on x86_64 is fine (compat), anything else foreign is not.
+  h.elf_foreign_machine = kHostMachine != 0 && eh.e_machine != kHostMachine &&
+                          !(kHostMachine == EM_X86_64 && eh.e_machine == EM_386);
+  if (eh.e_phentsize != sizeof(Phdr) || eh.e_phnum > 256) return;
+  for (unsigned i = 0; i < eh.e_phnum; ++i) {
+    Phdr ph;
+    if (::pread(fd, &ph, sizeof ph, static_cast<off_t>(eh.e_phoff + i * sizeof ph)) != static_cast<ssize_t>(sizeof ph)) return;
+    if (ph.p_type != PT_INTERP) continue;
+    if (ph.p_filesz == 0 || ph.p_filesz > 4096) return;
+    std::string interp(ph.p_filesz, '\0');
+    if (::pread(fd, interp.data(), interp.size(), static_cast<off_t>(ph.p_offset)) != static_cast<ssize_t>(interp.size())) return;
+    interp.resize(std::strlen(interp.c_str()));
+    h.elf_interpreter = interp;
+    return;
+  }
+}
+
+// nullopt when the file cannot be read (no read permission is legitimate for
+// an executable; then the kernel's errno is all we have).
+std::optional<Header> read_header(const std::string& path) {
+  int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (raw < 0) return std::nullopt;
+  UniqueFd fd(raw);
+  char buf[256];  // BINPRM_BUF_SIZE: the kernel looks at no more of a #! line
+  ssize_t n = ::pread(fd.get(), buf, sizeof buf, 0);
+  if (n < 0) return std::nullopt;
+  Header h;
+  std::string_view head(buf, static_cast<size_t>(n));
+  if (head.starts_with("#!")) {
+    head.remove_prefix(2);
+    head = head.substr(0, head.find('\n'));
+    size_t b = head.find_first_not_of(" \t");
+    if (b == std::string_view::npos) {
+      h.shebang_interpreter = "";
+      return h;
+    }
+    head.remove_prefix(b);
+    h.shebang_interpreter = std::string(head.substr(0, head.find_first_of(" \t")));
+  } else if (head.size() >= EI_NIDENT && std::memcmp(buf, ELFMAG, SELFMAG) == 0) {
+    if (buf[EI_CLASS] == ELFCLASS64)
+      read_elf<Elf64_Ehdr, Elf64_Phdr>(fd.get(), h);
+    else if (buf[EI_CLASS] == ELFCLASS32)
+      read_elf<Elf32_Ehdr, Elf32_Phdr>(fd.get(), h);
+  }
+  return h;
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string visible(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += c;
+  }
+  return quote(out);
+}
+
+// Why a file that exists still gives ENOENT/ENOEXEC/ELIBBAD: its interpreter.
+// nullopt when nothing wrong is visible.
+std::optional<std::string> explain_content(const std::string& path, int depth = 0) {
+  auto h = read_header(path);
+  if (!h) return std::nullopt;
+  if (h->shebang_interpreter) {
+    const std::string& interp = *h->shebang_interpreter;
+    if (interp.empty()) return "its #! line names no interpreter";
+    if (interp.ends_with('\r')) {
+      std::string bare = interp.substr(0, interp.size() - 1);
+      return "its #! line ends with a carriage return, so the interpreter looked up is " + visible(interp) +
+             ": the script has Windows (CRLF) line endings; convert it with dos2unix or sed -i 's/\\r$//'" +
+             (exists(bare) ? "" : " (and " + quote(bare) + " does not exist either)");
+    }
+    if (!exists(interp)) return "its #! interpreter " + quote(interp) + " does not exist in the container";
+    if (depth < 4) {
+      if (auto why = explain_content(interp, depth + 1)) return "its #! interpreter " + quote(interp) + ": " + *why;
+    }
+    return std::nullopt;
+  }
+  if (h->elf) {
+    if (h->elf_foreign_machine)
+      return "it is an ELF binary for another architecture (e_machine " + std::to_string(h->elf_machine) + ")";
+    if (h->elf_interpreter && !exists(*h->elf_interpreter))
+      return "its dynamic loader " + quote(*h->elf_interpreter) +
+             " does not exist in the container (a binary built for another distribution, libc or architecture, or a rootfs missing its libraries)";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> explain_not_executable(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) < 0) return std::nullopt;
+  if (S_ISDIR(st.st_mode)) return std::string("it is a directory");
+  if (!S_ISREG(st.st_mode)) return std::string("it is not a regular file");
+  if ((st.st_mode & 0111) == 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return "it is not executable (mode " + std::string(mode) + ")";
+  }
+  struct statvfs vfs;
+  if (::statvfs(path.c_str(), &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
+    return std::string("it is on a filesystem mounted noexec");
+  if (::access(path.c_str(), X_OK) < 0)
+    return "the container user (uid " + std::to_string(::getuid()) + ") may not execute it";
+  return std::nullopt;
+}
+
+// CVE-2024-21626 (attack 3a): args[0] = "/proc/self/fd/7/../../bin/sh" walks
+// from a runtime fd that is still open (CLOEXEC only takes effect at the very
+// execve that resolves the path) into the host's filesystem. Such a file lives
+// on a mount that is not in our mount namespace; a binary of the container is
+// always on one that is. Without /proc there are no magic links to abuse.
+void check_inside_mount_namespace(const std::string& path) {
+  int raw = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (raw < 0) return;
+  UniqueFd mi(raw);
+  struct statx stx;
+  if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID)) return;
+  std::string table = read_fd(mi.get(), "/proc/self/mountinfo");
+  std::string id = std::to_string(stx.stx_mnt_id);
+  for (size_t pos = 0; pos < table.size();) {
+    size_t end = table.find('\n', pos);
+    if (end == std::string::npos) end = table.size();
+    std::string_view line(table.data() + pos, end - pos);
+    if (line.substr(0, line.find(' ')) == id) return;
+    pos = end + 1;
+  }
+  throw Error("exec " + quote(path) + ": the binary is on a mount outside the container (through a leaked fd?); refusing to run it (CVE-2024-21626)");
+}
+
+}  // namespace
+
+std::string path_from_env(const std::vector<std::string>& env) {
+  // The last assignment wins, as with getenv over an environment built by appending.
+  std::optional<std::string> path;
+  for (const auto& e : env)
+    if (e.starts_with("PATH=")) path = e.substr(5);
+  return path.value_or(kDefaultPath);
+}
+
+std::string find_executable(const std::string& file, const std::vector<std::string>& env) {
+  if (file.empty()) throw Error("process.args[0] is empty");
+  if (file.find('/') != std::string::npos) {
+    if (!exists(file)) throw Error("exec " + quote(file) + ": no such file in the container", ENOENT);
+    return file;
+  }
+  std::string path = path_from_env(env);
+  std::optional<std::string> denied;
+  for (size_t pos = 0;;) {
+    size_t end = path.find(':', pos);
+    std::string dir = path.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + file;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+      if (!denied) denied = candidate;
+    }
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  if (denied) {
+    auto why = explain_not_executable(*denied);
+    throw Error("exec " + quote(file) + ": found " + quote(*denied) + " in $PATH but " +
+                    why.value_or("it cannot be executed"),
+                EACCES);
+  }
+  throw Error("exec " + quote(file) + ": executable file not found in $PATH (PATH=" + path + ")", ENOENT);
+}
+
+void check_executable(const std::string& path) {
+  check_inside_mount_namespace(path);
+  if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);
+  if (auto why = explain_content(path)) throw Error("exec " + quote(path) + ": " + *why, ENOENT);
+}
+
+std::string explain_exec_failure(const std::string& path, int err) {
+  std::string head = "exec " + quote(path) + ": ";
+  switch (err) {
+    case ENOENT:
+    case ELIBBAD:
+    case ENOEXEC: {
+      if (!exists(path)) return head + "no such file in the container";
+      if (auto why = explain_content(path)) return head + *why;
+      if (err == ENOEXEC)
+        return head + "exec format error: neither an ELF binary for this machine nor a script starting with #!";
+      return head + "the file exists but the kernel reports it missing: its interpreter or dynamic loader is absent";
+    }
+    case EACCES:
+    case EPERM:
+      if (auto why = explain_not_executable(path)) return head + *why;
+      return head + (err == EPERM ? "not permitted (a security module or seccomp denied it?)" : "permission denied");
+    case ETXTBSY:
+      return head + "the file is open for writing by some process";
+    case E2BIG:
+      return head + "the arguments and environment are too large";
+    default:
+      return head + "execve failed";
+  }
+}
+
+void exec_program(const std::string& path, const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::vector<char*> argv, envp;
+  argv.reserve(args.size() + 1);
+  envp.reserve(env.size() + 1);
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  argv.push_back(nullptr);
+  envp.push_back(nullptr);
+  ::execve(path.c_str(), argv.data(), envp.data());
+  int err = errno;
+  throw Error(explain_exec_failure(path, err), err);
+}
+
+}  // namespace hull::process

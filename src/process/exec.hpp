@@ -1,0 +1,31 @@
+#pragma once
+// process.args: finding the binary, checking it can run, execve, and saying why
+// not when it cannot.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hull::process {
+
+// The value of PATH in env ("PATH=..."); the usual default when absent.
+std::string path_from_env(const std::vector<std::string>& env);
+
+// execvp-style lookup of `file` in PATH from the *container's* env (not ours):
+// a name with '/' is used as is; otherwise the first regular, executable
+// PATH entry wins. Throws naming the file and the PATH searched.
+std::string find_executable(const std::string& file, const std::vector<std::string>& env);
+
+// Checks what execve would trip on, so `create` fails with a message a user
+// can act on instead of a bare ENOENT at `start`: not a file, not executable,
+// a #! interpreter or an ELF dynamic loader missing, CRLF in a #! line, a
+// binary outside the container's mounts (CVE-2024-21626). Throws hull::Error.
+void check_executable(const std::string& path);
+
+// Why execve(path) failed with `err`, as a sentence naming the binary.
+std::string explain_exec_failure(const std::string& path, int err);
+
+// execve, or throws with explain_exec_failure.
+[[noreturn]] void exec_program(const std::string& path, const std::vector<std::string>& args,
+                               const std::vector<std::string>& env);
+
+}  // namespace hull::process

@@ -1,0 +1,52 @@
+#include "process/identity.hpp"
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull::process {
+namespace {
+
+// In a user namespace whose /proc/self/setgroups says "deny", setgroups(2)
+// always fails with EPERM (the rootless case).
+bool setgroups_denied() {
+  try {
+    return read_file("/proc/self/setgroups").starts_with("deny");
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+void set_identity(const spec::User& user) {
+  // Groups first, always: an empty additionalGids must still drop the
+  // supplementary groups the runtime had (root's, or the host user's), or the
+  // container process keeps the host's group access.
+  const auto& gids = user.additionalGids;
+  std::vector<gid_t> groups(gids.begin(), gids.end());
+  if (::setgroups(groups.size(), groups.data()) < 0) {
+    int err = errno;
+    if (!(err == EPERM && groups.empty() && setgroups_denied()))
+      throw_errno(err, "setgroups(" + std::to_string(groups.size()) + " additionalGids)" +
+                           (err == EPERM && setgroups_denied()
+                                ? " (denied in this user namespace: /proc/self/setgroups is \"deny\")"
+                                : ""));
+  }
+  if (::setresgid(user.gid, user.gid, user.gid) < 0)
+    throw_errno("setresgid(" + std::to_string(user.gid) + ")" +
+                (errno == EINVAL ? " (gid not mapped in the user namespace)" : ""));
+  if (::setresuid(user.uid, user.uid, user.uid) < 0)
+    throw_errno("setresuid(" + std::to_string(user.uid) + ")" +
+                (errno == EINVAL ? " (uid not mapped in the user namespace)" : ""));
+}
+
+void set_umask(const spec::User& user) { ::umask(static_cast<mode_t>(user.umask.value_or(022) & 0777)); }
+
+}  // namespace hull::process

@@ -1,0 +1,74 @@
+#include "process/rlimits.hpp"
+
+#include <sys/resource.h>
+
+#include <array>
+#include <cerrno>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull::process {
+namespace {
+
+constexpr std::array<std::string_view, 16> kNames = {
+    "RLIMIT_CPU",     "RLIMIT_FSIZE",   "RLIMIT_DATA",   "RLIMIT_STACK",   "RLIMIT_CORE",
+    "RLIMIT_RSS",     "RLIMIT_NPROC",   "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS",
+    "RLIMIT_LOCKS",   "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO",
+    "RLIMIT_RTTIME",
+};
+static_assert(RLIMIT_CPU == 0 && RLIMIT_NOFILE == 7 && RLIMIT_AS == 9 && RLIMIT_RTTIME == 15 && RLIM_NLIMITS == 16);
+
+}  // namespace
+
+std::span<const std::string_view> known_rlimit_names() { return kNames; }
+
+std::optional<int> rlimit_from_name(std::string_view name) {
+  for (size_t i = 0; i < kNames.size(); ++i)
+    if (kNames[i] == name) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
+  std::vector<int> resources;
+  for (size_t i = 0; i < rlimits.size(); ++i) {
+    auto r = rlimit_from_name(rlimits[i].type);
+    if (!r) throw Error("process.rlimits[" + std::to_string(i) + "]: unknown rlimit type " + quote(rlimits[i].type));
+    if (rlimits[i].soft > rlimits[i].hard)
+      throw Error("process.rlimits[" + std::to_string(i) + "]: " + rlimits[i].type + " soft limit " +
+                  std::to_string(rlimits[i].soft) + " is above the hard limit " + std::to_string(rlimits[i].hard));
+    resources.push_back(*r);
+  }
+  for (size_t i = 0; i < rlimits.size(); ++i) {
+    struct rlimit64 lim = {rlimits[i].soft, rlimits[i].hard};  // UINT64_MAX is RLIM64_INFINITY
+    if (::prlimit64(0, static_cast<__rlimit_resource>(resources[i]), &lim, nullptr) < 0) {
+      int err = errno;
+      std::string hint;
+      if (err == EPERM) {
+        struct rlimit64 cur;
+        if (::prlimit64(0, static_cast<__rlimit_resource>(resources[i]), nullptr, &cur) == 0)
+          hint = " (the current hard limit is " + std::to_string(cur.rlim_max) +
+                 "; raising it needs CAP_SYS_RESOURCE in the runtime)";
+      } else if (err == EINVAL && resources[i] == RLIMIT_NOFILE) {
+        hint = " (above fs.nr_open?)";
+      }
+      throw_errno(err, "set " + rlimits[i].type + " soft=" + std::to_string(rlimits[i].soft) +
+                           " hard=" + std::to_string(rlimits[i].hard) + hint);
+    }
+  }
+}
+
+void apply_oom_score_adj(int value) {
+  with_context("process.oomScoreAdj " + std::to_string(value), [&] {
+    try {
+      write_file("/proc/self/oom_score_adj", std::to_string(value));
+    } catch (Error& e) {
+      if (e.code() == EACCES || e.code() == EPERM)
+        throw Error(e.message() + " (lowering it below the runtime's own value needs CAP_SYS_RESOURCE)", e.code());
+      throw;
+    }
+  });
+}
+
+}  // namespace hull::process

@@ -1,0 +1,90 @@
+#include "process/sysctl.hpp"
+
+#include <fcntl.h>
+
+#include <array>
+#include <string_view>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull::process {
+namespace {
+
+std::string dotted(const std::string& key) {
+  std::string k = key;
+  if (k.find('/') != std::string::npos)
+    for (char& c : k)
+      if (c == '/') c = '.';
+  return k;
+}
+
+constexpr std::array<std::string_view, 8> kIpcKernelKeys = {
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+
+const char* ns_name(spec::NamespaceType t) {
+  switch (t) {
+    case spec::NamespaceType::Uts: return "uts";
+    case spec::NamespaceType::Ipc: return "ipc";
+    case spec::NamespaceType::Network: return "network";
+    default: return "?";
+  }
+}
+
+}  // namespace
+
+std::optional<spec::NamespaceType> sysctl_namespace(const std::string& key) {
+  std::string k = dotted(key);
+  if (k == "kernel.hostname" || k == "kernel.domainname") return spec::NamespaceType::Uts;
+  for (auto ipc : kIpcKernelKeys)
+    if (k == ipc) return spec::NamespaceType::Ipc;
+  if (k.starts_with("fs.mqueue.") && k.size() > 10) return spec::NamespaceType::Ipc;
+  if (k.starts_with("net.") && k.size() > 4) return spec::NamespaceType::Network;
+  return std::nullopt;
+}
+
+std::string sysctl_path(const std::string& key) {
+  std::string path = key;
+  if (path.find('/') == std::string::npos)
+    for (char& c : path)
+      if (c == '.') c = '/';
+  for (size_t pos = 0;;) {
+    size_t end = path.find('/', pos);
+    std::string_view part(path.data() + pos, (end == std::string::npos ? path.size() : end) - pos);
+    if (part.empty() || part == "." || part == "..") throw Error("linux.sysctl: malformed key " + quote(key));
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return "/proc/sys/" + path;
+}
+
+void check_sysctls(const spec::Spec& spec) {
+  if (!spec.linux_) return;
+  for (const auto& [key, value] : spec.linux_->sysctl) {
+    sysctl_path(key);
+    auto ns = sysctl_namespace(key);
+    if (!ns)
+      throw Error("linux.sysctl: " + quote(key) +
+                  " is not namespaced: setting it would change the host (only kernel.hostname/domainname, "
+                  "the IPC keys kernel.msg*/sem/shm*, fs.mqueue.* and net.* are allowed)");
+    bool own = false;
+    for (const auto& n : spec.linux_->namespaces)
+      if (n.type == *ns && !n.path) own = true;
+    if (!own)
+      throw Error("linux.sysctl: " + quote(key) + " needs a new " + ns_name(*ns) +
+                  " namespace (linux.namespaces has none, or joins an existing one by path, whose owner it would change)");
+  }
+}
+
+void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
+  for (const auto& [key, value] : sysctl) {
+    std::string path = sysctl_path(key);
+    with_context("linux.sysctl " + quote(key), [&] {
+      UniqueFd fd = open_fd(path, O_WRONLY | O_NOFOLLOW);
+      write_all(fd.get(), value, path);
+    });
+  }
+}
+
+}  // namespace hull::process

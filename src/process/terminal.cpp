@@ -1,0 +1,65 @@
+#include "process/terminal.hpp"
+
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "base/error.hpp"
+
+namespace hull::process {
+
+void send_fd(int socket, int fd, const std::string& name) {
+  struct iovec iov;
+  iov.iov_base = const_cast<char*>(name.data());
+  iov.iov_len = name.size();
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+  ssize_t n;
+  do n = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno("send " + name + " over the socket");
+}
+
+void setup_terminal(int pty_master, int pty_slave, int console_socket,
+                    const std::optional<spec::ConsoleSize>& size) {
+  if (pty_master < 0 || pty_slave < 0)
+    throw Error("process.terminal is true but the init got no pty");
+  if (console_socket < 0)
+    throw Error("process.terminal is true but there is no console socket to send the pty master to (--console-socket)");
+
+  // A new session with no controlling terminal, so TIOCSCTTY can give it the
+  // container's pty: the process must not keep the caller's terminal, whose
+  // TIOCSTI would let it type commands into the host shell (CVE-2016-9016
+  // class; TIOCSTI is also why the slave must be the container's own).
+  if (::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid())) throw_errno("setsid");
+  if (::ioctl(pty_slave, TIOCSCTTY, 0) < 0) throw_errno("make the pty the controlling terminal (TIOCSCTTY)");
+
+  if (size) {
+    struct winsize ws = {};
+    ws.ws_row = static_cast<unsigned short>(size->height);
+    ws.ws_col = static_cast<unsigned short>(size->width);
+    if (::ioctl(pty_slave, TIOCSWINSZ, &ws) < 0) throw_errno("set the console size (TIOCSWINSZ)");
+  }
+  for (int fd = 0; fd <= 2; ++fd)
+    if (::dup2(pty_slave, fd) < 0) throw_errno("dup the pty onto fd " + std::to_string(fd));
+
+  unsigned int n = 0;
+  std::string name = ::ioctl(pty_master, TIOCGPTN, &n) == 0 ? "/dev/pts/" + std::to_string(n) : "/dev/ptmx";
+  with_context("send the pty master to the console socket", [&] { send_fd(console_socket, pty_master, name); });
+}
+
+}  // namespace hull::process

@@ -1,0 +1,20 @@
+#pragma once
+// process.terminal inside the init: the pty slave becomes the controlling
+// terminal and stdio; the master goes to whoever holds the console socket.
+#include <optional>
+
+#include "runtime/spec.hpp"
+
+namespace hull::process {
+
+// setsid, TIOCSCTTY on the slave, consoleSize, slave onto fds 0-2, then the
+// master over console_socket (runc's protocol, spoken by containerd and
+// conmon: one sendmsg, payload the pty's name, the master in SCM_RIGHTS).
+// Does not close master or slave: they are CLOEXEC and vanish at execve.
+void setup_terminal(int pty_master, int pty_slave, int console_socket,
+                    const std::optional<spec::ConsoleSize>& size);
+
+// Sends one fd with `name` as payload over a connected unix socket.
+void send_fd(int socket, int fd, const std::string& name);
+
+}  // namespace hull::process

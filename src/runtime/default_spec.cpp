@@ -1,0 +1,98 @@
+#include "runtime/default_spec.hpp"
+
+#include <fcntl.h>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json mount(const char* destination, const char* type, const char* source,
+           std::initializer_list<const char*> options) {
+  Json m = {{"destination", destination}, {"type", type}, {"source", source}};
+  if (options.size() > 0) m["options"] = options;
+  return m;
+}
+
+Json process() {
+  // Only what a shell needs; everything else a container gets must be asked for.
+  Json caps = Json::array({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  return {
+      {"terminal", true},
+      {"user", {{"uid", 0}, {"gid", 0}}},
+      {"args", Json::array({"sh"})},
+      {"env", {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"}},
+      {"cwd", "/"},
+      // No inheritable or ambient set: granting them lets a setuid-less exec
+      // keep capabilities the image author did not expect (CVE-2022-29162).
+      {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
+      {"rlimits", Json::array({{{"type", "RLIMIT_NOFILE"}, {"hard", 1024}, {"soft", 1024}}})},
+      {"noNewPrivileges", true},
+  };
+}
+
+Json mounts() {
+  return Json::array({
+      mount("/proc", "proc", "proc", {}),
+      mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
+      mount("/dev/pts", "devpts", "devpts",
+            {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
+      mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
+      mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
+      mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
+      mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
+  });
+}
+
+Json linux_section() {
+  Json namespaces = Json::array();
+  for (const char* type : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) {
+    namespaces.push_back({{"type", type}});
+  }
+  return {
+      // Deny every device by default; the runtime adds the standard ones.
+      {"resources", {{"devices", Json::array({{{"allow", false}, {"access", "rwm"}}})}}},
+      {"namespaces", namespaces},
+      // Kernel interfaces that leak host information or allow host-wide
+      // actions; hidden or read-only like runc does.
+      {"maskedPaths",
+       {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+        "/sys/devices/virtual/powercap", "/proc/scsi"}},
+      {"readonlyPaths",
+       {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
+  };
+}
+
+}  // namespace
+
+nlohmann::ordered_json default_spec() {
+  return {
+      {"ociVersion", "1.3.0"},
+      {"process", process()},
+      {"root", {{"path", "rootfs"}, {"readonly", true}}},
+      {"hostname", "hull"},
+      {"mounts", mounts()},
+      {"linux", linux_section()},
+  };
+}
+
+std::string default_spec_text() { return default_spec().dump(1, '\t') + "\n"; }
+
+void write_default_spec(const std::string& bundle) {
+  std::string path = (bundle.empty() || bundle == ".") ? "config.json" : bundle + "/config.json";
+  // O_EXCL makes "refuse to overwrite" one atomic step; runc's message.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    if (errno == EEXIST) throw Error("File " + path + " exists. Remove it first");
+    throw_errno("create " + path);
+  }
+  UniqueFd owned(fd);
+  write_all(owned.get(), default_spec_text(), path);
+}
+
+}  // namespace hull

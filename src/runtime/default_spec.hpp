@@ -1,0 +1,21 @@
+#pragma once
+// The starter config.json that `hull spec` writes: runc's default spec with
+// hull's hostname. It is a template to edit, not a policy: it runs `sh` on a
+// terminal, in new namespaces, with the same small capability set runc uses.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace hull {
+
+// The default config.json as a JSON document, keys in runc's order.
+nlohmann::ordered_json default_spec();
+
+// The text `hull spec` writes: tab-indented like runc's, with a final newline.
+std::string default_spec_text();
+
+// Writes <bundle>/config.json, refusing to replace an existing file (the
+// check and the create are one O_EXCL open). Throws hull::Error.
+void write_default_spec(const std::string& bundle);
+
+}  // namespace hull

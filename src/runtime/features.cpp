@@ -1,0 +1,198 @@
+#include "runtime/features.hpp"
+
+#include <seccomp.h>
+#include <sys/capability.h>
+
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+#include <unistd.h>
+
+namespace hull::features {
+
+using Json = nlohmann::ordered_json;
+
+// ---------------------------------------------------------------------------
+// What hull implements. A module that lands (or drops) a feature edits its
+// line here; features.json must never claim more than hull does, because
+// higher layers (containerd, CRI-O) decide what to put in config.json from it.
+// ---------------------------------------------------------------------------
+namespace {
+
+constexpr const char* kOciVersionMin = "1.0.0";
+constexpr const char* kOciVersionMax = "1.3.0";
+
+// Hooks run by create/start/delete (runtime/operations).
+constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createContainer",
+                                  "startContainer",  "poststart",     "poststop"};
+
+// Mount options the rootfs module translates (src/rootfs): the MS_* flags,
+// their negations, and propagation. Recursive attributes ("rro", "rnosuid",
+// ... via mount_setattr), "tmpcopyup" and "idmap" are not implemented.
+constexpr const char* kMountOptions[] = {
+    "async",     "atime",      "bind",          "defaults",  "dev",        "diratime",
+    "dirsync",   "exec",       "iversion",      "lazytime",  "loud",       "mand",
+    "noatime",   "nodev",      "nodiratime",    "noexec",    "noiversion", "nolazytime",
+    "nomand",    "norelatime", "nostrictatime", "nosuid",    "nosymfollow", "private",
+    "rbind",     "relatime",   "remount",       "ro",        "rprivate",   "rshared",
+    "rslave",    "runbindable", "rw",           "shared",    "silent",     "slave",
+    "strictatime", "suid",     "symfollow",     "sync",      "unbindable",
+};
+
+// Namespaces the create path makes or joins (no user or time namespace yet).
+constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
+
+// Cgroup managers (src/cgroups): the unified hierarchy only; --systemd-cgroup
+// is refused until a systemd driver exists.
+constexpr bool kCgroupV1 = false;
+constexpr bool kCgroupV2 = true;
+constexpr bool kCgroupSystemd = false;
+constexpr bool kCgroupSystemdUser = false;
+constexpr bool kCgroupRdma = false;
+
+// Seccomp (applied by src/process just before execve). NOTIFY needs the
+// listener socket protocol, which is not implemented.
+constexpr bool kSeccomp = true;
+constexpr const char* kSeccompActions[] = {
+    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",        "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
+    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",    "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
+};
+constexpr const char* kSeccompOperators[] = {
+    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+};
+// Filter flags hull recognises, with the libseccomp API level that must be
+// reached for the kernel and library to support each (seccomp_api_get(3)).
+struct SeccompFlag {
+  const char* name;
+  unsigned api_level;
+};
+constexpr SeccompFlag kSeccompFlags[] = {
+    {"SECCOMP_FILTER_FLAG_LOG", 3},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4},
+};
+// Spec architecture names and libseccomp's names for them; only those this
+// libseccomp resolves are listed.
+constexpr std::pair<const char*, const char*> kSeccompArchs[] = {
+    {"SCMP_ARCH_AARCH64", "aarch64"},   {"SCMP_ARCH_ARM", "arm"},
+    {"SCMP_ARCH_MIPS", "mips"},         {"SCMP_ARCH_MIPS64", "mips64"},
+    {"SCMP_ARCH_MIPS64N32", "mips64n32"}, {"SCMP_ARCH_MIPSEL", "mipsel"},
+    {"SCMP_ARCH_MIPSEL64", "mipsel64"}, {"SCMP_ARCH_MIPSEL64N32", "mipsel64n32"},
+    {"SCMP_ARCH_PARISC", "parisc"},     {"SCMP_ARCH_PARISC64", "parisc64"},
+    {"SCMP_ARCH_PPC", "ppc"},           {"SCMP_ARCH_PPC64", "ppc64"},
+    {"SCMP_ARCH_PPC64LE", "ppc64le"},   {"SCMP_ARCH_RISCV64", "riscv64"},
+    {"SCMP_ARCH_S390", "s390"},         {"SCMP_ARCH_S390X", "s390x"},
+    {"SCMP_ARCH_X32", "x32"},           {"SCMP_ARCH_X86", "x86"},
+    {"SCMP_ARCH_X86_64", "x86_64"},
+};
+
+// Security modules: hull does not apply AppArmor profiles or SELinux labels
+// yet. When it does, the flag reports whether the host has the module.
+constexpr bool kApparmor = false;
+constexpr bool kSelinux = false;
+
+constexpr bool kIdmapMounts = false;  // mounts' uidMappings/gidMappings
+constexpr bool kIntelRdt = false;
+constexpr bool kNetDevices = false;
+
+// ---------------------------------------------------------------------------
+
+template <class T, size_t N>
+Json array_of(const T (&items)[N]) {
+  Json a = Json::array();
+  for (const auto& item : items) a.push_back(item);
+  return a;
+}
+
+bool apparmor_on_host() {
+  std::ifstream f("/sys/module/apparmor/parameters/enabled");
+  char c = 0;
+  return f.get(c) && c == 'Y';
+}
+
+bool selinux_on_host() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
+
+}  // namespace
+
+std::string libseccomp_version() {
+  const scmp_version* v = seccomp_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
+}
+
+const char* spec_version() { return kOciVersionMax; }
+
+std::vector<std::string> known_capabilities() {
+  std::vector<std::string> names;
+  // libcap names the capabilities it was built with and prints others as
+  // numbers; 64 covers every capability a 64-bit set can hold.
+  for (cap_value_t v = 0; v < 64; ++v) {
+    char* text = cap_to_name(v);
+    if (text == nullptr) continue;
+    std::string name = text;
+    cap_free(text);
+    if (name.rfind("cap_", 0) != 0) continue;
+    for (char& c : name) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+Json cgroup_section() {
+  return {{"v1", kCgroupV1},
+          {"v2", kCgroupV2},
+          {"systemd", kCgroupSystemd},
+          {"systemdUser", kCgroupSystemdUser},
+          {"rdma", kCgroupRdma}};
+}
+
+Json seccomp_section() {
+  if (!kSeccomp) return {{"enabled", false}};
+  Json archs = Json::array();
+  for (auto [spec_name, lib_name] : kSeccompArchs) {
+    if (seccomp_arch_resolve_name(lib_name) != 0) archs.push_back(spec_name);
+  }
+  Json known = Json::array(), supported = Json::array();
+  unsigned api = seccomp_api_get();
+  for (const auto& flag : kSeccompFlags) {
+    known.push_back(flag.name);
+    if (api >= flag.api_level) supported.push_back(flag.name);
+  }
+  return {{"enabled", true},
+          {"actions", array_of(kSeccompActions)},
+          {"operators", array_of(kSeccompOperators)},
+          {"archs", archs},
+          {"knownFlags", known},
+          {"supportedFlags", supported}};
+}
+
+Json linux_section() {
+  return {
+      {"namespaces", array_of(kNamespaces)},
+      {"capabilities", known_capabilities()},
+      {"cgroup", cgroup_section()},
+      {"seccomp", seccomp_section()},
+      {"apparmor", {{"enabled", kApparmor && apparmor_on_host()}}},
+      {"selinux", {{"enabled", kSelinux && selinux_on_host()}}},
+      {"intelRdt", {{"enabled", kIntelRdt}}},
+      {"mountExtensions", {{"idmap", {{"enabled", kIdmapMounts}}}}},
+      {"netDevices", {{"enabled", kNetDevices}}},
+  };
+}
+
+Json document() {
+  return {
+      {"ociVersionMin", kOciVersionMin},
+      {"ociVersionMax", kOciVersionMax},
+      {"hooks", array_of(kHooks)},
+      {"mountOptions", array_of(kMountOptions)},
+      {"linux", linux_section()},
+      {"annotations",
+       {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
+        {"io.github.hull.version", HULL_VERSION}}},
+  };
+}
+
+std::string document_text() { return document().dump(4) + "\n"; }
+
+}  // namespace hull::features

@@ -1,0 +1,95 @@
+// Reading a process's identity from /proc/<pid>/stat. A pid alone does not
+// identify our init: once it exits and is reaped the number can be handed to
+// any new process, so the start time recorded at create is compared too.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <string>
+
+#include "base/error.hpp"
+#include "runtime/state_store.hpp"
+
+namespace hull {
+
+ProcStat parse_proc_stat(std::string_view text, const std::string& what) {
+  // "pid (comm) state ppid ... starttime ...": comm is chosen by the process
+  // (prctl PR_SET_NAME) and may contain ") x y" to fake fields, so only the
+  // last ')' ends it.
+  size_t close = text.rfind(')');
+  if (close == std::string_view::npos) throw Error("parse " + what + ": no ')' after the command name");
+  std::string_view rest = text.substr(close + 1);
+  // Fields after comm, numbered as in proc(5): 3 is state, 22 is starttime.
+  int field = 2;
+  ProcStat st;
+  bool have_start = false;
+  while (!rest.empty()) {
+    size_t begin = rest.find_first_not_of(' ');
+    if (begin == std::string_view::npos) break;
+    rest.remove_prefix(begin);
+    size_t end = rest.find(' ');
+    std::string_view token = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+    ++field;
+    if (field == 3) {
+      if (token.size() != 1) throw Error("parse " + what + ": bad state field " + quote(token));
+      st.state = token[0];
+    } else if (field == 22) {
+      if (!token.empty() && token.back() == '\n') token.remove_suffix(1);
+      auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), st.start_time);
+      if (ec != std::errc() || p != token.data() + token.size())
+        throw Error("parse " + what + ": bad start time " + quote(token));
+      have_start = true;
+      break;
+    }
+  }
+  if (!have_start) throw Error("parse " + what + ": fewer than 22 fields");
+  return st;
+}
+
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ESRCH) return std::nullopt;
+    throw_errno("open " + path);
+  }
+  UniqueFd file(fd);
+  // The file is well under a page; one read sees a consistent snapshot.
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = ::read(file.get(), buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == ESRCH) return std::nullopt;  // exited and reaped after open
+    throw_errno("read " + path);
+  }
+  if (n == 0) return std::nullopt;
+  return parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)), path);
+}
+
+Status live_status(const ContainerState& s) {
+  switch (s.status) {
+    case Status::Stopped:
+    case Status::Removed:
+      return s.status;
+    case Status::Creating:
+      if (s.pid <= 0) return Status::Creating;  // init not forked yet
+      break;
+    case Status::Created:
+    case Status::Running:
+    case Status::Paused:
+      if (s.pid <= 0) return Status::Stopped;
+      break;
+  }
+  std::optional<ProcStat> st = read_proc_stat(s.pid);
+  // 'Z' and 'X': exited, waiting to be reaped. A different start time: our
+  // init is gone and its pid was reused by an unrelated process.
+  if (!st || st->state == 'Z' || st->state == 'X' || st->start_time != s.initStartTime) return Status::Stopped;
+  return s.status;
+}
+
+}  // namespace hull

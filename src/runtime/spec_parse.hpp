@@ -1,0 +1,138 @@
+#pragma once
+// Path-aware reading of config.json, shared by the section parsers (internal to
+// the spec parser; other modules use spec.hpp).
+//
+// Every error names the file, the JSON path and the offending value, with one
+// wording everywhere:
+//   config.json: .process.args: expected an array of strings, got number 5
+//   config.json: .process.user.uid: expected an integer from 0 to 4294967295, got number -1
+//   config.json: .root.path: required field is missing
+//   config.json: .linux.namespaces[2].type: unknown namespace "netx"
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "runtime/spec.hpp"
+
+namespace hull::spec::detail {
+
+using Json = nlohmann::json;
+
+// A JSON value plus where it sits in the document.
+class Node {
+ public:
+  Node(const Json& value, std::string path, const std::string& file)
+      : value_(&value), path_(std::move(path)), file_(&file) {}
+
+  const Json& json() const { return *value_; }
+  const std::string& path() const { return path_; }
+
+  // Throws hull::Error "<file>: <path>: <message>".
+  [[noreturn]] void fail(std::string_view message) const;
+  // Throws "<...>: expected <what>, got <type> <value>".
+  [[noreturn]] void fail_type(std::string_view what) const;
+
+  // Member `key` of this object; nullopt when absent or null. A null member is
+  // read as absent because Go-written configs emit null for nil slices and
+  // maps, and runc reads those as unset.
+  std::optional<Node> get(std::string_view key) const;
+  // Member `key`, failing with "required field is missing" when absent.
+  Node required(std::string_view key) const;
+
+  // Typed reads; each fails with the uniform "expected ..., got ..." message.
+  const Node& object() const;
+  std::string string() const;
+  bool boolean() const;
+  std::vector<std::string> strings() const;
+  std::map<std::string, std::string> string_map() const;
+
+  template <class T>
+  T integer() const {
+    return integer_in<T>(std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+  }
+  template <class T>
+  T integer_in(T lo, T hi) const {
+    // Two's complement bits back to T: exact, since the value is in [lo, hi].
+    return static_cast<T>(read_integer(wide(lo), wide(hi)));
+  }
+  uint16_t u16() const { return integer<uint16_t>(); }
+  uint32_t u32() const { return integer<uint32_t>(); }
+  uint64_t u64() const { return integer<uint64_t>(); }
+  int32_t i32() const { return integer<int32_t>(); }
+  int64_t i64() const { return integer<int64_t>(); }
+
+  // A string that must be one of `allowed`; otherwise fails with
+  // "unknown <what> \"<value>\"".
+  std::string one_of(std::initializer_list<std::string_view> allowed, std::string_view what) const;
+
+  // Parses each element of an array with `parse(Node)`.
+  template <class F>
+  auto list(F&& parse) const -> std::vector<decltype(parse(std::declval<Node>()))> {
+    expect_array("an array");
+    std::vector<decltype(parse(std::declval<Node>()))> out;
+    out.reserve(value_->size());
+    for (size_t i = 0; i < value_->size(); ++i) out.push_back(parse(element(i)));
+    return out;
+  }
+  // Parses each member of an object with `parse(Node)`, keyed by member name.
+  template <class F>
+  auto map(F&& parse) const -> std::map<std::string, decltype(parse(std::declval<Node>()))> {
+    object();
+    std::map<std::string, decltype(parse(std::declval<Node>()))> out;
+    for (const auto& [key, value] : value_->items()) out.emplace(key, parse(member(key, value)));
+    return out;
+  }
+
+ private:
+  // Any integer in [int64 min, uint64 max], exactly.
+  struct Wide {
+    bool negative;
+    uint64_t magnitude;
+  };
+  template <class T>
+  static Wide wide(T v) {
+    if constexpr (std::is_signed_v<T>) {
+      if (v < 0) return {true, uint64_t(0) - static_cast<uint64_t>(v)};
+    }
+    return {false, static_cast<uint64_t>(v)};
+  }
+  // Checks the value is an integer in [lo, hi]; returns its two's complement bits.
+  uint64_t read_integer(Wide lo, Wide hi) const;
+
+  void expect_array(std::string_view what) const;
+  Node element(size_t i) const;
+  Node member(std::string_view key, const Json& value) const;
+
+  const Json* value_;
+  std::string path_;
+  const std::string* file_;
+};
+
+// Reads obj[key] into `out` with `read` (a Node member or a callable) when present.
+template <class T, class R>
+void optional_field(const Node& obj, std::string_view key, T& out, R&& read) {
+  if (auto n = obj.get(key)) out = std::invoke(read, *n);
+}
+// Reads obj[key] into `out` with `read`, failing when it is absent.
+template <class T, class R>
+void required_field(const Node& obj, std::string_view key, T& out, R&& read) {
+  out = std::invoke(read, obj.required(key));
+}
+
+// Section parsers, one file each.
+IDMapping parse_id_mapping(const Node& n);
+Process parse_process(const Node& n);
+Linux parse_linux(const Node& n);
+Resources parse_resources(const Node& n);
+Seccomp parse_seccomp(const Node& n);
+
+}  // namespace hull::spec::detail

@@ -1,0 +1,135 @@
+#include <algorithm>
+#include <cctype>
+
+#include "base/error.hpp"
+#include "runtime/spec_parse.hpp"
+
+namespace hull::spec::detail {
+namespace {
+
+// Values are shown in messages; a long one (a whole object) is cut short.
+constexpr size_t kMaxShownValue = 60;
+
+std::string describe(const Json& v) {
+  std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > kMaxShownValue) text = text.substr(0, kMaxShownValue) + "...";
+  switch (v.type()) {
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "boolean " + text;
+    case Json::value_t::string:
+      return "string " + text;
+    case Json::value_t::array:
+      return "array " + text;
+    case Json::value_t::object:
+      return "object " + text;
+    default:
+      return "number " + text;
+  }
+}
+
+// ".key" for plain names, ["key"] for keys such as sysctl names that hold dots.
+std::string member_path(const std::string& parent, std::string_view key) {
+  bool plain = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
+               std::all_of(key.begin(), key.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+               });
+  return plain ? parent + "." + std::string(key) : parent + "[" + quote(key) + "]";
+}
+
+}  // namespace
+
+void Node::fail(std::string_view message) const {
+  std::string text = *file_ + ": ";
+  if (!path_.empty()) text += path_ + ": ";
+  text += message;
+  throw Error(std::move(text));
+}
+
+void Node::fail_type(std::string_view what) const {
+  fail("expected " + std::string(what) + ", got " + describe(*value_));
+}
+
+std::optional<Node> Node::get(std::string_view key) const {
+  object();
+  auto it = value_->find(key);
+  if (it == value_->end() || it->is_null()) return std::nullopt;
+  return member(key, *it);
+}
+
+Node Node::required(std::string_view key) const {
+  object();
+  auto it = value_->find(key);
+  if (it == value_->end()) member(key, *value_).fail("required field is missing");
+  return member(key, *it);
+}
+
+const Node& Node::object() const {
+  if (!value_->is_object()) fail_type("an object");
+  return *this;
+}
+
+std::string Node::string() const {
+  if (!value_->is_string()) fail_type("a string");
+  return value_->get<std::string>();
+}
+
+bool Node::boolean() const {
+  if (!value_->is_boolean()) fail_type("a boolean");
+  return value_->get<bool>();
+}
+
+std::vector<std::string> Node::strings() const {
+  expect_array("an array of strings");
+  std::vector<std::string> out;
+  out.reserve(value_->size());
+  for (size_t i = 0; i < value_->size(); ++i) out.push_back(element(i).string());
+  return out;
+}
+
+std::map<std::string, std::string> Node::string_map() const {
+  if (!value_->is_object()) fail_type("an object of strings");
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : value_->items()) out.emplace(key, member(key, value).string());
+  return out;
+}
+
+std::string Node::one_of(std::initializer_list<std::string_view> allowed, std::string_view what) const {
+  std::string s = string();
+  if (std::find(allowed.begin(), allowed.end(), s) == allowed.end())
+    fail("unknown " + std::string(what) + " " + quote(s));
+  return s;
+}
+
+uint64_t Node::read_integer(Wide lo, Wide hi) const {
+  auto less = [](Wide a, Wide b) {
+    if (a.negative != b.negative) return a.negative;
+    return a.negative ? a.magnitude > b.magnitude : a.magnitude < b.magnitude;
+  };
+  auto show = [](Wide w) { return (w.negative ? "-" : "") + std::to_string(w.magnitude); };
+  auto out_of_range = [&] { fail_type("an integer from " + show(lo) + " to " + show(hi)); };
+
+  Wide v{false, 0};
+  if (value_->is_number_unsigned()) {
+    v = wide(value_->get<uint64_t>());
+  } else if (value_->is_number_integer()) {
+    v = wide(value_->get<int64_t>());
+  } else {
+    out_of_range();  // floats, strings, ...: same wording as a range error
+  }
+  if (less(v, lo) || less(hi, v)) out_of_range();
+  return v.negative ? uint64_t(0) - v.magnitude : v.magnitude;
+}
+
+void Node::expect_array(std::string_view what) const {
+  if (!value_->is_array()) fail_type(what);
+}
+
+Node Node::element(size_t i) const { return Node((*value_)[i], path_ + "[" + std::to_string(i) + "]", *file_); }
+
+Node Node::member(std::string_view key, const Json& value) const {
+  return Node(value, member_path(path_, key), *file_);
+}
+
+}  // namespace hull::spec::detail

@@ -1,0 +1,185 @@
+#include "runtime/spec_validate.hpp"
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "base/error.hpp"
+
+namespace hull::spec {
+namespace {
+
+constexpr size_t kNamespaceTypeCount = 8;
+static_assert(static_cast<size_t>(NamespaceType::Time) + 1 == kNamespaceTypeCount);
+
+std::string namespace_path(size_t i) { return ".linux.namespaces[" + std::to_string(i) + "]"; }
+
+bool is_absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
+
+class Checker {
+ public:
+  Checker(const Spec& spec, const std::string& file) : spec_(spec), file_(file) {}
+
+  void run() {
+    if (!spec_.linux_) fail(".linux", "required field is missing (hull runs Linux containers)");
+    if (!spec_.root) fail(".root", "required field is missing");
+    if (spec_.root->path.empty()) fail(".root.path", "must not be empty");
+    check_process();
+    for (size_t i = 0; i < spec_.mounts.size(); ++i)
+      absolute(".mounts[" + std::to_string(i) + "].destination", spec_.mounts[i].destination);
+    check_hooks();
+    index_namespaces();
+    check_namespace_needs();
+    check_user_namespace_mappings();
+    check_sysctls();
+    const Linux& l = *spec_.linux_;
+    for (size_t i = 0; i < l.devices.size(); ++i)
+      absolute(".linux.devices[" + std::to_string(i) + "].path", l.devices[i].path);
+    if (l.seccomp && l.seccomp->listenerMetadata && !l.seccomp->listenerPath)
+      fail(".linux.seccomp.listenerMetadata", "requires .linux.seccomp.listenerPath");
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& path, std::string_view problem) const {
+    throw Error(file_ + ": " + path + ": " + std::string(problem));
+  }
+
+  void absolute(const std::string& path, const std::string& value) const {
+    if (!is_absolute(value)) fail(path, "must be an absolute path, got " + quote(value));
+  }
+
+  void check_process() const {
+    if (!spec_.process) fail(".process", "required field is missing");
+    const Process& p = *spec_.process;
+    if (p.args.empty()) fail(".process.args", "must contain at least one entry");
+    absolute(".process.cwd", p.cwd);
+    // The spec: duplicated rlimit types MUST be an error.
+    for (size_t i = 0; i < p.rlimits.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (p.rlimits[i].type == p.rlimits[j].type)
+          fail(".process.rlimits[" + std::to_string(i) + "].type",
+               "duplicate rlimit " + quote(p.rlimits[i].type) + " (first at .process.rlimits[" + std::to_string(j) +
+                   "])");
+  }
+
+  void check_hooks() const {
+    const std::pair<const char*, const std::vector<Hook>*> lists[] = {
+        {"prestart", &spec_.hooks.prestart},
+        {"createRuntime", &spec_.hooks.createRuntime},
+        {"createContainer", &spec_.hooks.createContainer},
+        {"startContainer", &spec_.hooks.startContainer},
+        {"poststart", &spec_.hooks.poststart},
+        {"poststop", &spec_.hooks.poststop},
+    };
+    for (auto [name, hooks] : lists)
+      for (size_t i = 0; i < hooks->size(); ++i)
+        absolute(std::string(".hooks.") + name + "[" + std::to_string(i) + "].path", (*hooks)[i].path);
+  }
+
+  void index_namespaces() {
+    const auto& nss = spec_.linux_->namespaces;
+    for (size_t i = 0; i < nss.size(); ++i) {
+      auto& slot = ns_index_[static_cast<size_t>(nss[i].type)];
+      if (slot)
+        fail(namespace_path(i) + ".type", "duplicate namespace " + quote(to_string(nss[i].type)) + " (first at " +
+                                               namespace_path(*slot) + ")");
+      slot = i;
+      if (nss[i].path) absolute(namespace_path(i) + ".path", *nss[i].path);
+    }
+  }
+
+  const Namespace* find(NamespaceType t) const {
+    auto slot = ns_index_[static_cast<size_t>(t)];
+    return slot ? &spec_.linux_->namespaces[*slot] : nullptr;
+  }
+
+  // `path` asks for a namespace of type t: a new one, or (any_ok) a joined one too.
+  void need_namespace(const std::string& path, NamespaceType t, bool any_ok) const {
+    const std::string kind = std::string(any_ok ? "a " : "a new ") + to_string(t) + " namespace";
+    const Namespace* ns = find(t);
+    if (!ns) fail(path, "requires " + kind + ", but .linux.namespaces has no " + quote(to_string(t)) + " entry");
+    if (ns->path && !any_ok)
+      fail(path, "requires " + kind + ", but " + namespace_path(*ns_index_[static_cast<size_t>(t)]) + " joins " +
+                     quote(*ns->path));
+  }
+
+  void check_namespace_needs() const {
+    // Settings that only make sense inside a namespace of their own: applying
+    // them in a shared or the host's namespace would change it for everyone
+    // (runc refuses a hostname without a private uts namespace for this reason).
+    struct Need {
+      const char* path;
+      NamespaceType type;
+      bool any_ok;  // joining an existing namespace is enough
+      std::function<bool(const Spec&)> applies;
+    };
+    static const Need kNeeds[] = {
+        {".hostname", NamespaceType::Uts, false, [](const Spec& s) { return s.hostname && !s.hostname->empty(); }},
+        {".domainname", NamespaceType::Uts, false,
+         [](const Spec& s) { return s.domainname && !s.domainname->empty(); }},
+        {".linux.timeOffsets", NamespaceType::Time, false,
+         [](const Spec& s) { return !s.linux_->timeOffsets.empty(); }},
+        {".linux.uidMappings", NamespaceType::User, true,
+         [](const Spec& s) { return !s.linux_->uidMappings.empty(); }},
+        {".linux.gidMappings", NamespaceType::User, true,
+         [](const Spec& s) { return !s.linux_->gidMappings.empty(); }},
+    };
+    for (const Need& n : kNeeds)
+      if (n.applies(spec_)) need_namespace(n.path, n.type, n.any_ok);
+  }
+
+  void check_user_namespace_mappings() const {
+    // A new user namespace without mappings leaves every id unmapped
+    // (overflow uid 65534); nothing could be set up as root inside it.
+    const Namespace* user = find(NamespaceType::User);
+    if (!user || user->path) return;
+    std::string at = namespace_path(*ns_index_[static_cast<size_t>(NamespaceType::User)]);
+    if (spec_.linux_->uidMappings.empty()) fail(at, "a new user namespace needs .linux.uidMappings");
+    if (spec_.linux_->gidMappings.empty()) fail(at, "a new user namespace needs .linux.gidMappings");
+  }
+
+  void check_sysctls() const {
+    // Only sysctls that live in a namespace may be set: any other would change
+    // the host (runc's rule; see namespaces(7) for what each one isolates).
+    struct Scope {
+      std::string_view name;
+      bool prefix;
+      NamespaceType type;
+    };
+    static constexpr Scope kScopes[] = {
+        {"net.", true, NamespaceType::Network},
+        {"fs.mqueue.", true, NamespaceType::Ipc},
+        {"kernel.msgmax", false, NamespaceType::Ipc},
+        {"kernel.msgmnb", false, NamespaceType::Ipc},
+        {"kernel.msgmni", false, NamespaceType::Ipc},
+        {"kernel.sem", false, NamespaceType::Ipc},
+        {"kernel.shmall", false, NamespaceType::Ipc},
+        {"kernel.shmmax", false, NamespaceType::Ipc},
+        {"kernel.shmmni", false, NamespaceType::Ipc},
+        {"kernel.shm_rmid_forced", false, NamespaceType::Ipc},
+        {"kernel.hostname", false, NamespaceType::Uts},
+        {"kernel.domainname", false, NamespaceType::Uts},
+    };
+    for (const auto& [key, value] : spec_.linux_->sysctl) {
+      std::string path = ".linux.sysctl[" + quote(key) + "]";
+      // The key becomes a path under /proc/sys; ".." would climb out of the namespaced subtree.
+      if (key.find("..") != std::string::npos) fail(path, "invalid sysctl name");
+      const Scope* scope = nullptr;
+      for (const Scope& s : kScopes)
+        if (s.prefix ? key.starts_with(s.name) : key == s.name) scope = &s;
+      if (!scope) fail(path, "not a namespaced sysctl, so setting it would change the host");
+      need_namespace(path, scope->type, true);
+    }
+  }
+
+  const Spec& spec_;
+  const std::string& file_;
+  std::array<std::optional<size_t>, kNamespaceTypeCount> ns_index_{};
+};
+
+}  // namespace
+
+void validate_for_create(const Spec& spec, const std::string& file_name) { Checker(spec, file_name).run(); }
+
+}  // namespace hull::spec

@@ -1,0 +1,479 @@
+#include "runtime/state_store.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>  // renameat2
+#include <stdlib.h>  // mkdtemp
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr size_t kMaxIdLength = 1024;
+constexpr const char* kStateFile = "state.json";
+// Directories are built under this prefix and renamed into place. '~' cannot
+// appear in a container id, so a half-made directory never looks like one.
+constexpr const char* kTempPrefix = "~creating-";
+
+// ---- container ids -------------------------------------------------------
+
+bool id_char_ok(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+' ||
+         c == '-' || c == '.';
+}
+
+// The id as an error message shows it: control and non-ASCII bytes escaped so a
+// hostile id cannot drive the user's terminal, long ids cut short.
+std::string shown_id(std::string_view id) {
+  constexpr size_t kShown = 64;
+  std::string out = "\"";
+  for (size_t i = 0; i < id.size() && i < kShown; ++i) {
+    auto c = static_cast<unsigned char>(id[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (id.size() > kShown) out += "...";
+  out += '"';
+  return out;
+}
+
+// Why an id is refused, or nullptr when it is fine.
+const char* id_problem(std::string_view id) {
+  if (id.empty()) return "it must not be empty";
+  if (id.size() > kMaxIdLength) return "it is longer than 1024 bytes";
+  if (!std::all_of(id.begin(), id.end(), id_char_ok)) return "only letters, digits and _+.- are allowed";
+  if (id == "." || id == "..") return "\".\" and \"..\" are not allowed";
+  return nullptr;
+}
+
+// ---- state.json ----------------------------------------------------------
+
+[[noreturn]] void corrupt(const std::string& what, const std::string& why) {
+  throw Error("corrupt state file " + what + ": " + why);
+}
+
+// Field readers for from_state_file_json: a missing optional field keeps the
+// default; a present field of the wrong type is corruption, not a default.
+class FieldReader {
+ public:
+  FieldReader(const Json& j, const std::string& what) : j_(j), what_(what) {}
+
+  const Json* find(const char* key, bool required) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) {
+      if (required) corrupt(what_, std::string("field \"") + key + "\" is missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+  void string(const char* key, std::string& out, bool required) const {
+    if (const Json* v = find(key, required)) {
+      if (!v->is_string()) corrupt(what_, std::string("field \"") + key + "\" must be a string");
+      out = v->get<std::string>();
+    }
+  }
+  uint64_t unsigned_int(const char* key, uint64_t max, bool required) const {
+    const Json* v = find(key, required);
+    if (!v) return 0;
+    if (!v->is_number_unsigned() || v->get<uint64_t>() > max)
+      corrupt(what_, std::string("field \"") + key + "\" must be an integer from 0 to " + std::to_string(max));
+    return v->get<uint64_t>();
+  }
+  void string_map(const char* key, std::map<std::string, std::string>& out) const {
+    const Json* v = find(key, false);
+    if (!v) return;
+    if (!v->is_object()) corrupt(what_, std::string("field \"") + key + "\" must be an object of strings");
+    for (const auto& [k, val] : v->items()) {
+      if (!val.is_string()) corrupt(what_, std::string("field \"") + key + "\" must be an object of strings");
+      out.emplace(k, val.get<std::string>());
+    }
+  }
+
+ private:
+  const Json& j_;
+  const std::string& what_;
+};
+
+std::string owner_name(uid_t uid) {
+  if (uid == 0) return "";
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found) return found->pw_name;
+  return std::to_string(uid);
+}
+
+// ---- directories ---------------------------------------------------------
+
+// Identity of a directory entry, used to tell "the directory we locked" from
+// "whatever has that name now".
+bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+// True when `name` in dirfd still names the directory open as fd: a delete
+// that finished while we waited for its lock leaves us holding an unlinked one.
+bool still_linked(int dirfd, const std::string& name, int fd) {
+  struct stat by_name {}, by_fd {};
+  if (::fstat(fd, &by_fd) < 0) throw_errno("fstat " + name);
+  if (::fstatat(dirfd, name.c_str(), &by_name, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (errno == ENOENT) return false;
+    throw_errno("stat " + name);
+  }
+  return same_file(by_name, by_fd);
+}
+
+bool has_state_file(int dirfd, const std::string& what) {
+  struct stat st {};
+  if (::fstatat(dirfd, kStateFile, &st, AT_SYMLINK_NOFOLLOW) == 0) return true;
+  if (errno == ENOENT) return false;
+  throw_errno("stat " + what + "/" + kStateFile);
+}
+
+void lock_exclusive(int fd, const std::string& what) {
+  while (::flock(fd, LOCK_EX) < 0) {
+    if (errno != EINTR) throw_errno("lock " + what);
+  }
+}
+
+// Mount id of an entry (statx STATX_MNT_ID, Linux 5.8), falling back to the
+// device number on older kernels.
+uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
+  struct statx stx {};
+  if (::statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+    throw_errno("statx " + what);
+  if (stx.stx_mask & STATX_MNT_ID) return stx.stx_mnt_id;
+  return (uint64_t{stx.stx_dev_major} << 32) | stx.stx_dev_minor;
+}
+
+std::vector<std::string> entry_names(int dirfd, const std::string& what) {
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) throw_errno("dup " + what);
+  DIR* d = ::fdopendir(dup);
+  if (!d) {
+    int err = errno;
+    ::close(dup);
+    throw_errno(err, "opendir " + what);
+  }
+  ::rewinddir(d);  // the dup shares its offset with dirfd
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+    errno = 0;
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) throw_errno(err, "read directory " + what);
+  return names;
+}
+
+// Empties the directory open as dirfd. Everything is addressed relative to a
+// directory fd and symlinks are never followed, so nothing outside the tree is
+// touched; a mount point inside is refused rather than emptied (it could be a
+// bind mount of something precious).
+void remove_contents(int dirfd, uint64_t mount, const std::string& what) {
+  for (const std::string& name : entry_names(dirfd, what)) {
+    std::string sub = what + "/" + name;
+    struct stat st {};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno == ENOENT) continue;
+      throw_errno("stat " + sub);
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (mount_of(dirfd, name.c_str(), sub) != mount) throw Error("refusing to remove " + sub + ": it is a mount point");
+      UniqueFd child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      remove_contents(child.get(), mount, sub);
+    }
+    if (::unlinkat(dirfd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)
+      throw_errno("remove " + sub);
+  }
+}
+
+// mkdir -p: parents 0755 (like /run), the state root itself 0700 because
+// state files name pids, bundles and cgroups of every container.
+void make_root(const std::string& root) {
+  for (size_t pos = 1; pos <= root.size(); ++pos) {
+    if (pos != root.size() && root[pos] != '/') continue;
+    std::string prefix = root.substr(0, pos);
+    mode_t mode = pos == root.size() ? 0700 : 0755;
+    if (::mkdir(prefix.c_str(), mode) < 0 && errno != EEXIST) throw_errno("mkdir " + prefix);
+  }
+}
+
+[[noreturn]] void throw_exists(std::string_view id) { throw Error("container " + quote(id) + " already exists"); }
+[[noreturn]] void throw_missing(std::string_view id) { throw Error("container " + quote(id) + " does not exist"); }
+
+}  // namespace
+
+// ---- ids ----------------------------------------------------------------
+
+void validate_container_id(std::string_view id) {
+  if (const char* why = id_problem(id)) throw Error("invalid container id " + shown_id(id) + ": " + why);
+}
+
+// ---- JSON ---------------------------------------------------------------
+
+std::string to_spec_state_json(const ContainerState& s) {
+  // Key order and the extra rootfs/created/owner keys follow `runc state`,
+  // which containerd and podman parse.
+  Json j;
+  j["ociVersion"] = s.ociVersion;
+  j["id"] = s.id;
+  j["pid"] = s.status == Status::Stopped ? 0 : s.pid;  // a stopped container's pid may belong to anyone now
+  j["status"] = to_string(s.status);
+  j["bundle"] = s.bundle;
+  j["rootfs"] = s.rootfs;
+  j["created"] = s.created;
+  j["owner"] = owner_name(s.owner);
+  if (!s.annotations.empty()) j["annotations"] = s.annotations;
+  // Paths are bytes; a display copy may replace invalid UTF-8 (as runc does).
+  return j.dump(2, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string to_state_file_json(const ContainerState& s) {
+  Json j;
+  j["ociVersion"] = s.ociVersion;
+  j["id"] = s.id;
+  j["status"] = to_string(s.status);
+  j["pid"] = s.pid;
+  j["bundle"] = s.bundle;
+  j["annotations"] = s.annotations;
+  j["initStartTime"] = s.initStartTime;
+  j["cgroupPath"] = s.cgroupPath;
+  j["created"] = s.created;
+  j["owner"] = s.owner;
+  j["rootfs"] = s.rootfs;
+  j["extra"] = s.extra;
+  try {
+    return j.dump(2) + "\n";
+  } catch (const nlohmann::json::exception&) {
+    // Unlike the display copy, state.json must round-trip exactly: refuse
+    // rather than silently rewrite a path.
+    throw Error("cannot record the state of container " + quote(s.id) + ": a path or annotation is not valid UTF-8");
+  }
+}
+
+ContainerState from_state_file_json(const std::string& text, const std::string& what) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) corrupt(what, text.empty() ? "it is empty" : "it is not valid JSON");
+  if (!j.is_object()) corrupt(what, "it is not a JSON object");
+  FieldReader r(j, what);
+  ContainerState s;
+  // Runtime-spec fields and the pid are required; hull's private fields
+  // default when absent so files from other hull versions still load.
+  r.string("ociVersion", s.ociVersion, true);
+  r.string("id", s.id, true);
+  if (id_problem(s.id)) corrupt(what, "field \"id\" is not a valid container id");
+  std::string status;
+  r.string("status", status, true);
+  auto st = status_from_string(status);
+  if (!st || *st == Status::Removed) corrupt(what, "field \"status\" has unknown value " + quote(status));
+  s.status = *st;
+  s.pid = static_cast<pid_t>(r.unsigned_int("pid", INT32_MAX, true));
+  r.string("bundle", s.bundle, true);
+  r.string_map("annotations", s.annotations);
+  s.initStartTime = r.unsigned_int("initStartTime", UINT64_MAX, false);
+  r.string("cgroupPath", s.cgroupPath, false);
+  r.string("created", s.created, false);
+  s.owner = static_cast<uid_t>(r.unsigned_int("owner", UINT32_MAX - 1, false));
+  r.string("rootfs", s.rootfs, false);
+  r.string_map("extra", s.extra);
+  return s;
+}
+
+// ---- ContainerDir ---------------------------------------------------------
+
+ContainerState ContainerDir::read_state() const {
+  std::string what = path_ + "/" + kStateFile;
+  int fd = ::openat(dirfd_.get(), kStateFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) throw_errno("open " + what);
+  UniqueFd file(fd);
+  ContainerState s = from_state_file_json(read_fd(file.get(), what), what);
+  if (s.id != id_) corrupt(what, "it belongs to container " + quote(s.id));
+  return s;
+}
+
+void ContainerDir::write_state(const ContainerState& s) const {
+  if (s.id != id_) throw Error("state of container " + quote(s.id) + " written into the directory of " + quote(id_));
+  with_context("write " + path_ + "/" + kStateFile,
+               [&] { write_file_atomic(dirfd_.get(), kStateFile, to_state_file_json(s), 0600); });
+}
+
+void ContainerDir::remove() {
+  with_context("remove container " + quote(id_), [&] {
+    remove_contents(dirfd_.get(), mount_of(dirfd_.get(), "", path_), path_);
+    // We hold the lock, and every creator renames with RENAME_NOREPLACE, so the
+    // name still points at our directory; check anyway before rmdir by name.
+    struct stat by_name {}, by_fd {};
+    if (::fstat(dirfd_.get(), &by_fd) < 0) throw_errno("fstat " + path_);
+    if (::lstat(path_.c_str(), &by_name) < 0) throw_errno("stat " + path_);
+    if (!same_file(by_name, by_fd)) throw Error(path_ + " was replaced by another file");
+    if (::rmdir(path_.c_str()) < 0) throw_errno("rmdir " + path_);
+  });
+  dirfd_.reset();  // releases the lock only now, so waiters find it gone
+}
+
+// ---- StateStore -----------------------------------------------------------
+
+StateStore::StateStore(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+namespace {
+
+// The existing <root>/<id> when it is debris of a create that died before
+// writing state.json: nobody holds its lock and it has no state. Such a
+// directory is removed so the id can be reused; returns whether the name is
+// (now) free. A locked directory belongs to a live command: never touched.
+bool clear_abandoned(int rootfd, const std::string& root, const std::string& id) {
+  int fd = ::openat(rootfd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return true;
+    if (errno == ENOTDIR || errno == ELOOP) return false;  // some other file holds the name
+    throw_errno("open " + root + "/" + id);
+  }
+  UniqueFd dir(fd);
+  if (::flock(dir.get(), LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) return false;
+    throw_errno("lock " + root + "/" + id);
+  }
+  if (!still_linked(rootfd, id, dir.get())) return true;
+  std::string path = root + "/" + id;
+  if (has_state_file(dir.get(), path)) return false;
+  remove_contents(dir.get(), mount_of(dir.get(), "", path), path);
+  if (::unlinkat(rootfd, id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
+  return true;  // our lock on the unlinked directory is dropped with `dir`
+}
+
+}  // namespace
+
+namespace {
+
+// Makes root/id and locks it, or returns nullopt when the name is taken.
+std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::string& id) {
+  make_root(root);
+  UniqueFd rootfd = open_fd(root, O_RDONLY | O_DIRECTORY);
+  std::string path = root + "/" + id;
+  // Two rounds: the second follows clearing an abandoned directory.
+  for (int round = 0; round < 2; ++round) {
+    std::string tmpl = root + "/" + kTempPrefix + "XXXXXX";
+    if (!::mkdtemp(tmpl.data())) throw_errno("mkdtemp " + tmpl);
+    std::string tmp = tmpl.substr(root.size() + 1);
+    UniqueFd fd;
+    int err = 0;
+    try {
+      fd = open_at(rootfd.get(), tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) throw_errno("lock " + tmpl);
+      if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) return fd;
+      err = errno;
+    } catch (...) {
+      ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+      throw;
+    }
+    ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+    if (err == EINVAL) {
+      // The filesystem cannot rename without replacing: fall back to a plain
+      // exclusive mkdir. The directory is briefly unlocked, so abandoned
+      // directories are not cleared on this path.
+      if (::mkdirat(rootfd.get(), id.c_str(), 0700) < 0) {
+        if (errno == EEXIST) return std::nullopt;
+        throw_errno("mkdir " + path);
+      }
+      fd = open_at(rootfd.get(), id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      lock_exclusive(fd.get(), path);
+      return fd;
+    }
+    if (err != EEXIST && err != ENOTEMPTY) throw_errno(err, "rename " + tmpl + " to " + path);
+    if (!clear_abandoned(rootfd.get(), root, id)) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ContainerDir StateStore::create(std::string_view id_view) const {
+  validate_container_id(id_view);
+  std::string id(id_view);
+  std::optional<UniqueFd> fd =
+      with_context("create state directory for container " + quote(id), [&] { return make_locked_dir(root_, id); });
+  if (!fd) throw_exists(id);
+  ContainerDir cd;
+  cd.id_ = id;
+  cd.path_ = root_ + "/" + id;
+  cd.dirfd_ = std::move(*fd);
+  return cd;
+}
+
+ContainerDir StateStore::open(std::string_view id_view) const {
+  validate_container_id(id_view);
+  std::string id(id_view);
+  ContainerDir cd;
+  cd.id_ = id;
+  cd.path_ = root_ + "/" + id;
+  int rootfd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) {
+    if (errno == ENOENT) throw_missing(id);
+    throw_errno("open " + root_);
+  }
+  UniqueFd root(rootfd);
+  // A retry happens only when the container was deleted and created again
+  // while we waited for its lock; a bound keeps a pathological loop finite.
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    int fd = ::openat(root.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) throw_missing(id);
+      throw_errno("open " + cd.path_);
+    }
+    UniqueFd dir(fd);
+    lock_exclusive(dir.get(), cd.path_);
+    if (!still_linked(root.get(), id, dir.get())) continue;
+    if (!has_state_file(dir.get(), cd.path_)) throw_missing(id);
+    cd.dirfd_ = std::move(dir);
+    return cd;
+  }
+  throw_missing(id);
+}
+
+std::vector<std::string> StateStore::list_ids() const {
+  int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    throw_errno("open " + root_);
+  }
+  UniqueFd root(fd);
+  std::vector<std::string> ids;
+  for (std::string& name : entry_names(root.get(), root_)) {
+    if (id_problem(name)) continue;  // temp directories and foreign files
+    struct stat st {};
+    if (::fstatat(root.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno == ENOENT) continue;  // deleted while we listed
+      throw_errno("stat " + root_ + "/" + name);
+    }
+    if (S_ISDIR(st.st_mode)) ids.push_back(std::move(name));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace hull

@@ -1,0 +1,71 @@
+#pragma once
+// Runs exec_container_process in a forked child (no container around it) and
+// collects what the exec'd program printed, or the error it threw. For the
+// process stage's own tests, before and besides the full `hull run` path.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "process/exec_process.hpp"
+#include "runtime/spec.hpp"
+
+namespace hull::test {
+
+struct ChildResult {
+  int status = 0;       // waitpid status
+  std::string out;      // the program's stdout
+  std::string error;    // what exec_container_process threw, if it did
+  bool exited_ok() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+};
+
+inline spec::Spec busybox_spec(std::vector<std::string> args) {
+  spec::Spec s;
+  s.ociVersion = "1.2.0";
+  s.process.emplace();
+  s.process->args = std::move(args);
+  s.process->args.insert(s.process->args.begin(), "busybox");
+  s.process->env = {"PATH=/bin:/usr/bin"};
+  s.process->cwd = "/";
+  s.linux_.emplace();
+  return s;
+}
+
+// `before` runs in the child first (e.g. to open stray fds).
+inline ChildResult run_process_child(const spec::Spec& spec, process::ExecOptions opts = {},
+                                     std::function<void()> before = {}) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0) throw_errno("pipe");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::close(err[0]);
+    // The error pipe goes high, out of the way of fds the tests place.
+    ::dup3(err[1], 100, O_CLOEXEC);
+    err[1] = 100;
+    try {
+      if (before) before();
+      process::exec_container_process(spec, opts);
+    } catch (const std::exception& e) {
+      std::string m = e.what();
+      [[maybe_unused]] auto n = ::write(err[1], m.data(), m.size());
+    }
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  ChildResult r;
+  r.out = read_fd(out[0], "child stdout");
+  r.error = read_fd(err[0], "child error");
+  ::close(out[0]);
+  ::close(err[0]);
+  ::waitpid(pid, &r.status, 0);
+  return r;
+}
+
+}  // namespace hull::test

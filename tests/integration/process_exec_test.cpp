@@ -1,0 +1,152 @@
+// exec_container_process in a forked child, checked from busybox.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "process_child.hpp"
+
+using namespace hull;
+using hull::test::busybox_spec;
+using hull::test::run_process_child;
+
+namespace {
+bool is_root() { return ::geteuid() == 0; }
+#define REQUIRE_ROOT() \
+  if (!is_root()) GTEST_SKIP() << "needs root"
+
+std::string tmpdir() {
+  char t[] = "/tmp/hull-process-XXXXXX";
+  return ::mkdtemp(t);
+}
+}  // namespace
+
+TEST(ProcessExecChild, RunsBusyboxFromContainerPath) {
+  REQUIRE_ROOT();
+  auto r = run_process_child(busybox_spec({"echo", "hello"}));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.out, "hello\n");
+  EXPECT_TRUE(r.exited_ok());
+}
+
+TEST(ProcessExecChild, AppliesUserGroupsUmaskEnvCwd) {
+  REQUIRE_ROOT();
+  auto s = busybox_spec({"sh", "-c", "id; umask; echo $FOO; pwd"});
+  s.process->user.uid = 1234;
+  s.process->user.gid = 2345;
+  s.process->user.additionalGids = {3000, 3001};
+  s.process->user.umask = 027;
+  s.process->env.push_back("FOO=bar baz");
+  s.process->cwd = "/tmp";
+  auto r = run_process_child(s);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.out, "uid=1234 gid=2345 groups=3000,3001\n0027\nbar baz\n/tmp\n");
+}
+
+TEST(ProcessExecChild, DropsRuntimeSupplementaryGroups) {
+  REQUIRE_ROOT();
+  auto s = busybox_spec({"cat", "/proc/self/status"});
+  auto r = run_process_child(s, {}, [] {
+    gid_t g[] = {4242};
+    ::setgroups(1, g);
+  });
+  EXPECT_NE(r.out.find("Groups:\t \n"), std::string::npos) << r.out;
+}
+
+TEST(ProcessExecChild, ClosesStrayFdsButKeepsPreserved) {
+  REQUIRE_ROOT();
+  auto s = busybox_spec({"ls", "/proc/self/fd"});
+  process::ExecOptions opts;
+  opts.preserve_fds = 2;
+  auto r = run_process_child(s, opts, [] {
+    // 3,4 preserved (not CLOEXEC); 5..9 stray, some without CLOEXEC.
+    for (int i = 0; i < 7; ++i) ::open("/", O_RDONLY);
+  });
+  EXPECT_EQ(r.error, "");
+  // ls itself opens one fd for the directory listing.
+  EXPECT_TRUE(r.out == "0\n1\n2\n3\n4\n5\n") << r.out;
+}
+
+TEST(ProcessExecChild, RefusesCwdThroughLeakedFd) {
+  REQUIRE_ROOT();
+  // The child chroots into a scratch root while holding an fd to the real
+  // root, as a runtime that leaked a host directory fd would.
+  std::string root = tmpdir();
+  std::filesystem::create_directories(root + "/proc");
+  for (int n = 3; n <= 20; ++n) {
+    auto s = busybox_spec({"true"});
+    s.process->cwd = "/proc/self/fd/" + std::to_string(n);
+    auto r = run_process_child(s, {}, [&] {
+      int fd = ::open("/", O_RDONLY | O_DIRECTORY);
+      if (fd != n) ::dup2(fd, n);
+      if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0 ||
+          ::mount("proc", (root + "/proc").c_str(), "proc", 0, nullptr) < 0 || ::chroot(root.c_str()) < 0 ||
+          ::chdir("/") < 0)
+        throw Error("test setup", errno);
+    });
+    EXPECT_NE(r.error.find("CVE-2024-21626"), std::string::npos) << "fd " << n << ": " << r.error;
+    EXPECT_FALSE(r.exited_ok());
+  }
+  std::filesystem::remove_all(root);
+}
+
+TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
+  REQUIRE_ROOT();
+  std::string dir = tmpdir();
+  auto script = [&](const std::string& name, const std::string& body) {
+    std::ofstream(dir + "/" + name) << body;
+    ::chmod((dir + "/" + name).c_str(), 0755);
+    return dir + "/" + name;
+  };
+  auto crlf = busybox_spec({});
+  crlf.process->args = {script("crlf.sh", "#!/bin/sh\r\necho hi\r\n")};
+  auto r = run_process_child(crlf);
+  EXPECT_NE(r.error.find("carriage return"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("crlf.sh"), std::string::npos) << r.error;
+
+  auto nointerp = busybox_spec({});
+  nointerp.process->args = {script("py.sh", "#!/usr/bin/no-such-python3\nprint(1)\n")};
+  r = run_process_child(nointerp);
+  EXPECT_NE(r.error.find("interpreter \"/usr/bin/no-such-python3\" does not exist"), std::string::npos) << r.error;
+
+  auto noexec = busybox_spec({});
+  std::ofstream(dir + "/plain") << "data";
+  ::chmod((dir + "/plain").c_str(), 0644);
+  noexec.process->args = {dir + "/plain"};
+  r = run_process_child(noexec);
+  EXPECT_NE(r.error.find("not executable (mode 0644)"), std::string::npos) << r.error;
+
+  // An ELF whose PT_INTERP names a loader that does not exist.
+  std::string copy = dir + "/foreign";
+  std::filesystem::copy_file("/bin/ls", copy);
+  {
+    std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(f)), {});
+    auto pos = data.find("/lib64/ld-linux-x86-64.so.2");
+    ASSERT_NE(pos, std::string::npos);
+    f.seekp(static_cast<std::streamoff>(pos + 1));
+    f.write("X", 1);
+  }
+  auto noloader = busybox_spec({});
+  noloader.process->args = {copy};
+  r = run_process_child(noloader);
+  EXPECT_NE(r.error.find("dynamic loader \"/Xib64/ld-linux-x86-64.so.2\" does not exist"), std::string::npos)
+      << r.error;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ProcessExecChild, WaitsForStartBeforeExec) {
+  REQUIRE_ROOT();
+  auto s = busybox_spec({"echo", "ran"});
+  process::ExecOptions opts;
+  opts.wait_for_start = [] {
+    [[maybe_unused]] auto n = ::write(1, "waited\n", 7);
+  };
+  auto r = run_process_child(s, opts);
+  EXPECT_EQ(r.out, "waited\nran\n");
+}

@@ -1,0 +1,79 @@
+#include "runtime/features.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace hull::features {
+namespace {
+
+bool has(const nlohmann::json& array, const std::string& item) {
+  return std::find(array.begin(), array.end(), item) != array.end();
+}
+
+bool all_strings(const nlohmann::json& array) {
+  return array.is_array() &&
+         std::all_of(array.begin(), array.end(), [](const auto& x) { return x.is_string(); });
+}
+
+TEST(Features, TopLevelShape) {
+  auto j = nlohmann::json::parse(document_text());
+  EXPECT_EQ(j["ociVersionMin"], "1.0.0");
+  EXPECT_EQ(j["ociVersionMax"], "1.3.0");
+  EXPECT_TRUE(all_strings(j["hooks"]));
+  EXPECT_TRUE(has(j["hooks"], "prestart"));
+  EXPECT_TRUE(all_strings(j["mountOptions"]));
+  EXPECT_TRUE(has(j["mountOptions"], "ro"));
+  EXPECT_TRUE(has(j["mountOptions"], "rbind"));
+  EXPECT_TRUE(j["linux"].is_object());
+  EXPECT_TRUE(j["annotations"]["io.github.seccomp.libseccomp.version"].is_string());
+  EXPECT_EQ(j["annotations"]["io.github.hull.version"], HULL_VERSION);
+}
+
+TEST(Features, OutputIsRuncStyle) {
+  std::string text = document_text();
+  EXPECT_EQ(text.substr(0, 6), "{\n    ") << "four-space indent";
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_LT(text.find("ociVersionMin"), text.find("ociVersionMax"));
+  EXPECT_LT(text.find("mountOptions"), text.find("\"linux\""));
+}
+
+TEST(Features, Namespaces) {
+  auto ns = linux_section()["namespaces"];
+  for (const char* n : {"mount", "uts", "ipc", "pid", "network", "cgroup"}) EXPECT_TRUE(has(ns, n)) << n;
+  EXPECT_FALSE(has(ns, "user")) << "user namespaces are not implemented";
+}
+
+TEST(Features, CapabilitiesFromLibcap) {
+  auto caps = known_capabilities();
+  ASSERT_GE(caps.size(), 38u);  // every libcap since 2.25 knows at least CAP_AUDIT_READ (37)
+  EXPECT_EQ(caps.front(), "CAP_CHOWN");
+  EXPECT_NE(std::find(caps.begin(), caps.end(), "CAP_SYS_ADMIN"), caps.end());
+  for (const auto& c : caps) EXPECT_EQ(c.rfind("CAP_", 0), 0u) << c;
+}
+
+TEST(Features, Seccomp) {
+  auto s = seccomp_section();
+  ASSERT_TRUE(s["enabled"].is_boolean());
+  if (!s["enabled"]) return;
+  EXPECT_TRUE(has(s["actions"], "SCMP_ACT_ERRNO"));
+  EXPECT_TRUE(has(s["operators"], "SCMP_CMP_MASKED_EQ"));
+  EXPECT_TRUE(has(s["archs"], "SCMP_ARCH_X86_64"));
+  EXPECT_TRUE(all_strings(s["knownFlags"]));
+  for (const auto& f : s["supportedFlags"]) EXPECT_TRUE(has(s["knownFlags"], f)) << f;
+}
+
+TEST(Features, BooleansWhereTheSchemaSaysBool) {
+  auto l = linux_section();
+  for (const char* k : {"v1", "v2", "systemd", "systemdUser", "rdma"}) {
+    EXPECT_TRUE(l["cgroup"][k].is_boolean()) << k;
+  }
+  EXPECT_FALSE(l["cgroup"]["systemd"]) << "no systemd driver yet";
+  EXPECT_TRUE(l["apparmor"]["enabled"].is_boolean());
+  EXPECT_TRUE(l["selinux"]["enabled"].is_boolean());
+  EXPECT_TRUE(l["mountExtensions"]["idmap"]["enabled"].is_boolean());
+  EXPECT_TRUE(l["intelRdt"]["enabled"].is_boolean());
+}
+
+}  // namespace
+}  // namespace hull::features

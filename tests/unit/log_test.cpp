@@ -1,0 +1,136 @@
+#include "base/log.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+
+namespace hull::log {
+namespace {
+
+constexpr const char* kTime = "2026-11-22T10:00:00Z";
+
+TEST(LogFormat, JsonLineIsRuncs) {
+  EXPECT_EQ(format_line(Level::Error, "container \"web\" does not exist", kTime, true),
+            "{\"level\":\"error\",\"msg\":\"container \\\"web\\\" does not exist\","
+            "\"time\":\"2026-11-22T10:00:00Z\"}\n");
+}
+
+TEST(LogFormat, JsonLevelsUseLogrusNames) {
+  EXPECT_NE(format_line(Level::Warn, "x", kTime, true).find("\"level\":\"warning\""), std::string::npos);
+  EXPECT_NE(format_line(Level::Info, "x", kTime, true).find("\"level\":\"info\""), std::string::npos);
+  EXPECT_NE(format_line(Level::Debug, "x", kTime, true).find("\"level\":\"debug\""), std::string::npos);
+}
+
+TEST(LogFormat, JsonEscapesLikeGo) {
+  std::string line = format_line(Level::Error, "a\nb\t<c>&\x01\\", kTime, true);
+  EXPECT_EQ(line,
+            "{\"level\":\"error\",\"msg\":\"a\\nb\\t\\u003cc\\u003e\\u0026\\u0001\\\\\","
+            "\"time\":\"2026-11-22T10:00:00Z\"}\n");
+}
+
+TEST(LogFormat, JsonReplacesInvalidUtf8AndKeepsValid) {
+  std::string line = format_line(Level::Error, "\xff caf\xc3\xa9", kTime, true);
+  EXPECT_NE(line.find("\\ufffd caf\xc3\xa9"), std::string::npos);
+  // Whatever the input, the line must be valid JSON for the shim.
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["msg"], "\xef\xbf\xbd caf\xc3\xa9");
+}
+
+TEST(LogFormat, TextLineIsLogrusLike) {
+  EXPECT_EQ(format_line(Level::Error, "container \"web\" does not exist", kTime, false),
+            "time=\"2026-11-22T10:00:00Z\" level=error msg=\"container \\\"web\\\" does not exist\"\n");
+}
+
+TEST(LogFormat, TextQuotesOnlyWhenNeeded) {
+  EXPECT_EQ(format_line(Level::Warn, "plain-word_1.0/x@y", kTime, false),
+            "time=\"2026-11-22T10:00:00Z\" level=warning msg=plain-word_1.0/x@y\n");
+  EXPECT_EQ(format_line(Level::Info, "tab\there\x7f", kTime, false),
+            "time=\"2026-11-22T10:00:00Z\" level=info msg=\"tab\\there\\x7f\"\n");
+}
+
+TEST(LogTime, IsRfc3339Utc) {
+  std::string t = now_rfc3339();
+  ASSERT_EQ(t.size(), 20u) << t;
+  EXPECT_EQ(t[4], '-');
+  EXPECT_EQ(t[10], 'T');
+  EXPECT_EQ(t.back(), 'Z');
+}
+
+class LogFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/hull-log-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    path_ = dir_ + "/log.json";
+  }
+  void TearDown() override {
+    configure("", false, false);
+    ::unlink(path_.c_str());
+    ::rmdir(dir_.c_str());
+  }
+  std::string contents() {
+    std::ifstream f(path_);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+  std::string dir_, path_;
+};
+
+TEST_F(LogFile, AppendsJsonLinesAndFiltersDebug) {
+  configure(path_, true, false);
+  EXPECT_TRUE(to_file());
+  EXPECT_FALSE(enabled(Level::Debug));
+  error("first");
+  debug("hidden");
+  bool called = false;
+  debug([&] {
+    called = true;
+    return std::string("lazy");
+  });
+  EXPECT_FALSE(called) << "debug message built although --debug is off";
+  warn("second");
+
+  configure(path_, true, true);  // reopening appends, never truncates
+  debug("shown");
+
+  std::istringstream lines(contents());
+  std::string line;
+  std::vector<nlohmann::json> parsed;
+  while (std::getline(lines, line)) parsed.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_EQ(parsed[0]["msg"], "first");
+  EXPECT_EQ(parsed[0]["level"], "error");
+  EXPECT_EQ(parsed[1]["level"], "warning");
+  EXPECT_EQ(parsed[2]["msg"], "shown");
+}
+
+TEST_F(LogFile, KeepsErrno) {
+  configure(path_, false, false);
+  errno = ENOENT;
+  error("x");
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST_F(LogFile, UnopenableFileThrowsWithPath) {
+  try {
+    configure(dir_ + "/missing/dir/log", false, false);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("missing/dir/log"), std::string::npos) << e.what();
+    EXPECT_EQ(e.code(), ENOENT);
+  }
+  EXPECT_FALSE(to_file());
+}
+
+}  // namespace
+}  // namespace hull::log

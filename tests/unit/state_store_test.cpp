@@ -1,0 +1,610 @@
+// The state store against a temp directory: state.json round trip, create /
+// open / remove / list, the per-container lock across processes, and the
+// kernel-derived status (/proc/<pid>/stat, zombies, reused pids).
+#include "runtime/state_store.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <gtest/gtest.h>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+ContainerState sample_state(const std::string& id) {
+  ContainerState s;
+  s.ociVersion = "1.3.0";
+  s.id = id;
+  s.status = Status::Running;
+  s.pid = 4242;
+  s.bundle = "/srv/bundles/" + id;
+  s.annotations = {{"org.example/key", "value"}, {"empty", ""}};
+  s.initStartTime = 18446744073709551615ull;  // the full uint64 range survives JSON
+  s.cgroupPath = "/sys/fs/cgroup/hull/" + id;
+  s.created = "2026-11-22T09:30:00.123456789Z";
+  s.owner = 1000;
+  s.rootfs = "/srv/bundles/" + id + "/rootfs";
+  s.extra = {{"execFifo", "/run/hull/web/exec.fifo"}, {"note", "with \"quotes\" and \\ and \n"}};
+  return s;
+}
+
+void expect_same(const ContainerState& a, const ContainerState& b) {
+  EXPECT_EQ(a.ociVersion, b.ociVersion);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.pid, b.pid);
+  EXPECT_EQ(a.bundle, b.bundle);
+  EXPECT_EQ(a.annotations, b.annotations);
+  EXPECT_EQ(a.initStartTime, b.initStartTime);
+  EXPECT_EQ(a.cgroupPath, b.cgroupPath);
+  EXPECT_EQ(a.created, b.created);
+  EXPECT_EQ(a.owner, b.owner);
+  EXPECT_EQ(a.rootfs, b.rootfs);
+  EXPECT_EQ(a.extra, b.extra);
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) < 0) return 0;
+  return st.st_mode & 07777;
+}
+
+// A pipe with both ends owned.
+struct Pipe {
+  UniqueFd r, w;
+  Pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("pipe2");
+    r.reset(fds[0]);
+    w.reset(fds[1]);
+  }
+};
+
+void send(int fd, std::string_view s) { write_all(fd, s, "pipe"); }
+char receive_byte(int fd) {
+  char c = 0;
+  while (::read(fd, &c, 1) < 0 && errno == EINTR) {
+  }
+  return c;
+}
+
+int exit_code_of(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+class StateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hull-state-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    tmp_ = tmpl;
+    root_ = tmp_ + "/run/hull";
+  }
+  void TearDown() override { fs::remove_all(tmp_); }
+
+  // Creates a container with a written state.json and releases it.
+  void make_container(StateStore& store, const std::string& id) {
+    ContainerDir d = store.create(id);
+    d.write_state(sample_state(id));
+  }
+
+  std::set<std::string> root_entries() {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(root_)) names.insert(e.path().filename());
+    return names;
+  }
+
+  std::string tmp_, root_;
+};
+
+// ---- state.json and the runtime-spec state ---------------------------------
+
+TEST(StateJson, StateFileRoundTripsEveryField) {
+  for (Status st : {Status::Creating, Status::Created, Status::Running, Status::Paused, Status::Stopped}) {
+    ContainerState s = sample_state("web");
+    s.status = st;
+    expect_same(from_state_file_json(to_state_file_json(s), "x"), s);
+  }
+  ContainerState defaults;
+  defaults.id = "minimal";
+  expect_same(from_state_file_json(to_state_file_json(defaults), "x"), defaults);
+}
+
+TEST(StateJson, PrivateFieldsMayBeAbsent) {
+  ContainerState s = from_state_file_json(
+      R"({"ociVersion":"1.2.0","id":"web","status":"created","pid":7,"bundle":"/b"})", "x");
+  EXPECT_EQ(s.ociVersion, "1.2.0");
+  EXPECT_EQ(s.status, Status::Created);
+  EXPECT_EQ(s.pid, 7);
+  EXPECT_EQ(s.initStartTime, 0u);
+  EXPECT_TRUE(s.annotations.empty());
+  EXPECT_TRUE(s.extra.empty());
+}
+
+TEST(StateJson, CorruptFilesAreRefusedNamingTheFile) {
+  const std::string f = "/run/hull/web/state.json";
+  const std::string p = "corrupt state file " + f + ": ";
+  const std::string ok = R"("ociVersion":"1.3.0","id":"web","bundle":"/b")";
+  const std::pair<std::string, std::string> cases[] = {
+      {"", p + "it is empty"},
+      {"{\"id\":", p + "it is not valid JSON"},
+      {"[1,2]", p + "it is not a JSON object"},
+      {"{" + ok + R"(,"status":"running"})", p + "field \"pid\" is missing"},
+      {"{" + ok + R"(,"pid":1})", p + "field \"status\" is missing"},
+      {"{" + ok + R"(,"status":"removed","pid":1})", p + "field \"status\" has unknown value \"removed\""},
+      {"{" + ok + R"(,"status":"zombie","pid":1})", p + "field \"status\" has unknown value \"zombie\""},
+      {"{" + ok + R"(,"status":"running","pid":-1})", p + "field \"pid\" must be an integer from 0 to 2147483647"},
+      {"{" + ok + R"(,"status":"running","pid":1.5})", p + "field \"pid\" must be an integer from 0 to 2147483647"},
+      {"{" + ok + R"(,"status":"running","pid":"1"})", p + "field \"pid\" must be an integer from 0 to 2147483647"},
+      {"{" + ok + R"(,"status":"running","pid":1,"owner":4294967295})",
+       p + "field \"owner\" must be an integer from 0 to 4294967294"},
+      {"{" + ok + R"(,"status":"running","pid":1,"annotations":{"a":1}})",
+       p + "field \"annotations\" must be an object of strings"},
+      {"{" + ok + R"(,"status":"running","pid":1,"cgroupPath":null})", p + "field \"cgroupPath\" must be a string"},
+      {R"({"ociVersion":"1.3.0","id":"../x","bundle":"/b","status":"running","pid":1})",
+       p + "field \"id\" is not a valid container id"},
+  };
+  for (const auto& [text, message] : cases) {
+    SCOPED_TRACE(text);
+    EXPECT_EQ(error_of([&] { from_state_file_json(text, f); }), message);
+  }
+}
+
+TEST(StateJson, StateFileRefusesInvalidUtf8RatherThanRewritingIt) {
+  ContainerState s = sample_state("web");
+  s.bundle = "/srv/\xff";
+  EXPECT_EQ(error_of([&] { to_state_file_json(s); }),
+            "cannot record the state of container \"web\": a path or annotation is not valid UTF-8");
+}
+
+TEST(StateJson, SpecStateIsWhatRuncStatePrints) {
+  ContainerState s = sample_state("web");
+  s.owner = 0;
+  s.annotations = {{"org.example/key", "value"}};
+  EXPECT_EQ(to_spec_state_json(s),
+            "{\n"
+            "  \"ociVersion\": \"1.3.0\",\n"
+            "  \"id\": \"web\",\n"
+            "  \"pid\": 4242,\n"
+            "  \"status\": \"running\",\n"
+            "  \"bundle\": \"/srv/bundles/web\",\n"
+            "  \"rootfs\": \"/srv/bundles/web/rootfs\",\n"
+            "  \"created\": \"2026-11-22T09:30:00.123456789Z\",\n"
+            "  \"owner\": \"\",\n"
+            "  \"annotations\": {\n"
+            "    \"org.example/key\": \"value\"\n"
+            "  }\n"
+            "}");
+}
+
+TEST(StateJson, SpecStateOfStoppedContainerHasPidZeroAndNoEmptyAnnotations) {
+  ContainerState s = sample_state("web");
+  s.status = Status::Stopped;
+  s.annotations.clear();
+  s.owner = 3999999;  // no passwd entry: the number
+  EXPECT_EQ(to_spec_state_json(s),
+            "{\n"
+            "  \"ociVersion\": \"1.3.0\",\n"
+            "  \"id\": \"web\",\n"
+            "  \"pid\": 0,\n"
+            "  \"status\": \"stopped\",\n"
+            "  \"bundle\": \"/srv/bundles/web\",\n"
+            "  \"rootfs\": \"/srv/bundles/web/rootfs\",\n"
+            "  \"created\": \"2026-11-22T09:30:00.123456789Z\",\n"
+            "  \"owner\": \"3999999\"\n"
+            "}");
+}
+
+// ---- create / open / list / remove ----------------------------------------
+
+TEST_F(StateStoreTest, CreateMakesPrivateDirectoriesAndStateRoundTrips) {
+  StateStore store(root_ + "/");  // a trailing slash is not part of paths
+  EXPECT_EQ(store.root(), root_);
+  {
+    ContainerDir d = store.create("web");
+    EXPECT_EQ(d.id(), "web");
+    EXPECT_EQ(d.path(), root_ + "/web");
+    d.write_state(sample_state("web"));
+    expect_same(d.read_state(), sample_state("web"));
+  }
+  EXPECT_EQ(mode_of(root_), 0700u);
+  EXPECT_EQ(mode_of(root_ + "/web"), 0700u);
+  EXPECT_EQ(mode_of(root_ + "/web/state.json"), 0600u);
+  EXPECT_EQ(root_entries(), std::set<std::string>{"web"});  // no temp directory left behind
+  ContainerDir again = store.open("web");
+  expect_same(again.read_state(), sample_state("web"));
+}
+
+TEST_F(StateStoreTest, CreatingTwiceFailsAndLeavesTheFirstUntouched) {
+  StateStore store(root_);
+  ContainerDir first = store.create("web");
+  first.write_state(sample_state("web"));
+  std::string before = read_file(root_ + "/web/state.json");
+
+  EXPECT_EQ(error_of([&] { store.create("web"); }), "container \"web\" already exists");
+
+  EXPECT_EQ(read_file(root_ + "/web/state.json"), before);
+  expect_same(first.read_state(), sample_state("web"));
+  // The first creator still holds its lock.
+  UniqueFd probe = open_fd(root_ + "/web", O_RDONLY | O_DIRECTORY);
+  EXPECT_EQ(::flock(probe.get(), LOCK_EX | LOCK_NB), -1);
+  EXPECT_EQ(errno, EWOULDBLOCK);
+  EXPECT_EQ(root_entries(), std::set<std::string>{"web"});
+
+  // Also after release: a container with state is never cleared.
+  first = ContainerDir();
+  EXPECT_EQ(error_of([&] { store.create("web"); }), "container \"web\" already exists");
+  EXPECT_EQ(read_file(root_ + "/web/state.json"), before);
+}
+
+TEST_F(StateStoreTest, CreateRefusesANonDirectoryHoldingTheName) {
+  StateStore store(root_);
+  fs::create_directories(root_);
+  std::ofstream(root_ + "/web") << "not a container";
+  EXPECT_EQ(error_of([&] { store.create("web"); }), "container \"web\" already exists");
+  EXPECT_EQ(read_file(root_ + "/web"), "not a container");
+}
+
+TEST_F(StateStoreTest, OpenUnknownContainerFails) {
+  StateStore store(root_);
+  EXPECT_EQ(error_of([&] { store.open("web"); }), "container \"web\" does not exist");  // no root yet
+  make_container(store, "other");
+  EXPECT_EQ(error_of([&] { store.open("web"); }), "container \"web\" does not exist");
+  std::ofstream(root_ + "/file") << "x";
+  EXPECT_EQ(error_of([&] { store.open("file"); }), "container \"file\" does not exist");
+  fs::create_symlink(root_ + "/other", root_ + "/link");
+  EXPECT_EQ(error_of([&] { store.open("link"); }), "container \"link\" does not exist");
+}
+
+TEST_F(StateStoreTest, DirectoryOfACreateThatDiedBeforeWritingStateIsReclaimed) {
+  StateStore store(root_);
+  { ContainerDir half = store.create("web"); }  // "crashed": lock dropped, no state.json
+  EXPECT_EQ(error_of([&] { store.open("web"); }), "container \"web\" does not exist");
+  ContainerDir d = store.create("web");
+  d.write_state(sample_state("web"));
+  EXPECT_EQ(d.read_state().id, "web");
+}
+
+TEST_F(StateStoreTest, DirectoryWithoutStateButLockedIsNotReclaimed) {
+  StateStore store(root_);
+  ContainerDir creating = store.create("web");  // a live creator, not yet written state
+  EXPECT_EQ(error_of([&] { store.create("web"); }), "container \"web\" already exists");
+  creating.write_state(sample_state("web"));
+  EXPECT_EQ(creating.read_state().id, "web");
+}
+
+TEST_F(StateStoreTest, ListIdsIsSortedAndSkipsNonContainers) {
+  StateStore store(root_);
+  EXPECT_TRUE(store.list_ids().empty());  // root does not exist yet
+  for (const char* id : {"c", "a", "b-2", ".dotted"}) make_container(store, id);
+  std::ofstream(root_ + "/plainfile") << "x";
+  fs::create_directory(root_ + "/~creating-abc123");  // temp directory of a create
+  fs::create_directory(root_ + "/not valid");
+  fs::create_symlink(root_ + "/a", root_ + "/symlink");
+  EXPECT_EQ(store.list_ids(), (std::vector<std::string>{".dotted", "a", "b-2", "c"}));
+}
+
+TEST_F(StateStoreTest, RemoveDeletesTheTreeWithoutFollowingSymlinks) {
+  StateStore store(root_);
+  std::string outside = tmp_ + "/outside";
+  fs::create_directory(outside);
+  std::ofstream(outside + "/precious") << "keep";
+  {
+    ContainerDir d = store.create("web");
+    d.write_state(sample_state("web"));
+    fs::create_directories(d.path() + "/sub/deeper");
+    std::ofstream(d.path() + "/sub/deeper/file") << "x";
+    std::ofstream(d.path() + "/exec.fifo") << "x";
+    fs::create_directory_symlink(outside, d.path() + "/sub/link-to-outside");
+    d.remove();
+  }
+  EXPECT_FALSE(fs::exists(fs::symlink_status(root_ + "/web")));
+  EXPECT_EQ(read_file(outside + "/precious"), "keep");
+  EXPECT_EQ(error_of([&] { store.open("web"); }), "container \"web\" does not exist");
+  EXPECT_TRUE(store.list_ids().empty());
+  ContainerDir fresh = store.create("web");  // the id is free again
+}
+
+TEST_F(StateStoreTest, RemoveRefusesToDescendIntoAMountPoint) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount";
+  StateStore store(root_);
+  make_container(store, "web");
+  std::string mnt = root_ + "/web/mnt";
+  fs::create_directory(mnt);
+  // In a child with a private mount namespace, so nothing leaks to the host.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
+    if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") < 0) _exit(77);
+    { std::ofstream(mnt + "/on-the-mount") << "keep"; }
+    std::string err = error_of([&] { store.open("web").remove(); });
+    bool refused = err == "remove container \"web\": refusing to remove " + mnt + ": it is a mount point";
+    bool kept = ::access((mnt + "/on-the-mount").c_str(), F_OK) == 0;
+    _exit(refused && kept ? 0 : 1);
+  }
+  int code = exit_code_of(child);
+  if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
+  EXPECT_EQ(code, 0);
+}
+
+// ---- the lock across processes --------------------------------------------
+
+// Waits until /proc/locks shows `pid` blocked on a flock of inode `ino`: proof
+// that it is inside flock(), not merely not yet there. Polls kernel state; no
+// timing assumption (the deadline only turns a hang into a failure).
+bool wait_until_blocked_on(pid_t pid, ino_t ino) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const std::string ino_tag = ":" + std::to_string(ino) + " ";
+  const std::string pid_tag = " " + std::to_string(pid) + " ";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::istringstream locks(read_file("/proc/locks"));
+    for (std::string line; std::getline(locks, line);) {
+      if (line.find("-> FLOCK") != std::string::npos && line.find(ino_tag) != std::string::npos &&
+          line.find(pid_tag) != std::string::npos)
+        return true;
+    }
+    ::sched_yield();
+  }
+  return false;
+}
+
+ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) < 0) throw_errno("stat " + path);
+  return st.st_ino;
+}
+
+// Forks a child that opens `id`, writes 'L', waits for a byte on go_r, runs
+// `then` on the still-locked directory and exits (releasing the lock).
+pid_t fork_holder(const StateStore& store, const std::string& id, int ready_w, int go_r,
+                  const std::function<void(ContainerDir&)>& then) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  try {
+    ContainerDir d = store.open(id);
+    send(ready_w, "L");
+    receive_byte(go_r);
+    then(d);
+  } catch (...) {
+    _exit(1);
+  }
+  _exit(0);
+}
+
+// Forks a child that opens `id` and writes "opened" or the error text.
+pid_t fork_opener(const StateStore& store, const std::string& id, int result_w) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  std::string result = error_of([&] { store.open(id); });
+  send(result_w, result == "(no error)" ? "opened" : result);
+  _exit(0);
+}
+
+struct LockScenario {
+  std::string opener_result;
+  bool opener_blocked = false;
+  bool opener_done_before_release = false;
+  int holder_exit = -1;
+};
+
+// Holder takes the lock; opener starts and must block; then the holder runs
+// `then` and exits; returns what the opener saw.
+LockScenario run_lock_scenario(const StateStore& store, const std::string& id,
+                               const std::function<void(ContainerDir&)>& then) {
+  LockScenario out;
+  Pipe ready, go, result;
+  ino_t ino = inode_of(store.root() + "/" + id);
+  pid_t holder = fork_holder(store, id, ready.w.get(), go.r.get(), then);
+  if (holder < 0) throw_errno("fork");
+  ready.w.reset();
+  if (receive_byte(ready.r.get()) != 'L') throw Error("holder did not take the lock");
+
+  pid_t opener = fork_opener(store, id, result.w.get());
+  if (opener < 0) throw_errno("fork");
+  result.w.reset();
+  out.opener_blocked = wait_until_blocked_on(opener, ino);
+  // Still blocked: nothing written to its result pipe yet.
+  int flags = ::fcntl(result.r.get(), F_GETFL);
+  ::fcntl(result.r.get(), F_SETFL, flags | O_NONBLOCK);
+  char c;
+  out.opener_done_before_release = ::read(result.r.get(), &c, 1) >= 0 || errno != EAGAIN;
+  ::fcntl(result.r.get(), F_SETFL, flags);
+
+  send(go.w.get(), "g");
+  out.holder_exit = exit_code_of(holder);
+  out.opener_result = read_fd(result.r.get(), "result pipe");
+  exit_code_of(opener);
+  return out;
+}
+
+TEST_F(StateStoreTest, OpenBlocksUntilTheHolderReleasesTheLock) {
+  StateStore store(root_);
+  make_container(store, "web");
+  LockScenario s = run_lock_scenario(store, "web", [](ContainerDir&) {});
+  EXPECT_TRUE(s.opener_blocked);
+  EXPECT_FALSE(s.opener_done_before_release);
+  EXPECT_EQ(s.holder_exit, 0);
+  EXPECT_EQ(s.opener_result, "opened");
+}
+
+TEST_F(StateStoreTest, OpenWaitingOnADeleteReportsTheContainerGone) {
+  StateStore store(root_);
+  make_container(store, "web");
+  LockScenario s = run_lock_scenario(store, "web", [](ContainerDir& d) { d.remove(); });
+  EXPECT_TRUE(s.opener_blocked);
+  EXPECT_FALSE(s.opener_done_before_release);
+  EXPECT_EQ(s.holder_exit, 0);
+  EXPECT_EQ(s.opener_result, "container \"web\" does not exist");
+}
+
+TEST_F(StateStoreTest, OpenWaitingOnADeleteFindsTheContainerCreatedAgain) {
+  StateStore store(root_);
+  make_container(store, "web");
+  // The holder moves its directory aside and creates a new "web" while it
+  // still holds the old lock: the waiter wakes holding a lock on a directory
+  // that no longer has the name, and must retry on the new one.
+  LockScenario s = run_lock_scenario(store, "web", [&](ContainerDir& d) {
+    fs::rename(d.path(), root_ + "/moved-aside");
+    ContainerState st = sample_state("web");
+    st.pid = 777;
+    store.create("web").write_state(st);
+  });
+  EXPECT_TRUE(s.opener_blocked);
+  EXPECT_EQ(s.holder_exit, 0);
+  EXPECT_EQ(s.opener_result, "opened");
+  EXPECT_EQ(store.open("web").read_state().pid, 777);
+}
+
+// ---- /proc/<pid>/stat and the live status ---------------------------------
+
+uint64_t boottime_ticks() {
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  long hz = ::sysconf(_SC_CLK_TCK);
+  return static_cast<uint64_t>(ts.tv_sec) * hz + static_cast<uint64_t>(ts.tv_nsec) / (1000000000 / hz);
+}
+
+TEST(ProcStat, ParsesCommandNamesWithSpacesAndParentheses) {
+  std::string tail = " 1 1 0 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 33127 3133440 393 18446744073709551615 0";
+  ProcStat st = parse_proc_stat("4945 (a) Z 1 (b) R" + tail, "stat");
+  EXPECT_EQ(st.state, 'R');
+  EXPECT_EQ(st.start_time, 33127u);
+  st = parse_proc_stat("4945 (cat) S" + tail + "\n", "stat");
+  EXPECT_EQ(st.state, 'S');
+  EXPECT_EQ(st.start_time, 33127u);
+  // starttime as the last field, with the newline.
+  st = parse_proc_stat("1 (x) D 1 1 0 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 42\n", "stat");
+  EXPECT_EQ(st.start_time, 42u);
+}
+
+TEST(ProcStat, RefusesMalformedText) {
+  EXPECT_EQ(error_of([] { parse_proc_stat("4945 cat R 1", "/proc/4945/stat"); }),
+            "parse /proc/4945/stat: no ')' after the command name");
+  EXPECT_EQ(error_of([] { parse_proc_stat("4945 (cat) R 1 1 0", "/proc/4945/stat"); }),
+            "parse /proc/4945/stat: fewer than 22 fields");
+  EXPECT_EQ(error_of([] { parse_proc_stat("4945 (cat) RR 1", "/proc/4945/stat"); }),
+            "parse /proc/4945/stat: bad state field \"RR\"");
+  EXPECT_EQ(error_of([] { parse_proc_stat("1 (x) D 1 1 0 0 -1 4 1 0 0 0 0 0 0 0 20 0 1 0 4x2 5", "/proc/1/stat"); }),
+            "parse /proc/1/stat: bad start time \"4x2\"");
+}
+
+TEST(ProcStat, ReadsSelf) {
+  std::optional<ProcStat> st = read_proc_stat(::getpid());
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->state, 'R');
+  EXPECT_GT(st->start_time, 0u);
+  EXPECT_LE(st->start_time, boottime_ticks());
+}
+
+TEST(ProcStat, AbsentProcessIsNullopt) {
+  EXPECT_EQ(read_proc_stat(0), std::nullopt);
+  EXPECT_EQ(read_proc_stat(-5), std::nullopt);
+  long pid_max = std::stol(read_file("/proc/sys/kernel/pid_max"));
+  EXPECT_EQ(read_proc_stat(static_cast<pid_t>(pid_max) + 1), std::nullopt);  // no pid can be this large
+}
+
+TEST(ProcStat, ChildWithHostileNameThenZombieThenReaped) {
+  Pipe named, go;
+  uint64_t before = boottime_ticks();
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // A name that fakes the fields a naive parser would read.
+    ::prctl(PR_SET_NAME, "x) Z 1 (y) Z 9");
+    send(named.w.get(), "n");
+    receive_byte(go.r.get());
+    _exit(3);
+  }
+  ASSERT_EQ(receive_byte(named.r.get()), 'n');
+  uint64_t after = boottime_ticks();
+  EXPECT_EQ(read_file("/proc/" + std::to_string(child) + "/comm"), "x) Z 1 (y) Z 9\n");
+
+  std::optional<ProcStat> alive = read_proc_stat(child);
+  ASSERT_TRUE(alive.has_value());
+  EXPECT_TRUE(alive->state == 'S' || alive->state == 'R') << alive->state;  // alive, maybe not yet in read
+  // Field 22 is the start time: it lies between the clock before and after fork.
+  EXPECT_GE(alive->start_time + 2, before);
+  EXPECT_LE(alive->start_time, after + 2);
+
+  ContainerState s = sample_state("web");
+  s.pid = child;
+  s.initStartTime = alive->start_time;
+  EXPECT_EQ(live_status(s), Status::Running);
+
+  // Let it exit but do not reap it (WNOWAIT): a zombie.
+  send(go.w.get(), "g");
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
+  std::optional<ProcStat> zombie = read_proc_stat(child);
+  ASSERT_TRUE(zombie.has_value());
+  EXPECT_EQ(zombie->state, 'Z');
+  EXPECT_EQ(zombie->start_time, alive->start_time);
+  EXPECT_EQ(live_status(s), Status::Stopped);
+
+  EXPECT_EQ(exit_code_of(child), 3);
+  EXPECT_EQ(read_proc_stat(child), std::nullopt);
+  EXPECT_EQ(live_status(s), Status::Stopped);
+}
+
+TEST(LiveStatus, FollowsTheRecordedInitOnly) {
+  std::optional<ProcStat> self = read_proc_stat(::getpid());
+  ASSERT_TRUE(self.has_value());
+  ContainerState s = sample_state("web");
+  s.pid = ::getpid();
+  s.initStartTime = self->start_time;
+  for (Status st : {Status::Creating, Status::Created, Status::Running, Status::Paused}) {
+    s.status = st;
+    EXPECT_EQ(live_status(s), st) << to_string(st);
+  }
+  s.status = Status::Stopped;  // recorded stopped stays stopped even if the pid lives
+  EXPECT_EQ(live_status(s), Status::Stopped);
+
+  // A reused pid: a live process with that number but another start time.
+  s.status = Status::Running;
+  s.initStartTime = self->start_time + 1;
+  EXPECT_EQ(live_status(s), Status::Stopped);
+
+  s.pid = 0;
+  s.status = Status::Creating;
+  EXPECT_EQ(live_status(s), Status::Creating);  // init not forked yet
+  for (Status st : {Status::Created, Status::Running, Status::Paused}) {
+    s.status = st;
+    EXPECT_EQ(live_status(s), Status::Stopped) << to_string(st);
+  }
+}
+
+}  // namespace
+}  // namespace hull
