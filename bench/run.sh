@@ -48,25 +48,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# --- scratch dir on tmpfs, removed on any exit -----------------------------
-work=$(mktemp -d /run/hullbench.XXXXXX)
-cgname="hullbench.$$"
-controllers=()
-for d in /sys/fs/cgroup/*/; do
-  c=$(basename "$d")
-  [ "$c" = unified ] && continue
-  [ -f "$d/cgroup.procs" ] && controllers+=("$c")
-done
-cleanup() {
-  set +e
-  # Containers are deleted by the driver; here go the cgroup dirs it may have
-  # left (deepest first) and the scratch dir. Only paths this run created.
-  for c in "${controllers[@]}"; do
-    [ -d "/sys/fs/cgroup/$c/$cgname" ] && find "/sys/fs/cgroup/$c/$cgname" -depth -type d -exec rmdir {} \; 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$here/lib.sh"
+bench_setup
 
 # --- build hull (Release), the driver and the floor program ----------------
 hull="$repo/build/hull"
@@ -88,29 +71,12 @@ echo "building the driver"
 g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
 gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
 
-# --- bundle rootfs: static busybox plus one symlink per applet ---------------
-rootfs="$work/rootfs"
-mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,etc,root}
-cp /bin/busybox "$rootfs/bin/busybox"
-for a in $("$rootfs/bin/busybox" --list); do
-  [ "$a" = busybox ] || ln -sf busybox "$rootfs/bin/$a"
-done
-
 rt_args=()
 for r in $runtimes; do
   case "$r" in
     hull) rt_args+=(--runtime "hull=$hull") ;;
     *) rt_args+=(--runtime "$r=$(command -v "$r")") ;;
   esac
-done
-
-# --- the benchmark's own cgroup: every container's cgroupsPath nests under it -
-for c in "${controllers[@]}"; do
-  mkdir "/sys/fs/cgroup/$c/$cgname"
-  if [ "$c" = cpuset ]; then  # a new cpuset is empty until given cpus and mems
-    cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$cgname/cpuset.cpus"
-    cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$cgname/cpuset.mems"
-  fi
 done
 
 # --- measure, inside a private mount namespace ------------------------------
@@ -125,13 +91,8 @@ drv=("$work/hullbench" --work "$work" --out "$work" --template "$here/config.tem
 [ "$short" = 1 ] && drv+=(--short)
 [ -n "$only" ] && drv+=(--only "$only")
 echo "runtimes: $runtimes; iterations $iters; fill $fill; parallel $par x $rounds rounds"
-unshare -m --propagation private -- bash -c '
-  set -e
-  if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
-  "$1/floor" "$2" "$3" >"$1/floor.txt"
-  shift 3
-  exec "$@"
-' floor-and-driver "$work" "$rootfs" "$floor_iters" "${drv[@]}"
+in_bench_ns bash -c '"$1/floor" "$2" "$3" >"$1/floor.txt"' floor "$work" "$rootfs" "$floor_iters"
+in_bench_ns "${drv[@]}"
 
 # --- results ----------------------------------------------------------------
 {
