@@ -61,6 +61,8 @@ void bench_run(Ctx& c, bool netns) {
   std::string sfx = netns ? "" : "_nonet";
   Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms",
                  "≤ 0.75× crun");
+  Row& cpu = c.row("run_cpu" + sfx, netns ? "  CPU time of `run`" : "  CPU time of `run`, no netns",
+                   "ms", "");
   Row& rss = c.row("run_rss" + sfx, netns ? "peak RSS of `run`" : "peak RSS of `run`, no netns",
                    "KiB", "");
   for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
@@ -75,6 +77,7 @@ void bench_run(Ctx& c, bool netns) {
       }
       if (i < 0) continue;
       r.samples[rt->name].push_back(ms(o.ns));
+      cpu.samples[rt->name].push_back(ms(o.cpu_ns));
       rss.samples[rt->name].push_back(double(o.maxrss_kb));
     }
   }
@@ -87,6 +90,7 @@ void bench_lifecycle(Ctx& c, bool netns) {
   Row& cr = c.row("create" + sfx, "  create" + tail, "ms", "");
   Row& st = c.row("start" + sfx, "  start" + tail, "ms", "");
   Row& de = c.row("delete" + sfx, "  delete" + tail, "ms", "");
+  Row& cpu = c.row("lifecycle_cpu" + sfx, "  CPU time of create+start+delete" + tail, "ms", "");
   Row* rss = netns ? &c.row("create_rss", "peak RSS of `create`", "KiB", "≤ crun") : nullptr;
   for (int i = -1; i < c.iters; ++i) {
     for (const Runtime* rt : c.order(i + 1)) {
@@ -118,6 +122,7 @@ void bench_lifecycle(Ctx& c, bool netns) {
       cr.samples[rt->name].push_back(ms(oc.ns));
       st.samples[rt->name].push_back(ms(os.ns));
       de.samples[rt->name].push_back(ms(od.ns));
+      cpu.samples[rt->name].push_back(ms(oc.cpu_ns + os.cpu_ns + od.cpu_ns));
       if (rss) rss->samples[rt->name].push_back(double(oc.maxrss_kb));
     }
   }
@@ -125,6 +130,7 @@ void bench_lifecycle(Ctx& c, bool netns) {
 
 void bench_exec(Ctx& c) {
   Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.75× crun");
+  Row& cpu = c.row("exec_cpu", "  CPU time of `exec`", "ms", "");
   struct Live { const Runtime* rt; std::string id; pid_t init; };
   std::vector<Live> live;
   for (auto& rt : c.rts) {
@@ -158,9 +164,10 @@ void bench_exec(Ctx& c) {
     for (size_t k = 0; k < live.size(); ++k) {
       Live& l = live[(k + i) % live.size()];
       Outcome o = c.reaper.run(c.argv(*l.rt, {"exec", l.id, "/bin/true"}), c.timeout_ms);
-      if (o.ok())
+      if (o.ok()) {
         r.samples[l.rt->name].push_back(ms(o.ns));
-      else
+        cpu.samples[l.rt->name].push_back(ms(o.cpu_ns));
+      } else
         failed(r, *l.rt, "exec", o);
     }
   }

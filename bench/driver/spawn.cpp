@@ -116,6 +116,8 @@ Outcome Reaper::run(const std::vector<std::string>& argv, int timeout_ms,
       o.ns = e.at_ns - t0;
       o.status = e.status;
       o.maxrss_kb = e.ru.ru_maxrss;
+      o.cpu_ns = (int64_t(e.ru.ru_utime.tv_sec) + e.ru.ru_stime.tv_sec) * 1000000000 +
+                 (int64_t(e.ru.ru_utime.tv_usec) + e.ru.ru_stime.tv_usec) * 1000;
       return o;
     }
     if (e.pid > 0) {

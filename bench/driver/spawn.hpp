@@ -20,6 +20,9 @@ struct Outcome {
   int64_t ns = 0;        // posix_spawn .. wait4 returned, in the driver
   int status = -1;       // raw wait status
   long maxrss_kb = 0;    // ru_maxrss of the runtime (and its reaped helpers)
+  // user+sys CPU of the runtime and its reaped helpers: unlike wall time it
+  // hardly moves when other work loads the machine.
+  int64_t cpu_ns = 0;
   bool timed_out = false;
   bool ok() const;       // exited 0 and not timed out
 };
