@@ -15,6 +15,12 @@ struct SetupOptions {
   bool no_pivot = false;         // move-mount + chroot instead of pivot_root
   bool create_console = false;   // process.terminal: make a pty from the container's devpts
   std::string state_dir;         // the container's state directory (overlay upper/work may live here)
+  // hull's overlay rootfs (--overlay-rootfs, annotation org.hull.overlay-rootfs):
+  // root.path becomes the read-only lower layer of an overlay whose upper/ and
+  // work/ live in overlay_dir (empty: <state_dir>/overlay), so the bundle is
+  // never written and many containers can share one rootfs.
+  bool overlay_rootfs = false;
+  std::string overlay_dir;
   // Called after every mount is in place and before pivot_root/chroot
   // (the createContainer hooks' moment). May be empty.
   std::function<void()> before_pivot;

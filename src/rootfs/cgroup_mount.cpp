@@ -1,0 +1,160 @@
+#include "rootfs/cgroup_mount.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/mountinfo.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+constexpr const char* kHostCgroupRoot = "/sys/fs/cgroup";
+// Per-mount flags that make sense on each cgroup mount; the rest (MS_BIND,
+// propagation, superblock flags) belong to the spec mount as a whole.
+constexpr unsigned long kPerMountFlags =
+    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+
+struct OwnCgroup {
+  std::string controllers;  // "cpu,cpuacct", "name=systemd", "" for cgroup2
+  std::string path;
+};
+
+std::vector<OwnCgroup> read_own_cgroups() {
+  std::vector<OwnCgroup> out;
+  std::istringstream in(read_file("/proc/self/cgroup"));
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    out.push_back({line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+  }
+  return out;
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string w;
+  while (std::getline(in, w, ',')) out.push_back(w);
+  return out;
+}
+
+// The /proc/self/cgroup entry of the hierarchy mounted as m.
+const OwnCgroup* own_entry(const std::vector<OwnCgroup>& own, const MountInfo& m) {
+  std::vector<std::string> super = split_commas(m.super_options);
+  for (const OwnCgroup& c : own) {
+    if (m.fs_type == "cgroup2") {
+      if (c.controllers.empty()) return &c;
+      continue;
+    }
+    if (c.controllers.empty()) continue;
+    bool all = true;
+    for (const std::string& ctl : split_commas(c.controllers)) {
+      bool found = false;
+      for (const std::string& s : super) found = found || s == ctl;
+      all = all && found;
+    }
+    if (all) return &c;
+  }
+  return nullptr;
+}
+
+// One hierarchy on target: a fresh mount inside a cgroup namespace, else a
+// bind of the container's own cgroup directory.
+void mount_hierarchy(const MountContext& ctx, int target, const std::string& fs_type, const std::string& data,
+                     const std::string& host_dir, const MountOptions& o, const std::string& dest) {
+  unsigned long flags = o.flags & kPerMountFlags;
+  if (ctx.cgroupns) {
+    mount_on_fd(fs_type.c_str(), target, fs_type.c_str(), flags, data,
+                describe_mount(fs_type, dest, fs_type, flags, data));
+    return;
+  }
+  std::string what = describe_mount(host_dir, dest, "", MS_BIND | flags, "");
+  UniqueFd tree = clone_mount(AT_FDCWD, host_dir, false, what);
+  set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
+  attach_mount(tree.get(), target, what);
+}
+
+std::string host_dir_for(const MountInfo& m, const OwnCgroup* own) {
+  if (!own) return m.mount_point;
+  if (m.root == "/") return m.mount_point + (own->path == "/" ? "" : own->path);
+  if (own->path.rfind(m.root, 0) == 0) return m.mount_point + own->path.substr(m.root.size());
+  return m.mount_point;
+}
+
+void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest, const MountOptions& o,
+                   const std::string& what) {
+  unsigned long tmpfs_flags = (o.flags & kPerMountFlags) & ~static_cast<unsigned long>(MS_RDONLY);
+  mount_on_fd("cgroup", destfd, "tmpfs", tmpfs_flags, "mode=755", what + ": tmpfs for the hierarchies");
+  UniqueFd tmpfs = open_mount_on(ctx.rootfd, dest, destfd, O_PATH | O_DIRECTORY, what);
+  struct statfs sfs{};
+  if (::fstatfs(tmpfs.get(), &sfs) < 0 || sfs.f_type != TMPFS_MAGIC) {
+    throw Error(what + ": the cgroup tmpfs is not where it was mounted", EAGAIN);
+  }
+
+  std::vector<OwnCgroup> own = read_own_cgroups();
+  for (const MountInfo& m : read_mountinfo()) {
+    if (m.fs_type != "cgroup" && m.fs_type != "cgroup2") continue;
+    std::string parent = std::string(kHostCgroupRoot) + "/";
+    if (m.mount_point.rfind(parent, 0) != 0) continue;
+    std::string name = m.mount_point.substr(parent.size());
+    if (name.empty() || name.find('/') != std::string::npos) continue;
+    const OwnCgroup* mine = own_entry(own, m);
+    std::string data = m.fs_type == "cgroup2" ? "" : (mine ? mine->controllers : "");
+    if (m.fs_type == "cgroup" && data.empty()) continue;  // a hierarchy this process is not in
+
+    if (::mkdirat(tmpfs.get(), name.c_str(), 0755) < 0 && errno != EEXIST) {
+      throw_errno(what + ": mkdir " + quote(name));
+    }
+    UniqueFd sub(::openat(tmpfs.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub) throw_errno(what + ": open " + quote(name));
+    with_context(what, [&] {
+      mount_hierarchy(ctx, sub.get(), m.fs_type, data, host_dir_for(m, mine), o, dest + "/" + name);
+    });
+    // Co-mounted controllers ("cpu,cpuacct") are also reachable by each name.
+    if (name.find(',') != std::string::npos) {
+      for (const std::string& alias : split_commas(name)) {
+        if (::symlinkat(name.c_str(), tmpfs.get(), alias.c_str()) < 0 && errno != EEXIST) {
+          throw_errno(what + ": symlink " + quote(alias));
+        }
+      }
+    }
+  }
+  if (o.flags & MS_RDONLY) {
+    MountAttrs ro;
+    ro.set = MOUNT_ATTR_RDONLY;
+    // Only the tmpfs itself: the hierarchies below already got their flags.
+    set_mount_attrs(tmpfs.get(), ro, false, what);
+  }
+}
+
+}  // namespace
+
+void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
+                  const MountOptions& o, const std::string& what) {
+  struct statfs sfs{};
+  bool unified_host = ::statfs(kHostCgroupRoot, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+  if (type == "cgroup2" || unified_host) {
+    std::string host_dir = kHostCgroupRoot;
+    if (!unified_host) host_dir += "/unified";
+    for (const OwnCgroup& c : read_own_cgroups()) {
+      if (c.controllers.empty() && c.path != "/") host_dir += c.path;
+    }
+    with_context(what, [&] { mount_hierarchy(ctx, destfd, "cgroup2", o.data_string(), host_dir, o, dest); });
+    return;
+  }
+  mount_v1_tree(ctx, destfd, dest, o, what);
+}
+
+}  // namespace hull::rootfs

@@ -1,0 +1,154 @@
+#include "rootfs/devices.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+struct NodeSpec {
+  std::string path;  // as the container names it, cleaned
+  mode_t type;       // S_IFCHR, S_IFBLK or S_IFIFO
+  dev_t rdev;
+  mode_t perm;
+  uid_t uid;
+  gid_t gid;
+};
+
+NodeSpec to_node(const spec::Device& d) {
+  NodeSpec n;
+  n.path = clean_path(d.path);
+  if (d.type == "c" || d.type == "u") {
+    n.type = S_IFCHR;
+  } else if (d.type == "b") {
+    n.type = S_IFBLK;
+  } else if (d.type == "p") {
+    n.type = S_IFIFO;
+  } else {
+    throw Error("device " + quote(d.path) + ": unknown type " + quote(d.type));
+  }
+  if (n.type != S_IFIFO && (!d.major || !d.minor)) {
+    throw Error("device " + quote(d.path) + ": type " + quote(d.type) + " needs major and minor");
+  }
+  n.rdev = n.type == S_IFIFO ? 0 : makedev(static_cast<unsigned>(*d.major), static_cast<unsigned>(*d.minor));
+  n.perm = d.fileMode.value_or(0666) & 07777;
+  n.uid = d.uid.value_or(0);
+  n.gid = d.gid.value_or(0);
+  return n;
+}
+
+std::string describe(const NodeSpec& n) {
+  const char* t = n.type == S_IFCHR ? "c" : n.type == S_IFBLK ? "b" : "p";
+  return "device " + quote(n.path) + " (" + t + " " + std::to_string(major(n.rdev)) + ":" +
+         std::to_string(minor(n.rdev)) + ")";
+}
+
+bool same_node(const struct stat& st, const NodeSpec& n) {
+  return (st.st_mode & S_IFMT) == n.type && (n.type == S_IFIFO || st.st_rdev == n.rdev);
+}
+
+// Bind-mounts the host's node of the same path on an empty file: the way to
+// get a device into a container whose user namespace forbids mknod.
+void bind_host_node(int parent, const std::string& name, const NodeSpec& n, const std::string& what) {
+  UniqueFd host(::open(n.path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!host) throw_errno(what + ": mknod not permitted, and the host has no " + quote(n.path) + " to bind");
+  struct stat st{};
+  if (::fstat(host.get(), &st) < 0) throw_errno(what + ": stat host " + quote(n.path));
+  if (!same_node(st, n)) {
+    throw Error(what + ": mknod not permitted, and host " + quote(n.path) + " is a different file");
+  }
+  int f = ::openat(parent, name.c_str(), O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0000);
+  if (f < 0) throw_errno(what + ": create bind target");
+  UniqueFd target(f);
+  UniqueFd tree = clone_mount(host.get(), "", false, what);
+  attach_mount(tree.get(), target.get(), what);
+}
+
+void create_node(int rootfd, const NodeSpec& n) {
+  const std::string what = "create " + describe(n);
+  std::vector<std::string> parts = split_path(n.path);
+  if (parts.empty() || parts.back() == "..") throw Error(what + ": not a file path");
+  std::string name = parts.back();
+  parts.pop_back();
+  std::string dir = "/";
+  for (const std::string& p : parts) dir += p + "/";
+  UniqueFd parent = with_context(what, [&] { return create_in_root(rootfd, dir, NodeKind::Directory); });
+
+  for (int attempt = 0;; ++attempt) {
+    if (::mknodat(parent.get(), name.c_str(), n.type | n.perm, n.rdev) == 0) break;
+    if (errno == EPERM) {
+      bind_host_node(parent.get(), name, n, what);
+      return;
+    }
+    if (errno != EEXIST || attempt > 0) throw_errno(what);
+    struct stat st{};
+    if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno(what + ": stat existing");
+    if (same_node(st, n)) break;
+    // A symlink (say dev/null -> /etc/shadow) or another file is in the way:
+    // remove it (unlinkat never follows) and make the real node.
+    if (::unlinkat(parent.get(), name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+      throw_errno(what + ": remove what is in the way");
+    }
+  }
+  // Mode and owner through an fd on the node itself: chmod by name would
+  // follow a symlink swapped in meanwhile.
+  UniqueFd node(::openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!node) throw_errno(what + ": open");
+  struct stat st{};
+  if (::fstat(node.get(), &st) < 0) throw_errno(what + ": stat");
+  if (!same_node(st, n)) throw Error(what + ": replaced while being created", EAGAIN);
+  if (::fchownat(node.get(), "", n.uid, n.gid, AT_EMPTY_PATH) < 0) throw_errno(what + ": chown");
+  if (::chmod(fd_path(node.get()).c_str(), n.perm) < 0) throw_errno(what + ": chmod");
+}
+
+void symlink_in(int dirfd, const char* target, const char* name) {
+  if (::symlinkat(target, dirfd, name) < 0 && errno != EEXIST) {
+    throw_errno("symlink /dev/" + std::string(name) + " -> " + target);
+  }
+}
+
+}  // namespace
+
+std::vector<spec::Device> default_devices() {
+  auto chr = [](const char* path, int64_t maj, int64_t min) {
+    spec::Device d;
+    d.type = "c";
+    d.path = path;
+    d.major = maj;
+    d.minor = min;
+    d.fileMode = 0666;
+    d.uid = 0;
+    d.gid = 0;
+    return d;
+  };
+  return {chr("/dev/null", 1, 3),    chr("/dev/zero", 1, 5), chr("/dev/full", 1, 7),
+          chr("/dev/random", 1, 8),  chr("/dev/urandom", 1, 9), chr("/dev/tty", 5, 0)};
+}
+
+void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
+  for (const spec::Device& d : devices) create_node(rootfd, to_node(d));
+}
+
+void create_dev_links(int rootfd) {
+  UniqueFd dev = create_in_root(rootfd, "/dev", NodeKind::Directory);
+  // An O_PATH fd is enough for symlinkat/unlinkat as the directory.
+  symlink_in(dev.get(), "/proc/self/fd", "fd");
+  symlink_in(dev.get(), "/proc/self/fd/0", "stdin");
+  symlink_in(dev.get(), "/proc/self/fd/1", "stdout");
+  symlink_in(dev.get(), "/proc/self/fd/2", "stderr");
+  if (::access("/proc/kcore", F_OK) == 0) symlink_in(dev.get(), "/proc/kcore", "core");
+  // ptmx must open the container's own devpts instance (newinstance), never
+  // the host's: replace whatever the image put there.
+  if (::unlinkat(dev.get(), "ptmx", 0) < 0 && errno != ENOENT) throw_errno("remove /dev/ptmx");
+  symlink_in(dev.get(), "pts/ptmx", "ptmx");
+}
+
+}  // namespace hull::rootfs

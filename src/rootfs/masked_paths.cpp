@@ -1,0 +1,87 @@
+#include "rootfs/masked_paths.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+bool is_dev_null(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3); }
+
+// The /dev/null to mask files with, checked to be the real character device
+// 1:3 on the opened fd. A container that makes its /dev/null a symlink or a
+// bind of some host file would otherwise have us bind that file over, say,
+// /proc/sys/kernel/core_pattern and make it writable (CVE-2025-31133).
+// The container's own node is preferred; the host's is the fallback when the
+// rootfs has none.
+UniqueFd open_verified_null(int rootfd) {
+  UniqueFd fd;
+  // Symlinks are resolved inside the root (a rootfs whose /dev is a link is
+  // fine); what counts is what the fd finally is.
+  int f = openat2_fd(rootfd, "dev/null", O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  if (f >= 0) {
+    fd.reset(f);
+  } else if (errno == ENOENT) {
+    fd.reset(::open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) throw_errno("mask paths: open the host's /dev/null");
+  } else {
+    throw_errno("mask paths: open /dev/null in the rootfs");
+  }
+  struct stat st{};
+  if (::fstat(fd.get(), &st) < 0) throw_errno("mask paths: stat /dev/null");
+  if (!is_dev_null(st)) {
+    throw Error("mask paths: refusing the container's /dev/null: it is not the character device 1:3 "
+                "(CVE-2025-31133)");
+  }
+  return fd;
+}
+
+}  // namespace
+
+void mask_paths(int rootfd, const std::vector<std::string>& paths) {
+  UniqueFd null;
+  for (const std::string& p : paths) {
+    const std::string shown = clean_path(p);
+    UniqueFd target = open_in_root(rootfd, p);
+    if (!target) continue;
+    struct stat st{};
+    if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
+    if (S_ISDIR(st.st_mode)) {
+      mount_on_fd("tmpfs", target.get(), "tmpfs", MS_RDONLY, "",
+                  "mask " + quote(shown) + ": " + describe_mount("tmpfs", shown, "tmpfs", MS_RDONLY, ""));
+      continue;
+    }
+    if (!null) null = open_verified_null(rootfd);
+    std::string what = "mask " + quote(shown) + ": " + describe_mount("/dev/null", shown, "", MS_BIND, "");
+    UniqueFd tree = clone_mount(null.get(), "", false, what);
+    attach_mount(tree.get(), target.get(), what);
+  }
+}
+
+void make_readonly_paths(int rootfd, const std::vector<std::string>& paths) {
+  MountAttrs ro;
+  ro.set = MOUNT_ATTR_RDONLY;
+  for (const std::string& p : paths) {
+    const std::string shown = clean_path(p);
+    UniqueFd target = open_in_root(rootfd, p);
+    if (!target) continue;
+    std::string what = "make " + quote(shown) + " read-only: " +
+                       describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");
+    // Clone, make read-only while detached, then put it over the original:
+    // at no moment is a writable copy reachable.
+    UniqueFd tree = clone_mount(target.get(), "", true, what);
+    set_mount_attrs(tree.get(), ro, true, what);
+    attach_mount(tree.get(), target.get(), what);
+  }
+}
+
+}  // namespace hull::rootfs

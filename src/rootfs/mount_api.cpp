@@ -1,0 +1,79 @@
+#include "rootfs/mount_api.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull::rootfs {
+
+std::string describe_mount(const std::string& source, const std::string& dest, const std::string& type,
+                           unsigned long flags, const std::string& data) {
+  std::string out = "mount " + quote(source) + " on " + quote(dest) + " (";
+  if (!type.empty() && type != source) out += "type " + quote(type) + ", ";
+  out += "flags " + mount_flags_to_string(flags);
+  if (!data.empty()) out += ", data " + quote(data);
+  out += ")";
+  return out;
+}
+
+void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags,
+                 const std::string& data, const std::string& what) {
+  std::string target = fd_path(target_fd);
+  if (::mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) < 0) {
+    throw_errno(what);
+  }
+}
+
+UniqueFd clone_mount(int dirfd, const std::string& path, bool recursive, const std::string& what) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  if (path.empty()) flags |= AT_EMPTY_PATH;
+  int fd = ::open_tree(dirfd, path.c_str(), flags);
+  if (fd < 0) throw_errno(what + ": open_tree");
+  return UniqueFd(fd);
+}
+
+void attach_mount(int from_fd, int to_fd, const std::string& what) {
+  if (::move_mount(from_fd, "", to_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+    throw_errno(what + ": move_mount");
+  }
+}
+
+void set_mount_attrs(int fd, const MountAttrs& attrs, bool recursive, const std::string& what) {
+  if (attrs.empty()) return;
+  mount_attr attr{};
+  attr.attr_set = attrs.attr_set();
+  attr.attr_clr = attrs.attr_clr();
+  unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) < 0) {
+    throw_errno(what + ": mount_setattr" + (recursive ? " (recursive)" : "") + " set " +
+                mount_attrs_to_string(attr.attr_set) + " clear " + mount_attrs_to_string(attr.attr_clr));
+  }
+}
+
+void set_propagation(int fd, unsigned long propagation, const std::string& what) {
+  mount_attr attr{};
+  attr.propagation = propagation & ~static_cast<unsigned long>(MS_REC);
+  unsigned flags = AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0);
+  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) < 0) {
+    throw_errno(what + ": set propagation " + propagation_to_string(propagation));
+  }
+}
+
+UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what) {
+  UniqueFd fd = open_in_root(rootfd, dest, flags);
+  if (!fd) throw_errno(ENOENT, what + ": reopen destination");
+  struct statx a{}, b{};
+  if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &a) < 0 ||
+      ::statx(covered_fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) < 0) {
+    throw_errno(what + ": statx destination");
+  }
+  if (a.stx_mnt_id == b.stx_mnt_id) throw Error(what + ": the destination changed while mounting", EAGAIN);
+  return fd;
+}
+
+}  // namespace hull::rootfs

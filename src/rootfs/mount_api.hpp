@@ -1,0 +1,46 @@
+#pragma once
+// Thin wrappers over mount(2) and the new mount API (open_tree, move_mount,
+// mount_setattr) that work on fds and throw hull::Error naming the mount.
+//
+// Targets are always fds resolved inside the rootfs (see safe_path.hpp):
+// mount(2) gets /proc/self/fd/N, the new API gets the fd itself, so the kernel
+// mounts on the very directory we checked, whatever happens to the path
+// string afterwards (CVE-2021-30465).
+#include <cstdint>
+#include <string>
+
+#include "base/unique_fd.hpp"
+#include "rootfs/mount_options.hpp"
+
+namespace hull::rootfs {
+
+// Names a mount for messages, in the shape every error here uses:
+//   mount "tmpfs" on "/run" (flags MS_NOSUID|MS_NODEV, data "mode=755")
+// The type is shown when it differs from the source; data when not empty.
+std::string describe_mount(const std::string& source, const std::string& dest, const std::string& type,
+                           unsigned long flags, const std::string& data);
+
+// mount(2) with the target given as an fd. `what` is describe_mount's text.
+void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags,
+                 const std::string& data, const std::string& what);
+
+// open_tree(OPEN_TREE_CLONE): a detached copy of the mount at dirfd/path
+// (path "" means dirfd itself), with its submounts when recursive.
+UniqueFd clone_mount(int dirfd, const std::string& path, bool recursive, const std::string& what);
+
+// move_mount(2): attaches the detached mount `from` on the directory or file `to_fd`.
+void attach_mount(int from_fd, int to_fd, const std::string& what);
+
+// mount_setattr(2) on the mount whose root is fd. No-op for empty attrs.
+void set_mount_attrs(int fd, const MountAttrs& attrs, bool recursive, const std::string& what);
+
+// Changes propagation (one of MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE,
+// optionally | MS_REC) of the mount whose root is fd.
+void set_propagation(int fd, unsigned long propagation, const std::string& what);
+
+// Opens the mount just placed on `dest` (a path in the rootfs at rootfd) and
+// checks that it is a new mount, not the directory `covered_fd` it covers: an
+// fd keeps naming the covered directory, and /proc/self/fd/N leads there too.
+UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what);
+
+}  // namespace hull::rootfs

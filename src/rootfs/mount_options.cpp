@@ -1,0 +1,231 @@
+#include "rootfs/mount_options.hpp"
+
+#include <libmount/libmount.h>
+#include <sys/mount.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string_view>
+
+#include "base/error.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+constexpr unsigned long kPropagationFlags = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
+constexpr unsigned long kAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
+
+// The recursive attributes of the OCI "Linux mount options" table, applied
+// with mount_setattr(AT_RECURSIVE). libmount has no table for these.
+struct RecursiveOption {
+  std::string_view name;
+  uint64_t set;
+  uint64_t clear;
+  std::optional<uint64_t> atime;
+};
+constexpr RecursiveOption kRecursiveOptions[] = {
+    {"rro", MOUNT_ATTR_RDONLY, 0, {}},
+    {"rrw", 0, MOUNT_ATTR_RDONLY, {}},
+    {"rnosuid", MOUNT_ATTR_NOSUID, 0, {}},
+    {"rsuid", 0, MOUNT_ATTR_NOSUID, {}},
+    {"rnodev", MOUNT_ATTR_NODEV, 0, {}},
+    {"rdev", 0, MOUNT_ATTR_NODEV, {}},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, 0, {}},
+    {"rexec", 0, MOUNT_ATTR_NOEXEC, {}},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, 0, {}},
+    {"rdiratime", 0, MOUNT_ATTR_NODIRATIME, {}},
+    {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0, {}},
+    {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW, {}},
+    // The atime mode is one value: turning a mode off means the kernel's
+    // default, relatime, as it does for mount(2) without atime flags.
+    {"rrelatime", 0, 0, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", 0, 0, MOUNT_ATTR_RELATIME},
+    {"ratime", 0, 0, MOUNT_ATTR_RELATIME},
+    {"rnoatime", 0, 0, MOUNT_ATTR_NOATIME},
+    {"rstrictatime", 0, 0, MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", 0, 0, MOUNT_ATTR_RELATIME},
+};
+
+// Options of ours that are neither flags nor data.
+constexpr std::string_view kTmpcopyup = "tmpcopyup";
+// "defaults" means "no flags" to mount(8); passed as data it would make
+// tmpfs and friends fail with EINVAL.
+constexpr std::string_view kDefaults = "defaults";
+
+struct FlagName {
+  unsigned long flag;
+  const char* name;
+};
+constexpr FlagName kFlagNames[] = {
+    {MS_RDONLY, "MS_RDONLY"},         {MS_NOSUID, "MS_NOSUID"},
+    {MS_NODEV, "MS_NODEV"},           {MS_NOEXEC, "MS_NOEXEC"},
+    {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"}, {MS_REMOUNT, "MS_REMOUNT"},
+    {MS_MANDLOCK, "MS_MANDLOCK"},     {MS_DIRSYNC, "MS_DIRSYNC"},
+    {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"}, {MS_NOATIME, "MS_NOATIME"},
+    {MS_NODIRATIME, "MS_NODIRATIME"}, {MS_BIND, "MS_BIND"},
+    {MS_MOVE, "MS_MOVE"},             {MS_REC, "MS_REC"},
+    {MS_SILENT, "MS_SILENT"},         {MS_POSIXACL, "MS_POSIXACL"},
+    {MS_UNBINDABLE, "MS_UNBINDABLE"}, {MS_PRIVATE, "MS_PRIVATE"},
+    {MS_SLAVE, "MS_SLAVE"},           {MS_SHARED, "MS_SHARED"},
+    {MS_RELATIME, "MS_RELATIME"},     {MS_KERNMOUNT, "MS_KERNMOUNT"},
+    {MS_I_VERSION, "MS_I_VERSION"},   {MS_STRICTATIME, "MS_STRICTATIME"},
+    {MS_LAZYTIME, "MS_LAZYTIME"},
+};
+
+constexpr FlagName kAttrNames[] = {
+    {MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY"},       {MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID"},
+    {MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV"},         {MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC"},
+    {MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME"},     {MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME"},
+    {MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME"}, {MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP"},
+    {MOUNT_ATTR_NOSYMFOLLOW, "MOUNT_ATTR_NOSYMFOLLOW"},
+};
+
+std::string names_of(uint64_t bits, const FlagName* table, size_t n) {
+  if (bits == 0) return "0";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    if ((bits & table[i].flag) != table[i].flag || table[i].flag == 0) continue;
+    if (!out.empty()) out += '|';
+    out += table[i].name;
+    bits &= ~static_cast<uint64_t>(table[i].flag);
+  }
+  if (bits != 0) {
+    char hex[32];
+    std::snprintf(hex, sizeof hex, "%#llx", static_cast<unsigned long long>(bits));
+    if (!out.empty()) out += '|';
+    out += hex;
+  }
+  return out;
+}
+
+// The flag entries of libmount's Linux table: plain names only ("ro", "nosuid",
+// "rbind", "rslave", ...). Names with '=' belong to the userspace table.
+template <class F>
+void for_each_linux_flag(F&& f) {
+  for (const libmnt_optmap* m = mnt_get_builtin_optmap(MNT_LINUX_MAP); m && m->name; ++m) {
+    std::string_view name = m->name;
+    if (name.find_first_of("=[") != std::string_view::npos) continue;
+    f(name, static_cast<unsigned long>(m->id), (m->mask & MNT_INVERT) != 0);
+  }
+}
+
+bool apply_linux_flag(std::string_view option, MountOptions& out) {
+  bool found = false;
+  for_each_linux_flag([&](std::string_view name, unsigned long id, bool invert) {
+    if (found || name != option) return;
+    found = true;
+    if (id & kPropagationFlags) {
+      out.propagation.push_back(id);
+      return;
+    }
+    if (invert) {
+      out.flags &= ~id;
+      out.cleared |= id;
+      return;
+    }
+    // The atime modes exclude each other: the last one given wins.
+    if (id & kAtimeFlags) out.flags &= ~kAtimeFlags;
+    out.flags |= id;
+    out.cleared &= ~id;
+  });
+  return found;
+}
+
+bool apply_recursive(std::string_view option, MountAttrs& rec) {
+  for (const RecursiveOption& r : kRecursiveOptions) {
+    if (r.name != option) continue;
+    rec.set = (rec.set & ~r.clear) | r.set;
+    rec.clear = (rec.clear & ~r.set) | r.clear;
+    if (r.atime) rec.atime = r.atime;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+uint64_t MountAttrs::attr_set() const { return set | (atime ? *atime : 0); }
+uint64_t MountAttrs::attr_clr() const { return clear | (atime ? MOUNT_ATTR__ATIME : 0); }
+
+bool MountOptions::bind() const { return (flags & MS_BIND) != 0; }
+bool MountOptions::recursive_bind() const { return (flags & (MS_BIND | MS_REC)) == (MS_BIND | MS_REC); }
+
+std::string MountOptions::data_string() const {
+  std::string out;
+  for (const std::string& d : data) {
+    if (!out.empty()) out += ',';
+    out += d;
+  }
+  return out;
+}
+
+MountAttrs MountOptions::mount_attrs() const {
+  struct Pair {
+    unsigned long ms;
+    uint64_t attr;
+  };
+  constexpr Pair kPairs[] = {
+      {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
+      {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+      {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+  };
+  MountAttrs a;
+  for (const Pair& p : kPairs) {
+    if (flags & p.ms) a.set |= p.attr;
+    if (cleared & p.ms) a.clear |= p.attr;
+  }
+  if (flags & MS_NOATIME) {
+    a.atime = MOUNT_ATTR_NOATIME;
+  } else if (flags & MS_STRICTATIME) {
+    a.atime = MOUNT_ATTR_STRICTATIME;
+  } else if ((flags & MS_RELATIME) || (cleared & kAtimeFlags)) {
+    a.atime = MOUNT_ATTR_RELATIME;
+  }
+  return a;
+}
+
+MountOptions parse_mount_options(const std::vector<std::string>& options) {
+  MountOptions out;
+  for (const std::string& o : options) {
+    if (o == kTmpcopyup) {
+      out.tmpcopyup = true;
+    } else if (o == kDefaults) {
+      continue;
+    } else if (!apply_linux_flag(o, out) && !apply_recursive(o, out.recursive)) {
+      out.data.push_back(o);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> supported_mount_options() {
+  std::vector<std::string> names;
+  for_each_linux_flag([&](std::string_view name, unsigned long, bool) { names.emplace_back(name); });
+  for (const RecursiveOption& r : kRecursiveOptions) names.emplace_back(r.name);
+  names.emplace_back(kTmpcopyup);
+  names.emplace_back(kDefaults);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+std::string mount_flags_to_string(unsigned long flags) {
+  return names_of(flags, kFlagNames, std::size(kFlagNames));
+}
+
+std::string mount_attrs_to_string(uint64_t attrs) {
+  return names_of(attrs, kAttrNames, std::size(kAttrNames));
+}
+
+std::string propagation_to_string(unsigned long flags) { return mount_flags_to_string(flags); }
+
+unsigned long parse_rootfs_propagation(const std::string& value) {
+  MountOptions o;
+  if (!apply_linux_flag(value, o) || o.propagation.size() != 1) {
+    throw Error("linux.rootfsPropagation: unknown propagation " + quote(value) +
+                " (expected shared, slave, private, unbindable or their r-forms)");
+  }
+  return o.propagation.front();
+}
+
+}  // namespace hull::rootfs

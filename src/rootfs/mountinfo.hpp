@@ -1,0 +1,26 @@
+#pragma once
+// /proc/<pid>/mountinfo, parsed (proc(5)).
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hull::rootfs {
+
+struct MountInfo {
+  int id = 0;
+  int parent = 0;
+  std::string root;           // path of the mount's root inside its filesystem
+  std::string mount_point;    // relative to the reader's root
+  std::string options;        // per-mount options: "rw,nosuid,relatime"
+  std::vector<std::string> optional;  // "shared:12", "master:3", ...
+  std::string fs_type;
+  std::string source;
+  std::string super_options;  // "rw,mode=755"
+};
+
+// Parses mountinfo text; octal escapes (\040) in paths are decoded.
+std::vector<MountInfo> parse_mountinfo(std::string_view text);
+// Reads and parses /proc/self/mountinfo.
+std::vector<MountInfo> read_mountinfo();
+
+}  // namespace hull::rootfs

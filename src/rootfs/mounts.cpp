@@ -1,0 +1,172 @@
+#include "rootfs/mounts.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <climits>
+
+#include "base/error.hpp"
+#include "rootfs/cgroup_mount.hpp"
+#include "rootfs/copy_tree.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/mount_options.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+// Files under the container's /proc that may be covered by a bind mount, as
+// lxcfs does; anything else under /proc is refused. A mount over, say,
+// /proc/self/attr/exec would defeat the LSM (CVE-2019-16884), one over
+// /proc/sys/kernel/core_pattern or a symlink into /proc would hand the
+// container a host knob (CVE-2019-19921).
+constexpr std::array<std::string_view, 10> kProcAllowed = {
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",   "/proc/swaps",
+    "/proc/uptime",  "/proc/loadavg",   "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+};
+
+std::string fd_target(int fd) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink(fd_path(fd).c_str(), buf, sizeof buf);
+  if (n < 0) throw_errno("readlink " + fd_path(fd));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+// Refuses a destination that resolved to somewhere in a procfs other than the
+// few files above. Runs on the resolved fd, so a symlink such as
+// /etc/x -> /proc/self/... is judged by where it really leads.
+void check_not_into_proc(const MountContext& ctx, int destfd, const std::string& what) {
+  struct statfs sfs{};
+  if (::fstatfs(destfd, &sfs) < 0) throw_errno(what + ": statfs destination");
+  if (sfs.f_type != PROC_SUPER_MAGIC) return;
+  std::string where = fd_target(destfd);
+  std::string prefix = ctx.rootfs_path == "/" ? "" : ctx.rootfs_path;
+  for (std::string_view allowed : kProcAllowed) {
+    if (where == prefix + std::string(allowed)) return;
+  }
+  throw Error(what + ": refusing to mount over " + quote(where) +
+              ", which is inside /proc (CVE-2019-16884, CVE-2019-19921)");
+}
+
+// /proc and /sys must be real directories of the rootfs: a symlink there would
+// send the container's procfs or sysfs, and every later mount and check under
+// them, somewhere else (CVE-2019-19921, CVE-2023-27561, CVE-2023-28642).
+UniqueFd open_proc_or_sys_dir(const MountContext& ctx, const std::string& dest, const std::string& what) {
+  auto open_strict = [&]() -> UniqueFd {
+    std::vector<std::string> parts = split_path(dest);
+    std::string rel;
+    for (const std::string& p : parts) rel += (rel.empty() ? "" : "/") + p;
+    if (rel.empty()) rel = ".";
+    int fd = openat2_fd(ctx.rootfd, rel.c_str(), O_PATH | O_DIRECTORY,
+                        RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    if (fd >= 0) return UniqueFd(fd);
+    if (errno == ENOENT) return UniqueFd();
+    if (errno == ELOOP) {
+      throw Error(what + ": refusing: " + quote(clean_path(dest)) +
+                  " is a symlink in the rootfs (CVE-2019-19921, CVE-2023-27561, CVE-2023-28642)");
+    }
+    if (errno == ENOTDIR) {
+      throw Error(what + ": refusing: " + quote(clean_path(dest)) +
+                  " is not a directory in the rootfs (CVE-2023-27561)");
+    }
+    throw_errno(what + ": open destination");
+  };
+  if (UniqueFd fd = open_strict()) return fd;
+  create_in_root(ctx.rootfd, dest, NodeKind::Directory);
+  UniqueFd fd = open_strict();
+  if (!fd) throw_errno(ENOENT, what + ": destination vanished after creating it");
+  return fd;
+}
+
+std::string bind_source(const MountContext& ctx, const std::string& source) {
+  if (source.empty() || source[0] == '/') return source;
+  return ctx.bundle + "/" + source;
+}
+
+void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest) {
+  std::string source = bind_source(ctx, m.source.value_or(""));
+  unsigned long flags = o.flags;
+  std::string what = describe_mount(source, dest, "", flags, o.data_string());
+  if (source.empty()) throw Error(what + ": a bind mount needs a source");
+
+  // The source is a host path chosen by the user; clone it first, then judge
+  // the destination by what the source really is.
+  UniqueFd tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+  struct stat st{};
+  if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
+  UniqueFd destfd = create_in_root(ctx.rootfd, dest, S_ISDIR(st.st_mode) ? NodeKind::Directory : NodeKind::File);
+  check_not_into_proc(ctx, destfd.get(), what);
+
+  // Attributes go on the detached copy, so the mount is read-only (nosuid,
+  // ...) from the moment it appears: no window where it is writable. ro and
+  // friends apply to the top mount, as for mount(2); rro etc. to all of it.
+  set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
+  set_mount_attrs(tree.get(), o.recursive, true, what);
+  attach_mount(tree.get(), destfd.get(), what);
+  // Propagation needs the mount to be attached to a namespace.
+  for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
+}
+
+void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest) {
+  const std::string type = m.type.value_or("");
+  const std::string source = m.source.value_or(type);
+  unsigned long flags = o.flags;
+  std::string data = o.data_string();
+  std::string what = describe_mount(source, dest, type, flags, data);
+
+  UniqueFd destfd = (type == "proc" || type == "sysfs") ? open_proc_or_sys_dir(ctx, dest, what)
+                                                        : create_in_root(ctx.rootfd, dest, NodeKind::Directory);
+  if (type != "proc") check_not_into_proc(ctx, destfd.get(), what);
+
+  if (type == "cgroup" || type == "cgroup2") {
+    mount_cgroup(ctx, destfd.get(), dest, type, o, what);
+    return;
+  }
+
+  // tmpcopyup: keep a readable fd on the covered directory (it stays
+  // reachable through the fd once covered), mount writable, copy, then apply ro.
+  UniqueFd covered;
+  unsigned long mount_flags = flags;
+  if (o.tmpcopyup) {
+    if (type != "tmpfs") throw Error(what + ": tmpcopyup needs type tmpfs");
+    covered.reset(::openat(destfd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!covered) throw_errno(what + ": open destination for tmpcopyup");
+    mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
+  }
+  mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
+  if (!o.tmpcopyup && o.recursive.empty() && o.propagation.empty()) return;
+
+  UniqueFd mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), o.tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH, what);
+  if (o.tmpcopyup) {
+    with_context(what + ": tmpcopyup", [&] { copy_tree(covered.get(), mnt.get()); });
+    if (flags & MS_RDONLY) {
+      MountAttrs ro;
+      ro.set = MOUNT_ATTR_RDONLY;
+      set_mount_attrs(mnt.get(), ro, false, what);
+    }
+  }
+  set_mount_attrs(mnt.get(), o.recursive, true, what);
+  for (unsigned long p : o.propagation) set_propagation(mnt.get(), p, what);
+}
+
+}  // namespace
+
+void apply_mount(const MountContext& ctx, const spec::Mount& m) {
+  MountOptions o = parse_mount_options(m.options);
+  const std::string dest = clean_path(m.destination);
+  if (m.type == "bind") o.flags |= MS_BIND;
+  if (o.bind()) {
+    apply_bind(ctx, m, o, dest);
+  } else {
+    apply_new_fs(ctx, m, o, dest);
+  }
+}
+
+}  // namespace hull::rootfs

@@ -1,0 +1,59 @@
+#include "rootfs/pivot.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
+#include "rootfs/mount_options.hpp"
+
+namespace hull::rootfs {
+
+void pivot_into(int rootfd) {
+  // The old root, to make it a slave once it is out of the way.
+  UniqueFd old_root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!old_root) throw_errno("pivot_root: open the old root");
+  if (::fchdir(rootfd) < 0) throw_errno("pivot_root: chdir to the rootfs");
+  // pivot_root(".", ".") stacks the old root on top of the new one, so no
+  // directory for it is needed inside the rootfs (a writable leftover).
+  if (::syscall(SYS_pivot_root, ".", ".") < 0) throw_errno("pivot_root into the rootfs");
+  // Make the old root tree a slave before unmounting it, or the unmount
+  // would propagate to the host's mounts. Through the fd, not ".": "." is the
+  // new root, and making it rslave would also turn the container's own shared
+  // mounts private.
+  mount_attr attr{};
+  attr.propagation = MS_SLAVE;
+  if (::mount_setattr(old_root.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+    throw_errno("make the old root a slave (MS_SLAVE, recursive)");
+  }
+  // umount2 resolves "." to the topmost mount there: the old root.
+  if (::umount2(".", MNT_DETACH) < 0) throw_errno("detach the old root");
+  if (::chdir("/") < 0) throw_errno("chdir to the new root");
+}
+
+void move_root_into(int rootfd) {
+  if (::fchdir(rootfd) < 0) throw_errno("chdir to the rootfs");
+  if (::mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) throw_errno("move the rootfs onto / (flags MS_MOVE)");
+  if (::chroot(".") < 0) throw_errno("chroot into the rootfs");
+  if (::chdir("/") < 0) throw_errno("chdir to the new root");
+}
+
+void make_root_readonly() {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (::mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) < 0) {
+    throw_errno("root.readonly: make \"/\" read-only (MOUNT_ATTR_RDONLY)");
+  }
+}
+
+void set_root_propagation(unsigned long propagation) {
+  if (::mount(nullptr, "/", nullptr, propagation, nullptr) < 0) {
+    throw_errno("linux.rootfsPropagation: set \"/\" to " + propagation_to_string(propagation));
+  }
+}
+
+}  // namespace hull::rootfs

@@ -1,0 +1,135 @@
+// The order of the rootfs steps, each in its own file:
+//   1. propagation: "/" rslave (or rprivate) so nothing we mount reaches the host
+//   2. overlay rootfs (opt-in), then the rootfs bound onto itself (pivot_root
+//      needs a mount point; the clone's fd is the anchor every path is
+//      resolved against from here on)
+//   3. config mounts, in order
+//   4. devices, /dev links, console
+//   5. before_pivot (createContainer hooks)
+//   6. masked and read-only paths, after the hooks as runc does, so a hook
+//      cannot be surprised by them and the container cannot undo them
+//   7. pivot_root (or move + chroot), detach the old root, root.readonly,
+//      final rootfsPropagation
+#include "rootfs/rootfs.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "rootfs/console.hpp"
+#include "rootfs/devices.hpp"
+#include "rootfs/masked_paths.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/mount_options.hpp"
+#include "rootfs/mounts.hpp"
+#include "rootfs/overlay.hpp"
+#include "rootfs/pivot.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+// The propagation "/" gets before anything is mounted. Whatever was asked,
+// setup runs with "/" a slave (or private) so that none of our mounts
+// propagates to the host; a shared or unbindable root is set after pivot.
+unsigned long setup_propagation(unsigned long requested) {
+  return (requested & MS_PRIVATE) ? MS_PRIVATE | MS_REC : MS_SLAVE | MS_REC;
+}
+
+bool has_cgroupns(const spec::Spec& spec) {
+  if (!spec.linux_) return false;
+  for (const spec::Namespace& ns : spec.linux_->namespaces) {
+    if (ns.type == spec::NamespaceType::Cgroup) return true;
+  }
+  return false;
+}
+
+// /dev is ours to populate unless the config binds it from somewhere.
+bool dev_is_bound(const spec::Spec& spec) {
+  for (const spec::Mount& m : spec.mounts) {
+    if (clean_path(m.destination) != "/dev") continue;
+    if (m.type == "bind") return true;
+    if (parse_mount_options(m.options).bind()) return true;
+  }
+  return false;
+}
+
+std::string real_path_of(int fd) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink(fd_path(fd).c_str(), buf, sizeof buf);
+  if (n < 0) throw_errno("readlink " + fd_path(fd));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+// Binds the rootfs onto itself and returns the fd of that mount.
+UniqueFd bind_rootfs(const std::string& rootfs) {
+  std::string what = describe_mount(rootfs, rootfs, "", MS_BIND | MS_REC, "");
+  UniqueFd tree = clone_mount(AT_FDCWD, rootfs, true, what);
+  UniqueFd target = open_fd(rootfs, O_PATH | O_DIRECTORY);
+  attach_mount(tree.get(), target.get(), what);
+  return tree;
+}
+
+}  // namespace
+
+SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
+  return with_context("rootfs", [&] {
+    const spec::Linux empty_linux;
+    const spec::Linux& lx = spec.linux_ ? *spec.linux_ : empty_linux;
+    unsigned long propagation = lx.rootfsPropagation ? parse_rootfs_propagation(*lx.rootfsPropagation) : 0;
+
+    if (::mount(nullptr, "/", nullptr, setup_propagation(propagation), nullptr) < 0) {
+      throw_errno("make \"/\" " + propagation_to_string(setup_propagation(propagation)));
+    }
+    if (opts.overlay_rootfs) {
+      mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir);
+    }
+    UniqueFd root = bind_rootfs(opts.rootfs);
+
+    MountContext ctx;
+    ctx.rootfd = root.get();
+    ctx.rootfs_path = real_path_of(root.get());
+    ctx.bundle = opts.bundle;
+    ctx.cgroupns = has_cgroupns(spec);
+    // Relative sources of non-bind mounts (overlay lowerdir=...) are read
+    // from the bundle, like bind sources.
+    if (!opts.bundle.empty() && ::chdir(opts.bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(opts.bundle));
+    for (const spec::Mount& m : spec.mounts) apply_mount(ctx, m);
+
+    if (!dev_is_bound(spec)) {
+      create_devices(root.get(), default_devices());
+      create_dev_links(root.get());
+    }
+    create_devices(root.get(), lx.devices);
+    SetupResult result;
+    if (opts.create_console) {
+      Pty pty = create_console(root.get());
+      result.pty_master = std::move(pty.master);
+      result.pty_slave = std::move(pty.slave);
+    }
+
+    if (opts.before_pivot) opts.before_pivot();
+
+    mask_paths(root.get(), lx.maskedPaths);
+    make_readonly_paths(root.get(), lx.readonlyPaths);
+
+    if (opts.no_pivot) {
+      move_root_into(root.get());
+    } else {
+      pivot_into(root.get());
+    }
+    if (spec.root && spec.root->readonly) make_root_readonly();
+    if (propagation != 0 && (propagation & ~static_cast<unsigned long>(MS_REC)) != MS_SLAVE &&
+        (propagation & ~static_cast<unsigned long>(MS_REC)) != MS_PRIVATE) {
+      set_root_propagation(propagation);
+    }
+    return result;
+  });
+}
+
+}  // namespace hull::rootfs

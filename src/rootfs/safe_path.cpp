@@ -1,0 +1,153 @@
+#include "rootfs/safe_path.hpp"
+
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "base/error.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+// A freshly created component is opened with no symlink following at all:
+// if someone swapped it for a symlink in between, we fail instead of following.
+constexpr uint64_t kJustCreated = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+// Linux's own limit on symlinks followed in one lookup.
+constexpr int kMaxSymlinks = 40;
+
+std::string join(const std::vector<std::string>& parts, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += '/';
+    out += parts[i];
+  }
+  return out.empty() ? "." : out;
+}
+
+std::string read_link(int fd, const std::string& what) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlinkat(fd, "", buf, sizeof buf);
+  if (n < 0) throw_errno("read symlink " + quote(what) + " in the rootfs");
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+int openat2_fd(int dirfd, const char* path, uint64_t flags, uint64_t resolve) {
+  open_how how{};
+  how.flags = flags | O_CLOEXEC;
+  how.resolve = resolve;
+  for (int i = 0; i < 128; ++i) {
+    long fd = ::syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    if (fd >= 0) return static_cast<int>(fd);
+    if (errno != EAGAIN && errno != EINTR) return -1;
+  }
+  return -1;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view c = path.substr(i, j - i);
+    if (!c.empty() && c != ".") out.emplace_back(c);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string clean_path(std::string_view path) {
+  std::vector<std::string> parts = split_path(path);
+  return parts.empty() ? "/" : "/" + join(parts, parts.size());
+}
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+UniqueFd open_in_root(int rootfd, std::string_view path, int flags, uint64_t extra_resolve) {
+  std::vector<std::string> parts = split_path(path);
+  std::string rel = join(parts, parts.size());
+  int fd = openat2_fd(rootfd, rel.c_str(), static_cast<uint64_t>(flags), kInRoot | extra_resolve);
+  if (fd < 0) {
+    if (errno == ENOENT) return UniqueFd();
+    throw_errno("open " + quote(clean_path(path)) + " in the rootfs");
+  }
+  return UniqueFd(fd);
+}
+
+UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
+  // Fast path: most destinations exist; one syscall.
+  if (UniqueFd fd = open_in_root(rootfd, path)) return fd;
+
+  const std::string shown = quote(clean_path(path));
+  std::vector<std::string> todo = split_path(path);
+  std::vector<std::string> done;  // components resolved so far, as written
+  UniqueFd cur(openat2_fd(rootfd, ".", O_PATH | O_DIRECTORY, kInRoot));
+  if (!cur) throw_errno("open the rootfs to create " + shown);
+  int symlinks = 0, races = 0;
+
+  while (!todo.empty()) {
+    std::string c = todo.front();
+    todo.erase(todo.begin());
+    done.push_back(c);
+    // Re-resolve the whole prefix from the root: any symlink in it, however
+    // it got there, is followed inside the root by the kernel.
+    std::string prefix = join(done, done.size());
+    int fd = openat2_fd(rootfd, prefix.c_str(), O_PATH, kInRoot);
+    if (fd >= 0) {
+      cur.reset(fd);
+      continue;
+    }
+    if (errno != ENOENT) throw_errno("open " + quote("/" + prefix) + " in the rootfs to create " + shown);
+    done.pop_back();
+
+    // `c` is missing in `cur`, or is a symlink whose target is missing.
+    UniqueFd link(::openat(cur.get(), c.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (link) {
+      struct stat st{};
+      if (::fstat(link.get(), &st) < 0) throw_errno("stat " + quote("/" + prefix));
+      if (!S_ISLNK(st.st_mode)) {
+        // Appeared since the lookup above: look again, a bounded number of times.
+        if (++races > 16) throw Error("create " + shown + " in the rootfs: path keeps changing", EAGAIN);
+        todo.insert(todo.begin(), c);
+        continue;
+      }
+      if (++symlinks > kMaxSymlinks) throw_errno(ELOOP, "create " + shown + " in the rootfs");
+      std::string target = read_link(link.get(), "/" + prefix);
+      std::vector<std::string> parts = split_path(target);
+      todo.insert(todo.begin(), parts.begin(), parts.end());
+      if (!target.empty() && target[0] == '/') {
+        done.clear();
+        cur.reset(openat2_fd(rootfd, ".", O_PATH | O_DIRECTORY, kInRoot));
+        if (!cur) throw_errno("open the rootfs to create " + shown);
+      }
+      continue;
+    }
+    if (errno != ENOENT) throw_errno("open " + quote("/" + prefix) + " in the rootfs to create " + shown);
+    if (c == "..") throw_errno(ENOENT, "create " + shown + " in the rootfs: a parent vanished");
+
+    bool last = todo.empty();
+    if (last && kind == NodeKind::File) {
+      int f = ::openat(cur.get(), c.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (f < 0 && errno != EEXIST) throw_errno("create file " + quote("/" + prefix) + " in the rootfs");
+      if (f >= 0) ::close(f);
+    } else if (::mkdirat(cur.get(), c.c_str(), 0755) < 0 && errno != EEXIST) {
+      throw_errno("create directory " + quote("/" + prefix) + " in the rootfs");
+    }
+    // Open what we just made from its parent's fd, refusing any symlink: a
+    // swap in between fails here rather than leading elsewhere.
+    int made = openat2_fd(cur.get(), c.c_str(), O_PATH, kJustCreated);
+    if (made < 0) throw_errno("open " + quote("/" + prefix) + " in the rootfs after creating it");
+    cur.reset(made);
+    done.push_back(c);
+  }
+  return cur;
+}
+
+}  // namespace hull::rootfs

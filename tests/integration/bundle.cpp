@@ -1,0 +1,78 @@
+#include "bundle.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include "rootfs_template.hpp"
+
+namespace hull::itest {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json default_config() {
+  const json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  return {
+      {"ociVersion", "1.0.2"},
+      {"process",
+       {{"terminal", false},
+        {"user", {{"uid", 0}, {"gid", 0}}},
+        {"args", {"sh"}},
+        {"env", {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"}},
+        {"cwd", "/"},
+        {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
+        {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", 1024}, {"soft", 1024}}}},
+        {"noNewPrivileges", true}}},
+      {"root", {{"path", "rootfs"}, {"readonly", false}}},
+      {"hostname", "hull-itest"},
+      {"mounts",
+       {{{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
+        {{"destination", "/dev"},
+         {"type", "tmpfs"},
+         {"source", "tmpfs"},
+         {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
+        {{"destination", "/dev/pts"},
+         {"type", "devpts"},
+         {"source", "devpts"},
+         {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}}},
+        {{"destination", "/dev/shm"},
+         {"type", "tmpfs"},
+         {"source", "shm"},
+         {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
+        {{"destination", "/dev/mqueue"},
+         {"type", "mqueue"},
+         {"source", "mqueue"},
+         {"options", {"nosuid", "noexec", "nodev"}}},
+        {{"destination", "/sys"},
+         {"type", "sysfs"},
+         {"source", "sysfs"},
+         {"options", {"nosuid", "noexec", "nodev", "ro"}}}}},
+      {"linux",
+       {{"namespaces",
+         {{{"type", "pid"}},
+          {{"type", "ipc"}},
+          {{"type", "uts"}},
+          {{"type", "mount"}},
+          {{"type", "network"}},
+          {{"type", "cgroup"}}}}}},
+  };
+}
+
+Bundle::Bundle(fs::path dir) : config(default_config()), dir_(std::move(dir)) {
+  fs::create_directory(dir_);
+  make_rootfs(rootfs());
+}
+
+Bundle& Bundle::args(std::vector<std::string> argv) {
+  config["process"]["args"] = std::move(argv);
+  write();
+  return *this;
+}
+
+void Bundle::write() const {
+  std::ofstream f(config_path());
+  f << config.dump(2) << '\n';
+  if (!f.flush()) throw std::runtime_error("write " + config_path().string());
+}
+
+}  // namespace hull::itest

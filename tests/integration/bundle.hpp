@@ -1,0 +1,38 @@
+#pragma once
+// An OCI bundle for a test: <dir>/rootfs (busybox) and <dir>/config.json,
+// written from a json the test may change before write().
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hull::itest {
+
+// The base config every test starts from, close to `runc spec`: new pid, ipc,
+// uts, mount, network and cgroup namespaces; proc, /dev tmpfs, devpts, shm,
+// mqueue and a read-only sysfs; hostname "hull-itest"; root uid 0; rootfs
+// writable (tests write to /tmp); args `sh`.
+nlohmann::json default_config();
+
+class Bundle {
+ public:
+  // Creates dir (must not exist) with a fresh rootfs; config = default_config().
+  explicit Bundle(std::filesystem::path dir);
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path rootfs() const { return dir_ / "rootfs"; }
+  std::filesystem::path config_path() const { return dir_ / "config.json"; }
+
+  // Sets process.args and writes config.json.
+  Bundle& args(std::vector<std::string> argv);
+  // Writes config.json from `config`.
+  void write() const;
+
+  nlohmann::json config;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace hull::itest

@@ -1,0 +1,142 @@
+// Bad input and forbidden transitions: exit code 1, a message naming the
+// problem, and nothing left behind (no state dir, mount or process). Messages
+// are checked by fragments so small wording changes do not break the tests.
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ErrorsTest : public HullTest {
+ protected:
+  ProcResult create(const fs::path& bundle_dir, const std::string& id) {
+    return hull({"create", "--bundle", bundle_dir.string(), id});
+  }
+};
+
+TEST_F(ErrorsTest, MissingBundleDirectory) {
+  const fs::path missing = temp_dir() / "no-such-bundle";
+  EXPECT_TRUE(failed_with(create(missing, "c1"), {missing.string(), "no such file or directory"}));
+  expect_nothing_left("c1");
+}
+
+TEST_F(ErrorsTest, MissingConfigJson) {
+  Bundle& b = bundle();  // rootfs only: config.json never written
+  EXPECT_TRUE(failed_with(create(b.dir(), "c1"), {"config.json", "no such file or directory"}));
+  expect_nothing_left("c1");
+}
+
+TEST_F(ErrorsTest, ConfigJsonIsNotJson) {
+  Bundle& b = bundle();
+  std::ofstream(b.config_path()) << "{\"ociVersion\": \"1.0.2\", \"process\": ";
+  EXPECT_TRUE(failed_with(create(b.dir(), "c1"), {"config.json"}));
+  expect_nothing_left("c1");
+}
+
+TEST_F(ErrorsTest, ArgsOfWrongType) {
+  Bundle& b = bundle();
+  b.config["process"]["args"] = "sleep 1000";  // must be an array of strings
+  b.write();
+  EXPECT_TRUE(failed_with(create(b.dir(), "c1"), {"args"}));
+  expect_nothing_left("c1");
+}
+
+TEST_F(ErrorsTest, HostnameOfWrongType) {
+  Bundle& b = bundle();
+  b.config["hostname"] = 42;
+  b.write();
+  EXPECT_TRUE(failed_with(create(b.dir(), "c1"), {"hostname"}));
+  expect_nothing_left("c1");
+}
+
+class InvalidIdTest : public ErrorsTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(InvalidIdTest, IsRefusedBeforeAnythingIsMade) {
+  const std::string id = GetParam();
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  EXPECT_TRUE(failed_with(create(b.dir(), id), {"invalid container id \"" + id + "\""}));
+  EXPECT_TRUE(state_dirs().empty()) << "a directory appeared under the state root";
+  // ".." must not have reached the temp dir above the state root either.
+  std::set<std::string> entries;
+  for (const auto& e : fs::directory_iterator(temp_dir())) entries.insert(e.path().filename());
+  entries.erase("state");
+  EXPECT_EQ(entries, std::set<std::string>{"bundle"});
+  for (const auto& line : mounts_of_temp_dir()) ADD_FAILURE() << "mount left behind: " << line;
+}
+
+INSTANTIATE_TEST_SUITE_P(Core, InvalidIdTest, ::testing::Values("a/b", ".."), [](const auto& info) {
+  return info.param == ".." ? std::string("DotDot") : std::string("Slash");
+});
+
+TEST_F(ErrorsTest, DuplicateIdLeavesFirstContainerUntouched) {
+  const pid_t first = create_container("dup");
+  ASSERT_GT(first, 0);
+  Bundle& other = bundle("other");
+  other.args({"sleep", "1000"});
+  EXPECT_TRUE(failed_with(create(other.dir(), "dup"), {"container \"dup\" already exists"}));
+
+  nlohmann::json s = state("dup");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "created");
+  EXPECT_EQ(s.value("pid", 0), first);
+  EXPECT_EQ(s.value("bundle", ""), (temp_dir() / "bundle-dup").string());
+  // The first container still works.
+  ProcResult start = hull({"start", "dup"});
+  EXPECT_EQ(start.exit_code, 0) << start.err;
+  nlohmann::json after = state("dup");
+  ASSERT_TRUE(after.is_object());
+  EXPECT_EQ(after.value("status", ""), "running");
+}
+
+TEST_F(ErrorsTest, StartTwice) {
+  ASSERT_GT(create_container("twice"), 0);
+  start_container("twice");
+  EXPECT_TRUE(failed_with(hull({"start", "twice"}), {"cannot start container \"twice\": it is running"}));
+  nlohmann::json s = state("twice");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "running");
+}
+
+TEST_F(ErrorsTest, StartStoppedContainer) {
+  const pid_t pid = create_container("done", {"true"});
+  ASSERT_GT(pid, 0);
+  start_container("done");
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_TRUE(failed_with(hull({"start", "done"}), {"cannot start container \"done\": it is stopped"}));
+}
+
+TEST_F(ErrorsTest, DeleteRunningWithoutForce) {
+  const pid_t pid = create_container("busy");
+  ASSERT_GT(pid, 0);
+  start_container("busy");
+  EXPECT_TRUE(failed_with(hull({"delete", "busy"}), {"cannot delete container \"busy\": it is running"}));
+  EXPECT_TRUE(pid_alive(pid)) << "a refused delete must not kill the container";
+  nlohmann::json s = state("busy");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "running");
+}
+
+TEST_F(ErrorsTest, KillUnknownContainer) {
+  EXPECT_TRUE(failed_with(hull({"kill", "ghost", "KILL"}), {"container \"ghost\" does not exist"}));
+  EXPECT_TRUE(state_dirs().empty());
+}
+
+TEST_F(ErrorsTest, StateOfUnknownContainer) {
+  EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
+}
+
+TEST_F(ErrorsTest, KillWithUnknownSignal) {
+  const pid_t pid = create_container("sig");
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(failed_with(hull({"kill", "sig", "NOSUCHSIG"}), {"NOSUCHSIG"}));
+  EXPECT_TRUE(pid_alive(pid));
+}
+
+}  // namespace
+}  // namespace hull::itest

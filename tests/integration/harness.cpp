@@ -1,0 +1,268 @@
+#include "harness.hpp"
+
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "rootfs_template.hpp"
+
+#ifndef HULL_BINARY
+#error "HULL_BINARY must name the hull binary under test"
+#endif
+
+namespace hull::itest {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape_mountinfo(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string cmdline_of(pid_t pid) {
+  std::string c = read_text("/proc/" + std::to_string(pid) + "/cmdline");
+  std::replace(c.begin(), c.end(), '\0', ' ');
+  return c;
+}
+
+// Our children that are still alive or zombies (includes re-parented orphans).
+std::vector<pid_t> children_of_self() {
+  std::vector<pid_t> out;
+  const pid_t self = ::getpid();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    pid_t pid = std::stoi(name);
+    auto st = read_pid_stat(pid);
+    if (st && st->ppid == self) out.push_back(pid);
+  }
+  return out;
+}
+
+void reap_if_child(pid_t pid) {
+  int status;
+  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+std::string host_ns(const std::string& name) {
+  return fs::read_symlink("/proc/self/ns/" + name).string();
+}
+
+::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  if (r.exit_code != 1)
+    return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", want 1; stderr: " << r.err;
+  const std::string err = lower(r.err);
+  for (const auto& f : fragments)
+    if (err.find(lower(f)) == std::string::npos)
+      return ::testing::AssertionFailure() << "stderr lacks \"" << f << "\": " << r.err;
+  return ::testing::AssertionSuccess();
+}
+
+void HullTest::SetUp() {
+  if (::geteuid() != 0) GTEST_SKIP() << "integration tests need root (namespaces, mounts, cgroups)";
+  if (auto why = rootfs_unavailable_reason()) GTEST_SKIP() << *why;
+  // Orphaned container inits must come to us, not to a PID 1 that reaps late.
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0) << "prctl(PR_SET_CHILD_SUBREAPER)";
+  char tmpl[] = "/tmp/hull-itest.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr) << "mkdtemp";
+  temp_ = tmpl;
+  // 0755: a container user other than root (user namespaces) must reach the bundle.
+  fs::permissions(temp_, fs::perms(0755));
+}
+
+void HullTest::TearDown() {
+  if (temp_.empty()) return;  // skipped before SetUp made anything
+  bundles_.clear();
+  remove_containers();
+  check_no_leftover_processes();
+  check_no_leftover_mounts();
+  if (mounts_of_temp_dir().empty()) {
+    std::error_code ec;
+    fs::remove_all(temp_, ec);
+    if (ec) ADD_FAILURE() << "cleanup: remove " << temp_ << ": " << ec.message();
+  }
+}
+
+ProcResult HullTest::hull(const std::vector<std::string>& args, const SpawnOptions& opts) {
+  return hull_background(args, opts).finish();
+}
+
+Child HullTest::hull_background(const std::vector<std::string>& args, const SpawnOptions& opts) {
+  // HULL_ITEST_RUNTIME=/usr/sbin/runc runs the same tests against another
+  // runtime: a check that a test asserts runc's behaviour, not hull's quirks.
+  const char* runtime = std::getenv("HULL_ITEST_RUNTIME");
+  std::vector<std::string> argv{runtime && *runtime ? runtime : HULL_BINARY, "--root", state_root().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Child::spawn(argv, opts);
+}
+
+Bundle& HullTest::bundle(const std::string& name) {
+  bundles_.push_back(std::make_unique<Bundle>(temp_ / name));
+  return *bundles_.back();
+}
+
+ProcResult HullTest::run_sh(Bundle& b, const std::string& script, const std::string& id) {
+  b.args({"sh", "-c", script});
+  return hull({"run", "--bundle", b.dir().string(), id});
+}
+
+pid_t HullTest::create_container(const std::string& id, std::vector<std::string> args) {
+  Bundle& b = bundle("bundle-" + id);
+  b.args(std::move(args));
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "hull create " << id << " exited " << r.exit_code << ": " << r.err;
+    return 0;
+  }
+  json s = state(id);
+  return s.is_object() ? s.value("pid", 0) : 0;
+}
+
+void HullTest::start_container(const std::string& id) {
+  ProcResult r = hull({"start", id});
+  if (r.exit_code != 0) ADD_FAILURE() << "hull start " << id << " exited " << r.exit_code << ": " << r.err;
+}
+
+json HullTest::state(const std::string& id) {
+  ProcResult r = hull({"state", id});
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "hull state " << id << " exited " << r.exit_code << ": " << r.err;
+    return nullptr;
+  }
+  try {
+    return json::parse(r.out);
+  } catch (const json::exception& e) {
+    ADD_FAILURE() << "hull state " << id << " printed no JSON (" << e.what() << "): " << r.out;
+    return nullptr;
+  }
+}
+
+std::optional<InitRecord> HullTest::recorded_init(const std::string& id) const {
+  try {
+    json j = json::parse(read_text(state_dir(id) / "state.json"));
+    return InitRecord{j.value("pid", 0), j.value("initStartTime", 0ULL)};
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool HullTest::wait_exit_and_reap(pid_t pid, milliseconds timeout) {
+  bool exited = wait_pid_exit(pid, timeout);
+  if (exited) reap_if_child(pid);
+  return exited;
+}
+
+std::vector<std::string> HullTest::state_dirs() const {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_root(), ec))
+    if (e.is_directory()) ids.push_back(e.path().filename());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<std::string> HullTest::mounts_of_temp_dir() const {
+  std::vector<std::string> hits;
+  std::istringstream lines(read_text("/proc/self/mountinfo"));
+  for (std::string line; std::getline(lines, line);)
+    if (unescape_mountinfo(line).find(temp_.string()) != std::string::npos) hits.push_back(line);
+  return hits;
+}
+
+std::vector<pid_t> HullTest::live_children() {
+  std::vector<pid_t> alive;
+  for (pid_t pid : children_of_self()) {
+    // A container process dies asynchronously after the kill that ended it.
+    if (!wait_exit_and_reap(pid, milliseconds(5000))) alive.push_back(pid);
+  }
+  return alive;
+}
+
+void HullTest::expect_nothing_left(const std::string& id) {
+  EXPECT_FALSE(fs::exists(state_dir(id))) << "state dir of " << id << " was left behind";
+  for (const auto& line : mounts_of_temp_dir()) ADD_FAILURE() << "mount left behind: " << line;
+  for (pid_t pid : live_children()) ADD_FAILURE() << "process left behind: " << pid << " (" << cmdline_of(pid) << ")";
+}
+
+void HullTest::remove_containers() {
+  for (const std::string& id : state_dirs()) {
+    std::optional<InitRecord> init = recorded_init(id);
+    ProcResult r = hull({"delete", "--force", id});
+    if (r.exit_code != 0) ADD_FAILURE() << "cleanup: hull delete --force " << id << " exited " << r.exit_code << ": " << r.err;
+    if (init && init->pid > 0) {
+      auto st = read_pid_stat(init->pid);
+      // Same start time (or our own child when none was recorded): really the init, not a reused pid.
+      bool same = st && (init->start_time ? st->start_time == init->start_time : st->ppid == ::getpid());
+      if (same && st->state != 'Z') {
+        ADD_FAILURE() << "cleanup: init " << init->pid << " of " << id << " survived hull delete --force";
+        ::kill(init->pid, SIGKILL);
+      }
+      if (same) wait_exit_and_reap(init->pid);
+    }
+    if (fs::exists(state_dir(id))) {
+      ADD_FAILURE() << "cleanup: state dir " << state_dir(id) << " remains after hull delete --force";
+      std::error_code ec;
+      fs::remove_all(state_dir(id), ec);
+    }
+  }
+}
+
+void HullTest::check_no_leftover_processes() {
+  for (pid_t pid : live_children()) {
+    ADD_FAILURE() << "cleanup: process " << pid << " (" << cmdline_of(pid) << ") outlived the test";
+    ::kill(pid, SIGKILL);
+    wait_exit_and_reap(pid);
+  }
+}
+
+void HullTest::check_no_leftover_mounts() {
+  std::vector<std::string> lines = mounts_of_temp_dir();
+  if (lines.empty()) return;
+  std::string all;
+  for (const auto& l : lines) all += "\n  " + l;
+  ADD_FAILURE() << "cleanup: mounts mention " << temp_ << ":" << all;
+  // Innermost first (mountinfo lists parents before children).
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    std::istringstream fields(*it);
+    std::string id, parent, dev, root, point;
+    fields >> id >> parent >> dev >> root >> point;
+    ::umount2(unescape_mountinfo(point).c_str(), MNT_DETACH);
+  }
+}
+
+}  // namespace hull::itest

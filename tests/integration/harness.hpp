@@ -1,0 +1,104 @@
+#pragma once
+// The integration test fixture: real containers through the hull binary, as root.
+//
+// Every test gets a private temp dir holding the state root (`hull --root`) and
+// its bundles. TearDown removes every container the test left (hull delete
+// --force, then a kill by the recorded pid if the init survived), and fails the
+// test if a container's state dir, a mount mentioning the temp dir, or a child
+// process outlives that cleanup. The fixture makes the test process a child
+// subreaper: a detached container's init is re-parented to us when `hull
+// create` exits, and we reap it (PID 1 on this machine reaps only after a delay).
+//
+// Usage:
+//   TEST_F(HullTest, Hostname) {
+//     Bundle& b = bundle();
+//     b.config["hostname"] = "box";
+//     ProcResult r = run_sh(b, "hostname");
+//     EXPECT_EQ(r.out, "box\n");
+//   }
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "bundle.hpp"
+#include "process.hpp"
+
+namespace hull::itest {
+
+// The namespace link of the test process itself, e.g. "uts:[4026531838]".
+std::string host_ns(const std::string& name);
+
+// Success when r exited 1 and stderr holds every fragment, ignoring case (errno
+// texts differ in case between runtimes). Use as EXPECT_TRUE(failed_with(r, {...})).
+::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments);
+
+// What a state.json records about a container's init (hull's private fields too).
+struct InitRecord {
+  pid_t pid = 0;
+  unsigned long long start_time = 0;  // initStartTime
+};
+
+class HullTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // `hull --root <state root> args...`, waited for (bounded).
+  ProcResult hull(const std::vector<std::string>& args, const SpawnOptions& opts = {});
+  // The same, left running: for `hull run` that the test kills or feeds.
+  Child hull_background(const std::vector<std::string>& args, const SpawnOptions& opts = {});
+
+  // A new bundle <temp>/<name> with a busybox rootfs and the default config
+  // (not yet written: call write() or args()). Owned by the fixture.
+  Bundle& bundle(const std::string& name = "bundle");
+
+  // Writes b's config with args `sh -c script` and runs `hull run --bundle b id`
+  // attached, so out/err/exit_code are the container's.
+  ProcResult run_sh(Bundle& b, const std::string& script, const std::string& id = "itest");
+
+  // `hull create --bundle <new bundle "bundle-<id>"> id` running args; returns
+  // the init pid from `hull state`, 0 (and a test failure) when create fails.
+  pid_t create_container(const std::string& id, std::vector<std::string> args = {"sleep", "1000"});
+  // `hull start id`; a test failure when it fails.
+  void start_container(const std::string& id);
+
+  // `hull state id` parsed; a test failure (and null) when it fails.
+  nlohmann::json state(const std::string& id);
+  // The init as recorded in <root>/<id>/state.json, nullopt when unreadable.
+  std::optional<InitRecord> recorded_init(const std::string& id) const;
+
+  // Waits (pidfd, bounded) for pid to exit and reaps it if it is our child.
+  bool wait_exit_and_reap(pid_t pid, milliseconds timeout = milliseconds(10000));
+
+  const std::filesystem::path& temp_dir() const { return temp_; }
+  std::filesystem::path state_root() const { return temp_ / "state"; }
+  std::filesystem::path state_dir(const std::string& id) const { return state_root() / id; }
+
+  // Fails the test if the state dir of id exists, a mount mentions the temp
+  // dir, or a child process (a container init re-parented to us) is alive.
+  void expect_nothing_left(const std::string& id);
+
+  // Container ids with a directory under the state root.
+  std::vector<std::string> state_dirs() const;
+  // Lines of /proc/self/mountinfo that mention the temp dir.
+  std::vector<std::string> mounts_of_temp_dir() const;
+  // Our children still alive after a bounded wait for each to exit; zombies are reaped.
+  std::vector<pid_t> live_children();
+
+ private:
+  void remove_containers();
+  void check_no_leftover_processes();
+  void check_no_leftover_mounts();
+
+  std::filesystem::path temp_;
+  std::vector<std::unique_ptr<Bundle>> bundles_;
+};
+
+}  // namespace hull::itest

@@ -1,0 +1,220 @@
+// Malicious bundles: every path trick a rootfs can play on a runtime. Each is
+// refused or confined to the rootfs; the "host" (a directory of the test's
+// temp dir, and a per-namespace procfs file) is checked afterwards.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "rootfs/rootfs.hpp"
+#include "rootfs_test_util.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+using namespace hull::rootfs::testing;
+
+bool dir_empty(const std::string& d) { return fs::is_empty(d); }
+
+class RootfsEscape : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!is_root()) GTEST_SKIP() << "needs root (mount namespaces)";
+    tb_ = std::make_unique<TempBundle>();
+  }
+  void TearDown() override {
+    if (!tb_) return;
+    EXPECT_EQ(mounts_under(tb_->dir()), 0) << "a test mount leaked to the host namespace";
+    EXPECT_TRUE(dir_empty(tb_->host())) << "something was created in the host directory";
+  }
+  std::string setup(const spec::Spec& s, std::function<std::string()> before_pivot = {},
+                    std::function<std::string()> after = {}) {
+    return run_setup(*tb_, s, {}, before_pivot, after);
+  }
+  std::unique_ptr<TempBundle> tb_;
+};
+
+std::string host_untouched(const TempBundle& tb) {
+  Checks c;
+  c.expect(mounts_under(tb.host()) == 0, "no mount on the host directory");
+  c.expect(fs::is_empty(tb.host()), "host directory still empty");
+  return c.failures;
+}
+
+TEST_F(RootfsEscape, ProcSymlinkedToHostIsRefused) {
+  fs::create_directory_symlink(tb_->host(), tb_->rootfs() + "/proc");
+  std::string out = setup(default_spec(tb_->rootfs()));
+  EXPECT_NE(out.find("error: "), std::string::npos) << out;
+  EXPECT_NE(out.find("\"/proc\" is a symlink in the rootfs"), std::string::npos) << out;
+  EXPECT_NE(out.find("CVE-2019-19921"), std::string::npos) << out;
+  EXPECT_EQ(out.find("LEAK"), std::string::npos) << out;
+}
+
+TEST_F(RootfsEscape, ProcRelativeSymlinkThroughDotDotIsRefused) {
+  fs::create_directory_symlink("../../host", tb_->rootfs() + "/proc");
+  std::string out = setup(default_spec(tb_->rootfs()));
+  EXPECT_NE(out.find("\"/proc\" is a symlink in the rootfs"), std::string::npos) << out;
+  EXPECT_EQ(out.find("LEAK"), std::string::npos) << out;
+}
+
+TEST_F(RootfsEscape, SysSymlinkedIsRefused) {
+  fs::create_directory_symlink(tb_->host(), tb_->rootfs() + "/sys");
+  std::string out = setup(default_spec(tb_->rootfs()));
+  EXPECT_NE(out.find("\"/sys\" is a symlink in the rootfs"), std::string::npos) << out;
+  EXPECT_EQ(out.find("LEAK"), std::string::npos) << out;
+}
+
+TEST_F(RootfsEscape, ProcThatIsAFileIsRefused) {
+  write_text(tb_->rootfs() + "/proc", "not a dir");
+  std::string out = setup(default_spec(tb_->rootfs()));
+  EXPECT_NE(out.find("\"/proc\" is not a directory in the rootfs"), std::string::npos) << out;
+}
+
+TEST_F(RootfsEscape, DevSymlinkedToHostStaysInsideTheRootfs) {
+  // No tmpfs on /dev: devices are created right in the rootfs's /dev, which
+  // points at the host directory. They must land inside the rootfs.
+  fs::create_directory_symlink(tb_->host(), tb_->rootfs() + "/dev");
+  spec::Spec s = default_spec(tb_->rootfs());
+  std::erase_if(s.mounts, [](const spec::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
+  spec::Device d;
+  d.type = "c";
+  d.path = "/dev/kmsg-like";
+  d.major = 1;
+  d.minor = 11;
+  s.linux_->devices = {d};
+  std::string out = setup(s, [&] { return host_untouched(*tb_); });
+  EXPECT_EQ(out, "");
+  // Confined: the symlink was followed inside the rootfs.
+  struct stat st{};
+  ASSERT_EQ(::lstat((tb_->rootfs() + tb_->host() + "/null").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(::lstat((tb_->rootfs() + tb_->host() + "/kmsg-like").c_str(), &st), 0);
+}
+
+TEST_F(RootfsEscape, DevSymlinkedWithTmpfsMountStaysInside) {
+  fs::create_directory_symlink(tb_->host(), tb_->rootfs() + "/dev");
+  std::string out = setup(default_spec(tb_->rootfs()), [&] { return host_untouched(*tb_); });
+  EXPECT_EQ(out, "");
+}
+
+TEST_F(RootfsEscape, MountDestinationSymlinksToHostAreConfined) {
+  fs::create_directories(tb_->rootfs() + "/etc");
+  // Absolute, relative through .., and a chain of two links.
+  fs::create_directory_symlink(tb_->host() + "/abs", tb_->rootfs() + "/etc/abs");
+  fs::create_directory_symlink("../../../../../../../../.." + tb_->host() + "/rel", tb_->rootfs() + "/etc/rel");
+  fs::create_directory_symlink("/etc/abs2", tb_->rootfs() + "/etc/chain");
+  fs::create_directory_symlink(tb_->host() + "/chained", tb_->rootfs() + "/etc/abs2");
+  fs::create_directories(tb_->dir() + "/src");
+  write_text(tb_->dir() + "/src/file", "payload");
+
+  spec::Spec s = default_spec(tb_->rootfs());
+  s.mounts.push_back(make_mount("/etc/abs", "tmpfs", "tmpfs", {}));
+  s.mounts.push_back(make_mount("/etc/rel", "", tb_->dir() + "/src", {"bind"}));
+  s.mounts.push_back(make_mount("/etc/chain/x", "tmpfs", "tmpfs", {}));
+  s.mounts.push_back(make_mount("/../../../.." + tb_->host() + "/dotdot", "tmpfs", "tmpfs", {}));
+  std::string out = setup(s, [&] { return host_untouched(*tb_); }, [&] {
+    Checks c;
+    c.expect(::access((tb_->host() + "/rel/file").c_str(), F_OK) == 0, "bind landed at the in-root target");
+    c.expect(mounts_under(tb_->host() + "/abs") == 1, "tmpfs at the in-root /abs target");
+    c.expect(mounts_under(tb_->host() + "/chained/x") == 1, "tmpfs at the in-root chained target");
+    c.expect(mounts_under(tb_->host() + "/dotdot") == 1, "tmpfs at the in-root dotdot target");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+  // The targets were created inside the rootfs.
+  EXPECT_TRUE(fs::is_directory(tb_->rootfs() + tb_->host() + "/abs"));
+  EXPECT_TRUE(fs::is_directory(tb_->rootfs() + tb_->host() + "/rel"));
+}
+
+TEST_F(RootfsEscape, FileBindOnDanglingSymlinkCreatesTheFileInside) {
+  fs::create_directories(tb_->rootfs() + "/etc");
+  fs::create_symlink(tb_->host() + "/resolv.conf", tb_->rootfs() + "/etc/resolv.conf");
+  write_text(tb_->dir() + "/resolv", "nameserver 192.0.2.1\n");
+  spec::Spec s = default_spec(tb_->rootfs());
+  s.mounts.push_back(make_mount("/etc/resolv.conf", "", tb_->dir() + "/resolv", {"bind", "ro"}));
+  std::string out = setup(s, [&] { return host_untouched(*tb_); }, [&] {
+    Checks c;
+    c.expect(read_file("/etc/resolv.conf") == "nameserver 192.0.2.1\n", "bind visible through the link");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+  EXPECT_TRUE(fs::is_regular_file(tb_->rootfs() + tb_->host() + "/resolv.conf"));
+}
+
+TEST_F(RootfsEscape, MountIntoProcThroughSymlinkIsRefused) {
+  // /etc/evil -> /proc/sys/kernel/domainname: after the container's /proc is
+  // mounted this leads to a host knob (per UTS namespace here, harmless).
+  fs::create_directories(tb_->rootfs() + "/etc");
+  fs::create_symlink("/proc/sys/kernel/domainname", tb_->rootfs() + "/etc/evil");
+  write_text(tb_->dir() + "/payload", "pwned\n");
+  spec::Spec s = default_spec(tb_->rootfs());
+  s.mounts.push_back(make_mount("/etc/evil", "", tb_->dir() + "/payload", {"bind"}));
+  std::string out = in_child([&] {
+    if (::setdomainname("hull-test", 9) < 0) return std::string("setdomainname failed");
+    SetupOptions o;
+    o.bundle = tb_->bundle();
+    o.rootfs = tb_->rootfs();
+    std::string err;
+    try {
+      setup_rootfs(s, o);
+    } catch (const std::exception& e) {
+      err = e.what();
+    }
+    char name[64] = {};
+    ::getdomainname(name, sizeof name);
+    return err + "|" + name;
+  });
+  EXPECT_NE(out.find("which is inside /proc"), std::string::npos) << out;
+  EXPECT_NE(out.find("|hull-test"), std::string::npos) << "domainname changed: " << out;
+}
+
+TEST_F(RootfsEscape, MountOverProcFileIsRefused) {
+  write_text(tb_->dir() + "/payload", "pwned\n");
+  spec::Spec s = default_spec(tb_->rootfs());
+  s.mounts.push_back(make_mount("/proc/sys/kernel/domainname", "", tb_->dir() + "/payload", {"bind"}));
+  std::string out = setup(s);
+  EXPECT_NE(out.find("which is inside /proc"), std::string::npos) << out;
+  // An lxcfs-style overlay of an allowed file is fine.
+  s.mounts.back().destination = "/proc/uptime";
+  EXPECT_EQ(setup(s), "");
+}
+
+TEST_F(RootfsEscape, DevNullSymlinkIsReplacedByTheRealDevice) {
+  // No tmpfs on /dev; the image's dev/null points at a harmless file. The
+  // masked path must get the real 1:3 device, never that file.
+  fs::create_directories(tb_->rootfs() + "/dev");
+  fs::create_directories(tb_->rootfs() + "/etc");
+  write_text(tb_->rootfs() + "/etc/harmless", "harmless\n");
+  fs::create_symlink("/etc/harmless", tb_->rootfs() + "/dev/null");
+  spec::Spec s = default_spec(tb_->rootfs());
+  std::erase_if(s.mounts, [](const spec::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
+  std::string out = setup(s, {}, [] {
+    Checks c;
+    struct stat st{};
+    c.expect(::stat("/proc/keys", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
+             "/proc/keys masked by the real 1:3");
+    c.expect(::lstat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null is a device again");
+    c.expect(read_file("/etc/harmless") == "harmless\n", "the harmless file is untouched");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+}
+
+TEST_F(RootfsEscape, BoundDevWithFakeNullIsRefusedForMasking) {
+  // /dev bind-mounted from a directory whose null is a symlink to a regular
+  // file: hull does not populate a bound /dev, and must refuse to mask with it.
+  fs::create_directories(tb_->dir() + "/fakedev");
+  write_text(tb_->dir() + "/fakedev/file", "not a device\n");
+  fs::create_symlink("file", tb_->dir() + "/fakedev/null");
+  spec::Spec s = default_spec(tb_->rootfs());
+  std::erase_if(s.mounts, [](const spec::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
+  s.mounts.push_back(make_mount("/dev", "", tb_->dir() + "/fakedev", {"rbind"}));
+  std::string out = setup(s);
+  EXPECT_NE(out.find("CVE-2025-31133"), std::string::npos) << out;
+  // And a regular file named null (not a symlink) is refused too.
+  fs::remove(tb_->dir() + "/fakedev/null");
+  write_text(tb_->dir() + "/fakedev/null", "");
+  out = setup(s);
+  EXPECT_NE(out.find("not the character device 1:3"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace hull::rootfs

@@ -1,0 +1,110 @@
+// setup_rootfs called directly in a private mount namespace (before the core's
+// `hull run` path existed): the common case end to end, checked from inside.
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "rootfs/rootfs.hpp"
+#include "rootfs_test_util.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+using namespace hull::rootfs::testing;
+
+bool is_char(const char* path, unsigned maj, unsigned min, mode_t perm) {
+  struct stat st{};
+  return ::lstat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(maj, min) &&
+         (st.st_mode & 07777) == perm;
+}
+
+std::string link_of(const char* path) {
+  char buf[256];
+  ssize_t n = ::readlink(path, buf, sizeof buf);
+  return n < 0 ? "" : std::string(buf, static_cast<size_t>(n));
+}
+
+int open_errno(const char* path, int flags) {
+  int fd = ::open(path, flags | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    ::close(fd);
+    return 0;
+  }
+  return errno;
+}
+
+TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  spec::Spec s = default_spec(tb.rootfs());
+  s.root->readonly = true;
+  int host_mounts_before = mounts_under(tb.dir());
+
+  std::string out = in_child([&] {
+    SetupOptions o;
+    o.bundle = tb.bundle();
+    o.rootfs = tb.rootfs();
+    bool hook_ran = false;
+    o.before_pivot = [&] { hook_ran = true; };
+    setup_rootfs(s, o);
+    Checks c;
+    c.expect(hook_ran, "before_pivot ran");
+    char cwd[256];
+    c.expect(::getcwd(cwd, sizeof cwd) && std::string(cwd) == "/", "cwd is /");
+    c.expect(::access("/bin/busybox", X_OK) == 0, "busybox visible at /bin");
+    auto mi = read_mountinfo();
+    const MountInfo* proc = find_mount(mi, "/proc");
+    c.expect(proc && proc->fs_type == "proc", "/proc is procfs");
+    const MountInfo* dev = find_mount(mi, "/dev");
+    c.expect(dev && dev->fs_type == "tmpfs" && has_opt(dev, "nosuid"), "/dev tmpfs nosuid");
+    const MountInfo* pts = find_mount(mi, "/dev/pts");
+    c.expect(pts && pts->fs_type == "devpts" && has_opt(pts, "noexec") &&
+                 pts->super_options.find("ptmxmode=666") != std::string::npos,
+             "/dev/pts new devpts instance with ptmxmode");
+    const MountInfo* shm = find_mount(mi, "/dev/shm");
+    c.expect(shm && has_opt(shm, "nodev") && has_opt(shm, "noexec"), "/dev/shm nodev noexec");
+    c.expect(find_mount(mi, "/dev/mqueue") != nullptr, "/dev/mqueue mounted");
+    const MountInfo* sys = find_mount(mi, "/sys");
+    c.expect(sys && sys->fs_type == "sysfs" && has_opt(sys, "ro"), "/sys sysfs ro");
+    const MountInfo* cg = find_mount(mi, "/sys/fs/cgroup");
+    c.expect(cg && has_opt(cg, "ro"), "/sys/fs/cgroup mounted ro");
+    const MountInfo* root = find_mount(mi, "/");
+    c.expect(root && has_opt(root, "ro"), "root read-only");
+    c.expect(open_errno("/newfile", O_CREAT | O_WRONLY) == EROFS, "writing / fails with EROFS");
+
+    for (const char* d : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}) {
+      struct stat st{};
+      c.expect(::lstat(d, &st) == 0 && S_ISCHR(st.st_mode) && (st.st_mode & 0777) == 0666,
+               std::string(d) + " is a 0666 char device");
+    }
+    c.expect(is_char("/dev/null", 1, 3, 0666), "/dev/null is 1:3");
+    c.expect(is_char("/dev/urandom", 1, 9, 0666), "/dev/urandom is 1:9");
+    c.expect(link_of("/dev/ptmx") == "pts/ptmx", "/dev/ptmx -> pts/ptmx");
+    c.expect(link_of("/dev/fd") == "/proc/self/fd", "/dev/fd link");
+    c.expect(link_of("/dev/stdin") == "/proc/self/fd/0", "/dev/stdin link");
+    c.expect(link_of("/dev/stderr") == "/proc/self/fd/2", "/dev/stderr link");
+
+    // Masked: file reads as /dev/null, directory as an empty read-only tmpfs.
+    // (This kernel has no /proc/kcore; /proc/keys stands in.)
+    c.expect(is_char("/proc/keys", 1, 3, 0666), "/proc/keys masked by the real /dev/null");
+    c.expect(read_file("/proc/keys").empty(), "masked file reads empty");
+    c.expect(::access("/dev/core", F_OK) != 0, "no /dev/core without /proc/kcore");
+    struct statfs sfs{};
+    c.expect(::statfs("/sys/firmware", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
+             "/sys/firmware masked by a ro tmpfs");
+    c.expect(open_errno("/sys/firmware/x", O_CREAT | O_WRONLY) == EROFS, "masked dir refuses writes");
+    // Read-only paths.
+    c.expect(open_errno("/proc/sys/kernel/domainname", O_WRONLY) == EROFS, "/proc/sys read-only");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(mounts_under(tb.dir()), host_mounts_before) << "a mount leaked to the host namespace";
+  // Destinations were created inside the rootfs, nowhere else.
+  EXPECT_TRUE(fs::is_directory(tb.rootfs() + "/proc"));
+  EXPECT_TRUE(fs::is_directory(tb.rootfs() + "/sys"));
+}
+
+}  // namespace
+}  // namespace hull::rootfs

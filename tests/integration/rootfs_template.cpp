@@ -1,0 +1,115 @@
+#include "rootfs_template.hpp"
+
+#include <elf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "process.hpp"
+
+namespace hull::itest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_text(const fs::path& p, const std::string& text) {
+  std::ofstream f(p);
+  f << text;
+  if (!f.flush()) throw std::runtime_error("write " + p.string());
+}
+
+void build_template(const fs::path& dir) {
+  for (const char* d : {"bin", "etc", "proc", "sys", "dev", "tmp", "root"}) fs::create_directory(dir / d);
+  fs::permissions(dir / "tmp", fs::perms::all | fs::perms::sticky_bit);
+  fs::copy_file(kHostBusybox, dir / "bin/busybox");
+  fs::permissions(dir / "bin/busybox", fs::perms(0755));
+
+  ProcResult list = run_process({kHostBusybox, "--list"});
+  if (list.exit_code != 0) throw std::runtime_error("busybox --list failed: " + list.err);
+  std::istringstream names(list.out);
+  for (std::string name; std::getline(names, name);) {
+    if (name.empty() || name == "busybox" || name.find('/') != std::string::npos) continue;
+    fs::create_symlink("busybox", dir / "bin" / name);
+  }
+
+  write_text(dir / "etc/passwd",
+             "root:x:0:0:root:/root:/bin/sh\n"
+             "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+  write_text(dir / "etc/group", "root:x:0:\nnogroup:x:65534:\n");
+}
+
+// The template lives as long as the test binary; built on first use.
+class Template {
+ public:
+  const fs::path& path() {
+    if (dir_.empty()) {
+      char tmpl[] = "/tmp/hull-itest-rootfs.XXXXXX";
+      if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp for the rootfs template failed");
+      dir_ = tmpl;
+      build_template(dir_);
+    }
+    return dir_;
+  }
+  ~Template() {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+
+ private:
+  fs::path dir_;
+};
+
+Template& the_template() {
+  static Template t;
+  return t;
+}
+
+// True when the ELF file has a PT_INTERP header, i.e. needs a dynamic loader.
+bool has_interpreter(const char* path) {
+  std::ifstream f(path, std::ios::binary);
+  Elf64_Ehdr eh{};
+  if (!f.read(reinterpret_cast<char*>(&eh), sizeof eh)) return false;
+  for (int i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph{};
+    f.seekg(static_cast<std::streamoff>(eh.e_phoff + static_cast<uint64_t>(i) * eh.e_phentsize));
+    if (!f.read(reinterpret_cast<char*>(&ph), sizeof ph)) return false;
+    if (ph.p_type == PT_INTERP) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> rootfs_unavailable_reason() {
+  struct stat st;
+  if (::stat(kHostBusybox, &st) != 0) return std::string(kHostBusybox) + " is missing (install busybox-static)";
+  // A dynamic busybox would need the host's libraries inside the rootfs.
+  if (has_interpreter(kHostBusybox)) return std::string(kHostBusybox) + " is dynamically linked (install busybox-static)";
+  return std::nullopt;
+}
+
+void make_rootfs(const fs::path& dest) {
+  const fs::path& src = the_template().path();
+  fs::create_directory(dest);
+  fs::permissions(dest, fs::perms(0755));
+  for (const auto& e : fs::recursive_directory_iterator(src)) {
+    // lexically: fs::relative would follow the applet symlinks to bin/busybox.
+    fs::path to = dest / e.path().lexically_relative(src);
+    if (e.is_symlink()) {
+      fs::create_symlink(fs::read_symlink(e.path()), to);
+    } else if (e.is_directory()) {
+      fs::create_directory(to, e.path());  // copies the mode (tmp keeps its sticky bit)
+    } else if (e.path() == src / "bin/busybox") {
+      fs::create_hard_link(e.path(), to);
+    } else {
+      fs::copy_file(e.path(), to);
+    }
+  }
+}
+
+}  // namespace hull::itest

@@ -1,0 +1,23 @@
+#pragma once
+// A minimal busybox rootfs, built at test time from the host's static busybox
+// (Debian busybox-static) so no binary is committed and no network is needed.
+//
+// Layout: bin/busybox + one symlink per applet (bin/sh, bin/sleep, ...),
+// etc/passwd (root, nobody 65534), etc/group, empty proc sys dev tmp root.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace hull::itest {
+
+inline constexpr const char* kHostBusybox = "/bin/busybox";
+
+// Why integration tests cannot build a rootfs here, or nullopt when they can.
+std::optional<std::string> rootfs_unavailable_reason();
+
+// Makes a rootfs at dest (which must not exist) from a template built once per
+// test binary. bin/busybox is a hard link to the template's copy: tests must
+// replace it, never modify it in place. Everything else is a private copy.
+void make_rootfs(const std::filesystem::path& dest);
+
+}  // namespace hull::itest

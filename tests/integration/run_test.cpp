@@ -1,0 +1,140 @@
+// `hull run`: what the container sees of itself, exit codes, -d and --keep.
+#include <signal.h>
+
+#include <string>
+
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST_F(HullTest, ContainerProcessIsPid1) {
+  ProcResult r = run_sh(bundle(), "echo $$");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+}
+
+TEST_F(HullTest, HostnameComesFromConfig) {
+  Bundle& b = bundle();
+  b.config["hostname"] = "box-7";
+  ProcResult r = run_sh(b, "hostname");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "box-7\n");
+}
+
+TEST_F(HullTest, RunPassesContainerStdioThrough) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "read line; echo \"got $line\"; echo oops >&2"});
+  SpawnOptions in;
+  in.stdin_data = "hello\n";
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "io"}, in);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "got hello\n");
+  EXPECT_NE(r.err.find("oops"), std::string::npos) << r.err;
+}
+
+TEST_F(HullTest, ProcessGetsEnvAndCwdFromConfig) {
+  Bundle& b = bundle();
+  b.config["process"]["env"].push_back("ITEST_GREETING=hello world");
+  b.config["process"]["cwd"] = "/tmp";
+  ProcResult r = run_sh(b, "echo \"$ITEST_GREETING\"; pwd");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "hello world\n/tmp\n");
+}
+
+// No descriptor of the runtime (state dir lock, sync socket, exec fifo) may
+// reach the container: it could be used to escape (CVE-2024-21626).
+TEST_F(HullTest, ContainerInheritsOnlyStdio) {
+  // Not the last command, so sh forks ls instead of exec'ing it and $$ stays
+  // the container's init rather than ls with its directory fd.
+  ProcResult r = run_sh(bundle(), "ls /proc/$$/fd; exit $?");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\n2\n");
+}
+
+TEST_F(HullTest, RunExitsWithContainerExitCode) {
+  ProcResult r = run_sh(bundle(), "exit 7");
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_EQ(r.signal, 0) << "hull itself must exit, not die";
+}
+
+TEST_F(HullTest, RunOfKilledContainerExits128PlusSignal) {
+  Bundle& b = bundle();
+  // pid 1 ignores signals it has no handler for, except SIGKILL from outside its namespace.
+  b.args({"sh", "-c", "echo ready; exec sleep 1000"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "sig"});
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000))) << run.finish().err;
+
+  ProcResult k = hull({"kill", "sig", "KILL"});
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 128 + 9) << r.err;
+  EXPECT_EQ(r.signal, 0) << "hull itself must exit, not die";
+}
+
+// A pid 1 with a handler gets the signal; `hull kill` without one sends TERM.
+TEST_F(HullTest, KillDefaultsToTerm) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "trap 'exit 42' TERM; sleep 1000 & echo ready; wait"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "term"});
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+
+  ProcResult k = hull({"kill", "term"});
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 42) << r.err;
+}
+
+TEST_F(HullTest, AttachedRunForwardsSignalsToContainer) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "trap 'exit 43' TERM; sleep 1000 & echo ready; wait"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "fwd"});
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 43) << "SIGTERM to hull run must reach the container; stderr: " << r.err;
+}
+
+TEST_F(HullTest, RunDetachedReturnsWhileContainerRuns) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  SpawnOptions quick;
+  quick.timeout = milliseconds(10000);
+  ProcResult r = hull({"run", "-d", "--bundle", b.dir().string(), "det"}, quick);
+  ASSERT_FALSE(r.timed_out) << "run -d must not wait for the container";
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  nlohmann::json s = state("det");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "running");
+  EXPECT_TRUE(pid_alive(s.value("pid", 0)));
+}
+
+TEST_F(HullTest, RunKeepLeavesStoppedContainer) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "exit 3"});
+  ProcResult r = hull({"run", "--keep", "--bundle", b.dir().string(), "kept"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+
+  nlohmann::json s = state("kept");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "stopped");
+  ProcResult del = hull({"delete", "kept"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  expect_nothing_left("kept");
+}
+
+TEST_F(HullTest, RunWithoutKeepRemovesContainer) {
+  ProcResult r = run_sh(bundle(), "true", "gone");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ProcResult st = hull({"state", "gone"});
+  EXPECT_EQ(st.exit_code, 1);
+  EXPECT_NE(st.err.find("container \"gone\" does not exist"), std::string::npos) << st.err;
+  expect_nothing_left("gone");
+}
+
+}  // namespace
+}  // namespace hull::itest
