@@ -110,7 +110,7 @@ std::string visible(std::string_view s) {
 
 // Why a file that exists still gives ENOENT/ENOEXEC/ELIBBAD: its interpreter.
 // nullopt when nothing wrong is visible.
-std::optional<std::string> explain_content(const std::string& path, int depth = 0) {
+std::optional<std::string> explain_content(const std::string& path, std::string_view where, int depth = 0) {
   auto h = read_header(path);
   if (!h) return std::nullopt;
   if (h->shebang_interpreter) {
@@ -122,9 +122,9 @@ std::optional<std::string> explain_content(const std::string& path, int depth = 
              ": the script has Windows (CRLF) line endings; convert it with dos2unix or sed -i 's/\\r$//'" +
              (exists(bare) ? "" : " (and " + quote(bare) + " does not exist either)");
     }
-    if (!exists(interp)) return "its #! interpreter " + quote(interp) + " does not exist in the container";
+    if (!exists(interp)) return "its #! interpreter " + quote(interp) + " does not exist" + std::string(where);
     if (depth < 4) {
-      if (auto why = explain_content(interp, depth + 1)) return "its #! interpreter " + quote(interp) + ": " + *why;
+      if (auto why = explain_content(interp, where, depth + 1)) return "its #! interpreter " + quote(interp) + ": " + *why;
     }
     return std::nullopt;
   }
@@ -132,8 +132,8 @@ std::optional<std::string> explain_content(const std::string& path, int depth = 
     if (h->elf_foreign_machine)
       return "it is an ELF binary for another architecture (e_machine " + std::to_string(h->elf_machine) + ")";
     if (h->elf_interpreter && !exists(*h->elf_interpreter))
-      return "its dynamic loader " + quote(*h->elf_interpreter) +
-             " does not exist in the container (a binary built for another distribution, libc or architecture, or a rootfs missing its libraries)";
+      return "its dynamic loader " + quote(*h->elf_interpreter) + " does not exist" + std::string(where) +
+             " (a binary built for another distribution, libc or architecture, or a rootfs missing its libraries)";
   }
   return std::nullopt;
 }
@@ -221,17 +221,17 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 void check_executable(const std::string& path) {
   check_inside_mount_namespace(path);
   if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);
-  if (auto why = explain_content(path)) throw Error("exec " + quote(path) + ": " + *why, ENOENT);
+  if (auto why = explain_content(path, " in the container")) throw Error("exec " + quote(path) + ": " + *why, ENOENT);
 }
 
-std::string explain_exec_failure(const std::string& path, int err) {
+std::string explain_exec_failure(const std::string& path, int err, std::string_view where) {
   std::string head = "exec " + quote(path) + ": ";
   switch (err) {
     case ENOENT:
     case ELIBBAD:
     case ENOEXEC: {
-      if (!exists(path)) return head + "no such file in the container";
-      if (auto why = explain_content(path)) return head + *why;
+      if (!exists(path)) return head + "no such file" + std::string(where);
+      if (auto why = explain_content(path, where)) return head + *why;
       if (err == ENOEXEC)
         return head + "exec format error: neither an ELF binary for this machine nor a script starting with #!";
       return head + "the file exists but the kernel reports it missing: its interpreter or dynamic loader is absent";

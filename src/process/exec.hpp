@@ -22,7 +22,8 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 void check_executable(const std::string& path);
 
 // Why execve(path) failed with `err`, as a sentence naming the binary.
-std::string explain_exec_failure(const std::string& path, int err);
+// `where` says where a missing file was looked for (" in the container").
+std::string explain_exec_failure(const std::string& path, int err, std::string_view where = " in the container");
 
 // execve, or throws with explain_exec_failure.
 [[noreturn]] void exec_program(const std::string& path, const std::vector<std::string>& args,

@@ -2,7 +2,9 @@
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "base/error.hpp"
@@ -10,12 +12,14 @@
 #include "process/cwd.hpp"
 #include "process/exec.hpp"
 #include "process/fds.hpp"
+#include "process/hooks.hpp"
 #include "process/identity.hpp"
 #include "process/lsm.hpp"
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
 #include "process/sysctl.hpp"
 #include "process/terminal.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull::process {
 namespace {
@@ -53,6 +57,37 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
     apply_cpu_affinity(*proc.execCPUAffinity->final, "process.execCPUAffinity.final");
 }
 
+// The last step before execve: the filter sees as few of our syscalls as
+// possible. Then the agent at listenerPath gets the notify fd.
+void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, const ExecOptions& opts) {
+  UniqueFd listener = seccomp::load(filter);
+  if (!filter.notify) return;
+  with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")), [&] {
+    std::string state = seccomp::process_state_json(opts.container_state_json(), config.listenerMetadata);
+    seccomp::send_to_listener(opts.seccomp_listener_fd, listener.get(), state);
+    // One state per connection, then closed (the spec). shutdown rather than
+    // close: the caller owns the fd; execve closes it (it is CLOEXEC).
+    ::shutdown(opts.seccomp_listener_fd, SHUT_RDWR);
+  });
+}
+
+// startContainer hooks run here, in the container, after `start` and before
+// the user's program (runtime.md step 7), with the container's identity and
+// capabilities already in place, as runc does. Their state shows the pid as
+// the container sees it.
+void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts) {
+  if (spec.hooks.startContainer.empty()) return;
+  if (!opts.container_state_json) throw Error("startContainer hooks: the runtime gave the init no container state");
+  nlohmann::json state;
+  try {
+    state = nlohmann::json::parse(opts.container_state_json());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("startContainer hooks: container state is not JSON: ") + e.what());
+  }
+  state["pid"] = ::getpid();
+  run_hooks(spec.hooks.startContainer, "startContainer", state.dump(), HookFailure::Fail);
+}
+
 }  // namespace
 
 void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
@@ -66,6 +101,13 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   check_lsm_labels(spec);
   int last_cap = kernel_last_cap();
   CapabilitySets caps = capability_sets(proc.capabilities, last_cap);
+  // Compiled before the barrier: a bad profile fails `create`.
+  std::optional<seccomp::Program> filter;
+  if (spec.linux_ && spec.linux_->seccomp) {
+    filter = seccomp::compile(*spec.linux_->seccomp);
+    if (filter->notify && (opts.seccomp_listener_fd < 0 || !opts.container_state_json))
+      throw Error("linux.seccomp uses SCMP_ACT_NOTIFY but the runtime has no connection to listenerPath");
+  }
 
   if (proc.terminal)
     with_context("process.terminal", [&] {
@@ -94,7 +136,17 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   std::string binary = find_executable(proc.args[0], proc.env);
   check_executable(binary);
 
-  apply_capability_sets(caps);
+  // Loading a filter needs no_new_privs or CAP_SYS_ADMIN. Without
+  // noNewPrivileges, runc loads the filter before dropping capabilities, so
+  // the profile also filters the uid change, capset and the start barrier
+  // (and breaks the runtime when it denies one of them). We keep
+  // CAP_SYS_ADMIN in effective and permitted across the barrier instead and
+  // drop it right after loading: only capset and prctl run under the filter.
+  // The bounding set is already final, so the extra capability cannot reach
+  // the container: execve recomputes every set from the ones set below.
+  constexpr uint64_t kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
+  bool defer_caps = filter && !proc.noNewPrivileges && !((caps.effective & caps.permitted) & kSysAdmin);
+  apply_capability_sets(caps, defer_caps ? kSysAdmin : 0);
   if (proc.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();
@@ -104,6 +156,14 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> keep = fds_to_keep(opts);
   cloexec_all_fds_except(keep);
+  run_start_container_hooks(spec, opts);
+
+  if (filter) {
+    load_seccomp(*filter, *spec.linux_->seccomp, opts);
+    if (defer_caps)
+      with_context("drop CAP_SYS_ADMIN after loading the seccomp filter (does the profile allow capset and prctl?)",
+                   [&] { apply_capability_sets(caps); });
+  }
 
   exec_program(binary, proc.args, proc.env);
 }

@@ -27,6 +27,14 @@ struct ExecOptions {
   // init). The caller applies .initial itself, before joining the cgroup, with
   // process::apply_cpu_affinity (process/scheduling.hpp).
   bool is_exec = false;
+  // linux.seccomp with SCMP_ACT_NOTIFY: an AF_UNIX stream socket already
+  // connected to listenerPath (a host path: connect before pivot_root or in
+  // the parent and pass it down). After loading the filter the init sends the
+  // listener fd and the container process state over it, then shuts it down.
+  int seccomp_listener_fd = -1;
+  // The container state as `hull state` prints it (pid as the runtime sees it),
+  // asked for only when the seccomp listener needs it.
+  std::function<std::string()> container_state_json;
 };
 
 // Runs in the init after setup_rootfs. Never returns: execs the process or

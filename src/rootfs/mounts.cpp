@@ -114,6 +114,13 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
 }
 
+void bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
+  std::string what = describe_mount("/sys", dest, "", MS_BIND | MS_REC | o.flags, "");
+  UniqueFd tree = clone_mount(AT_FDCWD, "/sys", true, what);
+  set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
+  attach_mount(tree.get(), destfd, what);
+}
+
 void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest) {
   const std::string type = m.type.value_or("");
   const std::string source = m.source.value_or(type);
@@ -140,7 +147,15 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     if (!covered) throw_errno(what + ": open destination for tmpcopyup");
     mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
   }
-  mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
+  try {
+    mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
+  } catch (const Error& e) {
+    // sysfs cannot be mounted in a user namespace that does not own the
+    // network namespace; the host's /sys, bound read-only as asked, is what
+    // runc gives such containers too.
+    if (type != "sysfs" || e.code() != EPERM) throw;
+    bind_host_sys(destfd.get(), o, dest);
+  }
   if (!o.tmpcopyup && o.recursive.empty() && o.propagation.empty()) return;
 
   UniqueFd mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), o.tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH, what);

@@ -87,6 +87,9 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       throw_errno("make \"/\" " + propagation_to_string(setup_propagation(propagation)));
     }
     if (opts.overlay_rootfs) {
+      if (opts.overlay_dir.empty() && opts.state_dir.empty()) {
+        throw Error("overlay rootfs: neither an overlay directory nor a state directory was given");
+      }
       mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir);
     }
     UniqueFd root = bind_rootfs(opts.rootfs);
@@ -101,11 +104,13 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     if (!opts.bundle.empty() && ::chdir(opts.bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(opts.bundle));
     for (const spec::Mount& m : spec.mounts) apply_mount(ctx, m);
 
+    // A /dev bound from elsewhere (often the host's) is left as it is, as runc
+    // does: mknod there would create nodes outside the container.
     if (!dev_is_bound(spec)) {
       create_devices(root.get(), default_devices());
+      create_devices(root.get(), lx.devices);
       create_dev_links(root.get());
     }
-    create_devices(root.get(), lx.devices);
     SetupResult result;
     if (opts.create_console) {
       Pty pty = create_console(root.get());

@@ -9,21 +9,12 @@
 #include "base/error.hpp"
 #include "process/exec_process.hpp"
 #include "rootfs/rootfs.hpp"
+#include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
 
 namespace hull {
 
 namespace {
-
-void reset_signals() {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    ::signal(sig, SIG_DFL);
-  }
-}
 
 void set_names(const spec::Spec& spec) {
   if (spec.hostname && ::sethostname(spec.hostname->data(), spec.hostname->size()) < 0)
@@ -82,7 +73,7 @@ void container_init_main(InitContext& ctx) {
   // The runtime may block signals (hull run forwards them through a
   // signalfd); the container must start with a clean mask and default
   // dispositions, since ignored signals survive execve.
-  reset_signals();
+  reset_signal_state();
 
   int start_conn = -1;
   try {

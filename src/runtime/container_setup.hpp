@@ -24,6 +24,10 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
 // start on a locked, created container: releases the init, records running.
 void start_locked(ContainerDir& dir, ContainerState& state);
 
+// The config.json saved in the state dir at create.
+inline constexpr const char* kSavedConfigName = "config.json";
+spec::Spec load_saved_config(const ContainerDir& dir);
+
 // Removes a container whose init is gone or killed: cgroups, state dir.
 void destroy_container(ContainerDir& dir, const ContainerState& state);
 

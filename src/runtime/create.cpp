@@ -15,6 +15,7 @@
 #include "base/fs.hpp"
 #include "namespaces/namespaces.hpp"
 #include "runtime/container_init.hpp"
+#include "runtime/pid_file.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/spec_validate.hpp"
 #include "runtime/start_barrier.hpp"
@@ -85,16 +86,6 @@ class SetupGuard {
   bool committed_ = false;
 };
 
-void write_pid_file(const std::string& path, pid_t pid) {
-  std::string dir = ".", name = path;
-  if (auto slash = path.rfind('/'); slash != std::string::npos) {
-    dir = slash == 0 ? "/" : path.substr(0, slash);
-    name = path.substr(slash + 1);
-  }
-  UniqueFd dfd = open_fd(dir, O_RDONLY | O_DIRECTORY);
-  with_context("write pid file " + path, [&] { write_file_atomic(dfd.get(), name, std::to_string(pid), 0644); });
-}
-
 }  // namespace
 
 CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o, bool attached) {
@@ -104,10 +95,15 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
 
   // Validate first: a bad bundle or config never leaves anything behind.
   std::string bundle = absolute_dir(o.bundle, "bundle");
-  spec::Spec spec = spec::load_bundle_config(bundle);
+  std::string config_path = bundle + "/config.json";
+  std::string config_text = read_file(config_path);
+  spec::Spec spec = spec::parse_config(config_text, config_path);
   spec::validate_for_create(spec);
   std::string rootfs = resolve_rootfs(spec, bundle);
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
+
+  std::optional<PidFile> pid_file;
+  if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
 
   UniqueFd console;
   if (spec.process->terminal) {
@@ -130,6 +126,9 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   st.created = rfc3339_now_nanos();
   st.owner = ::getuid();
   c.dir.write_state(st);
+  // exec, update and delete (poststop hooks) use the config the container
+  // was created with, even if the bundle changes or goes away.
+  write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
 
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
@@ -169,10 +168,15 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   st.pid = pid;
   st.initStartTime = stat->start_time;
   st.status = Status::Created;
-  if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
+  if (pid_file) pid_file->write(pid);
   c.dir.write_state(st);
   guard.commit();
   return c;
+}
+
+spec::Spec load_saved_config(const ContainerDir& dir) {
+  std::string path = dir.path() + "/" + kSavedConfigName;
+  return spec::parse_config(read_file(path), path);
 }
 
 void create_container(const GlobalOptions& g, const CreateOptions& o) {

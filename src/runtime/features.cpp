@@ -3,11 +3,12 @@
 #include <seccomp.h>
 #include <sys/capability.h>
 
-#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
-#include <unistd.h>
+
+#include "process/lsm.hpp"
+#include "rootfs/mount_options.hpp"
 
 namespace hull::features {
 
@@ -27,18 +28,8 @@ constexpr const char* kOciVersionMax = "1.3.0";
 constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createContainer",
                                   "startContainer",  "poststart",     "poststop"};
 
-// Mount options the rootfs module translates (src/rootfs): the MS_* flags,
-// their negations, and propagation. Recursive attributes ("rro", "rnosuid",
-// ... via mount_setattr), "tmpcopyup" and "idmap" are not implemented.
-constexpr const char* kMountOptions[] = {
-    "async",     "atime",      "bind",          "defaults",  "dev",        "diratime",
-    "dirsync",   "exec",       "iversion",      "lazytime",  "loud",       "mand",
-    "noatime",   "nodev",      "nodiratime",    "noexec",    "noiversion", "nolazytime",
-    "nomand",    "norelatime", "nostrictatime", "nosuid",    "nosymfollow", "private",
-    "rbind",     "relatime",   "remount",       "ro",        "rprivate",   "rshared",
-    "rslave",    "runbindable", "rw",           "shared",    "silent",     "slave",
-    "strictatime", "suid",     "symfollow",     "sync",      "unbindable",
-};
+// Mount options: rootfs::supported_mount_options() (src/rootfs/mount_options),
+// the same table the mount code parses with, so the two cannot drift apart.
 
 // Namespaces the create path makes or joins (no user or time namespace yet).
 constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
@@ -87,10 +78,9 @@ constexpr std::pair<const char*, const char*> kSeccompArchs[] = {
     {"SCMP_ARCH_X86_64", "x86_64"},
 };
 
-// Security modules: hull does not apply AppArmor profiles or SELinux labels
-// yet. When it does, the flag reports whether the host has the module.
-constexpr bool kApparmor = false;
-constexpr bool kSelinux = false;
+// Security modules (src/process/lsm): profiles and labels are applied, and a
+// config asking for an LSM the host lacks is refused, so "enabled" is whether
+// the host has the module (what a caller can actually use here).
 
 constexpr bool kIdmapMounts = false;  // mounts' uidMappings/gidMappings
 constexpr bool kIntelRdt = false;
@@ -104,14 +94,6 @@ Json array_of(const T (&items)[N]) {
   for (const auto& item : items) a.push_back(item);
   return a;
 }
-
-bool apparmor_on_host() {
-  std::ifstream f("/sys/module/apparmor/parameters/enabled");
-  char c = 0;
-  return f.get(c) && c == 'Y';
-}
-
-bool selinux_on_host() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
 
 }  // namespace
 
@@ -172,8 +154,8 @@ Json linux_section() {
       {"capabilities", known_capabilities()},
       {"cgroup", cgroup_section()},
       {"seccomp", seccomp_section()},
-      {"apparmor", {{"enabled", kApparmor && apparmor_on_host()}}},
-      {"selinux", {{"enabled", kSelinux && selinux_on_host()}}},
+      {"apparmor", {{"enabled", process::apparmor_enabled()}}},
+      {"selinux", {{"enabled", process::selinux_enabled()}}},
       {"intelRdt", {{"enabled", kIntelRdt}}},
       {"mountExtensions", {{"idmap", {{"enabled", kIdmapMounts}}}}},
       {"netDevices", {{"enabled", kNetDevices}}},
@@ -185,7 +167,7 @@ Json document() {
       {"ociVersionMin", kOciVersionMin},
       {"ociVersionMax", kOciVersionMax},
       {"hooks", array_of(kHooks)},
-      {"mountOptions", array_of(kMountOptions)},
+      {"mountOptions", rootfs::supported_mount_options()},
       {"linux", linux_section()},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},

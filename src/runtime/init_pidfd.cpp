@@ -26,9 +26,9 @@ UniqueFd open_init_pidfd(const ContainerState& s) {
   return pidfd;
 }
 
-void send_signal(int pidfd, int sig, const std::string& id) {
+void send_signal(int pidfd, int sig, const std::string& what) {
   if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) < 0 && errno != ESRCH)
-    throw_errno("send signal " + std::to_string(sig) + " to container " + quote(id));
+    throw_errno("send signal " + std::to_string(sig) + " to " + what);
 }
 
 void wait_for_exit(int pidfd, std::chrono::milliseconds timeout, const std::string& what) {

@@ -14,7 +14,8 @@ namespace hull {
 // now belongs to another process).
 UniqueFd open_init_pidfd(const ContainerState& s);
 
-void send_signal(int pidfd, int sig, const std::string& id);
+// `what` names the target in errors: container "web".
+void send_signal(int pidfd, int sig, const std::string& what);
 
 // Waits until the process behind pidfd has exited. Throws after `timeout`.
 void wait_for_exit(int pidfd, std::chrono::milliseconds timeout, const std::string& what);

@@ -37,53 +37,53 @@ Opened open_container(const GlobalOptions& g, const std::string& id) {
 void kill_and_wait(const ContainerState& st) {
   UniqueFd pidfd = open_init_pidfd(st);
   if (!pidfd) return;
-  send_signal(pidfd.get(), SIGKILL, st.id);
+  send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
 }  // namespace
 
+// Refusals from the state machine already name the container and the
+// operation; the context is added only to what fails after it said yes.
 void start_locked(ContainerDir& dir, ContainerState& state) {
   require_transition(state.id, live_status(state), Operation::Start);
-  release_init(dir.fd());
-  state.status = Status::Running;
-  dir.write_state(state);
+  with_context("start container " + quote(state.id), [&] {
+    release_init(dir.fd());
+    state.status = Status::Running;
+    dir.write_state(state);
+  });
 }
 
 void destroy_container(ContainerDir& dir, const ContainerState&) { dir.remove(); }
 
 void start_container(const GlobalOptions& g, const std::string& id) {
-  with_context("start container " + quote(id), [&] {
-    Opened c = open_container(g, id);
-    start_locked(c.dir, c.state);
-  });
+  Opened c = open_container(g, id);
+  start_locked(c.dir, c.state);
 }
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {
+  Opened c = open_container(g, id);
+  require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
-    Opened c = open_container(g, id);
-    require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
     UniqueFd pidfd = open_init_pidfd(c.state);
-    if (pidfd) send_signal(pidfd.get(), sig, id);
+    if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
   });
 }
 
 void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
+  Opened c = open_container(g, id);
+  require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
-    Opened c = open_container(g, id);
-    require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
     if (c.status != Status::Stopped) kill_and_wait(c.state);
     destroy_container(c.dir, c.state);
   });
 }
 
 std::string container_state_json(const GlobalOptions& g, const std::string& id) {
-  return with_context("state of container " + quote(id), [&] {
-    Opened c = open_container(g, id);
-    c.state.status = c.status;
-    if (c.status == Status::Stopped) c.state.pid = 0;
-    return to_spec_state_json(c.state);
-  });
+  Opened c = open_container(g, id);
+  c.state.status = c.status;
+  if (c.status == Status::Stopped) c.state.pid = 0;
+  return to_spec_state_json(c.state);
 }
 
 std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {

@@ -48,6 +48,31 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
 // The runtime-spec state JSON with the live status.
 std::string container_state_json(const GlobalOptions& g, const std::string& id);
 
+struct ExecOptions {
+  std::string id;
+  std::string process_file;            // --process: a runtime-spec process JSON, used as is
+  std::vector<std::string> args;       // otherwise: the command, on top of the container's process
+  std::vector<std::string> env;        // -e KEY=VALUE, added to the container's env
+  std::string cwd;
+  std::string user;                    // "uid[:gid]"
+  std::vector<std::string> additional_gids;
+  bool tty = false;
+  std::string console_socket;
+  bool detach = false;
+  std::string pid_file;
+  std::string process_label;
+  std::string apparmor;
+  bool no_new_privs = false;
+  std::vector<std::string> caps;       // added to every capability set
+  int preserve_fds = 0;
+  std::string cgroup;                  // [controller:]path, a sub-cgroup of the container's
+  bool ignore_paused = false;
+};
+
+// Runs another process in a running container. Attached: returns its exit
+// code (128+signal when killed). Detached: returns 0 once it runs.
+int exec_in_container(const GlobalOptions& g, const ExecOptions& o);
+
 struct ContainerSummary {
   ContainerState state;   // status already live
 };

@@ -72,9 +72,9 @@ std::optional<Version> parse_semver(std::string_view s) {
 std::string parse_oci_version(const Node& n) {
   std::string text = n.string();
   auto v = parse_semver(text);
-  if (!v) n.fail("invalid version " + quote(text) + " (expected a SemVer version such as 1.2.0)");
+  if (!v) n.fail("invalid version " + quote_json(text) + " (expected a SemVer version such as 1.2.0)");
   if (v->major != 1 || v->minor > kMaxMinor)
-    n.fail("unsupported version " + quote(text) + " (hull supports 1.0.0 to 1." + std::to_string(kMaxMinor) +
+    n.fail("unsupported version " + quote_json(text) + " (hull supports 1.0.0 to 1." + std::to_string(kMaxMinor) +
            ".x)");
   return text;
 }

@@ -320,3 +320,8 @@ Spec load_bundle_config(const std::string& bundle_dir);
 const char* to_string(NamespaceType t);
 
 }  // namespace hull::spec
+
+namespace hull::spec {
+// Parses a standalone runtime-spec process object (hull exec --process FILE).
+Process parse_process_json(const std::string& json_text, const std::string& file_name);
+}  // namespace hull::spec

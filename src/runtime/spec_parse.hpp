@@ -34,7 +34,6 @@ class Node {
       : value_(&value), path_(std::move(path)), file_(&file) {}
 
   const Json& json() const { return *value_; }
-  const std::string& path() const { return path_; }
 
   // Throws hull::Error "<file>: <path>: <message>".
   [[noreturn]] void fail(std::string_view message) const;
@@ -127,6 +126,10 @@ template <class T, class R>
 void required_field(const Node& obj, std::string_view key, T& out, R&& read) {
   out = std::invoke(read, obj.required(key));
 }
+
+// `s` in double quotes with JSON escapes, for messages: config text is
+// untrusted, and a raw newline or terminal escape must not reach a log as is.
+std::string quote_json(std::string_view s);
 
 // Section parsers, one file each.
 IDMapping parse_id_mapping(const Node& n);

@@ -1,5 +1,4 @@
 // .linux → spec::Linux, except resources and seccomp (files of their own).
-#include "base/error.hpp"
 #include "runtime/spec_parse.hpp"
 
 namespace hull::spec::detail {
@@ -14,7 +13,7 @@ NamespaceType parse_namespace_type(const Node& n) {
   std::string name = n.string();
   for (NamespaceType t : kNamespaceTypes)
     if (name == to_string(t)) return t;
-  n.fail("unknown namespace " + quote(name));
+  n.fail("unknown namespace " + quote_json(name));
 }
 
 Namespace parse_namespace(const Node& n) {
@@ -65,7 +64,7 @@ IntelRdt parse_intel_rdt(const Node& n) {
   optional_field(n, "memBwSchema", r.memBwSchema, [](const Node& s) {
     std::string v = s.string();
     if (v.rfind("MB:", 0) != 0 || v.find('\n') != std::string::npos)
-      s.fail("invalid memory bandwidth schema " + quote(v) + " (expected one line starting with MB:)");
+      s.fail("invalid memory bandwidth schema " + quote_json(v) + " (expected one line starting with MB:)");
     return v;
   });
   optional_field(n, "enableMonitoring", r.enableMonitoring, &Node::boolean);
@@ -102,7 +101,7 @@ std::map<std::string, TimeOffset> parse_time_offsets(const Node& n) {
   n.object();
   for (const auto& [clock, value] : n.json().items()) {
     if (clock != "boottime" && clock != "monotonic")
-      n.fail("unknown clock " + quote(clock) + " (time offsets exist for boottime and monotonic)");
+      n.fail("unknown clock " + quote_json(clock) + " (time offsets exist for boottime and monotonic)");
   }
   return n.map([](const Node& e) {
     TimeOffset t;

@@ -12,7 +12,11 @@ constexpr size_t kMaxShownValue = 60;
 
 std::string describe(const Json& v) {
   std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (text.size() > kMaxShownValue) text = text.substr(0, kMaxShownValue) + "...";
+  if (text.size() > kMaxShownValue) {
+    size_t cut = kMaxShownValue;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 char
+    text = text.substr(0, cut) + "...";
+  }
   switch (v.type()) {
     case Json::value_t::null:
       return "null";
@@ -35,10 +39,14 @@ std::string member_path(const std::string& parent, std::string_view key) {
                std::all_of(key.begin(), key.end(), [](char c) {
                  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
                });
-  return plain ? parent + "." + std::string(key) : parent + "[" + quote(key) + "]";
+  return plain ? parent + "." + std::string(key) : parent + "[" + quote_json(key) + "]";
 }
 
 }  // namespace
+
+std::string quote_json(std::string_view s) {
+  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 void Node::fail(std::string_view message) const {
   std::string text = *file_ + ": ";
@@ -72,7 +80,11 @@ const Node& Node::object() const {
 
 std::string Node::string() const {
   if (!value_->is_string()) fail_type("a string");
-  return value_->get<std::string>();
+  // A NUL would silently cut the string short in every C API it reaches
+  // ("/proc\u0000x" mounts on /proc), so the config must not hold one.
+  const auto& s = value_->get_ref<const std::string&>();
+  if (s.find('\0') != std::string::npos) fail_type("a string without NUL characters");
+  return s;
 }
 
 bool Node::boolean() const {
@@ -98,7 +110,7 @@ std::map<std::string, std::string> Node::string_map() const {
 std::string Node::one_of(std::initializer_list<std::string_view> allowed, std::string_view what) const {
   std::string s = string();
   if (std::find(allowed.begin(), allowed.end(), s) == allowed.end())
-    fail("unknown " + std::string(what) + " " + quote(s));
+    fail("unknown " + std::string(what) + " " + quote_json(s));
   return s;
 }
 
@@ -129,6 +141,8 @@ void Node::expect_array(std::string_view what) const {
 Node Node::element(size_t i) const { return Node((*value_)[i], path_ + "[" + std::to_string(i) + "]", *file_); }
 
 Node Node::member(std::string_view key, const Json& value) const {
+  // Map keys become names (sysctl keys, device names): no NUL either.
+  if (key.find('\0') != std::string_view::npos) fail("member name " + quote_json(key) + " contains a NUL character");
   return Node(value, member_path(path_, key), *file_);
 }
 

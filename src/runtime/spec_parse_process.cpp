@@ -1,5 +1,4 @@
 // .process → spec::Process.
-#include "base/error.hpp"
 #include "runtime/spec_parse.hpp"
 
 namespace hull::spec::detail {
@@ -86,7 +85,7 @@ std::string parse_cpu_list(const Node& n) {
   std::string s = n.string();
   for (char c : s)
     if (!((c >= '0' && c <= '9') || c == ',' || c == ' ' || c == '-'))
-      n.fail("invalid CPU list " + quote(s) + " (expected digits, commas, dashes and spaces, such as 0-3,7)");
+      n.fail("invalid CPU list " + quote_json(s) + " (expected digits, commas, dashes and spaces, such as 0-3,7)");
   return s;
 }
 

@@ -1,5 +1,4 @@
 // .linux.resources → spec::Resources (the cgroup settings).
-#include "base/error.hpp"
 #include "runtime/spec_parse.hpp"
 
 namespace hull::spec::detail {
@@ -14,7 +13,7 @@ DeviceCgroup parse_device_cgroup(const Node& n) {
   optional_field(n, "access", d.access, [](const Node& a) {
     std::string v = a.string();
     if (v.find_first_not_of("rwm") != std::string::npos)
-      a.fail("invalid device access " + quote(v) + " (expected letters from rwm)");
+      a.fail("invalid device access " + quote_json(v) + " (expected letters from rwm)");
     return v;
   });
   return d;
@@ -94,7 +93,7 @@ std::string parse_page_size(const Node& n) {
   size_t digits = s.find_first_not_of("0123456789");
   bool ok = digits != std::string::npos && digits > 0 && s[0] != '0' && s.size() == digits + 2 &&
             (s[digits] == 'K' || s[digits] == 'M' || s[digits] == 'G') && s[digits + 1] == 'B';
-  if (!ok) n.fail("invalid page size " + quote(s) + " (expected a number and KB, MB or GB, such as 2MB)");
+  if (!ok) n.fail("invalid page size " + quote_json(s) + " (expected a number and KB, MB or GB, such as 2MB)");
   return s;
 }
 

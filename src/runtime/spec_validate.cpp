@@ -1,14 +1,16 @@
 #include "runtime/spec_validate.hpp"
 
 #include <array>
-#include <functional>
 #include <optional>
 #include <string_view>
 
 #include "base/error.hpp"
+#include "runtime/spec_parse.hpp"
 
 namespace hull::spec {
 namespace {
+
+using detail::quote_json;
 
 constexpr size_t kNamespaceTypeCount = 8;
 static_assert(static_cast<size_t>(NamespaceType::Time) + 1 == kNamespaceTypeCount);
@@ -46,21 +48,28 @@ class Checker {
   }
 
   void absolute(const std::string& path, const std::string& value) const {
-    if (!is_absolute(value)) fail(path, "must be an absolute path, got " + quote(value));
+    if (!is_absolute(value)) fail(path, "must be an absolute path, got " + quote_json(value));
   }
 
   void check_process() const {
     if (!spec_.process) fail(".process", "required field is missing");
     const Process& p = *spec_.process;
     if (p.args.empty()) fail(".process.args", "must contain at least one entry");
+    if (p.args[0].empty()) fail(".process.args[0]", "must not be empty");
     absolute(".process.cwd", p.cwd);
-    // The spec: duplicated rlimit types MUST be an error.
-    for (size_t i = 0; i < p.rlimits.size(); ++i)
+    for (size_t i = 0; i < p.rlimits.size(); ++i) {
+      const Rlimit& r = p.rlimits[i];
+      const std::string at = ".process.rlimits[" + std::to_string(i) + "]";
+      // The spec: duplicated rlimit types MUST be an error.
       for (size_t j = 0; j < i; ++j)
-        if (p.rlimits[i].type == p.rlimits[j].type)
-          fail(".process.rlimits[" + std::to_string(i) + "].type",
-               "duplicate rlimit " + quote(p.rlimits[i].type) + " (first at .process.rlimits[" + std::to_string(j) +
-                   "])");
+        if (r.type == p.rlimits[j].type)
+          fail(at + ".type", "duplicate rlimit " + quote_json(r.type) + " (first at .process.rlimits[" +
+                                 std::to_string(j) + "])");
+      // setrlimit(2) would refuse it with EINVAL, after the namespaces exist.
+      if (r.soft > r.hard)
+        fail(at + ".soft", "soft limit " + std::to_string(r.soft) + " is above the hard limit " +
+                               std::to_string(r.hard));
+    }
   }
 
   void check_hooks() const {
@@ -82,7 +91,7 @@ class Checker {
     for (size_t i = 0; i < nss.size(); ++i) {
       auto& slot = ns_index_[static_cast<size_t>(nss[i].type)];
       if (slot)
-        fail(namespace_path(i) + ".type", "duplicate namespace " + quote(to_string(nss[i].type)) + " (first at " +
+        fail(namespace_path(i) + ".type", "duplicate namespace " + quote_json(to_string(nss[i].type)) + " (first at " +
                                                namespace_path(*slot) + ")");
       slot = i;
       if (nss[i].path) absolute(namespace_path(i) + ".path", *nss[i].path);
@@ -96,12 +105,13 @@ class Checker {
 
   // `path` asks for a namespace of type t: a new one, or (any_ok) a joined one too.
   void need_namespace(const std::string& path, NamespaceType t, bool any_ok) const {
-    const std::string kind = std::string(any_ok ? "a " : "a new ") + to_string(t) + " namespace";
+    const std::string name = std::string(to_string(t)) + " namespace";
+    const std::string kind = !any_ok ? "a new " + name : (t == NamespaceType::Ipc ? "an " : "a ") + name;
     const Namespace* ns = find(t);
-    if (!ns) fail(path, "requires " + kind + ", but .linux.namespaces has no " + quote(to_string(t)) + " entry");
+    if (!ns) fail(path, "requires " + kind + ", but .linux.namespaces has no " + quote_json(to_string(t)) + " entry");
     if (ns->path && !any_ok)
       fail(path, "requires " + kind + ", but " + namespace_path(*ns_index_[static_cast<size_t>(t)]) + " joins " +
-                     quote(*ns->path));
+                     quote_json(*ns->path));
   }
 
   void check_namespace_needs() const {
@@ -112,12 +122,13 @@ class Checker {
       const char* path;
       NamespaceType type;
       bool any_ok;  // joining an existing namespace is enough
-      std::function<bool(const Spec&)> applies;
+      bool (*applies)(const Spec&);
     };
     static const Need kNeeds[] = {
-        {".hostname", NamespaceType::Uts, false, [](const Spec& s) { return s.hostname && !s.hostname->empty(); }},
-        {".domainname", NamespaceType::Uts, false,
-         [](const Spec& s) { return s.domainname && !s.domainname->empty(); }},
+        // Present counts, even empty: sethostname("") in the host's uts
+        // namespace would blank the host's name.
+        {".hostname", NamespaceType::Uts, false, [](const Spec& s) { return s.hostname.has_value(); }},
+        {".domainname", NamespaceType::Uts, false, [](const Spec& s) { return s.domainname.has_value(); }},
         {".linux.timeOffsets", NamespaceType::Time, false,
          [](const Spec& s) { return !s.linux_->timeOffsets.empty(); }},
         {".linux.uidMappings", NamespaceType::User, true,
@@ -162,7 +173,7 @@ class Checker {
         {"kernel.domainname", false, NamespaceType::Uts},
     };
     for (const auto& [key, value] : spec_.linux_->sysctl) {
-      std::string path = ".linux.sysctl[" + quote(key) + "]";
+      std::string path = ".linux.sysctl[" + quote_json(key) + "]";
       // The key becomes a path under /proc/sys; ".." would climb out of the namespaced subtree.
       if (key.find("..") != std::string::npos) fail(path, "invalid sysctl name");
       const Scope* scope = nullptr;

@@ -201,8 +201,10 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what) {
       throw_errno("stat " + sub);
     }
     if (S_ISDIR(st.st_mode)) {
-      if (mount_of(dirfd, name.c_str(), sub) != mount) throw Error("refusing to remove " + sub + ": it is a mount point");
+      // Checked on the opened fd, so a mount appearing after the check
+      // cannot slip in between check and descent.
       UniqueFd child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      if (mount_of(child.get(), "", sub) != mount) throw Error("refusing to remove " + sub + ": it is a mount point");
       remove_contents(child.get(), mount, sub);
     }
     if (::unlinkat(dirfd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)
@@ -337,6 +339,7 @@ void ContainerDir::remove() {
 // ---- StateStore -----------------------------------------------------------
 
 StateStore::StateStore(std::string root) : root_(std::move(root)) {
+  if (root_.empty()) throw Error("the state root must not be empty");
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
 
@@ -453,6 +456,21 @@ ContainerDir StateStore::open(std::string_view id_view) const {
     return cd;
   }
   throw_missing(id);
+}
+
+ContainerState StateStore::peek(std::string_view id_view) const {
+  validate_container_id(id_view);
+  std::string id(id_view);
+  std::string what = root_ + "/" + id + "/" + kStateFile;
+  int fd = ::open(what.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) throw_missing(id);
+    throw_errno("open " + what);
+  }
+  UniqueFd file(fd);
+  ContainerState s = from_state_file_json(read_fd(file.get(), what), what);
+  if (s.id != id) corrupt(what, "it belongs to container " + quote(s.id));
+  return s;
 }
 
 std::vector<std::string> StateStore::list_ids() const {

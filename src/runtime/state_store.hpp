@@ -68,7 +68,9 @@ class ContainerDir {
 
 class StateStore {
  public:
-  explicit StateStore(std::string root);  // default root is /run/hull
+  // Default root is /run/hull. Throws on an empty root (it would put
+  // containers at /<id>); trailing slashes are dropped.
+  explicit StateStore(std::string root);
   const std::string& root() const { return root_; }
 
   // Creates <root>/<id> (0700; root made 0700 if missing) and locks it. The
@@ -82,6 +84,11 @@ class StateStore {
   // Throws `container "web" does not exist`, also when it was deleted while we
   // waited or holds no state.json.
   ContainerDir open(std::string_view id) const;
+  // The recorded state of `id` without taking its lock, for read-only
+  // commands (state, list) that must not queue behind a long-held lock.
+  // state.json is only ever replaced by rename, so this reads a whole file,
+  // possibly one version old. Throws `container "web" does not exist`.
+  ContainerState peek(std::string_view id) const;
   // Ids of all containers (directories under root whose names are valid ids),
   // sorted. No locks taken; a missing root means no containers.
   std::vector<std::string> list_ids() const;

@@ -48,17 +48,33 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   (void)::send(fd_.get(), buf, sizeof h + len, MSG_NOSIGNAL);
 }
 
-SyncMsg SyncChannel::receive() const {
-  char buf[kMaxPacket];
+namespace {
+// One packet; 0 bytes means the peer closed its end. Error packets are thrown.
+size_t receive_packet(int fd, char (&buf)[kMaxPacket]) {
   ssize_t n;
-  do n = ::recv(fd_.get(), buf, sizeof buf, 0);
+  do n = ::recv(fd, buf, sizeof buf, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0) throw_errno("receive on sync socket");
-  if (n == 0) throw Error("the container init exited during set-up");
-  if (static_cast<size_t>(n) < sizeof(Header)) throw Error("short message on sync socket");
+  if (n > 0 && static_cast<size_t>(n) < sizeof(Header)) throw Error("short message on sync socket");
+  if (n > 0) {
+    Header h;
+    std::memcpy(&h, buf, sizeof h);
+    if (h.type == SyncMsg::Error) throw Error(std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h), h.err);
+  }
+  return static_cast<size_t>(n);
+}
+}  // namespace
+
+void SyncChannel::expect_eof() const {
+  char buf[kMaxPacket];
+  if (receive_packet(fd_.get(), buf) != 0) throw Error("sync protocol: unexpected message before exec");
+}
+
+SyncMsg SyncChannel::receive() const {
+  char buf[kMaxPacket];
+  if (receive_packet(fd_.get(), buf) == 0) throw Error("the container init exited during set-up");
   Header h;
   std::memcpy(&h, buf, sizeof h);
-  if (h.type == SyncMsg::Error) throw Error(std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h), h.err);
   return h.type;
 }
 

@@ -45,6 +45,9 @@ class SyncChannel {
   SyncMsg receive() const;
   // receive() that insists on `expected`.
   void expect(SyncMsg expected) const;
+  // Waits for the peer to close its end (its execve closes the CLOEXEC
+  // socket), rethrowing an Error message it sent instead.
+  void expect_eof() const;
 
   int fd() const { return fd_.get(); }
   void close() { fd_.reset(); }

@@ -35,9 +35,10 @@ inline spec::Spec busybox_spec(std::vector<std::string> args) {
   return s;
 }
 
-// `before` runs in the child first (e.g. to open stray fds).
+// `before` runs in the child first (e.g. to open stray fds); `parent` runs in
+// the parent once the child is forked (e.g. a seccomp agent).
 inline ChildResult run_process_child(const spec::Spec& spec, process::ExecOptions opts = {},
-                                     std::function<void()> before = {}) {
+                                     std::function<void()> before = {}, std::function<void()> parent = {}) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0) throw_errno("pipe");
   pid_t pid = ::fork();
@@ -59,6 +60,7 @@ inline ChildResult run_process_child(const spec::Spec& spec, process::ExecOption
   }
   ::close(out[1]);
   ::close(err[1]);
+  if (parent) parent();
   ChildResult r;
   r.out = read_fd(out[0], "child stdout");
   r.error = read_fd(err[0], "child error");

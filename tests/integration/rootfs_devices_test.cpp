@@ -183,3 +183,83 @@ TEST_F(RootfsDevices, OverlayRootfsInAGivenDirectory) {
 
 }  // namespace
 }  // namespace hull::rootfs
+
+namespace hull::rootfs {
+namespace {
+
+// In a user namespace mknod is refused: devices come as binds of the host's
+// nodes, and sysfs (whose network namespace the user namespace does not own)
+// as a bind of the host's /sys.
+TEST(RootfsUserns, DevicesAreBoundFromTheHost) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  spec::Spec s = default_spec(tb.rootfs());
+  // proc needs a pid namespace owned by the user namespace; leave it out.
+  std::erase_if(s.mounts, [](const spec::Mount& m) {
+    return m.destination == "/proc" || m.destination == "/sys/fs/cgroup" || m.destination == "/dev/mqueue";
+  });
+  s.linux_->maskedPaths = {"/sys/firmware"};
+  s.linux_->readonlyPaths = {};
+  int go[2], res[2];
+  ASSERT_EQ(::pipe2(go, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(res, O_CLOEXEC), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(go[1]);
+    ::close(res[0]);
+    std::string out;
+    try {
+      if (::unshare(CLONE_NEWUSER) < 0) throw_errno("unshare user");
+      (void)!::write(res[1], "u", 1);  // tell the parent to write the maps
+      char c;
+      if (::read(go[0], &c, 1) != 1) throw Error("parent did not map ids");
+      if (::unshare(CLONE_NEWNS) < 0) throw_errno("unshare mount");
+      SetupOptions o;
+      o.bundle = tb.bundle();
+      o.rootfs = tb.rootfs();
+      Checks ck;
+      // No /proc in this container: look at the mounts before pivot_root.
+      o.before_pivot = [&] {
+        auto mi = read_mountinfo();
+        ck.expect(find_mount(mi, tb.rootfs() + "/dev/null") != nullptr, "/dev/null is a bind mount");
+        ck.expect(find_mount(mi, tb.rootfs() + "/dev/urandom") != nullptr, "/dev/urandom is a bind mount");
+        const MountInfo* sys = find_mount(mi, tb.rootfs() + "/sys");
+        ck.expect(sys && sys->fs_type == "sysfs" && has_opt(sys, "ro"), "/sys is a ro bind of the host's");
+      };
+      setup_rootfs(s, o);
+      struct stat st{};
+      ck.expect(::stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
+                "/dev/null is the host's 1:3");
+      int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+      ck.expect(fd >= 0 && ::write(fd, "x", 1) == 1, "the bound /dev/null works");
+      if (fd >= 0) ::close(fd);
+      out = ck.failures;
+    } catch (const std::exception& e) {
+      out = std::string("exception: ") + e.what();
+    }
+    (void)!::write(res[1], out.data(), out.size());
+    ::_exit(0);
+  }
+  ::close(go[0]);
+  ::close(res[1]);
+  char c;
+  ASSERT_EQ(::read(res[0], &c, 1), 1);
+  write_text("/proc/" + std::to_string(pid) + "/setgroups", "deny");
+  write_text("/proc/" + std::to_string(pid) + "/uid_map", "0 0 65536\n");
+  write_text("/proc/" + std::to_string(pid) + "/gid_map", "0 0 65536\n");
+  ASSERT_EQ(::write(go[1], "g", 1), 1);
+  ::close(go[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(res[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(res[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(mounts_under(tb.dir()), 0);
+}
+
+}  // namespace
+}  // namespace hull::rootfs

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -305,6 +306,55 @@ TEST_F(StateStoreTest, DirectoryWithoutStateButLockedIsNotReclaimed) {
   EXPECT_EQ(creating.read_state().id, "web");
 }
 
+TEST_F(StateStoreTest, PeekReadsStateWithoutWaitingForTheLock) {
+  StateStore store(root_);
+  EXPECT_EQ(error_of([&] { store.peek("web"); }), "container \"web\" does not exist");
+  ContainerDir held = store.create("web");
+  EXPECT_EQ(error_of([&] { store.peek("web"); }), "container \"web\" does not exist");  // no state yet
+  held.write_state(sample_state("web"));
+  expect_same(store.peek("web"), sample_state("web"));  // returns while `held` keeps the lock
+  EXPECT_THROW(store.peek("../web"), Error);
+}
+
+TEST_F(StateStoreTest, PeekNamesACorruptFile) {
+  StateStore store(root_);
+  make_container(store, "web");
+  std::ofstream(root_ + "/web/state.json", std::ios::trunc) << "{garbage";
+  EXPECT_EQ(error_of([&] { store.peek("web"); }),
+            "corrupt state file " + root_ + "/web/state.json: it is not valid JSON");
+  EXPECT_EQ(error_of([&] { store.open("web").read_state(); }),
+            "corrupt state file " + root_ + "/web/state.json: it is not valid JSON");
+}
+
+TEST_F(StateStoreTest, StateOfAnotherContainerIsRefused) {
+  StateStore store(root_);
+  ContainerDir d = store.create("web");
+  EXPECT_EQ(error_of([&] { d.write_state(sample_state("db")); }),
+            "state of container \"db\" written into the directory of \"web\"");
+  // A state.json copied in from another container's directory.
+  std::ofstream(root_ + "/web/state.json") << to_state_file_json(sample_state("db"));
+  EXPECT_EQ(error_of([&] { d.read_state(); }),
+            "corrupt state file " + root_ + "/web/state.json: it belongs to container \"db\"");
+}
+
+TEST_F(StateStoreTest, WriteStateReplacesTheFileWholeAndLeavesNoTempFile) {
+  StateStore store(root_);
+  ContainerDir d = store.create("web");
+  ContainerState s = sample_state("web");
+  d.write_state(s);
+  s.status = Status::Stopped;
+  s.pid = 0;
+  d.write_state(s);
+  expect_same(d.read_state(), s);
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(d.path())) names.insert(e.path().filename());
+  EXPECT_EQ(names, std::set<std::string>{"state.json"});
+}
+
+TEST(StateStoreRoot, EmptyRootIsRefused) {
+  EXPECT_EQ(error_of([] { StateStore store(""); }), "the state root must not be empty");
+}
+
 TEST_F(StateStoreTest, ListIdsIsSortedAndSkipsNonContainers) {
   StateStore store(root_);
   EXPECT_TRUE(store.list_ids().empty());  // root does not exist yet
@@ -358,6 +408,34 @@ TEST_F(StateStoreTest, RemoveRefusesToDescendIntoAMountPoint) {
   int code = exit_code_of(child);
   if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
   EXPECT_EQ(code, 0);
+}
+
+size_t open_fd_count() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_F(StateStoreTest, NoFileDescriptorOutlivesItsOwner) {
+  StateStore store(root_);
+  make_container(store, "warmup");  // first use may open lazily-loaded libraries (nss)
+  store.peek("warmup");
+  size_t before = open_fd_count();
+  for (int i = 0; i < 3; ++i) {
+    make_container(store, "web");
+    store.peek("web");
+    store.list_ids();
+    EXPECT_THROW(store.create("web"), Error);
+    EXPECT_THROW(store.open("nope"), Error);
+    EXPECT_THROW(store.peek("nope"), Error);
+    { ContainerDir half = store.create("half"); }   // debris ...
+    store.create("half").write_state(sample_state("half"));  // ... reclaimed
+    store.open("half").remove();
+    ContainerDir d = store.open("web");
+    d.read_state();
+    d.remove();
+  }
+  EXPECT_EQ(open_fd_count(), before);
 }
 
 // ---- the lock across processes --------------------------------------------
@@ -486,6 +564,31 @@ TEST_F(StateStoreTest, OpenWaitingOnADeleteFindsTheContainerCreatedAgain) {
   EXPECT_EQ(s.holder_exit, 0);
   EXPECT_EQ(s.opener_result, "opened");
   EXPECT_EQ(store.open("web").read_state().pid, 777);
+}
+
+TEST_F(StateStoreTest, ConcurrentCreatesOfOneIdHaveExactlyOneWinner) {
+  StateStore store(root_);
+  constexpr int kRacers = 8;
+  Pipe start, results;
+  pid_t pids[kRacers];
+  for (pid_t& pid : pids) {
+    pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      start.w.reset();
+      receive_byte(start.r.get());  // EOF when the parent closes: all start together
+      std::string err = error_of([&] { store.create("web").write_state(sample_state("web")); });
+      send(results.w.get(), err == "(no error)" ? "W" : err == "container \"web\" already exists" ? "E" : "?");
+      _exit(0);
+    }
+  }
+  start.w.reset();
+  results.w.reset();
+  for (pid_t pid : pids) EXPECT_EQ(exit_code_of(pid), 0);
+  std::string outcome = read_fd(results.r.get(), "results");
+  EXPECT_EQ(std::count(outcome.begin(), outcome.end(), 'W'), 1) << outcome;
+  EXPECT_EQ(std::count(outcome.begin(), outcome.end(), 'E'), kRacers - 1) << outcome;
+  EXPECT_EQ(root_entries(), std::set<std::string>{"web"});  // no temp directories left
 }
 
 // ---- /proc/<pid>/stat and the live status ---------------------------------

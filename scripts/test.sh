@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The project's test command (run as root): installs dependencies, builds in
+# Release and runs every test (unit and integration) with ctest, then builds
+# the unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
+# (CMAKE_BUILD_TYPE=Debug) and runs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jobs=$(nproc)
+bash scripts/setup.sh
+
+echo "== Release build (build/)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$jobs"
+
+echo "== Tests (Release)"
+(cd build && ctest --output-on-failure -j2)
+
+echo "== Unit tests under ASan/UBSan (build-debug/)"
+cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug
+cmake --build build-debug -j"$jobs" --target hull_unit_tests
+# Run the binary itself: one process, and a sanitizer report fails the run.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  build-debug/tests/hull_unit_tests
+
+echo "== All tests passed"

@@ -1,0 +1,206 @@
+// Manager: planning, creation, placement, removal and the state.json form.
+#include "cgroups/cgroup_manager.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/devices.hpp"
+#include "cgroups/events.hpp"
+#include "cgroups/resources.hpp"
+#include "cgroups/routing.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
+
+// mkdir -p below `root` (which exists). Appends the directories it made, outermost first.
+void make_dirs(const std::string& dir, const std::string& root, std::vector<std::string>& made) {
+  if (dir.size() <= root.size()) return;
+  if (::mkdir(dir.c_str(), 0755) == 0) {
+    made.push_back(dir);
+    return;
+  }
+  if (errno == EEXIST) return;
+  if (errno != ENOENT) throw_errno("mkdir " + dir);
+  make_dirs(parent_of(dir), root, made);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + dir);
+  made.push_back(dir);
+}
+
+// Makes `controllers` available to the children of `dir` (its
+// cgroup.subtree_control), enabling them in the ancestors first where `dir`
+// does not have them yet. Usually one read: they are already enabled.
+void enable_controllers(const std::string& dir, const std::string& mount, const std::set<std::string>& controllers,
+                        const Host& host) {
+  if (controllers.empty()) return;
+  std::set<std::string> enabled = split_words(read_value(dir, "cgroup.subtree_control"));
+  std::string line;
+  std::set<std::string> missing_here;
+  for (const auto& c : controllers)
+    if (!enabled.count(c)) {
+      line += (line.empty() ? "+" : " +") + c;
+      missing_here.insert(c);
+    }
+  if (line.empty()) return;
+  if (dir.size() > mount.size()) {
+    std::set<std::string> offered = split_words(read_value(dir, "cgroup.controllers"));
+    std::set<std::string> from_parent;
+    for (const auto& c : missing_here)
+      if (!offered.count(c)) from_parent.insert(c);
+    if (!from_parent.empty()) enable_controllers(parent_of(dir), mount, from_parent, host);
+  } else {
+    for (const auto& c : missing_here)
+      if (!host.v2_available(c))
+        throw Error("cgroup v2 controller " + quote(c) + " is not available: " + host.describe());
+  }
+  int err = try_write_value(dir, "cgroup.subtree_control", line);
+  if (err == EBUSY)
+    throw_errno(err, "write " + line + " to " + dir +
+                         "/cgroup.subtree_control (processes in a non-root cgroup cannot have "
+                         "controller-enabled children: move them to a leaf)");
+  if (err != 0) throw_errno(err, "write " + line + " to " + dir + "/cgroup.subtree_control");
+}
+
+}  // namespace
+
+Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host) {
+  std::optional<std::string> path = linux ? linux->cgroupsPath : std::nullopt;
+  if (systemd) {
+    if (path) parse_systemd_path(*path);
+    if (::access("/run/systemd/system", F_OK) != 0)
+      throw Error("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system)");
+    throw Error("--systemd-cgroup: the systemd cgroup driver is not implemented yet; run without --systemd-cgroup");
+  }
+  Manager m(host, resolve_paths(path, id, host));
+  if (linux) {
+    if (linux->resources) m.resources_ = *linux->resources;
+    m.devices_ = linux->devices;
+  }
+  // Every limit must have a controller on this host: fail before any mkdir.
+  Router(m.host_, m.paths_).check(m.resources_);
+  device_rules(m.resources_.devices, m.devices_);
+  return m;
+}
+
+Manager::~Manager() {
+  if (owned_) remove_dirs();
+}
+
+void Manager::create() {
+  Router router(host_, paths_);
+  try {
+    for (const auto& [name, dir] : paths_.v1) {
+      const V1Hierarchy& h = host_.v1.at(name);
+      make_dirs(dir, h.mount, made_);
+      if (h.controllers.count("cpuset")) v1::init_cpuset(dir, h.mount);
+    }
+    if (!paths_.v2.empty()) {
+      size_t before = made_.size();
+      make_dirs(paths_.v2, host_.v2_mount, made_);
+      enable_controllers(parent_of(paths_.v2), host_.v2_mount, router.v2_controllers(resources_), host_);
+      // A cgroup that already has processes belongs to someone else (spec:
+      // "a non-empty cgroup" is unfit for create).
+      if (made_.size() == before && !read_value(paths_.v2, "cgroup.procs").empty())
+        throw Error("cgroup " + paths_.v2 + " already has processes");
+      v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
+    }
+    owned_ = true;
+    apply(resources_, false);
+  } catch (Error& e) {
+    remove_dirs();
+    owned_ = false;
+    e.add_context("create cgroup");
+    throw;
+  }
+}
+
+void Manager::apply(const spec::Resources& r, bool updating) {
+  Router router(host_, paths_);
+  ApplyOptions o{updating, &warnings_};
+  router.apply(r, o);
+  if (updating && r.devices.empty()) return;
+  std::vector<DeviceRule> rules = device_rules(r.devices, updating ? std::vector<spec::Device>{} : devices_);
+  if (std::string dir = router.v1_dir("devices"); !dir.empty()) {
+    v1_set_devices(dir, rules);
+  } else if (!paths_.v2.empty()) {
+    UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
+    v2_set_devices(fd.get(), paths_.v2, rules);
+  } else if (!r.devices.empty()) {
+    throw Error("linux.resources.devices: no devices controller: " + host_.describe());
+  } else {
+    warnings_.push_back("no devices controller on this host: device access is not restricted");
+  }
+}
+
+void Manager::add_process(pid_t pid, bool placed_in_v2) const {
+  std::string p = std::to_string(pid);
+  for (const auto& [name, dir] : paths_.v1) write_value(dir, "cgroup.procs", p);
+  if (!paths_.v2.empty() && !placed_in_v2) write_value(paths_.v2, "cgroup.procs", p);
+}
+
+void Manager::update(const spec::Resources& resources) {
+  Router(host_, paths_).check(resources);
+  if (!paths_.v2.empty())
+    enable_controllers(parent_of(paths_.v2), host_.v2_mount, Router(host_, paths_).v2_controllers(resources), host_);
+  with_context("update cgroup", [&] { apply(resources, true); });
+}
+
+void Manager::remove_dirs() noexcept {
+  for (auto it = made_.rbegin(); it != made_.rend(); ++it) ::rmdir(it->c_str());
+  made_.clear();
+}
+
+std::string Manager::to_state() const {
+  nlohmann::json j;
+  j["mode"] = to_string(paths_.mode);
+  j["v2"] = paths_.v2;
+  j["v1"] = paths_.v1;
+  return j.dump();
+}
+
+Manager Manager::load(const std::string& state, const Host& host) {
+  Paths p;
+  try {
+    nlohmann::json j = nlohmann::json::parse(state);
+    std::string mode = j.at("mode").get<std::string>();
+    if (mode == "unified") p.mode = Mode::Unified;
+    else if (mode == "hybrid") p.mode = Mode::Hybrid;
+    else if (mode == "legacy") p.mode = Mode::Legacy;
+    else throw Error("unknown mode " + quote(mode));
+    p.v2 = j.at("v2").get<std::string>();
+    p.v1 = j.at("v1").get<std::map<std::string, std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("cgroup state " + quote(state) + ": " + e.what());
+  } catch (Error& e) {
+    e.add_context("cgroup state " + quote(state));
+    throw;
+  }
+  Manager m(host, std::move(p));
+  return m;
+}
+
+std::vector<std::string> Manager::all_dirs() const {
+  std::vector<std::string> out;
+  for (const auto& [name, dir] : paths_.v1) out.push_back(dir);
+  if (!paths_.v2.empty()) out.push_back(paths_.v2);
+  return out;
+}
+
+// Removes dir and its sub-cgroups, deepest first. false on EBUSY (still populated).
+bool Manager::remove_tree(const std::string& dir) {
+  for (const auto& sub : list_subdirs(dir))
+    if (!remove_tree(sub)) return false;
+  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+  if (errno == EBUSY) return false;
+  throw_errno("rmdir " + dir);
+}
+
+}  // namespace hull::cgroups

@@ -1,0 +1,153 @@
+#pragma once
+// The container's cgroup(s): where they are, creating them with the config's
+// limits, placing processes, freezing, signalling, statistics, removal.
+//
+// How the core uses it (create / run):
+//
+//   auto cg = cgroups::Manager::plan(spec.linux_ ? &*spec.linux_ : nullptr, id, g.systemd_cgroup);
+//                                       // validates everything, no side effect yet
+//   cg.create();                        // mkdir + limits; removed again if cg is destroyed un-disowned
+//   clone3 with CLONE_INTO_CGROUP and cgroup = cg.clone_into_fd() when it is >= 0;
+//   cg.add_process(init_pid, /*placed_in_v2=*/clone_into_cgroup_worked);
+//                                       // v1 hierarchies (and v2 when clone3 could not place it)
+//   state.cgroupPath = cg.to_state();   // JSON text, stored verbatim
+//   write state.json; cg.disown();      // from here the cgroup outlives this process
+//
+// Later commands: auto cg = cgroups::Manager::load(state.cgroupPath);
+//   pause/resume: cg.freeze() / cg.thaw();  kill --all: cg.kill_all(sig);
+//   ps: cg.pids();  events --stats: cg.stats();  update: cg.update(resources);
+//   delete: cg.kill_all(SIGKILL) if anything may be left, reap, then cg.destroy().
+//
+// cgroupsPath (config-linux.md "Cgroups Path"):
+//   "/a/b"  relative to each hierarchy's root (the mount point).
+//   "a/b"   relative to the cgroup of the calling hull process in each hierarchy,
+//           so nested runtimes and tests stay inside their own subtree.
+//   unset   "<id>", relative as above (runc's default too): no shared parent
+//           directory is made that would outlive the container.
+//   ".." components are refused. With --systemd-cgroup the value must be
+//   "slice:prefix:name"; it is parsed, but the systemd driver is not there yet
+//   and the command fails with a message saying so.
+//
+// Which hierarchy carries a limit: in hybrid mode a controller mounted as v1 is
+// used through v1; one only the cgroup2 mount offers (hugetlb here) through
+// v2. A limit for a controller neither offers is an error naming the
+// controller and the host's layout. The container always gets a cgroup on the
+// v2 mount in hybrid mode too (as runc does), so freeze/kill/pids work there.
+//
+// Device rules: default deny, then linux.resources.devices in order, then the
+// spec's default devices and linux.devices entries allowed "rwm". v1 writes
+// devices.deny/devices.allow; v2 attaches a BPF_PROG_TYPE_CGROUP_DEVICE program.
+#include <sys/types.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/unique_fd.hpp"
+#include "cgroups/host.hpp"
+#include "runtime/spec.hpp"
+
+namespace hull::cgroups {
+
+// The container's cgroup directories, absolute.
+struct Paths {
+  Mode mode = Mode::Unified;
+  std::string v2;                          // "" when the container has no v2 cgroup (legacy)
+  std::map<std::string, std::string> v1;   // hierarchy name ("cpu,cpuacct") -> directory
+};
+
+// A systemd cgroupsPath "slice:prefix:name".
+struct SystemdPath {
+  std::string slice, prefix, name;
+};
+SystemdPath parse_systemd_path(std::string_view value);
+
+// Where cgroupsPath (or its default for `id`) puts the container on `host`.
+// Throws on ".." components or an empty value.
+Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_view id, const Host& host);
+
+class Manager {
+ public:
+  // Resolves the paths and checks that every configured limit can be applied
+  // on this host; touches nothing. `linux` may be null (no linux section).
+  static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd,
+                      const Host& host = Host::current());
+  // A manager for an existing container from to_state() text. Does not own the cgroup.
+  static Manager load(const std::string& state, const Host& host = Host::current());
+
+  Manager(Manager&&) noexcept = default;
+  Manager& operator=(Manager&&) noexcept = default;
+  // Removes the directories create() made unless disown() was called (best effort).
+  ~Manager();
+
+  // mkdir of every directory, controllers enabled on v2, limits written, the
+  // v2 directory opened for CLONE_INTO_CGROUP. On failure, what was made is removed.
+  // Fails if the v2 cgroup already holds processes (spec: a non-empty cgroup is unfit).
+  void create();
+  // The cgroup now belongs to the container (its state.json names it).
+  void disown() noexcept { owned_ = false; }
+
+  // O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), -1 when
+  // there is none (legacy) or create() was not called. If clone3 refuses it
+  // (old kernel: E2BIG/ENOSYS; EBUSY/EOPNOTSUPP), clone without it and pass
+  // placed_in_v2=false to add_process.
+  int clone_into_fd() const { return v2_fd_.get(); }
+  // Writes pid to cgroup.procs of every v1 hierarchy and, unless the clone
+  // already put it there, of the v2 cgroup.
+  void add_process(pid_t pid, bool placed_in_v2 = false) const;
+
+  // Freezes every process and returns once the kernel reports them frozen
+  // (v2 cgroup.events "frozen 1"; v1 freezer.state FROZEN). The v1 freezer
+  // is used when mounted, else cgroup.freeze on v2.
+  void freeze() const;
+  void thaw() const;
+  bool frozen() const;
+
+  // Sends sig to every process in the cgroup (and its sub-cgroups). SIGKILL
+  // uses cgroup.kill where the kernel has it; otherwise the cgroup is frozen,
+  // signalled pid by pid and thawed, so no process forks past the signal.
+  void kill_all(int sig) const;
+  // Processes in the container's cgroup and its sub-cgroups.
+  std::vector<pid_t> pids() const;
+  // The "data" object of runc's `events --stats`: cpu, memory, pids, blkio, hugetlb.
+  nlohmann::json stats() const;
+
+  // Applies new limits (the `update` command). Only fields that are set are
+  // written; device rules are replaced only when resources.devices is non-empty.
+  void update(const spec::Resources& resources);
+
+  // Removes the container's directories (sub-cgroups first). Processes must
+  // be gone: a populated cgroup is waited for briefly (exiting tasks), then
+  // the error lists the pids left.
+  void destroy();
+
+  const Paths& paths() const { return paths_; }
+  // Serialisable description for state.json: {"mode":..., "v2":..., "v1":{...}}.
+  std::string to_state() const;
+  // Deprecated or ignored settings met while applying (kernel memory ...);
+  // the caller prints them as warnings.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  Manager(Host host, Paths paths) : host_(std::move(host)), paths_(std::move(paths)) {}
+  void apply(const spec::Resources& r, bool updating);
+  void remove_dirs() noexcept;
+  std::vector<std::string> all_dirs() const;
+  bool remove_tree(const std::string& dir);
+  // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
+  std::string freezer_dir(bool& v2) const;
+
+  Host host_;
+  Paths paths_;
+  spec::Resources resources_;             // as planned (create)
+  std::vector<spec::Device> devices_;     // linux.devices, allowed in the device cgroup
+  UniqueFd v2_fd_;
+  std::vector<std::string> made_;         // directories create() made, outermost first
+  bool owned_ = false;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace hull::cgroups

@@ -1,0 +1,86 @@
+#include "cgroups/cgroupfs.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+std::string join(const std::string& dir, std::string_view file) {
+  std::string p = dir;
+  p += '/';
+  p += file;
+  return p;
+}
+WriteLog* g_write_log = nullptr;
+
+}  // namespace
+
+void set_write_log(WriteLog* log) noexcept { g_write_log = log; }
+
+int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {
+  std::string path = join(dir, file);
+  // O_TRUNC matters only for the regular files standing in for cgroupfs in tests.
+  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int err = 0;
+  // cgroupfs takes one write(2) per value; a short write does not happen for these sizes.
+  while (::write(fd, value.data(), value.size()) < 0) {
+    if (errno != EINTR) {
+      err = errno;
+      break;
+    }
+  }
+  ::close(fd);
+  if (err == 0 && g_write_log) g_write_log->writes.emplace_back(std::move(path), std::string(value));
+  return err;
+}
+
+void write_value(const std::string& dir, std::string_view file, std::string_view value) {
+  int err = try_write_value(dir, file, value);
+  if (err != 0) throw_errno(err, "write " + std::string(value) + " to " + join(dir, file));
+}
+
+std::string read_value(const std::string& dir, std::string_view file) {
+  std::string s = read_file(join(dir, file));
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+uint64_t read_u64(const std::string& dir, std::string_view file) {
+  std::string s = read_value(dir, file);
+  if (s == "max") return UINT64_MAX;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size())
+    throw Error(join(dir, file) + ": not a number: " + quote(s));
+  return v;
+}
+
+bool has_file(const std::string& dir, std::string_view file) noexcept {
+  return ::access(join(dir, file).c_str(), F_OK) == 0;
+}
+
+std::set<std::string> split_words(std::string_view text) {
+  std::set<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t')) ++i;
+    size_t j = i;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\n' && text[j] != '\t') ++j;
+    if (j > i) out.emplace(text.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::string limit_or_max(int64_t v) { return v < 0 ? "max" : std::to_string(v); }
+
+}  // namespace hull::cgroups

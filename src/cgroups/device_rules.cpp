@@ -1,0 +1,97 @@
+// The device rule list and its cgroup v1 form.
+#include "base/error.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/devices.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+uint8_t parse_access(const std::optional<std::string>& access, size_t index) {
+  if (!access || access->empty()) return kMknod | kRead | kWrite;
+  uint8_t bits = 0;
+  for (char c : *access) {
+    switch (c) {
+      case 'r': bits |= kRead; break;
+      case 'w': bits |= kWrite; break;
+      case 'm': bits |= kMknod; break;
+      default:
+        throw Error("linux.resources.devices[" + std::to_string(index) + "].access: " + quote(*access) +
+                    " is not a combination of r, w and m");
+    }
+  }
+  return bits;
+}
+
+void add(std::vector<DeviceRule>& out, DeviceRule r) {
+  if (r.type == 'a' && (r.major >= 0 || r.minor >= 0)) {
+    r.type = 'c';
+    out.push_back(r);
+    r.type = 'b';
+  }
+  out.push_back(r);
+}
+
+// Spec "Default Devices" plus what runc allows by default.
+const DeviceRule kDefaults[] = {
+    {true, 'c', -1, -1, kMknod},                     // mknod of any char device
+    {true, 'b', -1, -1, kMknod},                     // mknod of any block device
+    {true, 'c', 1, 3, kMknod | kRead | kWrite},      // /dev/null
+    {true, 'c', 1, 5, kMknod | kRead | kWrite},      // /dev/zero
+    {true, 'c', 1, 7, kMknod | kRead | kWrite},      // /dev/full
+    {true, 'c', 1, 8, kMknod | kRead | kWrite},      // /dev/random
+    {true, 'c', 1, 9, kMknod | kRead | kWrite},      // /dev/urandom
+    {true, 'c', 5, 0, kMknod | kRead | kWrite},      // /dev/tty
+    {true, 'c', 5, 1, kMknod | kRead | kWrite},      // /dev/console
+    {true, 'c', 5, 2, kMknod | kRead | kWrite},      // /dev/ptmx
+    {true, 'c', 136, -1, kMknod | kRead | kWrite},   // /dev/pts/*
+};
+
+}  // namespace
+
+std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& resources,
+                                     const std::vector<spec::Device>& linux_devices, bool with_defaults) {
+  std::vector<DeviceRule> out;
+  for (size_t i = 0; i < resources.size(); ++i) {
+    const auto& d = resources[i];
+    DeviceRule r;
+    r.allow = d.allow;
+    std::string type = d.type.value_or("a");
+    if (type != "a" && type != "c" && type != "b")
+      throw Error("linux.resources.devices[" + std::to_string(i) + "].type: " + quote(type) +
+                  " is not \"a\", \"c\" or \"b\"");
+    r.type = type[0];
+    r.major = d.major.value_or(-1);
+    r.minor = d.minor.value_or(-1);
+    r.access = parse_access(d.access, i);
+    add(out, r);
+  }
+  if (!with_defaults) return out;
+  for (const auto& r : kDefaults) out.push_back(r);
+  for (const auto& d : linux_devices) {
+    if (d.type != "c" && d.type != "b" && d.type != "u") continue;  // fifos need no cgroup rule
+    if (!d.major || !d.minor) continue;
+    out.push_back({true, d.type == "b" ? 'b' : 'c', *d.major, *d.minor, kMknod | kRead | kWrite});
+  }
+  return out;
+}
+
+std::string v1_rule_text(const DeviceRule& r) {
+  std::string s(1, r.type);
+  s += ' ';
+  s += r.major < 0 ? "*" : std::to_string(r.major);
+  s += ':';
+  s += r.minor < 0 ? "*" : std::to_string(r.minor);
+  s += ' ';
+  if (r.access & kRead) s += 'r';
+  if (r.access & kWrite) s += 'w';
+  if (r.access & kMknod) s += 'm';
+  return s;
+}
+
+void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules) {
+  write_value(dir, "devices.deny", "a");
+  for (const auto& r : rules) write_value(dir, r.allow ? "devices.allow" : "devices.deny", v1_rule_text(r));
+}
+
+}  // namespace hull::cgroups

@@ -1,0 +1,51 @@
+#pragma once
+// Device access rules: the spec's list plus the defaults, as v1
+// devices.allow/deny lines or a cgroup v2 eBPF program.
+#include <linux/bpf.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/spec.hpp"
+
+namespace hull::cgroups {
+
+enum DeviceAccess : uint8_t { kMknod = 1, kRead = 2, kWrite = 4 };  // BPF_DEVCG_ACC_* values
+
+struct DeviceRule {
+  bool allow = false;
+  char type = 'a';        // 'a' (all), 'c', 'b'
+  int64_t major = -1;     // -1: any
+  int64_t minor = -1;
+  uint8_t access = kMknod | kRead | kWrite;
+  bool operator==(const DeviceRule&) const = default;
+};
+
+// The effective rule list, evaluated "last match wins" over a default deny:
+// resources.devices in order, then the spec's default devices (null, zero,
+// full, random, urandom, tty, console, ptmx, pts/*, plus mknod of any c/b
+// node as runc allows) and every linux.devices entry, allowed "rwm".
+// A type "a" rule naming a major or minor is split into "c" and "b": the v1
+// kernel would read "a 1:3" as every device. Throws on a bad access string or type.
+std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& resources,
+                                     const std::vector<spec::Device>& linux_devices, bool with_defaults = true);
+
+// "c 1:3 rwm", "a *:* rwm".
+std::string v1_rule_text(const DeviceRule& r);
+// v1: "a" into devices.deny (default deny, clears inherited exceptions), then
+// each rule into devices.allow or devices.deny in order.
+void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules);
+
+// The BPF_PROG_TYPE_CGROUP_DEVICE program for the rules: returns 1 (allow)
+// or 0 (deny) for a bpf_cgroup_dev_ctx. Rules are tested from last to first;
+// the first one matching decides; none matching denies. An allow rule matches
+// when it grants every requested access bit, a deny rule when it forbids any.
+std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules);
+
+// Loads the program and attaches it to the cgroup directory fd with
+// BPF_F_ALLOW_MULTI, then detaches the programs that were there before, so
+// the cgroup is never without a filter while rules are replaced.
+void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules);
+
+}  // namespace hull::cgroups

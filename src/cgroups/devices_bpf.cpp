@@ -1,0 +1,149 @@
+// cgroup v2 device control: a BPF_PROG_TYPE_CGROUP_DEVICE program built from
+// the rules, loaded and attached with the bpf(2) syscall (no libbpf).
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
+#include "cgroups/devices.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+  bpf_insn i{};
+  i.code = code;
+  i.dst_reg = dst & 0xf;
+  i.src_reg = src & 0xf;
+  i.off = off;
+  i.imm = imm;
+  return i;
+}
+bpf_insn load_word(uint8_t dst, int16_t off) { return insn(BPF_LDX | BPF_W | BPF_MEM, dst, BPF_REG_1, off, 0); }
+bpf_insn alu32_imm(uint8_t op, uint8_t dst, int32_t imm) { return insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm); }
+bpf_insn mov32_reg(uint8_t dst, uint8_t src) { return insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0); }
+bpf_insn jump_imm(uint8_t op, uint8_t dst, int32_t imm) { return insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm); }
+bpf_insn mov64_imm(uint8_t dst, int32_t imm) { return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
+bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+
+constexpr uint8_t kAll = kMknod | kRead | kWrite;
+
+// One rule: jumps past the block when the rule does not match, else returns
+// its verdict. Registers: r2 device type, r3 access bits, r4 major, r5 minor.
+void emit_rule(std::vector<bpf_insn>& prog, const DeviceRule& r) {
+  std::vector<size_t> jumps;  // indexes of "no match" jumps to patch
+  auto jump = [&](bpf_insn i) {
+    jumps.push_back(prog.size());
+    prog.push_back(i);
+  };
+  if (r.type != 'a') jump(jump_imm(BPF_JNE, BPF_REG_2, r.type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR));
+  if ((r.access & kAll) != kAll) {
+    prog.push_back(mov32_reg(BPF_REG_1, BPF_REG_3));
+    if (r.allow) {
+      // Allow matches only if every requested bit is granted.
+      prog.push_back(alu32_imm(BPF_AND, BPF_REG_1, ~r.access & kAll));
+      jump(jump_imm(BPF_JNE, BPF_REG_1, 0));
+    } else {
+      // Deny matches if any requested bit is forbidden.
+      prog.push_back(alu32_imm(BPF_AND, BPF_REG_1, r.access & kAll));
+      jump(jump_imm(BPF_JEQ, BPF_REG_1, 0));
+    }
+  }
+  if (r.major >= 0) jump(jump_imm(BPF_JNE, BPF_REG_4, static_cast<int32_t>(r.major)));
+  if (r.minor >= 0) jump(jump_imm(BPF_JNE, BPF_REG_5, static_cast<int32_t>(r.minor)));
+  prog.push_back(mov64_imm(BPF_REG_0, r.allow ? 1 : 0));
+  prog.push_back(exit_insn());
+  for (size_t j : jumps) prog[j].off = static_cast<int16_t>(prog.size() - j - 1);
+}
+
+long bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
+
+UniqueFd load_program(const std::vector<bpf_insn>& prog, const std::string& what) {
+  static const char license[] = "Apache-2.0";
+  bpf_attr attr{};
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = reinterpret_cast<uint64_t>(prog.data());
+  attr.insn_cnt = static_cast<uint32_t>(prog.size());
+  attr.license = reinterpret_cast<uint64_t>(license);
+  long fd = bpf(BPF_PROG_LOAD, attr);
+  if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+  int err = errno;
+  if (err != EINVAL && err != EACCES) throw_errno(err, "load the device filter for " + what);
+  // Load again with the verifier's log so the error says what it disliked.
+  std::string log(64 * 1024, '\0');
+  attr.log_buf = reinterpret_cast<uint64_t>(log.data());
+  attr.log_size = static_cast<uint32_t>(log.size());
+  attr.log_level = 1;
+  fd = bpf(BPF_PROG_LOAD, attr);
+  if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+  log.resize(std::strlen(log.c_str()));
+  throw_errno(err, "load the device filter for " + what + " (verifier: " + log + ")");
+}
+
+std::vector<uint32_t> attached_programs(int cgroup_fd, const std::string& what) {
+  std::vector<uint32_t> ids(64);
+  bpf_attr attr{};
+  attr.query.target_fd = static_cast<uint32_t>(cgroup_fd);
+  attr.query.attach_type = BPF_CGROUP_DEVICE;
+  attr.query.prog_ids = reinterpret_cast<uint64_t>(ids.data());
+  attr.query.prog_cnt = static_cast<uint32_t>(ids.size());
+  if (bpf(BPF_PROG_QUERY, attr) < 0) throw_errno("query the device filters of " + what);
+  ids.resize(attr.query.prog_cnt);
+  return ids;
+}
+
+}  // namespace
+
+std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
+  std::vector<bpf_insn> prog = {
+      // struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }
+      // access_type is (BPF_DEVCG_ACC_* << 16) | BPF_DEVCG_DEV_*.
+      load_word(BPF_REG_2, 0),
+      alu32_imm(BPF_AND, BPF_REG_2, 0xffff),
+      load_word(BPF_REG_3, 0),
+      alu32_imm(BPF_RSH, BPF_REG_3, 16),
+      load_word(BPF_REG_4, 4),
+      load_word(BPF_REG_5, 8),
+  };
+  // Later rules override earlier ones, so the last rule is tested first.
+  for (auto it = rules.rbegin(); it != rules.rend(); ++it) emit_rule(prog, *it);
+  prog.push_back(mov64_imm(BPF_REG_0, 0));  // default deny
+  prog.push_back(exit_insn());
+  return prog;
+}
+
+void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules) {
+  std::vector<bpf_insn> prog = device_program(rules);
+  UniqueFd prog_fd = load_program(prog, cgroup_path);
+  std::vector<uint32_t> old = attached_programs(cgroup_fd, cgroup_path);
+
+  bpf_attr attr{};
+  attr.target_fd = static_cast<uint32_t>(cgroup_fd);
+  attr.attach_bpf_fd = static_cast<uint32_t>(prog_fd.get());
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  attr.attach_flags = BPF_F_ALLOW_MULTI;
+  if (bpf(BPF_PROG_ATTACH, attr) < 0) throw_errno("attach the device filter to " + cgroup_path);
+
+  for (uint32_t id : old) {
+    bpf_attr get{};
+    get.prog_id = id;
+    long fd = bpf(BPF_PROG_GET_FD_BY_ID, get);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;  // detached meanwhile
+      throw_errno("open device filter " + std::to_string(id) + " of " + cgroup_path);
+    }
+    UniqueFd old_fd(static_cast<int>(fd));
+    bpf_attr det{};
+    det.target_fd = static_cast<uint32_t>(cgroup_fd);
+    det.attach_bpf_fd = static_cast<uint32_t>(old_fd.get());
+    det.attach_type = BPF_CGROUP_DEVICE;
+    if (bpf(BPF_PROG_DETACH, det) < 0 && errno != ENOENT)
+      throw_errno("detach the old device filter " + std::to_string(id) + " from " + cgroup_path);
+  }
+}
+
+}  // namespace hull::cgroups

@@ -1,0 +1,70 @@
+#include "cgroups/events.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+std::string find_key(const std::string& text, const std::string& key) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    std::string_view line(text.data() + i, j - i);
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ' ')
+      return std::string(line.substr(key.size() + 1));
+    i = j + 1;
+  }
+  return {};
+}
+
+std::string pread_all(int fd, const std::string& what) {
+  if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seek " + what);
+  return read_fd(fd, what);
+}
+
+}  // namespace
+
+std::string event_value(const std::string& dir, const std::string& key) {
+  return find_key(read_file(dir + "/cgroup.events"), key);
+}
+
+bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
+                std::chrono::steady_clock::time_point deadline) {
+  std::string path = dir + "/cgroup.events";
+  UniqueFd fd = open_fd(path, O_RDONLY);
+  for (;;) {
+    // Read before polling: kernfs reports a change relative to the last read.
+    if (find_key(pread_all(fd.get(), path), key) == value) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd.get(), POLLPRI, 0};
+    int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno != EINTR) throw_errno("poll " + path);
+  }
+}
+
+std::vector<std::string> list_subdirs(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR) continue;
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    out.push_back(dir + "/" + name);
+  }
+  ::closedir(d);
+  return out;
+}
+
+}  // namespace hull::cgroups

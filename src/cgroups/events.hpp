@@ -1,0 +1,20 @@
+#pragma once
+// cgroup v2 cgroup.events ("populated 0|1", "frozen 0|1"): reading a key and
+// waiting for a value. The kernel signals every change of the file as POLLPRI
+// on an open fd, so waiting is a poll, not a loop of sleeps.
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace hull::cgroups {
+
+// The value of `key` in dir/cgroup.events ("" when absent).
+std::string event_value(const std::string& dir, const std::string& key);
+// Returns true once dir/cgroup.events has "key value", false at the deadline.
+bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
+                std::chrono::steady_clock::time_point deadline);
+
+// Subdirectories of dir (sub-cgroups), full paths; empty if dir is unreadable.
+std::vector<std::string> list_subdirs(const std::string& dir);
+
+}  // namespace hull::cgroups

@@ -1,0 +1,181 @@
+// Manager operations on a live cgroup: freeze/thaw, signalling, listing and
+// removal. Waiting is event driven where the kernel offers events (v2
+// cgroup.events, pidfds); the v1 freezer has none and is polled with backoff.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/events.hpp"
+#include "cgroups/routing.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kFreezeTimeout = std::chrono::seconds(10);
+constexpr auto kExitTimeout = std::chrono::seconds(10);
+
+void read_procs(const std::string& dir, std::vector<pid_t>& out) {
+  std::string text = read_value(dir, "cgroup.procs");
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    if (j > i) out.push_back(static_cast<pid_t>(std::stol(text.substr(i, j - i))));
+    i = j + 1;
+  }
+  for (const auto& sub : list_subdirs(dir)) read_procs(sub, out);
+}
+
+// Waits until every pid has exited (pidfd readable). Processes already gone are skipped.
+bool wait_exited(const std::vector<pid_t>& pids, Clock::time_point deadline) {
+  std::vector<pollfd> fds;
+  std::vector<UniqueFd> owners;
+  for (pid_t p : pids) {
+    long fd = ::syscall(SYS_pidfd_open, p, 0);
+    if (fd < 0) continue;  // ESRCH: already gone
+    owners.emplace_back(static_cast<int>(fd));
+    fds.push_back({static_cast<int>(fd), POLLIN, 0});
+  }
+  while (!fds.empty()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(left));
+    if (n < 0 && errno != EINTR) throw_errno("poll pidfds");
+    std::erase_if(fds, [](const pollfd& p) { return p.revents != 0; });
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Manager::freezer_dir(bool& v2) const {
+  std::string dir = Router(host_, paths_).v1_dir("freezer");
+  v2 = dir.empty() && !paths_.v2.empty();
+  return v2 ? paths_.v2 : dir;
+}
+
+void Manager::freeze() const {
+  bool v2 = false;
+  std::string dir = freezer_dir(v2);
+  if (dir.empty()) throw Error("freeze: no freezer on this host: " + host_.describe());
+  if (v2) {
+    write_value(dir, "cgroup.freeze", "1");
+    if (!wait_event(dir, "frozen", "1", Clock::now() + kFreezeTimeout)) {
+      try_write_value(dir, "cgroup.freeze", "0");
+      throw Error("freeze " + dir + ": timed out waiting for \"frozen 1\" in cgroup.events");
+    }
+    return;
+  }
+  // The v1 freezer reports FREEZING until every task stopped and has no
+  // notification; re-writing FROZEN catches tasks forked meanwhile (as runc does).
+  auto deadline = Clock::now() + kFreezeTimeout;
+  auto pause = std::chrono::microseconds(100);
+  for (;;) {
+    write_value(dir, "freezer.state", "FROZEN");
+    if (read_value(dir, "freezer.state") == "FROZEN") return;
+    if (Clock::now() > deadline) {
+      try_write_value(dir, "freezer.state", "THAWED");
+      throw Error("freeze " + dir + ": freezer.state did not reach FROZEN");
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(10000));
+  }
+}
+
+void Manager::thaw() const {
+  bool v2 = false;
+  std::string dir = freezer_dir(v2);
+  if (dir.empty()) throw Error("thaw: no freezer on this host: " + host_.describe());
+  if (v2) {
+    write_value(dir, "cgroup.freeze", "0");
+    if (!wait_event(dir, "frozen", "0", Clock::now() + kFreezeTimeout))
+      throw Error("thaw " + dir + ": timed out waiting for \"frozen 0\" in cgroup.events");
+    return;
+  }
+  write_value(dir, "freezer.state", "THAWED");
+}
+
+bool Manager::frozen() const {
+  bool v2 = false;
+  std::string dir = freezer_dir(v2);
+  if (dir.empty()) return false;
+  if (v2) return event_value(dir, "frozen") == "1";
+  return read_value(dir, "freezer.state") != "THAWED";
+}
+
+std::vector<pid_t> Manager::pids() const {
+  // Unified: the v2 cgroup. Otherwise a v1 hierarchy every container process joins.
+  std::string dir;
+  if (host_.mode == Mode::Unified) {
+    dir = paths_.v2;
+  } else {
+    Router r(host_, paths_);
+    for (const char* c : {"pids", "freezer", "memory", "cpu"})
+      if (dir = r.v1_dir(c); !dir.empty()) break;
+    if (dir.empty()) dir = paths_.v1.empty() ? paths_.v2 : paths_.v1.begin()->second;
+  }
+  std::vector<pid_t> out;
+  read_procs(dir, out);
+  return out;
+}
+
+void Manager::kill_all(int sig) const {
+  if (sig == SIGKILL && !paths_.v2.empty() && has_file(paths_.v2, "cgroup.kill")) {
+    // Linux 5.14: kills the whole subtree atomically, forks included.
+    write_value(paths_.v2, "cgroup.kill", "1");
+    return;
+  }
+  bool v2 = false;
+  bool can_freeze = !freezer_dir(v2).empty();
+  bool was_frozen = can_freeze && frozen();
+  // Frozen, nobody can fork a child we would miss between listing and signalling.
+  if (can_freeze && !was_frozen) freeze();
+  for (pid_t p : pids())
+    if (::kill(p, sig) != 0 && errno != ESRCH) throw_errno("kill " + std::to_string(p) + " with signal " + std::to_string(sig));
+  // A paused container stays paused, except that SIGKILL only acts once thawed.
+  if (can_freeze && (!was_frozen || sig == SIGKILL)) thaw();
+}
+
+void Manager::destroy() {
+  auto deadline = Clock::now() + kExitTimeout;
+  for (int round = 0; round < 3; ++round) {
+    bool busy = false;
+    for (const auto& dir : all_dirs())
+      if (!remove_tree(dir)) busy = true;
+    if (!busy) {
+      owned_ = false;
+      made_.clear();
+      return;
+    }
+    // Populated: what is left is killed and waited for (by pidfd, or by the
+    // v2 "populated 0" event for tasks already exiting), then rmdir again.
+    std::vector<pid_t> left = pids();
+    if (!left.empty()) {
+      kill_all(SIGKILL);
+      wait_exited(left, deadline);
+    } else if (!paths_.v2.empty()) {
+      wait_event(paths_.v2, "populated", "0", deadline);
+    }
+  }
+  std::string msg = "remove cgroup " + (paths_.v2.empty() ? all_dirs().front() : paths_.v2) + ": still populated";
+  std::vector<pid_t> left = pids();
+  if (!left.empty()) {
+    msg += " by pids";
+    for (pid_t p : left) msg += " " + std::to_string(p);
+  }
+  throw Error(msg, EBUSY);
+}
+
+}  // namespace hull::cgroups

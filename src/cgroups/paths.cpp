@@ -1,0 +1,79 @@
+// cgroupsPath -> the container's directory in every hierarchy.
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "cgroups/cgroup_manager.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+// "a//b/./c/" -> "a/b/c"; refuses "..", which would let a config climb out
+// of the subtree it is given (relative paths are meant to stay under the caller).
+std::string normalize(std::string_view value) {
+  std::string out;
+  size_t i = 0;
+  while (i <= value.size()) {
+    size_t j = value.find('/', i);
+    if (j == std::string_view::npos) j = value.size();
+    std::string_view part = value.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..")
+      throw Error("cgroupsPath " + quote(value) + ": \"..\" is not allowed");
+    if (!out.empty()) out += '/';
+    out += part;
+  }
+  return out;
+}
+
+std::string join(const std::string& a, const std::string& b) {
+  if (b.empty()) return a;
+  if (!a.empty() && a.back() == '/') return a + b;
+  return a + "/" + b;
+}
+
+}  // namespace
+
+SystemdPath parse_systemd_path(std::string_view value) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  for (;;) {
+    size_t j = value.find(':', i);
+    parts.emplace_back(value.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  if (parts.size() != 3)
+    throw Error("cgroupsPath " + quote(value) + ": with --systemd-cgroup it must be \"slice:prefix:name\"");
+  SystemdPath p{parts[0], parts[1], parts[2]};
+  if (p.name.empty()) throw Error("cgroupsPath " + quote(value) + ": the name part is empty");
+  if (!p.slice.empty() && (p.slice.size() <= 6 || p.slice.substr(p.slice.size() - 6) != ".slice"))
+    throw Error("cgroupsPath " + quote(value) + ": " + quote(p.slice) + " is not a slice name (*.slice)");
+  for (const auto& s : parts)
+    if (s.find('/') != std::string::npos)
+      throw Error("cgroupsPath " + quote(value) + ": systemd unit names cannot contain '/'");
+  return p;
+}
+
+Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_view id, const Host& host) {
+  std::string value = cgroups_path && !cgroups_path->empty() ? *cgroups_path : std::string(id);
+  bool absolute = !value.empty() && value.front() == '/';
+  std::string rel = normalize(value);
+  if (rel.empty()) throw Error("cgroupsPath " + quote(value) + ": names the hierarchy root");
+
+  Paths p;
+  p.mode = host.mode;
+  if (host.mode != Mode::Legacy) {
+    std::string base = absolute ? host.v2_mount : join(host.v2_mount, normalize(host.v2_own_path));
+    p.v2 = join(base, rel);
+  }
+  for (const auto& [name, h] : host.v1) {
+    std::string base = absolute ? h.mount : join(h.mount, normalize(h.own_path));
+    p.v1.emplace(name, join(base, rel));
+  }
+  return p;
+}
+
+}  // namespace hull::cgroups

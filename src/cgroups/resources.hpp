@@ -1,0 +1,54 @@
+#pragma once
+// Per-controller writers: spec values -> interface files of one cgroup
+// directory. Each takes the directory as a parameter so tests run them on a
+// temporary tree standing in for cgroupfs. Only the fields that are set are
+// written. Errors name the spec field or the file and value.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runtime/spec.hpp"
+
+namespace hull::cgroups {
+
+using Warnings = std::vector<std::string>;
+
+struct ApplyOptions {
+  bool updating = false;   // `update` of a running container rather than create
+  Warnings* warnings = nullptr;
+};
+
+namespace v1 {
+void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o);
+void set_cpu(const std::string& dir, const spec::CPU& c);
+void set_cpuset(const std::string& dir, const spec::CPU& c);
+void set_pids(const std::string& dir, const spec::Pids& p);
+void set_blkio(const std::string& dir, const spec::BlockIO& b);
+void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits);
+void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
+void set_net_cls(const std::string& dir, uint32_t class_id);
+void set_net_prio(const std::string& dir, const std::vector<spec::NetworkInterfacePriority>& p);
+// A new v1 cpuset cgroup starts with empty cpus/mems and refuses tasks until
+// they are set: copy them from the nearest ancestor, filling each empty level
+// between `dir` and `stop_at` (the hierarchy's mount) on the way down.
+void init_cpuset(const std::string& dir, const std::string& stop_at);
+}  // namespace v1
+
+namespace v2 {
+void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o);
+void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions& o);
+void set_cpuset(const std::string& dir, const spec::CPU& c);
+void set_pids(const std::string& dir, const spec::Pids& p);
+void set_io(const std::string& dir, const spec::BlockIO& b);
+void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits);
+void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
+// Throws for a key that is not a plain file name in the cgroup directory.
+void check_unified_key(const std::string& key);
+void set_unified(const std::string& dir, const std::map<std::string, std::string>& unified);
+}  // namespace v2
+
+// True when the CPU object sets something for the cpu (not cpuset) controller.
+bool has_cpu_fields(const spec::CPU& c);
+bool has_cpuset_fields(const spec::CPU& c);
+
+}  // namespace hull::cgroups

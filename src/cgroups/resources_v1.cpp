@@ -1,0 +1,203 @@
+// Writers for cgroup v1 controllers (Documentation/admin-guide/cgroup-v1/).
+#include <dirent.h>
+
+#include <cerrno>
+#include <string>
+
+#include "base/error.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/convert.hpp"
+#include "cgroups/resources.hpp"
+
+namespace hull::cgroups {
+
+bool has_cpu_fields(const spec::CPU& c) {
+  return c.shares || c.quota || c.period || c.burst || c.realtimeRuntime || c.realtimePeriod || c.idle;
+}
+bool has_cpuset_fields(const spec::CPU& c) { return c.cpus || c.mems; }
+
+namespace {
+
+void warn(const ApplyOptions& o, std::string msg) {
+  if (o.warnings) o.warnings->push_back(std::move(msg));
+}
+
+std::string device(int64_t major, int64_t minor) {
+  return std::to_string(major) + ":" + std::to_string(minor);
+}
+
+// Two files whose values constrain each other (limit <= memsw, runtime <= period):
+// write them in the order the current values allow. Tries first-then-second and,
+// when the kernel refuses the first with EINVAL, the other order.
+void write_pair(const std::string& dir, const std::string& f1, const std::string& v1,
+                const std::string& f2, const std::string& v2) {
+  int err = try_write_value(dir, f1, v1);
+  if (err == EINVAL) {
+    write_value(dir, f2, v2);
+    write_value(dir, f1, v1);
+    return;
+  }
+  if (err != 0) throw_errno(err, "write " + v1 + " to " + dir + "/" + f1);
+  write_value(dir, f2, v2);
+}
+
+}  // namespace
+
+namespace v1 {
+
+void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o) {
+  if (m.swap) {
+    if (!has_file(dir, "memory.memsw.limit_in_bytes"))
+      throw Error("linux.resources.memory.swap: " + dir +
+                  "/memory.memsw.limit_in_bytes does not exist (swap accounting is off; boot with swapaccount=1)");
+    if (m.limit) {
+      // memory.limit_in_bytes <= memory.memsw.limit_in_bytes must hold after
+      // every single write; raising both needs memsw first, lowering limit first.
+      write_pair(dir, "memory.limit_in_bytes", std::to_string(*m.limit), "memory.memsw.limit_in_bytes",
+                 std::to_string(*m.swap));
+    } else {
+      write_value(dir, "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+    }
+  } else if (m.limit) {
+    write_value(dir, "memory.limit_in_bytes", std::to_string(*m.limit));
+  }
+  if (m.reservation) write_value(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation));
+  if (m.swappiness) {
+    if (*m.swappiness > 100)
+      throw Error("linux.resources.memory.swappiness: " + std::to_string(*m.swappiness) +
+                  " is out of range [0, 100]");
+    write_value(dir, "memory.swappiness", std::to_string(*m.swappiness));
+  }
+  // The kernel default is the OOM killer on: write only what changes it.
+  if (m.disableOOMKiller && (*m.disableOOMKiller || o.updating))
+    write_value(dir, "memory.oom_control", *m.disableOOMKiller ? "1" : "0");
+  if (m.useHierarchy) write_value(dir, "memory.use_hierarchy", *m.useHierarchy ? "1" : "0");
+  // Kernel memory limits: deprecated in the spec, the files went away in Linux 6.1 (kmem)
+  // and are unsupported for new users of tcp accounting; written where they exist.
+  auto kmem = [&](const std::optional<int64_t>& v, const char* field, const char* file) {
+    if (!v) return;
+    if (!has_file(dir, file)) {
+      warn(o, std::string("linux.resources.memory.") + field + " is deprecated and not supported by this kernel (no " +
+                  file + "); ignored");
+      return;
+    }
+    warn(o, std::string("linux.resources.memory.") + field + " is deprecated");
+    write_value(dir, file, std::to_string(*v));
+  };
+  kmem(m.kernel, "kernel", "memory.kmem.limit_in_bytes");
+  kmem(m.kernelTCP, "kernelTCP", "memory.kmem.tcp.limit_in_bytes");
+}
+
+void set_cpu(const std::string& dir, const spec::CPU& c) {
+  if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
+    throw Error("linux.resources.cpu.burst: " + std::to_string(*c.burst) + " is larger than quota " +
+                std::to_string(*c.quota));
+  if (c.shares) write_value(dir, "cpu.shares", std::to_string(*c.shares));
+  if (c.period) write_value(dir, "cpu.cfs_period_us", std::to_string(*c.period));
+  if (c.quota) write_value(dir, "cpu.cfs_quota_us", std::to_string(*c.quota));
+  if (c.burst) write_value(dir, "cpu.cfs_burst_us", std::to_string(*c.burst));
+  // rt_runtime_us must fit in rt_period_us at every step.
+  if (c.realtimePeriod && c.realtimeRuntime)
+    write_pair(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod), "cpu.rt_runtime_us",
+               std::to_string(*c.realtimeRuntime));
+  else if (c.realtimePeriod)
+    write_value(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod));
+  else if (c.realtimeRuntime)
+    write_value(dir, "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime));
+  if (c.idle) write_value(dir, "cpu.idle", std::to_string(*c.idle));
+}
+
+void set_cpuset(const std::string& dir, const spec::CPU& c) {
+  if (c.cpus) write_value(dir, "cpuset.cpus", *c.cpus);
+  if (c.mems) write_value(dir, "cpuset.mems", *c.mems);
+}
+
+void init_cpuset(const std::string& dir, const std::string& stop_at) {
+  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+    if (!read_value(dir, file).empty()) continue;
+    if (dir.size() <= stop_at.size()) throw Error(dir + "/" + file + " is empty at the hierarchy root");
+    std::string parent = dir.substr(0, dir.rfind('/'));
+    init_cpuset(parent, stop_at);
+    write_value(dir, file, read_value(parent, file));
+  }
+}
+
+void set_pids(const std::string& dir, const spec::Pids& p) {
+  // The spec says 0 is a real limit (no new tasks), and -1 is "max".
+  write_value(dir, "pids.max", limit_or_max(p.limit));
+}
+
+void set_blkio(const std::string& dir, const spec::BlockIO& b) {
+  // blkio.weight belongs to CFQ (gone since Linux 5.0); BFQ offers blkio.bfq.weight.
+  std::string weight_file = has_file(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
+  auto need = [&](const std::string& file, const char* field) {
+    if (!has_file(dir, file))
+      throw Error(std::string("linux.resources.blockIO.") + field + ": " + dir + "/" + file +
+                  " does not exist (needs the CFQ or BFQ I/O scheduler)");
+  };
+  if (b.weight) {
+    need(weight_file, "weight");
+    write_value(dir, weight_file, std::to_string(*b.weight));
+  }
+  if (b.leafWeight) {
+    need("blkio.leaf_weight", "leafWeight");
+    write_value(dir, "blkio.leaf_weight", std::to_string(*b.leafWeight));
+  }
+  for (const auto& d : b.weightDevice) {
+    if (d.weight) {
+      need(weight_file + "_device", "weightDevice");
+      write_value(dir, weight_file + "_device", device(d.major, d.minor) + " " + std::to_string(*d.weight));
+    }
+    if (d.leafWeight) {
+      need("blkio.leaf_weight_device", "weightDevice.leafWeight");
+      write_value(dir, "blkio.leaf_weight_device", device(d.major, d.minor) + " " + std::to_string(*d.leafWeight));
+    }
+  }
+  auto throttle = [&](const std::vector<spec::BlockIODeviceThrottle>& list, const char* file) {
+    for (const auto& t : list) write_value(dir, file, device(t.major, t.minor) + " " + std::to_string(t.rate));
+  };
+  throttle(b.throttleReadBpsDevice, "blkio.throttle.read_bps_device");
+  throttle(b.throttleWriteBpsDevice, "blkio.throttle.write_bps_device");
+  throttle(b.throttleReadIOPSDevice, "blkio.throttle.read_iops_device");
+  throttle(b.throttleWriteIOPSDevice, "blkio.throttle.write_iops_device");
+}
+
+void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
+  for (const auto& l : limits) {
+    check_page_size(l.pageSize);
+    std::string file = "hugetlb." + l.pageSize + ".limit_in_bytes";
+    if (!has_file(dir, file))
+      throw Error("linux.resources.hugepageLimits: page size " + quote(l.pageSize) +
+                  " is not supported by this host (no " + dir + "/" + file + ")");
+    write_value(dir, file, std::to_string(l.limit));
+    // Reservation accounting (Linux 5.7) is the one the spec prefers.
+    std::string rsvd = "hugetlb." + l.pageSize + ".rsvd.limit_in_bytes";
+    if (has_file(dir, rsvd)) write_value(dir, rsvd, std::to_string(l.limit));
+  }
+}
+
+void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
+  for (const auto& [dev, r] : rdma) {
+    if (dev.empty() || dev.find_first_of(" \t\n=") != std::string::npos)
+      throw Error("linux.resources.rdma: invalid device name " + quote(dev));
+    std::string line = dev;
+    if (r.hcaHandles) line += " hca_handle=" + std::to_string(*r.hcaHandles);
+    if (r.hcaObjects) line += " hca_object=" + std::to_string(*r.hcaObjects);
+    write_value(dir, "rdma.max", line);
+  }
+}
+
+void set_net_cls(const std::string& dir, uint32_t class_id) {
+  write_value(dir, "net_cls.classid", std::to_string(class_id));
+}
+
+void set_net_prio(const std::string& dir, const std::vector<spec::NetworkInterfacePriority>& p) {
+  for (const auto& e : p) {
+    if (e.name.empty() || e.name.find_first_of(" \t\n") != std::string::npos)
+      throw Error("linux.resources.network.priorities: invalid interface name " + quote(e.name));
+    write_value(dir, "net_prio.ifpriomap", e.name + " " + std::to_string(e.priority));
+  }
+}
+
+}  // namespace v1
+}  // namespace hull::cgroups

@@ -1,0 +1,154 @@
+// Writers for cgroup v2 controllers (Documentation/admin-guide/cgroup-v2.rst).
+#include <map>
+#include <string>
+
+#include "base/error.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/convert.hpp"
+#include "cgroups/resources.hpp"
+
+namespace hull::cgroups::v2 {
+
+namespace {
+
+void warn(const ApplyOptions& o, std::string msg) {
+  if (o.warnings) o.warnings->push_back(std::move(msg));
+}
+
+std::string device(int64_t major, int64_t minor) {
+  return std::to_string(major) + ":" + std::to_string(minor);
+}
+
+}  // namespace
+
+void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o) {
+  // v2 would OOM-kill rather than refuse a limit below the usage; the spec's
+  // checkBeforeUpdate asks for v1's refusal instead.
+  if (o.updating && m.checkBeforeUpdate.value_or(false) && m.limit && *m.limit >= 0) {
+    uint64_t current = read_u64(dir, "memory.current");
+    if (static_cast<uint64_t>(*m.limit) < current)
+      throw Error("linux.resources.memory.limit: " + std::to_string(*m.limit) + " is below the current usage " +
+                  std::to_string(current) + " (checkBeforeUpdate)");
+  }
+  if (auto swap = swap_for_v2(m.swap, m.limit)) {
+    if (!has_file(dir, "memory.swap.max"))
+      throw Error("linux.resources.memory.swap: " + dir +
+                  "/memory.swap.max does not exist (swap accounting is off)");
+    write_value(dir, "memory.swap.max", *swap);
+  }
+  if (m.limit) write_value(dir, "memory.max", limit_or_max(*m.limit));
+  if (m.reservation) write_value(dir, "memory.low", limit_or_max(*m.reservation));
+  if (m.useHierarchy && !*m.useHierarchy)
+    throw Error("linux.resources.memory.useHierarchy: false is impossible on cgroup v2 (always hierarchical)");
+  if (m.disableOOMKiller && *m.disableOOMKiller)
+    throw Error("linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer");
+  if (m.swappiness)
+    warn(o, "linux.resources.memory.swappiness has no cgroup v2 equivalent; ignored");
+  if (m.kernel) warn(o, "linux.resources.memory.kernel is deprecated and has no cgroup v2 equivalent; ignored");
+  if (m.kernelTCP)
+    warn(o, "linux.resources.memory.kernelTCP is deprecated and has no cgroup v2 equivalent; ignored");
+}
+
+void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions&) {
+  if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
+    throw Error("linux.resources.cpu.burst: " + std::to_string(*c.burst) + " is larger than quota " +
+                std::to_string(*c.quota));
+  if ((c.realtimeRuntime && *c.realtimeRuntime != 0) || (c.realtimePeriod && *c.realtimePeriod != 0))
+    throw Error("linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no realtime group scheduling");
+  if (c.shares && *c.shares != 0) write_value(dir, "cpu.weight", std::to_string(shares_to_weight(*c.shares)));
+  if (c.quota || c.period) {
+    // cpu.max is "$MAX $PERIOD"; without a period the kernel keeps the current one.
+    std::string v = c.quota && *c.quota > 0 ? std::to_string(*c.quota) : "max";
+    if (c.period && *c.period != 0) v += " " + std::to_string(*c.period);
+    write_value(dir, "cpu.max", v);
+  }
+  if (c.burst) write_value(dir, "cpu.max.burst", std::to_string(*c.burst));
+  if (c.idle) write_value(dir, "cpu.idle", std::to_string(*c.idle));
+}
+
+void set_cpuset(const std::string& dir, const spec::CPU& c) {
+  if (c.cpus) write_value(dir, "cpuset.cpus", *c.cpus);
+  if (c.mems) write_value(dir, "cpuset.mems", *c.mems);
+}
+
+void set_pids(const std::string& dir, const spec::Pids& p) {
+  write_value(dir, "pids.max", limit_or_max(p.limit));
+}
+
+void set_io(const std::string& dir, const spec::BlockIO& b) {
+  if (b.leafWeight) throw Error("linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
+  // BFQ takes the v1 range [1, 1000] as is; io.weight (iocost) is [1, 10000].
+  bool bfq = has_file(dir, "io.bfq.weight");
+  if (b.weight) {
+    if (bfq)
+      write_value(dir, "io.bfq.weight", std::to_string(*b.weight));
+    else
+      write_value(dir, "io.weight", "default " + std::to_string(blkio_weight_to_io_weight(*b.weight)));
+  }
+  for (const auto& d : b.weightDevice) {
+    if (d.leafWeight) throw Error("linux.resources.blockIO.weightDevice.leafWeight: cgroup v2 has no leaf weight");
+    if (!d.weight) continue;
+    if (bfq)
+      write_value(dir, "io.bfq.weight", device(d.major, d.minor) + " " + std::to_string(*d.weight));
+    else
+      write_value(dir, "io.weight",
+                  device(d.major, d.minor) + " " + std::to_string(blkio_weight_to_io_weight(*d.weight)));
+  }
+  // io.max takes one line per device with any subset of the four keys.
+  std::map<std::string, std::string> lines;
+  auto add = [&](const std::vector<spec::BlockIODeviceThrottle>& list, const char* key) {
+    for (const auto& t : list) {
+      std::string& line = lines[device(t.major, t.minor)];
+      line += std::string(" ") + key + "=" + (t.rate == 0 ? "max" : std::to_string(t.rate));
+    }
+  };
+  add(b.throttleReadBpsDevice, "rbps");
+  add(b.throttleWriteBpsDevice, "wbps");
+  add(b.throttleReadIOPSDevice, "riops");
+  add(b.throttleWriteIOPSDevice, "wiops");
+  for (const auto& [dev, keys] : lines) write_value(dir, "io.max", dev + keys);
+}
+
+void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
+  for (const auto& l : limits) {
+    check_page_size(l.pageSize);
+    std::string file = "hugetlb." + l.pageSize + ".max";
+    if (!has_file(dir, file))
+      throw Error("linux.resources.hugepageLimits: page size " + quote(l.pageSize) +
+                  " is not supported by this host (no " + dir + "/" + file + ")");
+    write_value(dir, file, std::to_string(l.limit));
+    // Reservation accounting (Linux 5.7) is the one the spec prefers.
+    std::string rsvd = "hugetlb." + l.pageSize + ".rsvd.max";
+    if (has_file(dir, rsvd)) write_value(dir, rsvd, std::to_string(l.limit));
+  }
+}
+
+void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
+  for (const auto& [dev, r] : rdma) {
+    if (dev.empty() || dev.find_first_of(" \t\n=") != std::string::npos)
+      throw Error("linux.resources.rdma: invalid device name " + quote(dev));
+    std::string line = dev;
+    if (r.hcaHandles) line += " hca_handle=" + std::to_string(*r.hcaHandles);
+    if (r.hcaObjects) line += " hca_object=" + std::to_string(*r.hcaObjects);
+    write_value(dir, "rdma.max", line);
+  }
+}
+
+void check_unified_key(const std::string& key) {
+  // A key is a file of the container's own cgroup: no directories, no way up,
+  // and only the "<controller>.<knob>" shape cgroupfs uses.
+  bool ok = !key.empty() && key.find('/') == std::string::npos && key.find('\0') == std::string::npos &&
+            key != "." && key != ".." && key.find('.') != std::string::npos && key.front() != '.';
+  if (!ok) throw Error("linux.resources.unified: invalid key " + quote(key));
+}
+
+void set_unified(const std::string& dir, const std::map<std::string, std::string>& unified) {
+  for (const auto& [key, value] : unified) {
+    check_unified_key(key);
+    if (!has_file(dir, key))
+      throw Error("linux.resources.unified: " + quote(key) + ": no such file in " + dir);
+    write_value(dir, key, value);
+  }
+}
+
+}  // namespace hull::cgroups::v2

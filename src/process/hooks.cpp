@@ -1,0 +1,197 @@
+#include "process/hooks.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/unique_fd.hpp"
+#include "process/exec.hpp"
+#include "process/warn.hpp"
+
+namespace hull::process {
+namespace {
+
+constexpr size_t kMaxOutput = 4096;
+
+int64_t now_ms() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+// The hook's stdin holds the whole state before the hook starts: a pipe
+// grown to fit (so the write never blocks and no SIGPIPE can come from a
+// hook that does not read), or a memfd when the state is larger than a pipe
+// may be.
+UniqueFd stdin_with(const std::string& data) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's stdin");
+  UniqueFd r(p[0]), w(p[1]);
+  int cap = ::fcntl(w.get(), F_GETPIPE_SZ);
+  if (cap >= 0 && data.size() > static_cast<size_t>(cap)) cap = ::fcntl(w.get(), F_SETPIPE_SZ, static_cast<int>(data.size()));
+  if (cap >= 0 && data.size() <= static_cast<size_t>(cap)) {
+    write_all(w.get(), data, "the hook's stdin");
+    return r;
+  }
+  int m = ::memfd_create("hull-hook-state", MFD_CLOEXEC);
+  if (m < 0) throw_errno("memfd for the hook's stdin");
+  UniqueFd mem(m);
+  write_all(mem.get(), data, "the hook's stdin");
+  if (::lseek(mem.get(), 0, SEEK_SET) < 0) throw_errno("rewind the hook's stdin");
+  return mem;
+}
+
+[[noreturn]] void exec_hook_child(const spec::Hook& hook, int in, int out, int errpipe) {
+  // Only the async-signal-safe from here: we may be a fork of a process with
+  // other threads' locks held (the runtime has none, but a library might).
+  sigset_t all;
+  sigemptyset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) {
+    int e = errno;
+    [[maybe_unused]] auto n = ::write(errpipe, &e, sizeof e);
+    ::_exit(127);
+  }
+  // Nothing of the runtime's but the error pipe (CLOEXEC) reaches the hook.
+  if (errpipe != 3) {
+    ::dup3(errpipe, 3, O_CLOEXEC);
+    errpipe = 3;
+  }
+  ::syscall(SYS_close_range, 4, UINT_MAX, 0);
+
+  std::vector<char*> argv, envp;
+  if (hook.args.empty()) argv.push_back(const_cast<char*>(hook.path.c_str()));
+  for (const auto& a : hook.args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& e : hook.env) envp.push_back(const_cast<char*>(e.c_str()));
+  argv.push_back(nullptr);
+  envp.push_back(nullptr);
+  ::execve(hook.path.c_str(), argv.data(), envp.data());
+  int e = errno;
+  [[maybe_unused]] auto n = ::write(errpipe, &e, sizeof e);
+  ::_exit(127);
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+std::string tail_of(const std::string& output) {
+  std::string o = output;
+  while (!o.empty() && (o.back() == '\n' || o.back() == ' ')) o.pop_back();
+  return o.empty() ? "" : ": " + o;
+}
+
+// Runs one hook; an empty string means success, otherwise why it failed.
+std::string run_one(const spec::Hook& hook, const std::string& state_json) {
+  UniqueFd in = stdin_with(state_json);
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's output");
+  UniqueFd out_r(p[0]), out_w(p[1]);
+  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's exec status");
+  UniqueFd err_r(p[0]), err_w(p[1]);
+
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) exec_hook_child(hook, in.get(), out_w.get(), err_w.get());
+  in.reset();
+  out_w.reset();
+  err_w.reset();
+
+  int raw = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (raw < 0) {
+    int e = errno;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw_errno(e, "pidfd_open for the hook");
+  }
+  UniqueFd pidfd(raw);
+
+  // Wait for exit, the timeout or output, whichever first. The output pipe
+  // is drained as we go so a chatty hook cannot block on a full pipe.
+  std::string output;
+  int64_t deadline = hook.timeout ? now_ms() + int64_t{*hook.timeout} * 1000 : -1;
+  bool timed_out = false;
+  for (;;) {
+    struct pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {out_r.get(), POLLIN, 0}};
+    int nfds = out_r ? 2 : 1;
+    int wait = -1;
+    if (deadline >= 0) wait = static_cast<int>(std::max<int64_t>(0, deadline - now_ms()));
+    int n = ::poll(fds, static_cast<nfds_t>(nfds), wait);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll on the hook");
+    }
+    if (n == 0) {
+      timed_out = true;
+      ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+      break;
+    }
+    if (nfds == 2 && fds[1].revents) {
+      char buf[1024];
+      ssize_t got = ::read(out_r.get(), buf, sizeof buf);
+      if (got > 0) {
+        if (output.size() < kMaxOutput) output.append(buf, std::min(static_cast<size_t>(got), kMaxOutput - output.size()));
+      } else if (got == 0 || errno != EINTR) {
+        out_r.reset();
+      }
+    }
+    if (fds[0].revents) break;
+  }
+  siginfo_t info = {};
+  while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.get()), &info, WEXITED) < 0)
+    if (errno != EINTR) throw_errno("wait for the hook");
+  // Whatever the hook (or a child it left behind) still had to say.
+  if (out_r) {
+    ::fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
+    char buf[1024];
+    ssize_t got;
+    while (output.size() < kMaxOutput && (got = ::read(out_r.get(), buf, sizeof buf)) > 0)
+      output.append(buf, std::min(static_cast<size_t>(got), kMaxOutput - output.size()));
+  }
+
+  int exec_errno = 0;
+  if (::read(err_r.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno)
+    return explain_exec_failure(hook.path, exec_errno, "") + ": " + std::strerror(exec_errno);
+  if (timed_out) return "timed out after " + std::to_string(*hook.timeout) + "s and was killed" + tail_of(output);
+  if (info.si_code == CLD_EXITED && info.si_status == 0) return "";
+  if (info.si_code == CLD_EXITED) return "exited with status " + std::to_string(info.si_status) + tail_of(output);
+  return "killed by " + signal_name(info.si_status) + tail_of(output);
+}
+
+}  // namespace
+
+void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
+               HookFailure policy) {
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    std::string name = "hook " + std::string(kind) + "[" + std::to_string(i) + "] " + quote(hooks[i].path);
+    std::string failure;
+    try {
+      failure = run_one(hooks[i], state_json);
+    } catch (Error& e) {
+      if (policy == HookFailure::Fail) {
+        e.add_context(name);
+        throw;
+      }
+      failure = e.what();
+    }
+    if (failure.empty()) continue;
+    if (policy == HookFailure::Fail) throw Error(name + ": " + failure);
+    warn(name + ": " + failure);
+  }
+}
+
+}  // namespace hull::process

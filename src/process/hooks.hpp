@@ -1,0 +1,26 @@
+#pragma once
+// Lifecycle hooks (config.md "POSIX-platform Hooks"): each one a child
+// process with the container state on stdin, run in order, with a timeout.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/spec.hpp"
+
+namespace hull::process {
+
+// Fail: the first failing hook throws and the rest do not run
+// (prestart, createRuntime, createContainer, startContainer).
+// Warn: a failure is reported with process::warn and the next hook runs
+// (poststart, poststop).
+enum class HookFailure { Fail, Warn };
+
+// Runs `hooks` in order. `kind` ("createRuntime", ...) names them in errors:
+//   hook createRuntime[1] "/usr/bin/netns-setup": exited with status 3: <its output>
+// Each hook gets `state_json` on stdin, exactly hook.args as argv (path when
+// empty) and exactly hook.env as environment; stdout and stderr are captured
+// for the error message (first 4 KiB). A hook past its timeout is killed.
+void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
+               HookFailure policy);
+
+}  // namespace hull::process

@@ -1,0 +1,130 @@
+// hull exec: another process in a running container. The runtime joins the
+// init's namespaces with one setns on its pidfd (atomic, and immune to pid
+// reuse), then clones the process so it is a child inside the container's
+// pid namespace; the process applies its spec like the init and execs.
+//
+//   hull exec                                   exec'd process (clone3 child)
+//   ---------                                   --------------------------
+//   lock, check status, read saved config, unlock
+//   setns(init pidfd, container namespaces)
+//   clone3 ---------------------------------->  identity, caps, cwd, ... execve
+//                     <------------------------ Error{errno, msg}  or  EOF at execve
+//   pid file; attached: forward signals, wait
+#include <linux/sched.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "namespaces/namespaces.hpp"
+#include "process/exec_process.hpp"
+#include "runtime/container_setup.hpp"
+#include "runtime/exec_process_builder.hpp"
+#include "runtime/init_pidfd.hpp"
+#include "runtime/operations.hpp"
+#include "runtime/pid_file.hpp"
+#include "runtime/signal_forwarder.hpp"
+#include "runtime/sync_channel.hpp"
+
+namespace hull {
+
+namespace {
+
+// Only what belongs to the process: container-wide settings (sysctls) were
+// applied by the init and must not be re-applied.
+spec::Spec exec_spec(spec::Spec container, spec::Process process) {
+  container.process = std::move(process);
+  if (container.linux_) container.linux_->sysctl.clear();
+  return container;
+}
+
+// Every namespace the container has, created or joined: the exec'd process
+// must see exactly what the init sees.
+int container_namespace_flags(const spec::Spec& spec) {
+  uint64_t flags = 0;
+  for (const auto& n : spec.linux_->namespaces) flags |= ns::clone_flag(n.type);
+  return static_cast<int>(flags);
+}
+
+struct ExecChild {
+  const spec::Spec* spec;
+  int preserve_fds;
+  SyncChannel* channel;
+};
+
+[[noreturn]] void exec_child_main(ExecChild& c) {
+  reset_signal_state();
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  try {
+    process::ExecOptions eo;
+    eo.preserve_fds = c.preserve_fds;
+    eo.is_exec = true;
+    process::exec_container_process(*c.spec, eo);
+  } catch (const Error& e) {
+    c.channel->send_error(e.code(), e.message());
+  } catch (const std::exception& e) {
+    c.channel->send_error(0, e.what());
+  }
+  ::_exit(127);
+}
+
+}  // namespace
+
+int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
+  validate_container_id(o.id);
+  StateStore store(g.root);
+  std::optional<ContainerDir> dir(store.open(o.id));
+  ContainerState st = dir->read_state();
+  require_transition(o.id, live_status(st), o.ignore_paused ? Operation::ExecPaused : Operation::Exec);
+
+  return with_context("exec in container " + quote(o.id), [&]() -> int {
+    spec::Spec container = load_saved_config(*dir);
+    spec::Process process = o.process_file.empty()
+                                ? build_exec_process(*container.process, o)
+                                : spec::parse_process_json(read_file(o.process_file), o.process_file);
+    if (process.terminal)
+      throw Error("a terminal for exec (--tty) needs --console-socket, which is not supported yet");
+    spec::Spec spec = exec_spec(std::move(container), std::move(process));
+    std::optional<PidFile> pid_file;
+    if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
+
+    UniqueFd init = open_init_pidfd(st);
+    if (!init) throw Error("the container's init has exited");
+    // The process may run for long; other commands must not wait for it.
+    dir.reset();
+
+    std::optional<SignalForwarder> forwarder;
+    if (!o.detach) forwarder.emplace();
+    auto [runtime_end, child_end] = SyncChannel::make_pair();
+    if (::setns(init.get(), container_namespace_flags(spec)) < 0) throw_errno("join the container's namespaces");
+
+    ExecChild child{&spec, o.preserve_fds, &child_end};
+    clone_args args{};
+    int pidfd = -1;
+    args.flags = CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) throw_errno("clone3 the exec process");
+    if (pid == 0) {
+      runtime_end.close();
+      exec_child_main(child);
+    }
+    UniqueFd proc(pidfd);
+    child_end.close();
+    try {
+      runtime_end.expect_eof();
+    } catch (...) {
+      ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+      throw;
+    }
+    if (pid_file) pid_file->write(static_cast<pid_t>(pid));
+    if (o.detach) return 0;
+    return forwarder->forward_until_exit(proc.get(), "exec process " + std::to_string(pid));
+  });
+}
+
+}  // namespace hull

@@ -1,0 +1,81 @@
+#include "runtime/exec_process_builder.hpp"
+
+#include <limits>
+
+#include "base/error.hpp"
+
+namespace hull {
+
+namespace {
+
+// (uid_t)-1 means "no change" to set*id(2), so it is never a valid id.
+constexpr uint64_t kMaxId = std::numeric_limits<uint32_t>::max() - 1;
+
+uint32_t parse_id(std::string_view s, std::string_view flag, std::string_view whole, const char* what) {
+  auto bad = [&](const std::string& why) {
+    return Error(std::string(flag) + " " + quote(whole) + ": " + what + " " + why);
+  };
+  if (s.empty()) throw bad("is empty");
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') throw bad(quote(s) + " is not a decimal number");
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > kMaxId) throw bad(quote(s) + " is out of range (at most " + std::to_string(kMaxId) + ")");
+  }
+  return static_cast<uint32_t>(v);
+}
+
+void add_unique(std::optional<std::vector<std::string>>& set, const std::string& cap) {
+  if (!set) set.emplace();
+  for (const auto& c : *set)
+    if (c == cap) return;
+  set->push_back(cap);
+}
+
+}  // namespace
+
+ExecUser parse_exec_user(std::string_view s) {
+  ExecUser u;
+  size_t colon = s.find(':');
+  u.uid = parse_id(s.substr(0, colon), "--user", s, "uid");
+  if (colon != std::string_view::npos) u.gid = parse_id(s.substr(colon + 1), "--user", s, "gid");
+  return u;
+}
+
+spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o) {
+  spec::Process p = base;
+  if (o.args.empty()) throw Error("no command given to run");
+  p.args = o.args;
+  p.commandLine.reset();
+  p.terminal = o.tty;
+  p.consoleSize.reset();
+  for (const auto& e : o.env) p.env.push_back(e);
+  if (!o.cwd.empty()) p.cwd = o.cwd;
+  if (!o.user.empty()) {
+    ExecUser u = parse_exec_user(o.user);
+    p.user.uid = u.uid;
+    if (u.gid) p.user.gid = *u.gid;
+  }
+  if (!o.additional_gids.empty()) {
+    p.user.additionalGids.clear();
+    for (const auto& g : o.additional_gids)
+      p.user.additionalGids.push_back(parse_id(g, "--additional-gids", g, "gid"));
+  }
+  if (!o.process_label.empty()) p.selinuxLabel = o.process_label;
+  if (!o.apparmor.empty()) p.apparmorProfile = o.apparmor;
+  if (o.no_new_privs) p.noNewPrivileges = true;
+  if (!o.caps.empty()) {
+    if (!p.capabilities) p.capabilities.emplace();
+    // Never inheritable (CVE-2022-29162): an added capability must not pass
+    // on to programs the process executes unless it is also ambient.
+    for (const auto& cap : o.caps) {
+      add_unique(p.capabilities->bounding, cap);
+      add_unique(p.capabilities->effective, cap);
+      add_unique(p.capabilities->permitted, cap);
+      add_unique(p.capabilities->ambient, cap);
+    }
+  }
+  return p;
+}
+
+}  // namespace hull

@@ -1,0 +1,60 @@
+#include "runtime/signal_forwarder.hpp"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "runtime/init_pidfd.hpp"
+
+namespace hull {
+
+SignalForwarder::SignalForwarder() {
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, &old_);
+  fd_.reset(::signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd_) throw_errno("signalfd");
+}
+
+void reset_signal_state() {
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    ::signal(sig, SIG_DFL);
+  }
+}
+
+SignalForwarder::~SignalForwarder() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
+int SignalForwarder::forward_until_exit(int pidfd, const std::string& what) const {
+  pollfd fds[2] = {{pidfd, POLLIN, 0}, {fd_.get(), POLLIN, 0}};
+  for (;;) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("wait for " + what);
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo si;
+      while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        // SIGCHLD is ours (the child exiting shows on the pidfd); SIGPIPE
+        // would only say our own stdout went away.
+        if (si.ssi_signo == SIGCHLD || si.ssi_signo == SIGPIPE) continue;
+        send_signal(pidfd, static_cast<int>(si.ssi_signo), what);
+      }
+    }
+    if (fds[0].revents & POLLIN) {
+      siginfo_t info{};
+      if (::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0) throw_errno("wait for " + what);
+      if (info.si_code == CLD_EXITED) return info.si_status;
+      return 128 + info.si_status;
+    }
+  }
+}
+
+}  // namespace hull

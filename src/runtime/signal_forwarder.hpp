@@ -1,0 +1,35 @@
+#pragma once
+// The attached runtime (hull run, hull exec) stays the parent of the process
+// it started: it forwards the signals it receives and exits with the
+// process's status.
+#include <csignal>
+#include <string>
+
+#include "base/unique_fd.hpp"
+
+namespace hull {
+
+// Blocks every signal for its lifetime and reads them from a signalfd, so
+// none is lost between clone and wait and none kills the runtime before it
+// could forward it. Create it before cloning; the child must reset its mask.
+class SignalForwarder {
+ public:
+  SignalForwarder();
+  ~SignalForwarder();
+  SignalForwarder(const SignalForwarder&) = delete;
+  SignalForwarder& operator=(const SignalForwarder&) = delete;
+
+  // Forwards signals to the process behind pidfd (our child) until it exits;
+  // returns its exit code, 128+signal when a signal killed it.
+  int forward_until_exit(int pidfd, const std::string& what) const;
+
+ private:
+  sigset_t old_;
+  UniqueFd fd_;
+};
+
+// The child's side: an empty signal mask and default dispositions, since the
+// forwarder's blocked mask is inherited and ignored signals survive execve.
+void reset_signal_state();
+
+}  // namespace hull

@@ -1,0 +1,174 @@
+// linux.seccomp -> libseccomp -> BPF.
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <set>
+
+#include "base/error.hpp"
+#include "process/warn.hpp"
+#include "seccomp/seccomp.hpp"
+
+namespace hull::seccomp {
+namespace {
+
+struct CtxRelease {
+  void operator()(void* ctx) const { seccomp_release(ctx); }
+};
+using Ctx = std::unique_ptr<void, CtxRelease>;
+
+std::string field(size_t i) { return "linux.seccomp.syscalls[" + std::to_string(i) + "]"; }
+
+uint32_t translate_action(const std::string& name, std::optional<uint32_t> errno_ret, const std::string& where) {
+  if (auto a = action_from_name(name, errno_ret)) return *a;
+  if (action_from_name(name, std::nullopt))
+    throw Error(where + ": errnoRet " + std::to_string(*errno_ret) + " given, but " + name +
+                " returns no errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)");
+  throw Error(where + ": unknown action " + quote(name));
+}
+
+std::vector<scmp_arg_cmp> translate_args(const spec::Syscall& sc, const std::string& where) {
+  std::vector<scmp_arg_cmp> out;
+  for (size_t j = 0; j < sc.args.size(); ++j) {
+    const auto& a = sc.args[j];
+    std::string at = where + ".args[" + std::to_string(j) + "]";
+    auto op = operator_from_name(a.op);
+    if (!op) throw Error(at + ": unknown operator " + quote(a.op));
+    if (a.index > 5) throw Error(at + ": index " + std::to_string(a.index) + " is not a syscall argument (0..5)");
+    // MASKED_EQ is (arg & value) == valueTwo: datum_a is the mask.
+    out.push_back(scmp_arg_cmp{a.index, static_cast<scmp_compare>(*op), a.value, a.valueTwo});
+  }
+  return out;
+}
+
+void add_rule(void* ctx, uint32_t action, int nr, const std::vector<scmp_arg_cmp>& args, const std::string& what) {
+  int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()), args.empty() ? nullptr : args.data());
+  if (rc < 0) throw Error(what + ": libseccomp refused the rule", -rc);
+}
+
+// The listener learns about the filter from a sendmsg made after it is loaded:
+// if sendmsg itself waited for the listener, the init would hang forever.
+constexpr const char* kNeededAfterLoad[] = {"sendmsg"};
+
+std::vector<struct sock_filter> export_program(void* ctx) {
+  int raw = ::memfd_create("hull-seccomp", MFD_CLOEXEC);
+  if (raw < 0) throw_errno("memfd_create for the seccomp program");
+  UniqueFd fd(raw);
+  if (int rc = seccomp_export_bpf(ctx, fd.get()); rc < 0) throw Error("linux.seccomp: compile the filter", -rc);
+  off_t size = ::lseek(fd.get(), 0, SEEK_END);
+  if (size <= 0 || size % sizeof(struct sock_filter) != 0) throw Error("linux.seccomp: libseccomp produced no program");
+  std::vector<struct sock_filter> prog(static_cast<size_t>(size) / sizeof(struct sock_filter));
+  if (::pread(fd.get(), prog.data(), static_cast<size_t>(size), 0) != size) throw_errno("read the seccomp program");
+  if (prog.size() > BPF_MAXINSNS)
+    throw Error("linux.seccomp: the filter compiles to " + std::to_string(prog.size()) + " instructions, more than the kernel's " +
+                std::to_string(BPF_MAXINSNS));
+  return prog;
+}
+
+}  // namespace
+
+struct sock_fprog Program::fprog() const {
+  return {static_cast<unsigned short>(instructions.size()), const_cast<struct sock_filter*>(instructions.data())};
+}
+
+Program compile(const spec::Seccomp& config) {
+  Program program;
+  uint32_t def = translate_action(config.defaultAction, config.defaultErrnoRet, "linux.seccomp.defaultAction");
+  if (def == SCMP_ACT_NOTIFY)
+    throw Error("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY as the default would make the runtime's own last syscalls wait for a listener that has not been told yet");
+  if (config.listenerMetadata && !config.listenerPath)
+    throw Error("linux.seccomp.listenerMetadata is set without listenerPath");
+
+  Ctx ctx(seccomp_init(def));
+  if (!ctx) throw Error("linux.seccomp: libseccomp could not create a filter");
+  // Our own syscall does the loading (see load()), so libseccomp's NNP
+  // attribute is irrelevant; a binary tree keeps long allow-lists fast.
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
+  for (const auto& name : config.architectures) {
+    auto arch = arch_from_name(name);
+    if (!arch) throw Error("linux.seccomp.architectures: unknown architecture " + quote(name));
+    if (*arch == 0) {
+      process::warn("linux.seccomp.architectures: " + name + " is not supported by this build's libseccomp; ignored");
+      continue;
+    }
+    int rc = seccomp_arch_add(ctx.get(), *arch);
+    if (rc < 0 && rc != -EEXIST) throw Error("linux.seccomp.architectures: add " + name, -rc);
+  }
+
+  for (const auto& name : config.flags) {
+    auto flag = flag_from_name(name);
+    if (!flag) throw Error("linux.seccomp.flags: unknown flag " + quote(name));
+    program.flags |= *flag;
+  }
+
+  for (size_t i = 0; i < config.syscalls.size(); ++i) {
+    const auto& sc = config.syscalls[i];
+    std::string where = field(i);
+    uint32_t action = translate_action(sc.action, sc.errnoRet, where);
+    auto args = translate_args(sc, where);
+    if (action == SCMP_ACT_NOTIFY) {
+      program.notify = true;
+      for (const auto& n : sc.names)
+        for (const char* needed : kNeededAfterLoad)
+          if (n == needed)
+            throw Error(where + ": SCMP_ACT_NOTIFY on " + quote(n) + " would deadlock: the runtime sends the listener its fd with it");
+    }
+    // libseccomp rejects a rule whose action is the default one; it would
+    // change nothing anyway.
+    if (action == def) continue;
+    std::set<uint32_t> indexes;
+    for (const auto& a : args) indexes.insert(a.arg);
+    for (const auto& name : sc.names) {
+      int nr = seccomp_syscall_resolve_name(name.c_str());
+      if (nr == __NR_SCMP_ERROR) {
+        process::warn(where + ": unknown syscall " + quote(name) + " ignored");
+        continue;
+      }
+      std::string what = where + " " + quote(name);
+      // Conditions on distinct arguments are ANDed in one rule. libseccomp
+      // cannot AND two conditions on the same argument, so those become one
+      // rule each, ORed (what runc and crun do; Docker's profiles rely on it).
+      if (indexes.size() == args.size()) {
+        add_rule(ctx.get(), action, nr, args, what);
+      } else {
+        for (const auto& a : args) add_rule(ctx.get(), action, nr, {a}, what);
+      }
+    }
+  }
+  if (program.notify && !config.listenerPath)
+    throw Error("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
+  if ((program.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !program.notify) {
+    process::warn("linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");
+    program.flags &= ~static_cast<unsigned>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+  }
+  program.instructions = export_program(ctx.get());
+  return program;
+}
+
+UniqueFd load(const Program& program) {
+  unsigned flags = program.flags;
+  if (program.notify) {
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    // TSYNC and a listener exclude each other unless TSYNC_ESRCH (5.7) says
+    // how to report a thread that could not sync. We have one thread anyway.
+    if (flags & SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  }
+  struct sock_fprog prog = program.fprog();
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (rc < 0) {
+    int err = errno;
+    std::string hint;
+    if (err == EACCES) hint = " (without noNewPrivileges loading needs CAP_SYS_ADMIN)";
+    if (err == EINVAL) hint = " (a flag the running kernel does not support?)";
+    throw_errno(err, "load the seccomp filter" + hint);
+  }
+  return UniqueFd(program.notify ? static_cast<int>(rc) : -1);
+}
+
+}  // namespace hull::seccomp

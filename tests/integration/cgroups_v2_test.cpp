@@ -1,0 +1,223 @@
+// Cgroup v2 behaviour on the cgroup2 mount (/sys/fs/cgroup/unified on this
+// hybrid host, /sys/fs/cgroup on a unified one), using a host view without
+// the v1 hierarchies so that every feature takes its v2 path. Run as root.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups_fixture.hpp"
+
+namespace hull::cgroups::testing {
+namespace {
+
+class CgroupV2Test : public CgroupTest {
+ protected:
+  void SetUp() override {
+    CgroupTest::SetUp();
+    if (IsSkipped()) return;
+    if (Host::current().mode == Mode::Legacy) GTEST_SKIP() << "host has no cgroup2 mount";
+    host_ = v2_only_host();
+  }
+  Host host_;
+};
+
+TEST_F(CgroupV2Test, FreezeWaitsForFrozenAndThawResumes) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux, host_);
+  auto* counter = static_cast<std::atomic<uint64_t>*>(
+      ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(counter, MAP_FAILED);
+  new (counter) std::atomic<uint64_t>(0);
+  Child c = spawn([counter] {
+    for (;;) counter->fetch_add(1, std::memory_order_relaxed);
+    return 0;
+  });
+  m.add_process(c.pid);
+  c.release();
+  while (counter->load() == 0) std::this_thread::yield();
+  m.freeze();
+  EXPECT_EQ(read_value(m.paths().v2, "cgroup.freeze"), "1");
+  EXPECT_TRUE(m.frozen());
+  uint64_t a = counter->load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(counter->load(), a);
+  m.thaw();
+  EXPECT_FALSE(m.frozen());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GT(counter->load(), a);
+  ::munmap(counter, 4096);
+}
+
+TEST_F(CgroupV2Test, KillAllUsesCgroupKill) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux, host_);
+  if (!has_file(m.paths().v2, "cgroup.kill")) GTEST_SKIP() << "kernel without cgroup.kill";
+  Child a = spawn([] { return ::pause(); });
+  Child b = spawn([] { return ::pause(); });
+  m.add_process(a.pid);
+  m.add_process(b.pid);
+  EXPECT_EQ(m.pids().size(), 2u);
+  m.kill_all(SIGKILL);  // the children have not even been released
+  int sa = wait_status(a.pid), sb = wait_status(b.pid);
+  EXPECT_TRUE(WIFSIGNALED(sa) && WTERMSIG(sa) == SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(sb) && WTERMSIG(sb) == SIGKILL);
+}
+
+TEST_F(CgroupV2Test, DestroyKillsLeftoversAndRemovesTheDirectory) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux, host_);
+  Child c = spawn([] { return ::pause(); });
+  m.add_process(c.pid);
+  c.release();
+  // A sub-cgroup the container made itself goes too.
+  ASSERT_EQ(::mkdir((m.paths().v2 + "/inner").c_str(), 0755), 0);
+  std::string dir = m.paths().v2;
+  m.destroy();
+  struct stat st {};
+  EXPECT_NE(::stat(dir.c_str(), &st), 0);
+  int status = wait_status(c.pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+TEST_F(CgroupV2Test, CloneIntoCgroupFdIsTheV2Directory) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux, host_);
+  ASSERT_GE(m.clone_into_fd(), 0);
+  struct stat a {}, b {};
+  ASSERT_EQ(::fstat(m.clone_into_fd(), &a), 0);
+  ASSERT_EQ(::stat(m.paths().v2.c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);
+}
+
+// Makes 2 MiB huge pages available for the test and restores the count.
+class HugePages {
+ public:
+  HugePages() {
+    path_ = "/proc/sys/vm/nr_hugepages";
+    before_ = read_file(path_);
+    if (std::stoul(before_) == 0) {
+      write_file(path_, "1");
+      changed_ = true;
+    }
+    ok_ = std::stoul(read_file(path_)) > 0;
+  }
+  ~HugePages() {
+    if (changed_) write_file(path_, before_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string path_, before_;
+  bool changed_ = false, ok_ = false;
+};
+
+int map_huge_page() {
+  void* p = ::mmap(nullptr, 2 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+  if (p == MAP_FAILED) return 3;
+  static_cast<volatile char*>(p)[0] = 1;  // SIGBUS here when only fault accounting limits it
+  return 0;
+}
+
+TEST_F(CgroupV2Test, HugetlbLimitIsEnforced) {
+  if (!host_.v2_available("hugetlb")) GTEST_SKIP() << "no hugetlb controller on the cgroup2 mount";
+  if (!has_file("/sys/kernel/mm/hugepages/hugepages-2048kB", "nr_hugepages")) GTEST_SKIP() << "no 2MB pages";
+  HugePages pages;
+  if (!pages.ok()) GTEST_SKIP() << "could not reserve a huge page";
+  // Leave the mount's subtree_control as found once the cgroups are gone.
+  std::string root = host_.v2_mount;
+  bool was_enabled = split_words(read_value(root, "cgroup.subtree_control")).count("hugetlb") > 0;
+  struct Restore {
+    std::string root;
+    bool was_enabled;
+    CgroupTest* t;
+    ~Restore() {
+      if (was_enabled) return;
+      t->TearDown();  // the children must be gone before the controller can be disabled
+      try_write_value(root, "cgroup.subtree_control", "-hugetlb");
+    }
+  } restore{root, was_enabled, this};
+
+  spec::Linux linux;
+  linux.cgroupsPath = path("zero");
+  linux.resources = spec::Resources{};
+  linux.resources->hugepageLimits = {{"2MB", 0}};
+  Manager& zero = make(linux, host_, "zero");
+  EXPECT_EQ(read_value(zero.paths().v2, "hugetlb.2MB.max"), "0");
+  Child c = spawn(map_huge_page);
+  zero.add_process(c.pid);
+  c.release();
+  int status = wait_status(c.pid);
+  EXPECT_TRUE((WIFEXITED(status) && WEXITSTATUS(status) == 3) || (WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS))
+      << "status " << status;
+
+  linux.cgroupsPath = path("one");
+  linux.resources->hugepageLimits = {{"2MB", 2 << 20}};
+  Manager& one = make(linux, host_, "one");
+  Child d = spawn(map_huge_page);
+  one.add_process(d.pid);
+  d.release();
+  status = wait_status(d.pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+int open_devices() {
+  int null_fd = ::open("/dev/null", O_RDWR);
+  int kmsg_fd = ::open("/dev/kmsg", O_RDONLY);
+  int kmsg_errno = errno;
+  if (null_fd < 0) return 1;
+  if (kmsg_fd >= 0) return 4;  // allowed
+  return kmsg_errno == EPERM ? 0 : 2;
+}
+
+TEST_F(CgroupV2Test, DeviceFilterProgramDeniesAndUpdateReplacesIt) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux, host_);
+  Child c = spawn(open_devices);
+  m.add_process(c.pid);
+  c.release();
+  int status = wait_status(c.pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: /dev/null denied, 2: other errno, 4: /dev/kmsg allowed";
+
+  spec::Resources r;
+  r.devices = {{true, "c", 1, 11, "r"}};  // allow /dev/kmsg read
+  m.update(r);
+  Child d = spawn(open_devices);
+  m.add_process(d.pid);
+  d.release();
+  status = wait_status(d.pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 4);
+}
+
+TEST_F(CgroupV2Test, UnifiedKeyOfAControllerTheMountLacksIsAnError) {
+  if (host_.v2_available("memory")) GTEST_SKIP() << "memory is available on v2 here";
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  linux.resources = spec::Resources{};
+  linux.resources->unified = {{"memory.max", "1000000"}};
+  try {
+    Manager::plan(&linux, "x", false, host_);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"memory.max\" needs the cgroup v2 controller \"memory\""),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing

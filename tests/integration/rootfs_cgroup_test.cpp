@@ -1,0 +1,69 @@
+// type "cgroup" mounts on this (hybrid or unified) host: the container sees
+// its own cgroups, read-only when asked, with or without a cgroup namespace.
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
+#include "rootfs_test_util.hpp"
+
+namespace hull::rootfs {
+namespace {
+
+using namespace hull::rootfs::testing;
+
+bool host_is_unified() {
+  struct statfs sfs{};
+  return ::statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+std::string check_cgroup_tree(bool fresh) {
+  Checks c;
+  auto mi = read_mountinfo();
+  if (host_is_unified()) {
+    const MountInfo* m = find_mount(mi, "/sys/fs/cgroup");
+    c.expect(m && m->fs_type == "cgroup2" && has_opt(m, "ro"), "cgroup2 ro at /sys/fs/cgroup");
+    return c.failures;
+  }
+  const MountInfo* top = find_mount(mi, "/sys/fs/cgroup");
+  c.expect(top && top->fs_type == "tmpfs" && has_opt(top, "ro"), "a ro tmpfs holds the hierarchies");
+  int hierarchies = 0;
+  for (const MountInfo& m : mi) {
+    if (m.mount_point.rfind("/sys/fs/cgroup/", 0) != 0) continue;
+    ++hierarchies;
+    c.expect(m.fs_type == "cgroup" || m.fs_type == "cgroup2", m.mount_point + " is a cgroup fs");
+    c.expect(has_opt(&m, "ro") && has_opt(&m, "nosuid") && has_opt(&m, "noexec"), m.mount_point + " ro nosuid noexec");
+    if (fresh) c.expect(m.root == "/", m.mount_point + " rooted at the namespace's root");
+  }
+  c.expect(hierarchies > 0, "hierarchies mounted");
+  c.expect(::access("/sys/fs/cgroup/memory/memory.limit_in_bytes", R_OK) == 0 ||
+               ::access("/sys/fs/cgroup/unified/cgroup.procs", R_OK) == 0,
+           "cgroup files readable");
+  return c.failures;
+}
+
+TEST(RootfsCgroup, WithoutCgroupNamespaceOwnCgroupsAreBound) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  EXPECT_EQ(run_setup(tb, default_spec(tb.rootfs()), {}, {}, [] { return check_cgroup_tree(false); }), "");
+  EXPECT_EQ(mounts_under(tb.dir()), 0);
+}
+
+TEST(RootfsCgroup, WithCgroupNamespaceFreshMounts) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  spec::Spec s = default_spec(tb.rootfs());
+  spec::Namespace cg;
+  cg.type = spec::NamespaceType::Cgroup;
+  s.linux_->namespaces.push_back(cg);
+  std::string out = in_child([&] {
+    if (::unshare(CLONE_NEWCGROUP) < 0) throw_errno("unshare cgroup");
+    SetupOptions o;
+    o.bundle = tb.bundle();
+    o.rootfs = tb.rootfs();
+    setup_rootfs(s, o);
+    return check_cgroup_tree(true);
+  });
+  EXPECT_EQ(out, "");
+}
+
+}  // namespace
+}  // namespace hull::rootfs

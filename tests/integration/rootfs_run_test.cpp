@@ -1,0 +1,213 @@
+// Rootfs and mounts through `hull run` / `hull create`: each effect checked
+// from inside the container and from the host (/proc/<init>/mountinfo), and
+// malicious bundles refused or confined with nothing left on the host.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "base/fs.hpp"
+#include "harness.hpp"
+#include "rootfs/mountinfo.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json mount_entry(const std::string& dest, const std::string& type, const std::string& source,
+                 std::vector<std::string> options) {
+  json m = {{"destination", dest}, {"source", source}, {"options", options}};
+  if (!type.empty()) m["type"] = type;
+  return m;
+}
+
+// The container's mounts as the host sees them, keyed by mount point as the
+// container names it (the init's root is the container's "/").
+std::vector<rootfs::MountInfo> init_mounts(pid_t pid) {
+  return rootfs::parse_mountinfo(read_file("/proc/" + std::to_string(pid) + "/mountinfo"));
+}
+
+const rootfs::MountInfo* find(const std::vector<rootfs::MountInfo>& v, const std::string& mp) {
+  const rootfs::MountInfo* found = nullptr;
+  for (const auto& m : v) {
+    if (m.mount_point == mp) found = &m;
+  }
+  return found;
+}
+
+bool has_opt(const rootfs::MountInfo* m, const std::string& o) {
+  return m && ("," + m->options + ",").find("," + o + ",") != std::string::npos;
+}
+
+class RootfsRun : public HullTest {
+ protected:
+  // A directory of the test standing in for a host path.
+  fs::path host_dir() {
+    fs::path d = temp_dir() / "host";
+    fs::create_directories(d);
+    return d;
+  }
+};
+
+TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
+  fs::path src = temp_dir() / "src";
+  fs::create_directories(src);
+  std::ofstream(src / "file") << "host data\n";
+  Bundle& b = bundle("bundle-opts");
+  b.config["mounts"].push_back(mount_entry("/data", "", src.string(), {"bind", "ro", "nosuid", "nodev", "noexec"}));
+  b.config["mounts"].push_back(mount_entry("/scratch", "tmpfs", "tmpfs", {"noatime", "nosymfollow", "size=1m"}));
+  b.config["mounts"].push_back(mount_entry("/sh", "", src.string(), {"rbind", "rshared"}));
+  b.config["process"]["args"] = {"sleep", "1000"};
+  b.write();
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "opts"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  json st = state("opts");
+  pid_t pid = st["pid"].get<pid_t>();
+  auto mi = init_mounts(pid);
+  const rootfs::MountInfo* data = find(mi, "/data");
+  for (const char* o : {"ro", "nosuid", "nodev", "noexec"}) EXPECT_TRUE(has_opt(data, o)) << o;
+  EXPECT_TRUE(has_opt(find(mi, "/scratch"), "noatime"));
+  EXPECT_TRUE(has_opt(find(mi, "/scratch"), "nosymfollow"));
+  const rootfs::MountInfo* sh = find(mi, "/sh");
+  ASSERT_NE(sh, nullptr);
+  bool shared = false;
+  for (const auto& o : sh->optional) shared = shared || o.rfind("shared:", 0) == 0;
+  EXPECT_TRUE(shared);
+  // Inside: the content is there and writes are refused.
+  ProcResult e = hull({"exec", "opts", "sh", "-c", "cat /data/file; touch /data/x 2>&1; echo rc=$?"});
+  EXPECT_NE(e.out.find("host data"), std::string::npos) << e.out << e.err;
+  EXPECT_NE(e.out.find("Read-only file system"), std::string::npos) << e.out << e.err;
+  EXPECT_FALSE(fs::exists(src / "x"));
+  hull({"delete", "--force", "opts"});
+}
+
+TEST_F(RootfsRun, TmpcopyupDevicesMasksReadonlyPathsAndReadonlyRoot) {
+  Bundle& b = bundle("bundle-all");
+  std::ofstream(b.rootfs() / "etc/motd") << "welcome\n";
+  b.config["mounts"].push_back(mount_entry("/etc", "tmpfs", "tmpfs", {"tmpcopyup"}));
+  b.config["root"]["readonly"] = true;
+  b.config["linux"]["devices"] = json::array(
+      {{{"path", "/dev/myzero"}, {"type", "c"}, {"major", 1}, {"minor", 5}, {"fileMode", 0640}, {"uid", 7}, {"gid", 8}}});
+  b.config["linux"]["maskedPaths"] = {"/proc/keys", "/sys/firmware", "/proc/does-not-exist"};
+  b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
+  ProcResult r = run_sh(b,
+                        "cat /etc/motd; echo new > /etc/new && echo etc-writable;"
+                        "stat -c '%F %t:%T %a %u:%g' /dev/myzero /dev/null /proc/keys;"
+                        "echo x > /proc/keys; wc -c < /proc/keys; ls -A /sys/firmware | wc -l;"
+                        "echo foo > /proc/sys/kernel/domainname 2>/dev/null || echo ro-proc-sys;"
+                        "touch /rootfile 2>/dev/null || echo ro-root");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "welcome\netc-writable\n"
+            "character special file 1:5 640 7:8\n"
+            "character special file 1:3 666 0:0\n"
+            "character special file 1:3 666 0:0\n"
+            "0\n0\nro-proc-sys\nro-root\n");
+  EXPECT_FALSE(fs::exists(b.rootfs() / "etc/new")) << "tmpcopyup wrote through to the rootfs";
+  EXPECT_FALSE(fs::exists(b.rootfs() / "rootfile"));
+}
+
+TEST_F(RootfsRun, SymlinkedProcIsRefused) {
+  Bundle& b = bundle("bundle-proc");
+  fs::remove_all(b.rootfs() / "proc");
+  fs::create_directory_symlink(host_dir(), b.rootfs() / "proc");
+  ProcResult r = run_sh(b, "true");
+  EXPECT_TRUE(failed_with(r, {"mount \"proc\" on \"/proc\"", "is a symlink in the rootfs", "CVE-2019-19921"}));
+  EXPECT_TRUE(fs::is_empty(host_dir()));
+}
+
+TEST_F(RootfsRun, SymlinkedSysIsRefused) {
+  Bundle& b = bundle("bundle-sys");
+  fs::remove_all(b.rootfs() / "sys");
+  fs::create_directory_symlink("../../host", b.rootfs() / "sys");
+  ProcResult r = run_sh(b, "true");
+  EXPECT_TRUE(failed_with(r, {"\"/sys\" is a symlink in the rootfs"}));
+  EXPECT_TRUE(fs::is_empty(host_dir()));
+}
+
+TEST_F(RootfsRun, SymlinkedDevStaysInside) {
+  Bundle& b = bundle("bundle-dev");
+  fs::remove_all(b.rootfs() / "dev");
+  fs::create_directory_symlink(host_dir(), b.rootfs() / "dev");
+  // Without the /dev tmpfs: nodes are made right where /dev leads.
+  json mounts = json::array();
+  for (const json& m : b.config["mounts"]) {
+    if (m["destination"].get<std::string>().rfind("/dev", 0) != 0) mounts.push_back(m);
+  }
+  b.config["mounts"] = mounts;
+  ProcResult r = run_sh(b, "stat -c '%t:%T' /dev/null");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1:3\n");
+  EXPECT_TRUE(fs::is_empty(host_dir())) << "a device node was created outside the rootfs";
+  EXPECT_TRUE(fs::exists(b.rootfs() / host_dir().relative_path() / "null"));
+}
+
+TEST_F(RootfsRun, DestinationSymlinksToHostPathsAreConfined) {
+  Bundle& b = bundle("bundle-dest");
+  fs::create_directory_symlink(host_dir() / "abs", b.rootfs() / "etc/abs");
+  fs::create_directory_symlink("../../../../../../../.." + (host_dir() / "rel").string(), b.rootfs() / "etc/rel");
+  b.config["mounts"].push_back(mount_entry("/etc/abs", "tmpfs", "tmpfs", {}));
+  b.config["mounts"].push_back(mount_entry("/etc/rel/sub", "tmpfs", "tmpfs", {}));
+  ProcResult r = run_sh(b, "touch /etc/abs/x /etc/rel/sub/y && echo ok");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+  EXPECT_TRUE(fs::is_empty(host_dir())) << "a mount destination was created outside the rootfs";
+  EXPECT_TRUE(fs::is_directory(b.rootfs() / host_dir().relative_path() / "abs"));
+}
+
+TEST_F(RootfsRun, MountIntoProcThroughSymlinkIsRefused) {
+  Bundle& b = bundle("bundle-procsym");
+  fs::path payload = temp_dir() / "payload";
+  std::ofstream(payload) << "|/tmp/evil\n";
+  fs::create_symlink("/proc/sys/kernel/core_pattern", b.rootfs() / "etc/evil");
+  b.config["mounts"].push_back(mount_entry("/etc/evil", "", payload.string(), {"bind"}));
+  ProcResult r = run_sh(b, "true");
+  EXPECT_TRUE(failed_with(r, {"mount \"" + payload.string() + "\" on \"/etc/evil\"", "which is inside /proc"}));
+}
+
+TEST_F(RootfsRun, DevNullSymlinkedToAFileStillMasksWithTheRealDevice) {
+  Bundle& b = bundle("bundle-null");
+  std::ofstream(b.rootfs() / "etc/harmless") << "harmless\n";
+  fs::create_symlink("/etc/harmless", b.rootfs() / "dev/null");
+  json mounts = json::array();
+  for (const json& m : b.config["mounts"]) {
+    if (m["destination"] != "/dev") mounts.push_back(m);
+  }
+  b.config["mounts"] = mounts;
+  b.config["linux"]["maskedPaths"] = {"/proc/keys"};
+  ProcResult r = run_sh(b, "stat -c '%F %t:%T' /proc/keys; cat /etc/harmless");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "character special file 1:3\nharmless\n");
+}
+
+TEST_F(RootfsRun, OverlayRootfsSharesOneImage) {
+  ProcResult help = hull({"run", "--help"});
+  if (help.out.find("overlay-rootfs") == std::string::npos) GTEST_SKIP() << "hull has no --overlay-rootfs yet";
+  Bundle& b = bundle("bundle-ovl");
+  b.config["root"]["readonly"] = false;
+  b.write();
+  auto listing = [&] {
+    std::ostringstream out;
+    for (const auto& e : fs::recursive_directory_iterator(b.rootfs())) {
+      struct stat st{};
+      ::lstat(e.path().c_str(), &st);
+      out << e.path().string() << " " << st.st_mode << " " << st.st_size << " " << st.st_mtim.tv_sec << "."
+          << st.st_mtim.tv_nsec << "\n";
+    }
+    return out.str();
+  };
+  std::string before = listing();
+  for (const char* id : {"ovl-one", "ovl-two"}) {
+    b.config["process"]["args"] = {"sh", "-c", std::string("echo ") + id + " > /mine; ls /mine* ; cat /mine"};
+    b.write();
+    ProcResult r = hull({"run", "--overlay-rootfs", "--bundle", b.dir().string(), id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, std::string("/mine\n") + id + "\n");
+  }
+  EXPECT_EQ(listing(), before) << "the bundle's rootfs changed";
+}
+
+}  // namespace
+}  // namespace hull::itest

@@ -1,0 +1,204 @@
+// Every v1 resource field -> file and value, on a fake cgroupfs tree.
+#include "base/error.hpp"
+#include "cgroups/resources.hpp"
+#include "cgroups_fake_tree.hpp"
+
+namespace hull::cgroups::testing {
+namespace {
+
+using V = std::vector<std::string>;
+
+class CgroupV1Writers : public FakeCgroupFs {};
+
+TEST_F(CgroupV1Writers, MemoryFieldsGoToTheirFiles) {
+  std::string d = dir("memory/c", {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes",
+                                   "memory.swappiness", "memory.oom_control", "memory.use_hierarchy",
+                                   "memory.kmem.tcp.limit_in_bytes"});
+  spec::Memory m;
+  m.limit = 1000000;
+  m.swap = 2000000;
+  m.reservation = 500000;
+  m.swappiness = 10;
+  m.disableOOMKiller = true;
+  m.useHierarchy = true;
+  m.kernel = 1 << 20;
+  m.kernelTCP = 1 << 20;
+  Warnings w;
+  v1::set_memory(d, m, {false, &w});
+  EXPECT_EQ(written_files(), (V{"memory/c/memory.limit_in_bytes", "memory/c/memory.memsw.limit_in_bytes",
+                                "memory/c/memory.soft_limit_in_bytes", "memory/c/memory.swappiness",
+                                "memory/c/memory.oom_control", "memory/c/memory.use_hierarchy",
+                                "memory/c/memory.kmem.tcp.limit_in_bytes"}));
+  EXPECT_EQ(read(d, "memory.limit_in_bytes"), "1000000");
+  EXPECT_EQ(read(d, "memory.memsw.limit_in_bytes"), "2000000");  // v1 takes memory+swap as is
+  EXPECT_EQ(read(d, "memory.soft_limit_in_bytes"), "500000");
+  EXPECT_EQ(read(d, "memory.swappiness"), "10");
+  EXPECT_EQ(read(d, "memory.oom_control"), "1");
+  EXPECT_EQ(read(d, "memory.use_hierarchy"), "1");
+  EXPECT_EQ(read(d, "memory.kmem.tcp.limit_in_bytes"), "1048576");
+  // kernel: file gone on this "kernel" -> warned and ignored; kernelTCP: deprecated but written.
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0],
+            "linux.resources.memory.kernel is deprecated and not supported by this kernel "
+            "(no memory.kmem.limit_in_bytes); ignored");
+  EXPECT_EQ(w[1], "linux.resources.memory.kernelTCP is deprecated");
+}
+
+TEST_F(CgroupV1Writers, MemoryUnlimitedIsMinusOneAndOomKillerDefaultIsNotWritten) {
+  std::string d = dir("memory/c", {"memory.limit_in_bytes", "memory.oom_control"});
+  spec::Memory m;
+  m.limit = -1;
+  m.disableOOMKiller = false;
+  v1::set_memory(d, m, {});
+  EXPECT_EQ(written_files(), V{"memory/c/memory.limit_in_bytes"});
+  EXPECT_EQ(read(d, "memory.limit_in_bytes"), "-1");
+  v1::set_memory(d, m, {true, nullptr});  // update: re-enabling is a change worth writing
+  EXPECT_EQ(read(d, "memory.oom_control"), "0");
+}
+
+TEST_F(CgroupV1Writers, SwapWithoutSwapAccountingIsAnError) {
+  std::string d = dir("memory/c", {"memory.limit_in_bytes"});
+  spec::Memory m;
+  m.limit = 100;
+  m.swap = 200;
+  try {
+    v1::set_memory(d, m, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "linux.resources.memory.swap: " + d +
+                                         "/memory.memsw.limit_in_bytes does not exist (swap accounting is off; "
+                                         "boot with swapaccount=1)");
+  }
+  EXPECT_TRUE(log_.writes.empty());
+}
+
+TEST_F(CgroupV1Writers, SwappinessAbove100IsRefused) {
+  std::string d = dir("memory/c", {"memory.swappiness"});
+  spec::Memory m;
+  m.swappiness = 101;
+  EXPECT_THROW(v1::set_memory(d, m, {}), Error);
+}
+
+TEST_F(CgroupV1Writers, CpuFieldsGoToTheirFiles) {
+  std::string d = dir("cpu/c", {"cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.cfs_burst_us",
+                                "cpu.rt_period_us", "cpu.rt_runtime_us", "cpu.idle"});
+  spec::CPU c;
+  c.shares = 512;
+  c.quota = 50000;
+  c.period = 100000;
+  c.burst = 10000;
+  c.realtimeRuntime = 950000;
+  c.realtimePeriod = 1000000;
+  c.idle = 1;
+  v1::set_cpu(d, c);
+  EXPECT_EQ(written_files(), (V{"cpu/c/cpu.shares", "cpu/c/cpu.cfs_period_us", "cpu/c/cpu.cfs_quota_us",
+                                "cpu/c/cpu.cfs_burst_us", "cpu/c/cpu.rt_period_us", "cpu/c/cpu.rt_runtime_us",
+                                "cpu/c/cpu.idle"}));
+  EXPECT_EQ(read(d, "cpu.shares"), "512");
+  EXPECT_EQ(read(d, "cpu.cfs_quota_us"), "50000");
+  EXPECT_EQ(read(d, "cpu.rt_runtime_us"), "950000");
+  EXPECT_EQ(read(d, "cpu.idle"), "1");
+}
+
+TEST_F(CgroupV1Writers, BurstAboveQuotaIsRefused) {
+  std::string d = dir("cpu/c", {"cpu.cfs_quota_us", "cpu.cfs_burst_us"});
+  spec::CPU c;
+  c.quota = 1000;
+  c.burst = 2000;
+  try {
+    v1::set_cpu(d, c);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "linux.resources.cpu.burst: 2000 is larger than quota 1000");
+  }
+}
+
+TEST_F(CgroupV1Writers, CpusetAndItsCopyFromTheParent) {
+  dir("cpuset", {"cpuset.cpus=0-3\n", "cpuset.mems=0\n"});
+  dir("cpuset/a", {"cpuset.cpus", "cpuset.mems"});
+  std::string c = dir("cpuset/a/c", {"cpuset.cpus", "cpuset.mems"});
+  v1::init_cpuset(c, root_ + "/cpuset");
+  EXPECT_EQ(read(root_ + "/cpuset/a", "cpuset.cpus"), "0-3");
+  EXPECT_EQ(read(c, "cpuset.cpus"), "0-3");
+  EXPECT_EQ(read(c, "cpuset.mems"), "0");
+  spec::CPU cpu;
+  cpu.cpus = "1";
+  cpu.mems = "0";
+  v1::set_cpuset(c, cpu);
+  EXPECT_EQ(read(c, "cpuset.cpus"), "1");
+}
+
+TEST_F(CgroupV1Writers, PidsLimitZeroIsALimitAndMinusOneIsMax) {
+  std::string d = dir("pids/c", {"pids.max"});
+  v1::set_pids(d, {0});
+  EXPECT_EQ(read(d, "pids.max"), "0");
+  v1::set_pids(d, {-1});
+  EXPECT_EQ(read(d, "pids.max"), "max");
+  v1::set_pids(d, {42});
+  EXPECT_EQ(read(d, "pids.max"), "42");
+}
+
+TEST_F(CgroupV1Writers, BlkioWeightsAndThrottles) {
+  std::string d = dir("blkio/c", {"blkio.bfq.weight", "blkio.bfq.weight_device", "blkio.throttle.read_bps_device",
+                                  "blkio.throttle.write_bps_device", "blkio.throttle.read_iops_device",
+                                  "blkio.throttle.write_iops_device"});
+  spec::BlockIO b;
+  b.weight = 300;
+  b.weightDevice = {{8, 0, 500, std::nullopt}, {8, 16, 200, std::nullopt}};
+  b.throttleReadBpsDevice = {{8, 0, 1000}};
+  b.throttleWriteBpsDevice = {{8, 0, 2000}};
+  b.throttleReadIOPSDevice = {{8, 16, 30}, {8, 0, 40}};
+  b.throttleWriteIOPSDevice = {{8, 0, 0}};
+  v1::set_blkio(d, b);
+  // No CFQ blkio.weight here: the BFQ files take the weights.
+  EXPECT_EQ(read(d, "blkio.bfq.weight"), "300");
+  EXPECT_EQ(writes(d, "blkio.bfq.weight_device"), (V{"8:0 500", "8:16 200"}));
+  EXPECT_EQ(writes(d, "blkio.throttle.read_bps_device"), V{"8:0 1000"});
+  EXPECT_EQ(writes(d, "blkio.throttle.write_bps_device"), V{"8:0 2000"});
+  EXPECT_EQ(writes(d, "blkio.throttle.read_iops_device"), (V{"8:16 30", "8:0 40"}));
+  EXPECT_EQ(writes(d, "blkio.throttle.write_iops_device"), V{"8:0 0"});  // 0 removes the limit on v1
+}
+
+TEST_F(CgroupV1Writers, BlkioLeafWeightWithoutCfqIsAnError) {
+  std::string d = dir("blkio/c", {"blkio.bfq.weight"});
+  spec::BlockIO b;
+  b.leafWeight = 10;
+  try {
+    v1::set_blkio(d, b);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "linux.resources.blockIO.leafWeight: " + d +
+                                         "/blkio.leaf_weight does not exist (needs the CFQ or BFQ I/O scheduler)");
+  }
+}
+
+TEST_F(CgroupV1Writers, HugetlbWritesLimitAndReservation) {
+  std::string d = dir("hugetlb/c", {"hugetlb.2MB.limit_in_bytes", "hugetlb.2MB.rsvd.limit_in_bytes",
+                                    "hugetlb.1GB.limit_in_bytes"});
+  v1::set_hugetlb(d, {{"2MB", 4 << 20}, {"1GB", 1 << 30}});
+  EXPECT_EQ(read(d, "hugetlb.2MB.limit_in_bytes"), "4194304");
+  EXPECT_EQ(read(d, "hugetlb.2MB.rsvd.limit_in_bytes"), "4194304");
+  EXPECT_EQ(read(d, "hugetlb.1GB.limit_in_bytes"), "1073741824");
+  try {
+    v1::set_hugetlb(d, {{"64KB", 1}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "linux.resources.hugepageLimits: page size \"64KB\" is not supported by this "
+                                     "host (no " + d + "/hugetlb.64KB.limit_in_bytes)");
+  }
+}
+
+TEST_F(CgroupV1Writers, RdmaAndNetwork) {
+  std::string d = dir("misc/c", {"rdma.max", "net_cls.classid", "net_prio.ifpriomap"});
+  v1::set_rdma(d, {{"mlx5_1", {3, 10000}}, {"mlx4_0", {std::nullopt, 1000}}});
+  EXPECT_EQ(writes(d, "rdma.max"), (V{"mlx4_0 hca_object=1000", "mlx5_1 hca_handle=3 hca_object=10000"}));
+  v1::set_net_cls(d, 0x100001);
+  EXPECT_EQ(read(d, "net_cls.classid"), "1048577");
+  v1::set_net_prio(d, {{"eth0", 500}, {"eth1", 1000}});
+  EXPECT_EQ(writes(d, "net_prio.ifpriomap"), (V{"eth0 500", "eth1 1000"}));
+  EXPECT_THROW(v1::set_net_prio(d, {{"eth0 1\nlo", 5}}), Error);
+  EXPECT_THROW(v1::set_rdma(d, {{"a b", {1, 1}}}), Error);
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "process/hooks.hpp"
+#include "process/warn.hpp"
+
+using namespace hull;
+using process::HookFailure;
+using process::run_hooks;
+
+namespace {
+class Hooks : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char t[] = "/tmp/hull-hooks-XXXXXX";
+    dir_ = ::mkdtemp(t);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string script(const std::string& name, const std::string& body) {
+    std::string p = dir_ + "/" + name;
+    std::ofstream(p) << "#!/bin/sh\n" << body;
+    ::chmod(p.c_str(), 0755);
+    return p;
+  }
+  std::string dir_;
+};
+
+std::string error_of(const std::vector<spec::Hook>& hooks, const char* kind = "createRuntime") {
+  try {
+    run_hooks(hooks, kind, "{}", HookFailure::Fail);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_F(Hooks, RunInOrderWithStateOnStdinArgsAndEnv) {
+  std::string log = dir_ + "/log";
+  auto a = script("a", "cat >> " + log + "; echo \" a:$0:$1:$FOO\" >> " + log + "\n");
+  auto b = script("b", "echo \"b:$#:$FOO\" >> " + log + "\n");
+  std::vector<spec::Hook> hooks = {{a, {"first", "x"}, {"FOO=bar"}, {}}, {b, {}, {}, {}}};
+  run_hooks(hooks, "createRuntime", R"({"id":"c1","status":"creating"})", HookFailure::Fail);
+  // args[0] is argv[0]; for a script the kernel shows the script's path as $0.
+  EXPECT_EQ(read_file(log), "{\"id\":\"c1\",\"status\":\"creating\"} a:" + a + ":x:bar\nb:0:\n");
+}
+
+TEST_F(Hooks, LargeStateIsDeliveredWhole) {
+  std::string out = dir_ + "/out";
+  auto a = script("a", "cat > " + out + "\n");
+  std::string big(3 << 20, 'x');  // beyond any pipe size
+  run_hooks({{a, {}, {}, {}}}, "poststart", big, HookFailure::Fail);
+  EXPECT_EQ(std::filesystem::file_size(out), big.size());
+  // A hook that does not read its stdin is fine too.
+  auto quiet = script("quiet", "exit 0\n");
+  run_hooks({{quiet, {}, {}, {}}}, "poststart", big, HookFailure::Fail);
+}
+
+TEST_F(Hooks, FailureNamesKindIndexPathStatusAndOutput) {
+  auto ok = script("ok", "exit 0\n");
+  auto bad = script("bad", "echo 'netns not found' >&2; exit 3\n");
+  auto never = script("never", "touch " + dir_ + "/ran\n");
+  EXPECT_EQ(error_of({{ok, {}, {}, {}}, {bad, {}, {}, {}}, {never, {}, {}, {}}}),
+            "hook createRuntime[1] \"" + bad + "\": exited with status 3: netns not found");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/ran"));
+}
+
+TEST_F(Hooks, SignalAndMissingAndTimeout) {
+  auto sig = script("sig", "kill -TERM $$\n");
+  EXPECT_EQ(error_of({{sig, {}, {}, {}}}), "hook createRuntime[0] \"" + sig + "\": killed by SIGTERM");
+  EXPECT_EQ(error_of({{dir_ + "/missing", {}, {}, {}}}, "prestart"),
+            "hook prestart[0] \"" + dir_ + "/missing\": exec \"" + dir_ + "/missing\": no such file: No such file or directory");
+  auto slow = script("slow", "exec sleep 30\n");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(error_of({{slow, {}, {}, 1}}), "hook createRuntime[0] \"" + slow + "\": timed out after 1s and was killed");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST_F(Hooks, WarnPolicyContinues) {
+  std::vector<std::string> warnings;
+  auto old = process::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  auto bad = script("bad", "exit 1\n");
+  auto good = script("good", "touch " + dir_ + "/ran\n");
+  run_hooks({{bad, {}, {}, {}}, {good, {}, {}, {}}}, "poststop", "{}", HookFailure::Warn);
+  process::set_warn_sink(old);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0], "hook poststop[0] \"" + bad + "\": exited with status 1");
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/ran"));
+}
+
+TEST_F(Hooks, HookSeesNoRuntimeFds) {
+  std::string out = dir_ + "/fds";
+  auto a = script("a", "ls /proc/self/fd > " + out + "\n");
+  int leaked = ::open("/", O_RDONLY);  // not CLOEXEC
+  run_hooks({{a, {}, {}, {}}}, "poststart", "{}", HookFailure::Fail);
+  ::close(leaked);
+  EXPECT_EQ(read_file(out), "0\n1\n2\n3\n");  // 3: ls's own directory fd
+}

@@ -1,0 +1,226 @@
+#include <gtest/gtest.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "process/warn.hpp"
+#include "seccomp/seccomp.hpp"
+
+using namespace hull;
+namespace sc = hull::seccomp;
+
+namespace {
+struct CollectWarnings {
+  std::vector<std::string> got;
+  process::WarnSink old;
+  CollectWarnings() {
+    old = process::set_warn_sink([this](std::string_view m) { got.emplace_back(m); });
+  }
+  ~CollectWarnings() { process::set_warn_sink(old); }
+};
+
+std::string compile_error(const spec::Seccomp& s) {
+  try {
+    sc::compile(s);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Loads the program in a forked child (no_new_privs: no root needed), runs f
+// there and returns its wait status; f's return value is the exit code.
+template <class F>
+int in_filtered_child(const sc::Program& p, F f) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    try {
+      sc::load(p);
+    } catch (...) {
+      ::_exit(99);
+    }
+    ::_exit(f());
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+}  // namespace
+
+TEST(SeccompNames, Actions) {
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_ALLOW", {}), SCMP_ACT_ALLOW);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_KILL", {}), SCMP_ACT_KILL_THREAD);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_KILL_PROCESS", {}), SCMP_ACT_KILL_PROCESS);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_KILL_THREAD", {}), SCMP_ACT_KILL_THREAD);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_TRAP", {}), SCMP_ACT_TRAP);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_LOG", {}), SCMP_ACT_LOG);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_NOTIFY", {}), SCMP_ACT_NOTIFY);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_ERRNO", {}), SCMP_ACT_ERRNO(EPERM));
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_ERRNO", 38u), SCMP_ACT_ERRNO(38));
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_TRACE", 7u), SCMP_ACT_TRACE(7));
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_ALLOW", 1u), std::nullopt);
+  EXPECT_EQ(sc::action_from_name("SCMP_ACT_BOGUS", {}), std::nullopt);
+  EXPECT_EQ(sc::known_actions().size(), 9u);
+}
+
+TEST(SeccompNames, OperatorsArchsFlags) {
+  EXPECT_EQ(sc::operator_from_name("SCMP_CMP_MASKED_EQ"), SCMP_CMP_MASKED_EQ);
+  EXPECT_EQ(sc::operator_from_name("SCMP_CMP_NE"), SCMP_CMP_NE);
+  EXPECT_EQ(sc::operator_from_name("SCMP_CMP_GE"), SCMP_CMP_GE);
+  EXPECT_EQ(sc::operator_from_name("SCMP_CMP_FOO"), std::nullopt);
+  EXPECT_EQ(sc::known_operators().size(), 7u);
+  EXPECT_EQ(sc::arch_from_name("SCMP_ARCH_X86_64"), SCMP_ARCH_X86_64);
+  EXPECT_EQ(sc::arch_from_name("SCMP_ARCH_AARCH64"), SCMP_ARCH_AARCH64);
+  EXPECT_TRUE(sc::arch_from_name("SCMP_ARCH_SHEB").has_value());  // a spec name, maybe unsupported here
+  EXPECT_EQ(sc::arch_from_name("SCMP_ARCH_VAX"), std::nullopt);
+  EXPECT_EQ(sc::flag_from_name("SECCOMP_FILTER_FLAG_LOG"), SECCOMP_FILTER_FLAG_LOG);
+  EXPECT_EQ(sc::flag_from_name("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"), SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+  EXPECT_EQ(sc::flag_from_name("SECCOMP_FILTER_FLAG_NEW_LISTENER"), std::nullopt);  // the runtime's, not the config's
+  EXPECT_EQ(sc::known_flags().size(), 4u);
+  auto archs = sc::known_archs();
+  EXPECT_NE(std::find(archs.begin(), archs.end(), "SCMP_ARCH_X86_64"), archs.end());
+}
+
+TEST(SeccompCompile, ErrorsNameTheField) {
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_NOPE";
+  EXPECT_EQ(compile_error(s), "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_NOPE\"");
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.defaultErrnoRet = 5;
+  EXPECT_EQ(compile_error(s),
+            "linux.seccomp.defaultAction: errnoRet 5 given, but SCMP_ACT_ALLOW returns no errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)");
+  s.defaultErrnoRet.reset();
+  s.syscalls = {{{"getpid"}, "SCMP_ACT_ERRNO", {}, {{0, 1, 0, "SCMP_CMP_XX"}}}};
+  EXPECT_EQ(compile_error(s), "linux.seccomp.syscalls[0].args[0]: unknown operator \"SCMP_CMP_XX\"");
+  s.syscalls = {{{"getpid"}, "SCMP_ACT_ERRNO", {}, {{6, 1, 0, "SCMP_CMP_EQ"}}}};
+  EXPECT_EQ(compile_error(s), "linux.seccomp.syscalls[0].args[0]: index 6 is not a syscall argument (0..5)");
+  s.syscalls = {};
+  s.architectures = {"SCMP_ARCH_VAX"};
+  EXPECT_EQ(compile_error(s), "linux.seccomp.architectures: unknown architecture \"SCMP_ARCH_VAX\"");
+  s.architectures = {};
+  s.flags = {"SECCOMP_FILTER_FLAG_BOGUS"};
+  EXPECT_EQ(compile_error(s), "linux.seccomp.flags: unknown flag \"SECCOMP_FILTER_FLAG_BOGUS\"");
+  s.flags = {};
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}};
+  EXPECT_EQ(compile_error(s), "linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
+  s.listenerPath = "/run/agent.sock";
+  s.syscalls = {{{"sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}}};
+  EXPECT_NE(compile_error(s).find("would deadlock"), std::string::npos);
+}
+
+TEST(SeccompCompile, UnknownSyscallIsSkippedWithWarning) {
+  CollectWarnings w;
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.syscalls = {{{"no_such_syscall_hull", "getppid"}, "SCMP_ACT_ERRNO", 38u, {}}};
+  auto p = sc::compile(s);
+  ASSERT_EQ(w.got.size(), 1u);
+  EXPECT_EQ(w.got[0], "linux.seccomp.syscalls[0]: unknown syscall \"no_such_syscall_hull\" ignored");
+  int st = in_filtered_child(p, [] { return ::syscall(SYS_getppid) == -1 && errno == 38 ? 0 : 1; });
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+}
+
+TEST(SeccompCompile, ActionsBehave) {
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.syscalls = {{{"getppid"}, "SCMP_ACT_KILL_PROCESS", {}, {}},
+                {{"getpgrp"}, "SCMP_ACT_TRAP", {}, {}},
+                {{"getsid"}, "SCMP_ACT_LOG", {}, {}},
+                {{"getuid"}, "SCMP_ACT_ERRNO", {}, {}}};
+  auto p = sc::compile(s);
+  int st = in_filtered_child(p, [] { return static_cast<int>(::syscall(SYS_getppid) * 0 + 3); });
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << st;
+  st = in_filtered_child(p, [] { return static_cast<int>(::syscall(SYS_getpgrp) * 0 + 3); });
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << st;
+  st = in_filtered_child(p, [] { return ::syscall(SYS_getsid, 0) > 0 ? 0 : 1; });
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  st = in_filtered_child(p, [] { return ::syscall(SYS_getuid) == -1 && errno == EPERM ? 0 : 1; });
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+}
+
+TEST(SeccompCompile, ArgumentOperatorsIncludingMaskedEq) {
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  // umask(mask): deny when (mask & 0700) == 0700, and when mask > 0777.
+  s.syscalls = {{{"umask"}, "SCMP_ACT_ERRNO", 22u, {{0, 0700, 0700, "SCMP_CMP_MASKED_EQ"}}},
+                {{"umask"}, "SCMP_ACT_ERRNO", 33u, {{0, 0777, 0, "SCMP_CMP_GT"}}},
+                // Two conditions on the same argument: ORed, one rule each.
+                {{"getpriority"}, "SCMP_ACT_ERRNO", 44u, {{0, 7, 0, "SCMP_CMP_EQ"}, {0, 8, 0, "SCMP_CMP_EQ"}}},
+                // Distinct arguments: ANDed.
+                {{"setpriority"}, "SCMP_ACT_ERRNO", 55u, {{0, 7, 0, "SCMP_CMP_EQ"}, {1, 9, 0, "SCMP_CMP_EQ"}}}};
+  auto p = sc::compile(s);
+  int st = in_filtered_child(p, [] {
+    int bad = 0;
+    if (!(::syscall(SYS_umask, 0700) == -1 && errno == 22)) bad |= 1;
+    if (!(::syscall(SYS_umask, 0755) == -1 && errno == 22)) bad |= 2;
+    if (::syscall(SYS_umask, 0022) < 0) bad |= 4;
+    if (!(::syscall(SYS_umask, 01000) == -1 && errno == 33)) bad |= 8;
+    if (!(::syscall(SYS_getpriority, 7, 0) == -1 && errno == 44)) bad |= 16;
+    if (!(::syscall(SYS_getpriority, 8, 0) == -1 && errno == 44)) bad |= 32;
+    if (!(::syscall(SYS_setpriority, 7, 9, 0) == -1 && errno == 55)) bad |= 64;
+    if (::syscall(SYS_setpriority, 7, 10, 0) == -1 && errno == 55) bad |= 128;
+    return bad;
+  });
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "failed checks mask " << WEXITSTATUS(st);
+}
+
+TEST(SeccompCompile, FlagsAndArchitectures) {
+  CollectWarnings w;
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+  s.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"};
+  s.syscalls = {{{"getppid"}, "SCMP_ACT_ERRNO", {}, {}}};
+  auto p = sc::compile(s);
+  EXPECT_EQ(p.flags, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_TSYNC);
+  EXPECT_FALSE(p.notify);
+  EXPECT_GT(p.instructions.size(), 5u);
+  EXPECT_TRUE(w.got.empty());
+}
+
+TEST(SeccompNotify, ProcessStateJson) {
+  auto j = nlohmann::json::parse(sc::process_state_json(
+      R"({"ociVersion":"1.2.0","id":"c1","status":"created","pid":4422,"bundle":"/b","annotations":{"k":"v"}})", "MKNOD=/dev/null"));
+  EXPECT_EQ(j["ociVersion"], "1.2.0");
+  EXPECT_EQ(j["fds"], nlohmann::json::array({"seccompFd"}));
+  EXPECT_EQ(j["pid"], 4422);
+  EXPECT_EQ(j["metadata"], "MKNOD=/dev/null");
+  EXPECT_EQ(j["state"]["id"], "c1");
+  EXPECT_FALSE(nlohmann::json::parse(sc::process_state_json(R"({"pid":1})", std::nullopt)).contains("metadata"));
+}
+
+TEST(SeccompDefaultProfile, CompilesQuietlyAndDependsOnCapabilities) {
+  CollectWarnings w;
+  auto plain = sc::default_profile();
+  EXPECT_EQ(plain.defaultAction, "SCMP_ACT_ERRNO");
+  EXPECT_EQ(plain.defaultErrnoRet, 1u);
+  auto p = sc::compile(plain);
+  EXPECT_TRUE(w.got.empty()) << w.got[0];
+  auto allows = [](const spec::Seccomp& s, const std::string& name) {
+    for (const auto& r : s.syscalls)
+      if (r.action == "SCMP_ACT_ALLOW" && r.args.empty() && std::find(r.names.begin(), r.names.end(), name) != r.names.end())
+        return true;
+    return false;
+  };
+  EXPECT_TRUE(allows(plain, "read"));
+  EXPECT_FALSE(allows(plain, "mount"));
+  EXPECT_FALSE(allows(plain, "unshare"));
+  auto admin = sc::default_profile({"CAP_SYS_ADMIN"});
+  EXPECT_TRUE(allows(admin, "mount"));
+  EXPECT_TRUE(allows(admin, "clone3"));
+  // A process under the default profile still works, and mount is refused.
+  int st = in_filtered_child(p, [] {
+    if (::syscall(SYS_getpid) <= 0) return 1;
+    if (!(::syscall(SYS_mount, "none", "/", "tmpfs", 0, nullptr) == -1 && errno == EPERM)) return 2;
+    if (!(::syscall(SYS_clone3, nullptr, 0) == -1 && errno == ENOSYS)) return 3;
+    return 0;
+  });
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+}
