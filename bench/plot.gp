@@ -26,4 +26,10 @@ set yrange [0:*]
 set title "parallel lifecycles: throughput (containers/s, higher is better)"
 plot for [c=2:4] dir."/plot_parallel.dat" using c:xtic(1) title columnheader(c) lc rgb colour(c)
 
+set title "CPU time per command (ms, user+sys of the runtime; robust to machine load)"
+set logscale y
+set yrange [*:*]
+plot for [c=2:4] dir."/plot_cpu.dat" using c:xtic(1) title columnheader(c) lc rgb colour(c)
+unset logscale y
+
 unset multiplot

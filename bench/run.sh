@@ -109,7 +109,7 @@ in_bench_ns "${drv[@]}"
   echo
   cat "$work/table.md"
   echo
-  echo "Floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime):"
+  echo 'Floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
   echo
   echo "| floor | median ms | min | max | n |"
   echo "|---|---|---|---|---|"

@@ -148,6 +148,11 @@ void write_report(const Ctx& c, const std::string& out) {
   for (int lv : c.fill_levels) lat.push_back("state@" + std::to_string(lv));
   for (int lv : c.fill_levels) lat.push_back("list@" + std::to_string(lv));
   plot_data(c, out + "/plot_latency.dat", lat);
+  std::vector<std::string> cpu{"run_cpu", "run_cpu_nonet", "lifecycle_cpu", "lifecycle_cpu_nonet",
+                               "exec_cpu"};
+  for (int lv : c.fill_levels) cpu.push_back("state_cpu@" + std::to_string(lv));
+  for (int lv : c.fill_levels) cpu.push_back("list_cpu@" + std::to_string(lv));
+  plot_data(c, out + "/plot_cpu.dat", cpu);
   plot_data(c, out + "/plot_memory.dat", {"create_rss", "run_rss", "cg_peak", "cg_now"});
   plot_data(c, out + "/plot_parallel.dat", {"parallel"});
 }

@@ -197,10 +197,11 @@ void bench_state_list(Ctx& c) {
   for (int level : c.fill_levels) {
     fprintf(stderr, "  filling to %d stopped containers per runtime\n", level);
     std::string lv = std::to_string(level);
+    std::string present = lv + (level == 1 ? " container present" : " containers present");
     bool last = level == c.fill_levels.back();
-    Row& st = c.row("state@" + lv, "state, " + lv + " containers present", "ms",
+    Row& st = c.row("state@" + lv, "state, " + present, "ms",
                     last ? "within 1.2× of state with " + std::to_string(c.fill_levels.front()) : "");
-    Row& ls = c.row("list@" + lv, "list, " + lv + " containers present", "ms",
+    Row& ls = c.row("list@" + lv, "list, " + present, "ms",
                     last ? "≤ 0.5× runc and ≤ crun" : "");
     Row& stc = c.row("state_cpu@" + lv, "  CPU time of state, " + lv + " present", "ms", "");
     Row& lsc = c.row("list_cpu@" + lv, "  CPU time of list, " + lv + " present", "ms", "");
