@@ -124,3 +124,8 @@ if [ -s "$work/runtime-stderr.log" ]; then
 fi
 echo "results: $out/results.md"
 cat "$out/results.md"
+# Last line: rows without / with failed runtime commands (CI reads it; a
+# short run with a failure exits non-zero so CI notices a broken harness).
+summary=$(cat "$work/summary.txt")
+echo "$summary"
+if [ "$short" = 1 ] && ! [[ "$summary" == *" 0 failed" ]]; then exit 1; fi

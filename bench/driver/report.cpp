@@ -137,6 +137,16 @@ void write_report(const Ctx& c, const std::string& out) {
     if (!r.note.empty()) md << "\n- *" << r.title << "*: " << r.note;
   md << '\n';
 
+  // One line CI can read: a row passes when no runtime had a failed command
+  // in it (targets missed are not failures: the table reports those).
+  int passed = 0, failed = 0;
+  for (auto& r : c.rows) {
+    int f = 0;
+    for (auto& [rt, n] : r.failures) f += n;
+    (f ? failed : passed)++;
+  }
+  std::ofstream(out + "/summary.txt") << "bench: " << passed << " passed, " << failed << " failed\n";
+
   std::ofstream csv(out + "/raw.csv");
   csv << "row,runtime,value,unit\n";
   for (auto& r : c.rows)
