@@ -22,6 +22,7 @@
 #include "cgroups/placement.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/exec_process.hpp"
+#include "process/landlock_guard.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/exec_process_builder.hpp"
 #include "runtime/init_pidfd.hpp"
@@ -65,6 +66,7 @@ struct ExecChild {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
     if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
+    process::guard_host_files(*c.spec, 3 + c.preserve_fds);
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
