@@ -2,6 +2,7 @@
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -61,8 +62,17 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
 void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, const ExecOptions& opts) {
   UniqueFd listener = seccomp::load(filter);
   if (!filter.notify) return;
-  with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")),
-               [&] { opts.seccomp_listener(listener.get()); });
+  with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")), [&] {
+    if (opts.seccomp_listener) {
+      opts.seccomp_listener(listener.get());
+      return;
+    }
+    std::string state = seccomp::process_state_json(opts.container_state_json(), config.listenerMetadata);
+    seccomp::send_to_listener(opts.seccomp_listener_fd, listener.get(), state);
+    // One state per connection, then closed (the spec). shutdown rather than
+    // close: the caller owns the fd; execve closes it (it is CLOEXEC).
+    ::shutdown(opts.seccomp_listener_fd, SHUT_RDWR);
+  });
 }
 
 // startContainer hooks run here, in the container, after `start` and before
@@ -99,7 +109,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   std::optional<seccomp::Program> filter;
   if (spec.linux_ && spec.linux_->seccomp) {
     filter = seccomp::compile(*spec.linux_->seccomp);
-    if (filter->notify && !opts.seccomp_listener)
+    if (filter->notify && !opts.seccomp_listener && (opts.seccomp_listener_fd < 0 || !opts.container_state_json))
       throw Error("linux.seccomp uses SCMP_ACT_NOTIFY but the runtime has no connection to listenerPath");
   }
 

@@ -44,11 +44,10 @@ constexpr bool kCgroupSystemdUser = false;
 constexpr bool kCgroupRdma = false;
 
 // Seccomp (src/seccomp, loaded by src/process just before execve): the
-// lists live in src/seccomp/names.cpp. SCMP_ACT_NOTIFY also needs the core
-// to hand the listener fd to listenerPath (ExecOptions::seccomp_listener);
-// flip this when it does.
+// lists live in src/seccomp/names.cpp. SCMP_ACT_NOTIFY: create connects to
+// listenerPath and the init sends the listener fd over it.
 constexpr bool kSeccomp = true;
-constexpr bool kSeccompNotify = false;
+constexpr bool kSeccompNotify = true;
 // Spec architecture names and libseccomp's names for them; only those this
 // libseccomp resolves are listed.
 constexpr std::pair<const char*, const char*> kSeccompArchs[] = {

@@ -1,0 +1,239 @@
+// The container process through `hull run`: what the container sees of its
+// identity, capabilities, limits, scheduling, sysctls and seccomp filter, and
+// the escapes the process stage refuses.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+using nlohmann::json;
+
+std::string status_field(const std::string& status, const std::string& name) {
+  auto pos = status.find(name + ":\t");
+  if (pos == std::string::npos) return "<missing " + name + ">";
+  pos += name.size() + 2;
+  return status.substr(pos, status.find('\n', pos) - pos);
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+TEST_F(HullTest, ProcessCapabilitySetsAndNoNewPrivs) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.config["process"]["capabilities"] = {
+      {"bounding", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_KILL"}},
+      {"effective", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
+      {"permitted", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
+      {"inheritable", {"CAP_NET_BIND_SERVICE"}},
+      {"ambient", {"CAP_NET_BIND_SERVICE", "CAP_NOT_REAL"}}};
+  ProcResult r = run_sh(b, "cat /proc/self/status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status_field(r.out, "CapBnd"), "0000000000000421");
+  EXPECT_EQ(status_field(r.out, "CapInh"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "CapPrm"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "CapEff"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "CapAmb"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "NoNewPrivs"), "1");
+  EXPECT_NE(r.err.find("unknown capability \"CAP_NOT_REAL\""), std::string::npos) << r.err;
+}
+
+TEST_F(HullTest, ProcessRootKeepsConfiguredCapsAndNoInheritable) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  ProcResult r = run_sh(b, "cat /proc/self/status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // CAP_KILL(5) | CAP_NET_BIND_SERVICE(10) | CAP_AUDIT_WRITE(29)
+  EXPECT_EQ(status_field(r.out, "CapBnd"), "0000000020000420");
+  EXPECT_EQ(status_field(r.out, "CapEff"), "0000000020000420");
+  EXPECT_EQ(status_field(r.out, "CapInh"), "0000000000000000");
+  EXPECT_EQ(status_field(r.out, "NoNewPrivs"), "0");
+}
+
+TEST_F(HullTest, ProcessUserGroupsAndUmask) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 1234}, {"gid", 2345}, {"additionalGids", {3000, 3001}}, {"umask", 077}};
+  ProcResult r = run_sh(b, "id; umask; touch /tmp/f; stat -c %a /tmp/f");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "uid=1234 gid=2345 groups=3000,3001\n0077\n600\n");
+}
+
+TEST_F(HullTest, ProcessRlimitsAndOomScoreAdj) {
+  Bundle& b = bundle();
+  // Within the host's hard limit: no CAP_SYS_RESOURCE on this machine.
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 1234}, {"hard", 2345}},
+                                    {{"type", "RLIMIT_CORE"}, {"soft", 0}, {"hard", 0}},
+                                    {{"type", "RLIMIT_NPROC"}, {"soft", 500}, {"hard", 600}}};
+  b.config["process"]["oomScoreAdj"] = 321;
+  ProcResult r = run_sh(b, "ulimit -n; ulimit -Hn; ulimit -c; ulimit -u; cat /proc/self/oom_score_adj");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1234\n2345\n0\n500\n321\n");
+}
+
+TEST_F(HullTest, ProcessUnknownRlimitFailsCreate) {
+  Bundle& b = bundle();
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_FOO"}, {"soft", 1}, {"hard", 1}}};
+  ProcResult r = run_sh(b, "true");
+  EXPECT_TRUE(failed_with(r, {"RLIMIT_FOO"}));
+}
+
+TEST_F(HullTest, ProcessSchedulerIoPriorityPersonality) {
+  Bundle& b = bundle();
+  b.config["process"]["scheduler"] = {{"policy", "SCHED_BATCH"}, {"nice", 7}};
+  b.config["process"]["ioPriority"] = {{"class", "IOPRIO_CLASS_BE"}, {"priority", 6}};
+  b.config["linux"]["personality"] = {{"domain", "LINUX32"}};
+  ProcResult r = run_sh(b, "grep -E '^policy' /proc/self/sched | tr -s ' '; cut -d' ' -f19 /proc/self/stat; uname -m");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "policy : 3\n7\ni686\n");
+}
+
+TEST_F(HullTest, ProcessSysctlsInOwnNamespaces) {
+  Bundle& b = bundle();
+  b.config["linux"]["sysctl"] = {{"kernel.shmmni", "1234"}, {"net.ipv4.ip_forward", "1"}, {"fs.mqueue.msg_max", "77"}};
+  // Docker's default config makes /proc/sys read-only; sysctls still apply.
+  b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
+  ProcResult r = run_sh(b, "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward /proc/sys/fs/mqueue/msg_max; "
+                           "echo 1 > /proc/sys/kernel/shmmni || echo ro");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1234\n1\n77\nro\n");
+}
+
+TEST_F(HullTest, ProcessHostSysctlRefused) {
+  Bundle& b = bundle();
+  b.config["linux"]["sysctl"] = {{"kernel.core_pattern", "|/tmp/pwn"}};
+  ProcResult r = run_sh(b, "true");
+  EXPECT_TRUE(failed_with(r, {"kernel.core_pattern", "not namespaced"}));
+
+  Bundle& shared = bundle("shared-net");
+  json ns = json::array();
+  for (const auto& n : shared.config["linux"]["namespaces"])
+    if (n["type"] != "network") ns.push_back(n);
+  shared.config["linux"]["namespaces"] = ns;
+  shared.config["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
+  r = run_sh(shared, "true", "shared");
+  EXPECT_TRUE(failed_with(r, {"net.ipv4.ip_forward", "network namespace"}));
+}
+
+TEST_F(HullTest, ProcessLsmLabelWithoutLsmFails) {
+  Bundle& b = bundle();
+  b.config["process"]["apparmorProfile"] = "hull-itest";
+  ProcResult r = run_sh(b, "true");
+  if (r.exit_code == 0) GTEST_SKIP() << "AppArmor is enabled on this host";
+  EXPECT_TRUE(failed_with(r, {"apparmorProfile", "not enabled"}));
+}
+
+json seccomp_allow_all_but(json rules) {
+  return {{"defaultAction", "SCMP_ACT_ALLOW"}, {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}}, {"syscalls", rules}};
+}
+
+TEST_F(HullTest, ProcessSeccompErrnoKillLog) {
+  for (bool nnp : {true, false}) {
+    Bundle& b = bundle(nnp ? "nnp" : "no-nnp");
+    b.config["process"]["noNewPrivileges"] = nnp;
+    b.config["linux"]["seccomp"] = seccomp_allow_all_but(
+        {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 38}},
+         {{"names", {"no_such_syscall_xyz"}}, {"action", "SCMP_ACT_KILL"}}});
+    ProcResult r = run_sh(b, "grep -E '^(Seccomp|Seccomp_filters|CapEff)' /proc/self/status; mkdir /tmp/x 2>&1", nnp ? "a" : "b");
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.out.find("Seccomp:\t2\nSeccomp_filters:\t1\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("CapEff:\t0000000020000420"), std::string::npos) << r.out;  // no CAP_SYS_ADMIN left
+    EXPECT_NE(r.out.find("Function not implemented"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("unknown syscall \"no_such_syscall_xyz\""), std::string::npos) << r.err;
+  }
+
+  Bundle& k = bundle("kill");
+  k.config["linux"]["seccomp"] = seccomp_allow_all_but({{{"names", {"sync"}}, {"action", "SCMP_ACT_KILL_PROCESS"}}});
+  k.args({"sync"});
+  ProcResult r = hull({"run", "--bundle", k.dir().string(), "k"});
+  EXPECT_EQ(r.exit_code, 128 + SIGSYS) << r.err;
+
+  Bundle& l = bundle("log");
+  l.config["linux"]["seccomp"] = seccomp_allow_all_but({{{"names", {"sync"}}, {"action", "SCMP_ACT_LOG"}}});
+  l.args({"sync"});
+  r = hull({"run", "--bundle", l.dir().string(), "l"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(HullTest, ProcessSeccompMaskedEqOnArgument) {
+  Bundle& b = bundle();
+  // Refuse chmod with the setuid bit, allow any other mode.
+  b.config["linux"]["seccomp"] = seccomp_allow_all_but(
+      {{{"names", {"chmod", "fchmod"}}, {"action", "SCMP_ACT_ERRNO"}, {"args", {{{"index", 1}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}},
+       {{"names", {"fchmodat"}}, {"action", "SCMP_ACT_ERRNO"}, {"args", {{{"index", 2}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}}});
+  ProcResult r = run_sh(b, "touch /tmp/f; chmod 755 /tmp/f && echo plain; chmod 4755 /tmp/f 2>/dev/null || echo suid-denied");
+  EXPECT_EQ(r.out, "plain\nsuid-denied\n") << r.err;
+}
+
+TEST_F(HullTest, ProcessBadSeccompFailsCreateNamingField) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = seccomp_allow_all_but(
+      {{{"names", {"getpid"}}, {"action", "SCMP_ACT_ALLOW"}, {"errnoRet", 5}}});
+  ProcResult r = run_sh(b, "true");
+  EXPECT_TRUE(failed_with(r, {"syscalls[0]", "errnoRet"}));
+}
+
+TEST_F(HullTest, ProcessMissingBinaryAndCrlfScriptExplained) {
+  Bundle& b = bundle();
+  b.args({"no-such-program"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "m"});
+  EXPECT_TRUE(failed_with(r, {"\"no-such-program\"", "not found in $PATH"}));
+
+  Bundle& c = bundle("crlf");
+  {
+    std::ofstream(c.rootfs() / "run.sh") << "#!/bin/sh\r\necho hi\r\n";
+  }
+  std::filesystem::permissions(c.rootfs() / "run.sh", std::filesystem::perms(0755));
+  c.args({"/run.sh"});
+  r = hull({"run", "--bundle", c.dir().string(), "c"});
+  EXPECT_TRUE(failed_with(r, {"/run.sh", "carriage return"}));
+}
+
+// CVE-2024-21626: a cwd through one of the init's own fds would start the
+// container in the host's filesystem.
+TEST_F(HullTest, ProcessCwdThroughInitFdsRefused) {
+  for (int n = 3; n <= 20; ++n) {
+    Bundle& b = bundle("fd" + std::to_string(n));
+    b.config["process"]["cwd"] = "/proc/self/fd/" + std::to_string(n);
+    ProcResult r = run_sh(b, "pwd; ls ../../../..", "fd" + std::to_string(n));
+    EXPECT_TRUE(failed_with(r, {"cwd"})) << "fd " << n << " out: " << r.out;
+  }
+}
+
+// CVE-2019-5736: an entrypoint that makes the init execve the runtime binary
+// must not get a handle to write it.
+TEST_F(HullTest, ProcessSelfExeEntrypointCannotTouchRuntime) {
+  std::string before = file_bytes(HULL_BINARY);
+  ASSERT_FALSE(before.empty());
+  Bundle& b = bundle();
+  {
+    std::ofstream(b.rootfs() / "evil") << "#!/proc/self/exe\n";
+  }
+  std::filesystem::permissions(b.rootfs() / "evil", std::filesystem::perms(0755));
+  b.args({"/evil"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "evil"});
+  EXPECT_TRUE(failed_with(r, {"CVE-2019-5736"}));
+
+  Bundle& direct = bundle("direct");
+  direct.args({"/proc/self/exe"});
+  r = hull({"run", "--bundle", direct.dir().string(), "direct"});
+  EXPECT_TRUE(failed_with(r, {"CVE-2019-5736"}));
+
+  // And the classic payload, from an ordinary container: open the runtime
+  // through /proc/1/exe (our init until execve, then sh) for writing.
+  Bundle& writer = bundle("writer");
+  r = run_sh(writer, "for p in /proc/[0-9]*; do echo x 2>/dev/null >> $p/exe && echo wrote $p; done; true", "writer");
+  EXPECT_EQ(r.out.find("wrote"), std::string::npos) << r.out;
+  EXPECT_EQ(file_bytes(HULL_BINARY), before) << "the runtime binary changed";
+}
+
+}  // namespace
+}  // namespace hull::itest
