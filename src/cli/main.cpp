@@ -20,6 +20,7 @@ namespace hull::cli {
   X(create)           \
   X(start)            \
   X(run)              \
+  X(exec)             \
   X(state)            \
   X(list)             \
   X(kill)             \

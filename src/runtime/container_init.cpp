@@ -1,13 +1,18 @@
 #include "runtime/container_init.hpp"
 
+#include <linux/keyctl.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 
 #include "base/error.hpp"
 #include "process/exec_process.hpp"
+#include "process/hooks.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
@@ -23,10 +28,25 @@ void set_names(const spec::Spec& spec) {
     throw_errno("set domainname " + quote(*spec.domainname));
 }
 
+// A session keyring of its own, so the container cannot read or use the
+// keys of the session hull was started from (as runc does).
+void join_new_session_keyring(const std::string& id) {
+  std::string name = "_ses." + id;
+  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS)
+    throw_errno("join a new session keyring");
+}
+
 // The init's steps, in order. Returns only by throwing.
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
+  if (ctx.unshare_cgroupns_when_placed) {
+    ctx.sync->expect(SyncMsg::Continue);
+    if (::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
+  }
+  std::string state_json;
+  if (init_needs_state(spec)) ctx.sync->expect(SyncMsg::State, &state_json);
   ns::join_in_init(*ctx.namespaces);
+  if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
 
   rootfs::SetupOptions ro;
@@ -35,10 +55,16 @@ void set_names(const spec::Spec& spec) {
   ro.no_pivot = ctx.no_pivot;
   ro.state_dir = ctx.state_dir;
   ro.create_console = spec.process && spec.process->terminal;
-  if (ctx.has_runtime_hooks) {
+  // runtime.md: createRuntime hooks run in the runtime's namespaces, then
+  // createContainer hooks in the container's, both after the mounts and
+  // before pivot_root.
+  if (ctx.has_runtime_hooks || !spec.hooks.createContainer.empty()) {
     ro.before_pivot = [&] {
-      ctx.sync->send(SyncMsg::RuntimeHooks);
-      ctx.sync->expect(SyncMsg::Continue);
+      if (ctx.has_runtime_hooks) {
+        ctx.sync->send(SyncMsg::RuntimeHooks);
+        ctx.sync->expect(SyncMsg::Continue);
+      }
+      process::run_hooks(spec.hooks.createContainer, "createContainer", state_json, process::HookFailure::Fail);
     };
   }
   rootfs::SetupResult rootfs = rootfs::setup_rootfs(spec, ro);
@@ -48,6 +74,8 @@ void set_names(const spec::Spec& spec) {
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;
+  eo.seccomp_listener_fd = ctx.seccomp_listener_fd;
+  eo.container_state_json = [&] { return state_json; };
   eo.wait_for_start = [&] {
     // From here the init must outlive `hull create`, which exits after Ready.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -60,6 +88,11 @@ void set_names(const spec::Spec& spec) {
 }
 
 }  // namespace
+
+bool init_needs_state(const spec::Spec& spec) {
+  bool notify = spec.linux_ && spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
+  return notify || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
+}
 
 void container_init_main(InitContext& ctx) {
   // The runtime's lock on the state dir must not live on in the init, or

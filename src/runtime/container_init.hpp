@@ -14,12 +14,18 @@ namespace hull {
 // and closed before execve; the state-dir lock is closed at entry.
 struct InitContext {
   const spec::Spec* spec = nullptr;
+  std::string id;
   std::string bundle;           // absolute
   std::string rootfs;           // absolute
   std::string state_dir;        // absolute
   bool no_pivot = false;
+  bool new_keyring = true;      // join a fresh session keyring (unless --no-new-keyring)
   int preserve_fds = 0;
+  // v1 hierarchies are entered only after the clone, and a cgroup namespace
+  // is rooted where its creator is: the init unshares it once placed.
+  bool unshare_cgroupns_when_placed = false;
   bool has_runtime_hooks = false;  // ask the runtime to run prestart/createRuntime
+  int seccomp_listener_fd = -1;    // connected to linux.seccomp.listenerPath, or -1
   ns::NamespacePlan* namespaces = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier
@@ -28,5 +34,9 @@ struct InitContext {
 };
 
 [[noreturn]] void container_init_main(InitContext& ctx);
+
+// Whether the init needs the container state JSON (createContainer or
+// startContainer hooks, a seccomp agent): then the runtime sends it first.
+bool init_needs_state(const spec::Spec& spec);
 
 }  // namespace hull

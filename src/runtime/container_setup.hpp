@@ -22,13 +22,14 @@ struct CreatedContainer {
 CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o, bool attached);
 
 // start on a locked, created container: releases the init, records running.
-void start_locked(ContainerDir& dir, ContainerState& state);
+void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec);
 
 // The config.json saved in the state dir at create.
 inline constexpr const char* kSavedConfigName = "config.json";
 spec::Spec load_saved_config(const ContainerDir& dir);
 
-// Removes a container whose init is gone or killed: cgroups, state dir.
-void destroy_container(ContainerDir& dir, const ContainerState& state);
+// Removes a container whose init is gone or killed: what is left in its
+// cgroups, the cgroups, the state dir; then runs the poststop hooks.
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec);
 
 }  // namespace hull

@@ -13,7 +13,9 @@
 #include "base/clock.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
 #include "namespaces/namespaces.hpp"
+#include "process/hooks.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/container_setup.hpp"
@@ -36,29 +38,54 @@ std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle) {
   return absolute_dir(p.starts_with('/') ? p : bundle + "/" + p, "rootfs");
 }
 
-UniqueFd connect_console_socket(const std::string& path) {
+// Host paths (console socket, seccomp agent) are connected by the runtime,
+// before the init changes its root.
+UniqueFd connect_unix(const std::string& path, const std::string& what) {
   UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s) throw_errno("create console socket");
+  if (!s) throw_errno("create socket for " + what);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error("console socket path is too long: " + path);
+  if (path.size() >= sizeof addr.sun_path) throw Error(what + " path is too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size());
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("connect to console socket " + path);
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("connect to " + what + " " + path);
   return s;
 }
 
-// clone3 into the new namespaces; the child runs the init and never returns.
-pid_t clone_init(uint64_t ns_flags, int& pidfd_out, InitContext& ctx) {
+struct Cloned {
+  pid_t pid;
+  bool in_cgroup;  // CLONE_INTO_CGROUP placed it in the v2 cgroup
+};
+
+// clone3 into the new namespaces (and straight into the container's v2
+// cgroup, so not a single page is charged elsewhere); the child runs the init
+// and never returns.
+Cloned clone_init(uint64_t ns_flags, int cgroup_fd, int& pidfd_out, InitContext& ctx) {
   clone_args args{};
   int pidfd = -1;
   args.flags = CLONE_PIDFD | ns_flags;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0 && cgroup_fd >= 0 && (errno == EBUSY || errno == EOPNOTSUPP || errno == E2BIG || errno == EINVAL)) {
+    // A cgroup the kernel will not clone into (e.g. domain-invalid): place it after.
+    args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
+    args.cgroup = 0;
+    pid = ::syscall(SYS_clone3, &args, sizeof args);
+    cgroup_fd = -1;
+  }
   if (pid < 0) throw_errno("clone3 the container init");
   if (pid == 0) container_init_main(ctx);
   pidfd_out = pidfd;
-  return static_cast<pid_t>(pid);
+  return {static_cast<pid_t>(pid), cgroup_fd >= 0};
+}
+
+std::string hook_state(ContainerState st, Status status) {
+  st.status = status;
+  return to_spec_state_json(st);
 }
 
 // Undoes a half-made container: the init (our child) killed and reaped, the
@@ -89,8 +116,6 @@ class SetupGuard {
 }  // namespace
 
 CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o, bool attached) {
-  if (g.systemd_cgroup)
-    throw Error("--systemd-cgroup: no systemd cgroup driver is available (systemd is not running on this host); use the cgroupfs driver");
   validate_container_id(o.id);
 
   // Validate first: a bad bundle or config never leaves anything behind.
@@ -101,6 +126,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   spec::validate_for_create(spec);
   std::string rootfs = resolve_rootfs(spec, bundle);
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
+  cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
 
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
@@ -108,10 +134,13 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   UniqueFd console;
   if (spec.process->terminal) {
     if (!o.console_socket.empty())
-      console = connect_console_socket(o.console_socket);
+      console = connect_unix(o.console_socket, "console socket");
     else if (!attached)
       throw Error("process.terminal is set but no --console-socket was given: a detached container's terminal needs a console socket to hand the pty to");
   }
+  UniqueFd seccomp_agent;
+  if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath)
+    seccomp_agent = connect_unix(*spec.linux_->seccomp->listenerPath, "linux.seccomp.listenerPath");
 
   StateStore store(g.root);
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}};
@@ -130,6 +159,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   // was created with, even if the bundle changes or goes away.
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
 
+  cgroup.create();
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   ns::join_before_clone(namespaces);
@@ -139,38 +169,56 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.bundle = bundle;
   ctx.rootfs = rootfs;
   ctx.state_dir = c.dir.path();
+  ctx.id = o.id;
   ctx.no_pivot = o.no_pivot;
+  ctx.new_keyring = !o.no_new_keyring;
   ctx.preserve_fds = o.preserve_fds;
   ctx.has_runtime_hooks = !c.spec.hooks.prestart.empty() || !c.spec.hooks.createRuntime.empty();
   ctx.namespaces = &namespaces;
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.get();
+  ctx.seccomp_listener_fd = seccomp_agent.get();
   ctx.close_at_entry = c.dir.fd();
 
+  uint64_t clone_flags = namespaces.clone_flags;
+  if ((clone_flags & CLONE_NEWCGROUP) && !cgroup.paths().v1.empty()) {
+    clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
+    ctx.unshare_cgroupns_when_placed = true;
+  }
   int pidfd = -1;
-  pid_t pid = clone_init(namespaces.clone_flags, pidfd, ctx);
+  Cloned init = clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx);
+  pid_t pid = init.pid;
   c.pidfd.reset(pidfd);
   guard.set_pid(pid);
   init_end.close();
   listen.reset();
   console.reset();
+  seccomp_agent.reset();
+  cgroup.add_process(pid, init.in_cgroup);
+  if (ctx.unshare_cgroupns_when_placed) runtime_end.send(SyncMsg::Continue);
+  st.pid = pid;
+  st.cgroupPath = cgroup.to_state();
+  if (init_needs_state(c.spec)) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
 
   for (;;) {
     SyncMsg m = runtime_end.receive();
     if (m == SyncMsg::Ready) break;
     if (m != SyncMsg::RuntimeHooks) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
+    std::string state = hook_state(st, Status::Creating);
+    process::run_hooks(c.spec.hooks.prestart, "prestart", state, process::HookFailure::Fail);
+    process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
     runtime_end.send(SyncMsg::Continue);
   }
 
   auto stat = read_proc_stat(pid);
   if (!stat) throw Error("the container init exited right after set-up");
-  st.pid = pid;
   st.initStartTime = stat->start_time;
   st.status = Status::Created;
   if (pid_file) pid_file->write(pid);
   c.dir.write_state(st);
   guard.commit();
+  cgroup.disown();
   return c;
 }
 

@@ -19,6 +19,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "cgroups/placement.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/exec_process.hpp"
 #include "runtime/container_setup.hpp"
@@ -53,12 +54,17 @@ struct ExecChild {
   const spec::Spec* spec;
   int preserve_fds;
   SyncChannel* channel;
+  // v1 hierarchies cannot be entered at clone time: the child waits until
+  // the runtime has written it into them, so the program it execs never
+  // runs outside the container's limits.
+  bool wait_for_placement;
 };
 
 [[noreturn]] void exec_child_main(ExecChild& c) {
   reset_signal_state();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
+    if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
@@ -91,6 +97,10 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<PidFile> pid_file;
     if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
 
+    std::optional<cgroups::Placement> cgroup;
+    if (!st.cgroupPath.empty()) cgroup.emplace(cgroups::Manager::load(st.cgroupPath).paths(), o.cgroup);
+    else if (!o.cgroup.empty()) throw Error("--cgroup: the container has no cgroups");
+
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
     // The process may run for long; other commands must not wait for it.
@@ -101,12 +111,16 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     auto [runtime_end, child_end] = SyncChannel::make_pair();
     if (::setns(init.get(), container_namespace_flags(spec)) < 0) throw_errno("join the container's namespaces");
 
-    ExecChild child{&spec, o.preserve_fds, &child_end};
+    ExecChild child{&spec, o.preserve_fds, &child_end, cgroup && cgroup->needs_placement_after_clone()};
     clone_args args{};
     int pidfd = -1;
     args.flags = CLONE_PIDFD;
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
     args.exit_signal = SIGCHLD;
+    if (cgroup && cgroup->clone_into_fd() >= 0) {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = static_cast<uint64_t>(cgroup->clone_into_fd());
+    }
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0) throw_errno("clone3 the exec process");
     if (pid == 0) {
@@ -116,6 +130,10 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     UniqueFd proc(pidfd);
     child_end.close();
     try {
+      if (child.wait_for_placement) {
+        cgroup->add(static_cast<pid_t>(pid), true);
+        runtime_end.send(SyncMsg::Continue);
+      }
       runtime_end.expect_eof();
     } catch (...) {
       ::waitpid(static_cast<pid_t>(pid), nullptr, 0);

@@ -1,12 +1,16 @@
 // start, kill, delete, state and list: each opens the container under its
 // lock, derives the live status from the kernel, and asks the state machine.
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "process/hooks.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/init_pidfd.hpp"
 #include "runtime/operations.hpp"
@@ -41,30 +45,58 @@ void kill_and_wait(const ContainerState& st) {
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
+// A container whose create died half-way may have no saved config yet.
+spec::Spec saved_config_or_empty(const ContainerDir& dir) {
+  if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
+  return load_saved_config(dir);
+}
+
 }  // namespace
 
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
-void start_locked(ContainerDir& dir, ContainerState& state) {
+void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec) {
   require_transition(state.id, live_status(state), Operation::Start);
   with_context("start container " + quote(state.id), [&] {
     release_init(dir.fd());
     state.status = Status::Running;
     dir.write_state(state);
   });
+  // runtime.md: poststart hooks run after the process started; a failure
+  // is only a warning.
+  if (!spec.hooks.poststart.empty())
+    process::run_hooks(spec.hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Warn);
 }
 
-void destroy_container(ContainerDir& dir, const ContainerState&) { dir.remove(); }
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec) {
+  if (!state.cgroupPath.empty()) {
+    cgroups::Manager cgroup = cgroups::Manager::load(state.cgroupPath);
+    // Without a private pid namespace, processes may outlive the init.
+    if (!cgroup.pids().empty()) cgroup.kill_all(SIGKILL);
+    cgroup.destroy();
+  }
+  dir.remove();
+  if (!spec.hooks.poststop.empty()) {
+    ContainerState stopped = state;
+    stopped.status = Status::Stopped;
+    stopped.pid = 0;
+    process::run_hooks(spec.hooks.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn);
+  }
+}
 
 void start_container(const GlobalOptions& g, const std::string& id) {
   Opened c = open_container(g, id);
-  start_locked(c.dir, c.state);
+  start_locked(c.dir, c.state, load_saved_config(c.dir));
 }
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {
   Opened c = open_container(g, id);
   require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
+    if (all && !c.state.cgroupPath.empty()) {
+      cgroups::Manager::load(c.state.cgroupPath).kill_all(sig);
+      return;
+    }
     UniqueFd pidfd = open_init_pidfd(c.state);
     if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
   });
@@ -75,7 +107,7 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
     if (c.status != Status::Stopped) kill_and_wait(c.state);
-    destroy_container(c.dir, c.state);
+    destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
   });
 }
 

@@ -20,11 +20,11 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     if (!o.detach) forwarder.emplace();
     CreatedContainer c = setup_container(g, o.create, !o.detach);
     try {
-      start_locked(c.dir, c.state);
+      start_locked(c.dir, c.state, c.spec);
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
       ::waitpid(c.state.pid, nullptr, 0);
-      destroy_container(c.dir, c.state);
+      destroy_container(c.dir, c.state, c.spec);
       throw;
     }
     if (o.detach) return 0;

@@ -14,7 +14,8 @@ struct Header {
   SyncMsg type;
   int32_t err;
 };
-constexpr size_t kMaxPacket = 8192;
+// Large enough for a state JSON with many annotations.
+constexpr size_t kMaxPacket = 64 * 1024;
 }  // namespace
 
 const char* to_string(SyncMsg m) {
@@ -23,6 +24,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::Continue: return "continue";
     case SyncMsg::Ready: return "ready";
     case SyncMsg::Error: return "error";
+    case SyncMsg::State: return "state";
   }
   return "unknown";
 }
@@ -33,9 +35,14 @@ std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
   return {SyncChannel(UniqueFd(fds[0])), SyncChannel(UniqueFd(fds[1]))};
 }
 
-void SyncChannel::send(SyncMsg m) const {
+void SyncChannel::send(SyncMsg m, std::string_view payload) const {
+  char buf[kMaxPacket];
   Header h{m, 0};
-  if (::send(fd_.get(), &h, sizeof h, MSG_NOSIGNAL) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+  if (payload.size() > sizeof buf - sizeof h) throw Error(std::string("sync message ") + to_string(m) + " is too large");
+  std::memcpy(buf, &h, sizeof h);
+  std::memcpy(buf + sizeof h, payload.data(), payload.size());
+  if (::send(fd_.get(), buf, sizeof h + payload.size(), MSG_NOSIGNAL) < 0)
+    throw_errno(std::string("send ") + to_string(m) + " on sync socket");
 }
 
 void SyncChannel::send_error(int err, const std::string& message) const {
@@ -70,16 +77,18 @@ void SyncChannel::expect_eof() const {
   if (receive_packet(fd_.get(), buf) != 0) throw Error("sync protocol: unexpected message before exec");
 }
 
-SyncMsg SyncChannel::receive() const {
+SyncMsg SyncChannel::receive(std::string* payload) const {
   char buf[kMaxPacket];
-  if (receive_packet(fd_.get(), buf) == 0) throw Error("the container init exited during set-up");
+  size_t n = receive_packet(fd_.get(), buf);
+  if (n == 0) throw Error("the container init exited during set-up");
   Header h;
   std::memcpy(&h, buf, sizeof h);
+  if (payload) payload->assign(buf + sizeof h, n - sizeof h);
   return h.type;
 }
 
-void SyncChannel::expect(SyncMsg expected) const {
-  SyncMsg got = receive();
+void SyncChannel::expect(SyncMsg expected, std::string* payload) const {
+  SyncMsg got = receive(payload);
   if (got != expected)
     throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(got));
 }

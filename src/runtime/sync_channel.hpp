@@ -5,7 +5,9 @@
 //
 //   runtime (hull create)                     init (clone3 child)
 //   ---------------------                     -------------------
-//   clone3 ----------------------------------> join namespaces, hostname, mounts
+//   clone3
+//   State{json} ----------------------------->  (only if hooks or a seccomp agent need it)
+//                                               join namespaces, hostname, mounts
 //                          <------------------ RuntimeHooks   (only if prestart/createRuntime hooks exist)
 //   run prestart + createRuntime hooks
 //   Continue -------------------------------->  createContainer hooks, pivot_root,
@@ -17,6 +19,7 @@
 //   kills and reaps what it made and reports the message.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/unique_fd.hpp"
 
@@ -27,6 +30,7 @@ enum class SyncMsg : uint32_t {
   Continue = 2,
   Ready = 3,
   Error = 4,
+  State = 5,     // payload: the container state JSON as the runtime sees it
 };
 
 const char* to_string(SyncMsg m);
@@ -38,13 +42,13 @@ class SyncChannel {
   // A connected pair: first for the runtime, second for the init.
   static std::pair<SyncChannel, SyncChannel> make_pair();
 
-  void send(SyncMsg m) const;
+  void send(SyncMsg m, std::string_view payload = {}) const;
   void send_error(int err, const std::string& message) const;
   // Receives one message. An Error message is rethrown as hull::Error with the
   // init's errno; EOF (the init died) is an error too.
-  SyncMsg receive() const;
+  SyncMsg receive(std::string* payload = nullptr) const;
   // receive() that insists on `expected`.
-  void expect(SyncMsg expected) const;
+  void expect(SyncMsg expected, std::string* payload = nullptr) const;
   // Waits for the peer to close its end (its execve closes the CLOEXEC
   // socket), rethrowing an Error message it sent instead.
   void expect_eof() const;

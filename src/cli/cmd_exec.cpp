@@ -1,0 +1,46 @@
+#include <memory>
+
+#include "base/error.hpp"
+#include "cli/cli.hpp"
+
+namespace hull::cli {
+
+// As runc: flags come first; the container id and everything after it are
+// the command (so `hull exec web sh -c 'echo hi'` keeps `-c` for sh).
+Verb setup_exec(CLI::App& app, Context& ctx) {
+  auto* command = app.add_subcommand("exec", "execute a new process inside a running container");
+  auto o = std::make_shared<ExecOptions>();
+  command->add_option("--console-socket", o->console_socket,
+                      "AF_UNIX socket path receiving the master end of the pseudoterminal");
+  command->add_option("--cwd", o->cwd, "current working directory in the container");
+  command->add_option("-e,--env", o->env, "set an environment variable (KEY=VALUE)");
+  command->add_flag("-t,--tty", o->tty, "allocate a pseudo-TTY");
+  command->add_option("-u,--user", o->user, "UID (format: <uid>[:<gid>])");
+  command->add_option("-g,--additional-gids", o->additional_gids, "additional gids");
+  command->add_option("-p,--process", o->process_file, "path to a process.json");
+  command->add_flag("-d,--detach", o->detach, "detach from the process");
+  command->add_option("--pid-file", o->pid_file, "file to write the process id to");
+  command->add_option("--process-label", o->process_label, "SELinux label for the process");
+  command->add_option("--apparmor", o->apparmor, "AppArmor profile for the process");
+  command->add_flag("--no-new-privs", o->no_new_privs, "set no_new_privs for the process");
+  command->add_option("-c,--cap", o->caps, "add a capability to the process's sets");
+  command->add_option("--preserve-fds", o->preserve_fds, "pass N additional file descriptors")
+      ->check(CLI::Range(0, 1 << 20));
+  command->add_option("--cgroup", o->cgroup, "run in a sub-cgroup of the container ([controller:]path)");
+  command->add_flag("--ignore-paused", o->ignore_paused, "exec even if the container is paused");
+  command->prefix_command();
+  // Unmatched words must stay here as the command, not fall through to the
+  // global parser.
+  command->fallthrough(false);
+  return {command, [&ctx, o, command] {
+            std::vector<std::string> rest = command->remaining();
+            if (rest.empty()) throw Error("exec: a container id is required");
+            o->id = rest.front();
+            o->args.assign(rest.begin() + 1, rest.end());
+            if (o->process_file.empty() && o->args.empty())
+              throw Error("exec: a command to run is required (or --process FILE)");
+            return exec_in_container(ctx.global, *o);
+          }};
+}
+
+}  // namespace hull::cli
