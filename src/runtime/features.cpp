@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "process/lsm.hpp"
+#include "process/self_protection.hpp"
 #include "rootfs/mount_options.hpp"
 #include "seccomp/seccomp.hpp"
 
@@ -155,7 +156,10 @@ Json document() {
       {"linux", linux_section()},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
-        {"io.github.hull.version", HULL_VERSION}}},
+        {"io.github.hull.version", HULL_VERSION},
+        // CVE-2019-5736: "true" when the binary cannot be reopened for writing
+        // (it runs from a read-only mount), see src/process/self_protection.hpp.
+        {"io.github.hull.binary.readonly", process::runtime_binary_on_readonly_mount() ? "true" : "false"}}},
   };
 }
 
