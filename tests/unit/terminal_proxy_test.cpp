@@ -6,6 +6,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 #include "process/terminal.hpp"
