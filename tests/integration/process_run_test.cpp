@@ -17,6 +17,7 @@
 #include <string>
 
 #include "harness.hpp"
+#include "process/terminal_proxy.hpp"
 
 namespace hull::itest {
 namespace {
@@ -355,6 +356,47 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
   ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
   ProcResult r = run.finish();
   EXPECT_EQ(r.out, "mkdir-ok\nnot-really\n") << r.err;
+}
+
+// process.terminal with --console-socket: the caller gets the pty master
+// (runc's protocol), the container has it as controlling terminal and stdio,
+// with consoleSize applied.
+TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.config["process"]["consoleSize"] = {{"height", 33}, {"width", 101}};
+  b.config["process"]["args"] = {"sh", "-c", "tty; stty size; ls -l /proc/self/fd/0 | grep -o 'pts/[0-9]*'; [ -t 1 ] && echo stdout-is-tty"};
+  b.write();
+  std::string sock = (temp_dir() / "console.sock").string();
+  UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "--console-socket", sock, "hullproc-tty"});
+  struct pollfd p = {listener.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 20000), 1) << "no connection on the console socket";
+  UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_TRUE(conn);
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  EXPECT_EQ(pty.name.rfind("/dev/pts/", 0), 0u) << pty.name;
+  ProcResult c = create.finish();
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  start_container("hullproc-tty");
+  // Read the container's output from the master until it hangs up.
+  std::string out;
+  for (;;) {
+    struct pollfd m = {pty.master.get(), POLLIN, 0};
+    if (::poll(&m, 1, 10000) != 1) break;
+    char buf[1024];
+    ssize_t n = ::read(pty.master.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_NE(out.find("/dev/pts/0"), std::string::npos) << out;
+  EXPECT_NE(out.find("33 101"), std::string::npos) << out;
+  EXPECT_NE(out.find("stdout-is-tty"), std::string::npos) << out;
 }
 
 }  // namespace
