@@ -240,10 +240,10 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 }
 
 void check_executable(const std::string& path) {
-  check_inside_mount_namespace(path);
   struct stat self;
   if (::stat("/proc/self/exe", &self) == 0)
     with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self); });
+  check_inside_mount_namespace(path);
   if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);
   if (auto why = explain_content(path, " in the container")) throw Error("exec " + quote(path) + ": " + *why, ENOENT);
 }

@@ -2,11 +2,13 @@
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 #include "process/capabilities.hpp"
 #include "process/cwd.hpp"
 #include "process/exec.hpp"
@@ -16,6 +18,7 @@
 #include "process/lsm.hpp"
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
+#include "process/self_protection.hpp"
 #include "process/sysctl.hpp"
 #include "process/terminal.hpp"
 #include "seccomp/seccomp.hpp"
@@ -44,7 +47,8 @@ std::vector<int> fds_to_keep(const ExecOptions& opts) {
 // scheduling. Each one fails `create` with the field's name.
 void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts) {
   const spec::Process& proc = *spec.process;
-  if (spec.linux_) apply_sysctls(spec.linux_->sysctl);
+  // sysctls belong to the container's namespaces, set once by its init.
+  if (spec.linux_ && !opts.is_exec) apply_sysctls(spec.linux_->sysctl);
   apply_lsm_labels(spec);
   if (proc.oomScoreAdj) apply_oom_score_adj(*proc.oomScoreAdj);
   apply_rlimits(proc.rlimits);
@@ -61,8 +65,17 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
 void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, const ExecOptions& opts) {
   UniqueFd listener = seccomp::load(filter);
   if (!filter.notify) return;
-  with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")),
-               [&] { opts.seccomp_listener(listener.get()); });
+  with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")), [&] {
+    if (opts.seccomp_listener) {
+      opts.seccomp_listener(listener.get());
+      return;
+    }
+    std::string state = seccomp::process_state_json(opts.container_state_json(), config.listenerMetadata);
+    seccomp::send_to_listener(opts.seccomp_listener_fd, listener.get(), state);
+    // One state per connection, then closed (the spec). shutdown rather than
+    // close: the caller owns the fd; execve closes it (it is CLOEXEC).
+    ::shutdown(opts.seccomp_listener_fd, SHUT_RDWR);
+  });
 }
 
 // startContainer hooks run here, in the container, after `start` and before
@@ -90,8 +103,13 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   if (proc.args.empty()) throw Error("process.args is empty: nothing to run");
 
   set_non_dumpable();
+  log::debug([] {
+    return std::string(runtime_binary_on_readonly_mount()
+                           ? "runtime binary is on a read-only mount: it cannot be reopened for writing (CVE-2019-5736)"
+                           : "runtime binary is on a writable mount: put it on a read-only one to close CVE-2019-5736 for good");
+  });
   // Validation that needs no side effect first, so a bad config changes nothing.
-  check_sysctls(spec);
+  if (!opts.is_exec) check_sysctls(spec);
   check_lsm_labels(spec);
   int last_cap = kernel_last_cap();
   CapabilitySets caps = capability_sets(proc.capabilities, last_cap);
@@ -99,7 +117,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   std::optional<seccomp::Program> filter;
   if (spec.linux_ && spec.linux_->seccomp) {
     filter = seccomp::compile(*spec.linux_->seccomp);
-    if (filter->notify && !opts.seccomp_listener)
+    if (filter->notify && !opts.seccomp_listener && (opts.seccomp_listener_fd < 0 || !opts.container_state_json))
       throw Error("linux.seccomp uses SCMP_ACT_NOTIFY but the runtime has no connection to listenerPath");
   }
 
@@ -150,7 +168,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> keep = fds_to_keep(opts);
   cloexec_all_fds_except(keep);
-  run_start_container_hooks(spec, opts);
+  if (!opts.is_exec) run_start_container_hooks(spec, opts);
 
   if (filter) {
     load_seccomp(*filter, *spec.linux_->seccomp, opts);

@@ -53,9 +53,21 @@ UniqueFd stdin_with(const std::string& data) {
   return mem;
 }
 
-[[noreturn]] void exec_hook_child(const spec::Hook& hook, int in, int out, int errpipe) {
-  // Only the async-signal-safe from here: we may be a fork of a process with
-  // other threads' locks held (the runtime has none, but a library might).
+// argv and envp built before fork: the child only makes syscalls.
+struct HookArgv {
+  std::vector<char*> argv, envp;
+  explicit HookArgv(const spec::Hook& hook) {
+    if (hook.args.empty()) argv.push_back(const_cast<char*>(hook.path.c_str()));
+    for (const auto& a : hook.args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& e : hook.env) envp.push_back(const_cast<char*>(e.c_str()));
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+  }
+};
+
+[[noreturn]] void exec_hook_child(const spec::Hook& hook, const HookArgv& args, int in, int out, int errpipe) {
+  // Only async-signal-safe calls from here: we may be a fork of a process
+  // with other threads' locks held (the runtime has none, a library might).
   sigset_t all;
   sigemptyset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -71,14 +83,7 @@ UniqueFd stdin_with(const std::string& data) {
     errpipe = 3;
   }
   ::syscall(SYS_close_range, 4, UINT_MAX, 0);
-
-  std::vector<char*> argv, envp;
-  if (hook.args.empty()) argv.push_back(const_cast<char*>(hook.path.c_str()));
-  for (const auto& a : hook.args) argv.push_back(const_cast<char*>(a.c_str()));
-  for (const auto& e : hook.env) envp.push_back(const_cast<char*>(e.c_str()));
-  argv.push_back(nullptr);
-  envp.push_back(nullptr);
-  ::execve(hook.path.c_str(), argv.data(), envp.data());
+  ::execve(hook.path.c_str(), args.argv.data(), args.envp.data());
   int e = errno;
   [[maybe_unused]] auto n = ::write(errpipe, &e, sizeof e);
   ::_exit(127);
@@ -104,9 +109,10 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's exec status");
   UniqueFd err_r(p[0]), err_w(p[1]);
 
+  HookArgv args(hook);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
-  if (pid == 0) exec_hook_child(hook, in.get(), out_w.get(), err_w.get());
+  if (pid == 0) exec_hook_child(hook, args, in.get(), out_w.get(), err_w.get());
   in.reset();
   out_w.reset();
   err_w.reset();

@@ -9,6 +9,7 @@
 
 #include "process/lsm.hpp"
 #include "process/scheduling.hpp"
+#include "process/self_protection.hpp"
 #include "rootfs/mount_options.hpp"
 #include "seccomp/seccomp.hpp"
 
@@ -47,9 +48,9 @@ constexpr bool kCgroupRdma = true;
 
 // Seccomp (src/seccomp, loaded by src/process just before execve): names,
 // architectures and the kernel's accepted filter flags come from the seccomp
-// module. SCMP_ACT_NOTIFY also needs the core to hand the listener fd to
-// listenerPath through ExecOptions::seccomp_listener; flip this when it does.
-constexpr bool kSeccompNotify = false;
+// module. SCMP_ACT_NOTIFY: create connects to listenerPath and the init
+// sends the listener fd over it (ExecOptions::seccomp_listener).
+constexpr bool kSeccompNotify = true;
 
 // Memory policies (src/process/scheduling): the spec's names, kept when the
 // process module knows them.
@@ -154,7 +155,10 @@ Json document() {
       {"linux", linux_section()},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
-        {"io.github.hull.version", HULL_VERSION}}},
+        {"io.github.hull.version", HULL_VERSION},
+        // CVE-2019-5736: "true" when the binary cannot be reopened for writing
+        // (it runs from a read-only mount), see src/process/self_protection.hpp.
+        {"io.github.hull.binary.readonly", process::runtime_binary_on_readonly_mount() ? "true" : "false"}}},
   };
 }
 

@@ -143,3 +143,23 @@ TEST(ProcessAttributesChild, LsmLabelWithoutLsmIsAnError) {
   r = run_process_child(s);
   EXPECT_NE(r.error.find("SELinux is not enabled"), std::string::npos) << r.error;
 }
+
+TEST(ProcessAttributesChild, MemoryPolicyAndExecCpuAffinity) {
+  REQUIRE_ROOT();
+  auto s = busybox_spec({"sh", "-c", "grep -m1 -o 'bind:0' /proc/self/numa_maps; grep Cpus_allowed_list /proc/self/status"});
+  s.linux_->memoryPolicy = spec::MemoryPolicy{"MPOL_BIND", "0", {}};
+  s.process->execCPUAffinity = spec::ExecCPUAffinity{"0", "0"};
+  // For the init the spec says execCPUAffinity does not apply.
+  auto r = run_process_child(s);
+  ASSERT_EQ(r.error, "");
+  EXPECT_NE(r.out.find("bind:0\n"), std::string::npos) << r.out;
+  if (::sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+    EXPECT_EQ(r.out.find("Cpus_allowed_list:\t0\n"), std::string::npos) << r.out;
+  }
+  // For hull exec, final applies.
+  process::ExecOptions opts;
+  opts.is_exec = true;
+  r = run_process_child(s, opts);
+  ASSERT_EQ(r.error, "");
+  EXPECT_NE(r.out.find("Cpus_allowed_list:\t0\n"), std::string::npos) << r.out;
+}

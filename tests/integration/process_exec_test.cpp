@@ -168,3 +168,51 @@ TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
   }
   std::filesystem::remove_all(dir);
 }
+
+// The mount side of CVE-2019-5736: a binary run from a read-only mount keeps
+// that mount as its exe, so reopening /proc/<pid>/exe for writing fails with
+// EROFS; `hull features` reports it.
+TEST(ProcessExecChild, ReadOnlyBinaryMountIsReportedAndCannotBeReopenedForWriting) {
+  REQUIRE_ROOT();
+  std::string dir = tmpdir();
+  std::string copy = dir + "/hull";
+  std::filesystem::copy_file(HULL_BINARY, copy);
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0 ||
+        ::mount(copy.c_str(), copy.c_str(), nullptr, MS_BIND, nullptr) < 0 ||
+        ::mount(nullptr, copy.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) < 0)
+      ::_exit(2);
+    // What /proc/<pid>/exe of a copy started from here yields is an O_PATH
+    // handle through this read-only mount; reopening it for writing: EROFS.
+    int exe = ::open(copy.c_str(), O_PATH | O_CLOEXEC);
+    int w = ::open(("/proc/self/fd/" + std::to_string(exe)).c_str(), O_WRONLY);
+    std::string verdict = w < 0 && errno == EROFS ? "EROFS" : "WRITABLE";
+    int sync[2];
+    if (::pipe(sync) < 0) ::_exit(2);
+    pid_t runner = ::fork();
+    if (runner == 0) {
+      ::close(sync[0]);
+      ::dup2(sync[1], 1);
+      ::execl(copy.c_str(), copy.c_str(), "features", nullptr);
+      ::_exit(3);
+    }
+    ::close(sync[1]);
+    std::string features = read_fd(sync[0], "features");
+    ::waitpid(runner, nullptr, 0);
+    std::string report = features + "\n" + verdict + "\n";
+    [[maybe_unused]] auto n = ::write(1, report.data(), report.size());
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string got = read_fd(out[0], "child");
+  ::close(out[0]);
+  int status;
+  ::waitpid(pid, &status, 0);
+  EXPECT_NE(got.find("\"io.github.hull.binary.readonly\": \"true\""), std::string::npos) << got;
+  EXPECT_TRUE(got.ends_with("EROFS\n")) << got;
+  std::filesystem::remove_all(dir);
+}

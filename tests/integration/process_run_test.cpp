@@ -1,0 +1,403 @@
+// The container process through `hull run`: what the container sees of its
+// identity, capabilities, limits, scheduling, sysctls and seccomp filter, and
+// the escapes the process stage refuses.
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "harness.hpp"
+#include "process/terminal_proxy.hpp"
+
+namespace hull::itest {
+namespace {
+
+using nlohmann::json;
+
+std::string status_field(const std::string& status, const std::string& name) {
+  auto pos = status.find(name + ":\t");
+  if (pos == std::string::npos) return "<missing " + name + ">";
+  pos += name.size() + 2;
+  return status.substr(pos, status.find('\n', pos) - pos);
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+TEST_F(HullTest, ProcessCapabilitySetsAndNoNewPrivs) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.config["process"]["capabilities"] = {
+      {"bounding", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_KILL"}},
+      {"effective", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
+      {"permitted", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
+      {"inheritable", {"CAP_NET_BIND_SERVICE"}},
+      {"ambient", {"CAP_NET_BIND_SERVICE", "CAP_NOT_REAL"}}};
+  ProcResult r = run_sh(b, "cat /proc/self/status", "hullproc-caps");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status_field(r.out, "CapBnd"), "0000000000000421");
+  EXPECT_EQ(status_field(r.out, "CapInh"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "CapPrm"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "CapEff"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "CapAmb"), "0000000000000400");
+  EXPECT_EQ(status_field(r.out, "NoNewPrivs"), "1");
+  EXPECT_NE(r.err.find("unknown capability"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("CAP_NOT_REAL"), std::string::npos) << r.err;
+}
+
+TEST_F(HullTest, ProcessRootKeepsConfiguredCapsAndNoInheritable) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  ProcResult r = run_sh(b, "cat /proc/self/status", "hullproc-root");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // CAP_KILL(5) | CAP_NET_BIND_SERVICE(10) | CAP_AUDIT_WRITE(29)
+  EXPECT_EQ(status_field(r.out, "CapBnd"), "0000000020000420");
+  EXPECT_EQ(status_field(r.out, "CapEff"), "0000000020000420");
+  EXPECT_EQ(status_field(r.out, "CapInh"), "0000000000000000");
+  EXPECT_EQ(status_field(r.out, "NoNewPrivs"), "0");
+}
+
+TEST_F(HullTest, ProcessUserGroupsAndUmask) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 1234}, {"gid", 2345}, {"additionalGids", {3000, 3001}}, {"umask", 077}};
+  ProcResult r = run_sh(b, "id; umask; touch /dev/shm/f; stat -c %a /dev/shm/f", "hullproc-user");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "uid=1234 gid=2345 groups=3000,3001\n0077\n600\n");
+}
+
+TEST_F(HullTest, ProcessRlimitsAndOomScoreAdj) {
+  Bundle& b = bundle();
+  // Within the host's hard limit: no CAP_SYS_RESOURCE on this machine.
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 1234}, {"hard", 2345}},
+                                    {{"type", "RLIMIT_CORE"}, {"soft", 0}, {"hard", 0}},
+                                    {{"type", "RLIMIT_NPROC"}, {"soft", 500}, {"hard", 600}}};
+  b.config["process"]["oomScoreAdj"] = 321;
+  ProcResult r = run_sh(b, "ulimit -n; ulimit -Hn; ulimit -c; ulimit -u; cat /proc/self/oom_score_adj", "hullproc-rlim");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1234\n2345\n0\n500\n321\n");
+}
+
+TEST_F(HullTest, ProcessUnknownRlimitFailsCreate) {
+  Bundle& b = bundle();
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_FOO"}, {"soft", 1}, {"hard", 1}}};
+  ProcResult r = run_sh(b, "true", "hullproc-rlimfoo");
+  EXPECT_TRUE(failed_with(r, {"RLIMIT_FOO"}));
+}
+
+TEST_F(HullTest, ProcessSchedulerIoPriorityPersonality) {
+  Bundle& b = bundle();
+  b.config["process"]["scheduler"] = {{"policy", "SCHED_BATCH"}, {"nice", 7}};
+  b.config["process"]["ioPriority"] = {{"class", "IOPRIO_CLASS_BE"}, {"priority", 6}};
+  b.config["linux"]["personality"] = {{"domain", "LINUX32"}};
+  ProcResult r = run_sh(b, "grep -E '^policy' /proc/self/sched | tr -s ' '; cut -d' ' -f19 /proc/self/stat; uname -m", "hullproc-sched");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "policy : 3\n7\ni686\n");
+}
+
+TEST_F(HullTest, ProcessSysctlsInOwnNamespaces) {
+  Bundle& b = bundle();
+  b.config["linux"]["sysctl"] = {{"kernel.shmmni", "1234"}, {"net.ipv4.ip_forward", "1"}, {"fs.mqueue.msg_max", "77"}};
+  // Docker's default config makes /proc/sys read-only; sysctls still apply.
+  b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
+  ProcResult r = run_sh(b, "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward /proc/sys/fs/mqueue/msg_max; "
+                           "echo 1 > /proc/sys/kernel/shmmni || echo ro", "hullproc-sysctl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1234\n1\n77\nro\n");
+}
+
+TEST_F(HullTest, ProcessHostSysctlRefused) {
+  Bundle& b = bundle();
+  b.config["linux"]["sysctl"] = {{"kernel.core_pattern", "|/tmp/pwn"}};
+  ProcResult r = run_sh(b, "true", "hullproc-hostsysctl");
+  EXPECT_TRUE(failed_with(r, {"kernel.core_pattern", "namespaced"}));
+
+  Bundle& shared = bundle("shared-net");
+  json ns = json::array();
+  for (const auto& n : shared.config["linux"]["namespaces"])
+    if (n["type"] != "network") ns.push_back(n);
+  shared.config["linux"]["namespaces"] = ns;
+  shared.config["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
+  r = run_sh(shared, "true", "hullproc-shared");
+  EXPECT_TRUE(failed_with(r, {"net.ipv4.ip_forward", "network namespace"}));
+}
+
+TEST_F(HullTest, ProcessLsmLabelWithoutLsmFails) {
+  Bundle& b = bundle();
+  b.config["process"]["apparmorProfile"] = "hull-itest";
+  ProcResult r = run_sh(b, "true", "hullproc-lsm");
+  if (r.exit_code == 0) GTEST_SKIP() << "AppArmor is enabled on this host";
+  EXPECT_TRUE(failed_with(r, {"apparmorProfile", "not enabled"}));
+}
+
+json seccomp_allow_all_but(json rules) {
+  return {{"defaultAction", "SCMP_ACT_ALLOW"}, {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}}, {"syscalls", rules}};
+}
+
+TEST_F(HullTest, ProcessSeccompErrnoKillLog) {
+  for (bool nnp : {true, false}) {
+    Bundle& b = bundle(nnp ? "nnp" : "no-nnp");
+    b.config["process"]["noNewPrivileges"] = nnp;
+    b.config["linux"]["seccomp"] = seccomp_allow_all_but(
+        {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 38}},
+         {{"names", {"no_such_syscall_xyz"}}, {"action", "SCMP_ACT_KILL"}}});
+    ProcResult r = run_sh(b, "grep -E '^(Seccomp|Seccomp_filters|CapEff)' /proc/self/status; mkdir /tmp/x 2>&1", nnp ? "hullproc-sc-a" : "hullproc-sc-b");
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.out.find("Seccomp:\t2\nSeccomp_filters:\t1\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("CapEff:\t0000000020000420"), std::string::npos) << r.out;  // no CAP_SYS_ADMIN left
+    EXPECT_NE(r.out.find("Function not implemented"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("unknown syscall"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("no_such_syscall_xyz"), std::string::npos) << r.err;
+  }
+
+  Bundle& k = bundle("kill");
+  k.config["linux"]["seccomp"] = seccomp_allow_all_but({{{"names", {"sync"}}, {"action", "SCMP_ACT_KILL_PROCESS"}}});
+  k.args({"sync"});
+  ProcResult r = hull({"run", "--bundle", k.dir().string(), "hullproc-k"});
+  EXPECT_EQ(r.exit_code, 128 + SIGSYS) << r.err;
+
+  Bundle& l = bundle("log");
+  l.config["linux"]["seccomp"] = seccomp_allow_all_but({{{"names", {"sync"}}, {"action", "SCMP_ACT_LOG"}}});
+  l.args({"sync"});
+  r = hull({"run", "--bundle", l.dir().string(), "hullproc-l"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(HullTest, ProcessSeccompMaskedEqOnArgument) {
+  Bundle& b = bundle();
+  // Refuse chmod with the setuid bit, allow any other mode.
+  b.config["linux"]["seccomp"] = seccomp_allow_all_but(
+      {{{"names", {"chmod", "fchmod"}}, {"action", "SCMP_ACT_ERRNO"}, {"args", {{{"index", 1}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}},
+       {{"names", {"fchmodat"}}, {"action", "SCMP_ACT_ERRNO"}, {"args", {{{"index", 2}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}}});
+  ProcResult r = run_sh(b, "touch /tmp/f; chmod 755 /tmp/f && echo plain; chmod 4755 /tmp/f 2>/dev/null || echo suid-denied", "hullproc-masked");
+  EXPECT_EQ(r.out, "plain\nsuid-denied\n") << r.err;
+}
+
+TEST_F(HullTest, ProcessBadSeccompFailsCreateNamingField) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = seccomp_allow_all_but(
+      {{{"names", {"getpid"}}, {"action", "SCMP_ACT_ALLOW"}, {"errnoRet", 5}}});
+  ProcResult r = run_sh(b, "true", "hullproc-badsc");
+  EXPECT_TRUE(failed_with(r, {"syscalls[0]", "errnoRet"}));
+}
+
+TEST_F(HullTest, ProcessMissingBinaryAndCrlfScriptExplained) {
+  Bundle& b = bundle();
+  b.args({"no-such-program"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "hullproc-m"});
+  EXPECT_TRUE(failed_with(r, {"\"no-such-program\"", "not found in $PATH"}));
+
+  Bundle& c = bundle("crlf");
+  {
+    std::ofstream(c.rootfs() / "run.sh") << "#!/bin/sh\r\necho hi\r\n";
+  }
+  std::filesystem::permissions(c.rootfs() / "run.sh", std::filesystem::perms(0755));
+  c.args({"/run.sh"});
+  r = hull({"run", "--bundle", c.dir().string(), "hullproc-c"});
+  EXPECT_TRUE(failed_with(r, {"/run.sh", "carriage return"}));
+}
+
+// CVE-2024-21626: a cwd through one of the init's own fds would start the
+// container in the host's filesystem.
+TEST_F(HullTest, ProcessCwdThroughInitFdsRefused) {
+  for (int n = 3; n <= 20; ++n) {
+    Bundle& b = bundle("fd" + std::to_string(n));
+    b.config["process"]["cwd"] = "/proc/self/fd/" + std::to_string(n);
+    ProcResult r = run_sh(b, "pwd; ls ../../../..", "hullproc-fd" + std::to_string(n));
+    EXPECT_TRUE(failed_with(r, {"cwd"})) << "fd " << n << " out: " << r.out;
+  }
+}
+
+// CVE-2019-5736: an entrypoint that makes the init execve the runtime binary
+// must not get a handle to write it.
+TEST_F(HullTest, ProcessSelfExeEntrypointCannotTouchRuntime) {
+  std::string before = file_bytes(HULL_BINARY);
+  ASSERT_FALSE(before.empty());
+  Bundle& b = bundle();
+  {
+    std::ofstream(b.rootfs() / "evil") << "#!/proc/self/exe\n";
+  }
+  std::filesystem::permissions(b.rootfs() / "evil", std::filesystem::perms(0755));
+  b.args({"/evil"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "hullproc-evil"});
+  EXPECT_TRUE(failed_with(r, {"CVE-2019-5736"}));
+
+  Bundle& direct = bundle("direct");
+  direct.args({"/proc/self/exe"});
+  r = hull({"run", "--bundle", direct.dir().string(), "hullproc-direct"});
+  EXPECT_TRUE(failed_with(r, {"CVE-2019-5736"}));
+
+  // And the classic payload, from an ordinary container: open the runtime
+  // through /proc/1/exe (our init until execve, then sh) for writing.
+  Bundle& writer = bundle("writer");
+  r = run_sh(writer, "for p in /proc/[0-9]*; do echo x 2>/dev/null >> $p/exe && echo wrote $p; done; true", "hullproc-writer");
+  EXPECT_EQ(r.out.find("wrote"), std::string::npos) << r.out;
+  EXPECT_EQ(file_bytes(HULL_BINARY), before) << "the runtime binary changed";
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(f, l);) out.push_back(l);
+  return out;
+}
+
+TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
+  Bundle& b = bundle();
+  std::string log = (temp_dir() / "hooks.log").string();
+  std::string hook = (temp_dir() / "hook.sh").string();
+  {
+    std::ofstream(hook) << "#!/bin/sh\necho $1 >> " << log << "\ncat > " << temp_dir().string() << "/$1.json\n";
+    std::ofstream(b.rootfs() / "start.sh") << "#!/bin/sh\nstate=$(cat)\necho \"startContainer $state\" > /tmp/start.log\n";
+  }
+  std::filesystem::permissions(hook, std::filesystem::perms(0755));
+  std::filesystem::permissions(b.rootfs() / "start.sh", std::filesystem::perms(0755));
+  auto h = [&](const std::string& kind) {
+    return json{{"path", hook}, {"args", {"hook.sh", kind}}, {"env", {"PATH=/usr/bin:/bin"}}};
+  };
+  b.config["hooks"] = {{"createRuntime", {h("createRuntime")}},
+                       {"createContainer", {h("createContainer")}},
+                       {"startContainer", {{{"path", "/start.sh"}, {"env", {"PATH=/bin"}}}}},
+                       {"poststart", {h("poststart")}},
+                       {"poststop", {h("poststop")}}};
+  ProcResult r = run_sh(b, "cat /tmp/start.log", "hullproc-hooks");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("startContainer {"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"pid\":1"), std::string::npos) << "startContainer sees the container's pid: " << r.out;
+  EXPECT_NE(r.out.find("hullproc-hooks"), std::string::npos) << r.out;
+  // poststop runs at delete, which `hull run` does on exit.
+  EXPECT_EQ(lines_of(log), (std::vector<std::string>{"createRuntime", "createContainer", "poststart", "poststop"}));
+  for (const char* kind : {"createRuntime", "createContainer", "poststart", "poststop"}) {
+    auto state = json::parse(file_bytes((temp_dir() / (std::string(kind) + ".json")).string()));
+    EXPECT_EQ(state["id"], "hullproc-hooks") << kind;
+    EXPECT_EQ(state["bundle"], b.dir().string()) << kind;
+  }
+  auto status = [&](const char* kind) {
+    return json::parse(file_bytes((temp_dir() / (std::string(kind) + ".json")).string()))["status"];
+  };
+  EXPECT_EQ(status("createRuntime"), "creating");
+  EXPECT_EQ(status("createContainer"), "creating");
+  EXPECT_EQ(status("poststop"), "stopped");
+}
+
+TEST_F(HullTest, ProcessFailingHookFailsCreateWithItsName) {
+  Bundle& b = bundle();
+  std::string hook = (temp_dir() / "bad.sh").string();
+  {
+    std::ofstream(hook) << "#!/bin/sh\necho 'no network for you' >&2\nexit 3\n";
+  }
+  std::filesystem::permissions(hook, std::filesystem::perms(0755));
+  b.config["hooks"] = {{"createRuntime", {{{"path", hook}}}}};
+  ProcResult r = run_sh(b, "true", "hullproc-badhook");
+  EXPECT_TRUE(failed_with(r, {"hook createRuntime[0]", hook, "exited with status 3", "no network for you"}));
+}
+
+// A seccomp agent at listenerPath gets the notify fd and the container
+// process state, and answers the container's syscalls.
+TEST_F(HullTest, ProcessSeccompNotifyAgent) {
+  Bundle& b = bundle();
+  std::string sock = (temp_dir() / "agent.sock").string();
+  UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"listenerPath", sock},
+                                  {"listenerMetadata", "itest-meta"},
+                                  {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+  b.args({"sh", "-c", "mkdir /made-by-agent && echo mkdir-ok; ls -d /made-by-agent || echo not-really"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "hullproc-notify"});
+
+  struct pollfd p = {listener.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 20000), 1) << "no connection from the runtime";
+  UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_TRUE(conn);
+  char buf[8192];
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {buf, sizeof buf};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC);
+  ASSERT_GT(n, 0);
+  std::string payload(buf, static_cast<size_t>(n));
+  while ((n = ::read(conn.get(), buf, sizeof buf)) > 0) payload.append(buf, static_cast<size_t>(n));
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  ASSERT_TRUE(c && c->cmsg_type == SCM_RIGHTS);
+  int raw;
+  std::memcpy(&raw, CMSG_DATA(c), sizeof raw);
+  UniqueFd notify(raw);
+  auto state = json::parse(payload);
+  EXPECT_EQ(state["fds"], json::array({"seccompFd"}));
+  EXPECT_EQ(state["metadata"], "itest-meta");
+  EXPECT_EQ(state["state"]["id"], "hullproc-notify");
+  EXPECT_GT(state["pid"].get<int>(), 1);
+
+  struct seccomp_notif req = {};
+  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
+  EXPECT_TRUE(req.data.nr == SYS_mkdir || req.data.nr == SYS_mkdirat) << req.data.nr;
+  struct seccomp_notif_resp resp = {};
+  resp.id = req.id;  // success without doing it
+  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.out, "mkdir-ok\nnot-really\n") << r.err;
+}
+
+// process.terminal with --console-socket: the caller gets the pty master
+// (runc's protocol), the container has it as controlling terminal and stdio,
+// with consoleSize applied.
+TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.config["process"]["consoleSize"] = {{"height", 33}, {"width", 101}};
+  b.config["process"]["args"] = {"sh", "-c", "tty; stty size; ls -l /proc/self/fd/0 | grep -o 'pts/[0-9]*'; [ -t 1 ] && echo stdout-is-tty"};
+  b.write();
+  std::string sock = (temp_dir() / "console.sock").string();
+  UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "--console-socket", sock, "hullproc-tty"});
+  struct pollfd p = {listener.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 20000), 1) << "no connection on the console socket";
+  UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_TRUE(conn);
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  EXPECT_EQ(pty.name.rfind("/dev/pts/", 0), 0u) << pty.name;
+  ProcResult c = create.finish();
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  start_container("hullproc-tty");
+  // Read the container's output from the master until it hangs up.
+  std::string out;
+  for (;;) {
+    struct pollfd m = {pty.master.get(), POLLIN, 0};
+    if (::poll(&m, 1, 10000) != 1) break;
+    char buf[1024];
+    ssize_t n = ::read(pty.master.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_NE(out.find("/dev/pts/0"), std::string::npos) << out;
+  EXPECT_NE(out.find("33 101"), std::string::npos) << out;
+  EXPECT_NE(out.find("stdout-is-tty"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace hull::itest
