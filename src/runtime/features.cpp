@@ -47,9 +47,10 @@ constexpr bool kCgroupRdma = true;
 
 // Seccomp (src/seccomp, loaded by src/process just before execve): names,
 // architectures and the kernel's accepted filter flags come from the seccomp
-// module. SCMP_ACT_NOTIFY also needs the core to hand the listener fd to
-// listenerPath through ExecOptions::seccomp_listener; flip this when it does.
-constexpr bool kSeccompNotify = false;
+// module. SCMP_ACT_NOTIFY works because create connects to listenerPath and
+// the init sends the listener fd there (ExecOptions::seccomp_listener in
+// runtime/container_init.cpp); clear this if that path is ever removed.
+constexpr bool kSeccompNotify = true;
 
 // Memory policies (src/process/scheduling): the spec's names, kept when the
 // process module knows them.
