@@ -48,8 +48,9 @@ constexpr bool kCgroupRdma = true;
 
 // Seccomp (src/seccomp, loaded by src/process just before execve): names,
 // architectures and the kernel's accepted filter flags come from the seccomp
-// module. SCMP_ACT_NOTIFY: create connects to listenerPath and the init
-// sends the listener fd over it (ExecOptions::seccomp_listener).
+// module. SCMP_ACT_NOTIFY works because create connects to listenerPath and
+// the init sends the listener fd there (ExecOptions::seccomp_listener in
+// runtime/container_init.cpp); clear this if that path is ever removed.
 constexpr bool kSeccompNotify = true;
 
 // Memory policies (src/process/scheduling): the spec's names, kept when the
