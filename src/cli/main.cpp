@@ -1,6 +1,8 @@
 // hull: the command line. Parses argv with CLI11 (runc's verbs, flags and
 // exit codes), configures logging, then runs one verb's action. All container
 // work happens in the library; this file only turns outcomes into output.
+#include <sys/prctl.h>
+
 #include <iostream>
 #include <map>
 #include <set>
@@ -151,4 +153,10 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace hull::cli
 
-int main(int argc, char** argv) { return hull::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  // First thing: a hull process that joins a container (exec) must never be
+  // dumpable, so no container process can open its /proc/<pid>/exe or fds
+  // (CVE-2016-9962, CVE-2019-5736). Nothing in hull needs a core dump.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return hull::cli::run(argc, argv);
+}

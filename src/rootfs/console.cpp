@@ -16,7 +16,7 @@
 
 namespace hull::rootfs {
 
-Pty create_console(int rootfd, uid_t owner) {
+Pty open_pty(int rootfd, uid_t owner) {
   Pty pty;
   pty.master = open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
   if (!pty.master) {
@@ -36,7 +36,11 @@ Pty create_console(int rootfd, uid_t owner) {
   if (owner != 0 && ::fchown(pty.slave.get(), owner, static_cast<gid_t>(-1)) < 0) {
     throw_errno("create console: give the pty to uid " + std::to_string(owner));
   }
+  return pty;
+}
 
+Pty create_console(int rootfd, uid_t owner) {
+  Pty pty = open_pty(rootfd, owner);
   UniqueFd console = create_in_root(rootfd, "/dev/console", NodeKind::File);
   std::string what = describe_mount("pty slave", "/dev/console", "", MS_BIND, "");
   UniqueFd tree = clone_mount(pty.slave.get(), "", false, what);

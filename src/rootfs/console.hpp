@@ -18,4 +18,8 @@ struct Pty {
 // as a login would, so a non-root container process can use its terminal.
 Pty create_console(int rootfd, uid_t owner);
 
+// Only the pty (slave owned by `owner`), from the devpts instance at
+// <rootfd>/dev/pts: hull exec -t joins a container whose /dev/console exists.
+Pty open_pty(int rootfd, uid_t owner);
+
 }  // namespace hull::rootfs

@@ -15,6 +15,9 @@ struct CreatedContainer {
   ContainerState state;    // as written (status created)
   spec::Spec spec;
   UniqueFd pidfd;          // the init, a child of this process
+  // Attached with process.terminal and no --console-socket: our end of the
+  // socketpair the init sends its pty master over (hull run proxies it).
+  UniqueFd console_receiver;
 };
 
 // create: everything up to the init waiting at the start barrier. On error

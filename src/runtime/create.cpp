@@ -22,6 +22,7 @@
 #include "runtime/spec_validate.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
+#include "runtime/unix_socket.hpp"
 
 namespace hull {
 
@@ -36,19 +37,6 @@ std::string absolute_dir(const std::string& path, const std::string& what) {
 std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle) {
   const std::string& p = spec.root->path;
   return absolute_dir(p.starts_with('/') ? p : bundle + "/" + p, "rootfs");
-}
-
-// Host paths (console socket, seccomp agent) are connected by the runtime,
-// before the init changes its root.
-UniqueFd connect_unix(const std::string& path, const std::string& what) {
-  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s) throw_errno("create socket for " + what);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error(what + " path is too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size());
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("connect to " + what + " " + path);
-  return s;
 }
 
 constexpr const char* kOverlayAnnotation = "org.hull.overlay-rootfs";
@@ -159,11 +147,16 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   OverlayChoice overlay = overlay_choice(o, spec);
 
-  UniqueFd console;
+  UniqueFd console, console_receiver;
   if (spec.process->terminal) {
-    if (!o.console_socket.empty())
+    if (!o.console_socket.empty()) {
       console = connect_unix(o.console_socket, "console socket");
-    else if (!attached)
+    } else if (attached) {
+      int sv[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("create the console socketpair");
+      console_receiver.reset(sv[0]);
+      console.reset(sv[1]);
+    } else
       throw Error("process.terminal is set but no --console-socket was given: a detached container's terminal needs a console socket to hand the pty to");
   }
   UniqueFd seccomp_agent;
@@ -171,7 +164,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
     seccomp_agent = connect_unix(*spec.linux_->seccomp->listenerPath, "linux.seccomp.listenerPath");
 
   StateStore store(g.root);
-  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}};
+  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console_receiver)};
   SetupGuard guard(c.dir);
 
   ContainerState& st = c.state;

@@ -10,7 +10,9 @@
 //   clone3 ---------------------------------->  identity, caps, cwd, ... execve
 //                     <------------------------ Error{errno, msg}  or  EOF at execve
 //   pid file; attached: forward signals, wait
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -23,6 +25,10 @@
 #include "namespaces/namespaces.hpp"
 #include "process/exec_process.hpp"
 #include "process/landlock_guard.hpp"
+#include "process/scheduling.hpp"
+#include "process/terminal_proxy.hpp"
+#include "rootfs/console.hpp"
+#include "runtime/unix_socket.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/exec_process_builder.hpp"
 #include "runtime/init_pidfd.hpp"
@@ -54,6 +60,7 @@ int container_namespace_flags(const spec::Spec& spec) {
 struct ExecChild {
   const spec::Spec* spec;
   int preserve_fds;
+  int console_socket;  // process.terminal: where the pty master goes
   SyncChannel* channel;
   // v1 hierarchies cannot be entered at clone time: the child waits until
   // the runtime has written it into them, so the program it execs never
@@ -70,6 +77,16 @@ struct ExecChild {
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
+    rootfs::Pty pty;
+    if (c.spec->process->terminal) {
+      // After setns the root is the container's: the pty comes from its devpts.
+      UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!root) throw_errno("open the container root");
+      pty = rootfs::open_pty(root.get(), c.spec->process->user.uid);
+      eo.pty_master = pty.master.get();
+      eo.pty_slave = pty.slave.get();
+      eo.console_socket_fd = c.console_socket;
+    }
     process::exec_container_process(*c.spec, eo);
   } catch (const Error& e) {
     c.channel->send_error(e.code(), e.message());
@@ -93,9 +110,24 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     spec::Process process = o.process_file.empty()
                                 ? build_exec_process(*container.process, o)
                                 : spec::parse_process_json(read_file(o.process_file), o.process_file);
-    if (process.terminal)
-      throw Error("a terminal for exec (--tty) needs --console-socket, which is not supported yet");
     spec::Spec spec = exec_spec(std::move(container), std::move(process));
+    // As for create: a console socket if given, else (attached) our own
+    // socketpair and a terminal proxy.
+    UniqueFd console, console_receiver;
+    if (spec.process->terminal) {
+      if (!o.console_socket.empty()) {
+        console = connect_unix(o.console_socket, "console socket");
+      } else if (!o.detach) {
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("create the console socketpair");
+        console_receiver.reset(sv[0]);
+        console.reset(sv[1]);
+      } else {
+        throw Error("--tty with --detach needs --console-socket to hand the pty to");
+      }
+    }
+    if (spec.process->execCPUAffinity && spec.process->execCPUAffinity->initial)
+      process::apply_cpu_affinity(*spec.process->execCPUAffinity->initial, "process.execCPUAffinity.initial");
     std::optional<PidFile> pid_file;
     if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
 
@@ -113,7 +145,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     auto [runtime_end, child_end] = SyncChannel::make_pair();
     if (::setns(init.get(), container_namespace_flags(spec)) < 0) throw_errno("join the container's namespaces");
 
-    ExecChild child{&spec, o.preserve_fds, &child_end, cgroup && cgroup->needs_placement_after_clone()};
+    ExecChild child{&spec, o.preserve_fds, console.get(), &child_end, cgroup && cgroup->needs_placement_after_clone()};
     clone_args args{};
     int pidfd = -1;
     args.flags = CLONE_PIDFD;
@@ -143,6 +175,11 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     }
     if (pid_file) pid_file->write(static_cast<pid_t>(pid));
     if (o.detach) return 0;
+    if (console_receiver) {
+      console.reset();
+      process::ReceivedPty pty = process::receive_pty_master(console_receiver.get());
+      process::proxy_terminal(pty.master.get(), {0, 1, proc.get()});
+    }
     return forwarder->forward_until_exit(proc.get(), "exec process " + std::to_string(pid));
   });
 }

@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "process/terminal_proxy.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/init_pidfd.hpp"
 #include "runtime/operations.hpp"
@@ -19,7 +20,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
     CreatedContainer c = setup_container(g, o.create, !o.detach);
+    std::optional<process::ReceivedPty> pty;
     try {
+      // The init sent its pty master during create, before the barrier.
+      if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
       start_locked(c.dir, c.state, c.spec);
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
@@ -30,6 +34,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     if (o.detach) return 0;
     // Unlock while the container runs, so other commands can act on it.
     { ContainerDir unlock = std::move(c.dir); }
+    // Signals meanwhile stay pending in the forwarder's mask and are
+    // forwarded once the terminal closes; ^C and friends reach the
+    // container as bytes through the raw terminal.
+    if (pty) process::proxy_terminal(pty->master.get(), {0, 1, c.pidfd.get()});
     int code = forwarder->forward_until_exit(c.pidfd.get(), "container " + quote(id));
     if (!o.keep) delete_container(g, id, true);
     return code;
