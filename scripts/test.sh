@@ -13,6 +13,10 @@ echo "== Release build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$jobs"
 
+# Before the tests, so the suite's own summary is the run's last word.
+echo "== Benchmark, short mode (proves bench/run.sh works; targets are judged by full runs)"
+bash bench/run.sh --short --no-build
+
 echo "== Tests (Release)"
 (cd build && ctest --output-on-failure -j2)
 
