@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/log.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/devices.hpp"
 #include "cgroups/events.hpp"
@@ -114,6 +115,7 @@ void Manager::create() {
     }
     owned_ = true;
     apply(resources_, false);
+    for (const auto& w : warnings_) log::warn(w);
   } catch (Error& e) {
     remove_dirs();
     owned_ = false;
@@ -150,7 +152,9 @@ void Manager::update(const spec::Resources& resources) {
   Router(host_, paths_).check(resources);
   if (!paths_.v2.empty())
     enable_controllers(parent_of(paths_.v2), host_.v2_mount, Router(host_, paths_).v2_controllers(resources), host_);
+  size_t before = warnings_.size();
   with_context("update cgroup", [&] { apply(resources, true); });
+  for (size_t i = before; i < warnings_.size(); ++i) log::warn(warnings_[i]);
 }
 
 std::string Manager::to_state() const {

@@ -127,8 +127,8 @@ class Manager {
   const Paths& paths() const { return paths_; }
   // Serialisable description for state.json: {"mode":..., "v2":..., "v1":{...}}.
   std::string to_state() const;
-  // Deprecated or ignored settings met while applying (kernel memory ...);
-  // the caller prints them as warnings.
+  // Deprecated or ignored settings met while applying (kernel memory ...).
+  // create() and update() also log each one with log::warn.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
