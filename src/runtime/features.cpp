@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "process/lsm.hpp"
+#include "process/scheduling.hpp"
 #include "rootfs/mount_options.hpp"
 #include "seccomp/seccomp.hpp"
 
@@ -35,34 +36,28 @@ constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createCon
 // Namespaces the create path makes or joins (no user or time namespace yet).
 constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
 
-// Cgroup managers (src/cgroups): the unified hierarchy only; --systemd-cgroup
-// is refused until a systemd driver exists.
-constexpr bool kCgroupV1 = false;
+// Cgroup managers (src/cgroups): v1, v2 and hybrid hosts through cgroupfs;
+// rdma limits on either version; --systemd-cgroup is refused until a systemd
+// driver exists.
+constexpr bool kCgroupV1 = true;
 constexpr bool kCgroupV2 = true;
 constexpr bool kCgroupSystemd = false;
 constexpr bool kCgroupSystemdUser = false;
-constexpr bool kCgroupRdma = false;
+constexpr bool kCgroupRdma = true;
 
-// Seccomp (src/seccomp, loaded by src/process just before execve): the
-// lists live in src/seccomp/names.cpp. SCMP_ACT_NOTIFY also needs the core
-// to hand the listener fd to listenerPath (ExecOptions::seccomp_listener);
-// flip this when it does.
-constexpr bool kSeccomp = true;
+// Seccomp (src/seccomp, loaded by src/process just before execve): names,
+// architectures and the kernel's accepted filter flags come from the seccomp
+// module. SCMP_ACT_NOTIFY also needs the core to hand the listener fd to
+// listenerPath through ExecOptions::seccomp_listener; flip this when it does.
 constexpr bool kSeccompNotify = false;
-// Spec architecture names and libseccomp's names for them; only those this
-// libseccomp resolves are listed.
-constexpr std::pair<const char*, const char*> kSeccompArchs[] = {
-    {"SCMP_ARCH_AARCH64", "aarch64"},   {"SCMP_ARCH_ARM", "arm"},
-    {"SCMP_ARCH_MIPS", "mips"},         {"SCMP_ARCH_MIPS64", "mips64"},
-    {"SCMP_ARCH_MIPS64N32", "mips64n32"}, {"SCMP_ARCH_MIPSEL", "mipsel"},
-    {"SCMP_ARCH_MIPSEL64", "mipsel64"}, {"SCMP_ARCH_MIPSEL64N32", "mipsel64n32"},
-    {"SCMP_ARCH_PARISC", "parisc"},     {"SCMP_ARCH_PARISC64", "parisc64"},
-    {"SCMP_ARCH_PPC", "ppc"},           {"SCMP_ARCH_PPC64", "ppc64"},
-    {"SCMP_ARCH_PPC64LE", "ppc64le"},   {"SCMP_ARCH_RISCV64", "riscv64"},
-    {"SCMP_ARCH_S390", "s390"},         {"SCMP_ARCH_S390X", "s390x"},
-    {"SCMP_ARCH_X32", "x32"},           {"SCMP_ARCH_X86", "x86"},
-    {"SCMP_ARCH_X86_64", "x86_64"},
-};
+
+// Memory policies (src/process/scheduling): the spec's names, kept when the
+// process module knows them.
+constexpr const char* kMemoryPolicyModes[] = {
+    "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+    "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"};
+constexpr const char* kMemoryPolicyFlags[] = {
+    "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"};
 
 // Security modules (src/process/lsm): profiles and labels are applied, and a
 // config asking for an LSM the host lacks is refused, so "enabled" is whether
@@ -79,6 +74,15 @@ Json array_of(const T (&items)[N]) {
   Json a = Json::array();
   for (const auto& item : items) a.push_back(item);
   return a;
+}
+
+Json memory_policy_section() {
+  Json modes = Json::array(), flags = Json::array();
+  for (const char* m : kMemoryPolicyModes)
+    if (process::mempolicy_mode_from_name(m)) modes.push_back(m);
+  for (const char* f : kMemoryPolicyFlags)
+    if (process::mempolicy_flag_from_name(f)) flags.push_back(f);
+  return {{"modes", modes}, {"flags", flags}};
 }
 
 }  // namespace
@@ -115,20 +119,13 @@ Json cgroup_section() {
 }
 
 Json seccomp_section() {
-  if (!kSeccomp) return {{"enabled", false}};
-  Json archs = Json::array();
-  for (auto [spec_name, lib_name] : kSeccompArchs) {
-    if (seccomp_arch_resolve_name(lib_name) != 0) archs.push_back(spec_name);
-  }
   Json actions = Json::array();
   for (const auto& a : seccomp::known_actions())
     if (kSeccompNotify || a != "SCMP_ACT_NOTIFY") actions.push_back(a);
-  // Flags are loaded by our own seccomp(2) call, so what counts is the
-  // kernel (probed), not libseccomp's API level.
   return {{"enabled", true},
           {"actions", actions},
           {"operators", seccomp::known_operators()},
-          {"archs", archs},
+          {"archs", seccomp::known_archs()},
           {"knownFlags", seccomp::known_flags()},
           {"supportedFlags", seccomp::supported_flags()}};
 }
@@ -141,6 +138,7 @@ Json linux_section() {
       {"seccomp", seccomp_section()},
       {"apparmor", {{"enabled", process::apparmor_enabled()}}},
       {"selinux", {{"enabled", process::selinux_enabled()}}},
+      {"memoryPolicy", memory_policy_section()},
       {"intelRdt", {{"enabled", kIntelRdt}}},
       {"mountExtensions", {{"idmap", {{"enabled", kIdmapMounts}}}}},
       {"netDevices", {{"enabled", kNetDevices}}},

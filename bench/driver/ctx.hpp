@@ -1,0 +1,58 @@
+#pragma once
+// Shared state of one benchmark run: the runtimes under test, where bundles
+// and logs go, the config template, and the collected samples.
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "spawn.hpp"
+
+namespace bench {
+
+struct Runtime {
+  std::string name;  // "hull", "crun", "runc"
+  std::string bin;   // absolute path
+  std::string root;  // --root state dir, private to this run
+};
+
+// One table row: samples per runtime (plus pseudo-columns such as "idle").
+struct Row {
+  std::string key;     // stable id, used by the report and the plot
+  std::string title;   // human text
+  std::string unit;    // "ms", "KiB", "containers/s"
+  std::string target;  // the goal for hull, in words ("" = informational)
+  std::map<std::string, std::vector<double>> samples;
+  std::map<std::string, int> failures;
+  std::string note;
+};
+
+struct Ctx {
+  Reaper reaper;
+  std::vector<Runtime> rts;
+  std::string work;        // scratch dir: bundles, pid files, logs
+  std::string tmpl;        // config.json template text
+  std::string rootfs;      // shared read-only rootfs
+  std::string cg_parent;   // absolute cgroup path all containers nest under
+  std::vector<std::string> cg_controllers;  // mounted v1 controllers
+  int timeout_ms = 30000;
+  bool short_mode = false;
+  int iters = 30;
+  std::vector<int> fill_levels{1, 10, 100, 1000};
+  int par_n = 50, par_rounds = 10;
+  std::deque<Row> rows;    // deque: row() hands out references that must stay valid
+  long seq = 0;            // makes container ids unique
+
+  Row& row(const std::string& key, const std::string& title, const std::string& unit,
+           const std::string& target);
+  // Writes <work>/b/<id>/config.json from the template; returns the bundle dir.
+  std::string bundle(const std::string& id, bool netns, const std::string& args_json);
+  std::string new_id(const Runtime& rt, const std::string& what);
+  std::vector<std::string> argv(const Runtime& rt, std::initializer_list<std::string> rest) const;
+  std::string pidfile(const std::string& id) const { return work + "/p/" + id; }
+  std::string cgroup_dir(const std::string& ctrl, const std::string& id) const;
+  // Runtimes in an order that rotates with i, so no runtime always goes first.
+  std::vector<const Runtime*> order(int i) const;
+};
+
+}  // namespace bench

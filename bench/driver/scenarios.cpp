@@ -1,0 +1,376 @@
+#include "scenarios.hpp"
+
+#include "batch.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
+namespace bench {
+namespace {
+
+const char* kTrue = "[\"/bin/true\"]";
+const char* kSleep = "[\"/bin/sleep\", \"100000\"]";
+
+double ms(int64_t ns) { return double(ns) / 1e6; }
+
+void failed(Row& r, const Runtime& rt, const std::string& what, const Outcome& o) {
+  r.failures[rt.name]++;
+  fprintf(stderr, "  %s %s failed (wait status 0x%x%s)\n", rt.name.c_str(), what.c_str(), o.status,
+          o.timed_out ? ", timed out" : "");
+}
+
+pid_t read_pid(const std::string& path) { return pid_t(atol(read_file(path).c_str())); }
+
+// `create`; returns the init pid read from --pid-file, 0 on failure.
+pid_t create(Ctx& c, const Runtime& rt, const std::string& id, const std::string& bundle,
+             Outcome* o) {
+  *o = c.reaper.run(c.argv(rt, {"create", "--bundle", bundle, "--pid-file", c.pidfile(id), id}),
+                    c.timeout_ms);
+  if (!o->ok()) return 0;
+  pid_t p = read_pid(c.pidfile(id));
+  if (p > 0) c.reaper.forget(p);  // a pid reused from an earlier orphan
+  return p;
+}
+
+void force_delete(Ctx& c, const Runtime& rt, const std::string& id) {
+  c.reaper.run(c.argv(rt, {"delete", "--force", id}), c.timeout_ms);
+}
+
+// Brings up a container running `args`; returns its init pid (0 on failure).
+pid_t up(Ctx& c, const Runtime& rt, const std::string& id, bool netns, const char* args) {
+  std::string b = c.bundle(id, netns, args);
+  Outcome o;
+  pid_t init = create(c, rt, id, b, &o);
+  if (!init) return 0;
+  o = c.reaper.run(c.argv(rt, {"start", id}), c.timeout_ms);
+  if (!o.ok()) {
+    force_delete(c, rt, id);
+    return 0;
+  }
+  return init;
+}
+
+// Whether the runtime really put the container's init into its cgroup
+// (memory controller): a runtime that skips cgroups would look faster for
+// the wrong reason, so the table says so.
+bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
+  std::string want = ":memory:" + c.cg_parent + "/" + id + "\n";
+  return read_file("/proc/" + std::to_string(init) + "/cgroup").find(want) != std::string::npos;
+}
+
+}  // namespace
+
+void bench_run(Ctx& c, bool netns) {
+  std::string sfx = netns ? "" : "_nonet";
+  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms",
+                 "≤ 0.75× crun");
+  Row& cpu = c.row("run_cpu" + sfx, netns ? "  CPU time of `run`" : "  CPU time of `run`, no netns",
+                   "ms", "");
+  Row& rss = c.row("run_rss" + sfx, netns ? "peak RSS of `run`" : "peak RSS of `run`, no netns",
+                   "KiB", "");
+  for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
+    for (const Runtime* rt : c.order(i + 1)) {
+      std::string id = c.new_id(*rt, "run");
+      std::string b = c.bundle(id, netns, kTrue);
+      Outcome o = c.reaper.run(c.argv(*rt, {"run", "--bundle", b, id}), c.timeout_ms);
+      if (!o.ok()) {
+        failed(r, *rt, "run", o);
+        force_delete(c, *rt, id);
+        continue;
+      }
+      if (i < 0) continue;
+      r.samples[rt->name].push_back(ms(o.ns));
+      cpu.samples[rt->name].push_back(ms(o.cpu_ns));
+      rss.samples[rt->name].push_back(double(o.maxrss_kb));
+    }
+  }
+}
+
+void bench_lifecycle(Ctx& c, bool netns) {
+  std::string sfx = netns ? "" : "_nonet";
+  std::string tail = netns ? "" : ", no netns";
+  Row& total = c.row("lifecycle" + sfx, "create+start+wait+delete" + tail, "ms", "≤ 0.75× crun");
+  Row& cr = c.row("create" + sfx, "  create" + tail, "ms", "");
+  Row& st = c.row("start" + sfx, "  start" + tail, "ms", "");
+  Row& de = c.row("delete" + sfx, "  delete" + tail, "ms", "");
+  Row& cpu = c.row("lifecycle_cpu" + sfx, "  CPU time of create+start+delete" + tail, "ms", "");
+  Row* rss = netns ? &c.row("create_rss", "peak RSS of `create`", "KiB", "≤ crun") : nullptr;
+  for (int i = -1; i < c.iters; ++i) {
+    for (const Runtime* rt : c.order(i + 1)) {
+      std::string id = c.new_id(*rt, "life");
+      std::string b = c.bundle(id, netns, kTrue);
+      int64_t t0 = now_ns();
+      Outcome oc;
+      pid_t init = create(c, *rt, id, b, &oc);
+      if (!init) {
+        failed(total, *rt, "create", oc);
+        force_delete(c, *rt, id);
+        continue;
+      }
+      if (i < 0 && !in_own_cgroup(c, init, id))
+        total.note += rt->name + ": the container's init is not in its cgroupsPath (memory " +
+                      c.cg_parent + "/" + id + "), so cgroup work is not in its numbers. ";
+      Outcome os = c.reaper.run(c.argv(*rt, {"start", id}), c.timeout_ms);
+      if (!os.ok() || !c.reaper.wait_pid(init, c.timeout_ms)) {
+        failed(total, *rt, "start/wait", os);
+        force_delete(c, *rt, id);
+        continue;
+      }
+      Outcome od = c.reaper.run(c.argv(*rt, {"delete", id}), c.timeout_ms);
+      int64_t t1 = now_ns();
+      if (!od.ok()) {
+        failed(total, *rt, "delete", od);
+        force_delete(c, *rt, id);
+        continue;
+      }
+      if (i < 0) continue;
+      total.samples[rt->name].push_back(ms(t1 - t0));
+      cr.samples[rt->name].push_back(ms(oc.ns));
+      st.samples[rt->name].push_back(ms(os.ns));
+      de.samples[rt->name].push_back(ms(od.ns));
+      cpu.samples[rt->name].push_back(ms(oc.cpu_ns + os.cpu_ns + od.cpu_ns));
+      if (rss) rss->samples[rt->name].push_back(double(oc.maxrss_kb));
+    }
+  }
+}
+
+void bench_exec(Ctx& c) {
+  Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.75× crun");
+  Row& cpu = c.row("exec_cpu", "  CPU time of `exec`", "ms", "");
+  struct Live { const Runtime* rt; std::string id; pid_t init; };
+  std::vector<Live> live;
+  for (auto& rt : c.rts) {
+    std::string id = c.new_id(rt, "exec");
+    pid_t init = up(c, rt, id, true, kSleep);
+    if (!init) {
+      r.failures[rt.name]++;
+      r.note += rt.name + ": could not start the target container. ";
+      continue;
+    }
+    // One probe exec first: a runtime without a working `exec` is skipped with
+    // its own error message instead of failing every sample.
+    std::string log = c.work + "/exec-probe-" + rt.name + ".log";
+    std::string saved = c.reaper.err_path;
+    c.reaper.err_path = log;
+    Outcome o = c.reaper.run(c.argv(rt, {"exec", id, "/bin/true"}), c.timeout_ms);
+    c.reaper.err_path = saved;
+    if (!o.ok()) {
+      std::string msg = read_file(log);
+      if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+      r.note += rt.name + " skipped: `exec` failed (" + msg.substr(0, 120) + "). ";
+    } else {
+      live.push_back({&rt, id, init});
+      continue;
+    }
+    kill(init, SIGKILL);
+    c.reaper.wait_pid(init, c.timeout_ms);
+    force_delete(c, rt, id);
+  }
+  for (int i = 0; i < c.iters; ++i) {
+    for (size_t k = 0; k < live.size(); ++k) {
+      Live& l = live[(k + i) % live.size()];
+      Outcome o = c.reaper.run(c.argv(*l.rt, {"exec", l.id, "/bin/true"}), c.timeout_ms);
+      if (o.ok()) {
+        r.samples[l.rt->name].push_back(ms(o.ns));
+        cpu.samples[l.rt->name].push_back(ms(o.cpu_ns));
+      } else
+        failed(r, *l.rt, "exec", o);
+    }
+  }
+  for (auto& l : live) {
+    kill(l.init, SIGKILL);  // our own container's init
+    c.reaper.wait_pid(l.init, c.timeout_ms);
+    force_delete(c, *l.rt, l.id);
+  }
+}
+
+void bench_state_list(Ctx& c) {
+  std::map<std::string, std::vector<std::string>> ids;
+  int k_iters = c.short_mode ? 5 : 20;
+  for (int level : c.fill_levels) {
+    fprintf(stderr, "  filling to %d stopped containers per runtime\n", level);
+    std::string lv = std::to_string(level);
+    std::string present = lv + (level == 1 ? " container present" : " containers present");
+    bool last = level == c.fill_levels.back();
+    Row& st = c.row("state@" + lv, "state, " + present, "ms",
+                    last ? "within 1.2× of state with " + std::to_string(c.fill_levels.front()) : "");
+    Row& ls = c.row("list@" + lv, "list, " + present, "ms",
+                    last ? "≤ 0.5× runc and ≤ crun" : "");
+    Row& stc = c.row("state_cpu@" + lv, "  CPU time of state, " + lv + " present", "ms", "");
+    Row& lsc = c.row("list_cpu@" + lv, "  CPU time of list, " + lv + " present", "ms", "");
+    // Filling is not measured: batches of 25 at once keep it short.
+    for (auto& rt : c.rts) {
+      auto& v = ids[rt.name];
+      for (int tries = 0; int(v.size()) < level && tries < 3; ++tries) {
+        while (int(v.size()) < level) {
+          std::vector<std::string> batch;
+          for (int k = int(v.size()); k < level && batch.size() < 25; ++k) {
+            batch.push_back(c.new_id(rt, "fill"));
+            c.bundle(batch.back(), true, kTrue);
+          }
+          BatchResult r = lifecycle_batch(c, rt, batch, /*keep=*/true);
+          if (r.errors) {
+            st.failures[rt.name] += r.errors;
+            break;  // failed ones were force-deleted; retry the shortfall
+          }
+          v.insert(v.end(), batch.begin(), batch.end());
+        }
+      }
+    }
+    for (int i = 0; i < k_iters; ++i) {
+      for (const Runtime* rt : c.order(i)) {
+        auto& v = ids[rt->name];
+        if (v.empty()) continue;
+        Outcome o = c.reaper.run(c.argv(*rt, {"state", v.front()}), c.timeout_ms);
+        if (o.ok()) {
+          st.samples[rt->name].push_back(ms(o.ns));
+          stc.samples[rt->name].push_back(ms(o.cpu_ns));
+        } else {
+          failed(st, *rt, "state", o);
+        }
+        o = c.reaper.run(c.argv(*rt, {"list"}), c.timeout_ms);
+        if (o.ok()) {
+          ls.samples[rt->name].push_back(ms(o.ns));
+          lsc.samples[rt->name].push_back(ms(o.cpu_ns));
+        } else {
+          failed(ls, *rt, "list", o);
+        }
+      }
+    }
+  }
+  for (auto& rt : c.rts) delete_batch(c, rt, ids[rt.name], 25);
+}
+
+// Counts what a runtime left behind after a parallel round: state entries that
+// `list -q` still prints and cgroup directories under our parent.
+static int leftovers(Ctx& c, const Runtime& rt, const std::string& prefix) {
+  std::string out = c.work + "/list-" + rt.name;
+  c.reaper.run(c.argv(rt, {"list", "-q"}), c.timeout_ms, out);
+  int n = 0;
+  std::istringstream in(read_file(out));
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(prefix, 0) == 0) ++n;
+  for (auto& ctrl : c.cg_controllers) {
+    std::string cmd = "ls " + c.cgroup_dir(ctrl, "") + " 2>/dev/null | grep -c '^" + prefix + "'";
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      int k = 0;
+      if (fscanf(p, "%d", &k) == 1) n += k;
+      pclose(p);
+    }
+  }
+  return n;
+}
+
+void bench_parallel(Ctx& c) {
+  std::string n = std::to_string(c.par_n);
+  Row& thr = c.row("parallel", n + " parallel lifecycles, throughput", "containers/s",
+                   "no error, no leftover");
+  Row& wall = c.row("parallel_wall", n + " parallel lifecycles, round wall time", "ms", "");
+  for (int round = 0; round < c.par_rounds; ++round) {
+    for (const Runtime* rt : c.order(round)) {
+      std::string prefix = rt->name + "-par" + std::to_string(round) + "-";
+      std::vector<std::string> ids;
+      for (int k = 0; k < c.par_n; ++k) {
+        ids.push_back(prefix + std::to_string(k));
+        c.bundle(ids.back(), true, kTrue);
+      }
+      BatchResult r = lifecycle_batch(c, *rt, ids, /*keep=*/false);
+      int left = leftovers(c, *rt, prefix);
+      thr.failures[rt->name] += r.errors + left;
+      if (r.errors || left) {
+        fprintf(stderr, "  %s round %d: %d errors, %d leftovers\n", rt->name.c_str(), round,
+                r.errors, left);
+        thr.note += rt->name + " round " + std::to_string(round) + ": " +
+                    std::to_string(r.errors) + " errors, " + std::to_string(left) + " leftovers. ";
+      }
+      thr.samples[rt->name].push_back(c.par_n / (double(r.ns) / 1e9));
+      wall.samples[rt->name].push_back(ms(r.ns));
+    }
+  }
+}
+
+// Peak and current memory.usage of a memory cgroup, in KiB.
+static bool read_charge(const std::string& dir, double* peak, double* now) {
+  std::string a = read_file(dir + "/memory.max_usage_in_bytes");
+  std::string b = read_file(dir + "/memory.usage_in_bytes");
+  if (a.empty() || b.empty()) return false;
+  *peak = double(atoll(a.c_str())) / 1024;
+  *now = double(atoll(b.c_str())) / 1024;
+  return true;
+}
+
+// The reference: a process that does nothing (busybox sleep, chrooted into the
+// same rootfs) put into a fresh memory cgroup with the same limit before it
+// execs. Whatever a container's cgroup holds beyond this was charged by the
+// runtime's own work inside the cgroup (init-side setup before execve).
+static bool idle_charge(Ctx& c, int i, double* peak, double* now) {
+  std::string dir = c.cgroup_dir("memory", "idle-" + std::to_string(i));
+  if (mkdir(dir.c_str(), 0755) != 0) return false;
+  write_file(dir + "/memory.limit_in_bytes", "268435456");
+  pid_t p = fork();
+  if (p == 0) {
+    write_file(dir + "/cgroup.procs", "0");
+    if (chroot(c.rootfs.c_str()) == 0 && chdir("/") == 0)
+      execl("/bin/sleep", "sleep", "100000", (char*)nullptr);
+    _exit(127);
+  }
+  usleep(100000);
+  bool ok = read_charge(dir, peak, now);
+  kill(p, SIGKILL);
+  c.reaper.wait_pid(p, c.timeout_ms);
+  rmdir(dir.c_str());
+  return ok;
+}
+
+void bench_memory(Ctx& c) {
+  Row& peak = c.row("cg_peak", "container cgroup: peak memory charge", "KiB",
+                    "≤ idle process (0 charged by the runtime)");
+  Row& cur = c.row("cg_now", "container cgroup: memory charge once running", "KiB", "");
+  int n = c.short_mode ? 2 : 5;
+  for (int i = 0; i < n; ++i) {
+    double p, q;
+    if (idle_charge(c, i, &p, &q)) {
+      peak.samples["idle"].push_back(p);
+      cur.samples["idle"].push_back(q);
+    }
+    for (const Runtime* rt : c.order(i)) {
+      std::string id = c.new_id(*rt, "mem");
+      pid_t init = up(c, *rt, id, true, kSleep);
+      if (!init) {
+        peak.failures[rt->name]++;
+        continue;
+      }
+      usleep(100000);  // let the sleep settle, same as the idle reference
+      if (read_charge(c.cgroup_dir("memory", id), &p, &q)) {
+        peak.samples[rt->name].push_back(p);
+        cur.samples[rt->name].push_back(q);
+      } else {
+        peak.failures[rt->name]++;
+      }
+      kill(init, SIGKILL);
+      c.reaper.wait_pid(init, c.timeout_ms);
+      Outcome o = c.reaper.run(c.argv(*rt, {"delete", id}), c.timeout_ms);
+      if (!o.ok()) force_delete(c, *rt, id);
+    }
+  }
+}
+
+void cleanup_containers(Ctx& c) {
+  for (auto& rt : c.rts) {
+    std::string out = c.work + "/list-" + rt.name;
+    c.reaper.run(c.argv(rt, {"list", "-q"}), c.timeout_ms, out);
+    std::istringstream in(read_file(out));
+    for (std::string id; std::getline(in, id);)
+      if (!id.empty()) force_delete(c, rt, id);
+  }
+  c.reaper.reap_nonblocking();
+}
+
+}  // namespace bench

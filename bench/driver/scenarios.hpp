@@ -1,0 +1,18 @@
+#pragma once
+// The measured scenarios. Each one interleaves the runtimes sample by sample
+// (rotating who goes first) so slow drift of the machine hits all alike.
+#include "ctx.hpp"
+
+namespace bench {
+
+void bench_run(Ctx& c, bool netns);        // `run` of /bin/true, attached
+void bench_lifecycle(Ctx& c, bool netns);  // create + start + wait + delete
+void bench_exec(Ctx& c);                   // `exec <id> /bin/true` into a running container
+void bench_state_list(Ctx& c);             // state and list with 1..N containers present
+void bench_parallel(Ctx& c);               // N lifecycles at once, several rounds
+void bench_memory(Ctx& c);                 // memory charged to the container's cgroup
+
+// Removes every container a runtime still knows under our --root (delete -f).
+void cleanup_containers(Ctx& c);
+
+}  // namespace bench

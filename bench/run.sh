@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# One command benchmark: hull vs crun vs runc, side by side.
+#   bench/run.sh            full run, results in bench/results/
+#   bench/run.sh --short    a few iterations (CI proof), results in bench/results/short/
+# Options: --iters N  --fill 1,10,100,1000  --par N  --rounds R  --only a,b
+#          --no-build (use the existing build/hull)  --runtimes "hull crun runc"
+# See bench/README.md for what each row means.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+
+short=0 build=1 iters="" fill="" par="" rounds="" only="" runtimes="hull crun runc" out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --short) short=1 ;;
+    --no-build) build=0 ;;
+    --iters) iters=$2; shift ;;
+    --fill) fill=$2; shift ;;
+    --par) par=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
+    --only) only=$2; shift ;;
+    --runtimes) runtimes=$2; shift ;;
+    --out) out=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$short" = 1 ]; then
+  : "${iters:=5}" "${fill:=1,10}" "${par:=10}" "${rounds:=2}" "${out:=$here/results/short}"
+else
+  : "${iters:=30}" "${fill:=1,10,100,1000}" "${par:=50}" "${rounds:=10}" "${out:=$here/results}"
+fi
+mkdir -p "$out"
+
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh must run as root (it creates containers)" >&2; exit 1; }
+
+# --- tools: install what is missing from Debian's archive -------------------
+need=()
+command -v runc >/dev/null || need+=(runc)
+command -v crun >/dev/null || need+=(crun)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+[ -x /bin/busybox ] || need+=(busybox-static)
+command -v g++ >/dev/null || need+=(g++)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+source "$here/lib.sh"
+bench_setup
+
+# --- build hull (Release), the driver and the floor program ----------------
+hull="$repo/build/hull"
+if [[ " $runtimes " == *" hull "* ]]; then
+  if [ "$build" = 1 ]; then
+    echo "building hull (Release)"
+    if ! { cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release >"$work/build.log" 2>&1 &&
+           cmake --build "$repo/build" -j2 --target hull >>"$work/build.log" 2>&1; }; then
+      echo "WARNING: hull did not build; benchmarking without it (tail of the log below)" >&2
+      tail -n 15 "$work/build.log" >&2
+    fi
+  fi
+  if [ ! -x "$hull" ]; then
+    runtimes=${runtimes//hull/}
+    hull_note="hull: not built, so not measured."
+  fi
+fi
+echo "building the driver"
+g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
+gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
+
+rt_args=()
+for r in $runtimes; do
+  case "$r" in
+    hull) rt_args+=(--runtime "hull=$hull") ;;
+    *) rt_args+=(--runtime "$r=$(command -v "$r")") ;;
+  esac
+done
+
+# --- measure, inside a private mount namespace ------------------------------
+# crun refuses hybrid cgroups, so the cgroup2 mount is removed, in a private
+# mount namespace only (the host's mounts stay untouched). All three runtimes
+# run in this same namespace so the comparison stays fair.
+floor_iters=$(( short ? 10 : 100 ))
+drv=("$work/hullbench" --work "$work" --out "$work" --template "$here/config.template.json"
+     --rootfs "$rootfs" --cgroup-parent "/$cgname"
+     --controllers "$(IFS=,; echo "${controllers[*]}")"
+     --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" "${rt_args[@]}")
+[ "$short" = 1 ] && drv+=(--short)
+[ -n "$only" ] && drv+=(--only "$only")
+echo "runtimes: $runtimes; iterations $iters; fill $fill; parallel $par x $rounds rounds"
+in_bench_ns bash -c '"$1/floor" "$2" "$3" >"$1/floor.txt"' floor "$work" "$rootfs" "$floor_iters"
+in_bench_ns "${drv[@]}"
+
+# --- results ----------------------------------------------------------------
+{
+  echo "# hull vs crun vs runc"
+  echo
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$([ "$short" = 1 ] && echo ' --short')\`" \
+       "on $(nproc) cores, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+  echo
+  echo "- hull: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$([ -x "$hull" ] || echo ' (not built)')"
+  echo "- crun: $(crun --version | head -1)"
+  echo "- runc: $(runc --version | head -1)"
+  echo "- iterations per row: $iters (after one warm-up); fill levels: $fill; parallel: $par containers x $rounds rounds"
+  [ -n "${hull_note:-}" ] && echo "- $hull_note"
+  echo
+  cat "$work/table.md"
+  echo
+  echo 'Floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
+  echo
+  echo "| floor | median ms | min | max | n |"
+  echo "|---|---|---|---|---|"
+  awk '{printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5}' "$work/floor.txt"
+} >"$out/results.md"
+cp "$work/raw.csv" "$out/raw.csv"
+cp "$work"/plot_*.dat "$out/"
+gnuplot -e "dir='$out'" "$here/plot.gp" && echo "plot: $out/plot.png"
+if [ -s "$work/runtime-stderr.log" ]; then
+  tail -n 200 "$work/runtime-stderr.log" >"$out/runtime-stderr.log"
+  echo "runtime error output (last lines) in $out/runtime-stderr.log"
+fi
+echo "results: $out/results.md"
+cat "$out/results.md"
+# Last line: rows without / with failed runtime commands (CI reads it; a
+# short run with a failure exits non-zero so CI notices a broken harness).
+summary=$(cat "$work/summary.txt")
+echo "$summary"
+if [ "$short" = 1 ] && ! [[ "$summary" == *" 0 failed" ]]; then exit 1; fi
