@@ -59,6 +59,10 @@ json default_config() {
 }
 
 Bundle::Bundle(fs::path dir) : config(default_config()), dir_(std::move(dir)) {
+  // Without cgroupsPath the runtime names the cgroup after the container id, as
+  // runc does; tests running in parallel reuse ids ("lc"), so each bundle gets
+  // its own cgroup named after its unique directory, e.g. hull-itest.Ab12Cd-bundle.
+  config["linux"]["cgroupsPath"] = dir_.parent_path().filename().string() + "-" + dir_.filename().string();
   fs::create_directory(dir_);
   make_rootfs(rootfs());
 }

@@ -12,7 +12,7 @@ namespace hull::itest {
 // The base config every test starts from, close to `runc spec`: new pid, ipc,
 // uts, mount, network and cgroup namespaces; proc, /dev tmpfs, devpts, shm,
 // mqueue and a read-only sysfs; hostname "hull-itest"; root uid 0; rootfs
-// writable (tests write to /tmp); args `sh`.
+// writable (tests write to /tmp); args `sh`. Bundle adds a unique cgroupsPath.
 nlohmann::json default_config();
 
 class Bundle {
