@@ -19,8 +19,9 @@ namespace hull::process {
 
 enum class WriteGuard { Applied, NoLandlock, PrivilegedContainer };
 
-// Call with the root and cwd already the container's, after every mount,
-// before the uid change (restrict_self needs CAP_SYS_ADMIN or no_new_privs).
+// Call with the root already the container's, after every mount and every
+// write outside the root (sysctls), before the uid change (restrict_self
+// needs CAP_SYS_ADMIN or no_new_privs). exec_container_process does.
 // keep_fds: fds 0..keep_fds-1 stay writable whatever file they are.
 WriteGuard guard_host_files(const spec::Spec& spec, int keep_fds);
 

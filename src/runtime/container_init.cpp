@@ -14,7 +14,6 @@
 #include "base/error.hpp"
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
-#include "process/landlock_guard.hpp"
 #include "rootfs/rootfs.hpp"
 #include "seccomp/seccomp.hpp"
 #include "runtime/signal_forwarder.hpp"
@@ -73,7 +72,6 @@ void join_new_session_keyring(const std::string& id) {
     };
   }
   rootfs::SetupResult rootfs = rootfs::setup_rootfs(spec, ro);
-  process::guard_host_files(spec, 3 + ctx.preserve_fds);
 
   process::ExecOptions eo;
   eo.preserve_fds = ctx.preserve_fds;

@@ -24,7 +24,6 @@
 #include "cgroups/placement.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/exec_process.hpp"
-#include "process/landlock_guard.hpp"
 #include "process/scheduling.hpp"
 #include "process/terminal_proxy.hpp"
 #include "rootfs/console.hpp"
@@ -73,7 +72,6 @@ struct ExecChild {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
     if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
-    process::guard_host_files(*c.spec, 3 + c.preserve_fds);
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;

@@ -30,7 +30,15 @@ void reset_signal_state() {
   }
 }
 
-SignalForwarder::~SignalForwarder() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+SignalForwarder::~SignalForwarder() {
+  // A signal that came after the process exited is still pending: consume it,
+  // or restoring the mask would deliver it to us and kill the runtime before
+  // it reports the container's exit code.
+  signalfd_siginfo si;
+  while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+  }
+  ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+}
 
 int SignalForwarder::forward_until_exit(int pidfd, const std::string& what) const {
   pollfd fds[2] = {{pidfd, POLLIN, 0}, {fd_.get(), POLLIN, 0}};
