@@ -153,11 +153,6 @@ void Manager::update(const spec::Resources& resources) {
   with_context("update cgroup", [&] { apply(resources, true); });
 }
 
-void Manager::remove_dirs() noexcept {
-  for (auto it = made_.rbegin(); it != made_.rend(); ++it) ::rmdir(it->c_str());
-  made_.clear();
-}
-
 std::string Manager::to_state() const {
   nlohmann::json j;
   j["mode"] = to_string(paths_.mode);

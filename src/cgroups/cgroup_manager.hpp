@@ -137,6 +137,8 @@ class Manager {
   void remove_dirs() noexcept;
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);
+  std::vector<pid_t> remaining_pids() const;
+  void kill_leftovers(const std::vector<pid_t>& left) const;
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
   std::string freezer_dir(bool& v2) const;
 

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -127,7 +128,8 @@ std::vector<pid_t> Manager::pids() const {
     if (dir.empty()) dir = paths_.v1.empty() ? paths_.v2 : paths_.v1.begin()->second;
   }
   std::vector<pid_t> out;
-  read_procs(dir, out);
+  // A cgroup already removed (delete retried after a partial failure) holds nothing.
+  if (!dir.empty() && has_file(dir, "cgroup.procs")) read_procs(dir, out);
   return out;
 }
 
@@ -148,6 +150,57 @@ void Manager::kill_all(int sig) const {
   if (can_freeze && (!was_frozen || sig == SIGKILL)) thaw();
 }
 
+// SIGKILL for what destroy() found: cgroup.kill when there is one; else each
+// pid (a fork racing this is caught by destroy's next round), and a frozen
+// v1 cgroup thawed, as frozen tasks only die once thawed.
+void Manager::kill_leftovers(const std::vector<pid_t>& left) const {
+  if (!paths_.v2.empty() && has_file(paths_.v2, "cgroup.kill")) {
+    write_value(paths_.v2, "cgroup.kill", "1");
+    return;
+  }
+  for (pid_t p : left) ::kill(p, SIGKILL);
+  bool v2 = false;
+  std::string dir = freezer_dir(v2);
+  if (!dir.empty() && !v2 && has_file(dir, "freezer.state") && read_value(dir, "freezer.state") != "THAWED")
+    write_value(dir, "freezer.state", "THAWED");
+}
+
+// Processes in any of the container's directories that still exist (destroy
+// may have removed some hierarchies' directories already).
+std::vector<pid_t> Manager::remaining_pids() const {
+  std::vector<pid_t> out;
+  for (const auto& dir : all_dirs())
+    if (has_file(dir, "cgroup.procs")) read_procs(dir, out);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Undo of a create() that is not handed over: the directories create() made,
+// innermost first. A process already placed (an init that failed later) is
+// killed and waited for, so the caller need not order its own cleanup first.
+void Manager::remove_dirs() noexcept {
+  auto remove_made = [this] {
+    bool busy = false;
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it)
+      if (::rmdir(it->c_str()) != 0 && errno == EBUSY) busy = true;
+    return busy;
+  };
+  try {
+    if (remove_made()) {
+      std::vector<pid_t> left = remaining_pids();
+      if (!left.empty()) {
+        kill_leftovers(left);
+        wait_exited(left, Clock::now() + std::chrono::seconds(2));
+        remove_made();
+      }
+    }
+  } catch (...) {
+    // Best effort: this runs on error paths and in the destructor.
+  }
+  made_.clear();
+}
+
 void Manager::destroy() {
   auto deadline = Clock::now() + kExitTimeout;
   for (int round = 0; round < 3; ++round) {
@@ -161,16 +214,16 @@ void Manager::destroy() {
     }
     // Populated: what is left is killed and waited for (by pidfd, or by the
     // v2 "populated 0" event for tasks already exiting), then rmdir again.
-    std::vector<pid_t> left = pids();
+    std::vector<pid_t> left = remaining_pids();
     if (!left.empty()) {
-      kill_all(SIGKILL);
+      kill_leftovers(left);
       wait_exited(left, deadline);
     } else if (!paths_.v2.empty()) {
       wait_event(paths_.v2, "populated", "0", deadline);
     }
   }
   std::string msg = "remove cgroup " + (paths_.v2.empty() ? all_dirs().front() : paths_.v2) + ": still populated";
-  std::vector<pid_t> left = pids();
+  std::vector<pid_t> left = remaining_pids();
   if (!left.empty()) {
     msg += " by pids";
     for (pid_t p : left) msg += " " + std::to_string(p);

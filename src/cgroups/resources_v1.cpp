@@ -81,8 +81,11 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
                   file + "); ignored");
       return;
     }
-    warn(o, std::string("linux.resources.memory.") + field + " is deprecated");
     write_value(dir, file, std::to_string(*v));
+    // Linux >= 6.1 accepts the kmem write but keeps the limit at max.
+    bool kept = *v < 0 || read_value(dir, file) == std::to_string(*v);
+    warn(o, std::string("linux.resources.memory.") + field +
+                (kept ? " is deprecated" : " is deprecated and ignored by this kernel"));
   };
   kmem(m.kernel, "kernel", "memory.kmem.limit_in_bytes");
   kmem(m.kernelTCP, "kernelTCP", "memory.kmem.tcp.limit_in_bytes");

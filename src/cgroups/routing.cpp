@@ -27,11 +27,12 @@ Router::Target Router::route(const char* field, const char* v1_name, const char*
   if (host_.mode != Mode::Legacy && v2_name && !paths_.v2.empty() && host_.v2_available(v2_name))
     return {true, paths_.v2};
   std::string what;
-  if (host_.mode == Mode::Unified)
-    what = v2_name ? std::string("the cgroup v2 controller ") + quote(v2_name) : "a cgroup v1 controller";
+  if (!v2_name)
+    what = std::string("the ") + quote(v1_name) + " cgroup v1 controller (it has no cgroup v2 equivalent)";
+  else if (!v1_name || host_.mode == Mode::Unified)
+    what = std::string("the cgroup v2 controller ") + quote(v2_name);
   else
-    what = std::string("the ") + quote(v1_name ? v1_name : v2_name) + " controller";
-  if (!v2_name && host_.mode == Mode::Unified) what += " (it has no cgroup v2 equivalent)";
+    what = std::string("the ") + quote(v1_name) + " controller";
   throw Error(std::string("linux.resources.") + field + " needs " + what + ", which this host does not offer: " +
               host_.describe());
 }

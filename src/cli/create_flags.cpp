@@ -15,6 +15,10 @@ void add_create_flags(CLI::App& command, CreateOptions& o) {
   command.add_option("--preserve-fds", o.preserve_fds,
                      "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
       ->check(CLI::Range(0, 1 << 20));
+  command.add_flag("--overlay-rootfs", o.overlay_rootfs,
+                   "mount root.path read-only under a private writable overlay (the bundle is never written)");
+  command.add_option("--overlay-dir", o.overlay_dir,
+                     "directory for the overlay's upper and work dirs (default: the container's state dir)");
   add_id_argument(command, o.id);
 }
 

@@ -2,6 +2,7 @@
 // exit codes), configures logging, then runs one verb's action. All container
 // work happens in the library; this file only turns outcomes into output.
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,13 +51,29 @@ void add_global_flags(CLI::App& app, Context& ctx) {
   app.set_version_flag("-v,--version", version_text, "print the version");
 }
 
-std::set<std::string> long_names(const CLI::App& app) {
-  std::set<std::string> names;
-  for (const CLI::Option* o : app.get_options()) names.insert(o->get_lnames().begin(), o->get_lnames().end());
-  for (const CLI::App* sub : app.get_subcommands({})) {
-    for (const CLI::Option* o : sub->get_options()) names.insert(o->get_lnames().begin(), o->get_lnames().end());
+void add_flags(const CLI::App& command, FlagSet& set) {
+  for (const CLI::Option* o : command.get_options()) {
+    bool takes_value = o->get_items_expected_min() > 0;
+    for (const auto& n : o->get_lnames()) {
+      set.long_names.insert(n);
+      if (takes_value) set.with_value.insert(n);
+    }
+    for (const auto& n : o->get_snames()) {
+      if (takes_value) set.with_value.insert(n);
+    }
   }
-  return names;
+}
+
+// Global flags, and per verb the global ones plus its own (for
+// normalize_single_dash).
+std::map<std::string, FlagSet> verb_flags(const CLI::App& app, FlagSet& global) {
+  add_flags(app, global);
+  std::map<std::string, FlagSet> verbs;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    FlagSet& set = verbs[sub->get_name()] = global;
+    add_flags(*sub, set);
+  }
+  return verbs;
 }
 
 // A failed command: one line on stderr, and the log line containerd's shim
@@ -98,7 +115,9 @@ int run(int argc, char** argv) {
 #undef HULL_ADD_VERB
 
   std::vector<std::string> args(argv + 1, argv + argc);
-  args = normalize_single_dash(std::move(args), long_names(app));
+  FlagSet global_flags;
+  auto flags = verb_flags(app, global_flags);
+  args = normalize_single_dash(std::move(args), global_flags, flags);
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // CLI11 wants them reversed
   } catch (const CLI::CallForHelp& e) {

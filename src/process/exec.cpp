@@ -179,6 +179,27 @@ void check_inside_mount_namespace(const std::string& path) {
   throw Error("exec " + quote(path) + ": the binary is on a mount outside the container (through a leaked fd?); refusing to run it (CVE-2024-21626)");
 }
 
+// CVE-2019-5736: a container whose entrypoint is "#!/proc/self/exe" (or
+// /proc/self/exe, /proc/1/exe, or an ELF whose PT_INTERP is one of those)
+// makes the init execve the runtime's own binary as a container process. That
+// process is dumpable again, so the container can open /proc/<pid>/exe, keep
+// the O_PATH fd, and reopen it for writing once the process is gone: the
+// host's binary, overwritten. Whatever chain of interpreters execve would
+// follow must not end at our inode. (The attack needs the race between this
+// check and execve otherwise; see the report for the mount-side protection.)
+void check_not_runtime_binary(const std::string& path, const struct stat& self, int depth = 0) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
+    throw Error(quote(path) + " is the hull runtime binary itself; refusing to run it inside the container (CVE-2019-5736)",
+                EPERM);
+  if (depth >= 4) return;
+  auto h = read_header(path);
+  if (!h) return;
+  if (h->shebang_interpreter && !h->shebang_interpreter->empty())
+    check_not_runtime_binary(*h->shebang_interpreter, self, depth + 1);
+  if (h->elf_interpreter) check_not_runtime_binary(*h->elf_interpreter, self, depth + 1);
+}
+
 }  // namespace
 
 std::string path_from_env(const std::vector<std::string>& env) {
@@ -220,6 +241,9 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 
 void check_executable(const std::string& path) {
   check_inside_mount_namespace(path);
+  struct stat self;
+  if (::stat("/proc/self/exe", &self) == 0)
+    with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self); });
   if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);
   if (auto why = explain_content(path, " in the container")) throw Error("exec " + quote(path) + ": " + *why, ENOENT);
 }

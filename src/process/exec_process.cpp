@@ -2,7 +2,6 @@
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -62,13 +61,8 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
 void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, const ExecOptions& opts) {
   UniqueFd listener = seccomp::load(filter);
   if (!filter.notify) return;
-  with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")), [&] {
-    std::string state = seccomp::process_state_json(opts.container_state_json(), config.listenerMetadata);
-    seccomp::send_to_listener(opts.seccomp_listener_fd, listener.get(), state);
-    // One state per connection, then closed (the spec). shutdown rather than
-    // close: the caller owns the fd; execve closes it (it is CLOEXEC).
-    ::shutdown(opts.seccomp_listener_fd, SHUT_RDWR);
-  });
+  with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")),
+               [&] { opts.seccomp_listener(listener.get()); });
 }
 
 // startContainer hooks run here, in the container, after `start` and before
@@ -105,7 +99,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   std::optional<seccomp::Program> filter;
   if (spec.linux_ && spec.linux_->seccomp) {
     filter = seccomp::compile(*spec.linux_->seccomp);
-    if (filter->notify && (opts.seccomp_listener_fd < 0 || !opts.container_state_json))
+    if (filter->notify && !opts.seccomp_listener)
       throw Error("linux.seccomp uses SCMP_ACT_NOTIFY but the runtime has no connection to listenerPath");
   }
 

@@ -27,13 +27,19 @@ struct ExecOptions {
   // init). The caller applies .initial itself, before joining the cgroup, with
   // process::apply_cpu_affinity (process/scheduling.hpp).
   bool is_exec = false;
-  // linux.seccomp with SCMP_ACT_NOTIFY: an AF_UNIX stream socket already
-  // connected to listenerPath (a host path: connect before pivot_root or in
-  // the parent and pass it down). After loading the filter the init sends the
-  // listener fd and the container process state over it, then shuts it down.
-  int seccomp_listener_fd = -1;
-  // The container state as `hull state` prints it (pid as the runtime sees it),
-  // asked for only when the seccomp listener needs it.
+  // linux.seccomp with SCMP_ACT_NOTIFY: called right after the filter is
+  // loaded, with the listener fd (CLOEXEC: gone at execve). It must get the
+  // fd and the container process state to the agent at listenerPath, e.g.
+  // seccomp::send_to_listener(connected_socket, fd,
+  //     seccomp::process_state_json(state, config.listenerMetadata)),
+  // from the init over a socket connected before pivot_root, or by passing
+  // the fd to `hull start`, which connects in the runtime's namespaces. It
+  // runs under the filter: sendmsg as a NOTIFY target is refused at compile.
+  // Unset while the config uses NOTIFY: create fails with a clear error.
+  std::function<void(int listener_fd)> seccomp_listener;
+  // The container state as `hull state` prints it, for the startContainer
+  // hooks (the init sets "pid" to the pid as the container sees it). Asked
+  // for only when there are such hooks.
   std::function<std::string()> container_state_json;
 };
 

@@ -1,9 +1,8 @@
 #include "process/warn.hpp"
 
-#include <unistd.h>
-
-#include <string>
 #include <utility>
+
+#include "base/log.hpp"
 
 namespace hull::process {
 namespace {
@@ -14,15 +13,10 @@ WarnSink& sink() {
 }  // namespace
 
 void warn(std::string_view message) {
-  if (sink()) {
+  if (sink())
     sink()(message);
-    return;
-  }
-  // One write(2) so lines from concurrent processes do not interleave.
-  std::string line = "hull: warning: ";
-  line += message;
-  line += '\n';
-  [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+  else
+    log::warn(message);
 }
 
 WarnSink set_warn_sink(WarnSink s) { return std::exchange(sink(), std::move(s)); }

@@ -1,7 +1,6 @@
 #pragma once
-// Where the process stage reports warnings (unknown capability or syscall
-// names, ...). One place, so switching to hull::log::warn when it lands in
-// main is a one-line change in warn.cpp.
+// Where the process and seccomp stages report warnings (unknown capability
+// or syscall names, ...): hull::log::warn, unless a test installed a sink.
 #include <functional>
 #include <string>
 #include <string_view>
@@ -11,7 +10,7 @@ namespace hull::process {
 void warn(std::string_view message);
 
 // Replaces the sink (tests collect warnings); returns the previous one.
-// An empty function restores the default (stderr).
+// An empty function restores the default (hull::log::warn).
 using WarnSink = std::function<void(std::string_view)>;
 WarnSink set_warn_sink(WarnSink sink);
 

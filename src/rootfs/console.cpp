@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -15,7 +16,7 @@
 
 namespace hull::rootfs {
 
-Pty create_console(int rootfd) {
+Pty create_console(int rootfd, uid_t owner) {
   Pty pty;
   pty.master = open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
   if (!pty.master) {
@@ -32,6 +33,9 @@ Pty create_console(int rootfd) {
   int slave = ::ioctl(pty.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) throw_errno("create console: open the pty slave");
   pty.slave.reset(slave);
+  if (owner != 0 && ::fchown(pty.slave.get(), owner, static_cast<gid_t>(-1)) < 0) {
+    throw_errno("create console: give the pty to uid " + std::to_string(owner));
+  }
 
   UniqueFd console = create_in_root(rootfd, "/dev/console", NodeKind::File);
   std::string what = describe_mount("pty slave", "/dev/console", "", MS_BIND, "");

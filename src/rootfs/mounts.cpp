@@ -101,7 +101,9 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   UniqueFd tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
   struct stat st{};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
-  UniqueFd destfd = create_in_root(ctx.rootfd, dest, S_ISDIR(st.st_mode) ? NodeKind::Directory : NodeKind::File);
+  UniqueFd destfd = with_context(what, [&] {
+    return create_in_root(ctx.rootfd, dest, S_ISDIR(st.st_mode) ? NodeKind::Directory : NodeKind::File);
+  });
   check_not_into_proc(ctx, destfd.get(), what);
 
   // Attributes go on the detached copy, so the mount is read-only (nosuid,
@@ -128,8 +130,9 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   std::string data = o.data_string();
   std::string what = describe_mount(source, dest, type, flags, data);
 
-  UniqueFd destfd = (type == "proc" || type == "sysfs") ? open_proc_or_sys_dir(ctx, dest, what)
-                                                        : create_in_root(ctx.rootfd, dest, NodeKind::Directory);
+  UniqueFd destfd = (type == "proc" || type == "sysfs")
+                        ? open_proc_or_sys_dir(ctx, dest, what)
+                        : with_context(what, [&] { return create_in_root(ctx.rootfd, dest, NodeKind::Directory); });
   if (type != "proc") check_not_into_proc(ctx, destfd.get(), what);
 
   if (type == "cgroup" || type == "cgroup2") {

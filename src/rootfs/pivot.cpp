@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "rootfs/mount_options.hpp"
+#include "rootfs/mountinfo.hpp"
 
 namespace hull::rootfs {
 
@@ -35,7 +38,32 @@ void pivot_into(int rootfd) {
   if (::chdir("/") < 0) throw_errno("chdir to the new root");
 }
 
-void move_root_into(int rootfd) {
+namespace {
+
+bool is_under(const std::string& path, const std::string& dir) {
+  return dir == "/" || path == dir || (path.rfind(dir, 0) == 0 && path[dir.size()] == '/');
+}
+
+// Detaches every mount that is neither the rootfs, below it, nor one of the
+// mounts it sits on, so the host's mounts do not stay reachable below the
+// moved root (runc does the same for --no-pivot). Runs while "/" is a slave
+// or private, so nothing propagates back to the host.
+void detach_outside(const std::string& rootfs) {
+  std::vector<MountInfo> mounts = read_mountinfo();
+  for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) {
+    const std::string& mp = it->mount_point;
+    if (is_under(mp, rootfs) || is_under(rootfs, mp)) continue;
+    // Already gone with a parent detached before it: fine.
+    if (::umount2(mp.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+      throw_errno("no_pivot: detach host mount " + quote(mp));
+    }
+  }
+}
+
+}  // namespace
+
+void move_root_into(int rootfd, const std::string& rootfs) {
+  detach_outside(rootfs);
   if (::fchdir(rootfd) < 0) throw_errno("chdir to the rootfs");
   if (::mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) throw_errno("move the rootfs onto / (flags MS_MOVE)");
   if (::chroot(".") < 0) throw_errno("chroot into the rootfs");

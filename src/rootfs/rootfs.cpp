@@ -113,7 +113,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     }
     SetupResult result;
     if (opts.create_console) {
-      Pty pty = create_console(root.get());
+      Pty pty = create_console(root.get(), spec.process ? spec.process->user.uid : 0);
       result.pty_master = std::move(pty.master);
       result.pty_slave = std::move(pty.slave);
     }
@@ -124,7 +124,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     make_readonly_paths(root.get(), lx.readonlyPaths);
 
     if (opts.no_pivot) {
-      move_root_into(root.get());
+      move_root_into(root.get(), ctx.rootfs_path);
     } else {
       pivot_into(root.get());
     }

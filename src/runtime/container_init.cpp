@@ -3,6 +3,7 @@
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
 #include "rootfs/rootfs.hpp"
+#include "seccomp/seccomp.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
 
@@ -54,6 +56,8 @@ void join_new_session_keyring(const std::string& id) {
   ro.rootfs = ctx.rootfs;
   ro.no_pivot = ctx.no_pivot;
   ro.state_dir = ctx.state_dir;
+  ro.overlay_rootfs = ctx.overlay_rootfs;
+  ro.overlay_dir = ctx.overlay_dir;
   ro.create_console = spec.process && spec.process->terminal;
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
   // createContainer hooks in the container's, both after the mounts and
@@ -74,7 +78,15 @@ void join_new_session_keyring(const std::string& id) {
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;
-  eo.seccomp_listener_fd = ctx.seccomp_listener_fd;
+  if (ctx.seccomp_listener_fd >= 0) {
+    // The agent's socket was connected by the runtime on the host side; one
+    // state per connection, then shut down (config-linux.md, seccomp).
+    eo.seccomp_listener = [&](int listener_fd) {
+      seccomp::send_to_listener(ctx.seccomp_listener_fd, listener_fd,
+                                seccomp::process_state_json(state_json, spec.linux_->seccomp->listenerMetadata));
+      ::shutdown(ctx.seccomp_listener_fd, SHUT_RDWR);
+    };
+  }
   eo.container_state_json = [&] { return state_json; };
   eo.wait_for_start = [&] {
     // From here the init must outlive `hull create`, which exits after Ready.

@@ -19,6 +19,8 @@ struct InitContext {
   std::string rootfs;           // absolute
   std::string state_dir;        // absolute
   bool no_pivot = false;
+  bool overlay_rootfs = false;
+  std::string overlay_dir;      // "" = under the state dir
   bool new_keyring = true;      // join a fresh session keyring (unless --no-new-keyring)
   int preserve_fds = 0;
   // v1 hierarchies are entered only after the clone, and a cgroup namespace

@@ -26,6 +26,8 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
 
 // The config.json saved in the state dir at create.
 inline constexpr const char* kSavedConfigName = "config.json";
+// state.json private field: an overlay upper/work directory outside the state dir.
+inline constexpr const char* kOverlayDirKey = "overlayDir";
 spec::Spec load_saved_config(const ContainerDir& dir);
 
 // Removes a container whose init is gone or killed: what is left in its

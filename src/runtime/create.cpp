@@ -51,6 +51,33 @@ UniqueFd connect_unix(const std::string& path, const std::string& what) {
   return s;
 }
 
+constexpr const char* kOverlayAnnotation = "org.hull.overlay-rootfs";
+
+struct OverlayChoice {
+  bool enabled = false;
+  std::string dir;  // "" = the state dir
+};
+
+// The flag wins over the annotation; clients that cannot add flags (CRI)
+// pass the annotation.
+OverlayChoice overlay_choice(const CreateOptions& o, const spec::Spec& spec) {
+  OverlayChoice c{o.overlay_rootfs, o.overlay_dir};
+  if (!o.overlay_dir.empty()) c.enabled = true;
+  auto a = spec.annotations.find(kOverlayAnnotation);
+  if (!c.enabled && a != spec.annotations.end()) {
+    if (a->second == "true") {
+      c.enabled = true;
+    } else if (a->second.starts_with('/')) {
+      c.enabled = true;
+      c.dir = a->second;
+    } else if (a->second != "false") {
+      throw Error(std::string("annotation ") + kOverlayAnnotation + ": expected \"true\", \"false\" or an absolute directory, got " + quote(a->second));
+    }
+  }
+  if (!c.dir.empty() && !c.dir.starts_with('/')) c.dir = absolute_dir(c.dir, "--overlay-dir");
+  return c;
+}
+
 struct Cloned {
   pid_t pid;
   bool in_cgroup;  // CLONE_INTO_CGROUP placed it in the v2 cgroup
@@ -123,13 +150,14 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);
-  spec::validate_for_create(spec);
+  spec::validate_for_create(spec, config_path);
   std::string rootfs = resolve_rootfs(spec, bundle);
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
 
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
+  OverlayChoice overlay = overlay_choice(o, spec);
 
   UniqueFd console;
   if (spec.process->terminal) {
@@ -154,6 +182,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   st.annotations = c.spec.annotations;
   st.created = rfc3339_now_nanos();
   st.owner = ::getuid();
+  if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
   c.dir.write_state(st);
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away.
@@ -171,6 +200,8 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.state_dir = c.dir.path();
   ctx.id = o.id;
   ctx.no_pivot = o.no_pivot;
+  ctx.overlay_rootfs = overlay.enabled;
+  if (!overlay.dir.empty()) ctx.overlay_dir = overlay.dir + "/" + o.id;
   ctx.new_keyring = !o.no_new_keyring;
   ctx.preserve_fds = o.preserve_fds;
   ctx.has_runtime_hooks = !c.spec.hooks.prestart.empty() || !c.spec.hooks.createRuntime.empty();

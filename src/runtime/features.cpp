@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "process/lsm.hpp"
+#include "process/scheduling.hpp"
 #include "rootfs/mount_options.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull::features {
 
@@ -34,49 +36,28 @@ constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createCon
 // Namespaces the create path makes or joins (no user or time namespace yet).
 constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
 
-// Cgroup managers (src/cgroups): the unified hierarchy only; --systemd-cgroup
-// is refused until a systemd driver exists.
-constexpr bool kCgroupV1 = false;
+// Cgroup managers (src/cgroups): v1, v2 and hybrid hosts through cgroupfs;
+// rdma limits on either version; --systemd-cgroup is refused until a systemd
+// driver exists.
+constexpr bool kCgroupV1 = true;
 constexpr bool kCgroupV2 = true;
 constexpr bool kCgroupSystemd = false;
 constexpr bool kCgroupSystemdUser = false;
-constexpr bool kCgroupRdma = false;
+constexpr bool kCgroupRdma = true;
 
-// Seccomp (applied by src/process just before execve). NOTIFY needs the
-// listener socket protocol, which is not implemented.
-constexpr bool kSeccomp = true;
-constexpr const char* kSeccompActions[] = {
-    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",        "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
-    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",    "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
-};
-constexpr const char* kSeccompOperators[] = {
-    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
-    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
-};
-// Filter flags hull recognises, with the libseccomp API level that must be
-// reached for the kernel and library to support each (seccomp_api_get(3)).
-struct SeccompFlag {
-  const char* name;
-  unsigned api_level;
-};
-constexpr SeccompFlag kSeccompFlags[] = {
-    {"SECCOMP_FILTER_FLAG_LOG", 3},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4},
-};
-// Spec architecture names and libseccomp's names for them; only those this
-// libseccomp resolves are listed.
-constexpr std::pair<const char*, const char*> kSeccompArchs[] = {
-    {"SCMP_ARCH_AARCH64", "aarch64"},   {"SCMP_ARCH_ARM", "arm"},
-    {"SCMP_ARCH_MIPS", "mips"},         {"SCMP_ARCH_MIPS64", "mips64"},
-    {"SCMP_ARCH_MIPS64N32", "mips64n32"}, {"SCMP_ARCH_MIPSEL", "mipsel"},
-    {"SCMP_ARCH_MIPSEL64", "mipsel64"}, {"SCMP_ARCH_MIPSEL64N32", "mipsel64n32"},
-    {"SCMP_ARCH_PARISC", "parisc"},     {"SCMP_ARCH_PARISC64", "parisc64"},
-    {"SCMP_ARCH_PPC", "ppc"},           {"SCMP_ARCH_PPC64", "ppc64"},
-    {"SCMP_ARCH_PPC64LE", "ppc64le"},   {"SCMP_ARCH_RISCV64", "riscv64"},
-    {"SCMP_ARCH_S390", "s390"},         {"SCMP_ARCH_S390X", "s390x"},
-    {"SCMP_ARCH_X32", "x32"},           {"SCMP_ARCH_X86", "x86"},
-    {"SCMP_ARCH_X86_64", "x86_64"},
-};
+// Seccomp (src/seccomp, loaded by src/process just before execve): names,
+// architectures and the kernel's accepted filter flags come from the seccomp
+// module. SCMP_ACT_NOTIFY also needs the core to hand the listener fd to
+// listenerPath through ExecOptions::seccomp_listener; flip this when it does.
+constexpr bool kSeccompNotify = false;
+
+// Memory policies (src/process/scheduling): the spec's names, kept when the
+// process module knows them.
+constexpr const char* kMemoryPolicyModes[] = {
+    "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+    "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"};
+constexpr const char* kMemoryPolicyFlags[] = {
+    "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"};
 
 // Security modules (src/process/lsm): profiles and labels are applied, and a
 // config asking for an LSM the host lacks is refused, so "enabled" is whether
@@ -93,6 +74,15 @@ Json array_of(const T (&items)[N]) {
   Json a = Json::array();
   for (const auto& item : items) a.push_back(item);
   return a;
+}
+
+Json memory_policy_section() {
+  Json modes = Json::array(), flags = Json::array();
+  for (const char* m : kMemoryPolicyModes)
+    if (process::mempolicy_mode_from_name(m)) modes.push_back(m);
+  for (const char* f : kMemoryPolicyFlags)
+    if (process::mempolicy_flag_from_name(f)) flags.push_back(f);
+  return {{"modes", modes}, {"flags", flags}};
 }
 
 }  // namespace
@@ -129,23 +119,15 @@ Json cgroup_section() {
 }
 
 Json seccomp_section() {
-  if (!kSeccomp) return {{"enabled", false}};
-  Json archs = Json::array();
-  for (auto [spec_name, lib_name] : kSeccompArchs) {
-    if (seccomp_arch_resolve_name(lib_name) != 0) archs.push_back(spec_name);
-  }
-  Json known = Json::array(), supported = Json::array();
-  unsigned api = seccomp_api_get();
-  for (const auto& flag : kSeccompFlags) {
-    known.push_back(flag.name);
-    if (api >= flag.api_level) supported.push_back(flag.name);
-  }
+  Json actions = Json::array();
+  for (const auto& a : seccomp::known_actions())
+    if (kSeccompNotify || a != "SCMP_ACT_NOTIFY") actions.push_back(a);
   return {{"enabled", true},
-          {"actions", array_of(kSeccompActions)},
-          {"operators", array_of(kSeccompOperators)},
-          {"archs", archs},
-          {"knownFlags", known},
-          {"supportedFlags", supported}};
+          {"actions", actions},
+          {"operators", seccomp::known_operators()},
+          {"archs", seccomp::known_archs()},
+          {"knownFlags", seccomp::known_flags()},
+          {"supportedFlags", seccomp::supported_flags()}};
 }
 
 Json linux_section() {
@@ -156,6 +138,7 @@ Json linux_section() {
       {"seccomp", seccomp_section()},
       {"apparmor", {{"enabled", process::apparmor_enabled()}}},
       {"selinux", {{"enabled", process::selinux_enabled()}}},
+      {"memoryPolicy", memory_policy_section()},
       {"intelRdt", {{"enabled", kIntelRdt}}},
       {"mountExtensions", {{"idmap", {{"enabled", kIdmapMounts}}}}},
       {"netDevices", {{"enabled", kNetDevices}}},

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -76,6 +77,13 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     cgroup.destroy();
   }
   dir.remove();
+  // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
+  // writes, removed with it (remove_all does not follow symlinks).
+  if (auto ovl = state.extra.find(kOverlayDirKey); ovl != state.extra.end()) {
+    std::error_code ec;
+    std::filesystem::remove_all(ovl->second, ec);
+    if (ec) throw Error("remove the overlay directory " + ovl->second + ": " + ec.message());
+  }
   if (!spec.hooks.poststop.empty()) {
     ContainerState stopped = state;
     stopped.status = Status::Stopped;
@@ -112,21 +120,23 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
 }
 
 std::string container_state_json(const GlobalOptions& g, const std::string& id) {
-  Opened c = open_container(g, id);
-  c.state.status = c.status;
-  if (c.status == Status::Stopped) c.state.pid = 0;
-  return to_spec_state_json(c.state);
+  // No lock: state.json is only ever replaced by rename, and `state` must not
+  // wait behind a long create or exec.
+  validate_container_id(id);
+  ContainerState st = StateStore(g.root).peek(id);
+  st.status = live_status(st);
+  if (st.status == Status::Stopped) st.pid = 0;
+  return to_spec_state_json(st);
 }
 
 std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
   StateStore store(g.root);
   std::vector<ContainerSummary> out;
   for (const std::string& id : store.list_ids()) {
-    // No lock: state.json is replaced atomically, and a container deleted
-    // meanwhile is simply not listed.
+    // A container deleted meanwhile is simply not listed.
     ContainerState st;
     try {
-      st = from_state_file_json(read_file(store.root() + "/" + id + "/state.json"), id + "/state.json");
+      st = store.peek(id);
     } catch (const Error&) {
       continue;
     }

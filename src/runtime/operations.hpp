@@ -25,6 +25,12 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;        // fds 3 .. 3+N-1 are passed to the container
+  // hull's overlay rootfs: root.path becomes a read-only lower layer; the
+  // upper and work dirs live in overlay_dir (default: the state dir) and are
+  // removed on delete. Also asked by the annotation org.hull.overlay-rootfs
+  // ("true", or an absolute directory).
+  bool overlay_rootfs = false;
+  std::string overlay_dir;
 };
 
 struct RunOptions {

@@ -131,6 +131,10 @@ void required_field(const Node& obj, std::string_view key, T& out, R&& read) {
 // untrusted, and a raw newline or terminal escape must not reach a log as is.
 std::string quote_json(std::string_view s);
 
+// Path of member `key` under `parent`: ".key" for plain names, ["key"] for
+// keys such as sysctl names that hold dots.
+std::string member_path(const std::string& parent, std::string_view key);
+
 // Section parsers, one file each.
 IDMapping parse_id_mapping(const Node& n);
 Process parse_process(const Node& n);

@@ -33,7 +33,8 @@ std::string describe(const Json& v) {
   }
 }
 
-// ".key" for plain names, ["key"] for keys such as sysctl names that hold dots.
+}  // namespace
+
 std::string member_path(const std::string& parent, std::string_view key) {
   bool plain = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
                std::all_of(key.begin(), key.end(), [](char c) {
@@ -41,8 +42,6 @@ std::string member_path(const std::string& parent, std::string_view key) {
                });
   return plain ? parent + "." + std::string(key) : parent + "[" + quote_json(key) + "]";
 }
-
-}  // namespace
 
 std::string quote_json(std::string_view s) {
   return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);

@@ -1,15 +1,18 @@
 #include "runtime/spec_validate.hpp"
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string_view>
 
 #include "base/error.hpp"
+#include "process/sysctl.hpp"
 #include "runtime/spec_parse.hpp"
 
 namespace hull::spec {
 namespace {
 
+using detail::member_path;
 using detail::quote_json;
 
 constexpr size_t kNamespaceTypeCount = 8;
@@ -18,6 +21,13 @@ static_assert(static_cast<size_t>(NamespaceType::Time) + 1 == kNamespaceTypeCoun
 std::string namespace_path(size_t i) { return ".linux.namespaces[" + std::to_string(i) + "]"; }
 
 bool is_absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
+
+// The kernel's dev_valid_name(): 1 to 15 bytes (IFNAMSIZ - 1), not "." or
+// "..", no "/", ":" or whitespace.
+bool is_interface_name(const std::string& n) {
+  if (n.empty() || n.size() > 15 || n == "." || n == "..") return false;
+  return n.find_first_of("/: \t\n\v\f\r") == std::string::npos;
+}
 
 class Checker {
  public:
@@ -35,6 +45,7 @@ class Checker {
     check_namespace_needs();
     check_user_namespace_mappings();
     check_sysctls();
+    check_net_devices();
     const Linux& l = *spec_.linux_;
     for (size_t i = 0; i < l.devices.size(); ++i)
       absolute(".linux.devices[" + std::to_string(i) + "].path", l.devices[i].path);
@@ -106,7 +117,7 @@ class Checker {
   // `path` asks for a namespace of type t: a new one, or (any_ok) a joined one too.
   void need_namespace(const std::string& path, NamespaceType t, bool any_ok) const {
     const std::string name = std::string(to_string(t)) + " namespace";
-    const std::string kind = !any_ok ? "a new " + name : (t == NamespaceType::Ipc ? "an " : "a ") + name;
+    const std::string kind = (any_ok ? "a " : "a new ") + name;
     const Namespace* ns = find(t);
     if (!ns) fail(path, "requires " + kind + ", but .linux.namespaces has no " + quote_json(to_string(t)) + " entry");
     if (ns->path && !any_ok)
@@ -151,36 +162,38 @@ class Checker {
   }
 
   void check_sysctls() const {
-    // Only sysctls that live in a namespace may be set: any other would change
-    // the host (runc's rule; see namespaces(7) for what each one isolates).
-    struct Scope {
-      std::string_view name;
-      bool prefix;
-      NamespaceType type;
-    };
-    static constexpr Scope kScopes[] = {
-        {"net.", true, NamespaceType::Network},
-        {"fs.mqueue.", true, NamespaceType::Ipc},
-        {"kernel.msgmax", false, NamespaceType::Ipc},
-        {"kernel.msgmnb", false, NamespaceType::Ipc},
-        {"kernel.msgmni", false, NamespaceType::Ipc},
-        {"kernel.sem", false, NamespaceType::Ipc},
-        {"kernel.shmall", false, NamespaceType::Ipc},
-        {"kernel.shmmax", false, NamespaceType::Ipc},
-        {"kernel.shmmni", false, NamespaceType::Ipc},
-        {"kernel.shm_rmid_forced", false, NamespaceType::Ipc},
-        {"kernel.hostname", false, NamespaceType::Uts},
-        {"kernel.domainname", false, NamespaceType::Uts},
-    };
+    // Only sysctls that live in a namespace the container creates may be set:
+    // any other would change the host or the owner of a joined namespace. The
+    // classification is the sysctl module's, so this early check and the one
+    // in the container's init cannot disagree.
     for (const auto& [key, value] : spec_.linux_->sysctl) {
       std::string path = ".linux.sysctl[" + quote_json(key) + "]";
       // The key becomes a path under /proc/sys; ".." would climb out of the namespaced subtree.
       if (key.find("..") != std::string::npos) fail(path, "invalid sysctl name");
-      const Scope* scope = nullptr;
-      for (const Scope& s : kScopes)
-        if (s.prefix ? key.starts_with(s.name) : key == s.name) scope = &s;
-      if (!scope) fail(path, "not a namespaced sysctl, so setting it would change the host");
-      need_namespace(path, scope->type, true);
+      auto type = process::sysctl_namespace(key);
+      if (!type) fail(path, "not a namespaced sysctl, so setting it would change the host");
+      need_namespace(path, *type, false);
+    }
+  }
+
+  void check_net_devices() const {
+    const auto& devices = spec_.linux_->netDevices;
+    if (devices.empty()) return;
+    // Moving a device into the namespace the runtime runs in would do nothing
+    // but could rename a host interface.
+    need_namespace(".linux.netDevices", NamespaceType::Network, true);
+    std::map<std::string, std::string> taken;  // name in the container -> host name
+    for (const auto& [host_name, device] : devices) {
+      const std::string at = member_path(".linux.netDevices", host_name);
+      const char* kRule = " (1 to 15 bytes, no \"/\", \":\" or whitespace, not \".\" or \"..\")";
+      if (!is_interface_name(host_name)) fail(at, "invalid interface name " + quote_json(host_name) + kRule);
+      const std::string& name = device.name ? *device.name : host_name;
+      if (!is_interface_name(name)) fail(at + ".name", "invalid interface name " + quote_json(name) + kRule);
+      // "%d" asks the kernel for a free number, so a template never clashes.
+      if (name.find("%d") != std::string::npos) continue;
+      auto [it, fresh] = taken.emplace(name, host_name);
+      if (!fresh)
+        fail(at, "moves to the same name " + quote_json(name) + " as " + member_path(".linux.netDevices", it->second));
     }
   }
 

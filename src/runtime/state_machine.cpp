@@ -43,8 +43,10 @@ constexpr std::array<std::array<Cell, kStatuses>, kOperations> kTable{{
     // a live creator holds the container lock, so delete cannot race it.
     /* Delete      */ {to(S::Removed), to(S::Removed), refused_hint(kStopFirst), refused_hint(kStopFirst), to(S::Removed), kNo},
     /* ForceDelete */ {to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), kNo},
-    /* Exec        */ {kNo, kNo, same_as(S::Running), refused_hint(kResumeFirst), kNo, kNo},
-    /* ExecPaused  */ {kNo, kNo, same_as(S::Running), same_as(S::Paused), kNo, kNo},
+    // As runc: a created container's namespaces exist, so exec may join them
+    // (clients use it to prepare a container before start).
+    /* Exec        */ {kNo, same_as(S::Created), same_as(S::Running), refused_hint(kResumeFirst), kNo, kNo},
+    /* ExecPaused  */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
     /* State       */ {same_as(S::Creating), same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
     /* Update      */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
     /* Exit        */ {kNo, to(S::Stopped), to(S::Stopped), to(S::Stopped), kNo, kNo},
@@ -70,8 +72,8 @@ constexpr std::array<OpText, kOperations> kOpText{{
     {"resume", "resume", "only a paused container can be resumed"},
     {"delete", "delete", "only a created or stopped container can be deleted"},
     {"delete --force", "force-delete", nullptr},
-    {"exec", "exec a process in", "only a running container can run new processes"},
-    {"exec --ignore-paused", "exec a process in", "only a running or paused container can run new processes"},
+    {"exec", "exec a process in", "only a created or running container can run new processes"},
+    {"exec --ignore-paused", "exec a process in", "only a created, running or paused container can run new processes"},
     {"state", "query the state of", nullptr},
     {"update", "update", "only a created, running or paused container can be updated"},
     {"exit", "record the exit of", "only a created, running or paused container can exit"},

@@ -2,6 +2,9 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <utility>
 
@@ -100,6 +103,19 @@ std::vector<std::string> known_archs() {
 std::vector<std::string> known_flags() {
   std::vector<std::string> out;
   for (const auto& [n, v] : kFlags) out.emplace_back(n);
+  return out;
+}
+
+// seccomp(2) checks the flags before it reads the program: with a NULL
+// program a flag it knows gives EFAULT, one it does not EINVAL. Nothing is
+// ever installed. WAIT_KILLABLE_RECV is only valid with NEW_LISTENER.
+std::vector<std::string> supported_flags() {
+  std::vector<std::string> out;
+  for (const auto& [n, v] : kFlags) {
+    unsigned flags = v;
+    if (v == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, nullptr) < 0 && errno == EFAULT) out.emplace_back(n);
+  }
   return out;
 }
 

@@ -27,6 +27,8 @@ std::vector<std::string> known_actions();
 std::vector<std::string> known_operators();
 std::vector<std::string> known_archs();   // only those this libseccomp supports
 std::vector<std::string> known_flags();
+// Those of known_flags() the running kernel accepts (probed, nothing loaded).
+std::vector<std::string> supported_flags();
 
 // A compiled filter, ready for seccomp(2).
 struct Program {

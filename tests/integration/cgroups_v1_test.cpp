@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups_fixture.hpp"
 
@@ -212,7 +213,7 @@ TEST_F(CgroupV1Test, LimitForAMissingControllerNamesItAndTheHost) {
     FAIL() << "no error";
   } catch (const Error& e) {
     std::string msg = e.what();
-    EXPECT_NE(msg.find("linux.resources.network.classID needs the \"net_cls\" controller"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("linux.resources.network.classID needs the \"net_cls\" cgroup v1 controller"), std::string::npos) << msg;
     EXPECT_NE(msg.find(to_string(Host::current().mode)), std::string::npos) << msg;
   }
 }
@@ -240,6 +241,61 @@ TEST_F(CgroupV1Test, UpdateChangesLimitsOfALoadedManager) {
   loaded.update(r);
   EXPECT_EQ(read_value(v1(m, "memory"), "memory.limit_in_bytes"), std::to_string(300 << 20));
   EXPECT_EQ(read_value(v1(m, "memory"), "memory.memsw.limit_in_bytes"), std::to_string(400 << 20));
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing
+
+namespace hull::cgroups::testing {
+namespace {
+
+// Detection agrees with /proc/self/cgroup and the mounts of this machine.
+TEST(CgroupHost, DetectionMatchesProcSelfCgroup) {
+  const Host& h = Host::current();
+  std::string self = read_file("/proc/self/cgroup");
+  if (h.mode == Mode::Hybrid) {
+    EXPECT_EQ(h.v2_mount, "/sys/fs/cgroup/unified");
+  } else if (h.mode == Mode::Unified) {
+    EXPECT_EQ(h.v2_mount, "/sys/fs/cgroup");
+  }
+  for (const auto& [name, v] : h.v1) {
+    EXPECT_NE(self.find(":" + name + ":" + v.own_path + "\n"), std::string::npos) << name;
+    struct stat st {};
+    EXPECT_EQ(::stat(v.mount.c_str(), &st), 0) << v.mount;
+  }
+  // Cached: the same object every time.
+  EXPECT_EQ(&Host::current(), &h);
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing
+
+namespace hull::cgroups::testing {
+namespace {
+
+// A create() never handed over (the core failed after placing the init)
+// takes its cgroups, and the process in them, away when the Manager goes.
+TEST_F(CgroupV1Test, UndisownedManagerKillsWhatItPlacedAndRemovesItsDirs) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  std::vector<std::string> dirs;
+  Child c = spawn([] { return ::pause(); });
+  {
+    Manager m = Manager::plan(&linux, "x", false);
+    for (const auto& [name, dir] : m.paths().v1) {
+      dirs.push_back(dir);
+      parent_dirs_.push_back(dir.substr(0, dir.rfind('/')));
+    }
+    if (!m.paths().v2.empty()) {
+      dirs.push_back(m.paths().v2);
+      parent_dirs_.push_back(m.paths().v2.substr(0, m.paths().v2.rfind('/')));
+    }
+    m.create();
+    m.add_process(c.pid);
+  }
+  for (const auto& d : dirs) EXPECT_FALSE(exists(d)) << d;
+  int status = wait_status(c.pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
 }  // namespace

@@ -54,6 +54,14 @@ TEST_F(ErrorsTest, HostnameOfWrongType) {
   expect_nothing_left("c1");
 }
 
+// The init finds out before it waits for start; create reports it, like runc.
+TEST_F(ErrorsTest, ExecutableNotInRootfs) {
+  Bundle& b = bundle();
+  b.args({"/no/such/program"});
+  EXPECT_TRUE(failed_with(create(b.dir(), "c1"), {"/no/such/program", "no such file or directory"}));
+  expect_nothing_left("c1");
+}
+
 class InvalidIdTest : public ErrorsTest, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(InvalidIdTest, IsRefusedBeforeAnythingIsMade) {
@@ -89,18 +97,33 @@ TEST_F(ErrorsTest, DuplicateIdLeavesFirstContainerUntouched) {
   // The first container still works.
   ProcResult start = hull({"start", "dup"});
   EXPECT_EQ(start.exit_code, 0) << start.err;
-  nlohmann::json after = state("dup");
-  ASSERT_TRUE(after.is_object());
-  EXPECT_EQ(after.value("status", ""), "running");
+  EXPECT_EQ(status("dup"), "running");
+}
+
+// Two creates racing for one id: the exclusive mkdir lets exactly one win.
+TEST_F(ErrorsTest, ConcurrentCreatesOfOneIdOneWins) {
+  Bundle& a = bundle("a");
+  Bundle& b = bundle("b");
+  a.args({"sleep", "1000"});
+  b.args({"sleep", "1000"});
+  Child first = hull_background({"create", "--bundle", a.dir().string(), "race"});
+  Child second = hull_background({"create", "--bundle", b.dir().string(), "race"});
+  ProcResult r1 = first.finish();
+  ProcResult r2 = second.finish();
+  ASSERT_EQ((r1.exit_code == 0) + (r2.exit_code == 0), 1) << r1.err << r2.err;
+  const ProcResult& loser = r1.exit_code == 0 ? r2 : r1;
+  EXPECT_TRUE(failed_with(loser, {"container \"race\" already exists"}));
+  nlohmann::json s = state("race");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("status", ""), "created");
+  EXPECT_EQ(s.value("bundle", ""), (r1.exit_code == 0 ? a : b).dir().string());
 }
 
 TEST_F(ErrorsTest, StartTwice) {
   ASSERT_GT(create_container("twice"), 0);
   start_container("twice");
   EXPECT_TRUE(failed_with(hull({"start", "twice"}), {"cannot start container \"twice\": it is running"}));
-  nlohmann::json s = state("twice");
-  ASSERT_TRUE(s.is_object());
-  EXPECT_EQ(s.value("status", ""), "running");
+  EXPECT_EQ(status("twice"), "running");
 }
 
 TEST_F(ErrorsTest, StartStoppedContainer) {
@@ -117,9 +140,7 @@ TEST_F(ErrorsTest, DeleteRunningWithoutForce) {
   start_container("busy");
   EXPECT_TRUE(failed_with(hull({"delete", "busy"}), {"cannot delete container \"busy\": it is running"}));
   EXPECT_TRUE(pid_alive(pid)) << "a refused delete must not kill the container";
-  nlohmann::json s = state("busy");
-  ASSERT_TRUE(s.is_object());
-  EXPECT_EQ(s.value("status", ""), "running");
+  EXPECT_EQ(status("busy"), "running");
 }
 
 TEST_F(ErrorsTest, KillUnknownContainer) {

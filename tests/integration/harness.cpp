@@ -75,6 +75,43 @@ void reap_if_child(pid_t pid) {
 
 }  // namespace
 
+std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
+  std::vector<fs::path> found;
+  if (cgroup_path.empty()) return found;
+  std::error_code ec;
+  // hull stores its cgroup manager's state: {"mode":..,"v2":"<dir>","v1":{"<ctrl>":"<dir>"}}.
+  json j = json::parse(cgroup_path, nullptr, false);
+  if (j.is_object()) {
+    std::vector<std::string> dirs;
+    if (j.contains("v2") && j["v2"].is_string()) dirs.push_back(j["v2"]);
+    if (j.contains("v1") && j["v1"].is_object())
+      for (const auto& [ctrl, dir] : j["v1"].items())
+        if (dir.is_string()) dirs.push_back(dir);
+    for (const auto& d : dirs)
+      if (!d.empty() && fs::is_directory(d, ec)) found.emplace_back(d);
+    return found;
+  }
+  if (cgroup_path.starts_with("/sys/fs/cgroup/")) {
+    if (fs::is_directory(cgroup_path, ec)) found.emplace_back(cgroup_path);
+    return found;
+  }
+  const fs::path rel = fs::path(cgroup_path).relative_path();
+  // Our own cgroup per hierarchy: the last field of each /proc/self/cgroup line.
+  std::vector<fs::path> own{""};
+  std::istringstream lines(read_text("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    auto colon = line.find(':', line.find(':') + 1);
+    if (colon != std::string::npos) own.push_back(fs::path(line.substr(colon + 1)).relative_path());
+  }
+  for (const auto& mount : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+    for (const auto& o : own) {
+      fs::path dir = mount.path() / o / rel;
+      if (fs::is_directory(dir, ec) && std::find(found.begin(), found.end(), dir) == found.end()) found.push_back(dir);
+    }
+  }
+  return found;
+}
+
 std::string host_ns(const std::string& name) {
   return fs::read_symlink("/proc/self/ns/" + name).string();
 }
@@ -172,10 +209,15 @@ json HullTest::state(const std::string& id) {
   }
 }
 
+std::string HullTest::status(const std::string& id) {
+  json s = state(id);
+  return s.is_object() ? s.value("status", "") : "";
+}
+
 std::optional<InitRecord> HullTest::recorded_init(const std::string& id) const {
   try {
     json j = json::parse(read_text(state_dir(id) / "state.json"));
-    return InitRecord{j.value("pid", 0), j.value("initStartTime", 0ULL)};
+    return InitRecord{j.value("pid", 0), j.value("initStartTime", 0ULL), j.value("cgroupPath", "")};
   } catch (const json::exception&) {
     return std::nullopt;
   }
@@ -233,6 +275,12 @@ void HullTest::remove_containers() {
         ::kill(init->pid, SIGKILL);
       }
       if (same) wait_exit_and_reap(init->pid);
+    }
+    if (init) {
+      for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) {
+        ADD_FAILURE() << "cleanup: cgroup " << dir << " of " << id << " remains after hull delete --force";
+        ::rmdir(dir.c_str());  // only succeeds when empty: never takes a live process's cgroup away
+      }
     }
     if (fs::exists(state_dir(id))) {
       ADD_FAILURE() << "cleanup: state dir " << state_dir(id) << " remains after hull delete --force";

@@ -43,7 +43,14 @@ std::string host_ns(const std::string& name);
 struct InitRecord {
   pid_t pid = 0;
   unsigned long long start_time = 0;  // initStartTime
+  std::string cgroup_path;            // cgroupPath, may be empty
 };
+
+// Existing cgroup directories that a state.json cgroupPath names: hull's JSON
+// ({"v2": dir, "v1": {ctrl: dir}}), a filesystem path, or else a cgroupsPath
+// looked up under every hierarchy below /sys/fs/cgroup, as given and below our
+// own cgroup there.
+std::vector<std::filesystem::path> existing_cgroup_dirs(const std::string& cgroup_path);
 
 class HullTest : public ::testing::Test {
  protected:
@@ -71,6 +78,8 @@ class HullTest : public ::testing::Test {
 
   // `hull state id` parsed; a test failure (and null) when it fails.
   nlohmann::json state(const std::string& id);
+  // The "status" of `hull state id`; "" (and a test failure) when state fails.
+  std::string status(const std::string& id);
   // The init as recorded in <root>/<id>/state.json, nullopt when unreadable.
   std::optional<InitRecord> recorded_init(const std::string& id) const;
 

@@ -17,6 +17,24 @@ std::string read_all(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
+// Delete must remove the container's cgroups too; they are recorded at create.
+class DeleteTest : public HullTest {
+ protected:
+  // The cgroupPath of id, after checking that its directories exist now.
+  std::string existing_cgroups_of(const std::string& id) {
+    std::optional<InitRecord> rec = recorded_init(id);
+    if (!rec) {
+      ADD_FAILURE() << "no readable state.json for " << id;
+      return "";
+    }
+    EXPECT_FALSE(existing_cgroup_dirs(rec->cgroup_path).empty()) << "no cgroup dir for " << rec->cgroup_path;
+    return rec->cgroup_path;
+  }
+  void expect_cgroups_gone(const std::string& cgroup_path) {
+    for (const auto& dir : existing_cgroup_dirs(cgroup_path)) ADD_FAILURE() << "cgroup left behind: " << dir;
+  }
+};
+
 TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
@@ -34,6 +52,43 @@ TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   EXPECT_EQ(read_all(pid_file), std::to_string(pid)) << "the pid file must hold the init pid";
   EXPECT_TRUE(pid_alive(pid)) << "the created container's init must exist before start";
   EXPECT_TRUE(fs::exists(state_dir("lc") / "state.json"));
+}
+
+TEST_F(HullTest, BundleDefaultsToCurrentDirectory) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  SpawnOptions in_bundle;
+  in_bundle.cwd = b.dir().string();
+  ProcResult r = hull({"create", "cwd"}, in_bundle);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json s = state("cwd");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("bundle", ""), b.dir().string()) << "the bundle is recorded as an absolute path";
+  EXPECT_EQ(s.value("status", ""), "created");
+}
+
+TEST_F(HullTest, StateCarriesAnnotationsAndRootIsPrivate) {
+  Bundle& b = bundle();
+  b.config["annotations"] = {{"org.example.team", "itest"}};
+  b.args({"sleep", "1000"});
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "ann"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json s = state("ann");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.value("ociVersion", ""), "1.3.0");
+  EXPECT_EQ(s["annotations"], (nlohmann::json{{"org.example.team", "itest"}}));
+  // A missing --root is made 0700: state files name pids and paths of every container.
+  EXPECT_EQ(fs::status(state_root()).permissions(), fs::perms::owner_all);
+}
+
+// The create/start path (exec fifo or socket, state lock) must not leak an fd
+// either; the container reports through a file since its stdout is gone.
+TEST_F(HullTest, CreatedContainerInheritsOnlyStdio) {
+  const pid_t pid = create_container("fds", {"sh", "-c", "exec >/tmp/fds; ls /proc/$$/fd; exit $?"});
+  ASSERT_GT(pid, 0);
+  start_container("fds");
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(read_all(temp_dir() / "bundle-fds/rootfs/tmp/fds"), "0\n1\n2\n");
 }
 
 TEST_F(HullTest, StartMakesCreatedContainerRunning) {
@@ -59,22 +114,29 @@ TEST_F(HullTest, KillStopsRunningContainer) {
   // reap it, and a zombie init already counts as stopped.
   ASSERT_TRUE(wait_pid_exit(pid, milliseconds(10000))) << "init " << pid << " survived SIGKILL";
 
-  nlohmann::json zombie = state("lc");
-  ASSERT_TRUE(zombie.is_object());
-  EXPECT_EQ(zombie.value("status", ""), "stopped");
+  EXPECT_EQ(status("lc"), "stopped");
 
   ASSERT_TRUE(wait_exit_and_reap(pid));
-  nlohmann::json reaped = state("lc");
-  ASSERT_TRUE(reaped.is_object());
-  EXPECT_EQ(reaped.value("status", ""), "stopped");
+  EXPECT_EQ(status("lc"), "stopped");
 }
 
-TEST_F(HullTest, DeleteRemovesStoppedContainer) {
+// Status is read from the kernel, not only from what hull last recorded.
+TEST_F(HullTest, InitKilledBehindHullsBackShowsStopped) {
+  const pid_t pid = create_container("lc");
+  ASSERT_GT(pid, 0);
+  start_container("lc");
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(status("lc"), "stopped");
+}
+
+TEST_F(DeleteTest, DeleteRemovesStoppedContainer) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
   start_container("lc");
   ASSERT_EQ(hull({"kill", "lc", "KILL"}).exit_code, 0);
   ASSERT_TRUE(wait_exit_and_reap(pid));
+  const std::string cgroups = existing_cgroups_of("lc");
 
   ProcResult del = hull({"delete", "lc"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
@@ -82,25 +144,30 @@ TEST_F(HullTest, DeleteRemovesStoppedContainer) {
   EXPECT_EQ(st.exit_code, 1);
   EXPECT_NE(st.err.find("container \"lc\" does not exist"), std::string::npos) << st.err;
   expect_nothing_left("lc");
+  expect_cgroups_gone(cgroups);
 }
 
-TEST_F(HullTest, DeleteRemovesCreatedContainerAndItsInit) {
+TEST_F(DeleteTest, DeleteRemovesCreatedContainerAndItsInit) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
+  const std::string cgroups = existing_cgroups_of("lc");
   ProcResult del = hull({"delete", "lc"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
   EXPECT_TRUE(wait_exit_and_reap(pid)) << "deleting a created container must end its waiting init";
   expect_nothing_left("lc");
+  expect_cgroups_gone(cgroups);
 }
 
-TEST_F(HullTest, ForceDeleteKillsRunningContainer) {
+TEST_F(DeleteTest, ForceDeleteKillsRunningContainer) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
   start_container("lc");
+  const std::string cgroups = existing_cgroups_of("lc");
   ProcResult del = hull({"delete", "--force", "lc"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
   EXPECT_TRUE(wait_exit_and_reap(pid)) << "init " << pid << " survived delete --force";
   expect_nothing_left("lc");
+  expect_cgroups_gone(cgroups);
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ std::pair<UniqueFd, UniqueFd> output_pipe() {
 }
 
 // In the forked child: only async-signal-safe calls until execve.
-[[noreturn]] void exec_child(char* const argv[], char* const envp[], int in, int out, int err) {
+[[noreturn]] void exec_child(char* const argv[], char* const envp[], int in, int out, int err, const char* cwd) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -87,6 +87,7 @@ std::pair<UniqueFd, UniqueFd> output_pipe() {
   err = fcntl(err, F_DUPFD, 10);
   if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
   close_range(3, ~0U, 0);
+  if (*cwd && chdir(cwd) < 0) _exit(126);
   execve(argv[0], argv, envp);
   const char msg[] = "itest: execve failed\n";
   ssize_t ignored = write(2, msg, sizeof msg - 1);
@@ -128,7 +129,7 @@ Child Child::spawn(const std::vector<std::string>& argv, const SpawnOptions& opt
 
   pid_t pid = ::fork();
   if (pid < 0) fail("fork");
-  if (pid == 0) exec_child(cargv.data(), cenv.data(), in.get(), out_w.get(), err_w.get());
+  if (pid == 0) exec_child(cargv.data(), cenv.data(), in.get(), out_w.get(), err_w.get(), opts.cwd.c_str());
 
   Child c;
   c.pid_ = pid;

@@ -25,6 +25,7 @@ struct ProcResult {
 struct SpawnOptions {
   std::optional<std::string> stdin_data;  // nullopt: stdin is /dev/null
   milliseconds timeout{30000};
+  std::string cwd;                        // empty: the test's own
 };
 
 // A started child with its output pipes. Not finished when destroyed: it is

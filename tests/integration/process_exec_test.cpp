@@ -150,3 +150,21 @@ TEST(ProcessExecChild, WaitsForStartBeforeExec) {
   auto r = run_process_child(s, opts);
   EXPECT_EQ(r.out, "waited\nran\n");
 }
+
+TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
+  REQUIRE_ROOT();
+  std::string dir = tmpdir();
+  std::string script = dir + "/evil.sh";
+  std::ofstream(script) << "#!/proc/self/exe\n";
+  ::chmod(script.c_str(), 0755);
+  // (In a container /proc/1/exe is the init too; here pid 1 is the host's.)
+  for (const std::string& entry : {script, std::string("/proc/self/exe")}) {
+    auto s = busybox_spec({});
+    s.process->args = {entry};
+    auto r = run_process_child(s);
+    EXPECT_NE(r.error.find("is the hull runtime binary itself"), std::string::npos) << entry << ": " << r.error;
+    EXPECT_NE(r.error.find("CVE-2019-5736"), std::string::npos);
+    EXPECT_FALSE(r.exited_ok());
+  }
+  std::filesystem::remove_all(dir);
+}

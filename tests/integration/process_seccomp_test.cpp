@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process_child.hpp"
+#include "seccomp/seccomp.hpp"
 
 using namespace hull;
 using hull::test::busybox_spec;
@@ -98,9 +99,11 @@ TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
   s.linux_->seccomp->listenerPath = "/run/agent.sock";
   s.linux_->seccomp->listenerMetadata = "hull-test-metadata";
   process::ExecOptions opts;
-  opts.seccomp_listener_fd = sv[0];
-  opts.container_state_json = [] {
-    return std::string(R"({"ociVersion":"1.2.0","id":"nt","status":"creating","pid":4242,"bundle":"/b"})");
+  opts.seccomp_listener = [&](int fd) {
+    auto state = seccomp::process_state_json(
+        R"({"ociVersion":"1.2.0","id":"nt","status":"creating","pid":4242,"bundle":"/b"})", "hull-test-metadata");
+    seccomp::send_to_listener(sv[0], fd, state);
+    ::shutdown(sv[0], SHUT_RDWR);
   };
   nlohmann::json state;
   std::string syscall_seen;

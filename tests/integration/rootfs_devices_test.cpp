@@ -78,6 +78,8 @@ TEST_F(RootfsDevices, BadDeviceIsNamedInTheError) {
 }
 
 TEST_F(RootfsDevices, ConsoleIsAPtyOfTheContainersDevpts) {
+  spec_.process = spec::Process{};
+  spec_.process->user.uid = 1000;
   std::string out = in_child([&] {
     SetupOptions o;
     o.bundle = tb_->bundle();
@@ -88,6 +90,7 @@ TEST_F(RootfsDevices, ConsoleIsAPtyOfTheContainersDevpts) {
     c.expect(r.pty_master && r.pty_slave, "pty fds returned");
     struct stat slave{}, console{}, pts{};
     c.expect(::fstat(r.pty_slave.get(), &slave) == 0 && S_ISCHR(slave.st_mode), "slave is a tty");
+    c.expect(slave.st_uid == 1000, "the pty belongs to the process user");
     c.expect(::stat("/dev/console", &console) == 0 && console.st_rdev == slave.st_rdev, "/dev/console is the slave");
     c.expect(::stat("/dev/pts", &pts) == 0 && pts.st_dev == slave.st_dev, "the pty is on the container's devpts");
     auto mi = read_mountinfo();

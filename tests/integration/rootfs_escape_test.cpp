@@ -3,6 +3,10 @@
 // temp dir, and a per-namespace procfs file) is checked afterwards.
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include <iostream>
 
 #include "rootfs/rootfs.hpp"
 #include "rootfs_test_util.hpp"
@@ -214,6 +218,38 @@ TEST_F(RootfsEscape, BoundDevWithFakeNullIsRefusedForMasking) {
   write_text(tb_->dir() + "/fakedev/null", "");
   out = setup(s);
   EXPECT_NE(out.find("not the character device 1:3"), std::string::npos) << out;
+}
+
+// A process keeps swapping a directory of the rootfs with a symlink to the
+// host directory (renameat2 RENAME_EXCHANGE) while setup creates and mounts
+// on paths through it (CVE-2021-30465 style). Whatever it wins, nothing may
+// be created or mounted outside the rootfs.
+TEST_F(RootfsEscape, SwappingADirectoryForASymlinkDuringSetupStaysInside) {
+  std::string etc = tb_->rootfs() + "/etc";
+  fs::create_directories(etc + "/swap");
+  fs::create_directory_symlink(tb_->host(), etc + "/link");
+  spec::Spec s = default_spec(tb_->rootfs());
+  s.mounts.push_back(make_mount("/etc/swap/a/b", "tmpfs", "tmpfs", {}));
+  s.mounts.push_back(make_mount("/etc/swap/c", "tmpfs", "tmpfs", {}));
+  s.linux_->devices = {};
+  pid_t swapper = ::fork();
+  ASSERT_GE(swapper, 0);
+  if (swapper == 0) {
+    for (;;) ::renameat2(AT_FDCWD, (etc + "/swap").c_str(), AT_FDCWD, (etc + "/link").c_str(), RENAME_EXCHANGE);
+  }
+  int errors = 0;
+  for (int i = 0; i < 30; ++i) {
+    std::string out = setup(s, [&] { return host_untouched(*tb_); });
+    // Losing the race may fail the setup; it may never leak.
+    EXPECT_EQ(out.find("LEAK"), std::string::npos) << out;
+    EXPECT_EQ(out.find("no mount on the host directory"), std::string::npos) << out;
+    EXPECT_EQ(out.find("host directory still empty"), std::string::npos) << out;
+    if (!out.empty()) ++errors;
+    ASSERT_TRUE(fs::is_empty(tb_->host())) << "iteration " << i << ": created outside the rootfs";
+  }
+  ::kill(swapper, SIGKILL);
+  ::waitpid(swapper, nullptr, 0);
+  std::cout << "[ info ] setups that lost the race and failed cleanly: " << errors << "/30\n";
 }
 
 }  // namespace

@@ -192,6 +192,14 @@ TEST_F(RootfsOptions, ErrorNamesTheMountFlagsAndData) {
             "Invalid argument");
 }
 
+TEST_F(RootfsOptions, DestinationErrorsNameTheMount) {
+  write_text(tb_->rootfs() + "/file", "x");
+  spec_.mounts.push_back(make_mount("/file/sub", "tmpfs", "tmpfs", {"nosuid"}));
+  std::string out = run({});
+  EXPECT_EQ(out.rfind("error: rootfs: mount \"tmpfs\" on \"/file/sub\" (flags MS_NOSUID): ", 0), 0u) << out;
+  EXPECT_NE(out.find("Not a directory"), std::string::npos) << out;
+}
+
 TEST_F(RootfsOptions, TmpcopyupStartsWithTheCoveredContent) {
   std::string etc = tb_->rootfs() + "/etc";
   fs::create_directories(etc + "/sub");

@@ -30,7 +30,8 @@ void build_template(const fs::path& dir) {
   fs::permissions(dir / "bin/busybox", fs::perms(0755));
 
   ProcResult list = run_process({kHostBusybox, "--list"});
-  if (list.exit_code != 0) throw std::runtime_error("busybox --list failed: " + list.err);
+  if (list.exit_code != 0)
+    throw std::runtime_error("busybox --list exited " + std::to_string(list.exit_code) + ": " + list.err);
   std::istringstream names(list.out);
   for (std::string name; std::getline(names, name);) {
     if (name.empty() || name == "busybox" || name.find('/') != std::string::npos) continue;
@@ -50,8 +51,14 @@ class Template {
     if (dir_.empty()) {
       char tmpl[] = "/tmp/hull-itest-rootfs.XXXXXX";
       if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp for the rootfs template failed");
+      try {
+        build_template(tmpl);
+      } catch (...) {
+        std::error_code ec;
+        fs::remove_all(tmpl, ec);  // a half-built template must not serve the next test
+        throw;
+      }
       dir_ = tmpl;
-      build_template(dir_);
     }
     return dir_;
   }

@@ -63,6 +63,22 @@ TEST(Features, Seccomp) {
   for (const auto& f : s["supportedFlags"]) EXPECT_TRUE(has(s["knownFlags"], f)) << f;
 }
 
+TEST(Features, SeccompFlagsAreProbedNotAssumed) {
+  auto s = seccomp_section();
+  // A sandbox that filters seccomp(2) itself makes the probe find nothing.
+  if (s["supportedFlags"].empty()) GTEST_SKIP() << "seccomp(2) is not usable here";
+  // Every kernel new enough to run hull (5.x with clone3) accepts these.
+  EXPECT_TRUE(has(s["supportedFlags"], "SECCOMP_FILTER_FLAG_TSYNC"));
+  EXPECT_TRUE(has(s["supportedFlags"], "SECCOMP_FILTER_FLAG_LOG"));
+}
+
+TEST(Features, MemoryPolicy) {
+  auto mp = linux_section()["memoryPolicy"];
+  EXPECT_TRUE(has(mp["modes"], "MPOL_BIND"));
+  EXPECT_TRUE(has(mp["modes"], "MPOL_DEFAULT"));
+  EXPECT_TRUE(has(mp["flags"], "MPOL_F_STATIC_NODES"));
+}
+
 TEST(Features, BooleansWhereTheSchemaSaysBool) {
   auto l = linux_section();
   for (const char* k : {"v1", "v2", "systemd", "systemdUser", "rdma"}) {

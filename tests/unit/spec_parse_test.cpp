@@ -125,8 +125,9 @@ TEST(SpecParse, FullVectorLinux) {
   ASSERT_EQ(l.namespaces.size(), 8u);
   EXPECT_EQ(l.namespaces[0].type, NamespaceType::Pid);
   EXPECT_EQ(l.namespaces[1].type, NamespaceType::Network);
-  EXPECT_EQ(l.namespaces[1].path, "/run/netns/ci");
-  EXPECT_FALSE(l.namespaces[2].path);
+  EXPECT_FALSE(l.namespaces[1].path);
+  EXPECT_EQ(l.namespaces[6].type, NamespaceType::Cgroup);
+  EXPECT_EQ(l.namespaces[6].path, "/proc/1/ns/cgroup");
   EXPECT_EQ(l.namespaces[7].type, NamespaceType::Time);
   ASSERT_EQ(l.gidMappings.size(), 2u);
   EXPECT_EQ(l.gidMappings[1].containerID, 1000u);

@@ -74,17 +74,17 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
 
   for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::ForceDelete, s}] = S::Removed;
 
-  t[{O::Exec, S::Creating}] = "cannot exec a process in container \"web\": it is still being created (only a running container can run new processes)";
-  t[{O::Exec, S::Created}] = "cannot exec a process in container \"web\": it is created (only a running container can run new processes)";
+  t[{O::Exec, S::Creating}] = "cannot exec a process in container \"web\": it is still being created (only a created or running container can run new processes)";
+  t[{O::Exec, S::Created}] = S::Created;
   t[{O::Exec, S::Running}] = S::Running;
-  t[{O::Exec, S::Paused}] = "cannot exec a process in container \"web\": it is paused (only a running container can run new processes; resume it first or use --ignore-paused)";
-  t[{O::Exec, S::Stopped}] = "cannot exec a process in container \"web\": it is stopped (only a running container can run new processes)";
+  t[{O::Exec, S::Paused}] = "cannot exec a process in container \"web\": it is paused (only a created or running container can run new processes; resume it first or use --ignore-paused)";
+  t[{O::Exec, S::Stopped}] = "cannot exec a process in container \"web\": it is stopped (only a created or running container can run new processes)";
 
-  t[{O::ExecPaused, S::Creating}] = "cannot exec a process in container \"web\": it is still being created (only a running or paused container can run new processes)";
-  t[{O::ExecPaused, S::Created}] = "cannot exec a process in container \"web\": it is created (only a running or paused container can run new processes)";
+  t[{O::ExecPaused, S::Creating}] = "cannot exec a process in container \"web\": it is still being created (only a created, running or paused container can run new processes)";
+  t[{O::ExecPaused, S::Created}] = S::Created;
   t[{O::ExecPaused, S::Running}] = S::Running;
   t[{O::ExecPaused, S::Paused}] = S::Paused;
-  t[{O::ExecPaused, S::Stopped}] = "cannot exec a process in container \"web\": it is stopped (only a running or paused container can run new processes)";
+  t[{O::ExecPaused, S::Stopped}] = "cannot exec a process in container \"web\": it is stopped (only a created, running or paused container can run new processes)";
 
   for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::State, s}] = s;
 

@@ -1,0 +1,185 @@
+#include "process/terminal_proxy.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+
+namespace hull::process {
+namespace {
+
+// Raw mode for the life of the object.
+class RawMode {
+ public:
+  explicit RawMode(int fd) : fd_(fd) {
+    if (::tcgetattr(fd, &saved_) < 0) return;  // not a terminal: nothing to do
+    struct termios raw = saved_;
+    ::cfmakeraw(&raw);
+    if (::tcsetattr(fd, TCSANOW, &raw) == 0) active_ = true;
+  }
+  ~RawMode() {
+    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
+  }
+  RawMode(const RawMode&) = delete;
+  RawMode& operator=(const RawMode&) = delete;
+
+ private:
+  int fd_;
+  struct termios saved_ = {};
+  bool active_ = false;
+};
+
+// SIGWINCH blocked and delivered through a signalfd for the life of the object.
+class WinchFd {
+ public:
+  WinchFd() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGWINCH);
+    if (::sigprocmask(SIG_BLOCK, &set, &old_) < 0) throw_errno("block SIGWINCH");
+    int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0) {
+      int e = errno;
+      ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+      throw_errno(e, "signalfd for SIGWINCH");
+    }
+    fd_.reset(fd);
+  }
+  ~WinchFd() {
+    fd_.reset();
+    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
+  WinchFd(const WinchFd&) = delete;
+  WinchFd& operator=(const WinchFd&) = delete;
+  int get() const { return fd_.get(); }
+  void drain() {
+    struct signalfd_siginfo si;
+    while (::read(fd_.get(), &si, sizeof si) == sizeof si) {
+    }
+  }
+
+ private:
+  UniqueFd fd_;
+  sigset_t old_;
+};
+
+void copy_window_size(int from, int to) {
+  struct winsize ws;
+  if (::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+// One read and a full write. Returns false at end of input or hangup.
+bool pump(int from, int to, const char* what) {
+  char buf[16384];
+  ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0) {
+    if (errno == EINTR || errno == EAGAIN) return true;
+    if (errno == EIO) return false;  // pty master: no slave left
+    throw_errno(std::string("read ") + what);
+  }
+  if (n == 0) return false;
+  write_all(to, std::string_view(buf, static_cast<size_t>(n)), what);
+  return true;
+}
+
+// What is left in the pty after the container side hung up.
+void drain(int master, int out) {
+  int flags = ::fcntl(master, F_GETFL);
+  ::fcntl(master, F_SETFL, flags | O_NONBLOCK);
+  try {
+    while (pump(master, out, "the container's terminal")) {
+      struct pollfd p = {master, POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) break;
+    }
+  } catch (const Error&) {
+  }
+  ::fcntl(master, F_SETFL, flags);
+}
+
+}  // namespace
+
+ReceivedPty receive_pty_master(int socket) {
+  char name[4096];
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+  struct iovec iov = {name, sizeof name};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno("receive the container's pty master");
+  ReceivedPty out;
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      if (!out.master)
+        out.master.reset(fd);
+      else
+        ::close(fd);  // more than the protocol's one: do not leak them
+    }
+  }
+  if (!out.master) throw Error(n == 0 ? "the container init closed the console socket without sending its pty"
+                                      : "the console socket message carried no fd");
+  out.name.assign(name, static_cast<size_t>(n));
+  return out;
+}
+
+void proxy_terminal(int master, const ProxyOptions& opts) {
+  WinchFd winch;
+  RawMode raw(opts.in);
+  copy_window_size(opts.in, master);
+
+  bool input_open = true;
+  for (;;) {
+    struct pollfd fds[4] = {{master, POLLIN, 0}, {winch.get(), POLLIN, 0}, {opts.stop_fd, POLLIN, 0},
+                            {input_open ? opts.in : -1, POLLIN, 0}};
+    int n = ::poll(fds, 4, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll the container's terminal");
+    }
+    if (fds[1].revents & POLLIN) {
+      winch.drain();
+      copy_window_size(opts.in, master);
+    }
+    if (fds[0].revents & POLLIN) {
+      if (!pump(master, opts.out, "the container's terminal")) return;
+    } else if (fds[0].revents & (POLLHUP | POLLERR)) {
+      drain(master, opts.out);
+      return;
+    }
+    if (fds[3].revents & (POLLIN | POLLHUP)) {
+      if (!pump(opts.in, master, "input to the container's terminal")) {
+        input_open = false;
+        // The pty's EOF character: the line discipline turns it into end of
+        // file for the reader, as if typed.
+        struct termios t;
+        char eof = ::tcgetattr(master, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : '\x04';
+        write_all(master, std::string_view(&eof, 1), "EOF to the container's terminal");
+      }
+    }
+    if (fds[2].revents) {
+      drain(master, opts.out);
+      return;
+    }
+  }
+}
+
+}  // namespace hull::process

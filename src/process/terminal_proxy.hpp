@@ -1,0 +1,38 @@
+#pragma once
+// The caller's side of process.terminal, for `hull run -t` (and create -t)
+// without --console-socket: receive the pty master the init sends over a
+// socketpair, then copy between our terminal and the container's until the
+// container side hangs up.
+#include <string>
+
+#include "base/unique_fd.hpp"
+
+namespace hull::process {
+
+struct ReceivedPty {
+  UniqueFd master;
+  std::string name;  // the payload the init sent: "/dev/pts/N"
+};
+
+// Receives one fd over a unix socket (the runc console-socket protocol).
+// Throws when the peer closes without sending one.
+ReceivedPty receive_pty_master(int socket);
+
+struct ProxyOptions {
+  int in = 0;         // our terminal (or any input)
+  int out = 1;
+  // Readable when the proxy should stop (e.g. a pidfd of the container's
+  // process): a process left in the background may keep the pty open.
+  int stop_fd = -1;
+};
+
+// Puts `in` in raw mode when it is a terminal (restored on return, also on
+// exceptions), copies its window size to the pty now and on every SIGWINCH
+// (via a signalfd; SIGWINCH is blocked meanwhile and unblocked after), and
+// copies bytes both ways until the master reports hangup (every slave fd is
+// closed: the container exited) or stop_fd becomes readable; output still
+// buffered in the pty is drained first. End of input is passed on as the
+// terminal's EOF character (^D), as a user typing it would.
+void proxy_terminal(int master, const ProxyOptions& opts = {});
+
+}  // namespace hull::process

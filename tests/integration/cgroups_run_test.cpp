@@ -1,0 +1,110 @@
+// Cgroup limits of a real container through `hull run`/`create`, on this
+// machine's hierarchies. Each test names its own cgroupsPath below the test
+// process's cgroups (tests of other worktrees run containers with the same
+// ids concurrently) and removes the parent directories it leads to.
+#include <sys/stat.h>
+
+#include <csignal>
+
+#include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups/host.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+class CgroupRunTest : public HullTest {
+ protected:
+  void SetUp() override {
+    HullTest::SetUp();
+    parent_ = "hull-cgrun-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  }
+  void TearDown() override {
+    HullTest::TearDown();  // deletes the containers, which removes their cgroups
+    for (const auto& d : container_dirs()) {
+      struct stat st {};
+      EXPECT_NE(::stat(d.c_str(), &st), 0) << "left behind: " << d;
+      ::rmdir(d.substr(0, d.rfind('/')).c_str());
+    }
+  }
+  std::string cgroups_path() const { return parent_ + "/c"; }
+  // Where the container's cgroups are, by the same resolution hull uses.
+  std::vector<std::string> container_dirs() const {
+    cgroups::Paths p = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current());
+    std::vector<std::string> out;
+    for (const auto& [name, dir] : p.v1) out.push_back(dir);
+    if (!p.v2.empty()) out.push_back(p.v2);
+    return out;
+  }
+  std::string dir_of(const char* controller) const {
+    cgroups::Paths p = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current());
+    for (const auto& [name, h] : cgroups::Host::current().v1)
+      if (h.controllers.count(controller)) return p.v1.at(name);
+    return p.v2;
+  }
+  Bundle& limited_bundle(const nlohmann::json& resources) {
+    Bundle& b = bundle();
+    b.config["linux"]["cgroupsPath"] = cgroups_path();
+    b.config["linux"]["resources"] = resources;
+    return b;
+  }
+  std::string parent_;
+};
+
+TEST_F(CgroupRunTest, MemoryLimitOomKillsTheContainer) {
+  Bundle& b = limited_bundle({{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}});
+  ProcResult r = run_sh(b, "cat /proc/self/cgroup; x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived");
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.out << r.err;
+  EXPECT_EQ(r.out.find("survived"), std::string::npos);
+  // Placed before it unshared its cgroup namespace, the init is at its root.
+  EXPECT_NE(r.out.find(":memory:/\n"), std::string::npos) << r.out;
+}
+
+TEST_F(CgroupRunTest, PidsLimitMakesForkFailInTheContainer) {
+  Bundle& b = limited_bundle({{"pids", {{"limit", 3}}}});
+  // sh plus two sleeps fill the limit; the third fork fails.
+  ProcResult r = run_sh(b, "sleep 100 & sleep 100 & sleep 100 & echo after; kill %1 %2");
+  EXPECT_NE(r.err.find("fork"), std::string::npos) << "exit " << r.exit_code << " out " << r.out << " err " << r.err;
+}
+
+TEST_F(CgroupRunTest, LimitsAreWrittenAndDeleteRemovesTheCgroups) {
+  Bundle& b = limited_bundle({{"memory", {{"limit", 64 << 20}}},
+                              {"cpu", {{"shares", 512}, {"cpus", "0"}, {"mems", "0"}}},
+                              {"pids", {{"limit", 50}}}});
+  b.args({"sleep", "1000"});
+  std::vector<std::string> args = {"create", "--bundle", b.dir().string(), "cg"};
+  ProcResult c = hull(args);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  pid_t pid = state("cg")["pid"].get<pid_t>();
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), "memory.limit_in_bytes"), std::to_string(64 << 20));
+  EXPECT_EQ(cgroups::read_value(dir_of("cpuset"), "cpuset.cpus"), "0");
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "50");
+  std::string procs = cgroups::read_value(dir_of("memory"), "cgroup.procs");
+  EXPECT_EQ(procs, std::to_string(pid));
+  // Seen from here, the init is in the container's cgroup below ours.
+  const cgroups::V1Hierarchy* mem = cgroups::Host::current().v1_for("memory");
+  std::string self = read_file("/proc/" + std::to_string(pid) + "/cgroup");
+  std::string own = mem->own_path == "/" ? "" : mem->own_path;
+  EXPECT_NE(self.find(":memory:" + own + "/" + cgroups_path() + "\n"), std::string::npos) << self;
+  ProcResult d = hull({"delete", "--force", "cg"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  for (const auto& dir : container_dirs()) {
+    struct stat st {};
+    EXPECT_NE(::stat(dir.c_str(), &st), 0) << dir;
+  }
+}
+
+TEST_F(CgroupRunTest, ALimitTheHostCannotHonourFailsCreateWithNothingLeft) {
+  if (cgroups::Host::current().v1_for("net_cls")) GTEST_SKIP() << "net_cls is mounted here";
+  Bundle& b = limited_bundle({{"network", {{"classID", 1048577}}}});
+  b.args({"true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "bad"});
+  EXPECT_TRUE(failed_with(r, {"linux.resources.network.classID needs the \"net_cls\"", "cgroups ("})) << r.err;
+  EXPECT_TRUE(state_dirs().empty());
+}
+
+}  // namespace
+}  // namespace hull::itest

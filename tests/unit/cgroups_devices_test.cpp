@@ -1,0 +1,158 @@
+// Device rules: the effective list, its v1 text, and the v2 eBPF program,
+// checked instruction by instruction and by running it in a small interpreter
+// for the instructions the generator emits.
+#include <gtest/gtest.h>
+
+#include "base/error.hpp"
+#include "cgroups/devices.hpp"
+#include "cgroups_fake_tree.hpp"
+
+namespace hull::cgroups {
+namespace {
+
+// Runs prog on a bpf_cgroup_dev_ctx; fails the test on an unexpected opcode.
+int run(const std::vector<bpf_insn>& prog, char type, uint8_t access, uint32_t major, uint32_t minor) {
+  uint32_t ctx[3] = {(static_cast<uint32_t>(access) << 16) |
+                         (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
+                     major, minor};
+  uint64_t r[11] = {};
+  size_t pc = 0;
+  for (int steps = 0; steps < 10000 && pc < prog.size(); ++steps) {
+    const bpf_insn& i = prog[pc++];
+    switch (i.code) {
+      case BPF_LDX | BPF_W | BPF_MEM:
+        EXPECT_EQ(i.src_reg, BPF_REG_1);
+        r[i.dst_reg] = ctx[i.off / 4];
+        break;
+      case BPF_ALU | BPF_AND | BPF_K: r[i.dst_reg] = static_cast<uint32_t>(r[i.dst_reg] & static_cast<uint32_t>(i.imm)); break;
+      case BPF_ALU | BPF_RSH | BPF_K: r[i.dst_reg] = static_cast<uint32_t>(r[i.dst_reg]) >> i.imm; break;
+      case BPF_ALU | BPF_MOV | BPF_X: r[i.dst_reg] = static_cast<uint32_t>(r[i.src_reg]); break;
+      case BPF_ALU64 | BPF_MOV | BPF_K: r[i.dst_reg] = static_cast<uint64_t>(static_cast<int64_t>(i.imm)); break;
+      case BPF_JMP | BPF_JNE | BPF_K:
+        if (r[i.dst_reg] != static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off;
+        break;
+      case BPF_JMP | BPF_JEQ | BPF_K:
+        if (r[i.dst_reg] == static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off;
+        break;
+      case BPF_JMP | BPF_EXIT: return static_cast<int>(r[0]);
+      default: ADD_FAILURE() << "unexpected opcode " << int(i.code); return -1;
+    }
+  }
+  ADD_FAILURE() << "program ran off its end";
+  return -1;
+}
+
+constexpr uint8_t R = kRead, W = kWrite, M = kMknod;
+
+TEST(CgroupDevices, DefaultsFollowTheConfigRules) {
+  std::vector<spec::DeviceCgroup> res = {{false, std::nullopt, std::nullopt, std::nullopt, "rwm"},
+                                         {true, "c", 10, 229, "rw"}};
+  std::vector<spec::Device> devs = {{"c", "/dev/fuse2", 10, 230, std::nullopt, std::nullopt, std::nullopt},
+                                    {"p", "/dev/fifo", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                                     std::nullopt}};
+  auto rules = device_rules(res, devs);
+  ASSERT_EQ(rules.size(), 2u + 11u + 1u);
+  EXPECT_EQ(rules[0], (DeviceRule{false, 'a', -1, -1, R | W | M}));
+  EXPECT_EQ(rules[1], (DeviceRule{true, 'c', 10, 229, R | W}));
+  EXPECT_EQ(rules[4], (DeviceRule{true, 'c', 1, 3, R | W | M}));  // /dev/null
+  EXPECT_EQ(rules.back(), (DeviceRule{true, 'c', 10, 230, R | W | M}));
+  EXPECT_EQ(device_rules(res, devs, false).size(), 2u);
+}
+
+TEST(CgroupDevices, TypeAllWithANumberIsSplitIntoCharAndBlock) {
+  auto rules = device_rules({{true, "a", 8, std::nullopt, "r"}}, {}, false);
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(v1_rule_text(rules[0]), "c 8:* r");
+  EXPECT_EQ(v1_rule_text(rules[1]), "b 8:* r");
+}
+
+TEST(CgroupDevices, BadAccessOrTypeIsAnError) {
+  try {
+    device_rules({{true, "c", 1, 3, "rx"}}, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "linux.resources.devices[0].access: \"rx\" is not a combination of r, w and m");
+  }
+  EXPECT_THROW(device_rules({{true, "u", 1, 3, "r"}}, {}), Error);
+}
+
+TEST(CgroupDevices, V1TextAndWriteOrder) {
+  EXPECT_EQ(v1_rule_text({true, 'a', -1, -1, R | W | M}), "a *:* rwm");
+  EXPECT_EQ(v1_rule_text({false, 'b', 8, 0, W}), "b 8:0 w");
+  EXPECT_EQ(v1_rule_text({true, 'c', 136, -1, M}), "c 136:* m");
+}
+
+class CgroupDevicesV1 : public testing::FakeCgroupFs {};
+
+TEST_F(CgroupDevicesV1, DenyAllFirstThenRulesInOrder) {
+  std::string d = dir("devices/c", {"devices.allow", "devices.deny"});
+  v1_set_devices(d, {{true, 'c', 1, 3, R | W | M}, {false, 'c', 1, 3, W}, {true, 'a', -1, -1, R | W | M}});
+  EXPECT_EQ(written_files(), (std::vector<std::string>{"devices/c/devices.deny", "devices/c/devices.allow",
+                                                       "devices/c/devices.deny", "devices/c/devices.allow"}));
+  EXPECT_EQ(writes(d, "devices.deny"), (std::vector<std::string>{"a", "c 1:3 w"}));
+  EXPECT_EQ(writes(d, "devices.allow"), (std::vector<std::string>{"c 1:3 rwm", "a *:* rwm"}));
+}
+
+TEST(CgroupDevicesBpf, EmptyRuleListDeniesEverything) {
+  auto prog = device_program({});
+  ASSERT_EQ(prog.size(), 8u);  // 6 loads/shifts, mov r0 0, exit
+  EXPECT_EQ(prog[6].code, BPF_ALU64 | BPF_MOV | BPF_K);
+  EXPECT_EQ(prog[6].imm, 0);
+  EXPECT_EQ(prog[7].code, BPF_JMP | BPF_EXIT);
+  EXPECT_EQ(run(prog, 'c', R, 1, 3), 0);
+}
+
+TEST(CgroupDevicesBpf, OneFullRuleIsTypeMajorMinorChecks) {
+  auto prog = device_program({{true, 'c', 1, 3, R | W | M}});
+  ASSERT_EQ(prog.size(), 6u + 5u + 2u);
+  // if type != char skip 4; if major != 1 skip 3; if minor != 3 skip 2; r0 = 1; exit
+  EXPECT_EQ(prog[6].code, BPF_JMP | BPF_JNE | BPF_K);
+  EXPECT_EQ(prog[6].dst_reg, BPF_REG_2);
+  EXPECT_EQ(prog[6].imm, BPF_DEVCG_DEV_CHAR);
+  EXPECT_EQ(prog[6].off, 4);
+  EXPECT_EQ(prog[7].dst_reg, BPF_REG_4);
+  EXPECT_EQ(prog[7].imm, 1);
+  EXPECT_EQ(prog[7].off, 3);
+  EXPECT_EQ(prog[8].dst_reg, BPF_REG_5);
+  EXPECT_EQ(prog[8].imm, 3);
+  EXPECT_EQ(prog[8].off, 2);
+  EXPECT_EQ(prog[9].imm, 1);
+  EXPECT_EQ(prog[10].code, BPF_JMP | BPF_EXIT);
+}
+
+TEST(CgroupDevicesBpf, PartialAccessAddsAMaskTest) {
+  auto prog = device_program({{true, 'b', 8, -1, R}});
+  // type check, mov r1 r3, and r1 ~r, jne r1 0, major check, r0 = 1, exit
+  ASSERT_EQ(prog.size(), 6u + 7u + 2u);
+  EXPECT_EQ(prog[7].code, BPF_ALU | BPF_MOV | BPF_X);
+  EXPECT_EQ(prog[8].code, BPF_ALU | BPF_AND | BPF_K);
+  EXPECT_EQ(prog[8].imm, W | M);
+  EXPECT_EQ(run(prog, 'b', R, 8, 1), 1);
+  EXPECT_EQ(run(prog, 'b', R | W, 8, 1), 0);
+  EXPECT_EQ(run(prog, 'c', R, 8, 1), 0);
+  EXPECT_EQ(run(prog, 'b', R, 9, 1), 0);
+}
+
+TEST(CgroupDevicesBpf, DefaultRulesAllowTheSpecDevicesOnly) {
+  auto prog = device_program(device_rules({{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}}, {}));
+  EXPECT_EQ(run(prog, 'c', R | W, 1, 3), 1);    // /dev/null
+  EXPECT_EQ(run(prog, 'c', R | W, 136, 7), 1);  // /dev/pts/7
+  EXPECT_EQ(run(prog, 'c', R, 1, 11), 0);       // /dev/kmsg
+  EXPECT_EQ(run(prog, 'b', R, 8, 0), 0);        // /dev/sda
+  EXPECT_EQ(run(prog, 'b', M, 8, 0), 1);        // mknod of any block node, never opening it
+}
+
+TEST(CgroupDevicesBpf, LaterRulesOverrideEarlierOnes) {
+  std::vector<DeviceRule> rules = {{true, 'a', -1, -1, R | W | M},  // privileged: everything
+                                   {false, 'c', 1, 11, W}};         // but no writing to kmsg
+  auto prog = device_program(rules);
+  EXPECT_EQ(run(prog, 'c', R, 1, 11), 1);
+  EXPECT_EQ(run(prog, 'c', W, 1, 11), 0);
+  EXPECT_EQ(run(prog, 'c', R | W, 1, 11), 0);  // a deny matches when any requested bit is denied
+  EXPECT_EQ(run(prog, 'b', R | W, 8, 0), 1);
+  rules.push_back({true, 'c', 1, 11, R | W});
+  EXPECT_EQ(run(device_program(rules), 'c', W, 1, 11), 1);
+}
+
+}  // namespace
+}  // namespace hull::cgroups

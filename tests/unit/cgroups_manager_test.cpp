@@ -1,0 +1,223 @@
+// Manager on a fake hybrid tree: routing of each limit to v1 or v2,
+// controller enabling up the v2 tree, errors before any side effect, cleanup
+// of what create() made, and the state.json round trip.
+#include <sys/stat.h>
+
+#include "base/error.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups_fake_tree.hpp"
+
+namespace hull::cgroups::testing {
+namespace {
+
+using V = std::vector<std::string>;
+
+bool exists(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+class CgroupManagerFake : public FakeCgroupFs {
+ protected:
+  // Like this machine: memory, cpuset, devices as v1; hugetlb only on cgroup2.
+  Host hybrid() {
+    Host h;
+    h.mode = Mode::Hybrid;
+    h.v2_mount = dir("unified", {"cgroup.controllers=hugetlb\n", "cgroup.subtree_control"});
+    h.v2_controllers = std::set<std::string>{"hugetlb"};
+    h.v1["memory"] = {dir("memory"), "/", {"memory"}};
+    h.v1["cpuset"] = {dir("cpuset", {"cpuset.cpus=0-1\n", "cpuset.mems=0\n"}), "/", {"cpuset"}};
+    h.v1["devices"] = {dir("devices"), "/", {"devices"}};
+    return h;
+  }
+  // The container's directories with the files the kernel would provide.
+  void container_dirs(const std::string& rel) {
+    dir("memory/" + rel, {"cgroup.procs", "memory.limit_in_bytes"});
+    dir("cpuset/" + rel, {"cgroup.procs", "cpuset.cpus", "cpuset.mems"});
+    dir("devices/" + rel, {"cgroup.procs", "devices.allow", "devices.deny"});
+    dir("unified/" + rel, {"cgroup.procs", "cgroup.controllers", "cgroup.subtree_control", "hugetlb.2MB.max"});
+  }
+  spec::Linux linux_with(const std::string& path) {
+    spec::Linux l;
+    l.cgroupsPath = path;
+    l.resources = spec::Resources{};
+    return l;
+  }
+};
+
+TEST_F(CgroupManagerFake, EachLimitGoesToTheHierarchyThatHasItsController) {
+  Host h = hybrid();
+  container_dirs("p/c");
+  dir("unified/p", {"cgroup.controllers", "cgroup.subtree_control"});
+  dir("cpuset/p", {"cpuset.cpus", "cpuset.mems"});
+  spec::Linux l = linux_with("/p/c");
+  l.resources->memory = spec::Memory{};
+  l.resources->memory->limit = 1 << 20;
+  l.resources->hugepageLimits = {{"2MB", 0}};
+  Manager m = Manager::plan(&l, "c", false, h);
+  m.create();
+  m.disown();
+  EXPECT_EQ(read(root_ + "/memory/p/c", "memory.limit_in_bytes"), "1048576");
+  EXPECT_EQ(read(root_ + "/unified/p/c", "hugetlb.2MB.max"), "0");
+  // hugetlb enabled from the mount root down to the container's parent.
+  EXPECT_EQ(writes(root_ + "/unified", "cgroup.subtree_control"), V{"+hugetlb"});
+  EXPECT_EQ(writes(root_ + "/unified/p", "cgroup.subtree_control"), V{"+hugetlb"});
+  // The empty v1 cpuset got the parent's cpus and mems before any task can join.
+  EXPECT_EQ(read(root_ + "/cpuset/p/c", "cpuset.cpus"), "0-1");
+  EXPECT_EQ(read(root_ + "/cpuset/p", "cpuset.mems"), "0");
+  // Device rules went to v1.
+  EXPECT_EQ(writes(root_ + "/devices/p/c", "devices.deny").front(), "a");
+  EXPECT_EQ(writes(root_ + "/devices/p/c", "devices.allow").size(), 11u);
+  EXPECT_GE(m.clone_into_fd(), 0);
+}
+
+TEST_F(CgroupManagerFake, AddProcessWritesEveryHierarchyUnlessClonedIntoV2) {
+  Host h = hybrid();
+  container_dirs("c");
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  m.create();
+  m.disown();
+  log_.writes.clear();
+  m.add_process(1234, true);
+  EXPECT_EQ(written_files(), (V{"cpuset/c/cgroup.procs", "devices/c/cgroup.procs", "memory/c/cgroup.procs"}));
+  m.add_process(1234);
+  EXPECT_EQ(written_files().back(), "unified/c/cgroup.procs");
+}
+
+TEST_F(CgroupManagerFake, MissingControllerFailsBeforeAnyDirectoryIsMade) {
+  Host h = hybrid();
+  spec::Linux l = linux_with("c");
+  l.resources->pids = spec::Pids{10};
+  try {
+    Manager::plan(&l, "c", false, h);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.pids needs the \"pids\" controller, which this host does not offer: "
+                 "hybrid cgroups (v1: cpuset, devices, memory; v2: hugetlb)");
+  }
+  EXPECT_FALSE(exists(root_ + "/memory/c"));
+  EXPECT_TRUE(log_.writes.empty());
+}
+
+TEST_F(CgroupManagerFake, UnifiedOnALegacyHostIsAnError) {
+  Host h = hybrid();
+  h.mode = Mode::Legacy;
+  h.v2_mount.clear();
+  spec::Linux l = linux_with("c");
+  l.resources->unified = {{"hugetlb.2MB.max", "0"}};
+  try {
+    Manager::plan(&l, "c", false, h);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.unified needs cgroup v2, which this host does not have: "
+                 "legacy cgroups (v1: cpuset, devices, memory)");
+  }
+}
+
+TEST_F(CgroupManagerFake, FailedCreateRemovesWhatItMade) {
+  Host h = hybrid();
+  spec::Linux l = linux_with("/new/c");
+  l.resources->memory = spec::Memory{};
+  l.resources->memory->limit = 1;
+  Manager m = Manager::plan(&l, "c", false, h);
+  // The fake directories have no interface files: the first write fails.
+  EXPECT_THROW(m.create(), Error);
+  for (const char* d : {"memory/new", "cpuset/new", "devices/new", "unified/new"})
+    EXPECT_FALSE(exists(root_ + "/" + d)) << d;
+}
+
+TEST_F(CgroupManagerFake, UndisownedManagerRemovesItsCgroupOnDestruction) {
+  Host h = hybrid();
+  h.v1.erase("cpuset");
+  h.v1.erase("devices");
+  h.mode = Mode::Legacy;
+  h.v2_mount.clear();
+  {
+    Manager m = Manager::plan(nullptr, "web", false, h);
+    m.create();
+    EXPECT_TRUE(exists(root_ + "/memory/web"));
+    EXPECT_EQ(m.warnings(), V{"no devices controller on this host: device access is not restricted"});
+  }
+  EXPECT_FALSE(exists(root_ + "/memory/web"));
+}
+
+TEST_F(CgroupManagerFake, CreateRefusesAV2CgroupThatHasProcesses) {
+  Host h = hybrid();
+  container_dirs("c");
+  dir("unified/c", {"cgroup.procs=4242\n"});
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  try {
+    m.create();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "create cgroup: cgroup " + root_ + "/unified/c already has processes");
+  }
+}
+
+TEST_F(CgroupManagerFake, StateRoundTrips) {
+  Host h = hybrid();
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  std::string state = m.to_state();
+  Manager back = Manager::load(state, h);
+  EXPECT_EQ(back.paths().mode, Mode::Hybrid);
+  EXPECT_EQ(back.paths().v2, root_ + "/unified/c");
+  EXPECT_EQ(back.paths().v1, m.paths().v1);
+  EXPECT_THROW(Manager::load("{\"mode\":\"weird\",\"v2\":\"\",\"v1\":{}}", h), Error);
+  EXPECT_THROW(Manager::load("not json", h), Error);
+}
+
+TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
+  Host h = hybrid();
+  h.v1["pids"] = {dir("pids"), "/", {"pids"}};
+  dir("memory/c", {"memory.usage_in_bytes=100\n", "memory.max_usage_in_bytes=200\n",
+                   "memory.limit_in_bytes=300\n", "memory.failcnt=1\n", "memory.stat=cache 7\ntotal_cache 9\n"});
+  dir("pids/c", {"pids.current=3\n", "pids.max=max\n"});
+  dir("unified/c", {"hugetlb.2MB.max=max\n", "hugetlb.2MB.current=0\n", "hugetlb.2MB.events=max 2\n"});
+  Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), h);
+  auto s = m.stats();
+  EXPECT_EQ(s["memory"]["usage"], (nlohmann::json{{"usage", 100}, {"max", 200}, {"limit", 300}, {"failcnt", 1}}));
+  EXPECT_EQ(s["memory"]["cache"], 9);
+  EXPECT_EQ(s["pids"], (nlohmann::json{{"current", 3}, {"limit", 0}}));
+  EXPECT_EQ(s["hugetlb"]["2MB"], (nlohmann::json{{"usage", 0}, {"failcnt", 2}}));
+  EXPECT_TRUE(s.contains("cpu"));
+  EXPECT_TRUE(s.contains("blkio"));
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing
+
+namespace hull::cgroups::testing {
+namespace {
+
+TEST_F(CgroupManagerFake, V1OnlyLimitsOnAUnifiedHostNameTheMissingV1Controller) {
+  Host h;
+  h.mode = Mode::Unified;
+  h.v2_mount = dir("v2", {"cgroup.controllers=cpu memory pids\n"});
+  h.v2_controllers = std::set<std::string>{"cpu", "memory", "pids"};
+  spec::Linux l = linux_with("c");
+  l.resources->network = spec::Network{};
+  l.resources->network->classID = 1;
+  try {
+    Manager::plan(&l, "c", false, h);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.network.classID needs the \"net_cls\" cgroup v1 controller (it has no cgroup v2 "
+                 "equivalent), which this host does not offer: unified cgroups (v2: cpu, memory, pids)");
+  }
+  l.resources->network.reset();
+  l.resources->blockIO = spec::BlockIO{};
+  try {
+    Manager::plan(&l, "c", false, h);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.blockIO needs the cgroup v2 controller \"io\", which this host does not offer: "
+                 "unified cgroups (v2: cpu, memory, pids)");
+  }
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing
