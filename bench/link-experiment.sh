@@ -8,10 +8,10 @@
 #                   libmount dropped (its one use, mnt_get_builtin_optmap,
 #                   stubbed for this experiment only)
 #   fully-static  : the same with -static
-# usage: bench/link-experiment.sh  (after hull was built in build/)
+# usage: bench/link-experiment.sh [BUILD_DIR]  (default build/, after hull was built there)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build="$here/../build"
+build=$(cd "${1:-$here/../build}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$build"
