@@ -13,6 +13,13 @@ namespace hull::cgroups {
 
 using Warnings = std::vector<std::string>;
 
+// hugetlb and rdma have the same files on v1 and v2 but for the name of the
+// limit: hugetlb.<size>.<limit_suffix> (and .<rsvd_suffix> where the kernel
+// has reservation accounting), rdma.max.
+void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits,
+                   const std::string& limit_suffix, const std::string& rsvd_suffix);
+void write_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
+
 struct ApplyOptions {
   bool updating = false;   // `update` of a running container rather than create
   Warnings* warnings = nullptr;

@@ -166,28 +166,11 @@ void set_blkio(const std::string& dir, const spec::BlockIO& b) {
 }
 
 void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
-  for (const auto& l : limits) {
-    check_page_size(l.pageSize);
-    std::string file = "hugetlb." + l.pageSize + ".limit_in_bytes";
-    if (!has_file(dir, file))
-      throw Error("linux.resources.hugepageLimits: page size " + quote(l.pageSize) +
-                  " is not supported by this host (no " + dir + "/" + file + ")");
-    write_value(dir, file, std::to_string(l.limit));
-    // Reservation accounting (Linux 5.7) is the one the spec prefers.
-    std::string rsvd = "hugetlb." + l.pageSize + ".rsvd.limit_in_bytes";
-    if (has_file(dir, rsvd)) write_value(dir, rsvd, std::to_string(l.limit));
-  }
+  write_hugetlb(dir, limits, "limit_in_bytes", "rsvd.limit_in_bytes");
 }
 
 void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
-  for (const auto& [dev, r] : rdma) {
-    if (dev.empty() || dev.find_first_of(" \t\n=") != std::string::npos)
-      throw Error("linux.resources.rdma: invalid device name " + quote(dev));
-    std::string line = dev;
-    if (r.hcaHandles) line += " hca_handle=" + std::to_string(*r.hcaHandles);
-    if (r.hcaObjects) line += " hca_object=" + std::to_string(*r.hcaObjects);
-    write_value(dir, "rdma.max", line);
-  }
+  write_rdma(dir, rdma);
 }
 
 void set_net_cls(const std::string& dir, uint32_t class_id) {

@@ -10,28 +10,13 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/fd_passing.hpp"
 
 namespace hull::process {
 
 void send_fd(int socket, int fd, const std::string& name) {
-  struct iovec iov;
-  iov.iov_base = const_cast<char*>(name.data());
-  iov.iov_len = name.size();
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-  ssize_t n;
-  do n = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("send " + name + " over the socket");
+  // The payload (the pty name) is short: one sendmsg carries it all.
+  send_with_fd(socket, fd, name, name);
 }
 
 void setup_terminal(int pty_master, int pty_slave, int console_socket,

@@ -1,0 +1,34 @@
+#include "base/error.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/convert.hpp"
+#include "cgroups/resources.hpp"
+
+namespace hull::cgroups {
+
+void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits,
+                   const std::string& limit_suffix, const std::string& rsvd_suffix) {
+  for (const auto& l : limits) {
+    check_page_size(l.pageSize);
+    std::string file = "hugetlb." + l.pageSize + "." + limit_suffix;
+    if (!has_file(dir, file))
+      throw Error("linux.resources.hugepageLimits: page size " + quote(l.pageSize) +
+                  " is not supported by this host (no " + dir + "/" + file + ")");
+    write_value(dir, file, std::to_string(l.limit));
+    // Reservation accounting (Linux 5.7) is the one the spec prefers.
+    std::string rsvd = "hugetlb." + l.pageSize + "." + rsvd_suffix;
+    if (has_file(dir, rsvd)) write_value(dir, rsvd, std::to_string(l.limit));
+  }
+}
+
+void write_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
+  for (const auto& [dev, r] : rdma) {
+    if (dev.empty() || dev.find_first_of(" \t\n=") != std::string::npos)
+      throw Error("linux.resources.rdma: invalid device name " + quote(dev));
+    std::string line = dev;
+    if (r.hcaHandles) line += " hca_handle=" + std::to_string(*r.hcaHandles);
+    if (r.hcaObjects) line += " hca_object=" + std::to_string(*r.hcaObjects);
+    write_value(dir, "rdma.max", line);
+  }
+}
+
+}  // namespace hull::cgroups
