@@ -71,10 +71,9 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
 
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec) {
   if (!state.cgroupPath.empty()) {
-    cgroups::Manager cgroup = cgroups::Manager::load(state.cgroupPath);
-    // Without a private pid namespace, processes may outlive the init.
-    if (!cgroup.pids().empty()) cgroup.kill_all(SIGKILL);
-    cgroup.destroy();
+    // destroy() also kills what is left: without a private pid namespace,
+    // processes may outlive the init.
+    cgroups::Manager::load(state.cgroupPath).destroy();
   }
   dir.remove();
   // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
