@@ -139,7 +139,9 @@ TEST(SeccompCompile, ActionsBehave) {
   EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << st;
   st = in_filtered_child(p, [] { return static_cast<int>(::syscall(SYS_getpgrp) * 0 + 3); });
   EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << st;
-  st = in_filtered_child(p, [] { return ::syscall(SYS_getsid, 0) > 0 ? 0 : 1; });
+  // getsid() is 0 when the session leader lives in an ancestor pid namespace (as under CI), so
+  // only "not refused" is asserted.
+  st = in_filtered_child(p, [] { return ::syscall(SYS_getsid, 0) >= 0 ? 0 : 1; });
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
   st = in_filtered_child(p, [] { return ::syscall(SYS_getuid) == -1 && errno == EPERM ? 0 : 1; });
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
