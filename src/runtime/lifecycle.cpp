@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -110,7 +111,14 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
 }
 
 void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
-  Opened c = open_container(g, id);
+  std::optional<Opened> opened;
+  try {
+    opened.emplace(open_container(g, id));
+  } catch (const ContainerMissing&) {
+    if (force) return;  // nothing to delete is what --force asked for
+    throw;
+  }
+  Opened& c = *opened;
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
     if (c.status != Status::Stopped) kill_and_wait(c.state);

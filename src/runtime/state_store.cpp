@@ -224,7 +224,9 @@ void make_root(const std::string& root) {
 }
 
 [[noreturn]] void throw_exists(std::string_view id) { throw Error("container " + quote(id) + " already exists"); }
-[[noreturn]] void throw_missing(std::string_view id) { throw Error("container " + quote(id) + " does not exist"); }
+[[noreturn]] void throw_missing(std::string_view id) {
+  throw ContainerMissing("container " + quote(id) + " does not exist");
+}
 
 }  // namespace
 

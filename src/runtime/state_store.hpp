@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "runtime/state_machine.hpp"
 
@@ -64,6 +65,15 @@ class ContainerDir {
   friend class StateStore;
   std::string id_, path_;
   UniqueFd dirfd_;  // O_DIRECTORY, holds the flock
+};
+
+// Thrown when a container id names no container (no directory, or one a
+// create abandoned before writing state.json): `delete --force` treats it as
+// success, as runc does, because clients (podman) clean up after a failed
+// create without knowing how far it got.
+class ContainerMissing : public Error {
+ public:
+  using Error::Error;
 };
 
 class StateStore {

@@ -148,6 +148,15 @@ TEST_F(ErrorsTest, KillUnknownContainer) {
   EXPECT_TRUE(state_dirs().empty());
 }
 
+// runc's rule, relied on by podman's cleanup after a failed create: a forced
+// delete of a container that does not exist succeeds, a plain one fails.
+TEST_F(ErrorsTest, DeleteUnknownContainer) {
+  EXPECT_TRUE(failed_with(hull({"delete", "ghost"}), {"container \"ghost\" does not exist"}));
+  ProcResult forced = hull({"delete", "--force", "ghost"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(forced.err, "");
+}
+
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
   EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
 }
