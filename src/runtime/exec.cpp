@@ -75,6 +75,10 @@ struct ExecChild {
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
+    // Set-up is done: from here the process must outlive `hull exec`, which
+    // returns at once with --detach (the kernel keeps the parent-death
+    // signal across execve for a process whose credentials do not change).
+    eo.wait_for_start = [] { ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0); };
     rootfs::Pty pty;
     if (c.spec->process->terminal) {
       // After setns the root is the container's: the pty comes from its devpts.
