@@ -41,10 +41,8 @@ void join_new_session_keyring(const std::string& id) {
 // The init's steps, in order. Returns only by throwing.
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
-  if (ctx.unshare_cgroupns_when_placed) {
-    ctx.sync->expect(SyncMsg::Continue);
-    if (::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
-  }
+  if (ctx.wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
+  if (ctx.unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
   std::string state_json;
   if (init_needs_state(spec)) ctx.sync->expect(SyncMsg::State, &state_json);
   ns::join_in_init(*ctx.namespaces);

@@ -23,8 +23,12 @@ struct InitContext {
   std::string overlay_dir;      // "" = under the state dir
   bool new_keyring = true;      // join a fresh session keyring (unless --no-new-keyring)
   int preserve_fds = 0;
-  // v1 hierarchies are entered only after the clone, and a cgroup namespace
-  // is rooted where its creator is: the init unshares it once placed.
+  // v1 hierarchies are entered only after the clone: the init waits until
+  // the runtime has placed it before it reads its own cgroups (the bind
+  // mounts of a "cgroup" mount are made from /proc/self/cgroup) or runs
+  // anything. A cgroup namespace is rooted where its creator is: the init
+  // unshares it once placed.
+  bool wait_for_placement = false;
   bool unshare_cgroupns_when_placed = false;
   bool has_runtime_hooks = false;  // ask the runtime to run prestart/createRuntime
   int seccomp_listener_fd = -1;    // connected to linux.seccomp.listenerPath, or -1

@@ -206,7 +206,8 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.close_at_entry = c.dir.fd();
 
   uint64_t clone_flags = namespaces.clone_flags;
-  if ((clone_flags & CLONE_NEWCGROUP) && !cgroup.paths().v1.empty()) {
+  ctx.wait_for_placement = !cgroup.paths().v1.empty();
+  if ((clone_flags & CLONE_NEWCGROUP) && ctx.wait_for_placement) {
     clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
     ctx.unshare_cgroupns_when_placed = true;
   }
@@ -220,7 +221,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   console.reset();
   seccomp_agent.reset();
   cgroup.add_process(pid, init.in_cgroup);
-  if (ctx.unshare_cgroupns_when_placed) runtime_end.send(SyncMsg::Continue);
+  if (ctx.wait_for_placement) runtime_end.send(SyncMsg::Continue);
   st.pid = pid;
   st.cgroupPath = cgroup.to_state();
   if (init_needs_state(c.spec)) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));

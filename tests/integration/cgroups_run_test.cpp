@@ -4,6 +4,7 @@
 // ids concurrently) and removes the parent directories it leads to.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "base/fs.hpp"
@@ -53,6 +54,27 @@ class CgroupRunTest : public HullTest {
   }
   std::string parent_;
 };
+
+// Without a cgroup namespace the "cgroup" mount binds the init's own v1
+// cgroup directories, so the init must be in them before it mounts: a
+// container saw its caller's cgroup (no limit, no pids.max) when the mount
+// won the race against the runtime placing the init (podman run --memory).
+// Several containers, since losing the race was only likely, not certain.
+TEST_F(CgroupRunTest, CgroupMountShowsTheContainersOwnLimits) {
+  Bundle& b = limited_bundle({{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 42}}}});
+  auto& namespaces = b.config["linux"]["namespaces"];
+  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
+                   namespaces.end());
+  b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                {"type", "cgroup"},
+                                {"source", "cgroup"},
+                                {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+  for (int i = 0; i < 5; ++i) {
+    ProcResult r = run_sh(b, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max",
+                          "cgmount" + std::to_string(i));
+    EXPECT_EQ(r.out, std::to_string(64 << 20) + "\n42\n") << r.err;
+  }
+}
 
 TEST_F(CgroupRunTest, MemoryLimitOomKillsTheContainer) {
   Bundle& b = limited_bundle({{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}});
