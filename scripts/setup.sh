@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages hull needs to build, test and run its demo.
+#   scripts/setup.sh          build and test dependencies
+#   scripts/setup.sh --e2e    also the clients of the end-to-end tests
+#                             (podman with conmon, containerd with ctr)
 # Idempotent: asks apt only for what dpkg does not already show as installed,
 # so a prepared machine needs neither root nor the network.
 set -euo pipefail
@@ -10,22 +13,32 @@ packages=(
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libgtest-dev
   busybox-static   # the demo and test root filesystems
 )
+# Test-only: tests/e2e drives these clients against hull. Installed without
+# their recommendations (no rootless helpers, no systemd units needed).
+e2e_packages=(podman conmon containerd)
 
-missing=()
-for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-  [[ $status == installed ]] || missing+=("$p")
-done
+missing_of() {
+  local p status
+  for p in "$@"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [[ $status == installed ]] || echo "$p"
+  done
+}
 
-if ((${#missing[@]} == 0)); then
-  echo "setup: all ${#packages[@]} packages are installed"
+missing=($(missing_of "${packages[@]}"))
+missing_e2e=()
+[[ ${1:-} == --e2e ]] && missing_e2e=($(missing_of "${e2e_packages[@]}"))
+
+if ((${#missing[@]} + ${#missing_e2e[@]} == 0)); then
+  echo "setup: all packages are installed"
   exit 0
 fi
 if ((EUID != 0)); then
-  echo "setup: missing packages: ${missing[*]}; run as root to install them" >&2
+  echo "setup: missing packages: ${missing[*]} ${missing_e2e[*]}; run as root to install them" >&2
   exit 1
 fi
-echo "setup: installing ${missing[*]}"
+echo "setup: installing ${missing[*]} ${missing_e2e[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y "${missing[@]}"
+((${#missing[@]} == 0)) || apt-get install -y "${missing[@]}"
+((${#missing_e2e[@]} == 0)) || apt-get install -y --no-install-recommends "${missing_e2e[@]}"

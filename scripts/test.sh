@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The project's test command (run as root): installs dependencies, builds in
-# Release and runs every test (unit and integration) with ctest, then builds
-# the unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
+# The project's test command (run as root): installs dependencies (with the
+# end-to-end tests' podman and containerd), builds in Release and runs every
+# test (unit, integration, and e2e: podman and containerd running containers
+# on hull) with ctest, then builds the unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
 # (CMAKE_BUILD_TYPE=Debug) and runs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc)
-bash scripts/setup.sh
+bash scripts/setup.sh --e2e
 
 echo "== Release build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

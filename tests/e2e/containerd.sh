@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# containerd (its runc v2 shim) running containers on an OCI runtime:
+#   containerd.sh RUNTIME WORKDIR SCENARIO
+# "setup" starts a private containerd (root, state, sockets and config in
+# WORKDIR) and imports a busybox image made here as an OCI layout (no
+# registry); "cleanup" removes every container, stops the daemon by its pid
+# and removes WORKDIR. The shim calls RUNTIME (ctr's --runc-binary sets the
+# shim's BinaryName option, as a config.toml runtime entry does for CRI) with
+# its state under WORKDIR (--runc-root). Containers go in cgroups below the
+# caller's own (a relative --cgroup path).
+source "$(dirname "$0")/lib.sh"
+
+image=docker.io/library/hull-e2e:busybox
+
+c() {
+  ctr --address "$work/containerd.sock" "$@"
+}
+
+# `ctr run` flags: the runtime, the snapshotter that works on any file
+# system, and a cgroup below ours named after the container id ($1).
+crun_flags() {
+  echo "--snapshotter native --runc-binary $runtime --runc-root $work/runtime-state --cgroup hull-e2e-$(basename "$runtime")/$1"
+}
+
+scenario_setup() {
+  scenario_cleanup
+  mkdir -p "$work"
+  cat >"$work/config.toml" <<CONF
+version = 2
+root = "$work/root"
+state = "$work/state"
+# No Kubernetes CRI in this daemon: ctr talks to it directly.
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$work/containerd.sock"
+[ttrpc]
+  address = "$work/containerd.sock.ttrpc"
+[debug]
+  address = "$work/debug.sock"
+CONF
+  # Its own session, output to a file: ctest must not wait on our pipes.
+  setsid containerd --config "$work/config.toml" </dev/null >"$work/containerd.log" 2>&1 &
+  echo $! >"$work/containerd.pid"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    c version >/dev/null 2>&1 && break
+    kill -0 "$(cat "$work/containerd.pid")" 2>/dev/null || { cat "$work/containerd.log" >&2; fail "containerd died"; }
+    sleep 0.1
+  done
+  c version >/dev/null || fail "containerd did not answer within 10 s"
+  make_rootfs "$work/rootfs"
+  bash "$source_dir/tests/e2e/make-oci-image.sh" "$work/rootfs" "$work/image.tar" "$image"
+  c images import --snapshotter native "$work/image.tar" >/dev/null
+  rm -rf "$work/rootfs" "$work/image.tar"
+}
+
+scenario_cleanup() {
+  [[ -d $work ]] || return 0
+  local pid id
+  if [[ -f $work/containerd.pid ]]; then
+    pid=$(cat "$work/containerd.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      for id in $(c containers ls -q 2>/dev/null); do remove_task "$id"; done
+      kill -TERM "$pid"
+      for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    fi
+  fi
+  unmount_below "$work"
+  remove_own_child_cgroup "hull-e2e-$(basename "$runtime")"
+  rm -rf "$work"
+}
+
+# Bounded wait until a task is no longer running (ctr 1.6 has no "task wait").
+wait_task_stopped() {
+  local i status
+  for ((i = 0; i < 100; i++)); do
+    status=$(task_status "$1")
+    [[ $status == STOPPED || -z $status ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Kills and deletes a task and its container, whatever is left of them.
+remove_task() {
+  c task kill -s KILL "$1" >/dev/null 2>&1 || true
+  wait_task_stopped "$1" || true
+  c task delete "$1" >/dev/null 2>&1 || true
+  c containers rm "$1" >/dev/null 2>&1 || true
+}
+
+task_status() {
+  c task ls | awk -v id="$1" '$1 == id {print $3}'
+}
+
+task_pid() {
+  c task ls | awk -v id="$1" '$1 == id {print $2}'
+}
+
+# A detached task, removed (with its container) when the scenario exits.
+start_task() {
+  local id=$1
+  shift
+  c run -d $(crun_flags "$id") "$@" "$image" "$id" sleep 1000 >/dev/null
+  trap "remove_task $id" EXIT
+  expect_eq "status after run -d" RUNNING "$(task_status "$id")"
+}
+
+scenario_run_true() {
+  capture c run --rm $(crun_flags e2e-true) "$image" e2e-true true
+  expect_eq "exit code" 0 "$rc"
+  expect_eq "containers after --rm" "" "$(c containers ls -q | grep -x e2e-true || true)"
+}
+
+scenario_run_echo() {
+  capture c run --rm $(crun_flags e2e-echo) "$image" e2e-echo echo hello
+  expect_eq "output" hello "$out"
+}
+
+scenario_exit_code() {
+  capture c run --rm $(crun_flags e2e-exit) "$image" e2e-exit sh -c 'exit 3'
+  expect_eq "exit code" 3 "$rc"
+}
+
+scenario_detach_exec_kill_delete() {
+  local id=e2e-detach
+  start_task "$id"
+  capture c task exec --exec-id probe "$id" sh -c 'echo from-exec; exit 5'
+  expect_eq "exec output" from-exec "$out"
+  expect_eq "exec exit code" 5 "$rc"
+  c task kill -s SIGKILL "$id"
+  wait_task_stopped "$id" || fail "task still $(task_status "$id") 10 s after SIGKILL"
+  c task delete "$id" >/dev/null
+  c containers rm "$id"
+  capture "$runtime" --root "$work/runtime-state/default" state "$id"
+  expect_eq "runtime state exit code after delete (container gone)" 1 "$rc"
+}
+
+scenario_pause_resume() {
+  local id=e2e-pause pid
+  start_task "$id"
+  pid=$(task_pid "$id")
+  c task pause "$id"
+  expect_eq "status after pause" PAUSED "$(task_status "$id")"
+  expect_eq "freezer state" FROZEN "$(cat "$(cgroup_file "$pid" freezer freezer.state)")"
+  c task resume "$id"
+  expect_eq "status after resume" RUNNING "$(task_status "$id")"
+  capture c task exec --exec-id probe "$id" echo alive
+  expect_eq "exec after resume" alive "$out"
+}
+
+scenario_ps() {
+  local id=e2e-ps
+  start_task "$id"
+  capture c task ps "$id"
+  expect_contains "task ps lists the init" "$(task_pid "$id")" "$out"
+}
+
+scenario_memory_limit() {
+  local id=e2e-mem
+  start_task "$id" --memory-limit 67108864
+  expect_eq "memory.limit_in_bytes" 67108864 "$(cat "$(cgroup_file "$(task_pid "$id")" memory memory.limit_in_bytes)")"
+}
+
+scenario_metrics() {
+  local id=e2e-metrics
+  start_task "$id" --memory-limit 67108864
+  capture c task metrics "$id"
+  expect_eq "metrics: memory limit" 67108864 "$(awk '$1 == "memory.limit_in_bytes" {print $2}' <<<"$out")"
+  expect_eq "metrics: pids" 1 "$(awk '$1 == "pids.current" {print $2}' <<<"$out")"
+}
+
+scenario_tty() {
+  capture with_tty "ctr --address $work/containerd.sock run --rm -t $(crun_flags e2e-tty) $image e2e-tty sh -c 'tty; exit 4'"
+  expect_eq "tty inside" /dev/pts/0 "$out"
+  expect_eq "exit code through the terminal" 4 "$rc"
+}
+
+parse_args "$@"
+command -v containerd >/dev/null && command -v ctr >/dev/null || { echo "containerd/ctr not installed" >&2; exit $SKIP; }
+"scenario_$scenario"

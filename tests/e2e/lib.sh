@@ -1,0 +1,95 @@
+# Shared helpers of the end-to-end scenarios (sourced by podman.sh and
+# containerd.sh). A scenario is a shell function; it fails through fail(),
+# which names the scenario and what was expected.
+set -euo pipefail
+
+SKIP=77  # ctest's SKIP_RETURN_CODE for the e2e tests
+
+fail() {
+  echo "FAIL [$scenario]: $*" >&2
+  exit 1
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+  [[ $2 == "$3" ]] || fail "$1: expected '$2', got '$3'"
+}
+
+# expect_contains WHAT NEEDLE HAYSTACK
+expect_contains() {
+  [[ $3 == *"$2"* ]] || fail "$1: expected to contain '$2', got '$3'"
+}
+
+# Runs "$@", records its exit code in $rc and its stdout in $out (stderr goes
+# to the test log), without tripping set -e.
+capture() {
+  set +e
+  out=$("$@")
+  rc=$?
+  set -e
+}
+
+# The busybox-static root filesystem both images are made from.
+make_rootfs() {
+  bash "$source_dir/bundles/make-rootfs.sh" "$1" >/dev/null
+}
+
+# A terminal for "-t" scenarios: script(1) gives the command a pty as its
+# stdin/stdout, as an interactive shell would. Its output uses CRLF, and
+# shows the NUL byte ctr writes to the terminal as "^@" (the pty's echo).
+with_tty() {
+  script -qec "$*" /dev/null | tr -d '\r' | sed 's/\^@//g'
+}
+
+# usage: <script> RUNTIME WORKDIR SCENARIO
+parse_args() {
+  if (($# != 3)); then
+    echo "usage: $0 RUNTIME WORKDIR SCENARIO" >&2
+    exit 2
+  fi
+  runtime=$1 work=$2 scenario=$3
+  source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  if ! declare -F "scenario_$scenario" >/dev/null; then
+    echo "unknown scenario $scenario" >&2
+    exit 2
+  fi
+}
+
+# The mount point of the hierarchy a /proc/<pid>/cgroup line's controller
+# list names ("" is cgroup2: /sys/fs/cgroup/unified on hybrid hosts).
+hierarchy_dir() {
+  case $1 in
+    "") [[ -d /sys/fs/cgroup/unified ]] && echo /sys/fs/cgroup/unified || echo /sys/fs/cgroup ;;
+    name=*) echo "/sys/fs/cgroup/${1#name=}" ;;
+    *) echo "/sys/fs/cgroup/$1" ;;
+  esac
+}
+
+# cgroup_file PID CONTROLLER FILE: the path of FILE in PID's cgroup of
+# CONTROLLER's v1 hierarchy, read from the host side.
+cgroup_file() {
+  local ctrls path
+  while IFS=: read -r _ ctrls path; do
+    [[ ,$ctrls, == *,"$2",* ]] && { echo "$(hierarchy_dir "$ctrls")$path/$3"; return; }
+  done <"/proc/$1/cgroup"
+  fail "no $2 cgroup for pid $1"
+}
+
+# Removes NAME (and what is left below it) under our own cgroup in every
+# hierarchy: the parent cgroup the runtime made for the test's containers.
+remove_own_child_cgroup() {
+  local ctrls path dir
+  while IFS=: read -r _ ctrls path; do
+    dir=$(hierarchy_dir "$ctrls")${path%/}/$1
+    [[ -d $dir ]] && find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done </proc/self/cgroup
+  return 0
+}
+
+# Unmounts whatever is still mounted below DIR (deepest first), so that
+# removing DIR cannot reach into a mounted file system.
+unmount_below() {
+  awk -v d="$1/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do
+    umount -l "$m" || true
+  done
+}

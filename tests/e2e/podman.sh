@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# podman (with conmon) running containers on an OCI runtime:
+#   podman.sh RUNTIME WORKDIR SCENARIO
+# RUNTIME is the runtime binary (build/hull, or /usr/sbin/runc as the
+# reference that proves a scenario itself right). WORKDIR holds podman's
+# storage, run dir and containers.conf; the "setup"
+# scenario makes it and imports the image, "cleanup" removes every container
+# and the directory. Containers go in cgroups below the caller's own
+# (--cgroup-parent is relative; conmon is left where it is: --cgroups no-conmon).
+source "$(dirname "$0")/lib.sh"
+
+image=localhost/hull-e2e:busybox
+
+pm() {
+  CONTAINERS_CONF=$work/containers.conf podman \
+    --root "$work/storage" --runroot "$work/run" --tmpdir "$work/tmp" --storage-driver vfs "$@"
+}
+
+# Common flags of every container: no network (the machine may be offline),
+# the cgroup parent, and rlimits the runtime can set: podman asks for
+# nofile=1048576 by default, which needs CAP_SYS_RESOURCE when the hard limit
+# is lower (nproc likewise; podman lowered its own nproc limit to 32768).
+run_flags() {
+  local nofile nproc
+  nofile=$(ulimit -Hn)
+  nproc=$(ulimit -Hu)
+  [[ $nproc == unlimited || $nproc -gt 32768 ]] && nproc=32768
+  echo "--cgroup-parent hull-e2e-$(basename "$runtime") --ulimit nofile=$nofile:$nofile --ulimit nproc=$nproc:$nproc"
+}
+
+scenario_setup() {
+  rm -rf "$work"
+  mkdir -p "$work"
+  local name
+  name=$(basename "$runtime")
+  # The configuration docs/clients.md shows: the runtime by path, runc's
+  # JSON log format (conmon then passes --log-format=json --log FILE), cgroupfs
+  # and a file for events (no systemd here).
+  cat >"$work/containers.conf" <<CONF
+[containers]
+netns = "none"
+cgroups = "no-conmon"
+
+[engine]
+runtime = "$name"
+runtime_supports_json = ["$name"]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+
+[engine.runtimes]
+$name = ["$runtime"]
+CONF
+  make_rootfs "$work/rootfs"
+  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+  pm import "$work/rootfs.tar" "$image" >/dev/null
+  rm -rf "$work/rootfs" "$work/rootfs.tar"
+}
+
+scenario_cleanup() {
+  [[ -d $work ]] || return 0
+  pm rm --all --force --time 0 >/dev/null || true
+  unmount_below "$work"
+  remove_own_child_cgroup "hull-e2e-$(basename "$runtime")"
+  rm -rf "$work"
+}
+
+scenario_run_rm() {
+  rm -f "$work/rm.cid"
+  capture pm run --rm --name e2e-rm --cidfile "$work/rm.cid" $(run_flags) "$image" true
+  expect_eq "exit code of true" 0 "$rc"
+  expect_eq "podman ps -a after --rm" "" "$(pm ps -a -q --filter name=e2e-rm)"
+  # podman keeps the runtime's default state root (its cleanup process,
+  # started by conmon, would not get a --runtime-flag root=...).
+  capture "$runtime" state "$(cat "$work/rm.cid")"
+  expect_eq "runtime state exit code after --rm (container gone)" 1 "$rc"
+}
+
+scenario_output() {
+  capture pm run --rm $(run_flags) "$image" sh -c 'echo hello; echo to-stderr >&2'
+  expect_eq "stdout" hello "$out"
+}
+
+scenario_exit_code() {
+  capture pm run --rm $(run_flags) "$image" sh -c 'exit 7'
+  expect_eq "exit code" 7 "$rc"
+}
+
+scenario_env_workdir_user() {
+  capture pm run --rm $(run_flags) -e GREETING=hi -w /tmp -u 65534:65534 "$image" \
+    sh -c 'echo "$GREETING $(pwd) $(id -u):$(id -g)"'
+  expect_eq "env, cwd, uid:gid" "hi /tmp 65534:65534" "$out"
+}
+
+scenario_limits() {
+  capture pm run --rm $(run_flags) --memory 64m --pids-limit 42 "$image" \
+    sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'
+  expect_eq "memory and pids limits read inside" "67108864
+42" "$out"
+}
+
+scenario_read_only() {
+  capture pm run --rm $(run_flags) --read-only "$image" sh -c 'touch /probe 2>/dev/null; echo $?; touch /tmp/probe; echo $?'
+  # / is read-only; podman mounts a tmpfs on /tmp with --read-only.
+  expect_eq "write to / then /tmp" "1
+0" "$out"
+}
+
+scenario_cap_drop() {
+  capture pm run --rm $(run_flags) --cap-drop ALL "$image" sh -c 'grep CapEff /proc/self/status'
+  expect_eq "CapEff" "CapEff:	0000000000000000" "$out"
+}
+
+# A long-running container: a shell that exits 0 on SIGTERM (podman stop).
+start_sleeper() {
+  pm run -d --name "$1" $(run_flags) "$image" sh -c 'trap "exit 0" TERM; sleep 1000 & wait' >/dev/null
+}
+
+remove_container() {
+  pm rm -f -t 0 "$1" >/dev/null 2>&1 || true
+}
+
+state_of() {
+  pm inspect --format '{{.State.Status}}' "$1"
+}
+
+scenario_detach_exec_stop() {
+  local c=e2e-detach
+  remove_container "$c"
+  start_sleeper "$c"
+  trap "remove_container $c" EXIT
+  expect_eq "state after run -d" running "$(state_of "$c")"
+  capture pm exec "$c" sh -c 'echo in-container; exit 3'
+  expect_eq "exec output" in-container "$out"
+  expect_eq "exec exit code" 3 "$rc"
+  pm stop -t 10 "$c" >/dev/null
+  expect_eq "state after stop" exited "$(state_of "$c")"
+  expect_eq "exit code after stop (SIGTERM handled)" 0 "$(pm inspect --format '{{.State.ExitCode}}' "$c")"
+  pm rm "$c" >/dev/null
+  expect_eq "podman ps -a after rm" "" "$(pm ps -a -q --filter name=$c)"
+}
+
+scenario_pause_unpause() {
+  local c=e2e-pause
+  remove_container "$c"
+  start_sleeper "$c"
+  trap "remove_container $c" EXIT
+  pm pause "$c" >/dev/null
+  expect_eq "state after pause" paused "$(state_of "$c")"
+  local pid
+  pid=$(pm inspect --format '{{.State.Pid}}' "$c")
+  expect_eq "freezer state" FROZEN "$(cat "$(cgroup_file "$pid" freezer freezer.state)")"
+  pm unpause "$c" >/dev/null
+  expect_eq "state after unpause" running "$(state_of "$c")"
+  capture pm exec "$c" echo alive
+  expect_eq "exec after unpause" alive "$out"
+}
+
+scenario_top() {
+  local c=e2e-top
+  remove_container "$c"
+  start_sleeper "$c"
+  trap "remove_container $c" EXIT
+  capture pm top "$c" pid args
+  expect_contains "podman top" "sleep 1000" "$out"
+}
+
+scenario_killed_by_signal() {
+  local c=e2e-signal
+  remove_container "$c"
+  start_sleeper "$c"
+  trap "remove_container $c" EXIT
+  pm kill --signal KILL "$c" >/dev/null
+  capture pm wait "$c"
+  expect_eq "exit code after SIGKILL" 137 "$out"
+  expect_eq "state" exited "$(state_of "$c")"
+}
+
+scenario_tty() {
+  capture with_tty "CONTAINERS_CONF=$work/containers.conf podman --root $work/storage --runroot $work/run \
+    --tmpdir $work/tmp --storage-driver vfs run --rm -t $(run_flags) $image sh -c 'tty; exit 5'"
+  expect_eq "tty inside" /dev/pts/0 "$out"
+  expect_eq "exit code through the terminal" 5 "$rc"
+}
+
+parse_args "$@"
+command -v podman >/dev/null && command -v conmon >/dev/null || { echo "podman/conmon not installed" >&2; exit $SKIP; }
+"scenario_$scenario"
