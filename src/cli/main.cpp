@@ -90,12 +90,20 @@ int fail(const std::string& message) {
 }
 
 // CLI11's parse errors, reworded where its wording does not say what to do.
-int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
+int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args,
+                const FlagSet& global) {
   std::string message = e.what();
   const CLI::App* verb = nullptr;
   for (const CLI::App* sub : app.get_subcommands()) verb = sub;
   if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    for (const auto& a : args) {
+    // The first word that is neither a flag nor a global flag's value
+    // (`hull --root /run/x pauze c1` names "pauze", not "/run/x").
+    for (size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && global.with_value.count(a.substr(2))) {
+        ++i;
+        continue;
+      }
       if (!a.empty() && a[0] != '-') {
         message = "unknown command " + quote(a);
         break;
@@ -131,7 +139,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return usage_error(app, e, args);
+    return usage_error(app, e, args, global_flags);
   }
 
   try {

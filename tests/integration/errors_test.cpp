@@ -157,6 +157,12 @@ TEST_F(ErrorsTest, DeleteUnknownContainer) {
   EXPECT_EQ(forced.err, "");
 }
 
+// `hull --root DIR verb` with a verb hull lacks (containerd calling an
+// unimplemented verb): the message names the verb, not the --root value.
+TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
+  EXPECT_TRUE(failed_with(hull({"nosuchverb", "c1"}), {"unknown command \"nosuchverb\""}));
+}
+
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
   EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
 }
