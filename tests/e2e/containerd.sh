@@ -123,6 +123,17 @@ scenario_exit_code() {
   expect_eq "exit code" 3 "$rc"
 }
 
+# The shim reports a failed create with the msg of the runtime's last error
+# line in log.json (--log-format json).
+scenario_create_error() {
+  capture_all c run --rm $(crun_flags e2e-error) "$image" e2e-error /nonexistent
+  expect_eq "exit code" 1 "$rc"
+  expect_contains "ctr's error" "OCI runtime create failed" "$out"
+  expect_contains "the runtime's message" /nonexistent "$out"
+  expect_contains "the runtime's message" "no such file or directory" "${out,,}"
+  c containers rm e2e-error >/dev/null 2>&1 || true
+}
+
 scenario_detach_exec_kill_delete() {
   local id=e2e-detach
   start_task "$id"

@@ -29,6 +29,14 @@ capture() {
   set -e
 }
 
+# The same, with stderr in $out too.
+capture_all() {
+  set +e
+  out=$("$@" 2>&1)
+  rc=$?
+  set -e
+}
+
 # The busybox-static root filesystem both images are made from.
 make_rootfs() {
   bash "$source_dir/bundles/make-rootfs.sh" "$1" >/dev/null

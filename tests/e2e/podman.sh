@@ -85,6 +85,20 @@ scenario_exit_code() {
   expect_eq "exit code" 7 "$rc"
 }
 
+# podman turns the runtime's error text into its exit codes: 127 for a
+# command that does not exist, 126 for one that cannot be executed.
+scenario_command_not_found() {
+  capture_all pm run --rm $(run_flags) "$image" /nonexistent
+  expect_eq "exit code" 127 "$rc"
+  expect_contains "error names the command" /nonexistent "$out"
+}
+
+scenario_not_executable() {
+  capture_all pm run --rm $(run_flags) "$image" /etc/passwd
+  expect_eq "exit code" 126 "$rc"
+  expect_contains "error" "permission denied" "$out"
+}
+
 scenario_env_workdir_user() {
   capture pm run --rm $(run_flags) -e GREETING=hi -w /tmp -u 65534:65534 "$image" \
     sh -c 'echo "$GREETING $(pwd) $(id -u):$(id -g)"'
@@ -137,6 +151,17 @@ scenario_detach_exec_stop() {
   expect_eq "exit code after stop (SIGTERM handled)" 0 "$(pm inspect --format '{{.State.ExitCode}}' "$c")"
   pm rm "$c" >/dev/null
   expect_eq "podman ps -a after rm" "" "$(pm ps -a -q --filter name=$c)"
+}
+
+scenario_exec_tty() {
+  local c=e2e-exec-tty
+  remove_container "$c"
+  start_sleeper "$c"
+  trap "remove_container $c" EXIT
+  capture with_tty "CONTAINERS_CONF=$work/containers.conf podman --root $work/storage --runroot $work/run \
+    --tmpdir $work/tmp --storage-driver vfs exec -t $c sh -c 'tty; exit 6'"
+  expect_eq "tty inside exec -t (the first pty of the container's devpts)" /dev/pts/0 "$out"
+  expect_eq "exit code through the terminal" 6 "$rc"
 }
 
 scenario_pause_unpause() {
