@@ -93,22 +93,22 @@ TEST_F(CgroupCommandsTest, PauseOfACreatedContainerIsRefused) {
 // A frozen task acts on SIGKILL only once thawed: kill and delete --force of
 // a paused container must still end it.
 TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
-  pid_t a = start_sh("a", "sleep 1000");
-  ASSERT_NE(a, 0);
-  ASSERT_EQ(hull({"pause", "a"}).exit_code, 0);
-  ProcResult k = hull({"kill", "a", "KILL"});
-  EXPECT_EQ(k.exit_code, 0) << k.err;
-  EXPECT_TRUE(wait_exit_and_reap(a));
-  EXPECT_EQ(status("a"), "stopped");
-  ASSERT_EQ(hull({"delete", "a"}).exit_code, 0);
-
-  pid_t b = start_sh("b", "sleep 1000");
-  ASSERT_NE(b, 0);
-  ASSERT_EQ(hull({"pause", "b"}).exit_code, 0);
-  ProcResult d = hull({"delete", "--force", "b"});
-  EXPECT_EQ(d.exit_code, 0) << d.err;
-  EXPECT_TRUE(wait_exit_and_reap(b));
-  expect_nothing_left("b");
+  // The containers take turns in the fixture's one cgroupsPath.
+  for (const std::vector<std::string>& ending : {std::vector<std::string>{"kill", "a", "KILL"},
+                                                  std::vector<std::string>{"delete", "--force", "b"}}) {
+    const std::string& id = ending[ending[0] == "kill" ? 1 : 2];
+    pid_t init = start_sh(id, "sleep 1000");
+    ASSERT_NE(init, 0);
+    ASSERT_EQ(hull({"pause", id}).exit_code, 0);
+    ProcResult r = hull(ending);
+    EXPECT_EQ(r.exit_code, 0) << ending[0] << ": " << r.err;
+    EXPECT_TRUE(wait_exit_and_reap(init)) << ending[0];
+    if (ending[0] == "kill") {
+      EXPECT_EQ(status(id), "stopped");
+      ASSERT_EQ(hull({"delete", id}).exit_code, 0);
+    }
+    expect_nothing_left(id);
+  }
 }
 
 TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
