@@ -26,6 +26,7 @@ class CgroupCommandsTest : public CgroupRunTest {
   // create + start of a container in its own cgroup running `sh -c script`.
   pid_t start_sh(const std::string& id, const std::string& script, const Json& resources = Json::object()) {
     Bundle& b = limited_bundle(resources, "bundle-" + id);
+    for (const Json& m : mounts_) b.config["mounts"].push_back(m);
     b.args({"sh", "-c", script});
     ProcResult c = hull({"create", "--bundle", b.dir().string(), id});
     EXPECT_EQ(c.exit_code, 0) << c.err;
@@ -56,6 +57,7 @@ class CgroupCommandsTest : public CgroupRunTest {
     return false;
   }
   Bundle* bundle_ = nullptr;
+  std::vector<Json> mounts_;  // added to the next containers' mounts
 };
 
 // The counter advances by rename, so a reader never sees a half-written file.
@@ -112,6 +114,9 @@ TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
 }
 
 TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
+  Json cgroup_mount = {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
+                       {"options", {"ro", "nosuid", "noexec", "nodev"}}};
+  mounts_.push_back(cgroup_mount);
   ASSERT_NE(start_sh("u", "sleep 1000",
                      {{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 50}}}, {"cpu", {{"shares", 512}}}}),
             0);
@@ -130,6 +135,10 @@ TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
     EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.max"), "50000 100000");
   }
   EXPECT_EQ(cgroups::read_value(dir_of("cpuset"), "cpuset.cpus"), "0");
+  // Seen from inside (its cgroup namespace root, through its cgroup mount).
+  std::string inside = on_v1("pids") ? "/sys/fs/cgroup/pids/pids.max" : "/sys/fs/cgroup/pids.max";
+  ProcResult seen = hull({"exec", "u", "cat", inside});
+  EXPECT_EQ(seen.out, "20\n") << seen.err;
 
   // Later commands see the new limits; untouched ones stay.
   Json saved = Json::parse(read_file((state_dir("u") / "config.json").string()));
