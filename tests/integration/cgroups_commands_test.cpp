@@ -138,9 +138,14 @@ TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
   }
   EXPECT_EQ(cgroups::read_value(dir_of("cpuset"), "cpuset.cpus"), "0");
   // Seen from inside (its cgroup namespace root, through its cgroup mount).
-  std::string inside = on_v1("pids") ? "/sys/fs/cgroup/pids/pids.max" : "/sys/fs/cgroup/pids.max";
-  ProcResult seen = hull({"exec", "u", "cat", inside});
-  EXPECT_EQ(seen.out, "20\n") << seen.err;
+  auto inside = [](const char* controller, const std::string& v1_file, const std::string& v2_file) {
+    return on_v1(controller) ? "/sys/fs/cgroup/" + std::string(controller) + "/" + v1_file : "/sys/fs/cgroup/" + v2_file;
+  };
+  ProcResult seen = hull({"exec", "u", "cat", inside("pids", "pids.max", "pids.max"),
+                          inside("memory", "memory.limit_in_bytes", "memory.max"),
+                          inside("cpu", "cpu.cfs_quota_us", "cpu.max"), inside("cpuset", "cpuset.cpus", "cpuset.cpus")});
+  EXPECT_EQ(seen.out, std::string("20\n104857600\n") + (on_v1("cpu") ? "50000\n" : "50000 100000\n") + "0\n")
+      << seen.err;
 
   // Later commands see the new limits; untouched ones stay.
   Json saved = Json::parse(read_file((state_dir("u") / "config.json").string()));
