@@ -30,6 +30,9 @@ namespace hull::cli {
   X(delete)           \
   X(pause)            \
   X(resume)           \
+  X(update)           \
+  X(ps)               \
+  X(events)           \
   X(spec)             \
   X(features)
 

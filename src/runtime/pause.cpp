@@ -11,32 +11,28 @@ namespace hull {
 
 namespace {
 
-cgroups::Manager container_cgroup(const ContainerState& st, const char* what) {
-  if (st.cgroupPath.empty()) throw Error("cannot " + std::string(what) + " container " + quote(st.id) + ": it has no cgroup");
-  return cgroups::Manager::load(st.cgroupPath);
+// Freezes (pause) or thaws (resume) the cgroup, then records the new status.
+void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
+  OpenedContainer c = open_container(g, id);
+  Status next = require_transition(id, c.status, op);
+  const char* verb = to_string(op);
+  with_context(std::string(verb) + " container " + quote(id), [&] {
+    if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
+    cgroups::Manager cg = cgroups::Manager::load(c.state.cgroupPath);
+    if (op == Operation::Pause)
+      cg.freeze();
+    else
+      cg.thaw();
+    c.state.status = next;
+    c.dir.write_state(c.state);
+  });
 }
 
 }  // namespace
 
-void pause_container(const GlobalOptions& g, const std::string& id) {
-  OpenedContainer c = open_container(g, id);
-  Status next = require_transition(id, c.status, Operation::Pause);
-  with_context("pause container " + quote(id), [&] {
-    container_cgroup(c.state, "pause").freeze();
-    c.state.status = next;
-    c.dir.write_state(c.state);
-  });
-}
+void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Pause); }
 
-void resume_container(const GlobalOptions& g, const std::string& id) {
-  OpenedContainer c = open_container(g, id);
-  Status next = require_transition(id, c.status, Operation::Resume);
-  with_context("resume container " + quote(id), [&] {
-    container_cgroup(c.state, "resume").thaw();
-    c.state.status = next;
-    c.dir.write_state(c.state);
-  });
-}
+void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
 
 void thaw_if_paused(const ContainerState& state, Status status, int sig) {
   if (sig != SIGKILL || status != Status::Paused || state.cgroupPath.empty()) return;
