@@ -169,7 +169,7 @@ scenario_pause_resume() {
   pid=$(task_pid "$id")
   c task pause "$id"
   expect_eq "status after pause" PAUSED "$(task_status "$id")"
-  expect_eq "freezer state" FROZEN "$(cat "$(cgroup_file "$pid" freezer freezer.state)")"
+  expect_eq "freezer state" FROZEN "$(freezer_state "$pid")"
   c task resume "$id"
   expect_eq "status after resume" RUNNING "$(task_status "$id")"
   exec_in_task probe "$id" echo alive

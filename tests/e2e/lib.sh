@@ -83,6 +83,18 @@ cgroup_file() {
   fail "no $2 cgroup for pid $1"
 }
 
+# FROZEN when PID's cgroup is frozen: the v1 freezer's state, or on a
+# cgroup2-only host cgroup.freeze.
+freezer_state() {
+  if grep -q ':freezer:' "/proc/$1/cgroup"; then
+    cat "$(cgroup_file "$1" freezer freezer.state)"
+  else
+    local path
+    path=$(sed -n 's/^0:://p' "/proc/$1/cgroup")
+    [[ $(cat "$(hierarchy_dir "")$path/cgroup.freeze") == 1 ]] && echo FROZEN || echo THAWED
+  fi
+}
+
 # Removes NAME (and what is left below it) under our own cgroup in every
 # hierarchy: the parent cgroup the runtime made for the test's containers.
 remove_own_child_cgroup() {

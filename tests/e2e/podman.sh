@@ -107,7 +107,8 @@ scenario_env_workdir_user() {
 
 scenario_limits() {
   capture pm run --rm $(run_flags) --memory 64m --pids-limit 42 "$image" \
-    sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'
+    sh -c 'cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes 2>/dev/null || cat memory.max
+           cat pids/pids.max 2>/dev/null || cat pids.max'
   expect_eq "memory and pids limits read inside" "67108864
 42" "$out"
 }
@@ -173,7 +174,7 @@ scenario_pause_unpause() {
   expect_eq "state after pause" paused "$(state_of "$c")"
   local pid
   pid=$(pm inspect --format '{{.State.Pid}}' "$c")
-  expect_eq "freezer state" FROZEN "$(cat "$(cgroup_file "$pid" freezer freezer.state)")"
+  expect_eq "freezer state" FROZEN "$(freezer_state "$pid")"
   pm unpause "$c" >/dev/null
   expect_eq "state after unpause" running "$(state_of "$c")"
   capture pm exec "$c" echo alive
