@@ -60,6 +60,19 @@ class UnifiedTest : public HullTest {
     return dirs[0].string();
   }
 
+  // Whether hull lacks `verb`: pause, resume, update and events are being
+  // added (branch h/cgcmd); their tests skip until then.
+  bool lacks(const std::string& verb) { return hull({verb}).err.find("unknown command") != std::string::npos; }
+
+  // A started container running `sleep 1000` with resources; its init pid, 0 on error.
+  pid_t started(const std::string& id, const json& resources) {
+    Bundle& b = limited(resources, "bundle-" + id);
+    b.args({"sleep", "1000"});
+    const pid_t init = create_from(b, id);
+    if (init > 0) start_container(id);
+    return init;
+  }
+
   // `hull create` of bundle b as id; the init pid, 0 (and a failure) on error.
   pid_t create_from(Bundle& b, const std::string& id) {
     b.write();
@@ -232,6 +245,50 @@ TEST_F(UnifiedTest, ExecJoinsTheContainersCgroup) {
   // In the container's cgroup namespace its cgroup is the root (another cgroup
   // would show as /../name), and the init (pid 1 there) is in it too.
   EXPECT_EQ(r.out, "0::/\n1\n");
+}
+
+// pause and resume use the v2 freezer (cgroup.freeze); the state follows.
+TEST_F(UnifiedTest, PauseFreezesAndResumeThawsTheCgroup) {
+  if (lacks("pause")) GTEST_SKIP() << "hull has no pause command yet";
+  ASSERT_GT(started("fr", json::object()), 0);
+  const std::string dir = cgroup_dir("fr");
+  ProcResult r = hull({"pause", "fr"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "frozen"), "1");
+  EXPECT_EQ(status("fr"), "paused");
+  r = hull({"resume", "fr"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "frozen"), "0");
+  EXPECT_EQ(status("fr"), "running");
+}
+
+TEST_F(UnifiedTest, UpdateRewritesTheLimitsOfARunningContainer) {
+  if (lacks("update")) GTEST_SKIP() << "hull has no update command yet";
+  ASSERT_GT(started("up", {{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 50}}}}), 0);
+  const std::string dir = cgroup_dir("up");
+  ASSERT_EQ(read_text(dir + "/memory.max"), std::to_string(64 << 20) + "\n");
+  ProcResult r = hull({"update", "--memory", std::to_string(128 << 20), "--pids-limit", "20", "--cpu-quota", "20000",
+                       "--cpu-period", "100000", "up"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text(dir + "/memory.max"), std::to_string(128 << 20) + "\n");
+  EXPECT_EQ(read_text(dir + "/pids.max"), "20\n");
+  EXPECT_EQ(read_text(dir + "/cpu.max"), "20000 100000\n");
+}
+
+TEST_F(UnifiedTest, EventsStatsReportsTheCgroupsCounters) {
+  if (lacks("events")) GTEST_SKIP() << "hull has no events command yet";
+  ASSERT_GT(started("ev", {{"pids", {{"limit", 50}}}}), 0);
+  ProcResult r = hull({"events", "--stats", "ev"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(j.value("type", ""), "stats");
+  EXPECT_EQ(j.value("id", ""), "ev");
+  const json& data = j["data"];
+  EXPECT_EQ(data["pids"].value("current", 0), 1) << r.out;  // the sleeping init
+  EXPECT_EQ(data["pids"].value("limit", 0), 50) << r.out;
+  EXPECT_GT(data["memory"]["usage"].value("usage", 0), 0) << r.out;
+  EXPECT_GT(data["cpu"]["usage"].value("total", 0), 0) << r.out;
 }
 
 }  // namespace
