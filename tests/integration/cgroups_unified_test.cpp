@@ -96,10 +96,10 @@ std::string keyed(const std::string& text, const std::string& key) {
 
 TEST_F(UnifiedTest, MemoryMaxOomKillsTheContainer) {
   Bundle& b = limited({{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}});
-  // The shell itself holds the 200 MB it reads, so the OOM killer picks the init.
+  // The shell itself holds the 64 MB it reads, so the OOM killer picks the init.
   ProcResult r = run_sh(b,
                         "cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max; "
-                        "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived");
+                        "x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived");
   EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.out << r.err;
   // swap is memory+swap in the spec; memory.swap.max is the swap part alone.
   EXPECT_EQ(r.out, "0::/\n33554432\n0\n") << r.err;
