@@ -69,6 +69,27 @@ SystemdPath parse_systemd_path(std::string_view value);
 // Throws on ".." components or an empty value.
 Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_view id, const Host& host);
 
+// OOM notifications of a container's memory cgroup (`events`): poll fd()
+// for poll_events(); once it is ready, consume() returns how many OOM events
+// happened since the last call (0 for a spurious wake-up or a removed cgroup).
+// v1: memory.oom_control registered with cgroup.event_control on an eventfd.
+// v2: memory.events, whose "oom_kill" counter is compared with the last read.
+class OomWatch {
+ public:
+  OomWatch() = default;
+  int fd() const { return fd_.get(); }  // -1: no memory cgroup to watch
+  short poll_events() const;
+  uint64_t consume();
+
+ private:
+  friend class Manager;
+  bool v2_ = false;
+  std::string dir_;
+  UniqueFd fd_;           // v1: the eventfd; v2: memory.events
+  UniqueFd oom_control_;  // v1: memory.oom_control, open while registered
+  uint64_t last_ = 0;     // v2: oom_kill when last read
+};
+
 class Manager {
  public:
   // Resolves the paths and checks that every configured limit can be applied
@@ -114,6 +135,9 @@ class Manager {
   std::vector<pid_t> pids() const;
   // The "data" object of runc's `events --stats`: cpu, memory, pids, blkio, hugetlb.
   nlohmann::json stats() const;
+
+  // Starts watching for OOM events (see OomWatch).
+  OomWatch watch_oom() const;
 
   // Applies new limits (the `update` command). Only fields that are set are
   // written; device rules are replaced only when resources.devices is non-empty.

@@ -33,4 +33,9 @@ void add_create_flags(CLI::App& command, CreateOptions& o);
 // Adds the required <container-id> positional.
 void add_id_argument(CLI::App& command, std::string& id);
 
+// A verb whose only argument is the container id and whose action is one
+// operation (start, pause, resume).
+Verb id_only_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
+                  void (*operation)(const GlobalOptions&, const std::string&));
+
 }  // namespace hull::cli

@@ -1,3 +1,5 @@
+#include <memory>
+
 #include "cli/cli.hpp"
 
 namespace hull::cli {
@@ -24,6 +26,17 @@ void add_create_flags(CLI::App& command, CreateOptions& o) {
 
 void add_id_argument(CLI::App& command, std::string& id) {
   command.add_option("container-id", id, "the container's unique name on this host")->required();
+}
+
+Verb id_only_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
+                  void (*operation)(const GlobalOptions&, const std::string&)) {
+  auto* command = app.add_subcommand(name, help);
+  auto id = std::make_shared<std::string>();
+  add_id_argument(*command, *id);
+  return {command, [&ctx, id, operation] {
+            operation(ctx.global, *id);
+            return 0;
+          }};
 }
 
 }  // namespace hull::cli

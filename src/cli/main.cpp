@@ -28,6 +28,11 @@ namespace hull::cli {
   X(list)             \
   X(kill)             \
   X(delete)           \
+  X(pause)            \
+  X(resume)           \
+  X(update)           \
+  X(ps)               \
+  X(events)           \
   X(spec)             \
   X(features)
 

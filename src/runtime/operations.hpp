@@ -4,6 +4,8 @@
 // can call it directly. Every function throws hull::Error with context.
 #include <sys/types.h>
 
+#include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,42 @@ int run_container(const GlobalOptions& g, const RunOptions& o);
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all);
 // Removes a stopped or created container; force also kills a running one.
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);
+// Freezes every process of a running container (status "paused") / thaws a
+// paused one (status "running").
+void pause_container(const GlobalOptions& g, const std::string& id);
+void resume_container(const GlobalOptions& g, const std::string& id);
+struct UpdateOptions {
+  std::string id;
+  // -r: a linux.resources JSON file, "-" for stdin. When set, flags are ignored.
+  std::string resources_file;
+  // runc's update flags that were given, by long name without dashes
+  // ("memory" -> "100m", "cpu-quota" -> "50000"), converted as runc does.
+  std::map<std::string, std::string> flags;
+};
+// New cgroup limits for a created, running or paused container; also
+// recorded in the config saved at create.
+void update_container(const GlobalOptions& g, const UpdateOptions& o);
+
+// Pids of every process in the container's cgroups, sorted (ps --format json).
+std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id);
+// `ps` of the host with ps_args (default -ef), its header line and only the
+// lines of the container's processes (ps --format table).
+std::string container_ps_table(const GlobalOptions& g, const std::string& id, std::vector<std::string> ps_args);
+// The filtering step of container_ps_table: keeps the header and the lines
+// whose PID column (found by name in the header) is one of pids. Throws when
+// there is no PID column or a line's PID is not a number.
+std::string filter_ps_table(const std::string& ps_output, const std::vector<pid_t>& pids);
+
+struct EventsOptions {
+  std::string id;
+  bool stats = false;          // one stats event, then return
+  std::string interval = "5s"; // Go duration syntax: 5s, 500ms, 1m30s
+};
+// Writes runc's event lines to out: {"type":"stats","id":...,"data":{...}}
+// every interval and {"type":"oom","id":...} on each OOM, until the
+// container stops (with stats: one stats event).
+void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostream& out);
+
 // The runtime-spec state JSON with the live status.
 std::string container_state_json(const GlobalOptions& g, const std::string& id);
 

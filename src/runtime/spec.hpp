@@ -324,4 +324,7 @@ const char* to_string(NamespaceType t);
 namespace hull::spec {
 // Parses a standalone runtime-spec process object (hull exec --process FILE).
 Process parse_process_json(const std::string& json_text, const std::string& file_name);
+// Parses a standalone linux.resources object (hull update --resources FILE).
+// Null members are read as absent, as everywhere in the parser.
+Resources parse_resources_json(const std::string& json_text, const std::string& file_name);
 }  // namespace hull::spec

@@ -1,0 +1,86 @@
+// OOM notifications for `events`: the kernel's own event sources (an eventfd
+// registered through cgroup.event_control on v1, memory.events waking poll
+// with POLLPRI on v2), so the caller waits on an fd instead of polling files.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/routing.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+// The "oom_kill" counter of a memory.events text.
+uint64_t oom_kills(int fd, const std::string& what) {
+  if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seek " + what);
+  std::string text = read_fd(fd, what);
+  constexpr std::string_view kKey = "oom_kill ";
+  for (size_t i = 0; i < text.size();) {
+    size_t j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    std::string_view line(text.data() + i, j - i);
+    if (line.substr(0, kKey.size()) == kKey) return std::stoull(std::string(line.substr(kKey.size())));
+    i = j + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+OomWatch Manager::watch_oom() const {
+  OomWatch w;
+  std::string v1 = Router(host_, paths_).v1_dir("memory");
+  if (!v1.empty()) {
+    w.dir_ = v1;
+    w.oom_control_ = open_fd(v1 + "/memory.oom_control", O_RDONLY);
+    int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (efd < 0) throw_errno("eventfd for OOM notifications");
+    w.fd_.reset(efd);
+    write_value(v1, "cgroup.event_control", std::to_string(efd) + " " + std::to_string(w.oom_control_.get()));
+    return w;
+  }
+  if (!paths_.v2.empty() && has_file(paths_.v2, "memory.events")) {
+    w.v2_ = true;
+    w.dir_ = paths_.v2;
+    std::string path = w.dir_ + "/memory.events";
+    w.fd_ = open_fd(path, O_RDONLY);
+    w.last_ = oom_kills(w.fd_.get(), path);  // also arms the POLLPRI notification
+  }
+  return w;
+}
+
+short OomWatch::poll_events() const { return v2_ ? POLLPRI : POLLIN; }
+
+uint64_t OomWatch::consume() {
+  if (!fd_) return 0;
+  if (v2_) {
+    uint64_t now = 0;
+    try {
+      now = oom_kills(fd_.get(), dir_ + "/memory.events");
+    } catch (const Error&) {
+      fd_.reset();  // the cgroup is gone
+      return 0;
+    }
+    uint64_t n = now > last_ ? now - last_ : 0;
+    last_ = now;
+    return n;
+  }
+  uint64_t count = 0;
+  if (::read(fd_.get(), &count, sizeof count) != sizeof count) return 0;
+  // Removing the cgroup also signals the eventfd: that is no OOM.
+  if (!has_file(dir_, "cgroup.event_control")) {
+    fd_.reset();
+    return 0;
+  }
+  return count;
+}
+
+}  // namespace hull::cgroups

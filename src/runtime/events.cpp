@@ -1,0 +1,85 @@
+// events: the container's cgroup statistics and OOM notifications as runc's
+// JSON lines. The stream waits on fds only: the init's pidfd (the container
+// stopped), a timerfd (the interval) and the OOM watch of the memory cgroup.
+#include <poll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "runtime/init_pidfd.hpp"
+#include "runtime/operations.hpp"
+#include "runtime/units.hpp"
+
+namespace hull {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void print_event(std::ostream& out, const char* type, const std::string& id, const nlohmann::json* data) {
+  Json e = {{"type", type}, {"id", id}};
+  if (data) e["data"] = *data;
+  out << e.dump() << '\n' << std::flush;
+}
+
+void print_stats(std::ostream& out, const std::string& id, const cgroups::Manager& cg) {
+  nlohmann::json data = cg.stats();
+  print_event(out, "stats", id, &data);
+}
+
+UniqueFd interval_timer(std::chrono::nanoseconds interval) {
+  int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  if (fd < 0) throw_errno("timerfd_create");
+  UniqueFd timer(fd);
+  itimerspec spec{};
+  spec.it_interval.tv_sec = static_cast<time_t>(interval.count() / 1000000000);
+  spec.it_interval.tv_nsec = static_cast<long>(interval.count() % 1000000000);
+  spec.it_value = spec.it_interval;
+  if (::timerfd_settime(fd, 0, &spec, nullptr) < 0) throw_errno("timerfd_settime");
+  return timer;
+}
+
+}  // namespace
+
+void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostream& out) {
+  std::chrono::nanoseconds interval = with_context("--interval", [&] { return parse_go_duration(o.interval); });
+  if (interval.count() <= 0) throw Error("--interval: the duration must be greater than 0, got " + quote(o.interval));
+  // No lock: the stream runs as long as the container and must not block
+  // other commands.
+  validate_container_id(o.id);
+  ContainerState st = StateStore(g.root).peek(o.id);
+  Status status = live_status(st);
+  if (status == Status::Stopped || status == Status::Creating)
+    throw Error("container " + quote(o.id) + " is not running (it is " + to_string(status) + ")");
+  if (st.cgroupPath.empty()) throw Error("container " + quote(o.id) + " has no cgroup");
+  cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
+  if (o.stats) {
+    print_stats(out, o.id, cg);
+    return;
+  }
+
+  UniqueFd init = open_init_pidfd(st);
+  if (!init) return;  // stopped meanwhile
+  UniqueFd timer = interval_timer(interval);
+  cgroups::OomWatch oom = cg.watch_oom();
+  for (;;) {
+    pollfd fds[3] = {{oom.fd(), oom.poll_events(), 0}, {timer.get(), POLLIN, 0}, {init.get(), POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll for container events");
+    }
+    // An OOM kill of the init shows up with its exit: report it first.
+    if (fds[0].revents != 0 && oom.consume() > 0) print_event(out, "oom", o.id, nullptr);
+    if (fds[2].revents != 0) return;
+    if (fds[1].revents != 0) {
+      uint64_t ticks = 0;
+      if (::read(timer.get(), &ticks, sizeof ticks) == sizeof ticks) print_stats(out, o.id, cg);
+    }
+  }
+}
+
+}  // namespace hull

@@ -1,0 +1,42 @@
+// pause and resume: freeze / thaw the container's cgroup and record the
+// status, so `state`, `exec` and `kill` see "paused" until resumed.
+#include <csignal>
+
+#include "base/error.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "runtime/container_setup.hpp"
+#include "runtime/operations.hpp"
+
+namespace hull {
+
+namespace {
+
+// Freezes (pause) or thaws (resume) the cgroup, then records the new status.
+void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
+  OpenedContainer c = open_container(g, id);
+  Status next = require_transition(id, c.status, op);
+  const char* verb = to_string(op);
+  with_context(std::string(verb) + " container " + quote(id), [&] {
+    if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
+    cgroups::Manager cg = cgroups::Manager::load(c.state.cgroupPath);
+    if (op == Operation::Pause)
+      cg.freeze();
+    else
+      cg.thaw();
+    c.state.status = next;
+    c.dir.write_state(c.state);
+  });
+}
+
+}  // namespace
+
+void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Pause); }
+
+void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
+
+void thaw_if_paused(const ContainerState& state, Status status, int sig) {
+  if (sig != SIGKILL || status != Status::Paused || state.cgroupPath.empty()) return;
+  cgroups::Manager::load(state.cgroupPath).thaw();
+}
+
+}  // namespace hull

@@ -1,0 +1,104 @@
+// ps: the container's processes, as pids (json) or as the host's ps table
+// filtered to them (runc's behaviour: header kept, PID column found by name).
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "runtime/operations.hpp"
+
+namespace hull {
+
+namespace {
+
+std::vector<std::string> fields_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string f; in >> f;) out.push_back(f);
+  return out;
+}
+
+// Runs argv (PATH lookup) and returns its stdout and stderr together; throws
+// with that output when it fails, as runc does.
+std::string run_and_capture(const std::vector<std::string>& argv) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for ps");
+  UniqueFd read_end(p[0]), write_end(p[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork for ps");
+  if (pid == 0) {
+    ::dup2(write_end.get(), STDOUT_FILENO);
+    ::dup2(write_end.get(), STDERR_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  write_end.reset();
+  std::string out = read_fd(read_end.get(), "the output of ps");
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string how = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                                        : "was killed by signal " + std::to_string(WTERMSIG(status));
+    throw Error(argv[0] + " " + how + ": " + out);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id) {
+  // No lock, like `state`: a listing must not queue behind a long exec.
+  validate_container_id(id);
+  ContainerState st = StateStore(g.root).peek(id);
+  if (st.cgroupPath.empty()) return {};
+  std::vector<pid_t> pids = cgroups::Manager::load(st.cgroupPath).pids();
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
+std::string filter_ps_table(const std::string& ps_output, const std::vector<pid_t>& pids) {
+  size_t end = ps_output.find('\n');
+  std::string header = ps_output.substr(0, end);
+  std::vector<std::string> titles = fields_of(header);
+  auto column = std::find(titles.begin(), titles.end(), "PID");
+  if (column == titles.end()) throw Error("couldn't find PID field in ps output");
+  size_t index = static_cast<size_t>(column - titles.begin());
+  std::string out = header + "\n";
+  while (end != std::string::npos) {
+    size_t start = end + 1;
+    end = ps_output.find('\n', start);
+    std::string line = ps_output.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (line.empty()) continue;
+    std::vector<std::string> fields = fields_of(line);
+    long pid = -1;
+    try {
+      size_t used = 0;
+      if (index < fields.size()) {
+        pid = std::stol(fields[index], &used);
+        if (used != fields[index].size()) pid = -1;
+      }
+    } catch (const std::logic_error&) {
+    }
+    if (pid < 0) throw Error("unable to parse pid in ps output line " + quote(line));
+    if (std::find(pids.begin(), pids.end(), static_cast<pid_t>(pid)) != pids.end()) out += line + "\n";
+  }
+  return out;
+}
+
+std::string container_ps_table(const GlobalOptions& g, const std::string& id, std::vector<std::string> ps_args) {
+  std::vector<pid_t> pids = container_pids(g, id);
+  if (ps_args.empty()) ps_args = {"-ef"};
+  ps_args.insert(ps_args.begin(), "ps");
+  return filter_ps_table(run_and_capture(ps_args), pids);
+}
+
+}  // namespace hull

@@ -1,0 +1,93 @@
+#include "runtime/units.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <string>
+
+#include "base/error.hpp"
+
+namespace hull {
+
+namespace {
+
+// Reads a decimal "12", "1.5", ".5", "3." at text[i...]; false without digits.
+bool read_decimal(std::string_view text, size_t& i, double& value) {
+  size_t start = i;
+  bool digits = false;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, digits = true;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, digits = true;
+  }
+  if (!digits) return false;
+  value = std::stod(std::string(text.substr(start, i - start)));
+  return true;
+}
+
+}  // namespace
+
+int64_t parse_ram_in_bytes(std::string_view text) {
+  auto invalid = [&](const std::string& why) -> Error {
+    return Error("invalid size " + quote(text) + ": " + why);
+  };
+  // The number ends at the last digit, dot or space; what follows is the suffix.
+  size_t sep = text.find_last_of("0123456789. ");
+  if (sep == std::string_view::npos) throw invalid("no number");
+  std::string_view number = text.substr(0, text[sep] == ' ' ? sep : sep + 1);
+  std::string suffix(text.substr(sep + 1));
+  size_t i = 0;
+  double size = 0;
+  if (!number.empty() && number[0] == '+') ++i;  // Go's ParseFloat takes a leading '+'
+  if (!read_decimal(number, i, size) || i != number.size()) throw invalid("not a number");
+  for (char& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  double multiplier = 1;
+  if (!suffix.empty()) {
+    size_t exponent = std::string_view("bkmgtp").find(suffix[0]);
+    bool ok = exponent != std::string_view::npos && suffix.size() <= 3;
+    if (ok && exponent == 0) ok = suffix.size() == 1;  // "b" takes nothing after it
+    if (ok && suffix.size() == 2) ok = suffix[1] == 'b';
+    if (ok && suffix.size() == 3) ok = suffix.substr(1) == "ib";
+    if (!ok) throw invalid("unknown suffix " + quote(suffix) + " (use b, k, m, g, t or p, optionally followed by b or ib)");
+    multiplier = std::pow(1024.0, static_cast<double>(exponent));
+  }
+  double bytes = size * multiplier;
+  if (bytes >= 9223372036854775807.0) throw invalid("too large");
+  return static_cast<int64_t>(bytes);
+}
+
+std::chrono::nanoseconds parse_go_duration(std::string_view text) {
+  auto invalid = [&](const std::string& why) -> Error {
+    return Error("invalid duration " + quote(text) + ": " + why);
+  };
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+  if (text.substr(i) == "0") return std::chrono::nanoseconds(0);
+  if (i == text.size()) throw invalid("empty");
+  struct Unit {
+    std::string_view name;
+    double ns;
+  };
+  // Longest names first so "ms" is not read as "m" followed by "s".
+  static constexpr Unit kUnits[] = {{"ns", 1},   {"us", 1e3},  {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
+                                    {"ms", 1e6}, {"s", 1e9},   {"m", 60e9},        {"h", 3600e9}};
+  double total = 0;
+  while (i < text.size()) {
+    double value = 0;
+    if (!read_decimal(text, i, value)) throw invalid("expected a number at " + quote(text.substr(i)));
+    const Unit* unit = nullptr;
+    for (const Unit& u : kUnits)
+      if (text.substr(i, u.name.size()) == u.name) {
+        unit = &u;
+        break;
+      }
+    if (unit == nullptr) throw invalid("missing or unknown unit (use ns, us, ms, s, m or h)");
+    i += unit->name.size();
+    total += value * unit->ns;
+  }
+  if (total >= 9223372036854775807.0) throw invalid("too large");
+  auto ns = std::chrono::nanoseconds(static_cast<int64_t>(std::llround(total)));
+  return negative ? -ns : ns;
+}
+
+}  // namespace hull

@@ -1,0 +1,154 @@
+// update: new limits for a live container's cgroups, as `runc update` takes
+// them (a linux.resources JSON, or one flag per value), applied to the
+// cgroups and recorded in the saved config so later commands see them.
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "runtime/container_setup.hpp"
+#include "runtime/operations.hpp"
+#include "runtime/units.hpp"
+
+namespace hull {
+
+namespace {
+
+using Json = nlohmann::json;
+
+enum class Kind {
+  Bytes,     // go-units RAMInBytes, or -1 (unlimited)
+  Unsigned,
+  Signed,
+  Text,
+  NonZero,   // an integer flag whose 0 (its default) means "unchanged"
+};
+
+struct FlagField {
+  const char* flag;
+  const char* section;  // member of linux.resources
+  const char* field;
+  Kind kind;
+};
+
+constexpr FlagField kFlagFields[] = {
+    {"memory", "memory", "limit", Kind::Bytes},
+    {"memory-reservation", "memory", "reservation", Kind::Bytes},
+    {"memory-swap", "memory", "swap", Kind::Bytes},
+    {"cpu-period", "cpu", "period", Kind::Unsigned},
+    {"cpu-quota", "cpu", "quota", Kind::Signed},
+    {"cpu-burst", "cpu", "burst", Kind::Unsigned},
+    {"cpu-share", "cpu", "shares", Kind::Unsigned},
+    {"cpu-rt-period", "cpu", "realtimePeriod", Kind::Unsigned},
+    {"cpu-rt-runtime", "cpu", "realtimeRuntime", Kind::Signed},
+    {"cpuset-cpus", "cpu", "cpus", Kind::Text},
+    {"cpuset-mems", "cpu", "mems", Kind::Text},
+    {"cpu-idle", "cpu", "idle", Kind::Signed},
+    {"pids-limit", "pids", "limit", Kind::NonZero},
+    {"blkio-weight", "blockIO", "weight", Kind::NonZero},
+};
+
+// Whole-string integer as Go's strconv reads it (no spaces, optional sign).
+Json integer_value(const std::string& flag, const std::string& v, bool is_signed) {
+  auto invalid = [&] { return Error("invalid value for --" + flag + ": " + quote(v) + " is not " +
+                                    (is_signed ? "an integer" : "a non-negative integer")); };
+  if (v.empty() || (!is_signed && v[0] == '-')) throw invalid();
+  size_t used = 0;
+  try {
+    if (is_signed) {
+      long long n = std::stoll(v, &used, 10);
+      if (used != v.size()) throw invalid();
+      return n;
+    }
+    unsigned long long n = std::stoull(v, &used, 10);
+    if (used != v.size()) throw invalid();
+    return n;
+  } catch (const std::logic_error&) {
+    throw invalid();
+  }
+}
+
+// The flags as a linux.resources object.
+Json request_from_flags(const std::map<std::string, std::string>& flags) {
+  Json r = Json::object();
+  for (const auto& [name, value] : flags) {
+    const FlagField* f = nullptr;
+    for (const FlagField& candidate : kFlagFields)
+      if (name == candidate.flag) f = &candidate;
+    if (f == nullptr) throw Error("update: unknown flag --" + name);
+    Json v;
+    switch (f->kind) {
+      case Kind::Bytes:
+        v = value == "-1" ? Json(-1) : Json(with_context("invalid value for --" + name, [&] {
+              return parse_ram_in_bytes(value);
+            }));
+        break;
+      case Kind::Unsigned: v = integer_value(name, value, false); break;
+      case Kind::Signed: v = integer_value(name, value, true); break;
+      case Kind::Text: v = value; break;
+      case Kind::NonZero:
+        v = integer_value(name, value, true);
+        if (v == 0) continue;
+        break;
+    }
+    r[f->section][f->field] = std::move(v);
+  }
+  return r;
+}
+
+// Null members mean "unchanged" (as in runc); merge_patch would delete them.
+void drop_nulls(Json& j) {
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end();) {
+    if (it->is_null()) {
+      it = j.erase(it);
+    } else {
+      drop_nulls(*it);
+      ++it;
+    }
+  }
+}
+
+}  // namespace
+
+void update_container(const GlobalOptions& g, const UpdateOptions& o) {
+  // Read and check the request before taking the lock.
+  std::string source = "update flags";
+  Json request;
+  if (!o.resources_file.empty()) {
+    source = o.resources_file == "-" ? "<stdin>" : o.resources_file;
+    std::string text = o.resources_file == "-" ? read_fd(STDIN_FILENO, "standard input") : read_file(o.resources_file);
+    spec::parse_resources_json(text, source);  // throws naming the JSON path
+    request = Json::parse(text);
+  } else {
+    request = request_from_flags(o.flags);
+  }
+  drop_nulls(request);
+  // As runc: unlimited memory with no swap given means unlimited swap too
+  // (v1 refuses a memory limit above memsw.limit otherwise).
+  if (request.contains("memory") && request["memory"].value("limit", Json()) == -1 &&
+      !request["memory"].contains("swap"))
+    request["memory"]["swap"] = -1;
+  // As runc, update never touches device rules.
+  request.erase("devices");
+  spec::Resources resources = spec::parse_resources_json(request.dump(), source);
+
+  OpenedContainer c = open_container(g, o.id);
+  require_transition(o.id, c.status, Operation::Update);
+  with_context("update container " + quote(o.id), [&] {
+    if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
+    std::string config_path = c.dir.path() + "/" + kSavedConfigName;
+    Json config = Json::parse(read_file(config_path));
+    Json& saved = config["linux"]["resources"];
+    if (!saved.is_object()) saved = Json::object();
+    saved.merge_patch(request);
+    std::string text = config.dump(2);
+    spec::parse_config(text, config_path);  // what later commands will read must parse
+    cgroups::Manager::load(c.state.cgroupPath).update(resources);
+    write_file_atomic(c.dir.fd(), kSavedConfigName, text);
+  });
+}
+
+}  // namespace hull

@@ -1,0 +1,272 @@
+// The cgroup-facing commands on real containers: pause/resume, update, ps,
+// events, kill --all. Host files are read where the host keeps them: a v1
+// hierarchy for a controller mounted as v1, else the cgroup2 directory, so
+// the tests hold on hybrid, legacy and pure cgroup2 hosts.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include "base/fs.hpp"
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups_run_fixture.hpp"
+
+namespace hull::itest {
+namespace {
+
+using namespace std::chrono_literals;
+using Json = nlohmann::json;
+
+bool on_v1(const char* controller) { return cgroups::Host::current().v1_for(controller) != nullptr; }
+
+class CgroupCommandsTest : public CgroupRunTest {
+ protected:
+  // create + start of a container in its own cgroup running `sh -c script`.
+  pid_t start_sh(const std::string& id, const std::string& script, const Json& resources = Json::object()) {
+    Bundle& b = limited_bundle(resources, "bundle-" + id);
+    for (const Json& m : mounts_) b.config["mounts"].push_back(m);
+    b.args({"sh", "-c", script});
+    ProcResult c = hull({"create", "--bundle", b.dir().string(), id});
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    if (c.exit_code != 0) return 0;
+    start_container(id);
+    bundle_ = &b;
+    return state(id)["pid"].get<pid_t>();
+  }
+  std::vector<pid_t> ps_json(const std::string& id) {
+    ProcResult r = hull({"ps", "--format", "json", id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.exit_code != 0) return {};
+    Json pids = Json::parse(r.out);
+    if (pids.is_null()) return {};  // runc's spelling of no processes (hull prints [])
+    return pids.get<std::vector<pid_t>>();
+  }
+  // The counter the pause test's container keeps in /tmp/c (-1: not yet there).
+  long counter() const {
+    std::ifstream in(bundle_->rootfs() / "tmp/c");
+    long v = -1;
+    in >> v;
+    return v;
+  }
+  // Waits (bounded) until the counter exceeds `than`.
+  bool counter_grows_past(long than) const {
+    for (auto end = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < end;) {
+      if (counter() > than) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+  Bundle* bundle_ = nullptr;
+  std::vector<Json> mounts_;  // added to the next containers' mounts
+};
+
+// The counter advances by rename, so a reader never sees a half-written file.
+constexpr const char* kCounterScript =
+    "i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; done";
+
+TEST_F(CgroupCommandsTest, PauseFreezesTheContainerAndResumeThawsIt) {
+  ASSERT_NE(start_sh("p", kCounterScript), 0);
+  ASSERT_TRUE(counter_grows_past(0));
+
+  ProcResult pause = hull({"pause", "p"});
+  ASSERT_EQ(pause.exit_code, 0) << pause.err;
+  EXPECT_EQ(status("p"), "paused");
+  long frozen_at = counter();
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(counter(), frozen_at) << "the container made progress while paused";
+  EXPECT_TRUE(failed_with(hull({"pause", "p"}), {"cannot pause container \"p\": it is paused"}));
+  EXPECT_TRUE(failed_with(hull({"exec", "p", "true"}), {"it is paused", "resume it first"}));
+
+  ProcResult resume = hull({"resume", "p"});
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_EQ(status("p"), "running");
+  EXPECT_TRUE(counter_grows_past(frozen_at));
+  EXPECT_TRUE(failed_with(hull({"resume", "p"}), {"cannot resume container \"p\": it is running"}));
+}
+
+TEST_F(CgroupCommandsTest, PauseOfACreatedContainerIsRefused) {
+  Bundle& b = limited_bundle(Json::object());
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "c"}).exit_code, 0);
+  EXPECT_TRUE(failed_with(hull({"pause", "c"}), {"cannot pause container \"c\": it is created"}));
+  EXPECT_TRUE(failed_with(hull({"pause", "nosuch"}), {"container \"nosuch\" does not exist"}));
+}
+
+// A frozen task acts on SIGKILL only once thawed: kill and delete --force of
+// a paused container must still end it.
+TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
+  // The containers take turns in the fixture's one cgroupsPath.
+  for (const std::vector<std::string>& ending : {std::vector<std::string>{"kill", "a", "KILL"},
+                                                  std::vector<std::string>{"delete", "--force", "b"}}) {
+    const std::string& id = ending[ending[0] == "kill" ? 1 : 2];
+    pid_t init = start_sh(id, "sleep 1000");
+    ASSERT_NE(init, 0);
+    ASSERT_EQ(hull({"pause", id}).exit_code, 0);
+    ProcResult r = hull(ending);
+    EXPECT_EQ(r.exit_code, 0) << ending[0] << ": " << r.err;
+    EXPECT_TRUE(wait_exit_and_reap(init)) << ending[0];
+    if (ending[0] == "kill") {
+      EXPECT_EQ(status(id), "stopped");
+      ASSERT_EQ(hull({"delete", id}).exit_code, 0);
+    }
+    expect_nothing_left(id);
+  }
+}
+
+TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
+  Json cgroup_mount = {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
+                       {"options", {"ro", "nosuid", "noexec", "nodev"}}};
+  mounts_.push_back(cgroup_mount);
+  ASSERT_NE(start_sh("u", "sleep 1000",
+                     {{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 50}}}, {"cpu", {{"shares", 512}}}}),
+            0);
+  ProcResult r = hull({"update", "--memory", "100m", "--pids-limit", "20", "--cpu-quota", "50000", "--cpu-period",
+                       "100000", "--cpuset-cpus", "0", "u"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (on_v1("memory"))
+    EXPECT_EQ(cgroups::read_value(dir_of("memory"), "memory.limit_in_bytes"), "104857600");
+  else
+    EXPECT_EQ(cgroups::read_value(dir_of("memory"), "memory.max"), "104857600");
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "20");
+  if (on_v1("cpu")) {
+    EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.cfs_quota_us"), "50000");
+    EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.cfs_period_us"), "100000");
+  } else {
+    EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.max"), "50000 100000");
+  }
+  EXPECT_EQ(cgroups::read_value(dir_of("cpuset"), "cpuset.cpus"), "0");
+  // Seen from inside (its cgroup namespace root, through its cgroup mount).
+  auto inside = [](const char* controller, const std::string& v1_file, const std::string& v2_file) {
+    return on_v1(controller) ? "/sys/fs/cgroup/" + std::string(controller) + "/" + v1_file : "/sys/fs/cgroup/" + v2_file;
+  };
+  ProcResult seen = hull({"exec", "u", "cat", inside("pids", "pids.max", "pids.max"),
+                          inside("memory", "memory.limit_in_bytes", "memory.max"),
+                          inside("cpu", "cpu.cfs_quota_us", "cpu.max"), inside("cpuset", "cpuset.cpus", "cpuset.cpus")});
+  EXPECT_EQ(seen.out, std::string("20\n104857600\n") + (on_v1("cpu") ? "50000\n" : "50000 100000\n") + "0\n")
+      << seen.err;
+
+  // Later commands see the new limits; untouched ones stay.
+  Json saved = Json::parse(read_file((state_dir("u") / "config.json").string()));
+  const Json& res = saved["linux"]["resources"];
+  EXPECT_EQ(res["memory"]["limit"], 100 << 20);
+  EXPECT_EQ(res["pids"]["limit"], 20);
+  EXPECT_EQ(res["cpu"]["quota"], 50000);
+  EXPECT_EQ(res["cpu"]["shares"], 512);
+  EXPECT_EQ(res["cpu"]["cpus"], "0");
+}
+
+TEST_F(CgroupCommandsTest, UpdateReadsAResourcesJsonFromStdinAndNamesTheBadField) {
+  pid_t init = start_sh("r", "sleep 1000", {{"pids", {{"limit", 50}}}});
+  ASSERT_NE(init, 0);
+  ASSERT_EQ(hull({"pause", "r"}).exit_code, 0);  // a paused container can be updated too
+  SpawnOptions in;
+  in.stdin_data = R"({"pids": {"limit": 30}, "memory": null})";
+  ProcResult r = hull({"update", "-r", "-", "r"}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "30");
+
+  in.stdin_data = R"({"memory": {"limit": "lots"}})";
+  EXPECT_TRUE(failed_with(hull({"update", "--resources", "-", "r"}, in), {".memory.limit", "\"lots\""}));
+  EXPECT_TRUE(failed_with(hull({"update", "--memory", "12q", "r"}), {"--memory", "12q"}));
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "30");
+  ASSERT_EQ(hull({"resume", "r"}).exit_code, 0);
+
+  ASSERT_EQ(hull({"kill", "r", "KILL"}).exit_code, 0);
+  ASSERT_TRUE(wait_exit_and_reap(init));
+  EXPECT_TRUE(failed_with(hull({"update", "--pids-limit", "10", "r"}), {"cannot update container \"r\": it is stopped"}));
+}
+
+TEST_F(CgroupCommandsTest, PsListsEveryProcessOfTheContainer) {
+  pid_t init = start_sh("ps", "sleep 1000 & sleep 1001 & wait");
+  ASSERT_NE(init, 0);
+  std::vector<pid_t> pids;
+  for (auto end = std::chrono::steady_clock::now() + 20s; pids.size() < 3 && std::chrono::steady_clock::now() < end;) {
+    pids = ps_json("ps");
+    if (pids.size() < 3) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(pids.size(), 3u);
+  EXPECT_NE(std::find(pids.begin(), pids.end(), init), pids.end());
+
+  ProcResult table = hull({"ps", "ps"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("UID", 0), 0u) << table.out;  // ps -ef's header
+  EXPECT_NE(table.out.find("sleep 1000"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("sleep 1001"), std::string::npos) << table.out;
+  EXPECT_EQ(std::count(table.out.begin(), table.out.end(), '\n'), 4) << table.out;
+
+  // Arguments after the id go to ps.
+  ProcResult custom = hull({"ps", "ps", "-o", "pid,comm"});
+  ASSERT_EQ(custom.exit_code, 0) << custom.err;
+  EXPECT_LT(custom.out.find("PID COMMAND"), custom.out.find('\n')) << custom.out;  // the header first
+  EXPECT_NE(custom.out.find(std::to_string(init) + " sh\n"), std::string::npos) << custom.out;
+  EXPECT_EQ(std::count(custom.out.begin(), custom.out.end(), '\n'), 4) << "only the container's processes: " << custom.out;
+}
+
+TEST_F(CgroupCommandsTest, KillAllSignalsEveryProcess) {
+  ASSERT_NE(start_sh("k", "sleep 1000 & sleep 1001 & wait"), 0);
+  std::vector<pid_t> pids;
+  for (auto end = std::chrono::steady_clock::now() + 20s; pids.size() < 3 && std::chrono::steady_clock::now() < end;) {
+    pids = ps_json("k");
+    if (pids.size() < 3) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(pids.size(), 3u);
+  ProcResult r = hull({"kill", "--all", "k", "KILL"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (pid_t p : pids) EXPECT_TRUE(wait_exit_and_reap(p)) << p;
+  EXPECT_EQ(ps_json("k"), std::vector<pid_t>{});
+}
+
+TEST_F(CgroupCommandsTest, EventsStatsReportsMemoryAndPids) {
+  ASSERT_NE(start_sh("st", "sleep 1000 & wait", {{"pids", {{"limit", 40}}}, {"memory", {{"limit", 64 << 20}}}}), 0);
+  ProcResult r = hull({"events", "--stats", "st"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json e = Json::parse(r.out);
+  EXPECT_EQ(e["type"], "stats");
+  EXPECT_EQ(e["id"], "st");
+  const Json& d = e["data"];
+  EXPECT_GE(d["pids"]["current"].get<int>(), 1) << r.out;
+  EXPECT_EQ(d["pids"]["limit"], 40) << r.out;
+  EXPECT_GT(d["memory"]["usage"]["usage"].get<uint64_t>(), 0u) << r.out;
+  EXPECT_EQ(d["memory"]["usage"]["limit"], 64 << 20) << r.out;
+  EXPECT_TRUE(d["cpu"]["usage"].contains("total")) << r.out;
+}
+
+// A child allocating past the limit is OOM-killed (again and again, so the
+// stream sees one whenever it started watching); the init survives, the
+// stream reports the OOM and periodic stats, and ends when the container does.
+TEST_F(CgroupCommandsTest, EventsStreamReportsOomAndStatsUntilTheContainerStops) {
+  ASSERT_NE(start_sh("oom",
+                     "while true; do (x=$(head -c 200000000 /dev/zero | tr '\\0' a)); sleep 0.2; done",
+                     {{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}}),
+            0);
+  SpawnOptions long_running;
+  long_running.timeout = 60000ms;
+  Child events = hull_background({"events", "--interval", "200ms", "oom"}, long_running);
+  EXPECT_TRUE(events.wait_for_output("{\"type\":\"oom\",\"id\":\"oom\"}\n", 30000ms));
+  EXPECT_TRUE(events.wait_for_output("{\"type\":\"stats\",\"id\":\"oom\",\"data\":{", 10000ms));
+  ASSERT_EQ(hull({"kill", "oom", "KILL"}).exit_code, 0);
+  ProcResult r = events.finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(r.timed_out) << "events did not end with the container";
+  for (size_t i = 0, j; i < r.out.size(); i = j + 1) {
+    j = r.out.find('\n', i);
+    ASSERT_NE(j, std::string::npos) << "unterminated line in " << r.out;
+    Json line = Json::parse(r.out.substr(i, j - i));
+    EXPECT_EQ(line["id"], "oom");
+  }
+}
+
+TEST_F(CgroupCommandsTest, EventsRefusesABadIntervalAndAStoppedContainer) {
+  pid_t init = start_sh("ev", "sleep 1000");
+  ASSERT_NE(init, 0);
+  EXPECT_TRUE(failed_with(hull({"events", "--interval", "5 parsecs", "ev"}), {"--interval", "5 parsecs"}));
+  EXPECT_TRUE(failed_with(hull({"events", "--interval", "0s", "ev"}), {"greater than 0"}));
+  ASSERT_EQ(hull({"kill", "ev", "KILL"}).exit_code, 0);
+  ASSERT_TRUE(wait_exit_and_reap(init));
+  EXPECT_TRUE(failed_with(hull({"events", "--stats", "ev"}), {"container \"ev\" is not running"}));
+}
+
+}  // namespace
+}  // namespace hull::itest
