@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (run as root): installs dependencies, builds in
-# Release and runs every test (unit and integration) with ctest, then builds
+# Release and runs every test (unit, integration, and the pure cgroup-v2 lane
+# in a VM: label v2vm, see tests/CMakeLists.txt) with ctest, then builds
 # the unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
 # (CMAKE_BUILD_TYPE=Debug) and runs them.
 set -euo pipefail
