@@ -12,6 +12,7 @@ packages=(
   libseccomp-dev libcap-dev libmount-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libgtest-dev
   busybox-static   # the demo and test root filesystems
+  qemu-system-x86 xz-utils   # the pure cgroup-v2 test VM (scripts/vm, ctest -L v2vm)
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
 # their recommendations (no rootless helpers, no systemd units needed).

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (run as root): installs dependencies (with the
-# end-to-end tests' podman and containerd), builds in Release and runs every
-# test (unit, integration, and e2e: podman and containerd running containers
-# on hull) with ctest, then builds the unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
+# end-to-end tests' podman and containerd, and qemu for the pure cgroup-v2
+# lane), builds in Release and runs every test with ctest: unit, integration,
+# e2e (podman and containerd running containers on hull) and v2vm (the
+# cgroup-v2 tests in a VM, see tests/CMakeLists.txt); then builds the unit
+# tests with AddressSanitizer and UndefinedBehaviorSanitizer
 # (CMAKE_BUILD_TYPE=Debug) and runs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -109,8 +109,13 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
       load_word(BPF_REG_4, 4),
       load_word(BPF_REG_5, 8),
   };
-  // Later rules override earlier ones, so the last rule is tested first.
-  for (auto it = rules.rbegin(); it != rules.rend(); ++it) emit_rule(prog, *it);
+  // Later rules override earlier ones, so the last rule is tested first. A
+  // rule matching every access ends the program: what would follow could not
+  // run, and older verifiers (Linux 6.1) reject unreachable instructions.
+  for (auto it = rules.rbegin(); it != rules.rend(); ++it) {
+    emit_rule(prog, *it);
+    if (it->type == 'a' && (it->access & kAll) == kAll && it->major < 0 && it->minor < 0) return prog;
+  }
   prog.push_back(mov64_imm(BPF_REG_0, 0));  // default deny
   prog.push_back(exit_insn());
   return prog;

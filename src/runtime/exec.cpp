@@ -65,6 +65,11 @@ struct ExecChild {
   // the runtime has written it into them, so the program it execs never
   // runs outside the container's limits.
   bool wait_for_placement;
+  // The init's pidfd when the container has its own cgroup namespace: the
+  // child joins it only once it is in the container's cgroup. With cgroup2's
+  // nsdelegate (systemd mounts it so) the kernel refuses CLONE_INTO_CGROUP
+  // from a cgroup outside the caller's cgroup namespace (ENOENT).
+  int cgroupns_of = -1;
 };
 
 [[noreturn]] void exec_child_main(ExecChild& c) {
@@ -72,6 +77,8 @@ struct ExecChild {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
     if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
+    if (c.cgroupns_of >= 0 && ::setns(c.cgroupns_of, CLONE_NEWCGROUP) < 0)
+      throw_errno("join the container's cgroup namespace");
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
@@ -145,9 +152,11 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
     auto [runtime_end, child_end] = SyncChannel::make_pair();
-    if (::setns(init.get(), container_namespace_flags(spec)) < 0) throw_errno("join the container's namespaces");
+    const int ns_flags = container_namespace_flags(spec);
+    if (::setns(init.get(), ns_flags & ~CLONE_NEWCGROUP) < 0) throw_errno("join the container's namespaces");
 
-    ExecChild child{&spec, o.preserve_fds, console.get(), &child_end, cgroup && cgroup->needs_placement_after_clone()};
+    ExecChild child{&spec, o.preserve_fds, console.get(), &child_end, cgroup && cgroup->needs_placement_after_clone(),
+                    (ns_flags & CLONE_NEWCGROUP) ? init.get() : -1};
     clone_args args{};
     int pidfd = -1;
     args.flags = CLONE_PIDFD;

@@ -31,6 +31,8 @@ class CgroupRunTest : public HullTest {
     }
   }
   std::string cgroups_path() const { return parent_ + "/c"; }
+  // Pure v2 (the v2vm lane) rather than this project's hybrid hosts.
+  static bool unified() { return cgroups::Host::current().mode == cgroups::Mode::Unified; }
   // Where the container's cgroups are, by the same resolution hull uses.
   std::vector<std::string> container_dirs() const {
     cgroups::Paths p = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current());

@@ -41,7 +41,7 @@ TEST_F(CgroupRunTest, MemoryLimitOomKillsTheContainer) {
   EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.out << r.err;
   EXPECT_EQ(r.out.find("survived"), std::string::npos);
   // Placed before it unshared its cgroup namespace, the init is at its root.
-  EXPECT_NE(r.out.find(":memory:/\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(unified() ? "0::/\n" : ":memory:/\n"), std::string::npos) << r.out;
 }
 
 TEST_F(CgroupRunTest, PidsLimitMakesForkFailInTheContainer) {
@@ -60,7 +60,8 @@ TEST_F(CgroupRunTest, LimitsAreWrittenAndDeleteRemovesTheCgroups) {
   ProcResult c = hull(args);
   ASSERT_EQ(c.exit_code, 0) << c.err;
   pid_t pid = state("cg")["pid"].get<pid_t>();
-  EXPECT_EQ(cgroups::read_value(dir_of("memory"), "memory.limit_in_bytes"), std::to_string(64 << 20));
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), unified() ? "memory.max" : "memory.limit_in_bytes"),
+            std::to_string(64 << 20));
   EXPECT_EQ(cgroups::read_value(dir_of("cpuset"), "cpuset.cpus"), "0");
   EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "50");
   std::string procs = cgroups::read_value(dir_of("memory"), "cgroup.procs");
@@ -68,8 +69,9 @@ TEST_F(CgroupRunTest, LimitsAreWrittenAndDeleteRemovesTheCgroups) {
   // Seen from here, the init is in the container's cgroup below ours.
   const cgroups::V1Hierarchy* mem = cgroups::Host::current().v1_for("memory");
   std::string self = read_file("/proc/" + std::to_string(pid) + "/cgroup");
-  std::string own = mem->own_path == "/" ? "" : mem->own_path;
-  EXPECT_NE(self.find(":memory:" + own + "/" + cgroups_path() + "\n"), std::string::npos) << self;
+  std::string own = mem ? mem->own_path : cgroups::Host::current().v2_own_path;
+  if (own == "/") own = "";
+  EXPECT_NE(self.find((mem ? ":memory:" : "0::") + own + "/" + cgroups_path() + "\n"), std::string::npos) << self;
   ProcResult d = hull({"delete", "--force", "cg"});
   EXPECT_EQ(d.exit_code, 0) << d.err;
   for (const auto& dir : container_dirs()) {

@@ -142,6 +142,18 @@ TEST(CgroupDevicesBpf, DefaultRulesAllowTheSpecDevicesOnly) {
   EXPECT_EQ(run(prog, 'b', M, 8, 0), 1);        // mknod of any block node, never opening it
 }
 
+// Nothing follows a rule that matches every access (deny-all as the spec's
+// first rule): Linux 6.1's verifier refuses unreachable instructions.
+TEST(CgroupDevicesBpf, ARuleMatchingEverythingEndsTheProgram) {
+  auto prog = device_program({{false, 'a', -1, -1, R | W | M}, {true, 'c', 1, 11, W}});
+  // loads; allow kmsg (type, mov, and, jne, major, minor, r0 = 1, exit); deny all (r0 = 0, exit)
+  ASSERT_EQ(prog.size(), 6u + 8u + 2u);
+  EXPECT_EQ(prog[14].imm, 0);
+  EXPECT_EQ(prog[15].code, BPF_JMP | BPF_EXIT);
+  EXPECT_EQ(run(prog, 'c', W, 1, 11), 1);
+  EXPECT_EQ(run(prog, 'c', R, 1, 11), 0);
+}
+
 TEST(CgroupDevicesBpf, LaterRulesOverrideEarlierOnes) {
   std::vector<DeviceRule> rules = {{true, 'a', -1, -1, R | W | M},  // privileged: everything
                                    {false, 'c', 1, 11, W}};         // but no writing to kmsg

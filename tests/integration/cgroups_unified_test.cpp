@@ -1,0 +1,259 @@
+// Real containers on a pure cgroup v2 host: one cgroup2 mount at
+// /sys/fs/cgroup with every controller. This project's machines are hybrid,
+// so every test here skips on them; the v2vm lane (scripts/vm/run-in-vm,
+// ctest -L v2vm) boots a VM with pure v2 cgroups and runs them there. Limits
+// are read back from inside the container (its cgroup namespace shows its own
+// cgroup at /sys/fs/cgroup) and enforced ones are made to bite.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include "base/fs.hpp"
+#include "cgroups/host.hpp"
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class UnifiedTest : public HullTest {
+ protected:
+  void SetUp() override {
+    HullTest::SetUp();
+    if (IsSkipped()) return;
+    if (cgroups::Host::current().mode != cgroups::Mode::Unified)
+      GTEST_SKIP() << "host cgroups are not pure v2 (run these in the VM: ctest -L v2vm)";
+  }
+
+  // A bundle that mounts its cgroup at /sys/fs/cgroup (as `runc spec` does),
+  // with the given linux.resources.
+  Bundle& limited(const json& resources, const std::string& name = "bundle") {
+    Bundle& b = bundle(name);
+    b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                  {"type", "cgroup"},
+                                  {"source", "cgroup"},
+                                  {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+    b.config["linux"]["resources"] = resources;
+    return b;
+  }
+
+  // The host-side cgroup directory of a created container, "" (and a failure) if none.
+  std::string cgroup_dir(const std::string& id) {
+    std::optional<InitRecord> rec = recorded_init(id);
+    if (!rec) {
+      ADD_FAILURE() << "no state for " << id;
+      return "";
+    }
+    std::vector<fs::path> dirs = existing_cgroup_dirs(rec->cgroup_path);
+    if (dirs.size() != 1) {
+      ADD_FAILURE() << "expected one cgroup dir for " << rec->cgroup_path << ", found " << dirs.size();
+      return "";
+    }
+    return dirs[0].string();
+  }
+
+  // A started container running `sleep 1000` with resources; its init pid, 0 on error.
+  pid_t started(const std::string& id, const json& resources) {
+    Bundle& b = limited(resources, "bundle-" + id);
+    b.args({"sleep", "1000"});
+    const pid_t init = create_from(b, id);
+    if (init > 0) start_container(id);
+    return init;
+  }
+
+  // `hull create` of bundle b as id; the init pid, 0 (and a failure) on error.
+  pid_t create_from(Bundle& b, const std::string& id) {
+    b.write();
+    ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.exit_code != 0) return 0;
+    return state(id).value("pid", 0);
+  }
+};
+
+std::string read_text(const fs::path& p) { return hull::read_file(p.string()); }
+
+// The value of `key` in a flat-keyed cgroup file ("populated 1\nfrozen 0\n").
+std::string keyed(const std::string& text, const std::string& key) {
+  std::istringstream lines(text);
+  std::string k, v;
+  while (lines >> k >> v)
+    if (k == key) return v;
+  return "";
+}
+
+TEST_F(UnifiedTest, MemoryMaxOomKillsTheContainer) {
+  Bundle& b = limited({{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}});
+  // The shell itself holds the 64 MB it reads, so the OOM killer picks the init.
+  ProcResult r = run_sh(b,
+                        "cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max; "
+                        "x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived");
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.out << r.err;
+  // swap is memory+swap in the spec; memory.swap.max is the swap part alone.
+  EXPECT_EQ(r.out, "0::/\n33554432\n0\n") << r.err;
+}
+
+TEST_F(UnifiedTest, PidsMaxMakesForkFail) {
+  Bundle& b = limited({{"pids", {{"limit", 3}}}});
+  // sh plus two sleeps fill the limit; the third fork fails.
+  ProcResult r = run_sh(b, "cat /sys/fs/cgroup/pids.max; sleep 100 & sleep 100 & sleep 100 & echo after; kill %1 %2");
+  EXPECT_EQ(r.out.substr(0, 2), "3\n") << r.out << r.err;
+  EXPECT_NE(r.err.find("fork"), std::string::npos) << "exit " << r.exit_code << " out " << r.out << " err " << r.err;
+}
+
+TEST_F(UnifiedTest, CpuQuotaAndSharesBecomeCpuMaxAndWeight) {
+  Bundle& b = limited({{"cpu", {{"quota", 50000}, {"period", 100000}, {"shares", 1024}}}});
+  ProcResult r = run_sh(b, "cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.weight");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "50000 100000\n100\n");  // shares 1024 (the v1 default) is weight 100 (the v2 default)
+}
+
+TEST_F(UnifiedTest, CpusetPinsTheContainer) {
+  const std::string cpu = std::to_string(::sysconf(_SC_NPROCESSORS_ONLN) - 1);  // the last CPU
+  Bundle& b = limited({{"cpu", {{"cpus", cpu}, {"mems", "0"}}}});
+  ProcResult r = run_sh(b, "cat /sys/fs/cgroup/cpuset.cpus /sys/fs/cgroup/cpuset.mems; grep Cpus_allowed_list /proc/self/status");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, cpu + "\n0\nCpus_allowed_list:\t" + cpu + "\n") << r.err;
+}
+
+// A loop device attached for the test and detached at its end.
+class LoopDevice {
+ public:
+  explicit LoopDevice(const fs::path& backing) {
+    { std::ofstream(backing).put('\0'); }
+    fs::resize_file(backing, 1 << 20);
+    ProcResult r = run_process({"/sbin/losetup", "--find", "--show", backing.string()});
+    if (r.exit_code == 0) dev_ = r.out.substr(0, r.out.find('\n'));
+    else error_ = r.err;
+  }
+  ~LoopDevice() {
+    if (!dev_.empty()) run_process({"/sbin/losetup", "--detach", dev_});
+  }
+  const std::string& dev() const { return dev_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string dev_, error_;
+};
+
+TEST_F(UnifiedTest, BlockIoThrottlesBecomeIoMax) {
+  LoopDevice loop(temp_dir() / "loop.img");
+  if (loop.dev().empty()) GTEST_SKIP() << "no block device for io.max (losetup: " << loop.error() << ")";
+  struct stat st {};
+  ASSERT_EQ(::stat(loop.dev().c_str(), &st), 0) << loop.dev();
+  const unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
+  Bundle& b = limited({{"blockIO",
+                        {{"throttleReadBpsDevice", {{{"major", maj}, {"minor", min}, {"rate", 1048576}}}},
+                         {"throttleWriteIOPSDevice", {{{"major", maj}, {"minor", min}, {"rate", 100}}}}}}});
+  ProcResult r = run_sh(b, "cat /sys/fs/cgroup/io.max");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::to_string(maj) + ":" + std::to_string(min) + " rbps=1048576 wbps=max riops=max wiops=100\n");
+}
+
+TEST_F(UnifiedTest, HugetlbLimitIsWritten) {
+  if (!fs::exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) GTEST_SKIP() << "no 2MB huge pages";
+  Bundle& b = limited({{"hugepageLimits", {{{"pageSize", "2MB"}, {"limit", 2 << 20}}}}});
+  ProcResult r = run_sh(b, "cat /sys/fs/cgroup/hugetlb.2MB.max");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "2097152\n");
+  // Enforcement (a page fault beyond the limit fails) is CgroupV2Test.HugetlbLimitIsEnforced.
+}
+
+// The eBPF device program: /dev/kmsg is bound into the container (a node the
+// default rules do not allow), so only the device cgroup stands between the
+// container and it. Opened for writing: reading needs CAP_SYSLOG as well.
+TEST_F(UnifiedTest, DeviceProgramDeniesADeviceUntilARuleAllowsIt) {
+  const std::string script = "echo null >/dev/null && echo null-ok; echo hull-itest >/dev/kmsg && echo kmsg-ok";
+  const json kmsg_bind = {{"destination", "/dev/kmsg"}, {"type", "bind"}, {"source", "/dev/kmsg"}, {"options", {"bind"}}};
+
+  Bundle& denied = limited(json::object(), "denied");
+  denied.config["mounts"].push_back(kmsg_bind);
+  ProcResult r = run_sh(denied, script, "denied");
+  EXPECT_EQ(r.out, "null-ok\n");
+  EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
+
+  Bundle& allowed = limited({{"devices", {{{"allow", false}, {"access", "rwm"}},
+                                          {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "w"}}}}},
+                            "allowed");
+  allowed.config["mounts"].push_back(kmsg_bind);
+  r = run_sh(allowed, script, "allowed");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "null-ok\nkmsg-ok\n");
+}
+
+// Waits (bounded) until the container writes a line to the fifo at path.
+bool wait_fifo_line(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  pollfd p{fd, POLLIN, 0};
+  bool ok = ::poll(&p, 1, 30000) == 1 && (p.revents & POLLIN);
+  ::close(fd);
+  return ok;
+}
+
+// kill --all reaches every process of the cgroup (cgroup.kill on v2), also
+// those that outlive the init: the container shares our pid namespace here,
+// so the init's death alone would leave its children running.
+TEST_F(UnifiedTest, KillAllKillsEveryProcessOfTheCgroup) {
+  Bundle& b = bundle();
+  json& ns = b.config["linux"]["namespaces"];
+  for (auto it = ns.begin(); it != ns.end(); ++it)
+    if ((*it)["type"] == "pid") {
+      ns.erase(it);
+      break;
+    }
+  ASSERT_EQ(::mkfifo((b.rootfs() / "ready").c_str(), 0600), 0);
+  b.args({"sh", "-c", "sleep 1000 & sleep 1000 & echo >/ready; wait"});
+  const pid_t init = create_from(b, "kall");
+  ASSERT_GT(init, 0);
+  const std::string dir = cgroup_dir("kall");
+  start_container("kall");
+  ASSERT_TRUE(wait_fifo_line(b.rootfs() / "ready")) << "the container did not start its children";
+  std::istringstream procs(read_text(dir + "/cgroup.procs"));
+  std::vector<pid_t> pids;
+  for (pid_t p; procs >> p;) pids.push_back(p);
+  EXPECT_EQ(pids.size(), 3u);
+
+  ProcResult r = hull({"kill", "--all", "kall", "KILL"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (pid_t p : pids) EXPECT_TRUE(wait_pid_exit(p, milliseconds(10000))) << "pid " << p << " survived kill --all";
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  live_children();  // reaps the sleeps re-parented to us
+  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "populated"), "0");
+}
+
+TEST_F(UnifiedTest, ExecJoinsTheContainersCgroup) {
+  ASSERT_GT(started("ex", json::object()), 0);
+  ProcResult r = hull({"exec", "ex", "sh", "-c", "cat /proc/self/cgroup; grep -x 1 /sys/fs/cgroup/cgroup.procs"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // In the container's cgroup namespace its cgroup is the root (another cgroup
+  // would show as /../name), and the init (pid 1 there) is in it too.
+  EXPECT_EQ(r.out, "0::/\n1\n");
+}
+
+// pause and resume use the v2 freezer: the kernel reports the cgroup frozen
+// (cgroup.events), not only hull's state. update, events and ps are
+// CgroupCommandsTest's, which runs in this lane too.
+TEST_F(UnifiedTest, PauseFreezesAndResumeThawsTheCgroup) {
+  ASSERT_GT(started("fr", json::object()), 0);
+  const std::string dir = cgroup_dir("fr");
+  ProcResult r = hull({"pause", "fr"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "frozen"), "1");
+  EXPECT_EQ(status("fr"), "paused");
+  r = hull({"resume", "fr"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "frozen"), "0");
+  EXPECT_EQ(status("fr"), "running");
+}
+
+}  // namespace
+}  // namespace hull::itest
