@@ -203,7 +203,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
-  ctx.close_at_entry = c.dir.fd();
+  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd()};
 
   uint64_t clone_flags = namespaces.clone_flags;
   if ((clone_flags & CLONE_NEWCGROUP) && !cgroup.paths().v1.empty()) {
