@@ -15,7 +15,10 @@
 // receiver's pid namespace, so systemd sees the container's host pid, which
 // is not the unit's main pid: units need NotifyAccess=all (what podman's
 // generated units use), and `hull start` returns when the process execs, not
-// at READY=1 (systemd itself waits for READY=1 with Type=notify).
+// at READY=1 (systemd itself waits for READY=1 with Type=notify). The
+// trade-off: the container can send any message (STATUS=, WATCHDOG=1,
+// STOPPING=1, ...) for as long as it runs, not only its first READY=1,
+// subject to the unit's NotifyAccess=.
 #include <sys/types.h>
 
 #include <string>
