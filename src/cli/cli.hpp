@@ -30,6 +30,10 @@ struct Verb {
 // Adds "create"'s flags, shared with "run" (as in runc, run = create + start).
 void add_create_flags(CLI::App& command, CreateOptions& o);
 
+// Fills o's systemd fields from the environment: NOTIFY_SOCKET, LISTEN_FDS
+// (when LISTEN_PID is ours) and LISTEN_FDNAMES. Called by create and run.
+void read_systemd_environment(CreateOptions& o);
+
 // Adds the required <container-id> positional.
 void add_id_argument(CLI::App& command, std::string& id);
 

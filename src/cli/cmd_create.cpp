@@ -9,6 +9,7 @@ Verb setup_create(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CreateOptions>();
   add_create_flags(*command, *o);
   return {command, [&ctx, o] {
+            read_systemd_environment(*o);
             create_container(ctx.global, *o);
             return 0;
           }};

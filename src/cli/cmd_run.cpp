@@ -10,7 +10,10 @@ Verb setup_run(CLI::App& app, Context& ctx) {
   add_create_flags(*command, o->create);
   command->add_flag("-d,--detach", o->detach, "detach from the container's process");
   command->add_flag("--keep", o->keep, "do not delete the container after it exits");
-  return {command, [&ctx, o] { return run_container(ctx.global, *o); }};
+  return {command, [&ctx, o] {
+            read_systemd_environment(o->create);
+            return run_container(ctx.global, *o);
+          }};
 }
 
 }  // namespace hull::cli

@@ -1,6 +1,10 @@
+#include <unistd.h>
+
+#include <cstdlib>
 #include <memory>
 
 #include "cli/cli.hpp"
+#include "runtime/systemd_passthrough.hpp"
 
 namespace hull::cli {
 
@@ -22,6 +26,12 @@ void add_create_flags(CLI::App& command, CreateOptions& o) {
   command.add_option("--overlay-dir", o.overlay_dir,
                      "directory for the overlay's upper and work dirs (default: the container's state dir)");
   add_id_argument(command, o.id);
+}
+
+void read_systemd_environment(CreateOptions& o) {
+  if (const char* s = std::getenv("NOTIFY_SOCKET")) o.notify_socket = s;
+  o.listen_fds = inherited_listen_fds(std::getenv("LISTEN_FDS"), std::getenv("LISTEN_PID"), ::getpid());
+  if (const char* names = std::getenv("LISTEN_FDNAMES"); names && o.listen_fds > 0) o.listen_fdnames = names;
 }
 
 void add_id_argument(CLI::App& command, std::string& id) {

@@ -87,6 +87,14 @@ void join_new_session_keyring(const std::string& id) {
   }
   eo.container_state_json = [&] { return state_json; };
   eo.wait_for_start = [&] {
+    // The terminal is set up (the slave is stdio, the master went to the
+    // console socket): none of the three waits in the created init.
+    rootfs.pty_master.reset();
+    rootfs.pty_slave.reset();
+    if (ctx.console_socket_fd >= 0) {
+      ::close(ctx.console_socket_fd);
+      ctx.console_socket_fd = -1;
+    }
     // From here the init must outlive `hull create`, which exits after Ready.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     ctx.sync->send(SyncMsg::Ready);
@@ -105,9 +113,8 @@ bool init_needs_state(const spec::Spec& spec) {
 }
 
 void container_init_main(InitContext& ctx) {
-  // The runtime's lock on the state dir must not live on in the init, or
-  // `hull start` would wait for it forever.
-  if (ctx.close_at_entry >= 0) ::close(ctx.close_at_entry);
+  for (int fd : ctx.close_at_entry)
+    if (fd >= 0) ::close(fd);
   // Non-dumpable until execve: no container process can ptrace the init or
   // open its /proc/<pid>/fd or exe (CVE-2016-9962).
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -1,6 +1,7 @@
 #pragma once
 // The container init: the clone3 child of `hull create`. Its entry never
 // returns into the parent's stack; it ends in execve or _exit.
+#include <array>
 #include <string>
 
 #include "namespaces/namespaces.hpp"
@@ -10,8 +11,9 @@
 namespace hull {
 
 // What the init needs, and the only fds it keeps (besides stdio, preserved
-// fds and the console socket). Everything else the runtime holds is CLOEXEC
-// and closed before execve; the state-dir lock is closed at entry.
+// fds and the console socket). While it waits at the start barrier it holds
+// stdio, the preserved fds, the barrier's listening socket and the
+// seccomp agent's socket if any (both CLOEXEC, gone at execve).
 struct InitContext {
   const spec::Spec* spec = nullptr;
   std::string id;
@@ -36,7 +38,11 @@ struct InitContext {
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier
   int console_socket_fd = -1;
-  int close_at_entry = -1;      // the state-dir lock held by the runtime
+  // The runtime's fds the clone copied that the init must not hold: the
+  // state-dir lock (or `hull start` would wait for it forever), the
+  // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP.
+  // Closed at entry, so a created container holds only what it needs.
+  std::array<int, 3> close_at_entry{-1, -1, -1};
 };
 
 [[noreturn]] void container_init_main(InitContext& ctx);

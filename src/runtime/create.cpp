@@ -22,6 +22,7 @@
 #include "runtime/spec_validate.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
+#include "runtime/systemd_passthrough.hpp"
 #include "runtime/unix_socket.hpp"
 
 namespace hull {
@@ -138,6 +139,9 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);
+  // Before validation: the mount and env they add are checked like the config's.
+  if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
+  pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
   spec::validate_for_create(spec, config_path);
   std::string rootfs = resolve_rootfs(spec, bundle);
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
@@ -196,14 +200,14 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.overlay_rootfs = overlay.enabled;
   if (!overlay.dir.empty()) ctx.overlay_dir = overlay.dir + "/" + o.id;
   ctx.new_keyring = !o.no_new_keyring;
-  ctx.preserve_fds = o.preserve_fds;
+  ctx.preserve_fds = o.listen_fds + o.preserve_fds;
   ctx.has_runtime_hooks = !c.spec.hooks.prestart.empty() || !c.spec.hooks.createRuntime.empty();
   ctx.namespaces = &namespaces;
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
-  ctx.close_at_entry = c.dir.fd();
+  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd()};
 
   uint64_t clone_flags = namespaces.clone_flags;
   ctx.wait_for_placement = !cgroup.paths().v1.empty();

@@ -4,6 +4,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull {
 
@@ -18,9 +19,11 @@ Json mount(const char* destination, const char* type, const char* source,
   return m;
 }
 
+// Only what a shell needs; everything else a container gets must be asked for.
+const std::vector<std::string> kCapabilities = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+
 Json process() {
-  // Only what a shell needs; everything else a container gets must be asked for.
-  Json caps = Json::array({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  Json caps = kCapabilities;
   return {
       {"terminal", true},
       {"user", {{"uid", 0}, {"gid", 0}}},
@@ -48,12 +51,35 @@ Json mounts() {
   });
 }
 
-Json linux_section() {
+// linux.seccomp as config.json spells it (config-linux.md), optional fields
+// only when set.
+Json seccomp_json(const spec::Seccomp& s) {
+  Json j = {{"defaultAction", s.defaultAction}};
+  if (s.defaultErrnoRet) j["defaultErrnoRet"] = *s.defaultErrnoRet;
+  if (!s.architectures.empty()) j["architectures"] = s.architectures;
+  if (!s.flags.empty()) j["flags"] = s.flags;
+  Json rules = Json::array();
+  for (const spec::Syscall& r : s.syscalls) {
+    Json rule = {{"names", r.names}, {"action", r.action}};
+    if (r.errnoRet) rule["errnoRet"] = *r.errnoRet;
+    if (!r.args.empty()) {
+      Json args = Json::array();
+      for (const spec::SyscallArg& a : r.args)
+        args.push_back({{"index", a.index}, {"value", a.value}, {"valueTwo", a.valueTwo}, {"op", a.op}});
+      rule["args"] = std::move(args);
+    }
+    rules.push_back(std::move(rule));
+  }
+  j["syscalls"] = std::move(rules);
+  return j;
+}
+
+Json linux_section(const DefaultSpecOptions& o) {
   Json namespaces = Json::array();
   for (const char* type : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) {
     namespaces.push_back({{"type", type}});
   }
-  return {
+  Json linux = {
       // Deny every device by default; the runtime adds the standard ones.
       {"resources", {{"devices", Json::array({{{"allow", false}, {"access", "rwm"}}})}}},
       {"namespaces", namespaces},
@@ -66,24 +92,28 @@ Json linux_section() {
       {"readonlyPaths",
        {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
   };
+  // The profile follows the capability set above: what the bounding set
+  // grants stays callable, nothing more.
+  if (o.seccomp) linux["seccomp"] = seccomp_json(seccomp::default_profile(kCapabilities));
+  return linux;
 }
 
 }  // namespace
 
-nlohmann::ordered_json default_spec() {
+nlohmann::ordered_json default_spec(const DefaultSpecOptions& o) {
   return {
       {"ociVersion", "1.3.0"},
       {"process", process()},
       {"root", {{"path", "rootfs"}, {"readonly", true}}},
       {"hostname", "hull"},
       {"mounts", mounts()},
-      {"linux", linux_section()},
+      {"linux", linux_section(o)},
   };
 }
 
-std::string default_spec_text() { return default_spec().dump(1, '\t') + "\n"; }
+std::string default_spec_text(const DefaultSpecOptions& o) { return default_spec(o).dump(1, '\t') + "\n"; }
 
-void write_default_spec(const std::string& bundle) {
+void write_default_spec(const std::string& bundle, const DefaultSpecOptions& o) {
   std::string path = (bundle.empty() || bundle == ".") ? "config.json" : bundle + "/config.json";
   // O_EXCL makes "refuse to overwrite" one atomic step; runc's message.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -92,7 +122,7 @@ void write_default_spec(const std::string& bundle) {
     throw_errno("create " + path);
   }
   UniqueFd owned(fd);
-  write_all(owned.get(), default_spec_text(), path);
+  write_all(owned.get(), default_spec_text(o), path);
 }
 
 }  // namespace hull

@@ -8,14 +8,22 @@
 
 namespace hull {
 
+struct DefaultSpecOptions {
+  // `hull spec --seccomp`: add linux.seccomp with hull's default profile
+  // (seccomp::default_profile for the spec's capabilities: EPERM for all but
+  // an allow-list, as Docker, containerd and podman do). Off by default, so
+  // plain `hull spec` writes what `runc spec` writes.
+  bool seccomp = false;
+};
+
 // The default config.json as a JSON document, keys in runc's order.
-nlohmann::ordered_json default_spec();
+nlohmann::ordered_json default_spec(const DefaultSpecOptions& o = {});
 
 // The text `hull spec` writes: tab-indented like runc's, with a final newline.
-std::string default_spec_text();
+std::string default_spec_text(const DefaultSpecOptions& o = {});
 
 // Writes <bundle>/config.json, refusing to replace an existing file (the
 // check and the create are one O_EXCL open). Throws hull::Error.
-void write_default_spec(const std::string& bundle);
+void write_default_spec(const std::string& bundle, const DefaultSpecOptions& o = {});
 
 }  // namespace hull

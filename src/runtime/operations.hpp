@@ -33,6 +33,12 @@ struct CreateOptions {
   // ("true", or an absolute directory).
   bool overlay_rootfs = false;
   std::string overlay_dir;
+  // From the runtime's environment (runtime/systemd_passthrough.hpp):
+  // NOTIFY_SOCKET, and LISTEN_FDS when LISTEN_PID is ours. The listen fds are
+  // passed first (3..3+listen_fds-1), then the preserve_fds ones, as runc does.
+  std::string notify_socket;
+  int listen_fds = 0;
+  std::string listen_fdnames;
 };
 
 struct RunOptions {

@@ -40,7 +40,8 @@ void SyncChannel::send(SyncMsg m, std::string_view payload) const {
   Header h{m, 0};
   if (payload.size() > sizeof buf - sizeof h) throw Error(std::string("sync message ") + to_string(m) + " is too large");
   std::memcpy(buf, &h, sizeof h);
-  std::memcpy(buf + sizeof h, payload.data(), payload.size());
+  // An empty string_view may have a null data(): memcpy must not see it (UBSan).
+  if (!payload.empty()) std::memcpy(buf + sizeof h, payload.data(), payload.size());
   if (::send(fd_.get(), buf, sizeof h + payload.size(), MSG_NOSIGNAL) < 0)
     throw_errno(std::string("send ") + to_string(m) + " on sync socket");
 }

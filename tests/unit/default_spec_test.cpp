@@ -9,6 +9,9 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "runtime/spec.hpp"
+#include "runtime/spec_validate.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull {
 namespace {
@@ -95,6 +98,47 @@ TEST(DefaultSpec, Linux) {
   EXPECT_EQ(l["resources"]["devices"][0]["allow"], false);
 }
 
+TEST(DefaultSpec, NoSeccompUnlessAsked) {
+  EXPECT_FALSE(parsed()["linux"].contains("seccomp")) << "plain `hull spec` writes what `runc spec` writes";
+}
+
+// `hull spec --seccomp`: the config a user gets must be usable as is, so it
+// goes through the same parse, validation and compilation as `hull create`.
+TEST(DefaultSpec, SeccompProfileParsesValidatesAndCompiles) {
+  std::string text = default_spec_text({.seccomp = true});
+  auto j = nlohmann::json::parse(text);
+  ASSERT_TRUE(j["linux"].contains("seccomp"));
+  EXPECT_EQ(j["linux"]["seccomp"]["defaultAction"], "SCMP_ACT_ERRNO");
+  EXPECT_EQ(j["linux"]["seccomp"]["defaultErrnoRet"], EPERM);
+
+  spec::Spec s = spec::parse_config(text, "config.json");
+  EXPECT_NO_THROW(spec::validate_for_create(s, "config.json"));
+  ASSERT_TRUE(s.linux_ && s.linux_->seccomp);
+  // The JSON round trip keeps the profile exactly as default_profile built
+  // it for the spec's capabilities (no CAP_SYS_ADMIN: no unshare, no mount).
+  spec::Seccomp want = seccomp::default_profile({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  const spec::Seccomp& got = *s.linux_->seccomp;
+  EXPECT_EQ(got.defaultAction, want.defaultAction);
+  EXPECT_EQ(got.defaultErrnoRet, want.defaultErrnoRet);
+  EXPECT_EQ(got.architectures, want.architectures);
+  ASSERT_EQ(got.syscalls.size(), want.syscalls.size());
+  for (size_t i = 0; i < want.syscalls.size(); ++i) {
+    EXPECT_EQ(got.syscalls[i].names, want.syscalls[i].names) << i;
+    EXPECT_EQ(got.syscalls[i].action, want.syscalls[i].action) << i;
+    EXPECT_EQ(got.syscalls[i].errnoRet, want.syscalls[i].errnoRet) << i;
+    ASSERT_EQ(got.syscalls[i].args.size(), want.syscalls[i].args.size()) << i;
+    for (size_t a = 0; a < want.syscalls[i].args.size(); ++a) {
+      EXPECT_EQ(got.syscalls[i].args[a].index, want.syscalls[i].args[a].index);
+      EXPECT_EQ(got.syscalls[i].args[a].value, want.syscalls[i].args[a].value);
+      EXPECT_EQ(got.syscalls[i].args[a].valueTwo, want.syscalls[i].args[a].valueTwo);
+      EXPECT_EQ(got.syscalls[i].args[a].op, want.syscalls[i].args[a].op);
+    }
+  }
+  seccomp::Program p = seccomp::compile(got);
+  EXPECT_FALSE(p.instructions.empty());
+  EXPECT_FALSE(p.notify);
+}
+
 class SpecDir : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -121,6 +165,14 @@ TEST_F(SpecDir, WritesThenRefusesToOverwrite) {
   } catch (const Error& e) {
     EXPECT_EQ(e.message(), "File " + dir_ + "/config.json exists. Remove it first");
   }
+}
+
+TEST_F(SpecDir, WritesTheSeccompVariant) {
+  write_default_spec(dir_, {.seccomp = true});
+  std::ifstream f(dir_ + "/config.json");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str(), default_spec_text({.seccomp = true}));
 }
 
 TEST_F(SpecDir, MissingBundleNamesThePath) {

@@ -1,0 +1,242 @@
+// CVE-2019-5736 from a malicious container: a process in the container
+// watches for runtime processes entering its pid namespace (a container
+// created into it, `hull exec`) and tries to overwrite the runtime binary
+// through /proc/<pid>/exe, directly and the patient way (an fd kept open
+// until no runtime process runs, then reopened for writing through
+// /proc/self/fd). Plus entrypoints that are the runtime itself
+// (#!/proc/self/exe). The runtime's defences: a non-dumpable init and exec
+// process until execve, the pre-exec check of the binary, and the Landlock
+// write guard.
+//
+// Every hull command of these tests runs from a copy of the binary in the
+// test's temp dir: if a defence failed, the copy is what gets written, never
+// build/hull. Afterwards the copy's SHA-256 must be unchanged.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string sha256(const fs::path& file) {
+  ProcResult r = run_process({"/usr/bin/sha256sum", file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out.substr(0, r.out.find(' '));
+}
+
+// The attacker, in busybox sh. For every process it has not seen (by pid and
+// name) that is not running its own busybox: one direct `>> /proc/<p>/exe`,
+// then an fd on the exe kept by a background subshell that retries writing
+// through /proc/self/fd/9 until /tmp/stop appears, and once more then (when
+// no runtime process exists, so ETXTBSY cannot save the binary). Reports one
+// line per attempt: "denied|opened|WROTE|WROTE-direct|refused <pid> <comm>".
+constexpr const char* kAttacker = R"SH(
+self=$(readlink /proc/self/exe)
+seen=" "
+first=1
+while true; do
+  stop=0
+  [ -e /tmp/stop ] && stop=1
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    read c 2>/dev/null <$d/comm || continue
+    case "$seen" in *" $p:$c "*) continue;; esac
+    seen="$seen$p:$c "
+    e=$(readlink $d/exe 2>/dev/null)
+    [ "$e" = "$self" ] && continue
+    if echo x 2>/dev/null >>$d/exe; then echo "WROTE-direct $p $c"; fi
+    if ! (exec 9<$d/exe) 2>/dev/null; then echo "denied $p $c"; continue; fi
+    echo "opened $p $c"
+    (exec 9<$d/exe || exit 0
+     until [ -e /tmp/stop ]; do
+       if echo x 2>/dev/null >>/proc/self/fd/9; then echo "WROTE $p $c"; exit 0; fi
+       usleep 20000
+     done
+     if echo x 2>/dev/null >>/proc/self/fd/9; then echo "WROTE $p $c"; else echo "refused $p $c"; fi) &
+  done
+  if [ $stop = 1 ]; then wait; echo done; exit 0; fi
+  if [ $first = 1 ]; then echo ready; first=0; fi
+done
+)SH";
+
+// Lines the attacker writes to a fifo, read with bounded waits.
+class Report {
+ public:
+  explicit Report(const fs::path& fifo) {
+    if (::mkfifo(fifo.c_str(), 0600) < 0) ADD_FAILURE() << "mkfifo " << fifo;
+    // Non-blocking, so opening the fifo does not wait for the writer.
+    fd_.reset(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd_) ADD_FAILURE() << "open " << fifo;
+  }
+  // Waits for a complete line containing needle; false at the timeout.
+  bool wait_for(std::string_view needle, milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (has(needle)) return true;
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      if (left <= 0) return false;
+      pollfd p{fd_.get(), POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+      if (!read_available()) return has(needle);
+    }
+  }
+  // Reads what is there now.
+  void drain() { read_available(); }
+  size_t count(std::string_view needle) const {
+    size_t n = 0;
+    for (const auto& l : lines()) n += l.find(needle) != std::string::npos;
+    return n;
+  }
+  std::vector<std::string> lines() const {
+    std::vector<std::string> out;
+    std::istringstream in(text_.substr(0, text_.rfind('\n') + 1));
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  bool has(std::string_view needle) const { return count(needle) > 0; }
+  // false at EOF (the writer is gone).
+  bool read_available() {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+      if (n > 0) {
+        text_.append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      return !(n == 0);
+    }
+  }
+  UniqueFd fd_;
+  std::string text_;
+};
+
+class RuntimeBinaryAttack : public HullTest {
+ protected:
+  // The harness runs HULL_ITEST_RUNTIME instead of HULL_BINARY when set: the
+  // copy, for every command of the test and its cleanup.
+  void SetUp() override {
+    HullTest::SetUp();
+    copy_ = temp_dir() / "hull-copy";
+    fs::copy_file(HULL_BINARY, copy_);
+    fs::permissions(copy_, fs::perms(0755));
+    if (const char* prev = std::getenv("HULL_ITEST_RUNTIME")) saved_runtime_ = prev;
+    ::setenv("HULL_ITEST_RUNTIME", copy_.c_str(), 1);
+    before_ = sha256(copy_);
+  }
+  void TearDown() override {
+    if (!copy_.empty()) {
+      EXPECT_EQ(sha256(copy_), before_) << "the runtime binary was modified";
+    }
+    HullTest::TearDown();
+    if (saved_runtime_)
+      ::setenv("HULL_ITEST_RUNTIME", saved_runtime_->c_str(), 1);
+    else
+      ::unsetenv("HULL_ITEST_RUNTIME");
+  }
+  // `hull-copy create ... > fifo` + start: the attacker's stdout is the fifo.
+  pid_t start_attacker(Bundle& a, const fs::path& fifo, const std::string& id) {
+    a.args({"sh", "-c", kAttacker});
+    std::string cmd = "exec '" + copy_.string() + "' --root '" + state_root().string() + "' create --bundle '" +
+                      a.dir().string() + "' " + id + " >'" + fifo.string() + "'";
+    ProcResult r = run_process({"/bin/sh", "-c", cmd});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    start_container(id);
+    return state(id).value("pid", 0);
+  }
+  static void write_script(const fs::path& path, const std::string& text) {
+    std::ofstream(path) << text;
+    fs::permissions(path, fs::perms(0755));
+  }
+
+  fs::path copy_;
+  std::string before_;
+  std::optional<std::string> saved_runtime_;
+};
+
+TEST_F(RuntimeBinaryAttack, DuringCreateStartAndExec) {
+  fs::path fifo = temp_dir() / "report";
+  Report report(fifo);
+  Bundle& a = bundle("attacker");
+  pid_t attacker_init = start_attacker(a, fifo, "attacker");
+  ASSERT_GT(attacker_init, 0);
+  ASSERT_TRUE(report.wait_for("ready", milliseconds(20000))) << report.text();
+
+  // create: the new container's init joins the attacker's pid namespace and
+  // waits there, as the runtime, until start.
+  Bundle& b = bundle("victim");
+  b.args({"sleep", "1000"});
+  for (auto& ns : b.config["linux"]["namespaces"])
+    if (ns["type"] == "pid") ns["path"] = "/proc/" + std::to_string(attacker_init) + "/ns/pid";
+  b.write();
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "victim"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(report.wait_for(" hull-copy", milliseconds(20000))) << "the attacker never saw the created init:\n"
+                                                                   << report.text();
+  // start: the init leaves the runtime binary for the container's.
+  start_container("victim");
+  EXPECT_TRUE(report.wait_for(" sleep", milliseconds(20000))) << report.text();
+
+  // exec: each `hull exec` process is the runtime in the container until its
+  // execve; the attacker needs to catch one in that window.
+  size_t runtime_seen = report.count(" hull-copy");
+  for (int i = 0; i < 100 && report.count(" hull-copy") == runtime_seen; ++i) {
+    ProcResult e = hull({"exec", "attacker", "true"});
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    report.drain();
+  }
+  EXPECT_GT(report.count(" hull-copy"), runtime_seen) << "no exec process seen in 100 tries:\n" << report.text();
+
+  // exec of the runtime itself, by path and as a script's interpreter.
+  write_script(a.rootfs() / "evil", "#!/proc/self/exe\n");
+  for (const char* entry : {"/evil", "/proc/self/exe"}) {
+    ProcResult e = hull({"exec", "attacker", entry});
+    EXPECT_TRUE(failed_with(e, {"is the hull runtime binary itself", "CVE-2019-5736"})) << entry;
+  }
+
+  // The victim goes first: its init is our child (re-parented at create)
+  // and the attacker's pid namespace cannot end before we reap it.
+  pid_t victim = state("victim").value("pid", 0);
+  EXPECT_EQ(hull({"delete", "--force", "victim"}).exit_code, 0);
+  if (victim > 0) {
+    EXPECT_TRUE(wait_exit_and_reap(victim));
+  }
+
+  // No runtime process is left: the patient attacks write now or never.
+  std::ofstream(a.rootfs() / "tmp/stop");
+  ASSERT_TRUE(report.wait_for("done", milliseconds(30000))) << report.text();
+  EXPECT_EQ(report.count("WROTE"), 0u) << report.text();
+  // Every runtime process the attacker saw: not even opened (non-dumpable
+  // until execve, and Landlock scopes ptrace access to the own domain).
+  for (const auto& line : report.lines()) {
+    if (line.find(" hull-copy") != std::string::npos) {
+      EXPECT_EQ(line.rfind("denied ", 0), 0u) << line;
+    }
+  }
+}
+
+// The entrypoint of a new container is the runtime binary (a #! script
+// naming /proc/self/exe): refused at create, so no runtime binary ever runs
+// as a container process.
+TEST_F(RuntimeBinaryAttack, ShebangProcSelfExeEntrypoint) {
+  Bundle& c = bundle("evil");
+  write_script(c.rootfs() / "evil", "#!/proc/self/exe\n");
+  c.args({"/evil"});
+  ProcResult r = hull({"run", "--bundle", c.dir().string(), "evil"});
+  EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}));
+  EXPECT_TRUE(state_dirs().empty());
+}
+
+}  // namespace
+}  // namespace hull::itest
