@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>  // renameat2
 #include <stdlib.h>  // mkdtemp
 #include <sys/file.h>
@@ -15,6 +14,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/passwd.hpp"
 
 namespace hull {
 namespace {
@@ -117,11 +117,7 @@ class FieldReader {
 
 std::string owner_name(uid_t uid) {
   if (uid == 0) return "";
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found) return found->pw_name;
-  return std::to_string(uid);
+  return user_name(uid).value_or(std::to_string(uid));
 }
 
 // ---- directories ---------------------------------------------------------
