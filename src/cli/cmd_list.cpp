@@ -1,5 +1,3 @@
-#include <pwd.h>
-
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -9,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/passwd.hpp"
 #include "cli/cli.hpp"
 
 namespace hull::cli {
@@ -25,11 +24,7 @@ std::string owner_name(uid_t uid) {
   static std::map<uid_t, std::string> cache;
   auto it = cache.find(uid);
   if (it != cache.end()) return it->second;
-  struct passwd pw {}, *found = nullptr;
-  std::vector<char> buf(4096);
-  std::string name = "#" + std::to_string(uid);
-  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) name = pw.pw_name;
-  return cache[uid] = name;
+  return cache[uid] = user_name(uid).value_or("#" + std::to_string(uid));
 }
 
 struct Row {

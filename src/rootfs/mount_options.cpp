@@ -1,6 +1,5 @@
 #include "rootfs/mount_options.hpp"
 
-#include <libmount/libmount.h>
 #include <sys/mount.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "rootfs/libmount_optmap.hpp"
 
 namespace hull::rootfs {
 namespace {
@@ -102,10 +102,11 @@ std::string names_of(uint64_t bits, const FlagName* table, size_t n) {
 // "rbind", "rslave", ...). Names with '=' belong to the userspace table.
 template <class F>
 void for_each_linux_flag(F&& f) {
-  for (const libmnt_optmap* m = mnt_get_builtin_optmap(MNT_LINUX_MAP); m && m->name; ++m) {
-    std::string_view name = m->name;
+  for (size_t i = 0; i < kLibmountLinuxMapSize; ++i) {
+    const LibmountOption& m = kLibmountLinuxMap[i];
+    std::string_view name = m.name;
     if (name.find_first_of("=[") != std::string_view::npos) continue;
-    f(name, static_cast<unsigned long>(m->id), (m->mask & MNT_INVERT) != 0);
+    f(name, m.id, m.invert);
   }
 }
 

@@ -3,8 +3,9 @@
 // mount(2) flags, per-mount attributes for mount_setattr(2), propagation
 // changes, and the filesystem data string.
 //
-// The classic flags come from libmount's own table (MNT_LINUX_MAP), so a name
-// means here exactly what it means to mount(8). The recursive attributes
+// The classic flags come from libmount's own table (MNT_LINUX_MAP, copied out
+// of libmount at build time: rootfs/libmount_optmap.hpp), so a name means here
+// exactly what it means to mount(8). The recursive attributes
 // (rro, rnosuid, ...) and the OCI-only names (tmpcopyup) are a small table of ours.
 #include <cstdint>
 #include <optional>

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>  // renameat2
 #include <stdlib.h>  // mkdtemp
 #include <sys/file.h>
@@ -15,6 +14,8 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/json_flat.hpp"
+#include "base/passwd.hpp"
 
 namespace hull {
 namespace {
@@ -75,53 +76,47 @@ const char* id_problem(std::string_view id) {
 
 // Field readers for from_state_file_json: a missing optional field keeps the
 // default; a present field of the wrong type is corruption, not a default.
+// state.json is read with json_flat, not nlohmann::json: `list` reads one per
+// container and the DOM was most of its time (see base/json_flat.hpp).
 class FieldReader {
  public:
-  FieldReader(const Json& j, const std::string& what) : j_(j), what_(what) {}
+  FieldReader(const json_flat::Members& m, const std::string& what) : m_(m), what_(what) {}
 
-  const Json* find(const char* key, bool required) const {
-    auto it = j_.find(key);
-    if (it == j_.end()) {
-      if (required) corrupt(what_, std::string("field \"") + key + "\" is missing");
-      return nullptr;
-    }
-    return &*it;
+  const json_flat::Value* find(const char* key, bool required) const {
+    const json_flat::Value* v = json_flat::find(m_, key);
+    if (!v && required) corrupt(what_, std::string("field \"") + key + "\" is missing");
+    return v;
   }
   void string(const char* key, std::string& out, bool required) const {
-    if (const Json* v = find(key, required)) {
-      if (!v->is_string()) corrupt(what_, std::string("field \"") + key + "\" must be a string");
-      out = v->get<std::string>();
+    if (const json_flat::Value* v = find(key, required)) {
+      if (v->kind != json_flat::Kind::String) corrupt(what_, std::string("field \"") + key + "\" must be a string");
+      out = v->text;
     }
   }
   uint64_t unsigned_int(const char* key, uint64_t max, bool required) const {
-    const Json* v = find(key, required);
+    const json_flat::Value* v = find(key, required);
     if (!v) return 0;
-    if (!v->is_number_unsigned() || v->get<uint64_t>() > max)
+    if (v->kind != json_flat::Kind::Unsigned || v->number > max)
       corrupt(what_, std::string("field \"") + key + "\" must be an integer from 0 to " + std::to_string(max));
-    return v->get<uint64_t>();
+    return v->number;
   }
   void string_map(const char* key, std::map<std::string, std::string>& out) const {
-    const Json* v = find(key, false);
+    const json_flat::Value* v = find(key, false);
     if (!v) return;
-    if (!v->is_object()) corrupt(what_, std::string("field \"") + key + "\" must be an object of strings");
-    for (const auto& [k, val] : v->items()) {
-      if (!val.is_string()) corrupt(what_, std::string("field \"") + key + "\" must be an object of strings");
-      out.emplace(k, val.get<std::string>());
-    }
+    if (v->kind != json_flat::Kind::Object || !v->strings_only)
+      corrupt(what_, std::string("field \"") + key + "\" must be an object of strings");
+    // Later duplicates win, as in any JSON object reader.
+    for (const auto& [k, val] : v->members) out.insert_or_assign(k, val);
   }
 
  private:
-  const Json& j_;
+  const json_flat::Members& m_;
   const std::string& what_;
 };
 
 std::string owner_name(uid_t uid) {
   if (uid == 0) return "";
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found) return found->pw_name;
-  return std::to_string(uid);
+  return user_name(uid).value_or(std::to_string(uid));
 }
 
 // ---- directories ---------------------------------------------------------
@@ -165,7 +160,9 @@ uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
   return (uint64_t{stx.stx_dev_major} << 32) | stx.stx_dev_minor;
 }
 
-std::vector<std::string> entry_names(int dirfd, const std::string& what) {
+// Names in a directory but "." and "..", each with its d_type (DT_UNKNOWN
+// when the filesystem does not say).
+std::vector<std::pair<std::string, unsigned char>> entries(int dirfd, const std::string& what) {
   int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   if (dup < 0) throw_errno("dup " + what);
   DIR* d = ::fdopendir(dup);
@@ -175,16 +172,22 @@ std::vector<std::string> entry_names(int dirfd, const std::string& what) {
     throw_errno(err, "opendir " + what);
   }
   ::rewinddir(d);  // the dup shares its offset with dirfd
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, unsigned char>> out;
   errno = 0;
   while (struct dirent* e = ::readdir(d)) {
     std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
+    if (n != "." && n != "..") out.emplace_back(n, e->d_type);
     errno = 0;
   }
   int err = errno;
   ::closedir(d);
   if (err != 0) throw_errno(err, "read directory " + what);
+  return out;
+}
+
+std::vector<std::string> entry_names(int dirfd, const std::string& what) {
+  std::vector<std::string> names;
+  for (auto& [name, type] : entries(dirfd, what)) names.push_back(std::move(name));
   return names;
 }
 
@@ -279,10 +282,16 @@ std::string to_state_file_json(const ContainerState& s) {
 }
 
 ContainerState from_state_file_json(const std::string& text, const std::string& what) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) corrupt(what, text.empty() ? "it is empty" : "it is not valid JSON");
-  if (!j.is_object()) corrupt(what, "it is not a JSON object");
-  FieldReader r(j, what);
+  json_flat::Members members;
+  switch (json_flat::parse_object(text, members)) {
+    case json_flat::Result::Ok:
+      break;
+    case json_flat::Result::Invalid:
+      corrupt(what, text.empty() ? "it is empty" : "it is not valid JSON");
+    case json_flat::Result::NotObject:
+      corrupt(what, "it is not a JSON object");
+  }
+  FieldReader r(members, what);
   ContainerState s;
   // Runtime-spec fields and the pid are required; hull's private fields
   // default when absent so files from other hull versions still load.
@@ -483,8 +492,13 @@ std::vector<std::string> StateStore::list_ids() const {
   }
   UniqueFd root(fd);
   std::vector<std::string> ids;
-  for (std::string& name : entry_names(root.get(), root_)) {
+  for (auto& [name, type] : entries(root.get(), root_)) {
     if (id_problem(name)) continue;  // temp directories and foreign files
+    if (type == DT_DIR) {  // no stat per container when the filesystem gives the type
+      ids.push_back(std::move(name));
+      continue;
+    }
+    if (type != DT_UNKNOWN) continue;
     struct stat st {};
     if (::fstatat(root.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
       if (errno == ENOENT) continue;  // deleted while we listed

@@ -1,10 +1,12 @@
 // Mount option parsing: every name of the OCI "Linux mount options" table.
 #include <gtest/gtest.h>
+#include <libmount/libmount.h>
 #include <sys/mount.h>
 
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "rootfs/libmount_optmap.hpp"
 #include "rootfs/mount_options.hpp"
 
 namespace hull::rootfs {
@@ -191,6 +193,21 @@ TEST(MountOptions, RootfsPropagationRejectsUnknown) {
     EXPECT_NE(std::string(e.what()).find("\"sideways\""), std::string::npos) << e.what();
   }
   EXPECT_THROW(parse_rootfs_propagation("ro"), Error);
+}
+
+// The table compiled into hull is libmount's own, entry for entry (it is
+// generated at build time by tools/gen_libmount_optmap.cpp).
+TEST(MountOptions, GeneratedTableIsLibmountsLinuxMap) {
+  const libmnt_optmap* m = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+  ASSERT_NE(m, nullptr);
+  size_t i = 0;
+  for (; m->name; ++m, ++i) {
+    ASSERT_LT(i, kLibmountLinuxMapSize);
+    EXPECT_STREQ(kLibmountLinuxMap[i].name, m->name);
+    EXPECT_EQ(kLibmountLinuxMap[i].id, static_cast<unsigned long>(m->id)) << m->name;
+    EXPECT_EQ(kLibmountLinuxMap[i].invert, (m->mask & MNT_INVERT) != 0) << m->name;
+  }
+  EXPECT_EQ(i, kLibmountLinuxMapSize);
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+// The state.json reader: accepts exactly JSON, keeps flat values, types the rest.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/json_flat.hpp"
+
+namespace hull::json_flat {
+namespace {
+
+Result parse(std::string_view text) {
+  Members m;
+  return parse_object(text, m);
+}
+
+TEST(JsonFlat, KeepsStringsNumbersAndStringObjects) {
+  Members m;
+  ASSERT_EQ(parse_object(R"({"s":"a\"b\\c\/\n\u00e9\ud83d\ude00","n":18446744073709551615,"o":{"k":"v","k":"w"},)"
+                         R"("big":18446744073709551616,"neg":-1,"f":1.5,"e":1e3,"a":[1,{"x":[]}],"t":true,"z":null,)"
+                         R"("mixed":{"a":"1","b":2},"s":"last"})",
+                         m),
+            Result::Ok);
+  EXPECT_EQ(find(m, "s")->text, "last");  // the last duplicate wins
+  EXPECT_EQ(m[0].second.text, "a\"b\\c/\n\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_EQ(find(m, "n")->kind, Kind::Unsigned);
+  EXPECT_EQ(find(m, "n")->number, UINT64_MAX);
+  EXPECT_TRUE(find(m, "o")->strings_only);
+  ASSERT_EQ(find(m, "o")->members.size(), 2u);
+  for (const char* k : {"big", "neg", "f", "e"}) EXPECT_EQ(find(m, k)->kind, Kind::OtherNumber) << k;
+  EXPECT_EQ(find(m, "a")->kind, Kind::Array);
+  EXPECT_EQ(find(m, "t")->kind, Kind::Bool);
+  EXPECT_EQ(find(m, "z")->kind, Kind::Null);
+  EXPECT_EQ(find(m, "mixed")->kind, Kind::Object);
+  EXPECT_FALSE(find(m, "mixed")->strings_only);
+  EXPECT_EQ(find(m, "missing"), nullptr);
+}
+
+TEST(JsonFlat, AgreesWithNlohmannOnValidity) {
+  const char* cases[] = {
+      "", " ", "{}", "\xEF\xBB\xBF{}", "{} x", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}", "[1,2]", "1", "\"s\"",
+      "null", "{\"a\":01}", "{\"a\":-}", "{\"a\":1.}", "{\"a\":1e}", "{\"a\":.5}", "{\"a\":+1}", "{\"a\":tru}",
+      "{\"a\":\"\x01\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\\ud800\\u0041\"}",
+      "{\"a\":\"\xff\"}", "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xf4\x90\x80\x80\"}",
+      "{\"a\":\"\xe2\x82\"}", "{\"a\":\"\xe2\x82\xac\"}", "{\"a\":[1,[2,{\"b\":null}]]}", "{\"a\":[1 2]}",
+      "{\"a\":{\"b\":\"c\",}}", "{\"a\":\"\\u00\"}", "{'a':1}", "{\"a\":1}{}", "{\"a\":-0}", "{\"a\":1E+2}",
+  };
+  for (const char* c : cases) {
+    SCOPED_TRACE(c);
+    auto j = nlohmann::json::parse(c, nullptr, false);
+    Result expected = j.is_discarded() ? Result::Invalid : j.is_object() ? Result::Ok : Result::NotObject;
+    EXPECT_EQ(parse(c), expected);
+  }
+}
+
+TEST(JsonFlat, RefusesPathologicalNesting) {
+  std::string deep = "{\"a\":" + std::string(1000, '[') + std::string(1000, ']') + "}";
+  EXPECT_EQ(parse(deep), Result::Invalid);
+}
+
+}  // namespace
+}  // namespace hull::json_flat
