@@ -70,6 +70,7 @@ fi
 echo "building the driver"
 g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
 gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
+gcc -O2 -Wall -static -o "$work/small-parent" "$here/small-parent.c"
 
 rt_args=()
 for r in $runtimes; do
@@ -84,7 +85,7 @@ done
 # mount namespace only (the host's mounts stay untouched). All three runtimes
 # run in this same namespace so the comparison stays fair.
 floor_iters=$(( short ? 10 : 100 ))
-drv=("$work/hullbench" --work "$work" --out "$work" --template "$here/config.template.json"
+drv=("$work/hullbench" --work "$work" --out "$work" --small-parent "$work/small-parent" --template "$here/config.template.json"
      --rootfs "$rootfs" --cgroup-parent "/$cgname"
      --controllers "$(IFS=,; echo "${controllers[*]}")"
      --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" "${rt_args[@]}")

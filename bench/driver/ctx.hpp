@@ -35,6 +35,9 @@ struct Ctx {
   std::string rootfs;      // shared read-only rootfs
   std::string cg_parent;   // absolute cgroup path all containers nest under
   std::vector<std::string> cg_controllers;  // mounted v1 controllers
+  // bench/small-parent.c, built by run.sh: `create` runs as its child so the
+  // peak RSS row is not floored at the driver's own (see that file).
+  std::string small_parent;
   int timeout_ms = 30000;
   bool short_mode = false;
   int iters = 30;

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     else if (a == "--out") out = val();
     else if (a == "--template") tmpl_path = val();
     else if (a == "--rootfs") c.rootfs = val();
+    else if (a == "--small-parent") c.small_parent = val();
     else if (a == "--cgroup-parent") c.cg_parent = val();
     else if (a == "--controllers") c.cg_controllers = split(val(), ',');
     else if (a == "--iters") c.iters = atoi(val().c_str());

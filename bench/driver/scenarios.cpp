@@ -31,9 +31,23 @@ pid_t read_pid(const std::string& path) { return pid_t(atol(read_file(path).c_st
 // `create`; returns the init pid read from --pid-file, 0 on failure.
 pid_t create(Ctx& c, const Runtime& rt, const std::string& id, const std::string& bundle,
              Outcome* o) {
-  *o = c.reaper.run(c.argv(rt, {"create", "--bundle", bundle, "--pid-file", c.pidfile(id), id}),
-                    c.timeout_ms);
+  std::vector<std::string> av = c.argv(rt, {"create", "--bundle", bundle, "--pid-file", c.pidfile(id), id});
+  std::string probe = c.work + "/small-parent.out";
+  if (!c.small_parent.empty()) {
+    av.insert(av.begin(), {c.small_parent, probe});
+    std::remove(probe.c_str());
+  }
+  *o = c.reaper.run(av, c.timeout_ms);
   if (!o->ok()) return 0;
+  if (!c.small_parent.empty()) {
+    // The runtime's own wall time, peak RSS and CPU, as its small parent saw them.
+    long long ns = 0, cpu = 0;
+    long rss = 0;
+    if (sscanf(read_file(probe).c_str(), "%lld %ld %lld", &ns, &rss, &cpu) != 3) return 0;
+    o->ns = ns;
+    o->maxrss_kb = rss;
+    o->cpu_ns = cpu;
+  }
   pid_t p = read_pid(c.pidfile(id));
   if (p > 0) c.reaper.forget(p);  // a pid reused from an earlier orphan
   return p;
