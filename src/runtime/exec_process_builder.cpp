@@ -85,13 +85,17 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
   if (o.no_new_privs) p.noNewPrivileges = true;
   if (!o.caps.empty()) {
     if (!p.capabilities) p.capabilities.emplace();
-    // Never inheritable (CVE-2022-29162): an added capability must not pass
-    // on to programs the process executes unless it is also ambient.
+    // Never inheritable (CVE-2022-29162): file capabilities of a program the
+    // process executes must not pick an added capability up. Ambient only
+    // where the process has it inheritable already: raising an ambient
+    // capability needs it in inheritable, so adding it anywhere else only
+    // makes every `--cap` print a warning (as root the bounding set alone
+    // gives it after execve; runc's non-root processes do not get it either).
     for (const auto& cap : o.caps) {
       add_unique(p.capabilities->bounding, cap);
       add_unique(p.capabilities->effective, cap);
       add_unique(p.capabilities->permitted, cap);
-      add_unique(p.capabilities->ambient, cap);
+      if (contains(p.capabilities->inheritable, cap)) add_unique(p.capabilities->ambient, cap);
     }
   }
   return p;

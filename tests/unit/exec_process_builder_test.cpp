@@ -72,5 +72,28 @@ TEST(ExecProcessBuilder, UserKeepsTheGidUnlessGiven) {
   EXPECT_THROW(build_exec_process(container_process(), o), Error);
 }
 
+// CVE-2022-29162: --cap never makes a capability inheritable; ambient (which
+// needs inheritable) only where the container's process already has it so.
+TEST(ExecProcessBuilder, CapAddsToBoundingEffectivePermittedOnly) {
+  ExecOptions o;
+  o.args = {"true"};
+  o.caps = {"CAP_SYS_ADMIN", "CAP_KILL"};
+  spec::Process p = build_exec_process(container_process(), o);
+  const auto& c = *p.capabilities;
+  const std::vector<std::string> want{"CAP_KILL", "CAP_SYS_ADMIN"};
+  EXPECT_EQ(*c.bounding, want);
+  EXPECT_EQ(*c.effective, want);
+  EXPECT_EQ(*c.permitted, want);
+  EXPECT_FALSE(c.inheritable && !c.inheritable->empty());
+  EXPECT_FALSE(c.ambient && !c.ambient->empty());
+
+  spec::Process base = container_process();
+  base.capabilities->inheritable = {"CAP_NET_RAW"};
+  o.caps = {"CAP_NET_RAW", "CAP_SYS_ADMIN"};
+  p = build_exec_process(base, o);
+  EXPECT_EQ(*p.capabilities->inheritable, std::vector<std::string>{"CAP_NET_RAW"});
+  EXPECT_EQ(*p.capabilities->ambient, std::vector<std::string>{"CAP_NET_RAW"});
+}
+
 }  // namespace
 }  // namespace hull
