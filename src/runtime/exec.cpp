@@ -75,6 +75,10 @@ struct ExecChild {
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
+    // Set up, the process is the container's: it must outlive hull exec
+    // (which returns at once with --detach), as the init outlives create.
+    // A parent-death signal would also survive execve into the program.
+    eo.wait_for_start = [] { ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0); };
     rootfs::Pty pty;
     if (c.spec->process->terminal) {
       // After setns the root is the container's: the pty comes from its devpts.
