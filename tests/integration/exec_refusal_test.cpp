@@ -1,5 +1,6 @@
 // hull exec refuses with a clear error: a container that is not running, a
 // command that is not there, a bad --user.
+#include <filesystem>
 #include <string>
 
 #include "exec_fixture.hpp"
@@ -36,6 +37,19 @@ TEST_F(ExecTest, UserFlagIsParsedStrictly) {
   for (const std::string bad : {"1000:abc", "1000:", "abc", "4294967295", "1000:1:2"}) {
     ProcResult r = exec({"-u", bad, "exbaduser", "true"});
     EXPECT_TRUE(failed_with(r, {"--user", "\"" + bad + "\""})) << bad;
+  }
+}
+
+// A label the host cannot apply must not leave the process unconfined.
+TEST_F(ExecTest, LabelsRefusedWhenTheHostHasNoSuchLsm) {
+  ASSERT_GT(start_sleeping("exlsm"), 0);
+  if (!std::filesystem::exists("/sys/kernel/security/apparmor") && !std::filesystem::exists("/sys/module/apparmor")) {
+    ProcResult r = exec({"--apparmor", "itest-profile", "exlsm", "true"});
+    EXPECT_TRUE(failed_with(r, {"\"itest-profile\"", "AppArmor is not enabled"}));
+  }
+  if (!std::filesystem::exists("/sys/fs/selinux/enforce")) {
+    ProcResult r = exec({"--process-label", "system_u:system_r:container_t:s0", "exlsm", "true"});
+    EXPECT_TRUE(failed_with(r, {"system_u:system_r:container_t:s0", "SELinux is not enabled"}));
   }
 }
 

@@ -132,6 +132,16 @@ TEST_F(ExecTest, UserAndAdditionalGidsTakeEffect) {
   EXPECT_EQ(r.out, "1000\n0\nGroups:\t \n");  // the kernel always ends the list with a space
 }
 
+TEST_F(ExecTest, RlimitsOfTheProcessSpecApply) {
+  Bundle& b = bundle();
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 777}, {"hard", 888}},
+                                    {{"type", "RLIMIT_NPROC"}, {"soft", 4321}, {"hard", 4321}}};
+  ASSERT_GT(start_sleeping(b, "exrlim"), 0);
+  ProcResult r = exec({"exrlim", "sh", "-c", "ulimit -n; ulimit -Hn; ulimit -u"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "777\n888\n4321\n");
+}
+
 TEST_F(ExecTest, CapAddsACapabilityAndInheritableStaysEmpty) {
   ASSERT_GT(start_sleeping("excap"), 0);
   // The default config: CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10).
