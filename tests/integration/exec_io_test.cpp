@@ -90,6 +90,32 @@ TEST_F(ExecTest, TheRuntimeBinaryCannotBeExecuted) {
   EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}));
 }
 
+TEST_F(ExecTest, StdinReachesTheProcess) {
+  ASSERT_GT(start_sleeping("exstdin"), 0);
+  SpawnOptions in;
+  in.stdin_data = "line one\nline two\n";
+  ProcResult r = exec({"exstdin", "sh", "-c", "cat; echo done"}, in);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "line one\nline two\ndone\n");
+}
+
+// A running exec holds no lock: state, kill and other execs go on meanwhile.
+TEST_F(ExecTest, LongExecBlocksNoOtherCommand) {
+  ASSERT_GT(start_sleeping("exlong"), 0);
+  Child longer = hull_background({"exec", "exlong", "sh", "-c", "echo ready; exec sleep 1000"});
+  ASSERT_TRUE(longer.wait_for_output("ready\n", milliseconds(20000)));
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  ProcResult r = exec({"exlong", "echo", "second"}, bounded);
+  EXPECT_EQ(r.out, "second\n") << r.err;
+  EXPECT_EQ(status("exlong"), "running");
+  // kill --all reaches the exec'd sleep too (it is in the container's cgroup).
+  r = hull({"kill", "--all", "exlong", "KILL"}, bounded);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ProcResult l = longer.finish();
+  EXPECT_EQ(l.exit_code, 128 + SIGKILL) << l.err;
+}
+
 std::set<std::string> dir_entries(const fs::path& dir) {
   std::set<std::string> names;
   std::error_code ec;
