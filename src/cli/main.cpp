@@ -28,6 +28,8 @@ namespace hull::cli {
   X(list)             \
   X(kill)             \
   X(delete)           \
+  X(pause)            \
+  X(resume)           \
   X(spec)             \
   X(features)
 

@@ -23,26 +23,12 @@ namespace {
 
 constexpr std::chrono::seconds kKillTimeout{10};
 
-struct Opened {
-  ContainerDir dir;
-  ContainerState state;
-  Status status;
-};
-
-Opened open_container(const GlobalOptions& g, const std::string& id) {
-  validate_container_id(id);
-  StateStore store(g.root);
-  Opened o{store.open(id), {}, Status::Removed};
-  o.state = o.dir.read_state();
-  o.status = live_status(o.state);
-  return o;
-}
-
 // SIGKILL the init (if still ours) and wait until it has exited.
-void kill_and_wait(const ContainerState& st) {
+void kill_and_wait(const ContainerState& st, Status status) {
   UniqueFd pidfd = open_init_pidfd(st);
   if (!pidfd) return;
   send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
+  thaw_if_paused(st, status, SIGKILL);
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
@@ -53,6 +39,15 @@ spec::Spec saved_config_or_empty(const ContainerDir& dir) {
 }
 
 }  // namespace
+
+OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
+  validate_container_id(id);
+  StateStore store(g.root);
+  OpenedContainer o{store.open(id), {}, Status::Removed};
+  o.state = o.dir.read_state();
+  o.status = live_status(o.state);
+  return o;
+}
 
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
@@ -92,12 +87,12 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
 }
 
 void start_container(const GlobalOptions& g, const std::string& id) {
-  Opened c = open_container(g, id);
+  OpenedContainer c = open_container(g, id);
   start_locked(c.dir, c.state, load_saved_config(c.dir));
 }
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {
-  Opened c = open_container(g, id);
+  OpenedContainer c = open_container(g, id);
   require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
     if (all && !c.state.cgroupPath.empty()) {
@@ -106,14 +101,15 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
     }
     UniqueFd pidfd = open_init_pidfd(c.state);
     if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
+    thaw_if_paused(c.state, c.status, sig);
   });
 }
 
 void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
-  Opened c = open_container(g, id);
+  OpenedContainer c = open_container(g, id);
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
-    if (c.status != Status::Stopped) kill_and_wait(c.state);
+    if (c.status != Status::Stopped) kill_and_wait(c.state, c.status);
     destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
   });
 }

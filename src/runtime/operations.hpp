@@ -51,6 +51,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o);
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all);
 // Removes a stopped or created container; force also kills a running one.
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);
+// Freezes every process of a running container (status "paused") / thaws a
+// paused one (status "running").
+void pause_container(const GlobalOptions& g, const std::string& id);
+void resume_container(const GlobalOptions& g, const std::string& id);
 // The runtime-spec state JSON with the live status.
 std::string container_state_json(const GlobalOptions& g, const std::string& id);
 

@@ -1,0 +1,57 @@
+#pragma once
+// Real containers with a cgroupsPath of their own: "hull-cgrun-<pid>-<test>/c"
+// below the test process's cgroups (tests of other worktrees run containers
+// with the same ids concurrently). TearDown checks that deleting the
+// containers removed their cgroups and removes the parent directories.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups/host.hpp"
+#include "harness.hpp"
+
+namespace hull::itest {
+
+class CgroupRunTest : public HullTest {
+ protected:
+  void SetUp() override {
+    HullTest::SetUp();
+    parent_ = "hull-cgrun-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  }
+  void TearDown() override {
+    HullTest::TearDown();  // deletes the containers, which removes their cgroups
+    for (const auto& d : container_dirs()) {
+      struct stat st {};
+      EXPECT_NE(::stat(d.c_str(), &st), 0) << "left behind: " << d;
+      ::rmdir(d.substr(0, d.rfind('/')).c_str());
+    }
+  }
+  std::string cgroups_path() const { return parent_ + "/c"; }
+  // Where the container's cgroups are, by the same resolution hull uses.
+  std::vector<std::string> container_dirs() const {
+    cgroups::Paths p = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current());
+    std::vector<std::string> out;
+    for (const auto& [name, dir] : p.v1) out.push_back(dir);
+    if (!p.v2.empty()) out.push_back(p.v2);
+    return out;
+  }
+  std::string dir_of(const char* controller) const {
+    cgroups::Paths p = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current());
+    for (const auto& [name, h] : cgroups::Host::current().v1)
+      if (h.controllers.count(controller)) return p.v1.at(name);
+    return p.v2;
+  }
+  Bundle& limited_bundle(const nlohmann::json& resources, const std::string& name = "bundle") {
+    Bundle& b = bundle(name);
+    b.config["linux"]["cgroupsPath"] = cgroups_path();
+    b.config["linux"]["resources"] = resources;
+    return b;
+  }
+  std::string parent_;
+};
+
+}  // namespace hull::itest
