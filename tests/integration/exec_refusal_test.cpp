@@ -1,12 +1,16 @@
-// hull exec refuses with a clear error: a container that is not running, a
-// command that is not there, a bad --user.
+// hull exec refuses with a clear error: a container that is not running (or
+// paused without --ignore-paused), a command that is not there, a bad --user.
 #include <filesystem>
 #include <string>
 
 #include "exec_fixture.hpp"
+#include "process/terminal_proxy.hpp"
+#include "unix_listener.hpp"
 
 namespace hull::itest {
 namespace {
+
+namespace fs = std::filesystem;
 
 TEST_F(ExecTest, RefusesStoppedAndUnknownContainers) {
   const pid_t init = create_container("exstop", {"true"});
@@ -51,6 +55,37 @@ TEST_F(ExecTest, LabelsRefusedWhenTheHostHasNoSuchLsm) {
     ProcResult r = exec({"--process-label", "system_u:system_r:container_t:s0", "exlsm", "true"});
     EXPECT_TRUE(failed_with(r, {"system_u:system_r:container_t:s0", "SELinux is not enabled"}));
   }
+}
+
+// A paused container's processes are frozen: exec is refused unless asked
+// for with --ignore-paused, and then the process runs once it is resumed.
+TEST_F(ExecTest, PausedContainerRefusedUnlessIgnorePaused) {
+  ASSERT_GT(start_sleeping("expause"), 0);
+  ProcResult p = hull({"pause", "expause"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  ASSERT_EQ(status("expause"), "paused");
+  ProcResult r = exec({"expause", "true"});
+  EXPECT_TRUE(failed_with(r, {"cannot exec a process in container \"expause\": it is paused",
+                              "resume it first or use --ignore-paused"}));
+
+  // Accepted. hull exec connects the console socket only after its status
+  // check, so the connection shows it accepted the paused container; the
+  // process runs once the container is resumed.
+  fs::path sock = temp_dir() / "paused-console.sock";
+  UniqueFd listener = listen_unix(sock);
+  Child ex = hull_background({"exec", "--ignore-paused", "-t", "--console-socket", sock.string(), "expause", "sh",
+                              "-c", "echo thawed; exit 5"});
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "hull exec --ignore-paused did not get past its status check";
+  ASSERT_EQ(status("expause"), "paused");
+  ProcResult resume = hull({"resume", "expause"});
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  std::string out = read_until_hangup(pty.master.get());
+  r = ex.finish();
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(out.find("thawed"), std::string::npos) << out;
+  EXPECT_EQ(status("expause"), "running");
 }
 
 }  // namespace
