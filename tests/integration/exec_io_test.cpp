@@ -42,7 +42,7 @@ TEST_F(ExecTest, TtyProxiedByHull) {
   EXPECT_TRUE(r.out.starts_with("/dev/pts/")) << r.out;
 
   r = exec({"-t", "-d", "exproxy", "true"});
-  EXPECT_TRUE(failed_with(r, {"--console-socket"}));
+  EXPECT_TRUE(failed_with(r, {"--console-socket"}, kExecFailed));
 }
 
 TEST_F(ExecTest, DetachedWritesThePidFileBeforeReturning) {
@@ -87,7 +87,7 @@ TEST_F(ExecTest, ProcessGetsOnlyStdioAndPreservedFds) {
 TEST_F(ExecTest, TheRuntimeBinaryCannotBeExecuted) {
   ASSERT_GT(start_sleeping("exself"), 0);
   ProcResult r = exec({"exself", "/proc/self/exe"});
-  EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}));
+  EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}, kExecFailed));
 }
 
 TEST_F(ExecTest, StdinReachesTheProcess) {

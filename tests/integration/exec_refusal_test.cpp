@@ -20,18 +20,18 @@ TEST_F(ExecTest, RefusesStoppedAndUnknownContainers) {
   ASSERT_EQ(status("exstop"), "stopped");
   ProcResult r = exec({"exstop", "true"});
   EXPECT_TRUE(failed_with(r, {"cannot exec a process in container \"exstop\": it is stopped",
-                              "only a created or running container can run new processes"}));
+                              "only a created or running container can run new processes"}, kExecFailed));
 
   r = exec({"exnosuch", "true"});
-  EXPECT_TRUE(failed_with(r, {"container \"exnosuch\" does not exist"}));
+  EXPECT_TRUE(failed_with(r, {"container \"exnosuch\" does not exist"}, kExecFailed));
 }
 
 TEST_F(ExecTest, MissingBinaryIsNamed) {
   ASSERT_GT(start_sleeping("exmiss"), 0);
   ProcResult r = exec({"exmiss", "/no/such/binary", "arg"});
-  EXPECT_TRUE(failed_with(r, {"\"/no/such/binary\"", "no such file in the container"}));
+  EXPECT_TRUE(failed_with(r, {"\"/no/such/binary\"", "no such file in the container"}, kExecFailed));
   r = exec({"exmiss", "no-such-command"});
-  EXPECT_TRUE(failed_with(r, {"\"no-such-command\"", "not found in $PATH", "PATH=/usr/local/sbin"}));
+  EXPECT_TRUE(failed_with(r, {"\"no-such-command\"", "not found in $PATH", "PATH=/usr/local/sbin"}, kExecFailed));
   // The container is unharmed.
   EXPECT_EQ(status("exmiss"), "running");
 }
@@ -40,8 +40,10 @@ TEST_F(ExecTest, UserFlagIsParsedStrictly) {
   ASSERT_GT(start_sleeping("exbaduser"), 0);
   for (const std::string bad : {"1000:abc", "1000:", "abc", "4294967295", "1000:1:2"}) {
     ProcResult r = exec({"-u", bad, "exbaduser", "true"});
-    EXPECT_TRUE(failed_with(r, {"--user", "\"" + bad + "\""})) << bad;
+    EXPECT_TRUE(failed_with(r, {"--user", "\"" + bad + "\""}, kExecFailed)) << bad;
   }
+  // A usage error (no command) is the command line's, not exec's: 1 as runc.
+  EXPECT_TRUE(failed_with(exec({"exbaduser"}), {"command"}));
 }
 
 // A label the host cannot apply must not leave the process unconfined.
@@ -49,11 +51,11 @@ TEST_F(ExecTest, LabelsRefusedWhenTheHostHasNoSuchLsm) {
   ASSERT_GT(start_sleeping("exlsm"), 0);
   if (!std::filesystem::exists("/sys/kernel/security/apparmor") && !std::filesystem::exists("/sys/module/apparmor")) {
     ProcResult r = exec({"--apparmor", "itest-profile", "exlsm", "true"});
-    EXPECT_TRUE(failed_with(r, {"\"itest-profile\"", "AppArmor is not enabled"}));
+    EXPECT_TRUE(failed_with(r, {"\"itest-profile\"", "AppArmor is not enabled"}, kExecFailed));
   }
   if (!std::filesystem::exists("/sys/fs/selinux/enforce")) {
     ProcResult r = exec({"--process-label", "system_u:system_r:container_t:s0", "exlsm", "true"});
-    EXPECT_TRUE(failed_with(r, {"system_u:system_r:container_t:s0", "SELinux is not enabled"}));
+    EXPECT_TRUE(failed_with(r, {"system_u:system_r:container_t:s0", "SELinux is not enabled"}, kExecFailed));
   }
 }
 
@@ -66,7 +68,7 @@ TEST_F(ExecTest, PausedContainerRefusedUnlessIgnorePaused) {
   ASSERT_EQ(status("expause"), "paused");
   ProcResult r = exec({"expause", "true"});
   EXPECT_TRUE(failed_with(r, {"cannot exec a process in container \"expause\": it is paused",
-                              "resume it first or use --ignore-paused"}));
+                              "resume it first or use --ignore-paused"}, kExecFailed));
 
   // Accepted. hull exec connects the console socket only after its status
   // check, so the connection shows it accepted the paused container; the

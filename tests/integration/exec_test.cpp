@@ -100,9 +100,9 @@ TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
 
   // Nothing outside the container's cgroup, nothing that is not there.
   r = exec({"--cgroup", "pids:../escape", "exsub", "true"});
-  EXPECT_TRUE(failed_with(r, {"would leave the container's cgroup"}));
+  EXPECT_TRUE(failed_with(r, {"would leave the container's cgroup"}, kExecFailed));
   r = exec({"--cgroup", "pids:no-such-sub", "exsub", "true"});
-  EXPECT_TRUE(failed_with(r, {"no-such-sub"}));
+  EXPECT_TRUE(failed_with(r, {"no-such-sub"}, kExecFailed));
 
   // A cgroup that refuses the process (cpuset without cpus: ENOSPC) fails
   // the exec with its name; hull exec once hung here, its child waiting.
@@ -112,7 +112,7 @@ TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
     bounded.timeout = milliseconds(20000);
     r = exec({"--cgroup", "cpuset:bare", "exsub", "true"}, bounded);
     EXPECT_FALSE(r.timed_out) << "hull exec hung";
-    EXPECT_TRUE(failed_with(r, {(cpuset / "bare/cgroup.procs").string(), "no space left on device"}));
+    EXPECT_TRUE(failed_with(r, {(cpuset / "bare/cgroup.procs").string(), "no space left on device"}, kExecFailed));
   }
 }
 
@@ -186,7 +186,7 @@ TEST_F(ExecTest, CwdThroughProcSelfFdIsRefused) {
   ASSERT_GT(start_sleeping("excwd"), 0);
   for (int fd = 3; fd <= 9; ++fd) {
     ProcResult r = exec({"--cwd", "/proc/self/fd/" + std::to_string(fd), "excwd", "sh", "-c", "echo ran in $PWD"});
-    EXPECT_NE(r.exit_code, 0) << "fd " << fd << ": " << r.out;
+    EXPECT_EQ(r.exit_code, kExecFailed) << "fd " << fd << ": " << r.out << r.err;
     EXPECT_EQ(r.out, "") << "fd " << fd;
   }
 }
@@ -224,7 +224,7 @@ TEST_F(ExecTest, ProcessJsonIsUsedAsGiven) {
 
   std::ofstream(file) << R"({"args": ["true"], "cwd": "relative"})";
   r = exec({"--process", file.string(), "exjson"});
-  EXPECT_TRUE(failed_with(r, {"cwd"})) << r.err;
+  EXPECT_TRUE(failed_with(r, {"cwd"}, kExecFailed)) << r.err;
 }
 
 TEST_F(ExecTest, TheContainersSeccompFilterApplies) {

@@ -110,13 +110,13 @@ std::string host_ns(const std::string& name) {
   return fs::read_symlink("/proc/self/ns/" + name).string();
 }
 
-::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments) {
+::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments, int exit_code) {
   auto lower = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
   };
-  if (r.exit_code != 1)
-    return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", want 1; stderr: " << r.err;
+  if (r.exit_code != exit_code)
+    return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", want " << exit_code << "; stderr: " << r.err;
   const std::string err = lower(r.err);
   for (const auto& f : fragments)
     if (err.find(lower(f)) == std::string::npos)
