@@ -46,7 +46,14 @@ std::string cmdline_of(pid_t pid) {
   return c;
 }
 
-// Our children that are still alive or zombies (includes re-parented orphans).
+void reap_if_child(pid_t pid) {
+  int status;
+  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
 std::vector<pid_t> children_of_self() {
   std::vector<pid_t> out;
   const pid_t self = ::getpid();
@@ -60,14 +67,6 @@ std::vector<pid_t> children_of_self() {
   }
   return out;
 }
-
-void reap_if_child(pid_t pid) {
-  int status;
-  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
-  }
-}
-
-}  // namespace
 
 std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
   std::vector<fs::path> found;

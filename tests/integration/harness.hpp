@@ -41,6 +41,9 @@ std::string host_ns(const std::string& name);
 ::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments,
                                        int exit_code = 1);
 
+// Our children, alive or zombies (re-parented orphans included), not reaped.
+std::vector<pid_t> children_of_self();
+
 // What a state.json records about a container's init (hull's private fields too).
 struct InitRecord {
   pid_t pid = 0;
