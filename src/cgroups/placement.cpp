@@ -57,12 +57,13 @@ Placement::Placement(const Paths& paths, const std::string& sub) {
     bool here = s.controller.empty() || holds(name, s.controller);
     matched |= here;
     std::string target = join(dir, here ? s.path : "");
-    v1_procs_.push_back(with_context("join cgroup " + target, [&] { return open_fd(target + "/cgroup.procs", O_WRONLY); }));
+    v1_procs_.push_back({target, with_context("join cgroup " + target, [&] { return open_fd(target + "/cgroup.procs", O_WRONLY); })});
   }
   if (!paths.v2.empty()) {
     bool here = s.controller.empty() || paths.mode == Mode::Unified;
     matched |= here;
     std::string target = join(paths.v2, here ? s.path : "");
+    v2_target_ = target;
     with_context("join cgroup " + target, [&] {
       v2_dir_ = open_fd(target, O_RDONLY | O_DIRECTORY);
       v2_procs_ = open_at(v2_dir_.get(), "cgroup.procs", O_WRONLY);
@@ -73,8 +74,10 @@ Placement::Placement(const Paths& paths, const std::string& sub) {
 
 void Placement::add(pid_t pid, bool placed_in_v2) const {
   std::string text = std::to_string(pid);
-  for (const auto& fd : v1_procs_) write_all(fd.get(), text, "cgroup.procs");
-  if (!placed_in_v2 && v2_procs_) write_all(v2_procs_.get(), text, "cgroup.procs");
+  // The cgroup named: a write can fail for reasons of that one cgroup (a
+  // cpuset sub-cgroup without cpus or mems: ENOSPC; pids.max reached).
+  for (const auto& [target, fd] : v1_procs_) write_all(fd.get(), text, target + "/cgroup.procs");
+  if (!placed_in_v2 && v2_procs_) write_all(v2_procs_.get(), text, v2_target_ + "/cgroup.procs");
 }
 
 }  // namespace hull::cgroups

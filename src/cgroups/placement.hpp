@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -29,8 +30,9 @@ class Placement {
   void add(pid_t pid, bool placed_in_v2) const;
 
  private:
+  std::string v2_target_;
   UniqueFd v2_dir_, v2_procs_;
-  std::vector<UniqueFd> v1_procs_;
+  std::vector<std::pair<std::string, UniqueFd>> v1_procs_;  // cgroup dir, its cgroup.procs
 };
 
 }  // namespace hull::cgroups

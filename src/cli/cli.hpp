@@ -4,6 +4,7 @@
 // options struct of runtime/operations.hpp, and returns the action that calls
 // the one library function behind the verb. main.cpp lists the verbs.
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +26,12 @@ using Action = std::function<int()>;
 struct Verb {
   CLI::App* command = nullptr;
   Action run;
+};
+
+// A failed verb that exits with a status of its own instead of 1.
+struct ExitError : std::runtime_error {
+  ExitError(const std::string& message, int status) : std::runtime_error(message), status(status) {}
+  int status;
 };
 
 // Adds "create"'s flags, shared with "run" (as in runc, run = create + start).

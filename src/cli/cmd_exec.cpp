@@ -5,6 +5,10 @@
 
 namespace hull::cli {
 
+namespace {
+constexpr int kExecFailed = 255;
+}  // namespace
+
 // As runc: flags come first; the container id and everything after it are
 // the command (so `hull exec web sh -c 'echo hi'` keeps `-c` for sh).
 Verb setup_exec(CLI::App& app, Context& ctx) {
@@ -45,7 +49,14 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
             o->args.assign(rest.begin() + 1, rest.end());
             if (o->process_file.empty() && o->args.empty())
               throw Error("exec: a command to run is required (or --process FILE)");
-            return exec_in_container(ctx.global, *o);
+            // As runc: 255 when exec itself fails (unknown or stopped
+            // container, missing binary, bad --user...), so callers can tell
+            // it from the command's own status, 1 being a common one.
+            try {
+              return exec_in_container(ctx.global, *o);
+            } catch (const std::exception& e) {
+              throw ExitError(e.what(), kExecFailed);
+            }
           }};
 }
 

@@ -155,6 +155,9 @@ int run(int argc, char** argv) {
     if (!verb.command->parsed()) continue;
     try {
       return verb.run();
+    } catch (const ExitError& e) {
+      fail(e.what());
+      return e.status;
     } catch (const std::exception& e) {
       return fail(e.what());
     }

@@ -181,6 +181,9 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
       }
       runtime_end.expect_eof();
     } catch (...) {
+      // The child may be blocked waiting for Continue (placement failed):
+      // it would never exit by itself, and waiting for it hung hull exec.
+      ::syscall(SYS_pidfd_send_signal, proc.get(), SIGKILL, nullptr, 0);
       ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
       throw;
     }

@@ -1,5 +1,6 @@
 #include "runtime/exec_process_builder.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "base/error.hpp"
@@ -25,11 +26,29 @@ uint32_t parse_id(std::string_view s, std::string_view flag, std::string_view wh
   return static_cast<uint32_t>(v);
 }
 
+bool contains(const std::optional<std::vector<std::string>>& set, const std::string& cap) {
+  return set && std::find(set->begin(), set->end(), cap) != set->end();
+}
+
 void add_unique(std::optional<std::vector<std::string>>& set, const std::string& cap) {
   if (!set) set.emplace();
-  for (const auto& c : *set)
-    if (c == cap) return;
-  set->push_back(cap);
+  if (!contains(set, cap)) set->push_back(cap);
+}
+
+// -e KEY=VALUE replaces the container's KEY in place or appends it, as runc's
+// environment ends up: a duplicate KEY in execve's environment would leave
+// getenv() (which takes the first) with the container's value.
+void set_env(std::vector<std::string>& env, const std::string& assignment) {
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw Error("--env " + quote(assignment) + ": not KEY=VALUE");
+  std::string_view key(assignment.data(), eq + 1);
+  for (auto& e : env) {
+    if (e.starts_with(key)) {
+      e = assignment;
+      return;
+    }
+  }
+  env.push_back(assignment);
 }
 
 }  // namespace
@@ -49,7 +68,7 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
   p.commandLine.reset();
   p.terminal = o.tty;
   p.consoleSize.reset();
-  for (const auto& e : o.env) p.env.push_back(e);
+  for (const auto& e : o.env) set_env(p.env, e);
   if (!o.cwd.empty()) p.cwd = o.cwd;
   if (!o.user.empty()) {
     ExecUser u = parse_exec_user(o.user);
@@ -66,13 +85,17 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
   if (o.no_new_privs) p.noNewPrivileges = true;
   if (!o.caps.empty()) {
     if (!p.capabilities) p.capabilities.emplace();
-    // Never inheritable (CVE-2022-29162): an added capability must not pass
-    // on to programs the process executes unless it is also ambient.
+    // Never inheritable (CVE-2022-29162): file capabilities of a program the
+    // process executes must not pick an added capability up. Ambient only
+    // where the process has it inheritable already: raising an ambient
+    // capability needs it in inheritable, so adding it anywhere else only
+    // makes every `--cap` print a warning (as root the bounding set alone
+    // gives it after execve; runc's non-root processes do not get it either).
     for (const auto& cap : o.caps) {
       add_unique(p.capabilities->bounding, cap);
       add_unique(p.capabilities->effective, cap);
       add_unique(p.capabilities->permitted, cap);
-      add_unique(p.capabilities->ambient, cap);
+      if (contains(p.capabilities->inheritable, cap)) add_unique(p.capabilities->ambient, cap);
     }
   }
   return p;

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "proc_files.hpp"
 #include "rootfs_template.hpp"
 
 #ifndef HULL_BINARY
@@ -24,13 +25,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape_mountinfo(const std::string& s) {
@@ -47,12 +41,19 @@ std::string unescape_mountinfo(const std::string& s) {
 }
 
 std::string cmdline_of(pid_t pid) {
-  std::string c = read_text("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string c = read_text_file("/proc/" + std::to_string(pid) + "/cmdline");
   std::replace(c.begin(), c.end(), '\0', ' ');
   return c;
 }
 
-// Our children that are still alive or zombies (includes re-parented orphans).
+void reap_if_child(pid_t pid) {
+  int status;
+  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
 std::vector<pid_t> children_of_self() {
   std::vector<pid_t> out;
   const pid_t self = ::getpid();
@@ -66,14 +67,6 @@ std::vector<pid_t> children_of_self() {
   }
   return out;
 }
-
-void reap_if_child(pid_t pid) {
-  int status;
-  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
-  }
-}
-
-}  // namespace
 
 std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
   std::vector<fs::path> found;
@@ -98,7 +91,7 @@ std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
   const fs::path rel = fs::path(cgroup_path).relative_path();
   // Our own cgroup per hierarchy: the last field of each /proc/self/cgroup line.
   std::vector<fs::path> own{""};
-  std::istringstream lines(read_text("/proc/self/cgroup"));
+  std::istringstream lines(read_text_file("/proc/self/cgroup"));
   for (std::string line; std::getline(lines, line);) {
     auto colon = line.find(':', line.find(':') + 1);
     if (colon != std::string::npos) own.push_back(fs::path(line.substr(colon + 1)).relative_path());
@@ -116,13 +109,13 @@ std::string host_ns(const std::string& name) {
   return fs::read_symlink("/proc/self/ns/" + name).string();
 }
 
-::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments) {
+::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments, int exit_code) {
   auto lower = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
   };
-  if (r.exit_code != 1)
-    return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", want 1; stderr: " << r.err;
+  if (r.exit_code != exit_code)
+    return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", want " << exit_code << "; stderr: " << r.err;
   const std::string err = lower(r.err);
   for (const auto& f : fragments)
     if (err.find(lower(f)) == std::string::npos)
@@ -216,7 +209,7 @@ std::string HullTest::status(const std::string& id) {
 
 std::optional<InitRecord> HullTest::recorded_init(const std::string& id) const {
   try {
-    json j = json::parse(read_text(state_dir(id) / "state.json"));
+    json j = json::parse(read_text_file(state_dir(id) / "state.json"));
     return InitRecord{j.value("pid", 0), j.value("initStartTime", 0ULL), j.value("cgroupPath", "")};
   } catch (const json::exception&) {
     return std::nullopt;
@@ -240,7 +233,7 @@ std::vector<std::string> HullTest::state_dirs() const {
 
 std::vector<std::string> HullTest::mounts_of_temp_dir() const {
   std::vector<std::string> hits;
-  std::istringstream lines(read_text("/proc/self/mountinfo"));
+  std::istringstream lines(read_text_file("/proc/self/mountinfo"));
   for (std::string line; std::getline(lines, line);)
     if (unescape_mountinfo(line).find(temp_.string()) != std::string::npos) hits.push_back(line);
   return hits;

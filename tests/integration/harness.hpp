@@ -35,9 +35,14 @@ namespace hull::itest {
 // The namespace link of the test process itself, e.g. "uts:[4026531838]".
 std::string host_ns(const std::string& name);
 
-// Success when r exited 1 and stderr holds every fragment, ignoring case (errno
-// texts differ in case between runtimes). Use as EXPECT_TRUE(failed_with(r, {...})).
-::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments);
+// Success when r exited with exit_code (runc's and hull's failure status: 1,
+// 255 for exec) and stderr holds every fragment, ignoring case (errno texts
+// differ in case between runtimes). Use as EXPECT_TRUE(failed_with(r, {...})).
+::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments,
+                                       int exit_code = 1);
+
+// Our children, alive or zombies (re-parented orphans included), not reaped.
+std::vector<pid_t> children_of_self();
 
 // What a state.json records about a container's init (hull's private fields too).
 struct InitRecord {

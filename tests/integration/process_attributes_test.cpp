@@ -7,22 +7,17 @@
 
 #include "process/lsm.hpp"
 #include "process/warn.hpp"
+#include "proc_files.hpp"
 #include "process_child.hpp"
 
 using namespace hull;
 using hull::test::busybox_spec;
 using hull::test::run_process_child;
+using hull::itest::status_field;
 
 namespace {
 #define REQUIRE_ROOT() \
   if (::geteuid() != 0) GTEST_SKIP() << "needs root"
-
-std::string status_field(const std::string& status, const std::string& name) {
-  auto pos = status.find("\n" + name + ":\t");
-  if (pos == std::string::npos) return "<missing " + name + ">";
-  pos += name.size() + 3;
-  return status.substr(pos, status.find('\n', pos) - pos);
-}
 }  // namespace
 
 TEST(ProcessAttributesChild, CapabilitySetsAcrossUidChange) {

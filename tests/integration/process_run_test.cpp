@@ -2,12 +2,10 @@
 // identity, capabilities, limits, scheduling, sysctls and seccomp filter, and
 // the escapes the process stage refuses.
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -17,24 +15,14 @@
 #include <string>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 #include "process/terminal_proxy.hpp"
+#include "unix_listener.hpp"
 
 namespace hull::itest {
 namespace {
 
 using nlohmann::json;
-
-std::string status_field(const std::string& status, const std::string& name) {
-  auto pos = status.find(name + ":\t");
-  if (pos == std::string::npos) return "<missing " + name + ">";
-  pos += name.size() + 2;
-  return status.substr(pos, status.find('\n', pos) - pos);
-}
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
 
 TEST_F(HullTest, ProcessCapabilitySetsAndNoNewPrivs) {
   Bundle& b = bundle();
@@ -228,7 +216,7 @@ TEST_F(HullTest, ProcessCwdThroughInitFdsRefused) {
 // CVE-2019-5736: an entrypoint that makes the init execve the runtime binary
 // must not get a handle to write it.
 TEST_F(HullTest, ProcessSelfExeEntrypointCannotTouchRuntime) {
-  std::string before = file_bytes(HULL_BINARY);
+  std::string before = read_text_file(HULL_BINARY);
   ASSERT_FALSE(before.empty());
   Bundle& b = bundle();
   {
@@ -249,7 +237,7 @@ TEST_F(HullTest, ProcessSelfExeEntrypointCannotTouchRuntime) {
   Bundle& writer = bundle("writer");
   r = run_sh(writer, "for p in /proc/[0-9]*; do echo x 2>/dev/null >> $p/exe && echo wrote $p; done; true", "hullproc-writer");
   EXPECT_EQ(r.out.find("wrote"), std::string::npos) << r.out;
-  EXPECT_EQ(file_bytes(HULL_BINARY), before) << "the runtime binary changed";
+  EXPECT_EQ(read_text_file(HULL_BINARY), before) << "the runtime binary changed";
 }
 
 std::vector<std::string> lines_of(const std::string& path) {
@@ -285,12 +273,12 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   // poststop runs at delete, which `hull run` does on exit.
   EXPECT_EQ(lines_of(log), (std::vector<std::string>{"createRuntime", "createContainer", "poststart", "poststop"}));
   for (const char* kind : {"createRuntime", "createContainer", "poststart", "poststop"}) {
-    auto state = json::parse(file_bytes((temp_dir() / (std::string(kind) + ".json")).string()));
+    auto state = json::parse(read_text_file((temp_dir() / (std::string(kind) + ".json")).string()));
     EXPECT_EQ(state["id"], "hullproc-hooks") << kind;
     EXPECT_EQ(state["bundle"], b.dir().string()) << kind;
   }
   auto status = [&](const char* kind) {
-    return json::parse(file_bytes((temp_dir() / (std::string(kind) + ".json")).string()))["status"];
+    return json::parse(read_text_file((temp_dir() / (std::string(kind) + ".json")).string()))["status"];
   };
   EXPECT_EQ(status("createRuntime"), "creating");
   EXPECT_EQ(status("createContainer"), "creating");
@@ -314,12 +302,7 @@ TEST_F(HullTest, ProcessFailingHookFailsCreateWithItsName) {
 TEST_F(HullTest, ProcessSeccompNotifyAgent) {
   Bundle& b = bundle();
   std::string sock = (temp_dir() / "agent.sock").string();
-  UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
-  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  UniqueFd listener = listen_unix(sock);
   b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
                                   {"listenerPath", sock},
                                   {"listenerMetadata", "itest-meta"},
@@ -327,10 +310,8 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
   b.args({"sh", "-c", "mkdir /made-by-agent && echo mkdir-ok; ls -d /made-by-agent || echo not-really"});
   Child run = hull_background({"run", "--bundle", b.dir().string(), "hullproc-notify"});
 
-  struct pollfd p = {listener.get(), POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 20000), 1) << "no connection from the runtime";
-  UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  ASSERT_TRUE(conn);
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "no connection from the runtime";
   char buf[8192];
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
   struct iovec iov = {buf, sizeof buf};
@@ -374,32 +355,16 @@ TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
   b.config["process"]["args"] = {"sh", "-c", "tty; stty size; ls -l /proc/self/fd/0 | grep -o 'pts/[0-9]*'; [ -t 1 ] && echo stdout-is-tty"};
   b.write();
   std::string sock = (temp_dir() / "console.sock").string();
-  UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
-  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  UniqueFd listener = listen_unix(sock);
   Child create = hull_background({"create", "--bundle", b.dir().string(), "--console-socket", sock, "hullproc-tty"});
-  struct pollfd p = {listener.get(), POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 20000), 1) << "no connection on the console socket";
-  UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  ASSERT_TRUE(conn);
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "no connection on the console socket";
   process::ReceivedPty pty = process::receive_pty_master(conn.get());
   EXPECT_EQ(pty.name.rfind("/dev/pts/", 0), 0u) << pty.name;
   ProcResult c = create.finish();
   ASSERT_EQ(c.exit_code, 0) << c.err;
   start_container("hullproc-tty");
-  // Read the container's output from the master until it hangs up.
-  std::string out;
-  for (;;) {
-    struct pollfd m = {pty.master.get(), POLLIN, 0};
-    if (::poll(&m, 1, 10000) != 1) break;
-    char buf[1024];
-    ssize_t n = ::read(pty.master.get(), buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  std::string out = read_until_hangup(pty.master.get());
   EXPECT_NE(out.find("/dev/pts/0"), std::string::npos) << out;
   EXPECT_NE(out.find("33 101"), std::string::npos) << out;
   EXPECT_NE(out.find("stdout-is-tty"), std::string::npos) << out;

@@ -1,0 +1,155 @@
+// hull exec: terminal, detach and pid file, the fds the process gets, and
+// what a long run of execs leaves behind.
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "exec_fixture.hpp"
+#include "process/terminal_proxy.hpp"
+#include "unix_listener.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST_F(ExecTest, TtyOverConsoleSocket) {
+  ASSERT_GT(start_sleeping("extty"), 0);
+  fs::path sock = temp_dir() / "exec-console.sock";
+  UniqueFd listener = listen_unix(sock);
+  Child ex = hull_background({"exec", "-t", "--console-socket", sock.string(), "extty", "sh", "-c",
+                              "tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo stdio-is-tty; exit 3"});
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "no connection on the console socket";
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  EXPECT_TRUE(pty.name.starts_with("/dev/pts/")) << pty.name;
+  std::string out = read_until_hangup(pty.master.get());
+  ProcResult r = ex.finish();
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(out.find(pty.name), std::string::npos) << out;
+  EXPECT_NE(out.find("stdio-is-tty"), std::string::npos) << out;
+}
+
+// Without --console-socket the attached hull proxies the pty itself.
+TEST_F(ExecTest, TtyProxiedByHull) {
+  ASSERT_GT(start_sleeping("exproxy"), 0);
+  ProcResult r = exec({"-t", "exproxy", "sh", "-c", "[ -t 0 ] && [ -t 1 ] && tty"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("/dev/pts/")) << r.out;
+
+  r = exec({"-t", "-d", "exproxy", "true"});
+  EXPECT_TRUE(failed_with(r, {"--console-socket"}, kExecFailed));
+}
+
+TEST_F(ExecTest, DetachedWritesThePidFileBeforeReturning) {
+  const pid_t init = start_sleeping("exdet");
+  ASSERT_GT(init, 0);
+  fs::path pid_file = temp_dir() / "exec.pid";
+  ProcResult r = exec({"-d", "--pid-file", pid_file.string(), "exdet", "sleep", "1000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(pid_file)) << "no pid file when hull exec -d returned";
+  const pid_t pid = std::stoi(read_text_file(pid_file));
+  EXPECT_TRUE(pid_alive(pid));
+  EXPECT_EQ(read_text_file("/proc/" + std::to_string(pid) + "/comm"), "sleep\n");
+  for (const char* ns : {"pid", "mnt", "net", "uts", "ipc", "cgroup"}) EXPECT_EQ(ns_link(pid, ns), ns_link(init, ns)) << ns;
+  EXPECT_EQ(read_text_file("/proc/" + std::to_string(pid) + "/cgroup"),
+            read_text_file("/proc/" + std::to_string(init) + "/cgroup"));
+  // hull exited: the process was re-parented to us (a subreaper); not to leak it.
+  ::kill(pid, SIGKILL);
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+}
+
+TEST_F(ExecTest, ProcessGetsOnlyStdioAndPreservedFds) {
+  ASSERT_GT(start_sleeping("exfd"), 0);
+  // `ls /proc/$$/fd` lists the shell's fds, not ls's own.
+  // (ls -l on stderr says what an unexpected one is.)
+  ProcResult r = exec({"exfd", "sh", "-c", "ls /proc/$$/fd; ls -l /proc/$$/fd >&2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\n2\n") << r.err;
+
+  // hull started with 3, 4 and 5 open; --preserve-fds 2 passes 3 and 4 only.
+  fs::path data = temp_dir() / "preserved";
+  std::ofstream(data) << "preserved-data\n";
+  std::vector<std::string> argv{"/bin/sh", "-c", "exec 3<\"$0\" 4<\"$0\" 5<\"$0\"; exec \"$@\"", data.string(),
+                                HULL_BINARY, "--root", state_root().string(), "exec", "--preserve-fds", "2", "exfd",
+                                "sh", "-c", "ls /proc/$$/fd; cat <&4; ls -l /proc/$$/fd >&2"};
+  r = run_process(argv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\n2\n3\n4\npreserved-data\n") << r.err;
+}
+
+// CVE-2019-5736: the exec'd process cannot get at the runtime binary through
+// its own /proc/self/exe before execve.
+TEST_F(ExecTest, TheRuntimeBinaryCannotBeExecuted) {
+  ASSERT_GT(start_sleeping("exself"), 0);
+  ProcResult r = exec({"exself", "/proc/self/exe"});
+  EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}, kExecFailed));
+}
+
+TEST_F(ExecTest, StdinReachesTheProcess) {
+  ASSERT_GT(start_sleeping("exstdin"), 0);
+  SpawnOptions in;
+  in.stdin_data = "line one\nline two\n";
+  ProcResult r = exec({"exstdin", "sh", "-c", "cat; echo done"}, in);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "line one\nline two\ndone\n");
+}
+
+// A running exec holds no lock: state, kill and other execs go on meanwhile.
+TEST_F(ExecTest, LongExecBlocksNoOtherCommand) {
+  ASSERT_GT(start_sleeping("exlong"), 0);
+  Child longer = hull_background({"exec", "exlong", "sh", "-c", "echo ready; exec sleep 1000"});
+  ASSERT_TRUE(longer.wait_for_output("ready\n", milliseconds(20000)));
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  ProcResult r = exec({"exlong", "echo", "second"}, bounded);
+  EXPECT_EQ(r.out, "second\n") << r.err;
+  EXPECT_EQ(status("exlong"), "running");
+  // kill --all reaches the exec'd sleep too (it is in the container's cgroup).
+  r = hull({"kill", "--all", "exlong", "KILL"}, bounded);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ProcResult l = longer.finish();
+  EXPECT_EQ(l.exit_code, 128 + SIGKILL) << l.err;
+}
+
+std::set<std::string> dir_entries(const fs::path& dir) {
+  std::set<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) names.insert(e.path().filename());
+  return names;
+}
+
+TEST_F(ExecTest, HundredExecsLeaveNoZombieFdOrMountBehind) {
+  const pid_t init = start_sleeping("exmany");
+  ASSERT_GT(init, 0);
+  const std::string proc = "/proc/" + std::to_string(init);
+  const std::string mountinfo = read_text_file(proc + "/mountinfo");
+  const std::set<std::string> init_fds = dir_entries(proc + "/fd");
+  const std::set<std::string> our_fds = dir_entries("/proc/self/fd");
+  ASSERT_FALSE(mountinfo.empty());
+  for (int i = 0; i < 100; ++i) {
+    ProcResult r = exec({"exmany", "true"});
+    ASSERT_EQ(r.exit_code, 0) << "exec " << i << ": " << r.err;
+  }
+  EXPECT_EQ(read_text_file(proc + "/mountinfo"), mountinfo);
+  EXPECT_EQ(dir_entries(proc + "/fd"), init_fds);
+  EXPECT_EQ(dir_entries("/proc/self/fd"), our_fds);
+  EXPECT_EQ(read_text_file(proc + "/task/" + std::to_string(init) + "/children"), "");
+  EXPECT_EQ(children_of_self(), std::vector<pid_t>{init}) << "an exec'd process outlived its hull exec";
+  // Inside: only the init and find itself, no zombie in the pid namespace.
+  ProcResult r = exec({"exmany", "find", "/proc", "-maxdepth", "1", "-name", "[0-9]*"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::set<std::string> pids;
+  for (std::string l; std::getline(lines, l);) pids.insert(l);
+  EXPECT_EQ(pids.size(), 2u) << r.out;
+  EXPECT_EQ(pids.count("/proc/1"), 1u) << r.out;
+}
+
+}  // namespace
+}  // namespace hull::itest

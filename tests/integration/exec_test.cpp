@@ -1,0 +1,259 @@
+// hull exec: the process joins the container (namespaces, cgroups) and gets
+// the process spec applied like the init (identity, capabilities, env, cwd,
+// seccomp, no_new_privs), checked from inside against the init.
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "exec_fixture.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST_F(ExecTest, JoinsEveryNamespaceOfTheInitAsAChildInItsPidNamespace) {
+  const pid_t init = start_sleeping("exns");
+  ASSERT_GT(init, 0);
+  const std::vector<std::string> kinds{"pid", "mnt", "net", "uts", "ipc", "cgroup", "user"};
+  std::string script = "for n in";
+  for (const auto& k : kinds) script += " " + k;
+  script += "; do readlink /proc/self/ns/$n; done; cat /proc/1/comm; hostname; grep ^PPid: /proc/self/status";
+  ProcResult r = exec({"exns", "sh", "-c", script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string want;
+  for (const auto& k : kinds) want += ns_link(init, k) + "\n";
+  // The init is pid 1 of the namespace; our parent (hull) is outside it.
+  want += "sleep\nhull-itest\nPPid:\t0\n";
+  EXPECT_EQ(r.out, want);
+  EXPECT_NE(ns_link(init, "pid"), host_ns("pid")) << "the container has no pid namespace of its own";
+}
+
+TEST_F(ExecTest, RunsInTheContainersCgroups) {
+  const pid_t init = start_sleeping("excg");
+  ASSERT_GT(init, 0);
+  // Inside the cgroup namespace a cgroup outside the container's reads "/..".
+  ProcResult r = exec({"excg", "sh", "-c", "cat /proc/self/cgroup; echo --; cat /proc/1/cgroup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto sep = r.out.find("--\n");
+  ASSERT_NE(sep, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.substr(0, sep), r.out.substr(sep + 3));
+  EXPECT_EQ(r.out.find(".."), std::string::npos) << r.out;
+}
+
+// Sub-cgroups the test makes inside the container's cgroups, removed (they
+// are empty once the exec'd process exited) before the container is deleted.
+class SubCgroups {
+ public:
+  void make(const fs::path& dir) {
+    fs::create_directory(dir);
+    dirs_.push_back(dir);
+  }
+  ~SubCgroups() {
+    for (const auto& d : dirs_) ::rmdir(d.c_str());
+  }
+
+ private:
+  std::vector<fs::path> dirs_;
+};
+
+TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
+  const pid_t init = start_sleeping("exsub");
+  ASSERT_GT(init, 0);
+  auto rec = recorded_init("exsub");
+  ASSERT_TRUE(rec);
+  std::vector<fs::path> dirs = existing_cgroup_dirs(rec->cgroup_path);
+  ASSERT_FALSE(dirs.empty()) << rec->cgroup_path;
+  SubCgroups subs;
+  bool has_pids = false;
+  fs::path cpuset;
+  for (const auto& d : dirs) {
+    subs.make(d / "sub");
+    has_pids |= d.string().starts_with("/sys/fs/cgroup/pids/");
+    if (d.string().starts_with("/sys/fs/cgroup/cpuset/")) cpuset = d;
+  }
+  // A v1 cpuset cgroup takes no process before it has cpus and mems.
+  if (!cpuset.empty())
+    for (const char* f : {"cpuset.cpus", "cpuset.mems"})
+      std::ofstream(cpuset / "sub" / f) << read_text_file(cpuset / f);
+  ASSERT_TRUE(has_pids) << "the container has no v1 pids cgroup";
+
+  // "controller:path": only that hierarchy.
+  ProcResult r = exec({"--cgroup", "pids:sub", "exsub", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  int seen = 0;
+  for (std::string line; std::getline(lines, line); ++seen) {
+    bool pids = line.find(":pids:") != std::string::npos;
+    EXPECT_TRUE(line.ends_with(pids ? ":/sub" : ":/")) << line;
+  }
+  EXPECT_GT(seen, 1) << r.out;
+
+  // "path": every hierarchy.
+  r = exec({"--cgroup", "sub", "exsub", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream all(r.out);
+  for (std::string line; std::getline(all, line);) EXPECT_TRUE(line.ends_with(":/sub")) << line;
+
+  // Nothing outside the container's cgroup, nothing that is not there.
+  r = exec({"--cgroup", "pids:../escape", "exsub", "true"});
+  EXPECT_TRUE(failed_with(r, {"would leave the container's cgroup"}, kExecFailed));
+  r = exec({"--cgroup", "pids:no-such-sub", "exsub", "true"});
+  EXPECT_TRUE(failed_with(r, {"no-such-sub"}, kExecFailed));
+
+  // A cgroup that refuses the process (cpuset without cpus: ENOSPC) fails
+  // the exec with its name; hull exec once hung here, its child waiting.
+  if (!cpuset.empty()) {
+    subs.make(cpuset / "bare");
+    SpawnOptions bounded;
+    bounded.timeout = milliseconds(20000);
+    r = exec({"--cgroup", "cpuset:bare", "exsub", "true"}, bounded);
+    EXPECT_FALSE(r.timed_out) << "hull exec hung";
+    EXPECT_TRUE(failed_with(r, {(cpuset / "bare/cgroup.procs").string(), "no space left on device"}, kExecFailed));
+  }
+}
+
+TEST_F(ExecTest, UserAndAdditionalGidsTakeEffect) {
+  ASSERT_GT(start_sleeping("exuser"), 0);
+  ProcResult r = exec({"-u", "1000:1001", "-g", "2000", "-g", "2001", "exuser", "sh", "-c",
+                       "id -u; id -g; id -G; cat /proc/self/status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("1000\n1001\n")) << r.out;
+  EXPECT_EQ(status_field(r.out, "Uid"), "1000\t1000\t1000\t1000");
+  EXPECT_EQ(status_field(r.out, "Gid"), "1001\t1001\t1001\t1001");
+  EXPECT_EQ(status_field(r.out, "Groups"), "2000 2001 ");
+
+  // A uid alone keeps the process's gid (the container's) and drops hull's groups.
+  r = exec({"--user", "1000", "exuser", "sh", "-c", "id -u; id -g; grep ^Groups: /proc/self/status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1000\n0\nGroups:\t \n");  // the kernel always ends the list with a space
+}
+
+TEST_F(ExecTest, RlimitsOfTheProcessSpecApply) {
+  Bundle& b = bundle();
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 777}, {"hard", 888}},
+                                    {{"type", "RLIMIT_NPROC"}, {"soft", 4321}, {"hard", 4321}}};
+  ASSERT_GT(start_sleeping(b, "exrlim"), 0);
+  ProcResult r = exec({"exrlim", "sh", "-c", "ulimit -n; ulimit -Hn; ulimit -u"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "777\n888\n4321\n");
+}
+
+TEST_F(ExecTest, CapAddsACapabilityAndInheritableStaysEmpty) {
+  ASSERT_GT(start_sleeping("excap"), 0);
+  // The default config: CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10).
+  ProcResult r = exec({"excap", "cat", "/proc/self/status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status_field(r.out, "CapEff"), "0000000020000420");
+  EXPECT_EQ(status_field(r.out, "CapBnd"), "0000000020000420");
+  EXPECT_EQ(status_field(r.out, "CapInh"), "0000000000000000");
+
+  // + CAP_SYS_ADMIN (21); CVE-2022-29162: never inheritable.
+  r = exec({"-c", "CAP_SYS_ADMIN", "excap", "cat", "/proc/self/status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status_field(r.out, "CapEff"), "0000000020200420");
+  EXPECT_EQ(status_field(r.out, "CapPrm"), "0000000020200420");
+  EXPECT_EQ(status_field(r.out, "CapBnd"), "0000000020200420");
+  EXPECT_EQ(status_field(r.out, "CapInh"), "0000000000000000");
+  EXPECT_EQ(r.err, "") << "a plain --cap must not warn";
+}
+
+TEST_F(ExecTest, EnvIsTheContainersPlusFlagsAndCwdIsApplied) {
+  ASSERT_GT(start_sleeping("exenv"), 0);
+  // busybox env prints the environment exactly as execve got it.
+  ProcResult r = exec({"-e", "FOO=bar baz", "-e", "TERM=dumb", "exenv", "env"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("FOO=bar baz\n"), std::string::npos) << r.out;
+  // -e replaces the container's value, as with runc: one TERM, ours.
+  EXPECT_NE(r.out.find("TERM=dumb\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("TERM=xterm"), std::string::npos) << r.out;
+
+  r = exec({"--cwd", "/tmp", "exenv", "readlink", "/proc/self/cwd"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "/tmp\n");
+  r = exec({"exenv", "readlink", "/proc/self/cwd"});
+  EXPECT_EQ(r.out, "/\n") << r.err;
+}
+
+// CVE-2024-21626: a cwd through an fd the runtime leaked would start the
+// process in a host directory; hull leaks none and checks the cwd anyway.
+TEST_F(ExecTest, CwdThroughProcSelfFdIsRefused) {
+  ASSERT_GT(start_sleeping("excwd"), 0);
+  for (int fd = 3; fd <= 9; ++fd) {
+    ProcResult r = exec({"--cwd", "/proc/self/fd/" + std::to_string(fd), "excwd", "sh", "-c", "echo ran in $PWD"});
+    EXPECT_EQ(r.exit_code, kExecFailed) << "fd " << fd << ": " << r.out << r.err;
+    EXPECT_EQ(r.out, "") << "fd " << fd;
+  }
+}
+
+TEST_F(ExecTest, ExitCodeAndSignalExit) {
+  ASSERT_GT(start_sleeping("exexit"), 0);
+  EXPECT_EQ(exec({"exexit", "sh", "-c", "exit 42"}).exit_code, 42);
+  ProcResult r = exec({"exexit", "sh", "-c", "kill -KILL $$"});
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
+  EXPECT_EQ(r.signal, 0) << "hull itself must exit, not be killed";
+}
+
+TEST_F(ExecTest, ForwardsSignalsToTheProcess) {
+  ASSERT_GT(start_sleeping("exsig"), 0);
+  Child ex = hull_background({"exec", "exsig", "sh", "-c", "echo ready; exec sleep 1000"});
+  ASSERT_TRUE(ex.wait_for_output("ready\n", milliseconds(20000)));
+  ASSERT_EQ(::kill(ex.pid(), SIGTERM), 0);
+  ProcResult r = ex.finish();
+  EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
+  EXPECT_EQ(r.signal, 0) << "hull must forward SIGTERM, not die of it";
+}
+
+TEST_F(ExecTest, ProcessJsonIsUsedAsGiven) {
+  ASSERT_GT(start_sleeping("exjson"), 0);
+  fs::path file = temp_dir() / "process.json";
+  std::ofstream(file) << nlohmann::json{{"args", {"sh", "-c", "id -u; id -g; echo $A; pwd; grep ^NoNewPrivs: /proc/self/status"}},
+                                        {"env", {"A=from-json", "PATH=/bin:/usr/bin"}},
+                                        {"cwd", "/tmp"},
+                                        {"user", {{"uid", 7}, {"gid", 8}}},
+                                        {"noNewPrivileges", false}}
+                                .dump();
+  ProcResult r = exec({"--process", file.string(), "exjson"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "7\n8\nfrom-json\n/tmp\nNoNewPrivs:\t0\n");
+
+  std::ofstream(file) << R"({"args": ["true"], "cwd": "relative"})";
+  r = exec({"--process", file.string(), "exjson"});
+  EXPECT_TRUE(failed_with(r, {"cwd"}, kExecFailed)) << r.err;
+}
+
+TEST_F(ExecTest, TheContainersSeccompFilterApplies) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  ASSERT_GT(start_sleeping(b, "exsec"), 0);
+  ProcResult r = exec({"exsec", "sh", "-c", "grep ^Seccomp: /proc/self/status; mkdir /tmp/d 2>/dev/null && echo made || echo refused"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Seccomp:\t2\nrefused\n");
+
+  ASSERT_GT(start_sleeping("exnosec"), 0);
+  r = exec({"exnosec", "grep", "^Seccomp:", "/proc/self/status"});
+  EXPECT_EQ(r.out, "Seccomp:\t0\n") << r.err;
+}
+
+TEST_F(ExecTest, NoNewPrivsFromTheContainerOrTheFlag) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  ASSERT_GT(start_sleeping(b, "exnnp"), 0);
+  ProcResult r = exec({"exnnp", "grep", "^NoNewPrivs:", "/proc/self/status"});
+  EXPECT_EQ(r.out, "NoNewPrivs:\t0\n") << r.err;
+  r = exec({"--no-new-privs", "exnnp", "grep", "^NoNewPrivs:", "/proc/self/status"});
+  EXPECT_EQ(r.out, "NoNewPrivs:\t1\n") << r.err;
+
+  ASSERT_GT(start_sleeping("exnnp2"), 0);  // the default config asks for it
+  r = exec({"exnnp2", "grep", "^NoNewPrivs:", "/proc/self/status"});
+  EXPECT_EQ(r.out, "NoNewPrivs:\t1\n") << r.err;
+}
+
+}  // namespace
+}  // namespace hull::itest
