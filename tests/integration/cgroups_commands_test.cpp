@@ -77,7 +77,7 @@ TEST_F(CgroupCommandsTest, PauseFreezesTheContainerAndResumeThawsIt) {
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(counter(), frozen_at) << "the container made progress while paused";
   EXPECT_TRUE(failed_with(hull({"pause", "p"}), {"cannot pause container \"p\": it is paused"}));
-  EXPECT_TRUE(failed_with(hull({"exec", "p", "true"}), {"it is paused", "resume it first"}, 255));
+  EXPECT_TRUE(failed_with(hull({"exec", "p", "true"}), {"it is paused", "resume it first"}, kExecFailed));
 
   ProcResult resume = hull({"resume", "p"});
   ASSERT_EQ(resume.exit_code, 0) << resume.err;

@@ -11,9 +11,6 @@
 
 namespace hull::itest {
 
-// hull exec's status when it fails to run the process (runc's).
-constexpr int kExecFailed = 255;
-
 class ExecTest : public HullTest {
  protected:
   // `hull create --bundle b id` + `hull start id` with b's args set to

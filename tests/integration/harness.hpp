@@ -35,6 +35,9 @@ namespace hull::itest {
 // The namespace link of the test process itself, e.g. "uts:[4026531838]".
 std::string host_ns(const std::string& name);
 
+// hull exec's status when it fails to run the process (runc's).
+constexpr int kExecFailed = 255;
+
 // Success when r exited with exit_code (runc's and hull's failure status: 1,
 // 255 for exec) and stderr holds every fragment, ignoring case (errno texts
 // differ in case between runtimes). Use as EXPECT_TRUE(failed_with(r, {...})).

@@ -202,7 +202,7 @@ TEST_F(RuntimeBinaryAttack, DuringCreateStartAndExec) {
   write_script(a.rootfs() / "evil", "#!/proc/self/exe\n");
   for (const char* entry : {"/evil", "/proc/self/exe"}) {
     ProcResult e = hull({"exec", "attacker", entry});
-    EXPECT_TRUE(failed_with(e, {"is the hull runtime binary itself", "CVE-2019-5736"})) << entry;
+    EXPECT_TRUE(failed_with(e, {"is the hull runtime binary itself", "CVE-2019-5736"}, kExecFailed)) << entry;
   }
 
   // The victim goes first: its init is our child (re-parented at create)
