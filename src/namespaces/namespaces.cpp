@@ -75,6 +75,12 @@ void join_before_clone(NamespacePlan& plan) {
     if (applies_to_children(j.type)) join(j);
 }
 
+bool joins_user_namespace(const NamespacePlan& plan) {
+  for (const auto& j : plan.join)
+    if (j.type == spec::NamespaceType::User) return true;
+  return false;
+}
+
 void join_in_init(NamespacePlan& plan) {
   // The user namespace first: it decides the privileges for joining the rest.
   for (auto& j : plan.join)

@@ -37,6 +37,9 @@ void join_before_clone(NamespacePlan& plan);
 // The other joins, done by the init right after the clone.
 void join_in_init(NamespacePlan& plan);
 
+// True when the plan joins an existing user namespace by path.
+bool joins_user_namespace(const NamespacePlan& plan);
+
 // True when the config gives the container a namespace of this type of its own
 // (created, not joined and not the host's).
 bool is_private(const std::vector<spec::Namespace>& namespaces, spec::NamespaceType t);

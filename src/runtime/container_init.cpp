@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
 #include "rootfs/rootfs.hpp"
@@ -46,6 +47,7 @@ void join_new_session_keyring(const std::string& id) {
   std::string state_json;
   if (init_needs_state(spec)) ctx.sync->expect(SyncMsg::State, &state_json);
   ns::join_in_init(*ctx.namespaces);
+  if (ctx.become_userns_root) ns::become_namespace_root();
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
 

@@ -31,6 +31,8 @@ struct InitContext {
   // anything. A cgroup namespace is rooted where its creator is: the init
   // unshares it once placed.
   bool wait_for_placement = false;
+  // The init runs in a user namespace (created or joined): switch to its root.
+  bool become_userns_root = false;
   bool unshare_cgroupns_when_placed = false;
   bool has_runtime_hooks = false;  // ask the runtime to run prestart/createRuntime
   int seccomp_listener_fd = -1;    // connected to linux.seccomp.listenerPath, or -1

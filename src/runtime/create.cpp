@@ -15,6 +15,7 @@
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "namespaces/namespaces.hpp"
+#include "namespaces/user_namespace.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/pid_file.hpp"
@@ -210,7 +211,10 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd()};
 
   uint64_t clone_flags = namespaces.clone_flags;
-  ctx.wait_for_placement = !cgroup.paths().v1.empty();
+  // The init waits for its v1 cgroup placement and for its user namespace's id maps.
+  const bool new_userns = clone_flags & CLONE_NEWUSER;
+  ctx.wait_for_placement = !cgroup.paths().v1.empty() || new_userns;
+  ctx.become_userns_root = new_userns || joins_user_namespace(namespaces);
   if ((clone_flags & CLONE_NEWCGROUP) && ctx.wait_for_placement) {
     clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
     ctx.unshare_cgroupns_when_placed = true;
@@ -225,6 +229,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   console.reset();
   seccomp_agent.reset();
   cgroup.add_process(pid, init.in_cgroup);
+  if (new_userns) ns::write_id_maps(pid, c.spec.linux_->uidMappings, c.spec.linux_->gidMappings);
   if (ctx.wait_for_placement) runtime_end.send(SyncMsg::Continue);
   st.pid = pid;
   st.cgroupPath = cgroup.to_state();

@@ -1,8 +1,11 @@
 // The namespaces config.json asks for are new ones: their /proc/self/ns links
 // inside the container differ from the test process's own.
+#include <regex>
+#include <sstream>
 #include <string>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -43,6 +46,66 @@ TEST_F(HullTest, OmittedNetworkNamespaceIsShared) {
   ProcResult r = run_sh(b, "readlink /proc/self/ns/net");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, host_ns("net") + "\n");
+}
+
+}  // namespace
+}  // namespace hull::itest
+
+namespace hull::itest {
+namespace {
+
+void add_user_namespace(Bundle& b) {
+  b.config["linux"]["namespaces"].push_back({{"type", "user"}});
+  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 200000}, {"size", 65536}}};
+}
+
+// The runtime writes the maps and the init becomes the namespace's root before
+// it sets up the rootfs: files it creates there (a tmpfs, /dev entries) must
+// belong to a mapped id, or the kernel refuses them with EOVERFLOW.
+TEST_F(HullTest, UserNamespaceMapsTheContainersRoot) {
+  Bundle& b = bundle();
+  add_user_namespace(b);
+  ProcResult r = run_sh(b,
+                        "readlink /proc/self/ns/user; cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; "
+                        "touch /dev/shm/f && stat -c %u:%g /dev/shm/f; grep CapEff /proc/self/status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string ns, uid_map, gid_map, uid, gid, owner, capeff;
+  std::getline(lines, ns);
+  std::getline(lines, uid_map);
+  std::getline(lines, gid_map);
+  std::getline(lines, uid);
+  std::getline(lines, gid);
+  std::getline(lines, owner);
+  std::getline(lines, capeff);
+  EXPECT_TRUE(ns.starts_with("user:[")) << r.out;
+  EXPECT_NE(ns, host_ns("user"));
+  EXPECT_EQ(std::regex_replace(uid_map, std::regex(" +"), " "), " 0 100000 65536") << r.out;
+  EXPECT_EQ(std::regex_replace(gid_map, std::regex(" +"), " "), " 0 200000 65536") << r.out;
+  EXPECT_EQ(uid, "0");
+  EXPECT_EQ(gid, "0");
+  EXPECT_EQ(owner, "0:0");
+  EXPECT_NE(capeff, "CapEff:\t0000000000000000") << "the namespace's root lost its capabilities";
+}
+
+// Seen from the host, the container's init runs as the mapped ids, not as root.
+TEST_F(HullTest, UserNamespaceInitRunsAsTheMappedIdsOnTheHost) {
+  Bundle& b = bundle("bundle-userns");
+  add_user_namespace(b);
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "userns"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  pid_t pid = state("userns").value("pid", 0);
+  ASSERT_GT(pid, 0);
+  std::string status = read_text_file("/proc/" + std::to_string(pid) + "/status");
+  EXPECT_NE(status.find("Uid:\t100000\t100000\t100000\t100000"), std::string::npos) << status;
+  EXPECT_NE(status.find("Gid:\t200000\t200000\t200000\t200000"), std::string::npos) << status;
+  start_container("userns");
+  ProcResult e = hull({"exec", "userns", "sh", "-c", "readlink /proc/self/ns/user; id -u"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(e.out, std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/ns/user").string() + "\n0\n");
+  EXPECT_EQ(hull({"delete", "--force", "userns"}).exit_code, 0);
 }
 
 }  // namespace
