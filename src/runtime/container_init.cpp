@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "namespaces/time_namespace.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
@@ -48,6 +49,7 @@ void join_new_session_keyring(const std::string& id) {
   if (init_needs_state(spec)) ctx.sync->expect(SyncMsg::State, &state_json);
   ns::join_in_init(*ctx.namespaces);
   if (ctx.become_userns_root) ns::become_namespace_root();
+  if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
 

@@ -2,6 +2,7 @@
 // The container init: the clone3 child of `hull create`. Its entry never
 // returns into the parent's stack; it ends in execve or _exit.
 #include <array>
+#include <map>
 #include <string>
 
 #include "namespaces/namespaces.hpp"
@@ -34,6 +35,9 @@ struct InitContext {
   // The init runs in a user namespace (created or joined): switch to its root.
   bool become_userns_root = false;
   bool unshare_cgroupns_when_placed = false;
+  // linux.timeOffsets of a new time namespace the init makes itself (see
+  // namespaces/time_namespace.hpp); null when the clone made it or there is none.
+  const std::map<std::string, spec::TimeOffset>* time_offsets = nullptr;
   bool has_runtime_hooks = false;  // ask the runtime to run prestart/createRuntime
   int seccomp_listener_fd = -1;    // connected to linux.seccomp.listenerPath, or -1
   ns::NamespacePlan* namespaces = nullptr;

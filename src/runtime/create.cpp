@@ -219,6 +219,10 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
     clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
     ctx.unshare_cgroupns_when_placed = true;
   }
+  if ((clone_flags & CLONE_NEWTIME) && !c.spec.linux_->timeOffsets.empty()) {
+    clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
+    ctx.time_offsets = &c.spec.linux_->timeOffsets;
+  }
   int pidfd = -1;
   Cloned init = clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx);
   pid_t pid = init.pid;

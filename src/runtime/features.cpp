@@ -34,8 +34,8 @@ constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createCon
 // Mount options: rootfs::supported_mount_options() (src/rootfs/mount_options),
 // the same table the mount code parses with, so the two cannot drift apart.
 
-// Namespaces the create path makes or joins (no user or time namespace yet).
-constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
+// Namespaces the create path makes or joins.
+constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
 
 // Cgroup managers (src/cgroups): v1, v2 and hybrid hosts through cgroupfs;
 // rdma limits on either version; --systemd-cgroup is refused until a systemd

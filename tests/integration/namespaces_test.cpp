@@ -110,3 +110,31 @@ TEST_F(HullTest, UserNamespaceInitRunsAsTheMappedIdsOnTheHost) {
 
 }  // namespace
 }  // namespace hull::itest
+
+namespace hull::itest {
+namespace {
+
+// linux.timeOffsets move the container's CLOCK_BOOTTIME (what /proc/uptime
+// shows): a day ahead of the host's.
+TEST_F(HullTest, TimeNamespaceAppliesTheOffsets) {
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"].push_back({{"type", "time"}});
+  b.config["linux"]["timeOffsets"] = {{"boottime", {{"secs", 86400}, {"nanosecs", 0}}},
+                                      {"monotonic", {{"secs", 3600}, {"nanosecs", 0}}}};
+  ProcResult r = run_sh(b, "readlink /proc/self/ns/time; cat /proc/uptime; cat /proc/self/timens_offsets");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string ns, uptime;
+  std::getline(lines, ns);
+  std::getline(lines, uptime);
+  EXPECT_TRUE(ns.starts_with("time:[")) << r.out;
+  EXPECT_NE(ns, host_ns("time"));
+  double host_uptime = std::stod(read_text_file("/proc/uptime"));
+  double container_uptime = std::stod(uptime);
+  EXPECT_GT(container_uptime, host_uptime + 86000) << r.out;
+  EXPECT_LT(container_uptime, host_uptime + 86800) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("monotonic +3600 +0\n"))) << r.out;
+}
+
+}  // namespace
+}  // namespace hull::itest
