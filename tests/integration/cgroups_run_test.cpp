@@ -20,6 +20,8 @@ namespace {
 // won the race against the runtime placing the init (podman run --memory).
 // Several containers, since losing the race was only likely, not certain.
 TEST_F(CgroupRunTest, CgroupMountShowsTheContainersOwnLimits) {
+  // The race is in the v1 binds; a pure v2 host mounts cgroup2 as a whole.
+  if (unified()) GTEST_SKIP() << "v1 hierarchies only (this host is pure cgroup v2)";
   Bundle& b = limited_bundle({{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 42}}}});
   auto& namespaces = b.config["linux"]["namespaces"];
   namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
