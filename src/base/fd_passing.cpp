@@ -30,4 +30,34 @@ size_t send_with_fd(int socket, int fd, std::string_view data, const std::string
   return static_cast<size_t>(n);
 }
 
+ReceivedMessage receive_with_fd(int socket, size_t max_bytes, const std::string& what) {
+  ReceivedMessage out;
+  out.data.resize(max_bytes);
+  iovec iov{out.data.data(), out.data.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno("receive " + what);
+  out.data.resize(static_cast<size_t>(n));
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      if (!out.fd)
+        out.fd.reset(fd);
+      else
+        UniqueFd extra(fd);  // more than the protocols' one: closed here
+    }
+  }
+  return out;
+}
+
 }  // namespace hull

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/fd_passing.hpp"
 #include "base/fs.hpp"
 
 namespace hull::process {
@@ -110,35 +111,10 @@ void drain(int master, int out) {
 }  // namespace
 
 ReceivedPty receive_pty_master(int socket) {
-  char name[4096];
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
-  struct iovec iov = {name, sizeof name};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("receive the container's pty master");
-  ReceivedPty out;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t i = 0; i < count; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-      if (!out.master)
-        out.master.reset(fd);
-      else
-        ::close(fd);  // more than the protocol's one: do not leak them
-    }
-  }
-  if (!out.master) throw Error(n == 0 ? "the container init closed the console socket without sending its pty"
-                                      : "the console socket message carried no fd");
-  out.name.assign(name, static_cast<size_t>(n));
-  return out;
+  ReceivedMessage m = receive_with_fd(socket, 4096, "the container's pty master");
+  if (!m.fd) throw Error(m.data.empty() ? "the container init closed the console socket without sending its pty"
+                                        : "the console socket message carried no fd");
+  return ReceivedPty{std::move(m.fd), std::move(m.data)};
 }
 
 void proxy_terminal(int master, const ProxyOptions& opts) {

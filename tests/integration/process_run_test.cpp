@@ -14,6 +14,7 @@
 #include <iterator>
 #include <string>
 
+#include "base/fd_passing.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 #include "process/terminal_proxy.hpp"
@@ -312,23 +313,13 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
 
   UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
   ASSERT_TRUE(conn) << "no connection from the runtime";
+  ReceivedMessage first = receive_with_fd(conn.get(), 8192, "the seccomp agent message");
+  ASSERT_TRUE(first.fd) << "no fd with the first message";
+  UniqueFd notify = std::move(first.fd);
+  std::string payload = std::move(first.data);
   char buf[8192];
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {buf, sizeof buf};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC);
-  ASSERT_GT(n, 0);
-  std::string payload(buf, static_cast<size_t>(n));
+  ssize_t n;
   while ((n = ::read(conn.get(), buf, sizeof buf)) > 0) payload.append(buf, static_cast<size_t>(n));
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  ASSERT_TRUE(c && c->cmsg_type == SCM_RIGHTS);
-  int raw;
-  std::memcpy(&raw, CMSG_DATA(c), sizeof raw);
-  UniqueFd notify(raw);
   auto state = json::parse(payload);
   EXPECT_EQ(state["fds"], json::array({"seccompFd"}));
   EXPECT_EQ(state["metadata"], "itest-meta");

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/fd_passing.hpp"
 #include "process_child.hpp"
 #include "seccomp/seccomp.hpp"
 
@@ -110,23 +111,14 @@ TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
   auto r = run_process_child(s, opts, [&] { ::close(sv[1]); }, [&] {
     ::close(sv[0]);
     // The agent: one message with the fd, then the JSON until EOF.
+    ReceivedMessage first = receive_with_fd(sv[1], 4096, "the seccomp agent message");
+    ASSERT_TRUE(first.fd) << "no fd with the first message";
+    std::string payload = std::move(first.data);
     char buf[4096];
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {buf, sizeof buf};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sv[1], &msg, 0);
-    ASSERT_GT(n, 0);
-    std::string payload(buf, static_cast<size_t>(n));
+    ssize_t n;
     while ((n = ::read(sv[1], buf, sizeof buf)) > 0) payload.append(buf, static_cast<size_t>(n));
     state = nlohmann::json::parse(payload);
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    ASSERT_TRUE(c && c->cmsg_type == SCM_RIGHTS);
-    int notify_fd;
-    std::memcpy(&notify_fd, CMSG_DATA(c), sizeof notify_fd);
+    int notify_fd = first.fd.get();
     // Answer the mkdir: pretend success without doing it.
     struct seccomp_notif req = {};
     ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
@@ -134,7 +126,6 @@ TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
     struct seccomp_notif_resp resp = {};
     resp.id = req.id;
     ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
-    ::close(notify_fd);
     ::close(sv[1]);
   });
   ASSERT_EQ(r.error, "");
