@@ -1,5 +1,7 @@
 #include "base/json_flat.hpp"
 
+#include "base/utf8.hpp"
+
 namespace hull::json_flat {
 namespace {
 
@@ -228,23 +230,6 @@ class Reader {
     return true;
   }
 
-  // Bytes of one UTF-8 sequence starting with lead byte b (RFC 3629: no
-  // overlong forms, no surrogates, nothing above U+10FFFF); 0 when invalid.
-  size_t utf8_sequence(const unsigned char* s, size_t avail) {
-    unsigned char b = s[0];
-    auto cont = [&](size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-      return i < avail && s[i] >= lo && s[i] <= hi;
-    };
-    if (b >= 0xC2 && b <= 0xDF) return cont(1) ? 2 : 0;
-    if (b == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-    if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (b == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-    if (b == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (b >= 0xF1 && b <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (b == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-  }
-
   bool string(std::string& out) {
     if (!take('"')) return false;
     for (;;) {
@@ -262,7 +247,8 @@ class Reader {
       }
       if (c < 0x20) return false;
       if (c >= 0x80) {
-        size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(p_), static_cast<size_t>(end_ - p_));
+        char32_t rune;
+        size_t n = utf8_decode(std::string_view(p_, static_cast<size_t>(end_ - p_)), 0, &rune);
         if (n == 0) return false;
         out.append(p_, n);
         p_ += n;

@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
+#include "base/utf8.hpp"
 
 namespace hull::log {
 
@@ -31,36 +32,6 @@ const char* level_name(Level level) {
   return "unknown";
 }
 
-// Length of the well-formed UTF-8 sequence starting at s[i], 0 if malformed
-// (overlong forms, surrogates and truncated sequences count as malformed).
-size_t utf8_length(std::string_view s, size_t i, char32_t* rune) {
-  auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) {
-    *rune = b;
-    return 1;
-  }
-  size_t n;
-  char32_t r, min;
-  if ((b & 0xE0) == 0xC0) {
-    n = 2, r = b & 0x1F, min = 0x80;
-  } else if ((b & 0xF0) == 0xE0) {
-    n = 3, r = b & 0x0F, min = 0x800;
-  } else if ((b & 0xF8) == 0xF0) {
-    n = 4, r = b & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    r = (r << 6) | (c & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
-  *rune = r;
-  return n;
-}
-
 void append_hex(std::string& out, const char* prefix, unsigned value, int digits) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%s%0*x", prefix, digits, value);
@@ -73,7 +44,7 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (size_t i = 0; i < s.size();) {
     char32_t r;
-    size_t n = utf8_length(s, i, &r);
+    size_t n = utf8_decode(s, i, &r);
     if (n == 0) {
       out += "\\ufffd";
       ++i;
@@ -115,7 +86,7 @@ void append_go_quoted(std::string& out, std::string_view s) {
   out += '"';
   for (size_t i = 0; i < s.size();) {
     char32_t r;
-    size_t n = utf8_length(s, i, &r);
+    size_t n = utf8_decode(s, i, &r);
     if (n == 0) {
       append_hex(out, "\\x", static_cast<unsigned char>(s[i]), 2);
       ++i;

@@ -1,0 +1,14 @@
+#pragma once
+// UTF-8 decoding shared by the log writer (escaping messages) and the
+// state.json reader (validating strings).
+#include <cstddef>
+#include <string_view>
+
+namespace hull {
+
+// Length of the well-formed UTF-8 sequence starting at s[i] (its code point in
+// *rune), 0 if malformed: overlong forms, surrogates, code points past
+// U+10FFFF and truncated sequences count as malformed.
+size_t utf8_decode(std::string_view s, size_t i, char32_t* rune);
+
+}  // namespace hull
