@@ -48,7 +48,7 @@
 
 #include "base/unique_fd.hpp"
 #include "cgroups/host.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::cgroups {
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::ns {
 

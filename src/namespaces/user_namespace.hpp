@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::ns {
 

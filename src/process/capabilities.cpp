@@ -11,7 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 
 namespace hull::process {
 namespace {

@@ -5,7 +5,7 @@
 #include <span>
 #include <string_view>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::process {
 

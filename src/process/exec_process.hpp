@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::process {
 

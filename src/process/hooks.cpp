@@ -18,7 +18,7 @@
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 #include "process/exec.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 
 namespace hull::process {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 // process.user: supplementary groups, gid, uid, umask.
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::process {
 

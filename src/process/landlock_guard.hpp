@@ -13,7 +13,7 @@
 // anyway) does not get the domain; neither does a kernel without Landlock.
 // There the pre-exec check of process/exec.cpp (the binary is not our own
 // inode) remains.
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::process {
 

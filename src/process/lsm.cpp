@@ -9,7 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 
 namespace hull::process {
 namespace {

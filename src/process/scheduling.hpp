@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::process {
 

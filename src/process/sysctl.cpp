@@ -5,35 +5,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <array>
 #include <string_view>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "spec/sysctl_namespace.hpp"
 
 namespace hull::process {
 namespace {
-
-std::string dotted(const std::string& key) {
-  std::string k = key;
-  if (k.find('/') != std::string::npos)
-    for (char& c : k)
-      if (c == '/') c = '.';
-  return k;
-}
-
-constexpr std::array<std::string_view, 8> kIpcKernelKeys = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
-
-const char* ns_name(spec::NamespaceType t) {
-  switch (t) {
-    case spec::NamespaceType::Uts: return "uts";
-    case spec::NamespaceType::Ipc: return "ipc";
-    case spec::NamespaceType::Network: return "network";
-    default: return "?";
-  }
-}
 
 // A procfs instance of our own, attached nowhere (fsopen/fsmount). The
 // container's /proc/sys is typically read-only by now (readonlyPaths, as
@@ -54,16 +33,6 @@ UniqueFd private_procfs() {
 
 }  // namespace
 
-std::optional<spec::NamespaceType> sysctl_namespace(const std::string& key) {
-  std::string k = dotted(key);
-  if (k == "kernel.hostname" || k == "kernel.domainname") return spec::NamespaceType::Uts;
-  for (auto ipc : kIpcKernelKeys)
-    if (k == ipc) return spec::NamespaceType::Ipc;
-  if (k.starts_with("fs.mqueue.") && k.size() > 10) return spec::NamespaceType::Ipc;
-  if (k.starts_with("net.") && k.size() > 4) return spec::NamespaceType::Network;
-  return std::nullopt;
-}
-
 std::string sysctl_path(const std::string& key) {
   std::string path = key;
   if (path.find('/') == std::string::npos)
@@ -83,7 +52,7 @@ void check_sysctls(const spec::Spec& spec) {
   if (!spec.linux_) return;
   for (const auto& [key, value] : spec.linux_->sysctl) {
     sysctl_path(key);
-    auto ns = sysctl_namespace(key);
+    auto ns = spec::sysctl_namespace(key);
     if (!ns)
       throw Error("linux.sysctl: " + quote(key) +
                   " is not namespaced: setting it would change the host (only kernel.hostname/domainname, "
@@ -92,7 +61,7 @@ void check_sysctls(const spec::Spec& spec) {
     for (const auto& n : spec.linux_->namespaces)
       if (n.type == *ns && !n.path) own = true;
     if (!own)
-      throw Error("linux.sysctl: " + quote(key) + " needs a new " + ns_name(*ns) +
+      throw Error("linux.sysctl: " + quote(key) + " needs a new " + spec::sysctl_namespace_name(*ns) +
                   " namespace (linux.namespaces has none, or joins an existing one by path, whose owner it would change)");
   }
 }

@@ -1,17 +1,11 @@
 #pragma once
 // linux.sysctl: only keys that belong to a namespace the container owns.
 #include <map>
-#include <optional>
 #include <string>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::process {
-
-// Which namespace a sysctl key belongs to (Uts, Ipc or Network); nullopt when
-// the key is not namespaced (it would change the host: refused).
-// Accepts the dotted ("net.ipv4.ip_forward") and the slash form.
-std::optional<spec::NamespaceType> sysctl_namespace(const std::string& key);
 
 // Path under /proc/sys for a key: dots become slashes unless the key already
 // uses slashes (then dots are part of names, e.g. a "eth0.100" interface).

@@ -3,7 +3,7 @@
 // terminal and stdio; the master goes to whoever holds the console socket.
 #include <optional>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::process {
 

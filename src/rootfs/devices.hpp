@@ -2,7 +2,7 @@
 // Device nodes and the /dev symlinks of a container.
 #include <vector>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::rootfs {
 

@@ -2,7 +2,7 @@
 // Applies one config.json mount inside the rootfs.
 #include <string>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::rootfs {
 

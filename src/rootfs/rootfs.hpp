@@ -5,7 +5,7 @@
 #include <string>
 
 #include "base/unique_fd.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::rootfs {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "namespaces/namespaces.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 #include "runtime/sync_channel.hpp"
 
 namespace hull {

@@ -5,7 +5,7 @@
 
 #include "base/unique_fd.hpp"
 #include "runtime/operations.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 #include "runtime/state_store.hpp"
 
 namespace hull {

@@ -20,7 +20,7 @@
 #include "runtime/container_init.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/container_setup.hpp"
-#include "runtime/spec_validate.hpp"
+#include "spec/validate.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/systemd_passthrough.hpp"

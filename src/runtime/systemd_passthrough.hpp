@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull {
 

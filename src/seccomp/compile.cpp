@@ -11,7 +11,7 @@
 #include <set>
 
 #include "base/error.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 #include "seccomp/seccomp.hpp"
 
 namespace hull::seccomp {
@@ -94,7 +94,7 @@ Program compile(const spec::Seccomp& config) {
     auto arch = arch_from_name(name);
     if (!arch) throw Error("linux.seccomp.architectures: unknown architecture " + quote(name));
     if (*arch == 0) {
-      process::warn("linux.seccomp.architectures: " + name + " is not supported by this build's libseccomp; ignored");
+      hull::warn("linux.seccomp.architectures: " + name + " is not supported by this build's libseccomp; ignored");
       continue;
     }
     int rc = seccomp_arch_add(ctx.get(), *arch);
@@ -127,7 +127,7 @@ Program compile(const spec::Seccomp& config) {
     for (const auto& name : sc.names) {
       int nr = seccomp_syscall_resolve_name(name.c_str());
       if (nr == __NR_SCMP_ERROR) {
-        process::warn(where + ": unknown syscall " + quote(name) + " ignored");
+        hull::warn(where + ": unknown syscall " + quote(name) + " ignored");
         continue;
       }
       std::string what = where + " " + quote(name);
@@ -144,7 +144,7 @@ Program compile(const spec::Seccomp& config) {
   if (program.notify && !config.listenerPath)
     throw Error("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
   if ((program.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !program.notify) {
-    process::warn("linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");
+    hull::warn("linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");
     program.flags &= ~static_cast<unsigned>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   }
   program.instructions = export_program(ctx.get());

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::seccomp {
 

@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 
 #include "process/lsm.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 #include "proc_files.hpp"
 #include "process_child.hpp"
 

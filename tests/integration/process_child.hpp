@@ -12,7 +12,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "process/exec_process.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::test {
 

@@ -20,7 +20,7 @@
 #include "base/fs.hpp"
 #include "rootfs/mountinfo.hpp"
 #include "rootfs/rootfs.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::rootfs::testing {
 

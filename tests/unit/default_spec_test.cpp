@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "base/error.hpp"
-#include "runtime/spec.hpp"
-#include "runtime/spec_validate.hpp"
+#include "spec/spec.hpp"
+#include "spec/validate.hpp"
 #include "seccomp/seccomp.hpp"
 
 namespace hull {

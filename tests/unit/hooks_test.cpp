@@ -9,7 +9,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "process/hooks.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 
 using namespace hull;
 using process::HookFailure;
@@ -85,11 +85,11 @@ TEST_F(Hooks, SignalAndMissingAndTimeout) {
 
 TEST_F(Hooks, WarnPolicyContinues) {
   std::vector<std::string> warnings;
-  auto old = process::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
   auto bad = script("bad", "exit 1\n");
   auto good = script("good", "touch " + dir_ + "/ran\n");
   run_hooks({{bad, {}, {}, {}}, {good, {}, {}, {}}}, "poststop", "{}", HookFailure::Warn);
-  process::set_warn_sink(old);
+  hull::set_warn_sink(old);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0], "hook poststop[0] \"" + bad + "\": exited with status 1");
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/ran"));

@@ -10,7 +10,8 @@
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
 #include "process/sysctl.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
+#include "spec/sysctl_namespace.hpp"
 
 using namespace hull;
 using namespace hull::process;
@@ -88,17 +89,17 @@ TEST(Rlimits, UnknownNameAndSoftAboveHardFailBeforeAnyChange) {
 
 TEST(Sysctl, Classification) {
   using NT = spec::NamespaceType;
-  EXPECT_EQ(sysctl_namespace("kernel.hostname"), NT::Uts);
-  EXPECT_EQ(sysctl_namespace("kernel.domainname"), NT::Uts);
+  EXPECT_EQ(spec::sysctl_namespace("kernel.hostname"), NT::Uts);
+  EXPECT_EQ(spec::sysctl_namespace("kernel.domainname"), NT::Uts);
   for (const char* k : {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall",
                         "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", "fs.mqueue.queues_max",
                         "fs/mqueue/msg_max"})
-    EXPECT_EQ(sysctl_namespace(k), NT::Ipc) << k;
-  EXPECT_EQ(sysctl_namespace("net.ipv4.ip_forward"), NT::Network);
-  EXPECT_EQ(sysctl_namespace("net/ipv4/conf/eth0.100/forwarding"), NT::Network);
+    EXPECT_EQ(spec::sysctl_namespace(k), NT::Ipc) << k;
+  EXPECT_EQ(spec::sysctl_namespace("net.ipv4.ip_forward"), NT::Network);
+  EXPECT_EQ(spec::sysctl_namespace("net/ipv4/conf/eth0.100/forwarding"), NT::Network);
   for (const char* k : {"kernel.panic", "vm.swappiness", "kernel.shm_next_id", "fs.file-max", "net", "fs.mqueue.",
                         "kernel.hostnamex", "kernel.core_pattern"})
-    EXPECT_EQ(sysctl_namespace(k), std::nullopt) << k;
+    EXPECT_EQ(spec::sysctl_namespace(k), std::nullopt) << k;
 }
 
 TEST(Sysctl, PathsAndTraversal) {

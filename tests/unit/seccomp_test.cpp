@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 #include "seccomp/seccomp.hpp"
 
 using namespace hull;
@@ -18,11 +18,11 @@ namespace sc = hull::seccomp;
 namespace {
 struct CollectWarnings {
   std::vector<std::string> got;
-  process::WarnSink old;
+  hull::WarnSink old;
   CollectWarnings() {
-    old = process::set_warn_sink([this](std::string_view m) { got.emplace_back(m); });
+    old = hull::set_warn_sink([this](std::string_view m) { got.emplace_back(m); });
   }
-  ~CollectWarnings() { process::set_warn_sink(old); }
+  ~CollectWarnings() { hull::set_warn_sink(old); }
 };
 
 std::string compile_error(const spec::Seccomp& s) {

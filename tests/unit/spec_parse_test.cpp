@@ -11,7 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "runtime/default_spec.hpp"
-#include "runtime/spec.hpp"
-#include "runtime/spec_validate.hpp"
+#include "spec/spec.hpp"
+#include "spec/validate.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "runtime/spec_validate.hpp"
+#include "spec/validate.hpp"
 
 #include <array>
 #include <map>
@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "base/error.hpp"
-#include "process/sysctl.hpp"
-#include "runtime/spec_parse.hpp"
+#include "spec/sysctl_namespace.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec {
 namespace {
@@ -170,7 +170,7 @@ class Checker {
       std::string path = ".linux.sysctl[" + quote_json(key) + "]";
       // The key becomes a path under /proc/sys; ".." would climb out of the namespaced subtree.
       if (key.find("..") != std::string::npos) fail(path, "invalid sysctl name");
-      auto type = process::sysctl_namespace(key);
+      auto type = sysctl_namespace(key);
       if (!type) fail(path, "not a namespaced sysctl, so setting it would change the host");
       need_namespace(path, *type, false);
     }

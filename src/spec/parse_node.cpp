@@ -2,7 +2,7 @@
 #include <cctype>
 
 #include "base/error.hpp"
-#include "runtime/spec_parse.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec::detail {
 namespace {

@@ -1,5 +1,5 @@
 // .process → spec::Process.
-#include "runtime/spec_parse.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec::detail {
 namespace {

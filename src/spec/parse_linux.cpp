@@ -1,5 +1,5 @@
 // .linux → spec::Linux, except resources and seccomp (files of their own).
-#include "runtime/spec_parse.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec::detail {
 namespace {

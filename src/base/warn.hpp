@@ -1,11 +1,11 @@
 #pragma once
-// Where the process and seccomp stages report warnings (unknown capability
+// Where the leaves (process, seccomp, ...) report warnings (unknown capability
 // or syscall names, ...): hull::log::warn, unless a test installed a sink.
 #include <functional>
 #include <string>
 #include <string_view>
 
-namespace hull::process {
+namespace hull {
 
 void warn(std::string_view message);
 
@@ -14,4 +14,4 @@ void warn(std::string_view message);
 using WarnSink = std::function<void(std::string_view)>;
 WarnSink set_warn_sink(WarnSink sink);
 
-}  // namespace hull::process
+}  // namespace hull

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::spec::detail {
 

@@ -1,5 +1,5 @@
 #include "base/error.hpp"
-#include "runtime/spec_parse.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec {
 

@@ -1,6 +1,6 @@
 // .linux.seccomp → spec::Seccomp. The names are libseccomp's, as the spec
 // lists them (libseccomp v2.6.0); the seccomp module maps them to values.
-#include "runtime/spec_parse.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec::detail {
 namespace {

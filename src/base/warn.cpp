@@ -1,10 +1,10 @@
-#include "process/warn.hpp"
+#include "base/warn.hpp"
 
 #include <utility>
 
 #include "base/log.hpp"
 
-namespace hull::process {
+namespace hull {
 namespace {
 WarnSink& sink() {
   static WarnSink s;
@@ -21,4 +21,4 @@ void warn(std::string_view message) {
 
 WarnSink set_warn_sink(WarnSink s) { return std::exchange(sink(), std::move(s)); }
 
-}  // namespace hull::process
+}  // namespace hull

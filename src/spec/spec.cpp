@@ -5,7 +5,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "runtime/spec_parse.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec {
 namespace detail {

@@ -3,7 +3,7 @@
 // side effect, so a bad config never leaves half a container behind.
 #include <string>
 
-#include "runtime/spec.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::spec {
 

@@ -1,5 +1,5 @@
 // .linux.resources → spec::Resources (the cgroup settings).
-#include "runtime/spec_parse.hpp"
+#include "spec/parse.hpp"
 
 namespace hull::spec::detail {
 namespace {
