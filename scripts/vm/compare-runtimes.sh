@@ -59,7 +59,7 @@ limits='{"memory": {"limit": 33554432}, "pids": {"limit": 42}}'
 read_limits='cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max'
 kmsg='[{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438, "uid": 0, "gid": 0}]'
 deny_all='{"allow": false, "access": "rwm"}'
-write_kmsg='test -c /dev/kmsg && echo node; echo cmp >/dev/kmsg 2>/dev/null && echo opened || echo denied'
+write_kmsg='test -c /dev/kmsg && echo node; { echo cmp >/dev/kmsg; } 2>/dev/null && echo opened || echo denied'
 
 # case name | cgroupsPath | resources | devices | command inside
 cases=(
@@ -95,7 +95,7 @@ one() {
 }
 
 echo "Caller's cgroup: ${own:-/} (cgroup.procs: $(cat "$mnt$own/cgroup.procs" | tr '\n' ' '))"
-echo "hull $("$hull" --version | head -n1 | cut -c1-40), $(/usr/sbin/runc --version | head -n1), $(/usr/bin/crun --version | head -n1)"
+echo "$("$hull" --version | head -n1 | cut -c1-40), $(/usr/sbin/runc --version | head -n1), $(/usr/bin/crun --version | head -n1)"
 echo
 echo "| case | hull | runc | crun |"
 echo "|---|---|---|---|"
