@@ -36,6 +36,29 @@ void make_dirs(const std::string& dir, const std::string& root, std::vector<std:
   made.push_back(dir);
 }
 
+constexpr const char* kNoInternalProcesses =
+    "a cgroup other than the root that holds processes cannot have children with controllers (the kernel's "
+    "no-internal-process rule), and hull never moves processes it did not start; give a cgroupsPath whose parent "
+    "holds no processes (an absolute one, or run hull from a cgroup whose parent is empty, as a systemd scope's is)";
+
+// Refuses to change a cgroup that holds processes or is not a plain domain:
+// the caller's own cgroup above all. Enabling a domain controller there fails
+// (EBUSY) only after threaded ones (pids, cpuset, perf_event) were accepted,
+// which made it a thread root whose domain children refuse processes. The
+// hierarchy's real root has no cgroup.type file and is exempt from both rules.
+void check_may_enable(const std::string& dir, const std::string& line) {
+  if (!has_file(dir, "cgroup.type")) return;
+  if (!read_value(dir, "cgroup.procs").empty())
+    throw Error("enable " + line + " in " + dir + "/cgroup.subtree_control: the cgroup holds processes: " +
+                kNoInternalProcesses, EBUSY);
+  std::string type = read_value(dir, "cgroup.type");
+  if (type != "domain")
+    throw Error("enable " + line + " in " + dir + "/cgroup.subtree_control: the cgroup is of type " + quote(type) +
+                    ", but a container needs a domain cgroup below a domain parent; give a cgroupsPath outside "
+                    "threaded subtrees",
+                EOPNOTSUPP);
+}
+
 // Makes `controllers` available to the children of `dir` (its
 // cgroup.subtree_control), enabling them in the ancestors first where `dir`
 // does not have them yet. Usually one read: they are already enabled.
@@ -62,11 +85,15 @@ void enable_controllers(const std::string& dir, const std::string& mount, const 
       if (!host.v2_available(c))
         throw Error("cgroup v2 controller " + quote(c) + " is not available: " + host.describe());
   }
+  check_may_enable(dir, line);
   int err = try_write_value(dir, "cgroup.subtree_control", line);
   if (err == EBUSY)
+    throw_errno(err, "write " + line + " to " + dir + "/cgroup.subtree_control: " + kNoInternalProcesses);
+  if (err == EPERM || err == EACCES)
     throw_errno(err, "write " + line + " to " + dir +
-                         "/cgroup.subtree_control (processes in a non-root cgroup cannot have "
-                         "controller-enabled children: move them to a leaf)");
+                         "/cgroup.subtree_control: the cgroup is outside what was delegated to the caller "
+                         "(file ownership, or the root of another cgroup namespace under nsdelegate); use a "
+                         "cgroupsPath inside the caller's delegated subtree");
   if (err != 0) throw_errno(err, "write " + line + " to " + dir + "/cgroup.subtree_control");
 }
 
@@ -162,11 +189,16 @@ std::string Manager::to_state() const {
   j["mode"] = to_string(paths_.mode);
   j["v2"] = paths_.v2;
   j["v1"] = paths_.v1;
+  // The parents create() made (absolute or nested cgroupsPath), so that
+  // delete removes them too once empty, and never one it did not make.
+  std::vector<std::string> parents = made_parents();
+  if (!parents.empty()) j["made"] = parents;
   return j.dump();
 }
 
 Manager Manager::load(const std::string& state, const Host& host) {
   Paths p;
+  std::vector<std::string> made;
   try {
     nlohmann::json j = nlohmann::json::parse(state);
     std::string mode = j.at("mode").get<std::string>();
@@ -176,6 +208,7 @@ Manager Manager::load(const std::string& state, const Host& host) {
     else throw Error("unknown mode " + quote(mode));
     p.v2 = j.at("v2").get<std::string>();
     p.v1 = j.at("v1").get<std::map<std::string, std::string>>();
+    if (j.contains("made")) made = j.at("made").get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
     throw Error("cgroup state " + quote(state) + ": " + e.what());
   } catch (Error& e) {
@@ -183,7 +216,25 @@ Manager Manager::load(const std::string& state, const Host& host) {
     throw;
   }
   Manager m(host, std::move(p));
+  // Only strict ancestors of the container's own directories: a state file
+  // naming another directory cannot make delete rmdir it.
+  for (auto& dir : made)
+    if (m.is_ancestor(dir)) m.made_.push_back(std::move(dir));
   return m;
+}
+
+bool Manager::is_ancestor(const std::string& dir) const {
+  if (dir.empty() || dir.find("/..") != std::string::npos) return false;
+  for (const auto& own : all_dirs())
+    if (own.size() > dir.size() + 1 && own.starts_with(dir) && own[dir.size()] == '/') return true;
+  return false;
+}
+
+std::vector<std::string> Manager::made_parents() const {
+  std::vector<std::string> out;
+  for (const auto& dir : made_)
+    if (is_ancestor(dir)) out.push_back(dir);
+  return out;
 }
 
 std::vector<std::string> Manager::all_dirs() const {

@@ -20,10 +20,14 @@
 //
 // cgroupsPath (config-linux.md "Cgroups Path"):
 //   "/a/b"  relative to each hierarchy's root (the mount point).
-//   "a/b"   relative to the cgroup of the calling hull process in each hierarchy,
-//           so nested runtimes and tests stay inside their own subtree.
-//   unset   "<id>", relative as above (runc's default too): no shared parent
-//           directory is made that would outlive the container.
+//   "a/b"   v1 and hybrid: relative to the cgroup of the calling hull process
+//           in each hierarchy; pure v2: relative to the PARENT of the caller's
+//           cgroup, which unlike the caller's own holds no processes (runc's
+//           rule; docs/cgroups.md).
+//   unset   "<id>", relative as above (runc's default too).
+//   A cgroup holding processes is never given controllers: that is an error
+//   naming it. delete removes the container's directories and the parents
+//   create made (state.json lists them) once they are empty.
 //   ".." components are refused. With --systemd-cgroup the value must be
 //   "slice:prefix:name"; it is parsed, but the systemd driver is not there yet
 //   and the command fails with a message saying so.
@@ -34,9 +38,10 @@
 // controller and the host's layout. The container always gets a cgroup on the
 // v2 mount in hybrid mode too (as runc does), so freeze/kill/pids work there.
 //
-// Device rules: default deny, then linux.resources.devices in order, then the
-// spec's default devices and linux.devices entries allowed "rwm". v1 writes
-// devices.deny/devices.allow; v2 attaches a BPF_PROG_TYPE_CGROUP_DEVICE program.
+// Device rules: default deny, then linux.resources.devices in order, then
+// runc's default allow-list (devices.hpp). linux.devices entries get nodes,
+// not rules. v1 writes devices.deny/devices.allow; v2 attaches a
+// BPF_PROG_TYPE_CGROUP_DEVICE program.
 #include <sys/types.h>
 
 #include <map>
@@ -162,6 +167,10 @@ class Manager {
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);
   std::vector<pid_t> remaining_pids() const;
+  // Whether dir is a strict ancestor of one of the container's directories.
+  bool is_ancestor(const std::string& dir) const;
+  // The directories in made_ above the container's own ones, outermost first.
+  std::vector<std::string> made_parents() const;
   void kill_leftovers(const std::vector<pid_t>& left) const;
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
   std::string freezer_dir(bool& v2) const;
@@ -169,9 +178,9 @@ class Manager {
   Host host_;
   Paths paths_;
   spec::Resources resources_;             // as planned (create)
-  std::vector<spec::Device> devices_;     // linux.devices, allowed in the device cgroup
+  std::vector<spec::Device> devices_;     // linux.devices: their paths drop runc's default rules
   UniqueFd v2_fd_;
-  std::vector<std::string> made_;         // directories create() made, outermost first
+  std::vector<std::string> made_;         // directories create() made, outermost first (load: the parents)
   bool owned_ = false;
   std::vector<std::string> warnings_;
 };

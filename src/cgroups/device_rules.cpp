@@ -1,4 +1,6 @@
 // The device rule list and its cgroup v1 form.
+#include <algorithm>
+
 #include "base/error.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/devices.hpp"
@@ -32,19 +34,26 @@ void add(std::vector<DeviceRule>& out, DeviceRule r) {
   out.push_back(r);
 }
 
-// Spec "Default Devices" plus what runc allows by default.
-const DeviceRule kDefaults[] = {
-    {true, 'c', -1, -1, kMknod},                     // mknod of any char device
-    {true, 'b', -1, -1, kMknod},                     // mknod of any block device
-    {true, 'c', 1, 3, kMknod | kRead | kWrite},      // /dev/null
-    {true, 'c', 1, 5, kMknod | kRead | kWrite},      // /dev/zero
-    {true, 'c', 1, 7, kMknod | kRead | kWrite},      // /dev/full
-    {true, 'c', 1, 8, kMknod | kRead | kWrite},      // /dev/random
-    {true, 'c', 1, 9, kMknod | kRead | kWrite},      // /dev/urandom
-    {true, 'c', 5, 0, kMknod | kRead | kWrite},      // /dev/tty
-    {true, 'c', 5, 1, kMknod | kRead | kWrite},      // /dev/console
-    {true, 'c', 5, 2, kMknod | kRead | kWrite},      // /dev/ptmx
-    {true, 'c', 136, -1, kMknod | kRead | kWrite},   // /dev/pts/*
+// runc's default allow-list (libcontainer/specconv AllowedDevices), appended
+// after linux.resources.devices. An entry with a path is left out when
+// linux.devices lists a device at that path: the config's entry takes
+// priority, and it gets a node, not a rule (runc's createDevices dedupe).
+struct DefaultRule {
+  const char* path;  // nullptr: no node of its own
+  DeviceRule rule;
+};
+const DefaultRule kDefaults[] = {
+    {nullptr, {true, 'c', -1, -1, kMknod}},                        // mknod of any char device
+    {nullptr, {true, 'b', -1, -1, kMknod}},                        // mknod of any block device
+    {"/dev/null", {true, 'c', 1, 3, kMknod | kRead | kWrite}},
+    {"/dev/random", {true, 'c', 1, 8, kMknod | kRead | kWrite}},
+    {"/dev/full", {true, 'c', 1, 7, kMknod | kRead | kWrite}},
+    {"/dev/tty", {true, 'c', 5, 0, kMknod | kRead | kWrite}},
+    {"/dev/zero", {true, 'c', 1, 5, kMknod | kRead | kWrite}},
+    {"/dev/urandom", {true, 'c', 1, 9, kMknod | kRead | kWrite}},
+    {nullptr, {true, 'c', 136, -1, kMknod | kRead | kWrite}},      // /dev/pts/*, the console among them
+    {nullptr, {true, 'c', 5, 2, kMknod | kRead | kWrite}},         // /dev/ptmx
+    {nullptr, {true, 'c', 10, 200, kMknod | kRead | kWrite}},      // /dev/net/tun, kept by runc for Docker
 };
 
 }  // namespace
@@ -67,11 +76,10 @@ std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& reso
     add(out, r);
   }
   if (!with_defaults) return out;
-  for (const auto& r : kDefaults) out.push_back(r);
-  for (const auto& d : linux_devices) {
-    if (d.type != "c" && d.type != "b" && d.type != "u") continue;  // fifos need no cgroup rule
-    if (!d.major || !d.minor) continue;
-    out.push_back({true, d.type == "b" ? 'b' : 'c', *d.major, *d.minor, kMknod | kRead | kWrite});
+  for (const auto& d : kDefaults) {
+    bool listed = d.path && std::any_of(linux_devices.begin(), linux_devices.end(),
+                                        [&](const spec::Device& l) { return l.path == d.path; });
+    if (!listed) out.push_back(d.rule);
   }
   return out;
 }

@@ -208,6 +208,9 @@ void Manager::destroy() {
     for (const auto& dir : all_dirs())
       if (!remove_tree(dir)) busy = true;
     if (!busy) {
+      // Innermost first; one still holding another container's cgroup stays.
+      std::vector<std::string> parents = made_parents();
+      for (auto it = parents.rbegin(); it != parents.rend(); ++it) ::rmdir(it->c_str());
       owned_ = false;
       made_.clear();
       return;

@@ -66,7 +66,17 @@ Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_
   Paths p;
   p.mode = host.mode;
   if (host.mode != Mode::Legacy) {
-    std::string base = absolute ? host.v2_mount : join(host.v2_mount, normalize(host.v2_own_path));
+    // Pure v2: relative to the PARENT of the caller's cgroup, as runc's fs2
+    // driver does (defaultpath.go): the caller's own cgroup holds processes
+    // (at least the caller), so the kernel's no-internal-process rule forbids
+    // controllers for its children. Hybrid: the caller's own cgroup, like the
+    // v1 hierarchies beside it (docs/cgroups.md has the rule and its sources).
+    std::string own = normalize(host.v2_own_path);
+    if (host.mode == Mode::Unified) {
+      size_t slash = own.rfind('/');
+      own = slash == std::string::npos ? std::string() : own.substr(0, slash);
+    }
+    std::string base = absolute ? host.v2_mount : join(host.v2_mount, own);
     p.v2 = join(base, rel);
   }
   for (const auto& [name, h] : host.v1) {

@@ -109,12 +109,28 @@ TEST(CgroupPaths, UnifiedAndLegacyHostsGetOnlyTheirHierarchies) {
   u.v2_mount = "/sys/fs/cgroup";
   u.v2_own_path = "/user.slice/session-1.scope";
   Paths p = resolve_paths("c1", "x", u);
-  EXPECT_EQ(p.v2, "/sys/fs/cgroup/user.slice/session-1.scope/c1");
+  EXPECT_EQ(p.v2, "/sys/fs/cgroup/user.slice/c1");
   EXPECT_TRUE(p.v1.empty());
   Host l = hybrid_host();
   l.mode = Mode::Legacy;
   l.v2_mount.clear();
   EXPECT_EQ(resolve_paths("c1", "x", l).v2, "");
+}
+
+// runc's fs2 rule: the caller's own cgroup holds processes, its parent is
+// where relative paths and the default start (the hierarchy root at most).
+TEST(CgroupPaths, PureV2RelativePathsStartAtTheParentOfTheCallersCgroup) {
+  Host u;
+  u.mode = Mode::Unified;
+  u.v2_mount = "/sys/fs/cgroup";
+  u.v2_own_path = "/test.slice/session.scope";
+  EXPECT_EQ(resolve_paths(std::nullopt, "web", u).v2, "/sys/fs/cgroup/test.slice/web");
+  EXPECT_EQ(resolve_paths("pod/web", "web", u).v2, "/sys/fs/cgroup/test.slice/pod/web");
+  EXPECT_EQ(resolve_paths("/pod/web", "web", u).v2, "/sys/fs/cgroup/pod/web");
+  u.v2_own_path = "/init.scope";
+  EXPECT_EQ(resolve_paths(std::nullopt, "web", u).v2, "/sys/fs/cgroup/web");
+  u.v2_own_path = "/";
+  EXPECT_EQ(resolve_paths(std::nullopt, "web", u).v2, "/sys/fs/cgroup/web");
 }
 
 TEST(CgroupPaths, SystemdPathsAreSliceColonPrefixColonName) {

@@ -44,19 +44,35 @@ int run(const std::vector<bpf_insn>& prog, char type, uint8_t access, uint32_t m
 
 constexpr uint8_t R = kRead, W = kWrite, M = kMknod;
 
-TEST(CgroupDevices, DefaultsFollowTheConfigRules) {
+int device_prog_result(const std::vector<DeviceRule>& rules, char type, uint8_t access, uint32_t major,
+                       uint32_t minor) {
+  return run(device_program(rules), type, access, major, minor);
+}
+
+TEST(CgroupDevices, ConfigRulesThenRuncsDefaultsAndNoRuleForLinuxDevices) {
   std::vector<spec::DeviceCgroup> res = {{false, std::nullopt, std::nullopt, std::nullopt, "rwm"},
                                          {true, "c", 10, 229, "rw"}};
   std::vector<spec::Device> devs = {{"c", "/dev/fuse2", 10, 230, std::nullopt, std::nullopt, std::nullopt},
                                     {"p", "/dev/fifo", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
                                      std::nullopt}};
   auto rules = device_rules(res, devs);
-  ASSERT_EQ(rules.size(), 2u + 11u + 1u);
+  ASSERT_EQ(rules.size(), 2u + 11u);
   EXPECT_EQ(rules[0], (DeviceRule{false, 'a', -1, -1, R | W | M}));
   EXPECT_EQ(rules[1], (DeviceRule{true, 'c', 10, 229, R | W}));
+  EXPECT_EQ(rules[2], (DeviceRule{true, 'c', -1, -1, M}));
   EXPECT_EQ(rules[4], (DeviceRule{true, 'c', 1, 3, R | W | M}));  // /dev/null
-  EXPECT_EQ(rules.back(), (DeviceRule{true, 'c', 10, 230, R | W | M}));
+  EXPECT_EQ(rules.back(), (DeviceRule{true, 'c', 10, 200, R | W | M}));  // /dev/net/tun
+  // The listed device gets a node, not a rule: a deny-all keeps it closed.
+  for (const auto& r : rules) EXPECT_FALSE(r.major == 10 && r.minor == 230) << v1_rule_text(r);
+  EXPECT_EQ(device_prog_result(rules, 'c', R, 10, 230), 0);
   EXPECT_EQ(device_rules(res, devs, false).size(), 2u);
+}
+
+TEST(CgroupDevices, ALinuxDeviceAtADefaultsPathDropsThatDefault) {
+  std::vector<spec::Device> devs = {{"c", "/dev/null", 1, 3, std::nullopt, std::nullopt, std::nullopt}};
+  auto rules = device_rules({}, devs);
+  ASSERT_EQ(rules.size(), 10u);
+  for (const auto& r : rules) EXPECT_FALSE(r.major == 1 && r.minor == 3) << v1_rule_text(r);
 }
 
 TEST(CgroupDevices, TypeAllWithANumberIsSplitIntoCharAndBlock) {

@@ -156,6 +156,80 @@ TEST_F(CgroupManagerFake, CreateRefusesAV2CgroupThatHasProcesses) {
   }
 }
 
+// The no-internal-process rule, and the thread-root trap behind it: a cgroup
+// holding processes (the caller's own, above all) is never written to.
+TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInACgroupThatHoldsProcesses) {
+  Host h = hybrid();
+  h.v1.erase("cpuset");  // its v1 setup would need the kernel's files first
+  dir("unified/busy", {"cgroup.type=domain\n", "cgroup.procs=77\n", "cgroup.controllers=hugetlb\n",
+                       "cgroup.subtree_control"});
+  spec::Linux l = linux_with("/busy/c");
+  l.resources->hugepageLimits = {{"2MB", 0}};
+  Manager m = Manager::plan(&l, "c", false, h);
+  try {
+    m.create();
+    FAIL();
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("enable +hugetlb in " + root_ + "/unified/busy/cgroup.subtree_control: the cgroup holds "
+                        "processes"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("no-internal-process rule"), std::string::npos) << what;
+  }
+  EXPECT_TRUE(writes(root_ + "/unified/busy", "cgroup.subtree_control").empty());
+  EXPECT_FALSE(exists(root_ + "/unified/busy/c"));
+  EXPECT_TRUE(exists(root_ + "/unified/busy"));
+}
+
+TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInAThreadedCgroup) {
+  Host h = hybrid();
+  h.v1.erase("cpuset");
+  dir("unified/t", {"cgroup.type=domain threaded\n", "cgroup.procs", "cgroup.controllers=hugetlb\n",
+                    "cgroup.subtree_control"});
+  spec::Linux l = linux_with("/t/c");
+  l.resources->hugepageLimits = {{"2MB", 0}};
+  Manager m = Manager::plan(&l, "c", false, h);
+  try {
+    m.create();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/unified/t/cgroup.subtree_control: the cgroup is of type \"domain threaded\""),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(writes(root_ + "/unified/t", "cgroup.subtree_control").empty());
+}
+
+// delete removes the parents create made (listed in the state), innermost
+// first, and leaves one that existed before.
+TEST_F(CgroupManagerFake, DestroyRemovesTheParentsCreateMadeAndOnlyThose) {
+  Host h = hybrid();
+  h.v1.erase("cpuset");
+  h.v1.erase("devices");
+  h.mode = Mode::Legacy;
+  h.v2_mount.clear();
+  dir("memory/kept");
+  spec::Linux l = linux_with("/kept/made/c");
+  Manager m = Manager::plan(&l, "c", false, h);
+  m.create();
+  m.disown();
+  std::string state = m.to_state();
+  EXPECT_NE(state.find("\"made\":[\"" + root_ + "/memory/kept/made\"]"), std::string::npos) << state;
+  Manager::load(state, h).destroy();
+  EXPECT_FALSE(exists(root_ + "/memory/kept/made"));
+  EXPECT_TRUE(exists(root_ + "/memory/kept"));
+  // A state naming a directory that is not above the container's is ignored.
+  dir("memory/other");
+  dir("memory/kept/made/c");
+  Manager::load("{\"mode\":\"legacy\",\"v2\":\"\",\"v1\":{\"memory\":\"" + root_ +
+                    "/memory/kept/made/c\"},\"made\":[\"" + root_ + "/memory/other\",\"" + root_ + "/memory/kep\"]}",
+                h)
+      .destroy();
+  EXPECT_TRUE(exists(root_ + "/memory/other"));
+  EXPECT_TRUE(exists(root_ + "/memory/kept/made"));
+}
+
 TEST_F(CgroupManagerFake, StateRoundTrips) {
   Host h = hybrid();
   Manager m = Manager::plan(nullptr, "c", false, h);
