@@ -6,6 +6,7 @@
 #include <string>
 
 #include "namespaces/namespaces.hpp"
+#include "rootfs/rootfs.hpp"
 #include "spec/spec.hpp"
 #include "runtime/sync_channel.hpp"
 
@@ -22,6 +23,10 @@ struct InitContext {
   std::string rootfs;           // absolute
   std::string state_dir;        // absolute
   bool no_pivot = false;
+  // .linux.namespaces lists "mount" (new or joined). Without it the container
+  // shares the caller's mount namespace and the init only chroots.
+  bool own_mount_namespace = true;
+  rootfs::MountNamespaceId runtime_mount_ns;  // where hull runs: never mounted in
   bool overlay_rootfs = false;
   std::string overlay_dir;      // "" = under the state dir
   bool new_keyring = true;      // join a fresh session keyring (unless --no-new-keyring)

@@ -100,6 +100,20 @@ Cloned clone_init(uint64_t ns_flags, int cgroup_fd, int& pidfd_out, InitContext&
   return {static_cast<pid_t>(pid), cgroup_fd >= 0};
 }
 
+// The init starts with the bundle as its cwd, as runc's does: relative
+// mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
+// the clone, so an init in a user namespace whose root may not search the
+// bundle's path (dockerd --userns-remap: a 0700 root-owned exec root) never
+// has to reach it. The runtime's own cwd is restored right after.
+template <class F>
+Cloned clone_in_bundle(const std::string& bundle, F&& clone) {
+  UniqueFd here = open_fd(".", O_PATH | O_DIRECTORY);
+  if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
+  Cloned c = clone();
+  if (::fchdir(here.get()) < 0) throw_errno("chdir back from the bundle");
+  return c;
+}
+
 std::string hook_state(ContainerState st, Status status) {
   st.status = status;
   return to_spec_state_json(st);
@@ -187,6 +201,9 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
 
   cgroup.create();
+  // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
+  // and hang create, and the client with it: fail as runc does.
+  if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   ns::join_before_clone(namespaces);
@@ -198,6 +215,8 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.state_dir = c.dir.path();
   ctx.id = o.id;
   ctx.no_pivot = o.no_pivot;
+  ctx.own_mount_namespace = spec::lists_namespace(c.spec, spec::NamespaceType::Mount);
+  ctx.runtime_mount_ns = rootfs::mount_namespace_of_self();
   ctx.overlay_rootfs = overlay.enabled;
   if (!overlay.dir.empty()) ctx.overlay_dir = overlay.dir + "/" + o.id;
   ctx.new_keyring = !o.no_new_keyring;
@@ -224,7 +243,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
     ctx.time_offsets = &c.spec.linux_->timeOffsets;
   }
   int pidfd = -1;
-  Cloned init = clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx);
+  Cloned init = clone_in_bundle(bundle, [&] { return clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx); });
   pid_t pid = init.pid;
   c.pidfd.reset(pidfd);
   guard.set_pid(pid);
