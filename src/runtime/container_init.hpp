@@ -51,9 +51,10 @@ struct InitContext {
   int console_socket_fd = -1;
   // The runtime's fds the clone copied that the init must not hold: the
   // state-dir lock (or `hull start` would wait for it forever), the
-  // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP.
+  // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP,
+  // the runtime's cwd (kept to return there after cloning in the bundle).
   // Closed at entry, so a created container holds only what it needs.
-  std::array<int, 3> close_at_entry{-1, -1, -1};
+  std::array<int, 4> close_at_entry{-1, -1, -1, -1};
 };
 
 [[noreturn]] void container_init_main(InitContext& ctx);

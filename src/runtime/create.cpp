@@ -100,20 +100,6 @@ Cloned clone_init(uint64_t ns_flags, int cgroup_fd, int& pidfd_out, InitContext&
   return {static_cast<pid_t>(pid), cgroup_fd >= 0};
 }
 
-// The init starts with the bundle as its cwd, as runc's does: relative
-// mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
-// the clone, so an init in a user namespace whose root may not search the
-// bundle's path (dockerd --userns-remap: a 0700 root-owned exec root) never
-// has to reach it. The runtime's own cwd is restored right after.
-template <class F>
-Cloned clone_in_bundle(const std::string& bundle, F&& clone) {
-  UniqueFd here = open_fd(".", O_PATH | O_DIRECTORY);
-  if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
-  Cloned c = clone();
-  if (::fchdir(here.get()) < 0) throw_errno("chdir back from the bundle");
-  return c;
-}
-
 std::string hook_state(ContainerState st, Status status) {
   st.status = status;
   return to_spec_state_json(st);
@@ -227,7 +213,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
-  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd()};
+  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1};
 
   uint64_t clone_flags = namespaces.clone_flags;
   // The init waits for its v1 cgroup placement and for its user namespace's id maps.
@@ -242,8 +228,19 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
     clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     ctx.time_offsets = &c.spec.linux_->timeOffsets;
   }
+  // The init starts with the bundle as its cwd, as runc's does: relative
+  // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
+  // the clone, so an init in a user namespace whose root may not search the
+  // bundle's path (dockerd --userns-remap: a 0700 root-owned exec root) never
+  // has to reach it. The runtime's own cwd is restored right after (the init
+  // closes that fd at entry).
+  UniqueFd runtime_cwd = open_fd(".", O_PATH | O_DIRECTORY);
+  ctx.close_at_entry[3] = runtime_cwd.get();
+  if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
   int pidfd = -1;
-  Cloned init = clone_in_bundle(bundle, [&] { return clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx); });
+  Cloned init = clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx);
+  if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
+  runtime_cwd.reset();
   pid_t pid = init.pid;
   c.pidfd.reset(pidfd);
   guard.set_pid(pid);
