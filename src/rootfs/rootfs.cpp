@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -49,6 +51,17 @@ bool dev_is_bound(const spec::Spec& spec) {
     if (parse_mount_options(m.options).bind()) return true;
   }
   return false;
+}
+
+// A read-only /dev tmpfs (runc allows it): mounted writable so that the
+// device nodes, links and console can be made, then made read-only, as runc
+// does. Returns the mount with "ro" dropped, or nullopt for any other mount.
+std::optional<spec::Mount> writable_dev_tmpfs(const spec::Mount& m) {
+  if (clean_path(m.destination) != "/dev" || m.type != "tmpfs") return std::nullopt;
+  if (!(parse_mount_options(m.options).flags & MS_RDONLY)) return std::nullopt;
+  spec::Mount w = m;
+  std::erase(w.options, "ro");
+  return w;
 }
 
 std::string real_path_of(int fd) {
@@ -130,7 +143,15 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be
     // allowed to search the path to the bundle).
-    for (const spec::Mount& m : spec.mounts) apply_mount(ctx, m);
+    bool dev_readonly = false;
+    for (const spec::Mount& m : spec.mounts) {
+      if (auto w = writable_dev_tmpfs(m)) {
+        dev_readonly = true;
+        apply_mount(ctx, *w);
+      } else {
+        apply_mount(ctx, m);
+      }
+    }
 
     // A /dev bound from elsewhere (often the host's) is left as it is, as runc
     // does: mknod there would create nodes outside the container.
@@ -153,6 +174,14 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       opts.before_pivot();
     }
 
+    if (dev_readonly) {
+      std::string what = "make the /dev tmpfs read-only";
+      UniqueFd dev = open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY);
+      if (!dev) throw_errno(what + ": open /dev");
+      MountAttrs ro;
+      ro.set = MOUNT_ATTR_RDONLY;
+      set_mount_attrs(dev.get(), ro, false, what);
+    }
     mask_paths(root.get(), lx.maskedPaths);
     make_readonly_paths(root.get(), lx.readonlyPaths);
 

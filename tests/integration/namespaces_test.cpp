@@ -215,3 +215,21 @@ TEST_F(HullTest, UserNamespacedInitNeverNeedsTheBundlePath) {
 
 }  // namespace
 }  // namespace hull::itest
+
+namespace hull::itest {
+namespace {
+
+// A read-only /dev tmpfs: runc mounts it writable, makes the device nodes,
+// then makes it read-only. The container gets its nodes and cannot add any.
+TEST_F(HullTest, ReadOnlyDevTmpfsIsPopulatedThenReadOnly) {
+  Bundle& b = bundle();
+  for (auto& m : b.config["mounts"])
+    if (m["destination"] == "/dev") m["options"].push_back("ro");
+  ProcResult r = run_sh(b, "echo x > /dev/null && test -c /dev/zero && echo nodes; "
+                           "touch /dev/new 2>/dev/null && echo wrote || echo read-only");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "nodes\nread-only\n");
+}
+
+}  // namespace
+}  // namespace hull::itest
