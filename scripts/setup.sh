@@ -16,7 +16,7 @@ packages=(
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
 # their recommendations (no rootless helpers, no systemd units needed).
-e2e_packages=(podman conmon containerd)
+e2e_packages=(podman conmon containerd docker.io)
 
 missing_of() {
   local p status

@@ -1,6 +1,9 @@
 #include "base/error.hpp"
 
+#include <cctype>
 #include <cstring>
+
+#include "base/errno_text.hpp"
 
 namespace hull {
 
@@ -12,11 +15,19 @@ Error& Error::add_context(std::string_view context) {
   return *this;
 }
 
+std::string errno_text(int err) {
+  std::string text = std::strerror(err);
+  if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
+      std::islower(static_cast<unsigned char>(text[1])))
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
 void Error::render() {
   full_ = message_;
   if (err_ != 0) {
     full_ += ": ";
-    full_ += std::strerror(err_);
+    full_ += errno_text(err_);
   }
 }
 

@@ -14,6 +14,7 @@
 #include "cgroups/devices.hpp"
 #include "cgroups/events.hpp"
 #include "cgroups/resources.hpp"
+#include "cgroups/unset_values.hpp"
 #include "cgroups/routing.hpp"
 
 namespace hull::cgroups {
@@ -109,7 +110,7 @@ Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool system
   }
   Manager m(host, resolve_paths(path, id, host));
   if (linux) {
-    if (linux->resources) m.resources_ = *linux->resources;
+    if (linux->resources) m.resources_ = without_unset_values(*linux->resources);
     m.devices_ = linux->devices;
   }
   // Every limit must have a controller on this host: fail before any mkdir.
@@ -175,7 +176,8 @@ void Manager::add_process(pid_t pid, bool placed_in_v2) const {
   if (!paths_.v2.empty() && !placed_in_v2) write_value(paths_.v2, "cgroup.procs", p);
 }
 
-void Manager::update(const spec::Resources& resources) {
+void Manager::update(const spec::Resources& requested) {
+  const spec::Resources resources = without_unset_values(requested);
   Router(host_, paths_).check(resources);
   if (!paths_.v2.empty())
     enable_controllers(parent_of(paths_.v2), host_.v2_mount, Router(host_, paths_).v2_controllers(resources), host_);

@@ -58,6 +58,11 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
     } else {
       write_value(dir, "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
     }
+  } else if (m.limit && *m.limit < 0 && has_file(dir, "memory.memsw.limit_in_bytes")) {
+    // As runc: unlimited memory with no swap given is unlimited swap too
+    // (memsw first: the kernel keeps limit <= memsw after every write).
+    write_value(dir, "memory.memsw.limit_in_bytes", "-1");
+    write_value(dir, "memory.limit_in_bytes", "-1");
   } else if (m.limit) {
     write_value(dir, "memory.limit_in_bytes", std::to_string(*m.limit));
   }

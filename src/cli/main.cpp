@@ -5,6 +5,7 @@
 
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -92,29 +93,39 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// runc's status for an unknown command (urfave/cli's), also with -h after it.
+constexpr int kUnknownCommandStatus = 3;
+
+// The first word that is neither a flag nor a global flag's value
+// (`hull --root /run/x pauze c1` names "pauze", not "/run/x"); none when
+// -h/--help comes first (`hull -h pauze` shows the usage, as runc does).
+std::optional<std::string> command_word(const std::vector<std::string>& args, const FlagSet& global) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") return std::nullopt;
+    if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && global.with_value.count(a.substr(2))) {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] != '-') return a;
+  }
+  return std::nullopt;
+}
+
+int unknown_command(const std::string& word) {
+  std::cerr << "hull: unknown command " << quote(word) << "\nRun 'hull --help' for usage." << std::endl;
+  return kUnknownCommandStatus;
+}
+
 // CLI11's parse errors, reworded where its wording does not say what to do.
 int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args,
                 const FlagSet& global) {
-  std::string message = e.what();
   const CLI::App* verb = nullptr;
   for (const CLI::App* sub : app.get_subcommands()) verb = sub;
-  if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    // The first word that is neither a flag nor a global flag's value
-    // (`hull --root /run/x pauze c1` names "pauze", not "/run/x").
-    for (size_t i = 0; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && global.with_value.count(a.substr(2))) {
-        ++i;
-        continue;
-      }
-      if (!a.empty() && a[0] != '-') {
-        message = "unknown command " + quote(a);
-        break;
-      }
-    }
-  }
+  if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
+    if (auto word = command_word(args, global)) return unknown_command(*word);
   std::string help = verb ? "hull " + verb->get_name() + " --help" : "hull --help";
-  std::cerr << "hull: " << message << "\nRun '" << help << "' for usage." << std::endl;
+  std::cerr << "hull: " << e.what() << "\nRun '" << help << "' for usage." << std::endl;
   return 1;
 }
 
@@ -133,6 +144,8 @@ int run(int argc, char** argv) {
   FlagSet global_flags;
   auto flags = verb_flags(app, global_flags);
   args = normalize_single_dash(std::move(args), global_flags, flags);
+  // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
+  if (auto word = command_word(args, global_flags); word && !flags.count(*word)) return unknown_command(*word);
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // CLI11 wants them reversed
   } catch (const CLI::CallForHelp& e) {

@@ -9,8 +9,10 @@
 #include <cstring>
 #include <string>
 
+#include "base/errno_text.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/log.hpp"
 #include "base/warn.hpp"
 
 namespace hull::process {
@@ -121,11 +123,18 @@ void apply_capability_sets(const CapabilitySets& sets, uint64_t extra) {
     throw_errno("clear the ambient capabilities");
   for (int n = 0; n < 64; ++n) {
     if (!(sets.ambient & (uint64_t{1} << n))) continue;
-    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0) < 0)
-      // runc warns here; a config that lists an ambient capability missing
-      // from permitted or inheritable still runs, without it.
-      warn("process.capabilities.ambient: cannot raise " + cap_name(n) + " (" +
-           (errno == EPERM ? "it must also be in permitted and inheritable" : std::string(std::strerror(errno))) + ")");
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0) < 0 && log::to_file()) {
+      // A config that lists an ambient capability missing from permitted or
+      // inheritable still runs, without it, and silently as with runc (buildah
+      // lists ambient without inheritable on every RUN step): the client
+      // cannot act on it. The detail goes to the --log file with --debug,
+      // never to stderr, which here is already the container's.
+      int err = errno;
+      log::debug([&] {
+        return "process.capabilities.ambient: cannot raise " + cap_name(n) + " (" +
+               (err == EPERM ? "it must also be in permitted and inheritable" : errno_text(err)) + ")";
+      });
+    }
   }
 }
 

@@ -168,14 +168,24 @@ void check_inside_mount_namespace(const std::string& path) {
   struct statx stx;
   if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID)) return;
   std::string table = read_fd(mi.get(), "/proc/self/mountinfo");
-  std::string id = std::to_string(stx.stx_mnt_id);
-  for (size_t pos = 0; pos < table.size();) {
-    size_t end = table.find('\n', pos);
-    if (end == std::string::npos) end = table.size();
-    std::string_view line(table.data() + pos, end - pos);
-    if (line.substr(0, line.find(' ')) == id) return;
-    pos = end + 1;
-  }
+  auto listed = [&](uint64_t mnt_id) {
+    std::string id = std::to_string(mnt_id);
+    for (size_t pos = 0; pos < table.size();) {
+      size_t end = table.find('\n', pos);
+      if (end == std::string::npos) end = table.size();
+      std::string_view line(table.data() + pos, end - pos);
+      if (line.substr(0, line.find(' ')) == id) return true;
+      pos = end + 1;
+    }
+    return false;
+  };
+  if (listed(stx.stx_mnt_id)) return;
+  // A container without a mount namespace of its own is only chrooted into
+  // a directory of the caller's mounts: mountinfo leaves out the mount its
+  // "/" is on, and cannot tell inside from outside.
+  struct statx root;
+  if (::statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &root) == 0 && (root.stx_mask & STATX_MNT_ID) && !listed(root.stx_mnt_id))
+    return;
   throw Error("exec " + quote(path) + ": the binary is on a mount outside the container (through a leaked fd?); refusing to run it (CVE-2024-21626)");
 }
 

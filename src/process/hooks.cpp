@@ -14,6 +14,7 @@
 #include <climits>
 #include <cstring>
 
+#include "base/errno_text.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
@@ -171,7 +172,7 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
 
   int exec_errno = 0;
   if (::read(err_r.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno)
-    return explain_exec_failure(hook.path, exec_errno, "") + ": " + std::strerror(exec_errno);
+    return explain_exec_failure(hook.path, exec_errno, "") + ": " + errno_text(exec_errno);
   if (timed_out) return "timed out after " + std::to_string(*hook.timeout) + "s and was killed" + tail_of(output);
   if (info.si_code == CLD_EXITED && info.si_status == 0) return "";
   if (info.si_code == CLD_EXITED) return "exited with status " + std::to_string(info.si_status) + tail_of(output);

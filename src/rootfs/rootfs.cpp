@@ -5,7 +5,7 @@
 //      resolved against from here on)
 //   3. config mounts, in order
 //   4. devices, /dev links, console
-//   5. before_pivot (createContainer hooks)
+//   5. before_pivot (createContainer hooks), with the rootfs as cwd
 //   6. masked and read-only paths, after the hooks as runc does, so a hook
 //      cannot be surprised by them and the container cannot undo them
 //   7. pivot_root (or move + chroot), detach the old root, root.readonly,
@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -41,14 +43,6 @@ unsigned long setup_propagation(unsigned long requested) {
   return (requested & MS_PRIVATE) ? MS_PRIVATE | MS_REC : MS_SLAVE | MS_REC;
 }
 
-bool has_cgroupns(const spec::Spec& spec) {
-  if (!spec.linux_) return false;
-  for (const spec::Namespace& ns : spec.linux_->namespaces) {
-    if (ns.type == spec::NamespaceType::Cgroup) return true;
-  }
-  return false;
-}
-
 // /dev is ours to populate unless the config binds it from somewhere.
 bool dev_is_bound(const spec::Spec& spec) {
   for (const spec::Mount& m : spec.mounts) {
@@ -57,6 +51,17 @@ bool dev_is_bound(const spec::Spec& spec) {
     if (parse_mount_options(m.options).bind()) return true;
   }
   return false;
+}
+
+// A read-only /dev tmpfs (runc allows it): mounted writable so that the
+// device nodes, links and console can be made, then made read-only, as runc
+// does. Returns the mount with "ro" dropped, or nullopt for any other mount.
+std::optional<spec::Mount> writable_dev_tmpfs(const spec::Mount& m) {
+  if (clean_path(m.destination) != "/dev" || m.type != "tmpfs") return std::nullopt;
+  if (!(parse_mount_options(m.options).flags & MS_RDONLY)) return std::nullopt;
+  spec::Mount w = m;
+  std::erase(w.options, "ro");
+  return w;
 }
 
 std::string real_path_of(int fd) {
@@ -75,7 +80,41 @@ UniqueFd bind_rootfs(const std::string& rootfs) {
   return tree;
 }
 
+// The last line of defence for the caller's mount namespace: whatever the
+// config asked, nothing is mounted while the init is still in it.
+void refuse_runtime_mount_namespace(const MountNamespaceId& runtime) {
+  if (runtime.ino != 0 && mount_namespace_of_self() == runtime) {
+    throw Error("refusing to set up the rootfs in the mount namespace hull runs in (.linux.namespaces joins the "
+                "caller's own mount namespace)");
+  }
+}
+
 }  // namespace
+
+MountNamespaceId mount_namespace_of_self() {
+  struct stat st{};
+  if (::stat("/proc/self/ns/mnt", &st) < 0) throw_errno("stat /proc/self/ns/mnt");
+  return {st.st_dev, st.st_ino};
+}
+
+SetupResult enter_rootfs_without_mount_namespace(const spec::Spec& spec, const SetupOptions& opts) {
+  return with_context("rootfs", [&] {
+    if (opts.overlay_rootfs) throw Error("overlay rootfs: needs a mount namespace, but .linux.namespaces has no \"mount\"");
+    UniqueFd root = open_fd(opts.rootfs, O_PATH | O_DIRECTORY);
+    SetupResult result;
+    if (opts.create_console) {
+      UniqueFd host_root = open_fd("/", O_PATH | O_DIRECTORY);
+      Pty pty = open_pty(host_root.get(), spec.process ? spec.process->user.uid : 0);
+      result.pty_master = std::move(pty.master);
+      result.pty_slave = std::move(pty.slave);
+    }
+    // As with a mount namespace: createContainer hooks run in the rootfs.
+    if (::fchdir(root.get()) < 0) throw_errno("chdir to the rootfs " + quote(opts.rootfs));
+    if (opts.before_pivot) opts.before_pivot();
+    if (::chroot(".") < 0) throw_errno("chroot into the rootfs " + quote(opts.rootfs));
+    return result;
+  });
+}
 
 SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
   return with_context("rootfs", [&] {
@@ -83,6 +122,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     const spec::Linux& lx = spec.linux_ ? *spec.linux_ : empty_linux;
     unsigned long propagation = lx.rootfsPropagation ? parse_rootfs_propagation(*lx.rootfsPropagation) : 0;
 
+    refuse_runtime_mount_namespace(opts.runtime_mount_ns);
     if (::mount(nullptr, "/", nullptr, setup_propagation(propagation), nullptr) < 0) {
       throw_errno("make \"/\" " + propagation_to_string(setup_propagation(propagation)));
     }
@@ -98,11 +138,20 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.rootfd = root.get();
     ctx.rootfs_path = real_path_of(root.get());
     ctx.bundle = opts.bundle;
-    ctx.cgroupns = has_cgroupns(spec);
+    ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
-    // from the bundle, like bind sources.
-    if (!opts.bundle.empty() && ::chdir(opts.bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(opts.bundle));
-    for (const spec::Mount& m : spec.mounts) apply_mount(ctx, m);
+    // from the bundle, like bind sources: the cwd the runtime cloned the
+    // init in (never chdir'd here: a user-namespaced init may not be
+    // allowed to search the path to the bundle).
+    bool dev_readonly = false;
+    for (const spec::Mount& m : spec.mounts) {
+      if (auto w = writable_dev_tmpfs(m)) {
+        dev_readonly = true;
+        apply_mount(ctx, *w);
+      } else {
+        apply_mount(ctx, m);
+      }
+    }
 
     // A /dev bound from elsewhere (often the host's) is left as it is, as runc
     // does: mknod there would create nodes outside the container.
@@ -118,8 +167,21 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       result.pty_slave = std::move(pty.slave);
     }
 
-    if (opts.before_pivot) opts.before_pivot();
+    if (opts.before_pivot) {
+      // runc runs createContainer hooks in the rootfs: relative paths in a
+      // hook resolve there.
+      if (::fchdir(root.get()) < 0) throw_errno("chdir to the rootfs " + quote(ctx.rootfs_path));
+      opts.before_pivot();
+    }
 
+    if (dev_readonly) {
+      std::string what = "make the /dev tmpfs read-only";
+      UniqueFd dev = open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY);
+      if (!dev) throw_errno(what + ": open /dev");
+      MountAttrs ro;
+      ro.set = MOUNT_ATTR_RDONLY;
+      set_mount_attrs(dev.get(), ro, false, what);
+    }
     mask_paths(root.get(), lx.maskedPaths);
     make_readonly_paths(root.get(), lx.readonlyPaths);
 

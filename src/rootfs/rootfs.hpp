@@ -1,6 +1,8 @@
 #pragma once
 // Builds the container's filesystem view. Runs in the container init, inside
 // its new mount namespace, before the process attributes are applied.
+#include <sys/types.h>
+
 #include <functional>
 #include <string>
 
@@ -8,6 +10,15 @@
 #include "spec/spec.hpp"
 
 namespace hull::rootfs {
+
+// Which mount namespace a process is in: the device and inode of its
+// /proc/<pid>/ns/mnt.
+struct MountNamespaceId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  bool operator==(const MountNamespaceId&) const = default;
+};
+MountNamespaceId mount_namespace_of_self();
 
 struct SetupOptions {
   std::string bundle;            // absolute bundle directory (relative root.path / mount sources resolve here)
@@ -24,6 +35,12 @@ struct SetupOptions {
   // Called after every mount is in place and before pivot_root/chroot
   // (the createContainer hooks' moment). May be empty.
   std::function<void()> before_pivot;
+  // The mount namespace hull was started in (mount_namespace_of_self() taken
+  // by the runtime before the clone). setup_rootfs refuses to mount anything
+  // while the init is still in it, whatever the config says: a mount
+  // namespace joined by a path that names the caller's own must not be
+  // re-rooted.
+  MountNamespaceId runtime_mount_ns;
 };
 
 // Mounts config mounts in order, devices, masked and read-only paths, then
@@ -36,5 +53,14 @@ struct SetupResult {
   UniqueFd pty_master, pty_slave;
 };
 SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts);
+
+// For a config without a mount namespace (none listed): the container shares
+// the caller's, so nothing in it may change. No propagation change, no mount,
+// no device node, no pivot: only chroot into root.path (which is per process,
+// as runc and crun do). Config mounts are skipped; the settings that cannot
+// be had without mounts (masked and read-only paths, root.readonly,
+// rootfsPropagation, devices) are refused by spec validation, and the
+// overlay rootfs here. A terminal comes from the caller's /dev/pts.
+SetupResult enter_rootfs_without_mount_namespace(const spec::Spec& spec, const SetupOptions& opts);
 
 }  // namespace hull::rootfs

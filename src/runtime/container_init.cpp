@@ -4,12 +4,15 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "base/error.hpp"
 #include "namespaces/time_namespace.hpp"
@@ -24,6 +27,15 @@
 namespace hull {
 
 namespace {
+
+bool sets_names(const spec::Spec& spec) { return spec.hostname || spec.domainname; }
+
+// The uts namespace the init is in, as the dev:ino of its nsfs file.
+std::pair<dev_t, ino_t> uts_namespace_of_self() {
+  struct stat st{};
+  if (::stat("/proc/self/ns/uts", &st) < 0) throw_errno("stat /proc/self/ns/uts");
+  return {st.st_dev, st.st_ino};
+}
 
 void set_names(const spec::Spec& spec) {
   if (spec.hostname && ::sethostname(spec.hostname->data(), spec.hostname->size()) < 0)
@@ -47,7 +59,15 @@ void join_new_session_keyring(const std::string& id) {
   if (ctx.unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
   std::string state_json;
   if (init_needs_state(spec)) ctx.sync->expect(SyncMsg::State, &state_json);
+  // A uts namespace joined by path gets the names too (as runc), unless the
+  // path names the namespace hull runs in: that would rename the caller.
+  std::optional<std::pair<dev_t, ino_t>> runtime_uts;
+  if (sets_names(spec) && !ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Uts))
+    runtime_uts = uts_namespace_of_self();
   ns::join_in_init(*ctx.namespaces);
+  if (runtime_uts && uts_namespace_of_self() == *runtime_uts)
+    throw Error("set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
+                ".hostname or .domainname there would rename the caller");
   if (ctx.become_userns_root) ns::become_namespace_root();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
@@ -60,6 +80,7 @@ void join_new_session_keyring(const std::string& id) {
   ro.state_dir = ctx.state_dir;
   ro.overlay_rootfs = ctx.overlay_rootfs;
   ro.overlay_dir = ctx.overlay_dir;
+  ro.runtime_mount_ns = ctx.runtime_mount_ns;
   ro.create_console = spec.process && spec.process->terminal;
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
   // createContainer hooks in the container's, both after the mounts and
@@ -73,7 +94,8 @@ void join_new_session_keyring(const std::string& id) {
       process::run_hooks(spec.hooks.createContainer, "createContainer", state_json, process::HookFailure::Fail);
     };
   }
-  rootfs::SetupResult rootfs = rootfs::setup_rootfs(spec, ro);
+  rootfs::SetupResult rootfs = ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro)
+                                                       : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
 
   process::ExecOptions eo;
   eo.preserve_fds = ctx.preserve_fds;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "namespaces/namespaces.hpp"
+#include "rootfs/rootfs.hpp"
 #include "spec/spec.hpp"
 #include "runtime/sync_channel.hpp"
 
@@ -22,6 +23,10 @@ struct InitContext {
   std::string rootfs;           // absolute
   std::string state_dir;        // absolute
   bool no_pivot = false;
+  // .linux.namespaces lists "mount" (new or joined). Without it the container
+  // shares the caller's mount namespace and the init only chroots.
+  bool own_mount_namespace = true;
+  rootfs::MountNamespaceId runtime_mount_ns;  // where hull runs: never mounted in
   bool overlay_rootfs = false;
   std::string overlay_dir;      // "" = under the state dir
   bool new_keyring = true;      // join a fresh session keyring (unless --no-new-keyring)
@@ -46,9 +51,10 @@ struct InitContext {
   int console_socket_fd = -1;
   // The runtime's fds the clone copied that the init must not hold: the
   // state-dir lock (or `hull start` would wait for it forever), the
-  // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP.
+  // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP,
+  // the runtime's cwd (kept to return there after cloning in the bundle).
   // Closed at entry, so a created container holds only what it needs.
-  std::array<int, 3> close_at_entry{-1, -1, -1};
+  std::array<int, 4> close_at_entry{-1, -1, -1, -1};
 };
 
 [[noreturn]] void container_init_main(InitContext& ctx);

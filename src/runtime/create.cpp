@@ -187,6 +187,9 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
 
   cgroup.create();
+  // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
+  // and hang create, and the client with it: fail as runc does.
+  if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   ns::join_before_clone(namespaces);
@@ -198,6 +201,8 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.state_dir = c.dir.path();
   ctx.id = o.id;
   ctx.no_pivot = o.no_pivot;
+  ctx.own_mount_namespace = spec::lists_namespace(c.spec, spec::NamespaceType::Mount);
+  ctx.runtime_mount_ns = rootfs::mount_namespace_of_self();
   ctx.overlay_rootfs = overlay.enabled;
   if (!overlay.dir.empty()) ctx.overlay_dir = overlay.dir + "/" + o.id;
   ctx.new_keyring = !o.no_new_keyring;
@@ -208,7 +213,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
-  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd()};
+  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1};
 
   uint64_t clone_flags = namespaces.clone_flags;
   // The init waits for its v1 cgroup placement and for its user namespace's id maps.
@@ -223,8 +228,19 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
     clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     ctx.time_offsets = &c.spec.linux_->timeOffsets;
   }
+  // The init starts with the bundle as its cwd, as runc's does: relative
+  // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
+  // the clone, so an init in a user namespace whose root may not search the
+  // bundle's path (dockerd --userns-remap: a 0700 root-owned exec root) never
+  // has to reach it. The runtime's own cwd is restored right after (the init
+  // closes that fd at entry).
+  UniqueFd runtime_cwd = open_fd(".", O_PATH | O_DIRECTORY);
+  ctx.close_at_entry[3] = runtime_cwd.get();
+  if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
   int pidfd = -1;
   Cloned init = clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx);
+  if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
+  runtime_cwd.reset();
   pid_t pid = init.pid;
   c.pidfd.reset(pidfd);
   guard.set_pid(pid);

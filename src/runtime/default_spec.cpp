@@ -1,6 +1,8 @@
 #include "runtime/default_spec.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -76,9 +78,10 @@ Json seccomp_json(const spec::Seccomp& s) {
 
 Json linux_section(const DefaultSpecOptions& o) {
   Json namespaces = Json::array();
-  for (const char* type : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) {
+  for (const char* type : {"pid", "network", "ipc", "uts", "mount"}) {
     namespaces.push_back({{"type", type}});
   }
+  if (o.cgroup_namespace.value_or(host_is_pure_cgroup_v2())) namespaces.push_back({{"type", "cgroup"}});
   Json linux = {
       // Deny every device by default; the runtime adds the standard ones.
       {"resources", {{"devices", Json::array({{{"allow", false}, {"access", "rwm"}}})}}},
@@ -99,6 +102,11 @@ Json linux_section(const DefaultSpecOptions& o) {
 }
 
 }  // namespace
+
+bool host_is_pure_cgroup_v2() {
+  struct statfs fs{};
+  return ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
 
 nlohmann::ordered_json default_spec(const DefaultSpecOptions& o) {
   return {

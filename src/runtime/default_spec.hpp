@@ -2,6 +2,7 @@
 // The starter config.json that `hull spec` writes: runc's default spec with
 // hull's hostname. It is a template to edit, not a policy: it runs `sh` on a
 // terminal, in new namespaces, with the same small capability set runc uses.
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,15 @@ struct DefaultSpecOptions {
   // an allow-list, as Docker, containerd and podman do). Off by default, so
   // plain `hull spec` writes what `runc spec` writes.
   bool seccomp = false;
+  // A new cgroup namespace: runc's template has one only where the host is
+  // pure cgroup v2 (on v1 and hybrid hosts a cgroup namespace hides the
+  // container's own place in the v1 hierarchies from tools that expect it).
+  // Unset: decided by the host (/sys/fs/cgroup is a cgroup2 mount).
+  std::optional<bool> cgroup_namespace;
 };
+
+// Whether /sys/fs/cgroup is a cgroup2 mount (runc's IsCgroup2UnifiedMode).
+bool host_is_pure_cgroup_v2();
 
 // The default config.json as a JSON document, keys in runc's order.
 nlohmann::ordered_json default_spec(const DefaultSpecOptions& o = {});

@@ -27,6 +27,9 @@ constexpr Cell refused_hint(const char* hint) { return {false, Status::Removed, 
 
 constexpr const char* kStopFirst = "stop it first or use --force";
 constexpr const char* kResumeFirst = "resume it first or use --ignore-paused";
+// runc's words: containerd (checkKillError) and CRI-O (runtimeCmd) read a
+// failed kill with "container not running" as "the process is gone already".
+constexpr const char* kNotRunning = "container not running";
 
 using S = Status;
 // THE lifecycle. Rows are operations, columns statuses in enum order:
@@ -34,7 +37,7 @@ using S = Status;
 constexpr std::array<std::array<Cell, kStatuses>, kOperations> kTable{{
     /* Create      */ {kNo, kNo, kNo, kNo, kNo, to(S::Created)},
     /* Start       */ {kNo, to(S::Running), kNo, kNo, kNo, kNo},
-    /* Kill        */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
+    /* Kill        */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), refused_hint(kNotRunning), kNo},
     // kill --all on a stopped container reaps processes left in its cgroup.
     /* KillAll     */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
     /* Pause       */ {kNo, kNo, to(S::Paused), kNo, kNo, kNo},

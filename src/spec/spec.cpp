@@ -191,4 +191,11 @@ const char* to_string(NamespaceType t) {
   return "unknown";
 }
 
+bool lists_namespace(const Spec& spec, NamespaceType t) {
+  if (!spec.linux_) return false;
+  for (const Namespace& n : spec.linux_->namespaces)
+    if (n.type == t) return true;
+  return false;
+}
+
 }  // namespace hull::spec

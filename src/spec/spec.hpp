@@ -319,6 +319,10 @@ Spec load_bundle_config(const std::string& bundle_dir);
 // Spec name of a namespace type ("network", "mount", ...).
 const char* to_string(NamespaceType t);
 
+// Whether .linux.namespaces has an entry of type t (a new namespace or one
+// joined by path). Without one the container shares the runtime's.
+bool lists_namespace(const Spec& spec, NamespaceType t);
+
 }  // namespace hull::spec
 
 namespace hull::spec {

@@ -137,15 +137,29 @@ class Checker {
     };
     static const Need kNeeds[] = {
         // Present counts, even empty: sethostname("") in the host's uts
-        // namespace would blank the host's name.
-        {".hostname", NamespaceType::Uts, false, [](const Spec& s) { return s.hostname.has_value(); }},
-        {".domainname", NamespaceType::Uts, false, [](const Spec& s) { return s.domainname.has_value(); }},
+        // namespace would blank the host's name. A joined one is allowed, as
+        // runc does (the init refuses a path that names hull's own).
+        {".hostname", NamespaceType::Uts, true, [](const Spec& s) { return s.hostname.has_value(); }},
+        {".domainname", NamespaceType::Uts, true, [](const Spec& s) { return s.domainname.has_value(); }},
         {".linux.timeOffsets", NamespaceType::Time, false,
          [](const Spec& s) { return !s.linux_->timeOffsets.empty(); }},
         {".linux.uidMappings", NamespaceType::User, true,
          [](const Spec& s) { return !s.linux_->uidMappings.empty(); }},
         {".linux.gidMappings", NamespaceType::User, true,
          [](const Spec& s) { return !s.linux_->gidMappings.empty(); }},
+        // Without a mount namespace the container shares the caller's, where
+        // hull mounts nothing (config mounts are skipped, as crun does); these
+        // cannot be had without mounts, and silently dropping them would
+        // leave /proc/kcore readable or the root writable (runc refuses the
+        // masked and read-only paths the same way).
+        {".linux.maskedPaths", NamespaceType::Mount, true,
+         [](const Spec& s) { return !s.linux_->maskedPaths.empty(); }},
+        {".linux.readonlyPaths", NamespaceType::Mount, true,
+         [](const Spec& s) { return !s.linux_->readonlyPaths.empty(); }},
+        {".root.readonly", NamespaceType::Mount, true, [](const Spec& s) { return s.root->readonly; }},
+        {".linux.rootfsPropagation", NamespaceType::Mount, true,
+         [](const Spec& s) { return s.linux_->rootfsPropagation.has_value(); }},
+        {".linux.devices", NamespaceType::Mount, true, [](const Spec& s) { return !s.linux_->devices.empty(); }},
     };
     for (const Need& n : kNeeds)
       if (n.applies(spec_)) need_namespace(n.path, n.type, n.any_ok);

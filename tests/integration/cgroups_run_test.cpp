@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <fstream>
 
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
@@ -91,6 +93,36 @@ TEST_F(CgroupRunTest, ALimitTheHostCannotHonourFailsCreateWithNothingLeft) {
   ProcResult r = hull({"run", "--bundle", b.dir().string(), "bad"});
   EXPECT_TRUE(failed_with(r, {"linux.resources.network.classID needs the \"net_cls\"", "cgroups ("})) << r.err;
   EXPECT_TRUE(state_dirs().empty());
+}
+
+}  // namespace
+}  // namespace hull::itest
+
+namespace hull::itest {
+namespace {
+
+// A cgroup that is already frozen (here the parent of cgroupsPath) would
+// freeze the init before it reports, and create would hang forever, and the
+// client with it: runc fails with "container's cgroup unexpectedly frozen".
+TEST_F(CgroupRunTest, CreateInAFrozenCgroupFailsInsteadOfHanging) {
+  const std::string dir = dir_of("freezer");
+  ASSERT_FALSE(dir.empty());
+  const std::string parent = dir.substr(0, dir.rfind('/'));
+  ASSERT_EQ(::mkdir(parent.c_str(), 0755), 0) << parent;
+  const bool v1 = ::access((parent + "/freezer.state").c_str(), F_OK) == 0;
+  auto set = [&](bool frozen) {
+    std::ofstream(parent + (v1 ? "/freezer.state" : "/cgroup.freeze")) << (v1 ? (frozen ? "FROZEN" : "THAWED")
+                                                                               : (frozen ? "1" : "0"));
+  };
+  set(true);
+  Bundle& b = limited_bundle(nlohmann::json::object());
+  b.args({"true"});
+  SpawnOptions bounded;
+  bounded.timeout = std::chrono::milliseconds(20000);
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "frozen"}, bounded);
+  set(false);
+  EXPECT_TRUE(failed_with(r, {"container's cgroup unexpectedly frozen"})) << r.err;
+  expect_nothing_left("frozen");
 }
 
 }  // namespace

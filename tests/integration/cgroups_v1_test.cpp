@@ -10,10 +10,13 @@
 #include <cstring>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups_fixture.hpp"
+#include "spec/spec.hpp"
 
 namespace hull::cgroups::testing {
 namespace {
@@ -296,6 +299,43 @@ TEST_F(CgroupV1Test, UndisownedManagerKillsWhatItPlacedAndRemovesItsDirs) {
   for (const auto& d : dirs) EXPECT_FALSE(exists(d)) << d;
   int status = wait_status(c.pid);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+}  // namespace
+}  // namespace hull::cgroups::testing
+
+namespace hull::cgroups::testing {
+namespace {
+
+// Docker 20.10 sends every field with 0 for "not set", on create and on
+// update: runc writes none of them (cgroups/unset_values.hpp). On the real
+// kernel the zeros fail (blkio.bfq.weight 0: ERANGE, cfs_period_us 0:
+// EINVAL) or change the container (cpu.shares 0 becomes 2, not 1024).
+TEST_F(CgroupV1Test, DockersZerosAreUnsetOnCreateAndUpdate) {
+  const char* zeros = R"({"cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0,
+      "cpus": "", "mems": ""}, "memory": {"limit": 0, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0},
+      "pids": {"limit": 0}, "blockIO": {"weight": 0}})";
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  linux.resources = spec::parse_resources_json(zeros, "docker");
+  Manager& m = make(linux);
+  if (std::string cpu = v1(m, "cpu"); !cpu.empty()) {
+    EXPECT_EQ(read_value(cpu, "cpu.shares"), "1024");
+    EXPECT_EQ(read_value(cpu, "cpu.cfs_quota_us"), "-1");
+  }
+  // docker update --memory 128m --memory-swap 256m --pids-limit 30
+  nlohmann::json update = nlohmann::json::parse(zeros);
+  update["memory"]["limit"] = 128 << 20;
+  update["memory"]["swap"] = 256 << 20;
+  update["pids"]["limit"] = 30;
+  std::string mem = v1(m, "memory");
+  bool memsw = !mem.empty() && exists(mem + "/memory.memsw.limit_in_bytes");
+  if (!memsw) update["memory"].erase("swap");
+  m.update(spec::parse_resources_json(update.dump(), "docker update"));
+  if (!mem.empty()) EXPECT_EQ(read_value(mem, "memory.limit_in_bytes"), std::to_string(128 << 20));
+  if (memsw) EXPECT_EQ(read_value(mem, "memory.memsw.limit_in_bytes"), std::to_string(256 << 20));
+  if (std::string pids = v1(m, "pids"); !pids.empty()) EXPECT_EQ(read_value(pids, "pids.max"), "30");
+  if (std::string cpu = v1(m, "cpu"); !cpu.empty()) EXPECT_EQ(read_value(cpu, "cpu.shares"), "1024");
 }
 
 }  // namespace

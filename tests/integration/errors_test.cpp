@@ -160,7 +160,10 @@ TEST_F(ErrorsTest, DeleteUnknownContainer) {
 // `hull --root DIR verb` with a verb hull lacks (containerd calling an
 // unimplemented verb): the message names the verb, not the --root value.
 TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
-  EXPECT_TRUE(failed_with(hull({"nosuchverb", "c1"}), {"unknown command \"nosuchverb\""}));
+  // runc's status 3 (urfave/cli), also when -h follows.
+  EXPECT_TRUE(failed_with(hull({"nosuchverb", "c1"}), {"unknown command \"nosuchverb\""}, 3));
+  EXPECT_TRUE(failed_with(hull({"nosuchverb", "-h"}), {"unknown command \"nosuchverb\""}, 3));
+  EXPECT_EQ(hull({"-h", "nosuchverb"}).exit_code, 0);
 }
 
 TEST_F(ErrorsTest, StateOfUnknownContainer) {

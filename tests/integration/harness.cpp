@@ -152,11 +152,15 @@ ProcResult HullTest::hull(const std::vector<std::string>& args, const SpawnOptio
   return hull_background(args, opts).finish();
 }
 
-Child HullTest::hull_background(const std::vector<std::string>& args, const SpawnOptions& opts) {
+std::string runtime_binary() {
   // HULL_ITEST_RUNTIME=/usr/sbin/runc runs the same tests against another
   // runtime: a check that a test asserts runc's behaviour, not hull's quirks.
   const char* runtime = std::getenv("HULL_ITEST_RUNTIME");
-  std::vector<std::string> argv{runtime && *runtime ? runtime : HULL_BINARY, "--root", state_root().string()};
+  return runtime && *runtime ? runtime : HULL_BINARY;
+}
+
+Child HullTest::hull_background(const std::vector<std::string>& args, const SpawnOptions& opts) {
+  std::vector<std::string> argv{runtime_binary(), "--root", state_root().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return Child::spawn(argv, opts);
 }

@@ -35,6 +35,9 @@ namespace hull::itest {
 // The namespace link of the test process itself, e.g. "uts:[4026531838]".
 std::string host_ns(const std::string& name);
 
+// The runtime under test: HULL_ITEST_RUNTIME (e.g. /usr/sbin/runc) or hull.
+std::string runtime_binary();
+
 // hull exec's status when it fails to run the process (runc's).
 constexpr int kExecFailed = 255;
 

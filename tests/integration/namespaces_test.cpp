@@ -1,5 +1,8 @@
 // The namespaces config.json asks for are new ones: their /proc/self/ns links
 // inside the container differ from the test process's own.
+#include <unistd.h>
+
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -134,6 +137,98 @@ TEST_F(HullTest, TimeNamespaceAppliesTheOffsets) {
   EXPECT_GT(container_uptime, host_uptime + 86000) << r.out;
   EXPECT_LT(container_uptime, host_uptime + 86800) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex("monotonic +3600 +0\n"))) << r.out;
+}
+
+}  // namespace
+}  // namespace hull::itest
+
+namespace hull::itest {
+namespace {
+
+// A uts namespace joined by path takes .hostname and .domainname (as runc,
+// runtime-tools linux_ns_path): the joined namespace is renamed, and the
+// container sees the names.
+TEST_F(HullTest, HostnameIsAppliedInAUtsNamespaceJoinedByPath) {
+  pid_t owner = create_container("utsowner");
+  ASSERT_GT(owner, 0);
+  Bundle& b = bundle();
+  auto& namespaces = b.config["linux"]["namespaces"];
+  for (auto& n : namespaces)
+    if (n["type"] == "uts") n["path"] = "/proc/" + std::to_string(owner) + "/ns/uts";
+  b.config["hostname"] = "joined";
+  b.config["domainname"] = "example.test";
+  ProcResult r = run_sh(b, "readlink /proc/self/ns/uts; hostname; cat /proc/sys/kernel/domainname");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::filesystem::read_symlink("/proc/" + std::to_string(owner) + "/ns/uts").string() +
+                       "\njoined\nexample.test\n");
+  start_container("utsowner");
+  ProcResult e = hull({"exec", "utsowner", "hostname"});
+  EXPECT_EQ(e.out, "joined\n") << e.err;
+}
+
+// ... unless the path names the namespace hull itself runs in: that would
+// rename the caller (here a private uts namespace made for the test, so that
+// a runtime that does rename it renames only that).
+TEST_F(HullTest, HostnameInTheRuntimesOwnUtsNamespaceIsRefused) {
+  Bundle& b = bundle();
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "uts") n["path"] = "/proc/self/ns/uts";
+  b.config["hostname"] = "renamed";
+  b.args({"true"});
+  ProcResult r = Child::spawn({"/usr/bin/unshare", "-u", "sh", "-c", "hostname before; \"$@\"; s=$?; hostname; exit $s", "sh",
+                               runtime_binary(), "--root", state_root().string(), "run", "--bundle",
+                               b.dir().string(), "selfuts"})
+                     .finish();
+  EXPECT_TRUE(failed_with(r, {"the one hull runs in"})) << r.out << r.err;
+  EXPECT_EQ(r.out, "before\n") << "the caller's hostname changed";
+}
+
+}  // namespace
+}  // namespace hull::itest
+
+namespace hull::itest {
+namespace {
+
+// dockerd --userns-remap: the bundle lies in a 0700 root-owned directory,
+// root.path elsewhere is reachable by the remapped root, and the init (host
+// uid 100000 once in its user namespace) must never need the bundle's path.
+TEST_F(HullTest, UserNamespacedInitNeverNeedsTheBundlePath) {
+  Bundle& image = bundle("image");
+  const auto locked = temp_dir() / "locked";
+  std::filesystem::create_directories(locked / "bundle");
+  std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
+  nlohmann::json config = image.config;
+  config["root"]["path"] = image.rootfs().string();
+  config["process"]["args"] = {"sh", "-c", "id -u; echo ok > /tmp/written; cat /tmp/written"};
+  config["linux"]["namespaces"].push_back({{"type", "user"}});
+  config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  // The remapped root owns its rootfs (Docker chowns the image layers).
+  for (const auto& e : std::filesystem::recursive_directory_iterator(image.rootfs()))
+    ::lchown(e.path().c_str(), 100000, 100000);
+  ::lchown(image.rootfs().c_str(), 100000, 100000);
+  std::ofstream(locked / "bundle" / "config.json") << config.dump();
+  ProcResult r = hull({"run", "--bundle", (locked / "bundle").string(), "remapped"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\nok\n");
+}
+
+}  // namespace
+}  // namespace hull::itest
+
+namespace hull::itest {
+namespace {
+
+// A read-only /dev tmpfs: runc mounts it writable, makes the device nodes,
+// then makes it read-only. The container gets its nodes and cannot add any.
+TEST_F(HullTest, ReadOnlyDevTmpfsIsPopulatedThenReadOnly) {
+  Bundle& b = bundle();
+  for (auto& m : b.config["mounts"])
+    if (m["destination"] == "/dev") m["options"].push_back("ro");
+  ProcResult r = run_sh(b, "echo x > /dev/null && test -c /dev/zero && echo nodes; "
+                           "touch /dev/new 2>/dev/null && echo wrote || echo read-only");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "nodes\nread-only\n");
 }
 
 }  // namespace

@@ -286,6 +286,18 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   EXPECT_EQ(status("poststop"), "stopped");
 }
 
+// runc runs createContainer hooks with the rootfs as their cwd (a hook with
+// relative paths depends on it).
+TEST_F(HullTest, CreateContainerHooksRunInTheRootfs) {
+  Bundle& b = bundle();
+  const std::string out = (temp_dir() / "hook.cwd").string();
+  json hook = {{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd -P > " + out}}};
+  b.config["hooks"] = {{"createContainer", json::array({hook})}};
+  ProcResult r = run_sh(b, "true", "hullproc-hookcwd");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text_file(out), std::filesystem::canonical(b.rootfs()).string() + "\n");
+}
+
 TEST_F(HullTest, ProcessFailingHookFailsCreateWithItsName) {
   Bundle& b = bundle();
   std::string hook = (temp_dir() / "bad.sh").string();

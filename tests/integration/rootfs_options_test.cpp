@@ -189,7 +189,7 @@ TEST_F(RootfsOptions, ErrorNamesTheMountFlagsAndData) {
   spec_.mounts.push_back(make_mount("/run", "tmpfs", "tmpfs", {"nosuid", "nodev", "bogus=1"}));
   EXPECT_EQ(run({}),
             "error: rootfs: mount \"tmpfs\" on \"/run\" (flags MS_NOSUID|MS_NODEV, data \"bogus=1\"): "
-            "Invalid argument");
+            "invalid argument");
 }
 
 TEST_F(RootfsOptions, DestinationErrorsNameTheMount) {
@@ -197,7 +197,7 @@ TEST_F(RootfsOptions, DestinationErrorsNameTheMount) {
   spec_.mounts.push_back(make_mount("/file/sub", "tmpfs", "tmpfs", {"nosuid"}));
   std::string out = run({});
   EXPECT_EQ(out.rfind("error: rootfs: mount \"tmpfs\" on \"/file/sub\" (flags MS_NOSUID): ", 0), 0u) << out;
-  EXPECT_NE(out.find("Not a directory"), std::string::npos) << out;
+  EXPECT_NE(out.find("not a directory"), std::string::npos) << out;
 }
 
 TEST_F(RootfsOptions, TmpcopyupStartsWithTheCoveredContent) {

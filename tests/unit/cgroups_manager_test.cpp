@@ -283,6 +283,7 @@ TEST_F(CgroupManagerFake, V1OnlyLimitsOnAUnifiedHostNameTheMissingV1Controller) 
   }
   l.resources->network.reset();
   l.resources->blockIO = spec::BlockIO{};
+  l.resources->blockIO->weight = 500;  // an empty (or all-zero) blockIO needs no controller
   try {
     Manager::plan(&l, "c", false, h);
     FAIL();

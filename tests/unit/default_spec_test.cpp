@@ -86,7 +86,11 @@ TEST(DefaultSpec, Linux) {
   auto l = parsed()["linux"];
   std::vector<std::string> ns;
   for (auto& x : l["namespaces"]) ns.push_back(x["type"]);
-  EXPECT_EQ(ns, (std::vector<std::string>{"pid", "network", "ipc", "uts", "mount", "cgroup"}));
+  // runc: a cgroup namespace only on a pure cgroup v2 host.
+  if (hull::host_is_pure_cgroup_v2())
+    EXPECT_EQ(ns, (std::vector<std::string>{"pid", "network", "ipc", "uts", "mount", "cgroup"}));
+  else
+    EXPECT_EQ(ns, (std::vector<std::string>{"pid", "network", "ipc", "uts", "mount"}));
   auto masked = l["maskedPaths"];
   for (const char* path : {"/proc/kcore", "/proc/keys", "/sys/firmware", "/proc/timer_list"}) {
     EXPECT_NE(std::find(masked.begin(), masked.end(), path), masked.end()) << path;
@@ -96,6 +100,16 @@ TEST(DefaultSpec, Linux) {
     EXPECT_NE(std::find(ro.begin(), ro.end(), path), ro.end()) << path;
   }
   EXPECT_EQ(l["resources"]["devices"][0]["allow"], false);
+}
+
+TEST(DefaultSpec, CgroupNamespaceAsAsked) {
+  for (bool want : {false, true}) {
+    hull::DefaultSpecOptions o;
+    o.cgroup_namespace = want;
+    auto ns = hull::default_spec(o)["linux"]["namespaces"];
+    EXPECT_EQ(ns.back()["type"] == "cgroup", want);
+    EXPECT_EQ(ns.size(), want ? 6u : 5u);
+  }
 }
 
 TEST(DefaultSpec, NoSeccompUnlessAsked) {

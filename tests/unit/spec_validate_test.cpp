@@ -59,8 +59,37 @@ TEST(SpecValidate, MappingsMayComeWithAJoinedUserNamespace) {
 
 TEST(SpecValidate, EvenAnEmptyHostnameNeedsAUtsNamespace) {
   EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", )")),
-            "config.json: .hostname: requires a new uts namespace, but .linux.namespaces has no \"uts\" entry");
+            "config.json: .hostname: requires a uts namespace, but .linux.namespaces has no \"uts\" entry");
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts"}]})", R"("hostname": "", "domainname": "", )")),
+            "<no error>");
+  // Joined by path will do, as runc (runtime-tools linux_ns_path): the init
+  // refuses only a path that turns out to be hull's own namespace.
+  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts", "path": "/proc/42/ns/uts"}]})",
+                              R"("hostname": "web", "domainname": "example", )")),
+            "<no error>");
+}
+
+// Without a mount namespace hull mounts nothing (the caller's namespace is
+// shared): what needs mounts is refused, not dropped; a joined one will do.
+TEST(SpecValidate, MountSettingsNeedAMountNamespace) {
+  const std::string no_mnt = "but .linux.namespaces has no \"mount\" entry";
+  EXPECT_EQ(error_of(runnable(R"({"maskedPaths": ["/proc/kcore"]})")),
+            "config.json: .linux.maskedPaths: requires a mount namespace, " + no_mnt);
+  EXPECT_EQ(error_of(runnable(R"({"readonlyPaths": ["/proc/sys"]})")),
+            "config.json: .linux.readonlyPaths: requires a mount namespace, " + no_mnt);
+  EXPECT_EQ(error_of(runnable(R"({"rootfsPropagation": "private"})")),
+            "config.json: .linux.rootfsPropagation: requires a mount namespace, " + no_mnt);
+  EXPECT_EQ(error_of(runnable(R"({"devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]})")),
+            "config.json: .linux.devices: requires a mount namespace, " + no_mnt);
+  EXPECT_EQ(error_of(parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs", "readonly": true},
+    "process": {"cwd": "/", "args": ["/bin/sh"]}, "linux": {}})")),
+            "config.json: .root.readonly: requires a mount namespace, " + no_mnt);
+  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "mount", "path": "/proc/42/ns/mnt"}],
+    "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys"]})")),
+            "<no error>");
+  // Config mounts are not refused: they are skipped (crun's behaviour), as
+  // runtime-tools' own default config has them.
+  EXPECT_EQ(error_of(runnable("{}", R"("mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}], )")),
             "<no error>");
 }
 

@@ -46,7 +46,7 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Kill, S::Created}] = S::Created;
   t[{O::Kill, S::Running}] = S::Running;
   t[{O::Kill, S::Paused}] = S::Paused;
-  t[{O::Kill, S::Stopped}] = "cannot kill container \"web\": it is stopped (only a created, running or paused container can be signalled)";
+  t[{O::Kill, S::Stopped}] = "cannot kill container \"web\": it is stopped (only a created, running or paused container can be signalled; container not running)";
 
   t[{O::KillAll, S::Creating}] = "cannot kill all processes of container \"web\": it is still being created (only a created, running, paused or stopped container can be signalled)";
   t[{O::KillAll, S::Created}] = S::Created;

@@ -1,0 +1,56 @@
+// Ambient capabilities that cannot be raised (listed without inheritable, as
+// buildah and runc's own `spec` template do): the container runs without
+// them and nothing is printed into its output, as with runc; the detail is a
+// debug line of the --log file.
+#include <fstream>
+#include <sstream>
+
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+void ambient_without_inheritable(Bundle& b) {
+  auto& caps = b.config["process"]["capabilities"];
+  caps["bounding"] = {"CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_KILL"};
+  caps["effective"] = caps["bounding"];
+  caps["permitted"] = caps["bounding"];
+  caps["inheritable"] = nlohmann::json::array();
+  caps["ambient"] = caps["bounding"];
+}
+
+TEST_F(HullTest, AmbientCapabilitiesThatCannotBeRaisedAreSilent) {
+  Bundle& b = bundle();
+  ambient_without_inheritable(b);
+  ProcResult r = run_sh(b, "grep CapAmb /proc/self/status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "CapAmb:\t0000000000000000\n");
+  EXPECT_EQ(r.err, "") << "warnings in the container's stderr";
+}
+
+TEST_F(HullTest, AmbientCapabilitiesThatCannotBeRaisedAreADebugLineOfTheLog) {
+  Bundle& b = bundle();
+  ambient_without_inheritable(b);
+  b.args({"true"});
+  const std::string log = (temp_dir() / "log.json").string();
+  ProcResult r = hull({"--log", log, "--log-format", "json", "--debug", "run", "--bundle", b.dir().string(), "amb"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out + r.err, "");
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find(R"("level":"debug","msg":"process.capabilities.ambient: cannot raise CAP_KILL)"),
+            std::string::npos)
+      << text.str();
+  // Without --debug, not even the log file has it.
+  const std::string quiet = (temp_dir() / "quiet.json").string();
+  ProcResult q = hull({"--log", quiet, "--log-format", "json", "run", "--bundle", b.dir().string(), "amb2"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  std::ifstream qin(quiet);
+  std::stringstream qtext;
+  qtext << qin.rdbuf();
+  EXPECT_EQ(qtext.str().find("cannot raise"), std::string::npos) << qtext.str();
+}
+
+}  // namespace
+}  // namespace hull::itest
