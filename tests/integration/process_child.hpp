@@ -51,6 +51,12 @@ inline ChildResult run_process_child(const spec::Spec& spec, process::ExecOption
     err[1] = 100;
     try {
       if (before) before();
+      // The error pipe is the fd the runtime keeps until execve (every
+      // other fd is closed after the barrier).
+      opts.wait_for_start = [wait = opts.wait_for_start] {
+        if (wait) wait();
+        return 100;
+      };
       process::exec_container_process(spec, opts);
     } catch (const std::exception& e) {
       std::string m = e.what();
