@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/json_depth.hpp"
 #include "base/log.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/devices.hpp"
@@ -168,6 +169,7 @@ std::string Manager::to_state() const {
 Manager Manager::load(const std::string& state, const Host& host) {
   Paths p;
   try {
+    check_json_depth(state, "cgroup state");  // from a state.json: untrusted
     nlohmann::json j = nlohmann::json::parse(state);
     std::string mode = j.at("mode").get<std::string>();
     if (mode == "unified") p.mode = Mode::Unified;

@@ -1,0 +1,123 @@
+// Untrusted input that used to crash or hang hull: a config nested 100,000
+// levels deep (SIGSEGV in the JSON parse) and a state.json replaced by a fifo
+// (state, list, kill and delete blocked in open(2), and list failed for every
+// container). Each must give a prompt error naming the file, and list must
+// still show the healthy containers. And a state.json damaged to name
+// another container's cgroup or init: delete --force, kill and pause of the
+// damaged container must leave that bystander running.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+class HostileState : public HullTest {
+ protected:
+  // Rewrites fields of id's state.json (as a damaged or forged file would
+  // be); returns the original text to put back.
+  std::string damage_state(const std::string& id, const nlohmann::json& fields) {
+    fs::path file = state_dir(id) / "state.json";
+    std::string original = read_text_file(file);
+    nlohmann::json j = nlohmann::json::parse(original);
+    j.update(fields);
+    std::ofstream(file, std::ios::trunc) << j.dump();
+    return original;
+  }
+  void repair_state(const std::string& id, const std::string& original) {
+    std::ofstream(state_dir(id) / "state.json", std::ios::trunc) << original;
+  }
+};
+
+TEST_F(HostileState, DeeplyNestedConfigIsAnErrorNotACrash) {
+  Bundle& b = bundle();
+  b.write();
+  std::string config = b.config.dump();
+  // annotations {"a": [[[...]]]}, 100,000 levels.
+  config.insert(config.size() - 1, R"(,"annotations":{"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  std::ofstream(b.config_path(), std::ios::trunc) << config;
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "deep"});
+  EXPECT_EQ(r.signal, 0) << "hull was killed by signal " << r.signal;
+  EXPECT_TRUE(failed_with(r, {"config.json: JSON nested deeper than 256 levels"})) << r.err.substr(0, 500);
+  expect_nothing_left("deep");
+}
+
+TEST_F(HostileState, FifoStateFileGetsAnswersAndListShowsTheOthers) {
+  ASSERT_GT(create_container("damaged"), 0);
+  ASSERT_GT(create_container("healthy"), 0);
+  fs::path state_file = state_dir("damaged") / "state.json";
+  fs::path saved = temp_dir() / "damaged-state.json";
+  fs::rename(state_file, saved);
+  ASSERT_EQ(::mkfifo(state_file.c_str(), 0600), 0);
+
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"state", "damaged"}, {"kill", "damaged", "KILL"}, {"delete", "damaged"}, {"delete", "--force", "damaged"}}) {
+    ProcResult r = hull(cmd, bounded);
+    EXPECT_FALSE(r.timed_out) << cmd[0] << " hung on a fifo state.json";
+    EXPECT_TRUE(failed_with(r, {"state.json is not a regular file"})) << cmd[0];
+  }
+  ProcResult list = hull({"list"}, bounded);
+  EXPECT_FALSE(list.timed_out) << "list hung on a fifo state.json";
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("healthy"), std::string::npos) << list.out;
+
+  // Repaired, so the fixture can delete it.
+  fs::remove(state_file);
+  fs::rename(saved, state_file);
+  EXPECT_EQ(status("damaged"), "created");
+}
+
+TEST_F(HostileState, DamagedCgroupPathNeverHitsABystander) {
+  pid_t damaged = create_container("damaged");
+  pid_t bystander = create_container("bystander");
+  ASSERT_GT(damaged, 0);
+  ASSERT_GT(bystander, 0);
+  start_container("damaged");
+  start_container("bystander");
+  std::optional<InitRecord> other = recorded_init("bystander");
+  ASSERT_TRUE(other && !other->cgroup_path.empty());
+  std::string original = damage_state("damaged", {{"cgroupPath", other->cgroup_path}});
+
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}}) {
+    ProcResult r = hull(cmd);
+    EXPECT_TRUE(failed_with(r, {"belongs to another container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
+  }
+  EXPECT_EQ(status("bystander"), "running");
+  EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
+  // Refused before anything was done: the damaged one runs too.
+  EXPECT_EQ(::kill(damaged, 0), 0);
+  repair_state("damaged", original);
+}
+
+TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
+  pid_t damaged = create_container("damaged");
+  pid_t bystander = create_container("bystander");
+  ASSERT_GT(damaged, 0);
+  ASSERT_GT(bystander, 0);
+  start_container("damaged");
+  start_container("bystander");
+  std::optional<InitRecord> other = recorded_init("bystander");
+  ASSERT_TRUE(other);
+  std::string original = damage_state("damaged", {{"pid", other->pid}, {"initStartTime", other->start_time}});
+
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"kill", "damaged", "KILL"}, {"delete", "--force", "damaged"}}) {
+    ProcResult r = hull(cmd);
+    EXPECT_TRUE(failed_with(r, {"is not in the container's cgroup", "state.json damaged"})) << cmd[0];
+  }
+  EXPECT_EQ(status("bystander"), "running");
+  EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
+  repair_state("damaged", original);
+}
+
+}  // namespace
+}  // namespace hull::itest
