@@ -70,9 +70,13 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec) {
   require_transition(state.id, live_status(state), Operation::Start);
   with_context("start container " + quote(state.id), [&] {
-    release_init(dir.fd());
+    // Recorded before the release: on a full --root disk start fails while
+    // the process still waits, rather than leaving a "created" container
+    // whose program runs. If the release fails, the init is gone or going,
+    // which live_status reports as stopped whatever the file says.
     state.status = Status::Running;
     dir.write_state(state);
+    release_init(dir.fd());
   });
   // runtime.md: poststart hooks run after the process started; a failure
   // is only a warning.

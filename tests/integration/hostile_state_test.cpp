@@ -6,9 +6,14 @@
 // another container's cgroup or init: delete --force, kill and pause of the
 // damaged container must leave that bystander running.
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "harness.hpp"
 #include "proc_files.hpp"
@@ -117,6 +122,88 @@ TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
   EXPECT_EQ(status("bystander"), "running");
   EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
   repair_state("damaged", original);
+}
+
+// kill -9 of hull while create waits in a createRuntime hook: the cgroup
+// exists and the init waits in it. `list` shows the container and
+// `delete --force` removes the state and the cgroup (on main the first
+// state.json did not name the cgroup, which was then left behind).
+TEST_F(HostileState, KillDuringCreateLeavesNothingDeleteCannotRemove) {
+  Bundle& b = bundle();
+  fs::path hook = temp_dir() / "hook.sh";
+  fs::path hook_pid = temp_dir() / "hook.pid";
+  std::ofstream(hook) << "#!/bin/sh\necho $$ > " << hook_pid.string() << ".tmp\nmv " << hook_pid.string() << ".tmp "
+                      << hook_pid.string() << "\nexec sleep 60\n";
+  fs::permissions(hook, fs::perms(0755));
+  b.config["hooks"] = {{"createRuntime", {{{"path", hook.string()}}}}};
+  b.args({"sleep", "1000"});
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "killed"});
+  for (int i = 0; i < 200 && !fs::exists(hook_pid); ++i) std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_TRUE(fs::exists(hook_pid)) << "the hook never ran";
+  pid_t hook_process = std::stoi(read_text_file(hook_pid));
+  ::kill(create.pid(), SIGKILL);
+  create.finish();
+  ::kill(hook_process, SIGKILL);
+  std::string cgroups_path = b.config["linux"]["cgroupsPath"];
+  EXPECT_FALSE(existing_cgroup_dirs(cgroups_path).empty()) << "create was killed before it made the cgroup";
+
+  ProcResult list = hull({"list"});
+  EXPECT_NE(list.out.find("killed"), std::string::npos) << list.out << list.err;
+  ProcResult del = hull({"delete", "--force", "killed"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  std::vector<fs::path> left = existing_cgroup_dirs(cgroups_path);
+  EXPECT_TRUE(left.empty()) << "cgroup left behind";
+  for (const auto& dir : left) ::rmdir(dir.c_str());  // empty (the init died with hull): ours to clean
+  expect_nothing_left("killed");
+}
+
+// A full --root disk: `start` must fail before the container's program runs,
+// never leave a container recorded "created" whose program runs (main
+// released the init first and then failed to write "running").
+TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
+  fs::path root = temp_dir() / "small-root";
+  fs::create_directories(root);
+  ASSERT_EQ(::mount("tmpfs", root.c_str(), "tmpfs", 0, "size=256k"), 0) << std::strerror(errno);
+  struct Unmount {
+    fs::path dir;
+    ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
+  } unmount{root};
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "touch /started; exec sleep 1000"});
+  const char* runtime = std::getenv("HULL_ITEST_RUNTIME");
+  fs::path binary = fs::canonical(runtime && *runtime ? runtime : HULL_BINARY);
+  auto hull_at = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {binary.string(), "--root", root.string()});
+    return run_process(args);
+  };
+  ProcResult c = hull_at({"create", "--bundle", b.dir().string(), "full"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  {
+    std::ofstream fill(root / "fill", std::ios::binary);
+    std::string block(4096, 'x');
+    while (fill.write(block.data(), static_cast<std::streamsize>(block.size())) && fill.flush()) {
+    }
+  }
+  ProcResult s = hull_at({"start", "full"});
+  EXPECT_NE(s.exit_code, 0) << "start succeeded on a full disk";
+  ProcResult st = hull_at({"state", "full"});
+  EXPECT_NE(st.out.find("\"created\""), std::string::npos) << st.out << st.err;
+  // start returns once a released init has exec'd: the init must still be
+  // the runtime, waiting at the barrier, not the program.
+  pid_t init = 0;
+  try {
+    init = nlohmann::json::parse(st.out).value("pid", 0);
+  } catch (const nlohmann::json::exception&) {
+  }
+  ASSERT_GT(init, 0) << st.out;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/" + std::to_string(init) + "/exe", ec);
+  EXPECT_EQ(exe, binary) << "the program ran although start failed";
+  EXPECT_FALSE(fs::exists(b.rootfs() / "started"));
+
+  fs::remove(root / "fill");
+  ProcResult d = hull_at({"delete", "--force", "full"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
 }
 
 }  // namespace
