@@ -137,7 +137,7 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
     // Checked before anything is killed, so a refusal leaves all as it was.
-    if (!c.state.cgroupPath.empty() && c.status != Status::Creating) load_owned_cgroup(c.dir, c.state);
+    refuse_foreign_cgroup(c.dir, c.state);
     if (c.status != Status::Stopped) kill_and_wait(c.dir, c.state, c.status);
     destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
   });

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "base/error.hpp"
 #include "cgroups/ownership.hpp"
@@ -14,6 +16,17 @@ namespace {
   throw Error("cgroup " + cgroup + " " + why + ": refusing to act on it (is " + dir.path() +
                   "/state.json damaged?)",
               EPERM);
+}
+
+// An unmarked cgroup (made by a hull from before the marks) counts as the
+// container's when its recorded init, still the same process by its start
+// time, runs in it: a damaged state.json naming another cgroup fails that.
+bool init_vouches_for(const cgroups::Manager& cg, const ContainerState& st) {
+  if (st.pid <= 0) return false;
+  std::optional<ProcStat> now = read_proc_stat(st.pid);
+  if (!now || now->state == 'Z' || (st.initStartTime && now->start_time != st.initStartTime)) return false;
+  std::vector<pid_t> pids = cg.pids();
+  return std::find(pids.begin(), pids.end(), st.pid) != pids.end();
 }
 
 }  // namespace
@@ -33,9 +46,18 @@ cgroups::Manager load_owned_cgroup(const ContainerDir& dir, const ContainerState
     case cgroups::Ownership::Foreign:
       refuse(dir, which, "belongs to another container");
     case cgroups::Ownership::Unmarked:
+      if (init_vouches_for(cg, st)) return cg;
       refuse(dir, which, "carries no mark of this container");
   }
   refuse(dir, which, "has an unknown owner");
+}
+
+void refuse_foreign_cgroup(const ContainerDir& dir, const ContainerState& st) {
+  if (st.cgroupPath.empty()) return;
+  cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
+  std::string which;
+  if (cgroups::ownership(cg.paths(), cgroup_owner_tag(dir), &which) == cgroups::Ownership::Foreign)
+    refuse(dir, which, "belongs to another container");
 }
 
 void destroy_owned_cgroup(const ContainerDir& dir, const ContainerState& st) {

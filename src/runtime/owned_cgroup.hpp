@@ -14,8 +14,13 @@ std::string cgroup_owner_tag(const ContainerDir& dir);
 
 // The container's cgroup for an act on every process in it (kill --all,
 // pause, resume): throws unless every directory carries this container's
-// mark, naming the directory and the state file not to trust.
+// mark (or, unmarked, holds the recorded init), naming the directory and the
+// state file not to trust.
 cgroups::Manager load_owned_cgroup(const ContainerDir& dir, const ContainerState& st);
+
+// Throws when the cgroup state.json names carries another container's mark:
+// the check delete makes before it kills anything.
+void refuse_foreign_cgroup(const ContainerDir& dir, const ContainerState& st);
 
 // delete: kills what is left in the cgroup and removes it, when it is this
 // container's. An unmarked cgroup (a create killed between mkdir and mark,

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -122,6 +123,38 @@ TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
   EXPECT_EQ(status("bystander"), "running");
   EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
   repair_state("damaged", original);
+}
+
+// Containers whose cgroups carry no owner mark (made by a hull from before
+// the marks) stay manageable when their own init vouches for the cgroup, and
+// a damaged state.json naming such a cgroup of a bystander is still refused.
+TEST_F(HostileState, UnmarkedCgroupsNeedTheirOwnInit) {
+  pid_t damaged = create_container("damaged");
+  pid_t bystander = create_container("bystander");
+  ASSERT_GT(damaged, 0);
+  ASSERT_GT(bystander, 0);
+  start_container("damaged");
+  start_container("bystander");
+  for (const char* id : {"damaged", "bystander"}) {
+    std::optional<InitRecord> init = recorded_init(id);
+    ASSERT_TRUE(init && !init->cgroup_path.empty());
+    for (const auto& dir : existing_cgroup_dirs(init->cgroup_path))
+      EXPECT_EQ(::removexattr(dir.c_str(), "trusted.hull.owner"), 0) << dir << ": " << std::strerror(errno);
+  }
+  std::string original = damage_state("damaged", {{"cgroupPath", recorded_init("bystander")->cgroup_path}});
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}}) {
+    ProcResult r = hull(cmd);
+    EXPECT_TRUE(failed_with(r, {"carries no mark of this container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
+  }
+  EXPECT_EQ(status("bystander"), "running");
+  EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
+  repair_state("damaged", original);
+  // Its own unmarked cgroup: pause, resume and delete work.
+  EXPECT_EQ(hull({"pause", "damaged"}).exit_code, 0);
+  EXPECT_EQ(hull({"resume", "damaged"}).exit_code, 0);
+  ProcResult d = hull({"delete", "--force", "damaged"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
 }
 
 // kill -9 of hull while create waits in a createRuntime hook: the cgroup
