@@ -18,9 +18,14 @@
 
 namespace hull::procfs {
 
-// The procfs root for the calls below: private when the kernel allows it.
-// Open only while needed: it is an fd like any other.
+// A procfs root of its own for the caller: private when the kernel allows
+// it. The calls without a root argument share one per process instead.
 UniqueFd open_root();
+
+// Closes the root the calls below share, so a process that waits (the
+// created init at the start barrier) holds nothing it does not need; the
+// next call opens a new one.
+void close_shared_root();
 
 // Opens <proc>/<path> with flags (O_CLOEXEC added). path is relative to the
 // procfs root ("self/oom_score_adj", "sys/kernel/cap_last_cap"); a leading

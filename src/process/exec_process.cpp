@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/log.hpp"
 #include "process/capabilities.hpp"
 #include "process/cwd.hpp"
@@ -168,6 +169,8 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();
 
+  // The last procfs access was above: the init waits holding no procfs fd.
+  procfs::close_shared_root();
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 
   // After the barrier, so nothing it opened can leak either.

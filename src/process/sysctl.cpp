@@ -49,10 +49,9 @@ void check_sysctls(const spec::Spec& spec) {
 
 void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
   if (sysctl.empty()) return;
-  UniqueFd proc = procfs::open_root();
   for (const auto& [key, value] : sysctl) {
     std::string path = sysctl_path(key);
-    with_context("linux.sysctl " + quote(key), [&] { procfs::write_at(proc.get(), path.substr(6), value); });
+    with_context("linux.sysctl " + quote(key), [&] { procfs::write(path.substr(6), value); });
   }
 }
 
