@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 #include "base/error.hpp"
 
@@ -33,6 +34,31 @@ std::string read_fd(int fd, const std::string& what) {
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_size, const std::string& what) {
+  int raw = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (raw < 0) throw_errno("open " + what);
+  UniqueFd fd(raw);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0) throw_errno("stat " + what);
+  if (!S_ISREG(st.st_mode)) throw Error(what + " is not a regular file", EINVAL);
+  if (static_cast<uint64_t>(st.st_size) > max_size)
+    throw Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("read " + what);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    // Grown since fstat: still bounded.
+    if (out.size() > max_size) throw Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
   }
   return out;
 }

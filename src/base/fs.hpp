@@ -15,6 +15,13 @@ UniqueFd open_at(int dirfd, const std::string& name, int flags, mode_t mode = 0)
 // Whole contents of a file.
 std::string read_file(const std::string& path);
 std::string read_fd(int fd, const std::string& what);
+// dirfd/name (AT_FDCWD and a path work too) read whole, for files the runtime
+// wrote itself into a directory someone else may have tampered with
+// (state.json, the saved config): a final symlink is not followed, a fifo or
+// device does not block (O_NONBLOCK), and anything but a regular file of at
+// most max_size bytes is an error. Throws hull::Error carrying the errno
+// (ENOENT when missing); `what` names the file.
+std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_size, const std::string& what);
 
 // Writes all of data to fd (retrying short writes and EINTR).
 void write_all(int fd, std::string_view data, const std::string& what);

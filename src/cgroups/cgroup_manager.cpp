@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/json_depth.hpp"
 #include "base/log.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/devices.hpp"
@@ -202,6 +203,7 @@ Manager Manager::load(const std::string& state, const Host& host) {
   Paths p;
   std::vector<std::string> made;
   try {
+    check_json_depth(state, "cgroup state");  // from a state.json: untrusted
     nlohmann::json j = nlohmann::json::parse(state);
     std::string mode = j.at("mode").get<std::string>();
     if (mode == "unified") p.mode = Mode::Unified;

@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 
 namespace hull::ns {
@@ -17,8 +18,8 @@ std::string timens_offsets_text(const std::map<std::string, spec::TimeOffset>& o
 
 void enter_time_namespace_with_offsets(const std::map<std::string, spec::TimeOffset>& offsets) {
   if (::unshare(CLONE_NEWTIME) < 0) throw_errno("create the time namespace");
-  with_context("write linux.timeOffsets", [&] { write_file("/proc/self/timens_offsets", timens_offsets_text(offsets)); });
-  UniqueFd ns = open_fd("/proc/self/ns/time_for_children", O_RDONLY);
+  with_context("write linux.timeOffsets", [&] { procfs::write("self/timens_offsets", timens_offsets_text(offsets)); });
+  UniqueFd ns = procfs::open_link_target("self/ns/time_for_children", O_RDONLY);
   if (::setns(ns.get(), CLONE_NEWTIME) < 0) throw_errno("enter the time namespace");
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 
 namespace hull::ns {
@@ -19,8 +20,8 @@ std::string map_text(const std::vector<spec::IDMapping>& mappings) {
 
 // The kernel takes a whole map in one write(2), which write_file does.
 void write_map(pid_t pid, const char* file, const char* field, const std::vector<spec::IDMapping>& mappings) {
-  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  with_context(std::string("write linux.") + field, [&] { write_file(path, map_text(mappings)); });
+  std::string path = std::to_string(pid) + "/" + file;
+  with_context(std::string("write linux.") + field, [&] { procfs::write(path, map_text(mappings)); });
 }
 
 }  // namespace

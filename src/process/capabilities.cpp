@@ -11,6 +11,7 @@
 
 #include "base/errno_text.hpp"
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
 #include "base/warn.hpp"
@@ -67,7 +68,8 @@ std::optional<int> capability_from_name(std::string_view name) {
 
 int kernel_last_cap() {
   try {
-    return std::stoi(read_file("/proc/sys/kernel/cap_last_cap"));
+    // A forged, lower value would leave capabilities in the bounding set.
+    return std::stoi(procfs::read("sys/kernel/cap_last_cap"));
   } catch (...) {
     return CAP_LAST_CAP;  // no /proc: what we were built against
   }

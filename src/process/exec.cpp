@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 
@@ -162,9 +163,12 @@ std::optional<std::string> explain_not_executable(const std::string& path) {
 // on a mount that is not in our mount namespace; a binary of the container is
 // always on one that is. Without /proc there are no magic links to abuse.
 void check_inside_mount_namespace(const std::string& path) {
-  int raw = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-  if (raw < 0) return;
-  UniqueFd mi(raw);
+  UniqueFd mi;
+  try {
+    mi = procfs::open("self/mountinfo", O_RDONLY);
+  } catch (const Error&) {
+    return;  // no procfs at all: no magic links to abuse either
+  }
   struct statx stx;
   if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID)) return;
   std::string table = read_fd(mi.get(), "/proc/self/mountinfo");
@@ -251,7 +255,12 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 
 void check_executable(const std::string& path) {
   struct stat self;
-  if (::stat("/proc/self/exe", &self) == 0)
+  UniqueFd exe;
+  try {
+    exe = procfs::open_link_target("self/exe", O_PATH);
+  } catch (const Error&) {
+  }
+  if (exe && ::fstat(exe.get(), &self) == 0)
     with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self); });
   check_inside_mount_namespace(path);
   if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);

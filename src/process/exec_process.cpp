@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/log.hpp"
 #include "process/capabilities.hpp"
 #include "process/cwd.hpp"
@@ -168,11 +169,14 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();
 
-  if (opts.wait_for_start) opts.wait_for_start();
+  // The last procfs access was above: the init waits holding no procfs fd.
+  procfs::close_shared_root();
+  int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> keep = fds_to_keep(opts);
-  cloexec_all_fds_except(keep);
+  std::vector<int> until_exec{report_fd, opts.seccomp_listener_fd};
+  close_all_fds_except(keep, until_exec);
   if (!opts.is_exec) run_start_container_hooks(spec, opts);
 
   if (filter) {

@@ -13,10 +13,13 @@ namespace hull::process {
 struct ExecOptions {
   // Blocks until `hull start` releases the container. Every setup step whose
   // failure should fail `create` must happen before it is called; execve (and
-  // whatever must come last, like the seccomp filter) after it.
-  std::function<void()> wait_for_start;
+  // whatever must come last, like the seccomp filter) after it. Returns the
+  // fd on which a failure after the barrier is reported, or -1: it is the
+  // one runtime fd left open (CLOEXEC) until execve.
+  std::function<int()> wait_for_start;
   // Fds the init must keep open across execve (stdio 0-2 are always kept;
-  // --preserve-fds adds 3..3+N-1). Every other fd is closed or CLOEXEC.
+  // --preserve-fds adds 3..3+N-1). Every other fd is closed before execve,
+  // whoever opened it (hull, or the client that started hull).
   int preserve_fds = 0;
   // process.terminal: the pty from setup_rootfs (master goes to console_socket_fd
   // over SCM_RIGHTS, slave becomes the controlling terminal and stdio).
@@ -31,7 +34,8 @@ struct ExecOptions {
   // connected to listenerPath (a host path: the runtime connects it). After
   // loading the filter the init sends the listener fd and the container
   // process state (built from container_state_json) over it, then shuts it
-  // down, as config-linux.md requires.
+  // down, as config-linux.md requires. Kept open (CLOEXEC) until execve, also
+  // when seccomp_listener delivers the fd over it: set it then too.
   int seccomp_listener_fd = -1;
   // Or, instead of seccomp_listener_fd: called with the listener fd (CLOEXEC,
   // gone at execve) right after loading, to deliver it some other way. Runs

@@ -4,8 +4,12 @@
 
 namespace hull::process {
 
-// Marks every fd >= 3 close-on-exec except those in `keep` (whose CLOEXEC
-// flag is cleared, so they do cross execve). One close_range(2) call.
-void cloexec_all_fds_except(std::span<const int> keep);
+// Closes every fd >= 3 except those in `keep` (whose CLOEXEC flag is
+// cleared, so they do cross execve) and those in `until_exec` (the runtime's
+// own, still needed before execve: marked CLOEXEC). Closed, not only marked
+// close-on-exec: execve resolves its path (and a #! interpreter's) while
+// CLOEXEC fds are still open, so "/proc/self/fd/N" would name a runtime or
+// inherited fd (CVE-2024-21626 through exec).
+void close_all_fds_except(std::span<const int> keep, std::span<const int> until_exec);
 
 }  // namespace hull::process

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 
 namespace hull::process {
@@ -17,7 +18,7 @@ namespace {
 // always fails with EPERM (the rootless case).
 bool setgroups_denied() {
   try {
-    return read_file("/proc/self/setgroups").starts_with("deny");
+    return procfs::read("self/setgroups").starts_with("deny");
   } catch (const Error&) {
     return false;
   }

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 #include "base/warn.hpp"
 
@@ -22,14 +23,28 @@ std::optional<std::string> try_read(const std::string& path) {
   }
 }
 
+// path relative to the procfs root ("self/attr/current"), read through
+// base/procfs: the container's /proc may be anything by now.
+std::optional<std::string> try_read_proc(const std::string& path) {
+  try {
+    return procfs::read(path);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 bool exists(const char* path) { return ::access(path, F_OK) == 0; }
 
 // Writes the whole value in one write(2): the LSM parses each write as one
-// command.
+// command. path is relative to the procfs root, as for try_read_proc.
 int write_attr(const std::string& path, const std::string& value) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  UniqueFd owner(fd);
+  UniqueFd owner;
+  try {
+    owner = procfs::open(path, O_WRONLY);
+  } catch (const Error& e) {
+    return e.code() ? e.code() : EIO;
+  }
+  int fd = owner.get();
   ssize_t n = ::write(fd, value.data(), value.size());
   if (n < 0) return errno;
   return n == static_cast<ssize_t>(value.size()) ? 0 : EIO;
@@ -41,14 +56,14 @@ bool apparmor_enabled() {
   if (auto flag = try_read("/sys/module/apparmor/parameters/enabled")) return flag->starts_with("Y");
   // No sysfs in the container: the per-LSM proc directory exists only when
   // AppArmor is active (built in but disabled, reading it gives EINVAL).
-  return try_read("/proc/self/attr/apparmor/current").has_value();
+  return try_read_proc("self/attr/apparmor/current").has_value();
 }
 
 bool selinux_enabled() {
   if (exists("/sys/fs/selinux/enforce")) return true;
   // A SELinux context is "user:role:type[:level]"; AppArmor's attr/current is
   // "unconfined" or "profile (mode)"; with no major LSM the read fails.
-  auto cur = try_read("/proc/self/attr/current");
+  auto cur = try_read_proc("self/attr/current");
   return cur && std::count(cur->begin(), cur->end(), ':') >= 2 && cur->find(' ') == std::string::npos;
 }
 
@@ -79,8 +94,8 @@ void apply_lsm_labels(const spec::Spec& spec) {
     const std::string& profile = *p->apparmorProfile;
     // The AppArmor-specific file first (stacking kernels, 5.1+), the shared one
     // on older kernels where AppArmor is the only major LSM.
-    int err = write_attr("/proc/self/attr/apparmor/exec", "exec " + profile);
-    if (err == ENOENT) err = write_attr("/proc/self/attr/exec", "exec " + profile);
+    int err = write_attr("self/attr/apparmor/exec", "exec " + profile);
+    if (err == ENOENT) err = write_attr("self/attr/exec", "exec " + profile);
     if (err != 0)
       throw_errno(err, "process.apparmorProfile: set exec profile " + quote(profile) +
                            (err == ENOENT || err == EINVAL ? " (is the profile loaded? apparmor_parser -a)" : ""));
@@ -89,9 +104,9 @@ void apply_lsm_labels(const spec::Spec& spec) {
     const std::string& label = *p->selinuxLabel;
     // Keys the process creates get its label too (runc and crun do the same);
     // a policy without keyring support is not a reason to fail.
-    if (int err = write_attr("/proc/self/attr/keycreate", label))
+    if (int err = write_attr("self/attr/keycreate", label))
       warn("process.selinuxLabel: cannot label the session keyring: " + std::string(std::strerror(err)));
-    if (int err = write_attr("/proc/self/attr/exec", label))
+    if (int err = write_attr("self/attr/exec", label))
       throw_errno(err, "process.selinuxLabel: set exec label " + quote(label));
   }
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 
 namespace hull::process {
@@ -62,7 +63,7 @@ void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
 void apply_oom_score_adj(int value) {
   with_context("process.oomScoreAdj " + std::to_string(value), [&] {
     try {
-      write_file("/proc/self/oom_score_adj", std::to_string(value));
+      procfs::write("self/oom_score_adj", std::to_string(value));
     } catch (Error& e) {
       if (e.code() == EACCES || e.code() == EPERM)
         throw Error(e.message() + " (lowering it below the runtime's own value needs CAP_SYS_RESOURCE)", e.code());

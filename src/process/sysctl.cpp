@@ -8,30 +8,11 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "base/fs.hpp"
 #include "spec/sysctl_namespace.hpp"
 
 namespace hull::process {
-namespace {
-
-// A procfs instance of our own, attached nowhere (fsopen/fsmount). The
-// container's /proc/sys is typically read-only by now (readonlyPaths, as
-// Docker's default config has it; runc writes sysctls before applying them,
-// our rootfs stage applies them before we run), and /proc may not be mounted
-// at all. The values land in the same namespaces: sysctl files act on the
-// namespaces of the task writing them. Fails (invalid fd) where the kernel
-// refuses a new proc mount, e.g. in a user namespace with a partly masked
-// /proc; then the container's /proc/sys is used.
-UniqueFd private_procfs() {
-  int fs = static_cast<int>(::syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC));
-  if (fs < 0) return {};
-  UniqueFd fsfd(fs);
-  if (::syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) return {};
-  int mnt = static_cast<int>(::syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
-  return UniqueFd(mnt);
-}
-
-}  // namespace
 
 std::string sysctl_path(const std::string& key) {
   std::string path = key;
@@ -68,13 +49,9 @@ void check_sysctls(const spec::Spec& spec) {
 
 void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
   if (sysctl.empty()) return;
-  UniqueFd proc = private_procfs();
   for (const auto& [key, value] : sysctl) {
     std::string path = sysctl_path(key);
-    with_context("linux.sysctl " + quote(key), [&] {
-      UniqueFd fd = proc ? open_at(proc.get(), path.substr(6), O_WRONLY | O_NOFOLLOW) : open_fd(path, O_WRONLY | O_NOFOLLOW);
-      write_all(fd.get(), value, path);
-    });
+    with_context("linux.sysctl " + quote(key), [&] { procfs::write(path.substr(6), value); });
   }
 }
 

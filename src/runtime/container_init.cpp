@@ -102,6 +102,7 @@ void join_new_session_keyring(const std::string& id) {
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;
+  eo.seccomp_listener_fd = ctx.seccomp_listener_fd;
   if (ctx.seccomp_listener_fd >= 0) {
     // The agent's socket was connected by the runtime on the host side; one
     // state per connection, then shut down (config-linux.md, seccomp).
@@ -127,6 +128,7 @@ void join_new_session_keyring(const std::string& id) {
     ctx.sync->close();
     UniqueFd conn = wait_for_start(ctx.listen_fd);
     start_conn = conn.release();  // CLOEXEC: closes itself at execve
+    return start_conn;
   };
   process::exec_container_process(spec, eo);
 }

@@ -30,7 +30,7 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id);
 
 // A frozen task acts on SIGKILL only once thawed (v1 freezer): after sending
 // SIGKILL to a paused container, thaw it so the signal is delivered (as runc).
-void thaw_if_paused(const ContainerState& state, Status status, int sig);
+void thaw_if_paused(const ContainerDir& dir, const ContainerState& state, Status status, int sig);
 
 // create: everything up to the init waiting at the start barrier. On error
 // nothing is left behind (no state dir, no process).

@@ -14,12 +14,14 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/container_setup.hpp"
+#include "runtime/owned_cgroup.hpp"
 #include "spec/validate.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
@@ -181,6 +183,9 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   st.created = rfc3339_now_nanos();
   st.owner = ::getuid();
   if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
+  // Recorded before it is made: a create killed from here on leaves a state
+  // that `delete --force` uses to remove the cgroup.
+  st.cgroupPath = cgroup.to_state();
   c.dir.write_state(st);
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away.
@@ -190,6 +195,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does.
   if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
+  cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(c.dir));
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   ns::join_before_clone(namespaces);
@@ -278,7 +284,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
 
 spec::Spec load_saved_config(const ContainerDir& dir) {
   std::string path = dir.path() + "/" + kSavedConfigName;
-  return spec::parse_config(read_file(path), path);
+  return spec::parse_config(read_regular_file_at(dir.fd(), kSavedConfigName, kMaxStateFileSize, path), path);
 }
 
 void create_container(const GlobalOptions& g, const CreateOptions& o) {

@@ -85,7 +85,11 @@ struct ExecChild {
     // Set-up is done: from here the process must outlive `hull exec`, which
     // returns at once with --detach (the kernel keeps the parent-death
     // signal across execve for a process whose credentials do not change).
-    eo.wait_for_start = [] { ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0); };
+    // Failures after it still go to `hull exec` over the channel.
+    eo.wait_for_start = [&c] {
+      ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+      return c.channel->fd();
+    };
     rootfs::Pty pty;
     if (c.spec->process->terminal) {
       // After setns the root is the container's: the pty comes from its devpts.

@@ -16,6 +16,7 @@
 #include "runtime/container_setup.hpp"
 #include "runtime/init_pidfd.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/owned_cgroup.hpp"
 #include "runtime/start_barrier.hpp"
 
 namespace hull {
@@ -24,12 +25,26 @@ namespace {
 
 constexpr std::chrono::seconds kKillTimeout{10};
 
-// SIGKILL the init (if still ours) and wait until it has exited.
-void kill_and_wait(const ContainerState& st, Status status) {
+// A pidfd for the recorded init when it is still the container's: the pid and
+// start time come from state.json, so a damaged one could name another
+// container's init; the process must also be in the container's own cgroup.
+UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st) {
   UniqueFd pidfd = open_init_pidfd(st);
+  if (!pidfd || init_in_owned_cgroup(dir, st, st.pid)) return pidfd;
+  // Not in the cgroup: exited since (a zombie leaves its cgroup), or not ours.
+  std::optional<ProcStat> now = read_proc_stat(st.pid);
+  if (!now || now->state == 'Z') return UniqueFd();
+  throw Error("pid " + std::to_string(st.pid) + " recorded in " + dir.path() +
+                  "/state.json is not in the container's cgroup: refusing to signal it (is state.json damaged?)",
+              EPERM);
+}
+
+// SIGKILL the init (if still ours) and wait until it has exited.
+void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status status) {
+  UniqueFd pidfd = open_verified_init(dir, st);
   if (!pidfd) return;
   send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
-  thaw_if_paused(st, status, SIGKILL);
+  thaw_if_paused(dir, st, status, SIGKILL);
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
@@ -55,9 +70,13 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec) {
   require_transition(state.id, live_status(state), Operation::Start);
   with_context("start container " + quote(state.id), [&] {
-    release_init(dir.fd());
+    // Recorded before the release: on a full --root disk start fails while
+    // the process still waits, rather than leaving a "created" container
+    // whose program runs. If the release fails, the init is gone or going,
+    // which live_status reports as stopped whatever the file says.
     state.status = Status::Running;
     dir.write_state(state);
+    release_init(dir.fd());
   });
   // runtime.md: poststart hooks run after the process started; a failure
   // is only a warning.
@@ -69,7 +88,7 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
   if (!state.cgroupPath.empty()) {
     // destroy() also kills what is left: without a private pid namespace,
     // processes may outlive the init.
-    cgroups::Manager::load(state.cgroupPath).destroy();
+    destroy_owned_cgroup(dir, state);
   }
   dir.remove();
   // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
@@ -97,12 +116,12 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
     if (all && !c.state.cgroupPath.empty()) {
-      cgroups::Manager::load(c.state.cgroupPath).kill_all(sig);
+      load_owned_cgroup(c.dir, c.state).kill_all(sig);
       return;
     }
-    UniqueFd pidfd = open_init_pidfd(c.state);
+    UniqueFd pidfd = open_verified_init(c.dir, c.state);
     if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
-    thaw_if_paused(c.state, c.status, sig);
+    thaw_if_paused(c.dir, c.state, c.status, sig);
   });
 }
 
@@ -117,7 +136,9 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   OpenedContainer& c = *opened;
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
-    if (c.status != Status::Stopped) kill_and_wait(c.state, c.status);
+    // Checked before anything is killed, so a refusal leaves all as it was.
+    refuse_foreign_cgroup(c.dir, c.state);
+    if (c.status != Status::Stopped) kill_and_wait(c.dir, c.state, c.status);
     destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
   });
 }

@@ -6,6 +6,7 @@
 #include "cgroups/cgroup_manager.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/owned_cgroup.hpp"
 
 namespace hull {
 
@@ -18,7 +19,7 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
   const char* verb = to_string(op);
   with_context(std::string(verb) + " container " + quote(id), [&] {
     if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
-    cgroups::Manager cg = cgroups::Manager::load(c.state.cgroupPath);
+    cgroups::Manager cg = load_owned_cgroup(c.dir, c.state);
     if (op == Operation::Pause)
       cg.freeze();
     else
@@ -34,9 +35,9 @@ void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen
 
 void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
 
-void thaw_if_paused(const ContainerState& state, Status status, int sig) {
+void thaw_if_paused(const ContainerDir& dir, const ContainerState& state, Status status, int sig) {
   if (sig != SIGKILL || status != Status::Paused || state.cgroupPath.empty()) return;
-  cgroups::Manager::load(state.cgroupPath).thaw();
+  load_owned_cgroup(dir, state).thaw();
 }
 
 }  // namespace hull

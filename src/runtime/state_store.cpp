@@ -319,10 +319,7 @@ ContainerState from_state_file_json(const std::string& text, const std::string& 
 
 ContainerState ContainerDir::read_state() const {
   std::string what = path_ + "/" + kStateFile;
-  int fd = ::openat(dirfd_.get(), kStateFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) throw_errno("open " + what);
-  UniqueFd file(fd);
-  ContainerState s = from_state_file_json(read_fd(file.get(), what), what);
+  ContainerState s = from_state_file_json(read_regular_file_at(dirfd_.get(), kStateFile, kMaxStateFileSize, what), what);
   if (s.id != id_) corrupt(what, "it belongs to container " + quote(s.id));
   return s;
 }
@@ -473,13 +470,14 @@ ContainerState StateStore::peek(std::string_view id_view) const {
   validate_container_id(id_view);
   std::string id(id_view);
   std::string what = root_ + "/" + id + "/" + kStateFile;
-  int fd = ::open(what.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) throw_missing(id);
-    throw_errno("open " + what);
+  std::string text;
+  try {
+    text = read_regular_file_at(AT_FDCWD, what, kMaxStateFileSize, what);
+  } catch (const Error& e) {
+    if (e.code() == ENOENT || e.code() == ENOTDIR) throw_missing(id);
+    throw;
   }
-  UniqueFd file(fd);
-  ContainerState s = from_state_file_json(read_fd(file.get(), what), what);
+  ContainerState s = from_state_file_json(text, what);
   if (s.id != id) corrupt(what, "it belongs to container " + quote(s.id));
   return s;
 }

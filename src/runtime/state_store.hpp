@@ -35,6 +35,11 @@ struct ContainerState {
   std::map<std::string, std::string> extra;  // other private string fields (later issues)
 };
 
+// The most a state.json (or the saved config beside it) may hold: far above
+// what a container with many annotations needs, small enough that a damaged
+// or hostile file cannot make every command read without end.
+constexpr size_t kMaxStateFileSize = 16 << 20;
+
 // The runtime-spec state JSON (`hull state` output and hook stdin).
 std::string to_spec_state_json(const ContainerState& s);
 // The full state.json text and back. Throws hull::Error on a corrupt file.

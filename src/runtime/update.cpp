@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/json_depth.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/operations.hpp"
@@ -140,7 +141,9 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   with_context("update container " + quote(o.id), [&] {
     if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
     std::string config_path = c.dir.path() + "/" + kSavedConfigName;
-    Json config = Json::parse(read_file(config_path));
+    std::string saved_text = read_regular_file_at(c.dir.fd(), kSavedConfigName, kMaxStateFileSize, config_path);
+    check_json_depth(saved_text, config_path);
+    Json config = Json::parse(saved_text);
     Json& saved = config["linux"]["resources"];
     if (!saved.is_object()) saved = Json::object();
     saved.merge_patch(request);

@@ -1,4 +1,5 @@
 #include "base/error.hpp"
+#include "base/json_depth.hpp"
 #include "spec/parse.hpp"
 
 namespace hull::spec {
@@ -6,6 +7,7 @@ namespace hull::spec {
 namespace {
 
 detail::Json parse_json_file(const std::string& json_text, const std::string& file_name) {
+  check_json_depth(json_text, file_name);
   try {
     return detail::Json::parse(json_text);
   } catch (const detail::Json::parse_error& e) {

@@ -5,6 +5,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/json_depth.hpp"
 #include "spec/parse.hpp"
 
 namespace hull::spec {
@@ -149,6 +150,7 @@ IDMapping parse_id_mapping(const Node& n) {
 Spec parse_config(const std::string& json_text, const std::string& file_name) {
   using namespace detail;
   Json doc;
+  check_json_depth(json_text, file_name);
   try {
     doc = Json::parse(json_text);
   } catch (const Json::parse_error& e) {

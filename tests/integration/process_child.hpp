@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "process/exec_process.hpp"
 #include "spec/spec.hpp"
 
@@ -50,7 +51,16 @@ inline ChildResult run_process_child(const spec::Spec& spec, process::ExecOption
     ::dup3(err[1], 100, O_CLOEXEC);
     err[1] = 100;
     try {
+      // As in a fresh runtime process: no procfs root cached by an earlier
+      // test of this process occupies an fd number the test places.
+      procfs::close_shared_root();
       if (before) before();
+      // The error pipe is the fd the runtime keeps until execve (every
+      // other fd is closed after the barrier).
+      opts.wait_for_start = [wait = opts.wait_for_start] {
+        if (wait) wait();
+        return 100;
+      };
       process::exec_container_process(spec, opts);
     } catch (const std::exception& e) {
       std::string m = e.what();

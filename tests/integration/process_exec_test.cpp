@@ -146,6 +146,7 @@ TEST(ProcessExecChild, WaitsForStartBeforeExec) {
   process::ExecOptions opts;
   opts.wait_for_start = [] {
     [[maybe_unused]] auto n = ::write(1, "waited\n", 7);
+    return -1;
   };
   auto r = run_process_child(s, opts);
   EXPECT_EQ(r.out, "waited\nran\n");

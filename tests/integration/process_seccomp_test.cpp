@@ -100,6 +100,8 @@ TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
   s.linux_->seccomp->listenerPath = "/run/agent.sock";
   s.linux_->seccomp->listenerMetadata = "hull-test-metadata";
   process::ExecOptions opts;
+  // The socket the callback uses: every other fd is closed before it runs.
+  opts.seccomp_listener_fd = sv[0];
   opts.seccomp_listener = [&](int fd) {
     auto state = seccomp::process_state_json(
         R"({"ociVersion":"1.2.0","id":"nt","status":"creating","pid":4242,"bundle":"/b"})", "hull-test-metadata");

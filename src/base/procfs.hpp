@@ -1,0 +1,47 @@
+#pragma once
+// Every runtime access to procfs goes through here (CVE-2025-52881 class).
+// By the time the init writes /proc/self/oom_score_adj, /proc/self/attr/*,
+// timens_offsets or a sysctl, "/proc" is whatever the bundle made it: a
+// directory of the image holding symlinks (self/oom_score_adj ->
+// /proc2/sys/kernel/domainname), a mount over a procfs file, or no procfs at
+// all. So paths are resolved in a procfs instance of our own (fsopen +
+// fsmount, attached nowhere, in our pid namespace), or where the kernel
+// refuses one (a user namespace with a partly masked /proc) in the /proc we
+// see, checked to be the root of a procfs mount; either way with openat2
+// RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV, so no symlink and
+// no mount is followed, and the opened file is checked to be on procfs.
+// "self" is resolved by reading the link in that instance.
+#include <string>
+#include <string_view>
+
+#include "base/unique_fd.hpp"
+
+namespace hull::procfs {
+
+// A procfs root of its own for the caller: private when the kernel allows
+// it. The calls without a root argument share one per process instead.
+UniqueFd open_root();
+
+// Closes the root the calls below share, so a process that waits (the
+// created init at the start barrier) holds nothing it does not need; the
+// next call opens a new one.
+void close_shared_root();
+
+// Opens <proc>/<path> with flags (O_CLOEXEC added). path is relative to the
+// procfs root ("self/oom_score_adj", "sys/kernel/cap_last_cap"); a leading
+// "self" or "thread-self" is resolved in the same instance. Throws
+// hull::Error naming "/proc/<path>" (errno kept, ENOENT when missing).
+UniqueFd open(std::string_view path, int flags);
+UniqueFd open_at(int root, std::string_view path, int flags);
+
+// What a magic link such as "self/exe" or "self/fd/3" points to, opened
+// with flags. The link itself is checked like open()'s paths (no symlink or
+// mount on the way to it), then followed: the one thing procfs links are for.
+UniqueFd open_link_target(std::string_view path, int flags);
+
+// Whole contents / a write of data, through open().
+std::string read(std::string_view path);
+void write(std::string_view path, std::string_view data);
+void write_at(int root, std::string_view path, std::string_view data);
+
+}  // namespace hull::procfs

@@ -1,0 +1,63 @@
+#include "cgroups/ownership.hpp"
+
+#include <sys/xattr.h>
+
+#include <cerrno>
+#include <optional>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace hull::cgroups {
+namespace {
+
+constexpr const char* kTrusted = "trusted.hull.owner";
+constexpr const char* kUser = "user.hull.owner";
+
+std::vector<std::string> dirs_of(const Paths& paths) {
+  std::vector<std::string> dirs;
+  if (!paths.v2.empty()) dirs.push_back(paths.v2);
+  for (const auto& [hierarchy, dir] : paths.v1) dirs.push_back(dir);
+  return dirs;
+}
+
+// The mark on dir: nullopt when the directory is gone, "" when unmarked.
+std::optional<std::string> read_mark(const std::string& dir) {
+  for (const char* name : {kTrusted, kUser}) {
+    char buf[512];
+    ssize_t n = ::getxattr(dir.c_str(), name, buf, sizeof buf);
+    if (n >= 0) return std::string(buf, static_cast<size_t>(n));
+    if (errno == ENOENT) return std::nullopt;  // the directory, not the attribute (ENODATA)
+    if (errno == ERANGE) return std::string("<oversized mark>");
+    if (errno != ENODATA && errno != ENOTSUP && errno != EPERM && errno != EACCES)
+      throw_errno("read the owner mark of cgroup " + dir);
+  }
+  return std::string();
+}
+
+}  // namespace
+
+void mark_owner(const Paths& paths, std::string_view owner) {
+  for (const std::string& dir : dirs_of(paths)) {
+    if (::setxattr(dir.c_str(), kTrusted, owner.data(), owner.size(), 0) == 0) continue;
+    if (errno != EPERM || ::setxattr(dir.c_str(), kUser, owner.data(), owner.size(), 0) < 0)
+      throw_errno("mark cgroup " + dir + " as the container's");
+  }
+}
+
+Ownership ownership(const Paths& paths, std::string_view owner, std::string* dir) {
+  Ownership result = Ownership::Owned;
+  for (const std::string& d : dirs_of(paths)) {
+    std::optional<std::string> mark = read_mark(d);
+    if (!mark || *mark == owner) continue;
+    if (dir && result == Ownership::Owned) *dir = d;
+    if (!mark->empty()) {
+      if (dir) *dir = d;
+      return Ownership::Foreign;
+    }
+    result = Ownership::Unmarked;
+  }
+  return result;
+}
+
+}  // namespace hull::cgroups

@@ -1,0 +1,243 @@
+// Untrusted input that used to crash or hang hull: a config nested 100,000
+// levels deep (SIGSEGV in the JSON parse) and a state.json replaced by a fifo
+// (state, list, kill and delete blocked in open(2), and list failed for every
+// container). Each must give a prompt error naming the file, and list must
+// still show the healthy containers. And a state.json damaged to name
+// another container's cgroup or init: delete --force, kill and pause of the
+// damaged container must leave that bystander running.
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+class HostileState : public HullTest {
+ protected:
+  // Rewrites fields of id's state.json (as a damaged or forged file would
+  // be); returns the original text to put back.
+  std::string damage_state(const std::string& id, const nlohmann::json& fields) {
+    fs::path file = state_dir(id) / "state.json";
+    std::string original = read_text_file(file);
+    nlohmann::json j = nlohmann::json::parse(original);
+    j.update(fields);
+    std::ofstream(file, std::ios::trunc) << j.dump();
+    return original;
+  }
+  void repair_state(const std::string& id, const std::string& original) {
+    std::ofstream(state_dir(id) / "state.json", std::ios::trunc) << original;
+  }
+};
+
+TEST_F(HostileState, DeeplyNestedConfigIsAnErrorNotACrash) {
+  Bundle& b = bundle();
+  b.write();
+  std::string config = b.config.dump();
+  // annotations {"a": [[[...]]]}, 100,000 levels.
+  config.insert(config.size() - 1, R"(,"annotations":{"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  std::ofstream(b.config_path(), std::ios::trunc) << config;
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "deep"});
+  EXPECT_EQ(r.signal, 0) << "hull was killed by signal " << r.signal;
+  EXPECT_TRUE(failed_with(r, {"config.json: JSON nested deeper than 256 levels"})) << r.err.substr(0, 500);
+  expect_nothing_left("deep");
+}
+
+TEST_F(HostileState, FifoStateFileGetsAnswersAndListShowsTheOthers) {
+  ASSERT_GT(create_container("damaged"), 0);
+  ASSERT_GT(create_container("healthy"), 0);
+  fs::path state_file = state_dir("damaged") / "state.json";
+  fs::path saved = temp_dir() / "damaged-state.json";
+  fs::rename(state_file, saved);
+  ASSERT_EQ(::mkfifo(state_file.c_str(), 0600), 0);
+
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"state", "damaged"}, {"kill", "damaged", "KILL"}, {"delete", "damaged"}, {"delete", "--force", "damaged"}}) {
+    ProcResult r = hull(cmd, bounded);
+    EXPECT_FALSE(r.timed_out) << cmd[0] << " hung on a fifo state.json";
+    EXPECT_TRUE(failed_with(r, {"state.json is not a regular file"})) << cmd[0];
+  }
+  ProcResult list = hull({"list"}, bounded);
+  EXPECT_FALSE(list.timed_out) << "list hung on a fifo state.json";
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("healthy"), std::string::npos) << list.out;
+
+  // Repaired, so the fixture can delete it.
+  fs::remove(state_file);
+  fs::rename(saved, state_file);
+  EXPECT_EQ(status("damaged"), "created");
+}
+
+TEST_F(HostileState, DamagedCgroupPathNeverHitsABystander) {
+  pid_t damaged = create_container("damaged");
+  pid_t bystander = create_container("bystander");
+  ASSERT_GT(damaged, 0);
+  ASSERT_GT(bystander, 0);
+  start_container("damaged");
+  start_container("bystander");
+  std::optional<InitRecord> other = recorded_init("bystander");
+  ASSERT_TRUE(other && !other->cgroup_path.empty());
+  std::string original = damage_state("damaged", {{"cgroupPath", other->cgroup_path}});
+
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}}) {
+    ProcResult r = hull(cmd);
+    EXPECT_TRUE(failed_with(r, {"belongs to another container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
+  }
+  EXPECT_EQ(status("bystander"), "running");
+  EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
+  // Refused before anything was done: the damaged one runs too.
+  EXPECT_EQ(::kill(damaged, 0), 0);
+  repair_state("damaged", original);
+}
+
+TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
+  pid_t damaged = create_container("damaged");
+  pid_t bystander = create_container("bystander");
+  ASSERT_GT(damaged, 0);
+  ASSERT_GT(bystander, 0);
+  start_container("damaged");
+  start_container("bystander");
+  std::optional<InitRecord> other = recorded_init("bystander");
+  ASSERT_TRUE(other);
+  std::string original = damage_state("damaged", {{"pid", other->pid}, {"initStartTime", other->start_time}});
+
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"kill", "damaged", "KILL"}, {"delete", "--force", "damaged"}}) {
+    ProcResult r = hull(cmd);
+    EXPECT_TRUE(failed_with(r, {"is not in the container's cgroup", "state.json damaged"})) << cmd[0];
+  }
+  EXPECT_EQ(status("bystander"), "running");
+  EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
+  repair_state("damaged", original);
+}
+
+// Containers whose cgroups carry no owner mark (made by a hull from before
+// the marks) stay manageable when their own init vouches for the cgroup, and
+// a damaged state.json naming such a cgroup of a bystander is still refused.
+TEST_F(HostileState, UnmarkedCgroupsNeedTheirOwnInit) {
+  pid_t damaged = create_container("damaged");
+  pid_t bystander = create_container("bystander");
+  ASSERT_GT(damaged, 0);
+  ASSERT_GT(bystander, 0);
+  start_container("damaged");
+  start_container("bystander");
+  for (const char* id : {"damaged", "bystander"}) {
+    std::optional<InitRecord> init = recorded_init(id);
+    ASSERT_TRUE(init && !init->cgroup_path.empty());
+    for (const auto& dir : existing_cgroup_dirs(init->cgroup_path))
+      EXPECT_EQ(::removexattr(dir.c_str(), "trusted.hull.owner"), 0) << dir << ": " << std::strerror(errno);
+  }
+  std::string original = damage_state("damaged", {{"cgroupPath", recorded_init("bystander")->cgroup_path}});
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}}) {
+    ProcResult r = hull(cmd);
+    EXPECT_TRUE(failed_with(r, {"carries no mark of this container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
+  }
+  EXPECT_EQ(status("bystander"), "running");
+  EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
+  repair_state("damaged", original);
+  // Its own unmarked cgroup: pause, resume and delete work.
+  EXPECT_EQ(hull({"pause", "damaged"}).exit_code, 0);
+  EXPECT_EQ(hull({"resume", "damaged"}).exit_code, 0);
+  ProcResult d = hull({"delete", "--force", "damaged"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+}
+
+// kill -9 of hull while create waits in a createRuntime hook: the cgroup
+// exists and the init waits in it. `list` shows the container and
+// `delete --force` removes the state and the cgroup (on main the first
+// state.json did not name the cgroup, which was then left behind).
+TEST_F(HostileState, KillDuringCreateLeavesNothingDeleteCannotRemove) {
+  Bundle& b = bundle();
+  fs::path hook = temp_dir() / "hook.sh";
+  fs::path hook_pid = temp_dir() / "hook.pid";
+  std::ofstream(hook) << "#!/bin/sh\necho $$ > " << hook_pid.string() << ".tmp\nmv " << hook_pid.string() << ".tmp "
+                      << hook_pid.string() << "\nexec sleep 60\n";
+  fs::permissions(hook, fs::perms(0755));
+  b.config["hooks"] = {{"createRuntime", {{{"path", hook.string()}}}}};
+  b.args({"sleep", "1000"});
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "killed"});
+  for (int i = 0; i < 200 && !fs::exists(hook_pid); ++i) std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_TRUE(fs::exists(hook_pid)) << "the hook never ran";
+  pid_t hook_process = std::stoi(read_text_file(hook_pid));
+  ::kill(create.pid(), SIGKILL);
+  create.finish();
+  ::kill(hook_process, SIGKILL);
+  std::string cgroups_path = b.config["linux"]["cgroupsPath"];
+  EXPECT_FALSE(existing_cgroup_dirs(cgroups_path).empty()) << "create was killed before it made the cgroup";
+
+  ProcResult list = hull({"list"});
+  EXPECT_NE(list.out.find("killed"), std::string::npos) << list.out << list.err;
+  ProcResult del = hull({"delete", "--force", "killed"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  std::vector<fs::path> left = existing_cgroup_dirs(cgroups_path);
+  EXPECT_TRUE(left.empty()) << "cgroup left behind";
+  for (const auto& dir : left) ::rmdir(dir.c_str());  // empty (the init died with hull): ours to clean
+  expect_nothing_left("killed");
+}
+
+// A full --root disk: `start` must fail before the container's program runs,
+// never leave a container recorded "created" whose program runs (main
+// released the init first and then failed to write "running").
+TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
+  fs::path root = temp_dir() / "small-root";
+  fs::create_directories(root);
+  ASSERT_EQ(::mount("tmpfs", root.c_str(), "tmpfs", 0, "size=256k"), 0) << std::strerror(errno);
+  struct Unmount {
+    fs::path dir;
+    ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
+  } unmount{root};
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "touch /started; exec sleep 1000"});
+  const char* runtime = std::getenv("HULL_ITEST_RUNTIME");
+  fs::path binary = fs::canonical(runtime && *runtime ? runtime : HULL_BINARY);
+  auto hull_at = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {binary.string(), "--root", root.string()});
+    return run_process(args);
+  };
+  ProcResult c = hull_at({"create", "--bundle", b.dir().string(), "full"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  {
+    std::ofstream fill(root / "fill", std::ios::binary);
+    std::string block(4096, 'x');
+    while (fill.write(block.data(), static_cast<std::streamsize>(block.size())) && fill.flush()) {
+    }
+  }
+  ProcResult s = hull_at({"start", "full"});
+  EXPECT_NE(s.exit_code, 0) << "start succeeded on a full disk";
+  ProcResult st = hull_at({"state", "full"});
+  EXPECT_NE(st.out.find("\"created\""), std::string::npos) << st.out << st.err;
+  // start returns once a released init has exec'd: the init must still be
+  // the runtime, waiting at the barrier, not the program.
+  pid_t init = 0;
+  try {
+    init = nlohmann::json::parse(st.out).value("pid", 0);
+  } catch (const nlohmann::json::exception&) {
+  }
+  ASSERT_GT(init, 0) << st.out;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/" + std::to_string(init) + "/exe", ec);
+  EXPECT_EQ(exe, binary) << "the program ran although start failed";
+  EXPECT_FALSE(fs::exists(b.rootfs() / "started"));
+
+  fs::remove(root / "fill");
+  ProcResult d = hull_at({"delete", "--force", "full"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+}
+
+}  // namespace
+}  // namespace hull::itest

@@ -1,0 +1,57 @@
+// A config nested 100,000 levels deep crashed hull (SIGSEGV: nlohmann's
+// recursive build/walk overflows the stack). The depth pre-scan refuses it
+// with an error naming the file and where the limit was crossed.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/json_depth.hpp"
+#include "spec/spec.hpp"
+
+namespace {
+
+std::string nested(char open, char close, size_t depth) {
+  return std::string(depth, open) + std::string(depth, close);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const hull::Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(JsonDepth, DeepConfigIsAnErrorNotACrash) {
+  const std::string head = R"({"ociVersion": "1.0.0", "root": {"path": "r"}, "annotations": {"a": )";
+  for (std::string deep : {nested('[', ']', 100000), std::string()}) {
+    if (deep.empty()) {  // objects, the other recursive kind
+      for (int i = 0; i < 100000; ++i) deep += R"({"x":)";
+      deep += "1" + std::string(100000, '}');
+    }
+    std::string msg = error_of([&] { hull::spec::parse_config(head + deep + "}}", "bundle/config.json"); });
+    EXPECT_NE(msg.find("bundle/config.json: JSON nested deeper than 256 levels (line 1, column "), std::string::npos)
+        << msg.substr(0, 300);
+  }
+  std::string process = error_of([&] { hull::spec::parse_process_json(R"({"args": )" + nested('[', ']', 5000) + "}", "p.json"); });
+  EXPECT_NE(process.find("p.json: JSON nested deeper than 256 levels"), std::string::npos) << process.substr(0, 300);
+}
+
+TEST(JsonDepth, LimitCountsOnlyStructureOutsideStrings) {
+  EXPECT_NO_THROW(hull::check_json_depth(nested('[', ']', 256), "f"));
+  EXPECT_THROW(hull::check_json_depth(nested('[', ']', 257), "f"), hull::Error);
+  // Brackets in strings, escaped quotes included, are not nesting.
+  std::string in_string = "[\"" + std::string(1000, '[') + "\\\"" + std::string(1000, '{') + "\"]";
+  EXPECT_NO_THROW(hull::check_json_depth(in_string, "f"));
+  // Closing brackets bring the depth back down.
+  std::string siblings;
+  for (int i = 0; i < 100; ++i) siblings += nested('{', '}', 200);
+  EXPECT_NO_THROW(hull::check_json_depth("[" + siblings + "]", "f"));
+  std::string msg = error_of([] { hull::check_json_depth("{\n \"a\": " + nested('[', ']', 300) + "}", "state.json"); });
+  EXPECT_NE(msg.find("state.json: JSON nested deeper than 256 levels (line 2, column 262)"), std::string::npos) << msg;
+}
+
+}  // namespace
