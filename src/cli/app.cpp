@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "base/build_info.hpp"
 #include "runtime/features.hpp"
 
 namespace hull::cli {
@@ -28,9 +29,12 @@ namespace hull::cli {
 HULL_VERBS(HULL_DECLARE_VERB)
 #undef HULL_DECLARE_VERB
 
+// runc's layout ("runc version 1.1.5\ncommit: ...\nspec: ...\n..."), one
+// "key: value" per line after the first, so scripts written for runc parse it.
 std::string version_text() {
-  return std::string("hull version ") + HULL_VERSION + "\nspec: " + features::spec_version() +
-         "\nlibseccomp: " + features::libseccomp_version();
+  return std::string("hull version ") + build_info::version() + "\ncommit: " + build_info::commit() +
+         "\nbuild: " + build_info::build_type() + "\nfeatures: " + build_info::features() +
+         "\nspec: " + features::spec_version() + "\nlibseccomp: " + features::libseccomp_version();
 }
 
 namespace {
