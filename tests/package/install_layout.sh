@@ -23,6 +23,9 @@ expected=$(mktemp -p "$dest")
   echo usr/share/bash-completion/completions/hull
   echo usr/share/zsh/vendor-completions/_hull
   echo usr/share/doc/hull/LICENSE
+  echo usr/share/doc/hull/copyright
+  echo usr/share/doc/hull/changelog.gz
+  echo usr/share/lintian/overrides/hull
   echo usr/share/doc/hull/README.md
   (cd "$src" && ls docs/*.md | sed 's|^|usr/share/doc/hull/|')
 } | sort >"$expected"
