@@ -29,7 +29,14 @@ int main(int argc, char** argv) {
     using namespace hull::cli_docs;
     Cli cli = hull_cli();
     Texts texts = read_texts(argv[1]);
-    check_texts(cli, texts);
+    // A mismatch fails tests/unit/cli_docs_test.cpp, not the build: a new verb
+    // merged before its page text still builds (its page then says what
+    // --help says).
+    try {
+      check_texts(cli, texts);
+    } catch (const std::runtime_error& e) {
+      std::cerr << "gen_cli_docs: warning: " << e.what() << "\n";
+    }
     std::filesystem::path out = argv[2];
     PageInfo info{argv[3], argv[4]};
     std::filesystem::remove_all(out / "man8");

@@ -113,6 +113,8 @@ TEST(CliDocs, CommandsYamlDescribesOnlyWhatExists) {
   std::string missing = yaml;
   missing.replace(missing.find("  features:\n"), 12, "  featurez:\n");
   bad(missing, "featurez is not a verb");
+  std::string undescribed = yaml.substr(0, yaml.find("  features:\n"));  // the last verb's entry cut off
+  bad(undescribed, "verb features has no description");
 }
 
 // README.md's command table (| `verb ...` | ... |) names exactly hull's verbs,
