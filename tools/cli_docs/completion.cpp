@@ -44,10 +44,22 @@ std::string zsh_quote(const std::string& text) {
   return out;
 }
 
-std::string zsh_specs(const std::vector<Flag>& flags, const std::string& indent) {
+// For a _describe item ('name:description'): only the name's colons matter.
+std::string zsh_single_quote(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out;
+}
+
+// _arguments specs for flags, leaving out those the global specs already
+// define (-h/--help on every verb): _arguments rejects a doubled option.
+std::string zsh_specs(const std::vector<Flag>& flags, const std::string& indent,
+                      const std::vector<Flag>& already = {}) {
   std::ostringstream out;
   for (const Flag& f : flags) {
-    if (f.hidden) continue;
+    bool doubled = false;
+    for (const Flag& g : already) doubled = doubled || g.names == f.names;
+    if (f.hidden || doubled) continue;
     std::string names = f.names.size() == 1 ? f.names[0] : "{" + join(f.names) + "}";
     for (auto& c : names)
       if (c == ' ') c = ',';
@@ -141,12 +153,12 @@ std::string zsh_completion(const Cli& cli) {
       << zsh_specs(cli.global, "    ") << "  )\n";
   out << "  _arguments -C $global '1:command:->verb' '*::argument:->args' && ret=0\n"
       << "  case $state in\n    verb)\n      local -a verbs\n      verbs=(\n";
-  for (const Command& c : cli.commands) out << "        '" << c.name << ":" << zsh_quote(c.help) << "'\n";
+  for (const Command& c : cli.commands) out << "        '" << c.name << ":" << zsh_single_quote(c.help) << "'\n";
   out << "      )\n      _describe -t commands 'hull command' verbs && ret=0\n      ;;\n"
       << "    args)\n      case $words[1] in\n";
   for (const Command& c : cli.commands) {
     out << "        " << c.name << ")\n          _arguments $global \\\n";
-    std::istringstream specs(zsh_specs(c.flags, ""));
+    std::istringstream specs(zsh_specs(c.flags, "", cli.global));
     for (std::string line; std::getline(specs, line);) out << "            " << line << " \\\n";
     for (const Positional& p : c.positionals)
       out << "            '" << (p.required ? "" : ":") << ":" << zsh_quote(p.name) << ":"
