@@ -13,6 +13,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libgtest-dev
   busybox-static   # the demo and test root filesystems
   qemu-system-x86 xz-utils   # the pure cgroup-v2 test VM (scripts/vm, ctest -L v2vm)
+  lintian      # the Debian package lane lints the .deb (ctest -L package)
+  zsh          # the unit test that parses the generated zsh completion
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
 # their recommendations (no rootless helpers, no systemd units needed).

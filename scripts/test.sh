@@ -2,7 +2,9 @@
 # The project's test command (run as root): installs dependencies (with the
 # end-to-end tests' podman and containerd, and qemu for the pure cgroup-v2
 # lane), builds in Release and runs every test with ctest: unit, integration,
-# e2e (podman and containerd running containers on hull) and v2vm (the
+# e2e (podman and containerd running containers on hull), package (the
+# Debian package built with CPack, linted, installed with dpkg, used by the
+# podman e2e scenarios as /usr/sbin/hull, and purged) and v2vm (the
 # cgroup-v2 tests in a VM, see tests/CMakeLists.txt); then builds the unit
 # tests with AddressSanitizer and UndefinedBehaviorSanitizer
 # (CMAKE_BUILD_TYPE=Debug) and runs them.

@@ -12,52 +12,13 @@
 
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "cli/app.hpp"
 #include "cli/args.hpp"
 #include "cli/cli.hpp"
-#include "runtime/features.hpp"
 
 namespace hull::cli {
 
-// The verbs, in help order. A new verb is one file cmd_<name>.cpp defining
-// setup_<name>(CLI::App&, Context&) and one entry here.
-#define HULL_VERBS(X) \
-  X(create)           \
-  X(start)            \
-  X(run)              \
-  X(exec)             \
-  X(state)            \
-  X(list)             \
-  X(kill)             \
-  X(delete)           \
-  X(pause)            \
-  X(resume)           \
-  X(update)           \
-  X(ps)               \
-  X(events)           \
-  X(spec)             \
-  X(features)
-
-#define HULL_DECLARE_VERB(name) Verb setup_##name(CLI::App& app, Context& ctx);
-HULL_VERBS(HULL_DECLARE_VERB)
-#undef HULL_DECLARE_VERB
-
 namespace {
-
-std::string version_text() {
-  return std::string("hull version ") + HULL_VERSION + "\nspec: " + features::spec_version() +
-         "\nlibseccomp: " + features::libseccomp_version();
-}
-
-void add_global_flags(CLI::App& app, Context& ctx) {
-  app.add_option("--root", ctx.global.root, "directory for the containers' state (default /run/hull)");
-  app.add_option("--log", ctx.log_path, "append log lines to this file (default: stderr)");
-  app.add_option("--log-format", ctx.log_format, "log format: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("--debug", ctx.global.debug, "enable debug logging");
-  app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup,
-               "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")");
-  app.set_version_flag("-v,--version", version_text, "print the version");
-}
 
 void add_flags(const CLI::App& command, FlagSet& set) {
   for (const CLI::Option* o : command.get_options()) {
@@ -131,14 +92,8 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
 
 int run(int argc, char** argv) {
   Context ctx;
-  CLI::App app("hull: an OCI container runtime", "hull");
-  app.fallthrough();  // global flags are also accepted after the verb
-  app.require_subcommand(0, 1);
-  add_global_flags(app, ctx);
-  std::vector<Verb> verbs;
-#define HULL_ADD_VERB(name) verbs.push_back(setup_##name(app, ctx));
-  HULL_VERBS(HULL_ADD_VERB)
-#undef HULL_ADD_VERB
+  CLI::App app(kAppDescription, kAppName);
+  std::vector<Verb> verbs = define_app(app, ctx);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   FlagSet global_flags;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/build_info.hpp"
 #include "process/lsm.hpp"
 #include "process/scheduling.hpp"
 #include "process/self_protection.hpp"
@@ -157,6 +158,8 @@ Json document() {
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
         {"io.github.hull.version", HULL_VERSION},
+        {"io.github.hull.commit", build_info::commit()},
+        {"io.github.hull.build.features", build_info::features()},
         // CVE-2019-5736: "true" when the binary cannot be reopened for writing
         // (it runs from a read-only mount), see src/process/self_protection.hpp.
         {"io.github.hull.binary.readonly", process::runtime_binary_on_readonly_mount() ? "true" : "false"}}},

@@ -1,0 +1,66 @@
+#include "cli/app.hpp"
+
+#include "base/build_info.hpp"
+#include "runtime/features.hpp"
+
+namespace hull::cli {
+
+// The verbs, in help order. A new verb is one file cmd_<name>.cpp defining
+// setup_<name>(CLI::App&, Context&) and one entry here (and its page's
+// description in man/commands.yaml).
+#define HULL_VERBS(X) \
+  X(create)           \
+  X(start)            \
+  X(run)              \
+  X(exec)             \
+  X(state)            \
+  X(list)             \
+  X(kill)             \
+  X(delete)           \
+  X(pause)            \
+  X(resume)           \
+  X(update)           \
+  X(ps)               \
+  X(events)           \
+  X(spec)             \
+  X(features)
+
+#define HULL_DECLARE_VERB(name) Verb setup_##name(CLI::App& app, Context& ctx);
+HULL_VERBS(HULL_DECLARE_VERB)
+#undef HULL_DECLARE_VERB
+
+// runc's layout ("runc version 1.1.5\ncommit: ...\nspec: ...\n..."), one
+// "key: value" per line after the first, so scripts written for runc parse it.
+std::string version_text() {
+  return std::string("hull version ") + build_info::version() + "\ncommit: " + build_info::commit() +
+         "\nbuild: " + build_info::build_type() + "\nfeatures: " + build_info::features() +
+         "\nspec: " + features::spec_version() + "\nlibseccomp: " + features::libseccomp_version();
+}
+
+namespace {
+
+void add_global_flags(CLI::App& app, Context& ctx) {
+  app.add_option("--root", ctx.global.root, "directory for the containers' state (default /run/hull)");
+  app.add_option("--log", ctx.log_path, "append log lines to this file (default: stderr)");
+  app.add_option("--log-format", ctx.log_format, "log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--debug", ctx.global.debug, "enable debug logging");
+  app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup,
+               "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")");
+  app.set_version_flag("-v,--version", version_text, "print the version");
+}
+
+}  // namespace
+
+std::vector<Verb> define_app(CLI::App& app, Context& ctx) {
+  app.fallthrough();  // global flags are also accepted after the verb
+  app.require_subcommand(0, 1);
+  add_global_flags(app, ctx);
+  std::vector<Verb> verbs;
+#define HULL_ADD_VERB(name) verbs.push_back(setup_##name(app, ctx));
+  HULL_VERBS(HULL_ADD_VERB)
+#undef HULL_ADD_VERB
+  return verbs;
+}
+
+}  // namespace hull::cli

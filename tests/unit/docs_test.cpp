@@ -1,0 +1,161 @@
+// The docs hold to the code and the tests: docs/troubleshooting.md lists the
+// start of every error message in src/ (and nothing that is not there), the
+// client configurations in docs/clients.md marked "e2e:" are the ones
+// tests/e2e writes, and docs/README.md indexes every page.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource = HULL_SOURCE_DIR;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The string literal each Error(...), throw_errno(...) and with_context(...)
+// in src/ starts its message with, C escapes undone.
+std::set<std::string> source_messages() {
+  static const std::regex literal_re(R"re(\b(?:Error|throw_errno|with_context)\(\s*"((?:[^"\\]|\\.)*)")re");
+  std::set<std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(kSource / "src")) {
+    auto ext = entry.path().extension();
+    if (ext != ".cpp" && ext != ".hpp") continue;
+    std::string text = read_file(entry.path());
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), literal_re); it != std::sregex_iterator(); ++it) {
+      std::string raw = (*it)[1], message;
+      for (size_t i = 0; i < raw.size(); ++i) message += raw[i] == '\\' && i + 1 < raw.size() ? raw[++i] : raw[i];
+      out.insert(message);
+    }
+  }
+  return out;
+}
+
+// The `prefixes` in the first column of the tables of troubleshooting.md.
+std::set<std::string> documented_prefixes() {
+  static const std::regex code_re("`([^`]+)`");
+  std::set<std::string> out;
+  for (const std::string& line : lines_of(read_file(kSource / "docs/troubleshooting.md"))) {
+    if (line.rfind("| `", 0) != 0) continue;
+    std::string cell = line.substr(0, line.find("` | ") == std::string::npos ? line.size() : line.find("` | ") + 1);
+    for (auto it = std::sregex_iterator(cell.begin(), cell.end(), code_re); it != std::sregex_iterator(); ++it)
+      out.insert((*it)[1]);
+  }
+  return out;
+}
+
+TEST(Docs, TroubleshootingCoversEveryErrorMessage) {
+  auto messages = source_messages();
+  auto prefixes = documented_prefixes();
+  ASSERT_GT(messages.size(), 100u);
+  ASSERT_GT(prefixes.size(), 50u);
+  for (const std::string& m : messages) {
+    bool covered = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return m.rfind(p, 0) == 0; });
+    EXPECT_TRUE(covered) << "docs/troubleshooting.md has no entry for the message \"" << m
+                         << "...\": add its first words to the table of its cause";
+  }
+  for (const std::string& p : prefixes) {
+    bool exists = std::any_of(messages.begin(), messages.end(), [&](const std::string& m) { return m.rfind(p, 0) == 0; });
+    EXPECT_TRUE(exists) << "docs/troubleshooting.md documents \"" << p << "\", which no message in src/ starts with";
+  }
+}
+
+// The fenced block after "<!-- e2e: MARKER -->" in docs/clients.md.
+std::vector<std::string> marked_block(const std::string& marker) {
+  auto lines = lines_of(read_file(kSource / "docs/clients.md"));
+  auto it = std::find(lines.begin(), lines.end(), "<!-- e2e: " + marker + " -->");
+  std::vector<std::string> block;
+  if (it == lines.end() || ++it == lines.end() || it->rfind("```", 0) != 0) return block;
+  for (++it; it != lines.end() && it->rfind("```", 0) != 0; ++it) block.push_back(*it);
+  return block;
+}
+
+// Lines without comments, trailing blanks and empty lines.
+std::vector<std::string> significant(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  for (std::string line : lines) {
+    line = line.substr(0, line.find('#'));
+    line.erase(line.find_last_not_of(" \t") + 1);
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t i = 0; (i = s.find(from, i)) != std::string::npos; i += to.size()) s.replace(i, from.size(), to);
+  return s;
+}
+
+TEST(Docs, PodmanConfigIsTheE2eOne) {
+  auto doc = significant(marked_block("tests/e2e/podman.sh containers.conf"));
+  ASSERT_FALSE(doc.empty()) << "docs/clients.md lacks the marked containers.conf block";
+  // The heredoc podman.sh writes, with the runtime the docs name.
+  auto script = lines_of(read_file(kSource / "tests/e2e/podman.sh"));
+  auto start = std::find_if(script.begin(), script.end(),
+                            [](const std::string& l) { return l.find("\"$work/containers.conf\" <<CONF") != std::string::npos; });
+  ASSERT_NE(start, script.end());
+  std::vector<std::string> conf;
+  for (auto it = start + 1; it != script.end() && *it != "CONF"; ++it)
+    conf.push_back(replace_all(replace_all(*it, "$runtime", "/usr/sbin/hull"), "$name", "hull"));
+  EXPECT_EQ(doc, significant(conf));
+}
+
+std::set<std::string> flags_in(const std::string& text) {
+  static const std::regex flag_re(R"((?:^|[\s"'])(--[a-z][a-z-]*))");
+  std::set<std::string> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), flag_re); it != std::sregex_iterator(); ++it)
+    out.insert((*it)[1]);
+  return out;
+}
+
+TEST(Docs, CtrRunFlagsAreTheE2eOnes) {
+  auto block = marked_block("tests/e2e/containerd.sh ctr run");
+  ASSERT_FALSE(block.empty()) << "docs/clients.md lacks the marked ctr block";
+  std::string joined;
+  for (const auto& l : block) joined += (l.empty() || l.back() != '\\' ? l + "\n" : l.substr(0, l.size() - 1));
+  std::string run;
+  for (const auto& l : lines_of(joined))
+    if (l.rfind("ctr run ", 0) == 0) run = l;
+  ASSERT_FALSE(run.empty()) << joined;
+  // containerd.sh's crun_flags: the flags every `ctr run` of the tests gets.
+  std::string script_flags;
+  for (const auto& l : lines_of(read_file(kSource / "tests/e2e/containerd.sh")))
+    if (l.find("echo \"--snapshotter") != std::string::npos) script_flags = l;
+  ASSERT_FALSE(script_flags.empty());
+  auto expected = flags_in(script_flags);
+  expected.insert("--rm");
+  EXPECT_EQ(flags_in(run), expected);
+}
+
+TEST(Docs, IndexListsEveryPage) {
+  std::string index = read_file(kSource / "docs/README.md");
+  for (const auto& entry : fs::directory_iterator(kSource / "docs")) {
+    std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".md" || name == "README.md") continue;
+    EXPECT_NE(index.find("](" + name + ")"), std::string::npos) << "docs/README.md does not link " << name;
+  }
+  for (const char* page : {"getting-started.md", "clients.md", "troubleshooting.md", "rootless.md",
+                           "differences-from-runc.md", "packaging.md"})
+    EXPECT_TRUE(fs::exists(kSource / "docs" / page)) << page;
+}
+
+}  // namespace
