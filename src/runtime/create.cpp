@@ -181,6 +181,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   st.created = rfc3339_now_nanos();
   st.owner = ::getuid();
   if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
+  if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
   c.dir.write_state(st);
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away.
