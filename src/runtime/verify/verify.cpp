@@ -90,7 +90,15 @@ Target gather(const GlobalOptions& g, const std::string& id) {
   std::string saved = store.root() + "/" + id + "/" + kSavedConfigName;
   t.spec = spec::parse_config(read_file(saved), saved);
   t.pid = t.state.pid;
-  if (auto it = t.state.extra.find(kPreserveFdsKey); it != t.state.extra.end()) t.preserved_fds = std::stoi(it->second);
+  if (auto it = t.state.extra.find(kPreserveFdsKey); it != t.state.extra.end()) {
+    size_t used = 0;
+    try {
+      t.preserved_fds = std::stoi(it->second, &used);
+    } catch (const std::exception&) {
+    }
+    if (used == 0 || used != it->second.size() || t.preserved_fds < 0)
+      throw Error("state.json: " + std::string(kPreserveFdsKey) + ": not a count: " + quote(it->second));
+  }
   if (!t.state.cgroupPath.empty()) {
     t.cgroup.emplace(cgroups::Manager::load(t.state.cgroupPath));
     t.pids = t.cgroup->pids();
