@@ -419,23 +419,43 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
   make_root(root);
   UniqueFd rootfd = open_fd(root, O_RDONLY | O_DIRECTORY);
   std::string path = root + "/" + id;
-  // Two rounds: the second follows clearing an abandoned directory.
-  for (int round = 0; round < 2; ++round) {
+  // Bounded rounds: one more follows clearing an abandoned directory, and
+  // one more each time a `delete --force <id>` swept our temporary directory
+  // before we locked it (it cannot tell a create that died before the rename
+  // from one that has not locked yet; we can: ENOENT or its lock).
+  int swept = 0;
+  for (int round = 0; round < 2 + swept && swept < 8; ++round) {
     std::string tmpl = root + "/" + temp_prefix_for(id) + "XXXXXX";
     if (!::mkdtemp(tmpl.data())) throw_errno("mkdtemp " + tmpl);
     std::string tmp = tmpl.substr(root.size() + 1);
-    UniqueFd fd;
-    int err = 0;
-    try {
-      fd = open_at(rootfd.get(), tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) throw_errno("lock " + tmpl);
-      if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) return fd;
-      err = errno;
-    } catch (...) {
+    int raw = ::openat(rootfd.get(), tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (raw < 0 && errno == ENOENT) {
+      ++swept;
+      continue;
+    }
+    if (raw < 0) {
+      int e = errno;
       ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
-      throw;
+      throw_errno(e, "open " + tmpl);
+    }
+    UniqueFd fd(raw);
+    int err = 0;
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
+      err = errno;
+      if (err != EWOULDBLOCK) {
+        ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+        throw_errno(err, "lock " + tmpl);
+      }
+    } else if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) {
+      return fd;
+    } else {
+      err = errno;
     }
     ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+    if (err == EWOULDBLOCK || err == ENOENT) {  // a sweeper holds it, or removed it
+      ++swept;
+      continue;
+    }
     if (err == EINVAL) {
       // The filesystem cannot rename without replacing: fall back to a plain
       // exclusive mkdir. The directory is briefly unlocked, so abandoned
