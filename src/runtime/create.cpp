@@ -182,12 +182,18 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   st.owner = ::getuid();
   if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
   if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
-  c.dir.write_state(st);
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away.
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
 
   cgroup.create();
+  // The first state.json names the cgroup, written once create() has made
+  // it ours (it refuses a populated one) and before any process goes in: a
+  // create SIGKILLed from here on leaves a "creating" container whose
+  // delete --force kills what is in the cgroup and removes it (the lifecycle
+  // model test found the half-made init left running otherwise).
+  st.cgroupPath = cgroup.to_state();
+  c.dir.write_state(st);
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   ns::join_before_clone(namespaces);
