@@ -23,7 +23,8 @@ namespace hull::cli {
   X(ps)               \
   X(events)           \
   X(spec)             \
-  X(features)
+  X(features)         \
+  X(verify)
 
 #define HULL_DECLARE_VERB(name) Verb setup_##name(CLI::App& app, Context& ctx);
 HULL_VERBS(HULL_DECLARE_VERB)

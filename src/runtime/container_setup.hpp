@@ -43,6 +43,9 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
 inline constexpr const char* kSavedConfigName = "config.json";
 // state.json private field: an overlay upper/work directory outside the state dir.
 inline constexpr const char* kOverlayDirKey = "overlayDir";
+// state.json private field: how many fds from 3 on the init was given
+// (LISTEN_FDS + --preserve-fds), for `hull verify`'s open-fd check.
+inline constexpr const char* kPreserveFdsKey = "preserveFds";
 spec::Spec load_saved_config(const ContainerDir& dir);
 
 // Removes a container whose init is gone or killed: what is left in its

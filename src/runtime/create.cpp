@@ -183,6 +183,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   st.created = rfc3339_now_nanos();
   st.owner = ::getuid();
   if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
+  if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
   // Recorded before it is made: a create killed from here on leaves a state
   // that `delete --force` uses to remove the cgroup.
   st.cgroupPath = cgroup.to_state();

@@ -130,8 +130,11 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   try {
     opened.emplace(open_container(g, id));
   } catch (const ContainerMissing&) {
-    if (force) return;  // nothing to delete is what --force asked for
-    throw;
+    if (!force) throw;
+    // Nothing to delete is what --force asked for; but a create or delete
+    // killed half-way may have left an empty or state-less directory.
+    StateStore(g.root).clear_debris(id);
+    return;
   }
   OpenedContainer& c = *opened;
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);

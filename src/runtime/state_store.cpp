@@ -27,6 +27,11 @@ constexpr const char* kStateFile = "state.json";
 // Directories are built under this prefix and renamed into place. '~' cannot
 // appear in a container id, so a half-made directory never looks like one.
 constexpr const char* kTempPrefix = "~creating-";
+// The temporary name carries the id (cut to keep it a valid file name), so
+// `delete --force <id>` can find what a create of <id> killed before the
+// rename left behind: "~creating-<id>-XXXXXX".
+constexpr size_t kTempIdChars = 200;
+std::string temp_prefix_for(const std::string& id) { return kTempPrefix + id.substr(0, kTempIdChars) + "-"; }
 
 // ---- container ids -------------------------------------------------------
 
@@ -379,6 +384,31 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id)
 
 }  // namespace
 
+void StateStore::clear_debris(std::string_view id_view) const {
+  validate_container_id(id_view);
+  std::string id(id_view);
+  int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    throw_errno("open " + root_);
+  }
+  UniqueFd root(fd);
+  with_context("clear what is left of container " + quote(id), [&] {
+    clear_abandoned(root.get(), root_, id);
+    const std::string prefix = temp_prefix_for(id);
+    for (auto& [name, type] : entries(root.get(), root_)) {
+      if (!name.starts_with(prefix)) continue;
+      int t = ::openat(root.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (t < 0) continue;  // renamed into place or removed meanwhile
+      UniqueFd temp(t);
+      // A live create holds the lock until it renames; only a dead one's is free.
+      if (::flock(temp.get(), LOCK_EX | LOCK_NB) < 0 || !still_linked(root.get(), name, temp.get())) continue;
+      if (::unlinkat(root.get(), name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
+        throw_errno("rmdir " + root_ + "/" + name);
+    }
+  });
+}
+
 namespace {
 
 // Makes root/id and locks it, or returns nullopt when the name is taken.
@@ -386,23 +416,43 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
   make_root(root);
   UniqueFd rootfd = open_fd(root, O_RDONLY | O_DIRECTORY);
   std::string path = root + "/" + id;
-  // Two rounds: the second follows clearing an abandoned directory.
-  for (int round = 0; round < 2; ++round) {
-    std::string tmpl = root + "/" + kTempPrefix + "XXXXXX";
+  // Bounded rounds: one more follows clearing an abandoned directory, and
+  // one more each time a `delete --force <id>` swept our temporary directory
+  // before we locked it (it cannot tell a create that died before the rename
+  // from one that has not locked yet; we can: ENOENT or its lock).
+  int swept = 0;
+  for (int round = 0; round < 2 + swept && swept < 8; ++round) {
+    std::string tmpl = root + "/" + temp_prefix_for(id) + "XXXXXX";
     if (!::mkdtemp(tmpl.data())) throw_errno("mkdtemp " + tmpl);
     std::string tmp = tmpl.substr(root.size() + 1);
-    UniqueFd fd;
-    int err = 0;
-    try {
-      fd = open_at(rootfd.get(), tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) throw_errno("lock " + tmpl);
-      if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) return fd;
-      err = errno;
-    } catch (...) {
+    int raw = ::openat(rootfd.get(), tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (raw < 0 && errno == ENOENT) {
+      ++swept;
+      continue;
+    }
+    if (raw < 0) {
+      int e = errno;
       ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
-      throw;
+      throw_errno(e, "open " + tmpl);
+    }
+    UniqueFd fd(raw);
+    int err = 0;
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
+      err = errno;
+      if (err != EWOULDBLOCK) {
+        ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+        throw_errno(err, "lock " + tmpl);
+      }
+    } else if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) {
+      return fd;
+    } else {
+      err = errno;
     }
     ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+    if (err == EWOULDBLOCK || err == ENOENT) {  // a sweeper holds it, or removed it
+      ++swept;
+      continue;
+    }
     if (err == EINVAL) {
       // The filesystem cannot rename without replacing: fall back to a plain
       // exclusive mkdir. The directory is briefly unlocked, so abandoned

@@ -104,6 +104,12 @@ class StateStore {
   // state.json is only ever replaced by rename, so this reads a whole file,
   // possibly one version old. Throws `container "web" does not exist`.
   ContainerState peek(std::string_view id) const;
+  // Clears what commands killed half-way left of `id` (for `delete --force`
+  // of a container that does not exist): <root>/<id> without state.json that
+  // nobody holds locked (a delete killed after removing state.json), and
+  // temporary directories of creates of `id` killed before renaming them into
+  // place. A locked directory belongs to a live command and is left alone.
+  void clear_debris(std::string_view id) const;
   // Ids of all containers (directories under root whose names are valid ids),
   // sorted. No locks taken; a missing root means no containers.
   std::vector<std::string> list_ids() const;

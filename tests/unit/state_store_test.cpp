@@ -26,6 +26,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "runtime/operations.hpp"
 
 namespace hull {
 namespace {
@@ -304,6 +305,44 @@ TEST_F(StateStoreTest, DirectoryWithoutStateButLockedIsNotReclaimed) {
   EXPECT_EQ(error_of([&] { store.create("web"); }), "container \"web\" already exists");
   creating.write_state(sample_state("web"));
   EXPECT_EQ(creating.read_state().id, "web");
+}
+
+// What a create or delete SIGKILLed half-way leaves (found by the lifecycle
+// model test): a state-less directory, a create's temporary directory.
+TEST_F(StateStoreTest, ClearDebrisRemovesWhatDeadCommandsLeftOfOneId) {
+  StateStore store(root_);
+  make_container(store, "other");
+  fs::create_directories(root_ + "/web");
+  std::ofstream(root_ + "/web/config.json") << "{}";  // a delete killed after removing state.json
+  fs::create_directory(root_ + "/~creating-web-a1b2c3");  // a create killed before its rename
+  fs::create_directory(root_ + "/~creating-webby-d4e5f6");  // another id's
+  fs::create_directory(root_ + "/~creating-web-live01");
+  UniqueFd live = open_fd(root_ + "/~creating-web-live01", O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(::flock(live.get(), LOCK_EX), 0);  // a create still running
+  store.clear_debris("web");
+  EXPECT_EQ(root_entries(), (std::set<std::string>{"other", "~creating-web-live01", "~creating-webby-d4e5f6"}));
+}
+
+TEST_F(StateStoreTest, ClearDebrisLeavesAContainerAndALockedDirectory) {
+  StateStore store(root_);
+  make_container(store, "web");
+  ContainerDir creating = store.create("db");  // locked, no state.json yet
+  store.clear_debris("web");
+  store.clear_debris("db");
+  EXPECT_EQ(root_entries(), (std::set<std::string>{"db", "web"}));
+  EXPECT_EQ(store.open("web").read_state().id, "web");
+}
+
+TEST_F(StateStoreTest, ForceDeleteOfAMissingContainerClearsItsDebris) {
+  fs::create_directories(root_ + "/web");
+  std::ofstream(root_ + "/web/config.json") << "{}";
+  fs::create_directory(root_ + "/~creating-web-a1b2c3");
+  GlobalOptions g;
+  g.root = root_;
+  EXPECT_EQ(error_of([&] { delete_container(g, "web", false); }), "container \"web\" does not exist");
+  EXPECT_EQ(root_entries().size(), 2u) << "plain delete must not touch it";
+  delete_container(g, "web", true);
+  EXPECT_TRUE(root_entries().empty());
 }
 
 TEST_F(StateStoreTest, PeekReadsStateWithoutWaitingForTheLock) {

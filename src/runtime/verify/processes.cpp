@@ -1,0 +1,250 @@
+// The container's processes: every process in its cgroup belongs to it (is
+// in its namespaces) and none is hull; every process's capability sets are
+// within the config's; the init's no_new_privs, seccomp, rlimits,
+// oom_score_adj, user, groups and open fds are as configured.
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <sstream>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "namespaces/namespaces.hpp"
+#include "process/capabilities.hpp"
+#include "process/rlimits.hpp"
+#include "runtime/verify/target.hpp"
+
+namespace hull::verify {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::string cap_names(uint64_t mask) {
+  std::vector<std::string> names;
+  auto known = process::known_capability_names();
+  for (int i = 0; i < 64; ++i) {
+    if (!(mask & (uint64_t{1} << i))) continue;
+    names.push_back(static_cast<size_t>(i) < known.size() ? std::string(known[static_cast<size_t>(i)])
+                                                           : "cap " + std::to_string(i));
+  }
+  return names.empty() ? "none" : join(names, ",");
+}
+
+// Maps an id inside the container to the host through /proc/<pid>/uid_map
+// (or gid_map): the kernel's own mapping, identity without a user namespace.
+std::optional<uint64_t> to_host(pid_t pid, const char* map, uint64_t id) {
+  std::string text;
+  try {
+    text = read_file("/proc/" + std::to_string(pid) + "/" + map);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  std::istringstream in(text);
+  uint64_t inside = 0, outside = 0, count = 0;
+  while (in >> inside >> outside >> count)
+    if (id >= inside && id - inside < count) return outside + (id - inside);
+  return std::nullopt;
+}
+
+std::vector<std::string> words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+void check_members(const Target& t, Report& r) {
+  std::vector<std::string> own;  // namespaces the container does not share with the host
+  for (const auto& n : t.linux_section().namespaces) own.push_back(ns::proc_name(n.type));
+  const std::string property = "cgroup holds only the container";
+  if (own.empty()) {
+    r.cannot_tell(property, "no namespaces", "the container shares every namespace with the host");
+  } else {
+    std::vector<std::string> strangers;
+    for (pid_t p : t.pids) {
+      std::vector<std::string> outside;
+      for (const auto& name : own) {
+        std::string theirs = proc_link(p, "ns/" + name);
+        if (!theirs.empty() && theirs != proc_link(t.pid, "ns/" + name)) outside.push_back(name);
+      }
+      if (!outside.empty()) strangers.push_back("pid " + std::to_string(p) + " (not in its " + join(outside, ",") + ")");
+    }
+    r.check(strangers.empty(), property, "in " + join(own, ","), "processes: " + std::to_string(t.pids.size()),
+            "processes of another container or the host: " + join(strangers));
+  }
+  struct stat self{};
+  if (::stat("/proc/self/exe", &self) < 0) {
+    r.cannot_tell("no hull process inside", "none", std::string("stat /proc/self/exe: ") + std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> hulls;
+  for (pid_t p : t.pids) {
+    struct stat st{};
+    std::string exe = "/proc/" + std::to_string(p) + "/exe";
+    if (::stat(exe.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
+      hulls.push_back(std::to_string(p));
+  }
+  r.check(hulls.empty(), "no hull process inside", "none", hulls.empty() ? "none" : "pids " + join(hulls),
+          "a hull process is in the container's cgroup");
+}
+
+void check_capabilities(const Target& t, Report& r) {
+  const auto& proc = t.spec.process;
+  process::CapabilitySets want =
+      process::capability_sets(proc ? proc->capabilities : std::nullopt, process::kernel_last_cap());
+  struct Set {
+    const char* name;
+    const char* status_key;
+    uint64_t allowed;
+  };
+  const Set sets[] = {{"bounding", "CapBnd", want.bounding},     {"effective", "CapEff", want.effective},
+                      {"permitted", "CapPrm", want.permitted},   {"inheritable", "CapInh", want.inheritable},
+                      {"ambient", "CapAmb", want.ambient}};
+  std::vector<pid_t> pids = t.pids.empty() ? std::vector<pid_t>{t.pid} : t.pids;
+  for (const Set& s : sets) {
+    std::vector<std::string> beyond;
+    for (pid_t p : pids) {
+      auto status = proc_status(p);
+      auto it = status.find(s.status_key);
+      if (it == status.end()) continue;  // exited meanwhile
+      uint64_t have = std::stoull(it->second, nullptr, 16);
+      if (have & ~s.allowed) beyond.push_back("pid " + std::to_string(p) + " has " + cap_names(have & ~s.allowed));
+    }
+    r.check(beyond.empty(), std::string("capabilities ") + s.name, cap_names(s.allowed),
+            beyond.empty() ? "within, processes: " + std::to_string(pids.size()) : join(beyond, "; "),
+            "a process holds capabilities beyond the config's set");
+  }
+}
+
+void check_seccomp(const Target& t, Report& r, std::map<std::string, std::string>& status) {
+  bool configured = t.spec.linux_ && t.spec.linux_->seccomp;
+  auto mine = proc_status(::getpid());
+  // Filters are inherited: the init has hull's own (if any) plus the config's one.
+  int own = mine.count("Seccomp_filters") ? std::stoi(mine["Seccomp_filters"]) : 0;
+  std::string mode = status["Seccomp"];
+  std::string want_mode = configured ? "2" : (own > 0 ? "2" : "0");
+  r.check(mode == want_mode, "seccomp mode", want_mode == "2" ? "2 (filter)" : "0 (none)", mode,
+          "the seccomp mode is not the configured one");
+  if (!status.count("Seccomp_filters")) {
+    r.cannot_tell("seccomp filters", std::to_string(own + (configured ? 1 : 0)), "the kernel does not show Seccomp_filters");
+    return;
+  }
+  std::string want = std::to_string(own + (configured ? 1 : 0));
+  r.check(status["Seccomp_filters"] == want, "seccomp filters", want, status["Seccomp_filters"],
+          "the number of filters is not the configured one");
+}
+
+void check_rlimits(const Target& t, Report& r) {
+  if (!t.spec.process) return;
+  for (const auto& l : t.spec.process->rlimits) {
+    std::string property = "rlimit " + l.type;
+    std::string config = std::to_string(l.soft) + "/" + std::to_string(l.hard);
+    auto resource = process::rlimit_from_name(l.type);
+    if (!resource) {
+      r.cannot_tell(property, config, "unknown rlimit");
+      continue;
+    }
+    struct rlimit have{};
+    if (::prlimit(t.pid, static_cast<__rlimit_resource>(*resource), nullptr, &have) < 0) {
+      r.cannot_tell(property, config, std::string("prlimit: ") + std::strerror(errno));
+      continue;
+    }
+    auto show = [](rlim_t v) { return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v); };
+    auto same = [](rlim_t have, uint64_t want) { return have == want || (have == RLIM_INFINITY && want == UINT64_MAX); };
+    r.check(same(have.rlim_cur, l.soft) && same(have.rlim_max, l.hard), property, config,
+            show(have.rlim_cur) + "/" + show(have.rlim_max), "the limit in force is not the configured one");
+  }
+}
+
+void check_identity(const Target& t, Report& r, std::map<std::string, std::string>& status) {
+  if (!t.spec.process) return;
+  const spec::User& u = t.spec.process->user;
+  auto uid = to_host(t.pid, "uid_map", u.uid);
+  auto gid = to_host(t.pid, "gid_map", u.gid);
+  std::vector<std::string> uids = words(status["Uid"]), gids = words(status["Gid"]);
+  if (!uid || !gid || uids.size() != 4 || gids.size() != 4) {
+    r.cannot_tell("user", std::to_string(u.uid) + ":" + std::to_string(u.gid), "the id is not mapped to the host");
+  } else {
+    bool ok = true;
+    for (const auto& v : uids) ok &= v == std::to_string(*uid);
+    for (const auto& v : gids) ok &= v == std::to_string(*gid);
+    r.check(ok, "user", std::to_string(u.uid) + ":" + std::to_string(u.gid) + " (host " + std::to_string(*uid) + ":" +
+                            std::to_string(*gid) + ")",
+            "uid " + join(uids, " ") + " gid " + join(gids, " "), "the init runs as another user");
+  }
+  std::set<std::string> want, have;
+  for (const auto& v : words(status["Groups"])) have.insert(v);
+  bool mapped = true;
+  for (uint32_t g : u.additionalGids) {
+    auto h = to_host(t.pid, "gid_map", g);
+    if (h) want.insert(std::to_string(*h));
+    mapped &= h.has_value();
+  }
+  std::vector<std::string> want_list(want.begin(), want.end()), have_list(have.begin(), have.end());
+  if (!mapped)
+    r.cannot_tell("groups", join(want_list, ","), "a group is not mapped to the host");
+  else
+    r.check(want == have, "groups", want.empty() ? "none" : join(want_list, ","),
+            have.empty() ? "none" : join(have_list, ","), "the init's supplementary groups differ");
+}
+
+void check_fds(const Target& t, Report& r) {
+  std::string dir = "/proc/" + std::to_string(t.pid) + "/fd";
+  DIR* d = ::opendir(dir.c_str());
+  std::string config = t.preserved_fds > 0 ? "0-" + std::to_string(2 + t.preserved_fds) : "0-2";
+  if (d == nullptr) {
+    r.cannot_tell("init open fds", config, "open " + dir + ": " + std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> extra;
+  int count = 0;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    ++count;
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2 + t.preserved_fds) continue;
+    extra.push_back(std::to_string(fd) + " -> " + proc_link(t.pid, std::string("fd/") + e->d_name));
+  }
+  ::closedir(d);
+  r.check(extra.empty(), "init open fds", config, extra.empty() ? std::to_string(count) + " fds" : join(extra),
+          "the init holds fds beyond stdio and the preserved ones");
+}
+
+}  // namespace
+
+void check_cgroup_members(const Target& t, Report& r) {
+  if (t.cgroup) check_members(t, r);
+}
+
+void check_processes(const Target& t, Report& r) { check_capabilities(t, r); }
+
+void check_init(const Target& t, Report& r) {
+  auto status = proc_status(t.pid);
+  bool nnp = t.spec.process && t.spec.process->noNewPrivileges;
+  r.check(status["NoNewPrivs"] == (nnp ? "1" : "0"), "no_new_privs", nnp ? "1" : "0", status["NoNewPrivs"],
+          "no_new_privs is not as configured");
+  check_seccomp(t, r, status);
+  check_rlimits(t, r);
+  if (t.spec.process && t.spec.process->oomScoreAdj) {
+    std::string have;
+    try {
+      have = read_file("/proc/" + std::to_string(t.pid) + "/oom_score_adj");
+      while (!have.empty() && have.back() == '\n') have.pop_back();
+    } catch (const Error& e) {
+      have = "?";
+    }
+    std::string want = std::to_string(*t.spec.process->oomScoreAdj);
+    r.check(have == want, "oom_score_adj", want, have, "oom_score_adj is not the configured one");
+  }
+  check_identity(t, r, status);
+  check_fds(t, r);
+}
+
+}  // namespace hull::verify

@@ -1,0 +1,304 @@
+// hull verify on live containers: an untampered one verifies clean, and each
+// change made behind hull's back from the host (a raised memory limit, a
+// stranger in its cgroup, a read-only path made writable, a process with more
+// capabilities, an unmasked path, a widened device rule) turns exactly the
+// row that promises it into "violated", with exit status 1.
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+class VerifyTest : public HullTest {
+ protected:
+  // A running container with limits, masked and read-only paths of its own.
+  pid_t start(const std::string& id) {
+    Bundle& b = bundle("bundle-" + id);
+    fs::create_directories(b.rootfs() / "opt/secret");
+    std::ofstream(b.rootfs() / "opt/secret/key") << "hidden\n";
+    std::ofstream(b.rootfs() / "etc/secret") << "hidden\n";
+    auto& l = b.config["linux"];
+    l["resources"]["memory"]["limit"] = 64 * 1024 * 1024;
+    l["resources"]["pids"]["limit"] = 64;
+    l["maskedPaths"] = {"/etc/secret", "/opt/secret", "/no/such/path"};
+    l["readonlyPaths"] = {"/proc/sys", "/proc/bus"};
+    b.config["process"]["oomScoreAdj"] = 100;
+    b.args({"sleep", "1000"});
+    ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << "hull create " << id << ": " << r.err;
+      return 0;
+    }
+    start_container(id);
+    json s = state(id);
+    return s.is_object() ? s.value("pid", 0) : 0;
+  }
+
+  struct Verified {
+    int exit_code = -1;
+    json rows;
+    std::string err;
+  };
+  Verified verify(const std::string& id) {
+    ProcResult r = hull({"verify", "--format", "json", id});
+    Verified v{r.exit_code, json::parse(r.out, nullptr, false), r.err};
+    if (!v.rows.is_array()) ADD_FAILURE() << "verify printed no JSON array: " << r.out << r.err;
+    return v;
+  }
+  static json row(const Verified& v, const std::string& property) {
+    if (v.rows.is_array())
+      for (const auto& r : v.rows)
+        if (r.value("property", "").starts_with(property)) return r;
+    ADD_FAILURE() << "no row " << property << " in " << v.rows.dump(1);
+    return json::object();
+  }
+  static std::string verdict(const Verified& v, const std::string& property) {
+    return row(v, property).value("verdict", "<no row>");
+  }
+  // The violated rows' properties, for messages and exact assertions.
+  static std::vector<std::string> violated(const Verified& v) {
+    std::vector<std::string> out;
+    if (v.rows.is_array())
+      for (const auto& r : v.rows)
+        if (r.value("verdict", "") == "violated") out.push_back(r.value("property", ""));
+    return out;
+  }
+
+  // The container's cgroup directories (v2 and each v1 hierarchy).
+  std::vector<fs::path> cgroup_dirs(const std::string& id) {
+    auto init = recorded_init(id);
+    return init ? existing_cgroup_dirs(init->cgroup_path) : std::vector<fs::path>{};
+  }
+  // The directory holding `file` among them; empty when none has it.
+  fs::path dir_with(const std::string& id, const std::string& file) {
+    for (const auto& d : cgroup_dirs(id))
+      if (fs::exists(d / file)) return d;
+    return {};
+  }
+
+  // Runs fn in a forked child (which may setns freely) and returns its exit status.
+  template <class F>
+  static int in_child(F fn) {
+    pid_t pid = ::fork();
+    if (pid == 0) ::_exit(fn());
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+};
+
+TEST_F(VerifyTest, UntamperedContainerVerifiesClean) {
+  pid_t pid = start("clean");
+  ASSERT_GT(pid, 0);
+  Verified v = verify("clean");
+  EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
+  for (const auto& r : v.rows) {
+    std::string verdict = r.value("verdict", "");
+    EXPECT_TRUE(verdict == "holds" || (verdict == "cannot tell" && !r.value("why", "").empty())) << r.dump();
+  }
+  for (const char* p : {"namespace pid", "namespace mount", "namespace network", "init is pid 1", "root",
+                        "root readonly", "mount /proc", "masked /etc/secret", "masked /opt/secret",
+                        "masked /no/such/path", "readonly /proc/sys", "cgroup memory.limit", "cgroup memory usage",
+                        "cgroup pids.max", "cgroup pids usage", "cgroup devices", "cgroup holds only the container",
+                        "no hull process inside", "capabilities bounding", "capabilities inheritable",
+                        "no_new_privs", "seccomp mode", "rlimit RLIMIT_NOFILE", "oom_score_adj", "user",
+                        "init open fds"})
+    EXPECT_EQ(verdict(v, p), "holds") << p << ": " << row(v, p).dump();
+  // The host's namespaces are the ones the config leaves out.
+  EXPECT_EQ(row(v, "namespace user").value("kernel", ""), ns_link(::getpid(), "user"));
+  EXPECT_EQ(row(v, "masked /no/such/path").value("kernel", ""), "absent");
+
+  // The table form: a header and one line per row.
+  ProcResult table = hull({"verify", "clean"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(table.out.starts_with("PROPERTY")) << table.out;
+  EXPECT_EQ(static_cast<size_t>(std::count(table.out.begin(), table.out.end(), '\n')), v.rows.size() + 1);
+
+  // Paused, the same promises hold.
+  ASSERT_EQ(hull({"pause", "clean"}).exit_code, 0);
+  Verified paused = verify("clean");
+  EXPECT_EQ(paused.exit_code, 0) << paused.rows.dump(1) << paused.err;
+  ASSERT_EQ(hull({"resume", "clean"}).exit_code, 0);
+}
+
+TEST_F(VerifyTest, RefusesAContainerThatIsNotRunning) {
+  ASSERT_GT(create_container("created"), 0);
+  ProcResult r = hull({"verify", "created"});
+  EXPECT_TRUE(failed_with(r, {"verify container \"created\"", "is created", "running or paused"})) << r.err;
+  EXPECT_TRUE(failed_with(hull({"verify", "nosuch"}), {"does not exist"}));
+}
+
+TEST_F(VerifyTest, CatchesARaisedMemoryLimit) {
+  ASSERT_GT(start("mem"), 0);
+  fs::path v2 = dir_with("mem", "memory.max"), v1 = dir_with("mem", "memory.limit_in_bytes");
+  ASSERT_TRUE(!v2.empty() || !v1.empty());
+  if (!v1.empty())
+    std::ofstream(v1 / "memory.limit_in_bytes") << 128 * 1024 * 1024;
+  else
+    std::ofstream(v2 / "memory.max") << 128 * 1024 * 1024;
+  Verified v = verify("mem");
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(violated(v), std::vector<std::string>{row(v, "cgroup memory.limit").value("property", "")})
+      << v.rows.dump(1);
+  EXPECT_EQ(row(v, "cgroup memory.limit").value("kernel", ""), std::to_string(128 * 1024 * 1024));
+}
+
+// Writes pid into cgroup.procs of every directory of the container: all inside
+// our own cgroup subtree (the test's cgroupsPath is relative).
+void join_cgroups(const std::vector<fs::path>& dirs, pid_t pid) {
+  for (const auto& d : dirs) std::ofstream(d / "cgroup.procs") << pid;
+}
+
+TEST_F(VerifyTest, CatchesAStrangerInItsCgroup) {
+  ASSERT_GT(start("stranger"), 0);
+  Child sleeper = Child::spawn({"/bin/sleep", "1000"});
+  join_cgroups(cgroup_dirs("stranger"), sleeper.pid());
+  Verified v = verify("stranger");
+  EXPECT_EQ(v.exit_code, 1);
+  json r = row(v, "cgroup holds only the container");
+  EXPECT_EQ(r.value("verdict", ""), "violated") << v.rows.dump(1);
+  EXPECT_NE(r.value("why", "").find("pid " + std::to_string(sleeper.pid())), std::string::npos) << r.dump();
+  // Our sleeper also holds every capability, which the container's processes must not.
+  EXPECT_EQ(verdict(v, "capabilities bounding"), "violated");
+  ::kill(sleeper.pid(), SIGKILL);
+  sleeper.finish();
+}
+
+TEST_F(VerifyTest, CatchesAReadonlyPathMadeWritable) {
+  pid_t pid = start("rw");
+  ASSERT_GT(pid, 0);
+  int rc = in_child([pid] {
+    int mnt = ::open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
+    if (mnt < 0 || ::setns(mnt, CLONE_NEWNS) < 0) return 2;
+    return ::mount(nullptr, "/proc/sys", nullptr, MS_REMOUNT | MS_BIND, nullptr) == 0 ? 0 : 3;
+  });
+  ASSERT_EQ(rc, 0) << "remount /proc/sys read-write in the container";
+  Verified v = verify("rw");
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(violated(v), std::vector<std::string>{"readonly /proc/sys"}) << v.rows.dump(1);
+  EXPECT_EQ(verdict(v, "readonly /proc/bus"), "holds");
+}
+
+TEST_F(VerifyTest, CatchesAnUnmaskedPath) {
+  pid_t pid = start("unmask");
+  ASSERT_GT(pid, 0);
+  int rc = in_child([pid] {
+    int mnt = ::open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
+    if (mnt < 0 || ::setns(mnt, CLONE_NEWNS) < 0) return 2;
+    return ::umount2("/etc/secret", MNT_DETACH) == 0 ? 0 : 3;
+  });
+  ASSERT_EQ(rc, 0) << "unmount the mask of /etc/secret";
+  Verified v = verify("unmask");
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(violated(v), std::vector<std::string>{"masked /etc/secret"}) << v.rows.dump(1);
+  EXPECT_EQ(verdict(v, "masked /opt/secret"), "holds");
+}
+
+// A process that joins the container (cgroups, then every namespace through
+// the init's pidfd) the way an exec would, but keeps all our capabilities.
+TEST_F(VerifyTest, CatchesAProcessWithMoreCapabilities) {
+  pid_t pid = start("caps");
+  ASSERT_GT(pid, 0);
+  int ready[2];
+  ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
+  std::vector<fs::path> dirs = cgroup_dirs("caps");
+  pid_t joiner = ::fork();
+  if (joiner == 0) {
+    ::close(ready[0]);
+    // The cgroup files are opened from the host's view; the process inside
+    // writes "0" (itself) to them before it enters the cgroup namespace,
+    // whose root would hide our cgroup (ENOENT).
+    std::vector<int> procs;
+    for (const auto& d : dirs) procs.push_back(::open((d / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0 || ::setns(pidfd, CLONE_NEWPID) < 0) ::_exit(2);
+    pid_t inside = ::fork();  // a child, to be in the pid namespace too
+    if (inside == 0) {
+      for (int fd : procs)
+        if (fd < 0 || ::write(fd, "0", 1) != 1) ::_exit(3);
+      int rest = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+      if (::setns(pidfd, rest) < 0) ::_exit(4);
+      if (::write(ready[1], "x", 1) != 1) ::_exit(5);
+      ::pause();
+      ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(inside, &status, 0);
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1) << "the joining process did not start";
+  ::close(ready[0]);
+  Verified v = verify("caps");
+  EXPECT_EQ(v.exit_code, 1);
+  for (const char* set : {"capabilities bounding", "capabilities effective", "capabilities permitted"}) {
+    json r = row(v, set);
+    EXPECT_EQ(r.value("verdict", ""), "violated") << r.dump();
+    EXPECT_NE(r.value("kernel", "").find("CAP_SYS_ADMIN"), std::string::npos) << r.dump();
+  }
+  // It is in every namespace of the container: a member, only too powerful.
+  EXPECT_EQ(verdict(v, "cgroup holds only the container"), "holds") << v.rows.dump(1);
+  // delete --force (TearDown) kills it with the container; its parent then exits.
+  ASSERT_EQ(hull({"delete", "--force", "caps"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(joiner));
+}
+
+long bpf_call(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
+
+// Attaches an allow-everything device program beside hull's.
+bool attach_allow_all(const fs::path& dir) {
+  bpf_insn prog[] = {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1}, {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}};
+  static const char license[] = "GPL";
+  bpf_attr load{};
+  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  load.insns = reinterpret_cast<uint64_t>(prog);
+  load.insn_cnt = 2;
+  load.license = reinterpret_cast<uint64_t>(license);
+  long fd = bpf_call(BPF_PROG_LOAD, load);
+  if (fd < 0) return false;
+  UniqueFd prog_fd(static_cast<int>(fd));
+  UniqueFd cg(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  bpf_attr attach{};
+  attach.target_fd = static_cast<uint32_t>(cg.get());
+  attach.attach_bpf_fd = static_cast<uint32_t>(prog_fd.get());
+  attach.attach_type = BPF_CGROUP_DEVICE;
+  attach.attach_flags = BPF_F_ALLOW_MULTI;
+  return bpf_call(BPF_PROG_ATTACH, attach) == 0;
+}
+
+TEST_F(VerifyTest, CatchesAWidenedDeviceRule) {
+  ASSERT_GT(start("dev"), 0);
+  fs::path v1 = dir_with("dev", "devices.allow");
+  if (!v1.empty()) {
+    std::ofstream(v1 / "devices.allow") << "a *:* rwm";
+  } else {
+    fs::path v2 = dir_with("dev", "cgroup.type");
+    ASSERT_FALSE(v2.empty());
+    ASSERT_TRUE(attach_allow_all(v2)) << "attach a device program to " << v2;
+  }
+  Verified v = verify("dev");
+  EXPECT_EQ(v.exit_code, 1);
+  std::vector<std::string> bad = violated(v);
+  ASSERT_EQ(bad.size(), 1u) << v.rows.dump(1);
+  EXPECT_TRUE(bad[0].starts_with("cgroup devices")) << bad[0];
+}
+
+}  // namespace
+}  // namespace hull::itest
