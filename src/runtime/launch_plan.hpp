@@ -31,7 +31,7 @@ struct InitPlanInputs {
 
 // How the container init is made (hull create, hull run).
 struct InitPlan {
-  uint64_t clone_flags = 0;              // CLONE_NEW* given to clone3
+  uint64_t clone_flags = 0;  // CLONE_NEW* given to clone3
   // Namespaces given by path (CLONE_NEW* bits): pid and time ones apply to
   // children only, so the runtime joins them before the clone; the init joins
   // the others right after it.
@@ -40,16 +40,16 @@ struct InitPlan {
   // The init waits for Continue until the runtime has written it into its v1
   // cgroups and written its id maps.
   bool wait_for_placement = false;
-  bool write_id_maps = false;            // a new user namespace: the runtime writes uid/gid_map
-  bool become_userns_root = false;       // the init runs in a user namespace, created or joined
+  bool write_id_maps = false;       // a new user namespace: the runtime writes uid/gid_map
+  bool become_userns_root = false;  // the init runs in a user namespace, created or joined
   // A cgroup namespace is rooted where its creator is: when the init is placed
   // after the clone, it unshares the namespace itself once placed.
   bool unshare_cgroupns_when_placed = false;
   // linux.timeOffsets are written before the first process enters a time
   // namespace: the init makes it itself (namespaces/time_namespace.hpp).
   bool init_makes_time_ns = false;
-  bool send_state = false;               // the init needs the state JSON (hooks, seccomp agent)
-  bool runtime_hooks = false;            // prestart/createRuntime hooks: the init asks for them
+  bool send_state = false;     // the init needs the state JSON (hooks, seccomp agent)
+  bool runtime_hooks = false;  // prestart/createRuntime hooks: the init asks for them
   ConsoleWiring console = ConsoleWiring::None;
 };
 
@@ -65,7 +65,7 @@ struct ExecPlan {
   // cgroup outside the caller's cgroup namespace: the child joins the
   // container's cgroup namespace itself, once in the container's cgroup.
   bool child_joins_cgroupns = false;
-  bool wait_for_placement = false;       // v1 hierarchies: placed after the clone
+  bool wait_for_placement = false;  // v1 hierarchies: placed after the clone
   ConsoleWiring console = ConsoleWiring::None;
 };
 

@@ -30,7 +30,8 @@ ConsoleEnds open_console(ConsoleWiring wiring, const std::string& console_socket
 // reaps the child, so a failed set-up leaves no process behind.
 class LaunchedChild {
  public:
-  LaunchedChild(pid_t pid, UniqueFd pidfd, bool in_cgroup) : pid_(pid), pidfd_(std::move(pidfd)), in_cgroup_(in_cgroup) {}
+  LaunchedChild(pid_t pid, UniqueFd pidfd, bool in_cgroup)
+      : pid_(pid), pidfd_(std::move(pidfd)), in_cgroup_(in_cgroup) {}
   LaunchedChild(LaunchedChild&& o) noexcept
       : pid_(std::exchange(o.pid_, 0)), pidfd_(std::move(o.pidfd_)), in_cgroup_(o.in_cgroup_) {}
   LaunchedChild& operator=(LaunchedChild&&) = delete;
@@ -53,9 +54,9 @@ class LaunchedChild {
 };
 
 struct LaunchRequest {
-  const char* what = "";        // in errors: "the container init", "the exec process"
-  uint64_t clone_flags = 0;     // CLONE_NEW* for the child
-  int cgroup_fd = -1;           // v2 cgroup dir to clone into, or -1
+  const char* what = "";     // in errors: "the container init", "the exec process"
+  uint64_t clone_flags = 0;  // CLONE_NEW* for the child
+  int cgroup_fd = -1;        // v2 cgroup dir to clone into, or -1
   // The child's entry point: runs the child's steps and ends in execve or
   // _exit, never returning or throwing into the runtime's stack frames.
   void (*entry)(void* arg) noexcept = nullptr;

@@ -28,7 +28,8 @@ hull::spec::Spec config(const std::string& namespaces, const std::string& linux_
 
 constexpr const char* kUsual =
     R"([{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}])";
-constexpr uint64_t kUsualFlags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWCGROUP;
+constexpr uint64_t kUsualFlags =
+    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWCGROUP;
 constexpr const char* kIdMaps =
     R"(, "uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
        "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}])";
@@ -142,8 +143,8 @@ TEST(ExecPlan, JoinsEveryNamespaceButCgroupWithOneSetns) {
 }
 
 TEST(ExecPlan, JoinedNamespacesAreJoinedLikeCreatedOnes) {
-  auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false,
-                           false, true);
+  auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false, false,
+                           true);
   EXPECT_EQ(p.setns_flags, CLONE_NEWNET | CLONE_NEWNS);
   EXPECT_FALSE(p.child_joins_cgroupns);
 }

@@ -1,8 +1,8 @@
 // The start barrier (runtime/start_barrier.hpp): `start` releases a waiting
 // init and returns once it has exec'd, reports an error it sent, and finds no
 // init when none waits; only one start ever succeeds.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,7 +36,7 @@ class StartBarrier : public ::testing::Test {
 
 TEST_F(StartBarrier, ListensOnAnOwnerOnlySocketInTheStateDir) {
   hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((dir_ / hull::kStartSocketName).c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0600u);

@@ -94,8 +94,7 @@ TEST(SyncChannel, AnErrorInsteadOfTheExpectedMessageIsThatError) {
 TEST(SyncChannel, AnUnexpectedMessageNamesBoth) {
   auto [runtime, init] = SyncChannel::make_pair();
   init.send(SyncMsg::Ready);
-  EXPECT_EQ(error_of([&] { runtime.expect(SyncMsg::Continue); }),
-            "sync protocol: expected continue, got ready");
+  EXPECT_EQ(error_of([&] { runtime.expect(SyncMsg::Continue); }), "sync protocol: expected continue, got ready");
 }
 
 TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
