@@ -38,7 +38,9 @@ std::string error_of(F&& f, int* code = nullptr) {
 }
 
 TEST(SyncChannel, EveryMessageTypeRoundTripsWithItsPayload) {
-  auto [runtime, init] = SyncChannel::make_pair();
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
   for (SyncMsg m : {SyncMsg::RuntimeHooks, SyncMsg::Continue, SyncMsg::Ready, SyncMsg::State}) {
     std::string payload = std::string("payload of ") + hull::to_string(m);
     init.send(m, payload);
@@ -61,19 +63,23 @@ TEST(SyncChannel, NamesEveryMessageType) {
 }
 
 TEST(SyncChannel, StatePayloadKeepsItsBytesAndSizeUpToTheLimit) {
-  auto [runtime, init] = SyncChannel::make_pair();
-  std::string big(60 * 1024, 'x');
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  std::string big(size_t{60} * 1024, 'x');
   big[17] = '\0';  // binary-safe
   runtime.send(SyncMsg::State, big);
   std::string got;
   init.expect(SyncMsg::State, &got);
   EXPECT_EQ(got, big);
-  EXPECT_NE(error_of([&] { runtime.send(SyncMsg::State, std::string(64 * 1024, 'x')); }).find("too large"),
+  EXPECT_NE(error_of([&] { runtime.send(SyncMsg::State, std::string(size_t{64} * 1024, 'x')); }).find("too large"),
             std::string::npos);
 }
 
 TEST(SyncChannel, AnErrorCrossesWithItsErrnoAndText) {
-  auto [runtime, init] = SyncChannel::make_pair();
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
   init.send_error(EPERM, "mount proc on /proc");
   int code = 0;
   std::string what = error_of([&] { runtime.receive(); }, &code);
@@ -83,7 +89,9 @@ TEST(SyncChannel, AnErrorCrossesWithItsErrnoAndText) {
 }
 
 TEST(SyncChannel, AnErrorInsteadOfTheExpectedMessageIsThatError) {
-  auto [runtime, init] = SyncChannel::make_pair();
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
   init.send_error(ENOENT, "exec /bin/missing");
   int code = 0;
   std::string what = error_of([&] { runtime.expect(SyncMsg::Ready); }, &code);
@@ -92,22 +100,26 @@ TEST(SyncChannel, AnErrorInsteadOfTheExpectedMessageIsThatError) {
 }
 
 TEST(SyncChannel, AnUnexpectedMessageNamesBoth) {
-  auto [runtime, init] = SyncChannel::make_pair();
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
   init.send(SyncMsg::Ready);
   EXPECT_EQ(error_of([&] { runtime.expect(SyncMsg::Continue); }), "sync protocol: expected continue, got ready");
 }
 
 TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
-  auto [runtime, init] = SyncChannel::make_pair();
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
   limit_receive_time(runtime);
   std::string first, second;
   hull::test::ForkedResult r = hull::test::run_forked(
-      [&, &runtime = runtime, &init = init] {
+      [&] {
         runtime.close();
         init.send(SyncMsg::RuntimeHooks);
         ::_exit(3);  // dies before Ready
       },
-      [&, &runtime = runtime, &init = init](pid_t) {
+      [&](pid_t) {
         init.close();  // only the child holds the init's end now
         first = hull::to_string(runtime.receive());
         second = error_of([&] { runtime.receive(); });
@@ -119,28 +131,34 @@ TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
 
 TEST(SyncChannel, EofAfterExecIsSuccessAndAMessageBeforeItIsNot) {
   {
-    auto [runtime, init] = SyncChannel::make_pair();
+    auto channels = SyncChannel::make_pair();
+    SyncChannel& runtime = channels.first;
+    SyncChannel& init = channels.second;
     limit_receive_time(runtime);
     // The child's end is CLOEXEC: its execve closes it.
     hull::test::ForkedResult r = hull::test::run_forked(
-        [&, &runtime = runtime] {
+        [&] {
           runtime.close();
           ::execl("/bin/true", "true", nullptr);
           hull::throw_errno("exec /bin/true");
         },
-        [&, &runtime = runtime, &init = init](pid_t) {
+        [&](pid_t) {
           init.close();
           EXPECT_EQ(error_of([&] { runtime.expect_eof(); }), "<no error>");
         });
     EXPECT_TRUE(r.exited_ok()) << r.error;
   }
   {
-    auto [runtime, init] = SyncChannel::make_pair();
+    auto channels = SyncChannel::make_pair();
+    SyncChannel& runtime = channels.first;
+    SyncChannel& init = channels.second;
     init.send(SyncMsg::Ready);
     EXPECT_EQ(error_of([&] { runtime.expect_eof(); }), "sync protocol: unexpected message before exec");
   }
   {
-    auto [runtime, init] = SyncChannel::make_pair();
+    auto channels = SyncChannel::make_pair();
+    SyncChannel& runtime = channels.first;
+    SyncChannel& init = channels.second;
     init.send_error(EACCES, "exec /bin/sh");
     int code = 0;
     EXPECT_NE(error_of([&] { runtime.expect_eof(); }, &code).find("exec /bin/sh"), std::string::npos);
@@ -149,7 +167,9 @@ TEST(SyncChannel, EofAfterExecIsSuccessAndAMessageBeforeItIsNot) {
 }
 
 TEST(SyncChannel, SendToADeadPeerIsAnErrorNotSigpipe) {
-  auto [runtime, init] = SyncChannel::make_pair();
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
   init.close();
   int code = 0;
   std::string what = error_of([&] { runtime.send(SyncMsg::Continue); }, &code);
