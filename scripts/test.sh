@@ -7,7 +7,9 @@
 # podman e2e scenarios as /usr/sbin/hull, and purged) and v2vm (the
 # cgroup-v2 tests in a VM, see tests/CMakeLists.txt); then builds the unit
 # tests with AddressSanitizer and UndefinedBehaviorSanitizer
-# (CMAKE_BUILD_TYPE=Debug) and runs them.
+# (CMAKE_BUILD_TYPE=Debug) and runs them. Both builds use -Werror
+# (HULL_WERROR), and clang-tidy (scripts/lint.sh) must find nothing in the
+# files changed since the merge base with main (HULL_LINT=all: the whole tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +17,11 @@ jobs=$(nproc)
 bash scripts/setup.sh --e2e
 
 echo "== Release build (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHULL_WERROR=ON
 cmake --build build -j"$jobs"
+
+echo "== clang-tidy (scripts/lint.sh)"
+if [ "${HULL_LINT:-changed}" = all ]; then bash scripts/lint.sh --all; else bash scripts/lint.sh; fi
 
 # Before the tests, so the suite's own summary is the run's last word.
 echo "== Benchmark, short mode (proves bench/run.sh works; targets are judged by full runs)"
@@ -26,7 +31,7 @@ echo "== Tests (Release)"
 (cd build && ctest --output-on-failure -j2)
 
 echo "== Unit tests under ASan/UBSan (build-debug/)"
-cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug
+cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DHULL_WERROR=ON
 cmake --build build-debug -j"$jobs" --target hull_unit_tests
 # Run the binary itself: one process, and a sanitizer report fails the run.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -74,7 +74,7 @@ UniqueFd load_program(const std::vector<bpf_insn>& prog, const std::string& what
   int err = errno;
   if (err != EINVAL && err != EACCES) throw_errno(err, "load the device filter for " + what);
   // Load again with the verifier's log so the error says what it disliked.
-  std::string log(64 * 1024, '\0');
+  std::string log(size_t{64} * 1024, '\0');
   attr.log_buf = reinterpret_cast<uint64_t>(log.data());
   attr.log_size = static_cast<uint32_t>(log.size());
   attr.log_level = 1;

@@ -53,7 +53,7 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
             // container, missing binary, bad --user...), so callers can tell
             // it from the command's own status, 1 being a common one.
             try {
-              return exec_in_container(ctx.global, *o);
+              return exec_container(ctx.global, *o);
             } catch (const std::exception& e) {
               throw ExitError(e.what(), kExecFailed);
             }

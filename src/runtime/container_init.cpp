@@ -55,10 +55,10 @@ void join_new_session_keyring(const std::string& id) {
 // The init's steps, in order. Returns only by throwing.
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
-  if (ctx.wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
-  if (ctx.unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
+  if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
+  if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
   std::string state_json;
-  if (init_needs_state(spec)) ctx.sync->expect(SyncMsg::State, &state_json);
+  if (ctx.plan->send_state) ctx.sync->expect(SyncMsg::State, &state_json);
   // A uts namespace joined by path gets the names too (as runc), unless the
   // path names the namespace hull runs in: that would rename the caller.
   std::optional<std::pair<dev_t, ino_t>> runtime_uts;
@@ -68,7 +68,7 @@ void join_new_session_keyring(const std::string& id) {
   if (runtime_uts && uts_namespace_of_self() == *runtime_uts)
     throw Error("set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
                 ".hostname or .domainname there would rename the caller");
-  if (ctx.become_userns_root) ns::become_namespace_root();
+  if (ctx.plan->become_userns_root) ns::become_namespace_root();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
@@ -85,9 +85,9 @@ void join_new_session_keyring(const std::string& id) {
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
   // createContainer hooks in the container's, both after the mounts and
   // before pivot_root.
-  if (ctx.has_runtime_hooks || !spec.hooks.createContainer.empty()) {
+  if (ctx.plan->runtime_hooks || !spec.hooks.createContainer.empty()) {
     ro.before_pivot = [&] {
-      if (ctx.has_runtime_hooks) {
+      if (ctx.plan->runtime_hooks) {
         ctx.sync->send(SyncMsg::RuntimeHooks);
         ctx.sync->expect(SyncMsg::Continue);
       }
@@ -135,12 +135,7 @@ void join_new_session_keyring(const std::string& id) {
 
 }  // namespace
 
-bool init_needs_state(const spec::Spec& spec) {
-  bool notify = spec.linux_ && spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
-  return notify || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
-}
-
-void container_init_main(InitContext& ctx) {
+void container_init_main(InitContext& ctx) noexcept {
   for (int fd : ctx.close_at_entry)
     if (fd >= 0) ::close(fd);
   // Non-dumpable until execve: no container process can ptrace the init or
@@ -170,5 +165,7 @@ void container_init_main(InitContext& ctx) {
   }
   ::_exit(1);
 }
+
+void container_init_entry(void* ctx) noexcept { container_init_main(*static_cast<InitContext*>(ctx)); }
 
 }  // namespace hull

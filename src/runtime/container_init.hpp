@@ -8,6 +8,7 @@
 #include "namespaces/namespaces.hpp"
 #include "rootfs/rootfs.hpp"
 #include "spec/spec.hpp"
+#include "runtime/launch_plan.hpp"
 #include "runtime/sync_channel.hpp"
 
 namespace hull {
@@ -31,19 +32,12 @@ struct InitContext {
   std::string overlay_dir;      // "" = under the state dir
   bool new_keyring = true;      // join a fresh session keyring (unless --no-new-keyring)
   int preserve_fds = 0;
-  // v1 hierarchies are entered only after the clone: the init waits until
-  // the runtime has placed it before it reads its own cgroups (the bind
-  // mounts of a "cgroup" mount are made from /proc/self/cgroup) or runs
-  // anything. A cgroup namespace is rooted where its creator is: the init
-  // unshares it once placed.
-  bool wait_for_placement = false;
-  // The init runs in a user namespace (created or joined): switch to its root.
-  bool become_userns_root = false;
-  bool unshare_cgroupns_when_placed = false;
+  // The decisions of the create plan: whether to wait for placement, the
+  // cgroup and user namespace steps, the state and hooks exchanged.
+  const InitPlan* plan = nullptr;
   // linux.timeOffsets of a new time namespace the init makes itself (see
   // namespaces/time_namespace.hpp); null when the clone made it or there is none.
   const std::map<std::string, spec::TimeOffset>* time_offsets = nullptr;
-  bool has_runtime_hooks = false;  // ask the runtime to run prestart/createRuntime
   int seccomp_listener_fd = -1;    // connected to linux.seccomp.listenerPath, or -1
   ns::NamespacePlan* namespaces = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
@@ -57,10 +51,10 @@ struct InitContext {
   std::array<int, 4> close_at_entry{-1, -1, -1, -1};
 };
 
-[[noreturn]] void container_init_main(InitContext& ctx);
-
-// Whether the init needs the container state JSON (createContainer or
-// startContainer hooks, a seccomp agent): then the runtime sends it first.
-bool init_needs_state(const spec::Spec& spec);
+// The init's entry point: never returns into the runtime's stack (execve or
+// _exit), never throws (errors cross the sync channel).
+[[noreturn]] void container_init_main(InitContext& ctx) noexcept;
+// The same, in the launcher's shape (LaunchRequest::entry, arg an InitContext).
+[[noreturn]] void container_init_entry(void* ctx) noexcept;
 
 }  // namespace hull

@@ -32,9 +32,11 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id);
 // SIGKILL to a paused container, thaw it so the signal is delivered (as runc).
 void thaw_if_paused(const ContainerDir& dir, const ContainerState& state, Status status, int sig);
 
-// create: everything up to the init waiting at the start barrier. On error
-// nothing is left behind (no state dir, no process).
-CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o, bool attached);
+// create (and run): everything up to the init waiting at the start barrier,
+// as named steps in runtime/create.cpp (read, plan, open, state dir, launch,
+// handshake, record). On error nothing is left behind (no state dir, no
+// process, no cgroup).
+CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached);
 
 // start on a locked, created container: releases the init, records running.
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec);

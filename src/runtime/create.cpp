@@ -1,9 +1,4 @@
 #include <fcntl.h>
-#include <linux/sched.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
@@ -16,12 +11,13 @@
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
-#include "namespaces/user_namespace.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/owned_cgroup.hpp"
+#include "runtime/launch_plan.hpp"
+#include "runtime/launcher.hpp"
 #include "spec/validate.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
@@ -70,74 +66,36 @@ OverlayChoice overlay_choice(const CreateOptions& o, const spec::Spec& spec) {
   return c;
 }
 
-struct Cloned {
-  pid_t pid;
-  bool in_cgroup;  // CLONE_INTO_CGROUP placed it in the v2 cgroup
-};
-
-// clone3 into the new namespaces (and straight into the container's v2
-// cgroup, so not a single page is charged elsewhere); the child runs the init
-// and never returns.
-Cloned clone_init(uint64_t ns_flags, int cgroup_fd, int& pidfd_out, InitContext& ctx) {
-  clone_args args{};
-  int pidfd = -1;
-  args.flags = CLONE_PIDFD | ns_flags;
-  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-  args.exit_signal = SIGCHLD;
-  if (cgroup_fd >= 0) {
-    args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = static_cast<uint64_t>(cgroup_fd);
-  }
-  long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0 && cgroup_fd >= 0 && (errno == EBUSY || errno == EOPNOTSUPP || errno == E2BIG || errno == EINVAL)) {
-    // A cgroup the kernel will not clone into (e.g. domain-invalid): place it after.
-    args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
-    args.cgroup = 0;
-    pid = ::syscall(SYS_clone3, &args, sizeof args);
-    cgroup_fd = -1;
-  }
-  if (pid < 0) throw_errno("clone3 the container init");
-  if (pid == 0) container_init_main(ctx);
-  pidfd_out = pidfd;
-  return {static_cast<pid_t>(pid), cgroup_fd >= 0};
-}
-
 std::string hook_state(ContainerState st, Status status) {
   st.status = status;
   return to_spec_state_json(st);
 }
 
-// Undoes a half-made container: the init (our child) killed and reaped, the
-// state dir removed.
-class SetupGuard {
+// Undoes a half-made container's state dir (the init, if any, is killed and
+// reaped by its LaunchedChild first).
+class StateDirGuard {
  public:
-  explicit SetupGuard(ContainerDir& dir) : dir_(dir) {}
-  ~SetupGuard() {
+  explicit StateDirGuard(ContainerDir& dir) : dir_(dir) {}
+  ~StateDirGuard() {
     if (committed_) return;
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
     try {
       dir_.remove();
     } catch (...) {
     }
   }
-  void set_pid(pid_t pid) { pid_ = pid; }
   void commit() { committed_ = true; }
 
  private:
   ContainerDir& dir_;
-  pid_t pid_ = 0;
   bool committed_ = false;
 };
 
 }  // namespace
 
-CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o, bool attached) {
+CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached) {
   validate_container_id(o.id);
 
-  // Validate first: a bad bundle or config never leaves anything behind.
+  // 1. Read and validate: a bad bundle or config never leaves anything behind.
   std::string bundle = absolute_dir(o.bundle, "bundle");
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path);
@@ -147,32 +105,25 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
   spec::validate_for_create(spec, config_path);
   std::string rootfs = resolve_rootfs(spec, bundle);
-  ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
-  cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
-
-  std::optional<PidFile> pid_file;
-  if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   OverlayChoice overlay = overlay_choice(o, spec);
 
-  UniqueFd console, console_receiver;
-  if (spec.process->terminal) {
-    if (!o.console_socket.empty()) {
-      console = connect_unix(o.console_socket, "console socket");
-    } else if (attached) {
-      int sv[2];
-      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("create the console socketpair");
-      console_receiver.reset(sv[0]);
-      console.reset(sv[1]);
-    } else
-      throw Error("process.terminal is set but no --console-socket was given: a detached container's terminal needs a console socket to hand the pty to");
-  }
+  // 2. Plan: namespaces, cgroups and the init's steps.
+  cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
+  const InitPlan plan = plan_init(spec, {!cgroup.paths().v1.empty(), !o.console_socket.empty(), attached});
+
+  // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
+  ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
+  std::optional<PidFile> pid_file;
+  if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
+  ConsoleEnds console = open_console(plan.console, o.console_socket);
   UniqueFd seccomp_agent;
   if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath)
     seccomp_agent = connect_unix(*spec.linux_->seccomp->listenerPath, "linux.seccomp.listenerPath");
 
+  // 4. The state dir, the saved config and the cgroups.
   StateStore store(g.root);
-  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console_receiver)};
-  SetupGuard guard(c.dir);
+  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver)};
+  StateDirGuard guard(c.dir);
 
   ContainerState& st = c.state;
   st.id = o.id;
@@ -199,8 +150,9 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(c.dir));
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
-  ns::join_before_clone(namespaces);
+  if (plan.join_before_clone_flags) ns::join_before_clone(namespaces);
 
+  // 5. Launch the init: clone3, placement, id maps, Continue.
   InitContext ctx;
   ctx.spec = &c.spec;
   ctx.bundle = bundle;
@@ -214,27 +166,25 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   if (!overlay.dir.empty()) ctx.overlay_dir = overlay.dir + "/" + o.id;
   ctx.new_keyring = !o.no_new_keyring;
   ctx.preserve_fds = o.listen_fds + o.preserve_fds;
-  ctx.has_runtime_hooks = !c.spec.hooks.prestart.empty() || !c.spec.hooks.createRuntime.empty();
+  ctx.plan = &plan;
+  if (plan.init_makes_time_ns) ctx.time_offsets = &c.spec.linux_->timeOffsets;
   ctx.namespaces = &namespaces;
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
-  ctx.console_socket_fd = console.get();
+  ctx.console_socket_fd = console.child.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
   ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1};
 
-  uint64_t clone_flags = namespaces.clone_flags;
-  // The init waits for its v1 cgroup placement and for its user namespace's id maps.
-  const bool new_userns = clone_flags & CLONE_NEWUSER;
-  ctx.wait_for_placement = !cgroup.paths().v1.empty() || new_userns;
-  ctx.become_userns_root = new_userns || joins_user_namespace(namespaces);
-  if ((clone_flags & CLONE_NEWCGROUP) && ctx.wait_for_placement) {
-    clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
-    ctx.unshare_cgroupns_when_placed = true;
-  }
-  if ((clone_flags & CLONE_NEWTIME) && !c.spec.linux_->timeOffsets.empty()) {
-    clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
-    ctx.time_offsets = &c.spec.linux_->timeOffsets;
-  }
+  LaunchRequest req;
+  req.what = "the container init";
+  req.clone_flags = plan.clone_flags;
+  req.cgroup_fd = cgroup.clone_into_fd();
+  req.entry = container_init_entry;
+  req.arg = &ctx;
+  req.child_end = &init_end;
+  req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup.add_process(pid, in_cgroup); };
+  if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
+  req.release_after_placement = plan.wait_for_placement;
   // The init starts with the bundle as its cwd, as runc's does: relative
   // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
   // the clone, so an init in a user namespace whose root may not search the
@@ -244,24 +194,16 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   UniqueFd runtime_cwd = open_fd(".", O_PATH | O_DIRECTORY);
   ctx.close_at_entry[3] = runtime_cwd.get();
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
-  int pidfd = -1;
-  Cloned init = clone_init(clone_flags, cgroup.clone_into_fd(), pidfd, ctx);
+  LaunchedChild init = launch(req, runtime_end);
   if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
   runtime_cwd.reset();
-  pid_t pid = init.pid;
-  c.pidfd.reset(pidfd);
-  guard.set_pid(pid);
-  init_end.close();
   listen.reset();
-  console.reset();
+  console.child.reset();
   seccomp_agent.reset();
-  cgroup.add_process(pid, init.in_cgroup);
-  if (new_userns) ns::write_id_maps(pid, c.spec.linux_->uidMappings, c.spec.linux_->gidMappings);
-  if (ctx.wait_for_placement) runtime_end.send(SyncMsg::Continue);
-  st.pid = pid;
-  st.cgroupPath = cgroup.to_state();
-  if (init_needs_state(c.spec)) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
 
+  // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
+  st.pid = init.pid();
+  if (plan.send_state) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
   for (;;) {
     SyncMsg m = runtime_end.receive();
     if (m == SyncMsg::Ready) break;
@@ -272,12 +214,14 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
     runtime_end.send(SyncMsg::Continue);
   }
 
-  auto stat = read_proc_stat(pid);
+  // 7. Record it as created; from here the init and the cgroups outlive this process.
+  auto stat = read_proc_stat(init.pid());
   if (!stat) throw Error("the container init exited right after set-up");
   st.initStartTime = stat->start_time;
   st.status = Status::Created;
-  if (pid_file) pid_file->write(pid);
+  if (pid_file) pid_file->write(init.pid());
   c.dir.write_state(st);
+  c.pidfd = init.release();
   guard.commit();
   cgroup.disown();
   return c;
@@ -289,7 +233,7 @@ spec::Spec load_saved_config(const ContainerDir& dir) {
 }
 
 void create_container(const GlobalOptions& g, const CreateOptions& o) {
-  with_context("create container " + quote(o.id), [&] { setup_container(g, o, false); });
+  with_context("create container " + quote(o.id), [&] { create_to_start_barrier(g, o, false); });
 }
 
 }  // namespace hull

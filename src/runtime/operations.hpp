@@ -121,7 +121,7 @@ struct ExecOptions {
 
 // Runs another process in a running container. Attached: returns its exit
 // code (128+signal when killed). Detached: returns 0 once it runs.
-int exec_in_container(const GlobalOptions& g, const ExecOptions& o);
+int exec_container(const GlobalOptions& g, const ExecOptions& o);
 
 struct ContainerSummary {
   ContainerState state;   // status already live

@@ -19,7 +19,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
   return with_context("run container " + quote(id), [&]() -> int {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
-    CreatedContainer c = setup_container(g, o.create, !o.detach);
+    CreatedContainer c = create_to_start_barrier(g, o.create, !o.detach);
     std::optional<process::ReceivedPty> pty;
     try {
       // The init sent its pty master during create, before the barrier.

@@ -3,17 +3,35 @@
 // One message per packet; errors from the init cross with their errno, so the
 // user sees them once, with context, from the runtime process.
 //
-//   runtime (hull create)                     init (clone3 child)
-//   ---------------------                     -------------------
-//   clone3
-//   State{json} ----------------------------->  (only if hooks or a seccomp agent need it)
-//                                               join namespaces, hostname, mounts
+//   runtime (hull create / run)               init (clone3 child)
+//   ---------------------------               -------------------
+//   plan (runtime/launch_plan.hpp)
+//   join pid/time namespaces given by path
+//   clone3 (CLONE_PIDFD, CLONE_INTO_CGROUP)
+//                                               close the runtime's fds,
+//                                               non-dumpable, parent-death signal
+//   write it into its v1 cgroups (and v2 if
+//     the clone could not place it there)
+//   write uid_map/gid_map (new user namespace)
+//   Continue -------------------------------->  (only if the plan says wait_for_placement:
+//                                               v1 cgroups or a new user namespace)
+//                                               unshare the cgroup namespace (if deferred)
+//   State{json} ----------------------------->  (only if createContainer/startContainer hooks
+//                                               or a seccomp agent need it)
+//                                               join namespaces, become userns root,
+//                                               time namespace, keyring, hostname, mounts
 //                          <------------------ RuntimeHooks   (only if prestart/createRuntime hooks exist)
 //   run prestart + createRuntime hooks
 //   Continue -------------------------------->  createContainer hooks, pivot_root,
 //                                               process attributes
-//                          <------------------ Ready          (init waits for `hull start` now)
+//                          <------------------ Ready          (init waits for `hull start` now,
+//                                               runtime/start_barrier.hpp)
 //   write pid file + state.json, exit
+//
+//   hull exec uses the same channel, shorter: the runtime setns()es into the
+//   init's namespaces, clones, places the child and sends Continue (v1
+//   cgroups only); the child applies the process and execs, and the runtime
+//   waits for EOF (the CLOEXEC socket closed by execve) or an Error.
 //
 //   Any step may instead send Error{errno, message} and exit; the runtime then
 //   kills and reaps what it made and reports the message.

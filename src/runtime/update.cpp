@@ -82,7 +82,7 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
     Json v;
     switch (f->kind) {
       case Kind::Bytes:
-        v = value == "-1" ? Json(-1) : Json(with_context("invalid value for --" + name, [&] {
+        v = value == "-1" ? Json(-1) : Json(with_context("invalid value for --" + name, [&value = value] {
               return parse_ram_in_bytes(value);
             }));
         break;

@@ -67,8 +67,8 @@ Bundle::Bundle(fs::path dir) : config(default_config()), dir_(std::move(dir)) {
   make_rootfs(rootfs());
 }
 
-Bundle& Bundle::args(std::vector<std::string> argv) {
-  config["process"]["args"] = std::move(argv);
+Bundle& Bundle::args(const std::vector<std::string>& argv) {
+  config["process"]["args"] = argv;
   write();
   return *this;
 }

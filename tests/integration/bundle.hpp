@@ -25,7 +25,7 @@ class Bundle {
   std::filesystem::path config_path() const { return dir_ / "config.json"; }
 
   // Sets process.args and writes config.json.
-  Bundle& args(std::vector<std::string> argv);
+  Bundle& args(const std::vector<std::string>& argv);
   // Writes config.json from `config`.
   void write() const;
 

@@ -38,8 +38,9 @@ inline spec::Spec busybox_spec(std::vector<std::string> args) {
 
 // `before` runs in the child first (e.g. to open stray fds); `parent` runs in
 // the parent once the child is forked (e.g. a seccomp agent).
-inline ChildResult run_process_child(const spec::Spec& spec, process::ExecOptions opts = {},
-                                     std::function<void()> before = {}, std::function<void()> parent = {}) {
+inline ChildResult run_process_child(const spec::Spec& spec, const process::ExecOptions& opts = {},
+                                     const std::function<void()>& before = {},
+                                     const std::function<void()>& parent = {}) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0) throw_errno("pipe");
   pid_t pid = ::fork();

@@ -29,8 +29,8 @@ class RootfsEscape : public ::testing::Test {
     EXPECT_EQ(mounts_under(tb_->dir()), 0) << "a test mount leaked to the host namespace";
     EXPECT_TRUE(dir_empty(tb_->host())) << "something was created in the host directory";
   }
-  std::string setup(const spec::Spec& s, std::function<std::string()> before_pivot = {},
-                    std::function<std::string()> after = {}) {
+  std::string setup(const spec::Spec& s, const std::function<std::string()>& before_pivot = {},
+                    const std::function<std::string()>& after = {}) {
     return run_setup(*tb_, s, {}, before_pivot, after);
   }
   std::unique_ptr<TempBundle> tb_;

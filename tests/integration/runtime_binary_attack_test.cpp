@@ -214,7 +214,7 @@ TEST_F(RuntimeBinaryAttack, DuringCreateStartAndExec) {
   }
 
   // No runtime process is left: the patient attacks write now or never.
-  std::ofstream(a.rootfs() / "tmp/stop");
+  std::ofstream(a.rootfs() / "tmp/stop");  // NOLINT(bugprone-unused-raii): creating the file is the signal
   ASSERT_TRUE(report.wait_for("done", milliseconds(30000))) << report.text();
   EXPECT_EQ(report.count("WROTE"), 0u) << report.text();
   // Every runtime process the attacker saw: not even opened (non-dumpable

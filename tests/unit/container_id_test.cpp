@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "runtime/state_store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull {
 namespace {
@@ -57,16 +58,14 @@ TEST(ContainerId, RefusesBadIdsWithExactMessages) {
 }
 
 TEST(ContainerId, StoreRefusesBadIdsBeforeTouchingTheDisk) {
-  char tmpl[] = "/tmp/hull-id-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string root = std::string(tmpl) + "/root";
+  test::TempDir tmp("id");
+  std::string root = tmp / "root";
   StateStore store(root);
   EXPECT_THROW(store.create("../escape"), Error);
   EXPECT_THROW(store.open(".."), Error);
   // Refused before mkdir of the root: nothing was created.
   EXPECT_NE(access(root.c_str(), F_OK), 0);
-  EXPECT_NE(access((std::string(tmpl) + "/escape").c_str(), F_OK), 0);
-  rmdir(tmpl);
+  EXPECT_NE(access((tmp / "escape").c_str(), F_OK), 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "base/fs.hpp"
 #include "process/hooks.hpp"
 #include "base/warn.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace hull;
 using process::HookFailure;
@@ -18,18 +19,14 @@ using process::run_hooks;
 namespace {
 class Hooks : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char t[] = "/tmp/hull-hooks-XXXXXX";
-    dir_ = ::mkdtemp(t);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string script(const std::string& name, const std::string& body) {
     std::string p = dir_ + "/" + name;
     std::ofstream(p) << "#!/bin/sh\n" << body;
     ::chmod(p.c_str(), 0755);
     return p;
   }
-  std::string dir_;
+  hull::test::TempDir tmp_{"hooks"};
+  std::string dir_ = tmp_.path();
 };
 
 std::string error_of(const std::vector<spec::Hook>& hooks, const char* kind = "createRuntime") {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull::log {
 namespace {
@@ -66,24 +67,16 @@ TEST(LogTime, IsRfc3339Utc) {
 
 class LogFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/hull-log-test-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    path_ = dir_ + "/log.json";
-  }
-  void TearDown() override {
-    configure("", false, false);
-    ::unlink(path_.c_str());
-    ::rmdir(dir_.c_str());
-  }
+  void TearDown() override { configure("", false, false); }
   std::string contents() {
     std::ifstream f(path_);
     std::stringstream ss;
     ss << f.rdbuf();
     return ss.str();
   }
-  std::string dir_, path_;
+  hull::test::TempDir tmp_{"log-test"};
+  std::string dir_ = tmp_.path();
+  std::string path_ = tmp_ / "log.json";
 };
 
 TEST_F(LogFile, AppendsJsonLinesAndFiltersDebug) {

@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "rootfs/safe_path.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull::rootfs {
 namespace {
@@ -20,17 +21,10 @@ namespace fs = std::filesystem;
 class SafePathFs : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/hull-safe-path-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     fs::create_directories(root() + "/etc");
     fs::create_directories(outside());
     rootfd_.reset(::open(root().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     ASSERT_TRUE(rootfd_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   std::string root() const { return dir_ + "/root"; }
   std::string outside() const { return dir_ + "/outside"; }
@@ -42,7 +36,8 @@ class SafePathFs : public ::testing::Test {
     if (p.rfind(root(), 0) != 0) return "OUTSIDE:" + p;
     return p.substr(root().size()).empty() ? "/" : p.substr(root().size());
   }
-  std::string dir_;
+  hull::test::TempDir tmp_{"safe-path"};
+  std::string dir_ = tmp_.path();
   UniqueFd rootfd_;
 };
 

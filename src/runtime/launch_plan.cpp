@@ -1,0 +1,67 @@
+#include "runtime/launch_plan.hpp"
+
+#include <sched.h>
+
+#include "base/error.hpp"
+#include "namespaces/namespaces.hpp"
+
+namespace hull {
+
+namespace {
+bool applies_to_children(spec::NamespaceType t) {
+  return t == spec::NamespaceType::Pid || t == spec::NamespaceType::Time;
+}
+}  // namespace
+
+ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached, const char* detached_error) {
+  if (!terminal) return ConsoleWiring::None;
+  if (has_console_socket) return ConsoleWiring::Socket;
+  if (attached) return ConsoleWiring::Proxy;
+  throw Error(detached_error);
+}
+
+InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
+  InitPlan p;
+  for (const auto& n : spec.linux_->namespaces) {
+    uint64_t flag = ns::clone_flag(n.type);
+    if (!n.path)
+      p.clone_flags |= flag;
+    else if (applies_to_children(n.type))
+      p.join_before_clone_flags |= flag;
+    else
+      p.join_in_init_flags |= flag;
+  }
+  p.write_id_maps = p.clone_flags & CLONE_NEWUSER;
+  p.wait_for_placement = in.v1_cgroups || p.write_id_maps;
+  p.become_userns_root = p.write_id_maps || (p.join_in_init_flags & CLONE_NEWUSER);
+  if ((p.clone_flags & CLONE_NEWCGROUP) && p.wait_for_placement) {
+    p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
+    p.unshare_cgroupns_when_placed = true;
+  }
+  if ((p.clone_flags & CLONE_NEWTIME) && !spec.linux_->timeOffsets.empty()) {
+    p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
+    p.init_makes_time_ns = true;
+  }
+  bool seccomp_agent = spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
+  p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
+  p.runtime_hooks = !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty();
+  p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
+                           "process.terminal is set but no --console-socket was given: a detached container's "
+                           "terminal needs a console socket to hand the pty to");
+  return p;
+}
+
+ExecPlan plan_exec(const spec::Spec& spec, bool v1_cgroups, bool has_console_socket, bool detach) {
+  ExecPlan p;
+  uint64_t flags = 0;
+  if (spec.linux_)
+    for (const auto& n : spec.linux_->namespaces) flags |= ns::clone_flag(n.type);
+  p.child_joins_cgroupns = flags & CLONE_NEWCGROUP;
+  p.setns_flags = static_cast<int>(flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
+  p.wait_for_placement = v1_cgroups;
+  p.console = plan_console(spec.process->terminal, has_console_socket, !detach,
+                           "--tty with --detach needs --console-socket to hand the pty to");
+  return p;
+}
+
+}  // namespace hull

@@ -1,0 +1,74 @@
+#pragma once
+// What create, run and exec will do, decided from the config and the options
+// alone: no fd is opened, no file read, nothing changed. The launcher
+// (runtime/launcher.hpp) carries a plan out; the unit tests check the
+// decisions without root (tests/unit/launch_plan_test.cpp).
+#include <cstdint>
+#include <string>
+
+#include "spec/spec.hpp"
+
+namespace hull {
+
+// Where the container process's terminal goes (process.terminal).
+enum class ConsoleWiring {
+  None,    // no terminal: the process keeps the runtime's stdio
+  Socket,  // the pty master is sent to --console-socket
+  Proxy,   // attached, no --console-socket: the pty master comes back over our
+           // own socketpair and the runtime proxies it to its stdio
+};
+
+// process.terminal with neither a console socket nor an attached runtime has
+// nowhere to send the pty: `detached_error` is thrown then.
+ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached, const char* detached_error);
+
+// The facts about the host a create plan depends on, found by the caller.
+struct InitPlanInputs {
+  bool v1_cgroups = false;          // the container has v1 hierarchies (placed after the clone)
+  bool has_console_socket = false;  // --console-socket was given
+  bool attached = false;            // hull run without --detach
+};
+
+// How the container init is made (hull create, hull run).
+struct InitPlan {
+  uint64_t clone_flags = 0;  // CLONE_NEW* given to clone3
+  // Namespaces given by path (CLONE_NEW* bits): pid and time ones apply to
+  // children only, so the runtime joins them before the clone; the init joins
+  // the others right after it.
+  uint64_t join_before_clone_flags = 0;
+  uint64_t join_in_init_flags = 0;
+  // The init waits for Continue until the runtime has written it into its v1
+  // cgroups and written its id maps.
+  bool wait_for_placement = false;
+  bool write_id_maps = false;       // a new user namespace: the runtime writes uid/gid_map
+  bool become_userns_root = false;  // the init runs in a user namespace, created or joined
+  // A cgroup namespace is rooted where its creator is: when the init is placed
+  // after the clone, it unshares the namespace itself once placed.
+  bool unshare_cgroupns_when_placed = false;
+  // linux.timeOffsets are written before the first process enters a time
+  // namespace: the init makes it itself (namespaces/time_namespace.hpp).
+  bool init_makes_time_ns = false;
+  bool send_state = false;     // the init needs the state JSON (hooks, seccomp agent)
+  bool runtime_hooks = false;  // prestart/createRuntime hooks: the init asks for them
+  ConsoleWiring console = ConsoleWiring::None;
+};
+
+// `spec` must have passed spec::validate_for_create (linux and process set).
+InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in);
+
+// How hull exec puts another process into a running container.
+struct ExecPlan {
+  // Joined with one setns on the init's pidfd before the clone: every
+  // namespace the container has, created or joined, but its cgroup namespace.
+  int setns_flags = 0;
+  // With cgroup2's nsdelegate the kernel refuses CLONE_INTO_CGROUP from a
+  // cgroup outside the caller's cgroup namespace: the child joins the
+  // container's cgroup namespace itself, once in the container's cgroup.
+  bool child_joins_cgroupns = false;
+  bool wait_for_placement = false;  // v1 hierarchies: placed after the clone
+  ConsoleWiring console = ConsoleWiring::None;
+};
+
+ExecPlan plan_exec(const spec::Spec& spec, bool v1_cgroups, bool has_console_socket, bool detach);
+
+}  // namespace hull

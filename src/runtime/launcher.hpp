@@ -1,0 +1,78 @@
+#pragma once
+// The one launcher of container processes, used by create, run and exec: it
+// wires the console, clones the child (clone3 with CLONE_PIDFD, straight into
+// the container's v2 cgroup when it can), places it in its cgroups, writes its
+// id maps and releases it. What to do is decided beforehand by the plan
+// (runtime/launch_plan.hpp); the child's own steps live in its entry point
+// (runtime/container_init.cpp for the init, runtime/exec.cpp for exec).
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "base/unique_fd.hpp"
+#include "runtime/launch_plan.hpp"
+#include "runtime/sync_channel.hpp"
+#include "spec/spec.hpp"
+
+namespace hull {
+
+// The two ends of a process's terminal wiring (ConsoleWiring).
+struct ConsoleEnds {
+  UniqueFd child;     // where the child sends its pty master (-1: no terminal)
+  UniqueFd receiver;  // Proxy: our end, the pty master arrives here
+};
+ConsoleEnds open_console(ConsoleWiring wiring, const std::string& console_socket);
+
+// A cloned child of this process. Until release(), destroying it kills and
+// reaps the child, so a failed set-up leaves no process behind.
+class LaunchedChild {
+ public:
+  LaunchedChild(pid_t pid, UniqueFd pidfd, bool in_cgroup)
+      : pid_(pid), pidfd_(std::move(pidfd)), in_cgroup_(in_cgroup) {}
+  LaunchedChild(LaunchedChild&& o) noexcept
+      : pid_(std::exchange(o.pid_, 0)), pidfd_(std::move(o.pidfd_)), in_cgroup_(o.in_cgroup_) {}
+  LaunchedChild& operator=(LaunchedChild&&) = delete;
+  ~LaunchedChild();
+
+  pid_t pid() const { return pid_; }
+  int pidfd() const { return pidfd_.get(); }
+  // CLONE_INTO_CGROUP placed it in the v2 cgroup (the kernel may refuse that).
+  bool in_cgroup() const { return in_cgroup_; }
+  // The child is set up: it stays, and the caller gets its pidfd.
+  UniqueFd release() {
+    pid_ = 0;
+    return std::move(pidfd_);
+  }
+
+ private:
+  pid_t pid_;
+  UniqueFd pidfd_;
+  bool in_cgroup_;
+};
+
+struct LaunchRequest {
+  const char* what = "";     // in errors: "the container init", "the exec process"
+  uint64_t clone_flags = 0;  // CLONE_NEW* for the child
+  int cgroup_fd = -1;        // v2 cgroup dir to clone into, or -1
+  // The child's entry point: runs the child's steps and ends in execve or
+  // _exit, never returning or throwing into the runtime's stack frames.
+  void (*entry)(void* arg) noexcept = nullptr;
+  void* arg = nullptr;
+  SyncChannel* child_end = nullptr;  // closed in the runtime once cloned
+  // After the clone: writes the child into its cgroups (in_cgroup: the clone
+  // placed it in the v2 one already).
+  std::function<void(pid_t pid, bool in_cgroup)> place;
+  const spec::Linux* id_maps = nullptr;  // write these uid/gid maps (a new user namespace)
+  bool release_after_placement = false;  // the child waits for Continue
+};
+
+// clone3 the child, then place it, write its id maps and send it Continue on
+// `runtime_end` as the request says. If the kernel refuses to clone into the
+// cgroup (e.g. a domain-invalid one), the child is cloned without it and
+// placed by `place` afterwards.
+LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end);
+
+}  // namespace hull

@@ -1,0 +1,163 @@
+// The create and exec plans (runtime/launch_plan.hpp): which namespaces the
+// clone makes, which are joined and when, whether the init waits for its
+// placement, what it is sent, and where its terminal goes. Pure: no root.
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <string>
+
+#include "base/error.hpp"
+#include "runtime/launch_plan.hpp"
+#include "spec/spec.hpp"
+
+namespace {
+
+using hull::ConsoleWiring;
+using hull::InitPlan;
+using hull::InitPlanInputs;
+
+// A runnable config: `namespaces` is linux.namespaces, `linux_extra` more
+// members of linux, `extra` more top-level members, `terminal` process.terminal.
+hull::spec::Spec config(const std::string& namespaces, const std::string& linux_extra = "",
+                        const std::string& extra = "", bool terminal = false) {
+  return hull::spec::parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"},
+    "process": {"cwd": "/", "args": ["/bin/sh"], "terminal": )" +
+                                  std::string(terminal ? "true" : "false") + "}, " + extra +
+                                  R"("linux": {"namespaces": )" + namespaces + linux_extra + "}}");
+}
+
+constexpr const char* kUsual =
+    R"([{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}])";
+constexpr uint64_t kUsualFlags =
+    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWCGROUP;
+constexpr const char* kIdMaps =
+    R"(, "uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
+       "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}])";
+
+TEST(InitPlan, PureV2HostClonesEveryNamespaceAndDoesNotWait) {
+  InitPlan p = hull::plan_init(config(kUsual), {});
+  EXPECT_EQ(p.clone_flags, kUsualFlags);
+  EXPECT_EQ(p.join_before_clone_flags, 0u);
+  EXPECT_EQ(p.join_in_init_flags, 0u);
+  EXPECT_FALSE(p.wait_for_placement);
+  EXPECT_FALSE(p.write_id_maps);
+  EXPECT_FALSE(p.become_userns_root);
+  EXPECT_FALSE(p.unshare_cgroupns_when_placed);
+  EXPECT_FALSE(p.init_makes_time_ns);
+  EXPECT_FALSE(p.send_state);
+  EXPECT_FALSE(p.runtime_hooks);
+  EXPECT_EQ(p.console, ConsoleWiring::None);
+}
+
+TEST(InitPlan, V1CgroupsMakeTheInitWaitAndUnshareItsCgroupNamespaceOncePlaced) {
+  InitPlan p = hull::plan_init(config(kUsual), {.v1_cgroups = true});
+  EXPECT_TRUE(p.wait_for_placement);
+  // Cloned with CLONE_NEWCGROUP it would be rooted at hull's cgroup, not the container's.
+  EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
+  EXPECT_TRUE(p.unshare_cgroupns_when_placed);
+}
+
+TEST(InitPlan, V1CgroupsWithoutCgroupNamespaceUnshareNothing) {
+  InitPlan p = hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}])"), {.v1_cgroups = true});
+  EXPECT_TRUE(p.wait_for_placement);
+  EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWNS));
+  EXPECT_FALSE(p.unshare_cgroupns_when_placed);
+}
+
+TEST(InitPlan, NewUserNamespaceWaitsForItsIdMaps) {
+  InitPlan p = hull::plan_init(config(R"([{"type": "user"}, {"type": "mount"}, {"type": "cgroup"}])", kIdMaps), {});
+  EXPECT_TRUE(p.clone_flags & CLONE_NEWUSER);
+  EXPECT_TRUE(p.write_id_maps);
+  EXPECT_TRUE(p.wait_for_placement);
+  EXPECT_TRUE(p.become_userns_root);
+  // Waiting anyway: the cgroup namespace is made after the wait too.
+  EXPECT_FALSE(p.clone_flags & CLONE_NEWCGROUP);
+  EXPECT_TRUE(p.unshare_cgroupns_when_placed);
+}
+
+TEST(InitPlan, JoinedNamespacesSplitIntoBeforeTheCloneAndInTheInit) {
+  InitPlan p = hull::plan_init(config(R"([{"type": "pid", "path": "/proc/1/ns/pid"},
+      {"type": "time", "path": "/proc/1/ns/time"}, {"type": "network", "path": "/run/netns/a"},
+      {"type": "user", "path": "/proc/1/ns/user"}, {"type": "mount"}])"),
+                               {});
+  // pid and time namespaces apply to children only: the runtime joins them.
+  EXPECT_EQ(p.join_before_clone_flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWTIME));
+  EXPECT_EQ(p.join_in_init_flags, static_cast<uint64_t>(CLONE_NEWNET | CLONE_NEWUSER));
+  EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWNS));
+  // A joined user namespace has its maps already; the init still becomes its root.
+  EXPECT_FALSE(p.write_id_maps);
+  EXPECT_FALSE(p.wait_for_placement);
+  EXPECT_TRUE(p.become_userns_root);
+}
+
+TEST(InitPlan, TimeOffsetsMakeTheInitCreateTheTimeNamespace) {
+  auto spec = config(R"([{"type": "time"}, {"type": "mount"}])",
+                     R"(, "timeOffsets": {"monotonic": {"secs": 86400, "nanosecs": 0}})");
+  InitPlan p = hull::plan_init(spec, {});
+  EXPECT_FALSE(p.clone_flags & CLONE_NEWTIME);
+  EXPECT_TRUE(p.init_makes_time_ns);
+
+  InitPlan plain = hull::plan_init(config(R"([{"type": "time"}, {"type": "mount"}])"), {});
+  EXPECT_TRUE(plain.clone_flags & CLONE_NEWTIME);
+  EXPECT_FALSE(plain.init_makes_time_ns);
+}
+
+TEST(InitPlan, HooksDecideWhatCrossesTheSyncChannel) {
+  auto hook = [](const char* kind) {
+    return std::string(R"("hooks": {")") + kind + R"(": [{"path": "/bin/true"}]}, )";
+  };
+  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("prestart")), {}).runtime_hooks);
+  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {}).runtime_hooks);
+  EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {}).send_state);
+  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("createContainer")), {}).send_state);
+  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("startContainer")), {}).send_state);
+  EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("startContainer")), {}).runtime_hooks);
+  EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("poststart")), {}).send_state);
+  // A seccomp agent gets the state with the notify fd.
+  auto agent = config(kUsual, R"(, "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
+      "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]})");
+  EXPECT_TRUE(hull::plan_init(agent, {}).send_state);
+}
+
+TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
+  auto tty = config(kUsual, "", "", true);
+  EXPECT_EQ(hull::plan_init(tty, {.has_console_socket = true}).console, ConsoleWiring::Socket);
+  EXPECT_EQ(hull::plan_init(tty, {.has_console_socket = true, .attached = true}).console, ConsoleWiring::Socket);
+  EXPECT_EQ(hull::plan_init(tty, {.attached = true}).console, ConsoleWiring::Proxy);
+  try {
+    hull::plan_init(tty, {});
+    FAIL() << "a detached terminal without console socket was planned";
+  } catch (const hull::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--console-socket"), std::string::npos) << e.what();
+  }
+  // No terminal: a console socket given is not used.
+  EXPECT_EQ(hull::plan_init(config(kUsual), {.has_console_socket = true}).console, ConsoleWiring::None);
+}
+
+TEST(ExecPlan, JoinsEveryNamespaceButCgroupWithOneSetns) {
+  auto p = hull::plan_exec(config(kUsual), false, false, true);
+  EXPECT_EQ(static_cast<uint64_t>(p.setns_flags), kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
+  EXPECT_TRUE(p.child_joins_cgroupns);
+  EXPECT_FALSE(p.wait_for_placement);
+  EXPECT_EQ(p.console, ConsoleWiring::None);
+}
+
+TEST(ExecPlan, JoinedNamespacesAreJoinedLikeCreatedOnes) {
+  auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false, false,
+                           true);
+  EXPECT_EQ(p.setns_flags, CLONE_NEWNET | CLONE_NEWNS);
+  EXPECT_FALSE(p.child_joins_cgroupns);
+}
+
+TEST(ExecPlan, V1CgroupsMakeTheChildWait) {
+  EXPECT_TRUE(hull::plan_exec(config(kUsual), true, false, true).wait_for_placement);
+}
+
+TEST(ExecPlan, TerminalWiring) {
+  auto tty = config(kUsual, "", "", true);
+  EXPECT_EQ(hull::plan_exec(tty, false, true, true).console, ConsoleWiring::Socket);
+  EXPECT_EQ(hull::plan_exec(tty, false, false, false).console, ConsoleWiring::Proxy);
+  EXPECT_THROW(hull::plan_exec(tty, false, false, true), hull::Error);
+}
+
+}  // namespace

@@ -1,0 +1,94 @@
+// The start barrier (runtime/start_barrier.hpp): `start` releases a waiting
+// init and returns once it has exec'd, reports an error it sent, and finds no
+// init when none waits; only one start ever succeeds.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "runtime/start_barrier.hpp"
+#include "support/forked_child.hpp"
+#include "support/temp_dir.hpp"
+
+namespace {
+
+using hull::test::ForkedResult;
+using hull::test::run_forked;
+
+std::string release_error(int dir_fd) {
+  try {
+    hull::release_init(dir_fd);
+  } catch (const hull::Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+class StartBarrier : public ::testing::Test {
+ protected:
+  hull::test::TempDir dir_{"start-barrier"};
+  hull::UniqueFd dir_fd_{::open(dir_.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
+};
+
+TEST_F(StartBarrier, ListensOnAnOwnerOnlySocketInTheStateDir) {
+  hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / hull::kStartSocketName).c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(StartBarrier, StartReturnsOnceTheInitHasExeced) {
+  hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
+  std::string start_error;
+  ForkedResult r = run_forked(
+      [&] {
+        hull::UniqueFd conn = hull::wait_for_start(listen.get());
+        // The accepted connection is CLOEXEC: execve closes it, start sees EOF.
+        ::execl("/bin/true", "true", nullptr);
+        hull::throw_errno("exec /bin/true");
+      },
+      [&](pid_t) {
+        listen.reset();
+        start_error = release_error(dir_fd_.get());
+      });
+  EXPECT_TRUE(r.exited_ok()) << r.error;
+  EXPECT_EQ(start_error, "<no error>");
+  // The socket is gone: a second start finds no init.
+  EXPECT_NE(::faccessat(dir_fd_.get(), hull::kStartSocketName, F_OK, 0), 0);
+  EXPECT_EQ(release_error(dir_fd_.get()), "the container init is not waiting to start (it has exited)");
+}
+
+TEST_F(StartBarrier, AnErrorAfterTheBarrierReachesStart) {
+  hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
+  std::string start_error;
+  ForkedResult r = run_forked(
+      [&] {
+        hull::UniqueFd conn = hull::wait_for_start(listen.get());
+        hull::report_start_error(conn.get(), "exec \"/bin/app\": No such file or directory");
+        ::_exit(1);
+      },
+      [&](pid_t) {
+        listen.reset();
+        start_error = release_error(dir_fd_.get());
+      });
+  EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+  EXPECT_EQ(start_error, "exec \"/bin/app\": No such file or directory");
+}
+
+TEST_F(StartBarrier, AnInitThatDiedBeforeStartIsReported) {
+  {
+    hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
+  }  // the only listener closed: the socket file stays, nobody accepts
+  EXPECT_EQ(release_error(dir_fd_.get()), "the container init is not waiting to start (it has exited)");
+}
+
+TEST_F(StartBarrier, NoSocketMeansNoInit) {
+  EXPECT_EQ(release_error(dir_fd_.get()), "the container init is not waiting to start (it has exited)");
+}
+
+}  // namespace

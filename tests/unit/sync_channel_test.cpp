@@ -1,0 +1,182 @@
+// The parent/child sync protocol (runtime/sync_channel.hpp): every message
+// crosses intact, an error crosses with its errno and text, and a peer that
+// dies mid-protocol is an error, never a hang.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "base/error.hpp"
+#include "runtime/sync_channel.hpp"
+#include "support/forked_child.hpp"
+
+namespace {
+
+using hull::SyncChannel;
+using hull::SyncMsg;
+
+// A receive that would hang fails the test after a few seconds instead (EAGAIN).
+void limit_receive_time(const SyncChannel& c) {
+  timeval tv{5, 0};
+  ASSERT_EQ(::setsockopt(c.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+}
+
+// The message thrown by `f`, or "<no error>".
+template <typename F>
+std::string error_of(F&& f, int* code = nullptr) {
+  try {
+    f();
+  } catch (const hull::Error& e) {
+    if (code) *code = e.code();
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(SyncChannel, EveryMessageTypeRoundTripsWithItsPayload) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  for (SyncMsg m : {SyncMsg::RuntimeHooks, SyncMsg::Continue, SyncMsg::Ready, SyncMsg::State}) {
+    std::string payload = std::string("payload of ") + hull::to_string(m);
+    init.send(m, payload);
+    std::string got;
+    EXPECT_EQ(runtime.receive(&got), m);
+    EXPECT_EQ(got, payload);
+    // And the other way.
+    runtime.send(m);
+    EXPECT_EQ(init.receive(&got), m);
+    EXPECT_EQ(got, "");
+  }
+}
+
+TEST(SyncChannel, NamesEveryMessageType) {
+  EXPECT_STREQ(hull::to_string(SyncMsg::RuntimeHooks), "runtime-hooks");
+  EXPECT_STREQ(hull::to_string(SyncMsg::Continue), "continue");
+  EXPECT_STREQ(hull::to_string(SyncMsg::Ready), "ready");
+  EXPECT_STREQ(hull::to_string(SyncMsg::Error), "error");
+  EXPECT_STREQ(hull::to_string(SyncMsg::State), "state");
+}
+
+TEST(SyncChannel, StatePayloadKeepsItsBytesAndSizeUpToTheLimit) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  std::string big(size_t{60} * 1024, 'x');
+  big[17] = '\0';  // binary-safe
+  runtime.send(SyncMsg::State, big);
+  std::string got;
+  init.expect(SyncMsg::State, &got);
+  EXPECT_EQ(got, big);
+  EXPECT_NE(error_of([&] { runtime.send(SyncMsg::State, std::string(size_t{64} * 1024, 'x')); }).find("too large"),
+            std::string::npos);
+}
+
+TEST(SyncChannel, AnErrorCrossesWithItsErrnoAndText) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  init.send_error(EPERM, "mount proc on /proc");
+  int code = 0;
+  std::string what = error_of([&] { runtime.receive(); }, &code);
+  EXPECT_EQ(code, EPERM);
+  EXPECT_NE(what.find("mount proc on /proc"), std::string::npos) << what;
+  EXPECT_NE(what.find(std::strerror(EPERM)), std::string::npos) << what;
+}
+
+TEST(SyncChannel, AnErrorInsteadOfTheExpectedMessageIsThatError) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  init.send_error(ENOENT, "exec /bin/missing");
+  int code = 0;
+  std::string what = error_of([&] { runtime.expect(SyncMsg::Ready); }, &code);
+  EXPECT_EQ(code, ENOENT);
+  EXPECT_NE(what.find("exec /bin/missing"), std::string::npos) << what;
+}
+
+TEST(SyncChannel, AnUnexpectedMessageNamesBoth) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  init.send(SyncMsg::Ready);
+  EXPECT_EQ(error_of([&] { runtime.expect(SyncMsg::Continue); }), "sync protocol: expected continue, got ready");
+}
+
+TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  limit_receive_time(runtime);
+  std::string first, second;
+  hull::test::ForkedResult r = hull::test::run_forked(
+      [&] {
+        runtime.close();
+        init.send(SyncMsg::RuntimeHooks);
+        ::_exit(3);  // dies before Ready
+      },
+      [&](pid_t) {
+        init.close();  // only the child holds the init's end now
+        first = hull::to_string(runtime.receive());
+        second = error_of([&] { runtime.receive(); });
+      });
+  EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 3);
+  EXPECT_EQ(first, "runtime-hooks");
+  EXPECT_EQ(second, "the container init exited during set-up");
+}
+
+TEST(SyncChannel, EofAfterExecIsSuccessAndAMessageBeforeItIsNot) {
+  {
+    auto channels = SyncChannel::make_pair();
+    SyncChannel& runtime = channels.first;
+    SyncChannel& init = channels.second;
+    limit_receive_time(runtime);
+    // The child's end is CLOEXEC: its execve closes it.
+    hull::test::ForkedResult r = hull::test::run_forked(
+        [&] {
+          runtime.close();
+          ::execl("/bin/true", "true", nullptr);
+          hull::throw_errno("exec /bin/true");
+        },
+        [&](pid_t) {
+          init.close();
+          EXPECT_EQ(error_of([&] { runtime.expect_eof(); }), "<no error>");
+        });
+    EXPECT_TRUE(r.exited_ok()) << r.error;
+  }
+  {
+    auto channels = SyncChannel::make_pair();
+    SyncChannel& runtime = channels.first;
+    SyncChannel& init = channels.second;
+    init.send(SyncMsg::Ready);
+    EXPECT_EQ(error_of([&] { runtime.expect_eof(); }), "sync protocol: unexpected message before exec");
+  }
+  {
+    auto channels = SyncChannel::make_pair();
+    SyncChannel& runtime = channels.first;
+    SyncChannel& init = channels.second;
+    init.send_error(EACCES, "exec /bin/sh");
+    int code = 0;
+    EXPECT_NE(error_of([&] { runtime.expect_eof(); }, &code).find("exec /bin/sh"), std::string::npos);
+    EXPECT_EQ(code, EACCES);
+  }
+}
+
+TEST(SyncChannel, SendToADeadPeerIsAnErrorNotSigpipe) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  init.close();
+  int code = 0;
+  std::string what = error_of([&] { runtime.send(SyncMsg::Continue); }, &code);
+  EXPECT_EQ(code, EPIPE) << what;
+  EXPECT_NE(what.find("send continue on sync socket"), std::string::npos) << what;
+  // send_error is best effort: it must not throw or raise SIGPIPE either.
+  runtime.send_error(EIO, "nobody listens");
+}
+
+}  // namespace
