@@ -332,10 +332,18 @@ TEST_F(CgroupV1Test, DockersZerosAreUnsetOnCreateAndUpdate) {
   bool memsw = !mem.empty() && exists(mem + "/memory.memsw.limit_in_bytes");
   if (!memsw) update["memory"].erase("swap");
   m.update(spec::parse_resources_json(update.dump(), "docker update"));
-  if (!mem.empty()) EXPECT_EQ(read_value(mem, "memory.limit_in_bytes"), std::to_string(128 << 20));
-  if (memsw) EXPECT_EQ(read_value(mem, "memory.memsw.limit_in_bytes"), std::to_string(256 << 20));
-  if (std::string pids = v1(m, "pids"); !pids.empty()) EXPECT_EQ(read_value(pids, "pids.max"), "30");
-  if (std::string cpu = v1(m, "cpu"); !cpu.empty()) EXPECT_EQ(read_value(cpu, "cpu.shares"), "1024");
+  if (!mem.empty()) {
+    EXPECT_EQ(read_value(mem, "memory.limit_in_bytes"), std::to_string(128 << 20));
+  }
+  if (memsw) {
+    EXPECT_EQ(read_value(mem, "memory.memsw.limit_in_bytes"), std::to_string(256 << 20));
+  }
+  if (std::string pids = v1(m, "pids"); !pids.empty()) {
+    EXPECT_EQ(read_value(pids, "pids.max"), "30");
+  }
+  if (std::string cpu = v1(m, "cpu"); !cpu.empty()) {
+    EXPECT_EQ(read_value(cpu, "cpu.shares"), "1024");
+  }
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ TEST(DefaultSpec, NoSeccompUnlessAsked) {
 // `hull spec --seccomp`: the config a user gets must be usable as is, so it
 // goes through the same parse, validation and compilation as `hull create`.
 TEST(DefaultSpec, SeccompProfileParsesValidatesAndCompiles) {
-  std::string text = default_spec_text({.seccomp = true});
+  std::string text = default_spec_text({.seccomp = true, .cgroup_namespace = false});
   auto j = nlohmann::json::parse(text);
   ASSERT_TRUE(j["linux"].contains("seccomp"));
   EXPECT_EQ(j["linux"]["seccomp"]["defaultAction"], "SCMP_ACT_ERRNO");
@@ -182,11 +182,11 @@ TEST_F(SpecDir, WritesThenRefusesToOverwrite) {
 }
 
 TEST_F(SpecDir, WritesTheSeccompVariant) {
-  write_default_spec(dir_, {.seccomp = true});
+  write_default_spec(dir_, {.seccomp = true, .cgroup_namespace = false});
   std::ifstream f(dir_ + "/config.json");
   std::stringstream ss;
   ss << f.rdbuf();
-  EXPECT_EQ(ss.str(), default_spec_text({.seccomp = true}));
+  EXPECT_EQ(ss.str(), default_spec_text({.seccomp = true, .cgroup_namespace = false}));
 }
 
 TEST_F(SpecDir, MissingBundleNamesThePath) {
