@@ -157,6 +157,27 @@ TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
   EXPECT_EQ(res["cpu"]["cpus"], "0");
 }
 
+// v1 checks quota/period against the parent's limit after each write: a
+// shorter period with the old quota would exceed it, so the quota goes first.
+TEST_F(CgroupCommandsTest, UpdateOfPeriodAndQuotaFitsUnderTheParentsCpuLimit) {
+  if (!on_v1("cpu")) GTEST_SKIP() << "cpu is not a v1 controller here (cpu.max is written in one go)";
+  ASSERT_NE(start_sh("cpu", "sleep 1000", {{"cpu", {{"quota", 50000}, {"period", 100000}}}}), 0);
+  const std::string container = dir_of("cpu");
+  const std::string parent = container.substr(0, container.rfind('/'));
+  // Half a cpu for the parent: the container's 50000/100000 just fits.
+  ASSERT_EQ(cgroups::read_value(parent, "cpu.cfs_period_us"), "100000");
+  cgroups::write_value(parent, "cpu.cfs_quota_us", "50000");
+  ProcResult r = hull({"update", "--cpu-period", "50000", "--cpu-quota", "25000", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_period_us"), "50000");
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_quota_us"), "25000");
+  // And back up: now the period must go first.
+  r = hull({"update", "--cpu-period", "100000", "--cpu-quota", "50000", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_period_us"), "100000");
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_quota_us"), "50000");
+}
+
 TEST_F(CgroupCommandsTest, UpdateReadsAResourcesJsonFromStdinAndNamesTheBadField) {
   pid_t init = start_sh("r", "sleep 1000", {{"pids", {{"limit", 50}}}});
   ASSERT_NE(init, 0);
