@@ -115,6 +115,27 @@ TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
   }
 }
 
+// A container that made sub-cgroups inside its own (a nested runtime,
+// systemd in a container) and moved a process there: delete --force kills it
+// and removes the tree deepest first, as runc does.
+TEST_F(CgroupCommandsTest, ForceDeleteRemovesTheSubCgroupsTheContainerMade) {
+  pid_t init = start_sh("nested", "sleep 1000 & sleep 1000");
+  ASSERT_NE(init, 0);
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 200 && pids.size() < 2; ++i, std::this_thread::sleep_for(10ms)) pids = ps_json("nested");
+  ASSERT_GE(pids.size(), 2u);
+  pid_t child = pids[0] == init ? pids[1] : pids[0];
+  for (const auto& dir : container_dirs()) std::filesystem::create_directories(dir + "/inner/deeper");
+  std::ofstream(dir_of("pids") + "/inner/deeper/cgroup.procs") << child;
+  ASSERT_NE(read_file("/proc/" + std::to_string(child) + "/cgroup").find("/inner/deeper\n"), std::string::npos);
+
+  ProcResult r = hull({"delete", "--force", "nested"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  for (const auto& dir : container_dirs()) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+  expect_nothing_left("nested");
+}
+
 TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
   Json cgroup_mount = {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
                        {"options", {"ro", "nosuid", "noexec", "nodev"}}};
