@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
+
 #include "base/error.hpp"
 #include "base/fs.hpp"
 
@@ -23,7 +25,10 @@ SubPath parse_sub(const std::string& sub) {
   } else {
     s.path = sub;
   }
-  if (s.path.starts_with('/')) throw Error("--cgroup " + quote(sub) + ": the path must be relative to the container's cgroup");
+  // runc joins the path onto the container's cgroup, so "/" is the
+  // container's own cgroup and "/sub" is "sub".
+  s.path.erase(0, std::min(s.path.find_first_not_of('/'), s.path.size()));
+  while (s.path.ends_with('/')) s.path.pop_back();
   size_t start = 0;
   while (start <= s.path.size()) {
     size_t end = s.path.find('/', start);

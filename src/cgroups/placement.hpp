@@ -19,7 +19,9 @@ class Placement {
   // `sub` is hull exec --cgroup: "" (the container's cgroups), "path" (a
   // sub-cgroup in every hierarchy) or "controller:path" (only in the
   // hierarchy holding that controller, and the v2 one when it offers it).
-  // Sub-cgroups must exist; ".." and absolute paths are refused.
+  // The path is relative to the container's cgroup even with a leading "/"
+  // ("/" is the container's cgroup, as with runc). Sub-cgroups must exist;
+  // ".." is refused.
   Placement(const Paths& paths, const std::string& sub);
 
   // O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1.

@@ -82,8 +82,8 @@ void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, c
 
 // startContainer hooks run here, in the container, after `start` and before
 // the user's program (runtime.md step 7), with the container's identity and
-// capabilities already in place, as runc does. Their state shows the pid as
-// the container sees it.
+// capabilities already in place and under the seccomp filter, as runc does.
+// Their state shows the pid as the container sees it.
 void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts) {
   if (spec.hooks.startContainer.empty()) return;
   if (!opts.container_state_json) throw Error("startContainer hooks: the runtime gave the init no container state");
@@ -177,14 +177,14 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   std::vector<int> keep = fds_to_keep(opts);
   std::vector<int> until_exec{report_fd, opts.seccomp_listener_fd};
   close_all_fds_except(keep, until_exec);
-  if (!opts.is_exec) run_start_container_hooks(spec, opts);
-
   if (filter) {
     load_seccomp(*filter, *spec.linux_->seccomp, opts);
     if (defer_caps)
       with_context("drop CAP_SYS_ADMIN after loading the seccomp filter (does the profile allow capset and prctl?)",
                    [&] { apply_capability_sets(caps); });
   }
+  // Under the filter, as runc runs them: the hooks are held to the profile.
+  if (!opts.is_exec) run_start_container_hooks(spec, opts);
 
   exec_program(binary, proc.args, proc.env);
 }

@@ -64,9 +64,6 @@ std::vector<struct sock_filter> export_program(void* ctx) {
   if (size <= 0 || size % sizeof(struct sock_filter) != 0) throw Error("linux.seccomp: libseccomp produced no program");
   std::vector<struct sock_filter> prog(static_cast<size_t>(size) / sizeof(struct sock_filter));
   if (::pread(fd.get(), prog.data(), static_cast<size_t>(size), 0) != size) throw_errno("read the seccomp program");
-  if (prog.size() > BPF_MAXINSNS)
-    throw Error("linux.seccomp: the filter compiles to " + std::to_string(prog.size()) + " instructions, more than the kernel's " +
-                std::to_string(BPF_MAXINSNS));
   return prog;
 }
 
@@ -90,6 +87,7 @@ Program compile(const spec::Seccomp& config) {
   // attribute is irrelevant; a binary tree keeps long allow-lists fast.
   seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
+  std::vector<uint32_t> arches{seccomp_arch_native()};
   for (const auto& name : config.architectures) {
     auto arch = arch_from_name(name);
     if (!arch) throw Error("linux.seccomp.architectures: unknown architecture " + quote(name));
@@ -99,6 +97,7 @@ Program compile(const spec::Seccomp& config) {
     }
     int rc = seccomp_arch_add(ctx.get(), *arch);
     if (rc < 0 && rc != -EEXIST) throw Error("linux.seccomp.architectures: add " + name, -rc);
+    if (rc == 0) arches.push_back(*arch);
   }
 
   for (const auto& name : config.flags) {
@@ -147,7 +146,12 @@ Program compile(const spec::Seccomp& config) {
     hull::warn("linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");
     program.flags &= ~static_cast<unsigned>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   }
-  program.instructions = export_program(ctx.get());
+  program.instructions = enosys_stub(config, def, arches);
+  auto filter = export_program(ctx.get());
+  program.instructions.insert(program.instructions.end(), filter.begin(), filter.end());
+  if (program.instructions.size() > BPF_MAXINSNS)
+    throw Error("linux.seccomp: the filter compiles to " + std::to_string(program.instructions.size()) +
+                " instructions, more than the kernel's " + std::to_string(BPF_MAXINSNS));
   return program;
 }
 

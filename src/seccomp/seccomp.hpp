@@ -43,6 +43,12 @@ struct Program {
 // not know are skipped with a warning, as are architectures it cannot handle.
 Program compile(const spec::Seccomp& config);
 
+// runc's -ENOSYS stub, to go in front of the compiled filter: on each of
+// `arches` (SCMP_ARCH_*), a syscall numbered above the newest one `config`
+// names returns ENOSYS. Empty when the default action lets syscalls through
+// (allow, log, trace) or already is ENOSYS.
+std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_t default_action, const std::vector<uint32_t>& arches);
+
 // seccomp(SECCOMP_SET_MODE_FILTER): the only syscall this makes, so it can be
 // the last step before execve. Needs no_new_privs or CAP_SYS_ADMIN. Returns
 // the notify listener fd when the program uses SCMP_ACT_NOTIFY.

@@ -115,6 +115,27 @@ TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
   }
 }
 
+// A container that made sub-cgroups inside its own (a nested runtime,
+// systemd in a container) and moved a process there: delete --force kills it
+// and removes the tree deepest first, as runc does.
+TEST_F(CgroupCommandsTest, ForceDeleteRemovesTheSubCgroupsTheContainerMade) {
+  pid_t init = start_sh("nested", "sleep 1000 & sleep 1000");
+  ASSERT_NE(init, 0);
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 200 && pids.size() < 2; ++i, std::this_thread::sleep_for(10ms)) pids = ps_json("nested");
+  ASSERT_GE(pids.size(), 2u);
+  pid_t child = pids[0] == init ? pids[1] : pids[0];
+  for (const auto& dir : container_dirs()) std::filesystem::create_directories(dir + "/inner/deeper");
+  std::ofstream(dir_of("pids") + "/inner/deeper/cgroup.procs") << child;
+  ASSERT_NE(read_file("/proc/" + std::to_string(child) + "/cgroup").find("/inner/deeper\n"), std::string::npos);
+
+  ProcResult r = hull({"delete", "--force", "nested"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  for (const auto& dir : container_dirs()) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+  expect_nothing_left("nested");
+}
+
 TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
   Json cgroup_mount = {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
                        {"options", {"ro", "nosuid", "noexec", "nodev"}}};
@@ -155,6 +176,27 @@ TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
   EXPECT_EQ(res["cpu"]["quota"], 50000);
   EXPECT_EQ(res["cpu"]["shares"], 512);
   EXPECT_EQ(res["cpu"]["cpus"], "0");
+}
+
+// v1 checks quota/period against the parent's limit after each write: a
+// shorter period with the old quota would exceed it, so the quota goes first.
+TEST_F(CgroupCommandsTest, UpdateOfPeriodAndQuotaFitsUnderTheParentsCpuLimit) {
+  if (!on_v1("cpu")) GTEST_SKIP() << "cpu is not a v1 controller here (cpu.max is written in one go)";
+  ASSERT_NE(start_sh("cpu", "sleep 1000", {{"cpu", {{"quota", 50000}, {"period", 100000}}}}), 0);
+  const std::string container = dir_of("cpu");
+  const std::string parent = container.substr(0, container.rfind('/'));
+  // Half a cpu for the parent: the container's 50000/100000 just fits.
+  ASSERT_EQ(cgroups::read_value(parent, "cpu.cfs_period_us"), "100000");
+  cgroups::write_value(parent, "cpu.cfs_quota_us", "50000");
+  ProcResult r = hull({"update", "--cpu-period", "50000", "--cpu-quota", "25000", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_period_us"), "50000");
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_quota_us"), "25000");
+  // And back up: now the period must go first.
+  r = hull({"update", "--cpu-period", "100000", "--cpu-quota", "50000", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_period_us"), "100000");
+  EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_quota_us"), "50000");
 }
 
 TEST_F(CgroupCommandsTest, UpdateReadsAResourcesJsonFromStdinAndNamesTheBadField) {

@@ -101,6 +101,15 @@ TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
   std::istringstream all(r.out);
   for (std::string line; std::getline(all, line);) EXPECT_TRUE(line.ends_with(":/sub")) << line;
 
+  // A leading "/" is the container's cgroup, as with runc: "/" itself, and
+  // "/sub" is "sub".
+  r = exec({"--cgroup", "/", "exsub", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, exec({"exsub", "cat", "/proc/self/cgroup"}).out);
+  r = exec({"--cgroup", "pids:/sub", "exsub", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(unified ? "0::/sub\n" : ":pids:/sub\n"), std::string::npos) << r.out;
+
   // Nothing outside the container's cgroup, nothing that is not there.
   r = exec({"--cgroup", "pids:../escape", "exsub", "true"});
   EXPECT_TRUE(failed_with(r, {"would leave the container's cgroup"}, kExecFailed));

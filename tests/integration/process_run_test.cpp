@@ -286,6 +286,19 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   EXPECT_EQ(status("poststop"), "stopped");
 }
 
+// runc loads the seccomp filter before it runs startContainer hooks, so they
+// run under it: a hook can see (and is held to) the container's profile.
+TEST_F(HullTest, StartContainerHooksRunUnderTheSeccompFilter) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls", {{{"names", {"acct"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  json hook = {{"path", "/bin/sh"}, {"args", {"sh", "-c", "grep '^Seccomp:' /proc/self/status > /tmp/hook.seccomp"}}};
+  b.config["hooks"] = {{"startContainer", json::array({hook})}};
+  ProcResult r = run_sh(b, "cat /tmp/hook.seccomp", "hullproc-hookseccomp");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Seccomp:\t2\n");
+}
+
 // runc runs createContainer hooks with the rootfs as their cwd (a hook with
 // relative paths depends on it).
 TEST_F(HullTest, CreateContainerHooksRunInTheRootfs) {

@@ -6,8 +6,13 @@
 
 #include <sys/syscall.h>
 
+#include <seccomp.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -28,6 +33,23 @@ std::string status_field(const std::string& status, const std::string& name) {
   if (pos == std::string::npos) return "<missing>";
   pos += name.size() + 2;
   return status.substr(pos, status.find('\n', pos) - pos);
+}
+
+// When ProcessSeccompChild.SyscallsNewerThanTheProfileGetEnosys execs this
+// binary as the container's program, it makes the syscalls numbered in
+// HULL_SECCOMP_PROBE (no arguments) and prints "nr:errno" for each, 0 for
+// success, before gtest ever starts.
+__attribute__((constructor)) void seccomp_probe() {
+  const char* list = std::getenv("HULL_SECCOMP_PROBE");
+  if (!list) return;
+  for (char* p = const_cast<char*>(list); *p;) {
+    long nr = std::strtol(p, &p, 10);
+    long rc = ::syscall(nr, 0, 0, 0, 0, 0, 0);
+    std::printf("%ld:%d\n", nr, rc < 0 ? errno : 0);
+    if (*p == ',') ++p;
+  }
+  std::fflush(stdout);
+  ::_exit(0);
 }
 
 spec::Seccomp allow_all_but(std::vector<spec::Syscall> rules) {
@@ -54,6 +76,53 @@ TEST(ProcessSeccompChild, ErrnoRuleAndStatusWithAndWithoutNoNewPrivs) {
     EXPECT_NE(r.out.find("Function not implemented"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("failed"), std::string::npos);
   }
+}
+
+// runc's stub: a syscall numbered above every one the profile names is one
+// its author could not know, so it gets ENOSYS and programs can fall back;
+// one the profile could have named keeps the default action's EPERM.
+TEST(ProcessSeccompChild, SyscallsNewerThanTheProfileGetEnosys) {
+  REQUIRE_ROOT();
+  constexpr int kNewest = 434, kUnknown = 436;  // pidfd_open, close_range (x86_64)
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ERRNO";
+  spec::Syscall allow{{}, "SCMP_ACT_ALLOW", {}, {}};
+  for (int nr = 0; nr <= kNewest; ++nr) {
+    char* name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    if (!name) continue;
+    if (std::string(name) != "acct") allow.names.emplace_back(name);
+    std::free(name);
+  }
+  profile.syscalls = {allow};
+  // A copy: the runtime refuses to exec its own binary (CVE-2019-5736).
+  char dir[] = "/tmp/hull-sc-XXXXXX";
+  ASSERT_TRUE(::mkdtemp(dir));
+  std::unique_ptr<char, void (*)(char*)> cleanup(dir, [](char* d) { std::filesystem::remove_all(d); });
+  const std::filesystem::path probe = std::filesystem::path(dir) / "probe";
+  std::filesystem::copy_file("/proc/self/exe", probe);
+  for (const char* def : {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS"}) {
+    profile.defaultAction = def;
+    auto s = busybox_spec({});
+    s.process->args = {probe.string()};
+    // acct is left out of the profile: under the kill default it would kill.
+    const bool errno_default = std::string(def) == "SCMP_ACT_ERRNO";
+    s.process->env = {"HULL_SECCOMP_PROBE=" + std::to_string(kUnknown) + "," + std::to_string(SYS_getpid) +
+                      (errno_default ? "," + std::to_string(SYS_acct) : "")};
+    s.process->noNewPrivileges = true;
+    s.linux_->seccomp = profile;
+    auto r = run_process_child(s);
+    ASSERT_EQ(r.error, "") << def;
+    EXPECT_TRUE(r.exited_ok()) << def << " " << r.status << " " << r.out;
+    EXPECT_NE(r.out.find(std::to_string(kUnknown) + ":" + std::to_string(ENOSYS) + "\n"), std::string::npos) << def << r.out;
+    if (errno_default) {
+      EXPECT_NE(r.out.find(std::to_string(SYS_acct) + ":" + std::to_string(EPERM) + "\n"), std::string::npos) << r.out;
+    }
+    EXPECT_NE(r.out.find(std::to_string(SYS_getpid) + ":0\n"), std::string::npos) << def << r.out;
+  }
+  // With ENOSYS as the default there is nothing to add; allow adds nothing.
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  EXPECT_TRUE(seccomp::enosys_stub(profile, SCMP_ACT_ALLOW, {seccomp_arch_native()}).empty());
+  EXPECT_TRUE(seccomp::enosys_stub(profile, SCMP_ACT_ERRNO(ENOSYS), {seccomp_arch_native()}).empty());
 }
 
 TEST(ProcessSeccompChild, KillKillsAndLogLetsThrough) {
