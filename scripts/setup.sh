@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libgtest-dev
   busybox-static   # the demo and test root filesystems
   qemu-system-x86 xz-utils   # the pure cgroup-v2 test VM (scripts/vm, ctest -L v2vm)
+  clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh): g++ has no libFuzzer
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
 # their recommendations (no rootless helpers, no systemd units needed).

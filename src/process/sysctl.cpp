@@ -69,7 +69,10 @@ void check_sysctls(const spec::Spec& spec) {
 void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
   if (sysctl.empty()) return;
   UniqueFd proc = private_procfs();
-  for (const auto& [key, value] : sysctl) {
+  // Not a structured binding: clang (the fuzz build) cannot capture one in a lambda before C++20's P1091.
+  for (const auto& entry : sysctl) {
+    const std::string& key = entry.first;
+    const std::string& value = entry.second;
     std::string path = sysctl_path(key);
     with_context("linux.sysctl " + quote(key), [&] {
       UniqueFd fd = proc ? open_at(proc.get(), path.substr(6), O_WRONLY | O_NOFOLLOW) : open_fd(path, O_WRONLY | O_NOFOLLOW);
