@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "namespaces/time_namespace.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
@@ -47,6 +48,7 @@ void join_new_session_keyring(const std::string& id) {
   if (ctx.unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
   std::string state_json;
   if (init_needs_state(spec)) ctx.sync->expect(SyncMsg::State, &state_json);
+  fault_point("init-before-namespaces");
   ns::join_in_init(*ctx.namespaces);
   if (ctx.become_userns_root) ns::become_namespace_root();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
@@ -73,6 +75,7 @@ void join_new_session_keyring(const std::string& id) {
       process::run_hooks(spec.hooks.createContainer, "createContainer", state_json, process::HookFailure::Fail);
     };
   }
+  fault_point("init-before-rootfs");
   rootfs::SetupResult rootfs = rootfs::setup_rootfs(spec, ro);
 
   process::ExecOptions eo;
@@ -101,11 +104,14 @@ void join_new_session_keyring(const std::string& id) {
     }
     // From here the init must outlive `hull create`, which exits after Ready.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    fault_point("init-before-ready");
     ctx.sync->send(SyncMsg::Ready);
     ctx.sync->close();
     UniqueFd conn = wait_for_start(ctx.listen_fd);
     start_conn = conn.release();  // CLOEXEC: closes itself at execve
+    fault_point("init-after-start");
   };
+  fault_point("init-after-rootfs");
   process::exec_container_process(spec, eo);
 }
 

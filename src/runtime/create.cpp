@@ -12,6 +12,7 @@
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "namespaces/namespaces.hpp"
@@ -171,6 +172,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   StateStore store(g.root);
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console_receiver)};
   SetupGuard guard(c.dir);
+  fault_point("create-after-state-dir");
 
   ContainerState& st = c.state;
   st.id = o.id;
@@ -185,8 +187,10 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away.
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
+  fault_point("create-after-saved-config");
 
   cgroup.create();
+  fault_point("create-after-cgroup");
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   ns::join_before_clone(namespaces);
@@ -228,6 +232,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   pid_t pid = init.pid;
   c.pidfd.reset(pidfd);
   guard.set_pid(pid);
+  fault_point("create-after-clone");
   init_end.close();
   listen.reset();
   console.reset();
@@ -235,6 +240,7 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
   cgroup.add_process(pid, init.in_cgroup);
   if (new_userns) ns::write_id_maps(pid, c.spec.linux_->uidMappings, c.spec.linux_->gidMappings);
   if (ctx.wait_for_placement) runtime_end.send(SyncMsg::Continue);
+  fault_point("create-after-placement");
   st.pid = pid;
   st.cgroupPath = cgroup.to_state();
   if (init_needs_state(c.spec)) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
@@ -249,12 +255,14 @@ CreatedContainer setup_container(const GlobalOptions& g, const CreateOptions& o,
     runtime_end.send(SyncMsg::Continue);
   }
 
+  fault_point("create-after-ready");
   auto stat = read_proc_stat(pid);
   if (!stat) throw Error("the container init exited right after set-up");
   st.initStartTime = stat->start_time;
   st.status = Status::Created;
   if (pid_file) pid_file->write(pid);
   c.dir.write_state(st);
+  fault_point("create-after-created-state");
   guard.commit();
   cgroup.disown();
   return c;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "cgroups/placement.hpp"
 #include "namespaces/namespaces.hpp"
@@ -147,6 +148,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
     // The process may run for long; other commands must not wait for it.
+    fault_point("exec-after-open");
     dir.reset();
 
     std::optional<SignalForwarder> forwarder;
@@ -173,6 +175,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
       exec_child_main(child);
     }
     UniqueFd proc(pidfd);
+    fault_point("exec-after-clone");
     child_end.close();
     try {
       if (child.wait_for_placement) {
@@ -187,6 +190,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
       ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
       throw;
     }
+    fault_point("exec-after-started");
     if (pid_file) pid_file->write(static_cast<pid_t>(pid));
     if (o.detach) return 0;
     if (console_receiver) {
