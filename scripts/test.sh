@@ -13,7 +13,8 @@ jobs=$(nproc)
 bash scripts/setup.sh --e2e
 
 echo "== Release build (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+# HULL_FAULT_INJECTION: also hull_fault, for the fault-injection tests.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHULL_FAULT_INJECTION=ON
 cmake --build build -j"$jobs"
 
 # Before the tests, so the suite's own summary is the run's last word.
@@ -22,6 +23,9 @@ bash bench/run.sh --short --no-build
 
 echo "== Tests (Release)"
 (cd build && ctest --output-on-failure -j2)
+
+echo "== Fuzzing, short mode: every libFuzzer target 20 s (build-fuzz/, clang)"
+bash scripts/fuzz.sh --seconds 20
 
 echo "== Unit tests under ASan/UBSan (build-debug/)"
 cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug
