@@ -146,6 +146,10 @@ TEST_F(LoadTest, ThirtyConcurrentOperationsOnOneId) {
       if (verb == "delete" && r.exit_code == 0) ++deletes_ok;
       // exec runs `true`; 255 is exec's own failure status (refusals included).
       const bool failed = verb == "exec" ? r.exit_code == kExecFailed : r.exit_code == 1;
+      // exec's own status is the process's: 137 when a racing kill of the
+      // container's init took the exec'd process with it.
+      const bool killed_with_container = verb == "exec" && r.exit_code == 128 + SIGKILL && r.signal == 0;
+      if (killed_with_container) continue;
       if (!failed) {
         EXPECT_EQ(r.exit_code, 0);
       } else {
