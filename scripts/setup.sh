@@ -15,6 +15,7 @@ packages=(
   qemu-system-x86 xz-utils   # the pure cgroup-v2 test VM (scripts/vm, ctest -L v2vm)
   lintian      # the Debian package lane lints the .deb (ctest -L package)
   zsh          # the unit test that parses the generated zsh completion
+  clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh): g++ has no libFuzzer
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
 # their recommendations (no rootless helpers, no systemd units needed).

@@ -17,7 +17,8 @@ jobs=$(nproc)
 bash scripts/setup.sh --e2e
 
 echo "== Release build (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHULL_WERROR=ON
+# HULL_FAULT_INJECTION: also hull_fault, for the fault-injection tests.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHULL_WERROR=ON -DHULL_FAULT_INJECTION=ON
 cmake --build build -j"$jobs"
 
 echo "== clang-tidy (scripts/lint.sh)"
@@ -29,6 +30,9 @@ bash bench/run.sh --short --no-build
 
 echo "== Tests (Release)"
 (cd build && ctest --output-on-failure -j2)
+
+echo "== Fuzzing, short mode: every libFuzzer target 10 s (build-fuzz/, clang)"
+bash scripts/fuzz.sh --seconds 10
 
 echo "== Unit tests under ASan/UBSan (build-debug/)"
 cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DHULL_WERROR=ON

@@ -49,7 +49,10 @@ void check_sysctls(const spec::Spec& spec) {
 
 void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
   if (sysctl.empty()) return;
-  for (const auto& [key, value] : sysctl) {
+  // Not a structured binding: clang (the fuzz build) cannot capture one in a lambda before C++20's P1091.
+  for (const auto& entry : sysctl) {
+    const std::string& key = entry.first;
+    const std::string& value = entry.second;
     std::string path = sysctl_path(key);
     with_context("linux.sysctl " + quote(key), [&] { procfs::write(path.substr(6), value); });
   }

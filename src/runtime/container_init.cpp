@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "namespaces/time_namespace.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
@@ -64,6 +65,7 @@ void join_new_session_keyring(const std::string& id) {
   std::optional<std::pair<dev_t, ino_t>> runtime_uts;
   if (sets_names(spec) && !ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Uts))
     runtime_uts = uts_namespace_of_self();
+  fault_point("init-before-namespaces");
   ns::join_in_init(*ctx.namespaces);
   if (runtime_uts && uts_namespace_of_self() == *runtime_uts)
     throw Error("set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
@@ -96,6 +98,7 @@ void join_new_session_keyring(const std::string& id) {
   }
   rootfs::SetupResult rootfs = ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro)
                                                        : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
+  fault_point("init-before-rootfs");
 
   process::ExecOptions eo;
   eo.preserve_fds = ctx.preserve_fds;
@@ -124,12 +127,15 @@ void join_new_session_keyring(const std::string& id) {
     }
     // From here the init must outlive `hull create`, which exits after Ready.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    fault_point("init-before-ready");
     ctx.sync->send(SyncMsg::Ready);
     ctx.sync->close();
     UniqueFd conn = wait_for_start(ctx.listen_fd);
     start_conn = conn.release();  // CLOEXEC: closes itself at execve
+    fault_point("init-after-start");
     return start_conn;
   };
+  fault_point("init-after-rootfs");
   process::exec_container_process(spec, eo);
 }
 

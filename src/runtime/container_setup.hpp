@@ -29,7 +29,8 @@ struct OpenedContainer {
 OpenedContainer open_container(const GlobalOptions& g, const std::string& id);
 
 // A frozen task acts on SIGKILL only once thawed (v1 freezer): after sending
-// SIGKILL to a paused container, thaw it so the signal is delivered (as runc).
+// SIGKILL to a paused container, thaw it so the signal is delivered (as runc);
+// also a running one, whose cgroup a killed `hull pause` may have left frozen.
 void thaw_if_paused(const ContainerDir& dir, const ContainerState& state, Status status, int sig);
 
 // create (and run): everything up to the init waiting at the start barrier,

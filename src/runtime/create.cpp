@@ -7,6 +7,7 @@
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
@@ -124,6 +125,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   StateStore store(g.root);
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver)};
   StateDirGuard guard(c.dir);
+  fault_point("create-after-state-dir");
 
   ContainerState& st = c.state;
   st.id = o.id;
@@ -142,12 +144,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away.
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
+  fault_point("create-after-saved-config");
 
   cgroup.create();
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does.
   if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
   cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(c.dir));
+  fault_point("create-after-cgroup");
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   if (plan.join_before_clone_flags) ns::join_before_clone(namespaces);
@@ -197,6 +201,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   LaunchedChild init = launch(req, runtime_end);
   if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
   runtime_cwd.reset();
+  fault_point("create-after-placement");
   listen.reset();
   console.child.reset();
   seccomp_agent.reset();
@@ -216,12 +221,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 7. Record it as created; from here the init and the cgroups outlive this process.
   auto stat = read_proc_stat(init.pid());
+  fault_point("create-after-ready");
   if (!stat) throw Error("the container init exited right after set-up");
   st.initStartTime = stat->start_time;
   st.status = Status::Created;
   if (pid_file) pid_file->write(init.pid());
   c.dir.write_state(st);
   c.pidfd = init.release();
+  fault_point("create-after-created-state");
   guard.commit();
   cgroup.disown();
   return c;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
@@ -129,6 +130,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
     // The process may run for long; other commands must not wait for it.
+    fault_point("exec-after-open");
     dir.reset();
 
     std::optional<SignalForwarder> forwarder;
@@ -147,11 +149,13 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (cgroup) req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
     req.release_after_placement = plan.wait_for_placement;
     LaunchedChild launched = launch(req, runtime_end);
+    fault_point("exec-after-clone");
     // EOF: the process reached execve (the channel is CLOEXEC).
     runtime_end.expect_eof();
     const pid_t pid = launched.pid();
     UniqueFd proc = launched.release();
     if (pid_file) pid_file->write(pid);
+    fault_point("exec-after-started");
     if (o.detach) return 0;
     if (console.receiver) {
       console.child.reset();

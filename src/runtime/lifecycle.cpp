@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "process/hooks.hpp"
@@ -68,6 +69,7 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec) {
+  fault_point("start-after-open");
   require_transition(state.id, live_status(state), Operation::Start);
   with_context("start container " + quote(state.id), [&] {
     // Recorded before the release: on a full --root disk start fails while
@@ -76,7 +78,9 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
     // which live_status reports as stopped whatever the file says.
     state.status = Status::Running;
     dir.write_state(state);
+    fault_point("start-after-running-state");
     release_init(dir.fd());
+    fault_point("start-after-release");
   });
   // runtime.md: poststart hooks run after the process started; a failure
   // is only a warning.
@@ -90,6 +94,7 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     // processes may outlive the init.
     destroy_owned_cgroup(dir, state);
   }
+  fault_point("delete-after-cgroup-destroy");
   dir.remove();
   // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
   // writes, removed with it (remove_all does not follow symlinks).
@@ -137,11 +142,13 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     return;
   }
   OpenedContainer& c = *opened;
+  fault_point("delete-after-open");
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
     // Checked before anything is killed, so a refusal leaves all as it was.
     refuse_foreign_cgroup(c.dir, c.state);
     if (c.status != Status::Stopped) kill_and_wait(c.dir, c.state, c.status);
+    fault_point("delete-after-kill");
     destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
   });
 }

@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/operations.hpp"
@@ -24,6 +25,7 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
       cg.freeze();
     else
       cg.thaw();
+    fault_point("freeze-after-cgroup");
     c.state.status = next;
     c.dir.write_state(c.state);
   });
@@ -36,7 +38,11 @@ void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen
 void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
 
 void thaw_if_paused(const ContainerDir& dir, const ContainerState& state, Status status, int sig) {
-  if (sig != SIGKILL || status != Status::Paused || state.cgroupPath.empty()) return;
+  // Running too: a `hull pause` killed between the freeze and recording
+  // "paused" leaves a frozen cgroup behind a "running" state, and a SIGKILL
+  // that is never delivered hung delete --force (found by the fault test
+  // freeze-after-cgroup).
+  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || state.cgroupPath.empty()) return;
   load_owned_cgroup(dir, state).thaw();
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/json_depth.hpp"
 #include "cgroups/cgroup_manager.hpp"
@@ -74,7 +75,10 @@ Json integer_value(const std::string& flag, const std::string& v, bool is_signed
 // The flags as a linux.resources object.
 Json request_from_flags(const std::map<std::string, std::string>& flags) {
   Json r = Json::object();
-  for (const auto& [name, value] : flags) {
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  for (const auto& flag : flags) {
+    const std::string& name = flag.first;
+    const std::string& value = flag.second;
     const FlagField* f = nullptr;
     for (const FlagField& candidate : kFlagFields)
       if (name == candidate.flag) f = &candidate;
@@ -137,6 +141,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   spec::Resources resources = spec::parse_resources_json(request.dump(), source);
 
   OpenedContainer c = open_container(g, o.id);
+  fault_point("update-after-open");
   require_transition(o.id, c.status, Operation::Update);
   with_context("update container " + quote(o.id), [&] {
     if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
@@ -150,6 +155,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     std::string text = config.dump(2);
     spec::parse_config(text, config_path);  // what later commands will read must parse
     cgroups::Manager::load(c.state.cgroupPath).update(resources);
+    fault_point("update-after-cgroup");
     write_file_atomic(c.dir.fd(), kSavedConfigName, text);
   });
 }

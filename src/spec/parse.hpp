@@ -136,6 +136,9 @@ std::string quote_json(std::string_view s);
 std::string member_path(const std::string& parent, std::string_view key);
 
 // Section parsers, one file each.
+// The JSON text of a file hull reads; throws hull::Error naming the file and
+// where the text is broken (never nlohmann's own exceptions).
+Json parse_json_document(const std::string& json_text, const std::string& file_name);
 IDMapping parse_id_mapping(const Node& n);
 Process parse_process(const Node& n);
 Linux parse_linux(const Node& n);

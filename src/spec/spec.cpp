@@ -137,6 +137,23 @@ Hooks parse_hooks(const Node& n) {
 
 }  // namespace
 
+Json parse_json_document(const std::string& json_text, const std::string& file_name) {
+  check_json_depth(json_text, file_name);
+  try {
+    return Json::parse(json_text);
+  } catch (const Json::parse_error& e) {
+    fail_invalid_json(json_text, e, file_name);
+  } catch (const Json::out_of_range& e) {
+    // A number too large for a double ("1e400"): nlohmann throws
+    // out_of_range.406, which escaped as "[json.exception.out_of_range.406]
+    // number overflow parsing '1e400'" without the file (found by fuzzing).
+    std::string reason = e.what();
+    size_t bracket = reason.find("] ");
+    if (bracket != std::string::npos) reason.erase(0, bracket + 2);
+    throw Error(file_name + ": invalid JSON: " + reason);
+  }
+}
+
 IDMapping parse_id_mapping(const Node& n) {
   IDMapping m;
   required_field(n, "containerID", m.containerID, &Node::u32);
@@ -149,13 +166,7 @@ IDMapping parse_id_mapping(const Node& n) {
 
 Spec parse_config(const std::string& json_text, const std::string& file_name) {
   using namespace detail;
-  Json doc;
-  check_json_depth(json_text, file_name);
-  try {
-    doc = Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
-    fail_invalid_json(json_text, e, file_name);
-  }
+  Json doc = parse_json_document(json_text, file_name);
   Node top(doc, "", file_name);
   top.object();
 

@@ -1,0 +1,23 @@
+#pragma once
+// Fault injection for the robustness tests (docs/robustness.md): a named
+// point at each step of create, start, exec, pause, update and delete where
+// a test can have hull die as an OOM kill or a node drain would kill it.
+//
+// Compiled in only when HULL_FAULT_INJECTION is defined (the hull_fault
+// binary of a -DHULL_FAULT_INJECTION=ON build); elsewhere fault_point is an
+// empty inline function and the release binary has no trace of it.
+//
+// With HULL_FAULT=<step> in the environment, the process reaching that step
+// dies by SIGKILL (the container's init, which may not be killed from inside
+// its pid namespace, exits with status 137 instead). With HULL_FAULT_LIST=<file>,
+// every step reached is appended to <file>, one name a line, so a test finds
+// the steps a verb goes through without a list to keep in sync.
+namespace hull {
+
+#ifdef HULL_FAULT_INJECTION
+void fault_point(const char* step);
+#else
+inline void fault_point(const char*) {}
+#endif
+
+}  // namespace hull

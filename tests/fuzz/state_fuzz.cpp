@@ -1,0 +1,26 @@
+// state.json as hull reads it back (state, list, delete, every verb). An
+// accepted file must survive a write/read round trip unchanged: what hull
+// writes it must read back.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "fuzz_guard.hpp"
+#include "runtime/state_store.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  hull::fuzz::expect_clean("from_state_file_json", [&] {
+    hull::ContainerState s = hull::from_state_file_json(text, "state.json");
+    std::string written = hull::to_state_file_json(s);
+    hull::ContainerState again = hull::from_state_file_json(written, "state.json (rewritten)");
+    if (hull::to_state_file_json(again) != written) {
+      std::fprintf(stderr, "state.json round trip changed the file:\n%s\n", written.c_str());
+      std::abort();
+    }
+    hull::to_spec_state_json(s);
+    hull::parse_proc_stat(text, "stat");
+  });
+  return 0;
+}

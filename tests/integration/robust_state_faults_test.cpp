@@ -1,0 +1,180 @@
+// The state directory under faults: a --root on a tiny tmpfs that fills up
+// during create, state.json files that are empty, truncated, garbage or from
+// another version, and a state dir removed behind hull's back while the
+// container runs. hull must give clear errors, write nothing half, leave the
+// other containers' state intact and clean up what it can.
+#include <signal.h>
+#include <sys/mount.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class StateFaultsTest : public HullTest {
+ protected:
+  // hull with --root at `root` instead of the fixture's state root.
+  ProcResult hull_at(const fs::path& root, std::vector<std::string> args) {
+    std::vector<std::string> argv{HULL_BINARY, "--root", root.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv);
+  }
+};
+
+// A tmpfs mounted for one test, unmounted (lazily, it may be busy) on scope exit.
+class TinyTmpfs {
+ public:
+  TinyTmpfs(const fs::path& dir, const std::string& size) : dir_(dir) {
+    fs::create_directories(dir_);
+    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, ("size=" + size).c_str()) == 0;
+  }
+  ~TinyTmpfs() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  fs::path dir_;
+  bool mounted_ = false;
+};
+
+// The disk fills at every point of create in turn: with 0, 4 KiB, 8 KiB, ...
+// free, create either succeeds or fails with ENOSPC named, leaves no
+// directory for the id, and the container created before is untouched.
+TEST_F(StateFaultsTest, RootOnFullTmpfs) {
+  const fs::path root = temp_dir() / "tiny";
+  TinyTmpfs tmpfs(root, "1m");
+  ASSERT_TRUE(tmpfs.mounted()) << "mount tmpfs: " << std::strerror(errno);
+  Bundle& keep_b = bundle("keep");
+  keep_b.args({"sleep", "1000"});
+  Bundle& b = bundle("filling");
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull_at(root, {"create", "--bundle", keep_b.dir().string(), "keep"}).exit_code, 0);
+  const std::string keep_state = read_text(root / "keep" / "state.json");
+
+  bool saw_enospc = false, saw_success = false;
+  for (int free_kib = 0; free_kib <= 64 && !HasFailure(); free_kib += 4) {
+    SCOPED_TRACE(std::to_string(free_kib) + " KiB free");
+    // Fill the tmpfs to leave free_kib, in whole pages.
+    const fs::path filler = root / "filler";
+    fs::remove(filler);
+    {
+      std::ofstream f(filler, std::ios::binary);
+      std::string chunk(4096, 'x');
+      while (f.write(chunk.data(), chunk.size()) && f.flush()) {
+        if (fs::space(root).available <= static_cast<uintmax_t>(free_kib) * 1024) break;
+      }
+    }
+    ProcResult r = hull_at(root, {"create", "--bundle", b.dir().string(), "filling"});
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.signal, 0);
+    if (r.exit_code == 0) {
+      saw_success = true;
+      EXPECT_EQ(hull_at(root, {"state", "filling"}).exit_code, 0);
+    } else {
+      EXPECT_EQ(r.exit_code, 1);
+      EXPECT_NE(r.err.find("create container \"filling\""), std::string::npos) << r.err;
+      if (r.err.find("No space left on device") != std::string::npos) saw_enospc = true;
+      EXPECT_FALSE(fs::exists(root / "filling")) << "a failed create left its state dir: " << r.err;
+    }
+    // Free the space, then clean up the attempt.
+    fs::remove(filler);
+    ProcResult d = hull_at(root, {"delete", "--force", "filling"});
+    EXPECT_EQ(d.exit_code, 0) << d.err;
+    EXPECT_FALSE(fs::exists(root / "filling"));
+    for (const auto& dir : existing_cgroup_dirs(b.config["linux"]["cgroupsPath"]))
+      ADD_FAILURE() << "cgroup left: " << dir;
+    EXPECT_EQ(read_text(root / "keep" / "state.json"), keep_state) << "the other container's state changed";
+    ProcResult s = hull_at(root, {"state", "keep"});
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+  }
+  EXPECT_TRUE(saw_enospc) << "the disk never filled during create";
+  EXPECT_TRUE(saw_success) << "create never succeeded";
+  EXPECT_EQ(hull_at(root, {"delete", "--force", "keep"}).exit_code, 0);
+  EXPECT_TRUE(fs::is_empty(root)) << "state root not empty after deleting everything";
+}
+
+// state.json damaged in each way: state says what is wrong (naming the
+// file), delete refuses clearly, delete --force removes the directory, and
+// list still lists the other container.
+TEST_F(StateFaultsTest, CorruptStateJson) {
+  const std::vector<std::pair<std::string, std::string>> damages = {
+      {"empty", ""},
+      {"truncated", "{\"ociVersion\": \"1.3.0\", \"id\": \"bad\", \"sta"},
+      {"garbage", std::string("\x7f" "ELF\x02\x01\x01\x00\xff\xfe garbage", 20)},
+      {"not an object", "[1, 2, 3]"},
+      {"foreign version", "{\"ociVersion\": \"9.0.0\", \"id\": \"bad\", \"status\": \"hibernating\", \"pid\": -5, "
+                          "\"bundle\": 7}"},
+      {"other container", "{\"ociVersion\": \"1.3.0\", \"id\": \"good\", \"status\": \"created\", \"pid\": 1, "
+                          "\"bundle\": \"/\"}"},
+  };
+  create_container("good");
+  for (const auto& [what, text] : damages) {
+    SCOPED_TRACE(what);
+    Bundle& b = bundle("bad-" + std::to_string(&what - &damages[0].first));
+    b.args({"sleep", "1000"});
+    ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "bad"}).exit_code, 0);
+    std::optional<InitRecord> init = recorded_init("bad");
+    ASSERT_TRUE(init.has_value());
+    std::ofstream(state_dir("bad") / "state.json", std::ios::binary | std::ios::trunc) << text;
+
+    ProcResult st = hull({"state", "bad"});
+    EXPECT_EQ(st.exit_code, 1);
+    EXPECT_NE(st.err.find("state.json"), std::string::npos) << "state error does not name the file: " << st.err;
+    ProcResult del = hull({"delete", "bad"});
+    EXPECT_EQ(del.exit_code, 1);
+    EXPECT_NE(del.err.find("state.json"), std::string::npos) << del.err;
+    ProcResult ls = hull({"list", "--format", "json"});
+    EXPECT_EQ(ls.exit_code, 0) << ls.err;
+    EXPECT_NE(ls.out.find("\"good\""), std::string::npos) << "list lost the healthy container: " << ls.out;
+    ProcResult force = hull({"delete", "--force", "bad"});
+    EXPECT_EQ(force.exit_code, 0) << "delete --force: " << force.err;
+    EXPECT_FALSE(fs::exists(state_dir("bad")));
+    // What the damaged file no longer names hull cannot find; the test ends it.
+    if (init->pid > 0 && pid_alive(init->pid)) {
+      ::kill(init->pid, SIGKILL);
+      wait_exit_and_reap(init->pid);
+    }
+    for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) ::rmdir(dir.c_str());
+    std::error_code ec;
+    fs::remove_all(state_dir("bad"), ec);  // what a failed delete --force left, so the next case starts clean
+    EXPECT_EQ(status("good"), "created");
+  }
+}
+
+// The state dir removed behind hull's back while the container runs: hull
+// no longer knows the container (state, delete --force) and list skips it.
+TEST_F(StateFaultsTest, StateDirRemovedWhileRunning) {
+  pid_t pid = create_container("gone");
+  start_container("gone");
+  std::optional<InitRecord> init = recorded_init("gone");
+  ASSERT_TRUE(init.has_value());
+  fs::remove_all(state_dir("gone"));
+  ProcResult st = hull({"state", "gone"});
+  EXPECT_EQ(st.exit_code, 1);
+  EXPECT_NE(st.err.find("does not exist"), std::string::npos) << st.err;
+  ProcResult ls = hull({"list", "--quiet"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_EQ(ls.out, "");
+  EXPECT_EQ(hull({"delete", "--force", "gone"}).exit_code, 0);
+  EXPECT_TRUE(pid_alive(pid)) << "the orphaned init is not hull's to kill any more";
+  ::kill(pid, SIGKILL);
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+  for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) ::rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace hull::itest
