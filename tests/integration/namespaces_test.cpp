@@ -205,8 +205,8 @@ TEST_F(HullTest, UserNamespacedInitNeverNeedsTheBundlePath) {
   config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
   // The remapped root owns its rootfs (Docker chowns the image layers).
   for (const auto& e : std::filesystem::recursive_directory_iterator(image.rootfs()))
-    ::lchown(e.path().c_str(), 100000, 100000);
-  ::lchown(image.rootfs().c_str(), 100000, 100000);
+    ASSERT_EQ(::lchown(e.path().c_str(), 100000, 100000), 0) << e.path();
+  ASSERT_EQ(::lchown(image.rootfs().c_str(), 100000, 100000), 0);
   std::ofstream(locked / "bundle" / "config.json") << config.dump();
   ProcResult r = hull({"run", "--bundle", (locked / "bundle").string(), "remapped"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

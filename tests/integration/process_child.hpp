@@ -58,11 +58,12 @@ inline ChildResult run_process_child(const spec::Spec& spec, const process::Exec
       if (before) before();
       // The error pipe is the fd the runtime keeps until execve (every
       // other fd is closed after the barrier).
-      opts.wait_for_start = [wait = opts.wait_for_start] {
+      process::ExecOptions child_opts = opts;
+      child_opts.wait_for_start = [wait = opts.wait_for_start] {
         if (wait) wait();
         return 100;
       };
-      process::exec_container_process(spec, opts);
+      process::exec_container_process(spec, child_opts);
     } catch (const std::exception& e) {
       std::string m = e.what();
       [[maybe_unused]] auto n = ::write(err[1], m.data(), m.size());

@@ -163,7 +163,7 @@ TEST_F(RootfsEscape, MountIntoProcThroughSymlinkIsRefused) {
       err = e.what();
     }
     char name[64] = {};
-    ::getdomainname(name, sizeof name);
+    if (::getdomainname(name, sizeof name) < 0) return err + "|getdomainname failed";
     return err + "|" + name;
   });
   EXPECT_NE(out.find("which is inside /proc"), std::string::npos) << out;
