@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/log.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "process/hooks.hpp"
@@ -139,6 +140,13 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     // Nothing to delete is what --force asked for; but a create or delete
     // killed half-way may have left an empty or state-less directory.
     StateStore(g.root).clear_debris(id);
+    return;
+  } catch (const CorruptState& e) {
+    if (!force) throw;
+    // Nothing it names can be trusted for a kill: the directory goes, and
+    // whatever the container left running is reported, not guessed at.
+    log::warn(std::string(e.what()) + "; removing the container's state only: its processes and cgroup, if any, are left as they are");
+    StateStore(g.root).remove_unreadable(id);
     return;
   }
   OpenedContainer& c = *opened;

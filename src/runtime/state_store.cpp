@@ -76,7 +76,7 @@ const char* id_problem(std::string_view id) {
 // ---- state.json ----------------------------------------------------------
 
 [[noreturn]] void corrupt(const std::string& what, const std::string& why) {
-  throw Error("corrupt state file " + what + ": " + why);
+  throw CorruptState("corrupt state file " + what + ": " + why);
 }
 
 // Field readers for from_state_file_json: a missing optional field keeps the
@@ -362,7 +362,9 @@ namespace {
 // writing state.json: nobody holds its lock and it has no state. Such a
 // directory is removed so the id can be reused; returns whether the name is
 // (now) free. A locked directory belongs to a live command: never touched.
-bool clear_abandoned(int rootfd, const std::string& root, const std::string& id) {
+// With even_with_state, a directory whose state.json exists goes too (its
+// state is unreadable: see CorruptState).
+bool clear_abandoned(int rootfd, const std::string& root, const std::string& id, bool even_with_state = false) {
   int fd = ::openat(rootfd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return true;
@@ -376,7 +378,7 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id)
   }
   if (!still_linked(rootfd, id, dir.get())) return true;
   std::string path = root + "/" + id;
-  if (has_state_file(dir.get(), path)) return false;
+  if (!even_with_state && has_state_file(dir.get(), path)) return false;
   remove_contents(dir.get(), mount_of(dir.get(), "", path), path);
   if (::unlinkat(rootfd, id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
   return true;  // our lock on the unlinked directory is dropped with `dir`
@@ -406,6 +408,16 @@ void StateStore::clear_debris(std::string_view id_view) const {
       if (::unlinkat(root.get(), name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
         throw_errno("rmdir " + root_ + "/" + name);
     }
+  });
+}
+
+void StateStore::remove_unreadable(std::string_view id_view) const {
+  validate_container_id(id_view);
+  std::string id(id_view);
+  UniqueFd root = open_fd(root_, O_RDONLY | O_DIRECTORY);
+  with_context("remove the state of container " + quote(id), [&] {
+    if (!clear_abandoned(root.get(), root_, id, true))
+      throw Error("another command holds the container's lock, or its name is not a directory");
   });
 }
 

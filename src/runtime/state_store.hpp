@@ -81,6 +81,14 @@ class ContainerMissing : public Error {
   using Error::Error;
 };
 
+// Thrown when a container's state.json cannot be read as a state: nothing in
+// it may be trusted, so `delete --force` removes the directory and touches no
+// process or cgroup it might name (a damaged file could name a bystander's).
+class CorruptState : public Error {
+ public:
+  using Error::Error;
+};
+
 class StateStore {
  public:
   // Default root is /run/hull. Throws on an empty root (it would put
@@ -110,6 +118,9 @@ class StateStore {
   // temporary directories of creates of `id` killed before renaming them into
   // place. A locked directory belongs to a live command and is left alone.
   void clear_debris(std::string_view id) const;
+  // Removes the container's directory whatever its state.json holds (for
+  // `delete --force` of a corrupt one), unless a live command holds its lock.
+  void remove_unreadable(std::string_view id) const;
   // Ids of all containers (directories under root whose names are valid ids),
   // sorted. No locks taken; a missing root means no containers.
   std::vector<std::string> list_ids() const;

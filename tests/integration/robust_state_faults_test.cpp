@@ -87,7 +87,7 @@ TEST_F(StateFaultsTest, RootOnFullTmpfs) {
     } else {
       EXPECT_EQ(r.exit_code, 1);
       EXPECT_NE(r.err.find("create container \"filling\""), std::string::npos) << r.err;
-      if (r.err.find("No space left on device") != std::string::npos) saw_enospc = true;
+      if (r.err.find("no space left on device") != std::string::npos) saw_enospc = true;
       EXPECT_FALSE(fs::exists(root / "filling")) << "a failed create left its state dir: " << r.err;
     }
     // Free the space, then clean up the attempt.

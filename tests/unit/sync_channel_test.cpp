@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "base/errno_text.hpp"
 #include "base/error.hpp"
 #include "runtime/sync_channel.hpp"
 #include "support/forked_child.hpp"
@@ -85,7 +86,7 @@ TEST(SyncChannel, AnErrorCrossesWithItsErrnoAndText) {
   std::string what = error_of([&] { runtime.receive(); }, &code);
   EXPECT_EQ(code, EPERM);
   EXPECT_NE(what.find("mount proc on /proc"), std::string::npos) << what;
-  EXPECT_NE(what.find(std::strerror(EPERM)), std::string::npos) << what;
+  EXPECT_NE(what.find(hull::errno_text(EPERM)), std::string::npos) << what;
 }
 
 TEST(SyncChannel, AnErrorInsteadOfTheExpectedMessageIsThatError) {
