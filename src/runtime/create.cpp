@@ -151,6 +151,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // and hang create, and the client with it: fail as runc does.
   if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
   cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(c.dir));
+  // Now with the parent directories create() made (removed on delete); the
+  // state.json written at Created carries them.
+  st.cgroupPath = cgroup.to_state();
   fault_point("create-after-cgroup");
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
