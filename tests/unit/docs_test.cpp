@@ -4,6 +4,8 @@
 // tests/e2e writes, and docs/README.md indexes every page.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -117,6 +119,27 @@ TEST(Docs, PodmanConfigIsTheE2eOne) {
   for (auto it = start + 1; it != script.end() && *it != "CONF"; ++it)
     conf.push_back(replace_all(replace_all(*it, "$runtime", "/usr/sbin/hull"), "$name", "hull"));
   EXPECT_EQ(doc, significant(conf));
+}
+
+// The daemon.json "runtimes" entry the docs give is the one the Docker e2e
+// test's private dockerd is configured with (named e2e there).
+TEST(Docs, DockerRuntimesEntryIsTheE2eOne) {
+  auto doc_lines = marked_block("tests/e2e/docker.sh daemon.json runtimes");
+  ASSERT_FALSE(doc_lines.empty()) << "docs/clients.md lacks the marked daemon.json block";
+  std::string doc_text;
+  for (const auto& l : doc_lines) doc_text += l + "\n";
+  auto doc = nlohmann::json::parse(doc_text);
+  auto script = lines_of(read_file(kSource / "tests/e2e/docker.sh"));
+  auto start = std::find_if(script.begin(), script.end(),
+                            [](const std::string& l) { return l.find("\"$work/daemon.json\" <<CONF") != std::string::npos; });
+  ASSERT_NE(start, script.end());
+  std::string conf;
+  for (auto it = start + 1; it != script.end() && *it != "CONF"; ++it)
+    conf += replace_all(replace_all(replace_all(*it, "$runtime", "/usr/sbin/hull"), "$(cgroup_parent)", "p"), "$work", "/w") + "\n";
+  auto e2e = nlohmann::json::parse(conf);
+  ASSERT_TRUE(e2e.contains("runtimes"));
+  ASSERT_TRUE(e2e["runtimes"].contains("e2e"));
+  EXPECT_EQ(doc.at("runtimes").at("hull"), e2e["runtimes"]["e2e"]);
 }
 
 std::set<std::string> flags_in(const std::string& text) {
