@@ -191,6 +191,13 @@ TEST(SeccompCompile, FlagsAndArchitectures) {
 // on x86_64) ENOSYS, below it the default; on x86_64 also for the x32 ABI.
 TEST(SeccompCompile, SyscallsAboveTheNewestNamedGetEnosys) {
   if (seccomp_arch_native() != SCMP_ARCH_X86_64) GTEST_SKIP() << "syscall numbers of x86_64";
+#if defined(__SANITIZE_ADDRESS__)
+  // The child runs under a profile of three syscalls; the sanitizer runtime
+  // needs more of its own and the child dies before the checks (exit 1). The
+  // Release unit lane and ProcessSeccompChild.SyscallsNewerThanTheProfileGetEnosys
+  // (a full profile, from inside a container) run it.
+  GTEST_SKIP() << "the sanitizer runtime needs syscalls this three-syscall profile denies";
+#endif
   for (bool more_arches : {false, true}) {
     spec::Seccomp s;
     s.defaultAction = "SCMP_ACT_ERRNO";
