@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "cgroups/devices.hpp"
+#include "cgroups/devices_query.hpp"
 
 namespace hull::cgroups {
 
@@ -84,18 +85,6 @@ UniqueFd load_program(const std::vector<bpf_insn>& prog, const std::string& what
   throw_errno(err, "load the device filter for " + what + " (verifier: " + log + ")");
 }
 
-std::vector<uint32_t> attached_programs(int cgroup_fd, const std::string& what) {
-  std::vector<uint32_t> ids(64);
-  bpf_attr attr{};
-  attr.query.target_fd = static_cast<uint32_t>(cgroup_fd);
-  attr.query.attach_type = BPF_CGROUP_DEVICE;
-  attr.query.prog_ids = reinterpret_cast<uint64_t>(ids.data());
-  attr.query.prog_cnt = static_cast<uint32_t>(ids.size());
-  if (bpf(BPF_PROG_QUERY, attr) < 0) throw_errno("query the device filters of " + what);
-  ids.resize(attr.query.prog_cnt);
-  return ids;
-}
-
 }  // namespace
 
 std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
@@ -124,7 +113,7 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
 void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules) {
   std::vector<bpf_insn> prog = device_program(rules);
   UniqueFd prog_fd = load_program(prog, cgroup_path);
-  std::vector<uint32_t> old = attached_programs(cgroup_fd, cgroup_path);
+  std::vector<uint32_t> old = attached_device_program_ids(cgroup_fd, cgroup_path);
 
   bpf_attr attr{};
   attr.target_fd = static_cast<uint32_t>(cgroup_fd);

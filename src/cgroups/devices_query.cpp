@@ -40,7 +40,7 @@ std::vector<bpf_insn> program_instructions(uint32_t id, const std::string& what)
 
 }  // namespace
 
-std::vector<std::vector<bpf_insn>> attached_device_programs(int cgroup_fd, const std::string& what) {
+std::vector<uint32_t> attached_device_program_ids(int cgroup_fd, const std::string& what) {
   std::vector<uint32_t> ids(64);
   bpf_attr attr{};
   attr.query.target_fd = static_cast<uint32_t>(cgroup_fd);
@@ -49,8 +49,12 @@ std::vector<std::vector<bpf_insn>> attached_device_programs(int cgroup_fd, const
   attr.query.prog_cnt = static_cast<uint32_t>(ids.size());
   if (bpf_call(BPF_PROG_QUERY, attr) < 0) throw_errno("query the device programs of " + what);
   ids.resize(attr.query.prog_cnt);
+  return ids;
+}
+
+std::vector<std::vector<bpf_insn>> attached_device_programs(int cgroup_fd, const std::string& what) {
   std::vector<std::vector<bpf_insn>> out;
-  for (uint32_t id : ids) out.push_back(program_instructions(id, what));
+  for (uint32_t id : attached_device_program_ids(cgroup_fd, what)) out.push_back(program_instructions(id, what));
   return out;
 }
 

@@ -13,4 +13,7 @@ namespace hull::cgroups {
 // (BPF_OBJ_GET_INFO_BY_FD xlated_prog_insns). Throws hull::Error naming `what`.
 std::vector<std::vector<bpf_insn>> attached_device_programs(int cgroup_fd, const std::string& what);
 
+// Their ids only (BPF_PROG_QUERY): what create replaces and verify reads.
+std::vector<uint32_t> attached_device_program_ids(int cgroup_fd, const std::string& what);
+
 }  // namespace hull::cgroups
