@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   int64_t* ac = calloc(n, sizeof *ac);
   int64_t* bc = calloc(n, sizeof *bc);
   int64_t ignored;
-  one(argv[1], 1, &ignored);  // warm-up
+  one(argv[1], 1, &ignored);     // warm-up
   for (int i = 0; i < n; ++i) {  // interleaved so drift hits both alike
     a[i] = one(argv[1], 1, &ac[i]);
     b[i] = one(argv[1], 0, &bc[i]);

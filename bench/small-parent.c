@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   long long ns = now_ns() - t0;
-  long long cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
-                  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+  long long cpu =
+      (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
   FILE* f = fopen(argv[1], "w");
   if (!f || fprintf(f, "%lld %ld %lld\n", ns, ru.ru_maxrss, cpu) < 0 || fclose(f) != 0) {
     perror(argv[1]);

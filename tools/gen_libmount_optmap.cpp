@@ -57,8 +57,7 @@ int main(int argc, char** argv) {
   for (const libmnt_optmap* m = map; m->name; ++m, ++n) {
     char line[256];
     std::snprintf(line, sizeof line, "    {%s, %#lxUL, %s},\n", literal(m->name).c_str(),
-                  static_cast<unsigned long>(m->id),
-                  (m->mask & MNT_INVERT) ? "true" : "false");
+                  static_cast<unsigned long>(m->id), (m->mask & MNT_INVERT) ? "true" : "false");
     out += line;
   }
   out += "};\nconst size_t kLibmountLinuxMapSize = " + std::to_string(n) + ";\n\n}  // namespace hull::rootfs\n";

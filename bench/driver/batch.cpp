@@ -8,8 +8,7 @@
 
 namespace bench {
 
-BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids,
-                            bool keep) {
+BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep) {
   enum Phase { kCreate, kStart, kDelete, kDone };
   struct C {
     Phase phase = kCreate;
@@ -27,20 +26,23 @@ BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::st
   };
   auto spawn = [&](int k, std::vector<std::string> argv) {
     pid_t p = c.reaper.spawn(argv, "", &ignored);
-    if (p > 0) by_proc[p] = k; else finish(k, true);
+    if (p > 0)
+      by_proc[p] = k;
+    else
+      finish(k, true);
   };
   // Both the start command and the init must be gone before the next step:
   // /bin/true can exit before `start` itself returns.
   auto after_run = [&](int k) {
-    if (keep) finish(k, false);
+    if (keep)
+      finish(k, false);
     else {
       cs[k].phase = kDelete;
       spawn(k, c.argv(rt, {"delete", ids[k]}));
     }
   };
   for (int k = 0; k < n; ++k)
-    spawn(k, c.argv(rt, {"create", "--bundle", c.work + "/b/" + ids[k], "--pid-file",
-                         c.pidfile(ids[k]), ids[k]}));
+    spawn(k, c.argv(rt, {"create", "--bundle", c.work + "/b/" + ids[k], "--pid-file", c.pidfile(ids[k]), ids[k]}));
   int64_t deadline = t0 + int64_t(c.timeout_ms) * 4 * 1000000;
   while (done < n) {
     Exit e = c.reaper.reap_one(deadline);
@@ -94,7 +96,10 @@ int delete_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids,
   while (next < ids.size() || !running.empty()) {
     while (next < ids.size() && int(running.size()) < width) {
       pid_t p = c.reaper.spawn(c.argv(rt, {"delete", "--force", ids[next]}), "", &ignored);
-      if (p > 0) running[p] = next; else ++failures;
+      if (p > 0)
+        running[p] = next;
+      else
+        ++failures;
       ++next;
     }
     if (running.empty()) continue;

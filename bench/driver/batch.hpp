@@ -11,14 +11,13 @@
 namespace bench {
 
 struct BatchResult {
-  int errors = 0;    // containers whose create/start/delete failed or timed out
-  int64_t ns = 0;    // wall time of the whole batch
+  int errors = 0;  // containers whose create/start/delete failed or timed out
+  int64_t ns = 0;  // wall time of the whole batch
 };
 
 // Bundles for ids must exist. keep=true leaves each container stopped
 // (create + start + init exited) instead of deleting it.
-BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids,
-                            bool keep);
+BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep);
 // Deletes ids, at most `width` delete processes at a time. Returns failures.
 int delete_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, int width);
 

@@ -6,8 +6,7 @@
 
 namespace bench {
 
-Row& Ctx::row(const std::string& key, const std::string& title, const std::string& unit,
-              const std::string& target) {
+Row& Ctx::row(const std::string& key, const std::string& title, const std::string& unit, const std::string& target) {
   for (auto& r : rows)
     if (r.key == key) return r;
   rows.push_back(Row{key, title, unit, target, {}, {}, {}});
@@ -15,8 +14,7 @@ Row& Ctx::row(const std::string& key, const std::string& title, const std::strin
 }
 
 static void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
-    s.replace(p, from.size(), to);
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
 }
 
 std::string Ctx::bundle(const std::string& id, bool netns, const std::string& args_json) {

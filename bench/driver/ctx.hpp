@@ -30,10 +30,10 @@ struct Row {
 struct Ctx {
   Reaper reaper;
   std::vector<Runtime> rts;
-  std::string work;        // scratch dir: bundles, pid files, logs
-  std::string tmpl;        // config.json template text
-  std::string rootfs;      // shared read-only rootfs
-  std::string cg_parent;   // absolute cgroup path all containers nest under
+  std::string work;                         // scratch dir: bundles, pid files, logs
+  std::string tmpl;                         // config.json template text
+  std::string rootfs;                       // shared read-only rootfs
+  std::string cg_parent;                    // absolute cgroup path all containers nest under
   std::vector<std::string> cg_controllers;  // mounted v1 controllers
   // bench/small-parent.c, built by run.sh: `create` runs as its child so the
   // peak RSS row is not floored at the driver's own (see that file).
@@ -43,11 +43,10 @@ struct Ctx {
   int iters = 30;
   std::vector<int> fill_levels{1, 10, 100, 1000};
   int par_n = 50, par_rounds = 10;
-  std::deque<Row> rows;    // deque: row() hands out references that must stay valid
-  long seq = 0;            // makes container ids unique
+  std::deque<Row> rows;  // deque: row() hands out references that must stay valid
+  long seq = 0;          // makes container ids unique
 
-  Row& row(const std::string& key, const std::string& title, const std::string& unit,
-           const std::string& target);
+  Row& row(const std::string& key, const std::string& title, const std::string& unit, const std::string& target);
   // Writes <work>/b/<id>/config.json from the template; returns the bundle dir.
   std::string bundle(const std::string& id, bool netns, const std::string& args_json);
   std::string new_id(const Runtime& rt, const std::string& what);

@@ -44,18 +44,30 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) usage();
       return argv[++i];
     };
-    if (a == "--work") c.work = val();
-    else if (a == "--out") out = val();
-    else if (a == "--template") tmpl_path = val();
-    else if (a == "--rootfs") c.rootfs = val();
-    else if (a == "--small-parent") c.small_parent = val();
-    else if (a == "--cgroup-parent") c.cg_parent = val();
-    else if (a == "--controllers") c.cg_controllers = split(val(), ',');
-    else if (a == "--iters") c.iters = atoi(val().c_str());
-    else if (a == "--par") c.par_n = atoi(val().c_str());
-    else if (a == "--rounds") c.par_rounds = atoi(val().c_str());
-    else if (a == "--short") c.short_mode = true;
-    else if (a == "--only") for (auto& s : split(val(), ',')) only.insert(s);
+    if (a == "--work")
+      c.work = val();
+    else if (a == "--out")
+      out = val();
+    else if (a == "--template")
+      tmpl_path = val();
+    else if (a == "--rootfs")
+      c.rootfs = val();
+    else if (a == "--small-parent")
+      c.small_parent = val();
+    else if (a == "--cgroup-parent")
+      c.cg_parent = val();
+    else if (a == "--controllers")
+      c.cg_controllers = split(val(), ',');
+    else if (a == "--iters")
+      c.iters = atoi(val().c_str());
+    else if (a == "--par")
+      c.par_n = atoi(val().c_str());
+    else if (a == "--rounds")
+      c.par_rounds = atoi(val().c_str());
+    else if (a == "--short")
+      c.short_mode = true;
+    else if (a == "--only")
+      for (auto& s : split(val(), ',')) only.insert(s);
     else if (a == "--fill") {
       c.fill_levels.clear();
       for (auto& s : split(val(), ',')) c.fill_levels.push_back(atoi(s.c_str()));
@@ -64,10 +76,11 @@ int main(int argc, char** argv) {
       auto eq = v.find('=');
       if (eq == std::string::npos) usage();
       c.rts.push_back({v.substr(0, eq), v.substr(eq + 1), ""});
-    } else usage();
+    } else
+      usage();
   }
-  if (c.work.empty() || out.empty() || tmpl_path.empty() || c.rootfs.empty() ||
-      c.cg_parent.empty() || c.rts.empty() || c.fill_levels.empty())
+  if (c.work.empty() || out.empty() || tmpl_path.empty() || c.rootfs.empty() || c.cg_parent.empty() || c.rts.empty() ||
+      c.fill_levels.empty())
     usage();
   c.tmpl = read_file(tmpl_path);
   for (auto d : {"/b", "/p"}) mkdir((c.work + d).c_str(), 0755);

@@ -34,9 +34,12 @@ Stat get(const Row& r, const std::string& rt) {
 std::string num(double x) {
   if (std::isnan(x)) return "—";
   char b[32];
-  if (std::fabs(x) >= 100) snprintf(b, sizeof b, "%.0f", x);
-  else if (std::fabs(x) >= 10) snprintf(b, sizeof b, "%.1f", x);
-  else snprintf(b, sizeof b, "%.2f", x);
+  if (std::fabs(x) >= 100)
+    snprintf(b, sizeof b, "%.0f", x);
+  else if (std::fabs(x) >= 10)
+    snprintf(b, sizeof b, "%.1f", x);
+  else
+    snprintf(b, sizeof b, "%.2f", x);
   return b;
 }
 
@@ -129,8 +132,8 @@ void write_report(const Ctx& c, const std::string& out) {
   for (auto& r : c.rows) {
     md << "| " << r.title << " | " << r.unit << " |";
     for (auto& n : cols) md << ' ' << cell(r, n) << " |";
-    md << ' ' << ratio(r, "hull", "crun") << " | " << ratio(r, "hull", "runc") << " | " << r.target
-       << " | " << verdict(c, r) << " |\n";
+    md << ' ' << ratio(r, "hull", "crun") << " | " << ratio(r, "hull", "runc") << " | " << r.target << " | "
+       << verdict(c, r) << " |\n";
   }
   md << "\nCells: **median** (min–max) over all samples.\n";
   for (auto& r : c.rows)
@@ -153,13 +156,11 @@ void write_report(const Ctx& c, const std::string& out) {
     for (auto& [rt, v] : r.samples)
       for (double x : v) csv << r.key << ',' << rt << ',' << x << ',' << r.unit << '\n';
 
-  std::vector<std::string> lat{"run", "run_nonet", "lifecycle", "lifecycle_nonet", "create",
-                               "start", "delete", "exec"};
+  std::vector<std::string> lat{"run", "run_nonet", "lifecycle", "lifecycle_nonet", "create", "start", "delete", "exec"};
   for (int lv : c.fill_levels) lat.push_back("state@" + std::to_string(lv));
   for (int lv : c.fill_levels) lat.push_back("list@" + std::to_string(lv));
   plot_data(c, out + "/plot_latency.dat", lat);
-  std::vector<std::string> cpu{"run_cpu", "run_cpu_nonet", "lifecycle_cpu", "lifecycle_cpu_nonet",
-                               "exec_cpu"};
+  std::vector<std::string> cpu{"run_cpu", "run_cpu_nonet", "lifecycle_cpu", "lifecycle_cpu_nonet", "exec_cpu"};
   for (int lv : c.fill_levels) cpu.push_back("state_cpu@" + std::to_string(lv));
   for (int lv : c.fill_levels) cpu.push_back("list_cpu@" + std::to_string(lv));
   plot_data(c, out + "/plot_cpu.dat", cpu);

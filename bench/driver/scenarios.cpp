@@ -29,8 +29,7 @@ void failed(Row& r, const Runtime& rt, const std::string& what, const Outcome& o
 pid_t read_pid(const std::string& path) { return pid_t(atol(read_file(path).c_str())); }
 
 // `create`; returns the init pid read from --pid-file, 0 on failure.
-pid_t create(Ctx& c, const Runtime& rt, const std::string& id, const std::string& bundle,
-             Outcome* o) {
+pid_t create(Ctx& c, const Runtime& rt, const std::string& id, const std::string& bundle, Outcome* o) {
   std::vector<std::string> av = c.argv(rt, {"create", "--bundle", bundle, "--pid-file", c.pidfile(id), id});
   std::string probe = c.work + "/small-parent.out";
   if (!c.small_parent.empty()) {
@@ -83,12 +82,9 @@ bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
 
 void bench_run(Ctx& c, bool netns) {
   std::string sfx = netns ? "" : "_nonet";
-  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms",
-                 "≤ 0.75× crun");
-  Row& cpu = c.row("run_cpu" + sfx, netns ? "  CPU time of `run`" : "  CPU time of `run`, no netns",
-                   "ms", "");
-  Row& rss = c.row("run_rss" + sfx, netns ? "peak RSS of `run`" : "peak RSS of `run`, no netns",
-                   "KiB", "");
+  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms", "≤ 0.75× crun");
+  Row& cpu = c.row("run_cpu" + sfx, netns ? "  CPU time of `run`" : "  CPU time of `run`, no netns", "ms", "");
+  Row& rss = c.row("run_rss" + sfx, netns ? "peak RSS of `run`" : "peak RSS of `run`, no netns", "KiB", "");
   for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
     for (const Runtime* rt : c.order(i + 1)) {
       std::string id = c.new_id(*rt, "run");
@@ -129,8 +125,8 @@ void bench_lifecycle(Ctx& c, bool netns) {
         continue;
       }
       if (i < 0 && !in_own_cgroup(c, init, id))
-        total.note += rt->name + ": the container's init is not in its cgroupsPath (memory " +
-                      c.cg_parent + "/" + id + "), so cgroup work is not in its numbers. ";
+        total.note += rt->name + ": the container's init is not in its cgroupsPath (memory " + c.cg_parent + "/" + id +
+                      "), so cgroup work is not in its numbers. ";
       Outcome os = c.reaper.run(c.argv(*rt, {"start", id}), c.timeout_ms);
       if (!os.ok() || !c.reaper.wait_pid(init, c.timeout_ms)) {
         failed(total, *rt, "start/wait", os);
@@ -158,7 +154,11 @@ void bench_lifecycle(Ctx& c, bool netns) {
 void bench_exec(Ctx& c) {
   Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.75× crun");
   Row& cpu = c.row("exec_cpu", "  CPU time of `exec`", "ms", "");
-  struct Live { const Runtime* rt; std::string id; pid_t init; };
+  struct Live {
+    const Runtime* rt;
+    std::string id;
+    pid_t init;
+  };
   std::vector<Live> live;
   for (auto& rt : c.rts) {
     std::string id = c.new_id(rt, "exec");
@@ -215,8 +215,7 @@ void bench_state_list(Ctx& c) {
     bool last = level == c.fill_levels.back();
     Row& st = c.row("state@" + lv, "state, " + present, "ms",
                     last ? "within 1.2× of state with " + std::to_string(c.fill_levels.front()) : "");
-    Row& ls = c.row("list@" + lv, "list, " + present, "ms",
-                    last ? "≤ 0.5× runc and ≤ crun" : "");
+    Row& ls = c.row("list@" + lv, "list, " + present, "ms", last ? "≤ 0.5× runc and ≤ crun" : "");
     Row& stc = c.row("state_cpu@" + lv, "  CPU time of state, " + lv + " present", "ms", "");
     Row& lsc = c.row("list_cpu@" + lv, "  CPU time of list, " + lv + " present", "ms", "");
     // Filling is not measured: batches of 25 at once keep it short.
@@ -284,8 +283,7 @@ static int leftovers(Ctx& c, const Runtime& rt, const std::string& prefix) {
 
 void bench_parallel(Ctx& c) {
   std::string n = std::to_string(c.par_n);
-  Row& thr = c.row("parallel", n + " parallel lifecycles, throughput", "containers/s",
-                   "no error, no leftover");
+  Row& thr = c.row("parallel", n + " parallel lifecycles, throughput", "containers/s", "no error, no leftover");
   Row& wall = c.row("parallel_wall", n + " parallel lifecycles, round wall time", "ms", "");
   for (int round = 0; round < c.par_rounds; ++round) {
     for (const Runtime* rt : c.order(round)) {
@@ -299,10 +297,9 @@ void bench_parallel(Ctx& c) {
       int left = leftovers(c, *rt, prefix);
       thr.failures[rt->name] += r.errors + left;
       if (r.errors || left) {
-        fprintf(stderr, "  %s round %d: %d errors, %d leftovers\n", rt->name.c_str(), round,
-                r.errors, left);
-        thr.note += rt->name + " round " + std::to_string(round) + ": " +
-                    std::to_string(r.errors) + " errors, " + std::to_string(left) + " leftovers. ";
+        fprintf(stderr, "  %s round %d: %d errors, %d leftovers\n", rt->name.c_str(), round, r.errors, left);
+        thr.note += rt->name + " round " + std::to_string(round) + ": " + std::to_string(r.errors) + " errors, " +
+                    std::to_string(left) + " leftovers. ";
       }
       thr.samples[rt->name].push_back(c.par_n / (double(r.ns) / 1e9));
       wall.samples[rt->name].push_back(ms(r.ns));
@@ -331,8 +328,7 @@ static bool idle_charge(Ctx& c, int i, double* peak, double* now) {
   pid_t p = fork();
   if (p == 0) {
     write_file(dir + "/cgroup.procs", "0");
-    if (chroot(c.rootfs.c_str()) == 0 && chdir("/") == 0)
-      execl("/bin/sleep", "sleep", "100000", (char*)nullptr);
+    if (chroot(c.rootfs.c_str()) == 0 && chdir("/") == 0) execl("/bin/sleep", "sleep", "100000", (char*)nullptr);
     _exit(127);
   }
   usleep(100000);
@@ -344,8 +340,8 @@ static bool idle_charge(Ctx& c, int i, double* peak, double* now) {
 }
 
 void bench_memory(Ctx& c) {
-  Row& peak = c.row("cg_peak", "container cgroup: peak memory charge", "KiB",
-                    "≤ idle process (0 charged by the runtime)");
+  Row& peak =
+      c.row("cg_peak", "container cgroup: peak memory charge", "KiB", "≤ idle process (0 charged by the runtime)");
   Row& cur = c.row("cg_now", "container cgroup: memory charge once running", "KiB", "");
   int n = c.short_mode ? 2 : 5;
   for (int i = 0; i < n; ++i) {

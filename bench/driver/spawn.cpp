@@ -26,9 +26,7 @@ int64_t now_ns() {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-bool Outcome::ok() const {
-  return !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
+bool Outcome::ok() const { return !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
 // The handler does nothing: its only job is to make wait4 fail with EINTR
 // (installed without SA_RESTART) when a deadline timer fires.
@@ -43,8 +41,7 @@ Reaper::Reaper() {
   sigaction(SIGALRM, &sa, nullptr);
 }
 
-pid_t Reaper::spawn(const std::vector<std::string>& argv, const std::string& out_path,
-                    int64_t* t0) {
+pid_t Reaper::spawn(const std::vector<std::string>& argv, const std::string& out_path, int64_t* t0) {
   std::vector<char*> av;
   for (auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
   av.push_back(nullptr);
@@ -68,7 +65,7 @@ pid_t Reaper::spawn(const std::vector<std::string>& argv, const std::string& out
 }
 
 static void arm(int64_t deadline_ns) {
-  itimerval it {};
+  itimerval it{};
   int64_t left = deadline_ns - now_ns();
   if (left < 1000) left = 1000;
   it.it_value.tv_sec = left / 1000000000;
@@ -77,12 +74,12 @@ static void arm(int64_t deadline_ns) {
 }
 
 static void disarm() {
-  itimerval it {};
+  itimerval it{};
   setitimer(ITIMER_REAL, &it, nullptr);
 }
 
 Exit Reaper::reap_one(int64_t deadline_ns) {
-  Exit e {};
+  Exit e{};
   for (;;) {
     arm(deadline_ns);
     pid_t p = wait4(-1, &e.status, __WALL, &e.ru);
@@ -103,8 +100,7 @@ void Reaper::record(const Exit& e) {
   ++orphans_reaped;
 }
 
-Outcome Reaper::run(const std::vector<std::string>& argv, int timeout_ms,
-                    const std::string& out_path) {
+Outcome Reaper::run(const std::vector<std::string>& argv, int timeout_ms, const std::string& out_path) {
   Outcome o;
   int64_t t0;
   pid_t pid = spawn(argv, out_path, &t0);
@@ -151,7 +147,7 @@ bool Reaper::wait_pid(pid_t pid, int timeout_ms, int* status) {
 }
 
 void Reaper::reap_nonblocking() {
-  Exit e {};
+  Exit e{};
   for (;;) {
     pid_t p = wait4(-1, &e.status, WNOHANG | __WALL, &e.ru);
     if (p <= 0) return;

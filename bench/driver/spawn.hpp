@@ -17,14 +17,14 @@ namespace bench {
 int64_t now_ns();  // CLOCK_MONOTONIC
 
 struct Outcome {
-  int64_t ns = 0;        // posix_spawn .. wait4 returned, in the driver
-  int status = -1;       // raw wait status
-  long maxrss_kb = 0;    // ru_maxrss of the runtime (and its reaped helpers)
+  int64_t ns = 0;      // posix_spawn .. wait4 returned, in the driver
+  int status = -1;     // raw wait status
+  long maxrss_kb = 0;  // ru_maxrss of the runtime (and its reaped helpers)
   // user+sys CPU of the runtime and its reaped helpers: unlike wall time it
   // hardly moves when other work loads the machine.
   int64_t cpu_ns = 0;
   bool timed_out = false;
-  bool ok() const;       // exited 0 and not timed out
+  bool ok() const;  // exited 0 and not timed out
 };
 
 struct Exit {
@@ -40,11 +40,9 @@ class Reaper {
 
   // Starts argv with stdin=/dev/null, stdout=out_path (or /dev/null),
   // stderr appended to err_path. Returns the pid; start time in *t0.
-  pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
-              int64_t* t0);
+  pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, int64_t* t0);
   // Spawns and waits for one process, reaping anything else meanwhile.
-  Outcome run(const std::vector<std::string>& argv, int timeout_ms,
-              const std::string& out_path = "");
+  Outcome run(const std::vector<std::string>& argv, int timeout_ms, const std::string& out_path = "");
   // Blocks until one child exits (or the deadline passes: returns pid 0).
   Exit reap_one(int64_t deadline_ns);
   // Waits for an already known pid (a detached init) to be reaped.

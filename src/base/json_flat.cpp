@@ -69,26 +69,13 @@ class Reader {
   bool member_value(Value& v) {
     if (p_ == end_) return false;
     switch (*p_) {
-      case '"':
-        v.kind = Kind::String;
-        return string(v.text);
-      case '{':
-        v.kind = Kind::Object;
-        return string_object(v);
-      case '[':
-        v.kind = Kind::Array;
-        return skip_value(1);
-      case 't':
-        v.kind = Kind::Bool;
-        return literal("true");
-      case 'f':
-        v.kind = Kind::Bool;
-        return literal("false");
-      case 'n':
-        v.kind = Kind::Null;
-        return literal("null");
-      default:
-        return number(v);
+      case '"': v.kind = Kind::String; return string(v.text);
+      case '{': v.kind = Kind::Object; return string_object(v);
+      case '[': v.kind = Kind::Array; return skip_value(1);
+      case 't': v.kind = Kind::Bool; return literal("true");
+      case 'f': v.kind = Kind::Bool; return literal("false");
+      case 'n': v.kind = Kind::Null; return literal("null");
+      default: return number(v);
     }
   }
 
@@ -124,14 +111,10 @@ class Reader {
     std::string ignored;
     Value number_value;
     switch (*p_) {
-      case '"':
-        return string(ignored);
-      case 't':
-        return literal("true");
-      case 'f':
-        return literal("false");
-      case 'n':
-        return literal("null");
+      case '"': return string(ignored);
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
       case '{':
       case '[': {
         char close = *p_ == '{' ? '}' : ']';
@@ -152,8 +135,7 @@ class Reader {
         } while (take(','));
         return take(close);
       }
-      default:
-        return number(number_value);
+      default: return number(number_value);
     }
   }
 
@@ -222,10 +204,14 @@ class Reader {
     for (int i = 0; i < 4; ++i, ++p_) {
       char c = *p_;
       out <<= 4;
-      if (c >= '0' && c <= '9') out |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') out |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') out |= static_cast<uint32_t>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        out |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        out |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        out |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return false;
     }
     return true;
   }
@@ -279,8 +265,7 @@ class Reader {
           append_utf8(out, cp);
           break;
         }
-        default:
-          return false;
+        default: return false;
       }
     }
   }

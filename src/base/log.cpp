@@ -19,7 +19,7 @@ Level threshold = Level::Info;
 
 namespace {
 
-UniqueFd g_file;      // the --log file; empty means stderr
+UniqueFd g_file;  // the --log file; empty means stderr
 bool g_json = false;
 
 const char* level_name(Level level) {
@@ -56,9 +56,11 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      case '<': case '>': case '&': case 0x2028: case 0x2029:
-        append_hex(out, "\\u", r, 4);
-        break;
+      case '<':
+      case '>':
+      case '&':
+      case 0x2028:
+      case 0x2029: append_hex(out, "\\u", r, 4); break;
       default:
         if (r < 0x20) {
           append_hex(out, "\\u", r, 4);
@@ -75,8 +77,8 @@ void append_json_string(std::string& out, std::string_view s) {
 // outside this set, and then quotes it like Go's %q.
 bool needs_quoting(std::string_view s) {
   for (char c : s) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                 c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
     if (!plain) return true;
   }
   return false;

@@ -15,8 +15,8 @@
 #include "cgroups/devices.hpp"
 #include "cgroups/events.hpp"
 #include "cgroups/resources.hpp"
-#include "cgroups/unset_values.hpp"
 #include "cgroups/routing.hpp"
+#include "cgroups/unset_values.hpp"
 
 namespace hull::cgroups {
 
@@ -51,8 +51,9 @@ constexpr const char* kNoInternalProcesses =
 void check_may_enable(const std::string& dir, const std::string& line) {
   if (!has_file(dir, "cgroup.type")) return;
   if (!read_value(dir, "cgroup.procs").empty())
-    throw Error("enable " + line + " in " + dir + "/cgroup.subtree_control: the cgroup holds processes: " +
-                kNoInternalProcesses, EBUSY);
+    throw Error("enable " + line + " in " + dir +
+                    "/cgroup.subtree_control: the cgroup holds processes: " + kNoInternalProcesses,
+                EBUSY);
   std::string type = read_value(dir, "cgroup.type");
   if (type != "domain")
     throw Error("enable " + line + " in " + dir + "/cgroup.subtree_control: the cgroup is of type " + quote(type) +
@@ -206,10 +207,14 @@ Manager Manager::load(const std::string& state, const Host& host) {
     check_json_depth(state, "cgroup state");  // from a state.json: untrusted
     nlohmann::json j = nlohmann::json::parse(state);
     std::string mode = j.at("mode").get<std::string>();
-    if (mode == "unified") p.mode = Mode::Unified;
-    else if (mode == "hybrid") p.mode = Mode::Hybrid;
-    else if (mode == "legacy") p.mode = Mode::Legacy;
-    else throw Error("unknown mode " + quote(mode));
+    if (mode == "unified")
+      p.mode = Mode::Unified;
+    else if (mode == "hybrid")
+      p.mode = Mode::Hybrid;
+    else if (mode == "legacy")
+      p.mode = Mode::Legacy;
+    else
+      throw Error("unknown mode " + quote(mode));
     p.v2 = j.at("v2").get<std::string>();
     p.v1 = j.at("v1").get<std::map<std::string, std::string>>();
     if (j.contains("made")) made = j.at("made").get<std::vector<std::string>>();

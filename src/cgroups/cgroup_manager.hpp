@@ -60,8 +60,8 @@ namespace hull::cgroups {
 // The container's cgroup directories, absolute.
 struct Paths {
   Mode mode = Mode::Unified;
-  std::string v2;                          // "" when the container has no v2 cgroup (legacy)
-  std::map<std::string, std::string> v1;   // hierarchy name ("cpu,cpuacct") -> directory
+  std::string v2;                         // "" when the container has no v2 cgroup (legacy)
+  std::map<std::string, std::string> v1;  // hierarchy name ("cpu,cpuacct") -> directory
 };
 
 // A systemd cgroupsPath "slice:prefix:name".
@@ -99,8 +99,7 @@ class Manager {
  public:
   // Resolves the paths and checks that every configured limit can be applied
   // on this host; touches nothing. `linux` may be null (no linux section).
-  static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd,
-                      const Host& host = Host::current());
+  static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host = Host::current());
   // A manager for an existing container from to_state() text. Does not own the cgroup.
   static Manager load(const std::string& state, const Host& host = Host::current());
 
@@ -177,10 +176,10 @@ class Manager {
 
   Host host_;
   Paths paths_;
-  spec::Resources resources_;             // as planned (create)
-  std::vector<spec::Device> devices_;     // linux.devices: their paths drop runc's default rules
+  spec::Resources resources_;          // as planned (create)
+  std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
   UniqueFd v2_fd_;
-  std::vector<std::string> made_;         // directories create() made, outermost first (load: the parents)
+  std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
   bool owned_ = false;
   std::vector<std::string> warnings_;
 };

@@ -59,8 +59,7 @@ uint64_t read_u64(const std::string& dir, std::string_view file) {
   if (s == "max") return UINT64_MAX;
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size())
-    throw Error(join(dir, file) + ": not a number: " + quote(s));
+  if (ec != std::errc() || p != s.data() + s.size()) throw Error(join(dir, file) + ": not a number: " + quote(s));
   return v;
 }
 

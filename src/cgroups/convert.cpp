@@ -28,8 +28,7 @@ std::optional<std::string> swap_for_v2(std::optional<int64_t> swap, std::optiona
     return std::nullopt;
   }
   if (*swap < 0) return "max";
-  if (!limit || *limit < 0)
-    throw Error("linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2");
+  if (!limit || *limit < 0) throw Error("linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2");
   if (*swap < *limit)
     throw Error("linux.resources.memory.swap: memory+swap limit " + std::to_string(*swap) +
                 " is below the memory limit " + std::to_string(*limit));
@@ -39,11 +38,9 @@ std::optional<std::string> swap_for_v2(std::optional<int64_t> swap, std::optiona
 void check_page_size(std::string_view size) {
   size_t i = 0;
   while (i < size.size() && size[i] >= '0' && size[i] <= '9') ++i;
-  bool ok = i > 0 && size.size() == i + 2 && size[i + 1] == 'B' &&
-            (size[i] == 'K' || size[i] == 'M' || size[i] == 'G');
+  bool ok = i > 0 && size.size() == i + 2 && size[i + 1] == 'B' && (size[i] == 'K' || size[i] == 'M' || size[i] == 'G');
   if (!ok)
-    throw Error("linux.resources.hugepageLimits: page size " + quote(size) +
-                " is not of the form <number>KB|MB|GB");
+    throw Error("linux.resources.hugepageLimits: page size " + quote(size) + " is not of the form <number>KB|MB|GB");
 }
 
 }  // namespace hull::cgroups

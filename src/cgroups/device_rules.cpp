@@ -43,17 +43,17 @@ struct DefaultRule {
   DeviceRule rule;
 };
 const DefaultRule kDefaults[] = {
-    {nullptr, {true, 'c', -1, -1, kMknod}},                        // mknod of any char device
-    {nullptr, {true, 'b', -1, -1, kMknod}},                        // mknod of any block device
+    {nullptr, {true, 'c', -1, -1, kMknod}},  // mknod of any char device
+    {nullptr, {true, 'b', -1, -1, kMknod}},  // mknod of any block device
     {"/dev/null", {true, 'c', 1, 3, kMknod | kRead | kWrite}},
     {"/dev/random", {true, 'c', 1, 8, kMknod | kRead | kWrite}},
     {"/dev/full", {true, 'c', 1, 7, kMknod | kRead | kWrite}},
     {"/dev/tty", {true, 'c', 5, 0, kMknod | kRead | kWrite}},
     {"/dev/zero", {true, 'c', 1, 5, kMknod | kRead | kWrite}},
     {"/dev/urandom", {true, 'c', 1, 9, kMknod | kRead | kWrite}},
-    {nullptr, {true, 'c', 136, -1, kMknod | kRead | kWrite}},      // /dev/pts/*, the console among them
-    {nullptr, {true, 'c', 5, 2, kMknod | kRead | kWrite}},         // /dev/ptmx
-    {nullptr, {true, 'c', 10, 200, kMknod | kRead | kWrite}},      // /dev/net/tun, kept by runc for Docker
+    {nullptr, {true, 'c', 136, -1, kMknod | kRead | kWrite}},  // /dev/pts/*, the console among them
+    {nullptr, {true, 'c', 5, 2, kMknod | kRead | kWrite}},     // /dev/ptmx
+    {nullptr, {true, 'c', 10, 200, kMknod | kRead | kWrite}},  // /dev/net/tun, kept by runc for Docker
 };
 
 }  // namespace

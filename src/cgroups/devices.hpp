@@ -15,8 +15,8 @@ enum DeviceAccess : uint8_t { kMknod = 1, kRead = 2, kWrite = 4 };  // BPF_DEVCG
 
 struct DeviceRule {
   bool allow = false;
-  char type = 'a';        // 'a' (all), 'c', 'b'
-  int64_t major = -1;     // -1: any
+  char type = 'a';     // 'a' (all), 'c', 'b'
+  int64_t major = -1;  // -1: any
   int64_t minor = -1;
   uint8_t access = kMknod | kRead | kWrite;
   bool operator==(const DeviceRule&) const = default;

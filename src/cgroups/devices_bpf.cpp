@@ -91,12 +91,9 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
   std::vector<bpf_insn> prog = {
       // struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }
       // access_type is (BPF_DEVCG_ACC_* << 16) | BPF_DEVCG_DEV_*.
-      load_word(BPF_REG_2, 0),
-      alu32_imm(BPF_AND, BPF_REG_2, 0xffff),
-      load_word(BPF_REG_3, 0),
-      alu32_imm(BPF_RSH, BPF_REG_3, 16),
-      load_word(BPF_REG_4, 4),
-      load_word(BPF_REG_5, 8),
+      load_word(BPF_REG_2, 0), alu32_imm(BPF_AND, BPF_REG_2, 0xffff),
+      load_word(BPF_REG_3, 0), alu32_imm(BPF_RSH, BPF_REG_3, 16),
+      load_word(BPF_REG_4, 4), load_word(BPF_REG_5, 8),
   };
   // Later rules override earlier ones, so the last rule is tested first. A
   // rule matching every access ends the program: what would follow could not

@@ -22,8 +22,7 @@ long fs_type(const std::string& path) {
 // Where a v1 hierarchy listed in /proc/self/cgroup is mounted. The usual
 // layout names the directory after the hierarchy ("cpu,cpuacct", with
 // per-controller symlinks) and after the name for named ones ("systemd").
-std::string find_v1_mount(const std::string& root, const std::string& name,
-                          const std::set<std::string>& controllers) {
+std::string find_v1_mount(const std::string& root, const std::string& name, const std::set<std::string>& controllers) {
   std::vector<std::string> candidates;
   if (name.rfind("name=", 0) == 0) {
     candidates.push_back(root + "/" + name.substr(5));

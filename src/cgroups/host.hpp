@@ -21,8 +21,8 @@ const char* to_string(Mode m);  // "unified", "hybrid", "legacy"
 
 // One mounted v1 hierarchy.
 struct V1Hierarchy {
-  std::string mount;        // "/sys/fs/cgroup/cpu,cpuacct"
-  std::string own_path;     // the calling process's cgroup in it, "/process_api/1e01..."
+  std::string mount;                  // "/sys/fs/cgroup/cpu,cpuacct"
+  std::string own_path;               // the calling process's cgroup in it, "/process_api/1e01..."
   std::set<std::string> controllers;  // {"cpu", "cpuacct"}; named ones as "name=systemd"
 };
 

@@ -145,7 +145,8 @@ void Manager::kill_all(int sig) const {
   // Frozen, nobody can fork a child we would miss between listing and signalling.
   if (can_freeze && !was_frozen) freeze();
   for (pid_t p : pids())
-    if (::kill(p, sig) != 0 && errno != ESRCH) throw_errno("kill " + std::to_string(p) + " with signal " + std::to_string(sig));
+    if (::kill(p, sig) != 0 && errno != ESRCH)
+      throw_errno("kill " + std::to_string(p) + " with signal " + std::to_string(sig));
   // A paused container stays paused, except that SIGKILL only acts once thawed.
   if (can_freeze && (!was_frozen || sig == SIGKILL)) thaw();
 }

@@ -20,8 +20,7 @@ std::string normalize(std::string_view value) {
     std::string_view part = value.substr(i, j - i);
     i = j + 1;
     if (part.empty() || part == ".") continue;
-    if (part == "..")
-      throw Error("cgroupsPath " + quote(value) + ": \"..\" is not allowed");
+    if (part == "..") throw Error("cgroupsPath " + quote(value) + ": \"..\" is not allowed");
     if (!out.empty()) out += '/';
     out += part;
   }

@@ -62,7 +62,8 @@ Placement::Placement(const Paths& paths, const std::string& sub) {
     bool here = s.controller.empty() || holds(name, s.controller);
     matched |= here;
     std::string target = join(dir, here ? s.path : "");
-    v1_procs_.push_back({target, with_context("join cgroup " + target, [&] { return open_fd(target + "/cgroup.procs", O_WRONLY); })});
+    v1_procs_.push_back(
+        {target, with_context("join cgroup " + target, [&] { return open_fd(target + "/cgroup.procs", O_WRONLY); })});
   }
   if (!paths.v2.empty()) {
     bool here = s.controller.empty() || paths.mode == Mode::Unified;
@@ -74,7 +75,8 @@ Placement::Placement(const Paths& paths, const std::string& sub) {
       v2_procs_ = open_at(v2_dir_.get(), "cgroup.procs", O_WRONLY);
     });
   }
-  if (!matched) throw Error("--cgroup " + quote(sub) + ": the container has no cgroup for controller " + quote(s.controller));
+  if (!matched)
+    throw Error("--cgroup " + quote(sub) + ": the container has no cgroup for controller " + quote(s.controller));
 }
 
 void Placement::add(pid_t pid, bool placed_in_v2) const {

@@ -21,7 +21,7 @@ void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit
 void write_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
 
 struct ApplyOptions {
-  bool updating = false;   // `update` of a running container rather than create
+  bool updating = false;  // `update` of a running container rather than create
   Warnings* warnings = nullptr;
 };
 

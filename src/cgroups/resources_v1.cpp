@@ -22,15 +22,13 @@ void warn(const ApplyOptions& o, std::string msg) {
   if (o.warnings) o.warnings->push_back(std::move(msg));
 }
 
-std::string device(int64_t major, int64_t minor) {
-  return std::to_string(major) + ":" + std::to_string(minor);
-}
+std::string device(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
 
 // Two files whose values constrain each other (limit <= memsw, runtime <= period):
 // write them in the order the current values allow. Tries first-then-second and,
 // when the kernel refuses the first with EINVAL, the other order.
-void write_pair(const std::string& dir, const std::string& f1, const std::string& v1,
-                const std::string& f2, const std::string& v2) {
+void write_pair(const std::string& dir, const std::string& f1, const std::string& v1, const std::string& f2,
+                const std::string& v2) {
   int err = try_write_value(dir, f1, v1);
   if (err == EINVAL) {
     write_value(dir, f2, v2);
@@ -69,8 +67,7 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
   if (m.reservation) write_value(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation));
   if (m.swappiness) {
     if (*m.swappiness > 100)
-      throw Error("linux.resources.memory.swappiness: " + std::to_string(*m.swappiness) +
-                  " is out of range [0, 100]");
+      throw Error("linux.resources.memory.swappiness: " + std::to_string(*m.swappiness) + " is out of range [0, 100]");
     write_value(dir, "memory.swappiness", std::to_string(*m.swappiness));
   }
   // The kernel default is the OOM killer on: write only what changes it.
@@ -180,9 +177,7 @@ void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>&
   write_hugetlb(dir, limits, "limit_in_bytes", "rsvd.limit_in_bytes");
 }
 
-void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
-  write_rdma(dir, rdma);
-}
+void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) { write_rdma(dir, rdma); }
 
 void set_net_cls(const std::string& dir, uint32_t class_id) {
   write_value(dir, "net_cls.classid", std::to_string(class_id));

@@ -15,9 +15,7 @@ void warn(const ApplyOptions& o, std::string msg) {
   if (o.warnings) o.warnings->push_back(std::move(msg));
 }
 
-std::string device(int64_t major, int64_t minor) {
-  return std::to_string(major) + ":" + std::to_string(minor);
-}
+std::string device(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
 
 }  // namespace
 
@@ -32,8 +30,7 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
   }
   if (auto swap = swap_for_v2(m.swap, m.limit)) {
     if (!has_file(dir, "memory.swap.max"))
-      throw Error("linux.resources.memory.swap: " + dir +
-                  "/memory.swap.max does not exist (swap accounting is off)");
+      throw Error("linux.resources.memory.swap: " + dir + "/memory.swap.max does not exist (swap accounting is off)");
     write_value(dir, "memory.swap.max", *swap);
   }
   if (m.limit) write_value(dir, "memory.max", limit_or_max(*m.limit));
@@ -42,11 +39,9 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
     throw Error("linux.resources.memory.useHierarchy: false is impossible on cgroup v2 (always hierarchical)");
   if (m.disableOOMKiller && *m.disableOOMKiller)
     throw Error("linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer");
-  if (m.swappiness)
-    warn(o, "linux.resources.memory.swappiness has no cgroup v2 equivalent; ignored");
+  if (m.swappiness) warn(o, "linux.resources.memory.swappiness has no cgroup v2 equivalent; ignored");
   if (m.kernel) warn(o, "linux.resources.memory.kernel is deprecated and has no cgroup v2 equivalent; ignored");
-  if (m.kernelTCP)
-    warn(o, "linux.resources.memory.kernelTCP is deprecated and has no cgroup v2 equivalent; ignored");
+  if (m.kernelTCP) warn(o, "linux.resources.memory.kernelTCP is deprecated and has no cgroup v2 equivalent; ignored");
 }
 
 void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions&) {
@@ -71,9 +66,7 @@ void set_cpuset(const std::string& dir, const spec::CPU& c) {
   if (c.mems) write_value(dir, "cpuset.mems", *c.mems);
 }
 
-void set_pids(const std::string& dir, const spec::Pids& p) {
-  write_value(dir, "pids.max", limit_or_max(p.limit));
-}
+void set_pids(const std::string& dir, const spec::Pids& p) { write_value(dir, "pids.max", limit_or_max(p.limit)); }
 
 void set_io(const std::string& dir, const spec::BlockIO& b) {
   if (b.leafWeight) throw Error("linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
@@ -113,23 +106,20 @@ void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>&
   write_hugetlb(dir, limits, "max", "rsvd.max");
 }
 
-void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
-  write_rdma(dir, rdma);
-}
+void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) { write_rdma(dir, rdma); }
 
 void check_unified_key(const std::string& key) {
   // A key is a file of the container's own cgroup: no directories, no way up,
   // and only the "<controller>.<knob>" shape cgroupfs uses.
-  bool ok = !key.empty() && key.find('/') == std::string::npos && key.find('\0') == std::string::npos &&
-            key != "." && key != ".." && key.find('.') != std::string::npos && key.front() != '.';
+  bool ok = !key.empty() && key.find('/') == std::string::npos && key.find('\0') == std::string::npos && key != "." &&
+            key != ".." && key.find('.') != std::string::npos && key.front() != '.';
   if (!ok) throw Error("linux.resources.unified: invalid key " + quote(key));
 }
 
 void set_unified(const std::string& dir, const std::map<std::string, std::string>& unified) {
   for (const auto& [key, value] : unified) {
     check_unified_key(key);
-    if (!has_file(dir, key))
-      throw Error("linux.resources.unified: " + quote(key) + ": no such file in " + dir);
+    if (!has_file(dir, key)) throw Error("linux.resources.unified: " + quote(key) + ": no such file in " + dir);
     write_value(dir, key, value);
   }
 }

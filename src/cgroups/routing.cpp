@@ -33,8 +33,8 @@ Router::Target Router::route(const char* field, const char* v1_name, const char*
     what = std::string("the cgroup v2 controller ") + quote(v2_name);
   else
     what = std::string("the ") + quote(v1_name) + " controller";
-  throw Error(std::string("linux.resources.") + field + " needs " + what + ", which this host does not offer: " +
-              host_.describe());
+  throw Error(std::string("linux.resources.") + field + " needs " + what +
+              ", which this host does not offer: " + host_.describe());
 }
 
 void Router::walk(const spec::Resources& r, const ApplyOptions* o, std::set<std::string>* v2_needed) const {
@@ -49,32 +49,37 @@ void Router::walk(const spec::Resources& r, const ApplyOptions* o, std::set<std:
       write_v1(t.dir);
   };
   if (r.memory)
-    each("memory", "memory", "memory", [&](auto& d) { v1::set_memory(d, *r.memory, *o); },
-         [&](auto& d) { v2::set_memory(d, *r.memory, *o); });
+    each(
+        "memory", "memory", "memory", [&](auto& d) { v1::set_memory(d, *r.memory, *o); },
+        [&](auto& d) { v2::set_memory(d, *r.memory, *o); });
   if (r.cpu && has_cpu_fields(*r.cpu))
-    each("cpu", "cpu", "cpu", [&](auto& d) { v1::set_cpu(d, *r.cpu); },
-         [&](auto& d) { v2::set_cpu(d, *r.cpu, *o); });
+    each(
+        "cpu", "cpu", "cpu", [&](auto& d) { v1::set_cpu(d, *r.cpu); }, [&](auto& d) { v2::set_cpu(d, *r.cpu, *o); });
   if (r.cpu && has_cpuset_fields(*r.cpu))
-    each("cpu.cpus/mems", "cpuset", "cpuset", [&](auto& d) { v1::set_cpuset(d, *r.cpu); },
-         [&](auto& d) { v2::set_cpuset(d, *r.cpu); });
+    each(
+        "cpu.cpus/mems", "cpuset", "cpuset", [&](auto& d) { v1::set_cpuset(d, *r.cpu); },
+        [&](auto& d) { v2::set_cpuset(d, *r.cpu); });
   if (r.pids)
-    each("pids", "pids", "pids", [&](auto& d) { v1::set_pids(d, *r.pids); },
-         [&](auto& d) { v2::set_pids(d, *r.pids); });
+    each(
+        "pids", "pids", "pids", [&](auto& d) { v1::set_pids(d, *r.pids); }, [&](auto& d) { v2::set_pids(d, *r.pids); });
   if (r.blockIO)
-    each("blockIO", "blkio", "io", [&](auto& d) { v1::set_blkio(d, *r.blockIO); },
-         [&](auto& d) { v2::set_io(d, *r.blockIO); });
+    each(
+        "blockIO", "blkio", "io", [&](auto& d) { v1::set_blkio(d, *r.blockIO); },
+        [&](auto& d) { v2::set_io(d, *r.blockIO); });
   if (!r.hugepageLimits.empty())
-    each("hugepageLimits", "hugetlb", "hugetlb", [&](auto& d) { v1::set_hugetlb(d, r.hugepageLimits); },
-         [&](auto& d) { v2::set_hugetlb(d, r.hugepageLimits); });
+    each(
+        "hugepageLimits", "hugetlb", "hugetlb", [&](auto& d) { v1::set_hugetlb(d, r.hugepageLimits); },
+        [&](auto& d) { v2::set_hugetlb(d, r.hugepageLimits); });
   if (!r.rdma.empty())
-    each("rdma", "rdma", "rdma", [&](auto& d) { v1::set_rdma(d, r.rdma); },
-         [&](auto& d) { v2::set_rdma(d, r.rdma); });
+    each(
+        "rdma", "rdma", "rdma", [&](auto& d) { v1::set_rdma(d, r.rdma); }, [&](auto& d) { v2::set_rdma(d, r.rdma); });
   if (r.network && r.network->classID)
-    each("network.classID", "net_cls", nullptr, [&](auto& d) { v1::set_net_cls(d, *r.network->classID); },
-         [](auto&) {});
+    each(
+        "network.classID", "net_cls", nullptr, [&](auto& d) { v1::set_net_cls(d, *r.network->classID); }, [](auto&) {});
   if (r.network && !r.network->priorities.empty())
-    each("network.priorities", "net_prio", nullptr, [&](auto& d) { v1::set_net_prio(d, r.network->priorities); },
-         [](auto&) {});
+    each(
+        "network.priorities", "net_prio", nullptr, [&](auto& d) { v1::set_net_prio(d, r.network->priorities); },
+        [](auto&) {});
   if (!r.unified.empty()) {
     if (paths_.v2.empty())
       throw Error("linux.resources.unified needs cgroup v2, which this host does not have: " + host_.describe());

@@ -186,9 +186,8 @@ void v2_stats(const std::string& dir, json& d) {
   if (!d.contains("cpu"))
     if (auto s = try_read(dir, "cpu.stat")) {
       auto kv = key_values(*s);
-      d["cpu"]["usage"] = {{"total", kv["usage_usec"] * 1000},
-                           {"user", kv["user_usec"] * 1000},
-                           {"kernel", kv["system_usec"] * 1000}};
+      d["cpu"]["usage"] = {
+          {"total", kv["usage_usec"] * 1000}, {"user", kv["user_usec"] * 1000}, {"kernel", kv["system_usec"] * 1000}};
       if (kv.count("nr_periods"))
         d["cpu"]["throttling"] = {{"periods", kv["nr_periods"]},
                                   {"throttledPeriods", kv["nr_throttled"]},

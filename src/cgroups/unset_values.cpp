@@ -24,8 +24,7 @@ bool any_set(const spec::CPU& c) {
 
 bool any_set(const spec::BlockIO& b) {
   return b.weight || b.leafWeight || !b.weightDevice.empty() || !b.throttleReadBpsDevice.empty() ||
-         !b.throttleWriteBpsDevice.empty() || !b.throttleReadIOPSDevice.empty() ||
-         !b.throttleWriteIOPSDevice.empty();
+         !b.throttleWriteBpsDevice.empty() || !b.throttleReadIOPSDevice.empty() || !b.throttleWriteIOPSDevice.empty();
 }
 
 }  // namespace

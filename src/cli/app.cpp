@@ -43,8 +43,7 @@ namespace {
 void add_global_flags(CLI::App& app, Context& ctx) {
   app.add_option("--root", ctx.global.root, "directory for the containers' state (default /run/hull)");
   app.add_option("--log", ctx.log_path, "append log lines to this file (default: stderr)");
-  app.add_option("--log-format", ctx.log_format, "log format: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-format", ctx.log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", ctx.global.debug, "enable debug logging");
   app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup,
                "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")");

@@ -20,20 +20,17 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
   // Repeatable options take one value per occurrence (runc's -e A=1 -e B=2):
   // by default CLI11 lets a vector option swallow the following words,
   // which would eat the container id and the command.
-  command->add_option("-e,--env", o->env, "set an environment variable (KEY=VALUE)")
-      ->allow_extra_args(false);
+  command->add_option("-e,--env", o->env, "set an environment variable (KEY=VALUE)")->allow_extra_args(false);
   command->add_flag("-t,--tty", o->tty, "allocate a pseudo-TTY");
   command->add_option("-u,--user", o->user, "UID (format: <uid>[:<gid>])");
-  command->add_option("-g,--additional-gids", o->additional_gids, "additional gids")
-      ->allow_extra_args(false);
+  command->add_option("-g,--additional-gids", o->additional_gids, "additional gids")->allow_extra_args(false);
   command->add_option("-p,--process", o->process_file, "path to a process.json");
   command->add_flag("-d,--detach", o->detach, "detach from the process");
   command->add_option("--pid-file", o->pid_file, "file to write the process id to");
   command->add_option("--process-label", o->process_label, "SELinux label for the process");
   command->add_option("--apparmor", o->apparmor, "AppArmor profile for the process");
   command->add_flag("--no-new-privs", o->no_new_privs, "set no_new_privs for the process");
-  command->add_option("-c,--cap", o->caps, "add a capability to the process's sets")
-      ->allow_extra_args(false);
+  command->add_option("-c,--cap", o->caps, "add a capability to the process's sets")->allow_extra_args(false);
   command->add_option("--preserve-fds", o->preserve_fds, "pass N additional file descriptors")
       ->check(CLI::Range(0, 1 << 20));
   command->add_option("--cgroup", o->cgroup, "run in a sub-cgroup of the container ([controller:]path)");

@@ -71,12 +71,8 @@ void print_json(const std::vector<ContainerSummary>& containers) {
   for (const auto& c : containers) {
     const ContainerState& s = c.state;
     nlohmann::ordered_json j = {
-        {"ociVersion", s.ociVersion},
-        {"id", s.id},
-        {"pid", s.status == Status::Stopped ? 0 : s.pid},
-        {"status", to_string(s.status)},
-        {"bundle", s.bundle},
-        {"rootfs", s.rootfs},
+        {"ociVersion", s.ociVersion},    {"id", s.id},         {"pid", s.status == Status::Stopped ? 0 : s.pid},
+        {"status", to_string(s.status)}, {"bundle", s.bundle}, {"rootfs", s.rootfs},
         {"created", s.created},
     };
     if (!s.annotations.empty()) j["annotations"] = s.annotations;
@@ -92,8 +88,7 @@ void print_json(const std::vector<ContainerSummary>& containers) {
 Verb setup_list(CLI::App& app, Context& ctx) {
   auto* command = app.add_subcommand("list", "list the containers under --root");
   auto a = std::make_shared<ListArgs>();
-  command->add_option("-f,--format", a->format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}));
+  command->add_option("-f,--format", a->format, "table or json")->check(CLI::IsMember({"table", "json"}));
   command->add_flag("-q,--quiet", a->quiet, "print only the container ids");
   return {command, [&ctx, a] {
             auto containers = list_containers(ctx.global);

@@ -3,7 +3,8 @@
 namespace hull::cli {
 
 Verb setup_pause(CLI::App& app, Context& ctx) {
-  return id_only_verb(app, ctx, "pause", "suspend every process of a running container (cgroup freezer)", pause_container);
+  return id_only_verb(app, ctx, "pause", "suspend every process of a running container (cgroup freezer)",
+                      pause_container);
 }
 
 }  // namespace hull::cli

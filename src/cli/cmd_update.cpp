@@ -45,8 +45,9 @@ Verb setup_update(CLI::App& app, Context& ctx) {
   // Accepted and ignored, as by runc (kernel memory limits are gone from the kernel).
   for (const char* name : {"kernel-memory", "kernel-memory-tcp"}) {
     std::string flag = name;
-    command->add_option_function<std::string>(
-        "--" + flag, [flag](const std::string&) { log::warn("--" + flag + " is ignored"); }, "(obsolete)")
+    command
+        ->add_option_function<std::string>(
+            "--" + flag, [flag](const std::string&) { log::warn("--" + flag + " is ignored"); }, "(obsolete)")
         ->group("");
   }
   add_id_argument(*command, o->id);

@@ -7,9 +7,9 @@
 namespace hull::cli {
 
 Verb setup_verify(CLI::App& app, Context& ctx) {
-  auto* command = app.add_subcommand(
-      "verify", "check a running or paused container against its config, from the kernel's view "
-                "(exit 0: every property holds, 1: one is violated)");
+  auto* command = app.add_subcommand("verify",
+                                     "check a running or paused container against its config, from the kernel's view "
+                                     "(exit 0: every property holds, 1: one is violated)");
   auto id = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("table");
   command->add_option("-f,--format", *format, "table (default) or json")->check(CLI::IsMember({"table", "json"}));

@@ -16,10 +16,10 @@ void add_create_flags(CLI::App& command, CreateOptions& o) {
                      "AF_UNIX socket path receiving the master end of the console's pseudoterminal");
   command.add_flag("--no-pivot", o.no_pivot,
                    "do not use pivot_root to jail the process inside rootfs (for a ramdisk root)");
-  command.add_flag("--no-new-keyring", o.no_new_keyring,
-                   "do not create a new session keyring for the container");
-  command.add_option("--preserve-fds", o.preserve_fds,
-                     "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
+  command.add_flag("--no-new-keyring", o.no_new_keyring, "do not create a new session keyring for the container");
+  command
+      .add_option("--preserve-fds", o.preserve_fds,
+                  "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
       ->check(CLI::Range(0, 1 << 20));
   command.add_flag("--overlay-rootfs", o.overlay_rootfs,
                    "mount root.path read-only under a private writable overlay (the bundle is never written)");

@@ -24,8 +24,8 @@ struct JoinTarget {
 };
 
 struct NamespacePlan {
-  uint64_t clone_flags = 0;        // namespaces the clone creates
-  std::vector<JoinTarget> join;    // namespaces to setns() into
+  uint64_t clone_flags = 0;      // namespaces the clone creates
+  std::vector<JoinTarget> join;  // namespaces to setns() into
 };
 
 // Opens every namespace path and checks it is a namespace of the right type.

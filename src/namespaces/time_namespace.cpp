@@ -4,8 +4,8 @@
 #include <sched.h>
 
 #include "base/error.hpp"
-#include "base/procfs.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 
 namespace hull::ns {
 

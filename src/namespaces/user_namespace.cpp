@@ -5,8 +5,8 @@
 #include <string>
 
 #include "base/error.hpp"
-#include "base/procfs.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 
 namespace hull::ns {
 namespace {

@@ -33,7 +33,9 @@ void verify_cwd_inside_root(const std::string& cwd) {
   long n = ::syscall(SYS_getcwd, buf, sizeof buf);
   if (n < 0) {
     if (errno == ENOENT)
-      throw Error("cwd " + quote(cwd) + " was removed or is not reachable from the container root; refusing to start (possible breakout, CVE-2024-21626)");
+      throw Error("cwd " + quote(cwd) +
+                  " was removed or is not reachable from the container root; refusing to start (possible breakout, "
+                  "CVE-2024-21626)");
     throw_errno("getcwd after chdir to " + quote(cwd));
   }
   if (n == 0 || buf[0] != '/')

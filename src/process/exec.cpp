@@ -13,8 +13,8 @@
 #include <unordered_set>
 
 #include "base/error.hpp"
-#include "base/procfs.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "base/unique_fd.hpp"
 
 namespace hull::process {
@@ -48,16 +48,19 @@ void read_elf(int fd, Header& h) {
   h.elf = true;
   h.elf_machine = eh.e_machine;
   // A 32-bit x86 binary on x86_64 is fine (compat), anything else foreign is not.
-  h.elf_foreign_machine = kHostMachine != 0 && eh.e_machine != kHostMachine &&
-                          !(kHostMachine == EM_X86_64 && eh.e_machine == EM_386);
+  h.elf_foreign_machine =
+      kHostMachine != 0 && eh.e_machine != kHostMachine && !(kHostMachine == EM_X86_64 && eh.e_machine == EM_386);
   if (eh.e_phentsize != sizeof(Phdr) || eh.e_phnum > 256) return;
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
     Phdr ph;
-    if (::pread(fd, &ph, sizeof ph, static_cast<off_t>(eh.e_phoff + i * sizeof ph)) != static_cast<ssize_t>(sizeof ph)) return;
+    if (::pread(fd, &ph, sizeof ph, static_cast<off_t>(eh.e_phoff + i * sizeof ph)) != static_cast<ssize_t>(sizeof ph))
+      return;
     if (ph.p_type != PT_INTERP) continue;
     if (ph.p_filesz == 0 || ph.p_filesz > 4096) return;
     std::string interp(ph.p_filesz, '\0');
-    if (::pread(fd, interp.data(), interp.size(), static_cast<off_t>(ph.p_offset)) != static_cast<ssize_t>(interp.size())) return;
+    if (::pread(fd, interp.data(), interp.size(), static_cast<off_t>(ph.p_offset)) !=
+        static_cast<ssize_t>(interp.size()))
+      return;
     interp.resize(std::strlen(interp.c_str()));
     h.elf_interpreter = interp;
     return;
@@ -102,9 +105,12 @@ bool exists(const std::string& path) {
 std::string visible(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else out += c;
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else
+      out += c;
   }
   return quote(out);
 }
@@ -125,7 +131,8 @@ std::optional<std::string> explain_content(const std::string& path, std::string_
     }
     if (!exists(interp)) return "its #! interpreter " + quote(interp) + " does not exist" + std::string(where);
     if (depth < 4) {
-      if (auto why = explain_content(interp, where, depth + 1)) return "its #! interpreter " + quote(interp) + ": " + *why;
+      if (auto why = explain_content(interp, where, depth + 1))
+        return "its #! interpreter " + quote(interp) + ": " + *why;
     }
     return std::nullopt;
   }
@@ -190,7 +197,9 @@ void check_inside_mount_namespace(const std::string& path) {
   struct statx root;
   if (::statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &root) == 0 && (root.stx_mask & STATX_MNT_ID) && !listed(root.stx_mnt_id))
     return;
-  throw Error("exec " + quote(path) + ": the binary is on a mount outside the container (through a leaked fd?); refusing to run it (CVE-2024-21626)");
+  throw Error(
+      "exec " + quote(path) +
+      ": the binary is on a mount outside the container (through a leaked fd?); refusing to run it (CVE-2024-21626)");
 }
 
 // CVE-2019-5736: a container whose entrypoint is "#!/proc/self/exe" (or
@@ -204,8 +213,9 @@ void check_inside_mount_namespace(const std::string& path) {
 void check_not_runtime_binary(const std::string& path, const struct stat& self, int depth = 0) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
-    throw Error(quote(path) + " is the hull runtime binary itself; refusing to run it inside the container (CVE-2019-5736)",
-                EPERM);
+    throw Error(
+        quote(path) + " is the hull runtime binary itself; refusing to run it inside the container (CVE-2019-5736)",
+        EPERM);
   if (depth >= 4) return;
   auto h = read_header(path);
   if (!h) return;
@@ -246,9 +256,9 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
   }
   if (denied) {
     auto why = explain_not_executable(*denied);
-    throw Error("exec " + quote(file) + ": found " + quote(*denied) + " in $PATH but " +
-                    why.value_or("it cannot be executed"),
-                EACCES);
+    throw Error(
+        "exec " + quote(file) + ": found " + quote(*denied) + " in $PATH but " + why.value_or("it cannot be executed"),
+        EACCES);
   }
   throw Error("exec " + quote(file) + ": executable file not found in $PATH (PATH=" + path + ")", ENOENT);
 }
@@ -258,8 +268,7 @@ void check_executable(const std::string& path) {
   UniqueFd exe;
   try {
     exe = procfs::open_link_target("self/exe", O_PATH);
-  } catch (const Error&) {
-  }
+  } catch (const Error&) {}
   if (exe && ::fstat(exe.get(), &self) == 0)
     with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self); });
   check_inside_mount_namespace(path);
@@ -283,12 +292,9 @@ std::string explain_exec_failure(const std::string& path, int err, std::string_v
     case EPERM:
       if (auto why = explain_not_executable(path)) return head + *why;
       return head + (err == EPERM ? "not permitted (a security module or seccomp denied it?)" : "permission denied");
-    case ETXTBSY:
-      return head + "the file is open for writing by some process";
-    case E2BIG:
-      return head + "the arguments and environment are too large";
-    default:
-      return head + "execve failed";
+    case ETXTBSY: return head + "the file is open for writing by some process";
+    case E2BIG: return head + "the arguments and environment are too large";
+    default: return head + "execve failed";
   }
 }
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "base/procfs.hpp"
 #include "base/log.hpp"
+#include "base/procfs.hpp"
 #include "process/capabilities.hpp"
 #include "process/cwd.hpp"
 #include "process/exec.hpp"
@@ -106,9 +106,10 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   set_non_dumpable();
   log::debug([] {
-    return std::string(runtime_binary_on_readonly_mount()
-                           ? "runtime binary is on a read-only mount: it cannot be reopened for writing (CVE-2019-5736)"
-                           : "runtime binary is on a writable mount: put it on a read-only one to close CVE-2019-5736 for good");
+    return std::string(
+        runtime_binary_on_readonly_mount()
+            ? "runtime binary is on a read-only mount: it cannot be reopened for writing (CVE-2019-5736)"
+            : "runtime binary is on a writable mount: put it on a read-only one to close CVE-2019-5736 for good");
   });
   // Validation that needs no side effect first, so a bad config changes nothing.
   if (!opts.is_exec) check_sysctls(spec);
@@ -124,9 +125,8 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   }
 
   if (proc.terminal)
-    with_context("process.terminal", [&] {
-      setup_terminal(opts.pty_master, opts.pty_slave, opts.console_socket_fd, proc.consoleSize);
-    });
+    with_context("process.terminal",
+                 [&] { setup_terminal(opts.pty_master, opts.pty_slave, opts.console_socket_fd, proc.consoleSize); });
 
   apply_privileged_attributes(spec, opts);
   // After the last write outside the container's root (sysctls go through a

@@ -24,7 +24,7 @@ struct ExecOptions {
   // process.terminal: the pty from setup_rootfs (master goes to console_socket_fd
   // over SCM_RIGHTS, slave becomes the controlling terminal and stdio).
   int pty_master = -1, pty_slave = -1;
-  int console_socket_fd = -1;   // connected AF_UNIX socket (--console-socket), or -1
+  int console_socket_fd = -1;  // connected AF_UNIX socket (--console-socket), or -1
   // true for `hull exec` (a process joining a running container): then
   // process.execCPUAffinity.final applies (the spec says it does not for the
   // init). The caller applies .initial itself, before joining the cgroup, with

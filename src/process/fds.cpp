@@ -17,7 +17,8 @@ namespace {
 
 void set_cloexec(int fd, bool on) {
   int flags = ::fcntl(fd, F_GETFD);
-  if (flags < 0) throw_errno("fd " + std::to_string(fd) + (on ? " the runtime needs until exec" : " to pass to the container"));
+  if (flags < 0)
+    throw_errno("fd " + std::to_string(fd) + (on ? " the runtime needs until exec" : " to pass to the container"));
   int want = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
   if (want != flags && ::fcntl(fd, F_SETFD, want) < 0)
     throw_errno(std::string(on ? "set" : "clear") + " FD_CLOEXEC on fd " + std::to_string(fd));

@@ -18,8 +18,8 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
-#include "process/exec.hpp"
 #include "base/warn.hpp"
+#include "process/exec.hpp"
 
 namespace hull::process {
 namespace {
@@ -41,7 +41,8 @@ UniqueFd stdin_with(const std::string& data) {
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's stdin");
   UniqueFd r(p[0]), w(p[1]);
   int cap = ::fcntl(w.get(), F_GETPIPE_SZ);
-  if (cap >= 0 && data.size() > static_cast<size_t>(cap)) cap = ::fcntl(w.get(), F_SETPIPE_SZ, static_cast<int>(data.size()));
+  if (cap >= 0 && data.size() > static_cast<size_t>(cap))
+    cap = ::fcntl(w.get(), F_SETPIPE_SZ, static_cast<int>(data.size()));
   if (cap >= 0 && data.size() <= static_cast<size_t>(cap)) {
     write_all(w.get(), data, "the hook's stdin");
     return r;
@@ -151,7 +152,8 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
       char buf[1024];
       ssize_t got = ::read(out_r.get(), buf, sizeof buf);
       if (got > 0) {
-        if (output.size() < kMaxOutput) output.append(buf, std::min(static_cast<size_t>(got), kMaxOutput - output.size()));
+        if (output.size() < kMaxOutput)
+          output.append(buf, std::min(static_cast<size_t>(got), kMaxOutput - output.size()));
       } else if (got == 0 || errno != EINTR) {
         out_r.reset();
       }

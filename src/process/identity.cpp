@@ -8,8 +8,8 @@
 #include <string>
 
 #include "base/error.hpp"
-#include "base/procfs.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 
 namespace hull::process {
 namespace {

@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "base/error.hpp"
-#include "base/procfs.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "base/warn.hpp"
 
 namespace hull::process {

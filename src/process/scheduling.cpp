@@ -30,9 +30,9 @@ constexpr int kIoprioClassShift = 13;
 constexpr std::pair<std::string_view, int> kIoprioClasses[] = {
     {"IOPRIO_CLASS_RT", 1}, {"IOPRIO_CLASS_BE", 2}, {"IOPRIO_CLASS_IDLE", 3}};
 
-constexpr std::pair<std::string_view, int> kPolicies[] = {
-    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},     {"SCHED_BATCH", 3},
-    {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6}};
+constexpr std::pair<std::string_view, int> kPolicies[] = {{"SCHED_OTHER", 0},   {"SCHED_FIFO", 1}, {"SCHED_RR", 2},
+                                                          {"SCHED_BATCH", 3},   {"SCHED_ISO", 4},  {"SCHED_IDLE", 5},
+                                                          {"SCHED_DEADLINE", 6}};
 
 constexpr std::pair<std::string_view, uint64_t> kSchedFlags[] = {
     {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},     {"SCHED_FLAG_DL_OVERRUN", 0x04},
@@ -41,10 +41,13 @@ constexpr std::pair<std::string_view, uint64_t> kSchedFlags[] = {
 
 constexpr std::pair<std::string_view, unsigned long> kDomains[] = {{"LINUX", PER_LINUX}, {"LINUX32", PER_LINUX32}};
 
-constexpr std::pair<std::string_view, int> kMpolModes[] = {
-    {"MPOL_DEFAULT", 0},    {"MPOL_PREFERRED", 1},      {"MPOL_BIND", 2},
-    {"MPOL_INTERLEAVE", 3}, {"MPOL_LOCAL", 4},          {"MPOL_PREFERRED_MANY", 5},
-    {"MPOL_WEIGHTED_INTERLEAVE", 6}};
+constexpr std::pair<std::string_view, int> kMpolModes[] = {{"MPOL_DEFAULT", 0},
+                                                           {"MPOL_PREFERRED", 1},
+                                                           {"MPOL_BIND", 2},
+                                                           {"MPOL_INTERLEAVE", 3},
+                                                           {"MPOL_LOCAL", 4},
+                                                           {"MPOL_PREFERRED_MANY", 5},
+                                                           {"MPOL_WEIGHTED_INTERLEAVE", 6}};
 
 constexpr std::pair<std::string_view, int> kMpolFlags[] = {
     {"MPOL_F_STATIC_NODES", 1 << 15}, {"MPOL_F_RELATIVE_NODES", 1 << 14}, {"MPOL_F_NUMA_BALANCING", 1 << 13}};
@@ -90,8 +93,7 @@ std::vector<unsigned> parse_cpu_list(std::string_view list, std::string_view wha
     size_t dash = item.find('-');
     unsigned lo = parse_number(item.substr(0, dash), list, what);
     unsigned hi = dash == std::string_view::npos ? lo : parse_number(item.substr(dash + 1), list, what);
-    if (hi < lo || hi >= 65536)
-      throw Error(std::string(what) + ": bad range " + quote(item) + " in " + quote(list));
+    if (hi < lo || hi >= 65536) throw Error(std::string(what) + ": bad range " + quote(item) + " in " + quote(list));
     for (unsigned c = lo; c <= hi; ++c) out.push_back(c);
   }
   return out;
@@ -127,7 +129,10 @@ void apply_scheduler(const spec::Scheduler& sched) {
   if (::syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
     int err = errno;
     std::string hint;
-    if (err == EINVAL) hint = " (priority must be 1..99 for SCHED_FIFO/SCHED_RR and 0 otherwise; deadline needs runtime <= deadline <= period)";
+    if (err == EINVAL)
+      hint =
+          " (priority must be 1..99 for SCHED_FIFO/SCHED_RR and 0 otherwise; deadline needs runtime <= deadline <= "
+          "period)";
     if (err == EPERM) hint = " (realtime and deadline policies need CAP_SYS_NICE or RLIMIT_RTPRIO)";
     if (err == EBUSY) hint = " (no bandwidth left for SCHED_DEADLINE)";
     throw_errno(err, "process.scheduler: sched_setattr(" + sched.policy + ")" + hint);
@@ -157,7 +162,8 @@ void apply_personality(const spec::Personality& p) {
   if (!domain) throw Error("linux.personality: unknown domain " + quote(p.domain) + " (LINUX or LINUX32)");
   // The spec supports no flags yet; refusing them beats silently ignoring a
   // request like ADDR_NO_RANDOMIZE that changes the process's security.
-  if (!p.flags.empty()) throw Error("linux.personality.flags: unsupported flag " + quote(p.flags[0]) + " (the spec defines none)");
+  if (!p.flags.empty())
+    throw Error("linux.personality.flags: unsupported flag " + quote(p.flags[0]) + " (the spec defines none)");
   if (::personality(*domain) < 0) throw_errno("linux.personality: personality(" + p.domain + ")");
 }
 

@@ -11,12 +11,12 @@
 namespace hull::process {
 
 // Name tables (nullopt = unknown name), exposed for tests and `features`.
-std::optional<int> ioprio_class_from_name(std::string_view name);     // IOPRIO_CLASS_*
-std::optional<int> sched_policy_from_name(std::string_view name);     // SCHED_*
-std::optional<uint64_t> sched_flag_from_name(std::string_view name);  // SCHED_FLAG_*
+std::optional<int> ioprio_class_from_name(std::string_view name);                  // IOPRIO_CLASS_*
+std::optional<int> sched_policy_from_name(std::string_view name);                  // SCHED_*
+std::optional<uint64_t> sched_flag_from_name(std::string_view name);               // SCHED_FLAG_*
 std::optional<unsigned long> personality_domain_from_name(std::string_view name);  // LINUX, LINUX32
-std::optional<int> mempolicy_mode_from_name(std::string_view name);   // MPOL_*
-std::optional<int> mempolicy_flag_from_name(std::string_view name);   // MPOL_F_*
+std::optional<int> mempolicy_mode_from_name(std::string_view name);                // MPOL_*
+std::optional<int> mempolicy_flag_from_name(std::string_view name);                // MPOL_F_*
 
 // "0-3,7" -> {0,1,2,3,7}. Throws on malformed lists, naming `what`.
 std::vector<unsigned> parse_cpu_list(std::string_view list, std::string_view what);

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "base/error.hpp"
-#include "base/procfs.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "spec/sysctl_namespace.hpp"
 
 namespace hull::process {
@@ -42,8 +42,9 @@ void check_sysctls(const spec::Spec& spec) {
     for (const auto& n : spec.linux_->namespaces)
       if (n.type == *ns && !n.path) own = true;
     if (!own)
-      throw Error("linux.sysctl: " + quote(key) + " needs a new " + spec::sysctl_namespace_name(*ns) +
-                  " namespace (linux.namespaces has none, or joins an existing one by path, whose owner it would change)");
+      throw Error(
+          "linux.sysctl: " + quote(key) + " needs a new " + spec::sysctl_namespace_name(*ns) +
+          " namespace (linux.namespaces has none, or joins an existing one by path, whose owner it would change)");
   }
 }
 

@@ -19,10 +19,8 @@ void send_fd(int socket, int fd, const std::string& name) {
   send_with_fd(socket, fd, name, name);
 }
 
-void setup_terminal(int pty_master, int pty_slave, int console_socket,
-                    const std::optional<spec::ConsoleSize>& size) {
-  if (pty_master < 0 || pty_slave < 0)
-    throw Error("process.terminal is true but the init got no pty");
+void setup_terminal(int pty_master, int pty_slave, int console_socket, const std::optional<spec::ConsoleSize>& size) {
+  if (pty_master < 0 || pty_slave < 0) throw Error("process.terminal is true but the init got no pty");
   if (console_socket < 0)
     throw Error("process.terminal is true but there is no console socket to send the pty master to (--console-socket)");
 

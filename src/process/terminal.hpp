@@ -11,8 +11,7 @@ namespace hull::process {
 // master over console_socket (runc's protocol, spoken by containerd and
 // conmon: one sendmsg, payload the pty's name, the master in SCM_RIGHTS).
 // Does not close master or slave: they are CLOEXEC and vanish at execve.
-void setup_terminal(int pty_master, int pty_slave, int console_socket,
-                    const std::optional<spec::ConsoleSize>& size);
+void setup_terminal(int pty_master, int pty_slave, int console_socket, const std::optional<spec::ConsoleSize>& size);
 
 // Sends one fd with `name` as payload over a connected unix socket.
 void send_fd(int socket, int fd, const std::string& name);

@@ -66,8 +66,7 @@ class WinchFd {
   int get() const { return fd_.get(); }
   void drain() {
     struct signalfd_siginfo si;
-    while (::read(fd_.get(), &si, sizeof si) == sizeof si) {
-    }
+    while (::read(fd_.get(), &si, sizeof si) == sizeof si) {}
   }
 
  private:
@@ -103,8 +102,7 @@ void drain(int master, int out) {
       struct pollfd p = {master, POLLIN, 0};
       if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) break;
     }
-  } catch (const Error&) {
-  }
+  } catch (const Error&) {}
   ::fcntl(master, F_SETFL, flags);
 }
 
@@ -112,8 +110,9 @@ void drain(int master, int out) {
 
 ReceivedPty receive_pty_master(int socket) {
   ReceivedMessage m = receive_with_fd(socket, 4096, "the container's pty master");
-  if (!m.fd) throw Error(m.data.empty() ? "the container init closed the console socket without sending its pty"
-                                        : "the console socket message carried no fd");
+  if (!m.fd)
+    throw Error(m.data.empty() ? "the container init closed the console socket without sending its pty"
+                               : "the console socket message carried no fd");
   return ReceivedPty{std::move(m.fd), std::move(m.data)};
 }
 
@@ -124,7 +123,9 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
 
   bool input_open = true;
   for (;;) {
-    struct pollfd fds[4] = {{master, POLLIN, 0}, {winch.get(), POLLIN, 0}, {opts.stop_fd, POLLIN, 0},
+    struct pollfd fds[4] = {{master, POLLIN, 0},
+                            {winch.get(), POLLIN, 0},
+                            {opts.stop_fd, POLLIN, 0},
                             {input_open ? opts.in : -1, POLLIN, 0}};
     int n = ::poll(fds, 4, -1);
     if (n < 0) {

@@ -19,7 +19,7 @@ struct ReceivedPty {
 ReceivedPty receive_pty_master(int socket);
 
 struct ProxyOptions {
-  int in = 0;         // our terminal (or any input)
+  int in = 0;  // our terminal (or any input)
   int out = 1;
   // Readable when the proxy should stop (e.g. a pidfd of the container's
   // process): a process left in the background may keep the pty open.

@@ -98,7 +98,7 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
   unsigned long tmpfs_flags = (o.flags & kPerMountFlags) & ~static_cast<unsigned long>(MS_RDONLY);
   mount_on_fd("cgroup", destfd, "tmpfs", tmpfs_flags, "mode=755", what + ": tmpfs for the hierarchies");
   UniqueFd tmpfs = open_mount_on(ctx.rootfd, dest, destfd, O_PATH | O_DIRECTORY, what);
-  struct statfs sfs{};
+  struct statfs sfs {};
   if (::fstatfs(tmpfs.get(), &sfs) < 0 || sfs.f_type != TMPFS_MAGIC) {
     throw Error(what + ": the cgroup tmpfs is not where it was mounted", EAGAIN);
   }
@@ -119,9 +119,8 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
     }
     UniqueFd sub(::openat(tmpfs.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!sub) throw_errno(what + ": open " + quote(name));
-    with_context(what, [&] {
-      mount_hierarchy(ctx, sub.get(), m.fs_type, data, host_dir_for(m, mine), o, dest + "/" + name);
-    });
+    with_context(
+        what, [&] { mount_hierarchy(ctx, sub.get(), m.fs_type, data, host_dir_for(m, mine), o, dest + "/" + name); });
     // Co-mounted controllers ("cpu,cpuacct") are also reachable by each name.
     if (name.find(',') != std::string::npos) {
       for (const std::string& alias : split_commas(name)) {
@@ -143,7 +142,7 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
 
 void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
                   const MountOptions& o, const std::string& what) {
-  struct statfs sfs{};
+  struct statfs sfs {};
   bool unified_host = ::statfs(kHostCgroupRoot, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
   if (type == "cgroup2" || unified_host) {
     std::string host_dir = kHostCgroupRoot;

@@ -24,7 +24,7 @@ Pty open_pty(int rootfd, uid_t owner) {
     throw Error("create console: the container has no /dev/pts/ptmx (a terminal needs a devpts mount on /dev/pts)",
                 ENOENT);
   }
-  struct statfs sfs{};
+  struct statfs sfs {};
   if (::fstatfs(pty.master.get(), &sfs) < 0) throw_errno("create console: statfs /dev/pts/ptmx");
   if (sfs.f_type != DEVPTS_SUPER_MAGIC) {
     throw Error("create console: /dev/pts/ptmx in the container is not on a devpts filesystem");
@@ -43,7 +43,7 @@ Pty open_pty(int rootfd, uid_t owner) {
 namespace {
 
 bool on_kernel_interface(int fd) {
-  struct statfs sfs{};
+  struct statfs sfs {};
   if (::fstatfs(fd, &sfs) < 0) throw_errno("create console: statfs");
   return sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC;
 }
@@ -59,7 +59,7 @@ bool on_kernel_interface(int fd) {
 UniqueFd console_target(int rootfd) {
   UniqueFd dev = create_in_root(rootfd, "/dev", NodeKind::Directory);
   if (on_kernel_interface(dev.get())) throw Error("create console: /dev in the container is on procfs or sysfs");
-  struct stat st{};
+  struct stat st {};
   if (::fstatat(dev.get(), "console", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
     if (S_ISDIR(st.st_mode)) throw Error("create console: /dev/console in the container is a directory", EISDIR);
     if (::unlinkat(dev.get(), "console", 0) < 0 && errno != ENOENT)

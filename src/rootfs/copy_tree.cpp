@@ -47,7 +47,7 @@ void copy_attrs(int dir, const char* name, const struct stat& st, const std::str
 void copy_entries(int from_dir, int to_dir, const std::string& path);
 
 void copy_entry(int from_dir, int to_dir, const char* name, const std::string& shown) {
-  struct stat st{};
+  struct stat st {};
   if (::fstatat(from_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno("stat " + quote(shown));
   if (S_ISDIR(st.st_mode)) {
     if (::mkdirat(to_dir, name, 0700) < 0 && errno != EEXIST) throw_errno("mkdir " + quote(shown));

@@ -60,7 +60,7 @@ bool same_node(const struct stat& st, const NodeSpec& n) {
 void bind_host_node(int parent, const std::string& name, const NodeSpec& n, const std::string& what) {
   UniqueFd host(::open(n.path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (!host) throw_errno(what + ": mknod not permitted, and the host has no " + quote(n.path) + " to bind");
-  struct stat st{};
+  struct stat st {};
   if (::fstat(host.get(), &st) < 0) throw_errno(what + ": stat host " + quote(n.path));
   if (!same_node(st, n)) {
     throw Error(what + ": mknod not permitted, and host " + quote(n.path) + " is a different file");
@@ -89,7 +89,7 @@ void create_node(int rootfd, const NodeSpec& n) {
       return;
     }
     if (errno != EEXIST || attempt > 0) throw_errno(what);
-    struct stat st{};
+    struct stat st {};
     if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno(what + ": stat existing");
     if (same_node(st, n)) break;
     // A symlink (say dev/null -> /etc/shadow) or another file is in the way:
@@ -102,7 +102,7 @@ void create_node(int rootfd, const NodeSpec& n) {
   // follow a symlink swapped in meanwhile.
   UniqueFd node(::openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (!node) throw_errno(what + ": open");
-  struct stat st{};
+  struct stat st {};
   if (::fstat(node.get(), &st) < 0) throw_errno(what + ": stat");
   if (!same_node(st, n)) throw Error(what + ": replaced while being created", EAGAIN);
   if (::fchownat(node.get(), "", n.uid, n.gid, AT_EMPTY_PATH) < 0) throw_errno(what + ": chown");
@@ -129,8 +129,8 @@ std::vector<spec::Device> default_devices() {
     d.gid = 0;
     return d;
   };
-  return {chr("/dev/null", 1, 3),    chr("/dev/zero", 1, 5), chr("/dev/full", 1, 7),
-          chr("/dev/random", 1, 8),  chr("/dev/urandom", 1, 9), chr("/dev/tty", 5, 0)};
+  return {chr("/dev/null", 1, 3),   chr("/dev/zero", 1, 5),    chr("/dev/full", 1, 7),
+          chr("/dev/random", 1, 8), chr("/dev/urandom", 1, 9), chr("/dev/tty", 5, 0)};
 }
 
 void create_devices(int rootfd, const std::vector<spec::Device>& devices) {

@@ -8,9 +8,9 @@
 namespace hull::rootfs {
 
 struct LibmountOption {
-  const char* name;   // "ro", "nosuid", "rbind", "rslave", ... (some carry '=' or '[': userspace forms)
-  unsigned long id;   // MS_* flags the option stands for
-  bool invert;        // MNT_INVERT: the option clears `id` ("rw", "suid", ...)
+  const char* name;  // "ro", "nosuid", "rbind", "rslave", ... (some carry '=' or '[': userspace forms)
+  unsigned long id;  // MS_* flags the option stands for
+  bool invert;       // MNT_INVERT: the option clears `id` ("rw", "suid", ...)
 };
 
 extern const LibmountOption kLibmountLinuxMap[];

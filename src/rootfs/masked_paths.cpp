@@ -36,11 +36,12 @@ UniqueFd open_verified_null(int rootfd) {
   } else {
     throw_errno("mask paths: open /dev/null in the rootfs");
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) < 0) throw_errno("mask paths: stat /dev/null");
   if (!is_dev_null(st)) {
-    throw Error("mask paths: refusing the container's /dev/null: it is not the character device 1:3 "
-                "(CVE-2025-31133)");
+    throw Error(
+        "mask paths: refusing the container's /dev/null: it is not the character device 1:3 "
+        "(CVE-2025-31133)");
   }
   return fd;
 }
@@ -53,7 +54,7 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths) {
     const std::string shown = clean_path(p);
     UniqueFd target = open_in_root(rootfd, p);
     if (!target) continue;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
     if (S_ISDIR(st.st_mode)) {
       mount_on_fd("tmpfs", target.get(), "tmpfs", MS_RDONLY, "",
@@ -74,8 +75,8 @@ void make_readonly_paths(int rootfd, const std::vector<std::string>& paths) {
     const std::string shown = clean_path(p);
     UniqueFd target = open_in_root(rootfd, p);
     if (!target) continue;
-    std::string what = "make " + quote(shown) + " read-only: " +
-                       describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");
+    std::string what =
+        "make " + quote(shown) + " read-only: " + describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");
     // Clone, make read-only while detached, then put it over the original:
     // at no moment is a writable copy reachable.
     UniqueFd tree = clone_mount(target.get(), "", true, what);

@@ -21,8 +21,8 @@ std::string describe_mount(const std::string& source, const std::string& dest, c
   return out;
 }
 
-void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags,
-                 const std::string& data, const std::string& what) {
+void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags, const std::string& data,
+                 const std::string& what) {
   std::string target = fd_path(target_fd);
   if (::mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) < 0) {
     throw_errno(what);
@@ -67,7 +67,8 @@ void set_propagation(int fd, unsigned long propagation, const std::string& what)
 UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what) {
   UniqueFd fd = open_in_root(rootfd, dest, flags);
   if (!fd) throw_errno(ENOENT, what + ": reopen destination");
-  struct statx a{}, b{};
+  struct statx a {
+  }, b{};
   if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &a) < 0 ||
       ::statx(covered_fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) < 0) {
     throw_errno(what + ": statx destination");

@@ -21,8 +21,8 @@ std::string describe_mount(const std::string& source, const std::string& dest, c
                            unsigned long flags, const std::string& data);
 
 // mount(2) with the target given as an fd. `what` is describe_mount's text.
-void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags,
-                 const std::string& data, const std::string& what);
+void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags, const std::string& data,
+                 const std::string& what);
 
 // open_tree(OPEN_TREE_CLONE): a detached copy of the mount at dirfd/path
 // (path "" means dirfd itself), with its submounts when recursive.

@@ -57,26 +57,42 @@ struct FlagName {
   const char* name;
 };
 constexpr FlagName kFlagNames[] = {
-    {MS_RDONLY, "MS_RDONLY"},         {MS_NOSUID, "MS_NOSUID"},
-    {MS_NODEV, "MS_NODEV"},           {MS_NOEXEC, "MS_NOEXEC"},
-    {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"}, {MS_REMOUNT, "MS_REMOUNT"},
-    {MS_MANDLOCK, "MS_MANDLOCK"},     {MS_DIRSYNC, "MS_DIRSYNC"},
-    {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"}, {MS_NOATIME, "MS_NOATIME"},
-    {MS_NODIRATIME, "MS_NODIRATIME"}, {MS_BIND, "MS_BIND"},
-    {MS_MOVE, "MS_MOVE"},             {MS_REC, "MS_REC"},
-    {MS_SILENT, "MS_SILENT"},         {MS_POSIXACL, "MS_POSIXACL"},
-    {MS_UNBINDABLE, "MS_UNBINDABLE"}, {MS_PRIVATE, "MS_PRIVATE"},
-    {MS_SLAVE, "MS_SLAVE"},           {MS_SHARED, "MS_SHARED"},
-    {MS_RELATIME, "MS_RELATIME"},     {MS_KERNMOUNT, "MS_KERNMOUNT"},
-    {MS_I_VERSION, "MS_I_VERSION"},   {MS_STRICTATIME, "MS_STRICTATIME"},
+    {MS_RDONLY, "MS_RDONLY"},
+    {MS_NOSUID, "MS_NOSUID"},
+    {MS_NODEV, "MS_NODEV"},
+    {MS_NOEXEC, "MS_NOEXEC"},
+    {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"},
+    {MS_REMOUNT, "MS_REMOUNT"},
+    {MS_MANDLOCK, "MS_MANDLOCK"},
+    {MS_DIRSYNC, "MS_DIRSYNC"},
+    {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"},
+    {MS_NOATIME, "MS_NOATIME"},
+    {MS_NODIRATIME, "MS_NODIRATIME"},
+    {MS_BIND, "MS_BIND"},
+    {MS_MOVE, "MS_MOVE"},
+    {MS_REC, "MS_REC"},
+    {MS_SILENT, "MS_SILENT"},
+    {MS_POSIXACL, "MS_POSIXACL"},
+    {MS_UNBINDABLE, "MS_UNBINDABLE"},
+    {MS_PRIVATE, "MS_PRIVATE"},
+    {MS_SLAVE, "MS_SLAVE"},
+    {MS_SHARED, "MS_SHARED"},
+    {MS_RELATIME, "MS_RELATIME"},
+    {MS_KERNMOUNT, "MS_KERNMOUNT"},
+    {MS_I_VERSION, "MS_I_VERSION"},
+    {MS_STRICTATIME, "MS_STRICTATIME"},
     {MS_LAZYTIME, "MS_LAZYTIME"},
 };
 
 constexpr FlagName kAttrNames[] = {
-    {MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY"},       {MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID"},
-    {MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV"},         {MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC"},
-    {MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME"},     {MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME"},
-    {MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME"}, {MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP"},
+    {MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY"},
+    {MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID"},
+    {MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV"},
+    {MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC"},
+    {MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME"},
+    {MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME"},
+    {MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME"},
+    {MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP"},
     {MOUNT_ATTR_NOSYMFOLLOW, "MOUNT_ATTR_NOSYMFOLLOW"},
 };
 
@@ -166,9 +182,8 @@ MountAttrs MountOptions::mount_attrs() const {
     uint64_t attr;
   };
   constexpr Pair kPairs[] = {
-      {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
-      {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-      {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+      {MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},         {MS_NODEV, MOUNT_ATTR_NODEV},
+      {MS_NOEXEC, MOUNT_ATTR_NOEXEC}, {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
   };
   MountAttrs a;
   for (const Pair& p : kPairs) {
@@ -210,13 +225,9 @@ std::vector<std::string> supported_mount_options() {
   return names;
 }
 
-std::string mount_flags_to_string(unsigned long flags) {
-  return names_of(flags, kFlagNames, std::size(kFlagNames));
-}
+std::string mount_flags_to_string(unsigned long flags) { return names_of(flags, kFlagNames, std::size(kFlagNames)); }
 
-std::string mount_attrs_to_string(uint64_t attrs) {
-  return names_of(attrs, kAttrNames, std::size(kAttrNames));
-}
+std::string mount_attrs_to_string(uint64_t attrs) { return names_of(attrs, kAttrNames, std::size(kAttrNames)); }
 
 std::string propagation_to_string(unsigned long flags) { return mount_flags_to_string(flags); }
 

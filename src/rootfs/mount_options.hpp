@@ -18,9 +18,9 @@ namespace hull::rootfs {
 // not a bit, in the kernel ABI, so it is kept apart: when set, the whole
 // MOUNT_ATTR__ATIME field is replaced.
 struct MountAttrs {
-  uint64_t set = 0;                 // MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC, _NODIRATIME, _NOSYMFOLLOW
+  uint64_t set = 0;  // MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC, _NODIRATIME, _NOSYMFOLLOW
   uint64_t clear = 0;
-  std::optional<uint64_t> atime;    // MOUNT_ATTR_RELATIME, _NOATIME or _STRICTATIME
+  std::optional<uint64_t> atime;  // MOUNT_ATTR_RELATIME, _NOATIME or _STRICTATIME
 
   bool empty() const { return set == 0 && clear == 0 && !atime; }
   // attr_set / attr_clr for struct mount_attr, with the atime field folded in.
@@ -29,15 +29,15 @@ struct MountAttrs {
 };
 
 struct MountOptions {
-  unsigned long flags = 0;          // MS_* to pass to mount(2) (MS_BIND, MS_REC, MS_RDONLY, ...)
-  unsigned long cleared = 0;        // MS_* an option explicitly turned off (rw, suid, dev, exec, ...)
+  unsigned long flags = 0;                 // MS_* to pass to mount(2) (MS_BIND, MS_REC, MS_RDONLY, ...)
+  unsigned long cleared = 0;               // MS_* an option explicitly turned off (rw, suid, dev, exec, ...)
   std::vector<unsigned long> propagation;  // MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE, maybe |MS_REC; in order
-  MountAttrs recursive;             // rro, rnosuid, ...: mount_setattr with AT_RECURSIVE
-  bool tmpcopyup = false;           // tmpfs seeded with the content of what it covers
-  std::vector<std::string> data;    // everything else: filesystem options, in order
+  MountAttrs recursive;                    // rro, rnosuid, ...: mount_setattr with AT_RECURSIVE
+  bool tmpcopyup = false;                  // tmpfs seeded with the content of what it covers
+  std::vector<std::string> data;           // everything else: filesystem options, in order
 
-  bool bind() const;                // bind or rbind
-  bool recursive_bind() const;      // rbind
+  bool bind() const;            // bind or rbind
+  bool recursive_bind() const;  // rbind
   // The filesystem options joined with ','.
   std::string data_string() const;
   // The per-mount (non-recursive) attributes the flags stand for, for bind

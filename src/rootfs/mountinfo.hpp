@@ -9,9 +9,9 @@ namespace hull::rootfs {
 struct MountInfo {
   int id = 0;
   int parent = 0;
-  std::string root;           // path of the mount's root inside its filesystem
-  std::string mount_point;    // relative to the reader's root
-  std::string options;        // per-mount options: "rw,nosuid,relatime"
+  std::string root;                   // path of the mount's root inside its filesystem
+  std::string mount_point;            // relative to the reader's root
+  std::string options;                // per-mount options: "rw,nosuid,relatime"
   std::vector<std::string> optional;  // "shared:12", "master:3", ...
   std::string fs_type;
   std::string source;

@@ -28,7 +28,7 @@ namespace {
 // /proc/sys/kernel/core_pattern or a symlink into /proc would hand the
 // container a host knob (CVE-2019-19921).
 constexpr std::array<std::string_view, 10> kProcAllowed = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",   "/proc/swaps",
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",  "/proc/stat",    "/proc/swaps",
     "/proc/uptime",  "/proc/loadavg",   "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 };
 
@@ -43,7 +43,7 @@ std::string fd_target(int fd) {
 // few files above. Runs on the resolved fd, so a symlink such as
 // /etc/x -> /proc/self/... is judged by where it really leads.
 void check_not_into_proc(const MountContext& ctx, int destfd, const std::string& what) {
-  struct statfs sfs{};
+  struct statfs sfs {};
   if (::fstatfs(destfd, &sfs) < 0) throw_errno(what + ": statfs destination");
   if (sfs.f_type != PROC_SUPER_MAGIC) return;
   std::string where = fd_target(destfd);
@@ -99,7 +99,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   // The source is a host path chosen by the user; clone it first, then judge
   // the destination by what the source really is.
   UniqueFd tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
   UniqueFd destfd = with_context(what, [&] {
     return create_in_root(ctx.rootfd, dest, S_ISDIR(st.st_mode) ? NodeKind::Directory : NodeKind::File);

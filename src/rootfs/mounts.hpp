@@ -7,10 +7,10 @@
 namespace hull::rootfs {
 
 struct MountContext {
-  int rootfd = -1;            // O_PATH fd of the rootfs mount
-  std::string rootfs_path;    // where that mount is, for readlink-based checks
-  std::string bundle;         // relative bind sources are resolved here
-  bool cgroupns = false;      // the container has its own cgroup namespace
+  int rootfd = -1;          // O_PATH fd of the rootfs mount
+  std::string rootfs_path;  // where that mount is, for readlink-based checks
+  std::string bundle;       // relative bind sources are resolved here
+  bool cgroupns = false;    // the container has its own cgroup namespace
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination

@@ -25,7 +25,8 @@ UniqueFd make_dir(int parent, const char* name, const std::string& shown) {
 std::string overlay_escape(const std::string& path) {
   std::string out;
   for (char c : path) {
-    if (c == ',') throw Error("overlay rootfs: path " + quote(path) + " contains a ',', which overlayfs options cannot hold");
+    if (c == ',')
+      throw Error("overlay rootfs: path " + quote(path) + " contains a ',', which overlayfs options cannot hold");
     if (c == ':' || c == '\\') out += '\\';
     out += c;
   }
@@ -41,7 +42,7 @@ void mount_overlay_rootfs(const std::string& rootfs, const std::string& dir) {
   UniqueFd upper = make_dir(parent.get(), "upper", dir + "/upper");
   make_dir(parent.get(), "work", dir + "/work");
 
-  struct stat st{};
+  struct stat st {};
   if (::fstat(lower.get(), &st) < 0) throw_errno("overlay rootfs: stat " + quote(rootfs));
   if (::fchown(upper.get(), st.st_uid, st.st_gid) < 0 || ::fchmod(upper.get(), st.st_mode & 07777) < 0) {
     throw_errno("overlay rootfs: give " + quote(dir + "/upper") + " the owner and mode of the rootfs");

@@ -84,22 +84,24 @@ UniqueFd bind_rootfs(const std::string& rootfs) {
 // config asked, nothing is mounted while the init is still in it.
 void refuse_runtime_mount_namespace(const MountNamespaceId& runtime) {
   if (runtime.ino != 0 && mount_namespace_of_self() == runtime) {
-    throw Error("refusing to set up the rootfs in the mount namespace hull runs in (.linux.namespaces joins the "
-                "caller's own mount namespace)");
+    throw Error(
+        "refusing to set up the rootfs in the mount namespace hull runs in (.linux.namespaces joins the "
+        "caller's own mount namespace)");
   }
 }
 
 }  // namespace
 
 MountNamespaceId mount_namespace_of_self() {
-  struct stat st{};
+  struct stat st {};
   if (::stat("/proc/self/ns/mnt", &st) < 0) throw_errno("stat /proc/self/ns/mnt");
   return {st.st_dev, st.st_ino};
 }
 
 SetupResult enter_rootfs_without_mount_namespace(const spec::Spec& spec, const SetupOptions& opts) {
   return with_context("rootfs", [&] {
-    if (opts.overlay_rootfs) throw Error("overlay rootfs: needs a mount namespace, but .linux.namespaces has no \"mount\"");
+    if (opts.overlay_rootfs)
+      throw Error("overlay rootfs: needs a mount namespace, but .linux.namespaces has no \"mount\"");
     UniqueFd root = open_fd(opts.rootfs, O_PATH | O_DIRECTORY);
     SetupResult result;
     if (opts.create_console) {

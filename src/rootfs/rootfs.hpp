@@ -21,11 +21,11 @@ struct MountNamespaceId {
 MountNamespaceId mount_namespace_of_self();
 
 struct SetupOptions {
-  std::string bundle;            // absolute bundle directory (relative root.path / mount sources resolve here)
-  std::string rootfs;            // absolute root.path
-  bool no_pivot = false;         // move-mount + chroot instead of pivot_root
-  bool create_console = false;   // process.terminal: make a pty from the container's devpts
-  std::string state_dir;         // the container's state directory (overlay upper/work may live here)
+  std::string bundle;           // absolute bundle directory (relative root.path / mount sources resolve here)
+  std::string rootfs;           // absolute root.path
+  bool no_pivot = false;        // move-mount + chroot instead of pivot_root
+  bool create_console = false;  // process.terminal: make a pty from the container's devpts
+  std::string state_dir;        // the container's state directory (overlay upper/work may live here)
   // hull's overlay rootfs (--overlay-rootfs, annotation org.hull.overlay-rootfs):
   // root.path becomes the read-only lower layer of an overlay whose upper/ and
   // work/ live in overlay_dir (empty: <state_dir>/overlay), so the bundle is

@@ -110,7 +110,7 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
     // `c` is missing in `cur`, or is a symlink whose target is missing.
     UniqueFd link(::openat(cur.get(), c.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (link) {
-      struct stat st{};
+      struct stat st {};
       if (::fstat(link.get(), &st) < 0) throw_errno("stat " + quote("/" + prefix));
       if (!S_ISLNK(st.st_mode)) {
         // Appeared since the lookup above: look again, a bounded number of times.

@@ -32,8 +32,7 @@ int openat2_fd(int dirfd, const char* path, uint64_t flags, uint64_t resolve);
 // /proc/self/fd-style magic links are refused. flags default to O_PATH.
 // Returns an empty UniqueFd when the path does not exist (ENOENT); throws
 // hull::Error naming the path otherwise.
-UniqueFd open_in_root(int rootfd, std::string_view path, int flags = O_PATH,
-                      uint64_t extra_resolve = 0);
+UniqueFd open_in_root(int rootfd, std::string_view path, int flags = O_PATH, uint64_t extra_resolve = 0);
 
 enum class NodeKind { Directory, File };
 

@@ -21,9 +21,9 @@
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
 #include "rootfs/rootfs.hpp"
-#include "seccomp/seccomp.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull {
 
@@ -33,7 +33,7 @@ bool sets_names(const spec::Spec& spec) { return spec.hostname || spec.domainnam
 
 // The uts namespace the init is in, as the dev:ino of its nsfs file.
 std::pair<dev_t, ino_t> uts_namespace_of_self() {
-  struct stat st{};
+  struct stat st {};
   if (::stat("/proc/self/ns/uts", &st) < 0) throw_errno("stat /proc/self/ns/uts");
   return {st.st_dev, st.st_ino};
 }
@@ -57,7 +57,8 @@ void join_new_session_keyring(const std::string& id) {
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
-  if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0) throw_errno("create the cgroup namespace");
+  if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)
+    throw_errno("create the cgroup namespace");
   std::string state_json;
   if (ctx.plan->send_state) ctx.sync->expect(SyncMsg::State, &state_json);
   // A uts namespace joined by path gets the names too (as runc), unless the
@@ -68,8 +69,9 @@ void join_new_session_keyring(const std::string& id) {
   fault_point("init-before-namespaces");
   ns::join_in_init(*ctx.namespaces);
   if (runtime_uts && uts_namespace_of_self() == *runtime_uts)
-    throw Error("set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
-                ".hostname or .domainname there would rename the caller");
+    throw Error(
+        "set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
+        ".hostname or .domainname there would rename the caller");
   if (ctx.plan->become_userns_root) ns::become_namespace_root();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
@@ -96,8 +98,8 @@ void join_new_session_keyring(const std::string& id) {
       process::run_hooks(spec.hooks.createContainer, "createContainer", state_json, process::HookFailure::Fail);
     };
   }
-  rootfs::SetupResult rootfs = ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro)
-                                                       : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
+  rootfs::SetupResult rootfs =
+      ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro) : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
   fault_point("init-before-rootfs");
 
   process::ExecOptions eo;

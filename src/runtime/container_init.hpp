@@ -7,9 +7,9 @@
 
 #include "namespaces/namespaces.hpp"
 #include "rootfs/rootfs.hpp"
-#include "spec/spec.hpp"
 #include "runtime/launch_plan.hpp"
 #include "runtime/sync_channel.hpp"
+#include "spec/spec.hpp"
 
 namespace hull {
 
@@ -20,17 +20,17 @@ namespace hull {
 struct InitContext {
   const spec::Spec* spec = nullptr;
   std::string id;
-  std::string bundle;           // absolute
-  std::string rootfs;           // absolute
-  std::string state_dir;        // absolute
+  std::string bundle;     // absolute
+  std::string rootfs;     // absolute
+  std::string state_dir;  // absolute
   bool no_pivot = false;
   // .linux.namespaces lists "mount" (new or joined). Without it the container
   // shares the caller's mount namespace and the init only chroots.
   bool own_mount_namespace = true;
   rootfs::MountNamespaceId runtime_mount_ns;  // where hull runs: never mounted in
   bool overlay_rootfs = false;
-  std::string overlay_dir;      // "" = under the state dir
-  bool new_keyring = true;      // join a fresh session keyring (unless --no-new-keyring)
+  std::string overlay_dir;  // "" = under the state dir
+  bool new_keyring = true;  // join a fresh session keyring (unless --no-new-keyring)
   int preserve_fds = 0;
   // The decisions of the create plan: whether to wait for placement, the
   // cgroup and user namespace steps, the state and hooks exchanged.
@@ -38,7 +38,7 @@ struct InitContext {
   // linux.timeOffsets of a new time namespace the init makes itself (see
   // namespaces/time_namespace.hpp); null when the clone made it or there is none.
   const std::map<std::string, spec::TimeOffset>* time_offsets = nullptr;
-  int seccomp_listener_fd = -1;    // connected to linux.seccomp.listenerPath, or -1
+  int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath, or -1
   ns::NamespacePlan* namespaces = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier

@@ -5,16 +5,16 @@
 
 #include "base/unique_fd.hpp"
 #include "runtime/operations.hpp"
-#include "spec/spec.hpp"
 #include "runtime/state_store.hpp"
+#include "spec/spec.hpp"
 
 namespace hull {
 
 struct CreatedContainer {
-  ContainerDir dir;        // locked
-  ContainerState state;    // as written (status created)
+  ContainerDir dir;      // locked
+  ContainerState state;  // as written (status created)
   spec::Spec spec;
-  UniqueFd pidfd;          // the init, a child of this process
+  UniqueFd pidfd;  // the init, a child of this process
   // Attached with process.terminal and no --console-socket: our end of the
   // socketpair the init sends its pty master over (hull run proxies it).
   UniqueFd console_receiver;

@@ -14,16 +14,16 @@
 #include "namespaces/namespaces.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_init.hpp"
-#include "runtime/pid_file.hpp"
 #include "runtime/container_setup.hpp"
-#include "runtime/owned_cgroup.hpp"
 #include "runtime/launch_plan.hpp"
 #include "runtime/launcher.hpp"
-#include "spec/validate.hpp"
+#include "runtime/owned_cgroup.hpp"
+#include "runtime/pid_file.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/systemd_passthrough.hpp"
 #include "runtime/unix_socket.hpp"
+#include "spec/validate.hpp"
 
 namespace hull {
 
@@ -60,7 +60,8 @@ OverlayChoice overlay_choice(const CreateOptions& o, const spec::Spec& spec) {
       c.enabled = true;
       c.dir = a->second;
     } else if (a->second != "false") {
-      throw Error(std::string("annotation ") + kOverlayAnnotation + ": expected \"true\", \"false\" or an absolute directory, got " + quote(a->second));
+      throw Error(std::string("annotation ") + kOverlayAnnotation +
+                  ": expected \"true\", \"false\" or an absolute directory, got " + quote(a->second));
     }
   }
   if (!c.dir.empty() && !c.dir.starts_with('/')) c.dir = absolute_dir(c.dir, "--overlay-dir");
@@ -81,8 +82,7 @@ class StateDirGuard {
     if (committed_) return;
     try {
       dir_.remove();
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   void commit() { committed_ = true; }
 

@@ -14,8 +14,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json mount(const char* destination, const char* type, const char* source,
-           std::initializer_list<const char*> options) {
+Json mount(const char* destination, const char* type, const char* source, std::initializer_list<const char*> options) {
   Json m = {{"destination", destination}, {"type", type}, {"source", source}};
   if (options.size() > 0) m["options"] = options;
   return m;
@@ -44,8 +43,7 @@ Json mounts() {
   return Json::array({
       mount("/proc", "proc", "proc", {}),
       mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-      mount("/dev/pts", "devpts", "devpts",
-            {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
+      mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
       mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
       mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
       mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
@@ -89,11 +87,9 @@ Json linux_section(const DefaultSpecOptions& o) {
       // Kernel interfaces that leak host information or allow host-wide
       // actions; hidden or read-only like runc does.
       {"maskedPaths",
-       {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-        "/sys/devices/virtual/powercap", "/proc/scsi"}},
-      {"readonlyPaths",
-       {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
+       {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/sys/devices/virtual/powercap", "/proc/scsi"}},
+      {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
   };
   // The profile follows the capability set above: what the bounding set
   // grants stays callable, nothing more.
@@ -104,18 +100,14 @@ Json linux_section(const DefaultSpecOptions& o) {
 }  // namespace
 
 bool host_is_pure_cgroup_v2() {
-  struct statfs fs{};
+  struct statfs fs {};
   return ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 nlohmann::ordered_json default_spec(const DefaultSpecOptions& o) {
   return {
-      {"ociVersion", "1.3.0"},
-      {"process", process()},
-      {"root", {{"path", "rootfs"}, {"readonly", true}}},
-      {"hostname", "hull"},
-      {"mounts", mounts()},
-      {"linux", linux_section(o)},
+      {"ociVersion", "1.3.0"}, {"process", process()}, {"root", {{"path", "rootfs"}, {"readonly", true}}},
+      {"hostname", "hull"},    {"mounts", mounts()},   {"linux", linux_section(o)},
   };
 }
 

@@ -120,9 +120,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
 
     std::optional<cgroups::Placement> cgroup;
-    if (!st.cgroupPath.empty()) cgroup.emplace(cgroups::Manager::load(st.cgroupPath).paths(), o.cgroup);
-    else if (!o.cgroup.empty()) throw Error("--cgroup: the container has no cgroups");
-    const ExecPlan plan = plan_exec(spec, cgroup && cgroup->needs_placement_after_clone(), !o.console_socket.empty(), o.detach);
+    if (!st.cgroupPath.empty())
+      cgroup.emplace(cgroups::Manager::load(st.cgroupPath).paths(), o.cgroup);
+    else if (!o.cgroup.empty())
+      throw Error("--cgroup: the container has no cgroups");
+    const ExecPlan plan =
+        plan_exec(spec, cgroup && cgroup->needs_placement_after_clone(), !o.console_socket.empty(), o.detach);
     // As for create: a console socket if given, else (attached) our own
     // socketpair and a terminal proxy.
     ConsoleEnds console = open_console(plan.console, o.console_socket);
@@ -138,7 +141,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     auto [runtime_end, child_end] = SyncChannel::make_pair();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");
 
-    ExecChild child{&spec, o.preserve_fds, console.child.get(), &child_end, runtime_end.fd(), plan.wait_for_placement,
+    ExecChild child{&spec,
+                    o.preserve_fds,
+                    console.child.get(),
+                    &child_end,
+                    runtime_end.fd(),
+                    plan.wait_for_placement,
                     plan.child_joins_cgroupns ? init.get() : -1};
     LaunchRequest req;
     req.what = "the exec process";

@@ -77,8 +77,7 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
   }
   if (!o.additional_gids.empty()) {
     p.user.additionalGids.clear();
-    for (const auto& g : o.additional_gids)
-      p.user.additionalGids.push_back(parse_id(g, "--additional-gids", g, "gid"));
+    for (const auto& g : o.additional_gids) p.user.additionalGids.push_back(parse_id(g, "--additional-gids", g, "gid"));
   }
   if (!o.process_label.empty()) p.selinuxLabel = o.process_label;
   if (!o.apparmor.empty()) p.apparmorProfile = o.apparmor;

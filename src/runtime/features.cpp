@@ -29,8 +29,8 @@ constexpr const char* kOciVersionMin = "1.0.0";
 constexpr const char* kOciVersionMax = "1.3.0";
 
 // Hooks run by create/start/delete (runtime/operations).
-constexpr const char* kHooks[] = {"prestart",        "createRuntime", "createContainer",
-                                  "startContainer",  "poststart",     "poststop"};
+constexpr const char* kHooks[] = {"prestart",       "createRuntime", "createContainer",
+                                  "startContainer", "poststart",     "poststop"};
 
 // Mount options: rootfs::supported_mount_options() (src/rootfs/mount_options),
 // the same table the mount code parses with, so the two cannot drift apart.
@@ -57,10 +57,9 @@ constexpr bool kSeccompNotify = true;
 // Memory policies (src/process/scheduling): the spec's names, kept when the
 // process module knows them.
 constexpr const char* kMemoryPolicyModes[] = {
-    "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+    "MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
     "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"};
-constexpr const char* kMemoryPolicyFlags[] = {
-    "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"};
+constexpr const char* kMemoryPolicyFlags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"};
 
 // Security modules (src/process/lsm): profiles and labels are applied, and a
 // config asking for an LSM the host lacks is refused, so "enabled" is whether

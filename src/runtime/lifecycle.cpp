@@ -11,8 +11,8 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
-#include "base/log.hpp"
 #include "base/fs.hpp"
+#include "base/log.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_setup.hpp"
@@ -145,7 +145,8 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     if (!force) throw;
     // Nothing it names can be trusted for a kill: the directory goes, and
     // whatever the container left running is reported, not guessed at.
-    log::warn(std::string(e.what()) + "; removing the container's state only: its processes and cgroup, if any, are left as they are");
+    log::warn(std::string(e.what()) +
+              "; removing the container's state only: its processes and cgroup, if any, are left as they are");
     StateStore(g.root).remove_unreadable(id);
     return;
   }

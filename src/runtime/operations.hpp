@@ -26,7 +26,7 @@ struct CreateOptions {
   std::string console_socket;  // AF_UNIX path receiving the pty master
   bool no_pivot = false;
   bool no_new_keyring = false;
-  int preserve_fds = 0;        // fds 3 .. 3+N-1 are passed to the container
+  int preserve_fds = 0;  // fds 3 .. 3+N-1 are passed to the container
   // hull's overlay rootfs: root.path becomes a read-only lower layer; the
   // upper and work dirs live in overlay_dir (default: the state dir) and are
   // removed on delete. Also asked by the annotation org.hull.overlay-rootfs
@@ -44,7 +44,7 @@ struct CreateOptions {
 struct RunOptions {
   CreateOptions create;
   bool detach = false;
-  bool keep = false;           // keep the stopped container (no delete after exit)
+  bool keep = false;  // keep the stopped container (no delete after exit)
 };
 
 // Sets up the container and leaves its init blocked before execve.
@@ -87,8 +87,8 @@ std::string filter_ps_table(const std::string& ps_output, const std::vector<pid_
 
 struct EventsOptions {
   std::string id;
-  bool stats = false;          // one stats event, then return
-  std::string interval = "5s"; // Go duration syntax: 5s, 500ms, 1m30s
+  bool stats = false;           // one stats event, then return
+  std::string interval = "5s";  // Go duration syntax: 5s, 500ms, 1m30s
 };
 // Writes runc's event lines to out: {"type":"stats","id":...,"data":{...}}
 // every interval and {"type":"oom","id":...} on each OOM, until the
@@ -100,11 +100,11 @@ std::string container_state_json(const GlobalOptions& g, const std::string& id);
 
 struct ExecOptions {
   std::string id;
-  std::string process_file;            // --process: a runtime-spec process JSON, used as is
-  std::vector<std::string> args;       // otherwise: the command, on top of the container's process
-  std::vector<std::string> env;        // -e KEY=VALUE, added to the container's env
+  std::string process_file;       // --process: a runtime-spec process JSON, used as is
+  std::vector<std::string> args;  // otherwise: the command, on top of the container's process
+  std::vector<std::string> env;   // -e KEY=VALUE, added to the container's env
   std::string cwd;
-  std::string user;                    // "uid[:gid]"
+  std::string user;  // "uid[:gid]"
   std::vector<std::string> additional_gids;
   bool tty = false;
   std::string console_socket;
@@ -113,9 +113,9 @@ struct ExecOptions {
   std::string process_label;
   std::string apparmor;
   bool no_new_privs = false;
-  std::vector<std::string> caps;       // added to every capability set
+  std::vector<std::string> caps;  // added to every capability set
   int preserve_fds = 0;
-  std::string cgroup;                  // [controller:]path, a sub-cgroup of the container's
+  std::string cgroup;  // [controller:]path, a sub-cgroup of the container's
   bool ignore_paused = false;
 };
 
@@ -124,7 +124,7 @@ struct ExecOptions {
 int exec_container(const GlobalOptions& g, const ExecOptions& o);
 
 struct ContainerSummary {
-  ContainerState state;   // status already live
+  ContainerState state;  // status already live
 };
 std::vector<ContainerSummary> list_containers(const GlobalOptions& g);
 

@@ -13,8 +13,7 @@ namespace hull {
 namespace {
 
 [[noreturn]] void refuse(const ContainerDir& dir, const std::string& cgroup, const char* why) {
-  throw Error("cgroup " + cgroup + " " + why + ": refusing to act on it (is " + dir.path() +
-                  "/state.json damaged?)",
+  throw Error("cgroup " + cgroup + " " + why + ": refusing to act on it (is " + dir.path() + "/state.json damaged?)",
               EPERM);
 }
 
@@ -41,10 +40,8 @@ cgroups::Manager load_owned_cgroup(const ContainerDir& dir, const ContainerState
   cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
   std::string which;
   switch (cgroups::ownership(cg.paths(), cgroup_owner_tag(dir), &which)) {
-    case cgroups::Ownership::Owned:
-      return cg;
-    case cgroups::Ownership::Foreign:
-      refuse(dir, which, "belongs to another container");
+    case cgroups::Ownership::Owned: return cg;
+    case cgroups::Ownership::Foreign: refuse(dir, which, "belongs to another container");
     case cgroups::Ownership::Unmarked:
       if (init_vouches_for(cg, st)) return cg;
       refuse(dir, which, "carries no mark of this container");
@@ -64,10 +61,8 @@ void destroy_owned_cgroup(const ContainerDir& dir, const ContainerState& st) {
   cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
   std::string which;
   switch (cgroups::ownership(cg.paths(), cgroup_owner_tag(dir), &which)) {
-    case cgroups::Ownership::Owned:
-      break;
-    case cgroups::Ownership::Foreign:
-      refuse(dir, which, "belongs to another container");
+    case cgroups::Ownership::Owned: break;
+    case cgroups::Ownership::Foreign: refuse(dir, which, "belongs to another container");
     case cgroups::Ownership::Unmarked:
       // Nothing to kill: destroy() then only removes empty directories.
       if (!cg.pids().empty()) refuse(dir, which, "carries no mark of this container and has processes");

@@ -74,8 +74,7 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
 Status live_status(const ContainerState& s) {
   switch (s.status) {
     case Status::Stopped:
-    case Status::Removed:
-      return s.status;
+    case Status::Removed: return s.status;
     case Status::Creating:
       if (s.pid <= 0) return Status::Creating;  // init not forked yet
       break;

@@ -43,8 +43,7 @@ std::string run_and_capture(const std::vector<std::string>& argv) {
   write_end.reset();
   std::string out = read_fd(read_end.get(), "the output of ps");
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string how = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                         : "was killed by signal " + std::to_string(WTERMSIG(status));
@@ -86,8 +85,7 @@ std::string filter_ps_table(const std::string& ps_output, const std::vector<pid_
         pid = std::stol(fields[index], &used);
         if (used != fields[index].size()) pid = -1;
       }
-    } catch (const std::logic_error&) {
-    }
+    } catch (const std::logic_error&) {}
     if (pid < 0) throw Error("unable to parse pid in ps output line " + quote(line));
     if (std::find(pids.begin(), pids.end(), static_cast<pid_t>(pid)) != pids.end()) out += line + "\n";
   }

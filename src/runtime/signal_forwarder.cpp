@@ -35,8 +35,7 @@ SignalForwarder::~SignalForwarder() {
   // or restoring the mask would deliver it to us and kill the runtime before
   // it reports the container's exit code.
   signalfd_siginfo si;
-  while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-  }
+  while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {}
   ::sigprocmask(SIG_SETMASK, &old_, nullptr);
 }
 

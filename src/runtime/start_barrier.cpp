@@ -52,7 +52,8 @@ void release_init(int state_dir_fd) {
   if (!s) throw_errno("create socket");
   sockaddr_un addr = socket_address(state_dir_fd);
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    if (errno == ECONNREFUSED || errno == ENOENT) throw Error("the container init is not waiting to start (it has exited)");
+    if (errno == ECONNREFUSED || errno == ENOENT)
+      throw Error("the container init is not waiting to start (it has exited)");
     throw_errno("connect to the container init");
   }
   // Only one start may ever succeed: the socket file goes now, so a second

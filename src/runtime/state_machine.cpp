@@ -33,31 +33,33 @@ constexpr const char* kNotRunning = "container not running";
 
 using S = Status;
 // THE lifecycle. Rows are operations, columns statuses in enum order:
-//            Creating                Created               Running               Paused                   Stopped              Removed
+//            Creating                Created               Running               Paused                   Stopped
+//            Removed
 constexpr std::array<std::array<Cell, kStatuses>, kOperations> kTable{{
     /* Create      */ {kNo, kNo, kNo, kNo, kNo, to(S::Created)},
     /* Start       */ {kNo, to(S::Running), kNo, kNo, kNo, kNo},
-    /* Kill        */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), refused_hint(kNotRunning), kNo},
+    /* Kill        */
+    {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), refused_hint(kNotRunning), kNo},
     // kill --all on a stopped container reaps processes left in its cgroup.
     /* KillAll     */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
     /* Pause       */ {kNo, kNo, to(S::Paused), kNo, kNo, kNo},
     /* Resume      */ {kNo, kNo, kNo, to(S::Running), kNo, kNo},
     // Deleting a Creating container cleans up after a create that died half-way;
     // a live creator holds the container lock, so delete cannot race it.
-    /* Delete      */ {to(S::Removed), to(S::Removed), refused_hint(kStopFirst), refused_hint(kStopFirst), to(S::Removed), kNo},
+    /* Delete      */
+    {to(S::Removed), to(S::Removed), refused_hint(kStopFirst), refused_hint(kStopFirst), to(S::Removed), kNo},
     /* ForceDelete */ {to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), kNo},
     // As runc: a created container's namespaces exist, so exec may join them
     // (clients use it to prepare a container before start).
     /* Exec        */ {kNo, same_as(S::Created), same_as(S::Running), refused_hint(kResumeFirst), kNo, kNo},
     /* ExecPaused  */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
-    /* State       */ {same_as(S::Creating), same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
+    /* State       */
+    {same_as(S::Creating), same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
     /* Update      */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
     /* Exit        */ {kNo, to(S::Stopped), to(S::Stopped), to(S::Stopped), kNo, kNo},
 }};
 
-const Cell& cell(Status from, Operation op) {
-  return kTable[static_cast<size_t>(op)][static_cast<size_t>(from)];
-}
+const Cell& cell(Status from, Operation op) { return kTable[static_cast<size_t>(op)][static_cast<size_t>(from)]; }
 
 // How a refusal reads: "cannot <phrase> container "web": it is <status> (<requirement>)".
 struct OpText {
@@ -107,8 +109,8 @@ const char* to_string(Operation op) {
 }
 
 std::optional<Status> status_from_string(std::string_view s) {
-  for (Status st : {Status::Creating, Status::Created, Status::Running, Status::Paused, Status::Stopped,
-                    Status::Removed}) {
+  for (Status st :
+       {Status::Creating, Status::Created, Status::Running, Status::Paused, Status::Stopped, Status::Removed}) {
     if (s == to_string(st)) return st;
   }
   return std::nullopt;
@@ -128,8 +130,8 @@ Status require_transition(std::string_view id, Status from, Operation op) {
   if (op == Operation::Create) throw Error("container " + quote(id) + " already exists");
   if (from == Status::Removed) throw Error("container " + quote(id) + " does not exist");
   const OpText& t = kOpText[static_cast<size_t>(op)];
-  std::string msg = std::string("cannot ") + t.phrase + " container " + quote(id) + ": it is " + describe(from) +
-                    " (" + (t.requirement ? t.requirement : "not allowed");
+  std::string msg = std::string("cannot ") + t.phrase + " container " + quote(id) + ": it is " + describe(from) + " (" +
+                    (t.requirement ? t.requirement : "not allowed");
   if (c.hint) msg += std::string("; ") + c.hint;
   msg += ")";
   throw Error(std::move(msg));

@@ -10,19 +10,19 @@ namespace hull {
 enum class Status { Creating, Created, Running, Paused, Stopped, Removed };
 
 enum class Operation {
-  Create,        // from Removed (no container yet)
+  Create,  // from Removed (no container yet)
   Start,
   Kill,
-  KillAll,       // kill --all: also legal on a stopped container (kills leftovers in the cgroup)
+  KillAll,  // kill --all: also legal on a stopped container (kills leftovers in the cgroup)
   Pause,
   Resume,
   Delete,
-  ForceDelete,   // delete --force
+  ForceDelete,  // delete --force
   Exec,
-  ExecPaused,    // exec --ignore-paused
+  ExecPaused,  // exec --ignore-paused
   State,
   Update,
-  Exit,          // the init process exited on its own
+  Exit,  // the init process exited on its own
 };
 
 const char* to_string(Status s);      // "created", "running", ... ("removed" for the end state)

@@ -2,7 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdio.h>  // renameat2
+#include <stdio.h>   // renameat2
 #include <stdlib.h>  // mkdtemp
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -133,7 +133,8 @@ bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == 
 // True when `name` in dirfd still names the directory open as fd: a delete
 // that finished while we waited for its lock leaves us holding an unlinked one.
 bool still_linked(int dirfd, const std::string& name, int fd) {
-  struct stat by_name {}, by_fd {};
+  struct stat by_name {
+  }, by_fd{};
   if (::fstat(fd, &by_fd) < 0) throw_errno("fstat " + name);
   if (::fstatat(dirfd, name.c_str(), &by_name, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno == ENOENT) return false;
@@ -159,8 +160,7 @@ void lock_exclusive(int fd, const std::string& what) {
 // device number on older kernels.
 uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
   struct statx stx {};
-  if (::statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
-    throw_errno("statx " + what);
+  if (::statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno("statx " + what);
   if (stx.stx_mask & STATX_MNT_ID) return stx.stx_mnt_id;
   return (uint64_t{stx.stx_dev_major} << 32) | stx.stx_dev_minor;
 }
@@ -289,12 +289,9 @@ std::string to_state_file_json(const ContainerState& s) {
 ContainerState from_state_file_json(const std::string& text, const std::string& what) {
   json_flat::Members members;
   switch (json_flat::parse_object(text, members)) {
-    case json_flat::Result::Ok:
-      break;
-    case json_flat::Result::Invalid:
-      corrupt(what, text.empty() ? "it is empty" : "it is not valid JSON");
-    case json_flat::Result::NotObject:
-      corrupt(what, "it is not a JSON object");
+    case json_flat::Result::Ok: break;
+    case json_flat::Result::Invalid: corrupt(what, text.empty() ? "it is empty" : "it is not valid JSON");
+    case json_flat::Result::NotObject: corrupt(what, "it is not a JSON object");
   }
   FieldReader r(members, what);
   ContainerState s;
@@ -324,7 +321,8 @@ ContainerState from_state_file_json(const std::string& text, const std::string& 
 
 ContainerState ContainerDir::read_state() const {
   std::string what = path_ + "/" + kStateFile;
-  ContainerState s = from_state_file_json(read_regular_file_at(dirfd_.get(), kStateFile, kMaxStateFileSize, what), what);
+  ContainerState s =
+      from_state_file_json(read_regular_file_at(dirfd_.get(), kStateFile, kMaxStateFileSize, what), what);
   if (s.id != id_) corrupt(what, "it belongs to container " + quote(s.id));
   return s;
 }
@@ -340,7 +338,8 @@ void ContainerDir::remove() {
     remove_contents(dirfd_.get(), mount_of(dirfd_.get(), "", path_), path_);
     // We hold the lock, and every creator renames with RENAME_NOREPLACE, so the
     // name still points at our directory; check anyway before rmdir by name.
-    struct stat by_name {}, by_fd {};
+    struct stat by_name {
+    }, by_fd{};
     if (::fstat(dirfd_.get(), &by_fd) < 0) throw_errno("fstat " + path_);
     if (::lstat(path_.c_str(), &by_name) < 0) throw_errno("stat " + path_);
     if (!same_file(by_name, by_fd)) throw Error(path_ + " was replaced by another file");
@@ -554,7 +553,7 @@ std::vector<std::string> StateStore::list_ids() const {
   std::vector<std::string> ids;
   for (auto& [name, type] : entries(root.get(), root_)) {
     if (id_problem(name)) continue;  // temp directories and foreign files
-    if (type == DT_DIR) {  // no stat per container when the filesystem gives the type
+    if (type == DT_DIR) {            // no stat per container when the filesystem gives the type
       ids.push_back(std::move(name));
       continue;
     }

@@ -24,14 +24,14 @@ struct ContainerState {
   std::string id;
   Status status = Status::Creating;  // last status a command recorded; see live_status()
   pid_t pid = 0;
-  std::string bundle;                // absolute path
+  std::string bundle;  // absolute path
   std::map<std::string, std::string> annotations;
   // Private fields.
-  uint64_t initStartTime = 0;        // field 22 of /proc/<pid>/stat at create
+  uint64_t initStartTime = 0;  // field 22 of /proc/<pid>/stat at create
   std::string cgroupPath;
-  std::string created;               // RFC 3339 with nanoseconds, UTC
+  std::string created;  // RFC 3339 with nanoseconds, UTC
   uid_t owner = 0;
-  std::string rootfs;                // absolute path of the rootfs
+  std::string rootfs;                        // absolute path of the rootfs
   std::map<std::string, std::string> extra;  // other private string fields (later issues)
 };
 
@@ -60,7 +60,7 @@ class ContainerDir {
   int fd() const { return dirfd_.get(); }
 
   ContainerState read_state() const;
-  void write_state(const ContainerState& s) const;   // temp file + rename
+  void write_state(const ContainerState& s) const;  // temp file + rename
   // Removes the directory and everything in it, then releases the lock, so a
   // command that waited for it sees the container gone. The object is then
   // unusable. Refuses to descend into a mount point inside the directory.

@@ -38,7 +38,8 @@ std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
 void SyncChannel::send(SyncMsg m, std::string_view payload) const {
   char buf[kMaxPacket];
   Header h{m, 0};
-  if (payload.size() > sizeof buf - sizeof h) throw Error(std::string("sync message ") + to_string(m) + " is too large");
+  if (payload.size() > sizeof buf - sizeof h)
+    throw Error(std::string("sync message ") + to_string(m) + " is too large");
   std::memcpy(buf, &h, sizeof h);
   // An empty string_view may have a null data(): memcpy must not see it (UBSan).
   if (!payload.empty()) std::memcpy(buf + sizeof h, payload.data(), payload.size());

@@ -48,7 +48,7 @@ enum class SyncMsg : uint32_t {
   Continue = 2,
   Ready = 3,
   Error = 4,
-  State = 5,     // payload: the container state JSON as the runtime sees it
+  State = 5,  // payload: the container state JSON as the runtime sees it
 };
 
 const char* to_string(SyncMsg m);

@@ -43,7 +43,7 @@ void pass_notify_socket(spec::Spec& spec, const std::string& host_socket) {
   }
   std::string what = "NOTIFY_SOCKET " + quote(host_socket);
   if (!host_socket.starts_with('/')) throw Error(what + ": must be an absolute path or an abstract \"@\" address");
-  struct stat st{};
+  struct stat st {};
   if (::stat(host_socket.c_str(), &st) < 0) throw_errno(what);
   if (!S_ISSOCK(st.st_mode)) throw Error(what + ": not a socket");
   spec::Mount m;

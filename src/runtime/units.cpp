@@ -27,9 +27,7 @@ bool read_decimal(std::string_view text, size_t& i, double& value) {
 }  // namespace
 
 int64_t parse_ram_in_bytes(std::string_view text) {
-  auto invalid = [&](const std::string& why) -> Error {
-    return Error("invalid size " + quote(text) + ": " + why);
-  };
+  auto invalid = [&](const std::string& why) -> Error { return Error("invalid size " + quote(text) + ": " + why); };
   // The number ends at the last digit, dot or space; what follows is the suffix.
   size_t sep = text.find_last_of("0123456789. ");
   if (sep == std::string_view::npos) throw invalid("no number");
@@ -47,7 +45,8 @@ int64_t parse_ram_in_bytes(std::string_view text) {
     if (ok && exponent == 0) ok = suffix.size() == 1;  // "b" takes nothing after it
     if (ok && suffix.size() == 2) ok = suffix[1] == 'b';
     if (ok && suffix.size() == 3) ok = suffix.substr(1) == "ib";
-    if (!ok) throw invalid("unknown suffix " + quote(suffix) + " (use b, k, m, g, t or p, optionally followed by b or ib)");
+    if (!ok)
+      throw invalid("unknown suffix " + quote(suffix) + " (use b, k, m, g, t or p, optionally followed by b or ib)");
     multiplier = std::pow(1024.0, static_cast<double>(exponent));
   }
   double bytes = size * multiplier;
@@ -56,9 +55,7 @@ int64_t parse_ram_in_bytes(std::string_view text) {
 }
 
 std::chrono::nanoseconds parse_go_duration(std::string_view text) {
-  auto invalid = [&](const std::string& why) -> Error {
-    return Error("invalid duration " + quote(text) + ": " + why);
-  };
+  auto invalid = [&](const std::string& why) -> Error { return Error("invalid duration " + quote(text) + ": " + why); };
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
@@ -69,8 +66,8 @@ std::chrono::nanoseconds parse_go_duration(std::string_view text) {
     double ns;
   };
   // Longest names first so "ms" is not read as "m" followed by "s".
-  static constexpr Unit kUnits[] = {{"ns", 1},   {"us", 1e3},  {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
-                                    {"ms", 1e6}, {"s", 1e9},   {"m", 60e9},        {"h", 3600e9}};
+  static constexpr Unit kUnits[] = {{"ns", 1},   {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
+                                    {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
   double total = 0;
   while (i < text.size()) {
     double value = 0;

@@ -16,7 +16,8 @@ UniqueFd connect_unix(const std::string& path, const std::string& what) {
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) throw Error(what + " path is too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size());
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("connect to " + what + " " + path);
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+    throw_errno("connect to " + what + " " + path);
   return s;
 }
 

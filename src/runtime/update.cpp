@@ -21,11 +21,11 @@ namespace {
 using Json = nlohmann::json;
 
 enum class Kind {
-  Bytes,     // go-units RAMInBytes, or -1 (unlimited)
+  Bytes,  // go-units RAMInBytes, or -1 (unlimited)
   Unsigned,
   Signed,
   Text,
-  NonZero,   // an integer flag whose 0 (its default) means "unchanged"
+  NonZero,  // an integer flag whose 0 (its default) means "unchanged"
 };
 
 struct FlagField {
@@ -54,8 +54,10 @@ constexpr FlagField kFlagFields[] = {
 
 // Whole-string integer as Go's strconv reads it (no spaces, optional sign).
 Json integer_value(const std::string& flag, const std::string& v, bool is_signed) {
-  auto invalid = [&] { return Error("invalid value for --" + flag + ": " + quote(v) + " is not " +
-                                    (is_signed ? "an integer" : "a non-negative integer")); };
+  auto invalid = [&] {
+    return Error("invalid value for --" + flag + ": " + quote(v) + " is not " +
+                 (is_signed ? "an integer" : "a non-negative integer"));
+  };
   if (v.empty() || (!is_signed && v[0] == '-')) throw invalid();
   size_t used = 0;
   try {
@@ -87,8 +89,8 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
     switch (f->kind) {
       case Kind::Bytes:
         v = value == "-1" ? Json(-1) : Json(with_context("invalid value for --" + name, [&value = value] {
-              return parse_ram_in_bytes(value);
-            }));
+          return parse_ram_in_bytes(value);
+        }));
         break;
       case Kind::Unsigned: v = integer_value(name, value, false); break;
       case Kind::Signed: v = integer_value(name, value, true); break;

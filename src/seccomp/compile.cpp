@@ -47,7 +47,8 @@ std::vector<scmp_arg_cmp> translate_args(const spec::Syscall& sc, const std::str
 }
 
 void add_rule(void* ctx, uint32_t action, int nr, const std::vector<scmp_arg_cmp>& args, const std::string& what) {
-  int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()), args.empty() ? nullptr : args.data());
+  int rc =
+      seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()), args.empty() ? nullptr : args.data());
   if (rc < 0) throw Error(what + ": libseccomp refused the rule", -rc);
 }
 
@@ -77,7 +78,9 @@ Program compile(const spec::Seccomp& config) {
   Program program;
   uint32_t def = translate_action(config.defaultAction, config.defaultErrnoRet, "linux.seccomp.defaultAction");
   if (def == SCMP_ACT_NOTIFY)
-    throw Error("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY as the default would make the runtime's own last syscalls wait for a listener that has not been told yet");
+    throw Error(
+        "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY as the default would make the runtime's own last syscalls wait "
+        "for a listener that has not been told yet");
   if (config.listenerMetadata && !config.listenerPath)
     throw Error("linux.seccomp.listenerMetadata is set without listenerPath");
 
@@ -116,7 +119,8 @@ Program compile(const spec::Seccomp& config) {
       for (const auto& n : sc.names)
         for (const char* needed : kNeededAfterLoad)
           if (n == needed)
-            throw Error(where + ": SCMP_ACT_NOTIFY on " + quote(n) + " would deadlock: the runtime sends the listener its fd with it");
+            throw Error(where + ": SCMP_ACT_NOTIFY on " + quote(n) +
+                        " would deadlock: the runtime sends the listener its fd with it");
     }
     // libseccomp rejects a rule whose action is the default one; it would
     // change nothing anyway.
@@ -143,7 +147,8 @@ Program compile(const spec::Seccomp& config) {
   if (program.notify && !config.listenerPath)
     throw Error("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
   if ((program.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !program.notify) {
-    hull::warn("linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");
+    hull::warn(
+        "linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");
     program.flags &= ~static_cast<unsigned>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   }
   program.instructions = enosys_stub(config, def, arches);

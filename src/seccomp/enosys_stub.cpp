@@ -39,7 +39,8 @@ bool permissive(uint32_t action) {
 
 }  // namespace
 
-std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_t default_action, const std::vector<uint32_t>& arches) {
+std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_t default_action,
+                                            const std::vector<uint32_t>& arches) {
   if (permissive(default_action)) return {};
   if (default_action == SCMP_ACT_ERRNO(ENOSYS)) return {};
 
@@ -64,7 +65,7 @@ std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_
     emit(BPF_LD | BPF_W | BPF_ABS, 4);  // seccomp_data.arch
     size_t arch_check = stub.size();
     emit(BPF_JMP | BPF_JEQ | BPF_K, audit, kNext, 0);  // jf patched to the next section
-    emit(BPF_LD | BPF_W | BPF_ABS, 0);  // seccomp_data.nr
+    emit(BPF_LD | BPF_W | BPF_ABS, 0);                 // seccomp_data.nr
     if (audit == AUDIT_ARCH_X86_64) {
       // The x32 bit picks the limit; without one for that ABI the filter decides.
       size_t jset = stub.size();
@@ -90,10 +91,15 @@ std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_
   for (size_t i = 0; i < stub.size(); ++i) {
     const Insn& in = stub[i];
     auto offset = [&](int target) -> size_t {
-      size_t to = target == kNext ? i + 1 : target == kEnosys ? enosys : target == kFilter ? filter : static_cast<size_t>(target);
+      size_t to = target == kNext     ? i + 1
+                  : target == kEnosys ? enosys
+                  : target == kFilter ? filter
+                                      : static_cast<size_t>(target);
       return to - i - 1;
     };
-    struct sock_filter f{in.code, 0, 0, in.k};
+    struct sock_filter f {
+      in.code, 0, 0, in.k
+    };
     if (BPF_CLASS(in.code) == BPF_JMP) {
       if (BPF_OP(in.code) == BPF_JA) {
         f.k = static_cast<uint32_t>(offset(in.jt));

@@ -13,10 +13,13 @@
 namespace hull::seccomp {
 namespace {
 
-constexpr std::pair<std::string_view, int> kOperators[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+constexpr std::pair<std::string_view, int> kOperators[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+                                                           {"SCMP_CMP_LT", SCMP_CMP_LT},
+                                                           {"SCMP_CMP_LE", SCMP_CMP_LE},
+                                                           {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+                                                           {"SCMP_CMP_GE", SCMP_CMP_GE},
+                                                           {"SCMP_CMP_GT", SCMP_CMP_GT},
+                                                           {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
 
 // The spec's list (libseccomp 2.6). Those the installed libseccomp predates
 // map to 0: known names, but this build cannot filter for them.
@@ -32,19 +35,29 @@ constexpr std::pair<std::string_view, int> kOperators[] = {
 #ifndef SCMP_ARCH_SHEB
 #define SCMP_ARCH_SHEB 0
 #endif
-constexpr std::pair<std::string_view, uint32_t> kArchs[] = {
-    {"SCMP_ARCH_X86", SCMP_ARCH_X86},           {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
-    {"SCMP_ARCH_X32", SCMP_ARCH_X32},           {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
-    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},   {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
-    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},     {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
-    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},     {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
-    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32}, {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
-    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},       {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
-    {"SCMP_ARCH_S390", SCMP_ARCH_S390},         {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
-    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},     {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
-    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},   {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
-    {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},         {"SCMP_ARCH_SH", SCMP_ARCH_SH},
-    {"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB}};
+constexpr std::pair<std::string_view, uint32_t> kArchs[] = {{"SCMP_ARCH_X86", SCMP_ARCH_X86},
+                                                            {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+                                                            {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+                                                            {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+                                                            {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+                                                            {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+                                                            {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+                                                            {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+                                                            {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+                                                            {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+                                                            {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+                                                            {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+                                                            {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+                                                            {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+                                                            {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+                                                            {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+                                                            {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+                                                            {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+                                                            {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+                                                            {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
+                                                            {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
+                                                            {"SCMP_ARCH_SH", SCMP_ARCH_SH},
+                                                            {"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB}};
 
 constexpr std::pair<std::string_view, unsigned> kFlags[] = {
     {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
@@ -52,9 +65,9 @@ constexpr std::pair<std::string_view, unsigned> kFlags[] = {
     {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
     {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV}};
 
-constexpr std::string_view kActions[] = {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-                                         "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-                                         "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY"};
+constexpr std::string_view kActions[] = {"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                                         "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+                                         "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
 
 template <class T, size_t N>
 std::optional<T> lookup(const std::pair<std::string_view, T> (&table)[N], std::string_view name) {

@@ -18,14 +18,14 @@ namespace hull::seccomp {
 // action_from_name: errno_ret applies to SCMP_ACT_ERRNO and SCMP_ACT_TRACE
 // (EPERM when absent); any other action with an errno_ret is an error.
 std::optional<uint32_t> action_from_name(std::string_view name, std::optional<uint32_t> errno_ret);
-std::optional<int> operator_from_name(std::string_view name);     // enum scmp_compare
-std::optional<uint32_t> arch_from_name(std::string_view name);    // SCMP_ARCH_* (0 = not in this libseccomp)
-std::optional<unsigned> flag_from_name(std::string_view name);    // SECCOMP_FILTER_FLAG_*
+std::optional<int> operator_from_name(std::string_view name);   // enum scmp_compare
+std::optional<uint32_t> arch_from_name(std::string_view name);  // SCMP_ARCH_* (0 = not in this libseccomp)
+std::optional<unsigned> flag_from_name(std::string_view name);  // SECCOMP_FILTER_FLAG_*
 
 // For `hull features`.
 std::vector<std::string> known_actions();
 std::vector<std::string> known_operators();
-std::vector<std::string> known_archs();   // only those this libseccomp supports
+std::vector<std::string> known_archs();  // only those this libseccomp supports
 std::vector<std::string> known_flags();
 // Those of known_flags() the running kernel accepts (probed, nothing loaded).
 std::vector<std::string> supported_flags();
@@ -33,8 +33,8 @@ std::vector<std::string> supported_flags();
 // A compiled filter, ready for seccomp(2).
 struct Program {
   std::vector<struct sock_filter> instructions;
-  unsigned flags = 0;          // SECCOMP_FILTER_FLAG_* from the config
-  bool notify = false;         // some rule (or the default) is SCMP_ACT_NOTIFY
+  unsigned flags = 0;   // SECCOMP_FILTER_FLAG_* from the config
+  bool notify = false;  // some rule (or the default) is SCMP_ACT_NOTIFY
   struct sock_fprog fprog() const;
 };
 
@@ -47,7 +47,8 @@ Program compile(const spec::Seccomp& config);
 // `arches` (SCMP_ARCH_*), a syscall numbered above the newest one `config`
 // names returns ENOSYS. Empty when the default action lets syscalls through
 // (allow, log, trace) or already is ENOSYS.
-std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_t default_action, const std::vector<uint32_t>& arches);
+std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_t default_action,
+                                            const std::vector<uint32_t>& arches);
 
 // seccomp(SECCOMP_SET_MODE_FILTER): the only syscall this makes, so it can be
 // the last step before execve. Needs no_new_privs or CAP_SYS_ADMIN. Returns

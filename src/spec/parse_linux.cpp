@@ -73,7 +73,9 @@ IntelRdt parse_intel_rdt(const Node& n) {
 
 Personality parse_personality(const Node& n) {
   Personality p;
-  required_field(n, "domain", p.domain, [](const Node& d) { return d.one_of({"LINUX", "LINUX32"}, "personality domain"); });
+  required_field(n, "domain", p.domain, [](const Node& d) {
+    return d.one_of({"LINUX", "LINUX32"}, "personality domain");
+  });
   optional_field(n, "flags", p.flags, &Node::strings);
   return p;
 }
@@ -88,8 +90,7 @@ MemoryPolicy parse_memory_policy(const Node& n) {
   optional_field(n, "nodes", m.nodes, &Node::string);
   if (auto f = n.get("flags")) {
     m.flags = f->list([](const Node& e) {
-      return e.one_of({"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"},
-                      "memory policy flag");
+      return e.one_of({"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"}, "memory policy flag");
     });
   }
   return m;

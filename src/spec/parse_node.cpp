@@ -18,18 +18,12 @@ std::string describe(const Json& v) {
     text = text.substr(0, cut) + "...";
   }
   switch (v.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::boolean:
-      return "boolean " + text;
-    case Json::value_t::string:
-      return "string " + text;
-    case Json::value_t::array:
-      return "array " + text;
-    case Json::value_t::object:
-      return "object " + text;
-    default:
-      return "number " + text;
+    case Json::value_t::null: return "null";
+    case Json::value_t::boolean: return "boolean " + text;
+    case Json::value_t::string: return "string " + text;
+    case Json::value_t::array: return "array " + text;
+    case Json::value_t::object: return "object " + text;
+    default: return "number " + text;
   }
 }
 
@@ -37,15 +31,12 @@ std::string describe(const Json& v) {
 
 std::string member_path(const std::string& parent, std::string_view key) {
   bool plain = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
-               std::all_of(key.begin(), key.end(), [](char c) {
-                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-               });
+               std::all_of(key.begin(), key.end(),
+                           [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
   return plain ? parent + "." + std::string(key) : parent + "[" + quote_json(key) + "]";
 }
 
-std::string quote_json(std::string_view s) {
-  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string quote_json(std::string_view s) { return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 void Node::fail(std::string_view message) const {
   std::string text = *file_ + ": ";

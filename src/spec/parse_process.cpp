@@ -38,8 +38,8 @@ Rlimit parse_rlimit(const Node& n) {
   // The resources of getrlimit(2) on Linux; the spec makes any other name an error.
   required_field(n, "type", r.type, [](const Node& t) {
     return t.one_of({"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS",
-                     "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC",
-                     "RLIMIT_RSS", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"},
+                     "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS",
+                     "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"},
                     "rlimit");
   });
   required_field(n, "soft", r.soft, &Node::u64);
@@ -60,18 +60,18 @@ IOPriority parse_io_priority(const Node& n) {
 Scheduler parse_scheduler(const Node& n) {
   Scheduler s;
   required_field(n, "policy", s.policy, [](const Node& p) {
-    return p.one_of({"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE",
-                     "SCHED_DEADLINE"},
-                    "scheduler policy");
+    return p.one_of(
+        {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"},
+        "scheduler policy");
   });
   optional_field(n, "nice", s.nice, &Node::i32);
   optional_field(n, "priority", s.priority, &Node::i32);
   if (auto f = n.get("flags")) {
     s.flags = f->list([](const Node& e) {
-      return e.one_of({"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN",
-                       "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
-                       "SCHED_FLAG_UTIL_CLAMP_MAX"},
-                      "scheduler flag");
+      return e.one_of(
+          {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
+           "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"},
+          "scheduler flag");
     });
   }
   optional_field(n, "runtime", s.runtime, &Node::u64);

@@ -21,9 +21,7 @@ struct Version {
 };
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ident_char(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
-}
+bool is_ident_char(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'; }
 
 // One SemVer numeric field: "0" or no leading zero, at most 18 digits (fits uint64).
 bool take_number(std::string_view& s, uint64_t& out) {
@@ -111,9 +109,12 @@ Hook parse_hook(const Node& n) {
 Hooks parse_hooks(const Node& n) {
   Hooks h;
   const std::pair<const char*, std::vector<Hook>*> lists[] = {
-      {"prestart", &h.prestart},           {"createRuntime", &h.createRuntime},
-      {"createContainer", &h.createContainer}, {"startContainer", &h.startContainer},
-      {"poststart", &h.poststart},         {"poststop", &h.poststop},
+      {"prestart", &h.prestart},
+      {"createRuntime", &h.createRuntime},
+      {"createContainer", &h.createContainer},
+      {"startContainer", &h.startContainer},
+      {"poststart", &h.poststart},
+      {"poststop", &h.poststop},
   };
   for (auto [key, out] : lists)
     if (auto l = n.get(key)) *out = l->list(parse_hook);
@@ -131,8 +132,8 @@ Hooks parse_hooks(const Node& n) {
   std::string reason = e.what();
   size_t colon = reason.find(": ");
   if (colon != std::string::npos) reason.erase(0, colon + 2);
-  throw Error(file_name + ": invalid JSON at line " + std::to_string(line) + ", column " +
-              std::to_string(column) + ": " + reason);
+  throw Error(file_name + ": invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) +
+              ": " + reason);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ struct IDMapping {
 };
 
 struct Mount {
-  std::string destination;             // required
+  std::string destination;  // required
   std::optional<std::string> type;
   std::optional<std::string> source;
   std::vector<std::string> options;
@@ -31,7 +31,7 @@ struct Mount {
 };
 
 struct Root {
-  std::string path;                    // required
+  std::string path;  // required
   bool readonly = false;
 };
 
@@ -57,21 +57,21 @@ struct Capabilities {
 };
 
 struct Rlimit {
-  std::string type;                    // "RLIMIT_NOFILE", ...
+  std::string type;  // "RLIMIT_NOFILE", ...
   uint64_t soft = 0;
   uint64_t hard = 0;
 };
 
 struct IOPriority {
-  std::string class_;                  // JSON "class": IOPRIO_CLASS_RT|BE|IDLE
+  std::string class_;  // JSON "class": IOPRIO_CLASS_RT|BE|IDLE
   int32_t priority = 0;
 };
 
 struct Scheduler {
-  std::string policy;                  // SCHED_OTHER, ...
+  std::string policy;  // SCHED_OTHER, ...
   std::optional<int32_t> nice;
   std::optional<int32_t> priority;
-  std::vector<std::string> flags;      // SCHED_FLAG_*
+  std::vector<std::string> flags;  // SCHED_FLAG_*
   std::optional<uint64_t> runtime;
   std::optional<uint64_t> deadline;
   std::optional<uint64_t> period;
@@ -89,7 +89,7 @@ struct Process {
   std::vector<std::string> args;
   std::optional<std::string> commandLine;
   std::vector<std::string> env;
-  std::string cwd;                     // required
+  std::string cwd;  // required
   std::optional<Capabilities> capabilities;
   std::vector<Rlimit> rlimits;
   bool noNewPrivileges = false;
@@ -102,10 +102,10 @@ struct Process {
 };
 
 struct Hook {
-  std::string path;                    // required
+  std::string path;  // required
   std::vector<std::string> args;
   std::vector<std::string> env;
-  std::optional<int> timeout;          // seconds, >= 1
+  std::optional<int> timeout;  // seconds, >= 1
 };
 
 struct Hooks {
@@ -121,11 +121,11 @@ enum class NamespaceType { Mount, Pid, Network, Uts, Ipc, User, Cgroup, Time };
 
 struct Namespace {
   NamespaceType type = NamespaceType::Mount;
-  std::optional<std::string> path;     // join this namespace instead of creating one
+  std::optional<std::string> path;  // join this namespace instead of creating one
 };
 
 struct Device {
-  std::string type;                    // "c", "b", "u" or "p"
+  std::string type;  // "c", "b", "u" or "p"
   std::string path;
   std::optional<int64_t> major;
   std::optional<int64_t> minor;
@@ -136,10 +136,10 @@ struct Device {
 
 struct DeviceCgroup {
   bool allow = false;
-  std::optional<std::string> type;     // "a", "c" or "b"
+  std::optional<std::string> type;  // "a", "c" or "b"
   std::optional<int64_t> major;
   std::optional<int64_t> minor;
-  std::optional<std::string> access;   // subset of "rwm"
+  std::optional<std::string> access;  // subset of "rwm"
 };
 
 struct Memory {
@@ -167,7 +167,7 @@ struct CPU {
 };
 
 struct Pids {
-  int64_t limit = 0;                   // required
+  int64_t limit = 0;  // required
 };
 
 struct BlockIODeviceWeight {
@@ -194,7 +194,7 @@ struct BlockIO {
 };
 
 struct HugepageLimit {
-  std::string pageSize;                // "2MB", "1GB", ...
+  std::string pageSize;  // "2MB", "1GB", ...
   uint64_t limit = 0;
 };
 
@@ -229,18 +229,18 @@ struct SyscallArg {
   uint32_t index = 0;
   uint64_t value = 0;
   uint64_t valueTwo = 0;
-  std::string op;                      // SCMP_CMP_*
+  std::string op;  // SCMP_CMP_*
 };
 
 struct Syscall {
-  std::vector<std::string> names;      // at least one
-  std::string action;                  // SCMP_ACT_*
+  std::vector<std::string> names;  // at least one
+  std::string action;              // SCMP_ACT_*
   std::optional<uint32_t> errnoRet;
   std::vector<SyscallArg> args;
 };
 
 struct Seccomp {
-  std::string defaultAction;           // SCMP_ACT_*
+  std::string defaultAction;  // SCMP_ACT_*
   std::optional<uint32_t> defaultErrnoRet;
   std::vector<std::string> architectures;  // SCMP_ARCH_*
   std::vector<std::string> flags;          // SECCOMP_FILTER_FLAG_*
@@ -258,14 +258,14 @@ struct IntelRdt {
 };
 
 struct Personality {
-  std::string domain;                  // LINUX or LINUX32
+  std::string domain;  // LINUX or LINUX32
   std::vector<std::string> flags;
 };
 
 struct MemoryPolicy {
-  std::string mode;                    // MPOL_*
+  std::string mode;  // MPOL_*
   std::optional<std::string> nodes;
-  std::vector<std::string> flags;      // MPOL_F_*
+  std::vector<std::string> flags;  // MPOL_F_*
 };
 
 struct TimeOffset {
@@ -298,7 +298,7 @@ struct Linux {
 };
 
 struct Spec {
-  std::string ociVersion;              // required
+  std::string ociVersion;  // required
   std::optional<Root> root;
   std::vector<Mount> mounts;
   std::optional<Process> process;
@@ -306,7 +306,7 @@ struct Spec {
   std::optional<std::string> domainname;
   Hooks hooks;
   std::map<std::string, std::string> annotations;
-  std::optional<Linux> linux_;         // JSON "linux" (a macro name in g++'s GNU mode)
+  std::optional<Linux> linux_;  // JSON "linux" (a macro name in g++'s GNU mode)
 };
 
 // Parses config.json text. Throws hull::Error whose message names the file,

@@ -15,9 +15,9 @@ std::string dotted(const std::string& key) {
 }
 
 // The IPC namespace's kernel.* keys (ipc/ipc_sysctl.c).
-constexpr std::array<std::string_view, 8> kIpcKernelKeys = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+constexpr std::array<std::string_view, 8> kIpcKernelKeys = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                                            "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                                            "kernel.shmmni", "kernel.shm_rmid_forced"};
 
 }  // namespace
 

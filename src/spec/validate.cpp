@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "base/error.hpp"
-#include "spec/sysctl_namespace.hpp"
 #include "spec/parse.hpp"
+#include "spec/sysctl_namespace.hpp"
 
 namespace hull::spec {
 namespace {
@@ -74,12 +74,12 @@ class Checker {
       // The spec: duplicated rlimit types MUST be an error.
       for (size_t j = 0; j < i; ++j)
         if (r.type == p.rlimits[j].type)
-          fail(at + ".type", "duplicate rlimit " + quote_json(r.type) + " (first at .process.rlimits[" +
-                                 std::to_string(j) + "])");
+          fail(at + ".type",
+               "duplicate rlimit " + quote_json(r.type) + " (first at .process.rlimits[" + std::to_string(j) + "])");
       // setrlimit(2) would refuse it with EINVAL, after the namespaces exist.
       if (r.soft > r.hard)
-        fail(at + ".soft", "soft limit " + std::to_string(r.soft) + " is above the hard limit " +
-                               std::to_string(r.hard));
+        fail(at + ".soft",
+             "soft limit " + std::to_string(r.soft) + " is above the hard limit " + std::to_string(r.hard));
     }
   }
 
@@ -102,8 +102,8 @@ class Checker {
     for (size_t i = 0; i < nss.size(); ++i) {
       auto& slot = ns_index_[static_cast<size_t>(nss[i].type)];
       if (slot)
-        fail(namespace_path(i) + ".type", "duplicate namespace " + quote_json(to_string(nss[i].type)) + " (first at " +
-                                               namespace_path(*slot) + ")");
+        fail(namespace_path(i) + ".type",
+             "duplicate namespace " + quote_json(to_string(nss[i].type)) + " (first at " + namespace_path(*slot) + ")");
       slot = i;
       if (nss[i].path) absolute(namespace_path(i) + ".path", *nss[i].path);
     }
@@ -143,10 +143,8 @@ class Checker {
         {".domainname", NamespaceType::Uts, true, [](const Spec& s) { return s.domainname.has_value(); }},
         {".linux.timeOffsets", NamespaceType::Time, false,
          [](const Spec& s) { return !s.linux_->timeOffsets.empty(); }},
-        {".linux.uidMappings", NamespaceType::User, true,
-         [](const Spec& s) { return !s.linux_->uidMappings.empty(); }},
-        {".linux.gidMappings", NamespaceType::User, true,
-         [](const Spec& s) { return !s.linux_->gidMappings.empty(); }},
+        {".linux.uidMappings", NamespaceType::User, true, [](const Spec& s) { return !s.linux_->uidMappings.empty(); }},
+        {".linux.gidMappings", NamespaceType::User, true, [](const Spec& s) { return !s.linux_->gidMappings.empty(); }},
         // Without a mount namespace the container shares the caller's, where
         // hull mounts nothing (config mounts are skipped, as crun does); these
         // cannot be had without mounts, and silently dropping them would

@@ -65,9 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 7: {
       hull::cli::FlagSet global{{"root", "log", "debug"}, {"root", "log"}};
-      std::map<std::string, hull::cli::FlagSet> verbs{
-          {"exec", {{"env", "user", "tty"}, {"env", "user", "e", "u"}}},
-          {"kill", {{"all"}, {}}}};
+      std::map<std::string, hull::cli::FlagSet> verbs{{"exec", {{"env", "user", "tty"}, {"env", "user", "e", "u"}}},
+                                                      {"kill", {{"all"}, {}}}};
       expect_clean("normalize_single_dash", [&] { hull::cli::normalize_single_dash(split(v), global, verbs); });
       break;
     }

@@ -8,7 +8,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  hull::fuzz::expect_clean("parse_process_json",
-                           [&] { hull::spec::parse_process_json(text, "process.json"); });
+  hull::fuzz::expect_clean("parse_process_json", [&] { hull::spec::parse_process_json(text, "process.json"); });
   return 0;
 }

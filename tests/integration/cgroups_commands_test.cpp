@@ -98,8 +98,8 @@ TEST_F(CgroupCommandsTest, PauseOfACreatedContainerIsRefused) {
 // a paused container must still end it.
 TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
   // The containers take turns in the fixture's one cgroupsPath.
-  for (const std::vector<std::string>& ending : {std::vector<std::string>{"kill", "a", "KILL"},
-                                                  std::vector<std::string>{"delete", "--force", "b"}}) {
+  for (const std::vector<std::string>& ending :
+       {std::vector<std::string>{"kill", "a", "KILL"}, std::vector<std::string>{"delete", "--force", "b"}}) {
     const std::string& id = ending[ending[0] == "kill" ? 1 : 2];
     pid_t init = start_sh(id, "sleep 1000");
     ASSERT_NE(init, 0);
@@ -137,7 +137,9 @@ TEST_F(CgroupCommandsTest, ForceDeleteRemovesTheSubCgroupsTheContainerMade) {
 }
 
 TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
-  Json cgroup_mount = {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
+  Json cgroup_mount = {{"destination", "/sys/fs/cgroup"},
+                       {"type", "cgroup"},
+                       {"source", "cgroup"},
                        {"options", {"ro", "nosuid", "noexec", "nodev"}}};
   mounts_.push_back(cgroup_mount);
   ASSERT_NE(start_sh("u", "sleep 1000",
@@ -160,11 +162,13 @@ TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
   EXPECT_EQ(cgroups::read_value(dir_of("cpuset"), "cpuset.cpus"), "0");
   // Seen from inside (its cgroup namespace root, through its cgroup mount).
   auto inside = [](const char* controller, const std::string& v1_file, const std::string& v2_file) {
-    return on_v1(controller) ? "/sys/fs/cgroup/" + std::string(controller) + "/" + v1_file : "/sys/fs/cgroup/" + v2_file;
+    return on_v1(controller) ? "/sys/fs/cgroup/" + std::string(controller) + "/" + v1_file
+                             : "/sys/fs/cgroup/" + v2_file;
   };
-  ProcResult seen = hull({"exec", "u", "cat", inside("pids", "pids.max", "pids.max"),
-                          inside("memory", "memory.limit_in_bytes", "memory.max"),
-                          inside("cpu", "cpu.cfs_quota_us", "cpu.max"), inside("cpuset", "cpuset.cpus", "cpuset.cpus")});
+  ProcResult seen =
+      hull({"exec", "u", "cat", inside("pids", "pids.max", "pids.max"),
+            inside("memory", "memory.limit_in_bytes", "memory.max"), inside("cpu", "cpu.cfs_quota_us", "cpu.max"),
+            inside("cpuset", "cpuset.cpus", "cpuset.cpus")});
   EXPECT_EQ(seen.out, std::string("20\n104857600\n") + (on_v1("cpu") ? "50000\n" : "50000 100000\n") + "0\n")
       << seen.err;
 
@@ -217,7 +221,8 @@ TEST_F(CgroupCommandsTest, UpdateReadsAResourcesJsonFromStdinAndNamesTheBadField
 
   ASSERT_EQ(hull({"kill", "r", "KILL"}).exit_code, 0);
   ASSERT_TRUE(wait_exit_and_reap(init));
-  EXPECT_TRUE(failed_with(hull({"update", "--pids-limit", "10", "r"}), {"cannot update container \"r\": it is stopped"}));
+  EXPECT_TRUE(
+      failed_with(hull({"update", "--pids-limit", "10", "r"}), {"cannot update container \"r\": it is stopped"}));
 }
 
 TEST_F(CgroupCommandsTest, PsListsEveryProcessOfTheContainer) {
@@ -243,7 +248,8 @@ TEST_F(CgroupCommandsTest, PsListsEveryProcessOfTheContainer) {
   ASSERT_EQ(custom.exit_code, 0) << custom.err;
   EXPECT_LT(custom.out.find("PID COMMAND"), custom.out.find('\n')) << custom.out;  // the header first
   EXPECT_NE(custom.out.find(std::to_string(init) + " sh\n"), std::string::npos) << custom.out;
-  EXPECT_EQ(std::count(custom.out.begin(), custom.out.end(), '\n'), 4) << "only the container's processes: " << custom.out;
+  EXPECT_EQ(std::count(custom.out.begin(), custom.out.end(), '\n'), 4)
+      << "only the container's processes: " << custom.out;
 }
 
 TEST_F(CgroupCommandsTest, KillAllSignalsEveryProcess) {
@@ -279,8 +285,7 @@ TEST_F(CgroupCommandsTest, EventsStatsReportsMemoryAndPids) {
 // stream sees one whenever it started watching); the init survives, the
 // stream reports the OOM and periodic stats, and ends when the container does.
 TEST_F(CgroupCommandsTest, EventsStreamReportsOomAndStatsUntilTheContainerStops) {
-  ASSERT_NE(start_sh("oom",
-                     "while true; do (x=$(head -c 200000000 /dev/zero | tr '\\0' a)); sleep 0.2; done",
+  ASSERT_NE(start_sh("oom", "while true; do (x=$(head -c 200000000 /dev/zero | tr '\\0' a)); sleep 0.2; done",
                      {{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}}),
             0);
   SpawnOptions long_running;

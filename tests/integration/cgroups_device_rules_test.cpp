@@ -15,8 +15,13 @@ class DeviceRulesTest : public HullTest {
   // A deny-all rule, then `more`; /dev/kmsg listed in linux.devices.
   ProcResult write_kmsg(const json& more, const std::string& id) {
     Bundle& b = bundle("bundle-" + id);
-    b.config["linux"]["devices"] = {
-        {{"path", "/dev/kmsg"}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"fileMode", 0666}, {"uid", 0}, {"gid", 0}}};
+    b.config["linux"]["devices"] = {{{"path", "/dev/kmsg"},
+                                     {"type", "c"},
+                                     {"major", 1},
+                                     {"minor", 11},
+                                     {"fileMode", 0666},
+                                     {"uid", 0},
+                                     {"gid", 0}}};
     json rules = json::array({{{"allow", false}, {"access", "rwm"}}});
     for (const auto& r : more) rules.push_back(r);
     b.config["linux"]["resources"] = {{"devices", rules}};
@@ -31,7 +36,8 @@ TEST_F(DeviceRulesTest, ADenyAllKeepsAListedDeviceClosed) {
 }
 
 TEST_F(DeviceRulesTest, AnAllowRuleOpensAListedDevice) {
-  ProcResult r = write_kmsg({{{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "rw"}}}, "allowed");
+  ProcResult r =
+      write_kmsg({{{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "rw"}}}, "allowed");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "node\nopened\n") << r.err;
 }

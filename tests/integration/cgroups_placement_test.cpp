@@ -70,12 +70,13 @@ class PlacementTest : public HullTest {
   // when nullopt) and resources; checks that its init is in `expected`
   // (relative to the cgroup2 mount), reads `inside` through exec, deletes it
   // and checks that `expected` and `gone_parent` (when set) no longer exist.
-  std::string run_case(const std::string& id, const std::optional<std::string>& cgroups_path,
-                       const json& resources, const std::string& expected, const std::string& inside,
-                       const std::string& gone_parent = "") {
+  std::string run_case(const std::string& id, const std::optional<std::string>& cgroups_path, const json& resources,
+                       const std::string& expected, const std::string& inside, const std::string& gone_parent = "") {
     Bundle& b = bundle("bundle-" + id);
-    if (cgroups_path) b.config["linux"]["cgroupsPath"] = *cgroups_path;
-    else b.config["linux"].erase("cgroupsPath");
+    if (cgroups_path)
+      b.config["linux"]["cgroupsPath"] = *cgroups_path;
+    else
+      b.config["linux"].erase("cgroupsPath");
     b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
                                   {"type", "cgroup"},
                                   {"source", "cgroup"},

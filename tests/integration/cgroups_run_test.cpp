@@ -111,8 +111,8 @@ TEST_F(CgroupRunTest, CreateInAFrozenCgroupFailsInsteadOfHanging) {
   ASSERT_EQ(::mkdir(parent.c_str(), 0755), 0) << parent;
   const bool v1 = ::access((parent + "/freezer.state").c_str(), F_OK) == 0;
   auto set = [&](bool frozen) {
-    std::ofstream(parent + (v1 ? "/freezer.state" : "/cgroup.freeze")) << (v1 ? (frozen ? "FROZEN" : "THAWED")
-                                                                               : (frozen ? "1" : "0"));
+    std::ofstream(parent + (v1 ? "/freezer.state" : "/cgroup.freeze"))
+        << (v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0"));
   };
   set(true);
   Bundle& b = limited_bundle(nlohmann::json::object());

@@ -119,7 +119,8 @@ TEST_F(UnifiedTest, CpuQuotaAndSharesBecomeCpuMaxAndWeight) {
 TEST_F(UnifiedTest, CpusetPinsTheContainer) {
   const std::string cpu = std::to_string(::sysconf(_SC_NPROCESSORS_ONLN) - 1);  // the last CPU
   Bundle& b = limited({{"cpu", {{"cpus", cpu}, {"mems", "0"}}}});
-  ProcResult r = run_sh(b, "cat /sys/fs/cgroup/cpuset.cpus /sys/fs/cgroup/cpuset.mems; grep Cpus_allowed_list /proc/self/status");
+  ProcResult r =
+      run_sh(b, "cat /sys/fs/cgroup/cpuset.cpus /sys/fs/cgroup/cpuset.mems; grep Cpus_allowed_list /proc/self/status");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, cpu + "\n0\nCpus_allowed_list:\t" + cpu + "\n") << r.err;
 }
@@ -131,8 +132,10 @@ class LoopDevice {
     { std::ofstream(backing).put('\0'); }
     fs::resize_file(backing, 1 << 20);
     ProcResult r = run_process({"/sbin/losetup", "--find", "--show", backing.string()});
-    if (r.exit_code == 0) dev_ = r.out.substr(0, r.out.find('\n'));
-    else error_ = r.err;
+    if (r.exit_code == 0)
+      dev_ = r.out.substr(0, r.out.find('\n'));
+    else
+      error_ = r.err;
   }
   ~LoopDevice() {
     if (!dev_.empty()) run_process({"/sbin/losetup", "--detach", dev_});
@@ -172,7 +175,8 @@ TEST_F(UnifiedTest, HugetlbLimitIsWritten) {
 // container and it. Opened for writing: reading needs CAP_SYSLOG as well.
 TEST_F(UnifiedTest, DeviceProgramDeniesADeviceUntilARuleAllowsIt) {
   const std::string script = "echo null >/dev/null && echo null-ok; echo hull-itest >/dev/kmsg && echo kmsg-ok";
-  const json kmsg_bind = {{"destination", "/dev/kmsg"}, {"type", "bind"}, {"source", "/dev/kmsg"}, {"options", {"bind"}}};
+  const json kmsg_bind = {
+      {"destination", "/dev/kmsg"}, {"type", "bind"}, {"source", "/dev/kmsg"}, {"options", {"bind"}}};
 
   Bundle& denied = limited(json::object(), "denied");
   denied.config["mounts"].push_back(kmsg_bind);
@@ -180,8 +184,9 @@ TEST_F(UnifiedTest, DeviceProgramDeniesADeviceUntilARuleAllowsIt) {
   EXPECT_EQ(r.out, "null-ok\n");
   EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
 
-  Bundle& allowed = limited({{"devices", {{{"allow", false}, {"access", "rwm"}},
-                                          {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "w"}}}}},
+  Bundle& allowed = limited({{"devices",
+                              {{{"allow", false}, {"access", "rwm"}},
+                               {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "w"}}}}},
                             "allowed");
   allowed.config["mounts"].push_back(kmsg_bind);
   r = run_sh(allowed, script, "allowed");

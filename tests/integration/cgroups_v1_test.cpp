@@ -60,8 +60,7 @@ TEST_F(CgroupV1Test, CreatePlacesProcessAndDestroyRemovesEveryDir) {
   m.add_process(c.pid);
   EXPECT_EQ(m.pids(), std::vector<pid_t>{c.pid});
   std::string self_cgroup = read_value("/proc/" + std::to_string(c.pid), "cgroup");
-  EXPECT_NE(self_cgroup.find("memory:" + (mem->own_path == "/" ? "" : mem->own_path) + "/" + path()),
-            std::string::npos)
+  EXPECT_NE(self_cgroup.find("memory:" + (mem->own_path == "/" ? "" : mem->own_path) + "/" + path()), std::string::npos)
       << self_cgroup;
   c.release();
   m.destroy();  // kills the child that is still in it, waits, removes
@@ -79,7 +78,8 @@ TEST_F(CgroupV1Test, MemoryLimitOomKillsAllocatingChild) {
   Manager& m = make(linux);
   Child c = spawn([] {
     for (int i = 0; i < 64; ++i) {
-      char* p = static_cast<char*>(::mmap(nullptr, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+      char* p =
+          static_cast<char*>(::mmap(nullptr, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
       if (p == MAP_FAILED) return 2;
       std::memset(p, 1, 4 << 20);
     }
@@ -190,8 +190,8 @@ TEST_F(CgroupV1Test, DeviceRulesDenyWhatIsNotAllowed) {
   linux.cgroupsPath = path();
   Manager& m = make(linux);
   Child c = spawn([] {
-    int null_fd = ::open("/dev/null", O_RDWR);          // a default device
-    int kmsg_fd = ::open("/dev/kmsg", O_RDONLY);        // 1:11, not allowed
+    int null_fd = ::open("/dev/null", O_RDWR);    // a default device
+    int kmsg_fd = ::open("/dev/kmsg", O_RDONLY);  // 1:11, not allowed
     int kmsg_errno = errno;
     if (null_fd < 0) return 1;
     if (kmsg_fd >= 0 || kmsg_errno != EPERM) return 2;
@@ -216,7 +216,8 @@ TEST_F(CgroupV1Test, LimitForAMissingControllerNamesItAndTheHost) {
     FAIL() << "no error";
   } catch (const Error& e) {
     std::string msg = e.what();
-    EXPECT_NE(msg.find("linux.resources.network.classID needs the \"net_cls\" cgroup v1 controller"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("linux.resources.network.classID needs the \"net_cls\" cgroup v1 controller"), std::string::npos)
+        << msg;
     EXPECT_NE(msg.find(to_string(Host::current().mode)), std::string::npos) << msg;
   }
 }

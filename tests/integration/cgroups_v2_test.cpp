@@ -94,7 +94,8 @@ TEST_F(CgroupV2Test, CloneIntoCgroupFdIsTheV2Directory) {
   linux.cgroupsPath = path();
   Manager& m = make(linux, host_);
   ASSERT_GE(m.clone_into_fd(), 0);
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   ASSERT_EQ(::fstat(m.clone_into_fd(), &a), 0);
   ASSERT_EQ(::stat(m.paths().v2.c_str(), &b), 0);
   EXPECT_EQ(a.st_ino, b.st_ino);
@@ -213,8 +214,7 @@ TEST_F(CgroupV2Test, UnifiedKeyOfAControllerTheMountLacksIsAnError) {
     Manager::plan(&linux, "x", false, host_);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("\"memory.max\" needs the cgroup v2 controller \"memory\""),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("\"memory.max\" needs the cgroup v2 controller \"memory\""), std::string::npos)
         << e.what();
   }
 }

@@ -56,7 +56,8 @@ TEST_F(ExecTest, DetachedWritesThePidFileBeforeReturning) {
   const pid_t pid = std::stoi(read_text_file(pid_file));
   EXPECT_TRUE(pid_alive(pid));
   EXPECT_EQ(read_text_file("/proc/" + std::to_string(pid) + "/comm"), "sleep\n");
-  for (const char* ns : {"pid", "mnt", "net", "uts", "ipc", "cgroup"}) EXPECT_EQ(ns_link(pid, ns), ns_link(init, ns)) << ns;
+  for (const char* ns : {"pid", "mnt", "net", "uts", "ipc", "cgroup"})
+    EXPECT_EQ(ns_link(pid, ns), ns_link(init, ns)) << ns;
   EXPECT_EQ(read_text_file("/proc/" + std::to_string(pid) + "/cgroup"),
             read_text_file("/proc/" + std::to_string(init) + "/cgroup"));
   // hull exited: the process was re-parented to us (a subreaper); not to leak it.
@@ -75,9 +76,20 @@ TEST_F(ExecTest, ProcessGetsOnlyStdioAndPreservedFds) {
   // hull started with 3, 4 and 5 open; --preserve-fds 2 passes 3 and 4 only.
   fs::path data = temp_dir() / "preserved";
   std::ofstream(data) << "preserved-data\n";
-  std::vector<std::string> argv{"/bin/sh", "-c", "exec 3<\"$0\" 4<\"$0\" 5<\"$0\"; exec \"$@\"", data.string(),
-                                HULL_BINARY, "--root", state_root().string(), "exec", "--preserve-fds", "2", "exfd",
-                                "sh", "-c", "ls /proc/$$/fd; cat <&4; ls -l /proc/$$/fd >&2"};
+  std::vector<std::string> argv{"/bin/sh",
+                                "-c",
+                                "exec 3<\"$0\" 4<\"$0\" 5<\"$0\"; exec \"$@\"",
+                                data.string(),
+                                HULL_BINARY,
+                                "--root",
+                                state_root().string(),
+                                "exec",
+                                "--preserve-fds",
+                                "2",
+                                "exfd",
+                                "sh",
+                                "-c",
+                                "ls /proc/$$/fd; cat <&4; ls -l /proc/$$/fd >&2"};
   r = run_process(argv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0\n1\n2\n3\n4\npreserved-data\n") << r.err;

@@ -19,8 +19,10 @@ TEST_F(ExecTest, RefusesStoppedAndUnknownContainers) {
   ASSERT_TRUE(wait_exit_and_reap(init));
   ASSERT_EQ(status("exstop"), "stopped");
   ProcResult r = exec({"exstop", "true"});
-  EXPECT_TRUE(failed_with(r, {"cannot exec a process in container \"exstop\": it is stopped",
-                              "only a created or running container can run new processes"}, kExecFailed));
+  EXPECT_TRUE(failed_with(r,
+                          {"cannot exec a process in container \"exstop\": it is stopped",
+                           "only a created or running container can run new processes"},
+                          kExecFailed));
 
   r = exec({"exnosuch", "true"});
   EXPECT_TRUE(failed_with(r, {"container \"exnosuch\" does not exist"}, kExecFailed));
@@ -67,16 +69,17 @@ TEST_F(ExecTest, PausedContainerRefusedUnlessIgnorePaused) {
   ASSERT_EQ(p.exit_code, 0) << p.err;
   ASSERT_EQ(status("expause"), "paused");
   ProcResult r = exec({"expause", "true"});
-  EXPECT_TRUE(failed_with(r, {"cannot exec a process in container \"expause\": it is paused",
-                              "resume it first or use --ignore-paused"}, kExecFailed));
+  EXPECT_TRUE(failed_with(
+      r, {"cannot exec a process in container \"expause\": it is paused", "resume it first or use --ignore-paused"},
+      kExecFailed));
 
   // Accepted. hull exec connects the console socket only after its status
   // check, so the connection shows it accepted the paused container; the
   // process runs once the container is resumed.
   fs::path sock = temp_dir() / "paused-console.sock";
   UniqueFd listener = listen_unix(sock);
-  Child ex = hull_background({"exec", "--ignore-paused", "-t", "--console-socket", sock.string(), "expause", "sh",
-                              "-c", "echo thawed; exit 5"});
+  Child ex = hull_background({"exec", "--ignore-paused", "-t", "--console-socket", sock.string(), "expause", "sh", "-c",
+                              "echo thawed; exit 5"});
   UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
   ASSERT_TRUE(conn) << "hull exec --ignore-paused did not get past its status check";
   ASSERT_EQ(status("expause"), "paused");

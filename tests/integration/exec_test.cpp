@@ -224,12 +224,13 @@ TEST_F(ExecTest, ForwardsSignalsToTheProcess) {
 TEST_F(ExecTest, ProcessJsonIsUsedAsGiven) {
   ASSERT_GT(start_sleeping("exjson"), 0);
   fs::path file = temp_dir() / "process.json";
-  std::ofstream(file) << nlohmann::json{{"args", {"sh", "-c", "id -u; id -g; echo $A; pwd; grep ^NoNewPrivs: /proc/self/status"}},
-                                        {"env", {"A=from-json", "PATH=/bin:/usr/bin"}},
-                                        {"cwd", "/tmp"},
-                                        {"user", {{"uid", 7}, {"gid", 8}}},
-                                        {"noNewPrivileges", false}}
-                                .dump();
+  std::ofstream(file) << nlohmann::json{
+      {"args", {"sh", "-c", "id -u; id -g; echo $A; pwd; grep ^NoNewPrivs: /proc/self/status"}},
+      {"env", {"A=from-json", "PATH=/bin:/usr/bin"}},
+      {"cwd", "/tmp"},
+      {"user", {{"uid", 7}, {"gid", 8}}},
+      {"noNewPrivileges",
+       false}}.dump();
   ProcResult r = exec({"--process", file.string(), "exjson"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "7\n8\nfrom-json\n/tmp\nNoNewPrivs:\t0\n");
@@ -244,7 +245,8 @@ TEST_F(ExecTest, TheContainersSeccompFilterApplies) {
   b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
                                   {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
   ASSERT_GT(start_sleeping(b, "exsec"), 0);
-  ProcResult r = exec({"exsec", "sh", "-c", "grep ^Seccomp: /proc/self/status; mkdir /tmp/d 2>/dev/null && echo made || echo refused"});
+  ProcResult r = exec(
+      {"exsec", "sh", "-c", "grep ^Seccomp: /proc/self/status; mkdir /tmp/d 2>/dev/null && echo made || echo refused"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Seccomp:\t2\nrefused\n");
 

@@ -48,8 +48,7 @@ std::string cmdline_of(pid_t pid) {
 
 void reap_if_child(pid_t pid) {
   int status;
-  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {}
 }
 
 }  // namespace
@@ -105,9 +104,7 @@ std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
   return found;
 }
 
-std::string host_ns(const std::string& name) {
-  return fs::read_symlink("/proc/self/ns/" + name).string();
-}
+std::string host_ns(const std::string& name) { return fs::read_symlink("/proc/self/ns/" + name).string(); }
 
 ::testing::AssertionResult failed_with(const ProcResult& r, const std::vector<std::string>& fragments, int exit_code) {
   auto lower = [](std::string s) {
@@ -115,7 +112,8 @@ std::string host_ns(const std::string& name) {
     return s;
   };
   if (r.exit_code != exit_code)
-    return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", want " << exit_code << "; stderr: " << r.err;
+    return ::testing::AssertionFailure() << "exit code " << r.exit_code << ", want " << exit_code
+                                         << "; stderr: " << r.err;
   const std::string err = lower(r.err);
   for (const auto& f : fragments)
     if (err.find(lower(f)) == std::string::npos)
@@ -262,7 +260,8 @@ void HullTest::remove_containers() {
   for (const std::string& id : state_dirs()) {
     std::optional<InitRecord> init = recorded_init(id);
     ProcResult r = hull({"delete", "--force", id});
-    if (r.exit_code != 0) ADD_FAILURE() << "cleanup: hull delete --force " << id << " exited " << r.exit_code << ": " << r.err;
+    if (r.exit_code != 0)
+      ADD_FAILURE() << "cleanup: hull delete --force " << id << " exited " << r.exit_code << ": " << r.err;
     if (init && init->pid > 0) {
       auto st = read_pid_stat(init->pid);
       // Same start time (or our own child when none was recorded): really the init, not a reused pid.

@@ -46,7 +46,8 @@ TEST_F(HostileState, DeeplyNestedConfigIsAnErrorNotACrash) {
   b.write();
   std::string config = b.config.dump();
   // annotations {"a": [[[...]]]}, 100,000 levels.
-  config.insert(config.size() - 1, R"(,"annotations":{"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  config.insert(config.size() - 1,
+                R"(,"annotations":{"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
   std::ofstream(b.config_path(), std::ios::trunc) << config;
   ProcResult r = hull({"create", "--bundle", b.dir().string(), "deep"});
   EXPECT_EQ(r.signal, 0) << "hull was killed by signal " << r.signal;
@@ -64,8 +65,10 @@ TEST_F(HostileState, FifoStateFileGetsAnswersAndListShowsTheOthers) {
 
   SpawnOptions bounded;
   bounded.timeout = milliseconds(10000);
-  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
-           {"state", "damaged"}, {"kill", "damaged", "KILL"}, {"delete", "damaged"}, {"delete", "--force", "damaged"}}) {
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{{"state", "damaged"},
+                                                                            {"kill", "damaged", "KILL"},
+                                                                            {"delete", "damaged"},
+                                                                            {"delete", "--force", "damaged"}}) {
     ProcResult r = hull(cmd, bounded);
     EXPECT_FALSE(r.timed_out) << cmd[0] << " hung on a fifo state.json";
     EXPECT_TRUE(failed_with(r, {"state.json is not a regular file"})) << cmd[0];
@@ -115,8 +118,8 @@ TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
   ASSERT_TRUE(other);
   std::string original = damage_state("damaged", {{"pid", other->pid}, {"initStartTime", other->start_time}});
 
-  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
-           {"kill", "damaged", "KILL"}, {"delete", "--force", "damaged"}}) {
+  for (std::vector<std::string> cmd :
+       std::vector<std::vector<std::string>>{{"kill", "damaged", "KILL"}, {"delete", "--force", "damaged"}}) {
     ProcResult r = hull(cmd);
     EXPECT_TRUE(failed_with(r, {"is not in the container's cgroup", "state.json damaged"})) << cmd[0];
   }
@@ -214,8 +217,7 @@ TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
   {
     std::ofstream fill(root / "fill", std::ios::binary);
     std::string block(4096, 'x');
-    while (fill.write(block.data(), static_cast<std::streamsize>(block.size())) && fill.flush()) {
-    }
+    while (fill.write(block.data(), static_cast<std::streamsize>(block.size())) && fill.flush()) {}
   }
   ProcResult s = hull_at({"start", "full"});
   EXPECT_NE(s.exit_code, 0) << "start succeeded on a full disk";
@@ -226,8 +228,7 @@ TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
   pid_t init = 0;
   try {
     init = nlohmann::json::parse(st.out).value("pid", 0);
-  } catch (const nlohmann::json::exception&) {
-  }
+  } catch (const nlohmann::json::exception&) {}
   ASSERT_GT(init, 0) << st.out;
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/" + std::to_string(init) + "/exe", ec);

@@ -190,15 +190,12 @@ class LifecycleModelTest : public HullTest {
         EXPECT_EQ(cg.frozen(), s == Status::Paused) << "frozen must mean paused";
         break;
       }
-      case Status::Stopped:
-        EXPECT_FALSE(alive) << "the init of a stopped container is alive";
-        break;
+      case Status::Stopped: EXPECT_FALSE(alive) << "the init of a stopped container is alive"; break;
       case Status::Removed:
         EXPECT_FALSE(fs::exists(state_dir(id))) << "state dir left after the container was removed";
         for (const auto& d : existing_cgroup_dirs(cgroup_path)) ADD_FAILURE() << "cgroup left behind: " << d;
         break;
-      case Status::Creating:
-        break;
+      case Status::Creating: break;
     }
     // Inits of stopped containers are our children (we are their subreaper):
     // reap them so that nothing but live containers stays.
@@ -227,8 +224,7 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
   const bool exec_pause = env_number("HULL_LIFECYCLE_EXEC_PAUSE", 0) != 0;
   for (uint64_t n = 0; n < sequences && !HasFailure(); ++n) {
     const uint64_t sequence_seed = seed + n;
-    SCOPED_TRACE("reproduce with HULL_LIFECYCLE_SEED=" + std::to_string(sequence_seed) +
-                 " HULL_LIFECYCLE_SEQUENCES=1");
+    SCOPED_TRACE("reproduce with HULL_LIFECYCLE_SEED=" + std::to_string(sequence_seed) + " HULL_LIFECYCLE_SEQUENCES=1");
     std::mt19937_64 rng(sequence_seed);
     const std::string id = "m" + std::to_string(sequence_seed % 1000000);
     Status model = Status::Removed;
@@ -261,9 +257,9 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
         bool matches = std::any_of(allowed.begin(), allowed.end(), [&](const History& h) {
           return h.end == seen && h.ok[0] == (ra.exit_code == 0) && h.ok[1] == (rb.exit_code == 0);
         });
-        EXPECT_TRUE(matches) << "from " << to_string(model) << ": " << name(op) << " exited " << ra.exit_code
-                             << " (" << ra.err << "), " << name(other) << " exited " << rb.exit_code << " ("
-                             << rb.err << "), now " << to_string(seen);
+        EXPECT_TRUE(matches) << "from " << to_string(model) << ": " << name(op) << " exited " << ra.exit_code << " ("
+                             << ra.err << "), " << name(other) << " exited " << rb.exit_code << " (" << rb.err
+                             << "), now " << to_string(seen);
         model = seen;
         check_kernel(id, model, now_pid, cgroup_path);
       } else if (kind == 1) {
@@ -287,8 +283,8 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
         if (op == Op::Create || op == Op::Start || (after && (op == Op::Delete || op == Op::ForceDelete)))
           acceptable.insert(Status::Stopped);
         if (op == Op::Create) acceptable.insert(Status::Creating);
-        EXPECT_TRUE(acceptable.count(seen)) << "from " << to_string(model) << ": " << name(op)
-                                            << " SIGKILLed (exit " << r.exit_code << "), now " << to_string(seen);
+        EXPECT_TRUE(acceptable.count(seen)) << "from " << to_string(model) << ": " << name(op) << " SIGKILLed (exit "
+                                            << r.exit_code << "), now " << to_string(seen);
         model = seen;
         // A half-done operation may leave a half state; the kernel checks
         // apply to what hull now reports, except that a killed pause or

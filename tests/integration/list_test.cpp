@@ -55,8 +55,7 @@ TEST_F(HullTest, ListQuietPrintsOnlyIds) {
   ProcResult r = hull({"list", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> lines = lines_of(r.out);
-  EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()), (std::set<std::string>{"first", "second"}))
-      << r.out;
+  EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()), (std::set<std::string>{"first", "second"})) << r.out;
   EXPECT_EQ(lines.size(), 2u) << r.out;
 }
 

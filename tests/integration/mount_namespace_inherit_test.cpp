@@ -54,8 +54,8 @@ status=$?
 snap after
 exit $status
 )SH";
-    return Child::spawn({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", runtime_binary(),
-                         state_root().string(), b.dir().string(), id, (temp_dir() / "out").string()})
+    return Child::spawn({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                         runtime_binary(), state_root().string(), b.dir().string(), id, (temp_dir() / "out").string()})
         .finish();
   }
 
@@ -72,8 +72,9 @@ exit $status
 // inside), and the caller's root, cwd and mounts are as they were.
 TEST_F(MountNamespaceInheritTest, NoMountNamespaceChangesNothingInTheCallers) {
   Bundle& b = bare_bundle();
-  b.args({"sh", "-c", "for ns in cgroup ipc mnt net pid time user uts; do echo \"$ns $(readlink /proc/self/ns/$ns)\"; "
-                      "done; test -e /bin/busybox && echo in-rootfs"});
+  b.args({"sh", "-c",
+          "for ns in cgroup ipc mnt net pid time user uts; do echo \"$ns $(readlink /proc/self/ns/$ns)\"; "
+          "done; test -e /bin/busybox && echo in-rootfs"});
   ProcResult r = run_in_private_mount_namespace(b, "inherit");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string runtime_ns = read_file(temp_dir() / "out" / "runtime.ns");

@@ -175,10 +175,10 @@ TEST_F(HullTest, HostnameInTheRuntimesOwnUtsNamespaceIsRefused) {
     if (n["type"] == "uts") n["path"] = "/proc/self/ns/uts";
   b.config["hostname"] = "renamed";
   b.args({"true"});
-  ProcResult r = Child::spawn({"/usr/bin/unshare", "-u", "sh", "-c", "hostname before; \"$@\"; s=$?; hostname; exit $s", "sh",
-                               runtime_binary(), "--root", state_root().string(), "run", "--bundle",
-                               b.dir().string(), "selfuts"})
-                     .finish();
+  ProcResult r =
+      Child::spawn({"/usr/bin/unshare", "-u", "sh", "-c", "hostname before; \"$@\"; s=$?; hostname; exit $s", "sh",
+                    runtime_binary(), "--root", state_root().string(), "run", "--bundle", b.dir().string(), "selfuts"})
+          .finish();
   EXPECT_TRUE(failed_with(r, {"the one hull runs in"})) << r.out << r.err;
   EXPECT_EQ(r.out, "before\n") << "the caller's hostname changed";
 }
@@ -225,8 +225,9 @@ TEST_F(HullTest, ReadOnlyDevTmpfsIsPopulatedThenReadOnly) {
   Bundle& b = bundle();
   for (auto& m : b.config["mounts"])
     if (m["destination"] == "/dev") m["options"].push_back("ro");
-  ProcResult r = run_sh(b, "echo x > /dev/null && test -c /dev/zero && echo nodes; "
-                           "touch /dev/new 2>/dev/null && echo wrote || echo read-only");
+  ProcResult r = run_sh(b,
+                        "echo x > /dev/null && test -c /dev/zero && echo nodes; "
+                        "touch /dev/new 2>/dev/null && echo wrote || echo read-only");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "nodes\nread-only\n");
 }

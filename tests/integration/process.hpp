@@ -16,16 +16,16 @@ namespace hull::itest {
 using std::chrono::milliseconds;
 
 struct ProcResult {
-  int exit_code = -1;       // exit status, or 128+signal when killed; -1 on timeout
-  int signal = 0;           // the signal that killed it, 0 if it exited
-  bool timed_out = false;   // we killed it because it outlived the timeout
+  int exit_code = -1;      // exit status, or 128+signal when killed; -1 on timeout
+  int signal = 0;          // the signal that killed it, 0 if it exited
+  bool timed_out = false;  // we killed it because it outlived the timeout
   std::string out, err;
 };
 
 struct SpawnOptions {
   std::optional<std::string> stdin_data;  // nullopt: stdin is /dev/null
   milliseconds timeout{30000};
-  std::string cwd;                        // empty: the test's own
+  std::string cwd;  // empty: the test's own
 };
 
 // A started child with its output pipes. Not finished when destroyed: it is

@@ -5,15 +5,15 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
-#include "process/lsm.hpp"
 #include "base/warn.hpp"
 #include "proc_files.hpp"
+#include "process/lsm.hpp"
 #include "process_child.hpp"
 
 using namespace hull;
+using hull::itest::status_field;
 using hull::test::busybox_spec;
 using hull::test::run_process_child;
-using hull::itest::status_field;
 
 namespace {
 #define REQUIRE_ROOT() \
@@ -73,7 +73,8 @@ TEST(ProcessAttributesChild, RlimitsOomSchedulerPersonality) {
   auto r = run_process_child(s);
   ASSERT_EQ(r.error, "");
   EXPECT_NE(r.out.find("1024\n2048\n0\n500\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("policy                                       :                    3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("policy                                       :                    3"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("i686"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\n5\n"), std::string::npos) << r.out;  // nice
 }
@@ -102,8 +103,10 @@ TEST(ProcessAttributesChild, RaisingHardLimitPastHostNamesCapability) {
 
 TEST(ProcessAttributesChild, SysctlInNewNamespacesAndRefusedOtherwise) {
   REQUIRE_ROOT();
-  auto s = busybox_spec({"sh", "-c", "cat /proc/sys/kernel/shmmni /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward"});
-  s.linux_->namespaces = {{spec::NamespaceType::Ipc, {}}, {spec::NamespaceType::Uts, {}}, {spec::NamespaceType::Network, {}}};
+  auto s = busybox_spec(
+      {"sh", "-c", "cat /proc/sys/kernel/shmmni /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward"});
+  s.linux_->namespaces = {
+      {spec::NamespaceType::Ipc, {}}, {spec::NamespaceType::Uts, {}}, {spec::NamespaceType::Network, {}}};
   s.linux_->sysctl = {{"kernel.shmmni", "1234"}, {"kernel.domainname", "hull.test"}, {"net/ipv4/ip_forward", "1"}};
   auto r = run_process_child(s, {}, [] {
     if (::unshare(CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS) < 0) throw Error("unshare", errno);
@@ -132,7 +135,9 @@ TEST(ProcessAttributesChild, LsmLabelWithoutLsmIsAnError) {
   s.process->apparmorProfile = "hull-test";
   auto r = run_process_child(s);
   if (process::apparmor_enabled()) GTEST_SKIP() << "AppArmor is enabled here";
-  EXPECT_EQ(r.error, "process.apparmorProfile \"hull-test\": AppArmor is not enabled on this host; refusing to run the container unconfined");
+  EXPECT_EQ(r.error,
+            "process.apparmorProfile \"hull-test\": AppArmor is not enabled on this host; refusing to run the "
+            "container unconfined");
   s.process->apparmorProfile.reset();
   s.process->selinuxLabel = "system_u:system_r:container_t:s0";
   r = run_process_child(s);
@@ -141,7 +146,8 @@ TEST(ProcessAttributesChild, LsmLabelWithoutLsmIsAnError) {
 
 TEST(ProcessAttributesChild, MemoryPolicyAndExecCpuAffinity) {
   REQUIRE_ROOT();
-  auto s = busybox_spec({"sh", "-c", "grep -m1 -o 'bind:0' /proc/self/numa_maps; grep Cpus_allowed_list /proc/self/status"});
+  auto s =
+      busybox_spec({"sh", "-c", "grep -m1 -o 'bind:0' /proc/self/numa_maps; grep Cpus_allowed_list /proc/self/status"});
   s.linux_->memoryPolicy = spec::MemoryPolicy{"MPOL_BIND", "0", {}};
   s.process->execCPUAffinity = spec::ExecCPUAffinity{"0", "0"};
   // For the init the spec says execCPUAffinity does not apply.

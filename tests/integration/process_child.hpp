@@ -18,9 +18,9 @@
 namespace hull::test {
 
 struct ChildResult {
-  int status = 0;       // waitpid status
-  std::string out;      // the program's stdout
-  std::string error;    // what exec_container_process threw, if it did
+  int status = 0;     // waitpid status
+  std::string out;    // the program's stdout
+  std::string error;  // what exec_container_process threw, if it did
   bool exited_ok() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 };
 

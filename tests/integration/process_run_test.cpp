@@ -28,12 +28,11 @@ using nlohmann::json;
 TEST_F(HullTest, ProcessCapabilitySetsAndNoNewPrivs) {
   Bundle& b = bundle();
   b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
-  b.config["process"]["capabilities"] = {
-      {"bounding", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_KILL"}},
-      {"effective", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
-      {"permitted", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
-      {"inheritable", {"CAP_NET_BIND_SERVICE"}},
-      {"ambient", {"CAP_NET_BIND_SERVICE", "CAP_NOT_REAL"}}};
+  b.config["process"]["capabilities"] = {{"bounding", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_KILL"}},
+                                         {"effective", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
+                                         {"permitted", {"CAP_CHOWN", "CAP_NET_BIND_SERVICE"}},
+                                         {"inheritable", {"CAP_NET_BIND_SERVICE"}},
+                                         {"ambient", {"CAP_NET_BIND_SERVICE", "CAP_NOT_REAL"}}};
   ProcResult r = run_sh(b, "cat /proc/self/status", "hullproc-caps");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(status_field(r.out, "CapBnd"), "0000000000000421");
@@ -73,7 +72,8 @@ TEST_F(HullTest, ProcessRlimitsAndOomScoreAdj) {
                                     {{"type", "RLIMIT_CORE"}, {"soft", 0}, {"hard", 0}},
                                     {{"type", "RLIMIT_NPROC"}, {"soft", 500}, {"hard", 600}}};
   b.config["process"]["oomScoreAdj"] = 321;
-  ProcResult r = run_sh(b, "ulimit -n; ulimit -Hn; ulimit -c; ulimit -u; cat /proc/self/oom_score_adj", "hullproc-rlim");
+  ProcResult r =
+      run_sh(b, "ulimit -n; ulimit -Hn; ulimit -c; ulimit -u; cat /proc/self/oom_score_adj", "hullproc-rlim");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1234\n2345\n0\n500\n321\n");
 }
@@ -90,7 +90,8 @@ TEST_F(HullTest, ProcessSchedulerIoPriorityPersonality) {
   b.config["process"]["scheduler"] = {{"policy", "SCHED_BATCH"}, {"nice", 7}};
   b.config["process"]["ioPriority"] = {{"class", "IOPRIO_CLASS_BE"}, {"priority", 6}};
   b.config["linux"]["personality"] = {{"domain", "LINUX32"}};
-  ProcResult r = run_sh(b, "grep -E '^policy' /proc/self/sched | tr -s ' '; cut -d' ' -f19 /proc/self/stat; uname -m", "hullproc-sched");
+  ProcResult r = run_sh(b, "grep -E '^policy' /proc/self/sched | tr -s ' '; cut -d' ' -f19 /proc/self/stat; uname -m",
+                        "hullproc-sched");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "policy : 3\n7\ni686\n");
 }
@@ -100,8 +101,10 @@ TEST_F(HullTest, ProcessSysctlsInOwnNamespaces) {
   b.config["linux"]["sysctl"] = {{"kernel.shmmni", "1234"}, {"net.ipv4.ip_forward", "1"}, {"fs.mqueue.msg_max", "77"}};
   // Docker's default config makes /proc/sys read-only; sysctls still apply.
   b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
-  ProcResult r = run_sh(b, "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward /proc/sys/fs/mqueue/msg_max; "
-                           "echo 1 > /proc/sys/kernel/shmmni || echo ro", "hullproc-sysctl");
+  ProcResult r = run_sh(b,
+                        "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward /proc/sys/fs/mqueue/msg_max; "
+                        "echo 1 > /proc/sys/kernel/shmmni || echo ro",
+                        "hullproc-sysctl");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1234\n1\n77\nro\n");
 }
@@ -137,17 +140,20 @@ TEST_F(HullTest, ProcessLsmLabelWithoutLsmFails) {
 }
 
 json seccomp_allow_all_but(json rules) {
-  return {{"defaultAction", "SCMP_ACT_ALLOW"}, {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}}, {"syscalls", rules}};
+  return {{"defaultAction", "SCMP_ACT_ALLOW"},
+          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}},
+          {"syscalls", rules}};
 }
 
 TEST_F(HullTest, ProcessSeccompErrnoKillLog) {
   for (bool nnp : {true, false}) {
     Bundle& b = bundle(nnp ? "nnp" : "no-nnp");
     b.config["process"]["noNewPrivileges"] = nnp;
-    b.config["linux"]["seccomp"] = seccomp_allow_all_but(
-        {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 38}},
-         {{"names", {"no_such_syscall_xyz"}}, {"action", "SCMP_ACT_KILL"}}});
-    ProcResult r = run_sh(b, "grep -E '^(Seccomp|Seccomp_filters|CapEff)' /proc/self/status; mkdir /tmp/x 2>&1", nnp ? "hullproc-sc-a" : "hullproc-sc-b");
+    b.config["linux"]["seccomp"] =
+        seccomp_allow_all_but({{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 38}},
+                               {{"names", {"no_such_syscall_xyz"}}, {"action", "SCMP_ACT_KILL"}}});
+    ProcResult r = run_sh(b, "grep -E '^(Seccomp|Seccomp_filters|CapEff)' /proc/self/status; mkdir /tmp/x 2>&1",
+                          nnp ? "hullproc-sc-a" : "hullproc-sc-b");
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.out.find("Seccomp:\t2\nSeccomp_filters:\t1\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("CapEff:\t0000000020000420"), std::string::npos) << r.out;  // no CAP_SYS_ADMIN left
@@ -173,16 +179,22 @@ TEST_F(HullTest, ProcessSeccompMaskedEqOnArgument) {
   Bundle& b = bundle();
   // Refuse chmod with the setuid bit, allow any other mode.
   b.config["linux"]["seccomp"] = seccomp_allow_all_but(
-      {{{"names", {"chmod", "fchmod"}}, {"action", "SCMP_ACT_ERRNO"}, {"args", {{{"index", 1}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}},
-       {{"names", {"fchmodat"}}, {"action", "SCMP_ACT_ERRNO"}, {"args", {{{"index", 2}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}}});
-  ProcResult r = run_sh(b, "touch /tmp/f; chmod 755 /tmp/f && echo plain; chmod 4755 /tmp/f 2>/dev/null || echo suid-denied", "hullproc-masked");
+      {{{"names", {"chmod", "fchmod"}},
+        {"action", "SCMP_ACT_ERRNO"},
+        {"args", {{{"index", 1}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}},
+       {{"names", {"fchmodat"}},
+        {"action", "SCMP_ACT_ERRNO"},
+        {"args", {{{"index", 2}, {"value", 04000}, {"valueTwo", 04000}, {"op", "SCMP_CMP_MASKED_EQ"}}}}}});
+  ProcResult r =
+      run_sh(b, "touch /tmp/f; chmod 755 /tmp/f && echo plain; chmod 4755 /tmp/f 2>/dev/null || echo suid-denied",
+             "hullproc-masked");
   EXPECT_EQ(r.out, "plain\nsuid-denied\n") << r.err;
 }
 
 TEST_F(HullTest, ProcessBadSeccompFailsCreateNamingField) {
   Bundle& b = bundle();
-  b.config["linux"]["seccomp"] = seccomp_allow_all_but(
-      {{{"names", {"getpid"}}, {"action", "SCMP_ACT_ALLOW"}, {"errnoRet", 5}}});
+  b.config["linux"]["seccomp"] =
+      seccomp_allow_all_but({{{"names", {"getpid"}}, {"action", "SCMP_ACT_ALLOW"}, {"errnoRet", 5}}});
   ProcResult r = run_sh(b, "true", "hullproc-badsc");
   EXPECT_TRUE(failed_with(r, {"syscalls[0]", "errnoRet"}));
 }
@@ -194,9 +206,7 @@ TEST_F(HullTest, ProcessMissingBinaryAndCrlfScriptExplained) {
   EXPECT_TRUE(failed_with(r, {"\"no-such-program\"", "not found in $PATH"}));
 
   Bundle& c = bundle("crlf");
-  {
-    std::ofstream(c.rootfs() / "run.sh") << "#!/bin/sh\r\necho hi\r\n";
-  }
+  { std::ofstream(c.rootfs() / "run.sh") << "#!/bin/sh\r\necho hi\r\n"; }
   std::filesystem::permissions(c.rootfs() / "run.sh", std::filesystem::perms(0755));
   c.args({"/run.sh"});
   r = hull({"run", "--bundle", c.dir().string(), "hullproc-c"});
@@ -220,9 +230,7 @@ TEST_F(HullTest, ProcessSelfExeEntrypointCannotTouchRuntime) {
   std::string before = read_text_file(HULL_BINARY);
   ASSERT_FALSE(before.empty());
   Bundle& b = bundle();
-  {
-    std::ofstream(b.rootfs() / "evil") << "#!/proc/self/exe\n";
-  }
+  { std::ofstream(b.rootfs() / "evil") << "#!/proc/self/exe\n"; }
   std::filesystem::permissions(b.rootfs() / "evil", std::filesystem::perms(0755));
   b.args({"/evil"});
   ProcResult r = hull({"run", "--bundle", b.dir().string(), "hullproc-evil"});
@@ -236,7 +244,8 @@ TEST_F(HullTest, ProcessSelfExeEntrypointCannotTouchRuntime) {
   // And the classic payload, from an ordinary container: open the runtime
   // through /proc/1/exe (our init until execve, then sh) for writing.
   Bundle& writer = bundle("writer");
-  r = run_sh(writer, "for p in /proc/[0-9]*; do echo x 2>/dev/null >> $p/exe && echo wrote $p; done; true", "hullproc-writer");
+  r = run_sh(writer, "for p in /proc/[0-9]*; do echo x 2>/dev/null >> $p/exe && echo wrote $p; done; true",
+             "hullproc-writer");
   EXPECT_EQ(r.out.find("wrote"), std::string::npos) << r.out;
   EXPECT_EQ(read_text_file(HULL_BINARY), before) << "the runtime binary changed";
 }
@@ -254,7 +263,8 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   std::string hook = (temp_dir() / "hook.sh").string();
   {
     std::ofstream(hook) << "#!/bin/sh\necho $1 >> " << log << "\ncat > " << temp_dir().string() << "/$1.json\n";
-    std::ofstream(b.rootfs() / "start.sh") << "#!/bin/sh\nstate=$(cat)\necho \"startContainer $state\" > /tmp/start.log\n";
+    std::ofstream(b.rootfs() / "start.sh")
+        << "#!/bin/sh\nstate=$(cat)\necho \"startContainer $state\" > /tmp/start.log\n";
   }
   std::filesystem::permissions(hook, std::filesystem::perms(0755));
   std::filesystem::permissions(b.rootfs() / "start.sh", std::filesystem::perms(0755));
@@ -314,9 +324,7 @@ TEST_F(HullTest, CreateContainerHooksRunInTheRootfs) {
 TEST_F(HullTest, ProcessFailingHookFailsCreateWithItsName) {
   Bundle& b = bundle();
   std::string hook = (temp_dir() / "bad.sh").string();
-  {
-    std::ofstream(hook) << "#!/bin/sh\necho 'no network for you' >&2\nexit 3\n";
-  }
+  { std::ofstream(hook) << "#!/bin/sh\necho 'no network for you' >&2\nexit 3\n"; }
   std::filesystem::permissions(hook, std::filesystem::perms(0755));
   b.config["hooks"] = {{"createRuntime", {{{"path", hook}}}}};
   ProcResult r = run_sh(b, "true", "hullproc-badhook");
@@ -368,7 +376,8 @@ TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
   Bundle& b = bundle();
   b.config["process"]["terminal"] = true;
   b.config["process"]["consoleSize"] = {{"height", 33}, {"width", 101}};
-  b.config["process"]["args"] = {"sh", "-c", "tty; stty size; ls -l /proc/self/fd/0 | grep -o 'pts/[0-9]*'; [ -t 1 ] && echo stdout-is-tty"};
+  b.config["process"]["args"] = {
+      "sh", "-c", "tty; stty size; ls -l /proc/self/fd/0 | grep -o 'pts/[0-9]*'; [ -t 1 ] && echo stdout-is-tty"};
   b.write();
   std::string sock = (temp_dir() / "console.sock").string();
   UniqueFd listener = listen_unix(sock);

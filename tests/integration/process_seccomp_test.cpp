@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "base/fd_passing.hpp"
@@ -63,7 +63,9 @@ spec::Seccomp allow_all_but(std::vector<spec::Syscall> rules) {
 TEST(ProcessSeccompChild, ErrnoRuleAndStatusWithAndWithoutNoNewPrivs) {
   REQUIRE_ROOT();
   for (bool nnp : {true, false}) {
-    auto s = busybox_spec({"sh", "-c", "grep -E '^(Seccomp|Seccomp_filters|NoNewPrivs|CapEff)' /proc/self/status; mkdir /tmp/hull-sc-$$ 2>&1 || echo failed"});
+    auto s = busybox_spec({"sh", "-c",
+                           "grep -E '^(Seccomp|Seccomp_filters|NoNewPrivs|CapEff)' /proc/self/status; mkdir "
+                           "/tmp/hull-sc-$$ 2>&1 || echo failed"});
     s.process->noNewPrivileges = nnp;
     s.linux_->seccomp = allow_all_but({{{"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", 38u, {}}});
     auto r = run_process_child(s);
@@ -113,7 +115,8 @@ TEST(ProcessSeccompChild, SyscallsNewerThanTheProfileGetEnosys) {
     auto r = run_process_child(s);
     ASSERT_EQ(r.error, "") << def;
     EXPECT_TRUE(r.exited_ok()) << def << " " << r.status << " " << r.out;
-    EXPECT_NE(r.out.find(std::to_string(kUnknown) + ":" + std::to_string(ENOSYS) + "\n"), std::string::npos) << def << r.out;
+    EXPECT_NE(r.out.find(std::to_string(kUnknown) + ":" + std::to_string(ENOSYS) + "\n"), std::string::npos)
+        << def << r.out;
     if (errno_default) {
       EXPECT_NE(r.out.find(std::to_string(SYS_acct) + ":" + std::to_string(EPERM) + "\n"), std::string::npos) << r.out;
     }
@@ -150,8 +153,9 @@ TEST(ProcessSeccompChild, MaskedEqBlocksSetuidChmodOnly) {
   s.process->capabilities = spec::Capabilities{};
   s.process->capabilities->bounding = s.process->capabilities->effective = s.process->capabilities->permitted =
       std::vector<std::string>{"CAP_FOWNER", "CAP_FSETID"};
-  s.linux_->seccomp = allow_all_but({{{"chmod", "fchmod"}, "SCMP_ACT_ERRNO", {}, {{1, 04000, 04000, "SCMP_CMP_MASKED_EQ"}}},
-                                     {{"fchmodat"}, "SCMP_ACT_ERRNO", {}, {{2, 04000, 04000, "SCMP_CMP_MASKED_EQ"}}}});
+  s.linux_->seccomp =
+      allow_all_but({{{"chmod", "fchmod"}, "SCMP_ACT_ERRNO", {}, {{1, 04000, 04000, "SCMP_CMP_MASKED_EQ"}}},
+                     {{"fchmodat"}, "SCMP_ACT_ERRNO", {}, {{2, 04000, 04000, "SCMP_CMP_MASKED_EQ"}}}});
   auto r = run_process_child(s);
   ASSERT_EQ(r.error, "");
   EXPECT_NE(r.out.find("plain-ok"), std::string::npos) << r.out;
@@ -179,26 +183,28 @@ TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
   };
   nlohmann::json state;
   std::string syscall_seen;
-  auto r = run_process_child(s, opts, [&] { ::close(sv[1]); }, [&] {
-    ::close(sv[0]);
-    // The agent: one message with the fd, then the JSON until EOF.
-    ReceivedMessage first = receive_with_fd(sv[1], 4096, "the seccomp agent message");
-    ASSERT_TRUE(first.fd) << "no fd with the first message";
-    std::string payload = std::move(first.data);
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(sv[1], buf, sizeof buf)) > 0) payload.append(buf, static_cast<size_t>(n));
-    state = nlohmann::json::parse(payload);
-    int notify_fd = first.fd.get();
-    // Answer the mkdir: pretend success without doing it.
-    struct seccomp_notif req = {};
-    ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
-    syscall_seen = std::to_string(req.data.nr);
-    struct seccomp_notif_resp resp = {};
-    resp.id = req.id;
-    ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
-    ::close(sv[1]);
-  });
+  auto r = run_process_child(
+      s, opts, [&] { ::close(sv[1]); },
+      [&] {
+        ::close(sv[0]);
+        // The agent: one message with the fd, then the JSON until EOF.
+        ReceivedMessage first = receive_with_fd(sv[1], 4096, "the seccomp agent message");
+        ASSERT_TRUE(first.fd) << "no fd with the first message";
+        std::string payload = std::move(first.data);
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::read(sv[1], buf, sizeof buf)) > 0) payload.append(buf, static_cast<size_t>(n));
+        state = nlohmann::json::parse(payload);
+        int notify_fd = first.fd.get();
+        // Answer the mkdir: pretend success without doing it.
+        struct seccomp_notif req = {};
+        ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
+        syscall_seen = std::to_string(req.data.nr);
+        struct seccomp_notif_resp resp = {};
+        resp.id = req.id;
+        ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+        ::close(sv[1]);
+      });
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.out, "made\n");
   EXPECT_FALSE(std::filesystem::exists("/hull-notify-test"));

@@ -72,8 +72,9 @@ class FaultTest : public HullTest {
   // hull_fault running the verb, dying at `point` ("" for none); the points
   // it reached are appended to `list` when given.
   ProcResult run_fault(Verb v, const std::string& point, const fs::path& list = {}) {
-    std::vector<std::string> argv{"/usr/bin/env", "HULL_FAULT=" + point, "HULL_FAULT_LIST=" + list.string(),
-                                  HULL_FAULT_BINARY, "--root", state_root().string()};
+    std::vector<std::string> argv{
+        "/usr/bin/env", "HULL_FAULT=" + point, "HULL_FAULT_LIST=" + list.string(), HULL_FAULT_BINARY,
+        "--root",       state_root().string()};
     for (auto& a : verb_args(v)) argv.push_back(a);
     return run_process(argv);
   }
@@ -161,8 +162,8 @@ class FaultTest : public HullTest {
           EXPECT_EQ(r.exit_code, v == Verb::Exec ? kExecFailed : 1) << r.err;
         }
       } else {
-        EXPECT_EQ(r.signal, SIGKILL) << "hull " << name(v) << " did not die at " << point << ": exit "
-                                     << r.exit_code << " " << r.err;
+        EXPECT_EQ(r.signal, SIGKILL) << "hull " << name(v) << " did not die at " << point << ": exit " << r.exit_code
+                                     << " " << r.err;
       }
       expect_recoverable("after the fault");
     }

@@ -132,8 +132,7 @@ TEST_F(LoadTest, ThirtyConcurrentOperationsOnOneId) {
     std::shuffle(mine.begin(), mine.end(), rng);
     std::vector<ProcResult> results(mine.size());
     std::vector<std::thread> threads;
-    for (size_t i = 0; i < mine.size(); ++i)
-      threads.emplace_back([&, i] { results[i] = hull(mine[i], long_wait()); });
+    for (size_t i = 0; i < mine.size(); ++i) threads.emplace_back([&, i] { results[i] = hull(mine[i], long_wait()); });
     for (auto& t : threads) t.join();
     int creates_ok = 0, deletes_ok = 0;
     for (size_t i = 0; i < mine.size(); ++i) {

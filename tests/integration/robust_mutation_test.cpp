@@ -32,9 +32,12 @@ bool protected_path(const std::string& ptr) {
 std::string pointer_token(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -70,14 +73,36 @@ class Mutator {
   size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
 
   json extreme_value() {
-    static const std::vector<json> values = {
-        nullptr, true, false, 0, -1, 1, 0.5, -0.0, 1e308, -1e308,
-        4294967295ULL, 4294967296ULL, 18446744073709551615ULL, INT64_MIN, 2147483648LL,
-        "", "/", "../../../../hull-mutant-nowhere", "\u00e9\u4e2d", "a,b=c", " ", "0x10", "-1",
-        json::object(), json::array(), json::array({nullptr}), json::object({{"", nullptr}})};
+    static const std::vector<json> values = {nullptr,
+                                             true,
+                                             false,
+                                             0,
+                                             -1,
+                                             1,
+                                             0.5,
+                                             -0.0,
+                                             1e308,
+                                             -1e308,
+                                             4294967295ULL,
+                                             4294967296ULL,
+                                             18446744073709551615ULL,
+                                             INT64_MIN,
+                                             2147483648LL,
+                                             "",
+                                             "/",
+                                             "../../../../hull-mutant-nowhere",
+                                             "\u00e9\u4e2d",
+                                             "a,b=c",
+                                             " ",
+                                             "0x10",
+                                             "-1",
+                                             json::object(),
+                                             json::array(),
+                                             json::array({nullptr}),
+                                             json::object({{"", nullptr}})};
     switch (pick(6)) {
-      case 0: return std::string(65536, 'a');                          // huge string
-      case 1: return std::string(1 + pick(4096), "x/."[pick(3)]);      // long path-ish string
+      case 0: return std::string(65536, 'a');                      // huge string
+      case 1: return std::string(1 + pick(4096), "x/."[pick(3)]);  // long path-ish string
       default: return values[pick(values.size())];
     }
   }
@@ -109,9 +134,7 @@ class Mutator {
         target = nested;
         return "nest x" + std::to_string(depth);
       }
-      default:
-        target = extreme_value();
-        return "set to " + target.dump().substr(0, 40);
+      default: target = extreme_value(); return "set to " + target.dump().substr(0, 40);
     }
   }
 
@@ -122,7 +145,8 @@ std::string last_line(const std::string& text) {
   size_t end = text.find_last_not_of('\n');
   if (end == std::string::npos) return "";
   size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
+  return text.substr(start == std::string::npos ? 0 : start + 1,
+                     end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
 // Mutants hold 64 KiB strings: failure messages show the start and the end.
@@ -152,9 +176,8 @@ TEST_F(MutationTest, MutantConfigsExitCleanlyAndLeaveNothing) {
 
   Bundle& b = bundle();
   // Give the mutator more fields to work on than the default config has.
-  b.config["linux"]["resources"] = {{"memory", {{"limit", 268435456}}},
-                                    {"pids", {{"limit", 100}}},
-                                    {"cpu", {{"shares", 512}, {"cpus", "0"}}}};
+  b.config["linux"]["resources"] = {
+      {"memory", {{"limit", 268435456}}}, {"pids", {{"limit", 100}}}, {"cpu", {{"shares", 512}, {"cpus", "0"}}}};
   b.config["linux"]["maskedPaths"] = {"/proc/kcore", "/sys/firmware"};
   b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
   b.config["linux"]["sysctl"] = {{"kernel.shmmax", "65536"}};

@@ -114,12 +114,16 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
   const std::vector<std::pair<std::string, std::string>> damages = {
       {"empty", ""},
       {"truncated", "{\"ociVersion\": \"1.3.0\", \"id\": \"bad\", \"sta"},
-      {"garbage", std::string("\x7f" "ELF\x02\x01\x01\x00\xff\xfe garbage", 20)},
+      {"garbage", std::string("\x7f"
+                              "ELF\x02\x01\x01\x00\xff\xfe garbage",
+                              20)},
       {"not an object", "[1, 2, 3]"},
-      {"foreign version", "{\"ociVersion\": \"9.0.0\", \"id\": \"bad\", \"status\": \"hibernating\", \"pid\": -5, "
-                          "\"bundle\": 7}"},
-      {"other container", "{\"ociVersion\": \"1.3.0\", \"id\": \"good\", \"status\": \"created\", \"pid\": 1, "
-                          "\"bundle\": \"/\"}"},
+      {"foreign version",
+       "{\"ociVersion\": \"9.0.0\", \"id\": \"bad\", \"status\": \"hibernating\", \"pid\": -5, "
+       "\"bundle\": 7}"},
+      {"other container",
+       "{\"ociVersion\": \"1.3.0\", \"id\": \"good\", \"status\": \"created\", \"pid\": 1, "
+       "\"bundle\": \"/\"}"},
   };
   create_container("good");
   for (const auto& [what, text] : damages) {

@@ -11,7 +11,7 @@ namespace {
 using namespace hull::rootfs::testing;
 
 bool host_is_unified() {
-  struct statfs sfs{};
+  struct statfs sfs {};
   return ::statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
 }
 

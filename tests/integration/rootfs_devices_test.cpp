@@ -1,9 +1,9 @@
 // linux.devices, the console pty, and hull's overlay rootfs, through
 // setup_rootfs in a private mount namespace.
+#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
-#include <linux/magic.h>
 
 #include <map>
 
@@ -28,12 +28,12 @@ spec::Device dev(const char* type, const char* path, std::optional<int64_t> maj,
 }
 
 std::string describe_node(const char* path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path, &st) < 0) return std::string(path) + " missing";
   char buf[128];
   char t = S_ISCHR(st.st_mode) ? 'c' : S_ISBLK(st.st_mode) ? 'b' : S_ISFIFO(st.st_mode) ? 'p' : '?';
-  std::snprintf(buf, sizeof buf, "%c %u:%u %04o %u:%u", t, major(st.st_rdev), minor(st.st_rdev),
-                st.st_mode & 07777, st.st_uid, st.st_gid);
+  std::snprintf(buf, sizeof buf, "%c %u:%u %04o %u:%u", t, major(st.st_rdev), minor(st.st_rdev), st.st_mode & 07777,
+                st.st_uid, st.st_gid);
   return buf;
 }
 
@@ -64,12 +64,13 @@ TEST_F(RootfsDevices, SpecDevicesHaveTypeNumbersModeAndOwner) {
       dev("c", "/dev/null", 1, 3, 0600, 0, 0),
   };
   std::string out = run_setup(*tb_, spec_, {}, {}, [] {
-    return describe_node("/dev/myzero") + "|" + describe_node("/dev/mynull") + "|" +
-           describe_node("/dev/loopish") + "|" + describe_node("/dev/fifo") + "|" +
-           describe_node("/dev/deep/er/kmsg") + "|" + describe_node("/dev/null");
+    return describe_node("/dev/myzero") + "|" + describe_node("/dev/mynull") + "|" + describe_node("/dev/loopish") +
+           "|" + describe_node("/dev/fifo") + "|" + describe_node("/dev/deep/er/kmsg") + "|" +
+           describe_node("/dev/null");
   });
-  EXPECT_EQ(out, "c 1:5 0640 1000:1001|c 1:3 0666 0:0|b 7:200 0660 0:6|p 0:0 0600 2000:2000|c 1:11 0600 0:0|"
-                 "c 1:3 0600 0:0");
+  EXPECT_EQ(out,
+            "c 1:5 0640 1000:1001|c 1:3 0666 0:0|b 7:200 0660 0:6|p 0:0 0600 2000:2000|c 1:11 0600 0:0|"
+            "c 1:3 0600 0:0");
 }
 
 TEST_F(RootfsDevices, BadDeviceIsNamedInTheError) {
@@ -88,7 +89,8 @@ TEST_F(RootfsDevices, ConsoleIsAPtyOfTheContainersDevpts) {
     SetupResult r = setup_rootfs(spec_, o);
     Checks c;
     c.expect(r.pty_master && r.pty_slave, "pty fds returned");
-    struct stat slave{}, console{}, pts{};
+    struct stat slave {
+    }, console{}, pts{};
     c.expect(::fstat(r.pty_slave.get(), &slave) == 0 && S_ISCHR(slave.st_mode), "slave is a tty");
     c.expect(slave.st_uid == 1000, "the pty belongs to the process user");
     c.expect(::stat("/dev/console", &console) == 0 && console.st_rdev == slave.st_rdev, "/dev/console is the slave");
@@ -115,7 +117,7 @@ TEST_F(RootfsDevices, ConsoleWithoutDevptsIsAClearError) {
 std::string tree_listing(const std::string& root) {
   std::map<std::string, std::string> entries;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
-    struct stat st{};
+    struct stat st {};
     ::lstat(e.path().c_str(), &st);
     std::string v = std::to_string(st.st_mode) + ":" + std::to_string(st.st_size) + ":" +
                     std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
@@ -131,7 +133,7 @@ TEST_F(RootfsDevices, OverlayRootfsKeepsTheBundleUnchangedAndContainersApart) {
   fs::create_directories(tb_->rootfs() + "/etc");
   write_text(tb_->rootfs() + "/etc/hostname", "image\n");
   std::string before = tree_listing(tb_->rootfs());
-  struct stat root_before{};
+  struct stat root_before {};
   ASSERT_EQ(::stat(tb_->rootfs().c_str(), &root_before), 0);
 
   auto container = [&](const std::string& name) {
@@ -166,7 +168,7 @@ TEST_F(RootfsDevices, OverlayRootfsKeepsTheBundleUnchangedAndContainersApart) {
   // The bundle's rootfs is byte for byte what it was; nothing was created in it
   // (not even the mount destinations: they went to the upper layers).
   EXPECT_EQ(tree_listing(tb_->rootfs()), before);
-  struct stat root_after{};
+  struct stat root_after {};
   ASSERT_EQ(::stat(tb_->rootfs().c_str(), &root_after), 0);
   EXPECT_EQ(root_after.st_mtim.tv_nsec, root_before.st_mtim.tv_nsec);
 }
@@ -231,7 +233,7 @@ TEST(RootfsUserns, DevicesAreBoundFromTheHost) {
         ck.expect(sys && sys->fs_type == "sysfs" && has_opt(sys, "ro"), "/sys is a ro bind of the host's");
       };
       setup_rootfs(s, o);
-      struct stat st{};
+      struct stat st {};
       ck.expect(::stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
                 "/dev/null is the host's 1:3");
       int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -1,10 +1,10 @@
 // Malicious bundles: every path trick a rootfs can play on a runtime. Each is
 // refused or confined to the rootfs; the "host" (a directory of the test's
 // temp dir, and a per-namespace procfs file) is checked afterwards.
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <iostream>
 
@@ -87,7 +87,7 @@ TEST_F(RootfsEscape, DevSymlinkedToHostStaysInsideTheRootfs) {
   std::string out = setup(s, [&] { return host_untouched(*tb_); });
   EXPECT_EQ(out, "");
   // Confined: the symlink was followed inside the rootfs.
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::lstat((tb_->rootfs() + tb_->host() + "/null").c_str(), &st), 0);
   EXPECT_TRUE(S_ISCHR(st.st_mode));
   EXPECT_EQ(::lstat((tb_->rootfs() + tb_->host() + "/kmsg-like").c_str(), &st), 0);
@@ -114,14 +114,16 @@ TEST_F(RootfsEscape, MountDestinationSymlinksToHostAreConfined) {
   s.mounts.push_back(make_mount("/etc/rel", "", tb_->dir() + "/src", {"bind"}));
   s.mounts.push_back(make_mount("/etc/chain/x", "tmpfs", "tmpfs", {}));
   s.mounts.push_back(make_mount("/../../../.." + tb_->host() + "/dotdot", "tmpfs", "tmpfs", {}));
-  std::string out = setup(s, [&] { return host_untouched(*tb_); }, [&] {
-    Checks c;
-    c.expect(::access((tb_->host() + "/rel/file").c_str(), F_OK) == 0, "bind landed at the in-root target");
-    c.expect(mounts_under(tb_->host() + "/abs") == 1, "tmpfs at the in-root /abs target");
-    c.expect(mounts_under(tb_->host() + "/chained/x") == 1, "tmpfs at the in-root chained target");
-    c.expect(mounts_under(tb_->host() + "/dotdot") == 1, "tmpfs at the in-root dotdot target");
-    return c.failures;
-  });
+  std::string out = setup(
+      s, [&] { return host_untouched(*tb_); },
+      [&] {
+        Checks c;
+        c.expect(::access((tb_->host() + "/rel/file").c_str(), F_OK) == 0, "bind landed at the in-root target");
+        c.expect(mounts_under(tb_->host() + "/abs") == 1, "tmpfs at the in-root /abs target");
+        c.expect(mounts_under(tb_->host() + "/chained/x") == 1, "tmpfs at the in-root chained target");
+        c.expect(mounts_under(tb_->host() + "/dotdot") == 1, "tmpfs at the in-root dotdot target");
+        return c.failures;
+      });
   EXPECT_EQ(out, "");
   // The targets were created inside the rootfs.
   EXPECT_TRUE(fs::is_directory(tb_->rootfs() + tb_->host() + "/abs"));
@@ -134,11 +136,13 @@ TEST_F(RootfsEscape, FileBindOnDanglingSymlinkCreatesTheFileInside) {
   write_text(tb_->dir() + "/resolv", "nameserver 192.0.2.1\n");
   spec::Spec s = default_spec(tb_->rootfs());
   s.mounts.push_back(make_mount("/etc/resolv.conf", "", tb_->dir() + "/resolv", {"bind", "ro"}));
-  std::string out = setup(s, [&] { return host_untouched(*tb_); }, [&] {
-    Checks c;
-    c.expect(read_file("/etc/resolv.conf") == "nameserver 192.0.2.1\n", "bind visible through the link");
-    return c.failures;
-  });
+  std::string out = setup(
+      s, [&] { return host_untouched(*tb_); },
+      [&] {
+        Checks c;
+        c.expect(read_file("/etc/resolv.conf") == "nameserver 192.0.2.1\n", "bind visible through the link");
+        return c.failures;
+      });
   EXPECT_EQ(out, "");
   EXPECT_TRUE(fs::is_regular_file(tb_->rootfs() + tb_->host() + "/resolv.conf"));
 }
@@ -192,7 +196,7 @@ TEST_F(RootfsEscape, DevNullSymlinkIsReplacedByTheRealDevice) {
   std::erase_if(s.mounts, [](const spec::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
   std::string out = setup(s, {}, [] {
     Checks c;
-    struct stat st{};
+    struct stat st {};
     c.expect(::stat("/proc/keys", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
              "/proc/keys masked by the real 1:3");
     c.expect(::lstat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null is a device again");

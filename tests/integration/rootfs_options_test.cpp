@@ -59,7 +59,8 @@ TEST_F(RootfsOptions, BindReadOnlyNosuidNodevNoexec) {
               Checks c;
               auto mi = read_mountinfo();
               const MountInfo* m = find_mount(mi, "/data");
-              for (const char* o : {"ro", "nosuid", "nodev", "noexec"}) c.expect(has_opt(m, o), std::string("has ") + o);
+              for (const char* o : {"ro", "nosuid", "nodev", "noexec"})
+                c.expect(has_opt(m, o), std::string("has ") + o);
               c.expect(read_file("/data/file") == "host data\n", "source content visible");
               c.expect(open_errno("/data/new", O_CREAT | O_WRONLY) == EROFS, "write refused with EROFS");
               return c.failures;
@@ -136,8 +137,7 @@ TEST_F(RootfsOptions, PropagationFlagsApplyAfterTheMount) {
     Checks c;
     auto mi = read_mountinfo();
     c.expect(has_optional(find_mount(mi, "/shared"), "shared:"), "/shared is shared");
-    c.expect(find_mount(mi, "/private") && find_mount(mi, "/private")->optional.empty(),
-             "/private has no propagation");
+    c.expect(find_mount(mi, "/private") && find_mount(mi, "/private")->optional.empty(), "/private has no propagation");
     c.expect(has_optional(find_mount(mi, "/unbindable"), "unbindable"), "/unbindable");
     c.expect(find_mount(mi, "/slave") && !has_optional(find_mount(mi, "/slave"), "shared:"),
              "/slave is not shared after shared,slave");
@@ -176,9 +176,9 @@ TEST_F(RootfsOptions, DataIsPassedToTheFilesystem) {
   spec_.mounts.push_back(make_mount("/run", "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=700", "size=1m"}));
   EXPECT_EQ(run([] {
               Checks c;
-              struct stat st{};
+              struct stat st {};
               c.expect(::stat("/run", &st) == 0 && (st.st_mode & 07777) == 0700, "mode=700");
-              struct statfs sfs{};
+              struct statfs sfs {};
               c.expect(::statfs("/run", &sfs) == 0 && sfs.f_blocks * sfs.f_bsize == 1024 * 1024, "size=1m");
               return c.failures;
             }),
@@ -212,10 +212,10 @@ TEST_F(RootfsOptions, TmpcopyupStartsWithTheCoveredContent) {
   spec_.mounts.push_back(make_mount("/etc/sub", "tmpfs", "tmpfs", {"tmpcopyup", "ro"}));
   EXPECT_EQ(run([] {
               Checks c;
-              struct statfs sfs{};
+              struct statfs sfs {};
               c.expect(::statfs("/etc", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC, "/etc is a tmpfs");
               c.expect(read_file("/etc/passwd") == "root:x:0:0::/root:/bin/sh\n", "file copied");
-              struct stat st{};
+              struct stat st {};
               c.expect(::lstat("/etc/sub/secret", &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_uid == 1234 &&
                            st.st_gid == 5678,
                        "mode and owner kept");
@@ -235,8 +235,8 @@ TEST_F(RootfsOptions, ConfigOverlayMount) {
   for (const char* d : {"lower", "upper", "work"}) fs::create_directories(tb_->dir() + "/" + d);
   write_text(tb_->dir() + "/lower/a", "lower\n");
   std::string d = tb_->dir();
-  spec_.mounts.push_back(make_mount("/ov", "overlay", "overlay",
-                                    {"lowerdir=" + d + "/lower", "upperdir=" + d + "/upper", "workdir=" + d + "/work"}));
+  spec_.mounts.push_back(make_mount(
+      "/ov", "overlay", "overlay", {"lowerdir=" + d + "/lower", "upperdir=" + d + "/upper", "workdir=" + d + "/work"}));
   EXPECT_EQ(run([] {
               Checks c;
               c.expect(read_file("/ov/a") == "lower\n", "lower content visible");

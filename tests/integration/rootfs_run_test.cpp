@@ -88,8 +88,13 @@ TEST_F(RootfsRun, TmpcopyupDevicesMasksReadonlyPathsAndReadonlyRoot) {
   std::ofstream(b.rootfs() / "etc/motd") << "welcome\n";
   b.config["mounts"].push_back(mount_entry("/etc", "tmpfs", "tmpfs", {"tmpcopyup"}));
   b.config["root"]["readonly"] = true;
-  b.config["linux"]["devices"] = json::array(
-      {{{"path", "/dev/myzero"}, {"type", "c"}, {"major", 1}, {"minor", 5}, {"fileMode", 0640}, {"uid", 7}, {"gid", 8}}});
+  b.config["linux"]["devices"] = json::array({{{"path", "/dev/myzero"},
+                                               {"type", "c"},
+                                               {"major", 1},
+                                               {"minor", 5},
+                                               {"fileMode", 0640},
+                                               {"uid", 7},
+                                               {"gid", 8}}});
   b.config["linux"]["maskedPaths"] = {"/proc/keys", "/sys/firmware", "/proc/does-not-exist"};
   b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
   ProcResult r = run_sh(b,
@@ -191,7 +196,7 @@ TEST_F(RootfsRun, OverlayRootfsSharesOneImage) {
   auto listing = [&] {
     std::ostringstream out;
     for (const auto& e : fs::recursive_directory_iterator(b.rootfs())) {
-      struct stat st{};
+      struct stat st {};
       ::lstat(e.path().c_str(), &st);
       out << e.path().string() << " " << st.st_mode << " " << st.st_size << " " << st.st_mtim.tv_sec << "."
           << st.st_mtim.tv_nsec << "\n";

@@ -1,10 +1,10 @@
 // setup_rootfs called directly in a private mount namespace (before the core's
 // `hull run` path existed): the common case end to end, checked from inside.
+#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
-#include <linux/magic.h>
 
 #include "rootfs/rootfs.hpp"
 #include "rootfs_test_util.hpp"
@@ -15,7 +15,7 @@ namespace {
 using namespace hull::rootfs::testing;
 
 bool is_char(const char* path, unsigned maj, unsigned min, mode_t perm) {
-  struct stat st{};
+  struct stat st {};
   return ::lstat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(maj, min) &&
          (st.st_mode & 07777) == perm;
 }
@@ -75,7 +75,7 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
     c.expect(open_errno("/newfile", O_CREAT | O_WRONLY) == EROFS, "writing / fails with EROFS");
 
     for (const char* d : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}) {
-      struct stat st{};
+      struct stat st {};
       c.expect(::lstat(d, &st) == 0 && S_ISCHR(st.st_mode) && (st.st_mode & 0777) == 0666,
                std::string(d) + " is a 0666 char device");
     }
@@ -91,7 +91,7 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
     c.expect(is_char("/proc/keys", 1, 3, 0666), "/proc/keys masked by the real /dev/null");
     c.expect(read_file("/proc/keys").empty(), "masked file reads empty");
     c.expect(::access("/dev/core", F_OK) != 0, "no /dev/core without /proc/kcore");
-    struct statfs sfs{};
+    struct statfs sfs {};
     c.expect(::statfs("/sys/firmware", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
              "/sys/firmware masked by a ro tmpfs");
     c.expect(open_errno("/sys/firmware/x", O_CREAT | O_WRONLY) == EROFS, "masked dir refuses writes");

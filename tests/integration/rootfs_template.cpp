@@ -96,7 +96,8 @@ std::optional<std::string> rootfs_unavailable_reason() {
   struct stat st;
   if (::stat(kHostBusybox, &st) != 0) return std::string(kHostBusybox) + " is missing (install busybox-static)";
   // A dynamic busybox would need the host's libraries inside the rootfs.
-  if (has_interpreter(kHostBusybox)) return std::string(kHostBusybox) + " is dynamically linked (install busybox-static)";
+  if (has_interpreter(kHostBusybox))
+    return std::string(kHostBusybox) + " is dynamically linked (install busybox-static)";
   return std::nullopt;
 }
 

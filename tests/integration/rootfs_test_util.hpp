@@ -42,7 +42,7 @@ class TempBundle {
     fs::copy_file("/bin/busybox", rootfs() + "/bin/busybox");
     fs::permissions(rootfs() + "/bin/busybox", fs::perms(0755));
     fs::create_symlink("busybox", rootfs() + "/bin/sh");
-    fs::create_directories(host() );
+    fs::create_directories(host());
   }
   ~TempBundle() {
     std::error_code ec;
@@ -58,9 +58,7 @@ class TempBundle {
   std::string dir_;
 };
 
-inline void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+inline void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 // Runs f in a child in new mount and UTS namespaces with "/" made rprivate.
 // Returns f's result, or "exception: <what>" / "child died" on failure.
@@ -117,8 +115,9 @@ inline spec::Spec default_spec(const std::string& rootfs) {
       m("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
   };
   spec::Linux lx;
-  lx.maskedPaths = {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"};
+  lx.maskedPaths = {"/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
+                    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+                    "/sys/firmware",       "/proc/scsi"};
   lx.readonlyPaths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   spec::Namespace mnt;
   mnt.type = spec::NamespaceType::Mount;

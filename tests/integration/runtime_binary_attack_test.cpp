@@ -183,7 +183,7 @@ TEST_F(RuntimeBinaryAttack, DuringCreateStartAndExec) {
   ProcResult r = hull({"create", "--bundle", b.dir().string(), "victim"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(report.wait_for(" hull-copy", milliseconds(20000))) << "the attacker never saw the created init:\n"
-                                                                   << report.text();
+                                                                  << report.text();
   // start: the init leaves the runtime binary for the container's.
   start_container("victim");
   EXPECT_TRUE(report.wait_for(" sleep", milliseconds(20000))) << report.text();

@@ -93,9 +93,10 @@ TEST_F(SystemdEnv, NotifySocketThatIsNotASocketFailsCreate) {
 TEST_F(SystemdEnv, ListenFdsArePassedBeforePreservedFds) {
   for (const char* n : {"one", "two", "three"}) std::ofstream(temp_dir() / n) << n << "\n";
   Bundle& b = bundle();
-  b.args({"sh", "-c",
-          "echo \"$LISTEN_FDS $LISTEN_PID ${LISTEN_FDNAMES-unset}\"; cat /proc/self/fd/3 /proc/self/fd/4 /proc/self/fd/5; "
-          "for f in 6 7 8; do [ -e /proc/self/fd/$f ] && echo extra-fd-$f; done; true"});
+  b.args(
+      {"sh", "-c",
+       "echo \"$LISTEN_FDS $LISTEN_PID ${LISTEN_FDNAMES-unset}\"; cat /proc/self/fd/3 /proc/self/fd/4 /proc/self/fd/5; "
+       "for f in 6 7 8; do [ -e /proc/self/fd/$f ] && echo extra-fd-$f; done; true"});
   b.write();
   std::string fds = "exec 3<'" + (temp_dir() / "one").string() + "' 4<'" + (temp_dir() / "two").string() + "' 5<'" +
                     (temp_dir() / "three").string() + "';";
@@ -109,7 +110,8 @@ TEST_F(SystemdEnv, ListenFdsArePassedBeforePreservedFds) {
 TEST_F(SystemdEnv, ListenFdsForAnotherPidAreIgnored) {
   std::ofstream(temp_dir() / "one") << "one\n";
   Bundle& b = bundle();
-  b.args({"sh", "-c", "echo \"[${LISTEN_FDS-unset}] [${LISTEN_PID-unset}]\"; [ -e /proc/self/fd/3 ] && echo fd3; true"});
+  b.args(
+      {"sh", "-c", "echo \"[${LISTEN_FDS-unset}] [${LISTEN_PID-unset}]\"; [ -e /proc/self/fd/3 ] && echo fd3; true"});
   b.write();
   ProcResult r = hull_via_sh("exec 3<'" + (temp_dir() / "one").string() + "'; LISTEN_FDS=1 LISTEN_PID=1",
                              "run --bundle '" + b.dir().string() + "' listen");
@@ -125,8 +127,9 @@ TEST_F(SystemdEnv, ListenFdsWithCreateAndStart) {
   b.args({"sh", "-c", "echo \"$LISTEN_FDS $LISTEN_PID\"; cat /proc/self/fd/3"});
   b.write();
   std::filesystem::path out = temp_dir() / "out";
-  ProcResult r = hull_via_sh("exec 3<'" + (temp_dir() / "one").string() + "' >'" + out.string() + "'; LISTEN_FDS=1 LISTEN_PID=$$",
-                             "create --bundle '" + b.dir().string() + "' listen");
+  ProcResult r =
+      hull_via_sh("exec 3<'" + (temp_dir() / "one").string() + "' >'" + out.string() + "'; LISTEN_FDS=1 LISTEN_PID=$$",
+                  "create --bundle '" + b.dir().string() + "' listen");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   pid_t init = state("listen").value("pid", 0);
   ASSERT_GT(init, 0);

@@ -97,8 +97,7 @@ class VerifyTest : public HullTest {
     pid_t pid = ::fork();
     if (pid == 0) ::_exit(fn());
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 };
@@ -112,12 +111,31 @@ TEST_F(VerifyTest, UntamperedContainerVerifiesClean) {
     std::string verdict = r.value("verdict", "");
     EXPECT_TRUE(verdict == "holds" || (verdict == "cannot tell" && !r.value("why", "").empty())) << r.dump();
   }
-  for (const char* p : {"namespace pid", "namespace mount", "namespace network", "init is pid 1", "root",
-                        "root readonly", "mount /proc", "masked /etc/secret", "masked /opt/secret",
-                        "masked /no/such/path", "readonly /proc/sys", "cgroup memory.limit", "cgroup memory usage",
-                        "cgroup pids.max", "cgroup pids usage", "cgroup devices", "cgroup holds only the container",
-                        "no hull process inside", "capabilities bounding", "capabilities inheritable",
-                        "no_new_privs", "seccomp mode", "rlimit RLIMIT_NOFILE", "oom_score_adj", "user",
+  for (const char* p : {"namespace pid",
+                        "namespace mount",
+                        "namespace network",
+                        "init is pid 1",
+                        "root",
+                        "root readonly",
+                        "mount /proc",
+                        "masked /etc/secret",
+                        "masked /opt/secret",
+                        "masked /no/such/path",
+                        "readonly /proc/sys",
+                        "cgroup memory.limit",
+                        "cgroup memory usage",
+                        "cgroup pids.max",
+                        "cgroup pids usage",
+                        "cgroup devices",
+                        "cgroup holds only the container",
+                        "no hull process inside",
+                        "capabilities bounding",
+                        "capabilities inheritable",
+                        "no_new_privs",
+                        "seccomp mode",
+                        "rlimit RLIMIT_NOFILE",
+                        "oom_score_adj",
+                        "user",
                         "init open fds"})
     EXPECT_EQ(verdict(v, p), "holds") << p << ": " << row(v, p).dump();
   // The host's namespaces are the ones the config leaves out.

@@ -29,7 +29,7 @@ TEST(CgroupConvert, SharesToWeightMapsDefaultToDefaultAndKeepsRangeEnds) {
     EXPECT_GT(shares_to_weight(s), prev) << s;
     prev = shares_to_weight(s);
   }
-  EXPECT_EQ(shares_to_weight(512), 59u);   // 10^1.7647 rounded up
+  EXPECT_EQ(shares_to_weight(512), 59u);    // 10^1.7647 rounded up
   EXPECT_EQ(shares_to_weight(2048), 174u);  // 10^2.2386 rounded up
 }
 

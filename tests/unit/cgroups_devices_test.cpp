@@ -12,8 +12,7 @@ namespace {
 
 // Runs prog on a bpf_cgroup_dev_ctx; fails the test on an unexpected opcode.
 int run(const std::vector<bpf_insn>& prog, char type, uint8_t access, uint32_t major, uint32_t minor) {
-  uint32_t ctx[3] = {(static_cast<uint32_t>(access) << 16) |
-                         (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
+  uint32_t ctx[3] = {(static_cast<uint32_t>(access) << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
                      major, minor};
   uint64_t r[11] = {};
   size_t pc = 0;
@@ -24,7 +23,9 @@ int run(const std::vector<bpf_insn>& prog, char type, uint8_t access, uint32_t m
         EXPECT_EQ(i.src_reg, BPF_REG_1);
         r[i.dst_reg] = ctx[i.off / 4];
         break;
-      case BPF_ALU | BPF_AND | BPF_K: r[i.dst_reg] = static_cast<uint32_t>(r[i.dst_reg] & static_cast<uint32_t>(i.imm)); break;
+      case BPF_ALU | BPF_AND | BPF_K:
+        r[i.dst_reg] = static_cast<uint32_t>(r[i.dst_reg] & static_cast<uint32_t>(i.imm));
+        break;
       case BPF_ALU | BPF_RSH | BPF_K: r[i.dst_reg] = static_cast<uint32_t>(r[i.dst_reg]) >> i.imm; break;
       case BPF_ALU | BPF_MOV | BPF_X: r[i.dst_reg] = static_cast<uint32_t>(r[i.src_reg]); break;
       case BPF_ALU64 | BPF_MOV | BPF_K: r[i.dst_reg] = static_cast<uint64_t>(static_cast<int64_t>(i.imm)); break;
@@ -52,15 +53,15 @@ int device_prog_result(const std::vector<DeviceRule>& rules, char type, uint8_t 
 TEST(CgroupDevices, ConfigRulesThenRuncsDefaultsAndNoRuleForLinuxDevices) {
   std::vector<spec::DeviceCgroup> res = {{false, std::nullopt, std::nullopt, std::nullopt, "rwm"},
                                          {true, "c", 10, 229, "rw"}};
-  std::vector<spec::Device> devs = {{"c", "/dev/fuse2", 10, 230, std::nullopt, std::nullopt, std::nullopt},
-                                    {"p", "/dev/fifo", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                                     std::nullopt}};
+  std::vector<spec::Device> devs = {
+      {"c", "/dev/fuse2", 10, 230, std::nullopt, std::nullopt, std::nullopt},
+      {"p", "/dev/fifo", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
   auto rules = device_rules(res, devs);
   ASSERT_EQ(rules.size(), 2u + 11u);
   EXPECT_EQ(rules[0], (DeviceRule{false, 'a', -1, -1, R | W | M}));
   EXPECT_EQ(rules[1], (DeviceRule{true, 'c', 10, 229, R | W}));
   EXPECT_EQ(rules[2], (DeviceRule{true, 'c', -1, -1, M}));
-  EXPECT_EQ(rules[4], (DeviceRule{true, 'c', 1, 3, R | W | M}));  // /dev/null
+  EXPECT_EQ(rules[4], (DeviceRule{true, 'c', 1, 3, R | W | M}));         // /dev/null
   EXPECT_EQ(rules.back(), (DeviceRule{true, 'c', 10, 200, R | W | M}));  // /dev/net/tun
   // The listed device gets a node, not a rule: a deny-all keeps it closed.
   for (const auto& r : rules) EXPECT_FALSE(r.major == 10 && r.minor == 230) << v1_rule_text(r);

@@ -161,8 +161,8 @@ TEST_F(CgroupManagerFake, CreateRefusesAV2CgroupThatHasProcesses) {
 TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInACgroupThatHoldsProcesses) {
   Host h = hybrid();
   h.v1.erase("cpuset");  // its v1 setup would need the kernel's files first
-  dir("unified/busy", {"cgroup.type=domain\n", "cgroup.procs=77\n", "cgroup.controllers=hugetlb\n",
-                       "cgroup.subtree_control"});
+  dir("unified/busy",
+      {"cgroup.type=domain\n", "cgroup.procs=77\n", "cgroup.controllers=hugetlb\n", "cgroup.subtree_control"});
   spec::Linux l = linux_with("/busy/c");
   l.resources->hugepageLimits = {{"2MB", 0}};
   Manager m = Manager::plan(&l, "c", false, h);
@@ -171,7 +171,8 @@ TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInACgroupThatHoldsProcesses)
     FAIL();
   } catch (const Error& e) {
     std::string what = e.what();
-    EXPECT_NE(what.find("enable +hugetlb in " + root_ + "/unified/busy/cgroup.subtree_control: the cgroup holds "
+    EXPECT_NE(what.find("enable +hugetlb in " + root_ +
+                        "/unified/busy/cgroup.subtree_control: the cgroup holds "
                         "processes"),
               std::string::npos)
         << what;
@@ -185,8 +186,8 @@ TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInACgroupThatHoldsProcesses)
 TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInAThreadedCgroup) {
   Host h = hybrid();
   h.v1.erase("cpuset");
-  dir("unified/t", {"cgroup.type=domain threaded\n", "cgroup.procs", "cgroup.controllers=hugetlb\n",
-                    "cgroup.subtree_control"});
+  dir("unified/t",
+      {"cgroup.type=domain threaded\n", "cgroup.procs", "cgroup.controllers=hugetlb\n", "cgroup.subtree_control"});
   spec::Linux l = linux_with("/t/c");
   l.resources->hugepageLimits = {{"2MB", 0}};
   Manager m = Manager::plan(&l, "c", false, h);
@@ -194,8 +195,9 @@ TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInAThreadedCgroup) {
     m.create();
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("/unified/t/cgroup.subtree_control: the cgroup is of type \"domain threaded\""),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("/unified/t/cgroup.subtree_control: the cgroup is of type \"domain threaded\""),
+        std::string::npos)
         << e.what();
   }
   EXPECT_TRUE(writes(root_ + "/unified/t", "cgroup.subtree_control").empty());
@@ -245,8 +247,8 @@ TEST_F(CgroupManagerFake, StateRoundTrips) {
 TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   Host h = hybrid();
   h.v1["pids"] = {dir("pids"), "/", {"pids"}};
-  dir("memory/c", {"memory.usage_in_bytes=100\n", "memory.max_usage_in_bytes=200\n",
-                   "memory.limit_in_bytes=300\n", "memory.failcnt=1\n", "memory.stat=cache 7\ntotal_cache 9\n"});
+  dir("memory/c", {"memory.usage_in_bytes=100\n", "memory.max_usage_in_bytes=200\n", "memory.limit_in_bytes=300\n",
+                   "memory.failcnt=1\n", "memory.stat=cache 7\ntotal_cache 9\n"});
   dir("pids/c", {"pids.current=3\n", "pids.max=max\n"});
   dir("unified/c", {"hugetlb.2MB.max=max\n", "hugetlb.2MB.current=0\n", "hugetlb.2MB.events=max 2\n"});
   Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), h);

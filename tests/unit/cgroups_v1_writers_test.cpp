@@ -25,10 +25,10 @@ TEST_F(CgroupV1Writers, MemoryFieldsGoToTheirFiles) {
   m.kernelTCP = 1 << 20;
   Warnings w;
   v1::set_memory(d, m, {false, &w});
-  EXPECT_EQ(written_files(), (V{"memory/c/memory.limit_in_bytes", "memory/c/memory.memsw.limit_in_bytes",
-                                "memory/c/memory.soft_limit_in_bytes", "memory/c/memory.swappiness",
-                                "memory/c/memory.oom_control", "memory/c/memory.use_hierarchy",
-                                "memory/c/memory.kmem.tcp.limit_in_bytes"}));
+  EXPECT_EQ(written_files(),
+            (V{"memory/c/memory.limit_in_bytes", "memory/c/memory.memsw.limit_in_bytes",
+               "memory/c/memory.soft_limit_in_bytes", "memory/c/memory.swappiness", "memory/c/memory.oom_control",
+               "memory/c/memory.use_hierarchy", "memory/c/memory.kmem.tcp.limit_in_bytes"}));
   EXPECT_EQ(read(d, "memory.limit_in_bytes"), "1000000");
   EXPECT_EQ(read(d, "memory.memsw.limit_in_bytes"), "2000000");  // v1 takes memory+swap as is
   EXPECT_EQ(read(d, "memory.soft_limit_in_bytes"), "500000");
@@ -91,9 +91,9 @@ TEST_F(CgroupV1Writers, CpuFieldsGoToTheirFiles) {
   c.realtimePeriod = 1000000;
   c.idle = 1;
   v1::set_cpu(d, c);
-  EXPECT_EQ(written_files(), (V{"cpu/c/cpu.shares", "cpu/c/cpu.cfs_period_us", "cpu/c/cpu.cfs_quota_us",
-                                "cpu/c/cpu.cfs_burst_us", "cpu/c/cpu.rt_period_us", "cpu/c/cpu.rt_runtime_us",
-                                "cpu/c/cpu.idle"}));
+  EXPECT_EQ(written_files(),
+            (V{"cpu/c/cpu.shares", "cpu/c/cpu.cfs_period_us", "cpu/c/cpu.cfs_quota_us", "cpu/c/cpu.cfs_burst_us",
+               "cpu/c/cpu.rt_period_us", "cpu/c/cpu.rt_runtime_us", "cpu/c/cpu.idle"}));
   EXPECT_EQ(read(d, "cpu.shares"), "512");
   EXPECT_EQ(read(d, "cpu.cfs_quota_us"), "50000");
   EXPECT_EQ(read(d, "cpu.rt_runtime_us"), "950000");
@@ -173,8 +173,8 @@ TEST_F(CgroupV1Writers, BlkioLeafWeightWithoutCfqIsAnError) {
 }
 
 TEST_F(CgroupV1Writers, HugetlbWritesLimitAndReservation) {
-  std::string d = dir("hugetlb/c", {"hugetlb.2MB.limit_in_bytes", "hugetlb.2MB.rsvd.limit_in_bytes",
-                                    "hugetlb.1GB.limit_in_bytes"});
+  std::string d =
+      dir("hugetlb/c", {"hugetlb.2MB.limit_in_bytes", "hugetlb.2MB.rsvd.limit_in_bytes", "hugetlb.1GB.limit_in_bytes"});
   v1::set_hugetlb(d, {{"2MB", 4 << 20}, {"1GB", 1 << 30}});
   EXPECT_EQ(read(d, "hugetlb.2MB.limit_in_bytes"), "4194304");
   EXPECT_EQ(read(d, "hugetlb.2MB.rsvd.limit_in_bytes"), "4194304");
@@ -183,8 +183,10 @@ TEST_F(CgroupV1Writers, HugetlbWritesLimitAndReservation) {
     v1::set_hugetlb(d, {{"64KB", 1}});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "linux.resources.hugepageLimits: page size \"64KB\" is not supported by this "
-                                     "host (no " + d + "/hugetlb.64KB.limit_in_bytes)");
+    EXPECT_EQ(std::string(e.what()),
+              "linux.resources.hugepageLimits: page size \"64KB\" is not supported by this "
+              "host (no " +
+                  d + "/hugetlb.64KB.limit_in_bytes)");
   }
 }
 

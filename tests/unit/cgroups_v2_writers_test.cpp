@@ -67,7 +67,9 @@ TEST_F(CgroupV2Writers, CheckBeforeUpdateRefusesALimitBelowUsage) {
   m.limit = 4000;
   m.checkBeforeUpdate = true;
   v2::set_memory(d, m, {false, nullptr});  // create: no check
-  EXPECT_EQ(error([&] { v2::set_memory(d, m, {true, nullptr}); }),
+  EXPECT_EQ(error([&] {
+              v2::set_memory(d, m, {true, nullptr});
+            }),
             "linux.resources.memory.limit: 4000 is below the current usage 5000 (checkBeforeUpdate)");
   m.limit = 6000;
   v2::set_memory(d, m, {true, nullptr});
@@ -157,7 +159,9 @@ TEST_F(CgroupV2Writers, HugetlbMaxAndReservation) {
   EXPECT_EQ(read(d, "hugetlb.2MB.rsvd.max"), "2097152");
   EXPECT_EQ(read(d, "hugetlb.1GB.max"), "0");
   EXPECT_EQ(written_files(), (V{"c/hugetlb.2MB.max", "c/hugetlb.2MB.rsvd.max", "c/hugetlb.1GB.max"}));
-  EXPECT_EQ(error([&] { v2::set_hugetlb(d, {{"../../x", 1}}); }),
+  EXPECT_EQ(error([&] {
+              v2::set_hugetlb(d, {{"../../x", 1}});
+            }),
             "linux.resources.hugepageLimits: page size \"../../x\" is not of the form <number>KB|MB|GB");
 }
 
@@ -175,7 +179,9 @@ TEST_F(CgroupV2Writers, UnifiedIsWrittenAsGiven) {
   EXPECT_EQ(read(d, "io.max"), "259:0 rbps=2097152 wiops=120\n253:0 rbps=2097152 wiops=120");
   EXPECT_EQ(read(d, "hugetlb.1GB.max"), "1073741824");
   EXPECT_EQ(read(d, "cgroup.max.depth"), "3");
-  EXPECT_EQ(error([&] { v2::set_unified(d, {{"memory.max", "1"}}); }),
+  EXPECT_EQ(error([&] {
+              v2::set_unified(d, {{"memory.max", "1"}});
+            }),
             "linux.resources.unified: \"memory.max\": no such file in " + d);
 }
 
@@ -183,7 +189,9 @@ TEST_F(CgroupV2Writers, UnifiedKeysCannotLeaveTheCgroup) {
   dir("c");
   dir("secret", {"memory.max"});
   for (const char* key : {"../secret/memory.max", "a/b.c", "/etc/passwd", ".", "..", "", "nodot", ".hidden"}) {
-    EXPECT_EQ(error([&] { v2::set_unified(root_ + "/c", {{key, "1"}}); }),
+    EXPECT_EQ(error([&] {
+                v2::set_unified(root_ + "/c", {{key, "1"}});
+              }),
               std::string("linux.resources.unified: invalid key ") + quote(key))
         << key;
   }

@@ -12,8 +12,7 @@ bool has(const nlohmann::json& array, const std::string& item) {
 }
 
 bool all_strings(const nlohmann::json& array) {
-  return array.is_array() &&
-         std::all_of(array.begin(), array.end(), [](const auto& x) { return x.is_string(); });
+  return array.is_array() && std::all_of(array.begin(), array.end(), [](const auto& x) { return x.is_string(); });
 }
 
 TEST(Features, TopLevelShape) {
@@ -40,7 +39,8 @@ TEST(Features, OutputIsRuncStyle) {
 
 TEST(Features, Namespaces) {
   auto ns = linux_section()["namespaces"];
-  for (const char* n : {"mount", "uts", "ipc", "pid", "network", "cgroup", "user", "time"}) EXPECT_TRUE(has(ns, n)) << n;
+  for (const char* n : {"mount", "uts", "ipc", "pid", "network", "cgroup", "user", "time"})
+    EXPECT_TRUE(has(ns, n)) << n;
   EXPECT_EQ(ns.size(), 8u);
 }
 

@@ -13,9 +13,15 @@ namespace hull {
 namespace {
 
 TEST(ContainerId, AcceptsRuncCompatibleIds) {
-  const std::string ids[] = {"web", "a", "A-Z_0.9+x", "...", ".hidden", "-leading-dash", "x..y",
-                         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                         std::string(1024, 'a')};
+  const std::string ids[] = {"web",
+                             "a",
+                             "A-Z_0.9+x",
+                             "...",
+                             ".hidden",
+                             "-leading-dash",
+                             "x..y",
+                             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                             std::string(1024, 'a')};
   for (const std::string& id : ids) {
     SCOPED_TRACE(id.substr(0, 40));
     EXPECT_NO_THROW(validate_container_id(id));
@@ -43,7 +49,8 @@ TEST(ContainerId, RefusesBadIdsWithExactMessages) {
       {std::string("nul\0x", 5), "invalid container id \"nul\\x00x\": " + chars},
       {"q\"uote", "invalid container id \"q\\\"uote\": " + chars},
       {"star*", "invalid container id \"star*\": " + chars},
-      {std::string(1025, 'a'), "invalid container id \"" + std::string(64, 'a') + "...\": it is longer than 1024 bytes"},
+      {std::string(1025, 'a'),
+       "invalid container id \"" + std::string(64, 'a') + "...\": it is longer than 1024 bytes"},
   };
   for (const BadId& c : cases) {
     SCOPED_TRACE(c.message);

@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "seccomp/seccomp.hpp"
 #include "spec/spec.hpp"
 #include "spec/validate.hpp"
-#include "seccomp/seccomp.hpp"
 
 namespace hull {
 namespace {
@@ -69,10 +69,9 @@ TEST(DefaultSpec, Mounts) {
     types.push_back(x["type"]);
     EXPECT_TRUE(x.contains("source"));
   }
-  EXPECT_EQ(dests, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
-                                             "/sys", "/sys/fs/cgroup"}));
-  EXPECT_EQ(types, (std::vector<std::string>{"proc", "tmpfs", "devpts", "tmpfs", "mqueue", "sysfs",
-                                             "cgroup"}));
+  EXPECT_EQ(dests, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
+                                             "/sys/fs/cgroup"}));
+  EXPECT_EQ(types, (std::vector<std::string>{"proc", "tmpfs", "devpts", "tmpfs", "mqueue", "sysfs", "cgroup"}));
   EXPECT_FALSE(m[0].contains("options"));
   auto devpts = m[2]["options"];
   for (const char* o : {"newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}) {

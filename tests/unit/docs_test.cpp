@@ -34,10 +34,11 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-// The string literal each Error(...) (or an Error subclass: ...Error, ContainerMissing, CorruptState), throw_errno(...) and with_context(...)
-// in src/ starts its message with, C escapes undone.
+// The string literal each Error(...) (or an Error subclass: ...Error, ContainerMissing, CorruptState), throw_errno(...)
+// and with_context(...) in src/ starts its message with, C escapes undone.
 std::set<std::string> source_messages() {
-  static const std::regex literal_re(R"re(\b(?:Error|ContainerMissing|CorruptState|throw_errno|with_context)\(\s*"((?:[^"\\]|\\.)*)")re");
+  static const std::regex literal_re(
+      R"re(\b(?:Error|ContainerMissing|CorruptState|throw_errno|with_context)\(\s*"((?:[^"\\]|\\.)*)")re");
   std::set<std::string> out;
   for (const auto& entry : fs::recursive_directory_iterator(kSource / "src")) {
     auto ext = entry.path().extension();
@@ -71,12 +72,14 @@ TEST(Docs, TroubleshootingCoversEveryErrorMessage) {
   ASSERT_GT(messages.size(), 100u);
   ASSERT_GT(prefixes.size(), 50u);
   for (const std::string& m : messages) {
-    bool covered = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return m.rfind(p, 0) == 0; });
+    bool covered =
+        std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return m.rfind(p, 0) == 0; });
     EXPECT_TRUE(covered) << "docs/troubleshooting.md has no entry for the message \"" << m
                          << "...\": add its first words to the table of its cause";
   }
   for (const std::string& p : prefixes) {
-    bool exists = std::any_of(messages.begin(), messages.end(), [&](const std::string& m) { return m.rfind(p, 0) == 0; });
+    bool exists =
+        std::any_of(messages.begin(), messages.end(), [&](const std::string& m) { return m.rfind(p, 0) == 0; });
     EXPECT_TRUE(exists) << "docs/troubleshooting.md documents \"" << p << "\", which no message in src/ starts with";
   }
 }
@@ -112,8 +115,9 @@ TEST(Docs, PodmanConfigIsTheE2eOne) {
   ASSERT_FALSE(doc.empty()) << "docs/clients.md lacks the marked containers.conf block";
   // The heredoc podman.sh writes, with the runtime the docs name.
   auto script = lines_of(read_file(kSource / "tests/e2e/podman.sh"));
-  auto start = std::find_if(script.begin(), script.end(),
-                            [](const std::string& l) { return l.find("\"$work/containers.conf\" <<CONF") != std::string::npos; });
+  auto start = std::find_if(script.begin(), script.end(), [](const std::string& l) {
+    return l.find("\"$work/containers.conf\" <<CONF") != std::string::npos;
+  });
   ASSERT_NE(start, script.end());
   std::vector<std::string> conf;
   for (auto it = start + 1; it != script.end() && *it != "CONF"; ++it)
@@ -130,12 +134,15 @@ TEST(Docs, DockerRuntimesEntryIsTheE2eOne) {
   for (const auto& l : doc_lines) doc_text += l + "\n";
   auto doc = nlohmann::json::parse(doc_text);
   auto script = lines_of(read_file(kSource / "tests/e2e/docker.sh"));
-  auto start = std::find_if(script.begin(), script.end(),
-                            [](const std::string& l) { return l.find("\"$work/daemon.json\" <<CONF") != std::string::npos; });
+  auto start = std::find_if(script.begin(), script.end(), [](const std::string& l) {
+    return l.find("\"$work/daemon.json\" <<CONF") != std::string::npos;
+  });
   ASSERT_NE(start, script.end());
   std::string conf;
   for (auto it = start + 1; it != script.end() && *it != "CONF"; ++it)
-    conf += replace_all(replace_all(replace_all(*it, "$runtime", "/usr/sbin/hull"), "$(cgroup_parent)", "p"), "$work", "/w") + "\n";
+    conf += replace_all(replace_all(replace_all(*it, "$runtime", "/usr/sbin/hull"), "$(cgroup_parent)", "p"), "$work",
+                        "/w") +
+            "\n";
   auto e2e = nlohmann::json::parse(conf);
   ASSERT_TRUE(e2e.contains("runtimes"));
   ASSERT_TRUE(e2e["runtimes"].contains("e2e"));

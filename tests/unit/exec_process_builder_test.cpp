@@ -19,8 +19,8 @@ TEST(ExecUserParser, AcceptsUidAndUidGid) {
 }
 
 TEST(ExecUserParser, RefusesAnythingButDecimalIds) {
-  for (const char* bad : {"", ":", "1:", ":1", "0x1", "-1", "+1", " 1", "1 ", "1:2:3", "abc", "1000:abc",
-                          "4294967295", "99999999999999999999", "1:4294967295"}) {
+  for (const char* bad : {"", ":", "1:", ":1", "0x1", "-1", "+1", " 1", "1 ", "1:2:3", "abc", "1000:abc", "4294967295",
+                          "99999999999999999999", "1:4294967295"}) {
     EXPECT_THROW(parse_exec_user(bad), Error) << '"' << bad << '"';
   }
 }

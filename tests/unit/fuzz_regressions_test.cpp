@@ -28,13 +28,15 @@ std::string error_of(F&& f) {
 TEST(FuzzRegressions, NumberOverflowIsAnInvalidJsonError) {
   EXPECT_EQ(error_of([] { parse_config(R"({"ociVersion": "1.0.2", "x": 1e400})"); }),
             "config.json: invalid JSON: number overflow parsing '1e400'");
-  EXPECT_EQ(error_of([] { parse_process_json(R"({"args": ["sh"], "user": {"uid": 1844674407370955201e400}})",
-                                             "process.json"); }),
+  EXPECT_EQ(error_of([] {
+              parse_process_json(R"({"args": ["sh"], "user": {"uid": 1844674407370955201e400}})", "process.json");
+            }),
             "process.json: invalid JSON: number overflow parsing '1844674407370955201e400'");
   EXPECT_EQ(error_of([] { parse_resources_json(R"({"pids": {"limit": -1e400}})", "resources.json"); }),
             "resources.json: invalid JSON: number overflow parsing '-1e400'");
-  EXPECT_EQ(error_of([] { parse_config(R"({"ociVersion": "1.0.2", "linux": {"seccomp": {"architectures": [1e400]}}})"); }),
-            "config.json: invalid JSON: number overflow parsing '1e400'");
+  EXPECT_EQ(
+      error_of([] { parse_config(R"({"ociVersion": "1.0.2", "linux": {"seccomp": {"architectures": [1e400]}}})"); }),
+      "config.json: invalid JSON: number overflow parsing '1e400'");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -8,8 +8,8 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "process/hooks.hpp"
 #include "base/warn.hpp"
+#include "process/hooks.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace hull;
@@ -73,7 +73,8 @@ TEST_F(Hooks, SignalAndMissingAndTimeout) {
   auto sig = script("sig", "kill -TERM $$\n");
   EXPECT_EQ(error_of({{sig, {}, {}, {}}}), "hook createRuntime[0] \"" + sig + "\": killed by SIGTERM");
   EXPECT_EQ(error_of({{dir_ + "/missing", {}, {}, {}}}, "prestart"),
-            "hook prestart[0] \"" + dir_ + "/missing\": exec \"" + dir_ + "/missing\": no such file: no such file or directory");
+            "hook prestart[0] \"" + dir_ + "/missing\": exec \"" + dir_ +
+                "/missing\": no such file: no such file or directory");
   auto slow = script("slow", "exec sleep 30\n");
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(error_of({{slow, {}, {}, 1}}), "hook createRuntime[0] \"" + slow + "\": timed out after 1s and was killed");

@@ -12,9 +12,7 @@
 
 namespace {
 
-std::string nested(char open, char close, size_t depth) {
-  return std::string(depth, open) + std::string(depth, close);
-}
+std::string nested(char open, char close, size_t depth) { return std::string(depth, open) + std::string(depth, close); }
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -36,7 +34,8 @@ TEST(JsonDepth, DeepConfigIsAnErrorNotACrash) {
     EXPECT_NE(msg.find("bundle/config.json: JSON nested deeper than 256 levels (line 1, column "), std::string::npos)
         << msg.substr(0, 300);
   }
-  std::string process = error_of([&] { hull::spec::parse_process_json(R"({"args": )" + nested('[', ']', 5000) + "}", "p.json"); });
+  std::string process =
+      error_of([&] { hull::spec::parse_process_json(R"({"args": )" + nested('[', ']', 5000) + "}", "p.json"); });
   EXPECT_NE(process.find("p.json: JSON nested deeper than 256 levels"), std::string::npos) << process.substr(0, 300);
 }
 

@@ -47,8 +47,7 @@ std::vector<Edge> project_includes(const fs::path& src) {
     std::string text;
     for (int n = 1; std::getline(in, text); ++n) {
       std::smatch m;
-      if (std::regex_search(text, m, include_re))
-        edges.push_back({fs::relative(entry.path(), src).string(), n, m[1]});
+      if (std::regex_search(text, m, include_re)) edges.push_back({fs::relative(entry.path(), src).string(), n, m[1]});
     }
   }
   return edges;
@@ -72,7 +71,8 @@ TEST(Layering, NoIncludeRunsUpwardsOrSideways) {
     ASSERT_NE(it, allowed().end()) << "src/" << e.file << ": folder " << folder << " has no floor";
     EXPECT_TRUE(it->second.count(e.target))
         << "src/" << e.file << ":" << e.line << " includes " << e.target << "/, which " << folder
-        << "/ may not use (floors: base <- spec <- {namespaces, cgroups, rootfs, seccomp} <- process <- runtime <- cli)";
+        << "/ may not use (floors: base <- spec <- {namespaces, cgroups, rootfs, seccomp} <- process <- runtime <- "
+           "cli)";
   }
 }
 

@@ -22,9 +22,9 @@ TEST(Passwd, SkipsMalformedLines) {
   const std::string text =
       "\n"
       "# comment\n"
-      ":x:5:5::/:/bin/sh\n"          // no name
-      "short:x\n"                    // no uid field
-      "neg:x:-5:5::/:/bin/sh\n"      // not a number
+      ":x:5:5::/:/bin/sh\n"      // no name
+      "short:x\n"                // no uid field
+      "neg:x:-5:5::/:/bin/sh\n"  // not a number
       "big:x:99999999999:5::/:/bin/sh\n"
       "nouid:x::5::/:/bin/sh\n"
       "ok:x:5:5::/:/bin/sh\n";

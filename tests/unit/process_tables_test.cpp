@@ -6,11 +6,11 @@
 #include <sys/resource.h>
 
 #include "base/error.hpp"
+#include "base/warn.hpp"
 #include "process/capabilities.hpp"
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
 #include "process/sysctl.hpp"
-#include "base/warn.hpp"
 #include "spec/sysctl_namespace.hpp"
 
 using namespace hull;
@@ -63,7 +63,8 @@ TEST(Capabilities, SetsFromConfigWarnOnUnknownAndKernelMissing) {
   EXPECT_EQ(s.inheritable, 0u);  // absent means empty (CVE-2022-29162)
   ASSERT_EQ(w.got.size(), 2u);
   EXPECT_EQ(w.got[0], "process.capabilities.bounding: unknown capability \"CAP_WHATEVER\" ignored");
-  EXPECT_EQ(w.got[1], "process.capabilities.permitted: CAP_CHECKPOINT_RESTORE is not supported by the running kernel; ignored");
+  EXPECT_EQ(w.got[1],
+            "process.capabilities.permitted: CAP_CHECKPOINT_RESTORE is not supported by the running kernel; ignored");
   auto none = capability_sets(std::nullopt, 40);
   EXPECT_EQ(none.bounding | none.effective | none.permitted | none.inheritable | none.ambient, 0u);
 }
@@ -81,9 +82,13 @@ TEST(Rlimits, NameTable) {
 }
 
 TEST(Rlimits, UnknownNameAndSoftAboveHardFailBeforeAnyChange) {
-  EXPECT_EQ(error_of([] { apply_rlimits({{"RLIMIT_CORE", 0, 0}, {"RLIMIT_BOGUS", 1, 1}}); }),
+  EXPECT_EQ(error_of([] {
+              apply_rlimits({{"RLIMIT_CORE", 0, 0}, {"RLIMIT_BOGUS", 1, 1}});
+            }),
             "process.rlimits[1]: unknown rlimit type \"RLIMIT_BOGUS\"");
-  EXPECT_EQ(error_of([] { apply_rlimits({{"RLIMIT_NOFILE", 10, 5}}); }),
+  EXPECT_EQ(error_of([] {
+              apply_rlimits({{"RLIMIT_NOFILE", 10, 5}});
+            }),
             "process.rlimits[0]: RLIMIT_NOFILE soft limit 10 is above the hard limit 5");
 }
 
@@ -91,9 +96,9 @@ TEST(Sysctl, Classification) {
   using NT = spec::NamespaceType;
   EXPECT_EQ(spec::sysctl_namespace("kernel.hostname"), NT::Uts);
   EXPECT_EQ(spec::sysctl_namespace("kernel.domainname"), NT::Uts);
-  for (const char* k : {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall",
-                        "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", "fs.mqueue.queues_max",
-                        "fs/mqueue/msg_max"})
+  for (const char* k :
+       {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+        "kernel.shmmni", "kernel.shm_rmid_forced", "fs.mqueue.queues_max", "fs/mqueue/msg_max"})
     EXPECT_EQ(spec::sysctl_namespace(k), NT::Ipc) << k;
   EXPECT_EQ(spec::sysctl_namespace("net.ipv4.ip_forward"), NT::Network);
   EXPECT_EQ(spec::sysctl_namespace("net/ipv4/conf/eth0.100/forwarding"), NT::Network);
@@ -105,7 +110,8 @@ TEST(Sysctl, Classification) {
 TEST(Sysctl, PathsAndTraversal) {
   EXPECT_EQ(sysctl_path("net.ipv4.ip_forward"), "/proc/sys/net/ipv4/ip_forward");
   EXPECT_EQ(sysctl_path("net/ipv4/conf/eth0.100/forwarding"), "/proc/sys/net/ipv4/conf/eth0.100/forwarding");
-  EXPECT_EQ(error_of([] { sysctl_path("net/../../kernel/core_pattern"); }), "linux.sysctl: malformed key \"net/../../kernel/core_pattern\"");
+  EXPECT_EQ(error_of([] { sysctl_path("net/../../kernel/core_pattern"); }),
+            "linux.sysctl: malformed key \"net/../../kernel/core_pattern\"");
   EXPECT_NE(error_of([] { sysctl_path("net..ipv4"); }), "");
 }
 
@@ -156,11 +162,24 @@ TEST(Scheduling, CpuLists) {
 }
 
 TEST(Scheduling, InvalidValuesFailWithTheField) {
-  EXPECT_EQ(error_of([] { apply_io_priority({"IOPRIO_CLASS_XX", 1}); }), "process.ioPriority: unknown class \"IOPRIO_CLASS_XX\"");
-  EXPECT_EQ(error_of([] { apply_io_priority({"IOPRIO_CLASS_BE", 9}); }), "process.ioPriority: priority 9 is outside 0..7");
-  EXPECT_EQ(error_of([] { apply_personality({"LINUX", {"ADDR_NO_RANDOMIZE"}}); }),
+  EXPECT_EQ(error_of([] {
+              apply_io_priority({"IOPRIO_CLASS_XX", 1});
+            }),
+            "process.ioPriority: unknown class \"IOPRIO_CLASS_XX\"");
+  EXPECT_EQ(error_of([] {
+              apply_io_priority({"IOPRIO_CLASS_BE", 9});
+            }),
+            "process.ioPriority: priority 9 is outside 0..7");
+  EXPECT_EQ(error_of([] {
+              apply_personality({"LINUX", {"ADDR_NO_RANDOMIZE"}});
+            }),
             "linux.personality.flags: unsupported flag \"ADDR_NO_RANDOMIZE\" (the spec defines none)");
-  EXPECT_EQ(error_of([] { apply_memory_policy({"MPOL_DEFAULT", "0", {}}); }), "linux.memoryPolicy: MPOL_DEFAULT takes no nodes");
-  EXPECT_EQ(error_of([] { apply_memory_policy({"MPOL_BIND", std::nullopt, {}}); }),
+  EXPECT_EQ(error_of([] {
+              apply_memory_policy({"MPOL_DEFAULT", "0", {}});
+            }),
+            "linux.memoryPolicy: MPOL_DEFAULT takes no nodes");
+  EXPECT_EQ(error_of([] {
+              apply_memory_policy({"MPOL_BIND", std::nullopt, {}});
+            }),
             "linux.memoryPolicy: MPOL_BIND needs at least one node");
 }

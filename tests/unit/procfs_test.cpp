@@ -1,8 +1,8 @@
 // base/procfs: paths resolve in a procfs without following any symlink or
 // crossing a mount, and "self" is resolved in the same instance. Runs
 // unprivileged too (then /proc itself, checked to be a procfs root, is used).
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +37,8 @@ TEST(Procfs, MagicLinkTargetIsOpenedOnlyOnRequest) {
   EXPECT_TRUE(S_ISLNK(of_link.st_mode));
   EXPECT_THROW(hull::procfs::open("self/exe", O_RDONLY), hull::Error);
   hull::UniqueFd exe = hull::procfs::open_link_target("self/exe", O_PATH);
-  struct stat by_link {}, ours {};
+  struct stat by_link {
+  }, ours{};
   ASSERT_EQ(::fstat(exe.get(), &by_link), 0);
   ASSERT_EQ(::stat("/proc/self/exe", &ours), 0);
   EXPECT_EQ(by_link.st_ino, ours.st_ino);

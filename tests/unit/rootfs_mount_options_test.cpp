@@ -38,20 +38,18 @@ TEST_P(SetsFlag, SetsOrClearsTheRightMsFlag) {
 INSTANTIATE_TEST_SUITE_P(
     OciTable, SetsFlag,
     ::testing::Values(FlagCase{"async", 0, MS_SYNCHRONOUS}, FlagCase{"sync", MS_SYNCHRONOUS, 0},
-                      FlagCase{"dirsync", MS_DIRSYNC, 0}, FlagCase{"dev", 0, MS_NODEV},
-                      FlagCase{"nodev", MS_NODEV, 0}, FlagCase{"exec", 0, MS_NOEXEC},
-                      FlagCase{"noexec", MS_NOEXEC, 0}, FlagCase{"suid", 0, MS_NOSUID},
-                      FlagCase{"nosuid", MS_NOSUID, 0}, FlagCase{"ro", MS_RDONLY, 0},
-                      FlagCase{"rw", 0, MS_RDONLY}, FlagCase{"mand", MS_MANDLOCK, 0},
-                      FlagCase{"nomand", 0, MS_MANDLOCK}, FlagCase{"remount", MS_REMOUNT, 0},
-                      FlagCase{"bind", MS_BIND, 0}, FlagCase{"rbind", MS_BIND | MS_REC, 0},
-                      FlagCase{"atime", 0, MS_NOATIME}, FlagCase{"noatime", MS_NOATIME, 0},
-                      FlagCase{"diratime", 0, MS_NODIRATIME}, FlagCase{"nodiratime", MS_NODIRATIME, 0},
-                      FlagCase{"relatime", MS_RELATIME, 0}, FlagCase{"norelatime", 0, MS_RELATIME},
-                      FlagCase{"strictatime", MS_STRICTATIME, 0}, FlagCase{"nostrictatime", 0, MS_STRICTATIME},
-                      FlagCase{"lazytime", MS_LAZYTIME, 0}, FlagCase{"nolazytime", 0, MS_LAZYTIME},
-                      FlagCase{"iversion", MS_I_VERSION, 0}, FlagCase{"noiversion", 0, MS_I_VERSION},
-                      FlagCase{"nosymfollow", MS_NOSYMFOLLOW, 0}),
+                      FlagCase{"dirsync", MS_DIRSYNC, 0}, FlagCase{"dev", 0, MS_NODEV}, FlagCase{"nodev", MS_NODEV, 0},
+                      FlagCase{"exec", 0, MS_NOEXEC}, FlagCase{"noexec", MS_NOEXEC, 0}, FlagCase{"suid", 0, MS_NOSUID},
+                      FlagCase{"nosuid", MS_NOSUID, 0}, FlagCase{"ro", MS_RDONLY, 0}, FlagCase{"rw", 0, MS_RDONLY},
+                      FlagCase{"mand", MS_MANDLOCK, 0}, FlagCase{"nomand", 0, MS_MANDLOCK},
+                      FlagCase{"remount", MS_REMOUNT, 0}, FlagCase{"bind", MS_BIND, 0},
+                      FlagCase{"rbind", MS_BIND | MS_REC, 0}, FlagCase{"atime", 0, MS_NOATIME},
+                      FlagCase{"noatime", MS_NOATIME, 0}, FlagCase{"diratime", 0, MS_NODIRATIME},
+                      FlagCase{"nodiratime", MS_NODIRATIME, 0}, FlagCase{"relatime", MS_RELATIME, 0},
+                      FlagCase{"norelatime", 0, MS_RELATIME}, FlagCase{"strictatime", MS_STRICTATIME, 0},
+                      FlagCase{"nostrictatime", 0, MS_STRICTATIME}, FlagCase{"lazytime", MS_LAZYTIME, 0},
+                      FlagCase{"nolazytime", 0, MS_LAZYTIME}, FlagCase{"iversion", MS_I_VERSION, 0},
+                      FlagCase{"noiversion", 0, MS_I_VERSION}, FlagCase{"nosymfollow", MS_NOSYMFOLLOW, 0}),
     [](const auto& info) { return std::string(info.param.name); });
 
 struct PropagationCase {
@@ -163,14 +161,18 @@ TEST(MountOptions, BindAttrsFollowFlags) {
 TEST(MountOptions, SupportedListCoversTheOciTable) {
   std::vector<std::string> all = supported_mount_options();
   EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
-  for (const char* n :
-       {"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion", "lazytime", "mand",
-        "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime",
-        "nostrictatime", "nosuid", "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime", "relatime",
-        "remount", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime",
-        "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
-        "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "slave", "strictatime", "suid",
-        "sync", "tmpcopyup", "unbindable"}) {
+  for (const char* n : {"async",          "atime",       "bind",         "defaults",    "dev",
+                        "diratime",       "dirsync",     "exec",         "iversion",    "lazytime",
+                        "mand",           "noatime",     "nodev",        "nodiratime",  "noexec",
+                        "noiversion",     "nolazytime",  "nomand",       "norelatime",  "nostrictatime",
+                        "nosuid",         "nosymfollow", "private",      "ratime",      "rbind",
+                        "rdev",           "rdiratime",   "relatime",     "remount",     "rexec",
+                        "rnoatime",       "rnodev",      "rnodiratime",  "rnoexec",     "rnorelatime",
+                        "rnostrictatime", "rnosuid",     "rnosymfollow", "ro",          "rprivate",
+                        "rrelatime",      "rro",         "rrw",          "rshared",     "rslave",
+                        "rstrictatime",   "rsuid",       "rsymfollow",   "runbindable", "rw",
+                        "shared",         "slave",       "strictatime",  "suid",        "sync",
+                        "tmpcopyup",      "unbindable"}) {
     EXPECT_TRUE(std::binary_search(all.begin(), all.end(), n)) << n;
   }
   EXPECT_FALSE(std::binary_search(all.begin(), all.end(), "mode=755"));

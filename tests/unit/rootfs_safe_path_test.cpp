@@ -97,7 +97,7 @@ TEST_F(SafePathFs, CreateFollowsDanglingRelativeLinkThroughDotDotInside) {
 TEST_F(SafePathFs, CreateFileWithMissingParents) {
   UniqueFd fd = create_in_root(rootfd_.get(), "etc/x/y/resolv.conf", NodeKind::File);
   ASSERT_TRUE(fd);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::fstat(fd.get(), &st), 0);
   EXPECT_TRUE(S_ISREG(st.st_mode));
 }

@@ -95,7 +95,8 @@ TEST(SeccompCompile, ErrorsNameTheField) {
   s.defaultAction = "SCMP_ACT_ALLOW";
   s.defaultErrnoRet = 5;
   EXPECT_EQ(compile_error(s),
-            "linux.seccomp.defaultAction: errnoRet 5 given, but SCMP_ACT_ALLOW returns no errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)");
+            "linux.seccomp.defaultAction: errnoRet 5 given, but SCMP_ACT_ALLOW returns no errno (only SCMP_ACT_ERRNO "
+            "and SCMP_ACT_TRACE do)");
   s.defaultErrnoRet.reset();
   s.syscalls = {{{"getpid"}, "SCMP_ACT_ERRNO", {}, {{0, 1, 0, "SCMP_CMP_XX"}}}};
   EXPECT_EQ(compile_error(s), "linux.seccomp.syscalls[0].args[0]: unknown operator \"SCMP_CMP_XX\"");
@@ -219,7 +220,8 @@ TEST(SeccompCompile, SyscallsAboveTheNewestNamedGetEnosys) {
 
 TEST(SeccompNotify, ProcessStateJson) {
   auto j = nlohmann::json::parse(sc::process_state_json(
-      R"({"ociVersion":"1.2.0","id":"c1","status":"created","pid":4422,"bundle":"/b","annotations":{"k":"v"}})", "MKNOD=/dev/null"));
+      R"({"ociVersion":"1.2.0","id":"c1","status":"created","pid":4422,"bundle":"/b","annotations":{"k":"v"}})",
+      "MKNOD=/dev/null"));
   EXPECT_EQ(j["ociVersion"], "1.2.0");
   EXPECT_EQ(j["fds"], nlohmann::json::array({"seccompFd"}));
   EXPECT_EQ(j["pid"], 4422);
@@ -237,7 +239,8 @@ TEST(SeccompDefaultProfile, CompilesQuietlyAndDependsOnCapabilities) {
   EXPECT_TRUE(w.got.empty()) << w.got[0];
   auto allows = [](const spec::Seccomp& s, const std::string& name) {
     for (const auto& r : s.syscalls)
-      if (r.action == "SCMP_ACT_ALLOW" && r.args.empty() && std::find(r.names.begin(), r.names.end(), name) != r.names.end())
+      if (r.action == "SCMP_ACT_ALLOW" && r.args.empty() &&
+          std::find(r.names.begin(), r.names.end(), name) != r.names.end())
         return true;
     return false;
   };

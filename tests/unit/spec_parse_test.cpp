@@ -282,8 +282,8 @@ TEST(SpecParse, NullForARequiredFieldIsATypeError) {
 }
 
 TEST(SpecParse, AcceptsSemVer1Versions) {
-  for (const char* v : {"1.0.0", "1.0.0-rc1", "1.0.0-rc5-dev", "1.0.2-dev", "1.1.0+dev", "1.2.1", "1.3.0",
-                        "1.3.7-rc.1+build.5"}) {
+  for (const char* v :
+       {"1.0.0", "1.0.0-rc1", "1.0.0-rc5-dev", "1.0.2-dev", "1.1.0+dev", "1.2.1", "1.3.0", "1.3.7-rc.1+build.5"}) {
     SCOPED_TRACE(v);
     std::string text = std::string(R"({"ociVersion": ")") + v + R"("})";
     EXPECT_EQ(parse_config(text).ociVersion, v);
@@ -291,8 +291,8 @@ TEST(SpecParse, AcceptsSemVer1Versions) {
 }
 
 TEST(SpecParse, RefusesMalformedVersions) {
-  for (const char* v : {"", "1", "1.0", "1.0.0.0", "01.0.0", "1.00.0", "1.0.0-", "1.0.0-rc..1", "1.0.0-01",
-                        "1.0.0+", " 1.0.0", "1.0.0 "}) {
+  for (const char* v : {"", "1", "1.0", "1.0.0.0", "01.0.0", "1.00.0", "1.0.0-", "1.0.0-rc..1", "1.0.0-01", "1.0.0+",
+                        " 1.0.0", "1.0.0 "}) {
     SCOPED_TRACE(v);
     std::string text = std::string(R"({"ociVersion": ")") + v + R"("})";
     EXPECT_EQ(error_of(text), "config.json: .ociVersion: invalid version " + hull::quote(v) +

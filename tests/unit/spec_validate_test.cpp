@@ -41,9 +41,7 @@ TEST(SpecValidate, FullVectorIsValid) { EXPECT_EQ(error_of(good("full.json")), "
 TEST(SpecValidate, MinimalForStartIsValid) { EXPECT_EQ(error_of(good("minimal-for-start.json")), "<no error>"); }
 
 // What `hull spec` writes must be creatable as it stands.
-TEST(SpecValidate, DefaultSpecIsValid) {
-  EXPECT_EQ(error_of(parse_config(hull::default_spec_text())), "<no error>");
-}
+TEST(SpecValidate, DefaultSpecIsValid) { EXPECT_EQ(error_of(parse_config(hull::default_spec_text())), "<no error>"); }
 
 TEST(SpecValidate, NoNamespacesAtAllIsValid) { EXPECT_EQ(error_of(runnable("{}")), "<no error>"); }
 

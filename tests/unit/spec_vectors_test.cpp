@@ -93,9 +93,7 @@ TEST(SpecBadCreateVectors, EachParsesButFailsValidationWithItsExactMessage) {
   }
 }
 
-TEST(SpecBadCreateVectors, EveryFileHasACaseAndEveryCaseAFile) {
-  expect_cases_match_files(kConfigData / "bad-create");
-}
+TEST(SpecBadCreateVectors, EveryFileHasACaseAndEveryCaseAFile) { expect_cases_match_files(kConfigData / "bad-create"); }
 
 // The runtime-spec checkout is reference material beside the project, not part
 // of it: HULL_SPEC_DIR in the environment overrides the compiled-in location,
@@ -138,8 +136,8 @@ TEST(SpecUpstreamVectors, BadOnesFail) {
     SCOPED_TRACE(f.filename().string());
     EXPECT_NE(error_of(hull::read_file(f), false), "<no error>");
   }
-  EXPECT_EQ(error_of(hull::read_file(dir / "bad" / "invalid-json.json"), false).rfind(
-                "config.json: invalid JSON at line 1, column 2: ", 0),
+  EXPECT_EQ(error_of(hull::read_file(dir / "bad" / "invalid-json.json"), false)
+                .rfind("config.json: invalid JSON at line 1, column 2: ", 0),
             0u);
 }
 

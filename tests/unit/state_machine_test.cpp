@@ -19,9 +19,9 @@ using Outcome = std::variant<Status, std::string>;  // next status or exact erro
 
 const Status kAllStatuses[] = {Status::Creating, Status::Created, Status::Running,
                                Status::Paused,   Status::Stopped, Status::Removed};
-const Operation kAllOps[] = {Operation::Create,      Operation::Start,  Operation::Kill,   Operation::KillAll,
-                             Operation::Pause,       Operation::Resume, Operation::Delete, Operation::ForceDelete,
-                             Operation::Exec,        Operation::ExecPaused, Operation::State, Operation::Update,
+const Operation kAllOps[] = {Operation::Create, Operation::Start,      Operation::Kill,   Operation::KillAll,
+                             Operation::Pause,  Operation::Resume,     Operation::Delete, Operation::ForceDelete,
+                             Operation::Exec,   Operation::ExecPaused, Operation::State,  Operation::Update,
                              Operation::Exit};
 
 std::map<std::pair<Operation, Status>, Outcome> expected_table() {
@@ -36,69 +36,102 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   for (O op : kAllOps)
     if (op != O::Create) t[{op, S::Removed}] = missing;
 
-  t[{O::Start, S::Creating}] = "cannot start container \"web\": it is still being created (only a created container can be started)";
+  t[{O::Start, S::Creating}] =
+      "cannot start container \"web\": it is still being created (only a created container can be started)";
   t[{O::Start, S::Created}] = S::Running;
   t[{O::Start, S::Running}] = "cannot start container \"web\": it is running (only a created container can be started)";
   t[{O::Start, S::Paused}] = "cannot start container \"web\": it is paused (only a created container can be started)";
   t[{O::Start, S::Stopped}] = "cannot start container \"web\": it is stopped (only a created container can be started)";
 
-  t[{O::Kill, S::Creating}] = "cannot kill container \"web\": it is still being created (only a created, running or paused container can be signalled)";
+  t[{O::Kill, S::Creating}] =
+      "cannot kill container \"web\": it is still being created (only a created, running or paused container can be "
+      "signalled)";
   t[{O::Kill, S::Created}] = S::Created;
   t[{O::Kill, S::Running}] = S::Running;
   t[{O::Kill, S::Paused}] = S::Paused;
-  t[{O::Kill, S::Stopped}] = "cannot kill container \"web\": it is stopped (only a created, running or paused container can be signalled; container not running)";
+  t[{O::Kill, S::Stopped}] =
+      "cannot kill container \"web\": it is stopped (only a created, running or paused container can be signalled; "
+      "container not running)";
 
-  t[{O::KillAll, S::Creating}] = "cannot kill all processes of container \"web\": it is still being created (only a created, running, paused or stopped container can be signalled)";
+  t[{O::KillAll, S::Creating}] =
+      "cannot kill all processes of container \"web\": it is still being created (only a created, running, paused or "
+      "stopped container can be signalled)";
   t[{O::KillAll, S::Created}] = S::Created;
   t[{O::KillAll, S::Running}] = S::Running;
   t[{O::KillAll, S::Paused}] = S::Paused;
   t[{O::KillAll, S::Stopped}] = S::Stopped;
 
-  t[{O::Pause, S::Creating}] = "cannot pause container \"web\": it is still being created (only a running container can be paused)";
+  t[{O::Pause, S::Creating}] =
+      "cannot pause container \"web\": it is still being created (only a running container can be paused)";
   t[{O::Pause, S::Created}] = "cannot pause container \"web\": it is created (only a running container can be paused)";
   t[{O::Pause, S::Running}] = S::Paused;
   t[{O::Pause, S::Paused}] = "cannot pause container \"web\": it is paused (only a running container can be paused)";
   t[{O::Pause, S::Stopped}] = "cannot pause container \"web\": it is stopped (only a running container can be paused)";
 
-  t[{O::Resume, S::Creating}] = "cannot resume container \"web\": it is still being created (only a paused container can be resumed)";
-  t[{O::Resume, S::Created}] = "cannot resume container \"web\": it is created (only a paused container can be resumed)";
-  t[{O::Resume, S::Running}] = "cannot resume container \"web\": it is running (only a paused container can be resumed)";
+  t[{O::Resume, S::Creating}] =
+      "cannot resume container \"web\": it is still being created (only a paused container can be resumed)";
+  t[{O::Resume, S::Created}] =
+      "cannot resume container \"web\": it is created (only a paused container can be resumed)";
+  t[{O::Resume, S::Running}] =
+      "cannot resume container \"web\": it is running (only a paused container can be resumed)";
   t[{O::Resume, S::Paused}] = S::Running;
-  t[{O::Resume, S::Stopped}] = "cannot resume container \"web\": it is stopped (only a paused container can be resumed)";
+  t[{O::Resume, S::Stopped}] =
+      "cannot resume container \"web\": it is stopped (only a paused container can be resumed)";
 
   t[{O::Delete, S::Creating}] = S::Removed;
   t[{O::Delete, S::Created}] = S::Removed;
-  t[{O::Delete, S::Running}] = "cannot delete container \"web\": it is running (only a created or stopped container can be deleted; stop it first or use --force)";
-  t[{O::Delete, S::Paused}] = "cannot delete container \"web\": it is paused (only a created or stopped container can be deleted; stop it first or use --force)";
+  t[{O::Delete, S::Running}] =
+      "cannot delete container \"web\": it is running (only a created or stopped container can be deleted; stop it "
+      "first or use --force)";
+  t[{O::Delete, S::Paused}] =
+      "cannot delete container \"web\": it is paused (only a created or stopped container can be deleted; stop it "
+      "first or use --force)";
   t[{O::Delete, S::Stopped}] = S::Removed;
 
   for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::ForceDelete, s}] = S::Removed;
 
-  t[{O::Exec, S::Creating}] = "cannot exec a process in container \"web\": it is still being created (only a created or running container can run new processes)";
+  t[{O::Exec, S::Creating}] =
+      "cannot exec a process in container \"web\": it is still being created (only a created or running container can "
+      "run new processes)";
   t[{O::Exec, S::Created}] = S::Created;
   t[{O::Exec, S::Running}] = S::Running;
-  t[{O::Exec, S::Paused}] = "cannot exec a process in container \"web\": it is paused (only a created or running container can run new processes; resume it first or use --ignore-paused)";
-  t[{O::Exec, S::Stopped}] = "cannot exec a process in container \"web\": it is stopped (only a created or running container can run new processes)";
+  t[{O::Exec, S::Paused}] =
+      "cannot exec a process in container \"web\": it is paused (only a created or running container can run new "
+      "processes; resume it first or use --ignore-paused)";
+  t[{O::Exec, S::Stopped}] =
+      "cannot exec a process in container \"web\": it is stopped (only a created or running container can run new "
+      "processes)";
 
-  t[{O::ExecPaused, S::Creating}] = "cannot exec a process in container \"web\": it is still being created (only a created, running or paused container can run new processes)";
+  t[{O::ExecPaused, S::Creating}] =
+      "cannot exec a process in container \"web\": it is still being created (only a created, running or paused "
+      "container can run new processes)";
   t[{O::ExecPaused, S::Created}] = S::Created;
   t[{O::ExecPaused, S::Running}] = S::Running;
   t[{O::ExecPaused, S::Paused}] = S::Paused;
-  t[{O::ExecPaused, S::Stopped}] = "cannot exec a process in container \"web\": it is stopped (only a created, running or paused container can run new processes)";
+  t[{O::ExecPaused, S::Stopped}] =
+      "cannot exec a process in container \"web\": it is stopped (only a created, running or paused container can run "
+      "new processes)";
 
   for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::State, s}] = s;
 
-  t[{O::Update, S::Creating}] = "cannot update container \"web\": it is still being created (only a created, running or paused container can be updated)";
+  t[{O::Update, S::Creating}] =
+      "cannot update container \"web\": it is still being created (only a created, running or paused container can be "
+      "updated)";
   t[{O::Update, S::Created}] = S::Created;
   t[{O::Update, S::Running}] = S::Running;
   t[{O::Update, S::Paused}] = S::Paused;
-  t[{O::Update, S::Stopped}] = "cannot update container \"web\": it is stopped (only a created, running or paused container can be updated)";
+  t[{O::Update, S::Stopped}] =
+      "cannot update container \"web\": it is stopped (only a created, running or paused container can be updated)";
 
-  t[{O::Exit, S::Creating}] = "cannot record the exit of container \"web\": it is still being created (only a created, running or paused container can exit)";
+  t[{O::Exit, S::Creating}] =
+      "cannot record the exit of container \"web\": it is still being created (only a created, running or paused "
+      "container can exit)";
   t[{O::Exit, S::Created}] = S::Stopped;
   t[{O::Exit, S::Running}] = S::Stopped;
   t[{O::Exit, S::Paused}] = S::Stopped;
-  t[{O::Exit, S::Stopped}] = "cannot record the exit of container \"web\": it is stopped (only a created, running or paused container can exit)";
+  t[{O::Exit, S::Stopped}] =
+      "cannot record the exit of container \"web\": it is stopped (only a created, running or paused container can "
+      "exit)";
   return t;
 }
 
@@ -139,9 +172,9 @@ TEST(StateMachine, RefusalsQuoteTheIdVerbatim) {
 }
 
 TEST(StateMachine, StatusNamesRoundTrip) {
-  const std::map<Status, std::string> names = {
-      {Status::Creating, "creating"}, {Status::Created, "created"}, {Status::Running, "running"},
-      {Status::Paused, "paused"},     {Status::Stopped, "stopped"}, {Status::Removed, "removed"}};
+  const std::map<Status, std::string> names = {{Status::Creating, "creating"}, {Status::Created, "created"},
+                                               {Status::Running, "running"},   {Status::Paused, "paused"},
+                                               {Status::Stopped, "stopped"},   {Status::Removed, "removed"}};
   for (const auto& [status, name] : names) {
     EXPECT_EQ(to_string(status), name);
     EXPECT_EQ(status_from_string(name), status);

@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <gtest/gtest.h>
 #include <set>
 #include <sstream>
 #include <string>
@@ -94,15 +94,13 @@ struct Pipe {
 void send(int fd, std::string_view s) { write_all(fd, s, "pipe"); }
 char receive_byte(int fd) {
   char c = 0;
-  while (::read(fd, &c, 1) < 0 && errno == EINTR) {
-  }
+  while (::read(fd, &c, 1) < 0 && errno == EINTR) {}
   return c;
 }
 
 int exit_code_of(pid_t pid) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -145,8 +143,8 @@ TEST(StateJson, StateFileRoundTripsEveryField) {
 }
 
 TEST(StateJson, PrivateFieldsMayBeAbsent) {
-  ContainerState s = from_state_file_json(
-      R"({"ociVersion":"1.2.0","id":"web","status":"created","pid":7,"bundle":"/b"})", "x");
+  ContainerState s =
+      from_state_file_json(R"({"ociVersion":"1.2.0","id":"web","status":"created","pid":7,"bundle":"/b"})", "x");
   EXPECT_EQ(s.ociVersion, "1.2.0");
   EXPECT_EQ(s.status, Status::Created);
   EXPECT_EQ(s.pid, 7);
@@ -313,8 +311,8 @@ TEST_F(StateStoreTest, ClearDebrisRemovesWhatDeadCommandsLeftOfOneId) {
   StateStore store(root_);
   make_container(store, "other");
   fs::create_directories(root_ + "/web");
-  std::ofstream(root_ + "/web/config.json") << "{}";  // a delete killed after removing state.json
-  fs::create_directory(root_ + "/~creating-web-a1b2c3");  // a create killed before its rename
+  std::ofstream(root_ + "/web/config.json") << "{}";        // a delete killed after removing state.json
+  fs::create_directory(root_ + "/~creating-web-a1b2c3");    // a create killed before its rename
   fs::create_directory(root_ + "/~creating-webby-d4e5f6");  // another id's
   fs::create_directory(root_ + "/~creating-web-live01");
   UniqueFd live = open_fd(root_ + "/~creating-web-live01", O_RDONLY | O_DIRECTORY);
@@ -467,7 +465,7 @@ TEST_F(StateStoreTest, NoFileDescriptorOutlivesItsOwner) {
     EXPECT_THROW(store.create("web"), Error);
     EXPECT_THROW(store.open("nope"), Error);
     EXPECT_THROW(store.peek("nope"), Error);
-    { ContainerDir half = store.create("half"); }   // debris ...
+    { ContainerDir half = store.create("half"); }            // debris ...
     store.create("half").write_state(sample_state("half"));  // ... reclaimed
     store.open("half").remove();
     ContainerDir d = store.open("web");

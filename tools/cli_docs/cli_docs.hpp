@@ -14,8 +14,8 @@ namespace hull::cli_docs {
 
 // The command line as read back from CLI11.
 struct Flag {
-  std::vector<std::string> names;    // "-b", "--bundle": short names first
-  std::string key;                   // the first long name ("--bundle"), else the short one
+  std::vector<std::string> names;  // "-b", "--bundle": short names first
+  std::string key;                 // the first long name ("--bundle"), else the short one
   bool takes_value = false;
   std::vector<std::string> choices;  // from a CLI::IsMember check
   std::string type;                  // CLI11's value type, "TEXT", "UINT"

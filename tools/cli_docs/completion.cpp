@@ -87,8 +87,7 @@ std::string bash_completion(const Cli& cli) {
     out << "    " << c.name << ") echo '" << join(names_of(c.flags, false)) << " " << join(global) << "' ;;\n";
   out << "  esac\n}\n\n_hull_value_flags() {\n  case $1 in\n    '') echo '" << join(global_values) << "' ;;\n";
   for (const Command& c : cli.commands)
-    out << "    " << c.name << ") echo '" << join(names_of(c.flags, true)) << " " << join(global_values)
-        << "' ;;\n";
+    out << "    " << c.name << ") echo '" << join(names_of(c.flags, true)) << " " << join(global_values) << "' ;;\n";
   out << "  esac\n}\n\n_hull_choices() {\n  case $1:$2 in\n";
   auto choices = [&out](const std::string& verb, const std::vector<Flag>& flags) {
     for (const Flag& f : flags) {
@@ -134,7 +133,8 @@ std::string bash_completion(const Cli& cli) {
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_hull_flags "$verb")" -- "$cur"))
   elif [[ -z $verb ]]; then
-    COMPREPLY=($(compgen -W ')BASH" << join(verbs) << R"BASH(' -- "$cur"))
+    COMPREPLY=($(compgen -W ')BASH"
+      << join(verbs) << R"BASH(' -- "$cur"))
   elif _hull_takes_id "$verb"; then
     COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" list -q 2>/dev/null)" -- "$cur"))
   fi

@@ -133,7 +133,8 @@ std::string command_page(const Cli& cli, const Command& c, const Texts& texts, c
   out << ".SH SYNOPSIS\n.B " << cli.name << "\n.RI [ global-options ]\n.B " << roff_escape(c.name) << "\n"
       << (t.synopsis.empty() ? default_synopsis(c) + "\n" : block(t.synopsis));
   out << ".SH DESCRIPTION\n" << (t.description.empty() ? roff_escape(c.help) + "\n" : block(t.description));
-  out << ".SH OPTIONS\n" << options_section(c.flags, t.options)
+  out << ".SH OPTIONS\n"
+      << options_section(c.flags, t.options)
       << ".PP\nThe global options of\n.BR hull (8)\nare accepted before or after the command.\n";
   out << ".SH EXIT STATUS\n" << block(t.exit_status.empty() ? texts.exit_status_default : t.exit_status);
   out << examples_section(t.examples);

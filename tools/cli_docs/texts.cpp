@@ -68,7 +68,8 @@ Texts read_texts(const std::string& yaml_path) {
     if (ct.options_from.empty()) continue;
     auto from = t.commands.find(ct.options_from);
     if (from == t.commands.end())
-      throw std::runtime_error("man/commands.yaml: " + name + ": options_from " + ct.options_from + " is not described");
+      throw std::runtime_error("man/commands.yaml: " + name + ": options_from " + ct.options_from +
+                               " is not described");
     for (const auto& [key, text] : from->second.options) ct.options.emplace(key, text);
   }
   return t;

@@ -181,19 +181,24 @@ void check_cpu(LimitChecker& c, const spec::CPU& cpu) {
     if (d.v2) {
       // cpu.max is "$QUOTA $PERIOD"; compare the parts the config sets.
       if (cpu.quota)
-        c.exact("cpu.quota", *cpu.quota > 0 ? std::to_string(*cpu.quota) : "max", "cpu", "", "cpu.max",
-                +[](const std::string& s) { return s.substr(0, s.find(' ')); });
+        c.exact(
+            "cpu.quota", *cpu.quota > 0 ? std::to_string(*cpu.quota) : "max", "cpu", "", "cpu.max",
+            +[](const std::string& s) { return s.substr(0, s.find(' ')); });
       if (cpu.period && *cpu.period != 0)
-        c.exact("cpu.period", std::to_string(*cpu.period), "cpu", "", "cpu.max",
-                +[](const std::string& s) { return s.find(' ') == std::string::npos ? s : s.substr(s.find(' ') + 1); });
+        c.exact(
+            "cpu.period", std::to_string(*cpu.period), "cpu", "", "cpu.max",
+            +[](const std::string& s) { return s.find(' ') == std::string::npos ? s : s.substr(s.find(' ') + 1); });
     } else {
-      if (cpu.quota) c.exact("cpu.quota", std::to_string(*cpu.quota > 0 ? *cpu.quota : -1), "cpu", "cpu.cfs_quota_us", "");
+      if (cpu.quota)
+        c.exact("cpu.quota", std::to_string(*cpu.quota > 0 ? *cpu.quota : -1), "cpu", "cpu.cfs_quota_us", "");
       if (cpu.period && *cpu.period != 0)
         c.exact("cpu.period", std::to_string(*cpu.period), "cpu", "cpu.cfs_period_us", "");
     }
   }
-  if (cpu.cpus && !cpu.cpus->empty()) c.exact("cpuset.cpus", *cpu.cpus, "cpuset", "cpuset.cpus", "cpuset.cpus", cpus_norm);
-  if (cpu.mems && !cpu.mems->empty()) c.exact("cpuset.mems", *cpu.mems, "cpuset", "cpuset.mems", "cpuset.mems", cpus_norm);
+  if (cpu.cpus && !cpu.cpus->empty())
+    c.exact("cpuset.cpus", *cpu.cpus, "cpuset", "cpuset.cpus", "cpuset.cpus", cpus_norm);
+  if (cpu.mems && !cpu.mems->empty())
+    c.exact("cpuset.mems", *cpu.mems, "cpuset", "cpuset.mems", "cpuset.mems", cpus_norm);
 }
 
 }  // namespace

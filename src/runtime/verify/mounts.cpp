@@ -90,7 +90,8 @@ bool type_matches(const std::string& config_type, const rootfs::MountInfo& m) {
 }
 
 void check_root(const Target& t, Report& r) {
-  struct stat mine{}, bundle{};
+  struct stat mine {
+  }, bundle{};
   const spec::Root root = t.spec.root.value_or(spec::Root{});
   bool overlay = t.state.extra.count(kOverlayDirKey) || t.state.annotations.count("org.hull.overlay-rootfs");
   const rootfs::MountInfo* slash = mount_at(t, "/");
@@ -133,7 +134,7 @@ void check_masked(const Target& t, Report& r) {
       r.holds(property, "masked", "absent");
       continue;
     }
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) < 0) {
       r.cannot_tell(property, "masked", std::string("stat: ") + std::strerror(errno));
       continue;

@@ -11,9 +11,8 @@ namespace hull::verify {
 namespace {
 
 constexpr spec::NamespaceType kAll[] = {
-    spec::NamespaceType::Mount, spec::NamespaceType::Pid,  spec::NamespaceType::Network,
-    spec::NamespaceType::Uts,   spec::NamespaceType::Ipc,  spec::NamespaceType::User,
-    spec::NamespaceType::Cgroup, spec::NamespaceType::Time,
+    spec::NamespaceType::Mount, spec::NamespaceType::Pid,  spec::NamespaceType::Network, spec::NamespaceType::Uts,
+    spec::NamespaceType::Ipc,   spec::NamespaceType::User, spec::NamespaceType::Cgroup,  spec::NamespaceType::Time,
 };
 
 // The last field of "NSpid:\t4242\t1": the pid in the innermost namespace.
@@ -57,8 +56,7 @@ void check_namespaces(const Target& t, Report& r) {
   }
   std::string nspid = innermost_pid(proc_status(t.pid)["NSpid"]);
   bool own_pidns = ns::is_private(configured, spec::NamespaceType::Pid);
-  if (own_pidns)
-    r.check(nspid == "1", "init is pid 1", "1", nspid, "the init is not pid 1 of its pid namespace");
+  if (own_pidns) r.check(nspid == "1", "init is pid 1", "1", nspid, "the init is not pid 1 of its pid namespace");
 }
 
 }  // namespace hull::verify

@@ -32,7 +32,7 @@ std::string cap_names(uint64_t mask) {
   for (int i = 0; i < 64; ++i) {
     if (!(mask & (uint64_t{1} << i))) continue;
     names.push_back(static_cast<size_t>(i) < known.size() ? std::string(known[static_cast<size_t>(i)])
-                                                           : "cap " + std::to_string(i));
+                                                          : "cap " + std::to_string(i));
   }
   return names.empty() ? "none" : join(names, ",");
 }
@@ -74,19 +74,20 @@ void check_members(const Target& t, Report& r) {
         std::string theirs = proc_link(p, "ns/" + name);
         if (!theirs.empty() && theirs != proc_link(t.pid, "ns/" + name)) outside.push_back(name);
       }
-      if (!outside.empty()) strangers.push_back("pid " + std::to_string(p) + " (not in its " + join(outside, ",") + ")");
+      if (!outside.empty())
+        strangers.push_back("pid " + std::to_string(p) + " (not in its " + join(outside, ",") + ")");
     }
     r.check(strangers.empty(), property, "in " + join(own, ","), "processes: " + std::to_string(t.pids.size()),
             "processes of another container or the host: " + join(strangers));
   }
-  struct stat self{};
+  struct stat self {};
   if (::stat("/proc/self/exe", &self) < 0) {
     r.cannot_tell("no hull process inside", "none", std::string("stat /proc/self/exe: ") + std::strerror(errno));
     return;
   }
   std::vector<std::string> hulls;
   for (pid_t p : t.pids) {
-    struct stat st{};
+    struct stat st {};
     std::string exe = "/proc/" + std::to_string(p) + "/exe";
     if (::stat(exe.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
       hulls.push_back(std::to_string(p));
@@ -104,8 +105,10 @@ void check_capabilities(const Target& t, Report& r) {
     const char* status_key;
     uint64_t allowed;
   };
-  const Set sets[] = {{"bounding", "CapBnd", want.bounding},     {"effective", "CapEff", want.effective},
-                      {"permitted", "CapPrm", want.permitted},   {"inheritable", "CapInh", want.inheritable},
+  const Set sets[] = {{"bounding", "CapBnd", want.bounding},
+                      {"effective", "CapEff", want.effective},
+                      {"permitted", "CapPrm", want.permitted},
+                      {"inheritable", "CapInh", want.inheritable},
                       {"ambient", "CapAmb", want.ambient}};
   std::vector<pid_t> pids = t.pids.empty() ? std::vector<pid_t>{t.pid} : t.pids;
   for (const Set& s : sets) {
@@ -133,7 +136,8 @@ void check_seccomp(const Target& t, Report& r, std::map<std::string, std::string
   r.check(mode == want_mode, "seccomp mode", want_mode == "2" ? "2 (filter)" : "0 (none)", mode,
           "the seccomp mode is not the configured one");
   if (!status.count("Seccomp_filters")) {
-    r.cannot_tell("seccomp filters", std::to_string(own + (configured ? 1 : 0)), "the kernel does not show Seccomp_filters");
+    r.cannot_tell("seccomp filters", std::to_string(own + (configured ? 1 : 0)),
+                  "the kernel does not show Seccomp_filters");
     return;
   }
   std::string want = std::to_string(own + (configured ? 1 : 0));
@@ -151,13 +155,15 @@ void check_rlimits(const Target& t, Report& r) {
       r.cannot_tell(property, config, "unknown rlimit");
       continue;
     }
-    struct rlimit have{};
+    struct rlimit have {};
     if (::prlimit(t.pid, static_cast<__rlimit_resource>(*resource), nullptr, &have) < 0) {
       r.cannot_tell(property, config, std::string("prlimit: ") + std::strerror(errno));
       continue;
     }
     auto show = [](rlim_t v) { return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v); };
-    auto same = [](rlim_t have, uint64_t want) { return have == want || (have == RLIM_INFINITY && want == UINT64_MAX); };
+    auto same = [](rlim_t have, uint64_t want) {
+      return have == want || (have == RLIM_INFINITY && want == UINT64_MAX);
+    };
     r.check(same(have.rlim_cur, l.soft) && same(have.rlim_max, l.hard), property, config,
             show(have.rlim_cur) + "/" + show(have.rlim_max), "the limit in force is not the configured one");
   }
@@ -175,8 +181,9 @@ void check_identity(const Target& t, Report& r, std::map<std::string, std::strin
     bool ok = true;
     for (const auto& v : uids) ok &= v == std::to_string(*uid);
     for (const auto& v : gids) ok &= v == std::to_string(*gid);
-    r.check(ok, "user", std::to_string(u.uid) + ":" + std::to_string(u.gid) + " (host " + std::to_string(*uid) + ":" +
-                            std::to_string(*gid) + ")",
+    r.check(ok, "user",
+            std::to_string(u.uid) + ":" + std::to_string(u.gid) + " (host " + std::to_string(*uid) + ":" +
+                std::to_string(*gid) + ")",
             "uid " + join(uids, " ") + " gid " + join(gids, " "), "the init runs as another user");
   }
   std::set<std::string> want, have;

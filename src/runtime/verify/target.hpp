@@ -20,14 +20,14 @@ namespace hull::verify {
 struct Target {
   ContainerState state;
   spec::Spec spec;
-  pid_t pid = 0;                              // the init, as the host sees it
-  std::optional<cgroups::Manager> cgroup;     // none when state.json names no cgroup
-  std::vector<pid_t> pids;                    // every process in the container's cgroups
-  std::vector<rootfs::MountInfo> mounts;      // /proc/<init>/mountinfo
-  UniqueFd root;                              // O_PATH of /proc/<init>/root
-  int preserved_fds = 0;                      // fds 3.. the init was given (--preserve-fds, LISTEN_FDS)
+  pid_t pid = 0;                           // the init, as the host sees it
+  std::optional<cgroups::Manager> cgroup;  // none when state.json names no cgroup
+  std::vector<pid_t> pids;                 // every process in the container's cgroups
+  std::vector<rootfs::MountInfo> mounts;   // /proc/<init>/mountinfo
+  UniqueFd root;                           // O_PATH of /proc/<init>/root
+  int preserved_fds = 0;                   // fds 3.. the init was given (--preserve-fds, LISTEN_FDS)
 
-  const spec::Linux& linux_section() const;   // an empty one when the config has none
+  const spec::Linux& linux_section() const;  // an empty one when the config has none
 };
 
 // Rows collect here; each check group appends.

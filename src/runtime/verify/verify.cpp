@@ -94,8 +94,7 @@ Target gather(const GlobalOptions& g, const std::string& id) {
     size_t used = 0;
     try {
       t.preserved_fds = std::stoi(it->second, &used);
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     if (used == 0 || used != it->second.size() || t.preserved_fds < 0)
       throw Error("state.json: " + std::string(kPreserveFdsKey) + ": not a count: " + quote(it->second));
   }
@@ -156,10 +155,10 @@ std::string format_json(const std::vector<Row>& rows) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const Row& r : rows)
     out.push_back(nlohmann::ordered_json{{"property", r.property},
-                   {"config", r.config},
-                   {"kernel", r.kernel},
-                   {"verdict", to_string(r.verdict)},
-                   {"why", r.why}});
+                                         {"config", r.config},
+                                         {"kernel", r.kernel},
+                                         {"verdict", to_string(r.verdict)},
+                                         {"why", r.why}});
   return out.dump(2) + "\n";
 }
 

@@ -20,7 +20,7 @@ struct Row {
   std::string config;    // what the config says
   std::string kernel;    // what the kernel shows
   Verdict verdict = Verdict::Holds;
-  std::string why;       // for violated and cannot tell: the reason in words
+  std::string why;  // for violated and cannot tell: the reason in words
 };
 
 // Every row for container `id` (running or paused). Throws hull::Error when
