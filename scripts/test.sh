@@ -14,31 +14,33 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc)
+# Each lane's header says when it started, so a slow CI run shows where the time went.
+lane() { echo "== $1 (at $((SECONDS / 60))m$((SECONDS % 60))s)"; }
 bash scripts/setup.sh --e2e
 
-echo "== Release build (build/)"
+lane "Release build (build/)"
 # HULL_FAULT_INJECTION: also hull_fault, for the fault-injection tests.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHULL_WERROR=ON -DHULL_FAULT_INJECTION=ON
 cmake --build build -j"$jobs"
 
-echo "== clang-tidy (scripts/lint.sh)"
+lane "clang-tidy (scripts/lint.sh)"
 if [ "${HULL_LINT:-changed}" = all ]; then bash scripts/lint.sh --all; else bash scripts/lint.sh; fi
 
 # Before the tests, so the suite's own summary is the run's last word.
-echo "== Benchmark, short mode (proves bench/run.sh works; targets are judged by full runs)"
+lane "Benchmark, short mode (proves bench/run.sh works; targets are judged by full runs)"
 bash bench/run.sh --short --no-build
 
-echo "== Tests (Release)"
+lane "Tests (Release)"
 (cd build && ctest --output-on-failure -j2)
 
-echo "== Fuzzing, short mode: every libFuzzer target 10 s (build-fuzz/, clang)"
+lane "Fuzzing, short mode: every libFuzzer target 10 s (build-fuzz/, clang)"
 bash scripts/fuzz.sh --seconds 10
 
-echo "== Unit tests under ASan/UBSan (build-debug/)"
+lane "Unit tests under ASan/UBSan (build-debug/)"
 cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DHULL_WERROR=ON
 cmake --build build-debug -j"$jobs" --target hull_unit_tests
 # Run the binary itself: one process, and a sanitizer report fails the run.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   build-debug/tests/hull_unit_tests
 
-echo "== All tests passed"
+lane "All tests passed"
