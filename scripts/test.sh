@@ -9,7 +9,8 @@
 # tests with AddressSanitizer and UndefinedBehaviorSanitizer
 # (CMAKE_BUILD_TYPE=Debug) and runs them. Both builds use -Werror
 # (HULL_WERROR), and clang-tidy (scripts/lint.sh) must find nothing in the
-# files changed since the merge base with main (HULL_LINT=all: the whole tree).
+# files changed since the tree was last linted clean, the commit named in
+# .ci/lint-clean-at (HULL_LINT=all: the whole tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -15,7 +15,7 @@ struct Header {
   int32_t err;
 };
 // Large enough for a state JSON with many annotations.
-constexpr size_t kMaxPacket = 64 * 1024;
+constexpr size_t kMaxPacket = size_t{64} * 1024;
 }  // namespace
 
 const char* to_string(SyncMsg m) {
@@ -52,7 +52,8 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   Header h{SyncMsg::Error, err};
   size_t len = std::min(message.size(), sizeof buf - sizeof h);
   std::memcpy(buf, &h, sizeof h);
-  std::memcpy(buf + sizeof h, message.data(), len);
+  // A packet carries its length: the message is not a C string here.
+  std::memcpy(buf + sizeof h, message.data(), len);  // NOLINT(bugprone-not-null-terminated-result)
   // Best effort: the parent may be gone, and there is nobody else to tell.
   (void)::send(fd_.get(), buf, sizeof h + len, MSG_NOSIGNAL);
 }

@@ -15,21 +15,14 @@
 
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull::cgroups::testing {
 
 class FakeCgroupFs : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hull-cgfs-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    set_write_log(&log_);
-  }
-  void TearDown() override {
-    set_write_log(nullptr);
-    std::filesystem::remove_all(root_);
-  }
+  void SetUp() override { set_write_log(&log_); }
+  void TearDown() override { set_write_log(nullptr); }
 
   // Makes root/<rel> with the given (empty, or "name=value") files; returns its path.
   std::string dir(const std::string& rel, std::initializer_list<std::string> files = {}) {
@@ -63,7 +56,8 @@ class FakeCgroupFs : public ::testing::Test {
     return out;
   }
 
-  std::string root_;
+  hull::test::TempDir tmp_{"cgfs"};
+  std::string root_ = tmp_.path();
   WriteLog log_;
 };
 

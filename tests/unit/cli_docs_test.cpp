@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli_docs/cli_docs.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull::cli_docs {
 namespace {
@@ -39,12 +40,6 @@ std::string shell(const std::string& command) {
   ::pclose(p);
   return out;
 }
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("hull-cli-docs-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 TEST(CliDocs, EveryFlagOfEveryVerbIsInItsPage) {
   Cli cli = hull_cli();
@@ -93,10 +88,10 @@ TEST(CliDocs, CommandsYamlDescribesOnlyWhatExists) {
   Cli cli = hull_cli();
   EXPECT_NO_THROW(check_texts(cli, read_texts(kYaml)));
 
-  TempDir dir;
+  hull::test::TempDir dir{"cli-docs"};
   std::string yaml = read_file(kYaml);
   auto bad = [&](const std::string& text, const std::string& expected) {
-    fs::path p = dir.path / "commands.yaml";
+    fs::path p = fs::path(dir.path()) / "commands.yaml";
     std::ofstream(p) << text;
     try {
       check_texts(cli, read_texts(p));
@@ -167,8 +162,8 @@ std::string complete(const fs::path& script, const std::string& words) {
 }
 
 TEST(CliDocs, BashCompletionOffersVerbsFlagsAndChoices) {
-  TempDir dir;
-  fs::path script = dir.path / "hull";
+  hull::test::TempDir dir{"cli-docs"};
+  fs::path script = fs::path(dir.path()) / "hull";
   std::ofstream(script) << bash_completion(hull_cli());
   EXPECT_EQ(complete(script, "hull ex"), "exec\n");
   EXPECT_EQ(complete(script, "hull --root /run/x pa"), "pause\n");
@@ -184,8 +179,8 @@ TEST(CliDocs, BashCompletionOffersVerbsFlagsAndChoices) {
 
 TEST(CliDocs, ZshCompletionParses) {
   if (shell("command -v zsh").empty()) GTEST_SKIP() << "zsh is not installed (scripts/setup.sh installs it)";
-  TempDir dir;
-  fs::path script = dir.path / "_hull";
+  hull::test::TempDir dir{"cli-docs"};
+  fs::path script = fs::path(dir.path()) / "_hull";
   std::string text = zsh_completion(hull_cli());
   std::ofstream(script) << text;
   EXPECT_EQ(text.rfind("#compdef hull\n", 0), 0u);

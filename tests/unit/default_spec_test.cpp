@@ -12,6 +12,7 @@
 #include "seccomp/seccomp.hpp"
 #include "spec/spec.hpp"
 #include "spec/validate.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull {
 namespace {
@@ -154,16 +155,8 @@ TEST(DefaultSpec, SeccompProfileParsesValidatesAndCompiles) {
 
 class SpecDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/hull-spec-test-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override {
-    ::unlink((dir_ + "/config.json").c_str());
-    ::rmdir(dir_.c_str());
-  }
-  std::string dir_;
+  hull::test::TempDir tmp_{"spec-test"};
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(SpecDir, WritesThenRefusesToOverwrite) {

@@ -11,6 +11,7 @@
 #include "base/error.hpp"
 #include "base/warn.hpp"
 #include "seccomp/seccomp.hpp"
+#include "support/forked_child.hpp"
 
 using namespace hull;
 namespace sc = hull::seccomp;
@@ -38,19 +39,16 @@ std::string compile_error(const spec::Seccomp& s) {
 // there and returns its wait status; f's return value is the exit code.
 template <class F>
 int in_filtered_child(const sc::Program& p, F f) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    try {
-      sc::load(p);
-    } catch (...) {
-      ::_exit(99);
-    }
-    ::_exit(f());
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
+  return test::run_forked([&] {
+           ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+           try {
+             sc::load(p);
+           } catch (...) {
+             ::_exit(99);
+           }
+           ::_exit(f());
+         })
+      .status;
 }
 }  // namespace
 

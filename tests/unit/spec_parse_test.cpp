@@ -12,6 +12,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "spec/spec.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -373,14 +374,9 @@ TEST(SpecParse, ErrorsNameTheGivenFile) {
 
 class BundleDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hull-spec-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   void write_config(const std::string& text) { std::ofstream(dir_ / "config.json") << text; }
-  fs::path dir_;
+  hull::test::TempDir tmp_{"spec-test"};
+  fs::path dir_ = tmp_.path();
 };
 
 TEST_F(BundleDir, LoadsConfigJsonFromTheBundle) {

@@ -27,6 +27,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "runtime/operations.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull {
 namespace {
@@ -106,14 +107,6 @@ int exit_code_of(pid_t pid) {
 
 class StateStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hull-state-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    tmp_ = tmpl;
-    root_ = tmp_ + "/run/hull";
-  }
-  void TearDown() override { fs::remove_all(tmp_); }
-
   // Creates a container with a written state.json and releases it.
   void make_container(StateStore& store, const std::string& id) {
     ContainerDir d = store.create(id);
@@ -126,7 +119,9 @@ class StateStoreTest : public ::testing::Test {
     return names;
   }
 
-  std::string tmp_, root_;
+  hull::test::TempDir dir_{"state"};
+  std::string tmp_ = dir_.path();
+  std::string root_ = tmp_ + "/run/hull";
 };
 
 // ---- state.json and the runtime-spec state ---------------------------------

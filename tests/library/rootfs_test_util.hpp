@@ -21,41 +21,39 @@
 #include "rootfs/mountinfo.hpp"
 #include "rootfs/rootfs.hpp"
 #include "spec/spec.hpp"
+#include "support/forked_child.hpp"
+#include "support/rootfs_template.hpp"
+#include "support/spec_builder.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull::rootfs::testing {
 
 namespace fs = std::filesystem;
+using ::hull::test::default_spec;
+using ::hull::test::make_mount;
 
 inline bool is_root() { return ::geteuid() == 0; }
 
 #define HULL_REQUIRE_ROOT() \
   if (!::hull::rootfs::testing::is_root()) GTEST_SKIP() << "needs root (mount namespaces)"
 
-// A temp dir holding bundle/rootfs (busybox at /bin) and room for "host" targets.
+// A temp dir holding bundle/rootfs (busybox at /bin, nothing else) and room
+// for "host" targets.
 class TempBundle {
  public:
   TempBundle() {
-    char tmpl[] = "/tmp/hull-rootfs-test-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw_errno("mkdtemp");
-    dir_ = tmpl;
-    fs::create_directories(rootfs() + "/bin");
-    fs::copy_file("/bin/busybox", rootfs() + "/bin/busybox");
-    fs::permissions(rootfs() + "/bin/busybox", fs::perms(0755));
-    fs::create_symlink("busybox", rootfs() + "/bin/sh");
+    fs::create_directories(bundle());
+    ::hull::itest::make_bare_rootfs(rootfs());
     fs::create_directories(host());
   }
-  ~TempBundle() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  const std::string& dir() const { return dir_; }
-  std::string bundle() const { return dir_ + "/bundle"; }
-  std::string rootfs() const { return dir_ + "/bundle/rootfs"; }
+  const std::string& dir() const { return tmp_.path(); }
+  std::string bundle() const { return tmp_ / "bundle"; }
+  std::string rootfs() const { return tmp_ / "bundle/rootfs"; }
   // A directory standing in for the host: escape attempts aim here.
-  std::string host() const { return dir_ + "/host"; }
+  std::string host() const { return tmp_ / "host"; }
 
  private:
-  std::string dir_;
+  ::hull::test::TempDir tmp_{"rootfs-test"};
 };
 
 inline void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
@@ -63,77 +61,13 @@ inline void write_text(const std::string& path, const std::string& text) { std::
 // Runs f in a child in new mount and UTS namespaces with "/" made rprivate.
 // Returns f's result, or "exception: <what>" / "child died" on failure.
 inline std::string in_child(const std::function<std::string()>& f) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
-  pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork");
-  if (pid == 0) {
-    ::close(p[0]);
-    std::string out;
-    try {
-      if (::unshare(CLONE_NEWNS | CLONE_NEWUTS) < 0) throw_errno("unshare");
-      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) throw_errno("make / rprivate");
-      out = f();
-    } catch (const std::exception& e) {
-      out = std::string("exception: ") + e.what();
-    }
-    (void)!::write(p[1], out.data(), out.size());
-    ::_exit(0);
-  }
-  ::close(p[1]);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(p[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(p[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status)) return "child died";
-  return out;
-}
-
-// The runc-default set of mounts, devices and masked/readonly paths.
-inline spec::Spec default_spec(const std::string& rootfs) {
-  spec::Spec s;
-  s.ociVersion = "1.2.0";
-  s.root = spec::Root{rootfs, false};
-  auto m = [](const char* dest, const char* type, const char* src, std::vector<std::string> opts) {
-    spec::Mount x;
-    x.destination = dest;
-    x.type = type;
-    x.source = src;
-    x.options = std::move(opts);
-    return x;
-  };
-  s.mounts = {
-      m("/proc", "proc", "proc", {}),
-      m("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-      m("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}),
-      m("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
-      m("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
-      m("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
-      m("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
-  };
-  spec::Linux lx;
-  lx.maskedPaths = {"/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
-                    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-                    "/sys/firmware",       "/proc/scsi"};
-  lx.readonlyPaths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
-  spec::Namespace mnt;
-  mnt.type = spec::NamespaceType::Mount;
-  lx.namespaces = {mnt};
-  s.linux_ = lx;
-  return s;
-}
-
-inline spec::Mount make_mount(const std::string& dest, const std::string& type, const std::string& src,
-                              std::vector<std::string> opts) {
-  spec::Mount x;
-  x.destination = dest;
-  if (!type.empty()) x.type = type;
-  x.source = src;
-  x.options = std::move(opts);
-  return x;
+  ::hull::test::ForkedResult r = ::hull::test::run_forked_output([&] {
+    if (::unshare(CLONE_NEWNS | CLONE_NEWUTS) < 0) throw_errno("unshare");
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) throw_errno("make / rprivate");
+    return f();
+  });
+  if (!WIFEXITED(r.status)) return "child died";
+  return r.error.empty() ? r.output : "exception: " + r.error;
 }
 
 // The mountinfo entry for mount point `mp` (the topmost), or nullptr.

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "process_child.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace hull;
 using hull::test::busybox_spec;
@@ -20,10 +21,6 @@ bool is_root() { return ::geteuid() == 0; }
 #define REQUIRE_ROOT() \
   if (!is_root()) GTEST_SKIP() << "needs root"
 
-std::string tmpdir() {
-  char t[] = "/tmp/hull-process-XXXXXX";
-  return ::mkdtemp(t);
-}
 }  // namespace
 
 TEST(ProcessExecChild, RunsBusyboxFromContainerPath) {
@@ -76,7 +73,8 @@ TEST(ProcessExecChild, RefusesCwdThroughLeakedFd) {
   REQUIRE_ROOT();
   // The child chroots into a scratch root while holding an fd to the real
   // root, as a runtime that leaked a host directory fd would.
-  std::string root = tmpdir();
+  hull::test::TempDir tmp{"process"};
+  std::string root = tmp.path();
   std::filesystem::create_directories(root + "/proc");
   for (int n = 3; n <= 20; ++n) {
     auto s = busybox_spec({"true"});
@@ -92,12 +90,12 @@ TEST(ProcessExecChild, RefusesCwdThroughLeakedFd) {
     EXPECT_NE(r.error.find("CVE-2024-21626"), std::string::npos) << "fd " << n << ": " << r.error;
     EXPECT_FALSE(r.exited_ok());
   }
-  std::filesystem::remove_all(root);
 }
 
 TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
   REQUIRE_ROOT();
-  std::string dir = tmpdir();
+  hull::test::TempDir tmp{"process"};
+  std::string dir = tmp.path();
   auto script = [&](const std::string& name, const std::string& body) {
     std::ofstream(dir + "/" + name) << body;
     ::chmod((dir + "/" + name).c_str(), 0755);
@@ -137,7 +135,6 @@ TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
   r = run_process_child(noloader);
   EXPECT_NE(r.error.find("dynamic loader \"/Xib64/ld-linux-x86-64.so.2\" does not exist"), std::string::npos)
       << r.error;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ProcessExecChild, WaitsForStartBeforeExec) {
@@ -154,7 +151,8 @@ TEST(ProcessExecChild, WaitsForStartBeforeExec) {
 
 TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
   REQUIRE_ROOT();
-  std::string dir = tmpdir();
+  hull::test::TempDir tmp{"process"};
+  std::string dir = tmp.path();
   std::string script = dir + "/evil.sh";
   std::ofstream(script) << "#!/proc/self/exe\n";
   ::chmod(script.c_str(), 0755);
@@ -167,7 +165,6 @@ TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
     EXPECT_NE(r.error.find("CVE-2019-5736"), std::string::npos);
     EXPECT_FALSE(r.exited_ok());
   }
-  std::filesystem::remove_all(dir);
 }
 
 // The mount side of CVE-2019-5736: a binary run from a read-only mount keeps
@@ -175,7 +172,8 @@ TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
 // EROFS; `hull features` reports it.
 TEST(ProcessExecChild, ReadOnlyBinaryMountIsReportedAndCannotBeReopenedForWriting) {
   REQUIRE_ROOT();
-  std::string dir = tmpdir();
+  hull::test::TempDir tmp{"process"};
+  std::string dir = tmp.path();
   std::string copy = dir + "/hull";
   std::filesystem::copy_file(HULL_BINARY, copy);
   int out[2];
@@ -215,5 +213,4 @@ TEST(ProcessExecChild, ReadOnlyBinaryMountIsReportedAndCannotBeReopenedForWritin
   ::waitpid(pid, &status, 0);
   EXPECT_NE(got.find("\"io.github.hull.binary.readonly\": \"true\""), std::string::npos) << got;
   EXPECT_TRUE(got.ends_with("EROFS\n")) << got;
-  std::filesystem::remove_all(dir);
 }

@@ -17,6 +17,7 @@
 
 #include "harness.hpp"
 #include "proc_files.hpp"
+#include "support/forked_child.hpp"
 
 namespace hull::itest {
 namespace {
@@ -94,11 +95,8 @@ class VerifyTest : public HullTest {
   // Runs fn in a forked child (which may setns freely) and returns its exit status.
   template <class F>
   static int in_child(F fn) {
-    pid_t pid = ::fork();
-    if (pid == 0) ::_exit(fn());
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    test::ForkedResult r = test::run_forked([&] { ::_exit(fn()); });
+    return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 128 + WTERMSIG(r.status);
   }
 };
 

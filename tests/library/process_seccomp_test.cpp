@@ -19,6 +19,7 @@
 #include "base/fd_passing.hpp"
 #include "process_child.hpp"
 #include "seccomp/seccomp.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace hull;
 using hull::test::busybox_spec;
@@ -97,10 +98,8 @@ TEST(ProcessSeccompChild, SyscallsNewerThanTheProfileGetEnosys) {
   }
   profile.syscalls = {allow};
   // A copy: the runtime refuses to exec its own binary (CVE-2019-5736).
-  char dir[] = "/tmp/hull-sc-XXXXXX";
-  ASSERT_TRUE(::mkdtemp(dir));
-  std::unique_ptr<char, void (*)(char*)> cleanup(dir, [](char* d) { std::filesystem::remove_all(d); });
-  const std::filesystem::path probe = std::filesystem::path(dir) / "probe";
+  hull::test::TempDir dir{"sc"};
+  const std::filesystem::path probe = dir / "probe";
   std::filesystem::copy_file("/proc/self/exe", probe);
   for (const char* def : {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS"}) {
     profile.defaultAction = def;
@@ -144,9 +143,8 @@ TEST(ProcessSeccompChild, KillKillsAndLogLetsThrough) {
 
 TEST(ProcessSeccompChild, MaskedEqBlocksSetuidChmodOnly) {
   REQUIRE_ROOT();
-  char dir[] = "/tmp/hull-sc-XXXXXX";
-  ASSERT_TRUE(::mkdtemp(dir));
-  std::string f = std::string(dir) + "/f";
+  hull::test::TempDir dir{"sc"};
+  std::string f = dir / "f";
   std::ofstream(f) << "x";
   auto s = busybox_spec({"sh", "-c", "chmod 755 " + f + " && echo plain-ok; chmod 4755 " + f + " || echo suid-denied"});
   s.process->noNewPrivileges = true;
@@ -160,7 +158,6 @@ TEST(ProcessSeccompChild, MaskedEqBlocksSetuidChmodOnly) {
   ASSERT_EQ(r.error, "");
   EXPECT_NE(r.out.find("plain-ok"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("suid-denied"), std::string::npos) << r.out;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {

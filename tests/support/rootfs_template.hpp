@@ -20,4 +20,9 @@ std::optional<std::string> rootfs_unavailable_reason();
 // replace it, never modify it in place. Everything else is a private copy.
 void make_rootfs(const std::filesystem::path& dest);
 
+// The least a library test's rootfs needs: bin/busybox (a private copy) and
+// bin/sh, nothing else, so a test may put a symlink or a file where proc,
+// sys, dev or etc would be (the rootfs escape tests). dest must not exist.
+void make_bare_rootfs(const std::filesystem::path& dest);
+
 }  // namespace hull::itest

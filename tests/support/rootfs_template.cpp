@@ -6,10 +6,12 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
 #include "process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull::itest {
 
@@ -48,27 +50,18 @@ void build_template(const fs::path& dir) {
 class Template {
  public:
   const fs::path& path() {
-    if (dir_.empty()) {
-      char tmpl[] = "/tmp/hull-itest-rootfs.XXXXXX";
-      if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp for the rootfs template failed");
-      try {
-        build_template(tmpl);
-      } catch (...) {
-        std::error_code ec;
-        fs::remove_all(tmpl, ec);  // a half-built template must not serve the next test
-        throw;
-      }
-      dir_ = tmpl;
+    if (!dir_) {
+      auto dir = std::make_unique<test::TempDir>("itest-rootfs");
+      build_template(dir->path());  // a half-built template is removed with `dir`
+      dir_ = std::move(dir);
+      path_ = dir_->path();
     }
-    return dir_;
-  }
-  ~Template() {
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
+    return path_;
   }
 
  private:
-  fs::path dir_;
+  std::unique_ptr<test::TempDir> dir_;
+  fs::path path_;
 };
 
 Template& the_template() {
@@ -118,6 +111,13 @@ void make_rootfs(const fs::path& dest) {
       fs::copy_file(e.path(), to);
     }
   }
+}
+
+void make_bare_rootfs(const fs::path& dest) {
+  fs::create_directories(dest / "bin");
+  fs::copy_file(kHostBusybox, dest / "bin/busybox");
+  fs::permissions(dest / "bin/busybox", fs::perms(0755));
+  fs::create_symlink("busybox", dest / "bin/sh");
 }
 
 }  // namespace hull::itest

@@ -14,6 +14,7 @@
 #include "base/procfs.hpp"
 #include "process/exec_process.hpp"
 #include "spec/spec.hpp"
+#include "support/spec_builder.hpp"
 
 namespace hull::test {
 
@@ -23,18 +24,6 @@ struct ChildResult {
   std::string error;  // what exec_container_process threw, if it did
   bool exited_ok() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 };
-
-inline spec::Spec busybox_spec(std::vector<std::string> args) {
-  spec::Spec s;
-  s.ociVersion = "1.2.0";
-  s.process.emplace();
-  s.process->args = std::move(args);
-  s.process->args.insert(s.process->args.begin(), "busybox");
-  s.process->env = {"PATH=/bin:/usr/bin"};
-  s.process->cwd = "/";
-  s.linux_.emplace();
-  return s;
-}
 
 // `before` runs in the child first (e.g. to open stray fds); `parent` runs in
 // the parent once the child is forked (e.g. a seccomp agent).
