@@ -21,6 +21,7 @@
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
 #include "process/scheduling.hpp"
+#include "process/sealed_binary.hpp"
 #include "process/terminal_proxy.hpp"
 #include "rootfs/console.hpp"
 #include "runtime/container_setup.hpp"
@@ -63,6 +64,10 @@ struct ExecChild {
 [[noreturn]] void exec_child_main(void* arg) noexcept {
   ExecChild& c = *static_cast<ExecChild*>(arg);
   ::close(c.runtime_end);
+  // Non-dumpable from the first instruction, as the init: a container
+  // process cannot ptrace us or open /proc/<pid>/fd while we wait for our
+  // placement (exec_container_process sets it again after each identity change).
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   reset_signal_state();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
@@ -109,6 +114,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
   require_transition(o.id, live_status(st), o.ignore_paused ? Operation::ExecPaused : Operation::Exec);
 
   return with_context("exec in container " + quote(o.id), [&]() -> int {
+    // Before setns: the exec process (and we, seen from a container sharing
+    // our pid namespace) never run from the writable binary.
+    process::run_from_sealed_binary();
     spec::Spec container = load_saved_config(*dir);
     spec::Process process = o.process_file.empty()
                                 ? build_exec_process(*container.process, o)
