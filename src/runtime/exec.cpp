@@ -104,6 +104,16 @@ struct ExecChild {
   ::_exit(127);
 }
 
+// Call from a catch block. The channel to the child broke (EPIPE or
+// ECONNRESET) while we placed it or before its execve: it was killed with
+// the container (a racing delete --force or kill), not a failure of its own.
+[[noreturn]] void rethrow_explaining_a_kill(const Error& e) {
+  if (e.code() != EPIPE && e.code() != ECONNRESET) throw;
+  throw Error(
+      "the exec process was killed before it started (the container was stopped or deleted meanwhile): " + e.message(),
+      e.code());
+}
+
 }  // namespace
 
 int exec_container(const GlobalOptions& g, const ExecOptions& o) {
@@ -164,10 +174,20 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.child_end = &child_end;
     if (cgroup) req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
     req.release_after_placement = plan.wait_for_placement;
-    LaunchedChild launched = launch(req, runtime_end);
+    LaunchedChild launched = [&] {
+      try {
+        return launch(req, runtime_end);
+      } catch (const Error& e) {
+        rethrow_explaining_a_kill(e);
+      }
+    }();
     fault_point("exec-after-clone");
     // EOF: the process reached execve (the channel is CLOEXEC).
-    runtime_end.expect_eof();
+    try {
+      runtime_end.expect_eof();
+    } catch (const Error& e) {
+      rethrow_explaining_a_kill(e);
+    }
     const pid_t pid = launched.pid();
     UniqueFd proc = launched.release();
     if (pid_file) pid_file->write(pid);

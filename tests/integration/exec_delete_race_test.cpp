@@ -40,7 +40,7 @@ TEST_F(ExecDeleteRace, ExecRacingForceDeleteNeverHangsOrLeaks) {
                                           "the container's init has exited",
                                           "join the container's namespaces",
                                           "clone3 the exec process",
-                                          "exec process"};
+                                          "the exec process was killed before it started"};
   int ran = 0, killed = 0, refused = 0;
   for (int round = 0; round < 15 && !HasFailure(); ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
@@ -60,7 +60,9 @@ TEST_F(ExecDeleteRace, ExecRacingForceDeleteNeverHangsOrLeaks) {
     Child del = hull_background({"delete", "--force", id}, opts);
     for (int i = 0; i < 4; ++i) execs.push_back(hull_background({"exec", id, "true"}, opts));
 
-    ProcResult d = finish_reaping_orphans(std::move(del));
+    std::vector<pid_t> exec_pids;
+    for (const Child& e : execs) exec_pids.push_back(e.pid());
+    ProcResult d = finish_reaping_orphans(std::move(del), exec_pids);
     EXPECT_FALSE(d.timed_out) << "delete --force hung";
     EXPECT_EQ(d.exit_code, 0) << d.err;
     for (Child& e : execs) {
