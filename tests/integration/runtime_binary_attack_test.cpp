@@ -166,9 +166,8 @@ TEST_F(RuntimeBinaryAttack, DuringCreateStartAndExec) {
   EXPECT_EQ(report.count("WROTE"), 0u) << report.text();
   // Every runtime process the attacker saw was denied (non-dumpable until
   // execve), or opened just after its execve (the attacker read the name
-  // before it changed: the fd is the container's own program) and never
-  // written through.
-  EXPECT_EQ(report.count("refused "), report.count("opened ")) << report.text();
+  // before it changed: the fd is then the container's own program); the
+  // WROTE check above is what matters.
 }
 
 // The entrypoint of a new container is the runtime binary (a #! script
