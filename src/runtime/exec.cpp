@@ -15,6 +15,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
@@ -174,13 +176,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.child_end = &child_end;
     if (cgroup) req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
     req.release_after_placement = plan.wait_for_placement;
-    LaunchedChild launched = [&] {
-      try {
-        return launch(req, runtime_end);
-      } catch (const Error& e) {
-        rethrow_explaining_a_kill(e);
-      }
-    }();
+    std::optional<LaunchedChild> launched;
+    try {
+      launched.emplace(launch(req, runtime_end));
+    } catch (const Error& e) {
+      rethrow_explaining_a_kill(e);
+    }
     fault_point("exec-after-clone");
     // EOF: the process reached execve (the channel is CLOEXEC).
     try {
@@ -188,8 +189,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
-    const pid_t pid = launched.pid();
-    UniqueFd proc = launched.release();
+    const pid_t pid = launched->pid();
+    UniqueFd proc = launched->release();
     if (pid_file) pid_file->write(pid);
     fault_point("exec-after-started");
     if (o.detach) return 0;
