@@ -16,7 +16,6 @@
 #include "process/fds.hpp"
 #include "process/hooks.hpp"
 #include "process/identity.hpp"
-#include "process/landlock_guard.hpp"
 #include "process/lsm.hpp"
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
@@ -129,10 +128,6 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
                  [&] { setup_terminal(opts.pty_master, opts.pty_slave, opts.console_socket_fd, proc.consoleSize); });
 
   apply_privileged_attributes(spec, opts);
-  // After the last write outside the container's root (sysctls go through a
-  // private procfs mount) and while CAP_SYS_ADMIN is still held, which
-  // landlock_restrict_self needs without no_new_privs.
-  guard_host_files(spec, 3 + opts.preserve_fds);
 
   // As root first: the cwd may be a directory only root can enter (then the
   // container user starts there without being able to list it, as with runc).

@@ -13,6 +13,7 @@
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/hooks.hpp"
+#include "process/sealed_binary.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/launch_plan.hpp"
@@ -107,6 +108,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   spec::validate_for_create(spec, config_path);
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
+  // Before any namespace is joined and any process cloned: the init (and we,
+  // for a container in our pid namespace) never run from the writable binary.
+  process::run_from_sealed_binary();
 
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);

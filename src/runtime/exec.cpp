@@ -15,12 +15,15 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
 #include "process/scheduling.hpp"
+#include "process/sealed_binary.hpp"
 #include "process/terminal_proxy.hpp"
 #include "rootfs/console.hpp"
 #include "runtime/container_setup.hpp"
@@ -63,6 +66,10 @@ struct ExecChild {
 [[noreturn]] void exec_child_main(void* arg) noexcept {
   ExecChild& c = *static_cast<ExecChild*>(arg);
   ::close(c.runtime_end);
+  // Non-dumpable from the first instruction, as the init: a container
+  // process cannot ptrace us or open /proc/<pid>/fd while we wait for our
+  // placement (exec_container_process sets it again after each identity change).
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   reset_signal_state();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
@@ -99,6 +106,16 @@ struct ExecChild {
   ::_exit(127);
 }
 
+// Call from a catch block. The channel to the child broke (EPIPE or
+// ECONNRESET) while we placed it or before its execve: it was killed with
+// the container (a racing delete --force or kill), not a failure of its own.
+[[noreturn]] void rethrow_explaining_a_kill(const Error& e) {
+  if (e.code() != EPIPE && e.code() != ECONNRESET) throw;
+  throw Error(
+      "the exec process was killed before it started (the container was stopped or deleted meanwhile): " + e.message(),
+      e.code());
+}
+
 }  // namespace
 
 int exec_container(const GlobalOptions& g, const ExecOptions& o) {
@@ -109,6 +126,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
   require_transition(o.id, live_status(st), o.ignore_paused ? Operation::ExecPaused : Operation::Exec);
 
   return with_context("exec in container " + quote(o.id), [&]() -> int {
+    // Before setns: the exec process (and we, seen from a container sharing
+    // our pid namespace) never run from the writable binary.
+    process::run_from_sealed_binary();
     spec::Spec container = load_saved_config(*dir);
     spec::Process process = o.process_file.empty()
                                 ? build_exec_process(*container.process, o)
@@ -156,12 +176,21 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.child_end = &child_end;
     if (cgroup) req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
     req.release_after_placement = plan.wait_for_placement;
-    LaunchedChild launched = launch(req, runtime_end);
+    std::optional<LaunchedChild> launched;
+    try {
+      launched.emplace(launch(req, runtime_end));
+    } catch (const Error& e) {
+      rethrow_explaining_a_kill(e);
+    }
     fault_point("exec-after-clone");
     // EOF: the process reached execve (the channel is CLOEXEC).
-    runtime_end.expect_eof();
-    const pid_t pid = launched.pid();
-    UniqueFd proc = launched.release();
+    try {
+      runtime_end.expect_eof();
+    } catch (const Error& e) {
+      rethrow_explaining_a_kill(e);
+    }
+    const pid_t pid = launched->pid();
+    UniqueFd proc = launched->release();
     if (pid_file) pid_file->write(pid);
     fault_point("exec-after-started");
     if (o.detach) return 0;

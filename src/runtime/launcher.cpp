@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "runtime/unix_socket.hpp"
 
@@ -67,6 +68,9 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
   }
   LaunchedChild child(static_cast<pid_t>(pid), UniqueFd(pidfd), into_cgroup);
   if (r.child_end) r.child_end->close();
+  // The child exists, in the v2 cgroup at most, waiting for us: a kill here
+  // must leave nothing that delete --force cannot remove.
+  fault_point("launch-after-clone");
   if (r.place) r.place(child.pid(), into_cgroup);
   if (r.id_maps) ns::write_id_maps(child.pid(), r.id_maps->uidMappings, r.id_maps->gidMappings);
   if (r.release_after_placement) runtime_end.send(SyncMsg::Continue);

@@ -232,7 +232,9 @@ TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
   ASSERT_GT(init, 0) << st.out;
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/" + std::to_string(init) + "/exe", ec);
-  EXPECT_EQ(exe, binary) << "the program ran although start failed";
+  // hull runs from a sealed view of its binary (process/sealed_binary.hpp):
+  // the link names the same file at the root of that view.
+  EXPECT_EQ(exe.filename(), binary.filename()) << "the program ran although start failed";
   EXPECT_FALSE(fs::exists(b.rootfs() / "started"));
 
   fs::remove(root / "fill");

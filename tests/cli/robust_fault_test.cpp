@@ -1,5 +1,5 @@
 // hull killed half-way: for every fault point (src/base/fault.hpp) that
-// create, start, exec, pause, update and delete reach, the verb is run by
+// create, run --detach, start, exec, pause, update and delete reach, the verb is run by
 // hull_fault with HULL_FAULT naming that point, so hull (or the container's
 // init, for the init-* points) dies there as an OOM kill would kill it. Then
 // the release hull must still serve the container: `state` answers (or says
@@ -19,17 +19,19 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "orphan_reaping.hpp"
 
 namespace hull::itest {
 namespace {
 
 namespace fs = std::filesystem;
 
-enum class Verb { Create, Start, Exec, Pause, Update, Delete };
+enum class Verb { Create, Run, Start, Exec, Pause, Update, Delete };
 
 const char* name(Verb v) {
   switch (v) {
     case Verb::Create: return "create";
+    case Verb::Run: return "run";
     case Verb::Start: return "start";
     case Verb::Exec: return "exec";
     case Verb::Pause: return "pause";
@@ -50,6 +52,7 @@ class FaultTest : public HullTest {
   std::vector<std::string> verb_args(Verb v) const {
     switch (v) {
       case Verb::Create: return {"create", "--bundle", b_->dir().string(), kId};
+      case Verb::Run: return {"run", "--detach", "--bundle", b_->dir().string(), kId};
       case Verb::Start: return {"start", kId};
       case Verb::Exec: return {"exec", kId, "true"};
       case Verb::Pause: return {"pause", kId};
@@ -61,7 +64,7 @@ class FaultTest : public HullTest {
 
   // Brings the container to where the verb applies, with the release hull.
   void prepare(Verb v) {
-    if (v == Verb::Create) return;
+    if (v == Verb::Create || v == Verb::Run) return;
     ProcResult r = hull({"create", "--bundle", b_->dir().string(), kId});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     if (v == Verb::Start) return;
@@ -106,27 +109,13 @@ class FaultTest : public HullTest {
     }
     ProcResult ls = hull({"list"});
     EXPECT_EQ(ls.exit_code, 0) << "list: " << ls.err;
-    ProcResult del = reaping_orphans(hull_background({"delete", "--force", kId}));
+    ProcResult del = finish_reaping_orphans(hull_background({"delete", "--force", kId}));
     EXPECT_EQ(del.exit_code, 0) << "delete --force: " << del.err;
     expect_clean_slate();
     ProcResult again = hull({"create", "--bundle", b_->dir().string(), kId});
     EXPECT_EQ(again.exit_code, 0) << "create of the same id after the fault: " << again.err;
     hull({"delete", "--force", kId});
     expect_clean_slate();
-  }
-
-  // Waits for c while reaping the zombies re-parented to us (we are the
-  // child subreaper), as a container engine's shim does: a process that hull
-  // was killed before waiting for (an exec'd process) is in the container's
-  // pid namespace, and its init cannot finish dying until that is reaped.
-  ProcResult reaping_orphans(Child c) {
-    while (!wait_pid_exit(c.pid(), milliseconds(50))) {
-      for (pid_t pid : children_of_self()) {
-        auto st = read_pid_stat(pid);
-        if (pid != c.pid() && st && st->state == 'Z') ::waitpid(pid, nullptr, WNOHANG);
-      }
-    }
-    return c.finish();
   }
 
   // Fails the test for each leftover, then removes it (the test's own
@@ -175,6 +164,8 @@ class FaultTest : public HullTest {
 };
 
 TEST_F(FaultTest, Create) { fault_every_point(Verb::Create); }
+// create and start in one process: every point of both.
+TEST_F(FaultTest, RunDetached) { fault_every_point(Verb::Run); }
 TEST_F(FaultTest, Start) { fault_every_point(Verb::Start); }
 TEST_F(FaultTest, Exec) { fault_every_point(Verb::Exec); }
 TEST_F(FaultTest, Pause) { fault_every_point(Verb::Pause); }

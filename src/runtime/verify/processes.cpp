@@ -89,7 +89,11 @@ void check_members(const Target& t, Report& r) {
   for (pid_t p : t.pids) {
     struct stat st {};
     std::string exe = "/proc/" + std::to_string(p) + "/exe";
-    if (::stat(exe.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
+    // Not st_dev: a hull process runs from a sealed overlayfs view of the
+    // binary (process/sealed_binary.hpp), which reports its own device and
+    // the file's inode number, size and mtime.
+    if (::stat(exe.c_str(), &st) == 0 && st.st_ino == self.st_ino && st.st_size == self.st_size &&
+        st.st_mtim.tv_sec == self.st_mtim.tv_sec && st.st_mtim.tv_nsec == self.st_mtim.tv_nsec)
       hulls.push_back(std::to_string(p));
   }
   r.check(hulls.empty(), "no hull process inside", "none", hulls.empty() ? "none" : "pids " + join(hulls),

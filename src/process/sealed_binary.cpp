@@ -1,0 +1,311 @@
+#include "process/sealed_binary.hpp"
+
+#include <fcntl.h>
+#include <link.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/prctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/log.hpp"
+#include "base/procfs.hpp"
+#include "base/unique_fd.hpp"
+#include "process/self_protection.hpp"
+
+namespace hull::process {
+namespace {
+
+// The second lower layer of the overlay (see the header): any directory that
+// is neither above nor below the binary's (overlayfs refuses overlapping
+// layers) and holds no file named like it. sysfs's /sys/fs qualifies on every
+// host hull runs on.
+constexpr const char* kSecondLowerDir = "/sys/fs";
+
+bool has_sys_admin() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (::syscall(SYS_capget, &hdr, data) < 0) return false;
+  return (data[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32))) != 0;
+}
+
+// overlayfs's option syntax: ':' separates layers, '\' escapes.
+std::string escape_layer(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ':' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+bool same_file(const struct stat& a, const struct stat& b) {
+  // overlayfs reports its own st_dev; with xino off the inode number is the
+  // lower file's. A binary replaced since we started (a package upgrade) is
+  // a new inode, one changed in place (impossible while it runs: ETXTBSY)
+  // would differ in size or mtime.
+  return a.st_ino == b.st_ino && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+         a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
+}
+
+// The binary through a read-only overlay mounted nowhere, or nothing.
+UniqueFd overlay_view(const std::string& exe_path, const struct stat& exe) {
+  size_t slash = exe_path.rfind('/');
+  if (exe_path.empty() || exe_path[0] != '/' || slash == std::string::npos) return {};
+  std::string dir = slash == 0 ? "/" : exe_path.substr(0, slash);
+  std::string name = exe_path.substr(slash + 1);
+  UniqueFd ctx(static_cast<int>(::syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
+  if (!ctx) return {};
+  std::string lower = escape_layer(dir) + ":" + kSecondLowerDir;
+  if (::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, "lowerdir", lower.c_str(), 0) < 0) return {};
+  // xino would only add dmesg noise when the layers are on different filesystems.
+  ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, "xino", "off", 0);
+  if (::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) return {};
+  UniqueFd mnt(static_cast<int>(
+      ::syscall(SYS_fsmount, ctx.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
+  if (!mnt) return {};
+  UniqueFd file(::openat(mnt.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (!file || ::fstat(file.get(), &st) < 0 || !same_file(st, exe)) return {};
+  return file;
+}
+
+// A sealed memfd copy of the binary, or nothing.
+UniqueFd memfd_view(int exe_fd, const struct stat& exe) {
+  constexpr unsigned kMfdExec = 0x10U;  // MFD_EXEC (Linux 6.3); older headers lack it
+  int fd = static_cast<int>(::syscall(SYS_memfd_create, "hull-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING | kMfdExec));
+  if (fd < 0 && errno == EINVAL)
+    fd = static_cast<int>(::syscall(SYS_memfd_create, "hull-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (fd < 0) return {};
+  UniqueFd mem(fd);
+  off_t off = 0;
+  while (off < exe.st_size) {
+    ssize_t n = ::sendfile(mem.get(), exe_fd, &off, static_cast<size_t>(exe.st_size - off));
+    if (n <= 0) return {};
+  }
+  if (::fchmod(mem.get(), 0555) < 0 ||
+      ::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    return {};
+  return mem;
+}
+
+// A system call that touches no memory of ours but its arguments: while the
+// writable segment is being swapped, libc (errno, the GOT of a dynamic
+// build) must not be entered.
+long raw_syscall6(long nr, long a, long b, long c, long d, long e, long f) {
+#if defined(__x86_64__)
+  long ret;
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  register long r9 __asm__("r9") = f;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                   : "rcx", "r11", "memory");
+  return ret;
+#elif defined(__aarch64__)
+  register long x8 __asm__("x8") = nr;
+  register long x0 __asm__("x0") = a;
+  register long x1 __asm__("x1") = b;
+  register long x2 __asm__("x2") = c;
+  register long x3 __asm__("x3") = d;
+  register long x4 __asm__("x4") = e;
+  register long x5 __asm__("x5") = f;
+  __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5) : "memory");
+  return x0;
+#else
+#error "raw_syscall6: add this architecture's system call sequence"
+#endif
+}
+
+bool raw_failed(long r) { return static_cast<unsigned long>(r) > static_cast<unsigned long>(-4096L); }
+
+struct Segment {
+  uintptr_t start, length;
+  off_t offset;
+  int prot;
+  bool writable;
+};
+
+struct Image {
+  std::vector<Segment> segments;
+  uintptr_t relro_start = 0, relro_end = 0;
+};
+
+// The main program's PT_LOAD segments as the loader mapped them.
+Image image_of_self() {
+  Image img;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto& out = *static_cast<Image*>(data);
+        const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& p = info->dlpi_phdr[i];
+          uintptr_t begin = info->dlpi_addr + p.p_vaddr;
+          if (p.p_type == PT_GNU_RELRO) {
+            // As the loader protects it: whole pages only.
+            out.relro_start = begin & ~(page - 1);
+            out.relro_end = (begin + p.p_memsz) & ~(page - 1);
+          }
+          if (p.p_type != PT_LOAD || p.p_filesz == 0) continue;
+          uintptr_t start = begin & ~(page - 1);
+          uintptr_t end = (begin + p.p_filesz + page - 1) & ~(page - 1);
+          int prot = ((p.p_flags & PF_R) ? PROT_READ : 0) | ((p.p_flags & PF_W) ? PROT_WRITE : 0) |
+                     ((p.p_flags & PF_X) ? PROT_EXEC : 0);
+          out.segments.push_back(
+              {start, end - start, static_cast<off_t>(p.p_offset & ~(page - 1)), prot, (p.p_flags & PF_W) != 0});
+        }
+        return 1;  // the first object is the program itself
+      },
+      &img);
+  return img;
+}
+
+// Replaces a writable segment by the sealed file's pages holding the same
+// bytes as now. Between the mmap and the end of the copy the segment holds
+// the file's initial contents: nothing here may read a global, call into
+// libc or be instrumented.
+__attribute__((noinline, no_sanitize("address", "undefined"))) bool swap_writable(const Segment& s, int fd,
+                                                                                  uint64_t* saved) {
+  auto* live = reinterpret_cast<volatile uint64_t*>(s.start);
+  size_t words = s.length / sizeof(uint64_t);
+  for (size_t i = 0; i < words; ++i) saved[i] = live[i];
+  long r = raw_syscall6(SYS_mmap, static_cast<long>(s.start), static_cast<long>(s.length), PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_FIXED, fd, s.offset);
+  if (raw_failed(r)) return false;
+  for (size_t i = 0; i < words; ++i) live[i] = saved[i];
+  return true;
+}
+
+void remap_onto(const Image& img, int fd) {
+  for (const Segment& s : img.segments) {
+    if (s.writable) continue;
+    // Same bytes, same place: code keeps running across the switch.
+    if (::mmap(reinterpret_cast<void*>(s.start), s.length, s.prot, MAP_PRIVATE | MAP_FIXED, fd, s.offset) == MAP_FAILED)
+      throw_errno("map the sealed binary");
+  }
+  for (const Segment& s : img.segments) {
+    if (!s.writable) continue;
+    bool relro = img.relro_end > img.relro_start && img.relro_start < s.start + s.length && img.relro_end > s.start;
+    if (relro && ::mprotect(reinterpret_cast<void*>(img.relro_start), img.relro_end - img.relro_start,
+                            PROT_READ | PROT_WRITE) < 0)
+      throw_errno("unprotect the relocated data");
+    void* buf = ::mmap(nullptr, s.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) throw_errno("map a buffer for the writable segment");
+    bool ok = swap_writable(s, fd, static_cast<uint64_t*>(buf));
+    int saved_errno = errno;
+    ::munmap(buf, s.length);
+    // The segment is now the old one's bytes on a mapping we may not have
+    // got: a failed mmap left it untouched, so either way it is usable.
+    if (!ok) throw Error("map the sealed binary's writable segment", saved_errno);
+    if (relro && ::mprotect(reinterpret_cast<void*>(img.relro_start), img.relro_end - img.relro_start, PROT_READ) < 0)
+      throw_errno("protect the relocated data");
+  }
+}
+
+// /proc/self/exe -> fd: the kernel accepts the change only now that no
+// mapping of the old file is left. PR_SET_MM_MAP (CAP_SYS_ADMIN) takes the
+// memory layout as it is, read from /proc/self/stat.
+void point_exe_link_at(int fd) {
+  std::string stat = procfs::read("self/stat");
+  size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) throw Error("/proc/self/stat: unexpected format");
+  std::istringstream in(stat.substr(paren + 2));
+  std::vector<unsigned long long> field(3);  // fields are 1-based; 1 and 2 are pid and comm
+  // Field 3 is a letter and a few may be negative: those are not used and read as 0.
+  for (std::string tok; in >> tok;) field.push_back(std::strtoull(tok.c_str(), nullptr, 10));
+  if (field.size() < 52) throw Error("/proc/self/stat: too few fields for the memory layout");
+  prctl_mm_map map{};
+  map.start_code = field[26];
+  map.end_code = field[27];
+  map.start_stack = field[28];
+  map.start_data = field[45];
+  map.end_data = field[46];
+  map.start_brk = field[47];
+  map.arg_start = field[48];
+  map.arg_end = field[49];
+  map.env_start = field[50];
+  map.env_end = field[51];
+  map.brk = static_cast<uint64_t>(::syscall(SYS_brk, 0));
+  map.exe_fd = static_cast<uint32_t>(fd);
+  if (::prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0) throw_errno("prctl(PR_SET_MM_MAP) exe_fd");
+}
+
+// Blocks every signal for its lifetime: no handler may run while a segment
+// is half swapped.
+class SignalsBlocked {
+ public:
+  SignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, &old_);
+  }
+  ~SignalsBlocked() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+ private:
+  sigset_t old_{};
+};
+
+SealedView seal() {
+  if (runtime_binary_on_readonly_mount()) return SealedView::ReadOnlyMount;
+  if (!has_sys_admin()) return SealedView::Unprivileged;
+  UniqueFd exe = procfs::open_link_target("self/exe", O_RDONLY);
+  struct stat st {};
+  if (::fstat(exe.get(), &st) < 0) throw_errno("stat the runtime binary");
+  UniqueFd link = procfs::open("self/exe", O_PATH | O_NOFOLLOW);
+  std::string path(4096, '\0');
+  ssize_t n = ::readlinkat(link.get(), "", path.data(), path.size());
+  path.resize(n > 0 ? static_cast<size_t>(n) : 0);
+
+  SealedView how = SealedView::Overlay;
+  UniqueFd view = overlay_view(path, st);
+  if (!view) {
+    how = SealedView::Memfd;
+    view = memfd_view(exe.get(), st);
+  }
+  if (!view) throw Error("no overlayfs view and no sealed memfd copy could be made of " + quote(path));
+  Image img = image_of_self();
+  if (img.segments.empty()) throw Error("the program's segments are not known (dl_iterate_phdr)");
+  SignalsBlocked blocked;
+  remap_onto(img, view.get());
+  point_exe_link_at(view.get());
+  return how;
+}
+
+}  // namespace
+
+SealedView run_from_sealed_binary() {
+  // Once per process: the switch cannot be undone, and children inherit it.
+  static std::optional<SealedView> done;
+  if (done) return *done;
+  done = with_context("seal the runtime binary", [] { return seal(); });
+  log::debug([] { return "runtime binary: running from " + to_string(*done); });
+  return *done;
+}
+
+std::string to_string(SealedView v) {
+  switch (v) {
+    case SealedView::Overlay: return "a read-only overlayfs view";
+    case SealedView::Memfd: return "a sealed memfd copy";
+    case SealedView::ReadOnlyMount: return "a read-only mount";
+    case SealedView::Unprivileged: return "the binary as started (no CAP_SYS_ADMIN to seal it)";
+  }
+  return "?";
+}
+
+}  // namespace hull::process

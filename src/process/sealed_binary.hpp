@@ -1,0 +1,48 @@
+#pragma once
+// CVE-2019-5736 whatever the container may do: every hull process a container
+// can reach (the init and exec processes between clone and execve, and
+// `hull create/run/exec` themselves when the container shares the host's pid
+// namespace) runs from a sealed view of the runtime binary, never from the
+// writable host file. A container process that holds CAP_SYS_PTRACE (or shares
+// the host's pid namespace with enough capabilities) can open
+// /proc/<pid>/exe of such a process despite non-dumpable, keep an O_PATH fd
+// and reopen it for writing once no hull process runs; with the sealed view
+// that reopen fails (EROFS, or EPERM on a sealed memfd).
+//
+// runc (>= 1.2) re-executes itself from the sealed view; hull must not
+// re-exec on the create/exec path, so the process switches in place: every
+// mapping of its binary is replaced by the same bytes mapped from the sealed
+// file (the writable segment keeps its contents), then the kernel's exe link
+// is pointed at the sealed file (PR_SET_MM_MAP with exe_fd; the kernel allows
+// that only once no mapping of the old file is left). Children cloned after
+// that inherit the sealed image.
+//
+// The sealed view is, in order of preference:
+//  - an overlayfs mounted nowhere (fsopen), read-only, whose lower layers are
+//    the binary's directory and an unrelated one (/sys/fs: overlayfs needs two
+//    lower layers without an upper one): no copy, the text pages are the host
+//    file's page cache, nothing is charged to any container;
+//  - a sealed memfd copy (F_SEAL_WRITE|SHRINK|GROW|SEAL), where the kernel
+//    has no overlayfs: the size of the binary, charged to the cgroup of the
+//    hull command (it is made before the clone), never to the container.
+#include <string>
+
+namespace hull::process {
+
+enum class SealedView { Overlay, Memfd, ReadOnlyMount, Unprivileged };
+
+// Switches this process to the sealed view, once per process (later calls
+// return what the first did). Call while single-threaded and before joining
+// any namespace of a container (the binary's directory is looked up by path in
+// our mount namespace). Returns how the binary is protected:
+// ReadOnlyMount when it is already on a read-only mount (nothing to do), and
+// Unprivileged when the caller lacks CAP_SYS_ADMIN (rootless: the container's
+// root is the caller, who could write the binary anyway). Throws hull::Error
+// ("seal the runtime binary: ...") when no view could be made: hull then
+// refuses to start a container process rather than run one from the
+// writable file.
+SealedView run_from_sealed_binary();
+
+std::string to_string(SealedView v);
+
+}  // namespace hull::process
