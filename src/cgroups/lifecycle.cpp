@@ -204,6 +204,15 @@ void Manager::remove_dirs() noexcept {
 
 void Manager::destroy() {
   auto deadline = Clock::now() + kExitTimeout;
+  if (unit_) {
+    // systemd removes the unit's cgroup when it stops it; the loop below then
+    // finds it gone (or removes what systemd left).
+    if (std::vector<pid_t> left = remaining_pids(); !left.empty()) {
+      kill_leftovers(left);
+      wait_exited(left, deadline);
+    }
+    with_context("remove cgroup", [&] { stop_unit(); });
+  }
   for (int round = 0; round < 3; ++round) {
     bool busy = false;
     for (const auto& dir : all_dirs())
