@@ -202,15 +202,22 @@ void Manager::remove_dirs() noexcept {
   made_.clear();
 }
 
+void Manager::stop_unit() {
+  // Emptied, and the processes gone, first: a scope stopped with processes in
+  // it (or still exiting) gets SIGTERM, which a container's PID 1 ignores, and
+  // systemd waits up to TimeoutStopSec (90 s) before SIGKILL.
+  if (std::vector<pid_t> left = remaining_pids(); !left.empty()) {
+    kill_leftovers(left);
+    wait_exited(left, Clock::now() + kExitTimeout);
+  }
+  SystemdBus::connect().stop_unit(unit_->name);
+}
+
 void Manager::destroy() {
   auto deadline = Clock::now() + kExitTimeout;
   if (unit_) {
     // systemd removes the unit's cgroup when it stops it; the loop below then
     // finds it gone (or removes what systemd left).
-    if (std::vector<pid_t> left = remaining_pids(); !left.empty()) {
-      kill_leftovers(left);
-      wait_exited(left, deadline);
-    }
     with_context("remove cgroup", [&] { stop_unit(); });
   }
   for (int round = 0; round < 3; ++round) {

@@ -3,14 +3,11 @@
 // unit's cgroup directory.
 #include <fcntl.h>
 
-#include <chrono>
-
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
-#include "cgroups/routing.hpp"
 
 namespace hull::cgroups {
 
@@ -26,14 +23,6 @@ void Manager::start_unit(pid_t pid) {
     apply(resources_, false);
     for (const auto& w : warnings_) log::warn(w);
   });
-}
-
-void Manager::stop_unit() {
-  // Emptied first: a scope stopped with processes in it gets SIGTERM and
-  // systemd waits up to TimeoutStopSec (90 s) before SIGKILL.
-  std::vector<pid_t> left = remaining_pids();
-  if (!left.empty()) kill_leftovers(left);
-  SystemdBus::connect().stop_unit(unit_->name);
 }
 
 }  // namespace hull::cgroups
