@@ -107,10 +107,10 @@ Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool system
   std::optional<SystemdUnit> unit;
   Paths paths;
   if (systemd) {
+    unit = systemd_unit(path, id);  // a malformed cgroupsPath is named first, on any host
     if (host.mode != Mode::Unified)
       throw Error("--systemd-cgroup: the systemd cgroup driver needs a pure cgroup v2 host; this one is " +
                   host.describe() + "; run without --systemd-cgroup");
-    unit = systemd_unit(path, id);
     paths.mode = Mode::Unified;
     paths.v2 = host.v2_mount + "/" + unit->cgroup;
   } else {

@@ -318,7 +318,7 @@ TEST(SystemdBusCalls, UnreachableSystemdSaysSo) {
   test::TempDir dir("no-systemd");
   std::string err = error_of([&] { SystemdBus::connect(dir.path() + "/private"); });
   EXPECT_EQ(err,
-            "systemd cgroup driver: connect " + dir.path() + "/private (is systemd PID 1?): No such file or directory");
+            "systemd cgroup driver: connect " + dir.path() + "/private (is systemd PID 1?): no such file or directory");
 }
 
 }  // namespace
