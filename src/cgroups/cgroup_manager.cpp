@@ -104,13 +104,21 @@ void enable_controllers(const std::string& dir, const std::string& mount, const 
 
 Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host) {
   std::optional<std::string> path = linux ? linux->cgroupsPath : std::nullopt;
+  std::optional<SystemdUnit> unit;
+  Paths paths;
   if (systemd) {
-    if (path) parse_systemd_path(*path);
-    if (::access("/run/systemd/system", F_OK) != 0)
-      throw Error("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system)");
-    throw Error("--systemd-cgroup: the systemd cgroup driver is not implemented yet; run without --systemd-cgroup");
+    unit = systemd_unit(path, id);  // a malformed cgroupsPath is named first, on any host
+    if (host.mode != Mode::Unified)
+      throw Error("--systemd-cgroup: the systemd cgroup driver needs a pure cgroup v2 host; this one is " +
+                  host.describe() + "; run without --systemd-cgroup");
+    paths.mode = Mode::Unified;
+    paths.v2 = host.v2_mount + "/" + unit->cgroup;
+  } else {
+    paths = resolve_paths(path, id, host);
   }
-  Manager m(host, resolve_paths(path, id, host));
+  Manager m(host, std::move(paths));
+  m.unit_ = std::move(unit);
+  m.id_ = id;
   if (linux) {
     if (linux->resources) m.resources_ = without_unset_values(*linux->resources);
     m.devices_ = linux->devices;
@@ -122,10 +130,24 @@ Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool system
 }
 
 Manager::~Manager() {
-  if (owned_) remove_dirs();
+  if (!owned_) return;
+  if (!unit_) {
+    remove_dirs();
+    return;
+  }
+  try {
+    stop_unit();
+  } catch (const Error& e) {
+    log::warn("undo the container's cgroup: " + std::string(e.what()));
+  }
 }
 
 void Manager::create() {
+  if (unit_) {
+    // The scope needs its first process: it is started by add_process().
+    with_context("create cgroup", [&] { bus_.emplace(SystemdBus::connect()); });
+    return;
+  }
   Router router(host_, paths_);
   try {
     for (const auto& [name, dir] : paths_.v1) {
@@ -172,7 +194,11 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   }
 }
 
-void Manager::add_process(pid_t pid, bool placed_in_v2) const {
+void Manager::add_process(pid_t pid, bool placed_in_v2) {
+  if (unit_) {
+    start_unit(pid);
+    return;
+  }
   std::string p = std::to_string(pid);
   for (const auto& [name, dir] : paths_.v1) write_value(dir, "cgroup.procs", p);
   if (!paths_.v2.empty() && !placed_in_v2) write_value(paths_.v2, "cgroup.procs", p);
@@ -181,6 +207,12 @@ void Manager::add_process(pid_t pid, bool placed_in_v2) const {
 void Manager::update(const spec::Resources& requested) {
   const spec::Resources resources = without_unset_values(requested);
   Router(host_, paths_).check(resources);
+  if (unit_) {
+    // systemd keeps the unit's properties: set them too, or a daemon-reload
+    // would bring the old limits back.
+    with_context("update cgroup",
+                 [&] { SystemdBus::connect().set_unit_properties(unit_->name, resource_properties(resources)); });
+  }
   if (!paths_.v2.empty())
     enable_controllers(parent_of(paths_.v2), host_.v2_mount, Router(host_, paths_).v2_controllers(resources), host_);
   size_t before = warnings_.size();
@@ -197,12 +229,14 @@ std::string Manager::to_state() const {
   // delete removes them too once empty, and never one it did not make.
   std::vector<std::string> parents = made_parents();
   if (!parents.empty()) j["made"] = parents;
+  if (unit_) j["systemdUnit"] = unit_->name;
   return j.dump();
 }
 
 Manager Manager::load(const std::string& state, const Host& host) {
   Paths p;
   std::vector<std::string> made;
+  std::optional<SystemdUnit> unit;
   try {
     check_json_depth(state, "cgroup state");  // from a state.json: untrusted
     nlohmann::json j = nlohmann::json::parse(state);
@@ -218,6 +252,12 @@ Manager Manager::load(const std::string& state, const Host& host) {
     p.v2 = j.at("v2").get<std::string>();
     p.v1 = j.at("v1").get<std::map<std::string, std::string>>();
     if (j.contains("made")) made = j.at("made").get<std::vector<std::string>>();
+    if (j.contains("systemdUnit")) {
+      unit.emplace();
+      unit->name = j.at("systemdUnit").get<std::string>();
+      if (!unit->name.ends_with(".scope") && !unit->name.ends_with(".slice"))
+        throw Error("cgroup state names the systemd unit " + quote(unit->name) + ", neither a scope nor a slice");
+    }
   } catch (const nlohmann::json::exception& e) {
     throw Error("cgroup state " + quote(state) + ": " + e.what());
   } catch (Error& e) {
@@ -225,6 +265,7 @@ Manager Manager::load(const std::string& state, const Host& host) {
     throw;
   }
   Manager m(host, std::move(p));
+  m.unit_ = std::move(unit);
   // Only strict ancestors of the container's own directories: a state file
   // naming another directory cannot make delete rmdir it.
   for (auto& dir : made)

@@ -28,9 +28,16 @@
 //   A cgroup holding processes is never given controllers: that is an error
 //   naming it. delete removes the container's directories and the parents
 //   create made (state.json lists them) once they are empty.
-//   ".." components are refused. With --systemd-cgroup the value must be
-//   "slice:prefix:name"; it is parsed, but the systemd driver is not there yet
-//   and the command fails with a message saying so.
+//   ".." components are refused.
+//
+// --systemd-cgroup (pure v2 hosts): cgroupsPath is "slice:prefix:name"
+// (systemd_unit.hpp). create() connects to systemd; add_process() starts a
+// transient scope holding the init (Delegate=yes, the limits as unit
+// properties, systemd_bus.hpp), waits for the job, then writes every limit
+// to the scope's cgroup files as without systemd. The init is cloned outside
+// it (clone_into_fd() is -1) and waits for placement. update() sets the
+// properties too; destroy() empties the scope, then stops the unit, which
+// removes its cgroup.
 //
 // Which hierarchy carries a limit: in hybrid mode a controller mounted as v1 is
 // used through v1; one only the cgroup2 mount offers (hugetlb here) through
@@ -53,6 +60,8 @@
 
 #include "base/unique_fd.hpp"
 #include "cgroups/host.hpp"
+#include "cgroups/systemd_bus.hpp"
+#include "cgroups/systemd_unit.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::cgroups {
@@ -121,8 +130,12 @@ class Manager {
   // placed_in_v2=false to add_process.
   int clone_into_fd() const { return v2_fd_.get(); }
   // Writes pid to cgroup.procs of every v1 hierarchy and, unless the clone
-  // already put it there, of the v2 cgroup.
-  void add_process(pid_t pid, bool placed_in_v2 = false) const;
+  // already put it there, of the v2 cgroup. With systemd: starts the scope
+  // with pid in it and applies the limits.
+  void add_process(pid_t pid, bool placed_in_v2 = false);
+  // Whether systemd manages the cgroup (--systemd-cgroup): the init is
+  // placed after the clone, and the directory exists only from then on.
+  bool systemd() const { return unit_.has_value(); }
 
   // Freezes every process and returns once the kernel reports them frozen
   // (v2 cgroup.events "frozen 1"; v1 freezer.state FROZEN). The v1 freezer
@@ -171,6 +184,8 @@ class Manager {
   // The directories in made_ above the container's own ones, outermost first.
   std::vector<std::string> made_parents() const;
   void kill_leftovers(const std::vector<pid_t>& left) const;
+  void start_unit(pid_t pid);
+  void stop_unit();
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
   std::string freezer_dir(bool& v2) const;
 
@@ -182,6 +197,10 @@ class Manager {
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
   bool owned_ = false;
   std::vector<std::string> warnings_;
+  std::optional<SystemdUnit> unit_;  // --systemd-cgroup; load(): only the name is known
+  std::string id_;                   // the container's, for the unit's description
+  std::optional<SystemdBus> bus_;    // create() to add_process()
+  bool unit_started_ = false;        // stopped again if the create fails
 };
 
 }  // namespace hull::cgroups

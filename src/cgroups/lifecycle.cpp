@@ -202,8 +202,31 @@ void Manager::remove_dirs() noexcept {
   made_.clear();
 }
 
+void Manager::stop_unit() {
+  // Emptied, and the processes gone, first: a scope stopped with processes in
+  // it (or still exiting) gets SIGTERM, which a container's PID 1 ignores, and
+  // systemd waits up to TimeoutStopSec (90 s) before SIGKILL.
+  if (std::vector<pid_t> left = remaining_pids(); !left.empty()) {
+    kill_leftovers(left);
+    wait_exited(left, Clock::now() + kExitTimeout);
+  }
+  try {
+    SystemdBus::connect().stop_unit(unit_->name);
+  } catch (const Error& e) {
+    // Seen in the VM: a stop job racing systemd's own stop of the emptied
+    // scope sometimes never reports its JobRemoved. An empty or vanished
+    // cgroup is what the stop was for.
+    if (e.code() != ETIMEDOUT || !remaining_pids().empty()) throw;
+  }
+}
+
 void Manager::destroy() {
   auto deadline = Clock::now() + kExitTimeout;
+  if (unit_) {
+    // systemd removes the unit's cgroup when it stops it; the loop below then
+    // finds it gone (or removes what systemd left).
+    with_context("remove cgroup", [&] { stop_unit(); });
+  }
   for (int round = 0; round < 3; ++round) {
     bool busy = false;
     for (const auto& dir : all_dirs())

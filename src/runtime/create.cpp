@@ -114,7 +114,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
-  const InitPlan plan = plan_init(spec, {!cgroup.paths().v1.empty(), !o.console_socket.empty(), attached});
+  // v1 hierarchies and a systemd scope take the init after the clone: it waits for that.
+  const InitPlan plan =
+      plan_init(spec, {!cgroup.paths().v1.empty() || cgroup.systemd(), !o.console_socket.empty(), attached});
 
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
@@ -152,9 +154,13 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   cgroup.create();
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
-  // and hang create, and the client with it: fail as runc does.
-  if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
-  cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(c.dir));
+  // and hang create, and the client with it: fail as runc does. A systemd
+  // scope is made, and marked, when the init is placed.
+  const std::string owner = cgroup_owner_tag(c.dir);
+  if (!cgroup.systemd()) {
+    if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
+    cgroups::mark_owner(cgroup.paths(), owner);
+  }
   // Now with the parent directories create() made (removed on delete); the
   // state.json written at Created carries them.
   st.cgroupPath = cgroup.to_state();
@@ -193,7 +199,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   req.entry = container_init_entry;
   req.arg = &ctx;
   req.child_end = &init_end;
-  req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup.add_process(pid, in_cgroup); };
+  req.place = [&cgroup, &owner](pid_t pid, bool in_cgroup) {
+    cgroup.add_process(pid, in_cgroup);
+    if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
+  };
   if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
   req.release_after_placement = plan.wait_for_placement;
   // The init starts with the bundle as its cwd, as runc's does: relative

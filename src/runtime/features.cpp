@@ -39,11 +39,11 @@ constexpr const char* kHooks[] = {"prestart",       "createRuntime", "createCont
 constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
 
 // Cgroup managers (src/cgroups): v1, v2 and hybrid hosts through cgroupfs;
-// rdma limits on either version; --systemd-cgroup is refused until a systemd
-// driver exists.
+// rdma limits on either version; --systemd-cgroup on pure v2 hosts through
+// systemd's private D-Bus socket (not the user manager: no systemdUser).
 constexpr bool kCgroupV1 = true;
 constexpr bool kCgroupV2 = true;
-constexpr bool kCgroupSystemd = false;
+constexpr bool kCgroupSystemd = true;
 constexpr bool kCgroupSystemdUser = false;
 constexpr bool kCgroupRdma = true;
 

@@ -84,7 +84,8 @@ TEST(Features, BooleansWhereTheSchemaSaysBool) {
   for (const char* k : {"v1", "v2", "systemd", "systemdUser", "rdma"}) {
     EXPECT_TRUE(l["cgroup"][k].is_boolean()) << k;
   }
-  EXPECT_FALSE(l["cgroup"]["systemd"]) << "no systemd driver yet";
+  EXPECT_TRUE(l["cgroup"]["systemd"]) << "--systemd-cgroup (src/cgroups/systemd_*)";
+  EXPECT_FALSE(l["cgroup"]["systemdUser"]) << "no user manager (the system bus is not spoken)";
   EXPECT_TRUE(l["apparmor"]["enabled"].is_boolean());
   EXPECT_TRUE(l["selinux"]["enabled"].is_boolean());
   EXPECT_TRUE(l["mountExtensions"]["idmap"]["enabled"].is_boolean());

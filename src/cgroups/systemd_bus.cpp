@@ -1,0 +1,200 @@
+#include "cgroups/systemd_bus.hpp"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/error.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+constexpr const char* kService = "org.freedesktop.systemd1";
+constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
+constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
+// A job that takes longer means a wedged systemd: fail rather than hang
+// (runc waits 30 s as well).
+constexpr int kReplyTimeoutSeconds = 30;
+
+void write_all(int fd, const void* data, size_t n, const std::string& what) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  while (n > 0) {
+    ssize_t k = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) throw_errno("systemd cgroup driver: " + what);
+    p += k;
+    n -= static_cast<size_t>(k);
+  }
+}
+
+void read_all(int fd, void* data, size_t n) {
+  auto* p = static_cast<uint8_t*>(data);
+  while (n > 0) {
+    ssize_t k = ::recv(fd, p, n, 0);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      throw Error("systemd cgroup driver: no answer from systemd in " + std::to_string(kReplyTimeoutSeconds) + " s",
+                  ETIMEDOUT);
+    if (k < 0) throw_errno("systemd cgroup driver: read from systemd");
+    if (k == 0) throw Error("systemd cgroup driver: systemd closed the connection");
+    p += k;
+    n -= static_cast<size_t>(k);
+  }
+}
+
+// One line of the SASL exchange, "\r\n" stripped. The server says nothing
+// unasked, so reading a byte at a time never takes a message's bytes.
+std::string read_line(int fd) {
+  std::string line;
+  char c = 0;
+  while (line.size() < 4096) {
+    read_all(fd, &c, 1);
+    if (c == '\n' && !line.empty() && line.back() == '\r') {
+      line.pop_back();
+      return line;
+    }
+    line += c;
+  }
+  throw Error("systemd cgroup driver: authentication line too long");
+}
+
+std::string hex(std::string_view s) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+SystemdBus SystemdBus::connect(const std::string& socket_path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) throw_errno("systemd cgroup driver: socket");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof addr.sun_path)
+    throw Error("systemd cgroup driver: socket path " + quote(socket_path) + " is too long");
+  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+    throw_errno("systemd cgroup driver: connect " + socket_path + " (is systemd PID 1?)");
+  timeval tv{kReplyTimeoutSeconds, 0};
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+    throw_errno("systemd cgroup driver: set the receive timeout");
+  // dbus-specification "Authentication Protocol": a NUL byte, then EXTERNAL
+  // with the uid in hex-encoded decimal; the server checks it against
+  // SO_PEERCRED.
+  std::string auth = std::string(1, '\0') + "AUTH EXTERNAL " + hex(std::to_string(::getuid())) + "\r\n";
+  write_all(fd.get(), auth.data(), auth.size(), "authenticate to " + socket_path);
+  std::string reply = read_line(fd.get());
+  if (!reply.starts_with("OK "))
+    throw Error("systemd cgroup driver: " + socket_path + " refused authentication: " + quote(reply), EACCES);
+  write_all(fd.get(), "BEGIN\r\n", 7, "authenticate to " + socket_path);
+  return SystemdBus(std::move(fd));
+}
+
+dbus::Message SystemdBus::receive() {
+  std::vector<uint8_t> bytes(16);
+  read_all(fd_.get(), bytes.data(), 16);
+  size_t size = dbus::message_size(bytes.data());
+  bytes.resize(size);
+  read_all(fd_.get(), bytes.data() + 16, size - 16);
+  return dbus::decode(bytes);
+}
+
+dbus::Message SystemdBus::call(const std::string& member, const std::string& signature, std::vector<uint8_t> body) {
+  dbus::MethodCall c{kService, kManagerPath, kManager, member, signature, std::move(body)};
+  uint32_t serial = ++serial_;
+  std::vector<uint8_t> msg = dbus::encode(c, serial);
+  write_all(fd_.get(), msg.data(), msg.size(), "send " + member);
+  for (;;) {
+    dbus::Message m = receive();
+    if (m.type == dbus::MessageType::Signal) {
+      if (m.member == "JobRemoved") signals_.push_back(std::move(m));
+      continue;
+    }
+    if (m.reply_serial != serial) continue;
+    if (m.type == dbus::MessageType::Error) {
+      std::string text;
+      if (m.signature.starts_with("s")) text = dbus::Reader(m.body.data(), m.body.size()).string();
+      throw Error("systemd cgroup driver: " + member + ": " + m.error_name + ": " + text);
+    }
+    return m;
+  }
+}
+
+void SystemdBus::wait_for_job(const std::string& job, const std::string& what) {
+  for (;;) {
+    dbus::Message m;
+    if (!signals_.empty()) {
+      m = std::move(signals_.front());
+      signals_.erase(signals_.begin());
+    } else {
+      m = receive();
+    }
+    if (m.type != dbus::MessageType::Signal || m.member != "JobRemoved" || m.signature != "uoss") continue;
+    dbus::Reader r(m.body.data(), m.body.size());
+    r.u32();  // job id
+    if (r.string() != job) continue;
+    std::string unit = r.string();
+    std::string result = r.string();
+    if (result != "done")
+      throw Error("systemd cgroup driver: " + what + " " + quote(unit) + ": the job ended with " + quote(result) +
+                  " (journalctl -u " + unit + " says why)");
+    return;
+  }
+}
+
+void SystemdBus::subscribe() {
+  // Without it the system bus sends this connection no JobRemoved (the
+  // private socket's connections are subscribed already; the call is harmless).
+  if (subscribed_) return;
+  call("Subscribe", "", {});
+  subscribed_ = true;
+}
+
+void SystemdBus::start_transient_unit(const std::string& name, const std::vector<dbus::Property>& props) {
+  dbus::Writer w;
+  w.string(name);
+  w.string("replace");  // the job mode; a unit of that name that exists is an error (UnitExists)
+  w.properties(props);
+  dbus::Writer::ArrayMark aux = w.begin_array(8);  // a(sa(sv)): no auxiliary units
+  w.end_array(aux);
+  subscribe();
+  dbus::Message reply = call("StartTransientUnit", "ssa(sv)a(sa(sv))", w.take());
+  std::string job = dbus::Reader(reply.body.data(), reply.body.size()).string();
+  wait_for_job(job, "start");
+}
+
+void SystemdBus::stop_unit(const std::string& name) {
+  dbus::Writer w;
+  w.string(name);
+  w.string("replace");
+  subscribe();
+  dbus::Message reply;
+  try {
+    reply = call("StopUnit", "ss", w.take());
+  } catch (const Error& e) {
+    // Gone already (stopped by hand, or a scope whose processes all exited).
+    if (std::string_view(e.message()).find("org.freedesktop.systemd1.NoSuchUnit") != std::string_view::npos) return;
+    throw;
+  }
+  std::string job = dbus::Reader(reply.body.data(), reply.body.size()).string();
+  wait_for_job(job, "stop");
+}
+
+void SystemdBus::set_unit_properties(const std::string& name, const std::vector<dbus::Property>& props) {
+  dbus::Writer w;
+  w.string(name);
+  w.boolean(true);  // runtime: not persisted in /etc
+  w.properties(props);
+  call("SetUnitProperties", "sba(sv)", w.take());
+}
+
+}  // namespace hull::cgroups

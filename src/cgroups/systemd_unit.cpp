@@ -1,0 +1,187 @@
+#include "cgroups/systemd_unit.hpp"
+
+#include <charconv>
+#include <limits>
+
+#include "base/error.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups/convert.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();  // systemd's "infinity"
+constexpr const char* kDefaultSlice = "system.slice";
+constexpr const char* kDefaultPrefix = "hull";
+constexpr size_t kMaxListNumber = 1 << 16;  // CPUs / NUMA nodes a mask may name
+
+uint64_t limit_value(int64_t v) { return v < 0 ? kInfinity : static_cast<uint64_t>(v); }
+
+std::optional<uint64_t> parse_number(std::string_view s) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// A unified value "max" or a number, for the properties that take "infinity".
+uint64_t unified_limit(const std::string& key, const std::string& value) {
+  if (value == "max") return kInfinity;
+  if (auto v = parse_number(value)) return *v;
+  throw Error("linux.resources.unified." + key + ": " + quote(value) + " is neither \"max\" nor a number");
+}
+
+// systemd keeps quotas as CPU time per second in whole percent: runc rounds
+// up to the next 10 ms so that the cgroup may use what was asked for.
+uint64_t quota_per_second(int64_t quota, uint64_t period) {
+  if (quota <= 0) return kInfinity;
+  if (period == 0) period = 100000;  // the kernel's default period
+  unsigned __int128 per_sec = static_cast<unsigned __int128>(quota) * 1000000 / period;
+  if (per_sec % 10000 != 0) per_sec = (per_sec / 10000 + 1) * 10000;
+  return per_sec > kInfinity ? kInfinity : static_cast<uint64_t>(per_sec);
+}
+
+void add_cpu_quota(std::vector<dbus::Property>& out, std::optional<int64_t> quota, std::optional<uint64_t> period) {
+  uint64_t p = period.value_or(0);
+  if (p != 0) out.push_back({"CPUQuotaPeriodUSec", p});
+  if (quota.value_or(0) != 0 || p != 0) out.push_back({"CPUQuotaPerSecUSec", quota_per_second(quota.value_or(0), p)});
+}
+
+}  // namespace
+
+std::string expand_slice(std::string_view slice) {
+  constexpr std::string_view kSuffix = ".slice";
+  if (slice.size() <= kSuffix.size() || !slice.ends_with(kSuffix))
+    throw Error("systemd slice " + quote(slice) + ": the name must end in \".slice\"");
+  if (slice.find('/') != std::string_view::npos) throw Error("systemd slice " + quote(slice) + ": contains '/'");
+  std::string_view base = slice.substr(0, slice.size() - kSuffix.size());
+  if (base == "-") return "";
+  std::string path, prefix;
+  size_t i = 0;
+  for (;;) {
+    size_t j = base.find('-', i);
+    std::string_view part = base.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
+    if (part.empty())
+      throw Error("systemd slice " + quote(slice) + ": empty component (a leading, trailing or doubled '-')");
+    if (!path.empty()) path += '/';
+    path += prefix;
+    path += part;
+    path += kSuffix;
+    prefix += std::string(part) + "-";
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  return path;
+}
+
+SystemdUnit systemd_unit(const std::optional<std::string>& cgroups_path, std::string_view id) {
+  SystemdPath p = cgroups_path && !cgroups_path->empty() ? parse_systemd_path(*cgroups_path)
+                                                         : SystemdPath{kDefaultSlice, kDefaultPrefix, std::string(id)};
+  SystemdUnit u;
+  u.slice = p.slice.empty() ? kDefaultSlice : p.slice;
+  std::string slice_dir = expand_slice(u.slice);
+  if (p.name.ends_with(".slice")) {
+    u.name = p.name;
+    u.cgroup = expand_slice(p.name);
+    if (u.cgroup.empty())
+      throw Error("systemd slice \"-.slice\" is the root slice, which cannot be a container's unit");
+  } else {
+    u.name = (p.prefix.empty() ? "" : p.prefix + "-") + p.name + ".scope";
+    u.cgroup = slice_dir.empty() ? u.name : slice_dir + "/" + u.name;
+  }
+  return u;
+}
+
+std::vector<uint8_t> list_to_mask(std::string_view list, std::string_view what) {
+  std::vector<uint8_t> mask;
+  auto bad = [&](std::string_view why) {
+    return Error(std::string(what) + ": " + quote(list) + " is not a list of numbers and ranges: " + std::string(why));
+  };
+  size_t i = 0;
+  while (i < list.size()) {
+    size_t j = list.find(',', i);
+    if (j == std::string_view::npos) j = list.size();
+    std::string_view item = list.substr(i, j - i);
+    i = j + 1;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\n')) item.remove_suffix(1);
+    if (item.empty()) continue;
+    size_t dash = item.find('-');
+    auto lo = parse_number(item.substr(0, dash));
+    auto hi = dash == std::string_view::npos ? lo : parse_number(item.substr(dash + 1));
+    if (!lo || !hi) throw bad(quote(item));
+    if (*lo > *hi) throw bad("range " + quote(item) + " runs backwards");
+    if (*hi >= kMaxListNumber) throw bad(std::to_string(*hi) + " is too large");
+    if (mask.size() < *hi / 8 + 1) mask.resize(*hi / 8 + 1, 0);
+    for (uint64_t n = *lo; n <= *hi; ++n) mask[n / 8] |= static_cast<uint8_t>(1u << (n % 8));
+  }
+  return mask;
+}
+
+std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
+  std::vector<dbus::Property> out;
+  if (r.memory) {
+    const spec::Memory& m = *r.memory;
+    if (m.limit && *m.limit != 0) out.push_back({"MemoryMax", limit_value(*m.limit)});
+    if (m.reservation && *m.reservation != 0) out.push_back({"MemoryLow", limit_value(*m.reservation)});
+    if (auto swap = swap_for_v2(m.swap, m.limit))
+      out.push_back({"MemorySwapMax", *swap == "max" ? kInfinity : *parse_number(*swap)});
+  }
+  if (r.cpu) {
+    const spec::CPU& c = *r.cpu;
+    if (c.shares && *c.shares != 0) out.push_back({"CPUWeight", shares_to_weight(*c.shares)});
+    add_cpu_quota(out, c.quota, c.period);
+    if (c.cpus && !c.cpus->empty()) out.push_back({"AllowedCPUs", list_to_mask(*c.cpus, "linux.resources.cpu.cpus")});
+    if (c.mems && !c.mems->empty())
+      out.push_back({"AllowedMemoryNodes", list_to_mask(*c.mems, "linux.resources.cpu.mems")});
+  }
+  if (r.pids && r.pids->limit != 0) out.push_back({"TasksMax", limit_value(r.pids->limit)});
+  // The cgroup v2 files runc also turns into properties.
+  for (const auto& [key, value] : r.unified) {
+    if (key == "memory.max")
+      out.push_back({"MemoryMax", unified_limit(key, value)});
+    else if (key == "memory.high")
+      out.push_back({"MemoryHigh", unified_limit(key, value)});
+    else if (key == "memory.low")
+      out.push_back({"MemoryLow", unified_limit(key, value)});
+    else if (key == "memory.min")
+      out.push_back({"MemoryMin", unified_limit(key, value)});
+    else if (key == "memory.swap.max")
+      out.push_back({"MemorySwapMax", unified_limit(key, value)});
+    else if (key == "pids.max")
+      out.push_back({"TasksMax", unified_limit(key, value)});
+    else if (key == "cpu.weight")
+      out.push_back({"CPUWeight", unified_limit(key, value)});
+    else if (key == "cpuset.cpus")
+      out.push_back({"AllowedCPUs", list_to_mask(value, "linux.resources.unified.cpuset.cpus")});
+    else if (key == "cpuset.mems")
+      out.push_back({"AllowedMemoryNodes", list_to_mask(value, "linux.resources.unified.cpuset.mems")});
+  }
+  return out;
+}
+
+std::vector<dbus::Property> start_properties(const SystemdUnit& unit, pid_t pid, std::string_view id,
+                                             const spec::Resources& r) {
+  std::vector<dbus::Property> out;
+  out.push_back({"Description", "hull container " + std::string(id)});
+  if (unit.is_slice()) {
+    // A slice's parent is implied by its name; Wants= orders it after it.
+    out.push_back({"Wants", unit.slice});
+  } else {
+    out.push_back({"Slice", unit.slice});
+    // The container's processes make sub-cgroups and write limits below the scope.
+    out.push_back({"Delegate", true});
+    out.push_back({"PIDs", std::vector<uint32_t>{static_cast<uint32_t>(pid)}});
+  }
+  // Not ordered after basic.target nor stopped by shutdown.target's
+  // conflicts: the container lives as long as its processes.
+  out.push_back({"DefaultDependencies", false});
+  for (const char* accounting : {"MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting"})
+    out.push_back({accounting, true});
+  std::vector<dbus::Property> res = resource_properties(r);
+  out.insert(out.end(), res.begin(), res.end());
+  return out;
+}
+
+}  // namespace hull::cgroups

@@ -1,0 +1,48 @@
+#pragma once
+// The systemd cgroup driver's pure parts: which unit a cgroupsPath
+// "slice:prefix:name" names, where its cgroup is, and the unit properties
+// that carry the container's limits (as runc's libcontainer/cgroups/systemd
+// maps them). No I/O: unit-tested without systemd.
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cgroups/dbus_message.hpp"
+#include "spec/spec.hpp"
+
+namespace hull::cgroups {
+
+struct SystemdUnit {
+  std::string name;    // "hull-web.scope", or "a-b.slice" when the name part is a slice
+  std::string slice;   // the parent slice: "system.slice"
+  std::string cgroup;  // below the cgroup2 mount, no leading '/': "system.slice/hull-web.scope"
+  bool is_slice() const { return name.ends_with(".slice"); }
+};
+
+// runc's defaults for the empty parts: slice "system.slice", prefix "hull";
+// an unset cgroupsPath is "system.slice:hull:<id>". A scope is
+// "<prefix>-<name>.scope" ("<name>.scope" without a prefix); a name ending
+// in ".slice" is that slice, a child of the given one.
+SystemdUnit systemd_unit(const std::optional<std::string>& cgroups_path, std::string_view id);
+
+// systemd's slice naming: "a-b-c.slice" lives at "a.slice/a-b.slice/a-b-c.slice",
+// "-.slice" is the root (""). Throws on a name systemd would refuse
+// ("a--b.slice", "-a.slice", no ".slice", a '/').
+std::string expand_slice(std::string_view slice);
+
+// "0-3,7" -> systemd's CPU/NUMA-node bitmask (byte i bit j = number 8i+j).
+std::vector<uint8_t> list_to_mask(std::string_view list, std::string_view what);
+
+// The unit properties for the container's limits (also those `update` sets).
+std::vector<dbus::Property> resource_properties(const spec::Resources& r);
+
+// Everything StartTransientUnit gets: description, parent slice (or Wants=
+// for a slice), Delegate=yes and the init's pid for a scope, no default
+// dependencies, accounting on, then resource_properties.
+std::vector<dbus::Property> start_properties(const SystemdUnit& unit, pid_t pid, std::string_view id,
+                                             const spec::Resources& r);
+
+}  // namespace hull::cgroups

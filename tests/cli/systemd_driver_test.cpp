@@ -1,0 +1,165 @@
+// --systemd-cgroup under a real systemd (PID 1): the v2vm_systemd_driver
+// lane boots Debian's systemd in the pure-v2 VM (scripts/vm/run-in-vm
+// --systemd) and runs these. The scope's properties are read back with
+// `systemctl show`, the limits from inside the container (its cgroup
+// namespace shows its own cgroup at /sys/fs/cgroup). Where systemd is not
+// PID 1, only the error test runs (pure v2 without systemd: the v2vm shards).
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "cgroups/host.hpp"
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool pure_v2() { return cgroups::Host::current().mode == cgroups::Mode::Unified; }
+bool systemd_reachable() { return ::access("/run/systemd/private", F_OK) == 0; }
+
+class SystemdDriverTest : public HullTest {
+ protected:
+  void SetUp() override {
+    HullTest::SetUp();
+    if (IsSkipped()) return;
+    if (!pure_v2() || !systemd_reachable())
+      GTEST_SKIP() << "needs systemd as PID 1 on pure cgroup v2 (the VM: run-in-vm --systemd)";
+  }
+
+  // A bundle whose cgroupsPath is system.slice:hull:<id>, its cgroup mounted
+  // at /sys/fs/cgroup, running `sleep 1000` with these resources.
+  Bundle& scoped(const std::string& id, const json& resources) {
+    Bundle& b = bundle("bundle-" + id);
+    b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                  {"type", "cgroup"},
+                                  {"source", "cgroup"},
+                                  {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+    b.config["linux"]["resources"] = resources;
+    b.config["linux"]["cgroupsPath"] = "system.slice:hull:" + id;
+    b.args({"sleep", "1000"});
+    b.write();
+    return b;
+  }
+
+  // `systemctl show UNIT -p P...`: "P=value" lines.
+  std::string show(const std::string& unit, const std::vector<std::string>& props) {
+    std::vector<std::string> argv{"systemctl", "show", unit};
+    for (const auto& p : props) argv.push_back("--property=" + p);
+    ProcResult r = run_process(argv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
+  std::string exec_out(const std::string& id, const std::string& script) {
+    ProcResult r = hull({"--systemd-cgroup", "exec", id, "sh", "-c", script});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+};
+
+TEST_F(SystemdDriverTest, ScopeIsDelegatedWithTheLimitsAndExecUpdateDeleteUseIt) {
+  const std::string id = "sd-limits";
+  const std::string unit = "hull-" + id + ".scope";
+  Bundle& b = scoped(
+      id,
+      {{"memory", {{"limit", 32 << 20}}}, {"pids", {{"limit", 42}}}, {"cpu", {{"quota", 50000}, {"period", 100000}}}});
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  start_container(id);
+
+  // systemd's view: a delegated, active scope in system.slice with the limits.
+  std::string props =
+      show(unit, {"ActiveState", "Delegate", "Slice", "MemoryMax", "TasksMax", "CPUQuotaPerSecUSec", "ControlGroup"});
+  EXPECT_NE(props.find("ActiveState=active\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("Delegate=yes\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("Slice=system.slice\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("MemoryMax=33554432\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("TasksMax=42\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("CPUQuotaPerSecUSec=500ms\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("ControlGroup=/system.slice/" + unit + "\n"), std::string::npos) << props;
+
+  // state's cgroupPath names that cgroup, and the init is in it.
+  std::optional<InitRecord> rec = recorded_init(id);
+  ASSERT_TRUE(rec);
+  const std::string dir = "/sys/fs/cgroup/system.slice/" + unit;
+  EXPECT_EQ(json::parse(rec->cgroup_path).value("v2", ""), dir);
+  EXPECT_NE(read_text_file(dir + "/cgroup.procs").find(std::to_string(rec->pid) + "\n"), std::string::npos);
+
+  // Inside: the limits, and exec joins the scope's cgroup (its namespace root).
+  EXPECT_EQ(exec_out(id,
+                     "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max; "
+                     "cat /proc/self/cgroup"),
+            "33554432\n42\n50000 100000\n0::/\n");
+
+  // update sets the unit's property and the file.
+  r = hull({"--systemd-cgroup", "update", "--memory", "64m", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(show(unit, {"MemoryMax"}).find("MemoryMax=67108864\n"), std::string::npos);
+  EXPECT_EQ(exec_out(id, "cat /sys/fs/cgroup/memory.max"), "67108864\n");
+
+  // delete stops the unit: no unit, no cgroup.
+  r = hull({"--systemd-cgroup", "delete", "--force", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string after = show(unit, {"LoadState", "ActiveState"});
+  EXPECT_TRUE(after.find("LoadState=not-found\n") != std::string::npos ||
+              after.find("ActiveState=inactive\n") != std::string::npos)
+      << after;
+  EXPECT_FALSE(fs::exists(dir));
+  expect_nothing_left(id);
+}
+
+TEST_F(SystemdDriverTest, NestedSliceIsExpandedAndAnInitThatExitsTakesItsScope) {
+  const std::string id = "sd-nested";
+  Bundle& b = bundle("bundle-" + id);
+  b.config["linux"]["cgroupsPath"] = "hulltest-pod1.slice:cri:" + id;
+  b.args({"sh", "-c", "cat /proc/self/cgroup"});
+  b.write();
+  // `run`: attached, the container's output is ours; with a cgroup namespace
+  // the init sees its own cgroup as the root.
+  ProcResult r = hull({"--systemd-cgroup", "run", "--bundle", b.dir().string(), id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0::/\n");
+  // The slices systemd made stay (as with runc); the scope and its cgroup go.
+  EXPECT_TRUE(fs::is_directory("/sys/fs/cgroup/hulltest.slice/hulltest-pod1.slice"));
+  EXPECT_FALSE(fs::exists("/sys/fs/cgroup/hulltest.slice/hulltest-pod1.slice/cri-" + id + ".scope"));
+  std::string after = show("cri-" + id + ".scope", {"LoadState", "ActiveState"});
+  EXPECT_TRUE(after.find("LoadState=not-found\n") != std::string::npos ||
+              after.find("ActiveState=inactive\n") != std::string::npos)
+      << after;
+  run_process({"systemctl", "stop", "hulltest-pod1.slice", "hulltest.slice"});
+  expect_nothing_left(id);
+}
+
+TEST_F(SystemdDriverTest, ScopeNameInUseIsRefusedWithSystemdsError) {
+  const std::string id = "sd-twice";
+  Bundle& b = scoped(id, json::object());
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Bundle& other = scoped("sd-other", json::object());
+  other.config["linux"]["cgroupsPath"] = "system.slice:hull:" + id;
+  other.write();
+  r = hull({"--systemd-cgroup", "create", "--bundle", other.dir().string(), "sd-other"});
+  EXPECT_TRUE(failed_with(r, {"systemd cgroup driver: StartTransientUnit: org.freedesktop.systemd1.UnitExists"}));
+  // The first container's scope is untouched.
+  EXPECT_NE(show("hull-" + id + ".scope", {"ActiveState"}).find("ActiveState=active"), std::string::npos);
+  expect_nothing_left("sd-other");
+}
+
+// Pure v2 without systemd (the v2vm shards): one clear error, nothing made.
+TEST_F(HullTest, SystemdCgroupWithoutSystemdIsAClearError) {
+  if (!pure_v2() || systemd_reachable()) GTEST_SKIP() << "needs pure cgroup v2 without systemd";
+  Bundle& b = bundle();
+  b.config["linux"]["cgroupsPath"] = "system.slice:hull:nosd";
+  b.write();
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), "nosd"});
+  EXPECT_TRUE(failed_with(r, {"systemd cgroup driver: connect /run/systemd/private (is systemd PID 1?)"}));
+  EXPECT_FALSE(fs::exists("/sys/fs/cgroup/system.slice/hull-nosd.scope"));
+  expect_nothing_left("nosd");
+}
+
+}  // namespace
+}  // namespace hull::itest

@@ -1,0 +1,193 @@
+// The systemd driver's pure parts: cgroupsPath "slice:prefix:name" to a
+// unit and its cgroup (runc's defaults, systemd's slice naming), resources
+// to unit properties (runc's mapping), and Manager::plan/load with it.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "base/error.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups/systemd_unit.hpp"
+
+namespace hull::cgroups {
+namespace {
+
+constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const dbus::PropertyValue* find(const std::vector<dbus::Property>& props, const std::string& name) {
+  const dbus::PropertyValue* found = nullptr;
+  for (const auto& p : props)
+    if (p.name == name) found = &p.value;  // the last one wins, as in systemd
+  return found;
+}
+
+uint64_t number(const std::vector<dbus::Property>& props, const std::string& name) {
+  const dbus::PropertyValue* v = find(props, name);
+  if (!v) ADD_FAILURE() << name << " is not set";
+  return v ? std::get<uint64_t>(*v) : 0;
+}
+
+TEST(SystemdSlice, ExpandsAsSystemdNamesSlices) {
+  EXPECT_EQ(expand_slice("system.slice"), "system.slice");
+  EXPECT_EQ(expand_slice("a-b-c.slice"), "a.slice/a-b.slice/a-b-c.slice");
+  EXPECT_EQ(expand_slice("kubepods-burstable-pod1234.slice"),
+            "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice");
+  EXPECT_EQ(expand_slice("-.slice"), "");
+  for (const char* bad : {"a--b.slice", "-a.slice", "a-.slice", ".slice", "system", "a/b.slice"})
+    EXPECT_NE(error_of([&] { expand_slice(bad); }), "") << bad;
+  EXPECT_EQ(error_of([] { expand_slice("a--b.slice"); }),
+            "systemd slice \"a--b.slice\": empty component (a leading, trailing or doubled '-')");
+}
+
+TEST(SystemdUnitName, RuncDefaultsForEmptyParts) {
+  SystemdUnit u = systemd_unit(std::nullopt, "web");
+  EXPECT_EQ(u.name, "hull-web.scope");
+  EXPECT_EQ(u.slice, "system.slice");
+  EXPECT_EQ(u.cgroup, "system.slice/hull-web.scope");
+  EXPECT_FALSE(u.is_slice());
+
+  u = systemd_unit(":cri-containerd:abc", "ignored");
+  EXPECT_EQ(u.name, "cri-containerd-abc.scope");
+  EXPECT_EQ(u.cgroup, "system.slice/cri-containerd-abc.scope");
+
+  u = systemd_unit("system.slice::abc", "x");
+  EXPECT_EQ(u.name, "abc.scope");
+}
+
+TEST(SystemdUnitName, NestedSliceAndSliceNames) {
+  SystemdUnit u = systemd_unit("kubepods-burstable-pod1234.slice:cri-containerd:abc", "abc");
+  EXPECT_EQ(u.name, "cri-containerd-abc.scope");
+  EXPECT_EQ(u.slice, "kubepods-burstable-pod1234.slice");
+  EXPECT_EQ(u.cgroup,
+            "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/cri-containerd-abc.scope");
+
+  // A name that is a slice is created as that slice, placed by its own name.
+  u = systemd_unit("system.slice:hull:machine-web.slice", "web");
+  EXPECT_EQ(u.name, "machine-web.slice");
+  EXPECT_TRUE(u.is_slice());
+  EXPECT_EQ(u.cgroup, "machine.slice/machine-web.slice");
+
+  EXPECT_EQ(error_of([] { systemd_unit("a--b.slice:p:n", "n"); }),
+            "systemd slice \"a--b.slice\": empty component (a leading, trailing or doubled '-')");
+  EXPECT_EQ(error_of([] { systemd_unit("/a/b", "n"); }),
+            "cgroupsPath \"/a/b\": with --systemd-cgroup it must be \"slice:prefix:name\"");
+}
+
+TEST(SystemdMask, ListsBecomeLittleEndianBitmasks) {
+  EXPECT_EQ(list_to_mask("0-2,9", "cpus"), (std::vector<uint8_t>{0x07, 0x02}));
+  EXPECT_EQ(list_to_mask("7", "cpus"), (std::vector<uint8_t>{0x80}));
+  EXPECT_EQ(list_to_mask("8-15", "cpus"), (std::vector<uint8_t>{0x00, 0xff}));
+  EXPECT_EQ(error_of([] { list_to_mask("3-1", "linux.resources.cpu.cpus"); }),
+            "linux.resources.cpu.cpus: \"3-1\" is not a list of numbers and ranges: range \"3-1\" runs backwards");
+  EXPECT_NE(error_of([] { list_to_mask("a", "cpus"); }), "");
+  EXPECT_NE(error_of([] { list_to_mask("99999999", "cpus"); }), "");
+}
+
+TEST(SystemdProperties, ResourcesMapAsRuncMapsThem) {
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = 32 << 20;
+  r.memory->reservation = 16 << 20;
+  r.memory->swap = 48 << 20;
+  r.cpu = spec::CPU{};
+  r.cpu->shares = 1024;
+  r.cpu->quota = 33333;
+  r.cpu->period = 100000;
+  r.cpu->cpus = "0-1";
+  r.cpu->mems = "0";
+  r.pids = spec::Pids{42};
+  r.unified["memory.high"] = "max";
+  auto props = resource_properties(r);
+  EXPECT_EQ(number(props, "MemoryMax"), 32u << 20);
+  EXPECT_EQ(number(props, "MemoryLow"), 16u << 20);
+  EXPECT_EQ(number(props, "MemorySwapMax"), 16u << 20);  // v2 swap alone: swap - limit
+  EXPECT_EQ(number(props, "CPUWeight"), 100u);           // shares_to_weight(1024)
+  EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 100000u);
+  EXPECT_EQ(number(props, "CPUQuotaPerSecUSec"), 340000u);  // 333330 rounded up to whole percent
+  EXPECT_EQ(std::get<std::vector<uint8_t>>(*find(props, "AllowedCPUs")), (std::vector<uint8_t>{0x03}));
+  EXPECT_EQ(std::get<std::vector<uint8_t>>(*find(props, "AllowedMemoryNodes")), (std::vector<uint8_t>{0x01}));
+  EXPECT_EQ(number(props, "TasksMax"), 42u);
+  EXPECT_EQ(number(props, "MemoryHigh"), kInfinity);
+
+  spec::Resources unlimited;
+  unlimited.memory = spec::Memory{};
+  unlimited.memory->limit = -1;
+  unlimited.pids = spec::Pids{-1};
+  unlimited.cpu = spec::CPU{};
+  unlimited.cpu->quota = -1;
+  props = resource_properties(unlimited);
+  EXPECT_EQ(number(props, "MemoryMax"), kInfinity);
+  EXPECT_EQ(number(props, "MemorySwapMax"), kInfinity);
+  EXPECT_EQ(number(props, "TasksMax"), kInfinity);
+  EXPECT_EQ(number(props, "CPUQuotaPerSecUSec"), kInfinity);
+  EXPECT_EQ(find(props, "CPUQuotaPeriodUSec"), nullptr);
+
+  EXPECT_TRUE(resource_properties(spec::Resources{}).empty());
+}
+
+TEST(SystemdProperties, ScopeIsDelegatedAndHoldsTheInit) {
+  spec::Resources r;
+  r.pids = spec::Pids{7};
+  auto props = start_properties(systemd_unit("system.slice:hull:web", "web"), 4242, "web", r);
+  EXPECT_EQ(std::get<std::string>(*find(props, "Description")), "hull container web");
+  EXPECT_EQ(std::get<std::string>(*find(props, "Slice")), "system.slice");
+  EXPECT_EQ(std::get<bool>(*find(props, "Delegate")), true);
+  EXPECT_EQ(std::get<bool>(*find(props, "DefaultDependencies")), false);
+  EXPECT_EQ(std::get<std::vector<uint32_t>>(*find(props, "PIDs")), std::vector<uint32_t>{4242});
+  EXPECT_EQ(number(props, "TasksMax"), 7u);
+
+  // A slice has no PIDs= or Delegate=; its parent comes in by Wants=.
+  props = start_properties(systemd_unit("system.slice:hull:machine-web.slice", "web"), 4242, "web", r);
+  EXPECT_EQ(find(props, "PIDs"), nullptr);
+  EXPECT_EQ(find(props, "Delegate"), nullptr);
+  EXPECT_EQ(std::get<std::string>(*find(props, "Wants")), "system.slice");
+}
+
+Host unified_host() {
+  Host h;
+  h.mode = Mode::Unified;
+  h.v2_mount = "/sys/fs/cgroup";
+  h.v2_own_path = "/user.slice/session-1.scope";
+  h.v2_controllers = std::set<std::string>{"cpu", "memory", "pids", "cpuset", "io"};
+  return h;
+}
+
+TEST(SystemdManager, PlanNamesTheScopeCgroupAndStateKeepsTheUnit) {
+  spec::Linux l;
+  l.cgroupsPath = "kubepods-pod1.slice:cri-containerd:abc";
+  Manager m = Manager::plan(&l, "abc", true, unified_host());
+  EXPECT_TRUE(m.systemd());
+  EXPECT_EQ(m.paths().v2, "/sys/fs/cgroup/kubepods.slice/kubepods-pod1.slice/cri-containerd-abc.scope");
+  EXPECT_TRUE(m.paths().v1.empty());
+  EXPECT_EQ(m.clone_into_fd(), -1);
+  std::string state = m.to_state();
+  EXPECT_NE(state.find("\"systemdUnit\":\"cri-containerd-abc.scope\""), std::string::npos) << state;
+
+  Manager loaded = Manager::load(state, unified_host());
+  EXPECT_TRUE(loaded.systemd());
+  EXPECT_EQ(loaded.paths().v2, m.paths().v2);
+  EXPECT_FALSE(Manager::load(Manager::plan(&l, "abc", false, unified_host()).to_state(), unified_host()).systemd());
+  EXPECT_NE(error_of([] { Manager::load(R"({"mode":"unified","v2":"/x","v1":{},"systemdUnit":"x.service"})"); }), "");
+}
+
+TEST(SystemdManager, RefusedOffPureV2) {
+  Host h = unified_host();
+  h.mode = Mode::Hybrid;
+  spec::Linux l;
+  EXPECT_NE(error_of([&] {
+              Manager::plan(&l, "abc", true, h);
+            }).find("--systemd-cgroup: the systemd cgroup driver needs a pure cgroup v2 host"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace hull::cgroups
