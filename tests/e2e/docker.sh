@@ -26,8 +26,14 @@ run_flags() {
   echo "--runtime e2e --network none"
 }
 
-scenario_setup() {
-  scenario_cleanup
+# start_dockerd DIR [EXTRA_JSON [WRAPPER...]]: a private dockerd with its data
+# root, exec root, socket, pid file and config in DIR, waited for. EXTRA_JSON
+# ('"key": value,') goes into its daemon.json; WRAPPER runs it (a private
+# mount namespace for the userns-remap daemon).
+start_dockerd() {
+  # "work" as in the rest of the script: docs_test reads this daemon.json.
+  local work=$1 extra=${2:-}
+  shift 2 || shift $#
   mkdir -p "$work"
   cat >"$work/daemon.json" <<CONF
 {
@@ -45,32 +51,51 @@ scenario_setup() {
   "runtimes": {"e2e": {"path": "$runtime"}}
 }
 CONF
+  [[ -z $extra ]] || sed -i "1a\\  $extra" "$work/daemon.json"
   # Its own session, output to a file: ctest must not wait on our pipes.
-  setsid dockerd --config-file "$work/daemon.json" </dev/null >"$work/dockerd.log" 2>&1 &
-  local i
+  setsid "$@" dockerd --config-file "$work/daemon.json" </dev/null >"$work/dockerd.log" 2>&1 &
+  local i daemon=$!
   for ((i = 0; i < 300; i++)); do
-    d version >/dev/null 2>&1 && break
+    /usr/bin/docker -H "unix://$work/docker.sock" version >/dev/null 2>&1 && break
+    kill -0 "$daemon" 2>/dev/null || break
     sleep 0.1
   done
-  d version >/dev/null || { tail -20 "$work/dockerd.log" >&2; fail "dockerd did not answer within 30 s"; }
-  make_rootfs "$work/rootfs"
-  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-  d import "$work/rootfs.tar" "$image" >/dev/null
-  rm -rf "$work/rootfs" "$work/rootfs.tar"
+  /usr/bin/docker -H "unix://$work/docker.sock" version >/dev/null ||
+    { tail -20 "$work/dockerd.log" >&2; fail "dockerd exited or did not answer within 30 s"; }
+}
+
+# import_image DIR: the busybox image into the dockerd of DIR.
+import_image() {
+  make_rootfs "$1/rootfs"
+  tar -C "$1/rootfs" -cf "$1/rootfs.tar" .
+  /usr/bin/docker -H "unix://$1/docker.sock" import "$1/rootfs.tar" "$image" >/dev/null
+  rm -rf "$1/rootfs" "$1/rootfs.tar"
+}
+
+# stop_dockerd DIR: removes its containers and stops it by its pid.
+stop_dockerd() {
+  local dir=$1 pid i
+  [[ -f $dir/docker.pid ]] || return 0
+  pid=$(cat "$dir/docker.pid")
+  kill -0 "$pid" 2>/dev/null || return 0
+  /usr/bin/docker -H "unix://$dir/docker.sock" ps -aq 2>/dev/null |
+    xargs -r /usr/bin/docker -H "unix://$dir/docker.sock" rm -f >/dev/null 2>&1 || true
+  kill -TERM "$pid"
+  for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  return 0
+}
+
+scenario_setup() {
+  scenario_cleanup
+  start_dockerd "$work"
+  import_image "$work"
 }
 
 scenario_cleanup() {
   [[ -d $work ]] || return 0
-  local pid i
-  if [[ -f $work/docker.pid ]]; then
-    pid=$(cat "$work/docker.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      d ps -aq 2>/dev/null | xargs -r /usr/bin/docker -H "unix://$work/docker.sock" rm -f >/dev/null 2>&1 || true
-      kill -TERM "$pid"
-      for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    fi
-  fi
+  stop_dockerd "$work/remap"
+  stop_dockerd "$work"
   unmount_below "$work"
   remove_own_child_cgroup "$(cgroup_parent)"
   rm -rf "$work"
@@ -358,6 +383,39 @@ scenario_ipc_pid_host() {
   expect_eq "ipc and pid namespaces" "$(sh -c "$ns")" "$out"
   capture d run --rm $(run_flags) "$image" readlink /proc/self/ns/ipc
   [[ $out != "$(readlink /proc/self/ns/ipc)" ]] || fail "without --ipc host the container shares our ipc namespace"
+}
+
+# A second daemon with --userns-remap (its own fixture-free dockerd): the
+# container's root is host uid 200000 and the bundle lies in a 0700 root-owned
+# exec root. The subordinate ids come from files bind-mounted over
+# /etc/subuid and /etc/subgid in the daemon's private mount namespace, so the
+# host's files and users stay as they are.
+scenario_userns_remap() {
+  [[ -f /etc/subuid && -f /etc/subgid ]] || { echo "no /etc/subuid or /etc/subgid to mount over" >&2; exit $SKIP; }
+  local dir=$work/remap
+  stop_dockerd "$dir"
+  trap 'stop_dockerd "$work/remap"' EXIT
+  mkdir -p "$dir"
+  echo "nobody:200000:65536" >"$dir/subuid"
+  echo "nobody:200000:65536" >"$dir/subgid"  # dockerd looks the user's name up in both
+  start_dockerd "$dir" '"userns-remap": "nobody:nogroup",' unshare -m --propagation private \
+    sh -c 'mount --bind "$1/subuid" /etc/subuid && mount --bind "$1/subgid" /etc/subgid && shift && exec "$@"' sh "$dir"
+  import_image "$dir"
+  d2() { /usr/bin/docker -H "unix://$dir/docker.sock" "$@"; }
+  mkdir -p "$work/remap-vol"
+  chown 200000:200000 "$work/remap-vol"
+  capture_all d2 run --rm $(run_flags) -v "$work/remap-vol:/vol" "$image" \
+    sh -c 'cat /proc/self/uid_map | tr -s " " | sed "s/^ //"; id -u; touch /vol/made && echo wrote'
+  expect_eq "exit code ($out)" 0 "$rc"
+  expect_eq "uid map, uid, a write as the mapped root" "0 200000 65536"$'\n'0$'\n'wrote "$out"
+  expect_eq "owner on the host" 200000:200000 "$(stat -c %u:%g "$work/remap-vol/made")"
+  d2 run -d $(run_flags) --name e2e-remap "$image" sleep 1000 >/dev/null
+  capture d2 exec e2e-remap sh -c 'echo exec-ok; cat /proc/1/uid_map | tr -s " " | sed "s/^ //"'
+  expect_eq "exec in the remapped container" "exec-ok"$'\n'"0 200000 65536" "$out"
+  local pid
+  pid=$(d2 inspect -f '{{.State.Pid}}' e2e-remap)
+  expect_eq "the init's host uid" 200000 "$(stat -c %u "/proc/$pid")"
+  stop_dockerd "$dir"
 }
 
 parse_args "$@"
