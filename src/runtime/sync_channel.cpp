@@ -16,7 +16,7 @@ struct Header {
   int32_t err;
 };
 // Large enough for a state JSON with many annotations.
-constexpr size_t kMaxPacket = 64 * 1024;
+constexpr size_t kMaxPacket = size_t{64} * 1024;
 }  // namespace
 
 const char* to_string(SyncMsg m) {
@@ -54,7 +54,7 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   Header h{SyncMsg::Error, err};
   size_t len = std::min(message.size(), sizeof buf - sizeof h);
   std::memcpy(buf, &h, sizeof h);
-  std::memcpy(buf + sizeof h, message.data(), len);
+  message.copy(buf + sizeof h, len);  // a byte count, no terminator: the packet length says where it ends
   // Best effort: the parent may be gone, and there is nobody else to tell.
   (void)::send(fd_.get(), buf, sizeof h + len, MSG_NOSIGNAL);
 }
