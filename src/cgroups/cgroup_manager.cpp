@@ -16,6 +16,7 @@
 #include "cgroups/events.hpp"
 #include "cgroups/resources.hpp"
 #include "cgroups/routing.hpp"
+#include "cgroups/subtree_control.hpp"
 #include "cgroups/unset_values.hpp"
 
 namespace hull::cgroups {
@@ -38,66 +39,24 @@ void make_dirs(const std::string& dir, const std::string& root, std::vector<std:
   made.push_back(dir);
 }
 
-constexpr const char* kNoInternalProcesses =
-    "a cgroup other than the root that holds processes cannot have children with controllers (the kernel's "
-    "no-internal-process rule), and hull never moves processes it did not start; give a cgroupsPath whose parent "
-    "holds no processes (an absolute one, or run hull from a cgroup whose parent is empty, as a systemd scope's is)";
-
-// Refuses to change a cgroup that holds processes or is not a plain domain:
-// the caller's own cgroup above all. Enabling a domain controller there fails
-// (EBUSY) only after threaded ones (pids, cpuset, perf_event) were accepted,
-// which made it a thread root whose domain children refuse processes. The
-// hierarchy's real root has no cgroup.type file and is exempt from both rules.
-void check_may_enable(const std::string& dir, const std::string& line) {
-  if (!has_file(dir, "cgroup.type")) return;
-  if (!read_value(dir, "cgroup.procs").empty())
-    throw Error("enable " + line + " in " + dir +
-                    "/cgroup.subtree_control: the cgroup holds processes: " + kNoInternalProcesses,
-                EBUSY);
-  std::string type = read_value(dir, "cgroup.type");
-  if (type != "domain")
-    throw Error("enable " + line + " in " + dir + "/cgroup.subtree_control: the cgroup is of type " + quote(type) +
-                    ", but a container needs a domain cgroup below a domain parent; give a cgroupsPath outside "
-                    "threaded subtrees",
-                EOPNOTSUPP);
-}
-
-// Makes `controllers` available to the children of `dir` (its
-// cgroup.subtree_control), enabling them in the ancestors first where `dir`
-// does not have them yet. Usually one read: they are already enabled.
-void enable_controllers(const std::string& dir, const std::string& mount, const std::set<std::string>& controllers,
-                        const Host& host) {
-  if (controllers.empty()) return;
-  std::set<std::string> enabled = split_words(read_value(dir, "cgroup.subtree_control"));
-  std::string line;
-  std::set<std::string> missing_here;
-  for (const auto& c : controllers)
-    if (!enabled.count(c)) {
-      line += (line.empty() ? "+" : " +") + c;
-      missing_here.insert(c);
-    }
-  if (line.empty()) return;
-  if (dir.size() > mount.size()) {
-    std::set<std::string> offered = split_words(read_value(dir, "cgroup.controllers"));
-    std::set<std::string> from_parent;
-    for (const auto& c : missing_here)
-      if (!offered.count(c)) from_parent.insert(c);
-    if (!from_parent.empty()) enable_controllers(parent_of(dir), mount, from_parent, host);
-  } else {
-    for (const auto& c : missing_here)
-      if (!host.v2_available(c))
-        throw Error("cgroup v2 controller " + quote(c) + " is not available: " + host.describe());
+// create(): the v2 controllers `needed` by the limits in the container's
+// parent `parent` (an error if it cannot have them) and, on pure v2, every
+// other one the hierarchy has where allowed (runc's rule;
+// cgroups/subtree_control.hpp).
+void enable_v2_controllers(const Host& host, const std::string& parent, const std::set<std::string>& needed) {
+  if (host.mode == Mode::Unified && !host.v2_mount.empty()) {
+    // runc's rule: every controller of the hierarchy, where the kernel and
+    // hull's rule allow. Those the limits need are checked after, and their
+    // absence is the error it always was.
+    host.v2_available("");  // reads the root's cgroup.controllers once
+    std::set<std::string> have = enable_available_controllers(parent, host.v2_mount, *host.v2_controllers);
+    bool all_needed = true;
+    for (const auto& c : needed) all_needed = all_needed && have.count(c);
+    if (all_needed) return;
   }
-  check_may_enable(dir, line);
-  int err = try_write_value(dir, "cgroup.subtree_control", line);
-  if (err == EBUSY)
-    throw_errno(err, "write " + line + " to " + dir + "/cgroup.subtree_control: " + kNoInternalProcesses);
-  if (err == EPERM || err == EACCES)
-    throw_errno(err, "write " + line + " to " + dir +
-                         "/cgroup.subtree_control: the cgroup is outside what was delegated to the caller "
-                         "(file ownership, or the root of another cgroup namespace under nsdelegate); use a "
-                         "cgroupsPath inside the caller's delegated subtree");
-  if (err != 0) throw_errno(err, "write " + line + " to " + dir + "/cgroup.subtree_control");
+  // Hybrid: the cgroup2 mount beside v1 gets only what the limits need
+  // (runc's v1 manager enables nothing there).
+  enable_controllers(parent, host.v2_mount, needed, host);
 }
 
 }  // namespace
@@ -158,7 +117,7 @@ void Manager::create() {
     if (!paths_.v2.empty()) {
       size_t before = made_.size();
       make_dirs(paths_.v2, host_.v2_mount, made_);
-      enable_controllers(parent_of(paths_.v2), host_.v2_mount, router.v2_controllers(resources_), host_);
+      enable_v2_controllers(host_, parent_of(paths_.v2), router.v2_controllers(resources_));
       // A cgroup that already has processes belongs to someone else (spec:
       // "a non-empty cgroup" is unfit for create).
       if (made_.size() == before && !read_value(paths_.v2, "cgroup.procs").empty())

@@ -51,7 +51,7 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
   // sysctls belong to the container's namespaces, set once by its init.
   if (spec.linux_ && !opts.is_exec) apply_sysctls(spec.linux_->sysctl);
   apply_lsm_labels(spec);
-  if (proc.oomScoreAdj) apply_oom_score_adj(*proc.oomScoreAdj);
+  if (proc.oomScoreAdj && !opts.oom_score_adj_applied) apply_oom_score_adj(*proc.oomScoreAdj);
   apply_rlimits(proc.rlimits);
   if (spec.linux_ && spec.linux_->personality) apply_personality(*spec.linux_->personality);
   if (spec.linux_ && spec.linux_->memoryPolicy) apply_memory_policy(*spec.linux_->memoryPolicy);

@@ -30,6 +30,9 @@ struct ExecOptions {
   // init). The caller applies .initial itself, before joining the cgroup, with
   // process::apply_cpu_affinity (process/scheduling.hpp).
   bool is_exec = false;
+  // process.oomScoreAdj was written already: the init writes it before it
+  // becomes a user namespace's root (runtime/container_init.cpp says why).
+  bool oom_score_adj_applied = false;
   // linux.seccomp with SCMP_ACT_NOTIFY: an AF_UNIX stream socket already
   // connected to listenerPath (a host path: the runtime connects it). After
   // loading the filter the init sends the listener fd and the container

@@ -20,6 +20,7 @@
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
+#include "process/rlimits.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
@@ -72,6 +73,12 @@ void join_new_session_keyring(const std::string& id) {
     throw Error(
         "set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
         ".hostname or .domainname there would rename the caller");
+  // Still the host's uid 0, the owner of this non-dumpable process's /proc
+  // files: as the mapped root of a user namespace (dockerd --userns-remap)
+  // the init could no longer open /proc/self/oom_score_adj (EACCES). runc
+  // writes it before joining any namespace, for the same reason.
+  const bool oom_now = ctx.plan->become_userns_root && spec.process && spec.process->oomScoreAdj;
+  if (oom_now) process::apply_oom_score_adj(*spec.process->oomScoreAdj);
   if (ctx.plan->become_userns_root) ns::become_namespace_root();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
@@ -104,6 +111,7 @@ void join_new_session_keyring(const std::string& id) {
 
   process::ExecOptions eo;
   eo.preserve_fds = ctx.preserve_fds;
+  eo.oom_score_adj_applied = oom_now;
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;

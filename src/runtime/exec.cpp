@@ -7,12 +7,15 @@
 //   ---------                                   --------------------------
 //   lock, check status, read saved config, unlock
 //   setns(init pidfd, container namespaces)
-//   clone3 ---------------------------------->  identity, caps, cwd, ... execve
+//   clone3 ---------------------------------->  identity, caps, cwd, ..., seccomp
+//                     <------------------------ SeccompListener + fd (notify profile only)
+//   fd + process state -> listenerPath agent    execve
 //                     <------------------------ Error{errno, msg}  or  EOF at execve
 //   pid file; attached: forward signals, wait
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <optional>
@@ -35,6 +38,8 @@
 #include "runtime/pid_file.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/sync_channel.hpp"
+#include "runtime/unix_socket.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull {
 
@@ -79,6 +84,10 @@ struct ExecChild {
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
+    // A notify listener goes to the runtime, which knows this process's pid
+    // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
+    // runtime expects it whenever seccomp::uses_notify says so.
+    eo.seccomp_listener = [&c](int listener_fd) { c.channel->send_fd(SyncMsg::SeccompListener, listener_fd); };
     // Set-up is done: from here the process must outlive `hull exec`, which
     // returns at once with --detach (the kernel keeps the parent-death
     // signal across execve for a process whose credentials do not change).
@@ -123,7 +132,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
   StateStore store(g.root);
   std::optional<ContainerDir> dir(store.open(o.id));
   ContainerState st = dir->read_state();
-  require_transition(o.id, live_status(st), o.ignore_paused ? Operation::ExecPaused : Operation::Exec);
+  const Status status = live_status(st);
+  require_transition(o.id, status, o.ignore_paused ? Operation::ExecPaused : Operation::Exec);
 
   return with_context("exec in container " + quote(o.id), [&]() -> int {
     // Before setns: the exec process (and we, seen from a container sharing
@@ -149,6 +159,11 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // As for create: a console socket if given, else (attached) our own
     // socketpair and a terminal proxy.
     ConsoleEnds console = open_console(plan.console, o.console_socket);
+    // A host path: connected before joining the container's mount namespace.
+    UniqueFd seccomp_agent;
+    const spec::Seccomp* profile = spec.linux_ && spec.linux_->seccomp ? &*spec.linux_->seccomp : nullptr;
+    if (profile && profile->listenerPath && seccomp::uses_notify(*profile))
+      seccomp_agent = connect_unix(*profile->listenerPath, "linux.seccomp.listenerPath");
 
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
@@ -183,13 +198,27 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       rethrow_explaining_a_kill(e);
     }
     fault_point("exec-after-clone");
+    const pid_t pid = launched->pid();
+    if (seccomp_agent) {
+      UniqueFd listener = runtime_end.expect_fd(SyncMsg::SeccompListener);
+      with_context("linux.seccomp.listenerPath " + quote(*profile->listenerPath), [&] {
+        ContainerState running = st;
+        running.status = status;
+        seccomp::send_to_listener(
+            seccomp_agent.get(), listener.get(),
+            seccomp::process_state_json(to_spec_state_json(running), profile->listenerMetadata, pid));
+      });
+      // One state per connection, then closed (config-linux.md): shut down,
+      // since the child's copy of the socket may not be closed yet.
+      ::shutdown(seccomp_agent.get(), SHUT_RDWR);
+      seccomp_agent.reset();
+    }
     // EOF: the process reached execve (the channel is CLOEXEC).
     try {
       runtime_end.expect_eof();
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
-    const pid_t pid = launched->pid();
     UniqueFd proc = launched->release();
     if (pid_file) pid_file->write(pid);
     fault_point("exec-after-started");

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/fd_passing.hpp"
 
 namespace hull {
 
@@ -25,6 +26,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::Ready: return "ready";
     case SyncMsg::Error: return "error";
     case SyncMsg::State: return "state";
+    case SyncMsg::SeccompListener: return "seccomp-listener";
   }
   return "unknown";
 }
@@ -52,25 +54,34 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   Header h{SyncMsg::Error, err};
   size_t len = std::min(message.size(), sizeof buf - sizeof h);
   std::memcpy(buf, &h, sizeof h);
-  // A packet carries its length: the message is not a C string here.
-  std::memcpy(buf + sizeof h, message.data(), len);  // NOLINT(bugprone-not-null-terminated-result)
+  message.copy(buf + sizeof h, len);  // a byte count, no terminator: the packet length says where it ends
   // Best effort: the parent may be gone, and there is nobody else to tell.
   (void)::send(fd_.get(), buf, sizeof h + len, MSG_NOSIGNAL);
 }
 
+void SyncChannel::send_fd(SyncMsg m, int fd) const {
+  Header h{m, 0};
+  send_with_fd(fd_.get(), fd, std::string_view(reinterpret_cast<const char*>(&h), sizeof h),
+               std::string("sync message ") + to_string(m));
+}
+
 namespace {
+// The header of one received packet, an Error packet thrown.
+Header check_header(const char* buf, size_t n) {
+  if (n < sizeof(Header)) throw Error("short message on sync socket");
+  Header h;
+  std::memcpy(&h, buf, sizeof h);
+  if (h.type == SyncMsg::Error) throw Error(std::string(buf + sizeof h, n - sizeof h), h.err);
+  return h;
+}
+
 // One packet; 0 bytes means the peer closed its end. Error packets are thrown.
 size_t receive_packet(int fd, char (&buf)[kMaxPacket]) {
   ssize_t n;
   do n = ::recv(fd, buf, sizeof buf, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0) throw_errno("receive on sync socket");
-  if (n > 0 && static_cast<size_t>(n) < sizeof(Header)) throw Error("short message on sync socket");
-  if (n > 0) {
-    Header h;
-    std::memcpy(&h, buf, sizeof h);
-    if (h.type == SyncMsg::Error) throw Error(std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h), h.err);
-  }
+  if (n > 0) check_header(buf, static_cast<size_t>(n));
   return static_cast<size_t>(n);
 }
 }  // namespace
@@ -94,6 +105,16 @@ void SyncChannel::expect(SyncMsg expected, std::string* payload) const {
   SyncMsg got = receive(payload);
   if (got != expected)
     throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(got));
+}
+
+UniqueFd SyncChannel::expect_fd(SyncMsg expected) const {
+  ReceivedMessage m = receive_with_fd(fd_.get(), kMaxPacket, "on sync socket");
+  if (m.data.empty()) throw Error("the container process exited during set-up");
+  Header h = check_header(m.data.data(), m.data.size());
+  if (h.type != expected)
+    throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(h.type));
+  if (!m.fd) throw Error(std::string("sync protocol: ") + to_string(expected) + " came without its fd");
+  return std::move(m.fd);
 }
 
 }  // namespace hull

@@ -31,7 +31,10 @@
 //   hull exec uses the same channel, shorter: the runtime setns()es into the
 //   init's namespaces, clones, places the child and sends Continue (v1
 //   cgroups only); the child applies the process and execs, and the runtime
-//   waits for EOF (the CLOEXEC socket closed by execve) or an Error.
+//   waits for EOF (the CLOEXEC socket closed by execve) or an Error. Under a
+//   seccomp notify profile the child first sends SeccompListener carrying its
+//   listener fd (after loading the filter, as runc's procSeccomp): the runtime
+//   hands it to the agent with the process's pid, which only it knows.
 //
 //   Any step may instead send Error{errno, message} and exit; the runtime then
 //   kills and reaps what it made and reports the message.
@@ -48,7 +51,8 @@ enum class SyncMsg : uint32_t {
   Continue = 2,
   Ready = 3,
   Error = 4,
-  State = 5,  // payload: the container state JSON as the runtime sees it
+  State = 5,            // payload: the container state JSON as the runtime sees it
+  SeccompListener = 6,  // exec: no payload, the seccomp notify listener fd attached
 };
 
 const char* to_string(SyncMsg m);
@@ -62,11 +66,15 @@ class SyncChannel {
 
   void send(SyncMsg m, std::string_view payload = {}) const;
   void send_error(int err, const std::string& message) const;
+  // A message with no payload and `fd` attached (SCM_RIGHTS).
+  void send_fd(SyncMsg m, int fd) const;
   // Receives one message. An Error message is rethrown as hull::Error with the
   // init's errno; EOF (the init died) is an error too.
   SyncMsg receive(std::string* payload = nullptr) const;
   // receive() that insists on `expected`.
   void expect(SyncMsg expected, std::string* payload = nullptr) const;
+  // expect() for a message sent by send_fd: returns the fd (close-on-exec).
+  UniqueFd expect_fd(SyncMsg expected) const;
   // Waits for the peer to close its end (its execve closes the CLOEXEC
   // socket), rethrowing an Error message it sent instead.
   void expect_eof() const;

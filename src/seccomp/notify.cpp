@@ -12,7 +12,14 @@
 
 namespace hull::seccomp {
 
-std::string process_state_json(const std::string& state_json, const std::optional<std::string>& metadata) {
+bool uses_notify(const spec::Seccomp& config) {
+  for (const auto& sc : config.syscalls)
+    if (sc.action == "SCMP_ACT_NOTIFY") return true;
+  return false;
+}
+
+std::string process_state_json(const std::string& state_json, const std::optional<std::string>& metadata,
+                               std::optional<pid_t> process_pid) {
   nlohmann::json state;
   try {
     state = nlohmann::json::parse(state_json);
@@ -22,7 +29,7 @@ std::string process_state_json(const std::string& state_json, const std::optiona
   nlohmann::json out = {
       {"ociVersion", state.value("ociVersion", std::string("1.3.0"))},
       {"fds", {"seccompFd"}},
-      {"pid", state.value("pid", 0)},
+      {"pid", process_pid ? *process_pid : state.value("pid", 0)},
       {"state", state},
   };
   if (metadata) out["metadata"] = *metadata;

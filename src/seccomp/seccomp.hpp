@@ -2,6 +2,7 @@
 // linux.seccomp: translation to libseccomp, compilation to a BPF program
 // before the start barrier, and loading it as the last step before execve.
 #include <linux/filter.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <optional>
@@ -55,10 +56,17 @@ std::vector<struct sock_filter> enosys_stub(const spec::Seccomp& config, uint32_
 // the notify listener fd when the program uses SCMP_ACT_NOTIFY.
 UniqueFd load(const Program& program);
 
+// Whether compile(config) makes a listener: some rule is SCMP_ACT_NOTIFY (a
+// notify default action is refused by compile). Lets the runtime connect to
+// listenerPath before it joins the container's mount namespace.
+bool uses_notify(const spec::Seccomp& config);
+
 // The container process state of config-linux.md, sent with the listener fd:
 // {"ociVersion", "fds": ["seccompFd"], "pid", "metadata"?, "state"}.
-// `state_json` is the runtime state (`hull state` output) with the host pid.
-std::string process_state_json(const std::string& state_json, const std::optional<std::string>& metadata);
+// `state_json` is the runtime state (`hull state` output) with the host pid;
+// "pid" is the init's (state.pid), or `process_pid` for an exec'd process.
+std::string process_state_json(const std::string& state_json, const std::optional<std::string>& metadata,
+                               std::optional<pid_t> process_pid = std::nullopt);
 
 // Sends the listener fd and the process state over a connected
 // AF_UNIX/SOCK_STREAM socket to listenerPath (one sendmsg with the fd, then

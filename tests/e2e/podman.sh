@@ -208,6 +208,19 @@ scenario_tty() {
   expect_eq "exit code through the terminal" 5 "$rc"
 }
 
+# --device with r and with rw (the issue's /dev/fuse:/dev/myfuse:r, which
+# once became read-write): the device cgroup lets an open for writing through
+# only with w. /dev/fuse is outside the default allow-list, and opening it
+# does nothing until a file system is mounted with it.
+scenario_device() {
+  [[ -c /dev/fuse ]] || { echo "no /dev/fuse" >&2; exit $SKIP; }
+  local probe='exec 3</dev/myfuse && echo read-ok; (exec 4>/dev/myfuse) 2>/dev/null && echo write-ok; ls -l /dev/myfuse | cut -c1'
+  capture pm run --rm $(run_flags) --device /dev/fuse:/dev/myfuse:r "$image" sh -c "$probe"
+  expect_eq "device r: read only" "read-ok"$'\n'"c" "$out"
+  capture pm run --rm $(run_flags) --device /dev/fuse:/dev/myfuse:rw "$image" sh -c "$probe"
+  expect_eq "device rw: read and write" "read-ok"$'\n'"write-ok"$'\n'"c" "$out"
+}
+
 parse_args "$@"
 command -v podman >/dev/null && command -v conmon >/dev/null || { echo "podman/conmon not installed" >&2; exit $SKIP; }
 "scenario_$scenario"
