@@ -224,6 +224,21 @@ bool HullTest::wait_exit_and_reap(pid_t pid, milliseconds timeout) {
   return exited;
 }
 
+void HullTest::reap_container_orphans() {
+  for (pid_t pid : children_of_self()) {
+    auto st = read_pid_stat(pid);
+    if (!st || st->state != 'Z') continue;
+    // "NSpid: <ours> <in the container>": a process of a nested pid namespace.
+    std::string nspid = status_field(read_text_file("/proc/" + std::to_string(pid) + "/status"), "NSpid");
+    if (nspid.find_first_of(" \t") != std::string::npos) reap_if_child(pid);
+  }
+}
+
+ProcResult HullTest::finish_reaping_orphans(Child c) {
+  for (int i = 0; i < 1200 && !wait_pid_exit(c.pid(), milliseconds(50)); ++i) reap_container_orphans();
+  return c.finish();
+}
+
 std::vector<std::string> HullTest::state_dirs() const {
   std::vector<std::string> ids;
   std::error_code ec;

@@ -106,27 +106,13 @@ class FaultTest : public HullTest {
     }
     ProcResult ls = hull({"list"});
     EXPECT_EQ(ls.exit_code, 0) << "list: " << ls.err;
-    ProcResult del = reaping_orphans(hull_background({"delete", "--force", kId}));
+    ProcResult del = finish_reaping_orphans(hull_background({"delete", "--force", kId}));
     EXPECT_EQ(del.exit_code, 0) << "delete --force: " << del.err;
     expect_clean_slate();
     ProcResult again = hull({"create", "--bundle", b_->dir().string(), kId});
     EXPECT_EQ(again.exit_code, 0) << "create of the same id after the fault: " << again.err;
     hull({"delete", "--force", kId});
     expect_clean_slate();
-  }
-
-  // Waits for c while reaping the zombies re-parented to us (we are the
-  // child subreaper), as a container engine's shim does: a process that hull
-  // was killed before waiting for (an exec'd process) is in the container's
-  // pid namespace, and its init cannot finish dying until that is reaped.
-  ProcResult reaping_orphans(Child c) {
-    while (!wait_pid_exit(c.pid(), milliseconds(50))) {
-      for (pid_t pid : children_of_self()) {
-        auto st = read_pid_stat(pid);
-        if (pid != c.pid() && st && st->state == 'Z') ::waitpid(pid, nullptr, WNOHANG);
-      }
-    }
-    return c.finish();
   }
 
   // Fails the test for each leftover, then removes it (the test's own
