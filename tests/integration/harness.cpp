@@ -173,9 +173,9 @@ ProcResult HullTest::run_sh(Bundle& b, const std::string& script, const std::str
   return hull({"run", "--bundle", b.dir().string(), id});
 }
 
-pid_t HullTest::create_container(const std::string& id, std::vector<std::string> args) {
+pid_t HullTest::create_container(const std::string& id, const std::vector<std::string>& args) {
   Bundle& b = bundle("bundle-" + id);
-  b.args(std::move(args));
+  b.args(args);
   ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
   if (r.exit_code != 0) {
     ADD_FAILURE() << "hull create " << id << " exited " << r.exit_code << ": " << r.err;

@@ -83,7 +83,7 @@ class HullTest : public ::testing::Test {
 
   // `hull create --bundle <new bundle "bundle-<id>"> id` running args; returns
   // the init pid from `hull state`, 0 (and a test failure) when create fails.
-  pid_t create_container(const std::string& id, std::vector<std::string> args = {"sleep", "1000"});
+  pid_t create_container(const std::string& id, const std::vector<std::string>& args = {"sleep", "1000"});
   // `hull start id`; a test failure when it fails.
   void start_container(const std::string& id);
 
