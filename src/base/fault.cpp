@@ -26,6 +26,11 @@ void fault_point(const char* step) {
   }
   const char* want = std::getenv("HULL_FAULT");
   if (want == nullptr || std::strcmp(want, step) != 0) return;
+  const char* action = std::getenv("HULL_FAULT_ACTION");
+  if (action != nullptr && std::strcmp(action, "stop") == 0) {
+    ::kill(::getpid(), SIGSTOP);
+    return;
+  }
   ::kill(::getpid(), SIGKILL);
   // Still here: the init of a new pid namespace, which ignores a SIGKILL sent
   // from inside it. Die as abruptly as the kernel allows it to.

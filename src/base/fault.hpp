@@ -12,6 +12,12 @@
 // its pid namespace, exits with status 137 instead). With HULL_FAULT_LIST=<file>,
 // every step reached is appended to <file>, one name a line, so a test finds
 // the steps a verb goes through without a list to keep in sync.
+//
+// With HULL_FAULT_ACTION=stop as well, the process reaching the step stops
+// itself (SIGSTOP) instead of dying, and goes on at a SIGCONT: a test can run
+// another command at exactly that step of this one, which makes a race
+// between two commands reproducible (not in the container's init, which
+// cannot stop itself from inside its pid namespace).
 namespace hull {
 
 #ifdef HULL_FAULT_INJECTION

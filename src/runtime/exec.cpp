@@ -5,13 +5,20 @@
 //
 //   hull exec                                   exec'd process (clone3 child)
 //   ---------                                   --------------------------
-//   lock, check status, read saved config, unlock
+//   lock, check status (and that the cgroup is not frozen), read saved config
 //   setns(init pidfd, container namespaces)
 //   clone3 ---------------------------------->  identity, caps, cwd, ..., seccomp
 //                     <------------------------ SeccompListener + fd (notify profile only)
 //   fd + process state -> listenerPath agent    execve
 //                     <------------------------ Error{errno, msg}  or  EOF at execve
-//   pid file; attached: forward signals, wait
+//   unlock; pid file; attached: forward signals, wait
+//
+// The lock is held until the process has exec'd: a `pause` that froze the
+// cgroup between the status check and the clone would freeze the process at
+// birth, before execve, and `hull exec` would wait for it until a resume
+// (found by the lifecycle model test). Only `exec --ignore-paused` into a
+// paused container lets go before the clone: its process runs only once the
+// container is resumed, and the resume must not wait for this exec.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -23,6 +30,7 @@
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
 #include "process/scheduling.hpp"
@@ -37,6 +45,7 @@
 #include "runtime/operations.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/signal_forwarder.hpp"
+#include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/unix_socket.hpp"
 #include "seccomp/seccomp.hpp"
@@ -132,8 +141,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
   StateStore store(g.root);
   std::optional<ContainerDir> dir(store.open(o.id));
   ContainerState st = dir->read_state();
-  const Status status = live_status(st);
+  const Status status = observed_status(st, dir->fd());
   require_transition(o.id, status, o.ignore_paused ? Operation::ExecPaused : Operation::Exec);
+  const bool into_paused = status == Status::Paused;
 
   return with_context("exec in container " + quote(o.id), [&]() -> int {
     // Before setns: the exec process (and we, seen from a container sharing
@@ -150,10 +160,19 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
 
     std::optional<cgroups::Placement> cgroup;
-    if (!st.cgroupPath.empty())
-      cgroup.emplace(cgroups::Manager::load(st.cgroupPath).paths(), o.cgroup);
-    else if (!o.cgroup.empty())
+    if (!st.cgroupPath.empty()) {
+      cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
+      // Frozen behind a status that is not "paused": a pause killed between
+      // its freeze and recording it, or a freeze from outside hull. The
+      // process would be frozen at birth and this exec would wait for it.
+      if (!into_paused && cg.frozen())
+        throw Error("the container's cgroup is frozen while its status is " + std::string(to_string(status)) +
+                    " (a pause was interrupted, or the cgroup was frozen outside hull): pause and resume it, or "
+                    "delete it");
+      cgroup.emplace(cg.paths(), o.cgroup);
+    } else if (!o.cgroup.empty()) {
       throw Error("--cgroup: the container has no cgroups");
+    }
     const ExecPlan plan =
         plan_exec(spec, cgroup && cgroup->needs_placement_after_clone(), !o.console_socket.empty(), o.detach);
     // As for create: a console socket if given, else (attached) our own
@@ -167,9 +186,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
 
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
-    // The process may run for long; other commands must not wait for it.
     fault_point("exec-after-open");
-    dir.reset();
+    if (into_paused) dir.reset();
 
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
@@ -191,6 +209,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.child_end = &child_end;
     if (cgroup) req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
     req.release_after_placement = plan.wait_for_placement;
+    fault_point("exec-before-clone");
     std::optional<LaunchedChild> launched;
     try {
       launched.emplace(launch(req, runtime_end));
@@ -219,6 +238,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
+    // The process may run for long; other commands must not wait for it.
+    dir.reset();
     UniqueFd proc = launched->release();
     if (pid_file) pid_file->write(pid);
     fault_point("exec-after-started");

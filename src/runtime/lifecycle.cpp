@@ -50,6 +50,18 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
+// observed_status for a state read without the lock (state, list): the
+// state directory is opened only for a "running" one, the one status a
+// killed start can leave behind an init that still waits.
+Status peeked_status(const StateStore& store, const ContainerState& st) {
+  Status status = live_status(st);
+  if (status != Status::Running) return status;
+  std::string path = store.root() + "/" + st.id;
+  UniqueFd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) return status;  // deleted meanwhile: what was read is all there is
+  return observed_status(st, dir.get());
+}
+
 // A container whose create died half-way may have no saved config yet.
 spec::Spec saved_config_or_empty(const ContainerDir& dir) {
   if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
@@ -63,7 +75,7 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
   StateStore store(g.root);
   OpenedContainer o{store.open(id), {}, Status::Removed};
   o.state = o.dir.read_state();
-  o.status = live_status(o.state);
+  o.status = observed_status(o.state, o.dir.fd());
   return o;
 }
 
@@ -71,12 +83,14 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 // operation; the context is added only to what fails after it said yes.
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec) {
   fault_point("start-after-open");
-  require_transition(state.id, live_status(state), Operation::Start);
+  require_transition(state.id, observed_status(state, dir.fd()), Operation::Start);
   with_context("start container " + quote(state.id), [&] {
     // Recorded before the release: on a full --root disk start fails while
     // the process still waits, rather than leaving a "created" container
     // whose program runs. If the release fails, the init is gone or going,
-    // which live_status reports as stopped whatever the file says.
+    // which live_status reports as stopped whatever the file says; if this
+    // start is killed before the release, observed_status finds the init
+    // still waiting and reports it created.
     state.status = Status::Running;
     dir.write_state(state);
     fault_point("start-after-running-state");
@@ -166,8 +180,9 @@ std::string container_state_json(const GlobalOptions& g, const std::string& id) 
   // No lock: state.json is only ever replaced by rename, and `state` must not
   // wait behind a long create or exec.
   validate_container_id(id);
-  ContainerState st = StateStore(g.root).peek(id);
-  st.status = live_status(st);
+  StateStore store(g.root);
+  ContainerState st = store.peek(id);
+  st.status = peeked_status(store, st);
   if (st.status == Status::Stopped) st.pid = 0;
   return to_spec_state_json(st);
 }
@@ -183,7 +198,7 @@ std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
     } catch (const Error&) {
       continue;
     }
-    st.status = live_status(st);
+    st.status = peeked_status(store, st);
     if (st.status == Status::Stopped) st.pid = 0;
     out.push_back({std::move(st)});
   }

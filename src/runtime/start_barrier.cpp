@@ -1,19 +1,28 @@
 #include "runtime/start_barrier.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 
 namespace hull {
 
 namespace {
+
+constexpr char kGo = 'g';
+constexpr char kProbe = '?';
+constexpr char kWaiting = 'w';
+
 // The socket is addressed through /proc/self/fd/<dirfd>/ so the address stays
 // short whatever the length of --root and the container id (sun_path is 108 bytes).
 sockaddr_un socket_address(int state_dir_fd) {
@@ -22,6 +31,43 @@ sockaddr_un socket_address(int state_dir_fd) {
   std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", state_dir_fd, kStartSocketName);
   return addr;
 }
+
+// A connection to the waiting init; empty when none waits (refused: nobody
+// listens any more; missing: the socket file is gone).
+UniqueFd connect_to_init(int state_dir_fd, const timeval* timeout) {
+  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s) throw_errno("create socket");
+  if (timeout) {
+    // A unix connect waits while the listener's backlog is full: bounded too.
+    if (::setsockopt(s.get(), SOL_SOCKET, SO_SNDTIMEO, timeout, sizeof *timeout) < 0 ||
+        ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, timeout, sizeof *timeout) < 0)
+      throw_errno("set a timeout on the start socket");
+  }
+  sockaddr_un addr = socket_address(state_dir_fd);
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+    if (errno == ECONNREFUSED || errno == ENOENT) return {};
+    if (timeout && errno == EAGAIN) return {};
+    throw_errno("connect to the container init");
+  }
+  return s;
+}
+
+bool send_byte(int fd, char c) {
+  ssize_t n;
+  do n = ::send(fd, &c, 1, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == 1;
+}
+
+// The one byte a peer says; 0 when it closed (or failed) before saying one.
+char receive_byte(int fd) {
+  char c = 0;
+  ssize_t n;
+  do n = ::recv(fd, &c, 1, 0);
+  while (n < 0 && errno == EINTR);
+  return n == 1 ? c : 0;
+}
+
 }  // namespace
 
 UniqueFd listen_start_socket(int state_dir_fd) {
@@ -31,16 +77,24 @@ UniqueFd listen_start_socket(int state_dir_fd) {
   ::unlinkat(state_dir_fd, kStartSocketName, 0);
   if (::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("bind start socket");
   if (::fchmodat(state_dir_fd, kStartSocketName, 0600, 0) < 0) throw_errno("chmod start socket");
-  if (::listen(s.get(), 1) < 0) throw_errno("listen on start socket");
+  // Room for a start and a few probes queued while the init answers one.
+  if (::listen(s.get(), 8) < 0) throw_errno("listen on start socket");
   return s;
 }
 
 UniqueFd wait_for_start(int listen_fd) {
-  int c;
-  do c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-  while (c < 0 && errno == EINTR);
-  if (c < 0) throw_errno("wait for start");
-  return UniqueFd(c);
+  for (;;) {
+    int c;
+    do c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    while (c < 0 && errno == EINTR);
+    if (c < 0) throw_errno("wait for start");
+    UniqueFd conn(c);
+    char said = receive_byte(conn.get());
+    if (said == kGo) return conn;
+    if (said == kProbe) (void)send_byte(conn.get(), kWaiting);
+    // Else a peer that went away before saying go (a `start` killed half-way):
+    // still created, the next `start` releases us.
+  }
 }
 
 void report_start_error(int conn_fd, const std::string& message) {
@@ -48,19 +102,34 @@ void report_start_error(int conn_fd, const std::string& message) {
 }
 
 void release_init(int state_dir_fd) {
-  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s) throw_errno("create socket");
-  sockaddr_un addr = socket_address(state_dir_fd);
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    if (errno == ECONNREFUSED || errno == ENOENT)
-      throw Error("the container init is not waiting to start (it has exited)");
-    throw_errno("connect to the container init");
-  }
-  // Only one start may ever succeed: the socket file goes now, so a second
-  // start finds nothing even before state.json says "running".
+  UniqueFd s = connect_to_init(state_dir_fd, nullptr);
+  fault_point("start-after-connect");
+  // EPIPE / ECONNRESET: the init exited between our connect and now.
+  if (!s || !send_byte(s.get(), kGo)) throw Error("the container init is not waiting to start (it has exited)");
+  // Only once the init was told to go: a start killed before that leaves the
+  // socket for the next start. Starts hold the container lock, so no second
+  // one connects meanwhile; probes find the init gone once it exec'd.
   ::unlinkat(state_dir_fd, kStartSocketName, 0);
   std::string reply = read_fd(s.get(), "start reply from the container init");
   if (!reply.empty()) throw Error(reply);
+}
+
+bool init_waits_for_start(int state_dir_fd) {
+  if (::faccessat(state_dir_fd, kStartSocketName, F_OK, AT_SYMLINK_NOFOLLOW) < 0) return false;
+  const timeval timeout{1, 0};
+  UniqueFd s = connect_to_init(state_dir_fd, &timeout);
+  // A refused send or no answer: the init went on (or died) meanwhile, and
+  // the listening socket closed with the connection still queued.
+  return s && send_byte(s.get(), kProbe) && receive_byte(s.get()) == kWaiting;
+}
+
+Status observed_status(const ContainerState& s, int state_dir_fd) {
+  Status status = live_status(s);
+  // "running" is recorded before the init is released (so a full disk fails
+  // the start before the program runs): a start killed in between leaves an
+  // init that still waits, which is a created container.
+  if (status == Status::Running && init_waits_for_start(state_dir_fd)) return Status::Created;
+  return status;
 }
 
 }  // namespace hull

@@ -1,13 +1,20 @@
 #pragma once
 // How `hull start` releases an init that `hull create` left waiting, with fds
 // only (no polling): the init holds a listening unix socket bound in the
-// container's state dir and blocks in accept(). `start` connects and reads:
-//  - EOF: the accepted socket was CLOEXEC, so the init reached execve;
-//  - bytes: the init failed after the barrier and sent the error text;
-//  - ECONNREFUSED / ENOENT: no init is waiting (it died, or was started).
+// container's state dir and blocks in accept(). A connection says one byte:
+//  - kGo (`start`): the init goes on to execve, and `start` reads the
+//    connection: EOF (the accepted socket was CLOEXEC, so the init reached
+//    execve) or bytes (the init failed after the barrier: the error text);
+//  - kProbe (`state` and the others, see init_waits_for_start): the init
+//    answers kWaiting and waits for the next connection;
+//  - nothing (the peer closed, e.g. a `start` killed before it said kGo): the
+//    init waits for the next connection, so a later `start` still works.
+// ECONNREFUSED / ENOENT on connect: no init is waiting (it died, or exec'd:
+// the listening socket is CLOEXEC too).
 #include <string>
 
 #include "base/unique_fd.hpp"
+#include "runtime/state_store.hpp"
 
 namespace hull {
 
@@ -17,13 +24,28 @@ inline constexpr const char* kStartSocketName = "start.sock";
 // before the clone; the init inherits it.
 UniqueFd listen_start_socket(int state_dir_fd);
 
-// Init side: blocks until `start` connects; returns the accepted connection
-// (CLOEXEC) on which a late error can be reported with report_start_error.
+// Init side: blocks until `start` connects and says kGo; returns the
+// accepted connection (CLOEXEC) on which a late error can be reported with
+// report_start_error. Probes are answered on the way.
 UniqueFd wait_for_start(int listen_fd);
 void report_start_error(int conn_fd, const std::string& message);
 
 // `hull start` side: releases the init and waits until it has exec'd (or
-// failed, which throws with the init's message).
+// failed, which throws with the init's message). The socket file is removed
+// only once the init was told to go, so a `start` killed half-way leaves an
+// init that a probe finds waiting and a later `start` can release.
 void release_init(int state_dir_fd);
+
+// Whether the init still waits at the barrier, asked without releasing it.
+// For a container recorded "running" whose start.sock is still there: a
+// `start` killed after recording "running" but before the init was told to
+// go. Bounded: an init that does not answer within a second (frozen from
+// outside) counts as not waiting.
+bool init_waits_for_start(int state_dir_fd);
+
+// live_status, and "created" for a container recorded "running" whose init
+// still waits at the barrier (see init_waits_for_start): start, kill, delete
+// and state then treat it as what it is. state_dir_fd may be an O_PATH fd.
+Status observed_status(const ContainerState& s, int state_dir_fd);
 
 }  // namespace hull

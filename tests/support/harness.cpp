@@ -173,9 +173,9 @@ ProcResult HullTest::run_sh(Bundle& b, const std::string& script, const std::str
   return hull({"run", "--bundle", b.dir().string(), id});
 }
 
-pid_t HullTest::create_container(const std::string& id, std::vector<std::string> args) {
+pid_t HullTest::create_container(const std::string& id, const std::vector<std::string>& args) {
   Bundle& b = bundle("bundle-" + id);
-  b.args(std::move(args));
+  b.args(args);
   ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
   if (r.exit_code != 0) {
     ADD_FAILURE() << "hull create " << id << " exited " << r.exit_code << ": " << r.err;
@@ -222,6 +222,21 @@ bool HullTest::wait_exit_and_reap(pid_t pid, milliseconds timeout) {
   bool exited = wait_pid_exit(pid, timeout);
   if (exited) reap_if_child(pid);
   return exited;
+}
+
+void HullTest::reap_container_orphans() {
+  for (pid_t pid : children_of_self()) {
+    auto st = read_pid_stat(pid);
+    if (!st || st->state != 'Z') continue;
+    // "NSpid: <ours> <in the container>": a process of a nested pid namespace.
+    std::string nspid = status_field(read_text_file("/proc/" + std::to_string(pid) + "/status"), "NSpid");
+    if (nspid.find_first_of(" \t") != std::string::npos) reap_if_child(pid);
+  }
+}
+
+ProcResult HullTest::finish_reaping_orphans(Child c) {
+  for (int i = 0; i < 1200 && !wait_pid_exit(c.pid(), milliseconds(50)); ++i) reap_container_orphans();
+  return c.finish();
 }
 
 std::vector<std::string> HullTest::state_dirs() const {

@@ -83,7 +83,7 @@ class HullTest : public ::testing::Test {
 
   // `hull create --bundle <new bundle "bundle-<id>"> id` running args; returns
   // the init pid from `hull state`, 0 (and a test failure) when create fails.
-  pid_t create_container(const std::string& id, std::vector<std::string> args = {"sleep", "1000"});
+  pid_t create_container(const std::string& id, const std::vector<std::string>& args = {"sleep", "1000"});
   // `hull start id`; a test failure when it fails.
   void start_container(const std::string& id);
 
@@ -96,6 +96,15 @@ class HullTest : public ::testing::Test {
 
   // Waits (pidfd, bounded) for pid to exit and reaps it if it is our child.
   bool wait_exit_and_reap(pid_t pid, milliseconds timeout = milliseconds(10000));
+  // Waits for c (bounded by its timeout) while reaping the container
+  // processes re-parented to us (we are the child subreaper), as a container
+  // engine's shim does: a process hull did not wait for (a detached exec's,
+  // or one whose `hull exec` was killed) is in the container's pid
+  // namespace, and its init cannot finish dying until that is reaped, so a
+  // kill or delete --force would wait for it. Only zombies in a nested pid
+  // namespace are reaped: never another Child of the test.
+  ProcResult finish_reaping_orphans(Child c);
+  void reap_container_orphans();
 
   const std::filesystem::path& temp_dir() const { return temp_; }
   std::filesystem::path state_root() const { return temp_ / "state"; }

@@ -1,11 +1,16 @@
 // The start barrier (runtime/start_barrier.hpp): `start` releases a waiting
 // init and returns once it has exec'd, reports an error it sent, and finds no
-// init when none waits; only one start ever succeeds.
+// init when none waits; only one start ever succeeds. A probe finds a waiting
+// init without releasing it, and a start that went away before saying "go"
+// (killed) leaves the init waiting for the next.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <string>
 
 #include "base/error.hpp"
@@ -89,6 +94,49 @@ TEST_F(StartBarrier, AnInitThatDiedBeforeStartIsReported) {
 
 TEST_F(StartBarrier, NoSocketMeansNoInit) {
   EXPECT_EQ(release_error(dir_fd_.get()), "the container init is not waiting to start (it has exited)");
+}
+
+// What a `start` killed after connecting, before it said "go", leaves: a
+// connection closed without a byte.
+void connect_and_leave(const std::string& socket_path) {
+  hull::UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(s);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
+  ASSERT_EQ(::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+}
+
+TEST_F(StartBarrier, AProbeFindsTheWaitingInitWithoutReleasingIt) {
+  hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
+  bool waits_before = false, waits_after_leaver = false, waits_after_start = true;
+  std::string start_error;
+  ForkedResult r = run_forked(
+      [&] {
+        hull::UniqueFd conn = hull::wait_for_start(listen.get());
+        ::execl("/bin/true", "true", nullptr);
+        hull::throw_errno("exec /bin/true");
+      },
+      [&](pid_t) {
+        listen.reset();
+        waits_before = hull::init_waits_for_start(dir_fd_.get());
+        connect_and_leave(dir_ / hull::kStartSocketName);
+        waits_after_leaver = hull::init_waits_for_start(dir_fd_.get());
+        start_error = release_error(dir_fd_.get());
+        waits_after_start = hull::init_waits_for_start(dir_fd_.get());
+      });
+  EXPECT_TRUE(r.exited_ok()) << r.error;
+  EXPECT_TRUE(waits_before);
+  EXPECT_TRUE(waits_after_leaver) << "a start that left before saying go released the init";
+  EXPECT_EQ(start_error, "<no error>");
+  EXPECT_FALSE(waits_after_start);
+}
+
+TEST_F(StartBarrier, AProbeFindsNoInitOnceTheListenerIsGone) {
+  {
+    hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
+  }  // the socket file stays, as after an init that exec'd or died
+  EXPECT_FALSE(hull::init_waits_for_start(dir_fd_.get()));
 }
 
 }  // namespace

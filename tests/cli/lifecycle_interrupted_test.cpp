@@ -1,0 +1,260 @@
+// The lifecycle when a command is interrupted or raced at a precise step
+// (the lifecycle model test's findings, issue #18, made deterministic with
+// hull_fault: HULL_FAULT=<step> kills hull there, HULL_FAULT_ACTION=stop
+// stops it there until the test sends SIGCONT):
+//  - a `start` killed before it told the init to go leaves a container that
+//    is, and is reported, created: a later start runs it, delete removes it;
+//  - an `exec` and a `pause` racing: the exec's process is never frozen
+//    before it runs (hull exec would wait for it until a resume), and an
+//    exec into a cgroup a killed pause left frozen is refused, not hung.
+//
+// Built only in a -DHULL_FAULT_INJECTION=ON build, which defines HULL_FAULT_BINARY.
+#ifdef HULL_FAULT_BINARY
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "cgroups/cgroup_manager.hpp"
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+class InterruptedLifecycleTest : public HullTest {
+ protected:
+  void SetUp() override {
+    HullTest::SetUp();
+    b_ = &bundle();
+    // What the container ran is seen from the host: the init leaves a mark
+    // in its rootfs before it sleeps.
+    b_->args({"sh", "-c", "echo ran > /ran; exec sleep 1000"});
+  }
+
+  // hull_fault with the verb's arguments, dying (or stopping) at `point`.
+  std::vector<std::string> fault_argv(const std::string& point, const std::vector<std::string>& args,
+                                      bool stop = false) const {
+    std::vector<std::string> argv{"/usr/bin/env", "HULL_FAULT=" + point, HULL_FAULT_BINARY, "--root",
+                                  state_root().string()};
+    if (stop) argv.insert(argv.begin() + 1, "HULL_FAULT_ACTION=stop");
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+
+  void create() {
+    ProcResult r = hull({"create", "--bundle", b_->dir().string(), kId});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // The container's program ran: its mark is in the rootfs (bounded wait,
+  // the program runs after start returned).
+  bool program_ran() {
+    for (int i = 0; i < 200; ++i) {
+      if (fs::exists(b_->rootfs() / "ran")) return true;
+      std::this_thread::sleep_for(milliseconds(25));
+    }
+    return false;
+  }
+
+  // Waits (bounded) until pid is stopped by a signal ('T'), i.e. hull_fault
+  // reached its point with HULL_FAULT_ACTION=stop.
+  static bool wait_stopped(pid_t pid) {
+    for (int i = 0; i < 400; ++i) {
+      auto st = read_pid_stat(pid);
+      if (!st) return false;
+      if (st->state == 'T') return true;
+      std::this_thread::sleep_for(milliseconds(25));
+    }
+    return false;
+  }
+
+  // Waits (bounded) until pid has exited or waits for a flock (a "->" line
+  // of /proc/locks names the blocked waiter): where a command racing a
+  // stopped one ends up, whichever the ordering lets it reach.
+  static void wait_exited_or_blocked_on_lock(pid_t pid) {
+    const std::string waiter = " " + std::to_string(pid) + " ";
+    for (int i = 0; i < 400; ++i) {
+      auto st = read_pid_stat(pid);
+      if (!st || st->state == 'Z') return;
+      std::ifstream locks("/proc/locks");
+      for (std::string line; std::getline(locks, line);)
+        if (line.find("->") != std::string::npos && line.find(waiter) != std::string::npos) return;
+      std::this_thread::sleep_for(milliseconds(25));
+    }
+    ADD_FAILURE() << "pid " << pid << " neither exited nor waited for a lock";
+  }
+
+  bool cgroup_frozen() {
+    std::optional<InitRecord> init = recorded_init(kId);
+    if (!init || init->cgroup_path.empty()) return false;
+    return cgroups::Manager::load(init->cgroup_path).frozen();
+  }
+
+  static constexpr const char* kId = "interrupted";
+  Bundle* b_ = nullptr;
+};
+
+// A start killed at any step before it told the init to go (before or
+// after recording "running", before or after connecting to the init): the
+// init still waits, so the container is created, a start runs it (once),
+// and the program did not run before that start.
+TEST_F(InterruptedLifecycleTest, StartKilledBeforeTheReleaseLeavesItCreated) {
+  for (const char* point : {"start-after-open", "start-after-running-state", "start-after-connect"}) {
+    SCOPED_TRACE(std::string("start killed at ") + point);
+    create();
+    ProcResult killed = run_process(fault_argv(point, {"start", kId}));
+    ASSERT_EQ(killed.signal, SIGKILL) << "hull start did not die at " << point << ": " << killed.err;
+    EXPECT_EQ(status(kId), "created");
+    ProcResult ls = hull({"list", "--format", "json"});
+    EXPECT_NE(ls.out.find("\"created\""), std::string::npos) << ls.out;
+    EXPECT_FALSE(fs::exists(b_->rootfs() / "ran")) << "the program ran without a completed start";
+    // Refused as for any created container: pause needs a running one.
+    ProcResult pause = hull({"pause", kId});
+    EXPECT_TRUE(failed_with(pause, {"cannot pause container", "it is created"}));
+    ProcResult start = hull({"start", kId});
+    EXPECT_EQ(start.exit_code, 0) << start.err;
+    EXPECT_TRUE(program_ran());
+    EXPECT_EQ(status(kId), "running");
+    ProcResult again = hull({"start", kId});
+    EXPECT_TRUE(failed_with(again, {"cannot start container", "it is running"}));
+    ProcResult del = hull({"delete", "--force", kId});
+    EXPECT_EQ(del.exit_code, 0) << del.err;
+    expect_nothing_left(kId);
+    fs::remove(b_->rootfs() / "ran");
+  }
+}
+
+// A start killed after the init was told to go: the program runs, the
+// container is running, and another start is refused with the model's words.
+TEST_F(InterruptedLifecycleTest, StartKilledAfterTheReleaseLeavesItRunning) {
+  create();
+  ProcResult killed = run_process(fault_argv("start-after-release", {"start", kId}));
+  ASSERT_EQ(killed.signal, SIGKILL) << killed.err;
+  EXPECT_TRUE(program_ran());
+  EXPECT_EQ(status(kId), "running");
+  ProcResult again = hull({"start", kId});
+  EXPECT_TRUE(failed_with(again, {"cannot start container", "it is running"}));
+  ProcResult del = hull({"delete", kId});
+  EXPECT_TRUE(failed_with(del, {"cannot delete container", "it is running"}));
+  ProcResult force = hull({"delete", "--force", kId});
+  EXPECT_EQ(force.exit_code, 0) << force.err;
+  expect_nothing_left(kId);
+}
+
+// After a start killed once it recorded "running": delete without --force
+// removes the container as it removes any created one, and kill signals it.
+TEST_F(InterruptedLifecycleTest, KillAndDeleteActOnAContainerWhoseStartWasKilled) {
+  create();
+  ProcResult killed = run_process(fault_argv("start-after-running-state", {"start", kId}));
+  ASSERT_EQ(killed.signal, SIGKILL) << killed.err;
+  std::optional<InitRecord> init = recorded_init(kId);
+  ASSERT_TRUE(init.has_value());
+  ProcResult del = hull({"delete", kId});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_TRUE(wait_exit_and_reap(init->pid));
+  expect_nothing_left(kId);
+
+  create();
+  killed = run_process(fault_argv("start-after-running-state", {"start", kId}));
+  ASSERT_EQ(killed.signal, SIGKILL) << killed.err;
+  init = recorded_init(kId);
+  ASSERT_TRUE(init.has_value());
+  ProcResult kill = hull({"kill", kId, "KILL"});
+  EXPECT_EQ(kill.exit_code, 0) << kill.err;
+  EXPECT_TRUE(wait_exit_and_reap(init->pid));
+  EXPECT_EQ(status(kId), "stopped");
+  EXPECT_FALSE(fs::exists(b_->rootfs() / "ran"));
+  ProcResult gone = hull({"delete", kId});
+  EXPECT_EQ(gone.exit_code, 0) << gone.err;
+  expect_nothing_left(kId);
+}
+
+// exec passed its status check and is about to clone its process when a
+// pause comes: the pause waits until the process has exec'd (then freezes
+// it with the rest), so exec returns and the container ends up paused.
+// Before, the pause froze the cgroup first and the process was frozen at
+// birth: `hull exec` waited until a resume.
+TEST_F(InterruptedLifecycleTest, PauseRacingAnExecBeforeItsCloneDoesNotFreezeItAtBirth) {
+  create();
+  ProcResult start = hull({"start", kId});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(15000);
+  Child exec = Child::spawn(fault_argv("exec-before-clone", {"exec", "--detach", kId, "true"}, true), bounded);
+  ASSERT_TRUE(wait_stopped(exec.pid())) << "hull exec did not stop before its clone";
+  Child pause = hull_background({"pause", kId}, bounded);
+  wait_exited_or_blocked_on_lock(pause.pid());
+  ::kill(exec.pid(), SIGCONT);
+  ProcResult re = finish_reaping_orphans(std::move(exec)), rp = finish_reaping_orphans(std::move(pause));
+  EXPECT_FALSE(re.timed_out) << "hull exec hung: its process was frozen before it ran";
+  EXPECT_EQ(re.exit_code, 0) << re.err;
+  EXPECT_EQ(rp.exit_code, 0) << rp.err;
+  EXPECT_EQ(status(kId), "paused");
+  EXPECT_TRUE(cgroup_frozen());
+  ProcResult resume = hull({"resume", kId});
+  EXPECT_EQ(resume.exit_code, 0) << resume.err;
+  ProcResult ex = hull({"exec", kId, "true"});
+  EXPECT_EQ(ex.exit_code, 0) << ex.err;
+  // The detached exec's process, thawed, exits as our orphan (we are the
+  // subreaper): reaped here, as a shim would, or the init could not die.
+  ProcResult del = finish_reaping_orphans(hull_background({"delete", "--force", kId}));
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  expect_nothing_left(kId);
+}
+
+// A pause killed after freezing the cgroup, before recording "paused":
+// exec is refused at once (its process could not run), then pause + resume
+// bring the container back and exec works.
+TEST_F(InterruptedLifecycleTest, ExecIntoACgroupAKilledPauseLeftFrozenIsRefused) {
+  create();
+  ProcResult start = hull({"start", kId});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  ProcResult killed = run_process(fault_argv("freeze-after-cgroup", {"pause", kId}));
+  ASSERT_EQ(killed.signal, SIGKILL) << killed.err;
+  ASSERT_TRUE(cgroup_frozen());
+  EXPECT_EQ(status(kId), "running");
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(15000);
+  ProcResult ex = hull({"exec", kId, "true"}, bounded);
+  EXPECT_FALSE(ex.timed_out) << "hull exec hung on the frozen cgroup";
+  EXPECT_TRUE(failed_with(ex, {"the container's cgroup is frozen while its status is running"}, kExecFailed));
+  ProcResult pause = hull({"pause", kId});
+  EXPECT_EQ(pause.exit_code, 0) << pause.err;
+  ProcResult resume = hull({"resume", kId});
+  EXPECT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_FALSE(cgroup_frozen());
+  ProcResult again = hull({"exec", kId, "true"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+}
+
+// exec --ignore-paused into a paused container: the process runs once the
+// container is resumed, and the resume is not held up by the waiting exec.
+TEST_F(InterruptedLifecycleTest, ExecIgnorePausedRunsAtResume) {
+  create();
+  ProcResult start = hull({"start", kId});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  ProcResult pause = hull({"pause", kId});
+  ASSERT_EQ(pause.exit_code, 0) << pause.err;
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(15000);
+  Child exec = hull_background({"exec", "--ignore-paused", kId, "sh", "-c", "echo late > /late"}, bounded);
+  // Resumed only once the exec's process is in the (frozen) cgroup beside the init.
+  std::optional<InitRecord> init = recorded_init(kId);
+  ASSERT_TRUE(init.has_value());
+  cgroups::Manager cg = cgroups::Manager::load(init->cgroup_path);
+  for (int i = 0; i < 400 && cg.pids().size() < 2; ++i) std::this_thread::sleep_for(milliseconds(25));
+  EXPECT_GE(cg.pids().size(), 2u) << "the exec'd process never joined the container's cgroup";
+  EXPECT_FALSE(fs::exists(b_->rootfs() / "late")) << "a process ran in a paused container";
+  ProcResult resume = hull({"resume", kId}, bounded);
+  EXPECT_EQ(resume.exit_code, 0) << resume.err;
+  ProcResult re = exec.finish();
+  EXPECT_EQ(re.exit_code, 0) << re.err;
+  EXPECT_EQ(read_text_file(b_->rootfs() / "late"), "late\n");
+}
+
+}  // namespace
+}  // namespace hull::itest
+#endif
