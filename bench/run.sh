@@ -70,6 +70,7 @@ fi
 echo "building the driver"
 g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
 gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
+gcc -O2 -Wall -static -o "$work/floor_full" "$here/floor_full.c"  # static, like hull
 gcc -O2 -Wall -static -o "$work/small-parent" "$here/small-parent.c"
 
 rt_args=()
@@ -85,7 +86,8 @@ done
 # mount namespace only (the host's mounts stay untouched). All three runtimes
 # run in this same namespace so the comparison stays fair.
 floor_iters=$(( short ? 10 : 100 ))
-drv=("$work/hullbench" --work "$work" --out "$work" --small-parent "$work/small-parent" --template "$here/config.template.json"
+drv=("$work/hullbench" --work "$work" --out "$work" --small-parent "$work/small-parent" --floor "$work/floor_full"
+     --template "$here/config.template.json"
      --rootfs "$rootfs" --cgroup-parent "/$cgname"
      --controllers "$(IFS=,; echo "${controllers[*]}")"
      --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" "${rt_args[@]}")
@@ -110,7 +112,9 @@ in_bench_ns "${drv[@]}"
   echo
   cat "$work/table.md"
   echo
-  echo 'Floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
+  echo 'Column "floor": bench/floor_full.c, the full floor (every syscall the config needs: cgroup with limits, clone3, all mounts, /dev, masked and read-only paths, pivot_root, caps, execve, wait, cgroup removal; no runtime), interleaved with the runtimes.'
+  echo
+  echo 'Bare floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
   echo
   echo "| floor | median ms | min | max | n |"
   echo "|---|---|---|---|---|"

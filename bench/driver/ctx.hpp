@@ -38,6 +38,9 @@ struct Ctx {
   // bench/small-parent.c, built by run.sh: `create` runs as its child so the
   // peak RSS row is not floored at the driver's own (see that file).
   std::string small_parent;
+  // bench/floor_full.c, built by run.sh: measured beside the runtimes in the
+  // `run` rows (column "floor"); empty = not measured.
+  std::string floor_bin;
   int timeout_ms = 30000;
   bool short_mode = false;
   int iters = 30;

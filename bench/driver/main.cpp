@@ -20,7 +20,7 @@ using namespace bench;
 static void usage() {
   fprintf(stderr,
           "usage: hullbench --work DIR --out DIR --template FILE --rootfs DIR\n"
-          "  --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
+          "  [--floor FLOOR_FULL_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
           "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
           "  [--only run,lifecycle,exec,statelist,parallel,memory]\n");
   exit(2);
@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
       c.rootfs = val();
     else if (a == "--small-parent")
       c.small_parent = val();
+    else if (a == "--floor")
+      c.floor_bin = val();
     else if (a == "--cgroup-parent")
       c.cg_parent = val();
     else if (a == "--controllers")

@@ -82,17 +82,30 @@ bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
 
 void bench_run(Ctx& c, bool netns) {
   std::string sfx = netns ? "" : "_nonet";
-  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms", "≤ 0.75× crun");
+  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms", "≤ 0.5× crun, ≤ 1.5× floor");
   Row& cpu = c.row("run_cpu" + sfx, netns ? "  CPU time of `run`" : "  CPU time of `run`, no netns", "ms", "");
   Row& rss = c.row("run_rss" + sfx, netns ? "peak RSS of `run`" : "peak RSS of `run`, no netns", "KiB", "");
+  // The full floor (bench/floor_full.c) is one more column, interleaved in
+  // the same rotation: same rootfs, same cgroup parent, same namespaces.
+  Runtime floor{"floor", c.floor_bin, ""};
+  std::string ctrls;
+  for (auto& k : c.cg_controllers) ctrls += (ctrls.empty() ? "" : ",") + k;
   for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
-    for (const Runtime* rt : c.order(i + 1)) {
+    std::vector<const Runtime*> who = c.order(i + 1);
+    if (!floor.bin.empty()) who.insert(who.begin() + (i + 1) % (who.size() + 1), &floor);
+    for (const Runtime* rt : who) {
       std::string id = c.new_id(*rt, "run");
-      std::string b = c.bundle(id, netns, kTrue);
-      Outcome o = c.reaper.run(c.argv(*rt, {"run", "--bundle", b, id}), c.timeout_ms);
+      Outcome o;
+      if (rt == &floor) {
+        o = c.reaper.run({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + id, ctrls.empty() ? "-" : ctrls},
+                         c.timeout_ms);
+      } else {
+        std::string b = c.bundle(id, netns, kTrue);
+        o = c.reaper.run(c.argv(*rt, {"run", "--bundle", b, id}), c.timeout_ms);
+      }
       if (!o.ok()) {
         failed(r, *rt, "run", o);
-        force_delete(c, *rt, id);
+        if (rt != &floor) force_delete(c, *rt, id);
         continue;
       }
       if (i < 0) continue;
@@ -106,7 +119,7 @@ void bench_run(Ctx& c, bool netns) {
 void bench_lifecycle(Ctx& c, bool netns) {
   std::string sfx = netns ? "" : "_nonet";
   std::string tail = netns ? "" : ", no netns";
-  Row& total = c.row("lifecycle" + sfx, "create+start+wait+delete" + tail, "ms", "≤ 0.75× crun");
+  Row& total = c.row("lifecycle" + sfx, "create+start+wait+delete" + tail, "ms", "≤ 0.5× crun");
   Row& cr = c.row("create" + sfx, "  create" + tail, "ms", "");
   Row& st = c.row("start" + sfx, "  start" + tail, "ms", "");
   Row& de = c.row("delete" + sfx, "  delete" + tail, "ms", "");
@@ -152,7 +165,7 @@ void bench_lifecycle(Ctx& c, bool netns) {
 }
 
 void bench_exec(Ctx& c) {
-  Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.75× crun");
+  Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.5× crun");
   Row& cpu = c.row("exec_cpu", "  CPU time of `exec`", "ms", "");
   struct Live {
     const Runtime* rt;
