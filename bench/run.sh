@@ -2,7 +2,7 @@
 # One command benchmark: hull vs crun vs runc, side by side.
 #   bench/run.sh            full run, results in bench/results/
 #   bench/run.sh --short    a few iterations (CI proof), results in bench/results/short/
-# Options: --iters N  --fill 1,10,100,1000  --par N  --rounds R  --only a,b
+# Options: --iters N  --fill 1,10,100,1000  --par N  --rounds R  --density N  --only a,b
 #          --no-build (use the existing build/hull)  --runtimes "hull crun runc"
 # See bench/README.md for what each row means.
 set -euo pipefail
@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
-short=0 build=1 iters="" fill="" par="" rounds="" only="" runtimes="hull crun runc" out=""
+short=0 build=1 iters="" fill="" par="" rounds="" density="" only="" runtimes="hull crun runc" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) short=1 ;;
@@ -19,6 +19,7 @@ while [ $# -gt 0 ]; do
     --fill) fill=$2; shift ;;
     --par) par=$2; shift ;;
     --rounds) rounds=$2; shift ;;
+    --density) density=$2; shift ;;
     --only) only=$2; shift ;;
     --runtimes) runtimes=$2; shift ;;
     --out) out=$2; shift ;;
@@ -27,9 +28,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$short" = 1 ]; then
-  : "${iters:=5}" "${fill:=1,10}" "${par:=10}" "${rounds:=2}" "${out:=$here/results/short}"
+  : "${iters:=5}" "${fill:=1,10}" "${par:=10}" "${rounds:=2}" "${density:=10}" "${out:=$here/results/short}"
 else
-  : "${iters:=30}" "${fill:=1,10,100,1000}" "${par:=50}" "${rounds:=10}" "${out:=$here/results}"
+  : "${iters:=30}" "${fill:=1,10,100,1000}" "${par:=50}" "${rounds:=10}" "${density:=200}" "${out:=$here/results}"
 fi
 mkdir -p "$out"
 
@@ -70,6 +71,7 @@ fi
 echo "building the driver"
 g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
 gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
+gcc -O2 -Wall -static -o "$work/floor_full" "$here/floor_full.c"  # static, like hull
 gcc -O2 -Wall -static -o "$work/small-parent" "$here/small-parent.c"
 
 rt_args=()
@@ -85,10 +87,11 @@ done
 # mount namespace only (the host's mounts stay untouched). All three runtimes
 # run in this same namespace so the comparison stays fair.
 floor_iters=$(( short ? 10 : 100 ))
-drv=("$work/hullbench" --work "$work" --out "$work" --small-parent "$work/small-parent" --template "$here/config.template.json"
+drv=("$work/hullbench" --work "$work" --out "$work" --small-parent "$work/small-parent" --floor "$work/floor_full"
+     --template "$here/config.template.json"
      --rootfs "$rootfs" --cgroup-parent "/$cgname"
      --controllers "$(IFS=,; echo "${controllers[*]}")"
-     --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" "${rt_args[@]}")
+     --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" --density "$density" "${rt_args[@]}")
 [ "$short" = 1 ] && drv+=(--short)
 [ -n "$only" ] && drv+=(--only "$only")
 echo "runtimes: $runtimes; iterations $iters; fill $fill; parallel $par x $rounds rounds"
@@ -110,7 +113,9 @@ in_bench_ns "${drv[@]}"
   echo
   cat "$work/table.md"
   echo
-  echo 'Floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
+  echo 'Column "floor": bench/floor_full.c, the full floor (every syscall the config needs: cgroup with limits, clone3, all mounts, /dev, masked and read-only paths, pivot_root, caps, execve, wait, cgroup removal; no runtime), interleaved with the runtimes.'
+  echo
+  echo 'Bare floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
   echo
   echo "| floor | median ms | min | max | n |"
   echo "|---|---|---|---|---|"

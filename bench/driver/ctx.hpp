@@ -38,11 +38,15 @@ struct Ctx {
   // bench/small-parent.c, built by run.sh: `create` runs as its child so the
   // peak RSS row is not floored at the driver's own (see that file).
   std::string small_parent;
+  // bench/floor_full.c, built by run.sh: measured beside the runtimes in the
+  // `run` rows (column "floor"); empty = not measured.
+  std::string floor_bin;
   int timeout_ms = 30000;
   bool short_mode = false;
   int iters = 30;
   std::vector<int> fill_levels{1, 10, 100, 1000};
   int par_n = 50, par_rounds = 10;
+  int density_n = 200;   // running containers per runtime in the density rows
   std::deque<Row> rows;  // deque: row() hands out references that must stay valid
   long seq = 0;          // makes container ids unique
 

@@ -20,9 +20,9 @@ using namespace bench;
 static void usage() {
   fprintf(stderr,
           "usage: hullbench --work DIR --out DIR --template FILE --rootfs DIR\n"
-          "  --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
+          "  [--floor FLOOR_FULL_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
           "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
-          "  [--only run,lifecycle,exec,statelist,parallel,memory]\n");
+          "  [--only run,lifecycle,exec,statelist,parallel,memory,density] [--density N]\n");
   exit(2);
 }
 
@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
       c.rootfs = val();
     else if (a == "--small-parent")
       c.small_parent = val();
+    else if (a == "--floor")
+      c.floor_bin = val();
     else if (a == "--cgroup-parent")
       c.cg_parent = val();
     else if (a == "--controllers")
@@ -62,6 +64,8 @@ int main(int argc, char** argv) {
       c.iters = atoi(val().c_str());
     else if (a == "--par")
       c.par_n = atoi(val().c_str());
+    else if (a == "--density")
+      c.density_n = atoi(val().c_str());
     else if (a == "--rounds")
       c.par_rounds = atoi(val().c_str());
     else if (a == "--short")
@@ -114,6 +118,10 @@ int main(int argc, char** argv) {
   if (want("memory")) {
     step("memory charged to the container cgroup");
     bench_memory(c);
+  }
+  if (want("density")) {
+    step("host memory per running container");
+    bench_density(c);
   }
   if (want("parallel")) {
     step("parallel lifecycles");

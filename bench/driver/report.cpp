@@ -74,8 +74,12 @@ std::string verdict(const Ctx& c, const Row& r) {
   if (!h.n) return "n/a";
   auto yn = [](bool ok) { return std::string(ok ? "yes" : "**no**"); };
   const std::string& k = r.key;
-  if (k == "run" || k == "run_nonet" || k == "lifecycle" || k == "lifecycle_nonet" || k == "exec")
-    return cr.n ? yn(h.median <= 0.75 * cr.median) : "n/a";
+  if (k == "run" || k == "run_nonet") {  // issue #16: ≤ 0.5× crun and ≤ 1.5× the full floor
+    Stat fl = get(r, "floor");
+    if (!cr.n || !fl.n) return "n/a";
+    return yn(h.median <= 0.5 * cr.median && h.median <= 1.5 * fl.median);
+  }
+  if (k == "lifecycle" || k == "lifecycle_nonet" || k == "exec") return cr.n ? yn(h.median <= 0.5 * cr.median) : "n/a";
   if (k == "create_rss") return cr.n ? yn(h.median <= cr.median) : "n/a";
   if (k.rfind("state@", 0) == 0) {
     const Row* one = find(c, "state@" + std::to_string(c.fill_levels.front()));
@@ -85,6 +89,8 @@ std::string verdict(const Ctx& c, const Row& r) {
   if (k.rfind("list@", 0) == 0)
     return (cr.n && rc.n) ? yn(h.median <= 0.5 * rc.median && h.median <= cr.median) : "n/a";
   if (k == "parallel") return yn(hull_fail == 0);
+  if (k == "density_avail") return rc.n ? yn(h.median <= rc.median) : "n/a";
+  if (k == "density_procs") return yn(h.median == 0);
   if (k == "cg_peak") {
     Stat idle = get(r, "idle");
     return idle.n ? yn(h.median <= idle.max) : "n/a";
@@ -94,7 +100,7 @@ std::string verdict(const Ctx& c, const Row& r) {
 
 std::vector<std::string> columns(const Ctx& c) {
   std::vector<std::string> cols;
-  for (const char* n : {"hull", "crun", "runc", "idle"})
+  for (const char* n : {"hull", "crun", "runc", "idle", "floor"})
     for (auto& r : c.rows)
       if (r.samples.count(n) || r.failures.count(n)) {
         cols.push_back(n);
@@ -126,14 +132,14 @@ void write_report(const Ctx& c, const std::string& out) {
   std::ofstream md(out + "/table.md");
   md << "| measurement | unit |";
   for (auto& n : cols) md << ' ' << n << " |";
-  md << " hull/crun | hull/runc | target for hull | met |\n|---|---|";
+  md << " hull/crun | hull/runc | hull/floor | target for hull | met |\n|---|---|";
   for (size_t i = 0; i < cols.size(); ++i) md << "---|";
-  md << "---|---|---|---|\n";
+  md << "---|---|---|---|---|\n";
   for (auto& r : c.rows) {
     md << "| " << r.title << " | " << r.unit << " |";
     for (auto& n : cols) md << ' ' << cell(r, n) << " |";
-    md << ' ' << ratio(r, "hull", "crun") << " | " << ratio(r, "hull", "runc") << " | " << r.target << " | "
-       << verdict(c, r) << " |\n";
+    md << ' ' << ratio(r, "hull", "crun") << " | " << ratio(r, "hull", "runc") << " | " << ratio(r, "hull", "floor")
+       << " | " << r.target << " | " << verdict(c, r) << " |\n";
   }
   md << "\nCells: **median** (min–max) over all samples.\n";
   for (auto& r : c.rows)
@@ -164,7 +170,7 @@ void write_report(const Ctx& c, const std::string& out) {
   for (int lv : c.fill_levels) cpu.push_back("state_cpu@" + std::to_string(lv));
   for (int lv : c.fill_levels) cpu.push_back("list_cpu@" + std::to_string(lv));
   plot_data(c, out + "/plot_cpu.dat", cpu);
-  plot_data(c, out + "/plot_memory.dat", {"create_rss", "run_rss", "cg_peak", "cg_now"});
+  plot_data(c, out + "/plot_memory.dat", {"create_rss", "run_rss", "cg_peak", "cg_now", "density_avail"});
   plot_data(c, out + "/plot_parallel.dat", {"parallel"});
 }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -82,17 +83,30 @@ bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
 
 void bench_run(Ctx& c, bool netns) {
   std::string sfx = netns ? "" : "_nonet";
-  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms", "≤ 0.75× crun");
+  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms", "≤ 0.5× crun, ≤ 1.5× floor");
   Row& cpu = c.row("run_cpu" + sfx, netns ? "  CPU time of `run`" : "  CPU time of `run`, no netns", "ms", "");
   Row& rss = c.row("run_rss" + sfx, netns ? "peak RSS of `run`" : "peak RSS of `run`, no netns", "KiB", "");
+  // The full floor (bench/floor_full.c) is one more column, interleaved in
+  // the same rotation: same rootfs, same cgroup parent, same namespaces.
+  Runtime floor{"floor", c.floor_bin, ""};
+  std::string ctrls;
+  for (auto& k : c.cg_controllers) ctrls += (ctrls.empty() ? "" : ",") + k;
   for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
-    for (const Runtime* rt : c.order(i + 1)) {
+    std::vector<const Runtime*> who = c.order(i + 1);
+    if (!floor.bin.empty()) who.insert(who.begin() + (i + 1) % (who.size() + 1), &floor);
+    for (const Runtime* rt : who) {
       std::string id = c.new_id(*rt, "run");
-      std::string b = c.bundle(id, netns, kTrue);
-      Outcome o = c.reaper.run(c.argv(*rt, {"run", "--bundle", b, id}), c.timeout_ms);
+      Outcome o;
+      if (rt == &floor) {
+        o = c.reaper.run({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + id, ctrls.empty() ? "-" : ctrls},
+                         c.timeout_ms);
+      } else {
+        std::string b = c.bundle(id, netns, kTrue);
+        o = c.reaper.run(c.argv(*rt, {"run", "--bundle", b, id}), c.timeout_ms);
+      }
       if (!o.ok()) {
         failed(r, *rt, "run", o);
-        force_delete(c, *rt, id);
+        if (rt != &floor) force_delete(c, *rt, id);
         continue;
       }
       if (i < 0) continue;
@@ -106,7 +120,7 @@ void bench_run(Ctx& c, bool netns) {
 void bench_lifecycle(Ctx& c, bool netns) {
   std::string sfx = netns ? "" : "_nonet";
   std::string tail = netns ? "" : ", no netns";
-  Row& total = c.row("lifecycle" + sfx, "create+start+wait+delete" + tail, "ms", "≤ 0.75× crun");
+  Row& total = c.row("lifecycle" + sfx, "create+start+wait+delete" + tail, "ms", "≤ 0.5× crun");
   Row& cr = c.row("create" + sfx, "  create" + tail, "ms", "");
   Row& st = c.row("start" + sfx, "  start" + tail, "ms", "");
   Row& de = c.row("delete" + sfx, "  delete" + tail, "ms", "");
@@ -152,7 +166,7 @@ void bench_lifecycle(Ctx& c, bool netns) {
 }
 
 void bench_exec(Ctx& c) {
-  Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.75× crun");
+  Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.5× crun");
   Row& cpu = c.row("exec_cpu", "  CPU time of `exec`", "ms", "");
   struct Live {
     const Runtime* rt;
@@ -381,6 +395,104 @@ void cleanup_containers(Ctx& c) {
       if (!id.empty()) force_delete(c, rt, id);
   }
   c.reaper.reap_nonblocking();
+}
+
+}  // namespace bench
+
+namespace bench {
+namespace {
+
+// /proc/meminfo fields, in KiB.
+std::map<std::string, double> meminfo() {
+  std::map<std::string, double> m;
+  std::istringstream in(read_file("/proc/meminfo"));
+  for (std::string k; in >> k;) {
+    double v = 0;
+    in >> v;
+    in.ignore(64, '\n');
+    if (!k.empty() && k.back() == ':') k.pop_back();
+    m[k] = v;
+  }
+  return m;
+}
+
+// Children of this process (the driver) that are not in `inits`: a runtime
+// that leaves a monitor process per container (conmon-like) shows here,
+// since the driver is the subreaper everything orphaned lands on.
+int stray_children(const std::vector<pid_t>& inits) {
+  std::string me = std::to_string(getpid());
+  int n = 0;
+  if (FILE* p = popen(("ps -o pid= --ppid " + me).c_str(), "r")) {
+    for (long pid; fscanf(p, "%ld", &pid) == 1;)
+      if (std::find(inits.begin(), inits.end(), pid_t(pid)) == inits.end()) ++n;
+    pclose(p);
+  }
+  return n - 1;  // the ps itself
+}
+
+double du_kib(const std::string& dir) {
+  double kib = 0;
+  if (FILE* p = popen(("du -sk " + dir + " 2>/dev/null").c_str(), "r")) {
+    if (fscanf(p, "%lf", &kib) != 1) kib = 0;
+    pclose(p);
+  }
+  return kib;
+}
+
+}  // namespace
+
+void bench_density(Ctx& c) {
+  int n = c.density_n;
+  std::string t = std::to_string(n) + " running containers: ";
+  Row& avail = c.row("density_avail", t + "MemAvailable drop per container", "KiB", "≤ runc");
+  Row& slab = c.row("density_slab", t + "  Slab per container", "KiB", "");
+  Row& sunr = c.row("density_sunreclaim", t + "  SUnreclaim per container", "KiB", "");
+  Row& cg = c.row("density_cgroup", t + "  container cgroup charge (memory.usage) per container", "KiB", "");
+  Row& st = c.row("density_state", t + "  state dir (--root, tmpfs) per container", "KiB", "");
+  Row& stray = c.row("density_procs", t + "  runtime processes left running per container", "processes", "0");
+  Row& wall = c.row("density_wall", t + "  time to create+start them one by one", "ms", "");
+  for (const Runtime* rt : c.order(0)) {
+    std::vector<std::string> ids;
+    std::vector<pid_t> inits;
+    double root_before = du_kib(rt->root);
+    auto before = meminfo();
+    int64_t t0 = now_ns();
+    for (int k = 0; k < n; ++k) {
+      std::string id = c.new_id(*rt, "dense");
+      pid_t init = up(c, *rt, id, true, kSleep);
+      if (!init) {
+        avail.failures[rt->name]++;
+        continue;
+      }
+      ids.push_back(id);
+      inits.push_back(init);
+    }
+    int64_t t1 = now_ns();
+    usleep(500000);  // let deferred frees (RCU, per-cpu caches) settle alike for all
+    auto after = meminfo();
+    double charge = 0;
+    for (auto& id : ids) {
+      double peak, now;
+      if (read_charge(c.cgroup_dir("memory", id), &peak, &now)) charge += now;
+    }
+    int k = int(ids.size());
+    if (k) {
+      avail.samples[rt->name].push_back((before["MemAvailable"] - after["MemAvailable"]) / k);
+      slab.samples[rt->name].push_back((after["Slab"] - before["Slab"]) / k);
+      sunr.samples[rt->name].push_back((after["SUnreclaim"] - before["SUnreclaim"]) / k);
+      cg.samples[rt->name].push_back(charge / k);
+      st.samples[rt->name].push_back((du_kib(rt->root) - root_before) / k);
+      stray.samples[rt->name].push_back(double(stray_children(inits)) / k);
+      wall.samples[rt->name].push_back(ms(t1 - t0));
+    }
+    fprintf(stderr, "  %s: %d containers up, deleting\n", rt->name.c_str(), k);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      kill(inits[i], SIGKILL);
+      c.reaper.wait_pid(inits[i], c.timeout_ms);
+      Outcome o = c.reaper.run(c.argv(*rt, {"delete", ids[i]}), c.timeout_ms);
+      if (!o.ok()) force_delete(c, *rt, ids[i]);
+    }
+  }
 }
 
 }  // namespace bench

@@ -11,6 +11,7 @@ void bench_exec(Ctx& c);                   // `exec <id> /bin/true` into a runni
 void bench_state_list(Ctx& c);             // state and list with 1..N containers present
 void bench_parallel(Ctx& c);               // N lifecycles at once, several rounds
 void bench_memory(Ctx& c);                 // memory charged to the container's cgroup
+void bench_density(Ctx& c);                // host memory per running container, N at once
 
 // Removes every container a runtime still knows under our --root (delete -f).
 void cleanup_containers(Ctx& c);

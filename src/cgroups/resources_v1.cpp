@@ -123,14 +123,22 @@ void set_cpuset(const std::string& dir, const spec::CPU& c) {
   if (c.mems) write_value(dir, "cpuset.mems", *c.mems);
 }
 
+namespace {
+// The value of one cpuset file in dir, copied down from the nearest ancestor
+// that has one when dir's is empty. One read per level and file: the copy
+// written is the value just read (create's hot path, issue #16).
+std::string inherit_cpuset_value(const std::string& dir, const char* file, const std::string& stop_at) {
+  std::string value = read_value(dir, file);
+  if (!value.empty()) return value;
+  if (dir.size() <= stop_at.size()) throw Error(dir + "/" + file + " is empty at the hierarchy root");
+  value = inherit_cpuset_value(dir.substr(0, dir.rfind('/')), file, stop_at);
+  write_value(dir, file, value);
+  return value;
+}
+}  // namespace
+
 void init_cpuset(const std::string& dir, const std::string& stop_at) {
-  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-    if (!read_value(dir, file).empty()) continue;
-    if (dir.size() <= stop_at.size()) throw Error(dir + "/" + file + " is empty at the hierarchy root");
-    std::string parent = dir.substr(0, dir.rfind('/'));
-    init_cpuset(parent, stop_at);
-    write_value(dir, file, read_value(parent, file));
-  }
+  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) inherit_cpuset_value(dir, file, stop_at);
 }
 
 void set_pids(const std::string& dir, const spec::Pids& p) {

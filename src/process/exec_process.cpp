@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "base/phase_trace.hpp"
 #include "base/procfs.hpp"
 #include "process/capabilities.hpp"
 #include "process/cwd.hpp"
@@ -166,8 +167,10 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   // The last procfs access was above: the init waits holding no procfs fd.
   procfs::close_shared_root();
+  phase_mark("process_setup");
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 
+  phase_mark("exec");  // the last mark: close_all_fds_except closes the trace fd
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> keep = fds_to_keep(opts);
   std::vector<int> until_exec{report_fd, opts.seccomp_listener_fd};

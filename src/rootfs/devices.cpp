@@ -105,8 +105,13 @@ void create_node(int rootfd, const NodeSpec& n) {
   struct stat st {};
   if (::fstat(node.get(), &st) < 0) throw_errno(what + ": stat");
   if (!same_node(st, n)) throw Error(what + ": replaced while being created", EAGAIN);
-  if (::fchownat(node.get(), "", n.uid, n.gid, AT_EMPTY_PATH) < 0) throw_errno(what + ": chown");
-  if (::chmod(fd_path(node.get()).c_str(), n.perm) < 0) throw_errno(what + ": chmod");
+  // The usual node (made by root for root, under create_devices' umask of 0)
+  // is right as made: no chown, no chmod through /proc (issue #16).
+  bool chown_needed = st.st_uid != n.uid || st.st_gid != n.gid;
+  if (chown_needed && ::fchownat(node.get(), "", n.uid, n.gid, AT_EMPTY_PATH) < 0) throw_errno(what + ": chown");
+  // chown clears set-id bits: after one, the mode is set again.
+  if ((chown_needed || (st.st_mode & 07777) != n.perm) && ::chmod(fd_path(node.get()).c_str(), n.perm) < 0)
+    throw_errno(what + ": chmod");
 }
 
 void symlink_in(int dirfd, const char* target, const char* name) {
@@ -134,6 +139,13 @@ std::vector<spec::Device> default_devices() {
 }
 
 void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
+  if (devices.empty()) return;
+  // mknod with the exact mode (the caller's umask would mask 0666 to 0644
+  // and cost a chmod per node); restored on the way out, also on error.
+  struct UmaskZero {
+    mode_t saved = ::umask(0);
+    ~UmaskZero() { ::umask(saved); }
+  } umask_zero;
   for (const spec::Device& d : devices) create_node(rootfd, to_node(d));
 }
 

@@ -23,6 +23,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/phase_trace.hpp"
 #include "rootfs/console.hpp"
 #include "rootfs/devices.hpp"
 #include "rootfs/masked_paths.hpp"
@@ -135,6 +136,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir);
     }
     UniqueFd root = bind_rootfs(opts.rootfs);
+    phase_mark("rootfs_bind");
 
     MountContext ctx;
     ctx.rootfd = root.get();
@@ -155,6 +157,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       }
     }
 
+    phase_mark("mounts");
     // A /dev bound from elsewhere (often the host's) is left as it is, as runc
     // does: mknod there would create nodes outside the container.
     if (!dev_is_bound(spec)) {
@@ -162,6 +165,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       create_devices(root.get(), lx.devices);
       create_dev_links(root.get());
     }
+    phase_mark("dev_nodes");
     SetupResult result;
     if (opts.create_console) {
       Pty pty = create_console(root.get(), spec.process ? spec.process->user.uid : 0);
@@ -186,6 +190,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     }
     mask_paths(root.get(), lx.maskedPaths);
     make_readonly_paths(root.get(), lx.readonlyPaths);
+    phase_mark("masked_readonly");
 
     if (opts.no_pivot) {
       move_root_into(root.get(), ctx.rootfs_path);
@@ -193,6 +198,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       pivot_into(root.get());
     }
     if (spec.root && spec.root->readonly) make_root_readonly();
+    phase_mark("pivot");
     if (propagation != 0 && (propagation & ~static_cast<unsigned long>(MS_REC)) != MS_SLAVE &&
         (propagation & ~static_cast<unsigned long>(MS_REC)) != MS_PRIVATE) {
       set_root_propagation(propagation);

@@ -16,6 +16,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/phase_trace.hpp"
 #include "namespaces/time_namespace.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
@@ -83,6 +84,7 @@ void join_new_session_keyring(const std::string& id) {
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
+  phase_mark("namespaces");
 
   rootfs::SetupOptions ro;
   ro.bundle = ctx.bundle;
@@ -152,6 +154,7 @@ void join_new_session_keyring(const std::string& id) {
 }  // namespace
 
 void container_init_main(InitContext& ctx) noexcept {
+  phase_mark("init_entry");
   for (int fd : ctx.close_at_entry)
     if (fd >= 0) ::close(fd);
   // Non-dumpable until execve: no container process can ptrace the init or

@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
+#include "base/phase_trace.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
@@ -108,9 +109,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   spec::validate_for_create(spec, config_path);
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
+  phase_mark("parsed");
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary.
   process::run_from_sealed_binary();
+  phase_mark("sealed");
 
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
@@ -151,6 +154,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // was created with, even if the bundle changes or goes away.
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
   fault_point("create-after-saved-config");
+  phase_mark("state_dir");
 
   cgroup.create();
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
@@ -165,6 +169,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // state.json written at Created carries them.
   st.cgroupPath = cgroup.to_state();
   fault_point("create-after-cgroup");
+  phase_mark("cgroup");
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   if (plan.join_before_clone_flags) ns::join_before_clone(namespaces);
@@ -215,6 +220,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.close_at_entry[3] = runtime_cwd.get();
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
   LaunchedChild init = launch(req, runtime_end);
+  phase_mark("cloned");
   if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
   runtime_cwd.reset();
   fault_point("create-after-placement");
@@ -234,6 +240,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
     runtime_end.send(SyncMsg::Continue);
   }
+  phase_mark("init_ready");
 
   // 7. Record it as created; from here the init and the cgroups outlive this process.
   auto stat = read_proc_stat(init.pid());
@@ -245,6 +252,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   c.dir.write_state(st);
   c.pidfd = init.release();
   fault_point("create-after-created-state");
+  phase_mark("created");
   guard.commit();
   cgroup.disown();
   return c;

@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "base/phase_trace.hpp"
 #include "process/terminal_proxy.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/init_pidfd.hpp"
@@ -25,6 +26,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       // The init sent its pty master during create, before the barrier.
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
       start_locked(c.dir, c.state, c.spec);
+      phase_mark("started");
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
       ::waitpid(c.state.pid, nullptr, 0);
@@ -39,7 +41,9 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     // container as bytes through the raw terminal.
     if (pty) process::proxy_terminal(pty->master.get(), {0, 1, c.pidfd.get()});
     int code = forwarder->forward_until_exit(c.pidfd.get(), "container " + quote(id));
+    phase_mark("exited");
     if (!o.keep) delete_container(g, id, true);
+    phase_mark("deleted");
     return code;
   });
 }

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Where the time of `hull run /bin/true` goes, phase by phase.
+
+usage: phases.py HULL[,HULL2...] ROOT BUNDLE_DIR ITERATIONS
+Runs `HULL --root ROOT run --bundle BUNDLE_DIR/<id> <id>` ITERATIONS times
+(after one warm-up; several binaries, comma-separated, are interleaved run by
+run, so a before/after comparison sees the same machine load) with HULL_TRACE_PHASES=<fd> (src/base/phase_trace.hpp):
+the runtime and the container init each write "<phase> <monotonic ns> <pid>"
+at the end of every phase. BUNDLE_DIR/config.json is the config every run
+uses (copied per id). Prints a Markdown table: per phase, the median time
+since the previous mark of the same process (the init's first phase counts
+from the runtime's "cgroup" mark, just before clone3), and its share of the
+median total (spawn of hull to its exit, measured here).
+bench/phases.sh sets up the rootfs, cgroup and wrapper and calls this.
+"""
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+# Phases in the order they end; what each one covers (the code after the
+# previous mark of the same process, up to this one).
+RUNTIME = [
+    ("main", "exec of hull, static start-up, up to main()"),
+    ("parsed", "command line, read + parse + validate config.json"),
+    ("sealed", "switch to the sealed view of the runtime binary (CVE-2019-5736)"),
+    ("state_dir", "plans, state dir, state.json, saved config"),
+    ("cgroup", "cgroup directories and limits"),
+    ("cloned", "start socket, socketpair, clone3, placement (runtime side)"),
+    ("init_ready", "runtime waits for the init's Ready (init's work below)"),
+    ("created", "state.json: created, pid file"),
+    ("started", "start: connect to the init, state.json: running"),
+    ("exited", "container runs /bin/true; runtime waits on the pidfd"),
+    ("deleted", "delete: cgroup and state dir removed"),
+    ("end", "runtime exits, reaped by the caller"),
+]
+INIT = [
+    ("init_entry", "clone3 until the init runs (from the runtime's cgroup mark)"),
+    ("namespaces", "placement wait, namespaces, keyring, hostname"),
+    ("rootfs_bind", "propagation of /, rootfs bound onto itself"),
+    ("mounts", "the config's mounts (proc, /dev, devpts, shm, mqueue, sysfs)"),
+    ("dev_nodes", "device nodes and /dev links"),
+    ("masked_readonly", "masked and read-only paths"),
+    ("pivot", "pivot_root, old root detached, root read-only"),
+    ("process_setup", "rlimits, cwd, capabilities, user, no_new_privs"),
+    ("exec", "Ready sent, start barrier (waits for `start`)"),
+]
+
+
+def one(hull, root, bundles, cfg, i):
+    cid = f"phases-{os.getpid()}-{i}"
+    b = os.path.join(bundles, cid)
+    os.makedirs(b, exist_ok=True)
+    shutil.copy(cfg, os.path.join(b, "config.json"))
+    r, w = os.pipe()
+    env = dict(os.environ, HULL_TRACE_PHASES=str(w))
+    t0 = time.monotonic_ns()
+    p = subprocess.Popen([hull, "--root", root, "run", "--bundle", b, cid], env=env, pass_fds=(w,),
+                         stdin=subprocess.DEVNULL)
+    os.close(w)
+    data = b""
+    while True:
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        data += chunk
+    rc = p.wait()
+    t_end = time.monotonic_ns()
+    os.close(r)
+    shutil.rmtree(b)
+    if rc != 0:
+        sys.exit(f"hull run failed with status {rc}")
+    marks = {}
+    for line in data.decode().splitlines():
+        name, ns, pid = line.split()
+        marks[name] = (int(ns), int(pid))
+    marks["end"] = (t_end, p.pid)
+    return t0, marks
+
+
+def main():
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    hulls, root, bundles, n = sys.argv[1].split(","), sys.argv[2], sys.argv[3], int(sys.argv[4])
+    cfg = os.path.join(bundles, "config.json")
+    seg = [{name: [] for name, _ in RUNTIME + INIT} for _ in hulls]
+    totals = [[] for _ in hulls]
+    for h in hulls:
+        one(h, root, bundles, cfg, -1)  # warm-up
+    for i in range(n):
+        for k in (range(len(hulls)) if i % 2 == 0 else reversed(range(len(hulls)))):
+            t0, m = one(hulls[k], root, bundles, cfg, i)
+            totals[k].append((m["end"][0] - t0) / 1e6)
+            prev = t0
+            for name, _ in RUNTIME:
+                if name in m:
+                    seg[k][name].append((m[name][0] - prev) / 1e6)
+                    prev = m[name][0]
+            prev = m["cgroup"][0]
+            for name, _ in INIT:
+                if name in m:
+                    seg[k][name].append((m[name][0] - prev) / 1e6)
+                    prev = m[name][0]
+    med_total = [statistics.median(t) for t in totals]
+    print(f"`hull run /bin/true`, {n} runs each, load average {os.getloadavg()[0]:.1f} at the end.\n")
+    for k, h in enumerate(hulls):
+        print(f"- [{k}] {h}: median total {med_total[k]:.2f} ms (spawn of hull to its exit)")
+    print()
+    print("| process | phase (ends at mark) | what |" + "".join(f" [{k}] median ms | share |" for k in range(len(hulls))))
+    print("|---|---|---|" + "---|---|" * len(hulls))
+    for who, phases in (("runtime", RUNTIME), ("init", INIT)):
+        for name, what in phases:
+            if not seg[0][name]:
+                continue
+            row = f"| {who} | {name} | {what} |"
+            for k in range(len(hulls)):
+                v = seg[k][name]
+                med = statistics.median(v) if v else float("nan")
+                row += f" {med:.2f} | {100 * med / med_total[k]:.0f} % |"
+            print(row)
+
+
+main()
