@@ -16,6 +16,7 @@ packages=(
   lintian      # the Debian package lane lints the .deb (ctest -L package)
   zsh          # the unit test that parses the generated zsh completion
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh): g++ has no libFuzzer
+  uidmap       # newuidmap/newgidmap: rootless containers with /etc/subuid ranges (docs/rootless.md)
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
 # their recommendations (no rootless helpers, no systemd units needed).

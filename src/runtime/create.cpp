@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -9,16 +10,20 @@
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
+#include "base/log.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/hooks.hpp"
+#include "rootfs/bind_trees.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/container_setup.hpp"
+#include "runtime/idmapped_mounts.hpp"
 #include "runtime/launch_plan.hpp"
 #include "runtime/launcher.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
+#include "runtime/rootless.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/systemd_passthrough.hpp"
@@ -91,6 +96,22 @@ class StateDirGuard {
   bool committed_ = false;
 };
 
+// The state of a container without a cgroup (rootless, none delegated).
+constexpr const char* kNoCgroupState = R"({"mode": "unified", "v2": "", "v1": {}})";
+
+// Rootless: a cgroup the user may not make is no error (runc skips it too):
+// the container runs without one, its limits not applied, with a warning.
+void create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
+  try {
+    cgroup.create();
+  } catch (const Error& e) {
+    if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
+    log::warn("rootless: the container gets no cgroup (" + std::string(e.what()) +
+              "); its resource limits are not applied. Delegate a cgroup v2 subtree to the user to have them.");
+    cgroup = cgroups::Manager::load(kNoCgroupState);
+  }
+}
+
 }  // namespace
 
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached) {
@@ -105,6 +126,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
   pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
   spec::validate_for_create(spec, config_path);
+  if (g.rootless) make_cgroup_mounts_readonly_without_cgroupns(spec);
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
 
@@ -114,6 +136,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
+  rootfs::BindTrees bind_trees =
+      rootfs::open_bind_trees(spec, bundle, spec::lists_namespace(spec, spec::NamespaceType::User), g.rootless);
+  const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   ConsoleEnds console = open_console(plan.console, o.console_socket);
@@ -146,7 +171,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
   fault_point("create-after-saved-config");
 
-  cgroup.create();
+  create_cgroup(g, cgroup);
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does.
   if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
@@ -180,6 +205,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.child.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
+  ctx.bind_trees = bind_trees.fds();
+  ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;
   ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1};
 
   LaunchRequest req;
@@ -191,6 +218,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   req.child_end = &init_end;
   req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup.add_process(pid, in_cgroup); };
   if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
+  if (!idmap_after_maps.empty())
+    req.after_id_maps = [&](pid_t pid) { idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees); };
   req.release_after_placement = plan.wait_for_placement;
   // The init starts with the bundle as its cwd, as runc's does: relative
   // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
@@ -208,6 +237,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   listen.reset();
   console.child.reset();
   seccomp_agent.reset();
+  bind_trees = {};
 
   // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
   st.pid = init.pid();

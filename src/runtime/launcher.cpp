@@ -69,6 +69,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
   if (r.child_end) r.child_end->close();
   if (r.place) r.place(child.pid(), into_cgroup);
   if (r.id_maps) ns::write_id_maps(child.pid(), r.id_maps->uidMappings, r.id_maps->gidMappings);
+  if (r.after_id_maps) r.after_id_maps(child.pid());
   if (r.release_after_placement) runtime_end.send(SyncMsg::Continue);
   return child;
 }
