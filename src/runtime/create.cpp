@@ -96,19 +96,23 @@ class StateDirGuard {
   bool committed_ = false;
 };
 
-// The state of a container without a cgroup (rootless, none delegated).
+// A manager of no directories: nothing to place, freeze or mark.
 constexpr const char* kNoCgroupState = R"({"mode": "unified", "v2": "", "v1": {}})";
 
 // Rootless: a cgroup the user may not make is no error (runc skips it too):
 // the container runs without one, its limits not applied, with a warning.
-void create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
+// Returns false then, `cgroup` managing no directory; the state records no
+// cgroupPath, which every later command reads as "no cgroup".
+bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
   try {
     cgroup.create();
+    return true;
   } catch (const Error& e) {
     if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
     log::warn("rootless: the container gets no cgroup (" + std::string(e.what()) +
               "); its resource limits are not applied. Delegate a cgroup v2 subtree to the user to have them.");
     cgroup = cgroups::Manager::load(kNoCgroupState);
+    return false;
   }
 }
 
@@ -171,14 +175,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
   fault_point("create-after-saved-config");
 
-  create_cgroup(g, cgroup);
+  const bool has_cgroup = create_cgroup(g, cgroup);
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does.
   if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
   cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(c.dir));
   // Now with the parent directories create() made (removed on delete); the
   // state.json written at Created carries them.
-  st.cgroupPath = cgroup.to_state();
+  st.cgroupPath = has_cgroup ? cgroup.to_state() : "";
   fault_point("create-after-cgroup");
   UniqueFd listen = listen_start_socket(c.dir.fd());
   auto [runtime_end, init_end] = SyncChannel::make_pair();

@@ -104,6 +104,8 @@ TEST_F(RootlessTest, RunAsAnOrdinaryUserWithTheSelfMap) {
   std::ofstream(host_file) << "host\n";
   fs::permissions(host_file, fs::perms(0644));
   Bundle& b = rootless_bundle();
+  fs::create_directories(b.rootfs() / "mnt");  // the container's root may not create it in a root-owned rootfs
+  std::ofstream(b.rootfs() / "mnt" / "root-owned").flush();
   b.config["mounts"].push_back(
       {{"destination", "/mnt/root-owned"}, {"type", "bind"}, {"source", host_file.string()}, {"options", {"bind"}}});
   b.args({"sh", "-c",
