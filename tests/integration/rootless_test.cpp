@@ -160,10 +160,15 @@ class RootlessSubuidTest : public RootlessTest {
     if (::access("/usr/bin/newuidmap", X_OK) != 0)
       GTEST_SKIP() << "newuidmap missing: scripts/setup.sh installs uidmap";
     if (run_process({"/usr/bin/id", "-u", kName}).exit_code != 0) {
-      ProcResult u = run_process({"/usr/sbin/useradd", "--system", "--no-create-home", "--no-user-group", "--shell",
-                                  "/usr/sbin/nologin", "--uid", std::to_string(kUser), "--gid", "nogroup", kName});
-      ASSERT_EQ(u.exit_code, 0) << u.err;
+      // newuidmap checks the caller's gid against the user's primary group:
+      // a group of the same id.
+      const std::string id = std::to_string(kUser);
+      ProcResult g = run_process({"/usr/sbin/groupadd", "--system", "--gid", id, kName});
+      ASSERT_EQ(g.exit_code, 0) << g.err;
       made_user_ = true;
+      ProcResult u = run_process({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                                  "--uid", id, "--gid", id, kName});
+      ASSERT_EQ(u.exit_code, 0) << u.err;
       ProcResult m =
           run_process({"/usr/sbin/usermod", "--add-subuids", "500000-565535", "--add-subgids", "500000-565535", kName});
       ASSERT_EQ(m.exit_code, 0) << m.err;
@@ -172,7 +177,9 @@ class RootlessSubuidTest : public RootlessTest {
   }
   void TearDown() override {
     RootlessTest::TearDown();
-    if (made_user_) run_process({"/usr/sbin/userdel", kName});
+    if (!made_user_) return;
+    run_process({"/usr/sbin/userdel", kName});
+    run_process({"/usr/sbin/groupdel", kName});
   }
   bool made_user_ = false;
 };
