@@ -225,6 +225,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!idmap_after_maps.empty())
     req.after_id_maps = [&](pid_t pid) { idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees); };
   req.release_after_placement = plan.wait_for_placement;
+  req.dumpable_child = ctx.dumpable_until_mapped;
   // The init starts with the bundle as its cwd, as runc's does: relative
   // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
   // the clone, so an init in a user namespace whose root may not search the

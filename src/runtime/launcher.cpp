@@ -1,6 +1,7 @@
 #include "runtime/launcher.hpp"
 
 #include <linux/sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -52,6 +53,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = static_cast<uint64_t>(r.cgroup_fd);
   }
+  if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   long pid = clone3(args);
   if (pid < 0 && into_cgroup && (errno == EBUSY || errno == EOPNOTSUPP || errno == E2BIG || errno == EINVAL)) {
     // A cgroup the kernel will not clone into (e.g. domain-invalid): place it after.
@@ -60,6 +62,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     into_cgroup = false;
     pid = clone3(args);
   }
+  if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (pid < 0) throw_errno(std::string("clone3 ") + r.what);
   if (pid == 0) {
     r.entry(r.arg);

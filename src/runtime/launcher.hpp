@@ -70,6 +70,10 @@ struct LaunchRequest {
   // mapped user namespace (id-mapped mounts). May be empty.
   std::function<void(pid_t pid)> after_id_maps;
   bool release_after_placement = false;  // the child waits for Continue
+  // Rootless: the child must be dumpable from its first instruction, so that
+  // its /proc files are the user's when the maps are written right after the
+  // clone (hull is never dumpable otherwise; the child inherits the flag).
+  bool dumpable_child = false;
 };
 
 // clone3 the child, then place it, write its id maps and send it Continue on

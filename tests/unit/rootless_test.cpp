@@ -55,7 +55,9 @@ TEST(Rootless, CgroupTreeIsReadOnlyWithoutACgroupNamespace) {
 // runc spec --rootless: user namespace mapping the caller, no network
 // namespace, /sys bound, no gid= options, no resources.
 TEST(Rootless, SpecRootlessIsRuncs) {
-  auto j = hull::default_spec({.rootless = true});
+  hull::DefaultSpecOptions o;
+  o.rootless = true;
+  auto j = hull::default_spec(o);
   const auto& lx = j["linux"];
   std::vector<std::string> types;
   for (const auto& n : lx["namespaces"]) types.push_back(n["type"]);
