@@ -191,6 +191,8 @@ TEST_F(RootlessSubuidTest, NewuidmapMapsTheUsersRanges) {
                                       {{"containerID", 1}, {"hostID", 500000}, {"size", 65536}}};
   b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}},
                                       {{"containerID", 1}, {"hostID", 500000}, {"size", 65536}}};
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_CHOWN");  // the chown below
   b.args({"sh", "-c",
           "cat /proc/self/uid_map /proc/self/setgroups; touch /dev/shm/f && chown 1000:1000 /dev/shm/f && "
           "stat -c %u:%g /dev/shm/f"});
