@@ -17,6 +17,7 @@ packages=(
   zsh          # the unit test that parses the generated zsh completion
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh): g++ has no libFuzzer
   clang-tidy-14   # scripts/lint.sh, CI's lint step (run-clang-tidy-14)
+  uidmap       # newuidmap/newgidmap: rootless containers with /etc/subuid ranges (docs/rootless.md)
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
 # their recommendations (no rootless helpers, no systemd units needed).

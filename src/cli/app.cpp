@@ -2,6 +2,7 @@
 
 #include "base/build_info.hpp"
 #include "runtime/features.hpp"
+#include "runtime/rootless.hpp"
 
 namespace hull::cli {
 
@@ -41,7 +42,11 @@ std::string version_text() {
 namespace {
 
 void add_global_flags(CLI::App& app, Context& ctx) {
-  app.add_option("--root", ctx.global.root, "directory for the containers' state (default /run/hull)");
+  app.add_option("--root", ctx.global.root,
+                 "directory for the containers' state (default /run/hull; rootless: $XDG_RUNTIME_DIR/hull)");
+  app.add_option("--rootless", ctx.rootless,
+                 "run as an unprivileged user: auto (when not root), true or false (see docs/rootless.md)")
+      ->check(CLI::IsMember({"auto", "true", "false"}));
   app.add_option("--log", ctx.log_path, "append log lines to this file (default: stderr)");
   app.add_option("--log-format", ctx.log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", ctx.global.debug, "enable debug logging");
@@ -51,6 +56,11 @@ void add_global_flags(CLI::App& app, Context& ctx) {
 }
 
 }  // namespace
+
+void resolve_rootless(const CLI::App& app, Context& ctx) {
+  ctx.global.rootless = rootless_mode(ctx.rootless);
+  if (app.get_option("--root")->count() == 0) ctx.global.root = default_state_root(ctx.global.rootless);
+}
 
 std::vector<Verb> define_app(CLI::App& app, Context& ctx) {
   app.fallthrough();  // global flags are also accepted after the verb

@@ -18,6 +18,10 @@ inline constexpr const char* kAppDescription = "hull: an OCI container runtime";
 // action reads ctx after parsing.
 std::vector<Verb> define_app(CLI::App& app, Context& ctx);
 
+// After parsing: rootless mode from --rootless, and the state root's
+// default for it when --root was not given.
+void resolve_rootless(const CLI::App& app, Context& ctx);
+
 // `hull --version`.
 std::string version_text();
 

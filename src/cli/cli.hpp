@@ -18,6 +18,7 @@ struct Context {
   GlobalOptions global;
   std::string log_path;
   std::string log_format = "text";
+  std::string rootless = "auto";  // --rootless: auto, true or false
 };
 
 // Runs the verb; returns the process exit code. Errors are thrown (hull::Error).

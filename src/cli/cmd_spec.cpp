@@ -12,6 +12,9 @@ Verb setup_spec(CLI::App& app, Context&) {
   command->add_option("-b,--bundle", *bundle, "path to the root of the bundle directory");
   command->add_flag("--seccomp", opts->seccomp,
                     "add hull's default seccomp profile (EPERM for every syscall outside an allow-list)");
+  command->add_flag("--rootless", opts->rootless,
+                    "a config for an unprivileged user: a user namespace mapping you to root, no network "
+                    "namespace, /sys bound from the host (runc spec --rootless)");
   return {command, [bundle, opts] {
             write_default_spec(*bundle, *opts);
             return 0;

@@ -114,6 +114,7 @@ int run(int argc, char** argv) {
     return usage_error(app, e, args, global_flags);
   }
 
+  resolve_rootless(app, ctx);
   try {
     log::configure(ctx.log_path, ctx.log_format == "json", ctx.global.debug);
   } catch (const std::exception& e) {

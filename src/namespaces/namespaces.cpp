@@ -5,6 +5,8 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 
+#include <cerrno>
+
 #include "base/error.hpp"
 #include "base/fs.hpp"
 
@@ -82,9 +84,23 @@ bool joins_user_namespace(const NamespacePlan& plan) {
 }
 
 void join_in_init(NamespacePlan& plan) {
-  // The user namespace first: it decides the privileges for joining the rest.
-  for (auto& j : plan.join)
-    if (j.fd && j.type == NamespaceType::User) join(j);
+  // runc's order. Joining a user namespace gives up the caller's privileges
+  // over everything outside it: a namespace owned by the host's user
+  // namespace (a CNI network namespace, say) can be joined only before it,
+  // one owned by the joined user namespace perhaps only after. So: every
+  // other namespace this process may join now, then the user namespace,
+  // then what was refused for want of privilege.
+  if (joins_user_namespace(plan)) {
+    for (auto& j : plan.join) {
+      if (!j.fd || applies_to_children(j.type) || j.type == NamespaceType::User) continue;
+      if (::setns(j.fd.get(), static_cast<int>(clone_flag(j.type))) == 0)
+        j.fd.reset();
+      else if (errno != EPERM)
+        throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + j.path);
+    }
+    for (auto& j : plan.join)
+      if (j.fd && j.type == NamespaceType::User) join(j);
+  }
   for (auto& j : plan.join)
     if (j.fd && !applies_to_children(j.type)) join(j);
 }

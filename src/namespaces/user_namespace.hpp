@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::ns {
@@ -20,5 +21,13 @@ void write_id_maps(pid_t pid, const std::vector<spec::IDMapping>& uid_mappings,
 // keeps the host's uid 0, which is unmapped inside, so anything it creates
 // would fail with EOVERFLOW.
 void become_namespace_root();
+
+// An fd of a new user namespace with these maps and no process in it, for an
+// id-mapped mount whose mappings are not the container's (MOUNT_ATTR_IDMAP
+// takes a user namespace fd). The kernel gives a user namespace maps only
+// through a process in it, so a child is cloned into one, blocked on a pipe
+// until its maps are written and the namespace opened, then reaped.
+UniqueFd make_user_namespace(const std::vector<spec::IDMapping>& uid_mappings,
+                             const std::vector<spec::IDMapping>& gid_mappings);
 
 }  // namespace hull::ns

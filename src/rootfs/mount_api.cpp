@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <climits>
 
 #include "base/error.hpp"
 #include "rootfs/safe_path.hpp"
@@ -53,6 +54,22 @@ void set_mount_attrs(int fd, const MountAttrs& attrs, bool recursive, const std:
     throw_errno(what + ": mount_setattr" + (recursive ? " (recursive)" : "") + " set " +
                 mount_attrs_to_string(attr.attr_set) + " clear " + mount_attrs_to_string(attr.attr_clr));
   }
+}
+
+void set_idmap(int fd, int userns_fd, bool recursive, const std::string& what) {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_IDMAP;
+  attr.userns_fd = static_cast<uint64_t>(userns_fd);
+  unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) < 0)
+    throw_errno(what + ": id-map the mount (mount_setattr MOUNT_ATTR_IDMAP" + (recursive ? ", recursive)" : ")"));
+}
+
+bool kernel_knows_idmapped_mounts() {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_IDMAP;
+  attr.userns_fd = INT_MAX;  // never an open fd: fds stop far below
+  return ::mount_setattr(-1, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0 && errno == EBADF;
 }
 
 void set_propagation(int fd, unsigned long propagation, const std::string& what) {

@@ -51,6 +51,8 @@ constexpr std::string_view kTmpcopyup = "tmpcopyup";
 // "defaults" means "no flags" to mount(8); passed as data it would make
 // tmpfs and friends fail with EINVAL.
 constexpr std::string_view kDefaults = "defaults";
+constexpr std::string_view kIdmap = "idmap";
+constexpr std::string_view kRidmap = "ridmap";
 
 struct FlagName {
   unsigned long flag;
@@ -207,6 +209,9 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
       out.tmpcopyup = true;
     } else if (o == kDefaults) {
       continue;
+    } else if (o == kIdmap || o == kRidmap) {
+      out.idmap = true;
+      out.idmap_recursive = o == kRidmap;
     } else if (!apply_linux_flag(o, out) && !apply_recursive(o, out.recursive)) {
       out.data.push_back(o);
     }
@@ -220,6 +225,8 @@ std::vector<std::string> supported_mount_options() {
   for (const RecursiveOption& r : kRecursiveOptions) names.emplace_back(r.name);
   names.emplace_back(kTmpcopyup);
   names.emplace_back(kDefaults);
+  names.emplace_back(kIdmap);
+  names.emplace_back(kRidmap);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;

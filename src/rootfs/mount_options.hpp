@@ -34,7 +34,12 @@ struct MountOptions {
   std::vector<unsigned long> propagation;  // MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE, maybe |MS_REC; in order
   MountAttrs recursive;                    // rro, rnosuid, ...: mount_setattr with AT_RECURSIVE
   bool tmpcopyup = false;                  // tmpfs seeded with the content of what it covers
-  std::vector<std::string> data;           // everything else: filesystem options, in order
+  // idmap / ridmap: the bind is id-mapped (MOUNT_ATTR_IDMAP) with the
+  // mount's uidMappings/gidMappings, or the container's when it has none;
+  // ridmap maps every submount too.
+  bool idmap = false;
+  bool idmap_recursive = false;
+  std::vector<std::string> data;  // everything else: filesystem options, in order
 
   bool bind() const;            // bind or rbind
   bool recursive_bind() const;  // rbind

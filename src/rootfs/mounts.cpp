@@ -90,15 +90,18 @@ std::string bind_source(const MountContext& ctx, const std::string& source) {
   return ctx.bundle + "/" + source;
 }
 
-void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest) {
+void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest,
+                int prepared_tree) {
   std::string source = bind_source(ctx, m.source.value_or(""));
   unsigned long flags = o.flags;
   std::string what = describe_mount(source, dest, "", flags, o.data_string());
   if (source.empty()) throw Error(what + ": a bind mount needs a source");
 
-  // The source is a host path chosen by the user; clone it first, then judge
-  // the destination by what the source really is.
-  UniqueFd tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+  // The source is a host path chosen by the user; clone it first (or take the
+  // copy the runtime made), then judge the destination by what the source
+  // really is.
+  UniqueFd tree =
+      prepared_tree >= 0 ? UniqueFd(prepared_tree) : clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
   struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
   UniqueFd destfd = with_context(what, [&] {
@@ -176,12 +179,12 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
 
 }  // namespace
 
-void apply_mount(const MountContext& ctx, const spec::Mount& m) {
+void apply_mount(const MountContext& ctx, const spec::Mount& m, int prepared_tree) {
   MountOptions o = parse_mount_options(m.options);
   const std::string dest = clean_path(m.destination);
   if (m.type == "bind") o.flags |= MS_BIND;
   if (o.bind()) {
-    apply_bind(ctx, m, o, dest);
+    apply_bind(ctx, m, o, dest, prepared_tree);
   } else {
     apply_new_fs(ctx, m, o, dest);
   }

@@ -15,7 +15,9 @@ struct MountContext {
 
 // Mounts m on its destination inside the rootfs, creating the destination
 // (a directory, or an empty file when a bind source is not a directory).
-// Throws hull::Error naming the mount.
-void apply_mount(const MountContext& ctx, const spec::Mount& m);
+// Throws hull::Error naming the mount. A bind mount whose source the runtime
+// opened already (rootfs/bind_trees.hpp) passes that detached tree as
+// `prepared_tree`; it is attached instead of the source path.
+void apply_mount(const MountContext& ctx, const spec::Mount& m, int prepared_tree = -1);
 
 }  // namespace hull::rootfs

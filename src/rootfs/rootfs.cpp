@@ -148,12 +148,13 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     // init in (never chdir'd here: a user-namespaced init may not be
     // allowed to search the path to the bundle).
     bool dev_readonly = false;
-    for (const spec::Mount& m : spec.mounts) {
+    for (size_t i = 0; i < spec.mounts.size(); ++i) {
+      const spec::Mount& m = spec.mounts[i];
       if (auto w = writable_dev_tmpfs(m)) {
         dev_readonly = true;
         apply_mount(ctx, *w);
       } else {
-        apply_mount(ctx, m);
+        apply_mount(ctx, m, i < opts.bind_trees.size() ? opts.bind_trees[i] : -1);
       }
     }
 

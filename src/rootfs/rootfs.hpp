@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/unique_fd.hpp"
 #include "spec/spec.hpp"
@@ -32,6 +33,10 @@ struct SetupOptions {
   // never written and many containers can share one rootfs.
   bool overlay_rootfs = false;
   std::string overlay_dir;
+  // Detached copies of bind sources the runtime opened (rootfs/bind_trees.hpp),
+  // by index in spec.mounts, -1 where there is none; each is consumed
+  // (attached and closed) by its mount.
+  std::vector<int> bind_trees;
   // Called after every mount is in place and before pivot_root/chroot
   // (the createContainer hooks' moment). May be empty.
   std::function<void()> before_pivot;

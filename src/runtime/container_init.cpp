@@ -59,6 +59,7 @@ void join_new_session_keyring(const std::string& id) {
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
+  if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");
   if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)
     throw_errno("create the cgroup namespace");
   std::string state_json;
@@ -80,6 +81,8 @@ void join_new_session_keyring(const std::string& id) {
   // writes it before joining any namespace, for the same reason.
   const bool oom_now = ctx.plan->become_userns_root && spec.process && spec.process->oomScoreAdj;
   if (oom_now) process::apply_oom_score_adj(*spec.process->oomScoreAdj);
+  if (ctx.plan->unshare_after_join_flags && ::unshare(static_cast<int>(ctx.plan->unshare_after_join_flags)) < 0)
+    throw_errno("create the container's namespaces in the joined user namespace");
   if (ctx.plan->become_userns_root) ns::become_namespace_root();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
@@ -93,6 +96,7 @@ void join_new_session_keyring(const std::string& id) {
   ro.state_dir = ctx.state_dir;
   ro.overlay_rootfs = ctx.overlay_rootfs;
   ro.overlay_dir = ctx.overlay_dir;
+  ro.bind_trees = ctx.bind_trees;
   ro.runtime_mount_ns = ctx.runtime_mount_ns;
   ro.create_console = spec.process && spec.process->terminal;
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
@@ -159,7 +163,8 @@ void container_init_main(InitContext& ctx) noexcept {
     if (fd >= 0) ::close(fd);
   // Non-dumpable until execve: no container process can ptrace the init or
   // open its /proc/<pid>/fd or exe (CVE-2016-9962).
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // (hull itself is never dumpable: main() sees to it, and the clone inherits that.)
+  ::prctl(PR_SET_DUMPABLE, ctx.dumpable_until_mapped ? 1 : 0, 0, 0, 0);
   // If the runtime dies during set-up, die too rather than linger half-made.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   // The runtime may block signals (hull run forwards them through a

@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "namespaces/namespaces.hpp"
 #include "rootfs/rootfs.hpp"
@@ -39,6 +40,14 @@ struct InitContext {
   // namespaces/time_namespace.hpp); null when the clone made it or there is none.
   const std::map<std::string, spec::TimeOffset>* time_offsets = nullptr;
   int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath, or -1
+  // Rootless with a new user namespace: the runtime, an ordinary user,
+  // writes /proc/<init>/setgroups and the id maps (or newuidmap does, which
+  // checks the init's owner); /proc/<pid> of a non-dumpable process belongs
+  // to root, so the init stays dumpable until its maps are written (runc
+  // does the same). Its only possible tracer is that same user.
+  bool dumpable_until_mapped = false;
+  // Bind sources the runtime opened (rootfs/bind_trees.hpp), by mount index.
+  std::vector<int> bind_trees;
   ns::NamespacePlan* namespaces = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -10,17 +11,21 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/phase_trace.hpp"
+#include "base/log.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/hooks.hpp"
 #include "process/sealed_binary.hpp"
+#include "rootfs/bind_trees.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/container_setup.hpp"
+#include "runtime/idmapped_mounts.hpp"
 #include "runtime/launch_plan.hpp"
 #include "runtime/launcher.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
+#include "runtime/rootless.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/systemd_passthrough.hpp"
@@ -93,6 +98,26 @@ class StateDirGuard {
   bool committed_ = false;
 };
 
+// A manager of no directories: nothing to place, freeze or mark.
+constexpr const char* kNoCgroupState = R"({"mode": "unified", "v2": "", "v1": {}})";
+
+// Rootless: a cgroup the user may not make is no error (runc skips it too):
+// the container runs without one, its limits not applied, with a warning.
+// Returns false then, `cgroup` managing no directory; the state records no
+// cgroupPath, which every later command reads as "no cgroup".
+bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
+  try {
+    cgroup.create();
+    return true;
+  } catch (const Error& e) {
+    if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
+    log::warn("rootless: the container gets no cgroup (" + std::string(e.what()) +
+              "); its resource limits are not applied. Delegate a cgroup v2 subtree to the user to have them.");
+    cgroup = cgroups::Manager::load(kNoCgroupState);
+    return false;
+  }
+}
+
 }  // namespace
 
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached) {
@@ -107,6 +132,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
   pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
   spec::validate_for_create(spec, config_path);
+  if (g.rootless) make_cgroup_mounts_readonly_without_cgroupns(spec);
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
   phase_mark("parsed");
@@ -123,6 +149,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
+  rootfs::BindTrees bind_trees =
+      rootfs::open_bind_trees(spec, bundle, spec::lists_namespace(spec, spec::NamespaceType::User), g.rootless);
+  const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   ConsoleEnds console = open_console(plan.console, o.console_socket);
@@ -156,7 +185,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   fault_point("create-after-saved-config");
   phase_mark("state_dir");
 
-  cgroup.create();
+  const bool has_cgroup = create_cgroup(g, cgroup);
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does. A systemd
   // scope is made, and marked, when the init is placed.
@@ -167,7 +196,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   }
   // Now with the parent directories create() made (removed on delete); the
   // state.json written at Created carries them.
-  st.cgroupPath = cgroup.to_state();
+  st.cgroupPath = has_cgroup ? cgroup.to_state() : "";
   fault_point("create-after-cgroup");
   phase_mark("cgroup");
   UniqueFd listen = listen_start_socket(c.dir.fd());
@@ -195,6 +224,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.child.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
+  ctx.bind_trees = bind_trees.fds();
+  ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;
   ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1};
 
   LaunchRequest req;
@@ -209,7 +240,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
   };
   if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
+  if (!idmap_after_maps.empty())
+    req.after_id_maps = [&](pid_t pid) { idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees); };
   req.release_after_placement = plan.wait_for_placement;
+  req.dumpable_child = ctx.dumpable_until_mapped;
   // The init starts with the bundle as its cwd, as runc's does: relative
   // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
   // the clone, so an init in a user namespace whose root may not search the
@@ -227,6 +261,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   listen.reset();
   console.child.reset();
   seccomp_agent.reset();
+  bind_trees = {};
 
   // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
   st.pid = init.pid();

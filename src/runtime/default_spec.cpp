@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -97,6 +98,33 @@ Json linux_section(const DefaultSpecOptions& o) {
   return linux;
 }
 
+void make_rootless(nlohmann::ordered_json& spec) {
+  Json& linux = spec["linux"];
+  Json namespaces = Json::array();
+  for (const Json& n : linux["namespaces"])
+    if (n["type"] != "network" && n["type"] != "user") namespaces.push_back(n);
+  namespaces.push_back({{"type", "user"}});
+  linux["namespaces"] = std::move(namespaces);
+  linux["uidMappings"] = Json::array({{{"containerID", 0}, {"hostID", ::geteuid()}, {"size", 1}}});
+  linux["gidMappings"] = Json::array({{{"containerID", 0}, {"hostID", ::getegid()}, {"size", 1}}});
+  linux.erase("resources");
+  Json mounts = Json::array();
+  for (Json m : spec["mounts"]) {
+    if (m["destination"] == "/sys") {
+      mounts.push_back(mount("/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}));
+      continue;
+    }
+    Json options = Json::array();
+    for (const Json& o : m["options"]) {
+      std::string v = o.get<std::string>();
+      if (!v.starts_with("uid=") && !v.starts_with("gid=")) options.push_back(v);
+    }
+    m["options"] = std::move(options);
+    mounts.push_back(std::move(m));
+  }
+  spec["mounts"] = std::move(mounts);
+}
+
 }  // namespace
 
 bool host_is_pure_cgroup_v2() {
@@ -105,10 +133,12 @@ bool host_is_pure_cgroup_v2() {
 }
 
 nlohmann::ordered_json default_spec(const DefaultSpecOptions& o) {
-  return {
+  nlohmann::ordered_json spec = {
       {"ociVersion", "1.3.0"}, {"process", process()}, {"root", {{"path", "rootfs"}, {"readonly", true}}},
       {"hostname", "hull"},    {"mounts", mounts()},   {"linux", linux_section(o)},
   };
+  if (o.rootless) make_rootless(spec);
+  return spec;
 }
 
 std::string default_spec_text(const DefaultSpecOptions& o) { return default_spec(o).dump(1, '\t') + "\n"; }

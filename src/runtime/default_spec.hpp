@@ -20,6 +20,12 @@ struct DefaultSpecOptions {
   // container's own place in the v1 hierarchies from tools that expect it).
   // Unset: decided by the host (/sys/fs/cgroup is a cgroup2 mount).
   std::optional<bool> cgroup_namespace;
+  // `hull spec --rootless` (runc's ToRootless): a user namespace mapping the
+  // caller's euid/egid to root, no network namespace (an unprivileged user
+  // could not configure one), /sys bound from the host, no uid=/gid= mount
+  // options (ids outside the map) and no linux.resources (no cgroup may be
+  // delegated).
+  bool rootless = false;
 };
 
 // Whether /sys/fs/cgroup is a cgroup2 mount (runc's IsCgroup2UnifiedMode).

@@ -11,6 +11,7 @@
 #include "process/lsm.hpp"
 #include "process/scheduling.hpp"
 #include "process/self_protection.hpp"
+#include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
 #include "seccomp/seccomp.hpp"
 
@@ -65,7 +66,6 @@ constexpr const char* kMemoryPolicyFlags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_R
 // config asking for an LSM the host lacks is refused, so "enabled" is whether
 // the host has the module (what a caller can actually use here).
 
-constexpr bool kIdmapMounts = false;  // mounts' uidMappings/gidMappings
 constexpr bool kIntelRdt = false;
 constexpr bool kNetDevices = false;
 
@@ -142,7 +142,7 @@ Json linux_section() {
       {"selinux", {{"enabled", process::selinux_enabled()}}},
       {"memoryPolicy", memory_policy_section()},
       {"intelRdt", {{"enabled", kIntelRdt}}},
-      {"mountExtensions", {{"idmap", {{"enabled", kIdmapMounts}}}}},
+      {"mountExtensions", {{"idmap", {{"enabled", rootfs::kernel_knows_idmapped_mounts()}}}}},
       {"netDevices", {{"enabled", kNetDevices}}},
   };
 }

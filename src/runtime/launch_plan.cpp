@@ -34,6 +34,11 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.write_id_maps = p.clone_flags & CLONE_NEWUSER;
   p.wait_for_placement = in.v1_cgroups || p.write_id_maps;
   p.become_userns_root = p.write_id_maps || (p.join_in_init_flags & CLONE_NEWUSER);
+  if (p.join_in_init_flags & CLONE_NEWUSER) {
+    constexpr uint64_t kChildrenOnly = CLONE_NEWPID | CLONE_NEWTIME;
+    p.unshare_after_join_flags = p.clone_flags & ~kChildrenOnly;
+    p.clone_flags &= kChildrenOnly;
+  }
   if ((p.clone_flags & CLONE_NEWCGROUP) && p.wait_for_placement) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
     p.unshare_cgroupns_when_placed = true;

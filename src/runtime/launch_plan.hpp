@@ -42,6 +42,13 @@ struct InitPlan {
   bool wait_for_placement = false;
   bool write_id_maps = false;       // a new user namespace: the runtime writes uid/gid_map
   bool become_userns_root = false;  // the init runs in a user namespace, created or joined
+  // A user namespace joined by path: the namespaces the container creates
+  // must belong to it (a mount namespace owned by the host's user namespace
+  // cannot be mounted in by the container's root), so the init unshares
+  // them once it has joined, as runc does, instead of the clone making them.
+  // Pid and time namespaces stay with the clone: unshare makes those for
+  // children only.
+  uint64_t unshare_after_join_flags = 0;
   // A cgroup namespace is rooted where its creator is: when the init is placed
   // after the clone, it unshares the namespace itself once placed.
   bool unshare_cgroupns_when_placed = false;

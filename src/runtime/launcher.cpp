@@ -1,6 +1,7 @@
 #include "runtime/launcher.hpp"
 
 #include <linux/sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,6 +54,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = static_cast<uint64_t>(r.cgroup_fd);
   }
+  if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   long pid = clone3(args);
   if (pid < 0 && into_cgroup && (errno == EBUSY || errno == EOPNOTSUPP || errno == E2BIG || errno == EINVAL)) {
     // A cgroup the kernel will not clone into (e.g. domain-invalid): place it after.
@@ -61,6 +63,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     into_cgroup = false;
     pid = clone3(args);
   }
+  if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (pid < 0) throw_errno(std::string("clone3 ") + r.what);
   if (pid == 0) {
     r.entry(r.arg);
@@ -73,6 +76,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
   fault_point("launch-after-clone");
   if (r.place) r.place(child.pid(), into_cgroup);
   if (r.id_maps) ns::write_id_maps(child.pid(), r.id_maps->uidMappings, r.id_maps->gidMappings);
+  if (r.after_id_maps) r.after_id_maps(child.pid());
   if (r.release_after_placement) runtime_end.send(SyncMsg::Continue);
   return child;
 }

@@ -66,7 +66,14 @@ struct LaunchRequest {
   // placed it in the v2 one already).
   std::function<void(pid_t pid, bool in_cgroup)> place;
   const spec::Linux* id_maps = nullptr;  // write these uid/gid maps (a new user namespace)
+  // After the id maps are written, before Continue: what needs the child's
+  // mapped user namespace (id-mapped mounts). May be empty.
+  std::function<void(pid_t pid)> after_id_maps;
   bool release_after_placement = false;  // the child waits for Continue
+  // Rootless: the child must be dumpable from its first instruction, so that
+  // its /proc files are the user's when the maps are written right after the
+  // clone (hull is never dumpable otherwise; the child inherits the flag).
+  bool dumpable_child = false;
 };
 
 // clone3 the child, then place it, write its id maps and send it Continue on

@@ -17,6 +17,9 @@ struct GlobalOptions {
   std::string root = "/run/hull";
   bool systemd_cgroup = false;
   bool debug = false;
+  // Rootless mode (runtime/rootless.hpp): --rootless, by default whether the
+  // caller is not root.
+  bool rootless = false;
 };
 
 struct CreateOptions {

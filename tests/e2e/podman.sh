@@ -221,6 +221,15 @@ scenario_device() {
   expect_eq "device rw: read and write" "read-ok"$'\n'"write-ok"$'\n'"c" "$out"
 }
 
+# podman (as root) with --uidmap: the container gets a user namespace whose
+# root is host uid 100000 (podman chowns its copy of the image to match).
+scenario_userns_uidmap() {
+  capture pm run --rm $(run_flags) --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$image" \
+    sh -c 'cat /proc/self/uid_map; id -u; touch /tmp/f && stat -c %u /tmp/f'
+  expect_eq "exit code" 0 "$rc"
+  expect_eq "uid_map, id -u, owner of a new file" "0 100000 65536 0 0" "$(echo $out)"
+}
+
 parse_args "$@"
 command -v podman >/dev/null && command -v conmon >/dev/null || { echo "podman/conmon not installed" >&2; exit $SKIP; }
 "scenario_$scenario"

@@ -83,7 +83,10 @@ TEST(InitPlan, JoinedNamespacesSplitIntoBeforeTheCloneAndInTheInit) {
   // pid and time namespaces apply to children only: the runtime joins them.
   EXPECT_EQ(p.join_before_clone_flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWTIME));
   EXPECT_EQ(p.join_in_init_flags, static_cast<uint64_t>(CLONE_NEWNET | CLONE_NEWUSER));
-  EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWNS));
+  // The new mount namespace must belong to the joined user namespace: the
+  // init makes it once it has joined.
+  EXPECT_EQ(p.clone_flags, 0u);
+  EXPECT_EQ(p.unshare_after_join_flags, static_cast<uint64_t>(CLONE_NEWNS));
   // A joined user namespace has its maps already; the init still becomes its root.
   EXPECT_FALSE(p.write_id_maps);
   EXPECT_FALSE(p.wait_for_placement);

@@ -1,0 +1,53 @@
+#include "rootfs/bind_trees.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+
+#include "base/error.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/mount_options.hpp"
+
+namespace hull::rootfs {
+
+namespace {
+bool idmapped(const spec::Mount& m, const MountOptions& o) {
+  return o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty();
+}
+}  // namespace
+
+bool is_idmapped(const spec::Mount& m) { return idmapped(m, parse_mount_options(m.options)); }
+
+std::vector<int> BindTrees::fds() const {
+  std::vector<int> out;
+  out.reserve(trees.size());
+  for (const UniqueFd& t : trees) out.push_back(t.get());
+  return out;
+}
+
+BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, bool user_namespace, bool rootless) {
+  BindTrees out;
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    const spec::Mount& m = spec.mounts[i];
+    MountOptions o = parse_mount_options(m.options);
+    if (m.type == "bind") o.flags |= MS_BIND;
+    if (!o.bind()) {
+      if (idmapped(m, o))
+        throw Error("id-mapped mount .mounts[" + std::to_string(i) +
+                    "]: must be a bind mount (type \"bind\" or option \"bind\"/\"rbind\")");
+      continue;
+    }
+    if (rootless && idmapped(m, o))
+      throw Error("id-mapped mount .mounts[" + std::to_string(i) +
+                  "]: refused in rootless mode (id-mapping host files needs root on the host)");
+    if (rootless || (!user_namespace && !idmapped(m, o))) continue;
+    std::string source = m.source.value_or("");
+    if (!source.empty() && source[0] != '/') source = bundle + "/" + source;
+    std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
+    if (source.empty()) throw Error(what + ": a bind mount needs a source");
+    out.trees.resize(spec.mounts.size());
+    out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+  }
+  return out;
+}
+
+}  // namespace hull::rootfs

@@ -1,0 +1,39 @@
+#pragma once
+// Bind-mount sources opened by the runtime, in its own namespaces, before the
+// container init exists. A user-namespaced init is an unprivileged user on
+// the host: a source in a directory only host root may search (a 0700 volume
+// dir, a root-only state dir) is out of its reach, and an id-mapped mount can
+// only be made on a tree the runtime detached. runc opens these in the parent
+// too. Each tree is an open_tree(OPEN_TREE_CLONE) copy: the init inherits the
+// fd at the clone and attaches it with move_mount instead of cloning the path
+// itself; the runtime may still change the detached tree (MOUNT_ATTR_IDMAP)
+// until it sends the init Continue, since both fds name the same mount.
+#include <cstddef>
+#include <vector>
+
+#include "base/unique_fd.hpp"
+#include "spec/spec.hpp"
+
+namespace hull::rootfs {
+
+// True for a bind mount whose options or uidMappings/gidMappings ask for an
+// id-mapped mount (idmap, ridmap).
+bool is_idmapped(const spec::Mount& m);
+
+struct BindTrees {
+  std::vector<UniqueFd> trees;  // by index in spec.mounts; empty for a mount not opened here
+
+  // The fd for spec.mounts[i], -1 when there is none.
+  int at(size_t i) const { return i < trees.size() ? trees[i].get() : -1; }
+  std::vector<int> fds() const;
+};
+
+// Opens the source of every bind mount when the container is in a user
+// namespace (created or joined) or the mount is id-mapped; relative sources
+// resolve in `bundle`. Errors name the mount as the init's would. A rootless
+// runtime (`rootless`) may not clone mounts of its own namespace: it opens
+// nothing (its init reaches what the user reaches), and an id-mapped mount,
+// which needs privilege over the host's files, is refused.
+BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, bool user_namespace, bool rootless);
+
+}  // namespace hull::rootfs

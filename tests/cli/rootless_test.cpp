@@ -1,0 +1,206 @@
+// Rootless mode: hull run by an unprivileged user (uid kUser, no passwd
+// entry needed, no supplementary groups, no capabilities) through setpriv,
+// with the state under its $XDG_RUNTIME_DIR. The container's root is that
+// user mapped alone (the self-map, no newuidmap). This host's cgroups are
+// root's: the container runs without one, with a warning. Checked from
+// inside (maps, id, setgroups, a root-owned host file) and after (nothing
+// left under the state root, no mounts, no processes).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr unsigned kUser = 61234;
+
+class RootlessTest : public HullTest {
+ protected:
+  void SetUp() override {
+    HullTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    xdg_ = temp_dir() / "xdg";
+    fs::create_directories(xdg_);
+    ASSERT_EQ(::chown(xdg_.c_str(), kUser, kUser), 0);
+    fs::permissions(xdg_, fs::perms::owner_all);
+  }
+  void TearDown() override {
+    // A container a failed test left: removed by root (its init is ours to reap).
+    for (const std::string& id : ids_)
+      Child::spawn({runtime_binary(), "--root", state_root_of_user().string(), "delete", "--force", id}).finish();
+    HullTest::TearDown();
+  }
+
+  fs::path state_root_of_user() const { return xdg_ / "hull"; }
+
+  // hull as the unprivileged user, its root left to the default.
+  ProcResult hull_as_user(const std::vector<std::string>& args, const std::string& id = "") {
+    if (!id.empty()) ids_.push_back(id);
+    std::vector<std::string> argv{"/usr/bin/setpriv",
+                                  "--reuid=" + std::to_string(kUser),
+                                  "--regid=" + std::to_string(kUser),
+                                  "--clear-groups",
+                                  "--inh-caps=-all",
+                                  "/usr/bin/env",
+                                  "XDG_RUNTIME_DIR=" + xdg_.string(),
+                                  runtime_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Child::spawn(argv).finish();
+  }
+
+  // The default bundle made rootless as `hull spec --rootless` does it.
+  Bundle& rootless_bundle() {
+    Bundle& b = bundle();
+    nlohmann::json& lx = b.config["linux"];
+    nlohmann::json namespaces = nlohmann::json::array();
+    for (const auto& n : lx["namespaces"])
+      if (n["type"] != "network") namespaces.push_back(n);
+    namespaces.push_back({{"type", "user"}});
+    lx["namespaces"] = namespaces;
+    lx["uidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
+    lx["gidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
+    for (auto& m : b.config["mounts"]) {
+      if (m["destination"] == "/sys") {
+        m = {{"destination", "/sys"},
+             {"type", "none"},
+             {"source", "/sys"},
+             {"options", {"rbind", "nosuid", "noexec", "nodev", "ro"}}};
+        continue;
+      }
+      nlohmann::json options = nlohmann::json::array();
+      for (const auto& o : m["options"])
+        if (!o.get<std::string>().starts_with("gid=") && !o.get<std::string>().starts_with("uid="))
+          options.push_back(o);
+      m["options"] = options;
+    }
+    return b;
+  }
+
+  std::vector<std::string> left_in_state_root() const {
+    std::vector<std::string> out;
+    if (fs::exists(state_root_of_user()))
+      for (const auto& e : fs::directory_iterator(state_root_of_user())) out.push_back(e.path().filename());
+    return out;
+  }
+
+ private:
+  fs::path xdg_;
+  std::vector<std::string> ids_;
+};
+
+TEST_F(RootlessTest, RunAsAnOrdinaryUserWithTheSelfMap) {
+  // A root-owned host file, readable by all, bound in: the container's root
+  // is kUser on the host and may not write it.
+  fs::path host_file = temp_dir() / "root-owned";
+  std::ofstream(host_file) << "host\n";
+  fs::permissions(host_file, fs::perms(0644));
+  Bundle& b = rootless_bundle();
+  fs::create_directories(b.rootfs() / "mnt");  // the container's root may not create it in a root-owned rootfs
+  std::ofstream(b.rootfs() / "mnt" / "root-owned").flush();
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt/root-owned"}, {"type", "bind"}, {"source", host_file.string()}, {"options", {"bind"}}});
+  b.args({"sh", "-c",
+          "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u; id -g; "
+          "grep -q 'CapEff:\t0000000000000000' /proc/self/status && echo no-caps || echo caps; "
+          "echo x >> /mnt/root-owned 2>/dev/null && echo wrote || echo refused; "
+          "touch /sys/fs/cgroup/x 2>/dev/null && echo cgroup-writable || echo cgroup-read-only"});
+  ProcResult r = hull_as_user({"run", "--bundle", b.dir().string(), "rl"}, "rl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "),
+            " 0 61234 1\n 0 61234 1\ndeny\n0\n0\ncaps\nrefused\ncgroup-read-only\n");
+  EXPECT_NE(r.err.find("rootless: the container gets no cgroup"), std::string::npos) << r.err;
+  std::ifstream in(host_file);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "host\n");
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// create, start, state, kill and delete as the user: the state lives under
+// $XDG_RUNTIME_DIR/hull and is gone after delete, as is the init.
+TEST_F(RootlessTest, LifecycleLeavesNothingBehind) {
+  Bundle& b = rootless_bundle();
+  b.args({"sleep", "1000"});
+  ProcResult c = hull_as_user({"create", "--bundle", b.dir().string(), "rl2"}, "rl2");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_TRUE(fs::exists(state_root_of_user() / "rl2" / "state.json"));
+  ASSERT_EQ(hull_as_user({"start", "rl2"}).exit_code, 0);
+  ProcResult s = hull_as_user({"state", "rl2"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto st = nlohmann::json::parse(s.out);
+  EXPECT_EQ(st["status"], "running");
+  pid_t pid = st.value("pid", 0);
+  ASSERT_GT(pid, 0);
+  std::string status = read_text_file("/proc/" + std::to_string(pid) + "/status");
+  EXPECT_NE(status.find("Uid:\t61234\t61234\t61234\t61234"), std::string::npos) << status;
+  ProcResult e = hull_as_user({"exec", "rl2", "sh", "-c", "id -u; cat /proc/self/setgroups"});
+  EXPECT_EQ(e.out, "0\ndeny\n") << e.err;
+  EXPECT_EQ(hull_as_user({"kill", "rl2", "KILL"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+  ProcResult d = hull_as_user({"delete", "rl2"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// With newuidmap/newgidmap (package uidmap) and /etc/subuid ranges: a named
+// user, created here if missing with ranges of its own, maps 65536 ids, so
+// the container has more users than its root. The user is removed again
+// when this test made it.
+class RootlessSubuidTest : public RootlessTest {
+ protected:
+  static constexpr const char* kName = "hull-itest-rl";
+  void SetUp() override {
+    if (::access("/usr/bin/newuidmap", X_OK) != 0)
+      GTEST_SKIP() << "newuidmap missing: scripts/setup.sh installs uidmap";
+    if (run_process({"/usr/bin/id", "-u", kName}).exit_code != 0) {
+      // newuidmap checks the caller's gid against the user's primary group:
+      // a group of the same id.
+      const std::string id = std::to_string(kUser);
+      ProcResult g = run_process({"/usr/sbin/groupadd", "--system", "--gid", id, kName});
+      ASSERT_EQ(g.exit_code, 0) << g.err;
+      made_user_ = true;
+      ProcResult u = run_process({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                                  "--uid", id, "--gid", id, kName});
+      ASSERT_EQ(u.exit_code, 0) << u.err;
+      ProcResult m =
+          run_process({"/usr/sbin/usermod", "--add-subuids", "500000-565535", "--add-subgids", "500000-565535", kName});
+      ASSERT_EQ(m.exit_code, 0) << m.err;
+    }
+    RootlessTest::SetUp();
+  }
+  void TearDown() override {
+    RootlessTest::TearDown();
+    if (!made_user_) return;
+    run_process({"/usr/sbin/userdel", kName});
+    run_process({"/usr/sbin/groupdel", kName});
+  }
+  bool made_user_ = false;
+};
+
+TEST_F(RootlessSubuidTest, NewuidmapMapsTheUsersRanges) {
+  Bundle& b = rootless_bundle();
+  // The user's own id as root, then its /etc/subuid range from 1 on.
+  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}},
+                                      {{"containerID", 1}, {"hostID", 500000}, {"size", 65536}}};
+  b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}},
+                                      {{"containerID", 1}, {"hostID", 500000}, {"size", 65536}}};
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_CHOWN");  // the chown below
+  b.args({"sh", "-c",
+          "cat /proc/self/uid_map /proc/self/setgroups; touch /dev/shm/f && chown 1000:1000 /dev/shm/f && "
+          "stat -c %u:%g /dev/shm/f"});
+  ProcResult r = hull_as_user({"run", "--bundle", b.dir().string(), "rlsub"}, "rlsub");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), " 0 61234 1\n 1 500000 65536\nallow\n1000:1000\n");
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+}  // namespace
+}  // namespace hull::itest

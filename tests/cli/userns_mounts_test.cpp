@@ -1,0 +1,137 @@
+// User namespaces as root, in full: bind sources only host root can reach,
+// a user namespace joined by path (its maps, runc's join order, the new
+// namespaces owned by it), and id-mapped mounts. Checked from inside the
+// container: /proc/self/uid_map, id, file owners, /proc/self/ns links.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json id_map(unsigned container, unsigned host, unsigned size) {
+  return {{{"containerID", container}, {"hostID", host}, {"size", size}}};
+}
+
+void add_user_namespace(Bundle& b, unsigned host_uid = 100000, unsigned host_gid = 100000) {
+  b.config["linux"]["namespaces"].push_back({{"type", "user"}});
+  b.config["linux"]["uidMappings"] = id_map(0, host_uid, 65536);
+  b.config["linux"]["gidMappings"] = id_map(0, host_gid, 65536);
+}
+
+nlohmann::json bind(const fs::path& source, const std::string& dest, std::vector<std::string> options = {}) {
+  options.insert(options.begin(), "rbind");
+  return {{"destination", dest}, {"type", "bind"}, {"source", source.string()}, {"options", options}};
+}
+
+// A 0700 root-owned directory holding `vol/file`: only host root may search it.
+fs::path locked_volume(const fs::path& temp) {
+  fs::path locked = temp / "locked";
+  fs::create_directories(locked / "vol");
+  std::ofstream(locked / "vol" / "file") << "secret-ok\n";
+  fs::permissions(locked, fs::perms::owner_all);
+  return locked / "vol";
+}
+
+std::string squeeze(const std::string& s) { return std::regex_replace(s, std::regex("[ \t]+"), " "); }
+
+// runc opens bind sources before the init enters its user namespace: a
+// volume under a path the mapped root may not search still mounts.
+TEST_F(HullTest, UserNamespacedBindSourceOnlyHostRootCanReachIsMounted) {
+  Bundle& b = bundle();
+  add_user_namespace(b);
+  fs::create_directories(b.rootfs() / "mnt/vol");  // the mapped root may not create it in a root-owned rootfs
+  b.config["mounts"].push_back(bind(locked_volume(temp_dir()), "/mnt/vol"));
+  ProcResult r = run_sh(b, "cat /mnt/vol/file; id -u");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "secret-ok\n0\n");
+}
+
+// A container joining another's user namespace (and pid namespace) by path
+// gets that namespace's maps; the mount, uts, ipc and cgroup namespaces it
+// creates belong to the joined user namespace, so its root can set up the
+// rootfs and the hostname in them. A network namespace owned by the host's user namespace is joined
+// before the user namespace, as runc does: after it, setns would be refused.
+TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
+  Bundle& owner = bundle("bundle-owner");
+  add_user_namespace(owner, 300000, 400000);
+  owner.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
+  pid_t owner_pid = state("owner").value("pid", 0);
+  pid_t net_pid = create_container("netowner");  // no user namespace: its netns is the host's user namespace's
+  ASSERT_GT(owner_pid, 0);
+  ASSERT_GT(net_pid, 0);
+  std::string owner_ns = "/proc/" + std::to_string(owner_pid) + "/ns/";
+  std::string net_ns = "/proc/" + std::to_string(net_pid) + "/ns/net";
+
+  Bundle& b = bundle();
+  for (auto& n : b.config["linux"]["namespaces"]) {
+    if (n["type"] == "pid") n["path"] = owner_ns + "pid";
+    if (n["type"] == "network") n["path"] = net_ns;
+  }
+  b.config["linux"]["namespaces"].push_back({{"type", "user"}, {"path", owner_ns + "user"}});
+  ProcResult r = run_sh(b,
+                        "cat /proc/self/uid_map /proc/self/gid_map; id -u; readlink /proc/self/ns/user; "
+                        "readlink /proc/self/ns/net; hostname");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(squeeze(r.out), " 0 300000 65536\n 0 400000 65536\n0\n" + fs::read_symlink(owner_ns + "user").string() +
+                                "\n" + fs::read_symlink(net_ns).string() + "\nhull-itest\n");
+  EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
+  EXPECT_EQ(hull({"delete", "--force", "netowner"}).exit_code, 0);
+}
+
+// The same host directory, its files owned by host root, seen three ways by
+// a container whose root is host uid 100000: through a plain bind (owned by
+// the overflow id, not writable), an id-mapped bind with the container's
+// maps (owned by the container's root, writable: new files are host root's
+// on disk), and one with maps of its own (host 0 shown as host 101000, the
+// container's uid 1000).
+TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
+  fs::path shared = temp_dir() / "shared";
+  fs::create_directories(shared);
+  std::ofstream(shared / "file") << "x\n";
+  ASSERT_EQ(::chown(shared.c_str(), 0, 0), 0);
+  Bundle& b = bundle();
+  add_user_namespace(b);
+  for (const char* d : {"plain", "mapped", "own"}) fs::create_directories(b.rootfs() / d);
+  b.config["mounts"].push_back(bind(shared, "/plain"));
+  b.config["mounts"].push_back(bind(shared, "/mapped", {"idmap"}));
+  nlohmann::json own = bind(shared, "/own");
+  own["uidMappings"] = id_map(0, 101000, 1);
+  own["gidMappings"] = id_map(0, 101000, 1);
+  b.config["mounts"].push_back(own);
+  ProcResult r = run_sh(b,
+                        "stat -c %u:%g /plain/file /mapped/file /own/file; "
+                        "touch /plain/new 2>/dev/null && echo plain-wrote || echo plain-refused; "
+                        "touch /mapped/new && echo mapped-wrote");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "65534:65534\n0:0\n1000:1000\nplain-refused\nmapped-wrote\n");
+  struct stat st {};
+  ASSERT_EQ(::stat((shared / "new").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_gid, 0u);
+}
+
+// `hull features` says idmap is enabled on this kernel (6.x), and only
+// because the mount above works here.
+TEST_F(HullTest, FeaturesSayIdMappedMountsAreEnabled) {
+  ProcResult r = hull({"features"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto f = nlohmann::json::parse(r.out);
+  EXPECT_EQ(f["linux"]["mountExtensions"]["idmap"]["enabled"], true) << r.out;
+  auto opts = f["mountOptions"];
+  EXPECT_NE(std::find(opts.begin(), opts.end(), "idmap"), opts.end());
+  EXPECT_NE(std::find(opts.begin(), opts.end(), "ridmap"), opts.end());
+}
+
+}  // namespace
+}  // namespace hull::itest
