@@ -6,6 +6,8 @@
 // Nothing here fakes a checkpoint.
 #include <unistd.h>
 
+#include <csignal>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -263,6 +265,29 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
   EXPECT_EQ(inside("grep -c ' /proc/kcore ' /proc/self/mountinfo"), "1\n");
   EXPECT_EQ(inside("cat /sys/fs/cgroup/memory.max"), std::to_string(64 << 20) + "\n");
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+}
+
+TEST_F(CriuTest, AttachedRestoreWaitsForTheInitAndExitsWithItsStatus) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = criu_bundle();
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  fs::path img = images("img");
+  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  long dumped = stopped_value(b);
+  // Without -d, hull restore stays the restored init's parent, like hull run.
+  Child attached = hull_background({"restore", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
+                                   {std::nullopt, milliseconds(120000), ""});
+  long first = wait_count(b.rootfs() / "count", [](long v) { return v != 0; });
+  EXPECT_GT(first, dumped) << "the restored counter started over";
+  EXPECT_EQ(status("c1"), "running");
+  EXPECT_EQ(hull({"kill", "c1", "KILL"}).exit_code, 0);
+  ProcResult done = attached.finish();
+  EXPECT_EQ(done.exit_code, 128 + SIGKILL) << done.err;
+  // It deleted the container once the init was gone, as run does.
+  EXPECT_FALSE(fs::exists(state_dir("c1")));
 }
 
 }  // namespace
