@@ -52,7 +52,8 @@ class CriuRoot {
     if (::mount(rootfs.c_str(), path_.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
       int e = errno;
       ::rmdir(path_.c_str());
-      throw_errno(e, "bind-mount the rootfs " + rootfs + " on " + path_ + " for CRIU");
+      errno = e;
+      throw_errno("bind-mount the rootfs " + rootfs + " on " + path_ + " for CRIU");
     }
   }
   CriuRoot(const CriuRoot&) = delete;
