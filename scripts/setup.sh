@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libgtest-dev
   busybox-static   # the demo and test root filesystems
   qemu-system-x86 xz-utils   # the pure cgroup-v2 test VM (scripts/vm, ctest -L v2vm)
+  criu         # hull checkpoint/restore: CriuTest (the VM runs the host's criu on Debian's 6.1 kernel)
   lintian      # the Debian package lane lints the .deb (ctest -L package)
   zsh          # the unit test that parses the generated zsh completion
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh): g++ has no libFuzzer

@@ -41,7 +41,9 @@ for off in $(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | cut -d: -f1); do
 done
 [[ $(head -c4 "$work/vmlinux" | od -An -c | tr -d ' ') == 177ELF ]] || { echo "prepare: no ELF vmlinux in $vmlinuz" >&2; exit 1; }
 
-# The initramfs: busybox, the 9p/overlay/loop modules (load order in modules.order) and init.
+# The initramfs: busybox, the 9p/overlay/loop modules (load order in modules.order) and init;
+# also what CRIU needs to checkpoint a container (hull checkpoint/restore): the
+# socket diag modules it reads sockets through and nf_tables for its network lock.
 root="$work/initramfs"
 mkdir -p "$root/bin" "$root/lib/modules" "$root/newroot"
 cp /bin/busybox "$root/bin/busybox"
@@ -49,7 +51,11 @@ mods="$work/pkg/lib/modules/$kver/kernel"
 : > "$root/lib/modules/modules.order"
 for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
          drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/9p/9pnet net/9p/9pnet_virtio \
-         fs/netfs/netfs fs/fscache/fscache fs/9p/9p fs/overlayfs/overlay drivers/block/loop; do
+         fs/netfs/netfs fs/fscache/fscache fs/9p/9p fs/overlayfs/overlay drivers/block/loop \
+         net/ipv4/inet_diag net/ipv4/tcp_diag net/ipv4/udp_diag net/ipv4/raw_diag net/unix/unix_diag \
+         net/netlink/netlink_diag net/packet/af_packet_diag crypto/crc32c_generic lib/libcrc32c \
+         net/netfilter/nfnetlink net/netfilter/nf_tables net/netfilter/x_tables net/netfilter/nft_compat \
+         net/netfilter/xt_mark; do
   name=${m##*/}
   if [[ -f $mods/$m.ko.xz ]]; then xz -dc "$mods/$m.ko.xz" > "$root/lib/modules/$name.ko"; else cp "$mods/$m.ko" "$root/lib/modules/"; fi
   echo "$name" >> "$root/lib/modules/modules.order"

@@ -23,6 +23,8 @@ namespace hull::cli {
   X(update)           \
   X(ps)               \
   X(events)           \
+  X(checkpoint)       \
+  X(restore)          \
   X(spec)             \
   X(features)         \
   X(verify)

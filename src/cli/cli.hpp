@@ -42,6 +42,9 @@ void add_create_flags(CLI::App& command, CreateOptions& o);
 // (when LISTEN_PID is ours) and LISTEN_FDNAMES. Called by create and run.
 void read_systemd_environment(CreateOptions& o);
 
+// Adds the flags checkpoint and restore share (runc's CRIU flags).
+void add_criu_flags(CLI::App& command, CriuOptions& o);
+
 // Adds the required <container-id> positional.
 void add_id_argument(CLI::App& command, std::string& id);
 

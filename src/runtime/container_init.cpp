@@ -58,6 +58,11 @@ void join_new_session_keyring(const std::string& id) {
 // The init's steps, in order. Returns only by throwing.
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
+  // A session of its own, as runc's init makes (nsexec stage 2): the
+  // container's processes are not in the caller's session, and CRIU, which
+  // refuses a session leader outside the container's pid namespace, can
+  // checkpoint it. A terminal's setup finds it a leader already.
+  if (::setsid() < 0) throw_errno("setsid");
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
   if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");
   if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)

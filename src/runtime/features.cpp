@@ -161,7 +161,11 @@ Json document() {
         {"io.github.hull.build.features", build_info::features()},
         // CVE-2019-5736: "true" when the binary cannot be reopened for writing
         // (it runs from a read-only mount), see src/process/self_protection.hpp.
-        {"io.github.hull.binary.readonly", process::runtime_binary_on_readonly_mount() ? "true" : "false"}}},
+        {"io.github.hull.binary.readonly", process::runtime_binary_on_readonly_mount() ? "true" : "false"},
+        // checkpoint/restore through the criu program (as runc's
+        // org.opencontainers.runc.checkpoint.enabled): whether it works
+        // depends on the CRIU installed and the kernel, see README.md.
+        {"io.github.hull.checkpoint.enabled", "true"}}},
   };
 }
 

@@ -126,6 +126,49 @@ struct ExecOptions {
 // code (128+signal when killed). Detached: returns 0 once it runs.
 int exec_container(const GlobalOptions& g, const ExecOptions& o);
 
+// What checkpoint and restore share: runc's flags of the same names, passed
+// to CRIU (runtime/criu_args.hpp says how each one is spelled for it).
+struct CriuOptions {
+  std::string image_path;  // where the images go / come from; default ./checkpoint
+  std::string work_path;   // CRIU's log and work files; default the image path
+  bool tcp_established = false;
+  bool ext_unix_sk = false;
+  bool shell_job = false;
+  bool file_locks = false;
+  bool auto_dedup = false;
+  bool lazy_pages = false;
+  std::string manage_cgroups_mode;    // soft, full, strict or ignore; "" is soft
+  std::vector<std::string> empty_ns;  // namespaces created but not restored: "network"
+};
+
+struct CheckpointOptions {
+  std::string id;
+  CriuOptions criu;
+  std::string parent_path;  // images of a previous (pre-)dump, relative to image_path
+  bool leave_running = false;
+  bool pre_dump = false;    // memory only; the container keeps running
+  std::string page_server;  // ADDRESS:PORT of a CRIU page server receiving the pages
+  int status_fd = -1;       // --lazy-pages: CRIU writes \0 to it once the page server is ready
+};
+// Dumps a running or paused container with CRIU into image_path. Afterwards
+// the container is removed (its processes are gone: CRIU killed them),
+// unless leave_running or pre_dump.
+void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& o);
+
+struct RestoreOptions {
+  std::string id;
+  CriuOptions criu;
+  std::string bundle = ".";
+  std::string pid_file;
+  bool detach = false;
+  bool no_subreaper = false;
+  bool no_pivot = false;  // accepted as runc does: CRIU rebuilds the mount tree itself
+};
+// Restores the images into a new container `id` (status running, the
+// restored init's pid and start time in state.json). Attached: waits for the
+// init, returns its exit code and deletes the container; detached: returns 0.
+int restore_container(const GlobalOptions& g, const RestoreOptions& o);
+
 struct ContainerSummary {
   ContainerState state;  // status already live
 };

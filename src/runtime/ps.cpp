@@ -1,16 +1,12 @@
 // ps: the container's processes, as pids (json) or as the host's ps table
 // filtered to them (runc's behaviour: header kept, PID column found by name).
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <sstream>
 
 #include "base/error.hpp"
-#include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/subprocess.hpp"
 
 namespace hull {
 
@@ -20,35 +16,6 @@ std::vector<std::string> fields_of(const std::string& line) {
   std::istringstream in(line);
   std::vector<std::string> out;
   for (std::string f; in >> f;) out.push_back(f);
-  return out;
-}
-
-// Runs argv (PATH lookup) and returns its stdout and stderr together; throws
-// with that output when it fails, as runc does.
-std::string run_and_capture(const std::vector<std::string>& argv) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for ps");
-  UniqueFd read_end(p[0]), write_end(p[1]);
-  pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork for ps");
-  if (pid == 0) {
-    ::dup2(write_end.get(), STDOUT_FILENO);
-    ::dup2(write_end.get(), STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  write_end.reset();
-  std::string out = read_fd(read_end.get(), "the output of ps");
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string how = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                        : "was killed by signal " + std::to_string(WTERMSIG(status));
-    throw Error(argv[0] + " " + how + ": " + out);
-  }
   return out;
 }
 

@@ -10,7 +10,7 @@ namespace hull {
 namespace {
 
 constexpr size_t kStatuses = 6;     // Creating .. Removed
-constexpr size_t kOperations = 13;  // Create .. Exit
+constexpr size_t kOperations = 16;  // Create .. Restore
 
 // One cell of the lifecycle table: the status after the operation, or a
 // refusal (optionally with a hint telling the user how to get unstuck).
@@ -57,6 +57,9 @@ constexpr std::array<std::array<Cell, kStatuses>, kOperations> kTable{{
     {same_as(S::Creating), same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
     /* Update      */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
     /* Exit        */ {kNo, to(S::Stopped), to(S::Stopped), to(S::Stopped), kNo, kNo},
+    /* Checkpoint  */ {kNo, kNo, to(S::Removed), to(S::Removed), kNo, kNo},
+    /* Checkpoint --leave-running */ {kNo, kNo, same_as(S::Running), same_as(S::Paused), kNo, kNo},
+    /* Restore     */ {kNo, kNo, kNo, kNo, kNo, to(S::Running)},
 }};
 
 const Cell& cell(Status from, Operation op) { return kTable[static_cast<size_t>(op)][static_cast<size_t>(from)]; }
@@ -82,6 +85,9 @@ constexpr std::array<OpText, kOperations> kOpText{{
     {"state", "query the state of", nullptr},
     {"update", "update", "only a created, running or paused container can be updated"},
     {"exit", "record the exit of", "only a created, running or paused container can exit"},
+    {"checkpoint", "checkpoint", "only a running or paused container can be checkpointed"},
+    {"checkpoint --leave-running", "checkpoint", "only a running or paused container can be checkpointed"},
+    {"restore", "restore", nullptr},
 }};
 
 std::string describe(Status s) {
@@ -127,7 +133,7 @@ Status require_transition(std::string_view id, Status from, Operation op) {
   if (c.allowed) return c.next;
   // The two refusals that are about existence, not status, read the way
   // runc's do because clients (containerd, podman) match on them.
-  if (op == Operation::Create) throw Error("container " + quote(id) + " already exists");
+  if (op == Operation::Create || op == Operation::Restore) throw Error("container " + quote(id) + " already exists");
   if (from == Status::Removed) throw Error("container " + quote(id) + " does not exist");
   const OpText& t = kOpText[static_cast<size_t>(op)];
   std::string msg = std::string("cannot ") + t.phrase + " container " + quote(id) + ": it is " + describe(from) + " (" +

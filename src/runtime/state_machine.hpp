@@ -22,7 +22,10 @@ enum class Operation {
   ExecPaused,  // exec --ignore-paused
   State,
   Update,
-  Exit,  // the init process exited on its own
+  Exit,                    // the init process exited on its own
+  Checkpoint,              // CRIU dumped it and killed its processes: removed, as runc does
+  CheckpointLeaveRunning,  // checkpoint --leave-running or --pre-dump: it goes on
+  Restore,                 // from CRIU's images into a new container (no container yet)
 };
 
 const char* to_string(Status s);      // "created", "running", ... ("removed" for the end state)

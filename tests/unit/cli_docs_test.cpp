@@ -103,8 +103,8 @@ TEST(CliDocs, CommandsYamlDescribesOnlyWhatExists) {
   std::string renamed = yaml;
   renamed.replace(renamed.find("      --ignore-paused:"), 22, "      --ignore-pause:");
   bad(renamed, "option --ignore-pause is not a flag");
-  std::string extra_verb = yaml + "  checkpoint:\n    description: x\n";
-  bad(extra_verb, "command checkpoint is not a verb");
+  std::string extra_verb = yaml + "  migrate:\n    description: x\n";
+  bad(extra_verb, "command migrate is not a verb");
   std::string missing = yaml;
   missing.replace(missing.find("  features:\n"), 12, "  featurez:\n");
   bad(missing, "featurez is not a verb");

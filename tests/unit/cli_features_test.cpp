@@ -27,6 +27,7 @@ TEST(Features, TopLevelShape) {
   EXPECT_TRUE(j["linux"].is_object());
   EXPECT_TRUE(j["annotations"]["io.github.seccomp.libseccomp.version"].is_string());
   EXPECT_EQ(j["annotations"]["io.github.hull.version"], HULL_VERSION);
+  EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.enabled"], "true");
 }
 
 TEST(Features, OutputIsRuncStyle) {

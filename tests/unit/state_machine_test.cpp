@@ -19,10 +19,12 @@ using Outcome = std::variant<Status, std::string>;  // next status or exact erro
 
 const Status kAllStatuses[] = {Status::Creating, Status::Created, Status::Running,
                                Status::Paused,   Status::Stopped, Status::Removed};
-const Operation kAllOps[] = {Operation::Create, Operation::Start,      Operation::Kill,   Operation::KillAll,
-                             Operation::Pause,  Operation::Resume,     Operation::Delete, Operation::ForceDelete,
-                             Operation::Exec,   Operation::ExecPaused, Operation::State,  Operation::Update,
-                             Operation::Exit};
+const Operation kAllOps[] = {Operation::Create,     Operation::Start,       Operation::Kill,
+                             Operation::KillAll,    Operation::Pause,       Operation::Resume,
+                             Operation::Delete,     Operation::ForceDelete, Operation::Exec,
+                             Operation::ExecPaused, Operation::State,       Operation::Update,
+                             Operation::Exit,       Operation::Checkpoint,  Operation::CheckpointLeaveRunning,
+                             Operation::Restore};
 
 std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   using O = Operation;
@@ -33,8 +35,23 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
 
   for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::Create, s}] = exists;
   t[{O::Create, S::Removed}] = S::Created;
+  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::Restore, s}] = exists;
+  t[{O::Restore, S::Removed}] = S::Running;
   for (O op : kAllOps)
-    if (op != O::Create) t[{op, S::Removed}] = missing;
+    if (op != O::Create && op != O::Restore) t[{op, S::Removed}] = missing;
+
+  // Checkpoint: CRIU kills what it dumped, so the container is removed
+  // (runc's rule), unless --leave-running or --pre-dump keep it going.
+  const std::string only_live = " (only a running or paused container can be checkpointed)";
+  for (O op : {O::Checkpoint, O::CheckpointLeaveRunning}) {
+    t[{op, S::Creating}] = "cannot checkpoint container \"web\": it is still being created" + only_live;
+    t[{op, S::Created}] = "cannot checkpoint container \"web\": it is created" + only_live;
+    t[{op, S::Stopped}] = "cannot checkpoint container \"web\": it is stopped" + only_live;
+  }
+  t[{O::Checkpoint, S::Running}] = S::Removed;
+  t[{O::Checkpoint, S::Paused}] = S::Removed;
+  t[{O::CheckpointLeaveRunning, S::Running}] = S::Running;
+  t[{O::CheckpointLeaveRunning, S::Paused}] = S::Paused;
 
   t[{O::Start, S::Creating}] =
       "cannot start container \"web\": it is still being created (only a created container can be started)";

@@ -1,0 +1,117 @@
+#include "runtime/criu_args.hpp"
+
+#include "base/error.hpp"
+#include "rootfs/mount_options.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull {
+
+namespace {
+
+bool is_bind_mount(const spec::Mount& m) {
+  return m.type.value_or("") == "bind" || rootfs::parse_mount_options(m.options).bind();
+}
+
+// CRIU keys mounts by their path inside the container, cleaned as the
+// kernel reports it in mountinfo ("/data/", "/data/../data" -> "/data").
+std::string mount_key(const std::string& destination) { return rootfs::clean_path("/" + destination); }
+
+// The masked files all show the host's /dev/null: one cookie for them all.
+constexpr const char* kDevNull = "/dev/null";
+
+void add_flag(std::vector<std::string>& a, bool on, const char* flag) {
+  if (on) a.emplace_back(flag);
+}
+
+void add_external_mounts(std::vector<std::string>& a, const std::vector<ExternalMount>& mounts) {
+  for (const ExternalMount& m : mounts) {
+    a.emplace_back("--external");
+    a.push_back("mnt[" + m.key + "]:" + m.value);
+  }
+}
+
+// What dump and restore spell the same way.
+void add_common(std::vector<std::string>& a, const CriuOptions& o, const char* log) {
+  a.insert(a.end(), {"--images-dir", o.image_path, "--log-file", log, "-v4"});
+  if (!o.work_path.empty()) a.insert(a.end(), {"--work-dir", o.work_path});
+  add_flag(a, o.tcp_established, "--tcp-established");
+  add_flag(a, o.ext_unix_sk, "--ext-unix-sk");
+  add_flag(a, o.shell_job, "--shell-job");
+  add_flag(a, o.file_locks, "--file-locks");
+  add_flag(a, o.auto_dedup, "--auto-dedup");
+  add_flag(a, o.lazy_pages, "--lazy-pages");
+  for (const std::string& ns : o.empty_ns) a.insert(a.end(), {"--empty-ns", criu_empty_ns(ns)});
+}
+
+}  // namespace
+
+std::string criu_cgroups_mode(const std::string& mode) {
+  if (mode.empty()) return "soft";
+  if (mode == "soft" || mode == "full" || mode == "strict" || mode == "ignore") return mode;
+  throw Error("invalid --manage-cgroups-mode " + quote(mode) + ": expected soft, full, strict or ignore");
+}
+
+std::string criu_empty_ns(const std::string& name) {
+  if (name == "network" || name == "net") return "net";
+  throw Error("invalid --empty-ns " + quote(name) + ": CRIU can leave only the network namespace empty");
+}
+
+std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const std::vector<std::string>& masked_files) {
+  std::vector<ExternalMount> out;
+  for (const spec::Mount& m : spec.mounts) {
+    if (!is_bind_mount(m)) continue;
+    std::string key = mount_key(m.destination);
+    out.push_back({key, key});
+  }
+  for (const std::string& path : masked_files) out.push_back({mount_key(path), kDevNull});
+  return out;
+}
+
+std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec) {
+  std::vector<ExternalMount> out;
+  for (const spec::Mount& m : spec.mounts) {
+    if (!is_bind_mount(m)) continue;
+    out.push_back({mount_key(m.destination), m.source.value_or("")});
+  }
+  if (spec.linux_ && !spec.linux_->maskedPaths.empty()) out.push_back({kDevNull, kDevNull});
+  return out;
+}
+
+std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t) {
+  std::vector<std::string> a{o.pre_dump ? "pre-dump" : "dump", "--tree", std::to_string(t.pid)};
+  add_common(a, o.criu, o.pre_dump ? kPreDumpLog : kDumpLog);
+  a.insert(a.end(), {"--root", t.rootfs, "--manage-cgroups=" + criu_cgroups_mode(o.criu.manage_cgroups_mode)});
+  if (!t.freeze_cgroup.empty()) a.insert(a.end(), {"--freeze-cgroup", t.freeze_cgroup});
+  // Pre-dump tracks memory so the next dump writes only what changed;
+  // a dump on top of a parent must track it too.
+  if (o.pre_dump || !o.parent_path.empty()) a.emplace_back("--track-mem");
+  if (!o.parent_path.empty()) a.insert(a.end(), {"--prev-images-dir", o.parent_path});
+  add_flag(a, o.leave_running && !o.pre_dump, "--leave-running");
+  if (!o.page_server.empty()) {
+    size_t colon = o.page_server.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == o.page_server.size())
+      throw Error("invalid --page-server " + quote(o.page_server) + ": expected ADDRESS:PORT");
+    a.insert(a.end(),
+             {"--page-server", "--address", o.page_server.substr(0, colon), "--port", o.page_server.substr(colon + 1)});
+  }
+  if (o.status_fd >= 0) a.insert(a.end(), {"--status-fd", std::to_string(o.status_fd)});
+  // The mounts matter only to the final dump, which saves the mount tree.
+  if (!o.pre_dump) add_external_mounts(a, t.mounts);
+  return a;
+}
+
+std::vector<std::string> criu_restore_args(const RestoreOptions& o, const RestoreTarget& t) {
+  std::vector<std::string> a{"restore"};
+  add_common(a, o.criu, kRestoreLog);
+  a.insert(a.end(), {"--restore-detached", "--restore-sibling", "--root", t.root, "--pidfile", t.pid_file,
+                     "--manage-cgroups=" + criu_cgroups_mode(o.criu.manage_cgroups_mode)});
+  for (const std::string& root : t.cgroup_roots) a.insert(a.end(), {"--cgroup-root", root});
+  // Device nodes may sit at other paths on the restoring host (runc sets it too).
+  a.emplace_back("--evasive-devices");
+  add_external_mounts(a, t.mounts);
+  for (const auto& [fd, resource] : t.inherit_fds)
+    a.insert(a.end(), {"--inherit-fd", "fd[" + std::to_string(fd) + "]:" + resource});
+  return a;
+}
+
+}  // namespace hull

@@ -1,0 +1,77 @@
+#pragma once
+// The criu(8) command lines behind `hull checkpoint` and `hull restore`:
+// runc's flags translated into CRIU's, and the container's external mounts
+// described to CRIU as runc describes them. Pure functions, no I/O.
+//
+// hull runs the criu CLI rather than its RPC (`criu swrk` over a socketpair
+// with protobuf messages, as runc does): every option used here has a CLI
+// spelling in CRIU 3.17, so no protobuf encoder is needed and the arguments
+// are visible in `ps` and in CRIU's log. What the RPC would add are its
+// notifications (hooks at setup-namespaces, the orphaned pty master for a
+// restored console), which hull does not offer.
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/operations.hpp"
+#include "spec/spec.hpp"
+
+namespace hull {
+
+// One `--external mnt[KEY]:VALUE`: on dump KEY is the mount point inside the
+// container and VALUE the cookie saved in the images; on restore KEY is that
+// cookie and VALUE the host path mounted there.
+struct ExternalMount {
+  std::string key;
+  std::string value;
+  bool operator==(const ExternalMount&) const = default;
+};
+
+// What a dump needs to know about the container besides the user's options.
+struct DumpTarget {
+  pid_t pid = 0;              // the container's init
+  std::string rootfs;         // its root, as the host sees it
+  std::string freeze_cgroup;  // cgroup directory CRIU freezes instead of ptrace-stopping ("" = none)
+  std::vector<ExternalMount> mounts;
+};
+
+struct RestoreTarget {
+  std::string root;      // a mount point holding the rootfs (CRIU's --root)
+  std::string pid_file;  // CRIU writes the restored init's pid here
+  // The container's cgroups as CRIU's --cgroup-root takes them: "/path" for
+  // cgroup v2, "controller:/path" for a v1 hierarchy, relative to its mount.
+  std::vector<std::string> cgroup_roots;
+  std::vector<ExternalMount> mounts;
+  std::vector<std::pair<int, std::string>> inherit_fds;  // fd in CRIU -> resource it stands for ("pipe:[123]")
+};
+
+// The log file CRIU writes in the work directory.
+inline constexpr const char* kDumpLog = "dump.log";
+inline constexpr const char* kPreDumpLog = "pre-dump.log";
+inline constexpr const char* kRestoreLog = "restore.log";
+
+// Checks --manage-cgroups-mode ("" means soft, CRIU's and runc's default).
+// Throws `invalid --manage-cgroups-mode "x": ...`.
+std::string criu_cgroups_mode(const std::string& mode);
+// runc's --empty-ns names ("network") as CRIU's ("net"). Throws on others:
+// CRIU can leave only the network namespace empty.
+std::string criu_empty_ns(const std::string& name);
+
+// The external mounts of a dump, as runc lists them: every bind mount of the
+// config (key and cookie: its destination), and every masked path that is
+// not a directory (cookie "/dev/null"). masked_files are those masked paths.
+std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const std::vector<std::string>& masked_files);
+// The same for a restore: every bind mount's cookie to its source, and the
+// masked paths' cookie to the host's /dev/null.
+std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec);
+
+// argv for `criu dump` or `criu pre-dump` (without the program name),
+// image and work paths absolute.
+std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t);
+// argv for `criu restore`: detached, the init restored as a sibling of CRIU
+// (so it is a child of hull), in the cgroup t.cgroup_root.
+std::vector<std::string> criu_restore_args(const RestoreOptions& o, const RestoreTarget& t);
+
+}  // namespace hull

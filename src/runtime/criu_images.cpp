@@ -1,0 +1,79 @@
+#include "runtime/criu_images.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+
+namespace hull {
+
+namespace {
+
+std::string absolute(const std::string& path) {
+  if (path.starts_with('/')) return path;
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
+  return std::string(cwd) + "/" + path;
+}
+
+void make_dir(const std::string& path, const char* flag) {
+  if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST) throw_errno(std::string("create the ") + flag + " " + path);
+}
+
+// "/sys/fs/cgroup/cpu,cpuacct/a/b" under mount "/sys/fs/cgroup/cpu,cpuacct" -> "/a/b".
+std::string below(const std::string& dir, const std::string& mount) {
+  if (mount.empty() || !dir.starts_with(mount)) return "";
+  std::string rest = dir.substr(mount.size());
+  return rest.empty() ? "/" : rest;
+}
+
+}  // namespace
+
+void resolve_criu_dirs(CriuOptions& o, bool create) {
+  o.image_path = absolute(o.image_path.empty() ? "checkpoint" : o.image_path);
+  if (!o.work_path.empty()) o.work_path = absolute(o.work_path);
+  if (!create) return;
+  make_dir(o.image_path, "image path");
+  if (!o.work_path.empty()) make_dir(o.work_path, "work path");
+}
+
+std::string criu_log_path(const CriuOptions& o, const char* log_name) {
+  return (o.work_path.empty() ? o.image_path : o.work_path) + "/" + log_name;
+}
+
+std::string freezer_cgroup(const cgroups::Paths& paths) {
+  for (const auto& [hierarchy, dir] : paths.v1)
+    if (hierarchy == "freezer") return dir;
+  return paths.v2;
+}
+
+std::vector<std::string> criu_cgroup_roots(const cgroups::Paths& paths, const cgroups::Host& host) {
+  std::vector<std::string> roots;
+  if (std::string rel = below(paths.v2, host.v2_mount); !rel.empty()) roots.push_back(rel);
+  for (const auto& [hierarchy, dir] : paths.v1) {
+    auto h = host.v1.find(hierarchy);
+    if (h == host.v1.end()) continue;
+    if (std::string rel = below(dir, h->second.mount); !rel.empty()) roots.push_back(hierarchy + ":" + rel);
+  }
+  return roots;
+}
+
+std::string descriptors_json(const std::vector<std::string>& fds) { return nlohmann::json(fds).dump(); }
+
+std::vector<std::pair<int, std::string>> inherited_pipes(const std::string& json_text, const std::string& what) {
+  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+  if (!j.is_array()) throw Error(what + ": expected a JSON array of strings");
+  std::vector<std::pair<int, std::string>> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_string()) throw Error(what + ": expected a JSON array of strings");
+    std::string fd = j[i].get<std::string>();
+    if (fd.starts_with("pipe:")) out.emplace_back(static_cast<int>(i), fd);
+  }
+  return out;
+}
+
+}  // namespace hull

@@ -1,0 +1,204 @@
+// hull restore: a new container from CRIU's images. Set up like create (the
+// state dir, the saved config, the cgroups with their limits), then CRIU
+// restores the process tree into that cgroup and the restored init is
+// recorded as the container's, running.
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <optional>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
+#include "cgroups/ownership.hpp"
+#include "runtime/container_setup.hpp"
+#include "runtime/criu.hpp"
+#include "runtime/criu_args.hpp"
+#include "runtime/criu_images.hpp"
+#include "runtime/operations.hpp"
+#include "runtime/owned_cgroup.hpp"
+#include "runtime/pid_file.hpp"
+#include "runtime/signal_forwarder.hpp"
+#include "spec/validate.hpp"
+
+namespace hull {
+
+namespace {
+
+constexpr const char* kCriuRoot = "criu-root";
+constexpr const char* kCriuPidFile = "criu-restore.pid";
+
+std::string real_dir(const std::string& path, const std::string& what) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) throw_errno(what + " " + path);
+  return buf;
+}
+
+// CRIU wants its --root to be a mount point whose parent is not overmounted:
+// the rootfs bind-mounted on a directory in the state dir (runc does the
+// same), unmounted and removed once CRIU is done.
+class CriuRoot {
+ public:
+  CriuRoot(const std::string& state_dir, const std::string& rootfs) : path_(state_dir + "/" + kCriuRoot) {
+    if (::mkdir(path_.c_str(), 0700) < 0) throw_errno("create the CRIU root directory " + path_);
+    if (::mount(rootfs.c_str(), path_.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+      int e = errno;
+      ::rmdir(path_.c_str());
+      errno = e;
+      throw_errno("bind-mount the rootfs " + rootfs + " on " + path_ + " for CRIU");
+    }
+  }
+  CriuRoot(const CriuRoot&) = delete;
+  CriuRoot& operator=(const CriuRoot&) = delete;
+  ~CriuRoot() {
+    ::umount2(path_.c_str(), MNT_DETACH);
+    ::rmdir(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The restored init's pid, from the file CRIU wrote.
+pid_t restored_pid(const std::string& path) {
+  std::string text = read_file(path);
+  char* end = nullptr;
+  long pid = std::strtol(text.c_str(), &end, 10);
+  if (pid <= 0 || pid > INT_MAX || (end && *end != '\0' && *end != '\n'))
+    throw Error("criu restore wrote no pid to " + path + ": " + quote(text));
+  return static_cast<pid_t>(pid);
+}
+
+// Undoes a half-restored container: its processes (CRIU may have left the
+// tree when it failed late), the cgroups and the state dir.
+class RestoreGuard {
+ public:
+  explicit RestoreGuard(ContainerDir& dir) : dir_(dir) {}
+  ~RestoreGuard() {
+    if (committed_) return;
+    try {
+      if (cgroup_) cgroup_->kill_all(SIGKILL);
+    } catch (...) {}
+    try {
+      if (cgroup_) cgroup_->destroy();
+    } catch (...) {}
+    try {
+      dir_.remove();
+    } catch (...) {}
+  }
+  void watch(cgroups::Manager* cgroup) { cgroup_ = cgroup; }
+  void commit() { committed_ = true; }
+
+ private:
+  ContainerDir& dir_;
+  cgroups::Manager* cgroup_ = nullptr;
+  bool committed_ = false;
+};
+
+struct Restored {
+  std::optional<ContainerDir> dir;
+  ContainerState state;
+};
+
+Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
+  RestoreOptions o = opts;
+  criu_cgroups_mode(o.criu.manage_cgroups_mode);  // a bad flag is refused before anything is made
+  for (const std::string& ns : o.criu.empty_ns) criu_empty_ns(ns);
+  resolve_criu_dirs(o.criu, false);
+  if (::access(o.criu.image_path.c_str(), R_OK | X_OK) < 0) throw_errno("the image path " + o.criu.image_path);
+  if (!o.criu.work_path.empty()) resolve_criu_dirs(o.criu, true);
+  std::vector<std::pair<int, std::string>> pipes;
+  std::string descriptors = o.criu.image_path + "/" + kDescriptorsFile;
+  if (::access(descriptors.c_str(), F_OK) == 0) pipes = inherited_pipes(read_file(descriptors), descriptors);
+
+  std::string bundle = real_dir(o.bundle, "bundle");
+  std::string config_path = bundle + "/config.json";
+  std::string config_text = read_file(config_path);
+  spec::Spec spec = spec::parse_config(config_text, config_path);
+  spec::validate_for_create(spec, config_path);
+  const std::string& rp = spec.root->path;
+  std::string rootfs = real_dir(rp.starts_with('/') ? rp : bundle + "/" + rp, "rootfs");
+  cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
+  std::optional<PidFile> pid_file;
+  if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
+
+  Restored r;
+  r.dir.emplace(StateStore(g.root).create(o.id));
+  ContainerDir& dir = *r.dir;
+  RestoreGuard guard(dir);
+  ContainerState& st = r.state;
+  st.id = o.id;
+  st.status = Status::Creating;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.annotations = spec.annotations;
+  st.created = rfc3339_now_nanos();
+  st.owner = ::getuid();
+  st.cgroupPath = cgroup.to_state();
+  dir.write_state(st);
+  write_file_atomic(dir.fd(), kSavedConfigName, config_text);
+
+  // The cgroups with the config's limits, CRIU inside them: what it
+  // restores starts there, under the container's limits (as runc does).
+  cgroup.create();
+  guard.watch(&cgroup);
+  cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
+  st.cgroupPath = cgroup.to_state();
+
+  RestoreTarget t;
+  std::optional<CriuRoot> root;
+  root.emplace(dir.path(), rootfs);
+  t.root = root->path();
+  t.pid_file = dir.path() + "/" + kCriuPidFile;
+  t.cgroup_roots = criu_cgroup_roots(cgroup.paths(), cgroups::Host::current());
+  t.mounts = restore_external_mounts(spec);
+  t.inherit_fds = pipes;
+  run_criu(criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), &cgroup);
+  root.reset();
+
+  st.pid = restored_pid(t.pid_file);
+  ::unlink(t.pid_file.c_str());
+  auto stat = read_proc_stat(st.pid);
+  if (!stat) throw Error("the restored init exited right after the restore");
+  st.initStartTime = stat->start_time;
+  st.status = Status::Running;
+  if (pid_file) pid_file->write(st.pid);
+  dir.write_state(st);
+  guard.commit();
+  cgroup.disown();
+  return r;
+}
+
+}  // namespace
+
+int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
+  return with_context("restore container " + quote(o.id), [&]() -> int {
+    validate_container_id(o.id);
+    // Attached, hull waits for the restored init like `run` does; orphans of
+    // the container come to hull too, unless --no-subreaper (runc's rule).
+    if (!o.detach && !o.no_subreaper && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+      throw_errno("become a child subreaper");
+    Restored r = restore_locked(g, o);
+    if (o.detach) return 0;
+    // CRIU restored the init as its sibling: a child of hull, waited on here.
+    int raw = static_cast<int>(::syscall(SYS_pidfd_open, r.state.pid, 0));
+    if (raw < 0) throw_errno("pidfd_open " + std::to_string(r.state.pid));
+    UniqueFd pidfd(raw);
+    SignalForwarder forwarder;
+    r.dir.reset();  // unlocked while it runs, so other commands can act on it
+    int code = forwarder.forward_until_exit(pidfd.get(), "container " + quote(o.id));
+    delete_container(g, o.id, true);
+    return code;
+  });
+}
+
+}  // namespace hull

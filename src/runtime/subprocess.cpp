@@ -1,0 +1,47 @@
+#include "runtime/subprocess.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/unique_fd.hpp"
+
+namespace hull {
+
+CommandOutput run_capturing(const std::vector<std::string>& argv) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for " + argv[0]);
+  UniqueFd read_end(p[0]), write_end(p[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork for " + argv[0]);
+  if (pid == 0) {
+    ::dup2(write_end.get(), STDOUT_FILENO);
+    ::dup2(write_end.get(), STDERR_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  write_end.reset();
+  CommandOutput r;
+  r.output = read_fd(read_end.get(), "the output of " + argv[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string run_and_capture(const std::vector<std::string>& argv) {
+  CommandOutput r = run_capturing(argv);
+  if (r.status != 0) {
+    std::string how = r.status > 128 ? "was killed by signal " + std::to_string(r.status - 128)
+                                     : "exited with status " + std::to_string(r.status);
+    throw Error(argv[0] + " " + how + ": " + r.output);
+  }
+  return r.output;
+}
+
+}  // namespace hull

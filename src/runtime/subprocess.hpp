@@ -1,0 +1,20 @@
+#pragma once
+// Running a host program and reading what it printed (ps, criu check).
+#include <string>
+#include <vector>
+
+namespace hull {
+
+struct CommandOutput {
+  int status = 0;      // exit status; 128+N when killed by signal N; 127 when it could not be run
+  std::string output;  // stdout and stderr together
+};
+
+// Runs argv (PATH lookup) with stdout and stderr captured together.
+CommandOutput run_capturing(const std::vector<std::string>& argv);
+
+// Like run_capturing, but throws with the output when it does not exit 0:
+// "ps exited with status 1: <output>".
+std::string run_and_capture(const std::vector<std::string>& argv);
+
+}  // namespace hull

@@ -1,0 +1,220 @@
+// checkpoint/restore: runc's flags as criu(8) arguments, the external mounts
+// described as runc describes them, and the CRIU helpers that need no root.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "runtime/criu.hpp"
+#include "runtime/criu_args.hpp"
+#include "runtime/criu_images.hpp"
+#include "spec/spec.hpp"
+
+namespace hull {
+namespace {
+
+using Args = std::vector<std::string>;
+
+// Whether `seq` appears in `args` as consecutive arguments.
+bool has(const Args& args, const Args& seq) {
+  return std::search(args.begin(), args.end(), seq.begin(), seq.end()) != args.end();
+}
+
+spec::Spec spec_with_mounts() {
+  spec::Spec s;
+  s.linux_.emplace();
+  s.mounts.push_back({"/proc", std::string("proc"), std::string("proc"), {}, {}, {}});
+  s.mounts.push_back({"/data/", std::nullopt, std::string("/srv/data"), {"rbind", "ro"}, {}, {}});
+  s.mounts.push_back({"/etc/hosts", std::string("bind"), std::string("/srv/hosts"), {}, {}, {}});
+  s.mounts.push_back({"/tmp", std::string("tmpfs"), std::string("tmpfs"), {"nosuid"}, {}, {}});
+  s.linux_->maskedPaths = {"/proc/kcore", "/proc/acpi"};
+  return s;
+}
+
+DumpTarget dump_target() {
+  DumpTarget t;
+  t.pid = 4242;
+  t.rootfs = "/b/rootfs";
+  t.freeze_cgroup = "/sys/fs/cgroup/c1";
+  t.mounts = {{"/data", "/data"}};
+  return t;
+}
+
+TEST(CriuArgs, DumpCarriesTheTreeImagesRootCgroupsAndRuncFlags) {
+  CheckpointOptions o;
+  o.criu.image_path = "/img";
+  o.criu.work_path = "/work";
+  o.criu.tcp_established = o.criu.ext_unix_sk = o.criu.shell_job = o.criu.file_locks = true;
+  o.criu.auto_dedup = o.criu.lazy_pages = true;
+  o.criu.empty_ns = {"network"};
+  o.leave_running = true;
+  o.status_fd = 7;
+  o.page_server = "10.0.0.1:2000";
+  Args a = criu_dump_args(o, dump_target());
+  EXPECT_EQ(a.at(0), "dump");
+  EXPECT_TRUE(has(a, {"--tree", "4242"}));
+  EXPECT_TRUE(has(a, {"--images-dir", "/img"}));
+  EXPECT_TRUE(has(a, {"--work-dir", "/work"}));
+  EXPECT_TRUE(has(a, {"--log-file", "dump.log", "-v4"}));
+  EXPECT_TRUE(has(a, {"--root", "/b/rootfs"}));
+  EXPECT_TRUE(has(a, {"--manage-cgroups=soft"}));
+  EXPECT_TRUE(has(a, {"--freeze-cgroup", "/sys/fs/cgroup/c1"}));
+  for (const char* f : {"--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks", "--auto-dedup",
+                        "--lazy-pages", "--leave-running"})
+    EXPECT_TRUE(has(a, {f})) << f;
+  EXPECT_TRUE(has(a, {"--empty-ns", "net"}));
+  EXPECT_TRUE(has(a, {"--status-fd", "7"}));
+  EXPECT_TRUE(has(a, {"--page-server", "--address", "10.0.0.1", "--port", "2000"}));
+  EXPECT_TRUE(has(a, {"--external", "mnt[/data]:/data"}));
+  EXPECT_FALSE(has(a, {"--track-mem"}));
+}
+
+TEST(CriuArgs, DumpLeavesOutWhatWasNotAsked) {
+  CheckpointOptions o;
+  o.criu.image_path = "/img";
+  DumpTarget t = dump_target();
+  t.freeze_cgroup.clear();
+  Args a = criu_dump_args(o, t);
+  for (const char* f : {"--work-dir", "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks",
+                        "--auto-dedup", "--lazy-pages", "--leave-running", "--freeze-cgroup", "--page-server",
+                        "--status-fd", "--empty-ns", "--prev-images-dir"})
+    EXPECT_FALSE(has(a, {f})) << f;
+}
+
+TEST(CriuArgs, PreDumpTracksMemoryAndSkipsTheMountTree) {
+  CheckpointOptions o;
+  o.criu.image_path = "/img/pre";
+  o.pre_dump = true;
+  o.leave_running = true;  // implied: a pre-dump never stops the container
+  Args a = criu_dump_args(o, dump_target());
+  EXPECT_EQ(a.at(0), "pre-dump");
+  EXPECT_TRUE(has(a, {"--track-mem"}));
+  EXPECT_TRUE(has(a, {"--log-file", "pre-dump.log"}));
+  EXPECT_FALSE(has(a, {"--leave-running"}));
+  EXPECT_FALSE(has(a, {"--external"}));
+}
+
+TEST(CriuArgs, DumpOnAParentTracksMemoryFromThePreviousImages) {
+  CheckpointOptions o;
+  o.criu.image_path = "/img/final";
+  o.parent_path = "../pre";
+  Args a = criu_dump_args(o, dump_target());
+  EXPECT_EQ(a.at(0), "dump");
+  EXPECT_TRUE(has(a, {"--track-mem"}));
+  EXPECT_TRUE(has(a, {"--prev-images-dir", "../pre"}));
+}
+
+TEST(CriuArgs, RestoreIsDetachedASiblingInTheContainersCgroup) {
+  RestoreOptions o;
+  o.criu.image_path = "/img";
+  o.criu.manage_cgroups_mode = "full";
+  o.criu.shell_job = true;
+  RestoreTarget t;
+  t.root = "/run/hull/c1/criu-root";
+  t.pid_file = "/run/hull/c1/criu-restore.pid";
+  t.cgroup_roots = {"/test.slice/c1"};
+  t.mounts = {{"/data", "/srv/data"}, {"/dev/null", "/dev/null"}};
+  t.inherit_fds = {{1, "pipe:[77]"}};
+  Args a = criu_restore_args(o, t);
+  EXPECT_EQ(a.at(0), "restore");
+  EXPECT_TRUE(has(a, {"--restore-detached", "--restore-sibling"}));
+  EXPECT_TRUE(has(a, {"--root", "/run/hull/c1/criu-root"}));
+  EXPECT_TRUE(has(a, {"--pidfile", "/run/hull/c1/criu-restore.pid"}));
+  EXPECT_TRUE(has(a, {"--manage-cgroups=full"}));
+  EXPECT_TRUE(has(a, {"--cgroup-root", "/test.slice/c1"}));
+  EXPECT_TRUE(has(a, {"--log-file", "restore.log"}));
+  EXPECT_TRUE(has(a, {"--shell-job"}));
+  EXPECT_TRUE(has(a, {"--evasive-devices"}));
+  EXPECT_TRUE(has(a, {"--external", "mnt[/data]:/srv/data"}));
+  EXPECT_TRUE(has(a, {"--external", "mnt[/dev/null]:/dev/null"}));
+  EXPECT_TRUE(has(a, {"--inherit-fd", "fd[1]:pipe:[77]"}));
+}
+
+TEST(CriuArgs, BadModesNamespacesAndPageServersAreErrorsNamingTheFlag) {
+  EXPECT_EQ(criu_cgroups_mode(""), "soft");
+  for (const char* m : {"soft", "full", "strict", "ignore"}) EXPECT_EQ(criu_cgroups_mode(m), m);
+  EXPECT_THROW(criu_cgroups_mode("hard"), Error);
+  try {
+    criu_cgroups_mode("hard");
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "invalid --manage-cgroups-mode \"hard\": expected soft, full, strict or ignore");
+  }
+  EXPECT_EQ(criu_empty_ns("network"), "net");
+  EXPECT_THROW(criu_empty_ns("pid"), Error);
+  CheckpointOptions o;
+  o.criu.image_path = "/img";
+  for (const char* bad : {"10.0.0.1", ":2000", "10.0.0.1:"}) {
+    o.page_server = bad;
+    EXPECT_THROW(criu_dump_args(o, dump_target()), Error) << bad;
+  }
+}
+
+TEST(CriuArgs, ExternalMountsAreTheBindMountsAndMaskedFilesAsRuncLists) {
+  spec::Spec s = spec_with_mounts();
+  // /proc/acpi is a directory in the container (masked by a tmpfs): not listed by the caller.
+  std::vector<ExternalMount> dump = dump_external_mounts(s, {"/proc/kcore"});
+  std::vector<ExternalMount> want_dump = {
+      {"/data", "/data"}, {"/etc/hosts", "/etc/hosts"}, {"/proc/kcore", "/dev/null"}};
+  EXPECT_EQ(dump, want_dump);
+  std::vector<ExternalMount> restore = restore_external_mounts(s);
+  std::vector<ExternalMount> want_restore = {
+      {"/data", "/srv/data"}, {"/etc/hosts", "/srv/hosts"}, {"/dev/null", "/dev/null"}};
+  EXPECT_EQ(restore, want_restore);
+  s.linux_->maskedPaths.clear();
+  EXPECT_EQ(restore_external_mounts(s).size(), 2u);
+}
+
+TEST(CriuImages, CgroupRootsAreRelativeToTheirMounts) {
+  cgroups::Host host;
+  host.v2_mount = "/sys/fs/cgroup";
+  cgroups::Paths p;
+  p.v2 = "/sys/fs/cgroup/test.slice/c1";
+  EXPECT_EQ(criu_cgroup_roots(p, host), std::vector<std::string>{"/test.slice/c1"});
+  EXPECT_EQ(freezer_cgroup(p), "/sys/fs/cgroup/test.slice/c1");
+  host.v2_mount = "/sys/fs/cgroup/unified";
+  host.v1["freezer"].mount = "/sys/fs/cgroup/freezer";
+  p.v2 = "/sys/fs/cgroup/unified/u/c1";
+  p.v1["freezer"] = "/sys/fs/cgroup/freezer/u/c1";
+  std::vector<std::string> want = {"/u/c1", "freezer:/u/c1"};
+  EXPECT_EQ(criu_cgroup_roots(p, host), want);
+  EXPECT_EQ(freezer_cgroup(p), "/sys/fs/cgroup/freezer/u/c1");
+}
+
+TEST(CriuImages, ThePipesOfTheDescriptorsRecordAreInherited) {
+  std::string json = descriptors_json({"/dev/null", "pipe:[1234]", "pipe:[99]"});
+  EXPECT_EQ(json, R"(["/dev/null","pipe:[1234]","pipe:[99]"])");
+  auto pipes = inherited_pipes(json, "descriptors.json");
+  std::vector<std::pair<int, std::string>> want = {{1, "pipe:[1234]"}, {2, "pipe:[99]"}};
+  EXPECT_EQ(pipes, want);
+  EXPECT_THROW(inherited_pipes("{\"a\":1}", "descriptors.json"), Error);
+  EXPECT_THROW(inherited_pipes("[1]", "descriptors.json"), Error);
+}
+
+TEST(CriuImages, ImageAndWorkPathsBecomeAbsoluteAndNameTheLog) {
+  CriuOptions o;
+  resolve_criu_dirs(o, false);
+  EXPECT_TRUE(o.image_path.starts_with("/"));
+  EXPECT_TRUE(o.image_path.ends_with("/checkpoint"));
+  EXPECT_EQ(criu_log_path(o, kDumpLog), o.image_path + "/dump.log");
+  o.work_path = "/w";
+  EXPECT_EQ(criu_log_path(o, kRestoreLog), "/w/restore.log");
+}
+
+TEST(CriuLog, TheLastErrorLinesAreQuoted) {
+  std::string log =
+      "(00.001) Version: 3.17.1\n"
+      "(00.002) Error (criu/kerndat.c:1615): kerndat_vdso_fill_symtable failed when initializing kerndat.\n"
+      "(00.003) a line\n"
+      "(00.004) Error (criu/crtools.c:260): Could not initialize kernel features detection.\n";
+  EXPECT_EQ(criu_log_errors(log),
+            "(00.002) Error (criu/kerndat.c:1615): kerndat_vdso_fill_symtable failed when initializing kerndat.; "
+            "(00.004) Error (criu/crtools.c:260): Could not initialize kernel features detection.");
+  EXPECT_EQ(criu_log_errors(log, 1),
+            "(00.004) Error (criu/crtools.c:260): Could not initialize kernel features detection.");
+  EXPECT_EQ(criu_log_errors("all fine\n"), "");
+}
+
+}  // namespace
+}  // namespace hull
