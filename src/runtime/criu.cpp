@@ -21,7 +21,7 @@ constexpr const char* kCriu = "criu";
 
 // The child: into the cgroups, then exec; an errno that stops it is sent
 // back over the close-on-exec pipe (nothing arrives when exec succeeds).
-[[noreturn]] void exec_criu(const std::vector<std::string>& args, const cgroups::Manager* cgroup, int report) {
+[[noreturn]] void exec_criu(const std::vector<std::string>& args, cgroups::Manager* cgroup, int report) {
   int err = 0;
   try {
     if (cgroup) cgroup->add_process(::getpid());
@@ -62,7 +62,7 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
   return out;
 }
 
-void run_criu(const std::vector<std::string>& args, const std::string& log_path, const cgroups::Manager* cgroup) {
+void run_criu(const std::vector<std::string>& args, const std::string& log_path, cgroups::Manager* cgroup) {
   const std::string& action = args.at(0);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for criu " + action);

@@ -17,7 +17,7 @@ namespace hull {
 //   criu not found: install CRIU ...
 // when there is no criu in PATH.
 void run_criu(const std::vector<std::string>& args, const std::string& log_path,
-              const cgroups::Manager* cgroup = nullptr);
+              cgroups::Manager* cgroup = nullptr);
 
 // The last lines of a CRIU log that report errors (at most `max`), joined
 // with "; "; "" when there are none.

@@ -19,7 +19,6 @@
 #include <thread>
 
 #include "harness.hpp"
-#include "orphan_reaping.hpp"
 
 namespace hull::itest {
 namespace {

@@ -16,8 +16,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "../integration/harness.hpp"
-#include "../integration/proc_files.hpp"
+#include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
