@@ -172,7 +172,7 @@ void SystemdBus::start_transient_unit(const std::string& name, const std::vector
   wait_for_job(job, "start");
 }
 
-void SystemdBus::stop_unit(const std::string& name) {
+void SystemdBus::stop_unit(const std::string& name, bool wait_for_removal) {
   dbus::Writer w;
   w.string(name);
   w.string("replace");
@@ -185,6 +185,7 @@ void SystemdBus::stop_unit(const std::string& name) {
     if (std::string_view(e.message()).find("org.freedesktop.systemd1.NoSuchUnit") != std::string_view::npos) return;
     throw;
   }
+  if (!wait_for_removal) return;
   std::string job = dbus::Reader(reply.body.data(), reply.body.size()).string();
   wait_for_job(job, "stop");
 }

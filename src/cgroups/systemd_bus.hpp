@@ -20,9 +20,9 @@ class SystemdBus {
 
   // StartTransientUnit(name, "replace", props, []) and waits for the job.
   void start_transient_unit(const std::string& name, const std::vector<dbus::Property>& props);
-  // StopUnit(name, "replace") and waits for the job; a unit that does not
-  // exist (any more) is not an error.
-  void stop_unit(const std::string& name);
+  // StopUnit(name, "replace"), and with wait_for_removal its JobRemoved; a unit
+  // that does not exist (any more) is not an error.
+  void stop_unit(const std::string& name, bool wait_for_removal);
   // SetUnitProperties(name, runtime=true, props): no job.
   void set_unit_properties(const std::string& name, const std::vector<dbus::Property>& props);
 

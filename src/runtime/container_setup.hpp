@@ -3,7 +3,10 @@
 // and releasing it.
 #include <sys/types.h>
 
+#include <optional>
+
 #include "base/unique_fd.hpp"
+#include "cgroups/cgroup_manager.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/state_store.hpp"
 #include "spec/spec.hpp"
@@ -31,7 +34,10 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id);
 // A frozen task acts on SIGKILL only once thawed (v1 freezer): after sending
 // SIGKILL to a paused container, thaw it so the signal is delivered (as runc);
 // also a running one, whose cgroup a killed `hull pause` may have left frozen.
-void thaw_if_paused(const ContainerDir& dir, const ContainerState& state, Status status, int sig);
+// Call before the kill and thaw what it returns after: the cgroup's ownership
+// is checked now, while the init that vouches for an unmarked cgroup lives.
+std::optional<cgroups::Manager> cgroup_to_thaw_after_kill(const ContainerDir& dir, const ContainerState& state,
+                                                          Status status, int sig);
 
 // create (and run): everything up to the init waiting at the start barrier,
 // as named steps in runtime/create.cpp (read, plan, open, state dir, launch,

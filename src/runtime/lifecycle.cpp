@@ -45,8 +45,9 @@ UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st) {
 void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status status) {
   UniqueFd pidfd = open_verified_init(dir, st);
   if (!pidfd) return;
+  std::optional<cgroups::Manager> frozen = cgroup_to_thaw_after_kill(dir, st, status, SIGKILL);
   send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
-  thaw_if_paused(dir, st, status, SIGKILL);
+  if (frozen) frozen->thaw();
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
@@ -140,8 +141,9 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
       return;
     }
     UniqueFd pidfd = open_verified_init(c.dir, c.state);
+    std::optional<cgroups::Manager> frozen = cgroup_to_thaw_after_kill(c.dir, c.state, c.status, sig);
     if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
-    thaw_if_paused(c.dir, c.state, c.status, sig);
+    if (frozen) frozen->thaw();
   });
 }
 

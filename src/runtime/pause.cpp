@@ -37,13 +37,15 @@ void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen
 
 void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
 
-void thaw_if_paused(const ContainerDir& dir, const ContainerState& state, Status status, int sig) {
+std::optional<cgroups::Manager> cgroup_to_thaw_after_kill(const ContainerDir& dir, const ContainerState& state,
+                                                          Status status, int sig) {
   // Running too: a `hull pause` killed between the freeze and recording
   // "paused" leaves a frozen cgroup behind a "running" state, and a SIGKILL
   // that is never delivered hung delete --force (found by the fault test
   // freeze-after-cgroup).
-  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || state.cgroupPath.empty()) return;
-  load_owned_cgroup(dir, state).thaw();
+  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || state.cgroupPath.empty())
+    return std::nullopt;
+  return load_owned_cgroup(dir, state);
 }
 
 }  // namespace hull

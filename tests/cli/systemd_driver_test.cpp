@@ -47,7 +47,7 @@ class SystemdDriverTest : public HullTest {
 
   // `systemctl show UNIT -p P...`: "P=value" lines.
   std::string show(const std::string& unit, const std::vector<std::string>& props) {
-    std::vector<std::string> argv{"systemctl", "show", unit};
+    std::vector<std::string> argv{"/usr/bin/systemctl", "show", unit};
     for (const auto& p : props) argv.push_back("--property=" + p);
     ProcResult r = run_process(argv);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -130,7 +130,7 @@ TEST_F(SystemdDriverTest, NestedSliceIsExpandedAndAnInitThatExitsTakesItsScope) 
   EXPECT_TRUE(after.find("LoadState=not-found\n") != std::string::npos ||
               after.find("ActiveState=inactive\n") != std::string::npos)
       << after;
-  run_process({"systemctl", "stop", "hulltest-pod1.slice", "hulltest.slice"});
+  run_process({"/usr/bin/systemctl", "stop", "hulltest-pod1.slice", "hulltest.slice"});
   expect_nothing_left(id);
 }
 

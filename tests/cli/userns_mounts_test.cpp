@@ -2,9 +2,13 @@
 // a user namespace joined by path (its maps, runc's join order, the new
 // namespaces owned by it), and id-mapped mounts. Checked from inside the
 // container: /proc/self/uid_map, id, file owners, /proc/self/ns links.
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -17,6 +21,24 @@ namespace hull::itest {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Why a directory's file system cannot be id-mapped on this kernel, or "".
+// The kernel refuses (EINVAL) a file system without FS_ALLOW_IDMAP: tmpfs has
+// it only since 6.3 (the VM lane boots Debian's 6.1 with /tmp on tmpfs), 9p
+// never had it. hull's refusal there is the right answer, not what the test
+// is about.
+std::string idmap_unsupported_on(const fs::path& dir) {
+  struct statfs sf {};
+  if (::statfs(dir.c_str(), &sf) != 0) return "";
+  if (sf.f_type == V9FS_MAGIC) return "9p has no id-mapped mounts";
+  utsname u{};
+  ::uname(&u);
+  int major = 0, minor = 0;
+  std::sscanf(u.release, "%d.%d", &major, &minor);
+  if (sf.f_type == TMPFS_MAGIC && (major < 6 || (major == 6 && minor < 3)))
+    return std::string("tmpfs has id-mapped mounts since Linux 6.3, this is ") + u.release;
+  return "";
+}
 
 nlohmann::json id_map(unsigned container, unsigned host, unsigned size) {
   return {{{"containerID", container}, {"hostID", host}, {"size", size}}};
@@ -98,6 +120,7 @@ TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
 TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
   fs::path shared = temp_dir() / "shared";
   fs::create_directories(shared);
+  if (std::string why = idmap_unsupported_on(shared); !why.empty()) GTEST_SKIP() << why;
   std::ofstream(shared / "file") << "x\n";
   ASSERT_EQ(::chown(shared.c_str(), 0, 0), 0);
   Bundle& b = bundle();

@@ -309,7 +309,7 @@ TEST(SystemdBusCalls, FailedJobIsAnError) {
     return out;
   });
   SystemdBus bus = SystemdBus::connect(fake.path());
-  EXPECT_EQ(error_of([&] { bus.stop_unit("hull-web.scope"); }),
+  EXPECT_EQ(error_of([&] { bus.stop_unit("hull-web.scope", /*wait_for_removal=*/true); }),
             "systemd cgroup driver: stop \"hull-web.scope\": the job ended with \"failed\" (journalctl -u "
             "hull-web.scope says why)");
 }
