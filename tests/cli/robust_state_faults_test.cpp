@@ -116,7 +116,7 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
       {"truncated", "{\"ociVersion\": \"1.3.0\", \"id\": \"bad\", \"sta"},
       {"garbage", std::string("\x7f"
                               "ELF\x02\x01\x01\x00\xff\xfe garbage",
-                              20)},
+                              18)},
       {"not an object", "[1, 2, 3]"},
       {"foreign version",
        "{\"ociVersion\": \"9.0.0\", \"id\": \"bad\", \"status\": \"hibernating\", \"pid\": -5, "

@@ -146,7 +146,11 @@ TEST_F(SystemdDriverTest, ScopeNameInUseIsRefusedWithSystemdsError) {
   EXPECT_TRUE(failed_with(r, {"systemd cgroup driver: StartTransientUnit: org.freedesktop.systemd1.UnitExists"}));
   // The first container's scope is untouched.
   EXPECT_NE(show("hull-" + id + ".scope", {"ActiveState"}).find("ActiveState=active"), std::string::npos);
+  // The first container's init is our child too (we are its subreaper):
+  // gone before the check that no process of the refused one is left.
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
   expect_nothing_left("sd-other");
+  expect_nothing_left(id);
 }
 
 // Pure v2 without systemd (the v2vm shards): one clear error, nothing made.

@@ -152,7 +152,7 @@ TEST(ProcessExecChild, WaitsForStartBeforeExec) {
 TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
   REQUIRE_ROOT();
   hull::test::TempDir tmp{"process"};
-  std::string dir = tmp.path();
+  const std::string& dir = tmp.path();
   std::string script = dir + "/evil.sh";
   std::ofstream(script) << "#!/proc/self/exe\n";
   ::chmod(script.c_str(), 0755);
@@ -173,7 +173,7 @@ TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
 TEST(ProcessExecChild, ReadOnlyBinaryMountIsReportedAndCannotBeReopenedForWriting) {
   REQUIRE_ROOT();
   hull::test::TempDir tmp{"process"};
-  std::string dir = tmp.path();
+  const std::string& dir = tmp.path();
   std::string copy = dir + "/hull";
   std::filesystem::copy_file(HULL_BINARY, copy);
   int out[2];

@@ -179,7 +179,7 @@ TEST_F(RootfsOptions, DataIsPassedToTheFilesystem) {
               struct stat st {};
               c.expect(::stat("/run", &st) == 0 && (st.st_mode & 07777) == 0700, "mode=700");
               struct statfs sfs {};
-              c.expect(::statfs("/run", &sfs) == 0 && sfs.f_blocks * sfs.f_bsize == 1024 * 1024, "size=1m");
+              c.expect(::statfs("/run", &sfs) == 0 && sfs.f_blocks * sfs.f_bsize == 1024UL * 1024, "size=1m");
               return c.failures;
             }),
             "");
