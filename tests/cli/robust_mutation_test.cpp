@@ -110,7 +110,7 @@ class Mutator {
   std::string mutate_at(json& root, const json::json_pointer& ptr) {
     json& target = root[ptr];
     json& parent = root[ptr.parent_pointer()];
-    const std::string last = ptr.back();
+    const std::string& last = ptr.back();
     switch (pick(5)) {
       case 0:  // drop
         if (parent.is_object())

@@ -171,9 +171,10 @@ TEST(StateJson, CorruptFilesAreRefusedNamingTheFile) {
       {R"({"ociVersion":"1.3.0","id":"../x","bundle":"/b","status":"running","pid":1})",
        p + "field \"id\" is not a valid container id"},
   };
-  for (const auto& [text, message] : cases) {
+  for (const auto& c : cases) {
+    const std::string& text = c.first;  // not a structured binding: clang 14 cannot capture one
     SCOPED_TRACE(text);
-    EXPECT_EQ(error_of([&] { from_state_file_json(text, f); }), message);
+    EXPECT_EQ(error_of([&] { from_state_file_json(text, f); }), c.second);
   }
 }
 
