@@ -14,6 +14,11 @@ bench_setup() {
     [ -f "$d/cgroup.procs" ] && controllers+=("$c")
   done
   trap bench_cleanup EXIT
+  # A run stopped by timeout(1) or ^C exits through the EXIT trap too; without
+  # these, bash dies of the signal and leaves hullbench.<pid> cgroups behind.
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+  trap 'exit 129' HUP
 
   # Rootfs: static busybox plus one symlink per applet, shared read-only.
   rootfs="$work/rootfs"
