@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "base/unique_fd.hpp"
+#include "process.hpp"
 
 namespace hull::itest {
 
@@ -73,5 +74,12 @@ class Report {
   UniqueFd fd_;
   std::string text_;
 };
+
+// The canary binary's digest: an attack that wrote through changes it.
+inline std::string sha256(const std::filesystem::path& file) {
+  ProcResult r = run_process({"/usr/bin/sha256sum", file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out.substr(0, r.out.find(' '));
+}
 
 }  // namespace hull::itest

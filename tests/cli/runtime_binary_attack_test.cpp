@@ -29,12 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string sha256(const fs::path& file) {
-  ProcResult r = run_process({"/usr/bin/sha256sum", file.string()});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out.substr(0, r.out.find(' '));
-}
-
 // The attacker, in busybox sh. For every process it has not seen (by pid and
 // name) that is not running its own busybox: one direct `>> /proc/<p>/exe`,
 // then an fd on the exe kept by a background subshell that retries writing

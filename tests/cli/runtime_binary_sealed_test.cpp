@@ -26,12 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string sha256(const fs::path& file) {
-  ProcResult r = run_process({"/usr/bin/sha256sum", file.string()});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out.substr(0, r.out.find(' '));
-}
-
 // busybox sh, $1 the canary's process name; with $2 "nested" only those in a
 // pid namespace below the attacker's (the hull processes in containers'
 // reach by design; see ContainerInTheHostPidNamespace). For each new one: a direct `>> /proc/<p>/exe`, then an
