@@ -4,17 +4,20 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
 #include <iostream>
 
 #include "rootfs/rootfs.hpp"
 #include "rootfs_test_util.hpp"
+#include "support/swapper.hpp"
 
 namespace hull::rootfs {
 namespace {
 
 using namespace hull::rootfs::testing;
+using ::hull::test::Swapper;
 
 bool dir_empty(const std::string& d) { return fs::is_empty(d); }
 
@@ -254,6 +257,96 @@ TEST_F(RootfsEscape, SwappingADirectoryForASymlinkDuringSetupStaysInside) {
   ::kill(swapper, SIGKILL);
   ::waitpid(swapper, nullptr, 0);
   std::cout << "[ info ] setups that lost the race and failed cleanly: " << errors << "/30\n";
+}
+
+// Raced /sys: the image's /sys swapped for a symlink to the host directory
+// while setup mounts sysfs on /sys, the cgroup tree on /sys/fs/cgroup below
+// it and masks /sys/firmware (youki CVE-2025-54867 and CVE-2019-19921 done
+// by a racing process rather than shipped in the image). Each setup is
+// refused, or mounts inside the rootfs; nothing is ever mounted on or
+// created in the host directory.
+TEST_F(RootfsEscape, SwappingSysForASymlinkDuringSetupStaysInside) {
+  const std::string root = tb_->rootfs();
+  fs::create_directories(root + "/sys");
+  fs::create_directory_symlink(tb_->host(), root + "/syslink");
+  spec::Spec s = default_spec(root);
+  s.linux_->devices = {};
+  Swapper swapper(root + "/sys", root + "/syslink");
+  ASSERT_TRUE(swapper.started());
+  int refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    std::string out = setup(s, [&] { return host_untouched(*tb_); });
+    EXPECT_EQ(out.find("LEAK"), std::string::npos) << out;
+    EXPECT_EQ(out.find("no mount on the host directory"), std::string::npos) << out;
+    EXPECT_EQ(out.find("host directory still empty"), std::string::npos) << out;
+    if (!out.empty()) ++refused;
+    ASSERT_TRUE(fs::is_empty(tb_->host())) << "iteration " << i << ": created outside the rootfs";
+  }
+  std::cout << "[ info ] setups refused while /sys was a symlink: " << refused << "/20\n";
+}
+
+// Raced readonlyPaths (youki GHSA-3q8j-pf29-vwv8: the bind and the
+// read-only remount named the path twice, so a swap in between left it
+// writable): /etc/ro is exchanged with a symlink to the host directory while
+// setup makes it read-only. The image also has its own directory of the host
+// directory's name, where that symlink leads inside the rootfs. Whatever the
+// swap, the one directory the path was resolved to is read-only (the
+// directory itself, under whichever name it now has, or the in-root
+// directory the symlink led to, as itself), and nothing is mounted on or
+// created in the host directory.
+TEST_F(RootfsEscape, SwappingAReadonlyPathForASymlinkDuringSetupStaysInside) {
+  const std::string root = tb_->rootfs();
+  const std::string mirror = tb_->host();  // its path inside the rootfs
+  fs::create_directories(root + "/etc/ro");
+  fs::create_directories(root + mirror);
+  write_text(root + mirror + "/MIRROR", "");
+  fs::create_directory_symlink(tb_->host(), root + "/etc/link");
+  spec::Spec s = default_spec(root);
+  s.linux_->devices = {};
+  s.linux_->readonlyPaths = {"/etc/ro"};
+  Swapper swapper(root + "/etc/ro", root + "/etc/link");
+  ASSERT_TRUE(swapper.started());
+  // 1 read-only directory, 0 writable directory, -1 not a directory (the
+  // symlink, or nothing). By fd: the names keep changing while we look.
+  auto ro_dir = [](const std::string& path) {
+    int fd = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st {};
+    struct statvfs sv {};
+    int r =
+        ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && ::fstatvfs(fd, &sv) == 0 ? (sv.f_flag & ST_RDONLY ? 1 : 0) : -1;
+    ::close(fd);
+    return r;
+  };
+  int refused = 0;
+  for (int i = 0; i < 30; ++i) {
+    std::string out = setup(
+        s, [&] { return host_untouched(*tb_); },
+        [&] {
+          Checks c;
+          int dir = -1;
+          for (int tries = 0; dir < 0 && tries < 10000; ++tries) {
+            dir = ro_dir("/etc/ro");
+            if (dir < 0) dir = ro_dir("/etc/link");
+          }
+          c.expect(dir >= 0, "the directory was not found under either name");
+          // The mirror may be read-only only as itself, not as a copy of
+          // the directory put over it (a path resolved twice).
+          c.expect(dir == 1 || (ro_dir(mirror) == 1 && ::access((mirror + "/MIRROR").c_str(), F_OK) == 0),
+                   "neither the directory nor the in-root symlink target is read-only");
+          return c.failures;
+        });
+    EXPECT_EQ(out.find("LEAK"), std::string::npos) << out;
+    EXPECT_EQ(out.find("no mount on the host directory"), std::string::npos) << out;
+    EXPECT_EQ(out.find("host directory still empty"), std::string::npos) << out;
+    if (out.rfind("error: ", 0) == 0) {
+      ++refused;
+    } else {
+      EXPECT_EQ(out, "") << "iteration " << i;
+    }
+    ASSERT_TRUE(fs::is_empty(tb_->host())) << "iteration " << i << ": created outside the rootfs";
+  }
+  std::cout << "[ info ] setups that failed cleanly in the race: " << refused << "/30\n";
 }
 
 }  // namespace
