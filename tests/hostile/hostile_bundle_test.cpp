@@ -18,6 +18,7 @@
 
 #include "harness.hpp"
 #include "proc_files.hpp"
+#include "support/swapper.hpp"
 
 namespace hull::itest {
 namespace {
@@ -28,8 +29,9 @@ class HostileBundle : public HullTest {
  protected:
   // The container's UTS namespace is private: its domainname is the canary
   // a bind over /proc/sys/kernel/domainname would expose or hide.
-  Bundle& hostile_bundle() {
-    Bundle& b = bundle();
+  Bundle& hostile_bundle() { return hostile_bundle_named("bundle"); }
+  Bundle& hostile_bundle_named(const std::string& name) {
+    Bundle& b = bundle(name);
     b.config["domainname"] = "canary";
     return b;
   }
@@ -137,6 +139,177 @@ TEST_F(HostileBundle, CwdThroughALeakedHostFdAtCreateStaysInside) {
   }
   EXPECT_EQ(read_text_file(host / "HOST-CANARY"), "host\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(host), fs::directory_iterator()), 1) << "the host directory changed";
+}
+
+// A "host" directory of the test's temp dir holding one canary file, and the
+// check that it still holds exactly that.
+class HostDir {
+ public:
+  explicit HostDir(fs::path dir) : dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "HOST-CANARY") << "host\n";
+  }
+  const fs::path& path() const { return dir_; }
+  void expect_unchanged() const {
+    EXPECT_EQ(read_text_file(dir_ / "HOST-CANARY"), "host\n") << dir_;
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1) << dir_ << " changed";
+    // Still writable from the host: nothing made it read-only.
+    EXPECT_TRUE(static_cast<bool>(std::ofstream(dir_ / "HOST-CANARY", std::ios::app))) << dir_;
+  }
+
+ private:
+  fs::path dir_;
+};
+
+// youki CVE-2025-54867 (fixed in youki 0.5.5): youki mounted sysfs and procfs
+// wherever the image's /sys or /proc symlink pointed, so an image could have
+// them mounted over a host directory. The /proc case is
+// RootfsRun.SymlinkedProcIsRefused; here the image's /sys points at the
+// "host" directory, absolutely and through "..". The create is refused
+// naming /sys, the program never runs, and the host directory is unchanged.
+TEST_F(HostileBundle, SysSymlinkedToAHostDirectoryIsRefused) {
+  HostDir host(temp_dir() / "host-sys");
+  int n = 0;
+  for (const std::string& target : {host.path().string(), "../../../../../../../.." + host.path().string()}) {
+    SCOPED_TRACE("/sys -> " + target);
+    Bundle& b = hostile_bundle_named("bundle-sys" + std::to_string(++n));
+    fs::remove_all(b.rootfs() / "sys");
+    fs::create_directory_symlink(target, b.rootfs() / "sys");
+    ProcResult r = run_sh(b, "echo RAN; ls /sys", "syslink" + std::to_string(n));
+    EXPECT_TRUE(failed_with(r, {"\"/sys\" is a symlink in the rootfs"})) << r.out;
+    EXPECT_EQ(r.out.find("RAN"), std::string::npos) << r.out;
+  }
+  host.expect_unchanged();
+}
+
+// youki CVE-2025-62596 (GHSA-vf95-55w6-qmrf): youki wrote linux.sysctl
+// values (and AppArmor labels) to the container's /proc by path, so a
+// symlink or a mount there redirected the write to another procfs file. The
+// image's /proc is a plain directory whose sys/kernel/hostname leads to the
+// domainname (the real procfs is mounted at /proc2): the sysctl
+// kernel.hostname must set the hostname and leave the domainname alone.
+// (The runtime's other /proc writes: ProcfsEscape.RuntimeProcWritesIgnoreTheImagesProc.)
+TEST_F(HostileBundle, SysctlIsWrittenToTheRealProcfsNotThroughTheImagesProc) {
+  Bundle& b = hostile_bundle();
+  for (auto& m : b.config["mounts"])
+    if (m["destination"] == "/proc") m["destination"] = "/proc2";
+  b.config.erase("hostname");
+  b.config["linux"]["sysctl"] = {{"kernel.hostname", "sysctl-host"}};
+  fs::create_directories(b.rootfs() / "proc/sys/kernel");
+  fs::create_directories(b.rootfs() / "proc2");
+  fs::create_symlink("/proc2/sys/kernel/domainname", b.rootfs() / "proc/sys/kernel/hostname");
+  ProcResult r =
+      run_sh(b, "echo dn=$(cat /proc2/sys/kernel/domainname) hn=$(cat /proc2/sys/kernel/hostname)", "sysctl-link");
+  std::cout << "[ info ] " << (r.exit_code != 0 ? "refused: " + r.err : "ran: " + r.out) << "\n";
+  if (r.exit_code != 0) {
+    EXPECT_NE(r.err.find("kernel.hostname"), std::string::npos) << r.err;
+    return;
+  }
+  EXPECT_EQ(r.out, "dn=canary hn=sysctl-host\n") << "the sysctl went through the image's /proc";
+}
+
+// A readonly path whose target holds a mount: the bundle binds a writable
+// "host" file over /proc/sys/kernel/ns_last_pid (one of the few procfs files
+// a bind may cover, as lxcfs does) and /proc/sys is a readonly path. A
+// read-only flag on the top mount alone would leave that file writable
+// through /proc/sys; the whole tree under a readonly path is read-only. The
+// container reads the host file there (the bind is in place), cannot write
+// it, and the file is unchanged.
+TEST_F(HostileBundle, ReadonlyPathCoversAMountBelowIt) {
+  HostDir host(temp_dir() / "host-ro");
+  Bundle& b = hostile_bundle();
+  b.config["mounts"].push_back({{"destination", "/proc/sys/kernel/ns_last_pid"},
+                                {"type", "bind"},
+                                {"source", (host.path() / "HOST-CANARY").string()},
+                                {"options", {"bind", "rw"}}});
+  b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
+  ProcResult r = run_sh(b,
+                        "echo seen=$(cat /proc/sys/kernel/ns_last_pid);"
+                        " if echo pwned > /proc/sys/kernel/ns_last_pid; then echo WROTE; fi",
+                        "ro-submount");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("seen=host"), std::string::npos) << "the bind is not there: " << r.out;
+  EXPECT_EQ(r.out.find("WROTE"), std::string::npos) << "a mount below a readonly path is writable: " << r.out;
+  host.expect_unchanged();
+}
+
+// readonlyPaths through a symlink that leads out of the rootfs, in the image
+// (absolute) and swapped in by a racing step between hull's mounts and its
+// read-only binds (a createContainer hook; relative, through ".."): the path
+// is resolved inside the rootfs, where the image has its own directory of
+// the host directory's name. That one is made read-only (the container
+// cannot create a file in it); the host directory is never bound or changed.
+TEST_F(HostileBundle, ReadonlyPathSymlinkedOutOfTheRootfsStaysInside) {
+  HostDir host(temp_dir() / "host-rolink");
+  for (bool swapped_by_hook : {false, true}) {
+    SCOPED_TRACE(swapped_by_hook ? "swapped in by a hook" : "in the image");
+    const std::string id = swapped_by_hook ? "rolink-hook" : "rolink-image";
+    Bundle& b = hostile_bundle_named("bundle-" + id);
+    fs::create_directories(b.rootfs() / host.path().relative_path());
+    fs::create_directories(b.rootfs() / "data/ro");
+    const std::string target =
+        swapped_by_hook ? "../../../../../../../.." + host.path().string() : host.path().string();
+    const fs::path swapped = temp_dir() / (id + ".swapped");
+    if (swapped_by_hook) {
+      b.config["hooks"] = {
+          {"createContainer",
+           {{{"path", "/bin/sh"},
+             {"args",
+              {"sh", "-c", "rm -rf data/ro && ln -s '" + target + "' data/ro && touch '" + swapped.string() + "'"}}}}}};
+    } else {
+      fs::remove_all(b.rootfs() / "data/ro");
+      fs::create_directory_symlink(target, b.rootfs() / "data/ro");
+    }
+    b.config["linux"]["readonlyPaths"] = {"/data/ro"};
+    ProcResult r = run_sh(b, "if touch /data/ro/x; then echo WROTE; fi; ls /data/ro", id);
+    if (swapped_by_hook) {
+      EXPECT_TRUE(fs::exists(swapped)) << "the hook did not swap: " << r.err;
+    }
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find("WROTE"), std::string::npos) << "the read-only bind missed the in-root target: " << r.out;
+    EXPECT_EQ(r.out.find("HOST-CANARY"), std::string::npos) << r.out;
+  }
+  host.expect_unchanged();
+}
+
+// youki raised its minimum Rust version for CVE-2022-21658: Rust's
+// remove_dir_all followed a directory swapped for a symlink half-way and
+// deleted outside the tree. hull deletes trees a container wrote: the
+// overlay's upper directory (--overlay-dir). The container leaves /tree
+// with files and a symlink to the "host" directory; while `hull delete`
+// removes it, a process standing for a second container that shares the
+// directory keeps exchanging /tree/a with that symlink. The host directory
+// keeps its canary, and the tree is gone or the delete says why.
+TEST_F(HostileBundle, DeletingTheOverlayTreeNeverFollowsASwappedSymlink) {
+  if (hull({"run", "--help"}).out.find("overlay-dir") == std::string::npos) GTEST_SKIP() << "no --overlay-dir";
+  HostDir host(temp_dir() / "host-ovl");
+  const fs::path ovl = temp_dir() / "ovl";
+  fs::create_directories(ovl);
+  Bundle& b = bundle("bundle-ovl");
+  b.args({"sh", "-c",
+          "mkdir -p /tree/a/b/c && touch /tree/a/f /tree/a/b/f /tree/a/b/c/f && ln -s '" + host.path().string() +
+              "' /tree/link"});
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = "ovl-del" + std::to_string(i);
+    ProcResult r = hull({"run", "--keep", "--overlay-dir", ovl.string(), "--bundle", b.dir().string(), id});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const fs::path tree = ovl / id / "upper/tree";
+    ASSERT_TRUE(fs::is_symlink(tree / "link")) << "the container's tree is not in the upper directory";
+    ProcResult del;
+    {
+      test::Swapper swapper(tree / "a", tree / "link");
+      ASSERT_TRUE(swapper.started());
+      del = hull({"delete", id});
+    }
+    std::cout << "[ info ] delete " << id << ": " << (del.exit_code == 0 ? "ok" : "failed: " + del.err) << "\n";
+    if (del.exit_code == 0) {
+      EXPECT_FALSE(fs::exists(ovl / id)) << "the overlay directory is left";
+    } else {
+      EXPECT_NE(del.err.find(ovl.string()), std::string::npos) << del.err;
+      hull({"delete", "--force", id});  // whatever is left of it; the state dir may be gone already
+    }
+    host.expect_unchanged();
+  }
 }
 
 }  // namespace
