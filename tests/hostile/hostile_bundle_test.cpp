@@ -12,6 +12,10 @@
 // which runs in the container's mount namespace between hull's mounts and
 // its masking) rather than shipped in the image, and the same classes
 // reached through other paths (/dev/pts, process.cwd at create).
+#include <string.h>
+#include <sys/mount.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -230,6 +234,39 @@ TEST_F(HostileBundle, ReadonlyPathCoversAMountBelowIt) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("seen=host"), std::string::npos) << "the bind is not there: " << r.out;
   EXPECT_EQ(r.out.find("WROTE"), std::string::npos) << "a mount below a readonly path is writable: " << r.out;
+  host.expect_unchanged();
+}
+
+// A readonly path whose target a racing step replaced by a mount of the
+// host's: a createContainer hook binds the "host" directory over /data/ro
+// just before hull makes /data/ro read-only. The bind is read-only in the
+// container, and the host's own mount stays writable: the read-only flag is
+// on the container's copy, never the filesystem (a remount of the
+// superblock would make every mount of it read-only). The host directory
+// is a tmpfs of the test's, so even that failure would hit nothing else.
+TEST_F(HostileBundle, ReadonlyPathReplacedByAHostMountLeavesTheHostWritable) {
+  const fs::path hostfs = temp_dir() / "hostfs";
+  fs::create_directories(hostfs);
+  ASSERT_EQ(::mount("hostfs", hostfs.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m"), 0) << strerror(errno);
+  struct Unmount {
+    fs::path dir;
+    ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
+  } unmount{hostfs};
+  HostDir host(hostfs);
+  Bundle& b = hostile_bundle();
+  fs::create_directories(b.rootfs() / "data/ro");
+  const fs::path bound = temp_dir() / "bound";
+  b.config["hooks"] = {
+      {"createContainer",
+       {{{"path", "/bin/sh"},
+         {"args",
+          {"sh", "-c", "/bin/mount --bind '" + hostfs.string() + "' data/ro && touch '" + bound.string() + "'"}}}}}};
+  b.config["linux"]["readonlyPaths"] = {"/data/ro"};
+  ProcResult r = run_sh(b, "ls /data/ro; if touch /data/ro/x; then echo WROTE; fi", "ro-hostmount");
+  EXPECT_TRUE(fs::exists(bound)) << "the hook did not bind: " << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("HOST-CANARY"), std::string::npos) << "the host directory is not at /data/ro: " << r.out;
+  EXPECT_EQ(r.out.find("WROTE"), std::string::npos) << "the bound host directory is writable: " << r.out;
   host.expect_unchanged();
 }
 
