@@ -1,10 +1,12 @@
 #include "rootfs/masked_paths.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 
 #include <cerrno>
 
@@ -46,13 +48,43 @@ UniqueFd open_verified_null(int rootfd) {
   return fd;
 }
 
+// The target of a masked or read-only path. Below a /proc or /sys that setup
+// mounted, the top directory is opened without following any symlink and
+// must still be the procfs or sysfs mount; the rest is resolved beneath that
+// fd. Elsewhere, anywhere inside the root.
+UniqueFd open_target(int rootfd, const std::string& path, const KernelFsMounts& kernel_fs, const std::string& what) {
+  std::vector<std::string> parts = split_path(path);
+  const bool proc = kernel_fs.proc && !parts.empty() && parts[0] == "proc";
+  const bool sys = kernel_fs.sys && !parts.empty() && parts[0] == "sys";
+  if (!proc && !sys) return open_in_root(rootfd, path);
+  const char* top = proc ? "/proc" : "/sys";
+  int raw = openat2_fd(rootfd, parts[0].c_str(), O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH);
+  struct statfs sfs {};
+  if (raw < 0 || ::fstatfs(raw, &sfs) < 0 ||
+      static_cast<unsigned long>(sfs.f_type) != (proc ? PROC_SUPER_MAGIC : SYSFS_MAGIC)) {
+    if (raw >= 0) ::close(raw);
+    throw Error(what + ": refusing: " + top + " in the rootfs is no longer the " + (proc ? "procfs" : "sysfs") +
+                " mounted there (replaced during setup; CVE-2019-19921)");
+  }
+  UniqueFd dir(raw);
+  std::string rest;
+  for (size_t i = 1; i < parts.size(); ++i) rest += (rest.empty() ? "" : "/") + parts[i];
+  if (rest.empty()) return dir;
+  int fd = openat2_fd(dir.get(), rest.c_str(), O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+  if (fd < 0) {
+    if (errno == ENOENT) return UniqueFd();
+    throw_errno(what + ": open");
+  }
+  return UniqueFd(fd);
+}
+
 }  // namespace
 
-void mask_paths(int rootfd, const std::vector<std::string>& paths) {
+void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
   UniqueFd null;
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
-    UniqueFd target = open_in_root(rootfd, p);
+    UniqueFd target = open_target(rootfd, p, kernel_fs, "mask " + quote(shown));
     if (!target) continue;
     struct stat st {};
     if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
@@ -68,12 +100,12 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths) {
   }
 }
 
-void make_readonly_paths(int rootfd, const std::vector<std::string>& paths) {
+void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
   MountAttrs ro;
   ro.set = MOUNT_ATTR_RDONLY;
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
-    UniqueFd target = open_in_root(rootfd, p);
+    UniqueFd target = open_target(rootfd, p, kernel_fs, "make " + quote(shown) + " read-only");
     if (!target) continue;
     std::string what =
         "make " + quote(shown) + " read-only: " + describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");

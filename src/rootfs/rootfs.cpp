@@ -189,8 +189,14 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       ro.set = MOUNT_ATTR_RDONLY;
       set_mount_attrs(dev.get(), ro, false, what);
     }
-    mask_paths(root.get(), lx.maskedPaths);
-    make_readonly_paths(root.get(), lx.readonlyPaths);
+    KernelFsMounts kernel_fs;
+    for (const spec::Mount& m : spec.mounts) {
+      const std::string dest = clean_path(m.destination);
+      if (m.type == "proc" && dest == "/proc") kernel_fs.proc = true;
+      if (m.type == "sysfs" && dest == "/sys") kernel_fs.sys = true;
+    }
+    mask_paths(root.get(), lx.maskedPaths, kernel_fs);
+    make_readonly_paths(root.get(), lx.readonlyPaths, kernel_fs);
     phase_mark("masked_readonly");
 
     if (opts.no_pivot) {

@@ -14,6 +14,7 @@
 // reached through other paths (/dev/pts, process.cwd at create).
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
@@ -210,6 +211,45 @@ TEST_F(HostileBundle, SysctlIsWrittenToTheRealProcfsNotThroughTheImagesProc) {
     return;
   }
   EXPECT_EQ(r.out, "dn=canary hn=sysctl-host\n") << "the sysctl went through the image's /proc";
+}
+
+// CVE-2019-19921 class raced through a shared rootfs: after hull has mounted
+// procfs on the rootfs's proc directory and before it masks /proc/kcore and
+// makes /proc/sys read-only, a process in the host's mount namespace (a
+// createContainer hook entering the test's, standing for a second container
+// that shares the rootfs) renames that directory to realproc and puts a
+// decoy directory in its place. The masks must not land on the decoy while
+// the real procfs, now at /realproc, keeps a writable /proc/sys (whose
+// kernel.core_pattern is the host's): refused, or the real procfs masked
+// and read-only.
+TEST_F(HostileBundle, ProcRenamedAwayBeforeMaskingIsNotLeftWritable) {
+  Bundle& b = hostile_bundle();
+  b.config["linux"]["maskedPaths"] = {"/proc/kcore"};
+  b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
+  const std::string root = b.rootfs().string();
+  fs::create_directories(b.rootfs() / "decoy/sys/kernel");
+  std::ofstream(b.rootfs() / "decoy/kcore") << "decoy\n";
+  const fs::path swapped = temp_dir() / "proc.swapped";
+  const std::string rename = "mv '" + root + "/proc' '" + root + "/realproc' && mv '" + root + "/decoy' '" + root +
+                             "/proc' && touch '" + swapped.string() + "'";
+  b.config["hooks"] = {
+      {"createContainer",
+       {{{"path", "/usr/bin/nsenter"},
+         {"args", {"nsenter", "--mount=/proc/" + std::to_string(::getpid()) + "/ns/mnt", "/bin/sh", "-c", rename}}}}}};
+  ProcResult r = run_sh(b,
+                        "[ -c /realproc/kcore ] && echo kcore-masked;"
+                        " if echo pwned > /realproc/sys/kernel/domainname; then echo WROTE; fi;"
+                        " echo domainname=$(cat /realproc/sys/kernel/domainname)",
+                        "proc-renamed");
+  EXPECT_TRUE(fs::exists(swapped)) << "the hook did not rename /proc: " << r.err;
+  std::cout << "[ info ] " << (r.exit_code != 0 ? "refused: " + r.err : "ran: " + r.out) << "\n";
+  if (r.exit_code != 0) {
+    EXPECT_NE(r.err.find("/proc"), std::string::npos) << r.err;
+    return;
+  }
+  EXPECT_EQ(r.out.find("WROTE"), std::string::npos) << "the real /proc/sys is writable: " << r.out;
+  EXPECT_NE(r.out.find("domainname=canary"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kcore-masked"), std::string::npos) << "the real /proc/kcore is not masked: " << r.out;
 }
 
 // A readonly path whose target holds a mount: the bundle binds a writable
