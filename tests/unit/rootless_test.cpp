@@ -35,7 +35,8 @@ TEST(Rootless, ModeFollowsTheFlagOrTheEffectiveUid) {
 TEST(Rootless, InitialUserNamespaceIsTheFullIdentityMap) {
   EXPECT_TRUE(hull::is_initial_user_namespace_map("         0          0 4294967295\n"));
   EXPECT_TRUE(hull::is_initial_user_namespace_map("0 0 4294967295"));
-  EXPECT_FALSE(hull::is_initial_user_namespace_map("         0       1001          1\n         1     100000      65536\n"));
+  EXPECT_FALSE(
+      hull::is_initial_user_namespace_map("         0       1001          1\n         1     100000      65536\n"));
   EXPECT_FALSE(hull::is_initial_user_namespace_map("         0       1001          1\n"));
   EXPECT_FALSE(hull::is_initial_user_namespace_map("         0          0 4294967294\n"));
   EXPECT_FALSE(hull::is_initial_user_namespace_map("         0          0 4294967295\n         0          0 1\n"));
