@@ -179,4 +179,6 @@ short=$(cat "$work/short-dir" 2>/dev/null || true)
 [[ -z $short || $short == /tmp/hullrl.* ]] || fail "unexpected short dir $short"
 command -v podman >/dev/null && command -v conmon >/dev/null || { echo "podman/conmon not installed" >&2; exit $SKIP; }
 command -v useradd >/dev/null && command -v runuser >/dev/null || { echo "useradd/runuser not installed" >&2; exit $SKIP; }
+# Without newuidmap podman maps the user alone; the scenarios expect its ranges.
+command -v newuidmap >/dev/null || { echo "newuidmap not installed (package uidmap)" >&2; exit $SKIP; }
 "scenario_$scenario"
