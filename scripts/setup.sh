@@ -21,7 +21,9 @@ packages=(
   uidmap       # newuidmap/newgidmap: rootless containers with /etc/subuid ranges (docs/rootless.md)
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without
-# their recommendations (no rootless helpers, no systemd units needed).
+# their recommendations (no rootless helpers, no systemd units needed: the
+# rootless podman lane, tests/e2e/podman-rootless.sh, runs without a network
+# and needs only uidmap, above).
 e2e_packages=(podman conmon containerd docker.io)
 
 missing_of() {

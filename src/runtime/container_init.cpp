@@ -55,6 +55,21 @@ void join_new_session_keyring(const std::string& id) {
     throw_errno("join a new session keyring");
 }
 
+// .linux.namespaces joined (namespaces/namespaces.hpp: runc's order). A uts
+// namespace joined by path gets the names too (as runc), unless the path
+// names the namespace hull runs in: that would rename the caller.
+void join_namespaces(InitContext& ctx) {
+  const spec::Spec& spec = *ctx.spec;
+  std::optional<std::pair<dev_t, ino_t>> runtime_uts;
+  if (sets_names(spec) && !ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Uts))
+    runtime_uts = uts_namespace_of_self();
+  ns::join_in_init(*ctx.namespaces);
+  if (runtime_uts && uts_namespace_of_self() == *runtime_uts)
+    throw Error(
+        "set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
+        ".hostname or .domainname there would rename the caller");
+}
+
 // The init's steps, in order. Returns only by throwing.
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
@@ -69,17 +84,8 @@ void join_new_session_keyring(const std::string& id) {
     throw_errno("create the cgroup namespace");
   std::string state_json;
   if (ctx.plan->send_state) ctx.sync->expect(SyncMsg::State, &state_json);
-  // A uts namespace joined by path gets the names too (as runc), unless the
-  // path names the namespace hull runs in: that would rename the caller.
-  std::optional<std::pair<dev_t, ino_t>> runtime_uts;
-  if (sets_names(spec) && !ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Uts))
-    runtime_uts = uts_namespace_of_self();
   fault_point("init-before-namespaces");
-  ns::join_in_init(*ctx.namespaces);
-  if (runtime_uts && uts_namespace_of_self() == *runtime_uts)
-    throw Error(
-        "set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
-        ".hostname or .domainname there would rename the caller");
+  if (!ctx.joined_before_clone) join_namespaces(ctx);
   // Still the host's uid 0, the owner of this non-dumpable process's /proc
   // files: as the mapped root of a user namespace (dockerd --userns-remap)
   // the init could no longer open /proc/self/oom_score_adj (EACCES). runc
@@ -161,6 +167,8 @@ void join_new_session_keyring(const std::string& id) {
 }
 
 }  // namespace
+
+void join_namespaces_before_clone(InitContext& ctx) { join_namespaces(ctx); }
 
 void container_init_main(InitContext& ctx) noexcept {
   phase_mark("init_entry");

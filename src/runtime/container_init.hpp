@@ -46,6 +46,9 @@ struct InitContext {
   // to root, so the init stays dumpable until its maps are written (runc
   // does the same). Its only possible tracer is that same user.
   bool dumpable_until_mapped = false;
+  // The launch helper joined .linux.namespaces already (a new pid or time
+  // namespace beside a joined user namespace: join_namespaces_before_clone).
+  bool joined_before_clone = false;
   // Bind sources the runtime opened (rootfs/bind_trees.hpp), by mount index.
   std::vector<int> bind_trees;
   ns::NamespacePlan* namespaces = nullptr;
@@ -65,5 +68,10 @@ struct InitContext {
 [[noreturn]] void container_init_main(InitContext& ctx) noexcept;
 // The same, in the launcher's shape (LaunchRequest::entry, arg an InitContext).
 [[noreturn]] void container_init_entry(void* ctx) noexcept;
+
+// The init's namespace joins (runc's order, the uts check), for the launch
+// helper that makes a new pid namespace owned by a joined user namespace:
+// it joins, then clones the init, which finds them joined. Throws.
+void join_namespaces_before_clone(InitContext& ctx);
 
 }  // namespace hull

@@ -10,8 +10,8 @@
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
-#include "base/phase_trace.hpp"
 #include "base/log.hpp"
+#include "base/phase_trace.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
@@ -244,6 +244,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     req.after_id_maps = [&](pid_t pid) { idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees); };
   req.release_after_placement = plan.wait_for_placement;
   req.dumpable_child = ctx.dumpable_until_mapped;
+  if (plan.join_before_clone_in_helper) {
+    ctx.joined_before_clone = true;
+    req.join_in_helper = [&ctx] { join_namespaces_before_clone(ctx); };
+  }
   // The init starts with the bundle as its cwd, as runc's does: relative
   // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
   // the clone, so an init in a user namespace whose root may not search the

@@ -38,6 +38,8 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     constexpr uint64_t kChildrenOnly = CLONE_NEWPID | CLONE_NEWTIME;
     p.unshare_after_join_flags = p.clone_flags & ~kChildrenOnly;
     p.clone_flags &= kChildrenOnly;
+    p.join_before_clone_in_helper = p.clone_flags != 0;
+    if (p.join_before_clone_in_helper) p.wait_for_placement = true;
   }
   if ((p.clone_flags & CLONE_NEWCGROUP) && p.wait_for_placement) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);

@@ -49,6 +49,12 @@ struct InitPlan {
   // Pid and time namespaces stay with the clone: unshare makes those for
   // children only.
   uint64_t unshare_after_join_flags = 0;
+  // ...and for those to belong to the joined user namespace too (a new pid
+  // namespace owned by the host's user namespace would refuse the container
+  // a /proc mount), a launch helper joins first and makes the clone
+  // (LaunchRequest::join_in_helper); the init finds the joins made. The init
+  // is placed in its cgroups after the clone: it waits for that.
+  bool join_before_clone_in_helper = false;
   // A cgroup namespace is rooted where its creator is: when the init is placed
   // after the clone, it unshares the namespace itself once placed.
   bool unshare_cgroupns_when_placed = false;

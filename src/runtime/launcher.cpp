@@ -7,8 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <string>
+#include <utility>
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
@@ -40,9 +45,78 @@ LaunchedChild::~LaunchedChild() {
 
 namespace {
 long clone3(clone_args& args) { return ::syscall(SYS_clone3, &args, sizeof args); }
+
+LaunchedChild finish_launch(const LaunchRequest& r, const SyncChannel& runtime_end, LaunchedChild child);
+
+// What the helper reports: the child's pid, or 0 and why not.
+struct HelperReport {
+  long pid = 0;
+  char error[480] = {};
+};
+
+// LaunchRequest::join_in_helper: a helper forked from here joins, clones the
+// child as our child (CLONE_PARENT; the exit signal is then the helper's,
+// SIGCHLD) and reports its pid. The child is unreaped, so its pid is safe
+// to open a pidfd on.
+std::pair<pid_t, UniqueFd> clone_through_helper(const LaunchRequest& r) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("create the launch helper's pipe");
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  pid_t helper = ::fork();
+  if (helper < 0) throw_errno("fork the launch helper");
+  if (helper == 0) {
+    HelperReport report;
+    std::string error;
+    try {
+      r.join_in_helper();
+      if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+      clone_args args{};
+      args.flags = CLONE_PARENT | r.clone_flags;
+      long pid = clone3(args);
+      const int clone_errno = errno;
+      if (pid == 0) {
+        r.entry(r.arg);
+        ::_exit(127);
+      }
+      if (pid < 0)
+        error = std::string("launch helper: clone3 ") + r.what +
+                " in the joined user namespace: " + std::strerror(clone_errno);
+      report.pid = pid > 0 ? pid : 0;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    error.copy(report.error, sizeof report.error - 1);
+    ssize_t n = ::write(write_end.get(), &report, sizeof report);
+    ::_exit(n == static_cast<ssize_t>(sizeof report) ? 0 : 1);
+  }
+  write_end.reset();
+  HelperReport report;
+  ssize_t n;
+  do {
+    n = ::read(read_end.get(), &report, sizeof report);
+  } while (n < 0 && errno == EINTR);
+  int status = 0;
+  while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
+  if (n != static_cast<ssize_t>(sizeof report))
+    throw Error("launch helper: it died without a report (wait status " + std::to_string(status) + ")");
+  if (report.pid <= 0) throw Error(report.error);
+  const pid_t pid = static_cast<pid_t>(report.pid);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    int err = errno;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw_errno(err, std::string("pidfd_open ") + r.what);
+  }
+  return {pid, UniqueFd(pidfd)};
+}
 }  // namespace
 
 LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
+  if (r.join_in_helper) {
+    auto [pid, pidfd] = clone_through_helper(r);
+    return finish_launch(r, runtime_end, LaunchedChild(pid, std::move(pidfd), false));
+  }
   clone_args args{};
   int pidfd = -1;
   args.flags = CLONE_PIDFD | r.clone_flags;
@@ -69,16 +143,23 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     r.entry(r.arg);
     ::_exit(127);  // entry points do not return; this is the last guard
   }
-  LaunchedChild child(static_cast<pid_t>(pid), UniqueFd(pidfd), into_cgroup);
+  return finish_launch(r, runtime_end, LaunchedChild(static_cast<pid_t>(pid), UniqueFd(pidfd), into_cgroup));
+}
+
+namespace {
+// After the clone: the child's cgroups, id maps and release.
+LaunchedChild finish_launch(const LaunchRequest& r, const SyncChannel& runtime_end, LaunchedChild child) {
   if (r.child_end) r.child_end->close();
   // The child exists, in the v2 cgroup at most, waiting for us: a kill here
   // must leave nothing that delete --force cannot remove.
   fault_point("launch-after-clone");
-  if (r.place) r.place(child.pid(), into_cgroup);
+  if (r.place) r.place(child.pid(), child.in_cgroup());
   if (r.id_maps) ns::write_id_maps(child.pid(), r.id_maps->uidMappings, r.id_maps->gidMappings);
   if (r.after_id_maps) r.after_id_maps(child.pid());
   if (r.release_after_placement) runtime_end.send(SyncMsg::Continue);
   return child;
 }
+
+}  // namespace
 
 }  // namespace hull

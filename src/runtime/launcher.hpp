@@ -74,6 +74,13 @@ struct LaunchRequest {
   // its /proc files are the user's when the maps are written right after the
   // clone (hull is never dumpable otherwise; the child inherits the flag).
   bool dumpable_child = false;
+  // Set when the child's new pid (or time) namespace must belong to a user
+  // namespace it joins by path: a forked helper runs this (the joins), then
+  // clones the child with CLONE_PARENT, so the namespaces the clone makes are
+  // owned by the joined user namespace (the clone's caller's) and the child
+  // is still ours. What it throws fails the launch. No CLONE_INTO_CGROUP
+  // then: the child is placed after the clone.
+  std::function<void()> join_in_helper;
 };
 
 // clone3 the child, then place it, write its id maps and send it Continue on

@@ -4,19 +4,50 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include "base/fs.hpp"
 
 namespace hull {
 
-bool rootless_mode(std::string_view flag) {
+bool is_initial_user_namespace_map(std::string_view uid_map) {
+  std::istringstream in{std::string(uid_map)};
+  unsigned long long inside = 1, outside = 1, count = 0;
+  if (!(in >> inside >> outside >> count)) return false;
+  std::string more;
+  if (in >> more) return false;  // a second line: a map someone wrote
+  return inside == 0 && outside == 0 && count == 4294967295ULL;
+}
+
+bool in_initial_user_namespace() {
+  try {
+    return is_initial_user_namespace_map(read_file("/proc/self/uid_map"));
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
+bool rootless_mode(std::string_view flag, unsigned euid, bool initial_user_namespace) {
   if (flag == "true") return true;
   if (flag == "false") return false;
-  return ::geteuid() != 0;
+  return euid != 0 || !initial_user_namespace;
+}
+
+bool rootless_mode(std::string_view flag) {
+  if (flag == "true" || flag == "false") return flag == "true";
+  const unsigned euid = ::geteuid();
+  return rootless_mode(flag, euid, euid != 0 || in_initial_user_namespace());
+}
+
+std::string default_state_root(bool rootless, unsigned euid, const char* xdg_runtime_dir, const char* user) {
+  if (!rootless || !xdg_runtime_dir || !*xdg_runtime_dir) return "/run/hull";
+  if (euid == 0 && user && std::string_view(user) == "root") return "/run/hull";
+  return std::string(xdg_runtime_dir) + "/hull";
 }
 
 std::string default_state_root(bool rootless) {
-  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  if (rootless && xdg && *xdg) return std::string(xdg) + "/hull";
-  return "/run/hull";
+  return default_state_root(rootless, ::geteuid(), std::getenv("XDG_RUNTIME_DIR"), std::getenv("USER"));
 }
 
 void make_cgroup_mounts_readonly_without_cgroupns(spec::Spec& spec) {

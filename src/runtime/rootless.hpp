@@ -1,7 +1,9 @@
 #pragma once
 // Rootless mode: hull run by an ordinary user (docs/rootless.md). Decided as
 // runc decides it: --rootless true/false, or by default (auto) whether the
-// caller's effective uid is not 0. What changes: the state root defaults to
+// caller's effective uid is not 0 or it runs in a user namespace other than
+// the initial one (uid 0 there is an ordinary user on the host: podman's
+// rootless mode runs the runtime so). What changes: the state root defaults to
 // $XDG_RUNTIME_DIR/hull, the id maps are written with newuidmap/newgidmap
 // or as a single self-map (namespaces/user_namespace.hpp), cgroups are used
 // only where the user may write them, and the cgroup tree inside a
@@ -13,12 +15,27 @@
 
 namespace hull {
 
-// --rootless "auto", "true" or "false" (an unknown value is refused by the CLI).
+// Whether `uid_map` (the text of /proc/<pid>/uid_map) is the initial user
+// namespace's: the one line mapping all 2^32-1 ids onto themselves. Any other
+// map, a partial one like podman's "0 1000 1" plus a subordinate range, is a
+// user namespace made by someone.
+bool is_initial_user_namespace_map(std::string_view uid_map);
+
+// The same for hull's own user namespace (/proc/self/uid_map); true where the
+// file cannot be read (no /proc: nothing says otherwise, as runc assumes).
+bool in_initial_user_namespace();
+
+// --rootless "auto", "true" or "false" (an unknown value is refused by the
+// CLI). "auto": euid != 0, or euid 0 outside the initial user namespace.
 bool rootless_mode(std::string_view flag);
+bool rootless_mode(std::string_view flag, unsigned euid, bool initial_user_namespace);
 
 // The state root without --root: $XDG_RUNTIME_DIR/hull in rootless mode
-// where XDG_RUNTIME_DIR is set, else /run/hull.
+// where XDG_RUNTIME_DIR is set, else /run/hull. As runc: a caller with euid 0
+// (inside a user namespace, or --rootless true) whose $USER is "root" keeps
+// /run/hull, the root of a container or VM with a root-owned /run.
 std::string default_state_root(bool rootless);
+std::string default_state_root(bool rootless, unsigned euid, const char* xdg_runtime_dir, const char* user);
 
 // CVE-2023-25809: without a cgroup namespace a rootless container's
 // /sys/fs/cgroup shows the host's hierarchy, parts of which the user may

@@ -204,6 +204,11 @@ TEST_F(HullTest, UserNamespacedInitNeverNeedsTheBundlePath) {
   config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
   config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
   // The remapped root owns its rootfs (Docker chowns the image layers).
+  // bin/busybox is a hard link to the harness's template: chowning it would
+  // chown every later test's busybox too, so it gets a private copy first.
+  const auto busybox = image.rootfs() / "bin" / "busybox";
+  std::filesystem::copy_file(busybox, busybox.string() + ".copy");
+  std::filesystem::rename(busybox.string() + ".copy", busybox);
   for (const auto& e : std::filesystem::recursive_directory_iterator(image.rootfs()))
     ASSERT_EQ(::lchown(e.path().c_str(), 100000, 100000), 0) << e.path();
   ASSERT_EQ(::lchown(image.rootfs().c_str(), 100000, 100000), 0);

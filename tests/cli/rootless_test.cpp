@@ -57,6 +57,19 @@ class RootlessTest : public HullTest {
     return Child::spawn(argv).finish();
   }
 
+  // A shell script run as uid 0 of a user namespace the user made (unshare
+  // --map-root-user: the user's uid and gid mapped to 0, nothing else), as
+  // rootless podman runs its runtime; $HULL is hull. One namespace for all
+  // the script's hull commands, as podman's pause process keeps one.
+  ProcResult as_root_of_users_namespace(const std::string& script, const std::string& id) {
+    ids_.push_back(id);
+    return Child::spawn({"/usr/bin/setpriv", "--reuid=" + std::to_string(kUser), "--regid=" + std::to_string(kUser),
+                         "--clear-groups", "--inh-caps=-all", "/usr/bin/unshare", "--user", "--map-root-user",
+                         "/usr/bin/env", "XDG_RUNTIME_DIR=" + xdg_.string(), "USER=hull-itest",
+                         "HULL=" + runtime_binary(), "/bin/sh", "-c", script})
+        .finish();
+  }
+
   // The default bundle made rootless as `hull spec --rootless` does it.
   Bundle& rootless_bundle() {
     Bundle& b = bundle();
@@ -146,6 +159,35 @@ TEST_F(RootlessTest, LifecycleLeavesNothingBehind) {
   EXPECT_TRUE(wait_exit_and_reap(pid));
   ProcResult d = hull_as_user({"delete", "rl2"});
   EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// Rootless detection inside a user namespace: hull runs as uid 0 there,
+// but /proc/self/uid_map is "0 61234 1", so it is rootless (runc's rule):
+// state under $XDG_RUNTIME_DIR/hull (/run/hull would be refused), no cgroup
+// (the host's are root's), and the container shares that user namespace as
+// podman's rootless configs ask (no user namespace of its own in the
+// config).
+TEST_F(RootlessTest, UidZeroOfAUserNamespaceIsRootless) {
+  Bundle& b = rootless_bundle();
+  nlohmann::json& lx = b.config["linux"];
+  nlohmann::json namespaces = nlohmann::json::array();
+  for (const auto& n : lx["namespaces"])
+    if (n["type"] != "user") namespaces.push_back(n);
+  lx["namespaces"] = namespaces;
+  lx.erase("uidMappings");
+  lx.erase("gidMappings");
+  b.args({"sleep", "1000"});
+  // No --rootless and no --root: hull decides both.
+  const std::string script = "id -u; \"$HULL\" create --bundle " + b.dir().string() +
+                             " rlns </dev/null >/dev/null || exit 10; ls \"$XDG_RUNTIME_DIR/hull\"; "
+                             "\"$HULL\" exec rlns sh -c 'cat /proc/self/uid_map; id -u' || exit 11; "
+                             "\"$HULL\" kill rlns KILL || exit 12; \"$HULL\" delete --force rlns || exit 13";
+  ProcResult r = as_root_of_users_namespace(script, "rlns");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), "0\nrlns\n 0 61234 1\n0\n");
+  EXPECT_NE(r.err.find("rootless: the container gets no cgroup"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists("/run/hull/rlns"));
   EXPECT_TRUE(left_in_state_root().empty());
 }
 

@@ -2,13 +2,18 @@
 // a user namespace joined by path (its maps, runc's join order, the new
 // namespaces owned by it), and id-mapped mounts. Checked from inside the
 // container: /proc/self/uid_map, id, file owners, /proc/self/ns links.
+#include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -78,6 +83,28 @@ TEST_F(HullTest, UserNamespacedBindSourceOnlyHostRootCanReachIsMounted) {
   EXPECT_EQ(r.out, "secret-ok\n0\n");
 }
 
+// A rootfs owned by host root (not chowned, not id-mapped) under a user
+// namespace whose root is host uid 100000: the container runs from it, its
+// files show as the overflow ids, and its root may not write them even with
+// the rootfs mounted read-write (the refusal is the ownership's, not a
+// read-only mount's).
+TEST_F(HullTest, UserNamespaceOnARootfsOwnedByHostRoot) {
+  Bundle& b = bundle();
+  add_user_namespace(b);
+  b.config["root"]["readonly"] = false;
+  struct stat st {};
+  // etc/ is the bundle's own copy (bin/busybox is a hard link to the
+  // harness's template, which other tests may chown).
+  ASSERT_EQ(::stat((b.rootfs() / "etc/passwd").c_str(), &st), 0);
+  ASSERT_EQ(st.st_uid, 0U);
+  ProcResult r = run_sh(b,
+                        "stat -c %u:%g /etc/passwd /etc; id -u; touch /etc/probe 2>/dev/null && echo wrote || "
+                        "echo refused; grep -q ' / .* rw,' /proc/self/mountinfo && echo rootfs-rw");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "65534:65534\n65534:65534\n0\nrefused\nrootfs-rw\n");
+  EXPECT_FALSE(fs::exists(b.rootfs() / "etc/probe"));
+}
+
 // A container joining another's user namespace (and pid namespace) by path
 // gets that namespace's maps; the mount, uts, ipc and cgroup namespaces it
 // creates belong to the joined user namespace, so its root can set up the
@@ -109,6 +136,52 @@ TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
                                 "\n" + fs::read_symlink(net_ns).string() + "\nhull-itest\n");
   EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
   EXPECT_EQ(hull({"delete", "--force", "netowner"}).exit_code, 0);
+}
+
+// A new pid namespace beside a user namespace joined by path belongs to the
+// joined user namespace (hull clones the init from a helper that joined it,
+// as runc's nsexec unshares after its joins): the container's root can mount
+// /proc for it, and the container's processes start at pid 1. Checked on the
+// host too: the owner of the init's pid namespace (NS_GET_USERNS) is the
+// joined user namespace.
+TEST_F(HullTest, NewPidNamespaceBesideAJoinedUserNamespaceIsOwnedByIt) {
+  Bundle& owner = bundle("bundle-owner");
+  add_user_namespace(owner, 300000, 400000);
+  owner.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
+  pid_t owner_pid = state("owner").value("pid", 0);
+  ASSERT_GT(owner_pid, 0);
+  const std::string owner_user = "/proc/" + std::to_string(owner_pid) + "/ns/user";
+
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"].push_back({{"type", "user"}, {"path", owner_user}});
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "joiner"}).exit_code, 0);
+  pid_t pid = state("joiner").value("pid", 0);
+  ASSERT_GT(pid, 0);
+  const std::string ns = "/proc/" + std::to_string(pid) + "/ns/";
+  EXPECT_EQ(fs::read_symlink(ns + "user"), fs::read_symlink(owner_user));
+  EXPECT_NE(fs::read_symlink(ns + "pid"), fs::read_symlink("/proc/" + std::to_string(owner_pid) + "/ns/pid"));
+  int pid_ns = ::open((ns + "pid").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(pid_ns, 0);
+  int pid_ns_owner = ::ioctl(pid_ns, NS_GET_USERNS);
+  ::close(pid_ns);
+  ASSERT_GE(pid_ns_owner, 0) << std::strerror(errno);
+  struct stat owner_st {};
+  struct stat joined_st {};
+  ASSERT_EQ(::fstat(pid_ns_owner, &owner_st), 0);
+  ::close(pid_ns_owner);
+  ASSERT_EQ(::stat(owner_user.c_str(), &joined_st), 0);
+  EXPECT_EQ(owner_st.st_ino, joined_st.st_ino) << "the new pid namespace's owner is not the joined user namespace";
+  ProcResult started = hull({"start", "joiner"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  // /proc is the new pid namespace's: the init is its pid 1.
+  ProcResult r =
+      hull({"exec", "joiner", "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; cat /proc/self/uid_map; id -u"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(squeeze(r.out), "sleep 1000 \n 0 300000 65536\n0\n");
+  EXPECT_EQ(hull({"delete", "--force", "joiner"}).exit_code, 0);
+  EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
 }
 
 // The same host directory, its files owned by host root, seen three ways by

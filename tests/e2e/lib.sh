@@ -49,6 +49,17 @@ with_tty() {
   script -qec "$*" /dev/null | tr -d '\r' | sed 's/\^@//g'
 }
 
+# useradd/userdel/usermod refuse while another one holds the lock on
+# /etc/passwd (another lane, another test): a few tries.
+retry_locked() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    "$@" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
 # usage: <script> RUNTIME WORKDIR SCENARIO
 parse_args() {
   if (($# != 3)); then

@@ -230,6 +230,36 @@ scenario_userns_uidmap() {
   expect_eq "uid_map, id -u, owner of a new file" "0 100000 65536 0 0" "$(echo $out)"
 }
 
+# --userns=auto: podman picks a free part of the subordinate range of its
+# root-auto-userns-user (a user made for this scenario, named in a
+# storage.conf of its own, so the host's "containers" entry is not needed)
+# and maps the container's 0 onto its start.
+scenario_userns_auto() {
+  local user
+  user=hullauto-$(basename "$runtime" | tr -c 'a-z0-9\n' '-' | cut -c1-20)
+  if id -u "$user" >/dev/null 2>&1; then retry_locked userdel "$user"; fi  # left by an interrupted run
+  retry_locked useradd --no-create-home --shell /usr/sbin/nologin "$user" || fail "useradd $user"
+  trap "retry_locked userdel $user" EXIT
+  grep -q "^$user:" /etc/subuid || retry_locked usermod --add-subuids 400000000-400065535 "$user"
+  grep -q "^$user:" /etc/subgid || retry_locked usermod --add-subgids 400000000-400065535 "$user"
+  local start gstart
+  start=$(awk -F: -v u="$user" '$1 == u {print $2; exit}' /etc/subuid)
+  gstart=$(awk -F: -v u="$user" '$1 == u {print $2; exit}' /etc/subgid)
+  cat >"$work/storage-auto.conf" <<CONF
+[storage]
+driver = "vfs"
+runroot = "$work/run"
+graphroot = "$work/storage"
+[storage.options]
+root-auto-userns-user = "$user"
+CONF
+  CONTAINERS_STORAGE_CONF=$work/storage-auto.conf capture pm run --rm $(run_flags) --userns=auto "$image" \
+    sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /tmp/f && stat -c %u /tmp/f'
+  expect_eq "exit code" 0 "$rc"
+  expect_eq "uid_map, gid_map (size: podman's auto-userns-min-size), id -u, owner of a new file" \
+    "0 $start 1024 0 $gstart 1024 0 0" "$(echo $out)"
+}
+
 parse_args "$@"
 command -v podman >/dev/null && command -v conmon >/dev/null || { echo "podman/conmon not installed" >&2; exit $SKIP; }
 "scenario_$scenario"

@@ -91,6 +91,21 @@ TEST(InitPlan, JoinedNamespacesSplitIntoBeforeTheCloneAndInTheInit) {
   EXPECT_FALSE(p.write_id_maps);
   EXPECT_FALSE(p.wait_for_placement);
   EXPECT_TRUE(p.become_userns_root);
+  EXPECT_FALSE(p.join_before_clone_in_helper);  // nothing for the clone to make
+}
+
+// A new pid namespace beside a joined user namespace must be the joined
+// namespace's: a helper joins, then clones; the init waits to be placed.
+TEST(InitPlan, NewPidNamespaceBesideAJoinedUserNamespaceIsClonedByAHelperThatJoined) {
+  InitPlan p = hull::plan_init(
+      config(R"([{"type": "pid"}, {"type": "user", "path": "/proc/1/ns/user"}, {"type": "mount"}])"), {});
+  EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWPID));
+  EXPECT_EQ(p.unshare_after_join_flags, static_cast<uint64_t>(CLONE_NEWNS));
+  EXPECT_TRUE(p.join_before_clone_in_helper);
+  EXPECT_TRUE(p.wait_for_placement);
+  // Without a joined user namespace the clone makes every namespace itself.
+  InitPlan q = hull::plan_init(config(R"([{"type": "pid"}, {"type": "user"}, {"type": "mount"}])", kIdMaps), {});
+  EXPECT_FALSE(q.join_before_clone_in_helper);
 }
 
 TEST(InitPlan, TimeOffsetsMakeTheInitCreateTheTimeNamespace) {

@@ -1,10 +1,15 @@
 // Rootless mode's pure parts (runtime/rootless.hpp, `hull spec --rootless`):
 // the mode and state root decisions, the spec adjustments. No root needed.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <string>
 
 #include "runtime/default_spec.hpp"
 #include "runtime/rootless.hpp"
@@ -15,18 +20,73 @@ namespace {
 TEST(Rootless, ModeFollowsTheFlagOrTheEffectiveUid) {
   EXPECT_TRUE(hull::rootless_mode("true"));
   EXPECT_FALSE(hull::rootless_mode("false"));
-  EXPECT_EQ(hull::rootless_mode("auto"), ::geteuid() != 0);
+  EXPECT_EQ(hull::rootless_mode("auto"), ::geteuid() != 0 || !hull::in_initial_user_namespace());
+  // auto: an ordinary user, or uid 0 of a user namespace someone made.
+  EXPECT_FALSE(hull::rootless_mode("auto", 0, true));
+  EXPECT_TRUE(hull::rootless_mode("auto", 0, false));
+  EXPECT_TRUE(hull::rootless_mode("auto", 1000, true));
+  EXPECT_FALSE(hull::rootless_mode("false", 0, false));
+  EXPECT_TRUE(hull::rootless_mode("true", 0, true));
+}
+
+// The initial namespace's map is the one identity line over all ids, as the
+// kernel formats it; podman's rootless map, a root-only self-map, a map of
+// 2^32-2 ids or two lines are not.
+TEST(Rootless, InitialUserNamespaceIsTheFullIdentityMap) {
+  EXPECT_TRUE(hull::is_initial_user_namespace_map("         0          0 4294967295\n"));
+  EXPECT_TRUE(hull::is_initial_user_namespace_map("0 0 4294967295"));
+  EXPECT_FALSE(
+      hull::is_initial_user_namespace_map("         0       1001          1\n         1     100000      65536\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("         0       1001          1\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("         0          0 4294967294\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("         0          0 4294967295\n         0          0 1\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("         1          1 4294967295\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map(""));  // a new namespace, no map written yet
+}
+
+// The real thing in a forked child: a user namespace of its own, the
+// caller's euid mapped to 0 in it. There hull runs as uid 0 but rootless,
+// with its state under $XDG_RUNTIME_DIR (podman's rootless mode).
+TEST(Rootless, UidZeroInAUserNamespaceIsRootless) {
+  if (!hull::in_initial_user_namespace()) GTEST_SKIP() << "the test itself runs in a user namespace";
+  const unsigned euid = ::geteuid();
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // 10: no user namespace here (a sysctl or seccomp may forbid them).
+    if (::unshare(CLONE_NEWUSER) != 0) ::_exit(10);
+    const std::string map = "0 " + std::to_string(euid) + " 1\n";
+    int fd = ::open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, map.data(), map.size()) != static_cast<ssize_t>(map.size())) ::_exit(11);
+    ::close(fd);
+    if (::geteuid() != 0) ::_exit(12);
+    if (hull::in_initial_user_namespace()) ::_exit(13);
+    if (!hull::rootless_mode("auto")) ::_exit(14);
+    if (hull::rootless_mode("false")) ::_exit(15);
+    ::setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
+    ::setenv("USER", "alice", 1);
+    if (hull::default_state_root(hull::rootless_mode("auto")) != "/run/user/1000/hull") ::_exit(16);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 10) GTEST_SKIP() << "unshare(CLONE_NEWUSER) refused here";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "failed check " << WEXITSTATUS(status);
 }
 
 TEST(Rootless, StateRootIsUnderXdgRuntimeDirOnlyInRootlessMode) {
-  const char* old = std::getenv("XDG_RUNTIME_DIR");
-  std::string saved = old ? old : "";
-  ::setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
-  EXPECT_EQ(hull::default_state_root(true), "/run/user/1000/hull");
-  EXPECT_EQ(hull::default_state_root(false), "/run/hull");
-  ::unsetenv("XDG_RUNTIME_DIR");
-  EXPECT_EQ(hull::default_state_root(true), "/run/hull");
-  if (old) ::setenv("XDG_RUNTIME_DIR", saved.c_str(), 1);
+  EXPECT_EQ(hull::default_state_root(true, 1000, "/run/user/1000", "alice"), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(false, 1000, "/run/user/1000", "alice"), "/run/hull");
+  EXPECT_EQ(hull::default_state_root(true, 1000, nullptr, "alice"), "/run/hull");
+  EXPECT_EQ(hull::default_state_root(true, 1000, "", "alice"), "/run/hull");
+  // euid 0 in a user namespace: the user's XDG_RUNTIME_DIR (podman sets it,
+  // with no USER or the user's), but not for a $USER of root, as runc.
+  EXPECT_EQ(hull::default_state_root(true, 0, "/run/user/1000", nullptr), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(true, 0, "/run/user/1000", "alice"), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(true, 0, "/run/user/0", "root"), "/run/hull");
+  // A user named root with another euid is still that user.
+  EXPECT_EQ(hull::default_state_root(true, 1000, "/run/user/1000", "root"), "/run/user/1000/hull");
 }
 
 bool has(const std::vector<std::string>& v, const std::string& s) {
