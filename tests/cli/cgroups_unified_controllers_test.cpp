@@ -2,7 +2,7 @@
 // CreateCgroupPath): every controller of the hierarchy is enabled down to the
 // container's parent whatever the limits need, and none in a cgroup that
 // holds processes. Skips on hybrid hosts; the v2vm lane runs it in a VM,
-// against hull and against runc (tests/vm/parity-runc.sh).
+// the first test also against runc (tests/vm/then_runc_reference.sh).
 #include <unistd.h>
 
 #include <set>
@@ -87,6 +87,9 @@ TEST_F(UnifiedControllersTest, APidsOnlyContainerHasEveryControllerItsParentIsOf
 
 // A container below our own cgroup, which holds this test: it runs there with
 // no controllers, and our cgroup.subtree_control (and type) stay as they were.
+// Here hull differs from runc on purpose: runc 1.1.5 makes the caller's
+// cgroup "domain threaded" and enables cpuset, cpu and pids in it (measured
+// in the VM), changing a cgroup that holds processes it does not own.
 TEST_F(UnifiedControllersTest, NothingIsEnabledInACgroupThatHoldsProcesses) {
   const cgroups::Host& host = cgroups::Host::current();
   const std::string own = host.v2_mount + (host.v2_own_path == "/" ? "" : host.v2_own_path);
