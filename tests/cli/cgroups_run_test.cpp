@@ -143,8 +143,8 @@ namespace {
 // freeze the init before it reports, and create would hang forever, and the
 // client with it: hull fails with runc's "container's cgroup unexpectedly
 // frozen". runc 1.1.5 itself checks only the container's own cgroup (the
-// next test), and on this hybrid host hangs here (measured: killed after
-// 20 s), so this test is hull's alone.
+// next test), and hangs here on this hybrid host and in the pure-v2 VM
+// (measured: killed after 20 s), so this test is hull's alone.
 TEST_F(CgroupRunTest, CreateInAFrozenCgroupFailsInsteadOfHanging) {
   const std::string dir = dir_of("freezer");
   ASSERT_FALSE(dir.empty());
