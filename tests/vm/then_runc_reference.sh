@@ -7,7 +7,10 @@
 # COMMAND's status when it failed, else with the reference run's (a missing
 # runc is a skip, not a failure).
 set -uo pipefail
-(($# >= 4)) && [[ $3 == -- ]] || { echo "usage: then_runc_reference.sh TEST_BINARY FILTER -- COMMAND..." >&2; exit 2; }
+if (($# < 4)) || [[ $3 != -- ]]; then
+  echo "usage: then_runc_reference.sh TEST_BINARY FILTER -- COMMAND..." >&2
+  exit 2
+fi
 tests=$1 filter=$2
 shift 3
 "$@"
