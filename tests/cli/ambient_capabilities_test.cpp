@@ -1,7 +1,8 @@
 // Ambient capabilities that cannot be raised (listed without inheritable, as
 // buildah and runc's own `spec` template do): the container runs without
 // them and nothing is printed into its output, as with runc; the detail is a
-// debug line of the --log file.
+// debug line of the --log file. The first test also runs against runc
+// (parity_runc_reference).
 #include <fstream>
 #include <sstream>
 
@@ -26,6 +27,19 @@ TEST_F(HullTest, AmbientCapabilitiesThatCannotBeRaisedAreSilent) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "CapAmb:\t0000000000000000\n");
   EXPECT_EQ(r.err, "") << "warnings in the container's stderr";
+
+  // exec applies the container's capabilities again: silent there too.
+  Bundle& e = bundle("bundle-exec");
+  ambient_without_inheritable(e);
+  e.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", e.dir().string(), "ambexec"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(c.out + c.err, "");
+  ASSERT_EQ(hull({"start", "ambexec"}).exit_code, 0);
+  ProcResult x = hull({"exec", "ambexec", "grep", "CapAmb", "/proc/self/status"});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(x.out, "CapAmb:\t0000000000000000\n");
+  EXPECT_EQ(x.err, "") << "warnings in the exec'd process's stderr";
 }
 
 TEST_F(HullTest, AmbientCapabilitiesThatCannotBeRaisedAreADebugLineOfTheLog) {

@@ -1,7 +1,8 @@
 // Controller enabling on a pure cgroup v2 host, as runc does it (fs2
 // CreateCgroupPath): every controller of the hierarchy is enabled down to the
 // container's parent whatever the limits need, and none in a cgroup that
-// holds processes. Skips on hybrid hosts; the v2vm lane runs it in a VM.
+// holds processes. Skips on hybrid hosts; the v2vm lane runs it in a VM,
+// the first test also against runc (tests/vm/then_runc_reference.sh).
 #include <unistd.h>
 
 #include <set>
@@ -42,11 +43,11 @@ class UnifiedControllersTest : public HullTest {
     ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     if (r.exit_code != 0) return "";
-    std::optional<InitRecord> rec = recorded_init(id);
-    if (!rec) return "";
-    std::vector<fs::path> dirs = existing_cgroup_dirs(rec->cgroup_path);
-    EXPECT_EQ(dirs.size(), 1u) << rec->cgroup_path;
-    return dirs.size() == 1 ? dirs[0].string() : "";
+    // Where the init is, as the host sees it: the same with any runtime.
+    const json s = state(id);
+    const auto dirs = cgroup_dirs_of_pid(s.is_object() ? s.value("pid", 0) : 0);
+    EXPECT_EQ(dirs.size(), 1u) << s.dump();
+    return dirs.size() == 1 ? dirs.begin()->second.string() : "";
   }
 
   // cgroup.controllers of the container as it sees them (its cgroup namespace).
@@ -86,6 +87,9 @@ TEST_F(UnifiedControllersTest, APidsOnlyContainerHasEveryControllerItsParentIsOf
 
 // A container below our own cgroup, which holds this test: it runs there with
 // no controllers, and our cgroup.subtree_control (and type) stay as they were.
+// Here hull differs from runc on purpose: runc 1.1.5 makes the caller's
+// cgroup "domain threaded" and enables cpuset, cpu and pids in it (measured
+// in the VM), changing a cgroup that holds processes it does not own.
 TEST_F(UnifiedControllersTest, NothingIsEnabledInACgroupThatHoldsProcesses) {
   const cgroups::Host& host = cgroups::Host::current();
   const std::string own = host.v2_mount + (host.v2_own_path == "/" ? "" : host.v2_own_path);

@@ -159,10 +159,13 @@ TEST_F(ErrorsTest, DeleteUnknownContainer) {
 
 // `hull --root DIR verb` with a verb hull lacks (containerd calling an
 // unimplemented verb): the message names the verb, not the --root value.
+// runc's status 3 (urfave/cli), also when -h follows. The wording differs
+// (hull: unknown command "nosuchverb"; runc: No help topic for 'nosuchverb'),
+// so only the verb is checked: this test also runs against runc
+// (parity_runc_reference).
 TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
-  // runc's status 3 (urfave/cli), also when -h follows.
-  EXPECT_TRUE(failed_with(hull({"nosuchverb", "c1"}), {"unknown command \"nosuchverb\""}, 3));
-  EXPECT_TRUE(failed_with(hull({"nosuchverb", "-h"}), {"unknown command \"nosuchverb\""}, 3));
+  EXPECT_TRUE(failed_with(hull({"nosuchverb", "c1"}), {"nosuchverb"}, 3));
+  EXPECT_TRUE(failed_with(hull({"nosuchverb", "-h"}), {"nosuchverb"}, 3));
   EXPECT_EQ(hull({"-h", "nosuchverb"}).exit_code, 0);
 }
 

@@ -3,6 +3,7 @@
 // gets it with the process's pid as the host sees it (runc's procSeccomp),
 // then answers that process's syscalls.
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,10 +37,17 @@ AgentMessage receive_agent_message(int listener_socket) {
   ReceivedMessage first = receive_with_fd(conn.get(), 8192, "the seccomp agent message");
   m.listener = std::move(first.fd);
   std::string payload = std::move(first.data);
+  // Read until the state is whole JSON, not until the connection ends: hull
+  // shuts it down after one state, runc 1.1 leaves it open while `runc exec`
+  // waits for its process (which waits for this agent's answer).
   char buf[8192];
-  ssize_t n;
-  // The runtime shuts the connection down after one state.
-  while ((n = ::read(conn.get(), buf, sizeof buf)) > 0) payload.append(buf, static_cast<size_t>(n));
+  while (!json::accept(payload)) {
+    pollfd p{conn.get(), POLLIN, 0};
+    if (::poll(&p, 1, 20000) != 1) break;
+    ssize_t n = ::read(conn.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    payload.append(buf, static_cast<size_t>(n));
+  }
   m.state = json::parse(payload, nullptr, false);
   return m;
 }
@@ -77,6 +85,8 @@ TEST_F(ExecTest, SeccompNotifyListenerOfTheExecdProcessReachesTheAgent) {
   // A listener of its own: the notification comes on the exec's fd, from the
   // pid the state named, and the agent makes the mkdir succeed without doing it.
   struct seccomp_notif req = {};
+  pollfd ready{from_exec.listener.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&ready, 1, 20000), 1) << "no notification on the exec'd process's listener";
   ASSERT_EQ(::ioctl(from_exec.listener.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
   EXPECT_TRUE(req.data.nr == SYS_mkdir || req.data.nr == SYS_mkdirat) << req.data.nr;
   EXPECT_EQ(static_cast<pid_t>(req.pid), exec_pid);

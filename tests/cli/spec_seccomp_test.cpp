@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgroups/host.hpp"
 #include "harness.hpp"
 
 namespace hull::itest {
@@ -55,6 +56,27 @@ TEST_F(SpecSeccomp, PlainSpecHasNoFilter) {
   ProcResult r = hull({"run", "--bundle", b.dir().string(), "specplain"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Seccomp:\t0\nunshare-allowed\nalive\n") << r.err;
+}
+
+// `spec` lists a cgroup namespace only where /sys/fs/cgroup is cgroup2, as
+// runc's template does: on a v1 or hybrid host the container it describes
+// is in the caller's cgroup namespace, as seen from inside.
+class SpecCommand : public SpecSeccomp {};
+
+TEST_F(SpecCommand, CgroupNamespaceOnlyOnAPureCgroupV2Host) {
+  Bundle& b = bundle();
+  b.config = written_spec(b, {});
+  bool cgroupns = false;
+  for (const auto& ns : b.config["linux"]["namespaces"]) cgroupns |= ns["type"] == "cgroup";
+  const bool pure_v2 = cgroups::Host::current().mode == cgroups::Mode::Unified;
+  EXPECT_EQ(cgroupns, pure_v2);
+  b.args({"readlink", "/proc/self/ns/cgroup"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "speccgns"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (pure_v2)
+    EXPECT_NE(r.out, host_ns("cgroup") + "\n");
+  else
+    EXPECT_EQ(r.out, host_ns("cgroup") + "\n");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgroups/host.hpp"
 #include "proc_files.hpp"
 #include "rootfs_template.hpp"
 
@@ -102,6 +103,26 @@ std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
     }
   }
   return found;
+}
+
+std::map<std::string, fs::path> cgroup_dirs_of_pid(pid_t pid) {
+  std::map<std::string, fs::path> out;
+  const cgroups::Host& host = cgroups::Host::current();
+  std::istringstream lines(read_text_file("/proc/" + std::to_string(pid) + "/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    const auto first = line.find(':');
+    const auto second = first == std::string::npos ? first : line.find(':', first + 1);
+    if (second == std::string::npos) continue;
+    const std::string name = line.substr(first + 1, second - first - 1);
+    const fs::path rel = fs::path(line.substr(second + 1)).relative_path();
+    auto under = [&](const std::string& mount) { return rel.empty() ? fs::path(mount) : fs::path(mount) / rel; };
+    if (name.empty()) {
+      if (!host.v2_mount.empty()) out[name] = under(host.v2_mount);
+    } else if (auto it = host.v1.find(name); it != host.v1.end()) {
+      out[name] = under(it->second.mount);
+    }
+  }
+  return out;
 }
 
 std::string host_ns(const std::string& name) { return fs::read_symlink("/proc/self/ns/" + name).string(); }

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,13 @@ struct InitRecord {
 // looked up under every hierarchy below /sys/fs/cgroup, as given and below our
 // own cgroup there.
 std::vector<std::filesystem::path> existing_cgroup_dirs(const std::string& cgroup_path);
+
+// The cgroup directories of a live process as the host sees them, one per
+// hierarchy of its /proc/<pid>/cgroup, keyed by the hierarchy's name there
+// ("" for cgroup v2, "cpu,cpuacct", "name=systemd"): where a container is,
+// whatever runtime made it and whatever it recorded (runc's state differs).
+// Empty when pid is gone.
+std::map<std::string, std::filesystem::path> cgroup_dirs_of_pid(pid_t pid);
 
 class HullTest : public ::testing::Test {
  protected:
