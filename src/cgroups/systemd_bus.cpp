@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 
 namespace hull::cgroups {
 
@@ -72,6 +73,23 @@ std::string hex(std::string_view s) {
   return out;
 }
 
+// One line for --debug: what arrived, and for a JobRemoved which job ended how.
+std::string describe(const dbus::Message& m) {
+  static const char* const kTypes[] = {"?", "call", "return", "error", "signal"};
+  std::string s = kTypes[static_cast<int>(m.type) <= 4 ? static_cast<int>(m.type) : 0];
+  if (m.reply_serial != 0) s += " to " + std::to_string(m.reply_serial);
+  if (!m.member.empty()) s += " " + m.interface + "." + m.member + " " + m.path;
+  if (!m.error_name.empty()) s += " " + m.error_name;
+  if (m.member == "JobRemoved" && m.signature == "uoss") {
+    dbus::Reader r(m.body.data(), m.body.size());
+    r.u32();
+    std::string job = r.string();
+    std::string unit = r.string();
+    s += ": " + job + " " + unit + " " + r.string();
+  }
+  return s;
+}
+
 }  // namespace
 
 SystemdBus SystemdBus::connect(const std::string& socket_path) {
@@ -105,13 +123,16 @@ dbus::Message SystemdBus::receive() {
   size_t size = dbus::message_size(bytes.data());
   bytes.resize(size);
   read_all(fd_.get(), bytes.data() + 16, size - 16);
-  return dbus::decode(bytes);
+  dbus::Message m = dbus::decode(bytes);
+  log::debug([&] { return "systemd bus: received " + describe(m); });
+  return m;
 }
 
 dbus::Message SystemdBus::call(const std::string& member, const std::string& signature, std::vector<uint8_t> body) {
   dbus::MethodCall c{kService, kManagerPath, kManager, member, signature, std::move(body)};
   uint32_t serial = ++serial_;
   std::vector<uint8_t> msg = dbus::encode(c, serial);
+  log::debug([&] { return "systemd bus: call " + std::to_string(serial) + " " + member; });
   write_all(fd_.get(), msg.data(), msg.size(), "send " + member);
   for (;;) {
     dbus::Message m = receive();
