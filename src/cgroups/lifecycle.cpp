@@ -28,7 +28,16 @@ constexpr auto kFreezeTimeout = std::chrono::seconds(10);
 constexpr auto kExitTimeout = std::chrono::seconds(10);
 
 void read_procs(const std::string& dir, std::vector<pid_t>& out) {
-  std::string text = read_value(dir, "cgroup.procs");
+  std::string text;
+  try {
+    text = read_value(dir, "cgroup.procs");
+  } catch (const Error& e) {
+    // Removed meanwhile (ENODEV once the directory is gone under an open
+    // file): no processes. systemd removes an emptied scope's cgroup on its
+    // own, at any moment after its last process exits.
+    if (e.code() == ENOENT || e.code() == ENODEV) return;
+    throw;
+  }
   size_t i = 0;
   while (i < text.size()) {
     size_t j = text.find('\n', i);
