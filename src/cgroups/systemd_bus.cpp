@@ -1,5 +1,6 @@
 #include "cgroups/systemd_bus.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -8,6 +9,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 
 namespace hull::cgroups {
 
@@ -72,6 +74,23 @@ std::string hex(std::string_view s) {
   return out;
 }
 
+// One line for --debug: what arrived, and for a JobRemoved which job ended how.
+std::string describe(const dbus::Message& m) {
+  static const char* const kTypes[] = {"?", "call", "return", "error", "signal"};
+  std::string s = kTypes[static_cast<int>(m.type) <= 4 ? static_cast<int>(m.type) : 0];
+  if (m.reply_serial != 0) s += " to " + std::to_string(m.reply_serial);
+  if (!m.member.empty()) s += " " + m.interface + "." + m.member + " " + m.path;
+  if (!m.error_name.empty()) s += " " + m.error_name;
+  if (m.member == "JobRemoved" && m.signature == "uoss") {
+    dbus::Reader r(m.body.data(), m.body.size());
+    r.u32();
+    std::string job = r.string();
+    std::string unit = r.string();
+    s += ": " + job + " " + unit + " " + r.string();
+  }
+  return s;
+}
+
 }  // namespace
 
 SystemdBus SystemdBus::connect(const std::string& socket_path) {
@@ -89,32 +108,56 @@ SystemdBus SystemdBus::connect(const std::string& socket_path) {
     throw_errno("systemd cgroup driver: set the receive timeout");
   // dbus-specification "Authentication Protocol": a NUL byte, then EXTERNAL
   // with the uid in hex-encoded decimal; the server checks it against
-  // SO_PEERCRED.
-  std::string auth = std::string(1, '\0') + "AUTH EXTERNAL " + hex(std::to_string(::getuid())) + "\r\n";
+  // SO_PEERCRED. BEGIN goes in the same write, before the server's OK, as
+  // sd-bus's own clients send it: systemd's server (sd-bus, seen with
+  // Debian 12's 252) reads BEGIN and whatever follows it in one read, starts
+  // the connection, and leaves the bytes after BEGIN in its buffer until the
+  // socket next becomes readable. A first call sent right after BEGIN, as
+  // this client did before, was then read with it whenever systemd was slow
+  // to read (a loaded host) and answered only when the connection closed:
+  // the 30 s waits "for systemd" of issue #13. Sent after the OK, the first
+  // call finds BEGIN read already, and its bytes wake systemd.
+  std::string auth = std::string(1, '\0') + "AUTH EXTERNAL " + hex(std::to_string(::getuid())) + "\r\n" + "BEGIN\r\n";
   write_all(fd.get(), auth.data(), auth.size(), "authenticate to " + socket_path);
   std::string reply = read_line(fd.get());
   if (!reply.starts_with("OK "))
     throw Error("systemd cgroup driver: " + socket_path + " refused authentication: " + quote(reply), EACCES);
-  write_all(fd.get(), "BEGIN\r\n", 7, "authenticate to " + socket_path);
   return SystemdBus(std::move(fd));
 }
 
-dbus::Message SystemdBus::receive() {
+dbus::Message SystemdBus::receive(Clock::time_point deadline) {
+  // One deadline for the whole wait: the signals of other units (systemd
+  // sends every signal to every private connection) must not extend it.
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd p{fd_.get(), POLLIN, 0};
+    int n = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("systemd cgroup driver: wait for systemd");
+    if (n == 0)
+      throw Error("systemd cgroup driver: no answer from systemd in " + std::to_string(kReplyTimeoutSeconds) + " s",
+                  ETIMEDOUT);
+    break;
+  }
   std::vector<uint8_t> bytes(16);
   read_all(fd_.get(), bytes.data(), 16);
   size_t size = dbus::message_size(bytes.data());
   bytes.resize(size);
   read_all(fd_.get(), bytes.data() + 16, size - 16);
-  return dbus::decode(bytes);
+  dbus::Message m = dbus::decode(bytes);
+  log::debug([&] { return "systemd bus: received " + describe(m); });
+  return m;
 }
 
 dbus::Message SystemdBus::call(const std::string& member, const std::string& signature, std::vector<uint8_t> body) {
   dbus::MethodCall c{kService, kManagerPath, kManager, member, signature, std::move(body)};
   uint32_t serial = ++serial_;
   std::vector<uint8_t> msg = dbus::encode(c, serial);
+  log::debug([&] { return "systemd bus: call " + std::to_string(serial) + " " + member; });
   write_all(fd_.get(), msg.data(), msg.size(), "send " + member);
+  const auto deadline = Clock::now() + std::chrono::seconds(kReplyTimeoutSeconds);
   for (;;) {
-    dbus::Message m = receive();
+    dbus::Message m = receive(deadline);
     if (m.type == dbus::MessageType::Signal) {
       if (m.member == "JobRemoved") signals_.push_back(std::move(m));
       continue;
@@ -129,14 +172,22 @@ dbus::Message SystemdBus::call(const std::string& member, const std::string& sig
   }
 }
 
-void SystemdBus::wait_for_job(const std::string& job, const std::string& what) {
+void SystemdBus::wait_for_job(const std::string& job, const std::string& what, const std::string& name) {
+  const auto deadline = Clock::now() + std::chrono::seconds(kReplyTimeoutSeconds);
   for (;;) {
     dbus::Message m;
     if (!signals_.empty()) {
       m = std::move(signals_.front());
       signals_.erase(signals_.begin());
     } else {
-      m = receive();
+      try {
+        m = receive(deadline);
+      } catch (const Error& e) {
+        if (e.code() != ETIMEDOUT) throw;
+        throw Error("systemd cgroup driver: " + what + " " + quote(name) + ": no JobRemoved for " + job + " in " +
+                        std::to_string(kReplyTimeoutSeconds) + " s",
+                    ETIMEDOUT);
+      }
     }
     if (m.type != dbus::MessageType::Signal || m.member != "JobRemoved" || m.signature != "uoss") continue;
     dbus::Reader r(m.body.data(), m.body.size());
@@ -169,7 +220,7 @@ void SystemdBus::start_transient_unit(const std::string& name, const std::vector
   subscribe();
   dbus::Message reply = call("StartTransientUnit", "ssa(sv)a(sa(sv))", w.take());
   std::string job = dbus::Reader(reply.body.data(), reply.body.size()).string();
-  wait_for_job(job, "start");
+  wait_for_job(job, "start", name);
 }
 
 void SystemdBus::stop_unit(const std::string& name, bool wait_for_removal) {
@@ -187,7 +238,7 @@ void SystemdBus::stop_unit(const std::string& name, bool wait_for_removal) {
   }
   if (!wait_for_removal) return;
   std::string job = dbus::Reader(reply.body.data(), reply.body.size()).string();
-  wait_for_job(job, "stop");
+  wait_for_job(job, "stop", name);
 }
 
 void SystemdBus::set_unit_properties(const std::string& name, const std::vector<dbus::Property>& props) {

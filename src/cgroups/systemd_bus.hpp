@@ -4,6 +4,7 @@
 // the calls the systemd cgroup driver makes. Each call that queues a job
 // waits for that job's JobRemoved signal, as runc does, so the unit (and
 // its cgroup) exists, or is gone, when the call returns.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,11 @@ class SystemdBus {
   // Sends a call to the manager object and returns its reply; an error reply
   // throws with the D-Bus error name and message.
   dbus::Message call(const std::string& member, const std::string& signature, std::vector<uint8_t> body);
-  dbus::Message receive();
+  using Clock = std::chrono::steady_clock;
+  // The next message, or an error once `deadline` has passed.
+  dbus::Message receive(Clock::time_point deadline);
   void subscribe();
-  void wait_for_job(const std::string& job, const std::string& what);
+  void wait_for_job(const std::string& job, const std::string& what, const std::string& name);
 
   UniqueFd fd_;
   uint32_t serial_ = 0;

@@ -1,4 +1,4 @@
-// --systemd-cgroup under a real systemd (PID 1): the v2vm_systemd_driver
+// --systemd-cgroup under a real systemd (PID 1): the v2vm_systemd
 // lane boots Debian's systemd in the pure-v2 VM (scripts/vm/run-in-vm
 // --systemd) and runs these. The scope's properties are read back with
 // `systemctl show`, the limits from inside the container (its cgroup
