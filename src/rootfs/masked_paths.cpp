@@ -58,15 +58,12 @@ UniqueFd open_target(int rootfd, const std::string& path, const KernelFsMounts& 
   const bool sys = kernel_fs.sys && !parts.empty() && parts[0] == "sys";
   if (!proc && !sys) return open_in_root(rootfd, path);
   const char* top = proc ? "/proc" : "/sys";
-  int raw = openat2_fd(rootfd, parts[0].c_str(), O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH);
+  UniqueFd dir(openat2_fd(rootfd, parts[0].c_str(), O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH));
   struct statfs sfs {};
-  if (raw < 0 || ::fstatfs(raw, &sfs) < 0 ||
-      static_cast<unsigned long>(sfs.f_type) != (proc ? PROC_SUPER_MAGIC : SYSFS_MAGIC)) {
-    if (raw >= 0) ::close(raw);
+  if (!dir || ::fstatfs(dir.get(), &sfs) < 0 ||
+      static_cast<unsigned long>(sfs.f_type) != (proc ? PROC_SUPER_MAGIC : SYSFS_MAGIC))
     throw Error(what + ": refusing: " + top + " in the rootfs is no longer the " + (proc ? "procfs" : "sysfs") +
                 " mounted there (replaced during setup; CVE-2019-19921)");
-  }
-  UniqueFd dir(raw);
   std::string rest;
   for (size_t i = 1; i < parts.size(); ++i) rest += (rest.empty() ? "" : "/") + parts[i];
   if (rest.empty()) return dir;
