@@ -21,10 +21,18 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
   with_context(std::string(verb) + " container " + quote(id), [&] {
     if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
     cgroups::Manager cg = load_owned_cgroup(c.dir, c.state);
-    if (op == Operation::Pause)
+    if (op == Operation::Pause) {
       cg.freeze();
-    else
+      // A SIGKILL sent just before the freeze (a concurrent kill) is not
+      // acted on while frozen (v1 freezer): the init would stay frozen,
+      // "paused", never dying. A container being killed is not paused.
+      if (live_status(c.state) == Status::Stopped || sigkill_pending(c.state.pid)) {
+        cg.thaw();
+        throw Error("it is being killed (SIGKILL sent, not yet acted on): not paused");
+      }
+    } else {
       cg.thaw();
+    }
     fault_point("freeze-after-cgroup");
     c.state.status = next;
     c.dir.write_state(c.state);

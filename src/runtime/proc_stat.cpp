@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <charconv>
 #include <string>
 
@@ -69,6 +71,41 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
   }
   if (n == 0) return std::nullopt;
   return parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)), path);
+}
+
+bool sigkill_pending_in_status(std::string_view status_text) {
+  constexpr uint64_t kSigkillBit = uint64_t{1} << (SIGKILL - 1);
+  // Name: is the first line; every field after it starts a line.
+  for (std::string_view field : {"\nSigPnd:", "\nShdPnd:"}) {
+    size_t at = status_text.find(field);
+    if (at == std::string_view::npos) continue;
+    std::string_view value = status_text.substr(at + field.size());
+    value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
+    uint64_t mask = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), mask, 16);
+    if (ec == std::errc() && end != value.data() && (mask & kSigkillBit)) return true;
+  }
+  return false;
+}
+
+bool sigkill_pending(pid_t pid) {
+  if (pid <= 0) return false;
+  const std::string path = "/proc/" + std::to_string(pid) + "/status";
+  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file) {
+    if (errno == ENOENT || errno == ESRCH) return false;
+    throw_errno("open " + path);
+  }
+  char buf[8192];
+  ssize_t n;
+  do {
+    n = ::read(file.get(), buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == ESRCH) return false;
+    throw_errno("read " + path);
+  }
+  return sigkill_pending_in_status(std::string_view(buf, static_cast<size_t>(n)));
 }
 
 Status live_status(const ContainerState& s) {

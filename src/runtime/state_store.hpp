@@ -140,6 +140,13 @@ std::optional<ProcStat> read_proc_stat(pid_t pid);
 // name may hold spaces and ')', so fields are counted after the LAST ')'.
 ProcStat parse_proc_stat(std::string_view text, const std::string& what);
 
+// Whether a SIGKILL was sent to the process and not yet acted on: bit 9 of
+// SigPnd or ShdPnd in /proc/<pid>/status (the text given to the parser).
+// A task the v1 freezer holds keeps it pending until thawed. false when the
+// process is gone.
+bool sigkill_pending(pid_t pid);
+bool sigkill_pending_in_status(std::string_view status_text);
+
 // Status derived from the kernel: an init that is gone, a zombie, or a pid
 // whose start time differs from the recorded one (reused pid) means Stopped;
 // otherwise the recorded status (creating/created/running/paused). pid 0 means

@@ -115,6 +115,31 @@ TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
   }
 }
 
+// A kill racing a pause (found by the lifecycle model's long mode): the
+// SIGKILL is sent, then the freeze lands before the init acts on it. The v1
+// freezer holds the signal pending, so a pause that went on would leave a
+// dying init frozen and "paused" for ever. Re-created without the race: the
+// test freezes the cgroup behind hull's back and sends the SIGKILL itself.
+TEST_F(CgroupCommandsTest, PauseOfAContainerBeingKilledIsRefusedAndItDies) {
+  pid_t init = start_sh("k", "sleep 1000");
+  ASSERT_NE(init, 0);
+  std::map<std::string, std::filesystem::path> dirs = cgroup_dirs_of_pid(init);
+  std::filesystem::path freezer;
+  for (const auto& [hierarchy, dir] : dirs)
+    if (hierarchy == "freezer") freezer = dir / "freezer.state";
+  if (freezer.empty() && dirs.count("")) freezer = dirs.at("") / "cgroup.freeze";
+  ASSERT_FALSE(freezer.empty()) << "no freezer for the container's cgroup";
+  const bool v1 = freezer.filename() == "freezer.state";
+  write_file(freezer, v1 ? "FROZEN" : "1");
+  ASSERT_EQ(::kill(init, SIGKILL), 0);
+  ProcResult pause = hull({"pause", "k"});
+  EXPECT_NE(pause.exit_code, 0) << "pause of a container whose init has a SIGKILL pending";
+  EXPECT_TRUE(wait_exit_and_reap(init)) << "the killed init stayed frozen: " << read_file(freezer);
+  EXPECT_EQ(status("k"), "stopped");
+  ASSERT_EQ(hull({"delete", "--force", "k"}).exit_code, 0);
+  expect_nothing_left("k");
+}
+
 // A container that made sub-cgroups inside its own (a nested runtime,
 // systemd in a container) and moved a process there: delete --force kills it
 // and removes the tree deepest first, as runc does.

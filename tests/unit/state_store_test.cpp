@@ -646,6 +646,20 @@ TEST(ProcStat, ParsesCommandNamesWithSpacesAndParentheses) {
   EXPECT_EQ(st.start_time, 42u);
 }
 
+TEST(ProcStat, SigkillPendingIsBitNineOfSigPndOrShdPnd) {
+  const std::string head = "Name:\tsleep\nState:\tS (sleeping)\nSigQ:\t0/7823\n";
+  EXPECT_FALSE(sigkill_pending_in_status(head + "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"));
+  EXPECT_TRUE(sigkill_pending_in_status(head + "SigPnd:\t0000000000000100\nShdPnd:\t0000000000000000\n"));
+  EXPECT_TRUE(sigkill_pending_in_status(head + "SigPnd:\t0000000000000000\nShdPnd:\t0000000000004100\n"));
+  // SIGTERM (bit 15) and SIGUSR1 (bit 10) pending are not a kill.
+  EXPECT_FALSE(sigkill_pending_in_status(head + "SigPnd:\t0000000000004200\nShdPnd:\t0000000000000000\n"));
+  // Only at the start of a line: a command name cannot fake the field.
+  EXPECT_FALSE(sigkill_pending_in_status("Name:\tx SigPnd: 100\nSigPnd:\t0000000000000000\n"));
+  EXPECT_TRUE(sigkill_pending_in_status("Name:\tx SigPnd: 0\nSigPnd:\t0000000000000100\n"));
+  EXPECT_FALSE(sigkill_pending_in_status(""));
+  EXPECT_FALSE(sigkill_pending(0));
+}
+
 TEST(ProcStat, RefusesMalformedText) {
   EXPECT_EQ(error_of([] { parse_proc_stat("4945 cat R 1", "/proc/4945/stat"); }),
             "parse /proc/4945/stat: no ')' after the command name");
