@@ -85,6 +85,7 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec) {
   fault_point("start-after-open");
   require_transition(state.id, observed_status(state, dir.fd()), Operation::Start);
+  bool init_gone = false;
   with_context("start container " + quote(state.id), [&] {
     // Recorded before the release: on a full --root disk start fails while
     // the process still waits, rather than leaving a "created" container
@@ -95,9 +96,17 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
     state.status = Status::Running;
     dir.write_state(state);
     fault_point("start-after-running-state");
-    release_init(dir.fd());
+    try {
+      release_init(dir.fd());
+    } catch (const InitNotWaiting&) {
+      init_gone = true;
+      return;
+    }
     fault_point("start-after-release");
   });
+  // Killed between the check above and the release (found by the load
+  // test's concurrent operations): by now the container is stopped.
+  if (init_gone) require_transition(state.id, Status::Stopped, Operation::Start);
   // runtime.md: poststart hooks run after the process started; a failure
   // is only a warning.
   if (!spec.hooks.poststart.empty())

@@ -13,6 +13,7 @@
 // the listening socket is CLOEXEC too).
 #include <string>
 
+#include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "runtime/state_store.hpp"
 
@@ -35,6 +36,14 @@ void report_start_error(int conn_fd, const std::string& message);
 // only once the init was told to go, so a `start` killed half-way leaves an
 // init that a probe finds waiting and a later `start` can release.
 void release_init(int state_dir_fd);
+
+// Thrown by release_init when no init waits any more: it died (a racing
+// kill) after the state check found it created, so `start` refuses as the
+// state machine does for a stopped container.
+class InitNotWaiting : public Error {
+ public:
+  using Error::Error;
+};
 
 // Whether the init still waits at the barrier, asked without releasing it.
 // For a container recorded "running" whose start.sock is still there: a
