@@ -247,9 +247,10 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
         Child a = hull_background(command(op, id, with_pause)), b = hull_background(command(other, id, with_pause));
         ProcResult ra = finish_reaping_orphans(std::move(a)), rb = finish_reaping_orphans(std::move(b));
         std::vector<History> allowed = possible_histories(model, {op, other});
-        if (std::any_of(allowed.begin(), allowed.end(), [](const History& h) { return h.ok[0] && h.ok[1]; }) &&
-            (op == Op::Kill || other == Op::Kill))
-          settle_kill(pid);
+        // A kill that succeeded, whatever the other operation did: its init
+        // dies asynchronously (found by the long mode, seed 200887: kill
+        // beside a refused pause, then listed before the init had died).
+        if ((op == Op::Kill && ra.exit_code == 0) || (other == Op::Kill && rb.exit_code == 0)) settle_kill(pid);
         pid_t now_pid = 0;
         Status seen = listed(id, now_pid);
         bool matches = std::any_of(allowed.begin(), allowed.end(), [&](const History& h) {
