@@ -22,6 +22,8 @@
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "process/terminal.hpp"
+#include "rootfs/mount_options.hpp"
+#include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/criu.hpp"
 #include "runtime/criu_args.hpp"
@@ -141,6 +143,24 @@ RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec
   return c;
 }
 
+// CRIU mounts the config's bind mounts (external mounts) on their mount
+// points but makes none: in a fresh rootfs (a new container's snapshot, as
+// containerd restores into) one may be missing, e.g. /etc/hosts. Made inside
+// the root as create makes them, a file or a directory as the source is
+// (runc makes them before its restore too).
+void make_bind_mount_points(const spec::Spec& spec, const std::string& rootfs) {
+  UniqueFd root = open_fd(rootfs, O_PATH | O_DIRECTORY);
+  for (const spec::Mount& m : spec.mounts) {
+    if (m.type.value_or("") != "bind" && !rootfs::parse_mount_options(m.options).bind()) continue;
+    struct stat st {};
+    if (!m.source || ::stat(m.source->c_str(), &st) < 0) continue;  // CRIU says what is missing
+    with_context("create the mount point " + m.destination + " in " + rootfs, [&] {
+      rootfs::create_in_root(root.get(), m.destination,
+                             S_ISDIR(st.st_mode) ? rootfs::NodeKind::Directory : rootfs::NodeKind::File);
+    });
+  }
+}
+
 // Undoes a half-restored container: its processes (CRIU may have left the
 // tree when it failed late), the cgroups and the state dir.
 class RestoreGuard {
@@ -222,6 +242,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
   st.cgroupPath = cgroup.to_state();
 
+  make_bind_mount_points(spec, rootfs);
   RestoreTarget t;
   std::optional<CriuRoot> root;
   root.emplace(dir.path(), rootfs);
