@@ -143,21 +143,37 @@ RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec
   return c;
 }
 
-// CRIU mounts the config's bind mounts (external mounts) on their mount
-// points but makes none: in a fresh rootfs (a new container's snapshot, as
-// containerd restores into) one may be missing, e.g. /etc/hosts. Made inside
-// the root as create makes them, a file or a directory as the source is
-// (runc makes them before its restore too).
-void make_bind_mount_points(const spec::Spec& spec, const std::string& rootfs) {
+// CRIU mounts the config's mounts back on their mount points but makes
+// none: in a fresh rootfs (a new container's snapshot, as containerd
+// restores into) one may be missing, e.g. /etc/hosts or /run. Made inside
+// the root as create makes them: a bind mount's as a file or a directory as
+// its source is, any other's as a directory; none below another config
+// mount that is not a bind (a tmpfs, proc, ...: that file system, restored
+// first, holds its own), as runc prepares them before its restore.
+void make_mount_points(const spec::Spec& spec, const std::string& rootfs) {
+  auto is_bind = [](const spec::Mount& m) {
+    return m.type.value_or("") == "bind" || rootfs::parse_mount_options(m.options).bind();
+  };
+  auto below_a_file_system = [&](const std::string& dest) {
+    for (const spec::Mount& other : spec.mounts) {
+      std::string parent = rootfs::clean_path("/" + other.destination);
+      if (is_bind(other) || parent == dest) continue;
+      if (parent == "/" || dest.starts_with(parent + "/")) return true;
+    }
+    return false;
+  };
   UniqueFd root = open_fd(rootfs, O_PATH | O_DIRECTORY);
   for (const spec::Mount& m : spec.mounts) {
-    if (m.type.value_or("") != "bind" && !rootfs::parse_mount_options(m.options).bind()) continue;
-    struct stat st {};
-    if (!m.source || ::stat(m.source->c_str(), &st) < 0) continue;  // CRIU says what is missing
-    with_context("create the mount point " + m.destination + " in " + rootfs, [&] {
-      rootfs::create_in_root(root.get(), m.destination,
-                             S_ISDIR(st.st_mode) ? rootfs::NodeKind::Directory : rootfs::NodeKind::File);
-    });
+    std::string dest = rootfs::clean_path("/" + m.destination);
+    if (dest == "/" || below_a_file_system(dest)) continue;
+    rootfs::NodeKind kind = rootfs::NodeKind::Directory;
+    if (is_bind(m)) {
+      struct stat st {};
+      if (!m.source || ::stat(m.source->c_str(), &st) < 0) continue;  // CRIU says what is missing
+      if (!S_ISDIR(st.st_mode)) kind = rootfs::NodeKind::File;
+    }
+    with_context("create the mount point " + dest + " in " + rootfs,
+                 [&] { rootfs::create_in_root(root.get(), dest, kind); });
   }
 }
 
@@ -242,7 +258,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
   st.cgroupPath = cgroup.to_state();
 
-  make_bind_mount_points(spec, rootfs);
+  make_mount_points(spec, rootfs);
   RestoreTarget t;
   std::optional<CriuRoot> root;
   root.emplace(dir.path(), rootfs);
