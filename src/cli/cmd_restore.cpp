@@ -12,6 +12,8 @@ Verb setup_restore(CLI::App& app, Context& ctx) {
                       "path to the root of the bundle directory, defaults to the current directory");
   command->add_flag("-d,--detach", o->detach, "detach from the container's process");
   command->add_option("--pid-file", o->pid_file, "file to write the restored init's pid to");
+  command->add_option("--console-socket", o->console_socket,
+                      "path to an AF_UNIX socket receiving the master of a terminal container's new pty");
   command->add_flag("--no-subreaper", o->no_subreaper,
                     "attached: do not become the subreaper of the container's orphans");
   command->add_flag("--no-pivot", o->no_pivot,

@@ -64,6 +64,9 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
     for (const std::string& ns : o.criu.empty_ns) criu_empty_ns(ns);
     resolve_criu_dirs(o.criu, true);
     spec::Spec spec = load_saved_config(c.dir);
+    // A terminal container's pty master is outside (with the console
+    // socket's receiver): CRIU takes its slave as a shell job's terminal.
+    if (criu_terminal(spec)) o.criu.shell_job = true;
     // Held until CRIU is done: the pid cannot be reused under it meanwhile.
     UniqueFd pidfd = open_init_pidfd(c.state);
     if (!pidfd) throw Error("the container's init is gone");

@@ -1,11 +1,13 @@
 #include "runtime/container_init.hpp"
 
+#include <fcntl.h>
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,6 +34,24 @@ namespace hull {
 namespace {
 
 bool sets_names(const spec::Spec& spec) { return spec.hostname || spec.domainname; }
+
+// Once in the container's root: stdio fds that are a /dev/null opened
+// outside (a client's, e.g. conmon's stdin) become the container's own
+// /dev/null, as runc's init reopens them. CRIU can only dump a file on a
+// mount of the container's, so `checkpoint` would fail on the host's. Only
+// a real null device (1:3, not a symlink) is taken; without one the fds
+// stay as they are.
+void reopen_dev_null_stdio() {
+  UniqueFd null(::open("/dev/null", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  struct stat ns {};
+  if (!null || ::fstat(null.get(), &ns) < 0 || !S_ISCHR(ns.st_mode) || ns.st_rdev != ::makedev(1, 3)) return;
+  for (int fd = 0; fd <= 2; ++fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != ns.st_rdev) continue;
+    if (st.st_dev == ns.st_dev && st.st_ino == ns.st_ino) continue;  // already the container's
+    ::dup3(null.get(), fd, 0);
+  }
+}
 
 // The uts namespace the init is in, as the dev:ino of its nsfs file.
 std::pair<dev_t, ino_t> uts_namespace_of_self() {
@@ -124,6 +144,7 @@ void join_namespaces(InitContext& ctx) {
   }
   rootfs::SetupResult rootfs =
       ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro) : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
+  if (ctx.own_mount_namespace) reopen_dev_null_stdio();
   fault_point("init-before-rootfs");
 
   process::ExecOptions eo;

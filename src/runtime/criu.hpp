@@ -15,9 +15,11 @@ namespace hull {
 //   criu dump failed (exit status 1; log /img/dump.log): <CRIU's Error lines>
 // adding what `criu check` says when the kernel lacks what CRIU needs, and
 //   criu not found: install CRIU ...
-// when there is no criu in PATH.
-void run_criu(const std::vector<std::string>& args, const std::string& log_path,
-              cgroups::Manager* cgroup = nullptr);
+// when there is no criu in PATH. With `stdin_fd` >= 0 CRIU gets that fd as
+// its stdin instead (a restored console's pty slave, which --shell-job gives
+// the restored process).
+void run_criu(const std::vector<std::string>& args, const std::string& log_path, cgroups::Manager* cgroup = nullptr,
+              int stdin_fd = -1);
 
 // The last lines of a CRIU log that report errors (at most `max`), joined
 // with "; "; "" when there are none.

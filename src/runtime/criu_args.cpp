@@ -18,6 +18,9 @@ std::string mount_key(const std::string& destination) { return rootfs::clean_pat
 
 // The masked files all show the host's /dev/null: one cookie for them all.
 constexpr const char* kDevNull = "/dev/null";
+// The cookie of a terminal container's /dev/console.
+constexpr const char* kConsoleCookie = "console";
+constexpr const char* kConsole = "/dev/console";
 
 void add_flag(std::vector<std::string>& a, bool on, const char* flag) {
   if (on) a.emplace_back(flag);
@@ -56,6 +59,8 @@ std::string criu_empty_ns(const std::string& name) {
   throw Error("invalid --empty-ns " + quote(name) + ": CRIU can leave only the network namespace empty");
 }
 
+bool criu_terminal(const spec::Spec& spec) { return spec.process && spec.process->terminal; }
+
 std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const std::vector<std::string>& masked_files) {
   std::vector<ExternalMount> out;
   for (const spec::Mount& m : spec.mounts) {
@@ -64,16 +69,21 @@ std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const st
     out.push_back({key, key});
   }
   for (const std::string& path : masked_files) out.push_back({mount_key(path), kDevNull});
+  if (criu_terminal(spec)) out.push_back({kConsole, kConsoleCookie});
   return out;
 }
 
-std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec) {
+std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const std::string& console) {
   std::vector<ExternalMount> out;
   for (const spec::Mount& m : spec.mounts) {
     if (!is_bind_mount(m)) continue;
     out.push_back({mount_key(m.destination), m.source.value_or("")});
   }
   if (spec.linux_ && !spec.linux_->maskedPaths.empty()) out.push_back({kDevNull, kDevNull});
+  if (criu_terminal(spec)) {
+    if (console.empty()) throw Error("restore a terminal container: no pty for its /dev/console");
+    out.push_back({kConsoleCookie, console});
+  }
   return out;
 }
 

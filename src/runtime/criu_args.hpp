@@ -8,7 +8,9 @@
 // spelling in CRIU 3.17, so no protobuf encoder is needed and the arguments
 // are visible in `ps` and in CRIU's log. What the RPC would add are its
 // notifications (hooks at setup-namespaces, the orphaned pty master for a
-// restored console), which hull does not offer.
+// restored console). hull does without them: a process.terminal container's
+// console is an external pty to CRIU (--shell-job, /dev/console an external
+// mount), and restore hands CRIU the new pty on its stdin (see restore.cpp).
 #include <sys/types.h>
 
 #include <string>
@@ -59,13 +61,21 @@ std::string criu_cgroups_mode(const std::string& mode);
 // CRIU can leave only the network namespace empty.
 std::string criu_empty_ns(const std::string& name);
 
+// Whether the config gives its process a terminal (process.terminal): its
+// pty's master lives outside the container, so CRIU must treat the pty as a
+// shell job's (--shell-job is added to dump and restore).
+bool criu_terminal(const spec::Spec& spec);
+
 // The external mounts of a dump, as runc lists them: every bind mount of the
 // config (key and cookie: its destination), and every masked path that is
 // not a directory (cookie "/dev/null"). masked_files are those masked paths.
+// A terminal container's /dev/console (the pty slave bind-mounted there,
+// whose master CRIU never sees) is one too, cookie "console".
 std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const std::vector<std::string>& masked_files);
-// The same for a restore: every bind mount's cookie to its source, and the
-// masked paths' cookie to the host's /dev/null.
-std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec);
+// The same for a restore: every bind mount's cookie to its source, the
+// masked paths' cookie to the host's /dev/null and, for a terminal
+// container, the console's cookie to `console` (the new pty's slave path).
+std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const std::string& console = "");
 
 // argv for `criu dump` or `criu pre-dump` (without the program name),
 // image and work paths absolute.

@@ -165,7 +165,13 @@ Json document() {
         // checkpoint/restore through the criu program (as runc's
         // org.opencontainers.runc.checkpoint.enabled): whether it works
         // depends on the CRIU installed and the kernel, see README.md.
-        {"io.github.hull.checkpoint.enabled", "true"}}},
+        {"io.github.hull.checkpoint.enabled", "true"},
+        // How: the criu command line (not its swrk RPC), so a terminal
+        // container is checkpointed as a shell job and restored onto a new
+        // pty sent to --console-socket, or onto the caller's terminal with
+        // --shell-job; no hooks run at restore.
+        {"io.github.hull.checkpoint.criu", "cli"},
+        {"io.github.hull.checkpoint.terminal", "console-socket,shell-job"}}},
   };
 }
 

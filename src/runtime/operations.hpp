@@ -160,6 +160,7 @@ struct RestoreOptions {
   CriuOptions criu;
   std::string bundle = ".";
   std::string pid_file;
+  std::string console_socket;  // a terminal container: where its new pty master goes
   bool detach = false;
   bool no_subreaper = false;
   bool no_pivot = false;  // accepted as runc does: CRIU rebuilds the mount tree itself

@@ -2,6 +2,8 @@
 // state dir, the saved config, the cgroups with their limits), then CRIU
 // restores the process tree into that cgroup and the restored init is
 // recorded as the container's, running.
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -19,6 +21,9 @@
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
+#include "process/terminal.hpp"
+#include "rootfs/mount_options.hpp"
+#include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/criu.hpp"
 #include "runtime/criu_args.hpp"
@@ -27,6 +32,7 @@
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/signal_forwarder.hpp"
+#include "runtime/unix_socket.hpp"
 #include "spec/validate.hpp"
 
 namespace hull {
@@ -76,6 +82,99 @@ pid_t restored_pid(const std::string& path) {
   if (pid <= 0 || pid > INT_MAX || (end && *end != '\0' && *end != '\n'))
     throw Error("criu restore wrote no pid to " + path + ": " + quote(text));
   return static_cast<pid_t>(pid);
+}
+
+// The terminal of a restored process.terminal container. CRIU's command line
+// has no --orphan-pts-master (the RPC's way to make a new pty for it and pass
+// the master back, as runc asks), so hull restores with --shell-job, where
+// CRIU gives the restored process the terminal on CRIU's own stdin, and
+// mounts that terminal's slave on /dev/console (an external mount):
+//  - with --console-socket, a new pty from the host's /dev/ptmx: its slave is
+//    CRIU's stdin, its master goes over the socket once CRIU is done (runc
+//    sends the new master over the console socket too);
+//  - else with --shell-job, hull's own stdin, which must be a terminal (the
+//    caller's, as `runc restore --shell-job` hands it on).
+struct RestoredConsole {
+  UniqueFd socket;  // the connected --console-socket
+  UniqueFd master;
+  UniqueFd slave;    // CRIU's stdin; empty: hull's own stdin
+  std::string path;  // the slave as hull (and CRIU) can open it
+};
+
+std::string fd_path(int fd) {
+  char target[PATH_MAX];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+  if (n < 0) throw_errno("readlink " + link);
+  return std::string(target, static_cast<size_t>(n));
+}
+
+RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec) {
+  RestoredConsole c;
+  if (!o.console_socket.empty()) {
+    // Connected first: a wrong socket fails the restore before CRIU runs.
+    c.socket = connect_unix(o.console_socket, "console socket");
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) throw_errno("open a pty for the restored console: /dev/ptmx");
+    c.master.reset(master);
+    if (::unlockpt(master) < 0) throw_errno("open a pty for the restored console: unlock it");
+    int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) throw_errno("open a pty for the restored console: its slave");
+    c.slave.reset(slave);
+    // As create gives the container's console to its user.
+    uid_t owner = spec.process->user.uid;
+    if (owner != 0 && ::fchown(slave, owner, static_cast<gid_t>(-1)) < 0)
+      throw_errno("open a pty for the restored console: give it to uid " + std::to_string(owner));
+    c.path = fd_path(slave);
+    return c;
+  }
+  if (!o.criu.shell_job)
+    throw Error(
+        "restore a terminal container: give --console-socket to receive its new pty master, or --shell-job to hand "
+        "it this terminal");
+  // All of the job's stdio becomes this fd: a read-only one (`< /dev/pts/N`)
+  // would leave it unable to write.
+  int mode = ::fcntl(STDIN_FILENO, F_GETFL);
+  if (!::isatty(STDIN_FILENO) || mode < 0 || (mode & O_ACCMODE) != O_RDWR)
+    throw Error(
+        "restore a terminal container: --shell-job hands on stdin, which is not a terminal open for reading and "
+        "writing");
+  c.path = fd_path(STDIN_FILENO);
+  return c;
+}
+
+// CRIU mounts the config's mounts back on their mount points but makes
+// none: in a fresh rootfs (a new container's snapshot, as containerd
+// restores into) one may be missing, e.g. /etc/hosts or /run. Made inside
+// the root as create makes them: a bind mount's as a file or a directory as
+// its source is, any other's as a directory; none below another config
+// mount that is not a bind (a tmpfs, proc, ...: that file system, restored
+// first, holds its own), as runc prepares them before its restore.
+void make_mount_points(const spec::Spec& spec, const std::string& rootfs) {
+  auto is_bind = [](const spec::Mount& m) {
+    return m.type.value_or("") == "bind" || rootfs::parse_mount_options(m.options).bind();
+  };
+  auto below_a_file_system = [&](const std::string& dest) {
+    for (const spec::Mount& other : spec.mounts) {
+      std::string parent = rootfs::clean_path("/" + other.destination);
+      if (is_bind(other) || parent == dest) continue;
+      if (parent == "/" || dest.starts_with(parent + "/")) return true;
+    }
+    return false;
+  };
+  UniqueFd root = open_fd(rootfs, O_PATH | O_DIRECTORY);
+  for (const spec::Mount& m : spec.mounts) {
+    std::string dest = rootfs::clean_path("/" + m.destination);
+    if (dest == "/" || below_a_file_system(dest)) continue;
+    rootfs::NodeKind kind = rootfs::NodeKind::Directory;
+    if (is_bind(m)) {
+      struct stat st {};
+      if (!m.source || ::stat(m.source->c_str(), &st) < 0) continue;  // CRIU says what is missing
+      if (!S_ISDIR(st.st_mode)) kind = rootfs::NodeKind::File;
+    }
+    with_context("create the mount point " + dest + " in " + rootfs,
+                 [&] { rootfs::create_in_root(root.get(), dest, kind); });
+  }
 }
 
 // Undoes a half-restored container: its processes (CRIU may have left the
@@ -130,6 +229,11 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
+  std::optional<RestoredConsole> console;
+  if (criu_terminal(spec)) {
+    console.emplace(restored_console(o, spec));
+    o.criu.shell_job = true;  // the pty's master is outside the images
+  }
 
   Restored r;
   r.dir.emplace(StateStore(g.root).create(o.id));
@@ -154,15 +258,17 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
   st.cgroupPath = cgroup.to_state();
 
+  make_mount_points(spec, rootfs);
   RestoreTarget t;
   std::optional<CriuRoot> root;
   root.emplace(dir.path(), rootfs);
   t.root = root->path();
   t.pid_file = dir.path() + "/" + kCriuPidFile;
   t.cgroup_roots = criu_cgroup_roots(cgroup.paths(), cgroups::Host::current());
-  t.mounts = restore_external_mounts(spec);
+  t.mounts = restore_external_mounts(spec, console ? console->path : "");
   t.inherit_fds = pipes;
-  run_criu(criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), &cgroup);
+  run_criu(criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), &cgroup,
+           console && console->slave ? console->slave.get() : -1);
   root.reset();
 
   st.pid = restored_pid(t.pid_file);
@@ -171,6 +277,10 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   if (!stat) throw Error("the restored init exited right after the restore");
   st.initStartTime = stat->start_time;
   st.status = Status::Running;
+  if (console && console->socket) {
+    with_context("send the pty master to the console socket",
+                 [&] { process::send_fd(console->socket.get(), console->master.get(), console->path); });
+  }
   if (pid_file) pid_file->write(st.pid);
   dir.write_state(st);
   guard.commit();

@@ -4,6 +4,10 @@
 // project's 6.18 hosts, which Debian's CRIU 3.17 cannot probe) only the
 // refusal is tested: the verbs fail with CRIU's own reason and change nothing.
 // Nothing here fakes a checkpoint.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -11,11 +15,15 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "harness.hpp"
 #include "proc_files.hpp"
+#include "process/terminal_proxy.hpp"
+#include "unix_listener.hpp"
 
 namespace hull::itest {
 namespace {
@@ -28,6 +36,60 @@ using nlohmann::json;
 // stdio is the container's own /dev/null, so nothing outside is attached.
 const std::vector<std::string> kCounter = {
     "sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.1; done"};
+
+// The same counter on the container's terminal: it prints "count N" there
+// too, and a reader in the background (on fd 3, a non-interactive sh gives
+// an async list /dev/null as stdin) writes each line typed on the terminal
+// to /typed.
+const std::vector<std::string> kTerminalCounter = {
+    "sh", "-c",
+    "exec 3<&0; (while read l <&3; do echo \"$l\" > /typed; done) & "
+    "i=0; while :; do i=$((i+1)); echo $i > /count; echo count $i; sleep 0.1; done"};
+
+// The highest "count N" a terminal counter printed in `out`, -1 if none.
+long max_printed_count(const std::string& out) {
+  static const std::regex count_re("count ([0-9]+)");
+  long best = -1;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), count_re); it != std::sregex_iterator(); ++it)
+    best = std::max(best, std::stol((*it)[1]));
+  return best;
+}
+
+// Reads a pty master until done(all read so far) holds, it hangs up or the
+// (bounded) timeout passes; what was read.
+std::string read_pty_until(int fd, const std::function<bool(const std::string&)>& done,
+                           milliseconds timeout = milliseconds(60000)) {
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done(out)) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    struct pollfd p = {fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) break;
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// A new pty of the test's own (from the host's /dev/ptmx): master and the
+// slave's path.
+struct TestPty {
+  UniqueFd master;
+  std::string slave_path;
+};
+TestPty open_test_pty() {
+  TestPty t;
+  t.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!t.master || ::unlockpt(t.master.get()) < 0) return {};
+  char name[64];
+  if (::ptsname_r(t.master.get(), name, sizeof name) != 0) return {};
+  t.slave_path = name;
+  return t;
+}
 
 // Through sh: run_process does no PATH lookup.
 bool criu_installed() { return run_process({"/bin/sh", "-c", "command -v criu"}).exit_code == 0; }
@@ -88,6 +150,39 @@ class CriuTest : public HullTest {
     if (r.exit_code != 0) return 0;
     EXPECT_GT(wait_count(b.rootfs() / "count", [](long v) { return v >= 5; }), 0) << "the counter never counted";
     return state(id).value("pid", 0);
+  }
+
+  // A detached terminal counter container from bundle b, run with
+  // --console-socket; its pty master in `master`, its init pid (0 on failure).
+  pid_t run_terminal_counter(Bundle& b, const std::string& id, UniqueFd& master) {
+    b.config["process"]["terminal"] = true;
+    b.args(kTerminalCounter);
+    std::string sock = (temp_dir() / (id + "-run.sock")).string();
+    UniqueFd listener = listen_unix(sock);
+    Child run = hull_background({"run", "-d", "--console-socket", sock, "--bundle", b.dir().string(), id});
+    UniqueFd conn = accept_within(listener.get(), milliseconds(60000));
+    ProcResult r = run.finish();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(conn) << "no connection on the console socket";
+    if (r.exit_code != 0 || !conn) return 0;
+    master = process::receive_pty_master(conn.get()).master;
+    std::string out = read_pty_until(master.get(), [](const std::string& o) { return max_printed_count(o) >= 5; });
+    EXPECT_GE(max_printed_count(out), 5) << "the counter never counted on its terminal: " << out;
+    return state(id).value("pid", 0);
+  }
+
+  // After a terminal counter's restore onto the pty whose master is
+  // `master`: it prints on it from where it was, and a line typed there
+  // reaches the reader inside.
+  void expect_terminal_counting_on(Bundle& b, int master, long dumped) {
+    std::string out = read_pty_until(master, [&](const std::string& o) { return max_printed_count(o) > dumped; });
+    EXPECT_GT(max_printed_count(out), dumped) << "no count past " << dumped << " on the new terminal: " << out;
+    const std::string line = "typed after the restore\n";
+    EXPECT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    auto deadline = std::chrono::steady_clock::now() + milliseconds(30000);
+    while (read_text_file(b.rootfs() / "typed") != line && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(milliseconds(50));
+    EXPECT_EQ(read_text_file(b.rootfs() / "typed"), line) << "the line typed on the new terminal did not arrive";
   }
 
   ProcResult checkpoint(const std::string& id, const std::vector<std::string>& flags) {
@@ -288,6 +383,109 @@ TEST_F(CriuTest, AttachedRestoreWaitsForTheInitAndExitsWithItsStatus) {
   EXPECT_EQ(done.exit_code, 128 + SIGKILL) << done.err;
   // It deleted the container once the init was gone, as run does.
   EXPECT_FALSE(fs::exists(state_dir("c1")));
+}
+
+// Needs no CRIU: the init's stdio that is the caller's /dev/null (here the
+// harness's, as conmon gives a container's stdin) is the container's own
+// /dev/null inside, as runc's init reopens it; CRIU could not dump a file on
+// the host's /dev mount (podman checkpoint failed on it).
+TEST_F(HullTest, InitStdioOnTheCallersDevNullIsTheContainersOwn) {
+  Bundle& b = bundle();
+  ProcResult r = run_sh(b,
+                        "[ \"$(stat -L -c %d:%i /proc/self/fd/0)\" = \"$(stat -c %d:%i /dev/null)\" ] && echo own;"
+                        " stat -L -c %t:%T /proc/self/fd/0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "own\n1:3\n");
+}
+
+// Needs no working CRIU: refused before CRIU runs, so the host runs it too.
+TEST_F(CriuTest, ATerminalRestoreNeedsAConsoleSocketOrATerminalForTheShellJob) {
+  Bundle& b = criu_bundle();
+  b.config["process"]["terminal"] = true;
+  b.args({"sleep", "1000"});
+  fs::path img = images("img");
+  fs::create_directory(img);
+  ProcResult r = restore("c1", b, img);
+  EXPECT_TRUE(failed_with(r, {"restore container \"c1\": restore a terminal container: give --console-socket"}));
+  // Here stdin is /dev/null (the harness's): no terminal to hand on.
+  ProcResult s =
+      hull({"restore", "-d", "--shell-job", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"});
+  EXPECT_TRUE(failed_with(s, {"restore a terminal container: --shell-job hands on stdin, which is not a terminal open "
+                              "for reading and writing"}));
+  ProcResult c = hull({"restore", "-d", "--console-socket", (temp_dir() / "nobody.sock").string(), "--image-path",
+                       img.string(), "--bundle", b.dir().string(), "c1"});
+  EXPECT_TRUE(failed_with(c, {"console socket"}));
+  EXPECT_FALSE(fs::exists(state_dir("c1"))) << "a refused restore left its state dir";
+}
+
+TEST_F(CriuTest, ATerminalContainerRestoredWithANewConsoleSocketGetsANewPty) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = criu_bundle();
+  UniqueFd first;
+  pid_t init = run_terminal_counter(b, "c1", first);
+  ASSERT_GT(init, 0);
+  fs::path img = images("img");
+  // No --shell-job: hull knows the pty's master is outside (runc asks none either).
+  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  long dumped = stopped_value(b);
+  ASSERT_GE(dumped, 5);
+  first.reset();  // the old terminal is gone: the restore must bring its own
+
+  std::string sock = (temp_dir() / "restore.sock").string();
+  UniqueFd listener = listen_unix(sock);
+  Child restoring = hull_background(
+      {"restore", "-d", "--console-socket", sock, "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
+      {std::nullopt, milliseconds(120000), ""});
+  UniqueFd conn = accept_within(listener.get(), milliseconds(120000));
+  ProcResult rr = restoring.finish();
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  ASSERT_TRUE(conn) << "restore never connected to the new console socket";
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  ASSERT_TRUE(pty.master);
+  EXPECT_EQ(status("c1"), "running");
+  expect_counting_on(b, "c1", dumped);
+  expect_terminal_counting_on(b, pty.master.get(), dumped);
+  // The container's /dev/console is the new pty, as create makes it.
+  struct stat host {};
+  ASSERT_EQ(::stat(pty.name.c_str(), &host), 0) << pty.name;
+  ProcResult dev = hull({"exec", "c1", "stat", "-c", "%t:%T", "/dev/console"});
+  ASSERT_EQ(dev.exit_code, 0) << dev.err;
+  std::ostringstream want;
+  want << std::hex << major(host.st_rdev) << ":" << minor(host.st_rdev) << "\n";
+  EXPECT_EQ(dev.out, want.str());
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+}
+
+TEST_F(CriuTest, AShellJobIsRestoredOnTheCallersTerminal) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = criu_bundle();
+  UniqueFd first;
+  pid_t init = run_terminal_counter(b, "c1", first);
+  ASSERT_GT(init, 0);
+  fs::path img = images("img");
+  ProcResult r = checkpoint("c1", {"--shell-job", "--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  long dumped = stopped_value(b);
+  first.reset();
+
+  // hull restore --shell-job with a terminal on its stdin (a user's shell:
+  // here a pty of the test's own, open for reading and writing, as a
+  // terminal gives it) hands that terminal to the restored job.
+  TestPty term = open_test_pty();
+  ASSERT_TRUE(term.master);
+  Child restoring = Child::spawn(
+      {"/bin/sh", "-c", "exec \"$@\" <> \"$0\"", term.slave_path, runtime_binary(), "--root", state_root().string(),
+       "restore", "-d", "--shell-job", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
+      {std::nullopt, milliseconds(120000), ""});
+  ProcResult rr = restoring.finish();
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  EXPECT_EQ(status("c1"), "running");
+  expect_counting_on(b, "c1", dumped);
+  expect_terminal_counting_on(b, term.master.get(), dumped);
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
 
 }  // namespace

@@ -124,3 +124,40 @@ unmount_below() {
     umount -l "$m" || true
   done
 }
+
+# Checkpoint/restore scenarios: a counter that keeps its value only in the
+# shell's memory and writes it to /count every 0.1 s (a restarted container
+# would count from 1 again).
+COUNTER='i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.1; done'
+
+# Skips (exit 77) when CRIU is missing or cannot work on this kernel: Debian's
+# CRIU 3.17 runs on Debian's 6.1 kernel (the v2vm_criu lane), not on 6.18.
+need_working_criu() {
+  command -v criu >/dev/null || { echo "criu is not installed" >&2; exit $SKIP; }
+  criu check >/dev/null 2>&1 || { echo "criu check fails on this kernel: $(criu check 2>&1 | tail -n 1)" >&2; exit $SKIP; }
+}
+
+# wait_count FILE MIN: waits (bounded, 60 s) until the counter FILE holds a
+# value >= MIN; prints it.
+wait_count() {
+  local i v
+  for ((i = 0; i < 600; i++)); do
+    v=$(cat "$1" 2>/dev/null || true)
+    [[ $v =~ ^[0-9]+$ ]] && ((v >= $2)) && { echo "$v"; return; }
+    sleep 0.1
+  done
+  fail "the counter $1 did not reach $2 (last: '${v:-}')"
+}
+
+# first_count FILE: the first non-zero value the counter writes to FILE
+# (bounded, 60 s): after a restore, more than the dumped value when the
+# counter went on, 1 when it started over.
+first_count() {
+  local i v
+  for ((i = 0; i < 1200; i++)); do
+    v=$(cat "$1" 2>/dev/null || true)
+    [[ $v =~ ^[0-9]+$ ]] && ((v != 0)) && { echo "$v"; return; }
+    sleep 0.05
+  done
+  fail "the restored counter never wrote to $1"
+}

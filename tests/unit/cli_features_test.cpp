@@ -28,6 +28,8 @@ TEST(Features, TopLevelShape) {
   EXPECT_TRUE(j["annotations"]["io.github.seccomp.libseccomp.version"].is_string());
   EXPECT_EQ(j["annotations"]["io.github.hull.version"], HULL_VERSION);
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.enabled"], "true");
+  EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.criu"], "cli");
+  EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.terminal"], "console-socket,shell-job");
 }
 
 TEST(Features, OutputIsRuncStyle) {

@@ -166,6 +166,25 @@ TEST(CriuArgs, ExternalMountsAreTheBindMountsAndMaskedFilesAsRuncLists) {
   EXPECT_EQ(restore_external_mounts(s).size(), 2u);
 }
 
+TEST(CriuArgs, ATerminalContainersConsoleIsAnExternalMountOntoTheNewPty) {
+  spec::Spec s = spec_with_mounts();
+  s.linux_->maskedPaths.clear();
+  EXPECT_FALSE(criu_terminal(s));
+  s.process.emplace();
+  s.process->terminal = true;
+  EXPECT_TRUE(criu_terminal(s));
+  std::vector<ExternalMount> dump = dump_external_mounts(s, {});
+  ASSERT_EQ(dump.size(), 3u);
+  EXPECT_EQ(dump.back(), (ExternalMount{"/dev/console", "console"}));
+  std::vector<ExternalMount> restore = restore_external_mounts(s, "/dev/pts/7");
+  ASSERT_EQ(restore.size(), 3u);
+  EXPECT_EQ(restore.back(), (ExternalMount{"console", "/dev/pts/7"}));
+  // No pty to mount there: an error, not a restore without a console.
+  EXPECT_THROW(restore_external_mounts(s), Error);
+  s.process->terminal = false;
+  EXPECT_EQ(restore_external_mounts(s).size(), 2u);
+}
+
 TEST(CriuImages, CgroupRootsAreRelativeToTheirMounts) {
   cgroups::Host host;
   host.v2_mount = "/sys/fs/cgroup";
