@@ -12,8 +12,8 @@ namespace hull {
 // shallow enough for every recursive walk on the default 8 MiB stack.
 constexpr size_t kMaxJsonDepth = 256;
 
-// Throws hull::Error "<file_name>: JSON nested deeper than <limit> levels
-// (line L, column C)" when arrays/objects in `text` (outside strings) nest
+// Throws hull::Error "<file_name>: <JSON path>: JSON nested deeper than
+// <limit> levels (line L, column C)" when arrays/objects in `text` (outside strings) nest
 // deeper than limit. Says nothing about other syntax: the parser does.
 void check_json_depth(std::string_view text, const std::string& file_name, size_t limit = kMaxJsonDepth);
 

@@ -31,12 +31,14 @@ TEST(JsonDepth, DeepConfigIsAnErrorNotACrash) {
       deep += "1" + std::string(100000, '}');
     }
     std::string msg = error_of([&] { hull::spec::parse_config(head + deep + "}}", "bundle/config.json"); });
-    EXPECT_NE(msg.find("bundle/config.json: JSON nested deeper than 256 levels (line 1, column "), std::string::npos)
+    EXPECT_NE(msg.find("bundle/config.json: .annotations.a"), std::string::npos) << msg.substr(0, 300);
+    EXPECT_NE(msg.find("...: JSON nested deeper than 256 levels (line 1, column "), std::string::npos)
         << msg.substr(0, 300);
   }
   std::string process =
       error_of([&] { hull::spec::parse_process_json(R"({"args": )" + nested('[', ']', 5000) + "}", "p.json"); });
-  EXPECT_NE(process.find("p.json: JSON nested deeper than 256 levels"), std::string::npos) << process.substr(0, 300);
+  EXPECT_NE(process.find("p.json: .args[0][0][0][0][0]...: JSON nested deeper than 256 levels"), std::string::npos)
+      << process.substr(0, 300);
 }
 
 TEST(JsonDepth, LimitCountsOnlyStructureOutsideStrings) {
@@ -50,7 +52,12 @@ TEST(JsonDepth, LimitCountsOnlyStructureOutsideStrings) {
   for (int i = 0; i < 100; ++i) siblings += nested('{', '}', 200);
   EXPECT_NO_THROW(hull::check_json_depth("[" + siblings + "]", "f"));
   std::string msg = error_of([] { hull::check_json_depth("{\n \"a\": " + nested('[', ']', 300) + "}", "state.json"); });
-  EXPECT_NE(msg.find("state.json: JSON nested deeper than 256 levels (line 2, column 262)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("state.json: .a[0][0][0][0][0]...: JSON nested deeper than 256 levels (line 2, column 262)"),
+            std::string::npos)
+      << msg;
+  // The path names keys as config errors do, and counts array elements.
+  msg = error_of([] { hull::check_json_depth(R"({"x": 1, "k.y": [0, {"z\"": [[[]]]}]})", "f", 4); });
+  EXPECT_NE(msg.find(R"(f: ["k.y"][1]["z\""][0]: JSON nested deeper than 4 levels)"), std::string::npos) << msg;
 }
 
 }  // namespace
