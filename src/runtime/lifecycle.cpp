@@ -33,9 +33,11 @@ constexpr std::chrono::seconds kKillTimeout{10};
 UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st) {
   UniqueFd pidfd = open_init_pidfd(st);
   if (!pidfd || init_in_owned_cgroup(dir, st, st.pid)) return pidfd;
-  // Not in the cgroup: exited since (a zombie leaves its cgroup), or not ours.
+  // Not in the cgroup: exited since (a zombie leaves its cgroup, and so does
+  // a process in exit before it is one: found by the load test, a kill
+  // racing the init's exit), or not ours.
   std::optional<ProcStat> now = read_proc_stat(st.pid);
-  if (!now || now->state == 'Z') return UniqueFd();
+  if (!now || now->state == 'Z' || now->state == 'X' || (now->flags & kProcessExiting)) return UniqueFd();
   throw Error("pid " + std::to_string(st.pid) + " recorded in " + dir.path() +
                   "/state.json is not in the container's cgroup: refusing to signal it (is state.json damaged?)",
               EPERM);

@@ -37,6 +37,10 @@ ProcStat parse_proc_stat(std::string_view text, const std::string& what) {
     if (field == 3) {
       if (token.size() != 1) throw Error("parse " + what + ": bad state field " + quote(token));
       st.state = token[0];
+    } else if (field == 9) {
+      auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), st.flags);
+      if (ec != std::errc() || p != token.data() + token.size())
+        throw Error("parse " + what + ": bad flags field " + quote(token));
     } else if (field == 22) {
       if (!token.empty() && token.back() == '\n') token.remove_suffix(1);
       auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), st.start_time);

@@ -110,7 +110,14 @@ void release_init(int state_dir_fd) {
   // socket for the next start. Starts hold the container lock, so no second
   // one connects meanwhile; probes find the init gone once it exec'd.
   ::unlinkat(state_dir_fd, kStartSocketName, 0);
-  std::string reply = read_fd(s.get(), "start reply from the container init");
+  std::string reply;
+  try {
+    reply = read_fd(s.get(), "start reply from the container init");
+  } catch (const Error& e) {
+    // Reset: the init died (killed) after the go, before it exec'd.
+    if (e.code() == ECONNRESET) throw InitNotWaiting("the container init exited before it started the program");
+    throw;
+  }
   if (!reply.empty()) throw Error(reply);
 }
 

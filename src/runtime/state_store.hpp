@@ -134,7 +134,9 @@ class StateStore {
 struct ProcStat {
   uint64_t start_time = 0;
   char state = '?';
+  uint64_t flags = 0;  // field 9: PF_EXITING (0x4) once the process is in exit
 };
+constexpr uint64_t kProcessExiting = 0x4;  // PF_EXITING, include/linux/sched.h
 std::optional<ProcStat> read_proc_stat(pid_t pid);
 // Parses the text of /proc/<pid>/stat; `what` names it in errors. The command
 // name may hold spaces and ')', so fields are counted after the LAST ')'.

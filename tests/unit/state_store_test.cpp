@@ -638,6 +638,7 @@ TEST(ProcStat, ParsesCommandNamesWithSpacesAndParentheses) {
   ProcStat st = parse_proc_stat("4945 (a) Z 1 (b) R" + tail, "stat");
   EXPECT_EQ(st.state, 'R');
   EXPECT_EQ(st.start_time, 33127u);
+  EXPECT_EQ(st.flags, 4194304u);  // field 9
   st = parse_proc_stat("4945 (cat) S" + tail + "\n", "stat");
   EXPECT_EQ(st.state, 'S');
   EXPECT_EQ(st.start_time, 33127u);
