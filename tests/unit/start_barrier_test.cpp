@@ -5,6 +5,7 @@
 // (killed) leaves the init waiting for the next.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -83,6 +84,39 @@ TEST_F(StartBarrier, AnErrorAfterTheBarrierReachesStart) {
       });
   EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
   EXPECT_EQ(start_error, "exec \"/bin/app\": No such file or directory");
+}
+
+// A kill landing after start's connect, before the init read the "go": the
+// init's death resets the connection (unread data), which is an init that is
+// not waiting (start then refuses as for a stopped container), not an I/O
+// error (found by the load test's concurrent kill and start).
+TEST_F(StartBarrier, AnInitKilledBeforeItReadTheGoIsNotWaiting) {
+  hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
+  bool not_waiting = false;
+  std::string start_error;
+  ForkedResult r = run_forked(
+      [&] {
+        int conn = ::accept4(listen.get(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0) hull::throw_errno("accept");
+        // Wait until the go is queued, then die without reading it.
+        pollfd p{conn, POLLIN, 0};
+        if (::poll(&p, 1, 10000) != 1) hull::throw_errno("poll");
+        ::_exit(0);
+      },
+      [&](pid_t) {
+        listen.reset();
+        try {
+          hull::release_init(dir_fd_.get());
+        } catch (const hull::InitNotWaiting& e) {
+          not_waiting = true;
+          start_error = e.what();
+        } catch (const hull::Error& e) {
+          start_error = e.what();
+        }
+      });
+  EXPECT_TRUE(r.exited_ok()) << r.error;
+  EXPECT_TRUE(not_waiting) << start_error;
+  EXPECT_EQ(start_error, "the container init exited before it started the program");
 }
 
 TEST_F(StartBarrier, AnInitThatDiedBeforeStartIsReported) {
