@@ -187,6 +187,11 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     fault_point("delete-after-kill");
     destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
   });
+  // A create of this id refused while the container existed, killed between
+  // making its temporary directory and removing it, left that directory;
+  // --force is what clients run to leave nothing (found by the lifecycle
+  // model, seeds 501409 and 701073).
+  if (force) StateStore(g.root).clear_debris(id);
 }
 
 std::string container_state_json(const GlobalOptions& g, const std::string& id) {

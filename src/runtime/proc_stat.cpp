@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <charconv>
+#include <csignal>
 #include <string>
 
 #include "base/error.hpp"
@@ -126,9 +126,14 @@ Status live_status(const ContainerState& s) {
       break;
   }
   std::optional<ProcStat> st = read_proc_stat(s.pid);
-  // 'Z' and 'X': exited, waiting to be reaped. A different start time: our
-  // init is gone and its pid was reused by an unrelated process.
-  if (!st || st->state == 'Z' || st->state == 'X' || st->start_time != s.initStartTime) return Status::Stopped;
+  // 'Z' and 'X': exited, waiting to be reaped. PF_EXITING: in exit, never
+  // to run the container's code again; a pid namespace's init stays so until
+  // every other process of its namespace is reaped, which a process whose
+  // parent is outside (a detached exec's) may never be (found by the
+  // lifecycle model, seed 600725: a killed container listed "paused"). A
+  // different start time: our init is gone and its pid was reused.
+  if (!st || st->state == 'Z' || st->state == 'X' || (st->flags & kProcessExiting) || st->start_time != s.initStartTime)
+    return Status::Stopped;
   return s.status;
 }
 

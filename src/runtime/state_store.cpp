@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/json_flat.hpp"
 #include "base/passwd.hpp"
@@ -458,6 +459,7 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
       return fd;
     } else {
       err = errno;
+      fault_point("create-after-refused-rename");
     }
     ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
     if (err == EWOULDBLOCK || err == ENOENT) {  // a sweeper holds it, or removed it

@@ -172,6 +172,27 @@ TEST_F(InterruptedLifecycleTest, KillAndDeleteActOnAContainerWhoseStartWasKilled
   expect_nothing_left(kId);
 }
 
+// A create of an id that exists is refused after it made its temporary
+// state directory; killed before removing it, it leaves "~creating-<id>-*".
+// `delete --force` of the container clears that too, so a client's cleanup
+// leaves nothing (found by the lifecycle model, seeds 501409 and 701073).
+TEST_F(InterruptedLifecycleTest, DeleteForceClearsWhatARefusedCreateKilledHalfWayLeft) {
+  create();
+  ProcResult killed =
+      run_process(fault_argv("create-after-refused-rename", {"create", "--bundle", b_->dir().string(), kId}));
+  ASSERT_EQ(killed.signal, SIGKILL) << "hull create did not die at create-after-refused-rename: " << killed.err;
+  std::vector<std::string> debris;
+  for (const auto& e : fs::directory_iterator(state_root()))
+    if (e.path().filename().string().starts_with(std::string("~creating-") + kId + "-"))
+      debris.push_back(e.path().filename());
+  ASSERT_EQ(debris.size(), 1u) << "the killed create left no temporary directory: the fault point moved?";
+  EXPECT_EQ(status(kId), "created") << "the refused create must not touch the container";
+  ProcResult force = hull({"delete", "--force", kId});
+  EXPECT_EQ(force.exit_code, 0) << force.err;
+  EXPECT_FALSE(fs::exists(state_root() / debris[0])) << debris[0] << " left after delete --force";
+  expect_nothing_left(kId);
+}
+
 // exec passed its status check and is about to clone its process when a
 // pause comes: the pause waits until the process has exec'd (then freezes
 // it with the rest), so exec returns and the container ends up paused.

@@ -213,9 +213,13 @@ class LifecycleModelTest : public HullTest {
     }
   }
 
-  // A killed init dies asynchronously: wait for it so the model's exit has happened.
+  // A killed init dies asynchronously: wait for it so the model's exit has
+  // happened. A pid namespace's init finishes its exit only once the other
+  // processes of its namespace are reaped: a detached exec's process is our
+  // orphan (seed 600725), so reap those while waiting, as a shim would.
   void settle_kill(pid_t pid) {
-    if (pid > 0) wait_pid_exit(pid, milliseconds(10000));
+    if (pid <= 0) return;
+    for (int i = 0; i < 200 && !wait_pid_exit(pid, milliseconds(50)); ++i) reap_container_orphans();
   }
 
   std::string bundle_dir_;

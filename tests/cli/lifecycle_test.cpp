@@ -120,6 +120,35 @@ TEST_F(HullTest, KillStopsRunningContainer) {
   EXPECT_EQ(status("lc"), "stopped");
 }
 
+// A pid namespace's init, killed, stays in exit until every other process
+// of its namespace is reaped; a detached exec's process is the caller's
+// child (a shim's, here ours) and may not be reaped for a while. An init in
+// exit is stopped: it never runs the container's code again (the lifecycle
+// model found a killed container listed "paused" in that state).
+TEST_F(HullTest, InitInExitWaitingForItsPidNamespaceIsStopped) {
+  const pid_t pid = create_container("lc");
+  ASSERT_GT(pid, 0);
+  start_container("lc");
+  const std::string pid_file = (temp_dir() / "exec.pid").string();
+  ProcResult ex = hull({"exec", "--detach", "--pid-file", pid_file, "lc", "true"});
+  ASSERT_EQ(ex.exit_code, 0) << ex.err;
+  pid_t exec_pid = 0;
+  ASSERT_TRUE(std::ifstream(pid_file) >> exec_pid) << "no pid in " << pid_file;
+  // Exited, not reaped: we are its subreaper and leave it a zombie.
+  ASSERT_TRUE(wait_pid_exit(exec_pid, milliseconds(10000)));
+  ProcResult k = hull({"kill", "lc", "KILL"});
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  ASSERT_FALSE(wait_pid_exit(pid, milliseconds(300))) << "the init did not wait for its namespace's zombie";
+  EXPECT_EQ(status("lc"), "stopped");
+  ProcResult again = hull({"kill", "lc", "KILL"});
+  EXPECT_TRUE(failed_with(again, {"cannot kill container", "it is stopped"})) << again.err;
+  ProcResult del = hull({"delete", "lc"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_FALSE(fs::exists(state_dir("lc")));
+  EXPECT_TRUE(wait_exit_and_reap(exec_pid));
+  EXPECT_TRUE(wait_exit_and_reap(pid)) << "the init did not finish its exit once its namespace was empty";
+}
+
 // Status is read from the kernel, not only from what hull last recorded.
 TEST_F(HullTest, InitKilledBehindHullsBackShowsStopped) {
   const pid_t pid = create_container("lc");
