@@ -17,94 +17,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
-#include "attack_report.hpp"
-#include "harness.hpp"
+#include "runtime_binary_canary.hpp"
 
 namespace hull::itest {
 namespace {
 
 namespace fs = std::filesystem;
 
-// The attacker, in busybox sh. For every process it has not seen (by pid and
-// name) that is not running its own busybox: one direct `>> /proc/<p>/exe`,
-// then an fd on the exe kept by a background subshell that retries writing
-// through /proc/self/fd/9 until /tmp/stop appears, and once more then (when
-// no runtime process exists, so ETXTBSY cannot save the binary). Reports one
-// line per attempt: "denied|opened|WROTE|WROTE-direct|refused <pid> <comm>".
-constexpr const char* kAttacker = R"SH(
-self=$(readlink /proc/self/exe)
-seen=" "
-first=1
-while true; do
-  stop=0
-  [ -e /tmp/stop ] && stop=1
-  for d in /proc/[0-9]*; do
-    p=${d#/proc/}
-    read c 2>/dev/null <$d/comm || continue
-    case "$seen" in *" $p:$c "*) continue;; esac
-    seen="$seen$p:$c "
-    e=$(readlink $d/exe 2>/dev/null)
-    [ "$e" = "$self" ] && continue
-    if echo x 2>/dev/null >>$d/exe; then echo "WROTE-direct $p $c"; fi
-    if ! (exec 9<$d/exe) 2>/dev/null; then echo "denied $p $c"; continue; fi
-    echo "opened $p $c"
-    (exec 9<$d/exe || exit 0
-     until [ -e /tmp/stop ]; do
-       if echo x 2>/dev/null >>/proc/self/fd/9; then echo "WROTE $p $c"; exit 0; fi
-       usleep 20000
-     done
-     if echo x 2>/dev/null >>/proc/self/fd/9; then echo "WROTE $p $c"; else echo "refused $p $c"; fi) &
-  done
-  if [ $stop = 1 ]; then wait; echo done; exit 0; fi
-  if [ $first = 1 ]; then echo ready; first=0; fi
-done
-)SH";
-
-class RuntimeBinaryAttack : public HullTest {
+class RuntimeBinaryAttack : public RuntimeBinaryCanaryTest {
  protected:
-  // The harness runs HULL_ITEST_RUNTIME instead of HULL_BINARY when set: the
-  // copy, for every command of the test and its cleanup.
   void SetUp() override {
     HullTest::SetUp();
-    copy_ = temp_dir() / "hull-copy";
-    fs::copy_file(HULL_BINARY, copy_);
-    fs::permissions(copy_, fs::perms(0755));
-    if (const char* prev = std::getenv("HULL_ITEST_RUNTIME")) saved_runtime_ = prev;
-    ::setenv("HULL_ITEST_RUNTIME", copy_.c_str(), 1);
-    before_ = sha256(copy_);
-  }
-  void TearDown() override {
-    if (!copy_.empty()) {
-      EXPECT_EQ(sha256(copy_), before_) << "the runtime binary was modified";
-    }
-    HullTest::TearDown();
-    if (saved_runtime_)
-      ::setenv("HULL_ITEST_RUNTIME", saved_runtime_->c_str(), 1);
-    else
-      ::unsetenv("HULL_ITEST_RUNTIME");
-  }
-  // `hull-copy create ... > fifo` + start: the attacker's stdout is the fifo.
-  pid_t start_attacker(Bundle& a, const fs::path& fifo, const std::string& id) {
-    a.args({"sh", "-c", kAttacker});
-    std::string cmd = "exec '" + copy_.string() + "' --root '" + state_root().string() + "' create --bundle '" +
-                      a.dir().string() + "' " + id + " >'" + fifo.string() + "'";
-    ProcResult r = run_process({"/bin/sh", "-c", cmd});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    start_container(id);
-    return state(id).value("pid", 0);
+    use_canary("hull-copy");
   }
   static void write_script(const fs::path& path, const std::string& text) {
     std::ofstream(path) << text;
     fs::permissions(path, fs::perms(0755));
   }
-
-  fs::path copy_;
-  std::string before_;
-  std::optional<std::string> saved_runtime_;
 };
 
 TEST_F(RuntimeBinaryAttack, DuringCreateStartAndExec) {

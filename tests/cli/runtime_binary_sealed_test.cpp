@@ -14,83 +14,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <random>
 
-#include "attack_report.hpp"
-#include "harness.hpp"
+#include "runtime_binary_canary.hpp"
 
 namespace hull::itest {
 namespace {
 
 namespace fs = std::filesystem;
 
-// busybox sh, $1 the canary's process name; with $2 "nested" only those in a
-// pid namespace below the attacker's (the hull processes in containers'
-// reach by design; see ContainerInTheHostPidNamespace). For each new one: a direct `>> /proc/<p>/exe`, then an
-// O_PATH-like fd (fd 9, read-only) on its exe kept by a background subshell that retries writing through
-// /proc/self/fd/9 until /tmp/stop appears, and once more then (no runtime
-// process left, so ETXTBSY cannot save the binary). One line per attempt:
-// "denied|opened|WROTE|WROTE-direct|refused <pid> <name>".
-constexpr const char* kAttacker = R"SH(
-target=$1
-nested=$2
-seen=" "
-first=1
-while true; do
-  stop=0
-  [ -e /tmp/stop ] && stop=1
-  for d in /proc/[0-9]*; do
-    p=${d#/proc/}
-    read c 2>/dev/null <$d/comm || continue
-    [ "$c" = "$target" ] || continue
-    if [ "$nested" = nested ]; then
-      levels=$(sed -n 's/^NSpid://p' $d/status 2>/dev/null | wc -w)
-      [ "$levels" -ge 2 ] || continue
-    fi
-    case "$seen" in *" $p "*) continue;; esac
-    seen="$seen$p "
-    if echo x 2>/dev/null >>$d/exe; then echo "WROTE-direct $p $c"; fi
-    if ! (exec 9<$d/exe) 2>/dev/null; then echo "denied $p $c"; continue; fi
-    echo "opened $p $c"
-    (exec 9<$d/exe || exit 0
-     until [ -e /tmp/stop ]; do
-       if echo x 2>/dev/null >>/proc/self/fd/9; then echo "WROTE $p $c"; exit 0; fi
-       usleep 20000
-     done
-     if echo x 2>/dev/null >>/proc/self/fd/9; then echo "WROTE $p $c"; else echo "refused $p $c"; fi) &
-  done
-  if [ $stop = 1 ]; then wait; echo done; exit 0; fi
-  if [ $first = 1 ]; then echo ready; first=0; fi
-done
-)SH";
-
-class RuntimeBinaryAttackSealed : public HullTest {
+class RuntimeBinaryAttackSealed : public RuntimeBinaryCanaryTest {
  protected:
   void SetUp() override {
     HullTest::SetUp();
-    // A name no other process on the host has (comm keeps 15 characters).
+    // A name no other process on the host has: the attacker in the host's
+    // pid namespace aims only at it.
     std::mt19937 rng(std::random_device{}());
     const char* alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
     name_ = "hullc-";
     for (int i = 0; i < 8; ++i) name_ += alnum[rng() % 36];
-    copy_ = temp_dir() / name_;
-    fs::copy_file(HULL_BINARY, copy_);
-    fs::permissions(copy_, fs::perms(0755));
-    if (const char* prev = std::getenv("HULL_ITEST_RUNTIME")) saved_runtime_ = prev;
-    ::setenv("HULL_ITEST_RUNTIME", copy_.c_str(), 1);
-    before_ = sha256(copy_);
-  }
-  void TearDown() override {
-    if (!copy_.empty()) {
-      EXPECT_EQ(sha256(copy_), before_) << "the runtime binary was modified";
-    }
-    HullTest::TearDown();
-    if (saved_runtime_)
-      ::setenv("HULL_ITEST_RUNTIME", saved_runtime_->c_str(), 1);
-    else
-      ::unsetenv("HULL_ITEST_RUNTIME");
+    use_canary(name_);
   }
 
   // CAP_SYS_ADMIN and CAP_SYS_PTRACE in every set but inheritable.
@@ -98,17 +42,6 @@ class RuntimeBinaryAttackSealed : public HullTest {
     for (const char* set : {"bounding", "effective", "permitted"})
       for (const char* cap : {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"})
         b.config["process"]["capabilities"][set].push_back(cap);
-  }
-
-  // Creates and starts the attacker with its stdout on the fifo; its init pid.
-  pid_t start_attacker(Bundle& a, const fs::path& fifo, const std::string& id, const std::string& mode = "") {
-    a.args({"sh", "-c", kAttacker, "attacker", name_, mode});
-    std::string cmd = "exec '" + copy_.string() + "' --root '" + state_root().string() + "' create --bundle '" +
-                      a.dir().string() + "' " + id + " >'" + fifo.string() + "'";
-    ProcResult r = run_process({"/bin/sh", "-c", cmd});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    start_container(id);
-    return state(id).value("pid", 0);
   }
 
   // `hull exec` into the attacker until it has seen one more runtime process.
@@ -135,9 +68,6 @@ class RuntimeBinaryAttackSealed : public HullTest {
   }
 
   std::string name_;
-  fs::path copy_;
-  std::string before_;
-  std::optional<std::string> saved_runtime_;
 };
 
 // The attacker holds CAP_SYS_ADMIN and CAP_SYS_PTRACE in its own pid
@@ -148,7 +78,7 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerWithSysAdminAndPtrace) {
   Report report(fifo);
   Bundle& a = bundle("attacker");
   grant_admin_and_ptrace(a);
-  pid_t attacker_init = start_attacker(a, fifo, "attacker");
+  pid_t attacker_init = start_attacker(a, fifo, "attacker", name_);
   ASSERT_GT(attacker_init, 0);
   ASSERT_TRUE(report.wait_for("ready", milliseconds(20000))) << report.text();
 
@@ -193,7 +123,7 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerInTheHostPidNamespace) {
       nss.erase(it);
       break;
     }
-  ASSERT_GT(start_attacker(a, fifo, "attacker", "nested"), 0);
+  ASSERT_GT(start_attacker(a, fifo, "attacker", name_, "nested"), 0);
   ASSERT_TRUE(report.wait_for("ready", milliseconds(20000))) << report.text();
 
   // A created container's init waits as the runtime until start.
