@@ -12,7 +12,7 @@
 
 #include "base/fs.hpp"
 #include "cgroups/host.hpp"
-#include "harness.hpp"
+#include "pure_v2_fixture.hpp"
 
 namespace hull::itest {
 namespace {
@@ -31,13 +31,11 @@ struct CallerCgroup {
   std::set<pid_t> procs;
 };
 
-class PlacementTest : public HullTest {
+class PlacementTest : public PureV2Test {
  protected:
   void SetUp() override {
-    HullTest::SetUp();
+    PureV2Test::SetUp();
     if (IsSkipped()) return;
-    if (cgroups::Host::current().mode != cgroups::Mode::Unified)
-      GTEST_SKIP() << "host cgroups are not pure v2 (run these in the VM: ctest -L v2vm)";
     const cgroups::Host& h = cgroups::Host::current();
     own_ = h.v2_own_path == "/" ? "" : h.v2_own_path;
     mount_ = h.v2_mount;

@@ -11,7 +11,7 @@
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
-#include "harness.hpp"
+#include "pure_v2_fixture.hpp"
 
 namespace hull::itest {
 namespace {
@@ -19,15 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class UnifiedControllersTest : public HullTest {
+class UnifiedControllersTest : public PureV2Test {
  protected:
-  void SetUp() override {
-    HullTest::SetUp();
-    if (IsSkipped()) return;
-    if (cgroups::Host::current().mode != cgroups::Mode::Unified)
-      GTEST_SKIP() << "host cgroups are not pure v2 (run these in the VM: ctest -L v2vm)";
-  }
-
   // `hull create` of a sleeping container with the given cgroupsPath and
   // resources, its cgroup mounted at /sys/fs/cgroup; the host-side cgroup
   // directory, "" (and a failure) when create fails.

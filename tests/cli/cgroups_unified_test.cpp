@@ -16,7 +16,7 @@
 
 #include "base/fs.hpp"
 #include "cgroups/host.hpp"
-#include "harness.hpp"
+#include "pure_v2_fixture.hpp"
 
 namespace hull::itest {
 namespace {
@@ -24,15 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class UnifiedTest : public HullTest {
+class UnifiedTest : public PureV2Test {
  protected:
-  void SetUp() override {
-    HullTest::SetUp();
-    if (IsSkipped()) return;
-    if (cgroups::Host::current().mode != cgroups::Mode::Unified)
-      GTEST_SKIP() << "host cgroups are not pure v2 (run these in the VM: ctest -L v2vm)";
-  }
-
   // A bundle that mounts its cgroup at /sys/fs/cgroup (as `runc spec` does),
   // with the given linux.resources.
   Bundle& limited(const json& resources, const std::string& name = "bundle") {
