@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <sstream>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -22,6 +23,20 @@
 namespace hull::cgroups {
 
 namespace {
+
+// Root in the host's user namespace: euid 0 and the identity uid_map (a
+// rootless runtime, or podman's uid 0 of the user's namespace, is not).
+bool privileged_on_the_host() {
+  if (::geteuid() != 0) return false;
+  try {
+    std::istringstream in(read_file("/proc/self/uid_map"));
+    unsigned long long inside = 1, outside = 1, count = 0;
+    in >> inside >> outside >> count;
+    return inside == 0 && outside == 0 && count == 4294967295ULL;
+  } catch (const std::exception&) {
+    return true;
+  }
+}
 
 std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
 
@@ -145,7 +160,18 @@ void Manager::apply(const spec::Resources& r, bool updating) {
     v1_set_devices(dir, rules);
   } else if (!paths_.v2.empty()) {
     UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
-    v2_set_devices(fd.get(), paths_.v2, rules);
+    try {
+      v2_set_devices(fd.get(), paths_.v2, rules);
+    } catch (const Error& e) {
+      // Rootless, in a delegated cgroup: only CAP_BPF/CAP_SYS_ADMIN in the
+      // host's user namespace may load a device filter. runc skips it there
+      // too: a user namespace cannot mknod, so the container's devices are
+      // the host's nodes bound in, guarded by their own permissions.
+      if (e.code() != EPERM || privileged_on_the_host()) throw;
+      warnings_.push_back("rootless: no device filter on " + paths_.v2 +
+                          " (loading one needs CAP_BPF on the host); the container's devices are the host's "
+                          "nodes bound in, guarded by their permissions");
+    }
   } else if (!r.devices.empty()) {
     throw Error("linux.resources.devices: no devices controller: " + host_.describe());
   } else {

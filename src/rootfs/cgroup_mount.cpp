@@ -76,8 +76,21 @@ void mount_hierarchy(const MountContext& ctx, int target, const std::string& fs_
                      const std::string& host_dir, const MountOptions& o, const std::string& dest) {
   unsigned long flags = o.flags & kPerMountFlags;
   if (ctx.cgroupns) {
-    mount_on_fd(fs_type.c_str(), target, fs_type.c_str(), flags, data,
-                describe_mount(fs_type, dest, fs_type, flags, data));
+    const std::string what = describe_mount(fs_type, dest, fs_type, flags, data);
+    try {
+      mount_on_fd(fs_type.c_str(), target, fs_type.c_str(), flags, data, what);
+      return;
+    } catch (const Error& e) {
+      // mount(2) refuses (EBUSY) a superblock on the root of a mount of that
+      // same superblock, which /sys/fs/cgroup is on a pure-v2 host when /sys
+      // is the host's bound in (rootless, no network namespace of its own:
+      // `hull spec --rootless`). A detached mount moved there is the same
+      // fresh mount, rooted at the container's cgroup namespace.
+      if (e.code() != EBUSY) throw;
+    }
+    UniqueFd tree = new_detached_mount(fs_type, data, what);
+    set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
+    attach_mount(tree.get(), target, what);
     return;
   }
   std::string what = describe_mount(host_dir, dest, "", MS_BIND | flags, "");

@@ -30,6 +30,27 @@ void mount_on_fd(const char* source, int target_fd, const char* type, unsigned l
   }
 }
 
+UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what) {
+  UniqueFd fs(::fsopen(fs_type.c_str(), FSOPEN_CLOEXEC));
+  if (!fs) throw_errno(what + ": fsopen " + quote(fs_type));
+  size_t start = 0;
+  while (start < data.size()) {
+    size_t comma = data.find(',', start);
+    std::string option = data.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? data.size() : comma + 1;
+    if (option.empty()) continue;
+    size_t eq = option.find('=');
+    int r = eq == std::string::npos
+                ? ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, option.c_str(), nullptr, 0)
+                : ::fsconfig(fs.get(), FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), option.c_str() + eq + 1, 0);
+    if (r < 0) throw_errno(what + ": fsconfig " + quote(option));
+  }
+  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) throw_errno(what + ": fsconfig create");
+  int fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0);
+  if (fd < 0) throw_errno(what + ": fsmount");
+  return UniqueFd(fd);
+}
+
 UniqueFd clone_mount(int dirfd, const std::string& path, bool recursive, const std::string& what) {
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
   if (path.empty()) flags |= AT_EMPTY_PATH;

@@ -24,6 +24,11 @@ std::string describe_mount(const std::string& source, const std::string& dest, c
 void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags, const std::string& data,
                  const std::string& what);
 
+// A new mount of `fs_type` made detached (fsopen, fsconfig, fsmount), with
+// `data`'s comma-separated options (flags, or key=value strings), to be
+// attached with attach_mount.
+UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what);
+
 // open_tree(OPEN_TREE_CLONE): a detached copy of the mount at dirfd/path
 // (path "" means dirfd itself), with its submounts when recursive.
 UniqueFd clone_mount(int dirfd, const std::string& path, bool recursive, const std::string& what);

@@ -72,10 +72,19 @@ std::string real_path_of(int fd) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-// Binds the rootfs onto itself and returns the fd of that mount.
-UniqueFd bind_rootfs(const std::string& rootfs) {
+// Binds the rootfs onto itself and returns the fd of that mount. With
+// `runtime_tree` (an id-mapped rootfs the runtime detached and mapped) that
+// tree is attached instead of a clone made here.
+UniqueFd bind_rootfs(const std::string& rootfs, int runtime_tree) {
   std::string what = describe_mount(rootfs, rootfs, "", MS_BIND | MS_REC, "");
-  UniqueFd tree = clone_mount(AT_FDCWD, rootfs, true, what);
+  UniqueFd tree;
+  if (runtime_tree >= 0) {
+    what = "id-mapped rootfs: " + what;
+    tree.reset(::fcntl(runtime_tree, F_DUPFD_CLOEXEC, 0));
+    if (!tree) throw_errno(what + ": dup the runtime's tree");
+  } else {
+    tree = clone_mount(AT_FDCWD, rootfs, true, what);
+  }
   UniqueFd target = open_fd(rootfs, O_PATH | O_DIRECTORY);
   attach_mount(tree.get(), target.get(), what);
   return tree;
@@ -103,6 +112,8 @@ SetupResult enter_rootfs_without_mount_namespace(const spec::Spec& spec, const S
   return with_context("rootfs", [&] {
     if (opts.overlay_rootfs)
       throw Error("overlay rootfs: needs a mount namespace, but .linux.namespaces has no \"mount\"");
+    if (opts.rootfs_tree >= 0)
+      throw Error("id-mapped rootfs: needs a mount namespace, but .linux.namespaces has no \"mount\"");
     UniqueFd root = open_fd(opts.rootfs, O_PATH | O_DIRECTORY);
     SetupResult result;
     if (opts.create_console) {
@@ -135,7 +146,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       }
       mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir);
     }
-    UniqueFd root = bind_rootfs(opts.rootfs);
+    UniqueFd root = bind_rootfs(opts.rootfs, opts.rootfs_tree);
     phase_mark("rootfs_bind");
 
     MountContext ctx;

@@ -37,6 +37,10 @@ struct SetupOptions {
   // by index in spec.mounts, -1 where there is none; each is consumed
   // (attached and closed) by its mount.
   std::vector<int> bind_trees;
+  // An id-mapped rootfs (annotation org.hull.rootfs-idmap): the runtime's
+  // detached, id-mapped copy of root.path, attached over root.path instead
+  // of a plain bind of it; -1 for none.
+  int rootfs_tree = -1;
   // Called after every mount is in place and before pivot_root/chroot
   // (the createContainer hooks' moment). May be empty.
   std::function<void()> before_pivot;

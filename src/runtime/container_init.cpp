@@ -128,6 +128,7 @@ void join_namespaces(InitContext& ctx) {
   ro.overlay_rootfs = ctx.overlay_rootfs;
   ro.overlay_dir = ctx.overlay_dir;
   ro.bind_trees = ctx.bind_trees;
+  ro.rootfs_tree = ctx.rootfs_tree;
   ro.runtime_mount_ns = ctx.runtime_mount_ns;
   ro.create_console = spec.process && spec.process->terminal;
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then

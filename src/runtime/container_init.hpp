@@ -51,6 +51,8 @@ struct InitContext {
   bool joined_before_clone = false;
   // Bind sources the runtime opened (rootfs/bind_trees.hpp), by mount index.
   std::vector<int> bind_trees;
+  // The id-mapped rootfs the runtime detached (runtime/idmapped_mounts.hpp), or -1.
+  int rootfs_tree = -1;
   ns::NamespacePlan* namespaces = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier

@@ -152,6 +152,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   rootfs::BindTrees bind_trees =
       rootfs::open_bind_trees(spec, bundle, spec::lists_namespace(spec, spec::NamespaceType::User), g.rootless);
   const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
+  IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   ConsoleEnds console = open_console(plan.console, o.console_socket);
@@ -225,6 +226,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.console_socket_fd = console.child.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
   ctx.bind_trees = bind_trees.fds();
+  ctx.rootfs_tree = rootfs_tree.tree.get();
   ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;
   ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1};
 
@@ -240,8 +242,12 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
   };
   if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
-  if (!idmap_after_maps.empty())
-    req.after_id_maps = [&](pid_t pid) { idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees); };
+  if (!idmap_after_maps.empty() || rootfs_tree.after_maps) {
+    req.after_id_maps = [&](pid_t pid) {
+      idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees);
+      if (rootfs_tree.after_maps) idmap_rootfs_with_container_userns(pid, rootfs_tree.tree.get());
+    };
+  }
   req.release_after_placement = plan.wait_for_placement;
   req.dumpable_child = ctx.dumpable_until_mapped;
   if (plan.join_before_clone_in_helper) {
@@ -266,6 +272,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   console.child.reset();
   seccomp_agent.reset();
   bind_trees = {};
+  rootfs_tree.tree.reset();
 
   // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
   st.pid = init.pid();

@@ -76,4 +76,32 @@ void idmap_with_container_userns(pid_t init, const spec::Spec& spec, const std::
   for (size_t i : mounts) idmap(spec.mounts[i], i, trees.at(i), userns.get());
 }
 
+IdmappedRootfs open_idmapped_rootfs(const spec::Spec& spec, const std::string& rootfs,
+                                    const ns::NamespacePlan& namespaces, bool rootless, bool overlay_rootfs) {
+  IdmappedRootfs out;
+  auto a = spec.annotations.find(kRootfsIdmapAnnotation);
+  if (a == spec.annotations.end() || a->second == "false") return out;
+  const std::string what = std::string("id-mapped rootfs (annotation ") + kRootfsIdmapAnnotation + ")";
+  if (a->second != "true") throw Error(what + ": expected \"true\" or \"false\", got " + quote(a->second));
+  if (rootless) throw Error(what + ": refused in rootless mode (id-mapping host files needs root on the host)");
+  if (overlay_rootfs) throw Error(what + ": not with an overlay rootfs (id-map its lower directory instead)");
+  const bool new_userns = namespaces.clone_flags & CLONE_NEWUSER;
+  const int joined = joined_user_namespace(namespaces);
+  if (!new_userns && joined < 0)
+    throw Error(what + ": maps with the container's user namespace, but .linux.namespaces has none");
+  out.tree = rootfs::clone_mount(AT_FDCWD, rootfs, true, what + " " + quote(rootfs) + ": open_tree");
+  if (new_userns) {
+    out.after_maps = true;
+  } else {
+    rootfs::set_idmap(out.tree.get(), joined, true, what + " " + quote(rootfs));
+  }
+  return out;
+}
+
+void idmap_rootfs_with_container_userns(pid_t init, int tree) {
+  UniqueFd userns = procfs::open_link_target(std::to_string(init) + "/ns/user", O_RDONLY);
+  rootfs::set_idmap(tree, userns.get(), true,
+                    std::string("id-mapped rootfs (annotation ") + kRootfsIdmapAnnotation + ")");
+}
+
 }  // namespace hull

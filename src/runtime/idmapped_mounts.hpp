@@ -26,4 +26,25 @@ std::vector<size_t> idmap_before_clone(const spec::Spec& spec, const ns::Namespa
 void idmap_with_container_userns(pid_t init, const spec::Spec& spec, const std::vector<size_t>& mounts,
                                  const rootfs::BindTrees& trees);
 
+// The annotation that id-maps the rootfs itself: the runtime-spec has
+// idmap/ridmap and uidMappings/gidMappings for mounts only, none for
+// root.path. "true": root.path (recursively, its submounts too) is mapped
+// with the container's user namespace, so files host root owns on disk are
+// the container root's; "false" or absent: not mapped.
+inline constexpr const char* kRootfsIdmapAnnotation = "org.hull.rootfs-idmap";
+
+// An id-mapped rootfs, when the annotation asks for one: the detached
+// (open_tree) copy of `rootfs`, already id-mapped when the container joins a
+// user namespace by path, else to be mapped by idmap_rootfs_with_container_userns
+// once the init's maps are written (`after_maps` is then true). An empty fd
+// when not asked. Refused without a user namespace, with an overlay rootfs,
+// and in rootless mode (id-mapping host files needs root on the host).
+struct IdmappedRootfs {
+  UniqueFd tree;
+  bool after_maps = false;
+};
+IdmappedRootfs open_idmapped_rootfs(const spec::Spec& spec, const std::string& rootfs,
+                                    const ns::NamespacePlan& namespaces, bool rootless, bool overlay_rootfs);
+void idmap_rootfs_with_container_userns(pid_t init, int tree);
+
 }  // namespace hull

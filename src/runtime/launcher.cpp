@@ -3,6 +3,7 @@
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -54,6 +57,29 @@ struct HelperReport {
   char error[480] = {};
 };
 
+// The helper died after it cloned the child and before it reported the
+// child's pid: that child is our child all the same (CLONE_PARENT), in the
+// joined user namespace, blocked until we send it Continue. Our children in
+// a user namespace other than ours are killed and reaped here (at launch we
+// have no other child: the helper is reaped, hooks and exec come later), so
+// a failed launch leaves no process. Unreaped, a child's pid cannot be reused
+// before the waitpid.
+void kill_unreported_children() {
+  struct stat own {};
+  if (::stat("/proc/self/ns/user", &own) < 0) return;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream children(task.path() / "children");
+    for (pid_t pid; children >> pid;) {
+      struct stat theirs {};
+      const std::string ns = "/proc/" + std::to_string(pid) + "/ns/user";
+      if (::stat(ns.c_str(), &theirs) < 0 || (theirs.st_ino == own.st_ino && theirs.st_dev == own.st_dev)) continue;
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    }
+  }
+}
+
 // LaunchRequest::join_in_helper: a helper forked from here joins, clones the
 // child as our child (CLONE_PARENT; the exit signal is then the helper's,
 // SIGCHLD) and reports its pid. The child is unreaped, so its pid is safe
@@ -69,15 +95,19 @@ std::pair<pid_t, UniqueFd> clone_through_helper(const LaunchRequest& r) {
     std::string error;
     try {
       r.join_in_helper();
+      fault_point("launch-helper-joined");
       if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
       clone_args args{};
       args.flags = CLONE_PARENT | r.clone_flags;
       long pid = clone3(args);
       const int clone_errno = errno;
       if (pid == 0) {
+        // Only the helper reports: its death must reach our read as EOF.
+        write_end.reset();
         r.entry(r.arg);
         ::_exit(127);
       }
+      if (pid > 0) fault_point("launch-helper-cloned");
       if (pid < 0)
         error = std::string("launch helper: clone3 ") + r.what +
                 " in the joined user namespace: " + std::strerror(clone_errno);
@@ -97,8 +127,10 @@ std::pair<pid_t, UniqueFd> clone_through_helper(const LaunchRequest& r) {
   } while (n < 0 && errno == EINTR);
   int status = 0;
   while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
-  if (n != static_cast<ssize_t>(sizeof report))
+  if (n != static_cast<ssize_t>(sizeof report)) {
+    kill_unreported_children();
     throw Error("launch helper: it died without a report (wait status " + std::to_string(status) + ")");
+  }
   if (report.pid <= 0) throw Error(report.error);
   const pid_t pid = static_cast<pid_t>(report.pid);
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));

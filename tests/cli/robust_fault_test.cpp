@@ -205,6 +205,71 @@ TEST_F(FaultTest, CreateKilledAtRandomTimes) {
   }
 }
 
+// The launch helper (a new pid namespace beside a user namespace joined by
+// path: runtime/launcher.cpp clones the init from a helper that joined
+// first) fails after its joins, or after it cloned the init but before it
+// reported the init's pid. create fails with an error naming the helper and
+// leaves nothing: no state dir, no cgroup, and no process, not even the
+// init the helper cloned as hull's child (hull never learnt its pid): no
+// process but the owner's init is handed to us as an orphan when hull exits.
+TEST_F(FaultTest, LaunchHelperDyingLeavesNothing) {
+  Bundle& owner = bundle("bundle-owner");
+  owner.config["linux"]["namespaces"].push_back({{"type", "user"}});
+  owner.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 300000}, {"size", 65536}}};
+  owner.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 300000}, {"size", 65536}}};
+  owner.args({"sleep", "1000"});
+  ProcResult o = hull({"create", "--bundle", owner.dir().string(), "fault-owner"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const pid_t owner_pid = state("fault-owner").value("pid", 0);
+  ASSERT_GT(owner_pid, 0);
+  // The pid namespace stays new (the default bundle's): the helper is needed.
+  b_->config["linux"]["namespaces"].push_back(
+      {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
+  b_->write();
+  // Reaps the inits earlier runs' deletes left us (orphans of a nested pid
+  // namespace), so that a process found after a fault is that fault's.
+  auto reap_all_but_owner = [&] {
+    for (pid_t pid : children_of_self())
+      if (pid != owner_pid && !wait_exit_and_reap(pid)) ADD_FAILURE() << "process not ending: " << pid;
+  };
+  std::vector<std::string> reached;
+  {
+    const fs::path list = temp_dir() / "points-helper";
+    ProcResult r = run_fault(Verb::Create, "", list);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(list);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("launch-helper-", 0) == 0) reached.push_back(line);
+    hull({"delete", "--force", kId});
+  }
+  EXPECT_EQ(reached, (std::vector<std::string>{"launch-helper-joined", "launch-helper-cloned"}));
+  for (const char* point : {"launch-helper-joined", "launch-helper-cloned"}) {
+    SCOPED_TRACE(std::string("create with HULL_FAULT=") + point);
+    reap_all_but_owner();
+    ProcResult r = run_fault(Verb::Create, point);
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("launch helper: it died without a report"), std::string::npos) << r.err;
+    // Checked before anything reaps: an init hull left would be our orphan now.
+    for (pid_t pid : children_of_self())
+      if (pid != owner_pid) ADD_FAILURE() << "process left by the failed create: " << pid;
+    EXPECT_FALSE(fs::exists(state_dir(kId)));
+    for (const auto& dir : existing_cgroup_dirs(b_->config["linux"]["cgroupsPath"]))
+      ADD_FAILURE() << "cgroup left: " << dir;
+    for (pid_t pid : children_of_self())
+      if (pid != owner_pid) {
+        ::kill(pid, SIGKILL);
+        wait_exit_and_reap(pid);
+      }
+    // The release hull creates the same id afterwards.
+    ProcResult again = hull({"create", "--bundle", b_->dir().string(), kId});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
+  }
+  EXPECT_EQ(hull({"delete", "--force", "fault-owner"}).exit_code, 0);
+  expect_clean_slate();
+}
+
 }  // namespace
 }  // namespace hull::itest
 #endif  // HULL_FAULT_BINARY

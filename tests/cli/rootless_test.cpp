@@ -8,11 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
 
+#include "cgroups/cgroupfs.hpp"
+#include "cgroups/host.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 
@@ -44,6 +48,12 @@ class RootlessTest : public HullTest {
 
   // hull as the unprivileged user, its root left to the default.
   ProcResult hull_as_user(const std::vector<std::string>& args, const std::string& id = "") {
+    return Child::spawn(user_argv(args, id)).finish();
+  }
+
+  // The command line of hull run as the user; `env` adds to its environment.
+  std::vector<std::string> user_argv(const std::vector<std::string>& args, const std::string& id,
+                                     const std::vector<std::string>& env = {}) {
     if (!id.empty()) ids_.push_back(id);
     std::vector<std::string> argv{"/usr/bin/setpriv",
                                   "--reuid=" + std::to_string(kUser),
@@ -51,10 +61,11 @@ class RootlessTest : public HullTest {
                                   "--clear-groups",
                                   "--inh-caps=-all",
                                   "/usr/bin/env",
-                                  "XDG_RUNTIME_DIR=" + xdg_.string(),
-                                  runtime_binary()};
+                                  "XDG_RUNTIME_DIR=" + xdg_.string()};
+    argv.insert(argv.end(), env.begin(), env.end());
+    argv.push_back(runtime_binary());
     argv.insert(argv.end(), args.begin(), args.end());
-    return Child::spawn(argv).finish();
+    return argv;
   }
 
   // A shell script run as uid 0 of a user namespace the user made (unshare
@@ -241,6 +252,132 @@ TEST_F(RootlessSubuidTest, NewuidmapMapsTheUsersRanges) {
   ProcResult r = hull_as_user({"run", "--bundle", b.dir().string(), "rlsub"}, "rlsub");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), " 0 61234 1\n 1 500000 65536\nallow\n1000:1000\n");
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// The config `hull spec --rootless` writes for the user, run as it is but
+// for its command: on a pure cgroup-v2 host it asks for a cgroup namespace,
+// a cgroup2 mount on /sys/fs/cgroup and the host's /sys bound in, whose
+// /sys/fs/cgroup is already that cgroup2 superblock (mount(2) refuses that
+// with EBUSY: hull mounts it detached then). Inside: the self-map, and the
+// cgroup tree read-only (CVE-2023-25809).
+TEST_F(RootlessTest, TheConfigOfSpecRootlessRuns) {
+  const fs::path spec_dir = temp_dir() / "xdg" / "spec";
+  fs::create_directories(spec_dir);
+  ASSERT_EQ(::chown(spec_dir.c_str(), kUser, kUser), 0);
+  ProcResult spec = hull_as_user({"spec", "--rootless", "--bundle", spec_dir.string()});
+  ASSERT_EQ(spec.exit_code, 0) << spec.err;
+  Bundle& b = bundle();
+  b.config = nlohmann::json::parse(read_text_file((spec_dir / "config.json").string()));
+  b.config["root"]["path"] = b.rootfs().string();
+  b.config["process"]["terminal"] = false;
+  b.args({"sh", "-c",
+          "cat /proc/self/uid_map; id -u; touch /sys/fs/cgroup/x 2>/dev/null && echo cgroup-writable || "
+          "echo cgroup-read-only"});
+  ProcResult r = hull_as_user({"run", "--bundle", b.dir().string(), "rlspec"}, "rlspec");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), " 0 61234 1\n0\ncgroup-read-only\n");
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// Without newuidmap (hull finds it in $PATH, as runc does; here a PATH
+// without it, as on a host without the uidmap package): the self-map needs
+// no helper and runs; a map of more than the user's own id cannot be
+// written, and create says why and leaves nothing.
+TEST_F(RootlessTest, WithoutNewuidmapTheSelfMapRunsAndRangesAreRefused) {
+  Bundle& b = rootless_bundle();
+  b.args({"sh", "-c", "cat /proc/self/uid_map /proc/self/setgroups; id -u"});
+  const std::vector<std::string> no_helper{"PATH=/nonexistent"};
+  ProcResult r =
+      Child::spawn(user_argv({"run", "--bundle", b.dir().string(), "rlnohelp"}, "rlnohelp", no_helper)).finish();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), " 0 61234 1\ndeny\n0\n");
+
+  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}},
+                                      {{"containerID", 1}, {"hostID", 500000}, {"size", 65536}}};
+  b.write();
+  ProcResult refused =
+      Child::spawn(user_argv({"run", "--bundle", b.dir().string(), "rlnohelp2"}, "rlnohelp2", no_helper)).finish();
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("write linux.uidMappings with newuidmap (rootless: install the uidmap package, or map "
+                             "only your own id)"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// A cgroup v2 subtree delegated to the user as systemd delegates one
+// (Delegate=yes: the directory and its cgroup.procs, cgroup.subtree_control
+// and cgroup.threads chowned to the user, the user's processes in a leaf
+// inside it). hull, run as the user from that leaf, makes the container's
+// cgroup beside it (a relative cgroupsPath is below the parent of the
+// caller's cgroup), enables the controllers in the delegated directory and
+// writes the limits, with no warning; the container reads them at
+// /sys/fs/cgroup (its cgroup namespace's root). delete removes the cgroup.
+// Pure cgroup v2 only (a hybrid host cannot delegate a v2 subtree with
+// controllers): the v2vm lane runs it.
+class RootlessDelegatedCgroupTest : public RootlessTest {
+ protected:
+  void SetUp() override {
+    const cgroups::Host& host = cgroups::Host::current();
+    if (host.mode != cgroups::Mode::Unified)
+      GTEST_SKIP() << "host cgroups are not pure v2 (run these in the VM: ctest -L v2vm)";
+    RootlessTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    std::string own = host.v2_own_path;
+    std::string parent = host.v2_mount + own.substr(0, own.rfind('/'));
+    delegated_ = parent + "/hull-rl-delegated-" + std::to_string(::getpid());
+    leaf_ = delegated_ + "/user-session";
+    // The parent offers memory and pids to the delegated directory (root's
+    // part of the delegation, as systemd enables them above user@.service).
+    ASSERT_EQ(cgroups::try_write_value(parent, "cgroup.subtree_control", "+memory +pids"), 0);
+    ASSERT_EQ(::mkdir(delegated_.c_str(), 0755), 0) << delegated_;
+    ASSERT_EQ(::mkdir(leaf_.c_str(), 0755), 0) << leaf_;
+    for (const std::string& dir : {delegated_, leaf_})
+      for (const char* f : {"", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads"})
+        ASSERT_EQ(::chown((dir + f).c_str(), kUser, kUser), 0) << dir << f;
+  }
+  void TearDown() override {
+    RootlessTest::TearDown();
+    for (const std::string& dir : {leaf_, delegated_})
+      if (!dir.empty() && ::rmdir(dir.c_str()) != 0 && errno != ENOENT)
+        ADD_FAILURE() << "rmdir " << dir << ": " << std::strerror(errno);
+  }
+
+  // hull as the user, started in the delegated leaf (root moves the shell
+  // there, then it becomes the user).
+  ProcResult hull_as_user_in_leaf(const std::vector<std::string>& args, const std::string& id) {
+    std::vector<std::string> argv{"/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", leaf_};
+    for (auto& a : user_argv(args, id)) argv.push_back(a);
+    return Child::spawn(argv).finish();
+  }
+
+  std::string delegated_, leaf_;
+};
+
+TEST_F(RootlessDelegatedCgroupTest, LimitsAreWrittenInTheDelegatedSubtree) {
+  Bundle& b = rootless_bundle();
+  b.config["linux"]["cgroupsPath"] = "ctr";
+  b.config["linux"]["resources"] = {{"memory", {{"limit", 64 * 1024 * 1024}}}, {"pids", {{"limit", 32}}}};
+  b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                {"type", "cgroup"},
+                                {"source", "cgroup"},
+                                {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+  b.args({"sh", "-c",
+          "cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; id -u; "
+          "grep -qx $$ /sys/fs/cgroup/cgroup.procs && echo listed"});
+  ProcResult r = hull_as_user_in_leaf({"run", "--bundle", b.dir().string(), "rldeleg"}, "rldeleg");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0::/\n67108864\n32\n0\nlisted\n");
+  EXPECT_EQ(r.err.find("gets no cgroup"), std::string::npos) << r.err;
+  // No device filter (only CAP_BPF on the host may load one), said so.
+  EXPECT_NE(r.err.find("rootless: no device filter"), std::string::npos) << r.err;
+  // hull enabled the controllers in the directory the user owns, and removed
+  // the container's cgroup at the end.
+  std::string enabled = cgroups::read_value(delegated_, "cgroup.subtree_control");
+  EXPECT_NE(enabled.find("memory"), std::string::npos) << enabled;
+  EXPECT_NE(enabled.find("pids"), std::string::npos) << enabled;
+  EXPECT_FALSE(fs::exists(delegated_ + "/ctr"));
   EXPECT_TRUE(left_in_state_root().empty());
 }
 

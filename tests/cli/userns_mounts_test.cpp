@@ -217,6 +217,96 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
   EXPECT_EQ(st.st_gid, 0u);
 }
 
+// A rootfs owned by host root, id-mapped (annotation org.hull.rootfs-idmap,
+// runtime-spec 1.2's idmap semantics applied to root.path) with the
+// container's user namespace (host 100000 is its root): inside, its files
+// are owned by the container's root, who may write them; on disk what it
+// writes is host root's. Without the annotation the same rootfs shows the
+// overflow ids (UserNamespaceOnARootfsOwnedByHostRoot above).
+TEST_F(HullTest, IdMappedRootfsOwnedByHostRootIsTheContainerRoots) {
+  Bundle& b = bundle();
+  if (std::string why = idmap_unsupported_on(b.rootfs()); !why.empty()) GTEST_SKIP() << why;
+  add_user_namespace(b);
+  b.config["root"]["readonly"] = false;
+  b.config["annotations"]["org.hull.rootfs-idmap"] = "true";
+  struct stat st {};
+  ASSERT_EQ(::stat((b.rootfs() / "etc/passwd").c_str(), &st), 0);
+  ASSERT_EQ(st.st_uid, 0U);
+  ProcResult r = run_sh(b,
+                        "stat -c %u:%g / /etc /etc/passwd; cat /proc/self/uid_map; id -u; "
+                        "touch /etc/probe && stat -c %u:%g /etc/probe");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(squeeze(r.out), "0:0\n0:0\n0:0\n 0 100000 65536\n0\n0:0\n");
+  ASSERT_EQ(::stat((b.rootfs() / "etc/probe").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0U);
+  EXPECT_EQ(st.st_gid, 0U);
+}
+
+// The same beside a user namespace joined by path (and a new pid namespace,
+// made by the launch helper): the rootfs is id-mapped with the joined
+// namespace before the clone, its maps (300000) are the container's.
+TEST_F(HullTest, IdMappedRootfsWithAJoinedUserNamespace) {
+  Bundle& owner = bundle("bundle-owner");
+  if (std::string why = idmap_unsupported_on(owner.rootfs()); !why.empty()) GTEST_SKIP() << why;
+  add_user_namespace(owner, 300000, 300000);
+  owner.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
+  pid_t owner_pid = state("owner").value("pid", 0);
+  ASSERT_GT(owner_pid, 0);
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"].push_back(
+      {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
+  b.config["root"]["readonly"] = false;
+  b.config["annotations"]["org.hull.rootfs-idmap"] = "true";
+  ProcResult r = run_sh(b, "stat -c %u:%g / /etc/passwd; cat /proc/self/uid_map; touch /etc/probe && echo wrote");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(squeeze(r.out), "0:0\n0:0\n 0 300000 65536\nwrote\n");
+  EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
+}
+
+// The other way to give a user-namespaced container its rootfs: owned on
+// disk by the mapped ids (chowned to 100000, as Docker's --userns-remap and
+// containerd do), no idmap. Inside, the owners are the container's root and
+// a user of the image (host 101000 is the container's 1000); what the
+// container writes is host 100000's on disk.
+TEST_F(HullTest, RootfsOwnedByTheMappedIdsShowsTheirContainerIds) {
+  Bundle& b = bundle();
+  add_user_namespace(b);
+  b.config["root"]["readonly"] = false;
+  // bin/busybox is a hard link to the harness's template: a private copy
+  // first, or every later test's busybox would be chowned too.
+  const fs::path busybox = b.rootfs() / "bin" / "busybox";
+  fs::copy_file(busybox, busybox.string() + ".copy");
+  fs::rename(busybox.string() + ".copy", busybox);
+  for (const auto& e : fs::recursive_directory_iterator(b.rootfs()))
+    ASSERT_EQ(::lchown(e.path().c_str(), 100000, 100000), 0) << e.path();
+  ASSERT_EQ(::lchown(b.rootfs().c_str(), 100000, 100000), 0);
+  fs::create_directories(b.rootfs() / "home/user");
+  ASSERT_EQ(::chown((b.rootfs() / "home/user").c_str(), 101000, 101000), 0);
+  ProcResult r = run_sh(b,
+                        "stat -c %u:%g / /etc/passwd /bin/busybox /home/user; id -u; "
+                        "touch /etc/probe && stat -c %u:%g /etc/probe");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0:0\n0:0\n0:0\n1000:1000\n0\n0:0\n");
+  struct stat st {};
+  ASSERT_EQ(::stat((b.rootfs() / "etc/probe").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 100000U);
+  EXPECT_EQ(st.st_gid, 100000U);
+}
+
+// The annotation is refused where it cannot hold: without a user namespace
+// to map with, nothing is left behind.
+TEST_F(HullTest, IdMappedRootfsNeedsAUserNamespace) {
+  Bundle& b = bundle();
+  b.config["annotations"]["org.hull.rootfs-idmap"] = "true";
+  ProcResult r = run_sh(b, "true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("id-mapped rootfs (annotation org.hull.rootfs-idmap): maps with the container's user "
+                       "namespace, but .linux.namespaces has none"),
+            std::string::npos)
+      << r.err;
+}
+
 // `hull features` says idmap is enabled on this kernel (6.x), and only
 // because the mount above works here.
 TEST_F(HullTest, FeaturesSayIdMappedMountsAreEnabled) {

@@ -163,6 +163,17 @@ scenario_detach_exec_kill_delete() {
   expect_eq "runtime state exit code after delete (container gone)" 1 "$rc"
 }
 
+# A user-namespaced container: ctr 1.6's --uidmap/--gidmap write
+# linux.uidMappings/gidMappings and a user namespace into the config, and
+# make the container's snapshot owned by the mapped ids (a chowned copy).
+# Inside: the maps, root, and the image's files owned by the container's root.
+scenario_userns_uidmap() {
+  capture c run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 $(crun_flags e2e-userns) "$image" e2e-userns \
+    sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c %u:%g /etc/passwd'
+  expect_eq "exit code" 0 "$rc"
+  expect_eq "maps, id and owner inside" "$(printf '0 100000 65536\n0 100000 65536\n0\n0:0')" "$(tr -s ' ' <<<"$out" | sed 's/^ //')"
+}
+
 scenario_pause_resume() {
   local id=e2e-pause pid
   start_task "$id"

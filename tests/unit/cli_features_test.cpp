@@ -1,8 +1,18 @@
 #include "runtime/features.hpp"
 
 #include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+
+#include "support/forked_child.hpp"
 
 namespace hull::features {
 namespace {
@@ -93,6 +103,39 @@ TEST(Features, BooleansWhereTheSchemaSaysBool) {
   EXPECT_TRUE(l["selinux"]["enabled"].is_boolean());
   EXPECT_TRUE(l["mountExtensions"]["idmap"]["enabled"].is_boolean());
   EXPECT_TRUE(l["intelRdt"]["enabled"].is_boolean());
+}
+
+// idmap is enabled exactly where the running kernel has MOUNT_ATTR_IDMAP
+// (Linux 5.12+): the probe asks the kernel, not a version table, and the
+// kernel's version says what the answer must be.
+TEST(Features, IdmapEnabledExactlyOnKernelsWithMountAttrIdmap) {
+  utsname u{};
+  ASSERT_EQ(::uname(&u), 0);
+  int major = 0, minor = 0;
+  ASSERT_EQ(std::sscanf(u.release, "%d.%d", &major, &minor), 2) << u.release;
+  const bool has_idmap = major > 5 || (major == 5 && minor >= 12);
+  EXPECT_EQ(linux_section()["mountExtensions"]["idmap"]["enabled"], has_idmap) << u.release;
+}
+
+// On a kernel without mount_setattr (before 5.12; here made so by a seccomp
+// filter that answers it ENOSYS, in a forked child) `features` says idmap is
+// not enabled, and the mount options idmap/ridmap stay listed (they are
+// parsed; the refusal comes when the mount is made).
+TEST(Features, IdmapNotEnabledWhereTheKernelLacksMountSetattr) {
+  test::ForkedResult r = test::run_forked_output([] {
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mount_setattr, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("PR_SET_NO_NEW_PRIVS");
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) throw_errno("seccomp");
+    return linux_section()["mountExtensions"]["idmap"]["enabled"].dump();
+  });
+  ASSERT_TRUE(r.exited_ok()) << r.error;
+  EXPECT_EQ(r.output, "false");
 }
 
 }  // namespace
