@@ -99,7 +99,13 @@ std::string v1_rule_text(const DeviceRule& r) {
 
 void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules) {
   write_value(dir, "devices.deny", "a");
-  for (const auto& r : rules) write_value(dir, r.allow ? "devices.allow" : "devices.deny", v1_rule_text(r));
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const DeviceRule& r = rules[i];
+    // A config's leading deny-all ("a *:* rwm", the usual first rule) is the
+    // "a" just written: one write less per container.
+    if (i == 0 && !r.allow && v1_rule_text(r) == "a *:* rwm") continue;
+    write_value(dir, r.allow ? "devices.allow" : "devices.deny", v1_rule_text(r));
+  }
 }
 
 }  // namespace hull::cgroups

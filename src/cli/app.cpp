@@ -64,15 +64,58 @@ void resolve_rootless(const CLI::App& app, Context& ctx) {
   if (app.get_option("--root")->count() == 0) ctx.global.root = default_state_root(ctx.global.rootless);
 }
 
-std::vector<Verb> define_app(CLI::App& app, Context& ctx) {
-  app.fallthrough();  // global flags are also accepted after the verb
-  app.require_subcommand(0, 1);
-  add_global_flags(app, ctx);
+namespace {
+
+// Adds the verbs, all of them or only the one named `only`.
+std::vector<Verb> add_verbs(CLI::App& app, Context& ctx, const std::string& only) {
   std::vector<Verb> verbs;
-#define HULL_ADD_VERB(name) verbs.push_back(setup_##name(app, ctx));
+#define HULL_ADD_VERB(name) \
+  if (only.empty() || only == #name) verbs.push_back(setup_##name(app, ctx));
   HULL_VERBS(HULL_ADD_VERB)
 #undef HULL_ADD_VERB
   return verbs;
+}
+
+void add_app_flags(CLI::App& app, Context& ctx) {
+  app.fallthrough();  // global flags are also accepted after the verb
+  app.require_subcommand(0, 1);
+  add_global_flags(app, ctx);
+}
+
+// The verb define_app_for defines alone, or "" for all of them.
+std::string only_verb(const CLI::App& app, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help" || a == "-v" || a == "--version" || a == "--") return "";
+    if (a.size() < 2 || a[0] != '-') {
+      bool known = false;
+#define HULL_KNOWN_VERB(name) known = known || a == #name;
+      HULL_VERBS(HULL_KNOWN_VERB)
+#undef HULL_KNOWN_VERB
+      return known ? a : "";
+    }
+    if (a.find('=') != std::string::npos) continue;
+    // "-root /x" or "--root /x": skip the value, which could be a verb's name.
+    std::string name = a.substr(a[1] == '-' ? 2 : 1);
+    for (const CLI::Option* o : app.get_options())
+      if (o->get_items_expected_min() > 0 && o->check_lname(name)) {
+        ++i;
+        break;
+      }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<Verb> define_app(CLI::App& app, Context& ctx) {
+  add_app_flags(app, ctx);
+  return add_verbs(app, ctx, "");
+}
+
+std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<std::string>& args) {
+  add_app_flags(app, ctx);
+  return add_verbs(app, ctx, only_verb(app, args));
 }
 
 }  // namespace hull::cli

@@ -18,6 +18,15 @@ inline constexpr const char* kAppDescription = "hull: an OCI container runtime";
 // action reads ctx after parsing.
 std::vector<Verb> define_app(CLI::App& app, Context& ctx);
 
+// The app for one command line (argv without argv[0]): when its first word
+// that is neither a flag nor a global flag's value ("-root x", "--root=x")
+// is a verb's name and no -h/--help/-v/--version comes before that word,
+// only that verb is defined beside the global flags; otherwise (no verb, an
+// unknown word, help or version) the whole app, as define_app. Building
+// every verb's options was most of what `hull run` executed before its
+// clone, and a command line runs one verb.
+std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<std::string>& args);
+
 // After parsing: rootless mode from --rootless, and the state root's
 // default for it when --root was not given.
 void resolve_rootless(const CLI::App& app, Context& ctx);

@@ -72,7 +72,26 @@ void bind_host_node(int parent, const std::string& name, const NodeSpec& n, cons
   attach_mount(tree.get(), target.get(), what);
 }
 
-void create_node(int rootfd, const NodeSpec& n) {
+// The directory a node goes in, opened (made if missing) inside the root
+// once per call of create_devices: the default nodes all go in /dev.
+class NodeDirs {
+ public:
+  explicit NodeDirs(int rootfd) : rootfd_(rootfd) {}
+  int get(const std::string& dir, const std::string& what) {
+    if (!fd_ || dir != dir_) {
+      fd_ = with_context(what, [&] { return create_in_root(rootfd_, dir, NodeKind::Directory); });
+      dir_ = dir;
+    }
+    return fd_.get();
+  }
+
+ private:
+  int rootfd_;
+  std::string dir_;
+  UniqueFd fd_;
+};
+
+void create_node(NodeDirs& dirs, const NodeSpec& n) {
   const std::string what = "create " + describe(n);
   std::vector<std::string> parts = split_path(n.path);
   if (parts.empty() || parts.back() == "..") throw Error(what + ": not a file path");
@@ -80,27 +99,27 @@ void create_node(int rootfd, const NodeSpec& n) {
   parts.pop_back();
   std::string dir = "/";
   for (const std::string& p : parts) dir += p + "/";
-  UniqueFd parent = with_context(what, [&] { return create_in_root(rootfd, dir, NodeKind::Directory); });
+  const int parent = dirs.get(dir, what);
 
   for (int attempt = 0;; ++attempt) {
-    if (::mknodat(parent.get(), name.c_str(), n.type | n.perm, n.rdev) == 0) break;
+    if (::mknodat(parent, name.c_str(), n.type | n.perm, n.rdev) == 0) break;
     if (errno == EPERM) {
-      bind_host_node(parent.get(), name, n, what);
+      bind_host_node(parent, name, n, what);
       return;
     }
     if (errno != EEXIST || attempt > 0) throw_errno(what);
     struct stat st {};
-    if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno(what + ": stat existing");
+    if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno(what + ": stat existing");
     if (same_node(st, n)) break;
     // A symlink (say dev/null -> /etc/shadow) or another file is in the way:
     // remove it (unlinkat never follows) and make the real node.
-    if (::unlinkat(parent.get(), name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+    if (::unlinkat(parent, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
       throw_errno(what + ": remove what is in the way");
     }
   }
   // Mode and owner through an fd on the node itself: chmod by name would
   // follow a symlink swapped in meanwhile.
-  UniqueFd node(::openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd node(::openat(parent, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (!node) throw_errno(what + ": open");
   struct stat st {};
   if (::fstat(node.get(), &st) < 0) throw_errno(what + ": stat");
@@ -146,7 +165,8 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
     mode_t saved = ::umask(0);
     ~UmaskZero() { ::umask(saved); }
   } umask_zero;
-  for (const spec::Device& d : devices) create_node(rootfd, to_node(d));
+  NodeDirs dirs(rootfd);
+  for (const spec::Device& d : devices) create_node(dirs, to_node(d));
 }
 
 void create_dev_links(int rootfd) {

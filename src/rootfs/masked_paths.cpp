@@ -48,26 +48,47 @@ UniqueFd open_verified_null(int rootfd) {
   return fd;
 }
 
+// The /proc and /sys a call below looks paths up from: each top directory
+// opened once, without following any symlink, and checked to be the procfs or
+// sysfs mount; every path below it is then resolved beneath that fd. Holding
+// the fd is what makes the check stick: a rename of the directory afterwards
+// moves nothing the lookups start from.
+class KernelFsDirs {
+ public:
+  explicit KernelFsDirs(int rootfd) : rootfd_(rootfd) {}
+
+  int get(bool proc, const std::string& what) {
+    UniqueFd& dir = proc ? proc_ : sys_;
+    if (dir) return dir.get();
+    const char* top = proc ? "/proc" : "/sys";
+    UniqueFd fd(openat2_fd(rootfd_, top + 1, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH));
+    struct statfs sfs {};
+    if (!fd || ::fstatfs(fd.get(), &sfs) < 0 ||
+        static_cast<unsigned long>(sfs.f_type) != (proc ? PROC_SUPER_MAGIC : SYSFS_MAGIC))
+      throw Error(what + ": refusing: " + top + " in the rootfs is no longer the " + (proc ? "procfs" : "sysfs") +
+                  " mounted there (replaced during setup; CVE-2019-19921)");
+    dir = std::move(fd);
+    return dir.get();
+  }
+
+ private:
+  int rootfd_;
+  UniqueFd proc_, sys_;
+};
+
 // The target of a masked or read-only path. Below a /proc or /sys that setup
-// mounted, the top directory is opened without following any symlink and
-// must still be the procfs or sysfs mount; the rest is resolved beneath that
-// fd. Elsewhere, anywhere inside the root.
-UniqueFd open_target(int rootfd, const std::string& path, const KernelFsMounts& kernel_fs, const std::string& what) {
+// mounted, beneath the checked top directory (KernelFsDirs); elsewhere,
+// anywhere inside the root.
+UniqueFd open_target(int rootfd, KernelFsDirs& dirs, const std::string& path, const KernelFsMounts& kernel_fs,
+                     const std::string& what) {
   std::vector<std::string> parts = split_path(path);
   const bool proc = kernel_fs.proc && !parts.empty() && parts[0] == "proc";
   const bool sys = kernel_fs.sys && !parts.empty() && parts[0] == "sys";
   if (!proc && !sys) return open_in_root(rootfd, path);
-  const char* top = proc ? "/proc" : "/sys";
-  UniqueFd dir(openat2_fd(rootfd, parts[0].c_str(), O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH));
-  struct statfs sfs {};
-  if (!dir || ::fstatfs(dir.get(), &sfs) < 0 ||
-      static_cast<unsigned long>(sfs.f_type) != (proc ? PROC_SUPER_MAGIC : SYSFS_MAGIC))
-    throw Error(what + ": refusing: " + top + " in the rootfs is no longer the " + (proc ? "procfs" : "sysfs") +
-                " mounted there (replaced during setup; CVE-2019-19921)");
+  int dir = dirs.get(proc, what);
   std::string rest;
   for (size_t i = 1; i < parts.size(); ++i) rest += (rest.empty() ? "" : "/") + parts[i];
-  if (rest.empty()) return dir;
-  int fd = openat2_fd(dir.get(), rest.c_str(), O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+  int fd = openat2_fd(dir, rest.empty() ? "." : rest.c_str(), O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
   if (fd < 0) {
     if (errno == ENOENT) return UniqueFd();
     throw_errno(what + ": open");
@@ -79,9 +100,10 @@ UniqueFd open_target(int rootfd, const std::string& path, const KernelFsMounts& 
 
 void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
   UniqueFd null;
+  KernelFsDirs dirs(rootfd);
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
-    UniqueFd target = open_target(rootfd, p, kernel_fs, "mask " + quote(shown));
+    UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "mask " + quote(shown));
     if (!target) continue;
     struct stat st {};
     if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
@@ -100,9 +122,10 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
 void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
   MountAttrs ro;
   ro.set = MOUNT_ATTR_RDONLY;
+  KernelFsDirs dirs(rootfd);
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
-    UniqueFd target = open_target(rootfd, p, kernel_fs, "make " + quote(shown) + " read-only");
+    UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "make " + quote(shown) + " read-only");
     if (!target) continue;
     std::string what =
         "make " + quote(shown) + " read-only: " + describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");

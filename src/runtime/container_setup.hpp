@@ -42,8 +42,14 @@ std::optional<cgroups::Manager> cgroup_to_thaw_after_kill(const ContainerDir& di
 // create (and run): everything up to the init waiting at the start barrier,
 // as named steps in runtime/create.cpp (read, plan, open, state dir, launch,
 // handshake, record). On error nothing is left behind (no state dir, no
-// process, no cgroup).
-CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached);
+// process, no cgroup). With StartFollows::Now (run, which starts the
+// container at once under the same lock), the "created" state is not
+// written: start_locked's "running" replaces the "creating" one directly, a
+// state.json write less; a run killed in between leaves what a create
+// killed before its record leaves, or a start killed after its record.
+enum class StartFollows { Later, Now };
+CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
+                                         StartFollows start = StartFollows::Later);
 
 // start on a locked, created container: releases the init, records running.
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec);

@@ -120,7 +120,8 @@ bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
 
 }  // namespace
 
-CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached) {
+CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
+                                         StartFollows start) {
   validate_container_id(o.id);
 
   // 1. Read and validate: a bad bundle or config never leaves anything behind.
@@ -295,7 +296,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   st.initStartTime = stat->start_time;
   st.status = Status::Created;
   if (pid_file) pid_file->write(init.pid());
-  c.dir.write_state(st);
+  if (start == StartFollows::Later) c.dir.write_state(st);
   c.pidfd = init.release();
   fault_point("create-after-created-state");
   phase_mark("created");

@@ -182,8 +182,12 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
     // Checked before anything is killed, so a refusal leaves all as it was.
-    refuse_foreign_cgroup(c.dir, c.state);
-    if (c.status != Status::Stopped) kill_and_wait(c.dir, c.state, c.status);
+    // A stopped container has nothing to kill: destroy_owned_cgroup below
+    // makes the same check before it touches anything.
+    if (c.status != Status::Stopped) {
+      refuse_foreign_cgroup(c.dir, c.state);
+      kill_and_wait(c.dir, c.state, c.status);
+    }
     fault_point("delete-after-kill");
     destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
   });

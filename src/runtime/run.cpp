@@ -20,7 +20,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
   return with_context("run container " + quote(id), [&]() -> int {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
-    CreatedContainer c = create_to_start_barrier(g, o.create, !o.detach);
+    CreatedContainer c = create_to_start_barrier(g, o.create, !o.detach, StartFollows::Now);
     std::optional<process::ReceivedPty> pty;
     try {
       // The init sent its pty master during create, before the barrier.

@@ -6,8 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 #include "runtime/init_pidfd.hpp"
 
 namespace hull {
@@ -20,12 +25,38 @@ SignalForwarder::SignalForwarder() {
   if (!fd_) throw_errno("signalfd");
 }
 
+namespace {
+
+// The signals whose disposition is not the default (ignored or caught), from
+// the SigIgn and SigCgt masks of /proc/self/status; all of them when that
+// cannot be read. One read instead of a sigaction per signal (issue #16).
+uint64_t signals_not_default() {
+  uint64_t mask = 0;
+  try {
+    std::string status = procfs::read("self/status");
+    int found = 0;
+    for (const char* key : {"\nSigIgn:", "\nSigCgt:"}) {
+      size_t at = status.find(key);
+      if (at == std::string::npos) continue;
+      mask |= std::strtoull(status.c_str() + at + std::strlen(key), nullptr, 16);
+      ++found;
+    }
+    if (found == 2) return mask;
+  } catch (...) {
+    // Unreadable: reset every signal, as before this shortcut.
+  }
+  return ~uint64_t{0};
+}
+
+}  // namespace
+
 void reset_signal_state() {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
+  const uint64_t reset = signals_not_default();
+  for (int sig = 1; sig < NSIG && sig <= 64; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP || (reset & (uint64_t{1} << (sig - 1))) == 0) continue;
     ::signal(sig, SIG_DFL);
   }
 }
