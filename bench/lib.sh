@@ -1,19 +1,26 @@
 # Shared by run.sh and profile.sh (sourced, not run): scratch dir, busybox
 # rootfs, the benchmark's own cgroup, and cleanup of all of it on exit.
 
-# Creates $work (tmpfs), $rootfs, and /sys/fs/cgroup/<ctrl>/$cgname in every
-# v1 controller; sets $controllers. Installs the EXIT trap that removes them.
+# Creates $work (tmpfs), $rootfs, and the benchmark's own cgroup $cgname
+# (a path below the cgroup root): on a v1/hybrid host in every v1 controller
+# (sets $controllers); on a pure cgroup v2 host ($controllers empty) see
+# bench_setup_v2. Installs the EXIT trap that removes them.
 bench_setup() {
   work=$(mktemp -d /run/hullbench.XXXXXX)
   cgname="hullbench.$$"
   controllers=()
+  cg_v2_enabled=() cg_v2_parent=""
   local d c
-  for d in /sys/fs/cgroup/*/; do
-    c=$(basename "$d")
-    [ "$c" = unified ] && continue
-    [ -f "$d/cgroup.procs" ] && controllers+=("$c")
-  done
   trap bench_cleanup EXIT
+  if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    bench_setup_v2
+  else
+    for d in /sys/fs/cgroup/*/; do
+      c=$(basename "$d")
+      [ "$c" = unified ] && continue
+      [ -f "$d/cgroup.procs" ] && controllers+=("$c")
+    done
+  fi
   # A run stopped by timeout(1) or ^C exits through the EXIT trap too; without
   # these, bash dies of the signal and leaves hullbench.<pid> cgroups behind.
   trap 'exit 143' TERM
@@ -23,14 +30,14 @@ bench_setup() {
   # Rootfs: static busybox plus one symlink per applet, shared read-only.
   rootfs="$work/rootfs"
   mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,etc,root}
-  cp /bin/busybox "$rootfs/bin/busybox"
+  cp "${HULL_BENCH_BUSYBOX:-/bin/busybox}" "$rootfs/bin/busybox"  # bench/pack.sh carries its own
   local a
   for a in $("$rootfs/bin/busybox" --list); do
     [ "$a" = busybox ] || ln -sf busybox "$rootfs/bin/$a"
   done
 
   # The benchmark's own cgroup: every container's cgroupsPath nests under it.
-  for c in "${controllers[@]}"; do
+  for c in "${controllers[@]+"${controllers[@]}"}"; do
     mkdir "/sys/fs/cgroup/$c/$cgname"
     if [ "$c" = cpuset ]; then  # a new cpuset is empty until given cpus and mems
       cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$cgname/cpuset.cpus"
@@ -44,11 +51,49 @@ bench_cleanup() {
   # Containers are deleted by whoever created them; here go the cgroup dirs
   # left (deepest first) and the scratch dir. Only paths this run created.
   local c
-  for c in "${controllers[@]}"; do
+  for c in "${controllers[@]+"${controllers[@]}"}"; do
     [ -d "/sys/fs/cgroup/$c/$cgname" ] &&
       find "/sys/fs/cgroup/$c/$cgname" -depth -type d -exec rmdir {} \; 2>/dev/null
   done
+  if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && [ -d "/sys/fs/cgroup/$cgname" ]; then
+    find "/sys/fs/cgroup/$cgname" -depth -type d -exec rmdir {} \; 2>/dev/null
+    # Give back what bench_setup_v2 enabled in the parent (fails harmlessly
+    # when something else started using the controller meanwhile).
+    for c in "${cg_v2_enabled[@]+"${cg_v2_enabled[@]}"}"; do
+      echo "-$c" >"/sys/fs/cgroup${cg_v2_parent}/cgroup.subtree_control" 2>/dev/null
+    done
+  fi
   rm -rf "$work"
+}
+
+# Pure cgroup v2, as on a systemd host: this script runs in a cgroup that
+# holds processes (a login session's scope), where no controller can be
+# enabled for children (no internal processes), and is never moved. The
+# benchmark's cgroup is made beside it, in the scope's parent (or, when run
+# from the root cgroup, below the root), and the memory, pids and cpu
+# controllers (and cpuset when offered) are enabled in that parent's
+# subtree_control if a nested parent lacks them, then in the benchmark's own
+# cgroup for the containers. The root cgroup's subtree_control is never
+# written: if it lacks a controller, the containers go without it.
+bench_setup_v2() {
+  local own c avail
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  if [ "$own" = / ]; then cg_v2_parent=""; else cg_v2_parent=$(dirname "$own"); [ "$cg_v2_parent" = / ] && cg_v2_parent=""; fi
+  cgname="${cg_v2_parent#/}${cg_v2_parent:+/}hullbench.$$"
+  avail=" $(cat "/sys/fs/cgroup${cg_v2_parent}/cgroup.controllers") "
+  for c in cpu memory pids cpuset; do
+    [[ $avail == *" $c "* ]] || continue
+    grep -qw "$c" "/sys/fs/cgroup${cg_v2_parent}/cgroup.subtree_control" && continue
+    if [ -z "$cg_v2_parent" ]; then
+      echo "bench: the root cgroup does not enable $c for its children; containers go without it" >&2
+      continue
+    fi
+    echo "+$c" >"/sys/fs/cgroup${cg_v2_parent}/cgroup.subtree_control" && cg_v2_enabled+=("$c")
+  done
+  mkdir "/sys/fs/cgroup/$cgname"
+  for c in $(cat "/sys/fs/cgroup/$cgname/cgroup.controllers"); do
+    case $c in cpu | memory | pids | cpuset) echo "+$c" >"/sys/fs/cgroup/$cgname/cgroup.subtree_control" ;; esac
+  done
 }
 
 # bench_config ID NETNS(0|1) ARGS_JSON > config.json — the same template the driver fills.

@@ -37,13 +37,20 @@ mkdir -p "$out"
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh must run as root (it creates containers)" >&2; exit 1; }
 
 # --- tools: install what is missing from Debian's archive -------------------
+# HULL_BENCH_PREBUILT (set by the run.sh of bench/pack.sh's tarball, for a
+# bare host): the driver and floors are prebuilt there, busybox and the
+# runtimes carried; nothing is installed and the plot is skipped without gnuplot.
+prebuilt=${HULL_BENCH_PREBUILT:-}
 need=()
 command -v runc >/dev/null || need+=(runc)
 command -v crun >/dev/null || need+=(crun)
-command -v gnuplot >/dev/null || need+=(gnuplot-nox)
-[ -x /bin/busybox ] || need+=(busybox-static)
-command -v g++ >/dev/null || need+=(g++)
+if [ -z "$prebuilt" ]; then
+  command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+  [ -x /bin/busybox ] || need+=(busybox-static)
+  command -v g++ >/dev/null || need+=(g++)
+fi
 if [ ${#need[@]} -gt 0 ]; then
+  [ -z "$prebuilt" ] || { echo "bench: ${need[*]} missing from the packed tarball" >&2; exit 1; }
   echo "installing: ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -68,11 +75,15 @@ if [[ " $runtimes " == *" hull "* ]]; then
     hull_note="hull: not built, so not measured."
   fi
 fi
-echo "building the driver"
-g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
-gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
-gcc -O2 -Wall -static -o "$work/floor_full" "$here/floor_full.c"  # static, like hull
-gcc -O2 -Wall -static -o "$work/small-parent" "$here/small-parent.c"
+if [ -n "$prebuilt" ]; then
+  cp "$prebuilt"/{hullbench,floor,floor_full,small-parent} "$work/"
+else
+  echo "building the driver"
+  g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
+  gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
+  gcc -O2 -Wall -static -o "$work/floor_full" "$here/floor_full.c"  # static, like hull
+  gcc -O2 -Wall -static -o "$work/small-parent" "$here/small-parent.c"
+fi
 
 rt_args=()
 for r in $runtimes; do
@@ -83,6 +94,11 @@ for r in $runtimes; do
 done
 
 # --- measure, inside a private mount namespace ------------------------------
+if [ ${#controllers[@]} -eq 0 ]; then
+  cgroup_layout="pure cgroup v2 (benchmark cgroup /$cgname, controllers: $(cat "/sys/fs/cgroup/$cgname/cgroup.subtree_control"))"
+else
+  cgroup_layout="cgroup v1/hybrid"
+fi
 # crun refuses hybrid cgroups, so the cgroup2 mount is removed, in a private
 # mount namespace only (the host's mounts stay untouched). All three runtimes
 # run in this same namespace so the comparison stays fair.
@@ -103,9 +119,9 @@ in_bench_ns "${drv[@]}"
   echo "# hull vs crun vs runc"
   echo
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$([ "$short" = 1 ] && echo ' --short')\`" \
-       "on $(nproc) cores, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+       "on $(nproc) cores, kernel $(uname -r), $cgroup_layout, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo
-  echo "- hull: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$([ -x "$hull" ] || echo ' (not built)')"
+  echo "- hull: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || cat "$repo/build/hull.version" 2>/dev/null || echo '?')$([ -x "$hull" ] || echo ' (not built)')"
   echo "- crun: $(crun --version | head -1)"
   echo "- runc: $(runc --version | head -1)"
   echo "- iterations per row: $iters (after one warm-up); fill levels: $fill; parallel: $par containers x $rounds rounds"
@@ -113,6 +129,11 @@ in_bench_ns "${drv[@]}"
   echo
   cat "$work/table.md"
   echo
+  if [ -s "$work/density-slab.md" ]; then
+    echo "Slab caches that grew with the running containers (bench_density: objects in use, active_objs × objsize from /proc/slabinfo, after − before, per container; after an unrecorded warm-up pass of the same number of containers):"
+    cat "$work/density-slab.md"
+    echo
+  fi
   echo 'Column "floor": bench/floor_full.c, the full floor (every syscall the config needs: cgroup with limits, clone3, all mounts, /dev, masked and read-only paths, pivot_root, caps, execve, wait, cgroup removal; no runtime), interleaved with the runtimes.'
   echo
   echo 'Bare floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
@@ -123,7 +144,11 @@ in_bench_ns "${drv[@]}"
 } >"$out/results.md"
 cp "$work/raw.csv" "$out/raw.csv"
 cp "$work"/plot_*.dat "$out/"
-gnuplot -e "dir='$out'" "$here/plot.gp" && echo "plot: $out/plot.png"
+if command -v gnuplot >/dev/null; then
+  gnuplot -e "dir='$out'" "$here/plot.gp" && echo "plot: $out/plot.png"
+else
+  echo "no gnuplot here: no plot (the .dat files are in $out)"
+fi
 if [ -s "$work/runtime-stderr.log" ]; then
   tail -n 200 "$work/runtime-stderr.log" >"$out/runtime-stderr.log"
   echo "runtime error output (last lines) in $out/runtime-stderr.log"

@@ -40,7 +40,7 @@ std::vector<std::string> Ctx::argv(const Runtime& rt, std::initializer_list<std:
 }
 
 std::string Ctx::cgroup_dir(const std::string& ctrl, const std::string& id) const {
-  return "/sys/fs/cgroup/" + ctrl + cg_parent + (id.empty() ? "" : "/" + id);
+  return "/sys/fs/cgroup" + (v2 ? std::string() : "/" + ctrl) + cg_parent + (id.empty() ? "" : "/" + id);
 }
 
 std::vector<const Runtime*> Ctx::order(int i) const {

@@ -34,7 +34,8 @@ struct Ctx {
   std::string tmpl;                         // config.json template text
   std::string rootfs;                       // shared read-only rootfs
   std::string cg_parent;                    // absolute cgroup path all containers nest under
-  std::vector<std::string> cg_controllers;  // mounted v1 controllers
+  std::vector<std::string> cg_controllers;  // mounted v1 controllers (empty on a pure cgroup v2 host)
+  bool v2 = false;                          // /sys/fs/cgroup is cgroup2 and no v1 controller was given
   // bench/small-parent.c, built by run.sh: `create` runs as its child so the
   // peak RSS row is not floored at the driver's own (see that file).
   std::string small_parent;
@@ -56,6 +57,8 @@ struct Ctx {
   std::string new_id(const Runtime& rt, const std::string& what);
   std::vector<std::string> argv(const Runtime& rt, std::initializer_list<std::string> rest) const;
   std::string pidfile(const std::string& id) const { return work + "/p/" + id; }
+  // The cgroup directory of `id` (empty: the benchmark's parent) in the
+  // hierarchy of v1 controller `ctrl`; on a pure v2 host the one hierarchy.
   std::string cgroup_dir(const std::string& ctrl, const std::string& id) const;
   // Runtimes in an order that rotates with i, so no runtime always goes first.
   std::vector<const Runtime*> order(int i) const;

@@ -2,7 +2,9 @@
 // Each sample is fork(vfork)+exec+wait of one runtime command, timed with
 // CLOCK_MONOTONIC inside this long-lived process, so the driver's own start-up
 // is never in a number. Runtimes are interleaved sample by sample.
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -86,6 +88,8 @@ int main(int argc, char** argv) {
   if (c.work.empty() || out.empty() || tmpl_path.empty() || c.rootfs.empty() || c.cg_parent.empty() || c.rts.empty() ||
       c.fill_levels.empty())
     usage();
+  struct statfs sf;
+  c.v2 = c.cg_controllers.empty() && statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
   c.tmpl = read_file(tmpl_path);
   for (auto d : {"/b", "/p"}) mkdir((c.work + d).c_str(), 0755);
   for (auto& rt : c.rts) {

@@ -57,9 +57,8 @@ void force_delete(Ctx& c, const Runtime& rt, const std::string& id) {
   c.reaper.run(c.argv(rt, {"delete", "--force", id}), c.timeout_ms);
 }
 
-// Brings up a container running `args`; returns its init pid (0 on failure).
-pid_t up(Ctx& c, const Runtime& rt, const std::string& id, bool netns, const char* args) {
-  std::string b = c.bundle(id, netns, args);
+// Brings up a container from bundle `b`; returns its init pid (0 on failure).
+pid_t up_bundle(Ctx& c, const Runtime& rt, const std::string& id, const std::string& b) {
   Outcome o;
   pid_t init = create(c, rt, id, b, &o);
   if (!init) return 0;
@@ -71,11 +70,16 @@ pid_t up(Ctx& c, const Runtime& rt, const std::string& id, bool netns, const cha
   return init;
 }
 
+// Brings up a container running `args`; returns its init pid (0 on failure).
+pid_t up(Ctx& c, const Runtime& rt, const std::string& id, bool netns, const char* args) {
+  return up_bundle(c, rt, id, c.bundle(id, netns, args));
+}
+
 // Whether the runtime really put the container's init into its cgroup
 // (memory controller): a runtime that skips cgroups would look faster for
 // the wrong reason, so the table says so.
 bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
-  std::string want = ":memory:" + c.cg_parent + "/" + id + "\n";
+  std::string want = (c.v2 ? "0::" : ":memory:") + c.cg_parent + "/" + id + "\n";
   return read_file("/proc/" + std::to_string(init) + "/cgroup").find(want) != std::string::npos;
 }
 
@@ -284,7 +288,8 @@ static int leftovers(Ctx& c, const Runtime& rt, const std::string& prefix) {
   std::istringstream in(read_file(out));
   for (std::string line; std::getline(in, line);)
     if (line.rfind(prefix, 0) == 0) ++n;
-  for (auto& ctrl : c.cg_controllers) {
+  std::vector<std::string> hierarchies = c.v2 ? std::vector<std::string>{""} : c.cg_controllers;
+  for (auto& ctrl : hierarchies) {
     std::string cmd = "ls " + c.cgroup_dir(ctrl, "") + " 2>/dev/null | grep -c '^" + prefix + "'";
     if (FILE* p = popen(cmd.c_str(), "r")) {
       int k = 0;
@@ -322,9 +327,15 @@ void bench_parallel(Ctx& c) {
 }
 
 // Peak and current memory.usage of a memory cgroup, in KiB.
+// v1: memory.max_usage_in_bytes / memory.usage_in_bytes; v2: memory.peak
+// (kernel 5.19+) / memory.current.
 static bool read_charge(const std::string& dir, double* peak, double* now) {
   std::string a = read_file(dir + "/memory.max_usage_in_bytes");
   std::string b = read_file(dir + "/memory.usage_in_bytes");
+  if (a.empty() && b.empty()) {
+    a = read_file(dir + "/memory.peak");
+    b = read_file(dir + "/memory.current");
+  }
   if (a.empty() || b.empty()) return false;
   *peak = double(atoll(a.c_str())) / 1024;
   *now = double(atoll(b.c_str())) / 1024;
@@ -338,7 +349,7 @@ static bool read_charge(const std::string& dir, double* peak, double* now) {
 static bool idle_charge(Ctx& c, int i, double* peak, double* now) {
   std::string dir = c.cgroup_dir("memory", "idle-" + std::to_string(i));
   if (mkdir(dir.c_str(), 0755) != 0) return false;
-  write_file(dir + "/memory.limit_in_bytes", "268435456");
+  write_file(dir + (c.v2 ? "/memory.max" : "/memory.limit_in_bytes"), "268435456");
   pid_t p = fork();
   if (p == 0) {
     write_file(dir + "/cgroup.procs", "0");
@@ -430,6 +441,63 @@ int stray_children(const std::vector<pid_t>& inits) {
   return n - 1;  // the ps itself
 }
 
+int count_lines(const std::string& path) {
+  std::string s = read_file(path);
+  return int(std::count(s.begin(), s.end(), '\n'));
+}
+
+// Namespaces of `pid` that are not the driver's own (the driver runs in the
+// host's namespaces but its private mount namespace, which containers copy).
+int own_namespaces(pid_t pid) {
+  int n = 0;
+  for (const char* k : {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"}) {
+    char a[64] = "", b[64] = "";
+    std::string p = "/proc/" + std::to_string(pid) + "/ns/" + k, q = std::string("/proc/self/ns/") + k;
+    ssize_t x = readlink(p.c_str(), a, sizeof a - 1), y = readlink(q.c_str(), b, sizeof b - 1);
+    if (x > 0 && y > 0 && std::string(a, size_t(x)) != std::string(b, size_t(y))) ++n;
+  }
+  return n;
+}
+
+// /proc/slabinfo: cache name -> bytes in objects in use (active_objs ×
+// objsize). Not num_objs: slab pages freed objects leave behind are reused
+// by the next runtime's containers, so totals would favour whoever runs later.
+std::map<std::string, double> slabinfo() {
+  std::map<std::string, double> m;
+  std::istringstream in(read_file("/proc/slabinfo"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#' || line.rfind("slabinfo", 0) == 0) continue;
+    std::istringstream l(line);
+    std::string name;
+    double active = 0, num = 0, size = 0;
+    if (l >> name >> active >> num >> size) m[name] += active * size;
+  }
+  return m;
+}
+
+// The caches that grew most, per container, as a Markdown table.
+std::string slab_table(const std::string& rt, int k, std::map<std::string, double>& a,
+                       std::map<std::string, double>& b) {
+  std::vector<std::pair<double, std::string>> d;
+  double total = 0;
+  for (auto& [name, bytes] : b) {
+    double delta = (bytes - a[name]) / 1024 / k;
+    total += delta;
+    d.push_back({delta, name});
+  }
+  std::sort(d.rbegin(), d.rend());
+  char buf[160];
+  std::string md =
+      "\n" + rt + ": /proc/slabinfo growth per container (" + std::to_string(k) + " containers), top 15\n\n";
+  md += "| cache | KiB per container |\n|---|---|\n";
+  for (size_t i = 0; i < d.size() && i < 15; ++i) {
+    snprintf(buf, sizeof buf, "| %s | %.2f |\n", d[i].second.c_str(), d[i].first);
+    md += buf;
+  }
+  snprintf(buf, sizeof buf, "| (all caches) | %.1f |\n", total);
+  return md + buf;
+}
+
 double du_kib(const std::string& dir) {
   double kib = 0;
   if (FILE* p = popen(("du -sk " + dir + " 2>/dev/null").c_str(), "r")) {
@@ -445,21 +513,52 @@ void bench_density(Ctx& c) {
   int n = c.density_n;
   std::string t = std::to_string(n) + " running containers: ";
   Row& avail = c.row("density_avail", t + "MemAvailable drop per container", "KiB", "≤ runc");
+  Row& back = c.row("density_back", t + "  MemAvailable regained per container at delete", "KiB", "");
   Row& slab = c.row("density_slab", t + "  Slab per container", "KiB", "");
   Row& sunr = c.row("density_sunreclaim", t + "  SUnreclaim per container", "KiB", "");
+  Row& sact =
+      c.row("density_slab_active", t + "  slab objects in use (/proc/slabinfo active) per container", "KiB", "");
+  Row& shm = c.row("density_shmem", t + "  Shmem (tmpfs: state dir, pid file) per container", "KiB", "");
   Row& cg = c.row("density_cgroup", t + "  container cgroup charge (memory.usage) per container", "KiB", "");
   Row& st = c.row("density_state", t + "  state dir (--root, tmpfs) per container", "KiB", "");
+  Row& mnt = c.row("density_mounts", t + "  mounts in the container's mount namespace", "mounts", "");
+  Row& hmnt = c.row("density_hostmounts", t + "  mounts left in the runtime's namespace per container", "mounts", "");
+  Row& ns = c.row("density_ns", t + "  namespaces per container (not the host's)", "namespaces", "");
   Row& stray = c.row("density_procs", t + "  runtime processes left running per container", "processes", "0");
   Row& wall = c.row("density_wall", t + "  time to create+start them one by one", "ms", "");
+  std::string slab_md;
+  // Warm-up, not recorded: the first runtime measured would otherwise pay
+  // for growing the slab caches (kernel objects of n containers) whose
+  // freed pages the later runtimes reuse.
+  {
+    const Runtime& rt = *c.order(0).front();
+    std::vector<std::pair<std::string, pid_t>> up_ids;
+    for (int k = 0; k < n; ++k) {
+      std::string id = c.new_id(rt, "warm");
+      if (pid_t init = up(c, rt, id, true, kSleep)) up_ids.push_back({id, init});
+    }
+    fprintf(stderr, "  warm-up: %zu %s containers up, deleting\n", up_ids.size(), rt.name.c_str());
+    for (auto& [id, init] : up_ids) {
+      kill(init, SIGKILL);
+      c.reaper.wait_pid(init, c.timeout_ms);
+      if (!c.reaper.run(c.argv(rt, {"delete", id}), c.timeout_ms).ok()) force_delete(c, rt, id);
+    }
+  }
   for (const Runtime* rt : c.order(0)) {
-    std::vector<std::string> ids;
+    std::vector<std::string> ids, all;
     std::vector<pid_t> inits;
+    // Bundles first, so the driver's own tmpfs writes are not in the Shmem delta.
+    for (int k = 0; k < n; ++k) {
+      all.push_back(c.new_id(*rt, "dense"));
+      c.bundle(all.back(), true, kSleep);
+    }
     double root_before = du_kib(rt->root);
+    int mounts_before = count_lines("/proc/self/mountinfo");
+    auto slab_before = slabinfo();
     auto before = meminfo();
     int64_t t0 = now_ns();
-    for (int k = 0; k < n; ++k) {
-      std::string id = c.new_id(*rt, "dense");
-      pid_t init = up(c, *rt, id, true, kSleep);
+    for (auto& id : all) {
+      pid_t init = up_bundle(c, *rt, id, c.work + "/b/" + id);
       if (!init) {
         avail.failures[rt->name]++;
         continue;
@@ -470,6 +569,7 @@ void bench_density(Ctx& c) {
     int64_t t1 = now_ns();
     usleep(500000);  // let deferred frees (RCU, per-cpu caches) settle alike for all
     auto after = meminfo();
+    auto slab_after = slabinfo();
     double charge = 0;
     for (auto& id : ids) {
       double peak, now;
@@ -480,10 +580,18 @@ void bench_density(Ctx& c) {
       avail.samples[rt->name].push_back((before["MemAvailable"] - after["MemAvailable"]) / k);
       slab.samples[rt->name].push_back((after["Slab"] - before["Slab"]) / k);
       sunr.samples[rt->name].push_back((after["SUnreclaim"] - before["SUnreclaim"]) / k);
+      shm.samples[rt->name].push_back((after["Shmem"] - before["Shmem"]) / k);
       cg.samples[rt->name].push_back(charge / k);
       st.samples[rt->name].push_back((du_kib(rt->root) - root_before) / k);
+      mnt.samples[rt->name].push_back(count_lines("/proc/" + std::to_string(inits[0]) + "/mountinfo"));
+      hmnt.samples[rt->name].push_back(double(count_lines("/proc/self/mountinfo") - mounts_before) / k);
+      ns.samples[rt->name].push_back(own_namespaces(inits[0]));
       stray.samples[rt->name].push_back(double(stray_children(inits)) / k);
       wall.samples[rt->name].push_back(ms(t1 - t0));
+      double used = 0;
+      for (auto& [name, bytes] : slab_after) used += bytes - slab_before[name];
+      sact.samples[rt->name].push_back(used / 1024 / k);
+      slab_md += slab_table(rt->name, k, slab_before, slab_after);
     }
     fprintf(stderr, "  %s: %d containers up, deleting\n", rt->name.c_str(), k);
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -492,7 +600,11 @@ void bench_density(Ctx& c) {
       Outcome o = c.reaper.run(c.argv(*rt, {"delete", ids[i]}), c.timeout_ms);
       if (!o.ok()) force_delete(c, *rt, ids[i]);
     }
+    usleep(500000);
+    if (k) back.samples[rt->name].push_back((meminfo()["MemAvailable"] - after["MemAvailable"]) / k);
+    for (auto& id : all) std::system(("rm -rf '" + c.work + "/b/" + id + "'").c_str());
   }
+  write_file(c.work + "/density-slab.md", slab_md);
 }
 
 }  // namespace bench

@@ -24,48 +24,12 @@ crun_flags() {
 
 scenario_setup() {
   scenario_cleanup
-  mkdir -p "$work"
-  cat >"$work/config.toml" <<CONF
-version = 2
-root = "$work/root"
-state = "$work/state"
-# No Kubernetes CRI in this daemon: ctr talks to it directly.
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$work/containerd.sock"
-[ttrpc]
-  address = "$work/containerd.sock.ttrpc"
-[debug]
-  address = "$work/debug.sock"
-CONF
-  # Its own session, output to a file: ctest must not wait on our pipes.
-  setsid containerd --config "$work/config.toml" </dev/null >"$work/containerd.log" 2>&1 &
-  echo $! >"$work/containerd.pid"
-  local i
-  for ((i = 0; i < 100; i++)); do
-    c version >/dev/null 2>&1 && break
-    kill -0 "$(cat "$work/containerd.pid")" 2>/dev/null || { cat "$work/containerd.log" >&2; fail "containerd died"; }
-    sleep 0.1
-  done
-  c version >/dev/null || fail "containerd did not answer within 10 s"
-  make_rootfs "$work/rootfs"
-  bash "$source_dir/tests/e2e/make-oci-image.sh" "$work/rootfs" "$work/image.tar" "$image"
-  c images import --snapshotter native "$work/image.tar" >/dev/null
-  rm -rf "$work/rootfs" "$work/image.tar"
+  containerd_start "$image"
 }
 
 scenario_cleanup() {
   [[ -d $work ]] || return 0
-  local pid id
-  if [[ -f $work/containerd.pid ]]; then
-    pid=$(cat "$work/containerd.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      for id in $(c containers ls -q 2>/dev/null); do remove_task "$id"; done
-      kill -TERM "$pid"
-      for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    fi
-  fi
+  containerd_stop remove_task
   unmount_below "$work"
   remove_own_child_cgroup "hull-e2e-$(basename "$runtime")"
   rm -rf "$work"

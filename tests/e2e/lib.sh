@@ -161,3 +161,96 @@ first_count() {
   done
   fail "the restored counter never wrote to $1"
 }
+
+# --- podman: containers.conf and the image (podman.sh, podman-rootless.sh,
+# systemd.sh, bench/users.sh) ----------------------------------------------
+
+# podman_conf FILE CGROUP_MANAGER [EXTRA]: the containers.conf docs/clients.md
+# shows for $runtime: the runtime by path, runc's JSON log format (conmon then
+# passes --log-format=json --log FILE), no network (the machine may be
+# offline), events to a file; EXTRA is more of the [containers] table
+# (podman.sh: cgroups = "no-conmon").
+podman_conf() {
+  local name
+  name=$(basename "$runtime")
+  cat >"$1" <<CONF
+[containers]
+netns = "none"
+${3:-}
+
+[engine]
+runtime = "$name"
+runtime_supports_json = ["$name"]
+cgroup_manager = "$2"
+events_logger = "file"
+
+[engine.runtimes]
+$name = ["$runtime"]
+CONF
+}
+
+# podman_import_busybox IMAGE [OWNER]: the busybox-static rootfs as IMAGE in
+# the caller's podman storage (its pm function), through a tarball in $work
+# that OWNER (rootless podman's user) gets to read.
+podman_import_busybox() {
+  make_rootfs "$work/rootfs"
+  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+  rm -rf "$work/rootfs"
+  [[ -z ${2:-} ]] || chown "$2" "$work/rootfs.tar"
+  pm import "$work/rootfs.tar" "$1" >/dev/null
+  rm -f "$work/rootfs.tar"
+}
+
+# --- containerd: a private daemon (containerd.sh, systemd.sh, bench/users.sh)
+
+# containerd_start IMAGE: a containerd of its own (root, state, sockets and
+# config in $work; no CRI plugin: ctr talks to it directly), started in its
+# own session with its output in a file (ctest must not wait on our pipes),
+# its pid in $work/containerd.pid; then IMAGE, the busybox-static rootfs as
+# an OCI layout (no registry), imported for the native snapshotter.
+containerd_start() {
+  mkdir -p "$work"
+  cat >"$work/config.toml" <<CONF
+version = 2
+root = "$work/root"
+state = "$work/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$work/containerd.sock"
+[ttrpc]
+  address = "$work/containerd.sock.ttrpc"
+[debug]
+  address = "$work/debug.sock"
+CONF
+  setsid containerd --config "$work/config.toml" </dev/null >"$work/containerd.log" 2>&1 &
+  echo $! >"$work/containerd.pid"
+  local i
+  for ((i = 0; i < 300; i++)); do
+    ctr --address "$work/containerd.sock" version >/dev/null 2>&1 && break
+    kill -0 "$(cat "$work/containerd.pid")" 2>/dev/null || { cat "$work/containerd.log" >&2; fail "containerd died"; }
+    sleep 0.1
+  done
+  ctr --address "$work/containerd.sock" version >/dev/null || {
+    cat "$work/containerd.log" >&2
+    fail "containerd did not answer within 30 s"
+  }
+  make_rootfs "$work/rootfs"
+  bash "$source_dir/tests/e2e/make-oci-image.sh" "$work/rootfs" "$work/image.tar" "$1"
+  ctr --address "$work/containerd.sock" images import --snapshotter native "$work/image.tar" >/dev/null
+  rm -rf "$work/rootfs" "$work/image.tar"
+}
+
+# containerd_stop REMOVE_FN: REMOVE_FN ID for every container left (the
+# caller's way to kill and delete a task and its container), then the daemon
+# by the pid containerd_start wrote: TERM, KILL after 10 s.
+containerd_stop() {
+  local pid id i
+  [[ -f $work/containerd.pid ]] || return 0
+  pid=$(cat "$work/containerd.pid")
+  kill -0 "$pid" 2>/dev/null || return 0
+  for id in $(ctr --address "$work/containerd.sock" containers ls -q 2>/dev/null); do "$1" "$id"; done
+  kill -TERM "$pid"
+  for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  return 0
+}

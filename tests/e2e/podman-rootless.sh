@@ -59,29 +59,11 @@ scenario_setup() {
   echo "$short" >"$work/short-dir"
   mkdir -m 0700 "$short/xdg" "$short/run"
   chown -R "$user:$user" "$short"
-  local name
-  name=$(basename "$runtime")
-  cat >"$work/containers.conf" <<CONF
-[containers]
-netns = "none"
-
-[engine]
-runtime = "$name"
-runtime_supports_json = ["$name"]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-
-[engine.runtimes]
-$name = ["$runtime"]
-CONF
-  make_rootfs "$work/rootfs"
-  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-  rm -rf "$work/rootfs"
+  podman_conf "$work/containers.conf" cgroupfs
   mkdir -p "$work/volume"
   echo from-the-host >"$work/volume/host-file"
   chown -R "$user:$user" "$work"
-  pm import "$work/rootfs.tar" "$image" >/dev/null
-  rm -f "$work/rootfs.tar"
+  podman_import_busybox "$image" "$user:$user"
 }
 
 scenario_cleanup() {

@@ -31,29 +31,9 @@ run_flags() {
 scenario_setup() {
   rm -rf "$work"
   mkdir -p "$work"
-  local name
-  name=$(basename "$runtime")
-  # The configuration docs/clients.md shows: the runtime by path, runc's
-  # JSON log format (conmon then passes --log-format=json --log FILE), cgroupfs
-  # and a file for events (no systemd here).
-  cat >"$work/containers.conf" <<CONF
-[containers]
-netns = "none"
-cgroups = "no-conmon"
-
-[engine]
-runtime = "$name"
-runtime_supports_json = ["$name"]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-
-[engine.runtimes]
-$name = ["$runtime"]
-CONF
-  make_rootfs "$work/rootfs"
-  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-  pm import "$work/rootfs.tar" "$image" >/dev/null
-  rm -rf "$work/rootfs" "$work/rootfs.tar"
+  # The configuration docs/clients.md shows: cgroupfs, conmon left where it is.
+  podman_conf "$work/containers.conf" cgroupfs 'cgroups = "no-conmon"'
+  podman_import_busybox "$image"
 }
 
 scenario_cleanup() {

@@ -44,48 +44,16 @@ readonly limits_probe='p=$(sed -n "s/^0:://p" /proc/self/cgroup); d=/sys/fs/cgro
 c() { ctr --address "$work/containerd.sock" "$@"; }
 image=docker.io/library/hull-e2e:busybox
 
-containerd_setup() {
-  mkdir -p "$work"
-  cat >"$work/config.toml" <<CONF
-version = 2
-root = "$work/root"
-state = "$work/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$work/containerd.sock"
-[ttrpc]
-  address = "$work/containerd.sock.ttrpc"
-CONF
-  setsid containerd --config "$work/config.toml" </dev/null >"$work/containerd.log" 2>&1 &
-  echo $! >"$work/containerd.pid"
-  local i
-  for ((i = 0; i < 300; i++)); do
-    c version >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  c version >/dev/null || { cat "$work/containerd.log" >&2; fail "containerd did not answer within 30 s"; }
-  make_rootfs "$work/rootfs"
-  bash "$source_dir/tests/e2e/make-oci-image.sh" "$work/rootfs" "$work/image.tar" "$image"
-  c images import --snapshotter native "$work/image.tar" >/dev/null
-  rm -rf "$work/rootfs" "$work/image.tar"
+# What is left of a container: killed, its task and itself deleted.
+remove_container() {
+  c task kill -s KILL "$1" >/dev/null 2>&1 || true
+  sleep 0.5
+  c task delete "$1" >/dev/null 2>&1 || true
+  c containers rm "$1" >/dev/null 2>&1 || true
 }
 
 containerd_cleanup() {
-  local pid id
-  if [[ -f $work/containerd.pid ]]; then
-    pid=$(cat "$work/containerd.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      for id in $(c containers ls -q 2>/dev/null); do
-        c task kill -s KILL "$id" >/dev/null 2>&1 || true
-        sleep 0.5
-        c task delete "$id" >/dev/null 2>&1 || true
-        c containers rm "$id" >/dev/null 2>&1 || true
-      done
-      kill -TERM "$pid"
-      for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    fi
-  fi
+  containerd_stop remove_container
   unmount_below "$work"
   rm -rf "$work"
   stop_system_bus
@@ -98,7 +66,7 @@ scenario_containerd() {
   work=$base/containerd
   trap containerd_cleanup EXIT
   [[ $(basename "$runtime") == hull ]] || ensure_system_bus
-  containerd_setup
+  containerd_start "$image"
   local id=e2e-sd unit=ctr-e2e-sd.scope i status
   # As the CRI plugin names them: slice:prefix:name.
   c run -d --snapshotter native --runc-binary "$runtime" --runc-root "$work/runtime-state" --runc-systemd-cgroup \
@@ -149,26 +117,9 @@ scenario_podman() {
   trap podman_cleanup EXIT
   ensure_system_bus
   mkdir -p "$work"
-  local name
-  name=$(basename "$runtime")
   # systemd's cgroup manager; conmon goes in a scope of its own as well.
-  cat >"$work/containers.conf" <<CONF
-[containers]
-netns = "none"
-
-[engine]
-runtime = "$name"
-runtime_supports_json = ["$name"]
-cgroup_manager = "systemd"
-events_logger = "file"
-
-[engine.runtimes]
-$name = ["$runtime"]
-CONF
-  make_rootfs "$work/rootfs"
-  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-  pm import "$work/rootfs.tar" "$pimage" >/dev/null
-  rm -rf "$work/rootfs" "$work/rootfs.tar"
+  podman_conf "$work/containers.conf" systemd
+  podman_import_busybox "$pimage"
 
   local ctr=e2e-sd id unit
   pm --cgroup-manager=systemd --runtime "$runtime" run -d --name "$ctr" --memory 64m --pids-limit 42 --cpus 0.5 \

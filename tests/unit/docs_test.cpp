@@ -113,15 +113,21 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 TEST(Docs, PodmanConfigIsTheE2eOne) {
   auto doc = significant(marked_block("tests/e2e/podman.sh containers.conf"));
   ASSERT_FALSE(doc.empty()) << "docs/clients.md lacks the marked containers.conf block";
-  // The heredoc podman.sh writes, with the runtime the docs name.
-  auto script = lines_of(read_file(kSource / "tests/e2e/podman.sh"));
-  auto start = std::find_if(script.begin(), script.end(), [](const std::string& l) {
-    return l.find("\"$work/containers.conf\" <<CONF") != std::string::npos;
-  });
+  // podman.sh writes it with lib.sh's podman_conf: cgroupfs and conmon left
+  // in the caller's cgroup.
+  const std::string call = "podman_conf \"$work/containers.conf\" cgroupfs 'cgroups = \"no-conmon\"'";
+  EXPECT_NE(read_file(kSource / "tests/e2e/podman.sh").find(call), std::string::npos)
+      << "tests/e2e/podman.sh no longer calls " << call;
+  // The heredoc podman_conf writes, with the runtime the docs name and that call's arguments.
+  auto script = lines_of(read_file(kSource / "tests/e2e/lib.sh"));
+  auto start = std::find_if(script.begin(), script.end(),
+                            [](const std::string& l) { return l.find("cat >\"$1\" <<CONF") != std::string::npos; });
   ASSERT_NE(start, script.end());
   std::vector<std::string> conf;
   for (auto it = start + 1; it != script.end() && *it != "CONF"; ++it)
-    conf.push_back(replace_all(replace_all(*it, "$runtime", "/usr/sbin/hull"), "$name", "hull"));
+    conf.push_back(replace_all(
+        replace_all(replace_all(replace_all(*it, "$runtime", "/usr/sbin/hull"), "$name", "hull"), "$2", "cgroupfs"),
+        "${3:-}", "cgroups = \"no-conmon\""));
   EXPECT_EQ(doc, significant(conf));
 }
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Packs the benchmark for a bare host (issue #16 point 5): no compiler, no
+# package manager, no network there. One tarball with
+#   build/hull                     the static-PIE hull (built here if missing)
+#   bench/                         the scripts, the config template, the driver's sources
+#   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
+#                                  host's), floor, floor_full, small-parent (static)
+#   bin/busybox                    static busybox (the containers' rootfs)
+#   bin/crun, bin/runc             wrappers that run lib/crun, lib/runc with
+#   lib/                           the shared libraries they link, except glibc's own
+#   run.sh                         runs bench/run.sh --no-build with all of the above
+# glibc (libc.so.6, ld-linux) stays the host's: a runtime run through a
+# carried ld.so would see ld.so as /proc/self/exe, and runc re-executes
+# /proc/self/exe for `runc init`. So the bare host needs glibc >= this host's
+# (Debian 12: 2.36); run.sh there checks that crun and runc start.
+# usage: bench/pack.sh OUT.tar.gz        then, on the bare host, as root:
+#        tar xzf OUT.tar.gz && hull-bench/run.sh [bench/run.sh options, e.g. --short]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+(($# == 1)) || { echo "usage: $0 OUT.tar.gz" >&2; exit 2; }
+out=$(realpath -m "$1")
+
+for t in crun runc g++ gcc; do
+  command -v "$t" >/dev/null || { echo "pack: $t is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+done
+[ -x /bin/busybox ] || { echo "pack: /bin/busybox (busybox-static) is missing" >&2; exit 1; }
+if [ ! -x "$repo/build/hull" ]; then
+  cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$repo/build" --target hull >/dev/null
+fi
+file -L "$repo/build/hull" | grep -q 'static-pie linked\|statically linked' ||
+  { echo "pack: build/hull is not static (configure with -DCMAKE_BUILD_TYPE=Release)" >&2; exit 1; }
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+d=$stage/hull-bench
+mkdir -p "$d"/{build,bin,lib,prebuilt,bench}
+cp "$repo/build/hull" "$d/build/hull"
+git -C "$repo" rev-parse --short HEAD >"$d/build/hull.version" 2>/dev/null || echo "?" >"$d/build/hull.version"
+cp -r "$here"/*.sh "$here"/*.c "$here"/*.json "$here"/*.gp "$here/README.md" "$here/driver" "$d/bench/"
+cp /bin/busybox "$d/bin/busybox"
+
+g++ -std=c++20 -O2 -Wall -static-libstdc++ -static-libgcc -o "$d/prebuilt/hullbench" "$here"/driver/*.cpp
+gcc -O2 -Wall -o "$d/prebuilt/floor" "$here/floor.c"
+gcc -O2 -Wall -static -o "$d/prebuilt/floor_full" "$here/floor_full.c"
+gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
+
+# Each runtime as lib/NAME plus the libraries ldd lists for it, glibc's left out.
+glibc='^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64)\.so'
+for r in crun runc; do
+  bin=$(command -v "$r")
+  cp "$bin" "$d/lib/$r"
+  ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while read -r so; do
+    [[ $(basename "$so") =~ $glibc ]] || cp -L "$so" "$d/lib/"
+  done
+  cat >"$d/bin/$r" <<EOF
+#!/bin/sh
+# $( "$bin" --version | head -1 ), carried with its libraries by bench/pack.sh
+d=\$(dirname "\$(readlink -f "\$0")")/..
+LD_LIBRARY_PATH=\$d/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} exec "\$d/lib/$r" "\$@"
+EOF
+  chmod +x "$d/bin/$r"
+done
+
+cat >"$d/run.sh" <<'EOF'
+#!/bin/sh
+# bench/run.sh on a bare host from what bench/pack.sh carried: no build, no apt.
+d=$(cd "$(dirname "$0")" && pwd)
+export PATH="$d/bin:$PATH" HULL_BENCH_PREBUILT="$d/prebuilt" HULL_BENCH_BUSYBOX="$d/bin/busybox"
+for r in crun runc; do
+  "$d/bin/$r" --version >/dev/null 2>&1 ||
+    { echo "hull-bench: $r does not start here (the host's glibc must be >= 2.36): $("$d/bin/$r" --version 2>&1 | head -1)" >&2; exit 1; }
+done
+exec bash "$d/bench/run.sh" --no-build "$@"
+EOF
+chmod +x "$d/run.sh"
+tar -C "$stage" -czf "$out" hull-bench
+echo "packed: $out ($(du -h "$out" | cut -f1)); on the bare host: tar xzf $(basename "$out") && hull-bench/run.sh --short"
