@@ -6,9 +6,10 @@
 // hull runs the criu CLI rather than its RPC (`criu swrk` over a socketpair
 // with protobuf messages, as runc does): every option used here has a CLI
 // spelling in CRIU 3.17, so no protobuf encoder is needed and the arguments
-// are visible in `ps` and in CRIU's log. What the RPC would add are its
-// notifications (hooks at setup-namespaces, the orphaned pty master for a
-// restored console). hull does without them: a process.terminal container's
+// are visible in `ps` and in CRIU's log. The RPC's notifications come
+// through --action-script instead (CriuActions, criu.hpp: the hooks at
+// setup-namespaces); the orphaned pty master for a restored console has no
+// CLI spelling, so hull does without it: a process.terminal container's
 // console is an external pty to CRIU (--shell-job, /dev/console an external
 // mount), and restore hands CRIU the new pty on its stdin (see restore.cpp).
 #include <sys/types.h>
