@@ -277,9 +277,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   const spec::Hooks& hooks = spec.hooks;
   if (!hooks.prestart.empty() || !hooks.createRuntime.empty()) {
     actions.emplace(dir.path(), std::vector<std::string>{"setup-namespaces"}, [&](const std::string&, pid_t init) {
-      ContainerState hs = st;
-      hs.pid = init;
-      std::string state = to_spec_state_json(hs);
+      std::string state = to_restore_hook_state_json(st, init);
       process::run_hooks(hooks.prestart, "prestart", state, process::HookFailure::Fail);
       process::run_hooks(hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
     });
