@@ -43,7 +43,10 @@ done
 
 # The initramfs: busybox, the 9p/overlay/loop modules (load order in modules.order) and init;
 # also what CRIU needs to checkpoint a container (hull checkpoint/restore): the
-# socket diag modules it reads sockets through and nf_tables for its network lock.
+# socket diag modules it reads sockets through, nf_tables for its network lock
+# and conntrack's netlink, which it dumps a network namespace's connections
+# through (without it every container with its own network namespace fails
+# in dump_nf_ct: "-22 reported by netlink", even with --empty-ns network).
 root="$work/initramfs"
 mkdir -p "$root/bin" "$root/lib/modules" "$root/newroot"
 cp /bin/busybox "$root/bin/busybox"
@@ -54,7 +57,8 @@ for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_
          fs/netfs/netfs fs/fscache/fscache fs/9p/9p fs/overlayfs/overlay drivers/block/loop \
          net/ipv4/inet_diag net/ipv4/tcp_diag net/ipv4/udp_diag net/ipv4/raw_diag net/unix/unix_diag \
          net/netlink/netlink_diag net/packet/af_packet_diag crypto/crc32c_generic lib/libcrc32c \
-         net/netfilter/nfnetlink net/netfilter/nf_tables net/netfilter/x_tables net/netfilter/nft_compat \
+         net/netfilter/nfnetlink net/ipv4/netfilter/nf_defrag_ipv4 net/ipv6/netfilter/nf_defrag_ipv6 \
+         net/netfilter/nf_conntrack net/netfilter/nf_conntrack_netlink net/netfilter/nf_tables net/netfilter/x_tables net/netfilter/nft_compat \
          net/netfilter/xt_mark; do
   name=${m##*/}
   if [[ -f $mods/$m.ko.xz ]]; then xz -dc "$mods/$m.ko.xz" > "$root/lib/modules/$name.ko"; else cp "$mods/$m.ko" "$root/lib/modules/"; fi

@@ -62,6 +62,13 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
     // A bad flag is refused before the image directory is made.
     criu_cgroups_mode(o.criu.manage_cgroups_mode);
     for (const std::string& ns : o.criu.empty_ns) criu_empty_ns(ns);
+    // CRIU inherits the fd and writes \0 to it (runc checks it the same way).
+    if (o.status_fd >= 0) {
+      int flags = ::fcntl(o.status_fd, F_GETFL);
+      if (flags < 0) throw_errno("invalid --status-fd " + std::to_string(o.status_fd));
+      if ((flags & O_ACCMODE) == O_RDONLY)
+        throw Error("invalid --status-fd " + std::to_string(o.status_fd) + ": not open for writing");
+    }
     resolve_criu_dirs(o.criu, true);
     spec::Spec spec = load_saved_config(c.dir);
     // A terminal container's pty master is outside (with the console

@@ -1,10 +1,16 @@
 #include "runtime/criu.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
 #include <deque>
 #include <sstream>
 
@@ -42,6 +48,21 @@ constexpr const char* kCriu = "criu";
   ::_exit(127);
 }
 
+// A word for sh in single quotes.
+std::string sh_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+UniqueFd open_fifo(const std::string& path) {
+  if (::mkfifo(path.c_str(), 0600) < 0) throw_errno("create the FIFO " + path + " for CRIU's action script");
+  // Read and write: never a hang-up between two writers, never a blocking open.
+  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw_errno("open the FIFO " + path + " for CRIU's action script");
+  return UniqueFd(fd);
+}
+
 // What `criu check` says is missing, "" when it is content.
 std::string criu_check_verdict() {
   CommandOutput r = run_capturing({kCriu, "check"});
@@ -51,6 +72,78 @@ std::string criu_check_verdict() {
 }
 
 }  // namespace
+
+CriuActions::CriuActions(const std::string& dir, const std::vector<std::string>& actions, Handler handler)
+    : script_(dir + "/criu-action-script"),
+      requests_path_(dir + "/criu-actions"),
+      answers_path_(dir + "/criu-answers"),
+      handler_(std::move(handler)) {
+  try {
+    requests_ = open_fifo(requests_path_);
+    answers_ = open_fifo(answers_path_);
+    std::string cases;
+    for (const std::string& a : actions) cases += (cases.empty() ? "" : "|") + sh_quote(a);
+    std::string text =
+        "#!/bin/sh\n"
+        "# hull: hands CRIU's action and the restored init's pid to the hull that runs CRIU,\n"
+        "# then waits for its answer (\"ok\": go on).\n"
+        "case \"$CRTOOLS_SCRIPT_ACTION\" in\n"
+        "  " +
+        cases +
+        ") ;;\n"
+        "  *) exit 0 ;;\n"
+        "esac\n"
+        "printf '%s %s\\n' \"$CRTOOLS_SCRIPT_ACTION\" \"${CRTOOLS_INIT_PID:-0}\" > " +
+        sh_quote(requests_path_) +
+        " || exit 1\n"
+        "IFS= read -r answer < " +
+        sh_quote(answers_path_) +
+        " || exit 1\n"
+        "test \"$answer\" = ok\n";
+    UniqueFd f(::open(script_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700));
+    if (!f) throw_errno("create CRIU's action script " + script_);
+    write_all(f.get(), text, "CRIU's action script " + script_);
+  } catch (...) {
+    ::unlink(script_.c_str());
+    ::unlink(requests_path_.c_str());
+    ::unlink(answers_path_.c_str());
+    throw;
+  }
+}
+
+CriuActions::~CriuActions() {
+  ::unlink(script_.c_str());
+  ::unlink(requests_path_.c_str());
+  ::unlink(answers_path_.c_str());
+}
+
+void CriuActions::serve() {
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(requests_.get(), buf, sizeof buf)) > 0) pending_.append(buf, static_cast<size_t>(n));
+  for (size_t nl; (nl = pending_.find('\n')) != std::string::npos;) {
+    std::string line = pending_.substr(0, nl);
+    pending_.erase(0, nl + 1);
+    size_t space = line.rfind(' ');
+    std::string action = line.substr(0, space);
+    long pid = space == std::string::npos ? 0 : std::strtol(line.c_str() + space + 1, nullptr, 10);
+    bool ok = true;
+    if (!failure_) {
+      try {
+        if (pid <= 0 || pid > INT_MAX) throw Error("CRIU's " + action + " action named no restored init");
+        handler_(action, static_cast<pid_t>(pid));
+      } catch (...) {
+        failure_ = std::current_exception();
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    const char* answer = ok ? "ok\n" : "fail\n";
+    if (::write(answers_.get(), answer, std::char_traits<char>::length(answer)) < 0)
+      throw_errno("answer CRIU's action script on " + answers_path_);
+  }
+}
 
 std::string criu_log_errors(const std::string& log_text, size_t max) {
   std::deque<std::string> last;
@@ -65,8 +158,8 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
   return out;
 }
 
-void run_criu(const std::vector<std::string>& args, const std::string& log_path, cgroups::Manager* cgroup,
-              int stdin_fd) {
+void run_criu(const std::vector<std::string>& args, const std::string& log_path, cgroups::Manager* cgroup, int stdin_fd,
+              CriuActions* actions) {
   const std::string& action = args.at(0);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for criu " + action);
@@ -80,6 +173,33 @@ void run_criu(const std::vector<std::string>& args, const std::string& log_path,
   do {
     n = ::read(read_end.get(), &child_errno, sizeof child_errno);
   } while (n < 0 && errno == EINTR);
+  if (actions && n == 0) {
+    // CRIU runs: serve its action script until it exits.
+    int raw = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    UniqueFd criu(raw);
+    if (!criu) {
+      int e = errno;
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+      throw_errno(e, "pidfd_open criu " + action);
+    }
+    try {
+      for (;;) {
+        struct pollfd p[2] = {{criu.get(), POLLIN, 0}, {actions->fd(), POLLIN, 0}};
+        if (::poll(p, 2, -1) < 0) {
+          if (errno == EINTR) continue;
+          throw_errno("wait for criu " + action);
+        }
+        if (p[1].revents & POLLIN) actions->serve();
+        if (p[0].revents) break;
+      }
+      actions->serve();
+    } catch (...) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+      throw;
+    }
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (n == static_cast<ssize_t>(sizeof child_errno)) {
@@ -89,6 +209,8 @@ void run_criu(const std::vector<std::string>& args, const std::string& log_path,
     if (cgroup) throw Error("criu " + action + ": place CRIU in the container's cgroup", child_errno);
     throw Error("run criu " + action, child_errno);
   }
+  // The handler's own error says more than CRIU's "script exited with 1".
+  if (actions && actions->failure()) std::rethrow_exception(actions->failure());
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                       : "killed by signal " + std::to_string(WTERMSIG(status));

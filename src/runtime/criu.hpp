@@ -1,12 +1,53 @@
 #pragma once
 // Running the criu binary for checkpoint and restore, and turning its
 // failures into errors that say what CRIU said.
+#include <sys/types.h>
+
+#include <exception>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "base/unique_fd.hpp"
 
 #include "cgroups/cgroup_manager.hpp"
 
 namespace hull {
+
+// CRIU's notifications to hull while it runs, through the criu CLI's
+// --action-script (runc gets the same notifications over its RPC socket).
+// CRIU runs the script with CRTOOLS_SCRIPT_ACTION (e.g. "setup-namespaces")
+// and CRTOOLS_INIT_PID (the restored init's pid as the host sees it) in its
+// environment and waits for it; the script, written into `dir`, hands the
+// action and the pid to hull over one FIFO and waits for hull's answer on
+// another, so the handler runs in hull itself while CRIU waits. Only the
+// actions named are reported; the script answers the others at once. A
+// handler that throws fails the script (CRIU then gives up) and run_criu
+// throws the handler's error. Removes what it made when destroyed.
+class CriuActions {
+ public:
+  using Handler = std::function<void(const std::string& action, pid_t init)>;
+  CriuActions(const std::string& dir, const std::vector<std::string>& actions, Handler handler);
+  CriuActions(const CriuActions&) = delete;
+  CriuActions& operator=(const CriuActions&) = delete;
+  ~CriuActions();
+
+  // The --action-script argument.
+  const std::string& script() const { return script_; }
+  // Readable when an action is waiting for serve().
+  int fd() const { return requests_.get(); }
+  // Handles every action waiting and answers each.
+  void serve();
+  // The first handler error, if any.
+  std::exception_ptr failure() const { return failure_; }
+
+ private:
+  std::string script_, requests_path_, answers_path_;
+  UniqueFd requests_, answers_;
+  Handler handler_;
+  std::string pending_;
+  std::exception_ptr failure_;
+};
 
 // Runs `criu ARGS...` with hull's stdio (a --shell-job restore takes its
 // terminal, --inherit-fd names fds it inherits) and waits for it. With
@@ -17,9 +58,10 @@ namespace hull {
 //   criu not found: install CRIU ...
 // when there is no criu in PATH. With `stdin_fd` >= 0 CRIU gets that fd as
 // its stdin instead (a restored console's pty slave, which --shell-job gives
-// the restored process).
+// the restored process). With `actions`, their handler runs while CRIU
+// waits on the script (args must name actions->script()).
 void run_criu(const std::vector<std::string>& args, const std::string& log_path, cgroups::Manager* cgroup = nullptr,
-              int stdin_fd = -1);
+              int stdin_fd = -1, CriuActions* actions = nullptr);
 
 // The last lines of a CRIU log that report errors (at most `max`), joined
 // with "; "; "" when there are none.

@@ -101,8 +101,9 @@ std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTa
     size_t colon = o.page_server.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == o.page_server.size())
       throw Error("invalid --page-server " + quote(o.page_server) + ": expected ADDRESS:PORT");
-    a.insert(a.end(),
-             {"--page-server", "--address", o.page_server.substr(0, colon), "--port", o.page_server.substr(colon + 1)});
+    // A lazy dump listens there itself; else the pages go to that server.
+    if (!o.criu.lazy_pages) a.emplace_back("--page-server");
+    a.insert(a.end(), {"--address", o.page_server.substr(0, colon), "--port", o.page_server.substr(colon + 1)});
   }
   if (o.status_fd >= 0) a.insert(a.end(), {"--status-fd", std::to_string(o.status_fd)});
   // The mounts matter only to the final dump, which saves the mount tree.
@@ -121,6 +122,7 @@ std::vector<std::string> criu_restore_args(const RestoreOptions& o, const Restor
   add_external_mounts(a, t.mounts);
   for (const auto& [fd, resource] : t.inherit_fds)
     a.insert(a.end(), {"--inherit-fd", "fd[" + std::to_string(fd) + "]:" + resource});
+  if (!t.action_script.empty()) a.insert(a.end(), {"--action-script", t.action_script});
   return a;
 }
 

@@ -6,9 +6,10 @@
 // hull runs the criu CLI rather than its RPC (`criu swrk` over a socketpair
 // with protobuf messages, as runc does): every option used here has a CLI
 // spelling in CRIU 3.17, so no protobuf encoder is needed and the arguments
-// are visible in `ps` and in CRIU's log. What the RPC would add are its
-// notifications (hooks at setup-namespaces, the orphaned pty master for a
-// restored console). hull does without them: a process.terminal container's
+// are visible in `ps` and in CRIU's log. The RPC's notifications come
+// through --action-script instead (CriuActions, criu.hpp: the hooks at
+// setup-namespaces); the orphaned pty master for a restored console has no
+// CLI spelling, so hull does without it: a process.terminal container's
 // console is an external pty to CRIU (--shell-job, /dev/console an external
 // mount), and restore hands CRIU the new pty on its stdin (see restore.cpp).
 #include <sys/types.h>
@@ -47,6 +48,7 @@ struct RestoreTarget {
   std::vector<std::string> cgroup_roots;
   std::vector<ExternalMount> mounts;
   std::vector<std::pair<int, std::string>> inherit_fds;  // fd in CRIU -> resource it stands for ("pipe:[123]")
+  std::string action_script;                             // CRIU's --action-script ("" = none)
 };
 
 // The log file CRIU writes in the work directory.
@@ -78,10 +80,16 @@ std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const st
 std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const std::string& console = "");
 
 // argv for `criu dump` or `criu pre-dump` (without the program name),
-// image and work paths absolute.
+// image and work paths absolute. With --lazy-pages the dump itself serves
+// the memory pages it left out: on --page-server's ADDRESS:PORT (without
+// CRIU's --page-server, which would send them to another server), writing
+// \0 to --status-fd once it listens, and it ends once the restore's
+// lazy-pages daemon has fetched them all (runc's lazy migration).
 std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t);
 // argv for `criu restore`: detached, the init restored as a sibling of CRIU
-// (so it is a child of hull), in the cgroup t.cgroup_root.
+// (so it is a child of hull), in the cgroup t.cgroup_root. With --lazy-pages
+// CRIU takes the pages from a `criu lazy-pages` daemon started beside it
+// (on the work directory's socket), as runc leaves that daemon to its caller.
 std::vector<std::string> criu_restore_args(const RestoreOptions& o, const RestoreTarget& t);
 
 }  // namespace hull

@@ -169,9 +169,13 @@ Json document() {
         // How: the criu command line (not its swrk RPC), so a terminal
         // container is checkpointed as a shell job and restored onto a new
         // pty sent to --console-socket, or onto the caller's terminal with
-        // --shell-job; no hooks run at restore.
+        // --shell-job. Restore runs these hooks at CRIU's setup-namespaces
+        // (runc 1.1's), and --lazy-pages serves the pages from the dump's
+        // page server to a `criu lazy-pages` beside the restore.
         {"io.github.hull.checkpoint.criu", "cli"},
-        {"io.github.hull.checkpoint.terminal", "console-socket,shell-job"}}},
+        {"io.github.hull.checkpoint.terminal", "console-socket,shell-job"},
+        {"io.github.hull.checkpoint.restore-hooks", "prestart,createRuntime"},
+        {"io.github.hull.checkpoint.lazy-pages", "true"}}},
   };
 }
 

@@ -21,6 +21,7 @@
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
+#include "process/hooks.hpp"
 #include "process/terminal.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
@@ -267,8 +268,24 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   t.cgroup_roots = criu_cgroup_roots(cgroup.paths(), cgroups::Host::current());
   t.mounts = restore_external_mounts(spec, console ? console->path : "");
   t.inherit_fds = pipes;
+  // runc's hooks of a restore: prestart and createRuntime when CRIU has made
+  // the namespaces ("setup-namespaces", before the restored tree runs), with
+  // the restored init's pid in the state; poststop later, on delete, from
+  // the saved config. No createContainer, startContainer or poststart (runc
+  // 1.1 runs none on restore).
+  std::optional<CriuActions> actions;
+  const spec::Hooks& hooks = spec.hooks;
+  if (!hooks.prestart.empty() || !hooks.createRuntime.empty()) {
+    actions.emplace(dir.path(), std::vector<std::string>{"setup-namespaces"}, [&](const std::string&, pid_t init) {
+      std::string state = to_restore_hook_state_json(st, init);
+      process::run_hooks(hooks.prestart, "prestart", state, process::HookFailure::Fail);
+      process::run_hooks(hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
+    });
+    t.action_script = actions->script();
+  }
   run_criu(criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), &cgroup,
-           console && console->slave ? console->slave.get() : -1);
+           console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr);
+  actions.reset();
   root.reset();
 
   st.pid = restored_pid(t.pid_file);

@@ -247,14 +247,16 @@ void validate_container_id(std::string_view id) {
 
 // ---- JSON ---------------------------------------------------------------
 
-std::string to_spec_state_json(const ContainerState& s) {
+namespace {
+
+std::string spec_state_json(const ContainerState& s, pid_t pid, Status status) {
   // Key order and the extra rootfs/created/owner keys follow `runc state`,
   // which containerd and podman parse.
   Json j;
   j["ociVersion"] = s.ociVersion;
   j["id"] = s.id;
-  j["pid"] = s.status == Status::Stopped ? 0 : s.pid;  // a stopped container's pid may belong to anyone now
-  j["status"] = to_string(s.status);
+  j["pid"] = pid;
+  j["status"] = to_string(status);
   j["bundle"] = s.bundle;
   j["rootfs"] = s.rootfs;
   j["created"] = s.created;
@@ -262,6 +264,17 @@ std::string to_spec_state_json(const ContainerState& s) {
   if (!s.annotations.empty()) j["annotations"] = s.annotations;
   // Paths are bytes; a display copy may replace invalid UTF-8 (as runc does).
   return j.dump(2, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string to_spec_state_json(const ContainerState& s) {
+  // A stopped container's pid may belong to anyone now.
+  return spec_state_json(s, s.status == Status::Stopped ? 0 : s.pid, s.status);
+}
+
+std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored) {
+  return spec_state_json(s, restored, Status::Stopped);
 }
 
 std::string to_state_file_json(const ContainerState& s) {

@@ -42,6 +42,10 @@ constexpr size_t kMaxStateFileSize = 16 << 20;
 
 // The runtime-spec state JSON (`hull state` output and hook stdin).
 std::string to_spec_state_json(const ContainerState& s);
+// The state a restore's prestart and createRuntime hooks get at CRIU's
+// setup-namespaces, as runc 1.1 gives it (measured, runc 1.1.5): status
+// "stopped" (no init runs yet) and yet the restored init's pid.
+std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored);
 // The full state.json text and back. Throws hull::Error on a corrupt file.
 std::string to_state_file_json(const ContainerState& s);
 ContainerState from_state_file_json(const std::string& text, const std::string& what);

@@ -2,8 +2,10 @@
 // (the v2vm lane's Debian 6.1 kernel: ctest -R v2vm_criu) containers are
 // checkpointed and restored and checked from inside; where it fails (this
 // project's 6.18 hosts, which Debian's CRIU 3.17 cannot probe) only the
-// refusal is tested: the verbs fail with CRIU's own reason and change nothing.
-// Nothing here fakes a checkpoint.
+// refusal is tested: the verbs fail with CRIU's own reason and change nothing,
+// and a recording `criu` first in PATH shows every runc flag reaching CRIU
+// (EveryRuncFlagReachesCriusCommandLine, both places). Nothing here fakes a
+// checkpoint.
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -12,6 +14,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -192,9 +195,12 @@ class CriuTest : public HullTest {
     return hull(args, {std::nullopt, milliseconds(120000), ""});
   }
 
-  ProcResult restore(const std::string& id, Bundle& b, const fs::path& image) {
-    return hull({"restore", "-d", "--image-path", image.string(), "--bundle", b.dir().string(), id},
-                {std::nullopt, milliseconds(120000), ""});
+  ProcResult restore(const std::string& id, Bundle& b, const fs::path& image,
+                     const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> args{"restore", "-d", "--image-path", image.string(), "--bundle", b.dir().string()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back(id);
+    return hull(args, {std::nullopt, milliseconds(120000), ""});
   }
 
   // After a restore: the counter goes on from where the dump left it. The
@@ -208,10 +214,57 @@ class CriuTest : public HullTest {
     EXPECT_GT(std::stol(in.out), dumped) << "value read inside: " << in.out;
   }
 
+  // `hull ARGS` with `dir` first in PATH (a criu of the test's own there).
+  Child hull_with_path(const std::string& dir, const std::vector<std::string>& args,
+                       const std::string& shell_prefix = "") {
+    std::vector<std::string> argv{"/bin/sh",
+                                  "-c",
+                                  shell_prefix + "exec env PATH=\"$0:$PATH\" \"$@\"",
+                                  dir,
+                                  runtime_binary(),
+                                  "--root",
+                                  state_root().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Child::spawn(argv, {std::nullopt, milliseconds(120000), ""});
+  }
+
+  // A `criu` for the PATH that records each call's arguments (one per line,
+  // then "--") in `calls`, then runs the real criu with them: what hull
+  // handed CRIU, with CRIU doing the real work.
+  fs::path recording_criu(const fs::path& calls) {
+    ProcResult real = run_process({"/bin/sh", "-c", "command -v criu"});
+    std::string criu = real.out.substr(0, real.out.find('\n'));
+    fs::path dir = temp_dir() / "recording-criu";
+    fs::create_directories(dir);
+    std::ofstream(dir / "criu") << "#!/bin/sh\n{ printf '%s\\n' \"$@\"; echo --; } >> '" << calls.string()
+                                << "'\nexec '" << criu << "' \"$@\"\n";
+    fs::permissions(dir / "criu", fs::perms::owner_all);
+    return dir;
+  }
+
+  // The recorded calls whose first argument is `verb`.
+  static std::vector<std::vector<std::string>> calls_of(const fs::path& calls, const std::string& verb) {
+    std::vector<std::vector<std::string>> out;
+    std::istringstream in(read_text_file(calls));
+    std::vector<std::string> call;
+    for (std::string line; std::getline(in, line);) {
+      if (line != "--") {
+        call.push_back(line);
+        continue;
+      }
+      if (!call.empty() && call[0] == verb) out.push_back(call);
+      call.clear();
+    }
+    return out;
+  }
+
   // The counter's value once it stopped (the dump killed it): stable file.
+  // Reset to zeros of the same size: CRIU checks that the size of a file
+  // the dump caught open (the shell's `> /count`) has not changed.
   long stopped_value(Bundle& b) {
+    std::string text = read_text_file(b.rootfs() / "count");
     long v = read_count(b.rootfs() / "count");
-    std::ofstream(b.rootfs() / "count") << "0\n";
+    std::ofstream(b.rootfs() / "count") << std::string(text.empty() ? 1 : text.size() - 1, '0') << "\n";
     return v;
   }
 };
@@ -257,8 +310,9 @@ TEST_F(CriuTest, ACheckpointedCounterRestoredKeepsCounting) {
   long dumped = stopped_value(b);
   ASSERT_GE(dumped, 5);
 
-  ProcResult rr = restore("c1", b, img);
+  ProcResult rr = restore("c1", b, img, {"--manage-cgroups-mode", "soft"});
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  EXPECT_NE(read_text_file(img / "restore.log").find("cgroups restore mode 0x4"), std::string::npos);  // CG_MODE_SOFT
   EXPECT_EQ(status("c1"), "running");
   pid_t restored = state("c1").value("pid", 0);
   EXPECT_GT(restored, 0);
@@ -291,8 +345,20 @@ TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewId) {
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
   EXPECT_TRUE(wait_exit_and_reap(init));
 
+  // strict: CRIU restores the cgroups only where none exists, and hull
+  // names the container's cgroup, made with the config's limits, as CRIU's
+  // --cgroup-root: CRIU refuses, and hull says so and leaves nothing.
+  // (runc 1.1 names no cgroup root on cgroup v2, and its strict restore
+  // goes through: a difference, docs/differences-from-runc.md.)
+  ProcResult strict = restore("other", b, img, {"--manage-cgroups-mode", "strict"});
+  EXPECT_TRUE(failed_with(strict, {"restore container \"other\": criu restore failed (exit status 1; log " +
+                                       (img / "restore.log").string() + "): ",
+                                   "cg: Abort restore of existing cgroups"}));
+  EXPECT_NE(read_text_file(img / "restore.log").find("cgroups restore mode 0x10"), std::string::npos);
+  EXPECT_FALSE(fs::exists(state_dir("other")));
+
   // The same images as another container.
-  std::ofstream(b.rootfs() / "count") << "0\n";
+  stopped_value(b);  // zeros of the size the dump saw
   ProcResult rr = restore("other", b, img);
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
   EXPECT_EQ(status("other"), "running");
@@ -316,8 +382,10 @@ TEST_F(CriuTest, PreDumpThenDumpOnItsParentRestores) {
   EXPECT_TRUE(fs::is_symlink(final_img / "parent"));
   EXPECT_TRUE(wait_exit_and_reap(init));
   long dumped = stopped_value(b);
-  ProcResult rr = restore("c1", b, final_img);
+  ProcResult rr = restore("c1", b, final_img, {"--manage-cgroups-mode", "full"});
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(final_img / "restore.log");
+  // CRIU restored the cgroups in the mode asked (CG_MODE_FULL).
+  EXPECT_NE(read_text_file(final_img / "restore.log").find("cgroups restore mode 0x8"), std::string::npos);
   expect_counting_on(b, "c1", dumped);
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
@@ -343,7 +411,7 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
   ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
   EXPECT_TRUE(wait_exit_and_reap(init));
   long dumped = stopped_value(b);
-  ProcResult rr = restore("c1", b, img);
+  ProcResult rr = restore("c1", b, img, {"--no-pivot"});
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
   expect_counting_on(b, "c1", dumped);
 
@@ -372,12 +440,17 @@ TEST_F(CriuTest, AttachedRestoreWaitsForTheInitAndExitsWithItsStatus) {
   ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
   EXPECT_TRUE(wait_exit_and_reap(init));
   long dumped = stopped_value(b);
-  // Without -d, hull restore stays the restored init's parent, like hull run.
-  Child attached = hull_background({"restore", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
+  // Without -d, hull restore stays the restored init's parent, like hull
+  // run. The init is CRIU's sibling, hull's own child: it is waited for
+  // without hull being a subreaper (--no-subreaper).
+  fs::path pid_file = temp_dir() / "init.pid";
+  Child attached = hull_background({"restore", "--no-subreaper", "--pid-file", pid_file.string(), "--image-path",
+                                    img.string(), "--bundle", b.dir().string(), "c1"},
                                    {std::nullopt, milliseconds(120000), ""});
   long first = wait_count(b.rootfs() / "count", [](long v) { return v != 0; });
   EXPECT_GT(first, dumped) << "the restored counter started over";
   EXPECT_EQ(status("c1"), "running");
+  EXPECT_EQ(read_text_file(pid_file), std::to_string(state("c1").value("pid", 0)));
   EXPECT_EQ(hull({"kill", "c1", "KILL"}).exit_code, 0);
   ProcResult done = attached.finish();
   EXPECT_EQ(done.exit_code, 128 + SIGKILL) << done.err;
@@ -485,6 +558,321 @@ TEST_F(CriuTest, AShellJobIsRestoredOnTheCallersTerminal) {
   EXPECT_EQ(status("c1"), "running");
   expect_counting_on(b, "c1", dumped);
   expect_terminal_counting_on(b, term.master.get(), dumped);
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+}
+
+// Whether `call` holds `seq` as consecutive arguments.
+bool has_args(const std::vector<std::string>& call, const std::vector<std::string>& seq) {
+  return std::search(call.begin(), call.end(), seq.begin(), seq.end()) != call.end();
+}
+
+std::string joined(const std::vector<std::string>& call) {
+  std::string out;
+  for (const std::string& a : call) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
+// Sum of the allocated blocks of CRIU's page images in `dir`.
+long long page_image_blocks(const fs::path& dir) {
+  long long blocks = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    struct stat st {};
+    if (name.starts_with("pages-") && ::stat(e.path().c_str(), &st) == 0) blocks += st.st_blocks;
+  }
+  return blocks;
+}
+
+// Runs where CRIU works and where it does not: what reaches CRIU is the same.
+// Where it works (the VM lane) the checkpoint and restore are real, and what
+// CRIU did with the flags is checked too.
+TEST_F(CriuTest, EveryRuncFlagReachesCriusCommandLine) {
+  bool works = need_working_criu();
+  fs::path calls = temp_dir() / "criu-calls";
+  fs::path path_dir = recording_criu(calls);
+  Bundle& b = criu_bundle();
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  fs::path img = images("img"), work = images("work"), rwork = images("restore-work");
+  ProcResult r =
+      hull_with_path(path_dir.string(), {"checkpoint", "--image-path", img.string(), "--work-path", work.string(),
+                                         "--tcp-established", "--ext-unix-sk", "--file-locks", "--auto-dedup",
+                                         "--empty-ns", "network", "--manage-cgroups-mode", "full", "c1"})
+          .finish();
+  auto dumps = calls_of(calls, "dump");
+  ASSERT_EQ(dumps.size(), 1u) << read_text_file(calls);
+  const std::vector<std::string>& d = dumps[0];
+  for (const char* f : {"--tcp-established", "--ext-unix-sk", "--file-locks", "--auto-dedup", "--manage-cgroups=full"})
+    EXPECT_TRUE(has_args(d, {f})) << f << " not in: " << joined(d);
+  EXPECT_TRUE(has_args(d, {"--empty-ns", "net"})) << joined(d);
+  EXPECT_TRUE(has_args(d, {"--work-dir", work.string()})) << joined(d);
+  EXPECT_TRUE(has_args(d, {"--tree", std::to_string(init)})) << joined(d);
+  if (!works) {
+    // CRIU's own refusal, its log in the work path.
+    EXPECT_TRUE(failed_with(r, {"criu dump failed", "log " + (work / "dump.log").string()}));
+    EXPECT_EQ(status("c1"), "running");
+    EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);  // its cgroup is the restore's
+    EXPECT_TRUE(wait_exit_and_reap(init));
+  } else {
+    ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(work / "dump.log");
+    EXPECT_TRUE(wait_exit_and_reap(init));
+    EXPECT_NE(read_text_file(work / "dump.log").find("Will dump/restore TCP connections"), std::string::npos);
+  }
+  long dumped = works ? stopped_value(b) : 0;
+  long long blocks = works ? page_image_blocks(img) : 0;
+
+  fs::path pid_file = temp_dir() / "restored.pid";
+  fs::create_directories(img);
+  ProcResult rr =
+      hull_with_path(path_dir.string(),
+                     {"restore",      "-d",           "--image-path",   img.string(),        "--work-path",
+                      rwork.string(), "--bundle",     b.dir().string(), "--tcp-established", "--ext-unix-sk",
+                      "--file-locks", "--auto-dedup", "--empty-ns",     "network",           "--manage-cgroups-mode",
+                      "ignore",       "--no-pivot",   "--pid-file",     pid_file.string(),   "c1"})
+          .finish();
+  auto restores = calls_of(calls, "restore");
+  ASSERT_EQ(restores.size(), 1u) << rr.err << read_text_file(calls);
+  const std::vector<std::string>& rs = restores[0];
+  for (const char* f : {"--tcp-established", "--ext-unix-sk", "--file-locks", "--auto-dedup", "--manage-cgroups=ignore",
+                        "--restore-detached"})
+    EXPECT_TRUE(has_args(rs, {f})) << f << " not in: " << joined(rs);
+  EXPECT_TRUE(has_args(rs, {"--empty-ns", "net"})) << joined(rs);
+  EXPECT_TRUE(has_args(rs, {"--work-dir", rwork.string()})) << joined(rs);
+  if (!works) {
+    EXPECT_TRUE(failed_with(rr, {"criu restore failed", "log " + (rwork / "restore.log").string()}));
+    EXPECT_FALSE(fs::exists(pid_file));
+    EXPECT_FALSE(fs::exists(state_dir("c1")));
+  } else {
+    ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(rwork / "restore.log");
+    expect_counting_on(b, "c1", dumped);
+    // --pid-file: the restored init, as the state says.
+    EXPECT_EQ(read_text_file(pid_file), std::to_string(state("c1").value("pid", 0)));
+    std::string log = read_text_file(rwork / "restore.log");
+    EXPECT_NE(log.find("Will dump/restore TCP connections"), std::string::npos);
+    // ignore: CRIU left the cgroups to hull (no cgroup yard).
+    EXPECT_EQ(log.find("Preparing cgroups yard"), std::string::npos);
+    // --auto-dedup: the restore punched the pages it read out of the images.
+    EXPECT_GT(blocks, 0);
+    EXPECT_LT(page_image_blocks(img), blocks);
+    EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+  }
+
+  // The other --manage-cgroups-mode values as CRIU spells them (full and
+  // ignore are above); images it cannot restore (none), so CRIU fails here
+  // too, and hull says where its log is.
+  fs::path none = images("none");
+  fs::create_directories(none);
+  for (const char* mode : {"soft", "strict"}) {
+    ProcResult m = hull_with_path(path_dir.string(), {"restore", "-d", "--image-path", none.string(), "--bundle",
+                                                      b.dir().string(), "--manage-cgroups-mode", mode, "m"})
+                       .finish();
+    // The failing step, CRIU's log and CRIU's own error line.
+    EXPECT_TRUE(failed_with(m, {"restore container \"m\": criu restore failed (exit status 1; log " +
+                                    (none / "restore.log").string() + "): ",
+                                "Error (criu/"}))
+        << mode;
+    auto all = calls_of(calls, "restore");
+    ASSERT_FALSE(all.empty());
+    EXPECT_TRUE(has_args(all.back(), {std::string("--manage-cgroups=") + mode})) << joined(all.back());
+    EXPECT_FALSE(fs::exists(state_dir("m")));
+  }
+}
+
+TEST_F(CriuTest, WithoutCriuInPathTheVerbsSaySoAndChangeNothing) {
+  pid_t init = create_container("c1", {"sleep", "1000"});
+  ASSERT_GT(init, 0);
+  start_container("c1");
+  fs::path empty = temp_dir() / "no-criu";
+  fs::create_directories(empty);
+  fs::path img = images("img");
+  auto without_criu = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/env", "PATH=" + empty.string(), runtime_binary(), "--root",
+                                  state_root().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, {std::nullopt, milliseconds(60000), ""});
+  };
+  ProcResult r = without_criu({"checkpoint", "--image-path", img.string(), "c1"});
+  EXPECT_TRUE(failed_with(r, {"checkpoint container \"c1\": criu not found: install CRIU"}));
+  EXPECT_EQ(status("c1"), "running");
+  EXPECT_EQ(state("c1").value("pid", 0), init);
+  Bundle& b = criu_bundle("restored");
+  b.args({"sleep", "1000"});
+  ProcResult rr = without_criu({"restore", "-d", "--image-path", img.string(), "--bundle", b.dir().string(), "c2"});
+  EXPECT_TRUE(failed_with(rr, {"restore container \"c2\": criu not found: install CRIU"}));
+  EXPECT_FALSE(fs::exists(state_dir("c2")));
+}
+
+TEST_F(CriuTest, RestoreRunsPrestartAndCreateRuntimeHooksOnTheRestoredInitAndPoststopOnDelete) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = criu_bundle();
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  fs::path img = images("img");
+  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  long dumped = stopped_value(b);
+
+  // Hooks only in the restore's config: each records the state it got and
+  // the pid namespace of the pid in it, as it saw it then (its mount
+  // namespace is not yet the container's final one: CRIU restores the
+  // mounts later).
+  fs::path seen = temp_dir() / "hooks";
+  fs::create_directories(seen);
+  auto hook = [&](const std::string& name) {
+    std::string f = (seen / name).string();
+    return json{{"path", "/bin/sh"},
+                {"args", json::array({"sh", "-c",
+                                      "cat > " + f + ".json; pid=$(sed -n 's/.*\"pid\": *\\([0-9]*\\).*/\\1/p' " + f +
+                                          ".json); readlink /proc/$pid/ns/pid > " + f +
+                                          ".pidns; readlink /proc/$pid/ns/mnt > " + f + ".mntns"})},
+                {"env", json::array({"PATH=/usr/sbin:/usr/bin:/sbin:/bin"})}};
+  };
+  // First a createRuntime hook that fails: so does the restore, with the
+  // hook's error, and nothing restored is left running.
+  json failing = {{"path", "/bin/sh"}, {"args", json::array({"sh", "-c", "echo no network; exit 3"})}};
+  b.config["hooks"] = json::object();
+  b.config["hooks"]["createRuntime"] = json::array({failing});
+  b.write();
+  ProcResult bad = restore("c1", b, img);
+  EXPECT_TRUE(
+      failed_with(bad, {"restore container \"c1\": hook createRuntime[0]", "exited with status 3", "no network"}));
+  EXPECT_FALSE(fs::exists(state_dir("c1"))) << "a failed restore left its state dir";
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(read_count(b.rootfs() / "count"), 0) << "a process of the failed restore counts";
+
+  // The same images again, with hooks that record what they saw.
+  b.config["hooks"] = json::object();
+  for (const char* name : {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"})
+    b.config["hooks"][name] = json::array({hook(name)});
+  b.write();
+  ProcResult rr = restore("c1", b, img);
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  pid_t restored = state("c1").value("pid", 0);
+  ASSERT_GT(restored, 0);
+  std::string pidns = fs::read_symlink("/proc/" + std::to_string(restored) + "/ns/pid").string() + "\n";
+  EXPECT_NE(pidns, fs::read_symlink("/proc/self/ns/pid").string() + "\n");
+  for (const char* name : {"prestart", "createRuntime"}) {
+    json st = json::parse(read_text_file(seen / (std::string(name) + ".json")), nullptr, false);
+    ASSERT_TRUE(st.is_object()) << name << " hook saw no state";
+    EXPECT_EQ(st.value("id", ""), "c1") << name;
+    EXPECT_EQ(st.value("pid", 0), restored) << name;
+    // runc 1.1.5's state there too (measured with HULL_ITEST_RUNTIME=runc).
+    EXPECT_EQ(st.value("status", ""), "stopped") << name;
+    // The restored init, already in the container's own pid namespace.
+    EXPECT_EQ(read_text_file(seen / (std::string(name) + ".pidns")), pidns) << name;
+  }
+  // As runc 1.1: none of the hooks of a create or a start.
+  for (const char* name : {"createContainer", "startContainer", "poststart"})
+    EXPECT_FALSE(fs::exists(seen / (std::string(name) + ".json"))) << name << " ran on restore";
+  expect_counting_on(b, "c1", dumped);
+  EXPECT_FALSE(fs::exists(seen / "poststop.json"));
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+  json post = json::parse(read_text_file(seen / "poststop.json"), nullptr, false);
+  ASSERT_TRUE(post.is_object()) << "no poststop hook on delete";
+  EXPECT_EQ(post.value("id", ""), "c1");
+  EXPECT_EQ(post.value("status", ""), "stopped");
+}
+
+// runc's lazy migration on one host: the dump serves the pages it left out
+// on a page server, `criu lazy-pages` (the caller's, as with runc) fetches
+// them for the restore, which runs before all its memory is there.
+TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  if (run_process({"/bin/sh", "-c", "criu check --feature uffd-noncoop"}, {std::nullopt, milliseconds(60000), ""})
+          .exit_code != 0)
+    GTEST_SKIP() << "this kernel has no non-cooperative userfaultfd: CRIU cannot restore lazily";
+  Bundle& b = criu_bundle();
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  fs::path img = images("img");
+  fs::path status_file = temp_dir() / "status";
+  std::string port = std::to_string(20000 + ::getpid() % 20000);
+  Child dump = Child::spawn({"/bin/sh", "-c", "exec \"$@\" 5>\"$0\"", status_file.string(), runtime_binary(), "--root",
+                             state_root().string(), "checkpoint", "--lazy-pages", "--page-server", "127.0.0.1:" + port,
+                             "--status-fd", "5", "--image-path", img.string(), "c1"},
+                            {std::nullopt, milliseconds(180000), ""});
+  // A failure below must not leave the dump's CRIU (the checkpointing
+  // hull's child) serving pages for ever: killed before hull is.
+  struct KillChildren {
+    pid_t parent;
+    ~KillChildren() {
+      if (parent <= 0) return;
+      std::istringstream in(
+          read_text_file("/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) + "/children"));
+      for (pid_t child; in >> child;) ::kill(child, SIGKILL);
+    }
+  } kill_criu{dump.pid()};
+  // CRIU writes \0 to --status-fd once its page server listens.
+  auto deadline = std::chrono::steady_clock::now() + milliseconds(120000);
+  while (read_text_file(status_file).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_EQ(read_text_file(status_file), std::string(1, '\0'))
+      << "no \\0 on --status-fd: " << read_text_file(img / "dump.log");
+  long dumped = stopped_value(b);
+  ASSERT_GE(dumped, 5);
+
+  Child lazy = Child::spawn({"/bin/sh", "-c",
+                             "exec criu lazy-pages --page-server --address 127.0.0.1 --port \"$0\" --images-dir \"$1\" "
+                             "--log-file lazy-pages.log -v4",
+                             port, img.string()},
+                            {std::nullopt, milliseconds(180000), ""});
+  deadline = std::chrono::steady_clock::now() + milliseconds(60000);
+  while (!fs::exists(img / "lazy-pages.socket") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_TRUE(fs::exists(img / "lazy-pages.socket")) << read_text_file(img / "lazy-pages.log");
+  // The dumped container waits in its dump meanwhile: a new id, a cgroup of its own.
+  b.config["linux"]["cgroupsPath"] = b.config["linux"]["cgroupsPath"].get<std::string>() + "-restored";
+  b.write();
+  ProcResult rr = restore("c2", b, img, {"--lazy-pages"});
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log") << read_text_file(img / "lazy-pages.log");
+  expect_counting_on(b, "c2", dumped);
+  // Every page fetched, the dump ends and removes the dumped container.
+  ProcResult done = dump.finish();
+  kill_criu.parent = 0;
+  EXPECT_EQ(done.exit_code, 0) << done.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  EXPECT_FALSE(fs::exists(state_dir("c1")));
+  ProcResult lp = lazy.finish();
+  EXPECT_EQ(lp.exit_code, 0) << lp.err << read_text_file(img / "lazy-pages.log");
+  EXPECT_NE(read_text_file(img / "dump.log").find("Lazy pages transfer finished successfully"), std::string::npos);
+  EXPECT_NE(read_text_file(img / "restore.log").find("lazy"), std::string::npos);
+  expect_counting_on(b, "c2", dumped);
+  EXPECT_EQ(hull({"delete", "--force", "c2"}).exit_code, 0);
+}
+
+// A container with its own network namespace: CRIU dumps it whole (its
+// connections through conntrack's netlink, which the VM loads), or with
+// --empty-ns network (runc's flag) leaves its contents out, and the restore
+// gets a new, empty one.
+TEST_F(CriuTest, EmptyNsNetworkRestoresANewEmptyNetworkNamespace) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = bundle();  // its own network namespace
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  ProcResult before = hull({"exec", "c1", "readlink", "/proc/self/ns/net"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  fs::path whole = images("whole");
+  ProcResult w = checkpoint("c1", {"--leave-running", "--image-path", whole.string()});
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(status("c1"), "running");
+
+  fs::path img = images("img");
+  ProcResult r = checkpoint("c1", {"--empty-ns", "network", "--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  long dumped = stopped_value(b);
+  ProcResult rr = restore("c1", b, img, {"--empty-ns", "network"});
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  expect_counting_on(b, "c1", dumped);
+  ProcResult ns = hull({"exec", "c1", "readlink", "/proc/self/ns/net"});
+  ASSERT_EQ(ns.exit_code, 0) << ns.err;
+  EXPECT_NE(ns.out, fs::read_symlink("/proc/self/ns/net").string() + "\n") << "restored into the host's network";
+  EXPECT_NE(ns.out, before.out) << "not a new network namespace";
+  // Empty: only a loopback device.
+  ProcResult dev = hull({"exec", "c1", "sh", "-c", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"});
+  ASSERT_EQ(dev.exit_code, 0) << dev.err;
+  EXPECT_EQ(dev.out, "lo\n");
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
 

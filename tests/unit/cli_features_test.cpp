@@ -40,6 +40,8 @@ TEST(Features, TopLevelShape) {
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.enabled"], "true");
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.criu"], "cli");
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.terminal"], "console-socket,shell-job");
+  EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.restore-hooks"], "prestart,createRuntime");
+  EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.lazy-pages"], "true");
 }
 
 TEST(Features, OutputIsRuncStyle) {

@@ -66,9 +66,20 @@ TEST(CriuArgs, DumpCarriesTheTreeImagesRootCgroupsAndRuncFlags) {
     EXPECT_TRUE(has(a, {f})) << f;
   EXPECT_TRUE(has(a, {"--empty-ns", "net"}));
   EXPECT_TRUE(has(a, {"--status-fd", "7"}));
-  EXPECT_TRUE(has(a, {"--page-server", "--address", "10.0.0.1", "--port", "2000"}));
+  // Lazy: the dump serves the pages there itself (CRIU's --page-server
+  // would send them to a server there instead).
+  EXPECT_TRUE(has(a, {"--address", "10.0.0.1", "--port", "2000"}));
+  EXPECT_FALSE(has(a, {"--page-server"}));
   EXPECT_TRUE(has(a, {"--external", "mnt[/data]:/data"}));
   EXPECT_FALSE(has(a, {"--track-mem"}));
+}
+
+TEST(CriuArgs, WithoutLazyPagesThePagesGoToThePageServer) {
+  CheckpointOptions o;
+  o.criu.image_path = "/img";
+  o.page_server = "10.0.0.1:2000";
+  Args a = criu_dump_args(o, dump_target());
+  EXPECT_TRUE(has(a, {"--page-server", "--address", "10.0.0.1", "--port", "2000"}));
 }
 
 TEST(CriuArgs, DumpLeavesOutWhatWasNotAsked) {
@@ -117,6 +128,7 @@ TEST(CriuArgs, RestoreIsDetachedASiblingInTheContainersCgroup) {
   t.cgroup_roots = {"/test.slice/c1"};
   t.mounts = {{"/data", "/srv/data"}, {"/dev/null", "/dev/null"}};
   t.inherit_fds = {{1, "pipe:[77]"}};
+  t.action_script = "/run/hull/c1/criu-action-script";
   Args a = criu_restore_args(o, t);
   EXPECT_EQ(a.at(0), "restore");
   EXPECT_TRUE(has(a, {"--restore-detached", "--restore-sibling"}));
@@ -130,6 +142,9 @@ TEST(CriuArgs, RestoreIsDetachedASiblingInTheContainersCgroup) {
   EXPECT_TRUE(has(a, {"--external", "mnt[/data]:/srv/data"}));
   EXPECT_TRUE(has(a, {"--external", "mnt[/dev/null]:/dev/null"}));
   EXPECT_TRUE(has(a, {"--inherit-fd", "fd[1]:pipe:[77]"}));
+  EXPECT_TRUE(has(a, {"--action-script", "/run/hull/c1/criu-action-script"}));
+  t.action_script.clear();
+  EXPECT_FALSE(has(criu_restore_args(o, t), {"--action-script"}));
 }
 
 TEST(CriuArgs, BadModesNamespacesAndPageServersAreErrorsNamingTheFlag) {
