@@ -1,5 +1,9 @@
 #include "cgroups/routing.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <string_view>
+
 #include "base/error.hpp"
 
 namespace hull::cgroups {
@@ -7,7 +11,12 @@ namespace hull::cgroups {
 namespace {
 // Controllers cgroup v2 knows; a unified key with another prefix
 // ("cgroup.max.depth", "memory.pressure"-like core files) needs none enabled.
-const std::set<std::string> kV2Controllers = {"cpu", "cpuset", "io", "memory", "hugetlb", "pids", "rdma", "misc"};
+// A constant array, not a std::set: no static constructor before main().
+constexpr std::string_view kV2Controllers[] = {"cpu", "cpuset", "io", "memory", "hugetlb", "pids", "rdma", "misc"};
+
+bool is_v2_controller(std::string_view name) {
+  return std::find(std::begin(kV2Controllers), std::end(kV2Controllers), name) != std::end(kV2Controllers);
+}
 }  // namespace
 
 std::string Router::v1_dir(const std::string& controller) const {
@@ -86,7 +95,7 @@ void Router::walk(const spec::Resources& r, const ApplyOptions* o, std::set<std:
     for (const auto& [key, value] : r.unified) {
       v2::check_unified_key(key);
       std::string prefix = key.substr(0, key.find('.'));
-      if (!kV2Controllers.count(prefix)) continue;
+      if (!is_v2_controller(prefix)) continue;
       if (!host_.v2_available(prefix))
         throw Error("linux.resources.unified: " + quote(key) + " needs the cgroup v2 controller " + quote(prefix) +
                     ", which this host does not offer: " + host_.describe());

@@ -6,6 +6,7 @@
 #include <seccomp.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <string_view>
 
@@ -373,12 +374,14 @@ constexpr std::string_view kAllowed[] = {
     "modify_ldt",
 };
 
+// Constant-initialized (no static constructor, no heap before main()): each
+// rule's names sit in a fixed array, unused trailing slots empty.
 struct CapRule {
   std::string_view capability;
-  std::vector<std::string_view> syscalls;
+  std::array<std::string_view, 23> syscalls;
 };
 
-const CapRule kCapRules[] = {
+constexpr CapRule kCapRules[] = {
     {"CAP_SYS_ADMIN",
      {"bpf",       "clone",           "clone3",         "fanotify_init", "fsconfig",      "fsmount",
       "fsopen",    "fspick",          "lookup_dcookie", "mount",         "mount_setattr", "move_mount",
@@ -460,7 +463,7 @@ spec::Seccomp default_profile(const std::vector<std::string>& capabilities) {
     spec::Syscall s;
     s.action = "SCMP_ACT_ALLOW";
     for (auto n : rule.syscalls)
-      if (known(n)) s.names.emplace_back(n);
+      if (!n.empty() && known(n)) s.names.emplace_back(n);
     if (!s.names.empty()) p.syscalls.push_back(std::move(s));
   }
   return p;

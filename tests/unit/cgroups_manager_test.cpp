@@ -296,5 +296,30 @@ TEST_F(CgroupManagerFake, V1OnlyLimitsOnAUnifiedHostNameTheMissingV1Controller) 
   }
 }
 
+// A unified key whose prefix is a cgroup v2 controller needs that controller
+// on the host; a key of the core files ("cgroup.*") needs none (the
+// controller names are a constant table in routing.cpp).
+TEST_F(CgroupManagerFake, UnifiedKeysNeedOnlyTheV2ControllersTheyName) {
+  Host h;
+  h.mode = Mode::Unified;
+  h.v2_mount = dir("v2", {"cgroup.controllers=cpu memory pids\n"});
+  h.v2_controllers = std::set<std::string>{"cpu", "memory", "pids"};
+  spec::Linux l = linux_with("c");
+  l.resources->unified = {{"cgroup.max.depth", "3"}, {"memory.high", "100000"}};
+  EXPECT_NO_THROW(Manager::plan(&l, "c", false, h));
+  for (std::string key : {"rdma.max", "misc.max", "cpuset.cpus", "io.weight", "hugetlb.2MB.max"}) {
+    l.resources->unified = {{key, "1"}};
+    std::string prefix = key.substr(0, key.find('.'));
+    try {
+      Manager::plan(&l, "c", false, h);
+      ADD_FAILURE() << key;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "linux.resources.unified: \"" + key + "\" needs the cgroup v2 controller \"" + prefix +
+                    "\", which this host does not offer: unified cgroups (v2: cpu, memory, pids)");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hull::cgroups::testing
