@@ -812,11 +812,11 @@ TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
   long dumped = stopped_value(b);
   ASSERT_GE(dumped, 5);
 
-  Child lazy = Child::spawn({"/bin/sh", "-c",
-                             "exec criu lazy-pages --page-server --address 127.0.0.1 --port \"$0\" --images-dir \"$1\" "
-                             "--log-file lazy-pages.log -v4",
-                             port, img.string()},
-                            {std::nullopt, milliseconds(180000), ""});
+  const std::string lazy_pages_daemon =
+      "exec criu lazy-pages --page-server --address 127.0.0.1 --port \"$0\" --images-dir \"$1\" "
+      "--log-file lazy-pages.log -v4";
+  Child lazy =
+      Child::spawn({"/bin/sh", "-c", lazy_pages_daemon, port, img.string()}, {std::nullopt, milliseconds(180000), ""});
   deadline = std::chrono::steady_clock::now() + milliseconds(60000);
   while (!fs::exists(img / "lazy-pages.socket") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(50));

@@ -21,7 +21,9 @@ namespace hull::itest {
 // background subshell that retries writing through /proc/self/fd/9 until
 // /tmp/stop appears, and once more then (no runtime process left, so
 // ETXTBSY cannot save the binary). One line per attempt:
-// "denied|opened|WROTE|WROTE-direct|refused <pid> <comm>".
+// "denied|opened|WROTE|WROTE-direct|refused <pid> <comm>", and "holding:<pid>"
+// once the patient subshell holds its fd (no name in it: tests count the
+// processes seen by " <name>").
 inline constexpr const char* kBinaryAttacker = R"SH(
 target=$1
 nested=$2
@@ -49,6 +51,7 @@ while true; do
     if ! (exec 9<$d/exe) 2>/dev/null; then echo "denied $p $c"; continue; fi
     echo "opened $p $c"
     (exec 9<$d/exe || exit 0
+     echo "holding:$p"
      until [ -e /tmp/stop ]; do
        if echo x 2>/dev/null >>/proc/self/fd/9; then echo "WROTE $p $c"; exit 0; fi
        usleep 20000

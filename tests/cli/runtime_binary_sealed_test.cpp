@@ -91,6 +91,10 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerWithSysAdminAndPtrace) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(report.wait_for(" " + name_, milliseconds(20000))) << "the attacker never saw the created init:\n"
                                                                  << report.text();
+  // The patient fd on the waiting init's exe is held before the init goes
+  // on: under load, start and delete came first once, and nothing was left
+  // to refuse.
+  ASSERT_TRUE(report.wait_for("holding:", milliseconds(20000))) << report.text();
   start_container("victim");
   exec_until_seen(report, "attacker");
 
@@ -130,6 +134,10 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerInTheHostPidNamespace) {
   create_container("victim");
   ASSERT_TRUE(report.wait_for(" " + name_, milliseconds(20000))) << "the attacker never saw the created init:\n"
                                                                  << report.text();
+  // The patient fd on the waiting init's exe is held before the init goes
+  // on: under load, start and delete came first once, and nothing was left
+  // to refuse.
+  ASSERT_TRUE(report.wait_for("holding:", milliseconds(20000))) << report.text();
   start_container("victim");
   EXPECT_EQ(hull({"delete", "--force", "victim"}).exit_code, 0);
   finish(report, a);
