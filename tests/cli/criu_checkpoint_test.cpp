@@ -258,6 +258,25 @@ class CriuTest : public HullTest {
     return out;
   }
 
+  // b's counter run as "c1" and checkpointed into img (it stops and is
+  // removed, as runc's checkpoint does): the value it stopped at, the count
+  // file reset for the restore (stopped_value); -1, with a failure, when the
+  // run or the checkpoint failed.
+  long checkpointed_counter(Bundle& b, const fs::path& img) {
+    pid_t init = run_counter(b, "c1");
+    if (init <= 0) {
+      ADD_FAILURE() << "the counter container did not run";
+      return -1;
+    }
+    ProcResult r = checkpoint("c1", {"--image-path", img.string()});
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << "checkpoint: " << r.err << read_text_file(img / "dump.log");
+      return -1;
+    }
+    EXPECT_TRUE(wait_exit_and_reap(init));
+    return stopped_value(b);
+  }
+
   // The counter's value once it stopped (the dump killed it): stable file.
   // Reset to zeros of the same size: CRIU checks that the size of a file
   // the dump caught open (the shell's `> /count`) has not changed.
@@ -404,13 +423,9 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
                                 {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
   b.config["linux"]["maskedPaths"] = {"/proc/kcore", "/proc/acpi"};
   b.config["linux"]["resources"] = {{"memory", {{"limit", 64 << 20}}}};
-  pid_t init = run_counter(b, "c1");
-  ASSERT_GT(init, 0);
   fs::path img = images("img");
-  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
-  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_TRUE(wait_exit_and_reap(init));
-  long dumped = stopped_value(b);
+  long dumped = checkpointed_counter(b, img);
+  ASSERT_GE(dumped, 0);
   ProcResult rr = restore("c1", b, img, {"--no-pivot"});
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
   expect_counting_on(b, "c1", dumped);
@@ -433,13 +448,9 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
 TEST_F(CriuTest, AttachedRestoreWaitsForTheInitAndExitsWithItsStatus) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();
-  pid_t init = run_counter(b, "c1");
-  ASSERT_GT(init, 0);
   fs::path img = images("img");
-  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
-  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_TRUE(wait_exit_and_reap(init));
-  long dumped = stopped_value(b);
+  long dumped = checkpointed_counter(b, img);
+  ASSERT_GE(dumped, 0);
   // Without -d, hull restore stays the restored init's parent, like hull
   // run. The init is CRIU's sibling, hull's own child: it is waited for
   // without hull being a subreaper (--no-subreaper).
@@ -705,13 +716,9 @@ TEST_F(CriuTest, WithoutCriuInPathTheVerbsSaySoAndChangeNothing) {
 TEST_F(CriuTest, RestoreRunsPrestartAndCreateRuntimeHooksOnTheRestoredInitAndPoststopOnDelete) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();
-  pid_t init = run_counter(b, "c1");
-  ASSERT_GT(init, 0);
   fs::path img = images("img");
-  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
-  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_TRUE(wait_exit_and_reap(init));
-  long dumped = stopped_value(b);
+  long dumped = checkpointed_counter(b, img);
+  ASSERT_GE(dumped, 0);
 
   // Hooks only in the restore's config: each records the state it got and
   // the pid namespace of the pid in it, as it saw it then (its mount
