@@ -54,27 +54,37 @@ ProcStat parse_proc_stat(std::string_view text, const std::string& what) {
   return st;
 }
 
-std::optional<ProcStat> read_proc_stat(pid_t pid) {
-  if (pid <= 0) return std::nullopt;
-  std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+namespace {
+
+// One read of a /proc/<pid>/ file into buf (these files are well under a
+// page and a single read sees a consistent snapshot); nullopt when the
+// process is gone (exited and reaped, before or after the open).
+std::optional<std::string_view> read_proc_file(const std::string& path, char* buf, size_t size) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
     if (errno == ENOENT || errno == ESRCH) return std::nullopt;
     throw_errno("open " + path);
   }
-  UniqueFd file(fd);
-  // The file is well under a page; one read sees a consistent snapshot.
-  char buf[4096];
   ssize_t n;
   do {
-    n = ::read(file.get(), buf, sizeof buf);
+    n = ::read(fd.get(), buf, size);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
-    if (errno == ESRCH) return std::nullopt;  // exited and reaped after open
+    if (errno == ESRCH) return std::nullopt;
     throw_errno("read " + path);
   }
-  if (n == 0) return std::nullopt;
-  return parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)), path);
+  return std::string_view(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  char buf[4096];
+  std::optional<std::string_view> text = read_proc_file(path, buf, sizeof buf);
+  if (!text || text->empty()) return std::nullopt;
+  return parse_proc_stat(*text, path);
 }
 
 bool sigkill_pending_in_status(std::string_view status_text) {
@@ -94,22 +104,9 @@ bool sigkill_pending_in_status(std::string_view status_text) {
 
 bool sigkill_pending(pid_t pid) {
   if (pid <= 0) return false;
-  const std::string path = "/proc/" + std::to_string(pid) + "/status";
-  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!file) {
-    if (errno == ENOENT || errno == ESRCH) return false;
-    throw_errno("open " + path);
-  }
   char buf[8192];
-  ssize_t n;
-  do {
-    n = ::read(file.get(), buf, sizeof buf);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    if (errno == ESRCH) return false;
-    throw_errno("read " + path);
-  }
-  return sigkill_pending_in_status(std::string_view(buf, static_cast<size_t>(n)));
+  std::optional<std::string_view> text = read_proc_file("/proc/" + std::to_string(pid) + "/status", buf, sizeof buf);
+  return text && sigkill_pending_in_status(*text);
 }
 
 Status live_status(const ContainerState& s) {
