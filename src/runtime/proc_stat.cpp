@@ -87,18 +87,23 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
   return parse_proc_stat(*text, path);
 }
 
+std::optional<uint64_t> status_signal_mask(std::string_view status_text, std::string_view field) {
+  // Name: is the first line; every field after it starts a line.
+  const std::string key = "\n" + std::string(field) + ":";
+  size_t at = status_text.find(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view value = status_text.substr(at + key.size());
+  value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
+  uint64_t mask = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), mask, 16);
+  if (ec != std::errc() || end == value.data()) return std::nullopt;
+  return mask;
+}
+
 bool sigkill_pending_in_status(std::string_view status_text) {
   constexpr uint64_t kSigkillBit = uint64_t{1} << (SIGKILL - 1);
-  // Name: is the first line; every field after it starts a line.
-  for (std::string_view field : {"\nSigPnd:", "\nShdPnd:"}) {
-    size_t at = status_text.find(field);
-    if (at == std::string_view::npos) continue;
-    std::string_view value = status_text.substr(at + field.size());
-    value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
-    uint64_t mask = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), mask, 16);
-    if (ec == std::errc() && end != value.data() && (mask & kSigkillBit)) return true;
-  }
+  for (std::string_view field : {"SigPnd", "ShdPnd"})
+    if (status_signal_mask(status_text, field).value_or(0) & kSigkillBit) return true;
   return false;
 }
 

@@ -7,13 +7,12 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "base/error.hpp"
 #include "base/procfs.hpp"
 #include "runtime/init_pidfd.hpp"
+#include "runtime/state_store.hpp"
 
 namespace hull {
 
@@ -31,17 +30,11 @@ namespace {
 // the SigIgn and SigCgt masks of /proc/self/status; all of them when that
 // cannot be read. One read instead of a sigaction per signal (issue #16).
 uint64_t signals_not_default() {
-  uint64_t mask = 0;
   try {
     std::string status = procfs::read("self/status");
-    int found = 0;
-    for (const char* key : {"\nSigIgn:", "\nSigCgt:"}) {
-      size_t at = status.find(key);
-      if (at == std::string::npos) continue;
-      mask |= std::strtoull(status.c_str() + at + std::strlen(key), nullptr, 16);
-      ++found;
-    }
-    if (found == 2) return mask;
+    std::optional<uint64_t> ignored = status_signal_mask(status, "SigIgn");
+    std::optional<uint64_t> caught = status_signal_mask(status, "SigCgt");
+    if (ignored && caught) return *ignored | *caught;
   } catch (...) {
     // Unreadable: reset every signal, as before this shortcut.
   }
