@@ -18,7 +18,7 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
   OpenedContainer c = open_container(g, id);
   Status next = require_transition(id, c.status, op);
   const char* verb = to_string(op);
-  with_context(std::string(verb) + " container " + quote(id), [&] {
+  bool being_killed = with_context(std::string(verb) + " container " + quote(id), [&] {
     if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
     cgroups::Manager cg = load_owned_cgroup(c.dir, c.state);
     if (op == Operation::Pause) {
@@ -28,7 +28,7 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
       // "paused", never dying. A container being killed is not paused.
       if (live_status(c.state) == Status::Stopped || sigkill_pending(c.state.pid)) {
         cg.thaw();
-        throw Error("it is being killed (SIGKILL sent, not yet acted on): not paused");
+        return true;
       }
     } else {
       cg.thaw();
@@ -36,7 +36,12 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
     fault_point("freeze-after-cgroup");
     c.state.status = next;
     c.dir.write_state(c.state);
+    return false;
   });
+  // Worded as the state machine's refusals are: the container is on its way
+  // to "stopped", a state pause does not accept.
+  if (being_killed)
+    throw Error("cannot pause container " + quote(id) + ": it is being killed (SIGKILL sent, not yet acted on)");
 }
 
 }  // namespace
