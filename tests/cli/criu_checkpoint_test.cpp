@@ -374,6 +374,17 @@ TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewIdInThe
   // the container's cgroup itself (it aborts on one that exists), hull only
   // its parent, then takes the new cgroup before the tree resumes.
   stopped_value(b);  // zeros of the size the dump saw
+  // A limit the kernel refuses (CPU 1023) fails at CRIU's post-restore,
+  // before the tree resumes: CRIU aborts, and hull removes what CRIU made
+  // (the strict restore below, which refuses an existing cgroup, shows it).
+  b.config["linux"]["resources"]["cpu"] = {{"cpus", "1023"}};
+  b.write();
+  ProcResult bad = restore("other", b, img, {"--manage-cgroups-mode", "strict"});
+  EXPECT_TRUE(
+      failed_with(bad, {"restore container \"other\": apply the limits to the cgroup CRIU made: ", "cpuset.cpus"}));
+  EXPECT_FALSE(fs::exists(state_dir("other")));
+  b.config["linux"]["resources"].erase("cpu");
+  b.write();
   ProcResult rr = restore("other", b, img, {"--manage-cgroups-mode", "strict"});
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
   std::string log = read_text_file(img / "restore.log");
