@@ -150,6 +150,52 @@ void Manager::create() {
   }
 }
 
+void Manager::create_parents() {
+  if (unit_)
+    throw Error(
+        "restore with --manage-cgroups-mode strict: not with --systemd-cgroup, where systemd makes the container's "
+        "scope, and CRIU's strict mode restores only into cgroups it makes itself; use soft or full");
+  for (const auto& dir : all_dirs())
+    if (::access(dir.c_str(), F_OK) == 0)
+      throw Error("restore with --manage-cgroups-mode strict: the cgroup " + dir +
+                      " already exists, and CRIU's strict mode restores only into cgroups it makes itself; remove "
+                      "it or use soft or full",
+                  EEXIST);
+  Router router(host_, paths_);
+  try {
+    for (const auto& [name, dir] : paths_.v1) {
+      const V1Hierarchy& h = host_.v1.at(name);
+      std::string parent = parent_of(dir);
+      make_dirs(parent, h.mount, made_);
+      if (h.controllers.count("cpuset") && parent.size() > h.mount.size()) v1::init_cpuset(parent, h.mount);
+    }
+    if (!paths_.v2.empty()) {
+      make_dirs(parent_of(paths_.v2), host_.v2_mount, made_);
+      enable_v2_controllers(host_, parent_of(paths_.v2), router.v2_controllers(resources_));
+    }
+    owned_ = true;
+  } catch (Error& e) {
+    remove_dirs();
+    owned_ = false;
+    e.add_context("create the parents of the cgroup");
+    throw;
+  }
+}
+
+void Manager::adopt_created() {
+  for (const auto& dir : all_dirs()) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+      throw_errno("CRIU's strict restore made no cgroup " + dir);
+    made_.push_back(dir);
+  }
+  with_context("apply the limits to the cgroup CRIU made", [&] {
+    if (!paths_.v2.empty()) v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
+    apply(resources_, false);
+  });
+  for (const auto& w : warnings_) log::warn(w);
+}
+
 void Manager::apply(const spec::Resources& r, bool updating) {
   Router router(host_, paths_);
   ApplyOptions o{updating, &warnings_};

@@ -124,6 +124,23 @@ class Manager {
   // The cgroup now belongs to the container (its state.json names it).
   void disown() noexcept { owned_ = false; }
 
+  // restore --manage-cgroups-mode strict, where CRIU makes the container's
+  // directories itself (its strict mode aborts on one that exists), in two
+  // steps around CRIU:
+  // create_parents(): all create() does short of the container's own
+  // directories: their parents made, cpuset values inherited into the v1
+  // parents, and the v2 controllers the limits need (on pure v2, all that
+  // are allowed) enabled in the parent, so the directory CRIU makes can take
+  // the limits. Refuses, touching nothing, a container directory that
+  // already exists, and --systemd-cgroup (systemd makes the scope). Owned
+  // from here: undone (the parents it made removed) unless disowned.
+  void create_parents();
+  // adopt_created(): once CRIU has made the directories and moved the
+  // restored processes in, before they resume: they become the
+  // container's (removed if the restore is undone) and the config's limits
+  // and device rules are written, as create() writes them.
+  void adopt_created();
+
   // O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), -1 when
   // there is none (legacy) or create() was not called. If clone3 refuses it
   // (old kernel: E2BIG/ENOSYS; EBUSY/EOPNOTSUPP), clone without it and pass

@@ -254,9 +254,19 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
 
   // The cgroups with the config's limits, CRIU inside them: what it
   // restores starts there, under the container's limits (as runc does).
-  cgroup.create();
+  // Strict: CRIU makes the container's cgroups itself (it aborts on one
+  // that exists) and runs outside them; hull makes only their parents now,
+  // and when CRIU has moved the restored tree in, before it resumes
+  // ("post-restore", whose failure aborts the restore), marks them the
+  // container's and writes the config's limits and device rules.
+  const bool strict = criu_cgroups_mode(o.criu.manage_cgroups_mode) == "strict";
+  if (strict) {
+    cgroup.create_parents();
+  } else {
+    cgroup.create();
+  }
   guard.watch(&cgroup);
-  cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
+  if (!strict) cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
   st.cgroupPath = cgroup.to_state();
 
   make_mount_points(spec, rootfs);
@@ -275,18 +285,32 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   // 1.1 runs none on restore).
   std::optional<CriuActions> actions;
   const spec::Hooks& hooks = spec.hooks;
-  if (!hooks.prestart.empty() || !hooks.createRuntime.empty()) {
-    actions.emplace(dir.path(), std::vector<std::string>{"setup-namespaces"}, [&](const std::string&, pid_t init) {
+  std::vector<std::string> wanted;
+  bool adopted = false;
+  if (!hooks.prestart.empty() || !hooks.createRuntime.empty()) wanted.emplace_back("setup-namespaces");
+  if (strict) wanted.emplace_back("post-restore");
+  if (!wanted.empty()) {
+    actions.emplace(dir.path(), wanted, [&](const std::string& action, pid_t init) {
+      if (action == "post-restore") {
+        cgroup.adopt_created();
+        cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
+        st.cgroupPath = cgroup.to_state();
+        adopted = true;
+        return;
+      }
       std::string state = to_restore_hook_state_json(st, init);
       process::run_hooks(hooks.prestart, "prestart", state, process::HookFailure::Fail);
       process::run_hooks(hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
     });
     t.action_script = actions->script();
   }
-  run_criu(criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), &cgroup,
+  run_criu(criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), strict ? nullptr : &cgroup,
            console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr);
   actions.reset();
   root.reset();
+  // Never a restored container without its limits and device rules.
+  if (strict && !adopted)
+    throw Error("CRIU's strict restore made no cgroup that hull could take: its post-restore action never ran");
 
   st.pid = restored_pid(t.pid_file);
   ::unlink(t.pid_file.c_str());

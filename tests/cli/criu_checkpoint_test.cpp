@@ -349,9 +349,15 @@ TEST_F(CriuTest, ACheckpointedCounterRestoredKeepsCounting) {
   EXPECT_EQ(hull({"delete", "c1"}).exit_code, 0);
 }
 
-TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewId) {
+TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewIdInTheCgroupCriuMakes) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();
+  // A memory limit, and /dev/kmsg as a node that runc's default device
+  // rules keep closed: CRIU 3.17 restores neither a v2 limit nor the eBPF device
+  // filter, so in the cgroup CRIU makes both are hull's doing.
+  b.config["linux"]["resources"] = {{"memory", {{"limit", 64 << 20}}}};
+  b.config["linux"]["devices"] = {
+      {{"path", "/dev/kmsg"}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"fileMode", 0666}, {"uid", 0}, {"gid", 0}}};
   pid_t init = run_counter(b, "c1");
   ASSERT_GT(init, 0);
   fs::path img = images("img");
@@ -364,26 +370,76 @@ TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewId) {
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
   EXPECT_TRUE(wait_exit_and_reap(init));
 
-  // strict: CRIU restores the cgroups only where none exists, and hull
-  // names the container's cgroup, made with the config's limits, as CRIU's
-  // --cgroup-root: CRIU refuses, and hull says so and leaves nothing.
-  // (runc 1.1 names no cgroup root on cgroup v2, and its strict restore
-  // goes through: a difference, docs/differences-from-runc.md.)
-  ProcResult strict = restore("other", b, img, {"--manage-cgroups-mode", "strict"});
-  EXPECT_TRUE(failed_with(strict, {"restore container \"other\": criu restore failed (exit status 1; log " +
-                                       (img / "restore.log").string() + "): ",
-                                   "cg: Abort restore of existing cgroups"}));
-  EXPECT_NE(read_text_file(img / "restore.log").find("cgroups restore mode 0x10"), std::string::npos);
-  EXPECT_FALSE(fs::exists(state_dir("other")));
-
-  // The same images as another container.
+  // The same images as another container, with strict cgroups: CRIU makes
+  // the container's cgroup itself (it aborts on one that exists), hull only
+  // its parent, then takes the new cgroup before the tree resumes.
   stopped_value(b);  // zeros of the size the dump saw
-  ProcResult rr = restore("other", b, img);
+  // A limit the kernel refuses (CPU 1023) fails at CRIU's post-restore,
+  // before the tree resumes: CRIU aborts, and hull removes what CRIU made
+  // (the strict restore below, which refuses an existing cgroup, shows it).
+  b.config["linux"]["resources"]["cpu"] = {{"cpus", "1023"}};
+  b.write();
+  ProcResult bad = restore("other", b, img, {"--manage-cgroups-mode", "strict"});
+  EXPECT_TRUE(
+      failed_with(bad, {"restore container \"other\": apply the limits to the cgroup CRIU made: ", "cpuset.cpus"}));
+  EXPECT_FALSE(fs::exists(state_dir("other")));
+  b.config["linux"]["resources"].erase("cpu");
+  b.write();
+  ProcResult rr = restore("other", b, img, {"--manage-cgroups-mode", "strict"});
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  std::string log = read_text_file(img / "restore.log");
+  EXPECT_NE(log.find("cgroups restore mode 0x10"), std::string::npos);  // CG_MODE_STRICT
+  EXPECT_NE(log.find("Created cgroup dir"), std::string::npos) << log;
   EXPECT_EQ(status("other"), "running");
   long first = wait_count(b.rootfs() / "count", [](long v) { return v != 0; });
   EXPECT_GE(first, 5) << "the restored counter started over";
+  ProcResult in = hull({"exec", "other", "cat", "/count"});
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  EXPECT_GE(std::stol(in.out), first) << "value read inside: " << in.out;
+
+  // In the container's own cgroup, as recorded, with the config's limit.
+  pid_t restored = state("other").value("pid", 0);
+  std::optional<InitRecord> rec = recorded_init("other");
+  ASSERT_TRUE(rec);
+  std::vector<fs::path> dirs = existing_cgroup_dirs(rec->cgroup_path);
+  ASSERT_EQ(dirs.size(), 1u) << rec->cgroup_path;  // pure v2: one directory
+  EXPECT_EQ(cgroup_dirs_of_pid(restored)[""], dirs[0]);
+  EXPECT_EQ(read_text_file(dirs[0] / "memory.max"), std::to_string(64 << 20) + "\n");
+  ProcResult dev =
+      hull({"exec", "other", "sh", "-c", "echo x >/dev/null && echo null; echo hull-itest >/dev/kmsg && echo kmsg"});
+  EXPECT_EQ(dev.out, "null\n") << dev.err;
+  EXPECT_NE(dev.err.find("Operation not permitted"), std::string::npos) << "no device filter: " << dev.err;
+  // hull's mark is on it: pause (which checks it) works.
+  EXPECT_EQ(hull({"pause", "other"}).exit_code, 0);
+  EXPECT_EQ(status("other"), "paused");
+  EXPECT_EQ(hull({"resume", "other"}).exit_code, 0);
   EXPECT_EQ(hull({"delete", "--force", "other"}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(dirs[0])) << "delete left the cgroup CRIU made";
+}
+
+// Strict cgroups: CRIU restores only into cgroups it makes, so hull refuses
+// a container cgroup that exists before running CRIU (any kernel), and
+// leaves it (here a running container's) alone.
+TEST_F(HullTest, StrictRestoreRefusesAnExistingCgroupAndLeavesItAlone) {
+  Bundle& b = bundle("b");
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "c1"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  std::optional<InitRecord> rec = recorded_init("c1");
+  ASSERT_TRUE(rec);
+  std::vector<std::filesystem::path> dirs = existing_cgroup_dirs(rec->cgroup_path);
+  ASSERT_FALSE(dirs.empty()) << rec->cgroup_path;
+  std::filesystem::path img = temp_dir() / "img";
+  std::filesystem::create_directories(img);
+  ProcResult r = hull({"restore", "-d", "--image-path", img.string(), "--bundle", b.dir().string(),
+                       "--manage-cgroups-mode", "strict", "c2"});
+  EXPECT_TRUE(failed_with(
+      r, {"restore container \"c2\": restore with --manage-cgroups-mode strict: the cgroup ", " already exists"}));
+  EXPECT_FALSE(std::filesystem::exists(state_dir("c2")));
+  EXPECT_EQ(status("c1"), "created");
+  for (const auto& d : dirs) EXPECT_TRUE(std::filesystem::exists(d)) << d;
+  EXPECT_NE(read_text_file(dirs.front() / "cgroup.procs"), "") << "c1's init left its cgroup";
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
 
 TEST_F(CriuTest, PreDumpThenDumpOnItsParentRestores) {
