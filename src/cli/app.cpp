@@ -115,7 +115,41 @@ std::vector<Verb> define_app(CLI::App& app, Context& ctx) {
 
 std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<std::string>& args) {
   add_app_flags(app, ctx);
-  return add_verbs(app, ctx, only_verb(app, args));
+  std::string verb = only_verb(app, args);
+  // One verb, and no help anywhere (`hull exec --help` lists all its options).
+  ctx.words = &args;
+  if (verb.empty() || ctx.may_name("-h,--help")) ctx.words = nullptr;
+  std::vector<Verb> verbs = add_verbs(app, ctx, verb);
+  ctx.words = nullptr;
+  return verbs;
+}
+
+bool Context::may_name(std::string_view names) const {
+  if (words == nullptr) return true;
+  while (!names.empty()) {
+    size_t comma = names.find(',');
+    std::string_view name = names.substr(0, comma);
+    names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
+    if (name.starts_with("--")) {
+      std::string_view lname = name.substr(2);
+      for (const std::string& w : *words) {
+        std::string_view rest = w;
+        if (rest.starts_with("--"))
+          rest.remove_prefix(2);
+        else if (rest.starts_with("-"))
+          rest.remove_prefix(1);
+        else
+          continue;
+        if (rest.starts_with(lname) && (rest.size() == lname.size() || rest[lname.size()] == '=')) return true;
+      }
+    } else if (name.size() == 2 && name[0] == '-') {
+      for (const std::string& w : *words)
+        if (w.size() >= 2 && w[0] == '-' && w[1] != '-' && w.find(name[1], 1) != std::string::npos) return true;
+    } else {
+      return true;  // a positional, or a form not known here
+    }
+  }
+  return false;
 }
 
 }  // namespace hull::cli
