@@ -82,5 +82,27 @@ TEST(CliApp, HelpAfterTheVerbDefinesAllItsOptions) {
   EXPECT_EQ(options_defined({"run", "-h"}).size(), 10U);
 }
 
+// The long names of the global flags define_app_for defines for a line, in order.
+std::vector<std::string> globals_defined(const std::vector<std::string>& args) {
+  Context ctx;
+  CLI::App app(kAppDescription, kAppName);
+  define_app_for(app, ctx, args);
+  std::vector<std::string> names;
+  for (const CLI::Option* o : static_cast<const CLI::App&>(app).get_options())
+    if (!o->get_lnames().empty()) names.push_back(o->get_lnames()[0]);
+  return names;
+}
+
+TEST(CliApp, OnlyGlobalFlagsAWordNamesAreDefinedForOneVerb) {
+  EXPECT_EQ(globals_defined({"exec", "c1", "true"}), (Names{"help", "version"}));
+  EXPECT_EQ(globals_defined({"--root", "/x", "--debug", "state", "c1"}), (Names{"help", "root", "debug", "version"}));
+  EXPECT_EQ(globals_defined({"-log", "exec", "--log-format", "json", "ps", "c1"}),
+            (Names{"help", "log", "log-format", "version"}));
+  const Names all{"help", "root", "rootless", "log", "log-format", "debug", "systemd-cgroup", "version"};
+  EXPECT_EQ(globals_defined({"--debug", "--help"}), all) << "the help lists them all, in their order";
+  EXPECT_EQ(globals_defined({"--systemd-cgroup", "state", "-h"}), all);
+  EXPECT_EQ(globals_defined({"--root", "/x", "pauze", "c1"}), all);
+}
+
 }  // namespace
 }  // namespace hull::cli
