@@ -29,6 +29,13 @@ void fault_point(const char* step) {
   const char* action = std::getenv("HULL_FAULT_ACTION");
   if (action != nullptr && std::strcmp(action, "stop") == 0) {
     ::kill(::getpid(), SIGSTOP);
+    // Continued: with HULL_FAULT_THEN=<later step>, die there.
+    if (const char* then = std::getenv("HULL_FAULT_THEN")) {
+      std::string next = then;
+      ::unsetenv("HULL_FAULT_ACTION");
+      ::unsetenv("HULL_FAULT_THEN");
+      ::setenv("HULL_FAULT", next.c_str(), 1);
+    }
     return;
   }
   ::kill(::getpid(), SIGKILL);

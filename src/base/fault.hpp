@@ -17,7 +17,9 @@
 // itself (SIGSTOP) instead of dying, and goes on at a SIGCONT: a test can run
 // another command at exactly that step of this one, which makes a race
 // between two commands reproducible (not in the container's init, which
-// cannot stop itself from inside its pid namespace).
+// cannot stop itself from inside its pid namespace). With
+// HULL_FAULT_THEN=<step> too, the process continued dies at that later step:
+// a race's loser killed half-way.
 namespace hull {
 
 #ifdef HULL_FAULT_INJECTION

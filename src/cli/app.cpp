@@ -43,17 +43,28 @@ std::string version_text() {
 
 namespace {
 
+// The global flags (those no word names left out, see Context::may_name),
+// then the version flag.
 void add_global_flags(CLI::App& app, Context& ctx) {
-  app.add_option("--root", ctx.global.root,
-                 "directory for the containers' state (default /run/hull; rootless: $XDG_RUNTIME_DIR/hull)");
-  app.add_option("--rootless", ctx.rootless,
-                 "run as an unprivileged user: auto (when not root), true or false (see docs/rootless.md)")
-      ->check(CLI::IsMember({"auto", "true", "false"}));
-  app.add_option("--log", ctx.log_path, "append log lines to this file (default: stderr)");
-  app.add_option("--log-format", ctx.log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("--debug", ctx.global.debug, "enable debug logging");
-  app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup,
-               "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")");
+  ctx.option("--root", [&](const char* n) {
+    app.add_option(n, ctx.global.root,
+                   "directory for the containers' state (default /run/hull; rootless: $XDG_RUNTIME_DIR/hull)");
+  });
+  ctx.option("--rootless", [&](const char* n) {
+    app.add_option(n, ctx.rootless,
+                   "run as an unprivileged user: auto (when not root), true or false (see docs/rootless.md)")
+        ->check(CLI::IsMember({"auto", "true", "false"}));
+  });
+  ctx.option("--log", [&](const char* n) {
+    app.add_option(n, ctx.log_path, "append log lines to this file (default: stderr)");
+  });
+  ctx.option("--log-format", [&](const char* n) {
+    app.add_option(n, ctx.log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
+  });
+  ctx.option("--debug", [&](const char* n) { app.add_flag(n, ctx.global.debug, "enable debug logging"); });
+  ctx.option("--systemd-cgroup", [&](const char* n) {
+    app.add_flag(n, ctx.global.systemd_cgroup, "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")");
+  });
   app.set_version_flag("-v,--version", version_text, "print the version");
 }
 
@@ -61,7 +72,9 @@ void add_global_flags(CLI::App& app, Context& ctx) {
 
 void resolve_rootless(const CLI::App& app, Context& ctx) {
   ctx.global.rootless = rootless_mode(ctx.rootless);
-  if (app.get_option("--root")->count() == 0) ctx.global.root = default_state_root(ctx.global.rootless);
+  // Not defined: no word named it (define_app_for).
+  const CLI::Option* root = app.get_option_no_throw("--root");
+  if (root == nullptr || root->count() == 0) ctx.global.root = default_state_root(ctx.global.rootless);
 }
 
 namespace {
@@ -114,8 +127,50 @@ std::vector<Verb> define_app(CLI::App& app, Context& ctx) {
 }
 
 std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<std::string>& args) {
+  // The global flags the line names first: only_verb needs those that take
+  // a value, to skip it.
+  ctx.words = &args;
   add_app_flags(app, ctx);
-  return add_verbs(app, ctx, only_verb(app, args));
+  std::string verb = only_verb(app, args);
+  // One verb, and no help anywhere (`hull exec --help` lists all its options).
+  if (verb.empty() || ctx.may_name("-h,--help")) {
+    // The whole app: every global flag, in their order (for the help).
+    ctx.words = nullptr;
+    for (CLI::Option* o : app.get_options())
+      if (o != app.get_help_ptr() && o != app.get_version_ptr()) app.remove_option(o);
+    add_global_flags(app, ctx);
+  }
+  std::vector<Verb> verbs = add_verbs(app, ctx, verb);
+  ctx.words = nullptr;
+  return verbs;
+}
+
+bool Context::may_name(std::string_view names) const {
+  if (words == nullptr) return true;
+  while (!names.empty()) {
+    size_t comma = names.find(',');
+    std::string_view name = names.substr(0, comma);
+    names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
+    if (name.starts_with("--")) {
+      std::string_view lname = name.substr(2);
+      for (const std::string& w : *words) {
+        std::string_view rest = w;
+        if (rest.starts_with("--"))
+          rest.remove_prefix(2);
+        else if (rest.starts_with("-"))
+          rest.remove_prefix(1);
+        else
+          continue;
+        if (rest.starts_with(lname) && (rest.size() == lname.size() || rest[lname.size()] == '=')) return true;
+      }
+    } else if (name.size() == 2 && name[0] == '-') {
+      for (const std::string& w : *words)
+        if (w.size() >= 2 && w[0] == '-' && w[1] != '-' && w.find(name[1], 1) != std::string::npos) return true;
+    } else {
+      return true;  // a positional, or a form not known here
+    }
+  }
+  return false;
 }
 
 }  // namespace hull::cli

@@ -6,6 +6,8 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +21,25 @@ struct Context {
   std::string log_path;
   std::string log_format = "text";
   std::string rootless = "auto";  // --rootless: auto, true or false
+
+  // While define_app_for defines the one verb a command line names: its
+  // words (argv without argv[0]); null otherwise (the whole app, help, the
+  // docs). A verb's options that no word can name are then left undefined:
+  // CLI11 spends more building an option than parsing the line, and a line
+  // gives few of them.
+  const std::vector<std::string>* words = nullptr;
+  // Whether an option with these CLI11 names ("-e,--env", "--cwd") must be
+  // defined: always without `words`; else when a word could name it, the
+  // way CLI11 or normalize_single_dash reads words: "--env", "--env=x",
+  // "-env", "-env=x", or a single-dash word holding the letter ("-e",
+  // "-te", "-eFOO=1"). Any doubt defines it: an option defined and not
+  // used changes nothing, one left out and named would be "not expected".
+  bool may_name(std::string_view names) const;
+  // add(names) when may_name(names).
+  template <class Add>
+  void option(const char* names, Add&& add) const {
+    if (may_name(names)) add(names);
+  }
 };
 
 // Runs the verb; returns the process exit code. Errors are thrown (hull::Error).
@@ -36,7 +57,7 @@ struct ExitError : std::runtime_error {
 };
 
 // Adds "create"'s flags, shared with "run" (as in runc, run = create + start).
-void add_create_flags(CLI::App& command, CreateOptions& o);
+void add_create_flags(CLI::App& command, CreateOptions& o, const Context& ctx);
 
 // Fills o's systemd fields from the environment: NOTIFY_SOCKET, LISTEN_FDS
 // (when LISTEN_PID is ours) and LISTEN_FDNAMES. Called by create and run.

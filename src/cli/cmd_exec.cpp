@@ -14,27 +14,43 @@ constexpr int kExecFailed = 255;
 Verb setup_exec(CLI::App& app, Context& ctx) {
   auto* command = app.add_subcommand("exec", "execute a new process inside a running container");
   auto o = std::make_shared<ExecOptions>();
-  command->add_option("--console-socket", o->console_socket,
-                      "AF_UNIX socket path receiving the master end of the pseudoterminal");
-  command->add_option("--cwd", o->cwd, "current working directory in the container");
+  ctx.option("--console-socket", [&](const char* n) {
+    command->add_option(n, o->console_socket, "AF_UNIX socket path receiving the master end of the pseudoterminal");
+  });
+  ctx.option("--cwd",
+             [&](const char* n) { command->add_option(n, o->cwd, "current working directory in the container"); });
   // Repeatable options take one value per occurrence (runc's -e A=1 -e B=2):
   // by default CLI11 lets a vector option swallow the following words,
   // which would eat the container id and the command.
-  command->add_option("-e,--env", o->env, "set an environment variable (KEY=VALUE)")->allow_extra_args(false);
-  command->add_flag("-t,--tty", o->tty, "allocate a pseudo-TTY");
-  command->add_option("-u,--user", o->user, "UID (format: <uid>[:<gid>])");
-  command->add_option("-g,--additional-gids", o->additional_gids, "additional gids")->allow_extra_args(false);
-  command->add_option("-p,--process", o->process_file, "path to a process.json");
-  command->add_flag("-d,--detach", o->detach, "detach from the process");
-  command->add_option("--pid-file", o->pid_file, "file to write the process id to");
-  command->add_option("--process-label", o->process_label, "SELinux label for the process");
-  command->add_option("--apparmor", o->apparmor, "AppArmor profile for the process");
-  command->add_flag("--no-new-privs", o->no_new_privs, "set no_new_privs for the process");
-  command->add_option("-c,--cap", o->caps, "add a capability to the process's sets")->allow_extra_args(false);
-  command->add_option("--preserve-fds", o->preserve_fds, "pass N additional file descriptors")
-      ->check(CLI::Range(0, 1 << 20));
-  command->add_option("--cgroup", o->cgroup, "run in a sub-cgroup of the container ([controller:]path)");
-  command->add_flag("--ignore-paused", o->ignore_paused, "exec even if the container is paused");
+  ctx.option("-e,--env", [&](const char* n) {
+    command->add_option(n, o->env, "set an environment variable (KEY=VALUE)")->allow_extra_args(false);
+  });
+  ctx.option("-t,--tty", [&](const char* n) { command->add_flag(n, o->tty, "allocate a pseudo-TTY"); });
+  ctx.option("-u,--user", [&](const char* n) { command->add_option(n, o->user, "UID (format: <uid>[:<gid>])"); });
+  ctx.option("-g,--additional-gids", [&](const char* n) {
+    command->add_option(n, o->additional_gids, "additional gids")->allow_extra_args(false);
+  });
+  ctx.option("-p,--process", [&](const char* n) { command->add_option(n, o->process_file, "path to a process.json"); });
+  ctx.option("-d,--detach", [&](const char* n) { command->add_flag(n, o->detach, "detach from the process"); });
+  ctx.option("--pid-file",
+             [&](const char* n) { command->add_option(n, o->pid_file, "file to write the process id to"); });
+  ctx.option("--process-label",
+             [&](const char* n) { command->add_option(n, o->process_label, "SELinux label for the process"); });
+  ctx.option("--apparmor",
+             [&](const char* n) { command->add_option(n, o->apparmor, "AppArmor profile for the process"); });
+  ctx.option("--no-new-privs",
+             [&](const char* n) { command->add_flag(n, o->no_new_privs, "set no_new_privs for the process"); });
+  ctx.option("-c,--cap", [&](const char* n) {
+    command->add_option(n, o->caps, "add a capability to the process's sets")->allow_extra_args(false);
+  });
+  ctx.option("--preserve-fds", [&](const char* n) {
+    command->add_option(n, o->preserve_fds, "pass N additional file descriptors")->check(CLI::Range(0, 1 << 20));
+  });
+  ctx.option("--cgroup", [&](const char* n) {
+    command->add_option(n, o->cgroup, "run in a sub-cgroup of the container ([controller:]path)");
+  });
+  ctx.option("--ignore-paused",
+             [&](const char* n) { command->add_flag(n, o->ignore_paused, "exec even if the container is paused"); });
   command->prefix_command();
   // Unmatched words must stay here as the command, not fall through to the
   // global parser.

@@ -7,9 +7,11 @@ namespace hull::cli {
 Verb setup_run(CLI::App& app, Context& ctx) {
   auto* command = app.add_subcommand("run", "create and start a container; exits with its exit code");
   auto o = std::make_shared<RunOptions>();
-  add_create_flags(*command, o->create);
-  command->add_flag("-d,--detach", o->detach, "detach from the container's process");
-  command->add_flag("--keep", o->keep, "do not delete the container after it exits");
+  add_create_flags(*command, o->create, ctx);
+  ctx.option("-d,--detach",
+             [&](const char* n) { command->add_flag(n, o->detach, "detach from the container's process"); });
+  ctx.option("--keep",
+             [&](const char* n) { command->add_flag(n, o->keep, "do not delete the container after it exits"); });
   return {command, [&ctx, o] {
             read_systemd_environment(o->create);
             return run_container(ctx.global, *o);

@@ -8,23 +8,34 @@
 
 namespace hull::cli {
 
-void add_create_flags(CLI::App& command, CreateOptions& o) {
-  command.add_option("-b,--bundle", o.bundle,
-                     "path to the root of the bundle directory, defaults to the current directory");
-  command.add_option("--pid-file", o.pid_file, "file to write the container's init pid to");
-  command.add_option("--console-socket", o.console_socket,
-                     "AF_UNIX socket path receiving the master end of the console's pseudoterminal");
-  command.add_flag("--no-pivot", o.no_pivot,
-                   "do not use pivot_root to jail the process inside rootfs (for a ramdisk root)");
-  command.add_flag("--no-new-keyring", o.no_new_keyring, "do not create a new session keyring for the container");
-  command
-      .add_option("--preserve-fds", o.preserve_fds,
-                  "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
-      ->check(CLI::Range(0, 1 << 20));
-  command.add_flag("--overlay-rootfs", o.overlay_rootfs,
-                   "mount root.path read-only under a private writable overlay (the bundle is never written)");
-  command.add_option("--overlay-dir", o.overlay_dir,
-                     "directory for the overlay's upper and work dirs (default: the container's state dir)");
+void add_create_flags(CLI::App& command, CreateOptions& o, const Context& ctx) {
+  ctx.option("-b,--bundle", [&](const char* n) {
+    command.add_option(n, o.bundle, "path to the root of the bundle directory, defaults to the current directory");
+  });
+  ctx.option("--pid-file",
+             [&](const char* n) { command.add_option(n, o.pid_file, "file to write the container's init pid to"); });
+  ctx.option("--console-socket", [&](const char* n) {
+    command.add_option(n, o.console_socket,
+                       "AF_UNIX socket path receiving the master end of the console's pseudoterminal");
+  });
+  ctx.option("--no-pivot", [&](const char* n) {
+    command.add_flag(n, o.no_pivot, "do not use pivot_root to jail the process inside rootfs (for a ramdisk root)");
+  });
+  ctx.option("--no-new-keyring", [&](const char* n) {
+    command.add_flag(n, o.no_new_keyring, "do not create a new session keyring for the container");
+  });
+  ctx.option("--preserve-fds", [&](const char* n) {
+    command.add_option(n, o.preserve_fds, "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
+        ->check(CLI::Range(0, 1 << 20));
+  });
+  ctx.option("--overlay-rootfs", [&](const char* n) {
+    command.add_flag(n, o.overlay_rootfs,
+                     "mount root.path read-only under a private writable overlay (the bundle is never written)");
+  });
+  ctx.option("--overlay-dir", [&](const char* n) {
+    command.add_option(n, o.overlay_dir,
+                       "directory for the overlay's upper and work dirs (default: the container's state dir)");
+  });
   add_id_argument(command, o.id);
 }
 

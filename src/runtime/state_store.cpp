@@ -2,8 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdio.h>   // renameat2
-#include <stdlib.h>  // mkdtemp
+#include <stdio.h>  // renameat2
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,11 +27,25 @@ constexpr const char* kStateFile = "state.json";
 // Directories are built under this prefix and renamed into place. '~' cannot
 // appear in a container id, so a half-made directory never looks like one.
 constexpr const char* kTempPrefix = "~creating-";
-// The temporary name carries the id (cut to keep it a valid file name), so
-// `delete --force <id>` can find what a create of <id> killed before the
-// rename left behind: "~creating-<id>-XXXXXX".
+// The temporary name is the id's own, so `delete --force <id>` finds what a
+// create of <id> killed before the rename left by name, without reading the
+// whole root, and two creates of one id meet at it: "~creating-<id>", or for
+// an id too long for a file name "~creating-<its first 180 bytes>~<hash of
+// all of it>" ('~' keeps the two forms apart).
 constexpr size_t kTempIdChars = 200;
-std::string temp_prefix_for(const std::string& id) { return kTempPrefix + id.substr(0, kTempIdChars) + "-"; }
+}  // namespace
+
+std::string temp_name_for(const std::string& id) {
+  if (id.size() <= kTempIdChars) return kTempPrefix + id;
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+  for (unsigned char c : id) h = (h ^ c) * 0x100000001b3ULL;
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = kTempPrefix + id.substr(0, 180) + "~";
+  for (int shift = 60; shift >= 0; shift -= 4) out += kHex[(h >> shift) & 0xf];
+  return out;
+}
+
+namespace {
 
 // ---- container ids -------------------------------------------------------
 
@@ -397,6 +410,25 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id,
   return true;  // our lock on the unlinked directory is dropped with `dir`
 }
 
+// The temporary directory `name` of a create that died before renaming it
+// into place is removed; returns whether the name is (now) free. A live
+// create holds the lock until it renames: its directory is left alone.
+bool clear_dead_temp(int rootfd, const std::string& root, const std::string& name) {
+  int t = ::openat(rootfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (t < 0) {
+    if (errno == ENOENT) return true;  // renamed into place or removed meanwhile
+    throw_errno("open " + root + "/" + name);
+  }
+  UniqueFd temp(t);
+  if (::flock(temp.get(), LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) return false;
+    throw_errno("lock " + root + "/" + name);
+  }
+  if (!still_linked(rootfd, name, temp.get())) return true;
+  if (::unlinkat(rootfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + root + "/" + name);
+  return true;
+}
+
 }  // namespace
 
 void StateStore::clear_debris(std::string_view id_view) const {
@@ -410,17 +442,7 @@ void StateStore::clear_debris(std::string_view id_view) const {
   UniqueFd root(fd);
   with_context("clear what is left of container " + quote(id), [&] {
     clear_abandoned(root.get(), root_, id);
-    const std::string prefix = temp_prefix_for(id);
-    for (auto& [name, type] : entries(root.get(), root_)) {
-      if (!name.starts_with(prefix)) continue;
-      int t = ::openat(root.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (t < 0) continue;  // renamed into place or removed meanwhile
-      UniqueFd temp(t);
-      // A live create holds the lock until it renames; only a dead one's is free.
-      if (::flock(temp.get(), LOCK_EX | LOCK_NB) < 0 || !still_linked(root.get(), name, temp.get())) continue;
-      if (::unlinkat(root.get(), name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
-        throw_errno("rmdir " + root_ + "/" + name);
-    }
+    clear_dead_temp(root.get(), root_, temp_name_for(id));
   });
 }
 
@@ -441,44 +463,55 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
   make_root(root);
   UniqueFd rootfd = open_fd(root, O_RDONLY | O_DIRECTORY);
   std::string path = root + "/" + id;
+  // A container that has its state is refused before anything is made: a
+  // create of an existing id, killed, leaves nothing behind. (A directory
+  // without state.json, a create under way or one that died, is decided by
+  // the rename below.)
+  struct stat st {};
+  if (::fstatat(rootfd.get(), (id + "/" + kStateFile).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return std::nullopt;
+  fault_point("create-after-existence-check");
+  const std::string tmp = temp_name_for(id);
+  const std::string tmp_path = root + "/" + tmp;
   // Bounded rounds: one more follows clearing an abandoned directory, and
-  // one more each time a `delete --force <id>` swept our temporary directory
-  // before we locked it (it cannot tell a create that died before the rename
-  // from one that has not locked yet; we can: ENOENT or its lock).
+  // one more each time the temporary name was taken by a dead create's
+  // directory (cleared) or swept by a `delete --force <id>` or another create
+  // of <id> before we locked it (they cannot tell a create that died from
+  // one that has not locked yet; we can: ENOENT, their lock, or the name
+  // moved on).
   int swept = 0;
   for (int round = 0; round < 2 + swept && swept < 8; ++round) {
-    std::string tmpl = root + "/" + temp_prefix_for(id) + "XXXXXX";
-    if (!::mkdtemp(tmpl.data())) throw_errno("mkdtemp " + tmpl);
-    std::string tmp = tmpl.substr(root.size() + 1);
-    int raw = ::openat(rootfd.get(), tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (raw < 0 && errno == ENOENT) {
+    if (::mkdirat(rootfd.get(), tmp.c_str(), 0700) < 0) {
+      if (errno != EEXIST) throw_errno("mkdir " + tmp_path);
+      // A create of this id is making its directory: the one under way
+      // wins, as if it had renamed first; one that died left it to clear.
+      if (!clear_dead_temp(rootfd.get(), root, tmp)) return std::nullopt;
       ++swept;
       continue;
     }
+    int raw = ::openat(rootfd.get(), tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (raw < 0) {
-      int e = errno;
-      ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
-      throw_errno(e, "open " + tmpl);
+      if (errno == ENOENT) {
+        ++swept;
+        continue;
+      }
+      throw_errno("open " + tmp_path);
     }
     UniqueFd fd(raw);
-    int err = 0;
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
-      err = errno;
-      if (err != EWOULDBLOCK) {
-        ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
-        throw_errno(err, "lock " + tmpl);
-      }
-    } else if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) {
-      return fd;
-    } else {
-      err = errno;
-      fault_point("create-after-refused-rename");
+      if (errno != EWOULDBLOCK) throw_errno("lock " + tmp_path);
+      ++swept;  // a sweeper holds it, and removes it
+      continue;
     }
-    ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
-    if (err == EWOULDBLOCK || err == ENOENT) {  // a sweeper holds it, or removed it
+    // Locked and still at the name: nobody else removes it or makes another
+    // one there, so the rename below moves this directory.
+    if (!still_linked(rootfd.get(), tmp, fd.get())) {
       ++swept;
       continue;
     }
+    if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) return fd;
+    int err = errno;
+    fault_point("create-after-refused-rename");
+    ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
     if (err == EINVAL) {
       // The filesystem cannot rename without replacing: fall back to a plain
       // exclusive mkdir. The directory is briefly unlocked, so abandoned
@@ -491,7 +524,7 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
       lock_exclusive(fd.get(), path);
       return fd;
     }
-    if (err != EEXIST && err != ENOTEMPTY) throw_errno(err, "rename " + tmpl + " to " + path);
+    if (err != EEXIST && err != ENOTEMPTY) throw_errno(err, "rename " + tmp_path + " to " + path);
     if (!clear_abandoned(rootfd.get(), root, id)) return std::nullopt;
   }
   return std::nullopt;

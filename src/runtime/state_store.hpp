@@ -54,6 +54,11 @@ ContainerState from_state_file_json(const std::string& text, const std::string& 
 // "..", at most 1024 bytes. Throws e.g. `invalid container id "a/b": ...`.
 void validate_container_id(std::string_view id);
 
+// The name under the state root of a create's temporary directory for `id`
+// (StateStore::create): "~creating-<id>", or for an id longer than 200 bytes
+// "~creating-<first 180 bytes>~<16 hex digits of a hash of the whole id>".
+std::string temp_name_for(const std::string& id);
+
 // An open container directory with its lock held (released on destruction).
 // The lock is flock(LOCK_EX) on the directory fd itself: no lock file to leak
 // or to outlive the directory, and the kernel drops it if we die.
@@ -103,9 +108,11 @@ class StateStore {
   // Creates <root>/<id> (0700; root made 0700 if missing) and locks it. The
   // directory is made and locked under a temporary name and renamed into place
   // with RENAME_NOREPLACE, so no other command ever sees it unlocked and empty.
-  // Throws `container "web" already exists` if present. A leftover directory
-  // without state.json and without a lock holder (a create that died before
-  // writing state) is cleared and reused.
+  // Throws `container "web" already exists` if present (checked first: then
+  // nothing is made), or while another create of "web" is making it. A
+  // leftover directory without state.json and without a lock holder (a
+  // create that died before writing state), or a dead create's temporary
+  // directory, is cleared and reused.
   ContainerDir create(std::string_view id) const;
   // Opens and locks an existing container, waiting for the current holder.
   // Throws `container "web" does not exist`, also when it was deleted while we
@@ -116,11 +123,12 @@ class StateStore {
   // state.json is only ever replaced by rename, so this reads a whole file,
   // possibly one version old. Throws `container "web" does not exist`.
   ContainerState peek(std::string_view id) const;
-  // Clears what commands killed half-way left of `id` (for `delete --force`
-  // of a container that does not exist): <root>/<id> without state.json that
-  // nobody holds locked (a delete killed after removing state.json), and
-  // temporary directories of creates of `id` killed before renaming them into
-  // place. A locked directory belongs to a live command and is left alone.
+  // Clears what commands killed half-way left of `id` (for `delete --force`):
+  // <root>/<id> without state.json that nobody holds locked (a delete killed
+  // after removing state.json), and the temporary directory of a create of
+  // `id` killed before renaming it into place ("~creating-<id>", one name
+  // per id: nothing else in the root is read). A locked directory belongs to
+  // a live command and is left alone.
   void clear_debris(std::string_view id) const;
   // Removes the container's directory whatever its state.json holds (for
   // `delete --force` of a corrupt one), unless a live command holds its lock.

@@ -172,24 +172,39 @@ TEST_F(InterruptedLifecycleTest, KillAndDeleteActOnAContainerWhoseStartWasKilled
   expect_nothing_left(kId);
 }
 
-// A create of an id that exists is refused after it made its temporary
-// state directory; killed before removing it, it leaves "~creating-<id>-*".
-// `delete --force` of the container clears that too, so a client's cleanup
-// leaves nothing (found by the lifecycle model, seeds 501409 and 701073).
+// A create of an id that exists is refused before it makes anything; but
+// two creates of a new id race: the loser passed its existence check before
+// the winner renamed its directory into place, is refused at its own
+// rename, and killed before removing its temporary directory leaves
+// "~creating-<id>". `delete --force` of the container clears that too, so a
+// client's cleanup leaves nothing (found by the lifecycle model, seeds 501409
+// and 701073, when the refused create made its directory first).
 TEST_F(InterruptedLifecycleTest, DeleteForceClearsWhatARefusedCreateKilledHalfWayLeft) {
   create();
-  ProcResult killed =
-      run_process(fault_argv("create-after-refused-rename", {"create", "--bundle", b_->dir().string(), kId}));
+  ProcResult again =
+      run_process(fault_argv("create-after-existence-check", {"create", "--bundle", b_->dir().string(), kId}));
+  EXPECT_TRUE(failed_with(again, {"already exists"})) << "a create of an existing id got past its existence check";
+  ProcResult del = hull({"delete", "--force", kId});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(15000);
+  std::vector<std::string> loser_argv =
+      fault_argv("create-after-existence-check", {"create", "--bundle", b_->dir().string(), kId}, true);
+  loser_argv.insert(loser_argv.begin() + 1, "HULL_FAULT_THEN=create-after-refused-rename");
+  Child loser = Child::spawn(loser_argv, bounded);
+  ASSERT_TRUE(wait_stopped(loser.pid())) << "hull create did not stop after its existence check";
+  create();  // the winner
+  ::kill(loser.pid(), SIGCONT);
+  ProcResult killed = finish_reaping_orphans(std::move(loser));
   ASSERT_EQ(killed.signal, SIGKILL) << "hull create did not die at create-after-refused-rename: " << killed.err;
-  std::vector<std::string> debris;
-  for (const auto& e : fs::directory_iterator(state_root()))
-    if (e.path().filename().string().starts_with(std::string("~creating-") + kId + "-"))
-      debris.push_back(e.path().filename());
-  ASSERT_EQ(debris.size(), 1u) << "the killed create left no temporary directory: the fault point moved?";
+  const std::string debris = std::string("~creating-") + kId;
+  ASSERT_TRUE(fs::exists(state_root() / debris))
+      << "the killed create left no temporary directory: the fault point moved?";
   EXPECT_EQ(status(kId), "created") << "the refused create must not touch the container";
   ProcResult force = hull({"delete", "--force", kId});
   EXPECT_EQ(force.exit_code, 0) << force.err;
-  EXPECT_FALSE(fs::exists(state_root() / debris[0])) << debris[0] << " left after delete --force";
+  EXPECT_FALSE(fs::exists(state_root() / debris)) << debris << " left after delete --force";
   expect_nothing_left(kId);
 }
 

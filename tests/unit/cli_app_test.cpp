@@ -48,5 +48,61 @@ TEST(CliApp, HelpVersionNoVerbOrAnUnknownWordDefineEveryVerb) {
   EXPECT_EQ(verbs_defined({"--", "run"}).size(), all);
 }
 
+// The long names of a verb's options define_app_for defines for a line.
+std::vector<std::string> options_defined(const std::vector<std::string>& args) {
+  Context ctx;
+  CLI::App app(kAppDescription, kAppName);
+  define_app_for(app, ctx, args);
+  std::vector<std::string> names;
+  for (const CLI::App* sub : static_cast<const CLI::App&>(app).get_subcommands({}))
+    for (const CLI::Option* o : sub->get_options())
+      if (!o->get_lnames().empty() && o->get_lnames()[0] != "help") names.push_back(o->get_lnames()[0]);
+  return names;
+}
+
+TEST(CliApp, OnlyOptionsAWordCanNameAreDefined) {
+  EXPECT_EQ(options_defined({"exec", "c1", "true"}), Names{});
+  EXPECT_EQ(options_defined({"run", "--bundle", "/b", "c1"}), Names{"bundle"});
+  // runc's single-dash long form; read as a cluster too, it holds the "d" of -d.
+  EXPECT_EQ(options_defined({"run", "-bundle=/b", "c1"}), (Names{"bundle", "detach"}));
+  EXPECT_EQ(options_defined({"exec", "--cwd=/x", "--env", "A=1", "c1", "true"}), (Names{"cwd", "env"}));
+  // A cluster of short flags names each letter; a long name's prefix or a
+  // longer word does not name it.
+  EXPECT_EQ(options_defined({"exec", "-td", "c1", "true"}), (Names{"tty", "detach"}));
+  EXPECT_EQ(options_defined({"exec", "--pid", "--cwdx", "c1", "true"}), Names{});
+  // Words of the container's command count too: defining more never
+  // changes a parse.
+  EXPECT_EQ(options_defined({"exec", "c1", "sh", "-c", "x"}), Names{"cap"});
+}
+
+TEST(CliApp, HelpAfterTheVerbDefinesAllItsOptions) {
+  EXPECT_EQ(options_defined({"exec", "--help"}).size(), 16U);
+  EXPECT_EQ(options_defined({"exec", "-h"}).size(), 16U);
+  EXPECT_EQ(options_defined({"exec", "-th"}).size(), 16U);
+  EXPECT_EQ(options_defined({"run", "-h"}).size(), 10U);
+}
+
+// The long names of the global flags define_app_for defines for a line, in order.
+std::vector<std::string> globals_defined(const std::vector<std::string>& args) {
+  Context ctx;
+  CLI::App app(kAppDescription, kAppName);
+  define_app_for(app, ctx, args);
+  std::vector<std::string> names;
+  for (const CLI::Option* o : static_cast<const CLI::App&>(app).get_options())
+    if (!o->get_lnames().empty()) names.push_back(o->get_lnames()[0]);
+  return names;
+}
+
+TEST(CliApp, OnlyGlobalFlagsAWordNamesAreDefinedForOneVerb) {
+  EXPECT_EQ(globals_defined({"exec", "c1", "true"}), (Names{"help", "version"}));
+  EXPECT_EQ(globals_defined({"--root", "/x", "--debug", "state", "c1"}), (Names{"help", "root", "debug", "version"}));
+  EXPECT_EQ(globals_defined({"-log", "exec", "--log-format", "json", "ps", "c1"}),
+            (Names{"help", "log", "log-format", "version"}));
+  const Names all{"help", "root", "rootless", "log", "log-format", "debug", "systemd-cgroup", "version"};
+  EXPECT_EQ(globals_defined({"--debug", "--help"}), all) << "the help lists them all, in their order";
+  EXPECT_EQ(globals_defined({"--systemd-cgroup", "state", "-h"}), all);
+  EXPECT_EQ(globals_defined({"--root", "/x", "pauze", "c1"}), all);
+}
+
 }  // namespace
 }  // namespace hull::cli

@@ -307,14 +307,58 @@ TEST_F(StateStoreTest, ClearDebrisRemovesWhatDeadCommandsLeftOfOneId) {
   StateStore store(root_);
   make_container(store, "other");
   fs::create_directories(root_ + "/web");
-  std::ofstream(root_ + "/web/config.json") << "{}";        // a delete killed after removing state.json
-  fs::create_directory(root_ + "/~creating-web-a1b2c3");    // a create killed before its rename
-  fs::create_directory(root_ + "/~creating-webby-d4e5f6");  // another id's
-  fs::create_directory(root_ + "/~creating-web-live01");
-  UniqueFd live = open_fd(root_ + "/~creating-web-live01", O_RDONLY | O_DIRECTORY);
+  std::ofstream(root_ + "/web/config.json") << "{}";  // a delete killed after removing state.json
+  fs::create_directory(root_ + "/~creating-web");     // a create killed before its rename
+  fs::create_directory(root_ + "/~creating-webby");   // another id's
+  store.clear_debris("web");
+  EXPECT_EQ(root_entries(), (std::set<std::string>{"other", "~creating-webby"}));
+}
+
+TEST_F(StateStoreTest, ClearDebrisLeavesTheTemporaryDirectoryOfALiveCreate) {
+  StateStore store(root_);
+  fs::create_directories(root_ + "/~creating-web");
+  UniqueFd live = open_fd(root_ + "/~creating-web", O_RDONLY | O_DIRECTORY);
   ASSERT_EQ(::flock(live.get(), LOCK_EX), 0);  // a create still running
   store.clear_debris("web");
-  EXPECT_EQ(root_entries(), (std::set<std::string>{"other", "~creating-web-live01", "~creating-webby-d4e5f6"}));
+  EXPECT_EQ(root_entries(), (std::set<std::string>{"~creating-web"}));
+}
+
+// The temporary directory is named after the id, so the next create of the
+// id (or delete --force) finds a dead one's by name; a live one's makes the
+// create lose the race, as a rename of it would have.
+TEST_F(StateStoreTest, CreateClearsADeadCreatesTemporaryDirectoryAndLosesToALiveOne) {
+  StateStore store(root_);
+  fs::create_directories(root_ + "/~creating-web");
+  ContainerDir web = store.create("web");
+  EXPECT_EQ(root_entries(), (std::set<std::string>{"web"}));
+  fs::create_directory(root_ + "/~creating-db");
+  UniqueFd live = open_fd(root_ + "/~creating-db", O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(::flock(live.get(), LOCK_EX), 0);
+  EXPECT_EQ(error_of([&] { store.create("db"); }), "container \"db\" already exists");
+  EXPECT_EQ(root_entries(), (std::set<std::string>{"web", "~creating-db"}));
+}
+
+// A create of an id whose container has its state is refused before it
+// makes anything: a file in the way of the temporary name (which a create
+// reaching it would fail to open as a directory) is not even looked at.
+TEST_F(StateStoreTest, ACreateOfAnExistingContainerMakesNothing) {
+  StateStore store(root_);
+  make_container(store, "web");
+  std::ofstream(root_ + "/~creating-web") << "x";
+  EXPECT_EQ(error_of([&] { store.create("web"); }), "container \"web\" already exists");
+  EXPECT_EQ(root_entries(), (std::set<std::string>{"web", "~creating-web"}));
+}
+
+TEST(StateStoreTempName, OneNamePerIdAndAFileNameForTheLongestId) {
+  EXPECT_EQ(temp_name_for("web"), "~creating-web");
+  std::string a(1024, 'a'), b = a;
+  b.back() = 'b';
+  EXPECT_NE(temp_name_for(a), temp_name_for(b));
+  EXPECT_LE(temp_name_for(a).size(), 255U);
+  EXPECT_EQ(temp_name_for(a).find('/'), std::string::npos);
+  // A short id cannot take a long one's name: '~' is not allowed in ids.
+  EXPECT_EQ(temp_name_for(a).substr(0, 190), "~creating-" + a.substr(0, 180));
+  EXPECT_EQ(temp_name_for(a)[190], '~');
 }
 
 TEST_F(StateStoreTest, ClearDebrisLeavesAContainerAndALockedDirectory) {
@@ -330,7 +374,7 @@ TEST_F(StateStoreTest, ClearDebrisLeavesAContainerAndALockedDirectory) {
 TEST_F(StateStoreTest, ForceDeleteOfAMissingContainerClearsItsDebris) {
   fs::create_directories(root_ + "/web");
   std::ofstream(root_ + "/web/config.json") << "{}";
-  fs::create_directory(root_ + "/~creating-web-a1b2c3");
+  fs::create_directory(root_ + "/~creating-web");
   GlobalOptions g;
   g.root = root_;
   EXPECT_EQ(error_of([&] { delete_container(g, "web", false); }), "container \"web\" does not exist");
