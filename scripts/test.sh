@@ -21,19 +21,11 @@ bash scripts/setup.sh --e2e
 
 lane "Release build (build/)"
 # HULL_FAULT_INJECTION: also hull_fault, for the fault-injection tests.
-# HULL_PCH: precompiled headers for the test binaries (a fresh build, no ccache).
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHULL_WERROR=ON -DHULL_FAULT_INJECTION=ON -DHULL_PCH=ON
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHULL_WERROR=ON -DHULL_FAULT_INJECTION=ON
 cmake --build build -j"$jobs"
 
 lane "clang-tidy (scripts/lint.sh)"
-# clang-tidy cannot read GCC's precompiled headers: it reads the compile
-# commands of the same configuration without them (configured, never built).
-cmake -S . -B build-lint -DCMAKE_BUILD_TYPE=Release -DHULL_WERROR=ON -DHULL_FAULT_INJECTION=ON -DHULL_PCH=OFF >/dev/null
-if [ "${HULL_LINT:-changed}" = all ]; then
-  HULL_LINT_BUILD=build-lint bash scripts/lint.sh --all
-else
-  HULL_LINT_BUILD=build-lint bash scripts/lint.sh
-fi
+if [ "${HULL_LINT:-changed}" = all ]; then bash scripts/lint.sh --all; else bash scripts/lint.sh; fi
 
 # Before the tests, so the suite's own summary is the run's last word.
 lane "Benchmark, short mode (proves bench/run.sh works; targets are judged by full runs)"
@@ -46,7 +38,7 @@ lane "Fuzzing, short mode: every libFuzzer target 10 s (build-fuzz/, clang)"
 bash scripts/fuzz.sh --seconds 10
 
 lane "Unit tests under ASan/UBSan (build-debug/)"
-cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DHULL_WERROR=ON -DHULL_PCH=ON
+cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DHULL_WERROR=ON
 cmake --build build-debug -j"$jobs" --target hull_unit_tests
 # Run the binary itself: one process, and a sanitizer report fails the run.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
