@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <sstream>
 
@@ -116,26 +117,34 @@ Manager::~Manager() {
   }
 }
 
+void Manager::make_tree(bool with_leaves) {
+  Router router(host_, paths_);
+  for (const auto& [name, dir] : paths_.v1) {
+    const V1Hierarchy& h = host_.v1.at(name);
+    std::string top = with_leaves ? dir : parent_of(dir);
+    make_dirs(top, h.mount, made_);
+    // A parent at the hierarchy's root has its cpuset values already.
+    if (h.controllers.count("cpuset") && (with_leaves || top.size() > h.mount.size())) v1::init_cpuset(top, h.mount);
+  }
+  if (!paths_.v2.empty()) {
+    make_dirs(with_leaves ? paths_.v2 : parent_of(paths_.v2), host_.v2_mount, made_);
+    enable_v2_controllers(host_, parent_of(paths_.v2), router.v2_controllers(resources_));
+  }
+}
+
 void Manager::create() {
   if (unit_) {
     // The scope needs its first process: it is started by add_process().
     with_context("create cgroup", [&] { bus_.emplace(SystemdBus::connect()); });
     return;
   }
-  Router router(host_, paths_);
   try {
-    for (const auto& [name, dir] : paths_.v1) {
-      const V1Hierarchy& h = host_.v1.at(name);
-      make_dirs(dir, h.mount, made_);
-      if (h.controllers.count("cpuset")) v1::init_cpuset(dir, h.mount);
-    }
+    make_tree(true);
     if (!paths_.v2.empty()) {
-      size_t before = made_.size();
-      make_dirs(paths_.v2, host_.v2_mount, made_);
-      enable_v2_controllers(host_, parent_of(paths_.v2), router.v2_controllers(resources_));
       // A cgroup that already has processes belongs to someone else (spec:
       // "a non-empty cgroup" is unfit for create).
-      if (made_.size() == before && !read_value(paths_.v2, "cgroup.procs").empty())
+      bool made_here = std::find(made_.begin(), made_.end(), paths_.v2) != made_.end();
+      if (!made_here && !read_value(paths_.v2, "cgroup.procs").empty())
         throw Error("cgroup " + paths_.v2 + " already has processes");
       v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
     }
@@ -161,18 +170,8 @@ void Manager::create_parents() {
                       " already exists, and CRIU's strict mode restores only into cgroups it makes itself; remove "
                       "it or use soft or full",
                   EEXIST);
-  Router router(host_, paths_);
   try {
-    for (const auto& [name, dir] : paths_.v1) {
-      const V1Hierarchy& h = host_.v1.at(name);
-      std::string parent = parent_of(dir);
-      make_dirs(parent, h.mount, made_);
-      if (h.controllers.count("cpuset") && parent.size() > h.mount.size()) v1::init_cpuset(parent, h.mount);
-    }
-    if (!paths_.v2.empty()) {
-      make_dirs(parent_of(paths_.v2), host_.v2_mount, made_);
-      enable_v2_controllers(host_, parent_of(paths_.v2), router.v2_controllers(resources_));
-    }
+    make_tree(false);
     owned_ = true;
   } catch (Error& e) {
     remove_dirs();

@@ -192,6 +192,10 @@ class Manager {
  private:
   Manager(Host host, Paths paths) : host_(std::move(host)), paths_(std::move(paths)) {}
   void apply(const spec::Resources& r, bool updating);
+  // The directories of every hierarchy (or, without with_leaves, only their
+  // parents), cpuset values inherited into new v1 ones, the v2 controllers
+  // enabled in the parent; what it makes goes to made_.
+  void make_tree(bool with_leaves);
   void remove_dirs() noexcept;
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);

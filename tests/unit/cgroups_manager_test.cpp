@@ -30,6 +30,14 @@ class CgroupManagerFake : public FakeCgroupFs {
     h.v1["devices"] = {dir("devices"), "/", {"devices"}};
     return h;
   }
+  // A pure cgroup v2 host offering only cpu, memory and pids.
+  Host unified_cpu_memory_pids() {
+    Host h;
+    h.mode = Mode::Unified;
+    h.v2_mount = dir("v2", {"cgroup.controllers=cpu memory pids\n"});
+    h.v2_controllers = std::set<std::string>{"cpu", "memory", "pids"};
+    return h;
+  }
   // The container's directories with the files the kernel would provide.
   void container_dirs(const std::string& rel) {
     dir("memory/" + rel, {"cgroup.procs", "memory.limit_in_bytes"});
@@ -268,10 +276,7 @@ namespace hull::cgroups::testing {
 namespace {
 
 TEST_F(CgroupManagerFake, V1OnlyLimitsOnAUnifiedHostNameTheMissingV1Controller) {
-  Host h;
-  h.mode = Mode::Unified;
-  h.v2_mount = dir("v2", {"cgroup.controllers=cpu memory pids\n"});
-  h.v2_controllers = std::set<std::string>{"cpu", "memory", "pids"};
+  Host h = unified_cpu_memory_pids();
   spec::Linux l = linux_with("c");
   l.resources->network = spec::Network{};
   l.resources->network->classID = 1;
@@ -300,10 +305,7 @@ TEST_F(CgroupManagerFake, V1OnlyLimitsOnAUnifiedHostNameTheMissingV1Controller) 
 // on the host; a key of the core files ("cgroup.*") needs none (the
 // controller names are a constant table in routing.cpp).
 TEST_F(CgroupManagerFake, UnifiedKeysNeedOnlyTheV2ControllersTheyName) {
-  Host h;
-  h.mode = Mode::Unified;
-  h.v2_mount = dir("v2", {"cgroup.controllers=cpu memory pids\n"});
-  h.v2_controllers = std::set<std::string>{"cpu", "memory", "pids"};
+  Host h = unified_cpu_memory_pids();
   spec::Linux l = linux_with("c");
   l.resources->unified = {{"cgroup.max.depth", "3"}, {"memory.high", "100000"}};
   EXPECT_NO_THROW(Manager::plan(&l, "c", false, h));
