@@ -178,6 +178,13 @@ void join_namespaces(InitContext& ctx) {
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     fault_point("init-before-ready");
     ctx.sync->send(SyncMsg::Ready);
+    if (ctx.listen_fd < 0) {
+      // `run`: the runtime that made us releases us itself. A failure from
+      // here goes back over the same channel (start_conn stays -1).
+      ctx.sync->expect(SyncMsg::Start);
+      fault_point("init-after-start");
+      return ctx.sync->fd();
+    }
     ctx.sync->close();
     UniqueFd conn = wait_for_start(ctx.listen_fd);
     start_conn = conn.release();  // CLOEXEC: closes itself at execve

@@ -55,7 +55,7 @@ struct InitContext {
   int rootfs_tree = -1;
   ns::NamespacePlan* namespaces = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
-  int listen_fd = -1;           // start barrier
+  int listen_fd = -1;           // start barrier; -1: `run`'s Start comes over sync
   int console_socket_fd = -1;
   // The runtime's fds the clone copied that the init must not hold: the
   // state-dir lock (or `hull start` would wait for it forever), the

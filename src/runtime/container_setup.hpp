@@ -9,6 +9,7 @@
 #include "cgroups/cgroup_manager.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/state_store.hpp"
+#include "runtime/sync_channel.hpp"
 #include "spec/spec.hpp"
 
 namespace hull {
@@ -21,6 +22,9 @@ struct CreatedContainer {
   // Attached with process.terminal and no --console-socket: our end of the
   // socketpair the init sends its pty master over (hull run proxies it).
   UniqueFd console_receiver;
+  // StartFollows::Now: the runtime's end of the sync channel, on which the
+  // init waits for Start (start_locked sends it).
+  SyncChannel init_channel;
 };
 
 // A container opened under its lock, with its live status.
@@ -46,13 +50,17 @@ std::optional<cgroups::Manager> cgroup_to_thaw_after_kill(const ContainerDir& di
 // container at once under the same lock), the "created" state is not
 // written: start_locked's "running" replaces the "creating" one directly, a
 // state.json write less; a run killed in between leaves what a create
-// killed before its record leaves, or a start killed after its record.
+// killed before its record leaves, or a start killed after its record
+// (whose init, waiting on the channel, exits at its EOF). Nor is start.sock
+// made: the init waits for Start on the sync channel.
 enum class StartFollows { Later, Now };
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
                                          StartFollows start = StartFollows::Later);
 
-// start on a locked, created container: releases the init, records running.
-void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec);
+// start on a locked, created container: records running, releases the init
+// (over init_channel when `run` made it, else through start.sock).
+void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec,
+                  const SyncChannel* init_channel = nullptr);
 
 // The config.json saved in the state dir at create.
 inline constexpr const char* kSavedConfigName = "config.json";

@@ -163,7 +163,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 4. The state dir, the saved config and the cgroups.
   StateStore store(g.root);
-  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver)};
+  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}};
   StateDirGuard guard(c.dir);
   fault_point("create-after-state-dir");
 
@@ -201,7 +201,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   st.cgroupPath = has_cgroup ? cgroup.to_state() : "";
   fault_point("create-after-cgroup");
   phase_mark("cgroup");
-  UniqueFd listen = listen_start_socket(c.dir.fd());
+  UniqueFd listen = start == StartFollows::Later ? listen_start_socket(c.dir.fd()) : UniqueFd();
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   if (plan.join_before_clone_flags) ns::join_before_clone(namespaces);
 
@@ -298,6 +298,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (pid_file) pid_file->write(init.pid());
   if (start == StartFollows::Later) c.dir.write_state(st);
   c.pidfd = init.release();
+  if (start == StartFollows::Now) c.init_channel = std::move(runtime_end);
   fault_point("create-after-created-state");
   phase_mark("created");
   guard.commit();

@@ -84,7 +84,7 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
-void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec) {
+void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec, const SyncChannel* init_channel) {
   fault_point("start-after-open");
   require_transition(state.id, observed_status(state, dir.fd()), Operation::Start);
   bool init_gone = false;
@@ -99,7 +99,10 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
     dir.write_state(state);
     fault_point("start-after-running-state");
     try {
-      release_init(dir.fd());
+      if (init_channel)
+        release_init(*init_channel);
+      else
+        release_init(dir.fd());
     } catch (const InitNotWaiting&) {
       init_gone = true;
       return;

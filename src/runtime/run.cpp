@@ -25,7 +25,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     try {
       // The init sent its pty master during create, before the barrier.
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
-      start_locked(c.dir, c.state, c.spec);
+      start_locked(c.dir, c.state, c.spec, &c.init_channel);
       phase_mark("started");
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);

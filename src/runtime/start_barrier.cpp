@@ -121,6 +121,20 @@ void release_init(int state_dir_fd) {
   if (!reply.empty()) throw Error(reply);
 }
 
+void release_init(const SyncChannel& init) {
+  try {
+    init.send(SyncMsg::Start);
+  } catch (const Error& e) {
+    // The init exited (killed) since it said Ready: the peer end is closed.
+    if (e.code() == EPIPE || e.code() == ECONNRESET)
+      throw InitNotWaiting("the container init is not waiting to start (it has exited)");
+    throw;
+  }
+  // EOF: the init reached execve (or was killed after Start, which the
+  // caller's wait for its exit reports); an Error: a step after the barrier failed.
+  init.expect_eof();
+}
+
 bool init_waits_for_start(int state_dir_fd) {
   if (::faccessat(state_dir_fd, kStartSocketName, F_OK, AT_SYMLINK_NOFOLLOW) < 0) return false;
   const timeval timeout{1, 0};

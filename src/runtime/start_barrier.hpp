@@ -16,6 +16,7 @@
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "runtime/state_store.hpp"
+#include "runtime/sync_channel.hpp"
 
 namespace hull {
 
@@ -36,6 +37,9 @@ void report_start_error(int conn_fd, const std::string& message);
 // only once the init was told to go, so a `start` killed half-way leaves an
 // init that a probe finds waiting and a later `start` can release.
 void release_init(int state_dir_fd);
+// The same for an init that `run` made and waits on its sync channel
+// (runtime/sync_channel.hpp): sends Start, waits for execve's EOF.
+void release_init(const SyncChannel& init);
 
 // Thrown by release_init when no init waits any more: it died (a racing
 // kill) after the state check found it created, so `start` refuses as the

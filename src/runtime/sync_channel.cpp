@@ -42,6 +42,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::Error: return "error";
     case SyncMsg::State: return "state";
     case SyncMsg::SeccompListener: return "seccomp-listener";
+    case SyncMsg::Start: return "start";
   }
   return "unknown";
 }

@@ -28,6 +28,13 @@
 //                                               runtime/start_barrier.hpp)
 //   write pid file + state.json, exit
 //
+//   hull run keeps the channel instead of exiting: it records "running" and
+//   sends Start, and the init goes on to execve without a start.sock (no
+//   socket file in the state dir, no connect/accept). The runtime then waits
+//   for EOF (execve closed the CLOEXEC socket) or an Error from a step after
+//   the barrier; a runtime that dies before Start leaves the init EOF, and it
+//   exits.
+//
 //   hull exec uses the same channel, shorter: the runtime setns()es into the
 //   init's namespaces, clones, places the child and sends Continue (v1
 //   cgroups only); the child applies the process and execs, and the runtime
@@ -53,6 +60,7 @@ enum class SyncMsg : uint32_t {
   Error = 4,
   State = 5,            // payload: the container state JSON as the runtime sees it
   SeccompListener = 6,  // exec: no payload, the seccomp notify listener fd attached
+  Start = 7,            // run: the init may go on to execve (instead of start.sock)
 };
 
 const char* to_string(SyncMsg m);

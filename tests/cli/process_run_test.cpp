@@ -379,6 +379,35 @@ TEST_F(HullTest, ProcessFailingHookFailsCreateWithItsName) {
   EXPECT_TRUE(failed_with(r, {"hook createRuntime[0]", hook, "exited with status 3", "no network for you"}));
 }
 
+// run releases its init over the sync channel (no start.sock): a step after
+// that barrier failing (a startContainer hook, run in the container after
+// the release) still reaches run with the hook's words, and the container
+// is removed.
+TEST_F(HullTest, RunReportsAFailureAfterItsStartBarrierAndLeavesNothing) {
+  Bundle& b = bundle();
+  json hook = {{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo 'not today' >&2; exit 3"}}};
+  b.config["hooks"] = {{"startContainer", json::array({hook})}};
+  ProcResult r = run_sh(b, "echo should-not-run", "hullproc-latefail");
+  EXPECT_TRUE(failed_with(r, {"hook startContainer[0]", "exited with status 3", "not today"}));
+  EXPECT_EQ(r.out.find("should-not-run"), std::string::npos) << r.out;
+  expect_nothing_left("hullproc-latefail");
+}
+
+// A detached run's container is running with no start socket left in its
+// state dir, and a start of it is refused as for any running container.
+TEST_F(HullTest, DetachedRunLeavesNoStartSocketAndIsRunning) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ProcResult r = hull({"run", "--detach", "--bundle", b.dir().string(), "hullproc-nosock"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status("hullproc-nosock"), "running");
+  EXPECT_FALSE(std::filesystem::exists(state_dir("hullproc-nosock") / "start.sock"));
+  ProcResult again = hull({"start", "hullproc-nosock"});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("cannot start container \"hullproc-nosock\""), std::string::npos) << again.err;
+  EXPECT_EQ(hull({"delete", "--force", "hullproc-nosock"}).exit_code, 0);
+}
+
 // A seccomp agent at listenerPath gets the notify fd and the container
 // process state, and answers the container's syscalls.
 TEST_F(HullTest, ProcessSeccompNotifyAgent) {

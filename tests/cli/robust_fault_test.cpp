@@ -186,6 +186,20 @@ TEST_F(FaultTest, InitDiesRightAfterStart) {
   expect_recoverable("after the init died");
 }
 
+// run killed after it recorded "running", before it sent its init Start
+// over the sync channel: the init, waiting on that channel, sees its EOF and
+// exits by itself (with a start socket it would wait there for a start that
+// never comes), so the container is stopped, not a half-started one.
+TEST_F(FaultTest, RunKilledBeforeItReleasedItsInitLeavesAStoppedContainer) {
+  ProcResult r = run_fault(Verb::Run, "start-after-running-state");
+  ASSERT_EQ(r.signal, SIGKILL) << r.err;
+  std::optional<InitRecord> init = recorded_init(kId);
+  ASSERT_TRUE(init.has_value());
+  EXPECT_TRUE(wait_exit_and_reap(init->pid)) << "the init still waits after its run was killed";
+  EXPECT_EQ(status(kId), "stopped");
+  expect_recoverable("after run was killed before the release");
+}
+
 // SIGKILL at a random moment of create, as a node drain would.
 TEST_F(FaultTest, CreateKilledAtRandomTimes) {
   uint64_t seed = std::random_device{}();

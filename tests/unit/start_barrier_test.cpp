@@ -2,7 +2,8 @@
 // init and returns once it has exec'd, reports an error it sent, and finds no
 // init when none waits; only one start ever succeeds. A probe finds a waiting
 // init without releasing it, and a start that went away before saying "go"
-// (killed) leaves the init waiting for the next.
+// (killed) leaves the init waiting for the next. `run` releases its init
+// over the sync channel instead: the same outcomes, without a socket file.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "runtime/start_barrier.hpp"
+#include "runtime/sync_channel.hpp"
 #include "support/forked_child.hpp"
 #include "support/temp_dir.hpp"
 
@@ -171,6 +173,68 @@ TEST_F(StartBarrier, AProbeFindsNoInitOnceTheListenerIsGone) {
     hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
   }  // the socket file stays, as after an init that exec'd or died
   EXPECT_FALSE(hull::init_waits_for_start(dir_fd_.get()));
+}
+
+std::string release_error(const hull::SyncChannel& init) {
+  try {
+    hull::release_init(init);
+  } catch (const hull::InitNotWaiting& e) {
+    return std::string("not waiting: ") + e.what();
+  } catch (const hull::Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST_F(StartBarrier, RunReleasesItsInitOverTheSyncChannelAndReturnsOnceItHasExeced) {
+  auto [runtime_end, init_end] = hull::SyncChannel::make_pair();
+  std::string start_error;
+  ForkedResult r = run_forked(
+      [&] {
+        runtime_end.close();
+        init_end.expect(hull::SyncMsg::Start);
+        // The channel is CLOEXEC: execve closes it, release sees EOF.
+        ::execl("/bin/true", "true", nullptr);
+        hull::throw_errno("exec /bin/true");
+      },
+      [&](pid_t) {
+        init_end.close();
+        start_error = release_error(runtime_end);
+      });
+  EXPECT_TRUE(r.exited_ok()) << r.error;
+  EXPECT_EQ(start_error, "<no error>");
+  EXPECT_NE(::faccessat(dir_fd_.get(), hull::kStartSocketName, F_OK, 0), 0) << "no socket file was made";
+}
+
+TEST_F(StartBarrier, AnErrorAfterRunsStartReachesRun) {
+  auto [runtime_end, init_end] = hull::SyncChannel::make_pair();
+  std::string start_error;
+  ForkedResult r = run_forked(
+      [&] {
+        runtime_end.close();
+        init_end.expect(hull::SyncMsg::Start);
+        init_end.send_error(ENOENT, "exec \"/bin/app\"");
+        ::_exit(1);
+      },
+      [&](pid_t) {
+        init_end.close();
+        start_error = release_error(runtime_end);
+      });
+  EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+  EXPECT_EQ(start_error, "exec \"/bin/app\": no such file or directory");
+}
+
+TEST_F(StartBarrier, AnInitGoneBeforeRunsStartIsNotWaiting) {
+  auto [runtime_end, init_end] = hull::SyncChannel::make_pair();
+  std::string start_error;
+  ForkedResult r = run_forked([&] { ::_exit(0); },
+                              [&](pid_t pid) {
+                                init_end.close();
+                                int status = 0;
+                                ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+                                start_error = release_error(runtime_end);
+                              });
+  EXPECT_EQ(start_error, "not waiting: the container init is not waiting to start (it has exited)");
 }
 
 }  // namespace
