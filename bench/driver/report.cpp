@@ -91,10 +91,7 @@ std::string verdict(const Ctx& c, const Row& r) {
   if (k == "parallel") return yn(hull_fail == 0);
   if (k == "density_avail") return rc.n ? yn(h.median <= rc.median) : "n/a";
   if (k == "density_procs") return yn(h.median == 0);
-  if (k == "cg_peak") {
-    Stat idle = get(r, "idle");
-    return idle.n ? yn(h.median <= idle.max) : "n/a";
-  }
+  if (k == "cg_user_extra") return yn(h.max <= 0);
   return "";
 }
 
@@ -170,7 +167,7 @@ void write_report(const Ctx& c, const std::string& out) {
   for (int lv : c.fill_levels) cpu.push_back("state_cpu@" + std::to_string(lv));
   for (int lv : c.fill_levels) cpu.push_back("list_cpu@" + std::to_string(lv));
   plot_data(c, out + "/plot_cpu.dat", cpu);
-  plot_data(c, out + "/plot_memory.dat", {"create_rss", "run_rss", "cg_peak", "cg_now", "density_avail"});
+  plot_data(c, out + "/plot_memory.dat", {"create_rss", "run_rss", "cg_peak", "cg_user", "cg_kernel", "density_avail"});
   plot_data(c, out + "/plot_parallel.dat", {"parallel"});
 }
 
