@@ -187,7 +187,9 @@ std::string release_error(const hull::SyncChannel& init) {
 }
 
 TEST_F(StartBarrier, RunReleasesItsInitOverTheSyncChannelAndReturnsOnceItHasExeced) {
-  auto [runtime_end, init_end] = hull::SyncChannel::make_pair();
+  auto ends = hull::SyncChannel::make_pair();  // not a structured binding: lambdas capture these
+  hull::SyncChannel& runtime_end = ends.first;
+  hull::SyncChannel& init_end = ends.second;
   std::string start_error;
   ForkedResult r = run_forked(
       [&] {
@@ -207,7 +209,9 @@ TEST_F(StartBarrier, RunReleasesItsInitOverTheSyncChannelAndReturnsOnceItHasExec
 }
 
 TEST_F(StartBarrier, AnErrorAfterRunsStartReachesRun) {
-  auto [runtime_end, init_end] = hull::SyncChannel::make_pair();
+  auto ends = hull::SyncChannel::make_pair();  // not a structured binding: lambdas capture these
+  hull::SyncChannel& runtime_end = ends.first;
+  hull::SyncChannel& init_end = ends.second;
   std::string start_error;
   ForkedResult r = run_forked(
       [&] {
@@ -225,7 +229,9 @@ TEST_F(StartBarrier, AnErrorAfterRunsStartReachesRun) {
 }
 
 TEST_F(StartBarrier, AnInitGoneBeforeRunsStartIsNotWaiting) {
-  auto [runtime_end, init_end] = hull::SyncChannel::make_pair();
+  auto ends = hull::SyncChannel::make_pair();  // not a structured binding: lambdas capture these
+  hull::SyncChannel& runtime_end = ends.first;
+  hull::SyncChannel& init_end = ends.second;
   std::string start_error;
   ForkedResult r = run_forked([&] { ::_exit(0); },
                               [&](pid_t pid) {
