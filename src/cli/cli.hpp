@@ -4,6 +4,7 @@
 // options struct of runtime/operations.hpp, and returns the action that calls
 // the one library function behind the verb. main.cpp lists the verbs.
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ struct Context {
   // CLI11 spends more building an option than parsing the line, and a line
   // gives few of them.
   const std::vector<std::string>* words = nullptr;
+  // For the verbs that pass fds 3.. to a container (create, run, exec): the
+  // check that the caller really passed them (process::require_caller_fds),
+  // run after parsing and before anything opens a file (main.cpp).
+  std::map<const CLI::App*, std::function<void()>> check_passed_fds;
   // Whether an option with these CLI11 names ("-e,--env", "--cwd") must be
   // defined: always without `words`; else when a word could name it, the
   // way CLI11 or normalize_single_dash reads words: "--env", "--env=x",

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "cli/cli.hpp"
+#include "process/fds.hpp"
 
 namespace hull::cli {
 
@@ -51,6 +52,13 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
   });
   ctx.option("--ignore-paused",
              [&](const char* n) { command->add_flag(n, o->ignore_paused, "exec even if the container is paused"); });
+  ctx.check_passed_fds[command] = [o] {
+    try {
+      process::require_caller_fds(o->preserve_fds);
+    } catch (const std::exception& e) {
+      throw ExitError(e.what(), kExecFailed);
+    }
+  };
   command->prefix_command();
   // Unmatched words must stay here as the command, not fall through to the
   // global parser.

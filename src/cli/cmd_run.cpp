@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "cli/cli.hpp"
+#include "process/fds.hpp"
 
 namespace hull::cli {
 
@@ -12,6 +13,10 @@ Verb setup_run(CLI::App& app, Context& ctx) {
              [&](const char* n) { command->add_flag(n, o->detach, "detach from the container's process"); });
   ctx.option("--keep",
              [&](const char* n) { command->add_flag(n, o->keep, "do not delete the container after it exits"); });
+  ctx.check_passed_fds[command] = [o] {
+    read_systemd_environment(o->create);
+    process::require_caller_fds(o->create.listen_fds + o->create.preserve_fds);
+  };
   return {command, [&ctx, o] {
             read_systemd_environment(o->create);
             return run_container(ctx.global, *o);

@@ -117,6 +117,18 @@ int run(int argc, char** argv) {
   }
 
   resolve_rootless(app, ctx);
+  for (const Verb& verb : verbs) {
+    auto check = ctx.check_passed_fds.find(verb.command);
+    if (!verb.command->parsed() || check == ctx.check_passed_fds.end()) continue;
+    try {
+      check->second();  // before the log file: it could take a number the caller left closed
+    } catch (const ExitError& e) {
+      fail(e.what());
+      return e.status;
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+  }
   try {
     log::configure(ctx.log_path, ctx.log_format == "json", ctx.global.debug);
   } catch (const std::exception& e) {

@@ -52,4 +52,12 @@ void close_all_fds_except(std::span<const int> keep, std::span<const int> until_
     if (fd >= 3) set_cloexec(fd, true);
 }
 
+void require_caller_fds(int count) {
+  for (int fd = 3; fd < 3 + count; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0)
+      throw Error("fd " + std::to_string(fd) + " is not open: the container is to get " +
+                  (count == 1 ? std::string("fd 3") : "fds 3 to " + std::to_string(2 + count)) +
+                  " (--preserve-fds, LISTEN_FDS), which hull's caller must pass to it open");
+}
+
 }  // namespace hull::process

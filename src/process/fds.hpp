@@ -12,4 +12,11 @@ namespace hull::process {
 // inherited fd (CVE-2024-21626 through exec).
 void close_all_fds_except(std::span<const int> keep, std::span<const int> until_exec);
 
+// --preserve-fds N and LISTEN_FDS pass fds 3 .. 3+count-1 to the container.
+// Checked before hull opens any fd of its own: a number the caller left
+// closed would otherwise be filled by one of hull's (its log file, a
+// signalfd) and carried into the container. Throws naming the first
+// missing fd.
+void require_caller_fds(int count);
+
 }  // namespace hull::process

@@ -137,4 +137,32 @@ TEST_F(InitFds, TerminalInitHoldsOnlyThePtyAndTheBarrier) {
 }
 
 }  // namespace
+// --preserve-fds 2 from a caller that has fd 3 open but not fd 4: hull
+// refuses before it opens anything of its own (its --log file would take fd
+// 4 and be carried into the container), and leaves nothing. The same for
+// exec, with runc's status for a failed exec.
+TEST_F(InitFds, PreservedFdsTheCallerLeftClosedAreRefusedBeforeHullOpensAnything) {
+  std::filesystem::path kept = temp_dir() / "kept", log = temp_dir() / "hull.log";
+  std::ofstream(kept) << "kept\n";
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  b.write();
+  const std::string hull = std::string("'" HULL_BINARY "' --root '") + state_root().string() + "' --log '" +
+                           log.string() + "' ";
+  for (const char* verb : {"run -d", "create"}) {
+    SCOPED_TRACE(verb);
+    std::string cmd = "exec 3<'" + kept.string() + "' 4<&-; exec " + hull + verb + " --preserve-fds 2 --bundle '" +
+                      b.dir().string() + "' leak";
+    ProcResult r = run_process({"/bin/sh", "-c", cmd});
+    EXPECT_TRUE(failed_with(r, {"fd 4 is not open", "fds 3 to 4"}));
+    EXPECT_TRUE(state_dirs().empty());
+  }
+  ASSERT_GT(create_container("up"), 0);
+  start_container("up");
+  std::string cmd = "exec 3<&- 4<&-; exec " + hull + "exec --preserve-fds 1 up true";
+  ProcResult r = run_process({"/bin/sh", "-c", cmd});
+  EXPECT_EQ(r.exit_code, 255) << r.err;
+  EXPECT_NE(r.err.find("fd 3 is not open"), std::string::npos) << r.err;
+}
+
 }  // namespace hull::itest
