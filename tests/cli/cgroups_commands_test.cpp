@@ -309,8 +309,13 @@ TEST_F(CgroupCommandsTest, EventsStatsReportsMemoryAndPids) {
 // A child allocating past the limit is OOM-killed (again and again, so the
 // stream sees one whenever it started watching); the init survives, the
 // stream reports the OOM and periodic stats, and ends when the container does.
+// The child raises its own oom_score_adj to the maximum: the OOM killer then
+// always takes it and its pipeline, never the init (under CI's load it once
+// took the init, and the container was stopped before the test's kill).
 TEST_F(CgroupCommandsTest, EventsStreamReportsOomAndStatsUntilTheContainerStops) {
-  ASSERT_NE(start_sh("oom", "while true; do (x=$(head -c 200000000 /dev/zero | tr '\\0' a)); sleep 0.2; done",
+  ASSERT_NE(start_sh("oom",
+                     "while true; do (echo 1000 > /proc/self/oom_score_adj; "
+                     "x=$(head -c 200000000 /dev/zero | tr '\\0' a)); sleep 0.2; done",
                      {{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}}),
             0);
   SpawnOptions long_running;
@@ -318,7 +323,8 @@ TEST_F(CgroupCommandsTest, EventsStreamReportsOomAndStatsUntilTheContainerStops)
   Child events = hull_background({"events", "--interval", "200ms", "oom"}, long_running);
   EXPECT_TRUE(events.wait_for_output("{\"type\":\"oom\",\"id\":\"oom\"}\n", 30000ms));
   EXPECT_TRUE(events.wait_for_output("{\"type\":\"stats\",\"id\":\"oom\",\"data\":{", 10000ms));
-  ASSERT_EQ(hull({"kill", "oom", "KILL"}).exit_code, 0);
+  ProcResult killed = hull({"kill", "oom", "KILL"});
+  ASSERT_EQ(killed.exit_code, 0) << killed.err;
   ProcResult r = events.finish();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(r.timed_out) << "events did not end with the container";
