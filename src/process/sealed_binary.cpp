@@ -102,9 +102,9 @@ UniqueFd memfd_view(int exe_fd, const struct stat& exe) {
   return mem;
 }
 
-// A system call that touches no memory of ours but its arguments: while the
-// writable segment is being swapped, libc (errno, the GOT of a dynamic
-// build) must not be entered.
+// A system call that touches no memory of ours but its arguments: between
+// the copy of the writable segment and its move, libc (errno, the GOT of a
+// dynamic build) must not be entered.
 long raw_syscall6(long nr, long a, long b, long c, long d, long e, long f) {
 #if defined(__x86_64__)
   long ret;
@@ -174,24 +174,21 @@ Image image_of_self() {
   return img;
 }
 
-// Replaces a writable segment by the sealed file's pages holding the same
-// bytes as now. Between the mmap and the end of the copy the segment holds
-// the file's initial contents: nothing here may read a global, call into
-// libc or be instrumented.
-__attribute__((noinline, no_sanitize("address", "undefined"))) bool swap_writable(const Segment& s, int fd,
-                                                                                  uint64_t* saved) {
-  auto* live = reinterpret_cast<volatile uint64_t*>(s.start);
-  size_t words = s.length / sizeof(uint64_t);
-  for (size_t i = 0; i < words; ++i) saved[i] = live[i];
-  long r = raw_syscall6(SYS_mmap, static_cast<long>(s.start), static_cast<long>(s.length), PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_FIXED, fd, s.offset);
-  if (raw_failed(r)) return false;
-  // One system call makes every page of the new mapping a private copy, where
-  // the copy below would take a write fault on each (Linux 5.14; on an older
-  // kernel it fails and the copy faults them in as before).
-  raw_syscall6(SYS_madvise, static_cast<long>(s.start), static_cast<long>(s.length), MADV_POPULATE_WRITE, 0, 0, 0);
-  for (size_t i = 0; i < words; ++i) live[i] = saved[i];
-  return true;
+// The writable segment becomes anonymous memory with the same bytes: a fresh
+// mapping elsewhere takes a copy, then one mremap moves it over the live
+// segment, which the kernel unmaps in the same step. Until that step the live
+// segment is what the program uses, so the only rule is that nothing may
+// write a global between the copy and the move (signals are blocked, and the
+// move is a bare system call: no errno, no lazily bound GOT entry).
+// Returns 0 or the move's errno. The copy is a plain loop, not memcpy: an
+// intercepted or instrumented memcpy could itself write a global.
+__attribute__((noinline, no_sanitize("address", "undefined"))) int move_copy_over(const Segment& s, void* fresh) {
+  const auto* live = reinterpret_cast<const volatile uint64_t*>(s.start);
+  auto* copy = static_cast<uint64_t*>(fresh);
+  for (size_t i = 0; i < s.length / sizeof(uint64_t); ++i) copy[i] = live[i];
+  long r = raw_syscall6(SYS_mremap, reinterpret_cast<long>(fresh), static_cast<long>(s.length),
+                        static_cast<long>(s.length), MREMAP_MAYMOVE | MREMAP_FIXED, static_cast<long>(s.start), 0);
+  return raw_failed(r) ? static_cast<int>(-r) : 0;
 }
 
 void remap_onto(const Image& img, int fd) {
@@ -203,19 +200,17 @@ void remap_onto(const Image& img, int fd) {
   }
   for (const Segment& s : img.segments) {
     if (!s.writable) continue;
+    // Populated at once: a fault per page of the copy costs more.
+    void* fresh = ::mmap(nullptr, s.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (fresh == MAP_FAILED) throw_errno("map anonymous memory for the writable segment");
+    if (int err = move_copy_over(s, fresh); err != 0) {
+      // Nothing moved: the live segment is as it was.
+      ::munmap(fresh, s.length);
+      throw Error("move the writable segment's copy into place", err);
+    }
+    // The moved mapping is writable throughout; the loader had made the
+    // relocated data read-only again, and so must we.
     bool relro = img.relro_end > img.relro_start && img.relro_start < s.start + s.length && img.relro_end > s.start;
-    if (relro && ::mprotect(reinterpret_cast<void*>(img.relro_start), img.relro_end - img.relro_start,
-                            PROT_READ | PROT_WRITE) < 0)
-      throw_errno("unprotect the relocated data");
-    // Populated at once: a fault per page of the buffer costs more.
-    void* buf = ::mmap(nullptr, s.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (buf == MAP_FAILED) throw_errno("map a buffer for the writable segment");
-    bool ok = swap_writable(s, fd, static_cast<uint64_t*>(buf));
-    int saved_errno = errno;
-    ::munmap(buf, s.length);
-    // The segment is now the old one's bytes on a mapping we may not have
-    // got: a failed mmap left it untouched, so either way it is usable.
-    if (!ok) throw Error("map the sealed binary's writable segment", saved_errno);
     if (relro && ::mprotect(reinterpret_cast<void*>(img.relro_start), img.relro_end - img.relro_start, PROT_READ) < 0)
       throw_errno("protect the relocated data");
   }
@@ -249,8 +244,9 @@ void point_exe_link_at(int fd) {
   if (::prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0) throw_errno("prctl(PR_SET_MM_MAP) exe_fd");
 }
 
-// Blocks every signal for its lifetime: no handler may run while a segment
-// is half swapped.
+// Blocks every signal for its lifetime: a handler that ran between the copy
+// of the writable segment and its move would write into memory about to be
+// dropped.
 class SignalsBlocked {
  public:
   SignalsBlocked() {

@@ -11,8 +11,9 @@
 //
 // runc (>= 1.2) re-executes itself from the sealed view; hull must not
 // re-exec on the create/exec path, so the process switches in place: every
-// mapping of its binary is replaced by the same bytes mapped from the sealed
-// file (the writable segment keeps its contents), then the kernel's exe link
+// read-only mapping of its binary is replaced by the same bytes mapped from
+// the sealed file, the writable segment by anonymous memory holding its
+// current bytes, then the kernel's exe link
 // is pointed at the sealed file (PR_SET_MM_MAP with exe_fd; the kernel allows
 // that only once no mapping of the old file is left). Children cloned after
 // that inherit the sealed image.

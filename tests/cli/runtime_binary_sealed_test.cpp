@@ -16,6 +16,7 @@
 
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "runtime_binary_canary.hpp"
 
@@ -105,6 +106,37 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerWithSysAdminAndPtrace) {
     EXPECT_TRUE(wait_exit_and_reap(victim));
   }
   finish(report, a);
+}
+
+// The sealed view from outside: a created init (hull code waiting for
+// start in the container's namespaces) maps no byte of the file it was
+// started from, its exe link names another file, its code comes from the
+// sealed view, and its writable segment is anonymous memory: nothing of the
+// view is mapped writable.
+TEST_F(RuntimeBinaryAttackSealed, ACreatedInitMapsNothingOfTheFileItWasStartedFrom) {
+  const pid_t init = create_container("sealmaps");
+  ASSERT_GT(init, 0);
+  const std::string proc = "/proc/" + std::to_string(init);
+  const std::string host = fs::canonical(copy_).string();
+  EXPECT_NE(fs::read_symlink(proc + "/exe").string(), host);
+  std::ifstream maps(proc + "/maps");
+  std::string line, all;
+  bool code_from_view = false;
+  while (std::getline(maps, line)) {
+    all += line + "\n";
+    std::istringstream in(line);
+    std::string range, perms, offset, dev, inode, path;
+    in >> range >> perms >> offset >> dev >> inode;
+    std::getline(in >> std::ws, path);
+    EXPECT_NE(path, host) << line;
+    // The overlay mounted nowhere shows the file at its root; the memfd
+    // copy by its name.
+    bool view = path == "/" + name_ || path.find("hull-sealed") != std::string::npos;
+    if (!view) continue;
+    code_from_view = code_from_view || perms[2] == 'x';
+    EXPECT_EQ(perms[1], '-') << "writable mapping of the sealed view: " << line;
+  }
+  EXPECT_TRUE(code_from_view) << all;
 }
 
 // The attacker shares the host's pid namespace (with CAP_SYS_ADMIN and
