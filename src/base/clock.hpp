@@ -1,9 +1,13 @@
 #pragma once
+#include <ctime>
 #include <string>
 
 namespace hull {
-// Current UTC time as RFC 3339 with nanoseconds: 2026-11-22T10:00:00.123456789Z.
+// A UTC time as RFC 3339, with nanoseconds (2026-11-22T10:00:00.123456789Z)
+// or seconds (2026-11-22T10:00:00Z).
+std::string rfc3339(const timespec& ts, bool nanos);
+// The current UTC time with nanoseconds (state.json's "created").
 std::string rfc3339_now_nanos();
-// Current UTC time as RFC 3339 with seconds: 2026-11-22T10:00:00Z (log lines).
+// The current UTC time with seconds (log lines, as logrus writes them).
 std::string rfc3339_now_seconds();
 }  // namespace hull

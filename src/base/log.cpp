@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <ctime>
 
+#include "base/clock.hpp"
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "base/utf8.hpp"
@@ -144,16 +144,6 @@ bool to_file() noexcept { return static_cast<bool>(g_file); }
 
 int fd() noexcept { return g_file ? g_file.get() : STDERR_FILENO; }
 
-std::string now_rfc3339() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm {};
-  gmtime_r(&ts.tv_sec, &tm);
-  char buf[32];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf, n);
-}
-
 std::string format_line(Level level, std::string_view msg, std::string_view time, bool json) {
   std::string out;
   out.reserve(msg.size() + 64);
@@ -182,7 +172,7 @@ void write(Level level, std::string_view msg) noexcept {
   // Callers may log between a failed syscall and reading errno.
   int saved_errno = errno;
   try {
-    std::string line = format_line(level, msg, now_rfc3339(), g_json);
+    std::string line = format_line(level, msg, rfc3339_now_seconds(), g_json);
     int out = fd();
     // One write keeps the line whole under O_APPEND; a short write (full
     // disk, closed pipe) loses the rest rather than splicing a later line in.

@@ -61,7 +61,5 @@ void debug(F&& make_message) {
 // The formatted line (with trailing newline) for a message at a given time
 // (UTC, "YYYY-MM-DDTHH:MM:SSZ"); exposed for tests.
 std::string format_line(Level level, std::string_view msg, std::string_view time, bool json);
-// The current UTC time in RFC 3339 with seconds, as logrus writes it.
-std::string now_rfc3339();
 
 }  // namespace hull::log

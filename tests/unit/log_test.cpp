@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.hpp"
 #include "base/error.hpp"
 #include "support/temp_dir.hpp"
 
@@ -58,9 +59,13 @@ TEST(LogFormat, TextQuotesOnlyWhenNeeded) {
 }
 
 TEST(LogTime, IsRfc3339Utc) {
-  std::string t = now_rfc3339();
+  EXPECT_EQ(rfc3339(timespec{0, 0}, false), "1970-01-01T00:00:00Z");
+  // 2026-11-22 10:00:00 UTC, one nanosecond short of the next second.
+  EXPECT_EQ(rfc3339(timespec{1795341600, 999999999}, false), "2026-11-22T10:00:00Z");
+  EXPECT_EQ(rfc3339(timespec{1795341600, 999999999}, true), "2026-11-22T10:00:00.999999999Z");
+  EXPECT_EQ(rfc3339(timespec{1795341600, 5}, true), "2026-11-22T10:00:00.000000005Z");
+  std::string t = rfc3339_now_seconds();
   ASSERT_EQ(t.size(), 20u) << t;
-  EXPECT_EQ(t[4], '-');
   EXPECT_EQ(t[10], 'T');
   EXPECT_EQ(t.back(), 'Z');
 }
