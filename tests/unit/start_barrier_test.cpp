@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include "base/error.hpp"
@@ -186,46 +187,49 @@ std::string release_error(const hull::SyncChannel& init) {
   return "<no error>";
 }
 
-TEST_F(StartBarrier, RunReleasesItsInitOverTheSyncChannelAndReturnsOnceItHasExeced) {
+struct ChannelRelease {
+  ForkedResult init;
+  std::string start_error;  // what release_init said, "<no error>" when it returned
+};
+
+// `run`'s release over a sync channel: a forked init waits on its end for
+// Start, then does `after_start`; the runtime's end releases it.
+ChannelRelease release_over_channel(const std::function<void(const hull::SyncChannel&)>& after_start) {
   auto ends = hull::SyncChannel::make_pair();  // not a structured binding: lambdas capture these
   hull::SyncChannel& runtime_end = ends.first;
   hull::SyncChannel& init_end = ends.second;
-  std::string start_error;
-  ForkedResult r = run_forked(
+  ChannelRelease out;
+  out.init = run_forked(
       [&] {
         runtime_end.close();
         init_end.expect(hull::SyncMsg::Start);
-        // The channel is CLOEXEC: execve closes it, release sees EOF.
-        ::execl("/bin/true", "true", nullptr);
-        hull::throw_errno("exec /bin/true");
+        after_start(init_end);
       },
       [&](pid_t) {
         init_end.close();
-        start_error = release_error(runtime_end);
+        out.start_error = release_error(runtime_end);
       });
-  EXPECT_TRUE(r.exited_ok()) << r.error;
-  EXPECT_EQ(start_error, "<no error>");
+  return out;
+}
+
+TEST_F(StartBarrier, RunReleasesItsInitOverTheSyncChannelAndReturnsOnceItHasExeced) {
+  ChannelRelease r = release_over_channel([](const hull::SyncChannel&) {
+    // The channel is CLOEXEC: execve closes it, release sees EOF.
+    ::execl("/bin/true", "true", nullptr);
+    hull::throw_errno("exec /bin/true");
+  });
+  EXPECT_TRUE(r.init.exited_ok()) << r.init.error;
+  EXPECT_EQ(r.start_error, "<no error>");
   EXPECT_NE(::faccessat(dir_fd_.get(), hull::kStartSocketName, F_OK, 0), 0) << "no socket file was made";
 }
 
 TEST_F(StartBarrier, AnErrorAfterRunsStartReachesRun) {
-  auto ends = hull::SyncChannel::make_pair();  // not a structured binding: lambdas capture these
-  hull::SyncChannel& runtime_end = ends.first;
-  hull::SyncChannel& init_end = ends.second;
-  std::string start_error;
-  ForkedResult r = run_forked(
-      [&] {
-        runtime_end.close();
-        init_end.expect(hull::SyncMsg::Start);
-        init_end.send_error(ENOENT, "exec \"/bin/app\"");
-        ::_exit(1);
-      },
-      [&](pid_t) {
-        init_end.close();
-        start_error = release_error(runtime_end);
-      });
-  EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
-  EXPECT_EQ(start_error, "exec \"/bin/app\": no such file or directory");
+  ChannelRelease r = release_over_channel([](const hull::SyncChannel& init_end) {
+    init_end.send_error(ENOENT, "exec \"/bin/app\"");
+    ::_exit(1);
+  });
+  EXPECT_TRUE(WIFEXITED(r.init.status) && WEXITSTATUS(r.init.status) == 1);
+  EXPECT_EQ(r.start_error, "exec \"/bin/app\": no such file or directory");
 }
 
 TEST_F(StartBarrier, AnInitGoneBeforeRunsStartIsNotWaiting) {
