@@ -237,6 +237,9 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what) {
 // mkdir -p: parents 0755 (like /run), the state root itself 0700 because
 // state files name pids, bundles and cgroups of every container.
 void make_root(const std::string& root) {
+  // Made once per host, then there on every create: one mkdir answers.
+  if (::mkdir(root.c_str(), 0700) == 0 || errno == EEXIST) return;
+  if (errno != ENOENT) throw_errno("mkdir " + root);
   for (size_t pos = 1; pos <= root.size(); ++pos) {
     if (pos != root.size() && root[pos] != '/') continue;
     std::string prefix = root.substr(0, pos);

@@ -235,6 +235,7 @@ TEST_F(StateStoreTest, CreateMakesPrivateDirectoriesAndStateRoundTrips) {
     d.write_state(sample_state("web"));
     expect_same(d.read_state(), sample_state("web"));
   }
+  EXPECT_EQ(mode_of(tmp_ + "/run"), 0755u);  // a parent made on the way, as mkdir -p
   EXPECT_EQ(mode_of(root_), 0700u);
   EXPECT_EQ(mode_of(root_ + "/web"), 0700u);
   EXPECT_EQ(mode_of(root_ + "/web/state.json"), 0600u);
