@@ -1,6 +1,7 @@
 #include "base/fs.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2, RENAME_EXCHANGE
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,17 +85,45 @@ void write_file(const std::string& path, std::string_view data) {
   write_all(fd.get(), data, path);
 }
 
-void write_file_atomic(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
+namespace {
+
+std::string write_temp_file(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
   std::string tmp = "." + name + ".tmp";
-  {
-    UniqueFd fd = open_at(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    write_all(fd.get(), data, tmp);
-  }
+  UniqueFd fd = open_at(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+  write_all(fd.get(), data, tmp);
+  return tmp;
+}
+
+void rename_into_place(int dirfd, const std::string& tmp, const std::string& name) {
   if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) < 0) {
     int err = errno;
     ::unlinkat(dirfd, tmp.c_str(), 0);
     throw_errno(err, "rename " + tmp + " to " + name);
   }
+}
+
+}  // namespace
+
+void write_file_atomic(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
+  rename_into_place(dirfd, write_temp_file(dirfd, name, data, mode), name);
+}
+
+void replace_file_at(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
+  std::string tmp = write_temp_file(dirfd, name, data, mode);
+  if (::renameat2(dirfd, tmp.c_str(), dirfd, name.c_str(), RENAME_EXCHANGE) == 0) {
+    // The old version, now under the temp name. Should it stay (the unlink
+    // failed), the next write truncates it and the directory's removal
+    // takes it: the new file is in place, so this write did not fail.
+    (void)::unlinkat(dirfd, tmp.c_str(), 0);
+    return;
+  }
+  // No file to swap with (the first write), or a filesystem without exchange.
+  if (errno != ENOENT && errno != EINVAL) {
+    int err = errno;
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    throw_errno(err, "exchange " + tmp + " with " + name);
+  }
+  rename_into_place(dirfd, tmp, name);
 }
 
 }  // namespace hull

@@ -30,5 +30,13 @@ void write_file(const std::string& path, std::string_view data);
 
 // Writes dirfd/name atomically: a temp file in the same directory, then rename.
 void write_file_atomic(int dirfd, const std::string& name, std::string_view data, mode_t mode = 0600);
+// The same, for a directory only hull writes in (a container's state dir):
+// an existing dirfd/name is swapped out (RENAME_EXCHANGE) and then unlinked
+// rather than renamed over. Readers see the old or the new file as with a
+// rename, but ext4 does not force the new file's blocks out first
+// (auto_da_alloc, ~70 us and a journal transaction, for files that live in
+// /run and need no crash safety). A crash between the swap and the unlink
+// leaves the old version at the temp name, overwritten by the next write.
+void replace_file_at(int dirfd, const std::string& name, std::string_view data, mode_t mode = 0600);
 
 }  // namespace hull

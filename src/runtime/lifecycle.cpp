@@ -202,8 +202,8 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
 }
 
 std::string container_state_json(const GlobalOptions& g, const std::string& id) {
-  // No lock: state.json is only ever replaced by rename, and `state` must not
-  // wait behind a long create or exec.
+  // No lock: state.json is only ever replaced whole (StateStore::peek), and
+  // `state` must not wait behind a long create or exec.
   validate_container_id(id);
   StateStore store(g.root);
   ContainerState st = store.peek(id);

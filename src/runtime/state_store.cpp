@@ -360,7 +360,7 @@ ContainerState ContainerDir::read_state() const {
 void ContainerDir::write_state(const ContainerState& s) const {
   if (s.id != id_) throw Error("state of container " + quote(s.id) + " written into the directory of " + quote(id_));
   with_context("write " + path_ + "/" + kStateFile,
-               [&] { write_file_atomic(dirfd_.get(), kStateFile, to_state_file_json(s), 0600); });
+               [&] { replace_file_at(dirfd_.get(), kStateFile, to_state_file_json(s), 0600); });
 }
 
 void ContainerDir::remove() {

@@ -69,7 +69,7 @@ class ContainerDir {
   int fd() const { return dirfd_.get(); }
 
   ContainerState read_state() const;
-  void write_state(const ContainerState& s) const;  // temp file + rename
+  void write_state(const ContainerState& s) const;  // temp file, swapped in (replace_file_at)
   // Removes the directory and everything in it, then releases the lock, so a
   // command that waited for it sees the container gone. The object is then
   // unusable. Refuses to descend into a mount point inside the directory.
@@ -120,8 +120,8 @@ class StateStore {
   ContainerDir open(std::string_view id) const;
   // The recorded state of `id` without taking its lock, for read-only
   // commands (state, list) that must not queue behind a long-held lock.
-  // state.json is only ever replaced by rename, so this reads a whole file,
-  // possibly one version old. Throws `container "web" does not exist`.
+  // state.json is only ever replaced whole (rename or exchange), so this
+  // reads a whole file, possibly one version old. Throws `container "web" does not exist`.
   ContainerState peek(std::string_view id) const;
   // Clears what commands killed half-way left of `id` (for `delete --force`):
   // <root>/<id> without state.json that nobody holds locked (a delete killed
