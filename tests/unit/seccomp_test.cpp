@@ -6,6 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <set>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
@@ -243,11 +246,22 @@ TEST(SeccompDefaultProfile, CompilesQuietlyAndDependsOnCapabilities) {
     return false;
   };
   EXPECT_TRUE(allows(plain, "read"));
+  // Each name once per rule (the lists are split from literals).
+  for (const auto& r : plain.syscalls) {
+    std::set<std::string> seen;
+    for (const auto& n : r.names) EXPECT_TRUE(seen.insert(n).second) << n << " listed twice";
+  }
   EXPECT_FALSE(allows(plain, "mount"));
   EXPECT_FALSE(allows(plain, "unshare"));
   auto admin = sc::default_profile({"CAP_SYS_ADMIN"});
   EXPECT_TRUE(allows(admin, "mount"));
   EXPECT_TRUE(allows(admin, "clone3"));
+  // A rule's names run to the next "CAP_X:" (wrapped lines included), and
+  // the last rule is read too.
+  EXPECT_TRUE(allows(admin, "unshare"));
+  EXPECT_FALSE(allows(admin, "reboot"));
+  EXPECT_TRUE(allows(sc::default_profile({"CAP_PERFMON"}), "perf_event_open"));
+  EXPECT_FALSE(allows(plain, "perf_event_open"));
   // A process under the default profile still works, and mount is refused.
   int st = in_filtered_child(p, [] {
     if (::syscall(SYS_getpid) <= 0) return 1;
