@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/unique_fd.hpp"
 
 namespace hull::cgroups {
 
@@ -25,22 +26,34 @@ WriteLog* g_write_log = nullptr;
 
 void set_write_log(WriteLog* log) noexcept { g_write_log = log; }
 
+namespace {
+// One write(2) of value to fd (cgroupfs takes one per value; a short write
+// does not happen for these sizes): 0, logged for tests, or the errno.
+int write_once(int fd, const std::string& path, std::string_view value) noexcept {
+  while (::write(fd, value.data(), value.size()) < 0) {
+    if (errno != EINTR) return errno;
+  }
+  if (g_write_log) g_write_log->writes.emplace_back(path, std::string(value));
+  return 0;
+}
+
+// O_TRUNC matters only for the regular files standing in for cgroupfs in tests.
+constexpr int kWriteFlags = O_WRONLY | O_TRUNC | O_CLOEXEC;
+}  // namespace
+
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {
   std::string path = join(dir, file);
-  // O_TRUNC matters only for the regular files standing in for cgroupfs in tests.
-  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) return errno;
-  int err = 0;
-  // cgroupfs takes one write(2) per value; a short write does not happen for these sizes.
-  while (::write(fd, value.data(), value.size()) < 0) {
-    if (errno != EINTR) {
-      err = errno;
-      break;
-    }
-  }
-  ::close(fd);
-  if (err == 0 && g_write_log) g_write_log->writes.emplace_back(std::move(path), std::string(value));
-  return err;
+  UniqueFd fd(::open(path.c_str(), kWriteFlags));
+  if (!fd) return errno;
+  return write_once(fd.get(), path, value);
+}
+
+ValueWriter::ValueWriter(const std::string& dir, std::string_view file) : path_(join(dir, file)) {}
+
+void ValueWriter::write(std::string_view value) {
+  if (!fd_) fd_ = UniqueFd(::open(path_.c_str(), kWriteFlags));
+  int err = fd_ ? write_once(fd_.get(), path_, value) : errno;
+  if (err != 0) throw_errno(err, "write " + std::string(value) + " to " + path_);
 }
 
 void write_value(const std::string& dir, std::string_view file, std::string_view value) {

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/unique_fd.hpp"
+
 namespace hull::cgroups {
 
 // Writes value to dir/file (the file must exist, as cgroupfs files do).
@@ -16,6 +18,18 @@ void write_value(const std::string& dir, std::string_view file, std::string_view
 // Like write_value but returns the errno instead of throwing (0 on success),
 // for the few places that retry in another order.
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept;
+// dir/file open for several values, one write(2) each (devices.allow takes
+// one rule per write): one open for all of them, made at the first write.
+// Errors read as write_value's.
+class ValueWriter {
+ public:
+  ValueWriter(const std::string& dir, std::string_view file);
+  void write(std::string_view value);
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
 // Contents of dir/file without the trailing newline.
 std::string read_value(const std::string& dir, std::string_view file);
 uint64_t read_u64(const std::string& dir, std::string_view file);  // "max" reads as UINT64_MAX

@@ -98,13 +98,14 @@ std::string v1_rule_text(const DeviceRule& r) {
 }
 
 void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules) {
-  write_value(dir, "devices.deny", "a");
+  ValueWriter allow(dir, "devices.allow"), deny(dir, "devices.deny");
+  deny.write("a");
   for (size_t i = 0; i < rules.size(); ++i) {
     const DeviceRule& r = rules[i];
     // A config's leading deny-all ("a *:* rwm", the usual first rule) is the
     // "a" just written: one write less per container.
     if (i == 0 && !r.allow && v1_rule_text(r) == "a *:* rwm") continue;
-    write_value(dir, r.allow ? "devices.allow" : "devices.deny", v1_rule_text(r));
+    (r.allow ? allow : deny).write(v1_rule_text(r));
   }
 }
 
