@@ -1,0 +1,101 @@
+// The Release hull binary keeps the code its hot commands run in one place
+// (cmake/hot-text.ld): an executable section ahead of .text that holds,
+// among the rest, the config parser and create's path. Without it the
+// kernel maps most of the 3 MB of text at every create (bench/README.md,
+// "The hot path in one place"), which no functional test would notice.
+#include <elf.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+struct Section {
+  uint64_t addr = 0;
+  uint64_t size = 0;
+  uint64_t flags = 0;
+};
+
+class HullElf {
+ public:
+  explicit HullElf(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+
+  bool valid() const {
+    return bytes_.size() > sizeof(Elf64_Ehdr) && std::memcmp(bytes_.data(), ELFMAG, SELFMAG) == 0 &&
+           bytes_[EI_CLASS] == ELFCLASS64;
+  }
+  bool has_interpreter() const {
+    for (int i = 0; i < header().e_phnum; ++i)
+      if (at<Elf64_Phdr>(header().e_phoff + static_cast<uint64_t>(i) * header().e_phentsize).p_type == PT_INTERP)
+        return true;
+    return false;
+  }
+  std::optional<Section> section(std::string_view name) const {
+    for (int i = 0; i < header().e_shnum; ++i) {
+      const auto& sh = shdr(i);
+      if (section_name(sh) == name) return Section{sh.sh_addr, sh.sh_size, sh.sh_flags};
+    }
+    return std::nullopt;
+  }
+  // The address of the first function symbol whose name starts with prefix,
+  // not counting the parts gcc splits off as never run (name.cold).
+  std::optional<uint64_t> function(std::string_view prefix) const {
+    for (int i = 0; i < header().e_shnum; ++i) {
+      const auto& sh = shdr(i);
+      if (sh.sh_type != SHT_SYMTAB) continue;
+      const auto& strtab = shdr(static_cast<int>(sh.sh_link));
+      for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
+        const auto& sym = at<Elf64_Sym>(sh.sh_offset + off);
+        if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC) continue;
+        std::string_view name(bytes_.data() + strtab.sh_offset + sym.st_name);
+        if (name.starts_with(prefix) && !name.ends_with(".cold")) return sym.st_value;
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  template <class T>
+  const T& at(uint64_t offset) const {
+    return *reinterpret_cast<const T*>(bytes_.data() + offset);
+  }
+  const Elf64_Ehdr& header() const { return at<Elf64_Ehdr>(0); }
+  const Elf64_Shdr& shdr(int i) const {
+    return at<Elf64_Shdr>(header().e_shoff + static_cast<uint64_t>(i) * header().e_shentsize);
+  }
+  std::string_view section_name(const Elf64_Shdr& sh) const {
+    return bytes_.data() + shdr(header().e_shstrndx).sh_offset + sh.sh_name;
+  }
+
+  std::string bytes_;
+};
+
+bool inside(const Section& s, uint64_t addr) { return addr >= s.addr && addr < s.addr + s.size; }
+
+TEST(BinaryHotPath, TheHotCommandsCodeSitsInOneSectionAheadOfText) {
+  HullElf elf(HULL_BINARY);
+  ASSERT_TRUE(elf.valid()) << HULL_BINARY;
+  if (elf.has_interpreter()) GTEST_SKIP() << "a dynamic hull (Debug or HULL_STATIC=OFF) is linked without the hot path";
+  auto hot = elf.section(".text.hot_path");
+  auto text = elf.section(".text");
+  ASSERT_TRUE(hot && text) << "no .text.hot_path: the link did not use cmake/hot-text.ld";
+  EXPECT_NE(hot->flags & SHF_EXECINSTR, 0u);
+  EXPECT_LT(hot->addr, text->addr);
+  // Hundreds of functions, not a stray few: the list matched this build.
+  EXPECT_GT(hot->size, 256u * 1024);
+  for (std::string_view fn : {"_ZN4hull4spec12parse_config", "_ZN4hull23create_to_start_barrier", "malloc"}) {
+    auto addr = elf.function(fn);
+    ASSERT_TRUE(addr) << fn;
+    EXPECT_TRUE(inside(*hot, *addr)) << fn << " is not in the hot path";
+  }
+}
+
+}  // namespace
