@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
 # Regenerates cmake/hot-text.ld, the list of functions that the Release link
-# gathers ahead of .text (see CMakeLists.txt, "hot path"), from callgrind
-# profiles of the hull commands a container engine runs for every container.
+# gathers ahead of .text (see CMakeLists.txt, "hot path"), from traces of the
+# hull commands a container engine runs for every container.
 #   scripts/hot-text.sh [BUILD_DIR]     (default build/; run as root)
 # BUILD_DIR must hold a Release hull and its link map, hull.map (Release
-# static builds write both). Needs valgrind and /bin/busybox.
-#
-# Under valgrind `create`, `run` and `exec` stop at the runtime binary's seal
-# (valgrind's /proc/self is not the program's), so their profiles hold the
-# parent's work up to it: where `create`'s peak RSS is reached. The container
-# side runs afterwards, from the sealed view, and is not profiled.
+# static builds write both). Needs gcc and /bin/busybox. Takes minutes:
+# scripts/hot-trace.c single-steps every instruction of each command, in
+# every process it starts up to the container's execve (the init's setup
+# included), where valgrind stops at the seal of the runtime binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 hull="$build/hull"
 [ -x "$hull" ] && [ -f "$build/hull.map" ] || { echo "hot-text: no $hull or $build/hull.map (a Release build)" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "hot-text: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
 
 work=$(mktemp -d)
 root="$work/state"
@@ -25,41 +22,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
+gcc -O2 -o "$work/hot-trace" scripts/hot-trace.c
 bundle="$work/bundle"
 mkdir -p "$bundle/rootfs/bin"
 cp /bin/busybox "$bundle/rootfs/bin/busybox"
 ln -s busybox "$bundle/rootfs/bin/sleep"
 ln -s busybox "$bundle/rootfs/bin/true"
 (cd "$bundle" && "$hull" spec)
-sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"|"/bin/sleep", "100"|' "$bundle/config.json"
+sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"|"/bin/sleep", "86400"|' "$bundle/config.json"
 
-# profile NAME ARGS...: one hull command under callgrind, kept whole.
-profile() {
+trace() {  # trace NAME ARGS...: the code one hull command ran
   local name=$1
   shift
-  valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$name.cg" \
-    "$hull" --root "$root" "$@" >/dev/null 2>&1 || true
+  "$work/hot-trace" "$work/$name.trace" "$hull" --root "$root" "$@" >/dev/null
 }
-# The same, kept up to the seal (the part callgrind dumps before it): what
-# follows under valgrind is the seal's failure, an error path.
-profile_until_seal() {
-  local name=$1
-  shift
-  valgrind --tool=callgrind --demangle=no --dump-before=_ZN4hull7process22run_from_sealed_binaryEv \
-    --callgrind-out-file="$work/$name.rest" "$hull" --root "$root" "$@" >/dev/null 2>&1 || true
-  mv "$work/$name.rest.1" "$work/$name.cg"
-}
-profile_until_seal create create --bundle "$bundle" hot-create
-"$hull" --root "$root" delete -f hot-create >/dev/null 2>&1 || true
-profile_until_seal run run --bundle "$bundle" hot-run
-"$hull" --root "$root" delete -f hot-run >/dev/null 2>&1 || true
-"$hull" --root "$root" create --bundle "$bundle" hot-live
-profile start start hot-live
-profile state state hot-live
-profile list list
-profile_until_seal exec exec hot-live /bin/true
-profile kill kill hot-live KILL
-profile delete delete -f hot-live
+trace create create --bundle "$bundle" hot-live
+trace start start hot-live
+trace state state hot-live
+trace list list
+trace exec exec hot-live /bin/true
+trace kill kill hot-live KILL
+trace delete delete -f hot-live
+sed -i 's|"/bin/sleep", "86400"|"/bin/true"|' "$bundle/config.json"
+trace run run --bundle "$bundle" hot-run
 
-python3 scripts/hot_text.py "$build/hull.map" "$hull" "$work"/*.cg >cmake/hot-text.ld
+python3 scripts/hot_text.py "$build/hull.map" "$work"/*.trace >cmake/hot-text.ld
 grep -m1 'input sections' cmake/hot-text.ld

@@ -1,6 +1,7 @@
 // The Release hull binary keeps the code its hot commands run in one place
 // (cmake/hot-text.ld): an executable section ahead of .text that holds,
-// among the rest, the config parser and create's path. Without it the
+// among the rest, the config parser, create's path, the init's pivot_root
+// (traced past the seal and into the init) and malloc. Without it the
 // kernel maps most of the 3 MB of text at every create (bench/README.md,
 // "The hot path in one place"), which no functional test would notice.
 #include <elf.h>
@@ -91,7 +92,8 @@ TEST(BinaryHotPath, TheHotCommandsCodeSitsInOneSectionAheadOfText) {
   EXPECT_LT(hot->addr, text->addr);
   // Hundreds of functions, not a stray few: the list matched this build.
   EXPECT_GT(hot->size, 256u * 1024);
-  for (std::string_view fn : {"_ZN4hull4spec12parse_config", "_ZN4hull23create_to_start_barrier", "malloc"}) {
+  for (std::string_view fn : {"_ZN4hull4spec12parse_config", "_ZN4hull23create_to_start_barrier",
+                              "_ZN4hull6rootfs10pivot_intoEi", "malloc"}) {
     auto addr = elf.function(fn);
     ASSERT_TRUE(addr) << fn;
     EXPECT_TRUE(inside(*hot, *addr)) << fn << " is not in the hot path";
