@@ -261,7 +261,16 @@ void Manager::destroy() {
       kill_leftovers(left);
       wait_exited(left, deadline);
     } else if (!paths_.v2.empty()) {
-      wait_event(paths_.v2, "populated", "0", deadline);
+      // An exiting task is no longer listed but still populates its cgroups
+      // until it leaves its css_set, which spans every hierarchy at once. A
+      // v2 dir this round could already remove (ENOENT here) means it has
+      // left: the v1 dirs it kept busy go in the next round (seen on a
+      // hybrid host: `delete --force` after a killed create failed here).
+      try {
+        wait_event(paths_.v2, "populated", "0", deadline);
+      } catch (const Error& e) {
+        if (e.code() != ENOENT && e.code() != ENODEV) throw;
+      }
     }
   }
   std::string msg = "remove cgroup " + (paths_.v2.empty() ? all_dirs().front() : paths_.v2) + ": still populated";
