@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -58,6 +59,15 @@ class PidReuseTest : public HullTest {
     return child;
   }
 
+  // Returns once CLOCK_BOOTTIME, which /proc/<pid>/stat's start time
+  // counts in clock ticks, has passed the end of tick `tick`.
+  static void wait_past_tick(unsigned long long tick) {
+    const long long tick_ns = 1000000000LL / ::sysconf(_SC_CLK_TCK);
+    const long long end_ns = static_cast<long long>(tick + 1) * tick_ns;
+    timespec until{static_cast<time_t>(end_ns / 1000000000LL), static_cast<long>(end_ns % 1000000000LL)};
+    while (::clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &until, nullptr) == EINTR) {}
+  }
+
   // The newcomer still runs, the same process as before (same start time).
   static void check_untouched(pid_t pid, unsigned long long start_time, const std::string& after) {
     auto st = read_pid_stat(pid);
@@ -81,6 +91,10 @@ class PidReuseTest : public HullTest {
     check(r.exit_code == 0, "kill: " + r.err);
     // The init was re-parented to us, this namespace's pid 1: reap it so its pid is free.
     check(::waitpid(init->pid, nullptr, 0) == init->pid, "reap the container init");
+    // The kernel tells the two processes apart by their start time, in clock
+    // ticks of boot time: the newcomer must start at least one tick after the
+    // init, which create, kill and reap can all fit inside on a fast host.
+    wait_past_tick(init->start_time);
 
     const pid_t newcomer = fork_with_pid(init->pid);
     auto st = read_pid_stat(newcomer);
