@@ -7,9 +7,10 @@ hot commands run, gathered in one output section ahead of .text.
 MAP is the GNU ld map of a Release hull (linked with -Wl,-Map, built with
 -ffunction-sections as Release builds are); each TRACE lists the code one
 hull command ran, as scripts/hot-trace.c writes it (link-time addresses of
-16-byte blocks, in hex). scripts/hot-text.sh makes them. Why: the kernel maps a file's pages around
-each fault (fault-around, and whole large folios), so code spread over the
-binary is mapped, and counted in the RSS, many times over what runs.
+16-byte blocks, in hex). scripts/hot-text.sh makes them. Why: the kernel
+maps a file's pages around each fault (fault-around, and whole large
+folios), so code spread over the binary is mapped, and counted in the RSS,
+many times over what runs.
 """
 import bisect
 import re
