@@ -224,13 +224,21 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   }
 }
 
-void Manager::add_process(pid_t pid, bool placed_in_v2) {
+V1SelfPlacement Manager::v1_self_placement() const {
+  V1SelfPlacement placement;
+  if (!unit_)
+    for (const auto& [name, dir] : paths_.v1) placement.add(name, dir);
+  return placement;
+}
+
+void Manager::add_process(pid_t pid, bool placed_in_v2, bool placed_in_v1) {
   if (unit_) {
     start_unit(pid);
     return;
   }
   std::string p = std::to_string(pid);
-  for (const auto& [name, dir] : paths_.v1) write_value(dir, "cgroup.procs", p);
+  if (!placed_in_v1)
+    for (const auto& [name, dir] : paths_.v1) write_value(dir, "cgroup.procs", p);
   if (!paths_.v2.empty() && !placed_in_v2) write_value(paths_.v2, "cgroup.procs", p);
 }
 

@@ -60,6 +60,7 @@
 
 #include "base/unique_fd.hpp"
 #include "cgroups/host.hpp"
+#include "cgroups/self_placement.hpp"
 #include "cgroups/systemd_bus.hpp"
 #include "cgroups/systemd_unit.hpp"
 #include "spec/spec.hpp"
@@ -146,10 +147,14 @@ class Manager {
   // (old kernel: E2BIG/ENOSYS; EBUSY/EOPNOTSUPP), clone without it and pass
   // placed_in_v2=false to add_process.
   int clone_into_fd() const { return v2_fd_.get(); }
-  // Writes pid to cgroup.procs of every v1 hierarchy and, unless the clone
-  // already put it there, of the v2 cgroup. With systemd: starts the scope
-  // with pid in it and applies the limits.
-  void add_process(pid_t pid, bool placed_in_v2 = false);
+  // The v1 hierarchies' tasks files, for the init to move itself into
+  // (self_placement.hpp); empty with systemd, which places the init itself.
+  V1SelfPlacement v1_self_placement() const;
+  // Writes pid to cgroup.procs of every v1 hierarchy (unless the process
+  // moved itself: placed_in_v1) and, unless the clone already put it there,
+  // of the v2 cgroup. With systemd: starts the scope with pid in it and
+  // applies the limits.
+  void add_process(pid_t pid, bool placed_in_v2 = false, bool placed_in_v1 = false);
   // Whether systemd manages the cgroup (--systemd-cgroup): the init is
   // placed after the clone, and the directory exists only from then on.
   bool systemd() const { return unit_.has_value(); }

@@ -50,6 +50,11 @@ int try_write_value(const std::string& dir, std::string_view file, std::string_v
 
 ValueWriter::ValueWriter(const std::string& dir, std::string_view file) : path_(join(dir, file)) {}
 
+void ValueWriter::open() {
+  fd_ = UniqueFd(::open(path_.c_str(), kWriteFlags));
+  if (!fd_) throw_errno("open " + path_);
+}
+
 void ValueWriter::write(std::string_view value) {
   if (!fd_) fd_ = UniqueFd(::open(path_.c_str(), kWriteFlags));
   int err = fd_ ? write_once(fd_.get(), path_, value) : errno;

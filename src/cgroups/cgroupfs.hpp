@@ -24,7 +24,11 @@ int try_write_value(const std::string& dir, std::string_view file, std::string_v
 class ValueWriter {
  public:
   ValueWriter(const std::string& dir, std::string_view file);
+  // Opens the file now, for a writer that may not reach it later (a process
+  // cloned into another mount namespace).
+  void open();
   void write(std::string_view value);
+  void close() noexcept { fd_.reset(); }
 
  private:
   std::string path_;

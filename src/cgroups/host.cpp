@@ -49,6 +49,10 @@ std::set<std::string> split_commas(const std::string& s) {
 
 }  // namespace
 
+bool hierarchy_holds(const std::string& hierarchy, const std::string& controller) {
+  return split_commas(hierarchy).count(controller) > 0;
+}
+
 const char* to_string(Mode m) {
   switch (m) {
     case Mode::Unified: return "unified";

@@ -19,6 +19,9 @@ enum class Mode {
 };
 const char* to_string(Mode m);  // "unified", "hybrid", "legacy"
 
+// Whether the v1 hierarchy named `hierarchy` ("cpu,cpuacct") holds `controller`.
+bool hierarchy_holds(const std::string& hierarchy, const std::string& controller);
+
 // One mounted v1 hierarchy.
 struct V1Hierarchy {
   std::string mount;                  // "/sys/fs/cgroup/cpu,cpuacct"

@@ -42,28 +42,16 @@ SubPath parse_sub(const std::string& sub) {
 
 std::string join(const std::string& dir, const std::string& sub) { return sub.empty() ? dir : dir + "/" + sub; }
 
-bool holds(const std::string& hierarchy, const std::string& controller) {
-  size_t start = 0;
-  while (start <= hierarchy.size()) {
-    size_t end = hierarchy.find(',', start);
-    if (end == std::string::npos) end = hierarchy.size();
-    if (hierarchy.compare(start, end - start, controller) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 }  // namespace
 
 Placement::Placement(const Paths& paths, const std::string& sub) {
   SubPath s = parse_sub(sub);
   bool matched = s.controller.empty();
   for (const auto& [name, dir] : paths.v1) {
-    bool here = s.controller.empty() || holds(name, s.controller);
+    bool here = s.controller.empty() || hierarchy_holds(name, s.controller);
     matched |= here;
     std::string target = join(dir, here ? s.path : "");
-    v1_procs_.push_back(
-        {target, with_context("join cgroup " + target, [&] { return open_fd(target + "/cgroup.procs", O_WRONLY); })});
+    v1_.add(name, target);
   }
   if (!paths.v2.empty()) {
     bool here = s.controller.empty() || paths.mode == Mode::Unified;
@@ -80,11 +68,8 @@ Placement::Placement(const Paths& paths, const std::string& sub) {
 }
 
 void Placement::add(pid_t pid, bool placed_in_v2) const {
-  std::string text = std::to_string(pid);
-  // The cgroup named: a write can fail for reasons of that one cgroup (a
-  // cpuset sub-cgroup without cpus or mems: ENOSPC; pids.max reached).
-  for (const auto& [target, fd] : v1_procs_) write_all(fd.get(), text, target + "/cgroup.procs");
-  if (!placed_in_v2 && v2_procs_) write_all(v2_procs_.get(), text, v2_target_ + "/cgroup.procs");
+  // The cgroup named: a write can fail for reasons of that one cgroup (pids.max reached).
+  if (!placed_in_v2 && v2_procs_) write_all(v2_procs_.get(), std::to_string(pid), v2_target_ + "/cgroup.procs");
 }
 
 }  // namespace hull::cgroups

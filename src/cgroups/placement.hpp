@@ -11,6 +11,7 @@
 
 #include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/self_placement.hpp"
 
 namespace hull::cgroups {
 
@@ -26,15 +27,15 @@ class Placement {
 
   // O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1.
   int clone_into_fd() const { return v2_dir_.get(); }
-  // True when add() must run after the clone (v1 hierarchies exist).
-  bool needs_placement_after_clone() const { return !v1_procs_.empty(); }
-  // Writes pid to every v1 cgroup.procs (and v2's unless clone placed it).
+  // The v1 hierarchies: the new process moves itself into them.
+  V1SelfPlacement& v1() { return v1_; }
+  // Writes pid to v2's cgroup.procs unless the clone placed it there.
   void add(pid_t pid, bool placed_in_v2) const;
 
  private:
   std::string v2_target_;
   UniqueFd v2_dir_, v2_procs_;
-  std::vector<std::pair<std::string, UniqueFd>> v1_procs_;  // cgroup dir, its cgroup.procs
+  V1SelfPlacement v1_;
 };
 
 }  // namespace hull::cgroups

@@ -98,6 +98,7 @@ void join_namespaces(InitContext& ctx) {
   // refuses a session leader outside the container's pid namespace, can
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
+  if (ctx.v1_placement) ctx.v1_placement->move_self();
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
   if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");
   if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)

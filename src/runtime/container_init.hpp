@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/self_placement.hpp"
 #include "namespaces/namespaces.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/launch_plan.hpp"
@@ -54,6 +55,8 @@ struct InitContext {
   // The id-mapped rootfs the runtime detached (runtime/idmapped_mounts.hpp), or -1.
   int rootfs_tree = -1;
   ns::NamespacePlan* namespaces = nullptr;
+  // The v1 hierarchies the init moves itself into first, or null.
+  cgroups::V1SelfPlacement* v1_placement = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier; -1: `run`'s Start comes over sync
   int console_socket_fd = -1;

@@ -146,7 +146,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
   // v1 hierarchies and a systemd scope take the init after the clone: it waits for that.
   const InitPlan plan =
-      plan_init(spec, {!cgroup.paths().v1.empty() || cgroup.systemd(), !o.console_socket.empty(), attached});
+      plan_init(spec, {.runtime_places = cgroup.systemd(),
+                       .init_moves_into_v1 = !cgroup.paths().v1.empty() && !cgroup.systemd(),
+                       .has_console_socket = !o.console_socket.empty(),
+                       .attached = attached});
 
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
@@ -222,6 +225,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.plan = &plan;
   if (plan.init_makes_time_ns) ctx.time_offsets = &c.spec.linux_->timeOffsets;
   ctx.namespaces = &namespaces;
+  cgroups::V1SelfPlacement v1_placement = has_cgroup ? cgroup.v1_self_placement() : cgroups::V1SelfPlacement();
+  if (!v1_placement.empty()) ctx.v1_placement = &v1_placement;
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.child.get();
@@ -238,8 +243,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   req.entry = container_init_entry;
   req.arg = &ctx;
   req.child_end = &init_end;
-  req.place = [&cgroup, &owner](pid_t pid, bool in_cgroup) {
-    cgroup.add_process(pid, in_cgroup);
+  req.place = [&cgroup, &owner, &ctx](pid_t pid, bool in_cgroup) {
+    cgroup.add_process(pid, in_cgroup, ctx.v1_placement != nullptr);
     if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
   };
   if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
@@ -274,6 +279,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   seccomp_agent.reset();
   bind_trees = {};
   rootfs_tree.tree.reset();
+  v1_placement = {};
 
   // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
   st.pid = init.pid();

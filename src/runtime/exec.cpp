@@ -68,10 +68,10 @@ struct ExecChild {
   int console_socket;  // process.terminal: where the pty master goes
   SyncChannel* channel;
   int runtime_end;  // the runtime's end of the channel, closed at entry
-  // v1 hierarchies cannot be entered at clone time: the child waits until
-  // the runtime has written it into them, so the program it execs never
-  // runs outside the container's limits.
-  bool wait_for_placement;
+  // v1 hierarchies cannot be entered at clone time: the child moves itself
+  // into them first, so the program it execs never runs outside the
+  // container's limits. Null without v1 hierarchies.
+  cgroups::V1SelfPlacement* v1_placement;
   // The init's pidfd when the container has its own cgroup namespace: the
   // child joins it only once it is in the container's cgroup (ExecPlan).
   int cgroupns_of = -1;
@@ -87,7 +87,7 @@ struct ExecChild {
   reset_signal_state();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
-    if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
+    if (c.v1_placement) c.v1_placement->move_self();
     if (c.cgroupns_of >= 0 && ::setns(c.cgroupns_of, CLONE_NEWCGROUP) < 0)
       throw_errno("join the container's cgroup namespace");
     process::ExecOptions eo;
@@ -173,8 +173,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } else if (!o.cgroup.empty()) {
       throw Error("--cgroup: the container has no cgroups");
     }
-    const ExecPlan plan =
-        plan_exec(spec, cgroup && cgroup->needs_placement_after_clone(), !o.console_socket.empty(), o.detach);
+    const ExecPlan plan = plan_exec(spec, !o.console_socket.empty(), o.detach);
     // As for create: a console socket if given, else (attached) our own
     // socketpair and a terminal proxy.
     ConsoleEnds console = open_console(plan.console, o.console_socket);
@@ -199,7 +198,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                     console.child.get(),
                     &child_end,
                     runtime_end.fd(),
-                    plan.wait_for_placement,
+                    cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr,
                     plan.child_joins_cgroupns ? init.get() : -1};
     LaunchRequest req;
     req.what = "the exec process";
@@ -208,7 +207,6 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.arg = &child;
     req.child_end = &child_end;
     if (cgroup) req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
-    req.release_after_placement = plan.wait_for_placement;
     fault_point("exec-before-clone");
     std::optional<LaunchedChild> launched;
     try {

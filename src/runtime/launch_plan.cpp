@@ -32,7 +32,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
       p.join_in_init_flags |= flag;
   }
   p.write_id_maps = p.clone_flags & CLONE_NEWUSER;
-  p.wait_for_placement = in.v1_cgroups || p.write_id_maps;
+  p.wait_for_placement = in.runtime_places || p.write_id_maps;
   p.become_userns_root = p.write_id_maps || (p.join_in_init_flags & CLONE_NEWUSER);
   if (p.join_in_init_flags & CLONE_NEWUSER) {
     constexpr uint64_t kChildrenOnly = CLONE_NEWPID | CLONE_NEWTIME;
@@ -41,7 +41,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.join_before_clone_in_helper = p.clone_flags != 0;
     if (p.join_before_clone_in_helper) p.wait_for_placement = true;
   }
-  if ((p.clone_flags & CLONE_NEWCGROUP) && p.wait_for_placement) {
+  if ((p.clone_flags & CLONE_NEWCGROUP) && (p.wait_for_placement || in.init_moves_into_v1)) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
     p.unshare_cgroupns_when_placed = true;
   }
@@ -58,14 +58,13 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   return p;
 }
 
-ExecPlan plan_exec(const spec::Spec& spec, bool v1_cgroups, bool has_console_socket, bool detach) {
+ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach) {
   ExecPlan p;
   uint64_t flags = 0;
   if (spec.linux_)
     for (const auto& n : spec.linux_->namespaces) flags |= ns::clone_flag(n.type);
   p.child_joins_cgroupns = flags & CLONE_NEWCGROUP;
   p.setns_flags = static_cast<int>(flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
-  p.wait_for_placement = v1_cgroups;
   p.console = plan_console(spec.process->terminal, has_console_socket, !detach,
                            "--tty with --detach needs --console-socket to hand the pty to");
   return p;

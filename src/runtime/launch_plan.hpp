@@ -24,7 +24,8 @@ ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached
 
 // The facts about the host a create plan depends on, found by the caller.
 struct InitPlanInputs {
-  bool v1_cgroups = false;          // the container has v1 hierarchies (placed after the clone)
+  bool runtime_places = false;      // the runtime places the init after the clone (systemd starts its scope)
+  bool init_moves_into_v1 = false;  // the init moves itself into v1 hierarchies (cgroups/self_placement.hpp)
   bool has_console_socket = false;  // --console-socket was given
   bool attached = false;            // hull run without --detach
 };
@@ -37,8 +38,8 @@ struct InitPlan {
   // the others right after it.
   uint64_t join_before_clone_flags = 0;
   uint64_t join_in_init_flags = 0;
-  // The init waits for Continue until the runtime has written it into its v1
-  // cgroups and written its id maps.
+  // The init waits for Continue until the runtime has placed it in its
+  // cgroups (systemd) and written its id maps.
   bool wait_for_placement = false;
   bool write_id_maps = false;       // a new user namespace: the runtime writes uid/gid_map
   bool become_userns_root = false;  // the init runs in a user namespace, created or joined
@@ -56,7 +57,8 @@ struct InitPlan {
   // is placed in its cgroups after the clone: it waits for that.
   bool join_before_clone_in_helper = false;
   // A cgroup namespace is rooted where its creator is: when the init is placed
-  // after the clone, it unshares the namespace itself once placed.
+  // after the clone (by the runtime or by itself), it unshares the namespace
+  // itself once placed.
   bool unshare_cgroupns_when_placed = false;
   // linux.timeOffsets are written before the first process enters a time
   // namespace: the init makes it itself (namespaces/time_namespace.hpp).
@@ -78,10 +80,9 @@ struct ExecPlan {
   // cgroup outside the caller's cgroup namespace: the child joins the
   // container's cgroup namespace itself, once in the container's cgroup.
   bool child_joins_cgroupns = false;
-  bool wait_for_placement = false;  // v1 hierarchies: placed after the clone
   ConsoleWiring console = ConsoleWiring::None;
 };
 
-ExecPlan plan_exec(const spec::Spec& spec, bool v1_cgroups, bool has_console_socket, bool detach);
+ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach);
 
 }  // namespace hull

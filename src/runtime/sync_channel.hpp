@@ -10,11 +10,12 @@
 //   clone3 (CLONE_PIDFD, CLONE_INTO_CGROUP)
 //                                               close the runtime's fds,
 //                                               non-dumpable, parent-death signal
-//   write it into its v1 cgroups (and v2 if
-//     the clone could not place it there)
+//                                               move itself into its v1 cgroups
+//   write it into v2 if the clone could not
+//     place it there; systemd: start the scope
 //   write uid_map/gid_map (new user namespace)
 //   Continue -------------------------------->  (only if the plan says wait_for_placement:
-//                                               v1 cgroups or a new user namespace)
+//                                               systemd or a new user namespace)
 //                                               unshare the cgroup namespace (if deferred)
 //   State{json} ----------------------------->  (only if createContainer/startContainer hooks
 //                                               or a seccomp agent need it)

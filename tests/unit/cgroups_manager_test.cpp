@@ -90,6 +90,23 @@ TEST_F(CgroupManagerFake, AddProcessWritesEveryHierarchyUnlessClonedIntoV2) {
   EXPECT_EQ(written_files(), (V{"cpuset/c/cgroup.procs", "devices/c/cgroup.procs", "memory/c/cgroup.procs"}));
   m.add_process(1234);
   EXPECT_EQ(written_files().back(), "unified/c/cgroup.procs");
+  // The init moved itself into the v1 hierarchies: only v2 is left.
+  log_.writes.clear();
+  m.add_process(1234, false, true);
+  EXPECT_EQ(written_files(), (V{"unified/c/cgroup.procs"}));
+}
+
+TEST_F(CgroupManagerFake, V1SelfPlacementOpensEveryV1TasksFile) {
+  Host h = hybrid();
+  container_dirs("c");
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  m.create();
+  m.disown();
+  for (const char* c : {"memory", "cpuset", "devices"}) dir(std::string(c) + "/c", {"tasks"});
+  log_.writes.clear();
+  V1SelfPlacement p = m.v1_self_placement();
+  p.move_self();
+  EXPECT_EQ(written_files(), (V{"cpuset/c/tasks", "devices/c/tasks", "memory/c/tasks"}));
 }
 
 TEST_F(CgroupManagerFake, MissingControllerFailsBeforeAnyDirectoryIsMade) {

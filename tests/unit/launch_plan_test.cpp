@@ -49,19 +49,29 @@ TEST(InitPlan, PureV2HostClonesEveryNamespaceAndDoesNotWait) {
   EXPECT_EQ(p.console, ConsoleWiring::None);
 }
 
-TEST(InitPlan, V1CgroupsMakeTheInitWaitAndUnshareItsCgroupNamespaceOncePlaced) {
-  InitPlan p = hull::plan_init(config(kUsual), {.v1_cgroups = true});
-  EXPECT_TRUE(p.wait_for_placement);
+// The init moves itself into v1 hierarchies: nothing to wait for, but the
+// cgroup namespace must be made after the move.
+TEST(InitPlan, V1CgroupsMakeTheInitUnshareItsCgroupNamespaceOnceItMovedWithoutWaiting) {
+  InitPlan p = hull::plan_init(config(kUsual), {.init_moves_into_v1 = true});
+  EXPECT_FALSE(p.wait_for_placement);
   // Cloned with CLONE_NEWCGROUP it would be rooted at hull's cgroup, not the container's.
   EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
   EXPECT_TRUE(p.unshare_cgroupns_when_placed);
 }
 
 TEST(InitPlan, V1CgroupsWithoutCgroupNamespaceUnshareNothing) {
-  InitPlan p = hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}])"), {.v1_cgroups = true});
-  EXPECT_TRUE(p.wait_for_placement);
+  InitPlan p = hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}])"), {.init_moves_into_v1 = true});
+  EXPECT_FALSE(p.wait_for_placement);
   EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWNS));
   EXPECT_FALSE(p.unshare_cgroupns_when_placed);
+}
+
+// systemd starts the scope with the init's pid: only after the clone.
+TEST(InitPlan, ARuntimePlacementMakesTheInitWait) {
+  InitPlan p = hull::plan_init(config(kUsual), {.runtime_places = true});
+  EXPECT_TRUE(p.wait_for_placement);
+  EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
+  EXPECT_TRUE(p.unshare_cgroupns_when_placed);
 }
 
 TEST(InitPlan, NewUserNamespaceWaitsForItsIdMaps) {
@@ -153,29 +163,23 @@ TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
 }
 
 TEST(ExecPlan, JoinsEveryNamespaceButCgroupWithOneSetns) {
-  auto p = hull::plan_exec(config(kUsual), false, false, true);
+  auto p = hull::plan_exec(config(kUsual), false, true);
   EXPECT_EQ(static_cast<uint64_t>(p.setns_flags), kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
   EXPECT_TRUE(p.child_joins_cgroupns);
-  EXPECT_FALSE(p.wait_for_placement);
   EXPECT_EQ(p.console, ConsoleWiring::None);
 }
 
 TEST(ExecPlan, JoinedNamespacesAreJoinedLikeCreatedOnes) {
-  auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false, false,
-                           true);
+  auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false, true);
   EXPECT_EQ(p.setns_flags, CLONE_NEWNET | CLONE_NEWNS);
   EXPECT_FALSE(p.child_joins_cgroupns);
 }
 
-TEST(ExecPlan, V1CgroupsMakeTheChildWait) {
-  EXPECT_TRUE(hull::plan_exec(config(kUsual), true, false, true).wait_for_placement);
-}
-
 TEST(ExecPlan, TerminalWiring) {
   auto tty = config(kUsual, "", "", true);
-  EXPECT_EQ(hull::plan_exec(tty, false, true, true).console, ConsoleWiring::Socket);
-  EXPECT_EQ(hull::plan_exec(tty, false, false, false).console, ConsoleWiring::Proxy);
-  EXPECT_THROW(hull::plan_exec(tty, false, false, true), hull::Error);
+  EXPECT_EQ(hull::plan_exec(tty, true, true).console, ConsoleWiring::Socket);
+  EXPECT_EQ(hull::plan_exec(tty, false, false).console, ConsoleWiring::Proxy);
+  EXPECT_THROW(hull::plan_exec(tty, false, true), hull::Error);
 }
 
 }  // namespace

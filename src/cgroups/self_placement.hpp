@@ -1,0 +1,41 @@
+#pragma once
+// A new process moving itself into its v1 cgroups.
+//
+// cgroup v1 moves the writer's own thread, when it writes "0" into a `tasks`
+// file, without taking cgroup_threadgroup_rwsem; writing a pid into
+// cgroup.procs takes that global lock for writing, and its write side waits
+// for an RCU grace period: tens of milliseconds on a host tearing down
+// network namespaces, i.e. on every host that deletes containers. A process
+// that has not made threads is its one thread, so the move is the whole
+// process's. The runtime opens the files before the clone (the child may not
+// reach the host's cgroupfs: hull exec clones from the container's mount
+// namespace); the kernel checks the write against the opener's credentials,
+// so a child in a new user namespace may write it too.
+#include <string>
+#include <vector>
+
+#include "cgroups/cgroupfs.hpp"
+
+namespace hull::cgroups {
+
+class V1SelfPlacement {
+ public:
+  // Opens `dir`/tasks of the v1 `hierarchy` ("cpu,cpuacct") for writing
+  // (close-on-exec). The freezer's comes last: a process that joins a frozen
+  // cgroup (exec --ignore-paused) stops there, and must be in every other
+  // hierarchy by then.
+  void add(const std::string& hierarchy, const std::string& dir);
+  bool empty() const { return tasks_.empty(); }
+  // In the new process, before it makes a thread: moves it into every
+  // hierarchy added, then closes the files (no fd reaches the container).
+  void move_self();
+
+ private:
+  struct Tasks {
+    std::string hierarchy;
+    ValueWriter writer;  // the cgroup's tasks file, open
+  };
+  std::vector<Tasks> tasks_;
+};
+
+}  // namespace hull::cgroups
