@@ -10,7 +10,7 @@
 # included), where valgrind stops at the seal of the runtime binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
+build=$(realpath -m "${1:-build}")
 hull="$build/hull"
 [ -x "$hull" ] && [ -f "$build/hull.map" ] || { echo "hot-text: no $hull or $build/hull.map (a Release build)" >&2; exit 2; }
 
