@@ -60,6 +60,9 @@ std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_
     out.append(buf, static_cast<size_t>(n));
     // Grown since fstat: still bounded.
     if (out.size() > max_size) throw Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
+    // The size fstat gave, read: no read for the EOF (list reads a state.json
+    // per container). procfs and sysfs files report 0 and are read to EOF.
+    if (st.st_size > 0 && out.size() == static_cast<size_t>(st.st_size)) break;
   }
   return out;
 }

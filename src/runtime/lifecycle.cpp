@@ -53,18 +53,6 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
-// observed_status for a state read without the lock (state, list): the
-// state directory is opened only for a "running" one, the one status a
-// killed start can leave behind an init that still waits.
-Status peeked_status(const StateStore& store, const ContainerState& st) {
-  Status status = live_status(st);
-  if (status != Status::Running) return status;
-  std::string path = store.root() + "/" + st.id;
-  UniqueFd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!dir) return status;  // deleted meanwhile: what was read is all there is
-  return observed_status(st, dir.get());
-}
-
 // A container whose create died half-way may have no saved config yet.
 spec::Spec saved_config_or_empty(const ContainerDir& dir) {
   if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
@@ -207,7 +195,7 @@ std::string container_state_json(const GlobalOptions& g, const std::string& id) 
   validate_container_id(id);
   StateStore store(g.root);
   ContainerState st = store.peek(id);
-  st.status = peeked_status(store, st);
+  st.status = peeked_status(st, store.root() + "/" + st.id);
   if (st.status == Status::Stopped) st.pid = 0;
   return to_spec_state_json(st);
 }
@@ -223,7 +211,7 @@ std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
     } catch (const Error&) {
       continue;
     }
-    st.status = peeked_status(store, st);
+    st.status = peeked_status(st, store.root() + "/" + st.id);
     if (st.status == Status::Stopped) st.pid = 0;
     out.push_back({std::move(st)});
   }

@@ -153,4 +153,15 @@ Status observed_status(const ContainerState& s, int state_dir_fd) {
   return status;
 }
 
+Status peeked_status(const ContainerState& s, const std::string& dir_path) {
+  Status status = live_status(s);
+  if (status != Status::Running) return status;
+  // No socket, or deleted meanwhile: what was read is all there is.
+  const std::string socket = dir_path + "/" + kStartSocketName;
+  if (::faccessat(AT_FDCWD, socket.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) < 0) return status;
+  UniqueFd dir(::open(dir_path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) return status;
+  return init_waits_for_start(dir.get()) ? Status::Created : status;
+}
+
 }  // namespace hull
