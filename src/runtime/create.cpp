@@ -144,12 +144,12 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
-  // v1 hierarchies and a systemd scope take the init after the clone: it waits for that.
-  const InitPlan plan =
-      plan_init(spec, {.runtime_places = cgroup.systemd(),
-                       .init_moves_into_v1 = !cgroup.paths().v1.empty() && !cgroup.systemd(),
-                       .has_console_socket = !o.console_socket.empty(),
-                       .attached = attached});
+  // A systemd scope takes the init after the clone (it waits for that); v1
+  // hierarchies it enters itself (cgroups/self_placement.hpp).
+  const InitPlan plan = plan_init(spec, {.runtime_places = cgroup.systemd(),
+                                         .init_moves_into_v1 = !cgroup.paths().v1.empty() && !cgroup.systemd(),
+                                         .has_console_socket = !o.console_socket.empty(),
+                                         .attached = attached});
 
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);

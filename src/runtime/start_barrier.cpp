@@ -105,7 +105,8 @@ void release_init(int state_dir_fd) {
   UniqueFd s = connect_to_init(state_dir_fd, nullptr);
   fault_point("start-after-connect");
   // EPIPE / ECONNRESET: the init exited between our connect and now.
-  if (!s || !send_byte(s.get(), kGo)) throw InitNotWaiting("the container init is not waiting to start (it has exited)");
+  if (!s || !send_byte(s.get(), kGo))
+    throw InitNotWaiting("the container init is not waiting to start (it has exited)");
   // Only once the init was told to go: a start killed before that leaves the
   // socket for the next start. Starts hold the container lock, so no second
   // one connects meanwhile; probes find the init gone once it exec'd.

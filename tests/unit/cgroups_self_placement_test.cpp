@@ -20,7 +20,8 @@ TEST_F(SelfPlacementFake, MovesItselfIntoEveryHierarchyWithTheFreezerLast) {
   p.add("net_cls,net_prio", dir("net_cls,net_prio/c", {"tasks"}));
   EXPECT_TRUE(log_.writes.empty()) << "adding moved something";
   p.move_self();
-  EXPECT_EQ(written_files(), (V{"memory/c/tasks", "cpu,cpuacct/c/tasks", "net_cls,net_prio/c/tasks", "freezer/c/tasks"}));
+  EXPECT_EQ(written_files(),
+            (V{"memory/c/tasks", "cpu,cpuacct/c/tasks", "net_cls,net_prio/c/tasks", "freezer/c/tasks"}));
   for (const auto& [path, value] : log_.writes) EXPECT_EQ(value, "0") << path;
 }
 

@@ -24,7 +24,8 @@ std::string write_file(const std::string& path, size_t size) {
 
 TEST(ReadRegularFile, ReadsWholeFilesAroundTheBufferSize) {
   hull::test::TempDir tmp{"fsread"};
-  for (size_t size : {size_t{0}, size_t{1}, size_t{770}, size_t{8191}, size_t{8192}, size_t{8193}, size_t{3 * 8192 + 5}}) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{770}, size_t{8191}, size_t{8192}, size_t{8193}, size_t{3 * 8192 + 5}}) {
     const std::string path = tmp.path() + "/f" + std::to_string(size);
     const std::string data = write_file(path, size);
     EXPECT_EQ(read_regular_file_at(AT_FDCWD, path, 1 << 20, path), data) << size;
