@@ -584,7 +584,8 @@ ContainerState StateStore::peek(std::string_view id_view) const {
   std::string what = root_ + "/" + id + "/" + kStateFile;
   std::string text;
   try {
-    text = read_regular_file_at(AT_FDCWD, what, kMaxStateFileSize, what);
+    text = root_fd_ ? read_regular_file_at(root_fd_.get(), id + "/" + kStateFile, kMaxStateFileSize, what)
+                    : read_regular_file_at(AT_FDCWD, what, kMaxStateFileSize, what);
   } catch (const Error& e) {
     if (e.code() == ENOENT || e.code() == ENOTDIR) throw_missing(id);
     throw;
@@ -594,7 +595,7 @@ ContainerState StateStore::peek(std::string_view id_view) const {
   return s;
 }
 
-std::vector<std::string> StateStore::list_ids() const {
+std::vector<std::string> StateStore::list_ids() {
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return {};
@@ -617,6 +618,7 @@ std::vector<std::string> StateStore::list_ids() const {
     if (S_ISDIR(st.st_mode)) ids.push_back(std::move(name));
   }
   std::sort(ids.begin(), ids.end());
+  root_fd_ = std::move(root);
   return ids;
 }
 

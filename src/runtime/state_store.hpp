@@ -134,11 +134,14 @@ class StateStore {
   // `delete --force` of a corrupt one), unless a live command holds its lock.
   void remove_unreadable(std::string_view id) const;
   // Ids of all containers (directories under root whose names are valid ids),
-  // sorted. No locks taken; a missing root means no containers.
-  std::vector<std::string> list_ids() const;
+  // sorted. No locks taken; a missing root means no containers. Keeps the
+  // root open for the peeks that follow: list then looks up "<id>/state.json"
+  // from it, not the root's whole path per container.
+  std::vector<std::string> list_ids();
 
  private:
   std::string root_;
+  UniqueFd root_fd_;  // after list_ids
 };
 
 // Start time (clock ticks since boot, field 22 of /proc/<pid>/stat) and
