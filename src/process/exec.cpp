@@ -173,14 +173,19 @@ std::optional<std::string> explain_not_executable(const std::string& path) {
 // on a mount that is not in our mount namespace; a binary of the container is
 // always on one that is. Without /proc there are no magic links to abuse.
 void check_inside_mount_namespace(const std::string& path) {
+  struct statx stx;
+  if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID)) return;
+  // Mount ids are unique on the host: a binary on the mount of our own "/"
+  // (the usual case: the rootfs) is inside, and mountinfo need not be read.
+  struct statx root;
+  const bool root_known = ::statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &root) == 0 && (root.stx_mask & STATX_MNT_ID);
+  if (root_known && stx.stx_mnt_id == root.stx_mnt_id) return;
   UniqueFd mi;
   try {
     mi = procfs::open("self/mountinfo", O_RDONLY);
   } catch (const Error&) {
     return;  // no procfs at all: no magic links to abuse either
   }
-  struct statx stx;
-  if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID)) return;
   std::string table = read_fd(mi.get(), "/proc/self/mountinfo");
   auto listed = [&](uint64_t mnt_id) {
     std::string id = std::to_string(mnt_id);
@@ -197,9 +202,7 @@ void check_inside_mount_namespace(const std::string& path) {
   // A container without a mount namespace of its own is only chrooted into
   // a directory of the caller's mounts: mountinfo leaves out the mount its
   // "/" is on, and cannot tell inside from outside.
-  struct statx root;
-  if (::statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &root) == 0 && (root.stx_mask & STATX_MNT_ID) && !listed(root.stx_mnt_id))
-    return;
+  if (root_known && !listed(root.stx_mnt_id)) return;
   throw Error(
       "exec " + quote(path) +
       ": the binary is on a mount outside the container (through a leaked fd?); refusing to run it (CVE-2024-21626)");
