@@ -226,7 +226,7 @@ void Manager::apply(const spec::Resources& r, bool updating) {
 
 V1SelfPlacement Manager::v1_self_placement() const {
   V1SelfPlacement placement;
-  if (!unit_)
+  if (moves_itself_into_v1())
     for (const auto& [name, dir] : paths_.v1) placement.add(name, dir);
   return placement;
 }

@@ -147,8 +147,11 @@ class Manager {
   // (old kernel: E2BIG/ENOSYS; EBUSY/EOPNOTSUPP), clone without it and pass
   // placed_in_v2=false to add_process.
   int clone_into_fd() const { return v2_fd_.get(); }
-  // The v1 hierarchies' tasks files, for the init to move itself into
-  // (self_placement.hpp); empty with systemd, which places the init itself.
+  // Whether a new process moves itself into v1 hierarchies (there are some,
+  // and systemd, which places the init itself, is not in charge).
+  bool moves_itself_into_v1() const { return !unit_ && !paths_.v1.empty(); }
+  // The v1 hierarchies' tasks files for that (self_placement.hpp); empty
+  // unless moves_itself_into_v1().
   V1SelfPlacement v1_self_placement() const;
   // Writes pid to cgroup.procs of every v1 hierarchy (unless the process
   // moved itself: placed_in_v1) and, unless the clone already put it there,

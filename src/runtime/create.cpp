@@ -147,7 +147,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // A systemd scope takes the init after the clone (it waits for that); v1
   // hierarchies it enters itself (cgroups/self_placement.hpp).
   const InitPlan plan = plan_init(spec, {.runtime_places = cgroup.systemd(),
-                                         .init_moves_into_v1 = !cgroup.paths().v1.empty() && !cgroup.systemd(),
+                                         .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
                                          .has_console_socket = !o.console_socket.empty(),
                                          .attached = attached});
 
@@ -225,7 +225,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.plan = &plan;
   if (plan.init_makes_time_ns) ctx.time_offsets = &c.spec.linux_->timeOffsets;
   ctx.namespaces = &namespaces;
-  cgroups::V1SelfPlacement v1_placement = has_cgroup ? cgroup.v1_self_placement() : cgroups::V1SelfPlacement();
+  cgroups::V1SelfPlacement v1_placement = cgroup.v1_self_placement();
   if (!v1_placement.empty()) ctx.v1_placement = &v1_placement;
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();

@@ -145,13 +145,17 @@ bool init_waits_for_start(int state_dir_fd) {
   return s && send_byte(s.get(), kProbe) && receive_byte(s.get()) == kWaiting;
 }
 
+namespace {
+// "running" is recorded before the init is released (so a full disk fails
+// the start before the program runs): a start killed in between leaves an
+// init that still waits, which is a created container.
+Status unless_still_waiting(Status live, int state_dir_fd) {
+  return live == Status::Running && init_waits_for_start(state_dir_fd) ? Status::Created : live;
+}
+}  // namespace
+
 Status observed_status(const ContainerState& s, int state_dir_fd) {
-  Status status = live_status(s);
-  // "running" is recorded before the init is released (so a full disk fails
-  // the start before the program runs): a start killed in between leaves an
-  // init that still waits, which is a created container.
-  if (status == Status::Running && init_waits_for_start(state_dir_fd)) return Status::Created;
-  return status;
+  return unless_still_waiting(live_status(s), state_dir_fd);
 }
 
 Status peeked_status(const ContainerState& s, const std::string& dir_path) {
@@ -162,7 +166,7 @@ Status peeked_status(const ContainerState& s, const std::string& dir_path) {
   if (::faccessat(AT_FDCWD, socket.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) < 0) return status;
   UniqueFd dir(::open(dir_path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!dir) return status;
-  return init_waits_for_start(dir.get()) ? Status::Created : status;
+  return unless_still_waiting(status, dir.get());
 }
 
 }  // namespace hull

@@ -45,6 +45,15 @@ class CgroupManagerFake : public FakeCgroupFs {
     dir("devices/" + rel, {"cgroup.procs", "devices.allow", "devices.deny"});
     dir("unified/" + rel, {"cgroup.procs", "cgroup.controllers", "cgroup.subtree_control", "hugetlb.2MB.max"});
   }
+  // A container "c" made on hybrid(), owned by nobody, the log cleared.
+  Manager made_on_hybrid() {
+    container_dirs("c");
+    Manager m = Manager::plan(nullptr, "c", false, hybrid());
+    m.create();
+    m.disown();
+    log_.writes.clear();
+    return m;
+  }
   spec::Linux linux_with(const std::string& path) {
     spec::Linux l;
     l.cgroupsPath = path;
@@ -80,12 +89,7 @@ TEST_F(CgroupManagerFake, EachLimitGoesToTheHierarchyThatHasItsController) {
 }
 
 TEST_F(CgroupManagerFake, AddProcessWritesEveryHierarchyUnlessClonedIntoV2) {
-  Host h = hybrid();
-  container_dirs("c");
-  Manager m = Manager::plan(nullptr, "c", false, h);
-  m.create();
-  m.disown();
-  log_.writes.clear();
+  Manager m = made_on_hybrid();
   m.add_process(1234, true);
   EXPECT_EQ(written_files(), (V{"cpuset/c/cgroup.procs", "devices/c/cgroup.procs", "memory/c/cgroup.procs"}));
   m.add_process(1234);
@@ -97,13 +101,8 @@ TEST_F(CgroupManagerFake, AddProcessWritesEveryHierarchyUnlessClonedIntoV2) {
 }
 
 TEST_F(CgroupManagerFake, V1SelfPlacementOpensEveryV1TasksFile) {
-  Host h = hybrid();
-  container_dirs("c");
-  Manager m = Manager::plan(nullptr, "c", false, h);
-  m.create();
-  m.disown();
+  Manager m = made_on_hybrid();
   for (const char* c : {"memory", "cpuset", "devices"}) dir(std::string(c) + "/c", {"tasks"});
-  log_.writes.clear();
   V1SelfPlacement p = m.v1_self_placement();
   p.move_self();
   EXPECT_EQ(written_files(), (V{"cpuset/c/tasks", "devices/c/tasks", "memory/c/tasks"}));
