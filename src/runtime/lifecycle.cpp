@@ -13,6 +13,7 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
+#include "base/parallel.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_setup.hpp"
@@ -26,6 +27,9 @@ namespace hull {
 namespace {
 
 constexpr std::chrono::seconds kKillTimeout{10};
+// A container costs list about 10 us (open, read and close of state.json, a
+// null signal); a thread about 50 us to start and join.
+constexpr size_t kListItemsPerThread = 64;
 
 // A pidfd for the recorded init when it is still the container's: the pid and
 // start time come from state.json, so a damaged one could name another
@@ -202,19 +206,25 @@ std::string container_state_json(const GlobalOptions& g, const std::string& id) 
 
 std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
   StateStore store(g.root);
-  std::vector<ContainerSummary> out;
-  for (const std::string& id : store.list_ids()) {
-    // A container deleted meanwhile is simply not listed.
+  const std::vector<std::string> ids = store.list_ids();
+  std::vector<std::optional<ContainerState>> found(ids.size());
+  // Each container is read on its own (peek and the status check hold no
+  // shared state), so many of them are read on several threads.
+  for_each_index_parallel(ids.size(), kListItemsPerThread, [&](size_t i) {
     ContainerState st;
     try {
-      st = store.peek(id);
+      st = store.peek(ids[i]);
     } catch (const Error&) {
-      continue;
+      return;  // deleted meanwhile: simply not listed
     }
     st.status = peeked_status(st, store.root() + "/" + st.id);
     if (st.status == Status::Stopped) st.pid = 0;
-    out.push_back({std::move(st)});
-  }
+    found[i] = std::move(st);
+  });
+  std::vector<ContainerSummary> out;
+  out.reserve(ids.size());
+  for (std::optional<ContainerState>& st : found)
+    if (st) out.push_back({std::move(*st)});
   return out;
 }
 
