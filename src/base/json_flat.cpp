@@ -287,4 +287,6 @@ const Value* find(const Members& members, std::string_view key) {
   return nullptr;
 }
 
+Value* find(Members& members, std::string_view key) { return const_cast<Value*>(find(std::as_const(members), key)); }
+
 }  // namespace hull::json_flat

@@ -40,5 +40,6 @@ Result parse_object(std::string_view text, Members& out);
 
 // The value of the last member named `key`, or nullptr.
 const Value* find(const Members& members, std::string_view key);
+Value* find(Members& members, std::string_view key);
 
 }  // namespace hull::json_flat

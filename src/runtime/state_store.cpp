@@ -99,17 +99,18 @@ const char* id_problem(std::string_view id) {
 // container and the DOM was most of its time (see base/json_flat.hpp).
 class FieldReader {
  public:
-  FieldReader(const json_flat::Members& m, const std::string& what) : m_(m), what_(what) {}
+  // Values are moved out of `m` as they are read: each key is read once.
+  FieldReader(json_flat::Members& m, const std::string& what) : m_(m), what_(what) {}
 
-  const json_flat::Value* find(const char* key, bool required) const {
-    const json_flat::Value* v = json_flat::find(m_, key);
+  json_flat::Value* find(const char* key, bool required) const {
+    json_flat::Value* v = json_flat::find(m_, key);
     if (!v && required) corrupt(what_, std::string("field \"") + key + "\" is missing");
     return v;
   }
   void string(const char* key, std::string& out, bool required) const {
-    if (const json_flat::Value* v = find(key, required)) {
+    if (json_flat::Value* v = find(key, required)) {
       if (v->kind != json_flat::Kind::String) corrupt(what_, std::string("field \"") + key + "\" must be a string");
-      out = v->text;
+      out = std::move(v->text);
     }
   }
   uint64_t unsigned_int(const char* key, uint64_t max, bool required) const {
@@ -120,16 +121,16 @@ class FieldReader {
     return v->number;
   }
   void string_map(const char* key, std::map<std::string, std::string>& out) const {
-    const json_flat::Value* v = find(key, false);
+    json_flat::Value* v = find(key, false);
     if (!v) return;
     if (v->kind != json_flat::Kind::Object || !v->strings_only)
       corrupt(what_, std::string("field \"") + key + "\" must be an object of strings");
     // Later duplicates win, as in any JSON object reader.
-    for (const auto& [k, val] : v->members) out.insert_or_assign(k, val);
+    for (auto& [k, val] : v->members) out.insert_or_assign(std::move(k), std::move(val));
   }
 
  private:
-  const json_flat::Members& m_;
+  json_flat::Members& m_;
   const std::string& what_;
 };
 
