@@ -8,6 +8,7 @@
 #include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/owned_cgroup.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/sync_channel.hpp"
 #include "spec/spec.hpp"
@@ -38,10 +39,10 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id);
 // A frozen task acts on SIGKILL only once thawed (v1 freezer): after sending
 // SIGKILL to a paused container, thaw it so the signal is delivered (as runc);
 // also a running one, whose cgroup a killed `hull pause` may have left frozen.
-// Call before the kill and thaw what it returns after: the cgroup's ownership
-// is checked now, while the init that vouches for an unmarked cgroup lives.
-std::optional<cgroups::Manager> cgroup_to_thaw_after_kill(const ContainerDir& dir, const ContainerState& state,
-                                                          Status status, int sig);
+// Call before the kill and thaw what it returns (null: nothing) after: the
+// cgroup's ownership is checked now, while the init that vouches for an
+// unmarked cgroup lives.
+cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig);
 
 // create (and run): everything up to the init waiting at the start barrier,
 // as named steps in runtime/create.cpp (read, plan, open, state dir, launch,
@@ -73,6 +74,8 @@ spec::Spec load_saved_config(const ContainerDir& dir);
 
 // Removes a container whose init is gone or killed: what is left in its
 // cgroups, the cgroups, the state dir; then runs the poststop hooks.
+// The second form reuses the cgroup the caller already checked.
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec);
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec, ContainerCgroup& cgroup);
 
 }  // namespace hull

@@ -34,9 +34,9 @@ constexpr size_t kListItemsPerThread = 64;
 // A pidfd for the recorded init when it is still the container's: the pid and
 // start time come from state.json, so a damaged one could name another
 // container's init; the process must also be in the container's own cgroup.
-UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st) {
+UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st, ContainerCgroup& cgroup) {
   UniqueFd pidfd = open_init_pidfd(st);
-  if (!pidfd || init_in_owned_cgroup(dir, st, st.pid)) return pidfd;
+  if (!pidfd || cgroup.holds(st.pid)) return pidfd;
   // Not in the cgroup: exited since (a zombie leaves its cgroup, and so does
   // a process in exit before it is one: found by the load test, a kill
   // racing the init's exit), or not ours.
@@ -48,10 +48,10 @@ UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st) {
 }
 
 // SIGKILL the init (if still ours) and wait until it has exited.
-void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status status) {
-  UniqueFd pidfd = open_verified_init(dir, st);
+void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status status, ContainerCgroup& cgroup) {
+  UniqueFd pidfd = open_verified_init(dir, st, cgroup);
   if (!pidfd) return;
-  std::optional<cgroups::Manager> frozen = cgroup_to_thaw_after_kill(dir, st, status, SIGKILL);
+  cgroups::Manager* frozen = cgroup_to_thaw_after_kill(cgroup, status, SIGKILL);
   send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
   if (frozen) frozen->thaw();
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
@@ -111,10 +111,16 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
 }
 
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec) {
-  if (!state.cgroupPath.empty()) {
+  ContainerCgroup cgroup(dir, state);
+  destroy_container(dir, state, spec, cgroup);
+}
+
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec,
+                       ContainerCgroup& cgroup) {
+  if (cgroup.named()) {
     // destroy() also kills what is left: without a private pid namespace,
     // processes may outlive the init.
-    destroy_owned_cgroup(dir, state);
+    cgroup.destroy();
   }
   fault_point("delete-after-cgroup-destroy");
   dir.remove();
@@ -142,12 +148,13 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   OpenedContainer c = open_container(g, id);
   require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
-    if (all && !c.state.cgroupPath.empty()) {
-      load_owned_cgroup(c.dir, c.state).kill_all(sig);
+    ContainerCgroup cgroup(c.dir, c.state);
+    if (all && cgroup.named()) {
+      cgroup.owned().kill_all(sig);
       return;
     }
-    UniqueFd pidfd = open_verified_init(c.dir, c.state);
-    std::optional<cgroups::Manager> frozen = cgroup_to_thaw_after_kill(c.dir, c.state, c.status, sig);
+    UniqueFd pidfd = open_verified_init(c.dir, c.state, cgroup);
+    cgroups::Manager* frozen = cgroup_to_thaw_after_kill(cgroup, c.status, sig);
     if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
     if (frozen) frozen->thaw();
   });
@@ -177,14 +184,15 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
     // Checked before anything is killed, so a refusal leaves all as it was.
-    // A stopped container has nothing to kill: destroy_owned_cgroup below
+    // A stopped container has nothing to kill: ContainerCgroup::destroy
     // makes the same check before it touches anything.
+    ContainerCgroup cgroup(c.dir, c.state);
     if (c.status != Status::Stopped) {
-      refuse_foreign_cgroup(c.dir, c.state);
-      kill_and_wait(c.dir, c.state, c.status);
+      cgroup.refuse_foreign();
+      kill_and_wait(c.dir, c.state, c.status, cgroup);
     }
     fault_point("delete-after-kill");
-    destroy_container(c.dir, c.state, saved_config_or_empty(c.dir));
+    destroy_container(c.dir, c.state, saved_config_or_empty(c.dir), cgroup);
   });
   // A create of this id refused while the container existed, killed between
   // making its temporary directory and removing it, left that directory;

@@ -3,19 +3,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <optional>
 #include <vector>
 
 #include "base/error.hpp"
-#include "cgroups/ownership.hpp"
 
 namespace hull {
 namespace {
-
-[[noreturn]] void refuse(const ContainerDir& dir, const std::string& cgroup, const char* why) {
-  throw Error("cgroup " + cgroup + " " + why + ": refusing to act on it (is " + dir.path() + "/state.json damaged?)",
-              EPERM);
-}
 
 // An unmarked cgroup (made by a hull from before the marks) counts as the
 // container's when its recorded init, still the same process by its start
@@ -36,44 +29,52 @@ std::string cgroup_owner_tag(const ContainerDir& dir) {
   return "hull container " + dir.id() + " state " + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
 }
 
-cgroups::Manager load_owned_cgroup(const ContainerDir& dir, const ContainerState& st) {
-  cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
-  std::string which;
-  switch (cgroups::ownership(cg.paths(), cgroup_owner_tag(dir), &which)) {
-    case cgroups::Ownership::Owned: return cg;
-    case cgroups::Ownership::Foreign: refuse(dir, which, "belongs to another container");
+cgroups::Manager& ContainerCgroup::manager() {
+  if (!manager_) manager_.emplace(cgroups::Manager::load(st_.cgroupPath));
+  return *manager_;
+}
+
+cgroups::Ownership ContainerCgroup::ownership() {
+  if (!ownership_) ownership_ = cgroups::ownership(manager().paths(), cgroup_owner_tag(dir_), &first_not_owned_);
+  return *ownership_;
+}
+
+void ContainerCgroup::refuse(const char* why) const {
+  throw Error(
+      "cgroup " + first_not_owned_ + " " + why + ": refusing to act on it (is " + dir_.path() + "/state.json damaged?)",
+      EPERM);
+}
+
+cgroups::Manager& ContainerCgroup::owned() {
+  switch (ownership()) {
+    case cgroups::Ownership::Owned: return manager();
+    case cgroups::Ownership::Foreign: refuse("belongs to another container");
     case cgroups::Ownership::Unmarked:
-      if (init_vouches_for(cg, st)) return cg;
-      refuse(dir, which, "carries no mark of this container");
+      if (init_vouches_for(manager(), st_)) return manager();
+      refuse("carries no mark of this container");
   }
-  refuse(dir, which, "has an unknown owner");
+  refuse("has an unknown owner");
 }
 
-void refuse_foreign_cgroup(const ContainerDir& dir, const ContainerState& st) {
-  if (st.cgroupPath.empty()) return;
-  cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
-  std::string which;
-  if (cgroups::ownership(cg.paths(), cgroup_owner_tag(dir), &which) == cgroups::Ownership::Foreign)
-    refuse(dir, which, "belongs to another container");
+void ContainerCgroup::refuse_foreign() {
+  if (named() && ownership() == cgroups::Ownership::Foreign) refuse("belongs to another container");
 }
 
-void destroy_owned_cgroup(const ContainerDir& dir, const ContainerState& st) {
-  cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
-  std::string which;
-  switch (cgroups::ownership(cg.paths(), cgroup_owner_tag(dir), &which)) {
+void ContainerCgroup::destroy() {
+  switch (ownership()) {
     case cgroups::Ownership::Owned: break;
-    case cgroups::Ownership::Foreign: refuse(dir, which, "belongs to another container");
+    case cgroups::Ownership::Foreign: refuse("belongs to another container");
     case cgroups::Ownership::Unmarked:
       // Nothing to kill: destroy() then only removes empty directories.
-      if (!cg.pids().empty()) refuse(dir, which, "carries no mark of this container and has processes");
+      if (!manager().pids().empty()) refuse("carries no mark of this container and has processes");
       break;
   }
-  cg.destroy();
+  manager().destroy();
 }
 
-bool init_in_owned_cgroup(const ContainerDir& dir, const ContainerState& st, pid_t pid) {
-  if (st.cgroupPath.empty()) return true;
-  std::vector<pid_t> pids = load_owned_cgroup(dir, st).pids();
+bool ContainerCgroup::holds(pid_t pid) {
+  if (!named()) return true;
+  std::vector<pid_t> pids = owned().pids();
   return std::find(pids.begin(), pids.end(), pid) != pids.end();
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 // The cgroup a state.json names, checked against the owner mark create put
 // on it (cgroups/ownership.hpp) before anything destructive is done to it.
+#include <optional>
 #include <string>
 
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/ownership.hpp"
 #include "runtime/state_store.hpp"
 
 namespace hull {
@@ -12,25 +14,51 @@ namespace hull {
 // its state directory, which a damaged state.json cannot change.
 std::string cgroup_owner_tag(const ContainerDir& dir);
 
-// The container's cgroup for an act on every process in it (kill --all,
-// pause, resume): throws unless every directory carries this container's
-// mark (or, unmarked, holds the recorded init), naming the directory and the
-// state file not to trust.
-cgroups::Manager load_owned_cgroup(const ContainerDir& dir, const ContainerState& st);
+// The container's cgroup for one command that holds the container's lock.
+// The cgroup is loaded and its marks are read once, on first use, however
+// many checks the command makes (delete --force makes four): while the lock
+// is held no hull command changes them, and no container can (trusted.*
+// needs CAP_SYS_ADMIN on the host). What an unmarked cgroup holds is looked
+// at each time: processes come and go.
+class ContainerCgroup {
+ public:
+  // dir and st must outlive this object.
+  ContainerCgroup(const ContainerDir& dir, const ContainerState& st) : dir_(dir), st_(st) {}
 
-// Throws when the cgroup state.json names carries another container's mark:
-// the check delete makes before it kills anything.
-void refuse_foreign_cgroup(const ContainerDir& dir, const ContainerState& st);
+  // Whether state.json names a cgroup at all.
+  bool named() const { return !st_.cgroupPath.empty(); }
 
-// delete: kills what is left in the cgroup and removes it, when it is this
-// container's. An unmarked cgroup (a create killed between mkdir and mark,
-// or made by an older hull) is only removed when nothing runs in it; a
-// foreign one is left alone. Both are errors naming the directory.
-void destroy_owned_cgroup(const ContainerDir& dir, const ContainerState& st);
+  // For an act on every process in it (kill --all, pause, resume, the thaw
+  // after a kill): throws unless every directory carries this container's
+  // mark (or, unmarked, holds the recorded init), naming the directory and
+  // the state file not to trust.
+  cgroups::Manager& owned();
 
-// Whether pid runs in the container's (owned) cgroup; true when the
-// container has no cgroup. For signals to the recorded init: its pid and
-// start time come from state.json too.
-bool init_in_owned_cgroup(const ContainerDir& dir, const ContainerState& st, pid_t pid);
+  // Throws when the cgroup carries another container's mark: the check
+  // delete makes before it kills anything. No cgroup: nothing to refuse.
+  void refuse_foreign();
+
+  // delete: kills what is left in the cgroup and removes it, when it is this
+  // container's. An unmarked cgroup (a create killed between mkdir and mark,
+  // or made by an older hull) is only removed when nothing runs in it; a
+  // foreign one is left alone. Both are errors naming the directory.
+  void destroy();
+
+  // Whether pid runs in the container's (owned) cgroup; true when the
+  // container has no cgroup. For signals to the recorded init: its pid and
+  // start time come from state.json too.
+  bool holds(pid_t pid);
+
+ private:
+  cgroups::Manager& manager();
+  cgroups::Ownership ownership();
+  [[noreturn]] void refuse(const char* why) const;
+
+  const ContainerDir& dir_;
+  const ContainerState& st_;
+  std::optional<cgroups::Manager> manager_;
+  std::optional<cgroups::Ownership> ownership_;
+  std::string first_not_owned_;  // the directory ownership() names
+};
 
 }  // namespace hull

@@ -20,7 +20,8 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
   const char* verb = to_string(op);
   bool being_killed = with_context(std::string(verb) + " container " + quote(id), [&] {
     if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
-    cgroups::Manager cg = load_owned_cgroup(c.dir, c.state);
+    ContainerCgroup cgroup(c.dir, c.state);
+    cgroups::Manager& cg = cgroup.owned();
     if (op == Operation::Pause) {
       cg.freeze();
       // A SIGKILL sent just before the freeze (a concurrent kill) is not
@@ -50,15 +51,13 @@ void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen
 
 void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
 
-std::optional<cgroups::Manager> cgroup_to_thaw_after_kill(const ContainerDir& dir, const ContainerState& state,
-                                                          Status status, int sig) {
+cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig) {
   // Running too: a `hull pause` killed between the freeze and recording
   // "paused" leaves a frozen cgroup behind a "running" state, and a SIGKILL
   // that is never delivered hung delete --force (found by the fault test
   // freeze-after-cgroup).
-  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || state.cgroupPath.empty())
-    return std::nullopt;
-  return load_owned_cgroup(dir, state);
+  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || !cgroup.named()) return nullptr;
+  return &cgroup.owned();
 }
 
 }  // namespace hull
