@@ -129,7 +129,7 @@ void bench_lifecycle(Ctx& c, bool netns) {
   Row& st = c.row("start" + sfx, "  start" + tail, "ms", "");
   Row& de = c.row("delete" + sfx, "  delete" + tail, "ms", "");
   Row& cpu = c.row("lifecycle_cpu" + sfx, "  CPU time of create+start+delete" + tail, "ms", "");
-  Row* rss = netns ? &c.row("create_rss", "peak RSS of `create`", "KiB", "≤ crun") : nullptr;
+  Row* rss = netns ? &c.row("create_rss", "peak RSS of `create`", "KiB", "≤ 0.8× crun") : nullptr;
   for (int i = -1; i < c.iters; ++i) {
     for (const Runtime* rt : c.order(i + 1)) {
       std::string id = c.new_id(*rt, "life");
@@ -233,7 +233,7 @@ void bench_state_list(Ctx& c) {
     bool last = level == c.fill_levels.back();
     Row& st = c.row("state@" + lv, "state, " + present, "ms",
                     last ? "within 1.2× of state with " + std::to_string(c.fill_levels.front()) : "");
-    Row& ls = c.row("list@" + lv, "list, " + present, "ms", last ? "≤ 0.5× runc and ≤ crun" : "");
+    Row& ls = c.row("list@" + lv, "list, " + present, "ms", last ? "≤ 0.5× crun" : "");
     Row& stc = c.row("state_cpu@" + lv, "  CPU time of state, " + lv + " present", "ms", "");
     Row& lsc = c.row("list_cpu@" + lv, "  CPU time of list, " + lv + " present", "ms", "");
     // Filling is not measured: batches of 25 at once keep it short.
@@ -562,6 +562,9 @@ double du_kib(const std::string& dir) {
 
 }  // namespace
 
+// As the issue's 16-core measurement: 16 deletes at a time.
+constexpr int kDensityDeleteWidth = 16;
+
 void bench_density(Ctx& c) {
   int n = c.density_n;
   std::string t = std::to_string(n) + " running containers: ";
@@ -579,6 +582,8 @@ void bench_density(Ctx& c) {
   Row& ns = c.row("density_ns", t + "  namespaces per container (not the host's)", "namespaces", "");
   Row& stray = c.row("density_procs", t + "  runtime processes left running per container", "processes", "0");
   Row& wall = c.row("density_wall", t + "  time to create+start them one by one", "ms", "");
+  Row& del = c.row("density_delete", t + "  delete --force of them all, " + std::to_string(kDensityDeleteWidth) +
+                                         " at a time", "ms", "≤ 0.5× crun");
   std::string slab_md;
   // Warm-up, not recorded: the first runtime measured would otherwise pay
   // for growing the slab caches (kernel objects of n containers) whose
@@ -646,12 +651,18 @@ void bench_density(Ctx& c) {
       sact.samples[rt->name].push_back(used / 1024 / k);
       slab_md += slab_table(rt->name, k, slab_before, slab_after);
     }
+    // Running containers go as a node drains them: `delete --force`, which
+    // kills each init and waits for it, several at a time.
     fprintf(stderr, "  %s: %d containers up, deleting\n", rt->name.c_str(), k);
-    for (size_t i = 0; i < ids.size(); ++i) {
-      kill(inits[i], SIGKILL);
-      c.reaper.wait_pid(inits[i], c.timeout_ms);
-      Outcome o = c.reaper.run(c.argv(*rt, {"delete", ids[i]}), c.timeout_ms);
-      if (!o.ok()) force_delete(c, *rt, ids[i]);
+    int64_t d0 = now_ns();
+    int undeleted = delete_batch(c, *rt, ids, kDensityDeleteWidth);
+    int64_t d1 = now_ns();
+    c.reaper.reap_nonblocking();  // the inits, reparented to us
+    if (undeleted) {
+      del.failures[rt->name] += undeleted;
+      for (auto& id : ids) force_delete(c, *rt, id);
+    } else if (k) {
+      del.samples[rt->name].push_back(ms(d1 - d0));
     }
     usleep(500000);
     if (k) back.samples[rt->name].push_back((meminfo()["MemAvailable"] - after["MemAvailable"]) / k);
