@@ -10,7 +10,7 @@ n=${1:-30} netns=${2:-1}
 hull=${HULL:-$repo/build/hull}
 source "$here/lib.sh"
 bench_setup
-mkdir -p "$work/root" "$work/b"
+mkdir -p "$state/root" "$work/b"
 # One config for every run: the container id only names the cgroup leaf.
 bench_config phases "$netns" '["/bin/true"]' >"$work/b/config.json"
-in_bench_ns python3 "$here/phases.py" "$hull" "$work/root" "$work/b" "$n"
+in_bench_ns python3 "$here/phases.py" "$hull" "$state/root" "$work/b" "$n"

@@ -22,7 +22,7 @@ for rt in "${runtimes[@]}"; do
   bin=$(command -v "$rt" || true)
   [ "$rt" = hull ] && bin="$repo/build/hull"
   [ -x "$bin" ] || { echo "skip $rt: no binary" >&2; continue; }
-  root="$work/root-$rt"
+  root="$state/root-$rt"
   mkdir -p "$root"
   for id in prof-$rt-warm prof-$rt-c prof-$rt-t prof-$rt-p prof-$rt-v; do
     mkdir -p "$work/$id"

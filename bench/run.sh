@@ -103,7 +103,7 @@ fi
 # mount namespace only (the host's mounts stay untouched). All three runtimes
 # run in this same namespace so the comparison stays fair.
 floor_iters=$(( short ? 10 : 100 ))
-drv=("$work/hullbench" --work "$work" --out "$work" --small-parent "$work/small-parent" --floor "$work/floor_full"
+drv=("$work/hullbench" --work "$work" --state "$state" --out "$work" --small-parent "$work/small-parent" --floor "$work/floor_full"
      --template "$here/config.template.json"
      --rootfs "$rootfs" --cgroup-parent "/$cgname"
      --controllers "$(IFS=,; echo "${controllers[*]}")"

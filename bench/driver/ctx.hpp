@@ -31,6 +31,7 @@ struct Ctx {
   Reaper reaper;
   std::vector<Runtime> rts;
   std::string work;                         // scratch dir: bundles, pid files, logs
+  std::string state;                        // tmpfs: each runtime's --root below it
   std::string tmpl;                         // config.json template text
   std::string rootfs;                       // shared read-only rootfs
   std::string cg_parent;                    // absolute cgroup path all containers nest under

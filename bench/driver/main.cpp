@@ -21,7 +21,7 @@ using namespace bench;
 
 static void usage() {
   fprintf(stderr,
-          "usage: hullbench --work DIR --out DIR --template FILE --rootfs DIR\n"
+          "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE --rootfs DIR\n"
           "  [--floor FLOOR_FULL_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
           "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
           "  [--only run,lifecycle,exec,statelist,parallel,memory,density] [--density N]\n");
@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
     };
     if (a == "--work")
       c.work = val();
+    else if (a == "--state")
+      c.state = val();
     else if (a == "--out")
       out = val();
     else if (a == "--template")
@@ -93,7 +95,7 @@ int main(int argc, char** argv) {
   c.tmpl = read_file(tmpl_path);
   for (auto d : {"/b", "/p"}) mkdir((c.work + d).c_str(), 0755);
   for (auto& rt : c.rts) {
-    rt.root = c.work + "/root-" + rt.name;
+    rt.root = (c.state.empty() ? c.work : c.state) + "/root-" + rt.name;
     mkdir(rt.root.c_str(), 0700);
   }
   c.reaper.err_path = c.work + "/runtime-stderr.log";
