@@ -4,18 +4,12 @@
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/convert.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::cgroups {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
 
 TEST(CgroupConvert, SharesToWeightMapsDefaultToDefaultAndKeepsRangeEnds) {
   EXPECT_EQ(shares_to_weight(0), 0u);
@@ -57,7 +51,7 @@ TEST(CgroupConvert, PageSizesAreCheckedBeforeBecomingFileNames) {
   check_page_size("64KB");
   check_page_size("1GB");
   for (const char* bad : {"", "MB", "2M", "2mb", "2TB", "../x", "2MB/../..", "1.5GB"})
-    EXPECT_NE(error_of([&] { check_page_size(bad); }), "no error") << bad;
+    EXPECT_NE(error_of([&] { check_page_size(bad); }), test::kNoError) << bad;
 }
 
 Host hybrid_host() {

@@ -15,24 +15,18 @@
 #include "base/unique_fd.hpp"
 #include "cgroups/dbus_message.hpp"
 #include "cgroups/systemd_bus.hpp"
+#include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
 namespace hull::cgroups {
 namespace {
 
+using test::error_of;
+
 using Bytes = std::vector<uint8_t>;
 
 void add(Bytes& b, std::initializer_list<uint8_t> v) { b.insert(b.end(), v.begin(), v.end()); }
 void add(Bytes& b, std::string_view text) { b.insert(b.end(), text.begin(), text.end()); }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(DbusMarshal, BasicTypesAreAlignedFromTheStart) {
   dbus::Writer w;
@@ -84,7 +78,7 @@ TEST(DbusMarshal, MethodCallHeader) {
   add(want, "org.freedesktop.systemd1");
   add(want, {0, 0, 0, 0, 0, 0, 0, 0});  // the header ends 8-aligned (168)
   EXPECT_EQ(dbus::encode(c, 1), want);
-  EXPECT_NE(error_of([&] { dbus::encode(c, 0); }), "");
+  EXPECT_NE(error_of([&] { dbus::encode(c, 0); }), test::kNoError);
   c.path = "/bad//path";
   EXPECT_EQ(error_of([&] { dbus::encode(c, 1); }), "D-Bus object path \"/bad//path\" is not valid");
 }

@@ -8,20 +8,14 @@
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/systemd_unit.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::cgroups {
 namespace {
 
-constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();
+using test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();
 
 const dbus::PropertyValue* find(const std::vector<dbus::Property>& props, const std::string& name) {
   const dbus::PropertyValue* found = nullptr;
@@ -43,7 +37,7 @@ TEST(SystemdSlice, ExpandsAsSystemdNamesSlices) {
             "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice");
   EXPECT_EQ(expand_slice("-.slice"), "");
   for (const char* bad : {"a--b.slice", "-a.slice", "a-.slice", ".slice", "system", "a/b.slice"})
-    EXPECT_NE(error_of([&] { expand_slice(bad); }), "") << bad;
+    EXPECT_NE(error_of([&] { expand_slice(bad); }), test::kNoError) << bad;
   EXPECT_EQ(error_of([] { expand_slice("a--b.slice"); }),
             "systemd slice \"a--b.slice\": empty component (a leading, trailing or doubled '-')");
 }
@@ -88,8 +82,8 @@ TEST(SystemdMask, ListsBecomeLittleEndianBitmasks) {
   EXPECT_EQ(list_to_mask("8-15", "cpus"), (std::vector<uint8_t>{0x00, 0xff}));
   EXPECT_EQ(error_of([] { list_to_mask("3-1", "linux.resources.cpu.cpus"); }),
             "linux.resources.cpu.cpus: \"3-1\" is not a list of numbers and ranges: range \"3-1\" runs backwards");
-  EXPECT_NE(error_of([] { list_to_mask("a", "cpus"); }), "");
-  EXPECT_NE(error_of([] { list_to_mask("99999999", "cpus"); }), "");
+  EXPECT_NE(error_of([] { list_to_mask("a", "cpus"); }), test::kNoError);
+  EXPECT_NE(error_of([] { list_to_mask("99999999", "cpus"); }), test::kNoError);
 }
 
 TEST(SystemdProperties, ResourcesMapAsRuncMapsThem) {
@@ -176,7 +170,8 @@ TEST(SystemdManager, PlanNamesTheScopeCgroupAndStateKeepsTheUnit) {
   EXPECT_TRUE(loaded.systemd());
   EXPECT_EQ(loaded.paths().v2, m.paths().v2);
   EXPECT_FALSE(Manager::load(Manager::plan(&l, "abc", false, unified_host()).to_state(), unified_host()).systemd());
-  EXPECT_NE(error_of([] { Manager::load(R"({"mode":"unified","v2":"/x","v1":{},"systemdUnit":"x.service"})"); }), "");
+  EXPECT_NE(error_of([] { Manager::load(R"({"mode":"unified","v2":"/x","v1":{},"systemdUnit":"x.service"})"); }),
+            test::kNoError);
 }
 
 TEST(SystemdManager, RefusedOffPureV2) {

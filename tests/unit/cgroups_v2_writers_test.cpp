@@ -2,22 +2,17 @@
 #include "base/error.hpp"
 #include "cgroups/resources.hpp"
 #include "cgroups_fake_tree.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::cgroups::testing {
 namespace {
+
+using test::error_of;
 
 using V = std::vector<std::string>;
 
 class CgroupV2Writers : public FakeCgroupFs {
  protected:
-  std::string error(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "no error";
-  }
 };
 
 TEST_F(CgroupV2Writers, MemoryLimitsAndSwapConversion) {
@@ -53,11 +48,11 @@ TEST_F(CgroupV2Writers, MemoryFieldsWithoutV2MeaningWarnOrFail) {
                   "linux.resources.memory.kernelTCP is deprecated and has no cgroup v2 equivalent; ignored"}));
   m = {};
   m.disableOOMKiller = true;
-  EXPECT_EQ(error([&] { v2::set_memory(d, m, {}); }),
+  EXPECT_EQ(error_of([&] { v2::set_memory(d, m, {}); }),
             "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer");
   m = {};
   m.useHierarchy = false;
-  EXPECT_EQ(error([&] { v2::set_memory(d, m, {}); }),
+  EXPECT_EQ(error_of([&] { v2::set_memory(d, m, {}); }),
             "linux.resources.memory.useHierarchy: false is impossible on cgroup v2 (always hierarchical)");
 }
 
@@ -67,7 +62,7 @@ TEST_F(CgroupV2Writers, CheckBeforeUpdateRefusesALimitBelowUsage) {
   m.limit = 4000;
   m.checkBeforeUpdate = true;
   v2::set_memory(d, m, {false, nullptr});  // create: no check
-  EXPECT_EQ(error([&] {
+  EXPECT_EQ(error_of([&] {
               v2::set_memory(d, m, {true, nullptr});
             }),
             "linux.resources.memory.limit: 4000 is below the current usage 5000 (checkBeforeUpdate)");
@@ -103,7 +98,7 @@ TEST_F(CgroupV2Writers, RealtimeIsAnError) {
   std::string d = dir("c", {"cpu.max"});
   spec::CPU c;
   c.realtimeRuntime = 1000;
-  EXPECT_EQ(error([&] { v2::set_cpu(d, c, {}); }),
+  EXPECT_EQ(error_of([&] { v2::set_cpu(d, c, {}); }),
             "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no realtime group scheduling");
   c.realtimeRuntime = 0;  // 0 asks for nothing
   v2::set_cpu(d, c, {});
@@ -149,7 +144,7 @@ TEST_F(CgroupV2Writers, IoLeafWeightIsAnError) {
   std::string d = dir("c", {"io.weight"});
   spec::BlockIO b;
   b.leafWeight = 10;
-  EXPECT_EQ(error([&] { v2::set_io(d, b); }), "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
+  EXPECT_EQ(error_of([&] { v2::set_io(d, b); }), "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
 }
 
 TEST_F(CgroupV2Writers, HugetlbMaxAndReservation) {
@@ -159,7 +154,7 @@ TEST_F(CgroupV2Writers, HugetlbMaxAndReservation) {
   EXPECT_EQ(read(d, "hugetlb.2MB.rsvd.max"), "2097152");
   EXPECT_EQ(read(d, "hugetlb.1GB.max"), "0");
   EXPECT_EQ(written_files(), (V{"c/hugetlb.2MB.max", "c/hugetlb.2MB.rsvd.max", "c/hugetlb.1GB.max"}));
-  EXPECT_EQ(error([&] {
+  EXPECT_EQ(error_of([&] {
               v2::set_hugetlb(d, {{"../../x", 1}});
             }),
             "linux.resources.hugepageLimits: page size \"../../x\" is not of the form <number>KB|MB|GB");
@@ -179,7 +174,7 @@ TEST_F(CgroupV2Writers, UnifiedIsWrittenAsGiven) {
   EXPECT_EQ(read(d, "io.max"), "259:0 rbps=2097152 wiops=120\n253:0 rbps=2097152 wiops=120");
   EXPECT_EQ(read(d, "hugetlb.1GB.max"), "1073741824");
   EXPECT_EQ(read(d, "cgroup.max.depth"), "3");
-  EXPECT_EQ(error([&] {
+  EXPECT_EQ(error_of([&] {
               v2::set_unified(d, {{"memory.max", "1"}});
             }),
             "linux.resources.unified: \"memory.max\": no such file in " + d);
@@ -189,7 +184,7 @@ TEST_F(CgroupV2Writers, UnifiedKeysCannotLeaveTheCgroup) {
   dir("c");
   dir("secret", {"memory.max"});
   for (const char* key : {"../secret/memory.max", "a/b.c", "/etc/passwd", ".", "..", "", "nodot", ".hidden"}) {
-    EXPECT_EQ(error([&] {
+    EXPECT_EQ(error_of([&] {
                 v2::set_unified(root_ + "/c", {{key, "1"}});
               }),
               std::string("linux.resources.unified: invalid key ") + quote(key))

@@ -10,10 +10,13 @@
 #include "cgroups/ownership.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/state_store.hpp"
+#include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
 namespace hull {
 namespace {
+
+using test::error_of;
 
 class ContainerCgroupTest : public ::testing::Test {
  protected:
@@ -23,14 +26,6 @@ class ContainerCgroupTest : public ::testing::Test {
     state_.cgroupPath = R"({"mode":"unified","v1":{},"v2":")" + cg_dir_ + R"("})";
   }
   cgroups::Paths paths() const { return cgroups::Manager::load(state_.cgroupPath).paths(); }
-  std::string error_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "(no error)";
-  }
 
   hull::test::TempDir tmp_{"container-cgroup"};
   std::string cg_dir_ = tmp_.path() + "/web";  // stands in for the cgroup: only its marks are read

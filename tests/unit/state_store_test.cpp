@@ -27,21 +27,15 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "runtime/operations.hpp"
+#include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
 namespace hull {
 namespace {
 
-namespace fs = std::filesystem;
+using test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+namespace fs = std::filesystem;
 
 ContainerState sample_state(const std::string& id) {
   ContainerState s;
@@ -572,7 +566,7 @@ pid_t fork_opener(const StateStore& store, const std::string& id, int result_w) 
   pid_t pid = ::fork();
   if (pid != 0) return pid;
   std::string result = error_of([&] { store.open(id); });
-  send(result_w, result == "(no error)" ? "opened" : result);
+  send(result_w, result == test::kNoError ? "opened" : result);
   _exit(0);
 }
 
@@ -663,7 +657,7 @@ TEST_F(StateStoreTest, ConcurrentCreatesOfOneIdHaveExactlyOneWinner) {
       start.w.reset();
       receive_byte(start.r.get());  // EOF when the parent closes: all start together
       std::string err = error_of([&] { store.create("web").write_state(sample_state("web")); });
-      send(results.w.get(), err == "(no error)" ? "W" : err == "container \"web\" already exists" ? "E" : "?");
+      send(results.w.get(), err == test::kNoError ? "W" : err == "container \"web\" already exists" ? "E" : "?");
       _exit(0);
     }
   }
