@@ -1,6 +1,7 @@
 #include "runtime/units.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <string>
 
@@ -20,7 +21,20 @@ bool read_decimal(std::string_view text, size_t& i, double& value) {
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, digits = true;
   }
   if (!digits) return false;
-  value = std::stod(std::string(text.substr(start, i - start)));
+  std::string_view number = text.substr(start, i - start);
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    // Past a double's range (found by fuzz_cli_values: std::stod threw
+    // std::out_of_range). Only digits and a dot are here, so it is either
+    // huge, which the callers refuse as too large, or a fraction too small
+    // to count.
+    size_t first_nonzero = number.find_first_not_of("0.");
+    size_t dot = number.find('.');
+    bool huge = first_nonzero != std::string_view::npos && (dot == std::string_view::npos || first_nonzero < dot);
+    value = huge ? HUGE_VAL : 0.0;
+  } else if (ec != std::errc() || end != number.data() + number.size()) {
+    return false;
+  }
   return true;
 }
 

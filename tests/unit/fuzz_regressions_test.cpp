@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "runtime/units.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::spec {
@@ -37,6 +38,17 @@ TEST(FuzzRegressions, NumberOverflowIsAnInvalidJsonError) {
   EXPECT_EQ(
       error_of([] { parse_config(R"({"ociVersion": "1.0.2", "linux": {"seccomp": {"architectures": [1e400]}}})"); }),
       "config.json: invalid JSON: number overflow parsing '1e400'");
+}
+
+// Digits past a double's range in a command-line value: std::stod threw
+// std::out_of_range (found by fuzz_cli_values in CI's 10 s run).
+TEST(FuzzRegressions, HugeNumbersInCommandLineValuesAreRefusedAsTooLarge) {
+  const std::string huge(400, '8');
+  EXPECT_EQ(error_of([&] { parse_go_duration(huge + "ms"); }), "invalid duration \"" + huge + "ms\": too large");
+  EXPECT_EQ(error_of([&] { parse_ram_in_bytes(huge); }), "invalid size \"" + huge + "\": too large");
+  // A fraction too small for a double counts as nothing, as a 0 would.
+  EXPECT_EQ(parse_go_duration("0." + std::string(400, '0') + "1s"), std::chrono::nanoseconds(0));
+  EXPECT_EQ(parse_go_duration("1." + std::string(400, '0') + "1s"), std::chrono::seconds(1));
 }
 
 }  // namespace
