@@ -57,6 +57,15 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
+// A state.json read without the lock (state, list), with the status the
+// kernel shows now; a stopped container has no pid.
+ContainerState with_live_status(const StateStore& store, ContainerState st) {
+  auto [base, dir] = store.dir_lookup(st.id);
+  st.status = peeked_status(st, base, dir);
+  if (st.status == Status::Stopped) st.pid = 0;
+  return st;
+}
+
 // A container whose create died half-way may have no saved config yet.
 spec::Spec saved_config_or_empty(const ContainerDir& dir) {
   if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
@@ -206,10 +215,7 @@ std::string container_state_json(const GlobalOptions& g, const std::string& id) 
   // `state` must not wait behind a long create or exec.
   validate_container_id(id);
   StateStore store(g.root);
-  ContainerState st = store.peek(id);
-  st.status = peeked_status(st, store.root() + "/" + st.id);
-  if (st.status == Status::Stopped) st.pid = 0;
-  return to_spec_state_json(st);
+  return to_spec_state_json(with_live_status(store, store.peek(id)));
 }
 
 std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
@@ -225,9 +231,7 @@ std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
     } catch (const Error&) {
       return;  // deleted meanwhile: simply not listed
     }
-    st.status = peeked_status(st, store.root() + "/" + st.id);
-    if (st.status == Status::Stopped) st.pid = 0;
-    found[i] = std::move(st);
+    found[i] = with_live_status(store, std::move(st));
   });
   std::vector<ContainerSummary> out;
   out.reserve(ids.size());

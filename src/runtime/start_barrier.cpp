@@ -158,15 +158,15 @@ Status observed_status(const ContainerState& s, int state_dir_fd) {
   return unless_still_waiting(live_status(s), state_dir_fd);
 }
 
-Status peeked_status(const ContainerState& s, const std::string& dir_path) {
+Status peeked_status(const ContainerState& s, int base_fd, const std::string& dir) {
   Status status = live_status(s);
   if (status != Status::Running) return status;
   // No socket, or deleted meanwhile: what was read is all there is.
-  const std::string socket = dir_path + "/" + kStartSocketName;
-  if (::faccessat(AT_FDCWD, socket.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) < 0) return status;
-  UniqueFd dir(::open(dir_path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!dir) return status;
-  return unless_still_waiting(status, dir.get());
+  const std::string socket = dir + "/" + kStartSocketName;
+  if (::faccessat(base_fd, socket.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) < 0) return status;
+  UniqueFd dir_fd(::openat(base_fd, dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir_fd) return status;
+  return unless_still_waiting(status, dir_fd.get());
 }
 
 }  // namespace hull

@@ -61,8 +61,9 @@ bool init_waits_for_start(int state_dir_fd);
 // and state then treat it as what it is. state_dir_fd may be an O_PATH fd.
 Status observed_status(const ContainerState& s, int state_dir_fd);
 // The same for a state read without the lock (state, list) from the state
-// directory at `dir_path`, which is opened only when its start socket is
-// there: list pays one faccessat per running container, not an open.
-Status peeked_status(const ContainerState& s, const std::string& dir_path);
+// directory `dir` (relative to base_fd, as StateStore::dir_lookup gives),
+// which is opened only when its start socket is there: list pays one
+// faccessat per running container, not an open.
+Status peeked_status(const ContainerState& s, int base_fd, const std::string& dir);
 
 }  // namespace hull

@@ -585,8 +585,8 @@ ContainerState StateStore::peek(std::string_view id_view) const {
   std::string what = root_ + "/" + id + "/" + kStateFile;
   std::string text;
   try {
-    text = root_fd_ ? read_regular_file_at(root_fd_.get(), id + "/" + kStateFile, kMaxStateFileSize, what)
-                    : read_regular_file_at(AT_FDCWD, what, kMaxStateFileSize, what);
+    auto [base, dir] = dir_lookup(id);
+    text = read_regular_file_at(base, dir + "/" + kStateFile, kMaxStateFileSize, what);
   } catch (const Error& e) {
     if (e.code() == ENOENT || e.code() == ENOTDIR) throw_missing(id);
     throw;
@@ -594,6 +594,11 @@ ContainerState StateStore::peek(std::string_view id_view) const {
   ContainerState s = from_state_file_json(text, what);
   if (s.id != id) corrupt(what, "it belongs to container " + quote(s.id));
   return s;
+}
+
+std::pair<int, std::string> StateStore::dir_lookup(std::string_view id) const {
+  if (root_fd_) return {root_fd_.get(), std::string(id)};
+  return {AT_FDCWD, root_ + "/" + std::string(id)};
 }
 
 std::vector<std::string> StateStore::list_ids() {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -138,6 +139,9 @@ class StateStore {
   // root open for the peeks that follow: list then looks up "<id>/state.json"
   // from it, not the root's whole path per container.
   std::vector<std::string> list_ids();
+  // Where peek looks a container's directory up: from the root list_ids
+  // keeps open ("<id>"), else by its whole path (AT_FDCWD, "<root>/<id>").
+  std::pair<int, std::string> dir_lookup(std::string_view id) const;
 
  private:
   std::string root_;
