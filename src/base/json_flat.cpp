@@ -1,5 +1,7 @@
 #include "base/json_flat.hpp"
 
+#include <cstring>
+
 #include "base/utf8.hpp"
 
 namespace hull::json_flat {
@@ -9,7 +11,8 @@ constexpr int kMaxDepth = 512;
 
 class Reader {
  public:
-  explicit Reader(std::string_view t) : p_(t.data()), end_(t.data() + t.size()) {
+  Reader(std::string_view t, std::span<const std::string_view> skip)
+      : p_(t.data()), end_(t.data() + t.size()), skip_(skip) {
     if (end_ - p_ >= 3 && static_cast<unsigned char>(p_[0]) == 0xEF && static_cast<unsigned char>(p_[1]) == 0xBB &&
         static_cast<unsigned char>(p_[2]) == 0xBF)
       p_ += 3;
@@ -33,9 +36,13 @@ class Reader {
       ws();
       if (!take(':')) return Result::Invalid;
       ws();
-      Value v;
-      if (!member_value(v)) return Result::Invalid;
-      out.emplace_back(std::move(key), std::move(v));
+      if (skipped(key)) {
+        if (!skip_value(1)) return Result::Invalid;
+      } else {
+        Value v;
+        if (!member_value(v)) return Result::Invalid;
+        out.emplace_back(std::move(key), std::move(v));
+      }
       ws();
     } while (take(','));
     if (!take('}')) return Result::Invalid;
@@ -45,6 +52,13 @@ class Reader {
  private:
   const char* p_;
   const char* end_;
+  std::span<const std::string_view> skip_;
+
+  bool skipped(std::string_view key) const {
+    for (std::string_view k : skip_)
+      if (k == key) return true;
+    return false;
+  }
 
   void ws() {
     while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
@@ -108,10 +122,9 @@ class Reader {
   // Any value, validated and dropped.
   bool skip_value(int depth) {
     if (depth > kMaxDepth || p_ == end_) return false;
-    std::string ignored;
     Value number_value;
     switch (*p_) {
-      case '"': return string(ignored);
+      case '"': return string_to(nullptr);
       case 't': return literal("true");
       case 'f': return literal("false");
       case 'n': return literal("null");
@@ -125,7 +138,7 @@ class Reader {
         do {
           ws();
           if (object) {
-            if (!string(ignored)) return false;
+            if (!string_to(nullptr)) return false;
             ws();
             if (!take(':')) return false;
             ws();
@@ -216,15 +229,37 @@ class Reader {
     return true;
   }
 
-  bool string(std::string& out) {
+  // Steps over whole 8-byte words holding no '"', '\\', control byte or
+  // non-ASCII byte, eight at a time: state.json's cgroup paths run long
+  // between escapes, and list reads one per container.
+  void skip_plain_words() {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+    auto has_zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+    while (end_ - p_ >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p_, 8);
+      // A byte below 0x20 borrows in v - 0x20..: flagged, as is any high bit.
+      uint64_t special = has_zero_byte(v ^ (kOnes * '"')) | has_zero_byte(v ^ (kOnes * '\\')) |
+                         ((v - kOnes * 0x20) & ~v & kHighs) | (v & kHighs);
+      if (special) return;  // the byte-wise loop finds which one
+      p_ += 8;
+    }
+  }
+
+  bool string(std::string& out) { return string_to(&out); }
+
+  // Decodes a string into *out, or with out == nullptr only validates it
+  // (the values parse_object is told to skip).
+  bool string_to(std::string* out) {
     if (!take('"')) return false;
     for (;;) {
       // Copy the run of plain characters in one go.
       const char* run = p_;
+      skip_plain_words();
       while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
              static_cast<unsigned char>(*p_) < 0x80)
         ++p_;
-      out.append(run, static_cast<size_t>(p_ - run));
+      if (out) out->append(run, static_cast<size_t>(p_ - run));
       if (p_ == end_) return false;
       auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
@@ -236,7 +271,7 @@ class Reader {
         char32_t rune;
         size_t n = utf8_decode(std::string_view(p_, static_cast<size_t>(end_ - p_)), 0, &rune);
         if (n == 0) return false;
-        out.append(p_, n);
+        if (out) out->append(p_, n);
         p_ += n;
         continue;
       }
@@ -244,15 +279,16 @@ class Reader {
       ++p_;
       if (p_ == end_) return false;
       char e = *p_++;
+      char plain = 0;
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"': plain = '"'; break;
+        case '\\': plain = '\\'; break;
+        case '/': plain = '/'; break;
+        case 'b': plain = '\b'; break;
+        case 'f': plain = '\f'; break;
+        case 'n': plain = '\n'; break;
+        case 'r': plain = '\r'; break;
+        case 't': plain = '\t'; break;
         case 'u': {
           uint32_t cp = 0;
           if (!hex4(cp)) return false;
@@ -262,21 +298,22 @@ class Reader {
             if (!take('\\') || !take('u') || !hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          append_utf8(out, cp);
-          break;
+          if (out) append_utf8(*out, cp);
+          continue;
         }
         default: return false;
       }
+      if (out) *out += plain;
     }
   }
 };
 
 }  // namespace
 
-Result parse_object(std::string_view text, Members& out) {
+Result parse_object(std::string_view text, Members& out, std::span<const std::string_view> skip) {
   out.clear();
   out.reserve(16);  // state.json has 12 members: no regrowth copies
-  Result r = Reader(text).document(out);
+  Result r = Reader(text, skip).document(out);
   if (r != Result::Ok) out.clear();
   return r;
 }

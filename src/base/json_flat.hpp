@@ -11,6 +11,7 @@
 // validated, \u escapes (with surrogate pairs) decoded, a leading UTF-8 BOM
 // skipped; for duplicate keys the last one wins, as nlohmann keeps it.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,10 +34,12 @@ using Members = std::vector<std::pair<std::string, Value>>;
 
 enum class Result { Ok, Invalid, NotObject };
 
-// Parses `text`. On Ok, `out` holds the top-level members in file order.
+// Parses `text`. On Ok, `out` holds the top-level members in file order,
+// but for those named in `skip`: their values are validated and dropped
+// without being decoded (list has no use for state.json's cgroup paths).
 // NotObject: valid JSON whose top level is not an object. Invalid: not JSON
 // (also for nesting deeper than 512 levels).
-Result parse_object(std::string_view text, Members& out);
+Result parse_object(std::string_view text, Members& out, std::span<const std::string_view> skip = {});
 
 // The value of the last member named `key`, or nullptr.
 const Value* find(const Members& members, std::string_view key);

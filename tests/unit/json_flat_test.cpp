@@ -86,6 +86,44 @@ TEST(JsonFlat, AgreesWithNlohmannOnValidity) {
   }
 }
 
+TEST(JsonFlat, SkippedMembersAreValidatedAndDropped) {
+  Members m;
+  constexpr std::string_view skip[] = {"c", "o"};
+  ASSERT_EQ(parse_object(R"({"a":"1","c":"x\"y\u00e9","o":{"k":[1,{"z":"\n"}]},"b":2})", m, skip), Result::Ok);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(find(m, "a")->text, "1");
+  EXPECT_EQ(find(m, "b")->number, 2u);
+  EXPECT_EQ(find(m, "c"), nullptr);
+  for (const char* bad : {R"({"c":"\x"})", "{\"c\":\"\x01\"}", "{\"c\":\"\xff\"}", R"({"c":"\ud800"})",
+                          R"({"c":[1,}})", R"({"c":"open})"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(parse_object(bad, m, skip), Result::Invalid);
+  }
+}
+
+// Plain runs are stepped over a word at a time: a special byte at any offset
+// of a word must still be seen, decoded or refused as nlohmann does.
+TEST(JsonFlat, SeesSpecialBytesAtEveryOffsetOfAWord) {
+  const std::string specials[] = {"\\\"", "\\\\", "\\n", "\\u0041", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xff", "\""};
+  for (const std::string& special : specials) {
+    for (size_t before = 0; before <= 17; ++before) {
+      std::string value = std::string(before, 'a') + special + std::string(9, 'b');
+      std::string text = "{\"k\":\"" + value + "\"}";
+      SCOPED_TRACE(text);
+      auto j = nlohmann::json::parse(text, nullptr, false);
+      for (bool skipped : {false, true}) {
+        Members m;
+        constexpr std::string_view skip[] = {"k"};
+        Result r = parse_object(text, m, skipped ? skip : std::span<const std::string_view>());
+        EXPECT_EQ(r, j.is_discarded() ? Result::Invalid : Result::Ok);
+        if (r == Result::Ok && !skipped) {
+          EXPECT_EQ(find(m, "k")->text, j["k"].get<std::string>());
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonFlat, RefusesPathologicalNesting) {
   std::string deep = "{\"a\":" + std::string(1000, '[') + std::string(1000, ']') + "}";
   EXPECT_EQ(parse(deep), Result::Invalid);
