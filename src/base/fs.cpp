@@ -24,18 +24,23 @@ UniqueFd open_at(int dirfd, const std::string& name, int flags, mode_t mode) {
   return UniqueFd(fd);
 }
 
+namespace {
+
+// One read(2), again after a signal; 0 at the end of the file.
+size_t read_some(int fd, char* buf, size_t size, const std::string& what) {
+  for (;;) {
+    ssize_t n = ::read(fd, buf, size);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) throw_errno("read " + what);
+  }
+}
+
+}  // namespace
+
 std::string read_fd(int fd, const std::string& what) {
   std::string out;
   char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("read " + what);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  while (size_t n = read_some(fd, buf, sizeof buf, what)) out.append(buf, n);
   return out;
 }
 
@@ -49,20 +54,21 @@ std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_
   if (static_cast<uint64_t>(st.st_size) > max_size)
     throw Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
   std::string out;
+  if (st.st_size > 0) {
+    // The size fstat gave, read straight into place: no copy, and no read
+    // for the EOF (list reads a state.json per container). A file that grew
+    // since is read up to that size, one that shrank up to its end.
+    out.resize(static_cast<size_t>(st.st_size));
+    size_t got = 0, n = 0;
+    while (got < out.size() && (n = read_some(fd.get(), out.data() + got, out.size() - got, what)) > 0) got += n;
+    out.resize(got);
+    return out;
+  }
+  // procfs and sysfs files report 0 and are read to EOF.
   char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("read " + what);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    // Grown since fstat: still bounded.
+  while (size_t n = read_some(fd.get(), buf, sizeof buf, what)) {
+    out.append(buf, n);
     if (out.size() > max_size) throw Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
-    // The size fstat gave, read: no read for the EOF (list reads a state.json
-    // per container). procfs and sysfs files report 0 and are read to EOF.
-    if (st.st_size > 0 && out.size() == static_cast<size_t>(st.st_size)) break;
   }
   return out;
 }
