@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <array>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,19 +22,25 @@ struct ListArgs {
 };
 
 // The user name of a uid as runc shows it, "#<uid>" when the uid has no name.
-std::string owner_name(uid_t uid) {
+// The cache's strings stay put: table rows view them.
+const std::string& owner_name(uid_t uid) {
   static std::map<uid_t, std::string> cache;
   auto it = cache.find(uid);
   if (it != cache.end()) return it->second;
   return cache[uid] = user_name(uid).value_or("#" + std::to_string(uid));
 }
 
+// A table row's cells, viewing the listed states (pid is the only one made).
 struct Row {
-  std::string id, pid, status, bundle, created, owner;
+  std::string_view id;
+  std::string pid;
+  std::string_view status, bundle, created, owner;
 };
 
 std::vector<Row> rows_of(const std::vector<ContainerSummary>& containers) {
   std::vector<Row> rows;
+  rows.reserve(containers.size() + 1);
+  rows.push_back({"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});
   for (const auto& c : containers) {
     const ContainerState& s = c.state;
     // A stopped container's pid may already belong to another process.
@@ -43,25 +51,29 @@ std::vector<Row> rows_of(const std::vector<ContainerSummary>& containers) {
 }
 
 // runc's layout (text/tabwriter, minwidth 12, padding 3): every column but
-// the last is padded to max(12, widest cell + 3).
+// the last is padded to max(12, widest cell + 3). The table is built in one
+// buffer and written once.
 void print_table(const std::vector<Row>& rows) {
-  std::vector<Row> all = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
-  all.insert(all.end(), rows.begin(), rows.end());
-  std::string Row::*columns[] = {&Row::id, &Row::pid, &Row::status, &Row::bundle, &Row::created};
-  std::vector<size_t> width;
-  for (auto column : columns) {
-    size_t w = 0;
-    for (const auto& r : all) w = std::max(w, (r.*column).size());
-    width.push_back(std::max<size_t>(12, w + 3));
+  auto cells = [](const Row& r) { return std::array<std::string_view, 5>{r.id, r.pid, r.status, r.bundle, r.created}; };
+  std::array<size_t, 5> width{};
+  for (const Row& r : rows) {
+    auto c = cells(r);
+    for (size_t i = 0; i < c.size(); ++i) width[i] = std::max(width[i], c[i].size());
   }
-  for (const auto& r : all) {
-    std::string line;
-    for (size_t i = 0; i < width.size(); ++i) {
-      line += r.*columns[i];
-      line.append(width[i] - (r.*columns[i]).size(), ' ');
+  size_t line_size = 1;
+  for (size_t& w : width) line_size += w = std::max<size_t>(12, w + 3);
+  std::string out;
+  out.reserve(rows.size() * (line_size + 16));
+  for (const Row& r : rows) {
+    auto c = cells(r);
+    for (size_t i = 0; i < c.size(); ++i) {
+      out += c[i];
+      out.append(width[i] - c[i].size(), ' ');
     }
-    std::cout << line << r.owner << '\n';
+    out += r.owner;
+    out += '\n';
   }
+  std::cout << out;
 }
 
 // runc's JSON: one compact array of its containerState objects. An empty

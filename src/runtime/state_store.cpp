@@ -317,9 +317,12 @@ std::string to_state_file_json(const ContainerState& s) {
   }
 }
 
-ContainerState from_state_file_json(const std::string& text, const std::string& what) {
+ContainerState from_state_file_json(const std::string& text, const std::string& what, StateFields fields) {
+  static constexpr std::string_view kNotForStatus[] = {"cgroupPath", "extra"};
+  std::span<const std::string_view> skip;
+  if (fields == StateFields::Status) skip = kNotForStatus;
   json_flat::Members members;
-  switch (json_flat::parse_object(text, members)) {
+  switch (json_flat::parse_object(text, members, skip)) {
     case json_flat::Result::Ok: break;
     case json_flat::Result::Invalid: corrupt(what, text.empty() ? "it is empty" : "it is not valid JSON");
     case json_flat::Result::NotObject: corrupt(what, "it is not a JSON object");
@@ -579,7 +582,7 @@ ContainerDir StateStore::open(std::string_view id_view) const {
   throw_missing(id);
 }
 
-ContainerState StateStore::peek(std::string_view id_view) const {
+ContainerState StateStore::peek(std::string_view id_view, StateFields fields) const {
   validate_container_id(id_view);
   std::string id(id_view);
   std::string what = root_ + "/" + id + "/" + kStateFile;
@@ -591,7 +594,7 @@ ContainerState StateStore::peek(std::string_view id_view) const {
     if (e.code() == ENOENT || e.code() == ENOTDIR) throw_missing(id);
     throw;
   }
-  ContainerState s = from_state_file_json(text, what);
+  ContainerState s = from_state_file_json(text, what, fields);
   if (s.id != id) corrupt(what, "it belongs to container " + quote(s.id));
   return s;
 }

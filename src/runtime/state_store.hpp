@@ -47,9 +47,15 @@ std::string to_spec_state_json(const ContainerState& s);
 // setup-namespaces, as runc 1.1 gives it (measured, runc 1.1.5): status
 // "stopped" (no init runs yet) and yet the restored init's pid.
 std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored);
+// How much of a state.json a reader needs. Status leaves cgroupPath and
+// extra empty (validated, not decoded): `state` and `list` show neither, and
+// on a v1 host the cgroup paths are most of the file.
+enum class StateFields { All, Status };
+
 // The full state.json text and back. Throws hull::Error on a corrupt file.
 std::string to_state_file_json(const ContainerState& s);
-ContainerState from_state_file_json(const std::string& text, const std::string& what);
+ContainerState from_state_file_json(const std::string& text, const std::string& what,
+                                    StateFields fields = StateFields::All);
 
 // Validates a container id as runc does: non-empty, [A-Za-z0-9_+.-], not "." or
 // "..", at most 1024 bytes. Throws e.g. `invalid container id "a/b": ...`.
@@ -123,7 +129,7 @@ class StateStore {
   // commands (state, list) that must not queue behind a long-held lock.
   // state.json is only ever replaced whole (rename or exchange), so this
   // reads a whole file, possibly one version old. Throws `container "web" does not exist`.
-  ContainerState peek(std::string_view id) const;
+  ContainerState peek(std::string_view id, StateFields fields = StateFields::All) const;
   // Clears what commands killed half-way left of `id` (for `delete --force`):
   // <root>/<id> without state.json that nobody holds locked (a delete killed
   // after removing state.json), and the temporary directory of a create of

@@ -142,6 +142,24 @@ TEST(StateJson, PrivateFieldsMayBeAbsent) {
   EXPECT_TRUE(s.extra.empty());
 }
 
+TEST(StateJson, StatusFieldsLeaveOutTheCgroupAndExtrasButStillValidateThem) {
+  ContainerState full = sample_state("web");
+  full.cgroupPath = R"({"mode":"unified","v2":"/sys/fs/cgroup/a \"b\""})";
+  full.extra = {{"overlay", "/x"}};
+  ContainerState s = from_state_file_json(to_state_file_json(full), "x", StateFields::Status);
+  EXPECT_TRUE(s.cgroupPath.empty());
+  EXPECT_TRUE(s.extra.empty());
+  ContainerState expected = full;
+  expected.cgroupPath.clear();
+  expected.extra.clear();
+  expect_same(s, expected);
+  // Left out is not unread: a file that is not JSON there is still corrupt.
+  const std::string broken = R"({"ociVersion":"1.3.0","id":"web","status":"running","pid":1,"bundle":"/b",)"
+                             R"("cgroupPath":"\q"})";
+  EXPECT_EQ(error_of([&] { from_state_file_json(broken, "f", StateFields::Status); }),
+            "corrupt state file f: it is not valid JSON");
+}
+
 TEST(StateJson, CorruptFilesAreRefusedNamingTheFile) {
   const std::string f = "/run/hull/web/state.json";
   const std::string p = "corrupt state file " + f + ": ";
