@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 
@@ -48,28 +49,30 @@ std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_
   int raw = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (raw < 0) throw_errno("open " + what);
   UniqueFd fd(raw);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) < 0) throw_errno("stat " + what);
-  if (!S_ISREG(st.st_mode)) throw Error(what + " is not a regular file", EINVAL);
-  if (static_cast<uint64_t>(st.st_size) > max_size)
-    throw Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
-  std::string out;
-  if (st.st_size > 0) {
-    // The size fstat gave, read straight into place: no copy, and no read
-    // for the EOF (list reads a state.json per container). A file that grew
-    // since is read up to that size, one that shrank up to its end.
-    out.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0, n = 0;
-    while (got < out.size() && (n = read_some(fd.get(), out.data() + got, out.size() - got, what)) > 0) got += n;
+  // The files read here (state.json, a saved config) are a few KiB: one
+  // read answers, and a short read of a regular file is its end. Only a read
+  // that fills the buffer or finds nothing needs fstat: for the size, and to
+  // tell a fifo, a device or an empty file from the rest (list reads one
+  // state.json per container: one system call less each).
+  constexpr size_t kFirstRead = 8192;
+  std::string out(std::min(kFirstRead, max_size + 1), '\0');
+  size_t got = read_some(fd.get(), out.data(), out.size(), what);
+  if (got > 0 && got < out.size()) {
     out.resize(got);
     return out;
   }
-  // procfs and sysfs files report 0 and are read to EOF.
-  char buf[8192];
-  while (size_t n = read_some(fd.get(), buf, sizeof buf, what)) {
-    out.append(buf, n);
-    if (out.size() > max_size) throw Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
-  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0) throw_errno("stat " + what);
+  if (!S_ISREG(st.st_mode)) throw Error(what + " is not a regular file", EINVAL);
+  const auto too_large = [&] { return Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG); };
+  if (static_cast<uint64_t>(st.st_size) > max_size) throw too_large();
+  // The size fstat gave, read straight into place; a file that grew since is
+  // read up to that size, one that shrank up to its end.
+  out.resize(std::max(got, static_cast<size_t>(st.st_size)));
+  size_t n = 0;
+  while (got < out.size() && (n = read_some(fd.get(), out.data() + got, out.size() - got, what)) > 0) got += n;
+  out.resize(got);
+  if (got > max_size) throw too_large();
   return out;
 }
 

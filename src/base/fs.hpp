@@ -18,9 +18,12 @@ std::string read_fd(int fd, const std::string& what);
 // dirfd/name (AT_FDCWD and a path work too) read whole, for files the runtime
 // wrote itself into a directory someone else may have tampered with
 // (state.json, the saved config): a final symlink is not followed, a fifo or
-// device does not block (O_NONBLOCK), and anything but a regular file of at
-// most max_size bytes is an error. Throws hull::Error carrying the errno
-// (ENOENT when missing); `what` names the file.
+// device does not block (O_NONBLOCK), and a file over max_size bytes is an
+// error, as is an empty fifo or device or one that fills the first read.
+// What a fifo with a writer holds, or a device's short read, is read like a
+// file: only someone who may write the directory can put either there.
+// Throws hull::Error carrying the errno (ENOENT when missing); `what` names
+// the file.
 std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_size, const std::string& what);
 
 // Writes all of data to fd (retrying short writes and EINTR).

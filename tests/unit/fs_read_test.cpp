@@ -61,5 +61,26 @@ TEST(ReadRegularFile, TooLargeAndNotRegularAreRefused) {
   }
 }
 
+// One read answers a small file; what gives nothing or fills that read is
+// looked at before more is read.
+TEST(ReadRegularFile, DevicesThatGiveNothingOrFillTheReadAreRefused) {
+  for (const char* device : {"/dev/null", "/dev/zero"}) {
+    try {
+      read_regular_file_at(AT_FDCWD, device, 1 << 20, device);
+      FAIL() << device << " was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), EINVAL) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind(std::string(device) + " is not a regular file", 0), 0u) << e.what();
+    }
+  }
+  hull::test::TempDir tmp{"fsread"};
+  try {
+    read_regular_file_at(AT_FDCWD, tmp.path(), 1 << 20, tmp.path());
+    FAIL() << "a directory was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), EISDIR) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace hull
