@@ -322,8 +322,11 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     with_context("send the pty master to the console socket",
                  [&] { process::send_fd(console->socket.get(), console->master.get(), console->path); });
   }
-  if (pid_file) pid_file->write(st.pid);
+  // State first, then the pid file, as runc: whoever sees the pid file
+  // (an attached restore's caller has nothing else to wait on) finds the
+  // container running.
   dir.write_state(st);
+  if (pid_file) pid_file->write(st.pid);
   guard.commit();
   cgroup.disown();
   return r;

@@ -120,6 +120,16 @@ long wait_count(const fs::path& file, Pred pred, milliseconds timeout = millisec
   return -1;
 }
 
+// Waits until `file` exists (an attached restore writes its pid file last).
+bool wait_exists(const fs::path& file, milliseconds timeout = milliseconds(60000)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!fs::exists(file)) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
 class CriuTest : public HullTest {
  protected:
   void SetUp() override {
@@ -521,6 +531,9 @@ TEST_F(CriuTest, AttachedRestoreWaitsForTheInitAndExitsWithItsStatus) {
                                    {std::nullopt, milliseconds(120000), ""});
   long first = wait_count(b.rootfs() / "count", [](long v) { return v != 0; });
   EXPECT_GT(first, dumped) << "the restored counter started over";
+  // The restored init runs before hull has recorded it: the pid file,
+  // written after the state, says the restore is complete.
+  ASSERT_TRUE(wait_exists(pid_file)) << "no pid file from the attached restore";
   EXPECT_EQ(status("c1"), "running");
   EXPECT_EQ(read_text_file(pid_file), std::to_string(state("c1").value("pid", 0)));
   EXPECT_EQ(hull({"kill", "c1", "KILL"}).exit_code, 0);
