@@ -4,7 +4,7 @@
 #   build/hull                     the static-PIE hull (built here if missing)
 #   bench/                         the scripts, the config template, the driver's sources
 #   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
-#                                  host's), floor, floor_full, small-parent (static)
+#                                  host's), floor, floor_full, floor_delete, small-parent (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
 #   bin/crun, bin/runc             wrappers that run lib/crun, lib/runc with
 #   lib/                           the shared libraries they link, except glibc's own
@@ -44,6 +44,7 @@ cp /bin/busybox "$d/bin/busybox"
 g++ -std=c++20 -O2 -Wall -static-libstdc++ -static-libgcc -o "$d/prebuilt/hullbench" "$here"/driver/*.cpp
 gcc -O2 -Wall -o "$d/prebuilt/floor" "$here/floor.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/floor_full" "$here/floor_full.c"
+gcc -O2 -Wall -static -o "$d/prebuilt/floor_delete" "$here/floor_delete.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
 
 # Each runtime as lib/NAME plus the libraries ldd lists for it, glibc's left out.

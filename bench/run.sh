@@ -76,12 +76,13 @@ if [[ " $runtimes " == *" hull "* ]]; then
   fi
 fi
 if [ -n "$prebuilt" ]; then
-  cp "$prebuilt"/{hullbench,floor,floor_full,small-parent} "$work/"
+  cp "$prebuilt"/{hullbench,floor,floor_full,floor_delete,small-parent} "$work/"
 else
   echo "building the driver"
   g++ -std=c++20 -O2 -Wall -o "$work/hullbench" "$here"/driver/*.cpp
   gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
   gcc -O2 -Wall -static -o "$work/floor_full" "$here/floor_full.c"  # static, like hull
+  gcc -O2 -Wall -static -o "$work/floor_delete" "$here/floor_delete.c"
   gcc -O2 -Wall -static -o "$work/small-parent" "$here/small-parent.c"
 fi
 
@@ -103,7 +104,7 @@ fi
 # mount namespace only (the host's mounts stay untouched). All three runtimes
 # run in this same namespace so the comparison stays fair.
 floor_iters=$(( short ? 10 : 100 ))
-drv=("$work/hullbench" --work "$work" --state "$state" --out "$work" --small-parent "$work/small-parent" --floor "$work/floor_full"
+drv=("$work/hullbench" --work "$work" --state "$state" --out "$work" --small-parent "$work/small-parent" --floor "$work/floor_full" --floor-delete "$work/floor_delete"
      --template "$here/config.template.json"
      --rootfs "$rootfs" --cgroup-parent "/$cgname"
      --controllers "$(IFS=,; echo "${controllers[*]}")"
@@ -134,7 +135,7 @@ in_bench_ns "${drv[@]}"
     cat "$work/density-slab.md"
     echo
   fi
-  echo 'Column "floor": bench/floor_full.c, the full floor (every syscall the config needs: cgroup with limits, clone3, all mounts, /dev, masked and read-only paths, pivot_root, caps, execve, wait, cgroup removal; no runtime), interleaved with the runtimes.'
+  echo 'Column "floor": bench/floor_full.c, the full floor (every syscall the config needs: cgroup with limits, clone3, all mounts, /dev, masked and read-only paths, pivot_root, caps, execve, wait, cgroup removal; no runtime), interleaved with the runtimes. In the density row "delete --force of them all": bench/floor_delete.c (SIGKILL through a pidfd, wait, cgroup and state dir removal; no runtime) on as many containers brought up by hull, as many at a time.'
   echo
   echo 'Bare floor (bench/floor.c: clone3 into the same namespaces + pivot_root + execve /bin/true + wait, no runtime; `_cpu` rows: CPU time of the container child):'
   echo

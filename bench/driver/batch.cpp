@@ -88,14 +88,14 @@ BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::st
   return r;
 }
 
-int delete_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, int width) {
+int command_batch(Ctx& c, const std::vector<std::vector<std::string>>& argvs, int width) {
   int failures = 0;
   size_t next = 0;
   std::map<pid_t, size_t> running;
   int64_t ignored;
-  while (next < ids.size() || !running.empty()) {
-    while (next < ids.size() && int(running.size()) < width) {
-      pid_t p = c.reaper.spawn(c.argv(rt, {"delete", "--force", ids[next]}), "", &ignored);
+  while (next < argvs.size() || !running.empty()) {
+    while (next < argvs.size() && int(running.size()) < width) {
+      pid_t p = c.reaper.spawn(argvs[next], "", &ignored);
       if (p > 0)
         running[p] = next;
       else
@@ -113,6 +113,12 @@ int delete_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids,
   for (auto& [p, k] : running) kill(p, SIGKILL);
   c.reaper.reap_nonblocking();
   return failures;
+}
+
+int delete_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, int width) {
+  std::vector<std::vector<std::string>> argvs;
+  for (auto& id : ids) argvs.push_back(c.argv(rt, {"delete", "--force", id}));
+  return command_batch(c, argvs, width);
 }
 
 }  // namespace bench

@@ -18,6 +18,8 @@ struct BatchResult {
 // Bundles for ids must exist. keep=true leaves each container stopped
 // (create + start + init exited) instead of deleting it.
 BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep);
+// Runs the commands, at most `width` at a time. Returns how many failed.
+int command_batch(Ctx& c, const std::vector<std::vector<std::string>>& argvs, int width);
 // Deletes ids, at most `width` delete processes at a time. Returns failures.
 int delete_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, int width);
 

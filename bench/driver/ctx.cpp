@@ -43,6 +43,12 @@ std::string Ctx::cgroup_dir(const std::string& ctrl, const std::string& id) cons
   return "/sys/fs/cgroup" + (v2 ? std::string() : "/" + ctrl) + cg_parent + (id.empty() ? "" : "/" + id);
 }
 
+std::string Ctx::controllers_arg() const {
+  std::string out;
+  for (auto& k : cg_controllers) out += (out.empty() ? "" : ",") + k;
+  return out.empty() ? "-" : out;
+}
+
 std::vector<const Runtime*> Ctx::order(int i) const {
   std::vector<const Runtime*> v;
   for (size_t k = 0; k < rts.size(); ++k) v.push_back(&rts[(k + i) % rts.size()]);

@@ -43,6 +43,9 @@ struct Ctx {
   // bench/floor_full.c, built by run.sh: measured beside the runtimes in the
   // `run` rows (column "floor"); empty = not measured.
   std::string floor_bin;
+  // bench/floor_delete.c: deletes containers hull brought up, as one more
+  // column of the density row's parallel delete; empty = not measured.
+  std::string floor_delete_bin;
   int timeout_ms = 30000;
   bool short_mode = false;
   int iters = 30;
@@ -61,6 +64,9 @@ struct Ctx {
   // The cgroup directory of `id` (empty: the benchmark's parent) in the
   // hierarchy of v1 controller `ctrl`; on a pure v2 host the one hierarchy.
   std::string cgroup_dir(const std::string& ctrl, const std::string& id) const;
+  // The floors' CONTROLLERS argument: the v1 hierarchies, comma-separated,
+  // or "-" on a pure cgroup v2 host.
+  std::string controllers_arg() const;
   // Runtimes in an order that rotates with i, so no runtime always goes first.
   std::vector<const Runtime*> order(int i) const;
 };

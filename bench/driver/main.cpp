@@ -22,7 +22,7 @@ using namespace bench;
 static void usage() {
   fprintf(stderr,
           "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE --rootfs DIR\n"
-          "  [--floor FLOOR_FULL_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
+          "  [--floor FLOOR_FULL_BIN] [--floor-delete FLOOR_DELETE_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
           "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
           "  [--only run,lifecycle,exec,statelist,parallel,memory,density] [--density N]\n");
   exit(2);
@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
       c.small_parent = val();
     else if (a == "--floor")
       c.floor_bin = val();
+    else if (a == "--floor-delete")
+      c.floor_delete_bin = val();
     else if (a == "--cgroup-parent")
       c.cg_parent = val();
     else if (a == "--controllers")

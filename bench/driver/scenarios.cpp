@@ -93,8 +93,6 @@ void bench_run(Ctx& c, bool netns) {
   // The full floor (bench/floor_full.c) is one more column, interleaved in
   // the same rotation: same rootfs, same cgroup parent, same namespaces.
   Runtime floor{"floor", c.floor_bin, ""};
-  std::string ctrls;
-  for (auto& k : c.cg_controllers) ctrls += (ctrls.empty() ? "" : ",") + k;
   for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
     std::vector<const Runtime*> who = c.order(i + 1);
     if (!floor.bin.empty()) who.insert(who.begin() + (i + 1) % (who.size() + 1), &floor);
@@ -102,7 +100,7 @@ void bench_run(Ctx& c, bool netns) {
       std::string id = c.new_id(*rt, "run");
       Outcome o;
       if (rt == &floor) {
-        o = c.reaper.run({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + id, ctrls.empty() ? "-" : ctrls},
+        o = c.reaper.run({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + id, c.controllers_arg()},
                          c.timeout_ms);
       } else {
         std::string b = c.bundle(id, netns, kTrue);
@@ -667,6 +665,39 @@ void bench_density(Ctx& c) {
     usleep(500000);
     if (k) back.samples[rt->name].push_back((meminfo()["MemAvailable"] - after["MemAvailable"]) / k);
     for (auto& id : all) std::system(("rm -rf '" + c.work + "/b/" + id + "'").c_str());
+  }
+  // The delete row's floor: as many containers, brought up by hull, each
+  // deleted by bench/floor_delete.c (kill, wait, cgroup and state removal,
+  // nothing else) as many at a time as the runtimes' deletes.
+  const Runtime* hull = nullptr;
+  for (auto& rt : c.rts)
+    if (rt.name == "hull") hull = &rt;
+  if (hull && !c.floor_delete_bin.empty()) {
+    std::vector<std::string> ids;
+    std::vector<std::vector<std::string>> argvs;
+    for (int k = 0; k < n; ++k) {
+      std::string id = c.new_id(*hull, "floordel");
+      pid_t init = up(c, *hull, id, true, kSleep);
+      if (!init) {
+        del.failures["floor"]++;
+        continue;
+      }
+      ids.push_back(id);
+      argvs.push_back({c.floor_delete_bin, std::to_string(init), c.cg_parent + "/" + id, c.controllers_arg(),
+                       hull->root + "/" + id});
+    }
+    fprintf(stderr, "  floor: %zu hull containers up, deleting with floor_delete\n", ids.size());
+    int64_t d0 = now_ns();
+    int undeleted = command_batch(c, argvs, kDensityDeleteWidth);
+    int64_t d1 = now_ns();
+    c.reaper.reap_nonblocking();
+    if (undeleted) {
+      del.failures["floor"] += undeleted;
+      for (auto& id : ids) force_delete(c, *hull, id);
+    } else if (!ids.empty()) {
+      del.samples["floor"].push_back(ms(d1 - d0));
+    }
+    for (auto& id : ids) std::system(("rm -rf '" + c.work + "/b/" + id + "'").c_str());
   }
   write_file(c.work + "/density-slab.md", slab_md);
 }
