@@ -94,7 +94,7 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
     if (stays) return;
     // CRIU killed the container's processes once they were dumped: what is
     // left is its cgroup and state, removed as delete does.
-    destroy_container(c.dir, c.state, spec);
+    destroy_container(c.dir, c.state, spec.hooks);
   });
 }
 

@@ -60,7 +60,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
 // start on a locked, created container: records running, releases the init
 // (over init_channel when `run` made it, else through start.sock).
-void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec,
+void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& hooks,
                   const SyncChannel* init_channel = nullptr);
 
 // The config.json saved in the state dir at create.
@@ -71,11 +71,15 @@ inline constexpr const char* kOverlayDirKey = "overlayDir";
 // (LISTEN_FDS + --preserve-fds), for `hull verify`'s open-fd check.
 inline constexpr const char* kPreserveFdsKey = "preserveFds";
 spec::Spec load_saved_config(const ContainerDir& dir);
+// Its hooks only, for start and delete: a config without a "hooks" member
+// (most) is checked to be JSON but not parsed into a spec::Spec.
+spec::Hooks load_saved_hooks(const ContainerDir& dir);
 
 // Removes a container whose init is gone or killed: what is left in its
 // cgroups, the cgroups, the state dir; then runs the poststop hooks.
 // The second form reuses the cgroup the caller already checked.
-void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec);
-void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec, ContainerCgroup& cgroup);
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks);
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
+                       ContainerCgroup& cgroup);
 
 }  // namespace hull

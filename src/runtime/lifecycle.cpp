@@ -67,9 +67,9 @@ ContainerState with_live_status(const StateStore& store, ContainerState st) {
 }
 
 // A container whose create died half-way may have no saved config yet.
-spec::Spec saved_config_or_empty(const ContainerDir& dir) {
+spec::Hooks saved_hooks_or_none(const ContainerDir& dir) {
   if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
-  return load_saved_config(dir);
+  return load_saved_hooks(dir);
 }
 
 }  // namespace
@@ -85,7 +85,8 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
-void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& spec, const SyncChannel* init_channel) {
+void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& hooks,
+                  const SyncChannel* init_channel) {
   fault_point("start-after-open");
   require_transition(state.id, observed_status(state, dir.fd()), Operation::Start);
   bool init_gone = false;
@@ -115,16 +116,16 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Spec& sp
   if (init_gone) require_transition(state.id, Status::Stopped, Operation::Start);
   // runtime.md: poststart hooks run after the process started; a failure
   // is only a warning.
-  if (!spec.hooks.poststart.empty())
-    process::run_hooks(spec.hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Warn);
+  if (!hooks.poststart.empty())
+    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Warn);
 }
 
-void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec) {
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks) {
   ContainerCgroup cgroup(dir, state);
-  destroy_container(dir, state, spec, cgroup);
+  destroy_container(dir, state, hooks, cgroup);
 }
 
-void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Spec& spec,
+void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
                        ContainerCgroup& cgroup) {
   if (cgroup.named()) {
     // destroy() also kills what is left: without a private pid namespace,
@@ -140,17 +141,17 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     std::filesystem::remove_all(ovl->second, ec);
     if (ec) throw Error("remove the overlay directory " + ovl->second + ": " + ec.message());
   }
-  if (!spec.hooks.poststop.empty()) {
+  if (!hooks.poststop.empty()) {
     ContainerState stopped = state;
     stopped.status = Status::Stopped;
     stopped.pid = 0;
-    process::run_hooks(spec.hooks.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn);
+    process::run_hooks(hooks.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn);
   }
 }
 
 void start_container(const GlobalOptions& g, const std::string& id) {
   OpenedContainer c = open_container(g, id);
-  start_locked(c.dir, c.state, load_saved_config(c.dir));
+  start_locked(c.dir, c.state, load_saved_hooks(c.dir));
 }
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {
@@ -201,7 +202,7 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
       kill_and_wait(c.dir, c.state, c.status, cgroup);
     }
     fault_point("delete-after-kill");
-    destroy_container(c.dir, c.state, saved_config_or_empty(c.dir), cgroup);
+    destroy_container(c.dir, c.state, saved_hooks_or_none(c.dir), cgroup);
   });
   // A create of this id refused while the container existed, killed between
   // making its temporary directory and removing it, left that directory;

@@ -25,12 +25,12 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     try {
       // The init sent its pty master during create, before the barrier.
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
-      start_locked(c.dir, c.state, c.spec, &c.init_channel);
+      start_locked(c.dir, c.state, c.spec.hooks, &c.init_channel);
       phase_mark("started");
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
       ::waitpid(c.state.pid, nullptr, 0);
-      destroy_container(c.dir, c.state, c.spec);
+      destroy_container(c.dir, c.state, c.spec.hooks);
       throw;
     }
     if (o.detach) return 0;

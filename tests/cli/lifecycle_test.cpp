@@ -104,6 +104,36 @@ TEST_F(HullTest, StartMakesCreatedContainerRunning) {
   EXPECT_TRUE(pid_alive(pid));
 }
 
+// `start` and `delete` read only the hooks of the config saved at create:
+// poststart runs at start, poststop at delete, each given the container's
+// state; nothing runs at create.
+TEST_F(HullTest, SeparateStartAndDeleteRunTheSavedConfigsHooks) {
+  Bundle& b = bundle();
+  const std::string log = (temp_dir() / "hooks.log").string();
+  auto hook = [&](const char* kind) {
+    return nlohmann::json{{"path", "/bin/sh"},
+                          {"args", {"sh", "-c", "echo $0 >> " + log + "; cat > " + temp_dir().string() + "/$0.json", kind}}};
+  };
+  b.config["hooks"] = {{"poststart", {hook("poststart")}}, {"poststop", {hook("poststop")}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "hk"}).exit_code, 0);
+  const pid_t pid = state("hk").value("pid", 0);
+  ASSERT_GT(pid, 0);
+  EXPECT_FALSE(fs::exists(log)) << read_all(log);
+
+  start_container("hk");
+  EXPECT_EQ(read_all(log), "poststart\n");
+  ProcResult d = hull({"delete", "--force", "hk"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(read_all(log), "poststart\npoststop\n");
+  nlohmann::json stopped = nlohmann::json::parse(read_all(temp_dir() / "poststop.json"), nullptr, false);
+  EXPECT_EQ(stopped.value("id", ""), "hk");
+  EXPECT_EQ(stopped.value("status", ""), "stopped");
+  EXPECT_EQ(nlohmann::json::parse(read_all(temp_dir() / "poststart.json"), nullptr, false).value("status", ""),
+            "running");
+}
+
 TEST_F(HullTest, KillStopsRunningContainer) {
   const pid_t pid = create_container("lc");
   ASSERT_GT(pid, 0);
