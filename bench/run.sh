@@ -2,7 +2,7 @@
 # One command benchmark: hull vs crun vs runc, side by side.
 #   bench/run.sh            full run, results in bench/results/
 #   bench/run.sh --short    a few iterations (CI proof), results in bench/results/short/
-# Options: --iters N  --fill 1,10,100,1000  --par N  --rounds R  --density N  --only a,b
+# Options: --iters N  --fill 1,10,100,1000  --par N  --rounds R  --density N  --density-rounds R  --only a,b
 #          --no-build (use the existing build/hull)  --runtimes "hull crun runc"
 # See bench/README.md for what each row means.
 set -euo pipefail
@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
-short=0 build=1 iters="" fill="" par="" rounds="" density="" only="" runtimes="hull crun runc" out=""
+short=0 build=1 iters="" fill="" par="" rounds="" density="" density_rounds="" only="" runtimes="hull crun runc" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) short=1 ;;
@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
     --par) par=$2; shift ;;
     --rounds) rounds=$2; shift ;;
     --density) density=$2; shift ;;
+    --density-rounds) density_rounds=$2; shift ;;
     --only) only=$2; shift ;;
     --runtimes) runtimes=$2; shift ;;
     --out) out=$2; shift ;;
@@ -28,9 +29,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$short" = 1 ]; then
-  : "${iters:=5}" "${fill:=1,10}" "${par:=10}" "${rounds:=2}" "${density:=10}" "${out:=$here/results/short}"
+  : "${iters:=5}" "${fill:=1,10}" "${par:=10}" "${rounds:=2}" "${density:=10}" "${density_rounds:=1}" "${out:=$here/results/short}"
 else
-  : "${iters:=30}" "${fill:=1,10,100,1000}" "${par:=50}" "${rounds:=10}" "${density:=200}" "${out:=$here/results}"
+  : "${iters:=30}" "${fill:=1,10,100,1000}" "${par:=50}" "${rounds:=10}" "${density:=200}" "${density_rounds:=3}" "${out:=$here/results}"
 fi
 mkdir -p "$out"
 
@@ -108,7 +109,7 @@ drv=("$work/hullbench" --work "$work" --state "$state" --out "$work" --small-par
      --template "$here/config.template.json"
      --rootfs "$rootfs" --cgroup-parent "/$cgname"
      --controllers "$(IFS=,; echo "${controllers[*]}")"
-     --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" --density "$density" "${rt_args[@]}")
+     --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" --density "$density" --density-rounds "$density_rounds" "${rt_args[@]}")
 [ "$short" = 1 ] && drv+=(--short)
 [ -n "$only" ] && drv+=(--only "$only")
 echo "runtimes: $runtimes; iterations $iters; fill $fill; parallel $par x $rounds rounds"

@@ -52,6 +52,7 @@ struct Ctx {
   std::vector<int> fill_levels{1, 10, 100, 1000};
   int par_n = 50, par_rounds = 10;
   int density_n = 200;   // running containers per runtime in the density rows
+  int density_rounds = 1;  // samples per runtime in the density rows
   std::deque<Row> rows;  // deque: row() hands out references that must stay valid
   long seq = 0;          // makes container ids unique
 

@@ -24,7 +24,7 @@ static void usage() {
           "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE --rootfs DIR\n"
           "  [--floor FLOOR_FULL_BIN] [--floor-delete FLOOR_DELETE_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
           "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
-          "  [--only run,lifecycle,exec,statelist,parallel,memory,density] [--density N]\n");
+          "  [--only run,lifecycle,exec,statelist,parallel,memory,density] [--density N] [--density-rounds R]\n");
   exit(2);
 }
 
@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
       c.par_n = atoi(val().c_str());
     else if (a == "--density")
       c.density_n = atoi(val().c_str());
+    else if (a == "--density-rounds")
+      c.density_rounds = atoi(val().c_str());
     else if (a == "--rounds")
       c.par_rounds = atoi(val().c_str());
     else if (a == "--short")

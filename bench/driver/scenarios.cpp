@@ -558,6 +558,36 @@ double du_kib(const std::string& dir) {
   return kib;
 }
 
+// Network namespaces are freed by a kernel worker after their last process
+// is gone, batch after batch: 1000 take seconds, and a phase started
+// meanwhile shares the CPUs with that teardown (crun's forced delete of 1000
+// read 2.9 s once and 4.1 s right after hull's 1000). Waits until the host
+// is quiet again (at least 90 % idle over half a second, from /proc/stat),
+// for at most 60 s.
+double idle_fraction_over(useconds_t us) {
+  auto sample = [] {
+    std::istringstream in(read_file("/proc/stat"));
+    std::string cpu;
+    double v, total = 0, idle = 0;
+    in >> cpu;
+    for (int i = 0; i < 8 && in >> v; ++i) {
+      total += v;
+      if (i == 3 || i == 4) idle += v;  // idle, iowait
+    }
+    return std::pair{total, idle};
+  };
+  auto [t0, i0] = sample();
+  usleep(us);
+  auto [t1, i1] = sample();
+  return t1 > t0 ? (i1 - i0) / (t1 - t0) : 1.0;
+}
+
+void settle_host() {
+  for (int i = 0; i < 120; ++i)
+    if (idle_fraction_over(500000) >= 0.9) return;
+  fprintf(stderr, "  the host is still busy after 60 s; measuring anyway\n");
+}
+
 }  // namespace
 
 // As the 16-core measurement: 16 deletes at a time.
@@ -600,7 +630,7 @@ void bench_density(Ctx& c) {
       if (!c.reaper.run(c.argv(rt, {"delete", id}), c.timeout_ms).ok()) force_delete(c, rt, id);
     }
   }
-  for (const Runtime* rt : c.order(0)) {
+  auto measure = [&](const Runtime* rt, bool first_round) {
     std::vector<std::string> ids, all;
     std::vector<pid_t> inits;
     // Bundles first, so the driver's own tmpfs writes are not in the Shmem delta.
@@ -647,7 +677,7 @@ void bench_density(Ctx& c) {
       double used = 0;
       for (auto& [name, bytes] : slab_after) used += bytes - slab_before[name];
       sact.samples[rt->name].push_back(used / 1024 / k);
-      slab_md += slab_table(rt->name, k, slab_before, slab_after);
+      if (first_round) slab_md += slab_table(rt->name, k, slab_before, slab_after);
     }
     // Running containers go as a node drains them: `delete --force`, which
     // kills each init and waits for it, several at a time.
@@ -665,14 +695,14 @@ void bench_density(Ctx& c) {
     usleep(500000);
     if (k) back.samples[rt->name].push_back((meminfo()["MemAvailable"] - after["MemAvailable"]) / k);
     for (auto& id : all) std::system(("rm -rf '" + c.work + "/b/" + id + "'").c_str());
-  }
+  };
   // The delete row's floor: as many containers, brought up by hull, each
   // deleted by bench/floor_delete.c (kill, wait, cgroup and state removal,
   // nothing else) as many at a time as the runtimes' deletes.
   const Runtime* hull = nullptr;
   for (auto& rt : c.rts)
     if (rt.name == "hull") hull = &rt;
-  if (hull && !c.floor_delete_bin.empty()) {
+  auto measure_floor = [&] {
     std::vector<std::string> ids;
     std::vector<std::vector<std::string>> argvs;
     for (int k = 0; k < n; ++k) {
@@ -698,6 +728,21 @@ void bench_density(Ctx& c) {
       del.samples["floor"].push_back(ms(d1 - d0));
     }
     for (auto& id : ids) std::system(("rm -rf '" + c.work + "/b/" + id + "'").c_str());
+  };
+  // One sample per runtime and round: a forced delete of many containers
+  // varies by a third from one run to the next on the development VM, so
+  // the rounds rotate the order, the floor included, and each phase starts
+  // on a quiet host.
+  for (int round = 0; round < c.density_rounds; ++round) {
+    std::vector<const Runtime*> who = c.order(round);
+    if (hull && !c.floor_delete_bin.empty()) who.insert(who.begin() + round % (who.size() + 1), nullptr);
+    for (const Runtime* rt : who) {
+      settle_host();
+      if (rt)
+        measure(rt, round == 0);
+      else
+        measure_floor();
+    }
   }
   write_file(c.work + "/density-slab.md", slab_md);
 }
