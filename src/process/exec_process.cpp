@@ -20,6 +20,7 @@
 #include "process/lsm.hpp"
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
+#include "process/sealed_binary.hpp"
 #include "process/self_protection.hpp"
 #include "process/sysctl.hpp"
 #include "process/terminal.hpp"
@@ -165,8 +166,10 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();
 
-  // The last procfs access was above: the init waits holding no procfs fd.
+  // The last procfs access was above: the init waits holding no procfs fd,
+  // nor the sealed view's mount fd (the runtime holds the last copies).
   procfs::close_shared_root();
+  release_sealed_view_mount();
   phase_mark("process_setup");
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 

@@ -61,7 +61,11 @@ bool same_file(const struct stat& a, const struct stat& b) {
          a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
 }
 
-// The binary through a read-only overlay mounted nowhere, or nothing.
+// The overlay's mount fd, held until release_sealed_view_mount(): see there.
+UniqueFd view_mount;
+
+// The binary through a read-only overlay mounted nowhere, or nothing. On
+// success the overlay's mount fd is left in view_mount.
 UniqueFd overlay_view(const std::string& exe_path, const struct stat& exe) {
   size_t slash = exe_path.rfind('/');
   if (exe_path.empty() || exe_path[0] != '/' || slash == std::string::npos) return {};
@@ -80,6 +84,7 @@ UniqueFd overlay_view(const std::string& exe_path, const struct stat& exe) {
   UniqueFd file(::openat(mnt.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   struct stat st {};
   if (!file || ::fstat(file.get(), &st) < 0 || !same_file(st, exe)) return {};
+  view_mount = std::move(mnt);
   return file;
 }
 
@@ -298,6 +303,8 @@ SealedView run_from_sealed_binary() {
   log::debug([] { return "runtime binary: running from " + to_string(*done); });
   return *done;
 }
+
+void release_sealed_view_mount() { view_mount.reset(); }
 
 std::string to_string(SealedView v) {
   switch (v) {

@@ -44,6 +44,17 @@ enum class SealedView { Overlay, Memfd, ReadOnlyMount, Unprivileged };
 // writable file.
 SealedView run_from_sealed_binary();
 
+// The overlay of the sealed view is a detached mount. Dropping the last
+// reference to its mount fd dissolves it, and the kernel then waits for an
+// RCU grace period (15-80 us on the development VM; the same holds for
+// procfs's private instance): closed at once, that wait delayed the seal.
+// So the fd stays open until this call. A child closes its copy before it
+// waits for anything (the init before its Ready); the command itself once
+// the container's process has reached execve, so that the wait overlaps
+// with the process running instead of delaying its start or our exit.
+// Harmless when there is no such mount; the mapped binary stays valid.
+void release_sealed_view_mount();
+
 std::string to_string(SealedView v);
 
 }  // namespace hull::process

@@ -30,6 +30,7 @@
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
@@ -238,6 +239,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     }
     // The process may run for long; other commands must not wait for it.
     dir.reset();
+    // It runs now: the detached mounts' RCU wait overlaps with it.
+    process::release_sealed_view_mount();
+    procfs::close_shared_root();
     UniqueFd proc = launched->release();
     if (pid_file) pid_file->write(pid);
     fault_point("exec-after-started");

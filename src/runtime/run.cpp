@@ -7,6 +7,8 @@
 
 #include "base/error.hpp"
 #include "base/phase_trace.hpp"
+#include "base/procfs.hpp"
+#include "process/sealed_binary.hpp"
 #include "process/terminal_proxy.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/init_pidfd.hpp"
@@ -27,6 +29,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
       start_locked(c.dir, c.state, c.spec.hooks, &c.init_channel);
       phase_mark("started");
+      // The container's process runs now: the RCU wait of dropping the
+      // detached mounts (process/sealed_binary.hpp) overlaps with it.
+      process::release_sealed_view_mount();
+      procfs::close_shared_root();
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
       ::waitpid(c.state.pid, nullptr, 0);
