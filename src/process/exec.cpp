@@ -118,13 +118,20 @@ std::string visible(std::string_view s) {
   return quote(out);
 }
 
+std::optional<std::string> explain_header(const Header& h, std::string_view where, int depth = 0);
+
 // Why a file that exists still gives ENOENT/ENOEXEC/ELIBBAD: its interpreter.
 // nullopt when nothing wrong is visible.
 std::optional<std::string> explain_content(const std::string& path, std::string_view where, int depth = 0) {
   auto h = read_header(path);
   if (!h) return std::nullopt;
-  if (h->shebang_interpreter) {
-    const std::string& interp = *h->shebang_interpreter;
+  return explain_header(*h, where, depth);
+}
+
+// The same, for a file whose header was read already.
+std::optional<std::string> explain_header(const Header& h, std::string_view where, int depth) {
+  if (h.shebang_interpreter) {
+    const std::string& interp = *h.shebang_interpreter;
     if (interp.empty()) return "its #! line names no interpreter";
     if (interp.ends_with('\r')) {
       std::string bare = interp.substr(0, interp.size() - 1);
@@ -139,11 +146,11 @@ std::optional<std::string> explain_content(const std::string& path, std::string_
     }
     return std::nullopt;
   }
-  if (h->elf) {
-    if (h->elf_foreign_machine)
-      return "it is an ELF binary for another architecture (e_machine " + std::to_string(h->elf_machine) + ")";
-    if (h->elf_interpreter && !exists(*h->elf_interpreter))
-      return "its dynamic loader " + quote(*h->elf_interpreter) + " does not exist" + std::string(where) +
+  if (h.elf) {
+    if (h.elf_foreign_machine)
+      return "it is an ELF binary for another architecture (e_machine " + std::to_string(h.elf_machine) + ")";
+    if (h.elf_interpreter && !exists(*h.elf_interpreter))
+      return "its dynamic loader " + quote(*h.elf_interpreter) + " does not exist" + std::string(where) +
              " (a binary built for another distribution, libc or architecture, or a rootfs missing its libraries)";
   }
   return std::nullopt;
@@ -216,14 +223,18 @@ void check_inside_mount_namespace(const std::string& path) {
 // host's binary, overwritten. Whatever chain of interpreters execve would
 // follow must not end at our inode. (The attack needs the race between this
 // check and execve otherwise; see the report for the mount-side protection.)
-void check_not_runtime_binary(const std::string& path, const struct stat& self, int depth = 0) {
+// `known`: path's header when the caller read it already.
+void check_not_runtime_binary(const std::string& path, const struct stat& self, int depth = 0,
+                              const std::optional<Header>* known = nullptr) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
     throw Error(
         quote(path) + " is the hull runtime binary itself; refusing to run it inside the container (CVE-2019-5736)",
         EPERM);
   if (depth >= 4) return;
-  auto h = read_header(path);
+  std::optional<Header> read;
+  if (!known) read = read_header(path);
+  const std::optional<Header>& h = known ? *known : read;
   if (!h) return;
   if (h->shebang_interpreter && !h->shebang_interpreter->empty())
     check_not_runtime_binary(*h->shebang_interpreter, self, depth + 1);
@@ -275,11 +286,15 @@ void check_executable(const std::string& path) {
   try {
     exe = procfs::open_link_target("self/exe", O_PATH);
   } catch (const Error&) {}
+  // One read of the file's first bytes serves both the runtime-binary check
+  // and the explanation of a missing interpreter (it was read twice).
+  const std::optional<Header> header = read_header(path);
   if (exe && ::fstat(exe.get(), &self) == 0)
-    with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self); });
+    with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self, 0, &header); });
   check_inside_mount_namespace(path);
   if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);
-  if (auto why = explain_content(path, " in the container")) throw Error("exec " + quote(path) + ": " + *why, ENOENT);
+  if (auto why = header ? explain_header(*header, " in the container") : std::nullopt)
+    throw Error("exec " + quote(path) + ": " + *why, ENOENT);
 }
 
 std::string explain_exec_failure(const std::string& path, int err, std::string_view where) {
