@@ -109,6 +109,16 @@ scenario_run() {
   expect_eq "stdout: hello, uid_map inside, id -u" "hello 0 $uid 1 1 $sub 0" "$(echo $out)"
   if [[ $(basename "$runtime") == hull* ]]; then
     [[ -d $short/xdg/hull ]] || fail "hull made no state root under XDG_RUNTIME_DIR"
+    # podman's --rm races conmon's exit command (`podman container cleanup
+    # --rm`): when that one removes the container first, `podman run`
+    # returns ("already removed, skipping --rm") while the cleanup process
+    # may still be running the runtime's delete. Bounded wait for it; a
+    # state dir that stays is still a failure.
+    local i
+    for ((i = 0; i < 100; i++)); do
+      [[ -z $(ls -A "$short/xdg/hull") ]] && break
+      sleep 0.1
+    done
     expect_eq "hull's state root under XDG_RUNTIME_DIR, empty after --rm" "" "$(ls -A "$short/xdg/hull")"
   fi
 }
