@@ -118,7 +118,11 @@ Manager::~Manager() {
 }
 
 void Manager::make_tree(bool with_leaves) {
-  Router router(host_, paths_);
+  make_v2_tree(with_leaves);
+  make_v1_tree(with_leaves);
+}
+
+void Manager::make_v1_tree(bool with_leaves) {
   for (const auto& [name, dir] : paths_.v1) {
     const V1Hierarchy& h = host_.v1.at(name);
     std::string top = with_leaves ? dir : parent_of(dir);
@@ -126,10 +130,13 @@ void Manager::make_tree(bool with_leaves) {
     // A parent at the hierarchy's root has its cpuset values already.
     if (h.controllers.count("cpuset") && (with_leaves || top.size() > h.mount.size())) v1::init_cpuset(top, h.mount);
   }
-  if (!paths_.v2.empty()) {
-    make_dirs(with_leaves ? paths_.v2 : parent_of(paths_.v2), host_.v2_mount, made_);
-    enable_v2_controllers(host_, parent_of(paths_.v2), router.v2_controllers(resources_));
-  }
+}
+
+void Manager::make_v2_tree(bool with_leaves) {
+  if (paths_.v2.empty()) return;
+  Router router(host_, paths_);
+  make_dirs(with_leaves ? paths_.v2 : parent_of(paths_.v2), host_.v2_mount, made_);
+  enable_v2_controllers(host_, parent_of(paths_.v2), router.v2_controllers(resources_));
 }
 
 void Manager::create() {
@@ -138,8 +145,19 @@ void Manager::create() {
     with_context("create cgroup", [&] { bus_.emplace(SystemdBus::connect()); });
     return;
   }
+  create_for_clone();
   try {
-    make_tree(true);
+    create_after_clone();
+  } catch (const Error&) {
+    remove_dirs();
+    owned_ = false;
+    throw;
+  }
+}
+
+void Manager::create_for_clone() {
+  try {
+    make_v2_tree(true);
     if (!paths_.v2.empty()) {
       // A cgroup that already has processes belongs to someone else (spec:
       // "a non-empty cgroup" is unfit for create).
@@ -149,14 +167,20 @@ void Manager::create() {
       v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
     }
     owned_ = true;
-    apply(resources_, false);
-    for (const auto& w : warnings_) log::warn(w);
   } catch (Error& e) {
     remove_dirs();
     owned_ = false;
     e.add_context("create cgroup");
     throw;
   }
+}
+
+void Manager::create_after_clone() {
+  with_context("create cgroup", [&] {
+    make_v1_tree(true);
+    apply(resources_, false);
+  });
+  for (const auto& w : warnings_) log::warn(w);
 }
 
 void Manager::create_parents() {

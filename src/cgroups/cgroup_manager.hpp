@@ -122,6 +122,16 @@ class Manager {
   // v2 directory opened for CLONE_INTO_CGROUP. On failure, what was made is removed.
   // Fails if the v2 cgroup already holds processes (spec: a non-empty cgroup is unfit).
   void create();
+  // create() in two steps around the clone of a process that moves itself
+  // into its v1 hierarchies (moves_itself_into_v1), so that the v1 work
+  // overlaps with the process's first steps:
+  // create_for_clone(): what clone3 needs, the v2 directory (CLONE_INTO_CGROUP);
+  // on failure, what it made is removed. Owned from here.
+  // create_after_clone(): the v1 directories and every limit. On failure the
+  // directories stay for the destructor to remove, once the caller has
+  // killed the process, which may be in the v2 one already.
+  void create_for_clone();
+  void create_after_clone();
   // The cgroup now belongs to the container (its state.json names it).
   void disown() noexcept { owned_ = false; }
 
@@ -203,7 +213,9 @@ class Manager {
   // The directories of every hierarchy (or, without with_leaves, only their
   // parents), cpuset values inherited into new v1 ones, the v2 controllers
   // enabled in the parent; what it makes goes to made_.
-  void make_tree(bool with_leaves);
+  void make_tree(bool with_leaves);  // both of:
+  void make_v1_tree(bool with_leaves);
+  void make_v2_tree(bool with_leaves);
   void remove_dirs() noexcept;
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);
