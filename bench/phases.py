@@ -9,7 +9,7 @@ the runtime and the container init each write "<phase> <monotonic ns> <pid>"
 at the end of every phase. BUNDLE_DIR/config.json is the config every run
 uses (copied per id). Prints a Markdown table: per phase, the median time
 since the previous mark of the same process (the init's first phase counts
-from the runtime's "cgroup" mark, just before clone3), and its share of the
+from the runtime's last mark before clone3), and its share of the
 median total (spawn of hull to its exit, measured here).
 bench/phases.sh sets up the rootfs, cgroup and wrapper and calls this.
 """
@@ -27,7 +27,7 @@ RUNTIME = [
     ("parsed", "command line, read + parse + validate config.json"),
     ("sealed", "switch to the sealed view of the runtime binary (CVE-2019-5736)"),
     ("state_dir", "plans, state dir, state.json, saved config"),
-    ("cgroup", "cgroup directories and limits"),
+    ("cgroup", "cgroup directories and limits (v1: after the clone, while the init starts)"),
     ("cloned", "start socket, socketpair, clone3, placement (runtime side)"),
     ("init_ready", "runtime waits for the init's Ready (init's work below)"),
     ("created", "state.json: created, pid file"),
@@ -37,8 +37,9 @@ RUNTIME = [
     ("end", "runtime exits, reaped by the caller"),
 ]
 INIT = [
-    ("init_entry", "clone3 until the init runs (from the runtime's cgroup mark)"),
-    ("namespaces", "placement wait, namespaces, keyring, hostname"),
+    ("init_entry", "clone3 until the init runs (from the runtime's mark before the clone)"),
+    ("init_sealed", "the init switches to the sealed view itself (v1: while the runtime makes the cgroups)"),
+    ("namespaces", "network namespace, placement (wait), namespaces, keyring, hostname"),
     ("rootfs_bind", "propagation of /, rootfs bound onto itself"),
     ("mounts", "the config's mounts (proc, /dev, devpts, shm, mqueue, sysfs)"),
     ("dev_nodes", "device nodes and /dev links"),
@@ -93,12 +94,18 @@ def main():
         for k in (range(len(hulls)) if i % 2 == 0 else reversed(range(len(hulls)))):
             t0, m = one(hulls[k], root, bundles, cfg, i)
             totals[k].append((m["end"][0] - t0) / 1e6)
+            # A runtime phase is what ran since the runtime's previous mark in
+            # time: where the init moves itself into v1 cgroups, "cgroup" ends
+            # after "cloned" (the cgroup is made while the init starts).
+            runtime_marks = sorted((m[name][0], name) for name, _ in RUNTIME if name in m)
             prev = t0
-            for name, _ in RUNTIME:
-                if name in m:
-                    seg[k][name].append((m[name][0] - prev) / 1e6)
-                    prev = m[name][0]
-            prev = m["cgroup"][0]
+            before_clone = t0
+            for ns, name in runtime_marks:
+                seg[k][name].append((ns - prev) / 1e6)
+                if name == "cloned":
+                    before_clone = prev
+                prev = ns
+            prev = before_clone
             for name, _ in INIT:
                 if name in m:
                     seg[k][name].append((m[name][0] - prev) / 1e6)

@@ -24,6 +24,7 @@
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
 #include "process/rlimits.hpp"
+#include "process/sealed_binary.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
@@ -98,6 +99,18 @@ void join_namespaces(InitContext& ctx) {
   // refuses a session leader outside the container's pid namespace, can
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
+  if (ctx.plan->init_seals_binary) {
+    process::run_from_sealed_binary();
+    phase_mark("init_sealed");
+  }
+  if (ctx.plan->init_unshares_first && ::unshare(static_cast<int>(ctx.plan->init_unshares_first)) < 0)
+    throw_errno("create the container's network and ipc namespaces");
+  if (ctx.cgroup_after_clone) {
+    fault_point("init-before-cgroups-made");
+    ctx.sync->expect(SyncMsg::CgroupsMade);
+    if (ctx.other_cpu) ctx.other_cpu->restore_in_child();
+    ctx.cgroup_after_clone->v1_self_placement().move_self();
+  }
   if (ctx.v1_placement) ctx.v1_placement->move_self();
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
   if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");

@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/cgroup_manager.hpp"
 #include "cgroups/self_placement.hpp"
 #include "namespaces/namespaces.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/launch_plan.hpp"
+#include "runtime/other_cpu.hpp"
 #include "runtime/sync_channel.hpp"
 #include "spec/spec.hpp"
 
@@ -57,6 +59,14 @@ struct InitContext {
   ns::NamespacePlan* namespaces = nullptr;
   // The v1 hierarchies the init moves itself into first, or null.
   cgroups::V1SelfPlacement* v1_placement = nullptr;
+  // InitPlan::cgroups_after_clone: the cgroup the runtime is making while
+  // the init makes its namespaces; the init opens its v1 tasks files itself
+  // once told the cgroup is made (its mount namespace is still a copy of
+  // the runtime's then).
+  const cgroups::Manager* cgroup_after_clone = nullptr;
+  // ...and, started on another CPU than the runtime's, its mask to restore
+  // then (runtime/other_cpu.hpp).
+  const OtherCpu* other_cpu = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier; -1: `run`'s Start comes over sync
   int console_socket_fd = -1;

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
@@ -24,6 +25,7 @@
 #include "runtime/idmapped_mounts.hpp"
 #include "runtime/launch_plan.hpp"
 #include "runtime/launcher.hpp"
+#include "runtime/other_cpu.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/rootless.hpp"
@@ -138,10 +140,6 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
   phase_mark("parsed");
-  // Before any namespace is joined and any process cloned: the init (and we,
-  // for a container in our pid namespace) never run from the writable binary.
-  process::run_from_sealed_binary();
-  phase_mark("sealed");
 
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
@@ -150,7 +148,15 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   const InitPlan plan = plan_init(spec, {.runtime_places = cgroup.systemd(),
                                          .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
                                          .has_console_socket = !o.console_socket.empty(),
-                                         .attached = attached});
+                                         .attached = attached,
+                                         .rootless = g.rootless});
+  // Before any namespace is joined and any process cloned: the init (and we,
+  // for a container in our pid namespace) never run from the writable binary.
+  // Where the init seals itself, it does so while we make its cgroups.
+  if (!plan.init_seals_binary) {
+    process::run_from_sealed_binary();
+    phase_mark("sealed");
+  }
 
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
@@ -191,20 +197,28 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   fault_point("create-after-saved-config");
   phase_mark("state_dir");
 
-  const bool has_cgroup = create_cgroup(g, cgroup);
+  const std::string owner = cgroup_owner_tag(c.dir);
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does. A systemd
   // scope is made, and marked, when the init is placed.
-  const std::string owner = cgroup_owner_tag(c.dir);
-  if (!cgroup.systemd()) {
-    if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
-    cgroups::mark_owner(cgroup.paths(), owner);
+  auto finish_cgroup = [&] {
+    if (!cgroup.systemd()) {
+      if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
+      cgroups::mark_owner(cgroup.paths(), owner);
+    }
+    fault_point("create-after-cgroup");
+    phase_mark("cgroup");
+  };
+  bool has_cgroup = true;
+  if (plan.cgroups_after_clone) {
+    cgroup.create_for_clone();
+  } else {
+    has_cgroup = create_cgroup(g, cgroup);
+    finish_cgroup();
   }
   // Now with the parent directories create() made (removed on delete); the
   // state.json written at Created carries them.
   st.cgroupPath = has_cgroup ? cgroup.to_state() : "";
-  fault_point("create-after-cgroup");
-  phase_mark("cgroup");
   UniqueFd listen = start == StartFollows::Later ? listen_start_socket(c.dir.fd()) : UniqueFd();
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   if (plan.join_before_clone_flags) ns::join_before_clone(namespaces);
@@ -226,7 +240,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.plan = &plan;
   if (plan.init_makes_time_ns) ctx.time_offsets = &c.spec.linux_->timeOffsets;
   ctx.namespaces = &namespaces;
-  cgroups::V1SelfPlacement v1_placement = cgroup.v1_self_placement();
+  cgroups::V1SelfPlacement v1_placement;
+  std::optional<OtherCpu> other_cpu;
+  if (plan.cgroups_after_clone) {
+    ctx.cgroup_after_clone = &cgroup;
+    if (other_cpu.emplace(); other_cpu->active()) ctx.other_cpu = &*other_cpu;
+  } else {
+    v1_placement = cgroup.v1_self_placement();
+  }
   if (!v1_placement.empty()) ctx.v1_placement = &v1_placement;
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
@@ -244,8 +265,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   req.entry = container_init_entry;
   req.arg = &ctx;
   req.child_end = &init_end;
-  req.place = [&cgroup, &owner, &ctx](pid_t pid, bool in_cgroup) {
-    cgroup.add_process(pid, in_cgroup, ctx.v1_placement != nullptr);
+  req.place = [&cgroup, &owner](pid_t pid, bool in_cgroup) {
+    cgroup.add_process(pid, in_cgroup, cgroup.moves_itself_into_v1());
     if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
   };
   if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
@@ -272,8 +293,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
   LaunchedChild init = launch(req, runtime_end);
   phase_mark("cloned");
+  if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
   if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
   runtime_cwd.reset();
+  if (plan.cgroups_after_clone) {
+    cgroup.create_after_clone();
+    finish_cgroup();
+    runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade);
+  }
   fault_point("create-after-placement");
   listen.reset();
   console.child.reset();

@@ -49,6 +49,12 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     p.init_makes_time_ns = true;
   }
+  p.cgroups_after_clone = in.init_moves_into_v1 && !in.rootless && !p.wait_for_placement && !p.become_userns_root;
+  if (p.cgroups_after_clone) {
+    p.init_unshares_first = p.clone_flags & (CLONE_NEWNET | CLONE_NEWIPC);
+    p.clone_flags &= ~p.init_unshares_first;
+    p.init_seals_binary = p.clone_flags & CLONE_NEWPID;
+  }
   bool seccomp_agent = spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
   p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
   p.runtime_hooks = !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty();

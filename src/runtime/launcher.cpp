@@ -188,7 +188,7 @@ LaunchedChild finish_launch(const LaunchRequest& r, const SyncChannel& runtime_e
   if (r.place) r.place(child.pid(), child.in_cgroup());
   if (r.id_maps) ns::write_id_maps(child.pid(), r.id_maps->uidMappings, r.id_maps->gidMappings);
   if (r.after_id_maps) r.after_id_maps(child.pid());
-  if (r.release_after_placement) runtime_end.send(SyncMsg::Continue);
+  if (r.release_after_placement) runtime_end.send_to_waiting_peer(SyncMsg::Continue);
   return child;
 }
 

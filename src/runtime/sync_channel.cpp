@@ -43,6 +43,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::State: return "state";
     case SyncMsg::SeccompListener: return "seccomp-listener";
     case SyncMsg::Start: return "start";
+    case SyncMsg::CgroupsMade: return "cgroups-made";
   }
   return "unknown";
 }
@@ -61,6 +62,14 @@ void SyncChannel::send(SyncMsg m, std::string_view payload) const {
   if (payload.size() > kMaxPacket - sizeof h)
     throw Error(std::string("sync message ") + to_string(m) + " is too large");
   if (send_packet(fd_.get(), h, payload) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+}
+
+void SyncChannel::send_to_waiting_peer(SyncMsg m) const {
+  Header h{m, 0};
+  if (send_packet(fd_.get(), h, {}) >= 0) return;
+  const int err = errno;
+  if (err == EPIPE || err == ECONNRESET) receive();  // throws the peer's Error, or that it exited
+  throw_errno(err, std::string("send ") + to_string(m) + " on sync socket");
 }
 
 void SyncChannel::send_error(int err, const std::string& message) const {

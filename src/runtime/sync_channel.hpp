@@ -62,6 +62,7 @@ enum class SyncMsg : uint32_t {
   State = 5,            // payload: the container state JSON as the runtime sees it
   SeccompListener = 6,  // exec: no payload, the seccomp notify listener fd attached
   Start = 7,            // run: the init may go on to execve (instead of start.sock)
+  CgroupsMade = 8,      // the cgroup the init moves itself into exists (InitPlan::cgroups_after_clone)
 };
 
 const char* to_string(SyncMsg m);
@@ -75,6 +76,9 @@ class SyncChannel {
 
   void send(SyncMsg m, std::string_view payload = {}) const;
   void send_error(int err, const std::string& message) const;
+  // send() to a peer that may have failed meanwhile: if it is gone, what it
+  // said before it exited (its Error) is thrown, not the broken pipe.
+  void send_to_waiting_peer(SyncMsg m) const;
   // A message with no payload and `fd` attached (SCM_RIGHTS).
   void send_fd(SyncMsg m, int fd) const;
   // Receives one message. An Error message is rethrown as hull::Error with the

@@ -49,27 +49,59 @@ TEST(InitPlan, PureV2HostClonesEveryNamespaceAndDoesNotWait) {
   EXPECT_EQ(p.console, ConsoleWiring::None);
 }
 
-// The init moves itself into v1 hierarchies: nothing to wait for, but the
-// cgroup namespace must be made after the move.
+// The init moves itself into v1 hierarchies: no placement to wait for, but
+// the cgroup namespace must be made after the move. The runtime makes the v1
+// cgroups after the clone while the init makes its network and ipc
+// namespaces.
 TEST(InitPlan, V1CgroupsMakeTheInitUnshareItsCgroupNamespaceOnceItMovedWithoutWaiting) {
   InitPlan p = hull::plan_init(config(kUsual), {.init_moves_into_v1 = true});
   EXPECT_FALSE(p.wait_for_placement);
+  EXPECT_TRUE(p.cgroups_after_clone);
+  EXPECT_EQ(p.init_unshares_first, static_cast<uint64_t>(CLONE_NEWNET | CLONE_NEWIPC));
   // Cloned with CLONE_NEWCGROUP it would be rooted at hull's cgroup, not the container's.
-  EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
+  EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWIPC));
   EXPECT_TRUE(p.unshare_cgroupns_when_placed);
+  // A new pid namespace: no container process can see the runtime, so the
+  // init seals itself meanwhile.
+  EXPECT_TRUE(p.init_seals_binary);
+  InitPlan shared_pid = hull::plan_init(config(R"([{"type": "network"}, {"type": "mount"}])"), {.init_moves_into_v1 = true});
+  EXPECT_TRUE(shared_pid.cgroups_after_clone);
+  EXPECT_FALSE(shared_pid.init_seals_binary);  // the runtime seals itself, for both
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {}).init_seals_binary);
 }
 
-TEST(InitPlan, V1CgroupsWithoutCgroupNamespaceUnshareNothing) {
+TEST(InitPlan, V1CgroupsWithoutCgroupNamespaceUnshareNothingButWhatTheConfigMakes) {
   InitPlan p = hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}])"), {.init_moves_into_v1 = true});
   EXPECT_FALSE(p.wait_for_placement);
+  EXPECT_TRUE(p.cgroups_after_clone);
+  EXPECT_EQ(p.init_unshares_first, 0u);
   EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWNS));
   EXPECT_FALSE(p.unshare_cgroupns_when_placed);
+}
+
+// Only an init that waits for nothing else has its v1 cgroups made after the
+// clone; a rootless one may get no cgroup at all (create falls back), and one
+// with a user namespace keeps the clone making every namespace it owns.
+TEST(InitPlan, CgroupsAfterTheCloneOnlyForAnInitThatWaitsForNothingElse) {
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {}).cgroups_after_clone);  // pure v2: CLONE_INTO_CGROUP
+  EXPECT_EQ(hull::plan_init(config(kUsual), {}).init_unshares_first, 0u);
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {.init_moves_into_v1 = true, .rootless = true}).cgroups_after_clone);
+  InitPlan userns = hull::plan_init(config(R"([{"type": "user"}, {"type": "network"}, {"type": "mount"}])", kIdMaps),
+                                    {.init_moves_into_v1 = true});
+  EXPECT_FALSE(userns.cgroups_after_clone);
+  EXPECT_EQ(userns.init_unshares_first, 0u);
+  EXPECT_TRUE(userns.clone_flags & CLONE_NEWNET);
+  InitPlan joined = hull::plan_init(config(R"([{"type": "user", "path": "/proc/1/ns/user"}, {"type": "network"}])"),
+                                    {.init_moves_into_v1 = true});
+  EXPECT_FALSE(joined.cgroups_after_clone);
+  EXPECT_EQ(joined.init_unshares_first, 0u);
 }
 
 // systemd starts the scope with the init's pid: only after the clone.
 TEST(InitPlan, ARuntimePlacementMakesTheInitWait) {
   InitPlan p = hull::plan_init(config(kUsual), {.runtime_places = true});
   EXPECT_TRUE(p.wait_for_placement);
+  EXPECT_FALSE(p.cgroups_after_clone);
   EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
   EXPECT_TRUE(p.unshare_cgroupns_when_placed);
 }

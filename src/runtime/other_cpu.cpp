@@ -1,0 +1,28 @@
+#include "runtime/other_cpu.hpp"
+
+#include <cerrno>
+
+#include "base/error.hpp"
+
+namespace hull {
+
+OtherCpu::OtherCpu() {
+  if (::sched_getaffinity(0, sizeof inherited_, &inherited_) < 0) return;
+  active_ = CPU_COUNT(&inherited_) > 1;
+}
+
+void OtherCpu::push_off_our_cpu(pid_t child) const {
+  if (!active_) return;
+  const int cpu = ::sched_getcpu();
+  if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &inherited_)) return;
+  cpu_set_t others = inherited_;
+  CPU_CLR(cpu, &others);
+  ::sched_setaffinity(child, sizeof others, &others);
+}
+
+void OtherCpu::restore_in_child() const {
+  if (active_ && ::sched_setaffinity(0, sizeof inherited_, &inherited_) < 0)
+    throw_errno("restore the CPU affinity the container init inherited");
+}
+
+}  // namespace hull
