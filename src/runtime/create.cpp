@@ -192,9 +192,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   st.cgroupPath = cgroup.to_state();
   c.dir.write_state(st);
   // exec, update and delete (poststop hooks) use the config the container
-  // was created with, even if the bundle changes or goes away.
-  write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
-  fault_point("create-after-saved-config");
+  // was created with, even if the bundle changes or goes away. Nothing reads
+  // it before Created; where the init starts while we make its cgroups, it
+  // is written meanwhile (the init's branch is the longer one there).
+  auto save_config = [&] {
+    write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
+    fault_point("create-after-saved-config");
+  };
+  if (!plan.cgroups_after_clone) save_config();
   phase_mark("state_dir");
 
   const std::string owner = cgroup_owner_tag(c.dir);
@@ -297,6 +302,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
   runtime_cwd.reset();
   if (plan.cgroups_after_clone) {
+    save_config();
     cgroup.create_after_clone();
     finish_cgroup();
     runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade);
