@@ -10,7 +10,6 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
-#include "base/procfs.hpp"
 #include "process/capabilities.hpp"
 #include "process/cwd.hpp"
 #include "process/exec.hpp"
@@ -168,8 +167,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   // The last procfs access was above: the init waits holding no procfs fd,
   // nor the sealed view's mount fd (the runtime holds the last copies).
-  procfs::close_shared_root();
-  release_sealed_view_mount();
+  release_detached_mounts();
   phase_mark("process_setup");
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 

@@ -306,6 +306,11 @@ SealedView run_from_sealed_binary() {
 
 void release_sealed_view_mount() { view_mount.reset(); }
 
+void release_detached_mounts() {
+  procfs::close_shared_root();
+  release_sealed_view_mount();
+}
+
 std::string to_string(SealedView v) {
   switch (v) {
     case SealedView::Overlay: return "a read-only overlayfs view";

@@ -54,6 +54,10 @@ SealedView run_from_sealed_binary();
 // with the process running instead of delaying its start or our exit.
 // Harmless when there is no such mount; the mapped binary stays valid.
 void release_sealed_view_mount();
+// That, and procfs's shared private instance (base/procfs.hpp), the other
+// detached mount a set-up leaves open: what the runtime and its children
+// call once they need neither.
+void release_detached_mounts();
 
 std::string to_string(SealedView v);
 

@@ -30,7 +30,6 @@
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
-#include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
@@ -240,8 +239,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // The process may run for long; other commands must not wait for it.
     dir.reset();
     // It runs now: the detached mounts' RCU wait overlaps with it.
-    process::release_sealed_view_mount();
-    procfs::close_shared_root();
+    process::release_detached_mounts();
     UniqueFd proc = launched->release();
     if (pid_file) pid_file->write(pid);
     fault_point("exec-after-started");

@@ -7,7 +7,6 @@
 
 #include "base/error.hpp"
 #include "base/phase_trace.hpp"
-#include "base/procfs.hpp"
 #include "process/sealed_binary.hpp"
 #include "process/terminal_proxy.hpp"
 #include "runtime/container_setup.hpp"
@@ -31,8 +30,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       phase_mark("started");
       // The container's process runs now: the RCU wait of dropping the
       // detached mounts (process/sealed_binary.hpp) overlaps with it.
-      process::release_sealed_view_mount();
-      procfs::close_shared_root();
+      process::release_detached_mounts();
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
       ::waitpid(c.state.pid, nullptr, 0);
