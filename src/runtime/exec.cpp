@@ -29,6 +29,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/leak_check.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
@@ -191,6 +192,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
     auto [runtime_end, child_end] = SyncChannel::make_pair();
+    leak_check_before_joining_mount_namespace();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");
 
     ExecChild child{&spec,
