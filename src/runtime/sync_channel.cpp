@@ -65,11 +65,12 @@ void SyncChannel::send(SyncMsg m, std::string_view payload) const {
 }
 
 void SyncChannel::send_to_waiting_peer(SyncMsg m) const {
-  Header h{m, 0};
-  if (send_packet(fd_.get(), h, {}) >= 0) return;
-  const int err = errno;
-  if (err == EPIPE || err == ECONNRESET) receive();  // throws the peer's Error, or that it exited
-  throw_errno(err, std::string("send ") + to_string(m) + " on sync socket");
+  try {
+    send(m);
+  } catch (const Error& e) {
+    if (e.code() == EPIPE || e.code() == ECONNRESET) receive();  // throws the peer's Error, or that it exited
+    throw;
+  }
 }
 
 void SyncChannel::send_error(int err, const std::string& message) const {
