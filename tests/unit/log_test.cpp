@@ -64,6 +64,9 @@ TEST(LogTime, IsRfc3339Utc) {
   EXPECT_EQ(rfc3339(timespec{1795341600, 999999999}, false), "2026-11-22T10:00:00Z");
   EXPECT_EQ(rfc3339(timespec{1795341600, 999999999}, true), "2026-11-22T10:00:00.999999999Z");
   EXPECT_EQ(rfc3339(timespec{1795341600, 5}, true), "2026-11-22T10:00:00.000000005Z");
+  // The last second of a leap day, and of a year.
+  EXPECT_EQ(rfc3339(timespec{1709251199, 0}, false), "2024-02-29T23:59:59Z");
+  EXPECT_EQ(rfc3339(timespec{1798761599, 0}, false), "2026-12-31T23:59:59Z");
   std::string t = rfc3339_now_seconds();
   ASSERT_EQ(t.size(), 20u) << t;
   EXPECT_EQ(t[10], 'T');
