@@ -82,4 +82,11 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
                        ContainerCgroup& cgroup);
 
+// The end of an attached run or restore: a forced delete of the container
+// whose init this command made (own: the state it wrote) and has reaped.
+// hooks: the ones the command holds; null: read from the saved config. A
+// container deleted meanwhile is gone already; if a new one took the id
+// since, its state names another init, and it is left alone.
+void delete_own_container(const GlobalOptions& g, const ContainerState& own, const spec::Hooks* hooks);
+
 }  // namespace hull

@@ -88,7 +88,9 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& hooks,
                   const SyncChannel* init_channel) {
   fault_point("start-after-open");
-  require_transition(state.id, observed_status(state, dir.fd()), Operation::Start);
+  // `run` has held the lock since it made the init, so the container is
+  // created; an init that died since shows at the release (InitNotWaiting).
+  require_transition(state.id, init_channel ? state.status : observed_status(state, dir.fd()), Operation::Start);
   bool init_gone = false;
   with_context("start container " + quote(state.id), [&] {
     // Recorded before the release: on a full --root disk start fails while
@@ -170,16 +172,18 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   });
 }
 
-void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
-  std::optional<OpenedContainer> opened;
+namespace {
+
+// delete's open step: the container, or nothing when --force finds nothing
+// it may act on.
+std::optional<OpenedContainer> open_for_delete(const GlobalOptions& g, const std::string& id, bool force) {
   try {
-    opened.emplace(open_container(g, id));
+    return open_container(g, id);
   } catch (const ContainerMissing&) {
     if (!force) throw;
     // Nothing to delete is what --force asked for; but a create or delete
     // killed half-way may have left an empty or state-less directory.
     StateStore(g.root).clear_debris(id);
-    return;
   } catch (const CorruptState& e) {
     if (!force) throw;
     // Nothing it names can be trusted for a kill: the directory goes, and
@@ -187,9 +191,14 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     log::warn(std::string(e.what()) +
               "; removing the container's state only: its processes and cgroup, if any, are left as they are");
     StateStore(g.root).remove_unreadable(id);
-    return;
   }
-  OpenedContainer& c = *opened;
+  return std::nullopt;
+}
+
+// hooks: the container's, when the caller holds them; null: read from the
+// saved config.
+void delete_opened(const GlobalOptions& g, OpenedContainer& c, bool force, const spec::Hooks* hooks) {
+  const std::string& id = c.state.id;
   fault_point("delete-after-open");
   require_transition(id, c.status, force ? Operation::ForceDelete : Operation::Delete);
   with_context("delete container " + quote(id), [&] {
@@ -202,13 +211,28 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
       kill_and_wait(c.dir, c.state, c.status, cgroup);
     }
     fault_point("delete-after-kill");
-    destroy_container(c.dir, c.state, saved_hooks_or_none(c.dir), cgroup);
+    destroy_container(c.dir, c.state, hooks ? *hooks : saved_hooks_or_none(c.dir), cgroup);
   });
   // A create of this id refused while the container existed, killed between
   // making its temporary directory and removing it, left that directory;
   // --force is what clients run to leave nothing (found by the lifecycle
   // model, seeds 501409 and 701073).
   if (force) StateStore(g.root).clear_debris(id);
+}
+
+}  // namespace
+
+void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
+  if (std::optional<OpenedContainer> c = open_for_delete(g, id, force)) delete_opened(g, *c, force, nullptr);
+}
+
+void delete_own_container(const GlobalOptions& g, const ContainerState& own, const spec::Hooks* hooks) {
+  std::optional<OpenedContainer> c = open_for_delete(g, own.id, true);
+  if (!c) return;
+  // Deleted by another command while it ran, and the id taken by a new
+  // container since: that one is not ours to remove.
+  if (c->state.pid != own.pid || c->state.initStartTime != own.initStartTime) return;
+  delete_opened(g, *c, true, hooks);
 }
 
 std::string container_state_json(const GlobalOptions& g, const std::string& id) {

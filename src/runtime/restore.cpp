@@ -350,7 +350,7 @@ int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
     SignalForwarder forwarder;
     r.dir.reset();  // unlocked while it runs, so other commands can act on it
     int code = forwarder.forward_until_exit(pidfd.get(), "container " + quote(o.id));
-    delete_container(g, o.id, true);
+    delete_own_container(g, r.state, nullptr);
     return code;
   });
 }

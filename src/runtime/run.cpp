@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/phase_trace.hpp"
 #include "process/sealed_binary.hpp"
 #include "process/terminal_proxy.hpp"
@@ -46,7 +47,8 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     if (pty) process::proxy_terminal(pty->master.get(), {0, 1, c.pidfd.get()});
     int code = forwarder->forward_until_exit(c.pidfd.get(), "container " + quote(id));
     phase_mark("exited");
-    if (!o.keep) delete_container(g, id, true);
+    fault_point("run-after-exit");
+    if (!o.keep) delete_own_container(g, c.state, &c.spec.hooks);
     phase_mark("deleted");
     return code;
   });

@@ -208,6 +208,37 @@ TEST_F(InterruptedLifecycleTest, DeleteForceClearsWhatARefusedCreateKilledHalfWa
   expect_nothing_left(kId);
 }
 
+// An attached run whose container a client force-deleted while it ran, and
+// whose id a new container took before the run reached its own delete: the
+// run leaves the new container alone. It used to delete by id, and so
+// killed and removed the newcomer.
+TEST_F(InterruptedLifecycleTest, ARunLeavesTheContainerThatTookItsIdSinceAlone) {
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(15000);
+  Child run = Child::spawn(fault_argv("run-after-exit", {"run", "--bundle", b_->dir().string(), kId}, true), bounded);
+  ASSERT_TRUE(program_ran());
+  ProcResult del = hull({"delete", "--force", kId});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+  ASSERT_TRUE(wait_stopped(run.pid())) << "hull run did not stop after its container exited";
+  Bundle& successor = bundle("successor");
+  successor.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", successor.dir().string(), kId});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  std::optional<InitRecord> init = recorded_init(kId);
+  ASSERT_TRUE(init.has_value());
+  ::kill(run.pid(), SIGCONT);
+  ProcResult r = finish_reaping_orphans(std::move(run));
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
+  EXPECT_EQ(status(kId), "created") << "the run removed the container that took its id";
+  std::optional<InitRecord> after = recorded_init(kId);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->pid, init->pid);
+  ProcResult force = hull({"delete", "--force", kId});
+  EXPECT_EQ(force.exit_code, 0) << force.err;
+  expect_nothing_left(kId);
+}
+
 // exec passed its status check and is about to clone its process when a
 // pause comes: the pause waits until the process has exec'd (then freezes
 // it with the rest), so exec returns and the container ends up paused.
