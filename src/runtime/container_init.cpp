@@ -188,17 +188,22 @@ void join_namespaces(InitContext& ctx) {
       ::close(ctx.console_socket_fd);
       ctx.console_socket_fd = -1;
     }
-    // From here the init must outlive `hull create`, which exits after Ready.
-    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     fault_point("init-before-ready");
-    ctx.sync->send(SyncMsg::Ready);
     if (ctx.listen_fd < 0) {
-      // `run`: the runtime that made us releases us itself. A failure from
-      // here goes back over the same channel (start_conn stays -1).
+      // `run`: the runtime that made us releases us itself (mostly before
+      // Ready: Start is then queued already), and outlives us until we
+      // exec or fail. Until Start we die with it: it has recorded the
+      // container "running" only once it sends Start. A failure from here
+      // goes back over the same channel (start_conn stays -1).
+      ctx.sync->send(SyncMsg::Ready);
       ctx.sync->expect(SyncMsg::Start);
+      ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
       fault_point("init-after-start");
       return ctx.sync->fd();
     }
+    // From here the init must outlive `hull create`, which exits after Ready.
+    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    ctx.sync->send(SyncMsg::Ready);
     ctx.sync->close();
     UniqueFd conn = wait_for_start(ctx.listen_fd);
     start_conn = conn.release();  // CLOEXEC: closes itself at execve

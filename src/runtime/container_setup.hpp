@@ -24,8 +24,11 @@ struct CreatedContainer {
   // socketpair the init sends its pty master over (hull run proxies it).
   UniqueFd console_receiver;
   // StartFollows::Now: the runtime's end of the sync channel, on which the
-  // init waits for Start (start_locked sends it).
+  // init waits for Start (start_locked sends it)...
   SyncChannel init_channel;
+  // ...unless it was sent already, with the "running" record, before the
+  // init was ready (no runtime hooks): then finish_early_start follows.
+  bool init_released = false;
 };
 
 // A container opened under its lock, with its live status.
@@ -49,11 +52,13 @@ cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status stat
 // handshake, record). On error nothing is left behind (no state dir, no
 // process, no cgroup). With StartFollows::Now (run, which starts the
 // container at once under the same lock), the "created" state is not
-// written: start_locked's "running" replaces the "creating" one directly, a
-// state.json write less; a run killed in between leaves what a create
-// killed before its record leaves, or a start killed after its record
-// (whose init, waiting on the channel, exits at its EOF). Nor is start.sock
-// made: the init waits for Start on the sync channel.
+// written: "running" replaces the "creating" one directly, a state.json
+// write less. Without runtime hooks it is written, and the init released,
+// while the init still sets up (init_released); otherwise by start_locked.
+// A run killed before the release leaves what a create killed before its
+// record leaves (the init dies with it: it keeps its parent-death signal
+// until it has Start), one killed after it a running container. Nor is
+// start.sock made: the init waits for Start on the sync channel.
 enum class StartFollows { Later, Now };
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
                                          StartFollows start = StartFollows::Later);
@@ -78,6 +83,11 @@ spec::Hooks load_saved_hooks(const ContainerDir& dir);
 // Removes a container whose init is gone or killed: what is left in its
 // cgroups, the cgroups, the state dir; then runs the poststop hooks.
 // The second form reuses the cgroup the caller already checked.
+// The end of `run`'s start when create released the init early
+// (CreatedContainer::init_released): waits until the init has exec'd (or
+// throws its error) and runs the poststart hooks, as start_locked does.
+void finish_early_start(const ContainerState& state, const spec::Hooks& hooks, const SyncChannel& init);
+
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks);
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
                        ContainerCgroup& cgroup);

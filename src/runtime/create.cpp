@@ -121,6 +121,13 @@ bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
   }
 }
 
+// The init's start time: what tells it from a later process with its pid.
+void record_init_start_time(ContainerState& st, pid_t pid) {
+  auto stat = read_proc_stat(pid);
+  if (!stat) throw Error("the container init exited before it was recorded");
+  st.initStartTime = stat->start_time;
+}
+
 }  // namespace
 
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
@@ -318,6 +325,21 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
   st.pid = init.pid();
   if (plan.send_state) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
+  // `run` with no runtime hooks (which talk to the init until Ready):
+  // recorded running and released now, while the init still sets up, so it
+  // finds Start queued at its barrier rather than waiting there for us to
+  // wake on its Ready, record and answer. It keeps its parent-death signal
+  // until it has read Start: a run killed before this send leaves a
+  // container that is stopped (its init died with us), one killed after it
+  // a running one; never a program running under a "creating" record.
+  if (start == StartFollows::Now && !plan.runtime_hooks) {
+    record_init_start_time(st, init.pid());
+    st.status = Status::Running;
+    c.dir.write_state(st);
+    fault_point("run-after-running-state");
+    runtime_end.send_to_waiting_peer(SyncMsg::Start);
+    c.init_released = true;
+  }
   for (;;) {
     SyncMsg m = runtime_end.receive();
     if (m == SyncMsg::Ready) break;
@@ -330,11 +352,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   phase_mark("init_ready");
 
   // 7. Record it as created; from here the init and the cgroups outlive this process.
-  auto stat = read_proc_stat(init.pid());
   fault_point("create-after-ready");
-  if (!stat) throw Error("the container init exited right after set-up");
-  st.initStartTime = stat->start_time;
-  st.status = Status::Created;
+  if (!c.init_released) {
+    record_init_start_time(st, init.pid());
+    st.status = Status::Created;
+  }
   if (pid_file) pid_file->write(init.pid());
   if (start == StartFollows::Later) c.dir.write_state(st);
   c.pidfd = init.release();

@@ -74,6 +74,15 @@ spec::Hooks saved_hooks_or_none(const ContainerDir& dir) {
 
 }  // namespace
 
+namespace {
+// runtime.md: poststart hooks run after the process started; a failure is
+// only a warning.
+void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks) {
+  if (!hooks.poststart.empty())
+    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Warn);
+}
+}  // namespace
+
 OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
   validate_container_id(id);
   StateStore store(g.root);
@@ -116,10 +125,14 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& h
   // Killed between the check above and the release (found by the load
   // test's concurrent operations): by now the container is stopped.
   if (init_gone) require_transition(state.id, Status::Stopped, Operation::Start);
-  // runtime.md: poststart hooks run after the process started; a failure
-  // is only a warning.
-  if (!hooks.poststart.empty())
-    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Warn);
+  run_poststart_hooks(state, hooks);
+}
+
+void finish_early_start(const ContainerState& state, const spec::Hooks& hooks, const SyncChannel& init) {
+  // EOF: the init reached execve (or was killed, which the caller's wait
+  // for its exit reports); an Error: a step after its barrier failed.
+  with_context("start container " + quote(state.id), [&] { init.expect_eof(); });
+  run_poststart_hooks(state, hooks);
 }
 
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks) {

@@ -27,7 +27,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     try {
       // The init sent its pty master during create, before the barrier.
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
-      start_locked(c.dir, c.state, c.spec.hooks, &c.init_channel);
+      if (c.init_released)
+        finish_early_start(c.state, c.spec.hooks, c.init_channel);
+      else
+        start_locked(c.dir, c.state, c.spec.hooks, &c.init_channel);
       phase_mark("started");
       // The container's process runs now: the RCU wait of dropping the
       // detached mounts (process/sealed_binary.hpp) overlaps with it.

@@ -187,17 +187,39 @@ TEST_F(FaultTest, InitDiesRightAfterStart) {
 }
 
 // run killed after it recorded "running", before it sent its init Start
-// over the sync channel: the init, waiting on that channel, sees its EOF and
-// exits by itself (with a start socket it would wait there for a start that
-// never comes), so the container is stopped, not a half-started one.
+// over the sync channel (which it does while the init still sets up): the
+// init dies with it (its parent-death signal stays until it has Start; with
+// a start socket it would wait there for a start that never comes), so the
+// container is stopped, not a half-started one.
 TEST_F(FaultTest, RunKilledBeforeItReleasedItsInitLeavesAStoppedContainer) {
-  ProcResult r = run_fault(Verb::Run, "start-after-running-state");
+  ProcResult r = run_fault(Verb::Run, "run-after-running-state");
   ASSERT_EQ(r.signal, SIGKILL) << r.err;
   std::optional<InitRecord> init = recorded_init(kId);
   ASSERT_TRUE(init.has_value());
   EXPECT_TRUE(wait_exit_and_reap(init->pid)) << "the init still waits after its run was killed";
   EXPECT_EQ(status(kId), "stopped");
   expect_recoverable("after run was killed before the release");
+}
+
+// run killed once its init had Start (which run sends, without runtime
+// hooks, before the init is ready; killed here at the init's Ready, which
+// comes after): the init goes on alone and runs the program, which the state
+// records as running, never under the "creating" record.
+TEST_F(FaultTest, RunKilledAfterItReleasedItsInitLeavesARunningContainer) {
+  ProcResult r = run_fault(Verb::Run, "create-after-ready");
+  ASSERT_EQ(r.signal, SIGKILL) << r.err;
+  std::optional<InitRecord> init = recorded_init(kId);
+  ASSERT_TRUE(init.has_value());
+  EXPECT_EQ(status(kId), "running");
+  // The init's execve comes after run died: bounded wait for the program.
+  std::string comm;
+  for (int i = 0; i < 400 && comm != "sleep"; ++i) {
+    std::ifstream in("/proc/" + std::to_string(init->pid) + "/comm");
+    std::getline(in, comm);
+    if (comm != "sleep") std::this_thread::sleep_for(milliseconds(25));
+  }
+  EXPECT_EQ(comm, "sleep") << "the released init did not run the program";
+  expect_recoverable("after run was killed after the release");
 }
 
 // SIGKILL at a random moment of create, as a node drain would.
