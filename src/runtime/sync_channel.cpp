@@ -100,9 +100,22 @@ Header check_header(const char* buf, size_t n) {
 // One packet; 0 bytes means the peer closed its end. Error packets are thrown.
 size_t receive_packet(int fd) {
   ssize_t n;
-  do n = ::recv(fd, packet, kMaxPacket, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("receive on sync socket");
+  bool reset_seen = false;
+  for (;;) {
+    n = ::recv(fd, packet, kMaxPacket, 0);
+    if (n >= 0) break;
+    if (errno == EINTR) continue;
+    // The peer closed its end with messages of ours unread (an init that
+    // failed before it read the Start that `run` sends ahead): the kernel
+    // reports ECONNRESET once, ahead of what the peer sent before it closed,
+    // which is still queued. Found by the pure cgroup v2 lane, where the
+    // init's exit often came before our receive: its error was lost.
+    if (errno == ECONNRESET && !reset_seen) {
+      reset_seen = true;
+      continue;
+    }
+    throw_errno("receive on sync socket");
+  }
   if (n > 0) check_header(packet, static_cast<size_t>(n));
   return static_cast<size_t>(n);
 }

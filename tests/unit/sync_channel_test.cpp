@@ -100,6 +100,29 @@ TEST(SyncChannel, AnErrorInsteadOfTheExpectedMessageIsThatError) {
   EXPECT_NE(what.find("exec /bin/missing"), std::string::npos) << what;
 }
 
+// `run` sends Start ahead, while the init still sets up. An init that fails
+// before reading it closes its end with that message unread, for which the
+// kernel reports ECONNRESET once, ahead of the error the init sent before
+// closing: that error is what must come out (the pure cgroup v2 lane lost
+// it to "connection reset by peer" when the init's exit came first).
+TEST(SyncChannel, AnErrorSentBeforeClosingWithOurMessageUnreadIsThatError) {
+  auto channels = SyncChannel::make_pair();
+  SyncChannel& runtime = channels.first;
+  SyncChannel& init = channels.second;
+  runtime.send(SyncMsg::Start);
+  init.send_error(EINVAL, "linux.seccomp.syscalls[0].errnoRet: bad");
+  init.close();
+  int code = 0;
+  std::string what = error_of([&] { runtime.expect(SyncMsg::Ready); }, &code);
+  EXPECT_EQ(code, EINVAL);
+  EXPECT_NE(what.find("syscalls[0].errnoRet"), std::string::npos) << what;
+  // Closed with nothing sent: the init's end of the protocol, not a reset.
+  auto again = SyncChannel::make_pair();
+  again.first.send(SyncMsg::Start);
+  again.second.close();
+  EXPECT_EQ(error_of([&] { again.first.receive(); }), "the container init exited during set-up");
+}
+
 TEST(SyncChannel, AnUnexpectedMessageNamesBoth) {
   auto channels = SyncChannel::make_pair();
   SyncChannel& runtime = channels.first;
