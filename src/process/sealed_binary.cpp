@@ -61,7 +61,7 @@ bool same_file(const struct stat& a, const struct stat& b) {
          a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
 }
 
-// The overlay's mount fd, held until release_sealed_view_mount(): see there.
+// The overlay's mount fd, held until release_detached_mounts(): see there.
 UniqueFd view_mount;
 
 // The binary through a read-only overlay mounted nowhere, or nothing. On
@@ -304,11 +304,9 @@ SealedView run_from_sealed_binary() {
   return *done;
 }
 
-void release_sealed_view_mount() { view_mount.reset(); }
-
 void release_detached_mounts() {
   procfs::close_shared_root();
-  release_sealed_view_mount();
+  view_mount.reset();
 }
 
 std::string to_string(SealedView v) {

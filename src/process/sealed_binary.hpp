@@ -44,19 +44,16 @@ enum class SealedView { Overlay, Memfd, ReadOnlyMount, Unprivileged };
 // writable file.
 SealedView run_from_sealed_binary();
 
-// The overlay of the sealed view is a detached mount. Dropping the last
-// reference to its mount fd dissolves it, and the kernel then waits for an
-// RCU grace period (15-80 us on the development VM; the same holds for
-// procfs's private instance): closed at once, that wait delayed the seal.
-// So the fd stays open until this call. A child closes its copy before it
-// waits for anything (the init before its Ready); the command itself once
-// the container's process has reached execve, so that the wait overlaps
-// with the process running instead of delaying its start or our exit.
-// Harmless when there is no such mount; the mapped binary stays valid.
-void release_sealed_view_mount();
-// That, and procfs's shared private instance (base/procfs.hpp), the other
-// detached mount a set-up leaves open: what the runtime and its children
-// call once they need neither.
+// The overlay of the sealed view is a detached mount, and so is procfs's
+// shared private instance (base/procfs.hpp). Dropping the last reference to
+// such a mount fd dissolves it, and the kernel then waits for an RCU grace
+// period (15-80 us on the development VM): closed at once, that wait
+// delayed the seal. So both fds stay open until this call. A child closes
+// its copies before it waits for anything (the init before its Ready); the
+// command itself once the container's process has reached execve, so that
+// the wait overlaps with the process running instead of delaying its start
+// or our exit. Harmless when there is no such mount; the mapped binary
+// stays valid.
 void release_detached_mounts();
 
 std::string to_string(SealedView v);

@@ -80,14 +80,14 @@ spec::Spec load_saved_config(const ContainerDir& dir);
 // (most) is checked to be JSON but not parsed into a spec::Spec.
 spec::Hooks load_saved_hooks(const ContainerDir& dir);
 
-// Removes a container whose init is gone or killed: what is left in its
-// cgroups, the cgroups, the state dir; then runs the poststop hooks.
-// The second form reuses the cgroup the caller already checked.
 // The end of `run`'s start when create released the init early
 // (CreatedContainer::init_released): waits until the init has exec'd (or
 // throws its error) and runs the poststart hooks, as start_locked does.
 void finish_early_start(const ContainerState& state, const spec::Hooks& hooks, const SyncChannel& init);
 
+// Removes a container whose init is gone or killed: what is left in its
+// cgroups, the cgroups, the state dir; then runs the poststop hooks.
+// The second form reuses the cgroup the caller already checked.
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks);
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
                        ContainerCgroup& cgroup);

@@ -29,8 +29,8 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
-#include "base/leak_check.hpp"
 #include "base/fs.hpp"
+#include "base/leak_check.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"

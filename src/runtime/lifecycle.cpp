@@ -72,9 +72,6 @@ spec::Hooks saved_hooks_or_none(const ContainerDir& dir) {
   return load_saved_hooks(dir);
 }
 
-}  // namespace
-
-namespace {
 // runtime.md: poststart hooks run after the process started; a failure is
 // only a warning.
 void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks) {
