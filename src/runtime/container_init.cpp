@@ -190,14 +190,17 @@ void join_namespaces(InitContext& ctx) {
     }
     fault_point("init-before-ready");
     if (ctx.listen_fd < 0) {
-      // `run`: the runtime that made us releases us itself (mostly before
-      // Ready: Start is then queued already), and outlives us until we
-      // exec or fail. Until Start we die with it: it has recorded the
-      // container "running" only once it sends Start. A failure from here
-      // goes back over the same channel (start_conn stays -1).
-      ctx.sync->send(SyncMsg::Ready);
+      // `run`: the runtime that made us releases us itself, and outlives us
+      // until we exec or fail. Until Start we die with it: it has recorded
+      // the container "running" only once it sends Start. Sent ahead
+      // (start_before_ready), Start is read before Ready, so a runtime that
+      // has our Ready has a container that runs whatever becomes of it.
+      // A failure from here goes back over the same channel (start_conn
+      // stays -1).
+      if (!ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
       ctx.sync->expect(SyncMsg::Start);
       ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+      if (ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
       fault_point("init-after-start");
       return ctx.sync->fd();
     }

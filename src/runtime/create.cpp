@@ -156,7 +156,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                                          .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
                                          .has_console_socket = !o.console_socket.empty(),
                                          .attached = attached,
-                                         .rootless = g.rootless});
+                                         .rootless = g.rootless,
+                                         .start_follows = start == StartFollows::Now});
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary.
   // Where the init seals itself, it does so while we make its cgroups.
@@ -325,14 +326,13 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
   st.pid = init.pid();
   if (plan.send_state) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
-  // `run` with no runtime hooks (which talk to the init until Ready):
-  // recorded running and released now, while the init still sets up, so it
-  // finds Start queued at its barrier rather than waiting there for us to
-  // wake on its Ready, record and answer. It keeps its parent-death signal
-  // until it has read Start: a run killed before this send leaves a
-  // container that is stopped (its init died with us), one killed after it
+  // `run` with no runtime hooks: recorded running and released now, while
+  // the init still sets up, so it finds Start queued when it is ready rather
+  // than waiting for us to wake on its Ready, record and answer
+  // (InitPlan::start_before_ready). A run killed before this send leaves a
+  // container that is stopped (its init dies with us), one killed after it
   // a running one; never a program running under a "creating" record.
-  if (start == StartFollows::Now && !plan.runtime_hooks) {
+  if (plan.start_before_ready) {
     record_init_start_time(st, init.pid());
     st.status = Status::Running;
     c.dir.write_state(st);

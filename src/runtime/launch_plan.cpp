@@ -58,6 +58,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   bool seccomp_agent = spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
   p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
   p.runtime_hooks = !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty();
+  p.start_before_ready = in.start_follows && !p.runtime_hooks;
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "
                            "terminal needs a console socket to hand the pty to");

@@ -29,6 +29,7 @@ struct InitPlanInputs {
   bool has_console_socket = false;  // --console-socket was given
   bool attached = false;            // hull run without --detach
   bool rootless = false;            // --rootless: a cgroup may be refused, and the container runs without
+  bool start_follows = false;       // hull run: the runtime starts the container itself, under its lock
 };
 
 // How the container init is made (hull create, hull run).
@@ -83,6 +84,12 @@ struct InitPlan {
   bool init_seals_binary = false;
   bool send_state = false;     // the init needs the state JSON (hooks, seccomp agent)
   bool runtime_hooks = false;  // prestart/createRuntime hooks: the init asks for them
+  // `run` without runtime hooks (which talk to the init until Ready): the
+  // runtime records "running" and sends Start while the init still sets up,
+  // and the init reads it (and drops its parent-death signal) before it
+  // says Ready. So once the runtime has Ready, the init goes on without it;
+  // before the init has Start, it dies with the runtime.
+  bool start_before_ready = false;
   ConsoleWiring console = ConsoleWiring::None;
 };
 

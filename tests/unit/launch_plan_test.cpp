@@ -162,10 +162,10 @@ TEST(InitPlan, TimeOffsetsMakeTheInitCreateTheTimeNamespace) {
   EXPECT_FALSE(plain.init_makes_time_ns);
 }
 
+// A config's "hooks" member with one hook of `kind`.
+std::string hook(const char* kind) { return std::string(R"("hooks": {")") + kind + R"(": [{"path": "/bin/true"}]}, )"; }
+
 TEST(InitPlan, HooksDecideWhatCrossesTheSyncChannel) {
-  auto hook = [](const char* kind) {
-    return std::string(R"("hooks": {")") + kind + R"(": [{"path": "/bin/true"}]}, )";
-  };
   EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("prestart")), {}).runtime_hooks);
   EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {}).runtime_hooks);
   EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {}).send_state);
@@ -177,6 +177,16 @@ TEST(InitPlan, HooksDecideWhatCrossesTheSyncChannel) {
   auto agent = config(kUsual, R"(, "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
       "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]})");
   EXPECT_TRUE(hull::plan_init(agent, {}).send_state);
+}
+
+// run sends Start ahead only when no runtime hooks talk to the init before
+// its Ready; create never does.
+TEST(InitPlan, RunWithoutRuntimeHooksStartsBeforeReady) {
+  EXPECT_TRUE(hull::plan_init(config(kUsual), {.start_follows = true}).start_before_ready);
+  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("startContainer")), {.start_follows = true}).start_before_ready);
+  EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("prestart")), {.start_follows = true}).start_before_ready);
+  EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {.start_follows = true}).start_before_ready);
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {}).start_before_ready);
 }
 
 TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
