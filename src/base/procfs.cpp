@@ -95,6 +95,8 @@ int cached_root() {
 
 }  // namespace
 
+void open_shared_root() { cached_root(); }
+
 void close_shared_root() {
   if (cached >= 0) ::close(cached);
   cached = -1;

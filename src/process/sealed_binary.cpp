@@ -16,8 +16,8 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include "base/error.hpp"
@@ -221,29 +221,49 @@ void remap_onto(const Image& img, int fd) {
   }
 }
 
-// /proc/self/exe -> fd: the kernel accepts the change only now that no
-// mapping of the old file is left. PR_SET_MM_MAP (CAP_SYS_ADMIN) takes the
-// memory layout as it is, read from /proc/self/stat.
-void point_exe_link_at(int fd) {
-  std::string stat = procfs::read("self/stat");
+// The memory layout PR_SET_MM_MAP takes, as the kernel reports it in
+// /proc/self/stat (fields 26-28 and 45-51). The brk is not in it: it moves.
+// A clone shares the layout with its parent, so the parent can read it for
+// the child while the child starts.
+struct MemoryLayout {
+  uint64_t start_code, end_code, start_stack, start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end;
+};
+
+MemoryLayout memory_layout_of_self() {
+  const std::string stat = procfs::read("self/stat");
   size_t paren = stat.rfind(')');
   if (paren == std::string::npos) throw Error("/proc/self/stat: unexpected format");
-  std::istringstream in(stat.substr(paren + 2));
-  std::vector<unsigned long long> field(3);  // fields are 1-based; 1 and 2 are pid and comm
-  // Field 3 is a letter and a few may be negative: those are not used and read as 0.
-  for (std::string tok; in >> tok;) field.push_back(std::strtoull(tok.c_str(), nullptr, 10));
-  if (field.size() < 52) throw Error("/proc/self/stat: too few fields for the memory layout");
+  // Fields are 1-based; 1 and 2 are pid and comm, and the scan starts at 3.
+  // Field 3 is a letter and a few may be negative: those are not used.
+  uint64_t field[52] = {};
+  const char* p = stat.c_str() + paren + 1;
+  int n = 3;
+  for (; n < 52 && *p != '\0'; ++n) {
+    while (*p == ' ') ++p;
+    char* end = nullptr;
+    field[n] = std::strtoull(p, &end, 10);
+    p = end;
+    while (*p != ' ' && *p != '\0') ++p;  // what strtoull left of a non-number
+  }
+  if (n < 52) throw Error("/proc/self/stat: too few fields for the memory layout");
+  return {field[26], field[27], field[28], field[45], field[46], field[47], field[48], field[49], field[50], field[51]};
+}
+
+// /proc/self/exe -> fd: the kernel accepts the change only now that no
+// mapping of the old file is left. PR_SET_MM_MAP (CAP_SYS_ADMIN) takes the
+// memory layout as it is.
+void point_exe_link_at(int fd, const MemoryLayout& layout) {
   prctl_mm_map map{};
-  map.start_code = field[26];
-  map.end_code = field[27];
-  map.start_stack = field[28];
-  map.start_data = field[45];
-  map.end_data = field[46];
-  map.start_brk = field[47];
-  map.arg_start = field[48];
-  map.arg_end = field[49];
-  map.env_start = field[50];
-  map.env_end = field[51];
+  map.start_code = layout.start_code;
+  map.end_code = layout.end_code;
+  map.start_stack = layout.start_stack;
+  map.start_data = layout.start_data;
+  map.end_data = layout.end_data;
+  map.start_brk = layout.start_brk;
+  map.arg_start = layout.arg_start;
+  map.arg_end = layout.arg_end;
+  map.env_start = layout.env_start;
+  map.env_end = layout.env_end;
   map.brk = static_cast<uint64_t>(::syscall(SYS_brk, 0));
   map.exe_fd = static_cast<uint32_t>(fd);
   if (::prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0) throw_errno("prctl(PR_SET_MM_MAP) exe_fd");
@@ -267,9 +287,15 @@ class SignalsBlocked {
   sigset_t old_{};
 };
 
-SealedView seal() {
-  if (runtime_binary_on_readonly_mount()) return SealedView::ReadOnlyMount;
-  if (!has_sys_admin()) return SealedView::Unprivileged;
+struct View {
+  SealedView how;
+  UniqueFd file;  // the binary through the view; empty when no switch is needed
+};
+
+// The checks and the view, without the switch.
+View make_view() {
+  if (runtime_binary_on_readonly_mount()) return {SealedView::ReadOnlyMount, {}};
+  if (!has_sys_admin()) return {SealedView::Unprivileged, {}};
   UniqueFd exe = procfs::open_link_target("self/exe", O_RDONLY);
   struct stat st {};
   if (::fstat(exe.get(), &st) < 0) throw_errno("stat the runtime binary");
@@ -278,30 +304,65 @@ SealedView seal() {
   ssize_t n = ::readlinkat(link.get(), "", path.data(), path.size());
   path.resize(n > 0 ? static_cast<size_t>(n) : 0);
 
-  SealedView how = SealedView::Overlay;
-  UniqueFd view = overlay_view(path, st);
-  if (!view) {
-    how = SealedView::Memfd;
-    view = memfd_view(exe.get(), st);
-  }
-  if (!view) throw Error("no overlayfs view and no sealed memfd copy could be made of " + quote(path));
+  View v{SealedView::Overlay, overlay_view(path, st)};
+  if (!v.file) v = {SealedView::Memfd, memfd_view(exe.get(), st)};
+  if (!v.file) throw Error("no overlayfs view and no sealed memfd copy could be made of " + quote(path));
+  return v;
+}
+
+// The switch itself: code, data, then the exe link.
+void switch_to(int file, const MemoryLayout& layout) {
   Image img = image_of_self();
   if (img.segments.empty()) throw Error("the program's segments are not known (dl_iterate_phdr)");
   SignalsBlocked blocked;
-  remap_onto(img, view.get());
-  point_exe_link_at(view.get());
-  return how;
+  remap_onto(img, file);
+  point_exe_link_at(file, layout);
 }
+
+SealedView seal() {
+  View v = make_view();
+  if (v.file) switch_to(v.file.get(), memory_layout_of_self());
+  return v.how;
+}
+
+// What a parent hands a child (sealed_view_for_child): how, and the layout
+// the child shares. Both ends are this binary, so the bytes are the struct.
+struct Offer {
+  SealedView how;
+  MemoryLayout layout;
+};
+
+// This process's switch, once: it cannot be undone, and children inherit it.
+std::optional<SealedView> done;
 
 }  // namespace
 
 SealedView run_from_sealed_binary() {
-  // Once per process: the switch cannot be undone, and children inherit it.
-  static std::optional<SealedView> done;
   if (done) return *done;
   done = with_context("seal the runtime binary", [] { return seal(); });
   log::debug([] { return "runtime binary: running from " + to_string(*done); });
   return *done;
+}
+
+SealedViewForChild sealed_view_for_child() {
+  return with_context("seal the runtime binary", [] {
+    View v = make_view();
+    Offer offer{v.how, v.file ? memory_layout_of_self() : MemoryLayout{}};
+    log::debug([&] { return "runtime binary: the init runs from " + to_string(v.how); });
+    return SealedViewForChild{std::string(reinterpret_cast<const char*>(&offer), sizeof offer), std::move(v.file)};
+  });
+}
+
+void run_from_parents_sealed_view(std::string_view offer_bytes, UniqueFd file) {
+  done = with_context("seal the runtime binary", [&] {
+    Offer offer{};
+    if (offer_bytes.size() != sizeof offer) throw Error("the sealed view's description has the wrong size");
+    std::memcpy(&offer, offer_bytes.data(), sizeof offer);
+    const bool switches = offer.how == SealedView::Overlay || offer.how == SealedView::Memfd;
+    if (switches && !file) throw Error("the sealed view came without its file");
+    if (switches) switch_to(file.get(), offer.layout);
+    return offer.how;
+  });
 }
 
 void release_detached_mounts() {

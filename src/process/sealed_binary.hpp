@@ -25,8 +25,12 @@
 //    file's page cache, nothing is charged to any container;
 //  - a sealed memfd copy (F_SEAL_WRITE|SHRINK|GROW|SEAL), where the kernel
 //    has no overlayfs: the size of the binary, charged to the cgroup of the
-//    hull command (it is made before the clone), never to the container.
+//    hull command (the command makes it, never the init), never to the
+//    container.
 #include <string>
+#include <string_view>
+
+#include "base/unique_fd.hpp"
 
 namespace hull::process {
 
@@ -43,6 +47,24 @@ enum class SealedView { Overlay, Memfd, ReadOnlyMount, Unprivileged };
 // refuses to start a container process rather than run one from the
 // writable file.
 SealedView run_from_sealed_binary();
+
+// The same switch split between a parent and a child it has just cloned
+// (the init of a container in a new pid namespace on a v1 host,
+// runtime/launch_plan.hpp): the parent makes the view while the child
+// starts, and the child only switches, on the critical path of the
+// container's start. The parent keeps the overlay's mount fd (see
+// release_detached_mounts), so the child never waits for its dissolution.
+// `offer` is for the child alone (the same binary): how the binary is
+// protected and the memory layout the clone shares with the parent, which
+// PR_SET_MM_MAP takes; `file` (empty when no switch is needed: ReadOnlyMount,
+// Unprivileged) rides along as SCM_RIGHTS.
+struct SealedViewForChild {
+  std::string offer;
+  UniqueFd file;
+};
+SealedViewForChild sealed_view_for_child();
+// In the child, single-threaded: switches to the parent's view.
+void run_from_parents_sealed_view(std::string_view offer, UniqueFd file);
 
 // The overlay of the sealed view is a detached mount, and so is procfs's
 // shared private instance (base/procfs.hpp). Dropping the last reference to

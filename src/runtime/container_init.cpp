@@ -100,7 +100,10 @@ void join_namespaces(InitContext& ctx) {
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
   if (ctx.plan->init_seals_binary) {
-    process::run_from_sealed_binary();
+    std::string offer;
+    UniqueFd view;
+    ctx.sync->expect(SyncMsg::SealedView, &offer, &view);
+    process::run_from_parents_sealed_view(offer, std::move(view));
     phase_mark("init_sealed");
   }
   if (ctx.plan->init_unshares_first && ::unshare(static_cast<int>(ctx.plan->init_unshares_first)) < 0)

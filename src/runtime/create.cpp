@@ -14,6 +14,7 @@
 #include "base/json_flat.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
+#include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
@@ -160,7 +161,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                                          .start_follows = start == StartFollows::Now});
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary.
-  // Where the init seals itself, it does so while we make its cgroups.
+  // Where the init seals itself, we make the view after the clone and it
+  // switches to it while we make its cgroups.
   if (!plan.init_seals_binary) {
     process::run_from_sealed_binary();
     phase_mark("sealed");
@@ -301,6 +303,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // bundle's path (dockerd --userns-remap: a 0700 root-owned exec root) never
   // has to reach it. The runtime's own cwd is restored right after (the init
   // closes that fd at entry).
+  // The init reads procfs from its first steps, and so do we after the
+  // clone: one instance for both, inherited.
+  procfs::open_shared_root();
   UniqueFd runtime_cwd = open_fd(".", O_PATH | O_DIRECTORY);
   ctx.close_at_entry[3] = runtime_cwd.get();
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
@@ -309,6 +314,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
   if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
   runtime_cwd.reset();
+  if (plan.init_seals_binary) {
+    // Made while the init starts, which then only switches to it.
+    process::SealedViewForChild view = process::sealed_view_for_child();
+    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, view.file ? view.file.get() : -1);
+  }
   if (plan.cgroups_after_clone) {
     save_config();
     cgroup.create_after_clone();

@@ -77,10 +77,11 @@ struct InitPlan {
   // so they belong to the same one as if the clone had made them.
   uint64_t init_unshares_first = 0;
   // ...and before that the init switches to the sealed view of the runtime
-  // binary itself (CVE-2019-5736, process/sealed_binary.hpp), where the
-  // runtime would have done it for both before the clone: the clone makes
-  // a new pid namespace, so no container process can ever see the runtime,
-  // and none sees the init before it is sealed.
+  // binary itself (CVE-2019-5736, process/sealed_binary.hpp), a view the
+  // runtime makes while the init starts and sends it (SyncMsg::SealedView),
+  // where the runtime would have switched itself before the clone: the clone
+  // makes a new pid namespace, so no container process can ever see the
+  // runtime, and none sees the init before it is sealed.
   bool init_seals_binary = false;
   bool send_state = false;     // the init needs the state JSON (hooks, seccomp agent)
   bool runtime_hooks = false;  // prestart/createRuntime hooks: the init asks for them

@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "base/error.hpp"
-#include "base/fd_passing.hpp"
 
 namespace hull {
 
@@ -19,11 +18,22 @@ struct Header {
 // Large enough for a state JSON with many annotations.
 constexpr size_t kMaxPacket = size_t{64} * 1024;
 
-ssize_t send_packet(int fd, const Header& h, std::string_view payload) {
+// One packet from two pieces, and `passed` attached when >= 0.
+ssize_t send_packet(int fd, const Header& h, std::string_view payload, int passed = -1) {
   iovec iov[2] = {{const_cast<Header*>(&h), sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = payload.empty() ? 1 : 2;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  if (passed >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &passed, sizeof passed);
+  }
   return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
 }
 
@@ -44,6 +54,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::SeccompListener: return "seccomp-listener";
     case SyncMsg::Start: return "start";
     case SyncMsg::CgroupsMade: return "cgroups-made";
+    case SyncMsg::SealedView: return "sealed-view";
   }
   return "unknown";
 }
@@ -57,16 +68,18 @@ std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
 // Header and payload go out as one packet from two pieces: no 64 KiB buffer
 // on the stack, whose pages (probed one by one) each cost a page fault, and
 // a copy-on-write fault in a freshly cloned child.
-void SyncChannel::send(SyncMsg m, std::string_view payload) const {
+void SyncChannel::send(SyncMsg m, std::string_view payload) const { send_with(m, payload, -1); }
+
+void SyncChannel::send_with(SyncMsg m, std::string_view payload, int fd) const {
   Header h{m, 0};
   if (payload.size() > kMaxPacket - sizeof h)
     throw Error(std::string("sync message ") + to_string(m) + " is too large");
-  if (send_packet(fd_.get(), h, payload) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+  if (send_packet(fd_.get(), h, payload, fd) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
 }
 
-void SyncChannel::send_to_waiting_peer(SyncMsg m) const {
+void SyncChannel::send_to_waiting_peer(SyncMsg m, std::string_view payload, int fd) const {
   try {
-    send(m);
+    send_with(m, payload, fd);
   } catch (const Error& e) {
     if (e.code() == EPIPE || e.code() == ECONNRESET) receive();  // throws the peer's Error, or that it exited
     throw;
@@ -82,9 +95,8 @@ void SyncChannel::send_error(int err, const std::string& message) const {
 }
 
 void SyncChannel::send_fd(SyncMsg m, int fd) const {
-  Header h{m, 0};
-  send_with_fd(fd_.get(), fd, std::string_view(reinterpret_cast<const char*>(&h), sizeof h),
-               std::string("sync message ") + to_string(m));
+  if (fd < 0) throw Error(std::string("sync message ") + to_string(m) + ": no fd to send", EBADF);
+  send_with(m, {}, fd);
 }
 
 namespace {
@@ -97,12 +109,39 @@ Header check_header(const char* buf, size_t n) {
   return h;
 }
 
+// recv(), or recvmsg() collecting the first fd attached into `passed`
+// (close-on-exec; any further ones are closed, never leaked).
+ssize_t receive_into_packet(int fd, UniqueFd* passed) {
+  if (!passed) return ::recv(fd, packet, kMaxPacket, 0);
+  iovec iov{packet, kMaxPacket};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0) return n;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i) {
+      int got;
+      std::memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
+      if (!*passed)
+        passed->reset(got);
+      else
+        UniqueFd extra(got);
+    }
+  }
+  return n;
+}
+
 // One packet; 0 bytes means the peer closed its end. Error packets are thrown.
-size_t receive_packet(int fd) {
+size_t receive_packet(int fd, UniqueFd* passed = nullptr) {
   ssize_t n;
   bool reset_seen = false;
   for (;;) {
-    n = ::recv(fd, packet, kMaxPacket, 0);
+    n = receive_into_packet(fd, passed);
     if (n >= 0) break;
     if (errno == EINTR) continue;
     // The peer closed its end with messages of ours unread (an init that
@@ -125,8 +164,8 @@ void SyncChannel::expect_eof() const {
   if (receive_packet(fd_.get()) != 0) throw Error("sync protocol: unexpected message before exec");
 }
 
-SyncMsg SyncChannel::receive(std::string* payload) const {
-  size_t n = receive_packet(fd_.get());
+SyncMsg SyncChannel::receive(std::string* payload, UniqueFd* fd) const {
+  size_t n = receive_packet(fd_.get(), fd);
   if (n == 0) throw Error("the container init exited during set-up");
   Header h;
   std::memcpy(&h, packet, sizeof h);
@@ -134,20 +173,21 @@ SyncMsg SyncChannel::receive(std::string* payload) const {
   return h.type;
 }
 
-void SyncChannel::expect(SyncMsg expected, std::string* payload) const {
-  SyncMsg got = receive(payload);
+void SyncChannel::expect(SyncMsg expected, std::string* payload, UniqueFd* fd) const {
+  SyncMsg got = receive(payload, fd);
   if (got != expected)
     throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(got));
 }
 
 UniqueFd SyncChannel::expect_fd(SyncMsg expected) const {
-  ReceivedMessage m = receive_with_fd(fd_.get(), kMaxPacket, "on sync socket");
-  if (m.data.empty()) throw Error("the container process exited during set-up");
-  Header h = check_header(m.data.data(), m.data.size());
+  UniqueFd fd;
+  if (receive_packet(fd_.get(), &fd) == 0) throw Error("the container process exited during set-up");
+  Header h;
+  std::memcpy(&h, packet, sizeof h);
   if (h.type != expected)
     throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(h.type));
-  if (!m.fd) throw Error(std::string("sync protocol: ") + to_string(expected) + " came without its fd");
-  return std::move(m.fd);
+  if (!fd) throw Error(std::string("sync protocol: ") + to_string(expected) + " came without its fd");
+  return fd;
 }
 
 }  // namespace hull

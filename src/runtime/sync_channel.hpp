@@ -10,6 +10,11 @@
 //   clone3 (CLONE_PIDFD, CLONE_INTO_CGROUP)
 //                                               close the runtime's fds,
 //                                               non-dumpable, parent-death signal
+//   (InitPlan::init_seals_binary: a v1 host, a new pid namespace)
+//   SealedView{how, layout}, fd ------------->  switch to the sealed view of the binary
+//   (InitPlan::cgroups_after_clone)             network and ipc namespaces
+//   make the v1 cgroups, limits
+//   CgroupsMade ----------------------------->
 //                                               move itself into its v1 cgroups
 //   write it into v2 if the clone could not
 //     place it there; systemd: start the scope
@@ -63,6 +68,7 @@ enum class SyncMsg : uint32_t {
   SeccompListener = 6,  // exec: no payload, the seccomp notify listener fd attached
   Start = 7,            // run: the init may go on to execve (instead of start.sock)
   CgroupsMade = 8,      // the cgroup the init moves itself into exists (InitPlan::cgroups_after_clone)
+  SealedView = 9,       // payload and fd: the runtime binary's sealed view for the init (InitPlan::init_seals_binary)
 };
 
 const char* to_string(SyncMsg m);
@@ -77,15 +83,17 @@ class SyncChannel {
   void send(SyncMsg m, std::string_view payload = {}) const;
   void send_error(int err, const std::string& message) const;
   // send() to a peer that may have failed meanwhile: if it is gone, what it
-  // said before it exited (its Error) is thrown, not the broken pipe.
-  void send_to_waiting_peer(SyncMsg m) const;
+  // said before it exited (its Error) is thrown, not the broken pipe. An fd
+  // >= 0 rides along (SCM_RIGHTS).
+  void send_to_waiting_peer(SyncMsg m, std::string_view payload = {}, int fd = -1) const;
   // A message with no payload and `fd` attached (SCM_RIGHTS).
   void send_fd(SyncMsg m, int fd) const;
   // Receives one message. An Error message is rethrown as hull::Error with the
-  // init's errno; EOF (the init died) is an error too.
-  SyncMsg receive(std::string* payload = nullptr) const;
+  // init's errno; EOF (the init died) is an error too. With `fd`, an fd the
+  // message carries lands there (close-on-exec); without, the kernel drops it.
+  SyncMsg receive(std::string* payload = nullptr, UniqueFd* fd = nullptr) const;
   // receive() that insists on `expected`.
-  void expect(SyncMsg expected, std::string* payload = nullptr) const;
+  void expect(SyncMsg expected, std::string* payload = nullptr, UniqueFd* fd = nullptr) const;
   // expect() for a message sent by send_fd: returns the fd (close-on-exec).
   UniqueFd expect_fd(SyncMsg expected) const;
   // Waits for the peer to close its end (its execve closes the CLOEXEC
@@ -96,6 +104,8 @@ class SyncChannel {
   void close() { fd_.reset(); }
 
  private:
+  void send_with(SyncMsg m, std::string_view payload, int fd) const;
+
   UniqueFd fd_;
 };
 

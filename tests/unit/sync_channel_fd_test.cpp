@@ -32,6 +32,37 @@ TEST(SyncChannelFd, TheFdArrivesWithItsMessage) {
   ::close(p[0]);
 }
 
+// The sealed view goes this way: a payload, and an fd only when there is a
+// file to switch to. A receiver that asks for no fd gets none left open.
+TEST(SyncChannelFd, APayloadTravelsWithAnFdOrWithout) {
+  auto [runtime, child] = SyncChannel::make_pair();
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  runtime.send_to_waiting_peer(SyncMsg::SealedView, "offer-1", p[1]);
+  runtime.send_to_waiting_peer(SyncMsg::SealedView, "offer-2");
+  runtime.send_to_waiting_peer(SyncMsg::SealedView, "offer-3", p[1]);
+  ::close(p[1]);
+  std::string payload;
+  hull::UniqueFd fd;
+  child.expect(SyncMsg::SealedView, &payload, &fd);
+  EXPECT_EQ(payload, "offer-1");
+  ASSERT_TRUE(fd);
+  EXPECT_TRUE(::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC);
+  ASSERT_EQ(::write(fd.get(), "y", 1), 1);
+  fd.reset();
+  char c = 0;
+  EXPECT_EQ(::read(p[0], &c, 1), 1);
+  EXPECT_EQ(c, 'y');
+  child.expect(SyncMsg::SealedView, &payload, &fd);
+  EXPECT_EQ(payload, "offer-2");
+  EXPECT_FALSE(fd);
+  // Received without asking for the fd: dropped, so the pipe's last writer is gone.
+  child.expect(SyncMsg::SealedView, &payload);
+  EXPECT_EQ(payload, "offer-3");
+  EXPECT_EQ(::read(p[0], &c, 1), 0);
+  ::close(p[0]);
+}
+
 TEST(SyncChannelFd, AnErrorInsteadOfTheFdIsThrownWithItsErrno) {
   auto [runtime, child] = SyncChannel::make_pair();
   child.send_error(EACCES, "load the seccomp filter");

@@ -61,6 +61,10 @@ TEST(SyncChannel, NamesEveryMessageType) {
   EXPECT_STREQ(hull::to_string(SyncMsg::Ready), "ready");
   EXPECT_STREQ(hull::to_string(SyncMsg::Error), "error");
   EXPECT_STREQ(hull::to_string(SyncMsg::State), "state");
+  EXPECT_STREQ(hull::to_string(SyncMsg::SeccompListener), "seccomp-listener");
+  EXPECT_STREQ(hull::to_string(SyncMsg::Start), "start");
+  EXPECT_STREQ(hull::to_string(SyncMsg::CgroupsMade), "cgroups-made");
+  EXPECT_STREQ(hull::to_string(SyncMsg::SealedView), "sealed-view");
 }
 
 TEST(SyncChannel, StatePayloadKeepsItsBytesAndSizeUpToTheLimit) {
