@@ -248,10 +248,10 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   }
 }
 
-V1SelfPlacement Manager::v1_self_placement() const {
+V1SelfPlacement Manager::v1_self_placement(bool open_now) const {
   V1SelfPlacement placement;
   if (moves_itself_into_v1())
-    for (const auto& [name, dir] : paths_.v1) placement.add(name, dir);
+    for (const auto& [name, dir] : paths_.v1) placement.add(name, dir, open_now);
   return placement;
 }
 

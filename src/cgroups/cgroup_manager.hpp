@@ -160,9 +160,9 @@ class Manager {
   // Whether a new process moves itself into v1 hierarchies (there are some,
   // and systemd, which places the init itself, is not in charge).
   bool moves_itself_into_v1() const { return !unit_ && !paths_.v1.empty(); }
-  // The v1 hierarchies' tasks files for that (self_placement.hpp); empty
-  // unless moves_itself_into_v1().
-  V1SelfPlacement v1_self_placement() const;
+  // The v1 hierarchies' tasks files for that (self_placement.hpp), opened
+  // unless open_now is false; empty unless moves_itself_into_v1().
+  V1SelfPlacement v1_self_placement(bool open_now = true) const;
   // Writes pid to cgroup.procs of every v1 hierarchy (unless the process
   // moved itself: placed_in_v1) and, unless the clone already put it there,
   // of the v2 cgroup. With systemd: starts the scope with pid in it and

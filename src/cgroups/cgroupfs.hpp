@@ -29,6 +29,9 @@ class ValueWriter {
   void open();
   void write(std::string_view value);
   void close() noexcept { fd_.reset(); }
+  // The file as opened elsewhere (another process, over SCM_RIGHTS).
+  void adopt(UniqueFd fd) noexcept { fd_ = std::move(fd); }
+  int fd() const noexcept { return fd_.get(); }
 
  private:
   std::string path_;

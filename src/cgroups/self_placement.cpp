@@ -1,19 +1,34 @@
 #include "cgroups/self_placement.hpp"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "base/error.hpp"
 #include "cgroups/host.hpp"
 
 namespace hull::cgroups {
 
-void V1SelfPlacement::add(const std::string& hierarchy, const std::string& dir) {
+void V1SelfPlacement::add(const std::string& hierarchy, const std::string& dir, bool open_now) {
   Tasks t{hierarchy, ValueWriter(dir, "tasks")};
-  with_context("join cgroup " + dir, [&] { t.writer.open(); });
+  if (open_now) with_context("join cgroup " + dir, [&] { t.writer.open(); });
   auto at = tasks_.end();
   if (!hierarchy_holds(hierarchy, "freezer") && !tasks_.empty() && hierarchy_holds(tasks_.back().hierarchy, "freezer"))
     --at;
   tasks_.insert(at, std::move(t));
+}
+
+std::vector<int> V1SelfPlacement::fds() const {
+  std::vector<int> out;
+  for (const auto& t : tasks_) out.push_back(t.writer.fd());
+  return out;
+}
+
+void V1SelfPlacement::adopt(std::vector<UniqueFd> files) {
+  if (files.size() != tasks_.size())
+    throw Error("sync protocol: " + std::to_string(files.size()) + " tasks files for " +
+                std::to_string(tasks_.size()) + " v1 hierarchies");
+  for (size_t i = 0; i < files.size(); ++i) tasks_[i].writer.adopt(std::move(files[i]));
 }
 
 void V1SelfPlacement::move_self() {

@@ -7,10 +7,11 @@
 // for an RCU grace period: tens of milliseconds on a host tearing down
 // network namespaces, i.e. on every host that deletes containers. A process
 // that has not made threads is its one thread, so the move is the whole
-// process's. The runtime opens the files before the clone (the child may not
-// reach the host's cgroupfs: hull exec clones from the container's mount
-// namespace); the kernel checks the write against the opener's credentials,
-// so a child in a new user namespace may write it too.
+// process's. The runtime opens the files (the child may not reach the host's
+// cgroupfs: hull exec clones from the container's mount namespace), before
+// the clone or, where it makes the cgroups after it, then, and sends them
+// with CgroupsMade; the kernel checks the write against the opener's
+// credentials, so a child in a new user namespace may write it too.
 #include <string>
 #include <vector>
 
@@ -21,11 +22,17 @@ namespace hull::cgroups {
 class V1SelfPlacement {
  public:
   // Opens `dir`/tasks of the v1 `hierarchy` ("cpu,cpuacct") for writing
-  // (close-on-exec). The freezer's comes last: a process that joins a frozen
+  // (close-on-exec), or with open_now false only names it (adopt() brings
+  // the file). The freezer's comes last: a process that joins a frozen
   // cgroup (exec --ignore-paused) stops there, and must be in every other
   // hierarchy by then.
-  void add(const std::string& hierarchy, const std::string& dir);
+  void add(const std::string& hierarchy, const std::string& dir, bool open_now = true);
   bool empty() const { return tasks_.empty(); }
+  // The open files in the order move_self() writes them, to send to the child.
+  std::vector<int> fds() const;
+  // In the child: the files the runtime opened for the same hierarchies
+  // (its fds(), in that order).
+  void adopt(std::vector<UniqueFd> files);
   // In the new process, before it makes a thread: moves it into every
   // hierarchy added, then closes the files (no fd reaches the container).
   void move_self();

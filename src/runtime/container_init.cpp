@@ -15,10 +15,12 @@
 #include <cstring>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/phase_trace.hpp"
+#include "cgroups/self_placement.hpp"
 #include "namespaces/time_namespace.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
@@ -101,18 +103,22 @@ void join_namespaces(InitContext& ctx) {
   if (::setsid() < 0) throw_errno("setsid");
   if (ctx.plan->init_seals_binary) {
     std::string offer;
-    UniqueFd view;
+    std::vector<UniqueFd> view;
     ctx.sync->expect(SyncMsg::SealedView, &offer, &view);
-    process::run_from_parents_sealed_view(offer, std::move(view));
+    if (view.size() > 1) throw Error("sync protocol: sealed-view came with more than one fd");
+    process::run_from_parents_sealed_view(offer, view.empty() ? UniqueFd() : std::move(view.front()));
     phase_mark("init_sealed");
   }
   if (ctx.plan->init_unshares_first && ::unshare(static_cast<int>(ctx.plan->init_unshares_first)) < 0)
     throw_errno("create the container's network and ipc namespaces");
   if (ctx.cgroup_after_clone) {
     fault_point("init-before-cgroups-made");
-    ctx.sync->expect(SyncMsg::CgroupsMade);
+    std::vector<UniqueFd> tasks_files;
+    ctx.sync->expect(SyncMsg::CgroupsMade, nullptr, &tasks_files);
     if (ctx.other_cpu) ctx.other_cpu->restore_in_child();
-    ctx.cgroup_after_clone->v1_self_placement().move_self();
+    cgroups::V1SelfPlacement placement = ctx.cgroup_after_clone->v1_self_placement(false);
+    placement.adopt(std::move(tasks_files));
+    placement.move_self();
   }
   if (ctx.v1_placement) ctx.v1_placement->move_self();
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);

@@ -317,13 +317,17 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (plan.init_seals_binary) {
     // Made while the init starts, which then only switches to it.
     process::SealedViewForChild view = process::sealed_view_for_child();
-    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, view.file ? view.file.get() : -1);
+    const int file = view.file.get();
+    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, view.file ? std::span(&file, 1) : std::span<const int>());
   }
   if (plan.cgroups_after_clone) {
     save_config();
     cgroup.create_after_clone();
     finish_cgroup();
-    runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade);
+    // Opened here, where time is to spare: the init's branch is the longer
+    // one, and it only writes them.
+    const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement();
+    runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
   }
   fault_point("create-after-placement");
   listen.reset();

@@ -18,21 +18,21 @@ struct Header {
 // Large enough for a state JSON with many annotations.
 constexpr size_t kMaxPacket = size_t{64} * 1024;
 
-// One packet from two pieces, and `passed` attached when >= 0.
-ssize_t send_packet(int fd, const Header& h, std::string_view payload, int passed = -1) {
+// One packet from two pieces, with `passed` attached.
+ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span<const int> passed = {}) {
   iovec iov[2] = {{const_cast<Header*>(&h), sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = payload.empty() ? 1 : 2;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  if (passed >= 0) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * SyncChannel::kMaxPassedFds)];
+  if (!passed.empty()) {
     msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * passed.size());
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &passed, sizeof passed);
+    c->cmsg_len = CMSG_LEN(sizeof(int) * passed.size());
+    std::memcpy(CMSG_DATA(c), passed.data(), sizeof(int) * passed.size());
   }
   return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
 }
@@ -68,18 +68,20 @@ std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
 // Header and payload go out as one packet from two pieces: no 64 KiB buffer
 // on the stack, whose pages (probed one by one) each cost a page fault, and
 // a copy-on-write fault in a freshly cloned child.
-void SyncChannel::send(SyncMsg m, std::string_view payload) const { send_with(m, payload, -1); }
+void SyncChannel::send(SyncMsg m, std::string_view payload) const { send_with(m, payload, {}); }
 
-void SyncChannel::send_with(SyncMsg m, std::string_view payload, int fd) const {
+void SyncChannel::send_with(SyncMsg m, std::string_view payload, std::span<const int> fds) const {
   Header h{m, 0};
   if (payload.size() > kMaxPacket - sizeof h)
     throw Error(std::string("sync message ") + to_string(m) + " is too large");
-  if (send_packet(fd_.get(), h, payload, fd) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+  if (fds.size() > kMaxPassedFds)
+    throw Error(std::string("sync message ") + to_string(m) + ": too many fds to pass", E2BIG);
+  if (send_packet(fd_.get(), h, payload, fds) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
 }
 
-void SyncChannel::send_to_waiting_peer(SyncMsg m, std::string_view payload, int fd) const {
+void SyncChannel::send_to_waiting_peer(SyncMsg m, std::string_view payload, std::span<const int> fds) const {
   try {
-    send_with(m, payload, fd);
+    send_with(m, payload, fds);
   } catch (const Error& e) {
     if (e.code() == EPIPE || e.code() == ECONNRESET) receive();  // throws the peer's Error, or that it exited
     throw;
@@ -95,8 +97,7 @@ void SyncChannel::send_error(int err, const std::string& message) const {
 }
 
 void SyncChannel::send_fd(SyncMsg m, int fd) const {
-  if (fd < 0) throw Error(std::string("sync message ") + to_string(m) + ": no fd to send", EBADF);
-  send_with(m, {}, fd);
+  send_with(m, {}, std::span<const int>(&fd, 1));
 }
 
 namespace {
@@ -109,12 +110,11 @@ Header check_header(const char* buf, size_t n) {
   return h;
 }
 
-// recv(), or recvmsg() collecting the first fd attached into `passed`
-// (close-on-exec; any further ones are closed, never leaked).
-ssize_t receive_into_packet(int fd, UniqueFd* passed) {
+// recv(), or recvmsg() collecting the fds attached into `passed` (close-on-exec).
+ssize_t receive_into_packet(int fd, std::vector<UniqueFd>* passed) {
   if (!passed) return ::recv(fd, packet, kMaxPacket, 0);
   iovec iov{packet, kMaxPacket};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * SyncChannel::kMaxPassedFds)];
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -127,17 +127,14 @@ ssize_t receive_into_packet(int fd, UniqueFd* passed) {
     for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i) {
       int got;
       std::memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-      if (!*passed)
-        passed->reset(got);
-      else
-        UniqueFd extra(got);
+      passed->emplace_back(got);
     }
   }
   return n;
 }
 
 // One packet; 0 bytes means the peer closed its end. Error packets are thrown.
-size_t receive_packet(int fd, UniqueFd* passed = nullptr) {
+size_t receive_packet(int fd, std::vector<UniqueFd>* passed = nullptr) {
   ssize_t n;
   bool reset_seen = false;
   for (;;) {
@@ -164,8 +161,8 @@ void SyncChannel::expect_eof() const {
   if (receive_packet(fd_.get()) != 0) throw Error("sync protocol: unexpected message before exec");
 }
 
-SyncMsg SyncChannel::receive(std::string* payload, UniqueFd* fd) const {
-  size_t n = receive_packet(fd_.get(), fd);
+SyncMsg SyncChannel::receive(std::string* payload, std::vector<UniqueFd>* fds) const {
+  size_t n = receive_packet(fd_.get(), fds);
   if (n == 0) throw Error("the container init exited during set-up");
   Header h;
   std::memcpy(&h, packet, sizeof h);
@@ -173,21 +170,21 @@ SyncMsg SyncChannel::receive(std::string* payload, UniqueFd* fd) const {
   return h.type;
 }
 
-void SyncChannel::expect(SyncMsg expected, std::string* payload, UniqueFd* fd) const {
-  SyncMsg got = receive(payload, fd);
+void SyncChannel::expect(SyncMsg expected, std::string* payload, std::vector<UniqueFd>* fds) const {
+  SyncMsg got = receive(payload, fds);
   if (got != expected)
     throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(got));
 }
 
 UniqueFd SyncChannel::expect_fd(SyncMsg expected) const {
-  UniqueFd fd;
-  if (receive_packet(fd_.get(), &fd) == 0) throw Error("the container process exited during set-up");
+  std::vector<UniqueFd> fds;
+  if (receive_packet(fd_.get(), &fds) == 0) throw Error("the container process exited during set-up");
   Header h;
   std::memcpy(&h, packet, sizeof h);
   if (h.type != expected)
     throw Error(std::string("sync protocol: expected ") + to_string(expected) + ", got " + to_string(h.type));
-  if (!fd) throw Error(std::string("sync protocol: ") + to_string(expected) + " came without its fd");
-  return fd;
+  if (fds.size() != 1) throw Error(std::string("sync protocol: ") + to_string(expected) + " came without its one fd");
+  return std::move(fds.front());
 }
 
 }  // namespace hull

@@ -52,8 +52,10 @@
 //   Any step may instead send Error{errno, message} and exit; the runtime then
 //   kills and reaps what it made and reports the message.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/unique_fd.hpp"
 
@@ -83,17 +85,19 @@ class SyncChannel {
   void send(SyncMsg m, std::string_view payload = {}) const;
   void send_error(int err, const std::string& message) const;
   // send() to a peer that may have failed meanwhile: if it is gone, what it
-  // said before it exited (its Error) is thrown, not the broken pipe. An fd
-  // >= 0 rides along (SCM_RIGHTS).
-  void send_to_waiting_peer(SyncMsg m, std::string_view payload = {}, int fd = -1) const;
+  // said before it exited (its Error) is thrown, not the broken pipe. `fds`
+  // (at most kMaxPassedFds) ride along (SCM_RIGHTS).
+  void send_to_waiting_peer(SyncMsg m, std::string_view payload = {}, std::span<const int> fds = {}) const;
+  static constexpr size_t kMaxPassedFds = 16;
   // A message with no payload and `fd` attached (SCM_RIGHTS).
   void send_fd(SyncMsg m, int fd) const;
   // Receives one message. An Error message is rethrown as hull::Error with the
-  // init's errno; EOF (the init died) is an error too. With `fd`, an fd the
-  // message carries lands there (close-on-exec); without, the kernel drops it.
-  SyncMsg receive(std::string* payload = nullptr, UniqueFd* fd = nullptr) const;
+  // init's errno; EOF (the init died) is an error too. With `fds`, the fds
+  // the message carries land there in order (close-on-exec); without, the
+  // kernel drops them.
+  SyncMsg receive(std::string* payload = nullptr, std::vector<UniqueFd>* fds = nullptr) const;
   // receive() that insists on `expected`.
-  void expect(SyncMsg expected, std::string* payload = nullptr, UniqueFd* fd = nullptr) const;
+  void expect(SyncMsg expected, std::string* payload = nullptr, std::vector<UniqueFd>* fds = nullptr) const;
   // expect() for a message sent by send_fd: returns the fd (close-on-exec).
   UniqueFd expect_fd(SyncMsg expected) const;
   // Waits for the peer to close its end (its execve closes the CLOEXEC
@@ -104,7 +108,7 @@ class SyncChannel {
   void close() { fd_.reset(); }
 
  private:
-  void send_with(SyncMsg m, std::string_view payload, int fd) const;
+  void send_with(SyncMsg m, std::string_view payload, std::span<const int> fds) const;
 
   UniqueFd fd_;
 };

@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -57,9 +59,10 @@ TEST(SealedViewHandoff, TheChildRunsFromTheParentsViewAndMapsNothingOfItsFile) {
     std::string problem;
     try {
       std::string offer;
-      hull::UniqueFd view;
+      std::vector<hull::UniqueFd> view;
       child_end.expect(SyncMsg::SealedView, &offer, &view);
-      hull::process::run_from_parents_sealed_view(offer, std::move(view));
+      if (view.size() != 1) throw hull::Error("sealed-view came with " + std::to_string(view.size()) + " fds");
+      hull::process::run_from_parents_sealed_view(offer, std::move(view.front()));
       problem = seal_problems(self);
     } catch (const std::exception& e) {
       problem = e.what();
@@ -70,7 +73,9 @@ TEST(SealedViewHandoff, TheChildRunsFromTheParentsViewAndMapsNothingOfItsFile) {
   ::close(report[1]);
   hull::process::SealedViewForChild view = hull::process::sealed_view_for_child();
   const bool switches = static_cast<bool>(view.file);
-  parent_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, switches ? view.file.get() : -1);
+  const int file = view.file.get();
+  parent_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer,
+                                  switches ? std::span(&file, 1) : std::span<const int>());
   const std::string problem = hull::read_fd(report[0], "the child's report");
   ::close(report[0]);
   int status = 0;

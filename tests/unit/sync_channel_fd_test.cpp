@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "runtime/sync_channel.hpp"
@@ -32,35 +34,56 @@ TEST(SyncChannelFd, TheFdArrivesWithItsMessage) {
   ::close(p[0]);
 }
 
-// The sealed view goes this way: a payload, and an fd only when there is a
-// file to switch to. A receiver that asks for no fd gets none left open.
-TEST(SyncChannelFd, APayloadTravelsWithAnFdOrWithout) {
+// The sealed view and the v1 tasks files go this way: a payload, and fds in
+// order (none when there is nothing to pass). A receiver that asks for no
+// fds gets none left open.
+TEST(SyncChannelFd, APayloadTravelsWithItsFdsInOrderOrWithout) {
   auto [runtime, child] = SyncChannel::make_pair();
-  int p[2];
-  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
-  runtime.send_to_waiting_peer(SyncMsg::SealedView, "offer-1", p[1]);
-  runtime.send_to_waiting_peer(SyncMsg::SealedView, "offer-2");
-  runtime.send_to_waiting_peer(SyncMsg::SealedView, "offer-3", p[1]);
-  ::close(p[1]);
+  int a[2], b[2];
+  ASSERT_EQ(::pipe2(a, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(b, O_CLOEXEC), 0);
+  const int two[] = {a[1], b[1]};
+  runtime.send_to_waiting_peer(SyncMsg::CgroupsMade, "first", two);
+  runtime.send_to_waiting_peer(SyncMsg::SealedView, "second");
+  runtime.send_to_waiting_peer(SyncMsg::SealedView, "third", std::span(&a[1], 1));
+  ::close(a[1]);
+  ::close(b[1]);
   std::string payload;
-  hull::UniqueFd fd;
-  child.expect(SyncMsg::SealedView, &payload, &fd);
-  EXPECT_EQ(payload, "offer-1");
-  ASSERT_TRUE(fd);
-  EXPECT_TRUE(::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC);
-  ASSERT_EQ(::write(fd.get(), "y", 1), 1);
-  fd.reset();
+  std::vector<hull::UniqueFd> fds;
+  child.expect(SyncMsg::CgroupsMade, &payload, &fds);
+  EXPECT_EQ(payload, "first");
+  ASSERT_EQ(fds.size(), 2U);
+  EXPECT_TRUE(::fcntl(fds[0].get(), F_GETFD) & FD_CLOEXEC);
+  EXPECT_TRUE(::fcntl(fds[1].get(), F_GETFD) & FD_CLOEXEC);
+  ASSERT_EQ(::write(fds[0].get(), "a", 1), 1);
+  ASSERT_EQ(::write(fds[1].get(), "b", 1), 1);
   char c = 0;
-  EXPECT_EQ(::read(p[0], &c, 1), 1);
-  EXPECT_EQ(c, 'y');
-  child.expect(SyncMsg::SealedView, &payload, &fd);
-  EXPECT_EQ(payload, "offer-2");
-  EXPECT_FALSE(fd);
-  // Received without asking for the fd: dropped, so the pipe's last writer is gone.
+  EXPECT_EQ(::read(a[0], &c, 1), 1);
+  EXPECT_EQ(c, 'a');
+  EXPECT_EQ(::read(b[0], &c, 1), 1);
+  EXPECT_EQ(c, 'b');
+  fds.clear();
+  child.expect(SyncMsg::SealedView, &payload, &fds);
+  EXPECT_EQ(payload, "second");
+  EXPECT_TRUE(fds.empty());
+  EXPECT_EQ(::read(b[0], &c, 1), 0);  // b's last writer went with the first message's fds
+  // Received without asking for fds: dropped, so a's last writer is gone too.
   child.expect(SyncMsg::SealedView, &payload);
-  EXPECT_EQ(payload, "offer-3");
-  EXPECT_EQ(::read(p[0], &c, 1), 0);
-  ::close(p[0]);
+  EXPECT_EQ(payload, "third");
+  EXPECT_EQ(::read(a[0], &c, 1), 0);
+  ::close(a[0]);
+  ::close(b[0]);
+}
+
+TEST(SyncChannelFd, MoreFdsThanTheChannelCarriesAreRefused) {
+  auto [runtime, child] = SyncChannel::make_pair();
+  std::vector<int> many(SyncChannel::kMaxPassedFds + 1, 0);
+  try {
+    runtime.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, many);
+    FAIL() << "no error";
+  } catch (const hull::Error& e) {
+    EXPECT_EQ(e.code(), E2BIG);
+  }
 }
 
 TEST(SyncChannelFd, AnErrorInsteadOfTheFdIsThrownWithItsErrno) {
