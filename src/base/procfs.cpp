@@ -118,19 +118,30 @@ UniqueFd open_at(int root, std::string_view path, int flags) {
 
 UniqueFd open(std::string_view path, int flags) { return open_at(cached_root(), path, flags); }
 
+namespace {
+
+UniqueFd open_link_in(int dir, const std::string& name, int flags, const std::string& shown) {
+  // Nothing mounted over the link: RESOLVE_NO_XDEV would refuse it.
+  int link = openat2_beneath(dir, name, O_PATH);
+  if (link < 0) throw_errno(shown);
+  ::close(link);
+  int fd = ::openat(dir, name.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw_errno(shown);
+  return UniqueFd(fd);
+}
+
+}  // namespace
+
 UniqueFd open_link_target(std::string_view path, int flags) {
   std::string shown = "/proc/" + std::string(path);
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) throw Error(shown + ": not a per-process link", EINVAL);
   UniqueFd dir = open_at(cached_root(), path.substr(0, slash), O_PATH | O_DIRECTORY);
-  std::string name(path.substr(slash + 1));
-  // Nothing mounted over the link: RESOLVE_NO_XDEV would refuse it.
-  int link = openat2_beneath(dir.get(), name, O_PATH);
-  if (link < 0) throw_errno(shown);
-  ::close(link);
-  int fd = ::openat(dir.get(), name.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw_errno(shown);
-  return UniqueFd(fd);
+  return open_link_in(dir.get(), std::string(path.substr(slash + 1)), flags, shown);
+}
+
+UniqueFd open_link_target_at(int dir, std::string_view name, int flags) {
+  return open_link_in(dir, std::string(name), flags, "/proc/.../" + std::string(name));
 }
 
 std::string read(std::string_view path) {

@@ -43,6 +43,9 @@ UniqueFd open_at(int root, std::string_view path, int flags);
 // with flags. The link itself is checked like open()'s paths (no symlink or
 // mount on the way to it), then followed: the one thing procfs links are for.
 UniqueFd open_link_target(std::string_view path, int flags);
+// The same for the link `name` in `dir`, a directory open() returned
+// ("self"): one resolution of "self" for several of its files.
+UniqueFd open_link_target_at(int dir, std::string_view name, int flags);
 
 // Whole contents / a write of data, through open().
 std::string read(std::string_view path);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "base/log.hpp"
 #include "base/procfs.hpp"
 #include "base/unique_fd.hpp"
@@ -229,8 +230,10 @@ struct MemoryLayout {
   uint64_t start_code, end_code, start_stack, start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end;
 };
 
-MemoryLayout memory_layout_of_self() {
-  const std::string stat = procfs::read("self/stat");
+// self: this process's procfs directory.
+MemoryLayout memory_layout_of(int self) {
+  UniqueFd file = procfs::open_at(self, "stat", O_RDONLY);
+  const std::string stat = read_fd(file.get(), "/proc/self/stat");
   size_t paren = stat.rfind(')');
   if (paren == std::string::npos) throw Error("/proc/self/stat: unexpected format");
   // Fields are 1-based; 1 and 2 are pid and comm, and the scan starts at 3.
@@ -290,22 +293,26 @@ class SignalsBlocked {
 struct View {
   SealedView how;
   UniqueFd file;  // the binary through the view; empty when no switch is needed
+  UniqueFd self;  // our procfs directory, open along with file
 };
 
 // The checks and the view, without the switch.
 View make_view() {
-  if (runtime_binary_on_readonly_mount()) return {SealedView::ReadOnlyMount, {}};
-  if (!has_sys_admin()) return {SealedView::Unprivileged, {}};
-  UniqueFd exe = procfs::open_link_target("self/exe", O_RDONLY);
+  if (runtime_binary_on_readonly_mount()) return {SealedView::ReadOnlyMount, {}, {}};
+  if (!has_sys_admin()) return {SealedView::Unprivileged, {}, {}};
+  UniqueFd self = procfs::open("self", O_PATH | O_DIRECTORY);
+  UniqueFd exe = procfs::open_link_target_at(self.get(), "exe", O_RDONLY);
   struct stat st {};
   if (::fstat(exe.get(), &st) < 0) throw_errno("stat the runtime binary");
-  UniqueFd link = procfs::open("self/exe", O_PATH | O_NOFOLLOW);
   std::string path(4096, '\0');
-  ssize_t n = ::readlinkat(link.get(), "", path.data(), path.size());
+  ssize_t n = ::readlinkat(self.get(), "exe", path.data(), path.size());
   path.resize(n > 0 ? static_cast<size_t>(n) : 0);
 
-  View v{SealedView::Overlay, overlay_view(path, st)};
-  if (!v.file) v = {SealedView::Memfd, memfd_view(exe.get(), st)};
+  View v{SealedView::Overlay, overlay_view(path, st), std::move(self)};
+  if (!v.file) {
+    v.how = SealedView::Memfd;
+    v.file = memfd_view(exe.get(), st);
+  }
   if (!v.file) throw Error("no overlayfs view and no sealed memfd copy could be made of " + quote(path));
   return v;
 }
@@ -321,7 +328,7 @@ void switch_to(int file, const MemoryLayout& layout) {
 
 SealedView seal() {
   View v = make_view();
-  if (v.file) switch_to(v.file.get(), memory_layout_of_self());
+  if (v.file) switch_to(v.file.get(), memory_layout_of(v.self.get()));
   return v.how;
 }
 
@@ -347,7 +354,7 @@ SealedView run_from_sealed_binary() {
 SealedViewForChild sealed_view_for_child() {
   return with_context("seal the runtime binary", [] {
     View v = make_view();
-    Offer offer{v.how, v.file ? memory_layout_of_self() : MemoryLayout{}};
+    Offer offer{v.how, v.file ? memory_layout_of(v.self.get()) : MemoryLayout{}};
     log::debug([&] { return "runtime binary: the init runs from " + to_string(v.how); });
     return SealedViewForChild{std::string(reinterpret_cast<const char*>(&offer), sizeof offer), std::move(v.file)};
   });
