@@ -101,7 +101,10 @@ void join_namespaces(InitContext& ctx) {
   // refuses a session leader outside the container's pid namespace, can
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
-  if (ctx.plan->init_seals_binary) {
+  if (ctx.plan->init_seals_binary && !ctx.plan->runtime_makes_sealed_view) {
+    process::run_from_sealed_binary();
+    phase_mark("init_sealed");
+  } else if (ctx.plan->init_seals_binary) {
     std::string offer;
     std::vector<UniqueFd> view;
     ctx.sync->expect(SyncMsg::SealedView, &offer, &view);

@@ -314,7 +314,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
   if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
   runtime_cwd.reset();
-  if (plan.init_seals_binary) {
+  if (plan.runtime_makes_sealed_view) {
     // Made while the init starts, which then only switches to it.
     process::SealedViewForChild view = process::sealed_view_for_child();
     const int file = view.file.get();

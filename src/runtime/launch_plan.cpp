@@ -54,6 +54,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.init_unshares_first = p.clone_flags & (CLONE_NEWNET | CLONE_NEWIPC);
     p.clone_flags &= ~p.init_unshares_first;
     p.init_seals_binary = p.clone_flags & CLONE_NEWPID;
+    p.runtime_makes_sealed_view = p.init_seals_binary && (p.init_unshares_first & CLONE_NEWNET);
   }
   bool seccomp_agent = spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
   p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();

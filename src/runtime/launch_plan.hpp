@@ -77,12 +77,17 @@ struct InitPlan {
   // so they belong to the same one as if the clone had made them.
   uint64_t init_unshares_first = 0;
   // ...and before that the init switches to the sealed view of the runtime
-  // binary itself (CVE-2019-5736, process/sealed_binary.hpp), a view the
-  // runtime makes while the init starts and sends it (SyncMsg::SealedView),
-  // where the runtime would have switched itself before the clone: the clone
-  // makes a new pid namespace, so no container process can ever see the
-  // runtime, and none sees the init before it is sealed.
+  // binary itself (CVE-2019-5736, process/sealed_binary.hpp), where the
+  // runtime would have switched itself before the clone: the clone makes a
+  // new pid namespace, so no container process can ever see the runtime,
+  // and none sees the init before it is sealed.
   bool init_seals_binary = false;
+  // The view is made by the runtime right after the clone and sent
+  // (SyncMsg::SealedView) where the init has a network namespace to make:
+  // the init's branch is then the longer one by far. Without one the
+  // runtime's branch (view, then cgroups) would be, and the init makes the
+  // view itself while the runtime makes the cgroups.
+  bool runtime_makes_sealed_view = false;
   bool send_state = false;     // the init needs the state JSON (hooks, seccomp agent)
   bool runtime_hooks = false;  // prestart/createRuntime hooks: the init asks for them
   // `run` without runtime hooks (which talk to the init until Ready): the

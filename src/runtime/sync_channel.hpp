@@ -10,7 +10,7 @@
 //   clone3 (CLONE_PIDFD, CLONE_INTO_CGROUP)
 //                                               close the runtime's fds,
 //                                               non-dumpable, parent-death signal
-//   (InitPlan::init_seals_binary: a v1 host, a new pid namespace)
+//   (InitPlan::runtime_makes_sealed_view: v1, new pid and network namespaces)
 //   SealedView{how, layout}, fd ------------->  switch to the sealed view of the binary
 //   (InitPlan::cgroups_after_clone)             network and ipc namespaces
 //   make the v1 cgroups, limits
@@ -70,7 +70,7 @@ enum class SyncMsg : uint32_t {
   SeccompListener = 6,  // exec: no payload, the seccomp notify listener fd attached
   Start = 7,            // run: the init may go on to execve (instead of start.sock)
   CgroupsMade = 8,      // the cgroup the init moves itself into exists (InitPlan::cgroups_after_clone)
-  SealedView = 9,       // payload and fd: the runtime binary's sealed view for the init (InitPlan::init_seals_binary)
+  SealedView = 9,       // payload and fd: the runtime binary's sealed view for the init (InitPlan::runtime_makes_sealed_view)
 };
 
 const char* to_string(SyncMsg m);

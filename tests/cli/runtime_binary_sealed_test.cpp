@@ -45,6 +45,8 @@ class RuntimeBinaryAttackSealed : public RuntimeBinaryCanaryTest {
         b.config["process"]["capabilities"][set].push_back(cap);
   }
 
+  void expect_init_runs_from_the_view(pid_t init);
+
   // `hull exec` into the attacker until it has seen one more runtime process.
   void exec_until_seen(Report& report, const std::string& id) {
     const size_t before = report.count(" " + name_);
@@ -113,9 +115,7 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerWithSysAdminAndPtrace) {
 // started from, its exe link names another file, its code comes from the
 // sealed view, and its writable segment is anonymous memory: nothing of the
 // view is mapped writable.
-TEST_F(RuntimeBinaryAttackSealed, ACreatedInitMapsNothingOfTheFileItWasStartedFrom) {
-  const pid_t init = create_container("sealmaps");
-  ASSERT_GT(init, 0);
+void RuntimeBinaryAttackSealed::expect_init_runs_from_the_view(pid_t init) {
   const std::string proc = "/proc/" + std::to_string(init);
   const std::string host = fs::canonical(copy_).string();
   EXPECT_NE(fs::read_symlink(proc + "/exe").string(), host);
@@ -137,6 +137,29 @@ TEST_F(RuntimeBinaryAttackSealed, ACreatedInitMapsNothingOfTheFileItWasStartedFr
     EXPECT_EQ(perms[1], '-') << "writable mapping of the sealed view: " << line;
   }
   EXPECT_TRUE(code_from_view) << all;
+}
+
+// With a network namespace to make (the default config) the runtime makes
+// the view while the init starts, and the init switches to it.
+TEST_F(RuntimeBinaryAttackSealed, ACreatedInitMapsNothingOfTheFileItWasStartedFrom) {
+  const pid_t init = create_container("sealmaps");
+  ASSERT_GT(init, 0);
+  expect_init_runs_from_the_view(init);
+}
+
+// Without one (InitPlan::runtime_makes_sealed_view false) the init makes
+// the view itself.
+TEST_F(RuntimeBinaryAttackSealed, ACreatedInitWithoutANetworkNamespaceMapsNothingOfItEither) {
+  Bundle& b = bundle("bundle-sealnonet");
+  b.args({"sleep", "1000"});
+  auto& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "network" ? namespaces.erase(it) : it + 1;
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "sealnonet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const pid_t init = state("sealnonet").value("pid", 0);
+  ASSERT_GT(init, 0);
+  expect_init_runs_from_the_view(init);
 }
 
 // The attacker shares the host's pid namespace (with CAP_SYS_ADMIN and

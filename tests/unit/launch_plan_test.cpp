@@ -62,11 +62,19 @@ TEST(InitPlan, V1CgroupsMakeTheInitUnshareItsCgroupNamespaceOnceItMovedWithoutWa
   EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWIPC));
   EXPECT_TRUE(p.unshare_cgroupns_when_placed);
   // A new pid namespace: no container process can see the runtime, so the
-  // init seals itself meanwhile.
+  // init seals itself meanwhile, to a view the runtime makes while the init
+  // starts: its network namespace makes its branch the longer one.
   EXPECT_TRUE(p.init_seals_binary);
+  EXPECT_TRUE(p.runtime_makes_sealed_view);
+  // Without one, the init would only wait for the view: it makes it itself.
+  InitPlan no_net = hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}])"),
+                                    {.init_moves_into_v1 = true});
+  EXPECT_TRUE(no_net.init_seals_binary);
+  EXPECT_FALSE(no_net.runtime_makes_sealed_view);
   InitPlan shared_pid = hull::plan_init(config(R"([{"type": "network"}, {"type": "mount"}])"), {.init_moves_into_v1 = true});
   EXPECT_TRUE(shared_pid.cgroups_after_clone);
   EXPECT_FALSE(shared_pid.init_seals_binary);  // the runtime seals itself, for both
+  EXPECT_FALSE(shared_pid.runtime_makes_sealed_view);
   EXPECT_FALSE(hull::plan_init(config(kUsual), {}).init_seals_binary);
 }
 
