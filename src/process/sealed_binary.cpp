@@ -223,15 +223,11 @@ void remap_onto(const Image& img, int fd) {
 }
 
 // The memory layout PR_SET_MM_MAP takes, as the kernel reports it in
-// /proc/self/stat (fields 26-28 and 45-51). The brk is not in it: it moves.
-// A clone shares the layout with its parent, so the parent can read it for
-// the child while the child starts.
-struct MemoryLayout {
-  uint64_t start_code, end_code, start_stack, start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end;
-};
-
+// /proc/self/stat (fields 26-28 and 45-51); brk and exe_fd are left for
+// point_exe_link_at (the brk moves). A clone shares the layout with its
+// parent, so the parent can read it for the child while the child starts.
 // self: this process's procfs directory.
-MemoryLayout memory_layout_of(int self) {
+prctl_mm_map memory_layout_of(int self) {
   UniqueFd file = procfs::open_at(self, "stat", O_RDONLY);
   const std::string stat = read_fd(file.get(), "/proc/self/stat");
   size_t paren = stat.rfind(')');
@@ -249,24 +245,24 @@ MemoryLayout memory_layout_of(int self) {
     while (*p != ' ' && *p != '\0') ++p;  // what strtoull left of a non-number
   }
   if (n < 52) throw Error("/proc/self/stat: too few fields for the memory layout");
-  return {field[26], field[27], field[28], field[45], field[46], field[47], field[48], field[49], field[50], field[51]};
+  prctl_mm_map map{};
+  map.start_code = field[26];
+  map.end_code = field[27];
+  map.start_stack = field[28];
+  map.start_data = field[45];
+  map.end_data = field[46];
+  map.start_brk = field[47];
+  map.arg_start = field[48];
+  map.arg_end = field[49];
+  map.env_start = field[50];
+  map.env_end = field[51];
+  return map;
 }
 
 // /proc/self/exe -> fd: the kernel accepts the change only now that no
 // mapping of the old file is left. PR_SET_MM_MAP (CAP_SYS_ADMIN) takes the
 // memory layout as it is.
-void point_exe_link_at(int fd, const MemoryLayout& layout) {
-  prctl_mm_map map{};
-  map.start_code = layout.start_code;
-  map.end_code = layout.end_code;
-  map.start_stack = layout.start_stack;
-  map.start_data = layout.start_data;
-  map.end_data = layout.end_data;
-  map.start_brk = layout.start_brk;
-  map.arg_start = layout.arg_start;
-  map.arg_end = layout.arg_end;
-  map.env_start = layout.env_start;
-  map.env_end = layout.env_end;
+void point_exe_link_at(int fd, prctl_mm_map map) {
   map.brk = static_cast<uint64_t>(::syscall(SYS_brk, 0));
   map.exe_fd = static_cast<uint32_t>(fd);
   if (::prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0) throw_errno("prctl(PR_SET_MM_MAP) exe_fd");
@@ -318,7 +314,7 @@ View make_view() {
 }
 
 // The switch itself: code, data, then the exe link.
-void switch_to(int file, const MemoryLayout& layout) {
+void switch_to(int file, const prctl_mm_map& layout) {
   Image img = image_of_self();
   if (img.segments.empty()) throw Error("the program's segments are not known (dl_iterate_phdr)");
   SignalsBlocked blocked;
@@ -336,7 +332,7 @@ SealedView seal() {
 // the child shares. Both ends are this binary, so the bytes are the struct.
 struct Offer {
   SealedView how;
-  MemoryLayout layout;
+  prctl_mm_map layout;
 };
 
 // This process's switch, once: it cannot be undone, and children inherit it.
@@ -354,7 +350,7 @@ SealedView run_from_sealed_binary() {
 SealedViewForChild sealed_view_for_child() {
   return with_context("seal the runtime binary", [] {
     View v = make_view();
-    Offer offer{v.how, v.file ? memory_layout_of(v.self.get()) : MemoryLayout{}};
+    Offer offer{v.how, v.file ? memory_layout_of(v.self.get()) : prctl_mm_map{}};
     log::debug([&] { return "runtime binary: the init runs from " + to_string(v.how); });
     return SealedViewForChild{std::string(reinterpret_cast<const char*>(&offer), sizeof offer), std::move(v.file)};
   });
