@@ -85,7 +85,7 @@ class Reader {
     switch (*p_) {
       case '"': v.kind = Kind::String; return string(v.text);
       case '{': v.kind = Kind::Object; return string_object(v);
-      case '[': v.kind = Kind::Array; return skip_value(1);
+      case '[': v.kind = Kind::Array; return string_array(v);
       case 't': v.kind = Kind::Bool; return literal("true");
       case 'f': v.kind = Kind::Bool; return literal("false");
       case 'n': v.kind = Kind::Null; return literal("null");
@@ -117,6 +117,27 @@ class Reader {
       ws();
     } while (take(','));
     return take('}');
+  }
+
+  bool string_array(Value& v) {
+    ++p_;  // '['
+    v.strings_only = true;
+    ws();
+    if (take(']')) return true;
+    do {
+      ws();
+      if (v.strings_only && p_ != end_ && *p_ == '"') {
+        std::string text;
+        if (!string(text)) return false;
+        v.items.push_back(std::move(text));
+      } else {
+        v.strings_only = false;
+        v.items.clear();
+        if (!skip_value(2)) return false;
+      }
+      ws();
+    } while (take(','));
+    return take(']');
   }
 
   // Any value, validated and dropped.

@@ -1,7 +1,8 @@
 #pragma once
 // A small strict JSON reader for flat files like state.json: one top-level
 // object whose member values are kept when they are strings, unsigned
-// integers or objects of strings, and otherwise only validated and typed.
+// integers, objects of strings or arrays of strings, and otherwise only
+// validated and typed.
 //
 // Why not nlohmann::json (which hull uses for config.json and for writing
 // state.json): `list` reads every container's state.json, and building the
@@ -25,9 +26,11 @@ struct Value {
   Kind kind = Kind::Null;
   std::string text;     // Kind::String
   uint64_t number = 0;  // Kind::Unsigned (no sign, fraction or exponent; fits in 64 bits)
-  // Kind::Object: whether every member is a string, and then the members in order.
+  // Kind::Object or Kind::Array: whether every member (element) is a
+  // string, and then the members (elements) in order.
   bool strings_only = false;
   std::vector<std::pair<std::string, std::string>> members;
+  std::vector<std::string> items;
 };
 
 using Members = std::vector<std::pair<std::string, Value>>;

@@ -80,6 +80,10 @@ struct SystemdPath {
 };
 SystemdPath parse_systemd_path(std::string_view value);
 
+// The container's directory in the v1 hierarchy holding `controller`, or "".
+// From the paths alone: their hierarchy names list their controllers.
+std::string v1_dir(const Paths& paths, const std::string& controller);
+
 // Where cgroupsPath (or its default for `id`) puts the container on `host`.
 // Throws on ".." components or an empty value.
 Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_view id, const Host& host);
@@ -110,8 +114,12 @@ class Manager {
   // Resolves the paths and checks that every configured limit can be applied
   // on this host; touches nothing. `linux` may be null (no linux section).
   static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host = Host::current());
-  // A manager for an existing container from to_state() text. Does not own the cgroup.
-  static Manager load(const std::string& state, const Host& host = Host::current());
+  // A manager for an existing container from to_state() text. Does not own
+  // the cgroup. Without `host`, the host is detected only when something
+  // needs more than the state holds (limits, stats, an error naming the
+  // host's layout): delete, kill, pause and ps read and remove the
+  // directories the state names, and skip the detection's statfs calls.
+  static Manager load(const std::string& state, const Host* host = nullptr);
 
   Manager(Manager&&) noexcept = default;
   Manager& operator=(Manager&&) noexcept = default;
@@ -185,6 +193,8 @@ class Manager {
   void kill_all(int sig) const;
   // Processes in the container's cgroup and its sub-cgroups.
   std::vector<pid_t> pids() const;
+  // Whether pid is one of them.
+  bool holds(pid_t pid) const;
   // The "data" object of runc's `events --stats`: cpu, memory, pids, blkio, hugetlb.
   nlohmann::json stats() const;
 
@@ -208,7 +218,8 @@ class Manager {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
-  Manager(Host host, Paths paths) : host_(std::move(host)), paths_(std::move(paths)) {}
+  Manager(std::optional<Host> host, Paths paths) : host_(std::move(host)), paths_(std::move(paths)) {}
+  const Host& host() const;
   void apply(const spec::Resources& r, bool updating);
   // The directories of every hierarchy (or, without with_leaves, only their
   // parents), cpuset values inherited into new v1 ones, the v2 controllers
@@ -229,8 +240,10 @@ class Manager {
   void stop_unit();
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
   std::string freezer_dir(bool& v2) const;
+  // The directory whose cgroup.procs (and sub-cgroups) pids() reads.
+  std::string procs_dir() const;
 
-  Host host_;
+  mutable std::optional<Host> host_;  // load() without a host: detected on first use
   Paths paths_;
   spec::Resources resources_;          // as planned (create)
   std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules

@@ -27,7 +27,10 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kFreezeTimeout = std::chrono::seconds(10);
 constexpr auto kExitTimeout = std::chrono::seconds(10);
 
-void read_procs(const std::string& dir, std::vector<pid_t>& out) {
+// Appends the pids in dir and its sub-cgroups to out. With `wanted`, stops
+// as soon as it is read and returns true: most often it is in dir itself,
+// and the sub-cgroups are not listed.
+bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 0) {
   std::string text;
   try {
     text = read_value(dir, "cgroup.procs");
@@ -35,7 +38,7 @@ void read_procs(const std::string& dir, std::vector<pid_t>& out) {
     // Removed meanwhile (ENODEV once the directory is gone under an open
     // file): no processes. systemd removes an emptied scope's cgroup on its
     // own, at any moment after its last process exits.
-    if (e.code() == ENOENT || e.code() == ENODEV) return;
+    if (e.code() == ENOENT || e.code() == ENODEV) return false;
     throw;
   }
   size_t i = 0;
@@ -43,9 +46,12 @@ void read_procs(const std::string& dir, std::vector<pid_t>& out) {
     size_t j = text.find('\n', i);
     if (j == std::string::npos) j = text.size();
     if (j > i) out.push_back(static_cast<pid_t>(std::stol(text.substr(i, j - i))));
+    if (wanted > 0 && out.back() == wanted) return true;
     i = j + 1;
   }
-  for (const auto& sub : list_subdirs(dir)) read_procs(sub, out);
+  for (const auto& sub : list_subdirs(dir))
+    if (read_procs(sub, out, wanted)) return true;
+  return false;
 }
 
 // Waits until every pid has exited (pidfd readable). Processes already gone are skipped.
@@ -71,7 +77,7 @@ bool wait_exited(const std::vector<pid_t>& pids, Clock::time_point deadline) {
 }  // namespace
 
 std::string Manager::freezer_dir(bool& v2) const {
-  std::string dir = Router(host_, paths_).v1_dir("freezer");
+  std::string dir = v1_dir(paths_, "freezer");
   v2 = dir.empty() && !paths_.v2.empty();
   return v2 ? paths_.v2 : dir;
 }
@@ -79,7 +85,7 @@ std::string Manager::freezer_dir(bool& v2) const {
 void Manager::freeze() const {
   bool v2 = false;
   std::string dir = freezer_dir(v2);
-  if (dir.empty()) throw Error("freeze: no freezer on this host: " + host_.describe());
+  if (dir.empty()) throw Error("freeze: no freezer on this host: " + host().describe());
   if (v2) {
     write_value(dir, "cgroup.freeze", "1");
     if (!wait_event(dir, "frozen", "1", Clock::now() + kFreezeTimeout)) {
@@ -107,7 +113,7 @@ void Manager::freeze() const {
 void Manager::thaw() const {
   bool v2 = false;
   std::string dir = freezer_dir(v2);
-  if (dir.empty()) throw Error("thaw: no freezer on this host: " + host_.describe());
+  if (dir.empty()) throw Error("thaw: no freezer on this host: " + host().describe());
   if (v2) {
     try {
       write_value(dir, "cgroup.freeze", "0");
@@ -133,21 +139,27 @@ bool Manager::frozen() const {
   return read_value(dir, "freezer.state") != "THAWED";
 }
 
-std::vector<pid_t> Manager::pids() const {
+std::string Manager::procs_dir() const {
   // Unified: the v2 cgroup. Otherwise a v1 hierarchy every container process joins.
   std::string dir;
-  if (host_.mode == Mode::Unified) {
-    dir = paths_.v2;
-  } else {
-    Router r(host_, paths_);
-    for (const char* c : {"pids", "freezer", "memory", "cpu"})
-      if (dir = r.v1_dir(c); !dir.empty()) break;
-    if (dir.empty()) dir = paths_.v1.empty() ? paths_.v2 : paths_.v1.begin()->second;
-  }
+  if (paths_.mode == Mode::Unified) return paths_.v2;
+  for (const char* c : {"pids", "freezer", "memory", "cpu"})
+    if (dir = v1_dir(paths_, c); !dir.empty()) return dir;
+  return paths_.v1.empty() ? paths_.v2 : paths_.v1.begin()->second;
+}
+
+// A cgroup already removed (delete retried after a partial failure) holds
+// nothing: read_procs finds no cgroup.procs.
+std::vector<pid_t> Manager::pids() const {
   std::vector<pid_t> out;
-  // A cgroup already removed (delete retried after a partial failure) holds nothing.
-  if (!dir.empty() && has_file(dir, "cgroup.procs")) read_procs(dir, out);
+  if (std::string dir = procs_dir(); !dir.empty()) read_procs(dir, out);
   return out;
+}
+
+bool Manager::holds(pid_t pid) const {
+  std::vector<pid_t> seen;
+  std::string dir = procs_dir();
+  return pid > 0 && !dir.empty() && read_procs(dir, seen, pid);
 }
 
 void Manager::kill_all(int sig) const {

@@ -37,7 +37,7 @@ uint64_t oom_kills(int fd, const std::string& what) {
 
 OomWatch Manager::watch_oom() const {
   OomWatch w;
-  std::string v1 = Router(host_, paths_).v1_dir("memory");
+  std::string v1 = v1_dir(paths_, "memory");
   if (!v1.empty()) {
     w.dir_ = v1;
     w.oom_control_ = open_fd(v1 + "/memory.oom_control", O_RDONLY);

@@ -85,4 +85,10 @@ Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_
   return p;
 }
 
+std::string v1_dir(const Paths& paths, const std::string& controller) {
+  for (const auto& [hierarchy, dir] : paths.v1)
+    if (hierarchy_holds(hierarchy, controller)) return dir;
+  return {};
+}
+
 }  // namespace hull::cgroups

@@ -19,14 +19,7 @@ bool is_v2_controller(std::string_view name) {
 }
 }  // namespace
 
-std::string Router::v1_dir(const std::string& controller) const {
-  for (const auto& [name, h] : host_.v1)
-    if (h.controllers.count(controller)) {
-      auto it = paths_.v1.find(name);
-      return it == paths_.v1.end() ? std::string() : it->second;
-    }
-  return {};
-}
+std::string Router::v1_dir(const std::string& controller) const { return cgroups::v1_dir(paths_, controller); }
 
 Router::Target Router::route(const char* field, const char* v1_name, const char* v2_name) const {
   if (host_.mode != Mode::Unified && v1_name) {

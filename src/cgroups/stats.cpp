@@ -262,8 +262,8 @@ void v2_stats(const std::string& dir, json& d) {
 }  // namespace
 
 nlohmann::json Manager::stats() const {
-  Router r(host_, paths_);
-  json d = host_.mode == Mode::Unified ? json::object() : v1_stats(r);
+  Router r(host(), paths_);
+  json d = host().mode == Mode::Unified ? json::object() : v1_stats(r);
   v2_stats(paths_.v2, d);
   for (const char* k : {"cpu", "memory", "pids", "blkio"})
     if (!d.contains(k)) d[k] = json::object();

@@ -2,8 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <vector>
 
 #include "base/error.hpp"
 
@@ -17,8 +15,7 @@ bool init_vouches_for(const cgroups::Manager& cg, const ContainerState& st) {
   if (st.pid <= 0) return false;
   std::optional<ProcStat> now = read_proc_stat(st.pid);
   if (!now || now->state == 'Z' || (st.initStartTime && now->start_time != st.initStartTime)) return false;
-  std::vector<pid_t> pids = cg.pids();
-  return std::find(pids.begin(), pids.end(), st.pid) != pids.end();
+  return cg.holds(st.pid);
 }
 
 }  // namespace
@@ -74,8 +71,7 @@ void ContainerCgroup::destroy() {
 
 bool ContainerCgroup::holds(pid_t pid) {
   if (!named()) return true;
-  std::vector<pid_t> pids = owned().pids();
-  return std::find(pids.begin(), pids.end(), pid) != pids.end();
+  return owned().holds(pid);
 }
 
 }  // namespace hull

@@ -6,6 +6,7 @@
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups_fake_tree.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::cgroups::testing {
 namespace {
@@ -242,7 +243,7 @@ TEST_F(CgroupManagerFake, DestroyRemovesTheParentsCreateMadeAndOnlyThose) {
   m.disown();
   std::string state = m.to_state();
   EXPECT_NE(state.find("\"made\":[\"" + root_ + "/memory/kept/made\"]"), std::string::npos) << state;
-  Manager::load(state, h).destroy();
+  Manager::load(state, &h).destroy();
   EXPECT_FALSE(exists(root_ + "/memory/kept/made"));
   EXPECT_TRUE(exists(root_ + "/memory/kept"));
   // A state naming a directory that is not above the container's is ignored.
@@ -250,7 +251,7 @@ TEST_F(CgroupManagerFake, DestroyRemovesTheParentsCreateMadeAndOnlyThose) {
   dir("memory/kept/made/c");
   Manager::load("{\"mode\":\"legacy\",\"v2\":\"\",\"v1\":{\"memory\":\"" + root_ +
                     "/memory/kept/made/c\"},\"made\":[\"" + root_ + "/memory/other\",\"" + root_ + "/memory/kep\"]}",
-                h)
+                &h)
       .destroy();
   EXPECT_TRUE(exists(root_ + "/memory/other"));
   EXPECT_TRUE(exists(root_ + "/memory/kept/made"));
@@ -260,12 +261,35 @@ TEST_F(CgroupManagerFake, StateRoundTrips) {
   Host h = hybrid();
   Manager m = Manager::plan(nullptr, "c", false, h);
   std::string state = m.to_state();
-  Manager back = Manager::load(state, h);
+  Manager back = Manager::load(state, &h);
   EXPECT_EQ(back.paths().mode, Mode::Hybrid);
   EXPECT_EQ(back.paths().v2, root_ + "/unified/c");
   EXPECT_EQ(back.paths().v1, m.paths().v1);
-  EXPECT_THROW(Manager::load("{\"mode\":\"weird\",\"v2\":\"\",\"v1\":{}}", h), Error);
-  EXPECT_THROW(Manager::load("not json", h), Error);
+  EXPECT_THROW(Manager::load("{\"mode\":\"weird\",\"v2\":\"\",\"v1\":{}}", &h), Error);
+  EXPECT_THROW(Manager::load("not json", &h), Error);
+}
+
+// The state comes from a state.json: every member of the wrong type is an
+// error naming it, not a default.
+TEST_F(CgroupManagerFake, LoadRefusesMembersOfTheWrongType) {
+  Host h = hybrid();
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"v2":"","v1":{}})", "\"mode\" must be a string"},
+      {R"({"mode":"legacy","v2":1,"v1":{}})", "\"v2\" must be a string"},
+      {R"({"mode":"legacy","v2":""})", "\"v1\" must be an object of strings"},
+      {R"({"mode":"legacy","v2":"","v1":{"memory":7}})", "\"v1\" must be an object of strings"},
+      {R"({"mode":"legacy","v2":"","v1":{},"made":"/x"})", "\"made\" must be an array of strings"},
+      {R"({"mode":"legacy","v2":"","v1":{},"made":[1]})", "\"made\" must be an array of strings"},
+      {R"({"mode":"unified","v2":"/x","v1":{},"systemdUnit":null})", "\"systemdUnit\" must be a string"},
+      {R"(["mode"])", "not a JSON object"},
+  };
+  for (const auto& [state, why] : cases) {
+    std::string what = test::error_of([&] { Manager::load(state, &h); });
+    EXPECT_NE(what.find(why), std::string::npos) << state << ": " << what;
+    EXPECT_NE(what.find("cgroup state"), std::string::npos) << what;
+  }
+  Manager made = Manager::load(R"({"mode":"legacy","v2":"","v1":{"memory":"/m/a/c"},"made":["/m/a","/elsewhere"]})", &h);
+  EXPECT_EQ(made.paths().v1.at("memory"), "/m/a/c");
 }
 
 TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
@@ -275,7 +299,7 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
                    "memory.failcnt=1\n", "memory.stat=cache 7\ntotal_cache 9\n"});
   dir("pids/c", {"pids.current=3\n", "pids.max=max\n"});
   dir("unified/c", {"hugetlb.2MB.max=max\n", "hugetlb.2MB.current=0\n", "hugetlb.2MB.events=max 2\n"});
-  Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), h);
+  Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
   auto s = m.stats();
   EXPECT_EQ(s["memory"]["usage"], (nlohmann::json{{"usage", 100}, {"max", 200}, {"limit", 300}, {"failcnt", 1}}));
   EXPECT_EQ(s["memory"]["cache"], 9);

@@ -158,7 +158,8 @@ Host unified_host() {
 TEST(SystemdManager, PlanNamesTheScopeCgroupAndStateKeepsTheUnit) {
   spec::Linux l;
   l.cgroupsPath = "kubepods-pod1.slice:cri-containerd:abc";
-  Manager m = Manager::plan(&l, "abc", true, unified_host());
+  const Host host = unified_host();
+  Manager m = Manager::plan(&l, "abc", true, host);
   EXPECT_TRUE(m.systemd());
   EXPECT_EQ(m.paths().v2, "/sys/fs/cgroup/kubepods.slice/kubepods-pod1.slice/cri-containerd-abc.scope");
   EXPECT_TRUE(m.paths().v1.empty());
@@ -166,10 +167,10 @@ TEST(SystemdManager, PlanNamesTheScopeCgroupAndStateKeepsTheUnit) {
   std::string state = m.to_state();
   EXPECT_NE(state.find("\"systemdUnit\":\"cri-containerd-abc.scope\""), std::string::npos) << state;
 
-  Manager loaded = Manager::load(state, unified_host());
+  Manager loaded = Manager::load(state, &host);
   EXPECT_TRUE(loaded.systemd());
   EXPECT_EQ(loaded.paths().v2, m.paths().v2);
-  EXPECT_FALSE(Manager::load(Manager::plan(&l, "abc", false, unified_host()).to_state(), unified_host()).systemd());
+  EXPECT_FALSE(Manager::load(Manager::plan(&l, "abc", false, host).to_state(), &host).systemd());
   EXPECT_NE(error_of([] { Manager::load(R"({"mode":"unified","v2":"/x","v1":{},"systemdUnit":"x.service"})"); }),
             test::kNoError);
 }

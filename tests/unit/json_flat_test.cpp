@@ -35,6 +35,23 @@ TEST(JsonFlat, KeepsStringsNumbersAndStringObjects) {
   EXPECT_EQ(find(m, "missing"), nullptr);
 }
 
+TEST(JsonFlat, KeepsArraysOfStrings) {
+  Members m;
+  ASSERT_EQ(parse_object(R"({"made":["/a","/b\u0041"],"none":[],"mixed":["/a",1,"/c"],"nested":[["x"]]})", m),
+            Result::Ok);
+  EXPECT_TRUE(find(m, "made")->strings_only);
+  EXPECT_EQ(find(m, "made")->items, (std::vector<std::string>{"/a", "/bA"}));
+  EXPECT_TRUE(find(m, "none")->strings_only);
+  EXPECT_TRUE(find(m, "none")->items.empty());
+  for (const char* k : {"mixed", "nested"}) {
+    EXPECT_EQ(find(m, k)->kind, Kind::Array) << k;
+    EXPECT_FALSE(find(m, k)->strings_only) << k;
+    EXPECT_TRUE(find(m, k)->items.empty()) << k;
+  }
+  EXPECT_EQ(parse(R"({"a":["x",]})"), Result::Invalid);
+  EXPECT_EQ(parse(R"({"a":["x" "y"]})"), Result::Invalid);
+}
+
 TEST(JsonFlat, AgreesWithNlohmannOnValidity) {
   const char* cases[] = {
       "",
