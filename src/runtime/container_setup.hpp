@@ -75,10 +75,15 @@ inline constexpr const char* kOverlayDirKey = "overlayDir";
 // state.json private field: how many fds from 3 on the init was given
 // (LISTEN_FDS + --preserve-fds), for `hull verify`'s open-fd check.
 inline constexpr const char* kPreserveFdsKey = "preserveFds";
+// state.json private field: "none" when the container's config has no hooks,
+// so start and delete need not read the saved config for them.
+inline constexpr const char* kHooksKey = "hooks";
+bool recorded_without_hooks(const ContainerState& state);
 spec::Spec load_saved_config(const ContainerDir& dir);
-// Its hooks only, for start and delete: a config without a "hooks" member
-// (most) is checked to be JSON but not parsed into a spec::Spec.
-spec::Hooks load_saved_hooks(const ContainerDir& dir);
+// Its hooks only, for start and delete: none when the state says so (above);
+// a config without a "hooks" member (most of the rest: those of an older
+// hull) is checked to be JSON but not parsed into a spec::Spec.
+spec::Hooks load_saved_hooks(const ContainerDir& dir, const ContainerState& state);
 
 // The end of `run`'s start when create released the init early
 // (CreatedContainer::init_released): waits until the init has exec'd (or

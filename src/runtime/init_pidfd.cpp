@@ -21,7 +21,7 @@ UniqueFd open_init_pidfd(const ContainerState& s) {
   UniqueFd pidfd(fd);
   // Checked after pidfd_open: if the start time still matches now, the pidfd
   // refers to our init and stays bound to it even if the pid is reused later.
-  auto st = read_proc_stat(s.pid);
+  auto st = read_proc_stat(s.pid, /*may_be_gone=*/false);
   if (!st || st->start_time != s.initStartTime) return {};
   return pidfd;
 }

@@ -67,9 +67,9 @@ ContainerState with_live_status(const StateStore& store, ContainerState st) {
 }
 
 // A container whose create died half-way may have no saved config yet.
-spec::Hooks saved_hooks_or_none(const ContainerDir& dir) {
-  if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
-  return load_saved_hooks(dir);
+spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& state) {
+  if (recorded_without_hooks(state) || ::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
+  return load_saved_hooks(dir, state);
 }
 
 // runtime.md: poststart hooks run after the process started; a failure is
@@ -145,7 +145,7 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     cgroup.destroy();
   }
   fault_point("delete-after-cgroup-destroy");
-  dir.remove();
+  dir.remove({kSavedConfigName});
   // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
   // writes, removed with it (remove_all does not follow symlinks).
   if (auto ovl = state.extra.find(kOverlayDirKey); ovl != state.extra.end()) {
@@ -163,7 +163,7 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
 
 void start_container(const GlobalOptions& g, const std::string& id) {
   OpenedContainer c = open_container(g, id);
-  start_locked(c.dir, c.state, load_saved_hooks(c.dir));
+  start_locked(c.dir, c.state, load_saved_hooks(c.dir, c.state));
 }
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {
@@ -221,7 +221,7 @@ void delete_opened(const GlobalOptions& g, OpenedContainer& c, bool force, const
       kill_and_wait(c.dir, c.state, c.status, cgroup);
     }
     fault_point("delete-after-kill");
-    destroy_container(c.dir, c.state, hooks ? *hooks : saved_hooks_or_none(c.dir), cgroup);
+    destroy_container(c.dir, c.state, hooks ? *hooks : saved_hooks_or_none(c.dir, c.state), cgroup);
   });
   // A create of this id refused while the container existed, killed between
   // making its temporary directory and removing it, left that directory;

@@ -78,12 +78,12 @@ std::optional<std::string_view> read_proc_file(const std::string& path, char* bu
 
 }  // namespace
 
-std::optional<ProcStat> read_proc_stat(pid_t pid) {
+std::optional<ProcStat> read_proc_stat(pid_t pid, bool may_be_gone) {
   if (pid <= 0) return std::nullopt;
   // Most pids asked about by `list` belong to stopped containers. A lookup of
   // a missing /proc/<pid> allocates and frees a dentry; a null signal to it
   // fails with ESRCH at a fraction of the cost (half of list's kernel time).
-  if (::kill(pid, 0) < 0 && errno == ESRCH) return std::nullopt;
+  if (may_be_gone && ::kill(pid, 0) < 0 && errno == ESRCH) return std::nullopt;
   const std::string path = "/proc/" + std::to_string(pid) + "/stat";
   char buf[4096];
   std::optional<std::string_view> text = read_proc_file(path, buf, sizeof buf);

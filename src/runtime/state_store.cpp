@@ -367,9 +367,14 @@ void ContainerDir::write_state(const ContainerState& s) const {
                [&] { replace_file_at(dirfd_.get(), kStateFile, to_state_file_json(s), 0600); });
 }
 
-void ContainerDir::remove() {
+void ContainerDir::remove(std::initializer_list<const char*> usual_files) {
   with_context("remove container " + quote(id_), [&] {
-    remove_contents(dirfd_.get(), mount_of(dirfd_.get(), "", path_), path_);
+    // The usual files by name first: reading the directory and checking each
+    // entry cost delete 11 syscalls more (issue #16). Whatever this leaves
+    // (another file, one that is not a plain file) the scan below finds.
+    bool clean = ::unlinkat(dirfd_.get(), kStateFile, 0) == 0 || errno == ENOENT;
+    for (const char* name : usual_files)
+      if (::unlinkat(dirfd_.get(), name, 0) < 0 && errno != ENOENT) clean = false;
     // We hold the lock, and every creator renames with RENAME_NOREPLACE, so the
     // name still points at our directory; check anyway before rmdir by name.
     struct stat by_name {
@@ -377,6 +382,9 @@ void ContainerDir::remove() {
     if (::fstat(dirfd_.get(), &by_fd) < 0) throw_errno("fstat " + path_);
     if (::lstat(path_.c_str(), &by_name) < 0) throw_errno("stat " + path_);
     if (!same_file(by_name, by_fd)) throw Error(path_ + " was replaced by another file");
+    if (clean && ::rmdir(path_.c_str()) == 0) return;
+    if (clean && errno != ENOTEMPTY && errno != EEXIST) throw_errno("rmdir " + path_);
+    remove_contents(dirfd_.get(), mount_of(dirfd_.get(), "", path_), path_);
     if (::rmdir(path_.c_str()) < 0) throw_errno("rmdir " + path_);
   });
   dirfd_.reset();  // releases the lock only now, so waiters find it gone

@@ -80,7 +80,9 @@ class ContainerDir {
   // Removes the directory and everything in it, then releases the lock, so a
   // command that waited for it sees the container gone. The object is then
   // unusable. Refuses to descend into a mount point inside the directory.
-  void remove();
+  // `usual_files`: plain files the caller expects besides state.json, removed
+  // by name; the directory is read only when something else is left.
+  void remove(std::initializer_list<const char*> usual_files = {});
 
  private:
   friend class StateStore;
@@ -162,7 +164,9 @@ struct ProcStat {
   uint64_t flags = 0;  // field 9: PF_EXITING (0x4) once the process is in exit
 };
 constexpr uint64_t kProcessExiting = 0x4;  // PF_EXITING, include/linux/sched.h
-std::optional<ProcStat> read_proc_stat(pid_t pid);
+// `may_be_gone`: most pids asked about (by list) belong to stopped containers;
+// false where the caller holds a pidfd for it, so it exists (maybe a zombie).
+std::optional<ProcStat> read_proc_stat(pid_t pid, bool may_be_gone = true);
 // Parses the text of /proc/<pid>/stat; `what` names it in errors. The command
 // name may hold spaces and ')', so fields are counted after the LAST ')'.
 ProcStat parse_proc_stat(std::string_view text, const std::string& what);

@@ -205,6 +205,11 @@ const char* to_string(NamespaceType t) {
   return "unknown";
 }
 
+bool has_hooks(const Hooks& h) {
+  return !(h.prestart.empty() && h.createRuntime.empty() && h.createContainer.empty() && h.startContainer.empty() &&
+           h.poststart.empty() && h.poststop.empty());
+}
+
 bool lists_namespace(const Spec& spec, NamespaceType t) {
   if (!spec.linux_) return false;
   for (const Namespace& n : spec.linux_->namespaces)

@@ -322,6 +322,8 @@ const char* to_string(NamespaceType t);
 // Whether .linux.namespaces has an entry of type t (a new namespace or one
 // joined by path). Without one the container shares the runtime's.
 bool lists_namespace(const Spec& spec, NamespaceType t);
+// Whether any hook of any kind is configured.
+bool has_hooks(const Hooks& hooks);
 
 }  // namespace hull::spec
 

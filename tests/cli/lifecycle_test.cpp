@@ -120,6 +120,8 @@ TEST_F(HullTest, SeparateStartAndDeleteRunTheSavedConfigsHooks) {
   const pid_t pid = state("hk").value("pid", 0);
   ASSERT_GT(pid, 0);
   EXPECT_FALSE(fs::exists(log)) << read_all(log);
+  nlohmann::json saved = nlohmann::json::parse(read_all(state_dir("hk") / "state.json"), nullptr, false);
+  EXPECT_FALSE(saved["extra"].contains("hooks")) << saved.dump();
 
   start_container("hk");
   EXPECT_EQ(read_all(log), "poststart\n");
@@ -132,6 +134,26 @@ TEST_F(HullTest, SeparateStartAndDeleteRunTheSavedConfigsHooks) {
   EXPECT_EQ(stopped.value("status", ""), "stopped");
   EXPECT_EQ(nlohmann::json::parse(read_all(temp_dir() / "poststart.json"), nullptr, false).value("status", ""),
             "running");
+}
+
+// Most configs have no hooks: create records that in state.json, and start
+// and delete then never read the saved config (a damaged one shows it).
+TEST_F(HullTest, WithoutHooksStartAndDeleteLeaveTheSavedConfigUnread) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "nh"}).exit_code, 0);
+  const pid_t pid = state("nh").value("pid", 0);
+  ASSERT_GT(pid, 0);
+  nlohmann::json saved = nlohmann::json::parse(read_all(state_dir("nh") / "state.json"), nullptr, false);
+  EXPECT_EQ(saved["extra"].value("hooks", ""), "none") << saved.dump();
+  { std::ofstream(state_dir("nh") / "config.json") << "not json"; }
+
+  ProcResult s = hull({"start", "nh"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  ProcResult d = hull({"delete", "--force", "nh"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_FALSE(fs::exists(state_dir("nh")));
 }
 
 TEST_F(HullTest, KillStopsRunningContainer) {
