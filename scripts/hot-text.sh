@@ -43,6 +43,10 @@ trace list list
 trace exec exec hot-live /bin/true
 trace kill kill hot-live KILL
 trace delete delete -f hot-live
+# A node draining: delete -f of a running container (kill, wait, remove).
+"$hull" --root "$root" create --bundle "$bundle" hot-live >/dev/null
+"$hull" --root "$root" start hot-live
+trace delete-running delete -f hot-live
 sed -i 's|"/bin/sleep", "86400"|"/bin/true"|' "$bundle/config.json"
 trace run run --bundle "$bundle" hot-run
 
