@@ -84,8 +84,8 @@ class Reader {
     if (p_ == end_) return false;
     switch (*p_) {
       case '"': v.kind = Kind::String; return string(v.text);
-      case '{': v.kind = Kind::Object; return string_object(v);
-      case '[': v.kind = Kind::Array; return string_array(v);
+      case '{': v.kind = Kind::Object; return string_values(v, true);
+      case '[': v.kind = Kind::Array; return string_values(v, false);
       case 't': v.kind = Kind::Bool; return literal("true");
       case 'f': v.kind = Kind::Bool; return literal("false");
       case 'n': v.kind = Kind::Null; return literal("null");
@@ -93,51 +93,39 @@ class Reader {
     }
   }
 
-  bool string_object(Value& v) {
-    ++p_;  // '{'
+  // An object (members) or array (items) kept while every value in it is a
+  // string; otherwise validated, typed and dropped.
+  bool string_values(Value& v, bool object) {
+    const char close = object ? '}' : ']';
+    ++p_;  // '{' or '['
     v.strings_only = true;
     ws();
-    if (take('}')) return true;
+    if (take(close)) return true;
     do {
       ws();
       std::string key;
-      if (!string(key)) return false;
-      ws();
-      if (!take(':')) return false;
-      ws();
+      if (object) {
+        if (!string(key)) return false;
+        ws();
+        if (!take(':')) return false;
+        ws();
+      }
       if (v.strings_only && p_ != end_ && *p_ == '"') {
         std::string text;
         if (!string(text)) return false;
-        v.members.emplace_back(std::move(key), std::move(text));
+        if (object)
+          v.members.emplace_back(std::move(key), std::move(text));
+        else
+          v.items.push_back(std::move(text));
       } else {
         v.strings_only = false;
         v.members.clear();
-        if (!skip_value(2)) return false;
-      }
-      ws();
-    } while (take(','));
-    return take('}');
-  }
-
-  bool string_array(Value& v) {
-    ++p_;  // '['
-    v.strings_only = true;
-    ws();
-    if (take(']')) return true;
-    do {
-      ws();
-      if (v.strings_only && p_ != end_ && *p_ == '"') {
-        std::string text;
-        if (!string(text)) return false;
-        v.items.push_back(std::move(text));
-      } else {
-        v.strings_only = false;
         v.items.clear();
         if (!skip_value(2)) return false;
       }
       ws();
     } while (take(','));
-    return take(']');
+    return take(close);
   }
 
   // Any value, validated and dropped.

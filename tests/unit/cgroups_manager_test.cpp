@@ -283,9 +283,9 @@ TEST_F(CgroupManagerFake, LoadRefusesMembersOfTheWrongType) {
       {R"({"mode":"unified","v2":"/x","v1":{},"systemdUnit":null})", "\"systemdUnit\" must be a string"},
       {R"(["mode"])", "not a JSON object"},
   };
-  for (const auto& [state, why] : cases) {
-    std::string what = test::error_of([&] { Manager::load(state, &h); });
-    EXPECT_NE(what.find(why), std::string::npos) << state << ": " << what;
+  for (const auto& c : cases) {
+    std::string what = test::error_of([&] { Manager::load(c.first, &h); });
+    EXPECT_NE(what.find(c.second), std::string::npos) << c.first << ": " << what;
     EXPECT_NE(what.find("cgroup state"), std::string::npos) << what;
   }
   Manager made = Manager::load(R"({"mode":"legacy","v2":"","v1":{"memory":"/m/a/c"},"made":["/m/a","/elsewhere"]})", &h);
