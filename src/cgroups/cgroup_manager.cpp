@@ -305,14 +305,12 @@ Manager Manager::load(const std::string& state, const Host* host) {
   try {
     json_flat::Members j;
     if (json_flat::parse_object(state, j) != json_flat::Result::Ok) throw Error("not a JSON object");
-    // A required string member, or an optional one ("" when absent).
-    auto text = [&](const char* key, bool required) -> std::string {
+    auto text = [&](const char* key) -> std::string {
       const json_flat::Value* v = json_flat::find(j, key);
-      if (!v && !required) return {};
       if (!v || v->kind != json_flat::Kind::String) throw Error(std::string("\"") + key + "\" must be a string");
       return v->text;
     };
-    std::string mode = text("mode", true);
+    std::string mode = text("mode");
     if (mode == "unified")
       p.mode = Mode::Unified;
     else if (mode == "hybrid")
@@ -321,7 +319,7 @@ Manager Manager::load(const std::string& state, const Host* host) {
       p.mode = Mode::Legacy;
     else
       throw Error("unknown mode " + quote(mode));
-    p.v2 = text("v2", true);
+    p.v2 = text("v2");
     const json_flat::Value* v1 = json_flat::find(j, "v1");
     if (!v1 || v1->kind != json_flat::Kind::Object || !v1->strings_only)
       throw Error("\"v1\" must be an object of strings");
@@ -332,7 +330,7 @@ Manager Manager::load(const std::string& state, const Host* host) {
     }
     if (json_flat::find(j, "systemdUnit")) {
       unit.emplace();
-      unit->name = text("systemdUnit", true);
+      unit->name = text("systemdUnit");
       if (!unit->name.ends_with(".scope") && !unit->name.ends_with(".slice"))
         throw Error("cgroup state names the systemd unit " + quote(unit->name) + ", neither a scope nor a slice");
     }
