@@ -45,8 +45,10 @@ bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 
   while (i < text.size()) {
     size_t j = text.find('\n', i);
     if (j == std::string::npos) j = text.size();
-    if (j > i) out.push_back(static_cast<pid_t>(std::stol(text.substr(i, j - i))));
-    if (wanted > 0 && out.back() == wanted) return true;
+    if (j > i) {
+      out.push_back(static_cast<pid_t>(std::stol(text.substr(i, j - i))));
+      if (wanted > 0 && out.back() == wanted) return true;
+    }
     i = j + 1;
   }
   for (const auto& sub : list_subdirs(dir))

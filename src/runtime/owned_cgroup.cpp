@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-
 #include "base/error.hpp"
 
 namespace hull {
