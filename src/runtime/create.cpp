@@ -205,7 +205,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away. Nothing reads
   // it before Created; where the init starts while we make its cgroups, it
-  // is written meanwhile (the init's branch is the longer one there).
+  // is written once they are made and sent.
   auto save_config = [&] {
     write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
     fault_point("create-after-saved-config");
@@ -322,13 +322,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, view.file ? std::span(&file, 1) : std::span<const int>());
   }
   if (plan.cgroups_after_clone) {
-    save_config();
     cgroup.create_after_clone();
     finish_cgroup();
-    // Opened here, where time is to spare: the init's branch is the longer
-    // one, and it only writes them.
+    // The tasks files are opened here so the init only writes them. The
+    // config is saved after the send: without a network namespace this
+    // branch is the longer one, and the init never waits for the config.
     const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement();
     runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
+    save_config();
   }
   fault_point("create-after-placement");
   listen.reset();
