@@ -100,6 +100,12 @@ UniqueFd open_target(int rootfd, KernelFsDirs& dirs, const std::string& path, co
 
 void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
   UniqueFd null;
+  // One empty read-only tmpfs covers every masked directory, as clones of
+  // its mount: one superblock per container instead of one per directory.
+  // Each superblock is kernel memory the container keeps, and two list_lrus
+  // that every memory cgroup's removal walks (bench/README.md, "Thirteenth
+  // round").
+  UniqueFd empty_dir;
   KernelFsDirs dirs(rootfd);
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
@@ -108,8 +114,20 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
     struct stat st {};
     if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
     if (S_ISDIR(st.st_mode)) {
-      mount_on_fd("tmpfs", target.get(), "tmpfs", MS_RDONLY, "",
-                  "mask " + quote(shown) + ": " + describe_mount("tmpfs", shown, "tmpfs", MS_RDONLY, ""));
+      std::string what = "mask " + quote(shown) + ": " + describe_mount("tmpfs", shown, "tmpfs", MS_RDONLY, "");
+      if (empty_dir) {
+        UniqueFd tree = clone_mount(empty_dir.get(), "", false, what);
+        attach_mount(tree.get(), target.get(), what);
+        continue;
+      }
+      // Read-only both as a filesystem and as a mount, as mount(2) with
+      // MS_RDONLY makes it; the fd then names the attached mount, which is
+      // what later directories clone.
+      empty_dir = new_detached_mount("tmpfs", "source=tmpfs,ro", what);
+      MountAttrs ro;
+      ro.set = MOUNT_ATTR_RDONLY;
+      set_mount_attrs(empty_dir.get(), ro, false, what);
+      attach_mount(empty_dir.get(), target.get(), what);
       continue;
     }
     if (!null) null = open_verified_null(rootfd);

@@ -507,7 +507,9 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
                                 {"type", "cgroup"},
                                 {"source", "cgroup"},
                                 {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
-  b.config["linux"]["maskedPaths"] = {"/proc/kcore", "/proc/acpi"};
+  // Two masked directories: clones of one read-only tmpfs, which CRIU must
+  // bring back as one filesystem mounted twice.
+  b.config["linux"]["maskedPaths"] = {"/proc/kcore", "/proc/acpi", "/sys/firmware", "/sys/kernel/mm"};
   b.config["linux"]["resources"] = {{"memory", {{"limit", 64 << 20}}}};
   fs::path img = images("img");
   long dumped = checkpointed_counter(b, img);
@@ -527,6 +529,9 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
   EXPECT_EQ(inside("cat /data/later"), "after the restore\n");
   EXPECT_EQ(inside("wc -c < /proc/kcore"), "0\n");
   EXPECT_EQ(inside("grep -c ' /proc/kcore ' /proc/self/mountinfo"), "1\n");
+  EXPECT_EQ(inside("stat -c %d /sys/firmware /sys/kernel/mm | uniq | wc -l"), "1\n");
+  EXPECT_EQ(inside("for d in /sys/firmware /sys/kernel/mm; do touch $d/x 2>/dev/null || echo ro; ls $d; done"),
+            "ro\nro\n");
   EXPECT_EQ(inside("cat /sys/fs/cgroup/memory.max"), std::to_string(64 << 20) + "\n");
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }

@@ -106,5 +106,42 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
   EXPECT_TRUE(fs::is_directory(tb.rootfs() + "/sys"));
 }
 
+// Every masked directory is covered by a clone of one read-only tmpfs: one
+// superblock per container, however many directories are masked, and each
+// covering mount looks as mount(2) with MS_RDONLY would make it.
+TEST(RootfsSetup, MaskedDirectoriesShareOneReadOnlyTmpfs) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  for (const char* d : {"/opt/one/keep", "/opt/two"}) fs::create_directories(tb.rootfs() + d);
+  spec::Spec s = default_spec(tb.rootfs());
+  s.linux_->maskedPaths = {"/opt/one", "/sys/firmware", "/opt/two"};
+
+  std::string out = in_child([&] {
+    SetupOptions o;
+    o.bundle = tb.bundle();
+    o.rootfs = tb.rootfs();
+    setup_rootfs(s, o);
+    Checks c;
+    struct stat first {};
+    c.expect(::stat("/opt/one", &first) == 0, "stat /opt/one");
+    auto mi = read_mountinfo();
+    for (const char* d : {"/opt/one", "/sys/firmware", "/opt/two"}) {
+      struct statfs sfs {};
+      struct stat st {};
+      c.expect(::statfs(d, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
+               std::string(d) + " is a read-only tmpfs");
+      c.expect(::stat(d, &st) == 0 && st.st_dev == first.st_dev, std::string(d) + " is on the first one's superblock");
+      const MountInfo* m = find_mount(mi, d);
+      c.expect(m && m->source == "tmpfs" && has_opt(m, "ro") && m->super_options == "ro",
+               std::string(d) + " mountinfo: source tmpfs, ro mount, ro superblock");
+      c.expect(open_errno((std::string(d) + "/x").c_str(), O_CREAT | O_WRONLY) == EROFS,
+               std::string(d) + " refuses writes");
+    }
+    c.expect(::access("/opt/one/keep", F_OK) != 0, "what the masked directory held is hidden");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+}
+
 }  // namespace
 }  // namespace hull::rootfs
