@@ -42,6 +42,15 @@ UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st, C
   // racing the init's exit), or not ours.
   std::optional<ProcStat> now = read_proc_stat(st.pid);
   if (!now || now->state == 'Z' || now->state == 'X' || (now->flags & kProcessExiting)) return UniqueFd();
+  // Dying, with a SIGKILL not yet acted on: an init whose runtime was killed
+  // after recording it but before the init had moved into its cgroups gets
+  // its parent-death signal in the middle of a system call (making its
+  // network namespace, writing a `tasks` file behind cgroup_mutex), and acts
+  // on it only when that returns (the fault test run-after-running-state
+  // failed so under load, with an init that placed itself earlier). It is
+  // the recorded process by its start time, and no signal can change its
+  // fate: the caller may wait for its exit.
+  if (sigkill_pending(st.pid)) return pidfd;
   throw Error("pid " + std::to_string(st.pid) + " recorded in " + dir.path() +
                   "/state.json is not in the container's cgroup: refusing to signal it (is state.json damaged?)",
               EPERM);

@@ -8,12 +8,14 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "harness.hpp"
@@ -126,6 +128,62 @@ TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
   EXPECT_EQ(status("bystander"), "running");
   EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
   repair_state("damaged", original);
+}
+
+// A recorded init that is not (yet) in the container's cgroup but already
+// has a SIGKILL pending, as the init of a runtime killed before its init had
+// placed itself: delete --force waits for its exit instead of refusing it,
+// then removes the container. A process held by the v1 freezer keeps its
+// SIGKILL pending until thawed, which makes the moment last.
+TEST_F(HostileState, ARecordedInitAlreadyDyingOutsideTheCgroupIsWaitedFor) {
+  std::map<std::string, fs::path> own = cgroup_dirs_of_pid(::getpid());
+  if (!own.count("freezer")) GTEST_SKIP() << "no v1 freezer hierarchy (the pure cgroup v2 lane)";
+  ASSERT_GT(create_container("dying"), 0);
+  start_container("dying");
+
+  const fs::path frozen = own["freezer"] / ("hull-test-frozen-" + std::to_string(::getpid()));
+  ASSERT_TRUE(fs::create_directory(frozen)) << frozen;
+  pid_t held = ::fork();
+  if (held == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  ASSERT_GT(held, 0);
+  struct Cleanup {
+    fs::path dir;
+    pid_t pid;
+    ~Cleanup() {
+      std::ofstream(dir / "freezer.state") << "THAWED";
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      ::rmdir(dir.c_str());
+    }
+  } cleanup{frozen, held};
+  std::ofstream(frozen / "cgroup.procs") << held;
+  std::ofstream(frozen / "freezer.state") << "FROZEN";
+  for (int i = 0; i < 500 && read_text_file(frozen / "freezer.state") != "FROZEN\n"; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(read_text_file(frozen / "freezer.state"), "FROZEN\n");
+  ASSERT_EQ(::kill(held, SIGKILL), 0);
+  std::optional<PidStat> st = read_pid_stat(held);
+  ASSERT_TRUE(st && st->state != 'Z') << "the frozen process acted on its SIGKILL";
+  std::string original = damage_state("dying", {{"pid", held}, {"initStartTime", st->start_time}});
+
+  Child del = hull_background({"delete", "--force", "dying"});
+  // Until delete waits on the process's pidfd (or has already given up).
+  for (int i = 0; i < 500; ++i) {
+    std::string wchan = read_text_file("/proc/" + std::to_string(del.pid()) + "/wchan");
+    if (wchan.empty() || wchan.find("poll") != std::string::npos) break;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  std::ofstream(frozen / "freezer.state") << "THAWED";
+  ProcResult r = finish_reaping_orphans(std::move(del));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  int wstatus = 0;
+  EXPECT_EQ(::waitpid(held, &wstatus, 0), held);
+  EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
+  expect_nothing_left("dying");
+  if (r.exit_code != 0) repair_state("dying", original);
 }
 
 // Containers whose cgroups carry no owner mark (made by a hull from before
