@@ -123,10 +123,7 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
       // Read-only both as a filesystem and as a mount, as mount(2) with
       // MS_RDONLY makes it; the fd then names the attached mount, which is
       // what later directories clone.
-      empty_dir = new_detached_mount("tmpfs", "source=tmpfs,ro", what);
-      MountAttrs ro;
-      ro.set = MOUNT_ATTR_RDONLY;
-      set_mount_attrs(empty_dir.get(), ro, false, what);
+      empty_dir = new_detached_mount("tmpfs", "source=tmpfs,ro", what, MOUNT_ATTR_RDONLY);
       attach_mount(empty_dir.get(), target.get(), what);
       continue;
     }

@@ -30,7 +30,8 @@ void mount_on_fd(const char* source, int target_fd, const char* type, unsigned l
   }
 }
 
-UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what) {
+UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what,
+                            unsigned mount_attrs) {
   UniqueFd fs(::fsopen(fs_type.c_str(), FSOPEN_CLOEXEC));
   if (!fs) throw_errno(what + ": fsopen " + quote(fs_type));
   size_t start = 0;
@@ -46,7 +47,7 @@ UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data,
     if (r < 0) throw_errno(what + ": fsconfig " + quote(option));
   }
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) throw_errno(what + ": fsconfig create");
-  int fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0);
+  int fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, mount_attrs);
   if (fd < 0) throw_errno(what + ": fsmount");
   return UniqueFd(fd);
 }

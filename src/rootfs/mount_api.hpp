@@ -25,9 +25,10 @@ void mount_on_fd(const char* source, int target_fd, const char* type, unsigned l
                  const std::string& what);
 
 // A new mount of `fs_type` made detached (fsopen, fsconfig, fsmount), with
-// `data`'s comma-separated options (flags, or key=value strings), to be
-// attached with attach_mount.
-UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what);
+// `data`'s comma-separated options (flags, or key=value strings) and the
+// mount's own MOUNT_ATTR_* flags, to be attached with attach_mount.
+UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what,
+                            unsigned mount_attrs = 0);
 
 // open_tree(OPEN_TREE_CLONE): a detached copy of the mount at dirfd/path
 // (path "" means dirfd itself), with its submounts when recursive.
