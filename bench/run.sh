@@ -97,13 +97,15 @@ else
   install -m 0755 "$work"/ld/* "$work/"
 fi
 
-rt_args=()
+rt_args=() rt_bins=()
 for r in $runtimes; do
   case "$r" in
-    hull) rt_args+=(--runtime "hull=$hull") ;;
-    *) rt_args+=(--runtime "$r=$(command -v "$r")") ;;
+    hull) rt_bins+=("$hull") ;;
+    *) rt_bins+=("$(command -v "$r")") ;;
   esac
+  rt_args+=(--runtime "$r=${rt_bins[-1]}")
 done
+level_page_cache "${rt_bins[@]}"
 
 # --- measure, inside a private mount namespace ------------------------------
 if [ ${#controllers[@]} -eq 0 ]; then
