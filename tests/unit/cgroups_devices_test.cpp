@@ -1,6 +1,9 @@
 // Device rules: the effective list, its v1 text, and the v2 eBPF program,
 // checked instruction by instruction and by running it in a small interpreter
 // for the instructions the generator emits.
+#include <algorithm>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include "base/error.hpp"
@@ -112,42 +115,70 @@ TEST_F(CgroupDevicesV1, DenyAllFirstThenRulesInOrder) {
 
 TEST(CgroupDevicesBpf, EmptyRuleListDeniesEverything) {
   auto prog = device_program({});
-  ASSERT_EQ(prog.size(), 8u);  // 6 loads/shifts, mov r0 0, exit
-  EXPECT_EQ(prog[6].code, BPF_ALU64 | BPF_MOV | BPF_K);
-  EXPECT_EQ(prog[6].imm, 0);
-  EXPECT_EQ(prog[7].code, BPF_JMP | BPF_EXIT);
+  ASSERT_EQ(prog.size(), 2u);  // mov r0 0, exit
+  EXPECT_EQ(prog[0].code, BPF_ALU64 | BPF_MOV | BPF_K);
+  EXPECT_EQ(prog[0].imm, 0);
+  EXPECT_EQ(prog[1].code, BPF_JMP | BPF_EXIT);
   EXPECT_EQ(run(prog, 'c', R, 1, 3), 0);
 }
 
 TEST(CgroupDevicesBpf, OneFullRuleIsTypeMajorMinorChecks) {
   auto prog = device_program({{true, 'c', 1, 3, R | W | M}});
-  ASSERT_EQ(prog.size(), 6u + 5u + 2u);
-  // if type != char skip 4; if major != 1 skip 3; if minor != 3 skip 2; r0 = 1; exit
-  EXPECT_EQ(prog[6].code, BPF_JMP | BPF_JNE | BPF_K);
-  EXPECT_EQ(prog[6].dst_reg, BPF_REG_2);
-  EXPECT_EQ(prog[6].imm, BPF_DEVCG_DEV_CHAR);
-  EXPECT_EQ(prog[6].off, 4);
-  EXPECT_EQ(prog[7].dst_reg, BPF_REG_4);
+  // r2 = type; if r2 != char skip 6; r4 = major; if r4 != 1 skip 4;
+  // r5 = minor; if r5 != 3 skip 2; r0 = 1; exit; then the default deny
+  ASSERT_EQ(prog.size(), 9u + 2u);
+  EXPECT_EQ(prog[0].code, BPF_LDX | BPF_W | BPF_MEM);
+  EXPECT_EQ(prog[0].dst_reg, BPF_REG_2);
+  EXPECT_EQ(prog[0].off, 0);
+  EXPECT_EQ(prog[2].code, BPF_JMP | BPF_JNE | BPF_K);
+  EXPECT_EQ(prog[2].dst_reg, BPF_REG_2);
+  EXPECT_EQ(prog[2].imm, BPF_DEVCG_DEV_CHAR);
+  EXPECT_EQ(prog[2].off, 6);
+  EXPECT_EQ(prog[3].dst_reg, BPF_REG_4);
+  EXPECT_EQ(prog[3].off, 4);
+  EXPECT_EQ(prog[4].dst_reg, BPF_REG_4);
+  EXPECT_EQ(prog[4].imm, 1);
+  EXPECT_EQ(prog[4].off, 4);
+  EXPECT_EQ(prog[5].dst_reg, BPF_REG_5);
+  EXPECT_EQ(prog[5].off, 8);
+  EXPECT_EQ(prog[6].dst_reg, BPF_REG_5);
+  EXPECT_EQ(prog[6].imm, 3);
+  EXPECT_EQ(prog[6].off, 2);
   EXPECT_EQ(prog[7].imm, 1);
-  EXPECT_EQ(prog[7].off, 3);
-  EXPECT_EQ(prog[8].dst_reg, BPF_REG_5);
-  EXPECT_EQ(prog[8].imm, 3);
-  EXPECT_EQ(prog[8].off, 2);
-  EXPECT_EQ(prog[9].imm, 1);
-  EXPECT_EQ(prog[10].code, BPF_JMP | BPF_EXIT);
+  EXPECT_EQ(prog[8].code, BPF_JMP | BPF_EXIT);
+  EXPECT_EQ(run(prog, 'c', R | W, 1, 3), 1);
+  EXPECT_EQ(run(prog, 'c', R | W, 1, 5), 0);
 }
 
 TEST(CgroupDevicesBpf, PartialAccessAddsAMaskTest) {
   auto prog = device_program({{true, 'b', 8, -1, R}});
-  // type check, mov r1 r3, and r1 ~r, jne r1 0, major check, r0 = 1, exit
-  ASSERT_EQ(prog.size(), 6u + 7u + 2u);
-  EXPECT_EQ(prog[7].code, BPF_ALU | BPF_MOV | BPF_X);
-  EXPECT_EQ(prog[8].code, BPF_ALU | BPF_AND | BPF_K);
-  EXPECT_EQ(prog[8].imm, W | M);
+  // type check (3), r3 = access (load, shift), and r3 ~r, jne r3 0, major check (2), r0 = 1, exit
+  ASSERT_EQ(prog.size(), 3u + 4u + 2u + 2u + 2u);
+  EXPECT_EQ(prog[3].code, BPF_LDX | BPF_W | BPF_MEM);
+  EXPECT_EQ(prog[4].code, BPF_ALU | BPF_RSH | BPF_K);
+  EXPECT_EQ(prog[5].code, BPF_ALU | BPF_AND | BPF_K);
+  EXPECT_EQ(prog[5].imm, W | M);
   EXPECT_EQ(run(prog, 'b', R, 8, 1), 1);
   EXPECT_EQ(run(prog, 'b', R | W, 8, 1), 0);
   EXPECT_EQ(run(prog, 'c', R, 8, 1), 0);
   EXPECT_EQ(run(prog, 'b', R, 9, 1), 0);
+}
+
+// The verifier walks a program once per distinct state at each point: a
+// block must not depend on what an earlier block's tests learnt, so each one
+// loads what it tests and only the context pointer (r1) is ever read across
+// blocks (see devices_bpf.cpp; the kernel's side: CgroupV2Test).
+TEST(CgroupDevicesBpf, EveryBlockLoadsWhatItTestsAndKeepsTheContextPointer) {
+  auto prog = device_program(device_rules({{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}}, {}));
+  bool loaded[11] = {};
+  for (const bpf_insn& i : prog) {
+    EXPECT_NE(i.dst_reg, BPF_REG_1) << "r1 (the context) overwritten";
+    if (i.code == (BPF_LDX | BPF_W | BPF_MEM)) loaded[i.dst_reg] = true;
+    if (i.code == (BPF_JMP | BPF_JNE | BPF_K) || i.code == (BPF_JMP | BPF_JEQ | BPF_K)) {
+      EXPECT_TRUE(loaded[i.dst_reg]) << "test of r" << int(i.dst_reg) << " not loaded in its block";
+    }
+    if (i.code == (BPF_JMP | BPF_EXIT)) std::fill(std::begin(loaded), std::end(loaded), false);
+  }
 }
 
 TEST(CgroupDevicesBpf, DefaultRulesAllowTheSpecDevicesOnly) {
@@ -163,10 +194,10 @@ TEST(CgroupDevicesBpf, DefaultRulesAllowTheSpecDevicesOnly) {
 // first rule): Linux 6.1's verifier refuses unreachable instructions.
 TEST(CgroupDevicesBpf, ARuleMatchingEverythingEndsTheProgram) {
   auto prog = device_program({{false, 'a', -1, -1, R | W | M}, {true, 'c', 1, 11, W}});
-  // loads; allow kmsg (type, mov, and, jne, major, minor, r0 = 1, exit); deny all (r0 = 0, exit)
-  ASSERT_EQ(prog.size(), 6u + 8u + 2u);
-  EXPECT_EQ(prog[14].imm, 0);
-  EXPECT_EQ(prog[15].code, BPF_JMP | BPF_EXIT);
+  // allow kmsg (type 3, access 4, major 2, minor 2, r0 = 1, exit); deny all (r0 = 0, exit)
+  ASSERT_EQ(prog.size(), 13u + 2u);
+  EXPECT_EQ(prog[13].imm, 0);
+  EXPECT_EQ(prog[14].code, BPF_JMP | BPF_EXIT);
   EXPECT_EQ(run(prog, 'c', W, 1, 11), 1);
   EXPECT_EQ(run(prog, 'c', R, 1, 11), 0);
 }
