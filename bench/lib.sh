@@ -136,9 +136,10 @@ level_page_cache() {
   local f lib files=()
   for f in "$@"; do
     files+=("$(readlink -f "$f")")
-    while read -r lib; do
+    # (No process substitution: a bare host may have no /dev/fd.)
+    for lib in $(ldd "$f" 2>/dev/null | awk '$3 ~ /^\// { print $3 }'); do
       files+=("$(readlink -f "$lib")")
-    done < <(ldd "$f" 2>/dev/null | awk '$3 ~ /^\// { print $3 }')
+    done
   done
   for f in "${files[@]}"; do
     dd if="$f" iflag=nocache count=0 status=none 2>/dev/null || true

@@ -155,6 +155,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // hierarchies it enters itself (cgroups/self_placement.hpp).
   const InitPlan plan = plan_init(spec, {.runtime_places = cgroup.systemd(),
                                          .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
+                                         .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
                                          .has_console_socket = !o.console_socket.empty(),
                                          .attached = attached,
                                          .rootless = g.rootless,

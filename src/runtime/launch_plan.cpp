@@ -49,7 +49,8 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     p.init_makes_time_ns = true;
   }
-  p.cgroups_after_clone = in.init_moves_into_v1 && !in.rootless && !p.wait_for_placement && !p.become_userns_root;
+  p.cgroups_after_clone =
+      (in.init_moves_into_v1 || in.clones_into_v2) && !in.rootless && !p.wait_for_placement && !p.become_userns_root;
   if (p.cgroups_after_clone) {
     p.init_unshares_first = p.clone_flags & (CLONE_NEWNET | CLONE_NEWIPC);
     p.clone_flags &= ~p.init_unshares_first;

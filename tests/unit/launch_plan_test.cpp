@@ -87,11 +87,28 @@ TEST(InitPlan, V1CgroupsWithoutCgroupNamespaceUnshareNothingButWhatTheConfigMake
   EXPECT_FALSE(p.unshare_cgroupns_when_placed);
 }
 
+// On a pure v2 host the clone puts the init into its cgroup: the limits (the
+// device filter's BPF program among them) are written after the clone too,
+// while the init makes its network namespace. Placed at the clone, the init
+// gets its cgroup namespace from the clone, rooted at the container's cgroup.
+TEST(InitPlan, V2CgroupsGetTheirLimitsAfterTheCloneThatEnteredThem) {
+  InitPlan p = hull::plan_init(config(kUsual), {.clones_into_v2 = true});
+  EXPECT_TRUE(p.cgroups_after_clone);
+  EXPECT_FALSE(p.wait_for_placement);
+  EXPECT_EQ(p.init_unshares_first, static_cast<uint64_t>(CLONE_NEWNET | CLONE_NEWIPC));
+  EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWNET | CLONE_NEWIPC));
+  EXPECT_FALSE(p.unshare_cgroupns_when_placed);
+  EXPECT_TRUE(p.runtime_makes_sealed_view);
+  // systemd starts a scope with the init in it: only after the clone.
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {.runtime_places = true, .clones_into_v2 = true}).cgroups_after_clone);
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {.clones_into_v2 = true, .rootless = true}).cgroups_after_clone);
+}
+
 // Only an init that waits for nothing else has its v1 cgroups made after the
 // clone; a rootless one may get no cgroup at all (create falls back), and one
 // with a user namespace keeps the clone making every namespace it owns.
 TEST(InitPlan, CgroupsAfterTheCloneOnlyForAnInitThatWaitsForNothingElse) {
-  EXPECT_FALSE(hull::plan_init(config(kUsual), {}).cgroups_after_clone);  // pure v2: CLONE_INTO_CGROUP
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {}).cgroups_after_clone);  // no cgroup the init enters by itself
   EXPECT_EQ(hull::plan_init(config(kUsual), {}).init_unshares_first, 0u);
   EXPECT_FALSE(hull::plan_init(config(kUsual), {.init_moves_into_v1 = true, .rootless = true}).cgroups_after_clone);
   InitPlan userns = hull::plan_init(config(R"([{"type": "user"}, {"type": "network"}, {"type": "mount"}])", kIdMaps),
