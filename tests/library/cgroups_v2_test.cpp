@@ -25,8 +25,19 @@
 namespace hull::cgroups::testing {
 namespace {
 
+int open_devices();  // below: 0, or what went wrong (kDeviceCodes)
+constexpr const char* kDeviceCodes = "1: /dev/null denied, 2: other errno, 4: /dev/kmsg allowed";
+
 class CgroupV2Test : public CgroupTest {
  protected:
+  // open_devices in a new process of m's cgroup: its exit code, or -1.
+  int open_devices_in(Manager& m) {
+    Child c = spawn(open_devices);
+    m.add_process(c.pid);
+    c.release();
+    int status = wait_status(c.pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
   void SetUp() override {
     CgroupTest::SetUp();
     if (IsSkipped()) return;
@@ -194,22 +205,12 @@ TEST_F(CgroupV2Test, DeviceFilterProgramDeniesAndUpdateReplacesIt) {
   spec::Linux linux;
   linux.cgroupsPath = path();
   Manager& m = make(linux, host_);
-  Child c = spawn(open_devices);
-  m.add_process(c.pid);
-  c.release();
-  int status = wait_status(c.pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: /dev/null denied, 2: other errno, 4: /dev/kmsg allowed";
+  EXPECT_EQ(open_devices_in(m), 0) << kDeviceCodes;
 
   spec::Resources r;
   r.devices = {{true, "c", 1, 11, "r"}};  // allow /dev/kmsg read
   m.update(r);
-  Child d = spawn(open_devices);
-  m.add_process(d.pid);
-  d.release();
-  status = wait_status(d.pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 4);
+  EXPECT_EQ(open_devices_in(m), 4) << kDeviceCodes;
 }
 
 // Hundreds of device rules (a node with many GPUs or disks). The verifier
@@ -251,12 +252,7 @@ TEST_F(CgroupV2Test, DeviceFilterOfHundredsOfRulesIsCheckedOncePerInstruction) {
   linux.resources = spec::Resources{};
   linux.resources->devices = devices;
   Manager& m = make(linux, host_);
-  Child c = spawn(open_devices);
-  m.add_process(c.pid);
-  c.release();
-  int status = wait_status(c.pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: /dev/null denied, 2: other errno, 4: /dev/kmsg allowed";
+  EXPECT_EQ(open_devices_in(m), 0) << kDeviceCodes;
 }
 
 TEST_F(CgroupV2Test, UnifiedKeyOfAControllerTheMountLacksIsAnError) {
