@@ -152,7 +152,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
   // A systemd scope takes the init after the clone (it waits for that); v1
-  // hierarchies it enters itself (cgroups/self_placement.hpp).
+  // hierarchies it enters itself (cgroups/self_placement.hpp), its v2 cgroup
+  // with the clone: then the limits can wait until after the clone.
   const InitPlan plan = plan_init(spec, {.runtime_places = cgroup.systemd(),
                                          .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
                                          .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),

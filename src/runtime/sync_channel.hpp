@@ -10,12 +10,13 @@
 //   clone3 (CLONE_PIDFD, CLONE_INTO_CGROUP)
 //                                               close the runtime's fds,
 //                                               non-dumpable, parent-death signal
-//   (InitPlan::runtime_makes_sealed_view: v1, new pid and network namespaces)
+//   (InitPlan::runtime_makes_sealed_view: cgroups after the clone, new pid
+//   and network namespaces)
 //   SealedView{how, layout}, fd ------------->  switch to the sealed view of the binary
 //   (InitPlan::cgroups_after_clone)             network and ipc namespaces
-//   make the v1 cgroups, limits
+//   make the v1 cgroups, limits (v1 and v2)
 //   CgroupsMade ----------------------------->
-//                                               move itself into its v1 cgroups
+//                                               move itself into its v1 cgroups (if any)
 //   write it into v2 if the clone could not
 //     place it there; systemd: start the scope
 //   write uid_map/gid_map (new user namespace)
