@@ -325,6 +325,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   }
   if (plan.cgroups_after_clone) {
     cgroup.create_after_clone();
+    // With the v1 parents it made just now: the next state.json carries
+    // them, for delete to remove.
+    st.cgroupPath = cgroup.to_state();
     finish_cgroup();
     // The tasks files are opened here so the init only writes them. The
     // config is saved after the send: without a network namespace this
