@@ -219,10 +219,13 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does. A systemd
   // scope is made, and marked, when the init is placed.
+  bool v2_marked = false;
   auto finish_cgroup = [&] {
     if (!cgroup.systemd()) {
       if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
-      cgroups::mark_owner(cgroup.paths(), owner);
+      cgroups::Paths unmarked = cgroup.paths();  // none after a rootless fallback (create_cgroup)
+      if (v2_marked) unmarked.v2.clear();
+      cgroups::mark_owner(unmarked, owner);
     }
     fault_point("create-after-cgroup");
     phase_mark("cgroup");
@@ -230,6 +233,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   bool has_cgroup = true;
   if (plan.cgroups_after_clone) {
     cgroup.create_for_clone();
+    // The clone puts the init into the v2 cgroup: marked now, so that a
+    // create killed from the clone on leaves no process in a cgroup that
+    // delete --force would refuse as unmarked. The v1 ones, made after the
+    // clone, are marked before the init enters them.
+    if (!cgroup.paths().v2.empty()) {
+      cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, cgroup.paths().v2, {}}, owner);
+      v2_marked = true;
+    }
   } else {
     has_cgroup = create_cgroup(g, cgroup);
     finish_cgroup();

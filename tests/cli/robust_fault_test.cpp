@@ -12,7 +12,10 @@
 #ifdef HULL_FAULT_BINARY
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <set>
@@ -223,6 +226,30 @@ TEST_F(FaultTest, RunKilledAfterItReleasedItsInitLeavesARunningContainer) {
 }
 
 // SIGKILL at a random moment of create, as a node drain would.
+// Killed right after the clone, where the init is already in its v2 cgroup
+// (CLONE_INTO_CGROUP) and the runtime has yet to make the rest: that cgroup
+// carries the container's mark, so delete --force never finds a process in
+// a cgroup it must refuse as unmarked.
+TEST_F(FaultTest, CreateKilledRightAfterTheCloneLeavesItsV2CgroupMarked) {
+  ProcResult r = run_fault(Verb::Create, "launch-after-clone");
+  EXPECT_EQ(r.signal, SIGKILL) << r.err;
+  // state.json was written before the clone; its cgroupPath names the v2 directory.
+  std::ifstream in(state_dir(kId) / "state.json");
+  const nlohmann::json st = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(st.is_object() && st.contains("cgroupPath")) << "no state.json with a cgroupPath";
+  const nlohmann::json cg = nlohmann::json::parse(st["cgroupPath"].get<std::string>(), nullptr, false);
+  const std::string dir = cg.is_object() && cg.contains("v2") ? cg["v2"].get<std::string>() : "";
+  if (dir.empty()) {
+    expect_recoverable("after the fault");
+    GTEST_SKIP() << "the container has no v2 cgroup on this host";
+  }
+  char mark[512] = {};
+  ssize_t n = ::getxattr(dir.c_str(), "trusted.hull.owner", mark, sizeof mark - 1);
+  EXPECT_GT(n, 0) << dir << ": " << std::strerror(errno);
+  EXPECT_NE(std::string(mark).find(kId), std::string::npos) << mark;
+  expect_recoverable("after the fault");
+}
+
 TEST_F(FaultTest, CreateKilledAtRandomTimes) {
   uint64_t seed = std::random_device{}();
   if (const char* s = std::getenv("HULL_FAULT_SEED"); s && *s) seed = std::strtoull(s, nullptr, 10);
