@@ -219,35 +219,32 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does. A systemd
   // scope is made, and marked, when the init is placed.
-  bool v2_marked = false;
   auto finish_cgroup = [&] {
     if (!cgroup.systemd()) {
       if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
-      cgroups::Paths unmarked = cgroup.paths();  // none after a rootless fallback (create_cgroup)
-      if (v2_marked) unmarked.v2.clear();
+      cgroups::Paths unmarked = cgroup.paths();
+      if (plan.cgroups_after_clone) unmarked.v2.clear();  // marked before the clone, below
       cgroups::mark_owner(unmarked, owner);
     }
     fault_point("create-after-cgroup");
     phase_mark("cgroup");
   };
-  bool has_cgroup = true;
   if (plan.cgroups_after_clone) {
     cgroup.create_for_clone();
     // The clone puts the init into the v2 cgroup: marked now, so that a
     // create killed from the clone on leaves no process in a cgroup that
     // delete --force would refuse as unmarked. The v1 ones, made after the
-    // clone, are marked before the init enters them.
-    if (!cgroup.paths().v2.empty()) {
+    // clone, are marked before the init enters them; state.json's cgroupPath
+    // is recomputed once they (and their parents) are made.
+    if (!cgroup.paths().v2.empty())
       cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, cgroup.paths().v2, {}}, owner);
-      v2_marked = true;
-    }
   } else {
-    has_cgroup = create_cgroup(g, cgroup);
+    const bool has_cgroup = create_cgroup(g, cgroup);
     finish_cgroup();
+    // Now with the parent directories create() made (removed on delete); the
+    // state.json written at Created carries them.
+    st.cgroupPath = has_cgroup ? cgroup.to_state() : "";
   }
-  // Now with the parent directories create() made (removed on delete); the
-  // state.json written at Created carries them.
-  st.cgroupPath = has_cgroup ? cgroup.to_state() : "";
   UniqueFd listen = start == StartFollows::Later ? listen_start_socket(c.dir.fd()) : UniqueFd();
   auto [runtime_end, init_end] = SyncChannel::make_pair();
   if (plan.join_before_clone_flags) ns::join_before_clone(namespaces);
