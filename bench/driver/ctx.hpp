@@ -61,7 +61,11 @@ struct Ctx {
   std::string bundle(const std::string& id, bool netns, const std::string& args_json);
   std::string new_id(const Runtime& rt, const std::string& what);
   std::vector<std::string> argv(const Runtime& rt, std::initializer_list<std::string> rest) const;
-  std::string pidfile(const std::string& id) const { return work + "/p/" + id; }
+  // Beside the runtimes' state, on tmpfs: clients keep it there
+  // (containerd: /run/containerd/.../<id>/init.pid), and on this VM's ext4
+  // /run each create paid an inode allocation for it.
+  std::string pid_dir() const { return (state.empty() ? work : state) + "/p"; }
+  std::string pidfile(const std::string& id) const { return pid_dir() + "/" + id; }
   // The cgroup directory of `id` (empty: the benchmark's parent) in the
   // hierarchy of v1 controller `ctrl`; on a pure v2 host the one hierarchy.
   std::string cgroup_dir(const std::string& ctrl, const std::string& id) const;

@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
   struct statfs sf;
   c.v2 = c.cg_controllers.empty() && statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
   c.tmpl = read_file(tmpl_path);
-  for (auto d : {"/b", "/p"}) mkdir((c.work + d).c_str(), 0755);
+  mkdir((c.work + "/b").c_str(), 0755);
+  mkdir(c.pid_dir().c_str(), 0755);
   for (auto& rt : c.rts) {
     rt.root = (c.state.empty() ? c.work : c.state) + "/root-" + rt.name;
     mkdir(rt.root.c_str(), 0700);
@@ -135,7 +136,9 @@ int main(int argc, char** argv) {
   }
   if (want("parallel")) {
     step("parallel lifecycles");
-    bench_parallel(c);
+    bench_parallel(c, true);
+    step("parallel lifecycles, no netns");
+    bench_parallel(c, false);
   }
   if (want("statelist")) {
     step("state and list with many containers");

@@ -9,7 +9,7 @@ void bench_run(Ctx& c, bool netns);        // `run` of /bin/true, attached
 void bench_lifecycle(Ctx& c, bool netns);  // create + start + wait + delete
 void bench_exec(Ctx& c);                   // `exec <id> /bin/true` into a running container
 void bench_state_list(Ctx& c);             // state and list with 1..N containers present
-void bench_parallel(Ctx& c);               // N lifecycles at once, several rounds
+void bench_parallel(Ctx& c, bool netns);   // N lifecycles at once, several rounds
 void bench_memory(Ctx& c);                 // memory charged to the container's cgroup
 void bench_density(Ctx& c);                // host memory per running container, N at once
 
