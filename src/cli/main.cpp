@@ -2,6 +2,9 @@
 // exit codes), configures logging, then runs one verb's action. All container
 // work happens in the library; this file only turns outcomes into output.
 #include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <iostream>
 #include <map>
@@ -159,5 +162,18 @@ int main(int argc, char** argv) {
   // (CVE-2016-9962, CVE-2019-5736). Nothing in hull needs a core dump.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   hull::phase_trace_from_env();
-  return hull::cli::run(argc, argv);
+  const int status = hull::cli::run(argc, argv);
+#if defined(__SANITIZE_ADDRESS__)
+  return status;  // LeakSanitizer checks from an exit handler
+#else
+  // Every command is one short process, and nothing of hull's is undone by
+  // a destructor that the kernel's exit does not undo (fds, mounts held by
+  // fd, memory): the exit handlers (iostreams, locale, CLI11's static
+  // validators) were 25-35 us of every command's 0.55 ms (`hull state`).
+  // Output is flushed first; the log writes each line with write(2).
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  ::_exit(status);
+#endif
 }
