@@ -383,4 +383,31 @@ std::string to_string(SealedView v) {
   return "?";
 }
 
+namespace {
+std::string identity_of(const struct stat& st) {
+  return std::to_string(static_cast<unsigned long long>(st.st_dev)) + ":" +
+         std::to_string(static_cast<unsigned long long>(st.st_ino));
+}
+}  // namespace
+
+std::string own_binary_identity() {
+  UniqueFd exe = procfs::open_link_target("self/exe", O_PATH | O_CLOEXEC);
+  struct stat st {};
+  if (::fstat(exe.get(), &st) < 0) throw_errno("stat /proc/self/exe");
+  return identity_of(st);
+}
+
+bool runs_binary(pid_t pid, std::string_view identity) {
+  UniqueFd exe;
+  try {
+    exe = procfs::open_link_target(std::to_string(pid) + "/exe", O_PATH | O_CLOEXEC);
+  } catch (const Error& e) {
+    if (e.code() == ENOENT || e.code() == ESRCH) return false;  // gone, or a zombie: it runs nothing
+    throw;
+  }
+  struct stat st {};
+  if (::fstat(exe.get(), &st) < 0) throw_errno("stat /proc/" + std::to_string(pid) + "/exe");
+  return identity_of(st) == identity;
+}
+
 }  // namespace hull::process

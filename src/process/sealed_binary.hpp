@@ -27,6 +27,8 @@
 //    has no overlayfs: the size of the binary, charged to the cgroup of the
 //    hull command (the command makes it, never the init), never to the
 //    container.
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -79,5 +81,12 @@ void run_from_parents_sealed_view(std::string_view offer, UniqueFd file);
 void release_detached_mounts();
 
 std::string to_string(SealedView v);
+
+// For an init that runs the runtime's binary unsealed until its execve
+// (runtime/launch_plan.hpp, InitPlan::init_unsealed_until_exec): the file
+// this process runs, as "<st_dev>:<st_ino>", and whether process `pid` runs
+// that file now (false once it has exec'd another, or is gone).
+std::string own_binary_identity();
+bool runs_binary(pid_t pid, std::string_view identity);
 
 }  // namespace hull::process

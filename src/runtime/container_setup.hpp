@@ -75,6 +75,10 @@ inline constexpr const char* kOverlayDirKey = "overlayDir";
 // state.json private field: how many fds from 3 on the init was given
 // (LISTEN_FDS + --preserve-fds), for `hull verify`'s open-fd check.
 inline constexpr const char* kPreserveFdsKey = "preserveFds";
+// state.json private field: the binary (process::own_binary_identity) an
+// init made by `run` runs unsealed until its execve
+// (InitPlan::init_unsealed_until_exec); removed once `run` saw the execve.
+inline constexpr const char* kUnsealedInitKey = "unsealedInit";
 // state.json private field: "none" when the container's config has no hooks,
 // so start and delete need not read the saved config for them.
 inline constexpr const char* kHooksKey = "hooks";

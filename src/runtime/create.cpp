@@ -162,10 +162,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                                          .rootless = g.rootless,
                                          .start_follows = start == StartFollows::Now});
   // Before any namespace is joined and any process cloned: the init (and we,
-  // for a container in our pid namespace) never run from the writable binary.
-  // Where the init seals itself, we make the view after the clone and it
-  // switches to it while we make its cgroups.
-  if (!plan.init_seals_binary) {
+  // for a container in our pid namespace) never run from the writable binary
+  // where a container process could see us. Where the init seals itself, we
+  // make the view after the clone and it switches to it while we make its
+  // cgroups; where none can see it before its execve, nobody switches.
+  if (!plan.init_seals_binary && !plan.init_unsealed_until_exec) {
     process::run_from_sealed_binary();
     phase_mark("sealed");
   }
@@ -363,6 +364,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // a running one; never a program running under a "creating" record.
   if (plan.start_before_ready) {
     record_init_start_time(st, init.pid());
+    if (plan.init_unsealed_until_exec) st.extra[kUnsealedInitKey] = process::own_binary_identity();
     st.status = Status::Running;
     c.dir.write_state(st);
     fault_point("run-after-running-state");

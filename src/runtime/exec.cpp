@@ -186,6 +186,14 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
 
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
+    // A `run` killed between releasing its init and the init's execve let go
+    // of the lock early (InitPlan::init_unsealed_until_exec): an init that
+    // still runs the runtime's binary, unsealed, must not be joined.
+    if (auto unsealed = st.extra.find(kUnsealedInitKey);
+        unsealed != st.extra.end() && process::runs_binary(st.pid, unsealed->second))
+      throw Error(
+          "the container's init has not started its process yet (the `hull run` that made it stopped before it "
+          "did): try again, or delete the container");
     fault_point("exec-after-open");
     if (into_paused) dir.reset();
 

@@ -61,6 +61,8 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
   p.runtime_hooks = !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty();
   p.start_before_ready = in.start_follows && !p.runtime_hooks;
+  p.init_unsealed_until_exec = p.start_before_ready && !p.send_state && (p.clone_flags & CLONE_NEWPID);
+  if (p.init_unsealed_until_exec) p.init_seals_binary = p.runtime_makes_sealed_view = false;
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "
                            "terminal needs a console socket to hand the pty to");

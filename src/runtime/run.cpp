@@ -35,6 +35,9 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       // The container's process runs now: the RCU wait of dropping the
       // detached mounts (process/sealed_binary.hpp) overlaps with it.
       process::release_detached_mounts();
+      // The init has exec'd: nothing of it runs the runtime's binary any more
+      // (InitPlan::init_unsealed_until_exec). Written while the container runs.
+      if (c.state.extra.erase(kUnsealedInitKey) != 0) c.dir.write_state(c.state);
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
       ::waitpid(c.state.pid, nullptr, 0);

@@ -1,6 +1,9 @@
 // hull exec refuses with a clear error: a container that is not running (or
 // paused without --ignore-paused), a command that is not there, a bad --user.
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "exec_fixture.hpp"
@@ -26,6 +29,42 @@ TEST_F(ExecTest, RefusesStoppedAndUnknownContainers) {
 
   r = exec({"exnosuch", "true"});
   EXPECT_TRUE(failed_with(r, {"container \"exnosuch\" does not exist"}, kExecFailed));
+}
+
+// `run` leaves its init unsealed until the init's execve, because exec must
+// wait for run's lock (InitPlan::init_unsealed_until_exec). A run killed in
+// between lets go of the lock early, and state.json still names the binary
+// the init ran: exec refuses to join an init that runs it, and joins once
+// the init runs its program. The half-finished run is reproduced by naming
+// in state.json the file a created init runs (its sealed view).
+TEST_F(ExecTest, RefusesAnInitThatStillRunsTheBinaryStateJsonNamesUnsealed) {
+  const pid_t init = create_container("exunsealed");
+  ASSERT_GT(init, 0);
+  struct stat exe {};
+  ASSERT_EQ(::stat(("/proc/" + std::to_string(init) + "/exe").c_str(), &exe), 0);
+  const fs::path state_file = state_dir("exunsealed") / "state.json";
+  nlohmann::json st = nlohmann::json::parse(read_text_file(state_file));
+  st["extra"]["unsealedInit"] = std::to_string(exe.st_dev) + ":" + std::to_string(exe.st_ino);
+  std::ofstream(state_file, std::ios::trunc) << st.dump();
+
+  ProcResult r = exec({"exunsealed", "true"});
+  EXPECT_TRUE(failed_with(r, {"container \"exunsealed\"", "has not started its process yet"}, kExecFailed));
+  // The init now runs `sleep`: nothing of the runtime is left to join.
+  start_container("exunsealed");
+  r = exec({"exunsealed", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// What a run that finished leaves: no such name, and exec joins.
+TEST_F(ExecTest, RunDetachedLeavesNoUnsealedInitBehind) {
+  Bundle& b = bundle("exrun");
+  b.args({"sleep", "1000"});
+  ProcResult r = hull({"run", "--detach", "--bundle", b.dir().string(), "exrun"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json st = nlohmann::json::parse(read_text_file(state_dir("exrun") / "state.json"));
+  EXPECT_FALSE(st.value("extra", nlohmann::json::object()).contains("unsealedInit")) << st.dump();
+  r = exec({"exrun", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST_F(ExecTest, MissingBinaryIsNamed) {

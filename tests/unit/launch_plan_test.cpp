@@ -214,6 +214,35 @@ TEST(InitPlan, RunWithoutRuntimeHooksStartsBeforeReady) {
   EXPECT_FALSE(hull::plan_init(config(kUsual), {}).start_before_ready);
 }
 
+// No process of the container can see an init that `run` makes in a new pid
+// namespace before its execve (exec waits for run's lock; no hook of the
+// image runs beside it): nobody switches to the sealed view. create's init
+// waits where `hull exec` can join, and hooks in the container run the
+// image's binaries beside it: sealed, by itself or by the runtime.
+TEST(InitPlan, RunsInitUnsealedOnlyWhereNoContainerProcessCanSeeItBeforeItsExec) {
+  const InitPlanInputs v1_run{.init_moves_into_v1 = true, .start_follows = true};
+  InitPlan run = hull::plan_init(config(kUsual), v1_run);
+  EXPECT_TRUE(run.init_unsealed_until_exec);
+  EXPECT_FALSE(run.init_seals_binary);
+  EXPECT_FALSE(run.runtime_makes_sealed_view);
+  EXPECT_TRUE(hull::plan_init(config(kUsual), {.clones_into_v2 = true, .start_follows = true}).init_unsealed_until_exec);
+  EXPECT_TRUE(hull::plan_init(config(kUsual), {.start_follows = true}).init_unsealed_until_exec);
+
+  InitPlan create = hull::plan_init(config(kUsual), {.init_moves_into_v1 = true});
+  EXPECT_FALSE(create.init_unsealed_until_exec);
+  EXPECT_TRUE(create.init_seals_binary);
+  for (const char* h : {"startContainer", "createContainer", "prestart", "createRuntime"}) {
+    InitPlan hooked = hull::plan_init(config(kUsual, "", hook(h)), v1_run);
+    EXPECT_FALSE(hooked.init_unsealed_until_exec) << h;
+    EXPECT_TRUE(hooked.init_seals_binary) << h;
+  }
+  // A pid namespace of the caller's or joined by path: processes already in
+  // it see the init.
+  EXPECT_FALSE(hull::plan_init(config(R"([{"type": "network"}, {"type": "mount"}])"), v1_run).init_unsealed_until_exec);
+  EXPECT_FALSE(hull::plan_init(config(R"([{"type": "pid", "path": "/proc/1/ns/pid"}, {"type": "mount"}])"), v1_run)
+                   .init_unsealed_until_exec);
+}
+
 TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
   auto tty = config(kUsual, "", "", true);
   EXPECT_EQ(hull::plan_init(tty, {.has_console_socket = true}).console, ConsoleWiring::Socket);
