@@ -49,20 +49,19 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     p.init_makes_time_ns = true;
   }
-  p.cgroups_after_clone =
-      (in.init_moves_into_v1 || in.clones_into_v2) && !in.rootless && !p.wait_for_placement && !p.become_userns_root;
-  if (p.cgroups_after_clone) {
-    p.init_unshares_first = p.clone_flags & (CLONE_NEWNET | CLONE_NEWIPC);
-    p.clone_flags &= ~p.init_unshares_first;
-    p.init_seals_binary = p.clone_flags & CLONE_NEWPID;
-    p.runtime_makes_sealed_view = p.init_seals_binary && (p.init_unshares_first & CLONE_NEWNET);
-  }
   bool seccomp_agent = spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
   p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
   p.runtime_hooks = !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty();
   p.start_before_ready = in.start_follows && !p.runtime_hooks;
   p.init_unsealed_until_exec = p.start_before_ready && !p.send_state && (p.clone_flags & CLONE_NEWPID);
-  if (p.init_unsealed_until_exec) p.init_seals_binary = p.runtime_makes_sealed_view = false;
+  p.cgroups_after_clone =
+      (in.init_moves_into_v1 || in.clones_into_v2) && !in.rootless && !p.wait_for_placement && !p.become_userns_root;
+  if (p.cgroups_after_clone) {
+    p.init_unshares_first = p.clone_flags & (CLONE_NEWNET | CLONE_NEWIPC);
+    p.clone_flags &= ~p.init_unshares_first;
+    p.init_seals_binary = (p.clone_flags & CLONE_NEWPID) && !p.init_unsealed_until_exec;
+    p.runtime_makes_sealed_view = p.init_seals_binary && (p.init_unshares_first & CLONE_NEWNET);
+  }
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "
                            "terminal needs a console socket to hand the pty to");
