@@ -123,13 +123,16 @@ void Manager::make_tree(bool with_leaves) {
 }
 
 void Manager::make_v1_tree(bool with_leaves) {
-  for (const auto& [name, dir] : paths_.v1) {
-    const V1Hierarchy& h = host().v1.at(name);
-    std::string top = with_leaves ? dir : parent_of(dir);
-    make_dirs(top, h.mount, made_);
-    // A parent at the hierarchy's root has its cpuset values already.
-    if (h.controllers.count("cpuset") && (with_leaves || top.size() > h.mount.size())) v1::init_cpuset(top, h.mount);
-  }
+  for (const auto& [name, dir] : paths_.v1)
+    if (name != v1_made_first_) make_v1_dir(name, dir, with_leaves);
+}
+
+void Manager::make_v1_dir(const std::string& hierarchy, const std::string& dir, bool with_leaves) {
+  const V1Hierarchy& h = host().v1.at(hierarchy);
+  std::string top = with_leaves ? dir : parent_of(dir);
+  make_dirs(top, h.mount, made_);
+  // A parent at the hierarchy's root has its cpuset values already.
+  if (h.controllers.count("cpuset") && (with_leaves || top.size() > h.mount.size())) v1::init_cpuset(top, h.mount);
 }
 
 void Manager::make_v2_tree(bool with_leaves) {
@@ -173,6 +176,13 @@ void Manager::create_for_clone() {
     e.add_context("create cgroup");
     throw;
   }
+}
+
+void Manager::create_v1_memory_first() {
+  const std::string name = v1_memory_first();
+  if (name.empty()) return;
+  with_context("create cgroup", [&] { make_v1_dir(name, paths_.v1.at(name), true); });
+  v1_made_first_ = name;
 }
 
 void Manager::create_after_clone() {
@@ -248,10 +258,22 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   }
 }
 
-V1SelfPlacement Manager::v1_self_placement(bool open_now) const {
+std::string Manager::v1_memory_first() const {
+  if (!moves_itself_into_v1()) return "";
+  for (const auto& [name, dir] : paths_.v1)
+    if (hierarchy_holds(name, "memory")) return hierarchy_holds(name, "freezer") ? "" : name;
+  return "";
+}
+
+V1SelfPlacement Manager::v1_self_placement(bool open_now, V1Part part) const {
   V1SelfPlacement placement;
-  if (moves_itself_into_v1())
-    for (const auto& [name, dir] : paths_.v1) placement.add(name, dir, open_now);
+  if (!moves_itself_into_v1()) return placement;
+  const std::string memory = part == V1Part::All ? "" : v1_memory_first();
+  for (const auto& [name, dir] : paths_.v1) {
+    if (part == V1Part::Memory && name != memory) continue;
+    if (part == V1Part::Rest && name == memory) continue;
+    placement.add(name, dir, open_now);
+  }
   return placement;
 }
 

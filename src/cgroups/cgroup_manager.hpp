@@ -140,6 +140,13 @@ class Manager {
   // killed the process, which may be in the v2 one already.
   void create_for_clone();
   void create_after_clone();
+  // After create_for_clone(), where the process joins its memory hierarchy
+  // first thing (v1_memory_first()): that hierarchy's directory, before the
+  // clone, so that the kernel memory of what the process makes next (its
+  // network namespace, its mounts) is charged to the container.
+  // create_after_clone() then makes the others. On failure, as
+  // create_after_clone().
+  void create_v1_memory_first();
   // The cgroup now belongs to the container (its state.json names it).
   void disown() noexcept { owned_ = false; }
 
@@ -168,9 +175,18 @@ class Manager {
   // Whether a new process moves itself into v1 hierarchies (there are some,
   // and systemd, which places the init itself, is not in charge).
   bool moves_itself_into_v1() const { return !unit_ && !paths_.v1.empty(); }
+  // The v1 hierarchy holding the memory controller that a new process can
+  // join ahead of the others (create_v1_memory_first()), or "" where it
+  // moves itself into none (moves_itself_into_v1()), the host mounts no v1
+  // memory controller, or the freezer shares that hierarchy (joining it
+  // could stop the process before its cgroups are checked).
+  std::string v1_memory_first() const;
+  // Which of its v1 hierarchies a process moves itself into: all, or in two
+  // steps, the memory one (v1_memory_first()) and then the rest.
+  enum class V1Part { All, Memory, Rest };
   // The v1 hierarchies' tasks files for that (self_placement.hpp), opened
   // unless open_now is false; empty unless moves_itself_into_v1().
-  V1SelfPlacement v1_self_placement(bool open_now = true) const;
+  V1SelfPlacement v1_self_placement(bool open_now = true, V1Part part = V1Part::All) const;
   // Writes pid to cgroup.procs of every v1 hierarchy (unless the process
   // moved itself: placed_in_v1) and, unless the clone already put it there,
   // of the v2 cgroup. With systemd: starts the scope with pid in it and
@@ -226,6 +242,7 @@ class Manager {
   // enabled in the parent; what it makes goes to made_.
   void make_tree(bool with_leaves);  // both of:
   void make_v1_tree(bool with_leaves);
+  void make_v1_dir(const std::string& hierarchy, const std::string& dir, bool with_leaves);
   void make_v2_tree(bool with_leaves);
   void remove_dirs() noexcept;
   std::vector<std::string> all_dirs() const;
@@ -249,6 +266,7 @@ class Manager {
   std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
   UniqueFd v2_fd_;
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
+  std::string v1_made_first_;      // the hierarchy create_memory_after_clone() made
   bool owned_ = false;
   std::vector<std::string> warnings_;
   std::optional<SystemdUnit> unit_;  // --systemd-cgroup; load(): only the name is known

@@ -3,6 +3,8 @@
 // of what create() made, and the state.json round trip.
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups_fake_tree.hpp"
@@ -107,6 +109,46 @@ TEST_F(CgroupManagerFake, V1SelfPlacementOpensEveryV1TasksFile) {
   V1SelfPlacement p = m.v1_self_placement();
   p.move_self();
   EXPECT_EQ(written_files(), (V{"cpuset/c/tasks", "devices/c/tasks", "memory/c/tasks"}));
+}
+
+// Memory first (InitPlan::memory_cgroup_first): its directory alone before
+// the clone, the init joins it, then the rest; nothing joined twice, none
+// left out, and the freezer's hierarchy never joined early.
+TEST_F(CgroupManagerFake, TheMemoryHierarchyIsMadeAndJoinedAheadOfTheRest) {
+  // The other directories with the files the kernel would give them; the
+  // memory one is left for create_v1_memory_first() to make.
+  Host h = hybrid();
+  dir("cpuset/c", {"cgroup.procs", "cpuset.cpus", "cpuset.mems", "tasks"});
+  dir("devices/c", {"cgroup.procs", "devices.allow", "devices.deny", "tasks"});
+  dir("unified/c", {"cgroup.procs", "cgroup.controllers", "cgroup.subtree_control"});
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  EXPECT_EQ(m.v1_memory_first(), "memory");
+  m.create_for_clone();
+  EXPECT_FALSE(exists(root_ + "/memory/c"));
+  m.create_v1_memory_first();
+  ASSERT_TRUE(exists(root_ + "/memory/c"));
+  dir("memory/c", {"tasks"});
+  V1SelfPlacement first = m.v1_self_placement(true, Manager::V1Part::Memory);
+  first.move_self();
+  EXPECT_EQ(written_files(), (V{"memory/c/tasks"}));
+  log_.writes.clear();
+  m.create_after_clone();
+  V1SelfPlacement rest = m.v1_self_placement(true, Manager::V1Part::Rest);
+  rest.move_self();
+  V written = written_files();
+  EXPECT_EQ(std::count(written.begin(), written.end(), "memory/c/tasks"), 0);
+  EXPECT_EQ(std::count(written.begin(), written.end(), "cpuset/c/tasks"), 1);
+  EXPECT_EQ(std::count(written.begin(), written.end(), "devices/c/tasks"), 1);
+  m.disown();
+
+  Host shared = h;
+  shared.v1.erase("memory");
+  shared.v1["freezer,memory"] = {dir("freezer,memory"), "/", {"freezer", "memory"}};
+  EXPECT_EQ(Manager::plan(nullptr, "c", false, shared).v1_memory_first(), "");
+  Host no_memory = h;
+  no_memory.v1.erase("memory");
+  EXPECT_EQ(Manager::plan(nullptr, "c", false, no_memory).v1_memory_first(), "");
+  EXPECT_EQ(Manager::plan(nullptr, "c", false, unified_cpu_memory_pids()).v1_memory_first(), "");
 }
 
 TEST_F(CgroupManagerFake, MissingControllerFailsBeforeAnyDirectoryIsMade) {
