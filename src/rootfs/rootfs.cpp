@@ -159,8 +159,13 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     // init in (never chdir'd here: a user-namespaced init may not be
     // allowed to search the path to the bundle).
     bool dev_readonly = false;
+    bool cgroup_mounted = false;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
       const spec::Mount& m = spec.mounts[i];
+      if ((m.type == "cgroup" || m.type == "cgroup2") && !cgroup_mounted) {
+        cgroup_mounted = true;
+        if (opts.before_cgroup_mount) opts.before_cgroup_mount();
+      }
       if (auto w = writable_dev_tmpfs(m)) {
         dev_readonly = true;
         apply_mount(ctx, *w);

@@ -44,6 +44,10 @@ struct SetupOptions {
   // Called after every mount is in place and before pivot_root/chroot
   // (the createContainer hooks' moment). May be empty.
   std::function<void()> before_pivot;
+  // Called once, before the first mount of type cgroup or cgroup2, which
+  // binds the cgroups the process is in: the init that joins its cgroups
+  // late (InitPlan::cgroups_joined_after_rootfs) joins them there. May be empty.
+  std::function<void()> before_cgroup_mount;
   // The mount namespace hull was started in (mount_namespace_of_self() taken
   // by the runtime before the clone). setup_rootfs refuses to mount anything
   // while the init is still in it, whatever the config says: a mount

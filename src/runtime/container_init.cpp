@@ -112,18 +112,26 @@ void join_namespaces(InitContext& ctx) {
     process::run_from_parents_sealed_view(offer, view.empty() ? UniqueFd() : std::move(view.front()));
     phase_mark("init_sealed");
   }
+  // Where the v1 memory hierarchy comes first (memory_cgroup_first), or all
+  // of them were made before the clone: before anything the kernel charges
+  // to a memory cgroup, so that it is charged to the container's.
+  if (ctx.v1_placement) ctx.v1_placement->move_self();
   if (ctx.plan->init_unshares_first && ::unshare(static_cast<int>(ctx.plan->init_unshares_first)) < 0)
     throw_errno("create the container's network and ipc namespaces");
-  if (ctx.cgroup_after_clone) {
+  bool cgroups_joined = ctx.cgroup_after_clone == nullptr;
+  auto join_cgroups = [&] {
+    if (cgroups_joined) return;
+    cgroups_joined = true;
     fault_point("init-before-cgroups-made");
     std::vector<UniqueFd> tasks_files;
     ctx.sync->expect(SyncMsg::CgroupsMade, nullptr, &tasks_files);
     if (ctx.other_cpu) ctx.other_cpu->restore_in_child();
-    cgroups::V1SelfPlacement placement = ctx.cgroup_after_clone->v1_self_placement(false);
+    cgroups::V1SelfPlacement placement = ctx.cgroup_after_clone->v1_self_placement(
+        false, ctx.plan->memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
     placement.adopt(std::move(tasks_files));
     placement.move_self();
-  }
-  if (ctx.v1_placement) ctx.v1_placement->move_self();
+  };
+  if (!ctx.plan->cgroups_joined_after_rootfs) join_cgroups();
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
   if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");
   if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)
@@ -157,6 +165,7 @@ void join_namespaces(InitContext& ctx) {
   ro.rootfs_tree = ctx.rootfs_tree;
   ro.runtime_mount_ns = ctx.runtime_mount_ns;
   ro.create_console = spec.process && spec.process->terminal;
+  if (!cgroups_joined) ro.before_cgroup_mount = join_cgroups;
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
   // createContainer hooks in the container's, both after the mounts and
   // before pivot_root.
@@ -171,6 +180,7 @@ void join_namespaces(InitContext& ctx) {
   }
   rootfs::SetupResult rootfs =
       ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro) : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
+  join_cgroups();
   if (ctx.own_mount_namespace) reopen_dev_null_stdio();
   fault_point("init-before-rootfs");
 

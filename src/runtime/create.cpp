@@ -156,6 +156,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // with the clone: then the limits can wait until after the clone.
   const InitPlan plan = plan_init(spec, {.runtime_places = cgroup.systemd(),
                                          .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
+                                         .v1_memory_first = !cgroup.v1_memory_first().empty(),
                                          .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
                                          .has_console_socket = !o.console_socket.empty(),
                                          .attached = attached,
@@ -225,6 +226,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
       cgroups::Paths unmarked = cgroup.paths();
       if (plan.cgroups_after_clone) unmarked.v2.clear();  // marked before the clone, below
+      if (plan.memory_cgroup_first) unmarked.v1.erase(cgroup.v1_memory_first());  // marked before the clone
       cgroups::mark_owner(unmarked, owner);
     }
     fault_point("create-after-cgroup");
@@ -232,13 +234,17 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   };
   if (plan.cgroups_after_clone) {
     cgroup.create_for_clone();
-    // The clone puts the init into the v2 cgroup: marked now, so that a
-    // create killed from the clone on leaves no process in a cgroup that
-    // delete --force would refuse as unmarked. The v1 ones, made after the
-    // clone, are marked before the init enters them; state.json's cgroupPath
-    // is recomputed once they (and their parents) are made.
-    if (!cgroup.paths().v2.empty())
-      cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, cgroup.paths().v2, {}}, owner);
+    if (plan.memory_cgroup_first) cgroup.create_v1_memory_first();
+    // The clone puts the init into the v2 cgroup, and it enters the v1
+    // memory one first thing: marked now, so that a create killed from the
+    // clone on leaves no process in a cgroup that delete --force would
+    // refuse as unmarked. The other v1 ones, made after the clone, are
+    // marked before the init enters them; state.json's cgroupPath is
+    // recomputed once they (and their parents) are made.
+    cgroups::Paths first{cgroup.paths().mode, cgroup.paths().v2, {}};
+    if (plan.memory_cgroup_first)
+      first.v1.emplace(cgroup.v1_memory_first(), cgroup.paths().v1.at(cgroup.v1_memory_first()));
+    cgroups::mark_owner(first, owner);
   } else {
     const bool has_cgroup = create_cgroup(g, cgroup);
     finish_cgroup();
@@ -272,6 +278,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (plan.cgroups_after_clone) {
     ctx.cgroup_after_clone = &cgroup;
     if (other_cpu.emplace(); other_cpu->active()) ctx.other_cpu = &*other_cpu;
+    if (plan.memory_cgroup_first) v1_placement = cgroup.v1_self_placement(true, cgroups::Manager::V1Part::Memory);
   } else {
     v1_placement = cgroup.v1_self_placement();
   }
@@ -341,7 +348,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     // The tasks files are opened here so the init only writes them. The
     // config is saved after the send: without a network namespace this
     // branch is the longer one, and the init never waits for the config.
-    const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement();
+    const cgroups::V1SelfPlacement tasks =
+        cgroup.v1_self_placement(true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest
+                                                                : cgroups::Manager::V1Part::All);
     runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
     save_config();
   }

@@ -58,6 +58,9 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
       (in.init_moves_into_v1 || in.clones_into_v2) && !in.rootless && !p.wait_for_placement && !p.become_userns_root;
   if (p.cgroups_after_clone) {
     p.init_unshares_first = p.clone_flags & (CLONE_NEWNET | CLONE_NEWIPC);
+    p.memory_cgroup_first = in.init_moves_into_v1 && in.v1_memory_first;
+    p.cgroups_joined_after_rootfs = !p.send_state && !p.runtime_hooks && !p.unshare_cgroupns_when_placed &&
+                                    !(p.join_in_init_flags & CLONE_NEWCGROUP);
     p.clone_flags &= ~p.init_unshares_first;
     p.init_seals_binary = (p.clone_flags & CLONE_NEWPID) && !p.init_unsealed_until_exec;
     p.runtime_makes_sealed_view = p.init_seals_binary && (p.init_unshares_first & CLONE_NEWNET);

@@ -26,6 +26,7 @@ ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached
 struct InitPlanInputs {
   bool runtime_places = false;      // the runtime places the init after the clone (systemd starts its scope)
   bool init_moves_into_v1 = false;  // the init moves itself into v1 hierarchies (cgroups/self_placement.hpp)
+  bool v1_memory_first = false;     // ...and can join the memory one ahead of the rest (Manager::v1_memory_first)
   bool clones_into_v2 = false;      // the clone puts the init into its v2 cgroup (CLONE_INTO_CGROUP), no systemd
   bool has_console_socket = false;  // --console-socket was given
   bool attached = false;            // hull run without --detach
@@ -73,14 +74,33 @@ struct InitPlan {
   // (cgroups::Manager::create_after_clone: about 0.5 ms for 10 v1
   // hierarchies; on v2 the device filter's BPF program alone is 0.16 ms to
   // load) and then sends CgroupsMade, which the init waits for before it
-  // moves and long before its Ready. runc writes the limits later still,
-  // once its init has made the container's mounts and device nodes.
+  // moves (see cgroups_joined_after_rootfs for when) and before its Ready.
+  // runc writes the limits once its init has made the container's mounts
+  // and device nodes.
   bool cgroups_after_clone = false;
   // ...meanwhile the init makes its network and ipc namespaces, as its first
   // step (a network namespace: about 0.3 ms), instead of the clone making
   // them before either process could go on. No user namespace is involved,
   // so they belong to the same one as if the clone had made them.
   uint64_t init_unshares_first = 0;
+  // ...but the runtime makes the v1 memory directory before the clone, and
+  // the init joins it first thing (its tasks file comes with the clone): the
+  // kernel memory of the init's network and ipc namespaces and of its mounts
+  // is charged to the container, as where the clone puts the init into its
+  // cgroup (v2), not to the caller's memory cgroup.
+  bool memory_cgroup_first = false;
+  // ...and the init waits for CgroupsMade (joins the rest of its v1
+  // hierarchies; on v2, where the clone placed it, waits for its limits)
+  // only once its rootfs is set up, or at its first cgroup mount, which
+  // binds the cgroups it is in: its mounts and device nodes overlap with
+  // the runtime's cgroup work instead of following it (0.2-0.45 ms of
+  // `run` on 10 v1 hierarchies). Not where something runs beside the init
+  // before then (prestart, createRuntime and createContainer hooks, which
+  // may look up the init's cgroups; a seccomp agent: send_state), nor where
+  // the init makes or joins a cgroup namespace once placed. The limits are
+  // all written before the init says Ready, so before the container's
+  // process exists; the init itself never forks.
+  bool cgroups_joined_after_rootfs = false;
   // ...and before that the init switches to the sealed view of the runtime
   // binary itself (CVE-2019-5736, process/sealed_binary.hpp), where the
   // runtime would have switched itself before the clone: the clone makes a

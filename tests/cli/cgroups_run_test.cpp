@@ -9,6 +9,7 @@
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
@@ -107,6 +108,65 @@ TEST_F(CgroupRunTest, DeleteRemovesTheParentDirectoriesCreateMade) {
     const std::string parent = dir.substr(0, dir.rfind('/'));
     EXPECT_NE(::stat(parent.c_str(), &st), 0) << "left behind: " << parent;
   }
+}
+
+// The kernel memory of the container's network namespace is the
+// container's: on v1 the init joins its memory cgroup before it makes the
+// namespace (the other hierarchies come after its mounts), on v2 the clone
+// put it in its cgroup. It used to be charged to the caller's memory cgroup
+// on v1: the same kernel memory with a network namespace as without.
+TEST_F(CgroupRunTest, TheNetworkNamespaceIsChargedToTheContainersMemoryCgroup) {
+  auto kernel_memory = [&](bool netns) {
+    Bundle& b = limited_bundle({{"memory", {{"limit", 64 << 20}}}}, netns ? "with-netns" : "without-netns");
+    auto& namespaces = b.config["linux"]["namespaces"];
+    namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "network"}}),
+                     namespaces.end());
+    if (netns) namespaces.push_back({{"type", "network"}});
+    b.args({"sleep", "1000"});
+    const std::string id = netns ? "kmem-net" : "kmem-nonet";
+    ProcResult r = hull({"run", "--detach", "--bundle", b.dir().string(), id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    uint64_t bytes = 0;
+    if (unified()) {
+      std::istringstream stat(read_file(dir_of("memory") + "/memory.stat"));
+      std::string key;
+      for (uint64_t v; stat >> key >> v;)
+        if (key == "kernel") bytes = v;
+    } else {
+      bytes = cgroups::read_u64(dir_of("memory"), "memory.kmem.usage_in_bytes");
+    }
+    ProcResult d = hull({"delete", "--force", id});
+    EXPECT_EQ(d.exit_code, 0) << d.err;
+    return bytes;
+  };
+  const uint64_t with_netns = kernel_memory(true), without = kernel_memory(false);
+  // A network namespace with its loopback device: about 90 KiB here.
+  EXPECT_GE(with_netns, without + (48 << 10)) << "with a network namespace " << with_netns << " bytes, without "
+                                              << without;
+}
+
+// Hooks that run before the container's process may look the init up in
+// its cgroups (nvidia's prestart hook writes its devices cgroup): with
+// them, the init joins every hierarchy before anything else, not once its
+// rootfs is set up.
+TEST_F(CgroupRunTest, APrestartHookFindsTheInitInEveryCgroupOfTheContainer) {
+  Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}});
+  const std::string out = (temp_dir() / "hook-saw").string();
+  b.config["hooks"]["prestart"] = nlohmann::json::array(
+      {{{"path", "/bin/sh"},
+        {"args",
+         {"sh", "-c",
+          R"(pid=$(tr -d ' \n' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'); cat /proc/$pid/cgroup > )" + out}}}});
+  ProcResult r = run_sh(b, "true", "hooked");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream seen(read_file(out));
+  int lines = 0;
+  for (std::string line; std::getline(seen, line); ++lines) {
+    const std::string tail = "/" + cgroups_path();
+    EXPECT_TRUE(line.size() >= tail.size() && line.compare(line.size() - tail.size(), tail.size(), tail) == 0)
+        << "the hook saw the init outside the container's cgroup: " << line;
+  }
+  EXPECT_GT(lines, 0);
 }
 
 TEST_F(CgroupRunTest, ALimitTheHostCannotHonourFailsCreateWithNothingLeft) {

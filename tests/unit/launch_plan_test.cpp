@@ -243,6 +243,50 @@ TEST(InitPlan, RunsInitUnsealedOnlyWhereNoContainerProcessCanSeeItBeforeItsExec)
                    .init_unsealed_until_exec);
 }
 
+// The v1 memory hierarchy comes first where the host has one the init can
+// join alone: its network namespace and mounts are then charged to the
+// container, not to the caller.
+TEST(InitPlan, TheInitJoinsItsV1MemoryCgroupBeforeItMakesAnything) {
+  constexpr const char* kNoCgroupns = R"([{"type": "pid"}, {"type": "network"}, {"type": "mount"}])";
+  InitPlan p = hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true, .v1_memory_first = true});
+  EXPECT_TRUE(p.memory_cgroup_first);
+  EXPECT_EQ(p.init_unshares_first, static_cast<uint64_t>(CLONE_NEWNET));
+  EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true}).memory_cgroup_first);
+  // Cloned into its v2 cgroup, it is charged there from the start.
+  EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.v1_memory_first = true, .clones_into_v2 = true}).memory_cgroup_first);
+  // Not after the clone at all: it joins every hierarchy first thing anyway.
+  EXPECT_FALSE(
+      hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true, .v1_memory_first = true, .rootless = true})
+          .memory_cgroup_first);
+}
+
+// The init makes its mounts and device nodes while the runtime makes its
+// cgroups and writes the limits, and joins them after, unless something
+// could look at its cgroups before then: hooks and a seccomp agent, its
+// cgroup namespace (made once placed, or joined by path).
+TEST(InitPlan, TheInitJoinsItsCgroupsAfterItsRootfsUnlessSomethingLooksBefore) {
+  constexpr const char* kNoCgroupns = R"([{"type": "pid"}, {"type": "network"}, {"type": "mount"}])";
+  const InitPlanInputs v1{.init_moves_into_v1 = true, .v1_memory_first = true};
+  EXPECT_TRUE(hull::plan_init(config(kNoCgroupns), v1).cgroups_joined_after_rootfs);
+  EXPECT_TRUE(hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true, .start_follows = true})
+                  .cgroups_joined_after_rootfs);
+  // On v2 the clone made the cgroup namespace, rooted where the clone put it.
+  EXPECT_TRUE(hull::plan_init(config(kUsual), {.clones_into_v2 = true}).cgroups_joined_after_rootfs);
+  EXPECT_FALSE(hull::plan_init(config(kUsual), v1).cgroups_joined_after_rootfs);
+  EXPECT_FALSE(hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "cgroup", "path": "/proc/1/ns/cgroup"}])"), v1)
+                   .cgroups_joined_after_rootfs);
+  for (const char* h : {"prestart", "createRuntime", "createContainer", "startContainer"})
+    EXPECT_FALSE(hull::plan_init(config(kNoCgroupns, "", hook(h)), v1).cgroups_joined_after_rootfs) << h;
+  auto agent = config(kNoCgroupns, R"(, "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
+      "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]})");
+  EXPECT_FALSE(hull::plan_init(agent, v1).cgroups_joined_after_rootfs);
+  // Placed by systemd, rootless or in a user namespace: placed before anything, as always.
+  EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.runtime_places = true, .clones_into_v2 = true})
+                   .cgroups_joined_after_rootfs);
+  EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true, .rootless = true})
+                   .cgroups_joined_after_rootfs);
+}
+
 TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
   auto tty = config(kUsual, "", "", true);
   EXPECT_EQ(hull::plan_init(tty, {.has_console_socket = true}).console, ConsoleWiring::Socket);
