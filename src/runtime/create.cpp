@@ -346,8 +346,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     st.cgroupPath = cgroup.to_state();
     finish_cgroup();
     // The tasks files are opened here so the init only writes them. The
-    // config is saved after the send: without a network namespace this
-    // branch is the longer one, and the init never waits for the config.
+    // config is saved after the send: an init already waiting for
+    // CgroupsMade (its rootfs set up) never waits for the config too.
     const cgroups::V1SelfPlacement tasks =
         cgroup.v1_self_placement(true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest
                                                                 : cgroups::Manager::V1Part::All);
