@@ -140,11 +140,11 @@ class Manager {
   // killed the process, which may be in the v2 one already.
   void create_for_clone();
   void create_after_clone();
-  // After create_for_clone(), where the process joins its memory hierarchy
-  // first thing (v1_memory_first()): that hierarchy's directory, before the
-  // clone, so that the kernel memory of what the process makes next (its
-  // network namespace, its mounts) is charged to the container.
-  // create_after_clone() then makes the others. On failure, as
+  // Between create_for_clone() and create_after_clone(), where the process
+  // joins its memory hierarchy first (v1_memory_first()): that hierarchy's
+  // directory alone, so that the kernel memory of what the process makes
+  // next (its network namespace, its mounts) is charged to the container
+  // while create_after_clone() makes the others. On failure, as
   // create_after_clone().
   void create_v1_memory_first();
   // The cgroup now belongs to the container (its state.json names it).

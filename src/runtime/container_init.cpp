@@ -93,6 +93,19 @@ void join_namespaces(InitContext& ctx) {
         ".hostname or .domainname there would rename the caller");
 }
 
+// Moves the init into `part` of its v1 hierarchies once the runtime has
+// made them and sent their tasks files with `made` (CgroupsMade, which on
+// v2 also says that the limits are written, or MemoryCgroupMade).
+void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part part) {
+  std::vector<UniqueFd> tasks_files;
+  ctx.sync->expect(made, nullptr, &tasks_files);
+  // Off the runtime's CPU until the runtime's cgroup work is done.
+  if (made == SyncMsg::CgroupsMade && ctx.other_cpu) ctx.other_cpu->restore_in_child();
+  cgroups::V1SelfPlacement placement = ctx.cgroup_after_clone->v1_self_placement(false, part);
+  placement.adopt(std::move(tasks_files));
+  placement.move_self();
+}
+
 // The init's steps, in order. Returns only by throwing.
 [[noreturn]] void init_steps(InitContext& ctx, int& start_conn) {
   const spec::Spec& spec = *ctx.spec;
@@ -112,10 +125,9 @@ void join_namespaces(InitContext& ctx) {
     process::run_from_parents_sealed_view(offer, view.empty() ? UniqueFd() : std::move(view.front()));
     phase_mark("init_sealed");
   }
-  // Where the v1 memory hierarchy comes first (memory_cgroup_first), or all
-  // of them were made before the clone: before anything the kernel charges
-  // to a memory cgroup, so that it is charged to the container's.
-  if (ctx.v1_placement) ctx.v1_placement->move_self();
+  // Before anything the kernel charges to a memory cgroup, so that it is
+  // charged to the container's (memory_cgroup_first).
+  if (ctx.plan->memory_cgroup_first) join_made_cgroups(ctx, SyncMsg::MemoryCgroupMade, cgroups::Manager::V1Part::Memory);
   if (ctx.plan->init_unshares_first && ::unshare(static_cast<int>(ctx.plan->init_unshares_first)) < 0)
     throw_errno("create the container's network and ipc namespaces");
   bool cgroups_joined = ctx.cgroup_after_clone == nullptr;
@@ -123,15 +135,11 @@ void join_namespaces(InitContext& ctx) {
     if (cgroups_joined) return;
     cgroups_joined = true;
     fault_point("init-before-cgroups-made");
-    std::vector<UniqueFd> tasks_files;
-    ctx.sync->expect(SyncMsg::CgroupsMade, nullptr, &tasks_files);
-    if (ctx.other_cpu) ctx.other_cpu->restore_in_child();
-    cgroups::V1SelfPlacement placement = ctx.cgroup_after_clone->v1_self_placement(
-        false, ctx.plan->memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
-    placement.adopt(std::move(tasks_files));
-    placement.move_self();
+    join_made_cgroups(ctx, SyncMsg::CgroupsMade,
+                      ctx.plan->memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
   };
   if (!ctx.plan->cgroups_joined_after_rootfs) join_cgroups();
+  if (ctx.v1_placement) ctx.v1_placement->move_self();
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
   if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");
   if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)

@@ -226,7 +226,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
       cgroups::Paths unmarked = cgroup.paths();
       if (plan.cgroups_after_clone) unmarked.v2.clear();  // marked before the clone, below
-      if (plan.memory_cgroup_first) unmarked.v1.erase(cgroup.v1_memory_first());  // marked before the clone
+      if (plan.memory_cgroup_first) unmarked.v1.erase(cgroup.v1_memory_first());  // marked first, below
       cgroups::mark_owner(unmarked, owner);
     }
     fault_point("create-after-cgroup");
@@ -234,17 +234,13 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   };
   if (plan.cgroups_after_clone) {
     cgroup.create_for_clone();
-    if (plan.memory_cgroup_first) cgroup.create_v1_memory_first();
-    // The clone puts the init into the v2 cgroup, and it enters the v1
-    // memory one first thing: marked now, so that a create killed from the
-    // clone on leaves no process in a cgroup that delete --force would
-    // refuse as unmarked. The other v1 ones, made after the clone, are
-    // marked before the init enters them; state.json's cgroupPath is
-    // recomputed once they (and their parents) are made.
-    cgroups::Paths first{cgroup.paths().mode, cgroup.paths().v2, {}};
-    if (plan.memory_cgroup_first)
-      first.v1.emplace(cgroup.v1_memory_first(), cgroup.paths().v1.at(cgroup.v1_memory_first()));
-    cgroups::mark_owner(first, owner);
+    // The clone puts the init into the v2 cgroup: marked now, so that a
+    // create killed from the clone on leaves no process in a cgroup that
+    // delete --force would refuse as unmarked. The v1 ones, made after the
+    // clone, are marked before the init enters them; state.json's cgroupPath
+    // is recomputed once they (and their parents) are made.
+    if (!cgroup.paths().v2.empty())
+      cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, cgroup.paths().v2, {}}, owner);
   } else {
     const bool has_cgroup = create_cgroup(g, cgroup);
     finish_cgroup();
@@ -278,7 +274,6 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (plan.cgroups_after_clone) {
     ctx.cgroup_after_clone = &cgroup;
     if (other_cpu.emplace(); other_cpu->active()) ctx.other_cpu = &*other_cpu;
-    if (plan.memory_cgroup_first) v1_placement = cgroup.v1_self_placement(true, cgroups::Manager::V1Part::Memory);
   } else {
     v1_placement = cgroup.v1_self_placement();
   }
@@ -340,6 +335,15 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, view.file ? std::span(&file, 1) : std::span<const int>());
   }
   if (plan.cgroups_after_clone) {
+    if (plan.memory_cgroup_first) {
+      // The init waits for this one before it makes anything: first, alone,
+      // and marked before the init is in it, as the others below.
+      cgroup.create_v1_memory_first();
+      const std::string memory = cgroup.v1_memory_first();
+      cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, "", {{memory, cgroup.paths().v1.at(memory)}}}, owner);
+      const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(true, cgroups::Manager::V1Part::Memory);
+      runtime_end.send_to_waiting_peer(SyncMsg::MemoryCgroupMade, {}, tasks.fds());
+    }
     cgroup.create_after_clone();
     // With the v1 parents it made just now: the next state.json carries
     // them, for delete to remove.

@@ -83,11 +83,12 @@ struct InitPlan {
   // them before either process could go on. No user namespace is involved,
   // so they belong to the same one as if the clone had made them.
   uint64_t init_unshares_first = 0;
-  // ...but the runtime makes the v1 memory directory before the clone, and
-  // the init joins it first thing (its tasks file comes with the clone): the
-  // kernel memory of the init's network and ipc namespaces and of its mounts
-  // is charged to the container, as where the clone puts the init into its
-  // cgroup (v2), not to the caller's memory cgroup.
+  // ...but the runtime makes the v1 memory directory first, right after the
+  // clone, and sends its tasks file (SyncMsg::MemoryCgroupMade), which the
+  // init writes before anything else: the kernel memory of the init's
+  // network and ipc namespaces and of its mounts is charged to the
+  // container, as where the clone puts the init into its cgroup (v2), not
+  // to the caller's memory cgroup.
   bool memory_cgroup_first = false;
   // ...and the init waits for CgroupsMade (joins the rest of its v1
   // hierarchies; on v2, where the clone placed it, waits for its limits)

@@ -54,6 +54,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::SeccompListener: return "seccomp-listener";
     case SyncMsg::Start: return "start";
     case SyncMsg::CgroupsMade: return "cgroups-made";
+    case SyncMsg::MemoryCgroupMade: return "memory-cgroup-made";
     case SyncMsg::SealedView: return "sealed-view";
   }
   return "unknown";

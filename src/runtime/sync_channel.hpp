@@ -72,6 +72,7 @@ enum class SyncMsg : uint32_t {
   Start = 7,            // run: the init may go on to execve (instead of start.sock)
   CgroupsMade = 8,      // the cgroup the init moves itself into exists (InitPlan::cgroups_after_clone)
   SealedView = 9,       // payload and fd: the runtime binary's sealed view for the init (InitPlan::runtime_makes_sealed_view)
+  MemoryCgroupMade = 10,  // fd: the v1 memory hierarchy's tasks file, joined first (InitPlan::memory_cgroup_first)
 };
 
 const char* to_string(SyncMsg m);
