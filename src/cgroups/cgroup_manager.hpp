@@ -266,7 +266,7 @@ class Manager {
   std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
   UniqueFd v2_fd_;
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
-  std::string v1_made_first_;      // the hierarchy create_memory_after_clone() made
+  std::string v1_made_first_;      // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)
   bool owned_ = false;
   std::vector<std::string> warnings_;
   std::optional<SystemdUnit> unit_;  // --systemd-cgroup; load(): only the name is known
