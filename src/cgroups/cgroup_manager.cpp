@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <sstream>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/json_flat.hpp"
 #include "base/log.hpp"
+#include "base/user_namespace_map.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/devices.hpp"
 #include "cgroups/events.hpp"
@@ -27,17 +27,7 @@ namespace {
 
 // Root in the host's user namespace: euid 0 and the identity uid_map (a
 // rootless runtime, or podman's uid 0 of the user's namespace, is not).
-bool privileged_on_the_host() {
-  if (::geteuid() != 0) return false;
-  try {
-    std::istringstream in(read_file("/proc/self/uid_map"));
-    unsigned long long inside = 1, outside = 1, count = 0;
-    in >> inside >> outside >> count;
-    return inside == 0 && outside == 0 && count == 4294967295ULL;
-  } catch (const std::exception&) {
-    return true;
-  }
-}
+bool privileged_on_the_host() { return ::geteuid() == 0 && in_initial_user_namespace(); }
 
 std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
 

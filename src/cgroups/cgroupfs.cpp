@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/text.hpp"
 #include "base/unique_fd.hpp"
 
 namespace hull::cgroups {
@@ -87,14 +88,7 @@ bool has_file(const std::string& dir, std::string_view file) noexcept {
 
 std::set<std::string> split_words(std::string_view text) {
   std::set<std::string> out;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < text.size() && text[j] != ' ' && text[j] != '\n' && text[j] != '\t') ++j;
-    if (j > i) out.emplace(text.substr(i, j - i));
-    i = j;
-  }
+  for (std::string_view word = next_word(text); !word.empty(); word = next_word(text)) out.emplace(word);
   return out;
 }
 

@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <sstream>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/text.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
@@ -32,22 +33,25 @@ struct OwnCgroup {
 
 std::vector<OwnCgroup> read_own_cgroups() {
   std::vector<OwnCgroup> out;
-  std::istringstream in(read_file("/proc/self/cgroup"));
-  std::string line;
-  while (std::getline(in, line)) {
+  const std::string text = read_file("/proc/self/cgroup");
+  for (std::string_view rest = text; !rest.empty();) {
+    std::string_view line = next_line(rest);
     size_t a = line.find(':'), b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    out.push_back({line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+    if (a == std::string_view::npos || b == std::string_view::npos) continue;
+    out.push_back({std::string(line.substr(a + 1, b - a - 1)), std::string(line.substr(b + 1))});
   }
   return out;
 }
 
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string w;
-  while (std::getline(in, w, ',')) out.push_back(w);
-  return out;
+  if (s.empty()) return out;
+  for (size_t begin = 0;;) {
+    const size_t comma = s.find(',', begin);
+    out.push_back(s.substr(begin, comma - begin));
+    if (comma == std::string::npos || comma + 1 == s.size()) return out;  // as getline: none after a last comma
+    begin = comma + 1;
+  }
 }
 
 // The /proc/self/cgroup entry of the hierarchy mounted as m.

@@ -1,12 +1,18 @@
 #include "rootfs/mountinfo.hpp"
 
-#include <sstream>
+#include <charconv>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/text.hpp"
 
 namespace hull::rootfs {
 namespace {
+
+bool parse_int(std::string_view word, int& value) {
+  auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+  return ec == std::errc() && end == word.data() + word.size();
+}
 
 std::string unescape(std::string_view s) {
   std::string out;
@@ -25,23 +31,28 @@ std::string unescape(std::string_view s) {
 
 std::vector<MountInfo> parse_mountinfo(std::string_view text) {
   std::vector<MountInfo> out;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::istringstream ls(line);
+  while (!text.empty()) {
+    const std::string_view line = next_line(text);
+    std::string_view rest = line;
+    const std::string_view id = next_word(rest);
+    if (id.empty()) continue;
+    auto fail = [&] { return Error("mountinfo: cannot parse line " + quote(std::string(line))); };
     MountInfo m;
-    std::string devno, root, mp, word;
-    if (!(ls >> m.id >> m.parent >> devno >> root >> mp >> m.options)) {
-      throw Error("mountinfo: cannot parse line " + quote(line));
-    }
+    const std::string_view parent = next_word(rest), devno = next_word(rest), root = next_word(rest),
+                           mp = next_word(rest), options = next_word(rest);
+    if (!parse_int(id, m.id) || !parse_int(parent, m.parent) || devno.empty() || root.empty() || mp.empty() ||
+        options.empty())
+      throw fail();
     m.root = unescape(root);
     m.mount_point = unescape(mp);
-    while (ls >> word && word != "-") m.optional.push_back(word);
-    std::string source;
-    if (!(ls >> m.fs_type >> source)) throw Error("mountinfo: cannot parse line " + quote(line));
+    m.options = options;
+    for (std::string_view word = next_word(rest); !word.empty() && word != "-"; word = next_word(rest))
+      m.optional.emplace_back(word);
+    const std::string_view fs_type = next_word(rest), source = next_word(rest);
+    if (source.empty()) throw fail();
+    m.fs_type = fs_type;
     m.source = unescape(source);
-    ls >> m.super_options;
+    m.super_options = next_word(rest);
     out.push_back(std::move(m));
   }
   return out;

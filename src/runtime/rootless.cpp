@@ -4,29 +4,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 
-#include "base/fs.hpp"
-
 namespace hull {
-
-bool is_initial_user_namespace_map(std::string_view uid_map) {
-  std::istringstream in{std::string(uid_map)};
-  unsigned long long inside = 1, outside = 1, count = 0;
-  if (!(in >> inside >> outside >> count)) return false;
-  std::string more;
-  if (in >> more) return false;  // a second line: a map someone wrote
-  return inside == 0 && outside == 0 && count == 4294967295ULL;
-}
-
-bool in_initial_user_namespace() {
-  try {
-    return is_initial_user_namespace_map(read_file("/proc/self/uid_map"));
-  } catch (const std::exception&) {
-    return true;
-  }
-}
 
 bool rootless_mode(std::string_view flag, unsigned euid, bool initial_user_namespace) {
   if (flag == "true") return true;

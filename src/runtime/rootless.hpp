@@ -11,19 +11,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/user_namespace_map.hpp"
 #include "spec/spec.hpp"
 
 namespace hull {
-
-// Whether `uid_map` (the text of /proc/<pid>/uid_map) is the initial user
-// namespace's: the one line mapping all 2^32-1 ids onto themselves. Any other
-// map, a partial one like podman's "0 1000 1" plus a subordinate range, is a
-// user namespace made by someone.
-bool is_initial_user_namespace_map(std::string_view uid_map);
-
-// The same for hull's own user namespace (/proc/self/uid_map); true where the
-// file cannot be read (no /proc: nothing says otherwise, as runc assumes).
-bool in_initial_user_namespace();
 
 // --rootless "auto", "true" or "false" (an unknown value is refused by the
 // CLI). "auto": euid != 0, or euid 0 outside the initial user namespace.

@@ -53,6 +53,22 @@ TEST(Mountinfo, ParsesFieldsAndEscapes) {
   EXPECT_EQ(v[1].fs_type, "proc");
 }
 
+// A line cut short (a mount point being renamed as it is read, a damaged
+// copy) is an error naming it, not a half-filled entry; blank lines are skipped.
+TEST(Mountinfo, RefusesAShortLineAndSkipsBlankOnes) {
+  EXPECT_EQ(parse_mountinfo("\n22 1 0:21 / /proc rw - proc proc rw\n\n").size(), 1u);
+  EXPECT_EQ(parse_mountinfo("22 1 0:21 / /proc rw - proc proc").at(0).super_options, "");
+  for (const char* bad : {"22 1 0:21 / /proc\n", "22 1 0:21 / /proc rw - proc\n", "x 1 0:21 / /p rw - proc proc rw\n",
+                          "22 1x 0:21 / /p rw - proc proc rw\n"}) {
+    try {
+      parse_mountinfo(bad);
+      ADD_FAILURE() << "parsed: " << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("mountinfo: cannot parse line"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Overlay, EscapesColonAndBackslashRefusesComma) {
   EXPECT_EQ(overlay_escape("/a:b\\c"), "/a\\:b\\\\c");
   EXPECT_THROW(overlay_escape("/a,b"), Error);

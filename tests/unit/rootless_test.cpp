@@ -42,6 +42,11 @@ TEST(Rootless, InitialUserNamespaceIsTheFullIdentityMap) {
   EXPECT_FALSE(hull::is_initial_user_namespace_map("         0          0 4294967295\n         0          0 1\n"));
   EXPECT_FALSE(hull::is_initial_user_namespace_map("         1          1 4294967295\n"));
   EXPECT_FALSE(hull::is_initial_user_namespace_map(""));  // a new namespace, no map written yet
+  // Each field whole and unsigned: no sign, no suffix, no fourth field.
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("0 0 4294967295x\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("+0 0 4294967295\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("0 0 4294967295 0\n"));
+  EXPECT_FALSE(hull::is_initial_user_namespace_map("0 0\n"));
 }
 
 // The real thing in a forked child: a user namespace of its own, the

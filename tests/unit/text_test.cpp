@@ -1,0 +1,49 @@
+// base/text.hpp: the word and line readers behind the parsers of
+// /proc/self/uid_map, mountinfo, /proc/self/cgroup and cgroup files.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/text.hpp"
+
+namespace hull {
+namespace {
+
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::string_view w = next_word(text); !w.empty(); w = next_word(text)) out.emplace_back(w);
+  return out;
+}
+
+std::vector<std::string> lines(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) out.emplace_back(next_line(text));
+  return out;
+}
+
+TEST(Text, WordsAreRunsBetweenSpacesTabsAndNewlines) {
+  EXPECT_EQ(words("         0          0 4294967295\n"), (std::vector<std::string>{"0", "0", "4294967295"}));
+  EXPECT_EQ(words("a\tb\n\nc "), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(words("").empty());
+  EXPECT_TRUE(words(" \n\t").empty());
+}
+
+TEST(Text, NextWordConsumesWhatItReturns) {
+  std::string_view text = "one two";
+  EXPECT_EQ(next_word(text), "one");
+  EXPECT_EQ(text, " two");
+  EXPECT_EQ(next_word(text), "two");
+  EXPECT_TRUE(text.empty());
+  EXPECT_EQ(next_word(text), "");
+}
+
+TEST(Text, LinesKeepEmptyOnesAndALastLineWithoutNewline) {
+  EXPECT_EQ(lines("a\n\nb"), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(lines("0::/x\n"), (std::vector<std::string>{"0::/x"}));
+  EXPECT_TRUE(lines("").empty());
+}
+
+}  // namespace
+}  // namespace hull
