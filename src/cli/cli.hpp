@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include "cli/cli11.hpp"
 
 #include "runtime/operations.hpp"
 

@@ -1,6 +1,6 @@
-#include <iostream>
 
 #include "cli/cli.hpp"
+#include "cli/output.hpp"
 #include "runtime/features.hpp"
 
 namespace hull::cli {
@@ -8,7 +8,7 @@ namespace hull::cli {
 Verb setup_features(CLI::App& app, Context&) {
   auto* command = app.add_subcommand("features", "print what this runtime supports (runtime-spec features.json)");
   return {command, [] {
-            std::cout << features::document_text() << std::flush;
+            print(features::document_text());
             return 0;
           }};
 }

@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <array>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +10,7 @@
 
 #include "base/passwd.hpp"
 #include "cli/cli.hpp"
+#include "cli/output.hpp"
 
 namespace hull::cli {
 
@@ -73,7 +73,7 @@ void print_table(const std::vector<Row>& rows) {
     out += r.owner;
     out += '\n';
   }
-  std::cout << out;
+  print(out);
 }
 
 // runc's JSON: one compact array of its containerState objects. An empty
@@ -92,7 +92,7 @@ void print_json(const std::vector<ContainerSummary>& containers) {
     out.push_back(std::move(j));
   }
   // Replace rather than throw on invalid UTF-8 in an annotation.
-  std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  print(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n');
 }
 
 }  // namespace
@@ -105,13 +105,14 @@ Verb setup_list(CLI::App& app, Context& ctx) {
   return {command, [&ctx, a] {
             auto containers = list_containers(ctx.global);
             if (a->quiet) {
-              for (const auto& c : containers) std::cout << c.state.id << '\n';
+              std::string ids;
+              for (const auto& c : containers) ids.append(c.state.id) += '\n';
+              print(ids);
             } else if (a->format == "json") {
               print_json(containers);
             } else {
               print_table(rows_of(containers));
             }
-            std::cout << std::flush;
             return 0;
           }};
 }

@@ -1,10 +1,10 @@
-#include <iostream>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
 #include "cli/cli.hpp"
+#include "cli/output.hpp"
 
 namespace hull::cli {
 
@@ -21,9 +21,9 @@ Verb setup_ps(CLI::App& app, Context& ctx) {
             if (rest.empty()) throw Error("ps: a container id is required");
             std::string id = rest.front();
             if (*format == "json") {
-              std::cout << nlohmann::json(container_pids(ctx.global, id)).dump() << std::endl;
+              print(nlohmann::json(container_pids(ctx.global, id)).dump() + "\n");
             } else {
-              std::cout << container_ps_table(ctx.global, id, {rest.begin() + 1, rest.end()}) << std::flush;
+              print(container_ps_table(ctx.global, id, {rest.begin() + 1, rest.end()}));
             }
             return 0;
           }};

@@ -1,7 +1,7 @@
-#include <iostream>
 #include <memory>
 
 #include "cli/cli.hpp"
+#include "cli/output.hpp"
 
 namespace hull::cli {
 
@@ -12,7 +12,7 @@ Verb setup_state(CLI::App& app, Context& ctx) {
   return {command, [&ctx, id] {
             std::string json = container_state_json(ctx.global, *id);
             if (json.empty() || json.back() != '\n') json += '\n';
-            std::cout << json << std::flush;
+            print(json);
             return 0;
           }};
 }

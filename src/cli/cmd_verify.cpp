@@ -1,7 +1,7 @@
-#include <iostream>
 #include <memory>
 
 #include "cli/cli.hpp"
+#include "cli/output.hpp"
 #include "runtime/verify/verify.hpp"
 
 namespace hull::cli {
@@ -16,7 +16,7 @@ Verb setup_verify(CLI::App& app, Context& ctx) {
   add_id_argument(*command, *id);
   return {command, [&ctx, id, format] {
             std::vector<verify::Row> rows = verify::verify_container(ctx.global, *id);
-            std::cout << (*format == "json" ? verify::format_json(rows) : verify::format_table(rows)) << std::flush;
+            print(*format == "json" ? verify::format_json(rows) : verify::format_table(rows));
             return verify::all_hold(rows) ? 0 : 1;
           }};
 }

@@ -6,7 +6,6 @@
 
 #include <cstdio>
 
-#include <iostream>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,6 +18,7 @@
 #include "cli/app.hpp"
 #include "cli/args.hpp"
 #include "cli/cli.hpp"
+#include "cli/output.hpp"
 
 namespace hull::cli {
 
@@ -54,7 +54,7 @@ std::map<std::string, FlagSet> verb_flags(const CLI::App& app, FlagSet& global) 
 // repeat the message on stderr).
 int fail(const std::string& message) {
   if (log::to_file()) log::error(message);
-  std::cerr << message << std::endl;
+  print_error_line(message);
   return 1;
 }
 
@@ -78,7 +78,7 @@ std::optional<std::string> command_word(const std::vector<std::string>& args, co
 }
 
 int unknown_command(const std::string& word) {
-  std::cerr << "hull: unknown command " << quote(word) << "\nRun 'hull --help' for usage." << std::endl;
+  print_error_line("hull: unknown command " + quote(word) + "\nRun 'hull --help' for usage.");
   return kUnknownCommandStatus;
 }
 
@@ -90,7 +90,7 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
   if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
     if (auto word = command_word(args, global)) return unknown_command(*word);
   std::string help = verb ? "hull " + verb->get_name() + " --help" : "hull --help";
-  std::cerr << "hull: " << e.what() << "\nRun '" << help << "' for usage." << std::endl;
+  print_error_line("hull: " + std::string(e.what()) + "\nRun '" + help + "' for usage.");
   return 1;
 }
 
@@ -110,11 +110,11 @@ int run(int argc, char** argv) {
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // CLI11 wants them reversed
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return app.exit(e, standard_out(), standard_err());
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return app.exit(e, standard_out(), standard_err());
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return app.exit(e, standard_out(), standard_err());
   } catch (const CLI::ParseError& e) {
     return usage_error(app, e, args, global_flags);
   }
@@ -135,7 +135,7 @@ int run(int argc, char** argv) {
   try {
     log::configure(ctx.log_path, ctx.log_format == "json", ctx.global.debug);
   } catch (const std::exception& e) {
-    std::cerr << e.what() << std::endl;
+    print_error_line(e.what());
     return 1;
   }
   for (const Verb& verb : verbs) {
@@ -149,7 +149,7 @@ int run(int argc, char** argv) {
       return fail(e.what());
     }
   }
-  std::cout << app.help();  // no verb: like runc, show the usage
+  print(app.help());  // no verb: like runc, show the usage
   return 0;
 }
 
@@ -170,8 +170,9 @@ int main(int argc, char** argv) {
   // a destructor that the kernel's exit does not undo (fds, mounts held by
   // fd, memory): the exit handlers (iostreams, locale, CLI11's static
   // validators) were 25-35 us of every command's 0.55 ms (`hull state`).
-  // Output is flushed first (iostreams stay synced with stdio, so one
-  // fflush covers std::cout); the log writes each line with write(2).
+  // Output is flushed first (cli/output.hpp writes through stdio, and the
+  // streams, where constructed, stay synced with it, so one fflush covers
+  // them); the log writes each line with write(2).
   std::fflush(nullptr);
   ::_exit(status);
 #endif

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -49,6 +50,18 @@ class HullElf {
   // The address of the first function symbol whose name starts with prefix,
   // not counting the parts gcc splits off as never run (name.cold).
   std::optional<uint64_t> function(std::string_view prefix) const {
+    std::vector<Function> all = functions(prefix);
+    if (all.empty()) return std::nullopt;
+    return all.front().addr;
+  }
+  // Every such function, with its size, in symbol table order.
+  struct Function {
+    std::string_view name;
+    uint64_t addr = 0;
+    uint64_t size = 0;
+  };
+  std::vector<Function> functions(std::string_view prefix) const {
+    std::vector<Function> out;
     for (int i = 0; i < header().e_shnum; ++i) {
       const auto& sh = shdr(i);
       if (sh.sh_type != SHT_SYMTAB) continue;
@@ -57,10 +70,19 @@ class HullElf {
         const auto& sym = at<Elf64_Sym>(sh.sh_offset + off);
         if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC) continue;
         std::string_view name(bytes_.data() + strtab.sh_offset + sym.st_name);
-        if (name.starts_with(prefix) && !name.ends_with(".cold")) return sym.st_value;
+        if (name.starts_with(prefix) && !name.ends_with(".cold")) out.push_back({name, sym.st_value, sym.st_size});
       }
     }
-    return std::nullopt;
+    return out;
+  }
+  // The bytes of a function, from the section that holds it.
+  std::string_view code(const Function& f) const {
+    for (int i = 0; i < header().e_shnum; ++i) {
+      const auto& sh = shdr(i);
+      if (sh.sh_type == SHT_PROGBITS && f.addr >= sh.sh_addr && f.addr + f.size <= sh.sh_addr + sh.sh_size)
+        return std::string_view(bytes_).substr(sh.sh_offset + (f.addr - sh.sh_addr), f.size);
+    }
+    return {};
   }
 
  private:
@@ -97,6 +119,32 @@ TEST(BinaryHotPath, TheHotCommandsCodeSitsInOneSectionAheadOfText) {
     auto addr = elf.function(fn);
     ASSERT_TRUE(addr) << fn;
     EXPECT_TRUE(inside(*hot, *addr)) << fn << " is not in the hot path";
+  }
+}
+
+// Every hull command used to build std::cout, std::cin & co and the C++
+// locale before main(): libstdc++ 12's <iostream>, which CLI11 includes,
+// gives each file a static std::ios_base::Init. cli/cli11.hpp keeps it out
+// (60 us of every command; bench/README.md, "Seventeenth round"). Checked on
+// the machine code: no static initializer of the binary calls the Init
+// constructor (a direct call, E8 and a 32-bit displacement, as gcc emits it).
+TEST(BinaryStartup, NoStaticInitializerBuildsTheStandardStreams) {
+  HullElf elf(HULL_BINARY);
+  ASSERT_TRUE(elf.valid()) << HULL_BINARY;
+  if (elf.has_interpreter()) GTEST_SKIP() << "a dynamic hull calls the Init constructor through its PLT";
+  auto init = elf.function("_ZNSt8ios_base4InitC1Ev");
+  ASSERT_TRUE(init) << "the binary has no std::ios_base::Init constructor (help and events construct the streams)";
+  std::vector<HullElf::Function> initializers = elf.functions("_GLOBAL__sub_I_");
+  ASSERT_FALSE(initializers.empty());
+  for (const HullElf::Function& f : initializers) {
+    std::string_view code = elf.code(f);
+    ASSERT_EQ(code.size(), f.size) << f.name;
+    for (size_t i = 0; i + 5 <= code.size(); ++i) {
+      if (static_cast<unsigned char>(code[i]) != 0xe8) continue;
+      int32_t rel = 0;
+      std::memcpy(&rel, code.data() + i + 1, sizeof rel);
+      EXPECT_NE(f.addr + i + 5 + static_cast<int64_t>(rel), *init) << f.name << " constructs the standard streams";
+    }
   }
 }
 
