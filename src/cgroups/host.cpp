@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/proc_cgroup.hpp"
 #include "cgroups/cgroupfs.hpp"
 
 namespace hull::cgroups {
@@ -73,18 +74,9 @@ Host Host::detect(const std::string& cgroup_root, const std::string& proc_self_c
   } else {
     h.mode = Mode::Legacy;
   }
-  // Lines are "<id>:<controllers>:<path>"; id 0 with no controllers is cgroup2.
-  size_t pos = 0;
-  while (pos < proc_self_cgroup.size()) {
-    size_t end = proc_self_cgroup.find('\n', pos);
-    if (end == std::string::npos) end = proc_self_cgroup.size();
-    std::string line = proc_self_cgroup.substr(pos, end - pos);
-    pos = end + 1;
-    size_t c1 = line.find(':');
-    size_t c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string::npos) continue;
-    std::string name = line.substr(c1 + 1, c2 - c1 - 1);
-    std::string path = line.substr(c2 + 1);
+  for (const ProcCgroupEntry& e : parse_proc_cgroup(proc_self_cgroup)) {
+    const std::string name(e.hierarchy);
+    std::string path(e.path);
     if (name.empty()) {
       h.v2_own_path = path;
       continue;

@@ -8,11 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <string_view>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "base/text.hpp"
+#include "base/proc_cgroup.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
@@ -34,12 +33,8 @@ struct OwnCgroup {
 std::vector<OwnCgroup> read_own_cgroups() {
   std::vector<OwnCgroup> out;
   const std::string text = read_file("/proc/self/cgroup");
-  for (std::string_view rest = text; !rest.empty();) {
-    std::string_view line = next_line(rest);
-    size_t a = line.find(':'), b = line.find(':', a + 1);
-    if (a == std::string_view::npos || b == std::string_view::npos) continue;
-    out.push_back({std::string(line.substr(a + 1, b - a - 1)), std::string(line.substr(b + 1))});
-  }
+  for (const ProcCgroupEntry& e : parse_proc_cgroup(text))
+    out.push_back({std::string(e.hierarchy), std::string(e.path)});
   return out;
 }
 
