@@ -51,6 +51,7 @@
 // BPF_PROG_TYPE_CGROUP_DEVICE program.
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -223,8 +224,9 @@ class Manager {
 
   // Removes the container's directories (sub-cgroups first). Processes must
   // be gone: a populated cgroup is waited for briefly (exiting tasks), then
-  // the error lists the pids left.
-  void destroy();
+  // the error lists the pids left. before_kill, when given, is called once
+  // before the processes left are killed (it may throw to refuse that).
+  void destroy(const std::function<void()>& before_kill = {});
 
   const Paths& paths() const { return paths_; }
   // Serialisable description for state.json: {"mode":..., "v2":..., "v1":{...}}.

@@ -249,13 +249,14 @@ void Manager::stop_unit() {
   SystemdBus::connect().stop_unit(unit_->name, /*wait_for_removal=*/!remaining_pids().empty());
 }
 
-void Manager::destroy() {
+void Manager::destroy(const std::function<void()>& before_kill) {
   auto deadline = Clock::now() + kExitTimeout;
   if (unit_) {
     // systemd removes the unit's cgroup when it stops it; the loop below then
     // finds it gone (or removes what systemd left).
     with_context("remove cgroup", [&] { stop_unit(); });
   }
+  bool asked = false;  // before_kill
   for (int round = 0; round < 3; ++round) {
     bool busy = false;
     for (const auto& dir : all_dirs())
@@ -272,6 +273,10 @@ void Manager::destroy() {
     // v2 "populated 0" event for tasks already exiting), then rmdir again.
     std::vector<pid_t> left = remaining_pids();
     if (!left.empty()) {
+      if (before_kill && !asked) {
+        before_kill();
+        asked = true;
+      }
       kill_leftovers(left);
       wait_exited(left, deadline);
     } else if (!paths_.v2.empty()) {

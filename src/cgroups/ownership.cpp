@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/proc_cgroup.hpp"
 
 namespace hull::cgroups {
 namespace {
@@ -58,6 +59,41 @@ Ownership ownership(const Paths& paths, std::string_view owner, std::string* dir
     result = Ownership::Unmarked;
   }
   return result;
+}
+
+namespace {
+
+constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup";
+
+// The directory of `path` in the standard mount of hierarchy `name`.
+std::string standard_dir(Mode mode, std::string_view name, std::string_view path) {
+  std::string dir(kCgroupRoot);
+  if (name.empty()) {
+    if (mode == Mode::Hybrid) dir += "/unified";
+  } else {
+    dir += '/';
+    dir += name.starts_with("name=") ? name.substr(5) : name;
+  }
+  if (path != "/") dir += path;
+  return dir;
+}
+
+}  // namespace
+
+bool runs_in_exactly(const Paths& paths, std::string_view proc_pid_cgroup) {
+  size_t matched = 0;
+  for (const ProcCgroupEntry& e : parse_proc_cgroup(proc_pid_cgroup)) {
+    const std::string* dir = nullptr;
+    if (e.hierarchy.empty()) {
+      if (!paths.v2.empty()) dir = &paths.v2;
+    } else if (auto it = paths.v1.find(std::string(e.hierarchy)); it != paths.v1.end()) {
+      dir = &it->second;
+    }
+    if (!dir) continue;
+    if (*dir != standard_dir(paths.mode, e.hierarchy, e.path)) return false;
+    ++matched;
+  }
+  return matched == paths.v1.size() + (paths.v2.empty() ? 0 : 1) && matched > 0;
 }
 
 }  // namespace hull::cgroups

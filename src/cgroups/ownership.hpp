@@ -28,4 +28,14 @@ enum class Ownership {
 // `dir`, when given, is set to the first directory that is not Owned.
 Ownership ownership(const Paths& paths, std::string_view owner, std::string* dir = nullptr);
 
+// Whether the process whose /proc/<pid>/cgroup text this is runs in exactly
+// the directories of paths, every one of them, where they are in the
+// standard layout: /sys/fs/cgroup/<hierarchy>/<path> for v1 (a named
+// hierarchy's directory without "name="), /sys/fs/cgroup/<path> for a
+// unified host's v2 and /sys/fs/cgroup/unified/<path> for a hybrid one's.
+// The other evidence of ownership, beside the marks: the container's init
+// is placed in its cgroup by create. False for anything else, a directory
+// below one of them included.
+bool runs_in_exactly(const Paths& paths, std::string_view proc_pid_cgroup);
+
 }  // namespace hull::cgroups

@@ -26,8 +26,8 @@ std::vector<int> V1SelfPlacement::fds() const {
 
 void V1SelfPlacement::adopt(std::vector<UniqueFd> files) {
   if (files.size() != tasks_.size())
-    throw Error("sync protocol: " + std::to_string(files.size()) + " tasks files for " +
-                std::to_string(tasks_.size()) + " v1 hierarchies");
+    throw Error("sync protocol: " + std::to_string(files.size()) + " tasks files for " + std::to_string(tasks_.size()) +
+                " v1 hierarchies");
   for (size_t i = 0; i < files.size(); ++i) tasks_[i].writer.adopt(std::move(files[i]));
 }
 

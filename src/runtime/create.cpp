@@ -202,6 +202,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
   if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
   if (!spec::has_hooks(c.spec.hooks)) st.extra[kHooksKey] = "none";
+  const std::string owner = cgroup_owner_tag(c.dir);
+  st.extra[kCgroupOwnerKey] = owner;
   // Recorded before it is made: a create killed from here on leaves a state
   // that `delete --force` uses to remove the cgroup.
   st.cgroupPath = cgroup.to_state();
@@ -217,7 +219,6 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!plan.cgroups_after_clone) save_config();
   phase_mark("state_dir");
 
-  const std::string owner = cgroup_owner_tag(c.dir);
   // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
   // and hang create, and the client with it: fail as runc does. A systemd
   // scope is made, and marked, when the init is placed.
@@ -225,7 +226,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     if (!cgroup.systemd()) {
       if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
       cgroups::Paths unmarked = cgroup.paths();
-      if (plan.cgroups_after_clone) unmarked.v2.clear();  // marked before the clone, below
+      if (plan.cgroups_after_clone) unmarked.v2.clear();                          // marked before the clone, below
       if (plan.memory_cgroup_first) unmarked.v1.erase(cgroup.v1_memory_first());  // marked first, below
       cgroups::mark_owner(unmarked, owner);
     }
@@ -332,7 +333,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     // Made while the init starts, which then only switches to it.
     process::SealedViewForChild view = process::sealed_view_for_child();
     const int file = view.file.get();
-    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, view.file ? std::span(&file, 1) : std::span<const int>());
+    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer,
+                                     view.file ? std::span(&file, 1) : std::span<const int>());
   }
   if (plan.cgroups_after_clone) {
     if (plan.memory_cgroup_first) {
@@ -352,9 +354,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     // The tasks files are opened here so the init only writes them. The
     // config is saved after the send: an init already waiting for
     // CgroupsMade (its rootfs set up) never waits for the config too.
-    const cgroups::V1SelfPlacement tasks =
-        cgroup.v1_self_placement(true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest
-                                                                : cgroups::Manager::V1Part::All);
+    const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(
+        true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
     runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
     save_config();
   }

@@ -30,6 +30,26 @@ cgroups::Manager& ContainerCgroup::manager() {
   return *manager_;
 }
 
+bool ContainerCgroup::init_vouches() {
+  if (init_vouches_) return *init_vouches_;
+  init_vouches_ = false;
+  // This state directory's own file: a copy of another container's (its
+  // pid, start time and cgroup agreeing with each other and the kernel)
+  // carries that directory's tag. A state of an older hull carries none.
+  auto recorded = st_.extra.find(kCgroupOwnerKey);
+  if (recorded == st_.extra.end() || recorded->second != cgroup_owner_tag(dir_)) return false;
+  if (st_.pid <= 0 || st_.initStartTime == 0) return false;
+  // Read before the start time is checked: a process that has the recorded
+  // start time after the read is the one whose cgroups were read (no pid is
+  // reused while its process lives).
+  std::optional<std::string> cgroups = read_proc_cgroup(st_.pid);
+  if (!cgroups) return false;
+  std::optional<ProcStat> now = read_proc_stat(st_.pid, false);
+  if (!now || now->state == 'Z' || now->state == 'X' || now->start_time != st_.initStartTime) return false;
+  init_vouches_ = cgroups::runs_in_exactly(manager().paths(), *cgroups);
+  return *init_vouches_;
+}
+
 cgroups::Ownership ContainerCgroup::ownership() {
   if (!ownership_) ownership_ = cgroups::ownership(manager().paths(), cgroup_owner_tag(dir_), &first_not_owned_);
   return *ownership_;
@@ -52,11 +72,28 @@ cgroups::Manager& ContainerCgroup::owned() {
   refuse("has an unknown owner");
 }
 
+cgroups::Manager& ContainerCgroup::init_cgroup() { return init_vouches() ? manager() : owned(); }
+
 void ContainerCgroup::refuse_foreign() {
-  if (named() && ownership() == cgroups::Ownership::Foreign) refuse("belongs to another container");
+  if (named() && !init_vouches() && ownership() == cgroups::Ownership::Foreign) refuse("belongs to another container");
+}
+
+void ContainerCgroup::refuse_to_kill_unmarked() {
+  switch (ownership()) {
+    case cgroups::Ownership::Owned: return;
+    case cgroups::Ownership::Foreign: refuse("belongs to another container");
+    case cgroups::Ownership::Unmarked: refuse("carries no mark of this container and has processes");
+  }
 }
 
 void ContainerCgroup::destroy() {
+  // Vouched for by its init (asked before the kill, while it ran): the
+  // directories are removed, and the marks are read only if processes other
+  // than the init's are left in them to kill.
+  if (init_vouches()) {
+    manager().destroy([this] { refuse_to_kill_unmarked(); });
+    return;
+  }
   switch (ownership()) {
     case cgroups::Ownership::Owned: break;
     case cgroups::Ownership::Foreign: refuse("belongs to another container");
@@ -70,6 +107,7 @@ void ContainerCgroup::destroy() {
 
 bool ContainerCgroup::holds(pid_t pid) {
   if (!named()) return true;
+  if (pid == st_.pid && init_vouches()) return true;
   return owned().holds(pid);
 }
 

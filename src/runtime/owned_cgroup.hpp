@@ -13,6 +13,11 @@ namespace hull {
 // What create marks the container's cgroup with: its id and the identity of
 // its state directory, which a damaged state.json cannot change.
 std::string cgroup_owner_tag(const ContainerDir& dir);
+// state.json private field: that tag, as create recorded it. Equal to the tag
+// of the directory the file is in unless the file was copied from another
+// container's state directory (which names that container's init and
+// cgroup): see ContainerCgroup::ownership().
+inline constexpr const char* kCgroupOwnerKey = "cgroupOwner";
 
 // The container's cgroup for one command that holds the container's lock.
 // The cgroup is loaded and its marks are read once, on first use, however
@@ -34,6 +39,11 @@ class ContainerCgroup {
   // the state file not to trust.
   cgroups::Manager& owned();
 
+  // The same for the acts that complete one on the recorded init (the thaw
+  // after its SIGKILL, which a frozen init needs to act on it): no check when
+  // the init vouches for the cgroup (init_vouches()).
+  cgroups::Manager& init_cgroup();
+
   // Throws when the cgroup carries another container's mark: the check
   // delete makes before it kills anything. No cgroup: nothing to refuse.
   void refuse_foreign();
@@ -52,12 +62,27 @@ class ContainerCgroup {
  private:
   cgroups::Manager& manager();
   cgroups::Ownership ownership();
+  // Whether state.json is this state directory's own (the tag create
+  // recorded in it) and its init, the same process by its start time, runs
+  // in exactly the directories it records (cgroups::runs_in_exactly): then
+  // they are the container's for the acts on its init (the check before
+  // delete's kill, the signal, the thaw after a SIGKILL, the removal once
+  // it is gone) without their marks or cgroup.procs being read. Asked of
+  // procfs, once: a read of /proc/<pid>/cgroup takes none of the locks that
+  // removing a cgroup holds, where each mark read and cgroup.procs is a
+  // lookup on cgroupfs, which waits for them on a node deleting containers
+  // in parallel (bench/README.md, "Seventeenth round").
+  bool init_vouches();
+  // Throws unless every directory carries this container's mark: before
+  // processes other than the init are killed.
+  void refuse_to_kill_unmarked();
   [[noreturn]] void refuse(const char* why) const;
 
   const ContainerDir& dir_;
   const ContainerState& st_;
   std::optional<cgroups::Manager> manager_;
   std::optional<cgroups::Ownership> ownership_;
+  std::optional<bool> init_vouches_;
   std::string first_not_owned_;  // the directory ownership() names
 };
 

@@ -57,7 +57,7 @@ cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status stat
   // that is never delivered hung delete --force (found by the fault test
   // freeze-after-cgroup).
   if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || !cgroup.named()) return nullptr;
-  return &cgroup.owned();
+  return &cgroup.init_cgroup();
 }
 
 }  // namespace hull

@@ -91,6 +91,16 @@ std::optional<ProcStat> read_proc_stat(pid_t pid, bool may_be_gone) {
   return parse_proc_stat(*text, path);
 }
 
+std::optional<std::string> read_proc_cgroup(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  // A line per hierarchy, 13 on a v1 host: one read of a buffer that holds
+  // them all (a longer text is cut short, which no caller takes for a match).
+  char buf[8192];
+  std::optional<std::string_view> text = read_proc_file("/proc/" + std::to_string(pid) + "/cgroup", buf, sizeof buf);
+  if (!text) return std::nullopt;
+  return std::string(*text);
+}
+
 std::optional<uint64_t> status_signal_mask(std::string_view status_text, std::string_view field) {
   // Name: is the first line; every field after it starts a line.
   const std::string key = "\n" + std::string(field) + ":";

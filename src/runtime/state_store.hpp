@@ -167,6 +167,8 @@ constexpr uint64_t kProcessExiting = 0x4;  // PF_EXITING, include/linux/sched.h
 // `may_be_gone`: most pids asked about (by list) belong to stopped containers;
 // false where the caller holds a pidfd for it, so it exists (maybe a zombie).
 std::optional<ProcStat> read_proc_stat(pid_t pid, bool may_be_gone = true);
+// The text of /proc/<pid>/cgroup; nullopt when the process does not exist.
+std::optional<std::string> read_proc_cgroup(pid_t pid);
 // Parses the text of /proc/<pid>/stat; `what` names it in errors. The command
 // name may hold spaces and ')', so fields are counted after the LAST ')'.
 ProcStat parse_proc_stat(std::string_view text, const std::string& what);

@@ -53,7 +53,8 @@ TEST_F(HostileState, DeeplyNestedConfigIsAnErrorNotACrash) {
   std::ofstream(b.config_path(), std::ios::trunc) << config;
   ProcResult r = hull({"create", "--bundle", b.dir().string(), "deep"});
   EXPECT_EQ(r.signal, 0) << "hull was killed by signal " << r.signal;
-  EXPECT_TRUE(failed_with(r, {"config.json: .annotations.a[0][0][0][0]...: JSON nested deeper than 256 levels"})) << r.err.substr(0, 500);
+  EXPECT_TRUE(failed_with(r, {"config.json: .annotations.a[0][0][0][0]...: JSON nested deeper than 256 levels"}))
+      << r.err.substr(0, 500);
   expect_nothing_left("deep");
 }
 
@@ -128,6 +129,79 @@ TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
   EXPECT_EQ(status("bystander"), "running");
   EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
   repair_state("damaged", original);
+}
+
+// Another container's state.json copied over this one's (a state directory
+// restored from a backup, or copied aside): its init, start time and cgroup
+// all agree with each other and with the kernel, so only the state
+// directory's identity, in the tag create recorded and in the cgroup's marks,
+// says that the cgroup is not this container's.
+TEST_F(HostileState, ACopiedStateFileNeverHitsTheContainerItCameFrom) {
+  pid_t copy = create_container("copy");
+  pid_t original = create_container("original");
+  ASSERT_GT(copy, 0);
+  ASSERT_GT(original, 0);
+  start_container("copy");
+  start_container("original");
+  nlohmann::json copied = nlohmann::json::parse(read_text_file(state_dir("original") / "state.json"));
+  ASSERT_TRUE(copied.contains("extra") && copied["extra"].contains("cgroupOwner")) << copied.dump();
+  copied["id"] = "copy";
+  std::string saved = damage_state("copy", copied);
+
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{{"delete", "--force", "copy"},
+                                                                            {"kill", "--all", "copy", "KILL"},
+                                                                            {"pause", "copy"},
+                                                                            {"kill", "copy", "KILL"},
+                                                                            {"kill", "copy", "TERM"}}) {
+    ProcResult r = hull(cmd);
+    EXPECT_TRUE(failed_with(r, {"belongs to another container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
+  }
+  EXPECT_EQ(status("original"), "running");
+  EXPECT_EQ(::kill(original, 0), 0) << "the original container's init was killed";
+  repair_state("copy", saved);
+  EXPECT_EQ(::kill(copy, 0), 0);
+}
+
+// A process that is not the container's in the container's cgroup, whose
+// marks name another container (a v1 cgroupsPath two containers were given:
+// the later create marked it). delete --force kills the container's own
+// init, vouched for by the kernel's placement of it, but reads the marks
+// before it would kill anything else there, and refuses.
+TEST_F(HostileState, DeleteKillsNoProcessLeftInAForeignMarkedCgroup) {
+  pid_t init = create_container("shared");
+  ASSERT_GT(init, 0);
+  start_container("shared");
+  std::optional<InitRecord> rec = recorded_init("shared");
+  ASSERT_TRUE(rec && !rec->cgroup_path.empty());
+  const std::vector<fs::path> dirs = existing_cgroup_dirs(rec->cgroup_path);
+  ASSERT_FALSE(dirs.empty());
+  pid_t intruder = ::fork();
+  ASSERT_GE(intruder, 0);
+  if (intruder == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  std::map<fs::path, std::string> marks;
+  for (const fs::path& dir : dirs) {
+    std::ofstream(dir / "cgroup.procs") << intruder << std::flush;
+    char buf[512];
+    ssize_t n = ::getxattr(dir.c_str(), "trusted.hull.owner", buf, sizeof buf);
+    ASSERT_GT(n, 0) << dir;
+    marks[dir] = std::string(buf, static_cast<size_t>(n));
+    const std::string other = "hull container other state 1:2";
+    EXPECT_EQ(::setxattr(dir.c_str(), "trusted.hull.owner", other.data(), other.size(), 0), 0) << dir;
+  }
+  ASSERT_EQ(cgroup_dirs_of_pid(intruder).count(""), cgroup_dirs_of_pid(init).count(""));
+
+  ProcResult r = hull({"delete", "--force", "shared"});
+  EXPECT_TRUE(failed_with(r, {"belongs to another container", "state.json damaged"})) << r.err;
+  EXPECT_EQ(::kill(intruder, 0), 0) << "a process the marks do not vouch for was killed";
+
+  ::kill(intruder, SIGKILL);
+  ::waitpid(intruder, nullptr, 0);
+  for (const auto& [dir, mark] : marks) ::setxattr(dir.c_str(), "trusted.hull.owner", mark.data(), mark.size(), 0);
+  ProcResult d = hull({"delete", "--force", "shared"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
 }
 
 // A recorded init that is not (yet) in the container's cgroup but already
