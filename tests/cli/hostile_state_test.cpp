@@ -41,6 +41,24 @@ class HostileState : public HullTest {
   void repair_state(const std::string& id, const std::string& original) {
     std::ofstream(state_dir(id) / "state.json", std::ios::trunc) << original;
   }
+  // Creates and starts the containers `a` and `b`; their inits.
+  std::pair<pid_t, pid_t> start_two(const std::string& a, const std::string& b) {
+    pid_t pa = create_container(a);
+    pid_t pb = create_container(b);
+    EXPECT_GT(pa, 0);
+    EXPECT_GT(pb, 0);
+    start_container(a);
+    start_container(b);
+    return {pa, pb};
+  }
+  // Each command fails with all of `fragments` in its message.
+  void expect_refused(const std::vector<std::vector<std::string>>& commands,
+                      const std::vector<std::string>& fragments) {
+    for (const std::vector<std::string>& cmd : commands) {
+      ProcResult r = hull(cmd);
+      EXPECT_TRUE(failed_with(r, fragments)) << cmd[0] << " " << cmd[1];
+    }
+  }
 };
 
 TEST_F(HostileState, DeeplyNestedConfigIsAnErrorNotACrash) {
@@ -88,21 +106,14 @@ TEST_F(HostileState, FifoStateFileGetsAnswersAndListShowsTheOthers) {
 }
 
 TEST_F(HostileState, DamagedCgroupPathNeverHitsABystander) {
-  pid_t damaged = create_container("damaged");
-  pid_t bystander = create_container("bystander");
-  ASSERT_GT(damaged, 0);
-  ASSERT_GT(bystander, 0);
-  start_container("damaged");
-  start_container("bystander");
+  auto [damaged, bystander] = start_two("damaged", "bystander");
+  ASSERT_TRUE(damaged > 0 && bystander > 0);
   std::optional<InitRecord> other = recorded_init("bystander");
   ASSERT_TRUE(other && !other->cgroup_path.empty());
   std::string original = damage_state("damaged", {{"cgroupPath", other->cgroup_path}});
 
-  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
-           {"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}}) {
-    ProcResult r = hull(cmd);
-    EXPECT_TRUE(failed_with(r, {"belongs to another container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
-  }
+  expect_refused({{"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}},
+                 {"belongs to another container", "state.json damaged"});
   EXPECT_EQ(status("bystander"), "running");
   EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
   // Refused before anything was done: the damaged one runs too.
@@ -111,21 +122,14 @@ TEST_F(HostileState, DamagedCgroupPathNeverHitsABystander) {
 }
 
 TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
-  pid_t damaged = create_container("damaged");
-  pid_t bystander = create_container("bystander");
-  ASSERT_GT(damaged, 0);
-  ASSERT_GT(bystander, 0);
-  start_container("damaged");
-  start_container("bystander");
+  auto [damaged, bystander] = start_two("damaged", "bystander");
+  ASSERT_TRUE(damaged > 0 && bystander > 0);
   std::optional<InitRecord> other = recorded_init("bystander");
   ASSERT_TRUE(other);
   std::string original = damage_state("damaged", {{"pid", other->pid}, {"initStartTime", other->start_time}});
 
-  for (std::vector<std::string> cmd :
-       std::vector<std::vector<std::string>>{{"kill", "damaged", "KILL"}, {"delete", "--force", "damaged"}}) {
-    ProcResult r = hull(cmd);
-    EXPECT_TRUE(failed_with(r, {"is not in the container's cgroup", "state.json damaged"})) << cmd[0];
-  }
+  expect_refused({{"kill", "damaged", "KILL"}, {"delete", "--force", "damaged"}},
+                 {"is not in the container's cgroup", "state.json damaged"});
   EXPECT_EQ(status("bystander"), "running");
   EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
   repair_state("damaged", original);
@@ -137,25 +141,19 @@ TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
 // directory's identity, in the tag create recorded and in the cgroup's marks,
 // says that the cgroup is not this container's.
 TEST_F(HostileState, ACopiedStateFileNeverHitsTheContainerItCameFrom) {
-  pid_t copy = create_container("copy");
-  pid_t original = create_container("original");
-  ASSERT_GT(copy, 0);
-  ASSERT_GT(original, 0);
-  start_container("copy");
-  start_container("original");
+  auto [copy, original] = start_two("copy", "original");
+  ASSERT_TRUE(copy > 0 && original > 0);
   nlohmann::json copied = nlohmann::json::parse(read_text_file(state_dir("original") / "state.json"));
   ASSERT_TRUE(copied.contains("extra") && copied["extra"].contains("cgroupOwner")) << copied.dump();
   copied["id"] = "copy";
   std::string saved = damage_state("copy", copied);
 
-  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{{"delete", "--force", "copy"},
-                                                                            {"kill", "--all", "copy", "KILL"},
-                                                                            {"pause", "copy"},
-                                                                            {"kill", "copy", "KILL"},
-                                                                            {"kill", "copy", "TERM"}}) {
-    ProcResult r = hull(cmd);
-    EXPECT_TRUE(failed_with(r, {"belongs to another container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
-  }
+  expect_refused({{"delete", "--force", "copy"},
+                  {"kill", "--all", "copy", "KILL"},
+                  {"pause", "copy"},
+                  {"kill", "copy", "KILL"},
+                  {"kill", "copy", "TERM"}},
+                 {"belongs to another container", "state.json damaged"});
   EXPECT_EQ(status("original"), "running");
   EXPECT_EQ(::kill(original, 0), 0) << "the original container's init was killed";
   repair_state("copy", saved);
@@ -264,12 +262,8 @@ TEST_F(HostileState, ARecordedInitAlreadyDyingOutsideTheCgroupIsWaitedFor) {
 // the marks) stay manageable when their own init vouches for the cgroup, and
 // a damaged state.json naming such a cgroup of a bystander is still refused.
 TEST_F(HostileState, UnmarkedCgroupsNeedTheirOwnInit) {
-  pid_t damaged = create_container("damaged");
-  pid_t bystander = create_container("bystander");
-  ASSERT_GT(damaged, 0);
-  ASSERT_GT(bystander, 0);
-  start_container("damaged");
-  start_container("bystander");
+  auto [damaged, bystander] = start_two("damaged", "bystander");
+  ASSERT_TRUE(damaged > 0 && bystander > 0);
   for (const char* id : {"damaged", "bystander"}) {
     std::optional<InitRecord> init = recorded_init(id);
     ASSERT_TRUE(init && !init->cgroup_path.empty());
@@ -277,11 +271,8 @@ TEST_F(HostileState, UnmarkedCgroupsNeedTheirOwnInit) {
       EXPECT_EQ(::removexattr(dir.c_str(), "trusted.hull.owner"), 0) << dir << ": " << std::strerror(errno);
   }
   std::string original = damage_state("damaged", {{"cgroupPath", recorded_init("bystander")->cgroup_path}});
-  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
-           {"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}}) {
-    ProcResult r = hull(cmd);
-    EXPECT_TRUE(failed_with(r, {"carries no mark of this container", "state.json damaged"})) << cmd[0] << " " << cmd[1];
-  }
+  expect_refused({{"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}},
+                 {"carries no mark of this container", "state.json damaged"});
   EXPECT_EQ(status("bystander"), "running");
   EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander's init was killed";
   repair_state("damaged", original);
