@@ -5,7 +5,10 @@
 // buffer and the stream state per use (and, the first time in a process,
 // the C++ locale), for files the hot commands read on every call.
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 namespace hull {
 
@@ -32,6 +35,28 @@ inline std::string_view next_line(std::string_view& text) {
   std::string_view line = text.substr(0, eol);
   text.remove_prefix(std::min(eol + 1, text.size()));
   return line;
+}
+
+// The non-empty fields of a list such as "cpu,cpuacct" or "rw,nosuid"
+// (separator ','), viewing `text`.
+inline std::vector<std::string_view> list_fields(std::string_view text, char separator = ',') {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const size_t end = std::min(text.find(separator), text.size());
+    if (end > 0) out.push_back(text.substr(0, end));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return out;
+}
+
+// `word` read whole as a decimal number: nothing for a sign, a suffix, an
+// empty word or a value out of T's range.
+template <class T>
+std::optional<T> whole_number(std::string_view word) {
+  T value{};
+  auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+  if (ec != std::errc() || end != word.data() + word.size() || word.empty()) return std::nullopt;
+  return value;
 }
 
 }  // namespace hull

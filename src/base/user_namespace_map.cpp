@@ -1,6 +1,5 @@
 #include "base/user_namespace_map.hpp"
 
-#include <charconv>
 #include <exception>
 #include <string>
 
@@ -9,19 +8,11 @@
 
 namespace hull {
 
-namespace {
-
-bool field_is(std::string_view field, unsigned long long want) {
-  unsigned long long value = 0;
-  auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
-  return ec == std::errc() && end == field.data() + field.size() && value == want;
-}
-
-}  // namespace
-
 bool is_initial_user_namespace_map(std::string_view uid_map) {
   std::string_view inside = next_word(uid_map), outside = next_word(uid_map), count = next_word(uid_map);
-  return field_is(inside, 0) && field_is(outside, 0) && field_is(count, 4294967295ULL) &&
+  using Id = unsigned long long;
+  return whole_number<Id>(inside) == Id{0} && whole_number<Id>(outside) == Id{0} &&
+         whole_number<Id>(count) == Id{4294967295ULL} &&
          next_word(uid_map).empty();  // a second line: a map someone wrote
 }
 

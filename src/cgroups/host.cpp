@@ -8,6 +8,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/proc_cgroup.hpp"
+#include "base/text.hpp"
 #include "cgroups/cgroupfs.hpp"
 
 namespace hull::cgroups {
@@ -36,15 +37,9 @@ std::string find_v1_mount(const std::string& root, const std::string& name, cons
   return {};
 }
 
-std::set<std::string> split_commas(const std::string& s) {
+std::set<std::string> split_commas(std::string_view s) {
   std::set<std::string> out;
-  size_t i = 0;
-  while (i <= s.size()) {
-    size_t j = s.find(',', i);
-    if (j == std::string::npos) j = s.size();
-    if (j > i) out.insert(s.substr(i, j - i));
-    i = j + 1;
-  }
+  for (std::string_view field : list_fields(s)) out.emplace(field);
   return out;
 }
 

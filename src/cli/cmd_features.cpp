@@ -1,4 +1,3 @@
-
 #include "cli/cli.hpp"
 #include "cli/output.hpp"
 #include "runtime/features.hpp"

@@ -12,6 +12,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/proc_cgroup.hpp"
+#include "base/text.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
@@ -38,20 +39,9 @@ std::vector<OwnCgroup> read_own_cgroups() {
   return out;
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  for (size_t begin = 0;;) {
-    const size_t comma = s.find(',', begin);
-    out.push_back(s.substr(begin, comma - begin));
-    if (comma == std::string::npos || comma + 1 == s.size()) return out;  // as getline: none after a last comma
-    begin = comma + 1;
-  }
-}
-
 // The /proc/self/cgroup entry of the hierarchy mounted as m.
 const OwnCgroup* own_entry(const std::vector<OwnCgroup>& own, const MountInfo& m) {
-  std::vector<std::string> super = split_commas(m.super_options);
+  const std::vector<std::string_view> super = list_fields(m.super_options);
   for (const OwnCgroup& c : own) {
     if (m.fs_type == "cgroup2") {
       if (c.controllers.empty()) return &c;
@@ -59,9 +49,9 @@ const OwnCgroup* own_entry(const std::vector<OwnCgroup>& own, const MountInfo& m
     }
     if (c.controllers.empty()) continue;
     bool all = true;
-    for (const std::string& ctl : split_commas(c.controllers)) {
+    for (std::string_view ctl : list_fields(c.controllers)) {
       bool found = false;
-      for (const std::string& s : super) found = found || s == ctl;
+      for (std::string_view s : super) found = found || s == ctl;
       all = all && found;
     }
     if (all) return &c;
@@ -135,7 +125,8 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
         what, [&] { mount_hierarchy(ctx, sub.get(), m.fs_type, data, host_dir_for(m, mine), o, dest + "/" + name); });
     // Co-mounted controllers ("cpu,cpuacct") are also reachable by each name.
     if (name.find(',') != std::string::npos) {
-      for (const std::string& alias : split_commas(name)) {
+      for (std::string_view field : list_fields(name)) {
+        const std::string alias(field);
         if (::symlinkat(name.c_str(), tmpfs.get(), alias.c_str()) < 0 && errno != EEXIST) {
           throw_errno(what + ": symlink " + quote(alias));
         }

@@ -1,6 +1,6 @@
 #include "rootfs/mountinfo.hpp"
 
-#include <charconv>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -8,11 +8,6 @@
 
 namespace hull::rootfs {
 namespace {
-
-bool parse_int(std::string_view word, int& value) {
-  auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
-  return ec == std::errc() && end == word.data() + word.size();
-}
 
 std::string unescape(std::string_view s) {
   std::string out;
@@ -38,11 +33,12 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text) {
     if (id.empty()) continue;
     auto fail = [&] { return Error("mountinfo: cannot parse line " + quote(std::string(line))); };
     MountInfo m;
-    const std::string_view parent = next_word(rest), devno = next_word(rest), root = next_word(rest),
-                           mp = next_word(rest), options = next_word(rest);
-    if (!parse_int(id, m.id) || !parse_int(parent, m.parent) || devno.empty() || root.empty() || mp.empty() ||
-        options.empty())
-      throw fail();
+    const std::optional<int> mount_id = whole_number<int>(id), parent = whole_number<int>(next_word(rest));
+    const std::string_view devno = next_word(rest), root = next_word(rest), mp = next_word(rest),
+                           options = next_word(rest);
+    if (!mount_id || !parent || devno.empty() || root.empty() || mp.empty() || options.empty()) throw fail();
+    m.id = *mount_id;
+    m.parent = *parent;
     m.root = unescape(root);
     m.mount_point = unescape(mp);
     m.options = options;

@@ -10,6 +10,8 @@ namespace {
 // An unmarked cgroup (made by a hull from before the marks) counts as the
 // container's when its recorded init, still the same process by its start
 // time, runs in it: a damaged state.json naming another cgroup fails that.
+// (ContainerCgroup::init_vouches() is the stricter test for this hull's
+// states, which also record the owner tag.)
 bool init_vouches_for(const cgroups::Manager& cg, const ContainerState& st) {
   if (st.pid <= 0) return false;
   std::optional<ProcStat> now = read_proc_stat(st.pid);

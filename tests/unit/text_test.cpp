@@ -45,5 +45,18 @@ TEST(Text, LinesKeepEmptyOnesAndALastLineWithoutNewline) {
   EXPECT_TRUE(lines("").empty());
 }
 
+TEST(Text, ListFieldsSkipEmptyOnes) {
+  EXPECT_EQ(list_fields("cpu,cpuacct"), (std::vector<std::string_view>{"cpu", "cpuacct"}));
+  EXPECT_EQ(list_fields(",rw,,nosuid,"), (std::vector<std::string_view>{"rw", "nosuid"}));
+  EXPECT_EQ(list_fields("name=systemd"), (std::vector<std::string_view>{"name=systemd"}));
+  EXPECT_TRUE(list_fields("").empty());
+}
+
+TEST(Text, WholeNumbersOnly) {
+  EXPECT_EQ(whole_number<int>("36"), 36);
+  EXPECT_EQ(whole_number<unsigned long long>("4294967295"), 4294967295ULL);
+  for (std::string_view bad : {"", "+1", "1x", " 1", "99999999999"}) EXPECT_FALSE(whole_number<int>(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace hull
