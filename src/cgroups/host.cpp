@@ -37,7 +37,7 @@ std::string find_v1_mount(const std::string& root, const std::string& name, cons
   return {};
 }
 
-std::set<std::string> split_commas(std::string_view s) {
+std::set<std::string> split_commas(const std::string& s) {
   std::set<std::string> out;
   for (std::string_view field : list_fields(s)) out.emplace(field);
   return out;
