@@ -139,6 +139,11 @@ std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<
     for (CLI::Option* o : app.get_options())
       if (o != app.get_help_ptr() && o != app.get_version_ptr()) app.remove_option(o);
     add_global_flags(app, ctx);
+  } else {
+    // No -h on the line: neither the app nor the verb needs the flag, and a
+    // verb copies its parent's by name through an std::ostringstream, which
+    // builds the C++ locale (cli/cli11.hpp).
+    app.set_help_flag();
   }
   std::vector<Verb> verbs = add_verbs(app, ctx, verb);
   ctx.words = nullptr;

@@ -61,6 +61,10 @@ class HullElf {
     uint64_t size = 0;
   };
   std::vector<Function> functions(std::string_view prefix) const {
+    return functions_if([prefix](std::string_view name) { return name.starts_with(prefix); });
+  }
+  template <class Pred>
+  std::vector<Function> functions_if(Pred wanted) const {
     std::vector<Function> out;
     for (int i = 0; i < header().e_shnum; ++i) {
       const auto& sh = shdr(i);
@@ -70,10 +74,22 @@ class HullElf {
         const auto& sym = at<Elf64_Sym>(sh.sh_offset + off);
         if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC) continue;
         std::string_view name(bytes_.data() + strtab.sh_offset + sym.st_name);
-        if (name.starts_with(prefix) && !name.ends_with(".cold")) out.push_back({name, sym.st_value, sym.st_size});
+        if (wanted(name) && !name.ends_with(".cold")) out.push_back({name, sym.st_value, sym.st_size});
       }
     }
     return out;
+  }
+  // Whether f calls target directly (E8 and a 32-bit displacement, as gcc
+  // emits a call within the binary).
+  bool calls(const Function& f, uint64_t target) const {
+    std::string_view bytes = code(f);
+    for (size_t i = 0; i + 5 <= bytes.size(); ++i) {
+      if (static_cast<unsigned char>(bytes[i]) != 0xe8) continue;
+      int32_t rel = 0;
+      std::memcpy(&rel, bytes.data() + i + 1, sizeof rel);
+      if (f.addr + i + 5 + static_cast<int64_t>(rel) == target) return true;
+    }
+    return false;
   }
   // The bytes of a function, from the section that holds it.
   std::string_view code(const Function& f) const {
@@ -137,14 +153,33 @@ TEST(BinaryStartup, NoStaticInitializerBuildsTheStandardStreams) {
   std::vector<HullElf::Function> initializers = elf.functions("_GLOBAL__sub_I_");
   ASSERT_FALSE(initializers.empty());
   for (const HullElf::Function& f : initializers) {
-    std::string_view code = elf.code(f);
-    ASSERT_EQ(code.size(), f.size) << f.name;
-    for (size_t i = 0; i + 5 <= code.size(); ++i) {
-      if (static_cast<unsigned char>(code[i]) != 0xe8) continue;
-      int32_t rel = 0;
-      std::memcpy(&rel, code.data() + i + 1, sizeof rel);
-      EXPECT_NE(f.addr + i + 5 + static_cast<int64_t>(rel), *init) << f.name << " constructs the standard streams";
-    }
+    ASSERT_EQ(elf.code(f).size(), f.size) << f.name;
+    EXPECT_FALSE(elf.calls(f, *init)) << f.name << " constructs the standard streams";
+  }
+}
+
+// CLI11 2.1.2 trims every option name with std::isspace(c, std::locale()),
+// and the first std::locale() builds the classic C++ locale, 12 us of every
+// command; cli/cli11.hpp gives those calls ASCII tests instead (bench/README.md,
+// "Eighteenth round"). Checked on the machine code: no function of CLI11's
+// that trims, splits or lowers a name constructs an std::locale.
+TEST(BinaryStartup, CliNameParsingBuildsNoLocale) {
+  HullElf elf(HULL_BINARY);
+  ASSERT_TRUE(elf.valid()) << HULL_BINARY;
+  if (elf.has_interpreter()) GTEST_SKIP() << "a dynamic hull calls the locale constructor through its PLT";
+  auto locale = elf.function("_ZNSt6localeC1Ev");
+  ASSERT_TRUE(locale) << "the binary has no std::locale constructor (streams for help and events use it)";
+  std::vector<HullElf::Function> name_tools = elf.functions_if([](std::string_view name) {
+    for (std::string_view tool : {"N3CLI6detail5ltrim", "N3CLI6detail5rtrim", "N3CLI6detail4trim",
+                                  "N3CLI6detail9trim_copy", "N3CLI6detail11split_names", "N3CLI6detail8to_lower",
+                                  "N3CLI6detail7isalpha", "N3CLI6detail8split_up"})
+      if (name.find(tool) != std::string_view::npos) return true;
+    return false;
+  });
+  ASSERT_FALSE(name_tools.empty()) << "CLI11's name functions are all inlined: nothing left to check";
+  for (const HullElf::Function& f : name_tools) {
+    ASSERT_EQ(elf.code(f).size(), f.size) << f.name;
+    EXPECT_FALSE(elf.calls(f, *locale)) << f.name << " constructs an std::locale";
   }
 }
 
