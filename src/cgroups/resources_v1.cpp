@@ -2,6 +2,7 @@
 #include <dirent.h>
 
 #include <cerrno>
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
@@ -124,21 +125,57 @@ void set_cpuset(const std::string& dir, const spec::CPU& c) {
 }
 
 namespace {
-// The value of one cpuset file in dir, copied down from the nearest ancestor
-// that has one when dir's is empty. One read per level and file: the copy
-// written is the value just read (create's hot path, issue #16).
-std::string inherit_cpuset_value(const std::string& dir, const char* file, const std::string& stop_at) {
-  std::string value = read_value(dir, file);
-  if (!value.empty()) return value;
-  if (dir.size() <= stop_at.size()) throw Error(dir + "/" + file + " is empty at the hierarchy root");
-  value = inherit_cpuset_value(dir.substr(0, dir.rfind('/')), file, stop_at);
-  write_value(dir, file, value);
-  return value;
-}
+// Fills the empty cpuset values between a new cgroup and the hierarchy's
+// mount, each copied down from the nearest ancestor that has one: one read
+// per level and file, and the copy written is the value just read (create's
+// hot path, issue #16).
+//
+// A level gets sched_load_balance 0 before its cpus. With the flag on (the
+// kernel's default), setting a cpuset's cpus and removing the cpuset each
+// rebuild the scheduler's domains, walking every cpuset on the host while
+// the offline holds cgroup_mutex: 85 us per rebuild with 1000 containers,
+// twice per container, and every mkdir/rmdir of every hierarchy waits
+// behind it (bench/README.md, "Eighteenth round"). The flag changes no
+// domain when the hierarchy's root has it on: the root's CPUs then form one
+// domain, whatever the cpusets below it say (cgroup-v1/cpusets.rst, 1.7).
+// With the root's flag off (CPUs split into isolated domains), the kernel's
+// default is left as runc leaves it.
+class CpusetFill {
+ public:
+  explicit CpusetFill(const std::string& stop_at) : stop_at_(stop_at) {}
+
+  std::string value(const std::string& dir, const char* file) {
+    std::string value = read_value(dir, file);
+    if (!value.empty()) return value;
+    if (dir.size() <= stop_at_.size()) throw Error(dir + "/" + file + " is empty at the hierarchy root");
+    value = this->value(dir.substr(0, dir.rfind('/')), file);
+    // Only a rebuild is saved: a level that keeps the flag works the same.
+    if (std::string_view(file) == "cpuset.cpus" && root_balances_all_cpus())
+      (void)try_write_value(dir, "cpuset.sched_load_balance", "0");
+    write_value(dir, file, value);
+    return value;
+  }
+
+ private:
+  bool root_balances_all_cpus() {
+    if (!root_balances_) {
+      try {
+        root_balances_ = read_value(stop_at_, "cpuset.sched_load_balance") == "1";
+      } catch (const Error&) {
+        root_balances_ = false;  // unknown: the kernel's default stays
+      }
+    }
+    return *root_balances_;
+  }
+
+  const std::string& stop_at_;
+  std::optional<bool> root_balances_;
+};
 }  // namespace
 
 void init_cpuset(const std::string& dir, const std::string& stop_at) {
-  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) inherit_cpuset_value(dir, file, stop_at);
+  CpusetFill fill(stop_at);
+  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) fill.value(dir, file);
 }
 
 void set_pids(const std::string& dir, const spec::Pids& p) {

@@ -116,6 +116,37 @@ TEST_F(CgroupV1Test, PidsLimitMakesForkFail) {
   EXPECT_EQ(m.stats()["pids"]["limit"], 1);
 }
 
+// A new cpuset below a root that balances all its CPUs asks for no
+// scheduler domain of its own (no rebuild of the domains at its creation and
+// removal), and its processes still run on every CPU of the parent.
+TEST_F(CgroupV1Test, ANewCpusetLeavesTheDomainsToTheRoot) {
+  const V1Hierarchy* h = Host::current().v1_for("cpuset");
+  if (h == nullptr) GTEST_SKIP() << "no v1 cpuset hierarchy";
+  bool root_balances = read_value(h->mount, "cpuset.sched_load_balance") == "1";
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux);
+  std::string dir = v1(m, "cpuset");
+  EXPECT_EQ(read_value(dir, "cpuset.sched_load_balance"), root_balances ? "0" : "1");
+  std::string parent_cpus = read_value(dir.substr(0, dir.rfind('/')), "cpuset.cpus");
+  EXPECT_EQ(read_value(dir, "cpuset.cpus"), parent_cpus);
+  cpu_set_t parent_set;
+  CPU_ZERO(&parent_set);
+  ASSERT_EQ(::sched_getaffinity(0, sizeof parent_set, &parent_set), 0);
+  int expected = CPU_COUNT(&parent_set);
+  Child c = spawn([expected] {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) return 2;
+    return CPU_COUNT(&set) == expected ? 0 : 1;
+  });
+  m.add_process(c.pid);
+  c.release();
+  int status = wait_status(c.pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the process lost CPUs it had before";
+}
+
 TEST_F(CgroupV1Test, CpusetRestrictsAffinity) {
   spec::Linux linux;
   linux.cgroupsPath = path();

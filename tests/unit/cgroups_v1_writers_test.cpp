@@ -114,18 +114,41 @@ TEST_F(CgroupV1Writers, BurstAboveQuotaIsRefused) {
 }
 
 TEST_F(CgroupV1Writers, CpusetAndItsCopyFromTheParent) {
-  dir("cpuset", {"cpuset.cpus=0-3\n", "cpuset.mems=0\n"});
-  dir("cpuset/a", {"cpuset.cpus", "cpuset.mems"});
-  std::string c = dir("cpuset/a/c", {"cpuset.cpus", "cpuset.mems"});
+  dir("cpuset", {"cpuset.cpus=0-3\n", "cpuset.mems=0\n", "cpuset.sched_load_balance=1\n"});
+  dir("cpuset/a", {"cpuset.cpus", "cpuset.mems", "cpuset.sched_load_balance=1\n"});
+  std::string c = dir("cpuset/a/c", {"cpuset.cpus", "cpuset.mems", "cpuset.sched_load_balance=1\n"});
   v1::init_cpuset(c, root_ + "/cpuset");
   EXPECT_EQ(read(root_ + "/cpuset/a", "cpuset.cpus"), "0-3");
   EXPECT_EQ(read(c, "cpuset.cpus"), "0-3");
   EXPECT_EQ(read(c, "cpuset.mems"), "0");
+  // The root balances all its CPUs: each filled level stops asking for a
+  // domain of its own before its cpus are set (no rebuild of the domains).
+  EXPECT_EQ(written_files(),
+            (V{"cpuset/a/cpuset.sched_load_balance", "cpuset/a/cpuset.cpus", "cpuset/a/c/cpuset.sched_load_balance",
+               "cpuset/a/c/cpuset.cpus", "cpuset/a/cpuset.mems", "cpuset/a/c/cpuset.mems"}));
+  EXPECT_EQ(read(root_ + "/cpuset/a", "cpuset.sched_load_balance"), "0");
+  EXPECT_EQ(read(c, "cpuset.sched_load_balance"), "0");
   spec::CPU cpu;
   cpu.cpus = "1";
   cpu.mems = "0";
   v1::set_cpuset(c, cpu);
   EXPECT_EQ(read(c, "cpuset.cpus"), "1");
+}
+
+TEST_F(CgroupV1Writers, CpusetKeepsTheBalancingFlagWhereTheRootSplitsItsCpus) {
+  dir("cpuset", {"cpuset.cpus=0-3\n", "cpuset.mems=0\n", "cpuset.sched_load_balance=0\n"});
+  std::string c = dir("cpuset/c", {"cpuset.cpus", "cpuset.mems", "cpuset.sched_load_balance=1\n"});
+  v1::init_cpuset(c, root_ + "/cpuset");
+  EXPECT_EQ(written_files(), (V{"cpuset/c/cpuset.cpus", "cpuset/c/cpuset.mems"}));
+  EXPECT_EQ(read(c, "cpuset.sched_load_balance"), "1");
+}
+
+TEST_F(CgroupV1Writers, CpusetOfACgroupWithItsOwnCpusIsLeftAlone) {
+  dir("cpuset", {"cpuset.cpus=0-3\n", "cpuset.mems=0\n", "cpuset.sched_load_balance=1\n"});
+  std::string c = dir("cpuset/c", {"cpuset.cpus=1\n", "cpuset.mems=0\n", "cpuset.sched_load_balance=1\n"});
+  v1::init_cpuset(c, root_ + "/cpuset");
+  EXPECT_TRUE(written_files().empty());
+  EXPECT_EQ(read(c, "cpuset.sched_load_balance"), "1");
 }
 
 TEST_F(CgroupV1Writers, PidsLimitZeroIsALimitAndMinusOneIsMax) {
