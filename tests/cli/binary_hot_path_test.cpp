@@ -159,7 +159,7 @@ TEST(BinaryStartup, NoStaticInitializerBuildsTheStandardStreams) {
 }
 
 // CLI11 2.1.2 trims every option name with std::isspace(c, std::locale()),
-// and the first std::locale() builds the classic C++ locale, 12 us of every
+// and the first std::locale() builds the classic C++ locale on every
 // command; cli/cli11.hpp gives those calls ASCII tests instead (bench/README.md,
 // "Eighteenth round"). Checked on the machine code: no function of CLI11's
 // that trims, splits or lowers a name constructs an std::locale.
