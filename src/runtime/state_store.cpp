@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
@@ -425,23 +426,53 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id,
   return true;  // our lock on the unlinked directory is dropped with `dir`
 }
 
+// Held by a create from the mkdir of its temporary directory until it has
+// locked it, and by whoever judges a temporary directory found unlocked: so
+// an unlocked one is always a dead create's, never one whose maker has not
+// locked it yet. (Without it, two creates of one id could each sweep the
+// other's new directory in turn until both gave up: CI, seed 3782368475.)
+// flock on the state root itself: no lock file, and the kernel drops it if
+// the holder dies. Held for three system calls.
+class RootLock {
+ public:
+  RootLock(int rootfd, const std::string& root) : rootfd_(rootfd) { lock_exclusive(rootfd, root); }
+  ~RootLock() { ::flock(rootfd_, LOCK_UN); }
+  RootLock(const RootLock&) = delete;
+  RootLock& operator=(const RootLock&) = delete;
+
+ private:
+  int rootfd_;
+};
+
+// The temporary directory `name`, open as `temp`, is removed if no create
+// holds its lock; returns whether the name is (now) free. Called under the
+// root's lock: an unlocked one is then a dead create's.
+bool remove_if_unlocked(int rootfd, const std::string& root, const std::string& name, int temp) {
+  if (::flock(temp, LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) return false;
+    throw_errno("lock " + root + "/" + name);
+  }
+  if (!still_linked(rootfd, name, temp)) return true;
+  if (::unlinkat(rootfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + root + "/" + name);
+  return true;
+}
+
+// The temporary directory `name`, or nothing when there is none.
+std::optional<UniqueFd> open_temp(int rootfd, const std::string& root, const std::string& name) {
+  int t = ::openat(rootfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (t >= 0) return UniqueFd(t);
+  if (errno == ENOENT) return std::nullopt;  // renamed into place or removed meanwhile
+  throw_errno("open " + root + "/" + name);
+}
+
 // The temporary directory `name` of a create that died before renaming it
 // into place is removed; returns whether the name is (now) free. A live
 // create holds the lock until it renames: its directory is left alone.
 bool clear_dead_temp(int rootfd, const std::string& root, const std::string& name) {
-  int t = ::openat(rootfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (t < 0) {
-    if (errno == ENOENT) return true;  // renamed into place or removed meanwhile
-    throw_errno("open " + root + "/" + name);
-  }
-  UniqueFd temp(t);
-  if (::flock(temp.get(), LOCK_EX | LOCK_NB) < 0) {
-    if (errno == EWOULDBLOCK) return false;
-    throw_errno("lock " + root + "/" + name);
-  }
-  if (!still_linked(rootfd, name, temp.get())) return true;
-  if (::unlinkat(rootfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + root + "/" + name);
-  return true;
+  std::optional<UniqueFd> temp = open_temp(rootfd, root, name);
+  if (!temp) return true;
+  RootLock held(rootfd, root);
+  return remove_if_unlocked(rootfd, root, name, temp->get());
 }
 
 }  // namespace
@@ -487,61 +518,44 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
   fault_point("create-after-existence-check");
   const std::string tmp = temp_name_for(id);
   const std::string tmp_path = root + "/" + tmp;
-  // Bounded rounds: one more follows clearing an abandoned directory, and
-  // one more each time the temporary name was taken by a dead create's
-  // directory (cleared) or swept by a `delete --force <id>` or another create
-  // of <id> before we locked it (they cannot tell a create that died from
-  // one that has not locked yet; we can: ENOENT, their lock, or the name
-  // moved on).
-  int swept = 0;
-  for (int round = 0; round < 2 + swept && swept < 8; ++round) {
+  UniqueFd fd;
+  {
+    RootLock held(rootfd.get(), root);
     if (::mkdirat(rootfd.get(), tmp.c_str(), 0700) < 0) {
       if (errno != EEXIST) throw_errno("mkdir " + tmp_path);
       // A create of this id is making its directory: the one under way
       // wins, as if it had renamed first; one that died left it to clear.
-      if (!clear_dead_temp(rootfd.get(), root, tmp)) return std::nullopt;
-      ++swept;
-      continue;
+      std::optional<UniqueFd> dead = open_temp(rootfd.get(), root, tmp);
+      if (dead && !remove_if_unlocked(rootfd.get(), root, tmp, dead->get())) return std::nullopt;
+      if (::mkdirat(rootfd.get(), tmp.c_str(), 0700) < 0) throw_errno("mkdir " + tmp_path);
     }
-    int raw = ::openat(rootfd.get(), tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (raw < 0) {
-      if (errno == ENOENT) {
-        ++swept;
-        continue;
-      }
-      throw_errno("open " + tmp_path);
-    }
-    UniqueFd fd(raw);
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
-      if (errno != EWOULDBLOCK) throw_errno("lock " + tmp_path);
-      ++swept;  // a sweeper holds it, and removes it
-      continue;
-    }
-    // Locked and still at the name: nobody else removes it or makes another
-    // one there, so the rename below moves this directory.
-    if (!still_linked(rootfd.get(), tmp, fd.get())) {
-      ++swept;
-      continue;
-    }
+    fd = open_at(rootfd.get(), tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    // Nobody else takes it while we hold the root's lock.
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) throw_errno("lock " + tmp_path);
+  }
+  // Locked and at its name: nobody else removes it or makes another one
+  // there, so the rename below moves this directory. One more round follows
+  // clearing an abandoned directory at <id>.
+  for (int round = 0; round < 2; ++round) {
     if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) return fd;
-    int err = errno;
+    const int err = errno;
+    if ((err == EEXIST || err == ENOTEMPTY) && clear_abandoned(rootfd.get(), root, id)) continue;
     fault_point("create-after-refused-rename");
     ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
-    if (err == EINVAL) {
-      // The filesystem cannot rename without replacing: fall back to a plain
-      // exclusive mkdir. The directory is briefly unlocked, so abandoned
-      // directories are not cleared on this path.
-      if (::mkdirat(rootfd.get(), id.c_str(), 0700) < 0) {
-        if (errno == EEXIST) return std::nullopt;
-        throw_errno("mkdir " + path);
-      }
-      fd = open_at(rootfd.get(), id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      lock_exclusive(fd.get(), path);
-      return fd;
+    if (err == EEXIST || err == ENOTEMPTY) return std::nullopt;
+    if (err != EINVAL) throw_errno(err, "rename " + tmp_path + " to " + path);
+    // The filesystem cannot rename without replacing: fall back to a plain
+    // exclusive mkdir. The directory is briefly unlocked, so abandoned
+    // directories are not cleared on this path.
+    if (::mkdirat(rootfd.get(), id.c_str(), 0700) < 0) {
+      if (errno == EEXIST) return std::nullopt;
+      throw_errno("mkdir " + path);
     }
-    if (err != EEXIST && err != ENOTEMPTY) throw_errno(err, "rename " + tmp_path + " to " + path);
-    if (!clear_abandoned(rootfd.get(), root, id)) return std::nullopt;
+    fd = open_at(rootfd.get(), id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    lock_exclusive(fd.get(), path);
+    return fd;
   }
+  ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
   return std::nullopt;
 }
 

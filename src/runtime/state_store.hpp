@@ -117,6 +117,9 @@ class StateStore {
   // Creates <root>/<id> (0700; root made 0700 if missing) and locks it. The
   // directory is made and locked under a temporary name and renamed into place
   // with RENAME_NOREPLACE, so no other command ever sees it unlocked and empty.
+  // From its mkdir until it is locked, the state root's flock is held (as it
+  // is by whoever judges a temporary directory found unlocked), so an
+  // unlocked temporary directory is always a dead create's.
   // Throws `container "web" already exists` if present (checked first: then
   // nothing is made), or while another create of "web" is making it. A
   // leftover directory without state.json and without a lock holder (a

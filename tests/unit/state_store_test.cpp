@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -661,6 +663,56 @@ TEST_F(StateStoreTest, OpenWaitingOnADeleteFindsTheContainerCreatedAgain) {
   EXPECT_EQ(s.holder_exit, 0);
   EXPECT_EQ(s.opener_result, "opened");
   EXPECT_EQ(store.open("web").read_state().pid, 777);
+}
+
+// Whether `pid` is asleep in flock(2), or has ended: read from
+// /proc/<pid>/syscall and /proc/<pid>/stat, for at most five seconds (the
+// test's own wait).
+bool blocks_in_flock_or_ends(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  const std::string flock_nr = std::to_string(SYS_flock) + " ";
+  for (int i = 0; i < 5000; ++i) {
+    std::string syscall_line, stat_line;
+    std::getline(std::ifstream(proc + "/syscall"), syscall_line);
+    if (syscall_line.rfind(flock_nr, 0) == 0) return true;
+    std::getline(std::ifstream(proc + "/stat"), stat_line);
+    const size_t end = stat_line.rfind(") ");
+    if (end == std::string::npos || stat_line[end + 2] == 'Z') return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
+}
+
+// A create between the mkdir of its temporary directory and its lock on it
+// holds the state root's lock, so another create of the id that finds the
+// directory unlocked waits for that lock instead of taking the directory
+// for a dead create's. Before, two creates could sweep each other's new
+// directory in turn until both gave up with "already exists" (CI, seed
+// 3782368475 of the lifecycle model): this test's create swept and won.
+TEST_F(StateStoreTest, ACreateWaitsForOneThatHasNotLockedItsTemporaryDirectoryYet) {
+  StateStore store(root_);
+  fs::create_directories(root_);
+  UniqueFd root = open_fd(root_, O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(::flock(root.get(), LOCK_EX), 0);  // the other create, right after its mkdir
+  const std::string temp = root_ + "/" + temp_name_for("web");
+  fs::create_directory(temp);
+  Pipe results;
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    results.r.reset();
+    root.reset();
+    send(results.w.get(), error_of([&] { store.create("web"); }));
+    _exit(0);
+  }
+  results.w.reset();
+  ASSERT_TRUE(blocks_in_flock_or_ends(pid));
+  UniqueFd live = open_fd(temp, O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(::flock(live.get(), LOCK_EX), 0);  // the other create locks its directory
+  root.reset();                                // and lets go of the root
+  EXPECT_EQ(exit_code_of(pid), 0);
+  EXPECT_EQ(read_fd(results.r.get(), "results"), "container \"web\" already exists");
+  EXPECT_EQ(root_entries(), std::set<std::string>{temp_name_for("web")});
 }
 
 TEST_F(StateStoreTest, ConcurrentCreatesOfOneIdHaveExactlyOneWinner) {
