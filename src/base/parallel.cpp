@@ -9,6 +9,8 @@
 #include <mutex>
 #include <vector>
 
+#include "base/other_cpus.hpp"
+
 namespace hull {
 
 namespace {
@@ -25,22 +27,16 @@ size_t usable_cpus() {
   return static_cast<size_t>(std::max(CPU_COUNT(&set), 1));
 }
 
-// Thread attributes whose CPU mask leaves out the CPU we run on. The
-// kernel's fork balancing often queues a new thread on its creator's CPU,
-// where it waits until the creator blocks (measured on the 2-CPU development
-// VM: in most `list` runs of 1000 containers one thread did all the items
-// while the other waited, 2.6 ms for the reads). Set at creation, the mask
-// starts the helper on another CPU at once; OtherCpu does the same for the
-// container init.
+// Thread attributes whose CPU mask leaves out the CPU we run on
+// (base/other_cpus.hpp): without it, in most `list` runs of 1000 containers
+// on the 2-CPU development VM one thread did all the items while the other
+// waited (2.6 ms for the reads).
 class HelperAttr {
  public:
   HelperAttr() {
     ::pthread_attr_init(&attr_);
     cpu_set_t others;
-    if (::sched_getaffinity(0, sizeof others, &others) < 0) return;
-    const int cpu = ::sched_getcpu();
-    if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &others) || CPU_COUNT(&others) < 2) return;
-    CPU_CLR(cpu, &others);
+    if (::sched_getaffinity(0, sizeof others, &others) < 0 || !leave_out_current_cpu(others)) return;
     ::pthread_attr_setaffinity_np(&attr_, sizeof others, &others);  // refused: no overlap, still correct
   }
   ~HelperAttr() { ::pthread_attr_destroy(&attr_); }

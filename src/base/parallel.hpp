@@ -21,7 +21,7 @@ namespace hull {
 // caller's taken when it starts (unshare(CLONE_FILES)): an open and close in
 // a shared table take the table's lock and, in every system call on an fd, a
 // reference on the file, which two threads opening files in turn bounce
-// between CPUs (list with 1000 containers: 1.75 ms instead of 2.0 for the
+// between CPUs (list with 1000 containers: 1.73 ms instead of 1.94 for the
 // reads). So work may use any fd the caller had open, but an fd it opens
 // must be closed before it returns, never kept in a process-wide cache
 // (procfs's root, for one, is opened by the caller first if work needs it):

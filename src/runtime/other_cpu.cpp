@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "base/error.hpp"
+#include "base/other_cpus.hpp"
 
 namespace hull {
 
@@ -13,11 +14,8 @@ OtherCpu::OtherCpu() {
 
 void OtherCpu::push_off_our_cpu(pid_t child) const {
   if (!active_) return;
-  const int cpu = ::sched_getcpu();
-  if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &inherited_)) return;
   cpu_set_t others = inherited_;
-  CPU_CLR(cpu, &others);
-  ::sched_setaffinity(child, sizeof others, &others);
+  if (leave_out_current_cpu(others)) ::sched_setaffinity(child, sizeof others, &others);
 }
 
 void OtherCpu::restore_in_child() const {
