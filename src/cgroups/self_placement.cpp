@@ -32,12 +32,14 @@ void V1SelfPlacement::adopt(std::vector<UniqueFd> files) {
 }
 
 void V1SelfPlacement::move_self() {
+  move_self_leaving_files();
+  for (auto& t : tasks_) t.writer.close();
+}
+
+void V1SelfPlacement::move_self_leaving_files() {
   // Each error names its cgroup: a move can fail for reasons of that one
   // (a cpuset without cpus or mems: ENOSPC).
-  for (auto& t : tasks_) {
-    t.writer.write("0");
-    t.writer.close();
-  }
+  for (auto& t : tasks_) t.writer.write("0");
 }
 
 }  // namespace hull::cgroups

@@ -36,6 +36,11 @@ class V1SelfPlacement {
   // In the new process, before it makes a thread: moves it into every
   // hierarchy added, then closes the files (no fd reaches the container).
   void move_self();
+  // The same, leaving the files open: for a process that runs in the
+  // runtime's memory until its execve (runtime/launcher.hpp), where closing
+  // them would close the runtime's record of them, not the runtime's fds.
+  // They are close-on-exec.
+  void move_self_leaving_files();
 
  private:
   struct Tasks {

@@ -63,6 +63,14 @@ spec::Spec exec_spec(spec::Spec container, spec::Process process) {
   return container;
 }
 
+// The exec process's steps run in the runtime's memory where the launcher
+// can (LaunchRequest::share_memory_until_exec): they change nothing of the
+// runtime's but per-task kernel state (credentials, signal dispositions and
+// mask, namespaces, cgroups, fds in a table of their own, seccomp, the
+// oom_score_adj of a vfork child) and what they allocate. So they close no
+// fd the runtime holds a record of (the channel, the tasks files, the
+// shared procfs root and sealed view: close-on-exec, or closed before
+// execve by close_all_fds_except) and wait for nothing from the runtime.
 struct ExecChild {
   const spec::Spec* spec;
   int preserve_fds;
@@ -88,12 +96,13 @@ struct ExecChild {
   reset_signal_state();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
-    if (c.v1_placement) c.v1_placement->move_self();
+    if (c.v1_placement) c.v1_placement->move_self_leaving_files();
     if (c.cgroupns_of >= 0 && ::setns(c.cgroupns_of, CLONE_NEWCGROUP) < 0)
       throw_errno("join the container's cgroup namespace");
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
+    eo.in_runtime_memory = true;
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
     // runtime expects it whenever seccomp::uses_notify says so.
@@ -216,7 +225,15 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.entry = exec_child_main;
     req.arg = &child;
     req.child_end = &child_end;
-    if (cgroup) req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
+    // Placement::add writes the v2 cgroup only, and only where the clone
+    // could not put the process there.
+    if (cgroup && cgroup->clone_into_fd() >= 0)
+      req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
+    // In our memory unless the process waits for us before its execve: for
+    // the seccomp agent to get its listener (the execve itself may be a
+    // notify target), or in a frozen cgroup (exec --ignore-paused), where
+    // the process stops before its execve.
+    req.share_memory_until_exec = !(profile && seccomp::uses_notify(*profile)) && !into_paused;
     fault_point("exec-before-clone");
     std::optional<LaunchedChild> launched;
     try {

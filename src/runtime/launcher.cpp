@@ -49,6 +49,49 @@ LaunchedChild::~LaunchedChild() {
 namespace {
 long clone3(clone_args& args) { return ::syscall(SYS_clone3, &args, sizeof args); }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HULL_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define HULL_UNDER_ASAN 1
+#endif
+#if defined(__x86_64__) && !defined(HULL_UNDER_ASAN)
+#define HULL_CLONE_SHARING_MEMORY 1
+// clone3 with CLONE_VM | CLONE_VFORK and no stack of its own: the child
+// returns from the system call on our stack, suspended as we are until it
+// execs or exits, and so must never return from here (into frames that are
+// ours). It calls entry(arg) right away, below our frame; an entry that
+// returns ends in exit_group(127). Our registers come back as they were
+// (the kernel saved them); the child's frames only write below our stack
+// pointer, past the x86-64 red zone. No errno: the result is returned raw
+// (-errno on failure).
+[[gnu::noinline]] long clone3_sharing_memory(clone_args& args, void (*entry)(void*) noexcept, void* arg) {
+  long ret;
+  register void (*fn)(void*) noexcept asm("r12") = entry;
+  register void* fn_arg asm("r13") = arg;
+  asm volatile(
+      "syscall\n\t"
+      "test %%rax, %%rax\n\t"
+      "jnz 1f\n\t"
+      "sub $256, %%rsp\n\t"
+      "and $-16, %%rsp\n\t"
+      "xor %%ebp, %%ebp\n\t"
+      "mov %%r13, %%rdi\n\t"
+      "call *%%r12\n\t"
+      "mov $127, %%edi\n\t"
+      "mov %[exit_group], %%eax\n\t"
+      "syscall\n\t"
+      "ud2\n\t"
+      "1:\n\t"
+      : "=a"(ret)
+      : "a"(SYS_clone3), "D"(&args), "S"(sizeof args), "r"(fn), "r"(fn_arg), [exit_group] "i"(SYS_exit_group)
+      : "rcx", "r11", "memory");
+  return ret;
+}
+#endif
+
 LaunchedChild finish_launch(const LaunchRequest& r, const SyncChannel& runtime_end, LaunchedChild child);
 
 // What the helper reports: the child's pid, or 0 and why not.
@@ -161,9 +204,27 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     args.cgroup = static_cast<uint64_t>(r.cgroup_fd);
   }
   if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-  long pid = clone3(args);
+  long pid;
+#ifdef HULL_CLONE_SHARING_MEMORY
+  // Only where nothing places the child after the clone: it will have
+  // exec'd by then. (A dumpable child would make our memory dumpable too.)
+  if (r.share_memory_until_exec && (into_cgroup || !r.place) && !r.dumpable_child) {
+    args.flags |= CLONE_VM | CLONE_VFORK;
+    pid = clone3_sharing_memory(args, r.entry, r.arg);
+    args.flags &= ~static_cast<uint64_t>(CLONE_VM | CLONE_VFORK);
+    if (pid < 0) {
+      errno = static_cast<int>(-pid);
+      pid = -1;
+    }
+  } else {
+    pid = clone3(args);
+  }
+#else
+  pid = clone3(args);
+#endif
   if (pid < 0 && into_cgroup && (errno == EBUSY || errno == EOPNOTSUPP || errno == E2BIG || errno == EINVAL)) {
-    // A cgroup the kernel will not clone into (e.g. domain-invalid): place it after.
+    // A cgroup the kernel will not clone into (e.g. domain-invalid): place it
+    // after, so with a copy of our memory: we go on while it waits.
     args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
     args.cgroup = 0;
     into_cgroup = false;
@@ -176,6 +237,14 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     ::_exit(127);  // entry points do not return; this is the last guard
   }
   return finish_launch(r, runtime_end, LaunchedChild(static_cast<pid_t>(pid), UniqueFd(pidfd), into_cgroup));
+}
+
+bool launches_sharing_memory() {
+#ifdef HULL_CLONE_SHARING_MEMORY
+  return true;
+#else
+  return false;
+#endif
 }
 
 namespace {

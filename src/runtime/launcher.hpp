@@ -81,7 +81,26 @@ struct LaunchRequest {
   // is still ours. What it throws fails the launch. No CLONE_INTO_CGROUP
   // then: the child is placed after the clone.
   std::function<void()> join_in_helper;
+  // The child runs in the runtime's memory, on the runtime's stack below
+  // its frame, and the runtime waits in clone3 until the child's execve or
+  // exit (CLONE_VM | CLONE_VFORK, as posix_spawn): no page table is copied
+  // at the clone nor torn down at the child's execve, and neither side
+  // takes copy-on-write faults. Only for a child that needs nothing from
+  // the runtime before its execve (no `place` after the clone, no id maps,
+  // no Continue, no message it waits for) and whose steps change none of
+  // the runtime's state but what the kernel keeps per task (its entry
+  // point says so: runtime/exec.cpp). Where the clone cannot put the child
+  // straight into its v2 cgroup, or this build cannot (launches_sharing_memory()),
+  // the child is cloned with a copy of the memory as always.
+  bool share_memory_until_exec = false;
 };
+
+// Whether this build can launch a child in the runtime's memory
+// (LaunchRequest::share_memory_until_exec): x86_64 (a few instructions of
+// assembly start the child), not under AddressSanitizer (the child's
+// frames, left below the runtime's stack pointer at its execve, would leave
+// their poisoned shadow behind). Elsewhere the child gets a copy.
+bool launches_sharing_memory();
 
 // clone3 the child, then place it, write its id maps and send it Continue on
 // `runtime_end` as the request says. If the kernel refuses to clone into the

@@ -1,0 +1,123 @@
+// runtime/launcher.hpp, share_memory_until_exec: the child runs in our
+// memory (it writes our variables), on our stack below our frame (our frame
+// survives it), and launch() returns only once the child is gone; its
+// oom_score_adj is its own. No root needed: clone3 with CLONE_PIDFD and
+// CLONE_VM | CLONE_VFORK is unprivileged.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "runtime/launcher.hpp"
+#include "runtime/sync_channel.hpp"
+
+namespace {
+
+std::atomic<pid_t> written_by{0};
+std::atomic<int> child_oom_written{0};
+
+[[noreturn]] void write_pid_and_exit(void*) noexcept {
+  written_by = ::getpid();
+  ::_exit(0);
+}
+
+// Uses a good deal of stack below the launcher's frame before it exits.
+[[gnu::noinline]] int deep(int n, volatile char* sink) {
+  volatile char frame[512];
+  std::memset(const_cast<char*>(frame), n & 0x7f, sizeof frame);
+  sink[0] = frame[n % sizeof frame];
+  return n == 0 ? 0 : deep(n - 1, sink) + frame[0];
+}
+
+[[noreturn]] void use_stack_and_exit(void*) noexcept {
+  volatile char sink[1] = {0};
+  deep(200, sink);  // about 100 KiB
+  written_by = ::getpid();
+  ::_exit(0);
+}
+
+int read_oom_score_adj(const std::string& path) {
+  std::ifstream f(path);
+  int v = 0;
+  f >> v;
+  return v;
+}
+
+[[noreturn]] void raise_oom_score_adj_and_exit(void*) noexcept {
+  const int next = read_oom_score_adj("/proc/self/oom_score_adj") + 1;
+  std::ofstream f("/proc/self/oom_score_adj");
+  f << next;
+  f.flush();
+  child_oom_written = f ? next : -1;
+  ::_exit(0);
+}
+
+int wait_exit_status(int pidfd) {
+  siginfo_t si{};
+  if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &si, WEXITED) < 0) return -1;
+  return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+}
+
+hull::LaunchRequest request(void (*entry)(void*) noexcept, hull::SyncChannel* child_end, bool share) {
+  hull::LaunchRequest r;
+  r.what = "a test child";
+  r.entry = entry;
+  r.child_end = child_end;
+  r.share_memory_until_exec = share;
+  return r;
+}
+
+TEST(LaunchSharingMemory, TheChildWritesOurMemoryAndIsGoneWhenLaunchReturns) {
+  if (!hull::launches_sharing_memory()) GTEST_SKIP() << "this build launches with a copy of the memory only";
+  written_by = 0;
+  auto [runtime_end, child_end] = hull::SyncChannel::make_pair();
+  hull::LaunchedChild child = hull::launch(request(write_pid_and_exit, &child_end, true), runtime_end);
+  // Read before any wait: the clone returned after the child's exit.
+  EXPECT_EQ(written_by.load(), child.pid());
+  const pid_t pid = child.pid();
+  hull::UniqueFd pidfd = child.release();
+  EXPECT_EQ(wait_exit_status(pidfd.get()), 0) << "child " << pid;
+}
+
+TEST(LaunchSharingMemory, WithoutItTheChildWritesACopy) {
+  written_by = 0;
+  auto [runtime_end, child_end] = hull::SyncChannel::make_pair();
+  hull::LaunchedChild child = hull::launch(request(write_pid_and_exit, &child_end, false), runtime_end);
+  hull::UniqueFd pidfd = child.release();
+  EXPECT_EQ(wait_exit_status(pidfd.get()), 0);
+  EXPECT_EQ(written_by.load(), 0);
+}
+
+TEST(LaunchSharingMemory, TheChildsStackLeavesOurFrameIntact) {
+  if (!hull::launches_sharing_memory()) GTEST_SKIP() << "this build launches with a copy of the memory only";
+  written_by = 0;
+  volatile char ours[4096];
+  for (size_t i = 0; i < sizeof ours; ++i) ours[i] = static_cast<char>(i * 7);
+  auto [runtime_end, child_end] = hull::SyncChannel::make_pair();
+  hull::LaunchedChild child = hull::launch(request(use_stack_and_exit, &child_end, true), runtime_end);
+  EXPECT_EQ(written_by.load(), child.pid());
+  for (size_t i = 0; i < sizeof ours; ++i) ASSERT_EQ(ours[i], static_cast<char>(i * 7)) << "byte " << i;
+  hull::UniqueFd pidfd = child.release();
+  EXPECT_EQ(wait_exit_status(pidfd.get()), 0);
+}
+
+TEST(LaunchSharingMemory, TheChildsOomScoreAdjIsItsOwn) {
+  if (!hull::launches_sharing_memory()) GTEST_SKIP() << "this build launches with a copy of the memory only";
+  const int ours = read_oom_score_adj("/proc/self/oom_score_adj");
+  if (ours >= 1000) GTEST_SKIP() << "oom_score_adj is at its maximum: the child cannot raise it";
+  child_oom_written = 0;
+  auto [runtime_end, child_end] = hull::SyncChannel::make_pair();
+  hull::LaunchedChild child = hull::launch(request(raise_oom_score_adj_and_exit, &child_end, true), runtime_end);
+  hull::UniqueFd pidfd = child.release();
+  EXPECT_EQ(wait_exit_status(pidfd.get()), 0);
+  ASSERT_EQ(child_oom_written.load(), ours + 1) << "the child could not write its oom_score_adj";
+  // A vfork child's write is its own (the kernel updates every process
+  // sharing the memory otherwise).
+  EXPECT_EQ(read_oom_score_adj("/proc/self/oom_score_adj"), ours);
+}
+
+}  // namespace
