@@ -97,6 +97,10 @@ int cached_root() {
 
 void open_shared_root() { cached_root(); }
 
+int shared_root_record() { return cached; }
+
+void restore_shared_root_record(int fd) { cached = fd; }
+
 void close_shared_root() {
   if (cached >= 0) ::close(cached);
   cached = -1;

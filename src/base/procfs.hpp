@@ -27,6 +27,14 @@ UniqueFd open_root();
 // instance costs about 0.1 ms, on each side of the clone otherwise).
 void open_shared_root();
 
+// The root the calls below share, as the number recorded (-1: none), and
+// that record put back. For a process that lends its memory to a child
+// until the child's execve (runtime/launcher.hpp): a child that opened,
+// replaced or closed a root of its own left a number that means nothing,
+// or another file, in the lender's fd table.
+int shared_root_record();
+void restore_shared_root_record(int fd);
+
 // Closes the root the calls below share, so a process that waits (the
 // created init at the start barrier) holds nothing it does not need; the
 // next call opens a new one.

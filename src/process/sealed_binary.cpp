@@ -373,6 +373,13 @@ void release_detached_mounts() {
   view_mount.reset();
 }
 
+int detached_mount_record() { return view_mount.get(); }
+
+void restore_detached_mount_record(int fd) {
+  (void)view_mount.release();  // the child's number: not ours to close
+  view_mount = UniqueFd(fd);
+}
+
 std::string to_string(SealedView v) {
   switch (v) {
     case SealedView::Overlay: return "a read-only overlayfs view";

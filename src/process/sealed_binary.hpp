@@ -80,6 +80,11 @@ void run_from_parents_sealed_view(std::string_view offer, UniqueFd file);
 // stays valid.
 void release_detached_mounts();
 
+// The sealed view's mount fd as recorded (-1: none), and that record put
+// back without closing anything: see procfs::shared_root_record.
+int detached_mount_record();
+void restore_detached_mount_record(int fd);
+
 std::string to_string(SealedView v);
 
 // For an init that runs the runtime's binary unsealed until its execve

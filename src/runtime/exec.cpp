@@ -31,6 +31,7 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/leak_check.hpp"
+#include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
@@ -71,6 +72,9 @@ spec::Spec exec_spec(spec::Spec container, spec::Process process) {
 // fd the runtime holds a record of (the channel, the tasks files, the
 // shared procfs root and sealed view: close-on-exec, or closed before
 // execve by close_all_fds_except) and wait for nothing from the runtime.
+// The runtime opens the shared procfs root before the clone, so the child
+// has no reason to open one; should it, the launcher puts the runtime's
+// record of it back (a number in the child's fd table is not the runtime's).
 struct ExecChild {
   const spec::Spec* spec;
   int preserve_fds;
@@ -209,6 +213,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
     auto [runtime_end, child_end] = SyncChannel::make_pair();
+    // The child reads procfs from its first steps: one root for both, opened
+    // here, before the joins (in the container's user namespace the kernel
+    // may refuse a private instance of our pid namespace's procfs).
+    procfs::open_shared_root();
     leak_check_before_joining_mount_namespace();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");
 

@@ -20,7 +20,9 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/procfs.hpp"
 #include "namespaces/user_namespace.hpp"
+#include "process/sealed_binary.hpp"
 #include "runtime/unix_socket.hpp"
 
 namespace hull {
@@ -210,7 +212,13 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
   // exec'd by then. (A dumpable child would make our memory dumpable too.)
   if (r.share_memory_until_exec && (into_cgroup || !r.place) && !r.dumpable_child) {
     args.flags |= CLONE_VM | CLONE_VFORK;
+    // Our records of process-wide fds are put back once the child is gone:
+    // a number it stored there is an fd of its own table, not of ours.
+    const int procfs_root = procfs::shared_root_record();
+    const int view_mount = process::detached_mount_record();
     pid = clone3_sharing_memory(args, r.entry, r.arg);
+    procfs::restore_shared_root_record(procfs_root);
+    process::restore_detached_mount_record(view_mount);
     args.flags &= ~static_cast<uint64_t>(CLONE_VM | CLONE_VFORK);
     if (pid < 0) {
       errno = static_cast<int>(-pid);

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/procfs.hpp"
 #include "runtime/launcher.hpp"
 #include "runtime/sync_channel.hpp"
 
@@ -53,6 +54,19 @@ int read_oom_score_adj(const std::string& path) {
   f << next;
   f.flush();
   child_oom_written = f ? next : -1;
+  ::_exit(0);
+}
+
+// Replaces the shared procfs root with one of its own (and reads through
+// it), as a child whose root was closed or never opened would.
+[[noreturn]] void reopen_procfs_root_and_exit(void*) noexcept {
+  try {
+    hull::procfs::close_shared_root();
+    hull::procfs::open_shared_root();
+    hull::procfs::read("self/stat");
+    written_by = ::getpid();
+  } catch (...) {
+  }
   ::_exit(0);
 }
 
@@ -103,6 +117,31 @@ TEST(LaunchSharingMemory, TheChildsStackLeavesOurFrameIntact) {
   for (size_t i = 0; i < sizeof ours; ++i) ASSERT_EQ(ours[i], static_cast<char>(i * 7)) << "byte " << i;
   hull::UniqueFd pidfd = child.release();
   EXPECT_EQ(wait_exit_status(pidfd.get()), 0);
+}
+
+TEST(LaunchSharingMemory, OurRecordOfTheProcfsRootOutlivesTheChilds) {
+  if (!hull::launches_sharing_memory()) GTEST_SKIP() << "this build launches with a copy of the memory only";
+  for (bool ours_open : {true, false}) {
+    SCOPED_TRACE(ours_open ? "our root open" : "no root of ours");
+    if (ours_open)
+      hull::procfs::open_shared_root();
+    else
+      hull::procfs::close_shared_root();
+    const int ours = hull::procfs::shared_root_record();
+    written_by = 0;
+    auto [runtime_end, child_end] = hull::SyncChannel::make_pair();
+    hull::LaunchedChild child = hull::launch(request(reopen_procfs_root_and_exit, &child_end, true), runtime_end);
+    ASSERT_EQ(written_by.load(), child.pid()) << "the child did not get its own root";
+    hull::UniqueFd pidfd = child.release();
+    EXPECT_EQ(wait_exit_status(pidfd.get()), 0);
+    // The child's number would be an fd of its table: in ours it is
+    // nothing, or another file (the pidfd, taken after the clone).
+    EXPECT_EQ(hull::procfs::shared_root_record(), ours);
+    if (ours_open) {
+      EXPECT_EQ(hull::procfs::read("self/stat").rfind(std::to_string(::getpid()) + " ", 0), 0u);
+    }
+  }
+  hull::procfs::close_shared_root();
 }
 
 TEST(LaunchSharingMemory, TheChildsOomScoreAdjIsItsOwn) {
