@@ -208,9 +208,12 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
   if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   long pid;
 #ifdef HULL_CLONE_SHARING_MEMORY
-  // Only where nothing places the child after the clone: it will have
-  // exec'd by then. (A dumpable child would make our memory dumpable too.)
-  if (r.share_memory_until_exec && (into_cgroup || !r.place) && !r.dumpable_child) {
+  // Only where nothing is done for the child after the clone: it will have
+  // exec'd by then, or wait for us forever. (A dumpable child would make
+  // our memory dumpable too.)
+  const bool nothing_after_clone =
+      (into_cgroup || !r.place) && !r.id_maps && !r.after_id_maps && !r.release_after_placement;
+  if (r.share_memory_until_exec && nothing_after_clone && !r.dumpable_child) {
     args.flags |= CLONE_VM | CLONE_VFORK;
     // Our records of process-wide fds are put back once the child is gone:
     // a number it stored there is an fd of its own table, not of ours.

@@ -4,10 +4,12 @@
 // oom_score_adj is its own. No root needed: clone3 with CLONE_PIDFD and
 // CLONE_VM | CLONE_VFORK is unprivileged.
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -67,6 +69,20 @@ int read_oom_score_adj(const std::string& path) {
     written_by = ::getpid();
   } catch (...) {
   }
+  ::_exit(0);
+}
+
+// Waits for the runtime's Continue, as a child placed after the clone does.
+[[noreturn]] void wait_for_continue_and_exit(void* arg) noexcept {
+  // Should it share our memory (the failure this tests for), our alarm ends
+  // us and this ends it: nothing is left waiting.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  try {
+    static_cast<hull::SyncChannel*>(arg)->expect(hull::SyncMsg::Continue);
+  } catch (...) {
+    ::_exit(2);
+  }
+  written_by = ::getpid();
   ::_exit(0);
 }
 
@@ -142,6 +158,20 @@ TEST(LaunchSharingMemory, OurRecordOfTheProcfsRootOutlivesTheChilds) {
     }
   }
   hull::procfs::close_shared_root();
+}
+
+TEST(LaunchSharingMemory, NotForAChildThatWaitsForTheRuntime) {
+  written_by = 0;
+  auto [runtime_end, child_end] = hull::SyncChannel::make_pair();
+  hull::LaunchRequest r = request(wait_for_continue_and_exit, &child_end, true);
+  r.arg = &child_end;
+  r.release_after_placement = true;
+  ::alarm(10);  // sharing our memory, the launch would wait for the child forever
+  hull::LaunchedChild child = hull::launch(r, runtime_end);
+  ::alarm(0);
+  hull::UniqueFd pidfd = child.release();
+  EXPECT_EQ(wait_exit_status(pidfd.get()), 0);
+  EXPECT_EQ(written_by.load(), 0) << "the child wrote our memory: it was launched sharing it";
 }
 
 TEST(LaunchSharingMemory, TheChildsOomScoreAdjIsItsOwn) {
