@@ -167,7 +167,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   // The last procfs access was above: the init waits holding no procfs fd,
   // nor the sealed view's mount fd (the runtime holds the last copies).
-  if (!opts.in_runtime_memory) release_detached_mounts();
+  release_detached_mounts();
   phase_mark("process_setup");
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 

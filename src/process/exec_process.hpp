@@ -33,12 +33,6 @@ struct ExecOptions {
   // process.oomScoreAdj was written already: the init writes it before it
   // becomes a user namespace's root (runtime/container_init.cpp says why).
   bool oom_score_adj_applied = false;
-  // The process runs in the runtime's memory until its execve
-  // (runtime/launcher.hpp, share_memory_until_exec): it leaves the shared
-  // procfs root and the sealed view's mount (globals of the runtime's) to
-  // the runtime, whose copies of those fds it would otherwise orphan; its
-  // own copies close before execve all the same.
-  bool in_runtime_memory = false;
   // linux.seccomp with SCMP_ACT_NOTIFY: an AF_UNIX stream socket already
   // connected to listenerPath (a host path: the runtime connects it). After
   // loading the filter the init sends the listener fd and the container

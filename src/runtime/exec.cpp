@@ -69,12 +69,11 @@ spec::Spec exec_spec(spec::Spec container, spec::Process process) {
 // runtime's but per-task kernel state (credentials, signal dispositions and
 // mask, namespaces, cgroups, fds in a table of their own, seccomp, the
 // oom_score_adj of a vfork child) and what they allocate. So they close no
-// fd the runtime holds a record of (the channel, the tasks files, the
-// shared procfs root and sealed view: close-on-exec, or closed before
-// execve by close_all_fds_except) and wait for nothing from the runtime.
-// The runtime opens the shared procfs root before the clone, so the child
-// has no reason to open one; should it, the launcher puts the runtime's
-// record of it back (a number in the child's fd table is not the runtime's).
+// fd through an object of the runtime's (the channel, the tasks files:
+// close-on-exec, or closed before execve by close_all_fds_except) and wait
+// for nothing from the runtime. The process-wide records (the shared procfs
+// root, the sealed view's mount) the launcher puts back itself; the runtime
+// opens the procfs root before the clone, so the child uses that one.
 struct ExecChild {
   const spec::Spec* spec;
   int preserve_fds;
@@ -106,7 +105,6 @@ struct ExecChild {
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
-    eo.in_runtime_memory = true;
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
     // runtime expects it whenever seccomp::uses_notify says so.
