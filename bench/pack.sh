@@ -2,7 +2,7 @@
 # Packs the benchmark for a bare host (issue #16 point 5): no compiler, no
 # package manager, no network there. One tarball with
 #   build/hull                     the static-PIE hull (built here if missing)
-#   bench/                         the scripts, the config template, the driver's sources
+#   bench/                         the scripts (phases.py too), the config template, the driver's sources
 #   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
 #                                  host's), floor, floor_full, floor_delete, small-parent (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
@@ -38,7 +38,7 @@ d=$stage/hull-bench
 mkdir -p "$d"/{build,bin,lib,prebuilt,bench}
 cp "$repo/build/hull" "$d/build/hull"
 git -C "$repo" rev-parse --short HEAD >"$d/build/hull.version" 2>/dev/null || echo "?" >"$d/build/hull.version"
-cp -r "$here"/*.sh "$here"/*.c "$here"/*.json "$here"/*.gp "$here/README.md" "$here/driver" "$d/bench/"
+cp -r "$here"/*.sh "$here"/*.py "$here"/*.c "$here"/*.json "$here"/*.gp "$here/README.md" "$here/driver" "$d/bench/"
 cp /bin/busybox "$d/bin/busybox"
 
 g++ -std=c++20 -O2 -Wall -static-libstdc++ -static-libgcc -o "$d/prebuilt/hullbench" "$here"/driver/*.cpp
