@@ -14,14 +14,16 @@
 //   CONTROLLERS: comma list of cgroup v1 hierarchies under /sys/fs/cgroup
 //   (hybrid/v1 host), or "-" on a pure cgroup v2 host (then clone3 puts the
 //   child straight into the cgroup with CLONE_INTO_CGROUP).
-// On v2 the floor writes memory.max, cpu.weight and pids.max but attaches no
-// device BPF program (runtimes do): the v2 floor is a little lower than the
-// true one, which only makes the ratio to it stricter.
+// On v2 the floor writes memory.max, cpu.weight and pids.max and attaches the
+// device rules of the v1 floor's devices.deny/devices.allow as the shortest
+// BPF_PROG_TYPE_CGROUP_DEVICE program that says the same (a switch on major
+// and minor, no access checks: every allowed device is rwm).
 // Exit status: the container's, or 100+ for a failed step (named on stderr).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
@@ -56,6 +58,59 @@ static void write_str(const char* path, const char* s) {
   close(fd);
 }
 
+// v2: deny every device but c 1:3, 1:5, 1:7, 1:8, 1:9, 5:0, 5:2 and 136:*,
+// each rwm: the rules the v1 branch below writes. r1 points to struct
+// bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }.
+static void attach_device_filter(int cgroup_fd) {
+#define INSN(c, d, s, o, i) {.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)}
+#define LDW(d, o) INSN(BPF_LDX | BPF_W | BPF_MEM, d, 1, o, 0)
+#define JEQ(d, v, o) INSN(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, v)
+#define JNE(d, v, o) INSN(BPF_JMP | BPF_JNE | BPF_K, d, 0, o, v)
+  static const struct bpf_insn prog[] = {
+      LDW(2, 0),                                      // 0: access_type
+      INSN(BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xffff),  // 1: its device type
+      JNE(2, BPF_DEVCG_DEV_CHAR, 16),                 // 2: not a char device -> deny (19)
+      LDW(4, 4),                                      // 3: major
+      LDW(5, 8),                                      // 4: minor
+      JEQ(4, 136, 11),                                // 5: 136:* -> allow (17)
+      JEQ(4, 5, 7),                                   // 6: 5:* -> 14
+      JNE(4, 1, 11),                                  // 7: not 1:* -> deny (19)
+      JEQ(5, 3, 8),                                   // 8: 1:3 -> allow (17)
+      JEQ(5, 5, 7),                                   // 9
+      JEQ(5, 7, 6),                                   // 10
+      JEQ(5, 8, 5),                                   // 11
+      JEQ(5, 9, 4),                                   // 12
+      INSN(BPF_JMP | BPF_JA, 0, 0, 5, 0),             // 13: -> deny (19)
+      JEQ(5, 0, 2),                                   // 14: 5:0 -> allow
+      JEQ(5, 2, 1),                                   // 15: 5:2 -> allow
+      INSN(BPF_JMP | BPF_JA, 0, 0, 2, 0),             // 16: -> deny (19)
+      INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1),  // 17: allow
+      INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),           // 18
+      INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),  // 19: deny
+      INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),           // 20
+  };
+  static const char license[] = "Apache-2.0";
+  union bpf_attr a;
+  memset(&a, 0, sizeof a);
+  a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  a.insns = (uint64_t)(uintptr_t)prog;
+  a.insn_cnt = sizeof prog / sizeof prog[0];
+  a.license = (uint64_t)(uintptr_t)license;
+  int prog_fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+  if (prog_fd < 0) die("load the device filter", 103);
+  memset(&a, 0, sizeof a);
+  a.target_fd = (uint32_t)cgroup_fd;
+  a.attach_bpf_fd = (uint32_t)prog_fd;
+  a.attach_type = BPF_CGROUP_DEVICE;
+  a.attach_flags = BPF_F_ALLOW_MULTI;
+  if (syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof a) != 0) die("attach the device filter", 103);
+  close(prog_fd);
+#undef INSN
+#undef LDW
+#undef JEQ
+#undef JNE
+}
+
 #define MAX_CTRL 16
 static char cg_dirs[MAX_CTRL][512];
 static int n_cg;
@@ -72,6 +127,7 @@ static int make_cgroups(const char* path, char* ctrls, int v2) {
     snprintf(f, sizeof f, "%s/pids.max", dir), write_str(f, "128");
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) die(dir, 102);
+    attach_device_filter(fd);
     return fd;
   }
   for (char* c = strtok(ctrls, ","); c && n_cg < MAX_CTRL; c = strtok(NULL, ",")) {
