@@ -91,6 +91,11 @@ std::vector<Verb> add_verbs(CLI::App& app, Context& ctx, const std::string& only
 
 void add_app_flags(CLI::App& app, Context& ctx) {
   app.fallthrough();  // global flags are also accepted after the verb
+  // A flag given twice takes its last value, as runc's (Go's flag package)
+  // does: podman passes --log-format=json and a user's --runtime-flag may
+  // pass it again. Options that collect (--env, --cap) still keep every
+  // value. Verbs copy this default when they are added.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.require_subcommand(0, 1);
   add_global_flags(app, ctx);
 }

@@ -105,5 +105,21 @@ TEST(CliApp, OnlyGlobalFlagsAWordNamesAreDefinedForOneVerb) {
   EXPECT_EQ(globals_defined({"--root", "/x", "pauze", "c1"}), all);
 }
 
+// runc (Go's flag package) lets a later value of a flag replace an earlier
+// one; podman's --log-format=json followed by a user's
+// --runtime-flag=log-format=text once failed with CLI11's "At Most 1".
+TEST(CliApp, AFlagGivenTwiceTakesItsLastValueAndListsKeepEveryValue) {
+  const std::vector<std::string> args{"--log-format", "json", "--log-format=text", "exec", "--cwd", "/a",
+                                      "--cwd", "/b",  "--env", "A=1", "--env", "B=2", "c1", "true"};
+  Context ctx;
+  CLI::App app(kAppDescription, kAppName);
+  define_app_for(app, ctx, args);
+  app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+  EXPECT_EQ(ctx.log_format, "text");
+  const CLI::App* exec = app.get_subcommand("exec");
+  EXPECT_EQ(exec->get_option("--cwd")->as<std::string>(), "/b");
+  EXPECT_EQ(exec->get_option("--env")->as<std::vector<std::string>>(), (Names{"A=1", "B=2"}));
+}
+
 }  // namespace
 }  // namespace hull::cli
