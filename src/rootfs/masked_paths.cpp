@@ -7,8 +7,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "rootfs/mount_api.hpp"
@@ -96,16 +100,58 @@ UniqueFd open_target(int rootfd, KernelFsDirs& dirs, const std::string& path, co
   return UniqueFd(fd);
 }
 
+// The empty directories the masks bind, made in the container's /dev tmpfs
+// during setup and removed once every masked directory shows one: nothing
+// can ever be created in a removed directory, and a mount of one stays
+// where it is (the kernel refuses to attach a new one, so the removal comes
+// last). One per masked directory: CRIU 3.17 re-creates a removed directory
+// for each mount of one and fails on a second mount of the same. Removed on
+// the way out of a failed setup too.
+class EmptyScratchDirs {
+ public:
+  explicit EmptyScratchDirs(int tmpfs_dir) : dir_(tmpfs_dir) {}
+  EmptyScratchDirs(const EmptyScratchDirs&) = delete;
+  EmptyScratchDirs& operator=(const EmptyScratchDirs&) = delete;
+  ~EmptyScratchDirs() {
+    for (const std::string& name : made_) ::unlinkat(dir_, name.c_str(), AT_REMOVEDIR);
+  }
+  // A detached read-only bind of a new empty directory, or an empty fd where
+  // the tmpfs takes no new directory (the name taken, the tmpfs read-only or
+  // full): the caller then mounts a tmpfs.
+  UniqueFd bind_new(const std::string& what) {
+    std::string name = ".hull-masked-" + std::to_string(made_.size());
+    if (::mkdirat(dir_, name.c_str(), 0555) < 0) return UniqueFd();
+    made_.push_back(name);
+    UniqueFd tree = clone_mount(dir_, name, false, what);
+    MountAttrs ro;
+    ro.set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    set_mount_attrs(tree.get(), ro, false, what);
+    return tree;
+  }
+  void remove_all() {
+    std::vector<std::string> names = std::move(made_);
+    made_.clear();
+    for (const std::string& name : names)
+      if (::unlinkat(dir_, name.c_str(), AT_REMOVEDIR) < 0)
+        throw_errno("mask paths: remove the empty directory " + name + " a masked directory shows");
+  }
+
+ private:
+  int dir_;
+  std::vector<std::string> made_;
+};
+
 }  // namespace
 
-void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
+void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs,
+                int scratch_tmpfs) {
   UniqueFd null;
-  // One empty read-only tmpfs covers every masked directory, as clones of
-  // its mount: one superblock per container instead of one per directory.
-  // Each superblock is kernel memory the container keeps, and two list_lrus
-  // that every memory cgroup's removal walks (bench/README.md, "Thirteenth
-  // round").
-  UniqueFd empty_dir;
+  // Each masked directory shows an empty directory (see the header): its own
+  // removed directory of the /dev tmpfs, or else a clone of one read-only
+  // tmpfs attached at the first of them.
+  std::optional<EmptyScratchDirs> scratch;
+  if (scratch_tmpfs >= 0) scratch.emplace(scratch_tmpfs);
+  UniqueFd tmpfs;
   KernelFsDirs dirs(rootfd);
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
@@ -114,17 +160,25 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
     struct stat st {};
     if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
     if (S_ISDIR(st.st_mode)) {
+      if (scratch && !tmpfs) {
+        std::string what =
+            "mask " + quote(shown) + ": " + describe_mount("an empty directory", shown, "", MS_BIND | MS_RDONLY, "");
+        if (UniqueFd tree = scratch->bind_new(what)) {
+          attach_mount(tree.get(), target.get(), what);
+          continue;
+        }
+      }
       std::string what = "mask " + quote(shown) + ": " + describe_mount("tmpfs", shown, "tmpfs", MS_RDONLY, "");
-      if (empty_dir) {
-        UniqueFd tree = clone_mount(empty_dir.get(), "", false, what);
+      if (tmpfs) {
+        UniqueFd tree = clone_mount(tmpfs.get(), "", false, what);
         attach_mount(tree.get(), target.get(), what);
         continue;
       }
       // Read-only both as a filesystem and as a mount, as mount(2) with
       // MS_RDONLY makes it; the fd then names the attached mount, which is
       // what later directories clone.
-      empty_dir = new_detached_mount("tmpfs", "source=tmpfs,ro", what, MOUNT_ATTR_RDONLY);
-      attach_mount(empty_dir.get(), target.get(), what);
+      tmpfs = new_detached_mount("tmpfs", "source=tmpfs,ro", what, MOUNT_ATTR_RDONLY);
+      attach_mount(tmpfs.get(), target.get(), what);
       continue;
     }
     if (!null) null = open_verified_null(rootfd);
@@ -132,6 +186,7 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
     UniqueFd tree = clone_mount(null.get(), "", false, what);
     attach_mount(tree.get(), target.get(), what);
   }
+  if (scratch) scratch->remove_all();
 }
 
 void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {

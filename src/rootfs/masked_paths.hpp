@@ -17,9 +17,19 @@ struct KernelFsMounts {
   bool sys = false;
 };
 
-// Hides each path: a file gets /dev/null bind-mounted over it, a directory an
-// empty read-only tmpfs. Missing paths are skipped.
-void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs = {});
+// Hides each path: a file gets /dev/null bind-mounted over it, a directory a
+// read-only bind of an empty directory that no longer exists (made and
+// removed on `scratch_tmpfs`, the container's own /dev tmpfs: nothing can
+// ever be created in a removed directory), or, without such a tmpfs
+// (scratch_tmpfs -1) or where it takes no new directory, a clone of one
+// empty read-only tmpfs. Either way no masked directory costs the container
+// a superblock of its own (or only one for them all): each superblock is
+// kernel memory, two list_lrus and a shrinker that every memory cgroup's
+// removal walks, so deleting N containers costs N times the superblocks of
+// those still running (bench/README.md, "Twenty-second round"). Missing
+// paths are skipped.
+void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs = {},
+                int scratch_tmpfs = -1);
 
 // Makes each path (and everything mounted below it) read-only with a
 // recursive bind of itself. Missing paths are skipped.

@@ -13,8 +13,10 @@
 #include "rootfs/rootfs.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,6 +65,21 @@ std::optional<spec::Mount> writable_dev_tmpfs(const spec::Mount& m) {
   spec::Mount w = m;
   std::erase(w.options, "ro");
   return w;
+}
+
+// The container's /dev, when it is a tmpfs this setup mounted from the
+// config (not bound from elsewhere); an empty fd otherwise.
+UniqueFd own_dev_tmpfs(int rootfd, const spec::Spec& spec) {
+  if (dev_is_bound(spec)) return UniqueFd();
+  bool mounted = false;
+  for (const spec::Mount& m : spec.mounts)
+    if (clean_path(m.destination) == "/dev") mounted = m.type == "tmpfs";
+  if (!mounted) return UniqueFd();
+  UniqueFd dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+  struct statfs sfs {};
+  if (!dev || ::fstatfs(dev.get(), &sfs) < 0 || static_cast<unsigned long>(sfs.f_type) != TMPFS_MAGIC)
+    return UniqueFd();
+  return dev;
 }
 
 std::string real_path_of(int fd) {
@@ -175,6 +192,9 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     }
 
     phase_mark("mounts");
+    // Held from here: a hook that mounts something over /dev later does not
+    // change which tmpfs the masks' empty directory is made in.
+    UniqueFd dev_tmpfs = own_dev_tmpfs(root.get(), spec);
     // A /dev bound from elsewhere (often the host's) is left as it is, as runc
     // does: mknod there would create nodes outside the container.
     if (!dev_is_bound(spec)) {
@@ -197,22 +217,24 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       opts.before_pivot();
     }
 
-    if (dev_readonly) {
-      std::string what = "make the /dev tmpfs read-only";
-      UniqueFd dev = open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY);
-      if (!dev) throw_errno(what + ": open /dev");
-      MountAttrs ro;
-      ro.set = MOUNT_ATTR_RDONLY;
-      set_mount_attrs(dev.get(), ro, false, what);
-    }
     KernelFsMounts kernel_fs;
     for (const spec::Mount& m : spec.mounts) {
       const std::string dest = clean_path(m.destination);
       if (m.type == "proc" && dest == "/proc") kernel_fs.proc = true;
       if (m.type == "sysfs" && dest == "/sys") kernel_fs.sys = true;
     }
-    mask_paths(root.get(), lx.maskedPaths, kernel_fs);
+    // The masks' empty directory is made on the container's own /dev tmpfs
+    // (masked_paths.hpp), still writable here: it is made read-only below.
+    mask_paths(root.get(), lx.maskedPaths, kernel_fs, dev_tmpfs.get());
     make_readonly_paths(root.get(), lx.readonlyPaths, kernel_fs);
+    if (dev_readonly) {
+      std::string what = "make the /dev tmpfs read-only";
+      if (!dev_tmpfs) dev_tmpfs = open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY);
+      if (!dev_tmpfs) throw_errno(what + ": open /dev");
+      MountAttrs ro;
+      ro.set = MOUNT_ATTR_RDONLY;
+      set_mount_attrs(dev_tmpfs.get(), ro, false, what);
+    }
     phase_mark("masked_readonly");
 
     if (opts.no_pivot) {

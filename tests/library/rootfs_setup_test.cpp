@@ -86,15 +86,17 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
     c.expect(link_of("/dev/stdin") == "/proc/self/fd/0", "/dev/stdin link");
     c.expect(link_of("/dev/stderr") == "/proc/self/fd/2", "/dev/stderr link");
 
-    // Masked: file reads as /dev/null, directory as an empty read-only tmpfs.
+    // Masked: file reads as /dev/null, directory as an empty read-only
+    // directory of the /dev tmpfs that no longer exists.
     // (This kernel has no /proc/kcore; /proc/keys stands in.)
     c.expect(is_char("/proc/keys", 1, 3, 0666), "/proc/keys masked by the real /dev/null");
     c.expect(read_file("/proc/keys").empty(), "masked file reads empty");
     c.expect(::access("/dev/core", F_OK) != 0, "no /dev/core without /proc/kcore");
     struct statfs sfs {};
     c.expect(::statfs("/sys/firmware", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
-             "/sys/firmware masked by a ro tmpfs");
-    c.expect(open_errno("/sys/firmware/x", O_CREAT | O_WRONLY) == EROFS, "masked dir refuses writes");
+             "/sys/firmware masked by a read-only mount of tmpfs");
+    c.expect(open_errno("/sys/firmware/x", O_CREAT | O_WRONLY) == ENOENT,
+             "nothing can be made in the masked directory: it is removed");
     // Read-only paths.
     c.expect(open_errno("/proc/sys/kernel/domainname", O_WRONLY) == EROFS, "/proc/sys read-only");
     return c.failures;
@@ -106,14 +108,58 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
   EXPECT_TRUE(fs::is_directory(tb.rootfs() + "/sys"));
 }
 
-// Every masked directory is covered by a clone of one read-only tmpfs: one
-// superblock per container, however many directories are masked, and each
-// covering mount looks as mount(2) with MS_RDONLY would make it.
-TEST(RootfsSetup, MaskedDirectoriesShareOneReadOnlyTmpfs) {
+// Masked directories show empty directories of the container's /dev tmpfs,
+// removed once they all show one: no superblock of their own, which would
+// cost memory and slow every memory cgroup's removal on the host
+// (src/rootfs/masked_paths.hpp), and nothing can ever be made in them.
+TEST(RootfsSetup, MaskedDirectoriesShowRemovedDirectoriesOfTheDevTmpfs) {
   HULL_REQUIRE_ROOT();
   TempBundle tb;
   for (const char* d : {"/opt/one/keep", "/opt/two"}) fs::create_directories(tb.rootfs() + d);
   spec::Spec s = default_spec(tb.rootfs());
+  s.linux_->maskedPaths = {"/opt/one", "/sys/firmware", "/opt/two"};
+
+  std::string out = in_child([&] {
+    SetupOptions o;
+    o.bundle = tb.bundle();
+    o.rootfs = tb.rootfs();
+    setup_rootfs(s, o);
+    Checks c;
+    struct stat dev {};
+    c.expect(::stat("/dev", &dev) == 0, "stat /dev");
+    auto mi = read_mountinfo();
+    for (const char* d : {"/opt/one", "/sys/firmware", "/opt/two"}) {
+      struct statfs sfs {};
+      struct stat st {};
+      c.expect(::statfs(d, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
+               std::string(d) + " is a read-only mount of tmpfs");
+      c.expect(::stat(d, &st) == 0 && st.st_dev == dev.st_dev && st.st_nlink == 0,
+               std::string(d) + " is a removed directory of the /dev tmpfs");
+      const MountInfo* m = find_mount(mi, d);
+      c.expect(m && m->root.starts_with("/.hull-masked-") && m->root.ends_with("//deleted") && has_opt(m, "ro") &&
+                   has_opt(m, "nosuid") && has_opt(m, "nodev") && has_opt(m, "noexec"),
+               std::string(d) + " mountinfo: a removed directory, ro,nosuid,nodev,noexec");
+      c.expect(open_errno((std::string(d) + "/x").c_str(), O_CREAT | O_WRONLY) == ENOENT,
+               std::string(d) + ": nothing can be made in it");
+    }
+    c.expect(::access("/opt/one/keep", F_OK) != 0, "what the masked directory held is hidden");
+    for (const char* left : {"/dev/.hull-masked-0", "/dev/.hull-masked-1", "/dev/.hull-masked-2"})
+      c.expect(::access(left, F_OK) != 0, std::string(left) + " is not left in /dev");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+}
+
+// Without a /dev tmpfs of the container's own (here /dev is the image's
+// directory) every masked directory is covered by a clone of one read-only
+// tmpfs: still one superblock per container, however many are masked, and
+// each covering mount looks as mount(2) with MS_RDONLY would make it.
+TEST(RootfsSetup, WithoutADevTmpfsMaskedDirectoriesShareOneReadOnlyTmpfs) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  for (const char* d : {"/opt/one/keep", "/opt/two", "/dev"}) fs::create_directories(tb.rootfs() + d);
+  spec::Spec s = default_spec(tb.rootfs());
+  std::erase_if(s.mounts, [](const spec::Mount& m) { return m.destination.starts_with("/dev"); });
   s.linux_->maskedPaths = {"/opt/one", "/sys/firmware", "/opt/two"};
 
   std::string out = in_child([&] {
