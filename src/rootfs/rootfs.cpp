@@ -68,9 +68,9 @@ std::optional<spec::Mount> writable_dev_tmpfs(const spec::Mount& m) {
 }
 
 // The container's /dev, when it is a tmpfs this setup mounted from the
-// config (not bound from elsewhere); an empty fd otherwise.
-UniqueFd own_dev_tmpfs(int rootfd, const spec::Spec& spec) {
-  if (dev_is_bound(spec)) return UniqueFd();
+// config (not bound from elsewhere: dev_bound); an empty fd otherwise.
+UniqueFd own_dev_tmpfs(int rootfd, const spec::Spec& spec, bool dev_bound) {
+  if (dev_bound) return UniqueFd();
   bool mounted = false;
   for (const spec::Mount& m : spec.mounts)
     if (clean_path(m.destination) == "/dev") mounted = m.type == "tmpfs";
@@ -194,10 +194,11 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     phase_mark("mounts");
     // Held from here: a hook that mounts something over /dev later does not
     // change which tmpfs the masks' empty directory is made in.
-    UniqueFd dev_tmpfs = own_dev_tmpfs(root.get(), spec);
+    const bool dev_bound = dev_is_bound(spec);
+    UniqueFd dev_tmpfs = own_dev_tmpfs(root.get(), spec, dev_bound);
     // A /dev bound from elsewhere (often the host's) is left as it is, as runc
     // does: mknod there would create nodes outside the container.
-    if (!dev_is_bound(spec)) {
+    if (!dev_bound) {
       create_devices(root.get(), default_devices());
       create_devices(root.get(), lx.devices);
       create_dev_links(root.get());

@@ -108,6 +108,15 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
   EXPECT_TRUE(fs::is_directory(tb.rootfs() + "/sys"));
 }
 
+// The masked directories of the two tests below, in a bundle that has them.
+const char* const kMaskedDirs[] = {"/opt/one", "/sys/firmware", "/opt/two"};
+spec::Spec masking_spec(const TempBundle& tb) {
+  for (const char* d : {"/opt/one/keep", "/opt/two"}) fs::create_directories(tb.rootfs() + d);
+  spec::Spec s = default_spec(tb.rootfs());
+  s.linux_->maskedPaths.assign(std::begin(kMaskedDirs), std::end(kMaskedDirs));
+  return s;
+}
+
 // Masked directories show empty directories of the container's /dev tmpfs,
 // removed once they all show one: no superblock of their own, which would
 // cost memory and slow every memory cgroup's removal on the host
@@ -115,20 +124,13 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
 TEST(RootfsSetup, MaskedDirectoriesShowRemovedDirectoriesOfTheDevTmpfs) {
   HULL_REQUIRE_ROOT();
   TempBundle tb;
-  for (const char* d : {"/opt/one/keep", "/opt/two"}) fs::create_directories(tb.rootfs() + d);
-  spec::Spec s = default_spec(tb.rootfs());
-  s.linux_->maskedPaths = {"/opt/one", "/sys/firmware", "/opt/two"};
-
-  std::string out = in_child([&] {
-    SetupOptions o;
-    o.bundle = tb.bundle();
-    o.rootfs = tb.rootfs();
-    setup_rootfs(s, o);
+  spec::Spec s = masking_spec(tb);
+  std::string out = run_setup(tb, s, {}, {}, [] {
     Checks c;
     struct stat dev {};
     c.expect(::stat("/dev", &dev) == 0, "stat /dev");
     auto mi = read_mountinfo();
-    for (const char* d : {"/opt/one", "/sys/firmware", "/opt/two"}) {
+    for (const char* d : kMaskedDirs) {
       struct statfs sfs {};
       struct stat st {};
       c.expect(::statfs(d, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
@@ -157,21 +159,15 @@ TEST(RootfsSetup, MaskedDirectoriesShowRemovedDirectoriesOfTheDevTmpfs) {
 TEST(RootfsSetup, WithoutADevTmpfsMaskedDirectoriesShareOneReadOnlyTmpfs) {
   HULL_REQUIRE_ROOT();
   TempBundle tb;
-  for (const char* d : {"/opt/one/keep", "/opt/two", "/dev"}) fs::create_directories(tb.rootfs() + d);
-  spec::Spec s = default_spec(tb.rootfs());
+  spec::Spec s = masking_spec(tb);
+  fs::create_directories(tb.rootfs() + "/dev");
   std::erase_if(s.mounts, [](const spec::Mount& m) { return m.destination.starts_with("/dev"); });
-  s.linux_->maskedPaths = {"/opt/one", "/sys/firmware", "/opt/two"};
-
-  std::string out = in_child([&] {
-    SetupOptions o;
-    o.bundle = tb.bundle();
-    o.rootfs = tb.rootfs();
-    setup_rootfs(s, o);
+  std::string out = run_setup(tb, s, {}, {}, [] {
     Checks c;
     struct stat first {};
     c.expect(::stat("/opt/one", &first) == 0, "stat /opt/one");
     auto mi = read_mountinfo();
-    for (const char* d : {"/opt/one", "/sys/firmware", "/opt/two"}) {
+    for (const char* d : kMaskedDirs) {
       struct statfs sfs {};
       struct stat st {};
       c.expect(::statfs(d, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
