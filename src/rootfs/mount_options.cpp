@@ -116,38 +116,49 @@ std::string names_of(uint64_t bits, const FlagName* table, size_t n) {
   return out;
 }
 
+// Names with '=' or '[' in libmount's Linux table are userspace forms, not flags.
+constexpr std::string_view kUserspaceFormChars = "=[";
+
 // The flag entries of libmount's Linux table: plain names only ("ro", "nosuid",
-// "rbind", "rslave", ...). Names with '=' belong to the userspace table.
+// "rbind", "rslave", ...).
 template <class F>
 void for_each_linux_flag(F&& f) {
   for (size_t i = 0; i < kLibmountLinuxMapSize; ++i) {
     const LibmountOption& m = kLibmountLinuxMap[i];
-    std::string_view name = m.name;
-    if (name.find_first_of("=[") != std::string_view::npos) continue;
-    f(name, m.id, m.invert);
+    if (m.name.find_first_of(kUserspaceFormChars) != std::string_view::npos) continue;
+    f(m.name, m.id, m.invert);
   }
 }
 
+// The table's flag entry named `option`, or null. Every mount's options are
+// looked up here, several times per container, and most of them (mode=,
+// size=, gid=) are data: those are told apart by one scan of the option, and
+// a name compares its length first.
+const LibmountOption* find_linux_flag(std::string_view option) {
+  if (option.find_first_of(kUserspaceFormChars) != std::string_view::npos) return nullptr;
+  for (size_t i = 0; i < kLibmountLinuxMapSize; ++i) {
+    if (kLibmountLinuxMap[i].name == option) return &kLibmountLinuxMap[i];
+  }
+  return nullptr;
+}
+
 bool apply_linux_flag(std::string_view option, MountOptions& out) {
-  bool found = false;
-  for_each_linux_flag([&](std::string_view name, unsigned long id, bool invert) {
-    if (found || name != option) return;
-    found = true;
-    if (id & kPropagationFlags) {
-      out.propagation.push_back(id);
-      return;
-    }
-    if (invert) {
-      out.flags &= ~id;
-      out.cleared |= id;
-      return;
-    }
-    // The atime modes exclude each other: the last one given wins.
-    if (id & kAtimeFlags) out.flags &= ~kAtimeFlags;
-    out.flags |= id;
-    out.cleared &= ~id;
-  });
-  return found;
+  const LibmountOption* m = find_linux_flag(option);
+  if (!m) return false;
+  if (m->id & kPropagationFlags) {
+    out.propagation.push_back(m->id);
+    return true;
+  }
+  if (m->invert) {
+    out.flags &= ~m->id;
+    out.cleared |= m->id;
+    return true;
+  }
+  // The atime modes exclude each other: the last one given wins.
+  if (m->id & kAtimeFlags) out.flags &= ~kAtimeFlags;
+  out.flags |= m->id;
+  out.cleared &= ~m->id;
+  return true;
 }
 
 bool apply_recursive(std::string_view option, MountAttrs& rec) {

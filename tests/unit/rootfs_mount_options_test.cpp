@@ -205,7 +205,7 @@ TEST(MountOptions, GeneratedTableIsLibmountsLinuxMap) {
   size_t i = 0;
   for (; m->name; ++m, ++i) {
     ASSERT_LT(i, kLibmountLinuxMapSize);
-    EXPECT_STREQ(kLibmountLinuxMap[i].name, m->name);
+    EXPECT_EQ(kLibmountLinuxMap[i].name, std::string_view(m->name));
     EXPECT_EQ(kLibmountLinuxMap[i].id, static_cast<unsigned long>(m->id)) << m->name;
     EXPECT_EQ(kLibmountLinuxMap[i].invert, (m->mask & MNT_INVERT) != 0) << m->name;
   }
