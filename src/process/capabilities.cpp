@@ -13,7 +13,6 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
-#include "base/procfs.hpp"
 #include "base/warn.hpp"
 
 namespace hull::process {
@@ -98,12 +97,22 @@ std::optional<int> capability_from_name(std::string_view name) {
 }
 
 int kernel_last_cap() {
-  try {
-    // A forged, lower value would leave capabilities in the bounding set.
-    return std::stoi(procfs::read("sys/kernel/cap_last_cap"));
-  } catch (...) {
-    return CAP_LAST_CAP;  // no /proc: what we were built against
+  // The kernel's own answer, not /proc/sys/kernel/cap_last_cap: PR_CAPBSET_READ
+  // fails with EINVAL exactly for numbers past its last capability. No file
+  // to open in the init on its way to execve (a sysctl lookup costs more than
+  // these six calls), and nothing the container's mounts could forge.
+  // Capability 0 always exists; any other failure (a filter refusing prctl)
+  // counts as "exists", so the bounding set loses more, never less.
+  int lo = 0, hi = 63;
+  while (lo < hi) {
+    int mid = (lo + hi + 1) / 2;
+    if (::prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0 || errno != EINVAL) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
   }
+  return lo;
 }
 
 CapabilitySets capability_sets(const std::optional<spec::Capabilities>& caps, int last_cap) {

@@ -5,6 +5,8 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 
+#include <fstream>
+
 #include "base/error.hpp"
 #include "base/warn.hpp"
 #include "process/capabilities.hpp"
@@ -67,6 +69,15 @@ TEST(Capabilities, SetsFromConfigWarnOnUnknownAndKernelMissing) {
             "process.capabilities.permitted: CAP_CHECKPOINT_RESTORE is not supported by the running kernel; ignored");
   auto none = capability_sets(std::nullopt, 40);
   EXPECT_EQ(none.bounding | none.effective | none.permitted | none.inheritable | none.ambient, 0u);
+}
+
+// The kernel's last capability, asked of the kernel (PR_CAPBSET_READ), is
+// what it publishes in /proc/sys/kernel/cap_last_cap.
+TEST(Capabilities, KernelLastCapIsTheOneProcPublishes) {
+  std::ifstream f("/proc/sys/kernel/cap_last_cap");
+  int published = -1;
+  ASSERT_TRUE(f >> published);
+  EXPECT_EQ(kernel_last_cap(), published);
 }
 
 TEST(Rlimits, NameTable) {
