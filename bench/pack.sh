@@ -9,19 +9,29 @@
 #   bin/crun, bin/runc             wrappers that run lib/crun, lib/runc with
 #   lib/                           the shared libraries they link, except glibc's own
 #   run.sh                         runs bench/run.sh --no-build with all of the above
+# and with --users, for bench/users.sh (podman, ctr and a pod end to end):
+#   bin/, lib/                     podman, conmon, containerd, ctr and containerd-shim-runc-v2,
+#                                  carried as crun and runc are
+#   tests/e2e/, bundles/           the scripts users.sh sets its clients up with
+#   users.sh                       runs bench/users.sh with all of the above
 # glibc (libc.so.6, ld-linux) stays the host's: a runtime run through a
 # carried ld.so would see ld.so as /proc/self/exe, and runc re-executes
 # /proc/self/exe for `runc init`. So the bare host needs glibc >= this host's
 # (Debian 12: 2.36); run.sh there checks that crun and runc start.
-# usage: bench/pack.sh OUT.tar.gz        then, on the bare host, as root:
-#        tar xzf OUT.tar.gz && hull-bench/run.sh [bench/run.sh options, e.g. --short]
+# usage: bench/pack.sh [--users] OUT.tar.xz (or .tar.gz)    then, on the bare host, as root:
+#        tar xf OUT.tar.xz && hull-bench/run.sh [bench/run.sh options, e.g. --short]
+#        (--users: also hull-bench/users.sh [ITERATIONS] [KINDS], as bench/users.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-(($# == 1)) || { echo "usage: $0 OUT.tar.gz" >&2; exit 2; }
+users=0
+[[ ${1:-} == --users ]] && { users=1; shift; }
+(($# == 1)) || { echo "usage: $0 [--users] OUT.tar.xz" >&2; exit 2; }
 out=$(realpath -m "$1")
 
-for t in crun runc g++ gcc; do
+clients=()
+((users)) && clients=(podman conmon containerd ctr containerd-shim-runc-v2)
+for t in crun runc g++ gcc "${clients[@]}"; do
   command -v "$t" >/dev/null || { echo "pack: $t is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 [ -x /bin/busybox ] || { echo "pack: /bin/busybox (busybox-static) is missing" >&2; exit 1; }
@@ -47,9 +57,12 @@ gcc -O2 -Wall -static -o "$d/prebuilt/floor_full" "$here/floor_full.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/floor_delete" "$here/floor_delete.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
 
-# Each runtime as lib/NAME plus the libraries ldd lists for it, glibc's left out.
+# Each runtime (and client) as lib/NAME plus the libraries ldd lists for it,
+# glibc's left out, started by bin/NAME. A client finds the others and the
+# runtimes in PATH (podman: conmon; containerd: its shim), so through their
+# wrappers too.
 glibc='^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64)\.so'
-for r in crun runc; do
+for r in crun runc "${clients[@]}"; do
   bin=$(command -v "$r")
   cp "$bin" "$d/lib/$r"
   ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while read -r so; do
@@ -57,7 +70,7 @@ for r in crun runc; do
   done
   cat >"$d/bin/$r" <<EOF
 #!/bin/sh
-# $( "$bin" --version | head -1 ), carried with its libraries by bench/pack.sh
+# $( "$bin" --version 2>&1 | head -1 ), carried with its libraries by bench/pack.sh
 d=\$(dirname "\$(readlink -f "\$0")")/..
 LD_LIBRARY_PATH=\$d/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} exec "\$d/lib/$r" "\$@"
 EOF
@@ -76,5 +89,35 @@ done
 exec bash "$d/bench/run.sh" --no-build "$@"
 EOF
 chmod +x "$d/run.sh"
-tar -C "$stage" -czf "$out" hull-bench
-echo "packed: $out ($(du -h "$out" | cut -f1)); on the bare host: tar xzf $(basename "$out") && hull-bench/run.sh --short"
+
+if ((users)); then
+  mkdir -p "$d/tests/e2e" "$d/bundles"
+  cp "$repo"/tests/e2e/{lib.sh,podman.sh,containerd.sh,make-oci-image.sh} "$d/tests/e2e/"
+  cp "$repo/bundles/make-rootfs.sh" "$d/bundles/"
+  cat >"$d/users.sh" <<'EOF'
+#!/bin/sh
+# bench/users.sh on a bare host from what bench/pack.sh --users carried.
+# podman reads /etc/containers/policy.json even to import an image: where
+# the host has none, one that accepts anything is written for the run and
+# removed after it.
+d=$(cd "$(dirname "$0")" && pwd)
+export PATH="$d/bin:$PATH" BUSYBOX="$d/bin/busybox" HULL_BENCH_BUSYBOX="$d/bin/busybox"
+for c in crun runc podman conmon containerd ctr; do
+  "$d/bin/$c" --version >/dev/null 2>&1 ||
+    { echo "hull-bench: $c does not start here: $("$d/bin/$c" --version 2>&1 | head -1)" >&2; exit 1; }
+done
+policy=/etc/containers/policy.json made_policy=
+if [ ! -e "$policy" ]; then
+  mkdir -p /etc/containers &&
+    printf '{"default": [{"type": "insecureAcceptAnything"}]}\n' >"$policy" && made_policy=1
+fi
+bash "$d/bench/users.sh" "$@"
+rc=$?
+[ -z "$made_policy" ] || rm -f "$policy"
+exit $rc
+EOF
+  chmod +x "$d/users.sh"
+fi
+tar -C "$stage" -caf "$out" hull-bench  # compressed as its name says (.tar.gz, .tar.xz)
+echo "packed: $out ($(du -h "$out" | cut -f1)); on the bare host: tar xf $(basename "$out") && hull-bench/run.sh --short"
+((users == 0)) || echo "and: hull-bench/users.sh [ITERATIONS] [KINDS]"
