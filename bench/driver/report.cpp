@@ -95,15 +95,63 @@ std::string verdict(const Ctx& c, const Row& r) {
   return "";
 }
 
+bool has_column(const Ctx& c, const std::string& n) {
+  for (auto& r : c.rows)
+    if (r.samples.count(n) || r.failures.count(n)) return true;
+  return false;
+}
+
+// The three runtimes, then any other one given by --runtime (a build under
+// test, "hull-base"), then the pseudo-columns.
 std::vector<std::string> columns(const Ctx& c) {
   std::vector<std::string> cols;
-  for (const char* n : {"hull", "crun", "runc", "idle", "floor"})
-    for (auto& r : c.rows)
-      if (r.samples.count(n) || r.failures.count(n)) {
-        cols.push_back(n);
-        break;
-      }
+  for (const char* n : {"hull", "crun", "runc"})
+    if (has_column(c, n)) cols.push_back(n);
+  for (auto& rt : c.rts)
+    if (rt.name != "hull" && rt.name != "crun" && rt.name != "runc" && has_column(c, rt.name)) cols.push_back(rt.name);
+  for (const char* n : {"idle", "floor"})
+    if (has_column(c, n)) cols.push_back(n);
   return cols;
+}
+
+// Two builds compared in one run (`--runtimes "hull-base hull-new"`): each
+// row's samples were taken in turn, so sample i of one runtime and sample i
+// of another ran under the same load. The median of their differences says
+// more than the difference of their medians.
+void paired_differences(const Ctx& c, std::ostream& md) {
+  bool builds = false;
+  for (auto& rt : c.rts) builds |= rt.name != "hull" && rt.name != "crun" && rt.name != "runc";
+  if (c.rts.size() < 2 || !builds) return;
+  const std::string& base = c.rts.front().name;
+  md << "\nPaired against " << base
+     << " (median of the per-sample differences, sample i of each runtime taken in the same round; "
+        "\"faster\": samples below "
+     << base << "'s):\n\n| measurement | unit |";
+  for (size_t k = 1; k < c.rts.size(); ++k) md << ' ' << c.rts[k].name << " − " << base << " | faster |";
+  md << "\n|---|---|";
+  for (size_t k = 1; k < c.rts.size(); ++k) md << "---|---|";
+  md << '\n';
+  for (auto& r : c.rows) {
+    auto a = r.samples.find(base);
+    if (a == r.samples.end() || a->second.empty()) continue;
+    md << "| " << r.title << " | " << r.unit << " |";
+    for (size_t k = 1; k < c.rts.size(); ++k) {
+      auto b = r.samples.find(c.rts[k].name);
+      if (b == r.samples.end() || b->second.size() != a->second.size()) {
+        md << " — | — |";
+        continue;
+      }
+      std::vector<double> d;
+      int faster = 0;
+      for (size_t i = 0; i < a->second.size(); ++i) {
+        d.push_back(b->second[i] - a->second[i]);
+        faster += d.back() < 0;
+      }
+      double m = stat_of(d).median;
+      md << ' ' << (m > 0 ? "+" : "") << num(m) << " | " << faster << '/' << d.size() << " |";
+    }
+    md << '\n';
+  }
 }
 
 // One gnuplot data file: a row per key, a column per runtime (NaN when absent).
@@ -139,6 +187,7 @@ void write_report(const Ctx& c, const std::string& out) {
        << " | " << r.target << " | " << verdict(c, r) << " |\n";
   }
   md << "\nCells: **median** (min–max) over all samples.\n";
+  paired_differences(c, md);
   for (auto& r : c.rows)
     if (!r.note.empty()) md << "\n- *" << r.title << "*: " << r.note;
   md << '\n';
