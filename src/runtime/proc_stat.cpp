@@ -101,6 +101,10 @@ std::optional<std::string> read_proc_cgroup(pid_t pid) {
   return std::string(*text);
 }
 
+namespace {
+
+// A signal mask field of /proc/<pid>/status ("SigPnd", "ShdPnd", ...), or
+// nullopt when it is missing or not hexadecimal.
 std::optional<uint64_t> status_signal_mask(std::string_view status_text, std::string_view field) {
   // Name: is the first line; every field after it starts a line.
   const std::string key = "\n" + std::string(field) + ":";
@@ -113,6 +117,8 @@ std::optional<uint64_t> status_signal_mask(std::string_view status_text, std::st
   if (ec != std::errc() || end == value.data()) return std::nullopt;
   return mask;
 }
+
+}  // namespace
 
 bool sigkill_pending_in_status(std::string_view status_text) {
   constexpr uint64_t kSigkillBit = uint64_t{1} << (SIGKILL - 1);

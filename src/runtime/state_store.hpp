@@ -182,9 +182,6 @@ ProcStat parse_proc_stat(std::string_view text, const std::string& what);
 // process is gone.
 bool sigkill_pending(pid_t pid);
 bool sigkill_pending_in_status(std::string_view status_text);
-// A signal mask field of /proc/<pid>/status ("SigPnd", "SigIgn", ...), or
-// nullopt when it is missing or not hexadecimal.
-std::optional<uint64_t> status_signal_mask(std::string_view status_text, std::string_view field);
 
 // Status derived from the kernel: an init that is gone, a zombie, or a pid
 // whose start time differs from the recorded one (reused pid) means Stopped;
