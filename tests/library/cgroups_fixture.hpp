@@ -8,14 +8,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include "cgroups/cgroup_manager.hpp"
 
 namespace hull::cgroups::testing {
 
 inline bool is_root() { return ::geteuid() == 0; }
+
+// Whether a spinning child's shared counter passes `above` within 10 s: a
+// thawed child runs when the scheduler gets to it, later on a busy host.
+inline bool counter_passes(const std::atomic<uint64_t>& counter, uint64_t above) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (counter.load() <= above) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 // The relative cgroupsPath "hull-cgtest-<pid>-<n>/<leaf>" keeps everything below
 // our own cgroup; TearDown removes the container dirs and the parent.
