@@ -211,8 +211,10 @@ scenario_detach_exec_stop() {
 }
 
 scenario_kill_signal() {
-  d run -d $(run_flags) --name e2e-kill "$image" sh -c 'trap "exit 42" USR1; while :; do sleep 0.1; done' >/dev/null
-  sleep 0.5
+  d run -d $(run_flags) --name e2e-kill "$image" sh -c 'trap "exit 42" USR1; touch /trapped; while :; do sleep 0.1; done' >/dev/null
+  # USR1 before the trap is set would kill the shell (138), not test hull.
+  local i
+  for ((i = 0; i < 100; i++)); do d exec e2e-kill test -f /trapped && break; sleep 0.1; done
   d kill -s USR1 e2e-kill >/dev/null
   capture d wait e2e-kill
   expect_eq "exit code after SIGUSR1" 42 "$out"
