@@ -3,8 +3,9 @@
 // asks of a runtime, done with the fewest syscalls and no runtime around it:
 // the container cgroup with its limits, clone3 into the namespaces, every
 // spec mount, /dev nodes and links, masked and read-only paths, read-only
-// root, pivot_root, hostname, rlimit, groups, capabilities, no_new_privs,
-// execve; then the wait and the cgroup's removal, as `run` does. No config
+// root, pivot_root, hostname, the loopback interface up in a new network
+// namespace (as runc, crun and hull do), rlimit, groups, capabilities,
+// no_new_privs, execve; then the wait and the cgroup's removal, as `run` does. No config
 // parsing, no state dir, no sync with a parent: what a runtime spends above
 // this is its own overhead. The driver (hullbench --floor) runs it as one
 // more column of the `run` rows, interleaved with the runtimes.
@@ -27,6 +28,7 @@
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -34,8 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -169,8 +173,19 @@ static void mnt(const char* src, const char* dst, const char* type, unsigned lon
   if (mount(src, dst, type, fl, data) != 0) die(dst, code);
 }
 
+// "lo" up: a new network namespace starts with it down.
+static void loopback_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr = {0};
+  memcpy(ifr.ifr_name, "lo", 3);
+  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) die("lo flags", 133);
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) die("lo up", 133);
+  close(s);
+}
+
 // Child, in its new namespaces: the init's work from joining the cgroup to execve.
-static void child(const char* rootfs, int v2) {
+static void child(const char* rootfs, int v2, int netns) {
   char f[600];
   if (!v2)  // "0": the writer itself; v2 got there with CLONE_INTO_CGROUP
     for (int i = 0; i < n_cg; ++i) snprintf(f, sizeof f, "%s/cgroup.procs", cg_dirs[i]), write_str(f, "0");
@@ -224,6 +239,7 @@ static void child(const char* rootfs, int v2) {
   if (chdir("/") != 0) die("chdir /", 123);
   mnt(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, 124);  // root.readonly
   if (sethostname("bench", 5) != 0) die("sethostname", 125);
+  if (netns) loopback_up();
   struct rlimit rl = {1024, 1024};
   if (setrlimit(RLIMIT_NOFILE, &rl) != 0) die("setrlimit", 126);
   if (setgroups(0, NULL) != 0) die("setgroups", 127);
@@ -269,7 +285,7 @@ int main(int argc, char** argv) {
   if (v2) ca.flags |= CLONE_INTO_CGROUP, ca.cgroup = (uint64_t)cgfd;
   ca.exit_signal = SIGCHLD;
   long pid = syscall(SYS_clone3, &ca, sizeof ca);
-  if (pid == 0) child(argv[2], v2);
+  if (pid == 0) child(argv[2], v2, netns);
   if (pid < 0) die("clone3", 103);
   int st;
   if (waitpid((pid_t)pid, &st, 0) < 0) die("waitpid", 104);
