@@ -14,6 +14,7 @@
 #include "process/cwd.hpp"
 #include "process/exec.hpp"
 #include "process/fds.hpp"
+#include "process/home_env.hpp"
 #include "process/hooks.hpp"
 #include "process/identity.hpp"
 #include "process/lsm.hpp"
@@ -138,6 +139,8 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // KEEPCAPS so the permitted set survives setresuid away from 0.
   drop_bounding_set(caps, last_cap);
   keep_caps_across_setuid();
+  // Read as root, as runc does: the user may not be able to read passwd.
+  const std::vector<std::string> env = env_with_home(proc.env, proc.user.uid);
   with_context("process.user", [&] { set_identity(proc.user); });
   set_non_dumpable();
   set_umask(proc.user);
@@ -147,7 +150,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   // Looked up as the container user, in the container's PATH, before the
   // barrier: a missing binary or interpreter fails `create`, not `start`.
-  std::string binary = find_executable(proc.args[0], proc.env);
+  std::string binary = find_executable(proc.args[0], env);
   check_executable(binary);
 
   // Loading a filter needs no_new_privs or CAP_SYS_ADMIN. Without
@@ -185,7 +188,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // Under the filter, as runc runs them: the hooks are held to the profile.
   if (!opts.is_exec) run_start_container_hooks(spec, opts);
 
-  exec_program(binary, proc.args, proc.env);
+  exec_program(binary, proc.args, env);
 }
 
 }  // namespace hull::process

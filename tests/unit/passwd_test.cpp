@@ -31,5 +31,21 @@ TEST(Passwd, SkipsMalformedLines) {
   EXPECT_EQ(user_name_in(text, 5), "ok");
 }
 
+TEST(Passwd, EntryGivesTheNameAndTheHomeOfTheFirstMatch) {
+  const std::string text =
+      "root:x:0:0:root:/root:/bin/bash\n"
+      "u:x:1000:1000:U:/home/u:/bin/sh\n"
+      "again:x:1000:1000::/elsewhere:/bin/sh\n"
+      "noshell:x:7:7::/home/noshell\n"  // six fields
+      "nohome:x:8:8\n";                 // stops before the home
+  auto u = passwd_entry_in(text, 1000);
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->name, "u");
+  EXPECT_EQ(u->home, "/home/u");
+  EXPECT_EQ(passwd_entry_in(text, 7)->home, "/home/noshell");
+  EXPECT_EQ(passwd_entry_in(text, 8)->home, "");
+  EXPECT_FALSE(passwd_entry_in(text, 9));
+}
+
 }  // namespace
 }  // namespace hull
