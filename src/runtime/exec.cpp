@@ -99,6 +99,13 @@ struct ExecChild {
   reset_signal_state();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
+    // A session of its own, as runc's exec makes (nsexec's setsid), not the
+    // caller's process group: a terminal's ^C reaches the process once, as
+    // `hull exec` forwards it, not a second time from the terminal; a hangup
+    // of the caller's terminal does not reach a detached exec; and CRIU,
+    // which refuses a session leader outside the container's pid namespace,
+    // can checkpoint the container with it.
+    if (::setsid() < 0) throw_errno("setsid");
     if (c.v1_placement) c.v1_placement->move_self_leaving_files();
     if (c.cgroupns_of >= 0 && ::setns(c.cgroupns_of, CLONE_NEWCGROUP) < 0)
       throw_errno("join the container's cgroup namespace");

@@ -1,6 +1,7 @@
 // hull exec: the process joins the container (namespaces, cgroups) and gets
 // the process spec applied like the init (identity, capabilities, env, cwd,
 // seccomp, no_new_privs), checked from inside against the init.
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -267,6 +268,26 @@ TEST_F(ExecTest, ForwardsSignalsToTheProcess) {
   ProcResult r = ex.finish();
   EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
   EXPECT_EQ(r.signal, 0) << "hull must forward SIGTERM, not die of it";
+}
+
+// As runc's exec: the process leads a session and a process group of its own
+// inside the container (pid, pgrp and session equal as it sees them), not
+// the caller's (which it would see as 0): a terminal's ^C reaches it only
+// through hull's forwarding, and CRIU can checkpoint it. With --detach too.
+TEST_F(ExecTest, TheProcessLeadsASessionOfItsOwn) {
+  ASSERT_GT(start_sleeping("exsid"), 0);
+  const std::string own = "read -r l < /proc/self/stat; set -- $l; [ $1 = $5 ] && [ $1 = $6 ] && echo own || echo $l";
+  ProcResult r = exec({"exsid", "sh", "-c", own});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "own\n");
+  const std::string pid_file = (temp_dir() / "detached.pid").string();
+  ProcResult d = exec({"--detach", "--pid-file", pid_file, "exsid", "sh", "-c", "{ " + own + "; } > /tmp/detached"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  pid_t pid = 0;
+  ASSERT_TRUE(std::ifstream(pid_file) >> pid) << "no pid in " << pid_file;
+  ASSERT_EQ(::waitpid(pid, nullptr, 0), pid);  // re-parented to us, the child subreaper
+  r = exec({"exsid", "cat", "/tmp/detached"});
+  EXPECT_EQ(r.out, "own\n") << r.err;
 }
 
 TEST_F(ExecTest, ProcessJsonIsUsedAsGiven) {
