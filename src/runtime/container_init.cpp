@@ -158,6 +158,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.plan->unshare_after_join_flags && ::unshare(static_cast<int>(ctx.plan->unshare_after_join_flags)) < 0)
     throw_errno("create the container's namespaces in the joined user namespace");
   if (ctx.plan->become_userns_root) ns::become_namespace_root();
+  if (ctx.plan->unshare_as_userns_root && ::unshare(static_cast<int>(ctx.plan->unshare_as_userns_root)) < 0)
+    throw_errno("create the container's ipc namespace as root of its user namespace");
   // As root of the user namespace that owns it, where there is one.
   if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network)) ns::bring_loopback_up();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);

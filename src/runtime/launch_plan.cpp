@@ -41,6 +41,11 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.join_before_clone_in_helper = p.clone_flags != 0;
     if (p.join_before_clone_in_helper) p.wait_for_placement = true;
   }
+  if (p.become_userns_root) {
+    p.unshare_as_userns_root = (p.clone_flags | p.unshare_after_join_flags) & CLONE_NEWIPC;
+    p.clone_flags &= ~p.unshare_as_userns_root;
+    p.unshare_after_join_flags &= ~p.unshare_as_userns_root;
+  }
   if ((p.clone_flags & CLONE_NEWCGROUP) && (p.wait_for_placement || in.init_moves_into_v1)) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
     p.unshare_cgroupns_when_placed = true;

@@ -54,6 +54,12 @@ struct InitPlan {
   // Pid and time namespaces stay with the clone: unshare makes those for
   // children only.
   uint64_t unshare_after_join_flags = 0;
+  // In a user namespace (made or joined) the init makes its ipc namespace
+  // once it is that namespace's root, as runc's nsexec does: the ipc
+  // namespace's mqueue instance (/dev/mqueue) takes the owner of its maker,
+  // which in the clone, or right after a join, is the host's root, unmapped
+  // (nobody) inside.
+  uint64_t unshare_as_userns_root = 0;
   // ...and for those to belong to the joined user namespace too (a new pid
   // namespace owned by the host's user namespace would refuse the container
   // a /proc mount), a launch helper joins first and makes the clone

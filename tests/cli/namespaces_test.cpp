@@ -93,6 +93,17 @@ TEST_F(HullTest, UserNamespaceMapsTheContainersRoot) {
 }
 
 // Seen from the host, the container's init runs as the mapped ids, not as root.
+// The ipc namespace is made by the container's root, as with runc and crun:
+// its mqueue instance, /dev/mqueue, is that root's (made in the clone, by
+// the host's root, it read nobody:nogroup inside).
+TEST_F(HullTest, UserNamespaceRootOwnsTheMqueueOfItsIpcNamespace) {
+  Bundle& b = bundle();
+  add_user_namespace(b);
+  ProcResult r = run_sh(b, "stat -c %u:%g /dev/mqueue; chmod 1770 /dev/mqueue && echo chmod");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0:0\nchmod\n");
+}
+
 TEST_F(HullTest, UserNamespaceInitRunsAsTheMappedIdsOnTheHost) {
   Bundle& b = bundle("bundle-userns");
   add_user_namespace(b);

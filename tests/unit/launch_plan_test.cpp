@@ -142,6 +142,24 @@ TEST(InitPlan, NewUserNamespaceWaitsForItsIdMaps) {
   EXPECT_TRUE(p.unshare_cgroupns_when_placed);
 }
 
+// The ipc namespace is made by the init as root of the user namespace, so
+// that its mqueue instance is that root's; the others by the clone.
+TEST(InitPlan, InAUserNamespaceTheInitMakesTheIpcNamespaceAsItsRoot) {
+  InitPlan p = hull::plan_init(config(R"([{"type": "user"}, {"type": "ipc"}, {"type": "network"}])", kIdMaps), {});
+  EXPECT_EQ(p.unshare_as_userns_root, static_cast<uint64_t>(CLONE_NEWIPC));
+  EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWUSER | CLONE_NEWNET));
+  InitPlan joined = hull::plan_init(config(R"([{"type": "user", "path": "/proc/1/ns/user"}, {"type": "ipc"},
+      {"type": "mount"}])"),
+                                    {});
+  EXPECT_EQ(joined.unshare_as_userns_root, static_cast<uint64_t>(CLONE_NEWIPC));
+  EXPECT_EQ(joined.unshare_after_join_flags, static_cast<uint64_t>(CLONE_NEWNS));
+  // Without a user namespace, or with the ipc namespace joined, nothing moves.
+  EXPECT_EQ(hull::plan_init(config(R"([{"type": "ipc"}])"), {}).unshare_as_userns_root, 0u);
+  EXPECT_EQ(hull::plan_init(config(R"([{"type": "user"}, {"type": "ipc", "path": "/proc/1/ns/ipc"}])", kIdMaps), {})
+                .unshare_as_userns_root,
+            0u);
+}
+
 TEST(InitPlan, JoinedNamespacesSplitIntoBeforeTheCloneAndInTheInit) {
   InitPlan p = hull::plan_init(config(R"([{"type": "pid", "path": "/proc/1/ns/pid"},
       {"type": "time", "path": "/proc/1/ns/time"}, {"type": "network", "path": "/run/netns/a"},
