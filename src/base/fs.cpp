@@ -49,6 +49,10 @@ std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_
   int raw = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (raw < 0) throw_errno("open " + what);
   UniqueFd fd(raw);
+  return read_regular_fd(fd.get(), max_size, what);
+}
+
+std::string read_regular_fd(int fd, size_t max_size, const std::string& what) {
   // The files read here (state.json, a saved config) are a few KiB: one
   // read answers, and a short read of a regular file is its end. Only a read
   // that fills the buffer or finds nothing needs fstat: for the size, and to
@@ -56,13 +60,13 @@ std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_
   // state.json per container: one system call less each).
   constexpr size_t kFirstRead = 8192;
   std::string out(std::min(kFirstRead, max_size + 1), '\0');
-  size_t got = read_some(fd.get(), out.data(), out.size(), what);
+  size_t got = read_some(fd, out.data(), out.size(), what);
   if (got > 0 && got < out.size()) {
     out.resize(got);
     return out;
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) < 0) throw_errno("stat " + what);
+  if (::fstat(fd, &st) < 0) throw_errno("stat " + what);
   if (!S_ISREG(st.st_mode)) throw Error(what + " is not a regular file", EINVAL);
   const auto too_large = [&] { return Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG); };
   if (static_cast<uint64_t>(st.st_size) > max_size) throw too_large();
@@ -70,7 +74,7 @@ std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_
   // read up to that size, one that shrank up to its end.
   out.resize(std::max(got, static_cast<size_t>(st.st_size)));
   size_t n = 0;
-  while (got < out.size() && (n = read_some(fd.get(), out.data() + got, out.size() - got, what)) > 0) got += n;
+  while (got < out.size() && (n = read_some(fd, out.data() + got, out.size() - got, what)) > 0) got += n;
   out.resize(got);
   if (got > max_size) throw too_large();
   return out;

@@ -25,6 +25,9 @@ std::string read_fd(int fd, const std::string& what);
 // Throws hull::Error carrying the errno (ENOENT when missing); `what` names
 // the file.
 std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_size, const std::string& what);
+// The same over an fd the caller opened (O_NONBLOCK, so that a fifo or
+// device in the file's place does not block the open either).
+std::string read_regular_fd(int fd, size_t max_size, const std::string& what);
 
 // Writes all of data to fd (retrying short writes and EINTR).
 void write_all(int fd, std::string_view data, const std::string& what);

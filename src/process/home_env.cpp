@@ -1,10 +1,6 @@
 #include "process/home_env.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
-#include <sys/stat.h>
-
-#include <cerrno>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -14,8 +10,8 @@
 namespace hull::process {
 namespace {
 
-// Far above any real passwd; a larger file is not read.
-constexpr off_t kMaxPasswdSize = 16 << 20;
+// Far above any real passwd; a larger one counts as unreadable.
+constexpr size_t kMaxPasswdSize = 16 << 20;
 
 // The container's /etc/passwd, resolved inside its root (no magic links, no
 // way out through symlinks); empty when there is none to read.
@@ -23,20 +19,7 @@ std::string container_passwd() {
   try {
     UniqueFd root = open_fd("/", O_PATH | O_DIRECTORY);
     UniqueFd file = rootfs::open_in_root(root.get(), "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    struct stat st {};
-    if (!file || ::fstat(file.get(), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxPasswdSize) return {};
-    // Up to the size fstat gave: a container process appending to the file
-    // (exec runs beside them) cannot keep us reading.
-    std::string text(static_cast<size_t>(st.st_size), '\0');
-    size_t got = 0;
-    while (got < text.size()) {
-      ssize_t n = ::pread(file.get(), text.data() + got, text.size() - got, static_cast<off_t>(got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    text.resize(got);
-    return text;
+    return file ? read_regular_fd(file.get(), kMaxPasswdSize, "/etc/passwd") : std::string();
   } catch (const Error&) {
     return {};
   }
