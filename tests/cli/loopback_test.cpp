@@ -28,11 +28,7 @@ TEST_F(HullTest, ANewNetworkNamespaceHasItsLoopbackUp) {
 // Made after the user namespace, so owned by it: the init, its root, may
 // change it.
 TEST_F(HullTest, ANetworkNamespaceInAUserNamespaceHasItsLoopbackUp) {
-  Bundle& b = bundle();
-  b.config["linux"]["namespaces"].push_back({{"type", "user"}});
-  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
-  b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 200000}, {"size", 65536}}};
-  ProcResult r = run_sh(b, kProbe);
+  ProcResult r = run_sh(bundle().add_user_namespace(100000, 200000), kProbe);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(lo_up(r.out)) << r.out;
   EXPECT_NE(r.out.find("Connection refused"), std::string::npos) << r.out;

@@ -57,18 +57,12 @@ TEST_F(HullTest, OmittedNetworkNamespaceIsShared) {
 namespace hull::itest {
 namespace {
 
-void add_user_namespace(Bundle& b) {
-  b.config["linux"]["namespaces"].push_back({{"type", "user"}});
-  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
-  b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 200000}, {"size", 65536}}};
-}
-
 // The runtime writes the maps and the init becomes the namespace's root before
 // it sets up the rootfs: files it creates there (a tmpfs, /dev entries) must
 // belong to a mapped id, or the kernel refuses them with EOVERFLOW.
 TEST_F(HullTest, UserNamespaceMapsTheContainersRoot) {
   Bundle& b = bundle();
-  add_user_namespace(b);
+  b.add_user_namespace(100000, 200000);
   ProcResult r = run_sh(b,
                         "readlink /proc/self/ns/user; cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; "
                         "touch /dev/shm/f && stat -c %u:%g /dev/shm/f; grep CapEff /proc/self/status");
@@ -92,21 +86,21 @@ TEST_F(HullTest, UserNamespaceMapsTheContainersRoot) {
   EXPECT_NE(capeff, "CapEff:\t0000000000000000") << "the namespace's root lost its capabilities";
 }
 
-// Seen from the host, the container's init runs as the mapped ids, not as root.
 // The ipc namespace is made by the container's root, as with runc and crun:
 // its mqueue instance, /dev/mqueue, is that root's (made in the clone, by
 // the host's root, it read nobody:nogroup inside).
 TEST_F(HullTest, UserNamespaceRootOwnsTheMqueueOfItsIpcNamespace) {
   Bundle& b = bundle();
-  add_user_namespace(b);
+  b.add_user_namespace(100000, 200000);
   ProcResult r = run_sh(b, "stat -c %u:%g /dev/mqueue; chmod 1770 /dev/mqueue && echo chmod");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0:0\nchmod\n");
 }
 
+// Seen from the host, the container's init runs as the mapped ids, not as root.
 TEST_F(HullTest, UserNamespaceInitRunsAsTheMappedIdsOnTheHost) {
   Bundle& b = bundle("bundle-userns");
-  add_user_namespace(b);
+  b.add_user_namespace(100000, 200000);
   b.args({"sleep", "1000"});
   ProcResult c = hull({"create", "--bundle", b.dir().string(), "userns"});
   ASSERT_EQ(c.exit_code, 0) << c.err;

@@ -53,12 +53,6 @@ nlohmann::json id_map(unsigned container, unsigned host, unsigned size) {
   return {{{"containerID", container}, {"hostID", host}, {"size", size}}};
 }
 
-void add_user_namespace(Bundle& b, unsigned host_uid = 100000, unsigned host_gid = 100000) {
-  b.config["linux"]["namespaces"].push_back({{"type", "user"}});
-  b.config["linux"]["uidMappings"] = id_map(0, host_uid, 65536);
-  b.config["linux"]["gidMappings"] = id_map(0, host_gid, 65536);
-}
-
 nlohmann::json bind(const fs::path& source, const std::string& dest, std::vector<std::string> options = {}) {
   options.insert(options.begin(), "rbind");
   return {{"destination", dest}, {"type", "bind"}, {"source", source.string()}, {"options", options}};
@@ -79,7 +73,7 @@ std::string squeeze(const std::string& s) { return std::regex_replace(s, std::re
 // volume under a path the mapped root may not search still mounts.
 TEST_F(HullTest, UserNamespacedBindSourceOnlyHostRootCanReachIsMounted) {
   Bundle& b = bundle();
-  add_user_namespace(b);
+  b.add_user_namespace();
   fs::create_directories(b.rootfs() / "mnt/vol");  // the mapped root may not create it in a root-owned rootfs
   b.config["mounts"].push_back(bind(locked_volume(temp_dir()), "/mnt/vol"));
   ProcResult r = run_sh(b, "cat /mnt/vol/file; id -u");
@@ -94,7 +88,7 @@ TEST_F(HullTest, UserNamespacedBindSourceOnlyHostRootCanReachIsMounted) {
 // read-only mount's).
 TEST_F(HullTest, UserNamespaceOnARootfsOwnedByHostRoot) {
   Bundle& b = bundle();
-  add_user_namespace(b);
+  b.add_user_namespace();
   b.config["root"]["readonly"] = false;
   struct stat st {};
   // etc/ is the bundle's own copy (bin/busybox is a hard link to the
@@ -116,7 +110,7 @@ TEST_F(HullTest, UserNamespaceOnARootfsOwnedByHostRoot) {
 // before the user namespace, as runc does: after it, setns would be refused.
 TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
   Bundle& owner = bundle("bundle-owner");
-  add_user_namespace(owner, 300000, 400000);
+  owner.add_user_namespace(300000, 400000);
   owner.args({"sleep", "1000"});
   ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
   pid_t owner_pid = state("owner").value("pid", 0);
@@ -150,7 +144,7 @@ TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
 // joined user namespace.
 TEST_F(HullTest, NewPidNamespaceBesideAJoinedUserNamespaceIsOwnedByIt) {
   Bundle& owner = bundle("bundle-owner");
-  add_user_namespace(owner, 300000, 400000);
+  owner.add_user_namespace(300000, 400000);
   owner.args({"sleep", "1000"});
   ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
   pid_t owner_pid = state("owner").value("pid", 0);
@@ -201,7 +195,7 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
   std::ofstream(shared / "file") << "x\n";
   ASSERT_EQ(::chown(shared.c_str(), 0, 0), 0);
   Bundle& b = bundle();
-  add_user_namespace(b);
+  b.add_user_namespace();
   for (const char* d : {"plain", "mapped", "own"}) fs::create_directories(b.rootfs() / d);
   b.config["mounts"].push_back(bind(shared, "/plain"));
   b.config["mounts"].push_back(bind(shared, "/mapped", {"idmap"}));
@@ -230,7 +224,7 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
 TEST_F(HullTest, IdMappedRootfsOwnedByHostRootIsTheContainerRoots) {
   Bundle& b = bundle();
   if (std::string why = idmap_unsupported_on(b.rootfs()); !why.empty()) GTEST_SKIP() << why;
-  add_user_namespace(b);
+  b.add_user_namespace();
   b.config["root"]["readonly"] = false;
   b.config["annotations"]["org.hull.rootfs-idmap"] = "true";
   struct stat st {};
@@ -252,7 +246,7 @@ TEST_F(HullTest, IdMappedRootfsOwnedByHostRootIsTheContainerRoots) {
 TEST_F(HullTest, IdMappedRootfsWithAJoinedUserNamespace) {
   Bundle& owner = bundle("bundle-owner");
   if (std::string why = idmap_unsupported_on(owner.rootfs()); !why.empty()) GTEST_SKIP() << why;
-  add_user_namespace(owner, 300000, 300000);
+  owner.add_user_namespace(300000, 300000);
   owner.args({"sleep", "1000"});
   ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
   pid_t owner_pid = state("owner").value("pid", 0);
@@ -275,7 +269,7 @@ TEST_F(HullTest, IdMappedRootfsWithAJoinedUserNamespace) {
 // container writes is host 100000's on disk.
 TEST_F(HullTest, RootfsOwnedByTheMappedIdsShowsTheirContainerIds) {
   Bundle& b = bundle();
-  add_user_namespace(b);
+  b.add_user_namespace();
   b.config["root"]["readonly"] = false;
   // bin/busybox is a hard link to the harness's template: a private copy
   // first, or every later test's busybox would be chowned too.

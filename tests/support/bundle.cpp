@@ -79,4 +79,12 @@ void Bundle::write() const {
   if (!f.flush()) throw std::runtime_error("write " + config_path().string());
 }
 
+Bundle& Bundle::add_user_namespace(unsigned host_uid, unsigned host_gid) {
+  auto map = [](unsigned host) { return nlohmann::json::array({{{"containerID", 0}, {"hostID", host}, {"size", 65536}}}); };
+  config["linux"]["namespaces"].push_back({{"type", "user"}});
+  config["linux"]["uidMappings"] = map(host_uid);
+  config["linux"]["gidMappings"] = map(host_gid);
+  return *this;
+}
+
 }  // namespace hull::itest

@@ -28,6 +28,9 @@ class Bundle {
   Bundle& args(const std::vector<std::string>& argv);
   // Writes config.json from `config`.
   void write() const;
+  // A new user namespace mapping the container's ids 0-65535 to host_uid and
+  // host_gid onwards (not yet written).
+  Bundle& add_user_namespace(unsigned host_uid = 100000, unsigned host_gid = 100000);
 
   nlohmann::json config;
 
