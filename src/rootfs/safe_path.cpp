@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <utility>
 
 #include "base/error.hpp"
 
@@ -88,7 +89,24 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
   const std::string shown = quote(clean_path(path));
   std::vector<std::string> todo = split_path(path);
   std::vector<std::string> done;  // components resolved so far, as written
-  UniqueFd cur(openat2_fd(rootfd, ".", O_PATH | O_DIRECTORY, kInRoot));
+  UniqueFd cur;
+  // Most missing paths miss only their last component (/dev/pts, /dev/shm
+  // and /dev/mqueue in the container's new /dev): the walk starts at the
+  // parent when it resolves, the lookup the walk would make for that prefix,
+  // and the last component's lookup, which the fast path just made, is not
+  // repeated (two openat2 fewer per such path).
+  bool last_seen_missing = false;
+  if (todo.size() > 1) {
+    std::string parent = join(todo, todo.size() - 1);
+    int fd = openat2_fd(rootfd, parent.c_str(), O_PATH, kInRoot);
+    if (fd >= 0) {
+      cur.reset(fd);
+      done.assign(todo.begin(), todo.end() - 1);
+      todo.erase(todo.begin(), todo.end() - 1);
+      last_seen_missing = true;
+    }
+  }
+  if (!cur) cur.reset(openat2_fd(rootfd, ".", O_PATH | O_DIRECTORY, kInRoot));
   if (!cur) throw_errno("open the rootfs to create " + shown);
   int symlinks = 0, races = 0;
 
@@ -99,12 +117,14 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
     // Re-resolve the whole prefix from the root: any symlink in it, however
     // it got there, is followed inside the root by the kernel.
     std::string prefix = join(done, done.size());
-    int fd = openat2_fd(rootfd, prefix.c_str(), O_PATH, kInRoot);
-    if (fd >= 0) {
-      cur.reset(fd);
-      continue;
+    if (!std::exchange(last_seen_missing, false)) {
+      int fd = openat2_fd(rootfd, prefix.c_str(), O_PATH, kInRoot);
+      if (fd >= 0) {
+        cur.reset(fd);
+        continue;
+      }
+      if (errno != ENOENT) throw_errno("open " + quote("/" + prefix) + " in the rootfs to create " + shown);
     }
-    if (errno != ENOENT) throw_errno("open " + quote("/" + prefix) + " in the rootfs to create " + shown);
     done.pop_back();
 
     // `c` is missing in `cur`, or is a symlink whose target is missing.

@@ -113,6 +113,28 @@ TEST_F(SafePathFs, SymlinkLoopIsAnError) {
   }
 }
 
+TEST_F(SafePathFs, CreateUnderAParentReachedThroughALinkStaysInside) {
+  // The walk starts at the parent, resolved in the root: a link in it is
+  // followed inside the root, never to the host path it names.
+  fs::create_directories(root() + "/real");
+  fs::create_directory_symlink("/real", root() + "/etc/via");
+  UniqueFd fd = create_in_root(rootfd_.get(), "/etc/via/new", NodeKind::Directory);
+  ASSERT_TRUE(fd);
+  EXPECT_EQ(where(fd), "/real/new");
+  EXPECT_TRUE(fs::is_directory(root() + "/real/new"));
+}
+
+TEST_F(SafePathFs, CreateUnderAParentThatIsAFileNamesThePath) {
+  std::ofstream(root() + "/etc/plain") << "x";
+  try {
+    create_in_root(rootfd_.get(), "/etc/plain/sub", NodeKind::Directory);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ENOTDIR) << e.what();
+    EXPECT_NE(std::string(e.what()).find("\"/etc/plain/sub\""), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(SafePathFs, FileInTheWayIsAnError) {
   std::ofstream(root() + "/etc/file") << "x";
   EXPECT_THROW(create_in_root(rootfd_.get(), "/etc/file/sub", NodeKind::Directory), Error);
