@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <memory>
 
 #include "base/error.hpp"
 
@@ -83,6 +86,26 @@ std::string read_regular_fd(int fd, size_t max_size, const std::string& what) {
 std::string read_file(const std::string& path) {
   UniqueFd fd = open_fd(path, O_RDONLY);
   return read_fd(fd.get(), path);
+}
+
+std::vector<std::pair<std::string, unsigned char>> directory_entries(int dirfd, const std::string& what) {
+  // A dup of its own: readdir on dirfd itself would move the caller's offset.
+  UniqueFd dup(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+  if (!dup) throw_errno("dup " + what);
+  DIR* d = ::fdopendir(dup.get());
+  if (!d) throw_errno("opendir " + what);
+  (void)dup.release();  // the DIR owns it now
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(d, ::closedir);
+  ::rewinddir(d);  // the dup shares its offset with dirfd
+  std::vector<std::pair<std::string, unsigned char>> out;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") out.emplace_back(n, e->d_type);
+    errno = 0;
+  }
+  if (errno != 0) throw_errno("read directory " + what);
+  return out;
 }
 
 void write_all(int fd, std::string_view data, const std::string& what) {

@@ -2,6 +2,8 @@
 // Small file helpers that throw hull::Error with the path in the message.
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/unique_fd.hpp"
 
@@ -28,6 +30,11 @@ std::string read_regular_file_at(int dirfd, const std::string& name, size_t max_
 // The same over an fd the caller opened (O_NONBLOCK, so that a fifo or
 // device in the file's place does not block the open either).
 std::string read_regular_fd(int fd, size_t max_size, const std::string& what);
+
+// The names in the open directory dirfd but "." and "..", each with its
+// d_type (DT_UNKNOWN where the filesystem does not say); dirfd's own offset
+// is left alone. Throws hull::Error naming `what`.
+std::vector<std::pair<std::string, unsigned char>> directory_entries(int dirfd, const std::string& what);
 
 // Writes all of data to fd (retrying short writes and EINTR).
 void write_all(int fd, std::string_view data, const std::string& what);

@@ -1,6 +1,5 @@
 #include "rootfs/copy_tree.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -8,19 +7,15 @@
 
 #include <cerrno>
 #include <climits>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 
 namespace hull::rootfs {
 namespace {
-
-struct DirCloser {
-  void operator()(DIR* d) const { ::closedir(d); }
-};
 
 void copy_data(int from, int to, off_t size, const std::string& name) {
   while (size > 0) {
@@ -76,26 +71,8 @@ void copy_entry(int from_dir, int to_dir, const char* name, const std::string& s
 }
 
 void copy_entries(int from_dir, int to_dir, const std::string& path) {
-  int dup_fd = ::fcntl(from_dir, F_DUPFD_CLOEXEC, 0);
-  if (dup_fd < 0) throw_errno("dup fd of " + quote(path));
-  std::unique_ptr<DIR, DirCloser> dir(::fdopendir(dup_fd));
-  if (!dir) {
-    int err = errno;
-    ::close(dup_fd);
-    throw_errno(err, "read directory " + quote(path));
-  }
-  ::rewinddir(dir.get());
-  for (;;) {
-    errno = 0;
-    dirent* e = ::readdir(dir.get());
-    if (!e) {
-      if (errno != 0) throw_errno("read directory " + quote(path));
-      break;
-    }
-    std::string_view n = e->d_name;
-    if (n == "." || n == "..") continue;
-    copy_entry(from_dir, to_dir, e->d_name, path + "/" + e->d_name);
-  }
+  for (const auto& [name, type] : directory_entries(from_dir, quote(path)))
+    copy_entry(from_dir, to_dir, name.c_str(), path + "/" + name);
 }
 
 }  // namespace

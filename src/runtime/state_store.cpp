@@ -181,34 +181,10 @@ uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
   return (uint64_t{stx.stx_dev_major} << 32) | stx.stx_dev_minor;
 }
 
-// Names in a directory but "." and "..", each with its d_type (DT_UNKNOWN
-// when the filesystem does not say).
-std::vector<std::pair<std::string, unsigned char>> entries(int dirfd, const std::string& what) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) throw_errno("dup " + what);
-  DIR* d = ::fdopendir(dup);
-  if (!d) {
-    int err = errno;
-    ::close(dup);
-    throw_errno(err, "opendir " + what);
-  }
-  ::rewinddir(d);  // the dup shares its offset with dirfd
-  std::vector<std::pair<std::string, unsigned char>> out;
-  errno = 0;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") out.emplace_back(n, e->d_type);
-    errno = 0;
-  }
-  int err = errno;
-  ::closedir(d);
-  if (err != 0) throw_errno(err, "read directory " + what);
-  return out;
-}
-
+// Names in a directory but "." and "..".
 std::vector<std::string> entry_names(int dirfd, const std::string& what) {
   std::vector<std::string> names;
-  for (auto& [name, type] : entries(dirfd, what)) names.push_back(std::move(name));
+  for (auto& [name, type] : directory_entries(dirfd, what)) names.push_back(std::move(name));
   return names;
 }
 
@@ -634,7 +610,7 @@ std::vector<std::string> StateStore::list_ids() {
   }
   UniqueFd root(fd);
   std::vector<std::string> ids;
-  for (auto& [name, type] : entries(root.get(), root_)) {
+  for (auto& [name, type] : directory_entries(root.get(), root_)) {
     if (id_problem(name)) continue;  // temp directories and foreign files
     if (type == DT_DIR) {            // no stat per container when the filesystem gives the type
       ids.push_back(std::move(name));
