@@ -117,10 +117,13 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   check_lsm_labels(spec);
   int last_cap = kernel_last_cap();
   CapabilitySets caps = capability_sets(proc.capabilities, last_cap);
-  // Compiled before the barrier: a bad profile fails `create`.
-  std::optional<seccomp::Program> filter;
+  // Compiled before the barrier (by the runtime, before the clone, where it
+  // passed it): a bad profile fails `create`.
+  std::optional<seccomp::Program> compiled_here;
+  const seccomp::Program* filter = nullptr;
   if (spec.linux_ && spec.linux_->seccomp) {
-    filter = seccomp::compile(*spec.linux_->seccomp);
+    filter = opts.seccomp_program;
+    if (!filter) filter = &compiled_here.emplace(seccomp::compile(*spec.linux_->seccomp));
     if (filter->notify && !opts.seccomp_listener && (opts.seccomp_listener_fd < 0 || !opts.container_state_json))
       throw Error("linux.seccomp uses SCMP_ACT_NOTIFY but the runtime has no connection to listenerPath");
   }

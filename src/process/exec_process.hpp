@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "seccomp/seccomp.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::process {
@@ -40,6 +41,10 @@ struct ExecOptions {
   // down, as config-linux.md requires. Kept open (CLOEXEC) until execve, also
   // when seccomp_listener delivers the fd over it: set it then too.
   int seccomp_listener_fd = -1;
+  // linux.seccomp compiled by the runtime before the clone (from its cache:
+  // seccomp/program_cache.hpp), in memory the clone copied or shares. Null:
+  // compiled here.
+  const seccomp::Program* seccomp_program = nullptr;
   // Or, instead of seccomp_listener_fd: called with the listener fd (CLOEXEC,
   // gone at execve) right after loading, to deliver it some other way. Runs
   // under the filter (sendmsg as a NOTIFY target is refused at compile).

@@ -204,6 +204,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;
   eo.seccomp_listener_fd = ctx.seccomp_listener_fd;
+  eo.seccomp_program = ctx.seccomp_program;
   if (ctx.seccomp_listener_fd >= 0) {
     // The agent's socket was connected by the runtime on the host side; one
     // state per connection, then shut down (config-linux.md, seccomp).

@@ -13,6 +13,7 @@
 #include "runtime/launch_plan.hpp"
 #include "runtime/other_cpu.hpp"
 #include "runtime/sync_channel.hpp"
+#include "seccomp/seccomp.hpp"
 #include "spec/spec.hpp"
 
 namespace hull {
@@ -43,6 +44,7 @@ struct InitContext {
   // namespaces/time_namespace.hpp); null when the clone made it or there is none.
   const std::map<std::string, spec::TimeOffset>* time_offsets = nullptr;
   int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath, or -1
+  const seccomp::Program* seccomp_program = nullptr;  // linux.seccomp, compiled by the runtime
   // Rootless with a new user namespace: the runtime, an ordinary user,
   // writes /proc/<init>/setgroups and the id maps (or newuidmap does, which
   // checks the init's owner); /proc/<pid> of a non-dumpable process belongs

@@ -34,6 +34,7 @@
 #include "runtime/sync_channel.hpp"
 #include "runtime/systemd_passthrough.hpp"
 #include "runtime/unix_socket.hpp"
+#include "seccomp/program_cache.hpp"
 #include "spec/validate.hpp"
 
 namespace hull {
@@ -147,6 +148,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (g.rootless) make_cgroup_mounts_readonly_without_cgroupns(spec);
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
+  StateStore store(g.root);
+  // Compiled, or read from the programs earlier creates compiled, before
+  // anything is made; the init (a copy of us) loads it.
+  std::optional<seccomp::CachedProgram> filter;
+  if (spec.linux_->seccomp) filter = seccomp::compile_cached(*spec.linux_->seccomp, store.seccomp_cache());
   phase_mark("parsed");
 
   // 2. Plan: namespaces, cgroups and the init's steps.
@@ -186,7 +192,6 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     seccomp_agent = connect_unix(*spec.linux_->seccomp->listenerPath, "linux.seccomp.listenerPath");
 
   // 4. The state dir, the saved config and the cgroups.
-  StateStore store(g.root);
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}};
   StateDirGuard guard(c.dir);
   fault_point("create-after-state-dir");
@@ -283,6 +288,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.child.get();
   ctx.seccomp_listener_fd = seccomp_agent.get();
+  if (filter) ctx.seccomp_program = &filter->program;
   ctx.bind_trees = bind_trees.fds();
   ctx.rootfs_tree = rootfs_tree.tree.get();
   ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;

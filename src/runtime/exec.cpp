@@ -50,6 +50,7 @@
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/unix_socket.hpp"
+#include "seccomp/program_cache.hpp"
 #include "seccomp/seccomp.hpp"
 
 namespace hull {
@@ -87,6 +88,8 @@ struct ExecChild {
   // The init's pidfd when the container has its own cgroup namespace: the
   // child joins it only once it is in the container's cgroup (ExecPlan).
   int cgroupns_of = -1;
+  // linux.seccomp, compiled by the runtime (null: none).
+  const seccomp::Program* seccomp_program = nullptr;
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -112,6 +115,7 @@ struct ExecChild {
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
+    eo.seccomp_program = c.seccomp_program;
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
     // runtime expects it whenever seccomp::uses_notify says so.
@@ -201,6 +205,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     const spec::Seccomp* profile = spec.linux_ && spec.linux_->seccomp ? &*spec.linux_->seccomp : nullptr;
     if (profile && profile->listenerPath && seccomp::uses_notify(*profile))
       seccomp_agent = connect_unix(*profile->listenerPath, "linux.seccomp.listenerPath");
+    // In the runtime, from the cache in the state root (a host path).
+    std::optional<seccomp::CachedProgram> filter;
+    if (profile) filter = seccomp::compile_cached(*profile, store.seccomp_cache());
 
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
@@ -231,7 +238,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                     &child_end,
                     runtime_end.fd(),
                     cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr,
-                    plan.child_joins_cgroupns ? init.get() : -1};
+                    plan.child_joins_cgroupns ? init.get() : -1,
+                    filter ? &filter->program : nullptr};
     LaunchRequest req;
     req.what = "the exec process";
     req.cgroup_fd = cgroup ? cgroup->clone_into_fd() : -1;

@@ -602,6 +602,17 @@ std::pair<int, std::string> StateStore::dir_lookup(std::string_view id) const {
   return {AT_FDCWD, root_ + "/" + std::string(id)};
 }
 
+seccomp::CacheDir StateStore::seccomp_cache() const {
+  // The root as a create makes it, a moment early: on a fresh host the
+  // first program is kept too.
+  try {
+    make_root(root_);
+  } catch (const Error&) {
+    return {};
+  }
+  return {UniqueFd(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), kSeccompCacheName};
+}
+
 std::vector<std::string> StateStore::list_ids() {
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {

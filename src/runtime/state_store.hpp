@@ -15,6 +15,7 @@
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "runtime/state_machine.hpp"
+#include "seccomp/program_cache.hpp"
 
 namespace hull {
 
@@ -60,6 +61,10 @@ ContainerState from_state_file_json(const std::string& text, const std::string& 
 // Validates a container id as runc does: non-empty, [A-Za-z0-9_+.-], not "." or
 // "..", at most 1024 bytes. Throws e.g. `invalid container id "a/b": ...`.
 void validate_container_id(std::string_view id);
+
+// The entry of the state root that holds compiled seccomp programs: '~' is
+// in no container id, so list and every command by id pass it over.
+inline constexpr const char* kSeccompCacheName = "~seccomp";
 
 // The name under the state root of a create's temporary directory for `id`
 // (StateStore::create): "~creating-<id>", or for an id longer than 200 bytes
@@ -145,6 +150,10 @@ class StateStore {
   // Removes the container's directory whatever its state.json holds (for
   // `delete --force` of a corrupt one), unless a live command holds its lock.
   void remove_unreadable(std::string_view id) const;
+  // Where compiled seccomp programs are kept (seccomp/program_cache.hpp):
+  // <root>/~seccomp, under the root made as create makes it. No cache where
+  // the root cannot be made or opened: no command fails over the cache.
+  seccomp::CacheDir seccomp_cache() const;
   // Ids of all containers (directories under root whose names are valid ids),
   // sorted. No locks taken; a missing root means no containers. Keeps the
   // root open for the peeks that follow: list then looks up "<id>/state.json"

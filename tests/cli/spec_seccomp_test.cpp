@@ -2,11 +2,18 @@
 // default seccomp profile. Only the fields a test must own change (no
 // terminal, the command, the harness's cgroupsPath); the rest is used as
 // written.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
 #include "cgroups/host.hpp"
 #include "harness.hpp"
+#include "runtime/state_store.hpp"
+#include "seccomp/program_cache.hpp"
+#include "spec/spec.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull::itest {
 namespace {
@@ -46,6 +53,61 @@ TEST_F(SpecSeccomp, ContainerRunsUnderTheDefaultProfile) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Seccomp:\t2\nalive\n") << r.err;
   EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
+}
+
+// The profile is compiled once (10 ms for this one with its three
+// architectures): the next container with it gets the program the runtime
+// kept under its state root, and is filtered the same.
+TEST_F(SpecSeccomp, TheSecondContainerGetsTheProgramTheFirstCompiled) {
+  Bundle& b = bundle();
+  b.config = written_spec(b, {"--seccomp"});
+  b.args({"sh", "-c", kProbe});
+  ProcResult first = hull({"run", "--bundle", b.dir().string(), "cache1"});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, "Seccomp:\t2\nalive\n") << first.err;
+  const auto cache = state_root() / kSeccompCacheName;
+  std::vector<std::filesystem::path> entries;
+  for (const auto& e : std::filesystem::directory_iterator(cache)) entries.push_back(e.path());
+  ASSERT_EQ(entries.size(), 1u);
+  struct stat before {};
+  ASSERT_EQ(::stat(entries[0].c_str(), &before), 0);
+  ProcResult second = hull({"run", "--bundle", b.dir().string(), "cache2"});
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, "Seccomp:\t2\nalive\n") << second.err;
+  EXPECT_NE(second.err.find("Operation not permitted"), std::string::npos) << second.err;
+  struct stat after {};
+  ASSERT_EQ(::stat(entries[0].c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "the entry was written again instead of read";
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(cache), std::filesystem::directory_iterator()), 1);
+}
+
+// An entry under the profile's name that was compiled from another profile
+// (here one that allows everything) is not loaded: its key is not the
+// profile's. The runtime compiles the real one and replaces the entry.
+TEST_F(SpecSeccomp, AProgramPlantedUnderTheProfilesNameIsNotLoaded) {
+  Bundle& b = bundle();
+  b.config = written_spec(b, {"--seccomp"});
+  b.args({"sh", "-c", kProbe});
+  const spec::Seccomp profile = *spec::parse_config(b.config.dump()).linux_->seccomp;
+  spec::Seccomp allow_all;
+  allow_all.defaultAction = "SCMP_ACT_ALLOW";
+  allow_all.syscalls = {{{"getppid"}, "SCMP_ACT_LOG", {}, {}}};
+  test::TempDir scratch("planted");
+  const auto at = [](const std::string& dir, const std::string& name) {
+    return seccomp::CacheDir{UniqueFd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), name};
+  };
+  seccomp::compile_cached(allow_all, at(scratch.path(), "c"));
+  const auto cache = state_root() / kSeccompCacheName;
+  std::filesystem::create_directories(cache);
+  std::filesystem::permissions(cache, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+  const std::string name = seccomp::cache_entry_name(seccomp::cache_key(profile));
+  std::filesystem::rename(scratch / ("c/" + seccomp::cache_entry_name(seccomp::cache_key(allow_all))), cache / name);
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "planted"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Seccomp:\t2\nalive\n") << r.err;
+  EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
+  EXPECT_TRUE(seccomp::compile_cached(profile, at(state_root().string(), kSeccompCacheName)).from_cache)
+      << "the planted entry was not replaced by the profile's own";
 }
 
 TEST_F(SpecSeccomp, PlainSpecHasNoFilter) {

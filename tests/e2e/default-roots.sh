@@ -5,7 +5,8 @@
 # tree's hull and the package's). One ctest fixture around all of them:
 #   default-roots.sh NOTES_DIR setup NAME...    notes which roots are absent
 #   default-roots.sh NOTES_DIR cleanup          removes those, if empty
-# Only an empty directory is removed: one a user filled meanwhile stays.
+# Only a directory with no container left is removed (hull's seccomp cache,
+# ~seccomp, goes with it): one a user filled meanwhile stays.
 set -euo pipefail
 notes=$1 step=$2
 shift 2
@@ -20,7 +21,11 @@ case $step in
   cleanup)
     for note in "$notes"/absent-*; do
       [[ -f $note ]] || continue
-      rmdir "/run/${note##*/absent-}" 2>/dev/null || true
+      root=/run/${note##*/absent-}
+      if [[ -d $root/~seccomp && -z $(ls -A "$root" | grep -vx '~seccomp') ]]; then
+        rm -rf -- "${root:?}/~seccomp"
+      fi
+      rmdir "$root" 2>/dev/null || true
       rm -f "$note"
     done
     ;;

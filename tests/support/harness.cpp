@@ -15,6 +15,7 @@
 #include "cgroups/host.hpp"
 #include "proc_files.hpp"
 #include "rootfs_template.hpp"
+#include "runtime/state_store.hpp"
 
 #ifndef HULL_BINARY
 #error "HULL_BINARY must name the hull binary under test"
@@ -264,7 +265,7 @@ std::vector<std::string> HullTest::state_dirs() const {
   std::vector<std::string> ids;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(state_root(), ec))
-    if (e.is_directory()) ids.push_back(e.path().filename());
+    if (e.is_directory() && e.path().filename() != kSeccompCacheName) ids.push_back(e.path().filename());
   std::sort(ids.begin(), ids.end());
   return ids;
 }

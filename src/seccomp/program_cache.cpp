@@ -1,0 +1,225 @@
+#include "seccomp/program_cache.hpp"
+
+#include <fcntl.h>
+#include <seccomp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "base/build_info.hpp"
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/warn.hpp"
+
+namespace hull::seccomp {
+namespace {
+
+// Bumped when the entry layout changes.
+constexpr char kMagic[16] = "hull-seccomp-1\n";
+// magic, checksum, then five u32: key size, warnings size, instruction
+// count, flags, notify.
+constexpr size_t kHeaderSize = sizeof kMagic + 8 + 5 * 4;
+constexpr size_t kMaxEntrySize = 256 * 1024;
+
+uint64_t fnv1a(std::string_view data, uint64_t h = 14695981039346656037ull) {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// Length-prefixed, so that no two different keys serialize alike.
+void put(std::string& key, std::string_view field) {
+  key += std::to_string(field.size());
+  key += ':';
+  key += field;
+}
+
+void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+
+uint32_t get_u32(std::string_view in, size_t at) {
+  uint32_t v;
+  std::memcpy(&v, in.data() + at, sizeof v);
+  return v;
+}
+
+std::string encode(const std::string& key, const std::string& warnings, const Program& p) {
+  std::string body;
+  put_u32(body, static_cast<uint32_t>(key.size()));
+  put_u32(body, static_cast<uint32_t>(warnings.size()));
+  put_u32(body, static_cast<uint32_t>(p.instructions.size()));
+  put_u32(body, p.flags);
+  put_u32(body, p.notify ? 1 : 0);
+  body += key;
+  body += warnings;
+  body.append(reinterpret_cast<const char*>(p.instructions.data()), p.instructions.size() * sizeof(struct sock_filter));
+  std::string out(kMagic, sizeof kMagic);
+  const uint64_t sum = fnv1a(body);
+  out.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+  return out + body;
+}
+
+// The program of an entry made for exactly `key`; nullopt for anything else
+// (another key under the same name, a torn or damaged file).
+std::optional<CachedProgram> decode(std::string_view entry, const std::string& key, std::string* warnings) {
+  if (entry.size() < kHeaderSize || std::memcmp(entry.data(), kMagic, sizeof kMagic) != 0) return std::nullopt;
+  uint64_t sum;
+  std::memcpy(&sum, entry.data() + sizeof kMagic, sizeof sum);
+  std::string_view body = entry.substr(sizeof kMagic + sizeof sum);
+  if (fnv1a(body) != sum) return std::nullopt;
+  const uint32_t key_size = get_u32(body, 0), warnings_size = get_u32(body, 4), count = get_u32(body, 8);
+  const size_t fixed = 5 * 4;
+  if (count == 0 || count > BPF_MAXINSNS) return std::nullopt;
+  if (body.size() != fixed + key_size + warnings_size + size_t{count} * sizeof(struct sock_filter)) return std::nullopt;
+  if (body.substr(fixed, key_size) != key) return std::nullopt;
+  CachedProgram out;
+  out.from_cache = true;
+  out.program.flags = get_u32(body, 12);
+  out.program.notify = get_u32(body, 16) != 0;
+  *warnings = std::string(body.substr(fixed + key_size, warnings_size));
+  out.program.instructions.resize(count);
+  std::memcpy(out.program.instructions.data(), body.data() + fixed + key_size + warnings_size,
+              size_t{count} * sizeof(struct sock_filter));
+  return out;
+}
+
+// Makes room for one more entry: the cache never grows past its bound,
+// whatever number of distinct profiles the host runs.
+void evict_if_full(int dir) {
+  std::vector<std::pair<std::string, unsigned char>> names;
+  try {
+    names = directory_entries(dir, "the seccomp program cache");
+  } catch (const Error&) {
+    return;
+  }
+  if (names.size() >= kMaxCacheEntries) (void)::unlinkat(dir, names.front().first.c_str(), 0);
+}
+
+// Best effort: a cache that cannot be written leaves the next command to
+// compile again. Written under a name of this process's own and renamed into
+// place, so that a reader never sees a partial entry under the real name.
+void store(int dir, const std::string& name, const std::string& entry) {
+  evict_if_full(dir);
+  const std::string tmp = "." + name + "." + std::to_string(::getpid()) + ".tmp";
+  int raw = ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (raw < 0) return;
+  UniqueFd fd(raw);
+  try {
+    write_all(fd.get(), entry, tmp);
+  } catch (const Error&) {
+    (void)::unlinkat(dir, tmp.c_str(), 0);
+    return;
+  }
+  fd.reset();
+  if (::renameat(dir, tmp.c_str(), dir, name.c_str()) < 0) (void)::unlinkat(dir, tmp.c_str(), 0);
+}
+
+// Gives each line of `lines` as a warning.
+void warn_lines(std::string_view lines) {
+  for (size_t at = 0; at < lines.size();) {
+    size_t end = lines.find('\n', at);
+    warn(lines.substr(at, end - at));
+    at = end + 1;
+  }
+}
+
+// The cache directory, made first with `create`; empty when it is missing or
+// not ours alone.
+UniqueFd open_own_dir(const CacheDir& cache, bool create) {
+  if (create && ::mkdirat(cache.parent.get(), cache.name.c_str(), 0700) < 0 && errno != EEXIST) return UniqueFd();
+  UniqueFd dir(::openat(cache.parent.get(), cache.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (!dir || ::fstat(dir.get(), &st) < 0 || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) return UniqueFd();
+  return dir;
+}
+
+// compile(), with the warnings it gives collected (and given as usual).
+Program compile_collecting(const spec::Seccomp& config, std::string* warnings) {
+  WarnSink previous = set_warn_sink([warnings](std::string_view w) {
+    *warnings += w;
+    *warnings += '\n';
+  });
+  auto give = [&] {
+    set_warn_sink(std::move(previous));
+    warn_lines(*warnings);
+  };
+  try {
+    Program p = compile(config);
+    give();
+    return p;
+  } catch (...) {
+    give();
+    throw;
+  }
+}
+
+}  // namespace
+
+std::string cache_key(const spec::Seccomp& config) {
+  std::string key = "hull ";
+  put(key, build_info::version());
+  put(key, build_info::commit());
+  put(key, build_info::build_type());
+  const scmp_version* lib = seccomp_version();
+  key += " libseccomp " + std::to_string(lib->major) + "." + std::to_string(lib->minor) + "." +
+         std::to_string(lib->micro) + " api " + std::to_string(seccomp_api_get()) + " native " +
+         std::to_string(seccomp_arch_native()) + "\n";
+  put(key, config.defaultAction);
+  put(key, config.defaultErrnoRet ? std::to_string(*config.defaultErrnoRet) : "-");
+  key += "a" + std::to_string(config.architectures.size());
+  for (const auto& a : config.architectures) put(key, a);
+  key += "f" + std::to_string(config.flags.size());
+  for (const auto& f : config.flags) put(key, f);
+  // Only their presence changes what compile() accepts.
+  key += config.listenerPath ? "L" : "-";
+  key += config.listenerMetadata ? "M" : "-";
+  key += "s" + std::to_string(config.syscalls.size());
+  for (const auto& sc : config.syscalls) {
+    put(key, sc.action);
+    put(key, sc.errnoRet ? std::to_string(*sc.errnoRet) : "-");
+    key += "n" + std::to_string(sc.names.size());
+    for (const auto& n : sc.names) put(key, n);
+    key += "g" + std::to_string(sc.args.size());
+    for (const auto& a : sc.args)
+      key += "(" + std::to_string(a.index) + "," + std::to_string(a.value) + "," + std::to_string(a.valueTwo) + "," +
+             std::to_string(a.op.size()) + ":" + a.op + ")";
+  }
+  return key;
+}
+
+std::string cache_entry_name(const std::string& key) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(key)));
+  return hex;
+}
+
+CachedProgram compile_cached(const spec::Seccomp& config, const CacheDir& cache) {
+  if (!cache.parent) return {compile(config), false};
+  const std::string key = cache_key(config);
+  const std::string name = cache_entry_name(key);
+  UniqueFd dir = open_own_dir(cache, false);
+  if (dir) {
+    try {
+      std::string warnings;
+      if (auto hit = decode(read_regular_file_at(dir.get(), name, kMaxEntrySize, name), key, &warnings)) {
+        warn_lines(warnings);
+        return std::move(*hit);
+      }
+    } catch (const Error&) {
+      // No entry yet (ENOENT), or one that is not a file we could read: compile.
+    }
+  }
+  std::string warnings;
+  CachedProgram out{compile_collecting(config, &warnings), false};
+  // Made only now: a profile that does not compile leaves nothing behind.
+  if (!dir) dir = open_own_dir(cache, true);
+  if (dir) store(dir.get(), name, encode(key, warnings, out.program));
+  return out;
+}
+
+}  // namespace hull::seccomp
