@@ -114,7 +114,7 @@ bench_config() {
   local net=""
   [ "$2" = 1 ] && net='\n      { "type": "network" },'
   sed -e "s|@ARGS@|$3|" -e "s|@ROOTFS@|$rootfs|" -e "s|@CGROUP@|/$cgname/$1|" \
-      -e "s|@NETNS@|$net|" "$here/config.template.json"
+      -e "s|@NETNS@|$net|" -e "s|@SECCOMP@||" "$here/config.template.json"
 }
 
 # Runs "$@" in a private mount namespace without the cgroup2 mount: crun

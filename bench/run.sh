@@ -118,7 +118,7 @@ fi
 # run in this same namespace so the comparison stays fair.
 floor_iters=$(( short ? 10 : 100 ))
 drv=("$work/hullbench" --work "$work" --state "$state" --out "$work" --small-parent "$work/small-parent" --floor "$work/floor_full" --floor-delete "$work/floor_delete"
-     --template "$here/config.template.json"
+     --template "$here/config.template.json" --seccomp-profile "$here/seccomp-profile.json"
      --rootfs "$rootfs" --cgroup-parent "/$cgname"
      --controllers "$(IFS=,; echo "${controllers[*]}")"
      --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" --density "$density" --density-rounds "$density_rounds" "${rt_args[@]}")

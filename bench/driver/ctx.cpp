@@ -17,7 +17,7 @@ static void replace_all(std::string& s, const std::string& from, const std::stri
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
 }
 
-std::string Ctx::bundle(const std::string& id, bool netns, const std::string& args_json) {
+std::string Ctx::bundle(const std::string& id, bool netns, const std::string& args_json, bool seccomp) {
   std::string dir = work + "/b/" + id;
   mkdir(dir.c_str(), 0755);
   std::string cfg = tmpl;
@@ -25,6 +25,7 @@ std::string Ctx::bundle(const std::string& id, bool netns, const std::string& ar
   replace_all(cfg, "@ROOTFS@", rootfs);
   replace_all(cfg, "@CGROUP@", cg_parent + "/" + id);
   replace_all(cfg, "@NETNS@", netns ? "\n      { \"type\": \"network\" }," : "");
+  replace_all(cfg, "@SECCOMP@", seccomp ? "\n    \"seccomp\": " + seccomp_profile + "," : "");
   if (!write_file(dir + "/config.json", cfg)) throw std::runtime_error("cannot write bundle " + dir);
   return dir;
 }

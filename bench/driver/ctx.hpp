@@ -33,6 +33,7 @@ struct Ctx {
   std::string work;                         // scratch dir: bundles, pid files, logs
   std::string state;                        // tmpfs: each runtime's --root below it
   std::string tmpl;                         // config.json template text
+  std::string seccomp_profile;              // a linux.seccomp object (JSON), or empty
   std::string rootfs;                       // shared read-only rootfs
   std::string cg_parent;                    // absolute cgroup path all containers nest under
   std::vector<std::string> cg_controllers;  // mounted v1 controllers (empty on a pure cgroup v2 host)
@@ -58,7 +59,8 @@ struct Ctx {
 
   Row& row(const std::string& key, const std::string& title, const std::string& unit, const std::string& target);
   // Writes <work>/b/<id>/config.json from the template; returns the bundle dir.
-  std::string bundle(const std::string& id, bool netns, const std::string& args_json);
+  // With `seccomp`, linux.seccomp is seccomp_profile.
+  std::string bundle(const std::string& id, bool netns, const std::string& args_json, bool seccomp = false);
   std::string new_id(const Runtime& rt, const std::string& what);
   std::vector<std::string> argv(const Runtime& rt, std::initializer_list<std::string> rest) const;
   // Beside the runtimes' state, on tmpfs: clients keep it there

@@ -21,7 +21,7 @@ using namespace bench;
 
 static void usage() {
   fprintf(stderr,
-          "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE --rootfs DIR\n"
+          "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE [--seccomp-profile FILE] --rootfs DIR\n"
           "  [--floor FLOOR_FULL_BIN] [--floor-delete FLOOR_DELETE_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
           "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
           "  [--only run,lifecycle,exec,statelist,parallel,memory,density] [--density N] [--density-rounds R]\n");
@@ -38,7 +38,7 @@ static std::vector<std::string> split(const std::string& s, char sep) {
 
 int main(int argc, char** argv) {
   Ctx c;
-  std::string out, tmpl_path;
+  std::string out, tmpl_path, seccomp_path;
   std::set<std::string> only;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
       out = val();
     else if (a == "--template")
       tmpl_path = val();
+    else if (a == "--seccomp-profile")
+      seccomp_path = val();
     else if (a == "--rootfs")
       c.rootfs = val();
     else if (a == "--small-parent")
@@ -97,6 +99,7 @@ int main(int argc, char** argv) {
   struct statfs sf;
   c.v2 = c.cg_controllers.empty() && statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
   c.tmpl = read_file(tmpl_path);
+  if (!seccomp_path.empty()) c.seccomp_profile = read_file(seccomp_path);
   mkdir((c.work + "/b").c_str(), 0755);
   mkdir(c.pid_dir().c_str(), 0755);
   for (auto& rt : c.rts) {
@@ -115,6 +118,10 @@ int main(int argc, char** argv) {
     bench_run(c, true);
     step("run /bin/true, no netns");
     bench_run(c, false);
+    if (!c.seccomp_profile.empty()) {
+      step("run /bin/true, default seccomp profile");
+      bench_run(c, true, true);
+    }
   }
   if (want("lifecycle")) {
     step("create+start+wait+delete");

@@ -85,14 +85,18 @@ bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
 
 }  // namespace
 
-void bench_run(Ctx& c, bool netns) {
-  std::string sfx = netns ? "" : "_nonet";
-  Row& r = c.row("run" + sfx, netns ? "run /bin/true" : "run /bin/true, no netns", "ms", "≤ 0.5× crun, ≤ 1.5× floor");
-  Row& cpu = c.row("run_cpu" + sfx, netns ? "  CPU time of `run`" : "  CPU time of `run`, no netns", "ms", "");
-  Row& rss = c.row("run_rss" + sfx, netns ? "peak RSS of `run`" : "peak RSS of `run`, no netns", "KiB", "");
+void bench_run(Ctx& c, bool netns, bool seccomp) {
+  // With the seccomp profile clients give every container (Docker's
+  // default, from bench/seccomp-profile.json), with a network namespace.
+  std::string sfx = seccomp ? "_seccomp" : netns ? "" : "_nonet";
+  std::string tail = seccomp ? ", default seccomp profile" : netns ? "" : ", no netns";
+  Row& r = c.row("run" + sfx, "run /bin/true" + tail, "ms", seccomp ? "≤ 0.5× crun" : "≤ 0.5× crun, ≤ 1.5× floor");
+  Row& cpu = c.row("run_cpu" + sfx, "  CPU time of `run`" + tail, "ms", "");
+  Row& rss = c.row("run_rss" + sfx, "peak RSS of `run`" + tail, "KiB", "");
   // The full floor (bench/floor_full.c) is one more column, interleaved in
-  // the same rotation: same rootfs, same cgroup parent, same namespaces.
-  Runtime floor{"floor", c.floor_bin, ""};
+  // the same rotation: same rootfs, same cgroup parent, same namespaces. It
+  // loads no seccomp program: no floor for the profile's row.
+  Runtime floor{"floor", seccomp ? "" : c.floor_bin, ""};
   for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
     std::vector<const Runtime*> who = c.order(i + 1);
     if (!floor.bin.empty()) who.insert(who.begin() + (i + 1) % (who.size() + 1), &floor);
@@ -103,7 +107,7 @@ void bench_run(Ctx& c, bool netns) {
         o = c.reaper.run({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + id, c.controllers_arg()},
                          c.timeout_ms);
       } else {
-        std::string b = c.bundle(id, netns, kTrue);
+        std::string b = c.bundle(id, netns, kTrue, seccomp);
         o = c.reaper.run(c.argv(*rt, {"run", "--bundle", b, id}), c.timeout_ms);
       }
       if (!o.ok()) {

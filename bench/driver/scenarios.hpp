@@ -5,7 +5,7 @@
 
 namespace bench {
 
-void bench_run(Ctx& c, bool netns);        // `run` of /bin/true, attached
+void bench_run(Ctx& c, bool netns, bool seccomp = false);  // `run` of /bin/true, attached (seccomp: with the profile)
 void bench_lifecycle(Ctx& c, bool netns);  // create + start + wait + delete
 void bench_exec(Ctx& c);                   // `exec <id> /bin/true` into a running container
 void bench_state_list(Ctx& c);             // state and list with 1..N containers present
