@@ -92,7 +92,7 @@ chmod +x "$d/run.sh"
 
 if ((users)); then
   mkdir -p "$d/tests/e2e" "$d/bundles"
-  cp "$repo"/tests/e2e/{lib.sh,podman.sh,containerd.sh,make-oci-image.sh} "$d/tests/e2e/"
+  cp "$repo"/tests/e2e/{lib.sh,podman.sh,containerd.sh,make-oci-image.sh,default-roots.sh} "$d/tests/e2e/"
   cp "$repo/bundles/make-rootfs.sh" "$d/bundles/"
   cat >"$d/users.sh" <<'EOF'
 #!/bin/sh

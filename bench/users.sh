@@ -28,11 +28,15 @@ bench_setup
 declare -A bin=([hull]=$repo/build/hull [crun]=$(command -v crun) [runc]=$(command -v runc))
 names=(hull crun runc)
 ctrd=$work/ctrd
+# podman runs each runtime with its default state root (/run/<name>): the
+# roots this run makes (hull's with its seccomp program cache) go at the end.
+bash "$repo/tests/e2e/default-roots.sh" "$work/default-roots" setup "${names[@]}"
 cleanup_users() {
   for r in "${names[@]}"; do
     bash "$repo/tests/e2e/podman.sh" "${bin[$r]}" "$work/pm-$r" cleanup >/dev/null 2>&1 || true
   done
   bash "$repo/tests/e2e/containerd.sh" "${bin[hull]}" "$ctrd" cleanup >/dev/null 2>&1 || true
+  bash "$repo/tests/e2e/default-roots.sh" "$work/default-roots" cleanup >/dev/null 2>&1 || true
   bench_cleanup
 }
 trap cleanup_users EXIT
