@@ -18,18 +18,29 @@
 namespace hull::seccomp {
 namespace {
 
-// Bumped when the entry layout changes.
-constexpr char kMagic[16] = "hull-seccomp-1\n";
-// magic, checksum, then five u32: key size, warnings size, instruction
-// count, flags, notify.
-constexpr size_t kHeaderSize = sizeof kMagic + 8 + 5 * 4;
-constexpr size_t kMaxEntrySize = 256 * 1024;
+// Bumped when the entry layout or its checksum changes.
+constexpr char kMagic[16] = "hull-seccomp-2\n";
+// After the magic and the checksum, five u32: key size, warnings size,
+// instruction count, flags, notify.
+constexpr size_t kFixedFields = size_t{5} * sizeof(uint32_t);
+constexpr size_t kHeaderSize = sizeof kMagic + sizeof(uint64_t) + kFixedFields;
+constexpr size_t kMaxEntrySize = size_t{256} * 1024;
 
-uint64_t fnv1a(std::string_view data, uint64_t h = 14695981039346656037ull) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ull;
+// FNV-1a over 8-byte words (the tail byte by byte): each step is a
+// bijection of the state for a given word, so an entry that differs in one
+// word always hashes differently. An integrity check, not a MAC: whoever can
+// write the directory can write any entry anyway. Word by word, a hit's
+// 10-17 KiB cost a microsecond instead of ten.
+uint64_t fnv1a(std::string_view data) {
+  constexpr uint64_t kPrime = 1099511628211ull;
+  uint64_t h = 14695981039346656037ull;
+  size_t i = 0;
+  for (; i + 8 <= data.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, data.data() + i, sizeof w);
+    h = (h ^ w) * kPrime;
   }
+  for (; i < data.size(); ++i) h = (h ^ static_cast<unsigned char>(data[i])) * kPrime;
   return h;
 }
 
@@ -73,7 +84,7 @@ std::optional<CachedProgram> decode(std::string_view entry, const std::string& k
   std::string_view body = entry.substr(sizeof kMagic + sizeof sum);
   if (fnv1a(body) != sum) return std::nullopt;
   const uint32_t key_size = get_u32(body, 0), warnings_size = get_u32(body, 4), count = get_u32(body, 8);
-  const size_t fixed = 5 * 4;
+  const size_t fixed = kFixedFields;
   if (count == 0 || count > BPF_MAXINSNS) return std::nullopt;
   if (body.size() != fixed + key_size + warnings_size + size_t{count} * sizeof(struct sock_filter)) return std::nullopt;
   if (body.substr(fixed, key_size) != key) return std::nullopt;
