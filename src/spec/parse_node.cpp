@@ -27,6 +27,15 @@ std::string describe(const Json& v) {
   }
 }
 
+// The value as a string a config may hold (no NUL: it would silently cut
+// the string short in every C API it reaches, "/proc\u0000x" mounting on
+// /proc), or null.
+const std::string* valid_string(const Json& v) {
+  if (!v.is_string()) return nullptr;
+  const auto& s = v.get_ref<const std::string&>();
+  return s.find('\0') == std::string::npos ? &s : nullptr;
+}
+
 }  // namespace
 
 std::string member_path(const std::string& parent, std::string_view key) {
@@ -69,12 +78,8 @@ const Node& Node::object() const {
 }
 
 std::string Node::string() const {
-  if (!value_->is_string()) fail_type("a string");
-  // A NUL would silently cut the string short in every C API it reaches
-  // ("/proc\u0000x" mounts on /proc), so the config must not hold one.
-  const auto& s = value_->get_ref<const std::string&>();
-  if (s.find('\0') != std::string::npos) fail_type("a string without NUL characters");
-  return s;
+  if (const std::string* s = valid_string(*value_)) return *s;
+  fail_type(value_->is_string() ? "a string without NUL characters" : "a string");
 }
 
 bool Node::boolean() const {
@@ -86,7 +91,12 @@ std::vector<std::string> Node::strings() const {
   expect_array("an array of strings");
   std::vector<std::string> out;
   out.reserve(value_->size());
-  for (size_t i = 0; i < value_->size(); ++i) out.push_back(element(i).string());
+  for (size_t i = 0; i < value_->size(); ++i) {
+    // No Node, and so no path, for an element that is fine: a profile's
+    // hundreds of syscall names took one string allocation each for it.
+    const std::string* s = valid_string((*value_)[i]);
+    out.push_back(s ? *s : element(i).string());  // element(i) throws, naming the element
+  }
   return out;
 }
 
