@@ -79,6 +79,10 @@ TEST_F(SpecSeccomp, TheSecondContainerGetsTheProgramTheFirstCompiled) {
   ASSERT_EQ(::stat(entries[0].c_str(), &after), 0);
   EXPECT_EQ(after.st_ino, before.st_ino) << "the entry was written again instead of read";
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(cache), std::filesystem::directory_iterator()), 1);
+  // The cache is no container: list shows none once both are gone.
+  ProcResult list = hull({"list", "-q"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out, "") << list.err;
 }
 
 // An entry under the profile's name that was compiled from another profile
