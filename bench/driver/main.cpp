@@ -132,6 +132,10 @@ int main(int argc, char** argv) {
   if (want("exec")) {
     step("exec");
     bench_exec(c);
+    if (!c.seccomp_profile.empty()) {
+      step("exec <id> /bin/true, default seccomp profile");
+      bench_exec(c, true);
+    }
   }
   if (want("memory")) {
     step("memory charged to the container cgroup");

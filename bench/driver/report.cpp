@@ -79,7 +79,8 @@ std::string verdict(const Ctx& c, const Row& r) {
     if (!cr.n || !fl.n) return "n/a";
     return yn(h.median <= 0.5 * cr.median && h.median <= 1.5 * fl.median);
   }
-  if (k == "lifecycle" || k == "lifecycle_nonet" || k == "exec" || k == "density_delete" || k == "run_seccomp")
+  if (k == "lifecycle" || k == "lifecycle_nonet" || k == "exec" || k == "density_delete" || k == "run_seccomp" ||
+      k == "exec_seccomp")
     return cr.n ? yn(h.median <= 0.5 * cr.median) : "n/a";
   if (k == "create_rss") return cr.n ? yn(h.median <= 0.8 * cr.median) : "n/a";
   if (k.rfind("state@", 0) == 0) {

@@ -171,9 +171,12 @@ void bench_lifecycle(Ctx& c, bool netns) {
   }
 }
 
-void bench_exec(Ctx& c) {
-  Row& r = c.row("exec", "exec <id> /bin/true", "ms", "≤ 0.5× crun");
-  Row& cpu = c.row("exec_cpu", "  CPU time of `exec`", "ms", "");
+void bench_exec(Ctx& c, bool seccomp) {
+  // seccomp: into a container with the default profile, which every exec'd
+  // process gets too.
+  std::string sfx = seccomp ? "_seccomp" : "", tail = seccomp ? ", default seccomp profile" : "";
+  Row& r = c.row("exec" + sfx, "exec <id> /bin/true" + tail, "ms", "≤ 0.5× crun");
+  Row& cpu = c.row("exec_cpu" + sfx, "  CPU time of `exec`" + tail, "ms", "");
   struct Live {
     const Runtime* rt;
     std::string id;
@@ -182,7 +185,7 @@ void bench_exec(Ctx& c) {
   std::vector<Live> live;
   for (auto& rt : c.rts) {
     std::string id = c.new_id(rt, "exec");
-    pid_t init = up(c, rt, id, true, kSleep);
+    pid_t init = up_bundle(c, rt, id, c.bundle(id, true, kSleep, seccomp));
     if (!init) {
       r.failures[rt.name]++;
       r.note += rt.name + ": could not start the target container. ";

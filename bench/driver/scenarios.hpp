@@ -7,7 +7,7 @@ namespace bench {
 
 void bench_run(Ctx& c, bool netns, bool seccomp = false);  // `run` of /bin/true, attached (seccomp: with the profile)
 void bench_lifecycle(Ctx& c, bool netns);  // create + start + wait + delete
-void bench_exec(Ctx& c);                   // `exec <id> /bin/true` into a running container
+void bench_exec(Ctx& c, bool seccomp = false);  // `exec <id> /bin/true` into a running container
 void bench_state_list(Ctx& c);             // state and list with 1..N containers present
 void bench_parallel(Ctx& c, bool netns);   // N lifecycles at once, several rounds
 void bench_memory(Ctx& c);                 // memory charged to the container's cgroup
