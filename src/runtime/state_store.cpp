@@ -603,14 +603,18 @@ std::pair<int, std::string> StateStore::dir_lookup(std::string_view id) const {
 }
 
 seccomp::CacheDir StateStore::seccomp_cache() const {
-  // The root as a create makes it, a moment early: on a fresh host the
-  // first program is kept too.
-  try {
-    make_root(root_);
-  } catch (const Error&) {
-    return {};
+  UniqueFd root(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root && errno == ENOENT) {
+    // On a fresh host: the root as a create makes it, a moment early, so the
+    // first program is kept too.
+    try {
+      make_root(root_);
+    } catch (const Error&) {
+      return {};
+    }
+    root.reset(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   }
-  return {UniqueFd(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), kSeccompCacheName};
+  return {std::move(root), kSeccompCacheName};
 }
 
 std::vector<std::string> StateStore::list_ids() {

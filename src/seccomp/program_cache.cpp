@@ -84,17 +84,16 @@ std::optional<CachedProgram> decode(std::string_view entry, const std::string& k
   std::string_view body = entry.substr(sizeof kMagic + sizeof sum);
   if (fnv1a(body) != sum) return std::nullopt;
   const uint32_t key_size = get_u32(body, 0), warnings_size = get_u32(body, 4), count = get_u32(body, 8);
-  const size_t fixed = kFixedFields;
   if (count == 0 || count > BPF_MAXINSNS) return std::nullopt;
-  if (body.size() != fixed + key_size + warnings_size + size_t{count} * sizeof(struct sock_filter)) return std::nullopt;
-  if (body.substr(fixed, key_size) != key) return std::nullopt;
+  if (body.size() != kFixedFields + key_size + warnings_size + size_t{count} * sizeof(struct sock_filter)) return std::nullopt;
+  if (body.substr(kFixedFields, key_size) != key) return std::nullopt;
   CachedProgram out;
   out.from_cache = true;
   out.program.flags = get_u32(body, 12);
   out.program.notify = get_u32(body, 16) != 0;
-  *warnings = std::string(body.substr(fixed + key_size, warnings_size));
+  *warnings = std::string(body.substr(kFixedFields + key_size, warnings_size));
   out.program.instructions.resize(count);
-  std::memcpy(out.program.instructions.data(), body.data() + fixed + key_size + warnings_size,
+  std::memcpy(out.program.instructions.data(), body.data() + kFixedFields + key_size + warnings_size,
               size_t{count} * sizeof(struct sock_filter));
   return out;
 }
@@ -112,22 +111,15 @@ void evict_if_full(int dir) {
 }
 
 // Best effort: a cache that cannot be written leaves the next command to
-// compile again. Written under a name of this process's own and renamed into
-// place, so that a reader never sees a partial entry under the real name.
+// compile again. Renamed into place (write_file_atomic); two commands storing
+// the same entry at once write the same bytes, and a reader that catches one
+// half-written fails the checksum and compiles.
 void store(int dir, const std::string& name, const std::string& entry) {
   evict_if_full(dir);
-  const std::string tmp = "." + name + "." + std::to_string(::getpid()) + ".tmp";
-  int raw = ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (raw < 0) return;
-  UniqueFd fd(raw);
   try {
-    write_all(fd.get(), entry, tmp);
+    write_file_atomic(dir, name, entry);
   } catch (const Error&) {
-    (void)::unlinkat(dir, tmp.c_str(), 0);
-    return;
   }
-  fd.reset();
-  if (::renameat(dir, tmp.c_str(), dir, name.c_str()) < 0) (void)::unlinkat(dir, tmp.c_str(), 0);
 }
 
 // Gives each line of `lines` as a warning.
