@@ -167,10 +167,16 @@ TEST_F(RuntimeBinaryAttackSealed, ACreatedInitWithoutANetworkNamespaceMapsNothin
 // runtime until start (`hull exec` processes too, but too briefly for a
 // loop over every host process to catch them reliably: the test in the
 // attacker's own pid namespace covers those). It aims at processes in
-// containers' pid namespaces only: with CAP_SYS_PTRACE in the host's pid namespace it may ptrace every
-// host process, `hull create` and `hull exec` in the window before they
-// seal themselves included, and no runtime can defend its binary against
-// that (runc's parent runs from the host binary too).
+// containers' pid namespaces only, once `hull create` returned: with
+// CAP_SYS_PTRACE in the host's pid namespace it may ptrace every host
+// process, `hull create` and `hull exec` in the window before they seal
+// themselves included, and no runtime can defend its binary against that
+// (runc's parent runs from the host binary too, and so does `runc init`
+// until it re-executes itself from a copy). The init in the moment between
+// its clone and its switch to the sealed view (a new pid namespace, which
+// no container process can enter yet) is that same window: under load the
+// loop caught it there once, an unsealed copy of `hull create` seen from
+// the host, not the waiting init this test is about.
 TEST_F(RuntimeBinaryAttackSealed, ContainerInTheHostPidNamespace) {
   fs::path fifo = temp_dir() / "report";
   Report report(fifo);
@@ -187,6 +193,7 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerInTheHostPidNamespace) {
 
   // A created container's init waits as the runtime until start.
   create_container("victim");
+  std::ofstream(a.rootfs() / "tmp/go");  // NOLINT(bugprone-unused-raii): creating the file is the signal
   ASSERT_TRUE(report.wait_for(" " + name_, milliseconds(20000))) << "the attacker never saw the created init:\n"
                                                                  << report.text();
   // The patient fd on the waiting init's exe is held before the init goes
