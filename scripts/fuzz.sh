@@ -3,7 +3,7 @@
 # other, and prints executions per second and findings per target.
 #   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--no-build] [target...]
 # Targets are config process resources seccomp state mount_options
-# cli_values (default: all). The build directory (default build-fuzz) is
+# cli_values json_tree (default: all). The build directory (default build-fuzz) is
 # configured with clang and -DHULL_FUZZ=ON. Each target keeps its growing
 # corpus in DIR/corpus/<target>, seeded from tests/fuzz/seeds, tests/data and,
 # when a checkout is present, the runtime-spec's schema test vectors
@@ -29,7 +29,7 @@ while (($#)); do
     *) targets+=("$1"); shift ;;
   esac
 done
-((${#targets[@]})) || targets=(config process resources seccomp state mount_options cli_values)
+((${#targets[@]})) || targets=(config process resources seccomp state mount_options cli_values json_tree)
 
 if ((do_build)); then
   launcher=()
@@ -42,7 +42,7 @@ spec_dir=${HULL_SPEC_DIR:-$repo/../shared/oci-runtime-spec}
 seed_dirs() {
   local t=$1
   [[ -d tests/fuzz/seeds/$t ]] && echo "tests/fuzz/seeds/$t"
-  if [[ $t == config ]]; then
+  if [[ $t == config || $t == json_tree ]]; then
     echo tests/data/config/good tests/data/config/bad tests/data/config/bad-create
     [[ -d $spec_dir/schema/test/config ]] && find "$spec_dir/schema/test/config" -mindepth 1 -maxdepth 1 -type d
   fi

@@ -4,13 +4,13 @@
 // integers, objects of strings or arrays of strings, and otherwise only
 // validated and typed.
 //
-// Why not nlohmann::json (which hull uses for config.json and for writing
-// state.json): `list` reads every container's state.json, and building the
-// DOM was 78% of list's instructions (callgrind, 1000 containers: ~48k
-// instructions per 400-byte file). This reader builds nothing it does not
-// return. It accepts exactly RFC 8259 JSON, like nlohmann's parser: UTF-8 is
-// validated, \u escapes (with surrogate pairs) decoded, a leading UTF-8 BOM
-// skipped; for duplicate keys the last one wins, as nlohmann keeps it.
+// Why not nlohmann::json (which hull uses for writing state.json) or
+// json_tree (config.json's reader): `list` reads every container's
+// state.json, and building nlohmann's DOM was 78% of list's instructions
+// (callgrind, 1000 containers: ~48k instructions per 400-byte file). This
+// reader builds nothing it does not return. It reads the tokens json_tree
+// reads (base/json_lexer.hpp, RFC 8259 as nlohmann reads it); for duplicate
+// keys the last one wins, as nlohmann keeps it.
 #include <cstdint>
 #include <span>
 #include <string>

@@ -13,7 +13,6 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,19 +20,16 @@
 #include <utility>
 #include <vector>
 
+#include "base/json_tree.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::spec::detail {
 
-using Json = nlohmann::json;
-
 // A JSON value plus where it sits in the document.
 class Node {
  public:
-  Node(const Json& value, std::string path, const std::string& file)
-      : value_(&value), path_(std::move(path)), file_(&file) {}
-
-  const Json& json() const { return *value_; }
+  Node(const json_tree::Document& doc, const json_tree::Value& value, std::string path, const std::string& file)
+      : doc_(&doc), value_(&value), path_(std::move(path)), file_(&file) {}
 
   // Throws hull::Error "<file>: <path>: <message>".
   [[noreturn]] void fail(std::string_view message) const;
@@ -78,16 +74,25 @@ class Node {
   auto list(F&& parse) const -> std::vector<decltype(parse(std::declval<Node>()))> {
     expect_array("an array");
     std::vector<decltype(parse(std::declval<Node>()))> out;
-    out.reserve(value_->size());
-    for (size_t i = 0; i < value_->size(); ++i) out.push_back(parse(element(i)));
+    out.reserve(value_->count);
+    for (size_t i = 0; i < value_->count; ++i) out.push_back(parse(element(i)));
     return out;
+  }
+  // Calls visit(name, Node) for each member of an object, in name order, once
+  // per name (of duplicates the last), as nlohmann iterated them.
+  template <class F>
+  void each_member(F&& visit) const {
+    object();
+    for (uint32_t i : doc_->member_order(*value_)) {
+      std::string_view key = doc_->key(*value_, i);
+      visit(key, member(key, doc_->child(*value_, i)));
+    }
   }
   // Parses each member of an object with `parse(Node)`, keyed by member name.
   template <class F>
   auto map(F&& parse) const -> std::map<std::string, decltype(parse(std::declval<Node>()))> {
-    object();
     std::map<std::string, decltype(parse(std::declval<Node>()))> out;
-    for (const auto& [key, value] : value_->items()) out.emplace(key, parse(member(key, value)));
+    each_member([&](std::string_view key, const Node& n) { out.emplace(key, parse(n)); });
     return out;
   }
 
@@ -109,9 +114,10 @@ class Node {
 
   void expect_array(std::string_view what) const;
   Node element(size_t i) const;
-  Node member(std::string_view key, const Json& value) const;
+  Node member(std::string_view key, const json_tree::Value& value) const;
 
-  const Json* value_;
+  const json_tree::Document* doc_;
+  const json_tree::Value* value_;
   std::string path_;
   const std::string* file_;
 };
@@ -135,10 +141,22 @@ std::string quote_json(std::string_view s);
 // keys such as sysctl names that hold dots.
 std::string member_path(const std::string& parent, std::string_view key);
 
+// A file's JSON, parsed. The tree views the file's text, or `canonical`
+// where nlohmann had to rewrite it (see parse_json_document).
+struct JsonDocument {
+  std::string canonical;
+  json_tree::Document tree;
+};
+// Parses the JSON text of a file hull reads into `out` (the text must outlive
+// it); throws hull::Error naming the file and where the text is broken
+// (never nlohmann's own exceptions).
+void parse_json_document(const std::string& json_text, const std::string& file_name, JsonDocument& out);
+// The document's top-level value.
+inline Node top_node(const JsonDocument& doc, const std::string& file_name) {
+  return Node(doc.tree, doc.tree.root(), "", file_name);
+}
+
 // Section parsers, one file each.
-// The JSON text of a file hull reads; throws hull::Error naming the file and
-// where the text is broken (never nlohmann's own exceptions).
-Json parse_json_document(const std::string& json_text, const std::string& file_name);
 IDMapping parse_id_mapping(const Node& n);
 Process parse_process(const Node& n);
 Linux parse_linux(const Node& n);

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.hpp"
 #include "spec/parse.hpp"
 
@@ -10,7 +12,13 @@ namespace {
 // Values are shown in messages; a long one (a whole object) is cut short.
 constexpr size_t kMaxShownValue = 60;
 
-std::string describe(const Json& v) {
+using Json = nlohmann::json;
+using json_tree::Kind;
+
+// Shown as nlohmann writes the value, so that a message reads the same
+// whichever reader parsed the file; only a failing read gets here.
+std::string describe(const json_tree::Value& value) {
+  Json v = Json::parse(value.source);
   std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
   if (text.size() > kMaxShownValue) {
     size_t cut = kMaxShownValue;
@@ -30,10 +38,9 @@ std::string describe(const Json& v) {
 // The value as a string a config may hold (no NUL: it would silently cut
 // the string short in every C API it reaches, "/proc\u0000x" mounting on
 // /proc), or null.
-const std::string* valid_string(const Json& v) {
-  if (!v.is_string()) return nullptr;
-  const auto& s = v.get_ref<const std::string&>();
-  return s.find('\0') == std::string::npos ? &s : nullptr;
+const std::string_view* valid_string(const json_tree::Value& v) {
+  if (v.kind != Kind::String) return nullptr;
+  return v.text.find('\0') == std::string_view::npos ? &v.text : nullptr;
 }
 
 }  // namespace
@@ -60,50 +67,50 @@ void Node::fail_type(std::string_view what) const {
 
 std::optional<Node> Node::get(std::string_view key) const {
   object();
-  auto it = value_->find(key);
-  if (it == value_->end() || it->is_null()) return std::nullopt;
-  return member(key, *it);
+  const json_tree::Value* v = doc_->find(*value_, key);
+  if (!v || v->kind == Kind::Null) return std::nullopt;
+  return member(key, *v);
 }
 
 Node Node::required(std::string_view key) const {
   object();
-  auto it = value_->find(key);
-  if (it == value_->end()) member(key, *value_).fail("required field is missing");
-  return member(key, *it);
+  const json_tree::Value* v = doc_->find(*value_, key);
+  if (!v) member(key, *value_).fail("required field is missing");
+  return member(key, *v);
 }
 
 const Node& Node::object() const {
-  if (!value_->is_object()) fail_type("an object");
+  if (value_->kind != Kind::Object) fail_type("an object");
   return *this;
 }
 
 std::string Node::string() const {
-  if (const std::string* s = valid_string(*value_)) return *s;
-  fail_type(value_->is_string() ? "a string without NUL characters" : "a string");
+  if (const std::string_view* s = valid_string(*value_)) return std::string(*s);
+  fail_type(value_->kind == Kind::String ? "a string without NUL characters" : "a string");
 }
 
 bool Node::boolean() const {
-  if (!value_->is_boolean()) fail_type("a boolean");
-  return value_->get<bool>();
+  if (value_->kind != Kind::Bool) fail_type("a boolean");
+  return value_->boolean;
 }
 
 std::vector<std::string> Node::strings() const {
   expect_array("an array of strings");
   std::vector<std::string> out;
-  out.reserve(value_->size());
-  for (size_t i = 0; i < value_->size(); ++i) {
+  out.reserve(value_->count);
+  for (size_t i = 0; i < value_->count; ++i) {
     // No Node, and so no path, for an element that is fine: a profile's
     // hundreds of syscall names took one string allocation each for it.
-    const std::string* s = valid_string((*value_)[i]);
-    out.push_back(s ? *s : element(i).string());  // element(i) throws, naming the element
+    const std::string_view* s = valid_string(doc_->child(*value_, i));
+    out.push_back(s ? std::string(*s) : element(i).string());  // element(i) throws, naming the element
   }
   return out;
 }
 
 std::map<std::string, std::string> Node::string_map() const {
-  if (!value_->is_object()) fail_type("an object of strings");
+  if (value_->kind != Kind::Object) fail_type("an object of strings");
   std::map<std::string, std::string> out;
-  for (const auto& [key, value] : value_->items()) out.emplace(key, member(key, value).string());
+  each_member([&](std::string_view key, const Node& n) { out.emplace(key, n.string()); });
   return out;
 }
 
@@ -123,10 +130,10 @@ uint64_t Node::read_integer(Wide lo, Wide hi) const {
   auto out_of_range = [&] { fail_type("an integer from " + show(lo) + " to " + show(hi)); };
 
   Wide v{false, 0};
-  if (value_->is_number_unsigned()) {
-    v = wide(value_->get<uint64_t>());
-  } else if (value_->is_number_integer()) {
-    v = wide(value_->get<int64_t>());
+  if (value_->kind == Kind::Unsigned) {
+    v = wide(value_->bits);
+  } else if (value_->kind == Kind::Negative) {
+    v = wide(value_->negative());
   } else {
     out_of_range();  // floats, strings, ...: same wording as a range error
   }
@@ -135,15 +142,17 @@ uint64_t Node::read_integer(Wide lo, Wide hi) const {
 }
 
 void Node::expect_array(std::string_view what) const {
-  if (!value_->is_array()) fail_type(what);
+  if (value_->kind != Kind::Array) fail_type(what);
 }
 
-Node Node::element(size_t i) const { return Node((*value_)[i], path_ + "[" + std::to_string(i) + "]", *file_); }
+Node Node::element(size_t i) const {
+  return Node(*doc_, doc_->child(*value_, i), path_ + "[" + std::to_string(i) + "]", *file_);
+}
 
-Node Node::member(std::string_view key, const Json& value) const {
+Node Node::member(std::string_view key, const json_tree::Value& value) const {
   // Map keys become names (sysctl keys, device names): no NUL either.
   if (key.find('\0') != std::string_view::npos) fail("member name " + quote_json(key) + " contains a NUL character");
-  return Node(value, member_path(path_, key), *file_);
+  return Node(*doc_, value, member_path(path_, key), *file_);
 }
 
 }  // namespace hull::spec::detail

@@ -2,6 +2,7 @@
 // platform-neutral sections. process and linux have files of their own.
 #include <algorithm>
 #include <climits>
+#include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -136,15 +137,15 @@ Hooks parse_hooks(const Node& n) {
               ": " + reason);
 }
 
-}  // namespace
-
-Json parse_json_document(const std::string& json_text, const std::string& file_name) {
+// nlohmann's reading of a text the tree refused: the message for what is
+// wrong with it, or (should the two readers ever disagree) the document.
+nlohmann::json parse_with_nlohmann(const std::string& json_text, const std::string& file_name) {
   check_json_depth(json_text, file_name);
   try {
-    return Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
+    return nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::parse_error& e) {
     fail_invalid_json(json_text, e, file_name);
-  } catch (const Json::out_of_range& e) {
+  } catch (const nlohmann::json::out_of_range& e) {
     // A number too large for a double ("1e400"): nlohmann throws
     // out_of_range.406, which escaped as "[json.exception.out_of_range.406]
     // number overflow parsing '1e400'" without the file (found by fuzzing).
@@ -153,6 +154,18 @@ Json parse_json_document(const std::string& json_text, const std::string& file_n
     if (bracket != std::string::npos) reason.erase(0, bracket + 2);
     throw Error(file_name + ": invalid JSON: " + reason);
   }
+}
+
+}  // namespace
+
+void parse_json_document(const std::string& json_text, const std::string& file_name, JsonDocument& out) {
+  if (out.tree.parse(json_text, kMaxJsonDepth)) return;
+  // The tree refuses exactly what nlohmann refuses (the unit tests compare
+  // them), so this throws; were they ever to disagree, the file still reads
+  // as nlohmann reads it, through its own rewriting of it.
+  out.canonical = parse_with_nlohmann(json_text, file_name).dump();
+  if (!out.tree.parse(out.canonical, kMaxJsonDepth))
+    throw Error(file_name + ": invalid JSON: hull's reader refuses what nlohmann reads (please report this file)");
 }
 
 IDMapping parse_id_mapping(const Node& n) {
@@ -167,8 +180,9 @@ IDMapping parse_id_mapping(const Node& n) {
 
 Spec parse_config(const std::string& json_text, const std::string& file_name) {
   using namespace detail;
-  Json doc = parse_json_document(json_text, file_name);
-  Node top(doc, "", file_name);
+  JsonDocument doc;
+  parse_json_document(json_text, file_name, doc);
+  Node top = top_node(doc, file_name);
   top.object();
 
   Spec s;

@@ -40,6 +40,18 @@ TEST(FuzzRegressions, NumberOverflowIsAnInvalidJsonError) {
       "config.json: invalid JSON: number overflow parsing '1e400'");
 }
 
+// Strings with escapes: config.json's reader kept the first one's decoded
+// copy in a buffer that the next ones moved (found by fuzz_config under
+// AddressSanitizer, a heap-use-after-free reading the hostname, before the
+// reader was committed).
+TEST(FuzzRegressions, EscapedStringsReadBackAfterLaterOnesAreDecoded) {
+  Spec s = parse_config(R"({"ociVersion": "1.0.2", "hostname": "h\u0041", "domainname": "d\u0042",)"
+                        R"( "annotations": {"k\u0043": "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"x\""}})");
+  EXPECT_EQ(s.hostname.value_or(""), "hA");
+  EXPECT_EQ(s.domainname.value_or(""), "dB");
+  EXPECT_EQ(s.annotations.at("kC"), "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"x\"");
+}
+
 // Digits past a double's range in a command-line value: std::stod threw
 // std::out_of_range (found by fuzz_cli_values in CI's 10 s run).
 TEST(FuzzRegressions, HugeNumbersInCommandLineValuesAreRefusedAsTooLarge) {
