@@ -10,7 +10,10 @@
 // (callgrind, 1000 containers: ~48k instructions per 400-byte file). This
 // reader builds nothing it does not return. It reads the tokens json_tree
 // reads (base/json_lexer.hpp, RFC 8259 as nlohmann reads it); for duplicate
-// keys the last one wins, as nlohmann keeps it.
+// keys the last one wins, as nlohmann keeps it. Unlike json_tree and
+// nlohmann it refuses anything after the value, a NUL byte included, and
+// types a number past a double's range as OtherNumber (hull writes
+// state.json itself: neither occurs in one it wrote).
 #include <cstdint>
 #include <span>
 #include <string>

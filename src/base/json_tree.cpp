@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <locale.h>
 
 #include "base/json_lexer.hpp"
 
@@ -117,14 +118,19 @@ class Parser : JsonLexer {
       v.bits = uint64_t(0) - n.magnitude;
       return true;
     }
-    // nlohmann reads the rest with strtod and refuses what overflows it.
+    // nlohmann reads the rest with strtod (its decimal point swapped for the
+    // locale's) and refuses what overflows it. In the C locale, whatever the
+    // process's: underflow must read as 0, which from_chars does not give.
+    static const locale_t c_locale = ::newlocale(LC_ALL_MASK, "C", locale_t{});
     v.kind = Kind::Float;
     std::string token(n.begin, n.end);
-    return std::isfinite(std::strtod(token.c_str(), nullptr));
+    return std::isfinite(::strtod_l(token.c_str(), nullptr, c_locale));
   }
 };
 
 bool Document::parse(std::string_view text, size_t max_depth) {
+  // Indices are 32 bits: a text of 4 GiB or more is nlohmann's to read.
+  if (text.size() >= UINT32_MAX) return false;
   values_.clear();
   keys_.clear();
   decoded_.clear();

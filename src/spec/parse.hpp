@@ -78,6 +78,8 @@ class Node {
     for (size_t i = 0; i < value_->count; ++i) out.push_back(parse(element(i)));
     return out;
   }
+  // The member names of an object, in name order, once per name.
+  std::vector<std::string_view> keys() const;
   // Calls visit(name, Node) for each member of an object, in name order, once
   // per name (of duplicates the last), as nlohmann iterated them.
   template <class F>

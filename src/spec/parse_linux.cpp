@@ -99,10 +99,10 @@ MemoryPolicy parse_memory_policy(const Node& n) {
 std::map<std::string, TimeOffset> parse_time_offsets(const Node& n) {
   // time_namespaces(7) offsets exist for these two clocks only; an offset for
   // any other clock could not be applied, so it is an error, not ignored.
-  n.each_member([&](std::string_view clock, const Node&) {
+  for (std::string_view clock : n.keys()) {
     if (clock != "boottime" && clock != "monotonic")
       n.fail("unknown clock " + quote_json(clock) + " (time offsets exist for boottime and monotonic)");
-  });
+  }
   return n.map([](const Node& e) {
     TimeOffset t;
     optional_field(e, "secs", t.secs, &Node::i64);

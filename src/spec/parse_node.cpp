@@ -107,6 +107,13 @@ std::vector<std::string> Node::strings() const {
   return out;
 }
 
+std::vector<std::string_view> Node::keys() const {
+  object();
+  std::vector<std::string_view> out;
+  for (uint32_t i : doc_->member_order(*value_)) out.push_back(doc_->key(*value_, i));
+  return out;
+}
+
 std::map<std::string, std::string> Node::string_map() const {
   if (value_->kind != Kind::Object) fail_type("an object of strings");
   std::map<std::string, std::string> out;
