@@ -36,7 +36,6 @@ struct Value {
   std::string_view text;  // String: the decoded text
   std::string_view source;  // the value's own JSON text, for messages
 
-  bool is_container() const { return kind == Kind::Array || kind == Kind::Object; }
   int64_t negative() const { return static_cast<int64_t>(bits); }
 };
 
