@@ -188,7 +188,7 @@ static void loopback_up(void) {
 static void child(const char* rootfs, int v2, int netns) {
   char f[600];
   if (!v2)  // "0": the writer itself; v2 got there with CLONE_INTO_CGROUP
-    for (int i = 0; i < n_cg; ++i) snprintf(f, sizeof f, "%s/cgroup.procs", cg_dirs[i]), write_str(f, "0");
+    for (int i = 0; i < n_cg; ++i) snprintf(f, sizeof f, "%s/tasks", cg_dirs[i]), write_str(f, "0");
   umask(0);
   mnt(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL, 110);
   mnt(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL, 111);
