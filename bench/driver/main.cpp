@@ -122,6 +122,8 @@ int main(int argc, char** argv) {
       step("run /bin/true, default seccomp profile");
       bench_run(c, true, true);
     }
+    step("run /bin/true, one every 50 ms");
+    bench_run(c, true, false, Pace::Quiet);
   }
   if (want("lifecycle")) {
     step("create+start+wait+delete");
@@ -136,6 +138,8 @@ int main(int argc, char** argv) {
       step("exec <id> /bin/true, default seccomp profile");
       bench_exec(c, true);
     }
+    step("exec <id> /bin/true, one every 50 ms");
+    bench_exec(c, false, Pace::Quiet);
   }
   if (want("memory")) {
     step("memory charged to the container cgroup");

@@ -74,13 +74,13 @@ std::string verdict(const Ctx& c, const Row& r) {
   if (!h.n) return "n/a";
   auto yn = [](bool ok) { return std::string(ok ? "yes" : "**no**"); };
   const std::string& k = r.key;
-  if (k == "run" || k == "run_nonet") {  // issue #16: ≤ 0.5× crun and ≤ 1.5× the full floor
+  if (k == "run" || k == "run_nonet" || k == "run_quiet") {  // issue #16: ≤ 0.5× crun and ≤ 1.5× the full floor
     Stat fl = get(r, "floor");
     if (!cr.n || !fl.n) return "n/a";
     return yn(h.median <= 0.5 * cr.median && h.median <= 1.5 * fl.median);
   }
   if (k == "lifecycle" || k == "lifecycle_nonet" || k == "exec" || k == "density_delete" || k == "run_seccomp" ||
-      k == "exec_seccomp")
+      k == "exec_seccomp" || k == "exec_quiet")
     return cr.n ? yn(h.median <= 0.5 * cr.median) : "n/a";
   if (k == "create_rss") return cr.n ? yn(h.median <= 0.8 * cr.median) : "n/a";
   if (k.rfind("state@", 0) == 0) {
@@ -209,11 +209,13 @@ void write_report(const Ctx& c, const std::string& out) {
     for (auto& [rt, v] : r.samples)
       for (double x : v) csv << r.key << ',' << rt << ',' << x << ',' << r.unit << '\n';
 
-  std::vector<std::string> lat{"run", "run_nonet", "lifecycle", "lifecycle_nonet", "create", "start", "delete", "exec"};
+  std::vector<std::string> lat{"run",    "run_nonet", "run_quiet", "lifecycle", "lifecycle_nonet",
+                               "create", "start",     "delete",    "exec",      "exec_quiet"};
   for (int lv : c.fill_levels) lat.push_back("state@" + std::to_string(lv));
   for (int lv : c.fill_levels) lat.push_back("list@" + std::to_string(lv));
   plot_data(c, out + "/plot_latency.dat", lat);
-  std::vector<std::string> cpu{"run_cpu", "run_cpu_nonet", "lifecycle_cpu", "lifecycle_cpu_nonet", "exec_cpu"};
+  std::vector<std::string> cpu{"run_cpu",  "run_cpu_nonet", "run_cpu_quiet", "lifecycle_cpu", "lifecycle_cpu_nonet",
+                               "exec_cpu", "exec_cpu_quiet"};
   for (int lv : c.fill_levels) cpu.push_back("state_cpu@" + std::to_string(lv));
   for (int lv : c.fill_levels) cpu.push_back("list_cpu@" + std::to_string(lv));
   plot_data(c, out + "/plot_cpu.dat", cpu);

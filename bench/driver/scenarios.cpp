@@ -83,13 +83,29 @@ bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
   return read_file("/proc/" + std::to_string(init) + "/cgroup").find(want) != std::string::npos;
 }
 
+// Pace::Quiet: every sample after a pause in which the host settles, as
+// on a node that starts a container now and then rather than hundreds a
+// second. Back to back, each sample also meets what the one before left
+// running (the network namespace's teardown, deferred RCU frees) and the
+// state it left the kernel in: after a write of a pid into cgroup.procs,
+// the next such write within a grace period finds the global
+// cgroup_threadgroup_rwsem's writer path still open (rcu_sync), while one
+// after a pause waits for a whole RCU grace period first (milliseconds).
+constexpr useconds_t kQuietPauseUs = 50000;
+const char* const kQuietTail = ", one every 50 ms (quiet host)";
+
+void pause_before_sample(Pace pace) {
+  if (pace == Pace::Quiet) usleep(kQuietPauseUs);
+}
+
 }  // namespace
 
-void bench_run(Ctx& c, bool netns, bool seccomp) {
+void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
   // With the seccomp profile clients give every container (Docker's
   // default, from bench/seccomp-profile.json), with a network namespace.
   std::string sfx = seccomp ? "_seccomp" : netns ? "" : "_nonet";
   std::string tail = seccomp ? ", default seccomp profile" : netns ? "" : ", no netns";
+  if (pace == Pace::Quiet) sfx += "_quiet", tail += kQuietTail;
   Row& r = c.row("run" + sfx, "run /bin/true" + tail, "ms", seccomp ? "≤ 0.5× crun" : "≤ 0.5× crun, ≤ 1.5× floor");
   Row& cpu = c.row("run_cpu" + sfx, "  CPU time of `run`" + tail, "ms", "");
   Row& rss = c.row("run_rss" + sfx, "peak RSS of `run`" + tail, "KiB", "");
@@ -101,6 +117,7 @@ void bench_run(Ctx& c, bool netns, bool seccomp) {
     std::vector<const Runtime*> who = c.order(i + 1);
     if (!floor.bin.empty()) who.insert(who.begin() + (i + 1) % (who.size() + 1), &floor);
     for (const Runtime* rt : who) {
+      pause_before_sample(pace);
       std::string id = c.new_id(*rt, "run");
       Outcome o;
       if (rt == &floor) {
@@ -171,10 +188,11 @@ void bench_lifecycle(Ctx& c, bool netns) {
   }
 }
 
-void bench_exec(Ctx& c, bool seccomp) {
+void bench_exec(Ctx& c, bool seccomp, Pace pace) {
   // seccomp: into a container with the default profile, which every exec'd
   // process gets too.
   std::string sfx = seccomp ? "_seccomp" : "", tail = seccomp ? ", default seccomp profile" : "";
+  if (pace == Pace::Quiet) sfx += "_quiet", tail += kQuietTail;
   Row& r = c.row("exec" + sfx, "exec <id> /bin/true" + tail, "ms", "≤ 0.5× crun");
   Row& cpu = c.row("exec_cpu" + sfx, "  CPU time of `exec`" + tail, "ms", "");
   struct Live {
@@ -213,6 +231,7 @@ void bench_exec(Ctx& c, bool seccomp) {
   for (int i = 0; i < c.iters; ++i) {
     for (size_t k = 0; k < live.size(); ++k) {
       Live& l = live[(k + i) % live.size()];
+      pause_before_sample(pace);
       Outcome o = c.reaper.run(c.argv(*l.rt, {"exec", l.id, "/bin/true"}), c.timeout_ms);
       if (o.ok()) {
         r.samples[l.rt->name].push_back(ms(o.ns));

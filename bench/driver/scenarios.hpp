@@ -5,13 +5,19 @@
 
 namespace bench {
 
-void bench_run(Ctx& c, bool netns, bool seccomp = false);  // `run` of /bin/true, attached (seccomp: with the profile)
-void bench_lifecycle(Ctx& c, bool netns);  // create + start + wait + delete
-void bench_exec(Ctx& c, bool seccomp = false);  // `exec <id> /bin/true` into a running container
-void bench_state_list(Ctx& c);             // state and list with 1..N containers present
-void bench_parallel(Ctx& c, bool netns);   // N lifecycles at once, several rounds
-void bench_memory(Ctx& c);                 // memory charged to the container's cgroup
-void bench_density(Ctx& c);                // host memory per running container, N at once
+// How samples follow each other: back to back, or each after a pause
+// (scenarios.cpp, kQuietPauseUs).
+enum class Pace { BackToBack, Quiet };
+
+void bench_run(Ctx& c, bool netns, bool seccomp = false,
+               Pace pace = Pace::BackToBack);  // `run` of /bin/true, attached (seccomp: with the profile)
+void bench_lifecycle(Ctx& c, bool netns);      // create + start + wait + delete
+void bench_exec(Ctx& c, bool seccomp = false,
+                Pace pace = Pace::BackToBack);  // `exec <id> /bin/true` into a running container
+void bench_state_list(Ctx& c);                  // state and list with 1..N containers present
+void bench_parallel(Ctx& c, bool netns);        // N lifecycles at once, several rounds
+void bench_memory(Ctx& c);                      // memory charged to the container's cgroup
+void bench_density(Ctx& c);                     // host memory per running container, N at once
 
 // Removes every container a runtime still knows under our --root (delete -f).
 void cleanup_containers(Ctx& c);
