@@ -83,8 +83,8 @@ std::string verdict(const Ctx& c, const Row& r) {
       k == "exec_seccomp" || k == "exec_quiet")
     return cr.n ? yn(h.median <= 0.5 * cr.median) : "n/a";
   if (k == "create_rss") return cr.n ? yn(h.median <= 0.8 * cr.median) : "n/a";
-  if (k.rfind("state@", 0) == 0) {
-    const Row* one = find(c, "state@" + std::to_string(c.fill_levels.front()));
+  if (k.rfind("state@", 0) == 0) {  // against state in a root of one, in the same rounds
+    const Row* one = find(c, "state_alone@" + k.substr(6));
     Stat h1 = one ? get(*one, "hull") : Stat{};
     return h1.n ? yn(h.median <= 1.2 * h1.median) : "n/a";
   }
