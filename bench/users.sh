@@ -28,9 +28,12 @@ bench_setup
 declare -A bin=([hull]=$repo/build/hull [crun]=$(command -v crun) [runc]=$(command -v runc))
 names=(hull crun runc)
 ctrd=$work/ctrd
-# podman runs each runtime with its default state root (/run/<name>): the
-# roots this run makes (hull's with its seccomp program cache) go at the end.
-bash "$repo/tests/e2e/default-roots.sh" "$work/default-roots" setup "${names[@]}"
+# podman runs each runtime with its default state root (/run/<name>) and
+# keeps a lock file in /dev/shm, ctr and the shim make directories under
+# /run/containerd: what this run makes (hull's root with its seccomp program
+# cache too) goes at the end.
+bash "$repo/tests/e2e/default-roots.sh" "$work/default-roots" setup "${names[@]}" /dev/shm/libpod_lock \
+  /run/containerd /run/containerd/fifo /run/containerd/s /run/containerd/runc /run/containerd/runc/default
 cleanup_users() {
   for r in "${names[@]}"; do
     bash "$repo/tests/e2e/podman.sh" "${bin[$r]}" "$work/pm-$r" cleanup >/dev/null 2>&1 || true

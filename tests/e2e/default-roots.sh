@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# podman runs its OCI runtime with the runtime's default state root,
-# /run/<runtime's name> (/run/hull, /run/runc), which the runtime makes on
-# first use; every podman lane of one runtime name shares it (the build
-# tree's hull and the package's). One ctest fixture around all of them:
-#   default-roots.sh NOTES_DIR setup NAME...    notes which roots are absent
-#   default-roots.sh NOTES_DIR cleanup          removes those, if empty
-# Only a directory with no container left is removed (hull's seccomp cache,
-# ~seccomp, goes with it): one a user filled meanwhile stays.
+# The clients keep state in default places on the host, made on first use
+# and never removed: podman runs its OCI runtime with the runtime's default
+# state root, /run/<runtime's name> (/run/hull, /run/runc), and keeps its
+# lock file in /dev/shm/libpod_lock; ctr and the runc v2 shim make
+# /run/containerd/fifo, /run/containerd/s and /run/containerd/runc/<namespace>
+# whatever their configured roots; dockerd makes /run/docker/plugins. One
+# ctest fixture around every client lane (and bench/users.sh around its run):
+#   default-roots.sh NOTES_DIR setup ENTRY...   notes which entries are absent
+#   default-roots.sh NOTES_DIR cleanup          removes those again
+# An ENTRY without a slash names a runtime's root, /run/ENTRY; one with a
+# slash is an absolute path. Only what was absent is removed, a directory
+# only once empty (a runtime root once it holds no container: hull's seccomp
+# cache, ~seccomp, goes with it), deepest first: what a user made or filled
+# meanwhile stays.
 set -euo pipefail
 notes=$1 step=$2
 shift 2
@@ -14,23 +20,28 @@ mkdir -p "$notes"
 case $step in
   setup)
     rm -f "$notes"/absent-*
-    for name in "$@"; do
-      [[ -e /run/$name ]] || : >"$notes/absent-$name"
+    for entry in "$@"; do
+      [[ $entry == */* ]] || entry=/run/$entry
+      [[ -e $entry ]] || printf '%s\n' "$entry" >"$notes/absent-${entry//\//%}"
     done
     ;;
   cleanup)
     for note in "$notes"/absent-*; do
-      [[ -f $note ]] || continue
-      root=/run/${note##*/absent-}
-      if [[ -d $root/~seccomp && -z $(ls -A "$root" | grep -vx '~seccomp') ]]; then
-        rm -rf -- "${root:?}/~seccomp"
+      if [[ -f $note ]]; then cat "$note"; fi
+    done | awk '{ print length($0) "\t" $0 }' | sort -rn | cut -f2- | while IFS= read -r path; do
+      if [[ -d $path ]]; then
+        if [[ -d $path/~seccomp && -z $(ls -A "$path" | grep -vx '~seccomp') ]]; then
+          rm -rf -- "${path:?}/~seccomp"
+        fi
+        rmdir "$path" 2>/dev/null || true
+      elif [[ -f $path ]]; then
+        rm -f -- "$path"
       fi
-      rmdir "$root" 2>/dev/null || true
-      rm -f "$note"
     done
+    rm -f "$notes"/absent-*
     ;;
   *)
-    echo "usage: $0 NOTES_DIR setup NAME... | cleanup" >&2
+    echo "usage: $0 NOTES_DIR setup ENTRY... | cleanup" >&2
     exit 2
     ;;
 esac

@@ -78,6 +78,10 @@ scenario_cleanup() {
     [[ -n $pid && $(stat -c %u "/proc/$pid" 2>/dev/null) == "$uid" ]] && kill -KILL "$pid" 2>/dev/null
     for pid in $(ps -o pid= -u "$uid"); do kill -KILL "$pid" 2>/dev/null || true; done
     for _ in $(seq 50); do [[ -z $(ps -o pid= -u "$uid") ]] && break; sleep 0.1; done
+    # podman's lock file for the user, in /dev/shm (not its runroot): the
+    # user's, so ours.
+    local lock=/dev/shm/libpod_rootless_lock_$uid
+    [[ -f $lock && $(stat -c %u "$lock") == "$uid" ]] && rm -f "$lock"
     retry_locked userdel "$user" || echo "cleanup: userdel $user failed" >&2
   fi
   local dir
