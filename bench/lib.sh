@@ -20,6 +20,9 @@ bench_setup() {
   else
     state=$(mktemp -d /dev/shm/hullbench-state.XXXXXX)
   fi
+  # crun makes its default state root, /run/crun, whenever it starts, even
+  # for the --version the report asks: removed at the end if this run made it.
+  default_roots "$work/default-roots-bench" setup crun
   cgname="hullbench.$$"
   controllers=()
   cg_v2_enabled=() cg_v2_parent=""
@@ -76,7 +79,13 @@ bench_cleanup() {
       echo "-$c" >"/sys/fs/cgroup${cg_v2_parent}/cgroup.subtree_control" 2>/dev/null
     done
   fi
+  default_roots "$work/default-roots-bench" cleanup
   rm -rf "$work" "$state"
+}
+
+# tests/e2e/default-roots.sh (bench/pack.sh carries it to a bare host).
+default_roots() {
+  bash "$here/../tests/e2e/default-roots.sh" "$@"
 }
 
 # Pure cgroup v2, as on a systemd host: this script runs in a cgroup that

@@ -3,6 +3,7 @@
 # package manager, no network there. One tarball with
 #   build/hull                     the static-PIE hull (built here if missing)
 #   bench/                         the scripts (phases.py too), the config template, the driver's sources
+#   tests/e2e/default-roots.sh     what removes the default state roots a run made (bench/lib.sh)
 #   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
 #                                  host's), floor, floor_full, floor_delete, small-parent (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
@@ -43,13 +44,18 @@ file -L "$repo/build/hull" | grep -q 'static-pie linked\|statically linked' ||
   { echo "pack: build/hull is not static (configure with -DCMAKE_BUILD_TYPE=Release)" >&2; exit 1; }
 
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+# crun makes /run/crun when it starts, --version below too: removed again if
+# this run made it.
+bash "$repo/tests/e2e/default-roots.sh" "$stage/default-roots" setup crun
+trap 'bash "$repo/tests/e2e/default-roots.sh" "$stage/default-roots" cleanup; rm -rf "$stage"' EXIT
 d=$stage/hull-bench
 mkdir -p "$d"/{build,bin,lib,prebuilt,bench}
 cp "$repo/build/hull" "$d/build/hull"
 git -C "$repo" rev-parse --short HEAD >"$d/build/hull.version" 2>/dev/null || echo "?" >"$d/build/hull.version"
 cp -r "$here"/*.sh "$here"/*.py "$here"/*.c "$here"/*.json "$here"/*.gp "$here/README.md" "$here/driver" "$d/bench/"
 cp /bin/busybox "$d/bin/busybox"
+mkdir -p "$d/tests/e2e"
+cp "$repo/tests/e2e/default-roots.sh" "$d/tests/e2e/"  # lib.sh removes the default state roots a run made
 
 g++ -std=c++20 -O2 -Wall -static-libstdc++ -static-libgcc -o "$d/prebuilt/hullbench" "$here"/driver/*.cpp
 gcc -O2 -Wall -o "$d/prebuilt/floor" "$here/floor.c"
@@ -82,17 +88,20 @@ cat >"$d/run.sh" <<'EOF'
 # bench/run.sh on a bare host from what bench/pack.sh carried: no build, no apt.
 d=$(cd "$(dirname "$0")" && pwd)
 export PATH="$d/bin:$PATH" HULL_BENCH_PREBUILT="$d/prebuilt" HULL_BENCH_BUSYBOX="$d/bin/busybox"
+# crun makes its state root whenever it starts (/run/crun unless --root says
+# otherwise): the probe gives it a scratch one.
 for r in crun runc; do
-  "$d/bin/$r" --version >/dev/null 2>&1 ||
+  "$d/bin/$r" --root "$d/probe-root" --version >/dev/null 2>&1 ||
     { echo "hull-bench: $r does not start here (the host's glibc must be >= 2.36): $("$d/bin/$r" --version 2>&1 | head -1)" >&2; exit 1; }
 done
+rm -rf "$d/probe-root"
 exec bash "$d/bench/run.sh" --no-build "$@"
 EOF
 chmod +x "$d/run.sh"
 
 if ((users)); then
   mkdir -p "$d/tests/e2e" "$d/bundles"
-  cp "$repo"/tests/e2e/{lib.sh,podman.sh,containerd.sh,make-oci-image.sh,default-roots.sh} "$d/tests/e2e/"
+  cp "$repo"/tests/e2e/{lib.sh,podman.sh,containerd.sh,make-oci-image.sh} "$d/tests/e2e/"
   cp "$repo/bundles/make-rootfs.sh" "$d/bundles/"
   cat >"$d/users.sh" <<'EOF'
 #!/bin/sh
@@ -103,9 +112,13 @@ if ((users)); then
 d=$(cd "$(dirname "$0")" && pwd)
 export PATH="$d/bin:$PATH" BUSYBOX="$d/bin/busybox" HULL_BENCH_BUSYBOX="$d/bin/busybox"
 for c in crun runc podman conmon containerd ctr; do
-  "$d/bin/$c" --version >/dev/null 2>&1 ||
+  case $c in
+    crun | runc) "$d/bin/$c" --root "$d/probe-root" --version >/dev/null 2>&1 ;;  # a scratch state root, as in run.sh
+    *) "$d/bin/$c" --version >/dev/null 2>&1 ;;
+  esac ||
     { echo "hull-bench: $c does not start here: $("$d/bin/$c" --version 2>&1 | head -1)" >&2; exit 1; }
 done
+rm -rf "$d/probe-root"
 policy=/etc/containers/policy.json made_policy=
 if [ ! -e "$policy" ]; then
   mkdir -p /etc/containers &&
