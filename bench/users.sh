@@ -32,8 +32,7 @@ ctrd=$work/ctrd
 # keeps a lock file in /dev/shm, ctr and the shim make directories under
 # /run/containerd: what this run makes (hull's root with its seccomp program
 # cache too) goes at the end.
-bash "$repo/tests/e2e/default-roots.sh" "$work/default-roots" setup "${names[@]}" /dev/shm/libpod_lock \
-  /run/containerd /run/containerd/fifo /run/containerd/s /run/containerd/runc /run/containerd/runc/default
+bash "$repo/tests/e2e/default-roots.sh" "$work/default-roots" setup "${names[@]}" clients
 cleanup_users() {
   for r in "${names[@]}"; do
     bash "$repo/tests/e2e/podman.sh" "${bin[$r]}" "$work/pm-$r" cleanup >/dev/null 2>&1 || true

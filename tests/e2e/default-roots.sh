@@ -9,18 +9,24 @@
 #   default-roots.sh NOTES_DIR setup ENTRY...   notes which entries are absent
 #   default-roots.sh NOTES_DIR cleanup          removes those again
 # An ENTRY without a slash names a runtime's root, /run/ENTRY; one with a
-# slash is an absolute path. Only what was absent is removed, a directory
+# slash is an absolute path; "clients" stands for the clients' places above. Only what was absent is removed, a directory
 # only once empty (a runtime root once it holds no container: hull's seccomp
 # cache, ~seccomp, goes with it), deepest first: what a user made or filled
 # meanwhile stays.
 set -euo pipefail
+clients=(/dev/shm/libpod_lock /run/containerd /run/containerd/fifo /run/containerd/s /run/containerd/runc
+  /run/containerd/runc/default /run/docker /run/docker/plugins)
 notes=$1 step=$2
 shift 2
 mkdir -p "$notes"
 case $step in
   setup)
     rm -f "$notes"/absent-*
+    entries=()
     for entry in "$@"; do
+      if [[ $entry == clients ]]; then entries+=("${clients[@]}"); else entries+=("$entry"); fi
+    done
+    for entry in "${entries[@]}"; do
       [[ $entry == */* ]] || entry=/run/$entry
       [[ -e $entry ]] || printf '%s\n' "$entry" >"$notes/absent-${entry//\//%}"
     done
@@ -28,7 +34,7 @@ case $step in
   cleanup)
     for note in "$notes"/absent-*; do
       if [[ -f $note ]]; then cat "$note"; fi
-    done | awk '{ print length($0) "\t" $0 }' | sort -rn | cut -f2- | while IFS= read -r path; do
+    done | sort -r | while IFS= read -r path; do  # a path sorts after its parent
       if [[ -d $path ]]; then
         if [[ -d $path/~seccomp && -z $(ls -A "$path" | grep -vx '~seccomp') ]]; then
           rm -rf -- "${path:?}/~seccomp"
