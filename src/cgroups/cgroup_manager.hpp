@@ -203,6 +203,10 @@ class Manager {
   void freeze() const;
   void thaw() const;
   bool frozen() const;
+  // Whether a frozen process acts on SIGKILL only once thawed: so with the
+  // v1 freezer; v2's lets a fatal signal through (cgroup-v2.rst, "Processes
+  // in the frozen cgroup can be killed by a fatal signal").
+  bool sigkill_waits_for_thaw() const;
 
   // Sends sig to every process in the cgroup (and its sub-cgroups). SIGKILL
   // uses cgroup.kill where the kernel has it; otherwise the cgroup is frozen,

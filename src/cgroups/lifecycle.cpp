@@ -133,6 +133,11 @@ void Manager::thaw() const {
   write_value(dir, "freezer.state", "THAWED");
 }
 
+bool Manager::sigkill_waits_for_thaw() const {
+  bool v2 = false;
+  return !freezer_dir(v2).empty() && !v2;
+}
+
 bool Manager::frozen() const {
   bool v2 = false;
   std::string dir = freezer_dir(v2);
@@ -178,8 +183,8 @@ void Manager::kill_all(int sig) const {
   for (pid_t p : pids())
     if (::kill(p, sig) != 0 && errno != ESRCH)
       throw_errno("kill " + std::to_string(p) + " with signal " + std::to_string(sig));
-  // A paused container stays paused, except that SIGKILL only acts once thawed.
-  if (can_freeze && (!was_frozen || sig == SIGKILL)) thaw();
+  // A paused container stays paused, except that on v1 SIGKILL only acts once thawed.
+  if (can_freeze && (!was_frozen || (sig == SIGKILL && sigkill_waits_for_thaw()))) thaw();
 }
 
 // SIGKILL for what destroy() found: cgroup.kill when there is one; else each
@@ -191,9 +196,10 @@ void Manager::kill_leftovers(const std::vector<pid_t>& left) const {
     return;
   }
   for (pid_t p : left) ::kill(p, SIGKILL);
+  if (!sigkill_waits_for_thaw()) return;
   bool v2 = false;
   std::string dir = freezer_dir(v2);
-  if (!dir.empty() && !v2 && has_file(dir, "freezer.state") && read_value(dir, "freezer.state") != "THAWED")
+  if (has_file(dir, "freezer.state") && read_value(dir, "freezer.state") != "THAWED")
     write_value(dir, "freezer.state", "THAWED");
 }
 
