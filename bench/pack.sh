@@ -10,6 +10,7 @@
 #   bin/crun, bin/runc             wrappers that run lib/crun, lib/runc with
 #   lib/                           the shared libraries they link, except glibc's own
 #   run.sh                         runs bench/run.sh --no-build with all of the above
+#   round.sh                       a lent machine's round in one call, its results in one tarball
 # and with --users, for bench/users.sh (podman, ctr and a pod end to end):
 #   bin/, lib/                     podman, conmon, containerd, ctr and containerd-shim-runc-v2,
 #                                  carried as crun and runc are
@@ -131,6 +132,49 @@ exit $rc
 EOF
   chmod +x "$d/users.sh"
 fi
+cat >"$d/round.sh" <<'EOF'
+#!/bin/sh
+# A lent machine's round in one call, its results in one file (the device
+# tool brings back at most 8 files): the host's facts, the full run
+# (--par 16), the clients end to end (users.sh 20, when packed --users) and
+# the density row at 1000 (hull and crun, 2 rounds), each step under its
+# own timeout so that the whole fits in one call of 10 minutes (560 s at
+# most, and the tar); a step cut short leaves its log. --quick: the same
+# steps, small (run.sh --short, users.sh 2, density 50 in 1 round), to try
+# the script anywhere.
+# usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
+# Timeouts in seconds: HULL_ROUND_FULL (230), HULL_ROUND_USERS (180),
+# HULL_ROUND_DENSITY (150).
+d=$(cd "$(dirname "$0")" && pwd)
+[ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
+out=$(cd "$1" && pwd) || exit 2
+r=$(mktemp -d) || exit 1
+mkdir "$r/round"
+{ uname -r; nproc; cat /proc/self/cgroup; grep cgroup /proc/mounts; ldd --version | head -1; uptime; } >"$r/round/host.txt" 2>&1
+step() {
+  name=$1 limit=$2
+  shift 2
+  start=$(date +%s)
+  timeout "$limit" "$@" >"$r/round/$name.log" 2>&1
+  echo "$name: exit $?, $(($(date +%s) - start)) s, $(uptime)" >>"$r/round/steps.txt"
+}
+if [ "${2:-}" = --quick ]; then
+  step full "${HULL_ROUND_FULL:-230}" "$d/run.sh" --short --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-180}" "$d/users.sh" 2
+  step density "${HULL_ROUND_DENSITY:-150}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
+    --runtimes "hull crun" --out "$r/round/density"
+else
+  step full "${HULL_ROUND_FULL:-230}" "$d/run.sh" --par 16 --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-180}" "$d/users.sh" 20
+  step density "${HULL_ROUND_DENSITY:-150}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
+    --runtimes "hull crun" --out "$r/round/density"
+fi
+tar -C "$r" -czf "$out/round.tgz" round
+cat "$r/round/steps.txt"
+rm -rf "$r"
+EOF
+chmod +x "$d/round.sh"
 tar -C "$stage" -caf "$out" hull-bench  # compressed as its name says (.tar.gz, .tar.xz)
 echo "packed: $out ($(du -h "$out" | cut -f1)); on the bare host: tar xf $(basename "$out") && hull-bench/run.sh --short"
 ((users == 0)) || echo "and: hull-bench/users.sh [ITERATIONS] [KINDS]"
+echo "a lent machine's round in one call: hull-bench/round.sh \"\$OUT\" (one file comes back: round.tgz)"
