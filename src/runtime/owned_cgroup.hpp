@@ -59,6 +59,10 @@ class ContainerCgroup {
   // start time come from state.json too.
   bool holds(pid_t pid);
 
+  // Whether its freezer holds a SIGKILL until thawed (v1's): the host's
+  // layout, not the marks, so nothing is checked.
+  bool sigkill_waits_for_thaw() { return manager().sigkill_waits_for_thaw(); }
+
  private:
   cgroups::Manager& manager();
   cgroups::Ownership ownership();

@@ -56,12 +56,13 @@ cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status stat
   // "paused" leaves a frozen cgroup behind a "running" state, and a SIGKILL
   // that is never delivered hung delete --force (found by the fault test
   // freeze-after-cgroup).
-  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || !cgroup.named()) return nullptr;
   // On v2 the SIGKILL acts on frozen processes, and a write of cgroup.freeze
   // takes cgroup_mutex, the lock every cgroup removal on the host queues
   // behind: a forced delete would wait for it once more than its rmdir does.
-  cgroups::Manager& m = cgroup.init_cgroup();
-  return m.sigkill_waits_for_thaw() ? &m : nullptr;
+  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || !cgroup.named() ||
+      !cgroup.sigkill_waits_for_thaw())
+    return nullptr;
+  return &cgroup.init_cgroup();
 }
 
 }  // namespace hull
