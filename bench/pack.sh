@@ -136,14 +136,15 @@ cat >"$d/round.sh" <<'EOF'
 #!/bin/sh
 # A lent machine's round in one call, its results in one file (the device
 # tool brings back at most 8 files): the host's facts, the full run
-# (--par 16), the clients end to end (users.sh 20, when packed --users) and
+# (--par 16), the clients end to end (users.sh 30, when packed --users, every
+# sample kept in users-raw.csv) and
 # the density row at 1000 (hull and crun, 2 rounds), each step under its
-# own timeout so that the whole fits in one call of 10 minutes (560 s at
+# own timeout so that the whole fits in one call of 10 minutes (570 s at
 # most, and the tar); a step cut short leaves its log. --quick: the same
 # steps, small (run.sh --short, users.sh 2, density 50 in 1 round), to try
 # the script anywhere.
 # usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
-# Timeouts in seconds: HULL_ROUND_FULL (230), HULL_ROUND_USERS (180),
+# Timeouts in seconds: HULL_ROUND_FULL (210), HULL_ROUND_USERS (210),
 # HULL_ROUND_DENSITY (150).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
@@ -159,13 +160,13 @@ step() {
   echo "$name: exit $?, $(($(date +%s) - start)) s, $(uptime)" >>"$r/round/steps.txt"
 }
 if [ "${2:-}" = --quick ]; then
-  step full "${HULL_ROUND_FULL:-230}" "$d/run.sh" --short --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-180}" "$d/users.sh" 2
+  step full "${HULL_ROUND_FULL:-210}" "$d/run.sh" --short --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
   step density "${HULL_ROUND_DENSITY:-150}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
     --runtimes "hull crun" --out "$r/round/density"
 else
-  step full "${HULL_ROUND_FULL:-230}" "$d/run.sh" --par 16 --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-180}" "$d/users.sh" 20
+  step full "${HULL_ROUND_FULL:-210}" "$d/run.sh" --par 16 --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
   step density "${HULL_ROUND_DENSITY:-150}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
     --runtimes "hull crun" --out "$r/round/density"
 fi

@@ -17,7 +17,8 @@
 # the containerd daemon too, so its shims and the runtimes share it.
 # Container cgroups nest under the benchmark's own cgroup (removed with it).
 # usage: sudo bench/users.sh [ITERATIONS] [KINDS]   (uses build/hull; KINDS:
-#        comma list of podman,ctr,pod; default all)
+#        comma list of podman,ctr,pod; default all; USERS_RAW=FILE also writes
+#        every sample to FILE as CSV)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -128,4 +129,10 @@ for k, _ in rows:
     cells = [f"{med[r]:.0f} ms ({min(t[(k, r)]):.0f}–{max(t[(k, r)]):.0f})" for r in names]
     print(f"| {k} | " + " | ".join(cells) + f" | {med['hull'] / med['crun']:.2f}× | {med['hull'] / med['runc']:.2f}× |")
 print("\nCells: median (min–max).")
+raw = os.environ.get("USERS_RAW")
+if raw:  # every sample, for a row whose spread hides the runtimes' difference
+    with open(raw, "w") as f:
+        f.write("row,runtime,sample,ms\n")
+        for (k, r), v in t.items():
+            f.writelines(f"{k},{r},{j},{x:.2f}\n" for j, x in enumerate(v))
 PY
