@@ -133,10 +133,7 @@ void Manager::thaw() const {
   write_value(dir, "freezer.state", "THAWED");
 }
 
-bool Manager::sigkill_waits_for_thaw() const {
-  bool v2 = false;
-  return !freezer_dir(v2).empty() && !v2;
-}
+bool Manager::sigkill_waits_for_thaw() const { return !v1_dir(paths_, "freezer").empty(); }
 
 bool Manager::frozen() const {
   bool v2 = false;
@@ -197,8 +194,7 @@ void Manager::kill_leftovers(const std::vector<pid_t>& left) const {
   }
   for (pid_t p : left) ::kill(p, SIGKILL);
   if (!sigkill_waits_for_thaw()) return;
-  bool v2 = false;
-  std::string dir = freezer_dir(v2);
+  std::string dir = v1_dir(paths_, "freezer");
   if (has_file(dir, "freezer.state") && read_value(dir, "freezer.state") != "THAWED")
     write_value(dir, "freezer.state", "THAWED");
 }
