@@ -7,8 +7,8 @@
 #   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
 #                                  host's), floor, floor_full, floor_delete, small-parent (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
-#   bin/crun, bin/runc             wrappers that run lib/crun, lib/runc with
-#   lib/                           the shared libraries they link, except glibc's own
+#   bin/crun, bin/runc             links to lib/crun, lib/runc, which find
+#   lib/                           the shared libraries they link (glibc's own left out) by $ORIGIN
 #   run.sh                         runs bench/run.sh --no-build with all of the above
 #   round.sh                       a lent machine's round in one call, its results in one tarball
 # and with --users, for bench/users.sh (podman, ctr and a pod end to end):
@@ -33,7 +33,7 @@ out=$(realpath -m "$1")
 
 clients=()
 ((users)) && clients=(podman conmon containerd ctr containerd-shim-runc-v2)
-for t in crun runc g++ gcc "${clients[@]}"; do
+for t in crun runc g++ gcc patchelf "${clients[@]}"; do
   command -v "$t" >/dev/null || { echo "pack: $t is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 [ -x /bin/busybox ] || { echo "pack: /bin/busybox (busybox-static) is missing" >&2; exit 1; }
@@ -65,9 +65,15 @@ gcc -O2 -Wall -static -o "$d/prebuilt/floor_delete" "$here/floor_delete.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
 
 # Each runtime (and client) as lib/NAME plus the libraries ldd lists for it,
-# glibc's left out, started by bin/NAME. A client finds the others and the
-# runtimes in PATH (podman: conmon; containerd: its shim), so through their
-# wrappers too.
+# glibc's left out; bin/NAME links to it. Every carried ELF gets the run-time
+# search path $ORIGIN (patchelf), so the loader finds the carried libraries
+# beside it with no environment: a client finds the others and the runtimes
+# in PATH (podman: conmon; containerd: its shim), and podman starts the
+# runtime with an environment of its own making. (The rounds before
+# 2026-11-26 18:40 UTC started each through a shell wrapper that set
+# LD_LIBRARY_PATH: a shell and two more programs before every crun and runc
+# call, 3.4 ms on the development VM, which made them look slower than they
+# are. bin/crun-sh keeps that wrapper so round.sh can measure its price.)
 glibc='^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64)\.so'
 for r in crun runc "${clients[@]}"; do
   bin=$(command -v "$r")
@@ -75,14 +81,25 @@ for r in crun runc "${clients[@]}"; do
   ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while read -r so; do
     [[ $(basename "$so") =~ $glibc ]] || cp -L "$so" "$d/lib/"
   done
-  cat >"$d/bin/$r" <<EOF
-#!/bin/sh
-# $( "$bin" --version 2>&1 | head -1 ), carried with its libraries by bench/pack.sh
-d=\$(dirname "\$(readlink -f "\$0")")/..
-LD_LIBRARY_PATH=\$d/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} exec "\$d/lib/$r" "\$@"
-EOF
-  chmod +x "$d/bin/$r"
+  ln -s "../lib/$r" "$d/bin/$r"
 done
+# DT_RPATH, not DT_RUNPATH: the loader then applies it to the libraries'
+# own dependencies too (libsystemd's libgcrypt, ...).
+for f in "$d"/lib/*; do
+  patchelf --force-rpath --set-rpath '$ORIGIN' "$f"
+done
+for r in crun runc "${clients[@]}"; do
+  stray=$(env -i ldd "$d/lib/$r" | awk -v lib="$d/lib/" -v glibc="$glibc" \
+    '$2 == "=>" && $1 !~ glibc && index($3, lib) != 1 {print $1 " => " $3}')
+  [ -z "$stray" ] || { echo "pack: lib/$r would load from outside lib/: $stray" >&2; exit 1; }
+done
+cat >"$d/bin/crun-sh" <<'EOF'
+#!/bin/sh
+# crun as the rounds before 2026-11-26 18:40 UTC started it (bench/pack.sh)
+d=$(dirname "$(readlink -f "$0")")/..
+LD_LIBRARY_PATH=$d/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec "$d/lib/crun" "$@"
+EOF
+chmod +x "$d/bin/crun-sh"
 
 cat >"$d/run.sh" <<'EOF'
 #!/bin/sh
@@ -137,15 +154,16 @@ cat >"$d/round.sh" <<'EOF'
 # A lent machine's round in one call, its results in one file (the device
 # tool brings back at most 8 files): the host's facts, the full run
 # (--par 16), the clients end to end (users.sh 30, when packed --users, every
-# sample kept in users-raw.csv) and
-# the density row at 1000 (hull and crun, 2 rounds), each step under its
-# own timeout so that the whole fits in one call of 10 minutes (570 s at
-# most, and the tar); a step cut short leaves its log. --quick: the same
-# steps, small (run.sh --short, users.sh 2, density 50 in 1 round), to try
-# the script anywhere.
+# sample kept in users-raw.csv), the density row at 1000 (hull and crun, 2
+# rounds) and, last, run alone for crun and for crun through the shell
+# wrapper that the rounds before 2026-11-26 18:40 UTC ran it with (the
+# wrapper's price, paired); each step under its own timeout so that the
+# whole fits in one call of 10 minutes (580 s at most, and the tar); a step
+# cut short leaves its log. --quick: the same steps, small (run.sh --short,
+# users.sh 2, density 50 in 1 round), to try the script anywhere.
 # usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
-# Timeouts in seconds: HULL_ROUND_FULL (210), HULL_ROUND_USERS (210),
-# HULL_ROUND_DENSITY (150).
+# Timeouts in seconds: HULL_ROUND_FULL (200), HULL_ROUND_USERS (200),
+# HULL_ROUND_DENSITY (130), HULL_ROUND_WRAPPER (50).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
 out=$(cd "$1" && pwd) || exit 2
@@ -160,15 +178,17 @@ step() {
   echo "$name: exit $?, $(($(date +%s) - start)) s, $(uptime)" >>"$r/round/steps.txt"
 }
 if [ "${2:-}" = --quick ]; then
-  step full "${HULL_ROUND_FULL:-210}" "$d/run.sh" --short --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
-  step density "${HULL_ROUND_DENSITY:-150}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
+  step full "${HULL_ROUND_FULL:-200}" "$d/run.sh" --short --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-200}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
+  step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
     --runtimes "hull crun" --out "$r/round/density"
+  step wrapper "${HULL_ROUND_WRAPPER:-50}" "$d/run.sh" --short --only run --runtimes "crun crun-sh" --out "$r/round/wrapper"
 else
-  step full "${HULL_ROUND_FULL:-210}" "$d/run.sh" --par 16 --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
-  step density "${HULL_ROUND_DENSITY:-150}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
+  step full "${HULL_ROUND_FULL:-200}" "$d/run.sh" --par 16 --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-200}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
+  step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
     --runtimes "hull crun" --out "$r/round/density"
+  step wrapper "${HULL_ROUND_WRAPPER:-50}" "$d/run.sh" --only run --iters 30 --runtimes "crun crun-sh" --out "$r/round/wrapper"
 fi
 tar -C "$r" -czf "$out/round.tgz" round
 cat "$r/round/steps.txt"
