@@ -8,7 +8,8 @@
 #                                  host's), floor, floor_full, floor_delete, small-parent (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
 #   bin/crun, bin/runc             links to lib/crun, lib/runc, which find
-#   lib/                           the shared libraries they link (glibc's own left out) by $ORIGIN
+#   lib/                           the shared libraries they link (glibc's own left out) by
+#                                  their search path: unpack in /tmp
 #   run.sh                         runs bench/run.sh --no-build with all of the above
 #   round.sh                       a lent machine's round in one call, its results in one tarball
 # and with --users, for bench/users.sh (podman, ctr and a pod end to end):
@@ -21,7 +22,7 @@
 # /proc/self/exe for `runc init`. So the bare host needs glibc >= this host's
 # (Debian 12: 2.36); run.sh there checks that crun and runc start.
 # usage: bench/pack.sh [--users] OUT.tar.xz (or .tar.gz)    then, on the bare host, as root:
-#        tar xf OUT.tar.xz && hull-bench/run.sh [bench/run.sh options, e.g. --short]
+#        tar -C /tmp -xf OUT.tar.xz && /tmp/hull-bench/run.sh [bench/run.sh options, e.g. --short]
 #        (--users: also hull-bench/users.sh [ITERATIONS] [KINDS], as bench/users.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,13 +67,16 @@ gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
 
 # Each runtime (and client) as lib/NAME plus the libraries ldd lists for it,
 # glibc's left out; bin/NAME links to it. Every carried ELF gets the run-time
-# search path $ORIGIN (patchelf), so the loader finds the carried libraries
-# beside it with no environment: a client finds the others and the runtimes
-# in PATH (podman: conmon; containerd: its shim), and podman starts the
-# runtime with an environment of its own making. (The rounds before
-# 2026-11-26 18:40 UTC started each through a shell wrapper that set
+# search path "$ORIGIN:/tmp/hull-bench/lib" (patchelf), so the loader finds
+# the carried libraries with no environment: a client finds the others and
+# the runtimes in PATH (podman: conmon; containerd: its shim), and podman
+# starts the runtime with an environment of its own making. $ORIGIN alone is
+# not enough: crun, and runc for `runc init`, re-execute a copy of
+# themselves from a memfd, where $ORIGIN is "/"; hence the tarball is
+# unpacked in /tmp (run.sh's probe says so where it is not). (The rounds
+# before 2026-11-26 18:40 UTC started each through a shell wrapper that set
 # LD_LIBRARY_PATH: a shell and two more programs before every crun and runc
-# call, 3.4 ms on the development VM, which made them look slower than they
+# call, 3.3 ms on the development VM, which made them look slower than they
 # are. bin/crun-sh keeps that wrapper so round.sh can measure its price.)
 glibc='^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64)\.so'
 for r in crun runc "${clients[@]}"; do
@@ -86,7 +90,7 @@ done
 # DT_RPATH, not DT_RUNPATH: the loader then applies it to the libraries'
 # own dependencies too (libsystemd's libgcrypt, ...).
 for f in "$d"/lib/*; do
-  patchelf --force-rpath --set-rpath '$ORIGIN' "$f"
+  patchelf --force-rpath --set-rpath '$ORIGIN:/tmp/hull-bench/lib' "$f"
 done
 for r in crun runc "${clients[@]}"; do
   stray=$(env -i ldd "$d/lib/$r" | awk -v lib="$d/lib/" -v glibc="$glibc" \
@@ -110,7 +114,7 @@ export PATH="$d/bin:$PATH" HULL_BENCH_PREBUILT="$d/prebuilt" HULL_BENCH_BUSYBOX=
 # otherwise): the probe gives it a scratch one.
 for r in crun runc; do
   "$d/bin/$r" --root "$d/probe-root" --version >/dev/null 2>&1 ||
-    { echo "hull-bench: $r does not start here (the host's glibc must be >= 2.36): $("$d/bin/$r" --version 2>&1 | head -1)" >&2; exit 1; }
+    { echo "hull-bench: $r does not start here (unpacked in /tmp? the host's glibc >= 2.36?): $("$d/bin/$r" --version 2>&1 | head -1)" >&2; exit 1; }
 done
 rm -rf "$d/probe-root"
 exec bash "$d/bench/run.sh" --no-build "$@"
@@ -134,7 +138,7 @@ for c in crun runc podman conmon containerd ctr; do
     crun | runc) "$d/bin/$c" --root "$d/probe-root" --version >/dev/null 2>&1 ;;  # a scratch state root, as in run.sh
     *) "$d/bin/$c" --version >/dev/null 2>&1 ;;
   esac ||
-    { echo "hull-bench: $c does not start here: $("$d/bin/$c" --version 2>&1 | head -1)" >&2; exit 1; }
+    { echo "hull-bench: $c does not start here (unpacked in /tmp?): $("$d/bin/$c" --version 2>&1 | head -1)" >&2; exit 1; }
 done
 rm -rf "$d/probe-root"
 policy=/etc/containers/policy.json made_policy=
@@ -196,6 +200,6 @@ rm -rf "$r"
 EOF
 chmod +x "$d/round.sh"
 tar -C "$stage" -caf "$out" hull-bench  # compressed as its name says (.tar.gz, .tar.xz)
-echo "packed: $out ($(du -h "$out" | cut -f1)); on the bare host: tar xf $(basename "$out") && hull-bench/run.sh --short"
+echo "packed: $out ($(du -h "$out" | cut -f1)); on the bare host: tar -C /tmp -xf $(basename "$out") && /tmp/hull-bench/run.sh --short"
 ((users == 0)) || echo "and: hull-bench/users.sh [ITERATIONS] [KINDS]"
 echo "a lent machine's round in one call: hull-bench/round.sh \"\$OUT\" (one file comes back: round.tgz)"
