@@ -11,6 +11,7 @@
 #   lib/                           the shared libraries they link (glibc's own left out) by
 #                                  their search path: unpack in /tmp
 #   run.sh                         runs bench/run.sh --no-build with all of the above
+#   phases.sh                      runs bench/phases.sh (hull's own phase marks) with the carried hull
 #   round.sh                       a lent machine's round in one call, its results in one tarball
 # and with --users, for bench/users.sh (podman, ctr and a pod end to end):
 #   bin/, lib/                     podman, conmon, containerd, ctr and containerd-shim-runc-v2,
@@ -105,6 +106,15 @@ LD_LIBRARY_PATH=$d/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec "$d/lib/crun" "
 EOF
 chmod +x "$d/bin/crun-sh"
 
+cat >"$d/phases.sh" <<'EOF'
+#!/bin/sh
+# bench/phases.sh on a bare host from what bench/pack.sh carried.
+d=$(cd "$(dirname "$0")" && pwd)
+export PATH="$d/bin:$PATH" HULL_BENCH_BUSYBOX="$d/bin/busybox"
+exec bash "$d/bench/phases.sh" "$@"
+EOF
+chmod +x "$d/phases.sh"
+
 cat >"$d/run.sh" <<'EOF'
 #!/bin/sh
 # bench/run.sh on a bare host from what bench/pack.sh carried: no build, no apt.
@@ -159,15 +169,16 @@ cat >"$d/round.sh" <<'EOF'
 # tool brings back at most 8 files): the host's facts, the full run
 # (--par 16), the clients end to end (users.sh 30, when packed --users, every
 # sample kept in users-raw.csv), the density row at 1000 (hull and crun, 2
-# rounds) and, last, run alone for crun and for crun through the shell
-# wrapper that the rounds before 2026-11-26 18:40 UTC ran it with (the
-# wrapper's price, paired); each step under its own timeout so that the
-# whole fits in one call of 10 minutes (580 s at most, and the tar); a step
-# cut short leaves its log. --quick: the same steps, small (run.sh --short,
+# rounds), run alone for crun and for crun through the shell wrapper that
+# the rounds before 2026-11-26 18:40 UTC ran it with (the wrapper's price,
+# paired) and, last, hull's own phase marks of 100 runs with and without a
+# network namespace (bench/phases.sh, in phases.log); each step under its
+# own timeout so that the whole fits in one call of 10 minutes (590 s at
+# most, and the tar); a step cut short leaves its log. --quick: the same steps, small (run.sh --short,
 # users.sh 2, density 50 in 1 round), to try the script anywhere.
 # usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
-# Timeouts in seconds: HULL_ROUND_FULL (200), HULL_ROUND_USERS (200),
-# HULL_ROUND_DENSITY (130), HULL_ROUND_WRAPPER (50).
+# Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (190),
+# HULL_ROUND_DENSITY (130), HULL_ROUND_WRAPPER (40), HULL_ROUND_PHASES (40).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
 out=$(cd "$1" && pwd) || exit 2
@@ -182,17 +193,19 @@ step() {
   echo "$name: exit $?, $(($(date +%s) - start)) s, $(uptime)" >>"$r/round/steps.txt"
 }
 if [ "${2:-}" = --quick ]; then
-  step full "${HULL_ROUND_FULL:-200}" "$d/run.sh" --short --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-200}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
+  step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-190}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
   step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
     --runtimes "hull crun" --out "$r/round/density"
-  step wrapper "${HULL_ROUND_WRAPPER:-50}" "$d/run.sh" --short --only run --runtimes "crun crun-sh" --out "$r/round/wrapper"
+  step wrapper "${HULL_ROUND_WRAPPER:-40}" "$d/run.sh" --short --only run --runtimes "crun crun-sh" --out "$r/round/wrapper"
+  step phases "${HULL_ROUND_PHASES:-40}" sh -c "\"$d/phases.sh\" 5 1 && \"$d/phases.sh\" 5 0"
 else
-  step full "${HULL_ROUND_FULL:-200}" "$d/run.sh" --par 16 --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-200}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
+  step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-190}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
   step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
     --runtimes "hull crun" --out "$r/round/density"
-  step wrapper "${HULL_ROUND_WRAPPER:-50}" "$d/run.sh" --only run --iters 30 --runtimes "crun crun-sh" --out "$r/round/wrapper"
+  step wrapper "${HULL_ROUND_WRAPPER:-40}" "$d/run.sh" --only run --iters 30 --runtimes "crun crun-sh" --out "$r/round/wrapper"
+  step phases "${HULL_ROUND_PHASES:-40}" sh -c "\"$d/phases.sh\" 100 1 && \"$d/phases.sh\" 100 0"
 fi
 tar -C "$r" -czf "$out/round.tgz" round
 cat "$r/round/steps.txt"

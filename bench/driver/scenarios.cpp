@@ -109,6 +109,7 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
   Row& r = c.row("run" + sfx, "run /bin/true" + tail, "ms", seccomp ? "≤ 0.5× crun" : "≤ 0.5× crun, ≤ 1.5× floor");
   Row& cpu = c.row("run_cpu" + sfx, "  CPU time of `run`" + tail, "ms", "");
   Row& rss = c.row("run_rss" + sfx, "peak RSS of `run`" + tail, "KiB", "");
+  Row& faults = c.row("run_faults" + sfx, "  page faults of `run` (runtime, init, /bin/true)" + tail, "faults", "");
   // The full floor (bench/floor_full.c) is one more column, interleaved in
   // the same rotation: same rootfs, same cgroup parent, same namespaces. It
   // loads no seccomp program: no floor for the profile's row.
@@ -136,6 +137,7 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
       r.samples[rt->name].push_back(ms(o.ns));
       cpu.samples[rt->name].push_back(ms(o.cpu_ns));
       rss.samples[rt->name].push_back(double(o.maxrss_kb));
+      faults.samples[rt->name].push_back(double(o.faults));
     }
   }
 }

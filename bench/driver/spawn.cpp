@@ -114,6 +114,7 @@ Outcome Reaper::run(const std::vector<std::string>& argv, int timeout_ms, const 
       o.maxrss_kb = e.ru.ru_maxrss;
       o.cpu_ns = (int64_t(e.ru.ru_utime.tv_sec) + e.ru.ru_stime.tv_sec) * 1000000000 +
                  (int64_t(e.ru.ru_utime.tv_usec) + e.ru.ru_stime.tv_usec) * 1000;
+      o.faults = e.ru.ru_minflt + e.ru.ru_majflt;
       return o;
     }
     if (e.pid > 0) {

@@ -23,6 +23,9 @@ struct Outcome {
   // user+sys CPU of the runtime and its reaped helpers: unlike wall time it
   // hardly moves when other work loads the machine.
   int64_t cpu_ns = 0;
+  // Page faults (minor and major) of the runtime and its reaped children:
+  // each one the kernel's work, and on a VM a trap that may reach the host.
+  long faults = 0;
   bool timed_out = false;
   bool ok() const;  // exited 0 and not timed out
 };
