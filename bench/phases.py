@@ -5,12 +5,14 @@ usage: phases.py HULL[,HULL2...] ROOT BUNDLE_DIR ITERATIONS
 Runs `HULL --root ROOT run --bundle BUNDLE_DIR/<id> <id>` ITERATIONS times
 (after one warm-up; several binaries, comma-separated, are interleaved run by
 run, so a before/after comparison sees the same machine load) with HULL_TRACE_PHASES=<fd> (src/base/phase_trace.hpp):
-the runtime and the container init each write "<phase> <monotonic ns> <pid>"
-at the end of every phase. BUNDLE_DIR/config.json is the config every run
-uses (copied per id). Prints a Markdown table: per phase, the median time
-since the previous mark of the same process (the init's first phase counts
-from the runtime's last mark before clone3), and its share of the
-median total (spawn of hull to its exit, measured here).
+the runtime and the container init each write "<phase> <monotonic ns> <pid>
+<page faults so far>" at the end of every phase. BUNDLE_DIR/config.json is
+the config every run uses (copied per id). Prints a Markdown table: per
+phase, the median time since the previous mark of the same process (the
+init's first phase counts from the runtime's last mark before clone3), the
+median page faults the process took in it (the init counts from zero at the
+clone; a trace without counts, from an older hull, leaves them out), and
+its share of the median total (spawn of hull to its exit, measured here).
 bench/phases.sh sets up the rootfs, cgroup and wrapper and calls this.
 """
 import os
@@ -75,9 +77,9 @@ def one(hull, root, bundles, cfg, i):
         sys.exit(f"hull run failed with status {rc}")
     marks = {}
     for line in data.decode().splitlines():
-        name, ns, pid = line.split()
-        marks[name] = (int(ns), int(pid))
-    marks["end"] = (t_end, p.pid)
+        name, ns, pid, *faults = line.split()
+        marks[name] = (int(ns), int(pid), int(faults[0]) if faults else None)
+    marks["end"] = (t_end, p.pid, None)
     return t0, marks
 
 
@@ -87,6 +89,7 @@ def main():
     hulls, root, bundles, n = sys.argv[1].split(","), sys.argv[2], sys.argv[3], int(sys.argv[4])
     cfg = os.path.join(bundles, "config.json")
     seg = [{name: [] for name, _ in RUNTIME + INIT} for _ in hulls]
+    flt = [{name: [] for name, _ in RUNTIME + INIT} for _ in hulls]
     totals = [[] for _ in hulls]
     for h in hulls:
         one(h, root, bundles, cfg, -1)  # warm-up
@@ -100,23 +103,34 @@ def main():
             runtime_marks = sorted((m[name][0], name) for name, _ in RUNTIME if name in m)
             prev = t0
             before_clone = t0
+            prev_faults = 0  # the runtime's count starts at its exec
             for ns, name in runtime_marks:
                 seg[k][name].append((ns - prev) / 1e6)
+                faults = m[name][2]
+                if faults is not None:
+                    flt[k][name].append(faults - prev_faults)
+                    prev_faults = faults
                 if name == "cloned":
                     before_clone = prev
                 prev = ns
             prev = before_clone
+            prev_faults = 0  # the init's count starts at the clone
             for name, _ in INIT:
                 if name in m:
                     seg[k][name].append((m[name][0] - prev) / 1e6)
                     prev = m[name][0]
+                    faults = m[name][2]
+                    if faults is not None:
+                        flt[k][name].append(faults - prev_faults)
+                        prev_faults = faults
     med_total = [statistics.median(t) for t in totals]
     print(f"`hull run /bin/true`, {n} runs each, load average {os.getloadavg()[0]:.1f} at the end.\n")
     for k, h in enumerate(hulls):
         print(f"- [{k}] {h}: median total {med_total[k]:.2f} ms (spawn of hull to its exit)")
     print()
-    print("| process | phase (ends at mark) | what |" + "".join(f" [{k}] median ms | share |" for k in range(len(hulls))))
-    print("|---|---|---|" + "---|---|" * len(hulls))
+    print("| process | phase (ends at mark) | what |" +
+          "".join(f" [{k}] median ms | faults | share |" for k in range(len(hulls))))
+    print("|---|---|---|" + "---|---|---|" * len(hulls))
     for who, phases in (("runtime", RUNTIME), ("init", INIT)):
         for name, what in phases:
             if not seg[0][name]:
@@ -125,7 +139,9 @@ def main():
             for k in range(len(hulls)):
                 v = seg[k][name]
                 med = statistics.median(v) if v else float("nan")
-                row += f" {med:.2f} | {100 * med / med_total[k]:.0f} % |"
+                f = flt[k][name]
+                faults = f"{statistics.median(f):.0f}" if f else "—"
+                row += f" {med:.2f} | {faults} | {100 * med / med_total[k]:.0f} % |"
             print(row)
 
 

@@ -1,7 +1,9 @@
 #pragma once
 // Phase timestamps for the benchmark (bench/phases.py, bench/README.md):
 // with HULL_TRACE_PHASES=<fd> in the environment, every phase_mark() writes
-// one line "<phase> <CLOCK_MONOTONIC ns> <pid>\n" to that inherited fd, from
+// one line "<phase> <CLOCK_MONOTONIC ns> <pid> <page faults>\n" to that
+// inherited fd (the faults the process has taken so far, minor and major:
+// a clone's child counts from zero), from
 // the runtime and from the container init alike (the init inherits the fd
 // until it closes every fd before execve, so its last mark is "exec").
 // Off (the variable unset or not a number), a mark is one load and a compare:
