@@ -174,8 +174,9 @@ cat >"$d/round.sh" <<'EOF'
 # paired) and, last, hull's own phase marks of 100 runs with and without a
 # network namespace (bench/phases.sh, in phases.log); each step under its
 # own timeout so that the whole fits in one call of 10 minutes (590 s at
-# most, and the tar); a step cut short leaves its log. --quick: the same steps, small (run.sh --short,
-# users.sh 2, density 50 in 1 round), to try the script anywhere.
+# most, and the tar); a step cut short leaves its log. --quick: the same
+# steps, small (run.sh --short, users.sh 2, density 50 in 1 round, phases 5
+# runs), to try the script anywhere.
 # usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (190),
 # HULL_ROUND_DENSITY (130), HULL_ROUND_WRAPPER (40), HULL_ROUND_PHASES (40).

@@ -104,12 +104,18 @@ def main():
             prev = t0
             before_clone = t0
             prev_faults = 0  # the runtime's count starts at its exec
+
+            def count_faults(name, prev_faults):
+                # The process's faults since its previous mark; the count to go on from.
+                faults = m[name][2]
+                if faults is None:
+                    return prev_faults
+                flt[k][name].append(faults - prev_faults)
+                return faults
+
             for ns, name in runtime_marks:
                 seg[k][name].append((ns - prev) / 1e6)
-                faults = m[name][2]
-                if faults is not None:
-                    flt[k][name].append(faults - prev_faults)
-                    prev_faults = faults
+                prev_faults = count_faults(name, prev_faults)
                 if name == "cloned":
                     before_clone = prev
                 prev = ns
@@ -119,10 +125,7 @@ def main():
                 if name in m:
                     seg[k][name].append((m[name][0] - prev) / 1e6)
                     prev = m[name][0]
-                    faults = m[name][2]
-                    if faults is not None:
-                        flt[k][name].append(faults - prev_faults)
-                        prev_faults = faults
+                    prev_faults = count_faults(name, prev_faults)
     med_total = [statistics.median(t) for t in totals]
     print(f"`hull run /bin/true`, {n} runs each, load average {os.getloadavg()[0]:.1f} at the end.\n")
     for k, h in enumerate(hulls):
