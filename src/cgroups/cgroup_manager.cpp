@@ -31,7 +31,9 @@ bool privileged_on_the_host() { return ::geteuid() == 0 && in_initial_user_names
 
 std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
 
-// mkdir -p below `root` (which exists). Appends the directories it made, outermost first.
+// mkdir -p below `root` (which exists). Appends the directories its own
+// mkdir made, outermost first: one a concurrent create made first is not
+// ours, to check for processes or to remove.
 void make_dirs(const std::string& dir, const std::string& root, std::vector<std::string>& made) {
   if (dir.size() <= root.size()) return;
   if (::mkdir(dir.c_str(), 0755) == 0) {
@@ -41,8 +43,10 @@ void make_dirs(const std::string& dir, const std::string& root, std::vector<std:
   if (errno == EEXIST) return;
   if (errno != ENOENT) throw_errno("mkdir " + dir);
   make_dirs(parent_of(dir), root, made);
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + dir);
-  made.push_back(dir);
+  if (::mkdir(dir.c_str(), 0755) == 0)
+    made.push_back(dir);
+  else if (errno != EEXIST)
+    throw_errno("mkdir " + dir);
 }
 
 // create(): the v2 controllers `needed` by the limits in the container's
@@ -154,8 +158,8 @@ void Manager::create_for_clone() {
     if (!paths_.v2.empty()) {
       // A cgroup that already has processes belongs to someone else (spec:
       // "a non-empty cgroup" is unfit for create).
-      bool made_here = std::find(made_.begin(), made_.end(), paths_.v2) != made_.end();
-      if (!made_here && !read_value(paths_.v2, "cgroup.procs").empty())
+      v2_made_here_ = std::find(made_.begin(), made_.end(), paths_.v2) != made_.end();
+      if (!v2_made_here_ && !read_value(paths_.v2, "cgroup.procs").empty())
         throw Error("cgroup " + paths_.v2 + " already has processes");
       v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
     }
@@ -230,7 +234,7 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   } else if (!paths_.v2.empty()) {
     UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
     try {
-      v2_set_devices(fd.get(), paths_.v2, rules);
+      v2_set_devices(fd.get(), paths_.v2, rules, updating || !v2_made_here_);
     } catch (const Error& e) {
       // Rootless, in a delegated cgroup: only CAP_BPF/CAP_SYS_ADMIN in the
       // host's user namespace may load a device filter. runc skips it there

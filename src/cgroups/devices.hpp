@@ -46,8 +46,11 @@ void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules
 std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules);
 
 // Loads the program and attaches it to the cgroup directory fd with
-// BPF_F_ALLOW_MULTI, then detaches the programs that were there before, so
-// the cgroup is never without a filter while rules are replaced.
-void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules);
+// BPF_F_ALLOW_MULTI, then, with `replace`, detaches the programs that were
+// there before, so the cgroup is never without a filter while rules are
+// replaced. Without it (a cgroup this create just made, which holds no
+// program) there is no BPF_PROG_QUERY: that takes cgroup_mutex, which every
+// cgroup creation and removal on the host waits for.
+void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules, bool replace);
 
 }  // namespace hull::cgroups

@@ -122,10 +122,12 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
   return prog;
 }
 
-void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules) {
+void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules,
+                    bool replace) {
   std::vector<bpf_insn> prog = device_program(rules);
   UniqueFd prog_fd = load_program(prog, cgroup_path);
-  std::vector<uint32_t> old = attached_device_program_ids(cgroup_fd, cgroup_path);
+  std::vector<uint32_t> old;
+  if (replace) old = attached_device_program_ids(cgroup_fd, cgroup_path);
 
   bpf_attr attr{};
   attr.target_fd = static_cast<uint32_t>(cgroup_fd);
