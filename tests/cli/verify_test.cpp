@@ -4,7 +4,6 @@
 // capabilities, an unmasked path, a widened device rule) turns exactly the
 // row that promises it into "violated", with exit status 1.
 #include <fcntl.h>
-#include <linux/bpf.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -15,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "device_programs.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 #include "support/forked_child.hpp"
@@ -276,29 +276,6 @@ TEST_F(VerifyTest, CatchesAProcessWithMoreCapabilities) {
   EXPECT_TRUE(wait_exit_and_reap(joiner));
 }
 
-long bpf_call(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
-
-// Attaches an allow-everything device program beside hull's.
-bool attach_allow_all(const fs::path& dir) {
-  bpf_insn prog[] = {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1}, {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}};
-  static const char license[] = "GPL";
-  bpf_attr load{};
-  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  load.insns = reinterpret_cast<uint64_t>(prog);
-  load.insn_cnt = 2;
-  load.license = reinterpret_cast<uint64_t>(license);
-  long fd = bpf_call(BPF_PROG_LOAD, load);
-  if (fd < 0) return false;
-  UniqueFd prog_fd(static_cast<int>(fd));
-  UniqueFd cg(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  bpf_attr attach{};
-  attach.target_fd = static_cast<uint32_t>(cg.get());
-  attach.attach_bpf_fd = static_cast<uint32_t>(prog_fd.get());
-  attach.attach_type = BPF_CGROUP_DEVICE;
-  attach.attach_flags = BPF_F_ALLOW_MULTI;
-  return bpf_call(BPF_PROG_ATTACH, attach) == 0;
-}
-
 TEST_F(VerifyTest, CatchesAWidenedDeviceRule) {
   ASSERT_GT(start("dev"), 0);
   fs::path v1 = dir_with("dev", "devices.allow");
@@ -307,7 +284,7 @@ TEST_F(VerifyTest, CatchesAWidenedDeviceRule) {
   } else {
     fs::path v2 = dir_with("dev", "cgroup.type");
     ASSERT_FALSE(v2.empty());
-    ASSERT_TRUE(attach_allow_all(v2)) << "attach a device program to " << v2;
+    ASSERT_TRUE(attach_allow_all(v2.string())) << "attach a device program to " << v2;
   }
   Verified v = verify("dev");
   EXPECT_EQ(v.exit_code, 1);
