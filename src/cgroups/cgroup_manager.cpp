@@ -36,14 +36,14 @@ std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('
 // ours, to check for processes or to remove.
 void make_dirs(const std::string& dir, const std::string& root, std::vector<std::string>& made) {
   if (dir.size() <= root.size()) return;
-  if (::mkdir(dir.c_str(), 0755) == 0) {
+  if (make_dir(dir) == 0) {
     made.push_back(dir);
     return;
   }
   if (errno == EEXIST) return;
   if (errno != ENOENT) throw_errno("mkdir " + dir);
   make_dirs(parent_of(dir), root, made);
-  if (::mkdir(dir.c_str(), 0755) == 0)
+  if (make_dir(dir) == 0)
     made.push_back(dir);
   else if (errno != EEXIST)
     throw_errno("mkdir " + dir);
@@ -161,7 +161,7 @@ void Manager::create_for_clone() {
       v2_made_here_ = std::find(made_.begin(), made_.end(), paths_.v2) != made_.end();
       if (!v2_made_here_ && !read_value(paths_.v2, "cgroup.procs").empty())
         throw Error("cgroup " + paths_.v2 + " already has processes");
-      v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
+      v2_fd_ = open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
     }
     owned_ = true;
   } catch (Error& e) {
@@ -217,7 +217,7 @@ void Manager::adopt_created() {
     made_.push_back(dir);
   }
   with_context("apply the limits to the cgroup CRIU made", [&] {
-    if (!paths_.v2.empty()) v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
+    if (!paths_.v2.empty()) v2_fd_ = open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
     apply(resources_, false);
   });
   for (const auto& w : warnings_) log::warn(w);
@@ -232,7 +232,7 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   if (std::string dir = router.v1_dir("devices"); !dir.empty()) {
     v1_set_devices(dir, rules);
   } else if (!paths_.v2.empty()) {
-    UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
+    UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
     try {
       v2_set_devices(fd.get(), paths_.v2, rules, updating || !v2_made_here_);
     } catch (const Error& e) {
@@ -394,13 +394,13 @@ std::vector<std::string> Manager::all_dirs() const {
 // refusal (EBUSY: processes, or sub-cgroups) reads the directory, which saved
 // 5 syscalls per hierarchy on delete (issue #16).
 bool Manager::remove_tree(const std::string& dir) {
-  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+  if (remove_dir(dir) == 0 || errno == ENOENT) return true;
   if (errno != EBUSY) throw_errno("rmdir " + dir);
   std::vector<std::string> subs = list_subdirs(dir);
   if (subs.empty()) return false;
   for (const auto& sub : subs)
     if (!remove_tree(sub)) return false;
-  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+  if (remove_dir(dir) == 0 || errno == ENOENT) return true;
   if (errno == EBUSY) return false;
   throw_errno("rmdir " + dir);
 }

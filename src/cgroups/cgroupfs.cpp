@@ -1,6 +1,9 @@
 #include "cgroups/cgroupfs.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,7 +26,99 @@ std::string join(const std::string& dir, std::string_view file) {
 }
 WriteLog* g_write_log = nullptr;
 
+constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup/";
+
+// The process that opened cgroup_root_fd: a child sharing our memory
+// (runtime/launcher.hpp) sees the number, which is not its own file.
+pid_t cgroup_root_owner = 0;
+int cgroup_root_fd = -1;
+
 }  // namespace
+
+At at(const std::string& path) noexcept {
+  if (!path.starts_with(kCgroupRoot) || path.size() == kCgroupRoot.size()) return {AT_FDCWD, path.c_str()};
+  const pid_t self = ::getpid();
+  if (cgroup_root_owner == 0) {
+    const int fd = ::open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return {AT_FDCWD, path.c_str()};
+    cgroup_root_fd = fd;
+    cgroup_root_owner = self;
+  }
+  if (cgroup_root_owner != self) return {AT_FDCWD, path.c_str()};
+  return {cgroup_root_fd, path.c_str() + kCgroupRoot.size()};
+}
+
+int root_fd_held() noexcept { return cgroup_root_owner == ::getpid() ? cgroup_root_fd : -1; }
+
+int make_dir(const std::string& path) noexcept {
+  At p = at(path);
+  return ::mkdirat(p.dir, p.rel, 0755);
+}
+
+int remove_dir(const std::string& path) noexcept {
+  At p = at(path);
+  return ::unlinkat(p.dir, p.rel, AT_REMOVEDIR);
+}
+
+UniqueFd open_path(const std::string& path, int flags) {
+  At p = at(path);
+  UniqueFd fd(::openat(p.dir, p.rel, flags | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  return fd;
+}
+
+namespace {
+
+// Linux 6.13's *xattrat calls, numbered alike on every architecture (new
+// calls have been since 5.1); glibc 2.36 has neither wrapper nor number.
+constexpr long kSetxattrat = 463;
+constexpr long kGetxattrat = 464;
+#ifdef SYS_setxattrat
+static_assert(SYS_setxattrat == kSetxattrat && SYS_getxattrat == kGetxattrat);
+#endif
+struct XattrArgs {
+  uint64_t value;
+  uint32_t size;
+  uint32_t flags;
+};
+bool xattrat_missing = false;
+
+// at_call on at(path), or path_call where the *at call is missing (ENOSYS)
+// or refused with EPERM: a seccomp filter that does not know the call
+// answers so. (So does the kernel for a trusted.* name without
+// CAP_SYS_ADMIN, and the path call then says the same.) Where the path call
+// succeeds after such a refusal, it was the filter's: the *at calls are left
+// alone from then on.
+template <class AtCall, class PathCall>
+long through_at(const std::string& path, AtCall at_call, PathCall path_call) noexcept {
+  At p = at(path);
+  bool refused = false;
+  if (p.dir != AT_FDCWD && !xattrat_missing) {
+    long rc = at_call(p);
+    if (rc >= 0 || (errno != ENOSYS && errno != EPERM)) return rc;
+    xattrat_missing = errno == ENOSYS;
+    refused = errno == EPERM;
+  }
+  long rc = path_call();
+  if (refused && rc >= 0) xattrat_missing = true;
+  return rc;
+}
+
+}  // namespace
+
+int set_xattr(const std::string& path, const char* name, std::string_view value) noexcept {
+  XattrArgs args{reinterpret_cast<uintptr_t>(value.data()), static_cast<uint32_t>(value.size()), 0};
+  return static_cast<int>(through_at(
+      path, [&](At p) { return ::syscall(kSetxattrat, p.dir, p.rel, 0, name, &args, sizeof args); },
+      [&] { return long{::setxattr(path.c_str(), name, value.data(), value.size(), 0)}; }));
+}
+
+ssize_t get_xattr(const std::string& path, const char* name, char* buf, size_t size) noexcept {
+  XattrArgs args{reinterpret_cast<uintptr_t>(buf), static_cast<uint32_t>(size), 0};
+  return through_at(
+      path, [&](At p) { return ::syscall(kGetxattrat, p.dir, p.rel, 0, name, &args, sizeof args); },
+      [&] { return long{::getxattr(path.c_str(), name, buf, size)}; });
+}
 
 void set_write_log(WriteLog* log) noexcept { g_write_log = log; }
 
@@ -40,11 +135,16 @@ int write_once(int fd, const std::string& path, std::string_view value) noexcept
 
 // O_TRUNC matters only for the regular files standing in for cgroupfs in tests.
 constexpr int kWriteFlags = O_WRONLY | O_TRUNC | O_CLOEXEC;
+
+int open_for_write(const std::string& path) noexcept {
+  At p = at(path);
+  return ::openat(p.dir, p.rel, kWriteFlags);
+}
 }  // namespace
 
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {
   std::string path = join(dir, file);
-  UniqueFd fd(::open(path.c_str(), kWriteFlags));
+  UniqueFd fd(open_for_write(path));
   if (!fd) return errno;
   return write_once(fd.get(), path, value);
 }
@@ -52,12 +152,12 @@ int try_write_value(const std::string& dir, std::string_view file, std::string_v
 ValueWriter::ValueWriter(const std::string& dir, std::string_view file) : path_(join(dir, file)) {}
 
 void ValueWriter::open() {
-  fd_ = UniqueFd(::open(path_.c_str(), kWriteFlags));
+  fd_ = UniqueFd(open_for_write(path_));
   if (!fd_) throw_errno("open " + path_);
 }
 
 void ValueWriter::write(std::string_view value) {
-  if (!fd_) fd_ = UniqueFd(::open(path_.c_str(), kWriteFlags));
+  if (!fd_) fd_ = UniqueFd(open_for_write(path_));
   int err = fd_ ? write_once(fd_.get(), path_, value) : errno;
   if (err != 0) throw_errno(err, "write " + std::string(value) + " to " + path_);
 }
@@ -68,7 +168,9 @@ void write_value(const std::string& dir, std::string_view file, std::string_view
 }
 
 std::string read_value(const std::string& dir, std::string_view file) {
-  std::string s = read_file(join(dir, file));
+  const std::string path = join(dir, file);
+  UniqueFd fd = open_path(path, O_RDONLY);
+  std::string s = read_fd(fd.get(), path);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
@@ -83,7 +185,9 @@ uint64_t read_u64(const std::string& dir, std::string_view file) {
 }
 
 bool has_file(const std::string& dir, std::string_view file) noexcept {
-  return ::access(join(dir, file).c_str(), F_OK) == 0;
+  const std::string path = join(dir, file);
+  At p = at(path);
+  return ::faccessat(p.dir, p.rel, F_OK, 0) == 0;
 }
 
 std::set<std::string> split_words(std::string_view text) {

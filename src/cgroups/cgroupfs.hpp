@@ -2,6 +2,9 @@
 // Reading and writing cgroup interface files. Every writer in this module
 // goes through these so errors read the same everywhere:
 //   write 100000 to /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or resource busy
+#include <sys/types.h>
+
+#include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -12,6 +15,36 @@
 #include "base/unique_fd.hpp"
 
 namespace hull::cgroups {
+
+// A path as a directory fd and the rest, for the *at(2) calls: a path below
+// /sys/fs/cgroup starts from a descriptor of /sys/fs/cgroup this process
+// keeps open (O_PATH, close-on-exec; a child cloned from it looks the path
+// up whole), so that the lookup never walks /sys/fs and /sys/fs/cgroup.
+// Those are sysfs (kernfs) directories: kernfs refuses the lockless path
+// walk, and the locked one takes sysfs's kernfs_rwsem at each, which a
+// network namespace made anywhere on the host holds for writing while it
+// adds its devices' sysfs files. Other paths come back as (AT_FDCWD, path).
+// `path` must outlive the result.
+struct At {
+  int dir;
+  const char* rel;
+};
+At at(const std::string& path) noexcept;
+// The descriptor at() keeps open in this process, -1 if none: for a child
+// cloned from it to close at its entry.
+int root_fd_held() noexcept;
+// mkdir(2) (mode 0755) and rmdir(2) of a cgroup directory through at(): 0,
+// or -1 with errno set.
+int make_dir(const std::string& path) noexcept;
+int remove_dir(const std::string& path) noexcept;
+// open(2) through at() (O_CLOEXEC added); throws "open <path>: <errno>".
+UniqueFd open_path(const std::string& path, int flags);
+// setxattr(2) and getxattr(2) of a cgroup directory through at(), with
+// setxattrat and getxattrat (Linux 6.13); the path calls where those are
+// missing or refused (ENOSYS, or EPERM from a seccomp filter). Return as
+// the system calls do, errno set.
+int set_xattr(const std::string& path, const char* name, std::string_view value) noexcept;
+ssize_t get_xattr(const std::string& path, const char* name, char* buf, size_t size) noexcept;
 
 // Writes value to dir/file (the file must exist, as cgroupfs files do).
 void write_value(const std::string& dir, std::string_view file, std::string_view value);

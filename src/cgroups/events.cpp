@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "cgroups/cgroupfs.hpp"
 
 namespace hull::cgroups {
 
@@ -35,13 +36,15 @@ std::string pread_all(int fd, const std::string& what) {
 }  // namespace
 
 std::string event_value(const std::string& dir, const std::string& key) {
-  return find_key(read_file(dir + "/cgroup.events"), key);
+  const std::string path = dir + "/cgroup.events";
+  UniqueFd fd = open_path(path, O_RDONLY);
+  return find_key(read_fd(fd.get(), path), key);
 }
 
 bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
                 std::chrono::steady_clock::time_point deadline) {
   std::string path = dir + "/cgroup.events";
-  UniqueFd fd = open_fd(path, O_RDONLY);
+  UniqueFd fd = open_path(path, O_RDONLY);
   for (;;) {
     // Read before polling: kernfs reports a change relative to the last read.
     if (find_key(pread_all(fd.get(), path), key) == value) return true;

@@ -217,7 +217,7 @@ void Manager::remove_dirs() noexcept {
   auto remove_made = [this] {
     bool busy = false;
     for (auto it = made_.rbegin(); it != made_.rend(); ++it)
-      if (::rmdir(it->c_str()) != 0 && errno == EBUSY) busy = true;
+      if (remove_dir(*it) != 0 && errno == EBUSY) busy = true;
     return busy;
   };
   try {
@@ -266,7 +266,7 @@ void Manager::destroy(const std::function<void()>& before_kill) {
     if (!busy) {
       // Innermost first; one still holding another container's cgroup stays.
       std::vector<std::string> parents = made_parents();
-      for (auto it = parents.rbegin(); it != parents.rend(); ++it) ::rmdir(it->c_str());
+      for (auto it = parents.rbegin(); it != parents.rend(); ++it) remove_dir(*it);
       owned_ = false;
       made_.clear();
       return;

@@ -1,13 +1,12 @@
 #include "cgroups/ownership.hpp"
 
-#include <sys/xattr.h>
-
 #include <cerrno>
 #include <optional>
 #include <vector>
 
 #include "base/error.hpp"
 #include "base/proc_cgroup.hpp"
+#include "cgroups/cgroupfs.hpp"
 
 namespace hull::cgroups {
 namespace {
@@ -26,7 +25,7 @@ std::vector<std::string> dirs_of(const Paths& paths) {
 std::optional<std::string> read_mark(const std::string& dir) {
   for (const char* name : {kTrusted, kUser}) {
     char buf[512];
-    ssize_t n = ::getxattr(dir.c_str(), name, buf, sizeof buf);
+    ssize_t n = get_xattr(dir, name, buf, sizeof buf);
     if (n >= 0) return std::string(buf, static_cast<size_t>(n));
     if (errno == ENOENT) return std::nullopt;  // the directory, not the attribute (ENODATA)
     if (errno == ERANGE) return std::string("<oversized mark>");
@@ -40,8 +39,8 @@ std::optional<std::string> read_mark(const std::string& dir) {
 
 void mark_owner(const Paths& paths, std::string_view owner) {
   for (const std::string& dir : dirs_of(paths)) {
-    if (::setxattr(dir.c_str(), kTrusted, owner.data(), owner.size(), 0) == 0) continue;
-    if (errno != EPERM || ::setxattr(dir.c_str(), kUser, owner.data(), owner.size(), 0) < 0)
+    if (set_xattr(dir, kTrusted, owner) == 0) continue;
+    if (errno != EPERM || set_xattr(dir, kUser, owner) < 0)
       throw_errno("mark cgroup " + dir + " as the container's");
   }
 }

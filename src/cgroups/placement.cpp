@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "cgroups/cgroupfs.hpp"
 
 namespace hull::cgroups {
 
@@ -59,7 +60,7 @@ Placement::Placement(const Paths& paths, const std::string& sub) {
     std::string target = join(paths.v2, here ? s.path : "");
     v2_target_ = target;
     with_context("join cgroup " + target, [&] {
-      v2_dir_ = open_fd(target, O_RDONLY | O_DIRECTORY);
+      v2_dir_ = open_path(target, O_RDONLY | O_DIRECTORY);
       v2_procs_ = open_at(v2_dir_.get(), "cgroup.procs", O_WRONLY);
     });
   }

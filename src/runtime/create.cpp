@@ -16,6 +16,7 @@
 #include "base/phase_trace.hpp"
 #include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/cgroupfs.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/hooks.hpp"
@@ -292,7 +293,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.bind_trees = bind_trees.fds();
   ctx.rootfs_tree = rootfs_tree.tree.get();
   ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;
-  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1};
+  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1, cgroups::root_fd_held()};
 
   LaunchRequest req;
   req.what = "the container init";
