@@ -5,13 +5,15 @@
 #   bench/                         the scripts (phases.py too), the config template, the driver's sources
 #   tests/e2e/default-roots.sh     what removes the default state roots a run made (bench/lib.sh)
 #   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
-#                                  host's), floor, floor_full, floor_delete, small-parent (static)
+#                                  host's), floor, floor_full, floor_delete, small-parent,
+#                                  waits (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
 #   bin/crun, bin/runc             links to lib/crun, lib/runc, which find
 #   lib/                           the shared libraries they link (glibc's own left out) by
 #                                  their search path: unpack in /tmp
 #   run.sh                         runs bench/run.sh --no-build with all of the above
 #   phases.sh                      runs bench/phases.sh (hull's own phase marks) with the carried hull
+#   waits.sh                       runs bench/waits.sh (where parallel lifecycles wait in the kernel)
 #   round.sh                       a lent machine's round in one call, its results in one tarball
 # and with --users, for bench/users.sh (podman, ctr and a pod end to end):
 #   bin/, lib/                     podman, conmon, containerd, ctr and containerd-shim-runc-v2,
@@ -65,6 +67,7 @@ gcc -O2 -Wall -o "$d/prebuilt/floor" "$here/floor.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/floor_full" "$here/floor_full.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/floor_delete" "$here/floor_delete.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
+gcc -O2 -Wall -static -o "$d/prebuilt/waits" "$here/waits.c"
 
 # Each runtime (and client) as lib/NAME plus the libraries ldd lists for it,
 # glibc's left out; bin/NAME links to it. Every carried ELF gets the run-time
@@ -78,7 +81,8 @@ gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
 # before 2026-11-26 18:40 UTC started each through a shell wrapper that set
 # LD_LIBRARY_PATH: a shell and two more programs before every crun and runc
 # call, 3.3 ms on the development VM, which made them look slower than they
-# are. bin/crun-sh keeps that wrapper so round.sh can measure its price.)
+# are. bin/crun-sh keeps that wrapper: round.sh measured its price in the
+# thirty-first round.)
 glibc='^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64)\.so'
 for r in crun runc "${clients[@]}"; do
   bin=$(command -v "$r")
@@ -114,6 +118,15 @@ export PATH="$d/bin:$PATH" HULL_BENCH_BUSYBOX="$d/bin/busybox"
 exec bash "$d/bench/phases.sh" "$@"
 EOF
 chmod +x "$d/phases.sh"
+
+cat >"$d/waits.sh" <<'EOF'
+#!/bin/sh
+# bench/waits.sh on a bare host from what bench/pack.sh carried.
+d=$(cd "$(dirname "$0")" && pwd)
+export PATH="$d/bin:$PATH" HULL_BENCH_PREBUILT="$d/prebuilt" HULL_BENCH_RUN="$d/run.sh"
+exec bash "$d/bench/waits.sh" "$@"
+EOF
+chmod +x "$d/waits.sh"
 
 cat >"$d/run.sh" <<'EOF'
 #!/bin/sh
@@ -169,17 +182,17 @@ cat >"$d/round.sh" <<'EOF'
 # tool brings back at most 8 files): the host's facts, the full run
 # (--par 16), the clients end to end (users.sh 30, when packed --users, every
 # sample kept in users-raw.csv), the density row at 1000 (hull and crun, 2
-# rounds), run alone for crun and for crun through the shell wrapper that
-# the rounds before 2026-11-26 18:40 UTC ran it with (the wrapper's price,
-# paired) and, last, hull's own phase marks of 100 runs with and without a
-# network namespace (bench/phases.sh, in phases.log); each step under its
+# rounds), where 16 parallel lifecycles of hull and of crun wait in the
+# kernel (bench/waits.sh, 6 rounds each, in waits/) and, last, hull's own
+# phase marks of 100 runs with and without a network namespace
+# (bench/phases.sh, in phases.log); each step under its
 # own timeout so that the whole fits in one call of 10 minutes (590 s at
 # most, and the tar); a step cut short leaves its log. --quick: the same
-# steps, small (run.sh --short, users.sh 2, density 50 in 1 round, phases 5
-# runs), to try the script anywhere.
+# steps, small (run.sh --short, users.sh 2, density 50 in 1 round, waits of
+# 4 at a time in 1 round, phases 5 runs), to try the script anywhere.
 # usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (190),
-# HULL_ROUND_DENSITY (130), HULL_ROUND_WRAPPER (40), HULL_ROUND_PHASES (40).
+# HULL_ROUND_DENSITY (130), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (40).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
 out=$(cd "$1" && pwd) || exit 2
@@ -198,14 +211,14 @@ if [ "${2:-}" = --quick ]; then
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-190}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
   step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
     --runtimes "hull crun" --out "$r/round/density"
-  step wrapper "${HULL_ROUND_WRAPPER:-40}" "$d/run.sh" --short --only run --runtimes "crun crun-sh" --out "$r/round/wrapper"
+  step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 4 1
   step phases "${HULL_ROUND_PHASES:-40}" sh -c "\"$d/phases.sh\" 5 1 && \"$d/phases.sh\" 5 0"
 else
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-190}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
   step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
     --runtimes "hull crun" --out "$r/round/density"
-  step wrapper "${HULL_ROUND_WRAPPER:-40}" "$d/run.sh" --only run --iters 30 --runtimes "crun crun-sh" --out "$r/round/wrapper"
+  step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 6
   step phases "${HULL_ROUND_PHASES:-40}" sh -c "\"$d/phases.sh\" 100 1 && \"$d/phases.sh\" 100 0"
 fi
 tar -C "$r" -czf "$out/round.tgz" round
