@@ -373,6 +373,8 @@ void release_detached_mounts() {
   view_mount.reset();
 }
 
+void release_view_sent_to_child() { view_mount.reset(); }
+
 int detached_mount_record() { return view_mount.get(); }
 
 void restore_detached_mount_record(int fd) {

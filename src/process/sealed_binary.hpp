@@ -79,6 +79,12 @@ void run_from_parents_sealed_view(std::string_view offer, UniqueFd file);
 // or our exit. Harmless when there is no such mount; the mapped binary
 // stays valid.
 void release_detached_mounts();
+// The overlay's mount fd of a view made for a child (sealed_view_for_child),
+// dropped once the view is sent: the child, cloned before it was made,
+// holds the view's file and never the mount fd, so the RCU wait of the
+// dissolution falls in the time the runtime waits for the child's Ready
+// instead of a `create`'s exit, which comes before the container's execve.
+void release_view_sent_to_child();
 
 // The sealed view's mount fd as recorded (-1: none), and that record put
 // back without closing anything: see procfs::shared_root_record.

@@ -342,6 +342,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     const int file = view.file.get();
     runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer,
                                      view.file ? std::span(&file, 1) : std::span<const int>());
+    process::release_view_sent_to_child();
   }
   if (plan.cgroups_after_clone) {
     if (plan.memory_cgroup_first) {
