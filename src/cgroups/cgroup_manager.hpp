@@ -271,7 +271,7 @@ class Manager {
   spec::Resources resources_;          // as planned (create)
   std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
   UniqueFd v2_fd_;
-  bool v2_made_here_ = false;      // create()'s own mkdir made the v2 leaf: nothing attached to it yet
+  bool v2_made_here_ = false;      // create()'s own mkdir made the v2 leaf: no device program in it before create's
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
   std::string v1_made_first_;      // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)
   bool owned_ = false;

@@ -60,9 +60,15 @@ int remove_dir(const std::string& path) noexcept {
   return ::unlinkat(p.dir, p.rel, AT_REMOVEDIR);
 }
 
-UniqueFd open_path(const std::string& path, int flags) {
+namespace {
+int open_through_at(const std::string& path, int flags) noexcept {
   At p = at(path);
-  UniqueFd fd(::openat(p.dir, p.rel, flags | O_CLOEXEC));
+  return ::openat(p.dir, p.rel, flags | O_CLOEXEC);
+}
+}  // namespace
+
+UniqueFd open_path(const std::string& path, int flags) {
+  UniqueFd fd(open_through_at(path, flags));
   if (!fd) throw_errno("open " + path);
   return fd;
 }
@@ -134,12 +140,7 @@ int write_once(int fd, const std::string& path, std::string_view value) noexcept
 }
 
 // O_TRUNC matters only for the regular files standing in for cgroupfs in tests.
-constexpr int kWriteFlags = O_WRONLY | O_TRUNC | O_CLOEXEC;
-
-int open_for_write(const std::string& path) noexcept {
-  At p = at(path);
-  return ::openat(p.dir, p.rel, kWriteFlags);
-}
+int open_for_write(const std::string& path) noexcept { return open_through_at(path, O_WRONLY | O_TRUNC); }
 }  // namespace
 
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {
