@@ -68,42 +68,63 @@ std::string resolve_self(int root, std::string_view path) {
 
 }  // namespace
 
-UniqueFd open_root() {
-  if (UniqueFd mine = private_instance()) return mine;
-  UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!proc) throw_errno("open /proc (the kernel refused a private procfs instance)");
-  if (!is_proc_root(proc.get()))
-    throw Error("/proc is not the root of a procfs mount and the kernel refused a private procfs instance", EXDEV);
-  return proc;
-}
-
 namespace {
 
-// One procfs root per process: a private instance costs about 250 us
-// (fsopen + fsconfig + fsmount, measured under load against 15 us for a
-// plain /proc read) and create reads and writes several files. It is an
-// ordinary fd: close_all_fds_except closes it before execve like every
+// The /proc we see first: a private instance costs an fsopen, an fsconfig
+// and an fsmount, and when its last fd closes (create's exit, on its
+// caller's path) the kernel dissolves its detached mount behind an expedited
+// RCU grace period (25 against 1.6 us for /proc on the development VM, an
+// IPI to every CPU on a large host). Neither is more trusted: every path is
+// resolved with RESOLVE_NO_XDEV and RESOLVE_NO_SYMLINKS, so a mount in the
+// way in /proc is refused, not followed, and the shared root's users retry
+// in a private instance (in_shared_root below).
+SharedRootRecord open_root() {
+  UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (proc && is_proc_root(proc.get())) return {proc.release(), false};
+  if (UniqueFd mine = private_instance()) return {mine.release(), true};
+  throw Error("/proc is not the root of a procfs mount and the kernel refused a private procfs instance", EXDEV);
+}
+
+// One procfs root per process, as create reads and writes several files. It
+// is an ordinary fd: close_all_fds_except closes it before execve like every
 // runtime fd, so it is checked before each use and reopened when it is no
 // longer the root of a procfs.
-int cached = -1;
+SharedRootRecord cached;
 
 int cached_root() {
-  if (cached >= 0 && is_proc_root(cached)) return cached;
-  cached = open_root().release();
-  return cached;
+  if (cached.fd >= 0 && is_proc_root(cached.fd)) return cached.fd;
+  cached = open_root();
+  return cached.fd;
+}
+
+// f(root) in the shared root; where the /proc we see has a mount or a
+// symlink in the way (a bind over /proc/sys in a nested container, lxcfs),
+// once more in a private instance, which has none, when the kernel gives one.
+template <class F>
+decltype(auto) in_shared_root(F&& f) {
+  try {
+    return f(cached_root());
+  } catch (const Error& e) {
+    if (cached.private_instance || (e.code() != EXDEV && e.code() != ELOOP)) throw;
+    UniqueFd mine = private_instance();
+    if (!mine) throw;
+    ::close(cached.fd);
+    cached = {mine.release(), true};
+  }
+  return f(cached.fd);
 }
 
 }  // namespace
 
 void open_shared_root() { cached_root(); }
 
-int shared_root_record() { return cached; }
+SharedRootRecord shared_root_record() { return cached; }
 
-void restore_shared_root_record(int fd) { cached = fd; }
+void restore_shared_root_record(SharedRootRecord record) { cached = record; }
 
 void close_shared_root() {
-  if (cached >= 0) ::close(cached);
-  cached = -1;
+  if (cached.fd >= 0) ::close(cached.fd);
+  cached = {};
 }
 
 UniqueFd open_at(int root, std::string_view path, int flags) {
@@ -120,7 +141,9 @@ UniqueFd open_at(int root, std::string_view path, int flags) {
   return file;
 }
 
-UniqueFd open(std::string_view path, int flags) { return open_at(cached_root(), path, flags); }
+UniqueFd open(std::string_view path, int flags) {
+  return in_shared_root([&](int root) { return open_at(root, path, flags); });
+}
 
 namespace {
 
@@ -140,8 +163,10 @@ UniqueFd open_link_target(std::string_view path, int flags) {
   std::string shown = "/proc/" + std::string(path);
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) throw Error(shown + ": not a per-process link", EINVAL);
-  UniqueFd dir = open_at(cached_root(), path.substr(0, slash), O_PATH | O_DIRECTORY);
-  return open_link_in(dir.get(), std::string(path.substr(slash + 1)), flags, shown);
+  return in_shared_root([&](int root) {
+    UniqueFd dir = open_at(root, path.substr(0, slash), O_PATH | O_DIRECTORY);
+    return open_link_in(dir.get(), std::string(path.substr(slash + 1)), flags, shown);
+  });
 }
 
 UniqueFd open_link_target_at(int dir, std::string_view name, int flags) {
@@ -158,6 +183,8 @@ void write_at(int root, std::string_view path, std::string_view data) {
   write_all(fd.get(), data, "/proc/" + std::string(path));
 }
 
-void write(std::string_view path, std::string_view data) { write_at(cached_root(), path, data); }
+void write(std::string_view path, std::string_view data) {
+  in_shared_root([&](int root) { write_at(root, path, data); });
+}
 
 }  // namespace hull::procfs

@@ -4,13 +4,13 @@
 // timens_offsets or a sysctl, "/proc" is whatever the bundle made it: a
 // directory of the image holding symlinks (self/oom_score_adj ->
 // /proc2/sys/kernel/domainname), a mount over a procfs file, or no procfs at
-// all. So paths are resolved in a procfs instance of our own (fsopen +
-// fsmount, attached nowhere, in our pid namespace), or where the kernel
-// refuses one (a user namespace with a partly masked /proc) in the /proc we
-// see, checked to be the root of a procfs mount; either way with openat2
-// RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV, so no symlink and
-// no mount is followed, and the opened file is checked to be on procfs.
-// "self" is resolved by reading the link in that instance.
+// all. So paths are resolved in the /proc the runtime sees, opened before
+// the clone and checked to be the root of a procfs mount, or in a procfs
+// instance of our own (fsopen + fsmount, attached nowhere, in our pid
+// namespace) where that /proc is not one or has a mount in the way; either
+// way with openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+// so no symlink and no mount is followed, and the opened file is checked to
+// be on procfs. "self" is resolved by reading the link in that instance.
 #include <string>
 #include <string_view>
 
@@ -18,22 +18,21 @@
 
 namespace hull::procfs {
 
-// A procfs root of its own for the caller: private when the kernel allows
-// it. The calls without a root argument share one per process instead.
-UniqueFd open_root();
-
 // Opens the root the calls below share, unless it is open: a process about
-// to clone a child that reads procfs opens it once for both (a private
-// instance costs about 0.1 ms, on each side of the clone otherwise).
+// to clone a child that reads procfs opens it once for both.
 void open_shared_root();
 
-// The root the calls below share, as the number recorded (-1: none), and
-// that record put back. For a process that lends its memory to a child
+// The root the calls below share, as recorded (fd -1: none), and that
+// record put back. For a process that lends its memory to a child
 // until the child's execve (runtime/launcher.hpp): a child that opened,
 // replaced or closed a root of its own left a number that means nothing,
 // or another file, in the lender's fd table.
-int shared_root_record();
-void restore_shared_root_record(int fd);
+struct SharedRootRecord {
+  int fd = -1;
+  bool private_instance = false;
+};
+SharedRootRecord shared_root_record();
+void restore_shared_root_record(SharedRootRecord record);
 
 // Closes the root the calls below share, so a process that waits (the
 // created init at the start barrier) holds nothing it does not need; the
@@ -43,7 +42,9 @@ void close_shared_root();
 // Opens <proc>/<path> with flags (O_CLOEXEC added). path is relative to the
 // procfs root ("self/oom_score_adj", "sys/kernel/cap_last_cap"); a leading
 // "self" or "thread-self" is resolved in the same instance. Throws
-// hull::Error naming "/proc/<path>" (errno kept, ENOENT when missing).
+// hull::Error naming "/proc/<path>" (errno kept, ENOENT when missing,
+// EXDEV or ELOOP for a mount or symlink in the way, after a retry in a
+// private instance for the calls in the shared root).
 UniqueFd open(std::string_view path, int flags);
 UniqueFd open_at(int root, std::string_view path, int flags);
 

@@ -226,8 +226,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (!o.detach) forwarder.emplace();
     auto [runtime_end, child_end] = SyncChannel::make_pair();
     // The child reads procfs from its first steps: one root for both, opened
-    // here, before the joins (in the container's user namespace the kernel
-    // may refuse a private instance of our pid namespace's procfs).
+    // here, before the joins (after them "/proc" is the container's, and in
+    // its user namespace the kernel may refuse a private instance).
     procfs::open_shared_root();
     leak_check_before_joining_mount_namespace();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");

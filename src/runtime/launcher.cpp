@@ -217,7 +217,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     args.flags |= CLONE_VM | CLONE_VFORK;
     // Our records of process-wide fds are put back once the child is gone:
     // a number it stored there is an fd of its own table, not of ours.
-    const int procfs_root = procfs::shared_root_record();
+    const procfs::SharedRootRecord procfs_root = procfs::shared_root_record();
     const int view_mount = process::detached_mount_record();
     pid = clone3_sharing_memory(args, r.entry, r.arg);
     procfs::restore_shared_root_record(procfs_root);

@@ -143,7 +143,7 @@ TEST(LaunchSharingMemory, OurRecordOfTheProcfsRootOutlivesTheChilds) {
       hull::procfs::open_shared_root();
     else
       hull::procfs::close_shared_root();
-    const int ours = hull::procfs::shared_root_record();
+    const int ours = hull::procfs::shared_root_record().fd;
     written_by = 0;
     auto [runtime_end, child_end] = hull::SyncChannel::make_pair();
     hull::LaunchedChild child = hull::launch(request(reopen_procfs_root_and_exit, &child_end, true), runtime_end);
@@ -152,7 +152,7 @@ TEST(LaunchSharingMemory, OurRecordOfTheProcfsRootOutlivesTheChilds) {
     EXPECT_EQ(wait_exit_status(pidfd.get()), 0);
     // The child's number would be an fd of its table: in ours it is
     // nothing, or another file (the pidfd, taken after the clone).
-    EXPECT_EQ(hull::procfs::shared_root_record(), ours);
+    EXPECT_EQ(hull::procfs::shared_root_record().fd, ours);
     if (ours_open) {
       EXPECT_EQ(hull::procfs::read("self/stat").rfind(std::to_string(::getpid()) + " ", 0), 0u);
     }

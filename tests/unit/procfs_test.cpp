@@ -1,6 +1,7 @@
 // base/procfs: paths resolve in a procfs without following any symlink or
 // crossing a mount, and "self" is resolved in the same instance. Runs
-// unprivileged too (then /proc itself, checked to be a procfs root, is used).
+// unprivileged too. (A mount in the way, and the private instance it leads
+// to: tests/library/procfs_root_test.cpp, which needs root.)
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -42,6 +43,23 @@ TEST(Procfs, MagicLinkTargetIsOpenedOnlyOnRequest) {
   ASSERT_EQ(::fstat(exe.get(), &by_link), 0);
   ASSERT_EQ(::stat("/proc/self/exe", &ours), 0);
   EXPECT_EQ(by_link.st_ino, ours.st_ino);
+}
+
+TEST(Procfs, TheSharedRootIsTheProcWeSeeWhenNothingIsInTheWay) {
+  // No private instance, whose dissolution at the last close is an
+  // expedited RCU grace period on create's caller's path.
+  hull::procfs::close_shared_root();
+  hull::procfs::read("self/stat");
+  const hull::procfs::SharedRootRecord root = hull::procfs::shared_root_record();
+  ASSERT_GE(root.fd, 0);
+  EXPECT_FALSE(root.private_instance);
+  struct stat of_root {
+  }, of_proc{};
+  ASSERT_EQ(::fstat(root.fd, &of_root), 0);
+  ASSERT_EQ(::stat("/proc", &of_proc), 0);
+  EXPECT_EQ(of_root.st_dev, of_proc.st_dev);
+  EXPECT_EQ(of_root.st_ino, of_proc.st_ino);
+  hull::procfs::close_shared_root();
 }
 
 }  // namespace
