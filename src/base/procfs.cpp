@@ -77,7 +77,8 @@ namespace {
 // IPI to every CPU on a large host). Neither is more trusted: every path is
 // resolved with RESOLVE_NO_XDEV and RESOLVE_NO_SYMLINKS, so a mount in the
 // way in /proc is refused, not followed, and the shared root's users retry
-// in a private instance (in_shared_root below).
+// in a private instance, as they do for a file that /proc hides
+// (in_shared_root below).
 SharedRootRecord open_root() {
   UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (proc && is_proc_root(proc.get())) return {proc.release(), false};
@@ -97,15 +98,27 @@ int cached_root() {
   return cached.fd;
 }
 
-// f(root) in the shared root; where the /proc we see has a mount or a
-// symlink in the way (a bind over /proc/sys in a nested container, lxcfs),
-// once more in a private instance, which has none, when the kernel gives one.
+// Whether path is a process's own ("self/...", "1234/..."), which every
+// procfs mount shows; the rest ("sys/...") a mount with subset=pid hides.
+bool per_process(std::string_view path) {
+  std::string_view first = path.substr(0, path.find('/'));
+  if (first == "self" || first == "thread-self") return true;
+  return !first.empty() && first.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// f(root) for path in the shared root; where the /proc we see has a mount or
+// a symlink in the way (a bind over /proc/sys in a nested container, lxcfs)
+// or hides the file (subset=pid, as systemd's ProcSubset=pid mounts it),
+// once more in a private instance, which has neither, when the kernel gives
+// one.
 template <class F>
-decltype(auto) in_shared_root(F&& f) {
+decltype(auto) in_shared_root(std::string_view path, F&& f) {
   try {
     return f(cached_root());
   } catch (const Error& e) {
-    if (cached.private_instance || (e.code() != EXDEV && e.code() != ELOOP)) throw;
+    const bool in_the_way = e.code() == EXDEV || e.code() == ELOOP;
+    const bool hidden = e.code() == ENOENT && !per_process(path);
+    if (cached.private_instance || !(in_the_way || hidden)) throw;
     UniqueFd mine = private_instance();
     if (!mine) throw;
     ::close(cached.fd);
@@ -142,7 +155,7 @@ UniqueFd open_at(int root, std::string_view path, int flags) {
 }
 
 UniqueFd open(std::string_view path, int flags) {
-  return in_shared_root([&](int root) { return open_at(root, path, flags); });
+  return in_shared_root(path, [&](int root) { return open_at(root, path, flags); });
 }
 
 namespace {
@@ -163,7 +176,7 @@ UniqueFd open_link_target(std::string_view path, int flags) {
   std::string shown = "/proc/" + std::string(path);
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) throw Error(shown + ": not a per-process link", EINVAL);
-  return in_shared_root([&](int root) {
+  return in_shared_root(path, [&](int root) {
     UniqueFd dir = open_at(root, path.substr(0, slash), O_PATH | O_DIRECTORY);
     return open_link_in(dir.get(), std::string(path.substr(slash + 1)), flags, shown);
   });
@@ -184,7 +197,7 @@ void write_at(int root, std::string_view path, std::string_view data) {
 }
 
 void write(std::string_view path, std::string_view data) {
-  in_shared_root([&](int root) { write_at(root, path, data); });
+  in_shared_root(path, [&](int root) { write_at(root, path, data); });
 }
 
 }  // namespace hull::procfs

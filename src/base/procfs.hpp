@@ -7,10 +7,11 @@
 // all. So paths are resolved in the /proc the runtime sees, opened before
 // the clone and checked to be the root of a procfs mount, or in a procfs
 // instance of our own (fsopen + fsmount, attached nowhere, in our pid
-// namespace) where that /proc is not one or has a mount in the way; either
-// way with openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
-// so no symlink and no mount is followed, and the opened file is checked to
-// be on procfs. "self" is resolved by reading the link in that instance.
+// namespace) where that /proc is not one, has a mount in the way or hides
+// the file (subset=pid); either way with openat2 RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV, so no symlink and no mount is
+// followed, and the opened file is checked to be on procfs. "self" is
+// resolved by reading the link in that instance.
 #include <string>
 #include <string_view>
 
@@ -43,8 +44,9 @@ void close_shared_root();
 // procfs root ("self/oom_score_adj", "sys/kernel/cap_last_cap"); a leading
 // "self" or "thread-self" is resolved in the same instance. Throws
 // hull::Error naming "/proc/<path>" (errno kept, ENOENT when missing,
-// EXDEV or ELOOP for a mount or symlink in the way, after a retry in a
-// private instance for the calls in the shared root).
+// EXDEV or ELOOP for a mount or symlink in the way; the calls in the
+// shared root retry those, and ENOENT outside a process's directory, in a
+// private instance first).
 UniqueFd open(std::string_view path, int flags);
 UniqueFd open_at(int root, std::string_view path, int flags);
 
