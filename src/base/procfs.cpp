@@ -94,6 +94,9 @@ SharedRootRecord cached;
 
 int cached_root() {
   if (cached.fd >= 0 && is_proc_root(cached.fd)) return cached.fd;
+  // A number no longer ours (closed before an execve, maybe reused): never
+  // closed here, and forgotten before open_root can throw.
+  cached = {};
   cached = open_root();
   return cached.fd;
 }

@@ -69,10 +69,10 @@ SealedViewForChild sealed_view_for_child();
 void run_from_parents_sealed_view(std::string_view offer, UniqueFd file);
 
 // The overlay of the sealed view is a detached mount, and so is procfs's
-// shared root where it is a private instance (base/procfs.hpp). Dropping the last reference to
-// such a mount fd dissolves it, and the kernel then waits for an RCU grace
-// period (15-80 us on the development VM): closed at once, that wait
-// delayed the seal. So both fds stay open until this call. A child closes
+// shared root where it is a private instance (base/procfs.hpp). Dropping
+// the last reference to such a mount fd dissolves it, and the kernel then
+// waits for an RCU grace period (15-80 us on the development VM): closed at
+// once, that wait delayed the seal. So both fds stay open until this call. A child closes
 // its copies before it waits for anything (the init before its Ready); the
 // command itself once the container's process has reached execve, so that
 // the wait overlaps with the process running instead of delaying its start
