@@ -6,17 +6,19 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 #include "base/unique_fd.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/mountinfo.hpp"
 
 namespace hull::rootfs {
 
-void pivot_into(int rootfd) {
+void pivot_into(int rootfd, const PassengerMount& passenger) {
   // The old root, to make it a slave once it is out of the way.
   UniqueFd old_root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!old_root) throw_errno("pivot_root: open the old root");
@@ -32,6 +34,18 @@ void pivot_into(int rootfd) {
   attr.propagation = MS_SLAVE;
   if (::mount_setattr(old_root.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
     throw_errno("make the old root a slave (MS_SLAVE, recursive)");
+  }
+  // Only now: beneath a shared old root the attach would propagate to the
+  // host's mounts.
+  if (passenger.fd >= 0) {
+    const bool attached =
+        ::move_mount(passenger.fd, "", old_root.get(), passenger.at.c_str(), MOVE_MOUNT_F_EMPTY_PATH) == 0;
+    const int err = errno;
+    log::debug([&] {
+      return attached ? "a detached mount leaves with the old root, attached beneath it at " + quote(passenger.at)
+                      : "attach a detached mount beneath the old root at " + quote(passenger.at) + ": " +
+                            std::strerror(err) + " (it stays detached)";
+    });
   }
   // umount2 resolves "." to the topmost mount there: the old root.
   if (::umount2(".", MNT_DETACH) < 0) throw_errno("detach the old root");

@@ -4,9 +4,23 @@
 
 namespace hull::rootfs {
 
-// pivot_root into the mount whose root is rootfd, then detaches the old root.
-// Afterwards "/" and the cwd are the container's root.
-void pivot_into(int rootfd);
+// A detached mount (fsmount, open_tree) that leaves with the old root: attached
+// beneath it, at `at` (relative to the old root), once the old root is a
+// slave and before it is detached. Dropping the last fd of a mount that is
+// still detached dissolves it, and the kernel then waits for an RCU grace
+// period (an IPI to every CPU, queued behind every other such wait on a busy
+// host); attached here, it goes in the old root's unmount and its one grace
+// period. fd -1: none. Where the attach fails, the mount stays detached and
+// its fd's holder pays as before.
+struct PassengerMount {
+  int fd = -1;
+  std::string at;
+};
+
+// pivot_root into the mount whose root is rootfd, then detaches the old root
+// (and the passenger with it). Afterwards "/" and the cwd are the container's
+// root.
+void pivot_into(int rootfd, const PassengerMount& passenger = {});
 
 // The no_pivot way: detaches the mounts outside the rootfs (at `rootfs`, as
 // the current root names it), moves the rootfs mount onto "/" and chroots

@@ -241,7 +241,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     if (opts.no_pivot) {
       move_root_into(root.get(), ctx.rootfs_path);
     } else {
-      pivot_into(root.get());
+      pivot_into(root.get(), opts.leaves_with_old_root);
     }
     if (spec.root && spec.root->readonly) make_root_readonly();
     phase_mark("pivot");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "rootfs/pivot.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::rootfs {
@@ -41,6 +42,9 @@ struct SetupOptions {
   // detached, id-mapped copy of root.path, attached over root.path instead
   // of a plain bind of it; -1 for none.
   int rootfs_tree = -1;
+  // A detached mount to drop with the old root (pivot.hpp); not with no_pivot,
+  // which keeps no old root to drop.
+  PassengerMount leaves_with_old_root;
   // Called after every mount is in place and before pivot_root/chroot
   // (the createContainer hooks' moment). May be empty.
   std::function<void()> before_pivot;
