@@ -33,7 +33,8 @@ namespace {
 // The second lower layer of the overlay (see the header): any directory that
 // is neither above nor below the binary's (overlayfs refuses overlapping
 // layers) and holds no file named like it. sysfs's /sys/fs qualifies on every
-// host hull runs on.
+// host hull runs on; the init attaches the view there, beneath the old root
+// it detaches (sealed_view_mount).
 constexpr const char* kSecondLowerDir = "/sys/fs";
 
 bool has_sys_admin() {
@@ -352,11 +353,12 @@ SealedViewForChild sealed_view_for_child() {
     View v = make_view();
     Offer offer{v.how, v.file ? memory_layout_of(v.self.get()) : prctl_mm_map{}};
     log::debug([&] { return "runtime binary: the init runs from " + to_string(v.how); });
-    return SealedViewForChild{std::string(reinterpret_cast<const char*>(&offer), sizeof offer), std::move(v.file)};
+    return SealedViewForChild{std::string(reinterpret_cast<const char*>(&offer), sizeof offer), std::move(v.file),
+                              view_mount.get()};
   });
 }
 
-void run_from_parents_sealed_view(std::string_view offer_bytes, UniqueFd file) {
+void run_from_parents_sealed_view(std::string_view offer_bytes, UniqueFd file, UniqueFd mount) {
   done = with_context("seal the runtime binary", [&] {
     Offer offer{};
     if (offer_bytes.size() != sizeof offer) throw Error("the sealed view's description has the wrong size");
@@ -364,9 +366,12 @@ void run_from_parents_sealed_view(std::string_view offer_bytes, UniqueFd file) {
     const bool switches = offer.how == SealedView::Overlay || offer.how == SealedView::Memfd;
     if (switches && !file) throw Error("the sealed view came without its file");
     if (switches) switch_to(file.get(), offer.layout);
+    if (offer.how == SealedView::Overlay) view_mount = std::move(mount);
     return offer.how;
   });
 }
+
+ViewMount sealed_view_mount() { return {view_mount.get(), kSecondLowerDir + 1}; }
 
 void release_detached_mounts() {
   procfs::close_shared_root();

@@ -60,13 +60,31 @@ SealedView run_from_sealed_binary();
 // protected and the memory layout the clone shares with the parent, which
 // PR_SET_MM_MAP takes; `file` (empty when no switch is needed: ReadOnlyMount,
 // Unprivileged) rides along as SCM_RIGHTS.
+// `mount` (borrowed, -1 for none) is the overlay's mount fd, sent along so
+// that the child can attach it beneath the old root it detaches
+// (sealed_view_mount).
 struct SealedViewForChild {
   std::string offer;
   UniqueFd file;
+  int mount = -1;
 };
 SealedViewForChild sealed_view_for_child();
-// In the child, single-threaded: switches to the parent's view.
-void run_from_parents_sealed_view(std::string_view offer, UniqueFd file);
+// In the child, single-threaded: switches to the parent's view; `mount`
+// (empty if none came) is kept as this process's own view's.
+void run_from_parents_sealed_view(std::string_view offer, UniqueFd file, UniqueFd mount);
+
+// The overlay of this process's sealed view as a mount fd (borrowed; -1:
+// none) and where in the host's tree it may be attached: one of its own
+// lower layers, there wherever the overlay could be made, relative to "/".
+// The init attaches it beneath the old root it detaches
+// (rootfs::PassengerMount): the last close of a mount fd still detached
+// costs an RCU grace period of its own, an IPI to every CPU that 16
+// parallel `create`s queue on (6-9 % of their time on the 16-core host).
+struct ViewMount {
+  int fd = -1;
+  std::string attach_at;
+};
+ViewMount sealed_view_mount();
 
 // The overlay of the sealed view is a detached mount, and so is procfs's
 // shared root where it is a private instance (base/procfs.hpp). Dropping
@@ -80,10 +98,10 @@ void run_from_parents_sealed_view(std::string_view offer, UniqueFd file);
 // stays valid.
 void release_detached_mounts();
 // The overlay's mount fd of a view made for a child (sealed_view_for_child),
-// dropped once the view is sent: the child, cloned before it was made,
-// holds the view's file and never the mount fd, so the RCU wait of the
-// dissolution falls in the time the runtime waits for the child's Ready
-// instead of a `create`'s exit, which comes before the container's execve.
+// dropped once the view is sent: the child holds the other copy, which it
+// attaches beneath its old root, so neither close dissolves the mount
+// (where the child fails first, its copy's close does, and this one waits
+// for nothing).
 void release_view_sent_to_child();
 
 // The sealed view's mount fd as recorded (-1: none), and that record put

@@ -122,8 +122,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     std::string offer;
     std::vector<UniqueFd> view;
     ctx.sync->expect(SyncMsg::SealedView, &offer, &view);
-    if (view.size() > 1) throw Error("sync protocol: sealed-view came with more than one fd");
-    process::run_from_parents_sealed_view(offer, view.empty() ? UniqueFd() : std::move(view.front()));
+    if (view.size() > 2) throw Error("sync protocol: sealed-view came with more than two fds");
+    view.resize(2);  // the file, then the overlay's mount fd: each may be missing
+    process::run_from_parents_sealed_view(offer, std::move(view[0]), std::move(view[1]));
     phase_mark("init_sealed");
   }
   // Before anything the kernel charges to a memory cgroup, so that it is
@@ -177,6 +178,12 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   ro.bind_trees = ctx.bind_trees;
   ro.rootfs_tree = ctx.rootfs_tree;
   ro.runtime_mount_ns = ctx.runtime_mount_ns;
+  // Only in a mount namespace of the init's own making: in a joined one, the
+  // old root is others' too.
+  if (ctx.own_mount_namespace && !(ctx.plan->join_in_init_flags & CLONE_NEWNS)) {
+    const process::ViewMount view = process::sealed_view_mount();
+    ro.leaves_with_old_root = {view.fd, view.attach_at};
+  }
   ro.create_console = spec.process && spec.process->terminal;
   if (!cgroups_joined) ro.before_cgroup_mount = join_cgroups;
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then

@@ -339,9 +339,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (plan.runtime_makes_sealed_view) {
     // Made while the init starts, which then only switches to it.
     process::SealedViewForChild view = process::sealed_view_for_child();
-    const int file = view.file.get();
-    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer,
-                                     view.file ? std::span(&file, 1) : std::span<const int>());
+    const int fds[] = {view.file.get(), view.mount};
+    const size_t nfds = !view.file ? 0 : view.mount < 0 ? 1 : 2;
+    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, std::span<const int>(fds, nfds));
     process::release_view_sent_to_child();
   }
   if (plan.cgroups_after_clone) {

@@ -47,6 +47,24 @@ class RuntimeBinaryAttackSealed : public RuntimeBinaryCanaryTest {
 
   void expect_init_runs_from_the_view(pid_t init);
 
+  // `hull --debug create` of bundle b as `id`: the init's pid (0 on
+  // failure), after checking that the init's debug lines say the view's
+  // overlay left with the old root (rootfs::PassengerMount): attached
+  // beneath it, not dissolved on its own by a close.
+  pid_t create_expecting_the_view_to_leave_with_the_old_root(Bundle& b, const std::string& id) {
+    const std::string log = (temp_dir() / (id + ".log")).string();
+    ProcResult r = hull({"--log", log, "--debug", "create", "--bundle", b.dir().string(), id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.exit_code != 0) return 0;
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find("a detached mount leaves with the old root, attached beneath it at \\\"sys/fs\\\""),
+              std::string::npos)
+        << text.str();
+    return state(id).value("pid", 0);
+  }
+
   // `hull exec` into the attacker until it has seen one more runtime process.
   void exec_until_seen(Report& report, const std::string& id) {
     const size_t before = report.count(" " + name_);
@@ -140,24 +158,25 @@ void RuntimeBinaryAttackSealed::expect_init_runs_from_the_view(pid_t init) {
 }
 
 // With a network namespace to make (the default config) the runtime makes
-// the view while the init starts, and the init switches to it.
+// the view while the init starts, and the init switches to it and takes
+// the overlay's mount fd along to drop with its old root.
 TEST_F(RuntimeBinaryAttackSealed, ACreatedInitMapsNothingOfTheFileItWasStartedFrom) {
-  const pid_t init = create_container("sealmaps");
+  Bundle& b = bundle("bundle-sealmaps");
+  b.args({"sleep", "1000"});
+  const pid_t init = create_expecting_the_view_to_leave_with_the_old_root(b, "sealmaps");
   ASSERT_GT(init, 0);
   expect_init_runs_from_the_view(init);
 }
 
 // Without one (InitPlan::runtime_makes_sealed_view false) the init makes
-// the view itself.
+// the view itself, and drops it with its old root the same way.
 TEST_F(RuntimeBinaryAttackSealed, ACreatedInitWithoutANetworkNamespaceMapsNothingOfItEither) {
   Bundle& b = bundle("bundle-sealnonet");
   b.args({"sleep", "1000"});
   auto& namespaces = b.config["linux"]["namespaces"];
   for (auto it = namespaces.begin(); it != namespaces.end();)
     it = (*it)["type"] == "network" ? namespaces.erase(it) : it + 1;
-  ProcResult r = hull({"create", "--bundle", b.dir().string(), "sealnonet"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const pid_t init = state("sealnonet").value("pid", 0);
+  const pid_t init = create_expecting_the_view_to_leave_with_the_old_root(b, "sealnonet");
   ASSERT_GT(init, 0);
   expect_init_runs_from_the_view(init);
 }

@@ -61,9 +61,16 @@ TEST(SealedViewHandoff, TheChildRunsFromTheParentsViewAndMapsNothingOfItsFile) {
       std::string offer;
       std::vector<hull::UniqueFd> view;
       child_end.expect(SyncMsg::SealedView, &offer, &view);
-      if (view.size() != 1) throw hull::Error("sealed-view came with " + std::to_string(view.size()) + " fds");
-      hull::process::run_from_parents_sealed_view(offer, std::move(view.front()));
+      // The view's file, and for an overlay its mount fd, which the child
+      // keeps to attach beneath its old root.
+      if (view.empty() || view.size() > 2)
+        throw hull::Error("sealed-view came with " + std::to_string(view.size()) + " fds");
+      const bool with_mount = view.size() == 2;
+      view.resize(2);
+      hull::process::run_from_parents_sealed_view(offer, std::move(view[0]), std::move(view[1]));
       problem = seal_problems(self);
+      if (problem.empty() && with_mount != (hull::process::sealed_view_mount().fd >= 0))
+        problem = with_mount ? "the overlay's mount fd was not kept" : "a mount fd was kept with none sent";
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -73,9 +80,9 @@ TEST(SealedViewHandoff, TheChildRunsFromTheParentsViewAndMapsNothingOfItsFile) {
   ::close(report[1]);
   hull::process::SealedViewForChild view = hull::process::sealed_view_for_child();
   const bool switches = static_cast<bool>(view.file);
-  const int file = view.file.get();
+  const int fds[] = {view.file.get(), view.mount};
   parent_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer,
-                                  switches ? std::span(&file, 1) : std::span<const int>());
+                                  std::span<const int>(fds, !switches ? 0 : view.mount < 0 ? 1 : 2));
   const std::string problem = hull::read_fd(report[0], "the child's report");
   ::close(report[0]);
   int status = 0;
@@ -90,7 +97,7 @@ TEST(SealedViewHandoff, TheChildRunsFromTheParentsViewAndMapsNothingOfItsFile) {
 // anything of the process is touched.
 TEST(SealedViewHandoff, AMalformedDescriptionIsRefused) {
   try {
-    hull::process::run_from_parents_sealed_view("short", {});
+    hull::process::run_from_parents_sealed_view("short", {}, {});
     FAIL() << "no error";
   } catch (const hull::Error& e) {
     EXPECT_NE(std::string(e.what()).find("seal the runtime binary: the sealed view's description has the wrong size"),
