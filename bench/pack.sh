@@ -183,7 +183,8 @@ cat >"$d/round.sh" <<'EOF'
 # (--par 16), the clients end to end (users.sh 30, when packed --users, every
 # sample kept in users-raw.csv), the density row at 1000 (hull and crun, 2
 # rounds), where 16 parallel lifecycles of hull and of crun wait in the
-# kernel (bench/waits.sh, 6 rounds each, in waits/) and, last, hull's own
+# kernel (bench/waits.sh, 40 rounds each, in waits/: 6 rounds took under 2 s
+# on the 16-core host, too few samples) and, last, hull's own
 # phase marks of 100 runs with and without a network namespace
 # (bench/phases.sh, in phases.log); each step under its
 # own timeout so that the whole fits in one call of 10 minutes (590 s at
@@ -191,8 +192,9 @@ cat >"$d/round.sh" <<'EOF'
 # steps, small (run.sh --short, users.sh 2, density 50 in 1 round, waits of
 # 4 at a time in 1 round, phases 5 runs), to try the script anywhere.
 # usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
-# Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (190),
-# HULL_ROUND_DENSITY (130), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (40).
+# Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (210),
+# HULL_ROUND_DENSITY (110), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (20)
+# (the thirty-fourth round's steps took 160, 180, 101, 3 and 3 s).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
 out=$(cd "$1" && pwd) || exit 2
@@ -208,18 +210,18 @@ step() {
 }
 if [ "${2:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-190}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
-  step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
+  step density "${HULL_ROUND_DENSITY:-110}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
     --runtimes "hull crun" --out "$r/round/density"
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 4 1
-  step phases "${HULL_ROUND_PHASES:-40}" sh -c "\"$d/phases.sh\" 5 1 && \"$d/phases.sh\" 5 0"
+  step phases "${HULL_ROUND_PHASES:-20}" sh -c "\"$d/phases.sh\" 5 1 && \"$d/phases.sh\" 5 0"
 else
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
-  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-190}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
-  step density "${HULL_ROUND_DENSITY:-130}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
+  [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 30
+  step density "${HULL_ROUND_DENSITY:-110}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
     --runtimes "hull crun" --out "$r/round/density"
-  step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 6
-  step phases "${HULL_ROUND_PHASES:-40}" sh -c "\"$d/phases.sh\" 100 1 && \"$d/phases.sh\" 100 0"
+  step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 40
+  step phases "${HULL_ROUND_PHASES:-20}" sh -c "\"$d/phases.sh\" 100 1 && \"$d/phases.sh\" 100 0"
 fi
 tar -C "$r" -czf "$out/round.tgz" round
 cat "$r/round/steps.txt"
