@@ -24,16 +24,29 @@
 # carried ld.so would see ld.so as /proc/self/exe, and runc re-executes
 # /proc/self/exe for `runc init`. So the bare host needs glibc >= this host's
 # (Debian 12: 2.36); run.sh there checks that crun and runc start.
-# usage: bench/pack.sh [--users] OUT.tar.xz (or .tar.gz)    then, on the bare host, as root:
+# and with --base HULL, an earlier hull binary (a static Release build) as
+#   build/hull-base                round.sh --second pairs it with build/hull
+# usage: bench/pack.sh [--users] [--base HULL] OUT.tar.xz (or .tar.gz)    then, on the bare host, as root:
 #        tar -C /tmp -xf OUT.tar.xz && /tmp/hull-bench/run.sh [bench/run.sh options, e.g. --short]
 #        (--users: also hull-bench/users.sh [ITERATIONS] [KINDS], as bench/users.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-users=0
-[[ ${1:-} == --users ]] && { users=1; shift; }
-(($# == 1)) || { echo "usage: $0 [--users] OUT.tar.xz" >&2; exit 2; }
+users=0 base=""
+while (($# > 1)); do
+  case $1 in
+    --users) users=1 ;;
+    --base) base=$(realpath "$2"); shift ;;
+    *) break ;;
+  esac
+  shift
+done
+(($# == 1)) || { echo "usage: $0 [--users] [--base HULL] OUT.tar.xz" >&2; exit 2; }
 out=$(realpath -m "$1")
+if [ -n "$base" ]; then
+  file -L "$base" | grep -q 'static-pie linked\|statically linked' ||
+    { echo "pack: --base $base is not a static hull" >&2; exit 1; }
+fi
 
 clients=()
 ((users)) && clients=(podman conmon containerd ctr containerd-shim-runc-v2)
@@ -57,6 +70,10 @@ d=$stage/hull-bench
 mkdir -p "$d"/{build,bin,lib,prebuilt,bench}
 cp "$repo/build/hull" "$d/build/hull"
 git -C "$repo" rev-parse --short HEAD >"$d/build/hull.version" 2>/dev/null || echo "?" >"$d/build/hull.version"
+if [ -n "$base" ]; then
+  cp "$base" "$d/build/hull-base"
+  "$base" --version | sed -n 's/^commit: //p' >"$d/build/hull-base.version"
+fi
 cp -r "$here"/*.sh "$here"/*.py "$here"/*.c "$here"/*.json "$here"/*.gp "$here/README.md" "$here/driver" "$d/bench/"
 cp /bin/busybox "$d/bin/busybox"
 mkdir -p "$d/tests/e2e"
@@ -191,9 +208,15 @@ cat >"$d/round.sh" <<'EOF'
 # most, and the tar); a step cut short leaves its log. --quick: the same
 # steps, small (run.sh --short, users.sh 2, density 50 in 1 round, waits of
 # 4 at a time in 1 round, phases 5 runs), to try the script anywhere.
-# usage: hull-bench/round.sh OUT_DIR [--quick]   writes OUT_DIR/round.tgz
+# --second: a second call's round, right after the first on the machine
+# still warm (it goes back 30 s after a call): the full run again, the
+# packed base hull (pack.sh --base) paired with this one (run and parallel
+# rows, 40 samples, as hull-base and hull-now), the density row at 1000
+# again, hull's waits again; with --quick after it, small.
+# usage: hull-bench/round.sh OUT_DIR [--quick | --second [--quick]]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (210),
-# HULL_ROUND_DENSITY (110), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (20)
+# HULL_ROUND_DENSITY (110), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (20),
+# HULL_ROUND_PAIRED (120, --second)
 # (the thirty-fourth round's steps took 160, 180, 101, 3 and 3 s).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
@@ -208,7 +231,26 @@ step() {
   timeout "$limit" "$@" >"$r/round/$name.log" 2>&1
   echo "$name: exit $?, $(($(date +%s) - start)) s, $(uptime)" >>"$r/round/steps.txt"
 }
-if [ "${2:-}" = --quick ]; then
+paired() {  # paired ITERS PAR ROUNDS: the base hull against this one, when packed
+  [ -x "$d/build/hull-base" ] || return 0
+  mkdir -p "$r/cmp" && cp "$d/build/hull-base" "$r/cmp/hull-base" && cp "$d/build/hull" "$r/cmp/hull-now" &&
+    cp "$d/build/hull-base.version" "$r/round/hull-base.version" &&
+    step paired "${HULL_ROUND_PAIRED:-120}" env PATH="$r/cmp:$PATH" "$d/run.sh" --only run,parallel --iters "$1" \
+      --par "$2" --rounds "$3" --runtimes "hull-base hull-now" --out "$r/round/paired"
+}
+if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
+  step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
+  paired 3 4 1
+  step density "${HULL_ROUND_DENSITY:-110}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
+    --runtimes "hull crun" --out "$r/round/density"
+  step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 4 1 hull
+elif [ "${2:-}" = --second ]; then
+  step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
+  paired 40 16 6
+  step density "${HULL_ROUND_DENSITY:-110}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
+    --runtimes "hull crun" --out "$r/round/density"
+  step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 40 hull
+elif [ "${2:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
   step density "${HULL_ROUND_DENSITY:-110}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
@@ -232,3 +274,4 @@ tar -C "$stage" -caf "$out" hull-bench  # compressed as its name says (.tar.gz, 
 echo "packed: $out ($(du -h "$out" | cut -f1)); on the bare host: tar -C /tmp -xf $(basename "$out") && /tmp/hull-bench/run.sh --short"
 ((users == 0)) || echo "and: hull-bench/users.sh [ITERATIONS] [KINDS]"
 echo "a lent machine's round in one call: hull-bench/round.sh \"\$OUT\" (one file comes back: round.tgz)"
+[ -z "$base" ] || echo "a second call at once: hull-bench/round.sh \"\$OUT\" --second (pairs hull-base $(cat "$d/build/hull-base.version" 2>/dev/null))"
