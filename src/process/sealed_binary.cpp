@@ -371,7 +371,7 @@ void run_from_parents_sealed_view(std::string_view offer_bytes, UniqueFd file, U
   });
 }
 
-ViewMount sealed_view_mount() { return {view_mount.get(), kSecondLowerDir + 1}; }
+rootfs::PassengerMount sealed_view_mount() { return {view_mount.get(), kSecondLowerDir + 1}; }
 
 void release_detached_mounts() {
   procfs::close_shared_root();

@@ -33,6 +33,7 @@
 #include <string_view>
 
 #include "base/unique_fd.hpp"
+#include "rootfs/pivot.hpp"
 
 namespace hull::process {
 
@@ -73,18 +74,14 @@ SealedViewForChild sealed_view_for_child();
 // (empty if none came) is kept as this process's own view's.
 void run_from_parents_sealed_view(std::string_view offer, UniqueFd file, UniqueFd mount);
 
-// The overlay of this process's sealed view as a mount fd (borrowed; -1:
-// none) and where in the host's tree it may be attached: one of its own
-// lower layers, there wherever the overlay could be made, relative to "/".
-// The init attaches it beneath the old root it detaches
-// (rootfs::PassengerMount): the last close of a mount fd still detached
-// costs an RCU grace period of its own, an IPI to every CPU that 16
-// parallel `create`s queue on (6-9 % of their time on the 16-core host).
-struct ViewMount {
-  int fd = -1;
-  std::string attach_at;
-};
-ViewMount sealed_view_mount();
+// The overlay of this process's sealed view as the old root's passenger: its
+// mount fd (borrowed; -1: none) and where in the host's tree it may be
+// attached, one of its own lower layers, there wherever the overlay could
+// be made. The init drops it with the old root it detaches: the last close
+// of a mount fd still detached costs an RCU grace period of its own, an IPI
+// to every CPU that 16 parallel `create`s queue on (6-9 % of their time on
+// the 16-core host).
+rootfs::PassengerMount sealed_view_mount();
 
 // The overlay of the sealed view is a detached mount, and so is procfs's
 // shared root where it is a private instance (base/procfs.hpp). Dropping

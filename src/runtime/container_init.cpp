@@ -180,10 +180,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   ro.runtime_mount_ns = ctx.runtime_mount_ns;
   // Only in a mount namespace of the init's own making: in a joined one, the
   // old root is others' too.
-  if (ctx.own_mount_namespace && !(ctx.plan->join_in_init_flags & CLONE_NEWNS)) {
-    const process::ViewMount view = process::sealed_view_mount();
-    ro.leaves_with_old_root = {view.fd, view.attach_at};
-  }
+  if (ctx.own_mount_namespace && !(ctx.plan->join_in_init_flags & CLONE_NEWNS))
+    ro.leaves_with_old_root = process::sealed_view_mount();
   ro.create_console = spec.process && spec.process->terminal;
   if (!cgroups_joined) ro.before_cgroup_mount = join_cgroups;
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
