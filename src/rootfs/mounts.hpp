@@ -1,5 +1,7 @@
 #pragma once
 // Applies one config.json mount inside the rootfs.
+#include <sys/mount.h>
+
 #include <string>
 
 #include "spec/spec.hpp"
@@ -11,6 +13,11 @@ struct MountContext {
   std::string rootfs_path;  // where that mount is, for readlink-based checks
   std::string bundle;       // relative bind sources are resolved here
   bool cgroupns = false;    // the container has its own cgroup namespace
+  // What "/" was made before any mount (MS_SLAVE or MS_PRIVATE, with
+  // MS_REC): also given to a prepared tree before it is attached. A tree the
+  // runtime cloned in its own namespace from a shared mount is a peer of
+  // that mount, and anything mounted below a peer propagates to the host.
+  unsigned long setup_propagation = MS_SLAVE | MS_REC;
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination

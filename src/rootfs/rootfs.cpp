@@ -91,14 +91,17 @@ std::string real_path_of(int fd) {
 
 // Binds the rootfs onto itself and returns the fd of that mount. With
 // `runtime_tree` (an id-mapped rootfs the runtime detached and mapped) that
-// tree is attached instead of a clone made here.
-UniqueFd bind_rootfs(const std::string& rootfs, int runtime_tree) {
+// tree is attached instead of a clone made here, first given the propagation
+// "/" got (`propagation`): cloned in the runtime's namespace, it is a peer of
+// a shared host mount until then.
+UniqueFd bind_rootfs(const std::string& rootfs, int runtime_tree, unsigned long propagation) {
   std::string what = describe_mount(rootfs, rootfs, "", MS_BIND | MS_REC, "");
   UniqueFd tree;
   if (runtime_tree >= 0) {
     what = "id-mapped rootfs: " + what;
     tree.reset(::fcntl(runtime_tree, F_DUPFD_CLOEXEC, 0));
     if (!tree) throw_errno(what + ": dup the runtime's tree");
+    set_propagation(tree.get(), propagation, what);
   } else {
     tree = clone_mount(AT_FDCWD, rootfs, true, what);
   }
@@ -163,7 +166,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       }
       mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir);
     }
-    UniqueFd root = bind_rootfs(opts.rootfs, opts.rootfs_tree);
+    UniqueFd root = bind_rootfs(opts.rootfs, opts.rootfs_tree, setup_propagation(propagation));
     phase_mark("rootfs_bind");
 
     MountContext ctx;
@@ -171,6 +174,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.rootfs_path = real_path_of(root.get());
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);
+    ctx.setup_propagation = setup_propagation(propagation);
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be

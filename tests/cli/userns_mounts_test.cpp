@@ -6,6 +6,7 @@
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include "harness.hpp"
@@ -68,6 +70,40 @@ fs::path locked_volume(const fs::path& temp) {
 }
 
 std::string squeeze(const std::string& s) { return std::regex_replace(s, std::regex("[ \t]+"), " "); }
+
+// A mount of the test's own on the host side, in its temp dir, made shared
+// as a systemd host's mounts are: a bind of `dir` onto itself, or a tmpfs
+// there. Detached with whatever is below it at the end, which is also where
+// a mount propagated back from a container would land.
+class SharedHostMount {
+ public:
+  SharedHostMount(const fs::path& dir, bool tmpfs) : dir_(dir) {
+    fs::create_directories(dir);
+    made_ = tmpfs ? ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "mode=0755") == 0
+                  : ::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) == 0;
+    made_ = made_ && ::mount(nullptr, dir.c_str(), nullptr, MS_SHARED, nullptr) == 0;
+  }
+  ~SharedHostMount() { ::umount2(dir_.c_str(), MNT_DETACH); }
+  SharedHostMount(const SharedHostMount&) = delete;
+  SharedHostMount& operator=(const SharedHostMount&) = delete;
+  bool made() const { return made_; }
+
+ private:
+  fs::path dir_;
+  bool made_ = false;
+};
+
+// Whether our own /proc/self/mountinfo has a mount at `point`.
+bool host_has_mount_at(const fs::path& point) {
+  std::ifstream in("/proc/self/mountinfo");
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    if (mount_point == point.string()) return true;
+  }
+  return false;
+}
 
 // runc opens bind sources before the init enters its user namespace: a
 // volume under a path the mapped root may not search still mounts.
@@ -213,6 +249,49 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
   ASSERT_EQ(::stat((shared / "new").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 0u);
   EXPECT_EQ(st.st_gid, 0u);
+}
+
+// The runtime opens a user-namespaced container's bind sources itself
+// (bind_trees.hpp): its clone of a shared host mount was a peer of that
+// mount, and the tmpfs the config puts below the bind reached the host's
+// directory too, shared and left there after the container had gone. Made a
+// slave before it is attached, as binds the init clones from its rslave "/"
+// are, it receives the host's mounts and sends none back.
+TEST_F(HullTest, UserNamespacedBindOfASharedHostMountSendsNoMountBack) {
+  fs::path host = temp_dir() / "host";
+  SharedHostMount shared(host, true);
+  ASSERT_TRUE(shared.made()) << std::strerror(errno);
+  fs::create_directories(host / "vol" / "inner");
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  fs::create_directories(b.rootfs() / "mnt/vol");
+  b.config["mounts"].push_back(bind(host / "vol", "/mnt/vol"));
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt/vol/inner"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"mode=755"}}});
+  ProcResult r = run_sh(b,
+                        "grep -c ' /mnt/vol/inner ' /proc/self/mountinfo; "
+                        "grep ' /mnt/vol ' /proc/self/mountinfo | grep -c 'shared:'");
+  EXPECT_EQ(r.out, "1\n0\n") << r.err;
+  EXPECT_FALSE(host_has_mount_at(host / "vol" / "inner")) << "the container's tmpfs reached the host";
+}
+
+// The same for an id-mapped rootfs, which the runtime detaches and maps
+// before the clone: on a shared host mount, the container's own mounts
+// (here its /tmp) stay the container's.
+TEST_F(HullTest, IdMappedRootfsOnASharedHostMountSendsNoMountBack) {
+  Bundle& b = bundle();
+  if (std::string why = idmap_unsupported_on(b.rootfs()); !why.empty()) GTEST_SKIP() << why;
+  SharedHostMount shared(b.rootfs(), false);
+  ASSERT_TRUE(shared.made()) << std::strerror(errno);
+  b.add_user_namespace();
+  b.config["root"]["readonly"] = false;
+  b.config["annotations"]["org.hull.rootfs-idmap"] = "true";
+  b.config["mounts"].push_back(
+      {{"destination", "/tmp"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"mode=1777"}}});
+  ProcResult r =
+      run_sh(b, "grep -c ' /tmp ' /proc/self/mountinfo; grep ' / ' /proc/self/mountinfo | grep -c 'shared:'");
+  EXPECT_EQ(r.out, "1\n0\n") << r.err;
+  EXPECT_FALSE(host_has_mount_at(b.rootfs() / "tmp")) << "the container's /tmp reached the host";
 }
 
 // A rootfs owned by host root, id-mapped (annotation org.hull.rootfs-idmap,
