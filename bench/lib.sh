@@ -128,9 +128,19 @@ bench_config() {
 
 # Runs "$@" in a private mount namespace without the cgroup2 mount: crun
 # refuses hybrid cgroups, so every runtime is measured in this same wrapper.
+# HULL_BENCH_HOST_MOUNTS=N (run.sh --host-mounts N): N more tmpfs mounts in
+# that namespace, under HULL_BENCH_HOST_MOUNTS_DIR, as a busy node has (a
+# Kubernetes node mounts each pod's volumes and each container's rootfs):
+# a runtime whose container's mount namespace starts as a copy of the
+# caller's copies them all, and detaches them again after pivot_root. They
+# go with the namespace.
 in_bench_ns() {
   unshare -m --propagation private -- bash -c '
     if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified || exit 1; fi
+    n=${HULL_BENCH_HOST_MOUNTS:-0}
+    for ((i = 0; i < n; i++)); do
+      mkdir -p "$HULL_BENCH_HOST_MOUNTS_DIR/$i" && mount -t tmpfs -o size=4k hostmount "$HULL_BENCH_HOST_MOUNTS_DIR/$i" || exit 1
+    done
     exec "$@"' in-bench-ns "$@"
 }
 

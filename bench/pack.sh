@@ -212,18 +212,20 @@ cat >"$d/round.sh" <<'EOF'
 # still warm (it goes back 30 s after a call): the full run again, the
 # packed base hull (pack.sh --base) paired with this one (run and parallel
 # rows, 40 samples, as hull-base and hull-now), the density row at 1000
-# again, hull's waits again; with --quick after it, small.
+# again, hull's waits again, and the run rows with 200 more mounts in the
+# benchmark's mount namespace (run.sh --host-mounts: what a busy node's
+# mount table costs each runtime); with --quick after it, small.
 # usage: hull-bench/round.sh OUT_DIR [--quick | --second [--quick]]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (210),
 # HULL_ROUND_DENSITY (110), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (20),
-# HULL_ROUND_PAIRED (120, --second)
+# HULL_ROUND_PAIRED (120, --second), HULL_ROUND_MOUNTS (40, --second)
 # (the thirty-fourth round's steps took 160, 180, 101, 3 and 3 s).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
 out=$(cd "$1" && pwd) || exit 2
 r=$(mktemp -d) || exit 1
 mkdir "$r/round"
-{ uname -r; nproc; cat /proc/self/cgroup; grep cgroup /proc/mounts; ldd --version | head -1; uptime; } >"$r/round/host.txt" 2>&1
+{ uname -r; nproc; cat /proc/self/cgroup; grep cgroup /proc/mounts; echo "$(wc -l </proc/self/mountinfo) mounts"; ldd --version | head -1; uptime; } >"$r/round/host.txt" 2>&1
 step() {
   name=$1 limit=$2
   shift 2
@@ -244,12 +246,14 @@ if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
   step density "${HULL_ROUND_DENSITY:-110}" "$d/run.sh" --only density --density 50 --density-rounds 1 \
     --runtimes "hull crun" --out "$r/round/density"
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 4 1 hull
+  step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --short --only run --host-mounts 50 --out "$r/round/mounts"
 elif [ "${2:-}" = --second ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
   paired 40 16 6
   step density "${HULL_ROUND_DENSITY:-110}" "$d/run.sh" --only density --density 1000 --density-rounds 2 \
     --runtimes "hull crun" --out "$r/round/density"
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 40 hull
+  step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --only run --iters 20 --host-mounts 200 --out "$r/round/mounts"
 elif [ "${2:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2

@@ -4,13 +4,14 @@
 #   bench/run.sh --short    a few iterations (CI proof), results in bench/results/short/
 # Options: --iters N  --fill 1,10,100,1000  --par N  --rounds R  --density N  --density-rounds R  --only a,b
 #          --no-build (use the existing build/hull)  --runtimes "hull crun runc"
+#          --host-mounts N (N more mounts in the benchmark's mount namespace: a busy node's table)
 # See bench/README.md for what each row means.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
-short=0 build=1 iters="" fill="" par="" rounds="" density="" density_rounds="" only="" runtimes="hull crun runc" out=""
+short=0 build=1 host_mounts=0 iters="" fill="" par="" rounds="" density="" density_rounds="" only="" runtimes="hull crun runc" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) short=1 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift ;;
     --runtimes) runtimes=$2; shift ;;
     --out) out=$2; shift ;;
+    --host-mounts) host_mounts=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -124,7 +126,9 @@ drv=("$work/hullbench" --work "$work" --state "$state" --out "$work" --small-par
      --iters "$iters" --fill "$fill" --par "$par" --rounds "$rounds" --density "$density" --density-rounds "$density_rounds" "${rt_args[@]}")
 [ "$short" = 1 ] && drv+=(--short)
 [ -n "$only" ] && drv+=(--only "$only")
-echo "runtimes: $runtimes; iterations $iters; fill $fill; parallel $par x $rounds rounds"
+export HULL_BENCH_HOST_MOUNTS=$host_mounts HULL_BENCH_HOST_MOUNTS_DIR="$work/host-mounts"
+ns_mounts=$(in_bench_ns sh -c 'wc -l </proc/self/mountinfo')
+echo "runtimes: $runtimes; iterations $iters; fill $fill; parallel $par x $rounds rounds; $ns_mounts mounts in the benchmark's namespace"
 in_bench_ns bash -c '"$1/floor" "$2" "$3" >"$1/floor.txt"' floor "$work" "$rootfs" "$floor_iters"
 in_bench_ns "${drv[@]}"
 
@@ -139,6 +143,7 @@ in_bench_ns "${drv[@]}"
   echo "- crun: $(crun --version | head -1)"
   echo "- runc: $(runc --version | head -1)"
   echo "- iterations per row: $iters (after one warm-up); fill levels: $fill; parallel: $par containers x $rounds rounds"
+  echo "- mount table of the benchmark's namespace, which a container's mount namespace starts as a copy of: $ns_mounts mounts$([ "$host_mounts" = 0 ] || echo " ($host_mounts tmpfs added: --host-mounts)")"
   [ -n "${hull_note:-}" ] && echo "- $hull_note"
   echo
   cat "$work/table.md"
