@@ -6,7 +6,7 @@
 #   tests/e2e/default-roots.sh     what removes the default state roots a run made (bench/lib.sh)
 #   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
 #                                  host's), floor, floor_full, floor_delete, small-parent,
-#                                  waits (static)
+#                                  waits, faultcost (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
 #   bin/crun, bin/runc             links to lib/crun, lib/runc, which find
 #   lib/                           the shared libraries they link (glibc's own left out) by
@@ -85,6 +85,7 @@ gcc -O2 -Wall -static -o "$d/prebuilt/floor_full" "$here/floor_full.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/floor_delete" "$here/floor_delete.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/waits" "$here/waits.c"
+gcc -O2 -Wall -static -o "$d/prebuilt/faultcost" "$here/faultcost.c"
 
 # Each runtime (and client) as lib/NAME plus the libraries ldd lists for it,
 # glibc's left out; bin/NAME links to it. Every carried ELF gets the run-time
@@ -196,7 +197,8 @@ fi
 cat >"$d/round.sh" <<'EOF'
 #!/bin/sh
 # A lent machine's round in one call, its results in one file (the device
-# tool brings back at most 8 files): the host's facts, the full run
+# tool brings back at most 8 files): the host's facts (with what a page
+# fault, a fork and a wakeup cost there: faultcost.md), the full run
 # (--par 16), the clients end to end (users.sh 30, when packed --users, every
 # sample kept in users-raw.csv), the density row at 1000 (hull and crun, 2
 # rounds), where 16 parallel lifecycles of hull and of crun wait in the
@@ -226,6 +228,8 @@ out=$(cd "$1" && pwd) || exit 2
 r=$(mktemp -d) || exit 1
 mkdir "$r/round"
 { uname -r; nproc; cat /proc/self/cgroup; grep cgroup /proc/mounts; echo "$(wc -l </proc/self/mountinfo) mounts"; ldd --version | head -1; uptime; } >"$r/round/host.txt" 2>&1
+# What a page fault, a fork and a cross-CPU wakeup cost here (about a second).
+timeout 30 "$d/prebuilt/faultcost" "$d/build/hull" 50 >"$r/round/faultcost.md" 2>&1
 step() {
   name=$1 limit=$2
   shift 2
