@@ -17,6 +17,11 @@ bool idmapped(const spec::Mount& m, const MountOptions& o) {
 
 bool is_idmapped(const spec::Mount& m) { return idmapped(m, parse_mount_options(m.options)); }
 
+bool binds_share_with_host(const spec::Spec& spec) {
+  return spec.linux_ && spec.linux_->rootfsPropagation &&
+         (parse_rootfs_propagation(*spec.linux_->rootfsPropagation) & MS_SHARED) != 0;
+}
+
 std::vector<int> BindTrees::fds() const {
   std::vector<int> out;
   out.reserve(trees.size());
@@ -26,6 +31,7 @@ std::vector<int> BindTrees::fds() const {
 
 BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, bool user_namespace, bool rootless) {
   BindTrees out;
+  const bool share_with_host = binds_share_with_host(spec);
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
     MountOptions o = parse_mount_options(m.options);
@@ -39,7 +45,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, boo
     if (rootless && idmapped(m, o))
       throw Error("id-mapped mount .mounts[" + std::to_string(i) +
                   "]: refused in rootless mode (id-mapping host files needs root on the host)");
-    if (rootless || (!user_namespace && !idmapped(m, o))) continue;
+    if (rootless || (!user_namespace && !share_with_host && !idmapped(m, o))) continue;
     std::string source = m.source.value_or("");
     if (!source.empty() && source[0] != '/') source = bundle + "/" + source;
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());

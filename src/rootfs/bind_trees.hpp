@@ -28,8 +28,16 @@ struct BindTrees {
   std::vector<int> fds() const;
 };
 
+// Whether linux.rootfsPropagation asks for a shared root ("shared",
+// "rshared"): then, as under runc, every bind is a peer of its source's
+// mount, so that what the container mounts below it reaches the host
+// (Kubernetes' Bidirectional volumes). A clone the init made from its copy
+// of the host's mounts, made rslave before anything else, could not be one.
+bool binds_share_with_host(const spec::Spec& spec);
+
 // Opens the source of every bind mount when the container is in a user
-// namespace (created or joined) or the mount is id-mapped; relative sources
+// namespace (created or joined), binds share with the host
+// (binds_share_with_host) or the mount is id-mapped; relative sources
 // resolve in `bundle`. Errors name the mount as the init's would. A rootless
 // runtime (`rootless`) may not clone mounts of its own namespace: it opens
 // nothing (its init reaches what the user reaches), and an id-mapped mount,

@@ -103,8 +103,10 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   UniqueFd tree =
       prepared_tree >= 0 ? UniqueFd(prepared_tree) : clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
   // A clone made here comes from our own "/", already a slave (or private);
-  // the runtime's was cloned from the host's mount, and a peer of it until now.
-  if (prepared_tree >= 0) set_propagation(tree.get(), ctx.setup_propagation, what);
+  // the runtime's was cloned from the host's mount, and is a peer of it until
+  // now: it stays one only where the config asked for a shared root.
+  if (prepared_tree >= 0 && !ctx.prepared_trees_share_with_host)
+    set_propagation(tree.get(), ctx.setup_propagation, what);
   struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
   UniqueFd destfd = with_context(what, [&] {

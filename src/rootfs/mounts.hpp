@@ -18,6 +18,9 @@ struct MountContext {
   // runtime cloned in its own namespace from a shared mount is a peer of
   // that mount, and anything mounted below a peer propagates to the host.
   unsigned long setup_propagation = MS_SLAVE | MS_REC;
+  // ...except where the root's propagation is shared (bind_trees.hpp,
+  // binds_share_with_host): a bind then stays the peer it was cloned as.
+  bool prepared_trees_share_with_host = false;
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination

@@ -175,6 +175,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);
     ctx.setup_propagation = setup_propagation(propagation);
+    ctx.prepared_trees_share_with_host = (propagation & MS_SHARED) != 0;
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be

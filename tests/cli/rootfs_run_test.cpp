@@ -3,11 +3,13 @@
 // malicious bundles refused or confined with nothing left on the host.
 #include <sys/stat.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "base/fs.hpp"
 #include "harness.hpp"
+#include "host_mounts.hpp"
 #include "rootfs/mountinfo.hpp"
 
 namespace hull::itest {
@@ -49,6 +51,15 @@ class RootfsRun : public HullTest {
     fs::create_directories(d);
     return d;
   }
+  // A bundle binding host_dir()/vol at /mnt/vol ("rbind", "rshared", as CRI
+  // binds a Bidirectional volume), with a tmpfs of the config's below it.
+  Bundle& volume_bundle(const std::string& name) {
+    fs::create_directories(host_dir() / "vol" / "inner");
+    Bundle& b = bundle(name);
+    b.config["mounts"].push_back(mount_entry("/mnt/vol", "bind", (host_dir() / "vol").string(), {"rbind", "rshared"}));
+    b.config["mounts"].push_back(mount_entry("/mnt/vol/inner", "tmpfs", "tmpfs", {"mode=755"}));
+    return b;
+  }
 };
 
 TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
@@ -81,6 +92,32 @@ TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
   EXPECT_NE(e.out.find("host data"), std::string::npos) << e.out << e.err;
   EXPECT_NE(e.out.find("Read-only file system"), std::string::npos) << e.out << e.err;
   EXPECT_FALSE(fs::exists(src / "x"));
+}
+
+// Kubernetes' Bidirectional volumes: CRI asks for a shared root
+// (linux.rootfsPropagation "rshared") and binds the volume with "rshared".
+// As under runc, the bind is then a peer of the host's mount, so what is
+// mounted below it in the container (here the config's tmpfs) appears on
+// the host too. runc 1.1 does the same with a plain "rbind" under a shared
+// root (checked side by side); without a shared root, "rshared" on the bind
+// makes a peer group of the container's own and nothing goes back.
+TEST_F(RootfsRun, SharedRootPropagationKeepsABindAPeerOfItsHostMount) {
+  SharedHostMount shared(host_dir(), true);
+  ASSERT_TRUE(shared.made()) << std::strerror(errno);
+  Bundle& b = volume_bundle("bundle-bidirectional");
+  b.config["linux"]["rootfsPropagation"] = "rshared";
+  ProcResult r = run_sh(b, "grep ' /mnt/vol ' /proc/self/mountinfo | grep -c 'shared:'", "bidirectional");
+  EXPECT_EQ(r.out, "1\n") << r.err;
+  EXPECT_TRUE(host_has_mount_at(host_dir() / "vol" / "inner")) << "the bind is not the host mount's peer";
+}
+
+TEST_F(RootfsRun, SlaveRootPropagationSendsNothingBackThroughASharedBind) {
+  SharedHostMount shared(host_dir(), true);
+  ASSERT_TRUE(shared.made()) << std::strerror(errno);
+  ProcResult r =
+      run_sh(volume_bundle("bundle-to-container"), "grep -c ' /mnt/vol/inner ' /proc/self/mountinfo", "to-container");
+  EXPECT_EQ(r.out, "1\n") << r.err;
+  EXPECT_FALSE(host_has_mount_at(host_dir() / "vol" / "inner")) << "the container's tmpfs reached the host";
 }
 
 TEST_F(RootfsRun, TmpcopyupDevicesMasksReadonlyPathsAndReadonlyRoot) {

@@ -6,7 +6,6 @@
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -18,10 +17,10 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 
 #include "harness.hpp"
+#include "host_mounts.hpp"
 #include "proc_files.hpp"
 
 namespace hull::itest {
@@ -70,40 +69,6 @@ fs::path locked_volume(const fs::path& temp) {
 }
 
 std::string squeeze(const std::string& s) { return std::regex_replace(s, std::regex("[ \t]+"), " "); }
-
-// A mount of the test's own on the host side, in its temp dir, made shared
-// as a systemd host's mounts are: a bind of `dir` onto itself, or a tmpfs
-// there. Detached with whatever is below it at the end, which is also where
-// a mount propagated back from a container would land.
-class SharedHostMount {
- public:
-  SharedHostMount(const fs::path& dir, bool tmpfs) : dir_(dir) {
-    fs::create_directories(dir);
-    made_ = tmpfs ? ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "mode=0755") == 0
-                  : ::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) == 0;
-    made_ = made_ && ::mount(nullptr, dir.c_str(), nullptr, MS_SHARED, nullptr) == 0;
-  }
-  ~SharedHostMount() { ::umount2(dir_.c_str(), MNT_DETACH); }
-  SharedHostMount(const SharedHostMount&) = delete;
-  SharedHostMount& operator=(const SharedHostMount&) = delete;
-  bool made() const { return made_; }
-
- private:
-  fs::path dir_;
-  bool made_ = false;
-};
-
-// Whether our own /proc/self/mountinfo has a mount at `point`.
-bool host_has_mount_at(const fs::path& point) {
-  std::ifstream in("/proc/self/mountinfo");
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point;
-    fields >> id >> parent >> dev >> root >> mount_point;
-    if (mount_point == point.string()) return true;
-  }
-  return false;
-}
 
 // runc opens bind sources before the init enters its user namespace: a
 // volume under a path the mapped root may not search still mounts.

@@ -1,0 +1,48 @@
+#pragma once
+// Mounts a test makes on the host's side, in its own temp dir: a shared one,
+// as every mount of a systemd host is, to see what a container sends back
+// through a bind of it.
+#include <sys/mount.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace hull::itest {
+
+// A mount of the test's own on the host side, in its temp dir, made shared
+// as a systemd host's mounts are: a bind of `dir` onto itself, or a tmpfs
+// there. Detached with whatever is below it at the end, which is also where
+// a mount propagated back from a container would land.
+class SharedHostMount {
+ public:
+  SharedHostMount(const std::filesystem::path& dir, bool tmpfs) : dir_(dir) {
+    std::filesystem::create_directories(dir);
+    made_ = tmpfs ? ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "mode=0755") == 0
+                  : ::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) == 0;
+    made_ = made_ && ::mount(nullptr, dir.c_str(), nullptr, MS_SHARED, nullptr) == 0;
+  }
+  ~SharedHostMount() { ::umount2(dir_.c_str(), MNT_DETACH); }
+  SharedHostMount(const SharedHostMount&) = delete;
+  SharedHostMount& operator=(const SharedHostMount&) = delete;
+  bool made() const { return made_; }
+
+ private:
+  std::filesystem::path dir_;
+  bool made_ = false;
+};
+
+// Whether our own /proc/self/mountinfo has a mount at `point`.
+inline bool host_has_mount_at(const std::filesystem::path& point) {
+  std::ifstream in("/proc/self/mountinfo");
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    if (mount_point == point.string()) return true;
+  }
+  return false;
+}
+
+}  // namespace hull::itest
