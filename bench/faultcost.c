@@ -125,9 +125,8 @@ static double cow_fault(void) {
   return r;
 }
 
-// From fork() in the parent to the child's first instruction, the child on
-// another CPU than the parent (as hull puts its init), and back: the
-// child's exit seen by waitpid.
+// From fork() in the parent to the child's first instruction (where the
+// scheduler puts it), and to the child's exit seen by waitpid.
 static double fork_to_child(double* to_reaped) {
   double* shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) die("mmap shared");

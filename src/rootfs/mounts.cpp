@@ -105,8 +105,8 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   // A clone made here comes from our own "/", already a slave (or private);
   // the runtime's was cloned from the host's mount, and is a peer of it until
   // now: it stays one only where the config asked for a shared root.
-  if (prepared_tree >= 0 && !ctx.prepared_trees_share_with_host)
-    set_propagation(tree.get(), ctx.setup_propagation, what);
+  if (prepared_tree >= 0 && ctx.prepared_tree_propagation != 0)
+    set_propagation(tree.get(), ctx.prepared_tree_propagation, what);
   struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
   UniqueFd destfd = with_context(what, [&] {

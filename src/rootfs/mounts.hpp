@@ -13,14 +13,13 @@ struct MountContext {
   std::string rootfs_path;  // where that mount is, for readlink-based checks
   std::string bundle;       // relative bind sources are resolved here
   bool cgroupns = false;    // the container has its own cgroup namespace
-  // What "/" was made before any mount (MS_SLAVE or MS_PRIVATE, with
-  // MS_REC): also given to a prepared tree before it is attached. A tree the
-  // runtime cloned in its own namespace from a shared mount is a peer of
-  // that mount, and anything mounted below a peer propagates to the host.
-  unsigned long setup_propagation = MS_SLAVE | MS_REC;
-  // ...except where the root's propagation is shared (bind_trees.hpp,
-  // binds_share_with_host): a bind then stays the peer it was cloned as.
-  bool prepared_trees_share_with_host = false;
+  // Given to a prepared tree before it is attached: what "/" was made before
+  // any mount (MS_SLAVE or MS_PRIVATE, with MS_REC). A tree the runtime
+  // cloned in its own namespace from a shared mount is a peer of that mount,
+  // and anything mounted below a peer propagates to the host. 0 where the
+  // root's propagation is shared (bind_trees.hpp, binds_share_with_host): a
+  // bind then stays the peer it was cloned as.
+  unsigned long prepared_tree_propagation = MS_SLAVE | MS_REC;
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination

@@ -26,6 +26,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/phase_trace.hpp"
+#include "rootfs/bind_trees.hpp"
 #include "rootfs/console.hpp"
 #include "rootfs/devices.hpp"
 #include "rootfs/masked_paths.hpp"
@@ -174,8 +175,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.rootfs_path = real_path_of(root.get());
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);
-    ctx.setup_propagation = setup_propagation(propagation);
-    ctx.prepared_trees_share_with_host = (propagation & MS_SHARED) != 0;
+    ctx.prepared_tree_propagation = binds_share_with_host(spec) ? 0 : setup_propagation(propagation);
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be

@@ -5,9 +5,8 @@
 #include <sys/mount.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
+
+#include "rootfs/mountinfo.hpp"
 
 namespace hull::itest {
 
@@ -33,15 +32,10 @@ class SharedHostMount {
   bool made_ = false;
 };
 
-// Whether our own /proc/self/mountinfo has a mount at `point`.
+// Whether our own mount namespace has a mount at `point`.
 inline bool host_has_mount_at(const std::filesystem::path& point) {
-  std::ifstream in("/proc/self/mountinfo");
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point;
-    fields >> id >> parent >> dev >> root >> mount_point;
-    if (mount_point == point.string()) return true;
-  }
+  for (const rootfs::MountInfo& m : rootfs::read_mountinfo())
+    if (m.mount_point == point.string()) return true;
   return false;
 }
 
