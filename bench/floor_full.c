@@ -20,6 +20,8 @@
 // BPF_PROG_TYPE_CGROUP_DEVICE program that says the same (a switch on major
 // and minor, no access checks: every allowed device is rwm).
 // Exit status: the container's, or 100+ for a failed step (named on stderr).
+// With HULL_TRACE_PHASES=<fd> it writes hull's phase marks (bench/phases.py)
+// at the end of each step, so the floor's phases stand beside hull's.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +47,7 @@
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLONE_INTO_CGROUP
@@ -54,6 +57,31 @@
 static void die(const char* what, int code) {
   fprintf(stderr, "floor_full: %s: %s\n", what, strerror(errno));
   _exit(code);
+}
+
+// A phase mark in hull's format (src/base/phase_trace.cpp): "<phase>
+// <monotonic ns> <pid> <page faults so far>", one write per line. Without
+// HULL_TRACE_PHASES a mark is one branch.
+static int mark_fd = -1;
+static void mark(const char* phase) {
+  if (mark_fd < 0) return;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  char line[160];
+  int n = snprintf(line, sizeof line, "%s %lld %d %ld\n", phase, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec,
+                   (int)getpid(), ru.ru_minflt + ru.ru_majflt);
+  if (n > 0 && (size_t)n < sizeof line) (void)!write(mark_fd, line, (size_t)n);
+}
+
+static void marks_from_env(void) {
+  const char* v = getenv("HULL_TRACE_PHASES");
+  if (!v || !*v) return;
+  int fd = atoi(v);
+  if (fd < 3 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return;  // not passed to /bin/true
+  mark_fd = fd;
+  mark("main");
 }
 
 static void write_str(const char* path, const char* s) {
@@ -185,14 +213,21 @@ static void loopback_up(void) {
 }
 
 // Child, in its new namespaces: the init's work from joining the cgroup to execve.
+// Its marks end hull's init phases of the same names; hostname and loopback
+// come first, where hull's init does them ("namespaces").
 static void child(const char* rootfs, int v2, int netns) {
   char f[600];
+  mark("init_entry");
   if (!v2)  // "0": the writer itself; v2 got there with CLONE_INTO_CGROUP
-    for (int i = 0; i < n_cg; ++i) snprintf(f, sizeof f, "%s/tasks", cg_dirs[i]), write_str(f, "0");
+    for (int i = 0; i < n_cg; ++i) snprintf(f, sizeof f, "%.511s/tasks", cg_dirs[i]), write_str(f, "0");
+  if (sethostname("bench", 5) != 0) die("sethostname", 125);
+  if (netns) loopback_up();
+  mark("namespaces");
   umask(0);
   mnt(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL, 110);
   mnt(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL, 111);
   if (chdir(rootfs) != 0) die("chdir rootfs", 112);
+  mark("rootfs_bind");
   mnt("proc", "proc", "proc", 0, NULL, 113);
   mnt("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 114);
   if (mkdir("dev/pts", 0755) != 0) die("mkdir dev/pts", 115);
@@ -202,6 +237,7 @@ static void child(const char* rootfs, int v2, int netns) {
   if (mkdir("dev/mqueue", 0755) != 0) die("mkdir dev/mqueue", 117);
   mnt("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, 117);
   mnt("sysfs", "sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL, 118);
+  mark("mounts");
   static const struct {
     const char* path;
     unsigned maj, min;
@@ -216,6 +252,7 @@ static void child(const char* rootfs, int v2, int netns) {
                                    {"pts/ptmx", "dev/ptmx"}};
   for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i)
     if (symlink(links[i][0], links[i][1]) != 0) die(links[i][1], 120);
+  mark("dev_nodes");
   // Masked: /dev/null over a file, an empty read-only tmpfs over a directory;
   // one try each (a file bind onto a directory fails ENOTDIR), absent ones skipped.
   static const char* masked[] = {"proc/acpi",          "proc/asound",     "proc/kcore",       "proc/keys",
@@ -234,12 +271,12 @@ static void child(const char* rootfs, int v2, int netns) {
     }
     mnt(NULL, ro[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, 122);
   }
+  mark("masked_readonly");
   if (syscall(SYS_pivot_root, ".", ".") != 0) die("pivot_root", 123);
   if (umount2(".", MNT_DETACH) != 0) die("umount old root", 123);
   if (chdir("/") != 0) die("chdir /", 123);
   mnt(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, 124);  // root.readonly
-  if (sethostname("bench", 5) != 0) die("sethostname", 125);
-  if (netns) loopback_up();
+  mark("pivot");
   struct rlimit rl = {1024, 1024};
   if (setrlimit(RLIMIT_NOFILE, &rl) != 0) die("setrlimit", 126);
   if (setgroups(0, NULL) != 0) die("setgroups", 127);
@@ -260,6 +297,7 @@ static void child(const char* rootfs, int v2, int netns) {
   for (int i = 0; i < 3; ++i)
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, ambient[i], 0, 0) != 0) die("ambient raise", 130);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs", 131);
+  mark("process_setup");
   char* argv[] = {"/bin/true", NULL};
   char* envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL};
   execve(argv[0], argv, envp);
@@ -271,6 +309,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: floor_full NETNS(0|1) ROOTFS CGROUP_PATH CONTROLLERS|-\n");
     return 2;
   }
+  marks_from_env();
   int netns = atoi(argv[1]);
   struct statfs sf;
   int v2 = strcmp(argv[4], "-") == 0;
@@ -279,6 +318,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   int cgfd = make_cgroups(argv[3], argv[4], v2);
+  mark("cgroup");
   struct clone_args ca;
   memset(&ca, 0, sizeof ca);
   ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | (netns ? CLONE_NEWNET : 0);
@@ -287,9 +327,12 @@ int main(int argc, char** argv) {
   long pid = syscall(SYS_clone3, &ca, sizeof ca);
   if (pid == 0) child(argv[2], v2, netns);
   if (pid < 0) die("clone3", 103);
+  mark("cloned");
   int st;
   if (waitpid((pid_t)pid, &st, 0) < 0) die("waitpid", 104);
+  mark("exited");
   for (int i = n_cg - 1; i >= 0; --i)
     if (rmdir(cg_dirs[i]) != 0) die(cg_dirs[i], 105);
+  mark("deleted");
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

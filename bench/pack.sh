@@ -12,7 +12,8 @@
 #   lib/                           the shared libraries they link (glibc's own left out) by
 #                                  their search path: unpack in /tmp
 #   run.sh                         runs bench/run.sh --no-build with all of the above
-#   phases.sh                      runs bench/phases.sh (hull's own phase marks) with the carried hull
+#   phases.sh                      runs bench/phases.sh (hull's own phase marks, beside the
+#                                  full floor's) with the carried hull
 #   waits.sh                       runs bench/waits.sh (where parallel lifecycles wait in the kernel)
 #   round.sh                       a lent machine's round in one call, its results in one tarball
 # and with --users, for bench/users.sh (podman, ctr and a pod end to end):
@@ -130,9 +131,10 @@ chmod +x "$d/bin/crun-sh"
 
 cat >"$d/phases.sh" <<'EOF'
 #!/bin/sh
-# bench/phases.sh on a bare host from what bench/pack.sh carried.
+# bench/phases.sh on a bare host from what bench/pack.sh carried (no gcc
+# there: the floor column runs the prebuilt floor_full).
 d=$(cd "$(dirname "$0")" && pwd)
-export PATH="$d/bin:$PATH" HULL_BENCH_BUSYBOX="$d/bin/busybox"
+export PATH="$d/bin:$PATH" HULL_BENCH_BUSYBOX="$d/bin/busybox" FLOOR="${FLOOR:-$d/prebuilt/floor_full}"
 exec bash "$d/bench/phases.sh" "$@"
 EOF
 chmod +x "$d/phases.sh"
@@ -204,8 +206,8 @@ cat >"$d/round.sh" <<'EOF'
 # rounds), where 16 parallel lifecycles of hull and of crun wait in the
 # kernel (bench/waits.sh, 40 rounds each, in waits/: 6 rounds took under 2 s
 # on the 16-core host, too few samples) and, last, hull's own
-# phase marks of 100 runs with and without a network namespace
-# (bench/phases.sh, in phases.log); each step under its
+# phase marks of 100 runs with and without a network namespace, beside the
+# same phases of the full floor (bench/phases.sh, in phases.log); each step under its
 # own timeout so that the whole fits in one call of 10 minutes (590 s at
 # most, and the tar); a step cut short leaves its log. --quick: the same
 # steps, small (run.sh --short, users.sh 2, density 50 in 1 round, waits of
@@ -214,9 +216,10 @@ cat >"$d/round.sh" <<'EOF'
 # still warm (it goes back 30 s after a call): the full run again, the
 # packed base hull (pack.sh --base) paired with this one (run and parallel
 # rows, 40 samples, as hull-base and hull-now), the density row at 1000
-# again, hull's waits again, and the run rows with 200 more mounts in the
+# again, hull's waits again, the run rows with 200 more mounts in the
 # benchmark's mount namespace (run.sh --host-mounts: what a busy node's
-# mount table costs each runtime); with --quick after it, small.
+# mount table costs each runtime), and the phases of the base hull, this
+# one and the floor side by side; with --quick after it, small.
 # usage: hull-bench/round.sh OUT_DIR [--quick | --second [--quick]]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (210),
 # HULL_ROUND_DENSITY (110), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (20),
@@ -244,6 +247,11 @@ paired() {  # paired ITERS PAR ROUNDS: the base hull against this one, when pack
     step paired "${HULL_ROUND_PAIRED:-120}" env PATH="$r/cmp:$PATH" "$d/run.sh" --only run,parallel --iters "$1" \
       --par "$2" --rounds "$3" --runtimes "hull-base hull-now" --out "$r/round/paired"
 }
+phases_side_by_side() {  # phases_side_by_side RUNS: the base hull (when packed), this one, the full floor
+  local cols="$d/build/hull"
+  [ ! -x "$d/build/hull-base" ] || cols="$d/build/hull-base,$cols"
+  step phases "${HULL_ROUND_PHASES:-20}" env HULL="$cols" sh -c "\"$d/phases.sh\" $1 1 && \"$d/phases.sh\" $1 0"
+}
 if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   paired 3 4 1
@@ -251,6 +259,7 @@ if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
     --runtimes "hull crun" --out "$r/round/density"
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 4 1 hull
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --short --only run --host-mounts 50 --out "$r/round/mounts"
+  phases_side_by_side 5
 elif [ "${2:-}" = --second ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
   paired 40 16 6
@@ -258,6 +267,7 @@ elif [ "${2:-}" = --second ]; then
     --runtimes "hull crun" --out "$r/round/density"
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 40 hull
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --only run --iters 20 --host-mounts 200 --out "$r/round/mounts"
+  phases_side_by_side 100
 elif [ "${2:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2

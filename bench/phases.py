@@ -13,6 +13,11 @@ init's first phase counts from the runtime's last mark before clone3), the
 median page faults the process took in it (the init counts from zero at the
 clone; a trace without counts, from an older hull, leaves them out), and
 its share of the median total (spawn of hull to its exit, measured here).
+An entry floor=PATH is bench/floor_full.c's binary instead, run as `PATH
+NETNS ROOTFS CGROUP_PARENT/<id> CONTROLLERS` with those four words from
+HULL_PHASES_FLOOR_ARGS (NETNS ROOTFS CGROUP_PARENT CONTROLLERS): it marks
+the same phases where it does the same work, so the table shows where hull
+spends more than the kernel's floor.
 bench/phases.sh sets up the rootfs, cgroup and wrapper and calls this.
 """
 import os
@@ -55,13 +60,17 @@ INIT = [
 def one(hull, root, bundles, cfg, i):
     cid = f"phases-{os.getpid()}-{i}"
     b = os.path.join(bundles, cid)
-    os.makedirs(b, exist_ok=True)
-    shutil.copy(cfg, os.path.join(b, "config.json"))
+    if hull.startswith("floor="):
+        netns, rootfs, parent, controllers = os.environ["HULL_PHASES_FLOOR_ARGS"].split()
+        argv = [hull[len("floor="):], netns, rootfs, f"{parent}/{cid}", controllers]
+    else:
+        os.makedirs(b, exist_ok=True)
+        shutil.copy(cfg, os.path.join(b, "config.json"))
+        argv = [hull, "--root", root, "run", "--bundle", b, cid]
     r, w = os.pipe()
     env = dict(os.environ, HULL_TRACE_PHASES=str(w))
     t0 = time.monotonic_ns()
-    p = subprocess.Popen([hull, "--root", root, "run", "--bundle", b, cid], env=env, pass_fds=(w,),
-                         stdin=subprocess.DEVNULL)
+    p = subprocess.Popen(argv, env=env, pass_fds=(w,), stdin=subprocess.DEVNULL)
     os.close(w)
     data = b""
     while True:
@@ -72,9 +81,9 @@ def one(hull, root, bundles, cfg, i):
     rc = p.wait()
     t_end = time.monotonic_ns()
     os.close(r)
-    shutil.rmtree(b)
+    shutil.rmtree(b, ignore_errors=True)
     if rc != 0:
-        sys.exit(f"hull run failed with status {rc}")
+        sys.exit(f"{argv[0]} failed with status {rc}")
     marks = {}
     for line in data.decode().splitlines():
         name, ns, pid, *faults = line.split()
@@ -129,19 +138,22 @@ def main():
     med_total = [statistics.median(t) for t in totals]
     print(f"`hull run /bin/true`, {n} runs each, load average {os.getloadavg()[0]:.1f} at the end.\n")
     for k, h in enumerate(hulls):
-        print(f"- [{k}] {h}: median total {med_total[k]:.2f} ms (spawn of hull to its exit)")
+        print(f"- [{k}] {h}: median total {med_total[k]:.2f} ms (spawn to exit)")
     print()
     print("| process | phase (ends at mark) | what |" +
           "".join(f" [{k}] median ms | faults | share |" for k in range(len(hulls))))
     print("|---|---|---|" + "---|---|---|" * len(hulls))
     for who, phases in (("runtime", RUNTIME), ("init", INIT)):
         for name, what in phases:
-            if not seg[0][name]:
+            if not any(s[name] for s in seg):
                 continue
             row = f"| {who} | {name} | {what} |"
             for k in range(len(hulls)):
                 v = seg[k][name]
-                med = statistics.median(v) if v else float("nan")
+                if not v:  # a phase this column does not have (the floor's sync, state, seal)
+                    row += " — | — | — |"
+                    continue
+                med = statistics.median(v)
                 f = flt[k][name]
                 faults = f"{statistics.median(f):.0f}" if f else "—"
                 row += f" {med:.2f} | {faults} | {100 * med / med_total[k]:.0f} % |"
