@@ -40,8 +40,11 @@ ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span
 // The receive buffer: in zero-fill memory that only the pages a packet
 // fills ever touch (on the stack all 16 pages are probed, a fault each; on
 // the heap each receive grew and trimmed the break, two brk calls). One per
-// thread; a packet's bytes are copied out before the next receive.
-thread_local char packet[kMaxPacket];
+// process: a sync channel is read by one thread only (the runtime's main
+// thread, the init), and a packet's bytes are copied out before the next
+// receive. Not thread_local: glibc zeroes a thread's whole static TLS block
+// when it starts one, 16 page faults for each of list's helper threads.
+char packet[kMaxPacket];
 }  // namespace
 
 const char* to_string(SyncMsg m) {
