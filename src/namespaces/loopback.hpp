@@ -6,7 +6,9 @@
 
 namespace hull::ns {
 
-// In the init, inside its new network namespace: sets "lo" up.
+// Inside the new network namespace: sets "lo" up.
 void bring_loopback_up();
+// The same through `sock`, a socket of that namespace.
+void bring_loopback_up(int sock);
 
 }  // namespace hull::ns

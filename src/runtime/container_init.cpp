@@ -19,9 +19,11 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/log.hpp"
 #include "base/phase_trace.hpp"
 #include "cgroups/self_placement.hpp"
 #include "namespaces/loopback.hpp"
+#include "namespaces/network_namespace_thread.hpp"
 #include "namespaces/time_namespace.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
@@ -130,8 +132,19 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // Before anything the kernel charges to a memory cgroup, so that it is
   // charged to the container's (memory_cgroup_first).
   if (ctx.plan->memory_cgroup_first) join_made_cgroups(ctx, SyncMsg::MemoryCgroupMade, cgroups::Manager::V1Part::Memory);
-  if (ctx.plan->init_unshares_first && ::unshare(static_cast<int>(ctx.plan->init_unshares_first)) < 0)
-    throw_errno("create the container's network and ipc namespaces");
+  // The network namespace on a thread, beside everything up to the first
+  // sysfs mount (namespaces/network_namespace_thread.hpp); ipc here.
+  ns::NetworkNamespaceThread netns;
+  const bool makes_netns = ctx.plan->init_unshares_first & CLONE_NEWNET;
+  if (makes_netns) {
+    const bool threaded = netns.start();
+    log::debug([&] {
+      return std::string("network namespace: ") + (threaded ? "made on a thread, entered before the first sysfs mount"
+                                                            : "made by the init itself (it may run on one CPU only)");
+    });
+  }
+  const int unshare_here = static_cast<int>(ctx.plan->init_unshares_first & ~static_cast<uint64_t>(CLONE_NEWNET));
+  if (unshare_here && ::unshare(unshare_here) < 0) throw_errno("create the container's ipc namespace");
   bool cgroups_joined = ctx.cgroup_after_clone == nullptr;
   auto join_cgroups = [&] {
     if (cgroups_joined) return;
@@ -162,7 +175,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.plan->unshare_as_userns_root && ::unshare(static_cast<int>(ctx.plan->unshare_as_userns_root)) < 0)
     throw_errno("create the container's ipc namespace as root of its user namespace");
   // As root of the user namespace that owns it, where there is one.
-  if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network)) ns::bring_loopback_up();
+  if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns) ns::bring_loopback_up();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
@@ -184,11 +197,13 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     ro.leaves_with_old_root = process::sealed_view_mount();
   ro.create_console = spec.process && spec.process->terminal;
   if (!cgroups_joined) ro.before_cgroup_mount = join_cgroups;
+  if (makes_netns) ro.before_sysfs_mount = [&] { netns.enter(); };
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
   // createContainer hooks in the container's, both after the mounts and
   // before pivot_root.
   if (ctx.plan->runtime_hooks || !spec.hooks.createContainer.empty()) {
     ro.before_pivot = [&] {
+      netns.enter();  // the hooks run in the container's namespaces
       if (ctx.plan->runtime_hooks) {
         ctx.sync->send(SyncMsg::RuntimeHooks);
         ctx.sync->expect(SyncMsg::Continue);
@@ -198,6 +213,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   }
   rootfs::SetupResult rootfs =
       ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro) : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
+  // Single-threaded again from here: nothing after this acts on a thread
+  // it does not know of (setxid, seccomp, execve).
+  netns.enter();
   join_cgroups();
   if (ctx.own_mount_namespace) reopen_dev_null_stdio();
   fault_point("init-before-rootfs");

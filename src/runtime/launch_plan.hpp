@@ -85,9 +85,11 @@ struct InitPlan {
   // and device nodes.
   bool cgroups_after_clone = false;
   // ...meanwhile the init makes its network and ipc namespaces, as its first
-  // step (a network namespace: about 0.3 ms), instead of the clone making
-  // them before either process could go on. No user namespace is involved,
-  // so they belong to the same one as if the clone had made them.
+  // step (a network namespace: about 0.6 ms; on a thread of its own, beside
+  // its next steps, where it may run on a second CPU:
+  // ns::NetworkNamespaceThread), instead of the clone making them before
+  // either process could go on. No user namespace is involved, so they
+  // belong to the same one as if the clone had made them.
   uint64_t init_unshares_first = 0;
   // ...but the runtime makes the v1 memory directory first, right after the
   // clone, and sends its tasks file (SyncMsg::MemoryCgroupMade), which the

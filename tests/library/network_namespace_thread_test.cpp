@@ -1,0 +1,125 @@
+// ns::NetworkNamespaceThread (the init's network namespace, made beside its
+// next steps): until enter() the caller stays in its own network namespace;
+// after it, the caller is in a new one with "lo" up and runs alone again;
+// where the caller has one CPU the namespace is made at start(); a failure
+// on the thread comes back from enter() with its context. Each case runs in
+// a forked child, whose namespaces are its own to change.
+#include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
+#include "namespaces/network_namespace_thread.hpp"
+
+namespace {
+
+ino_t netns_inode() {
+  struct stat st {};
+  return ::stat("/proc/self/ns/net", &st) == 0 ? st.st_ino : 0;
+}
+
+bool loopback_up() {
+  hull::UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ifreq ifr{};
+  std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  return sock && ::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+}
+
+int threads_of_self() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  return -1;
+}
+
+// f's return value is the child's exit status.
+int in_child(int (*f)()) {
+  pid_t pid = ::fork();
+  if (pid == 0) ::_exit(f());
+  int status = 0;
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+constexpr int kOneCpu = 77;
+
+int made_beside_us_then_entered() {
+  const ino_t before = netns_inode();
+  hull::ns::NetworkNamespaceThread netns;
+  if (!netns.start()) return kOneCpu;
+  if (netns_inode() != before) return 1;
+  netns.enter();
+  const ino_t after = netns_inode();
+  if (after == before || after == 0) return 2;
+  if (!loopback_up()) return 3;
+  if (threads_of_self() != 1) return 4;
+  netns.enter();
+  return netns_inode() == after ? 0 : 5;
+}
+
+int made_at_start_on_one_cpu() {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(::sched_getcpu(), &one);
+  if (::sched_setaffinity(0, sizeof one, &one) < 0) return 90;
+  const ino_t before = netns_inode();
+  hull::ns::NetworkNamespaceThread netns;
+  if (netns.start()) return 1;
+  if (netns_inode() == before || !loopback_up()) return 2;
+  netns.enter();
+  return threads_of_self() == 1 ? 0 : 3;
+}
+
+// Without CAP_SYS_ADMIN (dropped from this thread's effective set, which a
+// thread it starts inherits) the thread's unshare is refused.
+int refused_on_the_thread() {
+  __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct d[2]{};
+  if (::syscall(SYS_capget, &h, d) < 0) return 90;
+  d[0].effective &= ~(1u << CAP_SYS_ADMIN);
+  if (::syscall(SYS_capset, &h, d) < 0) return 90;
+  hull::ns::NetworkNamespaceThread netns;
+  if (!netns.start()) return kOneCpu;
+  try {
+    netns.enter();
+  } catch (const hull::Error& e) {
+    const std::string what = e.what();
+    if (what.find("create the container's network namespace") == std::string::npos) return 2;
+    return what.find("operation not permitted") == std::string::npos ? 3 : 0;
+  }
+  return 1;
+}
+
+TEST(NetworkNamespaceThread, TheCallerEntersTheNamespaceTheThreadMadeWithLoopbackUp) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  int code = in_child(made_beside_us_then_entered);
+  if (code == kOneCpu) GTEST_SKIP() << "one CPU: the namespace is made without a thread";
+  EXPECT_EQ(code, 0) << "1: left our namespace before enter(), 2: not in a new one after, 3: lo down, "
+                        "4: not alone after enter(), 5: a second enter() moved us";
+}
+
+TEST(NetworkNamespaceThread, OnOneCpuTheNamespaceIsMadeAtStart) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  EXPECT_EQ(in_child(made_at_start_on_one_cpu), 0)
+      << "1: a thread started, 2: no new namespace with lo up after start(), 3: not alone, 90: set-up failed";
+}
+
+TEST(NetworkNamespaceThread, ARefusalOnTheThreadComesBackFromEnterWithItsContext) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  int code = in_child(refused_on_the_thread);
+  if (code == kOneCpu) GTEST_SKIP() << "one CPU: the namespace is made without a thread";
+  EXPECT_EQ(code, 0) << "1: no error, 2: without its context, 3: without the errno text, 90: set-up failed";
+}
+
+}  // namespace
