@@ -17,11 +17,6 @@ void unshare_network_namespace() {
   if (::unshare(CLONE_NEWNET) < 0) throw_errno("create the container's network namespace");
 }
 
-bool may_run_on_another_cpu() {
-  cpu_set_t cpus;
-  return ::sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1;
-}
-
 void make_here() {
   unshare_network_namespace();
   bring_loopback_up();
@@ -51,9 +46,9 @@ void* NetworkNamespaceThread::thread_main(void* self) {
   return nullptr;
 }
 
-bool NetworkNamespaceThread::start() {
-  // No thread to be had (a pids limit, memory): made here, as on one CPU.
-  running_ = may_run_on_another_cpu() && ::pthread_create(&thread_, nullptr, thread_main, this) == 0;
+bool NetworkNamespaceThread::start(bool cpu_to_spare) {
+  // No thread to be had (a pids limit, memory): made here, as without a CPU to spare.
+  running_ = cpu_to_spare && ::pthread_create(&thread_, nullptr, thread_main, this) == 0;
   if (!running_) make_here();
   return running_;
 }

@@ -13,9 +13,9 @@
 // is the init's, in the init's cgroups and user namespace: the namespace is
 // charged and owned as if the init had made it itself.
 //
-// Only where the caller may run on a second CPU: the runtime keeps the init
-// off its own CPU while it works beside it (runtime/other_cpu.hpp), so a
-// host of three CPUs or more. On the 2-CPU development VM the thread could
+// Only where a CPU is free for it (the caller says: for the init, three CPUs
+// or more, as the runtime keeps one to itself while it works beside the
+// init, runtime/other_cpu.hpp). On the 2-CPU development VM the thread could
 // only take turns with the init or with the runtime: no gain (cgroup v2,
 // emulated: +0.01 ms a run; hybrid v1: +0.12 ms). There the namespace is
 // made at start(), as before.
@@ -39,10 +39,10 @@ class NetworkNamespaceThread {
   NetworkNamespaceThread(const NetworkNamespaceThread&) = delete;
   NetworkNamespaceThread& operator=(const NetworkNamespaceThread&) = delete;
 
-  // Starts the thread where the caller may run on more than one CPU and a
-  // thread can be had; otherwise makes the namespace here and enters it.
-  // True when a thread makes it.
-  bool start();
+  // Starts the thread where `cpu_to_spare` and a thread can be had;
+  // otherwise makes the namespace here and enters it. True when a thread
+  // makes it.
+  bool start(bool cpu_to_spare);
   // Waits for the thread and moves the caller into the namespace it made,
   // with "lo" up. Only the first call after a threaded start() does anything.
   void enter();

@@ -137,10 +137,13 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   ns::NetworkNamespaceThread netns;
   const bool makes_netns = ctx.plan->init_unshares_first & CLONE_NEWNET;
   if (makes_netns) {
-    const bool threaded = netns.start();
+    // A CPU for the thread: one besides the runtime's (kept to itself while
+    // it works beside us) and ours. Decided from the mask we inherited, not
+    // from ours now, which the runtime narrows at a moment of its own.
+    const bool threaded = netns.start(ctx.other_cpu && ctx.other_cpu->cpu_count() >= 3);
     log::debug([&] {
       return std::string("network namespace: ") + (threaded ? "made on a thread, entered before the first sysfs mount"
-                                                            : "made by the init itself (it may run on one CPU only)");
+                                                            : "made by the init itself (no CPU to spare for a thread)");
     });
   }
   const int unshare_here = static_cast<int>(ctx.plan->init_unshares_first & ~static_cast<uint64_t>(CLONE_NEWNET));

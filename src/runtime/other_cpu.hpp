@@ -28,6 +28,8 @@ class OtherCpu {
   // In the child, after the runtime's push (it sent a message since): the
   // mask it inherited, as if nothing happened.
   void restore_in_child() const;
+  // The CPUs the child inherited (ours), however many it may use right now.
+  int cpu_count() const { return CPU_COUNT(&inherited_); }
 
  private:
   cpu_set_t inherited_{};

@@ -38,10 +38,10 @@ TEST_F(HullTest, ANetworkNamespaceInAUserNamespaceHasItsLoopbackUp) {
   EXPECT_NE(r.out.find("Connection refused"), std::string::npos) << r.out;
 }
 
-// The init makes its network namespace on a thread where it may run on a
-// second CPU (ns::NetworkNamespaceThread), itself where not (this project's
-// 2-CPU machines: the runtime keeps the init off its own CPU; the pure-v2
-// VM has 3), and says so in its debug log. Either way the container's sysfs
+// The init makes its network namespace on a thread where a CPU is free for
+// it (ns::NetworkNamespaceThread: three CPUs or more, as the runtime keeps
+// one to itself; the pure-v2 VM has 3), itself where not (this project's
+// 2-CPU machines), and says so in its debug log. Either way the container's sysfs
 // is mounted once the init is in it: hull runs in a network namespace of
 // the test's own whose lo is down, so a sysfs of the runtime's namespace
 // would show lo down where the container's is up.
