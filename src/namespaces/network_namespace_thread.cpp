@@ -3,7 +3,6 @@
 #include <linux/sockios.h>
 #include <sched.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include <utility>
 
@@ -13,13 +12,15 @@
 namespace hull::ns {
 
 namespace {
-void unshare_network_namespace() {
+// Unshared by the calling thread, lo up; with `handed_over`, an fd of the
+// namespace for another thread to enter (close-on-exec; no procfs lookup).
+UniqueFd make_network_namespace(bool handed_over) {
   if (::unshare(CLONE_NEWNET) < 0) throw_errno("create the container's network namespace");
-}
-
-void make_here() {
-  unshare_network_namespace();
-  bring_loopback_up();
+  UniqueFd sock = bring_loopback_up();
+  if (!handed_over) return {};
+  UniqueFd netns(::ioctl(sock.get(), SIOCGSKNS));
+  if (!netns) throw_errno("open the container's new network namespace (SIOCGSKNS)");
+  return netns;
 }
 }  // namespace
 
@@ -27,29 +28,20 @@ NetworkNamespaceThread::~NetworkNamespaceThread() {
   if (running_) ::pthread_join(thread_, nullptr);
 }
 
-void NetworkNamespaceThread::make() {
+void* NetworkNamespaceThread::thread_main(void* arg) {
+  auto* self = static_cast<NetworkNamespaceThread*>(arg);
   try {
-    unshare_network_namespace();
-    UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!sock) throw_errno("bring the loopback interface up: socket(AF_INET)");
-    bring_loopback_up(sock.get());
-    // The namespace of that socket, close-on-exec: no procfs lookup.
-    netns_.reset(::ioctl(sock.get(), SIOCGSKNS));
-    if (!netns_) throw_errno("open the container's new network namespace (SIOCGSKNS)");
+    self->netns_ = make_network_namespace(true);
   } catch (...) {
-    error_ = std::current_exception();
+    self->error_ = std::current_exception();
   }
-}
-
-void* NetworkNamespaceThread::thread_main(void* self) {
-  static_cast<NetworkNamespaceThread*>(self)->make();
   return nullptr;
 }
 
-bool NetworkNamespaceThread::start(bool cpu_to_spare) {
-  // No thread to be had (a pids limit, memory): made here, as without a CPU to spare.
-  running_ = cpu_to_spare && ::pthread_create(&thread_, nullptr, thread_main, this) == 0;
-  if (!running_) make_here();
+bool NetworkNamespaceThread::start(bool on_a_thread) {
+  // No thread to be had (a pids limit, memory): made here.
+  running_ = on_a_thread && ::pthread_create(&thread_, nullptr, thread_main, this) == 0;
+  if (!running_) make_network_namespace(false);
   return running_;
 }
 

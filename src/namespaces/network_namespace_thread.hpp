@@ -10,19 +10,26 @@
 // the devices of its mounter's network namespace; /proc/net follows its
 // reader), so a thread makes it and brings "lo" up meanwhile, and the init
 // enters it there, or once its mounts are done, with one setns. The thread
-// is the init's, in the init's cgroups and user namespace: the namespace is
-// charged and owned as if the init had made it itself.
+// is the init's, started once the init is in its memory cgroup (on cgroup
+// v1 after joining that one: until it exits, the thread stays in the
+// caller's other v1 hierarchies, pids included; on v2 the clone put the
+// init in its cgroup), so the namespace is charged as if the init had made
+// it itself.
 //
-// Only where a CPU is free for it (the caller says: for the init, three CPUs
-// or more, as the runtime keeps one to itself while it works beside the
-// init, runtime/other_cpu.hpp). On the 2-CPU development VM the thread could
-// only take turns with the init or with the runtime: no gain (cgroup v2,
-// emulated: +0.01 ms a run; hybrid v1: +0.12 ms). There the namespace is
-// made at start(), as before.
+// Only where the caller says so: where a CPU is free for the thread (for
+// the init, three CPUs or more, as the runtime keeps one to itself while it
+// works beside the init, runtime/other_cpu.hpp), and where nothing before
+// enter() needs the caller alone. On the 2-CPU development VM the thread
+// could only take turns with the init or with the runtime: no gain (cgroup
+// v2, emulated: +0.01 ms a run; hybrid v1: +0.12 ms). Otherwise the
+// namespace is made at start(), as before.
 //
-// The init never forks or clones while the thread runs, and enter() comes
-// before anything that acts on every thread of the process (setxid,
-// seccomp, execve, hooks).
+// While the thread runs, the caller must not do what the kernel refuses to
+// a task with another thread: setns into a mount namespace (the thread
+// shares its fs_struct: EINVAL, even just after a join, until the thread's
+// exit has let go of it), into a time namespace (EUSERS) or into a user
+// namespace; nor fork, clone, or act on every thread (setxid, seccomp,
+// execve, hooks) before enter().
 #include <pthread.h>
 
 #include <exception>
@@ -39,17 +46,15 @@ class NetworkNamespaceThread {
   NetworkNamespaceThread(const NetworkNamespaceThread&) = delete;
   NetworkNamespaceThread& operator=(const NetworkNamespaceThread&) = delete;
 
-  // Starts the thread where `cpu_to_spare` and a thread can be had;
-  // otherwise makes the namespace here and enters it. True when a thread
-  // makes it.
-  bool start(bool cpu_to_spare);
+  // Starts the thread where `on_a_thread` and a thread can be had; otherwise
+  // makes the namespace here and enters it. True when a thread makes it.
+  bool start(bool on_a_thread);
   // Waits for the thread and moves the caller into the namespace it made,
   // with "lo" up. Only the first call after a threaded start() does anything.
   void enter();
 
  private:
   static void* thread_main(void* self);
-  void make();  // on the thread: unshare, lo up, keep an fd of the namespace
 
   pthread_t thread_{};
   bool running_ = false;  // started and not yet joined

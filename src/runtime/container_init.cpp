@@ -140,10 +140,14 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     // A CPU for the thread: one besides the runtime's (kept to itself while
     // it works beside us) and ours. Decided from the mask we inherited, not
     // from ours now, which the runtime narrows at a moment of its own.
-    const bool threaded = netns.start(ctx.other_cpu && ctx.other_cpu->cpu_count() >= 3);
+    const bool cpu_to_spare = ctx.other_cpu && ctx.other_cpu->cpu_count() >= 3;
+    // The kernel refuses these joins to a task with another thread.
+    const bool joins_alone = ctx.time_offsets || (ctx.plan->join_in_init_flags & (CLONE_NEWNS | CLONE_NEWUSER));
+    const bool threaded = netns.start(cpu_to_spare && !joins_alone);
     log::debug([&] {
-      return std::string("network namespace: ") + (threaded ? "made on a thread, entered before the first sysfs mount"
-                                                            : "made by the init itself (no CPU to spare for a thread)");
+      return std::string("network namespace: ") +
+             (threaded ? "made on a thread, entered before the first sysfs mount"
+                       : "made by the init itself (no CPU to spare, a join that needs the init alone, or no thread)");
     });
   }
   const int unshare_here = static_cast<int>(ctx.plan->init_unshares_first & ~static_cast<uint64_t>(CLONE_NEWNET));
@@ -178,7 +182,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.plan->unshare_as_userns_root && ::unshare(static_cast<int>(ctx.plan->unshare_as_userns_root)) < 0)
     throw_errno("create the container's ipc namespace as root of its user namespace");
   // As root of the user namespace that owns it, where there is one.
-  if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns) ns::bring_loopback_up();
+  if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns)
+    ns::bring_loopback_up();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
