@@ -141,9 +141,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     // it works beside us) and ours. Decided from the mask we inherited, not
     // from ours now, which the runtime narrows at a moment of its own.
     const bool cpu_to_spare = ctx.other_cpu && ctx.other_cpu->cpu_count() >= 3;
-    // The kernel refuses these joins to a task with another thread.
-    const bool joins_alone = ctx.time_offsets || (ctx.plan->join_in_init_flags & (CLONE_NEWNS | CLONE_NEWUSER));
-    const bool threaded = netns.start(cpu_to_spare && !joins_alone);
+    const bool threaded = netns.start(cpu_to_spare && ctx.plan->netns_thread_allowed);
     log::debug([&] {
       return std::string("network namespace: ") +
              (threaded ? "made on a thread, entered before the first sysfs mount"

@@ -67,6 +67,8 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.cgroups_joined_after_rootfs = !p.send_state && !p.runtime_hooks && !p.unshare_cgroupns_when_placed &&
                                     !(p.join_in_init_flags & CLONE_NEWCGROUP);
     p.clone_flags &= ~p.init_unshares_first;
+    p.netns_thread_allowed = (p.init_unshares_first & CLONE_NEWNET) && !p.init_makes_time_ns &&
+                             !(p.join_in_init_flags & (CLONE_NEWNS | CLONE_NEWUSER));
     p.init_seals_binary = (p.clone_flags & CLONE_NEWPID) && !p.init_unsealed_until_exec;
     p.runtime_makes_sealed_view = p.init_seals_binary && (p.init_unshares_first & CLONE_NEWNET);
   }

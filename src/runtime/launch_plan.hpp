@@ -91,6 +91,11 @@ struct InitPlan {
   // either process could go on. No user namespace is involved, so they
   // belong to the same one as if the clone had made them.
   uint64_t init_unshares_first = 0;
+  // ...and it may make the network one on a thread of its own
+  // (ns::NetworkNamespaceThread), where a CPU is free for it: not where it
+  // joins a mount, user or time namespace alone (the kernel refuses those
+  // setns calls to a task with another thread).
+  bool netns_thread_allowed = false;
   // ...but the runtime makes the v1 memory directory first, right after the
   // clone, and sends its tasks file (SyncMsg::MemoryCgroupMade), which the
   // init writes before anything else: the kernel memory of the init's

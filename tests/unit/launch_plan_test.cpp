@@ -61,6 +61,8 @@ TEST(InitPlan, V1CgroupsMakeTheInitUnshareItsCgroupNamespaceOnceItMovedWithoutWa
   // Cloned with CLONE_NEWCGROUP it would be rooted at hull's cgroup, not the container's.
   EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWIPC));
   EXPECT_TRUE(p.unshare_cgroupns_when_placed);
+  // ...the network one on a thread of its own where a CPU is free for it.
+  EXPECT_TRUE(p.netns_thread_allowed);
   // A new pid namespace: no container process can see the runtime, so the
   // init seals itself meanwhile, to a view the runtime makes while the init
   // starts: its network namespace makes its branch the longer one.
@@ -191,6 +193,25 @@ TEST(InitPlan, NewPidNamespaceBesideAJoinedUserNamespaceIsClonedByAHelperThatJoi
   // Without a joined user namespace the clone makes every namespace itself.
   InitPlan q = hull::plan_init(config(R"([{"type": "pid"}, {"type": "user"}, {"type": "mount"}])", kIdMaps), {});
   EXPECT_FALSE(q.join_before_clone_in_helper);
+}
+
+// setns into a mount, user or time namespace is refused to a task with
+// another thread: where the init joins one, it makes its network namespace
+// itself. Without one to make, there is no thread either.
+TEST(InitPlan, NoNetworkNamespaceThreadWhereTheInitMustJoinAlone) {
+  const InitPlanInputs v1{.init_moves_into_v1 = true};
+  EXPECT_TRUE(hull::plan_init(config(kUsual), v1).netns_thread_allowed);
+  EXPECT_TRUE(hull::plan_init(config(kUsual), {.clones_into_v2 = true}).netns_thread_allowed);
+  EXPECT_FALSE(hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount", "path": "/proc/1/ns/mnt"},
+                                          {"type": "network"}])"),
+                               v1)
+                   .netns_thread_allowed);
+  EXPECT_FALSE(hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "network"}, {"type": "time"}])",
+                                      R"(, "timeOffsets": {"monotonic": {"secs": 1, "nanosecs": 0}})"),
+                               v1)
+                   .netns_thread_allowed);
+  EXPECT_FALSE(hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}])"), v1).netns_thread_allowed);
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {}).netns_thread_allowed);  // the clone makes it
 }
 
 TEST(InitPlan, TimeOffsetsMakeTheInitCreateTheTimeNamespace) {
