@@ -11,6 +11,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/json_flat.hpp"
+#include "base/json_write.hpp"
 #include "base/log.hpp"
 #include "base/user_namespace_map.hpp"
 #include "cgroups/cgroupfs.hpp"
@@ -299,16 +300,24 @@ void Manager::update(const spec::Resources& requested) {
 }
 
 std::string Manager::to_state() const {
-  nlohmann::json j;
-  j["mode"] = to_string(paths_.mode);
-  j["v2"] = paths_.v2;
-  j["v1"] = paths_.v1;
-  // The parents create() made (absolute or nested cgroupsPath), so that
-  // delete removes them too once empty, and never one it did not make.
-  std::vector<std::string> parents = made_parents();
-  if (!parents.empty()) j["made"] = parents;
-  if (unit_) j["systemdUnit"] = unit_->name;
-  return j.dump();
+  // Members in nlohmann::json's order (sorted), as earlier hulls wrote them.
+  JsonWriter w;
+  try {
+    w.begin_object();
+    // The parents create() made (absolute or nested cgroupsPath), so that
+    // delete removes them too once empty, and never one it did not make.
+    std::vector<std::string> parents = made_parents();
+    if (!parents.empty()) w.key("made").strings(parents);
+    w.key("mode").string(to_string(paths_.mode));
+    if (unit_) w.key("systemdUnit").string(unit_->name);
+    w.key("v1").string_map(paths_.v1);
+    w.key("v2").string(paths_.v2);
+    w.end_object();
+  } catch (JsonWriteError& e) {
+    e.add_context("record the container's cgroup paths: a path is not valid UTF-8");
+    throw;
+  }
+  return w.take();
 }
 
 // Read with the flat reader: delete, kill and state load the cgroup of every

@@ -16,6 +16,7 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/json_flat.hpp"
+#include "base/json_write.hpp"
 #include "base/passwd.hpp"
 
 namespace hull {
@@ -272,26 +273,30 @@ std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored) 
 }
 
 std::string to_state_file_json(const ContainerState& s) {
-  Json j;
-  j["ociVersion"] = s.ociVersion;
-  j["id"] = s.id;
-  j["status"] = to_string(s.status);
-  j["pid"] = s.pid;
-  j["bundle"] = s.bundle;
-  j["annotations"] = s.annotations;
-  j["initStartTime"] = s.initStartTime;
-  j["cgroupPath"] = s.cgroupPath;
-  j["created"] = s.created;
-  j["owner"] = s.owner;
-  j["rootfs"] = s.rootfs;
-  j["extra"] = s.extra;
+  JsonWriter w(2);
   try {
-    return j.dump(2) + "\n";
-  } catch (const nlohmann::json::exception&) {
+    w.begin_object();
+    w.key("ociVersion").string(s.ociVersion);
+    w.key("id").string(s.id);
+    w.key("status").string(to_string(s.status));
+    w.key("pid").number(int64_t{s.pid});
+    w.key("bundle").string(s.bundle);
+    w.key("annotations").string_map(s.annotations);
+    w.key("initStartTime").number(uint64_t{s.initStartTime});
+    w.key("cgroupPath").string(s.cgroupPath);
+    w.key("created").string(s.created);
+    w.key("owner").number(uint64_t{s.owner});
+    w.key("rootfs").string(s.rootfs);
+    w.key("extra").string_map(s.extra);
+    w.end_object();
+  } catch (const JsonWriteError&) {
     // Unlike the display copy, state.json must round-trip exactly: refuse
     // rather than silently rewrite a path.
     throw Error("cannot record the state of container " + quote(s.id) + ": a path or annotation is not valid UTF-8");
   }
+  std::string text = w.take();
+  text += '\n';
+  return text;
 }
 
 ContainerState from_state_file_json(const std::string& text, const std::string& what, StateFields fields) {

@@ -303,6 +303,9 @@ TEST_F(CgroupManagerFake, StateRoundTrips) {
   Host h = hybrid();
   Manager m = Manager::plan(nullptr, "c", false, h);
   std::string state = m.to_state();
+  // Written as earlier hulls wrote it (nlohmann::json's dump: sorted, compact).
+  nlohmann::json earlier{{"mode", "hybrid"}, {"v2", m.paths().v2}, {"v1", m.paths().v1}};
+  EXPECT_EQ(state, earlier.dump());
   Manager back = Manager::load(state, &h);
   EXPECT_EQ(back.paths().mode, Mode::Hybrid);
   EXPECT_EQ(back.paths().v2, root_ + "/unified/c");

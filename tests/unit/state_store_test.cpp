@@ -133,6 +133,31 @@ TEST(StateJson, StateFileRoundTripsEveryField) {
   expect_same(from_state_file_json(to_state_file_json(defaults), "x"), defaults);
 }
 
+// The bytes earlier hulls wrote (nlohmann's dump(2)): a state.json is the
+// same file whichever hull wrote it.
+TEST(StateJson, StateFileIsWrittenAsEarlierHullsWroteIt) {
+  ContainerState s = sample_state("web");
+  s.annotations.clear();
+  s.extra = {{"note", "tab\t\x01"}};
+  EXPECT_EQ(to_state_file_json(s),
+            "{\n"
+            "  \"ociVersion\": \"1.3.0\",\n"
+            "  \"id\": \"web\",\n"
+            "  \"status\": \"running\",\n"
+            "  \"pid\": 4242,\n"
+            "  \"bundle\": \"/srv/bundles/web\",\n"
+            "  \"annotations\": {},\n"
+            "  \"initStartTime\": 18446744073709551615,\n"
+            "  \"cgroupPath\": \"/sys/fs/cgroup/hull/web\",\n"
+            "  \"created\": \"2026-11-22T09:30:00.123456789Z\",\n"
+            "  \"owner\": 1000,\n"
+            "  \"rootfs\": \"/srv/bundles/web/rootfs\",\n"
+            "  \"extra\": {\n"
+            "    \"note\": \"tab\\t\\u0001\"\n"
+            "  }\n"
+            "}\n");
+}
+
 TEST(StateJson, PrivateFieldsMayBeAbsent) {
   ContainerState s =
       from_state_file_json(R"({"ociVersion":"1.2.0","id":"web","status":"created","pid":7,"bundle":"/b"})", "x");
