@@ -146,6 +146,20 @@ const Value* Document::find(const Value& object, std::string_view key) const {
   return nullptr;
 }
 
+const Value* Document::parent(const Value& value, size_t* index) const {
+  if (&value == &root_ || values_.empty() || &value < values_.data() || &value >= values_.data() + values_.size())
+    return nullptr;
+  const auto at = static_cast<size_t>(&value - values_.data());
+  auto holds = [&](const Value& c) {
+    return (c.kind == Kind::Array || c.kind == Kind::Object) && c.first <= at && at - c.first < c.count;
+  };
+  const Value* found = holds(root_) ? &root_ : nullptr;
+  for (size_t i = 0; !found && i < values_.size(); ++i)
+    if (holds(values_[i])) found = &values_[i];
+  if (found) *index = at - found->first;
+  return found;
+}
+
 std::vector<uint32_t> Document::member_order(const Value& object) const {
   std::vector<uint32_t> order(object.count);
   for (uint32_t i = 0; i < object.count; ++i) order[i] = i;

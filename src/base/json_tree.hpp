@@ -56,6 +56,10 @@ class Document {
   std::string_view key(const Value& object, size_t i) const { return keys_[object.first + i]; }
   // The member named `key` (the last one of that name), or nullptr.
   const Value* find(const Value& object, std::string_view key) const;
+  // The array or object that holds `value` (one of this document's), and
+  // `value`'s index in it; nullptr for the root. It searches the document:
+  // for messages, which name where a value is only when it is wrong.
+  const Value* parent(const Value& value, size_t* index) const;
   // The member indices in the order nlohmann::json iterates an object:
   // sorted by name, bytewise, one per name (the last).
   std::vector<uint32_t> member_order(const Value& object) const;

@@ -28,8 +28,10 @@ namespace hull::spec::detail {
 // A JSON value plus where it sits in the document.
 class Node {
  public:
-  Node(const json_tree::Document& doc, const json_tree::Value& value, std::string path, const std::string& file)
-      : doc_(&doc), value_(&value), path_(std::move(path)), file_(&file) {}
+  // `value` is one of `doc`'s; where it is (".linux.sysctl[\"a.b\"]") is
+  // worked out from the document when a message needs it.
+  Node(const json_tree::Document& doc, const json_tree::Value& value, const std::string& file)
+      : doc_(&doc), value_(&value), file_(&file) {}
 
   // Throws hull::Error "<file>: <path>: <message>".
   [[noreturn]] void fail(std::string_view message) const;
@@ -117,10 +119,13 @@ class Node {
   void expect_array(std::string_view what) const;
   Node element(size_t i) const;
   Node member(std::string_view key, const json_tree::Value& value) const;
+  void check_member_name(std::string_view key) const;
+  // Where this value is in the document: "" for the top, else ".a[0]...".
+  std::string path() const;
+  [[noreturn]] void fail_at(const std::string& path, std::string_view message) const;
 
   const json_tree::Document* doc_;
   const json_tree::Value* value_;
-  std::string path_;
   const std::string* file_;
 };
 
@@ -155,7 +160,7 @@ struct JsonDocument {
 void parse_json_document(const std::string& json_text, const std::string& file_name, JsonDocument& out);
 // The document's top-level value.
 inline Node top_node(const JsonDocument& doc, const std::string& file_name) {
-  return Node(doc.tree, doc.tree.root(), "", file_name);
+  return Node(doc.tree, doc.tree.root(), file_name);
 }
 
 // Section parsers, one file each.

@@ -54,12 +54,26 @@ std::string member_path(const std::string& parent, std::string_view key) {
 
 std::string quote_json(std::string_view s) { return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-void Node::fail(std::string_view message) const {
+std::string Node::path() const {
+  std::vector<std::pair<const json_tree::Value*, size_t>> up;  // (container, index in it), innermost first
+  size_t index = 0;
+  for (const json_tree::Value* c = doc_->parent(*value_, &index); c; c = doc_->parent(*c, &index))
+    up.emplace_back(c, index);
+  std::string path;
+  for (auto it = up.rbegin(); it != up.rend(); ++it)
+    path = it->first->kind == Kind::Object ? member_path(path, doc_->key(*it->first, it->second))
+                                           : path + "[" + std::to_string(it->second) + "]";
+  return path;
+}
+
+void Node::fail_at(const std::string& path, std::string_view message) const {
   std::string text = *file_ + ": ";
-  if (!path_.empty()) text += path_ + ": ";
+  if (!path.empty()) text += path + ": ";
   text += message;
   throw Error(std::move(text));
 }
+
+void Node::fail(std::string_view message) const { fail_at(path(), message); }
 
 void Node::fail_type(std::string_view what) const {
   fail("expected " + std::string(what) + ", got " + describe(*value_));
@@ -75,7 +89,10 @@ std::optional<Node> Node::get(std::string_view key) const {
 Node Node::required(std::string_view key) const {
   object();
   const json_tree::Value* v = doc_->find(*value_, key);
-  if (!v) member(key, *value_).fail("required field is missing");
+  if (!v) {
+    check_member_name(key);
+    fail_at(member_path(path(), key), "required field is missing");
+  }
   return member(key, *v);
 }
 
@@ -99,10 +116,7 @@ std::vector<std::string> Node::strings() const {
   std::vector<std::string> out;
   out.reserve(value_->count);
   for (size_t i = 0; i < value_->count; ++i) {
-    // No Node, and so no path, for an element that is fine: a profile's
-    // hundreds of syscall names took one string allocation each for it.
-    const std::string_view* s = valid_string(doc_->child(*value_, i));
-    out.push_back(s ? std::string(*s) : element(i).string());  // element(i) throws, naming the element
+    out.push_back(element(i).string());
   }
   return out;
 }
@@ -152,14 +166,16 @@ void Node::expect_array(std::string_view what) const {
   if (value_->kind != Kind::Array) fail_type(what);
 }
 
-Node Node::element(size_t i) const {
-  return Node(*doc_, doc_->child(*value_, i), path_ + "[" + std::to_string(i) + "]", *file_);
+Node Node::element(size_t i) const { return Node(*doc_, doc_->child(*value_, i), *file_); }
+
+void Node::check_member_name(std::string_view key) const {
+  // Map keys become names (sysctl keys, device names): no NUL either.
+  if (key.find('\0') != std::string_view::npos) fail("member name " + quote_json(key) + " contains a NUL character");
 }
 
 Node Node::member(std::string_view key, const json_tree::Value& value) const {
-  // Map keys become names (sysctl keys, device names): no NUL either.
-  if (key.find('\0') != std::string_view::npos) fail("member name " + quote_json(key) + " contains a NUL character");
-  return Node(*doc_, value, member_path(path_, key), *file_);
+  check_member_name(key);
+  return Node(*doc_, value, *file_);
 }
 
 }  // namespace hull::spec::detail
