@@ -46,7 +46,9 @@ std::set<std::string> split_commas(const std::string& s) {
 }  // namespace
 
 bool hierarchy_holds(const std::string& hierarchy, const std::string& controller) {
-  return split_commas(hierarchy).count(controller) > 0;
+  for (std::string_view field : list_fields(hierarchy))
+    if (field == controller) return true;
+  return false;
 }
 
 const char* to_string(Mode m) {
