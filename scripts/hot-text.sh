@@ -49,8 +49,19 @@ trace delete delete -f hot-live
 trace delete-running delete -f hot-live
 sed -i 's|"/bin/sleep", "86400"|"/bin/true"|' "$bundle/config.json"
 trace run run --bundle "$bundle" hot-run
+# What clients send: the same with a seccomp profile (podman's, docker's and
+# containerd's default), whose parse and load only this run has. Traced with
+# the compiled program in the state root's cache, as on a node after its
+# first container (compiling it single-stepped takes many minutes).
+seccomp="$work/bundle-seccomp"
+mkdir -p "$seccomp"
+cp -a "$bundle/rootfs" "$seccomp/rootfs"
+(cd "$seccomp" && "$hull" spec --seccomp)
+sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"|"/bin/true"|' "$seccomp/config.json"
+"$hull" --root "$root" run --bundle "$seccomp" hot-run-seccomp
+trace run-seccomp run --bundle "$seccomp" hot-run-seccomp
 
 # Most weight first: the commands an engine runs for every container.
-python3 scripts/hot_text.py "$build/hull.map" "$work"/{run,create,start,delete-running,exec,state,list,kill,delete}.trace \
+python3 scripts/hot_text.py "$build/hull.map" "$work"/{run,create,start,delete-running,exec,state,list,kill,delete,run-seccomp}.trace \
   >cmake/hot-text.ld
 grep -m1 'input sections' cmake/hot-text.ld
