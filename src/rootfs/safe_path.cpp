@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <utility>
@@ -64,17 +65,38 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
+namespace {
+
+// "/" and then each component of `path` but the empty ones and ".", in one
+// string: a mount destination is cleaned several times per create.
+std::string slash_components(std::string_view path) {
+  std::string out;
+  out.reserve(path.size() + 1);
+  for (size_t i = 0; i < path.size();) {
+    const size_t j = std::min(path.find('/', i), path.size());
+    const std::string_view c = path.substr(i, j - i);
+    if (!c.empty() && c != ".") {
+      out += '/';
+      out += c;
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string clean_path(std::string_view path) {
-  std::vector<std::string> parts = split_path(path);
-  return parts.empty() ? "/" : "/" + join(parts, parts.size());
+  std::string out = slash_components(path);
+  return out.empty() ? "/" : out;
 }
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 UniqueFd open_in_root(int rootfd, std::string_view path, int flags, uint64_t extra_resolve) {
-  std::vector<std::string> parts = split_path(path);
-  std::string rel = join(parts, parts.size());
-  int fd = openat2_fd(rootfd, rel.c_str(), static_cast<uint64_t>(flags), kInRoot | extra_resolve);
+  const std::string rel = slash_components(path);
+  int fd =
+      openat2_fd(rootfd, rel.empty() ? "." : rel.c_str() + 1, static_cast<uint64_t>(flags), kInRoot | extra_resolve);
   if (fd < 0) {
     if (errno == ENOENT) return UniqueFd();
     throw_errno("open " + quote(clean_path(path)) + " in the rootfs");
