@@ -1,9 +1,11 @@
 // state.json as hull reads it back (state, list, delete, every verb). An
 // accepted file must survive a write/read round trip unchanged: what hull
-// writes it must read back.
+// writes it must read back, and write the bytes nlohmann's dump() wrote for
+// it before base/json_write.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "fuzz_guard.hpp"
@@ -14,6 +16,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hull::fuzz::expect_clean("from_state_file_json", [&] {
     hull::ContainerState s = hull::from_state_file_json(text, "state.json");
     std::string written = hull::to_state_file_json(s);
+    nlohmann::ordered_json earlier{{"ociVersion", s.ociVersion},
+                                   {"id", s.id},
+                                   {"status", hull::to_string(s.status)},
+                                   {"pid", s.pid},
+                                   {"bundle", s.bundle},
+                                   {"annotations", s.annotations},
+                                   {"initStartTime", s.initStartTime},
+                                   {"cgroupPath", s.cgroupPath},
+                                   {"created", s.created},
+                                   {"owner", s.owner},
+                                   {"rootfs", s.rootfs},
+                                   {"extra", s.extra}};
+    if (written != earlier.dump(2) + "\n") {
+      std::fprintf(stderr, "state.json differs from nlohmann's dump:\n%s\n", written.c_str());
+      std::abort();
+    }
     hull::ContainerState again = hull::from_state_file_json(written, "state.json (rewritten)");
     if (hull::to_state_file_json(again) != written) {
       std::fprintf(stderr, "state.json round trip changed the file:\n%s\n", written.c_str());
