@@ -42,9 +42,18 @@ size_t read_some(int fd, char* buf, size_t size, const std::string& what) {
 }  // namespace
 
 std::string read_fd(int fd, const std::string& what) {
-  std::string out;
-  char buf[8192];
-  while (size_t n = read_some(fd, buf, sizeof buf, what)) out.append(buf, n);
+  // Read into the string itself: the files read here (procfs, cgroupfs) are
+  // mostly a few hundred bytes, and the 8 KiB buffer this used on the stack
+  // took the runtime two pages of stack, and their faults, on every run.
+  std::string out(512, '\0');
+  size_t used = 0;
+  for (;;) {
+    if (used == out.size()) out.resize(out.size() * 2);
+    const size_t n = read_some(fd, out.data() + used, out.size() - used, what);
+    if (n == 0) break;
+    used += n;
+  }
+  out.resize(used);
   return out;
 }
 
