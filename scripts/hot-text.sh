@@ -17,7 +17,8 @@ hull="$build/hull"
 work=$(mktemp -d)
 root="$work/state"
 cleanup() {
-  "$hull" --root "$root" delete -f hot-live >/dev/null 2>&1 || true
+  local id
+  for id in hot-live hot-run hot-run-seccomp; do "$hull" --root "$root" delete -f "$id" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -58,7 +59,7 @@ mkdir -p "$seccomp"
 cp -a "$bundle/rootfs" "$seccomp/rootfs"
 (cd "$seccomp" && "$hull" spec --seccomp)
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"|"/bin/true"|' "$seccomp/config.json"
-"$hull" --root "$root" run --bundle "$seccomp" hot-run-seccomp
+"$hull" --root "$root" run --bundle "$seccomp" hot-run-seccomp >/dev/null
 trace run-seccomp run --bundle "$seccomp" hot-run-seccomp
 
 # Most weight first: the commands an engine runs for every container.

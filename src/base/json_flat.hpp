@@ -4,7 +4,7 @@
 // integers, objects of strings or arrays of strings, and otherwise only
 // validated and typed.
 //
-// Why not nlohmann::json (which hull uses for writing state.json) or
+// Why not nlohmann::json (base/json_write writes state.json) or
 // json_tree (config.json's reader): `list` reads every container's
 // state.json, and building nlohmann's DOM was 78% of list's instructions
 // (callgrind, 1000 containers: ~48k instructions per 400-byte file). This

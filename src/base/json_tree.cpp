@@ -1,9 +1,10 @@
 #include "base/json_tree.hpp"
 
+#include <locale.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <locale.h>
+#include <functional>
 
 #include "base/json_lexer.hpp"
 
@@ -147,7 +148,9 @@ const Value* Document::find(const Value& object, std::string_view key) const {
 }
 
 const Value* Document::parent(const Value& value, size_t* index) const {
-  if (&value == &root_ || values_.empty() || &value < values_.data() || &value >= values_.data() + values_.size())
+  // std::less: a total order even for a pointer into another array.
+  const std::less<const Value*> before;
+  if (values_.empty() || before(&value, values_.data()) || !before(&value, values_.data() + values_.size()))
     return nullptr;
   const auto at = static_cast<size_t>(&value - values_.data());
   auto holds = [&](const Value& c) {

@@ -11,11 +11,11 @@
 // controls below 0x20 escaped (\b \t \n \f \r, else \u00xx), everything else
 // as given. A string that is not well-formed UTF-8 is refused (as dump()'s
 // strict mode refuses it): JsonWriteError, and the document is left unfinished.
-#include <cerrno>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -24,7 +24,7 @@ namespace hull {
 
 class JsonWriteError : public Error {
  public:
-  explicit JsonWriteError(std::string message) : Error(std::move(message), EILSEQ) {}
+  using Error::Error;
 };
 
 class JsonWriter {

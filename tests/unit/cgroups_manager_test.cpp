@@ -285,6 +285,12 @@ TEST_F(CgroupManagerFake, DestroyRemovesTheParentsCreateMadeAndOnlyThose) {
   m.disown();
   std::string state = m.to_state();
   EXPECT_NE(state.find("\"made\":[\"" + root_ + "/memory/kept/made\"]"), std::string::npos) << state;
+  // Written as earlier hulls wrote it, "made" first (nlohmann::json's dump: sorted, compact).
+  nlohmann::json earlier{{"mode", "legacy"},
+                         {"v2", m.paths().v2},
+                         {"v1", m.paths().v1},
+                         {"made", std::vector<std::string>{root_ + "/memory/kept/made"}}};
+  EXPECT_EQ(state, earlier.dump());
   Manager::load(state, &h).destroy();
   EXPECT_FALSE(exists(root_ + "/memory/kept/made"));
   EXPECT_TRUE(exists(root_ + "/memory/kept"));
