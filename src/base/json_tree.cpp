@@ -1,10 +1,10 @@
 #include "base/json_tree.hpp"
 
-#include <locale.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <locale.h>
 
 #include "base/json_lexer.hpp"
 
