@@ -38,7 +38,7 @@ std::vector<std::pair<std::string, unsigned char>> directory_entries(int dirfd, 
 
 // Writes all of data to fd (retrying short writes and EINTR).
 void write_all(int fd, std::string_view data, const std::string& what);
-// Opens path O_WRONLY (|O_TRUNC for regular files) and writes data; used for /proc and cgroupfs files.
+// Opens path O_WRONLY (no O_TRUNC: /proc and kernfs files take one whole value per write) and writes data.
 void write_file(const std::string& path, std::string_view data);
 
 // Writes dirfd/name atomically: a temp file in the same directory, then rename.

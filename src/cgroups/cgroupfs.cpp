@@ -139,8 +139,15 @@ int write_once(int fd, const std::string& path, std::string_view value) noexcept
   return 0;
 }
 
-// O_TRUNC matters only for the regular files standing in for cgroupfs in tests.
-int open_for_write(const std::string& path) noexcept { return open_through_at(path, O_WRONLY | O_TRUNC); }
+// cgroupfs takes one whole value per write(2) and ignores truncation, but an
+// O_TRUNC open there still runs a setattr, which takes the kernfs root's
+// iattr rwsem for writing: every cgroupfs path walk on the host takes it for
+// reading at each step (kernfs_iop_permission), so other containers' walks
+// queued behind each value written. O_TRUNC only for the regular files
+// standing in for cgroupfs elsewhere (tests).
+int open_for_write(const std::string& path) noexcept {
+  return open_through_at(path, path.starts_with(kCgroupRoot) ? O_WRONLY : O_WRONLY | O_TRUNC);
+}
 }  // namespace
 
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {

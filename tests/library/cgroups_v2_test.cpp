@@ -107,6 +107,33 @@ TEST_F(CgroupV2Test, DestroyKillsLeftoversAndRemovesTheDirectory) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
+// A value is written without O_TRUNC: on kernfs that open runs a setattr,
+// which takes the cgroup root's iattr rwsem for writing (every cgroupfs path
+// walk on the host waits for it) and stamps the file's ctime. The ctime is
+// what a test can see.
+TEST_F(CgroupV2Test, WritingAValueDoesNotTruncateTheFile) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux, host_);
+  const std::string file = m.paths().v2 + "/cgroup.max.descendants";
+  struct stat before {
+  }, after{};
+  ASSERT_EQ(::stat(file.c_str(), &before), 0);
+  // Until the clock a setattr would stamp has moved past the file's ctime.
+  for (int i = 0; i < 1000; ++i) {
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    if (now.tv_sec > before.st_ctim.tv_sec ||
+        (now.tv_sec == before.st_ctim.tv_sec && now.tv_nsec > before.st_ctim.tv_nsec))
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  write_value(m.paths().v2, "cgroup.max.descendants", "5");
+  ASSERT_EQ(::stat(file.c_str(), &after), 0);
+  EXPECT_EQ(read_value(m.paths().v2, "cgroup.max.descendants"), "5");
+  EXPECT_EQ(after.st_ctim.tv_sec, before.st_ctim.tv_sec);
+  EXPECT_EQ(after.st_ctim.tv_nsec, before.st_ctim.tv_nsec);
+}
 TEST_F(CgroupV2Test, CloneIntoCgroupFdIsTheV2Directory) {
   spec::Linux linux;
   linux.cgroupsPath = path();
