@@ -6,7 +6,12 @@
 // or an RCU grace period (mutex_lock, down_write, synchronize_rcu...), one in
 // S for its peer (a socket, a pidfd, a child). The report counts task-samples
 // per state and per kernel stack, so a serial section shared by parallel
-// containers shows as the stack they queue in.
+// containers shows as the stack they queue in. For a task in D inside a call
+// that takes a path (open, mkdir, rename...), the path it named is added
+// (/proc/PID/task/TID/syscall gives the call and its arguments; the string
+// is read from the task's memory, a *at call's directory from its fd), with
+// digits as N so that the containers' names fold into one site: a directory
+// lock shows whose directory it is.
 //   waits [--interval-us N] [--comm hull,crun] [--out FILE] -- command [args...]
 // Exits with the command's status. A sample costs about 3 us per process on
 // the host: a diagnostic step of its own, never beside a measured row.
@@ -18,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +34,7 @@
 struct site {
   char comm[16];
   char state;
-  char frames[400];
+  char frames[600];
   long count;
 };
 
@@ -57,8 +63,9 @@ static int comm_index(const char* comm) {
 
 // The scheduler's own frames say nothing about what is waited for.
 static int is_scheduler_frame(const char* f) {
-  static const char* const names[] = {"__schedule", "schedule", "schedule_preempt_disabled", "schedule_timeout",
-                                      "io_schedule", "preempt_schedule_common", "__cond_resched", NULL};
+  static const char* const names[] = {"__schedule",       "schedule",    "schedule_preempt_disabled",
+                                      "schedule_timeout", "io_schedule", "preempt_schedule_common",
+                                      "__cond_resched",   NULL};
   for (int i = 0; names[i]; ++i)
     if (strcmp(f, names[i]) == 0) return 1;
   return 0;
@@ -92,6 +99,71 @@ static void signature(const char* stack, char* out, size_t size) {
   if (!out[0]) snprintf(out, size, "(no kernel stack)");
 }
 
+// The path argument of the system calls that take one, for x86-64: which
+// argument is the path and which (if any) the directory fd it is relative to.
+struct path_call {
+  long nr;
+  const char* name;
+  int path_arg, dirfd_arg;
+};
+static const struct path_call path_calls[] = {
+    {2, "open", 0, -1},       {257, "openat", 1, 0},     {437, "openat2", 1, 0},    {83, "mkdir", 0, -1},
+    {258, "mkdirat", 1, 0},   {84, "rmdir", 0, -1},      {87, "unlink", 0, -1},     {263, "unlinkat", 1, 0},
+    {82, "rename", 0, -1},    {264, "renameat", 1, 0},   {316, "renameat2", 1, 0},  {262, "newfstatat", 1, 0},
+    {332, "statx", 1, 0},     {165, "mount", 1, -1},     {166, "umount2", 0, -1},   {155, "pivot_root", 0, -1},
+    {428, "open_tree", 1, 0}, {259, "mknodat", 1, 0},    {266, "symlinkat", 2, 1},  {265, "linkat", 3, 2},
+    {188, "setxattr", 0, -1}, {191, "getxattr", 0, -1},  {463, "setxattrat", 1, 0}, {464, "getxattrat", 1, 0},
+    {137, "statfs", 0, -1},   {4, "stat", 0, -1},        {6, "lstat", 0, -1},       {21, "access", 0, -1},
+    {269, "faccessat", 1, 0}, {439, "faccessat2", 1, 0}, {267, "readlinkat", 1, 0}, {80, "chdir", 0, -1},
+    {268, "fchmodat", 1, 0},  {260, "fchownat", 1, 0},   {59, "execve", 0, -1},     {322, "execveat", 1, 0},
+};
+
+// " [openat /run/x/pid/.hull-parN-N.tmp]" for a task blocked in such a call,
+// "" otherwise (not in one, or the task is gone).
+static void blocked_path(const char* pid, const char* tid, char* out, size_t size) {
+  out[0] = 0;
+  char path[600], buf[512];
+  snprintf(path, sizeof path, "/proc/%s/task/%s/syscall", pid, tid);
+  if (read_small(path, buf, sizeof buf) <= 0) return;
+  unsigned long v[9] = {0};
+  char* p = buf;
+  long nr = strtol(p, &p, 10);
+  for (int i = 0; i < 6; ++i) v[i] = strtoul(p, &p, 16);
+  const struct path_call* call = NULL;
+  for (size_t i = 0; i < sizeof path_calls / sizeof path_calls[0]; ++i)
+    if (path_calls[i].nr == nr) call = &path_calls[i];
+  if (!call) return;
+  char name[256] = "";
+  struct iovec local = {name, sizeof name - 1}, remote = {(void*)v[call->path_arg], sizeof name - 1};
+  ssize_t n = process_vm_readv(atoi(tid), &local, 1, &remote, 1, 0);
+  if (n <= 0) return;
+  name[n] = 0;
+  char dir[300] = "";
+  if (call->dirfd_arg >= 0 && name[0] != '/' && (int)v[call->dirfd_arg] >= 0) {
+    snprintf(path, sizeof path, "/proc/%s/fd/%d", pid, (int)v[call->dirfd_arg]);
+    ssize_t d = readlink(path, dir, sizeof dir - 2);
+    if (d > 0) {
+      dir[d] = '/';
+      dir[d + 1] = 0;
+    }
+  }
+  char whole[600];
+  snprintf(whole, sizeof whole, "%s%s", dir, name);
+  size_t len = (size_t)snprintf(out, size, " [%s ", call->name);
+  for (const char* c = whole; *c && len + 2 < size; ++c) {
+    if (*c >= '0' && *c <= '9') {
+      out[len++] = 'N';
+      while (c[1] >= '0' && c[1] <= '9') ++c;
+    } else {
+      out[len++] = *c;
+    }
+  }
+  if (len + 2 <= size) {
+    out[len++] = ']';
+    out[len] = 0;
+  }
+}
+
 static void count(const char* comm, char state, const char* frames) {
   for (int i = 0; i < n_sites; ++i)
     if (sites[i].state == state && strcmp(sites[i].comm, comm) == 0 && strcmp(sites[i].frames, frames) == 0) {
@@ -121,13 +193,14 @@ static void sample_task(const char* pid, const char* tid) {
   if (slot < 0) return;
   ++per_state[c][slot];
   if (slot == 0) return;
-  char stack[4096], frames[400];
+  char stack[4096], frames[600];
   snprintf(path, sizeof path, "/proc/%s/task/%s/stack", pid, tid);
   if (read_small(path, stack, sizeof stack) <= 0) {
     ++stacks_unreadable;
     return;
   }
-  signature(stack, frames, sizeof frames);
+  signature(stack, frames, sizeof frames - 200);
+  if (slot == 2) blocked_path(pid, tid, frames + strlen(frames), 200);
   count(comms[c], state, frames);
 }
 
@@ -160,7 +233,8 @@ static int by_count(const void* a, const void* b) {
 
 static void report(FILE* out, long elapsed_ms) {
   fprintf(out, "# waits: %ld samples in %ld ms", samples, elapsed_ms);
-  if (stacks_unreadable) fprintf(out, ", %ld kernel stacks unreadable (not root, or no CONFIG_STACKTRACE)", stacks_unreadable);
+  if (stacks_unreadable)
+    fprintf(out, ", %ld kernel stacks unreadable (not root, or no CONFIG_STACKTRACE)", stacks_unreadable);
   fprintf(out, "\n\n| comm | running (R) | asleep (S) | waiting in the kernel (D) |\n|---|---|---|---|\n");
   for (int c = 0; c < n_comms; ++c) {
     long t = per_state[c][0] + per_state[c][1] + per_state[c][2];
@@ -171,8 +245,9 @@ static void report(FILE* out, long elapsed_ms) {
   qsort(sites, (size_t)n_sites, sizeof sites[0], by_count);
   for (int pass = 0; pass < 2; ++pass) {
     const char want = pass == 0 ? 'D' : 'S';
-    fprintf(out, "\n%s\n\n| comm | share of its task-samples | kernel stack (innermost first) |\n|---|---|---|\n",
-            pass == 0 ? "Waiting in the kernel (D): locks, RCU grace periods, I/O" : "Asleep (S): peers, children, pidfds");
+    fprintf(
+        out, "\n%s\n\n| comm | share of its task-samples | kernel stack (innermost first) |\n|---|---|---|\n",
+        pass == 0 ? "Waiting in the kernel (D): locks, RCU grace periods, I/O" : "Asleep (S): peers, children, pidfds");
     int shown = 0;
     for (int i = 0; i < n_sites && shown < (pass == 0 ? 25 : 12); ++i) {
       if (sites[i].state != want) continue;
@@ -211,7 +286,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "waits: no command after --\n");
     return 2;
   }
-  for (char* save = NULL, *tok = strtok_r(names, ",", &save); tok && n_comms < MAX_COMMS;
+  for (char *save = NULL, *tok = strtok_r(names, ",", &save); tok && n_comms < MAX_COMMS;
        tok = strtok_r(NULL, ",", &save))
     snprintf(comms[n_comms++], sizeof comms[0], "%.15s", tok);
 
