@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 
 #include "base/build_info.hpp"
+#include "base/cache_dir.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/warn.hpp"
@@ -25,24 +25,6 @@ constexpr char kMagic[16] = "hull-seccomp-2\n";
 constexpr size_t kFixedFields = size_t{5} * sizeof(uint32_t);
 constexpr size_t kHeaderSize = sizeof kMagic + sizeof(uint64_t) + kFixedFields;
 constexpr size_t kMaxEntrySize = size_t{256} * 1024;
-
-// FNV-1a over 8-byte words (the tail byte by byte): each step is a
-// bijection of the state for a given word, so an entry that differs in one
-// word always hashes differently. An integrity check, not a MAC: whoever can
-// write the directory can write any entry anyway. Word by word, a hit's
-// 10-17 KiB cost a microsecond instead of ten.
-uint64_t fnv1a(std::string_view data) {
-  constexpr uint64_t kPrime = 1099511628211ull;
-  uint64_t h = 14695981039346656037ull;
-  size_t i = 0;
-  for (; i + 8 <= data.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, data.data() + i, sizeof w);
-    h = (h ^ w) * kPrime;
-  }
-  for (; i < data.size(); ++i) h = (h ^ static_cast<unsigned char>(data[i])) * kPrime;
-  return h;
-}
 
 // Length-prefixed, so that no two different keys serialize alike.
 void put(std::string& key, std::string_view field) {
@@ -98,24 +80,12 @@ std::optional<CachedProgram> decode(std::string_view entry, const std::string& k
   return out;
 }
 
-// Makes room for one more entry: the cache never grows past its bound,
-// whatever number of distinct profiles the host runs.
-void evict_if_full(int dir) {
-  std::vector<std::pair<std::string, unsigned char>> names;
-  try {
-    names = directory_entries(dir, "the seccomp program cache");
-  } catch (const Error&) {
-    return;
-  }
-  if (names.size() >= kMaxCacheEntries) (void)::unlinkat(dir, names.front().first.c_str(), 0);
-}
-
 // Best effort: a cache that cannot be written leaves the next command to
 // compile again. Renamed into place (write_file_atomic); two commands storing
 // the same entry at once write the same bytes, and a reader that catches one
 // half-written fails the checksum and compiles.
 void store(int dir, const std::string& name, const std::string& entry) {
-  evict_if_full(dir);
+  make_room_in_cache(dir, kMaxCacheEntries, "the seccomp program cache");
   try {
     write_file_atomic(dir, name, entry);
   } catch (const Error&) {
@@ -129,16 +99,6 @@ void warn_lines(std::string_view lines) {
     warn(lines.substr(at, end - at));
     at = end + 1;
   }
-}
-
-// The cache directory, made first with `create`; empty when it is missing or
-// not ours alone.
-UniqueFd open_own_dir(const CacheDir& cache, bool create) {
-  if (create && ::mkdirat(cache.parent.get(), cache.name.c_str(), 0700) < 0 && errno != EEXIST) return UniqueFd();
-  UniqueFd dir(::openat(cache.parent.get(), cache.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat st {};
-  if (!dir || ::fstat(dir.get(), &st) < 0 || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) return UniqueFd();
-  return dir;
 }
 
 // compile(), with the warnings it gives collected (and given as usual).
@@ -195,17 +155,13 @@ std::string cache_key(const spec::Seccomp& config) {
   return key;
 }
 
-std::string cache_entry_name(const std::string& key) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(key)));
-  return hex;
-}
+std::string cache_entry_name(const std::string& key) { return fnv1a_name(key); }
 
 CachedProgram compile_cached(const spec::Seccomp& config, const CacheDir& cache) {
   if (!cache.parent) return {compile(config), false};
   const std::string key = cache_key(config);
   const std::string name = cache_entry_name(key);
-  UniqueFd dir = open_own_dir(cache, false);
+  UniqueFd dir = open_own_cache_dir(cache.parent.get(), cache.name, false);
   if (dir) {
     try {
       std::string warnings;
@@ -220,7 +176,7 @@ CachedProgram compile_cached(const spec::Seccomp& config, const CacheDir& cache)
   std::string warnings;
   CachedProgram out{compile_collecting(config, &warnings), false};
   // Made only now: a profile that does not compile leaves nothing behind.
-  if (!dir) dir = open_own_dir(cache, true);
+  if (!dir) dir = open_own_cache_dir(cache.parent.get(), cache.name, true);
   if (dir) store(dir.get(), name, encode(key, warnings, out.program));
   return out;
 }
