@@ -235,7 +235,7 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   } else if (!paths_.v2.empty()) {
     UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
     try {
-      v2_set_devices(fd.get(), paths_.v2, rules, updating || !v2_made_here_);
+      v2_set_devices(fd.get(), paths_.v2, rules, updating || !v2_made_here_, device_filter_cache_);
     } catch (const Error& e) {
       // Rootless, in a delegated cgroup: only CAP_BPF/CAP_SYS_ADMIN in the
       // host's user namespace may load a device filter. runc skips it there

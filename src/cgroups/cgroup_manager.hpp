@@ -168,6 +168,11 @@ class Manager {
   // and device rules are written, as create() writes them.
   void adopt_created();
 
+  // Where a v2 device filter loaded for these rules is looked for and its
+  // id kept for the next container (a path, device_filter_cache.hpp); set
+  // before create() or update(). Unset: every filter is loaded.
+  void keep_device_filters_in(std::string dir) { device_filter_cache_ = std::move(dir); }
+
   // O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), -1 when
   // there is none (legacy) or create() was not called. If clone3 refuses it
   // (old kernel: E2BIG/ENOSYS; EBUSY/EOPNOTSUPP), clone without it and pass
@@ -274,6 +279,7 @@ class Manager {
   bool v2_made_here_ = false;      // create()'s own mkdir made the v2 leaf: no device program in it before create's
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
   std::string v1_made_first_;      // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)
+  std::string device_filter_cache_;  // keep_device_filters_in()
   bool owned_ = false;
   std::vector<std::string> warnings_;
   std::optional<SystemdUnit> unit_;  // --systemd-cgroup; load(): only the name is known

@@ -45,12 +45,15 @@ void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules
 // when it grants every requested access bit, a deny rule when it forbids any.
 std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules);
 
-// Loads the program and attaches it to the cgroup directory fd with
+// Loads the program (or takes one loaded earlier for the same rules, through
+// the cache directory `filter_cache`, a path, empty for none:
+// device_filter_cache.hpp) and attaches it to the cgroup directory fd with
 // BPF_F_ALLOW_MULTI, then, with `replace`, detaches the programs that were
 // there before, so the cgroup is never without a filter while rules are
 // replaced. Without it (a cgroup this create just made, which holds no
 // program) there is no BPF_PROG_QUERY: that takes cgroup_mutex, which every
 // cgroup creation and removal on the host waits for.
-void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules, bool replace);
+void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules, bool replace,
+                    const std::string& filter_cache = {});
 
 }  // namespace hull::cgroups

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
+#include "cgroups/device_filter_cache.hpp"
 #include "cgroups/devices.hpp"
 #include "cgroups/devices_query.hpp"
 
@@ -122,10 +123,14 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
   return prog;
 }
 
-void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules,
-                    bool replace) {
+void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules, bool replace,
+                    const std::string& filter_cache) {
   std::vector<bpf_insn> prog = device_program(rules);
-  UniqueFd prog_fd = load_program(prog, cgroup_path);
+  UniqueFd prog_fd = find_loaded_filter(prog, filter_cache);
+  if (!prog_fd) {
+    prog_fd = load_program(prog, cgroup_path);
+    keep_loaded_filter(prog, prog_fd.get(), filter_cache);
+  }
   std::vector<uint32_t> old;
   if (replace) old = attached_device_program_ids(cgroup_fd, cgroup_path);
 

@@ -158,6 +158,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
+  cgroup.keep_device_filters_in(store.device_filter_cache());
   // A systemd scope takes the init after the clone (it waits for that); v1
   // hierarchies it enters itself (cgroups/self_placement.hpp), its v2 cgroup
   // with the clone: then the limits can wait until after the clone.

@@ -65,6 +65,8 @@ void validate_container_id(std::string_view id);
 // The entry of the state root that holds compiled seccomp programs: '~' is
 // in no container id, so list and every command by id pass it over.
 inline constexpr const char* kSeccompCacheName = "~seccomp";
+// The entry that holds the ids of loaded device filters (cgroups/device_filter_cache.hpp).
+inline constexpr const char* kDeviceFilterCacheName = "~devices";
 
 // The name under the state root of a create's temporary directory for `id`
 // (StateStore::create): "~creating-<id>", or for an id longer than 200 bytes
@@ -154,6 +156,10 @@ class StateStore {
   // <root>/~seccomp, under the root made as create makes it. No cache where
   // the root cannot be made or opened: no command fails over the cache.
   seccomp::CacheDir seccomp_cache() const;
+  // Where the ids of loaded cgroup v2 device filters are kept
+  // (cgroups/device_filter_cache.hpp): <root>/~devices, made by the first
+  // filter kept.
+  std::string device_filter_cache() const { return root_ + "/" + kDeviceFilterCacheName; }
   // Ids of all containers (directories under root whose names are valid ids),
   // sorted. No locks taken; a missing root means no containers. Keeps the
   // root open for the peeks that follow: list then looks up "<id>/state.json"

@@ -156,7 +156,9 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     saved.merge_patch(request);
     std::string text = config.dump(2);
     spec::parse_config(text, config_path);  // what later commands will read must parse
-    cgroups::Manager::load(c.state.cgroupPath).update(resources);
+    cgroups::Manager cgroup = cgroups::Manager::load(c.state.cgroupPath);
+    cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());
+    cgroup.update(resources);
     fault_point("update-after-cgroup");
     write_file_atomic(c.dir.fd(), kSavedConfigName, text);
   });

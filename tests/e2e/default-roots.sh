@@ -10,8 +10,8 @@
 #   default-roots.sh NOTES_DIR cleanup          removes those again
 # An ENTRY without a slash names a runtime's root, /run/ENTRY; one with a
 # slash is an absolute path; "clients" stands for the clients' places above. Only what was absent is removed, a directory
-# only once empty (a runtime root once it holds no container: hull's seccomp
-# cache, ~seccomp, goes with it), deepest first: what a user made or filled
+# only once empty (a runtime root once it holds no container: hull's caches,
+# ~seccomp and ~devices, go with it), deepest first: what a user made or filled
 # meanwhile stays.
 set -euo pipefail
 clients=(/dev/shm/libpod_lock /run/containerd /run/containerd/fifo /run/containerd/s /run/containerd/runc
@@ -36,8 +36,8 @@ case $step in
       if [[ -f $note ]]; then cat "$note"; fi
     done | sort -r | while IFS= read -r path; do  # a path sorts after its parent
       if [[ -d $path ]]; then
-        if [[ -d $path/~seccomp && -z $(ls -A "$path" | grep -vx '~seccomp') ]]; then
-          rm -rf -- "${path:?}/~seccomp"
+        if [[ -z $(ls -A "$path" | grep -vxE '~(seccomp|devices)') ]]; then
+          rm -rf -- "${path:?}/~seccomp" "${path:?}/~devices"
         fi
         rmdir "$path" 2>/dev/null || true
       elif [[ -f $path ]]; then

@@ -62,10 +62,13 @@ class CgroupTest : public ::testing::Test {
 
   std::string path(const std::string& leaf = "c") const { return parent_ + "/" + leaf; }
 
-  // Plans and creates a manager; it is destroyed in TearDown.
-  Manager& make(const spec::Linux& linux, const Host& host = Host::current(), const std::string& id = "cgtest") {
+  // Plans and creates a manager (device filters kept in filter_cache, if
+  // given); it is destroyed in TearDown.
+  Manager& make(const spec::Linux& linux, const Host& host = Host::current(), const std::string& id = "cgtest",
+                const std::string& filter_cache = {}) {
     managers_.push_back(std::make_unique<Manager>(Manager::plan(&linux, id, false, host)));
     Manager& m = *managers_.back();
+    m.keep_device_filters_in(filter_cache);
     for (const auto& [name, dir] : m.paths().v1) parent_dirs_.push_back(dir.substr(0, dir.rfind('/')));
     if (!m.paths().v2.empty()) parent_dirs_.push_back(m.paths().v2.substr(0, m.paths().v2.rfind('/')));
     m.create();

@@ -265,7 +265,8 @@ std::vector<std::string> HullTest::state_dirs() const {
   std::vector<std::string> ids;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(state_root(), ec))
-    if (e.is_directory() && e.path().filename() != kSeccompCacheName) ids.push_back(e.path().filename());
+    if (e.is_directory() && !e.path().filename().string().starts_with('~'))
+      ids.push_back(e.path().filename());  // caches
   std::sort(ids.begin(), ids.end());
   return ids;
 }
