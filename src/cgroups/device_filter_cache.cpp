@@ -42,24 +42,24 @@ bool is_filter_of(int fd, const std::vector<bpf_insn>& prog) {
 
 }  // namespace
 
-UniqueFd find_loaded_filter(const std::vector<bpf_insn>& prog, const std::string& cache_dir) {
-  if (cache_dir.empty()) return UniqueFd();
+LoadedFilter find_loaded_filter(const std::vector<bpf_insn>& prog, const std::string& cache_dir) {
+  if (cache_dir.empty()) return {};
   std::string text;
   try {
     text = read_regular_file_at(AT_FDCWD, cache_dir + "/" + entry_name(prog), 32, "a device filter's id");
   } catch (const Error&) {
-    return UniqueFd();  // none kept yet (ENOENT), or unreadable: load one
+    return {};  // none kept yet (ENOENT), or unreadable: load one
   }
   uint32_t id = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || id == 0) return UniqueFd();
+  if (ec != std::errc() || id == 0) return {};
   bpf_attr get{};
   get.prog_id = id;
   long fd = bpf(BPF_PROG_GET_FD_BY_ID, get);  // ENOENT: freed with its last cgroup
-  if (fd < 0) return UniqueFd();
-  UniqueFd filter(static_cast<int>(fd));
-  if (!is_filter_of(filter.get(), prog)) return UniqueFd();
-  return filter;
+  if (fd < 0) return {};
+  LoadedFilter found{UniqueFd(static_cast<int>(fd)), id};
+  if (!is_filter_of(found.fd.get(), prog)) return {};
+  return found;
 }
 
 void keep_loaded_filter(const std::vector<bpf_insn>& prog, int filter, const std::string& cache_dir) {

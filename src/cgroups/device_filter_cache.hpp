@@ -17,6 +17,7 @@
 // is trusted: a torn, stale or forged id costs a load, never a wrong filter.
 #include <linux/bpf.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,14 @@
 
 namespace hull::cgroups {
 
+struct LoadedFilter {
+  UniqueFd fd;
+  uint32_t id = 0;
+};
+
 // A loaded filter of exactly `prog`, found through the cache directory (a
-// path; empty: none); empty when there is none to take.
-UniqueFd find_loaded_filter(const std::vector<bpf_insn>& prog, const std::string& cache_dir);
+// path; empty: none); an empty fd when there is none to take.
+LoadedFilter find_loaded_filter(const std::vector<bpf_insn>& prog, const std::string& cache_dir);
 
 // Keeps the id of `filter`, just loaded from `prog`, for the next command
 // (best effort: the directory is made 0700 if missing, and left alone when

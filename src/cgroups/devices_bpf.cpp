@@ -3,6 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -126,22 +127,28 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
 void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules, bool replace,
                     const std::string& filter_cache) {
   std::vector<bpf_insn> prog = device_program(rules);
-  UniqueFd prog_fd = find_loaded_filter(prog, filter_cache);
-  if (!prog_fd) {
-    prog_fd = load_program(prog, cgroup_path);
-    keep_loaded_filter(prog, prog_fd.get(), filter_cache);
+  LoadedFilter filter = find_loaded_filter(prog, filter_cache);
+  if (!filter.fd) {
+    filter.fd = load_program(prog, cgroup_path);
+    keep_loaded_filter(prog, filter.fd.get(), filter_cache);
   }
   std::vector<uint32_t> old;
   if (replace) old = attached_device_program_ids(cgroup_fd, cgroup_path);
-
-  bpf_attr attr{};
-  attr.target_fd = static_cast<uint32_t>(cgroup_fd);
-  attr.attach_bpf_fd = static_cast<uint32_t>(prog_fd.get());
-  attr.attach_type = BPF_CGROUP_DEVICE;
-  attr.attach_flags = BPF_F_ALLOW_MULTI;
-  if (bpf(BPF_PROG_ATTACH, attr) < 0) throw_errno("attach the device filter to " + cgroup_path);
+  // A filter taken from the cache may be this cgroup's already (an update
+  // to the rules it has; a cgroup an earlier container with these rules
+  // had): it stays, as the kernel refuses to attach it twice.
+  const bool has_it = filter.id != 0 && std::find(old.begin(), old.end(), filter.id) != old.end();
+  if (!has_it) {
+    bpf_attr attr{};
+    attr.target_fd = static_cast<uint32_t>(cgroup_fd);
+    attr.attach_bpf_fd = static_cast<uint32_t>(filter.fd.get());
+    attr.attach_type = BPF_CGROUP_DEVICE;
+    attr.attach_flags = BPF_F_ALLOW_MULTI;
+    if (bpf(BPF_PROG_ATTACH, attr) < 0) throw_errno("attach the device filter to " + cgroup_path);
+  }
 
   for (uint32_t id : old) {
+    if (id == filter.id) continue;
     bpf_attr get{};
     get.prog_id = id;
     long fd = bpf(BPF_PROG_GET_FD_BY_ID, get);

@@ -350,6 +350,25 @@ TEST_F(CgroupV2Test, ADeviceFilterIdNamingAnotherProgramIsNotUsed) {
   EXPECT_EQ(attached_filters(make(again, host_, "cgtest", cache)), ids);
 }
 
+// An update to the rules the cgroup has finds the cgroup's own filter in
+// the cache: it stays attached (attaching it a second time is refused with
+// EEXIST), and nothing else is left beside it.
+TEST_F(CgroupV2Test, AnUpdateToTheSameDeviceRulesKeepsTheFilterTheCgroupHas) {
+  test::TempDir tmp("devices-cache");
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  linux.resources = spec::Resources{};
+  linux.resources->devices = {{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}};
+  Manager& m = make(linux, host_, "cgtest", tmp.path() + "/~devices");
+  const std::vector<uint32_t> ids = attached_filters(m);
+  ASSERT_EQ(ids.size(), 1u);
+  spec::Resources same;
+  same.devices = linux.resources->devices;
+  m.update(same);
+  EXPECT_EQ(attached_filters(m), ids);
+  EXPECT_EQ(open_devices_in(m), 0) << kDeviceCodes;
+}
+
 TEST_F(CgroupV2Test, UnifiedKeyOfAControllerTheMountLacksIsAnError) {
   if (host_.v2_available("memory")) GTEST_SKIP() << "memory is available on v2 here";
   spec::Linux linux;
