@@ -76,10 +76,10 @@ void keep_loaded_filter(const std::vector<bpf_insn>& prog, int filter, const std
   // Rewritten in place, one fixed-width write, rather than renamed into
   // place: no lock of the directory every create reads from, and a reader
   // that catches the write half-way reads an id the check then refuses.
-  UniqueFd entry(::openat(dir.get(), name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd entry(::openat(dir.get(), name.c_str(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
   if (!entry && errno == ENOENT) {
     make_room_in_cache(dir.get(), kMaxLoadedFilters, "the device filter cache");
-    entry.reset(::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    entry.reset(::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0600));
   }
   if (!entry) return;
   char line[16];
