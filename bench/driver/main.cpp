@@ -124,6 +124,8 @@ int main(int argc, char** argv) {
     }
     step("run /bin/true, one every 50 ms");
     bench_run(c, true, false, Pace::Quiet);
+    step("run /bin/true, beside a running container");
+    bench_run(c, true, false, Pace::Beside);
   }
   if (want("lifecycle")) {
     step("create+start+wait+delete");

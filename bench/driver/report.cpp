@@ -74,7 +74,8 @@ std::string verdict(const Ctx& c, const Row& r) {
   if (!h.n) return "n/a";
   auto yn = [](bool ok) { return std::string(ok ? "yes" : "**no**"); };
   const std::string& k = r.key;
-  if (k == "run" || k == "run_nonet" || k == "run_quiet") {  // issue #16: ≤ 0.5× crun and ≤ 1.5× the full floor
+  // issue #16: ≤ 0.5× crun and ≤ 1.5× the full floor
+  if (k == "run" || k == "run_nonet" || k == "run_quiet" || k == "run_beside") {
     Stat fl = get(r, "floor");
     if (!cr.n || !fl.n) return "n/a";
     return yn(h.median <= 0.5 * cr.median && h.median <= 1.5 * fl.median);

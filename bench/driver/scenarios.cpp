@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 namespace bench {
 namespace {
@@ -93,6 +94,10 @@ bool in_own_cgroup(Ctx& c, pid_t init, const std::string& id) {
 // after a pause waits for a whole RCU grace period first (milliseconds).
 constexpr useconds_t kQuietPauseUs = 50000;
 const char* const kQuietTail = ", one every 50 ms (quiet host)";
+// Pace::Beside: a node is rarely empty. While a container with the same
+// config runs, what it holds stays (on cgroup v2 its device filter, which
+// hull then takes instead of loading one: cgroups/device_filter_cache.hpp).
+const char* const kBesideTail = ", beside a running container";
 
 void pause_before_sample(Pace pace) {
   if (pace == Pace::Quiet) usleep(kQuietPauseUs);
@@ -106,6 +111,7 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
   std::string sfx = seccomp ? "_seccomp" : netns ? "" : "_nonet";
   std::string tail = seccomp ? ", default seccomp profile" : netns ? "" : ", no netns";
   if (pace == Pace::Quiet) sfx += "_quiet", tail += kQuietTail;
+  if (pace == Pace::Beside) sfx += "_beside", tail += kBesideTail;
   Row& r = c.row("run" + sfx, "run /bin/true" + tail, "ms", seccomp ? "≤ 0.5× crun" : "≤ 0.5× crun, ≤ 1.5× floor");
   Row& cpu = c.row("run_cpu" + sfx, "  CPU time of `run`" + tail, "ms", "");
   Row& rss = c.row("run_rss" + sfx, "peak RSS of `run`" + tail, "KiB", "");
@@ -114,6 +120,15 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
   // the same rotation: same rootfs, same cgroup parent, same namespaces. It
   // loads no seccomp program: no floor for the profile's row.
   Runtime floor{"floor", seccomp ? "" : c.floor_bin, ""};
+  std::vector<std::tuple<const Runtime*, std::string, pid_t>> beside;
+  if (pace == Pace::Beside)
+    for (auto& rt : c.rts) {
+      std::string id = c.new_id(rt, "beside");
+      if (pid_t init = up_bundle(c, rt, id, c.bundle(id, netns, kSleep, seccomp)))
+        beside.emplace_back(&rt, id, init);
+      else
+        r.note += rt.name + ": its container to run beside did not start. ";
+    }
   for (int i = -1; i < c.iters; ++i) {  // i = -1 warms caches and is not recorded
     std::vector<const Runtime*> who = c.order(i + 1);
     if (!floor.bin.empty()) who.insert(who.begin() + (i + 1) % (who.size() + 1), &floor);
@@ -139,6 +154,11 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
       rss.samples[rt->name].push_back(double(o.maxrss_kb));
       faults.samples[rt->name].push_back(double(o.faults));
     }
+  }
+  for (auto& [rt, id, init] : beside) {
+    kill(init, SIGKILL);  // our own container's init
+    c.reaper.wait_pid(init, c.timeout_ms);
+    force_delete(c, *rt, id);
   }
 }
 
@@ -475,7 +495,8 @@ static bool idle_charge(Ctx& c, int i, Charge* charge, bool* flushed) {
 }
 
 void bench_memory(Ctx& c) {
-  Row& peak = c.row("cg_peak", "container cgroup: peak memory charge (page counter, per-CPU batches of 256 KiB)", "KiB", "");
+  Row& peak =
+      c.row("cg_peak", "container cgroup: peak memory charge (page counter, per-CPU batches of 256 KiB)", "KiB", "");
   Row& cur = c.row("cg_now", "container cgroup: memory charge once running (page counter)", "KiB", "");
   Row& user = c.row("cg_user", "container cgroup: user pages once running (memory.stat, exact)", "KiB", "");
   Row& extra = c.row("cg_user_extra",
@@ -692,8 +713,9 @@ void bench_density(Ctx& c) {
   Row& ns = c.row("density_ns", t + "  namespaces per container (not the host's)", "namespaces", "");
   Row& stray = c.row("density_procs", t + "  runtime processes left running per container", "processes", "0");
   Row& wall = c.row("density_wall", t + "  time to create+start them one by one", "ms", "");
-  Row& del = c.row("density_delete", t + "  delete --force of them all, " + std::to_string(kDensityDeleteWidth) +
-                                         " at a time", "ms", "≤ 0.5× crun");
+  Row& del =
+      c.row("density_delete", t + "  delete --force of them all, " + std::to_string(kDensityDeleteWidth) + " at a time",
+            "ms", "≤ 0.5× crun");
   std::string slab_md;
   // Warm-up, not recorded: the first runtime measured would otherwise pay
   // for growing the slab caches (kernel objects of n containers) whose

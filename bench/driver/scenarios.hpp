@@ -5,9 +5,10 @@
 
 namespace bench {
 
-// How samples follow each other: back to back, or each after a pause
-// (scenarios.cpp, kQuietPauseUs).
-enum class Pace { BackToBack, Quiet };
+// How samples follow each other: back to back, each after a pause
+// (scenarios.cpp, kQuietPauseUs), or back to back beside a container of the
+// same runtime that runs all along (kBesideTail).
+enum class Pace { BackToBack, Quiet, Beside };
 
 void bench_run(Ctx& c, bool netns, bool seccomp = false,
                Pace pace = Pace::BackToBack);  // `run` of /bin/true, attached (seccomp: with the profile)
