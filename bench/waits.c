@@ -122,6 +122,9 @@ static const struct path_call path_calls[] = {
 // "" otherwise (not in one, or the task is gone).
 static void blocked_path(const char* pid, const char* tid, char* out, size_t size) {
   out[0] = 0;
+#ifndef __x86_64__
+  return;  // the numbers above are x86-64's
+#endif
   char path[600], buf[512];
   snprintf(path, sizeof path, "/proc/%s/task/%s/syscall", pid, tid);
   if (read_small(path, buf, sizeof buf) <= 0) return;
@@ -155,7 +158,8 @@ static void blocked_path(const char* pid, const char* tid, char* out, size_t siz
       out[len++] = 'N';
       while (c[1] >= '0' && c[1] <= '9') ++c;
     } else {
-      out[len++] = *c;
+      // Nothing that would end the report's table row or line.
+      out[len++] = *c == '|' || (unsigned char)*c < 0x20 ? '?' : *c;
     }
   }
   if (len + 2 <= size) {

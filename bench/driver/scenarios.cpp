@@ -120,12 +120,23 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
   // the same rotation: same rootfs, same cgroup parent, same namespaces. It
   // loads no seccomp program: no floor for the profile's row.
   Runtime floor{"floor", seccomp ? "" : c.floor_bin, ""};
-  std::vector<std::tuple<const Runtime*, std::string, pid_t>> beside;
+  // The containers to run beside, removed however this row ends.
+  struct Beside {
+    Ctx& c;
+    std::vector<std::tuple<const Runtime*, std::string, pid_t>> up;
+    ~Beside() {
+      for (auto& [rt, id, init] : up) {
+        kill(init, SIGKILL);  // our own container's init
+        c.reaper.wait_pid(init, c.timeout_ms);
+        force_delete(c, *rt, id);
+      }
+    }
+  } beside{c, {}};
   if (pace == Pace::Beside)
     for (auto& rt : c.rts) {
       std::string id = c.new_id(rt, "beside");
       if (pid_t init = up_bundle(c, rt, id, c.bundle(id, netns, kSleep, seccomp)))
-        beside.emplace_back(&rt, id, init);
+        beside.up.emplace_back(&rt, id, init);
       else
         r.note += rt.name + ": its container to run beside did not start. ";
     }
@@ -154,11 +165,6 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
       rss.samples[rt->name].push_back(double(o.maxrss_kb));
       faults.samples[rt->name].push_back(double(o.faults));
     }
-  }
-  for (auto& [rt, id, init] : beside) {
-    kill(init, SIGKILL);  // our own container's init
-    c.reaper.wait_pid(init, c.timeout_ms);
-    force_delete(c, *rt, id);
   }
 }
 

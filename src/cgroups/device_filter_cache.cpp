@@ -1,6 +1,7 @@
 #include "cgroups/device_filter_cache.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,10 +24,13 @@ std::string entry_name(const std::vector<bpf_insn>& prog) {
   return fnv1a_name({reinterpret_cast<const char*>(prog.data()), prog.size() * sizeof(bpf_insn)});
 }
 
-// Whether the loaded program `fd` is a device filter of exactly `prog`: its
-// type, and its instructions as the kernel holds them (one more slot than
-// `prog` has, so that a longer program cannot pass as its first part).
-bool is_filter_of(int fd, const std::vector<bpf_insn>& prog) {
+// The id of the loaded program `fd` if it is a device filter of exactly
+// `prog`, else 0: its type, and its instructions as the kernel holds them
+// (one more slot than `prog` has, so that a longer program cannot pass as
+// its first part). A filter the kernel rewrote while checking it (constants
+// blinded under bpf_jit_harden, a branch it proved dead, zero-extensions
+// some JITs need) is never taken, so it is not kept either.
+uint32_t id_if_filter_of(int fd, const std::vector<bpf_insn>& prog) {
   std::vector<bpf_insn> held(prog.size() + 1);
   bpf_prog_info info{};
   info.xlated_prog_len = static_cast<uint32_t>(held.size() * sizeof(bpf_insn));
@@ -35,18 +39,22 @@ bool is_filter_of(int fd, const std::vector<bpf_insn>& prog) {
   attr.info.bpf_fd = static_cast<uint32_t>(fd);
   attr.info.info_len = sizeof info;
   attr.info.info = reinterpret_cast<uint64_t>(&info);
-  if (bpf(BPF_OBJ_GET_INFO_BY_FD, attr) < 0) return false;
-  return info.type == BPF_PROG_TYPE_CGROUP_DEVICE && info.xlated_prog_len == prog.size() * sizeof(bpf_insn) &&
-         std::memcmp(held.data(), prog.data(), info.xlated_prog_len) == 0;
+  if (bpf(BPF_OBJ_GET_INFO_BY_FD, attr) < 0) return 0;
+  const bool same = info.type == BPF_PROG_TYPE_CGROUP_DEVICE &&
+                    info.xlated_prog_len == prog.size() * sizeof(bpf_insn) &&
+                    std::memcmp(held.data(), prog.data(), info.xlated_prog_len) == 0;
+  return same ? info.id : 0;
 }
 
 }  // namespace
 
 LoadedFilter find_loaded_filter(const std::vector<bpf_insn>& prog, const std::string& cache_dir) {
   if (cache_dir.empty()) return {};
+  UniqueFd dir = open_own_cache_dir(AT_FDCWD, cache_dir, false);
+  if (!dir) return {};
   std::string text;
   try {
-    text = read_regular_file_at(AT_FDCWD, cache_dir + "/" + entry_name(prog), 32, "a device filter's id");
+    text = read_regular_file_at(dir.get(), entry_name(prog), 32, "a device filter's id");
   } catch (const Error&) {
     return {};  // none kept yet (ENOENT), or unreadable: load one
   }
@@ -58,18 +66,14 @@ LoadedFilter find_loaded_filter(const std::vector<bpf_insn>& prog, const std::st
   long fd = bpf(BPF_PROG_GET_FD_BY_ID, get);  // ENOENT: freed with its last cgroup
   if (fd < 0) return {};
   LoadedFilter found{UniqueFd(static_cast<int>(fd)), id};
-  if (!is_filter_of(found.fd.get(), prog)) return {};
+  if (id_if_filter_of(found.fd.get(), prog) != id) return {};
   return found;
 }
 
 void keep_loaded_filter(const std::vector<bpf_insn>& prog, int filter, const std::string& cache_dir) {
   if (cache_dir.empty()) return;
-  bpf_prog_info info{};
-  bpf_attr attr{};
-  attr.info.bpf_fd = static_cast<uint32_t>(filter);
-  attr.info.info_len = sizeof info;
-  attr.info.info = reinterpret_cast<uint64_t>(&info);
-  if (bpf(BPF_OBJ_GET_INFO_BY_FD, attr) < 0 || info.id == 0) return;
+  const uint32_t id = id_if_filter_of(filter, prog);
+  if (id == 0) return;
   UniqueFd dir = open_own_cache_dir(AT_FDCWD, cache_dir, true);
   if (!dir) return;
   const std::string name = entry_name(prog);
@@ -81,9 +85,10 @@ void keep_loaded_filter(const std::vector<bpf_insn>& prog, int filter, const std
     make_room_in_cache(dir.get(), kMaxLoadedFilters, "the device filter cache");
     entry.reset(::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0600));
   }
-  if (!entry) return;
+  struct stat st {};
+  if (!entry || ::fstat(entry.get(), &st) < 0 || !S_ISREG(st.st_mode)) return;
   char line[16];
-  const int n = std::snprintf(line, sizeof line, "%010u\n", info.id);
+  const int n = std::snprintf(line, sizeof line, "%010u\n", id);
   // A failed write leaves the next create to load the filter again.
   if (::pwrite(entry.get(), line, static_cast<size_t>(n), 0) != n) return;
 }

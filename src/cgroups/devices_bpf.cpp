@@ -136,7 +136,9 @@ void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::ve
   if (replace) old = attached_device_program_ids(cgroup_fd, cgroup_path);
   // A filter taken from the cache may be this cgroup's already (an update
   // to the rules it has; a cgroup an earlier container with these rules
-  // had): it stays, as the kernel refuses to attach it twice.
+  // had): it stays, as the kernel refuses to attach it twice. (Attached
+  // there without BPF_F_ALLOW_MULTI by someone else, it stays too: the
+  // same instructions, where a second attach would have been refused.)
   const bool has_it = filter.id != 0 && std::find(old.begin(), old.end(), filter.id) != old.end();
   if (!has_it) {
     bpf_attr attr{};

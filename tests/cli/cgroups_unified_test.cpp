@@ -20,6 +20,7 @@
 #include "cgroups/host.hpp"
 #include "device_programs.hpp"
 #include "pure_v2_fixture.hpp"
+#include "runtime/state_store.hpp"
 
 namespace hull::itest {
 namespace {
@@ -228,6 +229,39 @@ TEST_F(UnifiedTest, TheContainersDeviceProgramIsTheOnlyOneOfItsCgroup) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
   EXPECT_EQ(hull({"delete", "--force", "dp"}).exit_code, 0);
+}
+
+// Containers with the same device rules share one filter: the second create
+// takes the first's from the kernel, by the id kept under the state root's
+// ~devices, instead of loading another. Other rules get their own; each
+// container's devices stay its rules'.
+TEST_F(UnifiedTest, ContainersWithTheSameDeviceRulesShareOneFilter) {
+  const json allow_kmsg = {{"devices",
+                            {{{"allow", false}, {"access", "rwm"}},
+                             {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "w"}}}}};
+  auto up = [&](const std::string& id, const json& resources) {
+    Bundle& b = limited(resources, "bundle-" + id);
+    b.config["mounts"].push_back(kKmsgBind);
+    b.args({"sleep", "1000"});
+    const pid_t init = create_from(b, id);
+    if (init > 0) start_container(id);
+    return init;
+  };
+  ASSERT_GT(up("same1", json::object()), 0);
+  ASSERT_GT(up("same2", json::object()), 0);
+  ASSERT_GT(up("other", allow_kmsg), 0);
+  const std::vector<uint32_t> first = device_programs(cgroup_dir("same1"));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(device_programs(cgroup_dir("same2")), first);
+  const std::vector<uint32_t> other = device_programs(cgroup_dir("other"));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_NE(other, first);
+  EXPECT_TRUE(fs::is_directory(state_root() / kDeviceFilterCacheName));
+  for (const auto& [id, allowed] : {std::pair{"same2", false}, std::pair{"other", true}}) {
+    ProcResult r = hull({"exec", id, "sh", "-c", kWriteKmsg});
+    EXPECT_EQ(r.exit_code == 0, allowed) << id << ": " << r.err;
+  }
+  for (const char* id : {"same1", "same2", "other"}) EXPECT_EQ(hull({"delete", "--force", id}).exit_code, 0);
 }
 
 // Waits (bounded) until the container writes a line to the fifo at path.

@@ -106,7 +106,7 @@ TEST_F(StateFaultsTest, RootOnFullTmpfs) {
   EXPECT_EQ(hull_at(root, {"delete", "--force", "keep"}).exit_code, 0);
   // Nothing but the caches of a state root (~seccomp, ~devices).
   for (const auto& e : fs::directory_iterator(root))
-    EXPECT_TRUE(e.path().filename().string().starts_with('~')) << "left after deleting everything: " << e.path();
+    EXPECT_TRUE(is_state_root_cache(e.path().filename())) << "left after deleting everything: " << e.path();
 }
 
 // state.json damaged in each way: state says what is wrong (naming the

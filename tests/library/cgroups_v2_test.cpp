@@ -369,6 +369,76 @@ TEST_F(CgroupV2Test, AnUpdateToTheSameDeviceRulesKeepsTheFilterTheCgroupHas) {
   EXPECT_EQ(open_devices_in(m), 0) << kDeviceCodes;
 }
 
+// A damaged or foreign cache never fails a create, it only costs a load: a
+// file where the directory should be, a directory others may write (passed
+// over: nothing is read from or written to it), a fifo or garbage as the
+// entry, the id of a filter closed since. Each container gets its filter,
+// and the filter holds.
+TEST_F(CgroupV2Test, ADamagedDeviceFilterCacheOnlyCostsALoad) {
+  test::TempDir tmp("devices-cache");
+  const std::vector<bpf_insn> defaults = device_program(device_rules({}, {}));
+  const std::string name =
+      fnv1a_name({reinterpret_cast<const char*>(defaults.data()), defaults.size() * sizeof(bpf_insn)});
+  int n = 0;
+  auto create_with = [&](const std::string& cache, const std::string& what) {
+    spec::Linux linux;
+    linux.cgroupsPath = path("c" + std::to_string(++n));
+    Manager& m = make(linux, host_, "cgtest", cache);
+    EXPECT_EQ(attached_filters(m).size(), 1u) << what;
+    EXPECT_EQ(open_devices_in(m), 0) << what << ": " << kDeviceCodes;
+  };
+  auto write = [](const std::string& file, const std::string& text) {
+    UniqueFd f(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    ASSERT_TRUE(f) << file;
+    ASSERT_EQ(::write(f.get(), text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  };
+  auto dir = [&](const std::string& d, mode_t mode) {
+    EXPECT_EQ(::mkdir(d.c_str(), 0700), 0) << d;
+    EXPECT_EQ(::chmod(d.c_str(), mode), 0) << d;
+    return d;
+  };
+
+  write(tmp / "a-file", "");
+  create_with(tmp / "a-file", "a file for the directory");
+
+  const std::string open_to_all = dir(tmp / "open", 0777);
+  create_with(open_to_all, "a directory others may write");
+  EXPECT_NE(::access((open_to_all + "/" + name).c_str(), F_OK), 0) << "an entry was written where others may write";
+
+  const std::string with_fifo = dir(tmp / "fifo", 0700);
+  ASSERT_EQ(::mkfifo((with_fifo + "/" + name).c_str(), 0600), 0);
+  create_with(with_fifo, "a fifo as the entry");
+
+  const std::string with_garbage = dir(tmp / "garbage", 0700);
+  write(with_garbage + "/" + name, "not an id\n");
+  create_with(with_garbage, "garbage as the entry");
+  EXPECT_NE(read_file(with_garbage + "/" + name), "not an id\n") << "the entry was not rewritten";
+
+  // The id of a filter loaded and closed again (freed, or if the kernel
+  // has not freed it yet, the same instructions: taken, and right either way).
+  static const char license[] = "Apache-2.0";
+  bpf_attr load{};
+  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  load.insns = reinterpret_cast<uint64_t>(defaults.data());
+  load.insn_cnt = static_cast<uint32_t>(defaults.size());
+  load.license = reinterpret_cast<uint64_t>(license);
+  uint32_t closed_id = 0;
+  {
+    UniqueFd loaded(static_cast<int>(::syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load)));
+    ASSERT_TRUE(loaded) << std::strerror(errno);
+    bpf_prog_info info{};
+    bpf_attr get{};
+    get.info.bpf_fd = static_cast<uint32_t>(loaded.get());
+    get.info.info_len = sizeof info;
+    get.info.info = reinterpret_cast<uint64_t>(&info);
+    ASSERT_EQ(::syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &get, sizeof get), 0);
+    closed_id = info.id;
+  }
+  const std::string with_closed = dir(tmp / "closed", 0700);
+  write(with_closed + "/" + name, std::to_string(closed_id) + "\n");
+  create_with(with_closed, "the id of a closed filter");
+}
+
 TEST_F(CgroupV2Test, UnifiedKeyOfAControllerTheMountLacksIsAnError) {
   if (host_.v2_available("memory")) GTEST_SKIP() << "memory is available on v2 here";
   spec::Linux linux;

@@ -261,12 +261,15 @@ ProcResult HullTest::finish_reaping_orphans(Child c) {
   return c.finish();
 }
 
+bool is_state_root_cache(const std::string& name) {
+  return name == kSeccompCacheName || name == kDeviceFilterCacheName;
+}
+
 std::vector<std::string> HullTest::state_dirs() const {
   std::vector<std::string> ids;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(state_root(), ec))
-    if (e.is_directory() && !e.path().filename().string().starts_with('~'))
-      ids.push_back(e.path().filename());  // caches
+    if (e.is_directory() && !is_state_root_cache(e.path().filename())) ids.push_back(e.path().filename());
   std::sort(ids.begin(), ids.end());
   return ids;
 }

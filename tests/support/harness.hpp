@@ -39,6 +39,11 @@ std::string host_ns(const std::string& name);
 // The runtime under test: HULL_ITEST_RUNTIME (e.g. /usr/sbin/runc) or hull.
 std::string runtime_binary();
 
+// Whether a state root entry is one of hull's caches (~seccomp, ~devices),
+// which outlive the containers; anything else (~creating-<id> included) is
+// a container's or a leftover.
+bool is_state_root_cache(const std::string& name);
+
 // hull exec's status when it fails to run the process (runc's).
 constexpr int kExecFailed = 255;
 
