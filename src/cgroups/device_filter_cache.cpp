@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,12 +12,11 @@
 #include "base/cache_dir.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "cgroups/devices.hpp"
 
 namespace hull::cgroups {
 
 namespace {
-
-long bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
 
 std::string entry_name(const std::vector<bpf_insn>& prog) {
   return fnv1a_name({reinterpret_cast<const char*>(prog.data()), prog.size() * sizeof(bpf_insn)});
@@ -39,7 +37,7 @@ uint32_t id_if_filter_of(int fd, const std::vector<bpf_insn>& prog) {
   attr.info.bpf_fd = static_cast<uint32_t>(fd);
   attr.info.info_len = sizeof info;
   attr.info.info = reinterpret_cast<uint64_t>(&info);
-  if (bpf(BPF_OBJ_GET_INFO_BY_FD, attr) < 0) return 0;
+  if (bpf_call(BPF_OBJ_GET_INFO_BY_FD, attr) < 0) return 0;
   const bool same = info.type == BPF_PROG_TYPE_CGROUP_DEVICE &&
                     info.xlated_prog_len == prog.size() * sizeof(bpf_insn) &&
                     std::memcmp(held.data(), prog.data(), info.xlated_prog_len) == 0;
@@ -63,7 +61,7 @@ LoadedFilter find_loaded_filter(const std::vector<bpf_insn>& prog, const std::st
   if (ec != std::errc() || id == 0) return {};
   bpf_attr get{};
   get.prog_id = id;
-  long fd = bpf(BPF_PROG_GET_FD_BY_ID, get);  // ENOENT: freed with its last cgroup
+  long fd = bpf_call(BPF_PROG_GET_FD_BY_ID, get);  // ENOENT: freed with its last cgroup
   if (fd < 0) return {};
   LoadedFilter found{UniqueFd(static_cast<int>(fd)), id};
   if (id_if_filter_of(found.fd.get(), prog) != id) return {};

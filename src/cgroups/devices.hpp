@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::cgroups {
@@ -44,6 +45,12 @@ void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules
 // the first one matching decides; none matching denies. An allow rule matches
 // when it grants every requested access bit, a deny rule when it forbids any.
 std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules);
+
+// bpf(2) itself (no libbpf): the call's result, errno set.
+long bpf_call(int cmd, bpf_attr& attr);
+// Loads a device program (BPF_PROG_TYPE_CGROUP_DEVICE); a refusal names
+// `what` and quotes the verifier's log.
+UniqueFd load_device_program(const std::vector<bpf_insn>& prog, const std::string& what);
 
 // Loads the program (or takes one loaded earlier for the same rules, through
 // the cache directory `filter_cache`, a path, empty for none:

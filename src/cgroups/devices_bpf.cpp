@@ -1,6 +1,5 @@
 // cgroup v2 device control: a BPF_PROG_TYPE_CGROUP_DEVICE program built from
 // the rules, loaded and attached with the bpf(2) syscall (no libbpf).
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -84,30 +83,6 @@ void emit_rule(std::vector<bpf_insn>& prog, const DeviceRule& r) {
   for (size_t j : jumps) prog[j].off = static_cast<int16_t>(prog.size() - j - 1);
 }
 
-long bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
-
-UniqueFd load_program(const std::vector<bpf_insn>& prog, const std::string& what) {
-  static const char license[] = "Apache-2.0";
-  bpf_attr attr{};
-  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  attr.insns = reinterpret_cast<uint64_t>(prog.data());
-  attr.insn_cnt = static_cast<uint32_t>(prog.size());
-  attr.license = reinterpret_cast<uint64_t>(license);
-  long fd = bpf(BPF_PROG_LOAD, attr);
-  if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-  int err = errno;
-  if (err != EINVAL && err != EACCES) throw_errno(err, "load the device filter for " + what);
-  // Load again with the verifier's log so the error says what it disliked.
-  std::string log(size_t{64} * 1024, '\0');
-  attr.log_buf = reinterpret_cast<uint64_t>(log.data());
-  attr.log_size = static_cast<uint32_t>(log.size());
-  attr.log_level = 1;
-  fd = bpf(BPF_PROG_LOAD, attr);
-  if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-  log.resize(std::strlen(log.c_str()));
-  throw_errno(err, "load the device filter for " + what + " (verifier: " + log + ")");
-}
-
 }  // namespace
 
 std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
@@ -124,12 +99,34 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
   return prog;
 }
 
+UniqueFd load_device_program(const std::vector<bpf_insn>& prog, const std::string& what) {
+  static const char license[] = "Apache-2.0";
+  bpf_attr attr{};
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = reinterpret_cast<uint64_t>(prog.data());
+  attr.insn_cnt = static_cast<uint32_t>(prog.size());
+  attr.license = reinterpret_cast<uint64_t>(license);
+  long fd = bpf_call(BPF_PROG_LOAD, attr);
+  if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+  int err = errno;
+  if (err != EINVAL && err != EACCES) throw_errno(err, "load the device filter for " + what);
+  // Load again with the verifier's log so the error says what it disliked.
+  std::string log(size_t{64} * 1024, '\0');
+  attr.log_buf = reinterpret_cast<uint64_t>(log.data());
+  attr.log_size = static_cast<uint32_t>(log.size());
+  attr.log_level = 1;
+  fd = bpf_call(BPF_PROG_LOAD, attr);
+  if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+  log.resize(std::strlen(log.c_str()));
+  throw_errno(err, "load the device filter for " + what + " (verifier: " + log + ")");
+}
+
 void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::vector<DeviceRule>& rules, bool replace,
                     const std::string& filter_cache) {
   std::vector<bpf_insn> prog = device_program(rules);
   LoadedFilter filter = find_loaded_filter(prog, filter_cache);
   if (!filter.fd) {
-    filter.fd = load_program(prog, cgroup_path);
+    filter.fd = load_device_program(prog, cgroup_path);
     keep_loaded_filter(prog, filter.fd.get(), filter_cache);
   }
   std::vector<uint32_t> old;
@@ -146,14 +143,14 @@ void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::ve
     attr.attach_bpf_fd = static_cast<uint32_t>(filter.fd.get());
     attr.attach_type = BPF_CGROUP_DEVICE;
     attr.attach_flags = BPF_F_ALLOW_MULTI;
-    if (bpf(BPF_PROG_ATTACH, attr) < 0) throw_errno("attach the device filter to " + cgroup_path);
+    if (bpf_call(BPF_PROG_ATTACH, attr) < 0) throw_errno("attach the device filter to " + cgroup_path);
   }
 
   for (uint32_t id : old) {
     if (id == filter.id) continue;
     bpf_attr get{};
     get.prog_id = id;
-    long fd = bpf(BPF_PROG_GET_FD_BY_ID, get);
+    long fd = bpf_call(BPF_PROG_GET_FD_BY_ID, get);
     if (fd < 0) {
       if (errno == ENOENT) continue;  // detached meanwhile
       throw_errno("open device filter " + std::to_string(id) + " of " + cgroup_path);
@@ -163,7 +160,7 @@ void v2_set_devices(int cgroup_fd, const std::string& cgroup_path, const std::ve
     det.target_fd = static_cast<uint32_t>(cgroup_fd);
     det.attach_bpf_fd = static_cast<uint32_t>(old_fd.get());
     det.attach_type = BPF_CGROUP_DEVICE;
-    if (bpf(BPF_PROG_DETACH, det) < 0 && errno != ENOENT)
+    if (bpf_call(BPF_PROG_DETACH, det) < 0 && errno != ENOENT)
       throw_errno("detach the old device filter " + std::to_string(id) + " from " + cgroup_path);
   }
 }

@@ -5,12 +5,13 @@
 
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
+#include "cgroups/devices.hpp"
 
 namespace hull::cgroups {
 
-namespace {
-
 long bpf_call(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
+
+namespace {
 
 std::vector<bpf_insn> program_instructions(uint32_t id, const std::string& what) {
   bpf_attr get{};

@@ -416,22 +416,15 @@ TEST_F(CgroupV2Test, ADamagedDeviceFilterCacheOnlyCostsALoad) {
 
   // The id of a filter loaded and closed again (freed, or if the kernel
   // has not freed it yet, the same instructions: taken, and right either way).
-  static const char license[] = "Apache-2.0";
-  bpf_attr load{};
-  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  load.insns = reinterpret_cast<uint64_t>(defaults.data());
-  load.insn_cnt = static_cast<uint32_t>(defaults.size());
-  load.license = reinterpret_cast<uint64_t>(license);
   uint32_t closed_id = 0;
   {
-    UniqueFd loaded(static_cast<int>(::syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load)));
-    ASSERT_TRUE(loaded) << std::strerror(errno);
+    UniqueFd loaded = load_device_program(defaults, "the test");
     bpf_prog_info info{};
     bpf_attr get{};
     get.info.bpf_fd = static_cast<uint32_t>(loaded.get());
     get.info.info_len = sizeof info;
     get.info.info = reinterpret_cast<uint64_t>(&info);
-    ASSERT_EQ(::syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &get, sizeof get), 0);
+    ASSERT_EQ(bpf_call(BPF_OBJ_GET_INFO_BY_FD, get), 0) << std::strerror(errno);
     closed_id = info.id;
   }
   const std::string with_closed = dir(tmp / "closed", 0700);
