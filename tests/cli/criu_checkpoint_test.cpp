@@ -316,8 +316,13 @@ class CriuTest : public HullTest {
     std::string text = read_text_file(b.rootfs() / "count");
     if (text.empty()) return 5;
     long v = read_count(b.rootfs() / "count");
-    std::ofstream(b.rootfs() / "count") << std::string(text.size() - 1, '0') << "\n";
+    zero_count(b, text.size());
     return v;
+  }
+
+  // /count as `size` bytes of a zero counter ("00\n"), or empty for 0.
+  static void zero_count(Bundle& b, size_t size) {
+    std::ofstream(b.rootfs() / "count") << (size == 0 ? "" : std::string(size - 1, '0') + "\n");
   }
 };
 
@@ -394,11 +399,18 @@ TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewIdInThe
   pid_t init = run_counter(b, "c1");
   ASSERT_GT(init, 0);
   fs::path img = images("img");
+  // Dumped paused: CRIU checks at restore that /count has the size the dump
+  // saw, and a running counter goes on rewriting it (from empty, when the
+  // dump caught its `echo > /count`) before the size could be read.
+  ASSERT_EQ(hull({"pause", "c1"}).exit_code, 0);
   ProcResult r = checkpoint("c1", {"--leave-running", "--image-path", img.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_EQ(status("c1"), "running");
+  EXPECT_EQ(status("c1"), "paused");  // left as it was
   EXPECT_EQ(state("c1").value("pid", 0), init);
-  long now = read_count(b.rootfs() / "count");
+  const size_t dumped_size = fs::file_size(b.rootfs() / "count");
+  ASSERT_EQ(hull({"resume", "c1"}).exit_code, 0);
+  EXPECT_EQ(status("c1"), "running");
+  long now = wait_count(b.rootfs() / "count", [](long v) { return v >= 0; });
   EXPECT_GT(wait_count(b.rootfs() / "count", [&](long v) { return v > now; }), now) << "it stopped counting";
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
   EXPECT_TRUE(wait_exit_and_reap(init));
@@ -406,7 +418,7 @@ TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewIdInThe
   // The same images as another container, with strict cgroups: CRIU makes
   // the container's cgroup itself (it aborts on one that exists), hull only
   // its parent, then takes the new cgroup before the tree resumes.
-  stopped_value(b);  // zeros of the size the dump saw
+  zero_count(b, dumped_size);
   // A limit the kernel refuses (CPU 1023) fails at CRIU's post-restore,
   // before the tree resumes: CRIU aborts, and hull removes what CRIU made
   // (the strict restore below, which refuses an existing cgroup, shows it).

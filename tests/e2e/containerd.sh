@@ -19,7 +19,7 @@ c() {
 # `ctr run` flags: the runtime, the snapshotter that works on any file
 # system, and a cgroup below ours named after the container id ($1).
 crun_flags() {
-  echo "--snapshotter native --runc-binary $runtime --runc-root $work/runtime-state --cgroup hull-e2e-$(basename "$runtime")/$1"
+  echo "--snapshotter native --runc-binary $runtime --runc-root $work/runtime-state --cgroup hull-e2e-containerd-$(basename "$runtime")/$1"
 }
 
 scenario_setup() {
@@ -31,7 +31,7 @@ scenario_cleanup() {
   [[ -d $work ]] || return 0
   containerd_stop remove_task
   unmount_below "$work"
-  remove_own_child_cgroup "hull-e2e-$(basename "$runtime")"
+  remove_own_child_cgroup "hull-e2e-containerd-$(basename "$runtime")"
   rm -rf "$work"
 }
 
@@ -189,7 +189,7 @@ scenario_tty() {
 # Host network, as in podman.sh. Only where CRIU works (the v2vm_criu lane).
 scenario_checkpoint_restore() {
   need_working_criu
-  local id=e2e-ckpt other=e2e-ckpt-2 new=e2e-ckpt-restored ref=e2e-checkpoint:latest tasks before first
+  local id=e2e-ckpt other=e2e-ckpt-2 new=e2e-ckpt-restored ref=e2e-checkpoint:latest tasks before restored first
   tasks=$work/state/io.containerd.runtime.v2.task/default
   remove_task "$id"
   remove_task "$other"
@@ -217,9 +217,11 @@ scenario_checkpoint_restore() {
   capture_all c containers restore --rw --live "$new" "$ref"
   expect_eq "ctr containers restore --rw --live exit code (output: $out)" 0 "$rc"
   expect_eq "status after the restore" RUNNING "$(task_status "$new")"
-  # The first value the restored counter writes is past the one read
-  # before the checkpoint: it goes on, it does not start over.
-  first=$(first_count "$tasks/$new/rootfs/count")
+  # --rw brought /count back as dumped: the next value the restored counter
+  # writes is past the one read before the checkpoint (it goes on; one that
+  # started over writes 1).
+  restored=$(first_count "$tasks/$new/rootfs/count")
+  first=$(first_count "$tasks/$new/rootfs/count" "$restored")
   ((first > before)) || fail "the restored counter started over: first value $first, before the checkpoint $before"
   exec_in_task restored-cat "$new" cat /count
   ((out >= first)) || fail "value read inside after the restore: '$out', first $first"

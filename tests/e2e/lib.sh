@@ -149,14 +149,14 @@ wait_count() {
   fail "the counter $1 did not reach $2 (last: '${v:-}')"
 }
 
-# first_count FILE: the first non-zero value the counter writes to FILE
-# (bounded, 60 s): after a restore, more than the dumped value when the
-# counter went on, 1 when it started over.
+# first_count FILE [OLD]: the first value other than OLD (default 0) the
+# counter FILE holds (bounded, 60 s): after a restore, more than the dumped
+# value when the counter went on, 1 when it started over.
 first_count() {
   local i v
   for ((i = 0; i < 1200; i++)); do
     v=$(cat "$1" 2>/dev/null || true)
-    [[ $v =~ ^[0-9]+$ ]] && ((v != 0)) && { echo "$v"; return; }
+    [[ $v =~ ^[0-9]+$ ]] && ((v != ${2:-0})) && { echo "$v"; return; }
     sleep 0.05
   done
   fail "the restored counter never wrote to $1"
