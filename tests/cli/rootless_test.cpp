@@ -202,6 +202,19 @@ TEST_F(RootlessTest, UidZeroOfAUserNamespaceIsRootless) {
   EXPECT_TRUE(left_in_state_root().empty());
 }
 
+// groupadd, useradd, usermod and their del twins fail while another one holds
+// the lock on /etc/passwd or /etc/group (the e2e lanes add and remove users
+// beside this test under ctest -j2): a few tries, half a second apart.
+ProcResult run_user_tool(const std::vector<std::string>& argv) {
+  ProcResult r;
+  for (int tries = 0; tries < 10; ++tries) {
+    r = run_process(argv);
+    if (r.exit_code == 0) break;
+    ::usleep(500 * 1000);
+  }
+  return r;
+}
+
 // With newuidmap/newgidmap (package uidmap) and /etc/subuid ranges: a named
 // user, created here if missing with ranges of its own, maps 65536 ids, so
 // the container has more users than its root. The user is removed again
@@ -216,14 +229,14 @@ class RootlessSubuidTest : public RootlessTest {
       // newuidmap checks the caller's gid against the user's primary group:
       // a group of the same id.
       const std::string id = std::to_string(kUser);
-      ProcResult g = run_process({"/usr/sbin/groupadd", "--system", "--gid", id, kName});
+      ProcResult g = run_user_tool({"/usr/sbin/groupadd", "--system", "--gid", id, kName});
       ASSERT_EQ(g.exit_code, 0) << g.err;
       made_user_ = true;
-      ProcResult u = run_process({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                                  "--uid", id, "--gid", id, kName});
+      ProcResult u = run_user_tool({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                                    "--uid", id, "--gid", id, kName});
       ASSERT_EQ(u.exit_code, 0) << u.err;
-      ProcResult m =
-          run_process({"/usr/sbin/usermod", "--add-subuids", "500000-565535", "--add-subgids", "500000-565535", kName});
+      ProcResult m = run_user_tool(
+          {"/usr/sbin/usermod", "--add-subuids", "500000-565535", "--add-subgids", "500000-565535", kName});
       ASSERT_EQ(m.exit_code, 0) << m.err;
     }
     RootlessTest::SetUp();
@@ -231,8 +244,8 @@ class RootlessSubuidTest : public RootlessTest {
   void TearDown() override {
     RootlessTest::TearDown();
     if (!made_user_) return;
-    run_process({"/usr/sbin/userdel", kName});
-    run_process({"/usr/sbin/groupdel", kName});
+    run_user_tool({"/usr/sbin/userdel", kName});
+    run_user_tool({"/usr/sbin/groupdel", kName});
   }
   bool made_user_ = false;
 };

@@ -6,7 +6,9 @@
 // PID 1, only the error test runs (pure v2 without systemd: the v2vm shards).
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "cgroups/host.hpp"
 #include "harness.hpp"
@@ -52,6 +54,21 @@ class SystemdDriverTest : public HullTest {
     ProcResult r = run_process(argv);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
+  }
+
+  // Whether `unit` is stopped or gone, waited for (bounded): systemd stops
+  // an emptied scope on its own, after the delete that emptied it returns.
+  ::testing::AssertionResult unit_stopped(const std::string& unit) {
+    std::string after;
+    for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         std::chrono::steady_clock::now() < end;) {
+      after = show(unit, {"LoadState", "ActiveState"});
+      if (after.find("LoadState=not-found\n") != std::string::npos ||
+          after.find("ActiveState=inactive\n") != std::string::npos)
+        return ::testing::AssertionSuccess();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return ::testing::AssertionFailure() << unit << " still there after 10 s: " << after;
   }
 
   std::string exec_out(const std::string& id, const std::string& script) {
@@ -104,10 +121,7 @@ TEST_F(SystemdDriverTest, ScopeIsDelegatedWithTheLimitsAndExecUpdateDeleteUseIt)
   // delete stops the unit: no unit, no cgroup.
   r = hull({"--systemd-cgroup", "delete", "--force", id});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::string after = show(unit, {"LoadState", "ActiveState"});
-  EXPECT_TRUE(after.find("LoadState=not-found\n") != std::string::npos ||
-              after.find("ActiveState=inactive\n") != std::string::npos)
-      << after;
+  EXPECT_TRUE(unit_stopped(unit));
   EXPECT_FALSE(fs::exists(dir));
   expect_nothing_left(id);
 }
@@ -126,10 +140,7 @@ TEST_F(SystemdDriverTest, NestedSliceIsExpandedAndAnInitThatExitsTakesItsScope) 
   // The slices systemd made stay (as with runc); the scope and its cgroup go.
   EXPECT_TRUE(fs::is_directory("/sys/fs/cgroup/hulltest.slice/hulltest-pod1.slice"));
   EXPECT_FALSE(fs::exists("/sys/fs/cgroup/hulltest.slice/hulltest-pod1.slice/cri-" + id + ".scope"));
-  std::string after = show("cri-" + id + ".scope", {"LoadState", "ActiveState"});
-  EXPECT_TRUE(after.find("LoadState=not-found\n") != std::string::npos ||
-              after.find("ActiveState=inactive\n") != std::string::npos)
-      << after;
+  EXPECT_TRUE(unit_stopped("cri-" + id + ".scope"));
   run_process({"/usr/bin/systemctl", "stop", "hulltest-pod1.slice", "hulltest.slice"});
   expect_nothing_left(id);
 }

@@ -119,9 +119,11 @@ scenario_run() {
     # may still be running the runtime's delete. Bounded wait for it; a
     # state dir that stays is still a failure.
     # What stays is the compiled seccomp program of podman's default
-    # profile, in hull's cache (~seccomp), made by the user.
+    # profile, in hull's cache (~seccomp), made by the user. The other
+    # scenarios share the state root and may run beside this one (ctest -j):
+    # their containers live a few seconds (exec's stops in well under 10).
     local i
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < 300; i++)); do
       [[ -z $(ls -A "$short/xdg/hull" | grep -vx '~seccomp') ]] && break
       sleep 0.1
     done

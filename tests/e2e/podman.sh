@@ -48,10 +48,21 @@ scenario_run_rm() {
   rm -f "$work/rm.cid"
   capture pm run --rm --name e2e-rm --cidfile "$work/rm.cid" $(run_flags) "$image" true
   expect_eq "exit code of true" 0 "$rc"
-  expect_eq "podman ps -a after --rm" "" "$(pm ps -a -q --filter name=e2e-rm)"
+  # podman's --rm races conmon's exit command (`podman container cleanup
+  # --rm`): when that one removes the container first, `podman run` returns
+  # while the cleanup may still be running the runtime's delete. Bounded
+  # wait for it; a container that stays is still a failure.
   # podman keeps the runtime's default state root (its cleanup process,
   # started by conmon, would not get a --runtime-flag root=...).
-  capture "$runtime" state "$(cat "$work/rm.cid")"
+  local i cid listed
+  cid=$(cat "$work/rm.cid")
+  for ((i = 0; i < 100; i++)); do
+    listed=$(pm ps -a -q --filter name=e2e-rm)
+    capture "$runtime" state "$cid"
+    [[ -z $listed && $rc == 1 ]] && break
+    sleep 0.1
+  done
+  expect_eq "podman ps -a after --rm" "" "$listed"
   expect_eq "runtime state exit code after --rm (container gone)" 1 "$rc"
 }
 
@@ -166,7 +177,13 @@ scenario_top() {
   remove_container "$c"
   start_sleeper "$c"
   trap "remove_container $c" EXIT
-  capture pm top "$c" pid args
+  # The shell forks its sleep after podman run returns: bounded wait for it.
+  local i
+  for ((i = 0; i < 50; i++)); do
+    capture pm top "$c" pid args
+    [[ $out == *"sleep 1000"* ]] && break
+    sleep 0.1
+  done
   expect_contains "podman top" "sleep 1000" "$out"
 }
 
