@@ -305,12 +305,8 @@ scenario_interactive_tty() {
 scenario_stats() {
   d run -d $(run_flags) --name e2e-stats --memory 64m "$image" sh -c 'sleep 1000 & sleep 1000' >/dev/null
   # The shell forks its first sleep after docker run returns: bounded wait.
-  local i
-  for ((i = 0; i < 50; i++)); do
-    capture d stats --no-stream --format '{{.PIDs}} {{.MemUsage}}' e2e-stats
-    [[ $rc == 0 && $out == "2 "* ]] && break
-    sleep 0.1
-  done
+  two_pids() { [[ $rc == 0 && $out == "2 "* ]]; }
+  capture_until 50 two_pids d stats --no-stream --format '{{.PIDs}} {{.MemUsage}}' e2e-stats
   expect_eq "stats" 0 "$rc"
   expect_contains "pids" "2 " "$out"
   expect_contains "memory limit" "/ 64MiB" "$out"

@@ -29,6 +29,21 @@ capture() {
   set -e
 }
 
+# capture_until TRIES CHECK CMD...: capture CMD again, 0.1 s apart, until the
+# function CHECK (reading $out and $rc) holds, at most TRIES times: for what
+# goes on after a command returns (a container's shell forking its children,
+# a rewrite of a file caught half-way).
+capture_until() {
+  local tries=$1 check=$2 i
+  shift 2
+  for ((i = 0; i < tries; i++)); do
+    capture "$@"
+    "$check" && return 0
+    sleep 0.1
+  done
+  return 0
+}
+
 # The same, with stderr in $out too.
 capture_all() {
   set +e

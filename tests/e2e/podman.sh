@@ -178,12 +178,8 @@ scenario_top() {
   start_sleeper "$c"
   trap "remove_container $c" EXIT
   # The shell forks its sleep after podman run returns: bounded wait for it.
-  local i
-  for ((i = 0; i < 50; i++)); do
-    capture pm top "$c" pid args
-    [[ $out == *"sleep 1000"* ]] && break
-    sleep 0.1
-  done
+  shows_sleep() { [[ $out == *"sleep 1000"* ]]; }
+  capture_until 50 shows_sleep pm top "$c" pid args
   expect_contains "podman top" "sleep 1000" "$out"
 }
 
@@ -290,11 +286,8 @@ scenario_checkpoint_restore() {
   first=$(first_count "$mnt/count")
   ((first > dumped)) || fail "the restored counter started over: first value $first, dumped $dumped"
   # A read between the counter's truncation and its write is empty: read again.
-  local tries
-  for ((tries = 0; tries < 20; tries++)); do
-    capture pm exec "$c" cat /count
-    [[ $rc != 0 || -n $out ]] && break
-  done
+  read_something() { [[ $rc != 0 || -n $out ]]; }
+  capture_until 20 read_something pm exec "$c" cat /count
   [[ $out =~ ^[0-9]+$ ]] || fail "podman exec cat /count: exit $rc, '$out'"
   ((out > dumped)) || fail "value read inside after the restore: '$out', dumped $dumped"
   pm umount "$c" >/dev/null
