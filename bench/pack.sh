@@ -6,7 +6,7 @@
 #   tests/e2e/default-roots.sh     what removes the default state roots a run made (bench/lib.sh)
 #   prebuilt/                      hullbench (the driver; libstdc++ static, glibc the
 #                                  host's), floor, floor_full, floor_delete, small-parent,
-#                                  waits, faultcost (static)
+#                                  waits, faultcost, oncpu (static)
 #   bin/busybox                    static busybox (the containers' rootfs)
 #   bin/crun, bin/runc             links to lib/crun, lib/runc, which find
 #   lib/                           the shared libraries they link (glibc's own left out) by
@@ -15,6 +15,7 @@
 #   phases.sh                      runs bench/phases.sh (hull's own phase marks, beside the
 #                                  full floor's) with the carried hull
 #   waits.sh                       runs bench/waits.sh (where parallel lifecycles wait in the kernel)
+#   oncpu.sh                       runs bench/oncpu.sh (run's CPU by kernel entry, beside the full floor's)
 #   round.sh                       a lent machine's round in one call, its results in one tarball
 # and with --users, for bench/users.sh (podman, ctr and a pod end to end):
 #   bin/, lib/                     podman, conmon, containerd, ctr and containerd-shim-runc-v2,
@@ -87,6 +88,7 @@ gcc -O2 -Wall -static -o "$d/prebuilt/floor_delete" "$here/floor_delete.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/small-parent" "$here/small-parent.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/waits" "$here/waits.c"
 gcc -O2 -Wall -static -o "$d/prebuilt/faultcost" "$here/faultcost.c"
+gcc -O2 -Wall -static -o "$d/prebuilt/oncpu" "$here/oncpu.c"
 
 # Each runtime (and client) as lib/NAME plus the libraries ldd lists for it,
 # glibc's left out; bin/NAME links to it. Every carried ELF gets the run-time
@@ -147,6 +149,16 @@ export PATH="$d/bin:$PATH" HULL_BENCH_PREBUILT="$d/prebuilt" HULL_BENCH_RUN="$d/
 exec bash "$d/bench/waits.sh" "$@"
 EOF
 chmod +x "$d/waits.sh"
+
+cat >"$d/oncpu.sh" <<'EOF'
+#!/bin/sh
+# bench/oncpu.sh on a bare host from what bench/pack.sh carried.
+d=$(cd "$(dirname "$0")" && pwd)
+export PATH="$d/bin:$PATH" HULL_BENCH_BUSYBOX="$d/bin/busybox" HULL="${HULL:-$d/build/hull}" \
+  FLOOR="${FLOOR:-$d/prebuilt/floor_full}" ONCPU="${ONCPU:-$d/prebuilt/oncpu}"
+exec bash "$d/bench/oncpu.sh" "$@"
+EOF
+chmod +x "$d/oncpu.sh"
 
 cat >"$d/run.sh" <<'EOF'
 #!/bin/sh
@@ -218,12 +230,15 @@ cat >"$d/round.sh" <<'EOF'
 # rows, 40 samples, as hull-base and hull-now), the density row at 1000
 # again, hull's waits again, the run rows with 200 more mounts in the
 # benchmark's mount namespace (run.sh --host-mounts: what a busy node's
-# mount table costs each runtime), and the phases of the base hull, this
-# one and the floor side by side; with --quick after it, small.
+# mount table costs each runtime), the phases of the base hull, this
+# one and the floor side by side, and where run's CPU goes beside the
+# floor's, by kernel entry (bench/oncpu.sh, 300 runs each, with and
+# without a network namespace, in oncpu/); with --quick after it, small.
 # usage: hull-bench/round.sh OUT_DIR [--quick | --second [--quick]]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (210),
 # HULL_ROUND_DENSITY (110), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (20),
-# HULL_ROUND_PAIRED (120, --second), HULL_ROUND_MOUNTS (40, --second)
+# HULL_ROUND_PAIRED (120, --second), HULL_ROUND_MOUNTS (40, --second),
+# HULL_ROUND_ONCPU (40, --second)
 # (the thirty-fourth round's steps took 160, 180, 101, 3 and 3 s).
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
@@ -252,6 +267,11 @@ phases_side_by_side() {  # phases_side_by_side RUNS: the base hull (when packed)
   [ ! -x "$d/build/hull-base" ] || cols="$d/build/hull-base,$cols"
   step phases "${HULL_ROUND_PHASES:-20}" env HULL="$cols" sh -c "\"$d/phases.sh\" $1 1 && \"$d/phases.sh\" $1 0"
 }
+oncpu() {  # oncpu RUNS: run's CPU by kernel entry, hull beside the full floor
+  mkdir -p "$r/round/oncpu"
+  step oncpu "${HULL_ROUND_ONCPU:-40}" sh -c "\"$d/oncpu.sh\" $1 1 \"$r/round/oncpu/netns.md\" &&
+    \"$d/oncpu.sh\" $1 0 \"$r/round/oncpu/no-netns.md\""
+}
 if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   paired 3 4 1
@@ -260,6 +280,7 @@ if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 4 1 hull
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --short --only run --host-mounts 50 --out "$r/round/mounts"
   phases_side_by_side 5
+  oncpu 5
 elif [ "${2:-}" = --second ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
   paired 40 16 6
@@ -268,6 +289,7 @@ elif [ "${2:-}" = --second ]; then
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 40 hull
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --only run --iters 20 --host-mounts 200 --out "$r/round/mounts"
   phases_side_by_side 100
+  oncpu 300
 elif [ "${2:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
