@@ -33,7 +33,7 @@
 
 #define MAX_CPUS 1024
 #define MAX_COMMS 8
-#define MAX_CLASSES 512
+#define MAX_CLASSES 2048
 #define RING_PAGES 256  // 1 MiB a CPU: a 16-way burst at 20 kHz is drained in time
 
 // --- kernel symbols ---------------------------------------------------------
@@ -90,16 +90,22 @@ static const char* ksym_name(uint64_t ip) {
 
 // --- entries ----------------------------------------------------------------
 
-static char classes[MAX_CLASSES][64];
-static int n_classes;
+// Row names: the entries, and the kernel functions samples were taken in.
+struct names {
+  char name[MAX_CLASSES][64];
+  int n;
+};
+static struct names entries, functions;
 
-static int class_id(const char* name) {
-  for (int i = 0; i < n_classes; ++i)
-    if (strcmp(classes[i], name) == 0) return i;
-  if (n_classes == MAX_CLASSES) return 0;
-  snprintf(classes[n_classes], sizeof classes[0], "%s", name);
-  return n_classes++;
+static int name_id(struct names* t, const char* name) {
+  for (int i = 0; i < t->n; ++i)
+    if (strcmp(t->name[i], name) == 0) return i;
+  if (t->n == MAX_CLASSES) return 0;  // the first row ("user") takes the overflow
+  snprintf(t->name[t->n], sizeof t->name[0], "%s", name);
+  return t->n++;
 }
+
+static int class_id(const char* name) { return name_id(&entries, name); }
 
 // One row per kind of work: the floor calls mkdir where hull calls mkdirat,
 // and a handler the syscall table inlined is named by the function it calls.
@@ -191,7 +197,7 @@ enum kind { SAMPLE, COMM, FORK };
 struct rec {
   uint64_t time;
   uint32_t kind, tid, ptid;
-  int cls;
+  int cls, fn;
   char comm[16];
 };
 static struct rec* recs;
@@ -221,6 +227,7 @@ static void take(const struct perf_event_header* h) {
     struct rec* r = new_rec();
     *r = (struct rec){.time = time, .kind = SAMPLE, .tid = tid};
     r->cls = classify(ip, (const uint64_t*)(p + 32), nr);
+    r->fn = name_id(&functions, ip < 0x8000000000000000ULL ? "user" : ksym_name(ip));
   } else if (h->type == PERF_RECORD_COMM) {
     struct rec* r = new_rec();
     *r = (struct rec){.kind = COMM, .tid = ((const uint32_t*)p)[1]};
@@ -291,6 +298,58 @@ static const char* name_of(uint32_t tid) {
   return names[tid];
 }
 
+// The column a task's name falls in (comms[c] is "a" or "a+b+..."), or -1.
+static int column_of(const char* name, char comms[][64], int n_comms) {
+  const size_t len = strlen(name);
+  for (int c = 0; c < n_comms; ++c)
+    for (const char* p = comms[c]; *p;) {
+      const char* end = strchr(p, '+');
+      const size_t n = end ? (size_t)(end - p) : strlen(p);
+      if (n == len && strncmp(p, name, n) == 0) return c;
+      p += n + (end != NULL);
+    }
+  return -1;
+}
+
+// One markdown table: a row per name, largest first (by its largest column),
+// µs per run in each column and, for two columns, their difference; rows
+// under `floor` µs in every column, and rows past `limit`, left out.
+static void print_table(FILE* out, const char* what, const struct names* t, long counts[][MAX_COMMS], const long* total,
+                        char comms[][64], int n_comms, double us, double floor, int limit) {
+  fprintf(out, "| %s |", what);
+  for (int c = 0; c < n_comms; ++c) fprintf(out, " %s |", comms[c]);
+  if (n_comms == 2) fprintf(out, " %s − %s |", comms[0], comms[1]);
+  fprintf(out, "\n|---|");
+  for (int c = 0; c < n_comms + (n_comms == 2); ++c) fprintf(out, "---|");
+  fprintf(out, "\n| **total** |");
+  for (int c = 0; c < n_comms; ++c) fprintf(out, " **%.0f** |", (double)total[c] * us);
+  if (n_comms == 2) fprintf(out, " **%+.0f** |", (double)(total[0] - total[1]) * us);
+  fprintf(out, "\n");
+  static int order[MAX_CLASSES];
+  static long largest[MAX_CLASSES];
+  for (int k = 0; k < t->n; ++k) {
+    order[k] = k;
+    largest[k] = 0;
+    for (int c = 0; c < n_comms; ++c)
+      if (counts[k][c] > largest[k]) largest[k] = counts[k][c];
+  }
+  for (int a = 1; a < t->n; ++a) {  // insertion sort: a few hundred rows
+    const int x = order[a];
+    int b = a;
+    for (; b > 0 && largest[order[b - 1]] < largest[x]; --b) order[b] = order[b - 1];
+    order[b] = x;
+  }
+  for (int k = 0, shown = 0; k < t->n && shown < limit; ++k) {
+    const int row = order[k];
+    if (largest[row] == 0 || (double)largest[row] * us < floor) continue;
+    ++shown;
+    fprintf(out, "| %s |", t->name[row]);
+    for (int c = 0; c < n_comms; ++c) fprintf(out, " %.0f |", (double)counts[row][c] * us);
+    if (n_comms == 2) fprintf(out, " %+.0f |", (double)(counts[row][0] - counts[row][1]) * us);
+    fprintf(out, "\n");
+  }
+}
+
 int main(int argc, char** argv) {
   long freq = 20000, runs = 1;
   char comm_list[256] = "hull";
@@ -314,10 +373,11 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: oncpu [--freq HZ] [--runs N] [--comm a,b] [--out FILE] -- command [args...]\n");
     return 2;
   }
-  char comms[MAX_COMMS][16];
+  // A column is one name or several joined by '+' (hull+hull.bench).
+  char comms[MAX_COMMS][64];
   int n_comms = 0;
   for (char* t = strtok(comm_list, ","); t && n_comms < MAX_COMMS; t = strtok(NULL, ","))
-    snprintf(comms[n_comms++], 16, "%s", t);
+    snprintf(comms[n_comms++], sizeof comms[0], "%s", t);
   if (load_kallsyms() < 0) {
     fprintf(stderr, "oncpu: /proc/kallsyms has no addresses (run as root)\n");
     return 1;
@@ -325,6 +385,7 @@ int main(int argc, char** argv) {
   names = calloc(TID_SLOTS, sizeof *names);
   if (!names) return 1;
   class_id("user");
+  name_id(&functions, "user");
 
   long ncpu = sysconf(_SC_NPROCESSORS_CONF);
   if (ncpu > MAX_CPUS) ncpu = MAX_CPUS;
@@ -391,7 +452,7 @@ int main(int argc, char** argv) {
 
   // Replay in time order: who each task was when it was sampled.
   qsort(recs, n_recs, sizeof *recs, by_time);
-  static long per[MAX_CLASSES][MAX_COMMS], total[MAX_COMMS];
+  static long by_entry[MAX_CLASSES][MAX_COMMS], by_function[MAX_CLASSES][MAX_COMMS], total[MAX_COMMS];
   long samples = 0;
   for (size_t k = 0; k < n_recs; ++k) {
     struct rec* r = &recs[k];
@@ -402,12 +463,11 @@ int main(int argc, char** argv) {
       snprintf(names[r->tid], 16, "%s", name_of(r->ptid));
     } else {
       ++samples;
-      const char* n = name_of(r->tid);
-      for (int c = 0; c < n_comms; ++c)
-        if (strcmp(n, comms[c]) == 0) {
-          ++per[r->cls][c];
-          ++total[c];
-        }
+      const int c = column_of(name_of(r->tid), comms, n_comms);
+      if (c < 0) continue;
+      ++by_entry[r->cls][c];
+      ++by_function[r->fn][c];
+      ++total[c];
     }
   }
 
@@ -417,44 +477,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double us = (double)period_ns / 1000.0 / (double)runs;
+  fprintf(out, "CPU in µs per run (%ld runs; cpu-clock every %.0f µs on %d CPUs, %ld samples, %ld lost)\n\n", runs,
+          (double)period_ns / 1000.0, n_rings, samples, lost);
   fprintf(out,
-          "CPU by kernel entry, µs per run (%ld runs; cpu-clock every %.0f µs on %d CPUs, %ld samples, %ld lost)\n\n",
-          runs, (double)period_ns / 1000.0, n_rings, samples, lost);
-  fprintf(out, "| entry |");
-  for (int c = 0; c < n_comms; ++c) fprintf(out, " %s |", comms[c]);
-  if (n_comms == 2) fprintf(out, " %s − %s |", comms[0], comms[1]);
-  fprintf(out, "\n|---|");
-  for (int c = 0; c < n_comms + (n_comms == 2); ++c) fprintf(out, "---|");
-  fprintf(out, "\n| **total** |");
-  for (int c = 0; c < n_comms; ++c) fprintf(out, " **%.0f** |", total[c] * us);
-  if (n_comms == 2) fprintf(out, " **%+.0f** |", (total[0] - total[1]) * us);
-  fprintf(out, "\n");
-  // Largest first (by the first name's share, then the others').
-  int order[MAX_CLASSES];
-  for (int k = 0; k < n_classes; ++k) order[k] = k;
-  for (int a = 0; a < n_classes; ++a)
-    for (int b = a + 1; b < n_classes; ++b) {
-      long wa = 0, wb = 0;
-      for (int c = 0; c < n_comms; ++c) {
-        wa = per[order[a]][c] > wa ? per[order[a]][c] : wa;
-        wb = per[order[b]][c] > wb ? per[order[b]][c] : wb;
-      }
-      if (wb > wa) {
-        int t = order[a];
-        order[a] = order[b];
-        order[b] = t;
-      }
-    }
-  for (int k = 0; k < n_classes; ++k) {
-    int cls = order[k];
-    long any = 0;
-    for (int c = 0; c < n_comms; ++c) any += per[cls][c];
-    if (any * us < 1.0) continue;  // under 1 µs a run in every column
-    fprintf(out, "| %s |", classes[cls]);
-    for (int c = 0; c < n_comms; ++c) fprintf(out, " %.0f |", per[cls][c] * us);
-    if (n_comms == 2) fprintf(out, " %+.0f |", (per[cls][0] - per[cls][1]) * us);
-    fprintf(out, "\n");
-  }
+          "By kernel entry: the system call whose handler was on the stack, a page fault, an interrupt, or the\n"
+          "task's own code (user).\n\n");
+  print_table(out, "entry", &entries, by_entry, total, comms, n_comms, us, 1.0, MAX_CLASSES);
+  fprintf(out,
+          "\nBy the kernel function the sample was taken in (the first 30; a lock's slow path or an\n"
+          "optimistic spin shows here as CPU, where a sleeping wait would show in bench/waits.c).\n\n");
+  print_table(out, "function", &functions, by_function, total, comms, n_comms, us, 0.0, 30);
   if (out != stdout) fclose(out);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

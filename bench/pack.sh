@@ -233,7 +233,9 @@ cat >"$d/round.sh" <<'EOF'
 # mount table costs each runtime), the phases of the base hull, this
 # one and the floor side by side, and where run's CPU goes beside the
 # floor's, by kernel entry (bench/oncpu.sh, 300 runs each, with and
-# without a network namespace, in oncpu/); with --quick after it, small.
+# without a network namespace), and that of 16 parallel lifecycles beside
+# crun's (bench/oncpu.c around the parallel rows, 20 rounds), in oncpu/;
+# with --quick after it, small.
 # usage: hull-bench/round.sh OUT_DIR [--quick | --second [--quick]]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (210),
 # HULL_ROUND_DENSITY (110), HULL_ROUND_WAITS (50), HULL_ROUND_PHASES (20),
@@ -267,10 +269,14 @@ phases_side_by_side() {  # phases_side_by_side RUNS: the base hull (when packed)
   [ ! -x "$d/build/hull-base" ] || cols="$d/build/hull-base,$cols"
   step phases "${HULL_ROUND_PHASES:-20}" env HULL="$cols" sh -c "\"$d/phases.sh\" $1 1 && \"$d/phases.sh\" $1 0"
 }
-oncpu() {  # oncpu RUNS: run's CPU by kernel entry, hull beside the full floor
+oncpu() {  # oncpu RUNS PAR ROUNDS: CPU by kernel entry, run beside the full floor, parallel lifecycles beside crun's
   mkdir -p "$r/round/oncpu"
   step oncpu "${HULL_ROUND_ONCPU:-40}" sh -c "\"$d/oncpu.sh\" $1 1 \"$r/round/oncpu/netns.md\" &&
     \"$d/oncpu.sh\" $1 0 \"$r/round/oncpu/no-netns.md\""
+  # Per lifecycle: the parallel rows run PAR x ROUNDS with a network namespace and as many without.
+  step oncpu-parallel "${HULL_ROUND_ONCPU:-40}" "$d/prebuilt/oncpu" --runs $((2 * $2 * $3)) --comm hull+hull.bench,crun \
+    --out "$r/round/oncpu/parallel.md" -- "$d/run.sh" --only parallel --par "$2" --rounds "$3" --runtimes "hull crun" \
+    --out "$r/round/oncpu/parallel-run"
 }
 if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
@@ -280,7 +286,7 @@ if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 4 1 hull
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --short --only run --host-mounts 50 --out "$r/round/mounts"
   phases_side_by_side 5
-  oncpu 5
+  oncpu 5 4 1
 elif [ "${2:-}" = --second ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
   paired 40 16 6
@@ -289,7 +295,7 @@ elif [ "${2:-}" = --second ]; then
   step waits "${HULL_ROUND_WAITS:-50}" "$d/waits.sh" "$r/round/waits" 16 40 hull
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --only run --iters 20 --host-mounts 200 --out "$r/round/mounts"
   phases_side_by_side 100
-  oncpu 300
+  oncpu 300 16 20
 elif [ "${2:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2
