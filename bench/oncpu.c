@@ -351,7 +351,7 @@ static void print_table(FILE* out, const char* what, const struct names* t, long
 }
 
 int main(int argc, char** argv) {
-  long freq = 20000, runs = 1;
+  long freq = 4000, runs = 1;
   char comm_list[256] = "hull";
   const char* out_path = NULL;
   int i = 1;

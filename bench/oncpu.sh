@@ -40,7 +40,7 @@ EOF
 # Two of each before the samples: page cache and dentries warm.
 in_bench_ns bash "$work/loop.sh" 0 2
 tmp_out="$work/oncpu.md"
-in_bench_ns "$oncpu" --freq "${ONCPU_FREQ:-4000}" --runs "$n" --comm hull,floor_full --out "$tmp_out" -- bash "$work/loop.sh" 2 "$n"
+in_bench_ns "$oncpu" ${ONCPU_FREQ:+--freq "$ONCPU_FREQ"} --runs "$n" --comm hull,floor_full --out "$tmp_out" -- bash "$work/loop.sh" 2 "$n"
 {
   echo "\`hull run /bin/true\` ($hull) against the full floor, network namespace: $netns; $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo
