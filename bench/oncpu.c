@@ -144,49 +144,53 @@ static const char* strip_prefix(const char* s, const char* prefix) {
 }
 
 // The entry of a sample whose kernel stack is ips[0..n) (innermost first):
-// the outermost frame that names a system call, a fault or an interrupt.
-// Where the handler was inlined into the syscall table's switch (6.9 and
-// later inline most), the frame just inside it, or just inside
-// do_syscall_64, stands in ("syscall? ksys_write"); a sample in
-// do_syscall_64 itself is the entry and exit path.
+// the system call on the stack (a fault or an interrupt taken inside one
+// counts as the call's), else the fault or interrupt the task entered by.
+// Where the syscall table's switch inlined the handler (6.9 and later
+// inline most), the frame just inside it, or just inside do_syscall_64,
+// names the call ("write" for ksys_write, "syscall? NAME" for the rest); a
+// sample in do_syscall_64 itself is the entry and exit path.
 static int classify(uint64_t ip, const uint64_t* ips, uint64_t n) {
   if (ip < 0x8000000000000000ULL) return class_id("user");
-  const char* entry = NULL;
-  const char* below_table = NULL;
-  const char* below_entry = NULL;
+  const char* call = NULL;         // the outermost handler named as one
+  const char* below_table = NULL;  // the frame x64_sys_call called
+  const char* below_entry = NULL;  // the frame do_syscall_64 called
+  const char* other = NULL;        // the outermost fault, interrupt or fork return
   int in_entry = 0;
+  uint64_t last = 0;
   for (uint64_t i = 0; i < n; ++i) {
     if (ips[i] >= PERF_CONTEXT_MAX) continue;  // context markers
     const char* f = ksym_name(ips[i]);
+    const char* inner = i > 0 && ips[i - 1] < PERF_CONTEXT_MAX ? ksym_name(ips[i - 1]) : NULL;
     const char* s;
+    last = ips[i];
     if ((s = strip_prefix(f, "__x64_sys_")) || (s = strip_prefix(f, "__do_sys_")) ||
         (s = strip_prefix(f, "__se_sys_")) || (s = strip_prefix(f, "__ia32_sys_")))
-      entry = s;
+      call = s;
     else if (strcmp(f, "exc_page_fault") == 0 || strcmp(f, "asm_exc_page_fault") == 0)
-      entry = "page fault";
+      other = "page fault";
     else if (strncmp(f, "asm_sysvec_", 11) == 0 || strncmp(f, "sysvec_", 7) == 0 ||
              strcmp(f, "asm_common_interrupt") == 0 || strcmp(f, "common_interrupt") == 0)
-      entry = entry ? entry : "interrupt";
-    else if (strcmp(f, "x64_sys_call") == 0 && i > 0 && !below_table)
-      below_table = ksym_name(ips[i - 1]);
+      other = other ? other : "interrupt";
+    else if (strcmp(f, "ret_from_fork") == 0 || strcmp(f, "ret_from_fork_asm") == 0)
+      other = "ret_from_fork";
+    else if (strcmp(f, "x64_sys_call") == 0)
+      below_table = inner;
     else if (strcmp(f, "do_syscall_64") == 0) {
       in_entry = 1;
-      if (i > 0 && ips[i - 1] < PERF_CONTEXT_MAX && !below_entry) below_entry = ksym_name(ips[i - 1]);
-    } else if (strcmp(f, "ret_from_fork") == 0 || strcmp(f, "ret_from_fork_asm") == 0)
-      entry = entry ? entry : "ret_from_fork";
+      below_entry = inner;
+    }
   }
-  if (entry) return class_id(canonical(entry));
+  if (call) return class_id(canonical(call));
   char name[64];
-  if (below_table || below_entry) {
-    const char* f = below_table ? below_table : below_entry;
+  const char* f = below_table ? below_table : below_entry;
+  if (f) {
     if (canonical(f) != f) return class_id(canonical(f));
     snprintf(name, sizeof name, "syscall? %s", f);
     return class_id(name);
   }
   if (in_entry) return class_id("syscall entry and exit");
-  uint64_t last = 0;
-  for (uint64_t i = 0; i < n; ++i)
-    if (ips[i] < PERF_CONTEXT_MAX) last = ips[i];
+  if (other) return class_id(other);
   snprintf(name, sizeof name, "kernel: %s", last ? ksym_name(last) : "?");
   return class_id(name);
 }
