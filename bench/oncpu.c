@@ -130,6 +130,12 @@ static const char* const aliases[][2] = {
     {"__sys_recvfrom", "recvfrom"},
     {"__sys_socketpair", "socketpair"},
     {"ksys_unshare", "unshare"},
+    // The way in and out of every call, and what runs on the way out
+    // (signal delivery, task work such as a deferred final fput).
+    {"syscall_enter_from_user_mode", "syscall entry and exit"},
+    {"syscall_exit_to_user_mode", "syscall entry and exit"},
+    {"exit_to_user_mode_loop", "return to user: signals, task work"},
+    {"exit_to_user_mode_prepare", "return to user: signals, task work"},
 };
 
 static const char* canonical(const char* name) {
