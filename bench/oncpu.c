@@ -203,7 +203,7 @@ static int classify(uint64_t ip, const uint64_t* ips, uint64_t n) {
 
 // --- records ----------------------------------------------------------------
 
-enum kind { SAMPLE, COMM, FORK };
+enum kind { FORK, COMM, SAMPLE };  // in this order within one tick: names first
 struct rec {
   uint64_t time;
   uint32_t kind, tid, ptid;
@@ -285,17 +285,17 @@ static int by_time(const void* a, const void* b) {
   const struct rec* x = a;
   const struct rec* y = b;
   if (x->time != y->time) return x->time < y->time ? -1 : 1;
-  return (int)x->kind - (int)y->kind;  // same tick: a sample after nothing it could need
+  return (int)x->kind - (int)y->kind;  // same tick: a task named before it is sampled
 }
 
 // --- tid -> comm, replayed in time order --------------------------------------
 
 #define TID_SLOTS (1 << 22)  // pid_max's ceiling
-static char (*names)[16];
+static char (*task_names)[16];
 
 static const char* name_of(uint32_t tid) {
   if (tid >= TID_SLOTS) return "";
-  if (!names[tid][0]) {  // started before us: what it is called now
+  if (!task_names[tid][0]) {  // started before us: what it is called now
     char path[64], buf[32] = "";
     snprintf(path, sizeof path, "/proc/%u/comm", tid);
     FILE* f = fopen(path, "r");
@@ -303,9 +303,9 @@ static const char* name_of(uint32_t tid) {
       if (fgets(buf, sizeof buf, f)) buf[strcspn(buf, "\n")] = 0;
       fclose(f);
     }
-    snprintf(names[tid], 16, "%s", buf[0] ? buf : "?");
+    snprintf(task_names[tid], 16, "%s", buf[0] ? buf : "?");
   }
-  return names[tid];
+  return task_names[tid];
 }
 
 // The column a task's name falls in (comms[c] is "a" or "a+b+..."), or -1.
@@ -392,8 +392,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "oncpu: /proc/kallsyms has no addresses (run as root)\n");
     return 1;
   }
-  names = calloc(TID_SLOTS, sizeof *names);
-  if (!names) return 1;
+  task_names = calloc(TID_SLOTS, sizeof *task_names);
+  if (!task_names) return 1;
   class_id("user");
   name_id(&functions, "user");
 
@@ -468,9 +468,9 @@ int main(int argc, char** argv) {
     struct rec* r = &recs[k];
     if (r->tid >= TID_SLOTS) continue;
     if (r->kind == COMM) {
-      snprintf(names[r->tid], 16, "%s", r->comm);
+      snprintf(task_names[r->tid], 16, "%s", r->comm);
     } else if (r->kind == FORK) {
-      snprintf(names[r->tid], 16, "%s", name_of(r->ptid));
+      snprintf(task_names[r->tid], 16, "%s", name_of(r->ptid));
     } else {
       ++samples;
       const int c = column_of(name_of(r->tid), comms, n_comms);

@@ -8,7 +8,8 @@
 # same start-up (its CPU probing) in both columns.
 # usage: sudo bench/oncpu.sh [ITERATIONS] [NETNS 1|0] [OUT_FILE]
 #   HULL=bin (default build/hull, named hull); FLOOR=floor_full binary and
-#   ONCPU=oncpu binary (default: built here with gcc, static).
+#   ONCPU=oncpu binary (default: built here with gcc, static); ONCPU_FREQ=HZ
+#   (default oncpu's 4000: faster sampling inflates what it measures on a VM).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
