@@ -212,6 +212,17 @@ TEST(BinaryStartup, StartUpReadsNoLinkOfProcSelfExe) {
     ::_exit(127);
   }
   int status = 0;
+  bool reaped = false;
+  // An assertion that returns early leaves no traced child behind.
+  struct Reaper {
+    pid_t pid;
+    const bool& reaped;
+    ~Reaper() {
+      if (reaped) return;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{pid, reaped};
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);  // stopped at its execve
   ASSERT_TRUE(WIFSTOPPED(status));
   ::ptrace(PTRACE_SETOPTIONS, pid, nullptr, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL);
@@ -221,7 +232,10 @@ TEST(BinaryStartup, StartUpReadsNoLinkOfProcSelfExe) {
   for (;;) {
     ASSERT_EQ(::ptrace(PTRACE_SYSCALL, pid, nullptr, nullptr), 0);
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    if (WIFEXITED(status) || WIFSIGNALED(status)) break;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      reaped = true;
+      break;
+    }
     if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80)) continue;
     if (entry) {
       ++calls;
