@@ -245,8 +245,12 @@ cat >"$d/round.sh" <<'EOF'
 d=$(cd "$(dirname "$0")" && pwd)
 [ -n "${1:-}" ] || { echo "usage: $0 OUT_DIR [--quick]" >&2; exit 2; }
 out=$(cd "$1" && pwd) || exit 2
-r=$(mktemp -d) || exit 1
-mkdir "$r/round"
+# The steps write under OUT/round as they go, so that a call cut short (the
+# device's limit) still brings back the steps that finished; the tarball
+# replaces the directory at the end.
+r=$out
+cmp=$(mktemp -d) || exit 1
+rm -rf "$r/round" && mkdir "$r/round" || exit 1
 { uname -r; nproc; cat /proc/self/cgroup; grep cgroup /proc/mounts; echo "$(wc -l </proc/self/mountinfo) mounts"; ldd --version | head -1; uptime; } >"$r/round/host.txt" 2>&1
 # What a page fault, a fork and a cross-CPU wakeup cost here (about a second).
 timeout 30 "$d/prebuilt/faultcost" "$d/build/hull" 50 >"$r/round/faultcost.md" 2>&1
@@ -259,9 +263,9 @@ step() {
 }
 paired() {  # paired ITERS PAR ROUNDS: the base hull against this one, when packed
   [ -x "$d/build/hull-base" ] || return 0
-  mkdir -p "$r/cmp" && cp "$d/build/hull-base" "$r/cmp/hull-base" && cp "$d/build/hull" "$r/cmp/hull-now" &&
+  cp "$d/build/hull-base" "$cmp/hull-base" && cp "$d/build/hull" "$cmp/hull-now" &&
     cp "$d/build/hull-base.version" "$r/round/hull-base.version" &&
-    step paired "${HULL_ROUND_PAIRED:-120}" env PATH="$r/cmp:$PATH" "$d/run.sh" --only run,parallel --iters "$1" \
+    step paired "${HULL_ROUND_PAIRED:-120}" env PATH="$cmp:$PATH" "$d/run.sh" --only run,parallel --iters "$1" \
       --par "$2" --rounds "$3" --runtimes "hull-base hull-now" --out "$r/round/paired"
 }
 phases_side_by_side() {  # phases_side_by_side RUNS: the base hull (when packed), this one, the full floor
@@ -313,7 +317,7 @@ else
 fi
 tar -C "$r" -czf "$out/round.tgz" round
 cat "$r/round/steps.txt"
-rm -rf "$r"
+rm -rf "$r/round" "$cmp"
 EOF
 chmod +x "$d/round.sh"
 tar -C "$stage" -caf "$out" hull-bench  # compressed as its name says (.tar.gz, .tar.xz)
