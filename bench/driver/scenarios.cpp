@@ -461,7 +461,12 @@ static bool read_charge(const std::string& dir, Charge* c) {
 // cgroup holds at least its process's own anonymous pages and some kernel
 // memory, so the read is repeated until it does, for up to 4 s more; a
 // sample that never does is left out of the memory.stat rows and counted in
-// their note.
+// their note. A stale read can also be high: pages freed before the last
+// flush (the init's own, at its execve) still counted. One hull sample of
+// the fortieth round read anon 100 KiB against its process's 52 while
+// memory.current was no higher than the other samples'. So anon above the
+// process's own is read again too, until it matches or the 4 s are over: by
+// then a periodic flush has come, and what is left was charged.
 constexpr useconds_t kSettleUs = 2100000;
 constexpr useconds_t kFlushPollUs = 100000;
 constexpr int kFlushPolls = 40;
@@ -474,7 +479,8 @@ static bool read_settled_charge(const std::string& dir, pid_t pid, Charge* ch, b
     if (!read_charge(dir, ch)) return false;
     ch->own = rss_anon(pid);
     *flushed = ch->user >= ch->own && ch->kernel > 0;
-    if (*flushed || poll == kFlushPolls) return true;
+    const bool settled = *flushed && (ch->own < 0 || ch->user == ch->own);
+    if (settled || poll == kFlushPolls) return true;
     usleep(kFlushPollUs);
   }
 }
