@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -373,14 +374,57 @@ static int leftovers(Ctx& c, const Runtime& rt, const std::string& prefix) {
 // kernel's rtnl and pernet locks (and the dismantling runs on one kworker,
 // outside every runtime's CPU time), which all runtimes' containers then
 // share; the row without shows what the runtimes themselves allow.
+// par_n full floors at once (bench/floor_full.c), all reaped; the number
+// that failed (exit status, or still running at the deadline), *ns the
+// batch's wall time.
+static int floor_batch(Ctx& c, const Runtime& floor, bool netns, const std::string& tag, int64_t* ns) {
+  int64_t t0 = now_ns(), ignored;
+  std::set<pid_t> running;
+  int errors = 0;
+  for (int k = 0; k < c.par_n; ++k) {
+    std::string id = "floor-par" + tag + "-" + std::to_string(k);
+    pid_t p = c.reaper.spawn({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + id, c.controllers_arg()}, "",
+                             &ignored);
+    if (p > 0)
+      running.insert(p);
+    else
+      ++errors;
+  }
+  int64_t deadline = t0 + int64_t(c.timeout_ms) * 4 * 1000000;
+  while (!running.empty()) {
+    Exit e = c.reaper.reap_one(deadline);
+    if (e.pid == 0) break;
+    if (running.erase(e.pid) && !(WIFEXITED(e.status) && WEXITSTATUS(e.status) == 0)) ++errors;
+  }
+  *ns = now_ns() - t0;
+  return errors + int(running.size());
+}
+
 void bench_parallel(Ctx& c, bool netns) {
   std::string n = std::to_string(c.par_n);
   std::string sfx = netns ? "" : "_nonet", tail = netns ? "" : ", no netns";
   Row& thr = c.row("parallel" + sfx, n + " parallel lifecycles" + tail + ", throughput", "containers/s",
                    netns ? "no error, no leftover" : "");
   Row& wall = c.row("parallel_wall" + sfx, n + " parallel lifecycles" + tail + ", round wall time", "ms", "");
+  // The full floor as one more column, in the same rotation: as many
+  // bench/floor_full.c at a time, each one container's whole life (cgroup,
+  // clone3, mounts, execve, wait, cgroup removal). What the kernel's locks
+  // allow 16 lifecycles at a time, whoever makes them: the throughput no
+  // runtime can reach.
+  Runtime floor{"floor", c.floor_bin, ""};
   for (int round = 0; round < c.par_rounds; ++round) {
-    for (const Runtime* rt : c.order(round)) {
+    std::vector<const Runtime*> who = c.order(round);
+    if (!floor.bin.empty()) who.insert(who.begin() + round % (who.size() + 1), &floor);
+    for (const Runtime* rt : who) {
+      if (rt == &floor) {
+        int64_t ns = 0;
+        int errors = floor_batch(c, floor, netns, sfx + std::to_string(round), &ns);
+        thr.failures["floor"] += errors;
+        if (errors) continue;
+        thr.samples["floor"].push_back(c.par_n / (double(ns) / 1e9));
+        wall.samples["floor"].push_back(ms(ns));
+        continue;
+      }
       std::string prefix = rt->name + "-par" + sfx + std::to_string(round) + "-";
       std::vector<std::string> ids;
       for (int k = 0; k < c.par_n; ++k) {
