@@ -1,8 +1,10 @@
 #pragma once
-// Many containers through their lifecycle at once: every create is started
-// together, each container moves on (start, then delete once its init has
-// exited) as soon as its own previous step ends. Used for the parallel rows
-// and to fill the state directory quickly before the state/list rows.
+// Many containers through their lifecycle at once, each driven by a client
+// thread of its own (as each container on a node has its own shim): every
+// create is started together, each container moves on (start, then delete
+// once its init has exited) as soon as its own previous step ends. Used for
+// the parallel rows and to fill the state directory quickly before the
+// state/list rows.
 #include <string>
 #include <vector>
 
@@ -18,7 +20,8 @@ struct BatchResult {
 // Bundles for ids must exist. keep=true leaves each container stopped
 // (create + start + init exited) instead of deleting it.
 BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep);
-// Runs the commands, at most `width` at a time. Returns how many failed.
+// Runs the commands on `width` client threads, each one command at a time.
+// Returns how many failed.
 int command_batch(Ctx& c, const std::vector<std::vector<std::string>>& argvs, int width);
 // Deletes ids, at most `width` delete processes at a time. Returns failures.
 int delete_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, int width);

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -374,30 +373,18 @@ static int leftovers(Ctx& c, const Runtime& rt, const std::string& prefix) {
 // kernel's rtnl and pernet locks (and the dismantling runs on one kworker,
 // outside every runtime's CPU time), which all runtimes' containers then
 // share; the row without shows what the runtimes themselves allow.
-// par_n full floors at once (bench/floor_full.c), all reaped; the number
-// that failed (exit status, or still running at the deadline), *ns the
-// batch's wall time.
+// par_n full floors at once (bench/floor_full.c), each on a client thread
+// of its own as the runtimes' lifecycles are: the number that failed, *ns
+// the batch's wall time.
 static int floor_batch(Ctx& c, const Runtime& floor, bool netns, const std::string& tag, int64_t* ns) {
-  int64_t t0 = now_ns(), ignored;
-  std::set<pid_t> running;
-  int errors = 0;
-  for (int k = 0; k < c.par_n; ++k) {
-    std::string id = "floor-par" + tag + "-" + std::to_string(k);
-    pid_t p = c.reaper.spawn({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + id, c.controllers_arg()}, "",
-                             &ignored);
-    if (p > 0)
-      running.insert(p);
-    else
-      ++errors;
-  }
-  int64_t deadline = t0 + int64_t(c.timeout_ms) * 4 * 1000000;
-  while (!running.empty()) {
-    Exit e = c.reaper.reap_one(deadline);
-    if (e.pid == 0) break;
-    if (running.erase(e.pid) && !(WIFEXITED(e.status) && WEXITSTATUS(e.status) == 0)) ++errors;
-  }
+  std::vector<std::vector<std::string>> argvs;
+  for (int k = 0; k < c.par_n; ++k)
+    argvs.push_back({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/floor-par" + tag + "-" + std::to_string(k),
+                     c.controllers_arg()});
+  const int64_t t0 = now_ns();
+  const int errors = command_batch(c, argvs, c.par_n);
   *ns = now_ns() - t0;
-  return errors + int(running.size());
+  return errors;
 }
 
 void bench_parallel(Ctx& c, bool netns) {
