@@ -4,22 +4,47 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "base/error.hpp"
 
 namespace hull::ns {
 
-UniqueFd bring_loopback_up() {
+int bring_loopback_up_raw(LoopbackStep* failed) noexcept {
+  // The step's errno outlives the socket's close.
+  auto fail = [failed](LoopbackStep step, UniqueFd& sock) {
+    const int err = errno;
+    sock.reset();
+    *failed = step;
+    errno = err;
+    return -1;
+  };
   // Any socket of the namespace serves for the interface ioctls.
   UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock) throw_errno("bring the loopback interface up: socket(AF_INET)");
+  if (!sock) return fail(LoopbackStep::Socket, sock);
   ifreq ifr{};
   std::memcpy(ifr.ifr_name, "lo", sizeof "lo");
-  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) throw_errno("bring the loopback interface up: read the flags of lo");
-  if (ifr.ifr_flags & IFF_UP) return sock;
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return fail(LoopbackStep::ReadFlags, sock);
+  if (ifr.ifr_flags & IFF_UP) return sock.release();
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) throw_errno("bring the loopback interface up");
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) return fail(LoopbackStep::SetFlags, sock);
+  return sock.release();
+}
+
+void throw_loopback_failure(LoopbackStep failed, int err) {
+  switch (failed) {
+    case LoopbackStep::Socket: throw Error("bring the loopback interface up: socket(AF_INET)", err);
+    case LoopbackStep::ReadFlags: throw Error("bring the loopback interface up: read the flags of lo", err);
+    case LoopbackStep::SetFlags: break;
+  }
+  throw Error("bring the loopback interface up", err);
+}
+
+UniqueFd bring_loopback_up() {
+  LoopbackStep failed{};
+  UniqueFd sock(bring_loopback_up_raw(&failed));
+  if (!sock) throw_loopback_failure(failed, errno);
   return sock;
 }
 

@@ -11,4 +11,12 @@ namespace hull::ns {
 // used, one of the namespace's (ioctl SIOCGSKNS gives the namespace).
 UniqueFd bring_loopback_up();
 
+// The same as system calls alone, for a thread whose process may be moving
+// its own writable memory meanwhile (network_namespace_thread.hpp): no
+// allocation, no exception. The socket, or -1 with errno set and *failed
+// the step that failed, for throw_loopback_failure to tell.
+enum class LoopbackStep { Socket, ReadFlags, SetFlags };
+int bring_loopback_up_raw(LoopbackStep* failed) noexcept;
+[[noreturn]] void throw_loopback_failure(LoopbackStep failed, int err);
+
 }  // namespace hull::ns

@@ -30,25 +30,37 @@
 // exit has let go of it), into a time namespace (EUSERS) or into a user
 // namespace; nor fork, clone, or act on every thread (setxid, seccomp,
 // execve, hooks) before enter().
+//
+// The thread makes the namespace with system calls alone (no allocation, no
+// exception: a failure is kept as the step and its errno and thrown from
+// enter()), and a thread started `held` then waits, without exiting, until
+// release(): only its exit writes glibc's globals. So the caller may move its
+// own writable segments while a held thread works (the seal of the runtime
+// binary copies them and moves the copy into place,
+// process/sealed_binary.hpp: a write between the copy and the move would be
+// lost).
 #include <pthread.h>
 
-#include <exception>
-
 #include "base/unique_fd.hpp"
+#include "namespaces/loopback.hpp"
 
 namespace hull::ns {
 
 class NetworkNamespaceThread {
  public:
   NetworkNamespaceThread() = default;
-  // A thread still running is waited for; the namespace nobody entered goes.
+  // A thread still running is released and waited for; the namespace nobody
+  // entered goes.
   ~NetworkNamespaceThread();
   NetworkNamespaceThread(const NetworkNamespaceThread&) = delete;
   NetworkNamespaceThread& operator=(const NetworkNamespaceThread&) = delete;
 
   // Starts the thread where `on_a_thread` and a thread can be had; otherwise
   // makes the namespace here and enters it. True when a thread makes it.
-  bool start(bool on_a_thread);
+  // `held`: the thread waits for release() (or enter()) before it exits.
+  bool start(bool on_a_thread, bool held = false);
+  // Lets a held thread exit once its namespace is made.
+  void release() noexcept;
   // Waits for the thread and moves the caller into the namespace it made,
   // with "lo" up. Only the first call after a threaded start() does anything.
   void enter();
@@ -58,8 +70,13 @@ class NetworkNamespaceThread {
 
   pthread_t thread_{};
   bool running_ = false;  // started and not yet joined
+  int released_ = 1;      // a futex word: 0 while the thread is held
   UniqueFd netns_;
-  std::exception_ptr error_;
+  // The thread's failed step (thrown from enter()), with its errno.
+  enum class Step { None, Unshare, Loopback, NamespaceFd };
+  Step failed_ = Step::None;
+  LoopbackStep loopback_failed_{};
+  int failed_errno_ = 0;
 };
 
 }  // namespace hull::ns

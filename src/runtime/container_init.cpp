@@ -117,6 +117,19 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // refuses a session leader outside the container's pid namespace, can
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
+  // The network namespace on a thread, beside everything up to the first
+  // sysfs mount (namespaces/network_namespace_thread.hpp); ipc here. A CPU
+  // for the thread: one besides the runtime's (kept to itself while it works
+  // beside us) and ours. Decided from the mask we inherited, not from ours
+  // now, which the runtime narrows at a moment of its own.
+  ns::NetworkNamespaceThread netns;
+  const bool makes_netns = ctx.plan->init_unshares_first & CLONE_NEWNET;
+  const bool cpu_to_spare = ctx.other_cpu && ctx.other_cpu->cpu_count() >= 3;
+  const bool netns_thread = makes_netns && cpu_to_spare && ctx.plan->netns_thread_allowed;
+  // Started before the wait for the runtime's sealed view, held until the
+  // seal has moved our writable segments (InitPlan::netns_thread_before_seal).
+  const bool thread_before_seal = netns_thread && ctx.plan->netns_thread_before_seal;
+  bool threaded = thread_before_seal && netns.start(true, /*held=*/true);
   if (ctx.plan->init_seals_binary && !ctx.plan->runtime_makes_sealed_view) {
     process::run_from_sealed_binary();
     phase_mark("init_sealed");
@@ -129,19 +142,12 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     process::run_from_parents_sealed_view(offer, std::move(view[0]), std::move(view[1]));
     phase_mark("init_sealed");
   }
+  netns.release();
   // Before anything the kernel charges to a memory cgroup, so that it is
   // charged to the container's (memory_cgroup_first).
   if (ctx.plan->memory_cgroup_first) join_made_cgroups(ctx, SyncMsg::MemoryCgroupMade, cgroups::Manager::V1Part::Memory);
-  // The network namespace on a thread, beside everything up to the first
-  // sysfs mount (namespaces/network_namespace_thread.hpp); ipc here.
-  ns::NetworkNamespaceThread netns;
-  const bool makes_netns = ctx.plan->init_unshares_first & CLONE_NEWNET;
+  if (makes_netns && !thread_before_seal) threaded = netns.start(netns_thread);
   if (makes_netns) {
-    // A CPU for the thread: one besides the runtime's (kept to itself while
-    // it works beside us) and ours. Decided from the mask we inherited, not
-    // from ours now, which the runtime narrows at a moment of its own.
-    const bool cpu_to_spare = ctx.other_cpu && ctx.other_cpu->cpu_count() >= 3;
-    const bool threaded = netns.start(cpu_to_spare && ctx.plan->netns_thread_allowed);
     log::debug([&] {
       return std::string("network namespace: ") +
              (threaded ? "made on a thread, entered before the first sysfs mount"

@@ -71,6 +71,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
                              !(p.join_in_init_flags & (CLONE_NEWNS | CLONE_NEWUSER));
     p.init_seals_binary = (p.clone_flags & CLONE_NEWPID) && !p.init_unsealed_until_exec;
     p.runtime_makes_sealed_view = p.init_seals_binary && (p.init_unshares_first & CLONE_NEWNET);
+    p.netns_thread_before_seal = p.netns_thread_allowed && p.runtime_makes_sealed_view && !p.memory_cgroup_first;
   }
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "

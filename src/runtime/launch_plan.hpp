@@ -127,6 +127,13 @@ struct InitPlan {
   // runtime's branch (view, then cgroups) would be, and the init makes the
   // view itself while the runtime makes the cgroups.
   bool runtime_makes_sealed_view = false;
+  // ...and the init, whose first step is then to wait for that view, starts
+  // the network namespace's thread before the wait (held until the seal has
+  // moved its writable segments, ns::NetworkNamespaceThread), so that the
+  // namespace is made while the runtime makes the view. Not on v1 with the
+  // memory directory first: the namespace is charged to the cgroup the init
+  // is in, and the init joins that one after the view.
+  bool netns_thread_before_seal = false;
   // Neither the runtime nor the init switches to the sealed view where no
   // container process can see the init before its execve: `run` (start
   // follows, no hooks talk to the init) into a pid namespace the clone

@@ -2,8 +2,9 @@
 // next steps): until enter() the caller stays in its own network namespace;
 // after it, the caller is in a new one with "lo" up and runs alone again;
 // without a CPU to spare the namespace is made at start(); a failure on the
-// thread comes back from enter() with its context. Each case runs in a
-// forked child, whose namespaces are its own to change.
+// thread comes back from enter() with its context; a held thread stays
+// until released. Each case runs in a forked child, whose namespaces are its
+// own to change.
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 #include <net/if.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <string>
 
@@ -77,6 +79,43 @@ int made_beside_us_then_entered() {
   return netns_inode() == after ? 0 : 5;
 }
 
+// The other thread of this process, once it waits in futex(2) (its
+// /proc/<tid>/syscall starts with the call's number); 0 if it exits or
+// a second passes first.
+pid_t thread_waiting_in_futex() {
+  for (int i = 0; i < 1000; ++i) {
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+      const pid_t tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
+      if (tid == static_cast<pid_t>(::syscall(SYS_gettid))) continue;
+      std::ifstream syscall_file(task.path() / "syscall");
+      long nr = -1;
+      if (syscall_file >> nr && nr == SYS_futex) return tid;
+    }
+    if (entries_of("/proc/self/task") != 2) return 0;
+    ::usleep(1000);
+  }
+  return 0;
+}
+
+// Held, the thread makes the namespace and then waits, without exiting,
+// until release(): the caller may move its own writable memory meanwhile.
+int held_until_released() {
+  const ino_t before = netns_inode();
+  hull::ns::NetworkNamespaceThread netns;
+  if (!netns.start(true, /*held=*/true)) return 6;
+  const pid_t held = thread_waiting_in_futex();
+  if (held == 0) return 1;
+  struct stat theirs {};
+  const std::string their_ns = "/proc/self/task/" + std::to_string(held) + "/ns/net";
+  if (::stat(their_ns.c_str(), &theirs) < 0 || theirs.st_ino == before) return 5;
+  netns.release();
+  if (!alone_within_a_second()) return 2;
+  if (netns_inode() != before) return 3;
+  netns.enter();
+  return netns_inode() != before && loopback_up() ? 0 : 4;
+}
+
 int made_at_start_without_a_cpu_to_spare() {
   const ino_t before = netns_inode();
   hull::ns::NetworkNamespaceThread netns;
@@ -111,6 +150,14 @@ TEST(NetworkNamespaceThread, TheCallerEntersTheNamespaceTheThreadMadeWithLoopbac
   EXPECT_EQ(in_child(made_beside_us_then_entered), 0)
       << "1: left our namespace before enter(), 2: not in a new one after, 3: lo down, "
          "4: not alone after enter(), 5: a second enter() moved us, 6: no thread started, 7: an fd left open";
+}
+
+TEST(NetworkNamespaceThread, AHeldThreadStaysUntilReleasedThenItsNamespaceIsEntered) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  EXPECT_EQ(in_child(held_until_released), 0)
+      << "1: the held thread did not wait (exited, or no futex wait within a second), 2: still there a second after "
+         "release(), 3: the caller left its namespace before enter(), 4: not in a new one with lo up after it, "
+         "5: the held thread was not in a namespace of its own, 6: no thread started";
 }
 
 TEST(NetworkNamespaceThread, WithoutACpuToSpareTheNamespaceIsMadeAtStart) {

@@ -68,11 +68,17 @@ TEST(InitPlan, V1CgroupsMakeTheInitUnshareItsCgroupNamespaceOnceItMovedWithoutWa
   // starts: its network namespace makes its branch the longer one.
   EXPECT_TRUE(p.init_seals_binary);
   EXPECT_TRUE(p.runtime_makes_sealed_view);
+  // Its thread starts before the wait for the view, but for the v1 memory
+  // directory first: the namespace is charged to the cgroup the init is in.
+  EXPECT_TRUE(p.netns_thread_before_seal);
+  EXPECT_FALSE(
+      hull::plan_init(config(kUsual), {.init_moves_into_v1 = true, .v1_memory_first = true}).netns_thread_before_seal);
   // Without one, the init would only wait for the view: it makes it itself.
   InitPlan no_net = hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}])"),
                                     {.init_moves_into_v1 = true});
   EXPECT_TRUE(no_net.init_seals_binary);
   EXPECT_FALSE(no_net.runtime_makes_sealed_view);
+  EXPECT_FALSE(no_net.netns_thread_before_seal);
   InitPlan shared_pid = hull::plan_init(config(R"([{"type": "network"}, {"type": "mount"}])"), {.init_moves_into_v1 = true});
   EXPECT_TRUE(shared_pid.cgroups_after_clone);
   EXPECT_FALSE(shared_pid.init_seals_binary);  // the runtime seals itself, for both
@@ -101,6 +107,7 @@ TEST(InitPlan, V2CgroupsGetTheirLimitsAfterTheCloneThatEnteredThem) {
   EXPECT_EQ(p.clone_flags, kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWNET | CLONE_NEWIPC));
   EXPECT_FALSE(p.unshare_cgroupns_when_placed);
   EXPECT_TRUE(p.runtime_makes_sealed_view);
+  EXPECT_TRUE(p.netns_thread_before_seal);
   // systemd starts a scope with the init in it: only after the clone.
   EXPECT_FALSE(hull::plan_init(config(kUsual), {.runtime_places = true, .clones_into_v2 = true}).cgroups_after_clone);
   EXPECT_FALSE(hull::plan_init(config(kUsual), {.clones_into_v2 = true, .rootless = true}).cgroups_after_clone);
