@@ -369,10 +369,6 @@ static int leftovers(Ctx& c, const Runtime& rt, const std::string& prefix) {
   return n;
 }
 
-// Without a network namespace too: making and dismantling one takes the
-// kernel's rtnl and pernet locks (and the dismantling runs on one kworker,
-// outside every runtime's CPU time), which all runtimes' containers then
-// share; the row without shows what the runtimes themselves allow.
 // par_n full floors at once (bench/floor_full.c), each on a client thread
 // of its own as the runtimes' lifecycles are: the number that failed, *ns
 // the batch's wall time.
@@ -387,6 +383,10 @@ static int floor_batch(Ctx& c, const Runtime& floor, bool netns, const std::stri
   return errors;
 }
 
+// Without a network namespace too: making and dismantling one takes the
+// kernel's rtnl and pernet locks (and the dismantling runs on one kworker,
+// outside every runtime's CPU time), which all runtimes' containers then
+// share; the row without shows what the runtimes themselves allow.
 void bench_parallel(Ctx& c, bool netns) {
   std::string n = std::to_string(c.par_n);
   std::string sfx = netns ? "" : "_nonet", tail = netns ? "" : ", no netns";

@@ -48,9 +48,23 @@ bool NetworkNamespaceThread::start(bool on_a_thread, bool held) {
   running_ = on_a_thread && ::pthread_create(&thread_, nullptr, thread_main, this) == 0;
   if (running_) return true;
   released_ = 1;
-  if (::unshare(CLONE_NEWNET) < 0) throw_errno("create the container's network namespace");
+  if (::unshare(CLONE_NEWNET) < 0) {
+    failed_ = Step::Unshare;
+    failed_errno_ = errno;
+    throw_failure();
+  }
   bring_loopback_up();
   return false;
+}
+
+void NetworkNamespaceThread::throw_failure() const {
+  switch (failed_) {
+    case Step::Loopback: throw_loopback_failure(loopback_failed_, failed_errno_);
+    case Step::NamespaceFd: throw Error("open the container's new network namespace (SIOCGSKNS)", failed_errno_);
+    case Step::None:
+    case Step::Unshare: break;
+  }
+  throw Error("create the container's network namespace", failed_errno_);
 }
 
 void NetworkNamespaceThread::release() noexcept {
@@ -63,12 +77,7 @@ void NetworkNamespaceThread::enter() {
   release();
   ::pthread_join(thread_, nullptr);
   running_ = false;
-  switch (failed_) {
-    case Step::None: break;
-    case Step::Unshare: throw Error("create the container's network namespace", failed_errno_);
-    case Step::Loopback: throw_loopback_failure(loopback_failed_, failed_errno_);
-    case Step::NamespaceFd: throw Error("open the container's new network namespace (SIOCGSKNS)", failed_errno_);
-  }
+  if (failed_ != Step::None) throw_failure();
   if (::setns(netns_.get(), CLONE_NEWNET) < 0) throw_errno("enter the container's network namespace");
   netns_.reset();
 }

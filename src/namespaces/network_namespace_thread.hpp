@@ -67,6 +67,8 @@ class NetworkNamespaceThread {
 
  private:
   static void* thread_main(void* self);
+  // The error of the failed step, made or kept, with its errno.
+  [[noreturn]] void throw_failure() const;
 
   pthread_t thread_{};
   bool running_ = false;  // started and not yet joined
