@@ -332,6 +332,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   UniqueFd runtime_cwd = open_fd(".", O_PATH | O_DIRECTORY);
   ctx.close_at_entry[3] = runtime_cwd.get();
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
+  // The init's first phase counts from here: the clone alone, not the steps above.
+  phase_mark("clone_call");
   LaunchedChild init = launch(req, runtime_end);
   phase_mark("cloned");
   if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
