@@ -69,9 +69,10 @@ static void mark(const char* phase) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  char line[160];
-  int n = snprintf(line, sizeof line, "%s %lld %d %ld\n", phase, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec,
-                   (int)getpid(), ru.ru_minflt + ru.ru_majflt);
+  char line[192];  // hull's fields (src/base/phase_trace.hpp)
+  int n = snprintf(line, sizeof line, "%s %lld %d %ld %d %ld %ld\n", phase,
+                   (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, (int)getpid(), ru.ru_minflt + ru.ru_majflt,
+                   sched_getcpu(), ru.ru_nvcsw, ru.ru_nivcsw);
   if (n > 0 && (size_t)n < sizeof line) (void)!write(mark_fd, line, (size_t)n);
 }
 

@@ -234,7 +234,10 @@ cat >"$d/round.sh" <<'EOF'
 # one and the floor side by side, and where run's CPU goes beside the
 # floor's, by kernel entry (bench/oncpu.sh, 300 runs each, with and
 # without a network namespace), and that of 16 parallel lifecycles beside
-# crun's (bench/oncpu.c around the parallel rows, 20 rounds), in oncpu/;
+# crun's (bench/oncpu.c around the parallel rows, 20 rounds), in oncpu/,
+# and, last, where one hull run at a time sleeps in the kernel (phases.sh
+# with and without a network namespace under bench/waits.c, 200 runs each:
+# waits-run-netns0.md and -netns1.md, their phases in the step logs);
 # with --quick after it, small.
 # usage: hull-bench/round.sh OUT_DIR [--quick | --second [--quick]]   writes OUT_DIR/round.tgz
 # Timeouts in seconds: HULL_ROUND_FULL (190), HULL_ROUND_USERS (210),
@@ -273,6 +276,13 @@ phases_side_by_side() {  # phases_side_by_side RUNS: the base hull (when packed)
   [ ! -x "$d/build/hull-base" ] || cols="$d/build/hull-base,$cols"
   step phases "${HULL_ROUND_PHASES:-20}" env HULL="$cols" sh -c "\"$d/phases.sh\" $1 1 && \"$d/phases.sh\" $1 0"
 }
+waits_of_runs() {  # waits_of_runs RUNS: where one hull run at a time sleeps (phases.sh under the waits sampler)
+  local netns
+  for netns in 0 1; do
+    step "waits-run-netns$netns" "${HULL_ROUND_WAITS:-50}" "$d/prebuilt/waits" --interval-us 200 --comm hull \
+      --out "$r/round/waits-run-netns$netns.md" -- env HULL="$d/build/hull" FLOOR=none "$d/phases.sh" "$1" "$netns"
+  done
+}
 oncpu() {  # oncpu RUNS PAR ROUNDS: CPU by kernel entry, run beside the full floor, parallel lifecycles beside crun's
   mkdir -p "$r/round/oncpu"
   step oncpu "${HULL_ROUND_ONCPU:-40}" sh -c "\"$d/oncpu.sh\" $1 1 \"$r/round/oncpu/netns.md\" &&
@@ -291,6 +301,7 @@ if [ "${2:-}" = --second ] && [ "${3:-}" = --quick ]; then
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --short --only run --host-mounts 50 --out "$r/round/mounts"
   phases_side_by_side 5
   oncpu 5 4 1
+  waits_of_runs 5
 elif [ "${2:-}" = --second ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --par 16 --out "$r/round/full"
   paired 40 16 6
@@ -300,6 +311,7 @@ elif [ "${2:-}" = --second ]; then
   step mounts "${HULL_ROUND_MOUNTS:-40}" "$d/run.sh" --only run --iters 20 --host-mounts 200 --out "$r/round/mounts"
   phases_side_by_side 100
   oncpu 300 16 20
+  waits_of_runs 200
 elif [ "${2:-}" = --quick ]; then
   step full "${HULL_ROUND_FULL:-190}" "$d/run.sh" --short --out "$r/round/full"
   [ ! -x "$d/users.sh" ] || step users "${HULL_ROUND_USERS:-210}" env USERS_RAW="$r/round/users-raw.csv" "$d/users.sh" 2

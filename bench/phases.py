@@ -6,13 +6,18 @@ Runs `HULL --root ROOT run --bundle BUNDLE_DIR/<id> <id>` ITERATIONS times
 (after one warm-up; several binaries, comma-separated, are interleaved run by
 run, so a before/after comparison sees the same machine load) with HULL_TRACE_PHASES=<fd> (src/base/phase_trace.hpp):
 the runtime and the container init each write "<phase> <monotonic ns> <pid>
-<page faults so far>" at the end of every phase. BUNDLE_DIR/config.json is
+<page faults so far> <cpu> <voluntary> <involuntary context switches so
+far>" at the end of every phase. BUNDLE_DIR/config.json is
 the config every run uses (copied per id). Prints a Markdown table: per
 phase, the median time since the previous mark of the same process (the
 init's first phase counts from the runtime's last mark before clone3), the
 median page faults the process took in it (the init counts from zero at the
-clone; a trace without counts, from an older hull, leaves them out), and
+clone; a trace without counts, from an older hull, leaves them out), the
+mean voluntary/involuntary context switches in it (a sleep on a lock, a
+peer or a grace period / a wait for a CPU; from marks that carry them), and
 its share of the median total (spawn of hull to its exit, measured here).
+Under the table: in how many runs the init's first mark was on the CPU of
+the runtime's mark before the clone.
 An entry floor=PATH is bench/floor_full.c's binary instead, run as `PATH
 NETNS ROOTFS CGROUP_PARENT/<id> CONTROLLERS` with those four words from
 HULL_PHASES_FLOOR_ARGS (NETNS ROOTFS CGROUP_PARENT CONTROLLERS): it marks
@@ -87,9 +92,12 @@ def one(hull, root, bundles, cfg, i):
         sys.exit(f"{argv[0]} failed with status {rc}")
     marks = {}
     for line in data.decode().splitlines():
-        name, ns, pid, *faults = line.split()
-        marks[name] = (int(ns), int(pid), int(faults[0]) if faults else None)
-    marks["end"] = (t_end, p.pid, None)
+        name, ns, pid, *rest = line.split()
+        # rest: page faults, then (newer marks) cpu, voluntary and involuntary switches
+        faults = int(rest[0]) if rest else None
+        cpu, vol, invol = (int(rest[1]), int(rest[2]), int(rest[3])) if len(rest) >= 4 else (None, None, None)
+        marks[name] = (int(ns), int(pid), faults, cpu, vol, invol)
+    marks["end"] = (t_end, p.pid, None, None, None, None)
     return t0, marks
 
 
@@ -100,6 +108,8 @@ def main():
     cfg = os.path.join(bundles, "config.json")
     seg = [{name: [] for name, _ in RUNTIME + INIT} for _ in hulls]
     flt = [{name: [] for name, _ in RUNTIME + INIT} for _ in hulls]
+    sw = [{name: [] for name, _ in RUNTIME + INIT} for _ in hulls]  # (voluntary, involuntary) per run
+    same_cpu = [[] for _ in hulls]  # init's first mark on the runtime's CPU before the clone
     totals = [[] for _ in hulls]
     for h in hulls:
         one(h, root, bundles, cfg, -1)  # warm-up
@@ -113,7 +123,9 @@ def main():
             runtime_marks = sorted((m[name][0], name) for name, _ in RUNTIME if name in m)
             prev = t0
             before_clone = t0
+            cpu_before_clone = None
             prev_faults = 0  # the runtime's count starts at its exec
+            prev_sw = (0, 0)
 
             def count_faults(name, prev_faults):
                 # The process's faults since its previous mark; the count to go on from.
@@ -123,27 +135,45 @@ def main():
                 flt[k][name].append(faults - prev_faults)
                 return faults
 
+            def count_switches(name, prev_sw):
+                # Likewise its voluntary and involuntary context switches.
+                vol, invol = m[name][4], m[name][5]
+                if vol is None:
+                    return prev_sw
+                sw[k][name].append((vol - prev_sw[0], invol - prev_sw[1]))
+                return (vol, invol)
+
+            prev_cpu = None
             for ns, name in runtime_marks:
                 seg[k][name].append((ns - prev) / 1e6)
                 prev_faults = count_faults(name, prev_faults)
+                prev_sw = count_switches(name, prev_sw)
                 if name == "cloned":
                     before_clone = prev
+                    cpu_before_clone = prev_cpu
                 prev = ns
+                prev_cpu = m[name][3]
             prev = before_clone
-            prev_faults = 0  # the init's count starts at the clone
+            prev_faults = 0  # the init's counts start at the clone
+            prev_sw = (0, 0)
+            first = True
             for name, _ in INIT:
                 if name in m:
                     seg[k][name].append((m[name][0] - prev) / 1e6)
                     prev = m[name][0]
                     prev_faults = count_faults(name, prev_faults)
+                    prev_sw = count_switches(name, prev_sw)
+                    if first and cpu_before_clone is not None and m[name][3] is not None:
+                        same_cpu[k].append(m[name][3] == cpu_before_clone)
+                    first = False
     med_total = [statistics.median(t) for t in totals]
     print(f"`hull run /bin/true`, {n} runs each, load average {os.getloadavg()[0]:.1f} at the end.\n")
     for k, h in enumerate(hulls):
         print(f"- [{k}] {h}: median total {med_total[k]:.2f} ms (spawn to exit)")
     print()
     print("| process | phase (ends at mark) | what |" +
-          "".join(f" [{k}] median ms | faults | share |" for k in range(len(hulls))))
-    print("|---|---|---|" + "---|---|---|" * len(hulls))
+          "".join(f" [{k}] median ms | faults | switches v/i | share |" for k in range(len(hulls))))
+    print("|---|---|---|" + "---|---|---|---|" * len(hulls))
     for who, phases in (("runtime", RUNTIME), ("init", INIT)):
         for name, what in phases:
             if not any(s[name] for s in seg):
@@ -152,13 +182,22 @@ def main():
             for k in range(len(hulls)):
                 v = seg[k][name]
                 if not v:  # a phase this column does not have (the floor's sync, state, seal)
-                    row += " — | — | — |"
+                    row += " — | — | — | — |"
                     continue
                 med = statistics.median(v)
                 f = flt[k][name]
                 faults = f"{statistics.median(f):.0f}" if f else "—"
-                row += f" {med:.2f} | {faults} | {100 * med / med_total[k]:.0f} % |"
+                s = sw[k][name]
+                switches = (f"{statistics.mean(a for a, _ in s):.1f}/{statistics.mean(b for _, b in s):.1f}"
+                            if s else "—")
+                row += f" {med:.2f} | {faults} | {switches} | {100 * med / med_total[k]:.0f} % |"
             print(row)
+    print()
+    for k, h in enumerate(hulls):
+        c = same_cpu[k]
+        if c:
+            print(f"- [{k}] the init's first mark on the CPU of the runtime's mark before the clone: "
+                  f"{sum(c)} of {len(c)} runs")
 
 
 main()

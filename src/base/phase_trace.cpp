@@ -1,6 +1,7 @@
 #include "base/phase_trace.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -19,10 +20,13 @@ void write_phase_mark(const char* phase) noexcept {
   // Faults after the clock: the mark's own getrusage is not in this phase's count.
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
-  char line[160];
-  int n = std::snprintf(line, sizeof line, "%s %lld %d %ld\n", phase,
+  // The CPU and the context switches so far say whether a phase slept
+  // (voluntary) or waited for a CPU (involuntary), and where a clone's child
+  // started beside its parent.
+  char line[192];
+  int n = std::snprintf(line, sizeof line, "%s %lld %d %ld %d %ld %ld\n", phase,
                         static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec, static_cast<int>(::getpid()),
-                        ru.ru_minflt + ru.ru_majflt);
+                        ru.ru_minflt + ru.ru_majflt, ::sched_getcpu(), ru.ru_nvcsw, ru.ru_nivcsw);
   // One write per line: the runtime and the init share the file offset and
   // never split each other's lines. A failed write only loses a mark.
   if (n > 0 && static_cast<size_t>(n) < sizeof line) (void)!::write(phase_trace_fd, line, static_cast<size_t>(n));

@@ -1,9 +1,10 @@
 #pragma once
 // Phase timestamps for the benchmark (bench/phases.py, bench/README.md):
 // with HULL_TRACE_PHASES=<fd> in the environment, every phase_mark() writes
-// one line "<phase> <CLOCK_MONOTONIC ns> <pid> <page faults>\n" to that
-// inherited fd (the faults the process has taken so far, minor and major:
-// a clone's child counts from zero), from
+// one line "<phase> <CLOCK_MONOTONIC ns> <pid> <page faults> <cpu>
+// <voluntary switches> <involuntary switches>\n" to that inherited fd (the
+// faults and context switches the process has had so far: a clone's child
+// counts from zero; the CPU it runs on at the mark), from
 // the runtime and from the container init alike (the init inherits the fd
 // until it closes every fd before execve, so its last mark is "exec").
 // Off (the variable unset or not a number), a mark is one load and a compare:

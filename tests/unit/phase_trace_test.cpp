@@ -1,9 +1,11 @@
 // HULL_TRACE_PHASES (bench/phases.sh): marks go to the caller's fd only
 // when the variable names an open fd >= 3; otherwise nothing is written.
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -32,13 +34,16 @@ class PhaseTrace : public ::testing::Test {
   int p_[2] = {-1, -1};
 };
 
-TEST_F(PhaseTrace, MarksGoToTheNamedFdAsPhaseTimePidFaults) {
+TEST_F(PhaseTrace, MarksGoToTheNamedFdAsPhaseTimePidFaultsCpuSwitches) {
   ::setenv("HULL_TRACE_PHASES", std::to_string(p_[1]).c_str(), 1);
   phase_trace_from_env();
   // Touching fresh pages between the marks: the second count is higher.
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   std::vector<char> fresh(64 * page);
   for (size_t i = 0; i < fresh.size(); i += page) fresh[i] = 1;
+  // And a sleep: one more voluntary context switch.
+  const timespec nap{0, 1000000};
+  ::nanosleep(&nap, nullptr);
   phase_mark("parsed");
   std::string out = drain();
   std::string pid = std::to_string(::getpid());
@@ -47,13 +52,25 @@ TEST_F(PhaseTrace, MarksGoToTheNamedFdAsPhaseTimePidFaults) {
   std::istringstream lines(out);
   std::string name1, name2, pid1, pid2;
   long long t1 = 0, t2 = 0, f1 = -1, f2 = -1;
-  lines >> name1 >> t1 >> pid1 >> f1 >> name2 >> t2 >> pid2 >> f2;
+  int cpu1 = -1, cpu2 = -1;
+  long vol1 = -1, vol2 = -1, invol1 = -1, invol2 = -1;
+  lines >> name1 >> t1 >> pid1 >> f1 >> cpu1 >> vol1 >> invol1 >> name2 >> t2 >> pid2 >> f2 >> cpu2 >> vol2 >> invol2;
   EXPECT_EQ(name1, "main");
   EXPECT_EQ(name2, "parsed");
   EXPECT_EQ(pid1, pid);
   EXPECT_EQ(pid2, pid);
   EXPECT_GE(f1, 0) << out;
   EXPECT_GE(f2, f1 + 32) << out;  // 64 pages touched (the heap may have had a few already)
+  cpu_set_t allowed;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  ASSERT_GE(cpu1, 0) << out;
+  ASSERT_GE(cpu2, 0) << out;
+  EXPECT_TRUE(CPU_ISSET(cpu1, &allowed)) << out;
+  EXPECT_TRUE(CPU_ISSET(cpu2, &allowed)) << out;
+  EXPECT_GE(vol1, 0) << out;
+  EXPECT_GE(vol2, vol1 + 1) << out;  // the sleep
+  EXPECT_GE(invol1, 0) << out;
+  EXPECT_GE(invol2, invol1) << out;
   EXPECT_EQ(out.back(), '\n');
   // Hooks and other programs hull executes do not inherit it.
   EXPECT_TRUE(::fcntl(p_[1], F_GETFD) & FD_CLOEXEC);
