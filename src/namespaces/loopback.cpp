@@ -11,24 +11,36 @@
 
 namespace hull::ns {
 
-int bring_loopback_up_raw(LoopbackStep* failed) noexcept {
-  // The step's errno outlives the socket's close.
-  auto fail = [failed](LoopbackStep step, UniqueFd& sock) {
-    const int err = errno;
-    sock.reset();
-    *failed = step;
-    errno = err;
-    return -1;
-  };
-  // Any socket of the namespace serves for the interface ioctls.
-  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock) return fail(LoopbackStep::Socket, sock);
+bool set_loopback_up_raw(int sock, LoopbackStep* failed) noexcept {
   ifreq ifr{};
   std::memcpy(ifr.ifr_name, "lo", sizeof "lo");
-  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return fail(LoopbackStep::ReadFlags, sock);
-  if (ifr.ifr_flags & IFF_UP) return sock.release();
+  if (::ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
+    *failed = LoopbackStep::ReadFlags;
+    return false;
+  }
+  if (ifr.ifr_flags & IFF_UP) return true;
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) return fail(LoopbackStep::SetFlags, sock);
+  if (::ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
+    *failed = LoopbackStep::SetFlags;
+    return false;
+  }
+  return true;
+}
+
+int bring_loopback_up_raw(LoopbackStep* failed) noexcept {
+  // Any socket of the namespace serves for the interface ioctls.
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) {
+    *failed = LoopbackStep::Socket;
+    return -1;
+  }
+  if (!set_loopback_up_raw(sock.get(), failed)) {
+    // The step's errno outlives the socket's close.
+    const int err = errno;
+    sock.reset();
+    errno = err;
+    return -1;
+  }
   return sock.release();
 }
 

@@ -17,6 +17,9 @@ UniqueFd bring_loopback_up();
 // the step that failed, for throw_loopback_failure to tell.
 enum class LoopbackStep { Socket, ReadFlags, SetFlags };
 int bring_loopback_up_raw(LoopbackStep* failed) noexcept;
+// Its second half, on a socket of the namespace the caller has already:
+// false with errno set and *failed the step that failed.
+bool set_loopback_up_raw(int sock, LoopbackStep* failed) noexcept;
 [[noreturn]] void throw_loopback_failure(LoopbackStep failed, int err);
 
 }  // namespace hull::ns

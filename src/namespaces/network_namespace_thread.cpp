@@ -4,6 +4,7 @@
 #include <linux/sockios.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,34 +17,49 @@
 namespace hull::ns {
 
 NetworkNamespaceThread::~NetworkNamespaceThread() {
-  if (!running_) return;
-  release();
-  ::pthread_join(thread_, nullptr);
+  if (running_) wait_for_exit();
 }
 
-// Unshared by the thread, lo up, and an fd of the namespace for the caller
-// to enter (close-on-exec; no procfs lookup). System calls alone (see the
-// header): a failure is kept as its step and errno.
+namespace {
+void futex_wait_while_zero(int& word) {
+  while (std::atomic_ref<int>(word).load(std::memory_order_acquire) == 0)
+    ::syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+}
+
+void futex_set_and_wake(int& word) {
+  if (std::atomic_ref<int>(word).exchange(1, std::memory_order_release) == 0)
+    ::syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+}  // namespace
+
+// Unshared by the thread and an fd of the namespace for the caller to enter
+// (close-on-exec; no procfs lookup), published; then lo up. System calls
+// alone (see the header): a failure is kept as its step and errno.
 void* NetworkNamespaceThread::thread_main(void* arg) {
   auto* self = static_cast<NetworkNamespaceThread*>(arg);
   auto fail = [self](Step step) {
     self->failed_ = step;
     self->failed_errno_ = errno;
   };
+  UniqueFd sock;
   if (::unshare(CLONE_NEWNET) < 0) {
     fail(Step::Unshare);
-  } else if (UniqueFd sock(bring_loopback_up_raw(&self->loopback_failed_)); !sock) {
+  } else if (sock.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)); !sock) {
+    self->loopback_failed_ = LoopbackStep::Socket;
     fail(Step::Loopback);
   } else if (self->netns_.reset(::ioctl(sock.get(), SIOCGSKNS)); !self->netns_) {
     fail(Step::NamespaceFd);
   }
-  while (std::atomic_ref<int>(self->released_).load(std::memory_order_acquire) == 0)
-    ::syscall(SYS_futex, &self->released_, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+  // The caller may enter it now: "lo" comes up while it goes on.
+  futex_set_and_wake(self->made_);
+  if (sock && !set_loopback_up_raw(sock.get(), &self->up_failed_)) self->up_errno_ = errno;
+  futex_wait_while_zero(self->released_);
   return nullptr;
 }
 
 bool NetworkNamespaceThread::start(bool on_a_thread, bool held) {
   released_ = held ? 0 : 1;
+  made_ = 0;
   // No thread to be had (a pids limit, memory): made here.
   running_ = on_a_thread && ::pthread_create(&thread_, nullptr, thread_main, this) == 0;
   if (running_) return true;
@@ -67,19 +83,31 @@ void NetworkNamespaceThread::throw_failure() const {
   throw Error("create the container's network namespace", failed_errno_);
 }
 
-void NetworkNamespaceThread::release() noexcept {
-  if (std::atomic_ref<int>(released_).exchange(1, std::memory_order_release) == 0)
-    ::syscall(SYS_futex, &released_, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-}
+void NetworkNamespaceThread::release() noexcept { futex_set_and_wake(released_); }
 
-void NetworkNamespaceThread::enter() {
-  if (!running_) return;
+void NetworkNamespaceThread::wait_for_exit() noexcept {
   release();
   ::pthread_join(thread_, nullptr);
   running_ = false;
-  if (failed_ != Step::None) throw_failure();
+}
+
+void NetworkNamespaceThread::enter() {
+  if (!running_ || entered_) return;
+  futex_wait_while_zero(made_);
+  entered_ = true;
+  if (failed_ != Step::None) {
+    wait_for_exit();
+    throw_failure();
+  }
   if (::setns(netns_.get(), CLONE_NEWNET) < 0) throw_errno("enter the container's network namespace");
   netns_.reset();
+}
+
+void NetworkNamespaceThread::join() {
+  if (!running_) return;
+  enter();
+  wait_for_exit();
+  if (up_errno_ != 0) throw_loopback_failure(up_failed_, up_errno_);
 }
 
 }  // namespace hull::ns

@@ -8,8 +8,11 @@
 // runtime), and the init made it first, before anything else. Nothing the
 // init does before its first sysfs mount needs it (a sysfs instance shows
 // the devices of its mounter's network namespace; /proc/net follows its
-// reader), so a thread makes it and brings "lo" up meanwhile, and the init
-// enters it there, or once its mounts are done, with one setns. The thread
+// reader), so a thread makes it meanwhile, and the init enters it there, or
+// once its mounts are done, with one setns. "lo" comes up on the thread
+// after that, beside the init's next mounts (the rtnl lock it takes is the
+// one 16 containers starting at once queue for): the init waits for it
+// with join(), before it runs anything of the container's. The thread
 // is the init's, started once the init is in its memory cgroup (on cgroup
 // v1 after joining that one: until it exits, the thread stays in the
 // caller's other v1 hierarchies, pids included; on v2 the clone put the
@@ -28,12 +31,13 @@
 // a task with another thread: setns into a mount namespace (the thread
 // shares its fs_struct: EINVAL, even just after a join, until the thread's
 // exit has let go of it), into a time namespace (EUSERS) or into a user
-// namespace; nor fork, clone, or act on every thread (setxid, seccomp,
-// execve, hooks) before enter().
+// namespace; nor act on every thread (setxid, seccomp, execve, hooks)
+// before join().
 //
 // The thread makes the namespace with system calls alone (no allocation, no
 // exception: a failure is kept as the step and its errno and thrown from
-// enter()), and a thread started `held` then waits, without exiting, until
+// enter(), or from join() for "lo"), and a thread started `held` then
+// waits, without exiting, until
 // release(): only its exit writes glibc's globals. So the caller may move its
 // own writable segments while a held thread works (the seal of the runtime
 // binary copies them and moves the copy into place,
@@ -57,28 +61,38 @@ class NetworkNamespaceThread {
 
   // Starts the thread where `on_a_thread` and a thread can be had; otherwise
   // makes the namespace here and enters it. True when a thread makes it.
-  // `held`: the thread waits for release() (or enter()) before it exits.
+  // `held`: the thread waits for release() (or join()) before it exits.
   bool start(bool on_a_thread, bool held = false);
-  // Lets a held thread exit once its namespace is made.
+  // Lets a held thread exit once its namespace is made and "lo" is up.
   void release() noexcept;
-  // Waits for the thread and moves the caller into the namespace it made,
-  // with "lo" up. Only the first call after a threaded start() does anything.
+  // Moves the caller into the namespace once the thread has made it; the
+  // thread may still be bringing "lo" up. Only the first call after a
+  // threaded start() does anything.
   void enter();
+  // Waits for the thread to end (releasing a held one): the caller runs
+  // alone again, in the namespace (entered here if it was not), "lo" up.
+  void join();
 
  private:
   static void* thread_main(void* self);
   // The error of the failed step, made or kept, with its errno.
   [[noreturn]] void throw_failure() const;
+  void wait_for_exit() noexcept;
 
   pthread_t thread_{};
   bool running_ = false;  // started and not yet joined
+  bool entered_ = false;
   int released_ = 1;      // a futex word: 0 while the thread is held
+  int made_ = 0;          // a futex word: 1 once the namespace is made, or its making failed
   UniqueFd netns_;
-  // The thread's failed step (thrown from enter()), with its errno.
+  // The thread's failed step up to made_ (thrown from enter()), with its errno.
   enum class Step { None, Unshare, Loopback, NamespaceFd };
   Step failed_ = Step::None;
   LoopbackStep loopback_failed_{};
   int failed_errno_ = 0;
+  // "lo" brought up after made_ (thrown from join()): its step and errno, 0 if up.
+  LoopbackStep up_failed_{};
+  int up_errno_ = 0;
 };
 
 }  // namespace hull::ns

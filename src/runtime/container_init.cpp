@@ -215,7 +215,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // before pivot_root.
   if (ctx.plan->runtime_hooks || !spec.hooks.createContainer.empty()) {
     ro.before_pivot = [&] {
-      netns.enter();  // the hooks run in the container's namespaces
+      netns.join();  // the hooks run in the container's namespaces, alone
       if (ctx.plan->runtime_hooks) {
         ctx.sync->send(SyncMsg::RuntimeHooks);
         ctx.sync->expect(SyncMsg::Continue);
@@ -227,7 +227,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro) : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
   // Single-threaded again from here: nothing after this acts on a thread
   // it does not know of (setxid, seccomp, execve).
-  netns.enter();
+  netns.join();
   join_cgroups();
   if (ctx.own_mount_namespace) reopen_dev_null_stdio();
   fault_point("init-before-rootfs");

@@ -1,10 +1,11 @@
 // ns::NetworkNamespaceThread (the init's network namespace, made beside its
 // next steps): until enter() the caller stays in its own network namespace;
-// after it, the caller is in a new one with "lo" up and runs alone again;
-// without a CPU to spare the namespace is made at start(); a failure on the
-// thread comes back from enter() with its context; a held thread stays
-// until released. Each case runs in a forked child, whose namespaces are its
-// own to change.
+// after it, the caller is in the new one while the thread may still bring
+// "lo" up; after join(), "lo" is up and the caller runs alone again; without
+// a CPU to spare the namespace is made at start(); a failure on the thread
+// comes back from enter() with its context; a held thread stays until
+// released. Each case runs in a forked child, whose namespaces are its own
+// to change.
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 #include <net/if.h>
@@ -72,10 +73,12 @@ int made_beside_us_then_entered() {
   netns.enter();
   const ino_t after = netns_inode();
   if (after == before || after == 0) return 2;
+  netns.join();
   if (!loopback_up()) return 3;
   if (!alone_within_a_second()) return 4;
   if (entries_of("/proc/self/fd") != fds) return 7;
   netns.enter();
+  netns.join();
   return netns_inode() == after ? 0 : 5;
 }
 
@@ -112,8 +115,29 @@ int held_until_released() {
   netns.release();
   if (!alone_within_a_second()) return 2;
   if (netns_inode() != before) return 3;
-  netns.enter();
+  netns.join();
   return netns_inode() != before && loopback_up() ? 0 : 4;
+}
+
+// enter() moves the caller in as soon as the namespace is made, without
+// waiting for the thread to end ("lo" may still be coming up): held, the
+// thread is still there after it, in the namespace the caller is now in;
+// join() ends it.
+int entered_before_the_thread_ends() {
+  const ino_t before = netns_inode();
+  hull::ns::NetworkNamespaceThread netns;
+  if (!netns.start(true, /*held=*/true)) return 6;
+  netns.enter();
+  const ino_t after = netns_inode();
+  if (after == before || after == 0) return 1;
+  const pid_t held = thread_waiting_in_futex();
+  if (held == 0) return 2;
+  struct stat theirs {};
+  const std::string their_ns = "/proc/self/task/" + std::to_string(held) + "/ns/net";
+  if (::stat(their_ns.c_str(), &theirs) < 0 || theirs.st_ino != after) return 3;
+  netns.join();
+  if (!alone_within_a_second()) return 4;
+  return loopback_up() ? 0 : 5;
 }
 
 int made_at_start_without_a_cpu_to_spare() {
@@ -122,6 +146,7 @@ int made_at_start_without_a_cpu_to_spare() {
   if (netns.start(false)) return 1;
   if (netns_inode() == before || !loopback_up()) return 2;
   netns.enter();
+  netns.join();
   return entries_of("/proc/self/task") == 1 ? 0 : 3;
 }
 
@@ -148,8 +173,8 @@ int refused_on_the_thread() {
 TEST(NetworkNamespaceThread, TheCallerEntersTheNamespaceTheThreadMadeWithLoopbackUp) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
   EXPECT_EQ(in_child(made_beside_us_then_entered), 0)
-      << "1: left our namespace before enter(), 2: not in a new one after, 3: lo down, "
-         "4: not alone after enter(), 5: a second enter() moved us, 6: no thread started, 7: an fd left open";
+      << "1: left our namespace before enter(), 2: not in a new one after, 3: lo down after join(), "
+         "4: not alone after join(), 5: a second enter() or join() moved us, 6: no thread started, 7: an fd left open";
 }
 
 TEST(NetworkNamespaceThread, AHeldThreadStaysUntilReleasedThenItsNamespaceIsEntered) {
@@ -158,6 +183,13 @@ TEST(NetworkNamespaceThread, AHeldThreadStaysUntilReleasedThenItsNamespaceIsEnte
       << "1: the held thread did not wait (exited, or no futex wait within a second), 2: still there a second after "
          "release(), 3: the caller left its namespace before enter(), 4: not in a new one with lo up after it, "
          "5: the held thread was not in a namespace of its own, 6: no thread started";
+}
+
+TEST(NetworkNamespaceThread, EnterMovesTheCallerInBeforeTheThreadEndsAndJoinEndsIt) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  EXPECT_EQ(in_child(entered_before_the_thread_ends), 0)
+      << "1: not in a new namespace after enter(), 2: the held thread was gone after enter(), 3: it was not in the "
+         "caller's new namespace, 4: not alone after join(), 5: lo down after join(), 6: no thread started";
 }
 
 TEST(NetworkNamespaceThread, WithoutACpuToSpareTheNamespaceIsMadeAtStart) {
