@@ -27,23 +27,6 @@ bool set_loopback_up_raw(int sock, LoopbackStep* failed) noexcept {
   return true;
 }
 
-int bring_loopback_up_raw(LoopbackStep* failed) noexcept {
-  // Any socket of the namespace serves for the interface ioctls.
-  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock) {
-    *failed = LoopbackStep::Socket;
-    return -1;
-  }
-  if (!set_loopback_up_raw(sock.get(), failed)) {
-    // The step's errno outlives the socket's close.
-    const int err = errno;
-    sock.reset();
-    errno = err;
-    return -1;
-  }
-  return sock.release();
-}
-
 void throw_loopback_failure(LoopbackStep failed, int err) {
   switch (failed) {
     case LoopbackStep::Socket: throw Error("bring the loopback interface up: socket(AF_INET)", err);
@@ -54,9 +37,11 @@ void throw_loopback_failure(LoopbackStep failed, int err) {
 }
 
 UniqueFd bring_loopback_up() {
+  // Any socket of the namespace serves for the interface ioctls.
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) throw_loopback_failure(LoopbackStep::Socket, errno);
   LoopbackStep failed{};
-  UniqueFd sock(bring_loopback_up_raw(&failed));
-  if (!sock) throw_loopback_failure(failed, errno);
+  if (!set_loopback_up_raw(sock.get(), &failed)) throw_loopback_failure(failed, errno);
   return sock;
 }
 

@@ -11,14 +11,12 @@ namespace hull::ns {
 // used, one of the namespace's (ioctl SIOCGSKNS gives the namespace).
 UniqueFd bring_loopback_up();
 
-// The same as system calls alone, for a thread whose process may be moving
-// its own writable memory meanwhile (network_namespace_thread.hpp): no
-// allocation, no exception. The socket, or -1 with errno set and *failed
-// the step that failed, for throw_loopback_failure to tell.
+// Sets "lo" up through sock, a socket of the namespace, with system calls
+// alone, for a thread whose process may be moving its own writable memory
+// meanwhile (network_namespace_thread.hpp): no allocation, no exception.
+// False with errno set and *failed the step that failed, for
+// throw_loopback_failure to tell.
 enum class LoopbackStep { Socket, ReadFlags, SetFlags };
-int bring_loopback_up_raw(LoopbackStep* failed) noexcept;
-// Its second half, on a socket of the namespace the caller has already:
-// false with errno set and *failed the step that failed.
 bool set_loopback_up_raw(int sock, LoopbackStep* failed) noexcept;
 [[noreturn]] void throw_loopback_failure(LoopbackStep failed, int err);
 

@@ -45,8 +45,7 @@ void* NetworkNamespaceThread::thread_main(void* arg) {
   if (::unshare(CLONE_NEWNET) < 0) {
     fail(Step::Unshare);
   } else if (sock.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)); !sock) {
-    self->loopback_failed_ = LoopbackStep::Socket;
-    fail(Step::Loopback);
+    fail(Step::Socket);
   } else if (self->netns_.reset(::ioctl(sock.get(), SIOCGSKNS)); !self->netns_) {
     fail(Step::NamespaceFd);
   }
@@ -75,7 +74,7 @@ bool NetworkNamespaceThread::start(bool on_a_thread, bool held) {
 
 void NetworkNamespaceThread::throw_failure() const {
   switch (failed_) {
-    case Step::Loopback: throw_loopback_failure(loopback_failed_, failed_errno_);
+    case Step::Socket: throw_loopback_failure(LoopbackStep::Socket, failed_errno_);
     case Step::NamespaceFd: throw Error("open the container's new network namespace (SIOCGSKNS)", failed_errno_);
     case Step::None:
     case Step::Unshare: break;

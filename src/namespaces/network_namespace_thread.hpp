@@ -86,9 +86,8 @@ class NetworkNamespaceThread {
   int made_ = 0;          // a futex word: 1 once the namespace is made, or its making failed
   UniqueFd netns_;
   // The thread's failed step up to made_ (thrown from enter()), with its errno.
-  enum class Step { None, Unshare, Loopback, NamespaceFd };
+  enum class Step { None, Unshare, Socket, NamespaceFd };
   Step failed_ = Step::None;
-  LoopbackStep loopback_failed_{};
   int failed_errno_ = 0;
   // "lo" brought up after made_ (thrown from join()): its step and errno, 0 if up.
   LoopbackStep up_failed_{};

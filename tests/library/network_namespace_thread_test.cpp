@@ -101,6 +101,13 @@ pid_t thread_waiting_in_futex() {
   return 0;
 }
 
+// The network namespace of the process's thread tid; 0 if unreadable.
+ino_t netns_inode_of_thread(pid_t tid) {
+  struct stat st {};
+  const std::string ns = "/proc/self/task/" + std::to_string(tid) + "/ns/net";
+  return ::stat(ns.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
 // Held, the thread makes the namespace and then waits, without exiting,
 // until release(): the caller may move its own writable memory meanwhile.
 int held_until_released() {
@@ -109,9 +116,8 @@ int held_until_released() {
   if (!netns.start(true, /*held=*/true)) return 6;
   const pid_t held = thread_waiting_in_futex();
   if (held == 0) return 1;
-  struct stat theirs {};
-  const std::string their_ns = "/proc/self/task/" + std::to_string(held) + "/ns/net";
-  if (::stat(their_ns.c_str(), &theirs) < 0 || theirs.st_ino == before) return 5;
+  const ino_t theirs = netns_inode_of_thread(held);
+  if (theirs == 0 || theirs == before) return 5;
   netns.release();
   if (!alone_within_a_second()) return 2;
   if (netns_inode() != before) return 3;
@@ -132,9 +138,7 @@ int entered_before_the_thread_ends() {
   if (after == before || after == 0) return 1;
   const pid_t held = thread_waiting_in_futex();
   if (held == 0) return 2;
-  struct stat theirs {};
-  const std::string their_ns = "/proc/self/task/" + std::to_string(held) + "/ns/net";
-  if (::stat(their_ns.c_str(), &theirs) < 0 || theirs.st_ino != after) return 3;
+  if (netns_inode_of_thread(held) != after) return 3;
   netns.join();
   if (!alone_within_a_second()) return 4;
   return loopback_up() ? 0 : 5;
