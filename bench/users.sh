@@ -129,10 +129,26 @@ for k, _ in rows:
     cells = [f"{med[r]:.0f} ms ({min(t[(k, r)]):.0f}–{max(t[(k, r)]):.0f})" for r in names]
     print(f"| {k} | " + " | ".join(cells) + f" | {med['hull'] / med['crun']:.2f}× | {med['hull'] / med['runc']:.2f}× |")
 print("\nCells: median (min–max).")
+# A client's own time spreads each row by more than the runtimes differ (a
+# podman run: about 300 ms, 200-400, of which the runtime takes 10-20), so
+# the medians above can land either way. Sample j of every runtime comes from
+# the same round, minutes apart at most: the difference within each round
+# takes out what moved between rounds.
+print("\nPaired by round (sample j of each runtime is from the same round):\n")
+print("| end to end | hull − crun, median | rounds hull faster | hull − runc, median | rounds hull faster |")
+print("|---|---|---|---|---|")
+for k, _ in rows:
+    cells = []
+    for o in ("crun", "runc"):
+        d = [h - x for h, x in zip(t[(k, "hull")], t[(k, o)])]
+        cells += [f"{statistics.median(d):+.1f} ms", f"{sum(x < 0 for x in d)} of {len(d)}"]
+    print(f"| {k} | " + " | ".join(cells) + " |")
 raw = os.environ.get("USERS_RAW")
 if raw:  # every sample, for a row whose spread hides the runtimes' difference
-    with open(raw, "w") as f:
-        f.write("row,runtime,sample,ms\n")
+    import csv  # quoted: a row's name may hold a comma
+    with open(raw, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["row", "runtime", "sample", "ms"])
         for (k, r), v in t.items():
-            f.writelines(f"{k},{r},{j},{x:.2f}\n" for j, x in enumerate(v))
+            w.writerows([k, r, j, f"{x:.2f}"] for j, x in enumerate(v))
 PY
