@@ -81,12 +81,14 @@ void on_threads(int n, int width, F fn) {
 // command would serialize them, since posix_spawn returns only once the
 // child has exec'd (on the 2-CPU development VM that thread was in
 // posix_spawn for 47 of the 49 ms of 16 parallel lifecycles).
-BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep) {
+BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep, int width) {
   const int n = int(ids.size());
+  if (width <= 0) width = n;
   std::vector<char> ok(size_t(n), 0);
   const int64_t t0 = now_ns();
-  const int64_t deadline = t0 + int64_t(c.timeout_ms) * 4 * 1000000;
-  on_threads(n, n, [&](int k) {
+  // Each client runs ceil(n / width) lifecycles one after the other.
+  const int64_t deadline = t0 + int64_t(c.timeout_ms) * 4 * 1000000 * ((n + width - 1) / width);
+  on_threads(n, width, [&](int k) {
     const std::string& id = ids[size_t(k)];
     if (!run_step(c, c.argv(rt, {"create", "--bundle", c.work + "/b/" + id, "--pid-file", c.pidfile(id), id}),
                   deadline))

@@ -18,8 +18,10 @@ struct BatchResult {
 };
 
 // Bundles for ids must exist. keep=true leaves each container stopped
-// (create + start + init exited) instead of deleting it.
-BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep);
+// (create + start + init exited) instead of deleting it. width: how many
+// client threads (0: one per container); each takes the next container as
+// soon as its own is done.
+BatchResult lifecycle_batch(Ctx& c, const Runtime& rt, const std::vector<std::string>& ids, bool keep, int width = 0);
 // Runs the commands on `width` client threads, each one command at a time.
 // Returns how many failed.
 int command_batch(Ctx& c, const std::vector<std::vector<std::string>>& argvs, int width);

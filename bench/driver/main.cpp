@@ -156,6 +156,10 @@ int main(int argc, char** argv) {
     bench_parallel(c, true);
     step("parallel lifecycles, no netns");
     bench_parallel(c, false);
+    step("parallel clients, lifecycles back to back");
+    bench_sustained(c, true);
+    step("parallel clients, lifecycles back to back, no netns");
+    bench_sustained(c, false);
   }
   if (want("statelist")) {
     step("state and list with many containers");

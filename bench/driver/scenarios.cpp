@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -369,18 +370,42 @@ static int leftovers(Ctx& c, const Runtime& rt, const std::string& prefix) {
   return n;
 }
 
-// par_n full floors at once (bench/floor_full.c), each on a client thread
-// of its own as the runtimes' lifecycles are: the number that failed, *ns
-// the batch's wall time.
-static int floor_batch(Ctx& c, const Runtime& floor, bool netns, const std::string& tag, int64_t* ns) {
+// count full floors (bench/floor_full.c), par_n at a time, each client
+// thread running one after the other as the runtimes' lifecycles do; their
+// cgroups are named prefix<k>: the number that failed, *ns the batch's wall
+// time.
+static int floor_batch(Ctx& c, const Runtime& floor, bool netns, const std::string& prefix, int count, int64_t* ns) {
   std::vector<std::vector<std::string>> argvs;
-  for (int k = 0; k < c.par_n; ++k)
-    argvs.push_back({floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/floor-par" + tag + "-" + std::to_string(k),
-                     c.controllers_arg()});
+  for (int k = 0; k < count; ++k)
+    argvs.push_back(
+        {floor.bin, netns ? "1" : "0", c.rootfs, c.cg_parent + "/" + prefix + std::to_string(k), c.controllers_arg()});
   const int64_t t0 = now_ns();
   const int errors = command_batch(c, argvs, c.par_n);
   *ns = now_ns() - t0;
   return errors;
+}
+
+// count lifecycles of rt, par_n clients at a time, as prefix<k>; their errors
+// and leftovers added to row's failures and note (as `what`). Each bundle
+// goes once its container is gone.
+static BatchResult counted_lifecycles(Ctx& c, Row& row, const Runtime& rt, const std::string& prefix, int count,
+                                      bool netns, const std::string& what) {
+  std::vector<std::string> ids;
+  for (int k = 0; k < count; ++k) {
+    ids.push_back(prefix + std::to_string(k));
+    c.bundle(ids.back(), netns, kTrue);
+  }
+  BatchResult r = lifecycle_batch(c, rt, ids, /*keep=*/false, c.par_n);
+  int left = leftovers(c, rt, prefix);
+  row.failures[rt.name] += r.errors + left;
+  if (r.errors || left) {
+    fprintf(stderr, "  %s %s: %d errors, %d leftovers\n", rt.name.c_str(), what.c_str(), r.errors, left);
+    row.note +=
+        rt.name + " " + what + ": " + std::to_string(r.errors) + " errors, " + std::to_string(left) + " leftovers. ";
+  }
+  std::error_code ec;
+  for (auto& id : ids) std::filesystem::remove_all(c.work + "/b/" + id, ec);
+  return r;
 }
 
 // Without a network namespace too: making and dismantling one takes the
@@ -405,29 +430,52 @@ void bench_parallel(Ctx& c, bool netns) {
     for (const Runtime* rt : who) {
       if (rt == &floor) {
         int64_t ns = 0;
-        int errors = floor_batch(c, floor, netns, sfx + std::to_string(round), &ns);
+        int errors = floor_batch(c, floor, netns, "floor-par" + sfx + std::to_string(round) + "-", c.par_n, &ns);
         thr.failures["floor"] += errors;
         if (errors) continue;
         thr.samples["floor"].push_back(c.par_n / (double(ns) / 1e9));
         wall.samples["floor"].push_back(ms(ns));
         continue;
       }
-      std::string prefix = rt->name + "-par" + sfx + std::to_string(round) + "-";
-      std::vector<std::string> ids;
-      for (int k = 0; k < c.par_n; ++k) {
-        ids.push_back(prefix + std::to_string(k));
-        c.bundle(ids.back(), netns, kTrue);
-      }
-      BatchResult r = lifecycle_batch(c, *rt, ids, /*keep=*/false);
-      int left = leftovers(c, *rt, prefix);
-      thr.failures[rt->name] += r.errors + left;
-      if (r.errors || left) {
-        fprintf(stderr, "  %s round %d: %d errors, %d leftovers\n", rt->name.c_str(), round, r.errors, left);
-        thr.note += rt->name + " round " + std::to_string(round) + ": " + std::to_string(r.errors) + " errors, " +
-                    std::to_string(left) + " leftovers. ";
-      }
+      const std::string prefix = rt->name + "-par" + sfx + std::to_string(round) + "-";
+      BatchResult r = counted_lifecycles(c, thr, *rt, prefix, c.par_n, netns, "round " + std::to_string(round));
       thr.samples[rt->name].push_back(c.par_n / (double(r.ns) / 1e9));
       wall.samples[rt->name].push_back(ms(r.ns));
+    }
+  }
+}
+
+// The same par_n clients without rounds: each starts its next lifecycle as
+// soon as its own is done, as a node's shims do, kSustainedPerClient
+// lifecycles each per sample. A round of par_n started together (above)
+// waits for its slowest container and puts all of them on the same step at
+// the same moment (every mkdir on the parent cgroup's lock, every network
+// namespace on rtnl_lock): a burst. This row is the rate kept up once the
+// clients have drifted apart.
+static constexpr int kSustainedPerClient = 5;
+
+void bench_sustained(Ctx& c, bool netns) {
+  std::string n = std::to_string(c.par_n);
+  std::string sfx = netns ? "" : "_nonet", tail = netns ? "" : ", no netns";
+  Row& thr =
+      c.row("sustained" + sfx, n + " clients, lifecycles back to back" + tail + ", throughput", "containers/s", "");
+  Runtime floor{"floor", c.floor_bin, ""};
+  const int total = c.par_n * kSustainedPerClient;
+  const int samples = std::max(2, c.par_rounds / 2);
+  for (int round = 0; round < samples; ++round) {
+    std::vector<const Runtime*> who = c.order(round);
+    if (!floor.bin.empty()) who.insert(who.begin() + round % (who.size() + 1), &floor);
+    for (const Runtime* rt : who) {
+      const std::string prefix = rt->name + "-sus" + sfx + std::to_string(round) + "-";
+      if (rt == &floor) {
+        int64_t ns = 0;
+        const int errors = floor_batch(c, floor, netns, prefix, total, &ns);
+        thr.failures["floor"] += errors;
+        if (!errors) thr.samples["floor"].push_back(total / (double(ns) / 1e9));
+        continue;
+      }
+      BatchResult r = counted_lifecycles(c, thr, *rt, prefix, total, netns, "sample " + std::to_string(round));
+      thr.samples[rt->name].push_back(total / (double(r.ns) / 1e9));
     }
   }
 }

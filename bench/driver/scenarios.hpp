@@ -17,6 +17,7 @@ void bench_exec(Ctx& c, bool seccomp = false,
                 Pace pace = Pace::BackToBack);  // `exec <id> /bin/true` into a running container
 void bench_state_list(Ctx& c);                  // state and list with 1..N containers present
 void bench_parallel(Ctx& c, bool netns);        // N lifecycles at once, several rounds
+void bench_sustained(Ctx& c, bool netns);       // N clients, lifecycles back to back without rounds
 void bench_memory(Ctx& c);                      // memory charged to the container's cgroup
 void bench_density(Ctx& c);                     // host memory per running container, N at once
 
