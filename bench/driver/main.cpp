@@ -20,11 +20,13 @@
 using namespace bench;
 
 static void usage() {
-  fprintf(stderr,
-          "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE [--seccomp-profile FILE] --rootfs DIR\n"
-          "  [--floor FLOOR_FULL_BIN] [--floor-delete FLOOR_DELETE_BIN] --cgroup-parent /PATH --controllers a,b,.. --runtime NAME=BIN [--runtime ..]\n"
-          "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
-          "  [--only run,lifecycle,exec,statelist,parallel,memory,density] [--density N] [--density-rounds R]\n");
+  fprintf(
+      stderr,
+      "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE [--seccomp-profile FILE] --rootfs DIR\n"
+      "  [--floor FLOOR_FULL_BIN] [--floor-delete FLOOR_DELETE_BIN] --cgroup-parent /PATH --controllers a,b,.. "
+      "--runtime NAME=BIN [--runtime ..]\n"
+      "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
+      "  [--only run,lifecycle,exec,statelist,parallel,sustained,memory,density] [--density N] [--density-rounds R]\n");
   exit(2);
 }
 
@@ -156,6 +158,8 @@ int main(int argc, char** argv) {
     bench_parallel(c, true);
     step("parallel lifecycles, no netns");
     bench_parallel(c, false);
+  }
+  if (want("sustained")) {
     step("parallel clients, lifecycles back to back");
     bench_sustained(c, true);
     step("parallel clients, lifecycles back to back, no netns");
