@@ -8,7 +8,9 @@
 // runtime), and the init made it first, before anything else. Nothing the
 // init does before its first sysfs mount needs it (a sysfs instance shows
 // the devices of its mounter's network namespace; /proc/net follows its
-// reader), so a thread makes it meanwhile, and the init enters it there, or
+// reader), nor before a network filesystem's mount, which reaches the
+// network from its mounter's (rootfs::mount_takes_network_namespace), so a
+// thread makes it meanwhile, and the init enters it there, or
 // once its mounts are done, with one setns. "lo" comes up on the thread
 // after that, beside the init's next mounts (the rtnl lock it takes is the
 // one 16 containers starting at once queue for): the init waits for it

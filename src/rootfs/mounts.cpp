@@ -8,9 +8,11 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "rootfs/cgroup_mount.hpp"
@@ -193,6 +195,15 @@ void apply_mount(const MountContext& ctx, const spec::Mount& m, int prepared_tre
   } else {
     apply_new_fs(ctx, m, o, dest);
   }
+}
+
+bool mount_takes_network_namespace(const spec::Mount& m) {
+  static constexpr std::array<std::string_view, 10> kWithoutNetworkState = {
+      "proc", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2", "overlay", "ramfs", "devtmpfs", "bind"};
+  if (m.type &&
+      std::find(kWithoutNetworkState.begin(), kWithoutNetworkState.end(), *m.type) != kWithoutNetworkState.end())
+    return false;
+  return !parse_mount_options(m.options).bind();
 }
 
 }  // namespace hull::rootfs

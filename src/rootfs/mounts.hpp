@@ -29,4 +29,12 @@ struct MountContext {
 // `prepared_tree`; it is attached instead of the source path.
 void apply_mount(const MountContext& ctx, const spec::Mount& m, int prepared_tree = -1);
 
+// Whether mounting m depends on the mounter's network namespace: a sysfs
+// instance shows the network devices of its mounter's, and a network
+// filesystem (nfs, cifs, 9p over tcp, ...) reaches the network from it for
+// as long as it is mounted. Binds and the filesystems that hold no network
+// state (proc: /proc/net follows its reader) do not; a type not known here
+// is taken to.
+bool mount_takes_network_namespace(const spec::Mount& m);
+
 }  // namespace hull::rootfs

@@ -188,7 +188,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
         cgroup_mounted = true;
         if (opts.before_cgroup_mount) opts.before_cgroup_mount();
       }
-      if (m.type == "sysfs" && opts.before_sysfs_mount) opts.before_sysfs_mount();
+      if (opts.before_network_mount && mount_takes_network_namespace(m)) opts.before_network_mount();
       if (auto w = writable_dev_tmpfs(m)) {
         dev_readonly = true;
         apply_mount(ctx, *w);

@@ -52,11 +52,11 @@ struct SetupOptions {
   // binds the cgroups the process is in: the init that joins its cgroups
   // late (InitPlan::cgroups_joined_after_rootfs) joins them there. May be empty.
   std::function<void()> before_cgroup_mount;
-  // Called before every mount of type sysfs: a sysfs instance shows the
-  // network devices of its mounter's network namespace, which the init
-  // enters there when a thread made it (ns::NetworkNamespaceThread). May be
-  // empty.
-  std::function<void()> before_sysfs_mount;
+  // Called before every mount that depends on its mounter's network
+  // namespace (mount_takes_network_namespace: sysfs, a network filesystem),
+  // which the init enters there when a thread made it
+  // (ns::NetworkNamespaceThread). May be empty.
+  std::function<void()> before_network_mount;
   // The mount namespace hull was started in (mount_namespace_of_self() taken
   // by the runtime before the clone). setup_rootfs refuses to mount anything
   // while the init is still in it, whatever the config says: a mount

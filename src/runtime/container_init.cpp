@@ -118,7 +118,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
   // The network namespace on a thread, beside everything up to the first
-  // sysfs mount (namespaces/network_namespace_thread.hpp); ipc here. A CPU
+  // mount that depends on it, sysfs in most configs
+  // (namespaces/network_namespace_thread.hpp); ipc here. A CPU
   // for the thread: one besides the runtime's (kept to itself while it works
   // beside us) and ours. Decided from the mask we inherited, not from ours
   // now, which the runtime narrows at a moment of its own.
@@ -150,7 +151,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (makes_netns) {
     log::debug([&] {
       return std::string("network namespace: ") +
-             (threaded ? "made on a thread, entered before the first sysfs mount"
+             (threaded ? "made on a thread, entered before the first mount that depends on it"
                        : "made by the init itself (no CPU to spare, a join that needs the init alone, or no thread)");
     });
   }
@@ -209,7 +210,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     ro.leaves_with_old_root = process::sealed_view_mount();
   ro.create_console = spec.process && spec.process->terminal;
   if (!cgroups_joined) ro.before_cgroup_mount = join_cgroups;
-  if (makes_netns) ro.before_sysfs_mount = [&] { netns.enter(); };
+  if (makes_netns) ro.before_network_mount = [&] { netns.enter(); };
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
   // createContainer hooks in the container's, both after the mounts and
   // before pivot_root.

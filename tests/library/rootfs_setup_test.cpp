@@ -185,5 +185,40 @@ TEST(RootfsSetup, WithoutADevTmpfsMaskedDirectoriesShareOneReadOnlyTmpfs) {
   EXPECT_EQ(out, "");
 }
 
+// before_network_mount: where a thread makes the container's network
+// namespace, the init enters it there. Called before sysfs and before any
+// mount of a type not known to ignore the mounter's namespace (hugetlbfs
+// stands for nfs and the like here, which need a server), after the
+// mounts that do not need it.
+TEST(RootfsSetup, TheNetworkNamespaceIsAskedForBeforeTheFirstMountThatTakesIt) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  const std::string root = fs::canonical(tb.rootfs());
+  auto mounted = [&](const char* dest) { return find_mount(read_mountinfo(), root + dest) != nullptr; };
+  auto calls_with = [&](const spec::Spec& s) {
+    std::string calls;  // the child's copy, filled and returned in the child
+    return run_setup(
+        tb, s,
+        [&](SetupOptions& o) {
+          o.before_network_mount = [&] {
+            calls += "proc " + std::to_string(mounted("/proc")) + ", sys " + std::to_string(mounted("/sys")) +
+                     ", huge " + std::to_string(mounted("/mnt/huge")) + "\n";
+          };
+        },
+        {}, [&] { return calls; });
+  };
+  // The default mounts: only sysfs takes it, after proc, /dev and the rest.
+  EXPECT_EQ(calls_with(default_spec(tb.rootfs())), "proc 1, sys 0, huge 0\n");
+
+  spec::Spec s = default_spec(tb.rootfs());
+  spec::Mount huge;
+  huge.destination = "/mnt/huge";
+  huge.type = "hugetlbfs";
+  huge.source = "none";
+  s.mounts.insert(s.mounts.begin() + 1, huge);  // right after /proc
+  EXPECT_EQ(calls_with(s), "proc 1, sys 0, huge 0\nproc 1, sys 0, huge 1\n");
+  EXPECT_EQ(mounts_under(tb.dir()), 0);
+}
+
 }  // namespace
 }  // namespace hull::rootfs
