@@ -3,18 +3,25 @@
 // after it, the caller is in the new one while the thread may still bring
 // "lo" up; after join(), "lo" is up and the caller runs alone again; without
 // a CPU to spare the namespace is made at start(); a failure on the thread
-// comes back from enter() with its context; a held thread stays until
-// released. Each case runs in a forked child, whose namespaces are its own
-// to change.
+// comes back from enter() with its context, and one bringing "lo" up from
+// join(); a held thread stays until released, and goes with its owner.
+// Each case runs in a forked child, whose namespaces are its own to
+// change.
 #include <gtest/gtest.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstddef>
 
 #include <filesystem>
 #include <fstream>
@@ -174,6 +181,63 @@ int refused_on_the_thread() {
   return 1;
 }
 
+// A seccomp filter, inherited by the threads started after it, that refuses
+// ioctl(fd, request) with EPERM and allows everything else.
+bool refuse_ioctl(unsigned long request) {
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 3),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[1])),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(request), 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+}
+
+// "lo" refused on the thread, after the namespace was made: enter() moves
+// the caller in, and join() throws the loopback's failure with its context.
+int loopback_refused_on_the_thread() {
+  if (!refuse_ioctl(SIOCSIFFLAGS)) return 90;
+  const ino_t before = netns_inode();
+  hull::ns::NetworkNamespaceThread netns;
+  if (!netns.start(true)) return 4;
+  netns.enter();  // throws (the child exits non-zero) if the namespace's making failed
+  if (netns_inode() == before) return 5;
+  try {
+    netns.join();
+  } catch (const hull::Error& e) {
+    const std::string what = e.what();
+    if (what.find("bring the loopback interface up") == std::string::npos) return 2;
+    if (what.find("operation not permitted") == std::string::npos) return 3;
+    return alone_within_a_second() ? 0 : 6;
+  }
+  return 1;
+}
+
+// A held thread whose owner goes without release() or join() (the init
+// failed in between) is released and waited for by the destructor, before
+// or after enter(). A destructor that waits for a release nobody sends
+// hangs: the alarm ends the child then.
+int held_thread_ended_by_its_owners_end() {
+  ::alarm(10);
+  {
+    hull::ns::NetworkNamespaceThread netns;
+    if (!netns.start(true, /*held=*/true)) return 4;
+  }
+  if (!alone_within_a_second()) return 1;
+  {
+    hull::ns::NetworkNamespaceThread netns;
+    if (!netns.start(true, /*held=*/true)) return 4;
+    netns.enter();
+  }
+  return alone_within_a_second() ? 0 : 2;
+}
+
 TEST(NetworkNamespaceThread, TheCallerEntersTheNamespaceTheThreadMadeWithLoopbackUp) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
   EXPECT_EQ(in_child(made_beside_us_then_entered), 0)
@@ -206,6 +270,20 @@ TEST(NetworkNamespaceThread, ARefusalOnTheThreadComesBackFromEnterWithItsContext
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
   EXPECT_EQ(in_child(refused_on_the_thread), 0)
       << "1: no error, 2: without its context, 3: without the errno text, 4: no thread started, 90: set-up failed";
+}
+
+TEST(NetworkNamespaceThread, ALoopbackRefusedOnTheThreadComesBackFromJoinWithItsContext) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  EXPECT_EQ(in_child(loopback_refused_on_the_thread), 0)
+      << "1: no error from join(), 2: without its context, 3: without the errno text, 4: no thread started, "
+         "5: enter() left the caller where it was, 6: not alone after join(), 90: the filter was refused";
+}
+
+TEST(NetworkNamespaceThread, AHeldThreadIsEndedWhenItsOwnerGoesWithoutJoining) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  EXPECT_EQ(in_child(held_thread_ended_by_its_owners_end), 0)
+      << "1: still there after the destructor, 2: the same after enter(), 4: no thread started, "
+         "128+14: the destructor hung";
 }
 
 }  // namespace
