@@ -63,8 +63,9 @@ TEST_F(HullTest, TheInitsNetworkNamespaceIsTheOneItsSysfsShows) {
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_NE(
-      text.str().find(thread_expected ? "network namespace: made on a thread, entered before the first sysfs mount"
-                                      : "network namespace: made by the init itself"),
+      text.str().find(thread_expected
+                          ? "network namespace: made on a thread, entered before the first mount that depends on it"
+                          : "network namespace: made by the init itself"),
       std::string::npos)
       << CPU_COUNT(&cpus) << " CPUs:\n"
       << text.str();
