@@ -49,6 +49,21 @@ TEST_F(HullTest, ProcessCapabilitySetsAndNoNewPrivs) {
   EXPECT_NE(r.err.find("CAP_NOT_REAL"), std::string::npos) << r.err;
 }
 
+// The runtime moves the init off its own CPU while it makes the init's
+// cgroups beside it (runtime/other_cpu.hpp), and the init puts back the mask
+// it inherited before anything of the container's runs: the container may
+// run on every CPU its caller may, as under runc.
+TEST_F(HullTest, TheContainerMayRunOnEveryCpuItsCallerMay) {
+  std::ifstream status("/proc/self/status");
+  std::string ours;
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("Cpus_allowed_list:")) ours = line + "\n";
+  ASSERT_FALSE(ours.empty());
+  ProcResult r = run_sh(bundle(), "grep Cpus_allowed_list: /proc/self/status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, ours);
+}
+
 TEST_F(HullTest, ProcessRootKeepsConfiguredCapsAndNoInheritable) {
   Bundle& b = bundle();
   b.config["process"]["noNewPrivileges"] = false;
