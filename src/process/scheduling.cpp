@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -155,6 +156,14 @@ void apply_cpu_affinity(std::string_view list, std::string_view what) {
   if (rc < 0)
     throw_errno(err, std::string(what) + ": sched_setaffinity(" + std::string(list) + ")" +
                          (err == EINVAL ? " (no listed CPU is online and allowed by the cpuset cgroup)" : ""));
+}
+
+void reset_cpu_affinity() noexcept {
+  // All bits of 8192 CPUs: the kernel keeps those that exist and that the
+  // cpuset allows.
+  cpu_set_t every[8];
+  std::memset(every, 0xff, sizeof every);
+  ::sched_setaffinity(0, sizeof every, every);
 }
 
 void apply_personality(const spec::Personality& p) {

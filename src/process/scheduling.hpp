@@ -25,6 +25,14 @@ void apply_io_priority(const spec::IOPriority& prio);
 void apply_scheduler(const spec::Scheduler& sched);
 // sched_setaffinity(0, cpus in `list`); `what` names the field in errors.
 void apply_cpu_affinity(std::string_view list, std::string_view what);
+// Every CPU the calling task's cpuset cgroup allows, whatever affinity it
+// inherited from the runtime and the runtime's caller (a service pinned to
+// housekeeping CPUs, a taskset): since Linux 6.2 an affinity once set by
+// sched_setaffinity is kept across cgroup moves and cpuset changes, so the
+// container would stay on its caller's CPUs (runc 1.2 and crun reset it
+// too). Called once the task is in its final cgroups. Best effort: never
+// fails.
+void reset_cpu_affinity() noexcept;
 void apply_personality(const spec::Personality& p);
 void apply_memory_policy(const spec::MemoryPolicy& mp);
 

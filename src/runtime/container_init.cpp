@@ -29,6 +29,7 @@
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
 #include "process/rlimits.hpp"
+#include "process/scheduling.hpp"
 #include "process/sealed_binary.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/signal_forwarder.hpp"
@@ -102,8 +103,9 @@ void join_namespaces(InitContext& ctx) {
 void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part part) {
   std::vector<UniqueFd> tasks_files;
   ctx.sync->expect(made, nullptr, &tasks_files);
-  // Off the runtime's CPU until the runtime's cgroup work is done.
-  if (made == SyncMsg::CgroupsMade && ctx.other_cpu) ctx.other_cpu->restore_in_child();
+  // Off the runtime's CPU until the runtime's cgroup work is done; then
+  // every CPU the container's cpuset allows, not the runtime's mask.
+  if (made == SyncMsg::CgroupsMade) process::reset_cpu_affinity();
   cgroups::V1SelfPlacement placement = ctx.cgroup_after_clone->v1_self_placement(false, part);
   placement.adopt(std::move(tasks_files));
   placement.move_self();
@@ -168,6 +170,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (!ctx.plan->cgroups_joined_after_rootfs) join_cgroups();
   if (ctx.v1_placement) ctx.v1_placement->move_self();
   if (ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
+  // In its cgroups now, unless the runtime makes them while we go on (reset
+  // on CgroupsMade, above).
+  if (!ctx.cgroup_after_clone) process::reset_cpu_affinity();
   if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");
   if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)
     throw_errno("create the cgroup namespace");

@@ -110,6 +110,11 @@ struct ExecChild {
     // can checkpoint the container with it.
     if (::setsid() < 0) throw_errno("setsid");
     if (c.v1_placement) c.v1_placement->move_self_leaving_files();
+    // Every CPU the container's cpuset allows (a move into it later, where
+    // the clone could not place us, narrows a full mask to it), not the
+    // mask of `hull exec`'s caller, unless process.execCPUAffinity says
+    // otherwise (as crun).
+    if (!c.spec->process->execCPUAffinity) process::reset_cpu_affinity();
     if (c.cgroupns_of >= 0 && ::setns(c.cgroupns_of, CLONE_NEWCGROUP) < 0)
       throw_errno("join the container's cgroup namespace");
     process::ExecOptions eo;

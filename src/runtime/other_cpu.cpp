@@ -1,8 +1,5 @@
 #include "runtime/other_cpu.hpp"
 
-#include <cerrno>
-
-#include "base/error.hpp"
 #include "base/other_cpus.hpp"
 
 namespace hull {
@@ -16,11 +13,6 @@ void OtherCpu::push_off_our_cpu(pid_t child) const {
   if (!active_) return;
   cpu_set_t others = inherited_;
   if (leave_out_current_cpu(others)) ::sched_setaffinity(child, sizeof others, &others);
-}
-
-void OtherCpu::restore_in_child() const {
-  if (active_ && ::sched_setaffinity(0, sizeof inherited_, &inherited_) < 0)
-    throw_errno("restore the CPU affinity the container init inherited");
 }
 
 }  // namespace hull

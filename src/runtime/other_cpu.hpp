@@ -9,8 +9,10 @@
 // busy parent ran after 0.1 ms on the other CPU or after the parent's whole
 // 2 ms of work on the same one, about half the time each. So the runtime
 // takes its current CPU out of the child's mask right after the clone (the
-// kernel then migrates the queued child at once), and the child puts back
-// the mask it inherited once the runtime says it may go on.
+// kernel then migrates the queued child at once), and the child takes every
+// CPU its cpuset allows once the runtime says it may go on
+// (process::reset_cpu_affinity: not the mask it inherited, which the
+// container's cpuset may not even hold).
 #include <sched.h>
 #include <sys/types.h>
 
@@ -25,9 +27,6 @@ class OtherCpu {
   // After the clone, in the runtime: the child leaves our CPU. Best effort: a
   // refusal only loses the overlap.
   void push_off_our_cpu(pid_t child) const;
-  // In the child, after the runtime's push (it sent a message since): the
-  // mask it inherited, as if nothing happened.
-  void restore_in_child() const;
   // The CPUs the child inherited (ours), however many it may use right now.
   int cpu_count() const { return CPU_COUNT(&inherited_); }
 
