@@ -14,6 +14,7 @@
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups_run_fixture.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -252,23 +253,28 @@ TEST_F(CgroupRunTest, CreateInAFrozenCgroupFailsInsteadOfHanging) {
 // taskset), the container runs on every CPU its cpuset allows, as under
 // runc 1.2 and crun: since Linux 6.2 an affinity once set survives cgroup
 // moves, so an inherited one would stay. Needs two CPUs.
-std::string own_cpus_allowed() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.starts_with("Cpus_allowed_list:")) return line + "\n";
-  return "";
+std::string own_cpus() { return status_field(read_text_file("/proc/self/status"), "Cpus_allowed_list"); }
+
+bool two_cpus() { return ::sysconf(_SC_NPROCESSORS_ONLN) >= 2 && own_cpus() != "0"; }
+
+// hull `args` run under `taskset -c cpus`; the CPUs its container process
+// may use, from that process's `grep Cpus_allowed_list: /proc/self/status`.
+std::string cpus_seen_by_pinned_hull(const std::string& cpus, const std::filesystem::path& root,
+                                     const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"/usr/bin/taskset", "-c", cpus, runtime_binary(), "--root", root.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcResult r = run_process(argv);
+  return r.exit_code == 0 ? status_field(r.out, "Cpus_allowed_list")
+                          : "exit " + std::to_string(r.exit_code) + ": " + r.err;
 }
 
-bool two_cpus() { return ::sysconf(_SC_NPROCESSORS_ONLN) >= 2 && own_cpus_allowed() != "Cpus_allowed_list:\t0\n"; }
+const std::vector<std::string> kGrepCpus = {"grep", "Cpus_allowed_list:", "/proc/self/status"};
 
 TEST_F(CgroupRunTest, ACallerPinnedToOneCpuLeavesTheContainerEveryCpuOfItsCgroup) {
   if (!two_cpus()) GTEST_SKIP() << "needs two CPUs";
   Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}});
-  b.args({"grep", "Cpus_allowed_list:", "/proc/self/status"});
-  ProcResult r = run_process({"/usr/bin/taskset", "-c", "0", runtime_binary(), "--root", state_root().string(), "run",
-                              "--bundle", b.dir().string(), "pinned"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, own_cpus_allowed());
+  b.args(kGrepCpus);
+  EXPECT_EQ(cpus_seen_by_pinned_hull("0", state_root(), {"run", "--bundle", b.dir().string(), "pinned"}), own_cpus());
 }
 
 // The container's cpuset holds none of the CPUs its caller was pinned to:
@@ -281,11 +287,8 @@ TEST_F(CgroupRunTest, ACallerPinnedToOneCpuLeavesTheContainerEveryCpuOfItsCgroup
 TEST_F(CgroupRunTest, AContainerCpusetApartFromItsCallersCpusStarts) {
   if (::sysconf(_SC_NPROCESSORS_ONLN) < 3 || !two_cpus()) GTEST_SKIP() << "needs three CPUs";
   Bundle& b = limited_bundle({{"cpu", {{"cpus", "2"}, {"mems", "0"}}}});
-  b.args({"grep", "Cpus_allowed_list:", "/proc/self/status"});
-  ProcResult r = run_process({"/usr/bin/taskset", "-c", "0,1", runtime_binary(), "--root", state_root().string(), "run",
-                              "--bundle", b.dir().string(), "apart"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "Cpus_allowed_list:\t2\n");
+  b.args(kGrepCpus);
+  EXPECT_EQ(cpus_seen_by_pinned_hull("0,1", state_root(), {"run", "--bundle", b.dir().string(), "apart"}), "2");
 }
 
 // The same for `hull exec` without process.execCPUAffinity.
@@ -296,10 +299,9 @@ TEST_F(CgroupRunTest, AnExecFromAPinnedCallerRunsOnEveryCpuOfTheContainer) {
   ProcResult c = hull({"create", "--bundle", b.dir().string(), "execpin"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   ASSERT_EQ(hull({"start", "execpin"}).exit_code, 0);
-  ProcResult r = run_process({"/usr/bin/taskset", "-c", "0", runtime_binary(), "--root", state_root().string(), "exec",
-                              "execpin", "grep", "Cpus_allowed_list:", "/proc/self/status"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, own_cpus_allowed());
+  std::vector<std::string> exec{"exec", "execpin"};
+  exec.insert(exec.end(), kGrepCpus.begin(), kGrepCpus.end());
+  EXPECT_EQ(cpus_seen_by_pinned_hull("0", state_root(), exec), own_cpus());
   hull({"delete", "--force", "execpin"});
 }
 
