@@ -81,6 +81,13 @@ struct SystemdPath {
 };
 SystemdPath parse_systemd_path(std::string_view value);
 
+// The directory of `path`, a cgroup as /proc/<pid>/cgroup names it in
+// `hierarchy` ("" for cgroup2, "cpu,cpuacct", "name=systemd"), where the
+// host mounts its hierarchies in the standard layout: /sys/fs/cgroup/<path>
+// for a unified host's v2, /sys/fs/cgroup/unified/<path> for a hybrid one's,
+// /sys/fs/cgroup/<hierarchy>/<path> for v1 (a named hierarchy without "name=").
+std::string standard_dir(Mode mode, std::string_view hierarchy, std::string_view path);
+
 // The container's directory in the v1 hierarchy holding `controller`, or "".
 // From the paths alone: their hierarchy names list their controllers.
 std::string v1_dir(const Paths& paths, const std::string& controller);

@@ -60,25 +60,6 @@ Ownership ownership(const Paths& paths, std::string_view owner, std::string* dir
   return result;
 }
 
-namespace {
-
-constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup";
-
-// The directory of `path` in the standard mount of hierarchy `name`.
-std::string standard_dir(Mode mode, std::string_view name, std::string_view path) {
-  std::string dir(kCgroupRoot);
-  if (name.empty()) {
-    if (mode == Mode::Hybrid) dir += "/unified";
-  } else {
-    dir += '/';
-    dir += name.starts_with("name=") ? name.substr(5) : name;
-  }
-  if (path != "/") dir += path;
-  return dir;
-}
-
-}  // namespace
-
 bool runs_in_exactly(const Paths& paths, std::string_view proc_pid_cgroup) {
   size_t matched = 0;
   for (const ProcCgroupEntry& e : parse_proc_cgroup(proc_pid_cgroup)) {

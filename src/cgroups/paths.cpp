@@ -85,6 +85,18 @@ Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_
   return p;
 }
 
+std::string standard_dir(Mode mode, std::string_view hierarchy, std::string_view path) {
+  std::string dir = "/sys/fs/cgroup";
+  if (hierarchy.empty()) {
+    if (mode == Mode::Hybrid) dir += "/unified";
+  } else {
+    dir += '/';
+    dir += hierarchy.starts_with("name=") ? hierarchy.substr(5) : hierarchy;
+  }
+  if (path != "/") dir += path;
+  return dir;
+}
+
 std::string v1_dir(const Paths& paths, const std::string& controller) {
   for (const auto& [hierarchy, dir] : paths.v1)
     if (hierarchy_holds(hierarchy, controller)) return dir;

@@ -6,6 +6,8 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/proc_cgroup.hpp"
+#include "base/procfs.hpp"
 #include "cgroups/cgroupfs.hpp"
 
 namespace hull::cgroups {
@@ -45,8 +47,9 @@ std::string join(const std::string& dir, const std::string& sub) { return sub.em
 
 }  // namespace
 
-Placement::Placement(const Paths& paths, const std::string& sub) {
+Placement::Placement(const Paths& paths, const std::string& sub, pid_t init_pid) : mode_(paths.mode) {
   SubPath s = parse_sub(sub);
+  if (sub.empty()) init_pid_ = init_pid;
   bool matched = s.controller.empty();
   for (const auto& [name, dir] : paths.v1) {
     bool here = s.controller.empty() || hierarchy_holds(name, s.controller);
@@ -69,8 +72,35 @@ Placement::Placement(const Paths& paths, const std::string& sub) {
 }
 
 void Placement::add(pid_t pid, bool placed_in_v2) const {
-  // The cgroup named: a write can fail for reasons of that one cgroup (pids.max reached).
-  if (!placed_in_v2 && v2_procs_) write_all(v2_procs_.get(), std::to_string(pid), v2_target_ + "/cgroup.procs");
+  if (placed_in_v2 || !v2_procs_) return;
+  try {
+    // The cgroup named: a write can fail for reasons of that one cgroup (pids.max reached).
+    write_all(v2_procs_.get(), std::to_string(pid), v2_target_ + "/cgroup.procs");
+  } catch (const Error& e) {
+    if (e.code() != EBUSY || init_pid_ <= 0) throw;
+    join_inits_cgroup(pid);
+  }
+}
+
+void Placement::join_inits_cgroup(pid_t pid) const {
+  // Read in the procfs opened before the runtime joined the container's
+  // namespaces; the directory is opened below the container's own, by fd,
+  // for the same reason (the host's cgroupfs is not mounted there).
+  const std::string text = procfs::read(std::to_string(init_pid_) + "/cgroup");
+  std::string dir;
+  for (const ProcCgroupEntry& e : parse_proc_cgroup(text))
+    if (e.hierarchy.empty()) dir = standard_dir(mode_, e.hierarchy, e.path);
+  const std::string prefix = v2_target_ + "/";
+  if (!dir.starts_with(prefix))
+    throw Error("write " + v2_target_ +
+                    "/cgroup.procs: the container's cgroup takes no process (controllers are "
+                    "enabled in it), and its init's cgroup " +
+                    quote(dir.empty() ? "(none)" : dir) + " is not below it",
+                EBUSY);
+  with_context("join the init's cgroup " + dir, [&] {
+    UniqueFd procs = open_at(v2_dir_.get(), dir.substr(prefix.size()) + "/cgroup.procs", O_WRONLY);
+    write_all(procs.get(), std::to_string(pid), dir + "/cgroup.procs");
+  });
 }
 
 }  // namespace hull::cgroups

@@ -22,17 +22,28 @@ class Placement {
   // hierarchy holding that controller, and the v2 one when it offers it).
   // The path is relative to the container's cgroup even with a leading "/"
   // ("/" is the container's cgroup, as with runc). Sub-cgroups must exist;
-  // ".." is refused.
-  Placement(const Paths& paths, const std::string& sub);
+  // ".." is refused. `init_pid` (0: none) is the container's init, whose
+  // v2 cgroup a process joins where the container's own takes none (add()).
+  Placement(const Paths& paths, const std::string& sub, pid_t init_pid = 0);
 
   // O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1.
   int clone_into_fd() const { return v2_dir_.get(); }
   // The v1 hierarchies: the new process moves itself into them.
   V1SelfPlacement& v1() { return v1_; }
-  // Writes pid to v2's cgroup.procs unless the clone placed it there.
+  // Writes pid to v2's cgroup.procs unless the clone placed it there. Where
+  // the container's own cgroup takes no process (EBUSY: a container that
+  // runs its own cgroup manager, systemd or a nested runtime, moved its
+  // processes into sub-cgroups and enabled controllers for them, and the
+  // kernel keeps processes out of a cgroup whose controllers are enabled
+  // for its children), pid joins the init's cgroup below it, as runc's
+  // exec does (without --cgroup).
   void add(pid_t pid, bool placed_in_v2) const;
 
  private:
+  void join_inits_cgroup(pid_t pid) const;
+
+  Mode mode_ = Mode::Unified;
+  pid_t init_pid_ = 0;  // 0: a sub-cgroup was named, or no init to follow
   std::string v2_target_;
   UniqueFd v2_dir_, v2_procs_;
   V1SelfPlacement v1_;

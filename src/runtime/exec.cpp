@@ -90,6 +90,10 @@ struct ExecChild {
   int cgroupns_of = -1;
   // linux.seccomp, compiled by the runtime (null: none).
   const seccomp::Program* seccomp_program = nullptr;
+  // Set by the launcher where the clone left us outside the container's v2
+  // cgroup (LaunchRequest::child_waits_for_placement): Continue comes once
+  // the runtime has placed us.
+  bool wait_for_placement = false;
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -102,6 +106,7 @@ struct ExecChild {
   reset_signal_state();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   try {
+    if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
     // A session of its own, as runc's exec makes (nsexec's setsid), not the
     // caller's process group: a terminal's ^C reaches the process once, as
     // `hull exec` forwards it, not a second time from the terminal; a hangup
@@ -197,7 +202,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
         throw Error("the container's cgroup is frozen while its status is " + std::string(to_string(status)) +
                     " (a pause was interrupted, or the cgroup was frozen outside hull): pause and resume it, or "
                     "delete it");
-      cgroup.emplace(cg.paths(), o.cgroup);
+      cgroup.emplace(cg.paths(), o.cgroup, st.pid);
     } else if (!o.cgroup.empty()) {
       throw Error("--cgroup: the container has no cgroups");
     }
@@ -253,8 +258,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.child_end = &child_end;
     // Placement::add writes the v2 cgroup only, and only where the clone
     // could not put the process there.
-    if (cgroup && cgroup->clone_into_fd() >= 0)
+    if (cgroup && cgroup->clone_into_fd() >= 0) {
       req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
+      req.child_waits_for_placement = &child.wait_for_placement;
+    }
     // In our memory unless the process waits for us before its execve: for
     // the seccomp agent to get its listener (the execve itself may be a
     // notify target), or in a frozen cgroup (exec --ignore-paused), where

@@ -239,6 +239,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
     args.cgroup = 0;
     into_cgroup = false;
+    if (r.child_waits_for_placement && r.place) *r.child_waits_for_placement = true;
     pid = clone3(args);
   }
   if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -268,7 +269,8 @@ LaunchedChild finish_launch(const LaunchRequest& r, const SyncChannel& runtime_e
   if (r.place) r.place(child.pid(), child.in_cgroup());
   if (r.id_maps) ns::write_id_maps(child.pid(), r.id_maps->uidMappings, r.id_maps->gidMappings);
   if (r.after_id_maps) r.after_id_maps(child.pid());
-  if (r.release_after_placement) runtime_end.send_to_waiting_peer(SyncMsg::Continue);
+  const bool waits = r.release_after_placement || (r.child_waits_for_placement && *r.child_waits_for_placement);
+  if (waits) runtime_end.send_to_waiting_peer(SyncMsg::Continue);
   return child;
 }
 

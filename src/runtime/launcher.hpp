@@ -70,6 +70,13 @@ struct LaunchRequest {
   // mapped user namespace (id-mapped mounts). May be empty.
   std::function<void(pid_t pid)> after_id_maps;
   bool release_after_placement = false;  // the child waits for Continue
+  // For a child that otherwise needs nothing from the runtime before its
+  // execve: where it is cloned outside its v2 cgroup after all (the kernel
+  // refused CLONE_INTO_CGROUP), the launcher sets this flag of the child's
+  // before that clone and sends Continue once `place` has run, so the child,
+  // which reads the flag first, runs nothing (its execve least of all)
+  // outside the container's cgroup. Null: the child never waits for it.
+  bool* child_waits_for_placement = nullptr;
   // Rootless: the child must be dumpable from its first instruction, so that
   // its /proc files are the user's when the maps are written right after the
   // clone (hull is never dumpable otherwise; the child inherits the flag).

@@ -305,5 +305,38 @@ TEST_F(CgroupRunTest, AnExecFromAPinnedCallerRunsOnEveryCpuOfTheContainer) {
   hull({"delete", "--force", "execpin"});
 }
 
+// A container that runs its own cgroup manager (systemd, a nested runtime)
+// moves its init into a sub-cgroup and enables controllers for its
+// children; the kernel then keeps every process out of the container's own
+// cgroup (EBUSY). `hull exec` joins the init's cgroup instead, as runc's
+// does, and the process runs nothing before it is there: what it reads of
+// its own cgroup is the init's. Pure v2 (a hybrid host's v2 hierarchy
+// offers no controller to enable below the test's cgroup).
+TEST_F(CgroupRunTest, AnExecJoinsTheInitsCgroupWhereTheContainerEnabledControllersForItsChildren) {
+  if (!unified()) GTEST_SKIP() << "needs a pure cgroup v2 host";
+  Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}});
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "manager"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const pid_t init = state("manager").value("pid", 0);
+  ASSERT_GT(init, 0);
+  ASSERT_EQ(hull({"start", "manager"}).exit_code, 0);
+  const std::string dir = dir_of("pids");
+  if (read_text_file(dir + "/cgroup.controllers").find("pids") == std::string::npos)
+    GTEST_SKIP() << "the container's cgroup offers no pids controller to enable";
+  ASSERT_TRUE(std::filesystem::create_directory(dir + "/init"));
+  std::ofstream(dir + "/init/cgroup.procs") << init;
+  { std::ofstream(dir + "/cgroup.subtree_control") << "+pids"; }
+  ASSERT_NE(read_text_file(dir + "/cgroup.subtree_control").find("pids"), std::string::npos);
+
+  // Both read in the container's cgroup namespace: the init is its pid 1.
+  ProcResult r = hull({"exec", "manager", "cat", "/proc/self/cgroup", "/proc/1/cgroup"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::string own = r.out.substr(0, r.out.find('\n') + 1);
+  EXPECT_TRUE(own.ends_with("/init\n")) << r.out;
+  EXPECT_EQ(r.out, own + own);
+  EXPECT_EQ(hull({"delete", "--force", "manager"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace hull::itest
