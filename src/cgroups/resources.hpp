@@ -3,6 +3,7 @@
 // directory. Each takes the directory as a parameter so tests run them on a
 // temporary tree standing in for cgroupfs. Only the fields that are set are
 // written. Errors name the spec field or the file and value.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@ using Warnings = std::vector<std::string>;
 void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits,
                    const std::string& limit_suffix, const std::string& rsvd_suffix);
 void write_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
+// The cpu bandwidth (write_quota_and_period, when quota or period is set)
+// and burst (into burst_file). The kernel refuses a quota below the current
+// burst and a burst above the current quota, so a burst that fits the
+// current quota goes first (both lowered), any other after the quota (raised).
+void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const char* burst_file,
+                               const std::function<void()>& write_quota_and_period);
 
 struct ApplyOptions {
   bool updating = false;  // `update` of a running container rather than create

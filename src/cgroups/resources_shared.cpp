@@ -5,6 +5,22 @@
 
 namespace hull::cgroups {
 
+void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const char* burst_file,
+                               const std::function<void()>& write_quota_and_period) {
+  const bool bandwidth = c.quota || c.period;
+  bool burst_written = false;
+  if (c.burst && bandwidth) {
+    try {
+      write_value(dir, burst_file, std::to_string(*c.burst));
+      burst_written = true;
+    } catch (const Error& e) {
+      if (e.code() != EINVAL) throw;
+    }
+  }
+  if (bandwidth) write_quota_and_period();
+  if (c.burst && !burst_written) write_value(dir, burst_file, std::to_string(*c.burst));
+}
+
 void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits,
                    const std::string& limit_suffix, const std::string& rsvd_suffix) {
   for (const auto& l : limits) {

@@ -99,15 +99,16 @@ void set_cpu(const std::string& dir, const spec::CPU& c) {
     throw Error("linux.resources.cpu.burst: " + std::to_string(*c.burst) + " is larger than quota " +
                 std::to_string(*c.quota));
   if (c.shares) write_value(dir, "cpu.shares", std::to_string(*c.shares));
-  // Under a parent's limit quota/period must fit at every step: a shorter
-  // period with the old quota may not (EINVAL), then quota goes first (runc).
-  if (c.period && c.quota)
-    write_pair(dir, "cpu.cfs_period_us", std::to_string(*c.period), "cpu.cfs_quota_us", std::to_string(*c.quota));
-  else if (c.period)
-    write_value(dir, "cpu.cfs_period_us", std::to_string(*c.period));
-  else if (c.quota)
-    write_value(dir, "cpu.cfs_quota_us", std::to_string(*c.quota));
-  if (c.burst) write_value(dir, "cpu.cfs_burst_us", std::to_string(*c.burst));
+  write_bandwidth_and_burst(dir, c, "cpu.cfs_burst_us", [&] {
+    // Under a parent's limit quota/period must fit at every step: a shorter
+    // period with the old quota may not (EINVAL), then quota goes first (runc).
+    if (c.period && c.quota)
+      write_pair(dir, "cpu.cfs_period_us", std::to_string(*c.period), "cpu.cfs_quota_us", std::to_string(*c.quota));
+    else if (c.period)
+      write_value(dir, "cpu.cfs_period_us", std::to_string(*c.period));
+    else
+      write_value(dir, "cpu.cfs_quota_us", std::to_string(*c.quota));
+  });
   // rt_runtime_us must fit in rt_period_us at every step.
   if (c.realtimePeriod && c.realtimeRuntime)
     write_pair(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod), "cpu.rt_runtime_us",

@@ -118,6 +118,18 @@ void drop_nulls(Json& j) {
   }
 }
 
+// A new cpu quota or period alone keeps the other one, as runc's update
+// does: cpu.max and systemd's CPUQuotaPerSecUSec take both at once, and the
+// one left out would go back to its default (an unlimited quota).
+void keep_the_other_half_of_the_cpu_bandwidth(Json& request, const Json& merged) {
+  if (!request.contains("cpu") || !merged.contains("cpu")) return;
+  Json& cpu = request["cpu"];
+  const Json& now = merged["cpu"];
+  for (const char* half : {"quota", "period"})
+    if (!cpu.contains(half) && now.contains(half) && (cpu.contains("quota") || cpu.contains("period")))
+      cpu[half] = now[half];
+}
+
 }  // namespace
 
 void update_container(const GlobalOptions& g, const UpdateOptions& o) {
@@ -140,7 +152,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     request["memory"]["swap"] = -1;
   // As runc, update never touches device rules.
   request.erase("devices");
-  spec::Resources resources = spec::parse_resources_json(request.dump(), source);
+  spec::parse_resources_json(request.dump(), source);
 
   OpenedContainer c = open_container(g, o.id);
   fault_point("update-after-open");
@@ -154,6 +166,8 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     Json& saved = config["linux"]["resources"];
     if (!saved.is_object()) saved = Json::object();
     saved.merge_patch(request);
+    keep_the_other_half_of_the_cpu_bandwidth(request, saved);
+    spec::Resources resources = spec::parse_resources_json(request.dump(), source);
     std::string text = config.dump(2);
     spec::parse_config(text, config_path);  // what later commands will read must parse
     cgroups::Manager cgroup = cgroups::Manager::load(c.state.cgroupPath);

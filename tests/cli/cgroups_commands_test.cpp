@@ -228,6 +228,49 @@ TEST_F(CgroupCommandsTest, UpdateOfPeriodAndQuotaFitsUnderTheParentsCpuLimit) {
   EXPECT_EQ(cgroups::read_value(container, "cpu.cfs_quota_us"), "50000");
 }
 
+// A new period alone keeps the quota (runc's update writes both): on v2
+// cpu.max takes them in one value, whose quota would otherwise go to "max".
+TEST_F(CgroupCommandsTest, UpdateOfThePeriodAloneKeepsTheQuota) {
+  ASSERT_NE(start_sh("period", "sleep 1000", {{"cpu", {{"quota", 20000}, {"period", 100000}}}}), 0);
+  ProcResult r = hull({"update", "--cpu-period", "50000", "period"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (on_v1("cpu")) {
+    EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.cfs_quota_us"), "20000");
+    EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.cfs_period_us"), "50000");
+  } else {
+    EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.max"), "20000 50000");
+  }
+  // And a new quota alone keeps the new period.
+  ASSERT_EQ(hull({"update", "--cpu-quota", "30000", "period"}).exit_code, 0);
+  if (!on_v1("cpu")) {
+    EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.max"), "30000 50000");
+  }
+  const Json saved = Json::parse(read_file((state_dir("period") / "config.json").string()));
+  EXPECT_EQ(saved["linux"]["resources"]["cpu"]["quota"], 30000);
+  EXPECT_EQ(saved["linux"]["resources"]["cpu"]["period"], 50000);
+}
+
+// The kernel refuses a quota below the current burst: lowering both at once
+// writes the burst first, raising both the quota first.
+TEST_F(CgroupCommandsTest, UpdateLowersAndRaisesQuotaAndBurstTogether) {
+  const bool v1 = on_v1("cpu");
+  ASSERT_NE(start_sh("burst", "sleep 1000", {{"cpu", {{"quota", 50000}, {"period", 100000}, {"burst", 40000}}}}), 0);
+  const char* burst_file = v1 ? "cpu.cfs_burst_us" : "cpu.max.burst";
+  if (!std::filesystem::exists(dir_of("cpu") + "/" + burst_file)) GTEST_SKIP() << "no cpu burst on this kernel";
+  ASSERT_EQ(cgroups::read_value(dir_of("cpu"), burst_file), "40000");
+  SpawnOptions in;
+  in.stdin_data = R"({"cpu": {"quota": 30000, "burst": 20000}})";
+  ProcResult r = hull({"update", "-r", "-", "burst"}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), v1 ? "cpu.cfs_quota_us" : "cpu.max"), v1 ? "30000" : "30000 100000");
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), burst_file), "20000");
+  in.stdin_data = R"({"cpu": {"quota": 80000, "burst": 60000}})";
+  r = hull({"update", "-r", "-", "burst"}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), v1 ? "cpu.cfs_quota_us" : "cpu.max"), v1 ? "80000" : "80000 100000");
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), burst_file), "60000");
+}
+
 TEST_F(CgroupCommandsTest, UpdateReadsAResourcesJsonFromStdinAndNamesTheBadField) {
   pid_t init = start_sh("r", "sleep 1000", {{"pids", {{"limit", 50}}}});
   ASSERT_NE(init, 0);
