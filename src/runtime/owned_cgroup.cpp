@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 
 namespace hull {
 namespace {
@@ -98,7 +99,16 @@ void ContainerCgroup::destroy() {
   }
   switch (ownership()) {
     case cgroups::Ownership::Owned: break;
-    case cgroups::Ownership::Foreign: refuse("belongs to another container");
+    case cgroups::Ownership::Foreign:
+      // Nothing of it is this container's: another one was made in it since
+      // this one stopped (the same cgroupsPath), or a damaged state.json
+      // names it. Left as it is, while the state goes: runc too removes the
+      // state of a container whose cgroup it cannot remove, and a stopped
+      // container that no delete removes would block every retry of the
+      // client that deletes it.
+      log::warn("delete container " + quote(dir_.id()) + ": cgroup " + first_not_owned_ +
+                " belongs to another container: left as it is");
+      return;
     case cgroups::Ownership::Unmarked:
       // Nothing to kill: destroy() then only removes empty directories.
       if (!manager().pids().empty()) refuse("carries no mark of this container and has processes");

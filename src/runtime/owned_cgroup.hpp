@@ -50,8 +50,9 @@ class ContainerCgroup {
 
   // delete: kills what is left in the cgroup and removes it, when it is this
   // container's. An unmarked cgroup (a create killed between mkdir and mark,
-  // or made by an older hull) is only removed when nothing runs in it; a
-  // foreign one is left alone. Both are errors naming the directory.
+  // or made by an older hull) is only removed when nothing runs in it (an
+  // error naming the directory otherwise); one marked by another container
+  // is left alone, with a warning.
   void destroy();
 
   // Whether pid runs in the container's (owned) cgroup; true when the

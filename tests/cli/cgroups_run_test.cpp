@@ -305,6 +305,35 @@ TEST_F(CgroupRunTest, AnExecFromAPinnedCallerRunsOnEveryCpuOfTheContainer) {
   hull({"delete", "--force", "execpin"});
 }
 
+// A stopped container's cgroupsPath given to a new container: the new one
+// marks the cgroup its own, and deleting the stopped one removes its state
+// and leaves the cgroup to the new one (as runc, which removes the state of
+// a container whose cgroup it cannot remove), instead of refusing every
+// retry of its delete.
+TEST_F(CgroupRunTest, DeletingAStoppedContainerLeavesItsCgroupToTheNextOneMadeInIt) {
+  Bundle& first = limited_bundle({{"pids", {{"limit", 50}}}}, "first");
+  first.args({"true"});
+  ASSERT_EQ(hull({"create", "--bundle", first.dir().string(), "first"}).exit_code, 0);
+  const pid_t init = state("first").value("pid", 0);
+  ASSERT_EQ(hull({"start", "first"}).exit_code, 0);
+  ASSERT_TRUE(wait_exit_and_reap(init));
+  ASSERT_EQ(status("first"), "stopped");
+  Bundle& next = limited_bundle({{"pids", {{"limit", 40}}}}, "next");
+  next.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", next.dir().string(), "next"}).exit_code, 0);
+  const pid_t next_init = state("next").value("pid", 0);
+
+  ProcResult r = hull({"delete", "first"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("belongs to another container: left as it is"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir("first")));
+  EXPECT_EQ(status("next"), "created");
+  for (const std::string& dir : container_dirs()) EXPECT_TRUE(std::filesystem::exists(dir)) << dir;
+  EXPECT_EQ(read_text_file(dir_of("pids") + "/pids.max"), "40\n");
+  EXPECT_EQ(hull({"delete", "--force", "next"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(next_init));
+}
+
 // A container that runs its own cgroup manager (systemd, a nested runtime)
 // moves its init into a sub-cgroup and enables controllers for its
 // children; the kernel then keeps every process out of the container's own
