@@ -44,6 +44,9 @@ void v1_set_devices(const std::string& dir, const std::vector<DeviceRule>& rules
 // or 0 (deny) for a bpf_cgroup_dev_ctx. Rules are tested from last to first;
 // the first one matching decides; none matching denies. An allow rule matches
 // when it grants every requested access bit, a deny rule when it forbids any.
+// As on v1, an allow rule grants what the allow rules for the same device
+// before it granted too (less what a deny for that device took out since,
+// back to the last "a" rule with no numbers).
 std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules);
 
 // bpf(2) itself (no libbpf): the call's result, errno set.

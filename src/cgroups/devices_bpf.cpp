@@ -83,9 +83,42 @@ void emit_rule(std::vector<bpf_insn>& prog, const DeviceRule& r) {
   for (size_t j : jumps) prog[j].off = static_cast<int16_t>(prog.size() - j - 1);
 }
 
+// The rules with each allow rule granting what the v1 kernel's exception
+// for its device would hold by then: v1 (and runc's emulator of it, which
+// its v2 filter is built from) merges the access of rules for the same
+// type, major and minor into one exception, and a deny for that same
+// device takes bits out of it; "a" with no numbers starts over. So "c
+// 10:229 r" then "c 10:229 w" allow a read-write open, which neither rule
+// alone matches in a program where an allow must grant every requested bit.
+std::vector<DeviceRule> with_merged_access(const std::vector<DeviceRule>& rules) {
+  std::vector<DeviceRule> out = rules;
+  std::vector<DeviceRule> exceptions;  // per device: the access its allow rules have left it
+  for (DeviceRule& r : out) {
+    if (r.type == 'a' && r.major < 0 && r.minor < 0) {
+      exceptions.clear();
+      continue;
+    }
+    auto it = std::find_if(exceptions.begin(), exceptions.end(), [&](const DeviceRule& e) {
+      return e.type == r.type && e.major == r.major && e.minor == r.minor;
+    });
+    if (it == exceptions.end()) {
+      it = exceptions.insert(exceptions.end(), r);
+      it->access = 0;
+    }
+    if (r.allow) {
+      it->access |= r.access;
+      r.access = it->access;
+    } else {
+      it->access &= ~r.access & kAll;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
+std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules_as_given) {
+  const std::vector<DeviceRule> rules = with_merged_access(rules_as_given);
   std::vector<bpf_insn> prog;
   // Later rules override earlier ones, so the last rule is tested first. A
   // rule matching every access ends the program: what would follow could not

@@ -214,5 +214,25 @@ TEST(CgroupDevicesBpf, LaterRulesOverrideEarlierOnes) {
   EXPECT_EQ(run(device_program(rules), 'c', W, 1, 11), 1);
 }
 
+// As the v1 kernel and runc's emulator, whose rules its v2 filter is built
+// from: rules for the same device add up, a deny for it takes bits out, and
+// "a" with no numbers starts over.
+TEST(CgroupDevicesBpf, RulesForTheSameDeviceAddUpAsOnV1) {
+  std::vector<DeviceRule> rules = {{false, 'a', -1, -1, R | W | M}, {true, 'c', 10, 229, R}, {true, 'c', 10, 229, W}};
+  EXPECT_EQ(device_prog_result(rules, 'c', R | W, 10, 229), 1);
+  EXPECT_EQ(device_prog_result(rules, 'c', R | W | M, 10, 229), 0);
+  EXPECT_EQ(device_prog_result(rules, 'c', R | W, 10, 228), 0);  // another device's rule adds nothing
+  rules.push_back({true, 'c', 10, -1, M});
+  EXPECT_EQ(device_prog_result(rules, 'c', R | M, 10, 229), 0);  // nor does a wider one
+  rules.push_back({false, 'c', 10, 229, W});
+  rules.push_back({true, 'c', 10, 229, M});
+  EXPECT_EQ(device_prog_result(rules, 'c', R | M, 10, 229), 1);  // r, then w taken out, then m
+  EXPECT_EQ(device_prog_result(rules, 'c', W, 10, 229), 0);
+  rules.push_back({false, 'a', -1, -1, R | W | M});
+  rules.push_back({true, 'c', 10, 229, W});
+  EXPECT_EQ(device_prog_result(rules, 'c', R | W, 10, 229), 0);  // nothing from before the deny-all
+  EXPECT_EQ(device_prog_result(rules, 'c', W, 10, 229), 1);
+}
+
 }  // namespace
 }  // namespace hull::cgroups
