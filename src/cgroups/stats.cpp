@@ -202,9 +202,15 @@ void v2_stats(const std::string& dir, json& d) {
     if (auto s = try_read(dir, "memory.events")) usage["failcnt"] = key_values(*s)["max"];
     m["usage"] = usage;
     if (has_file(dir, "memory.swap.current")) {
+      // Memory and swap together, as v1's memsw files count them and as
+      // runc reports v2's for that reason (fs2/memory.go); an unlimited
+      // swap stays unlimited.
       json swap;
-      set_if(swap, "usage", try_u64(dir, "memory.swap.current"));
-      set_if(swap, "limit", try_u64(dir, "memory.swap.max"));
+      std::optional<uint64_t> used = try_u64(dir, "memory.swap.current"), limit = try_u64(dir, "memory.swap.max");
+      const uint64_t memory_used = usage.value("usage", uint64_t{0}), memory_limit = usage.value("limit", UINT64_MAX);
+      if (used) swap["usage"] = *used + memory_used;
+      if (limit)
+        swap["limit"] = *limit == UINT64_MAX || memory_limit > UINT64_MAX - *limit ? UINT64_MAX : *limit + memory_limit;
       set_if(swap, "max", try_u64(dir, "memory.swap.peak"));
       m["swap"] = swap;
     }

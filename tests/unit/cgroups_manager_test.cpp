@@ -360,6 +360,19 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   EXPECT_TRUE(s.contains("blkio"));
 }
 
+// v2's swap files count swap alone; the stats give memory and swap together,
+// as v1's memsw files and runc's v2 stats do.
+TEST_F(CgroupManagerFake, V2SwapStatsCountMemoryAndSwapTogether) {
+  Host h = unified_cpu_memory_pids();
+  dir("v2/c", {"memory.current=100\n", "memory.max=300\n", "memory.swap.current=20\n", "memory.swap.max=50\n"});
+  Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
+  EXPECT_EQ(m.stats()["memory"]["swap"], (nlohmann::json{{"usage", 120}, {"limit", 350}}));
+  dir("v2/c", {"memory.swap.max=max\n"});
+  EXPECT_EQ(m.stats()["memory"]["swap"]["limit"], UINT64_MAX);
+  dir("v2/c", {"memory.max=max\n", "memory.swap.max=50\n"});
+  EXPECT_EQ(m.stats()["memory"]["swap"]["limit"], UINT64_MAX);
+}
+
 }  // namespace
 }  // namespace hull::cgroups::testing
 
