@@ -35,9 +35,22 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       // The container's process runs now: the RCU wait of dropping the
       // detached mounts (process/sealed_binary.hpp) overlaps with it.
       process::release_detached_mounts();
-      // The init has exec'd: nothing of it runs the runtime's binary any more
-      // (InitPlan::init_unsealed_until_exec). Written while the container runs.
-      if (c.state.extra.erase(kUnsealedInitKey) != 0) c.dir.write_state(c.state);
+      // The init has exec'd (InitPlan::init_unsealed_until_exec). What it
+      // exec'd is what its check of the binary saw, unless the rootfs changed
+      // in between (the path, or a script's interpreter, swapped for a link
+      // to /proc/self/exe by a startContainer hook or by a writer outside):
+      // then the container's process would be the runtime's own writable
+      // binary (CVE-2019-5736). Asked before the record goes, so `hull exec`
+      // refuses to join it until then. Written while the container runs.
+      if (auto unsealed = c.state.extra.find(kUnsealedInitKey); unsealed != c.state.extra.end()) {
+        if (process::runs_binary(c.state.pid, unsealed->second))
+          throw Error(
+              "the container's process is the hull runtime binary itself (its path was changed after it was "
+              "checked); refusing to run it inside the container (CVE-2019-5736)",
+              EPERM);
+        c.state.extra.erase(unsealed);
+        c.dir.write_state(c.state);
+      }
     } catch (...) {
       ::kill(c.state.pid, SIGKILL);
       ::waitpid(c.state.pid, nullptr, 0);

@@ -14,11 +14,15 @@
 // build/hull. Afterwards the copy's SHA-256 must be unchanged.
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "runtime_binary_canary.hpp"
 
@@ -105,6 +109,53 @@ TEST_F(RuntimeBinaryAttack, ShebangProcSelfExeEntrypoint) {
   c.args({"/evil"});
   ProcResult r = hull({"run", "--bundle", c.dir().string(), "evil"});
   EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}));
+  EXPECT_TRUE(state_dirs().empty());
+}
+
+// A writer sharing the rootfs swaps the entrypoint for a link to
+// /proc/self/exe after the init's check of it and before its execve (here
+// on the close of the check's read, the last open of the file before the
+// execve). `run`'s init runs the runtime's binary unsealed until then, so
+// the container's process would be that binary, here made to wait on a
+// fifo: run sees what the init exec'd and kills it, never waits for it.
+TEST_F(RuntimeBinaryAttack, AnEntrypointSwappedForTheRuntimeAfterItsCheckNeverRunsAsTheContainer) {
+  Bundle& c = bundle("swapped");
+  const fs::path entry = c.rootfs() / "entry", evil = c.rootfs() / "entry.evil";
+  write_script(entry, "#!/bin/sh\necho harmless\n");
+  ASSERT_EQ(::symlink("/proc/self/exe", evil.c_str()), 0);
+  ASSERT_EQ(::mkfifo((c.rootfs() / "block").c_str(), 0600), 0);
+  c.args({"/entry", "update", "-r", "/block", "x"});
+  UniqueFd events(::inotify_init1(IN_CLOEXEC));
+  ASSERT_TRUE(events);
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  int swapped_after_check = 0;
+  for (int i = 0; i < 20; ++i) {
+    if (fs::is_symlink(entry)) {
+      ASSERT_EQ(::renameat2(AT_FDCWD, entry.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE), 0);
+    }
+    ASSERT_GE(::inotify_add_watch(events.get(), entry.c_str(), IN_CLOSE_NOWRITE | IN_ONESHOT), 0);
+    std::thread swapper([&] {
+      pollfd p{events.get(), POLLIN, 0};
+      char buf[4096];
+      if (::poll(&p, 1, 10000) != 1 || ::read(events.get(), buf, sizeof buf) <= 0) return;
+      // The checks of the path that follow the read, and what the init does
+      // before its execve, take tens of microseconds: each try swaps later.
+      for (auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(25 * i);
+           std::chrono::steady_clock::now() < until;) {}
+      ::renameat2(AT_FDCWD, entry.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE);
+    });
+    ProcResult r = hull({"run", "--bundle", c.dir().string(), "swapped" + std::to_string(i)}, bounded);
+    swapper.join();
+    ASSERT_FALSE(r.timed_out) << "the runtime binary ran as the container's process, and run waited for it";
+    const bool refused_after_exec =
+        r.err.find("the container's process is the hull runtime binary") != std::string::npos;
+    swapped_after_check += refused_after_exec;
+    // Otherwise refused by a check that came after the swap, or the script
+    // ran and its shell read the link (a later swap): never the runtime.
+    EXPECT_EQ(r.out.find("container runtime"), std::string::npos) << r.out << r.err;
+  }
+  std::cerr << "swapped between the check and the execve: " << swapped_after_check << " of 20\n";
   EXPECT_TRUE(state_dirs().empty());
 }
 
