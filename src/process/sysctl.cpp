@@ -38,13 +38,16 @@ void check_sysctls(const spec::Spec& spec) {
       throw Error("linux.sysctl: " + quote(key) +
                   " is not namespaced: setting it would change the host (only kernel.hostname/domainname, "
                   "the IPC keys kernel.msg*/sem/shm*, fs.mqueue.* and net.* are allowed)");
-    bool own = false;
+    // A joined one is the container's too (the init refuses the one hull
+    // runs in), as runc sets a pod's sysctls in the network namespace that
+    // containerd made for it.
+    bool listed = false;
     for (const auto& n : spec.linux_->namespaces)
-      if (n.type == *ns && !n.path) own = true;
-    if (!own)
-      throw Error(
-          "linux.sysctl: " + quote(key) + " needs a new " + spec::sysctl_namespace_name(*ns) +
-          " namespace (linux.namespaces has none, or joins an existing one by path, whose owner it would change)");
+      if (n.type == *ns) listed = true;
+    if (!listed)
+      throw Error("linux.sysctl: " + quote(key) + " needs " + (*ns == spec::NamespaceType::Ipc ? "an " : "a ") +
+                  spec::sysctl_namespace_name(*ns) +
+                  " namespace of the container's (linux.namespaces has none: it would change the host)");
   }
 }
 

@@ -35,6 +35,7 @@
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
 #include "seccomp/seccomp.hpp"
+#include "spec/sysctl_namespace.hpp"
 
 namespace hull {
 
@@ -60,10 +61,11 @@ void reopen_dev_null_stdio() {
   }
 }
 
-// The uts namespace the init is in, as the dev:ino of its nsfs file.
-std::pair<dev_t, ino_t> uts_namespace_of_self() {
+// The namespace of type t the init is in, as the dev:ino of its nsfs file.
+std::pair<dev_t, ino_t> namespace_of_self(spec::NamespaceType t) {
+  const std::string path = std::string("/proc/self/ns/") + ns::proc_name(t);
   struct stat st {};
-  if (::stat("/proc/self/ns/uts", &st) < 0) throw_errno("stat /proc/self/ns/uts");
+  if (::stat(path.c_str(), &st) < 0) throw_errno("stat " + path);
   return {st.st_dev, st.st_ino};
 }
 
@@ -82,19 +84,40 @@ void join_new_session_keyring(const std::string& id) {
     throw_errno("join a new session keyring");
 }
 
-// .linux.namespaces joined (namespaces/namespaces.hpp: runc's order). A uts
-// namespace joined by path gets the names too (as runc), unless the path
-// names the namespace hull runs in: that would rename the caller.
+// .linux.namespaces joined (namespaces/namespaces.hpp: runc's order). A
+// namespace joined by path gets the settings that live in it (a uts one the
+// names, a uts, ipc or network one its sysctls), as with runc, unless the
+// path names the namespace hull runs in: they would change the caller's.
 void join_namespaces(InitContext& ctx) {
   const spec::Spec& spec = *ctx.spec;
-  std::optional<std::pair<dev_t, ino_t>> runtime_uts;
-  if (sets_names(spec) && !ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Uts))
-    runtime_uts = uts_namespace_of_self();
+  struct Guard {
+    spec::NamespaceType type;
+    std::string setting;  // the first that lives in it
+    std::pair<dev_t, ino_t> runtimes;
+  };
+  std::vector<Guard> guards;
+  auto guard = [&](spec::NamespaceType t, std::string setting) {
+    if (ns::is_private(spec.linux_->namespaces, t)) return;
+    for (const Guard& g : guards)
+      if (g.type == t) return;
+    guards.push_back({t, std::move(setting), namespace_of_self(t)});
+  };
+  if (sets_names(spec)) guard(spec::NamespaceType::Uts, "");
+  for (const auto& entry : spec.linux_->sysctl)
+    if (std::optional<spec::NamespaceType> t = spec::sysctl_namespace(entry.first))
+      guard(*t, "linux.sysctl " + quote(entry.first));
   ns::join_in_init(*ctx.namespaces);
-  if (runtime_uts && uts_namespace_of_self() == *runtime_uts)
-    throw Error(
-        "set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
-        ".hostname or .domainname there would rename the caller");
+  for (const Guard& g : guards) {
+    if (namespace_of_self(g.type) != g.runtimes) continue;
+    if (g.setting.empty())
+      throw Error(
+          "set hostname: the uts namespace .linux.namespaces joins is the one hull runs in; setting "
+          ".hostname or .domainname there would rename the caller");
+    throw Error(g.setting + ": the " + spec::sysctl_namespace_name(g.type) +
+                    " namespace .linux.namespaces joins is the one hull runs in; setting it there would change "
+                    "the host",
+                EPERM);
+  }
 }
 
 // Moves the init into `part` of its v1 hierarchies once the runtime has

@@ -117,7 +117,7 @@ class Checker {
   // `path` asks for a namespace of type t: a new one, or (any_ok) a joined one too.
   void need_namespace(const std::string& path, NamespaceType t, bool any_ok) const {
     const std::string name = std::string(to_string(t)) + " namespace";
-    const std::string kind = (any_ok ? "a " : "a new ") + name;
+    const std::string kind = (any_ok ? (t == NamespaceType::Ipc ? "an " : "a ") : "a new ") + name;
     const Namespace* ns = find(t);
     if (!ns) fail(path, "requires " + kind + ", but .linux.namespaces has no " + quote_json(to_string(t)) + " entry");
     if (ns->path && !any_ok)
@@ -174,17 +174,19 @@ class Checker {
   }
 
   void check_sysctls() const {
-    // Only sysctls that live in a namespace the container creates may be set:
-    // any other would change the host or the owner of a joined namespace. The
-    // classification is the sysctl module's, so this early check and the one
-    // in the container's init cannot disagree.
+    // Only sysctls that live in a namespace of the container's may be set:
+    // any other would change the host. The classification is the sysctl
+    // module's, so this early check and the one in the container's init
+    // cannot disagree.
     for (const auto& [key, value] : spec_.linux_->sysctl) {
       std::string path = ".linux.sysctl[" + quote_json(key) + "]";
       // The key becomes a path under /proc/sys; ".." would climb out of the namespaced subtree.
       if (key.find("..") != std::string::npos) fail(path, "invalid sysctl name");
       auto type = sysctl_namespace(key);
       if (!type) fail(path, "not a namespaced sysctl, so setting it would change the host");
-      need_namespace(path, *type, false);
+      // A joined one too, as runc (a pod's network namespace, made by
+      // containerd, gets the pod's sysctls); the init refuses the one hull runs in.
+      need_namespace(path, *type, true);
     }
   }
 

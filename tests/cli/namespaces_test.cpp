@@ -188,6 +188,50 @@ TEST_F(HullTest, HostnameInTheRuntimesOwnUtsNamespaceIsRefused) {
   EXPECT_EQ(r.out, "before\n") << "the caller's hostname changed";
 }
 
+// Network and ipc namespaces joined by path take the sysctls that live in
+// them, as runc: containerd makes a pod's network namespace and runs the
+// pod's sandbox in it with the pod's sysctls (containerd 2 adds
+// net.ipv4.ip_unprivileged_port_start=0 and ping_group_range to every pod).
+TEST_F(HullTest, SysctlsAreSetInNamespacesJoinedByPath) {
+  pid_t owner = create_container("nsowner");
+  ASSERT_GT(owner, 0);
+  Bundle& b = bundle();
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "network" || n["type"] == "ipc")
+      n["path"] = "/proc/" + std::to_string(owner) + "/ns/" + (n["type"] == "network" ? "net" : "ipc");
+  b.config["linux"]["sysctl"] = {{"net.ipv4.ip_unprivileged_port_start", "0"}, {"kernel.shmmni", "1234"}};
+  const char* read_both = "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni";
+  ProcResult r = run_sh(b, read_both);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1234\n");
+  start_container("nsowner");
+  ProcResult e = hull({"exec", "nsowner", "sh", "-c", read_both});
+  EXPECT_EQ(e.out, "0\n1234\n") << e.err;
+  EXPECT_NE(read_text_file("/proc/sys/kernel/shmmni"), "1234\n");
+}
+
+// ... unless the path names the namespace hull itself runs in: that would
+// change the caller's (here a private network namespace made for the test,
+// and the value it already has, so that a runtime that does write it
+// changes nothing).
+TEST_F(HullTest, ASysctlInTheNetworkNamespaceHullRunsInIsRefused) {
+  Bundle& b = bundle();
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "network") n["path"] = "/proc/self/ns/net";
+  b.config["linux"]["sysctl"] = {{"net.ipv4.ip_unprivileged_port_start", "1023"}};
+  b.args({"true"});
+  const char* file = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
+  ProcResult r =
+      Child::spawn({"/usr/bin/unshare", "-n", "sh", "-c",
+                    std::string("echo 1024 > ") + file + "; \"$@\"; s=$?; cat " + file + "; exit $s", "sh",
+                    runtime_binary(), "--root", state_root().string(), "run", "--bundle", b.dir().string(), "selfnet"})
+          .finish();
+  EXPECT_TRUE(failed_with(
+      r, {"linux.sysctl \"net.ipv4.ip_unprivileged_port_start\": the network namespace", "the one hull runs in"}))
+      << r.out << r.err;
+  EXPECT_EQ(r.out, "1024\n") << "the caller's network namespace changed";
+}
+
 }  // namespace
 }  // namespace hull::itest
 

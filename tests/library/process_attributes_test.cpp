@@ -101,7 +101,7 @@ TEST(ProcessAttributesChild, RaisingHardLimitPastHostNamesCapability) {
   }
 }
 
-TEST(ProcessAttributesChild, SysctlInNewNamespacesAndRefusedOtherwise) {
+TEST(ProcessAttributesChild, SysctlInTheContainersNamespacesAndRefusedOtherwise) {
   REQUIRE_ROOT();
   auto s = busybox_spec(
       {"sh", "-c", "cat /proc/sys/kernel/shmmni /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward"});
@@ -120,10 +120,18 @@ TEST(ProcessAttributesChild, SysctlInNewNamespacesAndRefusedOtherwise) {
   auto host = busybox_spec({"true"});
   host.linux_->sysctl = {{"kernel.shmmni", "1"}};
   r = run_process_child(host);
-  EXPECT_NE(r.error.find("needs a new ipc namespace"), std::string::npos) << r.error;
-  host.linux_->namespaces = {{spec::NamespaceType::Ipc, "/proc/1/ns/ipc"}};
-  r = run_process_child(host);
-  EXPECT_NE(r.error.find("needs a new ipc namespace"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("needs an ipc namespace of the container's"), std::string::npos) << r.error;
+  // One joined by path is the container's too (the init, which joins it,
+  // refuses the one hull runs in). The child here stands in for the init
+  // that has joined it: a namespace of its own, never the test's.
+  auto joined = busybox_spec({"cat", "/proc/sys/kernel/shmmni"});
+  joined.linux_->namespaces = {{spec::NamespaceType::Ipc, "/proc/42/ns/ipc"}};
+  joined.linux_->sysctl = {{"kernel.shmmni", "2345"}};
+  r = run_process_child(joined, {}, [] {
+    if (::unshare(CLONE_NEWIPC) < 0) throw Error("unshare", errno);
+  });
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.out, "2345\n");
   host.linux_->sysctl = {{"vm.swappiness", "1"}};
   r = run_process_child(host);
   EXPECT_NE(r.error.find("\"vm.swappiness\" is not namespaced"), std::string::npos) << r.error;

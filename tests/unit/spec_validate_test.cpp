@@ -100,8 +100,13 @@ TEST(SpecValidate, SysctlsInTheirOwnNamespacesAreValid) {
     "sysctl": {"kernel.domainname": "x", "fs.mqueue.msg_max": "20", "net/ipv4/ip_forward": "1"}})")),
             "<no error>");
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"kernel.hostname": "x"}})")),
-            "config.json: .linux.sysctl[\"kernel.hostname\"]: requires a new uts namespace, but .linux.namespaces "
+            "config.json: .linux.sysctl[\"kernel.hostname\"]: requires a uts namespace, but .linux.namespaces "
             "has no \"uts\" entry");
+  // Joined by path will do, as runc: a pod's network namespace, made by
+  // containerd, gets the pod's sysctls (the init refuses hull's own).
+  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "network", "path": "/run/netns/pod"}, {"type": "ipc",
+    "path": "/proc/42/ns/ipc"}], "sysctl": {"net.ipv4.ping_group_range": "0 0", "kernel.shmmax": "1"}})")),
+            "<no error>");
 }
 
 TEST(SpecValidate, ErrorsNameTheGivenFile) {
