@@ -224,6 +224,13 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       opts.before_pivot();
     }
 
+    // A process.cwd the image lacks is made (0755, as root), as runc does,
+    // before the masks and read-only paths and root.readonly can keep it
+    // from being made (Kubernetes workingDir need not exist in the image).
+    if (spec.process && clean_path(spec.process->cwd) != "/")
+      with_context("create cwd " + quote(spec.process->cwd),
+                   [&] { create_in_root(root.get(), spec.process->cwd, NodeKind::Directory); });
+
     KernelFsMounts kernel_fs;
     for (const spec::Mount& m : spec.mounts) {
       const std::string dest = clean_path(m.destination);

@@ -229,6 +229,27 @@ TEST_F(HullTest, ProcessMissingBinaryAndCrlfScriptExplained) {
   EXPECT_TRUE(failed_with(r, {"/run.sh", "carriage return"}));
 }
 
+// A process.cwd the image lacks is made, as runc does (a Kubernetes
+// workingDir need not exist in the image), even under root.readonly, and
+// through a symlink of the image only inside the rootfs.
+TEST_F(HullTest, AMissingCwdIsMadeInTheRootfs) {
+  Bundle& b = bundle("cwd");
+  b.config["process"]["cwd"] = "/work/dir";
+  b.config["root"]["readonly"] = true;
+  ProcResult r = run_sh(b, "pwd", "hullproc-cwd");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "/work/dir\n");
+  EXPECT_TRUE(std::filesystem::is_directory(b.rootfs() / "work" / "dir"));
+
+  Bundle& l = bundle("cwdlink");
+  std::filesystem::create_directory_symlink("/../../../../outside", l.rootfs() / "app");
+  l.config["process"]["cwd"] = "/app/sub";
+  r = run_sh(l, "pwd", "hullproc-cwdlink");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_directory(l.rootfs() / "outside" / "sub"));
+  EXPECT_FALSE(std::filesystem::exists(l.rootfs().parent_path() / "outside"));
+}
+
 // CVE-2024-21626: a cwd through one of the init's own fds would start the
 // container in the host's filesystem.
 TEST_F(HullTest, ProcessCwdThroughInitFdsRefused) {
