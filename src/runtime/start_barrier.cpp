@@ -23,12 +23,15 @@ constexpr char kGo = 'g';
 constexpr char kProbe = '?';
 constexpr char kWaiting = 'w';
 
-// The socket is addressed through /proc/self/fd/<dirfd>/ so the address stays
-// short whatever the length of --root and the container id (sun_path is 108 bytes).
+// The socket is addressed through /proc/thread-self/fd/<dirfd>/ so the
+// address stays short whatever the length of --root and the container id
+// (sun_path is 108 bytes). thread-self, not self: list's helper threads have
+// fd tables of their own (base/parallel.hpp), and /proc/self/fd/<n> is the
+// main thread's fd n, another file or none.
 sockaddr_un socket_address(int state_dir_fd) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", state_dir_fd, kStartSocketName);
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/thread-self/fd/%d/%s", state_dir_fd, kStartSocketName);
   return addr;
 }
 

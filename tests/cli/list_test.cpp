@@ -1,9 +1,12 @@
 // `hull list` in its three forms: the table, -f json and -q.
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -70,6 +73,40 @@ TEST_F(HullTest, ListShowsLiveStatusOfDeadInit) {
   nlohmann::json list = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_TRUE(list.is_array() && list.size() == 1) << r.out;
   EXPECT_EQ(list[0].value("status", ""), "stopped");
+}
+
+// list reads many containers on helper threads, each with an fd table of
+// its own: a created container recorded "running" (a start killed after
+// recording it) is asked through its start socket, addressed by a
+// directory fd of the thread that asks. Sorted last, it is read on a
+// helper; through /proc/self/fd that fd was the main thread's (another
+// file, or none): list failed ("not a directory") or said "running".
+TEST_F(HullTest, ListAsksACreatedContainerOnAHelperThreadThroughItsOwnFd) {
+  ASSERT_GT(create_container("zz-waiting"), 0);
+  const std::filesystem::path state_file = state_dir("zz-waiting") / "state.json";
+  nlohmann::json st = nlohmann::json::parse(read_text_file(state_file));
+  st["status"] = "running";
+  std::ofstream(state_file) << st.dump();
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "stopped-" + std::to_string(1000 + i);
+    std::filesystem::create_directories(state_dir(id));
+    std::ofstream(state_dir(id) / "state.json")
+        << nlohmann::json{{"ociVersion", "1.3.0"}, {"id", id},
+                          {"status", "stopped"},   {"pid", 0},
+                          {"bundle", "/"},         {"created", "2026-11-28T00:00:00Z"}}
+               .dump();
+  }
+  for (int i = 0; i < 20; ++i) {
+    ProcResult r = hull({"list", "-f", "json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    nlohmann::json list = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(list.is_array() && list.size() == 201) << r.out.substr(0, 200);
+    for (const auto& c : list) {
+      if (c.value("id", "") == "zz-waiting") {
+        EXPECT_EQ(c.value("status", ""), "created");
+      }
+    }
+  }
 }
 
 }  // namespace
