@@ -271,6 +271,9 @@ class Manager {
   // The directories in made_ above the container's own ones, outermost first.
   std::vector<std::string> made_parents() const;
   void kill_leftovers(const std::vector<pid_t>& left) const;
+  // After a SIGKILL: thaws the v1 freezer where it holds the processes
+  // frozen (the signal acts only once they are thawed).
+  void thaw_v1_freezer() const;
   void start_unit(pid_t pid);
   void stop_unit();
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).

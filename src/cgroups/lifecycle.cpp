@@ -168,8 +168,11 @@ bool Manager::holds(pid_t pid) const {
 
 void Manager::kill_all(int sig) const {
   if (sig == SIGKILL && !paths_.v2.empty() && has_file(paths_.v2, "cgroup.kill")) {
-    // Linux 5.14: kills the whole subtree atomically, forks included.
+    // Linux 5.14: kills the whole subtree atomically, forks included. On a
+    // hybrid host a paused container is frozen by the v1 freezer, where the
+    // SIGKILL acts only once thawed.
     write_value(paths_.v2, "cgroup.kill", "1");
+    thaw_v1_freezer();
     return;
   }
   bool v2 = false;
@@ -190,9 +193,13 @@ void Manager::kill_all(int sig) const {
 void Manager::kill_leftovers(const std::vector<pid_t>& left) const {
   if (!paths_.v2.empty() && has_file(paths_.v2, "cgroup.kill")) {
     write_value(paths_.v2, "cgroup.kill", "1");
-    return;
+  } else {
+    for (pid_t p : left) ::kill(p, SIGKILL);
   }
-  for (pid_t p : left) ::kill(p, SIGKILL);
+  thaw_v1_freezer();
+}
+
+void Manager::thaw_v1_freezer() const {
   if (!sigkill_waits_for_thaw()) return;
   std::string dir = v1_dir(paths_, "freezer");
   if (has_file(dir, "freezer.state") && read_value(dir, "freezer.state") != "THAWED")

@@ -94,13 +94,15 @@ TEST_F(CgroupCommandsTest, PauseOfACreatedContainerIsRefused) {
   EXPECT_TRUE(failed_with(hull({"pause", "nosuch"}), {"container \"nosuch\" does not exist"}));
 }
 
-// A frozen task acts on SIGKILL only once thawed: kill and delete --force of
-// a paused container must still end it.
+// A frozen task acts on SIGKILL only once thawed: kill, kill --all and
+// delete --force of a paused container must still end it (on a hybrid host
+// kill --all's cgroup.kill is v2's while the freezer is v1's).
 TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
   // The containers take turns in the fixture's one cgroupsPath.
   for (const std::vector<std::string>& ending :
-       {std::vector<std::string>{"kill", "a", "KILL"}, std::vector<std::string>{"delete", "--force", "b"}}) {
-    const std::string& id = ending[ending[0] == "kill" ? 1 : 2];
+       {std::vector<std::string>{"kill", "a", "KILL"}, std::vector<std::string>{"kill", "--all", "c", "KILL"},
+        std::vector<std::string>{"delete", "--force", "b"}}) {
+    const std::string& id = ending[ending[0] == "kill" ? ending.size() - 2 : 2];
     pid_t init = start_sh(id, "sleep 1000");
     ASSERT_NE(init, 0);
     ASSERT_EQ(hull({"pause", id}).exit_code, 0);
