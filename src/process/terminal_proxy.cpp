@@ -123,19 +123,22 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
 
   bool input_open = true;
   for (;;) {
-    struct pollfd fds[4] = {{master, POLLIN, 0},
+    struct pollfd fds[5] = {{master, POLLIN, 0},
                             {winch.get(), POLLIN, 0},
                             {opts.stop_fd, POLLIN, 0},
-                            {input_open ? opts.in : -1, POLLIN, 0}};
-    int n = ::poll(fds, 4, -1);
+                            {input_open ? opts.in : -1, POLLIN, 0},
+                            {opts.forward_signals ? opts.signal_fd : -1, POLLIN, 0}};
+    int n = ::poll(fds, 5, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll the container's terminal");
     }
+    bool window_changed = (fds[4].revents & POLLIN) && opts.forward_signals();
     if (fds[1].revents & POLLIN) {
       winch.drain();
-      copy_window_size(opts.in, master);
+      window_changed = true;
     }
+    if (window_changed) copy_window_size(opts.in, master);
     if (fds[0].revents & POLLIN) {
       if (!pump(master, opts.out, "the container's terminal")) return;
     } else if (fds[0].revents & (POLLHUP | POLLERR)) {

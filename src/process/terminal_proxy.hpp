@@ -3,6 +3,7 @@
 // without --console-socket: receive the pty master the init sends over a
 // socketpair, then copy between our terminal and the container's until the
 // container side hangs up.
+#include <functional>
 #include <string>
 
 #include "base/unique_fd.hpp"
@@ -24,6 +25,11 @@ struct ProxyOptions {
   // Readable when the proxy should stop (e.g. a pidfd of the container's
   // process): a process left in the background may keep the pty open.
   int stop_fd = -1;
+  // Readable while signals for the container are pending (the attached
+  // runtime's signalfd): forward_signals passes them on meanwhile, and
+  // returns whether a window change was among them.
+  int signal_fd = -1;
+  std::function<bool()> forward_signals;
 };
 
 // Puts `in` in raw mode when it is a terminal (restored on return, also on

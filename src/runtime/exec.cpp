@@ -307,7 +307,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (console.receiver) {
       console.child.reset();
       process::ReceivedPty pty = process::receive_pty_master(console.receiver.get());
-      process::proxy_terminal(pty.master.get(), {0, 1, proc.get()});
+      process::proxy_terminal(pty.master.get(), {0, 1, proc.get(), forwarder->fd(), [&] {
+                                                   return forwarder->forward_pending(
+                                                       proc.get(), "exec process " + std::to_string(pid));
+                                                 }});
     }
     return forwarder->forward_until_exit(proc.get(), "exec process " + std::to_string(pid));
   });

@@ -60,10 +60,12 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     if (o.detach) return 0;
     // Unlock while the container runs, so other commands can act on it.
     { ContainerDir unlock = std::move(c.dir); }
-    // Signals meanwhile stay pending in the forwarder's mask and are
-    // forwarded once the terminal closes; ^C and friends reach the
+    // Signals sent to us are forwarded meanwhile; ^C and friends reach the
     // container as bytes through the raw terminal.
-    if (pty) process::proxy_terminal(pty->master.get(), {0, 1, c.pidfd.get()});
+    if (pty)
+      process::proxy_terminal(pty->master.get(),
+                              {0, 1, c.pidfd.get(), forwarder->fd(),
+                               [&] { return forwarder->forward_pending(c.pidfd.get(), "container " + quote(id)); }});
     int code = forwarder->forward_until_exit(c.pidfd.get(), "container " + quote(id));
     phase_mark("exited");
     fault_point("run-after-exit");

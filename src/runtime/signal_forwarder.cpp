@@ -48,6 +48,22 @@ SignalForwarder::~SignalForwarder() {
   ::sigprocmask(SIG_SETMASK, &old_, nullptr);
 }
 
+bool SignalForwarder::forward_pending(int pidfd, const std::string& what) const {
+  bool window_changed = false;
+  signalfd_siginfo si;
+  while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    // SIGCHLD is ours (the child exiting shows on the pidfd); SIGPIPE
+    // would only say our own stdout went away.
+    if (si.ssi_signo == SIGCHLD || si.ssi_signo == SIGPIPE) continue;
+    if (si.ssi_signo == SIGWINCH) {
+      window_changed = true;
+      continue;
+    }
+    send_signal(pidfd, static_cast<int>(si.ssi_signo), what);
+  }
+  return window_changed;
+}
+
 int SignalForwarder::forward_until_exit(int pidfd, const std::string& what) const {
   pollfd fds[2] = {{pidfd, POLLIN, 0}, {fd_.get(), POLLIN, 0}};
   for (;;) {
@@ -55,15 +71,7 @@ int SignalForwarder::forward_until_exit(int pidfd, const std::string& what) cons
       if (errno == EINTR) continue;
       throw_errno("wait for " + what);
     }
-    if (fds[1].revents & POLLIN) {
-      signalfd_siginfo si;
-      while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        // SIGCHLD is ours (the child exiting shows on the pidfd); SIGPIPE
-        // would only say our own stdout went away.
-        if (si.ssi_signo == SIGCHLD || si.ssi_signo == SIGPIPE) continue;
-        send_signal(pidfd, static_cast<int>(si.ssi_signo), what);
-      }
-    }
+    if (fds[1].revents & POLLIN) forward_pending(pidfd, what);
     if (fds[0].revents & POLLIN) {
       siginfo_t info{};
       if (::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0) throw_errno("wait for " + what);

@@ -23,6 +23,14 @@ class SignalForwarder {
   // returns its exit code, 128+signal when a signal killed it.
   int forward_until_exit(int pidfd, const std::string& what) const;
 
+  // Readable while signals are pending (for a caller that polls other fds
+  // too: the terminal proxy).
+  int fd() const { return fd_.get(); }
+  // Forwards the signals pending now to the process behind pidfd. SIGWINCH
+  // is not forwarded (as runc): a window change reaches a container's
+  // terminal as the pty's resize; returns whether one came.
+  bool forward_pending(int pidfd, const std::string& what) const;
+
  private:
   sigset_t old_;
   UniqueFd fd_;

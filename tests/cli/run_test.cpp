@@ -106,6 +106,40 @@ TEST_F(HullTest, AttachedRunForwardsSignalsToContainer) {
   EXPECT_EQ(r.exit_code, 43) << "SIGTERM to hull run must reach the container; stderr: " << r.err;
 }
 
+// Without a terminal, a window change of hull's is not the container's (as
+// runc): httpd, for one, takes SIGWINCH as "stop gracefully".
+TEST_F(HullTest, AttachedRunKeepsAWindowChangeToItself) {
+  Bundle& b = bundle();
+  // The shell runs pending traps by signal number: SIGPWR (30) after
+  // SIGWINCH (28), so a forwarded window change would print first.
+  b.args({"sh", "-c", "trap 'echo got-winch' WINCH; trap 'exit 43' PWR; sleep 1000 & echo ready; wait; wait"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "winch"});
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+  ASSERT_EQ(::kill(run.pid(), SIGWINCH), 0);
+  ASSERT_EQ(::kill(run.pid(), SIGPWR), 0);
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 43) << r.err;
+  EXPECT_EQ(r.out, "ready\n");
+}
+
+// The same with process.terminal, whose pty hull proxies meanwhile (runc
+// forwards them then too): a supervisor's SIGTERM reached the container
+// only once it had exited by itself.
+TEST_F(HullTest, AttachedTerminalRunForwardsSignalsToContainer) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.args({"sh", "-c", "trap 'exit 44' TERM; sleep 1000 & echo ready; wait"});
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "fwdtty"}, bounded);
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  ProcResult r = run.finish();
+  EXPECT_FALSE(r.timed_out) << "the container never got the SIGTERM";
+  EXPECT_EQ(r.exit_code, 44) << r.err;
+}
+
 TEST_F(HullTest, RunDetachedReturnsWhileContainerRuns) {
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
