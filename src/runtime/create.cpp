@@ -188,7 +188,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
-  ConsoleEnds console = open_console(plan.console, o.console_socket);
+  // A relative --console-socket is the bundle's, as with runc, which has
+  // changed into the bundle by the time it connects.
+  const bool relative_socket = !o.console_socket.empty() && o.console_socket[0] != '/';
+  ConsoleEnds console =
+      open_console(plan.console, relative_socket ? bundle + "/" + o.console_socket : o.console_socket);
   UniqueFd seccomp_agent;
   if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath)
     seccomp_agent = connect_unix(*spec.linux_->seccomp->listenerPath, "linux.seccomp.listenerPath");

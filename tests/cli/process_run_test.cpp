@@ -505,5 +505,21 @@ TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
   EXPECT_NE(out.find("stdout-is-tty"), std::string::npos) << out;
 }
 
+// A relative --console-socket is the bundle's, as with runc (which has
+// changed into the bundle when it connects), not the caller's cwd's.
+TEST_F(HullTest, ARelativeConsoleSocketIsTheBundles) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.args({"true"});
+  UniqueFd listener = listen_unix((b.dir() / "con.sock").string());
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "--console-socket", "con.sock", "relsock"});
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "no connection on the bundle's console socket";
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  ProcResult c = create.finish();
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(status("relsock"), "created");
+}
+
 }  // namespace
 }  // namespace hull::itest
