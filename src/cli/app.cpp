@@ -1,5 +1,9 @@
 #include "cli/app.hpp"
 
+#include <unistd.h>
+
+#include <climits>
+
 #include "base/build_info.hpp"
 #include "runtime/features.hpp"
 #include "runtime/rootless.hpp"
@@ -74,7 +78,15 @@ void resolve_rootless(const CLI::App& app, Context& ctx) {
   ctx.global.rootless = rootless_mode(ctx.rootless);
   // Not defined: no word named it (define_app_for).
   const CLI::Option* root = app.get_option_no_throw("--root");
-  if (root == nullptr || root->count() == 0) ctx.global.root = default_state_root(ctx.global.rootless);
+  if (root == nullptr || root->count() == 0) {
+    ctx.global.root = default_state_root(ctx.global.rootless);
+  } else if (!ctx.global.root.empty() && ctx.global.root[0] != '/') {
+    // Absolute, as runc makes it: state.json and the init (which starts in
+    // the bundle) name paths under it.
+    char cwd[PATH_MAX];
+    if (::getcwd(cwd, sizeof cwd) == nullptr) throw_errno("--root " + quote(ctx.global.root) + ": getcwd");
+    ctx.global.root = std::string(cwd) + "/" + ctx.global.root;
+  }
 }
 
 namespace {

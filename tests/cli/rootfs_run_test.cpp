@@ -251,5 +251,27 @@ TEST_F(RootfsRun, OverlayRootfsSharesOneImage) {
   EXPECT_EQ(listing(), before) << "the bundle's rootfs changed";
 }
 
+// A relative --root is made absolute, as runc makes it: the overlay's
+// upper and work directories are under it, and the init that makes them
+// starts in the bundle, not in the caller's cwd.
+TEST_F(RootfsRun, ARelativeRootHoldsTheOverlayOfARunFromElsewhere) {
+  Bundle& b = bundle("bundle-relroot");
+  b.config["root"]["readonly"] = false;
+  b.args({"sh", "-c", "echo written > /mine; cat /mine"});
+  SpawnOptions in_temp;
+  in_temp.cwd = temp_dir().string();
+  const std::vector<std::string> root = {runtime_binary(), "--root", "relroot"};
+  auto with_root = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), root.begin(), root.end());
+    return args;
+  };
+  ProcResult r =
+      Child::spawn(with_root({"run", "--overlay-rootfs", "--bundle", b.dir().string(), "relroot"}), in_temp).finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "written\n");
+  Child::spawn(with_root({"delete", "--force", "relroot"}), in_temp).finish();
+  EXPECT_FALSE(fs::exists(temp_dir() / "relroot" / "relroot"));
+}
+
 }  // namespace
 }  // namespace hull::itest
