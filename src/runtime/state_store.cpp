@@ -51,9 +51,10 @@ namespace {
 
 // ---- container ids -------------------------------------------------------
 
+// runc's [\w+-\.]: "+-\." is a range in that class, '+' to '.', so ',' is in it.
 bool id_char_ok(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+' ||
-         c == '-' || c == '.';
+         c == ',' || c == '-' || c == '.';
 }
 
 // The id as an error message shows it: control and non-ASCII bytes escaped so a
@@ -84,7 +85,7 @@ std::string shown_id(std::string_view id) {
 const char* id_problem(std::string_view id) {
   if (id.empty()) return "it must not be empty";
   if (id.size() > kMaxIdLength) return "it is longer than 1024 bytes";
-  if (!std::all_of(id.begin(), id.end(), id_char_ok)) return "only letters, digits and _+.- are allowed";
+  if (!std::all_of(id.begin(), id.end(), id_char_ok)) return "only letters, digits and _+,.- are allowed";
   if (id == "." || id == "..") return "\".\" and \"..\" are not allowed";
   return nullptr;
 }

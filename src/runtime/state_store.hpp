@@ -58,7 +58,7 @@ std::string to_state_file_json(const ContainerState& s);
 ContainerState from_state_file_json(const std::string& text, const std::string& what,
                                     StateFields fields = StateFields::All);
 
-// Validates a container id as runc does: non-empty, [A-Za-z0-9_+.-], not "." or
+// Validates a container id as runc does: non-empty, [A-Za-z0-9_+,.-], not "." or
 // "..", at most 1024 bytes. Throws e.g. `invalid container id "a/b": ...`.
 void validate_container_id(std::string_view id);
 

@@ -1,4 +1,4 @@
-// Container id rules (runc's): non-empty, [A-Za-z0-9_+.-], not "." or "..",
+// Container id rules (runc's): non-empty, [A-Za-z0-9_+,.-], not "." or "..",
 // at most 1024 bytes. Ids become directory names under the state root, so any
 // id that could name a path outside it must be refused.
 #include <gtest/gtest.h>
@@ -20,6 +20,7 @@ TEST(ContainerId, AcceptsRuncCompatibleIds) {
                              ".hidden",
                              "-leading-dash",
                              "x..y",
+                             "a,b",  // runc's [\w+-\.] holds the range '+' to '.'
                              "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                              std::string(1024, 'a')};
   for (const std::string& id : ids) {
@@ -34,7 +35,7 @@ struct BadId {
 };
 
 TEST(ContainerId, RefusesBadIdsWithExactMessages) {
-  const std::string chars = "only letters, digits and _+.- are allowed";
+  const std::string chars = "only letters, digits and _+,.- are allowed";
   const BadId cases[] = {
       {"", "invalid container id \"\": it must not be empty"},
       {".", "invalid container id \".\": \".\" and \"..\" are not allowed"},
