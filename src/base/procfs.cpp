@@ -189,6 +189,22 @@ UniqueFd open_link_target_at(int dir, std::string_view name, int flags) {
   return open_link_in(dir, std::string(name), flags, "/proc/.../" + std::string(name));
 }
 
+std::string read_link(std::string_view path) {
+  std::string shown = "/proc/" + std::string(path);
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) throw Error(shown + ": not a per-process link", EINVAL);
+  return in_shared_root(path, [&](int root) {
+    UniqueFd dir = open_at(root, path.substr(0, slash), O_PATH | O_DIRECTORY);
+    int fd = openat2_beneath(dir.get(), std::string(path.substr(slash + 1)), O_PATH);
+    if (fd < 0) throw_errno(shown);
+    UniqueFd link(fd);
+    char buf[PATH_MAX];
+    ssize_t n = ::readlinkat(link.get(), "", buf, sizeof buf);
+    if (n < 0) throw_errno("readlink " + shown);
+    return std::string(buf, static_cast<size_t>(n));
+  });
+}
+
 std::string read(std::string_view path) {
   UniqueFd fd = open(path, O_RDONLY);
   return read_fd(fd.get(), "/proc/" + std::string(path));

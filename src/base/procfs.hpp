@@ -58,6 +58,11 @@ UniqueFd open_link_target(std::string_view path, int flags);
 // ("self"): one resolution of "self" for several of its files.
 UniqueFd open_link_target_at(int dir, std::string_view name, int flags);
 
+// The text of a magic link such as "self/fd/3" (the path of what it
+// points to, as readlink(2) shows it), the link checked like
+// open_link_target's.
+std::string read_link(std::string_view path);
+
 // Whole contents / a write of data, through open().
 std::string read(std::string_view path);
 void write(std::string_view path, std::string_view data);

@@ -8,6 +8,8 @@
 #include <climits>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
+#include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
 
 namespace hull::rootfs {
@@ -112,8 +114,19 @@ UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int 
       ::statx(covered_fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) < 0) {
     throw_errno(what + ": statx destination");
   }
-  if (a.stx_mnt_id == b.stx_mnt_id) throw Error(what + ": the destination changed while mounting", EAGAIN);
-  return fd;
+  const Error changed(what + ": the destination changed while mounting", EAGAIN);
+  if (a.stx_mnt_id == b.stx_mnt_id) throw changed;
+  // Any other mount differs from the covered one too: one that a path
+  // swapped for a symlink since the mount leads to (a read-only bind that
+  // the recursive attributes meant for the new mount would then change).
+  // The mount opened must be the one on the covered directory itself.
+  const std::string covered = procfs::read_link("self/fd/" + std::to_string(covered_fd));
+  for (const MountInfo& m : parse_mountinfo(procfs::read("self/mountinfo")))
+    if (m.id == static_cast<int>(a.stx_mnt_id)) {
+      if (m.parent == static_cast<int>(b.stx_mnt_id) && m.mount_point == covered) return fd;
+      break;
+    }
+  throw changed;
 }
 
 }  // namespace hull::rootfs

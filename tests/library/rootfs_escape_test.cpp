@@ -9,7 +9,9 @@
 
 #include <iostream>
 
+#include "rootfs/mount_api.hpp"
 #include "rootfs/rootfs.hpp"
+#include "rootfs/safe_path.hpp"
 #include "rootfs_test_util.hpp"
 #include "support/swapper.hpp"
 
@@ -351,3 +353,43 @@ TEST_F(RootfsEscape, SwappingAReadonlyPathForASymlinkDuringSetupStaysInside) {
 
 }  // namespace
 }  // namespace hull::rootfs
+
+namespace hull::rootfs::testing {
+namespace {
+
+// After mounting on a directory's fd, the new mount is opened again by path
+// for the attributes that need it (rrw and friends, propagation,
+// tmpcopyup): a path swapped since for a symlink to another mount in the
+// rootfs led there, and that mount, differing from the covered directory's
+// as the new one does, took the attributes (a read-only bind made
+// writable). Stands in for the swap: the path given now is such a link.
+TEST(RootfsMountReopen, APathThatNowLeadsToAnotherMountIsRefused) {
+  HULL_REQUIRE_ROOT();
+  TempBundle tb;
+  std::string result = in_child([&] {
+    const std::string r = tb.rootfs();
+    fs::create_directories(r + "/new");
+    fs::create_directories(r + "/other");
+    if (::mount("tmpfs", (r + "/other").c_str(), "tmpfs", MS_RDONLY, nullptr) < 0) throw_errno("mount other");
+    fs::create_directory_symlink("/other", r + "/swapped");
+    UniqueFd root(::open(r.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd covered = open_in_root(root.get(), "/new", O_PATH | O_DIRECTORY);
+    mount_on_fd("tmpfs", covered.get(), "tmpfs", 0, "", "mount tmpfs on /new");
+    std::string out;
+    try {
+      open_mount_on(root.get(), "/swapped", covered.get(), O_PATH, "mount tmpfs on /new");
+      out += "opened the other mount\n";
+    } catch (const Error& e) {
+      out += std::string(e.what()).find("the destination changed while mounting") != std::string::npos
+                 ? "refused\n"
+                 : std::string("error: ") + e.what() + "\n";
+    }
+    // The new mount itself, by its own path, is taken.
+    open_mount_on(root.get(), "/new", covered.get(), O_PATH, "mount tmpfs on /new");
+    return out;
+  });
+  EXPECT_EQ(result, "refused\n");
+}
+
+}  // namespace
+}  // namespace hull::rootfs::testing
