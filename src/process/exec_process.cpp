@@ -94,7 +94,10 @@ void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts) 
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("startContainer hooks: container state is not JSON: ") + e.what());
   }
+  // The state the runtime sent for createContainer says "creating"; these
+  // run as part of start, of a created container (as runc reports it).
   state["pid"] = ::getpid();
+  state["status"] = "created";
   run_hooks(spec.hooks.startContainer, "startContainer", state.dump(), HookFailure::Fail);
 }
 

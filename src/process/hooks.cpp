@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -61,7 +62,13 @@ struct HookArgv {
   explicit HookArgv(const spec::Hook& hook) {
     if (hook.args.empty()) argv.push_back(const_cast<char*>(hook.path.c_str()));
     for (const auto& a : hook.args) argv.push_back(const_cast<char*>(a.c_str()));
-    for (const auto& e : hook.env) envp.push_back(const_cast<char*>(e.c_str()));
+    // No env given: the runtime's own, as runc's hooks get (Go's exec.Cmd
+    // with a nil Env); hooks written for it find PATH.
+    if (hook.env.empty()) {
+      for (char** e = environ; e && *e; ++e) envp.push_back(*e);
+    } else {
+      for (const auto& e : hook.env) envp.push_back(const_cast<char*>(e.c_str()));
+    }
     argv.push_back(nullptr);
     envp.push_back(nullptr);
   }
@@ -137,7 +144,9 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
     struct pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {out_r.get(), POLLIN, 0}};
     int nfds = out_r ? 2 : 1;
     int wait = -1;
-    if (deadline >= 0) wait = static_cast<int>(std::max<int64_t>(0, deadline - now_ms()));
+    // Clamped: a timeout of millions of seconds (valid in the spec) would
+    // wrap to a short or a negative (endless) poll.
+    if (deadline >= 0) wait = static_cast<int>(std::clamp<int64_t>(deadline - now_ms(), 0, INT_MAX));
     int n = ::poll(fds, static_cast<nfds_t>(nfds), wait);
     if (n < 0) {
       if (errno == EINTR) continue;

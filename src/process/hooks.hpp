@@ -18,7 +18,8 @@ enum class HookFailure { Fail, Warn };
 // Runs `hooks` in order. `kind` ("createRuntime", ...) names them in errors:
 //   hook createRuntime[1] "/usr/bin/netns-setup": exited with status 3: <its output>
 // Each hook gets `state_json` on stdin, exactly hook.args as argv (path when
-// empty) and exactly hook.env as environment; stdout and stderr are captured
+// empty) and exactly hook.env as environment (the runtime's own when it is
+// empty, as runc's hooks get); stdout and stderr are captured
 // for the error message (first 4 KiB). A hook past its timeout is killed.
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
                HookFailure policy);

@@ -82,10 +82,19 @@ spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& s
 }
 
 // runtime.md: poststart hooks run after the process started; a failure is
-// only a warning.
+// an error, and the container is stopped (its delete goes on as for any
+// stopped container), as runc does.
 void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks) {
-  if (!hooks.poststart.empty())
-    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Warn);
+  if (hooks.poststart.empty()) return;
+  try {
+    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail);
+  } catch (const Error&) {
+    if (UniqueFd init = open_init_pidfd(state)) {
+      send_signal(init.get(), SIGKILL, "container " + quote(state.id));
+      wait_for_exit(init.get(), kKillTimeout, "wait for the container init to exit");
+    }
+    throw;
+  }
 }
 }  // namespace
 

@@ -136,6 +136,22 @@ TEST_F(HullTest, SeparateStartAndDeleteRunTheSavedConfigsHooks) {
             "running");
 }
 
+// runtime.md: a failed poststart hook is an error, and the container is
+// stopped (as runc): start fails, and delete removes it as a stopped one.
+TEST_F(HullTest, AFailedPoststartHookFailsStartAndStopsTheContainer) {
+  Bundle& b = bundle();
+  b.config["hooks"] = {{"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo refused >&2; exit 3"}}}}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "psfail"}).exit_code, 0);
+  const pid_t pid = state("psfail").value("pid", 0);
+  ASSERT_GT(pid, 0);
+  ProcResult r = hull({"start", "psfail"});
+  EXPECT_TRUE(failed_with(r, {"hook poststart[0]", "exited with status 3", "refused"})) << r.err;
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(status("psfail"), "stopped");
+  EXPECT_EQ(hull({"delete", "psfail"}).exit_code, 0);
+}
+
 // Most configs have no hooks: create records that in state.json, and start
 // and delete then never read the saved config (a damaged one shows it).
 TEST_F(HullTest, WithoutHooksStartAndDeleteLeaveTheSavedConfigUnread) {

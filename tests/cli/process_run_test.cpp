@@ -317,6 +317,8 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("startContainer {"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"pid\":1"), std::string::npos) << "startContainer sees the container's pid: " << r.out;
+  // They run as part of start, of a created container (runc says so too).
+  EXPECT_NE(r.out.find("\"status\":\"created\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("hullproc-hooks"), std::string::npos) << r.out;
   // poststop runs at delete, which `hull run` does on exit.
   EXPECT_EQ(lines_of(log), (std::vector<std::string>{"createRuntime", "createContainer", "poststart", "poststop"}));

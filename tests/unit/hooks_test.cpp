@@ -49,6 +49,25 @@ TEST_F(Hooks, RunInOrderWithStateOnStdinArgsAndEnv) {
   EXPECT_EQ(read_file(log), "{\"id\":\"c1\",\"status\":\"creating\"} a:" + a + ":x:bar\nb:0:\n");
 }
 
+// A hook without env gets the runtime's own environment, as runc's do (a
+// hook written for runc finds PATH); one with env gets exactly that.
+TEST_F(Hooks, WithoutEnvAHookGetsTheRuntimesEnvironment) {
+  std::string log = dir_ + "/log";
+  ::setenv("HULL_HOOK_TEST_INHERITED", "yes", 1);
+  auto a = script("a", "echo \"${HULL_HOOK_TEST_INHERITED:-unset}\" >> " + log + "\n");
+  run_hooks({{a, {}, {}, {}}, {a, {}, {"OTHER=1"}, {}}}, "prestart", "{}", HookFailure::Fail);
+  ::unsetenv("HULL_HOOK_TEST_INHERITED");
+  EXPECT_EQ(read_file(log), "yes\nunset\n");
+}
+
+// A timeout of millions of seconds is valid and means a long wait: the
+// milliseconds left are clamped for poll, which took them as an int (4294968
+// s wrapped to 0.7 s, and larger ones to a negative, endless wait).
+TEST_F(Hooks, AHugeTimeoutDoesNotWrapToAShortOne) {
+  auto slow = script("slow", "sleep 1\n");
+  EXPECT_EQ(error_of({{slow, {}, {}, 4294968}}), "");
+}
+
 TEST_F(Hooks, LargeStateIsDeliveredWhole) {
   std::string out = dir_ + "/out";
   auto a = script("a", "cat > " + out + "\n");
