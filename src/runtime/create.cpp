@@ -87,20 +87,33 @@ std::string hook_state(ContainerState st, Status status) {
 }
 
 // Undoes a half-made container's state dir (the init, if any, is killed and
-// reaped by its LaunchedChild first).
+// reaped by its LaunchedChild first), and runs its poststop hooks:
+// runtime.md has a failed create go on to the container's destruction, and
+// runc runs them there too (what a prestart hook set up, a poststop one
+// takes down). Their failures are warnings.
 class StateDirGuard {
  public:
-  explicit StateDirGuard(ContainerDir& dir) : dir_(dir) {}
+  StateDirGuard(ContainerDir& dir, const spec::Hooks& hooks, const ContainerState& state)
+      : dir_(dir), hooks_(hooks), state_(state) {}
   ~StateDirGuard() {
     if (committed_) return;
     try {
       dir_.remove();
+    } catch (...) {}
+    if (hooks_.poststop.empty()) return;
+    try {
+      ContainerState stopped = state_;
+      stopped.status = Status::Stopped;
+      stopped.pid = 0;
+      process::run_hooks(hooks_.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn);
     } catch (...) {}
   }
   void commit() { committed_ = true; }
 
  private:
   ContainerDir& dir_;
+  const spec::Hooks& hooks_;
+  const ContainerState& state_;
   bool committed_ = false;
 };
 
@@ -199,7 +212,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 4. The state dir, the saved config and the cgroups.
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}};
-  StateDirGuard guard(c.dir);
+  StateDirGuard guard(c.dir, c.spec.hooks, c.state);
   fault_point("create-after-state-dir");
 
   ContainerState& st = c.state;

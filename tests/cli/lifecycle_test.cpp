@@ -152,6 +152,23 @@ TEST_F(HullTest, AFailedPoststartHookFailsStartAndStopsTheContainer) {
   EXPECT_EQ(hull({"delete", "psfail"}).exit_code, 0);
 }
 
+// runtime.md: a failed create goes on to the container's destruction, whose
+// poststop hooks run (as runc's do): what a hook before the failure set up,
+// a poststop hook can take down.
+TEST_F(HullTest, AFailedCreateRunsThePoststopHooks) {
+  Bundle& b = bundle();
+  const std::string out = (temp_dir() / "poststop.json").string();
+  b.config["hooks"] = {{"createRuntime", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}}},
+                       {"poststop", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > " + out}}}}}};
+  b.args({"true"});
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "failed"});
+  EXPECT_TRUE(failed_with(r, {"hook createRuntime[0]"})) << r.err;
+  nlohmann::json st = nlohmann::json::parse(read_all(out), nullptr, false);
+  EXPECT_EQ(st.value("id", ""), "failed") << read_all(out);
+  EXPECT_EQ(st.value("status", ""), "stopped");
+  expect_nothing_left("failed");
+}
+
 // Most configs have no hooks: create records that in state.json, and start
 // and delete then never read the saved config (a damaged one shows it).
 TEST_F(HullTest, WithoutHooksStartAndDeleteLeaveTheSavedConfigUnread) {
