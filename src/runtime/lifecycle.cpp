@@ -83,18 +83,11 @@ spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& s
 
 // runtime.md: poststart hooks run after the process started; a failure is
 // an error, and the container is stopped (its delete goes on as for any
-// stopped container), as runc does.
+// stopped container), as runc does: start_locked kills the init, and run's
+// failure path does.
 void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks) {
-  if (hooks.poststart.empty()) return;
-  try {
+  if (!hooks.poststart.empty())
     process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail);
-  } catch (const Error&) {
-    if (UniqueFd init = open_init_pidfd(state)) {
-      send_signal(init.get(), SIGKILL, "container " + quote(state.id));
-      wait_for_exit(init.get(), kKillTimeout, "wait for the container init to exit");
-    }
-    throw;
-  }
 }
 }  // namespace
 
@@ -140,7 +133,13 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& h
   // Killed between the check above and the release (found by the load
   // test's concurrent operations): by now the container is stopped.
   if (init_gone) require_transition(state.id, Status::Stopped, Operation::Start);
-  run_poststart_hooks(state, hooks);
+  try {
+    run_poststart_hooks(state, hooks);
+  } catch (const Error&) {
+    ContainerCgroup cgroup(dir, state);
+    kill_and_wait(dir, state, Status::Running, cgroup);
+    throw;
+  }
 }
 
 void finish_early_start(const ContainerState& state, const spec::Hooks& hooks, const SyncChannel& init) {

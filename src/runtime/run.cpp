@@ -38,7 +38,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       // The init has exec'd (InitPlan::init_unsealed_until_exec). What it
       // exec'd is what its check of the binary saw, unless the rootfs changed
       // in between (the path, or a script's interpreter, swapped for a link
-      // to /proc/self/exe by a startContainer hook or by a writer outside):
+      // to /proc/self/exe by a writer sharing the rootfs or a volume):
       // then the container's process would be the runtime's own writable
       // binary (CVE-2019-5736). Asked before the record goes, so `hull exec`
       // refuses to join it until then. Written while the container runs.
