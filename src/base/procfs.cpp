@@ -173,15 +173,24 @@ UniqueFd open_link_in(int dir, const std::string& name, int flags, const std::st
   return UniqueFd(fd);
 }
 
-}  // namespace
-
-UniqueFd open_link_target(std::string_view path, int flags) {
+// f(dir, name, shown) for the per-process link `path` ("self/fd/3"): dir is
+// the link's directory, opened in the shared root.
+template <class F>
+auto in_link_dir(std::string_view path, F&& f) {
   std::string shown = "/proc/" + std::string(path);
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) throw Error(shown + ": not a per-process link", EINVAL);
   return in_shared_root(path, [&](int root) {
     UniqueFd dir = open_at(root, path.substr(0, slash), O_PATH | O_DIRECTORY);
-    return open_link_in(dir.get(), std::string(path.substr(slash + 1)), flags, shown);
+    return f(dir.get(), std::string(path.substr(slash + 1)), shown);
+  });
+}
+
+}  // namespace
+
+UniqueFd open_link_target(std::string_view path, int flags) {
+  return in_link_dir(path, [&](int dir, const std::string& name, const std::string& shown) {
+    return open_link_in(dir, name, flags, shown);
   });
 }
 
@@ -190,12 +199,8 @@ UniqueFd open_link_target_at(int dir, std::string_view name, int flags) {
 }
 
 std::string read_link(std::string_view path) {
-  std::string shown = "/proc/" + std::string(path);
-  size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) throw Error(shown + ": not a per-process link", EINVAL);
-  return in_shared_root(path, [&](int root) {
-    UniqueFd dir = open_at(root, path.substr(0, slash), O_PATH | O_DIRECTORY);
-    int fd = openat2_beneath(dir.get(), std::string(path.substr(slash + 1)), O_PATH);
+  return in_link_dir(path, [](int dir, const std::string& name, const std::string& shown) {
+    int fd = openat2_beneath(dir, name, O_PATH);
     if (fd < 0) throw_errno(shown);
     UniqueFd link(fd);
     char buf[PATH_MAX];
