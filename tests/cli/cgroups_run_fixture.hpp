@@ -53,6 +53,24 @@ class CgroupRunTest : public HullTest {
     b.config["linux"]["resources"] = resources;
     return b;
   }
+  // A container of `limited_bundle(resources)` running `sleep 1000`, created
+  // and started: its init's pid, or 0 (and a test failure).
+  pid_t start_limited(const std::string& id, const nlohmann::json& resources) {
+    Bundle& b = limited_bundle(resources);
+    b.args({"sleep", "1000"});
+    ProcResult c = hull({"create", "--bundle", b.dir().string(), id});
+    if (c.exit_code != 0) {
+      ADD_FAILURE() << "hull create " << id << ": " << c.err;
+      return 0;
+    }
+    const pid_t init = state(id).value("pid", 0);
+    ProcResult s = hull({"start", id});
+    if (s.exit_code != 0) {
+      ADD_FAILURE() << "hull start " << id << ": " << s.err;
+      return 0;
+    }
+    return init;
+  }
   std::string parent_;
 };
 

@@ -294,11 +294,7 @@ TEST_F(CgroupRunTest, AContainerCpusetApartFromItsCallersCpusStarts) {
 // The same for `hull exec` without process.execCPUAffinity.
 TEST_F(CgroupRunTest, AnExecFromAPinnedCallerRunsOnEveryCpuOfTheContainer) {
   if (!two_cpus()) GTEST_SKIP() << "needs two CPUs";
-  Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}});
-  b.args({"sleep", "1000"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), "execpin"});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  ASSERT_EQ(hull({"start", "execpin"}).exit_code, 0);
+  ASSERT_GT(start_limited("execpin", {{"pids", {{"limit", 50}}}}), 0);
   std::vector<std::string> exec{"exec", "execpin"};
   exec.insert(exec.end(), kGrepCpus.begin(), kGrepCpus.end());
   EXPECT_EQ(cpus_seen_by_pinned_hull("0", state_root(), exec), own_cpus());
@@ -343,13 +339,8 @@ TEST_F(CgroupRunTest, DeletingAStoppedContainerLeavesItsCgroupToTheNextOneMadeIn
 // offers no controller to enable below the test's cgroup).
 TEST_F(CgroupRunTest, AnExecJoinsTheInitsCgroupWhereTheContainerEnabledControllersForItsChildren) {
   if (!unified()) GTEST_SKIP() << "needs a pure cgroup v2 host";
-  Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}});
-  b.args({"sleep", "1000"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), "manager"});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  const pid_t init = state("manager").value("pid", 0);
+  const pid_t init = start_limited("manager", {{"pids", {{"limit", 50}}}});
   ASSERT_GT(init, 0);
-  ASSERT_EQ(hull({"start", "manager"}).exit_code, 0);
   const std::string dir = dir_of("pids");
   if (read_text_file(dir + "/cgroup.controllers").find("pids") == std::string::npos)
     GTEST_SKIP() << "the container's cgroup offers no pids controller to enable";
