@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -152,6 +153,21 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
   std::optional<EmptyScratchDirs> scratch;
   if (scratch_tmpfs >= 0) scratch.emplace(scratch_tmpfs);
   UniqueFd tmpfs;
+  // What each masked directory now shows, so a directory listed twice (as
+  // podman's `--security-opt mask=` can make it) is masked once: a second
+  // bind would sit on the first one's scratch directory and keep it from
+  // being removed.
+  std::vector<std::pair<dev_t, ino_t>> shown_empty;
+  auto already_masked = [&](const struct stat& st) {
+    for (const auto& [dev, ino] : shown_empty)
+      if (st.st_dev == dev && st.st_ino == ino) return true;
+    return false;
+  };
+  auto remember = [&](int mounted, const std::string& what) {
+    struct stat st {};
+    if (::fstat(mounted, &st) < 0) throw_errno(what + ": stat");
+    shown_empty.emplace_back(st.st_dev, st.st_ino);
+  };
   KernelFsDirs dirs(rootfd);
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
@@ -160,11 +176,13 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
     struct stat st {};
     if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
     if (S_ISDIR(st.st_mode)) {
+      if (already_masked(st)) continue;
       if (scratch && !tmpfs) {
         std::string what =
             "mask " + quote(shown) + ": " + describe_mount("an empty directory", shown, "", MS_BIND | MS_RDONLY, "");
         if (UniqueFd tree = scratch->bind_new(what)) {
           attach_mount(tree.get(), target.get(), what);
+          remember(tree.get(), what);
           continue;
         }
       }
@@ -179,6 +197,7 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
       // what later directories clone.
       tmpfs = new_detached_mount("tmpfs", "source=tmpfs,ro", what, MOUNT_ATTR_RDONLY);
       attach_mount(tmpfs.get(), target.get(), what);
+      remember(tmpfs.get(), what);
       continue;
     }
     if (!null) null = open_verified_null(rootfd);
@@ -200,9 +219,12 @@ void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, cons
     std::string what =
         "make " + quote(shown) + " read-only: " + describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");
     // Clone, make read-only while detached, then put it over the original:
-    // at no moment is a writable copy reachable.
+    // at no moment is a writable copy reachable. Only the path's own mount
+    // turns read-only, as in runc and crun: a mount the config put below it
+    // keeps the options the config gave it (CRIU in a pod binds a writable
+    // /proc/sys/kernel/ns_last_pid below a read-only /proc/sys, runc #3451).
     UniqueFd tree = clone_mount(target.get(), "", true, what);
-    set_mount_attrs(tree.get(), ro, true, what);
+    set_mount_attrs(tree.get(), ro, false, what);
     attach_mount(tree.get(), target.get(), what);
   }
 }

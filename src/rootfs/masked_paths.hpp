@@ -31,8 +31,9 @@ struct KernelFsMounts {
 void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs = {},
                 int scratch_tmpfs = -1);
 
-// Makes each path (and everything mounted below it) read-only with a
-// recursive bind of itself. Missing paths are skipped.
+// Makes each path read-only with a recursive bind of itself whose top mount
+// is read-only; mounts below it keep their own options, as in runc. Missing
+// paths are skipped.
 void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs = {});
 
 }  // namespace hull::rootfs

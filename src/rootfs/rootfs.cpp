@@ -237,10 +237,14 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       if (m.type == "proc" && dest == "/proc") kernel_fs.proc = true;
       if (m.type == "sysfs" && dest == "/sys") kernel_fs.sys = true;
     }
-    // The masks' empty directory is made on the container's own /dev tmpfs
-    // (masked_paths.hpp), still writable here: it is made read-only below.
-    mask_paths(root.get(), lx.maskedPaths, kernel_fs, dev_tmpfs.get());
+    // Read-only paths first, as runc does: a directory both read-only and
+    // masked then gets its mask on top of the read-only bind, where the
+    // other order would attach the bind onto the mask's removed directory,
+    // which the kernel refuses (ENOENT). The masks' empty directory is made
+    // on the container's own /dev tmpfs (masked_paths.hpp), still writable
+    // here: it is made read-only below.
     make_readonly_paths(root.get(), lx.readonlyPaths, kernel_fs);
+    mask_paths(root.get(), lx.maskedPaths, kernel_fs, dev_tmpfs.get());
     if (dev_readonly) {
       std::string what = "make the /dev tmpfs read-only";
       if (!dev_tmpfs) dev_tmpfs = open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY);

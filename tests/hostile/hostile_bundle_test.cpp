@@ -252,31 +252,6 @@ TEST_F(HostileBundle, ProcRenamedAwayBeforeMaskingIsNotLeftWritable) {
   EXPECT_NE(r.out.find("kcore-masked"), std::string::npos) << "the real /proc/kcore is not masked: " << r.out;
 }
 
-// A readonly path whose target holds a mount: the bundle binds a writable
-// "host" file over /proc/sys/kernel/ns_last_pid (one of the few procfs files
-// a bind may cover, as lxcfs does) and /proc/sys is a readonly path. A
-// read-only flag on the top mount alone would leave that file writable
-// through /proc/sys; the whole tree under a readonly path is read-only. The
-// container reads the host file there (the bind is in place), cannot write
-// it, and the file is unchanged.
-TEST_F(HostileBundle, ReadonlyPathCoversAMountBelowIt) {
-  HostDir host(temp_dir() / "host-ro");
-  Bundle& b = hostile_bundle();
-  b.config["mounts"].push_back({{"destination", "/proc/sys/kernel/ns_last_pid"},
-                                {"type", "bind"},
-                                {"source", (host.path() / "HOST-CANARY").string()},
-                                {"options", {"bind", "rw"}}});
-  b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
-  ProcResult r = run_sh(b,
-                        "echo seen=$(cat /proc/sys/kernel/ns_last_pid);"
-                        " if echo pwned > /proc/sys/kernel/ns_last_pid; then echo WROTE; fi",
-                        "ro-submount");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("seen=host"), std::string::npos) << "the bind is not there: " << r.out;
-  EXPECT_EQ(r.out.find("WROTE"), std::string::npos) << "a mount below a readonly path is writable: " << r.out;
-  host.expect_unchanged();
-}
-
 // A readonly path whose target a racing step replaced by a mount of the
 // host's: a createContainer hook binds the "host" directory over /data/ro
 // just before hull makes /data/ro read-only. The bind is read-only in the
