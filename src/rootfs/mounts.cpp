@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <string_view>
 
 #include "base/error.hpp"
@@ -33,6 +34,10 @@ constexpr std::array<std::string_view, 10> kProcAllowed = {
     "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",  "/proc/stat",    "/proc/swaps",
     "/proc/uptime",  "/proc/loadavg",   "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 };
+
+bool has_mode_option(const MountOptions& o) {
+  return std::any_of(o.data.begin(), o.data.end(), [](const std::string& d) { return d.starts_with("mode="); });
+}
 
 std::string fd_target(int fd) {
   char buf[PATH_MAX];
@@ -140,10 +145,28 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   std::string data = o.data_string();
   std::string what = describe_mount(source, dest, type, flags, data);
 
-  UniqueFd destfd = (type == "proc" || type == "sysfs")
-                        ? open_proc_or_sys_dir(ctx, dest, what)
-                        : with_context(what, [&] { return create_in_root(ctx.rootfd, dest, NodeKind::Directory); });
+  bool covers_image_dir = false;
+  UniqueFd destfd;
+  if (type == "proc" || type == "sysfs") {
+    destfd = open_proc_or_sys_dir(ctx, dest, what);
+  } else {
+    if (type == "tmpfs" && !has_mode_option(o))
+      destfd = with_context(what, [&] { return open_in_root(ctx.rootfd, dest); });
+    covers_image_dir = static_cast<bool>(destfd);
+    if (!destfd) destfd = with_context(what, [&] { return create_in_root(ctx.rootfd, dest, NodeKind::Directory); });
+  }
   if (type != "proc") check_not_into_proc(ctx, destfd.get(), what);
+  // A tmpfs over a directory the image has takes that directory's mode
+  // unless the options give one, as in runc: podman's --read-only /run and
+  // docker's --tmpfs over an image directory keep its permissions, not the
+  // tmpfs default 1777 (any user could create files there).
+  if (covers_image_dir) {
+    struct stat st {};
+    if (::fstat(destfd.get(), &st) < 0) throw_errno(what + ": stat destination");
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "mode=%04o", static_cast<unsigned>(st.st_mode & 07777));
+    data = data.empty() ? std::string(mode) : std::string(mode) + "," + data;
+  }
 
   if (type == "cgroup" || type == "cgroup2") {
     mount_cgroup(ctx, destfd.get(), dest, type, o, what);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/warn.hpp"
 #include "spec/parse.hpp"
 #include "spec/sysctl_namespace.hpp"
 
@@ -38,8 +39,7 @@ class Checker {
     if (!spec_.root) fail(".root", "required field is missing");
     if (spec_.root->path.empty()) fail(".root.path", "must not be empty");
     check_process();
-    for (size_t i = 0; i < spec_.mounts.size(); ++i)
-      absolute(".mounts[" + std::to_string(i) + "].destination", spec_.mounts[i].destination);
+    for (size_t i = 0; i < spec_.mounts.size(); ++i) check_mount_destination(i);
     check_hooks();
     index_namespaces();
     check_namespace_needs();
@@ -60,6 +60,17 @@ class Checker {
 
   void absolute(const std::string& path, const std::string& value) const {
     if (!is_absolute(value)) fail(path, "must be an absolute path, got " + quote_json(value));
+  }
+
+  // The runtime-spec lets a Linux mount's destination be relative (deprecated)
+  // and says it is then relative to "/"; runc warns and mounts it there.
+  void check_mount_destination(size_t i) const {
+    const std::string path = ".mounts[" + std::to_string(i) + "].destination";
+    const std::string& dest = spec_.mounts[i].destination;
+    if (dest.empty()) fail(path, "must not be empty");
+    if (!is_absolute(dest))
+      warn(file_ + ": " + path + ": " + quote_json(dest) +
+           " is not an absolute path; it is taken relative to \"/\" (relative destinations are deprecated)");
   }
 
   void check_process() const {

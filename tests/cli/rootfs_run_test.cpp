@@ -151,6 +151,75 @@ TEST_F(RootfsRun, TmpcopyupDevicesMasksReadonlyPathsAndReadonlyRoot) {
   EXPECT_FALSE(fs::exists(b.rootfs() / "rootfile"));
 }
 
+// A directory listed twice in maskedPaths (podman's `--security-opt mask=`
+// appends without looking), or both masked and read-only, as runc 1.1
+// starts it: masked once, empty and unwritable. Both used to fail the
+// start (a second mask pinned the first one's scratch directory; a
+// read-only bind was refused on a mask's removed directory).
+TEST_F(RootfsRun, ADirectoryMaskedTwiceOrAlsoReadOnlyIsMaskedOnce) {
+  Bundle& b = bundle("bundle-masks");
+  for (const char* d : {"twice", "both"}) {
+    fs::create_directories(b.rootfs() / "data" / d);
+    std::ofstream(b.rootfs() / "data" / d / "secret") << "hidden\n";
+  }
+  b.config["linux"]["maskedPaths"] = {"/data/twice", "/data/both", "/data/twice"};
+  b.config["linux"]["readonlyPaths"] = {"/data/both", "/proc/sys"};
+  ProcResult r = run_sh(b,
+                        "for d in twice both; do echo $d=$(ls -A /data/$d | wc -l);"
+                        " touch /data/$d/new 2>/dev/null && echo $d-writable; done;"
+                        "echo scratch-left=$(ls -A /dev | grep -c hull-masked)",
+                        "masks");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "twice=0\nboth=0\nscratch-left=0\n") << r.err;
+}
+
+// A tmpfs over a directory of the image keeps that directory's mode unless
+// its options give one, as runc does (podman --read-only's /run, docker's
+// --tmpfs over an image directory); one on a directory hull makes has the
+// tmpfs default. A relative destination is taken from "/", as the
+// runtime-spec says and runc does.
+TEST_F(RootfsRun, ATmpfsOverAnImageDirectoryKeepsItsMode) {
+  Bundle& b = bundle("bundle-tmpfs-mode");
+  for (const char* d : {"plain", "copyup", "given"}) {
+    fs::create_directories(b.rootfs() / d);
+    fs::permissions(b.rootfs() / d, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  }
+  b.config["mounts"].push_back(mount_entry("/plain", "tmpfs", "tmpfs", {"size=1m"}));
+  b.config["mounts"].push_back(mount_entry("/copyup", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid"}));
+  b.config["mounts"].push_back(mount_entry("/given", "tmpfs", "tmpfs", {"mode=1777"}));
+  b.config["mounts"].push_back(mount_entry("/made", "tmpfs", "tmpfs", {}));
+  b.config["mounts"].push_back(mount_entry("mnt/rel", "tmpfs", "tmpfs", {"mode=711"}));
+  ProcResult r = run_sh(b,
+                        "stat -c '%n %a' /plain /copyup /given /made /mnt/rel;"
+                        " grep -c ' /mnt/rel .* tmpfs ' /proc/self/mountinfo",
+                        "tmpfs-mode");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "/plain 750\n/copyup 750\n/given 1777\n/made 1777\n/mnt/rel 711\n1\n") << r.err;
+  EXPECT_NE(r.err.find("is not an absolute path; it is taken relative to"), std::string::npos) << r.err;
+}
+
+// A mount the config puts below a readonly path keeps the options the
+// config gave it, as in runc and crun: CRIU in a pod binds a writable
+// /proc/sys/kernel/ns_last_pid below a read-only /proc/sys (runc #3451).
+// Only the readonly path's own mount turns read-only. (A config could bind
+// the same file anywhere else: readonlyPaths guard the kernel's files from
+// the container's process, not from the config.)
+TEST_F(RootfsRun, AMountTheConfigPutsBelowAReadonlyPathKeepsItsOptions) {
+  fs::path host = host_dir() / "ns_last_pid";
+  std::ofstream(host) << "host\n";
+  Bundle& b = bundle("bundle-ro-below");
+  b.config["mounts"].push_back(mount_entry("/proc/sys/kernel/ns_last_pid", "bind", host.string(), {"bind", "rw"}));
+  b.config["linux"]["readonlyPaths"] = {"/proc/sys"};
+  ProcResult r = run_sh(b,
+                        "echo seen=$(cat /proc/sys/kernel/ns_last_pid);"
+                        " echo container > /proc/sys/kernel/ns_last_pid && echo wrote-below;"
+                        " echo x > /proc/sys/kernel/domainname 2>/dev/null || echo proc-sys-read-only",
+                        "ro-below");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "seen=host\nwrote-below\nproc-sys-read-only\n") << r.err;
+  EXPECT_EQ(read_file(host.string()), "container\n");
+}
+
 TEST_F(RootfsRun, SymlinkedProcIsRefused) {
   Bundle& b = bundle("bundle-proc");
   fs::remove_all(b.rootfs() / "proc");

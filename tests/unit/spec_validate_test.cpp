@@ -4,9 +4,12 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/warn.hpp"
 #include "runtime/default_spec.hpp"
 #include "spec/spec.hpp"
 #include "spec/validate.hpp"
@@ -113,6 +116,20 @@ TEST(SpecValidate, ErrorsNameTheGivenFile) {
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "pid"}, {"type": "pid"}]})"), "/b/config.json"),
             "/b/config.json: .linux.namespaces[1].type: duplicate namespace \"pid\" (first at "
             ".linux.namespaces[0])");
+}
+
+// The runtime-spec lets a Linux mount destination be relative (deprecated),
+// taken relative to "/": accepted with a warning, as runc does.
+TEST(SpecValidate, ARelativeMountDestinationIsAcceptedWithAWarning) {
+  std::vector<std::string> warnings;
+  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  std::string err = error_of(runnable("{}", R"("mounts": [{"destination": "mnt/rel", "type": "tmpfs"}], )"));
+  hull::set_warn_sink(old);
+  EXPECT_EQ(err, "<no error>");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "config.json: .mounts[0].destination: \"mnt/rel\" is not an absolute path; it is taken relative to "
+            "\"/\" (relative destinations are deprecated)");
 }
 
 }  // namespace
