@@ -15,6 +15,7 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
+#include "base/standard_fds.hpp"
 #include "cli/app.hpp"
 #include "cli/args.hpp"
 #include "cli/cli.hpp"
@@ -161,6 +162,7 @@ int main(int argc, char** argv) {
   // dumpable, so no container process can open its /proc/<pid>/exe or fds
   // (CVE-2016-9962, CVE-2019-5736). Nothing in hull needs a core dump.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  hull::open_missing_standard_fds();
   hull::phase_trace_from_env();
   const int status = hull::cli::run(argc, argv);
 #if defined(__SANITIZE_ADDRESS__)

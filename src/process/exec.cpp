@@ -254,8 +254,15 @@ std::string path_from_env(const std::vector<std::string>& env) {
 std::string find_executable(const std::string& file, const std::vector<std::string>& env) {
   if (file.empty()) throw Error("process.args[0] is empty");
   if (file.find('/') != std::string::npos) {
-    if (!exists(file)) throw Error("exec " + quote(file) + ": no such file in the container", ENOENT);
-    return file;
+    struct stat st;
+    if (::stat(file.c_str(), &st) == 0) return file;
+    // Engines map "permission denied" to exit status 126 and "no such file"
+    // to 127 (Docker, podman): a directory the user cannot search is the first.
+    if (errno == EACCES)
+      throw Error("exec " + quote(file) + ": permission denied: a directory on its path is not searchable by uid " +
+                      std::to_string(::getuid()),
+                  EACCES);
+    throw Error("exec " + quote(file) + ": no such file in the container", ENOENT);
   }
   std::string path = path_from_env(env);
   std::optional<std::string> denied;

@@ -12,6 +12,7 @@
 #include "base/phase_trace.hpp"
 #include "process/capabilities.hpp"
 #include "process/cwd.hpp"
+#include "process/environment.hpp"
 #include "process/exec.hpp"
 #include "process/fds.hpp"
 #include "process/home_env.hpp"
@@ -146,7 +147,8 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   drop_bounding_set(caps, last_cap);
   keep_caps_across_setuid();
   // Read as root, as runc does: the user may not be able to read passwd.
-  const std::vector<std::string> env = env_with_home(proc.env, proc.user.uid);
+  const std::vector<std::string> env = env_with_home(unique_names(proc.env), proc.user.uid);
+  give_stdio_to(proc.user.uid);
   with_context("process.user", [&] { set_identity(proc.user); });
   set_non_dumpable();
   set_umask(proc.user);

@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +28,10 @@ bool setgroups_denied() {
 }  // namespace
 
 void set_identity(const spec::User& user) {
+  // validate_for_create refuses them; (uid_t)-1 would be "no change" and
+  // leave the process the runtime's root.
+  if (user.uid == static_cast<uint32_t>(-1) || user.gid == static_cast<uint32_t>(-1))
+    throw Error("uid and gid 4294967295 are not ids: set*id(2) would leave the process root");
   // Groups first, always: an empty additionalGids must still drop the
   // supplementary groups the runtime had (root's, or the host user's), or the
   // container process keeps the host's group access.
@@ -46,6 +51,17 @@ void set_identity(const spec::User& user) {
   if (::setresuid(user.uid, user.uid, user.uid) < 0)
     throw_errno("setresuid(" + std::to_string(user.uid) + ")" +
                 (errno == EINVAL ? " (uid not mapped in the user namespace)" : ""));
+}
+
+void give_stdio_to(uid_t uid) {
+  for (int fd = 0; fd <= 2; ++fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) < 0) continue;  // closed: nothing to reopen
+    if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) continue;
+    // The uid only: the group the engine gave may be the one that counts.
+    if (::fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+      throw_errno("give the standard stream on fd " + std::to_string(fd) + " to uid " + std::to_string(uid));
+  }
 }
 
 void set_umask(const spec::User& user) { ::umask(static_cast<mode_t>(user.umask.value_or(022) & 0777)); }

@@ -1,5 +1,7 @@
 #pragma once
 // process.user: supplementary groups, gid, uid, umask.
+#include <sys/types.h>
+
 #include "spec/spec.hpp"
 
 namespace hull::process {
@@ -7,6 +9,13 @@ namespace hull::process {
 // setgroups(additionalGids), setresgid(gid), setresuid(uid), in that order:
 // once the uid is not 0 the groups can no longer be changed.
 void set_identity(const spec::User& user);
+
+// runc's fixStdioPermissions: fds 0-2 (an engine's pipes or files, made by
+// root) become this uid's, so a container user can reopen them through
+// /dev/stdout or /proc/self/fd/N (nginx and others log there). The group
+// stays; /dev/null and streams the uid owns are left alone; EINVAL (owner
+// not mapped in the user namespace), EPERM and EROFS are ignored, as in runc.
+void give_stdio_to(uid_t uid);
 
 // umask from the config, 0022 when absent (what runc and crun use).
 void set_umask(const spec::User& user);

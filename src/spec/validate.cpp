@@ -30,6 +30,57 @@ bool is_interface_name(const std::string& n) {
   return n.find_first_of("/: \t\n\v\f\r") == std::string::npos;
 }
 
+[[noreturn]] void fail_at(const std::string& file, const std::string& path, std::string_view problem) {
+  throw Error(file + ": " + path + ": " + std::string(problem));
+}
+
+// runc's range for uids and gids (its user package refuses larger ones);
+// (uid_t)-1 in particular is "no change" to setresuid(2): the process
+// would keep the runtime's root.
+constexpr uint32_t kMaxUserId = 2147483647;
+
+void check_user_id(const std::string& file, const std::string& path, uint32_t id) {
+  if (id > kMaxUserId)
+    fail_at(file, path,
+            "uids and gids must be in range 0-" + std::to_string(kMaxUserId) + ", got " + std::to_string(id));
+}
+
+// What a process needs wherever it comes from (config.json's .process, an
+// exec's --process file); `at` is its JSON path (".process", or "" for a
+// file that is the process object).
+void check_process_fields(const Process& p, const std::string& file, const std::string& at) {
+  if (p.args.empty()) fail_at(file, at + ".args", "must contain at least one entry");
+  if (p.args[0].empty()) fail_at(file, at + ".args[0]", "must not be empty");
+  if (!is_absolute(p.cwd)) fail_at(file, at + ".cwd", "must be an absolute path, got " + quote_json(p.cwd));
+  check_user_id(file, at + ".user.uid", p.user.uid);
+  check_user_id(file, at + ".user.gid", p.user.gid);
+  for (size_t i = 0; i < p.user.additionalGids.size(); ++i)
+    check_user_id(file, at + ".user.additionalGids[" + std::to_string(i) + "]", p.user.additionalGids[i]);
+  // As runc's init refuses them: execve would pass them on, and what a
+  // program makes of "X" or "=x" is its own guess.
+  for (size_t i = 0; i < p.env.size(); ++i) {
+    const std::string& e = p.env[i];
+    size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0)
+      fail_at(file, at + ".env[" + std::to_string(i) + "]",
+              "invalid environment variable " + quote_json(e) + ": " +
+                  (eq == std::string::npos ? "missing '='" : "the name is empty"));
+  }
+  for (size_t i = 0; i < p.rlimits.size(); ++i) {
+    const Rlimit& r = p.rlimits[i];
+    const std::string path = at + ".rlimits[" + std::to_string(i) + "]";
+    // The spec: duplicated rlimit types MUST be an error.
+    for (size_t j = 0; j < i; ++j)
+      if (r.type == p.rlimits[j].type)
+        fail_at(file, path + ".type",
+                "duplicate rlimit " + quote_json(r.type) + " (first at " + at + ".rlimits[" + std::to_string(j) + "])");
+    // setrlimit(2) would refuse it with EINVAL, after the namespaces exist.
+    if (r.soft > r.hard)
+      fail_at(file, path + ".soft",
+              "soft limit " + std::to_string(r.soft) + " is above the hard limit " + std::to_string(r.hard));
+  }
+}
+
 class Checker {
  public:
   Checker(const Spec& spec, const std::string& file) : spec_(spec), file_(file) {}
@@ -54,9 +105,7 @@ class Checker {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& path, std::string_view problem) const {
-    throw Error(file_ + ": " + path + ": " + std::string(problem));
-  }
+  [[noreturn]] void fail(const std::string& path, std::string_view problem) const { fail_at(file_, path, problem); }
 
   void absolute(const std::string& path, const std::string& value) const {
     if (!is_absolute(value)) fail(path, "must be an absolute path, got " + quote_json(value));
@@ -75,23 +124,7 @@ class Checker {
 
   void check_process() const {
     if (!spec_.process) fail(".process", "required field is missing");
-    const Process& p = *spec_.process;
-    if (p.args.empty()) fail(".process.args", "must contain at least one entry");
-    if (p.args[0].empty()) fail(".process.args[0]", "must not be empty");
-    absolute(".process.cwd", p.cwd);
-    for (size_t i = 0; i < p.rlimits.size(); ++i) {
-      const Rlimit& r = p.rlimits[i];
-      const std::string at = ".process.rlimits[" + std::to_string(i) + "]";
-      // The spec: duplicated rlimit types MUST be an error.
-      for (size_t j = 0; j < i; ++j)
-        if (r.type == p.rlimits[j].type)
-          fail(at + ".type",
-               "duplicate rlimit " + quote_json(r.type) + " (first at .process.rlimits[" + std::to_string(j) + "])");
-      // setrlimit(2) would refuse it with EINVAL, after the namespaces exist.
-      if (r.soft > r.hard)
-        fail(at + ".soft",
-             "soft limit " + std::to_string(r.soft) + " is above the hard limit " + std::to_string(r.hard));
-    }
+    check_process_fields(*spec_.process, file_, ".process");
   }
 
   void check_hooks() const {
@@ -230,5 +263,9 @@ class Checker {
 }  // namespace
 
 void validate_for_create(const Spec& spec, const std::string& file_name) { Checker(spec, file_name).run(); }
+
+void validate_exec_process(const Process& process, const std::string& file_name) {
+  check_process_fields(process, file_name, "");
+}
 
 }  // namespace hull::spec

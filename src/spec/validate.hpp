@@ -12,4 +12,9 @@ namespace hull::spec {
 //   config.json: .hostname: requires a new uts namespace, but .linux.namespaces has no "uts" entry
 void validate_for_create(const Spec& spec, const std::string& file_name = "config.json");
 
+// The same checks of a process that `exec --process` reads from a file (the
+// object itself, so JSON paths start at "."): args, an absolute cwd, ids in
+// runc's range, KEY=VALUE environment, rlimits.
+void validate_exec_process(const Process& process, const std::string& file_name);
+
 }  // namespace hull::spec

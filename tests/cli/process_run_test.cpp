@@ -81,6 +81,33 @@ TEST_F(HullTest, ProcessUserGroupsAndUmask) {
   EXPECT_EQ(r.out, "uid=1234 gid=2345 groups=3000,3001\n0077\n600\n");
 }
 
+// The engine's stdio pipes (root's) become the container user's, as runc's
+// fixStdioPermissions makes them: a non-root user can reopen them through
+// /dev/stdout or /proc/self/fd/N (nginx-unprivileged logs to /dev/stdout).
+// The uid changes, the group stays.
+TEST_F(HullTest, ANonRootUserCanReopenItsStdio) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 1234}, {"gid", 2345}};
+  ProcResult r = run_sh(b,
+                        "echo to-stdout > /dev/stdout; echo to-stderr > /proc/self/fd/2;"
+                        " stat -L -c '%u %g' /proc/self/fd/1",
+                        "hullproc-stdio");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "to-stdout\n1234 0\n") << r.err;
+  EXPECT_EQ(r.err, "to-stderr\n");
+}
+
+// A uid of 4294967295 is "no change" to setresuid(2): refused at create
+// (runc's range), never a process that keeps the runtime's root.
+TEST_F(HullTest, AUidOfMinusOneIsRefusedNotRoot) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 4294967295u}, {"gid", 0}};
+  ProcResult r = run_sh(b, "id -u", "hullproc-uid-1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("uids and gids must be in range 0-2147483647"), std::string::npos) << r.err;
+}
+
 TEST_F(HullTest, ProcessRlimitsAndOomScoreAdj) {
   Bundle& b = bundle();
   // Within the host's hard limit: no CAP_SYS_RESOURCE on this machine.
@@ -227,6 +254,21 @@ TEST_F(HullTest, ProcessMissingBinaryAndCrlfScriptExplained) {
   c.args({"/run.sh"});
   r = hull({"run", "--bundle", c.dir().string(), "hullproc-c"});
   EXPECT_TRUE(failed_with(r, {"/run.sh", "carriage return"}));
+}
+
+// A program below a directory the container user cannot search is
+// "permission denied", not missing: engines map the first to exit status 126
+// and the second to 127, as they do for runc's errors.
+TEST_F(HullTest, AProgramBelowAnUnsearchableDirectoryIsPermissionDenied) {
+  Bundle& b = bundle();
+  std::filesystem::create_directories(b.rootfs() / "secret");
+  std::filesystem::copy_file("/bin/busybox", b.rootfs() / "secret/true");
+  std::filesystem::permissions(b.rootfs() / "secret", std::filesystem::perms::owner_all);
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.args({"/secret/true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "hullproc-eacces"});
+  EXPECT_TRUE(failed_with(r, {"/secret/true", "permission denied"})) << r.err;
+  EXPECT_EQ(r.err.find("no such file"), std::string::npos) << r.err;
 }
 
 // A process.cwd the image lacks is made, as runc does (a Kubernetes
@@ -505,6 +547,40 @@ TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
   EXPECT_NE(out.find("/dev/pts/0"), std::string::npos) << out;
   EXPECT_NE(out.find("33 101"), std::string::npos) << out;
   EXPECT_NE(out.find("stdout-is-tty"), std::string::npos) << out;
+}
+
+// Started with stdout and stderr closed (a supervisor that closed them), as
+// runc manages: hull's own fds must not take 0-2, where the terminal setup
+// copies the pty (it closed the console socket there before the master was
+// sent: "socket operation on non-socket").
+TEST_F(HullTest, ATerminalCreateWithClosedStdioSendsTheMaster) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.args({"sh", "-c", "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-three-are-the-terminal"});
+  std::string sock = (temp_dir() / "console.sock").string();
+  UniqueFd listener = listen_unix(sock);
+  std::vector<std::string> argv{"/bin/sh",
+                                "-c",
+                                "exec \"$@\" >&- 2>&-",
+                                "sh",
+                                runtime_binary(),
+                                "--root",
+                                state_root().string(),
+                                "create",
+                                "--bundle",
+                                b.dir().string(),
+                                "--console-socket",
+                                sock,
+                                "closed-stdio"};
+  Child create = Child::spawn(argv);
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "no connection on the console socket";
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  ProcResult c = create.finish();
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  start_container("closed-stdio");
+  std::string out = read_until_hangup(pty.master.get());
+  EXPECT_NE(out.find("all-three-are-the-terminal"), std::string::npos) << out;
 }
 
 // A relative --console-socket is the bundle's, as with runc (which has

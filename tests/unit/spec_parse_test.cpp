@@ -56,7 +56,7 @@ TEST(SpecParse, FullVectorTopLevelAndProcess) {
   EXPECT_EQ(p.user.uid, 1000u);
   EXPECT_EQ(p.user.gid, 1001u);
   EXPECT_EQ(p.user.umask, 18u);
-  EXPECT_EQ(p.user.additionalGids, (std::vector<uint32_t>{10, 4294967295u}));
+  EXPECT_EQ(p.user.additionalGids, (std::vector<uint32_t>{10, 2147483647u}));
   EXPECT_EQ(p.user.username, "builder");
   EXPECT_EQ(p.args, (std::vector<std::string>{"/usr/bin/make", "-j4", "all"}));
   EXPECT_EQ(p.env.at(1), "HOME=/home/builder");

@@ -132,4 +132,52 @@ TEST(SpecValidate, ARelativeMountDestinationIsAcceptedWithAWarning) {
             "\"/\" (relative destinations are deprecated)");
 }
 
+// runc's range: 4294967295 is "no change" to setresuid(2), so such a user
+// would keep the runtime's root (an image's USER passes runAsNonRoot).
+TEST(SpecValidate, UidsAndGidsOutsideRuncsRangeAreRefused) {
+  auto with_user = [](const std::string& user) {
+    return parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "linux": {},
+      "process": {"cwd": "/", "args": ["/bin/sh"], "user": )" +
+                        user + "}}");
+  };
+  EXPECT_EQ(error_of(with_user(R"({"uid": 4294967295, "gid": 0})")),
+            "config.json: .process.user.uid: uids and gids must be in range 0-2147483647, got 4294967295");
+  EXPECT_EQ(error_of(with_user(R"({"uid": 1000, "gid": 2147483648})")),
+            "config.json: .process.user.gid: uids and gids must be in range 0-2147483647, got 2147483648");
+  EXPECT_EQ(error_of(with_user(R"({"uid": 1, "gid": 1, "additionalGids": [5, 4294967295]})")),
+            "config.json: .process.user.additionalGids[1]: uids and gids must be in range 0-2147483647, got "
+            "4294967295");
+  EXPECT_EQ(error_of(with_user(R"({"uid": 2147483647, "gid": 2147483647})")), "<no error>");
+}
+
+TEST(SpecValidate, EnvironmentEntriesMustBeNameEqualsValue) {
+  auto with_env = [](const std::string& env) {
+    return parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "linux": {},
+      "process": {"cwd": "/", "args": ["/bin/sh"], "env": )" +
+                        env + "}}");
+  };
+  EXPECT_EQ(error_of(with_env(R"(["A=1", "C"])")),
+            "config.json: .process.env[1]: invalid environment variable \"C\": missing '='");
+  EXPECT_EQ(error_of(with_env(R"(["=x"])")),
+            "config.json: .process.env[0]: invalid environment variable \"=x\": the name is empty");
+  EXPECT_EQ(error_of(with_env(R"(["A=", "A=2", "B=c=d"])")), "<no error>");
+}
+
+// exec --process FILE: the same checks, with paths from the file's top.
+TEST(SpecValidate, AnExecProcessFileGetsTheProcessChecks) {
+  auto error_of_process = [](const std::string& json) -> std::string {
+    try {
+      validate_exec_process(parse_process_json(json, "p.json"), "p.json");
+    } catch (const hull::Error& e) {
+      return e.what();
+    }
+    return "<no error>";
+  };
+  EXPECT_EQ(error_of_process(R"({"cwd": "tmp", "args": ["sh"]})"),
+            "p.json: .cwd: must be an absolute path, got \"tmp\"");
+  EXPECT_EQ(error_of_process(R"({"cwd": "/", "args": ["sh"], "user": {"uid": 4294967295, "gid": 0}})"),
+            "p.json: .user.uid: uids and gids must be in range 0-2147483647, got 4294967295");
+  EXPECT_EQ(error_of_process(R"({"cwd": "/", "args": ["sh"]})"), "<no error>");
+}
+
 }  // namespace
