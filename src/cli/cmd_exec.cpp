@@ -39,8 +39,11 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
              [&](const char* n) { command->add_option(n, o->process_label, "SELinux label for the process"); });
   ctx.option("--apparmor",
              [&](const char* n) { command->add_option(n, o->apparmor, "AppArmor profile for the process"); });
-  ctx.option("--no-new-privs",
-             [&](const char* n) { command->add_flag(n, o->no_new_privs, "set no_new_privs for the process"); });
+  // A bool of the CLI's own: whether it was given at all is the option's count.
+  auto no_new_privs = std::make_shared<bool>(false);
+  ctx.option("--no-new-privs", [&](const char* n) {
+    command->add_flag(n, *no_new_privs, "set no_new_privs for the process (=false clears the container's)");
+  });
   ctx.option("-c,--cap", [&](const char* n) {
     command->add_option(n, o->caps, "add a capability to the process's sets")->allow_extra_args(false);
   });
@@ -63,13 +66,15 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
   // Unmatched words must stay here as the command, not fall through to the
   // global parser.
   command->fallthrough(false);
-  return {command, [&ctx, o, command] {
+  return {command, [&ctx, o, command, no_new_privs] {
+            if (const CLI::Option* nnp = command->get_option_no_throw("--no-new-privs"); nnp && nnp->count() > 0)
+              o->no_new_privs = *no_new_privs;
             std::vector<std::string> rest = command->remaining();
             if (rest.empty()) throw Error("exec: a container id is required");
             o->id = rest.front();
             o->args.assign(rest.begin() + 1, rest.end());
             if (o->process_file.empty() && o->args.empty())
-              throw Error("exec: a command to run is required (or --process FILE)");
+              throw ExitError("exec: a command to run is required (or --process FILE)", kExecFailed);
             // As runc: 255 when exec itself fails (unknown or stopped
             // container, missing binary, bad --user...), so callers can tell
             // it from the command's own status, 1 being a common one.

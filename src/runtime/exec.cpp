@@ -52,6 +52,7 @@
 #include "runtime/unix_socket.hpp"
 #include "seccomp/program_cache.hpp"
 #include "seccomp/seccomp.hpp"
+#include "spec/validate.hpp"
 
 namespace hull {
 
@@ -59,6 +60,12 @@ namespace {
 
 // Only what belongs to the process: container-wide settings (sysctls) were
 // applied by the init and must not be re-applied.
+spec::Process process_from_file(const spec::Process& container, const std::string& file) {
+  spec::Process p = spec::parse_process_json(read_file(file), file);
+  spec::validate_exec_process(p, file);
+  return exec_process_from_file(container, std::move(p));
+}
+
 spec::Spec exec_spec(spec::Spec container, spec::Process process) {
   container.process = std::move(process);
   if (container.linux_) container.linux_->sysctl.clear();
@@ -183,9 +190,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // our pid namespace) never run from the writable binary.
     process::run_from_sealed_binary();
     spec::Spec container = load_saved_config(*dir);
-    spec::Process process = o.process_file.empty()
-                                ? build_exec_process(*container.process, o)
-                                : spec::parse_process_json(read_file(o.process_file), o.process_file);
+    spec::Process process = o.process_file.empty() ? build_exec_process(*container.process, o)
+                                                   : process_from_file(*container.process, o.process_file);
     spec::Spec spec = exec_spec(std::move(container), std::move(process));
     if (spec.process->execCPUAffinity && spec.process->execCPUAffinity->initial)
       process::apply_cpu_affinity(*spec.process->execCPUAffinity->initial, "process.execCPUAffinity.initial");

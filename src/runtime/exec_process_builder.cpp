@@ -1,7 +1,6 @@
 #include "runtime/exec_process_builder.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "base/error.hpp"
 
@@ -9,8 +8,9 @@ namespace hull {
 
 namespace {
 
-// (uid_t)-1 means "no change" to set*id(2), so it is never a valid id.
-constexpr uint64_t kMaxId = std::numeric_limits<uint32_t>::max() - 1;
+// runc's range for uids and gids; (uid_t)-1 in particular means "no change"
+// to set*id(2), so it is never a valid id.
+constexpr uint64_t kMaxId = 2147483647;
 
 uint32_t parse_id(std::string_view s, std::string_view flag, std::string_view whole, const char* what) {
   auto bad = [&](const std::string& why) {
@@ -69,19 +69,20 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
   p.terminal = o.tty;
   p.consoleSize.reset();
   for (const auto& e : o.env) set_env(p.env, e);
-  if (!o.cwd.empty()) p.cwd = o.cwd;
+  if (!o.cwd.empty()) {
+    if (o.cwd[0] != '/') throw Error("--cwd " + quote(o.cwd) + ": must be an absolute path");
+    p.cwd = o.cwd;
+  }
   if (!o.user.empty()) {
     ExecUser u = parse_exec_user(o.user);
     p.user.uid = u.uid;
     if (u.gid) p.user.gid = *u.gid;
   }
-  if (!o.additional_gids.empty()) {
-    p.user.additionalGids.clear();
-    for (const auto& g : o.additional_gids) p.user.additionalGids.push_back(parse_id(g, "--additional-gids", g, "gid"));
-  }
+  // Added to the container's groups, as runc does.
+  for (const auto& g : o.additional_gids) p.user.additionalGids.push_back(parse_id(g, "--additional-gids", g, "gid"));
   if (!o.process_label.empty()) p.selinuxLabel = o.process_label;
   if (!o.apparmor.empty()) p.apparmorProfile = o.apparmor;
-  if (o.no_new_privs) p.noNewPrivileges = true;
+  if (o.no_new_privs) p.noNewPrivileges = *o.no_new_privs;
   if (!o.caps.empty()) {
     if (!p.capabilities) p.capabilities.emplace();
     // Never inheritable (CVE-2022-29162): file capabilities of a program the
@@ -97,6 +98,20 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
       if (contains(p.capabilities->inheritable, cap)) add_unique(p.capabilities->ambient, cap);
     }
   }
+  return p;
+}
+
+spec::Process exec_process_from_file(const spec::Process& container, spec::Process p) {
+  // What the file leaves out comes from the container's process, as in runc
+  // (its exec's init config starts from the container's): an exec must not
+  // run with no capabilities, no limits, or the caller's oom_score_adj (a
+  // shim's is often far below the container's, so the exec process would
+  // outlive the container under memory pressure).
+  if (!p.capabilities) p.capabilities = container.capabilities;
+  if (p.rlimits.empty()) p.rlimits = container.rlimits;
+  if (!p.oomScoreAdj) p.oomScoreAdj = container.oomScoreAdj;
+  if (!p.apparmorProfile) p.apparmorProfile = container.apparmorProfile;
+  if (!p.selinuxLabel) p.selinuxLabel = container.selinuxLabel;
   return p;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The process `hull exec` runs, from its flags on top of the container's
-// process (or from --process as is), as runc builds it.
+// process (or from --process), as runc builds it.
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -16,10 +16,15 @@ struct ExecUser {
 };
 
 // Strict "uid[:gid]": decimal digits only; "1:", ":1", "0x1", "-1", "+1" and
-// values past 2^32-2 are refused (CVE-2026-30892: a lax parser turned
+// values past 2^31-1 (runc's range) are refused (CVE-2026-30892: a lax parser turned
 // malformed ids into 0, i.e. root).
 ExecUser parse_exec_user(std::string_view s);
 
 spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o);
+
+// A process read from `exec --process`, with what it leaves out
+// (capabilities, rlimits, oomScoreAdj, LSM labels) taken from the
+// container's process, as runc does.
+spec::Process exec_process_from_file(const spec::Process& container, spec::Process p);
 
 }  // namespace hull

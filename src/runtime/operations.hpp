@@ -6,6 +6,7 @@
 
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct GlobalOptions {
   std::string root = "/run/hull";
   bool systemd_cgroup = false;
   bool debug = false;
+  // --criu: the CRIU binary checkpoint and restore run (runc's global flag;
+  // containerd passes its CriuPath option this way before every command).
+  std::string criu = "criu";
   // Rootless mode (runtime/rootless.hpp): --rootless, by default whether the
   // caller is not root.
   bool rootless = false;
@@ -48,6 +52,10 @@ struct RunOptions {
   CreateOptions create;
   bool detach = false;
   bool keep = false;  // keep the stopped container (no delete after exit)
+  // runc's --no-subreaper, accepted for its clients: runc's init is its
+  // grandchild, so runc makes itself a subreaper to reap it; hull's init is
+  // its own child, and hull run never becomes a subreaper.
+  bool no_subreaper = false;
 };
 
 // Sets up the container and leaves its init blocked before execve.
@@ -115,7 +123,9 @@ struct ExecOptions {
   std::string pid_file;
   std::string process_label;
   std::string apparmor;
-  bool no_new_privs = false;
+  // --no-new-privs[=bool]: when given, replaces the container's
+  // noNewPrivileges either way, as runc does; unset keeps it.
+  std::optional<bool> no_new_privs;
   std::vector<std::string> caps;  // added to every capability set
   int preserve_fds = 0;
   std::string cgroup;  // [controller:]path, a sub-cgroup of the container's
@@ -164,6 +174,11 @@ struct RestoreOptions {
   bool detach = false;
   bool no_subreaper = false;
   bool no_pivot = false;  // accepted as runc does: CRIU rebuilds the mount tree itself
+  // Passed to CRIU as given (podman restores pods on SELinux hosts with them):
+  // the restored processes' profile, "TYPE:NAME" (apparmor:x, selinux:y),
+  // and the context of the mounts CRIU restores.
+  std::string lsm_profile;
+  std::string lsm_mount_context;
 };
 // Restores the images into a new container `id` (status running, the
 // restored init's pid and start time in state.json). Attached: waits for the

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fs.hpp"
 #include "cgroups/host.hpp"
 #include "exec_fixture.hpp"
 
@@ -309,6 +310,41 @@ TEST_F(ExecTest, ProcessJsonIsUsedAsGiven) {
   EXPECT_TRUE(failed_with(r, {"cwd"}, kExecFailed)) << r.err;
 }
 
+// What an `exec --process` file leaves out (capabilities, oomScoreAdj) is
+// the container's, as in runc: not no capabilities, nor the caller's score.
+TEST_F(ExecTest, AProcessFileTakesWhatItLeavesOutFromTheContainer) {
+  Bundle& b = bundle();
+  b.config["process"]["oomScoreAdj"] = 300;
+  pid_t init = start_sleeping(b, "exjsondef");
+  ASSERT_GT(init, 0);
+  fs::path file = temp_dir() / "process.json";
+  std::ofstream(file) << R"({"args": ["sh", "-c", "grep ^CapEff: /proc/self/status; cat /proc/self/oom_score_adj"],
+    "env": ["PATH=/bin:/usr/bin"], "cwd": "/"})";
+  ProcResult r = exec({"--process", file.string(), "exjsondef"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string init_caps = status_field(read_file("/proc/" + std::to_string(init) + "/status"), "CapEff");
+  EXPECT_EQ(r.out, "CapEff:\t" + init_caps + "\n300\n");
+  EXPECT_NE(init_caps, "0000000000000000");
+}
+
+// -g adds to the container's groups (runc appends); a relative --cwd is
+// refused, as runc refuses it; repeated names in process.env leave one
+// entry, the last value in the first place, as runc's init builds it.
+TEST_F(ExecTest, GroupsAddCwdMustBeAbsoluteAndEnvNamesAreUnique) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 0}, {"gid", 0}, {"additionalGids", {3000}}};
+  b.config["process"]["env"] = {"PATH=/nonexistent", "A=1", "PATH=/bin:/sbin", "A=2"};
+  ASSERT_GT(start_sleeping(b, "exadd"), 0);
+  ProcResult r = exec({"-g", "2000", "exadd", "sh", "-c",
+                       "grep ^Groups: /proc/self/status; tr '\\0' '\\n' < /proc/$$/environ | grep -c ^PATH=;"
+                       " echo $PATH $A"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Groups:\t2000 3000 \n1\n/bin:/sbin 2\n");
+  r = exec({"--cwd", "tmp", "exadd", "pwd"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+}
+
 TEST_F(ExecTest, TheContainersSeccompFilterApplies) {
   Bundle& b = bundle();
   b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
@@ -336,6 +372,9 @@ TEST_F(ExecTest, NoNewPrivsFromTheContainerOrTheFlag) {
   ASSERT_GT(start_sleeping("exnnp2"), 0);  // the default config asks for it
   r = exec({"exnnp2", "grep", "^NoNewPrivs:", "/proc/self/status"});
   EXPECT_EQ(r.out, "NoNewPrivs:\t1\n") << r.err;
+  // Given as false, it clears the container's, as runc's does.
+  r = exec({"--no-new-privs=false", "exnnp2", "grep", "^NoNewPrivs:", "/proc/self/status"});
+  EXPECT_EQ(r.out, "NoNewPrivs:\t0\n") << r.err;
 }
 
 }  // namespace

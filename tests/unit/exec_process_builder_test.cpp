@@ -12,15 +12,15 @@ TEST(ExecUserParser, AcceptsUidAndUidGid) {
   ExecUser u = parse_exec_user("1000");
   EXPECT_EQ(u.uid, 1000u);
   EXPECT_FALSE(u.gid);
-  u = parse_exec_user("0:4294967294");
+  u = parse_exec_user("0:2147483647");
   EXPECT_EQ(u.uid, 0u);
   ASSERT_TRUE(u.gid);
-  EXPECT_EQ(*u.gid, 4294967294u);
+  EXPECT_EQ(*u.gid, 2147483647u);
 }
 
 TEST(ExecUserParser, RefusesAnythingButDecimalIds) {
   for (const char* bad : {"", ":", "1:", ":1", "0x1", "-1", "+1", " 1", "1 ", "1:2:3", "abc", "1000:abc", "4294967295",
-                          "99999999999999999999", "1:4294967295"}) {
+                          "2147483648", "99999999999999999999", "1:4294967295"}) {
     EXPECT_THROW(parse_exec_user(bad), Error) << '"' << bad << '"';
   }
 }
@@ -56,20 +56,68 @@ TEST(ExecProcessBuilder, EnvFlagWithoutValueIsRefused) {
   EXPECT_THROW(build_exec_process(container_process(), o), Error);
 }
 
-TEST(ExecProcessBuilder, UserKeepsTheGidUnlessGiven) {
+// --additional-gids adds to the container's groups, as runc's exec appends
+// them to the process it copied from the container.
+TEST(ExecProcessBuilder, UserKeepsTheGidUnlessGivenAndGroupsAreAdded) {
   ExecOptions o;
   o.args = {"id"};
   o.user = "7";
-  spec::Process p = build_exec_process(container_process(), o);
+  spec::Process base = container_process();
+  base.user.additionalGids = {2000};
+  spec::Process p = build_exec_process(base, o);
   EXPECT_EQ(p.user.uid, 7u);
   EXPECT_EQ(p.user.gid, 6u);
+  EXPECT_EQ(p.user.additionalGids, (std::vector<uint32_t>{2000}));
   o.user = "7:8";
   o.additional_gids = {"9", "10"};
-  p = build_exec_process(container_process(), o);
+  p = build_exec_process(base, o);
   EXPECT_EQ(p.user.gid, 8u);
-  EXPECT_EQ(p.user.additionalGids, (std::vector<uint32_t>{9, 10}));
+  EXPECT_EQ(p.user.additionalGids, (std::vector<uint32_t>{2000, 9, 10}));
   o.additional_gids = {"x"};
-  EXPECT_THROW(build_exec_process(container_process(), o), Error);
+  EXPECT_THROW(build_exec_process(base, o), Error);
+  o.additional_gids = {"2147483648"};
+  EXPECT_THROW(build_exec_process(base, o), Error);
+}
+
+TEST(ExecProcessBuilder, ARelativeCwdIsRefused) {
+  ExecOptions o;
+  o.args = {"pwd"};
+  o.cwd = "tmp";
+  try {
+    build_exec_process(container_process(), o);
+    ADD_FAILURE() << "a relative --cwd was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "--cwd \"tmp\": must be an absolute path");
+  }
+  o.cwd = "/tmp";
+  EXPECT_EQ(build_exec_process(container_process(), o).cwd, "/tmp");
+}
+
+// What an `exec --process` file leaves out comes from the container's
+// process, as in runc; what it gives wins.
+TEST(ExecProcessBuilder, AProcessFileTakesWhatItLeavesOutFromTheContainer) {
+  spec::Process base = container_process();
+  base.oomScoreAdj = 300;
+  base.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
+  base.apparmorProfile = "container-profile";
+  spec::Process file;
+  file.args = {"sh"};
+  file.cwd = "/";
+  spec::Process p = exec_process_from_file(base, file);
+  ASSERT_TRUE(p.capabilities);
+  EXPECT_EQ(*p.capabilities->effective, (std::vector<std::string>{"CAP_KILL"}));
+  EXPECT_EQ(p.oomScoreAdj, 300);
+  ASSERT_EQ(p.rlimits.size(), 1u);
+  EXPECT_EQ(p.rlimits[0].type, "RLIMIT_NOFILE");
+  EXPECT_EQ(p.apparmorProfile, "container-profile");
+  file.capabilities.emplace();
+  file.capabilities->effective = std::vector<std::string>{};
+  file.oomScoreAdj = 700;
+  file.rlimits = {{"RLIMIT_NPROC", 10, 10}};
+  p = exec_process_from_file(base, file);
+  EXPECT_TRUE(p.capabilities->effective->empty());
+  EXPECT_EQ(p.oomScoreAdj, 700);
+  EXPECT_EQ(p.rlimits[0].type, "RLIMIT_NPROC");
 }
 
 // CVE-2022-29162: --cap never makes a capability inheritable; ambient (which
