@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <climits>
+#include <map>
+#include <string>
 
 #include "base/build_info.hpp"
 #include "runtime/features.hpp"
@@ -47,6 +50,27 @@ std::string version_text() {
 
 namespace {
 
+// runc's parseBoolOrAuto: "" or "auto" in any case, else what Go's
+// strconv.ParseBool takes ("1", "t", "TRUE", "False", ...); rewritten to
+// auto, true or false. Returns CLI11's error text, empty when valid.
+std::string normalize_rootless_value(std::string& v) {
+  static const std::map<std::string, std::string> kForms = {
+      {"", "auto"},       {"1", "true"},      {"t", "true"},      {"T", "true"},  {"TRUE", "true"},
+      {"true", "true"},   {"True", "true"},   {"0", "false"},     {"f", "false"}, {"F", "false"},
+      {"FALSE", "false"}, {"false", "false"}, {"False", "false"},
+  };
+  std::string lower = v;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "auto") {
+    v = "auto";
+    return "";
+  }
+  auto it = kForms.find(v);
+  if (it == kForms.end()) return "expected auto, true or false (or 1, t, 0, f...), got " + quote(v);
+  v = it->second;
+  return "";
+}
+
 // The global flags (those no word names left out, see Context::may_name),
 // then the version flag.
 void add_global_flags(CLI::App& app, Context& ctx) {
@@ -57,7 +81,7 @@ void add_global_flags(CLI::App& app, Context& ctx) {
   ctx.option("--rootless", [&](const char* n) {
     app.add_option(n, ctx.rootless,
                    "run as an unprivileged user: auto (when not root), true or false (see docs/rootless.md)")
-        ->check(CLI::IsMember({"auto", "true", "false"}));
+        ->transform(CLI::Validator(normalize_rootless_value, "auto|true|false"));
   });
   ctx.option("--log", [&](const char* n) {
     app.add_option(n, ctx.log_path, "append log lines to this file (default: stderr)");
@@ -68,6 +92,9 @@ void add_global_flags(CLI::App& app, Context& ctx) {
   ctx.option("--debug", [&](const char* n) { app.add_flag(n, ctx.global.debug, "enable debug logging"); });
   ctx.option("--systemd-cgroup", [&](const char* n) {
     app.add_flag(n, ctx.global.systemd_cgroup, "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")");
+  });
+  ctx.option("--criu", [&](const char* n) {
+    app.add_option(n, ctx.global.criu, "the criu binary checkpoint and restore run (default: criu on PATH)");
   });
   app.set_version_flag("-v,--version", version_text, "print the version");
 }

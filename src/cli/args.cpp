@@ -6,20 +6,35 @@ std::vector<std::string> normalize_single_dash(std::vector<std::string> args, co
                                                const std::map<std::string, FlagSet>& verbs) {
   const FlagSet* flags = &global;
   bool seen_verb = false;
+  bool process_args_follow_id = false;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string& arg = args[i];
-    if (arg == "--") break;
+    if (arg == "--") {
+      // `exec -- ID CMD...`: Go's flag parsing ends at "--" and runc takes
+      // the id after it; CLI11 would take every word after it for a
+      // positional exec does not have.
+      if (process_args_follow_id) args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
     if (arg.size() < 2 || arg[0] != '-') {
-      if (seen_verb) break;  // the container id: the rest is positional
-      seen_verb = true;
-      auto it = verbs.find(arg);
-      if (it != verbs.end()) flags = &it->second;
+      if (!seen_verb) {
+        seen_verb = true;
+        process_args_follow_id = arg == "exec" || arg == "ps";
+        auto it = verbs.find(arg);
+        if (it != verbs.end()) flags = &it->second;
+      } else if (process_args_follow_id) {
+        break;  // the container id: the rest is the process's
+      }
       continue;
     }
     bool single = arg[1] != '-';
     size_t eq = arg.find('=');
     std::string name = arg.substr(single ? 1 : 2, eq == std::string::npos ? std::string::npos : eq - (single ? 1 : 2));
     if (single && name.size() > 1 && flags->long_names.count(name) != 0) arg = "-" + arg;
+    if (single && name.size() == 1 && eq != std::string::npos) {
+      auto it = flags->long_of_short.find(name);
+      if (it != flags->long_of_short.end()) arg = "--" + it->second + arg.substr(eq);
+    }
     // "-root /x": skip the value so "/x" is not taken for the verb or the id.
     if (eq == std::string::npos && flags->with_value.count(name) != 0) ++i;
   }

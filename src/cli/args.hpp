@@ -10,15 +10,21 @@ namespace hull::cli {
 struct FlagSet {
   std::set<std::string> long_names;  // "root", "bundle", ...
   std::set<std::string> with_value;  // names (long or short) whose value may be the next argument
+  std::map<std::string, std::string> long_of_short;  // "q" -> "quiet", for "-q=false"
 };
 
-// runc's flag parser (Go's flag package) accepts "-root x" and "-bundle=x" as
-// well as "--root x", and scripts written for runc use both. Rewrites such a
-// single-dash long flag into the "--" form CLI11 expects.
+// runc's flag parser (Go's flag package) accepts "-root x", "-bundle=x" and
+// "-q=false" as well as "--root x", and scripts written for runc use them.
+// Rewrites a single-dash long flag, and a one-letter flag with "=", into the
+// "--" form CLI11 expects ("-q=false" is "--quiet=false"; CLI11 would read
+// "=false" as more letters).
 //
-// Like Go's parser it stops at the first positional argument after the verb
-// (the container id), and at "--": what follows may be a container process's
-// own arguments (`hull exec web grep -env x` must keep "-env").
+// As runc's command library reorders flags before the container id except
+// for exec and ps, flags after the id are rewritten too ("delete web
+// -force"), but for exec and ps it stops at the id, and for every verb at
+// "--": what follows is the container process's own arguments (`hull exec
+// web grep -env x` must keep "-env"). A "--" before exec's or ps's id is
+// dropped, as Go's parser ends the flags there.
 std::vector<std::string> normalize_single_dash(std::vector<std::string> args, const FlagSet& global,
                                                const std::map<std::string, FlagSet>& verbs);
 

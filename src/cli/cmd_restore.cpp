@@ -18,6 +18,9 @@ Verb setup_restore(CLI::App& app, Context& ctx) {
                     "attached: do not become the subreaper of the container's orphans");
   command->add_flag("--no-pivot", o->no_pivot,
                     "accepted for runc's clients: CRIU rebuilds the container's mounts itself");
+  command->add_option("--lsm-profile", o->lsm_profile,
+                      "LSM profile of the restored processes, TYPE:NAME (apparmor:NAME or selinux:LABEL)");
+  command->add_option("--lsm-mount-context", o->lsm_mount_context, "LSM mount context of the restored mounts");
   add_id_argument(*command, o->id);
   return {command, [&ctx, o] { return restore_container(ctx.global, *o); }};
 }

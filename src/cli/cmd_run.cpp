@@ -13,6 +13,10 @@ Verb setup_run(CLI::App& app, Context& ctx) {
              [&](const char* n) { command->add_flag(n, o->detach, "detach from the container's process"); });
   ctx.option("--keep",
              [&](const char* n) { command->add_flag(n, o->keep, "do not delete the container after it exits"); });
+  ctx.option("--no-subreaper", [&](const char* n) {
+    command->add_flag(n, o->no_subreaper,
+                      "accepted for runc's clients: hull's init is its own child, hull run is never a subreaper");
+  });
   ctx.check_passed_fds[command] = [o] {
     read_systemd_environment(o->create);
     process::require_caller_fds(o->create.listen_fds + o->create.preserve_fds);

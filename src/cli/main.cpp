@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <map>
@@ -34,6 +35,7 @@ void add_flags(const CLI::App& command, FlagSet& set) {
     }
     for (const auto& n : o->get_snames()) {
       if (takes_value) set.with_value.insert(n);
+      if (!o->get_lnames().empty()) set.long_of_short.emplace(n, o->get_lnames().front());
     }
   }
 }
@@ -78,6 +80,21 @@ std::optional<std::string> command_word(const std::vector<std::string>& args, co
   return std::nullopt;
 }
 
+// runc's `help` command (urfave/cli's, also `h`): `hull help [VERB]` is
+// `hull [VERB] --help`. The word is replaced in place, so global flags
+// around it stay as they were.
+void rewrite_help_command(std::vector<std::string>& args, const std::string& word,
+                          const std::map<std::string, FlagSet>& verbs) {
+  auto it = std::find(args.begin(), args.end(), word);
+  auto next = it + 1;
+  if (next != args.end() && verbs.count(*next)) {
+    *it = *next;
+    *next = "--help";
+  } else {
+    *it = "--help";
+  }
+}
+
 int unknown_command(const std::string& word) {
   print_error_line("hull: unknown command " + quote(word) + "\nRun 'hull --help' for usage.");
   return kUnknownCommandStatus;
@@ -107,7 +124,10 @@ int run(int argc, char** argv) {
   auto flags = verb_flags(app, global_flags);
   args = normalize_single_dash(std::move(args), global_flags, flags);
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
-  if (auto word = command_word(args, global_flags); word && !flags.count(*word)) return unknown_command(*word);
+  if (auto word = command_word(args, global_flags); word && !flags.count(*word)) {
+    if (*word != "help" && *word != "h") return unknown_command(*word);
+    rewrite_help_command(args, *word, flags);
+  }
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // CLI11 wants them reversed
   } catch (const CLI::CallForHelp& e) {

@@ -23,21 +23,20 @@ namespace hull {
 
 namespace {
 
-constexpr const char* kCriu = "criu";
-
 // The child: into the cgroups, then exec; an errno that stops it is sent
 // back over the close-on-exec pipe (nothing arrives when exec succeeds).
-[[noreturn]] void exec_criu(const std::vector<std::string>& args, cgroups::Manager* cgroup, int stdin_fd, int report) {
+[[noreturn]] void exec_criu(const std::string& binary, const std::vector<std::string>& args, cgroups::Manager* cgroup,
+                            int stdin_fd, int report) {
   int err = 0;
   try {
     // dup2 clears close-on-exec on the copy: CRIU keeps the pty as fd 0.
     if (stdin_fd >= 0 && stdin_fd != STDIN_FILENO && ::dup2(stdin_fd, STDIN_FILENO) < 0)
       throw_errno("dup the pty onto fd 0");
     if (cgroup) cgroup->add_process(::getpid());
-    std::vector<char*> argv{const_cast<char*>(kCriu)};
+    std::vector<char*> argv{const_cast<char*>(binary.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    ::execvp(kCriu, argv.data());
+    ::execvp(binary.c_str(), argv.data());
     err = errno;
   } catch (const Error& e) {
     err = e.code() ? e.code() : EPERM;
@@ -64,8 +63,8 @@ UniqueFd open_fifo(const std::string& path) {
 }
 
 // What `criu check` says is missing, "" when it is content.
-std::string criu_check_verdict() {
-  CommandOutput r = run_capturing({kCriu, "check"});
+std::string criu_check_verdict(const std::string& binary) {
+  CommandOutput r = run_capturing({binary, "check"});
   if (r.status == 0) return "";
   std::string errors = criu_log_errors(r.output);
   return errors.empty() ? r.output : errors;
@@ -158,15 +157,15 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
   return out;
 }
 
-void run_criu(const std::vector<std::string>& args, const std::string& log_path, cgroups::Manager* cgroup, int stdin_fd,
-              CriuActions* actions) {
+void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
+              cgroups::Manager* cgroup, int stdin_fd, CriuActions* actions) {
   const std::string& action = args.at(0);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for criu " + action);
   UniqueFd read_end(p[0]), write_end(p[1]);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for criu " + action);
-  if (pid == 0) exec_criu(args, cgroup, stdin_fd, write_end.get());
+  if (pid == 0) exec_criu(binary, args, cgroup, stdin_fd, write_end.get());
   write_end.reset();
   int child_errno = 0;
   ssize_t n = 0;
@@ -203,9 +202,10 @@ void run_criu(const std::vector<std::string>& args, const std::string& log_path,
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (n == static_cast<ssize_t>(sizeof child_errno)) {
-    if (child_errno == ENOENT)
+    if (child_errno == ENOENT && binary == "criu")
       throw Error("criu not found: install CRIU (Debian: apt-get install criu) to checkpoint and restore containers",
                   ENOENT);
+    if (child_errno == ENOENT) throw Error("criu not found: --criu " + quote(binary) + " does not exist", ENOENT);
     if (cgroup) throw Error("criu " + action + ": place CRIU in the container's cgroup", child_errno);
     throw Error("run criu " + action, child_errno);
   }
@@ -220,7 +220,7 @@ void run_criu(const std::vector<std::string>& args, const std::string& log_path,
   } catch (const Error&) {
     said = "no log written";
   }
-  std::string check = criu_check_verdict();
+  std::string check = criu_check_verdict(binary);
   throw Error("criu " + action + " failed (" + how + "; log " + log_path + ")" + (said.empty() ? "" : ": " + said) +
               (check.empty() ? "" : "; criu check fails too, the kernel lacks what this CRIU needs: " + check));
 }

@@ -49,19 +49,19 @@ class CriuActions {
   std::exception_ptr failure_;
 };
 
-// Runs `criu ARGS...` with hull's stdio (a --shell-job restore takes its
+// Runs `BINARY ARGS...` (BINARY: "criu", or --criu's path) with hull's stdio (a --shell-job restore takes its
 // terminal, --inherit-fd names fds it inherits) and waits for it. With
 // `cgroup`, CRIU runs inside the container's cgroups, so what it restores
 // lands there (as runc does). On failure throws
 //   criu dump failed (exit status 1; log /img/dump.log): <CRIU's Error lines>
 // adding what `criu check` says when the kernel lacks what CRIU needs, and
 //   criu not found: install CRIU ...
-// when there is no criu in PATH. With `stdin_fd` >= 0 CRIU gets that fd as
+// when there is no criu in PATH (or at --criu's path). With `stdin_fd` >= 0 CRIU gets that fd as
 // its stdin instead (a restored console's pty slave, which --shell-job gives
 // the restored process). With `actions`, their handler runs while CRIU
 // waits on the script (args must name actions->script()).
-void run_criu(const std::vector<std::string>& args, const std::string& log_path, cgroups::Manager* cgroup = nullptr,
-              int stdin_fd = -1, CriuActions* actions = nullptr);
+void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
+              cgroups::Manager* cgroup = nullptr, int stdin_fd = -1, CriuActions* actions = nullptr);
 
 // The last lines of a CRIU log that report errors (at most `max`), joined
 // with "; "; "" when there are none.

@@ -123,6 +123,8 @@ std::vector<std::string> criu_restore_args(const RestoreOptions& o, const Restor
   for (const auto& [fd, resource] : t.inherit_fds)
     a.insert(a.end(), {"--inherit-fd", "fd[" + std::to_string(fd) + "]:" + resource});
   if (!t.action_script.empty()) a.insert(a.end(), {"--action-script", t.action_script});
+  if (!o.lsm_profile.empty()) a.insert(a.end(), {"--lsm-profile", o.lsm_profile});
+  if (!o.lsm_mount_context.empty()) a.insert(a.end(), {"--lsm-mount-context", o.lsm_mount_context});
   return a;
 }
 

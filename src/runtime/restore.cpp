@@ -305,7 +305,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     });
     t.action_script = actions->script();
   }
-  run_criu(criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), strict ? nullptr : &cgroup,
+  run_criu(g.criu, criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), strict ? nullptr : &cgroup,
            console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr);
   actions.reset();
   root.reset();

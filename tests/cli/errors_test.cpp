@@ -169,6 +169,41 @@ TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
   EXPECT_EQ(hull({"-h", "nosuchverb"}).exit_code, 0);
 }
 
+// containerd's shim with CriuPath set passes runc's global --criu before
+// every command: accepted in both forms, never taken for the command.
+TEST_F(ErrorsTest, TheGlobalCriuFlagIsAcceptedBeforeAnyCommand) {
+  ProcResult r = hull({"--criu", "/usr/sbin/criu", "list", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = hull({"--criu=/opt/criu", "list", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(failed_with(hull({"--criu", "/usr/sbin/criu", "state", "ghost"}), {"does not exist"}));
+}
+
+// Forms runc's command line (Go's flag package, urfave/cli) takes that
+// scripts use: a one-letter flag with "=value", a single-dash flag after the
+// id (flags are reordered for every verb but exec and ps), "--" before
+// exec's id, `help [VERB]`, and --rootless as Go's ParseBool reads it.
+TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
+  ASSERT_GT(create_container("forms"), 0);
+  ProcResult r = hull({"list", "-q=false", "-f=json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"id\":\"forms\""), std::string::npos) << r.out;
+  r = hull({"--rootless=0", "list", "-q"});
+  EXPECT_EQ(r.out, "forms\n") << r.err;
+  start_container("forms");
+  r = hull({"exec", "-t=false", "--", "forms", "echo", "after-dashes"});
+  EXPECT_EQ(r.out, "after-dashes\n") << r.err;
+  r = hull({"exec", "forms"});
+  EXPECT_EQ(r.exit_code, 255) << "runc's status when exec itself fails";
+  r = hull({"help", "kill"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("kill"), std::string::npos) << r.out;
+  EXPECT_EQ(hull({"h"}).exit_code, 0);
+  r = hull({"delete", "forms", "-force"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(failed_with(hull({"state", "forms"}), {"does not exist"}));
+}
+
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
   EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
 }

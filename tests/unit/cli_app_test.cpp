@@ -79,7 +79,7 @@ TEST(CliApp, HelpAfterTheVerbDefinesAllItsOptions) {
   EXPECT_EQ(options_defined({"exec", "--help"}).size(), 16U);
   EXPECT_EQ(options_defined({"exec", "-h"}).size(), 16U);
   EXPECT_EQ(options_defined({"exec", "-th"}).size(), 16U);
-  EXPECT_EQ(options_defined({"run", "-h"}).size(), 10U);
+  EXPECT_EQ(options_defined({"run", "-h"}).size(), 11U);
 }
 
 // The long names of the global flags define_app_for defines for a line, in order.
@@ -99,10 +99,51 @@ TEST(CliApp, OnlyGlobalFlagsAWordNamesAreDefinedForOneVerb) {
   EXPECT_EQ(globals_defined({"--root", "/x", "--debug", "state", "c1"}), (Names{"root", "debug", "version"}));
   EXPECT_EQ(globals_defined({"-log", "exec", "--log-format", "json", "ps", "c1"}),
             (Names{"log", "log-format", "version"}));
-  const Names all{"help", "root", "rootless", "log", "log-format", "debug", "systemd-cgroup", "version"};
+  const Names all{"help", "root", "rootless", "log", "log-format", "debug", "systemd-cgroup", "criu", "version"};
   EXPECT_EQ(globals_defined({"--debug", "--help"}), all) << "the help lists them all, in their order";
   EXPECT_EQ(globals_defined({"--systemd-cgroup", "state", "-h"}), all);
   EXPECT_EQ(globals_defined({"--root", "/x", "pauze", "c1"}), all);
+}
+
+// runc reads --rootless with Go's strconv.ParseBool, or "auto" in any case.
+TEST(CliApp, RootlessTakesGoBoolFormsAndAuto) {
+  const std::vector<std::pair<std::string, std::string>> forms = {
+      {"1", "true"},  {"t", "true"},      {"TRUE", "true"}, {"True", "true"}, {"0", "false"},
+      {"F", "false"}, {"false", "false"}, {"AUTO", "auto"}, {"auto", "auto"}};
+  for (const auto& [given, read] : forms) {
+    const std::vector<std::string> args{"--rootless=" + given, "state", "c1"};
+    Context ctx;
+    CLI::App app(kAppDescription, kAppName);
+    define_app_for(app, ctx, args);
+    app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+    EXPECT_EQ(ctx.rootless, read) << given;
+  }
+  const std::vector<std::string> bad{"--rootless=yes", "state", "c1"};
+  Context ctx;
+  CLI::App app(kAppDescription, kAppName);
+  define_app_for(app, ctx, bad);
+  EXPECT_THROW(app.parse(std::vector<std::string>(bad.rbegin(), bad.rend())), CLI::ParseError);
+}
+
+// containerd's runc shim with CriuPath set puts `--criu PATH` before every
+// command (go-runc), as runc 1.1 accepts it: the path is a value, never the
+// command word.
+TEST(CliApp, TheGlobalCriuFlagTakesAPathBeforeAnyCommand) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--criu", "/usr/sbin/criu", "state", "c1"},
+                                               std::vector<std::string>{"--criu=/opt/criu", "state", "c1"}}) {
+    Context ctx;
+    CLI::App app(kAppDescription, kAppName);
+    define_app_for(app, ctx, args);
+    app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+    EXPECT_EQ(ctx.global.criu, args.size() == 4 ? "/usr/sbin/criu" : "/opt/criu");
+    EXPECT_TRUE(app.get_subcommand("state")->parsed());
+  }
+  Context ctx;
+  CLI::App app(kAppDescription, kAppName);
+  const std::vector<std::string> plain{"state", "c1"};
+  define_app_for(app, ctx, plain);
+  app.parse(std::vector<std::string>(plain.rbegin(), plain.rend()));
+  EXPECT_EQ(ctx.global.criu, "criu");
 }
 
 // runc (Go's flag package) lets a later value of a flag replace an earlier

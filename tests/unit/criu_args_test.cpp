@@ -143,8 +143,16 @@ TEST(CriuArgs, RestoreIsDetachedASiblingInTheContainersCgroup) {
   EXPECT_TRUE(has(a, {"--external", "mnt[/dev/null]:/dev/null"}));
   EXPECT_TRUE(has(a, {"--inherit-fd", "fd[1]:pipe:[77]"}));
   EXPECT_TRUE(has(a, {"--action-script", "/run/hull/c1/criu-action-script"}));
+  EXPECT_FALSE(has(a, {"--lsm-profile"}));
+  EXPECT_FALSE(has(a, {"--lsm-mount-context"}));
   t.action_script.clear();
   EXPECT_FALSE(has(criu_restore_args(o, t), {"--action-script"}));
+  // podman's `container restore --pod` on SELinux hosts: passed as given.
+  o.lsm_profile = "selinux:system_u:system_r:container_t:s0:c1,c2";
+  o.lsm_mount_context = "system_u:object_r:container_file_t:s0:c1,c2";
+  a = criu_restore_args(o, t);
+  EXPECT_TRUE(has(a, {"--lsm-profile", "selinux:system_u:system_r:container_t:s0:c1,c2"}));
+  EXPECT_TRUE(has(a, {"--lsm-mount-context", "system_u:object_r:container_file_t:s0:c1,c2"}));
 }
 
 TEST(CriuArgs, BadModesNamespacesAndPageServersAreErrorsNamingTheFlag) {

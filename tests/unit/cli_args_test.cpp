@@ -1,0 +1,53 @@
+// normalize_single_dash: runc's (Go's) flag forms rewritten for CLI11.
+#include <gtest/gtest.h>
+
+#include "cli/args.hpp"
+
+namespace hull::cli {
+namespace {
+
+using Args = std::vector<std::string>;
+
+// The few flags the cases use, as main.cpp collects them from the command line.
+Args normalize(Args args) {
+  FlagSet global;
+  global.long_names = {"root", "debug"};
+  global.with_value = {"root"};
+  std::map<std::string, FlagSet> verbs;
+  FlagSet& del = verbs["delete"] = global;
+  del.long_names.insert("force");
+  del.long_of_short["f"] = "force";
+  FlagSet& list = verbs["list"] = global;
+  list.long_names.insert({"quiet", "format"});
+  list.with_value.insert({"format", "f"});
+  list.long_of_short = {{"q", "quiet"}, {"f", "format"}};
+  FlagSet& exec = verbs["exec"] = global;
+  exec.long_names.insert({"tty", "env"});
+  exec.with_value.insert({"env", "e"});
+  exec.long_of_short = {{"t", "tty"}, {"e", "env"}};
+  verbs["ps"] = verbs["list"];
+  return normalize_single_dash(std::move(args), global, verbs);
+}
+
+TEST(CliArgs, SingleDashLongFlagsAndOneLetterFlagsWithAValueTakeTheLongForm) {
+  EXPECT_EQ(normalize({"-root", "/x", "list", "-q=false", "-f=json"}),
+            (Args{"--root", "/x", "list", "--quiet=false", "--format=json"}));
+  EXPECT_EQ(normalize({"list", "-q", "-f", "json"}), (Args{"list", "-q", "-f", "json"}));
+  EXPECT_EQ(normalize({"exec", "-t=false", "c1", "true"}), (Args{"exec", "--tty=false", "c1", "true"}));
+}
+
+// runc's command library reorders the flags of every verb but exec and ps.
+TEST(CliArgs, FlagsAfterTheIdAreRewrittenButAProcessesOwnArgumentsAreKept) {
+  EXPECT_EQ(normalize({"delete", "c1", "-force"}), (Args{"delete", "c1", "--force"}));
+  EXPECT_EQ(normalize({"delete", "c1", "-f=true"}), (Args{"delete", "c1", "--force=true"}));
+  EXPECT_EQ(normalize({"exec", "c1", "grep", "-env", "-t=x"}), (Args{"exec", "c1", "grep", "-env", "-t=x"}));
+  EXPECT_EQ(normalize({"ps", "c1", "-q=x"}), (Args{"ps", "c1", "-q=x"}));
+  EXPECT_EQ(normalize({"delete", "--", "-force"}), (Args{"delete", "--", "-force"}));
+  EXPECT_EQ(normalize({"exec", "-t", "--", "c1", "sh"}), (Args{"exec", "-t", "c1", "sh"}));
+  EXPECT_EQ(normalize({"exec", "c1", "--", "sh"}), (Args{"exec", "c1", "--", "sh"}));
+  // A flag's value is never taken for the verb or rewritten.
+  EXPECT_EQ(normalize({"-root", "-debug", "list"}), (Args{"--root", "-debug", "list"}));
+}
+
+}  // namespace
+}  // namespace hull::cli
