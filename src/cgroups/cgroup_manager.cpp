@@ -99,6 +99,10 @@ Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool system
   return m;
 }
 
+void Manager::set_unit_annotations(const std::map<std::string, std::string>& annotations) {
+  if (unit_) unit_annotations_ = annotation_properties(annotations);
+}
+
 Manager::~Manager() {
   if (!owned_) return;
   if (!unit_) {

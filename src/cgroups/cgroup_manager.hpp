@@ -122,6 +122,11 @@ class Manager {
   // Resolves the paths and checks that every configured limit can be applied
   // on this host; touches nothing. `linux` may be null (no linux section).
   static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host = Host::current());
+  // With the systemd driver: the unit properties the config's
+  // org.systemd.property.* annotations give, for the unit's start
+  // (annotation_properties); throws naming a bad one. Without it, nothing:
+  // runc reads them only for its systemd driver too.
+  void set_unit_annotations(const std::map<std::string, std::string>& annotations);
   // A manager for an existing container from to_state() text. Does not own
   // the cgroup. Without `host`, the host is detected only when something
   // needs more than the state holds (limits, stats, an error naming the
@@ -293,6 +298,7 @@ class Manager {
   bool owned_ = false;
   std::vector<std::string> warnings_;
   std::optional<SystemdUnit> unit_;  // --systemd-cgroup; load(): only the name is known
+  std::vector<dbus::Property> unit_annotations_;  // set_unit_annotations
   std::string id_;                   // the container's, for the unit's description
   std::optional<SystemdBus> bus_;    // create() to add_process()
   bool unit_started_ = false;        // stopped again if the create fails

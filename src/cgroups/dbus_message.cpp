@@ -1,6 +1,9 @@
 #include "cgroups/dbus_message.hpp"
 
+#include <array>
+#include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include "base/error.hpp"
 
@@ -87,17 +90,19 @@ void put_u32_at(std::vector<uint8_t>& buf, size_t at, uint32_t v) {
 }  // namespace
 
 std::string_view signature_of(const PropertyValue& v) {
-  switch (v.index()) {
-    case 0: return "s";
-    case 1: return "b";
-    case 2: return "t";
-    case 3: return "au";
-    default: return "ay";
-  }
+  static constexpr std::array<std::string_view, std::variant_size_v<PropertyValue>> kSignatures = {
+      "s", "b", "t", "au", "ay", "as", "i", "u", "x", "d", "y", "n", "q"};
+  return kSignatures[v.index()];
 }
 
 void Writer::align(size_t n) {
   while (buf_.size() % n) buf_.push_back(0);
+}
+
+void Writer::u16(uint16_t v) {
+  align(2);
+  buf_.push_back(static_cast<uint8_t>(v));
+  buf_.push_back(static_cast<uint8_t>(v >> 8));
 }
 
 void Writer::u32(uint32_t v) {
@@ -144,22 +149,39 @@ void Writer::end_array(const ArrayMark& m) {
 
 void Writer::variant(const PropertyValue& v) {
   signature(signature_of(v));
-  if (const auto* s = std::get_if<std::string>(&v)) {
-    string(*s);
-  } else if (const auto* b = std::get_if<bool>(&v)) {
-    boolean(*b);
-  } else if (const auto* t = std::get_if<uint64_t>(&v)) {
-    u64(*t);
-  } else if (const auto* au = std::get_if<std::vector<uint32_t>>(&v)) {
-    ArrayMark m = begin_array(4);
-    for (uint32_t x : *au) u32(x);
-    end_array(m);
-  } else {
-    const auto& ay = std::get<std::vector<uint8_t>>(v);
-    ArrayMark m = begin_array(1);
-    buf_.insert(buf_.end(), ay.begin(), ay.end());
-    end_array(m);
-  }
+  std::visit(
+      [this](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          string(x);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          boolean(x);
+        } else if constexpr (std::is_same_v<T, std::vector<uint32_t>>) {
+          ArrayMark m = begin_array(4);
+          for (uint32_t e : x) u32(e);
+          end_array(m);
+        } else if constexpr (std::is_same_v<T, std::vector<uint8_t>>) {
+          ArrayMark m = begin_array(1);
+          buf_.insert(buf_.end(), x.begin(), x.end());
+          end_array(m);
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          ArrayMark m = begin_array(4);
+          for (const std::string& e : x) string(e);
+          end_array(m);
+        } else if constexpr (std::is_same_v<T, double>) {
+          u64(std::bit_cast<uint64_t>(x));
+        } else if constexpr (sizeof(T) == 8) {
+          u64(static_cast<uint64_t>(x));
+        } else if constexpr (sizeof(T) == 4) {
+          u32(static_cast<uint32_t>(x));
+        } else if constexpr (sizeof(T) == 2) {
+          u16(static_cast<uint16_t>(x));
+        } else {
+          static_assert(sizeof(T) == 1);
+          byte(static_cast<uint8_t>(x));
+        }
+      },
+      v);
 }
 
 void Writer::properties(const std::vector<Property>& props) {

@@ -17,13 +17,17 @@ namespace hull::cgroups::dbus {
 
 enum class MessageType : uint8_t { MethodCall = 1, MethodReturn = 2, Error = 3, Signal = 4 };
 
-// A value of a systemd unit property, as a variant: s, b, t (uint64), au, ay.
-using PropertyValue = std::variant<std::string, bool, uint64_t, std::vector<uint32_t>, std::vector<uint8_t>>;
+// A value of a systemd unit property, as a variant: s, b, t (uint64), au, ay,
+// as, and the other fixed-size numbers (i, u, x, d, y, n, q) that the
+// org.systemd.property.* annotations may give (gvariant_text.hpp).
+using PropertyValue =
+    std::variant<std::string, bool, uint64_t, std::vector<uint32_t>, std::vector<uint8_t>, std::vector<std::string>,
+                 int32_t, uint32_t, int64_t, double, uint8_t, int16_t, uint16_t>;
 struct Property {
   std::string name;
   PropertyValue value;
 };
-// The signature of the value inside the variant ("s", "b", "t", "au", "ay").
+// The signature of the value inside the variant ("s", "b", "t", "au", ...).
 std::string_view signature_of(const PropertyValue& v);
 
 // Marshals values into a growing buffer, padding to each type's alignment.
@@ -31,6 +35,7 @@ class Writer {
  public:
   void byte(uint8_t v) { buf_.push_back(v); }
   void boolean(bool v) { u32(v ? 1 : 0); }
+  void u16(uint16_t v);
   void u32(uint32_t v);
   void u64(uint64_t v);
   void string(std::string_view s);       // s and o: uint32 length, bytes, NUL

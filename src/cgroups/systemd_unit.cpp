@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <limits>
+#include <type_traits>
 
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/convert.hpp"
+#include "cgroups/gvariant_text.hpp"
 
 namespace hull::cgroups {
 
@@ -26,10 +28,18 @@ std::optional<uint64_t> parse_number(std::string_view s) {
 }
 
 // A unified value "max" or a number, for the properties that take "infinity".
-uint64_t unified_limit(const std::string& key, const std::string& value) {
+uint64_t unified_limit(const std::string& key, std::string_view value) {
   if (value == "max") return kInfinity;
   if (auto v = parse_number(value)) return *v;
   throw Error("linux.resources.unified." + key + ": " + quote(value) + " is neither \"max\" nor a number");
+}
+
+// As runc trims unified values (the kernel trims what is written to a file).
+std::string_view trimmed(std::string_view v) {
+  constexpr std::string_view kSpace = " \t\n\r\v\f";
+  size_t start = v.find_first_not_of(kSpace);
+  if (start == std::string_view::npos) return {};
+  return v.substr(start, v.find_last_not_of(kSpace) - start + 1);
 }
 
 // systemd keeps quotas as CPU time per second in whole percent: runc rounds
@@ -46,6 +56,32 @@ void add_cpu_quota(std::vector<dbus::Property>& out, std::optional<int64_t> quot
   uint64_t p = period.value_or(0);
   if (p != 0) out.push_back({"CPUQuotaPeriodUSec", p});
   if (quota.value_or(0) != 0 || p != 0) out.push_back({"CPUQuotaPerSecUSec", quota_per_second(quota.value_or(0), p)});
+}
+
+// unified "cpu.max": "QUOTA [PERIOD]", QUOTA "max" (no limit) or a number,
+// PERIOD 100000 when left out, as runc's unifiedResToSystemdProps reads it.
+void add_unified_cpu_max(std::vector<dbus::Property>& out, std::string_view value) {
+  auto bad = [&] {
+    return Error("linux.resources.unified.cpu.max: " + quote(value) +
+                 " is not \"QUOTA [PERIOD]\" (QUOTA \"max\" or a number)");
+  };
+  size_t space = value.find_first_of(" \t");
+  std::string_view quota_text = value.substr(0, space);
+  std::string_view period_text = space == std::string_view::npos ? std::string_view() : trimmed(value.substr(space));
+  if (period_text.find_first_of(" \t") != std::string_view::npos) throw bad();
+  int64_t quota = 0;
+  if (quota_text != "max") {
+    auto q = parse_number(quota_text);
+    if (!q || *q > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) throw bad();
+    quota = static_cast<int64_t>(*q);
+  }
+  uint64_t period = 100000;
+  if (!period_text.empty()) {
+    auto p = parse_number(period_text);
+    if (!p || *p == 0) throw bad();
+    period = *p;
+  }
+  add_cpu_quota(out, quota, period);
 }
 
 }  // namespace
@@ -138,7 +174,8 @@ std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
   }
   if (r.pids && r.pids->limit != 0) out.push_back({"TasksMax", limit_value(r.pids->limit)});
   // The cgroup v2 files runc also turns into properties.
-  for (const auto& [key, value] : r.unified) {
+  for (const auto& [key, raw] : r.unified) {
+    const std::string_view value = trimmed(raw);
     if (key == "memory.max")
       out.push_back({"MemoryMax", unified_limit(key, value)});
     else if (key == "memory.high")
@@ -157,17 +194,73 @@ std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
       out.push_back({"AllowedCPUs", list_to_mask(value, "linux.resources.unified.cpuset.cpus")});
     else if (key == "cpuset.mems")
       out.push_back({"AllowedMemoryNodes", list_to_mask(value, "linux.resources.unified.cpuset.mems")});
+    else if (key == "cpu.max")
+      add_unified_cpu_max(out, value);
+  }
+  return out;
+}
+
+namespace {
+
+// runc's checkPropertyName: systemd's names are ASCII letters.
+void check_property_name(const std::string& key, std::string_view name) {
+  if (name.size() < 3) throw Error("annotation " + quote(key) + ": the property name is too short");
+  for (char c : name)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+      throw Error("annotation " + quote(key) + ": the property name holds a character other than an ASCII letter");
+}
+
+// A number of seconds as microseconds (a "...Sec" name becomes "...USec").
+uint64_t seconds_to_usec(const dbus::PropertyValue& v) {
+  constexpr uint64_t kMicro = 1000000;
+  return std::visit(
+      [](const auto& x) -> uint64_t {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, double>) {
+          if (!(x >= 0)) throw Error("a number of seconds must not be negative");
+          return static_cast<uint64_t>(x * static_cast<double>(kMicro));
+        } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+          if constexpr (std::is_signed_v<T>)
+            if (x < 0) throw Error("a number of seconds must not be negative");
+          return static_cast<uint64_t>(x) * kMicro;
+        } else {
+          throw Error("a ...Sec property takes a number");
+        }
+      },
+      v);
+}
+
+}  // namespace
+
+std::vector<dbus::Property> annotation_properties(const std::map<std::string, std::string>& annotations) {
+  constexpr std::string_view kPrefix = "org.systemd.property.";
+  std::vector<dbus::Property> out;
+  for (const auto& [key, text] : annotations) {
+    if (!key.starts_with(kPrefix)) continue;
+    std::string name = key.substr(kPrefix.size());
+    check_property_name(key, name);
+    with_context("annotation " + quote(key) + "=" + quote(text), [&] {
+      dbus::PropertyValue value = parse_gvariant_text(text);
+      // As runc: TimeoutStopSec=5 is TimeoutStopUSec=5000000 (a lowercase
+      // letter before "Sec": "USec" itself is left as it is).
+      if (name.size() > 3 && name.ends_with("Sec") && name[name.size() - 4] >= 'a' && name[name.size() - 4] <= 'z') {
+        value = seconds_to_usec(value);
+        name = name.substr(0, name.size() - 3) + "USec";
+      }
+      out.push_back({name, std::move(value)});
+    });
   }
   return out;
 }
 
 std::vector<dbus::Property> start_properties(const SystemdUnit& unit, pid_t pid, std::string_view id,
-                                             const spec::Resources& r) {
+                                             const spec::Resources& r,
+                                             const std::vector<dbus::Property>& from_annotations) {
   std::vector<dbus::Property> out;
   out.push_back({"Description", "hull container " + std::string(id)});
   if (unit.is_slice()) {
-    // A slice's parent is implied by its name; Wants= orders it after it.
-    out.push_back({"Wants", unit.slice});
+    // A slice's parent is implied by its name; Wants= (a list) orders it after it.
+    out.push_back({"Wants", std::vector<std::string>{unit.slice}});
   } else {
     out.push_back({"Slice", unit.slice});
     // The container's processes make sub-cgroups and write limits below the scope.
@@ -181,6 +274,9 @@ std::vector<dbus::Property> start_properties(const SystemdUnit& unit, pid_t pid,
     out.push_back({accounting, true});
   std::vector<dbus::Property> res = resource_properties(r);
   out.insert(out.end(), res.begin(), res.end());
+  // Last, as runc appends them: systemd takes the last value of a property
+  // given twice, so an annotation overrides hull's own (DefaultDependencies).
+  out.insert(out.end(), from_annotations.begin(), from_annotations.end());
   return out;
 }
 

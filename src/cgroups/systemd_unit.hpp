@@ -5,6 +5,7 @@
 // maps them). No I/O: unit-tested without systemd.
 #include <sys/types.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,10 +40,20 @@ std::vector<uint8_t> list_to_mask(std::string_view list, std::string_view what);
 // The unit properties for the container's limits (also those `update` sets).
 std::vector<dbus::Property> resource_properties(const spec::Resources& r);
 
+// The unit properties the config's org.systemd.property.<Name> annotations
+// give (CRI-O's CollectMode, DefaultDependencies, After, the pod's
+// TimeoutStopSec; podman's KillSignal), as runc reads them: Name is ASCII
+// letters, the value GVariant text (gvariant_text.hpp), and a "<x>Sec"
+// name with a lowercase x becomes "<x>USec" in microseconds. Other
+// annotations are ignored. Throws naming the annotation when one is bad.
+std::vector<dbus::Property> annotation_properties(const std::map<std::string, std::string>& annotations);
+
 // Everything StartTransientUnit gets: description, parent slice (or Wants=
 // for a slice), Delegate=yes and the init's pid for a scope, no default
-// dependencies, accounting on, then resource_properties.
+// dependencies, accounting on, resource_properties, then the annotations'
+// properties (last: systemd keeps the last value given).
 std::vector<dbus::Property> start_properties(const SystemdUnit& unit, pid_t pid, std::string_view id,
-                                             const spec::Resources& r);
+                                             const spec::Resources& r,
+                                             const std::vector<dbus::Property>& from_annotations = {});
 
 }  // namespace hull::cgroups

@@ -171,6 +171,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 2. Plan: namespaces, cgroups and the init's steps.
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
+  cgroup.set_unit_annotations(spec.annotations);
   cgroup.keep_device_filters_in(store.device_filter_cache());
   // A systemd scope takes the init after the clone (it waits for that); v1
   // hierarchies it enters itself (cgroups/self_placement.hpp), its v2 cgroup

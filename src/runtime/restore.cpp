@@ -228,6 +228,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   const std::string& rp = spec.root->path;
   std::string rootfs = real_dir(rp.starts_with('/') ? rp : bundle + "/" + rp, "rootfs");
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
+  cgroup.set_unit_annotations(spec.annotations);
   cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);

@@ -145,6 +145,59 @@ TEST_F(SystemdDriverTest, NestedSliceIsExpandedAndAnInitThatExitsTakesItsScope) 
   expect_nothing_left(id);
 }
 
+// CRI-O's and podman's org.systemd.property.* annotations reach the unit
+// (runc reads them the same way), and a limit given as unified cpu.max is
+// systemd's too, so a daemon-reload, which rewrites the cgroup files from
+// the units' properties, keeps it.
+TEST_F(SystemdDriverTest, AnnotationsSetUnitPropertiesAndAUnifiedCpuMaxSurvivesAReload) {
+  const std::string id = "sd-annot";
+  const std::string unit = "hull-" + id + ".scope";
+  Bundle& b = scoped(id, {{"unified", {{"cpu.max", "30000 100000"}}}});
+  b.config["annotations"] = {{"org.systemd.property.TimeoutStopSec", "5"},
+                             {"org.systemd.property.CollectMode", "'inactive-or-failed'"},
+                             {"org.systemd.property.After", "['basic.target']"},
+                             {"org.systemd.property.KillSignal", "15"}};
+  b.write();
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string props = show(unit, {"TimeoutStopUSec", "CollectMode", "After", "KillSignal", "CPUQuotaPerSecUSec"});
+  EXPECT_NE(props.find("TimeoutStopUSec=5s\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("CollectMode=inactive-or-failed\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("basic.target"), std::string::npos) << props;
+  EXPECT_NE(props.find("KillSignal=15\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("CPUQuotaPerSecUSec=300ms\n"), std::string::npos) << props;
+  ASSERT_EQ(run_process({"/usr/bin/systemctl", "daemon-reload"}).exit_code, 0);
+  EXPECT_EQ(read_text_file("/sys/fs/cgroup/system.slice/" + unit + "/cpu.max"), "30000 100000\n");
+  r = hull({"--systemd-cgroup", "delete", "--force", id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(unit_stopped(unit));
+
+  // One systemd cannot take fails the create, leaving no unit.
+  Bundle& bad = scoped("sd-annot-bad", json::object());
+  bad.config["annotations"] = {{"org.systemd.property.TimeoutStopSec", "'five'"}};
+  bad.write();
+  r = hull({"--systemd-cgroup", "create", "--bundle", bad.dir().string(), "sd-annot-bad"});
+  EXPECT_TRUE(failed_with(r, {"annotation \"org.systemd.property.TimeoutStopSec\""})) << r.err;
+  EXPECT_TRUE(unit_stopped("hull-sd-annot-bad.scope"));
+  expect_nothing_left(id);
+}
+
+// A name ending in ".slice" is made as that slice (Wants= its parent, sent
+// as the list systemd takes), and the init joins its cgroup.
+TEST_F(SystemdDriverTest, ANameThatIsASliceIsMadeAsThatSlice) {
+  const std::string id = "sd-slice";
+  Bundle& b = bundle("bundle-" + id);
+  b.config["linux"]["cgroupsPath"] = "system.slice:hull:hulltest-own.slice";
+  b.args({"sh", "-c", "cat /proc/self/cgroup"});
+  b.write();
+  ProcResult r = hull({"--systemd-cgroup", "run", "--bundle", b.dir().string(), id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0::/\n");
+  EXPECT_TRUE(unit_stopped("hulltest-own.slice"));
+  run_process({"/usr/bin/systemctl", "stop", "hulltest-own.slice", "hulltest.slice"});
+  expect_nothing_left(id);
+}
+
 TEST_F(SystemdDriverTest, ScopeNameInUseIsRefusedWithSystemdsError) {
   const std::string id = "sd-twice";
   Bundle& b = scoped(id, json::object());

@@ -61,6 +61,30 @@ TEST(DbusMarshal, PropertyArrayOfStructsWithVariants) {
   EXPECT_EQ(t.bytes(), (Bytes{1, 't', 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0}));
 }
 
+// What annotations may give: a string list ("as", e.g. After= and Wants=),
+// int32 (KillSignal=), int16 and double, each aligned to its size.
+TEST(DbusMarshal, StringArraysAndSignedNumbers) {
+  dbus::Writer w;
+  w.variant(std::vector<std::string>{"a.service", "b"});
+  Bytes want = {2, 'a', 's', 0};
+  add(want, {22, 0, 0, 0});  // the array's byte length: 14, 2 of padding, 6
+  add(want, {9, 0, 0, 0});
+  add(want, "a.service");
+  add(want, {0, 0, 0});  // NUL, then 4-aligned
+  add(want, {1, 0, 0, 0, 'b', 0});
+  EXPECT_EQ(w.bytes(), want);
+
+  dbus::Writer i;
+  i.variant(int32_t{-2});
+  EXPECT_EQ(i.bytes(), (Bytes{1, 'i', 0, 0, 0xfe, 0xff, 0xff, 0xff}));
+  dbus::Writer n;
+  n.variant(int16_t{3});
+  EXPECT_EQ(n.bytes(), (Bytes{1, 'n', 0, 0, 3, 0}));
+  dbus::Writer d;
+  d.variant(1.0);
+  EXPECT_EQ(d.bytes(), (Bytes{1, 'd', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f}));
+}
+
 TEST(DbusMarshal, MethodCallHeader) {
   dbus::MethodCall c{
       "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "Subscribe", "", {}};

@@ -143,7 +143,78 @@ TEST(SystemdProperties, ScopeIsDelegatedAndHoldsTheInit) {
   props = start_properties(systemd_unit("system.slice:hull:machine-web.slice", "web"), 4242, "web", r);
   EXPECT_EQ(find(props, "PIDs"), nullptr);
   EXPECT_EQ(find(props, "Delegate"), nullptr);
-  EXPECT_EQ(std::get<std::string>(*find(props, "Wants")), "system.slice");
+  // Wants= is a list of units ("as"): a plain string is refused by systemd.
+  EXPECT_EQ(std::get<std::vector<std::string>>(*find(props, "Wants")), std::vector<std::string>{"system.slice"});
+}
+
+// A unified cpu.max goes to systemd as runc sends it, so a daemon-reload
+// keeps it; unified values are trimmed as runc trims them.
+TEST(SystemdProperties, UnifiedCpuMaxAndValuesWithWhitespace) {
+  spec::Resources r;
+  r.unified["cpu.max"] = "30000 100000";
+  r.unified["memory.max"] = "90000000\n";
+  r.unified["pids.max"] = " 50 ";
+  auto props = resource_properties(r);
+  EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 100000u);
+  EXPECT_EQ(number(props, "CPUQuotaPerSecUSec"), 300000u);
+  EXPECT_EQ(number(props, "MemoryMax"), 90000000u);
+  EXPECT_EQ(number(props, "TasksMax"), 50u);
+  r.unified = {{"cpu.max", "max"}};
+  props = resource_properties(r);
+  EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 100000u);
+  EXPECT_EQ(number(props, "CPUQuotaPerSecUSec"), kInfinity);
+  r.unified = {{"cpu.max", "70000 200000\n"}};
+  props = resource_properties(r);
+  EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 200000u);
+  EXPECT_EQ(number(props, "CPUQuotaPerSecUSec"), 350000u);
+  for (const char* bad : {"", "x 100000", "100 0", "100 200 300", "-5"}) {
+    r.unified = {{"cpu.max", bad}};
+    EXPECT_NE(error_of([&] { resource_properties(r); }), test::kNoError) << bad;
+  }
+}
+
+// CRI-O's and podman's org.systemd.property.* annotations, read as runc
+// reads them (its specconv initSystemdProps).
+TEST(SystemdProperties, AnnotationsBecomeUnitPropertiesAsRuncReadsThem) {
+  auto props = annotation_properties({
+      {"org.systemd.property.TimeoutStopUSec", "uint64 5000000"},
+      {"org.systemd.property.CollectMode", "'inactive-or-failed'"},
+      {"org.systemd.property.DefaultDependencies", "true"},
+      {"org.systemd.property.After", "['crio.service', \"x.target\"]"},
+      {"org.systemd.property.KillSignal", "15"},
+      {"org.systemd.property.RuntimeMaxSec", "7"},
+      {"org.systemd.property.CPUQuotaPeriodSec", "@t 2"},
+      {"io.kubernetes.cri-o.Something", "not a property"},
+  });
+  EXPECT_EQ(number(props, "TimeoutStopUSec"), 5000000u);
+  EXPECT_EQ(std::get<std::string>(*find(props, "CollectMode")), "inactive-or-failed");
+  EXPECT_EQ(std::get<bool>(*find(props, "DefaultDependencies")), true);
+  EXPECT_EQ(std::get<std::vector<std::string>>(*find(props, "After")),
+            (std::vector<std::string>{"crio.service", "x.target"}));
+  EXPECT_EQ(std::get<int32_t>(*find(props, "KillSignal")), 15);
+  EXPECT_EQ(number(props, "RuntimeMaxUSec"), 7000000u);  // a lowercase letter before "Sec": seconds
+  EXPECT_EQ(find(props, "RuntimeMaxSec"), nullptr);
+  EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 2000000u);
+  EXPECT_EQ(props.size(), 7u);
+
+  // Last, so they override hull's own.
+  auto all = start_properties(systemd_unit("system.slice:hull:web", "web"), 1, "web", spec::Resources{}, props);
+  EXPECT_EQ(std::get<bool>(*find(all, "DefaultDependencies")), true);
+
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"org.systemd.property.bad name", "true"},
+           {"org.systemd.property.Ab", "true"},
+           {"org.systemd.property.TimeoutStopUSec", "notgvariant"},
+           {"org.systemd.property.TimeoutStopSec", "'five'"},
+           {"org.systemd.property.TimeoutStopSec", "-1"},
+           {"org.systemd.property.KillSignal", "int32 99999999999"},
+       })
+    EXPECT_NE(error_of([&] { annotation_properties({{key, value}}); }), test::kNoError) << key << "=" << value;
+  EXPECT_EQ(error_of([] {
+              annotation_properties({{"org.systemd.property.Bad1", "true"}});
+            }),
+            "annotation \"org.systemd.property.Bad1\": the property name holds a character other than an ASCII "
+            "letter");
 }
 
 Host unified_host() {
@@ -183,6 +254,19 @@ TEST(SystemdManager, RefusedOffPureV2) {
               Manager::plan(&l, "abc", true, h);
             }).find("--systemd-cgroup: the systemd cgroup driver needs a pure cgroup v2 host"),
             std::string::npos);
+}
+
+// Only with the systemd driver, as runc reads them only there.
+TEST(SystemdManager, AnnotationsAreReadOnlyWithTheSystemdDriver) {
+  spec::Linux l;
+  l.cgroupsPath = "system.slice:x:y";
+  const std::map<std::string, std::string> bad{{"org.systemd.property.X y", "1"}};
+  const Host host = unified_host();
+  Manager with_systemd = Manager::plan(&l, "y", true, host);
+  EXPECT_NE(error_of([&] { with_systemd.set_unit_annotations(bad); }), test::kNoError);
+  spec::Linux plain;
+  Manager cgroupfs = Manager::plan(&plain, "y", false, host);
+  EXPECT_EQ(error_of([&] { cgroupfs.set_unit_annotations(bad); }), test::kNoError);
 }
 
 }  // namespace

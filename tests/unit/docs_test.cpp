@@ -38,7 +38,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 // and with_context(...) in src/ starts its message with, C escapes undone.
 std::set<std::string> source_messages() {
   static const std::regex literal_re(
-      R"re(\b(?:Error|ContainerMissing|CorruptState|throw_errno|with_context)\(\s*"((?:[^"\\]|\\.)*)")re");
+      R"re(\b(?:\w*Error|ContainerMissing|CorruptState|throw_errno|with_context)\(\s*"((?:[^"\\]|\\.)*)")re");
   std::set<std::string> out;
   for (const auto& entry : fs::recursive_directory_iterator(kSource / "src")) {
     auto ext = entry.path().extension();
