@@ -148,7 +148,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   keep_caps_across_setuid();
   // Read as root, as runc does: the user may not be able to read passwd.
   const std::vector<std::string> env = env_with_home(unique_names(proc.env), proc.user.uid);
-  give_stdio_to(proc.user.uid);
+  if (opts.stdio_to_user) give_stdio_to(proc.user.uid);
   with_context("process.user", [&] { set_identity(proc.user); });
   set_non_dumpable();
   set_umask(proc.user);

@@ -31,6 +31,9 @@ struct ExecOptions {
   // init). The caller applies .initial itself, before joining the cgroup, with
   // process::apply_cpu_affinity (process/scheduling.hpp).
   bool is_exec = false;
+  // fds 0-2 are an engine's (a detached create or exec): make them the
+  // container user's (give_stdio_to), as runc does.
+  bool stdio_to_user = false;
   // process.oomScoreAdj was written already: the init writes it before it
   // becomes a user namespace's root (runtime/container_init.cpp says why).
   bool oom_score_adj_applied = false;

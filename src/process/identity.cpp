@@ -2,7 +2,6 @@
 
 #include <grp.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -57,7 +56,10 @@ void give_stdio_to(uid_t uid) {
   for (int fd = 0; fd <= 2; ++fd) {
     struct stat st {};
     if (::fstat(fd, &st) < 0) continue;  // closed: nothing to reopen
-    if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) continue;
+    // Never a character device: /dev/null, or a terminal an engine passed
+    // (runc would hand it over, and its new owner could type into the
+    // session through TIOCSTI).
+    if (st.st_uid == uid || S_ISCHR(st.st_mode)) continue;
     // The uid only: the group the engine gave may be the one that counts.
     if (::fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
       throw_errno("give the standard stream on fd " + std::to_string(fd) + " to uid " + std::to_string(uid));

@@ -10,11 +10,12 @@ namespace hull::process {
 // once the uid is not 0 the groups can no longer be changed.
 void set_identity(const spec::User& user);
 
-// runc's fixStdioPermissions: fds 0-2 (an engine's pipes or files, made by
-// root) become this uid's, so a container user can reopen them through
-// /dev/stdout or /proc/self/fd/N (nginx and others log there). The group
-// stays; /dev/null and streams the uid owns are left alone; EINVAL (owner
-// not mapped in the user namespace), EPERM and EROFS are ignored, as in runc.
+// runc's fixStdioPermissions: fds 0-2 (an engine's pipes, fifos or files,
+// made by root) become this uid's, so a container user can reopen them
+// through /dev/stdout or /proc/self/fd/N (nginx and others log there). The
+// group stays; streams the uid owns and character devices (/dev/null, a
+// terminal) are left alone; EINVAL (owner not mapped in the user
+// namespace), EPERM and EROFS are ignored, as in runc.
 void give_stdio_to(uid_t uid);
 
 // umask from the config, 0022 when absent (what runc and crun use).

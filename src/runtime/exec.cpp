@@ -101,6 +101,7 @@ struct ExecChild {
   // cgroup (LaunchRequest::child_waits_for_placement): Continue comes once
   // the runtime has placed us.
   bool wait_for_placement = false;
+  bool stdio_to_user = false;  // ExecPlan::stdio_to_user
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -132,6 +133,7 @@ struct ExecChild {
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
+    eo.stdio_to_user = c.stdio_to_user;
     eo.seccomp_program = c.seccomp_program;
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
@@ -256,6 +258,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                     cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr,
                     plan.child_joins_cgroupns ? init.get() : -1,
                     filter ? &filter->program : nullptr};
+    child.stdio_to_user = plan.stdio_to_user;
     LaunchRequest req;
     req.what = "the exec process";
     req.cgroup_fd = cgroup ? cgroup->clone_into_fd() : -1;

@@ -76,6 +76,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "
                            "terminal needs a console socket to hand the pty to");
+  p.stdio_to_user = !in.attached;
   return p;
 }
 
@@ -88,6 +89,7 @@ ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach)
   p.setns_flags = static_cast<int>(flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
   p.console = plan_console(spec.process->terminal, has_console_socket, !detach,
                            "--tty with --detach needs --console-socket to hand the pty to");
+  p.stdio_to_user = detach;
   return p;
 }
 

@@ -156,6 +156,12 @@ struct InitPlan {
   // before the init has Start, it dies with the runtime.
   bool start_before_ready = false;
   ConsoleWiring console = ConsoleWiring::None;
+  // Detached (create, run -d): fds 0-2 are what the engine passed (containerd's
+  // fifos, conmon's pipes) and become the container user's, as runc makes
+  // them (process::give_stdio_to). Attached, they are the caller's own (its
+  // terminal, its files), which runc never hands over either: it copies
+  // through pipes of its own.
+  bool stdio_to_user = false;
 };
 
 // `spec` must have passed spec::validate_for_create (linux and process set).
@@ -171,6 +177,7 @@ struct ExecPlan {
   // container's cgroup namespace itself, once in the container's cgroup.
   bool child_joins_cgroupns = false;
   ConsoleWiring console = ConsoleWiring::None;
+  bool stdio_to_user = false;  // exec --detach: as InitPlan::stdio_to_user
 };
 
 ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach);

@@ -83,8 +83,10 @@ TEST_F(ExecTest, UserFlagIsParsedStrictly) {
     ProcResult r = exec({"-u", bad, "exbaduser", "true"});
     EXPECT_TRUE(failed_with(r, {"--user", "\"" + bad + "\""}, kExecFailed)) << bad;
   }
-  // A usage error (no command) is the command line's, not exec's: 1 as runc.
-  EXPECT_TRUE(failed_with(exec({"exbaduser"}), {"command"}));
+  // No command: runc's exec fails with 255 ("process args cannot be empty");
+  // no id at all is a usage error, 1.
+  EXPECT_TRUE(failed_with(exec({"exbaduser"}), {"command"}, kExecFailed));
+  EXPECT_TRUE(failed_with(exec({}), {"container id"}));
 }
 
 // A label the host cannot apply must not leave the process unconfined.

@@ -345,6 +345,22 @@ TEST_F(ExecTest, GroupsAddCwdMustBeAbsoluteAndEnvNamesAreUnique) {
   EXPECT_EQ(r.out, "");
 }
 
+// A detached exec's stdio (the engine's) becomes the process's user's, as
+// for a detached container (HullTest.ANonRootUserCanReopenTheStdioADetachedContainerGets).
+TEST_F(ExecTest, ADetachedExecsStdioBecomesItsUsers) {
+  ASSERT_GT(start_sleeping("exstdio"), 0);
+  const fs::path out = temp_dir() / "exec-stdio.log";
+  const fs::path pid_file = temp_dir() / "exec.pid";
+  { std::ofstream create_it(out); }
+  ProcResult r = run_process({"/bin/sh", "-c", "exec \"$@\" > \"$0\" 2>&1", out.string(), runtime_binary(), "--root",
+                              state_root().string(), "exec", "--detach", "--user", "1234", "--pid-file",
+                              pid_file.string(), "exstdio", "sh", "-c", "echo reopened >> /dev/stdout"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_file(out.string());
+  const pid_t pid = std::stoi(read_file(pid_file.string()));
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(read_file(out.string()), "reopened\n");
+}
+
 TEST_F(ExecTest, TheContainersSeccompFilterApplies) {
   Bundle& b = bundle();
   b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},

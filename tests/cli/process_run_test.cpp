@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "base/fd_passing.hpp"
+#include "base/fs.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 #include "process/terminal_proxy.hpp"
@@ -81,20 +83,28 @@ TEST_F(HullTest, ProcessUserGroupsAndUmask) {
   EXPECT_EQ(r.out, "uid=1234 gid=2345 groups=3000,3001\n0077\n600\n");
 }
 
-// The engine's stdio pipes (root's) become the container user's, as runc's
-// fixStdioPermissions makes them: a non-root user can reopen them through
-// /dev/stdout or /proc/self/fd/N (nginx-unprivileged logs to /dev/stdout).
-// The uid changes, the group stays.
-TEST_F(HullTest, ANonRootUserCanReopenItsStdio) {
+// The stdio a detached container inherits (an engine's pipes, fifos or
+// files, root's) become the container user's, as runc's fixStdioPermissions
+// makes them: a non-root user can reopen them through /dev/stdout or
+// /proc/self/fd/N (nginx-unprivileged logs to /dev/stdout). The uid changes,
+// the group stays. (Here a file of the test's is the container's stdout.)
+TEST_F(HullTest, ANonRootUserCanReopenTheStdioADetachedContainerGets) {
   Bundle& b = bundle();
   b.config["process"]["user"] = {{"uid", 1234}, {"gid", 2345}};
-  ProcResult r = run_sh(b,
-                        "echo to-stdout > /dev/stdout; echo to-stderr > /proc/self/fd/2;"
-                        " stat -L -c '%u %g' /proc/self/fd/1",
-                        "hullproc-stdio");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "to-stdout\n1234 0\n") << r.err;
-  EXPECT_EQ(r.err, "to-stderr\n");
+  b.args({"sh", "-c", "echo to-stdout >> /dev/stdout; echo to-stderr >> /proc/self/fd/2"});
+  const std::filesystem::path out = temp_dir() / "stdio.log";
+  { std::ofstream create_it(out); }
+  ProcResult r = run_process({"/bin/sh", "-c", "exec \"$@\" > \"$0\" 2>&1", out.string(), runtime_binary(), "--root",
+                              state_root().string(), "create", "--bundle", b.dir().string(), "stdio-d"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_file(out.string());
+  const pid_t pid = state("stdio-d")["pid"].get<pid_t>();
+  start_container("stdio-d");
+  ASSERT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(read_file(out.string()), "to-stdout\nto-stderr\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(out.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1234u);
+  EXPECT_EQ(st.st_gid, 0u);
 }
 
 // A uid of 4294967295 is "no change" to setresuid(2): refused at create
