@@ -235,7 +235,9 @@ uint64_t seconds_to_usec(const dbus::PropertyValue& v) {
 std::vector<dbus::Property> annotation_properties(const std::map<std::string, std::string>& annotations) {
   constexpr std::string_view kPrefix = "org.systemd.property.";
   std::vector<dbus::Property> out;
-  for (const auto& [key, text] : annotations) {
+  for (const auto& annotation : annotations) {
+    const std::string& key = annotation.first;
+    const std::string& text = annotation.second;
     if (!key.starts_with(kPrefix)) continue;
     std::string name = key.substr(kPrefix.size());
     check_property_name(key, name);

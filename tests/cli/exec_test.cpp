@@ -335,9 +335,9 @@ TEST_F(ExecTest, GroupsAddCwdMustBeAbsoluteAndEnvNamesAreUnique) {
   b.config["process"]["user"] = {{"uid", 0}, {"gid", 0}, {"additionalGids", {3000}}};
   b.config["process"]["env"] = {"PATH=/nonexistent", "A=1", "PATH=/bin:/sbin", "A=2"};
   ASSERT_GT(start_sleeping(b, "exadd"), 0);
-  ProcResult r = exec({"-g", "2000", "exadd", "sh", "-c",
-                       "grep ^Groups: /proc/self/status; tr '\\0' '\\n' < /proc/$$/environ | grep -c ^PATH=;"
-                       " echo $PATH $A"});
+  ProcResult r =
+      exec({"-g", "2000", "exadd", "sh", "-c",
+            "grep ^Groups: /proc/self/status; tr '\\0' '\\n' < /proc/$$/environ | grep -c ^PATH=; echo $PATH $A"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Groups:\t2000 3000 \n1\n/bin:/sbin 2\n");
   r = exec({"--cwd", "tmp", "exadd", "pwd"});

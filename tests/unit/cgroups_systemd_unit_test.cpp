@@ -209,7 +209,11 @@ TEST(SystemdProperties, AnnotationsBecomeUnitPropertiesAsRuncReadsThem) {
            {"org.systemd.property.TimeoutStopSec", "-1"},
            {"org.systemd.property.KillSignal", "int32 99999999999"},
        })
-    EXPECT_NE(error_of([&] { annotation_properties({{key, value}}); }), test::kNoError) << key << "=" << value;
+    EXPECT_NE(error_of([&, k = key, v = value] {
+                annotation_properties({{k, v}});
+              }),
+              test::kNoError)
+        << key << "=" << value;
   EXPECT_EQ(error_of([] {
               annotation_properties({{"org.systemd.property.Bad1", "true"}});
             }),
