@@ -114,14 +114,15 @@ TEST(CliApp, RootlessTakesGoBoolFormsAndAuto) {
     const std::vector<std::string> args{"--rootless=" + given, "state", "c1"};
     Context ctx;
     CLI::App app(kAppDescription, kAppName);
-    define_app_for(app, ctx, args);
+    // The verbs own what their options write to: kept until the parse is done.
+    const std::vector<Verb> verbs = define_app_for(app, ctx, args);
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
     EXPECT_EQ(ctx.rootless, read) << given;
   }
   const std::vector<std::string> bad{"--rootless=yes", "state", "c1"};
   Context ctx;
   CLI::App app(kAppDescription, kAppName);
-  define_app_for(app, ctx, bad);
+  const std::vector<Verb> verbs = define_app_for(app, ctx, bad);
   EXPECT_THROW(app.parse(std::vector<std::string>(bad.rbegin(), bad.rend())), CLI::ParseError);
 }
 
@@ -133,7 +134,7 @@ TEST(CliApp, TheGlobalCriuFlagTakesAPathBeforeAnyCommand) {
                                                std::vector<std::string>{"--criu=/opt/criu", "state", "c1"}}) {
     Context ctx;
     CLI::App app(kAppDescription, kAppName);
-    define_app_for(app, ctx, args);
+    const std::vector<Verb> verbs = define_app_for(app, ctx, args);
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
     EXPECT_EQ(ctx.global.criu, args.size() == 4 ? "/usr/sbin/criu" : "/opt/criu");
     EXPECT_TRUE(app.get_subcommand("state")->parsed());
@@ -141,7 +142,7 @@ TEST(CliApp, TheGlobalCriuFlagTakesAPathBeforeAnyCommand) {
   Context ctx;
   CLI::App app(kAppDescription, kAppName);
   const std::vector<std::string> plain{"state", "c1"};
-  define_app_for(app, ctx, plain);
+  const std::vector<Verb> verbs = define_app_for(app, ctx, plain);
   app.parse(std::vector<std::string>(plain.rbegin(), plain.rend()));
   EXPECT_EQ(ctx.global.criu, "criu");
 }
@@ -154,7 +155,7 @@ TEST(CliApp, AFlagGivenTwiceTakesItsLastValueAndListsKeepEveryValue) {
                                       "--cwd", "/b",  "--env", "A=1", "--env", "B=2", "c1", "true"};
   Context ctx;
   CLI::App app(kAppDescription, kAppName);
-  define_app_for(app, ctx, args);
+  const std::vector<Verb> verbs = define_app_for(app, ctx, args);
   app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
   EXPECT_EQ(ctx.log_format, "text");
   const CLI::App* exec = app.get_subcommand("exec");
