@@ -210,7 +210,8 @@ void check_property_name(const std::string& key, std::string_view name) {
       throw Error("annotation " + quote(key) + ": the property name holds a character other than an ASCII letter");
 }
 
-// A number of seconds as microseconds (a "...Sec" name becomes "...USec").
+// A number of seconds as microseconds (a "...Sec" name becomes "...USec"); one
+// too large for microseconds in 64 bits is systemd's infinity.
 uint64_t seconds_to_usec(const dbus::PropertyValue& v) {
   constexpr uint64_t kMicro = 1000000;
   return std::visit(
@@ -218,11 +219,14 @@ uint64_t seconds_to_usec(const dbus::PropertyValue& v) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, double>) {
           if (!(x >= 0)) throw Error("a number of seconds must not be negative");
-          return static_cast<uint64_t>(x * static_cast<double>(kMicro));
+          // 2^64 as a double; anything at or past it (inf too) saturates.
+          const double usec = x * static_cast<double>(kMicro);
+          return usec >= 18446744073709551616.0 ? kInfinity : static_cast<uint64_t>(usec);
         } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
           if constexpr (std::is_signed_v<T>)
             if (x < 0) throw Error("a number of seconds must not be negative");
-          return static_cast<uint64_t>(x) * kMicro;
+          const uint64_t seconds = static_cast<uint64_t>(x);
+          return seconds > kInfinity / kMicro ? kInfinity : seconds * kMicro;
         } else {
           throw Error("a ...Sec property takes a number");
         }

@@ -4,7 +4,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 
 #include <map>
@@ -67,7 +66,7 @@ constexpr int kUnknownCommandStatus = 3;
 // The first word that is neither a flag nor a global flag's value
 // (`hull --root /run/x pauze c1` names "pauze", not "/run/x"); none when
 // -h/--help comes first (`hull -h pauze` shows the usage, as runc does).
-std::optional<std::string> command_word(const std::vector<std::string>& args, const FlagSet& global) {
+std::optional<size_t> command_word_at(const std::vector<std::string>& args, const FlagSet& global) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") return std::nullopt;
@@ -75,23 +74,25 @@ std::optional<std::string> command_word(const std::vector<std::string>& args, co
       ++i;
       continue;
     }
-    if (!a.empty() && a[0] != '-') return a;
+    if (!a.empty() && a[0] != '-') return i;
   }
   return std::nullopt;
 }
 
+std::optional<std::string> command_word(const std::vector<std::string>& args, const FlagSet& global) {
+  if (auto i = command_word_at(args, global)) return args[*i];
+  return std::nullopt;
+}
+
 // runc's `help` command (urfave/cli's, also `h`): `hull help [VERB]` is
-// `hull [VERB] --help`. The word is replaced in place, so global flags
-// around it stay as they were.
-void rewrite_help_command(std::vector<std::string>& args, const std::string& word,
-                          const std::map<std::string, FlagSet>& verbs) {
-  auto it = std::find(args.begin(), args.end(), word);
-  auto next = it + 1;
-  if (next != args.end() && verbs.count(*next)) {
-    *it = *next;
-    *next = "--help";
+// `hull [VERB] --help`. The word at `at` is replaced in place, so global
+// flags around it (and their values: `--log help help`) stay as they were.
+void rewrite_help_command(std::vector<std::string>& args, size_t at, const std::map<std::string, FlagSet>& verbs) {
+  if (at + 1 < args.size() && verbs.count(args[at + 1])) {
+    args[at] = args[at + 1];
+    args[at + 1] = "--help";
   } else {
-    *it = "--help";
+    args[at] = "--help";
   }
 }
 
@@ -124,9 +125,9 @@ int run(int argc, char** argv) {
   auto flags = verb_flags(app, global_flags);
   args = normalize_single_dash(std::move(args), global_flags, flags);
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
-  if (auto word = command_word(args, global_flags); word && !flags.count(*word)) {
-    if (*word != "help" && *word != "h") return unknown_command(*word);
-    rewrite_help_command(args, *word, flags);
+  if (auto at = command_word_at(args, global_flags); at && !flags.count(args[*at])) {
+    if (args[*at] != "help" && args[*at] != "h") return unknown_command(args[*at]);
+    rewrite_help_command(args, *at, flags);
   }
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // CLI11 wants them reversed

@@ -110,8 +110,10 @@ spec::Process exec_process_from_file(const spec::Process& container, spec::Proce
   if (!p.capabilities) p.capabilities = container.capabilities;
   if (p.rlimits.empty()) p.rlimits = container.rlimits;
   if (!p.oomScoreAdj) p.oomScoreAdj = container.oomScoreAdj;
-  if (!p.apparmorProfile) p.apparmorProfile = container.apparmorProfile;
-  if (!p.selinuxLabel) p.selinuxLabel = container.selinuxLabel;
+  // An empty label is no label, as runc reads it: the container's applies
+  // (not the runtime's own, which is usually unconfined).
+  if (!p.apparmorProfile || p.apparmorProfile->empty()) p.apparmorProfile = container.apparmorProfile;
+  if (!p.selinuxLabel || p.selinuxLabel->empty()) p.selinuxLabel = container.selinuxLabel;
   return p;
 }
 

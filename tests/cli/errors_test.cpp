@@ -199,6 +199,12 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("kill"), std::string::npos) << r.out;
   EXPECT_EQ(hull({"h"}).exit_code, 0);
+  // The command word, not a global flag's value that reads the same.
+  SpawnOptions in_temp;
+  in_temp.cwd = temp_dir().string();
+  r = hull({"--log", "help", "help", "kill"}, in_temp);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("kill"), std::string::npos) << r.out;
   r = hull({"delete", "forms", "-force"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(failed_with(hull({"state", "forms"}), {"does not exist"}));

@@ -196,6 +196,14 @@ TEST(SystemdProperties, AnnotationsBecomeUnitPropertiesAsRuncReadsThem) {
   EXPECT_EQ(find(props, "RuntimeMaxSec"), nullptr);
   EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 2000000u);
   EXPECT_EQ(props.size(), 7u);
+  // Seconds past what 64 bits of microseconds hold are systemd's infinity.
+  for (const char* huge : {"1e300", "@d inf", "uint64 18446744073709551615", "uint64 18446744073710"})
+    EXPECT_EQ(number(annotation_properties({{"org.systemd.property.RuntimeMaxSec", huge}}), "RuntimeMaxUSec"),
+              kInfinity)
+        << huge;
+  EXPECT_EQ(number(annotation_properties({{"org.systemd.property.RuntimeMaxSec", "uint64 18446744073709"}}),
+                   "RuntimeMaxUSec"),
+            18446744073709000000u);
 
   // Last, so they override hull's own.
   auto all = start_properties(systemd_unit("system.slice:hull:web", "web"), 1, "web", spec::Resources{}, props);

@@ -114,7 +114,13 @@ TEST(ExecProcessBuilder, AProcessFileTakesWhatItLeavesOutFromTheContainer) {
   file.capabilities->effective = std::vector<std::string>{};
   file.oomScoreAdj = 700;
   file.rlimits = {{"RLIMIT_NPROC", 10, 10}};
+  // An empty label is no label, as runc reads it: the container's applies.
+  file.apparmorProfile = "";
+  file.selinuxLabel = "";
+  base.selinuxLabel = "system_u:system_r:container_t:s0";
   p = exec_process_from_file(base, file);
+  EXPECT_EQ(p.apparmorProfile, "container-profile");
+  EXPECT_EQ(p.selinuxLabel, "system_u:system_r:container_t:s0");
   EXPECT_TRUE(p.capabilities->effective->empty());
   EXPECT_EQ(p.oomScoreAdj, 700);
   EXPECT_EQ(p.rlimits[0].type, "RLIMIT_NPROC");
