@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/convert.hpp"
 #include "cgroups/gvariant_text.hpp"
@@ -65,15 +66,15 @@ void add_unified_cpu_max(std::vector<dbus::Property>& out, std::string_view valu
     return Error("linux.resources.unified.cpu.max: " + quote(value) +
                  " is not \"QUOTA [PERIOD]\" (QUOTA \"max\" or a number)");
   };
-  size_t space = value.find_first_of(" \t");
-  std::string_view quota_text = value.substr(0, space);
-  std::string_view period_text = space == std::string_view::npos ? std::string_view() : trimmed(value.substr(space));
-  if (period_text.find_first_of(" \t") != std::string_view::npos) throw bad();
+  std::string_view rest = value;
+  const std::string_view quota_text = next_word(rest);
+  const std::string_view period_text = next_word(rest);
+  if (!next_word(rest).empty()) throw bad();
   int64_t quota = 0;
   if (quota_text != "max") {
-    auto q = parse_number(quota_text);
-    if (!q || *q > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) throw bad();
-    quota = static_cast<int64_t>(*q);
+    auto q = whole_number<int64_t>(quota_text);
+    if (!q || *q < 0) throw bad();
+    quota = *q;
   }
   uint64_t period = 100000;
   if (!period_text.empty()) {

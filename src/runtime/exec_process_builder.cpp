@@ -8,9 +8,7 @@ namespace hull {
 
 namespace {
 
-// runc's range for uids and gids; (uid_t)-1 in particular means "no change"
-// to set*id(2), so it is never a valid id.
-constexpr uint64_t kMaxId = 2147483647;
+constexpr uint64_t kMaxId = spec::kMaxUserId;
 
 uint32_t parse_id(std::string_view s, std::string_view flag, std::string_view whole, const char* what) {
   auto bad = [&](const std::string& why) {

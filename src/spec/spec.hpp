@@ -35,6 +35,10 @@ struct Root {
   bool readonly = false;
 };
 
+// runc's range for uids and gids (its user package refuses larger ones);
+// (uid_t)-1 in particular is "no change" to setresuid(2).
+inline constexpr uint32_t kMaxUserId = 2147483647;
+
 struct User {
   uint32_t uid = 0;
   uint32_t gid = 0;

@@ -34,11 +34,7 @@ bool is_interface_name(const std::string& n) {
   throw Error(file + ": " + path + ": " + std::string(problem));
 }
 
-// runc's range for uids and gids (its user package refuses larger ones);
-// (uid_t)-1 in particular is "no change" to setresuid(2): the process
-// would keep the runtime's root.
-constexpr uint32_t kMaxUserId = 2147483647;
-
+// Past kMaxUserId (spec.hpp), the process could keep the runtime's root.
 void check_user_id(const std::string& file, const std::string& path, uint32_t id) {
   if (id > kMaxUserId)
     fail_at(file, path,
