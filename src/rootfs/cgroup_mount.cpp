@@ -31,15 +31,14 @@ struct OwnCgroup {
   std::string path;
 };
 
-std::vector<OwnCgroup> read_own_cgroups() {
+std::vector<OwnCgroup> parse_membership(std::string_view membership) {
   std::vector<OwnCgroup> out;
-  const std::string text = read_file("/proc/self/cgroup");
-  for (const ProcCgroupEntry& e : parse_proc_cgroup(text))
+  for (const ProcCgroupEntry& e : parse_proc_cgroup(membership))
     out.push_back({std::string(e.hierarchy), std::string(e.path)});
   return out;
 }
 
-// The /proc/self/cgroup entry of the hierarchy mounted as m.
+// The membership entry of the hierarchy mounted as m.
 const OwnCgroup* own_entry(const std::vector<OwnCgroup>& own, const MountInfo& m) {
   const std::vector<std::string_view> super = list_fields(m.super_options);
   for (const OwnCgroup& c : own) {
@@ -96,7 +95,7 @@ std::string host_dir_for(const MountInfo& m, const OwnCgroup* own) {
 }
 
 void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest, const MountOptions& o,
-                   const std::string& what) {
+                   const std::string& what, const std::vector<CgroupHierarchyMount>& hierarchies) {
   unsigned long tmpfs_flags = (o.flags & kPerMountFlags) & ~static_cast<unsigned long>(MS_RDONLY);
   mount_on_fd("cgroup", destfd, "tmpfs", tmpfs_flags, "mode=755", what + ": tmpfs for the hierarchies");
   UniqueFd tmpfs = open_mount_on(ctx.rootfd, dest, destfd, O_PATH | O_DIRECTORY, what);
@@ -105,24 +104,14 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
     throw Error(what + ": the cgroup tmpfs is not where it was mounted", EAGAIN);
   }
 
-  std::vector<OwnCgroup> own = read_own_cgroups();
-  for (const MountInfo& m : read_mountinfo()) {
-    if (m.fs_type != "cgroup" && m.fs_type != "cgroup2") continue;
-    std::string parent = std::string(kHostCgroupRoot) + "/";
-    if (m.mount_point.rfind(parent, 0) != 0) continue;
-    std::string name = m.mount_point.substr(parent.size());
-    if (name.empty() || name.find('/') != std::string::npos) continue;
-    const OwnCgroup* mine = own_entry(own, m);
-    std::string data = m.fs_type == "cgroup2" ? "" : (mine ? mine->controllers : "");
-    if (m.fs_type == "cgroup" && data.empty()) continue;  // a hierarchy this process is not in
-
+  for (const CgroupHierarchyMount& h : hierarchies) {
+    const std::string& name = h.name;
     if (::mkdirat(tmpfs.get(), name.c_str(), 0755) < 0 && errno != EEXIST) {
       throw_errno(what + ": mkdir " + quote(name));
     }
     UniqueFd sub(::openat(tmpfs.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!sub) throw_errno(what + ": open " + quote(name));
-    with_context(
-        what, [&] { mount_hierarchy(ctx, sub.get(), m.fs_type, data, host_dir_for(m, mine), o, dest + "/" + name); });
+    with_context(what, [&] { mount_hierarchy(ctx, sub.get(), h.fs_type, h.data, h.host_dir, o, dest + "/" + name); });
     // Co-mounted controllers ("cpu,cpuacct") are also reachable by each name.
     if (name.find(',') != std::string::npos) {
       for (std::string_view field : list_fields(name)) {
@@ -143,20 +132,42 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
 
 }  // namespace
 
-void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
-                  const MountOptions& o, const std::string& what) {
+std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& type, std::string_view membership) {
+  const std::vector<OwnCgroup> own = parse_membership(membership);
   struct statfs sfs {};
   bool unified_host = ::statfs(kHostCgroupRoot, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
   if (type == "cgroup2" || unified_host) {
     std::string host_dir = kHostCgroupRoot;
     if (!unified_host) host_dir += "/unified";
-    for (const OwnCgroup& c : read_own_cgroups()) {
+    for (const OwnCgroup& c : own) {
       if (c.controllers.empty() && c.path != "/") host_dir += c.path;
     }
+    return {{"", "cgroup2", "", host_dir}};
+  }
+  std::vector<CgroupHierarchyMount> out;
+  for (const MountInfo& m : read_mountinfo()) {
+    if (m.fs_type != "cgroup" && m.fs_type != "cgroup2") continue;
+    std::string parent = std::string(kHostCgroupRoot) + "/";
+    if (m.mount_point.rfind(parent, 0) != 0) continue;
+    std::string name = m.mount_point.substr(parent.size());
+    if (name.empty() || name.find('/') != std::string::npos) continue;
+    const OwnCgroup* mine = own_entry(own, m);
+    std::string data = m.fs_type == "cgroup2" ? "" : (mine ? mine->controllers : "");
+    if (m.fs_type == "cgroup" && data.empty()) continue;  // a hierarchy this process is not in
+    out.push_back({name, m.fs_type, data, host_dir_for(m, mine)});
+  }
+  return out;
+}
+
+void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
+                  const MountOptions& o, const std::string& what) {
+  std::vector<CgroupHierarchyMount> hierarchies = cgroup_hierarchy_mounts(type, read_file("/proc/self/cgroup"));
+  if (hierarchies.size() == 1 && hierarchies.front().name.empty()) {
+    const std::string& host_dir = hierarchies.front().host_dir;
     with_context(what, [&] { mount_hierarchy(ctx, destfd, "cgroup2", o.data_string(), host_dir, o, dest); });
     return;
   }
-  mount_v1_tree(ctx, destfd, dest, o, what);
+  mount_v1_tree(ctx, destfd, dest, o, what, hierarchies);
 }
 
 }  // namespace hull::rootfs

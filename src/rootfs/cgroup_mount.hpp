@@ -1,11 +1,29 @@
 #pragma once
 // type "cgroup" / "cgroup2" mounts: the container's view of its cgroups.
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "rootfs/mount_options.hpp"
 #include "rootfs/mounts.hpp"
 
 namespace hull::rootfs {
+
+// One hierarchy a cgroup mount shows: the whole mount (cgroup2 on a unified
+// host, or asked for as type "cgroup2"), or one directory of the tmpfs a v1
+// or hybrid host's mount is made of.
+struct CgroupHierarchyMount {
+  std::string name;      // its directory below the mount's destination; "" for the destination itself
+  std::string fs_type;   // "cgroup" or "cgroup2"
+  std::string data;      // a v1 hierarchy's controllers, for a fresh mount in a cgroup namespace
+  std::string host_dir;  // without a cgroup namespace, the host directory bound there
+};
+
+// The hierarchies a cgroup mount of `type` shows on this host, each bound
+// (without a cgroup namespace) from the cgroup that `membership`, a
+// /proc/<pid>/cgroup text, names in it. CRIU's checkpoint and restore list
+// the same binds as external mounts.
+std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& type, std::string_view membership);
 
 // Mounts the cgroup filesystem(s) on destfd. With a cgroup namespace the
 // kernel roots fresh mounts at the container's cgroup; without one, the

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -51,6 +52,33 @@ std::vector<std::string> init_stdio(pid_t pid) {
   return fds;
 }
 
+// The network and pid namespaces the config joins by path, by the inode the
+// init is in (the path may name another by now): outside what CRIU saves.
+std::vector<std::string> external_namespaces(const spec::Spec& spec, pid_t pid) {
+  std::vector<std::string> out;
+  if (!spec.linux_) return out;
+  for (const spec::Namespace& ns : spec.linux_->namespaces) {
+    if (!ns.path || criu_namespace_key(ns.type).empty()) continue;
+    std::string path = proc_path(pid, ns.type == spec::NamespaceType::Network ? "ns/net" : "ns/pid");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0) throw_errno("the container's init is gone: " + path);
+    out.push_back(criu_external_namespace(ns.type, st.st_ino));
+  }
+  return out;
+}
+
+// --parent-path names the previous images relative to the image path, as
+// runc takes it: refused absolute or missing before CRIU runs.
+void check_parent_path(const CheckpointOptions& o) {
+  if (o.parent_path.empty()) return;
+  if (o.parent_path.starts_with('/'))
+    throw Error("invalid --parent-path " + quote(o.parent_path) + ": must be relative to the image path");
+  std::string parent = o.criu.image_path + "/" + o.parent_path;
+  struct stat st {};
+  if (::stat(parent.c_str(), &st) < 0) throw_errno("invalid --parent-path: " + parent);
+  if (!S_ISDIR(st.st_mode)) throw Error("invalid --parent-path: " + parent + ": not a directory", ENOTDIR);
+}
+
 }  // namespace
 
 void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts) {
@@ -70,6 +98,7 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
         throw Error("invalid --status-fd " + std::to_string(o.status_fd) + ": not open for writing");
     }
     resolve_criu_dirs(o.criu, true);
+    check_parent_path(o);
     spec::Spec spec = load_saved_config(c.dir);
     // A terminal container's pty master is outside (with the console
     // socket's receiver): CRIU takes its slave as a shell job's terminal.
@@ -81,16 +110,24 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
     DumpTarget t;
     t.pid = c.state.pid;
     t.rootfs = c.state.rootfs;
-    if (!c.state.cgroupPath.empty())
-      t.freeze_cgroup = freezer_cgroup(cgroups::Manager::load(c.state.cgroupPath).paths());
-    if (!o.pre_dump) t.mounts = dump_external_mounts(spec, masked_files(spec, t.pid));
+    std::optional<cgroups::Paths> cgroups;
+    if (!c.state.cgroupPath.empty()) cgroups = cgroups::Manager::load(c.state.cgroupPath).paths();
+    if (cgroups) t.freeze_cgroup = freezer_cgroup(*cgroups);
+    if (!o.pre_dump) {
+      t.mounts = dump_external_mounts(spec, masked_files(spec, t.pid));
+      if (cgroups) {
+        std::vector<ExternalMount> binds = cgroup_external_mounts(spec, *cgroups, false);
+        t.mounts.insert(t.mounts.end(), binds.begin(), binds.end());
+      }
+    }
+    t.external_namespaces = external_namespaces(spec, t.pid);
     // Built (and so checked) before anything is written.
     std::vector<std::string> args = criu_dump_args(o, t);
     if (!o.pre_dump) {
       UniqueFd images = open_fd(o.criu.image_path, O_PATH | O_DIRECTORY);
       write_file_atomic(images.get(), kDescriptorsFile, descriptors_json(init_stdio(t.pid)));
     }
-    run_criu(g.criu, args, criu_log_path(o.criu, o.pre_dump ? kPreDumpLog : kDumpLog));
+    run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog));
     if (stays) return;
     // CRIU killed the container's processes once they were dumped: what is
     // left is its cgroup and state, removed as delete does.

@@ -26,12 +26,14 @@ namespace {
 // The child: into the cgroups, then exec; an errno that stops it is sent
 // back over the close-on-exec pipe (nothing arrives when exec succeeds).
 [[noreturn]] void exec_criu(const std::string& binary, const std::vector<std::string>& args, cgroups::Manager* cgroup,
-                            int stdin_fd, int report) {
+                            int stdin_fd, const std::vector<int>& inherited_fds, int report) {
   int err = 0;
   try {
     // dup2 clears close-on-exec on the copy: CRIU keeps the pty as fd 0.
     if (stdin_fd >= 0 && stdin_fd != STDIN_FILENO && ::dup2(stdin_fd, STDIN_FILENO) < 0)
       throw_errno("dup the pty onto fd 0");
+    for (int fd : inherited_fds)
+      if (::fcntl(fd, F_SETFD, 0) < 0) throw_errno("keep fd " + std::to_string(fd) + " open for CRIU");
     if (cgroup) cgroup->add_process(::getpid());
     std::vector<char*> argv{const_cast<char*>(binary.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -158,14 +160,14 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
 }
 
 void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
-              cgroups::Manager* cgroup, int stdin_fd, CriuActions* actions) {
+              cgroups::Manager* cgroup, int stdin_fd, CriuActions* actions, const std::vector<int>& inherited_fds) {
   const std::string& action = args.at(0);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for criu " + action);
   UniqueFd read_end(p[0]), write_end(p[1]);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for criu " + action);
-  if (pid == 0) exec_criu(binary, args, cgroup, stdin_fd, write_end.get());
+  if (pid == 0) exec_criu(binary, args, cgroup, stdin_fd, inherited_fds, write_end.get());
   write_end.reset();
   int child_errno = 0;
   ssize_t n = 0;

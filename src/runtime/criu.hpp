@@ -59,9 +59,11 @@ class CriuActions {
 // when there is no criu in PATH (or at --criu's path). With `stdin_fd` >= 0 CRIU gets that fd as
 // its stdin instead (a restored console's pty slave, which --shell-job gives
 // the restored process). With `actions`, their handler runs while CRIU
-// waits on the script (args must name actions->script()).
+// waits on the script (args must name actions->script()). CRIU inherits
+// `inherited_fds` (close-on-exec here, as every fd of hull's).
 void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
-              cgroups::Manager* cgroup = nullptr, int stdin_fd = -1, CriuActions* actions = nullptr);
+              cgroups::Manager* cgroup = nullptr, int stdin_fd = -1, CriuActions* actions = nullptr,
+              const std::vector<int>& inherited_fds = {});
 
 // The last lines of a CRIU log that report errors (at most `max`), joined
 // with "; "; "" when there are none.

@@ -59,6 +59,31 @@ std::string criu_empty_ns(const std::string& name) {
   throw Error("invalid --empty-ns " + quote(name) + ": CRIU can leave only the network namespace empty");
 }
 
+std::string criu_namespace_key(spec::NamespaceType t) {
+  if (t == spec::NamespaceType::Network) return "extRootNetNS";
+  if (t == spec::NamespaceType::Pid) return "extRootPidNS";
+  return "";
+}
+
+std::string criu_external_namespace(spec::NamespaceType t, ino_t inode) {
+  const char* name = t == spec::NamespaceType::Network ? "net" : "pid";
+  return std::string(name) + "[" + std::to_string(inode) + "]:" + criu_namespace_key(t);
+}
+
+std::string criu_join_namespace(spec::NamespaceType t, const std::string& where) {
+  switch (t) {
+    case spec::NamespaceType::Network: return "net";
+    case spec::NamespaceType::Pid: return "pid";
+    case spec::NamespaceType::Ipc: return "ipc";
+    case spec::NamespaceType::Uts: return "uts";
+    case spec::NamespaceType::User: return "user";
+    case spec::NamespaceType::Mount: return "mnt";
+    case spec::NamespaceType::Cgroup:
+    case spec::NamespaceType::Time: break;
+  }
+  throw Error(where + ": CRIU cannot restore a process into a " + spec::to_string(t) + " namespace joined by path");
+}
+
 bool criu_terminal(const spec::Spec& spec) { return spec.process && spec.process->terminal; }
 
 std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const std::vector<std::string>& masked_files) {
@@ -89,7 +114,7 @@ std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const
 
 std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t) {
   std::vector<std::string> a{o.pre_dump ? "pre-dump" : "dump", "--tree", std::to_string(t.pid)};
-  add_common(a, o.criu, o.pre_dump ? kPreDumpLog : kDumpLog);
+  add_common(a, o.criu, kDumpLog);
   a.insert(a.end(), {"--root", t.rootfs, "--manage-cgroups=" + criu_cgroups_mode(o.criu.manage_cgroups_mode)});
   if (!t.freeze_cgroup.empty()) a.insert(a.end(), {"--freeze-cgroup", t.freeze_cgroup});
   // Pre-dump tracks memory so the next dump writes only what changed;
@@ -108,6 +133,7 @@ std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTa
   if (o.status_fd >= 0) a.insert(a.end(), {"--status-fd", std::to_string(o.status_fd)});
   // The mounts matter only to the final dump, which saves the mount tree.
   if (!o.pre_dump) add_external_mounts(a, t.mounts);
+  for (const std::string& ns : t.external_namespaces) a.insert(a.end(), {"--external", ns});
   return a;
 }
 
@@ -122,6 +148,7 @@ std::vector<std::string> criu_restore_args(const RestoreOptions& o, const Restor
   add_external_mounts(a, t.mounts);
   for (const auto& [fd, resource] : t.inherit_fds)
     a.insert(a.end(), {"--inherit-fd", "fd[" + std::to_string(fd) + "]:" + resource});
+  for (const auto& [name, path] : t.join_namespaces) a.insert(a.end(), {"--join-ns", name + ":" + path});
   if (!t.action_script.empty()) a.insert(a.end(), {"--action-script", t.action_script});
   if (!o.lsm_profile.empty()) a.insert(a.end(), {"--lsm-profile", o.lsm_profile});
   if (!o.lsm_mount_context.empty()) a.insert(a.end(), {"--lsm-mount-context", o.lsm_mount_context});

@@ -38,6 +38,7 @@ struct DumpTarget {
   std::string rootfs;         // its root, as the host sees it
   std::string freeze_cgroup;  // cgroup directory CRIU freezes instead of ptrace-stopping ("" = none)
   std::vector<ExternalMount> mounts;
+  std::vector<std::string> external_namespaces;  // "net[4026532163]:extRootNetNS" (criu_external_namespace)
 };
 
 struct RestoreTarget {
@@ -47,13 +48,15 @@ struct RestoreTarget {
   // cgroup v2, "controller:/path" for a v1 hierarchy, relative to its mount.
   std::vector<std::string> cgroup_roots;
   std::vector<ExternalMount> mounts;
-  std::vector<std::pair<int, std::string>> inherit_fds;  // fd in CRIU -> resource it stands for ("pipe:[123]")
+  std::vector<std::pair<int, std::string>>
+      inherit_fds;  // fd in CRIU -> what it stands for ("pipe:[123]", "extRootNetNS")
+  std::vector<std::pair<std::string, std::string>> join_namespaces;  // --join-ns: CRIU's name ("ipc") -> path
   std::string action_script;                             // CRIU's --action-script ("" = none)
 };
 
 // The log file CRIU writes in the work directory.
+// A pre-dump writes dump.log too, as runc's does.
 inline constexpr const char* kDumpLog = "dump.log";
-inline constexpr const char* kPreDumpLog = "pre-dump.log";
 inline constexpr const char* kRestoreLog = "restore.log";
 
 // Checks --manage-cgroups-mode ("" means soft, CRIU's and runc's default).
@@ -62,6 +65,20 @@ std::string criu_cgroups_mode(const std::string& mode);
 // runc's --empty-ns names ("network") as CRIU's ("net"). Throws on others:
 // CRIU can leave only the network namespace empty.
 std::string criu_empty_ns(const std::string& name);
+
+// The namespaces a config joins by path, told to CRIU as runc tells it:
+// network and pid are outside what a dump saves, `--external
+// net[INODE]:extRootNetNS`, and a restore hands CRIU that namespace open
+// under the same key (--inherit-fd); ipc, uts, user and mount are joined by
+// a restore (--join-ns). A cgroup or time namespace joined by path cannot be
+// restored: CRIU has no way to join one.
+// The key of a network or pid namespace ("extRootNetNS"), "" for the others.
+std::string criu_namespace_key(spec::NamespaceType t);
+// `--external` of a dump for namespace `t`'s inode: "net[4026532163]:extRootNetNS".
+std::string criu_external_namespace(spec::NamespaceType t, ino_t inode);
+// CRIU's name of a namespace type ("net", "mnt", ...); throws for a cgroup
+// or time namespace, which a restore cannot join (`where` names the entry).
+std::string criu_join_namespace(spec::NamespaceType t, const std::string& where);
 
 // Whether the config gives its process a terminal (process.terminal): its
 // pty's master lives outside the container, so CRIU must treat the pty as a

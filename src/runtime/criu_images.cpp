@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "rootfs/cgroup_mount.hpp"
+#include "rootfs/safe_path.hpp"
 
 namespace hull {
 
@@ -29,6 +31,18 @@ std::string below(const std::string& dir, const std::string& mount) {
   if (mount.empty() || !dir.starts_with(mount)) return "";
   std::string rest = dir.substr(mount.size());
   return rest.empty() ? "/" : rest;
+}
+
+// Calls fn(hierarchy, path) for each of the container's cgroups, its path
+// relative to the hierarchy's mount: hierarchy "" for v2, else v1's name.
+template <typename Fn>
+void for_each_cgroup(const cgroups::Paths& paths, const cgroups::Host& host, Fn fn) {
+  if (std::string rel = below(paths.v2, host.v2_mount); !rel.empty()) fn(std::string(), rel);
+  for (const auto& [hierarchy, dir] : paths.v1) {
+    auto h = host.v1.find(hierarchy);
+    if (h == host.v1.end()) continue;
+    if (std::string rel = below(dir, h->second.mount); !rel.empty()) fn(hierarchy, rel);
+  }
 }
 
 }  // namespace
@@ -53,13 +67,34 @@ std::string freezer_cgroup(const cgroups::Paths& paths) {
 
 std::vector<std::string> criu_cgroup_roots(const cgroups::Paths& paths, const cgroups::Host& host) {
   std::vector<std::string> roots;
-  if (std::string rel = below(paths.v2, host.v2_mount); !rel.empty()) roots.push_back(rel);
-  for (const auto& [hierarchy, dir] : paths.v1) {
-    auto h = host.v1.find(hierarchy);
-    if (h == host.v1.end()) continue;
-    if (std::string rel = below(dir, h->second.mount); !rel.empty()) roots.push_back(hierarchy + ":" + rel);
-  }
+  for_each_cgroup(paths, host, [&](const std::string& hierarchy, const std::string& rel) {
+    roots.push_back(hierarchy.empty() ? rel : hierarchy + ":" + rel);
+  });
   return roots;
+}
+
+std::string cgroup_membership(const cgroups::Paths& paths, const cgroups::Host& host) {
+  std::string text;
+  for_each_cgroup(paths, host, [&](const std::string& hierarchy, const std::string& rel) {
+    text += (hierarchy.empty() ? "0:" : "1:") + hierarchy + ":" + rel + "\n";
+  });
+  return text;
+}
+
+std::vector<ExternalMount> cgroup_external_mounts(const spec::Spec& spec, const cgroups::Paths& paths, bool restore) {
+  std::vector<ExternalMount> out;
+  if (spec::lists_namespace(spec, spec::NamespaceType::Cgroup)) return out;
+  std::string membership;
+  for (const spec::Mount& m : spec.mounts) {
+    std::string type = m.type.value_or("");
+    if (type != "cgroup" && type != "cgroup2") continue;
+    if (membership.empty()) membership = cgroup_membership(paths, cgroups::Host::current());
+    for (const rootfs::CgroupHierarchyMount& h : rootfs::cgroup_hierarchy_mounts(type, membership)) {
+      std::string key = rootfs::clean_path("/" + m.destination + (h.name.empty() ? "" : "/" + h.name));
+      out.push_back({key, restore ? h.host_dir : key});
+    }
+  }
+  return out;
 }
 
 std::string descriptors_json(const std::vector<std::string>& fds) { return nlohmann::json(fds).dump(); }

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "cgroups/cgroup_manager.hpp"
+#include "runtime/criu_args.hpp"
 #include "runtime/operations.hpp"
+#include "spec/spec.hpp"
 
 namespace hull {
 
@@ -23,6 +25,18 @@ std::string freezer_cgroup(const cgroups::Paths& paths);
 // The container's cgroups as --cgroup-root values ("/a/b" for v2,
 // "cpu,cpuacct:/a/b" for v1), relative to their mounts.
 std::vector<std::string> criu_cgroup_roots(const cgroups::Paths& paths, const cgroups::Host& host);
+
+// The container's cgroups as a /proc/<pid>/cgroup text would name them.
+std::string cgroup_membership(const cgroups::Paths& paths, const cgroups::Host& host);
+
+// Without a cgroup namespace a cgroup mount is made of binds of the
+// container's own cgroup directories, which CRIU cannot dump as mounts (it
+// finds no mount of their hierarchy's root in the container): external
+// mounts, keyed by their mount point in the container. On a dump each is
+// its own cookie; on a restore (`restore`) each cookie is given the
+// container's directory there, the one create would have bound. None with
+// a cgroup namespace: its cgroup mounts are the kernel's, which CRIU dumps.
+std::vector<ExternalMount> cgroup_external_mounts(const spec::Spec& spec, const cgroups::Paths& paths, bool restore);
 
 // The file beside the images recording what fds 0-2 of the init were
 // ("pipe:[123]", "/dev/null", ...), as runc writes it.

@@ -178,6 +178,40 @@ void make_mount_points(const spec::Spec& spec, const std::string& rootfs) {
   }
 }
 
+// The namespaces the config joins by path, for CRIU (criu_args.hpp):
+// network and pid open here, handed to CRIU under their keys; the others
+// joined by path. Checked before anything is made.
+struct JoinedNamespaces {
+  std::vector<UniqueFd> open;
+  std::vector<std::pair<int, std::string>> inherit_fds;
+  std::vector<std::pair<std::string, std::string>> join;
+  std::vector<int> fds() const {
+    std::vector<int> out;
+    for (const UniqueFd& fd : open) out.push_back(fd.get());
+    return out;
+  }
+};
+
+JoinedNamespaces joined_namespaces(const spec::Spec& spec, const std::string& config_path) {
+  JoinedNamespaces out;
+  if (!spec.linux_) return out;
+  const std::vector<spec::Namespace>& all = spec.linux_->namespaces;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!all[i].path) continue;
+    const std::string& path = *all[i].path;
+    std::string where = config_path + ": .linux.namespaces[" + std::to_string(i) + "].path " + quote(path);
+    if (std::string key = criu_namespace_key(all[i].type); !key.empty()) {
+      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) throw_errno(where + ": open the namespace to restore into");
+      out.inherit_fds.emplace_back(fd.get(), key);
+      out.open.push_back(std::move(fd));
+      continue;
+    }
+    out.join.emplace_back(criu_join_namespace(all[i].type, where), path);
+  }
+  return out;
+}
+
 // Undoes a half-restored container: its processes (CRIU may have left the
 // tree when it failed late), the cgroups and the state dir.
 class RestoreGuard {
@@ -225,6 +259,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);
   spec::validate_for_create(spec, config_path);
+  JoinedNamespaces namespaces = joined_namespaces(spec, config_path);
   const std::string& rp = spec.root->path;
   std::string rootfs = real_dir(rp.starts_with('/') ? rp : bundle + "/" + rp, "rootfs");
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
@@ -279,7 +314,11 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   t.pid_file = dir.path() + "/" + kCriuPidFile;
   t.cgroup_roots = criu_cgroup_roots(cgroup.paths(), cgroups::Host::current());
   t.mounts = restore_external_mounts(spec, console ? console->path : "");
+  std::vector<ExternalMount> cgroup_binds = cgroup_external_mounts(spec, cgroup.paths(), true);
+  t.mounts.insert(t.mounts.end(), cgroup_binds.begin(), cgroup_binds.end());
   t.inherit_fds = pipes;
+  t.inherit_fds.insert(t.inherit_fds.end(), namespaces.inherit_fds.begin(), namespaces.inherit_fds.end());
+  t.join_namespaces = namespaces.join;
   // runc's hooks of a restore: prestart and createRuntime when CRIU has made
   // the namespaces ("setup-namespaces", before the restored tree runs), with
   // the restored init's pid in the state; poststop later, on delete, from
@@ -307,7 +346,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     t.action_script = actions->script();
   }
   run_criu(g.criu, criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), strict ? nullptr : &cgroup,
-           console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr);
+           console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr, namespaces.fds());
   actions.reset();
   root.reset();
   // Never a restored container without its limits and device rules.

@@ -998,5 +998,166 @@ TEST_F(CriuTest, EmptyNsNetworkRestoresANewEmptyNetworkNamespace) {
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
 
+// The cgroup mounts of pid's mount table (type cgroup or cgroup2): mount
+// point inside -> the cgroup it shows (mountinfo's root field).
+std::map<std::string, std::string> cgroup_mounts_of(pid_t pid) {
+  std::map<std::string, std::string> out;
+  std::istringstream lines(read_text_file("/proc/" + std::to_string(pid) + "/mountinfo"));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream f(line);
+    std::string id, parent, dev, root, point, word;
+    f >> id >> parent >> dev >> root >> point;
+    while (f >> word && word != "-") {}
+    std::string type;
+    f >> type;
+    if (type == "cgroup" || type == "cgroup2") out[point] = root;
+  }
+  return out;
+}
+
+// runc's default config has a cgroup mount and no cgroup namespace: the
+// mount is then binds of the container's own cgroups, which CRIU cannot
+// dump as mounts ("doesn't have a proper root mount"). hull tells CRIU of
+// each as an external mount and gives the restore the new container's
+// cgroups there. What reaches CRIU is checked on any host (a v1 or hybrid
+// one has a bind per hierarchy); where CRIU works the round trip too.
+TEST_F(CriuTest, ACgroupMountWithoutACgroupNamespaceIsCheckpointedAndRestoredOverTheNewCgroup) {
+  bool works = need_working_criu();
+  fs::path calls = temp_dir() / "criu-calls";
+  fs::path path_dir = recording_criu(calls);
+  Bundle& b = criu_bundle();
+  json& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "cgroup" ? namespaces.erase(it) : it + 1;
+  b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                {"type", "cgroup"},
+                                {"source", "cgroup"},
+                                {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+  b.config["linux"]["resources"] = {{"pids", {{"limit", 77}}}};
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  std::map<std::string, std::string> binds = cgroup_mounts_of(init);
+  ASSERT_FALSE(binds.empty());
+  fs::path img = images("img");
+  ProcResult r = hull_with_path(path_dir.string(), {"checkpoint", "--image-path", img.string(), "c1"}).finish();
+  auto dumps = calls_of(calls, "dump");
+  ASSERT_EQ(dumps.size(), 1u) << r.err << read_text_file(calls);
+  for (const auto& [point, root] : binds)
+    EXPECT_TRUE(has_args(dumps[0], {"--external", "mnt[" + point + "]:" + point})) << joined(dumps[0]);
+  long dumped = 0;
+  if (works) {
+    ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+    EXPECT_TRUE(wait_exit_and_reap(init));
+    dumped = stopped_value(b);
+  } else {
+    EXPECT_TRUE(failed_with(r, {"criu dump failed"}));
+    EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+    EXPECT_TRUE(wait_exit_and_reap(init));
+    fs::create_directories(img);
+  }
+
+  // Restored under another id (the same cgroupsPath): each bind shows the
+  // restored container's cgroup, the one its create would have bound.
+  ProcResult rr = hull_with_path(path_dir.string(),
+                                 {"restore", "-d", "--image-path", img.string(), "--bundle", b.dir().string(), "c2"})
+                      .finish();
+  auto restores = calls_of(calls, "restore");
+  ASSERT_EQ(restores.size(), 1u) << rr.err << read_text_file(calls);
+  const std::vector<std::string>& rs = restores[0];
+  for (const auto& [point, root] : binds) {
+    std::string prefix = "mnt[" + point + "]:";
+    auto it = std::find_if(rs.begin(), rs.end(), [&](const std::string& a) { return a.starts_with(prefix); });
+    ASSERT_NE(it, rs.end()) << point << " not in: " << joined(rs);
+    std::string dir = it->substr(prefix.size());
+    EXPECT_TRUE(dir.starts_with("/sys/fs/cgroup/") && dir.ends_with(root == "/" ? "" : root)) << dir << " for " << root;
+  }
+  if (!works) {
+    EXPECT_TRUE(failed_with(rr, {"criu restore failed"}));
+    EXPECT_FALSE(fs::exists(state_dir("c2")));
+    return;
+  }
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  expect_counting_on(b, "c2", dumped);
+  ProcResult max = hull({"exec", "c2", "cat", "/sys/fs/cgroup/pids.max"});
+  EXPECT_EQ(max.out, "77\n") << max.err;
+  EXPECT_EQ(cgroup_mounts_of(state("c2").value("pid", 0)), binds);
+  EXPECT_EQ(hull({"delete", "--force", "c2"}).exit_code, 0);
+}
+
+// Namespaces joined by path (a pod's sandbox, podman's --net ns:PATH) are
+// the sandbox's again after a restore, as runc does it: network and pid are
+// external to the dump and handed back to CRIU open; ipc and uts are joined.
+TEST_F(CriuTest, NamespacesJoinedByPathAreTheSandboxsAgainAfterARestore) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  // The sandbox: every namespace its own, network too; a shell as its init,
+  // which reaps what the dump kills in its pid namespace (a restore needs
+  // those pids free again).
+  pid_t sandbox_pid = create_container("sandbox", {"sh", "-c", "while :; do sleep 1; done"});
+  ASSERT_GT(sandbox_pid, 0);
+  start_container("sandbox");
+  const std::vector<std::string> joined_types = {"net", "ipc", "uts", "pid"};
+  Bundle& b = criu_bundle();
+  for (json& ns : b.config["linux"]["namespaces"]) {
+    std::string type = ns["type"];
+    if (type == "ipc" || type == "uts" || type == "pid")
+      ns["path"] = "/proc/" + std::to_string(sandbox_pid) + "/ns/" + type;
+  }
+  b.config["linux"]["namespaces"].push_back(
+      {{"type", "network"}, {"path", "/proc/" + std::to_string(sandbox_pid) + "/ns/net"}});
+  b.config.erase("hostname");
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  for (const std::string& type : joined_types) ASSERT_EQ(ns_link(init, type), ns_link(sandbox_pid, type)) << type;
+  fs::path img = images("img");
+  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  long dumped = stopped_value(b);
+  ProcResult rr = restore("c1", b, img);
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  expect_counting_on(b, "c1", dumped);
+  pid_t restored = state("c1").value("pid", 0);
+  for (const std::string& type : joined_types)
+    EXPECT_EQ(ns_link(restored, type), ns_link(sandbox_pid, type)) << type << ": not the sandbox's";
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+  // Reaped here (the restored init is this subreaper's now): the sandbox's
+  // pid namespace ends only once every process of it is gone.
+  EXPECT_TRUE(wait_exit_and_reap(restored));
+}
+
+// runc's checks of --parent-path, before CRIU runs (any kernel): relative
+// to the image path, and there.
+TEST_F(HullTest, CheckpointRefusesAParentPathThatIsAbsoluteOrMissing) {
+  pid_t init = create_container("c1", {"sleep", "1000"});
+  ASSERT_GT(init, 0);
+  ASSERT_EQ(hull({"start", "c1"}).exit_code, 0);
+  fs::path img = temp_dir() / "img";
+  ProcResult abs = hull({"checkpoint", "--image-path", img.string(), "--parent-path", temp_dir().string(), "c1"});
+  EXPECT_TRUE(failed_with(abs, {"checkpoint container \"c1\": invalid --parent-path", "must be relative"}));
+  ProcResult missing = hull({"checkpoint", "--image-path", img.string(), "--parent-path", "../nothing", "c1"});
+  EXPECT_TRUE(failed_with(missing, {"checkpoint container \"c1\": invalid --parent-path: " + img.string() +
+                                    "/../nothing: No such file or directory"}));
+  EXPECT_EQ(status("c1"), "running");
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+}
+
+// A namespace CRIU cannot join by path fails the restore before anything is
+// made (runc refuses a cgroup namespace the same way).
+TEST_F(HullTest, RestoreRefusesACgroupNamespaceJoinedByPath) {
+  Bundle& b = bundle("b");
+  b.config["linux"]["namespaces"].push_back({{"type", "cgroup"}, {"path", "/proc/self/ns/cgroup"}});
+  json& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "cgroup" && !it->contains("path") ? namespaces.erase(it) : it + 1;
+  b.write();
+  fs::path img = temp_dir() / "img";
+  fs::create_directories(img);
+  ProcResult r = hull({"restore", "-d", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"});
+  EXPECT_TRUE(failed_with(r, {"restore container \"c1\": ", ".linux.namespaces[",
+                              "].path \"/proc/self/ns/cgroup\": CRIU cannot restore a process into a cgroup namespace "
+                              "joined by path"}));
+  EXPECT_FALSE(fs::exists(state_dir("c1")));
+}
+
 }  // namespace
 }  // namespace hull::itest

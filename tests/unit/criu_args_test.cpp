@@ -102,7 +102,7 @@ TEST(CriuArgs, PreDumpTracksMemoryAndSkipsTheMountTree) {
   Args a = criu_dump_args(o, dump_target());
   EXPECT_EQ(a.at(0), "pre-dump");
   EXPECT_TRUE(has(a, {"--track-mem"}));
-  EXPECT_TRUE(has(a, {"--log-file", "pre-dump.log"}));
+  EXPECT_TRUE(has(a, {"--log-file", "dump.log"}));  // runc's name for it too
   EXPECT_FALSE(has(a, {"--leave-running"}));
   EXPECT_FALSE(has(a, {"--external"}));
 }
@@ -222,6 +222,50 @@ TEST(CriuImages, CgroupRootsAreRelativeToTheirMounts) {
   std::vector<std::string> want = {"/u/c1", "freezer:/u/c1"};
   EXPECT_EQ(criu_cgroup_roots(p, host), want);
   EXPECT_EQ(freezer_cgroup(p), "/sys/fs/cgroup/freezer/u/c1");
+  // The same cgroups as /proc/<pid>/cgroup would list them.
+  EXPECT_EQ(cgroup_membership(p, host), "0::/u/c1\n1:freezer:/u/c1\n");
+}
+
+// runc's way with namespaces joined by path: network and pid external to
+// the dump and inherited by the restore under one key, the others joined.
+TEST(CriuArgs, NamespacesJoinedByPathAreExternalOrJoined) {
+  EXPECT_EQ(criu_namespace_key(spec::NamespaceType::Network), "extRootNetNS");
+  EXPECT_EQ(criu_namespace_key(spec::NamespaceType::Pid), "extRootPidNS");
+  EXPECT_EQ(criu_namespace_key(spec::NamespaceType::Ipc), "");
+  EXPECT_EQ(criu_external_namespace(spec::NamespaceType::Network, 4026532163), "net[4026532163]:extRootNetNS");
+  EXPECT_EQ(criu_external_namespace(spec::NamespaceType::Pid, 4026532160), "pid[4026532160]:extRootPidNS");
+  EXPECT_EQ(criu_join_namespace(spec::NamespaceType::Ipc, "x"), "ipc");
+  EXPECT_EQ(criu_join_namespace(spec::NamespaceType::Uts, "x"), "uts");
+  EXPECT_EQ(criu_join_namespace(spec::NamespaceType::Mount, "x"), "mnt");
+  EXPECT_EQ(criu_join_namespace(spec::NamespaceType::User, "x"), "user");
+  for (auto t : {spec::NamespaceType::Cgroup, spec::NamespaceType::Time}) {
+    try {
+      criu_join_namespace(t, "config.json: .linux.namespaces[3].path \"/p\"");
+      ADD_FAILURE() << "no error for " << spec::to_string(t);
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string("config.json: .linux.namespaces[3].path \"/p\": CRIU cannot restore a "
+                            "process into a ") +
+                    spec::to_string(t) + " namespace joined by path");
+    }
+  }
+
+  CheckpointOptions o;
+  o.criu.image_path = "/img";
+  DumpTarget d = dump_target();
+  d.external_namespaces = {"net[4026532163]:extRootNetNS"};
+  EXPECT_TRUE(has(criu_dump_args(o, d), {"--external", "net[4026532163]:extRootNetNS"}));
+  o.pre_dump = true;  // a pre-dump cannot save them either
+  EXPECT_TRUE(has(criu_dump_args(o, d), {"--external", "net[4026532163]:extRootNetNS"}));
+
+  RestoreOptions r;
+  r.criu.image_path = "/img";
+  RestoreTarget t;
+  t.inherit_fds = {{7, "extRootNetNS"}};
+  t.join_namespaces = {{"ipc", "/proc/42/ns/ipc"}, {"uts", "/proc/42/ns/uts"}};
+  Args a = criu_restore_args(r, t);
+  EXPECT_TRUE(has(a, {"--inherit-fd", "fd[7]:extRootNetNS"}));
+  EXPECT_TRUE(has(a, {"--join-ns", "ipc:/proc/42/ns/ipc", "--join-ns", "uts:/proc/42/ns/uts"}));
 }
 
 TEST(CriuImages, ThePipesOfTheDescriptorsRecordAreInherited) {
