@@ -110,7 +110,10 @@ void create_node(NodeDirs& dirs, const NodeSpec& n) {
     if (errno != EEXIST || attempt > 0) throw_errno(what);
     struct stat st {};
     if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno(what + ": stat existing");
-    if (same_node(st, n)) break;
+    // A node that is there already is left as it is, as runc leaves it: the
+    // image's own, or a host node bound in by an earlier entry for the path,
+    // whose owner and mode are the host's and never the container's to set.
+    if (same_node(st, n)) return;
     // A symlink (say dev/null -> /etc/shadow) or another file is in the way:
     // remove it (unlinkat never follows) and make the real node.
     if (::unlinkat(parent, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
@@ -141,24 +144,7 @@ void symlink_in(int dirfd, const char* target, const char* name) {
 
 }  // namespace
 
-std::vector<spec::Device> default_devices() {
-  auto chr = [](const char* path, int64_t maj, int64_t min) {
-    spec::Device d;
-    d.type = "c";
-    d.path = path;
-    d.major = maj;
-    d.minor = min;
-    d.fileMode = 0666;
-    d.uid = 0;
-    d.gid = 0;
-    return d;
-  };
-  return {chr("/dev/null", 1, 3),   chr("/dev/zero", 1, 5),    chr("/dev/full", 1, 7),
-          chr("/dev/random", 1, 8), chr("/dev/urandom", 1, 9), chr("/dev/tty", 5, 0)};
-}
-
 void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
-  if (devices.empty()) return;
   // mknod with the exact mode (the caller's umask would mask 0666 to 0644
   // and cost a chmod per node); restored on the way out, also on error.
   struct UmaskZero {
@@ -166,7 +152,27 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
     ~UmaskZero() { ::umask(saved); }
   } umask_zero;
   NodeDirs dirs(rootfd);
-  for (const spec::Device& d : devices) create_node(dirs, to_node(d));
+  std::vector<NodeSpec> listed;
+  listed.reserve(devices.size());
+  for (const spec::Device& d : devices) {
+    listed.push_back(to_node(d));
+    create_node(dirs, listed.back());
+  }
+  // The runtime spec's default devices (config-linux.md, "Default Devices"),
+  // each where the config lists no device of that path: the config's entry
+  // is the node there (runc's specconv merges them the same way).
+  struct Default {
+    const char* path;
+    unsigned dev_major, dev_minor;
+  };
+  static constexpr Default kDefaults[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                                          {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+  for (const Default& d : kDefaults) {
+    bool in_config = false;
+    for (const NodeSpec& n : listed) in_config = in_config || n.path == d.path;
+    if (in_config) continue;
+    create_node(dirs, {d.path, S_IFCHR, makedev(d.dev_major, d.dev_minor), 0666, 0, 0});
+  }
 }
 
 void create_dev_links(int rootfd) {

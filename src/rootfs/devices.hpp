@@ -6,15 +6,14 @@
 
 namespace hull::rootfs {
 
-// The devices the runtime spec requires in every container (config-linux.md,
-// "Default Devices"): /dev/null, zero, full, random, urandom, tty.
-std::vector<spec::Device> default_devices();
-
 // Creates each device inside the rootfs (missing parent directories too) with
-// mknod, type, numbers, mode and owner as given. Where mknod is not allowed
+// mknod, type, numbers, mode and owner as given, then the devices the runtime
+// spec requires in every container (/dev/null, zero, full, random, urandom,
+// tty) where `devices` lists none of that path. Where mknod is not allowed
 // (a user namespace) the host node of the same path is bind-mounted instead,
 // after checking it is the same type and numbers. An existing node of the
-// same type and numbers is kept; anything else at the path is replaced.
+// same type and numbers is kept as it is (owner and mode too: it may be a
+// host node bound in); anything else at the path is replaced.
 void create_devices(int rootfd, const std::vector<spec::Device>& devices);
 
 // /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr, /dev/core (when the host has

@@ -205,7 +205,6 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     // A /dev bound from elsewhere (often the host's) is left as it is, as runc
     // does: mknod there would create nodes outside the container.
     if (!dev_bound) {
-      create_devices(root.get(), default_devices());
       create_devices(root.get(), lx.devices);
       create_dev_links(root.get());
     }

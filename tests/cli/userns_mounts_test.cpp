@@ -82,6 +82,36 @@ TEST_F(HullTest, UserNamespacedBindSourceOnlyHostRootCanReachIsMounted) {
   EXPECT_EQ(r.out, "secret-ok\n0\n");
 }
 
+// In a user namespace mknod is refused, and each device is the host's node
+// bound in. A config entry for a path already there (a default device the
+// config lists again, or an entry listed twice) leaves that node alone:
+// hull never chowns or chmods through the bind, which would change the
+// host's node. The namespace maps host root, who could change it; the run
+// is in a private mount namespace whose /dev is a tmpfs of stand-in nodes.
+TEST_F(HullTest, AUserNamespacesDevicesAreTheHostsNodesLeftAsTheyAre) {
+  Bundle& b = bundle();
+  b.add_user_namespace(0, 0);
+  auto dev = [](const char* path, int minor, int mode, int owner) {
+    return nlohmann::json{{"path", path},     {"type", "c"},  {"major", 1},  {"minor", minor},
+                          {"fileMode", mode}, {"uid", owner}, {"gid", owner}};
+  };
+  b.config["linux"]["devices"] = {dev("/dev/zero", 5, 0600, 1234), dev("/dev/zero", 5, 0600, 1234),
+                                  dev("/dev/null", 3, 0600, 0)};
+  b.args({"stat", "-c", "%a %u %g", "/dev/zero", "/dev/null"});
+  b.write();
+  const std::string script =
+      "mount -t tmpfs -o mode=755 stand-in /dev && "
+      "mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 && mknod -m 666 /dev/full c 1 7 && "
+      "mknod -m 666 /dev/random c 1 8 && mknod -m 666 /dev/urandom c 1 9 && mknod -m 666 /dev/tty c 5 0 && "
+      "\"$0\" --root \"$1\" run --bundle \"$2\" userns-devices; echo \"exit $?\"; "
+      "stat -c '%a %u %g' /dev/zero /dev/null";
+  ProcResult r = run_process({"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script,
+                              runtime_binary(), state_root().string(), b.dir().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Inside and after: the stand-ins as made, 0666 root's.
+  EXPECT_EQ(r.out, "666 0 0\n666 0 0\nexit 0\n666 0 0\n666 0 0\n") << r.err;
+}
+
 // A rootfs owned by host root (not chowned, not id-mapped) under a user
 // namespace whose root is host uid 100000: the container runs from it, its
 // files show as the overflow ids, and its root may not write them even with
