@@ -235,7 +235,17 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   if (updating && r.devices.empty()) return;
   std::vector<DeviceRule> rules = device_rules(r.devices, updating ? std::vector<spec::Device>{} : devices_);
   if (std::string dir = router.v1_dir("devices"); !dir.empty()) {
-    v1_set_devices(dir, rules);
+    try {
+      v1_set_devices(dir, rules);
+    } catch (const Error& e) {
+      // Rootless, in v1 cgroups the user was given: devices.allow and
+      // .deny need CAP_SYS_ADMIN on the host whoever owns them. runc 1.1
+      // leaves the devices controller alone there, for the reason below.
+      if (e.code() != EPERM || privileged_on_the_host()) throw;
+      warnings_.push_back("rootless: no device rules in " + dir +
+                          " (writing them needs CAP_SYS_ADMIN on the host); the container's devices are the host's "
+                          "nodes bound in, guarded by their permissions");
+    }
   } else if (!paths_.v2.empty()) {
     UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
     try {

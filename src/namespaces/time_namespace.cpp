@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -16,9 +17,16 @@ std::string timens_offsets_text(const std::map<std::string, spec::TimeOffset>& o
   return text;
 }
 
-void enter_time_namespace_with_offsets(const std::map<std::string, spec::TimeOffset>& offsets) {
+UniqueFd open_timens_offsets() {
+  return with_context("write linux.timeOffsets", [] { return procfs::open("self/timens_offsets", O_WRONLY); });
+}
+
+void enter_time_namespace_with_offsets(int offsets_fd, const std::map<std::string, spec::TimeOffset>& offsets) {
   if (::unshare(CLONE_NEWTIME) < 0) throw_errno("create the time namespace");
-  with_context("write linux.timeOffsets", [&] { procfs::write("self/timens_offsets", timens_offsets_text(offsets)); });
+  const std::string text = timens_offsets_text(offsets);
+  // One write: the kernel takes the offsets only as a whole.
+  if (::write(offsets_fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    throw_errno("write linux.timeOffsets to /proc/self/timens_offsets");
   UniqueFd ns = procfs::open_link_target("self/ns/time_for_children", O_RDONLY);
   if (::setns(ns.get(), CLONE_NEWTIME) < 0) throw_errno("enter the time namespace");
 }

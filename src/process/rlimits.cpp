@@ -1,9 +1,11 @@
 #include "process/rlimits.hpp"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <string>
 
 #include "base/error.hpp"
@@ -59,16 +61,38 @@ void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
   }
 }
 
-void apply_oom_score_adj(int value) {
+namespace {
+
+int current_oom_score_adj() {
+  std::string text = procfs::read("self/oom_score_adj");
+  return std::atoi(text.c_str());
+}
+
+void write_oom_score_adj(int value) {
   with_context("process.oomScoreAdj " + std::to_string(value), [&] {
     try {
       procfs::write("self/oom_score_adj", std::to_string(value));
     } catch (Error& e) {
-      if (e.code() == EACCES || e.code() == EPERM)
+      if ((e.code() == EACCES || e.code() == EPERM) && value < current_oom_score_adj())
         throw Error(e.message() + " (lowering it below the runtime's own value needs CAP_SYS_RESOURCE)", e.code());
       throw;
     }
   });
+}
+
+}  // namespace
+
+void apply_oom_score_adj(int value) { write_oom_score_adj(value); }
+
+void inherit_oom_score_adj(int value) {
+  if (current_oom_score_adj() == value) return;
+  // Dumpable again for the one write, then not: nothing of a container can
+  // reach this process meanwhile (no clone yet, no namespace joined).
+  struct DumpableForAWrite {
+    DumpableForAWrite() { ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); }
+    ~DumpableForAWrite() { ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+  } dumpable;
+  write_oom_score_adj(value);
 }
 
 }  // namespace hull::process

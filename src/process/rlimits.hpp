@@ -21,5 +21,10 @@ void apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
 
 // Writes /proc/self/oom_score_adj.
 void apply_oom_score_adj(int value);
+// The same for a runtime that is not root, before it clones the container's
+// process, which inherits the value: a non-dumpable process's /proc files
+// belong to host root (as hull always is, and its clones until execve), so
+// such a runtime may write its own only while briefly dumpable.
+void inherit_oom_score_adj(int value);
 
 }  // namespace hull::process

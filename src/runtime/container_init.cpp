@@ -196,6 +196,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // In its cgroups now, unless the runtime makes them while we go on (reset
   // on CgroupsMade, above).
   if (!ctx.cgroup_after_clone) process::reset_cpu_affinity();
+  // While our /proc/self files are still ours (ns::open_timens_offsets).
+  UniqueFd timens_offsets;
+  if (ctx.time_offsets) timens_offsets = ns::open_timens_offsets();
   if (ctx.dumpable_until_mapped && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_DUMPABLE, 0)");
   if (ctx.plan->unshare_cgroupns_when_placed && ::unshare(CLONE_NEWCGROUP) < 0)
     throw_errno("create the cgroup namespace");
@@ -207,7 +210,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // files: as the mapped root of a user namespace (dockerd --userns-remap)
   // the init could no longer open /proc/self/oom_score_adj (EACCES). runc
   // writes it before joining any namespace, for the same reason.
-  const bool oom_now = ctx.plan->become_userns_root && spec.process && spec.process->oomScoreAdj;
+  const bool oom_now =
+      ctx.plan->become_userns_root && spec.process && spec.process->oomScoreAdj && !ctx.oom_score_adj_inherited;
   if (oom_now) process::apply_oom_score_adj(*spec.process->oomScoreAdj);
   if (ctx.plan->unshare_after_join_flags && ::unshare(static_cast<int>(ctx.plan->unshare_after_join_flags)) < 0)
     throw_errno("create the container's namespaces in the joined user namespace");
@@ -217,7 +221,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // As root of the user namespace that owns it, where there is one.
   if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns)
     ns::bring_loopback_up();
-  if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(*ctx.time_offsets);
+  if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(timens_offsets.get(), *ctx.time_offsets);
   if (ctx.new_keyring) join_new_session_keyring(ctx.id);
   set_names(spec);
   phase_mark("namespaces");
@@ -264,7 +268,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   process::ExecOptions eo;
   eo.preserve_fds = ctx.preserve_fds;
   eo.stdio_to_user = ctx.plan->stdio_to_user;
-  eo.oom_score_adj_applied = oom_now;
+  eo.oom_score_adj_applied = oom_now || ctx.oom_score_adj_inherited;
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;

@@ -51,6 +51,9 @@ struct InitContext {
   // to root, so the init stays dumpable until its maps are written (runc
   // does the same). Its only possible tracer is that same user.
   bool dumpable_until_mapped = false;
+  // process.oomScoreAdj is the runtime's own already, inherited at the clone
+  // (a runtime that is not root: process::inherit_oom_score_adj).
+  bool oom_score_adj_inherited = false;
   // The launch helper joined .linux.namespaces already (a new pid or time
   // namespace beside a joined user namespace: join_namespaces_before_clone).
   bool joined_before_clone = false;

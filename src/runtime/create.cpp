@@ -20,6 +20,7 @@
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/hooks.hpp"
+#include "process/rlimits.hpp"
 #include "process/sealed_binary.hpp"
 #include "rootfs/bind_trees.hpp"
 #include "runtime/container_init.hpp"
@@ -159,7 +160,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
   pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
   spec::validate_for_create(spec, config_path);
-  if (g.rootless) make_cgroup_mounts_readonly_without_cgroupns(spec);
+  if (g.rootless) {
+    require_a_user_namespace(spec, config_path);
+    make_cgroup_mounts_readonly_without_cgroupns(spec);
+  }
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
   StateStore store(g.root);
@@ -312,6 +316,13 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.bind_trees = bind_trees.fds();
   ctx.rootfs_tree = rootfs_tree.tree.get();
   ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;
+  // A rootless runtime (not root, or root of a user namespace of its own)
+  // may find the init's /proc/self files root's once the init is not
+  // dumpable: the value is ours first, and inherited.
+  if (g.rootless && c.spec.process && c.spec.process->oomScoreAdj) {
+    process::inherit_oom_score_adj(*c.spec.process->oomScoreAdj);
+    ctx.oom_score_adj_inherited = true;
+  }
   ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1, cgroups::root_fd_held()};
 
   LaunchRequest req;

@@ -35,6 +35,7 @@
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "process/exec_process.hpp"
+#include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
 #include "process/sealed_binary.hpp"
 #include "process/terminal_proxy.hpp"
@@ -102,6 +103,7 @@ struct ExecChild {
   // the runtime has placed us.
   bool wait_for_placement = false;
   bool stdio_to_user = false;  // ExecPlan::stdio_to_user
+  bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -134,6 +136,7 @@ struct ExecChild {
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
     eo.stdio_to_user = c.stdio_to_user;
+    eo.oom_score_adj_applied = c.oom_score_adj_inherited;
     eo.seccomp_program = c.seccomp_program;
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
@@ -247,6 +250,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // here, before the joins (after them "/proc" is the container's, and in
     // its user namespace the kernel may refuse a private instance).
     procfs::open_shared_root();
+    // As for create (rootless): the value ours, inherited by the child.
+    const bool oom_inherited = g.rootless && spec.process->oomScoreAdj;
+    if (oom_inherited) process::inherit_oom_score_adj(*spec.process->oomScoreAdj);
     leak_check_before_joining_mount_namespace();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");
 
@@ -259,6 +265,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                     plan.child_joins_cgroupns ? init.get() : -1,
                     filter ? &filter->program : nullptr};
     child.stdio_to_user = plan.stdio_to_user;
+    child.oom_score_adj_inherited = oom_inherited;
     LaunchRequest req;
     req.what = "the exec process";
     req.cgroup_fd = cgroup ? cgroup->clone_into_fd() : -1;

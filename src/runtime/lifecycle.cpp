@@ -188,7 +188,12 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
     ContainerCgroup cgroup(c.dir, c.state);
-    if (all && cgroup.named()) {
+    if (all) {
+      // Only the init could be signalled: not what --all asks (runc fails too).
+      if (!cgroup.named())
+        throw Error(
+            "--all: it has no cgroup to find its processes in (a rootless container without a cgroup the user may "
+            "write): only its init can be signalled, without --all");
       cgroup.owned().kill_all(sig);
       return;
     }

@@ -25,7 +25,10 @@ std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id)
   // No lock, like `state`: a listing must not queue behind a long exec.
   validate_container_id(id);
   ContainerState st = StateStore(g.root).peek(id);
-  if (st.cgroupPath.empty()) return {};
+  // runc fails here too: without a cgroup there is no list of its processes.
+  if (st.cgroupPath.empty())
+    throw Error("list the processes of container " + quote(id) +
+                ": it has no cgroup to find them in (a rootless container without a cgroup the user may write)");
   std::vector<pid_t> pids = cgroups::Manager::load(st.cgroupPath).pids();
   std::sort(pids.begin(), pids.end());
   return pids;

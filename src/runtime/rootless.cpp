@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/error.hpp"
+
 namespace hull {
 
 bool rootless_mode(std::string_view flag, unsigned euid, bool initial_user_namespace) {
@@ -28,6 +30,13 @@ std::string default_state_root(bool rootless, unsigned euid, const char* xdg_run
 
 std::string default_state_root(bool rootless) {
   return default_state_root(rootless, ::geteuid(), std::getenv("XDG_RUNTIME_DIR"), std::getenv("USER"));
+}
+
+void require_a_user_namespace(const spec::Spec& spec, const std::string& config_path) {
+  if (::geteuid() == 0 || spec::lists_namespace(spec, spec::NamespaceType::User)) return;
+  throw Error(config_path + ": .linux.namespaces: an ordinary user (uid " + std::to_string(::geteuid()) +
+              ") can run a container only in a user namespace: add {\"type\": \"user\"} with uidMappings and "
+              "gidMappings (`hull spec --rootless` writes such a config)");
 }
 
 void make_cgroup_mounts_readonly_without_cgroupns(spec::Spec& spec) {

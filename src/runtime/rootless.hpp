@@ -28,6 +28,11 @@ bool rootless_mode(std::string_view flag, unsigned euid, bool initial_user_names
 std::string default_state_root(bool rootless);
 std::string default_state_root(bool rootless, unsigned euid, const char* xdg_runtime_dir, const char* user);
 
+// An ordinary user (euid != 0) gets none of what a container needs outside
+// a user namespace of its own (runc: "rootless container requires user
+// namespaces"): refused before anything is made, naming the fix.
+void require_a_user_namespace(const spec::Spec& spec, const std::string& config_path);
+
 // CVE-2023-25809: without a cgroup namespace a rootless container's
 // /sys/fs/cgroup shows the host's hierarchy, parts of which the user may
 // own (a delegated subtree): mounted read-only, as runc does.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -123,9 +124,8 @@ namespace hull::itest {
 namespace {
 
 // linux.timeOffsets move the container's CLOCK_BOOTTIME (what /proc/uptime
-// shows): a day ahead of the host's.
-TEST_F(HullTest, TimeNamespaceAppliesTheOffsets) {
-  Bundle& b = bundle();
+// shows): a day ahead of the host's. b's process reports it.
+void expect_time_offsets_applied(Bundle& b, const std::function<ProcResult(Bundle&, const std::string&)>& run_sh) {
   b.config["linux"]["namespaces"].push_back({{"type", "time"}});
   b.config["linux"]["timeOffsets"] = {{"boottime", {{"secs", 86400}, {"nanosecs", 0}}},
                                       {"monotonic", {{"secs", 3600}, {"nanosecs", 0}}}};
@@ -142,6 +142,19 @@ TEST_F(HullTest, TimeNamespaceAppliesTheOffsets) {
   EXPECT_GT(container_uptime, host_uptime + 86000) << r.out;
   EXPECT_LT(container_uptime, host_uptime + 86800) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex("monotonic +3600 +0\n"))) << r.out;
+}
+
+TEST_F(HullTest, TimeNamespaceAppliesTheOffsets) {
+  expect_time_offsets_applied(bundle(), [this](Bundle& b, const std::string& script) { return run_sh(b, script); });
+}
+
+// The same in a user namespace (dockerd --userns-remap): the offsets file is
+// host root's while the init is not dumpable, closed to the namespace's
+// root, so the init opens it before it becomes that root.
+TEST_F(HullTest, TimeNamespaceAppliesTheOffsetsInAUserNamespace) {
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  expect_time_offsets_applied(b, [this](Bundle& bb, const std::string& script) { return run_sh(bb, script); });
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -170,6 +171,52 @@ TEST_F(RootlessTest, LifecycleLeavesNothingBehind) {
   EXPECT_TRUE(wait_exit_and_reap(pid));
   ProcResult d = hull_as_user({"delete", "rl2"});
   EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// process.oomScoreAdj at or above the caller's: runc sets it for an ordinary
+// user, and so does hull, though the init's /proc files are root's once it
+// is not dumpable: the value is the runtime's first, inherited at the clone
+// (an exec's too). Without a cgroup (this host's are root's) ps and kill
+// --all have no list of the container's processes and say so, as runc
+// fails there; kill of the init alone works.
+TEST_F(RootlessTest, OomScoreAdjIsSetAndPsAndKillAllNeedACgroup) {
+  int callers = std::stoi(read_text_file("/proc/self/oom_score_adj"));
+  const int wanted = std::min(callers + 300, 1000);
+  Bundle& b = rootless_bundle();
+  b.config["process"]["oomScoreAdj"] = wanted;
+  b.args({"sleep", "1000"});
+  ProcResult c = hull_as_user({"create", "--bundle", b.dir().string(), "rloom"}, "rloom");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(hull_as_user({"start", "rloom"}).exit_code, 0);
+  pid_t pid = nlohmann::json::parse(hull_as_user({"state", "rloom"}).out).value("pid", 0);
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(read_text_file("/proc/" + std::to_string(pid) + "/oom_score_adj"), std::to_string(wanted) + "\n");
+  ProcResult e = hull_as_user({"exec", "rloom", "cat", "/proc/self/oom_score_adj"});
+  EXPECT_EQ(e.out, std::to_string(wanted) + "\n") << e.err;
+
+  ProcResult ps = hull_as_user({"ps", "rloom"});
+  EXPECT_TRUE(failed_with(ps, {"list the processes of container \"rloom\": it has no cgroup to find them in"}));
+  ProcResult all = hull_as_user({"kill", "--all", "rloom", "KILL"});
+  EXPECT_TRUE(failed_with(all, {"kill container \"rloom\": --all: it has no cgroup to find its processes in"}));
+  EXPECT_EQ(read_text_file("/proc/" + std::to_string(pid) + "/oom_score_adj"), std::to_string(wanted) + "\n");
+  EXPECT_EQ(hull_as_user({"kill", "rloom", "KILL"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(hull_as_user({"delete", "rloom"}).exit_code, 0);
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// An ordinary user without a user namespace in the config: refused before
+// anything is made, naming the fix (runc: "rootless container requires user
+// namespaces"), not a clone3 EPERM after a cgroup warning.
+TEST_F(RootlessTest, AConfigWithoutAUserNamespaceIsRefusedNamingTheFix) {
+  Bundle& b = bundle();
+  b.args({"true"});
+  ProcResult r = hull_as_user({"run", "--bundle", b.dir().string(), "rlnouserns"}, "rlnouserns");
+  EXPECT_TRUE(failed_with(r, {"/config.json: .linux.namespaces: an ordinary user (uid 61234) can run a container only "
+                              "in a user namespace",
+                              "hull spec --rootless"}));
+  EXPECT_EQ(r.err.find("cgroup"), std::string::npos) << r.err;
   EXPECT_TRUE(left_in_state_root().empty());
 }
 
