@@ -93,6 +93,7 @@ class Checker {
     check_user_namespace_mappings();
     check_sysctls();
     check_net_devices();
+    check_intel_rdt();
     const Linux& l = *spec_.linux_;
     for (size_t i = 0; i < l.devices.size(); ++i)
       absolute(".linux.devices[" + std::to_string(i) + "].path", l.devices[i].path);
@@ -249,6 +250,19 @@ class Checker {
       if (!fresh)
         fail(at, "moves to the same name " + quote_json(name) + " as " + member_path(".linux.netDevices", it->second));
     }
+    // The spec: a runtime that cannot make the devices available MUST fail.
+    fail(".linux.netDevices",
+         "moving network devices into the container is not supported by hull (`hull features`: "
+         "linux.netDevices.enabled is false); move them from a createRuntime hook or the network plugin");
+  }
+
+  // The spec: without the resctrl file system the runtime MUST fail; hull
+  // has no RDT support at all (runc 1.1 refuses the schemas it cannot apply).
+  void check_intel_rdt() const {
+    if (!spec_.linux_->intelRdt) return;
+    fail(".linux.intelRdt",
+         "Intel RDT (resctrl) is not supported by hull (`hull features`: linux.intelRdt.enabled is "
+         "false)");
   }
 
   const Spec& spec_;
