@@ -75,30 +75,26 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
   if (m.disableOOMKiller && (*m.disableOOMKiller || o.updating))
     write_value(dir, "memory.oom_control", *m.disableOOMKiller ? "1" : "0");
   if (m.useHierarchy) write_value(dir, "memory.use_hierarchy", *m.useHierarchy ? "1" : "0");
-  // Kernel memory limits: deprecated in the spec, the files went away in Linux 6.1 (kmem)
-  // and are unsupported for new users of tcp accounting; written where they exist.
-  auto kmem = [&](const std::optional<int64_t>& v, const char* field, const char* file) {
-    if (!v) return;
-    if (!has_file(dir, file)) {
-      warn(o, std::string("linux.resources.memory.") + field + " is deprecated and not supported by this kernel (no " +
-                  file + "); ignored");
-      return;
-    }
-    write_value(dir, file, std::to_string(*v));
-    // Linux >= 6.1 accepts the kmem write but keeps the limit at max.
-    bool kept = *v < 0 || read_value(dir, file) == std::to_string(*v);
-    warn(o, std::string("linux.resources.memory.") + field +
-                (kept ? " is deprecated" : " is deprecated and ignored by this kernel"));
-  };
-  kmem(m.kernel, "kernel", "memory.kmem.limit_in_bytes");
-  kmem(m.kernelTCP, "kernelTCP", "memory.kmem.tcp.limit_in_bytes");
+  // Kernel memory limits: deprecated in the spec, never written, as runc
+  // 1.1 has them: the kmem limit was unreliable and Linux 6.1 removed it,
+  // and a TCP buffer limit an old engine still passes (docker 20.10's
+  // KernelMemoryTCP) can stall the container's connections.
+  for (const auto& [v, field] : {std::pair{&m.kernel, "kernel"}, std::pair{&m.kernelTCP, "kernelTCP"}})
+    if (*v) warn(o, std::string("linux.resources.memory.") + field + " is deprecated and ignored (as by runc)");
 }
 
 void set_cpu(const std::string& dir, const spec::CPU& c) {
   if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
     throw Error("linux.resources.cpu.burst: " + std::to_string(*c.burst) + " is larger than quota " +
                 std::to_string(*c.quota));
-  if (c.shares) write_value(dir, "cpu.shares", std::to_string(*c.shares));
+  // 0 is unset (runc's reading); outside 2..262144 the kernel clamps the
+  // value silently, which runc reports as an error, and so does hull.
+  if (c.shares && *c.shares != 0) {
+    if (*c.shares < 2 || *c.shares > 262144)
+      throw Error("linux.resources.cpu.shares: " + std::to_string(*c.shares) +
+                  " is outside the range cgroup v1 takes (2 to 262144)");
+    write_value(dir, "cpu.shares", std::to_string(*c.shares));
+  }
   write_bandwidth_and_burst(dir, c, "cpu.cfs_burst_us", [&] {
     // Under a parent's limit quota/period must fit at every step: a shorter
     // period with the old quota may not (EINVAL), then quota goes first (runc).

@@ -28,20 +28,18 @@ TEST_F(CgroupV1Writers, MemoryFieldsGoToTheirFiles) {
   EXPECT_EQ(written_files(),
             (V{"memory/c/memory.limit_in_bytes", "memory/c/memory.memsw.limit_in_bytes",
                "memory/c/memory.soft_limit_in_bytes", "memory/c/memory.swappiness", "memory/c/memory.oom_control",
-               "memory/c/memory.use_hierarchy", "memory/c/memory.kmem.tcp.limit_in_bytes"}));
+               "memory/c/memory.use_hierarchy"}));
   EXPECT_EQ(read(d, "memory.limit_in_bytes"), "1000000");
   EXPECT_EQ(read(d, "memory.memsw.limit_in_bytes"), "2000000");  // v1 takes memory+swap as is
   EXPECT_EQ(read(d, "memory.soft_limit_in_bytes"), "500000");
   EXPECT_EQ(read(d, "memory.swappiness"), "10");
   EXPECT_EQ(read(d, "memory.oom_control"), "1");
   EXPECT_EQ(read(d, "memory.use_hierarchy"), "1");
-  EXPECT_EQ(read(d, "memory.kmem.tcp.limit_in_bytes"), "1048576");
-  // kernel: file gone on this "kernel" -> warned and ignored; kernelTCP: deprecated but written.
-  ASSERT_EQ(w.size(), 2u);
-  EXPECT_EQ(w[0],
-            "linux.resources.memory.kernel is deprecated and not supported by this kernel "
-            "(no memory.kmem.limit_in_bytes); ignored");
-  EXPECT_EQ(w[1], "linux.resources.memory.kernelTCP is deprecated");
+  // kernel and kernelTCP: warned and never written, as runc 1.1 (the tcp
+  // file is there and stays as it was).
+  EXPECT_EQ(read(d, "memory.kmem.tcp.limit_in_bytes"), "");
+  EXPECT_EQ(w, (V{"linux.resources.memory.kernel is deprecated and ignored (as by runc)",
+                  "linux.resources.memory.kernelTCP is deprecated and ignored (as by runc)"}));
 }
 
 TEST_F(CgroupV1Writers, MemoryUnlimitedIsMinusOneAndOomKillerDefaultIsNotWritten) {
@@ -113,6 +111,29 @@ TEST_F(CgroupV1Writers, BurstAboveQuotaIsRefused) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "linux.resources.cpu.burst: 2000 is larger than quota 1000");
   }
+}
+
+// runc's range for shares: the kernel would clamp 1 to 2 and 300000 to
+// 262144 without a word. 0 is unset and written nowhere.
+TEST_F(CgroupV1Writers, SharesOutsideTheKernelsRangeAreErrorsAndZeroIsUnset) {
+  std::string d = dir("cpu/c", {"cpu.shares"});
+  spec::CPU c;
+  for (uint64_t bad : {1ULL, 262145ULL}) {
+    c.shares = bad;
+    try {
+      v1::set_cpu(d, c);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "linux.resources.cpu.shares: " + std::to_string(bad) +
+                                           " is outside the range cgroup v1 takes (2 to 262144)");
+    }
+  }
+  c.shares = 0;
+  v1::set_cpu(d, c);
+  EXPECT_TRUE(written_files().empty());
+  c.shares = 2;
+  v1::set_cpu(d, c);
+  EXPECT_EQ(read(d, "cpu.shares"), "2");
 }
 
 TEST_F(CgroupV1Writers, CpusetAndItsCopyFromTheParent) {
