@@ -3,6 +3,11 @@
 // cgroups and recorded in the saved config so later commands see them.
 #include <unistd.h>
 
+#include <iterator>
+#include <map>
+#include <set>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
@@ -130,6 +135,33 @@ void keep_the_other_half_of_the_cpu_bandwidth(Json& request, const Json& merged)
       cpu[half] = now[half];
 }
 
+// The members of linux.resources that runc's update applies (and the cpu
+// burst and idle of runc 1.2's); the rest of a request, device rules too,
+// is left out, as runc leaves it: containerd's CRI sends a container's whole resources on every
+// update, and a member runc ignores (a blockIO device that has gone since,
+// a v1-only controller) must not fail it.
+void keep_what_update_applies(Json& request) {
+  static const std::map<std::string, std::set<std::string>> kApplied = {
+      {"memory", {"limit", "reservation", "swap", "kernel", "kernelTCP"}},
+      {"cpu", {"shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle"}},
+      {"blockIO", {"weight"}},
+      {"pids", {"limit"}},
+      {"unified", {}},
+  };
+  if (!request.is_object()) return;
+  for (auto it = request.begin(); it != request.end();) {
+    auto applied = kApplied.find(it.key());
+    if (applied == kApplied.end()) {
+      it = request.erase(it);
+      continue;
+    }
+    if (!applied->second.empty() && it->is_object())
+      for (auto field = it->begin(); field != it->end();)
+        field = applied->second.count(field.key()) ? std::next(field) : it->erase(field);
+    ++it;
+  }
+}
+
 }  // namespace
 
 void update_container(const GlobalOptions& g, const UpdateOptions& o) {
@@ -145,13 +177,12 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     request = request_from_flags(o.flags);
   }
   drop_nulls(request);
+  keep_what_update_applies(request);
   // As runc: unlimited memory with no swap given means unlimited swap too
   // (v1 refuses a memory limit above memsw.limit otherwise).
   if (request.contains("memory") && request["memory"].value("limit", Json()) == -1 &&
       !request["memory"].contains("swap"))
     request["memory"]["swap"] = -1;
-  // As runc, update never touches device rules.
-  request.erase("devices");
   spec::parse_resources_json(request.dump(), source);
 
   OpenedContainer c = open_container(g, o.id);

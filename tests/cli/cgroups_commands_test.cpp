@@ -295,6 +295,31 @@ TEST_F(CgroupCommandsTest, UpdateReadsAResourcesJsonFromStdinAndNamesTheBadField
       failed_with(hull({"update", "--pids-limit", "10", "r"}), {"cannot update container \"r\": it is stopped"}));
 }
 
+// containerd's CRI sends a container's whole linux.resources on every
+// update; runc applies only its update's members (memory limits, cpu,
+// blockIO weight, pids, unified) and so does hull: a device weight for a
+// device that has gone, a v1-only controller, the OOM killer switch are
+// left alone and fail nothing.
+TEST_F(CgroupCommandsTest, UpdateTakesOnlyWhatRuncsUpdateApplies) {
+  pid_t init = start_sh("subset", "sleep 1000", {{"pids", {{"limit", 50}}}});
+  ASSERT_NE(init, 0);
+  SpawnOptions in;
+  in.stdin_data = R"({"pids": {"limit": 40},
+                      "blockIO": {"weightDevice": [{"major": 259, "minor": 99, "weight": 100}]},
+                      "network": {"classID": 1048577},
+                      "memory": {"disableOOMKiller": true, "swappiness": 200},
+                      "hugepageLimits": [{"pageSize": "2MB", "limit": 0}]})";
+  ProcResult r = hull({"update", "-r", "-", "subset"}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "40");
+  std::string memory = dir_of("memory");
+  if (std::filesystem::exists(memory + "/memory.oom_control")) {
+    EXPECT_NE(cgroups::read_value(memory, "memory.oom_control").find("oom_kill_disable 0"), std::string::npos);
+  }
+  ASSERT_EQ(hull({"kill", "subset", "KILL"}).exit_code, 0);
+  ASSERT_TRUE(wait_exit_and_reap(init));
+}
+
 TEST_F(CgroupCommandsTest, PsListsEveryProcessOfTheContainer) {
   pid_t init = start_sh("ps", "sleep 1000 & sleep 1001 & wait");
   ASSERT_NE(init, 0);
