@@ -154,6 +154,11 @@ Json document() {
       {"hooks", array_of(kHooks)},
       {"mountOptions", rootfs::supported_mount_options()},
       {"linux", linux_section()},
+      // Annotations that change what hull does (runtime-spec 1.2), so an
+      // engine can keep a pod's own from reaching them (CVE-2024-3154's
+      // class): systemd unit properties with --systemd-cgroup, and hull's
+      // org.hull.overlay-rootfs (a host directory) and org.hull.rootfs-idmap.
+      {"potentiallyUnsafeConfigAnnotations", Json::array({"org.systemd.property.", "org.hull."})},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
         {"io.github.hull.version", HULL_VERSION},

@@ -42,6 +42,8 @@ TEST(Features, TopLevelShape) {
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.terminal"], "console-socket,shell-job");
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.restore-hooks"], "prestart,createRuntime");
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.lazy-pages"], "true");
+  // Every annotation hull acts on, for engines to filter (runtime-spec 1.2).
+  EXPECT_EQ(j["potentiallyUnsafeConfigAnnotations"], nlohmann::json::array({"org.systemd.property.", "org.hull."}));
 }
 
 TEST(Features, OutputIsRuncStyle) {
