@@ -108,6 +108,11 @@ spec::Process exec_process_from_file(const spec::Process& container, spec::Proce
   if (!p.capabilities) p.capabilities = container.capabilities;
   if (p.rlimits.empty()) p.rlimits = container.rlimits;
   if (!p.oomScoreAdj) p.oomScoreAdj = container.oomScoreAdj;
+  // runc 1.2's exec takes these from the container too.
+  if (!p.scheduler) p.scheduler = container.scheduler;
+  if (!p.ioPriority) p.ioPriority = container.ioPriority;
+  if (!p.execCPUAffinity) p.execCPUAffinity = container.execCPUAffinity;
+  if (!p.user.umask) p.user.umask = container.user.umask;
   // An empty label is no label, as runc reads it: the container's applies
   // (not the runtime's own, which is usually unconfined).
   if (!p.apparmorProfile || p.apparmorProfile->empty()) p.apparmorProfile = container.apparmorProfile;

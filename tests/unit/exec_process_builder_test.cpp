@@ -111,6 +111,17 @@ TEST(ExecProcessBuilder, AProcessFileTakesWhatItLeavesOutFromTheContainer) {
   EXPECT_EQ(p.rlimits[0].type, "RLIMIT_NOFILE");
   EXPECT_EQ(p.apparmorProfile, "container-profile");
   file.capabilities.emplace();
+  // runc 1.2's: the scheduler, I/O priority, CPU affinity and umask too.
+  base.scheduler = spec::Scheduler{"SCHED_BATCH", 7, std::nullopt, {}, std::nullopt, std::nullopt, std::nullopt};
+  base.ioPriority = spec::IOPriority{"IOPRIO_CLASS_IDLE", 7};
+  base.execCPUAffinity = spec::ExecCPUAffinity{"0", "1"};
+  base.user.umask = 077;
+  spec::Process q = exec_process_from_file(base, file);
+  ASSERT_TRUE(q.scheduler && q.ioPriority && q.execCPUAffinity && q.user.umask);
+  EXPECT_EQ(q.scheduler->policy, "SCHED_BATCH");
+  EXPECT_EQ(q.ioPriority->class_, "IOPRIO_CLASS_IDLE");
+  EXPECT_EQ(q.execCPUAffinity->final, "1");
+  EXPECT_EQ(*q.user.umask, 077u);
   file.capabilities->effective = std::vector<std::string>{};
   file.oomScoreAdj = 700;
   file.rlimits = {{"RLIMIT_NPROC", 10, 10}};
