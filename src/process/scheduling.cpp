@@ -63,7 +63,12 @@ struct SchedAttr {
   uint64_t sched_runtime;
   uint64_t sched_deadline;
   uint64_t sched_period;
+  // SCHED_ATTR_SIZE_VER1: the kernel refuses the UTIL_CLAMP flags (EINVAL)
+  // from a shorter struct. 0: the flags' clamps as the spec gives no value.
+  uint32_t sched_util_min;
+  uint32_t sched_util_max;
 };
+static_assert(sizeof(SchedAttr) == 56);
 
 unsigned parse_number(std::string_view s, std::string_view list, std::string_view what) {
   unsigned v = 0;

@@ -64,7 +64,8 @@ Scheduler parse_scheduler(const Node& n) {
         {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"},
         "scheduler policy");
   });
-  optional_field(n, "nice", s.nice, &Node::i32);
+  // The kernel clamps any other nice value silently.
+  if (auto v = n.get("nice")) s.nice = v->integer_in<int32_t>(-20, 19);
   optional_field(n, "priority", s.priority, &Node::i32);
   if (auto f = n.get("flags")) {
     s.flags = f->list([](const Node& e) {
@@ -77,6 +78,11 @@ Scheduler parse_scheduler(const Node& n) {
   optional_field(n, "runtime", s.runtime, &Node::u64);
   optional_field(n, "deadline", s.deadline, &Node::u64);
   optional_field(n, "period", s.period, &Node::u64);
+  // Only SCHED_DEADLINE reads them: given with another policy, the config
+  // asks for something it would not get.
+  if (s.policy != "SCHED_DEADLINE")
+    for (const char* field : {"runtime", "deadline", "period"})
+      if (auto v = n.get(field); v && v->u64() != 0) v->fail("only SCHED_DEADLINE takes a " + std::string(field));
   return s;
 }
 
