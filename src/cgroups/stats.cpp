@@ -1,13 +1,15 @@
 // Manager::stats(): the "data" object of runc's `events --stats`
-// (runc types/events.go: cpu, memory, pids, blkio, hugetlb), read from v1 or
+// (runc types/events.go: cpu, cpuset, memory, pids, blkio, hugetlb), read from v1 or
 // v2 files depending on where each controller lives. Files that do not exist
 // (controller absent, older kernel) leave their fields out, as runc's
 // omitempty does.
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 
+#include "base/cpu_list.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
@@ -144,9 +146,26 @@ json v1_stats(const Router& r) {
     if (auto s = try_read(dir, "memory.stat")) {
       auto raw = key_values(*s);
       m["raw"] = raw;
-      m["cache"] = raw["total_cache"];
+      m["cache"] = raw["cache"];  // the cgroup's own, as runc reads it
     }
     d["memory"] = m;
+  }
+  if (std::string dir = r.v1_dir("cpuset"); !dir.empty()) {
+    json c = json::object();
+    auto ids = [&](const char* file) {
+      auto s = try_read(dir, file);
+      return s ? parse_cpu_list(*s, std::string(file)) : std::vector<unsigned>{};
+    };
+    // runc's omitempty: no lists when empty; the flags always.
+    if (auto cpus = ids("cpuset.cpus"); !cpus.empty()) c["cpus"] = cpus;
+    if (auto mems = ids("cpuset.mems"); !mems.empty()) c["mems"] = mems;
+    for (const char* flag : {"cpu_exclusive", "mem_hardwall", "mem_exclusive", "memory_migrate", "memory_spread_page",
+                             "memory_spread_slab", "memory_pressure", "sched_load_balance"})
+      c[flag] = try_u64(dir, std::string("cpuset.") + flag).value_or(0);
+    // -1: the system default, so signed.
+    auto level = try_read(dir, "cpuset.sched_relax_domain_level");
+    c["sched_relax_domain_level"] = level ? std::strtoll(level->c_str(), nullptr, 10) : 0;
+    d["cpuset"] = c;
   }
   if (std::string dir = r.v1_dir("pids"); !dir.empty()) {
     json p;
@@ -274,6 +293,15 @@ nlohmann::json Manager::stats() const {
   for (const char* k : {"cpu", "memory", "pids", "blkio"})
     if (!d.contains(k)) d[k] = json::object();
   if (!d.contains("hugetlb")) d["hugetlb"] = json::object();
+  // Always in runc's output: cpuset (flags 0 where there is no v1 cpuset),
+  // intel_rdt (empty without RDT) and network_interfaces (null: runc fills
+  // it only for the network interfaces libcontainer made itself).
+  if (!d.contains("cpuset"))
+    d["cpuset"] = {{"cpu_exclusive", 0},      {"mem_hardwall", 0},       {"mem_exclusive", 0},
+                   {"memory_migrate", 0},     {"memory_spread_page", 0}, {"memory_spread_slab", 0},
+                   {"memory_pressure", 0},    {"sched_load_balance", 0}, {"sched_relax_domain_level", 0}};
+  d["intel_rdt"] = json::object();
+  d["network_interfaces"] = nullptr;
   return d;
 }
 

@@ -18,8 +18,6 @@ std::optional<unsigned long> personality_domain_from_name(std::string_view name)
 std::optional<int> mempolicy_mode_from_name(std::string_view name);                // MPOL_*
 std::optional<int> mempolicy_flag_from_name(std::string_view name);                // MPOL_F_*
 
-// "0-3,7" -> {0,1,2,3,7}. Throws on malformed lists, naming `what`.
-std::vector<unsigned> parse_cpu_list(std::string_view list, std::string_view what);
 
 void apply_io_priority(const spec::IOPriority& prio);
 void apply_scheduler(const spec::Scheduler& sched);

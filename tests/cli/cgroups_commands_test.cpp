@@ -380,6 +380,13 @@ TEST_F(CgroupCommandsTest, EventsStatsReportsMemoryAndPids) {
   EXPECT_GT(d["memory"]["usage"]["usage"].get<uint64_t>(), 0u) << r.out;
   EXPECT_EQ(d["memory"]["usage"]["limit"], 64 << 20) << r.out;
   EXPECT_TRUE(d["cpu"]["usage"].contains("total")) << r.out;
+  // runc 1.1's always-present members (this test also runs against runc).
+  EXPECT_TRUE(d["cpuset"].is_object() && d["cpuset"].contains("sched_load_balance")) << r.out;
+  EXPECT_EQ(d["intel_rdt"], Json::object()) << r.out;
+  EXPECT_TRUE(d.contains("network_interfaces") && d["network_interfaces"].is_null()) << r.out;
+  if (std::filesystem::exists(dir_of("cpuset") + "/cpuset.cpus")) {
+    EXPECT_FALSE(d["cpuset"]["cpus"].empty()) << r.out;
+  }
 }
 
 // A child allocating past the limit is OOM-killed (again and again, so the

@@ -11,6 +11,7 @@
 #include "cli/args.hpp"
 #include "fuzz_guard.hpp"
 #include "process/capabilities.hpp"
+#include "base/cpu_list.hpp"
 #include "process/scheduling.hpp"
 #include "runtime/exec_process_builder.hpp"
 #include "runtime/operations.hpp"
@@ -42,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: expect_clean("parse_exec_user", [&] { hull::parse_exec_user(v); }); break;
     case 2: expect_clean("parse_ram_in_bytes", [&] { hull::parse_ram_in_bytes(v); }); break;
     case 3: expect_clean("parse_go_duration", [&] { hull::parse_go_duration(v); }); break;
-    case 4: expect_clean("parse_cpu_list", [&] { hull::process::parse_cpu_list(v, "cpus"); }); break;
+    case 4: expect_clean("parse_cpu_list", [&] { hull::parse_cpu_list(v, "cpus"); }); break;
     case 5: expect_clean("validate_container_id", [&] { hull::validate_container_id(v); }); break;
     case 6: {
       // exec -e/--cap/-u/--additional-gids on top of a base process.

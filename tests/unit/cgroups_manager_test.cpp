@@ -346,6 +346,9 @@ TEST_F(CgroupManagerFake, LoadRefusesMembersOfTheWrongType) {
 TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   Host h = hybrid();
   h.v1["pids"] = {dir("pids"), "/", {"pids"}};
+  h.v1["cpuset"] = {dir("cpuset"), "/", {"cpuset"}};
+  dir("cpuset/c", {"cpuset.cpus=0-2,5\n", "cpuset.mems=0\n", "cpuset.sched_load_balance=1\n",
+                   "cpuset.sched_relax_domain_level=-1\n"});
   dir("memory/c", {"memory.usage_in_bytes=100\n", "memory.max_usage_in_bytes=200\n", "memory.limit_in_bytes=300\n",
                    "memory.failcnt=1\n", "memory.stat=cache 7\ntotal_cache 9\n"});
   dir("pids/c", {"pids.current=3\n", "pids.max=max\n"});
@@ -353,7 +356,15 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
   auto s = m.stats();
   EXPECT_EQ(s["memory"]["usage"], (nlohmann::json{{"usage", 100}, {"max", 200}, {"limit", 300}, {"failcnt", 1}}));
-  EXPECT_EQ(s["memory"]["cache"], 9);
+  EXPECT_EQ(s["memory"]["cache"], 7);  // the cgroup's own page cache, as runc's
+  // runc 1.1's cpuset block, intel_rdt and network_interfaces, always there.
+  EXPECT_EQ(s["cpuset"]["cpus"], (nlohmann::json{0, 1, 2, 5}));
+  EXPECT_EQ(s["cpuset"]["mems"], (nlohmann::json{0}));
+  EXPECT_EQ(s["cpuset"]["sched_load_balance"], 1);
+  EXPECT_EQ(s["cpuset"]["sched_relax_domain_level"], -1);
+  EXPECT_EQ(s["cpuset"]["cpu_exclusive"], 0);
+  EXPECT_EQ(s["intel_rdt"], nlohmann::json::object());
+  EXPECT_TRUE(s["network_interfaces"].is_null());
   EXPECT_EQ(s["pids"], (nlohmann::json{{"current", 3}, {"limit", 0}}));
   EXPECT_EQ(s["hugetlb"]["2MB"], (nlohmann::json{{"usage", 0}, {"failcnt", 2}}));
   EXPECT_TRUE(s.contains("cpu"));

@@ -11,6 +11,7 @@
 #include "base/warn.hpp"
 #include "process/capabilities.hpp"
 #include "process/rlimits.hpp"
+#include "base/cpu_list.hpp"
 #include "process/scheduling.hpp"
 #include "process/sysctl.hpp"
 #include "spec/sysctl_namespace.hpp"
