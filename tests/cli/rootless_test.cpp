@@ -441,5 +441,79 @@ TEST_F(RootlessDelegatedCgroupTest, LimitsAreWrittenInTheDelegatedSubtree) {
   EXPECT_TRUE(left_in_state_root().empty());
 }
 
+// A host with v1 cgroups only (a hybrid host's view once its cgroup2 mount
+// is gone, in a private mount namespace) where root gave the user a
+// directory in every hierarchy: the container gets its cgroups and limits
+// there, as with runc, though devices.allow/deny (CAP_SYS_ADMIN on the host
+// only) cannot be written: the device rules are left out, with a warning.
+class RootlessV1DelegatedCgroupTest : public RootlessTest {
+ protected:
+  void SetUp() override {
+    const cgroups::Host& host = cgroups::Host::current();
+    if (host.mode == cgroups::Mode::Unified || host.v1.empty())
+      GTEST_SKIP() << "no cgroup v1 hierarchies on this host";
+    RootlessTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    name_ = "hull-rl-v1-" + std::to_string(::getpid());
+    for (const auto& [hierarchy, h] : host.v1) {
+      std::string own = h.own_path == "/" ? "" : h.own_path;
+      std::string dir = h.mount + own + "/" + name_;
+      ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << dir << ": " << std::strerror(errno);
+      made_.push_back(dir);
+      for (const char* f : {"", "/cgroup.procs", "/tasks"})
+        ASSERT_EQ(::chown((dir + f).c_str(), kUser, kUser), 0) << dir << f;
+      if (h.controllers.count("cpuset"))
+        for (const char* f : {"cpuset.cpus", "cpuset.mems"})
+          cgroups::write_value(dir, f, cgroups::read_value(h.mount + own, f));
+    }
+  }
+  void TearDown() override {
+    RootlessTest::TearDown();
+    for (const std::string& dir : made_) {
+      ::rmdir((dir + "/ctr").c_str());
+      if (::rmdir(dir.c_str()) != 0) ADD_FAILURE() << "rmdir " << dir << ": " << std::strerror(errno);
+    }
+  }
+
+  // hull as the user, in a mount namespace of its own without the cgroup2
+  // mount: the runtime sees a v1-only host.
+  ProcResult hull_as_user_on_v1(const std::vector<std::string>& args, const std::string& id = "") {
+    std::vector<std::string> argv{"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                  "umount /sys/fs/cgroup/unified 2>/dev/null; exec \"$@\"", "sh"};
+    for (auto& a : user_argv(args, id)) argv.push_back(a);
+    return Child::spawn(argv).finish();
+  }
+
+  std::string name_;
+  std::vector<std::string> made_;
+};
+
+TEST_F(RootlessV1DelegatedCgroupTest, LimitsAreWrittenWithoutDeviceRules) {
+  Bundle& b = rootless_bundle();
+  b.config["linux"]["cgroupsPath"] = name_ + "/ctr";
+  b.config["linux"]["resources"] = {{"memory", {{"limit", 64 * 1024 * 1024}}}, {"pids", {{"limit", 32}}}};
+  b.args({"sleep", "1000"});
+  ProcResult c = hull_as_user_on_v1({"create", "--bundle", b.dir().string(), "rlv1"}, "rlv1");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.err.find("rootless: no device rules in "), std::string::npos) << c.err;
+  EXPECT_EQ(c.err.find("gets no cgroup"), std::string::npos) << c.err;
+  pid_t pid = nlohmann::json::parse(hull_as_user_on_v1({"state", "rlv1"}).out).value("pid", 0);
+  ASSERT_GT(pid, 0);
+  for (const std::string& dir : made_) {
+    std::string ctr = dir + "/ctr";
+    EXPECT_NE(cgroups::read_value(ctr, "cgroup.procs"), "") << ctr << ": the init is not in it";
+    if (fs::exists(ctr + "/memory.limit_in_bytes")) {
+      EXPECT_EQ(cgroups::read_value(ctr, "memory.limit_in_bytes"), std::to_string(64 * 1024 * 1024));
+    }
+    if (fs::exists(ctr + "/pids.max")) {
+      EXPECT_EQ(cgroups::read_value(ctr, "pids.max"), "32");
+    }
+  }
+  EXPECT_EQ(hull_as_user_on_v1({"delete", "--force", "rlv1"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+  for (const std::string& dir : made_) EXPECT_FALSE(fs::exists(dir + "/ctr")) << dir;
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
 }  // namespace
 }  // namespace hull::itest
