@@ -74,18 +74,21 @@ void write_id_maps(pid_t pid, const std::vector<spec::IDMapping>& uid_mappings,
     write_map(pid, "gid_map", "gidMappings", gid_mappings);
     return;
   }
-  // Rootless. The self-map needs no helper; its gid_map only once setgroups
-  // is denied, or the container's root could drop the user's groups and
-  // reach what they deny (CVE-2014-8989).
-  if (is_self_map(uid_mappings, ::geteuid()) && is_self_map(gid_mappings, ::getegid())) {
+  // Rootless. A self-map needs no helper, a range its helper (so an error
+  // names the map that needs one); a gid_map written by the user only once
+  // setgroups is denied, or the container's root could drop the user's
+  // groups and reach what they deny (CVE-2014-8989).
+  if (is_self_map(uid_mappings, ::geteuid()))
+    write_map(pid, "uid_map", "uidMappings", uid_mappings);
+  else
+    run_map_helper("newuidmap", pid, "uidMappings", uid_mappings);
+  if (is_self_map(gid_mappings, ::getegid())) {
     with_context("deny setgroups in the container's user namespace",
                  [&] { procfs::write(std::to_string(pid) + "/setgroups", "deny"); });
-    write_map(pid, "uid_map", "uidMappings", uid_mappings);
     write_map(pid, "gid_map", "gidMappings", gid_mappings);
-    return;
+  } else {
+    run_map_helper("newgidmap", pid, "gidMappings", gid_mappings);
   }
-  run_map_helper("newuidmap", pid, "uidMappings", uid_mappings);
-  run_map_helper("newgidmap", pid, "gidMappings", gid_mappings);
 }
 
 void become_namespace_root() {

@@ -363,6 +363,15 @@ TEST_F(RootlessTest, WithoutNewuidmapTheSelfMapRunsAndRangesAreRefused) {
                              "only your own id)"),
             std::string::npos)
       << refused.err;
+  // The uid self-map written as it is, a gid range: the error names the
+  // helper that gid range needs, not newuidmap.
+  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
+  b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}},
+                                      {{"containerID", 1}, {"hostID", 500000}, {"size", 65536}}};
+  b.write();
+  ProcResult gid_range =
+      Child::spawn(user_argv({"run", "--bundle", b.dir().string(), "rlnohelp3"}, "rlnohelp3", no_helper)).finish();
+  EXPECT_TRUE(failed_with(gid_range, {"write linux.gidMappings with newgidmap (rootless: install the uidmap package"}));
   EXPECT_TRUE(left_in_state_root().empty());
 }
 
