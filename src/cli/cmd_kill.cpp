@@ -19,7 +19,8 @@ Verb setup_kill(CLI::App& app, Context& ctx) {
   add_id_argument(*command, a->id);
   command->add_option("signal", a->signal, "name (KILL, SIGKILL) or number; default SIGTERM");
   return {command, [&ctx, a] {
-            kill_container(ctx.global, a->id, parse_signal(a->signal), a->all);
+            // An empty signal is the default, as runc reads it.
+            kill_container(ctx.global, a->id, parse_signal(a->signal.empty() ? "SIGTERM" : a->signal), a->all);
             return 0;
           }};
 }

@@ -14,8 +14,7 @@ Verb setup_run(CLI::App& app, Context& ctx) {
   ctx.option("--keep",
              [&](const char* n) { command->add_flag(n, o->keep, "do not delete the container after it exits"); });
   ctx.option("--no-subreaper", [&](const char* n) {
-    command->add_flag(n, o->no_subreaper,
-                      "accepted for runc's clients: hull's init is its own child, hull run is never a subreaper");
+    command->add_flag(n, o->no_subreaper, "attached, do not become the child subreaper of the container's orphans");
   });
   ctx.check_passed_fds[command] = [o] {
     read_systemd_environment(o->create);

@@ -21,6 +21,7 @@
 // container is resumed, and the resume must not wait for this exec.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -218,6 +219,14 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       throw Error("--cgroup: the container has no cgroups");
     }
     const ExecPlan plan = plan_exec(spec, !o.console_socket.empty(), o.detach);
+    // Proxied, the pty starts at the caller's window size: set by the child
+    // before its execve, not by the proxy's first resize, which comes after
+    // the program may have read a 0x0 window.
+    if (plan.console == ConsoleWiring::Proxy && !spec.process->consoleSize) {
+      struct winsize ws {};
+      if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+        spec.process->consoleSize = spec::ConsoleSize{ws.ws_row, ws.ws_col};
+    }
     // As for create: a console socket if given, else (attached) our own
     // socketpair and a terminal proxy.
     ConsoleEnds console = open_console(plan.console, o.console_socket);

@@ -52,9 +52,9 @@ struct RunOptions {
   CreateOptions create;
   bool detach = false;
   bool keep = false;  // keep the stopped container (no delete after exit)
-  // runc's --no-subreaper, accepted for its clients: runc's init is its
-  // grandchild, so runc makes itself a subreaper to reap it; hull's init is
-  // its own child, and hull run never becomes a subreaper.
+  // Attached, hull run is the child subreaper of the container's orphans
+  // (those of a container without a pid namespace of its own) and reaps
+  // them, as runc run is, unless --no-subreaper.
   bool no_subreaper = false;
 };
 

@@ -380,8 +380,8 @@ int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
     validate_container_id(o.id);
     // Attached, hull waits for the restored init like `run` does; orphans of
     // the container come to hull too, unless --no-subreaper (runc's rule).
-    if (!o.detach && !o.no_subreaper && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-      throw_errno("become a child subreaper");
+    const bool subreaper = !o.detach && !o.no_subreaper;
+    if (subreaper) become_child_subreaper();
     Restored r = restore_locked(g, o);
     if (o.detach) return 0;
     // CRIU restored the init as its sibling: a child of hull, waited on here.
@@ -389,6 +389,7 @@ int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
     if (raw < 0) throw_errno("pidfd_open " + std::to_string(r.state.pid));
     UniqueFd pidfd(raw);
     SignalForwarder forwarder;
+    if (subreaper) forwarder.reap_orphans_but(r.state.pid);
     r.dir.reset();  // unlocked while it runs, so other commands can act on it
     int code = forwarder.forward_until_exit(pidfd.get(), "container " + quote(o.id));
     delete_own_container(g, r.state, nullptr);

@@ -22,7 +22,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
   return with_context("run container " + quote(id), [&]() -> int {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
+    const bool subreaper = !o.detach && !o.no_subreaper;
+    if (subreaper) become_child_subreaper();
     CreatedContainer c = create_to_start_barrier(g, o.create, !o.detach, StartFollows::Now);
+    if (subreaper) forwarder->reap_orphans_but(c.state.pid);
     std::optional<process::ReceivedPty> pty;
     try {
       // The init sent its pty master during create, before the barrier.

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,9 +53,14 @@ bool SignalForwarder::forward_pending(int pidfd, const std::string& what) const 
   bool window_changed = false;
   signalfd_siginfo si;
   while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-    // SIGCHLD is ours (the child exiting shows on the pidfd); SIGPIPE
-    // would only say our own stdout went away.
-    if (si.ssi_signo == SIGCHLD || si.ssi_signo == SIGPIPE) continue;
+    // SIGCHLD is ours (the child exiting shows on the pidfd); a SIGPIPE the
+    // kernel raised for us (its sender is ourselves) only says our own
+    // stdout went away. One another process sent is forwarded, as runc does.
+    if (si.ssi_signo == SIGCHLD) {
+      if (waited_ > 0) reap_orphans();
+      continue;
+    }
+    if (si.ssi_signo == SIGPIPE && si.ssi_pid == static_cast<uint32_t>(::getpid())) continue;
     if (si.ssi_signo == SIGWINCH) {
       window_changed = true;
       continue;
@@ -62,6 +68,21 @@ bool SignalForwarder::forward_pending(int pidfd, const std::string& what) const 
     send_signal(pidfd, static_cast<int>(si.ssi_signo), what);
   }
   return window_changed;
+}
+
+void become_child_subreaper() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("become a child subreaper");
+}
+
+void SignalForwarder::reap_orphans() const {
+  for (;;) {
+    siginfo_t info{};
+    // Looked at first (WNOWAIT): the waited process's status is
+    // forward_until_exit's to collect.
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0 || info.si_pid == waited_)
+      return;
+    ::waitpid(info.si_pid, nullptr, WNOHANG);
+  }
 }
 
 int SignalForwarder::forward_until_exit(int pidfd, const std::string& what) const {

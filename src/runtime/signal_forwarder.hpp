@@ -2,6 +2,8 @@
 // The attached runtime (hull run, hull exec) stays the parent of the process
 // it started: it forwards the signals it receives and exits with the
 // process's status.
+#include <sys/types.h>
+
 #include <csignal>
 #include <string>
 
@@ -31,10 +33,23 @@ class SignalForwarder {
   // terminal as the pty's resize; returns whether one came.
   bool forward_pending(int pidfd, const std::string& what) const;
 
+  // For a child subreaper (become_child_subreaper): on SIGCHLD every child
+  // but `waited` (the process forward_until_exit waits for) is reaped.
+  void reap_orphans_but(pid_t waited) { waited_ = waited; }
+
  private:
+  void reap_orphans() const;
+
   sigset_t old_;
   UniqueFd fd_;
+  pid_t waited_ = 0;  // 0: reap nothing
 };
+
+// Makes the caller the child subreaper of what its children leave behind
+// (runc run's and restore's rule, unless --no-subreaper): the orphans of a
+// container without a pid namespace of its own come here, to be reaped
+// (SignalForwarder::reap_orphans_but) rather than left to the host's.
+void become_child_subreaper();
 
 // The child's side: an empty signal mask and default dispositions, since the
 // forwarder's blocked mask is inherited and ignored signals survive execve.

@@ -221,5 +221,16 @@ TEST_F(ErrorsTest, KillWithUnknownSignal) {
   EXPECT_TRUE(pid_alive(pid));
 }
 
+// An empty signal argument is runc's default, SIGTERM (a wrapper that
+// passes "$SIGNAL" unset), not an unknown signal.
+TEST_F(ErrorsTest, KillWithAnEmptySignalSendsSigterm) {
+  const pid_t pid = create_container("emptysig", {"sh", "-c", "trap 'exit 3' TERM; sleep 1000 & wait"});
+  ASSERT_GT(pid, 0);
+  start_container("emptysig");
+  ProcResult r = hull({"kill", "emptysig", ""});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+}
+
 }  // namespace
 }  // namespace hull::itest

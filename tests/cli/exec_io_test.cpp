@@ -1,6 +1,8 @@
 // hull exec: terminal, detach and pid file, the fds the process gets, and
 // what a long run of execs leaves behind.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -44,6 +46,30 @@ TEST_F(ExecTest, TtyProxiedByHull) {
 
   r = exec({"-t", "-d", "exproxy", "true"});
   EXPECT_TRUE(failed_with(r, {"--console-socket"}, kExecFailed));
+}
+
+// Proxied, the exec'd program starts at the caller's window size: runc sets
+// it before the execve; a first resize from the proxy would come after a
+// program that reads the size at once (stty, a shell's first prompt) saw
+// 0x0. Three times: that race lost most runs.
+TEST_F(ExecTest, TtyProxiedStartsAtTheCallersWindowSize) {
+  ASSERT_GT(start_sleeping("exwin"), 0);
+  for (int round = 0; round < 3; ++round) {
+    UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    ASSERT_TRUE(master && ::unlockpt(master.get()) == 0);
+    char name[64];
+    ASSERT_EQ(::ptsname_r(master.get(), name, sizeof name), 0);
+    struct winsize ws {};
+    ws.ws_row = 33;
+    ws.ws_col = 111;
+    ASSERT_EQ(::ioctl(master.get(), TIOCSWINSZ, &ws), 0);
+    Child ex = Child::spawn({"/bin/sh", "-c", "exec \"$@\" <>\"$0\" >&0 2>&0", name, runtime_binary(), "--root",
+                             state_root().string(), "exec", "-t", "exwin", "stty", "size"});
+    std::string out = read_until_hangup(master.get());
+    ProcResult r = ex.finish();
+    EXPECT_EQ(r.exit_code, 0) << out;
+    EXPECT_NE(out.find("33 111"), std::string::npos) << "round " << round << ": " << out;
+  }
 }
 
 TEST_F(ExecTest, DetachedWritesThePidFileBeforeReturning) {

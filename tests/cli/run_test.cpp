@@ -1,9 +1,14 @@
 // `hull run`: what the container sees of itself, exit codes, -d and --keep.
 #include <signal.h>
 
+#include <chrono>
+#include <filesystem>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -138,6 +143,55 @@ TEST_F(HullTest, AttachedTerminalRunForwardsSignalsToContainer) {
   ProcResult r = run.finish();
   EXPECT_FALSE(r.timed_out) << "the container never got the SIGTERM";
   EXPECT_EQ(r.exit_code, 44) << r.err;
+}
+
+// A SIGPIPE another process sends the attached runtime is forwarded, as
+// runc does; only one the kernel raised for the runtime's own writes (its
+// stdout gone) is dropped.
+TEST_F(HullTest, AttachedRunForwardsASigpipeSentToIt) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "trap 'exit 45' PIPE; sleep 1000 & echo ready; wait"});
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "fwdpipe"}, bounded);
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+  ASSERT_EQ(::kill(run.pid(), SIGPIPE), 0);
+  ProcResult r = run.finish();
+  EXPECT_FALSE(r.timed_out) << "the container never got the SIGPIPE";
+  EXPECT_EQ(r.exit_code, 45) << r.err;
+}
+
+// Attached, hull run is the child subreaper of the container's orphans, as
+// runc run is: in a container without a pid namespace of its own, a
+// process whose parent exits is hull run's, and reaped when it exits (not
+// left a zombie to whatever reaps above).
+TEST_F(HullTest, AttachedRunReapsTheOrphansOfAContainerWithoutAPidNamespace) {
+  Bundle& b = bundle();
+  nlohmann::json& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "pid" ? namespaces.erase(it) : it + 1;
+  // The orphan: a sleep whose shell exits at once; its pid printed.
+  b.args({"sh", "-c", "sh -c 'sleep 2 >/dev/null & echo $! > /tmp/orphan'; echo ready; sleep 1000"});
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(20000);
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "reaper"}, bounded);
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+  pid_t orphan = std::stoi(read_text_file(b.rootfs() / "tmp" / "orphan"));
+  std::string stat = read_text_file("/proc/" + std::to_string(orphan) + "/stat");
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string state;
+  pid_t parent = 0;
+  fields >> state >> parent;
+  EXPECT_EQ(parent, run.pid()) << stat;
+  // Gone once it exits: reaped, not a zombie.
+  auto deadline = std::chrono::steady_clock::now() + milliseconds(10000);
+  while (std::filesystem::exists("/proc/" + std::to_string(orphan)) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(orphan)))
+      << read_text_file("/proc/" + std::to_string(orphan) + "/stat");
+  ASSERT_EQ(::kill(run.pid(), SIGKILL), 0);
+  run.finish();
+  EXPECT_EQ(hull({"delete", "--force", "reaper"}).exit_code, 0);
 }
 
 TEST_F(HullTest, RunDetachedReturnsWhileContainerRuns) {
