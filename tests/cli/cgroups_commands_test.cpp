@@ -384,7 +384,9 @@ TEST_F(CgroupCommandsTest, EventsStatsReportsMemoryAndPids) {
   EXPECT_TRUE(d["cpuset"].is_object() && d["cpuset"].contains("sched_load_balance")) << r.out;
   EXPECT_EQ(d["intel_rdt"], Json::object()) << r.out;
   EXPECT_TRUE(d.contains("network_interfaces") && d["network_interfaces"].is_null()) << r.out;
-  if (std::filesystem::exists(dir_of("cpuset") + "/cpuset.cpus")) {
+  // Only a v1 cpuset is reported (runc 1.1's fs2 has no cpuset stats); on v2
+  // the cgroup's own cpuset.cpus is empty unless a config sets it.
+  if (on_v1("cpuset")) {
     EXPECT_FALSE(d["cpuset"]["cpus"].empty()) << r.out;
   }
 }
