@@ -19,6 +19,7 @@ packages=(
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh): g++ has no libFuzzer
   clang-tidy-14   # scripts/lint.sh, CI's lint step (run-clang-tidy-14)
   uidmap       # newuidmap/newgidmap: rootless containers with /etc/subuid ranges (docs/rootless.md)
+  iproute2     # ip: the linux.netDevices tests make veth pairs in a network namespace of their own
   patchelf     # bench/pack.sh: the carried runtimes find their libraries by $ORIGIN on a bare host
 )
 # Test-only: tests/e2e drives these clients against hull. Installed without

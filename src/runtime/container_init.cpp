@@ -246,11 +246,11 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then
   // createContainer hooks in the container's, both after the mounts and
   // before pivot_root.
-  if (ctx.plan->runtime_hooks || !spec.hooks.createContainer.empty()) {
+  if (ctx.plan->runtime_step || !spec.hooks.createContainer.empty()) {
     ro.before_pivot = [&] {
-      netns.join();  // the hooks run in the container's namespaces, alone
-      if (ctx.plan->runtime_hooks) {
-        ctx.sync->send(SyncMsg::RuntimeHooks);
+      netns.join();  // the hooks run, and netDevices move, in the container's namespaces
+      if (ctx.plan->runtime_step) {
+        ctx.sync->send(SyncMsg::RuntimeStep);
         ctx.sync->expect(SyncMsg::Continue);
       }
       process::run_hooks(spec.hooks.createContainer, "createContainer", state_json, process::HookFailure::Fail);

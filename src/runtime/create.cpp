@@ -19,6 +19,7 @@
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/ownership.hpp"
 #include "namespaces/namespaces.hpp"
+#include "namespaces/net_devices.hpp"
 #include "process/hooks.hpp"
 #include "process/rlimits.hpp"
 #include "process/sealed_binary.hpp"
@@ -410,7 +411,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
   st.pid = init.pid();
   if (plan.send_state) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
-  // `run` with no runtime hooks: recorded running and released now, while
+  // `run` with no runtime step (InitPlan::runtime_step): recorded running and released now, while
   // the init still sets up, so it finds Start queued when it is ready rather
   // than waiting for us to wake on its Ready, record and answer
   // (InitPlan::start_before_ready). A run killed before this send leaves a
@@ -428,7 +429,12 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   for (;;) {
     SyncMsg m = runtime_end.receive();
     if (m == SyncMsg::Ready) break;
-    if (m != SyncMsg::RuntimeHooks) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
+    if (m != SyncMsg::RuntimeStep) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
+    // First, so the hooks find the devices where the container will.
+    if (!c.spec.linux_->netDevices.empty()) {
+      UniqueFd netns = procfs::open_link_target(std::to_string(init.pid()) + "/ns/net", O_RDONLY);
+      ns::move_net_devices(c.spec.linux_->netDevices, netns.get());
+    }
     std::string state = hook_state(st, Status::Creating);
     process::run_hooks(c.spec.hooks.prestart, "prestart", state, process::HookFailure::Fail);
     process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);

@@ -67,7 +67,7 @@ constexpr const char* kMemoryPolicyFlags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_R
 // the host has the module (what a caller can actually use here).
 
 constexpr bool kIntelRdt = false;
-constexpr bool kNetDevices = false;
+constexpr bool kNetDevices = true;
 
 // ---------------------------------------------------------------------------
 

@@ -148,8 +148,11 @@ struct InitPlan {
   // `run`) and the view's overlay mount.
   bool init_unsealed_until_exec = false;
   bool send_state = false;     // the init needs the state JSON (hooks, seccomp agent)
-  bool runtime_hooks = false;  // prestart/createRuntime hooks: the init asks for them
-  // `run` without runtime hooks (which talk to the init until Ready): the
+  // The init stops before pivot_root (SyncMsg::RuntimeStep) for what the
+  // runtime does in its own namespaces with the init's in place: move the
+  // linux.netDevices in, run the prestart and createRuntime hooks.
+  bool runtime_step = false;
+  // `run` without a runtime step (hooks, netDevices: the init waits for it): the
   // runtime records "running" and sends Start while the init still sets up,
   // and the init reads it (and drops its parent-death signal) before it
   // says Ready. So once the runtime has Ready, the init goes on without it;

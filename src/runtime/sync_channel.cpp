@@ -49,7 +49,7 @@ char packet[kMaxPacket];
 
 const char* to_string(SyncMsg m) {
   switch (m) {
-    case SyncMsg::RuntimeHooks: return "runtime-hooks";
+    case SyncMsg::RuntimeStep: return "runtime-step";
     case SyncMsg::Continue: return "continue";
     case SyncMsg::Ready: return "ready";
     case SyncMsg::Error: return "error";

@@ -27,8 +27,9 @@
 //                                               or a seccomp agent need it)
 //                                               join namespaces, become userns root,
 //                                               time namespace, keyring, hostname, mounts
-//                          <------------------ RuntimeHooks   (only if prestart/createRuntime hooks exist)
-//   run prestart + createRuntime hooks
+//                          <------------------ RuntimeStep    (only if prestart/createRuntime hooks
+//                                               or linux.netDevices exist)
+//   move the netDevices in, run prestart + createRuntime hooks
 //   Continue -------------------------------->  createContainer hooks, pivot_root,
 //                                               process attributes
 //                          <------------------ Ready          (init waits for `hull start` now,
@@ -63,7 +64,7 @@
 namespace hull {
 
 enum class SyncMsg : uint32_t {
-  RuntimeHooks = 1,
+  RuntimeStep = 1,  // the init waits before pivot_root for the runtime: hooks, netDevices
   Continue = 2,
   Ready = 3,
   Error = 4,
@@ -71,7 +72,8 @@ enum class SyncMsg : uint32_t {
   SeccompListener = 6,  // exec: no payload, the seccomp notify listener fd attached
   Start = 7,            // run: the init may go on to execve (instead of start.sock)
   CgroupsMade = 8,      // the cgroup the init moves itself into exists (InitPlan::cgroups_after_clone)
-  SealedView = 9,       // payload and fd: the runtime binary's sealed view for the init (InitPlan::runtime_makes_sealed_view)
+  SealedView =
+      9,  // payload and fd: the runtime binary's sealed view for the init (InitPlan::runtime_makes_sealed_view)
   MemoryCgroupMade = 10,  // fd: the v1 memory hierarchy's tasks file, joined first (InitPlan::memory_cgroup_first)
 };
 

@@ -250,10 +250,6 @@ class Checker {
       if (!fresh)
         fail(at, "moves to the same name " + quote_json(name) + " as " + member_path(".linux.netDevices", it->second));
     }
-    // The spec: a runtime that cannot make the devices available MUST fail.
-    fail(".linux.netDevices",
-         "moving network devices into the container is not supported by hull (`hull features`: "
-         "linux.netDevices.enabled is false); move them from a createRuntime hook or the network plugin");
   }
 
   // The spec: without the resctrl file system the runtime MUST fail; hull

@@ -45,7 +45,7 @@ TEST(InitPlan, PureV2HostClonesEveryNamespaceAndDoesNotWait) {
   EXPECT_FALSE(p.unshare_cgroupns_when_placed);
   EXPECT_FALSE(p.init_makes_time_ns);
   EXPECT_FALSE(p.send_state);
-  EXPECT_FALSE(p.runtime_hooks);
+  EXPECT_FALSE(p.runtime_step);
   EXPECT_EQ(p.console, ConsoleWiring::None);
 }
 
@@ -237,12 +237,12 @@ TEST(InitPlan, TimeOffsetsMakeTheInitCreateTheTimeNamespace) {
 std::string hook(const char* kind) { return std::string(R"("hooks": {")") + kind + R"(": [{"path": "/bin/true"}]}, )"; }
 
 TEST(InitPlan, HooksDecideWhatCrossesTheSyncChannel) {
-  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("prestart")), {}).runtime_hooks);
-  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {}).runtime_hooks);
+  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("prestart")), {}).runtime_step);
+  EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {}).runtime_step);
   EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("createRuntime")), {}).send_state);
   EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("createContainer")), {}).send_state);
   EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("startContainer")), {}).send_state);
-  EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("startContainer")), {}).runtime_hooks);
+  EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("startContainer")), {}).runtime_step);
   EXPECT_FALSE(hull::plan_init(config(kUsual, "", hook("poststart")), {}).send_state);
   // A seccomp agent gets the state with the notify fd.
   auto agent = config(kUsual, R"(, "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
@@ -250,8 +250,19 @@ TEST(InitPlan, HooksDecideWhatCrossesTheSyncChannel) {
   EXPECT_TRUE(hull::plan_init(agent, {}).send_state);
 }
 
-// run sends Start ahead only when no runtime hooks talk to the init before
-// its Ready; create never does.
+// Network devices are moved by the runtime while the init waits before
+// pivot_root, at the same step as the runtime's hooks.
+TEST(InitPlan, NetDevicesStopTheInitForTheRuntimeStep) {
+  auto spec = config(kUsual, R"(, "netDevices": {"eth1": {"name": "net1"}})");
+  InitPlan p = hull::plan_init(spec, {.start_follows = true});
+  EXPECT_TRUE(p.runtime_step);
+  EXPECT_FALSE(p.start_before_ready);
+  EXPECT_FALSE(p.send_state);
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {}).runtime_step);
+}
+
+// run sends Start ahead only when no runtime step (hooks, netDevices) holds
+// the init before its Ready; create never does.
 TEST(InitPlan, RunWithoutRuntimeHooksStartsBeforeReady) {
   EXPECT_TRUE(hull::plan_init(config(kUsual), {.start_follows = true}).start_before_ready);
   EXPECT_TRUE(hull::plan_init(config(kUsual, "", hook("startContainer")), {.start_follows = true}).start_before_ready);

@@ -42,7 +42,7 @@ TEST(SyncChannel, EveryMessageTypeRoundTripsWithItsPayload) {
   auto channels = SyncChannel::make_pair();
   SyncChannel& runtime = channels.first;
   SyncChannel& init = channels.second;
-  for (SyncMsg m : {SyncMsg::RuntimeHooks, SyncMsg::Continue, SyncMsg::Ready, SyncMsg::State}) {
+  for (SyncMsg m : {SyncMsg::RuntimeStep, SyncMsg::Continue, SyncMsg::Ready, SyncMsg::State}) {
     std::string payload = std::string("payload of ") + hull::to_string(m);
     init.send(m, payload);
     std::string got;
@@ -56,7 +56,7 @@ TEST(SyncChannel, EveryMessageTypeRoundTripsWithItsPayload) {
 }
 
 TEST(SyncChannel, NamesEveryMessageType) {
-  EXPECT_STREQ(hull::to_string(SyncMsg::RuntimeHooks), "runtime-hooks");
+  EXPECT_STREQ(hull::to_string(SyncMsg::RuntimeStep), "runtime-step");
   EXPECT_STREQ(hull::to_string(SyncMsg::Continue), "continue");
   EXPECT_STREQ(hull::to_string(SyncMsg::Ready), "ready");
   EXPECT_STREQ(hull::to_string(SyncMsg::Error), "error");
@@ -144,7 +144,7 @@ TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
   hull::test::ForkedResult r = hull::test::run_forked(
       [&] {
         runtime.close();
-        init.send(SyncMsg::RuntimeHooks);
+        init.send(SyncMsg::RuntimeStep);
         ::_exit(3);  // dies before Ready
       },
       [&](pid_t) {
@@ -153,7 +153,7 @@ TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
         second = error_of([&] { runtime.receive(); });
       });
   EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 3);
-  EXPECT_EQ(first, "runtime-hooks");
+  EXPECT_EQ(first, "runtime-step");
   EXPECT_EQ(second, "the container init exited during set-up");
 }
 
