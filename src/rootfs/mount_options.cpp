@@ -213,6 +213,13 @@ MountAttrs MountOptions::mount_attrs() const {
   return a;
 }
 
+MountAttrs MountOptions::bind_attrs() const {
+  MountAttrs a = mount_attrs();
+  a.clear = 0;
+  if (!(flags & kAtimeFlags)) a.atime.reset();
+  return a;
+}
+
 MountOptions parse_mount_options(const std::vector<std::string>& options) {
   MountOptions out;
   for (const std::string& o : options) {

@@ -51,6 +51,11 @@ struct MountOptions {
   // form: on a bind mount they would change the source filesystem, so they are
   // not part of this.
   MountAttrs mount_attrs() const;
+  // What a bind of an existing mount gets: the flags set, none cleared. A
+  // bind keeps what its source forbids, as in runc: "rw", "suid", "dev" and
+  // "exec" (containerd and CRI-O send "rw" with every writable volume)
+  // leave a read-only, nosuid, nodev or noexec source as it is.
+  MountAttrs bind_attrs() const;
 };
 
 // Parses spec mount options. Unknown names are filesystem data, as the spec

@@ -124,7 +124,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   // Attributes go on the detached copy, so the mount is read-only (nosuid,
   // ...) from the moment it appears: no window where it is writable. ro and
   // friends apply to the top mount, as for mount(2); rro etc. to all of it.
-  set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
+  set_mount_attrs(tree.get(), o.bind_attrs(), false, what);
   set_mount_attrs(tree.get(), o.recursive, true, what);
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.

@@ -94,6 +94,34 @@ TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
   EXPECT_FALSE(fs::exists(src / "x"));
 }
 
+// containerd and CRI-O send "rw" with every writable volume: a source that
+// is a read-only, nosuid, nodev, noexec mount on the host stays so inside,
+// as with runc, "suid", "dev" and "exec" too; in a user namespace as well.
+TEST_F(RootfsRun, RwSuidDevExecOnABindKeepWhatItsHostSourceForbids) {
+  fs::path src = temp_dir() / "src";
+  fs::create_directories(src);
+  fs::create_directories(temp_dir() / "ro");
+  for (bool userns : {false, true}) {
+    Bundle& b = bundle(userns ? "bundle-userns" : "bundle-plain");
+    if (userns) b.add_user_namespace();
+    fs::create_directories(b.rootfs() / "cri");  // the user namespace's root may not make it
+    b.config["mounts"].push_back(
+        mount_entry("/cri", "bind", (temp_dir() / "ro").string(), {"rbind", "rprivate", "rw", "suid", "dev", "exec"}));
+    b.config["process"]["args"] = {"sh", "-c", "grep ' /cri ' /proc/self/mountinfo; touch /cri/x 2>&1; true"};
+    b.write();
+    // The read-only source is made in a mount namespace of the run's own.
+    const std::string script =
+        "set -e; mount --bind \"$4\" \"$5\"; mount -o remount,bind,ro,nosuid,nodev,noexec \"$5\"\n"
+        "\"$1\" --root \"$2\" run --bundle \"$3\" rosrc";
+    ProcResult r = run_process({"/usr/bin/unshare", "--mount", "--", "/bin/sh", "-c", script, "sh", runtime_binary(),
+                                state_root().string(), b.dir().string(), src.string(), (temp_dir() / "ro").string()});
+    ASSERT_EQ(r.exit_code, 0) << userns << r.out << r.err;
+    EXPECT_NE(r.out.find(" /cri ro,nosuid,nodev,noexec"), std::string::npos) << userns << r.out;
+    EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << userns << r.out;
+    EXPECT_FALSE(fs::exists(src / "x")) << userns;
+  }
+}
+
 // Kubernetes' Bidirectional volumes: CRI asks for a shared root
 // (linux.rootfsPropagation "rshared") and binds the volume with "rshared".
 // As under runc, the bind is then a peer of the host's mount, so what is

@@ -158,6 +158,17 @@ TEST(MountOptions, BindAttrsFollowFlags) {
   EXPECT_FALSE(parse({"bind"}).mount_attrs().atime);
 }
 
+// On a bind, what an option turns off stays as the source has it (runc):
+// "rw" from containerd leaves a read-only source read-only.
+TEST(MountOptions, ABindSetsButNeverClears) {
+  EXPECT_TRUE(parse({"rbind", "rw", "suid", "dev", "exec", "atime", "diratime"}).bind_attrs().empty());
+  MountAttrs a = parse({"bind", "ro", "dev", "noatime"}).bind_attrs();
+  EXPECT_EQ(a.set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
+  EXPECT_EQ(a.clear, 0u);
+  ASSERT_TRUE(a.atime);
+  EXPECT_EQ(*a.atime, static_cast<uint64_t>(MOUNT_ATTR_NOATIME));
+}
+
 TEST(MountOptions, SupportedListCoversTheOciTable) {
   std::vector<std::string> all = supported_mount_options();
   EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
