@@ -7,11 +7,16 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <set>
 
 #include "base/error.hpp"
 #include "base/procfs.hpp"
+#include "base/warn.hpp"
 #include "namespaces/rtnetlink.hpp"
 
 namespace hull::ns {
@@ -29,17 +34,38 @@ std::string attr_bytes(const rtnl::Attributes& attrs, uint16_t type) {
   return v ? std::string(reinterpret_cast<const char*>(v->data()), v->size()) : std::string();
 }
 
-// Index -> name of every link of the socket's namespace.
-std::map<int, std::string> links(rtnl::Socket& sock) {
-  std::map<int, std::string> out;
+struct Link {
+  int index = 0;
+  std::string name;
+  unsigned flags = 0;
+};
+
+// The link named `name`, or with `name` among its alternative names, or
+// with index `index`, in the socket's namespace; nullopt where none is.
+std::optional<Link> find_link(rtnl::Socket& sock, const std::string& name, int index, const std::string& what) {
   rtnl::Message m(RTM_GETLINK, 0);
-  m.put_header(ifinfomsg{});
-  sock.dump(m, "list the network devices of the container's network namespace", [&](const nlmsghdr& h) {
-    if (h.nlmsg_type != RTM_NEWLINK) return;
-    if (auto link = rtnl::family_header<ifinfomsg>(h))
-      out[link->ifi_index] = rtnl::Attributes(h, sizeof(ifinfomsg)).get_string(IFLA_IFNAME).value_or("");
-  });
+  ifinfomsg h{};
+  h.ifi_family = AF_UNSPEC;
+  h.ifi_index = index;
+  m.put_header(h);
+  if (!name.empty()) m.put_attr_string(IFLA_IFNAME, name);
+  std::optional<Link> out;
+  try {
+    sock.request(m, what, [&](const nlmsghdr& answer) {
+      auto link = rtnl::family_header<ifinfomsg>(answer);
+      if (answer.nlmsg_type != RTM_NEWLINK || !link) return;
+      out = Link{link->ifi_index, rtnl::Attributes(answer, sizeof(ifinfomsg)).get_string(IFLA_IFNAME).value_or(""),
+                 link->ifi_flags};
+    });
+  } catch (const Error& e) {
+    if (e.code() == ENODEV) return std::nullopt;
+    throw;
+  }
   return out;
+}
+
+std::optional<Link> find_link(rtnl::Socket& sock, const std::string& name, const std::string& what) {
+  return find_link(sock, name, 0, what);
 }
 
 std::vector<InterfaceAddress> addresses_to_keep(rtnl::Socket& host, int index) {
@@ -52,7 +78,17 @@ std::vector<InterfaceAddress> addresses_to_keep(rtnl::Socket& host, int index) {
   return out;
 }
 
-void add_address(rtnl::Socket& inside, int index, const InterfaceAddress& a) {
+// An IPv4 label names its device ("hv0", "hv0:web"): one that did follows
+// it to `device_name`.
+std::string relabelled(const std::string& label, const std::string& old_name, const std::string& device_name) {
+  if (label.compare(0, old_name.size(), old_name) != 0) return label;
+  const std::string alias = label.substr(old_name.size());
+  if (!alias.empty() && alias[0] != ':') return label;
+  std::string out = device_name + alias;
+  return out.size() < IFNAMSIZ ? out : device_name;
+}
+
+void add_address(rtnl::Socket& sock, int index, const InterfaceAddress& a, const std::string& label) {
   rtnl::Message m(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
   ifaddrmsg h{};
   h.ifa_family = a.family;
@@ -67,28 +103,34 @@ void add_address(rtnl::Socket& inside, int index, const InterfaceAddress& a) {
   put(IFA_LOCAL, a.local);
   put(IFA_ADDRESS, a.address);
   put(IFA_BROADCAST, a.broadcast);
+  if (!label.empty()) m.put_attr_string(IFA_LABEL, label);
+  if (a.metric) m.put_attr_u32(IFA_RT_PRIORITY, *a.metric);
   m.put_attr_u32(IFA_FLAGS, a.flags & kRequestableFlags);
-  inside.request(m, "add its address " + to_string(a) + " back");
+  sock.request(m, "add its address " + to_string(a) + " back");
 }
 
-void set_up(rtnl::Socket& inside, int index) {
+// Sets the link's flags in `mask` to `flags`; with IFLA_NET_NS_FD and a
+// name, moves and renames it.
+void change_link(rtnl::Socket& sock, int index, unsigned flags, unsigned mask, int to_netns, const std::string& name,
+                 const std::string& what) {
   rtnl::Message m(RTM_NEWLINK, 0);
   ifinfomsg h{};
   h.ifi_family = AF_UNSPEC;
   h.ifi_index = index;
-  h.ifi_flags = IFF_UP;
-  h.ifi_change = IFF_UP;
+  h.ifi_flags = flags;
+  h.ifi_change = mask;
   m.put_header(h);
-  inside.request(m, "set it up");
+  if (to_netns >= 0) m.put_attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(to_netns));
+  if (!name.empty()) m.put_attr_string(IFLA_IFNAME, name);
+  sock.request(m, what);
 }
 
 // A namespace joined by path may be the one hull runs in: the move would
 // only rename a device of the host.
-void refuse_the_runtimes_namespace(int container_netns) {
-  UniqueFd own = procfs::open_link_target("thread-self/ns/net", O_RDONLY);
+void refuse_the_runtimes_namespace(int own_netns, int container_netns) {
   struct stat a {
   }, b{};
-  if (::fstat(own.get(), &a) < 0 || ::fstat(container_netns, &b) < 0)
+  if (::fstat(own_netns, &a) < 0 || ::fstat(container_netns, &b) < 0)
     throw_errno("compare the container's network namespace with the runtime's");
   if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
     throw Error(
@@ -96,40 +138,102 @@ void refuse_the_runtimes_namespace(int container_netns) {
         "but could be renamed on the host; give the container a network namespace of its own");
 }
 
-void move_one(rtnl::Socket& host, rtnl::Socket& inside, int container_netns, const std::string& host_name,
-              const std::string& name, std::map<int, std::string>& known) {
-  // Checked before the move, so a refused device stays on the host as it was.
-  if (name.find("%d") == std::string::npos)
-    for (const auto& [i, n] : known)
-      if (n == name)
-        throw Error("a device named " + quote(name) + " is already in the container's network namespace", EEXIST);
-  const unsigned index = ::if_nametoindex(host_name.c_str());
-  if (index == 0) throw_errno("find it in the runtime's network namespace");
-  const std::vector<InterfaceAddress> keep = addresses_to_keep(host, static_cast<int>(index));
+bool is_template(const std::string& name) { return name.find('%') != std::string::npos; }
 
-  rtnl::Message m(RTM_NEWLINK, 0);
-  ifinfomsg link{};
-  link.ifi_family = AF_UNSPEC;
-  link.ifi_index = static_cast<int>(index);
-  m.put_header(link);
-  m.put_attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(container_netns));
-  // Moved and renamed by one request: the name is checked in the container's
-  // namespace, and a "%d" template is numbered there.
-  m.put_attr_string(IFLA_IFNAME, name);
-  host.request(m, "move it into the container's network namespace as " + quote(name));
+// A device to move, as found on the host before anything moved.
+struct HostDevice {
+  std::string key;   // the config's name for it (maybe an alternative name)
+  std::string name;  // its name on the host
+  int index = 0;
+  bool up = false;
+  std::string target;  // its name in the container, or a "%d" template
+  std::vector<InterfaceAddress> addresses;
+};
 
-  // There it keeps its index unless another device has it (a namespace
-  // joined by path), and a template's name is the kernel's choice: it is
-  // the one device that was not there before.
-  std::map<int, std::string> now = links(inside);
-  int moved = 0;
-  for (const auto& [i, n] : now)
-    if (!known.contains(i)) moved = i;
-  if (moved == 0) throw Error("find it in the container's network namespace after the move");
-  known = std::move(now);
-  for (const InterfaceAddress& a : keep) add_address(inside, moved, a);
-  set_up(inside, moved);
-}
+class Mover {
+ public:
+  Mover(int own_netns, int container_netns)
+      : own_netns_(own_netns),
+        container_netns_(container_netns),
+        host_(rtnl::Socket::open()),
+        inside_(rtnl::Socket::open(container_netns)) {}
+
+  HostDevice find(const std::string& key, const std::optional<std::string>& target) {
+    auto link = find_link(host_, key, "find it in the runtime's network namespace");
+    if (!link) throw Error("find it in the runtime's network namespace", ENODEV);
+    HostDevice d{key, link->name, link->index, (link->flags & IFF_UP) != 0, {}, {}};
+    d.target = target && !target->empty() ? *target : d.name;
+    // Alternative names share the namespace's name table: any use is a clash.
+    if (!is_template(d.target) &&
+        find_link(inside_, d.target, "look for its new name in the container's network namespace"))
+      throw Error("a device named " + quote(d.target) + " is already in the container's network namespace", EEXIST);
+    d.addresses = addresses_to_keep(host_, d.index);
+    return d;
+  }
+
+  // Moved under a name of this runtime's own, then renamed inside: the
+  // kernel moves first and renames after, so a refused name would leave
+  // the device inside under its host name, and a template's number, or a
+  // name another runtime moves meanwhile into a shared namespace, could
+  // not tell which device is which by its name afterwards.
+  void move(const HostDevice& d, unsigned serial) {
+    char provisional[IFNAMSIZ];
+    std::snprintf(provisional, sizeof provisional, "hull%x.%x", static_cast<unsigned>(::getpid()), serial & 0xffff);
+    try {
+      change_link(host_, d.index, 0, 0, container_netns_, provisional,
+                  "move it into the container's network namespace");
+    } catch (const Error&) {
+      // Moved but not renamed: inside under its host name, unless still here.
+      auto here = find_link(host_, "", d.index, "look for it in the runtime's network namespace");
+      if (!here || here->name != d.name)
+        if (auto stray = find_link(inside_, d.name, "look for it in the container's network namespace"))
+          put_back(d, stray->index);
+      throw;
+    }
+    auto link = find_link(inside_, provisional, "find it in the container's network namespace after the move");
+    if (!link) throw Error("find it in the container's network namespace after the move", ENODEV);
+    try {
+      change_link(inside_, link->index, 0, 0, -1, d.target, "name it " + quote(d.target));
+      auto named = find_link(inside_, "", link->index, "read its name in the container's network namespace");
+      const std::string name = named ? named->name : d.target;
+      for (const InterfaceAddress& a : d.addresses)
+        add_address(inside_, link->index, a, relabelled(a.label, d.name, name));
+      change_link(inside_, link->index, IFF_UP, IFF_UP, -1, "", "set it up");
+    } catch (const Error&) {
+      put_back(d, link->index);
+      throw;
+    }
+    moved_.emplace_back(&d, link->index);
+  }
+
+  // A failed create puts back every device it had moved, last first.
+  void put_back_all() noexcept {
+    for (auto it = moved_.rbegin(); it != moved_.rend(); ++it) put_back(*it->first, it->second);
+    moved_.clear();
+  }
+
+ private:
+  // Back to the runtime's namespace under its host name, with its
+  // addresses and up if it was; what fails is a warning (the create's own
+  // error is the one reported).
+  void put_back(const HostDevice& d, int inside_index) noexcept {
+    try {
+      change_link(inside_, inside_index, 0, 0, own_netns_, d.name, "move it back to the runtime's network namespace");
+      auto link = find_link(host_, d.name, "find it back in the runtime's network namespace");
+      if (!link) throw Error("find it back in the runtime's network namespace", ENODEV);
+      for (const InterfaceAddress& a : d.addresses) add_address(host_, link->index, a, a.label);
+      if (d.up) change_link(host_, link->index, IFF_UP, IFF_UP, -1, "", "set it up again");
+    } catch (const std::exception& e) {
+      warn("network device " + quote(d.name) + " could not be put back as it was after the failed create: " + e.what());
+    }
+  }
+
+  int own_netns_;
+  int container_netns_;
+  rtnl::Socket host_;
+  rtnl::Socket inside_;
+  std::vector<std::pair<const HostDevice*, int>> moved_;
+};
 
 }  // namespace
 
@@ -149,6 +253,8 @@ std::optional<InterfaceAddress> address_to_keep(const nlmsghdr& h, int index) {
   a.local = attr_bytes(attrs, IFA_LOCAL);
   a.address = attr_bytes(attrs, IFA_ADDRESS);
   a.broadcast = attr_bytes(attrs, IFA_BROADCAST);
+  a.label = attrs.get_string(IFA_LABEL).value_or("");
+  a.metric = attrs.get_u32(IFA_RT_PRIORITY);
   return a;
 }
 
@@ -162,15 +268,30 @@ std::string to_string(const InterfaceAddress& a) {
 
 void move_net_devices(const std::map<std::string, spec::NetDevice>& devices, int container_netns) {
   if (devices.empty()) return;
-  refuse_the_runtimes_namespace(container_netns);
-  rtnl::Socket host = rtnl::Socket::open();
-  rtnl::Socket inside = rtnl::Socket::open(container_netns);
-  std::map<int, std::string> known = links(inside);
+  UniqueFd own = procfs::open_link_target("thread-self/ns/net", O_RDONLY);
+  refuse_the_runtimes_namespace(own.get(), container_netns);
+  Mover mover(own.get(), container_netns);
+
+  std::vector<HostDevice> found;
+  std::set<int> indices;
   for (const auto& entry : devices) {
-    const std::string& host_name = entry.first;
-    const std::string& name = entry.second.name ? *entry.second.name : host_name;
-    with_context("move network device " + quote(host_name) + " into the container",
-                 [&] { move_one(host, inside, container_netns, host_name, name, known); });
+    HostDevice d = with_context("move network device " + quote(entry.first) + " into the container", [&] {
+      HostDevice d = mover.find(entry.first, entry.second.name);
+      if (!indices.insert(d.index).second)
+        throw Error("it is device " + quote(d.name) + ", which another entry names too");
+      return d;
+    });
+    found.push_back(std::move(d));
+  }
+  // Fixed names first: a template's number never takes a name an entry asks for.
+  std::stable_partition(found.begin(), found.end(), [](const HostDevice& d) { return !is_template(d.target); });
+  try {
+    unsigned serial = 0;
+    for (const HostDevice& d : found)
+      with_context("move network device " + quote(d.key) + " into the container", [&] { mover.move(d, serial++); });
+  } catch (...) {
+    mover.put_back_all();
+    throw;
   }
 }
 

@@ -151,10 +151,13 @@ void Socket::receive(uint32_t seq, const std::string& what, const std::function<
   }
 }
 
-void Socket::request(Message& m, const std::string& what) {
+void Socket::request(Message& m, const std::string& what, const std::function<void(const nlmsghdr&)>& on_answer) {
   m.header()->nlmsg_flags |= NLM_F_ACK;
   send(m, what);
-  receive(seq_, what, [](const nlmsghdr&) { return false; });
+  receive(seq_, what, [&](const nlmsghdr& h) {
+    if (on_answer) on_answer(h);
+    return false;
+  });
 }
 
 void Socket::dump(Message& m, const std::string& what, const std::function<void(const nlmsghdr&)>& on_message) {

@@ -71,9 +71,11 @@ class Socket {
   // kernel for its error text (extended acknowledgements) where it has one.
   static Socket open(int netns = -1);
 
-  // Sends `m` asking for an acknowledgement and waits for it. A refusal is
-  // an Error of `what`, with the kernel's text where it gave one and its errno.
-  void request(Message& m, const std::string& what);
+  // Sends `m` asking for an acknowledgement and waits for it, calling
+  // on_answer with what the kernel answers before it (a get's object). A
+  // refusal is an Error of `what`, with the kernel's text where it gave one
+  // and its errno.
+  void request(Message& m, const std::string& what, const std::function<void(const nlmsghdr&)>& on_answer = {});
   // Sends `m` as a dump request and calls on_message with each message the
   // kernel answers, up to its NLMSG_DONE.
   void dump(Message& m, const std::string& what, const std::function<void(const nlmsghdr&)>& on_message);

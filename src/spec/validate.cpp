@@ -242,10 +242,18 @@ class Checker {
       const std::string at = member_path(".linux.netDevices", host_name);
       const char* kRule = " (1 to 15 bytes, no \"/\", \":\" or whitespace, not \".\" or \"..\")";
       if (!is_interface_name(host_name)) fail(at, "invalid interface name " + quote_json(host_name) + kRule);
-      const std::string& name = device.name ? *device.name : host_name;
+      // An empty name keeps the host's, as in runc 1.3.
+      const std::string& name = device.name && !device.name->empty() ? *device.name : host_name;
       if (!is_interface_name(name)) fail(at + ".name", "invalid interface name " + quote_json(name) + kRule);
       // "%d" asks the kernel for a free number, so a template never clashes.
-      if (name.find("%d") != std::string::npos) continue;
+      // The kernel takes one "%", followed by "d", and refuses other templates
+      // only once the device has left the runtime's namespace.
+      if (const size_t pct = name.find('%'); pct != std::string::npos) {
+        if (name.compare(pct, 2, "%d") != 0 || name.find('%', pct + 1) != std::string::npos)
+          fail(at + ".name", "invalid interface name template " + quote_json(name) +
+                                 " (one \"%d\", which the kernel numbers, and no other \"%\")");
+        continue;
+      }
       auto [it, fresh] = taken.emplace(name, host_name);
       if (!fresh)
         fail(at, "moves to the same name " + quote_json(name) + " as " + member_path(".linux.netDevices", it->second));
