@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "rootfs/bind_trees.hpp"
 #include "rootfs/cgroup_mount.hpp"
 #include "rootfs/copy_tree.hpp"
 #include "rootfs/mount_api.hpp"
@@ -107,12 +108,26 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   // The source is a host path chosen by the user; clone it first (or take the
   // copy the runtime made), then judge the destination by what the source
   // really is.
-  UniqueFd tree =
-      prepared_tree >= 0 ? UniqueFd(prepared_tree) : clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+  UniqueFd prepared(prepared_tree);
+  UniqueFd tree;
+  if (prepared && ctx.binds_from_own_copy_first && !is_idmapped(m)) {
+    try {
+      tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+    } catch (const Error&) {
+      // Out of the container root's reach (EACCES): the runtime's tree.
+    }
+  }
+  const bool runtimes_tree = !tree && prepared;
+  if (runtimes_tree) {
+    tree = std::move(prepared);
+  } else if (!tree) {
+    tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+  }
+  // A runtime's tree not taken closes with this scope.
   // A clone made here comes from our own "/", already a slave (or private);
   // the runtime's was cloned from the host's mount, and is a peer of it until
   // now: it stays one only where the config asked for a shared root.
-  if (prepared_tree >= 0 && ctx.prepared_tree_propagation != 0)
+  if (runtimes_tree && ctx.prepared_tree_propagation != 0)
     set_propagation(tree.get(), ctx.prepared_tree_propagation, what);
   struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");

@@ -20,6 +20,16 @@ struct MountContext {
   // root's propagation is shared (bind_trees.hpp, binds_share_with_host): a
   // bind then stays the peer it was cloned as.
   unsigned long prepared_tree_propagation = MS_SLAVE | MS_REC;
+  // In a user namespace the runtime clones every bind source, which the
+  // container's root may not reach, but a clone made in the host's
+  // namespaces carries none of the locks the kernel puts on a less
+  // privileged namespace's copy of the host's mounts: the container's root
+  // could remount a host read-only (nosuid, nodev, noexec) source without
+  // it. So the init clones the source from its own copy first, locked as
+  // under runc, and attaches the runtime's tree only where it cannot reach
+  // the source. Not for id-mapped binds (the runtime maps its trees), nor
+  // with a shared root (a bind stays a peer of the host's mount).
+  bool binds_from_own_copy_first = false;
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination

@@ -176,6 +176,8 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);
     ctx.prepared_tree_propagation = binds_share_with_host(spec) ? 0 : setup_propagation(propagation);
+    ctx.binds_from_own_copy_first =
+        spec::lists_namespace(spec, spec::NamespaceType::User) && !binds_share_with_host(spec);
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be

@@ -96,18 +96,31 @@ TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
 
 // containerd and CRI-O send "rw" with every writable volume: a source that
 // is a read-only, nosuid, nodev, noexec mount on the host stays so inside,
-// as with runc, "suid", "dev" and "exec" too; in a user namespace as well.
+// as with runc, "suid", "dev" and "exec" too; in a user namespace as well,
+// where its root cannot remount it writable either.
 TEST_F(RootfsRun, RwSuidDevExecOnABindKeepWhatItsHostSourceForbids) {
   fs::path src = temp_dir() / "src";
   fs::create_directories(src);
   fs::create_directories(temp_dir() / "ro");
+  // Writable by the user-namespaced container's root (host uid 100000):
+  // only the mount's flags stand in its way.
+  ASSERT_EQ(::chown(src.c_str(), 100000, 100000), 0);
   for (bool userns : {false, true}) {
     Bundle& b = bundle(userns ? "bundle-userns" : "bundle-plain");
-    if (userns) b.add_user_namespace();
+    std::string remount;
+    if (userns) {
+      b.add_user_namespace();
+      // The kernel locks a host mount's flags in a less privileged
+      // namespace: not even the container's root may lift them.
+      for (const char* set : {"bounding", "effective", "permitted"})
+        b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+      remount = "mount -o remount,bind,rw /cri 2>&1; touch /cri/y 2>&1; ";
+    }
     fs::create_directories(b.rootfs() / "cri");  // the user namespace's root may not make it
     b.config["mounts"].push_back(
         mount_entry("/cri", "bind", (temp_dir() / "ro").string(), {"rbind", "rprivate", "rw", "suid", "dev", "exec"}));
-    b.config["process"]["args"] = {"sh", "-c", "grep ' /cri ' /proc/self/mountinfo; touch /cri/x 2>&1; true"};
+    b.config["process"]["args"] = {"sh", "-c",
+                                   "grep ' /cri ' /proc/self/mountinfo; touch /cri/x 2>&1; " + remount + "true"};
     b.write();
     // The read-only source is made in a mount namespace of the run's own.
     const std::string script =
@@ -119,6 +132,7 @@ TEST_F(RootfsRun, RwSuidDevExecOnABindKeepWhatItsHostSourceForbids) {
     EXPECT_NE(r.out.find(" /cri ro,nosuid,nodev,noexec"), std::string::npos) << userns << r.out;
     EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << userns << r.out;
     EXPECT_FALSE(fs::exists(src / "x")) << userns;
+    EXPECT_FALSE(fs::exists(src / "y")) << userns << r.out;
   }
 }
 
