@@ -73,9 +73,13 @@ std::string parse_oci_version(const Node& n) {
   std::string text = n.string();
   auto v = parse_semver(text);
   if (!v) n.fail("invalid version " + quote_json(text) + " (expected a SemVer version such as 1.2.0)");
-  if (v->major != 1 || v->minor > kMaxMinor)
-    n.fail("unsupported version " + quote_json(text) + " (hull supports 1.0.0 to 1." + std::to_string(kMaxMinor) +
-           ".x)");
+  // A later 1.x is taken, as runc and crun take it: minor versions only
+  // add fields, which are ignored here like any unknown one, and an engine
+  // writes the version of the runtime-spec module it was built with, so a
+  // refusal would fail every container once that module moves ahead.
+  if (v->major != 1)
+    n.fail("unsupported version " + quote_json(text) + " (hull supports 1.x; it implements up to 1." +
+           std::to_string(kMaxMinor) + ")");
   return text;
 }
 

@@ -121,7 +121,7 @@ TEST(SpecUpstreamVectors, GoodOnesParse) {
     // spec-example.json still says "0.5.0-dev", a pre-1.0 draft hull refuses
     // on purpose; everything else in it must parse once the version is 1.x.
     EXPECT_EQ(error_of(text, false), "config.json: .ociVersion: unsupported version " + hull::quote(version) +
-                                         " (hull supports 1.0.0 to 1.3.x)");
+                                         " (hull supports 1.x; it implements up to 1.3)");
     doc["ociVersion"] = "1.0.0";
     EXPECT_NO_THROW(parse_config(doc.dump(), "config.json"));
   }
