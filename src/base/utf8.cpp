@@ -30,4 +30,14 @@ size_t utf8_decode(std::string_view s, size_t i, char32_t* rune) {
   return n;
 }
 
+size_t utf8_width(std::string_view s) {
+  size_t width = 0;
+  char32_t rune;
+  for (size_t i = 0; i < s.size(); ++width) {
+    const size_t n = utf8_decode(s, i, &rune);
+    i += n == 0 ? 1 : n;
+  }
+  return width;
+}
+
 }  // namespace hull

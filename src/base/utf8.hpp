@@ -1,6 +1,6 @@
 #pragma once
-// UTF-8 decoding shared by the log writer (escaping messages) and the
-// state.json reader (validating strings).
+// UTF-8 decoding shared by the log writer (escaping messages), the
+// state.json reader (validating strings) and `list`'s table (cell widths).
 #include <cstddef>
 #include <string_view>
 
@@ -10,5 +10,10 @@ namespace hull {
 // *rune), 0 if malformed: overlong forms, surrogates, code points past
 // U+10FFFF and truncated sequences count as malformed.
 size_t utf8_decode(std::string_view s, size_t i, char32_t* rune);
+
+// How many code points s holds, each malformed byte counting as one: Go's
+// utf8.RuneCountInString, the width runc's table (text/tabwriter) gives a
+// cell.
+size_t utf8_width(std::string_view s);
 
 }  // namespace hull

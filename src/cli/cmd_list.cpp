@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/passwd.hpp"
+#include "base/utf8.hpp"
 #include "cli/cli.hpp"
 #include "cli/output.hpp"
 
@@ -51,14 +52,14 @@ std::vector<Row> rows_of(const std::vector<ContainerSummary>& containers) {
 }
 
 // runc's layout (text/tabwriter, minwidth 12, padding 3): every column but
-// the last is padded to max(12, widest cell + 3). The table is built in one
+// the last is padded to max(12, widest cell + 3), widths in code points. The table is built in one
 // buffer and written once.
 void print_table(const std::vector<Row>& rows) {
   auto cells = [](const Row& r) { return std::array<std::string_view, 5>{r.id, r.pid, r.status, r.bundle, r.created}; };
   std::array<size_t, 5> width{};
   for (const Row& r : rows) {
     auto c = cells(r);
-    for (size_t i = 0; i < c.size(); ++i) width[i] = std::max(width[i], c[i].size());
+    for (size_t i = 0; i < c.size(); ++i) width[i] = std::max(width[i], utf8_width(c[i]));
   }
   size_t line_size = 1;
   for (size_t& w : width) line_size += w = std::max<size_t>(12, w + 3);
@@ -68,7 +69,7 @@ void print_table(const std::vector<Row>& rows) {
     auto c = cells(r);
     for (size_t i = 0; i < c.size(); ++i) {
       out += c[i];
-      out.append(width[i] - c[i].size(), ' ');
+      out.append(width[i] - utf8_width(c[i]), ' ');
     }
     out += r.owner;
     out += '\n';
