@@ -198,6 +198,11 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     if (!covered) throw_errno(what + ": open destination for tmpcopyup");
     mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
   }
+  // A read-only tmpfs is mounted writable and made read-only once the
+  // rootfs is set up, as runc does: the process's cwd or a nested mount's
+  // destination may still have to be made in it.
+  const bool readonly_later = type == "tmpfs" && (flags & MS_RDONLY) && ctx.readonly_later != nullptr;
+  if (readonly_later) mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
   try {
     mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
   } catch (const Error& e) {
@@ -207,12 +212,12 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     if (type != "sysfs" || e.code() != EPERM) throw;
     bind_host_sys(destfd.get(), o, dest);
   }
-  if (!o.tmpcopyup && o.recursive.empty() && o.propagation.empty()) return;
+  if (!o.tmpcopyup && !readonly_later && o.recursive.empty() && o.propagation.empty()) return;
 
   UniqueFd mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), o.tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH, what);
   if (o.tmpcopyup) {
     with_context(what + ": tmpcopyup", [&] { copy_tree(covered.get(), mnt.get()); });
-    if (flags & MS_RDONLY) {
+    if ((flags & MS_RDONLY) && !readonly_later) {
       MountAttrs ro;
       ro.set = MOUNT_ATTR_RDONLY;
       set_mount_attrs(mnt.get(), ro, false, what);
@@ -220,6 +225,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   }
   set_mount_attrs(mnt.get(), o.recursive, true, what);
   for (unsigned long p : o.propagation) set_propagation(mnt.get(), p, what);
+  if (readonly_later) ctx.readonly_later->push_back(std::move(mnt));
 }
 
 }  // namespace

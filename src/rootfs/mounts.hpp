@@ -3,7 +3,9 @@
 #include <sys/mount.h>
 
 #include <string>
+#include <vector>
 
+#include "base/unique_fd.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::rootfs {
@@ -30,6 +32,9 @@ struct MountContext {
   // the source. Not for id-mapped binds (the runtime maps its trees), nor
   // with a shared root (a bind stays a peer of the host's mount).
   bool binds_from_own_copy_first = false;
+  // Where the tmpfs mounts asked read-only go, writable still, for the
+  // caller to make read-only once the rootfs is set up; nullptr: at once.
+  std::vector<UniqueFd>* readonly_later = nullptr;
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination

@@ -178,6 +178,8 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.prepared_tree_propagation = binds_share_with_host(spec) ? 0 : setup_propagation(propagation);
     ctx.binds_from_own_copy_first =
         spec::lists_namespace(spec, spec::NamespaceType::User) && !binds_share_with_host(spec);
+    std::vector<UniqueFd> readonly_tmpfs;
+    ctx.readonly_later = &readonly_tmpfs;
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be
@@ -253,6 +255,11 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       MountAttrs ro;
       ro.set = MOUNT_ATTR_RDONLY;
       set_mount_attrs(dev_tmpfs.get(), ro, false, what);
+    }
+    for (const UniqueFd& tmpfs : readonly_tmpfs) {
+      MountAttrs ro;
+      ro.set = MOUNT_ATTR_RDONLY;
+      set_mount_attrs(tmpfs.get(), ro, false, "make a read-only tmpfs of the config read-only");
     }
     phase_mark("masked_readonly");
 

@@ -136,6 +136,25 @@ TEST_F(RootfsRun, RwSuidDevExecOnABindKeepWhatItsHostSourceForbids) {
   }
 }
 
+// A tmpfs asked read-only is made read-only once the rootfs is set up, as
+// in runc: the process's cwd and a nested mount's destination can still be
+// made in it (podman's and docker's read-only tmpfs with a working directory
+// or a volume below it).
+TEST_F(RootfsRun, AReadOnlyTmpfsStillTakesTheCwdAndANestedMount) {
+  Bundle& b = bundle("bundle-rotmpfs");
+  b.config["mounts"].push_back(mount_entry("/t/ro", "tmpfs", "tmpfs", {"ro", "nosuid"}));
+  b.config["mounts"].push_back(mount_entry("/t/ro/sub", "tmpfs", "tmpfs", {"size=1m"}));
+  b.config["process"]["cwd"] = "/t/ro/work";
+  ProcResult r = run_sh(b,
+                        "pwd; touch /t/ro/x 2>&1; touch /t/ro/sub/y && echo sub-writable; "
+                        "grep -c ' /t/ro ro,nosuid' /proc/self/mountinfo",
+                        "rotmpfs");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("/t/ro/work\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sub-writable\n1\n"), std::string::npos) << r.out;
+}
+
 // Kubernetes' Bidirectional volumes: CRI asks for a shared root
 // (linux.rootfsPropagation "rshared") and binds the volume with "rshared".
 // As under runc, the bind is then a peer of the host's mount, so what is
