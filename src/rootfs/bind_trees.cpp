@@ -36,6 +36,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, boo
     const spec::Mount& m = spec.mounts[i];
     MountOptions o = parse_mount_options(m.options);
     if (m.type == "bind") o.flags |= MS_BIND;
+    if (o.flags & MS_REMOUNT) continue;  // changes a mount made before it: nothing to open
     if (!o.bind()) {
       if (idmapped(m, o))
         throw Error("id-mapped mount .mounts[" + std::to_string(i) +

@@ -98,8 +98,21 @@ std::string bind_source(const MountContext& ctx, const std::string& source) {
   return ctx.bundle + "/" + source;
 }
 
+// "remount" with "bind" changes the flags of the mount already on the
+// destination, as mount(8) and runc do: nothing is bound and no source is
+// needed; a destination that is no mount's root is refused (EINVAL).
+void remount_bind(const MountContext& ctx, const MountOptions& o, const std::string& dest) {
+  const std::string what = describe_mount("", dest, "", o.flags, o.data_string());
+  UniqueFd at = open_in_root(ctx.rootfd, dest);
+  if (!at) throw Error(what + ": nothing is mounted there to remount", ENOENT);
+  set_mount_attrs(at.get(), o.mount_attrs(), false, what);
+  set_mount_attrs(at.get(), o.recursive, true, what);
+  for (unsigned long p : o.propagation) set_propagation(at.get(), p, what);
+}
+
 void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest,
                 int prepared_tree) {
+  if (o.flags & MS_REMOUNT) return remount_bind(ctx, o, dest);
   std::string source = bind_source(ctx, m.source.value_or(""));
   unsigned long flags = o.flags;
   std::string what = describe_mount(source, dest, "", flags, o.data_string());

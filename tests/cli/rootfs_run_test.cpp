@@ -155,6 +155,27 @@ TEST_F(RootfsRun, AReadOnlyTmpfsStillTakesTheCwdAndANestedMount) {
   EXPECT_NE(r.out.find("sub-writable\n1\n"), std::string::npos) << r.out;
 }
 
+// "remount" with "bind" changes the mount already on the destination (the
+// spec: the runtime MUST honour it; runc: mount(2) with MS_REMOUNT): no
+// second bind over it, its submounts stay; where nothing is mounted the
+// kernel says so.
+TEST_F(RootfsRun, ABindRemountChangesTheMountAlreadyThere) {
+  fs::create_directories(host_dir() / "r" / "sub");
+  Bundle& b = bundle("bundle-remount");
+  b.config["mounts"].push_back(mount_entry("/t/r", "bind", (host_dir() / "r").string(), {"rbind"}));
+  b.config["mounts"].push_back(mount_entry("/t/r/sub", "tmpfs", "tmpfs", {"size=1m"}));
+  b.config["mounts"].push_back(mount_entry("/t/r", "none", "", {"remount", "bind", "ro", "nosuid"}));
+  ProcResult r =
+      run_sh(b, "grep -c ' /t/r ro,nosuid' /proc/self/mountinfo; grep -c ' /t/r/sub ' /proc/self/mountinfo", "remount");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "1\n1\n") << r.err;
+
+  Bundle& bad = bundle("bundle-remount-nothing");
+  bad.config["mounts"].push_back(mount_entry("/etc", "none", "", {"remount", "bind", "ro"}));
+  r = run_sh(bad, "true", "remount-nothing");
+  EXPECT_NE(r.exit_code, 0) << r.out;
+}
+
 // Kubernetes' Bidirectional volumes: CRI asks for a shared root
 // (linux.rootfsPropagation "rshared") and binds the volume with "rshared".
 // As under runc, the bind is then a peer of the host's mount, so what is
