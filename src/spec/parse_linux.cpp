@@ -123,7 +123,8 @@ Linux parse_linux(const Node& n) {
   if (auto v = n.get("netDevices")) l.netDevices = v->map(parse_net_device);
   optional_field(n, "cgroupsPath", l.cgroupsPath, &Node::string);
   optional_field(n, "resources", l.resources, parse_resources);
-  optional_field(n, "rootfsPropagation", l.rootfsPropagation, parse_rootfs_propagation);
+  // "" is the default, as runc reads it (a generator writing Go's zero value).
+  if (auto v = n.get("rootfsPropagation"); v && v->string() != "") l.rootfsPropagation = parse_rootfs_propagation(*v);
   optional_field(n, "seccomp", l.seccomp, parse_seccomp);
   optional_field(n, "sysctl", l.sysctl, &Node::string_map);
   optional_field(n, "maskedPaths", l.maskedPaths, &Node::strings);

@@ -335,6 +335,11 @@ TEST(SpecParse, RecursivePropagationFormsAreAccepted) {
   }
 }
 
+// An empty string is the default, as runc reads Go's zero value.
+TEST(SpecParse, AnEmptyRootfsPropagationIsTheDefault) {
+  EXPECT_FALSE(parse_config(with_linux(R"({"rootfsPropagation": ""})")).linux_->rootfsPropagation);
+}
+
 TEST(SpecParse, LongValuesAreCutShortInMessages) {
   std::string many(200, 'x');
   EXPECT_EQ(error_of(R"({"ociVersion": "1.0.0", "hostname": [")" + many + R"("]})"),
