@@ -162,4 +162,51 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
   }
 }
 
+bool a_terminal_among_stdio() { return ::isatty(0) || ::isatty(1) || ::isatty(2); }
+
+StdioPipes make_stdio_pipes() {
+  StdioPipes p;
+  for (int i = 0; i < 3; ++i) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("make the exec process's stdio pipes");
+    p.child[i].reset(i == 0 ? fds[0] : fds[1]);
+    p.ours[i].reset(i == 0 ? fds[1] : fds[0]);
+  }
+  return p;
+}
+
+void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts) {
+  UniqueFd& in = pipes.ours[0];
+  for (;;) {
+    struct pollfd fds[5] = {{pipes.ours[1].get(), POLLIN, 0},
+                            {pipes.ours[2].get(), POLLIN, 0},
+                            {opts.stop_fd, POLLIN, 0},
+                            {in ? 0 : -1, POLLIN, 0},
+                            {opts.forward_signals ? opts.signal_fd : -1, POLLIN, 0}};
+    if (::poll(fds, 5, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll the exec process's stdio");
+    }
+    if (fds[4].revents & POLLIN) opts.forward_signals();
+    for (int i = 1; i <= 2; ++i)
+      if ((fds[i - 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+          !pump(pipes.ours[i].get(), i, "the exec process's output"))
+        pipes.ours[i].reset();
+    if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
+      bool open = false;
+      try {
+        open = pump(0, in.get(), "input to the exec process");
+      } catch (const Error&) {
+        // The process closed its stdin (EPIPE): what is typed stays ours.
+      }
+      if (!open) in.reset();  // its end of input
+    }
+    if (fds[2].revents) {
+      for (int i = 1; i <= 2; ++i)
+        if (pipes.ours[i]) drain(pipes.ours[i].get(), i);
+      return;
+    }
+  }
+}
+
 }  // namespace hull::process

@@ -41,4 +41,23 @@ struct ProxyOptions {
 // terminal's EOF character (^D), as a user typing it would.
 void proxy_terminal(int master, const ProxyOptions& opts = {});
 
+// `hull exec` attached to a terminal without process.terminal: the process
+// gets pipes, and the runtime copies between them and its own stdio until
+// the process exits, as runc does. The caller's terminal passed as it is
+// would stay open in every process the exec leaves in the background,
+// which could read what is typed there after `hull exec` returned (or type
+// into it: TIOCSTI). Engines' execs (-d, their own pipes or fifos) and
+// callers whose stdio are files or pipes keep their stdio as it is.
+struct StdioPipes {
+  UniqueFd child[3];  // the process's: stdin's read end, stdout's and stderr's write ends
+  UniqueFd ours[3];   // stdin's write end, stdout's and stderr's read ends
+};
+bool a_terminal_among_stdio();
+StdioPipes make_stdio_pipes();
+// Copies fd 0 to the process's stdin and its stdout and stderr to fds 1 and
+// 2 until opts.stop_fd (the process's pidfd) is readable, then what it wrote
+// before it exited; from then on nothing of the caller's reaches a process
+// left behind. opts.in and opts.out are not used.
+void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts);
+
 }  // namespace hull::process

@@ -105,6 +105,8 @@ struct ExecChild {
   bool wait_for_placement = false;
   bool stdio_to_user = false;  // ExecPlan::stdio_to_user
   bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
+  // Attached to a terminal: the pipes the runtime copies (process::proxy_stdio).
+  int stdio[3] = {-1, -1, -1};
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -125,6 +127,8 @@ struct ExecChild {
     // which refuses a session leader outside the container's pid namespace,
     // can checkpoint the container with it.
     if (::setsid() < 0) throw_errno("setsid");
+    for (int i = 0; i < 3; ++i)
+      if (c.stdio[i] >= 0 && ::dup2(c.stdio[i], i) < 0) throw_errno("take the stdio pipes");
     if (c.v1_placement) c.v1_placement->move_self_leaving_files();
     // Every CPU the container's cpuset allows (a move into it later, where
     // the clone could not place us, narrows a full mask to it), not the
@@ -275,6 +279,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                     filter ? &filter->program : nullptr};
     child.stdio_to_user = plan.stdio_to_user;
     child.oom_score_adj_inherited = oom_inherited;
+    std::optional<process::StdioPipes> pipes;
+    if (!o.detach && plan.console == ConsoleWiring::None && process::a_terminal_among_stdio()) {
+      pipes.emplace(process::make_stdio_pipes());
+      for (int i = 0; i < 3; ++i) child.stdio[i] = pipes->child[i].get();
+      child.stdio_to_user = true;  // ours to give: the user may reopen them (/dev/stdout), as under runc
+    }
     LaunchRequest req;
     req.what = "the exec process";
     req.cgroup_fd = cgroup ? cgroup->clone_into_fd() : -1;
@@ -329,6 +339,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (pid_file) pid_file->write(pid);
     fault_point("exec-after-started");
     if (o.detach) return 0;
+    if (pipes) {
+      for (UniqueFd& end : pipes->child) end.reset();
+      process::proxy_stdio(
+          *pipes, {0, 1, proc.get(), forwarder->fd(),
+                   [&] { return forwarder->forward_pending(proc.get(), "exec process " + std::to_string(pid)); }});
+    }
     if (console.receiver) {
       console.child.reset();
       process::ReceivedPty pty = process::receive_pty_master(console.receiver.get());

@@ -72,6 +72,36 @@ TEST_F(ExecTest, TtyProxiedStartsAtTheCallersWindowSize) {
   }
 }
 
+// An attached exec from a terminal (no -t) gives the process pipes that
+// hull copies until the process exits, as runc does: a process it leaves in
+// the background never holds the caller's terminal, so it cannot read what
+// is typed there once `hull exec` has returned; and a non-root user may
+// reopen its stdio by path (/dev/stdout).
+TEST_F(ExecTest, FromATerminalTheProcessGetsPipesNotTheCallersTerminal) {
+  ASSERT_GT(start_sleeping("expipe"), 0);
+  UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(master && ::unlockpt(master.get()) == 0);
+  char name[64];
+  ASSERT_EQ(::ptsname_r(master.get(), name, sizeof name), 0);
+  const std::string script =
+      "readlink /proc/self/fd/0; readlink /proc/self/fd/1; echo to-stdout > /dev/stdout; "
+      "(cat > /dev/shm/typed) & echo exec-done";
+  Child ex = Child::spawn({"/bin/sh", "-c", "exec \"$@\" <>\"$0\" >&0 2>&0", name, runtime_binary(), "--root",
+                           state_root().string(), "exec", "--user", "1000:1000", "expipe", "sh", "-c", script});
+  ProcResult r = ex.finish();
+  std::string out = read_until_hangup(master.get(), milliseconds(500));
+  EXPECT_EQ(r.exit_code, 0) << out;
+  EXPECT_NE(out.find("pipe:["), std::string::npos) << out;
+  EXPECT_EQ(out.find("/dev/pts/"), std::string::npos) << out;
+  EXPECT_NE(out.find("to-stdout"), std::string::npos) << out;
+  EXPECT_NE(out.find("exec-done"), std::string::npos) << out;
+  // Typed after hull exec returned: only the terminal's own reader sees it.
+  ASSERT_EQ(::write(master.get(), "secret-typed\n", 13), 13);
+  read_until_hangup(master.get(), milliseconds(300));
+  ProcResult typed = exec({"expipe", "cat", "/dev/shm/typed"});
+  EXPECT_EQ(typed.out.find("secret"), std::string::npos) << typed.out;
+}
+
 TEST_F(ExecTest, DetachedWritesThePidFileBeforeReturning) {
   const pid_t init = start_sleeping("exdet");
   ASSERT_GT(init, 0);
