@@ -124,7 +124,8 @@ Linux parse_linux(const Node& n) {
   optional_field(n, "cgroupsPath", l.cgroupsPath, &Node::string);
   optional_field(n, "resources", l.resources, parse_resources);
   // "" is the default, as runc reads it (a generator writing Go's zero value).
-  if (auto v = n.get("rootfsPropagation"); v && v->string() != "") l.rootfsPropagation = parse_rootfs_propagation(*v);
+  if (auto v = n.get("rootfsPropagation"); v && !v->string().empty())
+    l.rootfsPropagation = parse_rootfs_propagation(*v);
   optional_field(n, "seccomp", l.seccomp, parse_seccomp);
   optional_field(n, "sysctl", l.sysctl, &Node::string_map);
   optional_field(n, "maskedPaths", l.maskedPaths, &Node::strings);
