@@ -1,9 +1,12 @@
 // Bad input and forbidden transitions: exit code 1, a message naming the
 // problem, and nothing left behind (no state dir, mount or process). Messages
 // are checked by fragments so small wording changes do not break the tests.
+#include <chrono>
+#include <csignal>
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "harness.hpp"
 
@@ -223,10 +226,23 @@ TEST_F(ErrorsTest, KillWithUnknownSignal) {
 
 // An empty signal argument is runc's default, SIGTERM (a wrapper that
 // passes "$SIGNAL" unset), not an unknown signal.
+// The shell catches SIGTERM only once its trap has run: a container's init
+// ignores what it does not catch, so the test waits for the trap (SigCgt).
+bool catches_sigterm(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (SIGTERM - 1)) & 1;
+  return false;
+}
+
 TEST_F(ErrorsTest, KillWithAnEmptySignalSendsSigterm) {
   const pid_t pid = create_container("emptysig", {"sh", "-c", "trap 'exit 3' TERM; sleep 1000 & wait"});
   ASSERT_GT(pid, 0);
   start_container("emptysig");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!catches_sigterm(pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(catches_sigterm(pid));
   ProcResult r = hull({"kill", "emptysig", ""});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(wait_exit_and_reap(pid));
