@@ -156,7 +156,7 @@ class Mover {
       : own_netns_(own_netns),
         container_netns_(container_netns),
         host_(rtnl::Socket::open()),
-        inside_(rtnl::Socket::open(container_netns)) {}
+        inside_(rtnl::Socket::open(container_netns, own_netns)) {}
 
   HostDevice find(const std::string& key, const std::optional<std::string>& target) {
     auto link = find_link(host_, key, "find it in the runtime's network namespace");

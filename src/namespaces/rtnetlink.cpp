@@ -84,16 +84,19 @@ std::optional<std::string> Attributes::get_string(uint16_t type) const {
   return s;
 }
 
-Socket Socket::open(int netns) {
+Socket Socket::open(int netns, int own_netns) {
   // Only this thread changes namespace, and only for the socket() call.
-  UniqueFd own;
+  UniqueFd opened;
   if (netns >= 0) {
-    own = procfs::open_link_target("thread-self/ns/net", O_RDONLY);
+    if (own_netns < 0) {
+      opened = procfs::open_link_target("thread-self/ns/net", O_RDONLY);
+      own_netns = opened.get();
+    }
     if (::setns(netns, CLONE_NEWNET) < 0) throw_errno("enter the network namespace for a netlink socket");
   }
   UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
   const int err = errno;
-  if (own && ::setns(own.get(), CLONE_NEWNET) < 0) throw_errno("return to the runtime's network namespace");
+  if (netns >= 0 && ::setns(own_netns, CLONE_NEWNET) < 0) throw_errno("return to the runtime's network namespace");
   if (!fd) throw_errno(err, "open a netlink socket");
   // The kernel's own words for a refusal ("Invalid name", "File exists"),
   // without the request echoed back. Older kernels lack them: errno alone.
@@ -126,7 +129,7 @@ std::string ack_text(const nlmsghdr& h) {
 
 }  // namespace
 
-void Socket::receive(uint32_t seq, const std::string& what, const std::function<bool(const nlmsghdr&)>& on_message) {
+void Socket::receive(uint32_t seq, const std::string& what, const std::function<void(const nlmsghdr&)>& on_message) {
   // 32 KiB is what the kernel puts in one dump datagram at most (and iproute2's size).
   std::vector<std::byte> buf(32768);  // operator new's alignment suits nlmsghdr
   for (;;) {
@@ -146,7 +149,7 @@ void Socket::receive(uint32_t seq, const std::string& what, const std::function<
         std::string text = ack_text(*h);
         throw Error(text.empty() ? what : what + ": " + text, -e->error);
       }
-      if (on_message(*h)) return;
+      if (on_message) on_message(*h);
     }
   }
 }
@@ -154,19 +157,13 @@ void Socket::receive(uint32_t seq, const std::string& what, const std::function<
 void Socket::request(Message& m, const std::string& what, const std::function<void(const nlmsghdr&)>& on_answer) {
   m.header()->nlmsg_flags |= NLM_F_ACK;
   send(m, what);
-  receive(seq_, what, [&](const nlmsghdr& h) {
-    if (on_answer) on_answer(h);
-    return false;
-  });
+  receive(seq_, what, on_answer);
 }
 
 void Socket::dump(Message& m, const std::string& what, const std::function<void(const nlmsghdr&)>& on_message) {
   m.header()->nlmsg_flags |= NLM_F_DUMP;
   send(m, what);
-  receive(seq_, what, [&](const nlmsghdr& h) {
-    on_message(h);
-    return false;
-  });
+  receive(seq_, what, on_message);
 }
 
 }  // namespace hull::ns::rtnl

@@ -67,9 +67,10 @@ std::optional<FamilyHeader> family_header(const nlmsghdr& h) {
 class Socket {
  public:
   // A socket of the calling thread's network namespace, or of `netns` (an
-  // fd of one, entered for the socket() call and left again); asks the
-  // kernel for its error text (extended acknowledgements) where it has one.
-  static Socket open(int netns = -1);
+  // fd of one, entered for the socket() call and left again for `own_netns`,
+  // the thread's); asks the kernel for its error text (extended
+  // acknowledgements) where it has one.
+  static Socket open(int netns = -1, int own_netns = -1);
 
   // Sends `m` asking for an acknowledgement and waits for it, calling
   // on_answer with what the kernel answers before it (a get's object). A
@@ -83,8 +84,9 @@ class Socket {
  private:
   explicit Socket(UniqueFd fd) : fd_(std::move(fd)) {}
   void send(Message& m, const std::string& what);
-  // Reads the answers to the request numbered `seq`; true from on_message ends it.
-  void receive(uint32_t seq, const std::string& what, const std::function<bool(const nlmsghdr&)>& on_message);
+  // Reads the answers to the request numbered `seq` up to its end (an
+  // acknowledgement or NLMSG_DONE), passing each other message on.
+  void receive(uint32_t seq, const std::string& what, const std::function<void(const nlmsghdr&)>& on_message);
 
   UniqueFd fd_;
   uint32_t seq_ = 0;

@@ -123,10 +123,8 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
     }
   }
   if (o.flags & MS_RDONLY) {
-    MountAttrs ro;
-    ro.set = MOUNT_ATTR_RDONLY;
     // Only the tmpfs itself: the hierarchies below already got their flags.
-    set_mount_attrs(tmpfs.get(), ro, false, what);
+    set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, what);
   }
 }
 

@@ -209,8 +209,7 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
 }
 
 void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
-  MountAttrs ro;
-  ro.set = MOUNT_ATTR_RDONLY;
+  const MountAttrs ro = MountAttrs::read_only();
   KernelFsDirs dirs(rootfd);
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);

@@ -189,6 +189,12 @@ std::string MountOptions::data_string() const {
   return out;
 }
 
+MountAttrs MountAttrs::read_only() {
+  MountAttrs a;
+  a.set = MOUNT_ATTR_RDONLY;
+  return a;
+}
+
 MountAttrs MountOptions::mount_attrs() const {
   struct Pair {
     unsigned long ms;

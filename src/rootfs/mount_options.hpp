@@ -23,6 +23,7 @@ struct MountAttrs {
   std::optional<uint64_t> atime;  // MOUNT_ATTR_RELATIME, _NOATIME or _STRICTATIME
 
   bool empty() const { return set == 0 && clear == 0 && !atime; }
+  static MountAttrs read_only();  // MOUNT_ATTR_RDONLY alone
   // attr_set / attr_clr for struct mount_attr, with the atime field folded in.
   uint64_t attr_set() const;
   uint64_t attr_clr() const;

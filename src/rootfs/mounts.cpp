@@ -231,9 +231,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   if (o.tmpcopyup) {
     with_context(what + ": tmpcopyup", [&] { copy_tree(covered.get(), mnt.get()); });
     if ((flags & MS_RDONLY) && !readonly_later) {
-      MountAttrs ro;
-      ro.set = MOUNT_ATTR_RDONLY;
-      set_mount_attrs(mnt.get(), ro, false, what);
+      set_mount_attrs(mnt.get(), MountAttrs::read_only(), false, what);
     }
   }
   set_mount_attrs(mnt.get(), o.recursive, true, what);

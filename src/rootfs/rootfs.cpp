@@ -252,14 +252,10 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       std::string what = "make the /dev tmpfs read-only";
       if (!dev_tmpfs) dev_tmpfs = open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY);
       if (!dev_tmpfs) throw_errno(what + ": open /dev");
-      MountAttrs ro;
-      ro.set = MOUNT_ATTR_RDONLY;
-      set_mount_attrs(dev_tmpfs.get(), ro, false, what);
+      set_mount_attrs(dev_tmpfs.get(), MountAttrs::read_only(), false, what);
     }
     for (const UniqueFd& tmpfs : readonly_tmpfs) {
-      MountAttrs ro;
-      ro.set = MOUNT_ATTR_RDONLY;
-      set_mount_attrs(tmpfs.get(), ro, false, "make a read-only tmpfs of the config read-only");
+      set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, "make a read-only tmpfs of the config read-only");
     }
     phase_mark("masked_readonly");
 
