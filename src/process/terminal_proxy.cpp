@@ -168,7 +168,7 @@ StdioPipes make_stdio_pipes() {
   StdioPipes p;
   for (int i = 0; i < 3; ++i) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("make the exec process's stdio pipes");
+    if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("make the process's stdio pipes");
     p.child[i].reset(i == 0 ? fds[0] : fds[1]);
     p.ours[i].reset(i == 0 ? fds[1] : fds[0]);
   }
@@ -185,17 +185,16 @@ void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts) {
                             {opts.forward_signals ? opts.signal_fd : -1, POLLIN, 0}};
     if (::poll(fds, 5, -1) < 0) {
       if (errno == EINTR) continue;
-      throw_errno("poll the exec process's stdio");
+      throw_errno("poll the process's stdio pipes");
     }
     if (fds[4].revents & POLLIN) opts.forward_signals();
     for (int i = 1; i <= 2; ++i)
-      if ((fds[i - 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-          !pump(pipes.ours[i].get(), i, "the exec process's output"))
+      if ((fds[i - 1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(pipes.ours[i].get(), i, "the process's output"))
         pipes.ours[i].reset();
     if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
       bool open = false;
       try {
-        open = pump(0, in.get(), "input to the exec process");
+        open = pump(0, in.get(), "input to the process");
       } catch (const Error&) {
         // The process closed its stdin (EPIPE): what is typed stays ours.
       }

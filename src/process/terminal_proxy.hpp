@@ -41,13 +41,15 @@ struct ProxyOptions {
 // terminal's EOF character (^D), as a user typing it would.
 void proxy_terminal(int master, const ProxyOptions& opts = {});
 
-// `hull exec` attached to a terminal without process.terminal: the process
-// gets pipes, and the runtime copies between them and its own stdio until
-// the process exits, as runc does. The caller's terminal passed as it is
-// would stay open in every process the exec leaves in the background,
-// which could read what is typed there after `hull exec` returned (or type
-// into it: TIOCSTI). Engines' execs (-d, their own pipes or fifos) and
-// callers whose stdio are files or pipes keep their stdio as it is.
+// `hull run` and `hull exec` attached to a terminal without
+// process.terminal: the process gets pipes, and the runtime copies between
+// them and its own stdio until the process exits, as runc does. The
+// caller's terminal passed as it is would stay open in every process left
+// in the background (an exec's; a run's without a pid namespace of its own
+// or with --keep), which could read what is typed there after hull returned
+// (or type into it: TIOCSTI). Engines' containers and execs (detached,
+// their own pipes or fifos) and callers whose stdio are files or pipes keep
+// their stdio as it is.
 struct StdioPipes {
   UniqueFd child[3];  // the process's: stdin's read end, stdout's and stderr's write ends
   UniqueFd ours[3];   // stdin's write end, stdout's and stderr's read ends

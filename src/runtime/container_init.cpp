@@ -142,6 +142,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // refuses a session leader outside the container's pid namespace, can
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
+  for (int i = 0; i < 3; ++i)
+    if (ctx.stdio[i] >= 0 && ::dup2(ctx.stdio[i], i) < 0) throw_errno("take the stdio pipes");
   // The network namespace on a thread, beside everything up to the first
   // mount that depends on it, sysfs in most configs
   // (namespaces/network_namespace_thread.hpp); ipc here. A CPU

@@ -7,6 +7,7 @@
 
 #include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "process/terminal_proxy.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/state_store.hpp"
@@ -29,6 +30,8 @@ struct CreatedContainer {
   // ...unless it was sent already, with the "running" record, before the
   // init was ready (no runtime hooks): then finish_early_start follows.
   bool init_released = false;
+  // InitPlan::stdio_pipes: our ends, for hull run to copy (process::proxy_stdio).
+  std::optional<process::StdioPipes> stdio_pipes;
 };
 
 // A container opened under its lock, with its live status.

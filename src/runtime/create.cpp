@@ -23,6 +23,7 @@
 #include "process/hooks.hpp"
 #include "process/rlimits.hpp"
 #include "process/sealed_binary.hpp"
+#include "process/terminal_proxy.hpp"
 #include "rootfs/bind_trees.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/container_setup.hpp"
@@ -187,6 +188,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                                          .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
                                          .has_console_socket = !o.console_socket.empty(),
                                          .attached = attached,
+                                         .caller_terminal = attached && process::a_terminal_among_stdio(),
                                          .rootless = g.rootless,
                                          .start_follows = start == StartFollows::Now});
   // Before any namespace is joined and any process cloned: the init (and we,
@@ -217,7 +219,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     seccomp_agent = connect_unix(*spec.linux_->seccomp->listenerPath, "linux.seccomp.listenerPath");
 
   // 4. The state dir, the saved config and the cgroups.
-  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}};
+  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}, false, {}};
   StateDirGuard guard(c.dir, c.spec.hooks, c.state);
   fault_point("create-after-state-dir");
 
@@ -312,6 +314,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.child.get();
+  if (plan.stdio_pipes) {
+    c.stdio_pipes.emplace(process::make_stdio_pipes());
+    for (int i = 0; i < 3; ++i) ctx.stdio[i] = c.stdio_pipes->child[i].get();
+  }
   ctx.seccomp_listener_fd = seccomp_agent.get();
   if (filter) ctx.seccomp_program = &filter->program;
   ctx.bind_trees = bind_trees.fds();
@@ -403,6 +409,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   fault_point("create-after-placement");
   listen.reset();
   console.child.reset();
+  if (c.stdio_pipes)
+    for (UniqueFd& end : c.stdio_pipes->child) end.reset();
   seccomp_agent.reset();
   bind_trees = {};
   rootfs_tree.tree.reset();

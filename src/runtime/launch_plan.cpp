@@ -77,7 +77,8 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "
                            "terminal needs a console socket to hand the pty to");
-  p.stdio_to_user = !in.attached;
+  p.stdio_pipes = in.attached && p.console == ConsoleWiring::None && in.caller_terminal;
+  p.stdio_to_user = !in.attached || p.stdio_pipes;
   return p;
 }
 

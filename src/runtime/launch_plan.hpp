@@ -30,6 +30,7 @@ struct InitPlanInputs {
   bool clones_into_v2 = false;      // the clone puts the init into its v2 cgroup (CLONE_INTO_CGROUP), no systemd
   bool has_console_socket = false;  // --console-socket was given
   bool attached = false;            // hull run without --detach
+  bool caller_terminal = false;     // ...whose fds 0-2 include a terminal (process::a_terminal_among_stdio)
   bool rootless = false;            // --rootless: a cgroup may be refused, and the container runs without
   bool start_follows = false;       // hull run: the runtime starts the container itself, under its lock
 };
@@ -165,6 +166,10 @@ struct InitPlan {
   // terminal, its files), which runc never hands over either: it copies
   // through pipes of its own.
   bool stdio_to_user = false;
+  // Attached from a terminal without process.terminal: the init's fds 0-2
+  // are pipes the runtime copies (process::proxy_stdio), as an attached
+  // exec's; they are ours to give, so the user's too.
+  bool stdio_pipes = false;
 };
 
 // `spec` must have passed spec::validate_for_create (linux and process set).

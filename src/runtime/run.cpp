@@ -65,10 +65,11 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     { ContainerDir unlock = std::move(c.dir); }
     // Signals sent to us are forwarded meanwhile; ^C and friends reach the
     // container as bytes through the raw terminal.
-    if (pty)
-      process::proxy_terminal(pty->master.get(),
-                              {0, 1, c.pidfd.get(), forwarder->fd(),
-                               [&] { return forwarder->forward_pending(c.pidfd.get(), "container " + quote(id)); }});
+    const process::ProxyOptions proxy{0, 1, c.pidfd.get(), forwarder->fd(), [&] {
+                                        return forwarder->forward_pending(c.pidfd.get(), "container " + quote(id));
+                                      }};
+    if (pty) process::proxy_terminal(pty->master.get(), proxy);
+    if (c.stdio_pipes) process::proxy_stdio(*c.stdio_pipes, proxy);
     int code = forwarder->forward_until_exit(c.pidfd.get(), "container " + quote(id));
     phase_mark("exited");
     fault_point("run-after-exit");

@@ -1,5 +1,7 @@
 // `hull run`: what the container sees of itself, exit codes, -d and --keep.
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -9,6 +11,7 @@
 
 #include "harness.hpp"
 #include "proc_files.hpp"
+#include "unix_listener.hpp"
 
 namespace hull::itest {
 namespace {
@@ -192,6 +195,43 @@ TEST_F(HullTest, AttachedRunReapsTheOrphansOfAContainerWithoutAPidNamespace) {
   ASSERT_EQ(::kill(run.pid(), SIGKILL), 0);
   run.finish();
   EXPECT_EQ(hull({"delete", "--force", "reaper"}).exit_code, 0);
+}
+
+// An attached run from a terminal (no -t) gives the container's process
+// pipes that hull copies until it exits, as runc does (and as an attached
+// exec from a terminal): a process left in the background (here without a
+// pid namespace of its own, under --keep) never holds the caller's
+// terminal, so it cannot read what is typed there once `hull run` has
+// returned; and a non-root user may reopen its stdio by path (/dev/stdout).
+TEST_F(HullTest, AttachedRunFromATerminalGivesTheProcessPipesNotTheTerminal) {
+  Bundle& b = bundle();
+  nlohmann::json& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "pid" ? namespaces.erase(it) : it + 1;
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.args({"sh", "-c",
+          "readlink /proc/self/fd/0; readlink /proc/self/fd/1; echo to-stdout > /dev/stdout; "
+          "(cat > /tmp/typed) & echo run-done"});
+  UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(master && ::unlockpt(master.get()) == 0);
+  char name[64];
+  ASSERT_EQ(::ptsname_r(master.get(), name, sizeof name), 0);
+  Child run = Child::spawn({"/bin/sh", "-c", "exec \"$@\" <>\"$0\" >&0 2>&0", name, runtime_binary(), "--root",
+                            state_root().string(), "run", "--keep", "--bundle", b.dir().string(), "runpipe"});
+  ProcResult r = run.finish();
+  std::string out = read_until_hangup(master.get(), milliseconds(500));
+  EXPECT_EQ(r.exit_code, 0) << out;
+  EXPECT_NE(out.find("pipe:["), std::string::npos) << out;
+  EXPECT_EQ(out.find("/dev/pts/"), std::string::npos) << out;
+  EXPECT_NE(out.find("to-stdout"), std::string::npos) << out;
+  EXPECT_NE(out.find("run-done"), std::string::npos) << out;
+  // Typed after hull run returned: only the terminal's own reader sees it.
+  ASSERT_EQ(::write(master.get(), "secret-typed\n", 13), 13);
+  read_until_hangup(master.get(), milliseconds(300));
+  EXPECT_EQ(hull({"delete", "--force", "runpipe"}).exit_code, 0);
+  std::string typed;
+  if (fs::exists(b.rootfs() / "tmp" / "typed")) typed = read_text_file(b.rootfs() / "tmp" / "typed");
+  EXPECT_EQ(typed.find("secret"), std::string::npos) << typed;
 }
 
 TEST_F(HullTest, RunDetachedReturnsWhileContainerRuns) {

@@ -359,6 +359,25 @@ TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
   EXPECT_EQ(hull::plan_init(config(kUsual), {.has_console_socket = true}).console, ConsoleWiring::None);
 }
 
+// Attached from a terminal without process.terminal: pipes the runtime
+// copies, the user's to reopen; the caller's own stdio otherwise, and an
+// engine's (detached) made the user's.
+TEST(InitPlan, StdioPipesOnlyForAnAttachedRunFromATerminalWithoutOne) {
+  const InitPlan piped = hull::plan_init(config(kUsual), {.attached = true, .caller_terminal = true});
+  EXPECT_TRUE(piped.stdio_pipes);
+  EXPECT_TRUE(piped.stdio_to_user);
+  const InitPlan passed = hull::plan_init(config(kUsual), {.attached = true});
+  EXPECT_FALSE(passed.stdio_pipes);
+  EXPECT_FALSE(passed.stdio_to_user);
+  const InitPlan detached = hull::plan_init(config(kUsual), {.caller_terminal = true});
+  EXPECT_FALSE(detached.stdio_pipes);
+  EXPECT_TRUE(detached.stdio_to_user);
+  auto tty = config(kUsual, "", "", true);
+  EXPECT_FALSE(hull::plan_init(tty, {.attached = true, .caller_terminal = true}).stdio_pipes);
+  EXPECT_FALSE(
+      hull::plan_init(tty, {.has_console_socket = true, .attached = true, .caller_terminal = true}).stdio_pipes);
+}
+
 TEST(ExecPlan, JoinsEveryNamespaceButCgroupWithOneSetns) {
   auto p = hull::plan_exec(config(kUsual), false, true);
   EXPECT_EQ(static_cast<uint64_t>(p.setns_flags), kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
