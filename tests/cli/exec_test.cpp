@@ -202,6 +202,19 @@ TEST_F(ExecTest, RlimitsOfTheProcessSpecApply) {
   ProcResult r = exec({"exrlim", "sh", "-c", "ulimit -n; ulimit -Hn; ulimit -u"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "777\n888\n4321\n");
+
+  // A process file without rlimits: the container's too (runc 1.1 sets
+  // none then, docs/differences-from-runc.md); with its own, those.
+  fs::path file = temp_dir() / "process.json";
+  std::ofstream(file) << R"({"args": ["sh", "-c", "ulimit -n; ulimit -Hn"], "cwd": "/"})";
+  r = exec({"--process", file.string(), "exrlim"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "777\n888\n");
+  std::ofstream(file) << R"({"args": ["sh", "-c", "ulimit -n; ulimit -Hn"], "cwd": "/",
+    "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200}]})";
+  r = exec({"--process", file.string(), "exrlim"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "100\n200\n");
 }
 
 TEST_F(ExecTest, CapAddsACapabilityAndInheritableStaysEmpty) {
