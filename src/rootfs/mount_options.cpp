@@ -116,6 +116,14 @@ std::string names_of(uint64_t bits, const FlagName* table, size_t n) {
   return out;
 }
 
+// Flags runc takes that libmount's table leaves to each filesystem
+// as data: "acl" as data would fail on tmpfs (EINVAL); as MS_POSIXACL it
+// mounts there and on ext4 alike.
+constexpr LibmountOption kRuntimeFlags[] = {
+    {"acl", MS_POSIXACL, false},
+    {"noacl", MS_POSIXACL, true},
+};
+
 // Names with '=' or '[' in libmount's Linux table are userspace forms, not flags.
 constexpr std::string_view kUserspaceFormChars = "=[";
 
@@ -128,6 +136,7 @@ void for_each_linux_flag(F&& f) {
     if (m.name.find_first_of(kUserspaceFormChars) != std::string_view::npos) continue;
     f(m.name, m.id, m.invert);
   }
+  for (const LibmountOption& m : kRuntimeFlags) f(m.name, m.id, m.invert);
 }
 
 // The table's flag entry named `option`, or null. Every mount's options are
@@ -139,6 +148,8 @@ const LibmountOption* find_linux_flag(std::string_view option) {
   for (size_t i = 0; i < kLibmountLinuxMapSize; ++i) {
     if (kLibmountLinuxMap[i].name == option) return &kLibmountLinuxMap[i];
   }
+  for (const LibmountOption& m : kRuntimeFlags)
+    if (m.name == option) return &m;
   return nullptr;
 }
 
@@ -154,8 +165,8 @@ bool apply_linux_flag(std::string_view option, MountOptions& out) {
     out.cleared |= m->id;
     return true;
   }
-  // The atime modes exclude each other: the last one given wins.
-  if (m->id & kAtimeFlags) out.flags &= ~kAtimeFlags;
+  // Each atime mode is a flag of its own, as to mount(8) and runc: given
+  // several, the kernel's order decides (strictatime, then noatime).
   out.flags |= m->id;
   out.cleared &= ~m->id;
   return true;
@@ -209,10 +220,11 @@ MountAttrs MountOptions::mount_attrs() const {
     if (flags & p.ms) a.set |= p.attr;
     if (cleared & p.ms) a.clear |= p.attr;
   }
-  if (flags & MS_NOATIME) {
-    a.atime = MOUNT_ATTR_NOATIME;
-  } else if (flags & MS_STRICTATIME) {
+  // mount(2)'s order: strictatime over noatime over relatime.
+  if (flags & MS_STRICTATIME) {
     a.atime = MOUNT_ATTR_STRICTATIME;
+  } else if (flags & MS_NOATIME) {
+    a.atime = MOUNT_ATTR_NOATIME;
   } else if ((flags & MS_RELATIME) || (cleared & kAtimeFlags)) {
     a.atime = MOUNT_ATTR_RELATIME;
   }

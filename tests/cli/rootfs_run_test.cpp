@@ -155,6 +155,35 @@ TEST_F(RootfsRun, AReadOnlyTmpfsStillTakesTheCwdAndANestedMount) {
   EXPECT_NE(r.out.find("sub-writable\n1\n"), std::string::npos) << r.out;
 }
 
+// The atime modes are flags of their own, as to mount(8) and runc: given
+// several, the kernel's order decides (strictatime over noatime over
+// relatime), for a new filesystem and a bind alike; "acl" is MS_POSIXACL,
+// which tmpfs takes, not data it refuses.
+TEST_F(RootfsRun, AtimeModesTakeTheKernelsOrderAndAclIsAFlag) {
+  fs::create_directories(host_dir() / "a");
+  Bundle& b = bundle("bundle-atime");
+  b.config["mounts"].push_back(mount_entry("/t/noatime-relatime", "tmpfs", "tmpfs", {"noatime", "relatime"}));
+  b.config["mounts"].push_back(mount_entry("/t/strict-noatime", "tmpfs", "tmpfs", {"strictatime", "noatime"}));
+  b.config["mounts"].push_back(mount_entry("/t/acl", "tmpfs", "tmpfs", {"acl", "nodev"}));
+  b.config["mounts"].push_back(
+      mount_entry("/t/bind-strict", "bind", (host_dir() / "a").string(), {"rbind", "strictatime", "noatime"}));
+  b.config["mounts"].push_back(
+      mount_entry("/t/bind-noatime", "bind", (host_dir() / "a").string(), {"rbind", "noatime", "relatime"}));
+  ProcResult r = run_sh(b, "grep ' /t/' /proc/self/mountinfo", "atime");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto options = [&](const std::string& mp) {
+    size_t at = r.out.find(" " + mp + " ");
+    if (at == std::string::npos) return std::string("(not mounted)");
+    size_t start = at + mp.size() + 2;
+    return r.out.substr(start, r.out.find(' ', start) - start);
+  };
+  EXPECT_EQ(options("/t/noatime-relatime"), "rw,noatime") << r.out;
+  EXPECT_EQ(options("/t/strict-noatime"), "rw") << r.out;
+  EXPECT_EQ(options("/t/acl"), "rw,nodev,relatime") << r.out;
+  EXPECT_EQ(options("/t/bind-strict"), "rw") << r.out;
+  EXPECT_EQ(options("/t/bind-noatime"), "rw,noatime") << r.out;
+}
+
 // "remount" with "bind" changes the mount already on the destination (the
 // spec: the runtime MUST honour it; runc: mount(2) with MS_REMOUNT): no
 // second bind over it, its submounts stay; where nothing is mounted the

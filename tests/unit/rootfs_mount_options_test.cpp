@@ -131,9 +131,29 @@ TEST(MountOptions, LastOfOpposingOptionsWins) {
   EXPECT_EQ(parse({"ro", "rw"}).cleared, static_cast<unsigned long>(MS_RDONLY));
   EXPECT_EQ(parse({"rw", "ro"}).flags, static_cast<unsigned long>(MS_RDONLY));
   EXPECT_EQ(parse({"rw", "ro"}).cleared, 0u);
-  EXPECT_EQ(parse({"noatime", "strictatime"}).flags, static_cast<unsigned long>(MS_STRICTATIME));
   EXPECT_EQ(parse({"rro", "rrw"}).recursive.attr_set(), 0u);
   EXPECT_EQ(parse({"rro", "rrw"}).recursive.attr_clr(), static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
+}
+
+// Each atime mode is a flag of its own (mount(8), runc): given several, the
+// kernel's order decides, and a bind's attributes follow that order.
+TEST(MountOptions, AtimeModesAreFlagsOfTheirOwnAndStrictatimeWins) {
+  EXPECT_EQ(parse({"noatime", "relatime"}).flags, static_cast<unsigned long>(MS_NOATIME | MS_RELATIME));
+  EXPECT_EQ(parse({"strictatime", "noatime"}).flags, static_cast<unsigned long>(MS_STRICTATIME | MS_NOATIME));
+  EXPECT_EQ(parse({"noatime", "atime"}).flags, 0u);
+  EXPECT_EQ(*parse({"bind", "noatime", "relatime"}).mount_attrs().atime, static_cast<uint64_t>(MOUNT_ATTR_NOATIME));
+  EXPECT_EQ(*parse({"bind", "strictatime", "noatime"}).mount_attrs().atime,
+            static_cast<uint64_t>(MOUNT_ATTR_STRICTATIME));
+}
+
+// "acl" is MS_POSIXACL to runc, not data a tmpfs would refuse.
+TEST(MountOptions, AclIsTheFlagNotData) {
+  MountOptions o = parse({"acl", "size=1m"});
+  EXPECT_EQ(o.flags, static_cast<unsigned long>(MS_POSIXACL));
+  EXPECT_EQ(o.data, std::vector<std::string>{"size=1m"});
+  o = parse({"acl", "noacl"});
+  EXPECT_EQ(o.flags, 0u);
+  EXPECT_EQ(o.cleared, static_cast<unsigned long>(MS_POSIXACL));
 }
 
 TEST(MountOptions, PropagationChangesKeepTheirOrder) {
@@ -172,6 +192,7 @@ TEST(MountOptions, ABindSetsButNeverClears) {
 TEST(MountOptions, SupportedListCoversTheOciTable) {
   std::vector<std::string> all = supported_mount_options();
   EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
+  for (const char* n : {"acl", "noacl"}) EXPECT_TRUE(std::binary_search(all.begin(), all.end(), n)) << n;
   for (const char* n : {"async",          "atime",       "bind",         "defaults",    "dev",
                         "diratime",       "dirsync",     "exec",         "iversion",    "lazytime",
                         "mand",           "noatime",     "nodev",        "nodiratime",  "noexec",
