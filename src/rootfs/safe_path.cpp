@@ -173,6 +173,20 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
     }
     if (errno != ENOENT) throw_errno("open " + quote("/" + prefix) + " in the rootfs to create " + shown);
     if (c == "..") throw_errno(ENOENT, "create " + shown + " in the rootfs: a parent vanished");
+    // A missing `c` that a later ".." leaves again ("/a/../b", "/a/x/../../b")
+    // is not made, nor what is below it: a stray directory in the image
+    // otherwise. runc's path join reads a missing "a/.." as nothing too.
+    size_t depth = 1, left_at = 0;
+    while (left_at < todo.size() && depth > 0) {
+      if (todo[left_at++] == "..")
+        --depth;
+      else
+        ++depth;
+    }
+    if (depth == 0) {
+      todo.erase(todo.begin(), todo.begin() + static_cast<std::ptrdiff_t>(left_at));
+      continue;
+    }
 
     bool last = todo.empty();
     if (last && kind == NodeKind::File) {

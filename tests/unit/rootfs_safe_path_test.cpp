@@ -77,6 +77,28 @@ TEST_F(SafePathFs, CreateMakesMissingDirectoriesInside) {
   EXPECT_TRUE(fs::is_directory(root() + "/a/b/c"));
 }
 
+// A missing directory that a ".." leaves again is not made (runc's path
+// join reads "a/.." as nothing): no stray directories in the image.
+TEST_F(SafePathFs, CreateMakesNothingADotDotLeavesAgain) {
+  UniqueFd fd = create_in_root(rootfd_.get(), "/d1/../d2", NodeKind::Directory);
+  ASSERT_TRUE(fd);
+  EXPECT_EQ(where(fd), "/d2");
+  fd = create_in_root(rootfd_.get(), "/d3/x/../../d4/y", NodeKind::Directory);
+  ASSERT_TRUE(fd);
+  EXPECT_EQ(where(fd), "/d4/y");
+  EXPECT_FALSE(fs::exists(root() + "/d1"));
+  EXPECT_FALSE(fs::exists(root() + "/d3"));
+  // Through one that exists, as the kernel resolves it.
+  fd = create_in_root(rootfd_.get(), "/etc/../d5", NodeKind::Directory);
+  ASSERT_TRUE(fd);
+  EXPECT_EQ(where(fd), "/d5");
+  // ".." past the missing one's parent stays in the root.
+  fd = create_in_root(rootfd_.get(), "/d6/../../../d7", NodeKind::File);
+  ASSERT_TRUE(fd);
+  EXPECT_EQ(where(fd), "/d7");
+  EXPECT_FALSE(fs::exists(root() + "/d6"));
+}
+
 TEST_F(SafePathFs, CreateFollowsDanglingAbsoluteLinkInside) {
   fs::create_directory_symlink(outside() + "/target", root() + "/etc/dangling");
   UniqueFd fd = create_in_root(rootfd_.get(), "/etc/dangling/sub", NodeKind::Directory);
