@@ -27,6 +27,7 @@
 #include "harness.hpp"
 #include "proc_files.hpp"
 #include "process/terminal_proxy.hpp"
+#include "test_pty.hpp"
 #include "unix_listener.hpp"
 
 namespace hull::itest {
@@ -77,22 +78,6 @@ std::string read_pty_until(int fd, const std::function<bool(const std::string&)>
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
-}
-
-// A new pty of the test's own (from the host's /dev/ptmx): master and the
-// slave's path.
-struct TestPty {
-  UniqueFd master;
-  std::string slave_path;
-};
-TestPty open_test_pty() {
-  TestPty t;
-  t.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!t.master || ::unlockpt(t.master.get()) < 0) return {};
-  char name[64];
-  if (::ptsname_r(t.master.get(), name, sizeof name) != 0) return {};
-  t.slave_path = name;
-  return t;
 }
 
 // Through sh: run_process does no PATH lookup.

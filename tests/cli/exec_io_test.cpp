@@ -13,6 +13,7 @@
 
 #include "exec_fixture.hpp"
 #include "process/terminal_proxy.hpp"
+#include "test_pty.hpp"
 #include "unix_listener.hpp"
 
 namespace hull::itest {
@@ -55,17 +56,15 @@ TEST_F(ExecTest, TtyProxiedByHull) {
 TEST_F(ExecTest, TtyProxiedStartsAtTheCallersWindowSize) {
   ASSERT_GT(start_sleeping("exwin"), 0);
   for (int round = 0; round < 3; ++round) {
-    UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    ASSERT_TRUE(master && ::unlockpt(master.get()) == 0);
-    char name[64];
-    ASSERT_EQ(::ptsname_r(master.get(), name, sizeof name), 0);
+    TestPty pty = open_test_pty();
+    ASSERT_TRUE(pty.master);
     struct winsize ws {};
     ws.ws_row = 33;
     ws.ws_col = 111;
-    ASSERT_EQ(::ioctl(master.get(), TIOCSWINSZ, &ws), 0);
-    Child ex = Child::spawn({"/bin/sh", "-c", "exec \"$@\" <>\"$0\" >&0 2>&0", name, runtime_binary(), "--root",
-                             state_root().string(), "exec", "-t", "exwin", "stty", "size"});
-    std::string out = read_until_hangup(master.get());
+    ASSERT_EQ(::ioctl(pty.master.get(), TIOCSWINSZ, &ws), 0);
+    Child ex = spawn_on_terminal(
+        pty.slave_path, {runtime_binary(), "--root", state_root().string(), "exec", "-t", "exwin", "stty", "size"});
+    std::string out = read_until_hangup(pty.master.get());
     ProcResult r = ex.finish();
     EXPECT_EQ(r.exit_code, 0) << out;
     EXPECT_NE(out.find("33 111"), std::string::npos) << "round " << round << ": " << out;
@@ -79,25 +78,23 @@ TEST_F(ExecTest, TtyProxiedStartsAtTheCallersWindowSize) {
 // reopen its stdio by path (/dev/stdout).
 TEST_F(ExecTest, FromATerminalTheProcessGetsPipesNotTheCallersTerminal) {
   ASSERT_GT(start_sleeping("expipe"), 0);
-  UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-  ASSERT_TRUE(master && ::unlockpt(master.get()) == 0);
-  char name[64];
-  ASSERT_EQ(::ptsname_r(master.get(), name, sizeof name), 0);
+  TestPty pty = open_test_pty();
+  ASSERT_TRUE(pty.master);
   const std::string script =
       "readlink /proc/self/fd/0; readlink /proc/self/fd/1; echo to-stdout > /dev/stdout; "
       "(cat > /dev/shm/typed) & echo exec-done";
-  Child ex = Child::spawn({"/bin/sh", "-c", "exec \"$@\" <>\"$0\" >&0 2>&0", name, runtime_binary(), "--root",
-                           state_root().string(), "exec", "--user", "1000:1000", "expipe", "sh", "-c", script});
+  Child ex = spawn_on_terminal(pty.slave_path, {runtime_binary(), "--root", state_root().string(), "exec", "--user",
+                                                "1000:1000", "expipe", "sh", "-c", script});
   ProcResult r = ex.finish();
-  std::string out = read_until_hangup(master.get(), milliseconds(500));
+  std::string out = read_until_hangup(pty.master.get(), milliseconds(500));
   EXPECT_EQ(r.exit_code, 0) << out;
   EXPECT_NE(out.find("pipe:["), std::string::npos) << out;
   EXPECT_EQ(out.find("/dev/pts/"), std::string::npos) << out;
   EXPECT_NE(out.find("to-stdout"), std::string::npos) << out;
   EXPECT_NE(out.find("exec-done"), std::string::npos) << out;
   // Typed after hull exec returned: only the terminal's own reader sees it.
-  ASSERT_EQ(::write(master.get(), "secret-typed\n", 13), 13);
-  read_until_hangup(master.get(), milliseconds(300));
+  ASSERT_EQ(::write(pty.master.get(), "secret-typed\n", 13), 13);
+  read_until_hangup(pty.master.get(), milliseconds(300));
   ProcResult typed = exec({"expipe", "cat", "/dev/shm/typed"});
   EXPECT_EQ(typed.out.find("secret"), std::string::npos) << typed.out;
 }

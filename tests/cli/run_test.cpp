@@ -1,7 +1,5 @@
 // `hull run`: what the container sees of itself, exit codes, -d and --keep.
-#include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -11,6 +9,7 @@
 
 #include "harness.hpp"
 #include "proc_files.hpp"
+#include "test_pty.hpp"
 #include "unix_listener.hpp"
 
 namespace hull::itest {
@@ -212,22 +211,20 @@ TEST_F(HullTest, AttachedRunFromATerminalGivesTheProcessPipesNotTheTerminal) {
   b.args({"sh", "-c",
           "readlink /proc/self/fd/0; readlink /proc/self/fd/1; echo to-stdout > /dev/stdout; "
           "(cat > /tmp/typed) & echo run-done"});
-  UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-  ASSERT_TRUE(master && ::unlockpt(master.get()) == 0);
-  char name[64];
-  ASSERT_EQ(::ptsname_r(master.get(), name, sizeof name), 0);
-  Child run = Child::spawn({"/bin/sh", "-c", "exec \"$@\" <>\"$0\" >&0 2>&0", name, runtime_binary(), "--root",
-                            state_root().string(), "run", "--keep", "--bundle", b.dir().string(), "runpipe"});
+  TestPty pty = open_test_pty();
+  ASSERT_TRUE(pty.master);
+  Child run = spawn_on_terminal(pty.slave_path, {runtime_binary(), "--root", state_root().string(), "run", "--keep",
+                                                 "--bundle", b.dir().string(), "runpipe"});
   ProcResult r = run.finish();
-  std::string out = read_until_hangup(master.get(), milliseconds(500));
+  std::string out = read_until_hangup(pty.master.get(), milliseconds(500));
   EXPECT_EQ(r.exit_code, 0) << out;
   EXPECT_NE(out.find("pipe:["), std::string::npos) << out;
   EXPECT_EQ(out.find("/dev/pts/"), std::string::npos) << out;
   EXPECT_NE(out.find("to-stdout"), std::string::npos) << out;
   EXPECT_NE(out.find("run-done"), std::string::npos) << out;
   // Typed after hull run returned: only the terminal's own reader sees it.
-  ASSERT_EQ(::write(master.get(), "secret-typed\n", 13), 13);
-  read_until_hangup(master.get(), milliseconds(300));
+  ASSERT_EQ(::write(pty.master.get(), "secret-typed\n", 13), 13);
+  read_until_hangup(pty.master.get(), milliseconds(300));
   EXPECT_EQ(hull({"delete", "--force", "runpipe"}).exit_code, 0);
   std::string typed;
   if (fs::exists(b.rootfs() / "tmp" / "typed")) typed = read_text_file(b.rootfs() / "tmp" / "typed");
