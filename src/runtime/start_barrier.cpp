@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -86,6 +87,9 @@ UniqueFd listen_start_socket(int state_dir_fd) {
 }
 
 UniqueFd wait_for_start(int listen_fd) {
+  struct sigaction ends {};
+  ends.sa_handler = [](int sig) { ::_exit(128 + sig); };
+  for (int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT}) ::sigaction(sig, &ends, nullptr);
   for (;;) {
     int c;
     do c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);

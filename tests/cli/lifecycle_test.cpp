@@ -205,6 +205,26 @@ TEST_F(HullTest, KillStopsRunningContainer) {
   EXPECT_EQ(status("lc"), "stopped");
 }
 
+// A created container's init, the first process of its own pid namespace,
+// ends on SIGTERM (and SIGHUP, SIGINT, SIGQUIT) as runc's does: without a
+// handler the kernel would drop them, and an engine stopping a created
+// container would wait out its timeout for SIGKILL. The container process
+// still starts with default dispositions (ContainerStartsWithNoBlockedOrIgnoredSignals).
+TEST_F(HullTest, ACreatedContainerEndsOnSigterm) {
+  for (const char* sig : {"TERM", "HUP"}) {
+    const std::string id = std::string("lcterm-") + sig;
+    const pid_t pid = create_container(id);
+    ASSERT_GT(pid, 0);
+    ProcResult r = hull({"kill", id, sig});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(wait_pid_exit(pid, milliseconds(10000))) << "the created init ignored SIG" << sig;
+    EXPECT_EQ(status(id), "stopped");
+    ASSERT_TRUE(wait_exit_and_reap(pid));
+    ProcResult del = hull({"delete", id});
+    EXPECT_EQ(del.exit_code, 0) << del.err;
+  }
+}
+
 // A pid namespace's init, killed, stays in exit until every other process
 // of its namespace is reaped; a detached exec's process is the caller's
 // child (a shim's, here ours) and may not be reaped for a while. An init in
