@@ -238,6 +238,9 @@ class Manager {
 
   // Starts watching for OOM events (see OomWatch).
   OomWatch watch_oom() const;
+  // How many processes the OOM killer has killed in the memory cgroup (v1
+  // memory.oom_control, v2 memory.events "oom_kill"); 0 without one.
+  uint64_t oom_kills() const;
 
   // Applies new limits (the `update` command). Only fields that are set are
   // written; device rules are replaced only when resources.devices is non-empty.

@@ -18,8 +18,8 @@ namespace hull::cgroups {
 
 namespace {
 
-// The "oom_kill" counter of a memory.events text.
-uint64_t oom_kills(int fd, const std::string& what) {
+// The "oom_kill" counter of a memory.events (v1: memory.oom_control) text.
+uint64_t oom_kill_count(int fd, const std::string& what) {
   if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seek " + what);
   std::string text = read_fd(fd, what);
   constexpr std::string_view kKey = "oom_kill ";
@@ -52,9 +52,18 @@ OomWatch Manager::watch_oom() const {
     w.dir_ = paths_.v2;
     std::string path = w.dir_ + "/memory.events";
     w.fd_ = open_fd(path, O_RDONLY);
-    w.last_ = oom_kills(w.fd_.get(), path);  // also arms the POLLPRI notification
+    w.last_ = oom_kill_count(w.fd_.get(), path);  // also arms the POLLPRI notification
   }
   return w;
+}
+
+uint64_t Manager::oom_kills() const {
+  std::string v1 = v1_dir(paths_, "memory");
+  // v1's memory.oom_control has an "oom_kill N" line too.
+  const std::string path = !v1.empty() ? v1 + "/memory.oom_control" : paths_.v2 + "/memory.events";
+  if (v1.empty() && (paths_.v2.empty() || !has_file(paths_.v2, "memory.events"))) return 0;
+  UniqueFd fd = open_fd(path, O_RDONLY);
+  return oom_kill_count(fd.get(), path);
 }
 
 short OomWatch::poll_events() const { return v2_ ? POLLPRI : POLLIN; }
@@ -64,7 +73,7 @@ uint64_t OomWatch::consume() {
   if (v2_) {
     uint64_t now = 0;
     try {
-      now = oom_kills(fd_.get(), dir_ + "/memory.events");
+      now = oom_kill_count(fd_.get(), dir_ + "/memory.events");
     } catch (const Error&) {
       fd_.reset();  // the cgroup is gone
       return 0;

@@ -25,6 +25,28 @@ void warn(const ApplyOptions& o, std::string msg) {
 
 std::string device(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
 
+// EBUSY from memory.limit_in_bytes: the kernel could not reclaim the
+// cgroup's usage down to the new limit (create: what the init has charged
+// so far; update: the running container's memory). runc says the same with
+// its usage.
+[[noreturn]] void throw_limit_write(const std::string& dir, const std::string& file, const std::string& value,
+                                    int err) {
+  if (err == EBUSY && file == "memory.limit_in_bytes") {
+    std::string usage = "?";
+    try {
+      usage = read_value(dir, "memory.usage_in_bytes");
+    } catch (const Error&) {}
+    throw Error("linux.resources.memory.limit: " + value + " bytes is below what " + dir + " already uses (" + usage +
+                    " bytes) and the kernel could not reclaim it: the memory limit is too low",
+                EBUSY);
+  }
+  throw_errno(err, "write " + value + " to " + dir + "/" + file);
+}
+
+void write_limit(const std::string& dir, const std::string& file, const std::string& value) {
+  if (int err = try_write_value(dir, file, value); err != 0) throw_limit_write(dir, file, value, err);
+}
+
 // Two files whose values constrain each other (limit <= memsw, runtime <= period):
 // write them in the order the current values allow. Tries first-then-second and,
 // when the kernel refuses the first with EINVAL, the other order.
@@ -33,10 +55,10 @@ void write_pair(const std::string& dir, const std::string& f1, const std::string
   int err = try_write_value(dir, f1, v1);
   if (err == EINVAL) {
     write_value(dir, f2, v2);
-    write_value(dir, f1, v1);
+    write_limit(dir, f1, v1);
     return;
   }
-  if (err != 0) throw_errno(err, "write " + v1 + " to " + dir + "/" + f1);
+  if (err != 0) throw_limit_write(dir, f1, v1, err);
   write_value(dir, f2, v2);
 }
 
@@ -63,7 +85,7 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
     write_value(dir, "memory.memsw.limit_in_bytes", "-1");
     write_value(dir, "memory.limit_in_bytes", "-1");
   } else if (m.limit) {
-    write_value(dir, "memory.limit_in_bytes", std::to_string(*m.limit));
+    write_limit(dir, "memory.limit_in_bytes", std::to_string(*m.limit));
   }
   if (m.reservation) write_value(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation));
   if (m.swappiness) {

@@ -1,8 +1,11 @@
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -145,6 +148,29 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
   auto stat = read_proc_stat(pid);
   if (!stat) throw Error("the container init exited before it was recorded");
   st.initStartTime = stat->start_time;
+}
+
+// The init closed the sync channel without a word: it was killed. Killed
+// by the OOM killer of its own memory cgroup, the limit is too low for it
+// to set up (runc: "container init was OOM-killed (memory limit too
+// low?)"); else the error stands. Called while PeerExitedError is handled. The
+// channel closes as the init exits, a moment before the kernel records how:
+// waited for on the pidfd, bounded.
+[[noreturn]] void explain_init_exit(const LaunchedChild& init, const cgroups::Manager& cgroup) {
+  struct pollfd exited = {init.pidfd(), POLLIN, 0};
+  siginfo_t how{};
+  if (::poll(&exited, 1, 1000) == 1 &&
+      ::waitid(P_PIDFD, static_cast<id_t>(init.pidfd()), &how, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+      how.si_code == CLD_KILLED && how.si_status == SIGKILL) {
+    uint64_t kills = 0;
+    try {
+      kills = cgroup.oom_kills();
+    } catch (const Error&) {}
+    if (kills > 0)
+      throw Error("the container init was OOM-killed during set-up: linux.resources.memory.limit is too low for it",
+                  ENOMEM);
+  }
+  throw;
 }
 
 }  // namespace
@@ -372,81 +398,85 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   phase_mark("clone_call");
   LaunchedChild init = launch(req, runtime_end);
   phase_mark("cloned");
-  if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
-  if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
-  runtime_cwd.reset();
-  if (plan.runtime_makes_sealed_view) {
-    // Made while the init starts, which then only switches to it.
-    process::SealedViewForChild view = process::sealed_view_for_child();
-    const int fds[] = {view.file.get(), view.mount};
-    const size_t nfds = !view.file ? 0 : view.mount < 0 ? 1 : 2;
-    runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, std::span<const int>(fds, nfds));
-    process::release_view_sent_to_child();
-  }
-  if (plan.cgroups_after_clone) {
-    if (plan.memory_cgroup_first) {
-      // The init waits for this one before it makes anything: first, alone,
-      // and marked before the init is in it, as the others below.
-      cgroup.create_v1_memory_first();
-      const std::string memory = cgroup.v1_memory_first();
-      cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, "", {{memory, cgroup.paths().v1.at(memory)}}}, owner);
-      const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(true, cgroups::Manager::V1Part::Memory);
-      runtime_end.send_to_waiting_peer(SyncMsg::MemoryCgroupMade, {}, tasks.fds());
+  try {
+    if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
+    if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
+    runtime_cwd.reset();
+    if (plan.runtime_makes_sealed_view) {
+      // Made while the init starts, which then only switches to it.
+      process::SealedViewForChild view = process::sealed_view_for_child();
+      const int fds[] = {view.file.get(), view.mount};
+      const size_t nfds = !view.file ? 0 : view.mount < 0 ? 1 : 2;
+      runtime_end.send_to_waiting_peer(SyncMsg::SealedView, view.offer, std::span<const int>(fds, nfds));
+      process::release_view_sent_to_child();
     }
-    cgroup.create_after_clone();
-    // With the v1 parents it made just now: the next state.json carries
-    // them, for delete to remove.
-    st.cgroupPath = cgroup.to_state();
-    finish_cgroup();
-    // The tasks files are opened here so the init only writes them. The
-    // config is saved after the send: an init already waiting for
-    // CgroupsMade (its rootfs set up) never waits for the config too.
-    const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(
-        true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
-    runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
-    save_config();
-  }
-  fault_point("create-after-placement");
-  listen.reset();
-  console.child.reset();
-  if (c.stdio_pipes)
-    for (UniqueFd& end : c.stdio_pipes->child) end.reset();
-  seccomp_agent.reset();
-  bind_trees = {};
-  rootfs_tree.tree.reset();
-  v1_placement = {};
+    if (plan.cgroups_after_clone) {
+      if (plan.memory_cgroup_first) {
+        // The init waits for this one before it makes anything: first, alone,
+        // and marked before the init is in it, as the others below.
+        cgroup.create_v1_memory_first();
+        const std::string memory = cgroup.v1_memory_first();
+        cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, "", {{memory, cgroup.paths().v1.at(memory)}}}, owner);
+        const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(true, cgroups::Manager::V1Part::Memory);
+        runtime_end.send_to_waiting_peer(SyncMsg::MemoryCgroupMade, {}, tasks.fds());
+      }
+      cgroup.create_after_clone();
+      // With the v1 parents it made just now: the next state.json carries
+      // them, for delete to remove.
+      st.cgroupPath = cgroup.to_state();
+      finish_cgroup();
+      // The tasks files are opened here so the init only writes them. The
+      // config is saved after the send: an init already waiting for
+      // CgroupsMade (its rootfs set up) never waits for the config too.
+      const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(
+          true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
+      runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
+      save_config();
+    }
+    fault_point("create-after-placement");
+    listen.reset();
+    console.child.reset();
+    if (c.stdio_pipes)
+      for (UniqueFd& end : c.stdio_pipes->child) end.reset();
+    seccomp_agent.reset();
+    bind_trees = {};
+    rootfs_tree.tree.reset();
+    v1_placement = {};
 
-  // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
-  st.pid = init.pid();
-  if (plan.send_state) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
-  // `run` with no runtime step (InitPlan::runtime_step): recorded running and released now, while
-  // the init still sets up, so it finds Start queued when it is ready rather
-  // than waiting for us to wake on its Ready, record and answer
-  // (InitPlan::start_before_ready). A run killed before this send leaves a
-  // container that is stopped (its init dies with us), one killed after it
-  // a running one; never a program running under a "creating" record.
-  if (plan.start_before_ready) {
-    record_init_start_time(st, init.pid());
-    if (plan.init_unsealed_until_exec) st.extra[kUnsealedInitKey] = process::own_binary_identity();
-    st.status = Status::Running;
-    c.dir.write_state(st);
-    fault_point("run-after-running-state");
-    runtime_end.send_to_waiting_peer(SyncMsg::Start);
-    c.init_released = true;
-  }
-  for (;;) {
-    SyncMsg m = runtime_end.receive();
-    if (m == SyncMsg::Ready) break;
-    if (m != SyncMsg::RuntimeStep) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
-    // First, so the hooks find the devices where the container will.
-    if (!c.spec.linux_->netDevices.empty()) {
-      UniqueFd netns = procfs::open_link_target(std::to_string(init.pid()) + "/ns/net", O_RDONLY);
-      ns::move_net_devices(c.spec.linux_->netDevices, netns.get());
+    // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
+    st.pid = init.pid();
+    if (plan.send_state) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
+    // `run` with no runtime step (InitPlan::runtime_step): recorded running and released now, while
+    // the init still sets up, so it finds Start queued when it is ready rather
+    // than waiting for us to wake on its Ready, record and answer
+    // (InitPlan::start_before_ready). A run killed before this send leaves a
+    // container that is stopped (its init dies with us), one killed after it
+    // a running one; never a program running under a "creating" record.
+    if (plan.start_before_ready) {
+      record_init_start_time(st, init.pid());
+      if (plan.init_unsealed_until_exec) st.extra[kUnsealedInitKey] = process::own_binary_identity();
+      st.status = Status::Running;
+      c.dir.write_state(st);
+      fault_point("run-after-running-state");
+      runtime_end.send_to_waiting_peer(SyncMsg::Start);
+      c.init_released = true;
     }
-    std::string state = hook_state(st, Status::Creating);
-    process::run_hooks(c.spec.hooks.prestart, "prestart", state, process::HookFailure::Fail);
-    process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
-    runtime_end.send(SyncMsg::Continue);
+    for (;;) {
+      SyncMsg m = runtime_end.receive();
+      if (m == SyncMsg::Ready) break;
+      if (m != SyncMsg::RuntimeStep) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
+      // First, so the hooks find the devices where the container will.
+      if (!c.spec.linux_->netDevices.empty()) {
+        UniqueFd netns = procfs::open_link_target(std::to_string(init.pid()) + "/ns/net", O_RDONLY);
+        ns::move_net_devices(c.spec.linux_->netDevices, netns.get());
+      }
+      std::string state = hook_state(st, Status::Creating);
+      process::run_hooks(c.spec.hooks.prestart, "prestart", state, process::HookFailure::Fail);
+      process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
+      runtime_end.send(SyncMsg::Continue);
+    }
+  } catch (const PeerExitedError&) {
+    explain_init_exit(init, cgroup);
   }
   phase_mark("init_ready");
 

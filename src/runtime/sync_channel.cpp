@@ -167,7 +167,7 @@ void SyncChannel::expect_eof() const {
 
 SyncMsg SyncChannel::receive(std::string* payload, std::vector<UniqueFd>* fds) const {
   size_t n = receive_packet(fd_.get(), fds);
-  if (n == 0) throw Error("the container init exited during set-up");
+  if (n == 0) throw PeerExitedError("the container init exited during set-up");
   Header h;
   std::memcpy(&h, packet, sizeof h);
   if (payload) payload->assign(packet + sizeof h, n - sizeof h);
@@ -182,7 +182,7 @@ void SyncChannel::expect(SyncMsg expected, std::string* payload, std::vector<Uni
 
 UniqueFd SyncChannel::expect_fd(SyncMsg expected) const {
   std::vector<UniqueFd> fds;
-  if (receive_packet(fd_.get(), &fds) == 0) throw Error("the container process exited during set-up");
+  if (receive_packet(fd_.get(), &fds) == 0) throw PeerExitedError("the container process exited during set-up");
   Header h;
   std::memcpy(&h, packet, sizeof h);
   if (h.type != expected)

@@ -59,6 +59,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/unique_fd.hpp"
 
 namespace hull {
@@ -79,6 +80,13 @@ enum class SyncMsg : uint32_t {
 
 const char* to_string(SyncMsg m);
 
+// The peer closed the channel without a word: the init (or exec process)
+// exited, or was killed, during set-up.
+class PeerExitedError : public Error {
+ public:
+  using Error::Error;
+};
+
 class SyncChannel {
  public:
   SyncChannel() = default;
@@ -96,7 +104,7 @@ class SyncChannel {
   // A message with no payload and `fd` attached (SCM_RIGHTS).
   void send_fd(SyncMsg m, int fd) const;
   // Receives one message. An Error message is rethrown as hull::Error with the
-  // init's errno; EOF (the init died) is an error too. With `fds`, the fds
+  // init's errno; EOF (the init died) is a PeerExitedError. With `fds`, the fds
   // the message carries land there in order (close-on-exec); without, the
   // kernel drops them.
   SyncMsg receive(std::string* payload = nullptr, std::vector<UniqueFd>* fds = nullptr) const;

@@ -51,6 +51,34 @@ TEST_F(CgroupRunTest, MemoryLimitOomKillsTheContainer) {
   EXPECT_NE(r.out.find(unified() ? "0::/\n" : ":memory:/\n"), std::string::npos) << r.out;
 }
 
+// A memory limit too low for the init to set up: the error says so (the
+// OOM killer's SIGKILL, the kernel refusing the limit below what the init
+// already charged, or an allocation the init's set-up needed), never a bare
+// "exited during set-up", and nothing is left behind. Which comes first
+// varies with what the page cache already holds; an init killed after it
+// exec'd is the container's process, 137 as with runc.
+TEST_F(CgroupRunTest, AMemoryLimitTooLowForTheInitIsNamed) {
+  int failed_in_set_up = 0;
+  for (int64_t limit : {64 << 10, 128 << 10}) {
+    for (int round = 0; round < 2; ++round) {
+      Bundle& b = limited_bundle({{"memory", {{"limit", limit}}}},
+                                 "bundle-" + std::to_string(limit) + "-" + std::to_string(round));
+      b.args({"true"});
+      ProcResult r = hull({"run", "--bundle", b.dir().string(), "lowmem"});
+      EXPECT_TRUE(state_dirs().empty());
+      if (r.exit_code != 1) continue;
+      ++failed_in_set_up;
+      EXPECT_TRUE(r.err.find("OOM-killed during set-up: linux.resources.memory.limit is too low") !=
+                      std::string::npos ||
+                  r.err.find("linux.resources.memory.limit: " + std::to_string(limit) + " bytes is below what") !=
+                      std::string::npos ||
+                  r.err.find("cannot allocate memory") != std::string::npos)
+          << "limit " << limit << ": " << r.err;
+    }
+  }
+  EXPECT_GT(failed_in_set_up, 0) << "no limit was too low for the init";
+}
+
 TEST_F(CgroupRunTest, PidsLimitMakesForkFailInTheContainer) {
   Bundle& b = limited_bundle({{"pids", {{"limit", 3}}}});
   // sh plus two sleeps fill the limit; the third fork fails.
