@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <memory>
 
@@ -135,10 +136,27 @@ void write_file(const std::string& path, std::string_view data) {
 
 namespace {
 
+// `name` in the directory dirfd, for a message: which directory filled up
+// or refused the write (the state root, a container's state dir) is what
+// the user acts on. Read on the error path only.
+std::string in_dir(int dirfd, const std::string& name) {
+  char dir[PATH_MAX];
+  ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(dirfd)).c_str(), dir, sizeof dir);
+  return n > 0 ? std::string(dir, static_cast<size_t>(n)) + "/" + name : name;
+}
+
 std::string write_temp_file(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
   std::string tmp = "." + name + ".tmp";
-  UniqueFd fd = open_at(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-  write_all(fd.get(), data, tmp);
+  int fd = ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) throw_errno("open " + in_dir(dirfd, tmp));
+  UniqueFd file(fd);
+  try {
+    write_all(file.get(), data, tmp);
+  } catch (const Error& e) {
+    // A full filesystem (ENOSPC): no partial file left behind.
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    throw_errno(e.code(), "write " + in_dir(dirfd, tmp));
+  }
   return tmp;
 }
 
@@ -146,7 +164,7 @@ void rename_into_place(int dirfd, const std::string& tmp, const std::string& nam
   if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) < 0) {
     int err = errno;
     ::unlinkat(dirfd, tmp.c_str(), 0);
-    throw_errno(err, "rename " + tmp + " to " + name);
+    throw_errno(err, "rename " + in_dir(dirfd, tmp) + " to " + name);
   }
 }
 
@@ -169,7 +187,7 @@ void replace_file_at(int dirfd, const std::string& name, std::string_view data, 
   if (errno != ENOENT && errno != EINVAL) {
     int err = errno;
     ::unlinkat(dirfd, tmp.c_str(), 0);
-    throw_errno(err, "exchange " + tmp + " with " + name);
+    throw_errno(err, "exchange " + in_dir(dirfd, tmp) + " with " + name);
   }
   rename_into_place(dirfd, tmp, name);
 }

@@ -346,8 +346,8 @@ ContainerState ContainerDir::read_state() const {
 
 void ContainerDir::write_state(const ContainerState& s) const {
   if (s.id != id_) throw Error("state of container " + quote(s.id) + " written into the directory of " + quote(id_));
-  with_context("write " + path_ + "/" + kStateFile,
-               [&] { replace_file_at(dirfd_.get(), kStateFile, to_state_file_json(s), 0600); });
+  // Its errors name the directory (base/fs.cpp, in_dir).
+  replace_file_at(dirfd_.get(), kStateFile, to_state_file_json(s), 0600);
 }
 
 void ContainerDir::remove(std::initializer_list<const char*> usual_files) {

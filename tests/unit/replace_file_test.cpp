@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 #include "support/temp_dir.hpp"
@@ -59,6 +60,20 @@ TEST_F(ReplaceFile, ALeftoverTemporaryIsOverwritten) {
   hull::replace_file_at(dir_.get(), "state.json", "two", 0600);
   EXPECT_EQ(contents("state.json"), "two");
   EXPECT_FALSE(exists(".state.json.tmp"));
+}
+
+// A failed write names the directory it was in (a full state root is what
+// the user acts on), and leaves no temporary behind.
+TEST_F(ReplaceFile, AFailedWriteNamesItsDirectory) {
+  ASSERT_EQ(::mkdirat(dir_.get(), "busy", 0700), 0);
+  ASSERT_EQ(::mkdirat(dir_.get(), "busy/inside", 0700), 0);
+  try {
+    hull::write_file_atomic(dir_.get(), "busy", "data", 0600);
+    FAIL() << "renamed a file over a directory";
+  } catch (const hull::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(tmp_.path() + "/.busy.tmp"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(exists(".busy.tmp"));
 }
 
 }  // namespace
