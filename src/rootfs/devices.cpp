@@ -156,6 +156,11 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
   listed.reserve(devices.size());
   for (const spec::Device& d : devices) {
     listed.push_back(to_node(d));
+    // /dev/ptmx is always the link to the container's own devpts
+    // (create_dev_links), as with runc: podman lists the host's for
+    // --privileged, and in a user namespace, where mknod is refused, the
+    // host's node bound there could not be replaced (EBUSY).
+    if (listed.back().path == "/dev/ptmx") continue;
     create_node(dirs, listed.back());
   }
   // The runtime spec's default devices (config-linux.md, "Default Devices"),
