@@ -35,6 +35,7 @@
 #include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
+#include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
@@ -107,6 +108,10 @@ struct ExecChild {
   bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
   // Attached to a terminal: the pipes the runtime copies (process::proxy_stdio).
   int stdio[3] = {-1, -1, -1};
+  // The container has a user namespace (joined by the runtime): the host's
+  // root is unmapped there, so a pty opened as it would be owned by the
+  // overflow uid and could not be given to the process's user.
+  bool in_user_namespace = false;
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -157,6 +162,16 @@ struct ExecChild {
     };
     rootfs::Pty pty;
     if (c.spec->process->terminal) {
+      // As runc's exec: root of the container's user namespace first, then
+      // the pty is the container root's to chown. What needs the host's
+      // root, the owner of this non-dumpable process's /proc files, is done
+      // before: the cgroup files above, oom_score_adj here (as the init).
+      if (c.in_user_namespace) {
+        const std::optional<int>& oom = c.spec->process->oomScoreAdj;
+        if (oom && !eo.oom_score_adj_applied) process::apply_oom_score_adj(*oom);
+        eo.oom_score_adj_applied = true;
+        ns::become_namespace_root();
+      }
       // After setns the root is the container's: the pty comes from its devpts.
       UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
       if (!root) throw_errno("open the container root");
@@ -279,6 +294,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                     filter ? &filter->program : nullptr};
     child.stdio_to_user = plan.stdio_to_user;
     child.oom_score_adj_inherited = oom_inherited;
+    child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
     std::optional<process::StdioPipes> pipes;
     if (!o.detach && plan.console == ConsoleWiring::None && process::a_terminal_among_stdio()) {
       pipes.emplace(process::make_stdio_pipes());
