@@ -9,11 +9,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstdint>
 #include <memory>
 
 #include "base/error.hpp"
+#include "base/procfs.hpp"
 
 namespace hull {
 
@@ -140,9 +140,11 @@ namespace {
 // or refused the write (the state root, a container's state dir) is what
 // the user acts on. Read on the error path only.
 std::string in_dir(int dirfd, const std::string& name) {
-  char dir[PATH_MAX];
-  ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(dirfd)).c_str(), dir, sizeof dir);
-  return n > 0 ? std::string(dir, static_cast<size_t>(n)) + "/" + name : name;
+  try {
+    return procfs::read_link("self/fd/" + std::to_string(dirfd)) + "/" + name;
+  } catch (const Error&) {
+    return name;
+  }
 }
 
 std::string write_temp_file(int dirfd, const std::string& name, std::string_view data, mode_t mode) {

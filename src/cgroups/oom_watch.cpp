@@ -58,10 +58,14 @@ OomWatch Manager::watch_oom() const {
 }
 
 uint64_t Manager::oom_kills() const {
-  std::string v1 = v1_dir(paths_, "memory");
-  // v1's memory.oom_control has an "oom_kill N" line too.
-  const std::string path = !v1.empty() ? v1 + "/memory.oom_control" : paths_.v2 + "/memory.events";
-  if (v1.empty() && (paths_.v2.empty() || !has_file(paths_.v2, "memory.events"))) return 0;
+  std::string path = v1_dir(paths_, "memory");
+  if (!path.empty()) {
+    path += "/memory.oom_control";  // v1's has an "oom_kill N" line too
+  } else if (!paths_.v2.empty() && has_file(paths_.v2, "memory.events")) {
+    path = paths_.v2 + "/memory.events";
+  } else {
+    return 0;
+  }
   UniqueFd fd = open_fd(path, O_RDONLY);
   return oom_kill_count(fd.get(), path);
 }
