@@ -269,7 +269,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
 
   process::ExecOptions eo;
   eo.preserve_fds = ctx.preserve_fds;
-  eo.stdio_to_user = ctx.plan->stdio_to_user;
+  eo.stdio_to_user = ctx.plan->stdio.to_user;
   eo.oom_score_adj_applied = oom_now || ctx.oom_score_adj_inherited;
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();

@@ -75,7 +75,7 @@ struct InitContext {
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier; -1: `run`'s Start comes over sync
   int console_socket_fd = -1;
-  // InitPlan::stdio_pipes: the pipes' ends that become fds 0-2 (CLOEXEC
+  // InitPlan::stdio.pipes: the pipes' ends that become fds 0-2 (CLOEXEC
   // themselves), or -1.
   int stdio[3] = {-1, -1, -1};
   // The runtime's fds the clone copied that the init must not hold: the

@@ -30,7 +30,7 @@ struct CreatedContainer {
   // ...unless it was sent already, with the "running" record, before the
   // init was ready (no runtime hooks): then finish_early_start follows.
   bool init_released = false;
-  // InitPlan::stdio_pipes: our ends, for hull run to copy (process::proxy_stdio).
+  // InitPlan::stdio.pipes: our ends, for hull run to copy (process::proxy_stdio).
   std::optional<process::StdioPipes> stdio_pipes;
 };
 

@@ -340,7 +340,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.child.get();
-  if (plan.stdio_pipes) {
+  if (plan.stdio.pipes) {
     c.stdio_pipes.emplace(process::make_stdio_pipes());
     for (int i = 0; i < 3; ++i) ctx.stdio[i] = c.stdio_pipes->child[i].get();
   }

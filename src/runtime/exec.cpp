@@ -104,7 +104,7 @@ struct ExecChild {
   // cgroup (LaunchRequest::child_waits_for_placement): Continue comes once
   // the runtime has placed us.
   bool wait_for_placement = false;
-  bool stdio_to_user = false;  // ExecPlan::stdio_to_user
+  bool stdio_to_user = false;            // ExecPlan::stdio.to_user
   bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
   // Attached to a terminal: the pipes the runtime copies (process::proxy_stdio).
   int stdio[3] = {-1, -1, -1};
@@ -237,7 +237,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } else if (!o.cgroup.empty()) {
       throw Error("--cgroup: the container has no cgroups");
     }
-    const ExecPlan plan = plan_exec(spec, !o.console_socket.empty(), o.detach);
+    const ExecPlan plan =
+        plan_exec(spec, !o.console_socket.empty(), o.detach, !o.detach && process::a_terminal_among_stdio());
     // Proxied, the pty starts at the caller's window size: set by the child
     // before its execve, not by the proxy's first resize, which comes after
     // the program may have read a 0x0 window.
@@ -292,14 +293,13 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                     cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr,
                     plan.child_joins_cgroupns ? init.get() : -1,
                     filter ? &filter->program : nullptr};
-    child.stdio_to_user = plan.stdio_to_user;
+    child.stdio_to_user = plan.stdio.to_user;
     child.oom_score_adj_inherited = oom_inherited;
     child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
     std::optional<process::StdioPipes> pipes;
-    if (!o.detach && plan.console == ConsoleWiring::None && process::a_terminal_among_stdio()) {
+    if (plan.stdio.pipes) {
       pipes.emplace(process::make_stdio_pipes());
       for (int i = 0; i < 3; ++i) child.stdio[i] = pipes->child[i].get();
-      child.stdio_to_user = true;  // ours to give: the user may reopen them (/dev/stdout), as under runc
     }
     LaunchRequest req;
     req.what = "the exec process";

@@ -20,6 +20,13 @@ ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached
   throw Error(detached_error);
 }
 
+StdioWiring plan_stdio(ConsoleWiring console, bool attached, bool caller_terminal) {
+  StdioWiring w;
+  w.pipes = attached && console == ConsoleWiring::None && caller_terminal;
+  w.to_user = !attached || w.pipes;
+  return w;
+}
+
 InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   InitPlan p;
   for (const auto& n : spec.linux_->namespaces) {
@@ -77,12 +84,11 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "
                            "terminal needs a console socket to hand the pty to");
-  p.stdio_pipes = in.attached && p.console == ConsoleWiring::None && in.caller_terminal;
-  p.stdio_to_user = !in.attached || p.stdio_pipes;
+  p.stdio = plan_stdio(p.console, in.attached, in.caller_terminal);
   return p;
 }
 
-ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach) {
+ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach, bool caller_terminal) {
   ExecPlan p;
   uint64_t flags = 0;
   if (spec.linux_)
@@ -91,7 +97,7 @@ ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach)
   p.setns_flags = static_cast<int>(flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
   p.console = plan_console(spec.process->terminal, has_console_socket, !detach,
                            "--tty with --detach needs --console-socket to hand the pty to");
-  p.stdio_to_user = detach;
+  p.stdio = plan_stdio(p.console, !detach, caller_terminal);
   return p;
 }
 

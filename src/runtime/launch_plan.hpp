@@ -22,6 +22,21 @@ enum class ConsoleWiring {
 // nowhere to send the pty: `detached_error` is thrown then.
 ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached, const char* detached_error);
 
+// What a process without a console of its own gets as fds 0-2, for the init
+// (create, run) and an exec alike.
+struct StdioWiring {
+  // Attached from a terminal: pipes the runtime copies (process::proxy_stdio),
+  // so that a process left in the background cannot keep the caller's
+  // terminal; they are ours to give, so the user's too.
+  bool pipes = false;
+  // Detached: fds 0-2 are what the engine passed (containerd's fifos,
+  // conmon's pipes) and become the container user's, as runc makes them
+  // (process::give_stdio_to). Attached otherwise, they are the caller's own
+  // (its files, its pipes), which runc never hands over either.
+  bool to_user = false;
+};
+StdioWiring plan_stdio(ConsoleWiring console, bool attached, bool caller_terminal);
+
 // The facts about the host a create plan depends on, found by the caller.
 struct InitPlanInputs {
   bool runtime_places = false;      // the runtime places the init after the clone (systemd starts its scope)
@@ -160,16 +175,7 @@ struct InitPlan {
   // before the init has Start, it dies with the runtime.
   bool start_before_ready = false;
   ConsoleWiring console = ConsoleWiring::None;
-  // Detached (create, run -d): fds 0-2 are what the engine passed (containerd's
-  // fifos, conmon's pipes) and become the container user's, as runc makes
-  // them (process::give_stdio_to). Attached, they are the caller's own (its
-  // terminal, its files), which runc never hands over either: it copies
-  // through pipes of its own.
-  bool stdio_to_user = false;
-  // Attached from a terminal without process.terminal: the init's fds 0-2
-  // are pipes the runtime copies (process::proxy_stdio), as an attached
-  // exec's; they are ours to give, so the user's too.
-  bool stdio_pipes = false;
+  StdioWiring stdio;
 };
 
 // `spec` must have passed spec::validate_for_create (linux and process set).
@@ -185,9 +191,11 @@ struct ExecPlan {
   // container's cgroup namespace itself, once in the container's cgroup.
   bool child_joins_cgroupns = false;
   ConsoleWiring console = ConsoleWiring::None;
-  bool stdio_to_user = false;  // exec --detach: as InitPlan::stdio_to_user
+  StdioWiring stdio;
 };
 
-ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach);
+// `caller_terminal`: hull exec's fds 0-2 include a terminal
+// (process::a_terminal_among_stdio).
+ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach, bool caller_terminal);
 
 }  // namespace hull

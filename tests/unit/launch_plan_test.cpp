@@ -13,6 +13,7 @@
 namespace {
 
 using hull::ConsoleWiring;
+using hull::ExecPlan;
 using hull::InitPlan;
 using hull::InitPlanInputs;
 
@@ -364,38 +365,55 @@ TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
 // engine's (detached) made the user's.
 TEST(InitPlan, StdioPipesOnlyForAnAttachedRunFromATerminalWithoutOne) {
   const InitPlan piped = hull::plan_init(config(kUsual), {.attached = true, .caller_terminal = true});
-  EXPECT_TRUE(piped.stdio_pipes);
-  EXPECT_TRUE(piped.stdio_to_user);
+  EXPECT_TRUE(piped.stdio.pipes);
+  EXPECT_TRUE(piped.stdio.to_user);
   const InitPlan passed = hull::plan_init(config(kUsual), {.attached = true});
-  EXPECT_FALSE(passed.stdio_pipes);
-  EXPECT_FALSE(passed.stdio_to_user);
+  EXPECT_FALSE(passed.stdio.pipes);
+  EXPECT_FALSE(passed.stdio.to_user);
   const InitPlan detached = hull::plan_init(config(kUsual), {.caller_terminal = true});
-  EXPECT_FALSE(detached.stdio_pipes);
-  EXPECT_TRUE(detached.stdio_to_user);
+  EXPECT_FALSE(detached.stdio.pipes);
+  EXPECT_TRUE(detached.stdio.to_user);
   auto tty = config(kUsual, "", "", true);
-  EXPECT_FALSE(hull::plan_init(tty, {.attached = true, .caller_terminal = true}).stdio_pipes);
+  EXPECT_FALSE(hull::plan_init(tty, {.attached = true, .caller_terminal = true}).stdio.pipes);
   EXPECT_FALSE(
-      hull::plan_init(tty, {.has_console_socket = true, .attached = true, .caller_terminal = true}).stdio_pipes);
+      hull::plan_init(tty, {.has_console_socket = true, .attached = true, .caller_terminal = true}).stdio.pipes);
 }
 
 TEST(ExecPlan, JoinsEveryNamespaceButCgroupWithOneSetns) {
-  auto p = hull::plan_exec(config(kUsual), false, true);
+  auto p = hull::plan_exec(config(kUsual), false, true, false);
   EXPECT_EQ(static_cast<uint64_t>(p.setns_flags), kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
   EXPECT_TRUE(p.child_joins_cgroupns);
   EXPECT_EQ(p.console, ConsoleWiring::None);
 }
 
 TEST(ExecPlan, JoinedNamespacesAreJoinedLikeCreatedOnes) {
-  auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false, true);
+  auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false, true,
+                           false);
   EXPECT_EQ(p.setns_flags, CLONE_NEWNET | CLONE_NEWNS);
   EXPECT_FALSE(p.child_joins_cgroupns);
 }
 
 TEST(ExecPlan, TerminalWiring) {
   auto tty = config(kUsual, "", "", true);
-  EXPECT_EQ(hull::plan_exec(tty, true, true).console, ConsoleWiring::Socket);
-  EXPECT_EQ(hull::plan_exec(tty, false, false).console, ConsoleWiring::Proxy);
-  EXPECT_THROW(hull::plan_exec(tty, false, true), hull::Error);
+  EXPECT_EQ(hull::plan_exec(tty, true, true, false).console, ConsoleWiring::Socket);
+  EXPECT_EQ(hull::plan_exec(tty, false, false, false).console, ConsoleWiring::Proxy);
+  EXPECT_THROW(hull::plan_exec(tty, false, true, false), hull::Error);
+}
+
+// As for the init: an attached exec from a terminal without -t gets pipes,
+// a detached one gives the engine's stdio to the user, an attached one from
+// files or pipes passes them as they are.
+TEST(ExecPlan, StdioPipesOnlyForAnAttachedExecFromATerminalWithoutOne) {
+  const ExecPlan piped = hull::plan_exec(config(kUsual), false, false, true);
+  EXPECT_TRUE(piped.stdio.pipes);
+  EXPECT_TRUE(piped.stdio.to_user);
+  const ExecPlan passed = hull::plan_exec(config(kUsual), false, false, false);
+  EXPECT_FALSE(passed.stdio.pipes);
+  EXPECT_FALSE(passed.stdio.to_user);
+  const ExecPlan detached = hull::plan_exec(config(kUsual), false, true, true);
+  EXPECT_FALSE(detached.stdio.pipes);
+  EXPECT_TRUE(detached.stdio.to_user);
+  EXPECT_FALSE(hull::plan_exec(config(kUsual, "", "", true), false, false, true).stdio.pipes);
 }
 
 }  // namespace
