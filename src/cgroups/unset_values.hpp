@@ -14,6 +14,9 @@
 //       .realtimePeriod                                      0
 //   cpu.cpus, cpu.mems                                       ""
 //   pids.limit                                               0 (negative is "max")
+// pids.limit 0 stays unset although runtime-spec 1.3 asks for a limit of 0
+// (runc 1.4 writes it): podman 4.3 sends 0 for --pids-limit -1 and 0, both
+// meaning no limit, and crun 1.8 writes "max" for it.
 //   blockIO.weight, .leafWeight, weightDevice[].weight,
 //       weightDevice[].leafWeight                            0 (an entry with neither goes)
 // A group left with nothing set is dropped, so it needs no controller.

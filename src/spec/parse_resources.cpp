@@ -49,7 +49,10 @@ CPU parse_cpu(const Node& n) {
 
 Pids parse_pids(const Node& n) {
   Pids p;
-  required_field(n, "limit", p.limit, &Node::i64);
+  // OPTIONAL since runtime-spec 1.3: absent reads as 0, unset.
+  std::optional<int64_t> limit;
+  optional_field(n, "limit", limit, &Node::i64);
+  p.limit = limit.value_or(0);
   return p;
 }
 

@@ -171,7 +171,8 @@ struct CPU {
 };
 
 struct Pids {
-  int64_t limit = 0;  // required
+  // 0 is unset, whether absent or sent as 0 (cgroups/unset_values.hpp).
+  int64_t limit = 0;
 };
 
 struct BlockIODeviceWeight {
