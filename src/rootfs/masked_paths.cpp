@@ -169,12 +169,18 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
     shown_empty.emplace_back(st.st_dev, st.st_ino);
   };
   KernelFsDirs dirs(rootfd);
+  struct stat root {};
+  if (!paths.empty() && ::fstat(rootfd, &root) < 0) throw_errno("mask paths: stat the rootfs");
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
     UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "mask " + quote(shown));
     if (!target) continue;
     struct stat st {};
     if (::fstat(target.get(), &st) < 0) throw_errno("mask " + quote(shown) + ": stat");
+    // Masking the root would leave nothing to pivot into (runc's mount over
+    // "/" after its pivot is hidden from every lookup, so it does nothing).
+    if (st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+      throw Error("mask " + quote(p) + ": .linux.maskedPaths names the container's root, which cannot be masked");
     if (S_ISDIR(st.st_mode)) {
       if (already_masked(st)) continue;
       if (scratch && !tmpfs) {

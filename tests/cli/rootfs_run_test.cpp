@@ -284,6 +284,22 @@ TEST_F(RootfsRun, ADirectoryMaskedTwiceOrAlsoReadOnlyIsMaskedOnce) {
   EXPECT_EQ(r.out, "twice=0\nboth=0\nscratch-left=0\n") << r.err;
 }
 
+// A masked path that names the root ("", "/", "/..", "a/.."): masking it
+// would leave nothing to pivot into. Refused with the path and the field,
+// where it used to fail as "pivot_root into the rootfs: no such file".
+TEST_F(RootfsRun, AMaskedPathNamingTheRootIsRefusedByName) {
+  Bundle& b = bundle("bundle-mask-root");
+  fs::create_directories(b.rootfs() / "a");
+  for (const char* p : {"", "/", "/..", "a/.."}) {
+    b.config["linux"]["maskedPaths"] = {"/proc/kcore", p};
+    ProcResult r = run_sh(b, "true", "mask-root");
+    EXPECT_EQ(r.exit_code, 1) << p;
+    EXPECT_NE(r.err.find("mask \"" + std::string(p) + "\": .linux.maskedPaths names the container's root"),
+              std::string::npos)
+        << p << ": " << r.err;
+  }
+}
+
 // A tmpfs over a directory of the image keeps that directory's mode unless
 // its options give one, as runc does (podman --read-only's /run, docker's
 // --tmpfs over an image directory); one on a directory hull makes has the
