@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -36,6 +37,10 @@ void set_identity(const spec::User& user) {
   // container process keeps the host's group access.
   const auto& gids = user.additionalGids;
   std::vector<gid_t> groups(gids.begin(), gids.end());
+  // Once each, as runc: the kernel keeps duplicates (and counts them against
+  // NGROUPS_MAX), and sorts the list anyway.
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   if (::setgroups(groups.size(), groups.data()) < 0) {
     int err = errno;
     if (!(err == EPERM && groups.empty() && setgroups_denied()))

@@ -75,9 +75,11 @@ TEST_F(HullTest, ProcessRootKeepsConfiguredCapsAndNoInheritable) {
   EXPECT_EQ(status_field(r.out, "NoNewPrivs"), "0");
 }
 
+// A group listed twice is one group, as runc gives it.
 TEST_F(HullTest, ProcessUserGroupsAndUmask) {
   Bundle& b = bundle();
-  b.config["process"]["user"] = {{"uid", 1234}, {"gid", 2345}, {"additionalGids", {3000, 3001}}, {"umask", 077}};
+  b.config["process"]["user"] = {
+      {"uid", 1234}, {"gid", 2345}, {"additionalGids", {3001, 3000, 3001}}, {"umask", 077}};
   ProcResult r = run_sh(b, "id; umask; touch /dev/shm/f; stat -c %a /dev/shm/f", "hullproc-user");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "uid=1234 gid=2345 groups=3000,3001\n0077\n600\n");
