@@ -95,8 +95,7 @@ class Checker {
     check_net_devices();
     check_intel_rdt();
     const Linux& l = *spec_.linux_;
-    for (size_t i = 0; i < l.devices.size(); ++i)
-      absolute(".linux.devices[" + std::to_string(i) + "].path", l.devices[i].path);
+    for (size_t i = 0; i < l.devices.size(); ++i) check_device(i);
     if (l.seccomp && l.seccomp->listenerMetadata && !l.seccomp->listenerPath)
       fail(".linux.seccomp.listenerMetadata", "requires .linux.seccomp.listenerPath");
   }
@@ -106,6 +105,22 @@ class Checker {
 
   void absolute(const std::string& path, const std::string& value) const {
     if (!is_absolute(value)) fail(path, "must be an absolute path, got " + quote_json(value));
+  }
+
+  // The kernel's dev_t has 12 bits of major and 20 of minor; mknod(2) refuses
+  // more with EINVAL, and makedev(3) would first cut the number to 32 bits.
+  void check_device(size_t i) const {
+    const std::string at = ".linux.devices[" + std::to_string(i) + "]";
+    const Device& d = spec_.linux_->devices[i];
+    absolute(at + ".path", d.path);
+    auto in_range = [&](const char* field, const std::optional<int64_t>& n, int bits) {
+      const int64_t max = (int64_t{1} << bits) - 1;
+      if (n && (*n < 0 || *n > max))
+        fail(at + "." + field,
+             std::to_string(*n) + " is not a device " + field + " number (0-" + std::to_string(max) + ")");
+    };
+    in_range("major", d.major, 12);
+    in_range("minor", d.minor, 20);
   }
 
   // The runtime-spec lets a Linux mount's destination be relative (deprecated)

@@ -66,6 +66,22 @@ TEST(SpecValidate, MappingsMayComeWithAJoinedUserNamespace) {
             "<no error>");
 }
 
+// mknod(2) takes 12 bits of major and 20 of minor; makedev(3) would cut a
+// larger number to 32 bits first and the error would name another device.
+TEST(SpecValidate, ADeviceNumberTheKernelCannotHoldIsRefusedByPath) {
+  auto device = [](const std::string& numbers) {
+    return error_of(runnable(R"({"namespaces": [{"type": "mount"}], "devices": [{"path": "/dev/fuse", "type": "c", )" +
+                             numbers + "}]}"));
+  };
+  EXPECT_EQ(device(R"("major": 4095, "minor": 1048575)"), "<no error>");
+  EXPECT_EQ(device(R"("major": 4096, "minor": 1)"),
+            "config.json: .linux.devices[0].major: 4096 is not a device major number (0-4095)");
+  EXPECT_EQ(device(R"("major": 9223372036854775807, "minor": 1)"),
+            "config.json: .linux.devices[0].major: 9223372036854775807 is not a device major number (0-4095)");
+  EXPECT_EQ(device(R"("major": 10, "minor": -1)"),
+            "config.json: .linux.devices[0].minor: -1 is not a device minor number (0-1048575)");
+}
+
 TEST(SpecValidate, EvenAnEmptyHostnameNeedsAUtsNamespace) {
   EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", )")),
             "config.json: .hostname: requires a uts namespace, but .linux.namespaces has no \"uts\" entry");
