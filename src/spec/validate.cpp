@@ -1,5 +1,6 @@
 #include "spec/validate.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -22,6 +23,22 @@ static_assert(static_cast<size_t>(NamespaceType::Time) + 1 == kNamespaceTypeCoun
 std::string namespace_path(size_t i) { return ".linux.namespaces[" + std::to_string(i) + "]"; }
 
 bool is_absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
+
+// Whether p, read lexically from "/" (".." stops at the root), is the root.
+bool names_root(std::string_view p) {
+  size_t depth = 0;
+  while (!p.empty()) {
+    const size_t end = std::min(p.find('/'), p.size());
+    const std::string_view part = p.substr(0, end);
+    p.remove_prefix(std::min(end + 1, p.size()));
+    if (part == "..") {
+      if (depth > 0) --depth;
+    } else if (!part.empty() && part != ".") {
+      ++depth;
+    }
+  }
+  return depth == 0;
+}
 
 // The kernel's dev_valid_name(): 1 to 15 bytes (IFNAMSIZ - 1), not "." or
 // "..", no "/", ":" or whitespace.
@@ -129,6 +146,12 @@ class Checker {
     const std::string path = ".mounts[" + std::to_string(i) + "].destination";
     const std::string& dest = spec_.mounts[i].destination;
     if (dest.empty()) fail(path, "must not be empty");
+    // Attached before the pivot, the mount would lie under the rootfs the
+    // init pivots into, never seen (runc pivots into it instead).
+    if (names_root(dest))
+      fail(path, quote_json(dest) +
+                     " is the container's root, where a mount would stay hidden under the rootfs (.root.path "
+                     "names the root filesystem)");
     if (!is_absolute(dest))
       warn(file_ + ": " + path + ": " + quote_json(dest) +
            " is not an absolute path; it is taken relative to \"/\" (relative destinations are deprecated)");

@@ -82,6 +82,21 @@ TEST(SpecValidate, ADeviceNumberTheKernelCannotHoldIsRefusedByPath) {
             "config.json: .linux.devices[0].minor: -1 is not a device minor number (0-1048575)");
 }
 
+// A mount on "/" would be attached under the rootfs the init pivots into.
+TEST(SpecValidate, AMountOnTheRootIsRefusedByPath) {
+  auto mount_on = [](const std::string& dest) {
+    return error_of(
+        runnable(R"({"namespaces": [{"type": "mount"}]})",
+                 R"("mounts": [{"destination": ")" + dest + R"(", "type": "tmpfs", "source": "tmpfs"}], )"));
+  };
+  for (const char* dest : {"/", "//", "/.", "/..", "/a/..", ".", "a/../.."})
+    EXPECT_EQ(mount_on(dest), std::string("config.json: .mounts[0].destination: \"") + dest +
+                                  "\" is the container's root, where a mount would stay hidden under the rootfs "
+                                  "(.root.path names the root filesystem)")
+        << dest;
+  for (const char* dest : {"/a", "/../a", "a/b/..", "/.hidden"}) EXPECT_EQ(mount_on(dest), "<no error>") << dest;
+}
+
 TEST(SpecValidate, EvenAnEmptyHostnameNeedsAUtsNamespace) {
   EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", )")),
             "config.json: .hostname: requires a uts namespace, but .linux.namespaces has no \"uts\" entry");
