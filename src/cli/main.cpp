@@ -101,13 +101,29 @@ int unknown_command(const std::string& word) {
   return kUnknownCommandStatus;
 }
 
+// A command line refused after --log was read: the log gets the line too,
+// as runc writes it, for the engines that show the runtime's last logged
+// error (containerd's shim, conmon) when the flag is one hull lacks. A log
+// that cannot be opened is left out: the message is on stderr anyway.
+void log_usage_error(const Context& ctx, const std::string& message) {
+  if (ctx.log_path.empty()) return;
+  try {
+    log::configure(ctx.log_path, ctx.log_format == "json", false);
+    log::error(message);
+  } catch (const std::exception&) {}
+}
+
 // CLI11's parse errors, reworded where its wording does not say what to do.
 int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args,
-                const FlagSet& global) {
+                const FlagSet& global, const Context& ctx) {
   const CLI::App* verb = nullptr;
   for (const CLI::App* sub : app.get_subcommands()) verb = sub;
   if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
-    if (auto word = command_word(args, global)) return unknown_command(*word);
+    if (auto word = command_word(args, global)) {
+      log_usage_error(ctx, "unknown command " + quote(*word));
+      return unknown_command(*word);
+    }
+  log_usage_error(ctx, e.what());
   std::string help = verb ? "hull " + verb->get_name() + " --help" : "hull --help";
   print_error_line("hull: " + std::string(e.what()) + "\nRun '" + help + "' for usage.");
   return 1;
@@ -138,7 +154,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e, standard_out(), standard_err());
   } catch (const CLI::ParseError& e) {
-    return usage_error(app, e, args, global_flags);
+    return usage_error(app, e, args, global_flags, ctx);
   }
 
   resolve_rootless(app, ctx);

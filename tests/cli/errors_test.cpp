@@ -172,6 +172,28 @@ TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
   EXPECT_EQ(hull({"-h", "nosuchverb"}).exit_code, 0);
 }
 
+// A command line refused after --log: the log gets an error line too, as
+// runc writes one, since containerd's shim and conmon show the runtime's
+// last logged error (a flag hull lacks would otherwise read "exit status 1").
+TEST_F(ErrorsTest, ARefusedCommandLineIsAnErrorLineOfTheLog) {
+  const fs::path log = temp_dir() / "usage.json";
+  auto logged = [&] {
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  ProcResult r = hull(
+      {"--log", log.string(), "--log-format", "json", "create", "--no-such-flag", "-b", temp_dir().string(), "usage"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::string lines = logged();
+  EXPECT_NE(lines.find("\"level\":\"error\""), std::string::npos) << lines;
+  EXPECT_NE(lines.find("no-such-flag"), std::string::npos) << lines;
+  fs::remove(log);
+  r = hull({"--log", log.string(), "--log-format", "json", "state"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  lines = logged();
+  EXPECT_NE(lines.find("\"level\":\"error\""), std::string::npos) << "no id: " << lines;
+}
+
 // containerd's shim with CriuPath set passes runc's global --criu before
 // every command: accepted in both forms, never taken for the command.
 TEST_F(ErrorsTest, TheGlobalCriuFlagIsAcceptedBeforeAnyCommand) {
