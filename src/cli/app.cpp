@@ -213,8 +213,10 @@ bool Context::may_name(std::string_view names) const {
         if (rest.starts_with(lname) && (rest.size() == lname.size() || rest[lname.size()] == '=')) return true;
       }
     } else if (name.size() == 2 && name[0] == '-') {
-      for (const std::string& w : *words)
+      for (const std::string& w : *words) {
         if (w.size() >= 2 && w[0] == '-' && w[1] != '-' && w.find(name[1], 1) != std::string::npos) return true;
+        if (w.size() >= 3 && w.starts_with("--") && w[2] == name[1] && (w.size() == 3 || w[3] == '=')) return true;
+      }
     } else {
       return true;  // a positional, or a form not known here
     }

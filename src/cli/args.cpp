@@ -31,9 +31,11 @@ std::vector<std::string> normalize_single_dash(std::vector<std::string> args, co
     size_t eq = arg.find('=');
     std::string name = arg.substr(single ? 1 : 2, eq == std::string::npos ? std::string::npos : eq - (single ? 1 : 2));
     if (single && name.size() > 1 && flags->long_names.count(name) != 0) arg = "-" + arg;
-    if (single && name.size() == 1 && eq != std::string::npos) {
+    // "-q=false", and "--f" / "--e=A" (Go takes one or two dashes for any
+    // flag): the long form, which CLI11 reads with or without "=".
+    if (name.size() == 1 && (!single || eq != std::string::npos)) {
       auto it = flags->long_of_short.find(name);
-      if (it != flags->long_of_short.end()) arg = "--" + it->second + arg.substr(eq);
+      if (it != flags->long_of_short.end()) arg = "--" + it->second + (eq == std::string::npos ? "" : arg.substr(eq));
     }
     // "-root /x": skip the value so "/x" is not taken for the verb or the id.
     if (eq == std::string::npos && flags->with_value.count(name) != 0) ++i;

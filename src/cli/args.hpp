@@ -15,9 +15,10 @@ struct FlagSet {
 
 // runc's flag parser (Go's flag package) accepts "-root x", "-bundle=x" and
 // "-q=false" as well as "--root x", and scripts written for runc use them.
-// Rewrites a single-dash long flag, and a one-letter flag with "=", into the
-// "--" form CLI11 expects ("-q=false" is "--quiet=false"; CLI11 would read
-// "=false" as more letters).
+// Rewrites a single-dash long flag, a one-letter flag with "=", and a
+// one-letter flag after two dashes, into the "--" form CLI11 expects
+// ("-q=false" is "--quiet=false": CLI11 would read "=false" as more
+// letters; "--f" is "--force").
 //
 // As runc's command library reorders flags before the container id except
 // for exec and ps, flags after the id are rewritten too ("delete web

@@ -36,8 +36,9 @@ struct Context {
   // Whether an option with these CLI11 names ("-e,--env", "--cwd") must be
   // defined: always without `words`; else when a word could name it, the
   // way CLI11 or normalize_single_dash reads words: "--env", "--env=x",
-  // "-env", "-env=x", or a single-dash word holding the letter ("-e",
-  // "-te", "-eFOO=1"). Any doubt defines it: an option defined and not
+  // "-env", "-env=x", a single-dash word holding the letter ("-e",
+  // "-te", "-eFOO=1"), or the letter after two dashes ("--e", "--e=x", as
+  // Go takes them). Any doubt defines it: an option defined and not
   // used changes nothing, one left out and named would be "not expected".
   bool may_name(std::string_view names) const;
   // add(names) when may_name(names).
@@ -73,6 +74,11 @@ void add_criu_flags(CLI::App& command, CriuOptions& o);
 
 // Adds the required <container-id> positional.
 void add_id_argument(CLI::App& command, std::string& id);
+
+// exec and ps take the id from the words their flags left: one that starts
+// with "-" is a flag neither knows, refused as runc refuses it (exit 1),
+// not looked up as a container.
+void refuse_unknown_flag(const std::string& verb, const std::string& first_word);
 
 // A verb whose only argument is the container id and whose action is one
 // operation (start, pause, resume).

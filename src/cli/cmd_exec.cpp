@@ -71,6 +71,7 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
               o->no_new_privs = *no_new_privs;
             std::vector<std::string> rest = command->remaining();
             if (rest.empty()) throw Error("exec: a container id is required");
+            refuse_unknown_flag("exec", rest.front());
             o->id = rest.front();
             o->args.assign(rest.begin() + 1, rest.end());
             if (o->process_file.empty() && o->args.empty())

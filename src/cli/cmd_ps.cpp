@@ -19,6 +19,7 @@ Verb setup_ps(CLI::App& app, Context& ctx) {
   return {command, [&ctx, format, command] {
             std::vector<std::string> rest = command->remaining();
             if (rest.empty()) throw Error("ps: a container id is required");
+            refuse_unknown_flag("ps", rest.front());
             std::string id = rest.front();
             if (*format == "json") {
               print(nlohmann::json(container_pids(ctx.global, id)).dump() + "\n");

@@ -49,6 +49,11 @@ void add_id_argument(CLI::App& command, std::string& id) {
   command.add_option("container-id", id, "the container's unique name on this host")->required();
 }
 
+void refuse_unknown_flag(const std::string& verb, const std::string& first_word) {
+  if (first_word.size() > 1 && first_word[0] == '-')
+    throw Error(verb + ": unknown flag " + quote(first_word) + " (see 'hull " + verb + " --help')");
+}
+
 Verb id_only_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
                   void (*operation)(const GlobalOptions&, const std::string&)) {
   auto* command = app.add_subcommand(name, help);

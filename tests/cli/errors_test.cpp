@@ -172,6 +172,23 @@ TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
   EXPECT_EQ(hull({"-h", "nosuchverb"}).exit_code, 0);
 }
 
+// Go's flag package takes "--f" for "-f", and an unknown flag before exec's
+// id is a usage error (exit 1), not a container named "--foo" (exit 255).
+TEST_F(ErrorsTest, TwoDashesBeforeALetterAndAnUnknownFlagOfExec) {
+  ASSERT_GT(create_container("dashes"), 0);
+  start_container("dashes");
+  ProcResult r = hull({"exec", "--e", "A=1", "--e=B=2", "dashes", "sh", "-c", "echo $A$B"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "12\n") << r.err;
+  r = hull({"exec", "--no-such-flag", "dashes", "true"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no-such-flag"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("does not exist"), std::string::npos) << r.err;
+  r = hull({"delete", "--f", "dashes"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(failed_with(hull({"state", "dashes"}), {"does not exist"}));
+}
+
 // A command line refused after --log: the log gets an error line too, as
 // runc writes one, since containerd's shim and conmon show the runtime's
 // last logged error (a flag hull lacks would otherwise read "exit status 1").

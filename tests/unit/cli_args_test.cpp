@@ -36,6 +36,15 @@ TEST(CliArgs, SingleDashLongFlagsAndOneLetterFlagsWithAValueTakeTheLongForm) {
   EXPECT_EQ(normalize({"exec", "-t=false", "c1", "true"}), (Args{"exec", "--tty=false", "c1", "true"}));
 }
 
+// Go's flag package takes two dashes before a one-letter flag too ("runc
+// delete --f", "runc exec --e A=1"); CLI11 takes them only as long names.
+TEST(CliArgs, AOneLetterFlagAfterTwoDashesTakesTheLongForm) {
+  EXPECT_EQ(normalize({"delete", "--f", "c1"}), (Args{"delete", "--force", "c1"}));
+  EXPECT_EQ(normalize({"exec", "--e", "A=1", "c1", "true"}), (Args{"exec", "--env", "A=1", "c1", "true"}));
+  EXPECT_EQ(normalize({"list", "--f=json", "--q"}), (Args{"list", "--format=json", "--quiet"}));
+  EXPECT_EQ(normalize({"list", "--z"}), (Args{"list", "--z"}));
+}
+
 // runc's command library reorders the flags of every verb but exec and ps.
 TEST(CliArgs, FlagsAfterTheIdAreRewrittenButAProcessesOwnArgumentsAreKept) {
   EXPECT_EQ(normalize({"delete", "c1", "-force"}), (Args{"delete", "c1", "--force"}));
