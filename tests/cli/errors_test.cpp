@@ -189,6 +189,17 @@ TEST_F(ErrorsTest, TwoDashesBeforeALetterAndAnUnknownFlagOfExec) {
   EXPECT_TRUE(failed_with(hull({"state", "dashes"}), {"does not exist"}));
 }
 
+// runc's update flags for Intel RDT: known (not "unexpected arguments"), and
+// refused on a host or runtime without it.
+TEST_F(ErrorsTest, UpdatesIntelRdtFlagsAreKnownAndRefused) {
+  ASSERT_GT(create_container("rdt"), 0);
+  for (const char* flag : {"--l3-cache-schema", "--mem-bw-schema"}) {
+    ProcResult r = hull({"update", flag, "L3:0=f", "rdt"});
+    EXPECT_EQ(r.exit_code, 1) << flag;
+    EXPECT_NE(r.err.find("Intel RDT"), std::string::npos) << flag << ": " << r.err;
+  }
+}
+
 // A command line refused after --log: the log gets an error line too, as
 // runc writes one, since containerd's shim and conmon show the runtime's
 // last logged error (a flag hull lacks would otherwise read "exit status 1").
