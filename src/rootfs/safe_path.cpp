@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "base/error.hpp"
+#include "base/path_components.hpp"
 
 namespace hull::rootfs {
 namespace {
@@ -54,24 +55,12 @@ int openat2_fd(int dirfd, const char* path, uint64_t flags, uint64_t resolve) {
 
 namespace {
 
-// Calls visit(component) for each component of `path` but the empty ones
-// and "." (".." is kept: resolution in the root handles it).
-template <class F>
-void for_each_component(std::string_view path, F&& visit) {
-  for (size_t i = 0; i < path.size();) {
-    const size_t j = std::min(path.find('/', i), path.size());
-    const std::string_view c = path.substr(i, j - i);
-    if (!c.empty() && c != ".") visit(c);
-    i = j + 1;
-  }
-}
-
 // "/" and then each component, in one string: a mount destination is
 // cleaned several times per create.
 std::string slash_components(std::string_view path) {
   std::string out;
   out.reserve(path.size() + 1);
-  for_each_component(path, [&](std::string_view c) {
+  for_each_path_component(path, [&](std::string_view c) {
     out += '/';
     out += c;
   });
@@ -82,7 +71,7 @@ std::string slash_components(std::string_view path) {
 
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> out;
-  for_each_component(path, [&](std::string_view c) { out.emplace_back(c); });
+  for_each_path_component(path, [&](std::string_view c) { out.emplace_back(c); });
   return out;
 }
 

@@ -1,12 +1,12 @@
 #include "spec/validate.hpp"
 
-#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/path_components.hpp"
 #include "base/warn.hpp"
 #include "spec/parse.hpp"
 #include "spec/sysctl_namespace.hpp"
@@ -27,16 +27,12 @@ bool is_absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
 // Whether p, read lexically from "/" (".." stops at the root), is the root.
 bool names_root(std::string_view p) {
   size_t depth = 0;
-  while (!p.empty()) {
-    const size_t end = std::min(p.find('/'), p.size());
-    const std::string_view part = p.substr(0, end);
-    p.remove_prefix(std::min(end + 1, p.size()));
-    if (part == "..") {
-      if (depth > 0) --depth;
-    } else if (!part.empty() && part != ".") {
+  for_each_path_component(p, [&](std::string_view c) {
+    if (c != "..")
       ++depth;
-    }
-  }
+    else if (depth > 0)
+      --depth;
+  });
   return depth == 0;
 }
 
