@@ -29,10 +29,14 @@ std::optional<std::string> swap_for_v2(std::optional<int64_t> swap, std::optiona
   }
   if (*swap < 0) return "max";
   if (!limit || *limit < 0) throw Error("linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2");
-  if (*swap < *limit)
+  check_swap_not_below_limit(swap, limit);
+  return std::to_string(*swap - *limit);
+}
+
+void check_swap_not_below_limit(std::optional<int64_t> swap, std::optional<int64_t> limit) {
+  if (swap && limit && *swap >= 0 && *limit >= 0 && *swap < *limit)
     throw Error("linux.resources.memory.swap: memory+swap limit " + std::to_string(*swap) +
                 " is below the memory limit " + std::to_string(*limit));
-  return std::to_string(*swap - *limit);
 }
 
 void check_page_size(std::string_view size) {

@@ -23,6 +23,10 @@ uint64_t blkio_weight_to_io_weight(uint64_t weight);
 // limit without a memory limit.
 std::optional<std::string> swap_for_v2(std::optional<int64_t> swap, std::optional<int64_t> limit);
 
+// Throws when both limits are set and memory+swap is below memory: refused
+// before anything is written, so a failed request leaves no half applied.
+void check_swap_not_below_limit(std::optional<int64_t> swap, std::optional<int64_t> limit);
+
 // Validates a hugepage size as the spec writes it ("2MB", "64KB", "1GB");
 // the name is used in a file name, so nothing else is accepted.
 void check_page_size(std::string_view size);

@@ -72,6 +72,7 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
       throw Error("linux.resources.memory.swap: " + dir +
                   "/memory.memsw.limit_in_bytes does not exist (swap accounting is off; boot with swapaccount=1)");
     if (m.limit) {
+      check_swap_not_below_limit(m.swap, m.limit);
       // memory.limit_in_bytes <= memory.memsw.limit_in_bytes must hold after
       // every single write; raising both needs memsw first, lowering limit first.
       write_pair(dir, "memory.limit_in_bytes", std::to_string(*m.limit), "memory.memsw.limit_in_bytes",
@@ -96,7 +97,17 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
   // The kernel default is the OOM killer on: write only what changes it.
   if (m.disableOOMKiller && (*m.disableOOMKiller || o.updating))
     write_value(dir, "memory.oom_control", *m.disableOOMKiller ? "1" : "0");
-  if (m.useHierarchy) write_value(dir, "memory.use_hierarchy", *m.useHierarchy ? "1" : "0");
+  // Linux 5.16 made hierarchical accounting permanent and refuses 0 with
+  // EINVAL: said as cgroup v2's writer says it (runc 1.1 never writes it).
+  if (m.useHierarchy) {
+    int err = try_write_value(dir, "memory.use_hierarchy", *m.useHierarchy ? "1" : "0");
+    if (err == EINVAL && !*m.useHierarchy)
+      throw Error(
+          "linux.resources.memory.useHierarchy: false is impossible on this kernel (memory is always "
+          "accounted hierarchically since Linux 5.16)");
+    if (err != 0)
+      throw_errno(err, std::string("write ") + (*m.useHierarchy ? "1" : "0") + " to " + dir + "/memory.use_hierarchy");
+  }
   // Kernel memory limits: deprecated in the spec, never written, as runc
   // 1.1 has them: the kmem limit was unreliable and Linux 6.1 removed it,
   // and a TCP buffer limit an old engine still passes (docker 20.10's

@@ -116,7 +116,13 @@ void apply_scheduler(const spec::Scheduler& sched) {
       hint =
           " (priority must be 1..99 for SCHED_FIFO/SCHED_RR and 0 otherwise; deadline needs runtime <= deadline <= "
           "period)";
-    if (err == EPERM) hint = " (realtime and deadline policies need CAP_SYS_NICE or RLIMIT_RTPRIO)";
+    // With realtime group scheduling a cgroup without realtime budget
+    // refuses SCHED_FIFO/SCHED_RR even to CAP_SYS_NICE.
+    if (err == EPERM)
+      hint =
+          " (realtime and deadline policies need CAP_SYS_NICE or RLIMIT_RTPRIO; where the kernel groups realtime "
+          "tasks, a realtime policy also needs budget in the container's cgroup: cpu.rt_runtime_us, "
+          "linux.resources.cpu.realtimeRuntime)";
     if (err == EBUSY) hint = " (no bandwidth left for SCHED_DEADLINE)";
     throw_errno(err, "process.scheduler: sched_setattr(" + sched.policy + ")" + hint);
   }

@@ -65,6 +65,10 @@ void check_process_fields(const Process& p, const std::string& file, const std::
   check_user_id(file, at + ".user.gid", p.user.gid);
   for (size_t i = 0; i < p.user.additionalGids.size(); ++i)
     check_user_id(file, at + ".user.additionalGids[" + std::to_string(i) + "]", p.user.additionalGids[i]);
+  // umask(2) keeps the permission bits alone: 1000 would silently be 0750.
+  if (p.user.umask && *p.user.umask > 0777)
+    fail_at(file, at + ".user.umask",
+            std::to_string(*p.user.umask) + " is not a file mode mask (0 to 511, octal 0777)");
   // As runc's init refuses them: execve would pass them on, and what a
   // program makes of "X" or "=x" is its own guess.
   for (size_t i = 0; i < p.env.size(); ++i) {
@@ -109,6 +113,8 @@ class Checker {
     check_intel_rdt();
     const Linux& l = *spec_.linux_;
     for (size_t i = 0; i < l.devices.size(); ++i) check_device(i);
+    if (l.resources)
+      for (size_t i = 0; i < l.resources->devices.size(); ++i) check_device_rule(i);
     if (l.seccomp && l.seccomp->listenerMetadata && !l.seccomp->listenerPath)
       fail(".linux.seccomp.listenerMetadata", "requires .linux.seccomp.listenerPath");
   }
@@ -126,14 +132,26 @@ class Checker {
     const std::string at = ".linux.devices[" + std::to_string(i) + "]";
     const Device& d = spec_.linux_->devices[i];
     absolute(at + ".path", d.path);
-    auto in_range = [&](const char* field, const std::optional<int64_t>& n, int bits) {
-      const int64_t max = (int64_t{1} << bits) - 1;
-      if (n && (*n < 0 || *n > max))
-        fail(at + "." + field,
-             std::to_string(*n) + " is not a device " + field + " number (0-" + std::to_string(max) + ")");
-    };
-    in_range("major", d.major, 12);
-    in_range("minor", d.minor, 20);
+    device_number_in_range(at, "major", d.major, 12, false);
+    device_number_in_range(at, "minor", d.minor, 20, false);
+  }
+
+  // In a cgroup device rule -1 is the wildcard runc's configs write for
+  // "all"; any other negative number became "*" as well, allowing far more
+  // than was asked.
+  void check_device_rule(size_t i) const {
+    const std::string at = ".linux.resources.devices[" + std::to_string(i) + "]";
+    const DeviceCgroup& d = spec_.linux_->resources->devices[i];
+    device_number_in_range(at, "major", d.major, 12, true);
+    device_number_in_range(at, "minor", d.minor, 20, true);
+  }
+
+  void device_number_in_range(const std::string& at, const char* field, const std::optional<int64_t>& n, int bits,
+                              bool wildcard) const {
+    const int64_t max = (int64_t{1} << bits) - 1;
+    if (n && (*n < (wildcard ? -1 : 0) || *n > max))
+      fail(at + "." + field, std::to_string(*n) + " is not a device " + field + " number (0-" + std::to_string(max) +
+                                 (wildcard ? ", or -1 for all)" : ")"));
   }
 
   // The runtime-spec lets a Linux mount's destination be relative (deprecated)

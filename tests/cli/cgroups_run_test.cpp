@@ -198,6 +198,17 @@ TEST_F(CgroupRunTest, APrestartHookFindsTheInitInEveryCgroupOfTheContainer) {
   EXPECT_GT(lines, 0);
 }
 
+// Hierarchical memory accounting cannot be turned off on cgroup v2, nor on
+// v1 since Linux 5.16 (EINVAL): refused by name, not as a bare EINVAL.
+TEST_F(CgroupRunTest, AFalseUseHierarchyIsRefusedByName) {
+  Bundle& b = limited_bundle({{"memory", {{"limit", 64 << 20}, {"useHierarchy", false}}}});
+  b.args({"true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "nohier"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("linux.resources.memory.useHierarchy: false is impossible"), std::string::npos) << r.err;
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 TEST_F(CgroupRunTest, ALimitTheHostCannotHonourFailsCreateWithNothingLeft) {
   if (cgroups::Host::current().v1_for("net_cls")) GTEST_SKIP() << "net_cls is mounted here";
   Bundle& b = limited_bundle({{"network", {{"classID", 1048577}}}});

@@ -70,6 +70,23 @@ TEST_F(CgroupV1Writers, SwapWithoutSwapAccountingIsAnError) {
   EXPECT_TRUE(log_.writes.empty());
 }
 
+// Refused before any write: the kernel would take the raised limit, then
+// refuse memsw, and leave the limit raised behind a failed update.
+TEST_F(CgroupV1Writers, SwapBelowTheLimitIsRefusedBeforeAnythingIsWritten) {
+  std::string d = dir("memory/c", {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes"});
+  spec::Memory m;
+  m.limit = 200 << 20;
+  m.swap = 150 << 20;
+  try {
+    v1::set_memory(d, m, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "linux.resources.memory.swap: memory+swap limit 157286400 is below the memory limit 209715200");
+  }
+  EXPECT_TRUE(log_.writes.empty());
+}
+
 TEST_F(CgroupV1Writers, SwappinessAbove100IsRefused) {
   std::string d = dir("memory/c", {"memory.swappiness"});
   spec::Memory m;

@@ -82,6 +82,22 @@ TEST(SpecValidate, ADeviceNumberTheKernelCannotHoldIsRefusedByPath) {
             "config.json: .linux.devices[0].minor: -1 is not a device minor number (0-1048575)");
 }
 
+// -1 is a rule's wildcard; -5 used to become one too ("c *:3 rwm").
+TEST(SpecValidate, ADeviceRuleNumberBelowTheWildcardIsRefusedByPath) {
+  auto rule = [](const std::string& numbers) {
+    return error_of(
+        runnable(R"({"namespaces": [{"type": "mount"}], "resources": {"devices": [{"allow": true, "type": "c", )" +
+                 numbers + R"(, "access": "rwm"}]}})"));
+  };
+  EXPECT_EQ(rule(R"("major": -1, "minor": -1)"), "<no error>");
+  EXPECT_EQ(rule(R"("major": 4095, "minor": 1048575)"), "<no error>");
+  EXPECT_EQ(rule(R"("major": -5, "minor": 3)"),
+            "config.json: .linux.resources.devices[0].major: -5 is not a device major number (0-4095, or -1 for all)");
+  EXPECT_EQ(rule(R"("major": 1, "minor": 1048576)"),
+            "config.json: .linux.resources.devices[0].minor: 1048576 is not a device minor number (0-1048575, or -1 "
+            "for all)");
+}
+
 // A mount on "/" would be attached under the rootfs the init pivots into.
 TEST(SpecValidate, AMountOnTheRootIsRefusedByPath) {
   auto mount_on = [](const std::string& dest) {
@@ -187,6 +203,18 @@ TEST(SpecValidate, UidsAndGidsOutsideRuncsRangeAreRefused) {
             "config.json: .process.user.additionalGids[1]: uids and gids must be in range 0-2147483647, got "
             "4294967295");
   EXPECT_EQ(error_of(with_user(R"({"uid": 2147483647, "gid": 2147483647})")), "<no error>");
+}
+
+TEST(SpecValidate, AUmaskBeyondThePermissionBitsIsRefused) {
+  auto with_umask = [](const std::string& umask) {
+    return parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "linux": {},
+      "process": {"cwd": "/", "args": ["/bin/sh"], "user": {"uid": 0, "gid": 0, "umask": )" +
+                        umask + "}}}");
+  };
+  EXPECT_EQ(error_of(with_umask("511")), "<no error>");
+  EXPECT_EQ(error_of(with_umask("18")), "<no error>");
+  EXPECT_EQ(error_of(with_umask("1000")),
+            "config.json: .process.user.umask: 1000 is not a file mode mask (0 to 511, octal 0777)");
 }
 
 TEST(SpecValidate, EnvironmentEntriesMustBeNameEqualsValue) {
