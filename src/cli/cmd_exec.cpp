@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "cli/cli.hpp"
 #include "process/fds.hpp"
+#include "runtime/units.hpp"
 
 namespace hull::cli {
 
@@ -72,6 +73,11 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
             std::vector<std::string> rest = command->remaining();
             if (rest.empty()) throw Error("exec: a container id is required");
             refuse_unknown_flag("exec", rest.front());
+            // As runc's int64 slice flag reads them (base 10, a sign taken):
+            // no integer at all is a usage error, a gid out of range exec's own.
+            for (std::string& g : o->additional_gids)
+              g = std::to_string(
+                  with_context("invalid value for --additional-gids", [&] { return parse_go_int(g, 10); }));
             o->id = rest.front();
             o->args.assign(rest.begin() + 1, rest.end());
             if (o->process_file.empty() && o->args.empty())

@@ -351,8 +351,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     dir.reset();
     // It runs now: the detached mounts' RCU wait overlaps with it.
     process::release_detached_mounts();
-    UniqueFd proc = launched->release();
+    // Before the release: a pid file that cannot be written fails the exec
+    // and kills its process, which the caller could not otherwise find.
     if (pid_file) pid_file->write(pid);
+    UniqueFd proc = launched->release();
     fault_point("exec-after-started");
     if (o.detach) return 0;
     if (pipes) {

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "base/error.hpp"
@@ -38,7 +39,68 @@ bool read_decimal(std::string_view text, size_t& i, double& value) {
   return true;
 }
 
+// Underscores may only separate digits, or a base prefix from a digit.
+bool underscores_well_placed(std::string_view digits, bool after_prefix, bool hex) {
+  enum { Start, Digit, Underscore, Other } last = after_prefix ? Digit : Start;
+  for (char c : digits) {
+    bool digit = std::isdigit(static_cast<unsigned char>(c)) || (hex && std::isxdigit(static_cast<unsigned char>(c)));
+    if (digit) {
+      last = Digit;
+    } else if (c == '_') {
+      if (last != Digit) return false;
+      last = Underscore;
+    } else {
+      if (last == Underscore) return false;
+      last = Other;
+    }
+  }
+  return last != Underscore;
+}
+
+// The magnitude of an unsigned Go integer literal (no sign) in `base` (0 or 10).
+uint64_t go_magnitude(std::string_view text, std::string_view whole, int base) {
+  auto invalid = [&] { return Error(quote(whole) + " is not an integer"); };
+  if (text.empty()) throw invalid();
+  const bool base0 = base == 0;
+  bool prefixed = false;
+  if (base0) {
+    base = 10;
+    if (text[0] == '0') {
+      char p = text.size() >= 3 ? static_cast<char>(std::tolower(static_cast<unsigned char>(text[1]))) : '\0';
+      prefixed = p == 'b' || p == 'o' || p == 'x';
+      base = p == 'b' ? 2 : p == 'x' ? 16 : 8;
+      text.remove_prefix(prefixed ? 2 : 1);
+    }
+    if (text.find('_') != std::string_view::npos && !underscores_well_placed(text, prefixed, base == 16))
+      throw invalid();
+  }
+  uint64_t n = 0;
+  for (char c : text) {
+    if (c == '_' && base0) continue;  // placement checked above
+    int d = std::isdigit(static_cast<unsigned char>(c))   ? c - '0'
+            : std::isalpha(static_cast<unsigned char>(c)) ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                                                          : 99;
+    if (d >= base) throw invalid();
+    if (n > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
+      throw Error(quote(whole) + " is out of range");
+    n = n * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+  }
+  return n;
+}
+
 }  // namespace
+
+int64_t parse_go_int(std::string_view text, int base) {
+  std::string_view digits = text;
+  bool negative = !digits.empty() && digits[0] == '-';
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+  uint64_t n = go_magnitude(digits, text, base);
+  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (n > limit) throw Error(quote(text) + " is out of range");
+  return negative ? static_cast<int64_t>(0 - n) : static_cast<int64_t>(n);
+}
+
+uint64_t parse_go_uint(std::string_view text) { return go_magnitude(text, text, 10); }
 
 int64_t parse_ram_in_bytes(std::string_view text) {
   auto invalid = [&](const std::string& why) -> Error { return Error("invalid size " + quote(text) + ": " + why); };

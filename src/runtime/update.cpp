@@ -57,26 +57,16 @@ constexpr FlagField kFlagFields[] = {
     {"blkio-weight", "blockIO", "weight", Kind::NonZero},
 };
 
-// Whole-string integer as Go's strconv reads it (no spaces, optional sign).
-Json integer_value(const std::string& flag, const std::string& v, bool is_signed) {
-  auto invalid = [&] {
-    return Error("invalid value for --" + flag + ": " + quote(v) + " is not " +
-                 (is_signed ? "an integer" : "a non-negative integer"));
-  };
-  if (v.empty() || (!is_signed && v[0] == '-')) throw invalid();
-  size_t used = 0;
-  try {
-    if (is_signed) {
-      long long n = std::stoll(v, &used, 10);
-      if (used != v.size()) throw invalid();
-      return n;
+// An integer flag's value as runc reads it: base 10 through strconv for
+// its string flags, base 0 through Go's flag package for its int flags.
+Json integer_value(const std::string& flag, const std::string& v, Kind kind) {
+  return with_context("invalid value for --" + flag, [&]() -> Json {
+    switch (kind) {
+      case Kind::Unsigned: return parse_go_uint(v);
+      case Kind::NonZero: return parse_go_int(v, 0);
+      default: return parse_go_int(v, 10);
     }
-    unsigned long long n = std::stoull(v, &used, 10);
-    if (used != v.size()) throw invalid();
-    return n;
-  } catch (const std::logic_error&) {
-    throw invalid();
-  }
+  });
 }
 
 // The flags as a linux.resources object.
@@ -90,6 +80,8 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
     for (const FlagField& candidate : kFlagFields)
       if (name == candidate.flag) f = &candidate;
     if (f == nullptr) throw Error("update: unknown flag --" + name);
+    // runc's string flags given as "" are flags not given.
+    if (value.empty() && f->kind != Kind::NonZero) continue;
     Json v;
     switch (f->kind) {
       case Kind::Bytes:
@@ -97,12 +89,10 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
           return parse_ram_in_bytes(value);
         }));
         break;
-      case Kind::Unsigned: v = integer_value(name, value, false); break;
-      case Kind::Signed: v = integer_value(name, value, true); break;
       case Kind::Text: v = value; break;
-      case Kind::NonZero:
-        v = integer_value(name, value, true);
-        if (v == 0) continue;
+      default:
+        v = integer_value(name, value, f->kind);
+        if (f->kind == Kind::NonZero && v == 0) continue;
         break;
     }
     r[f->section][f->field] = std::move(v);

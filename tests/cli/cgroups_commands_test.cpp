@@ -209,6 +209,31 @@ TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
   EXPECT_EQ(res["cpu"]["cpus"], "0");
 }
 
+// runc's int flags (--pids-limit, --blkio-weight) are read by Go's flag
+// package, base 0; its string flags by strconv, strict decimals; a string
+// flag given as "" is a flag not given. A memory+swap limit below the memory
+// limit is refused with nothing written (the limit is not left raised).
+TEST_F(CgroupCommandsTest, UpdateFlagValuesAreReadAsRuncReadsThem) {
+  ASSERT_NE(start_sh("flags", "sleep 1000", {{"memory", {{"limit", 100 << 20}}}, {"pids", {{"limit", 50}}}}), 0);
+  const std::string memory_file = on_v1("memory") ? "memory.limit_in_bytes" : "memory.max";
+  ProcResult r = hull({"update", "--pids-limit", "010", "flags"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "8");
+  r = hull({"update", "--pids-limit", "0x10", "--memory", "", "--cpu-share", "", "--cpu-quota", "", "flags"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "16");
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600");
+  for (const auto& [flag, value] : {std::pair{"--cpu-period", " 50000"}, std::pair{"--cpu-period", "+50000"},
+                                    std::pair{"--cpu-quota", "0x10"}, std::pair{"--pids-limit", " 5"}}) {
+    r = hull({"update", flag, value, "flags"});
+    EXPECT_NE(r.exit_code, 0) << flag << " \"" << value << "\"";
+  }
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "16");
+  r = hull({"update", "--memory", "200m", "--memory-swap", "150m", "flags"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600") << r.err;
+}
+
 // v1 checks quota/period against the parent's limit after each write: a
 // shorter period with the old quota would exceed it, so the quota goes first.
 TEST_F(CgroupCommandsTest, UpdateOfPeriodAndQuotaFitsUnderTheParentsCpuLimit) {

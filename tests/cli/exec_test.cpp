@@ -358,6 +358,43 @@ TEST_F(ExecTest, GroupsAddCwdMustBeAbsoluteAndEnvNamesAreUnique) {
   EXPECT_EQ(r.out, "");
 }
 
+// runc's -g is an int64 slice flag: decimal with an optional sign, a word
+// that is no integer a usage error (exit 1), a negative gid exec's own
+// failure (255).
+TEST_F(ExecTest, AdditionalGidsAreReadAsRuncReadsThem) {
+  ASSERT_GT(start_sleeping("exgids"), 0);
+  ProcResult r = exec({"-g", "010", "-g", "+16", "exgids", "grep", "^Groups:", "/proc/self/status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Groups:\t10 16 \n");
+  for (const char* word : {"extra", "3000,5", "", "0x10"}) {
+    r = exec({"-g", word, "exgids", "true"});
+    EXPECT_EQ(r.exit_code, 1) << "-g \"" << word << "\": " << r.err;
+  }
+  r = exec({"-g", "-1", "exgids", "true"});
+  EXPECT_EQ(r.exit_code, 255) << r.err;
+}
+
+// A pid file that cannot be written fails the exec, and the process it would
+// have named does not go on unseen: as runc, it is killed first.
+TEST_F(ExecTest, APidFileThatCannotBeWrittenEndsTheProcess) {
+  const pid_t init = start_sleeping("expidf");
+  ASSERT_GT(init, 0);
+  const fs::path directory = temp_dir() / "a-directory";
+  fs::create_directories(directory);
+  for (bool detach : {false, true}) {
+    std::vector<std::string> args;
+    if (detach) args.emplace_back("--detach");
+    for (const std::string& a : {std::string("--pid-file"), directory.string(), std::string("expidf"),
+                                 std::string("sleep"), std::string("1000")})
+      args.push_back(a);
+    ProcResult r = exec(args);
+    EXPECT_NE(r.exit_code, 0) << "detach " << detach;
+    ProcResult ps = hull({"ps", "--format", "json", "expidf"});
+    ASSERT_EQ(ps.exit_code, 0) << ps.err;
+    EXPECT_EQ(nlohmann::json::parse(ps.out), nlohmann::json::array({init})) << "detach " << detach << ": " << ps.out;
+  }
+}
+
 // A detached exec's stdio (the engine's) becomes the process's user's, as
 // for a detached container (HullTest.ANonRootUserCanReopenTheStdioADetachedContainerGets).
 TEST_F(ExecTest, ADetachedExecsStdioBecomesItsUsers) {

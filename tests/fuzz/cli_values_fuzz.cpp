@@ -41,7 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (which) {
     case 0: expect_clean("parse_signal", [&] { hull::parse_signal(v); }); break;
     case 1: expect_clean("parse_exec_user", [&] { hull::parse_exec_user(v); }); break;
-    case 2: expect_clean("parse_ram_in_bytes", [&] { hull::parse_ram_in_bytes(v); }); break;
+    case 2:  // the numbers of update's flags
+      expect_clean("parse_ram_in_bytes", [&] { hull::parse_ram_in_bytes(v); });
+      expect_clean("parse_go_int", [&] { hull::parse_go_int(v, 0); });
+      expect_clean("parse_go_int", [&] { hull::parse_go_int(v, 10); });
+      expect_clean("parse_go_uint", [&] { hull::parse_go_uint(v); });
+      break;
     case 3: expect_clean("parse_go_duration", [&] { hull::parse_go_duration(v); }); break;
     case 4: expect_clean("parse_cpu_list", [&] { hull::parse_cpu_list(v, "cpus"); }); break;
     case 5: expect_clean("validate_container_id", [&] { hull::validate_container_id(v); }); break;

@@ -44,6 +44,45 @@ TEST(RamInBytes, RejectsWhatGoUnitsRejects) {
   }
 }
 
+// runc's int flags (--pids-limit, --blkio-weight) go through Go's flag
+// package, base 0; its string flags through strconv, base 10.
+TEST(GoInteger, BaseZeroTakesGosPrefixesAndUnderscores) {
+  EXPECT_EQ(parse_go_int("10", 0), 10);
+  EXPECT_EQ(parse_go_int("010", 0), 8);
+  EXPECT_EQ(parse_go_int("0x10", 0), 16);
+  EXPECT_EQ(parse_go_int("0X1f", 0), 31);
+  EXPECT_EQ(parse_go_int("0o17", 0), 15);
+  EXPECT_EQ(parse_go_int("0b11", 0), 3);
+  EXPECT_EQ(parse_go_int("1_000", 0), 1000);
+  EXPECT_EQ(parse_go_int("0x_1f", 0), 31);
+  EXPECT_EQ(parse_go_int("0", 0), 0);
+  EXPECT_EQ(parse_go_int("-1", 0), -1);
+  EXPECT_EQ(parse_go_int("+7", 0), 7);
+  EXPECT_EQ(parse_go_int("-9223372036854775808", 0), INT64_MIN);
+  EXPECT_EQ(parse_go_int("9223372036854775807", 0), INT64_MAX);
+  for (const char* bad : {"", " 5", "5 ", "0x", "08", "1__0", "_1", "1_", "0x_", "0b2", "12a", "--1", "+-1",
+                          "9223372036854775808", "-9223372036854775809", "99999999999999999999"})
+    EXPECT_THROW(parse_go_int(bad, 0), Error) << bad;
+}
+
+TEST(GoInteger, BaseTenAndUnsignedAreStrictDecimals) {
+  EXPECT_EQ(parse_go_int("010", 10), 10);
+  EXPECT_EQ(parse_go_int("-20000", 10), -20000);
+  EXPECT_EQ(parse_go_int("+20000", 10), 20000);
+  EXPECT_EQ(parse_go_uint("50000"), 50000u);
+  EXPECT_EQ(parse_go_uint("18446744073709551615"), UINT64_MAX);
+  for (const char* bad : {"", " 50000", "\t20000", "0x10", "1_000", "5k"})
+    EXPECT_THROW(parse_go_int(bad, 10), Error) << bad;
+  for (const char* bad : {"", "+50000", "-1", " 1", "1 ", "18446744073709551616", "1_0"})
+    EXPECT_THROW(parse_go_uint(bad), Error) << bad;
+  try {
+    parse_go_uint("+5");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "\"+5\" is not an integer");
+  }
+}
+
 TEST(GoDuration, UnitsAndCombinations) {
   EXPECT_EQ(parse_go_duration("5s"), 5s);
   EXPECT_EQ(parse_go_duration("500ms"), 500ms);
