@@ -2,9 +2,10 @@
 # rootfs, the benchmark's own cgroup, and cleanup of all of it on exit.
 
 # Creates $work, $state (tmpfs, for the runtimes' --root), $rootfs, and the
-# benchmark's own cgroup $cgname
-# (a path below the cgroup root): on a v1/hybrid host in every v1 controller
-# (sets $controllers); on a pure cgroup v2 host ($controllers empty) see
+# benchmark's own cgroup $cgname (a path below the cgroup root, the same in
+# every hierarchy, so that one absolute cgroupsPath means the same place to
+# every runtime): on a v1/hybrid host see bench_setup_v1 (sets
+# $controllers); on a pure cgroup v2 host ($controllers empty) see
 # bench_setup_v2. Installs the EXIT trap that removes them.
 bench_setup() {
   work=$(mktemp -d /run/hullbench.XXXXXX)
@@ -24,18 +25,13 @@ bench_setup() {
   # for the --version the report asks: removed at the end if this run made it.
   default_roots "$work/default-roots-bench" setup crun
   cgname="hullbench.$$"
-  controllers=()
+  controllers=() cg_v1_made=()
   cg_v2_enabled=() cg_v2_parent=""
-  local d c
   trap bench_cleanup EXIT
   if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
     bench_setup_v2
   else
-    for d in /sys/fs/cgroup/*/; do
-      c=$(basename "$d")
-      [ "$c" = unified ] && continue
-      [ -f "$d/cgroup.procs" ] && controllers+=("$c")
-    done
+    bench_setup_v1
   fi
   # A run stopped by timeout(1) or ^C exits through the EXIT trap too; without
   # these, bash dies of the signal and leaves hullbench.<pid> cgroups behind.
@@ -51,25 +47,19 @@ bench_setup() {
   for a in $("$rootfs/bin/busybox" --list); do
     [ "$a" = busybox ] || ln -sf busybox "$rootfs/bin/$a"
   done
-
-  # The benchmark's own cgroup: every container's cgroupsPath nests under it.
-  for c in "${controllers[@]+"${controllers[@]}"}"; do
-    mkdir "/sys/fs/cgroup/$c/$cgname"
-    if [ "$c" = cpuset ]; then  # a new cpuset is empty until given cpus and mems
-      cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$cgname/cpuset.cpus"
-      cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$cgname/cpuset.mems"
-    fi
-  done
 }
 
 bench_cleanup() {
   set +e
   # Containers are deleted by whoever created them; here go the cgroup dirs
   # left (deepest first) and the scratch dir. Only paths this run created.
-  local c
+  local c i
   for c in "${controllers[@]+"${controllers[@]}"}"; do
     [ -d "/sys/fs/cgroup/$c/$cgname" ] &&
       find "/sys/fs/cgroup/$c/$cgname" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+  for ((i = ${#cg_v1_made[@]} - 1; i >= 0; i--)); do  # deepest first
+    rmdir "${cg_v1_made[i]}" 2>/dev/null
   done
   if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && [ -d "/sys/fs/cgroup/$cgname" ]; then
     find "/sys/fs/cgroup/$cgname" -depth -type d -exec rmdir {} \; 2>/dev/null
@@ -86,6 +76,53 @@ bench_cleanup() {
 # tests/e2e/default-roots.sh (bench/pack.sh carries it to a bare host).
 default_roots() {
   bash "$here/../tests/e2e/default-roots.sh" "$@"
+}
+
+# cgroup v1 or hybrid: the containers nest below this script's own cgroup in
+# every v1 hierarchy, which differs per hierarchy (here: memory in a job's
+# cgroup, the rest at the root). runc and hull would put a relative
+# cgroupsPath there, but crun puts it below the root, so one absolute path
+# is used: the deepest own cgroup, plus hullbench.<pid>. It is below our own
+# cgroup in every hierarchy when the others are its ancestors (otherwise the
+# run stops). Directories missing on the way are made, remembered in
+# $cg_v1_made and removed at the end; a new cpuset gets its parent's cpus and
+# mems, without which no process can join it.
+bench_setup_v1() {
+  local d c name path deepest=/ dir
+  local -A own=()
+  while IFS=: read -r _ name path; do
+    [ -n "$name" ] && own[$name]=$path
+  done </proc/self/cgroup
+  for d in /sys/fs/cgroup/*/; do
+    c=$(basename "$d")
+    # A co-mounted hierarchy appears three times (cpu,cpuacct and its links).
+    [ "$c" = unified ] || [ -L "${d%/}" ] || [ ! -f "$d/cgroup.procs" ] && continue
+    controllers+=("$c")
+    path=${own[$c]-${own[name=$c]-/}}
+    [ ${#path} -gt ${#deepest} ] && deepest=$path
+  done
+  for c in "${controllers[@]+"${controllers[@]}"}"; do
+    path=${own[$c]-${own[name=$c]-/}}
+    if [ "$path" != / ] && [ "$path" != "$deepest" ] && [[ $deepest != "$path"/* ]]; then
+      echo "bench: this shell's cgroups do not nest in one path ($c: $path, deepest: $deepest); run it from cgroups that do" >&2
+      exit 1
+    fi
+  done
+  cgname="${deepest#/}/hullbench.$$"
+  [ "$deepest" = / ] && cgname="hullbench.$$"
+  for c in "${controllers[@]}"; do
+    dir=/sys/fs/cgroup/$c
+    for name in ${cgname//\// }; do
+      dir=$dir/$name
+      [ -d "$dir" ] && continue
+      mkdir "$dir" || exit 1
+      cg_v1_made+=("$dir")
+      if [ "$c" = cpuset ]; then
+        cat "${dir%/*}/cpuset.cpus" >"$dir/cpuset.cpus"
+        cat "${dir%/*}/cpuset.mems" >"$dir/cpuset.mems"
+      fi
+    done
+  done
 }
 
 # Pure cgroup v2, as on a systemd host: this script runs in a cgroup that

@@ -113,7 +113,7 @@ level_page_cache "${rt_bins[@]}"
 if [ ${#controllers[@]} -eq 0 ]; then
   cgroup_layout="pure cgroup v2 (benchmark cgroup /$cgname, controllers: $(cat "/sys/fs/cgroup/$cgname/cgroup.subtree_control"))"
 else
-  cgroup_layout="cgroup v1/hybrid"
+  cgroup_layout="cgroup v1/hybrid (benchmark cgroup /$cgname in every hierarchy)"
 fi
 # crun refuses hybrid cgroups, so the cgroup2 mount is removed, in a private
 # mount namespace only (the host's mounts stay untouched). All three runtimes
