@@ -96,7 +96,11 @@ std::string host_dir_for(const MountInfo& m, const OwnCgroup* own) {
 
 void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest, const MountOptions& o,
                    const std::string& what, const std::vector<CgroupHierarchyMount>& hierarchies) {
-  unsigned long tmpfs_flags = (o.flags & kPerMountFlags) & ~static_cast<unsigned long>(MS_RDONLY);
+  // The tmpfs holds only directories and links, so nothing on it needs
+  // exec, devices or set-id, whatever the mount's options leave out (runc
+  // mounts it so too).
+  unsigned long tmpfs_flags =
+      ((o.flags & kPerMountFlags) & ~static_cast<unsigned long>(MS_RDONLY)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   mount_on_fd("cgroup", destfd, "tmpfs", tmpfs_flags, "mode=755", what + ": tmpfs for the hierarchies");
   UniqueFd tmpfs = open_mount_on(ctx.rootfd, dest, destfd, O_PATH | O_DIRECTORY, what);
   struct statfs sfs {};

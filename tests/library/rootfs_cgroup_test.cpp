@@ -47,6 +47,31 @@ TEST(RootfsCgroup, WithoutCgroupNamespaceOwnCgroupsAreBound) {
   EXPECT_EQ(mounts_under(tb.dir()), 0);
 }
 
+// A "cgroup" mount that asks only rw (a runtime-tools config): the tmpfs of
+// the hierarchies is still nosuid, nodev, noexec; it was mounted with the
+// config's flags alone.
+TEST(RootfsCgroup, AWritableCgroupMountsTmpfsIsNosuidNodevNoexec) {
+  HULL_REQUIRE_ROOT();
+  if (host_is_unified()) GTEST_SKIP() << "a pure cgroup v2 host mounts cgroup2 itself, with no tmpfs";
+  TempBundle tb;
+  spec::Spec s = default_spec(tb.rootfs());
+  for (spec::Mount& m : s.mounts)
+    if (m.destination == "/sys/fs/cgroup") m.options = {"rw"};
+  EXPECT_EQ(run_setup(tb, s, {}, {},
+                      [] {
+                        Checks c;
+                        const std::vector<MountInfo> mi = read_mountinfo();
+                        const MountInfo* top = find_mount(mi, "/sys/fs/cgroup");
+                        c.expect(top && top->fs_type == "tmpfs", "a tmpfs holds the hierarchies");
+                        for (const char* opt : {"nosuid", "nodev", "noexec"})
+                          c.expect(has_opt(top, opt),
+                                   std::string("the tmpfs is ") + opt + ": " + (top ? top->options : ""));
+                        c.expect(!has_opt(top, "ro"), "the tmpfs is writable, as asked");
+                        return c.failures;
+                      }),
+            "");
+}
+
 TEST(RootfsCgroup, WithCgroupNamespaceFreshMounts) {
   HULL_REQUIRE_ROOT();
   TempBundle tb;
