@@ -10,7 +10,21 @@
 
 namespace hull {
 
-size_t send_with_fd(int socket, int fd, std::string_view data, const std::string& what) {
+ssize_t send_message(int socket, msghdr& msg, int flags, SendCall call) {
+  ssize_t n;
+  if (call == SendCall::Sendmsg) {
+    do n = ::sendmsg(socket, &msg, flags);
+    while (n < 0 && errno == EINTR);
+    return n;
+  }
+  mmsghdr one{msg, 0};
+  int sent;
+  do sent = ::sendmmsg(socket, &one, 1, flags);
+  while (sent < 0 && errno == EINTR);
+  return sent < 0 ? -1 : static_cast<ssize_t>(one.msg_len);
+}
+
+size_t send_with_fd(int socket, int fd, std::string_view data, const std::string& what, SendCall call) {
   iovec iov{const_cast<char*>(data.data()), data.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
@@ -23,9 +37,7 @@ size_t send_with_fd(int socket, int fd, std::string_view data, const std::string
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-  ssize_t n;
-  do n = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = send_message(socket, msg, MSG_NOSIGNAL, call);
   if (n < 0) throw_errno("send " + what + " over the socket");
   return static_cast<size_t>(n);
 }

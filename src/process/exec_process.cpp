@@ -71,11 +71,11 @@ void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, c
   if (!filter.notify) return;
   with_context("linux.seccomp.listenerPath " + quote(config.listenerPath.value_or("")), [&] {
     if (opts.seccomp_listener) {
-      opts.seccomp_listener(listener.get());
+      opts.seccomp_listener(listener.get(), filter.fd_send_call);
       return;
     }
     std::string state = seccomp::process_state_json(opts.container_state_json(), config.listenerMetadata);
-    seccomp::send_to_listener(opts.seccomp_listener_fd, listener.get(), state);
+    seccomp::send_to_listener(opts.seccomp_listener_fd, listener.get(), state, filter.fd_send_call);
     // One state per connection, then closed (the spec). shutdown rather than
     // close: the caller owns the fd; execve closes it (it is CLOEXEC).
     ::shutdown(opts.seccomp_listener_fd, SHUT_RDWR);

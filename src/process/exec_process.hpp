@@ -50,8 +50,9 @@ struct ExecOptions {
   const seccomp::Program* seccomp_program = nullptr;
   // Or, instead of seccomp_listener_fd: called with the listener fd (CLOEXEC,
   // gone at execve) right after loading, to deliver it some other way. Runs
-  // under the filter (sendmsg as a NOTIFY target is refused at compile).
-  std::function<void(int listener_fd)> seccomp_listener;
+  // under the filter, so the fd must go with `call` (the syscall the filter
+  // leaves to the kernel: seccomp::Program::fd_send_call).
+  std::function<void(int listener_fd, SendCall call)> seccomp_listener;
   // The container state as `hull state` prints it (pid as the runtime sees
   // it), for the seccomp agent and the startContainer hooks (for which the
   // init sets "pid" to the pid as the container sees it). Asked for only

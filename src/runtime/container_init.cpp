@@ -279,9 +279,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.seccomp_listener_fd >= 0) {
     // The agent's socket was connected by the runtime on the host side; one
     // state per connection, then shut down (config-linux.md, seccomp).
-    eo.seccomp_listener = [&](int listener_fd) {
+    eo.seccomp_listener = [&](int listener_fd, SendCall call) {
       seccomp::send_to_listener(ctx.seccomp_listener_fd, listener_fd,
-                                seccomp::process_state_json(state_json, spec.linux_->seccomp->listenerMetadata));
+                                seccomp::process_state_json(state_json, spec.linux_->seccomp->listenerMetadata), call);
       ::shutdown(ctx.seccomp_listener_fd, SHUT_RDWR);
     };
   }

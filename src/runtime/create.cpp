@@ -240,8 +240,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   const bool relative_socket = !o.console_socket.empty() && o.console_socket[0] != '/';
   ConsoleEnds console =
       open_console(plan.console, relative_socket ? bundle + "/" + o.console_socket : o.console_socket);
+  // Connected only for a filter that hands syscalls to the agent: the spec
+  // sends the state "when the SCMP_ACT_NOTIFY action is used".
   UniqueFd seccomp_agent;
-  if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath)
+  if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath && seccomp::uses_notify(*spec.linux_->seccomp))
     seccomp_agent = connect_unix(*spec.linux_->seccomp->listenerPath, "linux.seccomp.listenerPath");
 
   // 4. The state dir, the saved config and the cgroups.

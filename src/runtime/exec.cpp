@@ -151,7 +151,9 @@ struct ExecChild {
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
     // runtime expects it whenever seccomp::uses_notify says so.
-    eo.seccomp_listener = [&c](int listener_fd) { c.channel->send_fd(SyncMsg::SeccompListener, listener_fd); };
+    eo.seccomp_listener = [&c](int listener_fd, SendCall call) {
+      c.channel->send_fd(SyncMsg::SeccompListener, listener_fd, call);
+    };
     // Set-up is done: from here the process must outlive `hull exec`, which
     // returns at once with --detach (the kernel keeps the parent-death
     // signal across execve for a process whose credentials do not change).

@@ -4,6 +4,7 @@
 
 #include "base/error.hpp"
 #include "namespaces/namespaces.hpp"
+#include "seccomp/seccomp.hpp"
 
 namespace hull {
 
@@ -61,7 +62,8 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     p.init_makes_time_ns = true;
   }
-  bool seccomp_agent = spec.linux_->seccomp && spec.linux_->seccomp->listenerPath;
+  bool seccomp_agent =
+      spec.linux_->seccomp && spec.linux_->seccomp->listenerPath && seccomp::uses_notify(*spec.linux_->seccomp);
   p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
   p.runtime_step =
       !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty() || !spec.linux_->netDevices.empty();

@@ -19,7 +19,8 @@ struct Header {
 constexpr size_t kMaxPacket = size_t{64} * 1024;
 
 // One packet from two pieces, with `passed` attached.
-ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span<const int> passed = {}) {
+ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span<const int> passed = {},
+                    SendCall call = SendCall::Sendmsg) {
   iovec iov[2] = {{const_cast<Header*>(&h), sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
   msghdr msg{};
   msg.msg_iov = iov;
@@ -34,7 +35,7 @@ ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span
     c->cmsg_len = CMSG_LEN(sizeof(int) * passed.size());
     std::memcpy(CMSG_DATA(c), passed.data(), sizeof(int) * passed.size());
   }
-  return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+  return send_message(fd, msg, MSG_NOSIGNAL, call);
 }
 
 // The receive buffer: in zero-fill memory that only the pages a packet
@@ -74,13 +75,14 @@ std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
 // a copy-on-write fault in a freshly cloned child.
 void SyncChannel::send(SyncMsg m, std::string_view payload) const { send_with(m, payload, {}); }
 
-void SyncChannel::send_with(SyncMsg m, std::string_view payload, std::span<const int> fds) const {
+void SyncChannel::send_with(SyncMsg m, std::string_view payload, std::span<const int> fds, SendCall call) const {
   Header h{m, 0};
   if (payload.size() > kMaxPacket - sizeof h)
     throw Error(std::string("sync message ") + to_string(m) + " is too large");
   if (fds.size() > kMaxPassedFds)
     throw Error(std::string("sync message ") + to_string(m) + ": too many fds to pass", E2BIG);
-  if (send_packet(fd_.get(), h, payload, fds) < 0) throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+  if (send_packet(fd_.get(), h, payload, fds, call) < 0)
+    throw_errno(std::string("send ") + to_string(m) + " on sync socket");
 }
 
 void SyncChannel::send_to_waiting_peer(SyncMsg m, std::string_view payload, std::span<const int> fds) const {
@@ -100,8 +102,8 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   (void)send_packet(fd_.get(), h, text);
 }
 
-void SyncChannel::send_fd(SyncMsg m, int fd) const {
-  send_with(m, {}, std::span<const int>(&fd, 1));
+void SyncChannel::send_fd(SyncMsg m, int fd, SendCall call) const {
+  send_with(m, {}, std::span<const int>(&fd, 1), call);
 }
 
 namespace {

@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/fd_passing.hpp"
 #include "base/unique_fd.hpp"
 
 namespace hull {
@@ -101,8 +102,8 @@ class SyncChannel {
   // (at most kMaxPassedFds) ride along (SCM_RIGHTS).
   void send_to_waiting_peer(SyncMsg m, std::string_view payload = {}, std::span<const int> fds = {}) const;
   static constexpr size_t kMaxPassedFds = 16;
-  // A message with no payload and `fd` attached (SCM_RIGHTS).
-  void send_fd(SyncMsg m, int fd) const;
+  // A message with no payload and `fd` attached (SCM_RIGHTS), carried by `call`.
+  void send_fd(SyncMsg m, int fd, SendCall call = SendCall::Sendmsg) const;
   // Receives one message. An Error message is rethrown as hull::Error with the
   // init's errno; EOF (the init died) is a PeerExitedError. With `fds`, the fds
   // the message carries land there in order (close-on-exec); without, the
@@ -120,7 +121,8 @@ class SyncChannel {
   void close() { fd_.reset(); }
 
  private:
-  void send_with(SyncMsg m, std::string_view payload, std::span<const int> fds) const;
+  void send_with(SyncMsg m, std::string_view payload, std::span<const int> fds,
+                 SendCall call = SendCall::Sendmsg) const;
 
   UniqueFd fd_;
 };

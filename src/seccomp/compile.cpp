@@ -52,10 +52,17 @@ void add_rule(void* ctx, uint32_t action, int nr, const std::vector<scmp_arg_cmp
   if (rc < 0) throw Error(what + ": libseccomp refused the rule", -rc);
 }
 
-// The listener learns about the filter from a sendmsg made after it is loaded:
-// if sendmsg itself waited for the listener, the init would hang forever.
-constexpr const char* kNeededAfterLoad[] = {"sendmsg"};
-
+// The listener learns about the filter from a message sent after it is
+// loaded: if that syscall waited for the listener, the process would hang
+// forever. sendmsg carries it, or sendmmsg where a rule hands sendmsg to the
+// agent; both handed over leave nothing to carry it.
+SendCall fd_send_call(const std::set<std::string>& notified, const std::string& where) {
+  if (!notified.count("sendmsg")) return SendCall::Sendmsg;
+  if (!notified.count("sendmmsg")) return SendCall::Sendmmsg;
+  throw Error(where +
+              ": SCMP_ACT_NOTIFY on both \"sendmsg\" and \"sendmmsg\" would deadlock: the runtime sends "
+              "the listener its fd with one of them");
+}
 std::vector<struct sock_filter> export_program(void* ctx) {
   int raw = ::memfd_create("hull-seccomp", MFD_CLOEXEC);
   if (raw < 0) throw_errno("memfd_create for the seccomp program");
@@ -109,18 +116,18 @@ Program compile(const spec::Seccomp& config) {
     program.flags |= *flag;
   }
 
+  std::set<std::string> notified;  // names of SCMP_ACT_NOTIFY rules so far
   for (size_t i = 0; i < config.syscalls.size(); ++i) {
     const auto& sc = config.syscalls[i];
     std::string where = field(i);
+    for (const auto& name : sc.names)
+      if (name.empty()) throw Error(where + ".names: an empty string is no syscall name");
     uint32_t action = translate_action(sc.action, sc.errnoRet, where);
     auto args = translate_args(sc, where);
     if (action == SCMP_ACT_NOTIFY) {
       program.notify = true;
-      for (const auto& n : sc.names)
-        for (const char* needed : kNeededAfterLoad)
-          if (n == needed)
-            throw Error(where + ": SCMP_ACT_NOTIFY on " + quote(n) +
-                        " would deadlock: the runtime sends the listener its fd with it");
+      notified.insert(sc.names.begin(), sc.names.end());
+      program.fd_send_call = fd_send_call(notified, where);
     }
     // libseccomp rejects a rule whose action is the default one; it would
     // change nothing anyway.

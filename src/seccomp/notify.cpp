@@ -36,11 +36,11 @@ std::string process_state_json(const std::string& state_json, const std::optiona
   return out.dump();
 }
 
-void send_to_listener(int socket, int listener_fd, const std::string& process_state) {
+void send_to_listener(int socket, int listener_fd, const std::string& process_state, SendCall call) {
   if (process_state.empty()) throw Error("seccomp listener: empty container process state");
   // The fd rides with the first bytes; the spec allows the rest in later
   // writes, fds only in the first.
-  size_t n = send_with_fd(socket, listener_fd, process_state, "the seccomp listener fd to listenerPath");
+  size_t n = send_with_fd(socket, listener_fd, process_state, "the seccomp listener fd to listenerPath", call);
   write_all(socket, std::string_view(process_state).substr(n), "the seccomp listener socket");
 }
 

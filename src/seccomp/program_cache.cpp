@@ -19,10 +19,10 @@ namespace hull::seccomp {
 namespace {
 
 // Bumped when the entry layout or its checksum changes.
-constexpr char kMagic[16] = "hull-seccomp-2\n";
-// After the magic and the checksum, five u32: key size, warnings size,
-// instruction count, flags, notify.
-constexpr size_t kFixedFields = size_t{5} * sizeof(uint32_t);
+constexpr char kMagic[16] = "hull-seccomp-3\n";
+// After the magic and the checksum, six u32: key size, warnings size,
+// instruction count, flags, notify, fd_send_call.
+constexpr size_t kFixedFields = size_t{6} * sizeof(uint32_t);
 constexpr size_t kHeaderSize = sizeof kMagic + sizeof(uint64_t) + kFixedFields;
 constexpr size_t kMaxEntrySize = size_t{256} * 1024;
 
@@ -48,6 +48,7 @@ std::string encode(const std::string& key, const std::string& warnings, const Pr
   put_u32(body, static_cast<uint32_t>(p.instructions.size()));
   put_u32(body, p.flags);
   put_u32(body, p.notify ? 1 : 0);
+  put_u32(body, static_cast<uint32_t>(p.fd_send_call));
   body += key;
   body += warnings;
   body.append(reinterpret_cast<const char*>(p.instructions.data()), p.instructions.size() * sizeof(struct sock_filter));
@@ -73,6 +74,9 @@ std::optional<CachedProgram> decode(std::string_view entry, const std::string& k
   out.from_cache = true;
   out.program.flags = get_u32(body, 12);
   out.program.notify = get_u32(body, 16) != 0;
+  const uint32_t call = get_u32(body, 20);
+  if (call > static_cast<uint32_t>(SendCall::Sendmmsg)) return std::nullopt;
+  out.program.fd_send_call = static_cast<SendCall>(call);
   *warnings = std::string(body.substr(kFixedFields + key_size, warnings_size));
   out.program.instructions.resize(count);
   std::memcpy(out.program.instructions.data(), body.data() + kFixedFields + key_size + warnings_size,

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/fd_passing.hpp"
 #include "base/unique_fd.hpp"
 #include "spec/spec.hpp"
 
@@ -36,6 +37,10 @@ struct Program {
   std::vector<struct sock_filter> instructions;
   unsigned flags = 0;   // SECCOMP_FILTER_FLAG_* from the config
   bool notify = false;  // some rule (or the default) is SCMP_ACT_NOTIFY
+  // What carries the listener fd once the filter is loaded: sendmmsg where a
+  // rule hands sendmsg to the agent, which would wait for the very fd it
+  // carries (runc takes the fd with pidfd_getfd instead).
+  SendCall fd_send_call = SendCall::Sendmsg;
   struct sock_fprog fprog() const;
 };
 
@@ -69,9 +74,9 @@ std::string process_state_json(const std::string& state_json, const std::optiona
                                std::optional<pid_t> process_pid = std::nullopt);
 
 // Sends the listener fd and the process state over a connected
-// AF_UNIX/SOCK_STREAM socket to listenerPath (one sendmsg with the fd, then
-// the rest of the payload), as the spec requires.
-void send_to_listener(int socket, int listener_fd, const std::string& process_state);
+// AF_UNIX/SOCK_STREAM socket to listenerPath (one message with the fd, sent
+// by `call`, then the rest of the payload), as the spec requires.
+void send_to_listener(int socket, int listener_fd, const std::string& process_state, SendCall call = SendCall::Sendmsg);
 
 // A default profile in the spirit of containerd's and podman's: EPERM for
 // everything but an allow-list; syscalls that need a capability are allowed

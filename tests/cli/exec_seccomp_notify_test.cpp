@@ -52,50 +52,59 @@ AgentMessage receive_agent_message(int listener_socket) {
   return m;
 }
 
+// Also where sendmsg is handed to the agent: the listener fd then goes by
+// sendmmsg (sendmsg would wait for an agent that has no fd yet), as runc,
+// which takes the fd with pidfd_getfd, manages too.
 TEST_F(ExecTest, SeccompNotifyListenerOfTheExecdProcessReachesTheAgent) {
-  Bundle& b = bundle("bundle-exnotify");
-  std::string sock = (temp_dir() / "agent.sock").string();
-  UniqueFd agent = listen_unix(sock);
-  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
-                                  {"listenerPath", sock},
-                                  {"listenerMetadata", "exec-meta"},
-                                  {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
-  const pid_t init = start_sleeping(b, "exnotify");
-  ASSERT_GT(init, 0);
+  for (const bool sendmsg_notified : {false, true}) {
+    SCOPED_TRACE(sendmsg_notified ? "sendmsg handed to the agent too" : "mkdir handed to the agent");
+    const std::string id = sendmsg_notified ? "exnotify-sendmsg" : "exnotify";
+    Bundle& b = bundle("bundle-" + id);
+    std::string sock = (temp_dir() / (id + ".sock")).string();
+    UniqueFd agent = listen_unix(sock);
+    json notified = {"mkdir", "mkdirat"};
+    if (sendmsg_notified) notified.push_back("sendmsg");
+    b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                    {"listenerPath", sock},
+                                    {"listenerMetadata", "exec-meta"},
+                                    {"syscalls", {{{"names", notified}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+    const pid_t init = start_sleeping(b, id);
+    ASSERT_GT(init, 0);
 
-  // The init's own listener, sent at start.
-  AgentMessage from_init = receive_agent_message(agent.get());
-  ASSERT_TRUE(from_init.listener) << "no fd from the init";
-  EXPECT_EQ(from_init.state.value("pid", 0), init) << from_init.state.dump();
+    // The init's own listener, sent at start.
+    AgentMessage from_init = receive_agent_message(agent.get());
+    ASSERT_TRUE(from_init.listener) << "no fd from the init";
+    EXPECT_EQ(from_init.state.value("pid", 0), init) << from_init.state.dump();
 
-  // mkdir as the exec'd process itself, so the notification's pid is its pid.
-  Child exec = hull_background({"exec", "exnotify", "mkdir", "/made-by-agent"});
-  AgentMessage from_exec = receive_agent_message(agent.get());
-  ASSERT_TRUE(from_exec.listener) << "no fd with the exec'd process's state";
-  ASSERT_TRUE(from_exec.state.is_object()) << "the process state is not JSON";
-  EXPECT_EQ(from_exec.state["fds"], json::array({"seccompFd"}));
-  EXPECT_EQ(from_exec.state["metadata"], "exec-meta");
-  EXPECT_EQ(from_exec.state["state"]["id"], "exnotify");
-  EXPECT_EQ(from_exec.state["state"]["status"], "running");
-  EXPECT_EQ(from_exec.state["state"]["pid"], init);
-  const pid_t exec_pid = from_exec.state.value("pid", 0);
-  EXPECT_GT(exec_pid, 0);
-  EXPECT_NE(exec_pid, init);
+    // mkdir as the exec'd process itself, so the notification's pid is its pid.
+    Child exec = hull_background({"exec", id, "mkdir", "/made-by-agent"});
+    AgentMessage from_exec = receive_agent_message(agent.get());
+    ASSERT_TRUE(from_exec.listener) << "no fd with the exec'd process's state";
+    ASSERT_TRUE(from_exec.state.is_object()) << "the process state is not JSON";
+    EXPECT_EQ(from_exec.state["fds"], json::array({"seccompFd"}));
+    EXPECT_EQ(from_exec.state["metadata"], "exec-meta");
+    EXPECT_EQ(from_exec.state["state"]["id"], id);
+    EXPECT_EQ(from_exec.state["state"]["status"], "running");
+    EXPECT_EQ(from_exec.state["state"]["pid"], init);
+    const pid_t exec_pid = from_exec.state.value("pid", 0);
+    EXPECT_GT(exec_pid, 0);
+    EXPECT_NE(exec_pid, init);
 
-  // A listener of its own: the notification comes on the exec's fd, from the
-  // pid the state named, and the agent makes the mkdir succeed without doing it.
-  struct seccomp_notif req = {};
-  pollfd ready{from_exec.listener.get(), POLLIN, 0};
-  ASSERT_EQ(::poll(&ready, 1, 20000), 1) << "no notification on the exec'd process's listener";
-  ASSERT_EQ(::ioctl(from_exec.listener.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
-  EXPECT_TRUE(req.data.nr == SYS_mkdir || req.data.nr == SYS_mkdirat) << req.data.nr;
-  EXPECT_EQ(static_cast<pid_t>(req.pid), exec_pid);
-  struct seccomp_notif_resp resp = {};
-  resp.id = req.id;
-  ASSERT_EQ(::ioctl(from_exec.listener.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
-  ProcResult r = exec.finish();
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(b.rootfs() / "made-by-agent")) << "mkdir ran instead of the agent's answer";
+    // A listener of its own: the notification comes on the exec's fd, from the
+    // pid the state named, and the agent makes the mkdir succeed without doing it.
+    struct seccomp_notif req = {};
+    pollfd ready{from_exec.listener.get(), POLLIN, 0};
+    ASSERT_EQ(::poll(&ready, 1, 20000), 1) << "no notification on the exec'd process's listener";
+    ASSERT_EQ(::ioctl(from_exec.listener.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
+    EXPECT_TRUE(req.data.nr == SYS_mkdir || req.data.nr == SYS_mkdirat) << req.data.nr;
+    EXPECT_EQ(static_cast<pid_t>(req.pid), exec_pid);
+    struct seccomp_notif_resp resp = {};
+    resp.id = req.id;
+    ASSERT_EQ(::ioctl(from_exec.listener.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+    ProcResult r = exec.finish();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(b.rootfs() / "made-by-agent")) << "mkdir ran instead of the agent's answer";
+  }
 }
 
 }  // namespace

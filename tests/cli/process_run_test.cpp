@@ -535,6 +535,20 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
   EXPECT_EQ(r.out, "mkdir-ok\nnot-really\n") << r.err;
 }
 
+// listenerPath with no SCMP_ACT_NOTIFY rule: nothing is handed to an agent,
+// so none is asked for (the spec sends the state "when the SCMP_ACT_NOTIFY
+// action is used"); an agent not listening there fails nothing, as in runc.
+TEST_F(HullTest, AListenerPathWithoutNotifyRulesIsNotConnected) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"listenerPath", (temp_dir() / "no-agent.sock").string()},
+      {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EROFS}}}}};
+  ProcResult r = run_sh(b, "mkdir /d 2>&1 || echo filtered", "hullproc-nolistener");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("filtered"), std::string::npos) << r.out << r.err;
+}
+
 // process.terminal with --console-socket: the caller gets the pty master
 // (runc's protocol), the container has it as controlling terminal and stdio,
 // with consoleSize applied.

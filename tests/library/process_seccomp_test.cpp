@@ -160,22 +160,25 @@ TEST(ProcessSeccompChild, MaskedEqBlocksSetuidChmodOnly) {
   EXPECT_NE(r.out.find("suid-denied"), std::string::npos) << r.out;
 }
 
-TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
-  REQUIRE_ROOT();
+namespace {
+
+// An agent gets the listener fd and the state, and answers a mkdir that
+// `notified` (SCMP_ACT_NOTIFY rules, mkdir among them) hands it.
+void expect_the_agent_answers_mkdir(const std::vector<spec::Syscall>& notified) {
   int sv[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
   auto s = busybox_spec({"sh", "-c", "mkdir /hull-notify-test && echo made"});
   s.process->noNewPrivileges = true;
-  s.linux_->seccomp = allow_all_but({{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", {}, {}}});
+  s.linux_->seccomp = allow_all_but(notified);
   s.linux_->seccomp->listenerPath = "/run/agent.sock";
   s.linux_->seccomp->listenerMetadata = "hull-test-metadata";
   process::ExecOptions opts;
   // The socket the callback uses: every other fd is closed before it runs.
   opts.seccomp_listener_fd = sv[0];
-  opts.seccomp_listener = [&](int fd) {
+  opts.seccomp_listener = [&](int fd, SendCall call) {
     auto state = seccomp::process_state_json(
         R"({"ociVersion":"1.2.0","id":"nt","status":"creating","pid":4242,"bundle":"/b"})", "hull-test-metadata");
-    seccomp::send_to_listener(sv[0], fd, state);
+    seccomp::send_to_listener(sv[0], fd, state, call);
     ::shutdown(sv[0], SHUT_RDWR);
   };
   nlohmann::json state;
@@ -210,4 +213,19 @@ TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
   EXPECT_EQ(state["pid"], 4242);
   EXPECT_EQ(state["state"]["id"], "nt");
   EXPECT_TRUE(syscall_seen == std::to_string(SYS_mkdir) || syscall_seen == std::to_string(SYS_mkdirat)) << syscall_seen;
+}
+
+}  // namespace
+
+TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
+  REQUIRE_ROOT();
+  expect_the_agent_answers_mkdir({{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", {}, {}}});
+}
+
+// sendmsg handed to the agent too (runc takes that): the fd goes by sendmmsg,
+// not by the sendmsg that would wait for the agent forever.
+TEST(ProcessSeccompChild, NotifyOnSendmsgStillGivesTheAgentItsFd) {
+  REQUIRE_ROOT();
+  expect_the_agent_answers_mkdir(
+      {{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}}});
 }

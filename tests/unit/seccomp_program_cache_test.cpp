@@ -85,6 +85,19 @@ TEST_F(ProgramCache, TheSecondCompileReadsWhatTheFirstStored) {
   EXPECT_EQ(getppid_errno_under(second.program), 38);
 }
 
+// What carries the listener fd is part of the entry: a hit on a profile
+// that hands sendmsg to the agent must not send the fd with sendmsg.
+TEST_F(ProgramCache, AHitKeepsWhatCarriesTheListenerFd) {
+  spec::Seccomp s = getppid_fails_with(38);
+  s.listenerPath = "/run/agent.sock";
+  s.syscalls.push_back({{"sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}});
+  ASSERT_FALSE(compile_cached(s, cache()).from_cache);
+  CachedProgram hit = compile_cached(s, cache());
+  EXPECT_TRUE(hit.from_cache);
+  EXPECT_TRUE(hit.program.notify);
+  EXPECT_EQ(hit.program.fd_send_call, SendCall::Sendmmsg);
+}
+
 TEST_F(ProgramCache, WarningsOfTheCompileAreGivenAgainOnAHit) {
   spec::Seccomp s = getppid_fails_with(38);
   s.syscalls[0].names.insert(s.syscalls[0].names.begin(), "no_such_syscall_hull");

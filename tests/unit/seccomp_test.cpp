@@ -113,8 +113,27 @@ TEST(SeccompCompile, ErrorsNameTheField) {
   s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}};
   EXPECT_EQ(compile_error(s), "linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
   s.listenerPath = "/run/agent.sock";
-  s.syscalls = {{{"sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}}};
-  EXPECT_NE(compile_error(s).find("would deadlock"), std::string::npos);
+  s.syscalls = {{{"sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmmsg"}, "SCMP_ACT_NOTIFY", {}, {}}};
+  EXPECT_EQ(compile_error(s),
+            "linux.seccomp.syscalls[1]: SCMP_ACT_NOTIFY on both \"sendmsg\" and \"sendmmsg\" would deadlock: the "
+            "runtime sends the listener its fd with one of them");
+  s.listenerPath.reset();
+  s.syscalls = {{{"getppid", ""}, "SCMP_ACT_ERRNO", {}, {}}};
+  EXPECT_EQ(compile_error(s), "linux.seccomp.syscalls[0].names: an empty string is no syscall name");
+}
+
+// The listener fd goes with the first of sendmsg and sendmmsg that no rule
+// hands to the agent (the agent has no fd yet to answer it with).
+TEST(SeccompCompile, TheListenerFdGoesBySendmmsgWhereSendmsgIsNotified) {
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.listenerPath = "/run/agent.sock";
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmsg);
+  s.syscalls = {{{"mkdir", "sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmmsg);
+  s.syscalls = {{{"sendmmsg"}, "SCMP_ACT_NOTIFY", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmsg);
 }
 
 TEST(SeccompCompile, UnknownSyscallIsSkippedWithWarning) {
