@@ -74,18 +74,29 @@ struct HookArgv {
   }
 };
 
-[[noreturn]] void exec_hook_child(const spec::Hook& hook, const HookArgv& args, int in, int out, int errpipe) {
+// What the child reports on its error pipe when it cannot become the hook.
+struct ChildFailure {
+  enum Step : int { Stdio, Cwd, Exec } step;
+  int err;
+};
+
+[[noreturn]] void fail_in_child(int errpipe, ChildFailure::Step step) {
+  ChildFailure f{step, errno};
+  [[maybe_unused]] auto n = ::write(errpipe, &f, sizeof f);
+  ::_exit(127);
+}
+
+[[noreturn]] void exec_hook_child(const spec::Hook& hook, const HookArgv& args, const std::string& cwd, int in, int out,
+                                  int errpipe) {
   // Only async-signal-safe calls from here: we may be a fork of a process
   // with other threads' locks held (the runtime has none, a library might).
   sigset_t all;
   sigemptyset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) {
-    int e = errno;
-    [[maybe_unused]] auto n = ::write(errpipe, &e, sizeof e);
-    ::_exit(127);
-  }
+  ::setpgid(0, 0);  // also done by the parent: whichever comes first
+  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) fail_in_child(errpipe, ChildFailure::Stdio);
+  if (!cwd.empty() && ::chdir(cwd.c_str()) < 0) fail_in_child(errpipe, ChildFailure::Cwd);
   // Nothing of the runtime's but the error pipe (CLOEXEC) reaches the hook.
   if (errpipe != 3) {
     ::dup3(errpipe, 3, O_CLOEXEC);
@@ -93,9 +104,7 @@ struct HookArgv {
   }
   ::syscall(SYS_close_range, 4, UINT_MAX, 0);
   ::execve(hook.path.c_str(), args.argv.data(), args.envp.data());
-  int e = errno;
-  [[maybe_unused]] auto n = ::write(errpipe, &e, sizeof e);
-  ::_exit(127);
+  fail_in_child(errpipe, ChildFailure::Exec);
 }
 
 std::string signal_name(int sig) {
@@ -110,7 +119,7 @@ std::string tail_of(const std::string& output) {
 }
 
 // Runs one hook; an empty string means success, otherwise why it failed.
-std::string run_one(const spec::Hook& hook, const std::string& state_json) {
+std::string run_one(const spec::Hook& hook, const std::string& state_json, const std::string& cwd) {
   UniqueFd in = stdin_with(state_json);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's output");
@@ -121,7 +130,8 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
   HookArgv args(hook);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
-  if (pid == 0) exec_hook_child(hook, args, in.get(), out_w.get(), err_w.get());
+  if (pid == 0) exec_hook_child(hook, args, cwd, in.get(), out_w.get(), err_w.get());
+  ::setpgid(pid, pid);
   in.reset();
   out_w.reset();
   err_w.reset();
@@ -153,7 +163,10 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
       throw_errno("poll on the hook");
     }
     if (n == 0) {
+      // The group too: what the hook started (a sleep of a shell script)
+      // would hold the runtime's pipes and outlive the command.
       timed_out = true;
+      ::kill(-pid, SIGKILL);
       ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
       break;
     }
@@ -181,9 +194,18 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
       output.append(buf, std::min(static_cast<size_t>(got), kMaxOutput - output.size()));
   }
 
-  int exec_errno = 0;
-  if (::read(err_r.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno)
-    return explain_exec_failure(hook.path, exec_errno, "") + ": " + errno_text(exec_errno);
+  ChildFailure f{};
+  if (::read(err_r.get(), &f, sizeof f) == sizeof f) {
+    switch (f.step) {
+      case ChildFailure::Stdio: return "give it its stdin and output: " + errno_text(f.err);
+      case ChildFailure::Cwd: return "change into " + quote(cwd) + ": " + errno_text(f.err);
+      case ChildFailure::Exec: {
+        // "no such file" says all that ENOENT's text would.
+        std::string why = explain_exec_failure(hook.path, f.err, "");
+        return f.err == ENOENT ? why : why + ": " + errno_text(f.err);
+      }
+    }
+  }
   if (timed_out) return "timed out after " + std::to_string(*hook.timeout) + "s and was killed" + tail_of(output);
   if (info.si_code == CLD_EXITED && info.si_status == 0) return "";
   if (info.si_code == CLD_EXITED) return "exited with status " + std::to_string(info.si_status) + tail_of(output);
@@ -193,12 +215,12 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json) {
 }  // namespace
 
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
-               HookFailure policy) {
+               HookFailure policy, const std::string& cwd) {
   for (size_t i = 0; i < hooks.size(); ++i) {
     std::string name = "hook " + std::string(kind) + "[" + std::to_string(i) + "] " + quote(hooks[i].path);
     std::string failure;
     try {
-      failure = run_one(hooks[i], state_json);
+      failure = run_one(hooks[i], state_json, cwd);
     } catch (Error& e) {
       if (policy == HookFailure::Fail) {
         e.add_context(name);

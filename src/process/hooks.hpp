@@ -20,8 +20,11 @@ enum class HookFailure { Fail, Warn };
 // Each hook gets `state_json` on stdin, exactly hook.args as argv (path when
 // empty) and exactly hook.env as environment (the runtime's own when it is
 // empty, as runc's hooks get); stdout and stderr are captured
-// for the error message (first 4 KiB). A hook past its timeout is killed.
+// for the error message (first 4 KiB). Each runs in `cwd` (the bundle for
+// the hooks run on the host, whose relative paths mean the bundle's under
+// runc, which works from there; empty: the caller's), in a process group of
+// its own, which a hook past its timeout is killed with.
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
-               HookFailure policy);
+               HookFailure policy, const std::string& cwd = {});
 
 }  // namespace hull::process

@@ -111,7 +111,8 @@ class StateDirGuard {
       ContainerState stopped = state_;
       stopped.status = Status::Stopped;
       stopped.pid = 0;
-      process::run_hooks(hooks_.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn);
+      process::run_hooks(hooks_.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn,
+                         stopped.bundle);
     } catch (...) {}
   }
   void commit() { committed_ = true; }
@@ -473,8 +474,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
         ns::move_net_devices(c.spec.linux_->netDevices, netns.get());
       }
       std::string state = hook_state(st, Status::Creating);
-      process::run_hooks(c.spec.hooks.prestart, "prestart", state, process::HookFailure::Fail);
-      process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
+      process::run_hooks(c.spec.hooks.prestart, "prestart", state, process::HookFailure::Fail, st.bundle);
+      process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail, st.bundle);
       runtime_end.send(SyncMsg::Continue);
     }
   } catch (const PeerExitedError&) {

@@ -86,8 +86,11 @@ spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& s
 // stopped container), as runc does: start_locked kills the init, and run's
 // failure path does.
 void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks) {
-  if (!hooks.poststart.empty())
-    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail);
+  if (hooks.poststart.empty()) return;
+  with_context("start container " + quote(state.id), [&] {
+    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail,
+                       state.bundle);
+  });
 }
 }  // namespace
 
@@ -174,7 +177,8 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     ContainerState stopped = state;
     stopped.status = Status::Stopped;
     stopped.pid = 0;
-    process::run_hooks(hooks.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn);
+    process::run_hooks(hooks.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn,
+                       stopped.bundle);
   }
 }
 

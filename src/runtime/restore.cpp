@@ -339,8 +339,8 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
         return;
       }
       std::string state = to_restore_hook_state_json(st, init);
-      process::run_hooks(hooks.prestart, "prestart", state, process::HookFailure::Fail);
-      process::run_hooks(hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail);
+      process::run_hooks(hooks.prestart, "prestart", state, process::HookFailure::Fail, st.bundle);
+      process::run_hooks(hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail, st.bundle);
     });
     t.action_script = actions->script();
   }

@@ -1,5 +1,7 @@
 // parse_signal (declared in operations.hpp): the signal argument of `hull kill`.
+#include <cctype>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -7,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/units.hpp"
 
 namespace hull {
 
@@ -70,10 +73,18 @@ bool parse_realtime(std::string_view name, int* out) {
 }  // namespace
 
 int parse_signal(const std::string& s) {
-  // Numbers as they are (0 only probes, as with kill(1)); runc passes any
-  // number on, we reject what no kernel accepts so the error names the input.
+  // Numbers as runc's strconv.Atoi reads them ("+9", "0015"; 0 only probes,
+  // as with kill(1)); runc passes any number on, we reject what no kernel
+  // accepts so the error names the input.
+  if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '+' || s[0] == '-')) {
+    int64_t n = -1;
+    try {
+      n = parse_go_int(s, 10);
+    } catch (const Error&) {}
+    if (n < 0 || n > kRtMax) throw Error("unknown signal " + quote(s));
+    return static_cast<int>(n);
+  }
   int number;
-  if (parse_number(s, kRtMax, &number)) return number;
 
   std::string name;
   for (char c : s) name += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);

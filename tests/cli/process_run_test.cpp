@@ -458,6 +458,27 @@ TEST_F(HullTest, CreateContainerHooksRunInTheRootfs) {
   EXPECT_EQ(read_text_file(out), std::filesystem::canonical(b.rootfs()).string() + "\n");
 }
 
+// The hooks run on the host (prestart, createRuntime, poststart) run in the
+// bundle, whatever directory create and start are called from, as runc's
+// do (it works from the bundle): a hook's relative paths (config.json,
+// rootfs) are the bundle's.
+TEST_F(HullTest, HostSideHooksRunInTheBundle) {
+  Bundle& b = bundle();
+  json hooks;
+  for (const char* kind : {"prestart", "createRuntime", "poststart"}) {
+    const std::string out = (temp_dir() / (std::string(kind) + ".cwd")).string();
+    hooks[kind] = json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd -P > " + out}}}});
+  }
+  b.config["hooks"] = hooks;
+  ProcResult r = run_sh(b, "true", "hullproc-hookbundle");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NE(std::filesystem::current_path(), std::filesystem::canonical(b.dir()));
+  for (const char* kind : {"prestart", "createRuntime", "poststart"})
+    EXPECT_EQ(read_text_file(temp_dir() / (std::string(kind) + ".cwd")),
+              std::filesystem::canonical(b.dir()).string() + "\n")
+        << kind;
+}
+
 TEST_F(HullTest, ProcessFailingHookFailsCreateWithItsName) {
   Bundle& b = bundle();
   std::string hook = (temp_dir() / "bad.sh").string();

@@ -29,6 +29,10 @@ TEST(ParseSignal, Numbers) {
   EXPECT_EQ(parse_signal("15"), 15);
   EXPECT_EQ(parse_signal("0"), 0);
   EXPECT_EQ(parse_signal("64"), 64);
+  // As runc's strconv.Atoi reads them.
+  EXPECT_EQ(parse_signal("+9"), 9);
+  EXPECT_EQ(parse_signal("0015"), 15);
+  EXPECT_EQ(parse_signal("-0"), 0);
 }
 
 TEST(ParseSignal, Aliases) {
@@ -50,7 +54,7 @@ TEST(ParseSignal, RealTime) {
 }
 
 TEST(ParseSignal, RejectsUnknownWithTheInput) {
-  for (const char* bad : {"", "SIG", "FOO", "SIGFOO", "-9", "65", "9x", " 9", "1000", "KILL "}) {
+  for (const char* bad : {"", "SIG", "FOO", "SIGFOO", "-9", "65", "9x", " 9", "1000", "KILL ", "+", "1_5", "0x9"}) {
     try {
       parse_signal(bad);
       ADD_FAILURE() << "accepted " << bad;

@@ -1,6 +1,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -8,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/unique_fd.hpp"
 #include "base/warn.hpp"
 #include "process/hooks.hpp"
 #include "support/temp_dir.hpp"
@@ -29,9 +33,10 @@ class Hooks : public ::testing::Test {
   std::string dir_ = tmp_.path();
 };
 
-std::string error_of(const std::vector<spec::Hook>& hooks, const char* kind = "createRuntime") {
+std::string error_of(const std::vector<spec::Hook>& hooks, const char* kind = "createRuntime",
+                     const std::string& cwd = {}) {
   try {
-    run_hooks(hooks, kind, "{}", HookFailure::Fail);
+    run_hooks(hooks, kind, "{}", HookFailure::Fail, cwd);
   } catch (const Error& e) {
     return e.what();
   }
@@ -92,12 +97,42 @@ TEST_F(Hooks, SignalAndMissingAndTimeout) {
   auto sig = script("sig", "kill -TERM $$\n");
   EXPECT_EQ(error_of({{sig, {}, {}, {}}}), "hook createRuntime[0] \"" + sig + "\": killed by SIGTERM");
   EXPECT_EQ(error_of({{dir_ + "/missing", {}, {}, {}}}, "prestart"),
-            "hook prestart[0] \"" + dir_ + "/missing\": exec \"" + dir_ +
-                "/missing\": no such file: no such file or directory");
+            "hook prestart[0] \"" + dir_ + "/missing\": exec \"" + dir_ + "/missing\": no such file");
   auto slow = script("slow", "exec sleep 30\n");
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(error_of({{slow, {}, {}, 1}}), "hook createRuntime[0] \"" + slow + "\": timed out after 1s and was killed");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// The hooks run on the host run in the bundle (runc runs them from there,
+// so their relative paths are the bundle's), each in a process group of
+// its own.
+TEST_F(Hooks, AHookRunsInTheGivenDirectoryAsItsGroupsLeader) {
+  std::string out = dir_ + "/out";
+  auto a =
+      script("a", "pwd -P > " + out + "; [ \"$(cut -d' ' -f5 /proc/$$/stat)\" = $$ ] && echo leader >> " + out + "\n");
+  std::filesystem::create_directory(dir_ + "/bundle");
+  run_hooks({{a, {}, {}, {}}}, "prestart", "{}", HookFailure::Fail, dir_ + "/bundle");
+  EXPECT_EQ(read_file(out), std::filesystem::canonical(dir_ + "/bundle").string() + "\nleader\n");
+  EXPECT_EQ(error_of({{a, {}, {}, {}}}, "poststart", dir_ + "/gone"),
+            "hook poststart[0] \"" + a + "\": change into \"" + dir_ + "/gone\": no such file or directory");
+}
+
+// A hook past its timeout is killed with what it started: a shell script's
+// sleep held the runtime's pipes and outlived the command.
+TEST_F(Hooks, ATimeoutKillsWhatTheHookStartedToo) {
+  std::string pid_file = dir_ + "/sleep.pid";
+  auto slow = script("slow", "sleep 30 & echo $! > " + pid_file + "; wait\n");
+  EXPECT_NE(error_of({{slow, {}, {}, 1}}).find("timed out after 1s and was killed"), std::string::npos);
+  const pid_t sleeper = std::stoi(read_file(pid_file));
+  // A pidfd of a process that is not our child still says when it ended.
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sleeper, 0)));
+  if (!pidfd) {
+    EXPECT_EQ(errno, ESRCH);  // gone and reaped already
+    return;
+  }
+  pollfd ended{pidfd.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&ended, 1, 5000), 1) << "the hook's sleep " << sleeper << " outlived the timeout";
 }
 
 TEST_F(Hooks, WarnPolicyContinues) {
