@@ -10,7 +10,12 @@ namespace hull::cgroups {
 namespace {
 
 uint8_t parse_access(const std::optional<std::string>& access, size_t index) {
-  if (!access || access->empty()) return kMknod | kRead | kWrite;
+  // Missing means all (the spec gives no default; every engine writes one).
+  // Empty is refused as runc refuses it: a deny rule "" would deny all.
+  if (!access) return kMknod | kRead | kWrite;
+  if (access->empty())
+    throw Error("linux.resources.devices[" + std::to_string(index) +
+                "].access: empty (give r, w and m, or leave it out)");
   uint8_t bits = 0;
   for (char c : *access) {
     switch (c) {

@@ -1,6 +1,7 @@
 #include "spec/validate.hpp"
 
 #include <array>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -134,6 +135,18 @@ class Checker {
     absolute(at + ".path", d.path);
     device_number_in_range(at, "major", d.major, 12, false);
     device_number_in_range(at, "minor", d.minor, 20, false);
+    // One path listed twice: the same node twice is harmless (docker --device
+    // given twice); two different ones leave no way to know which is meant
+    // (runc makes the first, the node made last would win here).
+    const std::string path = std::filesystem::path(d.path).lexically_normal().string();
+    for (size_t j = 0; j < i; ++j) {
+      const Device& e = spec_.linux_->devices[j];
+      if (std::filesystem::path(e.path).lexically_normal().string() != path) continue;
+      if (e.type != d.type || e.major != d.major || e.minor != d.minor || e.fileMode != d.fileMode || e.uid != d.uid ||
+          e.gid != d.gid)
+        fail(at + ".path", quote_json(d.path) + " is also .linux.devices[" + std::to_string(j) +
+                               "], as a different device or with other owner or mode");
+    }
   }
 
   // In a cgroup device rule -1 is the wildcard runc's configs write for
@@ -275,6 +288,10 @@ class Checker {
       std::string path = ".linux.sysctl[" + quote_json(key) + "]";
       // The key becomes a path under /proc/sys; ".." would climb out of the namespaced subtree.
       if (key.find("..") != std::string::npos) fail(path, "invalid sysctl name");
+      // Two fields for one setting, one of them overridden unseen (runc
+      // refuses it too).
+      if (key == "kernel.hostname" || key == "kernel/hostname")
+        fail(path, "conflicts with .hostname, which sets the container's hostname; set that instead");
       auto type = sysctl_namespace(key);
       if (!type) fail(path, "not a namespaced sysctl, so setting it would change the host");
       // A joined one too, as runc (a pod's network namespace, made by

@@ -190,27 +190,28 @@ TEST_F(HostileBundle, SysSymlinkedToAHostDirectoryIsRefused) {
 // youki CVE-2025-62596 (GHSA-vf95-55w6-qmrf): youki wrote linux.sysctl
 // values (and AppArmor labels) to the container's /proc by path, so a
 // symlink or a mount there redirected the write to another procfs file. The
-// image's /proc is a plain directory whose sys/kernel/hostname leads to the
-// domainname (the real procfs is mounted at /proc2): the sysctl
-// kernel.hostname must set the hostname and leave the domainname alone.
+// image's /proc is a plain directory whose sys/kernel/domainname leads to
+// the hostname (the real procfs is mounted at /proc2): the sysctl
+// kernel.domainname must set the domainname and leave the hostname alone.
 // (The runtime's other /proc writes: ProcfsEscape.RuntimeProcWritesIgnoreTheImagesProc.)
 TEST_F(HostileBundle, SysctlIsWrittenToTheRealProcfsNotThroughTheImagesProc) {
   Bundle& b = hostile_bundle();
   for (auto& m : b.config["mounts"])
     if (m["destination"] == "/proc") m["destination"] = "/proc2";
-  b.config.erase("hostname");
-  b.config["linux"]["sysctl"] = {{"kernel.hostname", "sysctl-host"}};
+  b.config.erase("domainname");
+  b.config["hostname"] = "canary";
+  b.config["linux"]["sysctl"] = {{"kernel.domainname", "sysctl-domain"}};
   fs::create_directories(b.rootfs() / "proc/sys/kernel");
   fs::create_directories(b.rootfs() / "proc2");
-  fs::create_symlink("/proc2/sys/kernel/domainname", b.rootfs() / "proc/sys/kernel/hostname");
+  fs::create_symlink("/proc2/sys/kernel/hostname", b.rootfs() / "proc/sys/kernel/domainname");
   ProcResult r =
       run_sh(b, "echo dn=$(cat /proc2/sys/kernel/domainname) hn=$(cat /proc2/sys/kernel/hostname)", "sysctl-link");
   std::cout << "[ info ] " << (r.exit_code != 0 ? "refused: " + r.err : "ran: " + r.out) << "\n";
   if (r.exit_code != 0) {
-    EXPECT_NE(r.err.find("kernel.hostname"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("kernel.domainname"), std::string::npos) << r.err;
     return;
   }
-  EXPECT_EQ(r.out, "dn=canary hn=sysctl-host\n") << "the sysctl went through the image's /proc";
+  EXPECT_EQ(r.out, "dn=sysctl-domain hn=canary\n") << "the sysctl went through the image's /proc";
 }
 
 // CVE-2019-19921 class raced through a shared rootfs: after hull has mounted

@@ -94,6 +94,17 @@ TEST(CgroupDevices, BadAccessOrTypeIsAnError) {
     EXPECT_STREQ(e.what(), "linux.resources.devices[0].access: \"rx\" is not a combination of r, w and m");
   }
   EXPECT_THROW(device_rules({{true, "u", 1, 3, "r"}}, {}), Error);
+  // Empty access is refused (as runc refuses it): a deny rule "" was all of
+  // rwm. Left out, it still means all.
+  try {
+    device_rules({{false, "c", 1, 3, ""}}, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "linux.resources.devices[0].access: empty (give r, w and m, or leave it out)");
+  }
+  auto all = device_rules({{false, "c", 1, 3, std::nullopt}}, {}, false);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(v1_rule_text(all[0]), "c 1:3 rwm");
 }
 
 TEST(CgroupDevices, V1TextAndWriteOrder) {

@@ -82,6 +82,25 @@ TEST(SpecValidate, ADeviceNumberTheKernelCannotHoldIsRefusedByPath) {
             "config.json: .linux.devices[0].minor: -1 is not a device minor number (0-1048575)");
 }
 
+// One path twice: the same node again is harmless (docker --device given
+// twice); two different ones are refused (runc makes the first, hull made
+// the last).
+TEST(SpecValidate, ADevicePathListedTwiceMustNameOneDevice) {
+  auto devices = [](const std::string& second) {
+    return error_of(runnable(
+        R"({"namespaces": [{"type": "mount"}], "devices": [{"path": "/dev/tun", "type": "c", "major": 10, "minor": 200}, )" +
+        second + "]}"));
+  };
+  EXPECT_EQ(devices(R"({"path": "/dev//tun", "type": "c", "major": 10, "minor": 200})"), "<no error>");
+  EXPECT_EQ(devices(R"({"path": "/dev/tap", "type": "c", "major": 1, "minor": 3})"), "<no error>");
+  EXPECT_EQ(devices(R"({"path": "/dev/net/../tun", "type": "c", "major": 1, "minor": 3})"),
+            "config.json: .linux.devices[1].path: \"/dev/net/../tun\" is also .linux.devices[0], as a different "
+            "device or with other owner or mode");
+  EXPECT_EQ(devices(R"({"path": "/dev/tun", "type": "c", "major": 10, "minor": 200, "fileMode": 384})"),
+            "config.json: .linux.devices[1].path: \"/dev/tun\" is also .linux.devices[0], as a different device or "
+            "with other owner or mode");
+}
+
 // -1 is a rule's wildcard; -5 used to become one too ("c *:3 rwm").
 TEST(SpecValidate, ADeviceRuleNumberBelowTheWildcardIsRefusedByPath) {
   auto rule = [](const std::string& numbers) {
@@ -157,9 +176,16 @@ TEST(SpecValidate, SysctlsInTheirOwnNamespacesAreValid) {
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts"}, {"type": "ipc"}, {"type": "network"}],
     "sysctl": {"kernel.domainname": "x", "fs.mqueue.msg_max": "20", "net/ipv4/ip_forward": "1"}})")),
             "<no error>");
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"kernel.hostname": "x"}})")),
-            "config.json: .linux.sysctl[\"kernel.hostname\"]: requires a uts namespace, but .linux.namespaces "
+  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"kernel.domainname": "x"}})")),
+            "config.json: .linux.sysctl[\"kernel.domainname\"]: requires a uts namespace, but .linux.namespaces "
             "has no \"uts\" entry");
+  // The hostname field says it; the sysctl would override it unseen (runc
+  // refuses it too).
+  for (const char* key : {"kernel.hostname", "kernel/hostname"})
+    EXPECT_EQ(
+        error_of(runnable(std::string(R"({"namespaces": [{"type": "uts"}], "sysctl": {")") + key + R"(": "x"}})")),
+        std::string("config.json: .linux.sysctl[\"") + key +
+            "\"]: conflicts with .hostname, which sets the container's hostname; set that instead");
   // Joined by path will do, as runc: a pod's network namespace, made by
   // containerd, gets the pod's sysctls (the init refuses hull's own).
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "network", "path": "/run/netns/pod"}, {"type": "ipc",
