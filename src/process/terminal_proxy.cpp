@@ -27,6 +27,9 @@ class RawMode {
     if (::tcgetattr(fd, &saved_) < 0) return;  // not a terminal: nothing to do
     struct termios raw = saved_;
     ::cfmakeraw(&raw);
+    // Output processing stays: the container's pty sends a bare "\n" (see
+    // proxy_terminal), which the caller's terminal turns into "\r\n".
+    raw.c_oflag = saved_.c_oflag;
     if (::tcsetattr(fd, TCSANOW, &raw) == 0) active_ = true;
   }
   ~RawMode() {
@@ -116,10 +119,25 @@ ReceivedPty receive_pty_master(int socket) {
   return ReceivedPty{std::move(m.fd), std::move(m.data)};
 }
 
+int caller_terminal(int in, int out) {
+  for (int fd : {2, out, in})
+    if (::isatty(fd)) return fd;
+  return -1;
+}
+
 void proxy_terminal(int master, const ProxyOptions& opts) {
   WinchFd winch;
-  RawMode raw(opts.in);
-  copy_window_size(opts.in, master);
+  const int terminal = caller_terminal(opts.in, opts.out);
+  RawMode raw(terminal);
+  copy_window_size(terminal, master);
+  // No "\n" to "\r\n" in the container's pty: the caller's terminal does
+  // it where it shows the output, and output the caller sends to a file or
+  // a pipe stays as the program wrote it (runc clears ONLCR so too).
+  struct termios pty;
+  if (::tcgetattr(master, &pty) == 0 && (pty.c_oflag & ONLCR)) {
+    pty.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
+    ::tcsetattr(master, TCSANOW, &pty);
+  }
 
   bool input_open = true;
   for (;;) {
@@ -138,7 +156,7 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
       winch.drain();
       window_changed = true;
     }
-    if (window_changed) copy_window_size(opts.in, master);
+    if (window_changed) copy_window_size(terminal, master);
     if (fds[0].revents & POLLIN) {
       if (!pump(master, opts.out, "the container's terminal")) return;
     } else if (fds[0].revents & (POLLHUP | POLLERR)) {

@@ -32,8 +32,14 @@ struct ProxyOptions {
   std::function<bool()> forward_signals;
 };
 
-// Puts `in` in raw mode when it is a terminal (restored on return, also on
-// exceptions), copies its window size to the pty now and on every SIGWINCH
+// The caller's terminal: the first of stderr, `out` and `in` that is one
+// (the order runc's console package tries), or -1. Input may be a pipe
+// (`echo x | hull exec -t`) while the output is still a terminal.
+int caller_terminal(int in = 0, int out = 1);
+
+// Puts the caller's terminal (caller_terminal(in, out)) in raw mode
+// (restored on return, also on exceptions), copies its window size to the
+// pty now and on every SIGWINCH
 // (via a signalfd; SIGWINCH is blocked meanwhile and unblocked after), and
 // copies bytes both ways until the master reports hangup (every slave fd is
 // closed: the container exited) or stop_fd becomes readable; output still

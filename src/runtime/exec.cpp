@@ -246,7 +246,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // the program may have read a 0x0 window.
     if (plan.console == ConsoleWiring::Proxy && !spec.process->consoleSize) {
       struct winsize ws {};
-      if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+      if (::ioctl(process::caller_terminal(), TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
         spec.process->consoleSize = spec::ConsoleSize{ws.ws_row, ws.ws_col};
     }
     // As for create: a console socket if given, else (attached) our own
@@ -349,6 +349,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
+    // The master went before execve: a --console-socket peer sees the
+    // connection end now, not when the process exits.
+    console.child.reset();
     // The process may run for long; other commands must not wait for it.
     dir.reset();
     // It runs now: the detached mounts' RCU wait overlaps with it.
@@ -366,7 +369,6 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                    [&] { return forwarder->forward_pending(proc.get(), "exec process " + std::to_string(pid)); }});
     }
     if (console.receiver) {
-      console.child.reset();
       process::ReceivedPty pty = process::receive_pty_master(console.receiver.get());
       process::proxy_terminal(pty.master.get(), {0, 1, proc.get(), forwarder->fd(), [&] {
                                                    return forwarder->forward_pending(

@@ -21,11 +21,19 @@ ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached
   throw Error(detached_error);
 }
 
-StdioWiring plan_stdio(ConsoleWiring console, bool attached, bool caller_terminal) {
+StdioWiring plan_stdio(ConsoleWiring console, bool attached, bool caller_terminal, bool another_user) {
   StdioWiring w;
-  w.pipes = attached && console == ConsoleWiring::None && caller_terminal;
+  w.pipes = attached && console == ConsoleWiring::None && (caller_terminal || another_user);
   w.to_user = !attached || w.pipes;
   return w;
+}
+
+bool runs_as_another_user(const spec::Spec& spec) {
+  if (spec.process && spec.process->user.uid != 0) return true;
+  if (spec.linux_)
+    for (const auto& n : spec.linux_->namespaces)
+      if (n.type == spec::NamespaceType::User) return true;
+  return false;
 }
 
 InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
@@ -86,7 +94,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.console = plan_console(spec.process->terminal, in.has_console_socket, in.attached,
                            "process.terminal is set but no --console-socket was given: a detached container's "
                            "terminal needs a console socket to hand the pty to");
-  p.stdio = plan_stdio(p.console, in.attached, in.caller_terminal);
+  p.stdio = plan_stdio(p.console, in.attached, in.caller_terminal, runs_as_another_user(spec));
   return p;
 }
 
@@ -99,7 +107,7 @@ ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach,
   p.setns_flags = static_cast<int>(flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
   p.console = plan_console(spec.process->terminal, has_console_socket, !detach,
                            "--tty with --detach needs --console-socket to hand the pty to");
-  p.stdio = plan_stdio(p.console, !detach, caller_terminal);
+  p.stdio = plan_stdio(p.console, !detach, caller_terminal, runs_as_another_user(spec));
   return p;
 }
 

@@ -27,7 +27,10 @@ ConsoleWiring plan_console(bool terminal, bool has_console_socket, bool attached
 struct StdioWiring {
   // Attached from a terminal: pipes the runtime copies (process::proxy_stdio),
   // so that a process left in the background cannot keep the caller's
-  // terminal; they are ours to give, so the user's too.
+  // terminal; they are ours to give, so the user's too. Attached as another
+  // user (process.user not root, or a user namespace) too: the caller's
+  // pipes and files are not the user's to reopen (/dev/stdout, as nginx's
+  // images log), and runc's copies are.
   bool pipes = false;
   // Detached: fds 0-2 are what the engine passed (containerd's fifos,
   // conmon's pipes) and become the container user's, as runc makes them
@@ -35,7 +38,10 @@ struct StdioWiring {
   // (its files, its pipes), which runc never hands over either.
   bool to_user = false;
 };
-StdioWiring plan_stdio(ConsoleWiring console, bool attached, bool caller_terminal);
+StdioWiring plan_stdio(ConsoleWiring console, bool attached, bool caller_terminal, bool another_user);
+// process.user is not root, or the process is in a user namespace: its
+// host uid is not the caller's.
+bool runs_as_another_user(const spec::Spec& spec);
 
 // The facts about the host a create plan depends on, found by the caller.
 struct InitPlanInputs {

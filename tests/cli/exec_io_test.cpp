@@ -1,8 +1,10 @@
 // hull exec: terminal, detach and pid file, the fds the process gets, and
 // what a long run of execs leaves behind.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -26,11 +28,18 @@ TEST_F(ExecTest, TtyOverConsoleSocket) {
   fs::path sock = temp_dir() / "exec-console.sock";
   UniqueFd listener = listen_unix(sock);
   Child ex = hull_background({"exec", "-t", "--console-socket", sock.string(), "extty", "sh", "-c",
-                              "tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo stdio-is-tty; exit 3"});
+                              "tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo stdio-is-tty; read go; exit 3"});
   UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
   ASSERT_TRUE(conn) << "no connection on the console socket";
   process::ReceivedPty pty = process::receive_pty_master(conn.get());
   EXPECT_TRUE(pty.name.starts_with("/dev/pts/")) << pty.name;
+  // The socket is done once the master is sent: it ends while the process,
+  // waiting for input, still runs (an attached exec held it to the end).
+  pollfd ended{conn.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&ended, 1, 10000), 1) << "the console socket stayed open";
+  char byte;
+  EXPECT_EQ(::recv(conn.get(), &byte, 1, 0), 0);
+  ASSERT_EQ(::write(pty.master.get(), "go\n", 3), 3);
   std::string out = read_until_hangup(pty.master.get());
   ProcResult r = ex.finish();
   EXPECT_EQ(r.exit_code, 3) << r.err;
@@ -69,6 +78,27 @@ TEST_F(ExecTest, TtyProxiedStartsAtTheCallersWindowSize) {
     EXPECT_EQ(r.exit_code, 0) << out;
     EXPECT_NE(out.find("33 111"), std::string::npos) << "round " << round << ": " << out;
   }
+}
+
+// Input from a pipe, output to a terminal (`echo x | hull exec -t`): the
+// terminal is still the caller's, found on stdout or stderr as runc's
+// console package finds it, so the pty starts at its size and it is put in
+// raw mode (left cooked, each line came out as "\r\r\n").
+TEST_F(ExecTest, TtyProxiedWithPipedInputUsesTheTerminalOfItsOutput) {
+  ASSERT_GT(start_sleeping("expiped"), 0);
+  TestPty pty = open_test_pty();
+  ASSERT_TRUE(pty.master);
+  struct winsize ws {};
+  ws.ws_row = 33;
+  ws.ws_col = 111;
+  ASSERT_EQ(::ioctl(pty.master.get(), TIOCSWINSZ, &ws), 0);
+  Child ex = Child::spawn({"/bin/sh", "-c", "exec \"$@\" </dev/null >\"$0\" 2>&1", pty.slave_path, runtime_binary(),
+                           "--root", state_root().string(), "exec", "-t", "expiped", "stty", "size"});
+  std::string out = read_until_hangup(pty.master.get());
+  ProcResult r = ex.finish();
+  EXPECT_EQ(r.exit_code, 0) << out;
+  EXPECT_NE(out.find("33 111\r\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\r\r\n"), std::string::npos) << out;
 }
 
 // An attached exec from a terminal (no -t) gives the process pipes that

@@ -556,6 +556,22 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
   EXPECT_EQ(r.out, "mkdir-ok\nnot-really\n") << r.err;
 }
 
+// An attached run as another user whose caller gives it pipes (a shell
+// pipeline, a CI job): the user can reopen its stdio by path, as images
+// that log to /dev/stdout do (nginx). The caller's pipes are root's, so
+// hull copies through pipes of the user's, as runc always does.
+TEST_F(HullTest, AnAttachedRunAsAnotherUserCanReopenItsStdio) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.args({"sh", "-c", "echo to-stdout > /dev/stdout && echo to-stderr > /dev/stderr && cat /dev/stdin"});
+  SpawnOptions opts;
+  opts.stdin_data = "typed\n";
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "hullproc-reopen"}, opts);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "to-stdout\ntyped\n") << r.err;
+  EXPECT_NE(r.err.find("to-stderr"), std::string::npos) << r.err;
+}
+
 // listenerPath with no SCMP_ACT_NOTIFY rule: nothing is handed to an agent,
 // so none is asked for (the spec sends the state "when the SCMP_ACT_NOTIFY
 // action is used"); an agent not listening there fails nothing, as in runc.

@@ -373,6 +373,16 @@ TEST(InitPlan, StdioPipesOnlyForAnAttachedRunFromATerminalWithoutOne) {
   const InitPlan detached = hull::plan_init(config(kUsual), {.caller_terminal = true});
   EXPECT_FALSE(detached.stdio.pipes);
   EXPECT_TRUE(detached.stdio.to_user);
+  // Attached as another user: the caller's pipes and files are not that
+  // user's to reopen by path (/dev/stdout), runc's copies are.
+  auto user = config(kUsual);
+  user.process->user.uid = 1000;
+  EXPECT_TRUE(hull::plan_init(user, {.attached = true}).stdio.pipes);
+  EXPECT_TRUE(hull::plan_exec(user, false, false, false).stdio.pipes);
+  EXPECT_FALSE(hull::plan_init(user, {}).stdio.pipes);
+  auto userns = config(R"([{"type": "user"}, {"type": "mount"}])", kIdMaps);
+  EXPECT_TRUE(hull::plan_init(userns, {.attached = true}).stdio.pipes);
+  EXPECT_FALSE(hull::plan_exec(config(kUsual), false, false, false).stdio.pipes);
   auto tty = config(kUsual, "", "", true);
   EXPECT_FALSE(hull::plan_init(tty, {.attached = true, .caller_terminal = true}).stdio.pipes);
   EXPECT_FALSE(
