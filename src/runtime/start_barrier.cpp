@@ -1,6 +1,7 @@
 #include "runtime/start_barrier.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -159,14 +160,29 @@ namespace {
 Status unless_still_waiting(Status live, int state_dir_fd) {
   return live == Status::Running && init_waits_for_start(state_dir_fd) ? Status::Created : live;
 }
+
+// A create holds the state directory's lock from the moment it is made
+// until the container is created: a "creating" record whose lock is free
+// was left by a create that died (killed, SIGTERM), and nothing is being
+// made any more. It is stopped: `delete` clears what it left.
+Status unless_create_died(Status live, bool lock_free) {
+  return live == Status::Creating && lock_free ? Status::Stopped : live;
+}
 }  // namespace
 
+// The caller holds the lock (StateStore::open), so no create is alive.
 Status observed_status(const ContainerState& s, int state_dir_fd) {
-  return unless_still_waiting(live_status(s), state_dir_fd);
+  return unless_still_waiting(unless_create_died(live_status(s), true), state_dir_fd);
 }
 
 Status peeked_status(const ContainerState& s, int base_fd, const std::string& dir) {
   Status status = live_status(s);
+  if (status == Status::Creating) {
+    // Read without the lock (state, list): asked of the lock itself, shared
+    // and not waited for, only for a container in this rare state.
+    UniqueFd dir_fd(::openat(base_fd, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    return unless_create_died(status, dir_fd && ::flock(dir_fd.get(), LOCK_SH | LOCK_NB) == 0);
+  }
   if (status != Status::Running) return status;
   // No socket, or deleted meanwhile: what was read is all there is.
   const std::string socket = dir + "/" + kStartSocketName;

@@ -62,13 +62,16 @@ class InitNotWaiting : public Error {
 bool init_waits_for_start(int state_dir_fd);
 
 // live_status, and "created" for a container recorded "running" whose init
-// still waits at the barrier (see init_waits_for_start): start, kill, delete
-// and state then treat it as what it is. state_dir_fd may be an O_PATH fd.
+// still waits at the barrier (see init_waits_for_start), and "stopped" for
+// one recorded "creating" by a create that died (its lock is free): start,
+// kill, delete and state then treat it as what it is. The caller holds the
+// state directory's lock; state_dir_fd may be an O_PATH fd.
 Status observed_status(const ContainerState& s, int state_dir_fd);
 // The same for a state read without the lock (state, list) from the state
 // directory `dir` (relative to base_fd, as StateStore::dir_lookup gives),
-// which is opened only when its start socket is there: list pays one
-// faccessat per running container, not an open.
+// which is opened only when its start socket is there, or to try the lock
+// of a "creating" one: list pays one faccessat per running container, not
+// an open.
 Status peeked_status(const ContainerState& s, int base_fd, const std::string& dir);
 
 }  // namespace hull

@@ -1,6 +1,7 @@
 // The container lifecycle through the CLI: create, start, kill, delete, and
 // what `hull state` reports at each step.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <string>
@@ -52,6 +53,35 @@ TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   EXPECT_EQ(read_all(pid_file), std::to_string(pid)) << "the pid file must hold the init pid";
   EXPECT_TRUE(pid_alive(pid)) << "the created container's init must exist before start";
   EXPECT_TRUE(fs::exists(state_dir("lc") / "state.json"));
+}
+
+// A create killed half-way (here while its prestart hook runs) leaves a
+// "creating" record whose lock is free: nothing is being made any more, so
+// state and list report it stopped, and delete clears it (it read
+// "creating" for ever, which only delete --force took).
+TEST_F(HullTest, ACreateThatDiedLeavesAStoppedContainerThatDeleteClears) {
+  Bundle& b = bundle();
+  const fs::path fifo = temp_dir() / "hook.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  b.config["hooks"] = {
+      {"prestart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo $$ > " + fifo.string() + "; exec sleep 30"}}}}}};
+  b.args({"true"});
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "diedcreating"});
+  // The hook has started once it writes its pid: create is half-way.
+  std::ifstream hook_pid_in(fifo);
+  pid_t hook = 0;
+  hook_pid_in >> hook;
+  ASSERT_GT(hook, 0);
+  ASSERT_EQ(::kill(create.pid(), SIGKILL), 0);
+  create.finish();
+  ::kill(hook, SIGKILL);  // the hook's sleep, which outlives the create it belonged to
+  EXPECT_EQ(status("diedcreating"), "stopped");
+  ProcResult list = hull({"list", "-q"});
+  EXPECT_NE(list.out.find("diedcreating"), std::string::npos) << list.out;
+  ProcResult d = hull({"delete", "diedcreating"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_FALSE(fs::exists(state_dir("diedcreating")));
+  EXPECT_TRUE(existing_cgroup_dirs(b.config["linux"]["cgroupsPath"].get<std::string>()).empty());
 }
 
 TEST_F(HullTest, BundleDefaultsToCurrentDirectory) {
