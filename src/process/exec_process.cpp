@@ -133,8 +133,10 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   }
 
   if (proc.terminal)
-    with_context("process.terminal",
-                 [&] { setup_terminal(opts.pty_master, opts.pty_slave, opts.console_socket_fd, proc.consoleSize); });
+    with_context("process.terminal", [&] {
+      setup_terminal(opts.pty_master, opts.pty_slave, opts.console_socket_fd, proc.consoleSize,
+                     opts.pty_output_as_written);
+    });
 
   apply_privileged_attributes(spec, opts);
 

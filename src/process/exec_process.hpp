@@ -26,6 +26,8 @@ struct ExecOptions {
   // over SCM_RIGHTS, slave becomes the controlling terminal and stdio).
   int pty_master = -1, pty_slave = -1;
   int console_socket_fd = -1;  // connected AF_UNIX socket (--console-socket), or -1
+  // The runtime proxies the pty to the caller's terminal (setup_terminal).
+  bool pty_output_as_written = false;
   // true for `hull exec` (a process joining a running container): then
   // process.execCPUAffinity.final applies (the spec says it does not for the
   // init). The caller applies .initial itself, before joining the cgroup, with

@@ -19,7 +19,8 @@ void send_fd(int socket, int fd, const std::string& name) {
   send_with_fd(socket, fd, name, name);
 }
 
-void setup_terminal(int pty_master, int pty_slave, int console_socket, const std::optional<spec::ConsoleSize>& size) {
+void setup_terminal(int pty_master, int pty_slave, int console_socket, const std::optional<spec::ConsoleSize>& size,
+                    bool output_as_written) {
   if (pty_master < 0 || pty_slave < 0) throw Error("process.terminal is true but the init got no pty");
   if (console_socket < 0)
     throw Error("process.terminal is true but there is no console socket to send the pty master to (--console-socket)");
@@ -36,6 +37,12 @@ void setup_terminal(int pty_master, int pty_slave, int console_socket, const std
     ws.ws_row = static_cast<unsigned short>(size->height);
     ws.ws_col = static_cast<unsigned short>(size->width);
     if (::ioctl(pty_slave, TIOCSWINSZ, &ws) < 0) throw_errno("set the console size (TIOCSWINSZ)");
+  }
+  if (output_as_written) {
+    struct termios t;
+    if (::tcgetattr(pty_slave, &t) < 0) throw_errno("read the pty's settings (tcgetattr)");
+    t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
+    if (::tcsetattr(pty_slave, TCSANOW, &t) < 0) throw_errno("turn off the pty's ONLCR (tcsetattr)");
   }
   for (int fd = 0; fd <= 2; ++fd)
     if (::dup2(pty_slave, fd) < 0) throw_errno("dup the pty onto fd " + std::to_string(fd));

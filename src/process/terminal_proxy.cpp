@@ -27,8 +27,8 @@ class RawMode {
     if (::tcgetattr(fd, &saved_) < 0) return;  // not a terminal: nothing to do
     struct termios raw = saved_;
     ::cfmakeraw(&raw);
-    // Output processing stays: the container's pty sends a bare "\n" (see
-    // proxy_terminal), which the caller's terminal turns into "\r\n".
+    // Output processing stays: the container's pty sends a bare "\n"
+    // (setup_terminal clears its ONLCR), which this terminal shows as "\r\n".
     raw.c_oflag = saved_.c_oflag;
     if (::tcsetattr(fd, TCSANOW, &raw) == 0) active_ = true;
   }
@@ -130,14 +130,6 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
   const int terminal = caller_terminal(opts.in, opts.out);
   RawMode raw(terminal);
   copy_window_size(terminal, master);
-  // No "\n" to "\r\n" in the container's pty: the caller's terminal does
-  // it where it shows the output, and output the caller sends to a file or
-  // a pipe stays as the program wrote it (runc clears ONLCR so too).
-  struct termios pty;
-  if (::tcgetattr(master, &pty) == 0 && (pty.c_oflag & ONLCR)) {
-    pty.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
-    ::tcsetattr(master, TCSANOW, &pty);
-  }
 
   bool input_open = true;
   for (;;) {

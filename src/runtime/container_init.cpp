@@ -274,6 +274,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;
+  eo.pty_output_as_written = ctx.plan->console == ConsoleWiring::Proxy;
   eo.seccomp_listener_fd = ctx.seccomp_listener_fd;
   eo.seccomp_program = ctx.seccomp_program;
   if (ctx.seccomp_listener_fd >= 0) {

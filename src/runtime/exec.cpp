@@ -112,6 +112,7 @@ struct ExecChild {
   // root is unmapped there, so a pty opened as it would be owned by the
   // overflow uid and could not be given to the process's user.
   bool in_user_namespace = false;
+  bool proxied_terminal = false;  // ExecPlan::console is Proxy
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -181,6 +182,7 @@ struct ExecChild {
       eo.pty_master = pty.master.get();
       eo.pty_slave = pty.slave.get();
       eo.console_socket_fd = c.console_socket;
+      eo.pty_output_as_written = c.proxied_terminal;
     }
     process::exec_container_process(*c.spec, eo);
   } catch (const Error& e) {
@@ -298,6 +300,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     child.stdio_to_user = plan.stdio.to_user;
     child.oom_score_adj_inherited = oom_inherited;
     child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
+    child.proxied_terminal = plan.console == ConsoleWiring::Proxy;
     std::optional<process::StdioPipes> pipes;
     if (plan.stdio.pipes) {
       pipes.emplace(process::make_stdio_pipes());
