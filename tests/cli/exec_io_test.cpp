@@ -23,6 +23,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The caller's terminal as a window of rows x cols.
+bool set_window_size(const TestPty& pty, unsigned short rows, unsigned short cols) {
+  struct winsize ws {};
+  ws.ws_row = rows;
+  ws.ws_col = cols;
+  return ::ioctl(pty.master.get(), TIOCSWINSZ, &ws) == 0;
+}
+
 TEST_F(ExecTest, TtyOverConsoleSocket) {
   ASSERT_GT(start_sleeping("extty"), 0);
   fs::path sock = temp_dir() / "exec-console.sock";
@@ -67,10 +75,7 @@ TEST_F(ExecTest, TtyProxiedStartsAtTheCallersWindowSize) {
   for (int round = 0; round < 3; ++round) {
     TestPty pty = open_test_pty();
     ASSERT_TRUE(pty.master);
-    struct winsize ws {};
-    ws.ws_row = 33;
-    ws.ws_col = 111;
-    ASSERT_EQ(::ioctl(pty.master.get(), TIOCSWINSZ, &ws), 0);
+    ASSERT_TRUE(set_window_size(pty, 33, 111));
     Child ex = spawn_on_terminal(
         pty.slave_path, {runtime_binary(), "--root", state_root().string(), "exec", "-t", "exwin", "stty", "size"});
     std::string out = read_until_hangup(pty.master.get());
@@ -88,10 +93,7 @@ TEST_F(ExecTest, TtyProxiedWithPipedInputUsesTheTerminalOfItsOutput) {
   ASSERT_GT(start_sleeping("expiped"), 0);
   TestPty pty = open_test_pty();
   ASSERT_TRUE(pty.master);
-  struct winsize ws {};
-  ws.ws_row = 33;
-  ws.ws_col = 111;
-  ASSERT_EQ(::ioctl(pty.master.get(), TIOCSWINSZ, &ws), 0);
+  ASSERT_TRUE(set_window_size(pty, 33, 111));
   Child ex = Child::spawn({"/bin/sh", "-c", "exec \"$@\" </dev/null >\"$0\" 2>&1", pty.slave_path, runtime_binary(),
                            "--root", state_root().string(), "exec", "-t", "expiped", "stty", "size"});
   std::string out = read_until_hangup(pty.master.get());
