@@ -28,4 +28,14 @@ void fault_point(const char* step);
 inline void fault_point(const char*) {}
 #endif
 
+// A directory that stands in for a kernel file system the test machines
+// cannot have (resctrl needs a CPU with RDT): the value of the environment
+// variable `name` in the hull_fault binary, so its tests can watch what hull
+// writes there; always null in every other build.
+#ifdef HULL_FAULT_INJECTION
+const char* test_stand_in(const char* name);
+#else
+inline const char* test_stand_in(const char*) { return nullptr; }
+#endif
+
 }  // namespace hull

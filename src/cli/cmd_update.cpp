@@ -50,20 +50,14 @@ Verb setup_update(CLI::App& app, Context& ctx) {
             "--" + flag, [flag](const std::string&) { log::warn("--" + flag + " is ignored"); }, "(obsolete)")
         ->group("");
   }
-  // runc's Intel RDT flags: known, and refused as .linux.intelRdt in a
-  // config is (hull has no resctrl support), not as unknown flags.
-  auto rdt_flag = std::make_shared<std::string>();
-  for (const char* name : {"l3-cache-schema", "mem-bw-schema"}) {
-    std::string flag = std::string("--") + name;
-    command->add_option_function<std::string>(
-        flag, [rdt_flag, flag](const std::string&) { *rdt_flag = flag; }, "Intel RDT schema (not supported)");
-  }
+  command->add_option_function<std::string>(
+      "--l3-cache-schema", [o](const std::string& v) { o->l3_cache_schema = v; },
+      "Intel RDT L3 cache schema for the container's resctrl group, e.g. L3:0=f0");
+  command->add_option_function<std::string>(
+      "--mem-bw-schema", [o](const std::string& v) { o->mem_bw_schema = v; },
+      "Intel RDT memory bandwidth schema for the container's resctrl group, e.g. MB:0=50");
   add_id_argument(*command, o->id);
-  return {command, [&ctx, o, rdt_flag] {
-            if (!rdt_flag->empty())
-              throw Error(*rdt_flag +
-                          ": Intel RDT (resctrl) is not supported by hull (`hull features`: linux.intelRdt.enabled "
-                          "is false)");
+  return {command, [&ctx, o] {
             update_container(ctx.global, *o);
             return 0;
           }};

@@ -21,6 +21,7 @@
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/ownership.hpp"
+#include "cgroups/resctrl.hpp"
 #include "namespaces/namespaces.hpp"
 #include "namespaces/net_devices.hpp"
 #include "process/hooks.hpp"
@@ -195,6 +196,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   }
   std::string rootfs = resolve_rootfs(spec, bundle);
   OverlayChoice overlay = overlay_choice(o, spec);
+  // Without the resctrl file system the config cannot be met: refused here,
+  // before anything is made.
+  std::optional<resctrl::Groups> rdt;
+  if (spec.linux_->intelRdt) rdt = resctrl::plan(resctrl::mount_point(), *spec.linux_->intelRdt, o.id);
   StateStore store(g.root);
   // Compiled, or read from the programs earlier creates compiled, before
   // anything is made; the init (a copy of us) loads it.
@@ -268,7 +273,13 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // Recorded before it is made: a create killed from here on leaves a state
   // that `delete --force` uses to remove the cgroup.
   st.cgroupPath = cgroup.to_state();
+  if (rdt) rdt->record(st.extra);
   c.dir.write_state(st);
+  std::optional<resctrl::Undo> rdt_made;
+  if (rdt) {
+    with_context("linux.intelRdt", [&] { resctrl::make(*rdt, *c.spec.linux_->intelRdt); });
+    rdt_made.emplace(*rdt);
+  }
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away. Nothing reads
   // it before Created; where the init starts while we make its cgroups, it
@@ -402,6 +413,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   LaunchedChild init = launch(req, runtime_end);
   phase_mark("cloned");
   try {
+    // Before anything lets the init go on to its execve.
+    if (rdt) with_context("linux.intelRdt", [&] { resctrl::add(*rdt, init.pid()); });
     if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
     if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
     runtime_cwd.reset();
@@ -497,6 +510,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   phase_mark("created");
   guard.commit();
   cgroup.disown();
+  if (rdt_made) rdt_made->keep();
   return c;
 }
 

@@ -7,9 +7,11 @@
 
 #include <cerrno>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/resctrl.hpp"
 #include "runtime/init_pidfd.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/units.hpp"
@@ -26,8 +28,28 @@ void print_event(std::ostream& out, const char* type, const std::string& id, con
   out << e.dump() << '\n' << std::flush;
 }
 
-void print_stats(std::ostream& out, const std::string& id, const cgroups::Manager& cg) {
+// The container's resctrl groups, for its "intel_rdt" statistics: none when
+// it has none, or when the resctrl file system is gone since (the cgroups'
+// statistics still come).
+struct RdtSource {
+  std::string mount;
+  resctrl::Groups groups;
+};
+
+std::optional<RdtSource> rdt_source(const ContainerState& st) {
+  resctrl::Groups groups = resctrl::Groups::recorded(st.extra);
+  if (groups.empty()) return std::nullopt;
+  try {
+    return RdtSource{resctrl::mount_point(), std::move(groups)};
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+void print_stats(std::ostream& out, const std::string& id, const cgroups::Manager& cg,
+                 const std::optional<RdtSource>& rdt) {
   nlohmann::json data = cg.stats();
+  if (rdt) data["intel_rdt"] = resctrl::stats(rdt->mount, rdt->groups);
   print_event(out, "stats", id, &data);
 }
 
@@ -57,8 +79,9 @@ void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostre
     throw Error("container " + quote(o.id) + " is not running (it is " + to_string(status) + ")");
   if (st.cgroupPath.empty()) throw Error("container " + quote(o.id) + " has no cgroup");
   cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
+  const std::optional<RdtSource> rdt = rdt_source(st);
   if (o.stats) {
-    print_stats(out, o.id, cg);
+    print_stats(out, o.id, cg, rdt);
     return;
   }
 
@@ -77,7 +100,7 @@ void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostre
     if (fds[2].revents != 0) return;
     if (fds[1].revents != 0) {
       uint64_t ticks = 0;
-      if (::read(timer.get(), &ticks, sizeof ticks) == sizeof ticks) print_stats(out, o.id, cg);
+      if (::read(timer.get(), &ticks, sizeof ticks) == sizeof ticks) print_stats(out, o.id, cg, rdt);
     }
   }
 }

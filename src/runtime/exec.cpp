@@ -35,6 +35,7 @@
 #include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
+#include "cgroups/resctrl.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
 #include "process/rlimits.hpp"
@@ -286,6 +287,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // As for create (rootless): the value ours, inherited by the child.
     const bool oom_inherited = g.rootless && spec.process->oomScoreAdj;
     if (oom_inherited) process::inherit_oom_score_adj(*spec.process->oomScoreAdj);
+    // Opened here: the resctrl mount is the host's.
+    std::optional<resctrl::TaskFiles> rdt_tasks;
+    if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra); !rdt.empty())
+      with_context("linux.intelRdt", [&] { rdt_tasks.emplace(rdt); });
     leak_check_before_joining_mount_namespace();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");
 
@@ -317,6 +322,16 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (cgroup && cgroup->clone_into_fd() >= 0) {
       req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
       req.child_waits_for_placement = &child.wait_for_placement;
+    }
+    // The container's resctrl groups take the process before its execve,
+    // as its init: the child waits for that (no clone in our memory then).
+    if (rdt_tasks) {
+      req.place = [&cgroup, &rdt_tasks](pid_t pid, bool in_cgroup) {
+        if (cgroup && cgroup->clone_into_fd() >= 0) cgroup->add(pid, in_cgroup);
+        with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
+      };
+      child.wait_for_placement = true;
+      req.release_after_placement = true;
     }
     // In our memory unless the process waits for us before its execve: for
     // the seccomp agent to get its listener (the execve itself may be a

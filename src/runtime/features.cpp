@@ -66,7 +66,6 @@ constexpr const char* kMemoryPolicyFlags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_R
 // config asking for an LSM the host lacks is refused, so "enabled" is whether
 // the host has the module (what a caller can actually use here).
 
-constexpr bool kIntelRdt = false;
 constexpr bool kNetDevices = true;
 
 // ---------------------------------------------------------------------------
@@ -141,7 +140,9 @@ Json linux_section() {
       {"apparmor", {{"enabled", process::apparmor_enabled()}}},
       {"selinux", {{"enabled", process::selinux_enabled()}}},
       {"memoryPolicy", memory_policy_section()},
-      {"intelRdt", {{"enabled", kIntelRdt}}},
+      // What the runtime implements (features-linux.md), as for netDevices,
+      // not whether this host's CPU has RDT.
+      {"intelRdt", {{"enabled", true}, {"schemata", true}, {"monitoring", true}}},
       {"mountExtensions", {{"idmap", {{"enabled", rootfs::kernel_knows_idmapped_mounts()}}}}},
       {"netDevices", {{"enabled", kNetDevices}}},
   };

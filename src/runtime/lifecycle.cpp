@@ -15,6 +15,7 @@
 #include "base/log.hpp"
 #include "base/parallel.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/resctrl.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/init_pidfd.hpp"
@@ -163,6 +164,15 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     // destroy() also kills what is left: without a private pid namespace,
     // processes may outlive the init.
     cgroup.destroy();
+  }
+  // As with a cgroup that is not the container's: the state goes anyway,
+  // or no delete would ever remove this container.
+  if (resctrl::Groups rdt = resctrl::Groups::recorded(state.extra); !rdt.empty()) {
+    try {
+      resctrl::remove(rdt);
+    } catch (const Error& e) {
+      log::warn("delete container " + quote(dir.id()) + ": linux.intelRdt: " + e.what() + ": left as it is");
+    }
   }
   fault_point("delete-after-cgroup-destroy");
   dir.remove({kSavedConfigName});

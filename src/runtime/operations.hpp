@@ -81,6 +81,10 @@ struct UpdateOptions {
   // runc's update flags that were given, by long name without dashes
   // ("memory" -> "100m", "cpu-quota" -> "50000"), converted as runc does.
   std::map<std::string, std::string> flags;
+  // --l3-cache-schema, --mem-bw-schema: lines for the container's resctrl
+  // group (linux.intelRdt), given with -r too.
+  std::optional<std::string> l3_cache_schema;
+  std::optional<std::string> mem_bw_schema;
 };
 // New cgroup limits for a created, running or paused container; also
 // recorded in the config saved at create.

@@ -20,6 +20,7 @@
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
+#include "cgroups/resctrl.hpp"
 #include "process/hooks.hpp"
 #include "process/terminal.hpp"
 #include "rootfs/mount_options.hpp"
@@ -264,6 +265,8 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
   cgroup.set_unit_annotations(spec.annotations);
   cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());
+  std::optional<resctrl::Groups> rdt;
+  if (spec.linux_->intelRdt) rdt = resctrl::plan(resctrl::mount_point(), *spec.linux_->intelRdt, o.id);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   std::optional<RestoredConsole> console;
@@ -285,8 +288,14 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   st.created = rfc3339_now_nanos();
   st.owner = ::getuid();
   st.cgroupPath = cgroup.to_state();
+  if (rdt) rdt->record(st.extra);
   dir.write_state(st);
   write_file_atomic(dir.fd(), kSavedConfigName, config_text);
+  std::optional<resctrl::Undo> rdt_made;
+  if (rdt) {
+    with_context("linux.intelRdt", [&] { resctrl::make(*rdt, *spec.linux_->intelRdt); });
+    rdt_made.emplace(*rdt);
+  }
 
   // The cgroups with the config's limits, CRIU inside them: what it
   // restores starts there, under the container's limits (as runc does).
@@ -358,6 +367,15 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   if (!stat) throw Error("the restored init exited right after the restore");
   st.initStartTime = stat->start_time;
   st.status = Status::Running;
+  // As runc: the restored processes join the resctrl groups once CRIU has
+  // made them (it knows nothing of resctrl), all of them where the cgroup
+  // names them.
+  if (rdt)
+    with_context("linux.intelRdt", [&] {
+      std::vector<pid_t> pids = cgroup.pids();
+      if (pids.empty()) pids.push_back(st.pid);
+      for (pid_t pid : pids) resctrl::add(*rdt, pid);
+    });
   if (console && console->socket) {
     with_context("send the pty master to the console socket",
                  [&] { process::send_fd(console->socket.get(), console->master.get(), console->path); });
@@ -369,6 +387,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   if (pid_file) pid_file->write(st.pid);
   guard.commit();
   cgroup.disown();
+  if (rdt_made) rdt_made->keep();
   return r;
 }
 

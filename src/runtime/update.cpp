@@ -15,6 +15,7 @@
 #include "base/fs.hpp"
 #include "base/json_depth.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/resctrl.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/units.hpp"
@@ -152,6 +153,27 @@ void keep_what_update_applies(Json& request) {
   }
 }
 
+// The --l3-cache-schema and --mem-bw-schema lines, in the order the spec
+// writes them, recorded in the saved config (whose parse then checks them).
+// A container made without linux.intelRdt has no group to write them to.
+std::vector<std::string> record_rdt_schemata(const UpdateOptions& o, const ContainerState& st, Json& config) {
+  std::vector<std::string> lines;
+  if (!o.l3_cache_schema && !o.mem_bw_schema) return lines;
+  if (resctrl::Groups::recorded(st.extra).empty())
+    throw Error(std::string(o.l3_cache_schema ? "--l3-cache-schema" : "--mem-bw-schema") +
+                ": the container was created without linux.intelRdt, so it has no resctrl group");
+  Json& rdt = config["linux"]["intelRdt"];
+  if (o.l3_cache_schema) {
+    rdt["l3CacheSchema"] = *o.l3_cache_schema;
+    lines.push_back(*o.l3_cache_schema);
+  }
+  if (o.mem_bw_schema) {
+    rdt["memBwSchema"] = *o.mem_bw_schema;
+    lines.push_back(*o.mem_bw_schema);
+  }
+  return lines;
+}
+
 }  // namespace
 
 void update_container(const GlobalOptions& g, const UpdateOptions& o) {
@@ -189,11 +211,15 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     saved.merge_patch(request);
     keep_the_other_half_of_the_cpu_bandwidth(request, saved);
     spec::Resources resources = spec::parse_resources_json(request.dump(), source);
+    const std::vector<std::string> rdt_lines = record_rdt_schemata(o, c.state, config);
     std::string text = config.dump(2);
     spec::parse_config(text, config_path);  // what later commands will read must parse
     cgroups::Manager cgroup = cgroups::Manager::load(c.state.cgroupPath);
     cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());
     cgroup.update(resources);
+    if (!rdt_lines.empty())
+      with_context("linux.intelRdt",
+                   [&] { resctrl::write_schemata(resctrl::Groups::recorded(c.state.extra), rdt_lines); });
     fault_point("update-after-cgroup");
     write_file_atomic(c.dir.fd(), kSavedConfigName, text);
   });

@@ -56,10 +56,28 @@ std::string parse_rootfs_propagation(const Node& n) {
                   "rootfs propagation");
 }
 
+// A resctrl group's name: one directory under the resctrl mount, or "/"
+// for its root (the default CLOS).
+std::string parse_clos_id(const Node& n) {
+  std::string v = n.string();
+  if (v == "/") return v;
+  if (v.empty() || v == "." || v == ".." || v.find_first_of("/\n") != std::string::npos || v.size() > 255)
+    n.fail("invalid closID " + quote_json(v) + " (a resctrl group name: one path component, or \"/\")");
+  return v;
+}
+
+// One line of a resctrl schemata file, as the kernel reads it.
+std::string parse_schemata_line(const Node& n) {
+  std::string v = n.string();
+  if (v.find('\n') != std::string::npos || v.find(':') == std::string::npos)
+    n.fail("invalid schemata line " + quote_json(v) + " (expected one line \"<resource>:<domains>\")");
+  return v;
+}
+
 IntelRdt parse_intel_rdt(const Node& n) {
   IntelRdt r;
-  optional_field(n, "closID", r.closID, &Node::string);
-  optional_field(n, "schemata", r.schemata, &Node::strings);
+  optional_field(n, "closID", r.closID, parse_clos_id);
+  optional_field(n, "schemata", r.schemata, [](const Node& s) { return s.list(parse_schemata_line); });
   optional_field(n, "l3CacheSchema", r.l3CacheSchema, &Node::string);
   optional_field(n, "memBwSchema", r.memBwSchema, [](const Node& s) {
     std::string v = s.string();

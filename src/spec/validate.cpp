@@ -111,7 +111,6 @@ class Checker {
     check_user_namespace_mappings();
     check_sysctls();
     check_net_devices();
-    check_intel_rdt();
     const Linux& l = *spec_.linux_;
     for (size_t i = 0; i < l.devices.size(); ++i) check_device(i);
     if (l.resources)
@@ -327,15 +326,6 @@ class Checker {
       if (!fresh)
         fail(at, "moves to the same name " + quote_json(name) + " as " + member_path(".linux.netDevices", it->second));
     }
-  }
-
-  // The spec: without the resctrl file system the runtime MUST fail; hull
-  // has no RDT support at all (runc 1.1 refuses the schemas it cannot apply).
-  void check_intel_rdt() const {
-    if (!spec_.linux_->intelRdt) return;
-    fail(".linux.intelRdt",
-         "Intel RDT (resctrl) is not supported by hull (`hull features`: linux.intelRdt.enabled is "
-         "false)");
   }
 
   const Spec& spec_;

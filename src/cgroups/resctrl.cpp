@@ -1,0 +1,368 @@
+#include "cgroups/resctrl.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "base/error.hpp"
+#include "base/fault.hpp"
+#include "base/fs.hpp"
+#include "base/text.hpp"
+
+namespace hull::resctrl {
+
+namespace {
+
+constexpr long kResctrlMagic = 0x7655821;  // RDTGROUP_SUPER_MAGIC, include/uapi/linux/magic.h
+
+constexpr const char* kControlKey = "intelRdtGroup";
+constexpr const char* kMonitorKey = "intelRdtMonitor";
+constexpr const char* kRemoveKey = "intelRdtRemove";
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view kBlanks = " \t\r\n";
+  const size_t begin = s.find_first_not_of(kBlanks);
+  if (begin == std::string_view::npos) return {};
+  const size_t end = s.find_last_not_of(kBlanks);
+  return s.substr(begin, end - begin + 1);
+}
+
+// "L3:0=ff;1=f" -> resource "L3", domains {0: "ff", 1: "f"}.
+struct SchemaLine {
+  std::string resource;
+  std::map<std::string, std::string> domains;
+};
+
+std::optional<SchemaLine> parse_line(std::string_view line) {
+  line = trim(line);
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  SchemaLine out{std::string(trim(line.substr(0, colon))), {}};
+  std::string_view rest = line.substr(colon + 1);
+  while (!rest.empty()) {
+    const size_t semi = std::min(rest.find(';'), rest.size());
+    std::string_view domain = trim(rest.substr(0, semi));
+    rest.remove_prefix(std::min(semi + 1, rest.size()));
+    if (domain.empty()) continue;
+    const size_t eq = domain.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    out.domains[std::string(trim(domain.substr(0, eq)))] = std::string(trim(domain.substr(eq + 1)));
+  }
+  return out;
+}
+
+// Masks are hex, bandwidths decimal; either way two spellings of one value
+// ("0ff", "FF") read as one number in base 16.
+bool same_value(const std::string& a, const std::string& b) {
+  char* end_a = nullptr;
+  char* end_b = nullptr;
+  errno = 0;
+  const unsigned long long va = std::strtoull(a.c_str(), &end_a, 16);
+  const unsigned long long vb = std::strtoull(b.c_str(), &end_b, 16);
+  if (errno != 0 || *end_a != '\0' || *end_b != '\0' || a.empty() || b.empty()) return a == b;
+  return va == vb;
+}
+
+// The kernel says why it refused a schemata or tasks write here, not in the errno.
+std::string kernel_reason() {
+  try {
+    std::string status(trim(read_file(mount_point() + "/info/last_cmd_status")));
+    return status.empty() || status == "ok" ? "" : " (resctrl: " + status + ")";
+  } catch (const Error&) {
+    return "";
+  }
+}
+
+enum class GroupKind { Control, Monitor };
+
+void make_group(const std::string& dir, GroupKind kind) {
+  if (::mkdir(dir.c_str(), 0755) == 0) return;
+  const int err = errno;
+  const bool control = kind == GroupKind::Control;
+  if (err == EEXIST)
+    throw Error((control ? "resctrl group " : "resctrl monitoring group ") + dir +
+                    " already exists: it is not this container's (remove it)",
+                err);
+  if (err == ENOSPC)
+    throw Error(
+        (control ? "make resctrl group " + dir + ": the hardware has no classes of service (CLOS) left"
+                 : "make resctrl monitoring group " + dir + ": the hardware has no monitoring ids (RMIDs) left") +
+            kernel_reason(),
+        err);
+  throw_errno(err, control ? "make resctrl group " + dir : "make resctrl monitoring group " + dir);
+}
+
+void remove_group(const std::string& dir) {
+  if (dir.empty() || ::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
+  throw_errno("remove resctrl group " + dir);
+}
+
+// O_CREAT changes nothing on resctrl, whose files the kernel makes with
+// each group, and lets a test's stand-in directory take the writes as files.
+UniqueFd open_for_writes(const std::string& path) { return open_fd(path, O_WRONLY | O_CREAT, 0644); }
+
+void write_to(int fd, const std::string& path, const std::string& data) {
+  try {
+    write_all(fd, data, path);
+  } catch (Error& e) {
+    throw Error(e.message() + kernel_reason(), e.code());
+  }
+}
+
+std::optional<std::string> read_trimmed(const std::string& path) {
+  try {
+    return std::string(trim(read_file(path)));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+// The first line of a schemata file for `resource` ("L3", "MB"), trimmed.
+std::string schema_of(const std::string& group, std::string_view resource) {
+  std::optional<std::string> text = read_trimmed(group + "/schemata");
+  std::string_view rest = text ? std::string_view(*text) : std::string_view();
+  while (!rest.empty()) {
+    std::string_view line = trim(next_line(rest));
+    std::optional<SchemaLine> parsed = parse_line(line);
+    if (parsed && parsed->resource == resource) return std::string(line);
+  }
+  return "";
+}
+
+void set_number(nlohmann::json& obj, const char* key, const std::string& path) {
+  std::optional<std::string> v = read_trimmed(path);
+  if (!v) return;
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+  if (end != v->c_str() && *end == '\0' && n != 0) obj[key] = n;
+}
+
+std::vector<std::string> subdirs_starting(const std::string& dir, std::string_view prefix) {
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return out;
+  while (const dirent* e = ::readdir(d.get()))
+    if (std::string_view(e->d_name).starts_with(prefix)) out.emplace_back(e->d_name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// Where the file system is looked for: kMountPoint, or a test's stand-in.
+std::string expected_mount_point() {
+  const char* stand_in = test_stand_in("HULL_TEST_RESCTRL");
+  return stand_in ? stand_in : kMountPoint;
+}
+
+}  // namespace
+
+std::string mount_point() {
+  std::string mount = expected_mount_point();
+  struct statfs fs {};
+  if (mount != kMountPoint || (::statfs(kMountPoint, &fs) == 0 && fs.f_type == kResctrlMagic)) return mount;
+  throw Error(std::string("linux.intelRdt: no resctrl file system is mounted at ") + kMountPoint +
+                  " (the spec requires one): on a host whose CPU and kernel have RDT, mount it with `mount -t "
+                  "resctrl resctrl " +
+                  kMountPoint + "`",
+              ENODEV);
+}
+
+std::vector<std::string> schemata_lines(const spec::IntelRdt& rdt) {
+  std::vector<std::string> lines;
+  // l3CacheSchema "SHOULD NOT" hold newlines: configs whose value carries
+  // an MB: line too are written as the lines they hold.
+  if (rdt.l3CacheSchema) {
+    std::string_view rest = *rdt.l3CacheSchema;
+    while (!rest.empty())
+      if (std::string_view line = trim(next_line(rest)); !line.empty()) lines.emplace_back(line);
+  }
+  if (rdt.memBwSchema) lines.push_back(*rdt.memBwSchema);
+  lines.insert(lines.end(), rdt.schemata.begin(), rdt.schemata.end());
+  return lines;
+}
+
+std::string first_difference(std::string_view current, const std::vector<std::string>& wanted) {
+  std::map<std::string, SchemaLine> have;
+  while (!current.empty())
+    if (std::optional<SchemaLine> l = parse_line(next_line(current))) have[l->resource] = std::move(*l);
+  for (const std::string& line : wanted) {
+    std::optional<SchemaLine> want = parse_line(line);
+    if (!want) return line;
+    auto it = have.find(want->resource);
+    if (it == have.end()) return line;
+    for (const auto& [domain, value] : want->domains) {
+      auto d = it->second.domains.find(domain);
+      if (d == it->second.domains.end() || !same_value(d->second, value)) return line;
+    }
+  }
+  return "";
+}
+
+void Groups::record(std::map<std::string, std::string>& extra) const {
+  extra[kControlKey] = control;
+  if (!monitor.empty()) extra[kMonitorKey] = monitor;
+  if (remove_control) extra[kRemoveKey] = "true";
+}
+
+Groups Groups::recorded(const std::map<std::string, std::string>& extra) {
+  Groups g;
+  auto get = [&](const char* key) {
+    auto it = extra.find(key);
+    return it == extra.end() ? std::string() : it->second;
+  };
+  g.control = get(kControlKey);
+  g.monitor = get(kMonitorKey);
+  g.remove_control = get(kRemoveKey) == "true";
+  return g;
+}
+
+Groups plan(const std::string& mount, const spec::IntelRdt& rdt, std::string_view id) {
+  Groups g;
+  if (!rdt.closID) {
+    g.control = mount + "/" + std::string(id);
+    g.remove_control = true;
+  } else {
+    g.control = *rdt.closID == "/" ? mount : mount + "/" + *rdt.closID;
+  }
+  if (rdt.enableMonitoring.value_or(false)) g.monitor = g.control + "/mon_groups/" + std::string(id);
+  return g;
+}
+
+void make(const Groups& g, const spec::IntelRdt& rdt) {
+  const std::vector<std::string> lines = schemata_lines(rdt);
+  bool made = false;
+  try {
+    struct stat st {};
+    if (g.remove_control) {
+      make_group(g.control, GroupKind::Control);
+      made = true;
+      if (!lines.empty()) write_schemata(g, lines);
+    } else if (::stat(g.control.c_str(), &st) == 0) {
+      // A class of service other containers may share: checked, not rewritten.
+      if (!lines.empty()) {
+        std::string differs = first_difference(read_file(g.control + "/schemata"), lines);
+        if (!differs.empty())
+          throw Error("resctrl group " + g.control + " exists and does not hold " + quote(differs) +
+                      ": a group set up beforehand is left as it is (name another closID)");
+      }
+    } else if (lines.empty()) {
+      throw Error(
+          "resctrl group " + g.control + " does not exist: a closID without schemata names a group set up beforehand",
+          ENOENT);
+    } else {
+      make_group(g.control, GroupKind::Control);
+      made = true;
+      write_schemata(g, lines);
+    }
+    if (!g.monitor.empty()) make_group(g.monitor, GroupKind::Monitor);
+  } catch (...) {
+    if (made) ::rmdir(g.control.c_str());
+    throw;
+  }
+}
+
+Undo::~Undo() {
+  if (!g_) return;
+  try {
+    remove(*g_);
+  } catch (const Error&) {}
+}
+
+TaskFiles::TaskFiles(const Groups& g) : control_path_(g.control + "/tasks") {
+  control_ = open_for_writes(control_path_);
+  if (g.monitor.empty()) return;
+  monitor_path_ = g.monitor + "/tasks";
+  monitor_ = open_for_writes(monitor_path_);
+}
+
+void TaskFiles::add(pid_t pid) const {
+  const std::string id = std::to_string(pid);
+  write_to(control_.get(), control_path_, id);
+  if (monitor_) write_to(monitor_.get(), monitor_path_, id);
+}
+
+void add(const Groups& g, pid_t pid) { TaskFiles(g).add(pid); }
+
+void remove(const Groups& g) {
+  // Paths from state.json: a damaged one names nothing outside the groups
+  // create makes.
+  const std::string under = expected_mount_point() + "/";
+  if (!g.control.starts_with(under) && g.control != expected_mount_point())
+    throw Error("state.json names resctrl group " + quote(g.control) + ", outside " + under);
+  if (!g.monitor.empty() && !g.monitor.starts_with(g.control + "/mon_groups/"))
+    throw Error("state.json names resctrl monitoring group " + quote(g.monitor) + ", not one of " + g.control);
+  if (g.control.find("/../") != std::string::npos || g.monitor.find("/../") != std::string::npos ||
+      g.control.ends_with("/..") || g.monitor.ends_with("/.."))
+    throw Error("state.json names resctrl groups through \"..\" (" + quote(g.control) + ")");
+  remove_group(g.monitor);
+  if (g.remove_control) remove_group(g.control);
+}
+
+void write_schemata(const Groups& g, const std::vector<std::string>& lines) {
+  // One write: the kernel takes every line of it, or none, and wants the
+  // last one ended.
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::string path = g.control + "/schemata";
+  write_to(open_for_writes(path).get(), path, text);
+}
+
+nlohmann::json stats(const std::string& mount, const Groups& g) {
+  nlohmann::json out = nlohmann::json::object();
+  const std::string info = mount + "/info/";
+  struct stat st {};
+  if (::stat((info + "L3").c_str(), &st) == 0) {
+    nlohmann::json l3 = nlohmann::json::object();
+    if (std::optional<std::string> mask = read_trimmed(info + "L3/cbm_mask"); mask && !mask->empty())
+      l3["cbm_mask"] = *mask;
+    set_number(l3, "min_cbm_bits", info + "L3/min_cbm_bits");
+    set_number(l3, "num_closids", info + "L3/num_closids");
+    out["l3_cache_info"] = l3;
+    out["l3_cache_schema_root"] = schema_of(mount, "L3");
+    out["l3_cache_schema"] = schema_of(g.control, "L3");
+  }
+  if (::stat((info + "MB").c_str(), &st) == 0) {
+    nlohmann::json mb = nlohmann::json::object();
+    set_number(mb, "bandwidth_gran", info + "MB/bandwidth_gran");
+    set_number(mb, "delay_linear", info + "MB/delay_linear");
+    set_number(mb, "min_bandwidth", info + "MB/min_bandwidth");
+    set_number(mb, "num_closids", info + "MB/num_closids");
+    out["mem_bw_info"] = mb;
+    out["mem_bw_schema_root"] = schema_of(mount, "MB");
+    out["mem_bw_schema"] = schema_of(g.control, "MB");
+  }
+  // Counters per L3 domain (mon_data/mon_L3_00, ...), of the container's
+  // MON group, else of its CTRL_MON group.
+  const std::string mon_data = (g.monitor.empty() ? g.control : g.monitor) + "/mon_data/";
+  nlohmann::json mbm = nlohmann::json::array();
+  nlohmann::json cmt = nlohmann::json::array();
+  for (const std::string& domain : subdirs_starting(mon_data, "mon_L3_")) {
+    const std::string dir = mon_data + domain + "/";
+    auto counter = [&](const char* name) -> std::optional<uint64_t> {
+      std::optional<std::string> v = read_trimmed(dir + name);
+      if (!v) return std::nullopt;
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+      return end != v->c_str() && *end == '\0' ? std::optional<uint64_t>(n) : std::nullopt;
+    };
+    std::optional<uint64_t> total = counter("mbm_total_bytes");
+    std::optional<uint64_t> local = counter("mbm_local_bytes");
+    if (total || local) mbm.push_back({{"mbm_total_bytes", total.value_or(0)}, {"mbm_local_bytes", local.value_or(0)}});
+    if (std::optional<uint64_t> llc = counter("llc_occupancy")) cmt.push_back({{"llc_occupancy", *llc}});
+  }
+  if (!mbm.empty()) out["mbm_stats"] = mbm;
+  if (!cmt.empty()) out["cmt_stats"] = cmt;
+  return out;
+}
+
+}  // namespace hull::resctrl
