@@ -142,6 +142,12 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // refuses a session leader outside the container's pid namespace, can
   // checkpoint it. A terminal's setup finds it a leader already.
   if (::setsid() < 0) throw_errno("setsid");
+  if (ctx.placed_after_clone) {
+    // Where the plan waits for placement anyway, that one Continue comes below.
+    if (!ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
+    if ((ctx.plan->clone_flags & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) < 0)
+      throw_errno("create the cgroup namespace");
+  }
   for (int i = 0; i < 3; ++i)
     if (ctx.stdio[i] >= 0 && ::dup2(ctx.stdio[i], i) < 0) throw_errno("take the stdio pipes");
   // The network namespace on a thread, beside everything up to the first
@@ -314,6 +320,10 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     }
     // From here the init must outlive `hull create`, which exits after Ready.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    // Before Ready: `hull create` returns on it, and a `kill` right after
+    // must find the handlers (without one, the first process of a pid
+    // namespace is not sent the signal at all).
+    end_on_stop_signals();
     ctx.sync->send(SyncMsg::Ready);
     ctx.sync->close();
     UniqueFd conn = wait_for_start(ctx.listen_fd);

@@ -57,6 +57,11 @@ struct InitContext {
   // The launch helper joined .linux.namespaces already (a new pid or time
   // namespace beside a joined user namespace: join_namespaces_before_clone).
   bool joined_before_clone = false;
+  // Set by the launcher when the kernel would not clone the init into its
+  // v2 cgroup (LaunchRequest::child_waits_for_placement): the init waits to
+  // be placed before anything else, and then makes the cgroup namespace the
+  // clone was to make, so that it is rooted at the container's cgroup.
+  bool placed_after_clone = false;
   // Bind sources the runtime opened (rootfs/bind_trees.hpp), by mount index.
   std::vector<int> bind_trees;
   // The id-mapped rootfs the runtime detached (runtime/idmapped_mounts.hpp), or -1.

@@ -391,6 +391,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     };
   }
   req.release_after_placement = plan.wait_for_placement;
+  req.child_waits_for_placement = &ctx.placed_after_clone;
   req.dumpable_child = ctx.dumpable_until_mapped;
   if (plan.join_before_clone_in_helper) {
     ctx.joined_before_clone = true;
@@ -410,7 +411,15 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
   // The init's first phase counts from here: the clone alone, not the steps above.
   phase_mark("clone_call");
-  LaunchedChild init = launch(req, runtime_end);
+  std::optional<LaunchedChild> launched;
+  try {
+    launched.emplace(launch(req, runtime_end));
+  } catch (...) {
+    // Our caller (a library user too) keeps its own cwd when the launch fails.
+    (void)!::fchdir(runtime_cwd.get());  // the launch's error is the one to report
+    throw;
+  }
+  LaunchedChild& init = *launched;
   phase_mark("cloned");
   try {
     // Before anything lets the init go on to its execve.

@@ -45,7 +45,7 @@ LaunchedChild::~LaunchedChild() {
   // The child may be blocked waiting for Continue: it would never exit by
   // itself. The pidfd makes the kill immune to pid reuse.
   ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
-  ::waitpid(pid_, nullptr, 0);
+  while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
 }
 
 namespace {
@@ -239,7 +239,12 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
     args.cgroup = 0;
     into_cgroup = false;
-    if (r.child_waits_for_placement && r.place) *r.child_waits_for_placement = true;
+    if (r.child_waits_for_placement && r.place) {
+      *r.child_waits_for_placement = true;
+      // A cgroup namespace made now would be rooted at our cgroup: the
+      // child makes it once placed.
+      args.flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
+    }
     pid = clone3(args);
   }
   if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

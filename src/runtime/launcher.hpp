@@ -75,7 +75,9 @@ struct LaunchRequest {
   // refused CLONE_INTO_CGROUP), the launcher sets this flag of the child's
   // before that clone and sends Continue once `place` has run, so the child,
   // which reads the flag first, runs nothing (its execve least of all)
-  // outside the container's cgroup. Null: the child never waits for it.
+  // outside the container's cgroup, and makes the CLONE_NEWCGROUP namespace
+  // of clone_flags itself once placed (the launcher drops the flag then).
+  // Null: the child never waits for it; every request with `place` gives it.
   bool* child_waits_for_placement = nullptr;
   // Rootless: the child must be dumpable from its first instruction, so that
   // its /proc files are the user's when the maps are written right after the

@@ -87,10 +87,13 @@ UniqueFd listen_start_socket(int state_dir_fd) {
   return s;
 }
 
-UniqueFd wait_for_start(int listen_fd) {
+void end_on_stop_signals() {
   struct sigaction ends {};
   ends.sa_handler = [](int sig) { ::_exit(128 + sig); };
   for (int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT}) ::sigaction(sig, &ends, nullptr);
+}
+
+UniqueFd wait_for_start(int listen_fd) {
   for (;;) {
     int c;
     do c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);

@@ -26,14 +26,16 @@ inline constexpr const char* kStartSocketName = "start.sock";
 // before the clone; the init inherits it.
 UniqueFd listen_start_socket(int state_dir_fd);
 
+// Init side, before it says Ready: from now on SIGHUP, SIGINT, SIGTERM and
+// SIGQUIT end the init (exit status 128 + the signal), as they end runc's:
+// as the first process of its own pid namespace it would otherwise ignore
+// them (the kernel drops a signal an init has no handler for), and an
+// engine stopping a created container would wait out its timeout for
+// SIGKILL. execve resets the handlers to the defaults.
+void end_on_stop_signals();
 // Init side: blocks until `start` connects and says kGo; returns the
 // accepted connection (CLOEXEC) on which a late error can be reported with
-// report_start_error. Probes are answered on the way. Meanwhile SIGHUP,
-// SIGINT, SIGTERM and SIGQUIT end the init (exit status 128 + the signal),
-// as they end runc's: as the first process of its own pid namespace it
-// would otherwise ignore them (the kernel drops a signal an init has no
-// handler for), and an engine stopping a created container would wait out
-// its timeout for SIGKILL. execve resets the handlers to the defaults.
+// report_start_error. Probes are answered on the way.
 UniqueFd wait_for_start(int listen_fd);
 void report_start_error(int conn_fd, const std::string& message);
 
