@@ -60,7 +60,8 @@ std::string resolve_self(int root, std::string_view path) {
     UniqueFd l(fd);
     char buf[64];
     ssize_t n = ::readlinkat(l.get(), "", buf, sizeof buf - 1);
-    if (n <= 0) throw_errno("readlink /proc/" + std::string(link));
+    if (n < 0) throw_errno("readlink /proc/" + std::string(link));
+    if (n == 0) throw Error("readlink /proc/" + std::string(link) + ": empty link");
     return std::string(buf, static_cast<size_t>(n)) + std::string(path.substr(link.size()));
   }
   return std::string(path);
@@ -206,6 +207,9 @@ std::string read_link(std::string_view path) {
     char buf[PATH_MAX];
     ssize_t n = ::readlinkat(link.get(), "", buf, sizeof buf);
     if (n < 0) throw_errno("readlink " + shown);
+    // A full buffer may be a cut target: never taken for the whole.
+    if (static_cast<size_t>(n) == sizeof buf)
+      throw Error("readlink " + shown + ": target longer than PATH_MAX", ENAMETOOLONG);
     return std::string(buf, static_cast<size_t>(n));
   });
 }

@@ -247,7 +247,9 @@ void Manager::apply(const spec::Resources& r, bool updating) {
                           "nodes bound in, guarded by their permissions");
     }
   } else if (!paths_.v2.empty()) {
-    UniqueFd fd = v2_fd_ ? UniqueFd(::dup(v2_fd_.get())) : open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
+    UniqueFd fd =
+        v2_fd_ ? UniqueFd(::fcntl(v2_fd_.get(), F_DUPFD_CLOEXEC, 3)) : open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
+    if (!fd) throw_errno("duplicate the fd of " + paths_.v2);
     try {
       v2_set_devices(fd.get(), paths_.v2, rules, updating || !v2_made_here_, device_filter_cache_);
     } catch (const Error& e) {

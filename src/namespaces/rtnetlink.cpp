@@ -138,7 +138,9 @@ void Socket::receive(uint32_t seq, const std::string& what, const std::function<
     while (n < 0 && errno == EINTR);
     if (n < 0) throw_errno(what + ": read the kernel's netlink answer");
     if (static_cast<size_t>(n) > buf.size()) throw Error(what + ": the kernel's netlink answer is larger than 32 KiB");
-    size_t left = static_cast<size_t>(n);
+    // Signed, as NLMSG_NEXT expects: an unaligned last message takes its
+    // padding off the count, which must then go below zero, not wrap.
+    int left = static_cast<int>(n);
     for (auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
       if (h->nlmsg_seq != seq) continue;  // a late answer to an earlier request
       if (h->nlmsg_type == NLMSG_DONE) return;

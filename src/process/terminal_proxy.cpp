@@ -98,8 +98,8 @@ bool pump(int from, int to, const char* what) {
 
 // What is left in the pty after the container side hung up.
 void drain(int master, int out) {
-  int flags = ::fcntl(master, F_GETFL);
-  ::fcntl(master, F_SETFL, flags | O_NONBLOCK);
+  const int flags = ::fcntl(master, F_GETFL);
+  if (flags < 0 || ::fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0) return;  // a read would block: nothing drained
   try {
     while (pump(master, out, "the container's terminal")) {
       struct pollfd p = {master, POLLIN, 0};

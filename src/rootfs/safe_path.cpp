@@ -36,6 +36,9 @@ std::string read_link(int fd, const std::string& what) {
   char buf[PATH_MAX];
   ssize_t n = ::readlinkat(fd, "", buf, sizeof buf);
   if (n < 0) throw_errno("read symlink " + quote(what) + " in the rootfs");
+  // A full buffer may be a cut target: resolving it would land elsewhere.
+  if (static_cast<size_t>(n) == sizeof buf)
+    throw Error("read symlink " + quote(what) + " in the rootfs: target longer than PATH_MAX", ENAMETOOLONG);
   return std::string(buf, static_cast<size_t>(n));
 }
 

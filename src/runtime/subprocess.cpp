@@ -11,24 +11,32 @@
 namespace hull {
 
 CommandOutput run_capturing(const std::vector<std::string>& argv) {
+  // Built before the fork: the child only makes system calls (no malloc,
+  // whose lock another thread may have held at the fork).
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for " + argv[0]);
   UniqueFd read_end(p[0]), write_end(p[1]);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for " + argv[0]);
   if (pid == 0) {
-    ::dup2(write_end.get(), STDOUT_FILENO);
-    ::dup2(write_end.get(), STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    if (::dup2(write_end.get(), STDOUT_FILENO) < 0 || ::dup2(write_end.get(), STDERR_FILENO) < 0) ::_exit(127);
     ::execvp(args[0], args.data());
     ::_exit(127);
   }
   write_end.reset();
   CommandOutput r;
-  r.output = read_fd(read_end.get(), "the output of " + argv[0]);
   int status = 0;
+  try {
+    r.output = read_fd(read_end.get(), "the output of " + argv[0]);
+  } catch (...) {
+    // Not left a zombie: the program cannot write anywhere now, so it ends.
+    read_end.reset();
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    throw;
+  }
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
