@@ -13,12 +13,12 @@ namespace hull::process {
 bool try_chdir(const std::string& cwd) {
   if (::chdir(cwd.c_str()) == 0) return true;
   if (errno == EACCES) return false;
-  throw_errno("chdir to cwd " + quote(cwd) + " set in config.json");
+  throw_errno("chdir to the working directory " + quote(cwd) + " (process.cwd, or exec --cwd)");
 }
 
 void chdir_or_throw(const std::string& cwd) {
   if (::chdir(cwd.c_str()) < 0)
-    throw_errno("chdir to cwd " + quote(cwd) + " set in config.json (as the container user)");
+    throw_errno("chdir to the working directory " + quote(cwd) + " (process.cwd, or exec --cwd) as the container user");
 }
 
 // CVE-2024-21626: a cwd like /proc/self/fd/7 resolves through a directory fd

@@ -312,8 +312,7 @@ std::string explain_exec_failure(const std::string& path, int err, std::string_v
     case ENOEXEC: {
       if (!exists(path)) return head + "no such file" + std::string(where);
       if (auto why = explain_content(path, where)) return head + *why;
-      if (err == ENOEXEC)
-        return head + "exec format error: neither an ELF binary for this machine nor a script starting with #!";
+      if (err == ENOEXEC) return head + "neither an ELF binary for this machine nor a script starting with #!";
       return head + "the file exists but the kernel reports it missing: its interpreter or dynamic loader is absent";
     }
     case EACCES:

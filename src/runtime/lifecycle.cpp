@@ -82,13 +82,26 @@ spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& s
   return load_saved_hooks(dir, state);
 }
 
+// What fails once the state machine let a start go on is "start container
+// <id>: ...", except within `run`, whose own context names the container.
+enum class StartContext { Start, WithinRun };
+
+template <class F>
+void in_start_context(StartContext context, const ContainerState& state, F&& f) {
+  if (context == StartContext::WithinRun) {
+    f();
+    return;
+  }
+  with_context("start container " + quote(state.id), std::forward<F>(f));
+}
+
 // runtime.md: poststart hooks run after the process started; a failure is
 // an error, and the container is stopped (its delete goes on as for any
 // stopped container), as runc does: start_locked kills the init, and run's
 // failure path does.
-void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks) {
+void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks, StartContext context) {
   if (hooks.poststart.empty()) return;
-  with_context("start container " + quote(state.id), [&] {
+  in_start_context(context, state, [&] {
     process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail,
                        state.bundle);
   });
@@ -113,7 +126,8 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& h
   // created; an init that died since shows at the release (InitNotWaiting).
   require_transition(state.id, init_channel ? state.status : observed_status(state, dir.fd()), Operation::Start);
   bool init_gone = false;
-  with_context("start container " + quote(state.id), [&] {
+  const StartContext context = init_channel ? StartContext::WithinRun : StartContext::Start;
+  in_start_context(context, state, [&] {
     // Recorded before the release: on a full --root disk start fails while
     // the process still waits, rather than leaving a "created" container
     // whose program runs. If the release fails, the init is gone or going,
@@ -138,7 +152,7 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& h
   // test's concurrent operations): by now the container is stopped.
   if (init_gone) require_transition(state.id, Status::Stopped, Operation::Start);
   try {
-    run_poststart_hooks(state, hooks);
+    run_poststart_hooks(state, hooks, context);
   } catch (const Error&) {
     ContainerCgroup cgroup(dir, state);
     kill_and_wait(dir, state, Status::Running, cgroup);
@@ -149,8 +163,8 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& h
 void finish_early_start(const ContainerState& state, const spec::Hooks& hooks, const SyncChannel& init) {
   // EOF: the init reached execve (or was killed, which the caller's wait
   // for its exit reports); an Error: a step after its barrier failed.
-  with_context("start container " + quote(state.id), [&] { init.expect_eof(); });
-  run_poststart_hooks(state, hooks);
+  init.expect_eof();
+  run_poststart_hooks(state, hooks, StartContext::WithinRun);
 }
 
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks) {

@@ -1,8 +1,10 @@
 #include "runtime/unix_socket.hpp"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "base/error.hpp"
@@ -16,8 +18,14 @@ UniqueFd connect_unix(const std::string& path, const std::string& what) {
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) throw Error(what + " path is too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size());
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
-    throw_errno("connect to " + what + " " + path);
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+    const int err = errno;
+    // The kernel answers ECONNREFUSED for a file that is no socket too: say which.
+    struct stat st {};
+    if (err == ECONNREFUSED && ::stat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode))
+      throw Error("connect to " + what + " " + path + ": it is not a socket", ENOTSOCK);
+    throw_errno(err, "connect to " + what + " " + path);
+  }
   return s;
 }
 

@@ -109,6 +109,13 @@ class Checker {
     index_namespaces();
     check_namespace_needs();
     check_user_namespace_mappings();
+    check_id_mappings(".linux.uidMappings", spec_.linux_->uidMappings);
+    check_id_mappings(".linux.gidMappings", spec_.linux_->gidMappings);
+    for (size_t i = 0; i < spec_.mounts.size(); ++i) {
+      const std::string at = ".mounts[" + std::to_string(i) + "]";
+      check_id_mappings(at + ".uidMappings", spec_.mounts[i].uidMappings);
+      check_id_mappings(at + ".gidMappings", spec_.mounts[i].gidMappings);
+    }
     check_sysctls();
     check_net_devices();
     const Linux& l = *spec_.linux_;
@@ -276,6 +283,35 @@ class Checker {
     std::string at = namespace_path(*ns_index_[static_cast<size_t>(NamespaceType::User)]);
     if (spec_.linux_->uidMappings.empty()) fail(at, "a new user namespace needs .linux.uidMappings");
     if (spec_.linux_->gidMappings.empty()) fail(at, "a new user namespace needs .linux.gidMappings");
+  }
+
+  // The kernel's rules for an id map (user_namespaces(7)), which it
+  // enforces only with an EINVAL for the whole write: no empty range, none
+  // reaching id 4294967295 (it wraps), no two overlapping on either side,
+  // at most 340 lines.
+  void check_id_mappings(const std::string& path, const std::vector<IDMapping>& maps) const {
+    constexpr size_t kMaxLines = 340;
+    constexpr uint64_t kIdLimit = uint64_t{1} << 32;
+    if (maps.size() > kMaxLines)
+      fail(path, "has " + std::to_string(maps.size()) + " entries; the kernel takes at most 340");
+    auto overlap = [](uint32_t a, uint32_t b, uint32_t size_a, uint32_t size_b) {
+      return uint64_t{a} < uint64_t{b} + size_b && uint64_t{b} < uint64_t{a} + size_a;
+    };
+    for (size_t i = 0; i < maps.size(); ++i) {
+      const IDMapping& m = maps[i];
+      const std::string at = path + "[" + std::to_string(i) + "]";
+      if (m.size == 0) fail(at + ".size", "must be at least 1");
+      if (uint64_t{m.containerID} + m.size >= kIdLimit)
+        fail(at, "containerID + size must be at most 4294967295 (ids are 32-bit)");
+      if (uint64_t{m.hostID} + m.size >= kIdLimit)
+        fail(at, "hostID + size must be at most 4294967295 (ids are 32-bit)");
+      for (size_t j = 0; j < i; ++j) {
+        if (overlap(maps[j].containerID, m.containerID, maps[j].size, m.size))
+          fail(at, "its container ids overlap those of " + path + "[" + std::to_string(j) + "]");
+        if (overlap(maps[j].hostID, m.hostID, maps[j].size, m.size))
+          fail(at, "its host ids overlap those of " + path + "[" + std::to_string(j) + "]");
+      }
+    }
   }
 
   void check_sysctls() const {

@@ -65,6 +65,48 @@ TEST_F(ErrorsTest, ExecutableNotInRootfs) {
   expect_nothing_left("c1");
 }
 
+// A program the kernel cannot run: `run` names the container once (no
+// "start container" inside "run container") and the errno text once.
+TEST_F(ErrorsTest, ARunWhoseProgramCannotStartSaysSoOnce) {
+  Bundle& b = bundle();
+  std::ofstream(b.rootfs() / "noshebang.sh") << "echo hi\n";
+  fs::permissions(b.rootfs() / "noshebang.sh", fs::perms::owner_all);
+  b.args({"/noshebang.sh"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "noexec"});
+  EXPECT_TRUE(failed_with(r, {"run container \"noexec\"", "neither an ELF binary", "exec format error"}));
+  EXPECT_EQ(r.err.find("start container"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("exec format error"), r.err.rfind("exec format error")) << r.err;
+  hull({"delete", "--force", "noexec"});
+}
+
+// The kernel's EINVAL for a file bound onto a directory says nothing; the
+// message names what is wrong with the two.
+TEST_F(ErrorsTest, AFileBoundOntoADirectoryIsNamed) {
+  Bundle& b = bundle();
+  const fs::path file = temp_dir() / "a-file";
+  std::ofstream(file) << "x";
+  fs::create_directories(b.rootfs() / "adir");
+  b.config["mounts"].push_back(
+      {{"destination", "/adir"}, {"type", "bind"}, {"source", file.string()}, {"options", {"bind"}}});
+  b.args({"true"});
+  EXPECT_TRUE(
+      failed_with(create(b.dir(), "fileondir"), {"/adir", "the source is a file and the destination a directory"}));
+  expect_nothing_left("fileondir");
+}
+
+// connect(2) says "connection refused" for a file that is no socket.
+TEST_F(ErrorsTest, AConsoleSocketThatIsNotASocketIsNamed) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.args({"true"});
+  const fs::path not_socket = temp_dir() / "console.sock";
+  std::ofstream(not_socket) << "";
+  EXPECT_TRUE(
+      failed_with(hull({"create", "--bundle", b.dir().string(), "--console-socket", not_socket.string(), "notsock"}),
+                  {not_socket.string(), "it is not a socket"}));
+  expect_nothing_left("notsock");
+}
+
 class InvalidIdTest : public ErrorsTest, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(InvalidIdTest, IsRefusedBeforeAnythingIsMade) {

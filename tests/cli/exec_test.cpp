@@ -253,6 +253,9 @@ TEST_F(ExecTest, EnvIsTheContainersPlusFlagsAndCwdIsApplied) {
   EXPECT_EQ(r.out, "/tmp\n");
   r = exec({"exenv", "readlink", "/proc/self/cwd"});
   EXPECT_EQ(r.out, "/\n") << r.err;
+  // A missing one is named as what it is: the flag's, not config.json's.
+  r = exec({"--cwd", "/no/such/dir", "exenv", "true"});
+  EXPECT_TRUE(failed_with(r, {"/no/such/dir", "exec --cwd", "no such file or directory"}, kExecFailed));
 }
 
 // CVE-2024-21626: a cwd through an fd the runtime leaked would start the
