@@ -193,11 +193,18 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
         if (opts.before_cgroup_mount) opts.before_cgroup_mount();
       }
       if (opts.before_network_mount && mount_takes_network_namespace(m)) opts.before_network_mount();
-      if (auto w = writable_dev_tmpfs(m)) {
-        dev_readonly = true;
-        apply_mount(ctx, *w);
-      } else {
-        apply_mount(ctx, m, i < opts.bind_trees.size() ? opts.bind_trees[i] : -1);
+      try {
+        if (auto w = writable_dev_tmpfs(m)) {
+          dev_readonly = true;
+          apply_mount(ctx, *w);
+        } else {
+          apply_mount(ctx, m, i < opts.bind_trees.size() ? opts.bind_trees[i] : -1);
+        }
+      } catch (Error& e) {
+        // Named as in config.json, so the user finds which entry (built on
+        // failure only: nothing on the hot path).
+        e.add_context(".mounts[" + std::to_string(i) + "]");
+        throw;
       }
     }
 

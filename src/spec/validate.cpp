@@ -64,6 +64,10 @@ void check_process_fields(const Process& p, const std::string& file, const std::
   if (!is_absolute(p.cwd)) fail_at(file, at + ".cwd", "must be an absolute path, got " + quote_json(p.cwd));
   check_user_id(file, at + ".user.uid", p.user.uid);
   check_user_id(file, at + ".user.gid", p.user.gid);
+  // setgroups(2) takes NGROUPS_MAX at most, and says only EINVAL.
+  if (p.user.additionalGids.size() > 65536)
+    fail_at(file, at + ".user.additionalGids",
+            "has " + std::to_string(p.user.additionalGids.size()) + " groups; the kernel takes at most 65536");
   for (size_t i = 0; i < p.user.additionalGids.size(); ++i)
     check_user_id(file, at + ".user.additionalGids[" + std::to_string(i) + "]", p.user.additionalGids[i]);
   // umask(2) keeps the permission bits alone: 1000 would silently be 0750.

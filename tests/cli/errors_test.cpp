@@ -89,8 +89,9 @@ TEST_F(ErrorsTest, AFileBoundOntoADirectoryIsNamed) {
   b.config["mounts"].push_back(
       {{"destination", "/adir"}, {"type", "bind"}, {"source", file.string()}, {"options", {"bind"}}});
   b.args({"true"});
-  EXPECT_TRUE(
-      failed_with(create(b.dir(), "fileondir"), {"/adir", "the source is a file and the destination a directory"}));
+  const std::string entry = ".mounts[" + std::to_string(b.config["mounts"].size() - 1) + "]";
+  EXPECT_TRUE(failed_with(create(b.dir(), "fileondir"),
+                          {entry, "/adir", "the source is a file and the destination a directory"}));
   expect_nothing_left("fileondir");
 }
 

@@ -187,16 +187,19 @@ TEST_F(RootfsOptions, DataIsPassedToTheFilesystem) {
 
 TEST_F(RootfsOptions, ErrorNamesTheMountFlagsAndData) {
   spec_.mounts.push_back(make_mount("/run", "tmpfs", "tmpfs", {"nosuid", "nodev", "bogus=1"}));
-  EXPECT_EQ(run({}),
-            "error: rootfs: mount \"tmpfs\" on \"/run\" (flags MS_NOSUID|MS_NODEV, data \"bogus=1\"): "
-            "invalid argument");
+  const std::string entry = ".mounts[" + std::to_string(spec_.mounts.size() - 1) + "]";
+  EXPECT_EQ(run({}), "error: rootfs: " + entry +
+                         ": mount \"tmpfs\" on \"/run\" (flags MS_NOSUID|MS_NODEV, data \"bogus=1\"): "
+                         "invalid argument");
 }
 
 TEST_F(RootfsOptions, DestinationErrorsNameTheMount) {
   write_text(tb_->rootfs() + "/file", "x");
   spec_.mounts.push_back(make_mount("/file/sub", "tmpfs", "tmpfs", {"nosuid"}));
+  const std::string entry = ".mounts[" + std::to_string(spec_.mounts.size() - 1) + "]";
   std::string out = run({});
-  EXPECT_EQ(out.rfind("error: rootfs: mount \"tmpfs\" on \"/file/sub\" (flags MS_NOSUID): ", 0), 0u) << out;
+  EXPECT_EQ(out.rfind("error: rootfs: " + entry + ": mount \"tmpfs\" on \"/file/sub\" (flags MS_NOSUID): ", 0), 0u)
+      << out;
   EXPECT_NE(out.find("not a directory"), std::string::npos) << out;
 }
 

@@ -52,6 +52,16 @@ TEST(SpecValidate, MinimalForStartIsValid) { EXPECT_EQ(error_of(good("minimal-fo
 // What `hull spec` writes must be creatable as it stands.
 TEST(SpecValidate, DefaultSpecIsValid) { EXPECT_EQ(error_of(parse_config(hull::default_spec_text())), "<no error>"); }
 
+// setgroups(2) refuses more than NGROUPS_MAX with a bare EINVAL at start.
+TEST(SpecValidate, MoreGroupsThanTheKernelTakesAreRefused) {
+  Spec spec = runnable("{}");
+  spec.process->user.additionalGids.assign(65536, 100);
+  EXPECT_EQ(error_of(spec), "<no error>");
+  spec.process->user.additionalGids.push_back(100);
+  EXPECT_EQ(error_of(spec),
+            "config.json: .process.user.additionalGids: has 65537 groups; the kernel takes at most 65536");
+}
+
 TEST(SpecValidate, NoNamespacesAtAllIsValid) { EXPECT_EQ(error_of(runnable("{}")), "<no error>"); }
 
 TEST(SpecValidate, JoinedUserNamespaceNeedsNoMappings) {
