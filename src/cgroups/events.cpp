@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -58,15 +59,14 @@ bool wait_event(const std::string& dir, const std::string& key, const std::strin
 
 std::vector<std::string> list_subdirs(const std::string& dir) {
   std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
   if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
+  while (dirent* e = ::readdir(d.get())) {
     if (e->d_type != DT_DIR) continue;
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     out.push_back(dir + "/" + name);
   }
-  ::closedir(d);
   return out;
 }
 

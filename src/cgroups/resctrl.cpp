@@ -1,11 +1,11 @@
 #include "cgroups/resctrl.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -15,6 +15,7 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/text.hpp"
+#include "cgroups/events.hpp"
 
 namespace hull::resctrl {
 
@@ -142,16 +143,6 @@ void set_number(nlohmann::json& obj, const char* key, const std::string& path) {
   char* end = nullptr;
   const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
   if (end != v->c_str() && *end == '\0' && n != 0) obj[key] = n;
-}
-
-std::vector<std::string> subdirs_starting(const std::string& dir, std::string_view prefix) {
-  std::vector<std::string> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-  if (!d) return out;
-  while (const dirent* e = ::readdir(d.get()))
-    if (std::string_view(e->d_name).starts_with(prefix)) out.emplace_back(e->d_name);
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 }  // namespace
@@ -343,11 +334,14 @@ nlohmann::json stats(const std::string& mount, const Groups& g) {
   }
   // Counters per L3 domain (mon_data/mon_L3_00, ...), of the container's
   // MON group, else of its CTRL_MON group.
-  const std::string mon_data = (g.monitor.empty() ? g.control : g.monitor) + "/mon_data/";
+  const std::string mon_data = (g.monitor.empty() ? g.control : g.monitor) + "/mon_data";
   nlohmann::json mbm = nlohmann::json::array();
   nlohmann::json cmt = nlohmann::json::array();
-  for (const std::string& domain : subdirs_starting(mon_data, "mon_L3_")) {
-    const std::string dir = mon_data + domain + "/";
+  std::vector<std::string> domains = cgroups::list_subdirs(mon_data);
+  std::sort(domains.begin(), domains.end());
+  for (const std::string& domain : domains) {
+    if (!domain.starts_with(mon_data + "/mon_L3_")) continue;
+    const std::string dir = domain + "/";
     auto counter = [&](const char* name) -> std::optional<uint64_t> {
       std::optional<std::string> v = read_trimmed(dir + name);
       if (!v) return std::nullopt;
