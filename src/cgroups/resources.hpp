@@ -53,7 +53,7 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
 void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions& o);
 void set_cpuset(const std::string& dir, const spec::CPU& c);
 void set_pids(const std::string& dir, const spec::Pids& p);
-void set_io(const std::string& dir, const spec::BlockIO& b);
+void set_io(const std::string& dir, const spec::BlockIO& b, const ApplyOptions& o);
 void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits);
 void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
 // Throws for a key that is not a plain file name in the cgroup directory.

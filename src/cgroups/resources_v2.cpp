@@ -67,7 +67,7 @@ void set_cpuset(const std::string& dir, const spec::CPU& c) {
 
 void set_pids(const std::string& dir, const spec::Pids& p) { write_value(dir, "pids.max", limit_or_max(p.limit)); }
 
-void set_io(const std::string& dir, const spec::BlockIO& b) {
+void set_io(const std::string& dir, const spec::BlockIO& b, const ApplyOptions& o) {
   if (b.leafWeight) throw Error("linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
   // BFQ takes the v1 range [1, 1000] as is; io.weight (iocost) is [1, 10000].
   bool bfq = has_file(dir, "io.bfq.weight");
@@ -80,11 +80,20 @@ void set_io(const std::string& dir, const spec::BlockIO& b) {
   for (const auto& d : b.weightDevice) {
     if (d.leafWeight) throw Error("linux.resources.blockIO.weightDevice.leafWeight: cgroup v2 has no leaf weight");
     if (!d.weight) continue;
-    if (bfq)
+    if (bfq) {
       write_value(dir, "io.bfq.weight", device(d.major, d.minor) + " " + std::to_string(*d.weight));
-    else
-      write_value(dir, "io.weight",
-                  device(d.major, d.minor) + " " + std::to_string(blkio_weight_to_io_weight(*d.weight)));
+      continue;
+    }
+    // A per-device io.weight needs iocost enabled on that device (most
+    // hosts have neither it nor BFQ): the weight is then left out with a
+    // warning, as runc 1.1 leaves it out, rather than failing the container.
+    const std::string line = device(d.major, d.minor) + " " + std::to_string(blkio_weight_to_io_weight(*d.weight));
+    if (const int err = try_write_value(dir, "io.weight", line); err == EOPNOTSUPP)
+      warn(o,
+           "linux.resources.blockIO.weightDevice " + device(d.major, d.minor) +
+               ": the device has no weight-based I/O controller (neither BFQ nor iocost); its weight is not applied");
+    else if (err != 0)
+      throw_errno(err, "write " + line + " to " + dir + "/io.weight");
   }
   // io.max takes one line per device with any subset of the four keys.
   std::map<std::string, std::string> lines;

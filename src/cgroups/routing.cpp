@@ -67,7 +67,7 @@ void Router::walk(const spec::Resources& r, const ApplyOptions* o, std::set<std:
   if (r.blockIO)
     each(
         "blockIO", "blkio", "io", [&](auto& d) { v1::set_blkio(d, *r.blockIO); },
-        [&](auto& d) { v2::set_io(d, *r.blockIO); });
+        [&](auto& d) { v2::set_io(d, *r.blockIO, *o); });
   if (!r.hugepageLimits.empty())
     each(
         "hugepageLimits", "hugetlb", "hugetlb", [&](auto& d) { v1::set_hugetlb(d, r.hugepageLimits); },

@@ -133,7 +133,7 @@ void keep_the_other_half_of_the_cpu_bandwidth(Json& request, const Json& merged)
 // a v1-only controller) must not fail it.
 void keep_what_update_applies(Json& request) {
   static const std::map<std::string, std::set<std::string>> kApplied = {
-      {"memory", {"limit", "reservation", "swap", "kernel", "kernelTCP"}},
+      {"memory", {"limit", "reservation", "swap", "kernel", "kernelTCP", "checkBeforeUpdate"}},
       {"cpu", {"shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle"}},
       {"blockIO", {"weight"}},
       {"pids", {"limit"}},

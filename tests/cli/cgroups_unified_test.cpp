@@ -158,6 +158,43 @@ TEST_F(UnifiedTest, BlockIoThrottlesBecomeIoMax) {
   EXPECT_EQ(r.out, std::to_string(maj) + ":" + std::to_string(min) + " rbps=1048576 wbps=max riops=max wiops=100\n");
 }
 
+// A device weight on a device with neither BFQ nor iocost (a loop device's
+// default): left out with a warning, as runc 1.1 leaves it, where the
+// kernel refuses io.weight's device line (EOPNOTSUPP).
+TEST_F(UnifiedTest, ADeviceWeightWithoutAWeightControllerIsAWarning) {
+  LoopDevice loop(temp_dir() / "loop.img");
+  if (loop.dev().empty()) GTEST_SKIP() << "no block device (losetup: " << loop.error() << ")";
+  struct stat st {};
+  ASSERT_EQ(::stat(loop.dev().c_str(), &st), 0) << loop.dev();
+  const std::string dev = std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
+  const std::string name = fs::path(loop.dev()).filename();
+  if (read_text("/sys/block/" + name + "/queue/scheduler").find("[bfq]") != std::string::npos)
+    GTEST_SKIP() << loop.dev() << " has BFQ";
+  Bundle& b =
+      limited({{"blockIO",
+                {{"weightDevice", {{{"major", major(st.st_rdev)}, {"minor", minor(st.st_rdev)}, {"weight", 500}}}}}}});
+  b.args({"sleep", "1000"});
+  b.write();
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "wdev"});
+  if (r.exit_code == 0 && r.err.empty()) GTEST_SKIP() << "this kernel took the weight (iocost on " << dev << ")";
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("weightDevice " + dev), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("neither BFQ nor iocost"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(cgroup_dir("wdev") + "/io.weight").find(dev), std::string::npos);
+}
+
+// checkBeforeUpdate: v2 would OOM-kill the container for a limit below its
+// usage; `update -r` with it refuses instead and leaves the limit.
+TEST_F(UnifiedTest, UpdateWithCheckBeforeUpdateRefusesALimitBelowTheUsage) {
+  ASSERT_GT(started("cbu", {{"memory", {{"limit", 64 << 20}}}}), 0);
+  const fs::path request = temp_dir() / "resources.json";
+  std::ofstream(request) << R"({"memory": {"limit": 4096, "checkBeforeUpdate": true}})";
+  ProcResult r = hull({"update", "-r", request.string(), "cbu"});
+  EXPECT_TRUE(failed_with(r, {"is below the current usage", "checkBeforeUpdate"}));
+  EXPECT_EQ(read_text(cgroup_dir("cbu") + "/memory.max"), std::to_string(64 << 20) + "\n");
+  EXPECT_EQ(status("cbu"), "running");
+}
+
 TEST_F(UnifiedTest, HugetlbLimitIsWritten) {
   if (!fs::exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) GTEST_SKIP() << "no 2MB huge pages";
   Bundle& b = limited({{"hugepageLimits", {{{"pageSize", "2MB"}, {"limit", 2 << 20}}}}});

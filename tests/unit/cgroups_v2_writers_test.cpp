@@ -121,10 +121,10 @@ TEST_F(CgroupV2Writers, IoWeightIsConvertedForIocostAndRawForBfq) {
   spec::BlockIO b;
   b.weight = 1000;
   b.weightDevice = {{8, 0, 10, std::nullopt}};
-  v2::set_io(d, b);
+  v2::set_io(d, b, {});
   EXPECT_EQ(writes(d, "io.weight"), (V{"default 10000", "8:0 1"}));
   std::string bfq = dir("bfq", {"io.bfq.weight", "io.weight"});
-  v2::set_io(bfq, b);
+  v2::set_io(bfq, b, {});
   EXPECT_EQ(writes(bfq, "io.bfq.weight"), (V{"1000", "8:0 10"}));
   EXPECT_TRUE(writes(bfq, "io.weight").empty());
 }
@@ -136,7 +136,7 @@ TEST_F(CgroupV2Writers, IoMaxHasOneLinePerDevice) {
   b.throttleWriteBpsDevice = {{8, 0, 2000}};
   b.throttleReadIOPSDevice = {{8, 16, 30}};
   b.throttleWriteIOPSDevice = {{8, 0, 0}};
-  v2::set_io(d, b);
+  v2::set_io(d, b, {});
   EXPECT_EQ(writes(d, "io.max"), (V{"8:0 rbps=1000 wbps=2000 wiops=max", "8:16 riops=30"}));
 }
 
@@ -144,7 +144,8 @@ TEST_F(CgroupV2Writers, IoLeafWeightIsAnError) {
   std::string d = dir("c", {"io.weight"});
   spec::BlockIO b;
   b.leafWeight = 10;
-  EXPECT_EQ(error_of([&] { v2::set_io(d, b); }), "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
+  EXPECT_EQ(error_of([&] { v2::set_io(d, b, {}); }),
+            "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
 }
 
 TEST_F(CgroupV2Writers, HugetlbMaxAndReservation) {
