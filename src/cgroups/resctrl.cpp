@@ -23,7 +23,7 @@ namespace {
 
 constexpr long kResctrlMagic = 0x7655821;  // RDTGROUP_SUPER_MAGIC, include/uapi/linux/magic.h
 
-constexpr const char* kControlKey = "intelRdtGroup";
+constexpr const char* kControlKey = kStateKey;
 constexpr const char* kMonitorKey = "intelRdtMonitor";
 constexpr const char* kRemoveKey = "intelRdtRemove";
 
@@ -71,6 +71,18 @@ bool same_value(const std::string& a, const std::string& b) {
   return va == vb;
 }
 
+// A bandwidth the kernel rounded up to its granularity, or (MBps, no
+// rounding) as given.
+bool same_bandwidth(const std::string& have, const std::string& want, unsigned granularity) {
+  char* end_h = nullptr;
+  char* end_w = nullptr;
+  const unsigned long long h = std::strtoull(have.c_str(), &end_h, 10);
+  const unsigned long long w = std::strtoull(want.c_str(), &end_w, 10);
+  if (*end_h != '\0' || *end_w != '\0' || have.empty() || want.empty()) return have == want;
+  if (h == w) return true;
+  return granularity > 0 && h == (w + granularity - 1) / granularity * granularity;
+}
+
 // The kernel says why it refused a schemata or tasks write here, not in the errno.
 std::string kernel_reason() {
   try {
@@ -83,10 +95,12 @@ std::string kernel_reason() {
 
 enum class GroupKind { Control, Monitor };
 
-void make_group(const std::string& dir, GroupKind kind) {
-  if (::mkdir(dir.c_str(), 0755) == 0) return;
+// Whether it made `dir`; one that exists is an error unless `existing_ok`.
+bool make_group(const std::string& dir, GroupKind kind, bool existing_ok = false) {
+  if (::mkdir(dir.c_str(), 0755) == 0) return true;
   const int err = errno;
   const bool control = kind == GroupKind::Control;
+  if (err == EEXIST && existing_ok) return false;
   if (err == EEXIST)
     throw Error((control ? "resctrl group " : "resctrl monitoring group ") + dir +
                     " already exists: it is not this container's (remove it)",
@@ -105,9 +119,17 @@ void remove_group(const std::string& dir) {
   throw_errno("remove resctrl group " + dir);
 }
 
-// O_CREAT changes nothing on resctrl, whose files the kernel makes with
-// each group, and lets a test's stand-in directory take the writes as files.
-UniqueFd open_for_writes(const std::string& path) { return open_fd(path, O_WRONLY | O_CREAT, 0644); }
+// A group's file, checked to be resctrl's: the path is one create planned,
+// or state.json recorded. A test's stand-in directory gets its writes as
+// plain files (made here: the kernel makes resctrl's with each group).
+UniqueFd open_for_writes(const std::string& path) {
+  const bool stand_in = test_stand_in("HULL_TEST_RESCTRL") != nullptr;
+  UniqueFd fd = open_fd(path, O_WRONLY | (stand_in ? O_CREAT : 0), 0644);
+  struct statfs fs {};
+  if (!stand_in && (::fstatfs(fd.get(), &fs) < 0 || fs.f_type != kResctrlMagic))
+    throw Error(path + " is not on the resctrl file system: not written");
+  return fd;
+}
 
 void write_to(int fd, const std::string& path, const std::string& data) {
   try {
@@ -182,7 +204,8 @@ std::vector<std::string> schemata_lines(const spec::IntelRdt& rdt) {
   return lines;
 }
 
-std::string first_difference(std::string_view current, const std::vector<std::string>& wanted) {
+std::string first_difference(std::string_view current, const std::vector<std::string>& wanted,
+                             unsigned mb_granularity) {
   std::map<std::string, SchemaLine> have;
   while (!current.empty())
     if (std::optional<SchemaLine> l = parse_line(next_line(current))) have[l->resource] = std::move(*l);
@@ -193,7 +216,10 @@ std::string first_difference(std::string_view current, const std::vector<std::st
     if (it == have.end()) return line;
     for (const auto& [domain, value] : want->domains) {
       auto d = it->second.domains.find(domain);
-      if (d == it->second.domains.end() || !same_value(d->second, value)) return line;
+      if (d == it->second.domains.end()) return line;
+      const bool same =
+          want->resource == "MB" ? same_bandwidth(d->second, value, mb_granularity) : same_value(d->second, value);
+      if (!same) return line;
     }
   }
   return "";
@@ -205,7 +231,7 @@ void Groups::record(std::map<std::string, std::string>& extra) const {
   if (remove_control) extra[kRemoveKey] = "true";
 }
 
-Groups Groups::recorded(const std::map<std::string, std::string>& extra) {
+Groups Groups::recorded(const std::map<std::string, std::string>& extra, std::string_view id) {
   Groups g;
   auto get = [&](const char* key) {
     auto it = extra.find(key);
@@ -214,58 +240,80 @@ Groups Groups::recorded(const std::map<std::string, std::string>& extra) {
   g.control = get(kControlKey);
   g.monitor = get(kMonitorKey);
   g.remove_control = get(kRemoveKey) == "true";
+  if (g.control.empty() && g.monitor.empty() && !g.remove_control) return g;
+  // Only what plan() makes for this id: a damaged or planted state.json
+  // must not have exec, update or delete write or remove anything else.
+  const std::string mount = expected_mount_point();
+  bool control_ok = g.control == mount;
+  if (!control_ok && g.control.starts_with(mount + "/")) {
+    const std::string_view name = std::string_view(g.control).substr(mount.size() + 1);
+    control_ok = !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
+  }
+  if (!control_ok || (!g.monitor.empty() && g.monitor != g.control + "/mon_groups/" + std::string(id)) ||
+      (g.remove_control && g.control != mount + "/" + std::string(id)))
+    throw Error("state.json names resctrl groups that a create of " + quote(id) + " does not make (" + g.control +
+                (g.monitor.empty() ? "" : ", " + g.monitor) + ")");
   return g;
 }
 
 Groups plan(const std::string& mount, const spec::IntelRdt& rdt, std::string_view id) {
   Groups g;
-  if (!rdt.closID) {
-    g.control = mount + "/" + std::string(id);
-    g.remove_control = true;
-  } else {
-    g.control = *rdt.closID == "/" ? mount : mount + "/" + *rdt.closID;
-  }
+  g.control = !rdt.closID ? mount + "/" + std::string(id) : *rdt.closID == "/" ? mount : mount + "/" + *rdt.closID;
   if (rdt.enableMonitoring.value_or(false)) g.monitor = g.control + "/mon_groups/" + std::string(id);
   return g;
 }
 
-void make(const Groups& g, const spec::IntelRdt& rdt) {
+namespace {
+
+// A class of service other containers may share: checked against the
+// config's lines, never rewritten.
+void check_shared(const Groups& g, const std::vector<std::string>& lines) {
+  if (lines.empty()) return;
+  unsigned granularity = 0;
+  if (std::optional<std::string> v = read_trimmed(expected_mount_point() + "/info/MB/bandwidth_gran"))
+    granularity = static_cast<unsigned>(std::strtoul(v->c_str(), nullptr, 10));
+  std::string differs = first_difference(read_file(g.control + "/schemata"), lines, granularity);
+  if (!differs.empty())
+    throw Error("resctrl group " + g.control + " exists and does not hold " + quote(differs) +
+                ": a group set up beforehand is left as it is (name another closID)");
+}
+
+}  // namespace
+
+bool make(const Groups& g, const spec::IntelRdt& rdt) {
   const std::vector<std::string> lines = schemata_lines(rdt);
   bool made = false;
   try {
     struct stat st {};
-    if (g.remove_control) {
+    if (!rdt.closID) {
       make_group(g.control, GroupKind::Control);
       made = true;
       if (!lines.empty()) write_schemata(g, lines);
-    } else if (::stat(g.control.c_str(), &st) == 0) {
-      // A class of service other containers may share: checked, not rewritten.
-      if (!lines.empty()) {
-        std::string differs = first_difference(read_file(g.control + "/schemata"), lines);
-        if (!differs.empty())
-          throw Error("resctrl group " + g.control + " exists and does not hold " + quote(differs) +
-                      ": a group set up beforehand is left as it is (name another closID)");
-      }
     } else if (lines.empty()) {
-      throw Error(
-          "resctrl group " + g.control + " does not exist: a closID without schemata names a group set up beforehand",
-          ENOENT);
-    } else {
-      make_group(g.control, GroupKind::Control);
+      if (::stat(g.control.c_str(), &st) < 0)
+        throw Error(
+            "resctrl group " + g.control + " does not exist: a closID without schemata names a group set up beforehand",
+            ENOENT);
+    } else if (make_group(g.control, GroupKind::Control, true)) {
       made = true;
       write_schemata(g, lines);
+    } else {
+      // There before (or made by a create of another container meanwhile).
+      check_shared(g, lines);
     }
     if (!g.monitor.empty()) make_group(g.monitor, GroupKind::Monitor);
   } catch (...) {
     if (made) ::rmdir(g.control.c_str());
     throw;
   }
+  return made;
 }
 
 Undo::~Undo() {
-  if (!g_) return;
+  if (kept_) return;
   try {
-    remove(*g_);
+    remove_group(g_.monitor);
+    if (made_control_) remove_group(g_.control);
   } catch (const Error&) {}
 }
 
@@ -284,17 +332,23 @@ void TaskFiles::add(pid_t pid) const {
 
 void add(const Groups& g, pid_t pid) { TaskFiles(g).add(pid); }
 
+void add_threads(const Groups& g, const std::vector<pid_t>& pids) {
+  const TaskFiles tasks(g);
+  for (pid_t pid : pids) {
+    const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) continue;  // gone since it was listed
+    for (const auto& [name, type] : directory_entries(fd.get(), dir)) {
+      try {
+        tasks.add(static_cast<pid_t>(std::stol(name)));
+      } catch (const Error& e) {
+        if (e.code() != ESRCH) throw;  // a thread that ended meanwhile
+      }
+    }
+  }
+}
+
 void remove(const Groups& g) {
-  // Paths from state.json: a damaged one names nothing outside the groups
-  // create makes.
-  const std::string under = expected_mount_point() + "/";
-  if (!g.control.starts_with(under) && g.control != expected_mount_point())
-    throw Error("state.json names resctrl group " + quote(g.control) + ", outside " + under);
-  if (!g.monitor.empty() && !g.monitor.starts_with(g.control + "/mon_groups/"))
-    throw Error("state.json names resctrl monitoring group " + quote(g.monitor) + ", not one of " + g.control);
-  if (g.control.find("/../") != std::string::npos || g.monitor.find("/../") != std::string::npos ||
-      g.control.ends_with("/..") || g.monitor.ends_with("/.."))
-    throw Error("state.json names resctrl groups through \"..\" (" + quote(g.control) + ")");
   remove_group(g.monitor);
   if (g.remove_control) remove_group(g.control);
 }

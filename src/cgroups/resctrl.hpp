@@ -22,6 +22,9 @@
 namespace hull::resctrl {
 
 inline constexpr const char* kMountPoint = "/sys/fs/resctrl";
+// The state.json private field naming the container's CTRL_MON group: there
+// when the container has resctrl groups (Groups::record).
+inline constexpr const char* kStateKey = "intelRdtGroup";
 
 // The mount point, checked to hold a resctrl file system. Throws naming
 // linux.intelRdt and what to do otherwise.
@@ -33,20 +36,30 @@ std::vector<std::string> schemata_lines(const spec::IntelRdt& rdt);
 
 // Whether the schemata file `current` already holds every domain value of
 // `wanted` (lines "L3:0=ff;1=f"); the resource names may be padded, masks
-// written with leading zeros. Empty when it does, else the first line that
-// differs, as the config writes it.
-std::string first_difference(std::string_view current, const std::vector<std::string>& wanted);
+// written with leading zeros, and a memory bandwidth rounded up to
+// `mb_granularity` (info/MB/bandwidth_gran; 0: none), as the kernel stores
+// it. Empty when it does, else the first line that differs, as the config
+// writes it.
+std::string first_difference(std::string_view current, const std::vector<std::string>& wanted,
+                             unsigned mb_granularity = 0);
 
 // The groups of one container, as create plans them and state.json records them.
 struct Groups {
-  std::string control;          // the CTRL_MON group's directory
-  std::string monitor;          // its mon_groups/<id>, "" without monitoring
-  bool remove_control = false;  // made for this container (no closID): delete removes it
+  std::string control;  // the CTRL_MON group's directory
+  std::string monitor;  // its mon_groups/<id>, "" without monitoring
+  // Made by create for this container (no closID): delete removes it. Set
+  // once made (make()), so that a group of the container's name that was
+  // there before is never taken for its own.
+  bool remove_control = false;
 
   bool empty() const { return control.empty(); }
-  // Under state.json's private fields (ContainerState::extra), and back.
+  // Under state.json's private fields (ContainerState::extra), and back:
+  // recorded() takes only the groups a create of `id` makes (the resctrl
+  // mount, or one group below it; the MON group <control>/mon_groups/<id>;
+  // removal only of <mount>/<id>), and throws for anything else a damaged
+  // file names. Empty when none is recorded.
   void record(std::map<std::string, std::string>& extra) const;
-  static Groups recorded(const std::map<std::string, std::string>& extra);
+  static Groups recorded(const std::map<std::string, std::string>& extra, std::string_view id);
 };
 
 // Which directories the config names under `mount` (mount_point()); nothing is read.
@@ -58,21 +71,25 @@ Groups plan(const std::string& mount, const spec::IntelRdt& rdt, std::string_vie
 // schemata asked for (it is shared: never rewritten), one that does not is
 // made and written, unless no schemata are given (then it had to exist);
 // the MON group is always made. What was made before a failure is removed.
-// Callers add the context "linux.intelRdt".
-void make(const Groups& g, const spec::IntelRdt& rdt);
+// Returns whether it made the CTRL_MON group. Callers add the context
+// "linux.intelRdt".
+bool make(const Groups& g, const spec::IntelRdt& rdt);
 
 // Removes what make() made, at scope exit, unless kept: a create that
-// fails after make() leaves no group behind.
+// fails after make() leaves no group behind, a closID group it made
+// included (none of the spec's containers uses it).
 class Undo {
  public:
-  explicit Undo(const Groups& g) : g_(g.empty() ? nullptr : &g) {}
+  Undo(const Groups& g, bool made_control) : g_(g), made_control_(made_control) {}
   Undo(const Undo&) = delete;
   Undo& operator=(const Undo&) = delete;
   ~Undo();
-  void keep() { g_ = nullptr; }
+  void keep() { kept_ = true; }
 
  private:
-  const Groups* g_;
+  const Groups& g_;
+  bool made_control_;
+  bool kept_ = false;
 };
 
 // The groups' tasks files, opened while the resctrl mount is in view: exec
@@ -96,6 +113,9 @@ void add(const Groups& g, pid_t pid);
 // Removes the MON group, and the CTRL_MON group when made for the
 // container; already gone is no error (a create killed before making them).
 void remove(const Groups& g);
+
+// A restore's processes: every thread of each (resctrl places threads).
+void add_threads(const Groups& g, const std::vector<pid_t>& pids);
 
 // `update --l3-cache-schema/--mem-bw-schema`: the lines written to the
 // CTRL_MON group's schemata, one write each.

@@ -277,8 +277,15 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   c.dir.write_state(st);
   std::optional<resctrl::Undo> rdt_made;
   if (rdt) {
-    with_context("linux.intelRdt", [&] { resctrl::make(*rdt, *c.spec.linux_->intelRdt); });
-    rdt_made.emplace(*rdt);
+    const bool made = with_context("linux.intelRdt", [&] { return resctrl::make(*rdt, *c.spec.linux_->intelRdt); });
+    rdt_made.emplace(*rdt, made);
+    // The container's own group is recorded for delete once made, never a
+    // group of its name that was there before.
+    if (made && !c.spec.linux_->intelRdt->closID) {
+      rdt->remove_control = true;
+      rdt->record(st.extra);
+      c.dir.write_state(st);
+    }
   }
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away. Nothing reads

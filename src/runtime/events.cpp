@@ -37,7 +37,7 @@ struct RdtSource {
 };
 
 std::optional<RdtSource> rdt_source(const ContainerState& st) {
-  resctrl::Groups groups = resctrl::Groups::recorded(st.extra);
+  resctrl::Groups groups = resctrl::Groups::recorded(st.extra, st.id);
   if (groups.empty()) return std::nullopt;
   try {
     return RdtSource{resctrl::mount_point(), std::move(groups)};

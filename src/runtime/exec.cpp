@@ -289,7 +289,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (oom_inherited) process::inherit_oom_score_adj(*spec.process->oomScoreAdj);
     // Opened here: the resctrl mount is the host's.
     std::optional<resctrl::TaskFiles> rdt_tasks;
-    if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra); !rdt.empty())
+    if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra, st.id); !rdt.empty())
       with_context("linux.intelRdt", [&] { rdt_tasks.emplace(rdt); });
     leak_check_before_joining_mount_namespace();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");

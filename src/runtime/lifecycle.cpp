@@ -181,9 +181,9 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
   }
   // As with a cgroup that is not the container's: the state goes anyway,
   // or no delete would ever remove this container.
-  if (resctrl::Groups rdt = resctrl::Groups::recorded(state.extra); !rdt.empty()) {
+  if (state.extra.count(resctrl::kStateKey) > 0) {
     try {
-      resctrl::remove(rdt);
+      resctrl::remove(resctrl::Groups::recorded(state.extra, state.id));
     } catch (const Error& e) {
       log::warn("delete container " + quote(dir.id()) + ": linux.intelRdt: " + e.what() + ": left as it is");
     }

@@ -293,8 +293,14 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   write_file_atomic(dir.fd(), kSavedConfigName, config_text);
   std::optional<resctrl::Undo> rdt_made;
   if (rdt) {
-    with_context("linux.intelRdt", [&] { resctrl::make(*rdt, *spec.linux_->intelRdt); });
-    rdt_made.emplace(*rdt);
+    const bool made = with_context("linux.intelRdt", [&] { return resctrl::make(*rdt, *spec.linux_->intelRdt); });
+    rdt_made.emplace(*rdt, made);
+    // As create: its own group recorded for delete once made.
+    if (made && !spec.linux_->intelRdt->closID) {
+      rdt->remove_control = true;
+      rdt->record(st.extra);
+      dir.write_state(st);
+    }
   }
 
   // The cgroups with the config's limits, CRIU inside them: what it
@@ -368,13 +374,13 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   st.initStartTime = stat->start_time;
   st.status = Status::Running;
   // As runc: the restored processes join the resctrl groups once CRIU has
-  // made them (it knows nothing of resctrl), all of them where the cgroup
-  // names them.
+  // made them (it knows nothing of resctrl), every thread of every process
+  // the cgroup holds.
   if (rdt)
     with_context("linux.intelRdt", [&] {
       std::vector<pid_t> pids = cgroup.pids();
       if (pids.empty()) pids.push_back(st.pid);
-      for (pid_t pid : pids) resctrl::add(*rdt, pid);
+      resctrl::add_threads(*rdt, pids);
     });
   if (console && console->socket) {
     with_context("send the pty master to the console socket",

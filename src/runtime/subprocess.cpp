@@ -1,6 +1,7 @@
 #include "runtime/subprocess.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,8 +33,8 @@ CommandOutput run_capturing(const std::vector<std::string>& argv) {
   try {
     r.output = read_fd(read_end.get(), "the output of " + argv[0]);
   } catch (...) {
-    // Not left a zombie: the program cannot write anywhere now, so it ends.
-    read_end.reset();
+    // Not left running or a zombie.
+    ::kill(pid, SIGKILL);
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     throw;
   }

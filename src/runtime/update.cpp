@@ -159,9 +159,15 @@ void keep_what_update_applies(Json& request) {
 std::vector<std::string> record_rdt_schemata(const UpdateOptions& o, const ContainerState& st, Json& config) {
   std::vector<std::string> lines;
   if (!o.l3_cache_schema && !o.mem_bw_schema) return lines;
-  if (resctrl::Groups::recorded(st.extra).empty())
-    throw Error(std::string(o.l3_cache_schema ? "--l3-cache-schema" : "--mem-bw-schema") +
-                ": the container was created without linux.intelRdt, so it has no resctrl group");
+  const char* flag = o.l3_cache_schema ? "--l3-cache-schema" : "--mem-bw-schema";
+  const resctrl::Groups groups = resctrl::Groups::recorded(st.extra, st.id);
+  if (groups.empty())
+    throw Error(std::string(flag) + ": the container was created without linux.intelRdt, so it has no resctrl group");
+  // As create leaves a closID group as it is: one container's update must
+  // not change the class of service others share (the root's least).
+  if (!groups.remove_control)
+    throw Error(std::string(flag) + ": the container's resctrl group " + groups.control +
+                " is shared (linux.intelRdt.closID): change its schemata there, not through one container");
   Json& rdt = config["linux"]["intelRdt"];
   if (o.l3_cache_schema) {
     rdt["l3CacheSchema"] = *o.l3_cache_schema;
@@ -214,12 +220,14 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     const std::vector<std::string> rdt_lines = record_rdt_schemata(o, c.state, config);
     std::string text = config.dump(2);
     spec::parse_config(text, config_path);  // what later commands will read must parse
+    // First: the kernel takes the schemata whole or refuses them, which
+    // then leaves the cgroups as they were, in step with the saved config.
+    if (!rdt_lines.empty())
+      with_context("linux.intelRdt",
+                   [&] { resctrl::write_schemata(resctrl::Groups::recorded(c.state.extra, c.state.id), rdt_lines); });
     cgroups::Manager cgroup = cgroups::Manager::load(c.state.cgroupPath);
     cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());
     cgroup.update(resources);
-    if (!rdt_lines.empty())
-      with_context("linux.intelRdt",
-                   [&] { resctrl::write_schemata(resctrl::Groups::recorded(c.state.extra), rdt_lines); });
     fault_point("update-after-cgroup");
     write_file_atomic(c.dir.fd(), kSavedConfigName, text);
   });

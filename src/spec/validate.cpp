@@ -1,5 +1,6 @@
 #include "spec/validate.hpp"
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <map>
@@ -58,16 +59,24 @@ void check_user_id(const std::string& file, const std::string& path, uint32_t id
 // What a process needs wherever it comes from (config.json's .process, an
 // exec's --process file); `at` is its JSON path (".process", or "" for a
 // file that is the process object).
+constexpr size_t kMaxGroups = 65536;  // NGROUPS_MAX
+
 void check_process_fields(const Process& p, const std::string& file, const std::string& at) {
   if (p.args.empty()) fail_at(file, at + ".args", "must contain at least one entry");
   if (p.args[0].empty()) fail_at(file, at + ".args[0]", "must not be empty");
   if (!is_absolute(p.cwd)) fail_at(file, at + ".cwd", "must be an absolute path, got " + quote_json(p.cwd));
   check_user_id(file, at + ".user.uid", p.user.uid);
   check_user_id(file, at + ".user.gid", p.user.gid);
-  // setgroups(2) takes NGROUPS_MAX at most, and says only EINVAL.
-  if (p.user.additionalGids.size() > 65536)
-    fail_at(file, at + ".user.additionalGids",
-            "has " + std::to_string(p.user.additionalGids.size()) + " groups; the kernel takes at most 65536");
+  // setgroups(2) takes NGROUPS_MAX at most, and says only EINVAL; the
+  // init passes each group once (process/identity.cpp), so repeats count once.
+  if (p.user.additionalGids.size() > kMaxGroups) {
+    std::vector<uint32_t> distinct = p.user.additionalGids;
+    std::sort(distinct.begin(), distinct.end());
+    const size_t n = static_cast<size_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
+    if (n > kMaxGroups)
+      fail_at(file, at + ".user.additionalGids",
+              "has " + std::to_string(n) + " different groups; the kernel takes at most 65536");
+  }
   for (size_t i = 0; i < p.user.additionalGids.size(); ++i)
     check_user_id(file, at + ".user.additionalGids[" + std::to_string(i) + "]", p.user.additionalGids[i]);
   // umask(2) keeps the permission bits alone: 1000 would silently be 0750.
@@ -116,9 +125,11 @@ class Checker {
     check_id_mappings(".linux.uidMappings", spec_.linux_->uidMappings);
     check_id_mappings(".linux.gidMappings", spec_.linux_->gidMappings);
     for (size_t i = 0; i < spec_.mounts.size(); ++i) {
+      const Mount& m = spec_.mounts[i];
+      if (m.uidMappings.empty() && m.gidMappings.empty()) continue;
       const std::string at = ".mounts[" + std::to_string(i) + "]";
-      check_id_mappings(at + ".uidMappings", spec_.mounts[i].uidMappings);
-      check_id_mappings(at + ".gidMappings", spec_.mounts[i].gidMappings);
+      check_id_mappings(at + ".uidMappings", m.uidMappings);
+      check_id_mappings(at + ".gidMappings", m.gidMappings);
     }
     check_sysctls();
     check_net_devices();

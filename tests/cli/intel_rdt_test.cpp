@@ -165,6 +165,11 @@ TEST_F(IntelRdtStandInTest, AClosIdGroupSetUpBeforehandIsCheckedJoinedAndKept) {
   // Its own MON group below the shared CTRL_MON group.
   EXPECT_EQ(slurp(g / "mon_groups/mon/tasks"), init_pid("mon"));
 
+  // Nor does an update of one container change the group the others share.
+  r = hull_rdt({"update", "--l3-cache-schema", "L3:0=1", "mon"});
+  EXPECT_TRUE(failed_with(r, {"--l3-cache-schema", g.string(), "is shared"}));
+  EXPECT_EQ(slurp(g / "schemata"), preset);
+
   // Another container asking the group for other values is refused.
   Bundle& other = rdt_bundle({{"closID", "shared"}, {"l3CacheSchema", "L3:0=ff"}}, "other-bundle");
   r = hull_rdt({"create", "--bundle", other.dir().string(), "other"});

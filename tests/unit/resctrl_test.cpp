@@ -23,7 +23,7 @@ TEST(Resctrl, WithoutClosIdTheGroupIsTheContainersOwn) {
   Groups g = plan("/sys/fs/resctrl", rdt(std::nullopt, true), "web");
   EXPECT_EQ(g.control, "/sys/fs/resctrl/web");
   EXPECT_EQ(g.monitor, "/sys/fs/resctrl/web/mon_groups/web");
-  EXPECT_TRUE(g.remove_control);
+  EXPECT_FALSE(g.remove_control) << "set once create has made it";
 }
 
 TEST(Resctrl, AClosIdGroupIsNeverTheContainersToRemove) {
@@ -41,13 +41,14 @@ TEST(Resctrl, AClosIdGroupIsNeverTheContainersToRemove) {
 TEST(Resctrl, GroupsRoundTripThroughTheStateFile) {
   std::map<std::string, std::string> extra{{"other", "kept"}};
   Groups g = plan("/sys/fs/resctrl", rdt(std::nullopt, true), "web");
+  g.remove_control = true;
   g.record(extra);
-  Groups back = Groups::recorded(extra);
+  Groups back = Groups::recorded(extra, "web");
   EXPECT_EQ(back.control, g.control);
   EXPECT_EQ(back.monitor, g.monitor);
   EXPECT_EQ(back.remove_control, g.remove_control);
   EXPECT_EQ(extra.at("other"), "kept");
-  EXPECT_TRUE(Groups::recorded({}).empty());
+  EXPECT_TRUE(Groups::recorded({}, "web").empty());
 }
 
 // config-linux.md: l3CacheSchema first, memBwSchema next, schemata last.
@@ -76,21 +77,34 @@ TEST(Resctrl, AGroupHoldsWhatItsFileSaysWhateverTheSpelling) {
   EXPECT_EQ(first_difference("", {}), "");
 }
 
-// A damaged state.json cannot have delete remove a directory elsewhere.
-TEST(Resctrl, RemoveTouchesNothingOutsideTheResctrlMount) {
-  Groups g;
-  g.control = "/tmp";
-  g.remove_control = true;
-  EXPECT_THROW(remove(g), Error);
-  g.control = "/sys/fs/resctrl/../../tmp";
-  EXPECT_THROW(remove(g), Error);
-  g.control = "/sys/fs/resctrl/web";
-  g.monitor = "/tmp/mon_groups/web";
-  EXPECT_THROW(remove(g), Error);
-  // Groups that are already gone: nothing to do.
-  g.control = "/sys/fs/resctrl/hull-unit-test-no-such-group";
-  g.monitor = g.control + "/mon_groups/web";
-  EXPECT_NO_THROW(remove(g));
+// A damaged or planted state.json cannot have exec, update or delete write
+// or remove anything but the groups a create of the id makes.
+TEST(Resctrl, RecordedGroupsAreOnlyOnesCreateMakes) {
+  auto recorded = [](std::string control, std::string monitor, bool remove, const char* id = "web") {
+    std::map<std::string, std::string> extra;
+    Groups{std::move(control), std::move(monitor), remove}.record(extra);
+    return Groups::recorded(extra, id);
+  };
+  EXPECT_NO_THROW(recorded("/sys/fs/resctrl/web", "/sys/fs/resctrl/web/mon_groups/web", true));
+  EXPECT_NO_THROW(recorded("/sys/fs/resctrl/gold", "/sys/fs/resctrl/gold/mon_groups/web", false));
+  EXPECT_NO_THROW(recorded("/sys/fs/resctrl", "/sys/fs/resctrl/mon_groups/web", false));
+  EXPECT_THROW(recorded("/tmp", "", false), Error);
+  EXPECT_THROW(recorded("/sys/fs/resctrl/..", "", false), Error);
+  EXPECT_THROW(recorded("/sys/fs/resctrl/../../tmp", "", false), Error);
+  EXPECT_THROW(recorded("/sys/fs/resctrl/gold/mon_groups/x", "", false), Error);  // not a CTRL_MON group
+  EXPECT_THROW(recorded("/sys/fs/resctrl/web", "/sys/fs/resctrl/web/mon_groups/other", true), Error);
+  EXPECT_THROW(recorded("/sys/fs/resctrl/other", "", true), Error);  // removal only of its own
+  EXPECT_THROW(recorded("/sys/fs/resctrl", "", true), Error);
+}
+
+// The kernel rounds a bandwidth up to info/MB/bandwidth_gran: a group made
+// with MB:0=25 holds 30, and the same config must find it holding 25.
+TEST(Resctrl, ABandwidthMatchesWhatTheKernelRoundedItTo) {
+  const std::string file = "MB:0=30;1=100\n";
+  EXPECT_EQ(first_difference(file, {"MB:0=25"}, 10), "");
+  EXPECT_EQ(first_difference(file, {"MB:0=30;1=100"}, 10), "");
+  EXPECT_EQ(first_difference(file, {"MB:0=35"}, 10), "MB:0=35");
+  EXPECT_EQ(first_difference(file, {"MB:0=25"}, 0), "MB:0=25");  // MBps: no rounding
 }
 
 }  // namespace

@@ -55,11 +55,13 @@ TEST(SpecValidate, DefaultSpecIsValid) { EXPECT_EQ(error_of(parse_config(hull::d
 // setgroups(2) refuses more than NGROUPS_MAX with a bare EINVAL at start.
 TEST(SpecValidate, MoreGroupsThanTheKernelTakesAreRefused) {
   Spec spec = runnable("{}");
-  spec.process->user.additionalGids.assign(65536, 100);
+  for (uint32_t gid = 0; gid < 65536; ++gid) spec.process->user.additionalGids.push_back(gid);
   EXPECT_EQ(error_of(spec), "<no error>");
-  spec.process->user.additionalGids.push_back(100);
+  spec.process->user.additionalGids.push_back(7);  // a repeat is passed once
+  EXPECT_EQ(error_of(spec), "<no error>");
+  spec.process->user.additionalGids.push_back(65536);
   EXPECT_EQ(error_of(spec),
-            "config.json: .process.user.additionalGids: has 65537 groups; the kernel takes at most 65536");
+            "config.json: .process.user.additionalGids: has 65537 different groups; the kernel takes at most 65536");
 }
 
 TEST(SpecValidate, NoNamespacesAtAllIsValid) { EXPECT_EQ(error_of(runnable("{}")), "<no error>"); }
