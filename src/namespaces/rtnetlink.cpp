@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -127,6 +128,19 @@ std::string ack_text(const nlmsghdr& h) {
   return tlvs.get_string(NLMSGERR_ATTR_MSG).value_or("");
 }
 
+// NLMSG_OK and NLMSG_NEXT without their mix of signed and unsigned counts:
+// an unaligned last message's padding never takes the count below zero
+// (with a size_t, NLMSG_NEXT wrapped it).
+bool message_fits(const nlmsghdr& h, size_t left) {
+  return left >= sizeof(nlmsghdr) && h.nlmsg_len >= sizeof(nlmsghdr) && h.nlmsg_len <= left;
+}
+
+const nlmsghdr* next_message(const nlmsghdr* h, size_t& left) {
+  const size_t step = std::min<size_t>(NLMSG_ALIGN(h->nlmsg_len), left);
+  left -= step;
+  return reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const std::byte*>(h) + step);
+}
+
 }  // namespace
 
 void Socket::receive(uint32_t seq, const std::string& what, const std::function<void(const nlmsghdr&)>& on_message) {
@@ -138,10 +152,8 @@ void Socket::receive(uint32_t seq, const std::string& what, const std::function<
     while (n < 0 && errno == EINTR);
     if (n < 0) throw_errno(what + ": read the kernel's netlink answer");
     if (static_cast<size_t>(n) > buf.size()) throw Error(what + ": the kernel's netlink answer is larger than 32 KiB");
-    // Signed, as NLMSG_NEXT expects: an unaligned last message takes its
-    // padding off the count, which must then go below zero, not wrap.
-    int left = static_cast<int>(n);
-    for (auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+    size_t left = static_cast<size_t>(n);
+    for (auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); message_fits(*h, left); h = next_message(h, left)) {
       if (h->nlmsg_seq != seq) continue;  // a late answer to an earlier request
       if (h->nlmsg_type == NLMSG_DONE) return;
       if (h->nlmsg_type == NLMSG_ERROR) {
