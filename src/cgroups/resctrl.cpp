@@ -73,14 +73,11 @@ bool same_value(const std::string& a, const std::string& b) {
 
 // A bandwidth the kernel rounded up to its granularity, or (MBps, no
 // rounding) as given.
-bool same_bandwidth(const std::string& have, const std::string& want, unsigned granularity) {
-  char* end_h = nullptr;
-  char* end_w = nullptr;
-  const unsigned long long h = std::strtoull(have.c_str(), &end_h, 10);
-  const unsigned long long w = std::strtoull(want.c_str(), &end_w, 10);
-  if (*end_h != '\0' || *end_w != '\0' || have.empty() || want.empty()) return have == want;
-  if (h == w) return true;
-  return granularity > 0 && h == (w + granularity - 1) / granularity * granularity;
+bool same_bandwidth(const std::string& have, const std::string& want, uint64_t granularity) {
+  const std::optional<uint64_t> h = whole_number<uint64_t>(have);
+  const std::optional<uint64_t> w = whole_number<uint64_t>(want);
+  if (!h || !w) return have == want;
+  return *h == *w || (granularity > 0 && *h == (*w + granularity - 1) / granularity * granularity);
 }
 
 // The kernel says why it refused a schemata or tasks write here, not in the errno.
@@ -159,17 +156,15 @@ std::string schema_of(const std::string& group, std::string_view resource) {
   return "";
 }
 
-void set_number(nlohmann::json& obj, const char* key, const std::string& path) {
+// A counter or setting file's decimal value; nothing when unreadable.
+std::optional<uint64_t> read_number(const std::string& path) {
   std::optional<std::string> v = read_trimmed(path);
-  if (!v) return;
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
-  if (end != v->c_str() && *end == '\0' && n != 0) obj[key] = n;
+  return v ? whole_number<uint64_t>(*v) : std::nullopt;
 }
 
-}  // namespace
-
-namespace {
+void set_number(nlohmann::json& obj, const char* key, const std::string& path) {
+  if (std::optional<uint64_t> n = read_number(path); n && *n != 0) obj[key] = *n;
+}
 
 // Where the file system is looked for: kMountPoint, or a test's stand-in.
 std::string expected_mount_point() {
@@ -205,7 +200,7 @@ std::vector<std::string> schemata_lines(const spec::IntelRdt& rdt) {
 }
 
 std::string first_difference(std::string_view current, const std::vector<std::string>& wanted,
-                             unsigned mb_granularity) {
+                             uint64_t mb_granularity) {
   std::map<std::string, SchemaLine> have;
   while (!current.empty())
     if (std::optional<SchemaLine> l = parse_line(next_line(current))) have[l->resource] = std::move(*l);
@@ -269,9 +264,7 @@ namespace {
 // config's lines, never rewritten.
 void check_shared(const Groups& g, const std::vector<std::string>& lines) {
   if (lines.empty()) return;
-  unsigned granularity = 0;
-  if (std::optional<std::string> v = read_trimmed(expected_mount_point() + "/info/MB/bandwidth_gran"))
-    granularity = static_cast<unsigned>(std::strtoul(v->c_str(), nullptr, 10));
+  const uint64_t granularity = read_number(expected_mount_point() + "/info/MB/bandwidth_gran").value_or(0);
   std::string differs = first_difference(read_file(g.control + "/schemata"), lines, granularity);
   if (!differs.empty())
     throw Error("resctrl group " + g.control + " exists and does not hold " + quote(differs) +
@@ -395,18 +388,10 @@ nlohmann::json stats(const std::string& mount, const Groups& g) {
   std::sort(domains.begin(), domains.end());
   for (const std::string& domain : domains) {
     if (!domain.starts_with(mon_data + "/mon_L3_")) continue;
-    const std::string dir = domain + "/";
-    auto counter = [&](const char* name) -> std::optional<uint64_t> {
-      std::optional<std::string> v = read_trimmed(dir + name);
-      if (!v) return std::nullopt;
-      char* end = nullptr;
-      const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
-      return end != v->c_str() && *end == '\0' ? std::optional<uint64_t>(n) : std::nullopt;
-    };
-    std::optional<uint64_t> total = counter("mbm_total_bytes");
-    std::optional<uint64_t> local = counter("mbm_local_bytes");
+    std::optional<uint64_t> total = read_number(domain + "/mbm_total_bytes");
+    std::optional<uint64_t> local = read_number(domain + "/mbm_local_bytes");
     if (total || local) mbm.push_back({{"mbm_total_bytes", total.value_or(0)}, {"mbm_local_bytes", local.value_or(0)}});
-    if (std::optional<uint64_t> llc = counter("llc_occupancy")) cmt.push_back({{"llc_occupancy", *llc}});
+    if (std::optional<uint64_t> llc = read_number(domain + "/llc_occupancy")) cmt.push_back({{"llc_occupancy", *llc}});
   }
   if (!mbm.empty()) out["mbm_stats"] = mbm;
   if (!cmt.empty()) out["cmt_stats"] = cmt;

@@ -41,7 +41,7 @@ std::vector<std::string> schemata_lines(const spec::IntelRdt& rdt);
 // it. Empty when it does, else the first line that differs, as the config
 // writes it.
 std::string first_difference(std::string_view current, const std::vector<std::string>& wanted,
-                             unsigned mb_granularity = 0);
+                             uint64_t mb_granularity = 0);
 
 // The groups of one container, as create plans them and state.json records them.
 struct Groups {

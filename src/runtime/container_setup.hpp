@@ -7,6 +7,7 @@
 
 #include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/resctrl.hpp"
 #include "process/terminal_proxy.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/owned_cgroup.hpp"
@@ -65,6 +66,13 @@ cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status stat
 enum class StartFollows { Later, Now };
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
                                          StartFollows start = StartFollows::Later);
+
+// create's and restore's resctrl groups, once state.json records them
+// (plan first, so a killed command leaves a state delete can use): made or
+// checked (resctrl::make), `undo` set to remove what was made unless kept,
+// and the container's own group recorded for delete once it is made.
+void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, ContainerState& st,
+                         const ContainerDir& dir, std::optional<resctrl::Undo>& undo);
 
 // start on a locked, created container: records running, releases the init
 // (over init_channel when `run` made it, else through start.sock).

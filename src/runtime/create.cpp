@@ -276,17 +276,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (rdt) rdt->record(st.extra);
   c.dir.write_state(st);
   std::optional<resctrl::Undo> rdt_made;
-  if (rdt) {
-    const bool made = with_context("linux.intelRdt", [&] { return resctrl::make(*rdt, *c.spec.linux_->intelRdt); });
-    rdt_made.emplace(*rdt, made);
-    // The container's own group is recorded for delete once made, never a
-    // group of its name that was there before.
-    if (made && !c.spec.linux_->intelRdt->closID) {
-      rdt->remove_control = true;
-      rdt->record(st.extra);
-      c.dir.write_state(st);
-    }
-  }
+  if (rdt) make_resctrl_groups(*rdt, *c.spec.linux_->intelRdt, st, c.dir, rdt_made);
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away. Nothing reads
   // it before Created; where the init starts while we make its cgroups, it
@@ -528,6 +518,19 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   cgroup.disown();
   if (rdt_made) rdt_made->keep();
   return c;
+}
+
+void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, ContainerState& st,
+                         const ContainerDir& dir, std::optional<resctrl::Undo>& undo) {
+  const bool made = with_context("linux.intelRdt", [&] { return resctrl::make(groups, rdt); });
+  undo.emplace(groups, made);
+  // Its own group is recorded for delete once made, never a group of its
+  // name that was there before.
+  if (made && !rdt.closID) {
+    groups.remove_control = true;
+    groups.record(st.extra);
+    dir.write_state(st);
+  }
 }
 
 spec::Spec load_saved_config(const ContainerDir& dir) {

@@ -319,17 +319,17 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     req.child_end = &child_end;
     // Placement::add writes the v2 cgroup only, and only where the clone
     // could not put the process there.
-    if (cgroup && cgroup->clone_into_fd() >= 0) {
-      req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
-      req.child_waits_for_placement = &child.wait_for_placement;
-    }
     // The container's resctrl groups take the process before its execve,
     // as its init: the child waits for that (no clone in our memory then).
-    if (rdt_tasks) {
-      req.place = [&cgroup, &rdt_tasks](pid_t pid, bool in_cgroup) {
-        if (cgroup && cgroup->clone_into_fd() >= 0) cgroup->add(pid, in_cgroup);
-        with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
+    const bool places_v2 = cgroup && cgroup->clone_into_fd() >= 0;
+    if (places_v2 || rdt_tasks) {
+      req.place = [&cgroup, &rdt_tasks, places_v2](pid_t pid, bool in_cgroup) {
+        if (places_v2) cgroup->add(pid, in_cgroup);
+        if (rdt_tasks) with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
       };
+      req.child_waits_for_placement = &child.wait_for_placement;
+    }
+    if (rdt_tasks) {
       child.wait_for_placement = true;
       req.release_after_placement = true;
     }

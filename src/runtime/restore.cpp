@@ -292,16 +292,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   dir.write_state(st);
   write_file_atomic(dir.fd(), kSavedConfigName, config_text);
   std::optional<resctrl::Undo> rdt_made;
-  if (rdt) {
-    const bool made = with_context("linux.intelRdt", [&] { return resctrl::make(*rdt, *spec.linux_->intelRdt); });
-    rdt_made.emplace(*rdt, made);
-    // As create: its own group recorded for delete once made.
-    if (made && !spec.linux_->intelRdt->closID) {
-      rdt->remove_control = true;
-      rdt->record(st.extra);
-      dir.write_state(st);
-    }
-  }
+  if (rdt) make_resctrl_groups(*rdt, *spec.linux_->intelRdt, st, dir, rdt_made);
 
   // The cgroups with the config's limits, CRIU inside them: what it
   // restores starts there, under the container's limits (as runc does).

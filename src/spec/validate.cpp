@@ -314,17 +314,18 @@ class Checker {
     };
     for (size_t i = 0; i < maps.size(); ++i) {
       const IDMapping& m = maps[i];
-      const std::string at = path + "[" + std::to_string(i) + "]";
-      if (m.size == 0) fail(at + ".size", "must be at least 1");
+      // Built on failure only: every create with a user namespace checks these.
+      auto at = [&](size_t k) { return path + "[" + std::to_string(k) + "]"; };
+      if (m.size == 0) fail(at(i) + ".size", "must be at least 1");
       if (uint64_t{m.containerID} + m.size >= kIdLimit)
-        fail(at, "containerID + size must be at most 4294967295 (ids are 32-bit)");
+        fail(at(i), "containerID + size must be at most 4294967295 (ids are 32-bit)");
       if (uint64_t{m.hostID} + m.size >= kIdLimit)
-        fail(at, "hostID + size must be at most 4294967295 (ids are 32-bit)");
+        fail(at(i), "hostID + size must be at most 4294967295 (ids are 32-bit)");
       for (size_t j = 0; j < i; ++j) {
         if (overlap(maps[j].containerID, m.containerID, maps[j].size, m.size))
-          fail(at, "its container ids overlap those of " + path + "[" + std::to_string(j) + "]");
+          fail(at(i), "its container ids overlap those of " + at(j));
         if (overlap(maps[j].hostID, m.hostID, maps[j].size, m.size))
-          fail(at, "its host ids overlap those of " + path + "[" + std::to_string(j) + "]");
+          fail(at(i), "its host ids overlap those of " + at(j));
       }
     }
   }
