@@ -129,7 +129,7 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json, const
 
   HookArgv args(hook);
   pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork");
+  if (pid < 0) throw_errno("fork for the hook");
   if (pid == 0) exec_hook_child(hook, args, cwd, in.get(), out_w.get(), err_w.get());
   ::setpgid(pid, pid);
   in.reset();

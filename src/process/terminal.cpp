@@ -29,7 +29,8 @@ void setup_terminal(int pty_master, int pty_slave, int console_socket, const std
   // container's pty: the process must not keep the caller's terminal, whose
   // TIOCSTI would let it type commands into the host shell (CVE-2016-9016
   // class; TIOCSTI is also why the slave must be the container's own).
-  if (::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid())) throw_errno("setsid");
+  if (::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
+    throw_errno("setsid before taking the pty as controlling terminal");
   if (::ioctl(pty_slave, TIOCSCTTY, 0) < 0) throw_errno("make the pty the controlling terminal (TIOCSCTTY)");
 
   if (size) {

@@ -3,6 +3,7 @@
 // its new mount namespace, before the process attributes are applied.
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -38,6 +39,10 @@ struct SetupOptions {
   // by index in spec.mounts, -1 where there is none; each is consumed
   // (attached and closed) by its mount.
   std::vector<int> bind_trees;
+  // How many of spec.mounts are config.json's: errors name those by their
+  // index there (".mounts[2]"); the ones after are the runtime's own (the
+  // bind of the NOTIFY_SOCKET socket), which the user's config has no index for.
+  size_t config_mounts = SIZE_MAX;
   // An id-mapped rootfs (annotation org.hull.rootfs-idmap): the runtime's
   // detached, id-mapped copy of root.path, attached over root.path instead
   // of a plain bind of it; -1 for none.

@@ -141,7 +141,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // container's processes are not in the caller's session, and CRIU, which
   // refuses a session leader outside the container's pid namespace, can
   // checkpoint it. A terminal's setup finds it a leader already.
-  if (::setsid() < 0) throw_errno("setsid");
+  if (::setsid() < 0) throw_errno("setsid: a session of the container init's own");
   if (ctx.placed_after_clone) {
     // Where the plan waits for placement anyway, that one Continue comes below.
     if (!ctx.plan->wait_for_placement) ctx.sync->expect(SyncMsg::Continue);
@@ -242,6 +242,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   ro.overlay_rootfs = ctx.overlay_rootfs;
   ro.overlay_dir = ctx.overlay_dir;
   ro.bind_trees = ctx.bind_trees;
+  ro.config_mounts = ctx.config_mounts;
   ro.rootfs_tree = ctx.rootfs_tree;
   ro.runtime_mount_ns = ctx.runtime_mount_ns;
   // Only in a mount namespace of the init's own making: in a joined one, the

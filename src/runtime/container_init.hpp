@@ -64,6 +64,7 @@ struct InitContext {
   bool placed_after_clone = false;
   // Bind sources the runtime opened (rootfs/bind_trees.hpp), by mount index.
   std::vector<int> bind_trees;
+  size_t config_mounts = SIZE_MAX;  // rootfs::SetupOptions::config_mounts
   // The id-mapped rootfs the runtime detached (runtime/idmapped_mounts.hpp), or -1.
   int rootfs_tree = -1;
   ns::NamespacePlan* namespaces = nullptr;

@@ -187,6 +187,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);
   // Before validation: the mount and env they add are checked like the config's.
+  const size_t config_mounts = spec.mounts.size();
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
   pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
   spec::validate_for_create(spec, config_path);
@@ -358,6 +359,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.seccomp_listener_fd = seccomp_agent.get();
   if (filter) ctx.seccomp_program = &filter->program;
   ctx.bind_trees = bind_trees.fds();
+  ctx.config_mounts = config_mounts;
   ctx.rootfs_tree = rootfs_tree.tree.get();
   ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;
   // A rootless runtime (not root, or root of a user namespace of its own)

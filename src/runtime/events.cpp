@@ -55,13 +55,13 @@ void print_stats(std::ostream& out, const std::string& id, const cgroups::Manage
 
 UniqueFd interval_timer(std::chrono::nanoseconds interval) {
   int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-  if (fd < 0) throw_errno("timerfd_create");
+  if (fd < 0) throw_errno("timerfd_create for the stats interval");
   UniqueFd timer(fd);
   itimerspec spec{};
   spec.it_interval.tv_sec = static_cast<time_t>(interval.count() / 1000000000);
   spec.it_interval.tv_nsec = static_cast<long>(interval.count() % 1000000000);
   spec.it_value = spec.it_interval;
-  if (::timerfd_settime(fd, 0, &spec, nullptr) < 0) throw_errno("timerfd_settime");
+  if (::timerfd_settime(fd, 0, &spec, nullptr) < 0) throw_errno("timerfd_settime for the stats interval");
   return timer;
 }
 

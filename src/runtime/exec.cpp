@@ -133,7 +133,7 @@ struct ExecChild {
     // of the caller's terminal does not reach a detached exec; and CRIU,
     // which refuses a session leader outside the container's pid namespace,
     // can checkpoint the container with it.
-    if (::setsid() < 0) throw_errno("setsid");
+    if (::setsid() < 0) throw_errno("setsid: a session of the exec process's own");
     for (int i = 0; i < 3; ++i)
       if (c.stdio[i] >= 0 && ::dup2(c.stdio[i], i) < 0) throw_errno("take the stdio pipes");
     if (c.v1_placement) c.v1_placement->move_self_leaving_files();

@@ -21,7 +21,7 @@ SignalForwarder::SignalForwarder() {
   sigfillset(&all);
   ::sigprocmask(SIG_BLOCK, &all, &old_);
   fd_.reset(::signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!fd_) throw_errno("signalfd");
+  if (!fd_) throw_errno("signalfd to forward signals to the container");
 }
 
 void reset_signal_state() {

@@ -86,6 +86,25 @@ TEST_F(SystemdEnv, NotifySocketThatIsNotASocketFailsCreate) {
   EXPECT_TRUE(state_dirs().empty());
 }
 
+// The bind hull adds for NOTIFY_SOCKET is not one of config.json's mounts:
+// when it fails (here /run is a file in the rootfs), the message names it,
+// not an index that the user's config does not have.
+TEST_F(SystemdEnv, AFailedNotifySocketMountIsNamedAsHulls) {
+  std::filesystem::path sock = temp_dir() / "notify.sock";
+  UniqueFd s = bind_datagram(sock);
+  ASSERT_TRUE(s);
+  Bundle& b = bundle();
+  std::filesystem::remove_all(b.rootfs() / "run");
+  std::ofstream(b.rootfs() / "run") << "a file";
+  b.args({"true"});
+  b.write();
+  const size_t config_mounts = b.config["mounts"].size();
+  ProcResult r = hull_via_sh("NOTIFY_SOCKET='" + sock.string() + "'", "run --bundle '" + b.dir().string() + "' notify");
+  EXPECT_TRUE(failed_with(r, {"the mount hull adds on \"/run/notify/notify.sock\" for NOTIFY_SOCKET"}));
+  EXPECT_EQ(r.err.find(".mounts[" + std::to_string(config_mounts) + "]"), std::string::npos) << r.err;
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 // Socket activation as runc does it: LISTEN_FDS fds come first (3, 4), then
 // --preserve-fds ones (5); the container sees LISTEN_FDS=2 LISTEN_PID=1.
 // Files stand in for the listening sockets: the runtime passes fds, whatever
