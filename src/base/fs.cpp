@@ -118,6 +118,15 @@ std::vector<std::pair<std::string, unsigned char>> directory_entries(int dirfd, 
   return out;
 }
 
+std::vector<std::string> subdirectory_paths(const std::string& dir) {
+  std::vector<std::string> out;
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return out;
+  for (const auto& [name, type] : directory_entries(fd.get(), dir))
+    if (type == DT_DIR) out.push_back(dir + "/" + name);
+  return out;
+}
+
 void write_all(int fd, std::string_view data, const std::string& what) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());

@@ -35,6 +35,10 @@ std::string read_regular_fd(int fd, size_t max_size, const std::string& what);
 // d_type (DT_UNKNOWN where the filesystem does not say); dirfd's own offset
 // is left alone. Throws hull::Error naming `what`.
 std::vector<std::pair<std::string, unsigned char>> directory_entries(int dirfd, const std::string& what);
+// The subdirectories of dir, as full paths (by d_type: for kernfs, cgroupfs
+// and resctrl, which all give it); none where dir cannot be opened, as when
+// it is gone already.
+std::vector<std::string> subdirectory_paths(const std::string& dir);
 
 // Writes all of data to fd (retrying short writes and EINTR).
 void write_all(int fd, std::string_view data, const std::string& what);

@@ -421,7 +421,7 @@ std::vector<std::string> Manager::all_dirs() const {
 bool Manager::remove_tree(const std::string& dir) {
   if (remove_dir(dir) == 0 || errno == ENOENT) return true;
   if (errno != EBUSY) throw_errno("rmdir " + dir);
-  std::vector<std::string> subs = list_subdirs(dir);
+  std::vector<std::string> subs = subdirectory_paths(dir);
   if (subs.empty()) return false;
   for (const auto& sub : subs)
     if (!remove_tree(sub)) return false;

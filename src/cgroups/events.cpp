@@ -1,12 +1,10 @@
 #include "cgroups/events.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <memory>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -55,19 +53,6 @@ bool wait_event(const std::string& dir, const std::string& key, const std::strin
     int n = ::poll(&p, 1, static_cast<int>(left.count()));
     if (n < 0 && errno != EINTR) throw_errno("poll " + path);
   }
-}
-
-std::vector<std::string> list_subdirs(const std::string& dir) {
-  std::vector<std::string> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-  if (!d) return out;
-  while (dirent* e = ::readdir(d.get())) {
-    if (e->d_type != DT_DIR) continue;
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    out.push_back(dir + "/" + name);
-  }
-  return out;
 }
 
 }  // namespace hull::cgroups

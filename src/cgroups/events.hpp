@@ -4,7 +4,6 @@
 // on an open fd, so waiting is a poll, not a loop of sleeps.
 #include <chrono>
 #include <string>
-#include <vector>
 
 namespace hull::cgroups {
 
@@ -13,8 +12,5 @@ std::string event_value(const std::string& dir, const std::string& key);
 // Returns true once dir/cgroup.events has "key value", false at the deadline.
 bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
                 std::chrono::steady_clock::time_point deadline);
-
-// Subdirectories of dir (sub-cgroups), full paths; empty if dir is unreadable.
-std::vector<std::string> list_subdirs(const std::string& dir);
 
 }  // namespace hull::cgroups

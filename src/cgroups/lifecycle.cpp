@@ -51,7 +51,7 @@ bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 
     }
     i = j + 1;
   }
-  for (const auto& sub : list_subdirs(dir))
+  for (const auto& sub : subdirectory_paths(dir))
     if (read_procs(sub, out, wanted)) return true;
   return false;
 }

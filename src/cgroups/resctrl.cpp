@@ -15,7 +15,6 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/text.hpp"
-#include "cgroups/events.hpp"
 
 namespace hull::resctrl {
 
@@ -384,7 +383,7 @@ nlohmann::json stats(const std::string& mount, const Groups& g) {
   const std::string mon_data = (g.monitor.empty() ? g.control : g.monitor) + "/mon_data";
   nlohmann::json mbm = nlohmann::json::array();
   nlohmann::json cmt = nlohmann::json::array();
-  std::vector<std::string> domains = cgroups::list_subdirs(mon_data);
+  std::vector<std::string> domains = subdirectory_paths(mon_data);
   std::sort(domains.begin(), domains.end());
   for (const std::string& domain : domains) {
     if (!domain.starts_with(mon_data + "/mon_L3_")) continue;

@@ -2,7 +2,7 @@
 // in its namespaces) and none is hull; every process's capability sets are
 // within the config's; the init's no_new_privs, seccomp, rlimits,
 // oom_score_adj, user, groups and open fds are as configured.
-#include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -208,22 +208,21 @@ void check_identity(const Target& t, Report& r, std::map<std::string, std::strin
 
 void check_fds(const Target& t, Report& r) {
   std::string dir = "/proc/" + std::to_string(t.pid) + "/fd";
-  DIR* d = ::opendir(dir.c_str());
   std::string config = t.preserved_fds > 0 ? "0-" + std::to_string(2 + t.preserved_fds) : "0-2";
-  if (d == nullptr) {
-    r.cannot_tell("init open fds", config, "open " + dir + ": " + std::strerror(errno));
+  std::vector<std::pair<std::string, unsigned char>> entries;
+  try {
+    entries = directory_entries(open_fd(dir, O_RDONLY | O_DIRECTORY).get(), dir);
+  } catch (const Error& e) {
+    r.cannot_tell("init open fds", config, e.what());
     return;
   }
   std::vector<std::string> extra;
-  int count = 0;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    ++count;
-    int fd = std::atoi(e->d_name);
+  for (const auto& entry : entries) {
+    int fd = std::atoi(entry.first.c_str());
     if (fd <= 2 + t.preserved_fds) continue;
-    extra.push_back(std::to_string(fd) + " -> " + proc_link(t.pid, std::string("fd/") + e->d_name));
+    extra.push_back(std::to_string(fd) + " -> " + proc_link(t.pid, "fd/" + entry.first));
   }
-  ::closedir(d);
+  const size_t count = entries.size();
   r.check(extra.empty(), "init open fds", config, extra.empty() ? std::to_string(count) + " fds" : join(extra),
           "the init holds fds beyond stdio and the preserved ones");
 }
