@@ -14,53 +14,12 @@
 
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
+#include "runtime/container_id.hpp"
+#include "runtime/state_file.hpp"
 #include "runtime/state_machine.hpp"
 #include "seccomp/program_cache.hpp"
 
 namespace hull {
-
-// state.json: the runtime-spec state (ociVersion, id, status, pid, bundle,
-// annotations) plus hull's private fields.
-struct ContainerState {
-  std::string ociVersion = "1.3.0";
-  std::string id;
-  Status status = Status::Creating;  // last status a command recorded; see live_status()
-  pid_t pid = 0;
-  std::string bundle;  // absolute path
-  std::map<std::string, std::string> annotations;
-  // Private fields.
-  uint64_t initStartTime = 0;  // field 22 of /proc/<pid>/stat at create
-  std::string cgroupPath;
-  std::string created;  // RFC 3339 with nanoseconds, UTC
-  uid_t owner = 0;
-  std::string rootfs;                        // absolute path of the rootfs
-  std::map<std::string, std::string> extra;  // other private string fields (later issues)
-};
-
-// The most a state.json (or the saved config beside it) may hold: far above
-// what a container with many annotations needs, small enough that a damaged
-// or hostile file cannot make every command read without end.
-constexpr size_t kMaxStateFileSize = 16 << 20;
-
-// The runtime-spec state JSON (`hull state` output and hook stdin).
-std::string to_spec_state_json(const ContainerState& s);
-// The state a restore's prestart and createRuntime hooks get at CRIU's
-// setup-namespaces, as runc 1.1 gives it (measured, runc 1.1.5): status
-// "stopped" (no init runs yet) and yet the restored init's pid.
-std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored);
-// How much of a state.json a reader needs. Status leaves cgroupPath and
-// extra empty (validated, not decoded): `state` and `list` show neither, and
-// on a v1 host the cgroup paths are most of the file.
-enum class StateFields { All, Status };
-
-// The full state.json text and back. Throws hull::Error on a corrupt file.
-std::string to_state_file_json(const ContainerState& s);
-ContainerState from_state_file_json(const std::string& text, const std::string& what,
-                                    StateFields fields = StateFields::All);
-
-// Validates a container id as runc does: non-empty, [A-Za-z0-9_+,.-], not "." or
-// "..", at most 1024 bytes. Throws e.g. `invalid container id "a/b": ...`.
-void validate_container_id(std::string_view id);
 
 // The entry of the state root that holds compiled seccomp programs: '~' is
 // in no container id, so list and every command by id pass it over.
@@ -102,14 +61,6 @@ class ContainerDir {
 // success, as runc does, because clients (podman) clean up after a failed
 // create without knowing how far it got.
 class ContainerMissing : public Error {
- public:
-  using Error::Error;
-};
-
-// Thrown when a container's state.json cannot be read as a state: nothing in
-// it may be trusted, so `delete --force` removes the directory and touches no
-// process or cgroup it might name (a damaged file could name a bystander's).
-class CorruptState : public Error {
  public:
   using Error::Error;
 };
