@@ -67,7 +67,7 @@ bool applies_to_children(NamespaceType t) { return t == NamespaceType::Pid || t 
 
 void join(JoinTarget& j) {
   if (::setns(j.fd.get(), static_cast<int>(clone_flag(j.type))) < 0)
-    throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + j.path);
+    throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + quote(j.path));
   j.fd.reset();
 }
 }  // namespace
@@ -96,7 +96,7 @@ void join_in_init(NamespacePlan& plan) {
       if (::setns(j.fd.get(), static_cast<int>(clone_flag(j.type))) == 0)
         j.fd.reset();
       else if (errno != EPERM)
-        throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + j.path);
+        throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + quote(j.path));
     }
     for (auto& j : plan.join)
       if (j.fd && j.type == NamespaceType::User) join(j);

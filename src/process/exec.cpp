@@ -105,19 +105,6 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-std::string visible(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else
-      out += c;
-  }
-  return quote(out);
-}
-
 std::optional<std::string> explain_header(const Header& h, std::string_view where, int depth = 0);
 
 // Why a file that exists still gives ENOENT/ENOEXEC/ELIBBAD: its interpreter.
@@ -135,7 +122,7 @@ std::optional<std::string> explain_header(const Header& h, std::string_view wher
     if (interp.empty()) return "its #! line names no interpreter";
     if (interp.ends_with('\r')) {
       std::string bare = interp.substr(0, interp.size() - 1);
-      return "its #! line ends with a carriage return, so the interpreter looked up is " + visible(interp) +
+      return "its #! line ends with a carriage return, so the interpreter looked up is " + quote(interp) +
              ": the script has Windows (CRLF) line endings; convert it with dos2unix or sed -i 's/\\r$//'" +
              (exists(bare) ? "" : " (and " + quote(bare) + " does not exist either)");
     }

@@ -1,5 +1,7 @@
 #include "runtime/container_id.hpp"
 
+#include <climits>
+
 #include <algorithm>
 #include <string>
 
@@ -52,6 +54,13 @@ const char* container_id_problem(std::string_view id) {
 
 void validate_container_id(std::string_view id) {
   if (const char* why = container_id_problem(id)) throw Error("invalid container id " + shown_id(id) + ": " + why);
+}
+
+void validate_new_container_id(std::string_view id) {
+  validate_container_id(id);
+  if (id.size() > NAME_MAX)
+    throw Error("invalid container id " + shown_id(id) +
+                ": it is longer than 255 bytes, the longest name its state directory can have");
 }
 
 }  // namespace hull

@@ -179,7 +179,7 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
 
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
                                          StartFollows start) {
-  validate_container_id(o.id);
+  validate_new_container_id(o.id);
 
   // 1. Read and validate: a bad bundle or config never leaves anything behind.
   std::string bundle = absolute_dir(o.bundle, "bundle");

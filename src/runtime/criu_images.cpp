@@ -18,7 +18,7 @@ namespace {
 std::string absolute(const std::string& path) {
   if (path.starts_with('/')) return path;
   char cwd[PATH_MAX];
-  if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd to make " + path + " absolute");
+  if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd to make " + quote(path) + " absolute");
   return std::string(cwd) + "/" + path;
 }
 

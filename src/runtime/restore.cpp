@@ -392,7 +392,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
 
 int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
   return with_context("restore container " + quote(o.id), [&]() -> int {
-    validate_container_id(o.id);
+    validate_new_container_id(o.id);
     // Attached, hull waits for the restored init like `run` does; orphans of
     // the container come to hull too, unless --no-subreaper (runc's rule).
     const bool subreaper = !o.detach && !o.no_subreaper;

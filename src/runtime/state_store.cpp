@@ -345,7 +345,7 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
 }  // namespace
 
 ContainerDir StateStore::create(std::string_view id_view) const {
-  validate_container_id(id_view);
+  validate_new_container_id(id_view);
   std::string id(id_view);
   std::optional<UniqueFd> fd =
       with_context("create state directory for container " + quote(id), [&] { return make_locked_dir(root_, id); });

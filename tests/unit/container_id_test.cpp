@@ -1,5 +1,5 @@
 // Container id rules (runc's): non-empty, [A-Za-z0-9_+,.-], not "." or "..",
-// at most 1024 bytes. Ids become directory names under the state root, so any
+// at most 1024 bytes (255 for a new one). Ids become directory names under the state root, so any
 // id that could name a path outside it must be refused.
 #include <gtest/gtest.h>
 
@@ -63,6 +63,28 @@ TEST(ContainerId, RefusesBadIdsWithExactMessages) {
       EXPECT_EQ(e.code(), 0);
     }
   }
+}
+
+// A new container's id names its state directory: one longer than a file
+// name can be is refused before anything is made, with a message shorter
+// than the id, not as an ENAMETOOLONG at the rename of its directory.
+TEST(ContainerId, ANewContainersIdFitsAFileName) {
+  EXPECT_NO_THROW(validate_new_container_id(std::string(255, 'a')));
+  try {
+    validate_new_container_id(std::string(256, 'a'));
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "invalid container id \"" + std::string(64, 'a') +
+                                         "...\": it is longer than 255 bytes, the longest name its state directory "
+                                         "can have");
+  }
+  EXPECT_NO_THROW(validate_container_id(std::string(256, 'a')));  // looked up: simply not there
+  test::TempDir tmp("id");
+  StateStore store(tmp / "root");
+  EXPECT_THROW(store.create(std::string(256, 'a')), Error);
+  EXPECT_NE(access((tmp / "root").c_str(), F_OK), 0);
+  ContainerDir longest = store.create(std::string(255, 'b'));
+  EXPECT_EQ(longest.path(), tmp / "root" + "/" + std::string(255, 'b'));
 }
 
 TEST(ContainerId, StoreRefusesBadIdsBeforeTouchingTheDisk) {

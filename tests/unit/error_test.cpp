@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <string>
 
 #include "base/errno_text.hpp"
 #include "base/error.hpp"
@@ -25,6 +26,22 @@ TEST(ErrorText, WhatEndsWithIt) {
                "directory");
   EXPECT_STREQ(hull::Error("found it but it is not executable", EACCES).what(),
                "found it but it is not executable: permission denied");
+}
+
+// Values from configs, clients and the file system are shown, never acted
+// on: no C0 or C1 control reaches the terminal or splits the log line.
+TEST(Quote, EscapesWhatATerminalWouldActOn) {
+  EXPECT_EQ(hull::quote("web"), "\"web\"");
+  EXPECT_EQ(hull::quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(hull::quote("a\nb\tc\rd"), "\"a\\nb\\tc\\rd\"");
+  EXPECT_EQ(hull::quote("\x1b[31mred"), "\"\\x1b[31mred\"");
+  EXPECT_EQ(hull::quote(std::string("nul\0del\x7f", 8)), "\"nul\\x00del\\x7f\"");
+  // U+009B (CSI) as UTF-8; other multi-byte characters pass as they are.
+  EXPECT_EQ(hull::quote("\xc2\x9b"
+                        "2J"),
+            "\"\\xc2\\x9b2J\"");
+  EXPECT_EQ(hull::quote("caf\xc3\xa9 \xc2\xa0"), "\"caf\xc3\xa9 \xc2\xa0\"");
+  EXPECT_EQ(hull::quote("end\xc2"), "\"end\xc2\"");
 }
 
 }  // namespace
