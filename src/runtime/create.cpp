@@ -175,6 +175,37 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
   throw;
 }
 
+// The record of a container being made, as its first state.json has it.
+ContainerState creating_state(const CreateOptions& o, const std::string& bundle, const std::string& rootfs,
+                              const spec::Spec& spec, const OverlayChoice& overlay) {
+  ContainerState st;
+  st.id = o.id;
+  st.status = Status::Creating;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.annotations = spec.annotations;
+  st.created = rfc3339_now_nanos();
+  st.owner = ::getuid();
+  if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
+  if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
+  if (!spec::has_hooks(spec.hooks)) st.extra[kHooksKey] = "none";
+  return st;
+}
+
+// The runtime's part of the create, while the init waits with its mounts made
+// and before pivot_root (InitPlan::runtime_step): netDevices moved first, so
+// the hooks find the devices where the container will, then the prestart
+// and createRuntime hooks in the runtime's namespaces.
+void run_runtime_step(const spec::Spec& spec, const ContainerState& st, pid_t init) {
+  if (!spec.linux_->netDevices.empty()) {
+    UniqueFd netns = procfs::open_link_target(std::to_string(init) + "/ns/net", O_RDONLY);
+    ns::move_net_devices(spec.linux_->netDevices, netns.get());
+  }
+  std::string state = hook_state(st, Status::Creating);
+  process::run_hooks(spec.hooks.prestart, "prestart", state, process::HookFailure::Fail, st.bundle);
+  process::run_hooks(spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail, st.bundle);
+}
+
 }  // namespace
 
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
@@ -259,16 +290,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   fault_point("create-after-state-dir");
 
   ContainerState& st = c.state;
-  st.id = o.id;
-  st.status = Status::Creating;
-  st.bundle = bundle;
-  st.rootfs = rootfs;
-  st.annotations = c.spec.annotations;
-  st.created = rfc3339_now_nanos();
-  st.owner = ::getuid();
-  if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
-  if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
-  if (!spec::has_hooks(c.spec.hooks)) st.extra[kHooksKey] = "none";
+  st = creating_state(o, bundle, rootfs, c.spec, overlay);
   const std::string owner = cgroup_owner_tag(c.dir);
   st.extra[kCgroupOwnerKey] = owner;
   // Recorded before it is made: a create killed from here on leaves a state
@@ -489,14 +511,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       SyncMsg m = runtime_end.receive();
       if (m == SyncMsg::Ready) break;
       if (m != SyncMsg::RuntimeStep) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
-      // First, so the hooks find the devices where the container will.
-      if (!c.spec.linux_->netDevices.empty()) {
-        UniqueFd netns = procfs::open_link_target(std::to_string(init.pid()) + "/ns/net", O_RDONLY);
-        ns::move_net_devices(c.spec.linux_->netDevices, netns.get());
-      }
-      std::string state = hook_state(st, Status::Creating);
-      process::run_hooks(c.spec.hooks.prestart, "prestart", state, process::HookFailure::Fail, st.bundle);
-      process::run_hooks(c.spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail, st.bundle);
+      run_runtime_step(c.spec, st, init.pid());
       runtime_end.send(SyncMsg::Continue);
     }
   } catch (const PeerExitedError&) {
