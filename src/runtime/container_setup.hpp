@@ -67,6 +67,11 @@ enum class StartFollows { Later, Now };
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
                                          StartFollows start = StartFollows::Later);
 
+// The record of a container create or restore is making (status creating,
+// created now, owned by us), before its cgroup and extras are added.
+ContainerState new_container_state(const std::string& id, const std::string& bundle, const std::string& rootfs,
+                                   const spec::Spec& spec);
+
 // create's and restore's resctrl groups, once state.json records them
 // (plan first, so a killed command leaves a state delete can use): made or
 // checked (resctrl::make), `undo` set to remove what was made unless kept,

@@ -178,14 +178,7 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
 // The record of a container being made, as its first state.json has it.
 ContainerState creating_state(const CreateOptions& o, const std::string& bundle, const std::string& rootfs,
                               const spec::Spec& spec, const OverlayChoice& overlay) {
-  ContainerState st;
-  st.id = o.id;
-  st.status = Status::Creating;
-  st.bundle = bundle;
-  st.rootfs = rootfs;
-  st.annotations = spec.annotations;
-  st.created = rfc3339_now_nanos();
-  st.owner = ::getuid();
+  ContainerState st = new_container_state(o.id, bundle, rootfs, spec);
   if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
   if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
   if (!spec::has_hooks(spec.hooks)) st.extra[kHooksKey] = "none";
@@ -535,6 +528,19 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   cgroup.disown();
   if (rdt_made) rdt_made->keep();
   return c;
+}
+
+ContainerState new_container_state(const std::string& id, const std::string& bundle, const std::string& rootfs,
+                                   const spec::Spec& spec) {
+  ContainerState st;
+  st.id = id;
+  st.status = Status::Creating;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.annotations = spec.annotations;
+  st.created = rfc3339_now_nanos();
+  st.owner = ::getuid();
+  return st;
 }
 
 void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, ContainerState& st,

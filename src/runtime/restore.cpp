@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <optional>
 
-#include "base/clock.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
@@ -280,13 +279,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   ContainerDir& dir = *r.dir;
   RestoreGuard guard(dir);
   ContainerState& st = r.state;
-  st.id = o.id;
-  st.status = Status::Creating;
-  st.bundle = bundle;
-  st.rootfs = rootfs;
-  st.annotations = spec.annotations;
-  st.created = rfc3339_now_nanos();
-  st.owner = ::getuid();
+  st = new_container_state(o.id, bundle, rootfs, spec);
   st.cgroupPath = cgroup.to_state();
   if (rdt) rdt->record(st.extra);
   dir.write_state(st);
