@@ -1,9 +1,11 @@
 #include "base/error.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
 #include "base/errno_text.hpp"
+#include "base/shown_text.hpp"
 
 namespace hull {
 
@@ -35,37 +37,16 @@ void throw_errno(std::string what) { throw Error(std::move(what), errno); }
 void throw_errno(int err, std::string what) { throw Error(std::move(what), err); }
 
 std::string quote(std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  auto hex = [](std::string& out, unsigned char c) {
-    out += "\\x";
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  };
+  // Longer than any path the kernel takes: a value that long is shown cut
+  // short, so a hostile config cannot make every message megabytes long.
+  constexpr size_t kShownBytes = 4096;
   std::string out = "\"";
-  out.reserve(s.size() + 2);
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c == 0x7f) {
-      hex(out, c);
-    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
-      // U+0080-U+009F: CSI (U+009B) and the rest act in many terminals.
-      hex(out, c);
-      hex(out, static_cast<unsigned char>(s[++i]));
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
+  out.reserve(std::min(s.size(), kShownBytes) + 32);
+  append_shown(out, s.substr(0, kShownBytes), ShownAs::Quoted);
+  if (s.size() > kShownBytes)
+    out += "...\" (" + std::to_string(s.size()) + " bytes)";
+  else
+    out += '"';
   return out;
 }
 

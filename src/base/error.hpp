@@ -46,10 +46,9 @@ decltype(auto) with_context(std::string_view context, F&& f) {
   }
 }
 
-// Quotes a string the way messages show user-given values: "web". Control
-// characters, C0 and C1 (as UTF-8), are shown escaped (\n, \x1b, \xc2\x9b):
-// a path or id from a config, a client or the file system cannot drive the
-// terminal or forge lines of the log that shows the message.
+// Quotes a string the way messages show user-given values: "web". What a
+// terminal would act on is shown escaped (\n, \x1b, \xc2\x9b: base/shown_text.hpp),
+// newlines too, so the value cannot forge a line of the message either.
 std::string quote(std::string_view s);
 
 }  // namespace hull

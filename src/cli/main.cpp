@@ -97,7 +97,8 @@ void rewrite_help_command(std::vector<std::string>& args, size_t at, const std::
 }
 
 int unknown_command(const std::string& word) {
-  print_error_line("hull: unknown command " + quote(word) + "\nRun 'hull --help' for usage.");
+  print_error_line("hull: unknown command " + quote(word));
+  print_error_line("Run 'hull --help' for usage.");
   return kUnknownCommandStatus;
 }
 
@@ -125,7 +126,8 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
     }
   log_usage_error(ctx, e.what());
   std::string help = verb ? "hull " + verb->get_name() + " --help" : "hull --help";
-  print_error_line("hull: " + std::string(e.what()) + "\nRun '" + help + "' for usage.");
+  print_error_line("hull: " + std::string(e.what()));
+  print_error_line("Run '" + help + "' for usage.");
   return 1;
 }
 

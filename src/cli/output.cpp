@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ios>
 
+#include "base/shown_text.hpp"
 #include "cli/cli11.hpp"
 
 namespace hull::cli {
@@ -21,7 +22,10 @@ void print(std::string_view text) {
   std::fflush(stdout);
 }
 
-void print_error_line(std::string_view text) {
+void print_error_line(std::string_view raw) {
+  // Messages carry values from configs, clients and containers: whatever
+  // was not quote()d is made safe here, once, for the terminal.
+  const std::string text = shown_text(raw);
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fputc('\n', stderr);
 }

@@ -11,7 +11,8 @@ namespace hull::cli {
 // shim, a script) has it before the command goes on or exits.
 void print(std::string_view text);
 
-// Writes text and a newline to stderr (unbuffered).
+// Writes text and a newline to stderr (unbuffered), with what a terminal
+// would act on escaped (base/shown_text.hpp).
 void print_error_line(std::string_view text);
 
 // std::cout / std::cerr, the standard streams constructed on the first call:

@@ -49,8 +49,9 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
       plan.clone_flags |= clone_flag(n.type);
       continue;
     }
-    std::string what = std::string("join ") + spec::to_string(n.type) + " namespace " + *n.path;
-    UniqueFd fd = with_context(what, [&] { return open_fd(*n.path, O_RDONLY); });
+    std::string what = std::string("join ") + spec::to_string(n.type) + " namespace " + quote(*n.path);
+    UniqueFd fd(::open(n.path->c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno(what);
     // NS_GET_NSTYPE tells a namespace file from any other file, and its type:
     // joining the wrong kind would silently leave the container in the host's.
     int type = ::ioctl(fd.get(), NS_GET_NSTYPE);

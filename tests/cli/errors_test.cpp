@@ -128,6 +128,25 @@ INSTANTIATE_TEST_SUITE_P(Core, InvalidIdTest, ::testing::Values("a/b", ".."), []
   return info.param == ".." ? std::string("DotDot") : std::string("Slash");
 });
 
+// What a client or config passes is shown, never acted on by the terminal
+// reading stderr: an id with an escape sequence, and a root.path with one and
+// a newline (not quoted by every message on its way), come out escaped.
+TEST_F(ErrorsTest, ControlCharactersInValuesReachStderrEscaped) {
+  Bundle& b = bundle();
+  b.args({"true"});
+  b.write();
+  ProcResult r = create(b.dir(), "a\x1b[2Jb");
+  EXPECT_TRUE(failed_with(r, {"invalid container id \"a\\x1b[2Jb\""}));
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  b.config["root"]["path"] = "gone\x1b]0;title\x07\nforged line";
+  b.write();
+  r = create(b.dir(), "ctl");
+  EXPECT_TRUE(failed_with(r, {"gone\\x1b]0;title\\x07"})) << r.err;
+  for (char c : {'\x1b', '\x07'}) EXPECT_EQ(r.err.find(c), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  expect_nothing_left("ctl");
+}
+
 TEST_F(ErrorsTest, DuplicateIdLeavesFirstContainerUntouched) {
   const pid_t first = create_container("dup");
   ASSERT_GT(first, 0);

@@ -7,6 +7,7 @@
 
 #include "base/errno_text.hpp"
 #include "base/error.hpp"
+#include "base/shown_text.hpp"
 
 namespace {
 
@@ -41,7 +42,34 @@ TEST(Quote, EscapesWhatATerminalWouldActOn) {
                         "2J"),
             "\"\\xc2\\x9b2J\"");
   EXPECT_EQ(hull::quote("caf\xc3\xa9 \xc2\xa0"), "\"caf\xc3\xa9 \xc2\xa0\"");
-  EXPECT_EQ(hull::quote("end\xc2"), "\"end\xc2\"");
+  // Bidirectional overrides reorder what is shown; malformed UTF-8 (a lone
+  // 0x9b is CSI on an 8-bit terminal) is shown byte by byte.
+  EXPECT_EQ(hull::quote("a\xe2\x80\xae"
+                        "b\xe2\x81\xa6"
+                        "c"),
+            "\"a\\xe2\\x80\\xaeb\\xe2\\x81\\xa6c\"");
+  EXPECT_EQ(hull::quote("end\xc2"), "\"end\\xc2\"");
+  EXPECT_EQ(hull::quote("x\x9b"
+                        "2J"),
+            "\"x\\x9b2J\"");
+}
+
+// A value longer than any path is cut short, with its length said.
+TEST(Quote, CutsAHugeValueShort) {
+  const std::string huge(100000, 'A');
+  EXPECT_EQ(hull::quote(huge), "\"" + std::string(4096, 'A') + "...\" (100000 bytes)");
+  EXPECT_EQ(hull::quote(std::string(4096, 'B')), "\"" + std::string(4096, 'B') + "\"");
+}
+
+// A message line or a table's cell stays one line and keeps its quotes;
+// what a terminal acts on in it is escaped as in quote().
+TEST(ShownText, OneLineWithControlsEscaped) {
+  EXPECT_EQ(hull::shown_text("hull: \"x\" failed"), "hull: \"x\" failed");
+  EXPECT_EQ(hull::shown_text("a\x1b]0;title\x07"
+                             "b\rc"),
+            "a\\x1b]0;title\\x07b\\rc");
+  EXPECT_EQ(hull::shown_text(hull::quote("\x1b")), "\"\\x1b\"");                   // quote()'s escapes pass as they are
+  EXPECT_EQ(hull::shown_text("fd 3 -> /x\nfake  row"), "fd 3 -> /x\\nfake  row");  // no forged line or row
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/shown_text.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/verify/target.hpp"
 
@@ -133,21 +134,26 @@ bool all_hold(const std::vector<Row>& rows) {
 }
 
 std::string format_table(const std::vector<Row>& rows) {
-  auto verdict_text = [](const Row& r) {
-    std::string v = to_string(r.verdict);
-    if (!r.why.empty()) v += " (" + r.why + ")";
-    return v;
+  // Cells hold what the container controls (file names, link targets), for
+  // the admin's terminal: one line each, nothing a terminal acts on.
+  struct Cells {
+    std::string property, config, kernel, verdict;
   };
+  std::vector<Cells> cells;
+  cells.reserve(rows.size());
   size_t w_prop = 8, w_config = 6, w_kernel = 6;
   for (const Row& r : rows) {
-    w_prop = std::max(w_prop, r.property.size());
-    w_config = std::max(w_config, r.config.size());
-    w_kernel = std::max(w_kernel, r.kernel.size());
+    std::string verdict = to_string(r.verdict);
+    if (!r.why.empty()) verdict += " (" + r.why + ")";
+    cells.push_back({shown_text(r.property), shown_text(r.config), shown_text(r.kernel), shown_text(verdict)});
+    w_prop = std::max(w_prop, cells.back().property.size());
+    w_config = std::max(w_config, cells.back().config.size());
+    w_kernel = std::max(w_kernel, cells.back().kernel.size());
   }
   auto pad = [](const std::string& s, size_t w) { return s + std::string(w - s.size() + 2, ' '); };
   std::string out = pad("PROPERTY", w_prop) + pad("CONFIG", w_config) + pad("KERNEL", w_kernel) + "VERDICT\n";
-  for (const Row& r : rows)
-    out += pad(r.property, w_prop) + pad(r.config, w_config) + pad(r.kernel, w_kernel) + verdict_text(r) + "\n";
+  for (const Cells& c : cells)
+    out += pad(c.property, w_prop) + pad(c.config, w_config) + pad(c.kernel, w_kernel) + c.verdict + "\n";
   return out;
 }
 
