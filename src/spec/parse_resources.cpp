@@ -19,13 +19,18 @@ DeviceCgroup parse_device_cgroup(const Node& n) {
   return d;
 }
 
+// A number of bytes, or -1 for no limit. The kernel refuses any other
+// negative (runc writes it and fails naming the cgroup file); refused here,
+// by JSON path, rather than read as "no limit".
+int64_t byte_limit(const Node& n) { return n.integer_in<int64_t>(-1, std::numeric_limits<int64_t>::max()); }
+
 Memory parse_memory(const Node& n) {
   Memory m;
-  optional_field(n, "limit", m.limit, &Node::i64);
-  optional_field(n, "reservation", m.reservation, &Node::i64);
-  optional_field(n, "swap", m.swap, &Node::i64);
-  optional_field(n, "kernel", m.kernel, &Node::i64);
-  optional_field(n, "kernelTCP", m.kernelTCP, &Node::i64);
+  optional_field(n, "limit", m.limit, byte_limit);
+  optional_field(n, "reservation", m.reservation, byte_limit);
+  optional_field(n, "swap", m.swap, byte_limit);
+  optional_field(n, "kernel", m.kernel, byte_limit);
+  optional_field(n, "kernelTCP", m.kernelTCP, byte_limit);
   optional_field(n, "swappiness", m.swappiness, &Node::u64);
   optional_field(n, "disableOOMKiller", m.disableOOMKiller, &Node::boolean);
   optional_field(n, "useHierarchy", m.useHierarchy, &Node::boolean);

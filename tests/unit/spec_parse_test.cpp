@@ -304,12 +304,14 @@ TEST(SpecParse, RefusesMalformedVersions) {
 TEST(SpecParse, IntegerBoundsAreInclusive) {
   Spec s = parse_config(with_linux(R"({
     "uidMappings": [{"containerID": 4294967295, "hostID": 0, "size": 1}],
-    "resources": {"memory": {"limit": -9223372036854775808, "reservation": 9223372036854775807,
+    "resources": {"memory": {"limit": -1, "reservation": 9223372036854775807,
                              "swappiness": 18446744073709551615},
+                  "cpu": {"quota": -9223372036854775808},
                   "blockIO": {"weight": 65535, "leafWeight": 0}}})"));
   const Linux& l = *s.linux_;
   EXPECT_EQ(l.uidMappings.at(0).containerID, 4294967295u);
-  EXPECT_EQ(l.resources->memory->limit, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(l.resources->memory->limit, -1);  // bytes or -1 (no limit)
+  EXPECT_EQ(l.resources->cpu->quota, std::numeric_limits<int64_t>::min());
   EXPECT_EQ(l.resources->memory->reservation, std::numeric_limits<int64_t>::max());
   EXPECT_EQ(l.resources->memory->swappiness, std::numeric_limits<uint64_t>::max());
   EXPECT_EQ(l.resources->blockIO->weight, 65535);
