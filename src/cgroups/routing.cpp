@@ -45,10 +45,18 @@ void Router::walk(const spec::Resources& r, const ApplyOptions* o, std::set<std:
     Target t = route(field, v1_name, v2_name);
     if (t.v2 && v2_needed) v2_needed->insert(v2_name);
     if (!o) return;
-    if (t.v2)
-      write_v2(t.dir);
-    else
-      write_v1(t.dir);
+    try {
+      if (t.v2)
+        write_v2(t.dir);
+      else
+        write_v1(t.dir);
+    } catch (Error& e) {
+      // A value the kernel refuses ("write 2147483648 to .../cpu.cfs_period_us:
+      // invalid argument") is named by the config's field too, unless the
+      // writer named it already.
+      if (!e.message().starts_with("linux.resources.")) e.add_context(std::string("linux.resources.") + field);
+      throw;
+    }
   };
   if (r.memory)
     each(

@@ -209,6 +209,16 @@ TEST_F(CgroupRunTest, AFalseUseHierarchyIsRefusedByName) {
   EXPECT_TRUE(state_dirs().empty());
 }
 
+// A value the kernel refuses (a CFS period past one second) names the
+// config's field, not only the cgroup file it went to.
+TEST_F(CgroupRunTest, AValueTheKernelRefusesNamesTheField) {
+  Bundle& b = limited_bundle({{"cpu", {{"period", 2147483648LL}, {"quota", 100000}}}});
+  b.args({"true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "badperiod"});
+  EXPECT_TRUE(failed_with(r, {"linux.resources.cpu: ", "invalid argument"})) << r.err;
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 TEST_F(CgroupRunTest, ALimitTheHostCannotHonourFailsCreateWithNothingLeft) {
   if (cgroups::Host::current().v1_for("net_cls")) GTEST_SKIP() << "net_cls is mounted here";
   Bundle& b = limited_bundle({{"network", {{"classID", 1048577}}}});
