@@ -55,8 +55,8 @@ void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
       } else if (err == EINVAL && resources[i] == RLIMIT_NOFILE) {
         hint = " (above fs.nr_open?)";
       }
-      throw_errno(err, "set " + rlimits[i].type + " soft=" + std::to_string(rlimits[i].soft) +
-                           " hard=" + std::to_string(rlimits[i].hard) + hint);
+      throw_errno(err, "process.rlimits[" + std::to_string(i) + "]: set " + rlimits[i].type + " soft=" +
+                           std::to_string(rlimits[i].soft) + " hard=" + std::to_string(rlimits[i].hard) + hint);
     }
   }
 }

@@ -131,6 +131,10 @@ class Checker {
       check_id_mappings(at + ".uidMappings", m.uidMappings);
       check_id_mappings(at + ".gidMappings", m.gidMappings);
     }
+    warn_relative(".linux.maskedPaths", spec_.linux_->maskedPaths);
+    warn_relative(".linux.readonlyPaths", spec_.linux_->readonlyPaths);
+    check_uts_name(".hostname", spec_.hostname);
+    check_uts_name(".domainname", spec_.domainname);
     check_sysctls();
     check_net_devices();
     const Linux& l = *spec_.linux_;
@@ -203,6 +207,15 @@ class Checker {
     if (!is_absolute(dest))
       warn(file_ + ": " + path + ": " + quote_json(dest) +
            " is not an absolute path; it is taken relative to \"/\" (relative destinations are deprecated)");
+  }
+
+  // The spec says these MUST be absolute; runc takes a relative one from "/"
+  // without a word, and so does hull, but says so, as for a mount.
+  void warn_relative(const std::string& field, const std::vector<std::string>& paths) const {
+    for (size_t i = 0; i < paths.size(); ++i)
+      if (!is_absolute(paths[i]))
+        warn(file_ + ": " + field + "[" + std::to_string(i) + "]: " + quote_json(paths[i]) +
+             " is not an absolute path; it is taken relative to \"/\"");
   }
 
   void check_process() const {
@@ -328,6 +341,14 @@ class Checker {
           fail(at(i), "its host ids overlap those of " + at(j));
       }
     }
+  }
+
+  // sethostname and setdomainname take at most 64 bytes (__NEW_UTS_LEN); a
+  // longer name failed in the init as "invalid argument".
+  void check_uts_name(const std::string& path, const std::optional<std::string>& name) const {
+    constexpr size_t kMaxUtsName = 64;
+    if (name && name->size() > kMaxUtsName)
+      fail(path, "is " + std::to_string(name->size()) + " bytes long; the kernel takes at most 64");
   }
 
   void check_sysctls() const {

@@ -1,6 +1,7 @@
 // The container process through `hull run`: what the container sees of its
 // identity, capabilities, limits, scheduling, sysctls and seccomp filter, and
 // the escapes the process stage refuses.
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -138,6 +139,22 @@ TEST_F(HullTest, ProcessUnknownRlimitFailsCreate) {
   b.config["process"]["rlimits"] = {{{"type", "RLIMIT_FOO"}, {"soft", 1}, {"hard", 1}}};
   ProcResult r = run_sh(b, "true", "hullproc-rlimfoo");
   EXPECT_TRUE(failed_with(r, {"RLIMIT_FOO"}));
+}
+
+// Above the host's hard limit (no CAP_SYS_RESOURCE here, nor in most
+// runtimes' callers): the entry is named by its place in config.json.
+TEST_F(HullTest, AnRlimitAboveTheHardLimitNamesItsEntry) {
+  struct rlimit cur {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &cur), 0);
+  if (cur.rlim_max == RLIM_INFINITY) GTEST_SKIP() << "no hard limit on open files to go above";
+  const uint64_t effective = std::stoull(status_field(hull::read_file("/proc/self/status"), "CapEff"), nullptr, 16);
+  if (effective & (uint64_t{1} << CAP_SYS_RESOURCE)) GTEST_SKIP() << "with CAP_SYS_RESOURCE the hard limit may rise";
+  Bundle& b = bundle();
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_CORE"}, {"soft", 0}, {"hard", 0}},
+                                    {{"type", "RLIMIT_NOFILE"}, {"soft", 1024}, {"hard", cur.rlim_max + 1}}};
+  ProcResult r = run_sh(b, "true", "hullproc-rlimhard");
+  EXPECT_TRUE(failed_with(r, {"process.rlimits[1]: set RLIMIT_NOFILE soft=1024 hard=", "the current hard limit is"}))
+      << r.err;
 }
 
 TEST_F(HullTest, ProcessSchedulerIoPriorityPersonality) {

@@ -178,6 +178,19 @@ TEST(SpecValidate, MountSettingsNeedAMountNamespace) {
             "<no error>");
 }
 
+// The kernel's limit, named at create rather than met in the init as
+// "set hostname: invalid argument".
+TEST(SpecValidate, AHostnameOrDomainnameFitsTheKernelsLimit) {
+  const std::string uts = R"({"namespaces": [{"type": "uts"}]})";
+  const std::string longest(64, 'h'), too_long(65, 'h');
+  EXPECT_EQ(error_of(runnable(uts, "\"hostname\": \"" + longest + "\", \"domainname\": \"" + longest + "\", ")),
+            "<no error>");
+  EXPECT_EQ(error_of(runnable(uts, "\"hostname\": \"" + too_long + "\", ")),
+            "config.json: .hostname: is 65 bytes long; the kernel takes at most 64");
+  EXPECT_EQ(error_of(runnable(uts, "\"domainname\": \"" + too_long + "\", ")),
+            "config.json: .domainname: is 65 bytes long; the kernel takes at most 64");
+}
+
 TEST(SpecValidate, NullHostnameIsAbsent) {
   EXPECT_EQ(error_of(runnable("{}", R"("hostname": null, "domainname": null, )")), "<no error>");
 }
@@ -221,6 +234,23 @@ TEST(SpecValidate, ARelativeMountDestinationIsAcceptedWithAWarning) {
   EXPECT_EQ(warnings[0],
             "config.json: .mounts[0].destination: \"mnt/rel\" is not an absolute path; it is taken relative to "
             "\"/\" (relative destinations are deprecated)");
+}
+
+// maskedPaths and readonlyPaths MUST be absolute; a relative one is taken
+// from "/", as runc takes it, with a warning naming it.
+TEST(SpecValidate, ARelativeMaskedOrReadonlyPathIsAcceptedWithAWarning) {
+  std::vector<std::string> warnings;
+  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  std::string err =
+      error_of(runnable(R"({"namespaces": [{"type": "mount"}], "maskedPaths": ["/proc/kcore", "proc/keys"],
+    "readonlyPaths": ["proc/sys"]})"));
+  hull::set_warn_sink(old);
+  EXPECT_EQ(err, "<no error>");
+  EXPECT_EQ(warnings, (std::vector<std::string>{
+                          "config.json: .linux.maskedPaths[1]: \"proc/keys\" is not an absolute path; it is taken "
+                          "relative to \"/\"",
+                          "config.json: .linux.readonlyPaths[0]: \"proc/sys\" is not an absolute path; it is taken "
+                          "relative to \"/\""}));
 }
 
 // runc's range: 4294967295 is "no change" to setresuid(2), so such a user
