@@ -16,8 +16,12 @@ using Json = nlohmann::json;
 using json_tree::Kind;
 
 // Shown as nlohmann writes the value, so that a message reads the same
-// whichever reader parsed the file; only a failing read gets here.
+// whichever reader parsed the file; only a failing read gets here. A number
+// is shown as written: through a double, 18446744073709551616 read
+// "1.8446744073709552e+19", beside a range it is not in.
 std::string describe(const json_tree::Value& value) {
+  if (value.kind == Kind::Unsigned || value.kind == Kind::Negative || value.kind == Kind::Float)
+    return "number " + std::string(value.source.substr(0, kMaxShownValue));
   Json v = Json::parse(value.source);
   std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
   if (text.size() > kMaxShownValue) {

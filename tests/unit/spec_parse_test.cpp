@@ -318,10 +318,17 @@ TEST(SpecParse, IntegerBoundsAreInclusive) {
   EXPECT_EQ(l.resources->blockIO->leafWeight, 0);
 }
 
+// Shown as written, not as the double it reads as ("1.8446744073709552e+19").
 TEST(SpecParse, IntegerBeyondUint64IsRefused) {
   EXPECT_EQ(error_of(with_linux(R"({"resources": {"cpu": {"shares": 18446744073709551616}}})")),
             "config.json: .linux.resources.cpu.shares: expected an integer from 0 to 18446744073709551615, "
-            "got number 1.8446744073709552e+19");
+            "got number 18446744073709551616");
+  EXPECT_EQ(error_of(with_linux(R"({"resources": {"cpu": {"quota": -9223372036854775809}}})")),
+            "config.json: .linux.resources.cpu.quota: expected an integer from -9223372036854775808 to "
+            "9223372036854775807, got number -9223372036854775809");
+  EXPECT_EQ(error_of(with_linux(R"({"resources": {"cpu": {"shares": 1e2}}})")),
+            "config.json: .linux.resources.cpu.shares: expected an integer from 0 to 18446744073709551615, "
+            "got number 1e2");
 }
 
 TEST(SpecParse, FifoDevicesNeedNoNumbersOthersDo) {
