@@ -87,6 +87,17 @@ TEST_F(HullTest, UserNamespaceMapsTheContainersRoot) {
   EXPECT_NE(capeff, "CapEff:\t0000000000000000") << "the namespace's root lost its capabilities";
 }
 
+// The init becomes root of the new user namespace first: maps without
+// container id 0 fail there (runc too), and the message says which map.
+TEST_F(HullTest, UserNamespaceMapsWithoutIdZeroNameTheMap) {
+  Bundle& b = bundle();
+  b.add_user_namespace(100000, 200000);
+  b.config["linux"]["uidMappings"] = {{{"containerID", 1000}, {"hostID", 100000}, {"size", 10}}};
+  ProcResult r = run_sh(b, "true", "nozero");
+  EXPECT_TRUE(failed_with(r, {"setresuid(0) (.linux.uidMappings maps no container id 0): invalid argument"})) << r.err;
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 // The ipc namespace is made by the container's root, as with runc and crun:
 // its mqueue instance, /dev/mqueue, is that root's (made in the clone, by
 // the host's root, it read nobody:nogroup inside).
