@@ -93,13 +93,13 @@ void write_id_maps(pid_t pid, const std::vector<spec::IDMapping>& uid_mappings,
 
 void become_namespace_root() {
   // EINVAL: id 0 has no mapping, so the maps are what to fix.
-  auto fail = [](const char* call, const char* maps) {
-    const int err = errno;
-    throw_errno(err, std::string("become root of the user namespace: ") + call +
-                         (err == EINVAL ? std::string(" (") + maps + " maps no container id 0)" : ""));
+  auto unmapped = [](const char* maps) {
+    return errno == EINVAL ? std::string(" (") + maps + " maps no container id 0)" : std::string();
   };
-  if (::setresgid(0, 0, 0) < 0) fail("setresgid(0)", ".linux.gidMappings");
-  if (::setresuid(0, 0, 0) < 0) fail("setresuid(0)", ".linux.uidMappings");
+  if (::setresgid(0, 0, 0) < 0)
+    throw_errno("become root of the user namespace: setresgid(0)" + unmapped(".linux.gidMappings"));
+  if (::setresuid(0, 0, 0) < 0)
+    throw_errno("become root of the user namespace: setresuid(0)" + unmapped(".linux.uidMappings"));
 }
 
 UniqueFd make_user_namespace(const std::vector<spec::IDMapping>& uid_mappings,
