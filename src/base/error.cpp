@@ -36,6 +36,9 @@ void Error::render() {
 void throw_errno(std::string what) { throw Error(std::move(what), errno); }
 void throw_errno(int err, std::string what) { throw Error(std::move(what), err); }
 
+// What a terminal would act on is shown escaped (\n, \x1b, \xc2\x9b:
+// base/shown_text.hpp), newlines too, so a value cannot forge a line of the
+// message either.
 std::string quote(std::string_view s) {
   // Longer than any path the kernel takes: a value that long is shown cut
   // short, so a hostile config cannot make every message megabytes long.

@@ -46,9 +46,7 @@ decltype(auto) with_context(std::string_view context, F&& f) {
   }
 }
 
-// Quotes a string the way messages show user-given values: "web". What a
-// terminal would act on is shown escaped (\n, \x1b, \xc2\x9b: base/shown_text.hpp),
-// newlines too, so the value cannot forge a line of the message either.
+// Quotes a string the way messages show user-given values: "web".
 std::string quote(std::string_view s);
 
 }  // namespace hull
