@@ -29,6 +29,7 @@ std::vector<std::string> normalize_single_dash(std::vector<std::string> args, co
     }
     bool single = arg[1] != '-';
     size_t eq = arg.find('=');
+    const bool empty_value = eq != std::string::npos && eq + 1 == arg.size();
     std::string name = arg.substr(single ? 1 : 2, eq == std::string::npos ? std::string::npos : eq - (single ? 1 : 2));
     if (single && name.size() > 1 && flags->long_names.count(name) != 0) arg = "-" + arg;
     // "-q=false", and "--f" / "--e=A" (Go takes one or two dashes for any
@@ -39,6 +40,13 @@ std::vector<std::string> normalize_single_dash(std::vector<std::string> args, co
     }
     // "-root /x": skip the value so "/x" is not taken for the verb or the id.
     if (eq == std::string::npos && flags->with_value.count(name) != 0) ++i;
+    // "--memory=": given, and empty, as Go reads it (update takes "" as not
+    // given); CLI11 would take the next word, the id, for its value.
+    if (empty_value && flags->with_value.count(name) != 0) {
+      arg.pop_back();
+      args.insert(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+      ++i;
+    }
   }
   return args;
 }

@@ -45,6 +45,15 @@ TEST(CliArgs, AOneLetterFlagAfterTwoDashesTakesTheLongForm) {
   EXPECT_EQ(normalize({"list", "--z"}), (Args{"list", "--z"}));
 }
 
+// "--format=" gives the flag an empty value in Go; CLI11 would take the next
+// word (the id) for it.
+TEST(CliArgs, AnEmptyValueAfterAnEqualsSignStaysEmpty) {
+  EXPECT_EQ(normalize({"list", "--format=", "-q"}), (Args{"list", "--format", "", "-q"}));
+  EXPECT_EQ(normalize({"list", "-f=", "-q"}), (Args{"list", "--format", "", "-q"}));
+  EXPECT_EQ(normalize({"--root=", "list"}), (Args{"--root", "", "list"}));
+  EXPECT_EQ(normalize({"delete", "--force=", "c1"}), (Args{"delete", "--force=", "c1"}));  // no value to take
+}
+
 // runc's command library reorders the flags of every verb but exec and ps.
 TEST(CliArgs, FlagsAfterTheIdAreRewrittenButAProcessesOwnArgumentsAreKept) {
   EXPECT_EQ(normalize({"delete", "c1", "-force"}), (Args{"delete", "c1", "--force"}));
