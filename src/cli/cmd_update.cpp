@@ -1,6 +1,5 @@
 #include <memory>
 
-#include "base/log.hpp"
 #include "cli/cli.hpp"
 
 namespace hull::cli {
@@ -47,14 +46,20 @@ Verb setup_update(CLI::App& app, Context& ctx) {
     std::string flag = name;
     command
         ->add_option_function<std::string>(
-            "--" + flag, [flag](const std::string&) { log::warn("--" + flag + " is ignored"); }, "(obsolete)")
+            "--" + flag, [o, flag](const std::string& v) { o->flags[flag] = v; }, "(obsolete)")
         ->group("");
   }
   command->add_option_function<std::string>(
-      "--l3-cache-schema", [o](const std::string& v) { o->l3_cache_schema = v; },
+      "--l3-cache-schema",
+      [o](const std::string& v) {
+        if (!v.empty()) o->l3_cache_schema = v;  // "": not given, as runc reads it
+      },
       "Intel RDT L3 cache schema for the container's resctrl group, e.g. L3:0=f0");
   command->add_option_function<std::string>(
-      "--mem-bw-schema", [o](const std::string& v) { o->mem_bw_schema = v; },
+      "--mem-bw-schema",
+      [o](const std::string& v) {
+        if (!v.empty()) o->mem_bw_schema = v;
+      },
       "Intel RDT memory bandwidth schema for the container's resctrl group, e.g. MB:0=50");
   add_id_argument(*command, o->id);
   return {command, [&ctx, o] {

@@ -14,6 +14,7 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/json_depth.hpp"
+#include "base/warn.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/resctrl.hpp"
 #include "runtime/container_setup.hpp"
@@ -32,6 +33,7 @@ enum class Kind {
   Signed,
   Text,
   NonZero,  // an integer flag whose 0 (its default) means "unchanged"
+  Ignored,  // kernel memory: read as Bytes (a typo fails, as in runc), then dropped
 };
 
 struct FlagField {
@@ -56,6 +58,9 @@ constexpr FlagField kFlagFields[] = {
     {"cpu-idle", "cpu", "idle", Kind::Signed},
     {"pids-limit", "pids", "limit", Kind::NonZero},
     {"blkio-weight", "blockIO", "weight", Kind::NonZero},
+    // Kernel memory limits are gone from the kernel (runc ignores them too).
+    {"kernel-memory", nullptr, nullptr, Kind::Ignored},
+    {"kernel-memory-tcp", nullptr, nullptr, Kind::Ignored},
 };
 
 // An integer flag's value as runc reads it: base 10 through strconv for
@@ -86,6 +91,7 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
     Json v;
     switch (f->kind) {
       case Kind::Bytes:
+      case Kind::Ignored:
         v = value == "-1" ? Json(-1) : Json(with_context("invalid value for --" + name, [&value = value] {
           return parse_ram_in_bytes(value);
         }));
@@ -95,6 +101,10 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
         v = integer_value(name, value, f->kind);
         if (f->kind == Kind::NonZero && v == 0) continue;
         break;
+    }
+    if (f->kind == Kind::Ignored) {
+      warn("--" + name + " is ignored");
+      continue;
     }
     r[f->section][f->field] = std::move(v);
   }
@@ -189,8 +199,16 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   if (!o.resources_file.empty()) {
     source = o.resources_file == "-" ? "<stdin>" : o.resources_file;
     std::string text = o.resources_file == "-" ? read_fd(STDIN_FILENO, "standard input") : read_file(o.resources_file);
-    spec::parse_resources_json(text, source);  // throws naming the JSON path
-    request = Json::parse(text);
+    // JSON null is no resources, as Go decodes it (a client marshalling a
+    // nil *LinuxResources sends it): nothing changes.
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    const size_t last = text.find_last_not_of(" \t\r\n");
+    if (first != std::string::npos && text.compare(first, last - first + 1, "null") == 0) {
+      request = Json::object();
+    } else {
+      spec::parse_resources_json(text, source);  // throws naming the JSON path
+      request = Json::parse(text);
+    }
   } else {
     request = request_from_flags(o.flags);
   }

@@ -261,6 +261,24 @@ TEST_F(ErrorsTest, UpdatesIntelRdtFlagsNeedAContainerWithIntelRdt) {
   }
 }
 
+// What runc 1.1.5 accepts and hull refused, or the reverse (a CLI fuzz):
+// an empty RDT schema is a flag not given; -r with JSON null changes
+// nothing; an ignored --kernel-memory is still read, so a typo fails.
+TEST_F(ErrorsTest, UpdateTakesEmptyAndNullAsNothingAndReadsIgnoredFlags) {
+  ASSERT_GT(create_container("upd"), 0);
+  for (const char* flag : {"--l3-cache-schema", "--mem-bw-schema"})
+    EXPECT_EQ(hull({"update", flag, "", "upd"}).exit_code, 0) << flag;
+  const fs::path null_file = temp_dir() / "null.json";
+  std::ofstream(null_file) << " null\n";
+  ProcResult r = hull({"update", "-r", null_file.string(), "upd"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = hull({"update", "--kernel-memory", "1e3", "upd"});
+  EXPECT_TRUE(failed_with(r, {"invalid value for --kernel-memory", "\"1e3\""}));
+  r = hull({"update", "--kernel-memory", "5m", "--memory=", "upd"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("--kernel-memory is ignored"), std::string::npos) << r.err;
+}
+
 // A command line refused after --log: the log gets an error line too, as
 // runc writes one, since containerd's shim and conmon show the runtime's
 // last logged error (a flag hull lacks would otherwise read "exit status 1").
