@@ -79,6 +79,14 @@ void add_id_argument(CLI::App& command, std::string& id);
 // with "-" is a flag neither knows, refused as runc refuses it (exit 1),
 // not looked up as a container.
 void refuse_unknown_flag(const std::string& verb, const std::string& first_word);
+// "-x", "--xyz", "-5" (Go's flag package takes each for a flag), not "-".
+bool looks_like_flag(const std::string& word);
+std::string unknown_flag_message(const std::string& verb, const std::string& flag);
+
+// --preserve-fds N (create, run, exec), read as runc's Go uint flag reads
+// it ("0x10", "1_000"; no sign, no spaces). A count the caller cannot have
+// open is refused later, naming the first missing fd, as runc refuses it.
+void add_preserve_fds_option(CLI::App& command, const char* names, int& count, const std::string& help);
 
 // A verb whose only argument is the container id and whose action is one
 // operation (start, pause, resume).

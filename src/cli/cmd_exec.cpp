@@ -49,7 +49,7 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
     command->add_option(n, o->caps, "add a capability to the process's sets")->allow_extra_args(false);
   });
   ctx.option("--preserve-fds", [&](const char* n) {
-    command->add_option(n, o->preserve_fds, "pass N additional file descriptors")->check(CLI::Range(0, 1 << 20));
+    add_preserve_fds_option(*command, n, o->preserve_fds, "pass N additional file descriptors");
   });
   ctx.option("--cgroup", [&](const char* n) {
     command->add_option(n, o->cgroup, "run in a sub-cgroup of the container ([controller:]path)");

@@ -3,8 +3,10 @@
 #include <cstdlib>
 #include <memory>
 
+#include "base/error.hpp"
 #include "cli/cli.hpp"
 #include "runtime/systemd_passthrough.hpp"
+#include "runtime/units.hpp"
 
 namespace hull::cli {
 
@@ -25,8 +27,8 @@ void add_create_flags(CLI::App& command, CreateOptions& o, const Context& ctx) {
     command.add_flag(n, o.no_new_keyring, "do not create a new session keyring for the container");
   });
   ctx.option("--preserve-fds", [&](const char* n) {
-    command.add_option(n, o.preserve_fds, "pass N additional file descriptors to the container (fds 3 .. 3+N-1)")
-        ->check(CLI::Range(0, 1 << 20));
+    add_preserve_fds_option(command, n, o.preserve_fds,
+                            "pass N additional file descriptors to the container (fds 3 .. 3+N-1)");
   });
   ctx.option("--overlay-rootfs", [&](const char* n) {
     command.add_flag(n, o.overlay_rootfs,
@@ -49,9 +51,32 @@ void add_id_argument(CLI::App& command, std::string& id) {
   command.add_option("container-id", id, "the container's unique name on this host")->required();
 }
 
+void add_preserve_fds_option(CLI::App& command, const char* names, int& count, const std::string& help) {
+  // Far above any fd table (the kernel's nr_open stops below 2^31), and
+  // small enough that 3 + LISTEN_FDS + N fits an int.
+  constexpr uint64_t kMaxCount = uint64_t{1} << 30;
+  auto go_uint = [](std::string& value) -> std::string {
+    try {
+      uint64_t n = parse_go_uint(value, 0);
+      if (n > kMaxCount) return quote(value) + " is more fds than a process can have open";
+      value = std::to_string(n);
+      return {};
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  };
+  command.add_option(names, count, help)->transform(CLI::Validator(go_uint, "N"));
+}
+
+bool looks_like_flag(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
+
+std::string unknown_flag_message(const std::string& verb, const std::string& flag) {
+  return verb + ": unknown flag " + quote(flag);
+}
+
 void refuse_unknown_flag(const std::string& verb, const std::string& first_word) {
-  if (first_word.size() > 1 && first_word[0] == '-')
-    throw Error(verb + ": unknown flag " + quote(first_word) + " (see 'hull " + verb + " --help')");
+  if (looks_like_flag(first_word))
+    throw Error(unknown_flag_message(verb, first_word) + " (see 'hull " + verb + " --help')");
 }
 
 Verb id_only_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,

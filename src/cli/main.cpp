@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -124,9 +125,21 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
       log_usage_error(ctx, "unknown command " + quote(*word));
       return unknown_command(*word);
     }
-  log_usage_error(ctx, e.what());
+  std::string message = e.what();
+  // CLI11 lists every word it could not place, the container id a flag's
+  // value pushed out among them ("update --memroy 10m web"): the flag
+  // the verb does not know is the mistake to name.
+  if (verb != nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    const std::vector<std::string> extras = app.remaining(true);
+    for (const std::string& word : args)
+      if (looks_like_flag(word) && std::find(extras.begin(), extras.end(), word) != extras.end()) {
+        message = unknown_flag_message(verb->get_name(), word);
+        break;
+      }
+  }
+  log_usage_error(ctx, message);
   std::string help = verb ? "hull " + verb->get_name() + " --help" : "hull --help";
-  print_error_line("hull: " + std::string(e.what()));
+  print_error_line("hull: " + message);
   print_error_line("Run '" + help + "' for usage.");
   return 1;
 }

@@ -100,7 +100,12 @@ int64_t parse_go_int(std::string_view text, int base) {
   return negative ? static_cast<int64_t>(0 - n) : static_cast<int64_t>(n);
 }
 
-uint64_t parse_go_uint(std::string_view text) { return go_magnitude(text, text, 10); }
+uint64_t parse_go_uint(std::string_view text, int base) {
+  // Said apart: "-1 is not an integer" would send the user looking for a typo.
+  if (!text.empty() && (text[0] == '-' || text[0] == '+'))
+    throw Error(quote(text) + " is not an unsigned integer (a value of 0 or more, without a sign)");
+  return go_magnitude(text, text, base);
+}
 
 int64_t parse_ram_in_bytes(std::string_view text) {
   auto invalid = [&](const std::string& why) -> Error { return Error("invalid size " + quote(text) + ": " + why); };

@@ -14,13 +14,13 @@ namespace hull {
 int64_t parse_ram_in_bytes(std::string_view text);
 
 // An integer as Go's strconv reads one: parse_go_int is ParseInt(text, base,
-// 64) (an optional '+' or '-'), parse_go_uint ParseUint(text, 10, 64) (no
+// 64) (an optional '+' or '-'), parse_go_uint ParseUint(text, base, 64) (no
 // sign). No spaces anywhere. Base 10, or 0 as Go's flag package reads an int
-// flag (runc's --pids-limit, --blkio-weight): "0x1f", "0o17", "0b11", a
-// leading 0 for octal ("010" is 8), and underscores between digits ("1_000").
-// Throws hull::Error naming the value.
+// flag (runc's --pids-limit, --blkio-weight, --preserve-fds): "0x1f", "0o17",
+// "0b11", a leading 0 for octal ("010" is 8), and underscores between digits
+// ("1_000"). Throws hull::Error naming the value.
 int64_t parse_go_int(std::string_view text, int base);
-uint64_t parse_go_uint(std::string_view text);
+uint64_t parse_go_uint(std::string_view text, int base = 10);
 
 // A Go time.ParseDuration string (runc events --interval): an optional sign,
 // then one or more <decimal number><unit> with units ns, us, µs, ms, s, m, h,

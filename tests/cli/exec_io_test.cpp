@@ -158,7 +158,8 @@ TEST_F(ExecTest, ProcessGetsOnlyStdioAndPreservedFds) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0\n1\n2\n") << r.err;
 
-  // hull started with 3, 4 and 5 open; --preserve-fds 2 passes 3 and 4 only.
+  // hull started with 3, 4 and 5 open; --preserve-fds 2 passes 3 and 4 only
+  // (written 0x2: Go's flag package reads a uint flag in any base).
   fs::path data = temp_dir() / "preserved";
   std::ofstream(data) << "preserved-data\n";
   std::vector<std::string> argv{"/bin/sh",
@@ -170,7 +171,7 @@ TEST_F(ExecTest, ProcessGetsOnlyStdioAndPreservedFds) {
                                 state_root().string(),
                                 "exec",
                                 "--preserve-fds",
-                                "2",
+                                "0x2",
                                 "exfd",
                                 "sh",
                                 "-c",

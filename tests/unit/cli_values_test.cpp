@@ -79,8 +79,12 @@ TEST(GoInteger, BaseTenAndUnsignedAreStrictDecimals) {
     parse_go_uint("+5");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "\"+5\" is not an integer");
+    EXPECT_EQ(std::string(e.what()), "\"+5\" is not an unsigned integer (a value of 0 or more, without a sign)");
   }
+  EXPECT_EQ(parse_go_uint("0x10", 0), 16u);
+  EXPECT_EQ(parse_go_uint("010", 0), 8u);
+  EXPECT_EQ(parse_go_uint("1_000", 0), 1000u);
+  for (const char* bad : {"-0x10", " 5", "0x", "abc"}) EXPECT_THROW(parse_go_uint(bad, 0), Error) << bad;
 }
 
 TEST(GoDuration, UnitsAndCombinations) {
