@@ -150,7 +150,8 @@ namespace {
 // the user acts on. Read on the error path only.
 std::string in_dir(int dirfd, const std::string& name) {
   try {
-    return procfs::read_link("self/fd/" + std::to_string(dirfd)) + "/" + name;
+    std::string dir = procfs::read_link("self/fd/" + std::to_string(dirfd));
+    return dir == "/" ? dir + name : dir + "/" + name;
   } catch (const Error&) {
     return name;
   }
@@ -175,7 +176,7 @@ void rename_into_place(int dirfd, const std::string& tmp, const std::string& nam
   if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) < 0) {
     int err = errno;
     ::unlinkat(dirfd, tmp.c_str(), 0);
-    throw_errno(err, "rename " + in_dir(dirfd, tmp) + " to " + name);
+    throw_errno(err, "rename " + in_dir(dirfd, tmp) + " to " + in_dir(dirfd, name));
   }
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "base/warn.hpp"
+#include "process/capabilities.hpp"
 
 namespace hull {
 
@@ -90,6 +92,11 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
     // makes every `--cap` print a warning (as root the bounding set alone
     // gives it after execve; runc's non-root processes do not get it either).
     for (const auto& cap : o.caps) {
+      // Said once, of the flag: left in, it would be warned of once per set.
+      if (!process::capability_from_name(cap)) {
+        warn("--cap: unknown capability " + quote(cap) + " ignored");
+        continue;
+      }
       add_unique(p.capabilities->bounding, cap);
       add_unique(p.capabilities->effective, cap);
       add_unique(p.capabilities->permitted, cap);

@@ -106,6 +106,11 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
       warn("--" + name + " is ignored");
       continue;
     }
+    // Checked alone first: a value out of range is then said of the flag
+    // the user wrote, not only of a JSON path they never saw.
+    Json alone;
+    alone[f->section][f->field] = v;
+    spec::parse_resources_json(alone.dump(), "--" + name);
     r[f->section][f->field] = std::move(v);
   }
   return r;

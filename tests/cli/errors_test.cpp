@@ -251,6 +251,23 @@ TEST_F(ErrorsTest, TwoDashesBeforeALetterAndAnUnknownFlagOfExec) {
   EXPECT_TRUE(failed_with(hull({"state", "dashes"}), {"does not exist"}));
 }
 
+// A flag a verb lacks is named, not the id its would-be value pushed out of
+// place ("The following arguments were not expected: web --memroy").
+// Values are said wrong as they are wrong: a word is not a number, a
+// negative count has a sign, a weight out of range is the flag's.
+TEST_F(ErrorsTest, AnUnknownFlagAndABadValueAreNamedAsWritten) {
+  ASSERT_GT(create_container("named"), 0);
+  ProcResult r = hull({"update", "--memroy", "10m", "named"});
+  EXPECT_TRUE(failed_with(r, {"update: unknown flag \"--memroy\""}));
+  EXPECT_EQ(r.err.find("not expected"), std::string::npos) << r.err;
+  EXPECT_TRUE(failed_with(hull({"kill", "--bogus", "named"}), {"kill: unknown flag \"--bogus\""}));
+  EXPECT_TRUE(failed_with(hull({"exec", "--preserve-fds", "abc", "named", "true"}),
+                          {"--preserve-fds: \"abc\" is not an integer"}));
+  EXPECT_TRUE(failed_with(hull({"update", "--cpu-share", "-1", "named"}), {"--cpu-share", "not an unsigned integer"}));
+  EXPECT_TRUE(failed_with(hull({"update", "--blkio-weight", "2147483648", "named"}), {"--blkio-weight: ", "65535"}));
+  EXPECT_EQ(status("named"), "created");
+}
+
 // runc's update flags for Intel RDT: known (not "unexpected arguments"), and
 // refused for a container made without linux.intelRdt, which has no group.
 TEST_F(ErrorsTest, UpdatesIntelRdtFlagsNeedAContainerWithIntelRdt) {

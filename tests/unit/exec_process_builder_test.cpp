@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/error.hpp"
+#include "base/warn.hpp"
 #include "runtime/exec_process_builder.hpp"
 
 namespace hull {
@@ -158,6 +159,20 @@ TEST(ExecProcessBuilder, CapAddsToBoundingEffectivePermittedOnly) {
   p = build_exec_process(base, o);
   EXPECT_EQ(*p.capabilities->inheritable, std::vector<std::string>{"CAP_NET_RAW"});
   EXPECT_EQ(*p.capabilities->ambient, std::vector<std::string>{"CAP_NET_RAW"});
+}
+
+// An unknown --cap name is warned of once, naming the flag, and left out
+// (in the sets, each set's translation would warn of it again).
+TEST(ExecProcessBuilder, UnknownCapIsWarnedOfOnceAndLeftOut) {
+  std::vector<std::string> warnings;
+  auto old = set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  ExecOptions o;
+  o.args = {"true"};
+  o.caps = {"sys_admin", "CAP_SYS_ADMIN"};
+  spec::Process p = build_exec_process(container_process(), o);
+  set_warn_sink(old);
+  EXPECT_EQ(warnings, std::vector<std::string>{"--cap: unknown capability \"sys_admin\" ignored"});
+  EXPECT_EQ(*p.capabilities->bounding, (std::vector<std::string>{"CAP_KILL", "CAP_SYS_ADMIN"}));
 }
 
 }  // namespace
