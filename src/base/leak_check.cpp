@@ -6,7 +6,7 @@
 
 namespace hull {
 
-void leak_check_before_joining_mount_namespace() noexcept {
+void leak_check_before_joining_namespaces() noexcept {
 #if defined(__SANITIZE_ADDRESS__)
   __lsan_do_leak_check();
 #endif

@@ -1,12 +1,15 @@
 #pragma once
-// LeakSanitizer's check at exit stops every thread of the process, which it
-// finds in /proc/self/task. A process that has joined a container's mount
-// namespace (hull exec) sees the container's /proc there, where it has no
-// pid: the check then yields in a loop forever, and the sanitizer build's
-// `hull exec` never exits. Such a process runs the check before it joins
-// (LeakSanitizer then skips the one at exit). Nothing in other builds.
+// LeakSanitizer's check at exit stops every thread of the process: it finds
+// them in /proc/self/task and has a child of its own ptrace them. A process
+// that has joined a container's mount namespace (hull exec) sees the
+// container's /proc there, where it has no pid; one that has joined a pid
+// namespace for its children (exec, create with linux.namespaces' pid path)
+// gives that child a namespace where its parent has no pid. Either way the
+// check then yields in a loop forever, and the sanitizer build's hull never
+// exits. Such a process runs the check before it joins (LeakSanitizer then
+// skips the one at exit). Nothing in other builds.
 namespace hull {
 
-void leak_check_before_joining_mount_namespace() noexcept;
+void leak_check_before_joining_namespaces() noexcept;
 
 }  // namespace hull

@@ -15,6 +15,7 @@
 #include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/json_flat.hpp"
+#include "base/leak_check.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
 #include "base/procfs.hpp"
@@ -336,7 +337,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   }
   UniqueFd listen = start == StartFollows::Later ? listen_start_socket(c.dir.fd()) : UniqueFd();
   auto [runtime_end, init_end] = SyncChannel::make_pair();
-  if (plan.join_before_clone_flags) ns::join_before_clone(namespaces);
+  if (plan.join_before_clone_flags) {
+    leak_check_before_joining_namespaces();
+    ns::join_before_clone(namespaces);
+  }
 
   // 5. Launch the init: clone3, placement, id maps, Continue.
   InitContext ctx;

@@ -291,7 +291,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<resctrl::TaskFiles> rdt_tasks;
     if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra, st.id); !rdt.empty())
       with_context("linux.intelRdt", [&] { rdt_tasks.emplace(rdt); });
-    leak_check_before_joining_mount_namespace();
+    leak_check_before_joining_namespaces();
     if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");
 
     ExecChild child{&spec,
