@@ -1,7 +1,10 @@
 #include "base/error.hpp"
 
+#include <sys/utsname.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 #include "base/errno_text.hpp"
@@ -25,11 +28,26 @@ std::string errno_text(int err) {
   return text;
 }
 
+namespace {
+
+// "function not implemented" alone names neither cause: a kernel older than
+// the system calls hull is built on (mount_setattr, Linux 5.12, is the
+// newest one every container needs: a 5.10 kernel fails each one at the
+// pivot), or a seccomp filter that hull itself runs under answering ENOSYS.
+std::string missing_system_call_hint() {
+  utsname u{};
+  const std::string kernel = ::uname(&u) == 0 ? std::string("Linux ") + u.release : "the kernel";
+  return " (" + kernel + " or a seccomp filter lacks this system call; hull needs Linux 5.12 or newer)";
+}
+
+}  // namespace
+
 void Error::render() {
   full_ = message_;
   if (err_ != 0) {
     full_ += ": ";
     full_ += errno_text(err_);
+    if (err_ == ENOSYS) full_ += missing_system_call_hint();
   }
 }
 

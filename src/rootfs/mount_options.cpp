@@ -87,6 +87,9 @@ constexpr FlagName kFlagNames[] = {
 };
 
 constexpr FlagName kAttrNames[] = {
+    // First: an atime mode is set by clearing the whole field, whose third
+    // bit has no name of its own (it would show as "0x40").
+    {MOUNT_ATTR__ATIME, "MOUNT_ATTR__ATIME"},
     {MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY"},
     {MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID"},
     {MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV"},

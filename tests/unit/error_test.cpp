@@ -2,6 +2,8 @@
 // case-sensitively (docs/clients.md).
 #include <gtest/gtest.h>
 
+#include <sys/utsname.h>
+
 #include <cerrno>
 #include <string>
 
@@ -27,6 +29,16 @@ TEST(ErrorText, WhatEndsWithIt) {
                "directory");
   EXPECT_STREQ(hull::Error("found it but it is not executable", EACCES).what(),
                "found it but it is not executable: permission denied");
+}
+
+// ENOSYS says what to do: a kernel too old for hull (Debian 11's 5.10 has no
+// mount_setattr) or a seccomp filter around hull; the kernel is named.
+TEST(ErrorText, AMissingSystemCallNamesTheKernelAndTheVersionHullNeeds) {
+  utsname u{};
+  ASSERT_EQ(::uname(&u), 0);
+  const std::string what = hull::Error("make the old root a slave", ENOSYS).what();
+  EXPECT_EQ(what, std::string("make the old root a slave: function not implemented (Linux ") + u.release +
+                      " or a seccomp filter lacks this system call; hull needs Linux 5.12 or newer)");
 }
 
 // Values from configs, clients and the file system are shown, never acted

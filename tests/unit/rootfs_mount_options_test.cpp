@@ -217,6 +217,8 @@ TEST(MountOptions, FlagPrinterNamesFlags) {
   EXPECT_EQ(mount_flags_to_string(MS_NOSUID | (1ul << 29)), "MS_NOSUID|0x20000000");
   EXPECT_EQ(mount_attrs_to_string(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSYMFOLLOW),
             "MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSYMFOLLOW");
+  EXPECT_EQ(mount_attrs_to_string(MOUNT_ATTR__ATIME | MOUNT_ATTR_NODEV), "MOUNT_ATTR__ATIME|MOUNT_ATTR_NODEV");
+  EXPECT_EQ(mount_attrs_to_string(MOUNT_ATTR_NOATIME), "MOUNT_ATTR_NOATIME");
 }
 
 TEST(MountOptions, RootfsPropagationRejectsUnknown) {
