@@ -31,13 +31,16 @@ std::string errno_text(int err) {
 namespace {
 
 // "function not implemented" alone names neither cause: a kernel older than
-// the system calls hull is built on (mount_setattr, Linux 5.12, is the
-// newest one every container needs: a 5.10 kernel fails each one at the
-// pivot), or a seccomp filter that hull itself runs under answering ENOSYS.
+// the system calls hull is built on (close_range and pidfds need 5.10, the
+// LTS that has them all; id-mapped and recursively set mount attributes
+// need mount_setattr, 5.12), or a seccomp filter that hull itself runs
+// under answering ENOSYS.
 std::string missing_system_call_hint() {
   utsname u{};
   const std::string kernel = ::uname(&u) == 0 ? std::string("Linux ") + u.release : "the kernel";
-  return " (" + kernel + " or a seccomp filter lacks this system call; hull needs Linux 5.12 or newer)";
+  return " (" + kernel +
+         " or a seccomp filter lacks this system call; hull needs Linux 5.10 or newer, 5.12 for id-mapped mounts and "
+         "recursive mount attributes)";
 }
 
 }  // namespace

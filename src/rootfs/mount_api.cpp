@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/procfs.hpp"
+#include "rootfs/mount_setattr_fallback.hpp"
 #include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
 
@@ -75,6 +76,7 @@ void attach_mount(int from_fd, int to_fd, const std::string& what) {
                   err);
     throw_errno(err, what + ": move_mount");
   }
+  apply_deferred_changes(from_fd, what);
 }
 
 void set_mount_attrs(int fd, const MountAttrs& attrs, bool recursive, const std::string& what) {
@@ -83,10 +85,15 @@ void set_mount_attrs(int fd, const MountAttrs& attrs, bool recursive, const std:
   attr.attr_set = attrs.attr_set();
   attr.attr_clr = attrs.attr_clr();
   unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
-  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) < 0) {
-    throw_errno(what + ": mount_setattr" + (recursive ? " (recursive)" : "") + " set " +
-                mount_attrs_to_string(attr.attr_set) + " clear " + mount_attrs_to_string(attr.attr_clr));
-  }
+  const auto shown = [&] {
+    return what + ": mount_setattr" + (recursive ? " (recursive)" : "") + " set " +
+           mount_attrs_to_string(attr.attr_set) + " clear " + mount_attrs_to_string(attr.attr_clr);
+  };
+  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) == 0) return;
+  if (errno != ENOSYS) throw_errno(shown());
+  // A bind remount changes one mount: its submounts would need one each.
+  if (recursive) throw Error(shown() + ": recursive mount attributes (rro, rnosuid, ...)", ENOSYS);
+  set_attrs_without_setattr(fd, attr.attr_set, attr.attr_clr, what);
 }
 
 void set_idmap(int fd, int userns_fd, bool recursive, const std::string& what) {
@@ -109,9 +116,9 @@ void set_propagation(int fd, unsigned long propagation, const std::string& what)
   mount_attr attr{};
   attr.propagation = propagation & ~static_cast<unsigned long>(MS_REC);
   unsigned flags = AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0);
-  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) < 0) {
-    throw_errno(what + ": set propagation " + propagation_to_string(propagation));
-  }
+  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) == 0) return;
+  if (errno != ENOSYS) throw_errno(what + ": set propagation " + propagation_to_string(propagation));
+  set_propagation_without_setattr(fd, propagation, what);
 }
 
 UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what) {

@@ -14,6 +14,7 @@
 #include "base/log.hpp"
 #include "base/unique_fd.hpp"
 #include "rootfs/mount_options.hpp"
+#include "rootfs/mount_setattr_fallback.hpp"
 #include "rootfs/mountinfo.hpp"
 
 namespace hull::rootfs {
@@ -33,7 +34,11 @@ void pivot_into(int rootfd, const PassengerMount& passenger) {
   mount_attr attr{};
   attr.propagation = MS_SLAVE;
   if (::mount_setattr(old_root.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
-    throw_errno("make the old root a slave (MS_SLAVE, recursive)");
+    // Linux 5.10 and 5.11: mount(2) on the old root as the cwd, where "."
+    // is that mount itself (no /proc is needed, nor one in the rootfs).
+    if (errno != ENOSYS || ::fchdir(old_root.get()) < 0 ||
+        ::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
+      throw_errno("make the old root a slave (MS_SLAVE, recursive)");
   }
   // Only now: beneath a shared old root the attach would propagate to the
   // host's mounts.
@@ -88,7 +93,8 @@ void make_root_readonly() {
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_RDONLY;
   if (::mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) < 0) {
-    throw_errno("root.readonly: make \"/\" read-only (MOUNT_ATTR_RDONLY)");
+    if (errno != ENOSYS) throw_errno("root.readonly: make \"/\" read-only (MOUNT_ATTR_RDONLY)");
+    remount_read_only_at("/", "root.readonly: make \"/\" read-only");
   }
 }
 

@@ -31,14 +31,15 @@ TEST(ErrorText, WhatEndsWithIt) {
                "found it but it is not executable: permission denied");
 }
 
-// ENOSYS says what to do: a kernel too old for hull (Debian 11's 5.10 has no
-// mount_setattr) or a seccomp filter around hull; the kernel is named.
+// ENOSYS says what to do: a kernel too old for hull (or for what was asked:
+// 5.10 has no mount_setattr) or a seccomp filter around hull; the kernel is named.
 TEST(ErrorText, AMissingSystemCallNamesTheKernelAndTheVersionHullNeeds) {
   utsname u{};
   ASSERT_EQ(::uname(&u), 0);
   const std::string what = hull::Error("make the old root a slave", ENOSYS).what();
   EXPECT_EQ(what, std::string("make the old root a slave: function not implemented (Linux ") + u.release +
-                      " or a seccomp filter lacks this system call; hull needs Linux 5.12 or newer)");
+                      " or a seccomp filter lacks this system call; hull needs Linux 5.10 or newer, 5.12 for "
+                      "id-mapped mounts and recursive mount attributes)");
 }
 
 // Values from configs, clients and the file system are shown, never acted
