@@ -64,8 +64,10 @@ struct MountOptions {
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
 // Every option name parse_mount_options gives a meaning other than data,
-// sorted: for `hull features` ("mountOptions").
-std::vector<std::string> supported_mount_options();
+// sorted: for `hull features` ("mountOptions"). Without the recursive
+// attributes (rro, rnosuid, ...) where the kernel has no mount_setattr: a
+// client that finds rro listed (containerd for read-only volumes) uses it.
+std::vector<std::string> supported_mount_options(bool recursive_attributes = true);
 
 // "MS_NOSUID|MS_NODEV"; "0" for no flags; unknown bits as hex.
 std::string mount_flags_to_string(unsigned long flags);

@@ -153,7 +153,9 @@ Json document() {
       {"ociVersionMin", kOciVersionMin},
       {"ociVersionMax", kOciVersionMax},
       {"hooks", array_of(kHooks)},
-      {"mountOptions", rootfs::supported_mount_options()},
+      // MOUNT_ATTR_IDMAP came with mount_setattr (5.12), which sets the
+      // recursive attributes: without it a client must not pick rro.
+      {"mountOptions", rootfs::supported_mount_options(rootfs::kernel_knows_idmapped_mounts())},
       {"linux", linux_section()},
       // Annotations that change what hull does (runtime-spec 1.2), so an
       // engine can keep a pod's own from reaching them (CVE-2024-3154's

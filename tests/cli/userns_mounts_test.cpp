@@ -8,7 +8,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +20,7 @@
 
 #include "harness.hpp"
 #include "host_mounts.hpp"
+#include "kernel_version.hpp"
 #include "proc_files.hpp"
 
 namespace hull::itest {
@@ -41,12 +41,8 @@ std::string idmap_unsupported_on(const fs::path& dir) {
   // the test's temp dir on an overlay over 9p, whose layers cannot be
   // id-mapped: mount_setattr answers EINVAL.
   if (sf.f_type == OVERLAYFS_SUPER_MAGIC) return "overlayfs: its layers here may have no id-mapped mounts";
-  utsname u{};
-  ::uname(&u);
-  int major = 0, minor = 0;
-  std::sscanf(u.release, "%d.%d", &major, &minor);
-  if (sf.f_type == TMPFS_MAGIC && (major < 6 || (major == 6 && minor < 3)))
-    return std::string("tmpfs has id-mapped mounts since Linux 6.3, this is ") + u.release;
+  if (sf.f_type == TMPFS_MAGIC && !test::kernel_at_least(6, 3))
+    return "tmpfs has id-mapped mounts since Linux 6.3, this is " + test::kernel_release();
   return "";
 }
 
@@ -379,16 +375,19 @@ TEST_F(HullTest, IdMappedRootfsNeedsAUserNamespace) {
       << r.err;
 }
 
-// `hull features` says idmap is enabled on this kernel (6.x), and only
-// because the mount above works here.
-TEST_F(HullTest, FeaturesSayIdMappedMountsAreEnabled) {
+// `hull features` says idmap is enabled on a kernel with mount_setattr
+// (5.12+: this project's hosts), where the mounts above work, and lists the
+// recursive attributes only there (Debian 11's 5.10 has neither).
+TEST_F(HullTest, FeaturesSayIdMappedMountsAndRecursiveAttributesAreEnabledFromLinux512) {
+  const bool has_setattr = test::kernel_at_least(5, 12);
   ProcResult r = hull({"features"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto f = nlohmann::json::parse(r.out);
-  EXPECT_EQ(f["linux"]["mountExtensions"]["idmap"]["enabled"], true) << r.out;
+  EXPECT_EQ(f["linux"]["mountExtensions"]["idmap"]["enabled"], has_setattr) << r.out;
   auto opts = f["mountOptions"];
   EXPECT_NE(std::find(opts.begin(), opts.end(), "idmap"), opts.end());
   EXPECT_NE(std::find(opts.begin(), opts.end(), "ridmap"), opts.end());
+  EXPECT_EQ(std::find(opts.begin(), opts.end(), "rro") != opts.end(), has_setattr) << test::kernel_release();
 }
 
 }  // namespace

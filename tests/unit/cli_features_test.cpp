@@ -5,7 +5,6 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,6 +12,7 @@
 #include <cstdio>
 
 #include "support/forked_child.hpp"
+#include "support/kernel_version.hpp"
 
 namespace hull::features {
 namespace {
@@ -114,18 +114,15 @@ TEST(Features, BooleansWhereTheSchemaSaysBool) {
 // (Linux 5.12+): the probe asks the kernel, not a version table, and the
 // kernel's version says what the answer must be.
 TEST(Features, IdmapEnabledExactlyOnKernelsWithMountAttrIdmap) {
-  utsname u{};
-  ASSERT_EQ(::uname(&u), 0);
-  int major = 0, minor = 0;
-  ASSERT_EQ(std::sscanf(u.release, "%d.%d", &major, &minor), 2) << u.release;
-  const bool has_idmap = major > 5 || (major == 5 && minor >= 12);
-  EXPECT_EQ(linux_section()["mountExtensions"]["idmap"]["enabled"], has_idmap) << u.release;
+  EXPECT_EQ(linux_section()["mountExtensions"]["idmap"]["enabled"], test::kernel_at_least(5, 12))
+      << test::kernel_release();
 }
 
 // On a kernel without mount_setattr (before 5.12; here made so by a seccomp
 // filter that answers it ENOSYS, in a forked child) `features` says idmap is
 // not enabled, and the mount options idmap/ridmap stay listed (they are
-// parsed; the refusal comes when the mount is made).
+// parsed; the refusal comes when the mount is made); the recursive
+// attributes (rro, ...) are left out, so a client does not choose them.
 TEST(Features, IdmapNotEnabledWhereTheKernelLacksMountSetattr) {
   test::ForkedResult r = test::run_forked_output([] {
     sock_filter filter[] = {
@@ -137,10 +134,13 @@ TEST(Features, IdmapNotEnabledWhereTheKernelLacksMountSetattr) {
     sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("PR_SET_NO_NEW_PRIVS");
     if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) throw_errno("seccomp");
-    return linux_section()["mountExtensions"]["idmap"]["enabled"].dump();
+    const auto doc = document();
+    const auto& options = doc["mountOptions"];
+    const bool rro = std::find(options.begin(), options.end(), "rro") != options.end();
+    return doc["linux"]["mountExtensions"]["idmap"]["enabled"].dump() + (rro ? " rro" : " no-rro");
   });
   ASSERT_TRUE(r.exited_ok()) << r.error;
-  EXPECT_EQ(r.output, "false");
+  EXPECT_EQ(r.output, "false no-rro");
 }
 
 }  // namespace
