@@ -1,5 +1,6 @@
 // cgroup v2 device control: a BPF_PROG_TYPE_CGROUP_DEVICE program built from
 // the rules, loaded and attached with the bpf(2) syscall (no libbpf).
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -115,6 +116,24 @@ std::vector<DeviceRule> with_merged_access(const std::vector<DeviceRule>& rules)
   return out;
 }
 
+// Before Linux 5.11 a BPF program is charged to its user's locked memory
+// against RLIMIT_MEMLOCK (64 KiB by default there): root's device filters
+// together reach it after a few dozen containers, and the load fails with
+// EPERM. Loaded once more with the limit lifted for that call only, so no
+// container inherits it (raising it needs CAP_SYS_RESOURCE; where that is
+// missing the first EPERM stands). Later kernels charge the memory cgroup.
+long load_with_memlock_lifted(bpf_attr& attr) {
+  rlimit old{};
+  if (::getrlimit(RLIMIT_MEMLOCK, &old) < 0 || old.rlim_cur == RLIM_INFINITY) return -1;
+  const rlimit lifted{RLIM_INFINITY, RLIM_INFINITY};
+  if (::setrlimit(RLIMIT_MEMLOCK, &lifted) < 0) return -1;
+  const long fd = bpf_call(BPF_PROG_LOAD, attr);
+  const int err = errno;
+  (void)::setrlimit(RLIMIT_MEMLOCK, &old);  // lowering is always allowed
+  errno = err;
+  return fd;
+}
+
 }  // namespace
 
 std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules_as_given) {
@@ -142,6 +161,10 @@ UniqueFd load_device_program(const std::vector<bpf_insn>& prog, const std::strin
   long fd = bpf_call(BPF_PROG_LOAD, attr);
   if (fd >= 0) return UniqueFd(static_cast<int>(fd));
   int err = errno;
+  if (err == EPERM) {
+    fd = load_with_memlock_lifted(attr);
+    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+  }
   if (err != EINVAL && err != EACCES) throw_errno(err, "load the device filter for " + what);
   // Load again with the verifier's log so the error says what it disliked.
   std::string log(size_t{64} * 1024, '\0');
