@@ -209,17 +209,33 @@ MountAttrs MountAttrs::read_only() {
   return a;
 }
 
+namespace {
+
+// mount(2)'s per-mount flags and mount_setattr's attributes, atime apart.
+struct FlagAttrPair {
+  unsigned long ms;
+  uint64_t attr;
+};
+constexpr FlagAttrPair kFlagAttrPairs[] = {
+    {MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},         {MS_NODEV, MOUNT_ATTR_NODEV},
+    {MS_NOEXEC, MOUNT_ATTR_NOEXEC}, {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+};
+
+}  // namespace
+
+unsigned long mount_flags_of_attrs(uint64_t attrs) {
+  unsigned long flags = 0;
+  for (const FlagAttrPair& p : kFlagAttrPairs)
+    if (attrs & p.attr) flags |= p.ms;
+  const uint64_t atime = attrs & MOUNT_ATTR__ATIME;
+  return flags | (atime == MOUNT_ATTR_NOATIME       ? MS_NOATIME
+                  : atime == MOUNT_ATTR_STRICTATIME ? MS_STRICTATIME
+                                                    : MS_RELATIME);
+}
+
 MountAttrs MountOptions::mount_attrs() const {
-  struct Pair {
-    unsigned long ms;
-    uint64_t attr;
-  };
-  constexpr Pair kPairs[] = {
-      {MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},         {MS_NODEV, MOUNT_ATTR_NODEV},
-      {MS_NOEXEC, MOUNT_ATTR_NOEXEC}, {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
-  };
   MountAttrs a;
-  for (const Pair& p : kPairs) {
+  for (const FlagAttrPair& p : kFlagAttrPairs) {
     if (flags & p.ms) a.set |= p.attr;
     if (cleared & p.ms) a.clear |= p.attr;
   }

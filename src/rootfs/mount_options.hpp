@@ -69,6 +69,11 @@ MountOptions parse_mount_options(const std::vector<std::string>& options);
 // client that finds rro listed (containerd for read-only volumes) uses it.
 std::vector<std::string> supported_mount_options(bool recursive_attributes = true);
 
+// The mount(2) flags of MOUNT_ATTR_* attributes (a bind remount's, where
+// there is no mount_setattr); the atime field as MS_NOATIME, MS_STRICTATIME
+// or MS_RELATIME.
+unsigned long mount_flags_of_attrs(uint64_t attrs);
+
 // "MS_NOSUID|MS_NODEV"; "0" for no flags; unknown bits as hex.
 std::string mount_flags_to_string(unsigned long flags);
 // "MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSUID"; "0" for none.

@@ -75,15 +75,7 @@ uint64_t current_attrs(int fd, const std::string& what) {
 // namespace a flag the mount is locked with must be passed again, too).
 void remount_with(int fd, const char* target, uint64_t set, uint64_t clear, const std::string& what) {
   const uint64_t want = (current_attrs(fd, what) & ~clear) | set;
-  constexpr std::pair<uint64_t, unsigned long> kFlags[] = {
-      {MOUNT_ATTR_RDONLY, MS_RDONLY}, {MOUNT_ATTR_NOSUID, MS_NOSUID},         {MOUNT_ATTR_NODEV, MS_NODEV},
-      {MOUNT_ATTR_NOEXEC, MS_NOEXEC}, {MOUNT_ATTR_NODIRATIME, MS_NODIRATIME}, {MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW},
-  };
-  unsigned long flags = MS_REMOUNT | MS_BIND;
-  for (auto [attr, ms] : kFlags)
-    if (want & attr) flags |= ms;
-  const uint64_t atime = want & MOUNT_ATTR__ATIME;
-  flags |= atime == MOUNT_ATTR_NOATIME ? MS_NOATIME : atime == MOUNT_ATTR_STRICTATIME ? MS_STRICTATIME : MS_RELATIME;
+  const unsigned long flags = MS_REMOUNT | MS_BIND | mount_flags_of_attrs(want);
   if (::mount(nullptr, target, nullptr, flags, nullptr) < 0)
     throw_errno(what + ": remount (flags " + mount_flags_to_string(flags) + "), as there is no mount_setattr");
 }

@@ -216,6 +216,16 @@ TEST(MountOptions, SupportedListCoversTheOciTable) {
     EXPECT_TRUE(std::binary_search(without.begin(), without.end(), n)) << n;
 }
 
+// A bind remount's flags (no mount_setattr): every attribute, the atime
+// field as one of mount(2)'s three.
+TEST(MountOptions, AttributesAsMountFlags) {
+  EXPECT_EQ(mount_flags_of_attrs(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOSYMFOLLOW),
+            MS_RDONLY | MS_NOSUID | MS_NOSYMFOLLOW | MS_RELATIME);
+  EXPECT_EQ(mount_flags_of_attrs(MOUNT_ATTR_NODEV | MOUNT_ATTR_NOATIME), MS_NODEV | MS_NOATIME);
+  EXPECT_EQ(mount_flags_of_attrs(MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_STRICTATIME),
+            MS_NOEXEC | MS_NODIRATIME | MS_STRICTATIME);
+}
+
 TEST(MountOptions, FlagPrinterNamesFlags) {
   EXPECT_EQ(mount_flags_to_string(MS_NOSUID | MS_NODEV), "MS_NOSUID|MS_NODEV");
   EXPECT_EQ(mount_flags_to_string(MS_BIND | MS_REC | MS_RDONLY), "MS_RDONLY|MS_BIND|MS_REC");
