@@ -59,7 +59,10 @@ class Reader : JsonLexer {
       case '"': v.kind = Kind::String; return string_to(&v.text);
       case '{': v.kind = Kind::Object; return string_values(v, true);
       case '[': v.kind = Kind::Array; return string_values(v, false);
-      case 't': v.kind = Kind::Bool; return literal("true");
+      case 't':
+        v.kind = Kind::Bool;
+        v.number = 1;
+        return literal("true");
       case 'f': v.kind = Kind::Bool; return literal("false");
       case 'n': v.kind = Kind::Null; return literal("null");
       default: return typed_number(v);

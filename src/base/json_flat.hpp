@@ -28,7 +28,7 @@ enum class Kind { String, Unsigned, OtherNumber, Object, Array, Bool, Null };
 struct Value {
   Kind kind = Kind::Null;
   std::string text;     // Kind::String
-  uint64_t number = 0;  // Kind::Unsigned (no sign, fraction or exponent; fits in 64 bits)
+  uint64_t number = 0;  // Kind::Unsigned (no sign, fraction or exponent; fits in 64 bits); Kind::Bool: 1 for true
   // Kind::Object or Kind::Array: whether every member (element) is a
   // string, and then the members (elements) in order.
   bool strings_only = false;

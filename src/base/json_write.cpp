@@ -67,6 +67,12 @@ JsonWriter& JsonWriter::number(int64_t n) {
   return *this;
 }
 
+JsonWriter& JsonWriter::boolean(bool b) {
+  before_value();
+  out_ += b ? "true" : "false";
+  return *this;
+}
+
 JsonWriter& JsonWriter::strings(const std::vector<std::string>& items) {
   begin_array();
   for (const auto& s : items) string(s);

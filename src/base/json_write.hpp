@@ -45,6 +45,7 @@ class JsonWriter {
   JsonWriter& string(std::string_view s);
   JsonWriter& number(uint64_t n);
   JsonWriter& number(int64_t n);
+  JsonWriter& boolean(bool b);
   JsonWriter& strings(const std::vector<std::string>& items);
   JsonWriter& string_map(const std::map<std::string, std::string>& members);
 

@@ -213,7 +213,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
   ContainerState st = dir->read_state();
   const Status status = observed_status(st, dir->fd());
   require_transition(o.id, status, o.ignore_paused ? Operation::ExecPaused : Operation::Exec);
-  const bool into_paused = status == Status::Paused;
+  const bool into_paused = is_paused(status);
 
   return with_context("exec in container " + quote(o.id), [&]() -> int {
     // Before setns: the exec process (and we, seen from a container sharing

@@ -1,5 +1,7 @@
 // pause and resume: freeze / thaw the container's cgroup and record the
-// status, so `state`, `exec` and `kill` see "paused" until resumed.
+// status, so `state`, `exec` and `kill` see "paused" until resumed. A created
+// container can be paused too (as in runc): its init, frozen while it waits
+// for `start`, is created again once resumed.
 #include <csignal>
 
 #include "base/error.hpp"
@@ -52,16 +54,15 @@ void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen
 void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
 
 cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig) {
-  // Running too: a `hull pause` killed between the freeze and recording
-  // "paused" leaves a frozen cgroup behind a "running" state, and a SIGKILL
+  // Running and created too: a `hull pause` killed between the freeze and
+  // recording "paused" leaves a frozen cgroup behind such a state, and a SIGKILL
   // that is never delivered hung delete --force (found by the fault test
   // freeze-after-cgroup).
   // On v2 the SIGKILL acts on frozen processes, and a write of cgroup.freeze
   // takes cgroup_mutex, the lock every cgroup removal on the host queues
   // behind: a forced delete would wait for it once more than its rmdir does.
-  if (sig != SIGKILL || (status != Status::Paused && status != Status::Running) || !cgroup.named() ||
-      !cgroup.sigkill_waits_for_thaw())
-    return nullptr;
+  const bool may_be_frozen = is_paused(status) || status == Status::Running || status == Status::Created;
+  if (sig != SIGKILL || !may_be_frozen || !cgroup.named() || !cgroup.sigkill_waits_for_thaw()) return nullptr;
   return &cgroup.init_cgroup();
 }
 

@@ -144,6 +144,7 @@ Status live_status(const ContainerState& s) {
     case Status::Created:
     case Status::Running:
     case Status::Paused:
+    case Status::PausedBeforeStart:
       if (s.pid <= 0) return Status::Stopped;
       break;
   }

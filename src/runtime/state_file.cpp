@@ -19,6 +19,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+constexpr const char* kPausedBeforeStartKey = "pausedBeforeStart";
+
 // Field readers for from_state_file_json: a missing optional field keeps the
 // default; a present field of the wrong type is corruption, not a default.
 // state.json is read with json_flat, not nlohmann::json: `list` reads one per
@@ -47,6 +49,13 @@ class FieldReader {
       throw_corrupt_state(what_,
                           std::string("field \"") + key + "\" must be an integer from 0 to " + std::to_string(max));
     return v->number;
+  }
+  bool boolean(const char* key) const {
+    const json_flat::Value* v = find(key, false);
+    if (!v) return false;
+    if (v->kind != json_flat::Kind::Bool)
+      throw_corrupt_state(what_, std::string("field \"") + key + "\" must be true or false");
+    return v->number != 0;
   }
   void string_map(const char* key, std::map<std::string, std::string>& out) const {
     json_flat::Value* v = find(key, false);
@@ -102,6 +111,10 @@ std::string to_state_file_json(const ContainerState& s) {
     w.key("ociVersion").string(s.ociVersion);
     w.key("id").string(s.id);
     w.key("status").string(to_string(s.status));
+    // "paused" as runc shows it, and apart so that resume knows where to
+    // return; a hull that does not know the field resumes it as "running",
+    // which its start barrier then reports as created.
+    if (s.status == Status::PausedBeforeStart) w.key(kPausedBeforeStartKey).boolean(true);
     w.key("pid").number(int64_t{s.pid});
     w.key("bundle").string(s.bundle);
     w.key("annotations").string_map(s.annotations);
@@ -144,6 +157,7 @@ ContainerState from_state_file_json(const std::string& text, const std::string& 
   auto st = status_from_string(status);
   if (!st || *st == Status::Removed) throw_corrupt_state(what, "field \"status\" has unknown value " + quote(status));
   s.status = *st;
+  if (r.boolean(kPausedBeforeStartKey) && s.status == Status::Paused) s.status = Status::PausedBeforeStart;
   s.pid = static_cast<pid_t>(r.unsigned_int("pid", INT32_MAX, true));
   r.string("bundle", s.bundle, true);
   r.string_map("annotations", s.annotations);

@@ -9,7 +9,7 @@
 namespace hull {
 namespace {
 
-constexpr size_t kStatuses = 6;     // Creating .. Removed
+constexpr size_t kStatuses = 7;     // Creating .. Removed
 constexpr size_t kOperations = 16;  // Create .. Restore
 
 // One cell of the lifecycle table: the status after the operation, or a
@@ -27,39 +27,49 @@ constexpr Cell refused_hint(const char* hint) { return {false, Status::Removed, 
 
 constexpr const char* kStopFirst = "stop it first or use --force";
 constexpr const char* kResumeFirst = "resume it first or use --ignore-paused";
+constexpr const char* kResumeToStart = "resume it first";
 // runc's words: containerd (checkKillError) and CRI-O (runtimeCmd) read a
 // failed kill with "container not running" as "the process is gone already".
 constexpr const char* kNotRunning = "container not running";
 
 using S = Status;
 // THE lifecycle. Rows are operations, columns statuses in enum order:
-//            Creating                Created               Running               Paused                   Stopped
-//            Removed
+//            Creating  Created  Running  Paused  PausedBeforeStart  Stopped  Removed
 constexpr std::array<std::array<Cell, kStatuses>, kOperations> kTable{{
-    /* Create      */ {kNo, kNo, kNo, kNo, kNo, to(S::Created)},
-    /* Start       */ {kNo, to(S::Running), kNo, kNo, kNo, kNo},
+    /* Create      */ {kNo, kNo, kNo, kNo, kNo, kNo, to(S::Created)},
+    /* Start       */ {kNo, to(S::Running), kNo, kNo, refused_hint(kResumeToStart), kNo, kNo},
     /* Kill        */
-    {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), refused_hint(kNotRunning), kNo},
+    {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::PausedBeforeStart),
+     refused_hint(kNotRunning), kNo},
     // kill --all on a stopped container reaps processes left in its cgroup.
-    /* KillAll     */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
-    /* Pause       */ {kNo, kNo, to(S::Paused), kNo, kNo, kNo},
-    /* Resume      */ {kNo, kNo, kNo, to(S::Running), kNo, kNo},
+    /* KillAll     */
+    {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::PausedBeforeStart),
+     same_as(S::Stopped), kNo},
+    /* Pause       */ {kNo, to(S::PausedBeforeStart), to(S::Paused), kNo, kNo, kNo, kNo},
+    /* Resume      */ {kNo, kNo, kNo, to(S::Running), to(S::Created), kNo, kNo},
     // Deleting a Creating container cleans up after a create that died half-way;
     // a live creator holds the container lock, so delete cannot race it.
     /* Delete      */
-    {to(S::Removed), to(S::Removed), refused_hint(kStopFirst), refused_hint(kStopFirst), to(S::Removed), kNo},
-    /* ForceDelete */ {to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), kNo},
+    {to(S::Removed), to(S::Removed), refused_hint(kStopFirst), refused_hint(kStopFirst), refused_hint(kStopFirst),
+     to(S::Removed), kNo},
+    /* ForceDelete */
+    {to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), to(S::Removed), kNo},
     // As runc: a created container's namespaces exist, so exec may join them
     // (clients use it to prepare a container before start).
-    /* Exec        */ {kNo, same_as(S::Created), same_as(S::Running), refused_hint(kResumeFirst), kNo, kNo},
-    /* ExecPaused  */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
+    /* Exec        */
+    {kNo, same_as(S::Created), same_as(S::Running), refused_hint(kResumeFirst), refused_hint(kResumeFirst), kNo, kNo},
+    /* ExecPaused  */
+    {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::PausedBeforeStart), kNo, kNo},
     /* State       */
-    {same_as(S::Creating), same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::Stopped), kNo},
-    /* Update      */ {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), kNo, kNo},
-    /* Exit        */ {kNo, to(S::Stopped), to(S::Stopped), to(S::Stopped), kNo, kNo},
-    /* Checkpoint  */ {kNo, kNo, to(S::Removed), to(S::Removed), kNo, kNo},
-    /* Checkpoint --leave-running */ {kNo, kNo, same_as(S::Running), same_as(S::Paused), kNo, kNo},
-    /* Restore     */ {kNo, kNo, kNo, kNo, kNo, to(S::Running)},
+    {same_as(S::Creating), same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::PausedBeforeStart),
+     same_as(S::Stopped), kNo},
+    /* Update      */
+    {kNo, same_as(S::Created), same_as(S::Running), same_as(S::Paused), same_as(S::PausedBeforeStart), kNo, kNo},
+    /* Exit        */ {kNo, to(S::Stopped), to(S::Stopped), to(S::Stopped), to(S::Stopped), kNo, kNo},
+    // Nothing runs the container's program yet: there is nothing to dump.
+    /* Checkpoint  */ {kNo, kNo, to(S::Removed), to(S::Removed), kNo, kNo, kNo},
+    /* Checkpoint --leave-running */ {kNo, kNo, same_as(S::Running), same_as(S::Paused), kNo, kNo, kNo},
+    /* Restore     */ {kNo, kNo, kNo, kNo, kNo, kNo, to(S::Running)},
 }};
 
 const Cell& cell(Status from, Operation op) { return kTable[static_cast<size_t>(op)][static_cast<size_t>(from)]; }
@@ -76,7 +86,7 @@ constexpr std::array<OpText, kOperations> kOpText{{
     {"start", "start", "only a created container can be started"},
     {"kill", "kill", "only a created, running or paused container can be signalled"},
     {"kill --all", "kill all processes of", "only a created, running, paused or stopped container can be signalled"},
-    {"pause", "pause", "only a running container can be paused"},
+    {"pause", "pause", "only a created or running container can be paused"},
     {"resume", "resume", "only a paused container can be resumed"},
     {"delete", "delete", "only a created or stopped container can be deleted"},
     {"delete --force", "force-delete", nullptr},
@@ -90,19 +100,21 @@ constexpr std::array<OpText, kOperations> kOpText{{
     {"restore", "restore", nullptr},
 }};
 
+}  // namespace
+
 std::string describe(Status s) {
   if (s == Status::Creating) return "still being created";
+  if (s == Status::PausedBeforeStart) return "paused before it was started";
   return to_string(s);
 }
-
-}  // namespace
 
 const char* to_string(Status s) {
   switch (s) {
     case Status::Creating: return "creating";
     case Status::Created: return "created";
     case Status::Running: return "running";
-    case Status::Paused: return "paused";
+    case Status::Paused:
+    case Status::PausedBeforeStart: return "paused";
     case Status::Stopped: return "stopped";
     case Status::Removed: return "removed";
   }
@@ -115,6 +127,7 @@ const char* to_string(Operation op) {
 }
 
 std::optional<Status> status_from_string(std::string_view s) {
+  // Not PausedBeforeStart: it shares the name "paused" (state files record it apart).
   for (Status st :
        {Status::Creating, Status::Created, Status::Running, Status::Paused, Status::Stopped, Status::Removed}) {
     if (s == to_string(st)) return st;

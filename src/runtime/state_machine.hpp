@@ -7,7 +7,9 @@
 
 namespace hull {
 
-enum class Status { Creating, Created, Running, Paused, Stopped, Removed };
+// PausedBeforeStart: a created container frozen by `pause` (runc allows it);
+// it reads "paused", and `resume` makes it created again.
+enum class Status { Creating, Created, Running, Paused, PausedBeforeStart, Stopped, Removed };
 
 enum class Operation {
   Create,  // from Removed (no container yet)
@@ -29,6 +31,10 @@ enum class Operation {
 };
 
 const char* to_string(Status s);      // "created", "running", ... ("removed" for the end state)
+inline bool is_paused(Status s) { return s == Status::Paused || s == Status::PausedBeforeStart; }
+// How a refusal names a status: to_string's word, or "still being created",
+// "paused before it was started".
+std::string describe(Status s);
 const char* to_string(Operation op);  // "start", "delete", ...
 std::optional<Status> status_from_string(std::string_view s);
 

@@ -10,8 +10,10 @@
 #include <thread>
 
 #include "base/fs.hpp"
+#include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups_run_fixture.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -23,17 +25,22 @@ bool on_v1(const char* controller) { return cgroups::Host::current().v1_for(cont
 
 class CgroupCommandsTest : public CgroupRunTest {
  protected:
-  // create + start of a container in its own cgroup running `sh -c script`.
-  pid_t start_sh(const std::string& id, const std::string& script, const Json& resources = Json::object()) {
+  // create of a container in its own cgroup to run `sh -c script`.
+  pid_t create_sh(const std::string& id, const std::string& script, const Json& resources = Json::object()) {
     Bundle& b = limited_bundle(resources, "bundle-" + id);
     for (const Json& m : mounts_) b.config["mounts"].push_back(m);
     b.args({"sh", "-c", script});
     ProcResult c = hull({"create", "--bundle", b.dir().string(), id});
     EXPECT_EQ(c.exit_code, 0) << c.err;
     if (c.exit_code != 0) return 0;
-    start_container(id);
     bundle_ = &b;
     return state(id)["pid"].get<pid_t>();
+  }
+  // The same, started.
+  pid_t start_sh(const std::string& id, const std::string& script, const Json& resources = Json::object()) {
+    pid_t init = create_sh(id, script, resources);
+    if (init != 0) start_container(id);
+    return init;
   }
   std::vector<pid_t> ps_json(const std::string& id) {
     ProcResult r = hull({"ps", "--format", "json", id});
@@ -86,24 +93,49 @@ TEST_F(CgroupCommandsTest, PauseFreezesTheContainerAndResumeThawsIt) {
   EXPECT_TRUE(failed_with(hull({"resume", "p"}), {"cannot resume container \"p\": it is running"}));
 }
 
-TEST_F(CgroupCommandsTest, PauseOfACreatedContainerIsRefused) {
+// As runc: a created container can be paused; it reads "paused", is neither
+// started nor joined until resumed, and resume makes it created again.
+TEST_F(CgroupCommandsTest, PauseOfACreatedContainerFreezesItAndResumeMakesItCreatedAgain) {
   Bundle& b = limited_bundle(Json::object());
   b.args({"sleep", "1000"});
   ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "c"}).exit_code, 0);
-  EXPECT_TRUE(failed_with(hull({"pause", "c"}), {"cannot pause container \"c\": it is created"}));
+  const pid_t init = state("c")["pid"].get<pid_t>();
+  std::optional<InitRecord> record = recorded_init("c");
+  ASSERT_TRUE(record && !record->cgroup_path.empty());
+  cgroups::Manager cgroup = cgroups::Manager::load(record->cgroup_path);
+
+  ProcResult pause = hull({"pause", "c"});
+  ASSERT_EQ(pause.exit_code, 0) << pause.err;
+  EXPECT_EQ(status("c"), "paused");
+  EXPECT_TRUE(cgroup.frozen());
+  const std::string paused = "it is paused before it was started";
+  EXPECT_TRUE(failed_with(hull({"start", "c"}), {"cannot start container \"c\": " + paused, "resume it first"}));
+  EXPECT_TRUE(failed_with(hull({"exec", "c", "true"}), {paused, "resume it first"}, kExecFailed));
+  EXPECT_TRUE(failed_with(hull({"delete", "c"}), {paused, "stop it first or use --force"}));
+  EXPECT_TRUE(failed_with(hull({"pause", "c"}), {"cannot pause container \"c\": " + paused}));
+  EXPECT_NE(read_text_file("/proc/" + std::to_string(init) + "/comm"), "sleep\n") << "started while paused";
+
+  ProcResult resume = hull({"resume", "c"});
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_EQ(status("c"), "created");
+  EXPECT_FALSE(cgroup.frozen());
+  start_container("c");
+  EXPECT_EQ(status("c"), "running");
+  EXPECT_EQ(read_text_file("/proc/" + std::to_string(init) + "/comm"), "sleep\n");
   EXPECT_TRUE(failed_with(hull({"pause", "nosuch"}), {"container \"nosuch\" does not exist"}));
 }
 
 // A frozen task acts on SIGKILL only once thawed: kill, kill --all and
-// delete --force of a paused container must still end it (on a hybrid host
-// kill --all's cgroup.kill is v2's while the freezer is v1's).
+// delete --force of a paused container, started or not, must still end it
+// (on a hybrid host kill --all's cgroup.kill is v2's while the freezer is v1's).
 TEST_F(CgroupCommandsTest, KillAndForceDeleteEndAPausedContainer) {
   // The containers take turns in the fixture's one cgroupsPath.
   for (const std::vector<std::string>& ending :
        {std::vector<std::string>{"kill", "a", "KILL"}, std::vector<std::string>{"kill", "--all", "c", "KILL"},
-        std::vector<std::string>{"delete", "--force", "b"}}) {
+        std::vector<std::string>{"delete", "--force", "b"}, std::vector<std::string>{"kill", "created-a", "KILL"},
+        std::vector<std::string>{"delete", "--force", "created-b"}}) {
     const std::string& id = ending[ending[0] == "kill" ? ending.size() - 2 : 2];
-    pid_t init = start_sh(id, "sleep 1000");
+    pid_t init = id.starts_with("created-") ? create_sh(id, "sleep 1000") : start_sh(id, "sleep 1000");
     ASSERT_NE(init, 0);
     ASSERT_EQ(hull({"pause", id}).exit_code, 0);
     ProcResult r = hull(ending);

@@ -17,8 +17,8 @@ namespace {
 
 using Outcome = std::variant<Status, std::string>;  // next status or exact error text
 
-const Status kAllStatuses[] = {Status::Creating, Status::Created, Status::Running,
-                               Status::Paused,   Status::Stopped, Status::Removed};
+const Status kAllStatuses[] = {Status::Creating,          Status::Created, Status::Running, Status::Paused,
+                               Status::PausedBeforeStart, Status::Stopped, Status::Removed};
 const Operation kAllOps[] = {Operation::Create,     Operation::Start,       Operation::Kill,
                              Operation::KillAll,    Operation::Pause,       Operation::Resume,
                              Operation::Delete,     Operation::ForceDelete, Operation::Exec,
@@ -33,9 +33,11 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   const std::string exists = "container \"web\" already exists";
   const std::string missing = "container \"web\" does not exist";
 
-  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::Create, s}] = exists;
+  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::PausedBeforeStart, S::Stopped})
+    t[{O::Create, s}] = exists;
   t[{O::Create, S::Removed}] = S::Created;
-  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::Restore, s}] = exists;
+  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::PausedBeforeStart, S::Stopped})
+    t[{O::Restore, s}] = exists;
   t[{O::Restore, S::Removed}] = S::Running;
   for (O op : kAllOps)
     if (op != O::Create && op != O::Restore) t[{op, S::Removed}] = missing;
@@ -47,6 +49,8 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
     t[{op, S::Creating}] = "cannot checkpoint container \"web\": it is still being created" + only_live;
     t[{op, S::Created}] = "cannot checkpoint container \"web\": it is created" + only_live;
     t[{op, S::Stopped}] = "cannot checkpoint container \"web\": it is stopped" + only_live;
+    t[{op, S::PausedBeforeStart}] =
+        "cannot checkpoint container \"web\": it is paused before it was started" + only_live;
   }
   t[{O::Checkpoint, S::Running}] = S::Removed;
   t[{O::Checkpoint, S::Paused}] = S::Removed;
@@ -58,6 +62,9 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Start, S::Created}] = S::Running;
   t[{O::Start, S::Running}] = "cannot start container \"web\": it is running (only a created container can be started)";
   t[{O::Start, S::Paused}] = "cannot start container \"web\": it is paused (only a created container can be started)";
+  t[{O::Start, S::PausedBeforeStart}] =
+      "cannot start container \"web\": it is paused before it was started (only a created container can be started; "
+      "resume it first)";
   t[{O::Start, S::Stopped}] = "cannot start container \"web\": it is stopped (only a created container can be started)";
 
   t[{O::Kill, S::Creating}] =
@@ -66,6 +73,7 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Kill, S::Created}] = S::Created;
   t[{O::Kill, S::Running}] = S::Running;
   t[{O::Kill, S::Paused}] = S::Paused;
+  t[{O::Kill, S::PausedBeforeStart}] = S::PausedBeforeStart;
   t[{O::Kill, S::Stopped}] =
       "cannot kill container \"web\": it is stopped (only a created, running or paused container can be signalled; "
       "container not running)";
@@ -76,14 +84,17 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::KillAll, S::Created}] = S::Created;
   t[{O::KillAll, S::Running}] = S::Running;
   t[{O::KillAll, S::Paused}] = S::Paused;
+  t[{O::KillAll, S::PausedBeforeStart}] = S::PausedBeforeStart;
   t[{O::KillAll, S::Stopped}] = S::Stopped;
 
-  t[{O::Pause, S::Creating}] =
-      "cannot pause container \"web\": it is still being created (only a running container can be paused)";
-  t[{O::Pause, S::Created}] = "cannot pause container \"web\": it is created (only a running container can be paused)";
+  const std::string only_unpaused = " (only a created or running container can be paused)";
+  t[{O::Pause, S::Creating}] = "cannot pause container \"web\": it is still being created" + only_unpaused;
+  t[{O::Pause, S::Created}] = S::PausedBeforeStart;  // as runc: resume makes it created again
   t[{O::Pause, S::Running}] = S::Paused;
-  t[{O::Pause, S::Paused}] = "cannot pause container \"web\": it is paused (only a running container can be paused)";
-  t[{O::Pause, S::Stopped}] = "cannot pause container \"web\": it is stopped (only a running container can be paused)";
+  t[{O::Pause, S::Paused}] = "cannot pause container \"web\": it is paused" + only_unpaused;
+  t[{O::Pause, S::PausedBeforeStart}] =
+      "cannot pause container \"web\": it is paused before it was started" + only_unpaused;
+  t[{O::Pause, S::Stopped}] = "cannot pause container \"web\": it is stopped" + only_unpaused;
 
   t[{O::Resume, S::Creating}] =
       "cannot resume container \"web\": it is still being created (only a paused container can be resumed)";
@@ -92,6 +103,7 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Resume, S::Running}] =
       "cannot resume container \"web\": it is running (only a paused container can be resumed)";
   t[{O::Resume, S::Paused}] = S::Running;
+  t[{O::Resume, S::PausedBeforeStart}] = S::Created;
   t[{O::Resume, S::Stopped}] =
       "cannot resume container \"web\": it is stopped (only a paused container can be resumed)";
 
@@ -103,9 +115,13 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Delete, S::Paused}] =
       "cannot delete container \"web\": it is paused (only a created or stopped container can be deleted; stop it "
       "first or use --force)";
+  t[{O::Delete, S::PausedBeforeStart}] =
+      "cannot delete container \"web\": it is paused before it was started (only a created or stopped container can "
+      "be deleted; stop it first or use --force)";
   t[{O::Delete, S::Stopped}] = S::Removed;
 
-  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::ForceDelete, s}] = S::Removed;
+  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::PausedBeforeStart, S::Stopped})
+    t[{O::ForceDelete, s}] = S::Removed;
 
   t[{O::Exec, S::Creating}] =
       "cannot exec a process in container \"web\": it is still being created (only a created or running container can "
@@ -115,6 +131,9 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Exec, S::Paused}] =
       "cannot exec a process in container \"web\": it is paused (only a created or running container can run new "
       "processes; resume it first or use --ignore-paused)";
+  t[{O::Exec, S::PausedBeforeStart}] =
+      "cannot exec a process in container \"web\": it is paused before it was started (only a created or running "
+      "container can run new processes; resume it first or use --ignore-paused)";
   t[{O::Exec, S::Stopped}] =
       "cannot exec a process in container \"web\": it is stopped (only a created or running container can run new "
       "processes)";
@@ -125,11 +144,12 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::ExecPaused, S::Created}] = S::Created;
   t[{O::ExecPaused, S::Running}] = S::Running;
   t[{O::ExecPaused, S::Paused}] = S::Paused;
+  t[{O::ExecPaused, S::PausedBeforeStart}] = S::PausedBeforeStart;
   t[{O::ExecPaused, S::Stopped}] =
       "cannot exec a process in container \"web\": it is stopped (only a created, running or paused container can run "
       "new processes)";
 
-  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::Stopped}) t[{O::State, s}] = s;
+  for (S s : {S::Creating, S::Created, S::Running, S::Paused, S::PausedBeforeStart, S::Stopped}) t[{O::State, s}] = s;
 
   t[{O::Update, S::Creating}] =
       "cannot update container \"web\": it is still being created (only a created, running or paused container can be "
@@ -137,6 +157,7 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Update, S::Created}] = S::Created;
   t[{O::Update, S::Running}] = S::Running;
   t[{O::Update, S::Paused}] = S::Paused;
+  t[{O::Update, S::PausedBeforeStart}] = S::PausedBeforeStart;
   t[{O::Update, S::Stopped}] =
       "cannot update container \"web\": it is stopped (only a created, running or paused container can be updated)";
 
@@ -146,6 +167,7 @@ std::map<std::pair<Operation, Status>, Outcome> expected_table() {
   t[{O::Exit, S::Created}] = S::Stopped;
   t[{O::Exit, S::Running}] = S::Stopped;
   t[{O::Exit, S::Paused}] = S::Stopped;
+  t[{O::Exit, S::PausedBeforeStart}] = S::Stopped;
   t[{O::Exit, S::Stopped}] =
       "cannot record the exit of container \"web\": it is stopped (only a created, running or paused container can "
       "exit)";
@@ -196,6 +218,8 @@ TEST(StateMachine, StatusNamesRoundTrip) {
     EXPECT_EQ(to_string(status), name);
     EXPECT_EQ(status_from_string(name), status);
   }
+  // Shown as "paused"; a state file records it apart, so the name reads back as Paused.
+  EXPECT_STREQ(to_string(Status::PausedBeforeStart), "paused");
   EXPECT_EQ(status_from_string("Running"), std::nullopt);
   EXPECT_EQ(status_from_string(""), std::nullopt);
   EXPECT_EQ(status_from_string("exited"), std::nullopt);

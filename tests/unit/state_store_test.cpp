@@ -123,7 +123,8 @@ class StateStoreTest : public ::testing::Test {
 // ---- state.json and the runtime-spec state ---------------------------------
 
 TEST(StateJson, StateFileRoundTripsEveryField) {
-  for (Status st : {Status::Creating, Status::Created, Status::Running, Status::Paused, Status::Stopped}) {
+  for (Status st : {Status::Creating, Status::Created, Status::Running, Status::Paused, Status::PausedBeforeStart,
+                    Status::Stopped}) {
     ContainerState s = sample_state("web");
     s.status = st;
     expect_same(from_state_file_json(to_state_file_json(s), "x"), s);
@@ -187,6 +188,27 @@ TEST(StateJson, StatusFieldsLeaveOutTheCgroupAndExtrasButStillValidateThem) {
             "corrupt state file f: it is not valid JSON");
 }
 
+// runc shows a created container it froze as "paused"; hull's file says so
+// too (a hull without the field resumes it to "running", which its start
+// barrier reports as created), and `state` and `list` read "paused".
+TEST(StateJson, PausedBeforeStartIsRecordedAsPausedWithAMarker) {
+  ContainerState s = sample_state("web");
+  s.status = Status::PausedBeforeStart;
+  const std::string text = to_state_file_json(s);
+  EXPECT_NE(text.find("\"status\": \"paused\",\n  \"pausedBeforeStart\": true,\n"), std::string::npos) << text;
+  EXPECT_EQ(from_state_file_json(text, "x", StateFields::Status).status, Status::PausedBeforeStart);
+  EXPECT_NE(to_spec_state_json(s).find("\"status\": \"paused\""), std::string::npos);
+  s.status = Status::Paused;
+  EXPECT_EQ(to_state_file_json(s).find("pausedBeforeStart"), std::string::npos);
+  // The marker means nothing beside another status.
+  const std::string running = R"({"ociVersion":"1.3.0","id":"web","bundle":"/b","status":"running","pid":1,)"
+                              R"("pausedBeforeStart":true})";
+  EXPECT_EQ(from_state_file_json(running, "x").status, Status::Running);
+  const std::string paused_false = R"({"ociVersion":"1.3.0","id":"web","bundle":"/b","status":"paused","pid":1,)"
+                                   R"("pausedBeforeStart":false})";
+  EXPECT_EQ(from_state_file_json(paused_false, "x").status, Status::Paused);
+}
+
 TEST(StateJson, CorruptFilesAreRefusedNamingTheFile) {
   const std::string f = "/run/hull/web/state.json";
   const std::string p = "corrupt state file " + f + ": ";
@@ -207,6 +229,8 @@ TEST(StateJson, CorruptFilesAreRefusedNamingTheFile) {
       {"{" + ok + R"(,"status":"running","pid":1,"annotations":{"a":1}})",
        p + "field \"annotations\" must be an object of strings"},
       {"{" + ok + R"(,"status":"running","pid":1,"cgroupPath":null})", p + "field \"cgroupPath\" must be a string"},
+      {"{" + ok + R"(,"status":"paused","pid":1,"pausedBeforeStart":1})",
+       p + "field \"pausedBeforeStart\" must be true or false"},
       {R"({"ociVersion":"1.3.0","id":"../x","bundle":"/b","status":"running","pid":1})",
        p + "field \"id\" is not a valid container id"},
   };
@@ -877,7 +901,7 @@ TEST(LiveStatus, FollowsTheRecordedInitOnly) {
   ContainerState s = sample_state("web");
   s.pid = ::getpid();
   s.initStartTime = self->start_time;
-  for (Status st : {Status::Creating, Status::Created, Status::Running, Status::Paused}) {
+  for (Status st : {Status::Creating, Status::Created, Status::Running, Status::Paused, Status::PausedBeforeStart}) {
     s.status = st;
     EXPECT_EQ(live_status(s), st) << to_string(st);
   }
@@ -892,7 +916,7 @@ TEST(LiveStatus, FollowsTheRecordedInitOnly) {
   s.pid = 0;
   s.status = Status::Creating;
   EXPECT_EQ(live_status(s), Status::Creating);  // init not forked yet
-  for (Status st : {Status::Created, Status::Running, Status::Paused}) {
+  for (Status st : {Status::Created, Status::Running, Status::Paused, Status::PausedBeforeStart}) {
     s.status = st;
     EXPECT_EQ(live_status(s), Status::Stopped) << to_string(st);
   }

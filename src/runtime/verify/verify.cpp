@@ -86,8 +86,8 @@ Target gather(const GlobalOptions& g, const std::string& id) {
   t.state = store.peek(id);
   Status status = live_status(t.state);
   if (status != Status::Running && status != Status::Paused)
-    throw Error(std::string("container ") + quote(id) + " is " + hull::to_string(status) +
-                ": only a running or paused container can be verified");
+    throw Error(std::string("container ") + quote(id) + " is " + describe(status) +
+                ": only a started container, running or paused, can be verified");
   std::string saved = store.root() + "/" + id + "/" + kSavedConfigName;
   t.spec = spec::parse_config(read_file(saved), saved);
   t.pid = t.state.pid;
