@@ -4,7 +4,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "base/error.hpp"
@@ -85,21 +84,15 @@ void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, c
 // startContainer hooks run here, in the container, after `start` and before
 // the user's program (runtime.md step 7), with the container's identity and
 // capabilities already in place and under the seccomp filter, as runc does.
-// Their state shows the pid as the container sees it.
-void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts) {
+// Those without `env` get the program's environment.
+void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts, const std::vector<std::string>& env) {
   if (spec.hooks.startContainer.empty()) return;
   if (!opts.container_state_json) throw Error("startContainer hooks: the runtime gave the init no container state");
-  nlohmann::json state;
-  try {
-    state = nlohmann::json::parse(opts.container_state_json());
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("startContainer hooks: container state is not JSON: ") + e.what());
-  }
   // The state the runtime sent for createContainer says "creating"; these
   // run as part of start, of a created container (as runc reports it).
-  state["pid"] = ::getpid();
-  state["status"] = "created";
-  run_hooks(spec.hooks.startContainer, "startContainer", state.dump(), HookFailure::Fail);
+  std::string state = with_context("startContainer hooks",
+                                   [&] { return state_seen_from_container(opts.container_state_json(), "created"); });
+  run_hooks(spec.hooks.startContainer, "startContainer", state, HookFailure::Fail, {}, &env);
 }
 
 }  // namespace
@@ -196,7 +189,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
                    [&] { apply_capability_sets(caps); });
   }
   // Under the filter, as runc runs them: the hooks are held to the profile.
-  if (!opts.is_exec) run_start_container_hooks(spec, opts);
+  if (!opts.is_exec) run_start_container_hooks(spec, opts, env);
 
   exec_program(binary, proc.args, env);
 }

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -59,15 +61,15 @@ UniqueFd stdin_with(const std::string& data) {
 // argv and envp built before fork: the child only makes syscalls.
 struct HookArgv {
   std::vector<char*> argv, envp;
-  explicit HookArgv(const spec::Hook& hook) {
+  HookArgv(const spec::Hook& hook, const std::vector<std::string>* default_env) {
     if (hook.args.empty()) argv.push_back(const_cast<char*>(hook.path.c_str()));
     for (const auto& a : hook.args) argv.push_back(const_cast<char*>(a.c_str()));
-    // No env given: the runtime's own, as runc's hooks get (Go's exec.Cmd
-    // with a nil Env); hooks written for it find PATH.
-    if (hook.env.empty()) {
-      for (char** e = environ; e && *e; ++e) envp.push_back(*e);
+    // No env given on the host: the runtime's own, as runc's hooks get (Go's
+    // exec.Cmd with a nil Env); hooks written for it find PATH.
+    if (const std::vector<std::string>* env = hook.env ? &*hook.env : default_env) {
+      for (const auto& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
     } else {
-      for (const auto& e : hook.env) envp.push_back(const_cast<char*>(e.c_str()));
+      for (char** e = environ; e && *e; ++e) envp.push_back(*e);
     }
     argv.push_back(nullptr);
     envp.push_back(nullptr);
@@ -119,7 +121,8 @@ std::string tail_of(const std::string& output) {
 }
 
 // Runs one hook; an empty string means success, otherwise why it failed.
-std::string run_one(const spec::Hook& hook, const std::string& state_json, const std::string& cwd) {
+std::string run_one(const spec::Hook& hook, const std::string& state_json, const std::string& cwd,
+                    const std::vector<std::string>* default_env) {
   UniqueFd in = stdin_with(state_json);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's output");
@@ -127,7 +130,7 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json, const
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's exec status");
   UniqueFd err_r(p[0]), err_w(p[1]);
 
-  HookArgv args(hook);
+  HookArgv args(hook, default_env);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for the hook");
   if (pid == 0) exec_hook_child(hook, args, cwd, in.get(), out_w.get(), err_w.get());
@@ -215,12 +218,12 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json, const
 }  // namespace
 
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
-               HookFailure policy, const std::string& cwd) {
+               HookFailure policy, const std::string& cwd, const std::vector<std::string>* default_env) {
   for (size_t i = 0; i < hooks.size(); ++i) {
     std::string name = "hook " + std::string(kind) + "[" + std::to_string(i) + "] " + quote(hooks[i].path);
     std::string failure;
     try {
-      failure = run_one(hooks[i], state_json, cwd);
+      failure = run_one(hooks[i], state_json, cwd, default_env);
     } catch (Error& e) {
       if (policy == HookFailure::Fail) {
         e.add_context(name);
@@ -232,6 +235,18 @@ void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, cons
     if (policy == HookFailure::Fail) throw Error(name + ": " + failure);
     warn(name + ": " + failure);
   }
+}
+
+std::string state_seen_from_container(const std::string& state_json, const char* status) {
+  nlohmann::json state;
+  try {
+    state = nlohmann::json::parse(state_json);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("container state for the hooks is not JSON: ") + e.what());
+  }
+  state["pid"] = ::getpid();
+  state["status"] = status;
+  return state.dump();
 }
 
 }  // namespace hull::process

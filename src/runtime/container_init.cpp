@@ -262,7 +262,11 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
         ctx.sync->send(SyncMsg::RuntimeStep);
         ctx.sync->expect(SyncMsg::Continue);
       }
-      process::run_hooks(spec.hooks.createContainer, "createContainer", state_json, process::HookFailure::Fail);
+      if (spec.hooks.createContainer.empty()) return;
+      static const std::vector<std::string> kNoEnv;
+      process::run_hooks(spec.hooks.createContainer, "createContainer",
+                         process::state_seen_from_container(state_json, "creating"), process::HookFailure::Fail, {},
+                         spec.process ? &spec.process->env : &kNoEnv);
     };
   }
   rootfs::SetupResult rootfs =

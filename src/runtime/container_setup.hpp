@@ -3,6 +3,7 @@
 // and releasing it.
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 
 #include "base/unique_fd.hpp"
@@ -43,6 +44,11 @@ struct OpenedContainer {
 };
 OpenedContainer open_container(const GlobalOptions& g, const std::string& id);
 
+// poststop hooks, with the state of the stopped container (pid 0), in its
+// bundle directory, or the caller's when the bundle is gone (as runc, which
+// runs them in delete's): a cleanup hook is not lost with the bundle.
+void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const ContainerState& state);
+
 // A frozen task acts on SIGKILL only once thawed (v1 freezer): after sending
 // SIGKILL to a paused container, thaw it so the signal is delivered (as runc);
 // also a running one, whose cgroup a killed `hull pause` may have left frozen.
@@ -81,8 +87,20 @@ void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, Con
 
 // start on a locked, created container: records running, releases the init
 // (over init_channel when `run` made it, else through start.sock).
-void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& hooks,
-                  const SyncChannel* init_channel = nullptr);
+void start_locked(ContainerDir& dir, ContainerState& state, const SyncChannel* init_channel = nullptr);
+
+// What fails once the state machine let a start go on is "start container
+// <id>: ...", except within `run`, whose own context names the container.
+enum class StartContext { Start, WithinRun };
+
+// runtime.md: poststart hooks run after the process started; a failure is
+// an error, and the container is stopped (its delete goes on as for any
+// stopped container). They run with the container unlocked, so that a hook
+// may call hull on it (exec, kill), as under runc, which has no lock across
+// commands; on failure the lock is taken back and, unless another command
+// removed the container meanwhile, `stop` runs before the error goes on.
+void run_poststart_hooks(const ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
+                         StartContext context, const std::function<void()>& stop);
 
 // The config.json saved in the state dir at create.
 inline constexpr const char* kSavedConfigName = "config.json";
@@ -107,8 +125,8 @@ spec::Hooks load_saved_hooks(const ContainerDir& dir, const ContainerState& stat
 
 // The end of `run`'s start when create released the init early
 // (CreatedContainer::init_released): waits until the init has exec'd (or
-// throws its error) and runs the poststart hooks, as start_locked does.
-void finish_early_start(const ContainerState& state, const spec::Hooks& hooks, const SyncChannel& init);
+// throws its error), as start_locked does.
+void finish_early_start(const SyncChannel& init);
 
 // Removes a container whose init is gone or killed: what is left in its
 // cgroups, the cgroups, the state dir; then runs the poststop hooks.

@@ -108,13 +108,8 @@ class StateDirGuard {
     try {
       dir_.remove();
     } catch (...) {}
-    if (hooks_.poststop.empty()) return;
     try {
-      ContainerState stopped = state_;
-      stopped.status = Status::Stopped;
-      stopped.pid = 0;
-      process::run_hooks(hooks_.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn,
-                         stopped.bundle);
+      run_poststop_hooks(hooks_.poststop, state_);
     } catch (...) {}
   }
   void commit() { committed_ = true; }

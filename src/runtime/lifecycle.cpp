@@ -82,10 +82,6 @@ spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& s
   return load_saved_hooks(dir, state);
 }
 
-// What fails once the state machine let a start go on is "start container
-// <id>: ...", except within `run`, whose own context names the container.
-enum class StartContext { Start, WithinRun };
-
 template <class F>
 void in_start_context(StartContext context, const ContainerState& state, F&& f) {
   if (context == StartContext::WithinRun) {
@@ -95,18 +91,25 @@ void in_start_context(StartContext context, const ContainerState& state, F&& f) 
   with_context("start container " + quote(state.id), std::forward<F>(f));
 }
 
-// runtime.md: poststart hooks run after the process started; a failure is
-// an error, and the container is stopped (its delete goes on as for any
-// stopped container), as runc does: start_locked kills the init, and run's
-// failure path does.
-void run_poststart_hooks(const ContainerState& state, const spec::Hooks& hooks, StartContext context) {
-  if (hooks.poststart.empty()) return;
-  in_start_context(context, state, [&] {
-    process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail,
-                       state.bundle);
-  });
-}
 }  // namespace
+
+void run_poststart_hooks(const ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
+                         StartContext context, const std::function<void()>& stop) {
+  if (hooks.poststart.empty()) return;
+  dir.unlock();
+  try {
+    in_start_context(context, state, [&] {
+      process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail,
+                         state.bundle);
+    });
+  } catch (const Error&) {
+    if (dir.relock()) stop();
+    throw;
+  }
+  // Removed meanwhile (a hook's `hull delete --force`): nothing is left to
+  // keep the lock of, and what follows finds the container gone.
+  (void)dir.relock();
+}
 
 OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
   validate_container_id(id);
@@ -119,8 +122,7 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
-void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& hooks,
-                  const SyncChannel* init_channel) {
+void start_locked(ContainerDir& dir, ContainerState& state, const SyncChannel* init_channel) {
   fault_point("start-after-open");
   // `run` has held the lock since it made the init, so the container is
   // created; an init that died since shows at the release (InitNotWaiting).
@@ -151,20 +153,12 @@ void start_locked(ContainerDir& dir, ContainerState& state, const spec::Hooks& h
   // Killed between the check above and the release (found by the load
   // test's concurrent operations): by now the container is stopped.
   if (init_gone) require_transition(state.id, Status::Stopped, Operation::Start);
-  try {
-    run_poststart_hooks(state, hooks, context);
-  } catch (const Error&) {
-    ContainerCgroup cgroup(dir, state);
-    kill_and_wait(dir, state, Status::Running, cgroup);
-    throw;
-  }
 }
 
-void finish_early_start(const ContainerState& state, const spec::Hooks& hooks, const SyncChannel& init) {
+void finish_early_start(const SyncChannel& init) {
   // EOF: the init reached execve (or was killed, which the caller's wait
   // for its exit reports); an Error: a step after its barrier failed.
   init.expect_eof();
-  run_poststart_hooks(state, hooks, StartContext::WithinRun);
 }
 
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks) {
@@ -197,18 +191,28 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     std::filesystem::remove_all(ovl->second, ec);
     if (ec) throw Error("remove the overlay directory " + ovl->second + ": " + ec.message());
   }
-  if (!hooks.poststop.empty()) {
-    ContainerState stopped = state;
-    stopped.status = Status::Stopped;
-    stopped.pid = 0;
-    process::run_hooks(hooks.poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn,
-                       stopped.bundle);
-  }
+  run_poststop_hooks(hooks.poststop, state);
+}
+
+void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const ContainerState& state) {
+  if (poststop.empty()) return;
+  ContainerState stopped = state;
+  stopped.status = Status::Stopped;
+  stopped.pid = 0;
+  const bool bundle_gone = ::access(stopped.bundle.c_str(), F_OK) < 0 && errno == ENOENT;
+  if (bundle_gone) log::debug("poststop hooks run in the current directory: the bundle " + stopped.bundle + " is gone");
+  process::run_hooks(poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn,
+                     bundle_gone ? std::string() : stopped.bundle);
 }
 
 void start_container(const GlobalOptions& g, const std::string& id) {
   OpenedContainer c = open_container(g, id);
-  start_locked(c.dir, c.state, load_saved_hooks(c.dir, c.state));
+  const spec::Hooks hooks = load_saved_hooks(c.dir, c.state);
+  start_locked(c.dir, c.state);
+  run_poststart_hooks(c.dir, c.state, hooks, StartContext::Start, [&] {
+    ContainerCgroup cgroup(c.dir, c.state);
+    kill_and_wait(c.dir, c.state, Status::Running, cgroup);
+  });
 }
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {

@@ -17,6 +17,15 @@
 
 namespace hull {
 
+namespace {
+// A run that failed once the init was made: the init is our child.
+void stop_own_container(CreatedContainer& c) {
+  ::kill(c.state.pid, SIGKILL);
+  ::waitpid(c.state.pid, nullptr, 0);
+  destroy_container(c.dir, c.state, c.spec.hooks);
+}
+}  // namespace
+
 int run_container(const GlobalOptions& g, const RunOptions& o) {
   const std::string& id = o.create.id;
   return with_context("run container " + quote(id), [&]() -> int {
@@ -31,9 +40,9 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       // The init sent its pty master during create, before the barrier.
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
       if (c.init_released)
-        finish_early_start(c.state, c.spec.hooks, c.init_channel);
+        finish_early_start(c.init_channel);
       else
-        start_locked(c.dir, c.state, c.spec.hooks, &c.init_channel);
+        start_locked(c.dir, c.state, &c.init_channel);
       phase_mark("started");
       // The container's process runs now: the RCU wait of dropping the
       // detached mounts (process/sealed_binary.hpp) overlaps with it.
@@ -55,11 +64,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
         c.dir.write_state(c.state);
       }
     } catch (...) {
-      ::kill(c.state.pid, SIGKILL);
-      ::waitpid(c.state.pid, nullptr, 0);
-      destroy_container(c.dir, c.state, c.spec.hooks);
+      stop_own_container(c);
       throw;
     }
+    run_poststart_hooks(c.dir, c.state, c.spec.hooks, StartContext::WithinRun, [&] { stop_own_container(c); });
     if (o.detach) return 0;
     // Unlock while the container runs, so other commands can act on it.
     { ContainerDir unlock = std::move(c.dir); }

@@ -174,6 +174,15 @@ void ContainerDir::remove(std::initializer_list<const char*> usual_files) {
   dirfd_.reset();  // releases the lock only now, so waiters find it gone
 }
 
+void ContainerDir::unlock() const { ::flock(dirfd_.get(), LOCK_UN); }
+
+bool ContainerDir::relock() const {
+  lock_exclusive(dirfd_.get(), path_);
+  struct stat st {};
+  if (::fstat(dirfd_.get(), &st) < 0) throw_errno("fstat " + path_);
+  return st.st_nlink > 0;
+}
+
 // ---- StateStore -----------------------------------------------------------
 
 StateStore::StateStore(std::string root) : root_(std::move(root)) {

@@ -50,6 +50,13 @@ class ContainerDir {
   // by name; the directory is read only when something else is left.
   void remove(std::initializer_list<const char*> usual_files = {});
 
+  // The lock let go and taken back around work that may itself call hull on
+  // this container (poststart hooks: a `hull exec` in one waited for the
+  // lock its caller held, for ever). Meanwhile other commands may act on the
+  // container, or remove it: relock says whether its directory is still there.
+  void unlock() const;
+  bool relock() const;
+
  private:
   friend class StateStore;
   std::string id_, path_;

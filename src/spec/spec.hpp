@@ -108,8 +108,8 @@ struct Process {
 struct Hook {
   std::string path;  // required
   std::vector<std::string> args;
-  std::vector<std::string> env;
-  std::optional<int> timeout;  // seconds, >= 1
+  std::optional<std::vector<std::string>> env;  // [] is an empty environment, absent the default
+  std::optional<int> timeout;                   // seconds, >= 1
 };
 
 struct Hooks {

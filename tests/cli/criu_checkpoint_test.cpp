@@ -84,7 +84,7 @@ std::string read_pty_until(int fd, const std::function<bool(const std::string&)>
 bool criu_installed() { return run_process({"/bin/sh", "-c", "command -v criu"}).exit_code == 0; }
 
 ProcResult criu_check() {
-  return run_process({"/bin/sh", "-c", "criu check"}, {std::nullopt, milliseconds(60000), ""});
+  return run_process({"/bin/sh", "-c", "criu check"}, {std::nullopt, milliseconds(60000), "", {}});
 }
 
 long read_count(const fs::path& file) {
@@ -188,7 +188,7 @@ class CriuTest : public HullTest {
     std::vector<std::string> args{"checkpoint"};
     args.insert(args.end(), flags.begin(), flags.end());
     args.push_back(id);
-    return hull(args, {std::nullopt, milliseconds(120000), ""});
+    return hull(args, {std::nullopt, milliseconds(120000), "", {}});
   }
 
   ProcResult restore(const std::string& id, Bundle& b, const fs::path& image,
@@ -196,7 +196,7 @@ class CriuTest : public HullTest {
     std::vector<std::string> args{"restore", "-d", "--image-path", image.string(), "--bundle", b.dir().string()};
     args.insert(args.end(), flags.begin(), flags.end());
     args.push_back(id);
-    return hull(args, {std::nullopt, milliseconds(120000), ""});
+    return hull(args, {std::nullopt, milliseconds(120000), "", {}});
   }
 
   // After a restore: the counter goes on from where the dump left it. The
@@ -238,7 +238,7 @@ class CriuTest : public HullTest {
                                   "--root",
                                   state_root().string()};
     argv.insert(argv.end(), args.begin(), args.end());
-    return Child::spawn(argv, {std::nullopt, milliseconds(120000), ""});
+    return Child::spawn(argv, {std::nullopt, milliseconds(120000), "", {}});
   }
 
   // A `criu` for the PATH that records each call's arguments (one per line,
@@ -546,7 +546,7 @@ TEST_F(CriuTest, AttachedRestoreWaitsForTheInitAndExitsWithItsStatus) {
   fs::path pid_file = temp_dir() / "init.pid";
   Child attached = hull_background({"restore", "--no-subreaper", "--pid-file", pid_file.string(), "--image-path",
                                     img.string(), "--bundle", b.dir().string(), "c1"},
-                                   {std::nullopt, milliseconds(120000), ""});
+                                   {std::nullopt, milliseconds(120000), "", {}});
   long first = wait_count(b.rootfs() / "count", [](long v) { return v != 0; });
   EXPECT_GT(first, dumped) << "the restored counter started over";
   // The restored init runs before hull has recorded it: the pid file,
@@ -613,7 +613,7 @@ TEST_F(CriuTest, ATerminalContainerRestoredWithANewConsoleSocketGetsANewPty) {
   UniqueFd listener = listen_unix(sock);
   Child restoring = hull_background(
       {"restore", "-d", "--console-socket", sock, "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
-      {std::nullopt, milliseconds(120000), ""});
+      {std::nullopt, milliseconds(120000), "", {}});
   UniqueFd conn = accept_within(listener.get(), milliseconds(120000));
   ProcResult rr = restoring.finish();
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
@@ -655,7 +655,7 @@ TEST_F(CriuTest, AShellJobIsRestoredOnTheCallersTerminal) {
   Child restoring = Child::spawn(
       {"/bin/sh", "-c", "exec \"$@\" <> \"$0\"", term.slave_path, runtime_binary(), "--root", state_root().string(),
        "restore", "-d", "--shell-job", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
-      {std::nullopt, milliseconds(120000), ""});
+      {std::nullopt, milliseconds(120000), "", {}});
   ProcResult rr = restoring.finish();
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
   EXPECT_EQ(status("c1"), "running");
@@ -792,7 +792,7 @@ TEST_F(CriuTest, WithoutCriuInPathTheVerbsSaySoAndChangeNothing) {
     std::vector<std::string> argv{"/usr/bin/env", "PATH=" + empty.string(), runtime_binary(), "--root",
                                   state_root().string()};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_process(argv, {std::nullopt, milliseconds(60000), ""});
+    return run_process(argv, {std::nullopt, milliseconds(60000), "", {}});
   };
   ProcResult r = without_criu({"checkpoint", "--image-path", img.string(), "c1"});
   EXPECT_TRUE(failed_with(r, {"checkpoint container \"c1\": criu not found: install CRIU"}));
@@ -881,7 +881,7 @@ TEST_F(CriuTest, RestoreRunsPrestartAndCreateRuntimeHooksOnTheRestoredInitAndPos
 // them for the restore, which runs before all its memory is there.
 TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
-  if (run_process({"/bin/sh", "-c", "criu check --feature uffd-noncoop"}, {std::nullopt, milliseconds(60000), ""})
+  if (run_process({"/bin/sh", "-c", "criu check --feature uffd-noncoop"}, {std::nullopt, milliseconds(60000), "", {}})
           .exit_code != 0)
     GTEST_SKIP() << "this kernel has no non-cooperative userfaultfd: CRIU cannot restore lazily";
   Bundle& b = criu_bundle();
@@ -893,7 +893,7 @@ TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
   Child dump = Child::spawn({"/bin/sh", "-c", "exec \"$@\" 5>\"$0\"", status_file.string(), runtime_binary(), "--root",
                              state_root().string(), "checkpoint", "--lazy-pages", "--page-server", "127.0.0.1:" + port,
                              "--status-fd", "5", "--image-path", img.string(), "c1"},
-                            {std::nullopt, milliseconds(180000), ""});
+                            {std::nullopt, milliseconds(180000), "", {}});
   // A failure below must not leave the dump's CRIU (the checkpointing
   // hull's child) serving pages for ever: killed before hull is.
   struct KillChildren {
@@ -917,8 +917,8 @@ TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
   const std::string lazy_pages_daemon =
       "exec criu lazy-pages --page-server --address 127.0.0.1 --port \"$0\" --images-dir \"$1\" "
       "--log-file lazy-pages.log -v4";
-  Child lazy =
-      Child::spawn({"/bin/sh", "-c", lazy_pages_daemon, port, img.string()}, {std::nullopt, milliseconds(180000), ""});
+  Child lazy = Child::spawn({"/bin/sh", "-c", lazy_pages_daemon, port, img.string()},
+                            {std::nullopt, milliseconds(180000), "", {}});
   deadline = std::chrono::steady_clock::now() + milliseconds(60000);
   while (!fs::exists(img / "lazy-pages.socket") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(50));

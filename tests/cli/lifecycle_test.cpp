@@ -182,6 +182,50 @@ TEST_F(HullTest, AFailedPoststartHookFailsStartAndStopsTheContainer) {
   EXPECT_EQ(hull({"delete", "psfail"}).exit_code, 0);
 }
 
+// Hooks run while the container is unlocked: a poststart hook may call the
+// runtime on its own container (exec, kill), as under runc, instead of
+// waiting for ever for the lock its caller holds.
+TEST_F(HullTest, APoststartHookCanExecAndSignalItsOwnContainer) {
+  Bundle& b = bundle();
+  const std::string out = (temp_dir() / "hook.out").string();
+  const std::string hull_cmd = runtime_binary() + " --root " + state_root().string();
+  const std::string script = hull_cmd + " exec own true && " + hull_cmd + " kill own 0 && " + hull_cmd +
+                             " exec own echo from-the-hook > " + out;
+  b.config["hooks"] = {{"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}, {"timeout", 20}}}}};
+  b.args({"sleep", "1000"});
+  for (const std::vector<std::string>& launch :
+       {std::vector<std::string>{"create", "--bundle", b.dir().string(), "own"},
+        std::vector<std::string>{"run", "--detach", "--bundle", b.dir().string(), "own"}}) {
+    SCOPED_TRACE(launch[0]);
+    ProcResult r = hull(launch);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    if (launch[0] == "create") start_container("own");
+    EXPECT_EQ(read_all(out), "from-the-hook\n");
+    EXPECT_EQ(status("own"), "running");
+    ProcResult d = hull({"delete", "--force", "own"});
+    EXPECT_EQ(d.exit_code, 0) << d.err;
+    expect_nothing_left("own");
+    fs::remove(out);
+  }
+}
+
+// A cleanup hook is not lost with its bundle: with the bundle directory gone,
+// poststop hooks run in delete's directory (runc runs them there always).
+TEST_F(HullTest, PoststopHooksRunWhenTheBundleIsGone) {
+  Bundle& b = bundle();
+  const std::string out = (temp_dir() / "poststop.cwd").string();
+  b.config["hooks"] = {{"poststop", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd -P > " + out}}}}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "nobundle"}).exit_code, 0);
+  fs::rename(b.dir(), temp_dir() / "moved-bundle");
+  ProcResult d = hull({"delete", "--force", "nobundle"});
+  fs::rename(temp_dir() / "moved-bundle", b.dir());
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(d.err.find("poststop"), std::string::npos) << d.err;
+  EXPECT_EQ(read_all(out), fs::current_path().string() + "\n");
+  expect_nothing_left("nobundle");
+}
+
 // runtime.md: a failed create goes on to the container's destruction, whose
 // poststop hooks run (as runc's do): what a hook before the failure set up,
 // a poststop hook can take down.

@@ -404,6 +404,39 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   EXPECT_EQ(status("createRuntime"), "creating");
   EXPECT_EQ(status("createContainer"), "creating");
   EXPECT_EQ(status("poststop"), "stopped");
+  // runtime.md, State: a hook run in the container's namespaces is given the
+  // pid as the container sees it (its own pid namespace: 1), as runc does.
+  auto pid = [&](const char* kind) {
+    return json::parse(read_text_file((temp_dir() / (std::string(kind) + ".json")).string()))["pid"];
+  };
+  EXPECT_EQ(pid("createContainer"), 1);
+  EXPECT_NE(pid("createRuntime"), 1);
+}
+
+// Hooks run in the container (createContainer, startContainer) without an
+// `env` get the container process's environment, as under runc, never the
+// caller's: nothing of the engine's environment reaches a program of the
+// image. `"env": []` is an empty environment.
+TEST_F(HullTest, HooksInTheContainerGetTheProcessEnvironmentNotTheCallers) {
+  Bundle& b = bundle();
+  b.config["process"]["env"].push_back("HULL_TEST_MARK=container");
+  const std::string created = (temp_dir() / "createContainer.env").string();
+  b.config["hooks"] = {
+      {"createContainer",
+       {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "env > " + created}}},
+        {{"path", "/bin/sh"}, {"args", {"sh", "-c", "env > " + created + ".none"}}, {"env", json::array()}}}},
+      {"startContainer", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "env > /tmp/startContainer.env"}}}}}};
+  b.args({"cat", "/tmp/startContainer.env"});
+  SpawnOptions caller;
+  caller.extra_env = {"HULL_TEST_CALLER_ONLY=leaked"};
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "hullproc-hookenv"}, caller);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string& env : {read_text_file(created), r.out}) {
+    EXPECT_NE(env.find("HULL_TEST_MARK=container\n"), std::string::npos) << env;
+    EXPECT_NE(env.find("PATH="), std::string::npos) << env;
+    EXPECT_EQ(env.find("HULL_TEST_CALLER_ONLY"), std::string::npos) << env;
+  }
+  EXPECT_EQ(read_text_file(created + ".none").find("HULL_TEST_MARK"), std::string::npos);
 }
 
 // runc loads the seccomp filter before it runs startContainer hooks, so they

@@ -115,6 +115,7 @@ void read_available(UniqueFd& fd, std::string& into) {
 Child Child::spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   if (argv.empty()) throw std::invalid_argument("spawn: empty argv");
   std::vector<std::string> env = child_environment();
+  env.insert(env.end(), opts.extra_env.begin(), opts.extra_env.end());
   std::vector<char*> cargv, cenv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);

@@ -26,6 +26,7 @@ struct SpawnOptions {
   std::optional<std::string> stdin_data;  // nullopt: stdin is /dev/null
   milliseconds timeout{30000};
   std::string cwd;  // empty: the test's own
+  std::vector<std::string> extra_env;  // NAME=value, beside PATH
 };
 
 // A started child with its output pipes. Not finished when destroyed: it is

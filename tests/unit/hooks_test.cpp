@@ -48,21 +48,28 @@ TEST_F(Hooks, RunInOrderWithStateOnStdinArgsAndEnv) {
   std::string log = dir_ + "/log";
   auto a = script("a", "cat >> " + log + "; echo \" a:$0:$1:$FOO\" >> " + log + "\n");
   auto b = script("b", "echo \"b:$#:$FOO\" >> " + log + "\n");
-  std::vector<spec::Hook> hooks = {{a, {"first", "x"}, {"FOO=bar"}, {}}, {b, {}, {}, {}}};
+  std::vector<spec::Hook> hooks = {{a, {"first", "x"}, std::vector<std::string>{"FOO=bar"}, {}}, {b, {}, {}, {}}};
   run_hooks(hooks, "createRuntime", R"({"id":"c1","status":"creating"})", HookFailure::Fail);
   // args[0] is argv[0]; for a script the kernel shows the script's path as $0.
   EXPECT_EQ(read_file(log), "{\"id\":\"c1\",\"status\":\"creating\"} a:" + a + ":x:bar\nb:0:\n");
 }
 
 // A hook without env gets the runtime's own environment, as runc's do (a
-// hook written for runc finds PATH); one with env gets exactly that.
-TEST_F(Hooks, WithoutEnvAHookGetsTheRuntimesEnvironment) {
+// hook written for runc finds PATH), or the default given (the container
+// process's, for hooks run in the container); one with env gets exactly
+// that, and `"env": []` none at all.
+TEST_F(Hooks, WithoutEnvAHookGetsTheRuntimesEnvironmentOrTheDefaultGiven) {
   std::string log = dir_ + "/log";
   ::setenv("HULL_HOOK_TEST_INHERITED", "yes", 1);
-  auto a = script("a", "echo \"${HULL_HOOK_TEST_INHERITED:-unset}\" >> " + log + "\n");
-  run_hooks({{a, {}, {}, {}}, {a, {}, {"OTHER=1"}, {}}}, "prestart", "{}", HookFailure::Fail);
+  auto a = script("a", "echo \"${HULL_HOOK_TEST_INHERITED:-unset} ${OTHER:-none}\" >> " + log + "\n");
+  const spec::Hook inherits{a, {}, {}, {}};
+  const spec::Hook given{a, {}, std::vector<std::string>{"OTHER=1"}, {}};
+  const spec::Hook none{a, {}, std::vector<std::string>{}, {}};
+  run_hooks({inherits, given, none}, "prestart", "{}", HookFailure::Fail);
+  const std::vector<std::string> container_env{"HULL_HOOK_TEST_INHERITED=container"};
+  run_hooks({inherits, given, none}, "createContainer", "{}", HookFailure::Fail, {}, &container_env);
   ::unsetenv("HULL_HOOK_TEST_INHERITED");
-  EXPECT_EQ(read_file(log), "yes\nunset\n");
+  EXPECT_EQ(read_file(log), "yes none\nunset 1\nunset none\ncontainer none\nunset 1\nunset none\n");
 }
 
 // A timeout of millions of seconds is valid and means a long wait: the
