@@ -50,9 +50,10 @@ std::string rfc3339(const timespec& ts, bool nanos) {
   p = put_digits(p, static_cast<unsigned long>(hms.minutes().count()), 2);
   *p++ = ':';
   p = put_digits(p, static_cast<unsigned long>(hms.seconds().count()), 2);
-  if (nanos) {
+  if (nanos && ts.tv_nsec != 0) {
     *p++ = '.';
     p = put_digits(p, static_cast<unsigned long>(ts.tv_nsec), 9);
+    while (p[-1] == '0') --p;
   }
   *p++ = 'Z';
   return std::string(buf, p);

@@ -2,7 +2,8 @@
 // (runc types/events.go: cpu, cpuset, memory, pids, blkio, hugetlb), read from v1 or
 // v2 files depending on where each controller lives. Files that do not exist
 // (controller absent, older kernel) leave their fields out, as runc's
-// omitempty does.
+// omitempty does; zero values are kept, and keys are in alphabetical order
+// (docs/differences-from-runc.md): typed readers decode the same values.
 #include <unistd.h>
 
 #include <charconv>

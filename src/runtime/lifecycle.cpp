@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 
 #include "base/error.hpp"
@@ -311,17 +312,28 @@ std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
   StateStore store(g.root);
   const std::vector<std::string> ids = store.list_ids();
   std::vector<ContainerSummary> out(ids.size());
+  std::mutex unreadable_lock;
+  std::vector<std::string> unreadable;
   // Each container is read on its own (peek and the status check hold no
   // shared state), so many of them are read on several threads.
   for_each_index_parallel(ids.size(), kListItemsPerThread, [&](size_t i) {
     ContainerState st;
     try {
       st = store.peek(ids[i], StateFields::Status);
+    } catch (const CorruptState& e) {
+      // Said, as runc says it: left out silently, it would be found only by
+      // the next create of its id.
+      const std::lock_guard<std::mutex> hold(unreadable_lock);
+      unreadable.push_back("container " + quote(ids[i]) + " is not listed: " + e.what() +
+                           " (hull delete --force removes it)");
+      return;
     } catch (const Error&) {
       return;  // deleted meanwhile: simply not listed
     }
     out[i].state = with_live_status(store, std::move(st));
   });
+  std::sort(unreadable.begin(), unreadable.end());
+  for (const std::string& why : unreadable) log::warn(why);
   // Those deleted meanwhile were never filled in (a read state always has
   // an id): the gaps close in place, with no second copy of the states.
   std::erase_if(out, [](const ContainerSummary& c) { return c.state.id.empty(); });

@@ -87,8 +87,8 @@ std::string spec_state_json(const ContainerState& s, pid_t pid, Status status) {
   j["bundle"] = s.bundle;
   j["rootfs"] = s.rootfs;
   j["created"] = s.created;
-  j["owner"] = owner_name(s.owner);
   if (!s.annotations.empty()) j["annotations"] = s.annotations;
+  j["owner"] = owner_name(s.owner);
   // Paths are bytes; a display copy may replace invalid UTF-8 (as runc does).
   return j.dump(2, ' ', false, Json::error_handler_t::replace);
 }

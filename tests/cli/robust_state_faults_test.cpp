@@ -146,6 +146,9 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
     ProcResult ls = hull({"list", "--format", "json"});
     EXPECT_EQ(ls.exit_code, 0) << ls.err;
     EXPECT_NE(ls.out.find("\"good\""), std::string::npos) << "list lost the healthy container: " << ls.out;
+    // Said, as runc says it, not left out silently.
+    EXPECT_NE(ls.err.find("bad\\\" is not listed: corrupt state file " + state_dir("bad").string()), std::string::npos)
+        << ls.err;
     ProcResult force = hull({"delete", "--force", "bad"});
     EXPECT_EQ(force.exit_code, 0) << "delete --force: " << force.err;
     EXPECT_FALSE(fs::exists(state_dir("bad")));

@@ -64,6 +64,10 @@ TEST(LogTime, IsRfc3339Utc) {
   EXPECT_EQ(rfc3339(timespec{1795341600, 999999999}, false), "2026-11-22T10:00:00Z");
   EXPECT_EQ(rfc3339(timespec{1795341600, 999999999}, true), "2026-11-22T10:00:00.999999999Z");
   EXPECT_EQ(rfc3339(timespec{1795341600, 5}, true), "2026-11-22T10:00:00.000000005Z");
+  // As Go's RFC3339Nano (runc's "created"): no trailing zeros, no empty fraction.
+  EXPECT_EQ(rfc3339(timespec{1795341600, 500000000}, true), "2026-11-22T10:00:00.5Z");
+  EXPECT_EQ(rfc3339(timespec{1795341600, 303587510}, true), "2026-11-22T10:00:00.30358751Z");
+  EXPECT_EQ(rfc3339(timespec{1795341600, 0}, true), "2026-11-22T10:00:00Z");
   // The last second of a leap day, and of a year.
   EXPECT_EQ(rfc3339(timespec{1709251199, 0}, false), "2024-02-29T23:59:59Z");
   EXPECT_EQ(rfc3339(timespec{1798761599, 0}, false), "2026-12-31T23:59:59Z");

@@ -261,10 +261,10 @@ TEST(StateJson, SpecStateIsWhatRuncStatePrints) {
             "  \"bundle\": \"/srv/bundles/web\",\n"
             "  \"rootfs\": \"/srv/bundles/web/rootfs\",\n"
             "  \"created\": \"2026-11-22T09:30:00.123456789Z\",\n"
-            "  \"owner\": \"\",\n"
             "  \"annotations\": {\n"
             "    \"org.example/key\": \"value\"\n"
-            "  }\n"
+            "  },\n"
+            "  \"owner\": \"\"\n"
             "}");
 }
 
