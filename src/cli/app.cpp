@@ -106,7 +106,7 @@ void resolve_rootless(const CLI::App& app, Context& ctx) {
   // Not defined: no word named it (define_app_for).
   const CLI::Option* root = app.get_option_no_throw("--root");
   if (root == nullptr || root->count() == 0) {
-    ctx.global.root = default_state_root(ctx.global.rootless);
+    ctx.global.root = default_state_root();
   } else if (!ctx.global.root.empty() && ctx.global.root[0] != '/') {
     // Absolute, as runc makes it: state.json and the init (which starts in
     // the bundle) name paths under it.

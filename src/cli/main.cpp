@@ -103,6 +103,13 @@ int unknown_command(const std::string& word) {
   return kUnknownCommandStatus;
 }
 
+// `hull help nosuch`: runc's "No help topic for 'nosuch'", and its status.
+int no_help_topic(const std::string& word) {
+  print_error_line("hull: no help topic for " + quote(word) + ": it is not a command");
+  print_error_line("Run 'hull --help' for usage.");
+  return kUnknownCommandStatus;
+}
+
 // A command line refused after --log was read: the log gets the line too,
 // as runc writes it, for the engines that show the runtime's last logged
 // error (containerd's shim, conmon) when the flag is one hull lacks. A log
@@ -158,6 +165,8 @@ int run(int argc, char** argv) {
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
   if (auto at = command_word_at(args, global_flags); at && !flags.count(args[*at])) {
     if (args[*at] != "help" && args[*at] != "h") return unknown_command(args[*at]);
+    if (*at + 1 < args.size() && !flags.count(args[*at + 1]) && !args[*at + 1].starts_with("-"))
+      return no_help_topic(args[*at + 1]);
     rewrite_help_command(args, *at, flags);
   }
   try {

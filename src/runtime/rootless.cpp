@@ -22,14 +22,19 @@ bool rootless_mode(std::string_view flag) {
   return rootless_mode(flag, euid, euid != 0 || in_initial_user_namespace());
 }
 
-std::string default_state_root(bool rootless, unsigned euid, const char* xdg_runtime_dir, const char* user) {
-  if (!rootless || !xdg_runtime_dir || !*xdg_runtime_dir) return "/run/hull";
-  if (euid == 0 && user && std::string_view(user) == "root") return "/run/hull";
+std::string default_state_root(unsigned euid, bool initial_user_namespace, const char* xdg_runtime_dir,
+                               const char* user) {
+  if (!xdg_runtime_dir || !*xdg_runtime_dir) return "/run/hull";
+  if (euid == 0 && (initial_user_namespace || (user && std::string_view(user) == "root"))) return "/run/hull";
   return std::string(xdg_runtime_dir) + "/hull";
 }
 
-std::string default_state_root(bool rootless) {
-  return default_state_root(rootless, ::geteuid(), std::getenv("XDG_RUNTIME_DIR"), std::getenv("USER"));
+std::string default_state_root() {
+  const unsigned euid = ::geteuid();
+  // The namespace is asked only of a root caller with an XDG_RUNTIME_DIR.
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  const bool initial = euid == 0 && xdg && *xdg && in_initial_user_namespace();
+  return default_state_root(euid, initial, xdg, std::getenv("USER"));
 }
 
 void require_a_user_namespace(const spec::Spec& spec, const std::string& config_path) {

@@ -21,12 +21,15 @@ namespace hull {
 bool rootless_mode(std::string_view flag);
 bool rootless_mode(std::string_view flag, unsigned euid, bool initial_user_namespace);
 
-// The state root without --root: $XDG_RUNTIME_DIR/hull in rootless mode
-// where XDG_RUNTIME_DIR is set, else /run/hull. As runc: a caller with euid 0
-// (inside a user namespace, or --rootless true) whose $USER is "root" keeps
-// /run/hull, the root of a container or VM with a root-owned /run.
-std::string default_state_root(bool rootless);
-std::string default_state_root(bool rootless, unsigned euid, const char* xdg_runtime_dir, const char* user);
+// The state root without --root, decided as runc decides it (whatever
+// --rootless says, so that every command of a user finds the same root):
+// $XDG_RUNTIME_DIR/hull where XDG_RUNTIME_DIR is set and the caller is an
+// ordinary user (euid != 0), or euid 0 in a user namespace whose $USER is
+// not "root"; else /run/hull (the real root, and the root of a container or
+// VM with a root-owned /run).
+std::string default_state_root();
+std::string default_state_root(unsigned euid, bool initial_user_namespace, const char* xdg_runtime_dir,
+                               const char* user);
 
 // An ordinary user (euid != 0) gets none of what a container needs outside
 // a user namespace of its own (runc: "rootless container requires user

@@ -115,15 +115,18 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what) {
 }
 
 // mkdir -p: parents 0755 (like /run), the state root itself 0700 because
-// state files name pids, bundles and cgroups of every container.
+// state files name pids, bundles and cgroups of every container, and
+// sticky: under $XDG_RUNTIME_DIR the XDG Base Directory spec lets a session
+// manager prune what is not (runc makes its root 01700 there too).
 void make_root(const std::string& root) {
+  constexpr mode_t kRootMode = S_ISVTX | 0700;
   // Made once per host, then there on every create: one mkdir answers.
-  if (::mkdir(root.c_str(), 0700) == 0 || errno == EEXIST) return;
+  if (::mkdir(root.c_str(), kRootMode) == 0 || errno == EEXIST) return;
   if (errno != ENOENT) throw_errno("mkdir " + root);
   for (size_t pos = 1; pos <= root.size(); ++pos) {
     if (pos != root.size() && root[pos] != '/') continue;
     std::string prefix = root.substr(0, pos);
-    mode_t mode = pos == root.size() ? 0700 : 0755;
+    mode_t mode = pos == root.size() ? kRootMode : 0755;
     if (::mkdir(prefix.c_str(), mode) < 0 && errno != EEXIST) throw_errno("mkdir " + prefix);
   }
 }

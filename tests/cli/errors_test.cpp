@@ -348,6 +348,10 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("kill"), std::string::npos) << r.out;
   EXPECT_EQ(hull({"h"}).exit_code, 0);
+  // runc: "No help topic for 'nosuch'", status 3.
+  r = hull({"help", "nosuch"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("no help topic for \"nosuch\""), std::string::npos) << r.err;
   // The command word, not a global flag's value that reads the same.
   SpawnOptions in_temp;
   in_temp.cwd = temp_dir().string();

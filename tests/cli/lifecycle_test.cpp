@@ -107,8 +107,9 @@ TEST_F(HullTest, StateCarriesAnnotationsAndRootIsPrivate) {
   ASSERT_TRUE(s.is_object());
   EXPECT_EQ(s.value("ociVersion", ""), "1.3.0");
   EXPECT_EQ(s["annotations"], (nlohmann::json{{"org.example.team", "itest"}}));
-  // A missing --root is made 0700: state files name pids and paths of every container.
-  EXPECT_EQ(fs::status(state_root()).permissions(), fs::perms::owner_all);
+  // A missing --root is made 0700: state files name pids and paths of every
+  // container; and sticky, as XDG_RUNTIME_DIR asks of what is kept there.
+  EXPECT_EQ(fs::status(state_root()).permissions(), fs::perms::owner_all | fs::perms::sticky_bit);
 }
 
 // The create/start path (exec fifo or socket, state lock) must not leak an fd

@@ -70,7 +70,9 @@ TEST(Rootless, UidZeroInAUserNamespaceIsRootless) {
     if (hull::rootless_mode("false")) ::_exit(15);
     ::setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
     ::setenv("USER", "alice", 1);
-    if (hull::default_state_root(hull::rootless_mode("auto")) != "/run/user/1000/hull") ::_exit(16);
+    if (hull::default_state_root() != "/run/user/1000/hull") ::_exit(16);
+    ::setenv("USER", "root", 1);
+    if (hull::default_state_root() != "/run/hull") ::_exit(17);
     ::_exit(0);
   }
   int status = 0;
@@ -80,18 +82,24 @@ TEST(Rootless, UidZeroInAUserNamespaceIsRootless) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "failed check " << WEXITSTATUS(status);
 }
 
-TEST(Rootless, StateRootIsUnderXdgRuntimeDirOnlyInRootlessMode) {
-  EXPECT_EQ(hull::default_state_root(true, 1000, "/run/user/1000", "alice"), "/run/user/1000/hull");
-  EXPECT_EQ(hull::default_state_root(false, 1000, "/run/user/1000", "alice"), "/run/hull");
-  EXPECT_EQ(hull::default_state_root(true, 1000, nullptr, "alice"), "/run/hull");
-  EXPECT_EQ(hull::default_state_root(true, 1000, "", "alice"), "/run/hull");
+// As runc's shouldHonorXDGRuntimeDir: by who the caller is, never by
+// --rootless (found by review: `hull --rootless true create` as root put the
+// container where a plain `hull state` did not look).
+TEST(Rootless, StateRootIsUnderXdgRuntimeDirForAnOrdinaryUser) {
+  EXPECT_EQ(hull::default_state_root(1000, true, "/run/user/1000", "alice"), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(1000, false, "/run/user/1000", "alice"), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(1000, true, nullptr, "alice"), "/run/hull");
+  EXPECT_EQ(hull::default_state_root(1000, true, "", "alice"), "/run/hull");
+  // The real root: /run/hull, whatever its environment says.
+  EXPECT_EQ(hull::default_state_root(0, true, "/run/user/1000", nullptr), "/run/hull");
+  EXPECT_EQ(hull::default_state_root(0, true, "/run/user/1000", "alice"), "/run/hull");
   // euid 0 in a user namespace: the user's XDG_RUNTIME_DIR (podman sets it,
   // with no USER or the user's), but not for a $USER of root, as runc.
-  EXPECT_EQ(hull::default_state_root(true, 0, "/run/user/1000", nullptr), "/run/user/1000/hull");
-  EXPECT_EQ(hull::default_state_root(true, 0, "/run/user/1000", "alice"), "/run/user/1000/hull");
-  EXPECT_EQ(hull::default_state_root(true, 0, "/run/user/0", "root"), "/run/hull");
+  EXPECT_EQ(hull::default_state_root(0, false, "/run/user/1000", nullptr), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(0, false, "/run/user/1000", "alice"), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(0, false, "/run/user/0", "root"), "/run/hull");
   // A user named root with another euid is still that user.
-  EXPECT_EQ(hull::default_state_root(true, 1000, "/run/user/1000", "root"), "/run/user/1000/hull");
+  EXPECT_EQ(hull::default_state_root(1000, true, "/run/user/1000", "root"), "/run/user/1000/hull");
 }
 
 bool has(const std::vector<std::string>& v, const std::string& s) {

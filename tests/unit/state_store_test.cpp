@@ -299,7 +299,7 @@ TEST_F(StateStoreTest, CreateMakesPrivateDirectoriesAndStateRoundTrips) {
     expect_same(d.read_state(), sample_state("web"));
   }
   EXPECT_EQ(mode_of(tmp_ + "/run"), 0755u);  // a parent made on the way, as mkdir -p
-  EXPECT_EQ(mode_of(root_), 0700u);
+  EXPECT_EQ(mode_of(root_), 01700u);         // sticky, as XDG_RUNTIME_DIR asks
   EXPECT_EQ(mode_of(root_ + "/web"), 0700u);
   EXPECT_EQ(mode_of(root_ + "/web/state.json"), 0600u);
   EXPECT_EQ(root_entries(), std::set<std::string>{"web"});  // no temp directory left behind
