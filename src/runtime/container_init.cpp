@@ -1,12 +1,10 @@
 #include "runtime/container_init.hpp"
 
 #include <fcntl.h>
-#include <linux/keyctl.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -31,6 +29,7 @@
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
 #include "process/sealed_binary.hpp"
+#include "process/session_keyring.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
@@ -74,14 +73,6 @@ void set_names(const spec::Spec& spec) {
     throw_errno("set hostname " + quote(*spec.hostname));
   if (spec.domainname && ::setdomainname(spec.domainname->data(), spec.domainname->size()) < 0)
     throw_errno("set domainname " + quote(*spec.domainname));
-}
-
-// A session keyring of its own, so the container cannot read or use the
-// keys of the session hull was started from (as runc does).
-void join_new_session_keyring(const std::string& id) {
-  std::string name = "_ses." + id;
-  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS)
-    throw_errno("join a new session keyring");
 }
 
 // .linux.namespaces joined (namespaces/namespaces.hpp: runc's order). A
@@ -230,7 +221,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns)
     ns::bring_loopback_up();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(timens_offsets.get(), *ctx.time_offsets);
-  if (ctx.new_keyring) join_new_session_keyring(ctx.id);
+  if (ctx.new_keyring) process::join_new_session_keyring("_ses." + ctx.id);
   set_names(spec);
   phase_mark("namespaces");
 

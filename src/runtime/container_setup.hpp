@@ -113,6 +113,9 @@ inline constexpr const char* kPreserveFdsKey = "preserveFds";
 // init made by `run` runs unsealed until its execve
 // (InitPlan::init_unsealed_until_exec); removed once `run` saw the execve.
 inline constexpr const char* kUnsealedInitKey = "unsealedInit";
+// state.json private field: "true" for a container created with
+// --no-new-keyring, whose exec processes keep their caller's session keyring too.
+inline constexpr const char* kNoNewKeyringKey = "noNewKeyring";
 // state.json private field: "none" when the container's config has no hooks,
 // so start and delete need not read the saved config for them.
 inline constexpr const char* kHooksKey = "hooks";

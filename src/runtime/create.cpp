@@ -178,6 +178,7 @@ ContainerState creating_state(const CreateOptions& o, const std::string& bundle,
   if (!overlay.dir.empty()) st.extra[kOverlayDirKey] = overlay.dir + "/" + o.id;
   if (o.listen_fds + o.preserve_fds > 0) st.extra[kPreserveFdsKey] = std::to_string(o.listen_fds + o.preserve_fds);
   if (!spec::has_hooks(spec.hooks)) st.extra[kHooksKey] = "none";
+  if (o.no_new_keyring) st.extra[kNoNewKeyringKey] = "true";
   return st;
 }
 

@@ -41,6 +41,7 @@
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
 #include "process/sealed_binary.hpp"
+#include "process/session_keyring.hpp"
 #include "process/terminal_proxy.hpp"
 #include "rootfs/console.hpp"
 #include "runtime/container_setup.hpp"
@@ -114,6 +115,9 @@ struct ExecChild {
   // overflow uid and could not be given to the process's user.
   bool in_user_namespace = false;
   bool proxied_terminal = false;  // ExecPlan::console is Proxy
+  // Unless the container was created with --no-new-keyring: not the
+  // caller's (the host session's keys), a new one of its own.
+  bool new_keyring = true;
 };
 
 [[noreturn]] void exec_child_main(void* arg) noexcept {
@@ -134,6 +138,7 @@ struct ExecChild {
     // which refuses a session leader outside the container's pid namespace,
     // can checkpoint the container with it.
     if (::setsid() < 0) throw_errno("setsid: a session of the exec process's own");
+    if (c.new_keyring) process::join_new_session_keyring({});
     for (int i = 0; i < 3; ++i)
       if (c.stdio[i] >= 0 && ::dup2(c.stdio[i], i) < 0) throw_errno("take the stdio pipes");
     if (c.v1_placement) c.v1_placement->move_self_leaving_files();
@@ -306,6 +311,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     child.oom_score_adj_inherited = oom_inherited;
     child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
     child.proxied_terminal = plan.console == ConsoleWiring::Proxy;
+    child.new_keyring = !st.extra.contains(kNoNewKeyringKey);
     std::optional<process::StdioPipes> pipes;
     if (plan.stdio.pipes) {
       pipes.emplace(process::make_stdio_pipes());

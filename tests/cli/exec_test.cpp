@@ -1,9 +1,13 @@
 // hull exec: the process joins the container (namespaces, cgroups) and gets
 // the process spec applied like the init (identity, capabilities, env, cwd,
 // seccomp, no_new_privs), checked from inside against the init.
+#include <linux/keyctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -192,6 +196,44 @@ TEST_F(ExecTest, UserAndAdditionalGidsTakeEffect) {
   r = exec({"--user", "1000", "exuser", "sh", "-c", "id -u; id -g; grep ^Groups: /proc/self/status"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1000\n0\nGroups:\t \n");  // the kernel always ends the list with a space
+}
+
+// Keys are not namespaced: an exec process that kept the session keyring of
+// `hull exec`'s caller could read the host session's keys (found by review:
+// it did; runc's exec joins the container's). A key only its possessors may
+// view shows in /proc/keys to a process whose keyrings hold it, and only to it.
+TEST_F(ExecTest, AnExecProcessDoesNotPossessItsCallersSessionKeys) {
+  if (!fs::exists("/proc/keys")) GTEST_SKIP() << "no keyrings in this kernel";
+  // This test process's own session keyring (later tests inherit it, harmlessly).
+  ASSERT_GE(::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "hull-itest-caller-keys"), 0) << std::strerror(errno);
+  const long key = ::syscall(SYS_add_key, "user", "hull-itest-secret", "s3cret", 6, KEY_SPEC_SESSION_KEYRING);
+  ASSERT_GE(key, 0) << std::strerror(errno);
+  constexpr unsigned long kPossessorOnly = 0x3f000000;  // KEY_POS_ALL (keyutils.h)
+  ASSERT_EQ(::syscall(SYS_keyctl, KEYCTL_SETPERM, key, kPossessorOnly), 0) << std::strerror(errno);
+  ASSERT_NE(read_text_file("/proc/keys").find("hull-itest-secret"), std::string::npos) << "the possessor sees it";
+  const std::vector<std::string> probe{"sh", "-c", "grep -c hull-itest-secret /proc/keys; true"};
+  for (const bool keep_callers : {false, true}) {
+    SCOPED_TRACE(keep_callers ? "--no-new-keyring" : "default");
+    const std::string id = keep_callers ? "keys-kept" : "keys";
+    Bundle& b = bundle("bundle-" + id);
+    nlohmann::json masked = nlohmann::json::array();
+    for (const auto& path : b.config["linux"]["maskedPaths"])
+      if (path != "/proc/keys") masked.push_back(path);
+    b.config["linux"]["maskedPaths"] = masked;
+    b.args({"sleep", "1000"});
+    std::vector<std::string> create{"create", "--bundle", b.dir().string(), id};
+    if (keep_callers) create.insert(create.begin() + 1, "--no-new-keyring");
+    ASSERT_EQ(hull(create).exit_code, 0);
+    start_container(id);
+    std::vector<std::string> args{id};
+    args.insert(args.end(), probe.begin(), probe.end());
+    ProcResult r = exec(args);
+    EXPECT_EQ(r.out, keep_callers ? "1\n" : "0\n") << r.err;
+    args.insert(args.begin(), {"--user", "1000"});
+    r = exec(args);
+    EXPECT_EQ(r.out, keep_callers ? "1\n" : "0\n") << r.err;
+  }
+  ::syscall(SYS_keyctl, KEYCTL_REVOKE, key);
 }
 
 TEST_F(ExecTest, RlimitsOfTheProcessSpecApply) {
