@@ -203,7 +203,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   validate_new_container_id(o.id);
 
   // 1. Read and validate: a bad bundle or config never leaves anything behind.
-  std::string bundle = absolute_dir(o.bundle, "bundle");
+  // `--bundle=` is the current directory, as runc reads it.
+  std::string bundle = absolute_dir(o.bundle.empty() ? "." : o.bundle, "bundle");
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);

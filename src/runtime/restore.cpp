@@ -253,7 +253,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   std::string descriptors = o.criu.image_path + "/" + kDescriptorsFile;
   if (::access(descriptors.c_str(), F_OK) == 0) pipes = inherited_pipes(read_file(descriptors), descriptors);
 
-  std::string bundle = real_dir(o.bundle, "bundle");
+  std::string bundle = real_dir(o.bundle.empty() ? "." : o.bundle, "bundle");
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);

@@ -358,6 +358,15 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   r = hull({"--log", "help", "help", "kill"}, in_temp);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("kill"), std::string::npos) << r.out;
+  // `--bundle=` is the current directory, as runc reads it.
+  Bundle& here = bundle("here");
+  here.args({"sleep", "1000"});
+  SpawnOptions in_bundle;
+  in_bundle.cwd = here.dir().string();
+  r = hull({"create", "--bundle=", "here"}, in_bundle);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(state("here").value("bundle", ""), fs::canonical(here.dir()).string());
+  EXPECT_EQ(hull({"delete", "--force", "here"}).exit_code, 0);
   r = hull({"delete", "forms", "-force"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(failed_with(hull({"state", "forms"}), {"does not exist"}));
