@@ -351,7 +351,8 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   // runc: "No help topic for 'nosuch'", status 3.
   r = hull({"help", "nosuch"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("no help topic for \"nosuch\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("help topic for"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.err;
   // The command word, not a global flag's value that reads the same.
   SpawnOptions in_temp;
   in_temp.cwd = temp_dir().string();
