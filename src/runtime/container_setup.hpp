@@ -30,7 +30,7 @@ struct CreatedContainer {
   // init waits for Start (start_locked sends it)...
   SyncChannel init_channel;
   // ...unless it was sent already, with the "running" record, before the
-  // init was ready (no runtime hooks): then finish_early_start follows.
+  // init was ready (no runtime hooks): then run only waits for its execve.
   bool init_released = false;
   // InitPlan::stdio.pipes: our ends, for hull run to copy (process::proxy_stdio).
   std::optional<process::StdioPipes> stdio_pipes;
@@ -125,11 +125,6 @@ spec::Spec load_saved_config(const ContainerDir& dir);
 // a config without a "hooks" member (most of the rest: those of an older
 // hull) is checked to be JSON but not parsed into a spec::Spec.
 spec::Hooks load_saved_hooks(const ContainerDir& dir, const ContainerState& state);
-
-// The end of `run`'s start when create released the init early
-// (CreatedContainer::init_released): waits until the init has exec'd (or
-// throws its error), as start_locked does.
-void finish_early_start(const SyncChannel& init);
 
 // Removes a container whose init is gone or killed: what is left in its
 // cgroups, the cgroups, the state dir; then runs the poststop hooks.

@@ -156,12 +156,6 @@ void start_locked(ContainerDir& dir, ContainerState& state, const SyncChannel* i
   if (init_gone) require_transition(state.id, Status::Stopped, Operation::Start);
 }
 
-void finish_early_start(const SyncChannel& init) {
-  // EOF: the init reached execve (or was killed, which the caller's wait
-  // for its exit reports); an Error: a step after its barrier failed.
-  init.expect_eof();
-}
-
 void destroy_container(ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks) {
   ContainerCgroup cgroup(dir, state);
   destroy_container(dir, state, hooks, cgroup);

@@ -40,7 +40,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       // The init sent its pty master during create, before the barrier.
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
       if (c.init_released)
-        finish_early_start(c.init_channel);
+        c.init_channel.expect_eof();  // the init's execve, or its late error, as start_locked waits for
       else
         start_locked(c.dir, c.state, &c.init_channel);
       phase_mark("started");
