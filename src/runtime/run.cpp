@@ -18,11 +18,16 @@
 namespace hull {
 
 namespace {
-// A run that failed once the init was made: the init is our child.
+// A run that failed once the init was made: the init is our child. A
+// poststart hook may have paused it before failing, and on cgroup v1 a
+// frozen process acts on no signal: the wait would never end unthawed.
 void stop_own_container(CreatedContainer& c) {
+  ContainerCgroup cgroup(c.dir, c.state);
+  cgroups::Manager* frozen = cgroup_to_thaw_after_kill(cgroup, Status::Running, SIGKILL);
   ::kill(c.state.pid, SIGKILL);
+  if (frozen) frozen->thaw();
   ::waitpid(c.state.pid, nullptr, 0);
-  destroy_container(c.dir, c.state, c.spec.hooks);
+  destroy_container(c.dir, c.state, c.spec.hooks, cgroup);
 }
 }  // namespace
 

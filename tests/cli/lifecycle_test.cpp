@@ -210,6 +210,40 @@ TEST_F(HullTest, APoststartHookCanExecAndSignalItsOwnContainer) {
   }
 }
 
+// A poststart hook that pauses its container and then fails: the container
+// is stopped all the same. On cgroup v1 a frozen process acts on no signal,
+// so the stop must thaw what it killed; `run` waited for ever for its init.
+TEST_F(HullTest, AFailedPoststartHookStopsTheContainerItPaused) {
+  Bundle& b = bundle();
+  const std::string hull_cmd = runtime_binary() + " --root " + state_root().string();
+  b.config["hooks"] = {
+      {"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", hull_cmd + " pause frozen && exit 3"}}}}}};
+  b.args({"sleep", "1000"});
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(20000);
+  for (const std::vector<std::string>& launch :
+       {std::vector<std::string>{"create", "--bundle", b.dir().string(), "frozen"},
+        std::vector<std::string>{"run", "--detach", "--bundle", b.dir().string(), "frozen"}}) {
+    SCOPED_TRACE(launch[0]);
+    ProcResult r = hull(launch, bounded);
+    pid_t pid = 0;
+    if (launch[0] == "create") {
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      pid = state("frozen").value("pid", 0);
+      r = hull({"start", "frozen"}, bounded);
+    }
+    EXPECT_TRUE(failed_with(r, {"hook poststart[0]", "exited with status 3"})) << r.err;
+    if (pid > 0) {
+      EXPECT_TRUE(wait_exit_and_reap(pid));
+      EXPECT_EQ(status("frozen"), "stopped");
+      ProcResult d = hull({"delete", "frozen"});
+      EXPECT_EQ(d.exit_code, 0) << d.err;
+    }
+    hull({"delete", "--force", "frozen"});
+    expect_nothing_left("frozen");
+  }
+}
+
 // A cleanup hook is not lost with its bundle: with the bundle directory gone,
 // poststop hooks run in delete's directory (runc runs them there always).
 TEST_F(HullTest, PoststopHooksRunWhenTheBundleIsGone) {
