@@ -57,6 +57,12 @@ void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const Container
 // unmarked cgroup lives.
 cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig);
 
+// Throws when the cgroup is frozen behind a status that is not "paused" (a
+// pause killed between its freeze and its record, or a freeze from outside
+// hull, of the cgroup or a parent): a process started or released in it
+// would be frozen, and the command waiting for it would wait for ever.
+void refuse_frozen_cgroup(const cgroups::Manager& cg, Status status);
+
 // create (and run): everything up to the init waiting at the start barrier,
 // as named steps in runtime/create.cpp (read, plan, open, state dir, launch,
 // handshake, record). On error nothing is left behind (no state dir, no

@@ -236,13 +236,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<cgroups::Placement> cgroup;
     if (!st.cgroupPath.empty()) {
       cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
-      // Frozen behind a status that is not "paused": a pause killed between
-      // its freeze and recording it, or a freeze from outside hull. The
-      // process would be frozen at birth and this exec would wait for it.
-      if (!into_paused && cg.frozen())
-        throw Error("the container's cgroup is frozen while its status is " + std::string(to_string(status)) +
-                    " (a pause was interrupted, or the cgroup was frozen outside hull): pause and resume it, or "
-                    "delete it");
+      // The process would be frozen at birth and this exec would wait for it.
+      if (!into_paused) refuse_frozen_cgroup(cg, status);
       cgroup.emplace(cg.paths(), o.cgroup, st.pid);
     } else if (!o.cgroup.empty()) {
       throw Error("--cgroup: the container has no cgroups");

@@ -127,10 +127,15 @@ void start_locked(ContainerDir& dir, ContainerState& state, const SyncChannel* i
   fault_point("start-after-open");
   // `run` has held the lock since it made the init, so the container is
   // created; an init that died since shows at the release (InitNotWaiting).
-  require_transition(state.id, init_channel ? state.status : observed_status(state, dir.fd()), Operation::Start);
+  const Status status = init_channel ? state.status : observed_status(state, dir.fd());
+  require_transition(state.id, status, Operation::Start);
   bool init_gone = false;
   const StartContext context = init_channel ? StartContext::WithinRun : StartContext::Start;
   in_start_context(context, state, [&] {
+    // A frozen init would never answer the release. run's own cannot be: no
+    // other command has had the lock since it was made.
+    if (!init_channel && !state.cgroupPath.empty())
+      refuse_frozen_cgroup(cgroups::Manager::load(state.cgroupPath), status);
     // Recorded before the release: on a full --root disk start fails while
     // the process still waits, rather than leaving a "created" container
     // whose program runs. If the release fails, the init is gone or going,

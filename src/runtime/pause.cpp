@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/log.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/operations.hpp"
@@ -14,6 +15,14 @@
 namespace hull {
 
 namespace {
+
+void thaw_after_failure(cgroups::Manager& cg, const std::string& id) {
+  try {
+    cg.thaw();
+  } catch (const Error& e) {
+    log::warn("pause container " + quote(id) + ": its cgroup is left frozen: " + e.what());
+  }
+}
 
 // Freezes (pause) or thaws (resume) the cgroup, then records the new status.
 void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
@@ -38,7 +47,14 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
     }
     fault_point("freeze-after-cgroup");
     c.state.status = next;
-    c.dir.write_state(c.state);
+    try {
+      c.dir.write_state(c.state);
+    } catch (const Error&) {
+      // A frozen cgroup behind a record that does not say "paused" (a full
+      // --root disk): what a start or an exec would wait on for ever.
+      if (op == Operation::Pause) thaw_after_failure(cg, id);
+      throw;
+    }
     return false;
   });
   // Worded as the state machine's refusals are: the container is on its way
@@ -52,6 +68,13 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
 void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Pause); }
 
 void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
+
+void refuse_frozen_cgroup(const cgroups::Manager& cg, Status status) {
+  if (cg.frozen())
+    throw Error("the container's cgroup is frozen while its status is " + std::string(to_string(status)) +
+                " (a pause was interrupted, or the cgroup was frozen outside hull): pause and resume it, or delete "
+                "it");
+}
 
 cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig) {
   // Running and created too: a `hull pause` killed between the freeze and

@@ -42,6 +42,21 @@ class CgroupCommandsTest : public CgroupRunTest {
     if (init != 0) start_container(id);
     return init;
   }
+  // create of a container in its own cgroup to run `sleep 1000`, whose
+  // comm becomes "sleep" at start.
+  pid_t create_sleeper(const std::string& id) {
+    Bundle& b = limited_bundle(Json::object(), "bundle-" + id);
+    b.args({"sleep", "1000"});
+    ProcResult c = hull({"create", "--bundle", b.dir().string(), id});
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    return c.exit_code == 0 ? state(id)["pid"].get<pid_t>() : 0;
+  }
+  // The cgroup that id's state.json records.
+  cgroups::Manager recorded_cgroup(const std::string& id) {
+    std::optional<InitRecord> record = recorded_init(id);
+    EXPECT_TRUE(record && !record->cgroup_path.empty()) << id << " records no cgroup";
+    return cgroups::Manager::load(record ? record->cgroup_path : std::string());
+  }
   std::vector<pid_t> ps_json(const std::string& id) {
     ProcResult r = hull({"ps", "--format", "json", id});
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -96,13 +111,9 @@ TEST_F(CgroupCommandsTest, PauseFreezesTheContainerAndResumeThawsIt) {
 // As runc: a created container can be paused; it reads "paused", is neither
 // started nor joined until resumed, and resume makes it created again.
 TEST_F(CgroupCommandsTest, PauseOfACreatedContainerFreezesItAndResumeMakesItCreatedAgain) {
-  Bundle& b = limited_bundle(Json::object());
-  b.args({"sleep", "1000"});
-  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "c"}).exit_code, 0);
-  const pid_t init = state("c")["pid"].get<pid_t>();
-  std::optional<InitRecord> record = recorded_init("c");
-  ASSERT_TRUE(record && !record->cgroup_path.empty());
-  cgroups::Manager cgroup = cgroups::Manager::load(record->cgroup_path);
+  const pid_t init = create_sleeper("c");
+  ASSERT_GT(init, 0);
+  cgroups::Manager cgroup = recorded_cgroup("c");
 
   ProcResult pause = hull({"pause", "c"});
   ASSERT_EQ(pause.exit_code, 0) << pause.err;
@@ -123,6 +134,31 @@ TEST_F(CgroupCommandsTest, PauseOfACreatedContainerFreezesItAndResumeMakesItCrea
   EXPECT_EQ(status("c"), "running");
   EXPECT_EQ(read_text_file("/proc/" + std::to_string(init) + "/comm"), "sleep\n");
   EXPECT_TRUE(failed_with(hull({"pause", "nosuch"}), {"container \"nosuch\" does not exist"}));
+}
+
+// A created container whose cgroup is frozen behind its "created" record (a
+// pause killed between its freeze and its record, or a freeze from outside
+// hull): start refuses it at once rather than wait for ever for an init that
+// cannot answer, and a pause and resume set it right.
+TEST_F(CgroupCommandsTest, StartRefusesACreatedContainerWhoseCgroupIsFrozen) {
+  const pid_t init = create_sleeper("c");
+  ASSERT_GT(init, 0);
+  cgroups::Manager cgroup = recorded_cgroup("c");
+  cgroup.freeze();
+
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  ProcResult start = hull({"start", "c"}, bounded);
+  EXPECT_FALSE(start.timed_out) << "start waited for a frozen init";
+  EXPECT_TRUE(failed_with(start, {"start container \"c\": the container's cgroup is frozen while its status is created",
+                                  "pause and resume it, or delete it"}))
+      << start.err;
+  EXPECT_EQ(status("c"), "created");
+  ASSERT_EQ(hull({"pause", "c"}).exit_code, 0);
+  ASSERT_EQ(hull({"resume", "c"}).exit_code, 0);
+  EXPECT_FALSE(cgroup.frozen());
+  start_container("c");
+  EXPECT_EQ(read_text_file("/proc/" + std::to_string(init) + "/comm"), "sleep\n");
 }
 
 // A frozen task acts on SIGKILL only once thawed: kill, kill --all and

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgroups/cgroup_manager.hpp"
 #include "harness.hpp"
 
 namespace hull::itest {
@@ -28,7 +29,7 @@ class StateFaultsTest : public HullTest {
  protected:
   // hull with --root at `root` instead of the fixture's state root.
   ProcResult hull_at(const fs::path& root, std::vector<std::string> args) {
-    std::vector<std::string> argv{HULL_BINARY, "--root", root.string()};
+    std::vector<std::string> argv{runtime_binary(), "--root", root.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_process(argv);
   }
@@ -107,6 +108,43 @@ TEST_F(StateFaultsTest, RootOnFullTmpfs) {
   // Nothing but the caches of a state root (~seccomp, ~devices).
   for (const auto& e : fs::directory_iterator(root))
     EXPECT_TRUE(is_state_root_cache(e.path().filename())) << "left after deleting everything: " << e.path();
+}
+
+// A pause whose record cannot be written (the --root disk full) fails and
+// thaws what it froze: a frozen cgroup behind "created" or "running" is what
+// a start or an exec would wait on for ever. The container goes on after.
+TEST_F(StateFaultsTest, APauseThatCannotRecordItLeavesNothingFrozen) {
+  const fs::path root = temp_dir() / "tiny";
+  TinyTmpfs tmpfs(root, "1m");
+  ASSERT_TRUE(tmpfs.mounted()) << "mount tmpfs: " << std::strerror(errno);
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull_at(root, {"create", "--bundle", b.dir().string(), "p"}).exit_code, 0);
+  std::optional<InitRecord> init;
+  {
+    std::ifstream in(root / "p" / "state.json");
+    nlohmann::json st = nlohmann::json::parse(in, nullptr, false);
+    init = InitRecord{st.value("pid", 0), 0, st.value("cgroupPath", std::string())};
+  }
+  ASSERT_GT(init->pid, 0);
+  ASSERT_FALSE(init->cgroup_path.empty());
+  const cgroups::Manager cgroup = cgroups::Manager::load(init->cgroup_path);
+  const fs::path filler = root / "filler";
+  {
+    std::ofstream f(filler, std::ios::binary);
+    std::string chunk(4096, 'x');
+    while (f.write(chunk.data(), chunk.size()) && f.flush()) {}
+  }
+  ProcResult pause = hull_at(root, {"pause", "p"});
+  EXPECT_EQ(pause.exit_code, 1);
+  EXPECT_NE(pause.err.find("pause container \"p\""), std::string::npos) << pause.err;
+  EXPECT_NE(pause.err.find("no space left on device"), std::string::npos) << pause.err;
+  EXPECT_FALSE(cgroup.frozen()) << "the failed pause left the cgroup frozen";
+  fs::remove(filler);
+  ProcResult start = hull_at(root, {"start", "p"});
+  EXPECT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_EQ(hull_at(root, {"delete", "--force", "p"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(init->pid));
 }
 
 // state.json damaged in each way: state says what is wrong (naming the
