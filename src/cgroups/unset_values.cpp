@@ -52,6 +52,10 @@ spec::Resources without_unset_values(spec::Resources r) {
     if (!any_set(c)) r.cpu.reset();
   }
   if (r.pids && r.pids->limit == 0) r.pids.reset();
+  if (r.network) {
+    drop_if<uint32_t>(r.network->classID, 0);
+    if (!r.network->classID && r.network->priorities.empty()) r.network.reset();
+  }
   if (r.blockIO) {
     spec::BlockIO& b = *r.blockIO;
     drop_if<uint16_t>(b.weight, 0);
