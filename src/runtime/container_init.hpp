@@ -55,7 +55,8 @@ struct InitContext {
   // (a runtime that is not root: process::inherit_oom_score_adj).
   bool oom_score_adj_inherited = false;
   // The launch helper joined .linux.namespaces already (a new pid or time
-  // namespace beside a joined user namespace: join_namespaces_before_clone).
+  // namespace beside a joined user namespace, or a new user namespace beside
+  // joined ones: join_namespaces_before_clone).
   bool joined_before_clone = false;
   // Set by the launcher when the kernel would not clone the init into its
   // v2 cgroup (LaunchRequest::child_waits_for_placement): the init waits to
@@ -100,8 +101,9 @@ struct InitContext {
 [[noreturn]] void container_init_entry(void* ctx) noexcept;
 
 // The init's namespace joins (runc's order, the uts check), for the launch
-// helper that makes a new pid namespace owned by a joined user namespace:
-// it joins, then clones the init, which finds them joined. Throws.
+// helper that makes a new pid namespace owned by a joined user namespace, or
+// a new user namespace beside joined ones: it joins, then clones the init,
+// which finds them joined. Throws.
 void join_namespaces_before_clone(InitContext& ctx);
 
 }  // namespace hull

@@ -57,6 +57,14 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.join_before_clone_in_helper = p.clone_flags != 0;
     if (p.join_before_clone_in_helper) p.wait_for_placement = true;
   }
+  if ((p.clone_flags & CLONE_NEWUSER) && p.join_in_init_flags) {
+    // A new user namespace beside namespaces joined by path: those belong to
+    // another user namespace (the host's: a CNI network namespace, another
+    // container's ipc), which the init, root only of its new one, may no
+    // longer join. A helper joins them first and makes the clone, as runc's
+    // nsexec joins before it unshares its user namespace.
+    p.join_before_clone_in_helper = true;
+  }
   if (p.become_userns_root) {
     p.unshare_as_userns_root = (p.clone_flags | p.unshare_after_join_flags) & CLONE_NEWIPC;
     p.clone_flags &= ~p.unshare_as_userns_root;

@@ -86,7 +86,9 @@ struct InitPlan {
   // namespace owned by the host's user namespace would refuse the container
   // a /proc mount), a launch helper joins first and makes the clone
   // (LaunchRequest::join_in_helper); the init finds the joins made. The init
-  // is placed in its cgroups after the clone: it waits for that.
+  // is placed in its cgroups after the clone: it waits for that. The same
+  // helper joins, before the clone makes a new user namespace, the
+  // namespaces given by path beside it.
   bool join_before_clone_in_helper = false;
   // A cgroup namespace is rooted where its creator is: when the init is placed
   // after the clone (by the runtime or by itself), it unshares the namespace

@@ -154,8 +154,8 @@ std::pair<pid_t, UniqueFd> clone_through_helper(const LaunchRequest& r) {
       }
       if (pid > 0) fault_point("launch-helper-cloned");
       if (pid < 0)
-        error = std::string("launch helper: clone3 ") + r.what +
-                " in the joined user namespace: " + std::strerror(clone_errno);
+        error =
+            std::string("launch helper: clone3 ") + r.what + " in the joined namespaces: " + std::strerror(clone_errno);
       report.pid = pid > 0 ? pid : 0;
     } catch (const std::exception& e) {
       error = e.what();

@@ -163,6 +163,43 @@ TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
   EXPECT_EQ(hull({"delete", "--force", "netowner"}).exit_code, 0);
 }
 
+// A new user namespace beside network, ipc and uts namespaces joined by path
+// (another container's, owned by the host's user namespace): runc joins
+// those before it makes the user namespace, and so does hull's launch
+// helper; from inside the new one the joins were refused (EPERM). The
+// container has its new maps, the joined namespaces, and new mount and pid
+// namespaces owned by its user namespace (it mounts /proc, and is pid 1).
+TEST_F(HullTest, ANewUserNamespaceBesideNamespacesJoinedByPath) {
+  const pid_t owner_pid = create_container("netowner");  // no user namespace: its namespaces are the host's
+  ASSERT_GT(owner_pid, 0);
+  const std::string owner_ns = "/proc/" + std::to_string(owner_pid) + "/ns/";
+
+  Bundle& b = bundle();
+  b.add_user_namespace(300000, 400000);
+  for (auto& n : b.config["linux"]["namespaces"]) {
+    if (n["type"] == "network") n["path"] = owner_ns + "net";
+    if (n["type"] == "ipc") n["path"] = owner_ns + "ipc";
+    if (n["type"] == "uts") n["path"] = owner_ns + "uts";
+  }
+  // Set in namespaces the container's root does not own: refused, under runc too.
+  b.config.erase("hostname");
+  nlohmann::json mounts = nlohmann::json::array();
+  for (const auto& m : b.config["mounts"])
+    if (m["destination"] != "/dev/mqueue") mounts.push_back(m);
+  b.config["mounts"] = mounts;
+  ProcResult r =
+      run_sh(b,
+             "cat /proc/self/uid_map; id -u; echo $$; readlink /proc/self/ns/net; readlink /proc/self/ns/ipc; "
+             "readlink /proc/self/ns/uts; readlink /proc/1/ns/user >&2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(squeeze(r.out), " 0 300000 65536\n0\n1\n" + fs::read_symlink(owner_ns + "net").string() + "\n" +
+                                fs::read_symlink(owner_ns + "ipc").string() + "\n" +
+                                fs::read_symlink(owner_ns + "uts").string() + "\n");
+  EXPECT_NE(r.err, fs::read_symlink("/proc/self/ns/user").string() + "\n") << "not in a user namespace of its own";
+  EXPECT_TRUE(r.err.starts_with("user:[")) << r.err;
+  EXPECT_EQ(hull({"delete", "--force", "netowner"}).exit_code, 0);
+}
+
 // A new pid namespace beside a user namespace joined by path belongs to the
 // joined user namespace (hull clones the init from a helper that joined it,
 // as runc's nsexec unshares after its joins): the container's root can mount

@@ -203,6 +203,25 @@ TEST(InitPlan, NewPidNamespaceBesideAJoinedUserNamespaceIsClonedByAHelperThatJoi
   EXPECT_FALSE(q.join_before_clone_in_helper);
 }
 
+// A new user namespace beside namespaces joined by path (owned by the
+// host's user namespace): a helper joins them before its clone makes the
+// user namespace, which the init could not have done from inside it.
+TEST(InitPlan, NewUserNamespaceBesideJoinedOnesIsClonedByAHelperThatJoined) {
+  InitPlan p = hull::plan_init(config(R"([{"type": "pid"}, {"type": "user"}, {"type": "mount"},
+      {"type": "network", "path": "/run/netns/cni-1"}])",
+                                      kIdMaps),
+                               {});
+  EXPECT_EQ(p.clone_flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWNS));
+  EXPECT_EQ(p.join_in_init_flags, static_cast<uint64_t>(CLONE_NEWNET));
+  EXPECT_TRUE(p.join_before_clone_in_helper);
+  EXPECT_TRUE(p.write_id_maps);
+  EXPECT_TRUE(p.wait_for_placement);
+  // A joined pid namespace is the runtime's to join, before any clone: no helper.
+  InitPlan q = hull::plan_init(
+      config(R"([{"type": "pid", "path": "/proc/1/ns/pid"}, {"type": "user"}, {"type": "mount"}])", kIdMaps), {});
+  EXPECT_FALSE(q.join_before_clone_in_helper);
+}
+
 // setns into a mount, user or time namespace is refused to a task with
 // another thread: where the init joins one, it makes its network namespace
 // itself. Without one to make, there is no thread either.
