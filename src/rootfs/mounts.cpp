@@ -162,7 +162,20 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
 void bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
   std::string what = describe_mount("/sys", dest, "", MS_BIND | MS_REC | o.flags, "");
   UniqueFd tree = clone_mount(AT_FDCWD, "/sys", true, what);
-  set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
+  const MountAttrs attrs = o.mount_attrs();
+  // The host's /sys comes with its submounts (the cgroup hierarchies, the
+  // debug and security file systems): a read-only /sys is read-only in each
+  // of them too, not at its top alone. Restrictions only: a locked mount's
+  // flag can be set, not cleared. Before Linux 5.12 (no mount_setattr) the
+  // top alone, as runc.
+  if (MountAttrs restrictions{attrs.set, 0, std::nullopt}; !restrictions.empty()) {
+    try {
+      set_mount_attrs(tree.get(), restrictions, true, what);
+    } catch (const Error& e) {
+      if (e.code() != ENOSYS) throw;
+    }
+  }
+  set_mount_attrs(tree.get(), attrs, false, what);
   attach_mount(tree.get(), destfd, what);
 }
 

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include "harness.hpp"
@@ -161,6 +162,28 @@ TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
                                 "\n" + fs::read_symlink(net_ns).string() + "\nhull-itest\n");
   EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
   EXPECT_EQ(hull({"delete", "--force", "netowner"}).exit_code, 0);
+}
+
+// In a user namespace without a network namespace of its own, sysfs cannot
+// be mounted: the host's /sys is bound instead, with its submounts (the
+// cgroup hierarchies). The config's read-only /sys is read-only in every one
+// of them, not only at the top (found by the user namespace review: the
+// cgroup mounts below stayed rw).
+TEST_F(HullTest, TheHostsSysBoundInAUserNamespaceIsReadOnlyThroughout) {
+  Bundle& b = bundle();
+  b.add_user_namespace(300000, 400000);
+  nlohmann::json namespaces = nlohmann::json::array();
+  for (const auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] != "network") namespaces.push_back(n);
+  b.config["linux"]["namespaces"] = namespaces;
+  // The mount point of each mount at or below /sys, and its per-mount options.
+  ProcResult r = run_sh(b, "awk '$5 ~ \"^/sys(/|$)\" { print $5, $6 }' /proc/self/mountinfo");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  int mounts = 0;
+  for (std::string point, options; lines >> point >> options; ++mounts)
+    EXPECT_TRUE(options.starts_with("ro,") || options == "ro") << point << " " << options;
+  EXPECT_GT(mounts, 1) << r.out;  // /sys and what the host mounts below it
 }
 
 // A new user namespace beside network, ipc and uts namespaces joined by path
