@@ -88,8 +88,9 @@ struct LaunchRequest {
   // namespaces joined by path that it could not join from inside: a forked
   // helper runs this (the joins), then clones the child with CLONE_PARENT, so
   // the namespaces the clone makes are owned by the joined user namespace
-  // (the clone's caller's) or the new one, and the child is still ours. What it throws fails the launch. No
-  // CLONE_INTO_CGROUP then: the child is placed after the clone.
+  // (the clone's caller's) or the new one, and the child is still ours.
+  // What it throws fails the launch. No CLONE_INTO_CGROUP then: the child is
+  // placed after the clone.
   std::function<void()> join_in_helper;
   // The child runs in the runtime's memory, on the runtime's stack below
   // its frame, and the runtime waits in clone3 until the child's execve or
