@@ -12,14 +12,23 @@
 
 namespace hull {
 
-void fault_point(const char* step) {
-  // Opened once and kept: the init inherits it and can still list its steps
-  // after pivot_root, where the path no longer resolves. O_CLOEXEC: it does
-  // not outlive the init's execve.
+namespace {
+// Opened once and kept: the init inherits it and can still list its steps
+// after pivot_root, where the path no longer resolves. O_CLOEXEC: it does
+// not outlive the init's execve.
+int open_list() {
   static int list_fd = [] {
     const char* list = std::getenv("HULL_FAULT_LIST");
     return list && *list ? ::open(list, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
   }();
+  return list_fd;
+}
+}  // namespace
+
+int fault_list_fd() { return open_list(); }
+
+void fault_point(const char* step) {
+  const int list_fd = open_list();
   if (list_fd >= 0) {
     std::string line = std::string(step) + "\n";
     (void)!::write(list_fd, line.data(), line.size());

@@ -24,8 +24,13 @@ namespace hull {
 
 #ifdef HULL_FAULT_INJECTION
 void fault_point(const char* step);
+// The HULL_FAULT_LIST file's fd (opened on first use), else -1: kept by
+// a process that closes all the fds it was not given, so its steps are
+// listed too.
+int fault_list_fd();
 #else
 inline void fault_point(const char*) {}
+inline int fault_list_fd() { return -1; }
 #endif
 
 // A directory that stands in for a kernel file system the test machines

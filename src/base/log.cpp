@@ -22,6 +22,13 @@ namespace {
 UniqueFd g_file;  // the --log file; empty means stderr
 bool g_json = false;
 
+void write_whole(int out, const char* data, size_t size) noexcept {
+  ssize_t r;
+  do {
+    r = ::write(out, data, size);
+  } while (r < 0 && errno == EINTR);
+}
+
 const char* level_name(Level level) {
   switch (level) {
     case Level::Error: return "error";
@@ -173,17 +180,43 @@ void write(Level level, std::string_view msg) noexcept {
   int saved_errno = errno;
   try {
     std::string line = format_line(level, msg, rfc3339_now_seconds(), g_json);
-    int out = fd();
     // One write keeps the line whole under O_APPEND; a short write (full
     // disk, closed pipe) loses the rest rather than splicing a later line in.
-    ssize_t r;
-    do {
-      r = ::write(out, line.data(), line.size());
-    } while (r < 0 && errno == EINTR);
+    write_whole(fd(), line.data(), line.size());
   } catch (...) {
     // Logging must never turn a report into a crash (bad_alloc here).
   }
   errno = saved_errno;
+}
+
+// Both ends non-blocking: a child with more to say than the pipe holds loses
+// the rest rather than waiting for us (we read only once it has exec'd), and
+// we read what is there without waiting for an EOF that a failed child's
+// copy would delay.
+Relay::Relay() {
+  if (!g_file) return;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) throw_errno("create the pipe for the exec process's log lines");
+  read_end_.reset(fds[0]);
+  child_end_.reset(fds[1]);
+}
+
+// The child never returns into our frames (it execs or exits), so its g_file
+// and child_end_ never both close the number.
+void Relay::use_in_child() const noexcept {
+  if (!child_end_) return;
+  (void)g_file.release();
+  g_file.reset(child_end_.get());
+}
+
+void Relay::copy_out() noexcept {
+  if (!read_end_) return;
+  child_end_.reset();
+  // Lines were written whole (one write each, under PIPE_BUF unless huge):
+  // each read is copied in one write, as the file's other writers do.
+  char buf[4096];
+  for (ssize_t n; (n = ::read(read_end_.get(), buf, sizeof buf)) > 0;) write_whole(fd(), buf, static_cast<size_t>(n));
+  read_end_.reset();
 }
 
 }  // namespace hull::log

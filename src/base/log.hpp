@@ -17,6 +17,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "base/unique_fd.hpp"
+
 namespace hull::log {
 
 enum class Level { Error = 0, Warn = 1, Info = 2, Debug = 3 };
@@ -57,6 +59,28 @@ template <class F, class = std::enable_if_t<std::is_invocable_r_v<std::string, F
 void debug(F&& make_message) {
   if (enabled(Level::Debug)) write(Level::Debug, std::forward<F>(make_message)());
 }
+
+// Lines of a child that must not hold the --log file, a host file (exec's
+// process, born where a container process may open its fds): it writes them
+// into a pipe, which we copy into the file once it has exec'd or failed.
+// Without --log (stderr, the caller's) there is nothing to relay.
+class Relay {
+ public:
+  Relay();  // the pipe, when lines go to a file
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+  ~Relay() { copy_out(); }
+  // The child's end (-1: none), for a process that closes all but what it keeps.
+  int child_fd() const noexcept { return child_end_.get(); }
+  // In the child (a copy of our memory): its lines go to the pipe. The file's
+  // number is forgotten, not closed: it was closed for the child already.
+  void use_in_child() const noexcept;
+  // Ours: what the child wrote so far goes to the file, then the pipe is closed.
+  void copy_out() noexcept;
+
+ private:
+  UniqueFd read_end_, child_end_;
+};
 
 // The formatted line (with trailing newline) for a message at a given time
 // (UTC, "YYYY-MM-DDTHH:MM:SSZ"); exposed for tests.

@@ -20,6 +20,9 @@ void write_phase_mark(const char* phase) noexcept;
 // Reads HULL_TRACE_PHASES once; called first thing in main().
 void phase_trace_from_env() noexcept;
 
+// The trace fd (-1: off), for a process that closes all the fds it was not given.
+inline int phase_trace_fd() noexcept { return detail::phase_trace_fd; }
+
 inline void phase_mark(const char* phase) noexcept {
   if (detail::phase_trace_fd >= 0) detail::write_phase_mark(phase);
 }

@@ -32,11 +32,19 @@ void set_cloexec(int fd, bool on) {
 // cgroupfs used as cwd or, through /proc/self/fd/N, as the path of the binary
 // or of its #! interpreter). Fds inherited from hull's caller count too.
 void close_all_fds_except(std::span<const int> keep, std::span<const int> until_exec) {
+  std::vector<int> both(keep.begin(), keep.end());
+  both.insert(both.end(), until_exec.begin(), until_exec.end());
+  close_fds_except(both);
+  for (int fd : keep)
+    if (fd >= 0) set_cloexec(fd, false);
+  for (int fd : until_exec)
+    if (fd >= 3) set_cloexec(fd, true);
+}
+
+void close_fds_except(std::span<const int> keep) {
   std::vector<int> sorted(keep.begin(), keep.end());
-  sorted.insert(sorted.end(), until_exec.begin(), until_exec.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-
   unsigned first = 3;
   for (int fd : sorted) {
     if (fd < 3) continue;
@@ -45,11 +53,6 @@ void close_all_fds_except(std::span<const int> keep, std::span<const int> until_
     first = static_cast<unsigned>(fd) + 1;
   }
   if (::syscall(SYS_close_range, first, UINT_MAX, 0) < 0) throw_errno("close_range(" + std::to_string(first) + ", ~0)");
-
-  for (int fd : keep)
-    if (fd >= 0) set_cloexec(fd, false);
-  for (int fd : until_exec)
-    if (fd >= 3) set_cloexec(fd, true);
 }
 
 void require_caller_fds(int count) {

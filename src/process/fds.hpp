@@ -12,6 +12,10 @@ namespace hull::process {
 // inherited fd (CVE-2024-21626 through exec).
 void close_all_fds_except(std::span<const int> keep, std::span<const int> until_exec);
 
+// Closes every fd >= 3 but those in `keep`, flags untouched: what a process
+// holds is then what it was given, nothing more. Throws naming the range.
+void close_fds_except(std::span<const int> keep);
+
 // --preserve-fds N and LISTEN_FDS pass fds 3 .. 3+count-1 to the container.
 // Checked before hull opens any fd of its own: a number the caller left
 // closed would otherwise be filled by one of hull's (its log file, a
