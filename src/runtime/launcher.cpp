@@ -3,7 +3,6 @@
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,9 +11,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <utility>
 
@@ -23,6 +19,7 @@
 #include "base/procfs.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/sealed_binary.hpp"
+#include "runtime/sibling_clone.hpp"
 #include "runtime/unix_socket.hpp"
 
 namespace hull {
@@ -96,104 +93,33 @@ long clone3(clone_args& args) { return ::syscall(SYS_clone3, &args, sizeof args)
 
 LaunchedChild finish_launch(const LaunchRequest& r, const SyncChannel& runtime_end, LaunchedChild child);
 
-// What the helper reports: the child's pid, or 0 and why not.
-struct HelperReport {
-  long pid = 0;
-  char error[480] = {};
-};
-
-// The helper died after it cloned the child and before it reported the
-// child's pid: that child is our child all the same (CLONE_PARENT), in the
-// joined user namespace, blocked until we send it Continue. Our children in
-// a user namespace other than ours are killed and reaped here (at launch we
-// have no other child: the helper is reaped, hooks and exec come later), so
-// a failed launch leaves no process. Unreaped, a child's pid cannot be reused
-// before the waitpid.
-void kill_unreported_children() {
-  struct stat own {};
-  if (::stat("/proc/self/ns/user", &own) < 0) return;
-  std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
-    std::ifstream children(task.path() / "children");
-    for (pid_t pid; children >> pid;) {
-      struct stat theirs {};
-      const std::string ns = "/proc/" + std::to_string(pid) + "/ns/user";
-      if (::stat(ns.c_str(), &theirs) < 0 || (theirs.st_ino == own.st_ino && theirs.st_dev == own.st_dev)) continue;
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
-    }
-  }
-}
-
 // LaunchRequest::join_in_helper: a helper forked from here joins, clones the
-// child as our child (CLONE_PARENT; the exit signal is then the helper's,
-// SIGCHLD) and reports its pid. The child is unreaped, so its pid is safe
-// to open a pidfd on.
-std::pair<pid_t, UniqueFd> clone_through_helper(const LaunchRequest& r) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("create the launch helper's pipe");
-  UniqueFd read_end(fds[0]), write_end(fds[1]);
+// child as our child and reports its pid (runtime/sibling_clone.hpp).
+LaunchedChild clone_through_helper(const LaunchRequest& r) {
+  SiblingReport report;
   pid_t helper = ::fork();
   if (helper < 0) throw_errno("fork the launch helper");
   if (helper == 0) {
-    HelperReport report;
-    std::string error;
-    try {
+    report.run_helper([&r, &report]() -> long {
       r.join_in_helper();
       fault_point("launch-helper-joined");
       if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-      clone_args args{};
-      args.flags = CLONE_PARENT | r.clone_flags;
-      long pid = clone3(args);
-      const int clone_errno = errno;
+      const long pid = report.clone_sibling(r.clone_flags);
       if (pid == 0) {
-        // Only the helper reports: its death must reach our read as EOF.
-        write_end.reset();
         r.entry(r.arg);
         ::_exit(127);
       }
-      if (pid > 0) fault_point("launch-helper-cloned");
-      if (pid < 0)
-        error =
-            std::string("launch helper: clone3 ") + r.what + " in the joined namespaces: " + std::strerror(clone_errno);
-      report.pid = pid > 0 ? pid : 0;
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    error.copy(report.error, sizeof report.error - 1);
-    ssize_t n = ::write(write_end.get(), &report, sizeof report);
-    ::_exit(n == static_cast<ssize_t>(sizeof report) ? 0 : 1);
+      if (pid < 0) throw_errno(std::string("launch helper: clone3 ") + r.what + " in the joined namespaces");
+      fault_point("launch-helper-cloned");
+      return pid;
+    });
   }
-  write_end.reset();
-  HelperReport report;
-  ssize_t n;
-  do {
-    n = ::read(read_end.get(), &report, sizeof report);
-  } while (n < 0 && errno == EINTR);
-  int status = 0;
-  while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
-  if (n != static_cast<ssize_t>(sizeof report)) {
-    kill_unreported_children();
-    throw Error("launch helper: it died without a report (wait status " + std::to_string(status) + ")");
-  }
-  if (report.pid <= 0) throw Error(report.error);
-  const pid_t pid = static_cast<pid_t>(report.pid);
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) {
-    int err = errno;
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    throw_errno(err, std::string("pidfd_open ") + r.what);
-  }
-  return {pid, UniqueFd(pidfd)};
+  return report.receive(helper, r.what);
 }
 }  // namespace
 
 LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
-  if (r.join_in_helper) {
-    auto [pid, pidfd] = clone_through_helper(r);
-    return finish_launch(r, runtime_end, LaunchedChild(pid, std::move(pidfd), false));
-  }
+  if (r.join_in_helper) return finish_launch(r, runtime_end, clone_through_helper(r));
   clone_args args{};
   int pidfd = -1;
   args.flags = CLONE_PIDFD | r.clone_flags;

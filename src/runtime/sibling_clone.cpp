@@ -1,0 +1,111 @@
+#include "runtime/sibling_clone.hpp"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "base/error.hpp"
+
+namespace hull {
+
+namespace {
+
+struct Report {
+  long pid = 0;
+  int err = 0;
+  char error[480] = {};
+};
+
+bool same_namespace(const std::string& pid_dir, const char* ns, const struct stat& own) {
+  struct stat theirs {};
+  if (::stat((pid_dir + "/ns/" + ns).c_str(), &theirs) < 0) return true;
+  return theirs.st_ino == own.st_ino && theirs.st_dev == own.st_dev;
+}
+
+// The helper died after it cloned the process and before it reported the
+// pid: that process is our child all the same (CLONE_PARENT), in the
+// namespaces the helper joined. Our children in a user, pid or mount
+// namespace other than ours are killed and reaped here (create and exec
+// have no other child then: the helper is reaped, hooks come later), so a
+// failed launch leaves no process. Unreaped, a child's pid cannot be reused
+// before the waitpid.
+void kill_unreported_children() {
+  constexpr const char* kNamespaces[] = {"user", "pid", "mnt"};
+  struct stat own[3]{};
+  for (int i = 0; i < 3; ++i)
+    if (::stat((std::string("/proc/self/ns/") + kNamespaces[i]).c_str(), &own[i]) < 0) return;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream children(task.path() / "children");
+    for (pid_t pid; children >> pid;) {
+      const std::string dir = "/proc/" + std::to_string(pid);
+      bool ours = true;
+      for (int i = 0; i < 3; ++i) ours = ours && same_namespace(dir, kNamespaces[i], own[i]);
+      if (ours) continue;
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    }
+  }
+}
+
+}  // namespace
+
+SiblingReport::SiblingReport() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("create the launch helper's pipe");
+  read_end_.reset(fds[0]);
+  write_end_.reset(fds[1]);
+}
+
+long SiblingReport::clone_sibling(uint64_t flags) const noexcept {
+  clone_args args{};
+  args.flags = CLONE_PARENT | flags;  // exit_signal 0: the helper's (SIGCHLD) is used
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid == 0) ::close(write_end_.get());
+  return pid;
+}
+
+void SiblingReport::send(long pid, int err, std::string_view error) const noexcept {
+  Report report;
+  report.pid = pid > 0 ? pid : 0;
+  report.err = err;
+  error.copy(report.error, sizeof report.error - 1);
+  (void)!::write(write_end_.get(), &report, sizeof report);
+}
+
+LaunchedChild SiblingReport::receive(pid_t helper, const char* what) {
+  write_end_.reset();
+  Report report;
+  ssize_t n;
+  do {
+    n = ::read(read_end_.get(), &report, sizeof report);
+  } while (n < 0 && errno == EINTR);
+  int status = 0;
+  while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
+  if (n != static_cast<ssize_t>(sizeof report)) {
+    kill_unreported_children();
+    throw Error("launch helper: it died without a report (wait status " + std::to_string(status) + ")", EPIPE);
+  }
+  if (report.pid <= 0) throw Error(report.error, report.err);
+  const pid_t pid = static_cast<pid_t>(report.pid);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    int err = errno;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw_errno(err, std::string("pidfd_open ") + what);
+  }
+  return LaunchedChild(pid, UniqueFd(pidfd), false);
+}
+
+}  // namespace hull

@@ -1,0 +1,71 @@
+#pragma once
+// A process cloned by a helper of ours, yet our child (CLONE_PARENT): the
+// helper first makes itself what the process must be born as (joins
+// namespaces, closes the fds the process must not hold), clones it and
+// reports its pid over a pipe. The process is unreaped until we wait for
+// it, so its pid is safe to open a pidfd on.
+//
+// For create's init, whose new pid namespace must belong to a user
+// namespace joined by path (LaunchRequest::join_in_helper), and for exec's
+// process, which must be born holding nothing that reaches the host
+// (runtime/exec.cpp).
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
+#include "runtime/launcher.hpp"
+
+namespace hull {
+
+class SiblingReport {
+ public:
+  SiblingReport();  // the pipe
+  SiblingReport(const SiblingReport&) = delete;
+  SiblingReport& operator=(const SiblingReport&) = delete;
+
+  // The pipe's write end, for a helper that closes every fd but those it keeps.
+  int write_fd() const noexcept { return write_end_.get(); }
+
+  // In the helper: clone3 with CLONE_PARENT | flags. The helper gets the
+  // pid (-1 and errno on failure); the clone gets 0, its copy of the write
+  // end closed (the helper's death alone must end our read). The helper must
+  // not change this object: it may run in our memory.
+  long clone_sibling(uint64_t flags) const noexcept;
+  // In the helper: runs its steps, which end in clone_sibling and return
+  // its pid (the clone never returns from them), then reports the pid, or
+  // the Error (errno, text) that kept the steps from it, and exits.
+  template <class Steps>
+  [[noreturn]] void run_helper(Steps&& steps) const noexcept {
+    long pid = -1;
+    int err = 0;
+    std::string error;
+    try {
+      pid = steps();
+    } catch (const Error& e) {
+      err = e.code();
+      error = e.message();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    send(pid, err, error);
+    ::_exit(0);
+  }
+
+  // Ours, once the helper is cloned: reaps it and returns the process it
+  // reported. Throws its error; where it died without a report, kills any
+  // child of ours it may have cloned (one in a namespace other than ours)
+  // and throws an Error with EPIPE naming its wait status.
+  LaunchedChild receive(pid_t helper, const char* what);
+
+ private:
+  void send(long pid, int err, std::string_view error) const noexcept;
+  UniqueFd read_end_, write_end_;
+};
+
+}  // namespace hull
