@@ -1,13 +1,11 @@
 #pragma once
 // LeakSanitizer's check at exit stops every thread of the process: it finds
 // them in /proc/self/task and has a child of its own ptrace them. A process
-// that has joined a container's mount namespace (hull exec) sees the
-// container's /proc there, where it has no pid; one that has joined a pid
-// namespace for its children (exec, create with linux.namespaces' pid path)
-// gives that child a namespace where its parent has no pid. Either way the
-// check then yields in a loop forever, and the sanitizer build's hull never
-// exits. Such a process runs the check before it joins (LeakSanitizer then
-// skips the one at exit). Nothing in other builds.
+// that has joined a pid namespace for its children (create with
+// linux.namespaces' pid path) gives that child a namespace where its parent
+// has no pid: the check then yields in a loop forever, and the sanitizer
+// build's hull never exits. (hull exec joins nothing itself: its helper does.) Such a process runs the check before it
+// joins (LeakSanitizer then skips the one at exit). Nothing in other builds.
 namespace hull {
 
 void leak_check_before_joining_namespaces() noexcept;

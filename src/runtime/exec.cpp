@@ -1,16 +1,26 @@
-// hull exec: another process in a running container. The runtime joins the
-// init's namespaces with one setns on its pidfd (atomic, and immune to pid
-// reuse), then clones the process so it is a child inside the container's
-// pid namespace; the process applies its spec like the init and execs.
+// hull exec: another process in a running container. It is born in the
+// container's pid namespace, where a container process with CAP_SYS_PTRACE
+// in our user namespace (a container without a user namespace of its own,
+// or one beside it in a pod's shared pid namespace) passes the kernel's
+// ptrace check on it: it could open /proc/<pid>/fd/N of the process while
+// it sets up, or write its memory. So the process holds no fd that reaches
+// the host and shares no memory with a process outside: a helper, cloned
+// into the container's cgroups but in our pid namespace (no container
+// process sees it), closes every fd but the process's own, joins the
+// namespaces with one setns on the init's pidfd (atomic, and immune to pid
+// reuse) and clones the process as our child (CLONE_PARENT), a copy of its
+// memory; it applies its spec like the init and execs.
 //
-//   hull exec                                   exec'd process (clone3 child)
-//   ---------                                   --------------------------
+//   hull exec                  helper                   exec'd process
+//   ---------                  ------                   --------------
 //   lock, check status (and that the cgroup is not frozen), read saved config
-//   setns(init pidfd, container namespaces)
-//   clone3 ---------------------------------->  identity, caps, cwd, ..., seccomp
-//                     <------------------------ SeccompListener + fd (notify profile only)
-//   fd + process state -> listenerPath agent    execve
-//                     <------------------------ Error{errno, msg}  or  EOF at execve
+//   clone3 into the cgroup -->  v1 cgroups, close fds,
+//                               setns(init pidfd, all)
+//                               clone3(CLONE_PARENT) --> identity, caps, cwd, ..., seccomp
+//           <------------------ its pid; exits
+//                     <------------------------------- SeccompListener + fd (notify profile only)
+//   fd + process state -> listenerPath agent             execve
+//                     <------------------------------- Error{errno, msg}  or  EOF at execve
 //   unlock; pid file; attached: forward signals, wait
 //
 // The lock is held until the process has exec'd: a `pause` that froze the
@@ -27,17 +37,21 @@
 #include <unistd.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/fs.hpp"
-#include "base/leak_check.hpp"
+#include "base/log.hpp"
+#include "base/phase_trace.hpp"
 #include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "cgroups/resctrl.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/exec_process.hpp"
+#include "process/fds.hpp"
 #include "process/rlimits.hpp"
 #include "process/scheduling.hpp"
 #include "process/sealed_binary.hpp"
@@ -51,6 +65,7 @@
 #include "runtime/launcher.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/pid_file.hpp"
+#include "runtime/sibling_clone.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
@@ -77,40 +92,23 @@ spec::Spec exec_spec(spec::Spec container, spec::Process process) {
   return container;
 }
 
-// The exec process's steps run in the runtime's memory where the launcher
-// can (LaunchRequest::share_memory_until_exec): they change nothing of the
-// runtime's but per-task kernel state (credentials, signal dispositions and
-// mask, namespaces, cgroups, fds in a table of their own, seccomp, the
-// oom_score_adj of a vfork child) and what they allocate. So they close no
-// fd through an object of the runtime's (the channel, the tasks files:
-// close-on-exec, or closed before execve by close_all_fds_except) and wait
-// for nothing from the runtime. The process-wide records (the shared procfs
-// root, the sealed view's mount) the launcher puts back itself; the runtime
-// opens the procfs root before the clone, so the child uses that one.
+// What the exec process is given: a copy of the runtime's memory (the
+// helper's clone), so its steps may change anything; its fd table holds
+// only the fds named here, 0-2, the preserved ones and the trace fd of
+// HULL_TRACE_PHASES (ExecHelper::keep).
 struct ExecChild {
   const spec::Spec* spec;
   int preserve_fds;
   int console_socket;  // process.terminal: where the pty master goes
   SyncChannel* channel;
-  int runtime_end;  // the runtime's end of the channel, closed at entry
-  // v1 hierarchies cannot be entered at clone time: the child moves itself
-  // into them first, so the program it execs never runs outside the
-  // container's limits. Null without v1 hierarchies.
-  cgroups::V1SelfPlacement* v1_placement;
-  // The init's pidfd when the container has its own cgroup namespace: the
-  // child joins it only once it is in the container's cgroup (ExecPlan).
-  int cgroupns_of = -1;
+  const log::Relay* log_relay;  // its lines go there, not to the --log file
   // linux.seccomp, compiled by the runtime (null: none).
   const seccomp::Program* seccomp_program = nullptr;
-  // Set by the launcher where the clone left us outside the container's v2
-  // cgroup (LaunchRequest::child_waits_for_placement): Continue comes once
-  // the runtime has placed us.
-  bool wait_for_placement = false;
   bool stdio_to_user = false;            // ExecPlan::stdio.to_user
   bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
   // Attached to a terminal: the pipes the runtime copies (process::proxy_stdio).
   int stdio[3] = {-1, -1, -1};
-  // The container has a user namespace (joined by the runtime): the host's
+  // The container has a user namespace (joined by the helper): the host's
   // root is unmapped there, so a pty opened as it would be owned by the
   // overflow uid and could not be given to the process's user.
   bool in_user_namespace = false;
@@ -118,19 +116,30 @@ struct ExecChild {
   // Unless the container was created with --no-new-keyring: not the
   // caller's (the host session's keys), a new one of its own.
   bool new_keyring = true;
+  // The container's resctrl groups take the process before its execve, as
+  // its init: it waits for Continue until the runtime has written its pid.
+  bool wait_for_resctrl = false;
 };
 
-[[noreturn]] void exec_child_main(void* arg) noexcept {
-  ExecChild& c = *static_cast<ExecChild*>(arg);
-  ::close(c.runtime_end);
+[[noreturn]] void exec_child_main(ExecChild& c) noexcept {
   // Non-dumpable from the first instruction, as the init: a container
-  // process cannot ptrace us or open /proc/<pid>/fd while we wait for our
-  // placement (exec_container_process sets it again after each identity change).
+  // process cannot ptrace us or open /proc/<pid>/fd while we set up (short
+  // of CAP_SYS_PTRACE in our user namespace, against which we hold nothing
+  // of the host's; exec_container_process sets it again after each
+  // identity change).
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   reset_signal_state();
+  // Our parent is `hull exec` (CLONE_PARENT), not the helper.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // Records of fds the helper closed for us: forgotten, not closed. procfs
+  // is the container's /proc from here (or a private instance of its pid
+  // namespace): the host's was one of the fds that reach the host.
+  procfs::restore_shared_root_record({});
+  process::restore_detached_mount_record(-1);
+  c.log_relay->use_in_child();
+  fault_point("exec-process-started");
   try {
-    if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
+    if (c.wait_for_resctrl) c.channel->expect(SyncMsg::Continue);
     // A session of its own, as runc's exec makes (nsexec's setsid), not the
     // caller's process group: a terminal's ^C reaches the process once, as
     // `hull exec` forwards it, not a second time from the terminal; a hangup
@@ -141,14 +150,11 @@ struct ExecChild {
     if (c.new_keyring) process::join_new_session_keyring({});
     for (int i = 0; i < 3; ++i)
       if (c.stdio[i] >= 0 && ::dup2(c.stdio[i], i) < 0) throw_errno("take the stdio pipes");
-    if (c.v1_placement) c.v1_placement->move_self_leaving_files();
     // Every CPU the container's cpuset allows (a move into it later, where
     // the clone could not place us, narrows a full mask to it), not the
     // mask of `hull exec`'s caller, unless process.execCPUAffinity says
     // otherwise (as crun).
     if (!c.spec->process->execCPUAffinity) process::reset_cpu_affinity();
-    if (c.cgroupns_of >= 0 && ::setns(c.cgroupns_of, CLONE_NEWCGROUP) < 0)
-      throw_errno("join the container's cgroup namespace");
     process::ExecOptions eo;
     eo.preserve_fds = c.preserve_fds;
     eo.is_exec = true;
@@ -174,7 +180,7 @@ struct ExecChild {
       // As runc's exec: root of the container's user namespace first, then
       // the pty is the container root's to chown. What needs the host's
       // root, the owner of this non-dumpable process's /proc files, is done
-      // before: the cgroup files above, oom_score_adj here (as the init).
+      // before: the cgroup files (by the helper), oom_score_adj here (as the init).
       if (c.in_user_namespace) {
         const std::optional<int>& oom = c.spec->process->oomScoreAdj;
         if (oom && !eo.oom_score_adj_applied) process::apply_oom_score_adj(*oom);
@@ -197,6 +203,48 @@ struct ExecChild {
     c.channel->send_error(0, e.what());
   }
   ::_exit(127);
+}
+
+// The helper runs in the runtime's memory where the launcher can
+// (LaunchRequest::share_memory_until_exec: until its exit here), so it
+// changes nothing of the runtime's but per-task kernel state and what it
+// allocates: it closes fds by number (its own table), never through an
+// object of the runtime's, and waits for nothing but its placement.
+struct ExecHelper {
+  ExecChild* child;
+  const SiblingReport* report;
+  int init_pidfd;
+  // Every namespace the container has, its cgroup namespace included: the
+  // helper is in the container's cgroup by then (ExecPlan).
+  int setns_flags;
+  // The fds the process is given (ExecChild), the report's and the init's
+  // pidfd: the rest is closed before the joins.
+  std::vector<int> keep;
+  // v1 hierarchies cannot be entered at clone time: the helper moves itself
+  // into them, so the process is born there. Null without v1 hierarchies.
+  cgroups::V1SelfPlacement* v1_placement;
+  // Set by the launcher where the clone left the helper outside the
+  // container's v2 cgroup (LaunchRequest::child_waits_for_placement):
+  // Continue comes once the runtime has placed it.
+  bool wait_for_placement = false;
+};
+
+[[noreturn]] void exec_helper_main(void* arg) noexcept {
+  ExecHelper& h = *static_cast<ExecHelper*>(arg);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  h.report->run_helper([&h]() -> long {
+    if (h.wait_for_placement) h.child->channel->expect(SyncMsg::Continue);
+    if (h.v1_placement) h.v1_placement->move_self_leaving_files();
+    process::close_fds_except(h.keep);
+    if (::setns(h.init_pidfd, h.setns_flags) < 0) throw_errno("join the container's namespaces");
+    ::close(h.init_pidfd);
+    fault_point("exec-helper-joined");
+    const long pid = h.report->clone_sibling(0);
+    if (pid == 0) exec_child_main(*h.child);
+    if (pid < 0) throw_errno("clone3 the exec process in the container's namespaces");
+    fault_point("exec-helper-cloned");
+    return pid;
+  });
 }
 
 // Call from a catch block. The channel to the child broke (EPIPE or
@@ -280,10 +328,6 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
     auto [runtime_end, child_end] = SyncChannel::make_pair();
-    // The child reads procfs from its first steps: one root for both, opened
-    // here, before the joins (after them "/proc" is the container's, and in
-    // its user namespace the kernel may refuse a private instance).
-    procfs::open_shared_root();
     // As for create (rootless): the value ours, inherited by the child.
     const bool oom_inherited = g.rootless && spec.process->oomScoreAdj;
     if (oom_inherited) process::inherit_oom_score_adj(*spec.process->oomScoreAdj);
@@ -291,17 +335,11 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<resctrl::TaskFiles> rdt_tasks;
     if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra, st.id); !rdt.empty())
       with_context("linux.intelRdt", [&] { rdt_tasks.emplace(rdt); });
-    leak_check_before_joining_namespaces();
-    if (::setns(init.get(), plan.setns_flags) < 0) throw_errno("join the container's namespaces");
+    log::Relay log_relay;
+    SiblingReport report;
 
-    ExecChild child{&spec,
-                    o.preserve_fds,
-                    console.child.get(),
-                    &child_end,
-                    runtime_end.fd(),
-                    cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr,
-                    plan.child_joins_cgroupns ? init.get() : -1,
-                    filter ? &filter->program : nullptr};
+    ExecChild child{&spec,      o.preserve_fds, console.child.get(),
+                    &child_end, &log_relay,     filter ? &filter->program : nullptr};
     child.stdio_to_user = plan.stdio.to_user;
     child.oom_score_adj_inherited = oom_inherited;
     child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
@@ -312,42 +350,53 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       pipes.emplace(process::make_stdio_pipes());
       for (int i = 0; i < 3; ++i) child.stdio[i] = pipes->child[i].get();
     }
+    ExecHelper helper{&child,
+                      &report,
+                      init.get(),
+                      plan.setns_flags | (plan.child_joins_cgroupns ? CLONE_NEWCGROUP : 0),
+                      {child_end.fd(), console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
+                       phase_trace_fd(), fault_list_fd()},
+                      cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr};
+    for (int i = 0; i < o.preserve_fds; ++i) helper.keep.push_back(3 + i);
+    for (int fd : child.stdio) helper.keep.push_back(fd);
     LaunchRequest req;
     req.what = "the exec process";
     req.cgroup_fd = cgroup ? cgroup->clone_into_fd() : -1;
-    req.entry = exec_child_main;
-    req.arg = &child;
+    req.entry = exec_helper_main;
+    req.arg = &helper;
     req.child_end = &child_end;
     // Placement::add writes the v2 cgroup only, and only where the clone
-    // could not put the process there.
-    // The container's resctrl groups take the process before its execve,
-    // as its init: the child waits for that (no clone in our memory then).
-    const bool places_v2 = cgroup && cgroup->clone_into_fd() >= 0;
-    if (places_v2 || rdt_tasks) {
-      req.place = [&cgroup, &rdt_tasks, places_v2](pid_t pid, bool in_cgroup) {
-        if (places_v2) cgroup->add(pid, in_cgroup);
-        if (rdt_tasks) with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
-      };
-      req.child_waits_for_placement = &child.wait_for_placement;
+    // could not put the helper there.
+    if (cgroup && cgroup->clone_into_fd() >= 0) {
+      req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
+      req.child_waits_for_placement = &helper.wait_for_placement;
     }
-    if (rdt_tasks) {
-      child.wait_for_placement = true;
-      req.release_after_placement = true;
-    }
-    // In our memory unless the process waits for us before its execve: for
-    // the seccomp agent to get its listener (the execve itself may be a
-    // notify target), or in a frozen cgroup (exec --ignore-paused), where
-    // the process stops before its execve.
-    req.share_memory_until_exec = !(profile && seccomp::uses_notify(*profile)) && !into_paused;
+    child.wait_for_resctrl = rdt_tasks.has_value();
+    // The helper, in our memory, waits for nothing once placed; the process
+    // it clones has a copy of it.
+    req.share_memory_until_exec = true;
     fault_point("exec-before-clone");
     std::optional<LaunchedChild> launched;
     try {
-      launched.emplace(launch(req, runtime_end));
+      LaunchedChild cloned_helper = launch(req, runtime_end);
+      const pid_t helper_pid = cloned_helper.pid();
+      // Reaped by receive(), which kills the process too if the helper died
+      // before it reported it.
+      (void)cloned_helper.release();
+      launched.emplace(report.receive(helper_pid, req.what));
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
     fault_point("exec-after-clone");
     const pid_t pid = launched->pid();
+    if (rdt_tasks) {
+      with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
+      try {
+        runtime_end.send_to_waiting_peer(SyncMsg::Continue);
+      } catch (const Error& e) {
+        rethrow_explaining_a_kill(e);
+      }
+    }
     if (seccomp_agent) {
       UniqueFd listener = runtime_end.expect_fd(SyncMsg::SeccompListener);
       with_context("linux.seccomp.listenerPath " + quote(*profile->listenerPath), [&] {
@@ -368,6 +417,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
+    log_relay.copy_out();
     // The master went before execve: a --console-socket peer sees the
     // connection end now, not when the process exits.
     console.child.reset();

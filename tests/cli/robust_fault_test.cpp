@@ -145,8 +145,13 @@ class FaultTest : public HullTest {
       prepare(v);
       ProcResult r = run_fault(v, point);
       EXPECT_FALSE(r.timed_out) << "hull " << name(v) << " hung";
-      if (point.rfind("init-", 0) == 0) {
-        // The init died: the verb reports it (or, after start, the container is stopped).
+      if (point.rfind("exec-process-", 0) == 0) {
+        // The exec process died before its execve, as its program might
+        // have: hull exec reports the SIGKILL as the program's end.
+        EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
+      } else if (point.rfind("init-", 0) == 0 || point.rfind("exec-helper-", 0) == 0) {
+        // The init or exec's helper died: the verb reports it (or, after
+        // start, the container is stopped).
         if (r.exit_code == 0) {
           EXPECT_EQ(status(kId), "stopped");
         } else {
