@@ -1,8 +1,8 @@
 #pragma once
 // Putting a new process (hull exec) into an existing container's cgroups.
-// Everything is opened up front, because the runtime joins the container's
-// mount namespace before it clones the process, and the cgroupfs paths of the
-// host may not exist there.
+// Everything is opened up front, in the host's mount namespace: the helper
+// that places itself there (runtime/exec.cpp) uses these fds, then closes
+// them before it joins the container's namespaces.
 #include <sys/types.h>
 
 #include <string>

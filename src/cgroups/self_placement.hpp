@@ -37,9 +37,9 @@ class V1SelfPlacement {
   // hierarchy added, then closes the files (no fd reaches the container).
   void move_self();
   // The same, leaving the files open: for a process that runs in the
-  // runtime's memory until its execve (runtime/launcher.hpp), where closing
-  // them would close the runtime's record of them, not the runtime's fds.
-  // They are close-on-exec.
+  // runtime's memory (runtime/launcher.hpp), where closing them would close
+  // the runtime's record of them, not the runtime's fds. It closes them by
+  // number (exec's helper: close_fds_except).
   void move_self_leaving_files();
 
  private:

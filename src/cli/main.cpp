@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include <algorithm>
@@ -223,6 +224,10 @@ int main(int argc, char** argv) {
   // dumpable, so no container process can open its /proc/<pid>/exe or fds
   // (CVE-2016-9962, CVE-2019-5736). Nothing in hull needs a core dump.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // A caller that ignores SIGCHLD passes that on through execve: the kernel
+  // would reap our children itself, the container's processes among them,
+  // and a pid we open a pidfd on could be another process's by then.
+  ::signal(SIGCHLD, SIG_DFL);
   hull::open_missing_standard_fds();
   hull::phase_trace_from_env();
   const int status = hull::cli::run(argc, argv);

@@ -30,12 +30,17 @@
 // paused container lets go before the clone: its process runs only once the
 // container is resumed, and the resume must not wait for this exec.
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,8 +99,10 @@ spec::Spec exec_spec(spec::Spec container, spec::Process process) {
 
 // What the exec process is given: a copy of the runtime's memory (the
 // helper's clone), so its steps may change anything; its fd table holds
-// only the fds named here, 0-2, the preserved ones and the trace fd of
-// HULL_TRACE_PHASES (ExecHelper::keep).
+// only the fds named here, 0-2 (ExecHelper::stdio), the preserved ones, and
+// what a caller hands over for debugging and tests: the trace fd of
+// HULL_TRACE_PHASES, the HULL_FAULT_LIST file of a hull_fault build
+// (ExecHelper::keep).
 struct ExecChild {
   const spec::Spec* spec;
   int preserve_fds;
@@ -106,8 +113,6 @@ struct ExecChild {
   const seccomp::Program* seccomp_program = nullptr;
   bool stdio_to_user = false;            // ExecPlan::stdio.to_user
   bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
-  // Attached to a terminal: the pipes the runtime copies (process::proxy_stdio).
-  int stdio[3] = {-1, -1, -1};
   // The container has a user namespace (joined by the helper): the host's
   // root is unmapped there, so a pty opened as it would be owned by the
   // overflow uid and could not be given to the process's user.
@@ -148,8 +153,6 @@ struct ExecChild {
     // can checkpoint the container with it.
     if (::setsid() < 0) throw_errno("setsid: a session of the exec process's own");
     if (c.new_keyring) process::join_new_session_keyring({});
-    for (int i = 0; i < 3; ++i)
-      if (c.stdio[i] >= 0 && ::dup2(c.stdio[i], i) < 0) throw_errno("take the stdio pipes");
     // Every CPU the container's cpuset allows (a move into it later, where
     // the clone could not place us, narrows a full mask to it), not the
     // mask of `hull exec`'s caller, unless process.execCPUAffinity says
@@ -227,6 +230,12 @@ struct ExecHelper {
   // container's v2 cgroup (LaunchRequest::child_waits_for_placement):
   // Continue comes once the runtime has placed it.
   bool wait_for_placement = false;
+  // What fds 0-2 become before the clone: the pipes the runtime copies
+  // (attached to a terminal without process.terminal: process::proxy_stdio),
+  // /dev/null where the process gets a pty (the caller's may be the host's
+  // terminal, to be read or written through /proc/<pid>/fd), or -1: the
+  // caller's, which are the process's own.
+  int stdio[3] = {-1, -1, -1};
 };
 
 [[noreturn]] void exec_helper_main(void* arg) noexcept {
@@ -236,7 +245,10 @@ struct ExecHelper {
     if (h.wait_for_placement) h.child->channel->expect(SyncMsg::Continue);
     if (h.v1_placement) h.v1_placement->move_self_leaving_files();
     process::close_fds_except(h.keep);
-    if (::setns(h.init_pidfd, h.setns_flags) < 0) throw_errno("join the container's namespaces");
+    for (int i = 0; i < 3; ++i)
+      if (h.stdio[i] >= 0 && ::dup2(h.stdio[i], i) < 0) throw_errno("take the stdio pipes");
+    // A container without namespaces of its own is the host's (setns with none is EINVAL).
+    if (h.setns_flags && ::setns(h.init_pidfd, h.setns_flags) < 0) throw_errno("join the container's namespaces");
     ::close(h.init_pidfd);
     fault_point("exec-helper-joined");
     const long pid = h.report->clone_sibling(0);
@@ -246,6 +258,51 @@ struct ExecHelper {
     return pid;
   });
 }
+
+// A process of the container may stop ours before its execve (the
+// container's root may signal any process of its pid namespace): waiting
+// for its EOF, we would hold the container's lock, and with it kill and
+// delete --force, for as long as it stays stopped. So the waits watch for
+// the stop (SIGCHLD, blocked before the clone so that none is lost) and let
+// go of the lock then, as runc's kill works beside an exec its container
+// stopped; a kill of the container ends the wait.
+class StopWatch {
+ public:
+  StopWatch() {
+    sigset_t chld;
+    ::sigemptyset(&chld);
+    ::sigaddset(&chld, SIGCHLD);
+    ::sigprocmask(SIG_BLOCK, &chld, nullptr);
+    fd_.reset(::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!fd_) throw_errno("signalfd for the exec process's stops");
+  }
+
+  // Returns once `fd` is readable or hung up; calls on_stop the first time
+  // `pid` (our child) is found stopped on the way.
+  template <class F>
+  void wait_readable(int fd, pid_t pid, F&& on_stop) {
+    for (;;) {
+      pollfd fds[2] = {{fd, POLLIN, 0}, {fd_.get(), POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        throw_errno("poll the exec process's channel");
+      }
+      if (fds[0].revents) return;
+      signalfd_siginfo si;
+      while (::read(fd_.get(), &si, sizeof si) > 0) {}
+      siginfo_t info{};
+      if (!stopped_ && ::waitid(P_PID, static_cast<id_t>(pid), &info, WSTOPPED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == pid) {
+        stopped_ = true;
+        on_stop();
+      }
+    }
+  }
+
+ private:
+  UniqueFd fd_;
+  bool stopped_ = false;
+};
 
 // Call from a catch block. The channel to the child broke (EPIPE or
 // ECONNRESET) while we placed it or before its execve: it was killed with
@@ -337,6 +394,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       with_context("linux.intelRdt", [&] { rdt_tasks.emplace(rdt); });
     log::Relay log_relay;
     SiblingReport report;
+    StopWatch stops;
 
     ExecChild child{&spec,      o.preserve_fds, console.child.get(),
                     &child_end, &log_relay,     filter ? &filter->program : nullptr};
@@ -346,9 +404,11 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     child.proxied_terminal = plan.console == ConsoleWiring::Proxy;
     child.new_keyring = !st.extra.contains(kNoNewKeyringKey);
     std::optional<process::StdioPipes> pipes;
-    if (plan.stdio.pipes) {
-      pipes.emplace(process::make_stdio_pipes());
-      for (int i = 0; i < 3; ++i) child.stdio[i] = pipes->child[i].get();
+    if (plan.stdio.pipes) pipes.emplace(process::make_stdio_pipes());
+    UniqueFd null;
+    if (spec.process->terminal) {
+      null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (!null) throw_errno("open /dev/null for the exec process's stdio until it has its pty");
     }
     ExecHelper helper{&child,
                       &report,
@@ -358,7 +418,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
                        phase_trace_fd(), fault_list_fd()},
                       cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr};
     for (int i = 0; i < o.preserve_fds; ++i) helper.keep.push_back(3 + i);
-    for (int fd : child.stdio) helper.keep.push_back(fd);
+    for (int i = 0; i < 3; ++i) {
+      helper.stdio[i] = pipes ? pipes->child[i].get() : null.get();
+      helper.keep.push_back(helper.stdio[i]);
+    }
     LaunchRequest req;
     req.what = "the exec process";
     req.cgroup_fd = cgroup ? cgroup->clone_into_fd() : -1;
@@ -373,8 +436,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     }
     child.wait_for_resctrl = rdt_tasks.has_value();
     // The helper, in our memory, waits for nothing once placed; the process
-    // it clones has a copy of it.
-    req.share_memory_until_exec = true;
+    // it clones has a copy of it. Not where it joins a time namespace: the
+    // kernel lets only a process whose memory is its own do that (EUSERS).
+    req.share_memory_until_exec = !(plan.setns_flags & CLONE_NEWTIME);
     fault_point("exec-before-clone");
     std::optional<LaunchedChild> launched;
     try {
@@ -397,7 +461,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
         rethrow_explaining_a_kill(e);
       }
     }
+    auto let_go_of_the_lock = [&dir] { dir.reset(); };
     if (seccomp_agent) {
+      stops.wait_readable(runtime_end.fd(), pid, let_go_of_the_lock);
       UniqueFd listener = runtime_end.expect_fd(SyncMsg::SeccompListener);
       with_context("linux.seccomp.listenerPath " + quote(*profile->listenerPath), [&] {
         ContainerState running = st;
@@ -406,13 +472,13 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
             seccomp_agent.get(), listener.get(),
             seccomp::process_state_json(to_spec_state_json(running), profile->listenerMetadata, pid));
       });
-      // One state per connection, then closed (config-linux.md): shut down,
-      // since the child's copy of the socket may not be closed yet.
-      ::shutdown(seccomp_agent.get(), SHUT_RDWR);
+      // One state per connection, then closed (config-linux.md): ours is the
+      // only copy (the helper closed its own before the clone).
       seccomp_agent.reset();
     }
     // EOF: the process reached execve (the channel is CLOEXEC).
     try {
+      stops.wait_readable(runtime_end.fd(), pid, let_go_of_the_lock);
       runtime_end.expect_eof();
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);

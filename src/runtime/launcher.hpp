@@ -100,7 +100,8 @@ struct LaunchRequest {
   // the runtime before its execve (no `place` after the clone, no id maps,
   // no Continue, no message it waits for) and whose steps change none of
   // the runtime's state but what the kernel keeps per task (its entry
-  // point says so: runtime/exec.cpp). Where the clone cannot put the child
+  // point says so: runtime/exec.cpp, whose child, a helper, exits instead
+  // of its execve). Where the clone cannot put the child
   // straight into its v2 cgroup, or this build cannot (launches_sharing_memory()),
   // the child is cloned with a copy of the memory as always.
   bool share_memory_until_exec = false;

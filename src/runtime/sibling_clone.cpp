@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,32 +25,18 @@ struct Report {
   char error[480] = {};
 };
 
-bool same_namespace(const std::string& pid_dir, const char* ns, const struct stat& own) {
-  struct stat theirs {};
-  if (::stat((pid_dir + "/ns/" + ns).c_str(), &theirs) < 0) return true;
-  return theirs.st_ino == own.st_ino && theirs.st_dev == own.st_dev;
-}
-
 // The helper died after it cloned the process and before it reported the
-// pid: that process is our child all the same (CLONE_PARENT), in the
-// namespaces the helper joined. Our children in a user, pid or mount
-// namespace other than ours are killed and reaped here (create and exec
-// have no other child then: the helper is reaped, hooks come later), so a
-// failed launch leaves no process. Unreaped, a child's pid cannot be reused
-// before the waitpid.
+// pid, or reported one that is not its clone: that process is our child
+// all the same (CLONE_PARENT). Every child of ours is killed and reaped
+// here: create and exec have no other child then (the helper is reaped,
+// hooks come later), and the process may share every namespace with us
+// (a container with a network namespace only), so nothing else marks it.
+// Unreaped, a child's pid cannot be reused before the waitpid.
 void kill_unreported_children() {
-  constexpr const char* kNamespaces[] = {"user", "pid", "mnt"};
-  struct stat own[3]{};
-  for (int i = 0; i < 3; ++i)
-    if (::stat((std::string("/proc/self/ns/") + kNamespaces[i]).c_str(), &own[i]) < 0) return;
   std::error_code ec;
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
     std::ifstream children(task.path() / "children");
     for (pid_t pid; children >> pid;) {
-      const std::string dir = "/proc/" + std::to_string(pid);
-      bool ours = true;
-      for (int i = 0; i < 3; ++i) ours = ours && same_namespace(dir, kNamespaces[i], own[i]);
-      if (ours) continue;
       ::kill(pid, SIGKILL);
       while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
     }
@@ -94,10 +79,23 @@ LaunchedChild SiblingReport::receive(pid_t helper, const char* what) {
   while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
   if (n != static_cast<ssize_t>(sizeof report)) {
     kill_unreported_children();
-    throw Error("launch helper: it died without a report (wait status " + std::to_string(status) + ")", EPIPE);
+    const std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                                : "exit status " + std::to_string(WEXITSTATUS(status));
+    throw Error("launch helper: it died without a report (" + how + ")", EPIPE);
   }
   if (report.pid <= 0) throw Error(report.error, report.err);
   const pid_t pid = static_cast<pid_t>(report.pid);
+  // The process inherits the pipe's write end until it closes it, in a pid
+  // namespace where a ptracer may open it (runtime/exec.cpp) and write a
+  // report first. So the pid is trusted only as a child of ours: with the
+  // helper reaped, the process is our only child, and no other pid passes.
+  siginfo_t info{};
+  if (pid == helper || ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
+    kill_unreported_children();
+    throw Error(std::string("launch helper: it reported pid ") + std::to_string(pid) + ", which is not " + what +
+                    " (a forged report: something in its namespaces wrote to its pipe)",
+                EPIPE);
+  }
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {
     int err = errno;

@@ -58,9 +58,10 @@ class SiblingReport {
   }
 
   // Ours, once the helper is cloned: reaps it and returns the process it
-  // reported. Throws its error; where it died without a report, kills any
-  // child of ours it may have cloned (one in a namespace other than ours)
-  // and throws an Error with EPIPE naming its wait status.
+  // reported, which must be a child of ours. Throws its error; where it
+  // died without a report, or reported a pid that is not our child, kills
+  // and reaps every child of ours (the process, if it was cloned: the
+  // caller has no other child then) and throws an Error with EPIPE.
   LaunchedChild receive(pid_t helper, const char* what);
 
  private:

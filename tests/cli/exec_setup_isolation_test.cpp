@@ -20,6 +20,7 @@
 
 #include "harness.hpp"
 #include "proc_files.hpp"
+#include "test_pty.hpp"
 
 namespace hull::itest {
 namespace {
@@ -49,52 +50,156 @@ std::string pid_in_its_namespace(pid_t pid) {
   return pids.size() >= 2 ? pids.back() : "";
 }
 
-TEST_F(HullTest, TheExecProcessHoldsNoHostDirectoryOrFileWhileItSetsUp) {
+class ExecSetupIsolation : public HullTest {
+ protected:
+  // Starts a container whose init, given CAP_SYS_PTRACE, is the attacker:
+  // each time it is told an exec process's pid (through a fifo, as `hull
+  // exec` holds the container's lock until its process has exec'd), it
+  // follows every fd of it, one line each into /report: "dir", "file",
+  // "char <major>:<minor>" (hex) or "other" (pipes, sockets).
+  void start_attacker() {
+    b_ = &bundle();
+    for (auto& [set, names] : b_->config["process"]["capabilities"].items()) names.push_back("CAP_SYS_PTRACE");
+    b_->args({"sh", "-c",
+              "while read P < /trigger; do (cd /proc/$P/fd || exit; for f in *; do if [ -d $f ]; then echo dir $f "
+              "$(readlink $f); elif [ -f $f ]; then echo file $f $(readlink $f); elif [ -c $f ]; then echo char "
+              "$(stat -L -c %t:%T $f) $f $(readlink $f); else echo other $f $(readlink $f); fi; done) > /report.part "
+              "2>&1 || echo refused >> /report.part; mv /report.part /report; done"});
+    ASSERT_EQ(::mkfifo((b_->rootfs() / "trigger").c_str(), 0600), 0);
+    ProcResult c = hull({"create", "--bundle", b_->dir().string(), kId});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    start_container(kId);
+  }
+
+  // `exec` (hull_fault, stopped at its process's first step), given to the
+  // attacker; what it found.
+  std::string attack(Child exec) {
+    const pid_t victim = stopped_child_of(exec.pid());
+    EXPECT_GT(victim, 0) << "the exec process did not stop at exec-process-started";
+    if (victim <= 0) return "(no victim)";
+    const std::string inner = pid_in_its_namespace(victim);
+    EXPECT_FALSE(inner.empty()) << "the exec process is not in the container's pid namespace";
+    std::ofstream(b_->rootfs() / "trigger") << inner << "\n";
+    const fs::path report = b_->rootfs() / "report";
+    for (int i = 0; i < 400 && !fs::exists(report); ++i) std::this_thread::sleep_for(milliseconds(25));
+    const std::string look = fs::exists(report) ? read_text_file(report) : "(no report)";
+    fs::remove(report);
+    ::kill(victim, SIGCONT);
+    ProcResult done = finish_reaping_orphans(std::move(exec));
+    EXPECT_EQ(done.exit_code, 0) << done.err;
+    return look;
+  }
+
+  // `hull_args` go before the verb, `exec_args` after it.
+  std::vector<std::string> fault_argv(const std::vector<std::string>& hull_args,
+                                      const std::vector<std::string>& exec_args) const {
+    std::vector<std::string> argv{
+        "/usr/bin/env",       "HULL_FAULT=exec-process-started", "HULL_FAULT_ACTION=stop", HULL_FAULT_BINARY, "--root",
+        state_root().string()};
+    argv.insert(argv.end(), hull_args.begin(), hull_args.end());
+    argv.push_back("exec");
+    argv.insert(argv.end(), exec_args.begin(), exec_args.end());
+    return argv;
+  }
+
+  // Nothing of the host's: no directory, no regular file, no character
+  // device but /dev/null (1:3); and the attacker did look (the kernel let
+  // the ptracer in): it found the process's channel to hull exec at least.
+  static void expect_nothing_of_the_hosts(const std::string& look) {
+    EXPECT_NE(look.find("socket:"), std::string::npos) << look;
+    std::istringstream lines(look);
+    for (std::string line; std::getline(lines, line);) {
+      const bool allowed = line.rfind("other ", 0) == 0 || line.rfind("char 1:3 ", 0) == 0;
+      EXPECT_TRUE(allowed) << "reachable from the container: " << line << "\nall: " << look;
+    }
+  }
+
+  Bundle* b_ = nullptr;
+};
+
+// With --log: the log file is a host file the process must not hold either.
+TEST_F(ExecSetupIsolation, TheExecProcessHoldsNoHostDirectoryOrFileWhileItSetsUp) {
+  ASSERT_NO_FATAL_FAILURE(start_attacker());
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(20000);
+  expect_nothing_of_the_hosts(
+      attack(Child::spawn(fault_argv({"--log", (temp_dir() / "exec.log").string()}, {kId, "true"}), bounded)));
+  EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
+}
+
+// From a terminal, with -t and without: the caller's terminal (the host's)
+// is not among its fds; it gets /dev/null until its pty, or its pipes.
+TEST_F(ExecSetupIsolation, TheExecProcessHoldsNotTheCallersTerminal) {
+  ASSERT_NO_FATAL_FAILURE(start_attacker());
+  for (bool tty : {true, false}) {
+    SCOPED_TRACE(tty ? "exec -t" : "exec from a terminal without -t");
+    TestPty pty = open_test_pty();
+    ASSERT_TRUE(pty.master);
+    std::vector<std::string> args{kId, "true"};
+    if (tty) args.insert(args.begin(), "-t");
+    expect_nothing_of_the_hosts(attack(spawn_on_terminal(pty.slave_path, fault_argv({}, args))));
+  }
+  EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
+}
+
+// A container process may stop the exec process before its execve (its
+// root may signal anything in its pid namespace; here the process stops
+// itself at its first step): `hull exec` then lets go of the container's
+// lock, so kill and delete --force are not held up for as long as it stays
+// stopped (found by review 2026-11-30: they timed out; runc's kill works).
+TEST_F(ExecSetupIsolation, AStoppedExecProcessHoldsUpNeitherKillNorDelete) {
   Bundle& b = bundle();
-  // The attacker is the init, given CAP_SYS_PTRACE: once told the exec
-  // process's pid (through a fifo, as `hull exec` holds the container's
-  // lock until its process has exec'd), it follows every fd of it: a
-  // directory or a regular file is the host's (the container's own are its
-  // stdio, pipes and sockets).
-  for (auto& [set, names] : b.config["process"]["capabilities"].items()) names.push_back("CAP_SYS_PTRACE");
-  b.args({"sh", "-c",
-          "read P < /trigger; cd /proc/$P/fd || { echo refused > /report; exec sleep 1000; }; "
-          "for f in *; do if [ -d $f ]; then echo dir $f $(readlink $f); elif [ -f $f ]; then echo file $f "
-          "$(readlink $f); else echo other $f $(readlink $f); fi; done > /report.part; mv /report.part /report; "
-          "exec sleep 1000"});
-  ASSERT_EQ(::mkfifo((b.rootfs() / "trigger").c_str(), 0600), 0);
+  b.args({"sleep", "1000"});
   ProcResult c = hull({"create", "--bundle", b.dir().string(), kId});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   start_container(kId);
   SpawnOptions bounded;
   bounded.timeout = milliseconds(20000);
-  // With --log: the log file is a host file the process must not hold either.
-  Child exec =
-      Child::spawn({"/usr/bin/env", "HULL_FAULT=exec-process-started", "HULL_FAULT_ACTION=stop", HULL_FAULT_BINARY,
-                    "--root", state_root().string(), "--log", (temp_dir() / "exec.log").string(), "exec", kId, "true"},
-                   bounded);
-  const pid_t victim = stopped_child_of(exec.pid());
-  ASSERT_GT(victim, 0) << "the exec process did not stop at exec-process-started";
-  const std::string inner = pid_in_its_namespace(victim);
-  EXPECT_FALSE(inner.empty()) << "the exec process is not in the container's pid namespace";
-  std::ofstream(b.rootfs() / "trigger") << inner << "\n";
-  const fs::path report = b.rootfs() / "report";
-  for (int i = 0; i < 400 && !fs::exists(report); ++i) std::this_thread::sleep_for(milliseconds(25));
-  const std::string look = fs::exists(report) ? read_text_file(report) : "(no report)";
-  ::kill(victim, SIGCONT);
+  Child exec = Child::spawn(fault_argv({}, {kId, "true"}), bounded);
+  ASSERT_GT(stopped_child_of(exec.pid()), 0) << "the exec process did not stop at exec-process-started";
+  SpawnOptions quick;
+  quick.timeout = milliseconds(5000);
+  ProcResult kill = hull({"kill", kId, "KILL"}, quick);
+  EXPECT_FALSE(kill.timed_out) << "kill waited for the stopped exec";
+  EXPECT_EQ(kill.exit_code, 0) << kill.err;
+  ProcResult del = hull({"delete", "--force", kId}, quick);
+  EXPECT_FALSE(del.timed_out) << "delete --force waited for the stopped exec";
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  // Killed with the container: it ends too.
   ProcResult done = finish_reaping_orphans(std::move(exec));
-  EXPECT_EQ(done.exit_code, 0) << done.err;
-  // The kernel let the ptracer in (so this looks where an attacker would):
-  // it listed the process's fds, its channel to hull exec at least.
-  EXPECT_NE(look.find("socket:"), std::string::npos) << look;
-  EXPECT_EQ(look.find("dir "), std::string::npos) << "a directory reachable from the container:\n" << look;
-  EXPECT_EQ(look.find("file "), std::string::npos) << "a file reachable from the container:\n" << look;
+  EXPECT_FALSE(done.timed_out) << done.err;
+  expect_nothing_left(kId);
+}
+
+// The helper killed after it cloned the process, before it reported it:
+// `hull exec` fails and the process must not run on. Where the container
+// shares every namespace but its network one with us, nothing but being
+// our child marks that process (found by review 2026-11-30: it was left
+// running, its parent-death signal cleared, and ran its command).
+TEST_F(ExecSetupIsolation, AHelperKilledAfterItsCloneLeavesNoProcessRunning) {
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"] = nlohmann::json::array({{{"type", "network"}}});
+  b.config["mounts"] = nlohmann::json::array();
+  b.config.erase("hostname");
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), kId});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  start_container(kId);
+  const pid_t init = state(kId).value("pid", 0);
+  ASSERT_GT(init, 0);
+  ProcResult r = run_process({"/usr/bin/env", "HULL_FAULT=exec-helper-cloned", HULL_FAULT_BINARY, "--root",
+                              state_root().string(), "exec", kId, "sleep", "1000"});
+  EXPECT_EQ(r.exit_code, kExecFailed) << r.err;
+  EXPECT_NE(r.err.find("the exec process was killed before it started"), std::string::npos) << r.err;
+  // An exec process left behind is our orphan now (we are the subreaper).
+  for (pid_t pid : children_of_self())
+    if (pid != init) ADD_FAILURE() << "process left by the failed exec: " << pid;
   EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
 }
 
 // The exec process does not hold the --log file, yet its warnings reach
 // it: it writes them into a pipe that `hull exec` copies into the file.
-TEST_F(HullTest, TheExecProcessesWarningsReachTheLogFile) {
+TEST_F(ExecSetupIsolation, TheExecProcessesWarningsReachTheLogFile) {
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
   ProcResult c = hull({"create", "--bundle", b.dir().string(), kId});

@@ -21,16 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void put(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
-
 bool host_has_resctrl() {
   struct statfs s {};
   return ::statfs("/sys/fs/resctrl", &s) == 0 && s.f_type == 0x7655821;
@@ -56,6 +46,17 @@ TEST_F(IntelRdtTest, WithoutResctrlCreateFailsNamingItAndLeavesNothing) {
 }
 
 #ifdef HULL_FAULT_BINARY
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void put(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
 class IntelRdtStandInTest : public IntelRdtTest {
  protected:
   // The root of a resctrl mount as the kernel shows it on a host with L3

@@ -159,6 +159,48 @@ TEST_F(HullTest, TimeNamespaceAppliesTheOffsets) {
   expect_time_offsets_applied(bundle(), [this](Bundle& b, const std::string& script) { return run_sh(b, script); });
 }
 
+// exec joins the container's time namespace, offsets and all. Its helper
+// then has memory of its own: the kernel refuses a time namespace to a
+// process that shares its memory (EUSERS: every exec failed so, found by
+// review 2026-11-30).
+TEST_F(HullTest, ExecJoinsTheContainersTimeNamespace) {
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"].push_back({{"type", "time"}});
+  b.config["linux"]["timeOffsets"] = {{"monotonic", {{"secs", 3600}, {"nanosecs", 0}}}};
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "timens-exec"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  start_container("timens-exec");
+  const int init = state("timens-exec").value("pid", 0);
+  ASSERT_GT(init, 0);
+  const std::string theirs = std::filesystem::read_symlink("/proc/" + std::to_string(init) + "/ns/time").string();
+  ProcResult r =
+      hull({"exec", "timens-exec", "sh", "-c", "readlink /proc/self/ns/time; cat /proc/self/timens_offsets"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), theirs) << r.out;
+  EXPECT_NE(theirs, host_ns("time"));
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("monotonic +3600 +0\n"))) << r.out;
+  EXPECT_EQ(hull({"delete", "--force", "timens-exec"}).exit_code, 0);
+}
+
+// A container with no namespace of its own (all the host's, as runc
+// allows): exec runs in them too (it failed: setns with no namespace is
+// EINVAL; found by review 2026-11-30).
+TEST_F(HullTest, ExecIntoAContainerWithoutNamespaces) {
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"] = nlohmann::json::array();
+  b.config["mounts"] = nlohmann::json::array();
+  b.config.erase("hostname");
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "no-ns-exec"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  start_container("no-ns-exec");
+  ProcResult r = hull({"exec", "no-ns-exec", "readlink", "/proc/self/ns/net"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, host_ns("net") + "\n");
+  EXPECT_EQ(hull({"delete", "--force", "no-ns-exec"}).exit_code, 0);
+}
+
 // The same in a user namespace (dockerd --userns-remap): the offsets file is
 // host root's while the init is not dumpable, closed to the namespace's
 // root, so the init opens it before it becomes that root.
