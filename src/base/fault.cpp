@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 namespace hull {
@@ -27,24 +26,38 @@ int open_list() {
 
 int fault_list_fd() { return open_list(); }
 
+namespace {
+// What the environment asks for, read at the first step: a process may
+// wipe its copy of the environment later (runtime/exec.cpp), and its steps
+// still count.
+struct Wanted {
+  std::string step, action, then;
+};
+
+Wanted& wanted() {
+  static Wanted w = [] {
+    auto get = [](const char* name) {
+      const char* v = std::getenv(name);
+      return std::string(v ? v : "");
+    };
+    return Wanted{get("HULL_FAULT"), get("HULL_FAULT_ACTION"), get("HULL_FAULT_THEN")};
+  }();
+  return w;
+}
+}  // namespace
+
 void fault_point(const char* step) {
   const int list_fd = open_list();
   if (list_fd >= 0) {
     std::string line = std::string(step) + "\n";
     (void)!::write(list_fd, line.data(), line.size());
   }
-  const char* want = std::getenv("HULL_FAULT");
-  if (want == nullptr || std::strcmp(want, step) != 0) return;
-  const char* action = std::getenv("HULL_FAULT_ACTION");
-  if (action != nullptr && std::strcmp(action, "stop") == 0) {
+  Wanted& w = wanted();
+  if (w.step != step) return;
+  if (w.action == "stop") {
     ::kill(::getpid(), SIGSTOP);
     // Continued: with HULL_FAULT_THEN=<later step>, die there.
-    if (const char* then = std::getenv("HULL_FAULT_THEN")) {
-      std::string next = then;
-      ::unsetenv("HULL_FAULT_ACTION");
-      ::unsetenv("HULL_FAULT_THEN");
-      ::setenv("HULL_FAULT", next.c_str(), 1);
-    }
+    if (!w.then.empty()) w = Wanted{w.then, "", ""};
     return;
   }
   ::kill(::getpid(), SIGKILL);

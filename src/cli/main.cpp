@@ -17,6 +17,7 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
+#include "base/startup_environment.hpp"
 #include "base/standard_fds.hpp"
 #include "cli/app.hpp"
 #include "cli/args.hpp"
@@ -219,11 +220,12 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace hull::cli
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv, char** envp) {
   // First thing: a hull process that joins a container (exec) must never be
   // dumpable, so no container process can open its /proc/<pid>/exe or fds
   // (CVE-2016-9962, CVE-2019-5736). Nothing in hull needs a core dump.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  hull::record_startup_environment(envp);
   // A caller that ignores SIGCHLD passes that on through execve: the kernel
   // would reap our children itself, the container's processes among them,
   // and a pid we open a pidfd on could be another process's by then.

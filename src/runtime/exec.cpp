@@ -50,6 +50,7 @@
 #include "base/fs.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
+#include "base/startup_environment.hpp"
 #include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
@@ -142,6 +143,7 @@ struct ExecChild {
   procfs::restore_shared_root_record({});
   process::restore_detached_mount_record(-1);
   c.log_relay->use_in_child();
+  wipe_startup_environment();
   fault_point("exec-process-started");
   try {
     if (c.wait_for_resctrl) c.channel->expect(SyncMsg::Continue);

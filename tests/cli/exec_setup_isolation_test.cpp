@@ -56,14 +56,16 @@ class ExecSetupIsolation : public HullTest {
   // each time it is told an exec process's pid (through a fifo, as `hull
   // exec` holds the container's lock until its process has exec'd), it
   // follows every fd of it, one line each into /report: "dir", "file",
-  // "char <major>:<minor>" (hex) or "other" (pipes, sockets).
+  // "char <major>:<minor>" (hex) or "other" (pipes, sockets); and reads its
+  // environment: "environ-leaked" where it finds `hull exec`'s caller's.
   void start_attacker() {
     b_ = &bundle();
     for (auto& [set, names] : b_->config["process"]["capabilities"].items()) names.push_back("CAP_SYS_PTRACE");
     b_->args({"sh", "-c",
               "while read P < /trigger; do (cd /proc/$P/fd || exit; for f in *; do if [ -d $f ]; then echo dir $f "
               "$(readlink $f); elif [ -f $f ]; then echo file $f $(readlink $f); elif [ -c $f ]; then echo char "
-              "$(stat -L -c %t:%T $f) $f $(readlink $f); else echo other $f $(readlink $f); fi; done) > /report.part "
+              "$(stat -L -c %t:%T $f) $f $(readlink $f); else echo other $f $(readlink $f); fi; done; "
+              "if grep -q hull-caller-secret /proc/$P/environ; then echo environ-leaked; fi) > /report.part "
               "2>&1 || echo refused >> /report.part; mv /report.part /report; done"});
     ASSERT_EQ(::mkfifo((b_->rootfs() / "trigger").c_str(), 0600), 0);
     ProcResult c = hull({"create", "--bundle", b_->dir().string(), kId});
@@ -93,9 +95,11 @@ class ExecSetupIsolation : public HullTest {
   // `hull_args` go before the verb, `exec_args` after it.
   std::vector<std::string> fault_argv(const std::vector<std::string>& hull_args,
                                       const std::vector<std::string>& exec_args) const {
-    std::vector<std::string> argv{
-        "/usr/bin/env",       "HULL_FAULT=exec-process-started", "HULL_FAULT_ACTION=stop", HULL_FAULT_BINARY, "--root",
-        state_root().string()};
+    // A variable of the caller's that the container must not read.
+    std::vector<std::string> argv{"/usr/bin/env", "HULL_FAULT=exec-process-started", "HULL_FAULT_ACTION=stop",
+                                  "HULL_TEST_TOKEN=hull-caller-secret"};
+    for (const std::string& a : {std::string(HULL_FAULT_BINARY), std::string("--root"), state_root().string()})
+      argv.push_back(a);
     argv.insert(argv.end(), hull_args.begin(), hull_args.end());
     argv.push_back("exec");
     argv.insert(argv.end(), exec_args.begin(), exec_args.end());
