@@ -152,10 +152,7 @@ TEST_F(ExecSetupIsolation, TheExecProcessHoldsNotTheCallersTerminal) {
 // lock, so kill and delete --force are not held up for as long as it stays
 // stopped (found by review 2026-11-30: they timed out; runc's kill works).
 TEST_F(ExecSetupIsolation, AStoppedExecProcessHoldsUpNeitherKillNorDelete) {
-  Bundle& b = bundle();
-  b.args({"sleep", "1000"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), kId});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_GT(create_container(kId), 0);
   start_container(kId);
   SpawnOptions bounded;
   bounded.timeout = milliseconds(20000);
@@ -204,10 +201,7 @@ TEST_F(ExecSetupIsolation, AHelperKilledAfterItsCloneLeavesNoProcessRunning) {
 // The exec process does not hold the --log file, yet its warnings reach
 // it: it writes them into a pipe that `hull exec` copies into the file.
 TEST_F(ExecSetupIsolation, TheExecProcessesWarningsReachTheLogFile) {
-  Bundle& b = bundle();
-  b.args({"sleep", "1000"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), kId});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_GT(create_container(kId), 0);
   start_container(kId);
   nlohmann::json process = {{"args", {"true"}},
                             {"cwd", "/"},
