@@ -42,4 +42,9 @@ void V1SelfPlacement::move_self_leaving_files() {
   for (auto& t : tasks_) t.writer.write("0");
 }
 
+void V1SelfPlacement::move(pid_t pid) {
+  const std::string value = std::to_string(pid);
+  for (auto& t : tasks_) t.writer.write(value);
+}
+
 }  // namespace hull::cgroups

@@ -12,6 +12,8 @@
 // the clone or, where it makes the cgroups after it, then, and sends them
 // with CgroupsMade; the kernel checks the write against the opener's
 // credentials, so a child in a new user namespace may write it too.
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -41,6 +43,12 @@ class V1SelfPlacement {
   // the runtime's record of them, not the runtime's fds. It closes them by
   // number (exec's helper: close_fds_except).
   void move_self_leaving_files();
+  // In the runtime, for a process that could not be born in the cgroups
+  // (hull exec at the container's pids.max: a move may go past the limit, a
+  // clone may not): moves `pid`, a process that has not made threads and
+  // waits for it, into every hierarchy added. Its `tasks` files take one
+  // thread, which is the whole process then.
+  void move(pid_t pid);
 
  private:
   struct Tasks {

@@ -9,7 +9,9 @@
 // process sees it), closes every fd but the process's own, joins the
 // namespaces with one setns on the init's pidfd (atomic, and immune to pid
 // reuse) and clones the process as our child (CLONE_PARENT), a copy of its
-// memory; it applies its spec like the init and execs.
+// memory; it applies its spec like the init and execs. (At the container's
+// pids.max, where no clone into its cgroups is allowed, the helper stays in
+// ours and the runtime moves the process in: see clone_process.)
 //
 //   hull exec                  helper                   exec'd process
 //   ---------                  ------                   --------------
@@ -122,9 +124,10 @@ struct ExecChild {
   // Unless the container was created with --no-new-keyring: not the
   // caller's (the host session's keys), a new one of its own.
   bool new_keyring = true;
-  // The container's resctrl groups take the process before its execve, as
-  // its init: it waits for Continue until the runtime has written its pid.
-  bool wait_for_resctrl = false;
+  // It waits for Continue until the runtime has written its pid where it
+  // must be before its execve: the container's resctrl groups (as its
+  // init), or its cgroups where it could not be born there (at pids.max).
+  bool wait_for_placement = false;
 };
 
 [[noreturn]] void exec_child_main(ExecChild& c) noexcept {
@@ -146,7 +149,7 @@ struct ExecChild {
   wipe_startup_environment();
   fault_point("exec-process-started");
   try {
-    if (c.wait_for_resctrl) c.channel->expect(SyncMsg::Continue);
+    if (c.wait_for_placement) c.channel->expect(SyncMsg::Continue);
     // A session of its own, as runc's exec makes (nsexec's setsid), not the
     // caller's process group: a terminal's ^C reaches the process once, as
     // `hull exec` forwards it, not a second time from the terminal; a hangup
@@ -386,7 +389,6 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
 
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
-    auto [runtime_end, child_end] = SyncChannel::make_pair();
     // As for create (rootless): the value ours, inherited by the child.
     const bool oom_inherited = g.rootless && spec.process->oomScoreAdj;
     if (oom_inherited) process::inherit_oom_score_adj(*spec.process->oomScoreAdj);
@@ -395,11 +397,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra, st.id); !rdt.empty())
       with_context("linux.intelRdt", [&] { rdt_tasks.emplace(rdt); });
     log::Relay log_relay;
-    SiblingReport report;
     StopWatch stops;
 
-    ExecChild child{&spec,      o.preserve_fds, console.child.get(),
-                    &child_end, &log_relay,     filter ? &filter->program : nullptr};
+    ExecChild child{&spec,   o.preserve_fds, console.child.get(),
+                    nullptr, &log_relay,     filter ? &filter->program : nullptr};
     child.stdio_to_user = plan.stdio.to_user;
     child.oom_score_adj_inherited = oom_inherited;
     child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
@@ -412,51 +413,81 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
       if (!null) throw_errno("open /dev/null for the exec process's stdio until it has its pty");
     }
-    ExecHelper helper{&child,
-                      &report,
-                      init.get(),
-                      plan.setns_flags | (plan.child_joins_cgroupns ? CLONE_NEWCGROUP : 0),
-                      {child_end.fd(), console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
-                       phase_trace_fd(), fault_list_fd()},
-                      cgroup && !cgroup->v1().empty() ? &cgroup->v1() : nullptr};
-    for (int i = 0; i < o.preserve_fds; ++i) helper.keep.push_back(3 + i);
-    for (int i = 0; i < 3; ++i) {
-      helper.stdio[i] = pipes ? pipes->child[i].get() : null.get();
-      helper.keep.push_back(helper.stdio[i]);
-    }
-    LaunchRequest req;
-    req.what = "the exec process";
-    req.cgroup_fd = cgroup ? cgroup->clone_into_fd() : -1;
-    req.entry = exec_helper_main;
-    req.arg = &helper;
-    req.child_end = &child_end;
-    // Placement::add writes the v2 cgroup only, and only where the clone
-    // could not put the helper there.
-    if (cgroup && cgroup->clone_into_fd() >= 0) {
-      req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
-      req.child_waits_for_placement = &helper.wait_for_placement;
-    }
-    child.wait_for_resctrl = rdt_tasks.has_value();
-    // The helper, in our memory, waits for nothing once placed; the process
-    // it clones has a copy of it. Not where it joins a time namespace: the
-    // kernel lets only a process whose memory is its own do that (EUSERS).
-    req.share_memory_until_exec = !(plan.setns_flags & CLONE_NEWTIME);
-    fault_point("exec-before-clone");
-    std::optional<LaunchedChild> launched;
-    try {
+    // One try at the process, over a channel of its own (a try that failed
+    // may have closed our copy of the child's end): the process and our end.
+    // With `runtime_places`, the helper stays in our cgroups and we move the
+    // process into the container's once it exists.
+    auto clone_process = [&](bool runtime_places) {
+      auto [runtime_end, child_end] = SyncChannel::make_pair();
+      SiblingReport report;
+      child.channel = &child_end;
+      child.wait_for_placement = runtime_places || rdt_tasks.has_value();
+      ExecHelper helper{&child,
+                        &report,
+                        init.get(),
+                        plan.setns_flags | (plan.child_joins_cgroupns ? CLONE_NEWCGROUP : 0),
+                        {child_end.fd(), console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
+                         phase_trace_fd(), fault_list_fd()},
+                        cgroup && !runtime_places && !cgroup->v1().empty() ? &cgroup->v1() : nullptr};
+      for (int i = 0; i < o.preserve_fds; ++i) helper.keep.push_back(3 + i);
+      for (int i = 0; i < 3; ++i) {
+        helper.stdio[i] = pipes ? pipes->child[i].get() : null.get();
+        helper.keep.push_back(helper.stdio[i]);
+      }
+      LaunchRequest req;
+      req.what = "the exec process";
+      req.cgroup_fd = cgroup && !runtime_places ? cgroup->clone_into_fd() : -1;
+      req.entry = exec_helper_main;
+      req.arg = &helper;
+      req.child_end = &child_end;
+      // Placement::add writes the v2 cgroup only, and only where the clone
+      // could not put the helper there.
+      if (req.cgroup_fd >= 0) {
+        req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
+        req.child_waits_for_placement = &helper.wait_for_placement;
+      }
+      // The helper, in our memory, waits for nothing once placed; the process
+      // it clones has a copy of it. Not where it joins a time namespace: the
+      // kernel lets only a process whose memory is its own do that (EUSERS).
+      req.share_memory_until_exec = !(plan.setns_flags & CLONE_NEWTIME);
       LaunchedChild cloned_helper = launch(req, runtime_end);
       const pid_t helper_pid = cloned_helper.pid();
       // Reaped by receive(), which kills the process too if the helper died
       // before it reported it.
       (void)cloned_helper.release();
-      launched.emplace(report.receive(helper_pid, req.what));
+      LaunchedChild process = report.receive(helper_pid, req.what);
+      return std::pair<LaunchedChild, SyncChannel>(std::move(process), std::move(runtime_end));
+    };
+    fault_point("exec-before-clone");
+    std::optional<std::pair<LaunchedChild, SyncChannel>> launched;
+    bool runtime_places = false;
+    try {
+      try {
+        launched.emplace(clone_process(false));
+      } catch (const Error& e) {
+        // The container's pids.max is reached: neither the helper nor the
+        // process could be cloned into its cgroups (EAGAIN). A move may go
+        // past the limit, as runc's exec's does: the process is cloned in
+        // ours, then moved. So an admin can look into a container whose
+        // pids a fork bomb or a leak used up; what it forks is still held.
+        if (e.code() != EAGAIN || !cgroup) throw;
+        runtime_places = true;
+        launched.emplace(clone_process(true));
+      }
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
     fault_point("exec-after-clone");
-    const pid_t pid = launched->pid();
-    if (rdt_tasks) {
-      with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
+    SyncChannel& runtime_end = launched->second;
+    const pid_t pid = launched->first.pid();
+    if (runtime_places) {
+      with_context("move the exec process into the container's cgroups (its pids.max is reached)", [&] {
+        cgroup->v1().move(pid);
+        cgroup->add(pid, false);
+      });
+    }
+    if (rdt_tasks) with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
+    if (child.wait_for_placement) {
       try {
         runtime_end.send_to_waiting_peer(SyncMsg::Continue);
       } catch (const Error& e) {
@@ -496,7 +527,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // Before the release: a pid file that cannot be written fails the exec
     // and kills its process, which the caller could not otherwise find.
     if (pid_file) pid_file->write(pid);
-    UniqueFd proc = launched->release();
+    UniqueFd proc = launched->first.release();
     fault_point("exec-after-started");
     if (o.detach) return 0;
     if (pipes) {

@@ -350,6 +350,31 @@ TEST_F(CgroupRunTest, AnExecFromAPinnedCallerRunsOnEveryCpuOfTheContainer) {
   hull({"delete", "--force", "execpin"});
 }
 
+// A container whose pids are all in use (pids.max reached: a fork bomb,
+// a leak) is the one an admin wants to look into: `hull exec` works there,
+// as a move into a cgroup may go past pids.max where a fork may not. Its
+// process is then in the init's cgroups (read from the host, by the pid
+// --pid-file gives), one pid past the limit.
+TEST_F(CgroupRunTest, AnExecRunsInAContainerThatReachedItsPidsLimit) {
+  const pid_t init = start_limited("full", {{"pids", {{"limit", 1}}}});
+  ASSERT_GT(init, 0);
+  const std::string pids = dir_of("pids");
+  ASSERT_EQ(read_text_file(pids + "/pids.current"), "1\n");
+
+  const std::string pid_file = (temp_dir() / "exec.pid").string();
+  ProcResult r = hull({"exec", "--detach", "--pid-file", pid_file, "full", "sleep", "1000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string pid = read_text_file(pid_file);
+  EXPECT_EQ(read_text_file("/proc/" + pid + "/cgroup"), read_text_file("/proc/" + std::to_string(init) + "/cgroup"));
+  EXPECT_EQ(read_text_file(pids + "/pids.current"), "2\n");
+  // What the container forks is still held to the limit.
+  r = hull({"exec", "full", "sh", "-c", "sleep 1 & wait"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("can't fork"), std::string::npos) << r.err;
+  // We are the subreaper of the detached process: reaped as it is killed.
+  EXPECT_EQ(finish_reaping_orphans(hull_background({"delete", "--force", "full"})).exit_code, 0);
+}
+
 // A stopped container's cgroupsPath given to a new container: the new one
 // marks the cgroup its own, and deleting the stopped one removes its state
 // and leaves the cgroup to the new one (as runc, which removes the state of
