@@ -223,7 +223,8 @@ struct ExecHelper {
   const SiblingReport* report;
   int init_pidfd;
   // Every namespace the container has, its cgroup namespace included: the
-  // helper is in the container's cgroup by then (ExecPlan).
+  // helper is in the container's cgroup by then (ExecPlan), or, at its
+  // pids.max, the process is moved there before it runs anything.
   int setns_flags;
   // The fds the process is given (ExecChild), the report's and the init's
   // pidfd: the rest is closed before the joins.
@@ -425,7 +426,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       ExecHelper helper{&child,
                         &report,
                         init.get(),
-                        plan.setns_flags | (plan.child_joins_cgroupns ? CLONE_NEWCGROUP : 0),
+                        plan.setns_flags,
                         {child_end.fd(), console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
                          phase_trace_fd(), fault_list_fd()},
                         cgroup && !runtime_places && !cgroup->v1().empty() ? &cgroup->v1() : nullptr};

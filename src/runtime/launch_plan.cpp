@@ -111,8 +111,7 @@ ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach,
   uint64_t flags = 0;
   if (spec.linux_)
     for (const auto& n : spec.linux_->namespaces) flags |= ns::clone_flag(n.type);
-  p.child_joins_cgroupns = flags & CLONE_NEWCGROUP;
-  p.setns_flags = static_cast<int>(flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
+  p.setns_flags = static_cast<int>(flags);
   p.console = plan_console(spec.process->terminal, has_console_socket, !detach,
                            "--tty with --detach needs --console-socket to hand the pty to");
   p.stdio = plan_stdio(p.console, !detach, caller_terminal, runs_as_another_user(spec));

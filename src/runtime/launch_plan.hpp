@@ -192,13 +192,12 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in);
 // How hull exec puts another process into a running container.
 struct ExecPlan {
   // Joined by exec's helper with one setns on the init's pidfd: every
-  // namespace the container has, created or joined, but its cgroup namespace.
+  // namespace the container has, created or joined. The cgroup namespace
+  // too: the helper joins once it is in the container's cgroups, as the
+  // runtime, in ours, clones it there (with cgroup2's nsdelegate the kernel
+  // refuses CLONE_INTO_CGROUP to a cgroup outside the caller's cgroup
+  // namespace).
   int setns_flags = 0;
-  // With cgroup2's nsdelegate the kernel refuses CLONE_INTO_CGROUP from a
-  // cgroup outside the caller's cgroup namespace: the runtime clones the
-  // helper from ours, and the helper joins the container's cgroup namespace
-  // with the others, once in the container's cgroup.
-  bool child_joins_cgroupns = false;
   ConsoleWiring console = ConsoleWiring::None;
   StdioWiring stdio;
 };

@@ -408,10 +408,10 @@ TEST(InitPlan, StdioPipesOnlyForAnAttachedRunFromATerminalWithoutOne) {
       hull::plan_init(tty, {.has_console_socket = true, .attached = true, .caller_terminal = true}).stdio.pipes);
 }
 
-TEST(ExecPlan, JoinsEveryNamespaceButCgroupWithOneSetns) {
+TEST(ExecPlan, JoinsEveryNamespaceWithOneSetns) {
   auto p = hull::plan_exec(config(kUsual), false, true, false);
-  EXPECT_EQ(static_cast<uint64_t>(p.setns_flags), kUsualFlags & ~static_cast<uint64_t>(CLONE_NEWCGROUP));
-  EXPECT_TRUE(p.child_joins_cgroupns);
+  EXPECT_EQ(static_cast<uint64_t>(p.setns_flags), kUsualFlags);
+  EXPECT_TRUE(p.setns_flags & CLONE_NEWCGROUP);
   EXPECT_EQ(p.console, ConsoleWiring::None);
 }
 
@@ -419,7 +419,6 @@ TEST(ExecPlan, JoinedNamespacesAreJoinedLikeCreatedOnes) {
   auto p = hull::plan_exec(config(R"([{"type": "network", "path": "/run/netns/a"}, {"type": "mount"}])"), false, true,
                            false);
   EXPECT_EQ(p.setns_flags, CLONE_NEWNET | CLONE_NEWNS);
-  EXPECT_FALSE(p.child_joins_cgroupns);
 }
 
 TEST(ExecPlan, TerminalWiring) {
