@@ -10,9 +10,8 @@ Verb setup_state(CLI::App& app, Context& ctx) {
   auto id = std::make_shared<std::string>();
   add_id_argument(*command, *id);
   return {command, [&ctx, id] {
-            std::string json = container_state_json(ctx.global, *id);
-            if (json.empty() || json.back() != '\n') json += '\n';
-            print(json);
+            // As runc prints it, byte for byte: no newline after the "}".
+            print(container_state_json(ctx.global, *id));
             return 0;
           }};
 }

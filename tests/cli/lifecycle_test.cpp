@@ -112,6 +112,25 @@ TEST_F(HullTest, StateCarriesAnnotationsAndRootIsPrivate) {
   EXPECT_EQ(fs::status(state_root()).permissions(), fs::perms::owner_all | fs::perms::sticky_bit);
 }
 
+// `state` prints what runc prints, byte for byte: the fields in the order
+// of runc's struct, indented by two spaces, and no newline after the "}"
+// (a caller comparing outputs, or reading up to EOF, sees the same bytes).
+TEST_F(HullTest, StateIsPrintedAsRuncPrintsIt) {
+  ASSERT_GT(create_container("st"), 0);
+  ProcResult r = hull({"state", "st"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("{\n  \"ociVersion\": \"")) << r.out;
+  EXPECT_TRUE(r.out.ends_with("\"\n}")) << r.out;
+  size_t at = 0;
+  for (const char* key : {"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner"}) {
+    const size_t next = r.out.find("\n  \"" + std::string(key) + "\": ");
+    EXPECT_NE(next, std::string::npos) << key << " missing: " << r.out;
+    if (next == std::string::npos) continue;
+    EXPECT_GT(next + 1, at) << key << " out of order: " << r.out;
+    at = next + 1;
+  }
+}
+
 // The create/start path (exec fifo or socket, state lock) must not leak an fd
 // either; the container reports through a file since its stdout is gone.
 TEST_F(HullTest, CreatedContainerInheritsOnlyStdio) {
