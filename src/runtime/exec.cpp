@@ -468,8 +468,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       } catch (const Error& e) {
         // The container's pids.max is reached: neither the helper nor the
         // process could be cloned into its cgroups (EAGAIN). A move may go
-        // past the limit, as runc's exec's does: the process is cloned in
-        // ours, then moved. So an admin can look into a container whose
+        // past the limit (runc's exec moves its process in too): the
+        // process is cloned in ours, then moved. So an admin can look into a container whose
         // pids a fork bomb or a leak used up; what it forks is still held.
         if (e.code() != EAGAIN || !cgroup) throw;
         runtime_places = true;
