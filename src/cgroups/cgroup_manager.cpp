@@ -308,11 +308,15 @@ void Manager::update(const spec::Resources& requested) {
     with_context("update cgroup",
                  [&] { SystemdBus::connect().set_unit_properties(unit_->name, resource_properties(resources)); });
   }
-  if (!paths_.v2.empty())
-    enable_controllers(parent_of(paths_.v2), host().v2_mount, Router(host(), paths_).v2_controllers(resources), host());
+  enable_controllers_for(resources);
   size_t before = warnings_.size();
   with_context("update cgroup", [&] { apply(resources, true); });
   for (size_t i = before; i < warnings_.size(); ++i) log::warn(warnings_[i]);
+}
+
+void Manager::enable_controllers_for(const spec::Resources& r) const {
+  if (!paths_.v2.empty())
+    enable_controllers(parent_of(paths_.v2), host().v2_mount, Router(host(), paths_).v2_controllers(r), host());
 }
 
 std::string Manager::to_state() const {

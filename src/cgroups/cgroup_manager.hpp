@@ -213,6 +213,9 @@ class Manager {
   // Whether systemd manages the cgroup (--systemd-cgroup): the init is
   // placed after the clone, and the directory exists only from then on.
   bool systemd() const { return unit_.has_value(); }
+  // The connection to systemd create() opened for add_process(), or -1: a
+  // child cloned between them must not hold it.
+  int systemd_bus_fd() const noexcept { return bus_ ? bus_->fd() : -1; }
 
   // Freezes every process and returns once the kernel reports them frozen
   // (v2 cgroup.events "frozen 1"; v1 freezer.state FROZEN). The v1 freezer
@@ -263,6 +266,9 @@ class Manager {
   Manager(std::optional<Host> host, Paths paths) : host_(std::move(host)), paths_(std::move(paths)) {}
   const Host& host() const;
   void apply(const spec::Resources& r, bool updating);
+  // Enables in the v2 parent (and up) the controllers `r` needs that it
+  // lacks: for a cgroup made elsewhere (a systemd unit), or limits new to it.
+  void enable_controllers_for(const spec::Resources& r) const;
   // The directories of every hierarchy (or, without with_leaves, only their
   // parents), cpuset values inherited into new v1 ones, the v2 controllers
   // enabled in the parent; what it makes goes to made_.

@@ -18,6 +18,8 @@ class SystemdBus {
   // Connects and authenticates (SASL EXTERNAL with the caller's uid).
   // `socket_path` is for tests; an unreachable systemd is an error saying so.
   static SystemdBus connect(const std::string& socket_path = "/run/systemd/private");
+  // The connection's socket, for a child that must close its copy.
+  int fd() const noexcept { return fd_.get(); }
 
   // StartTransientUnit(name, "replace", props, []) and waits for the job.
   void start_transient_unit(const std::string& name, const std::vector<dbus::Property>& props);

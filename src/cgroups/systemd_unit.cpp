@@ -279,11 +279,20 @@ std::vector<dbus::Property> start_properties(const SystemdUnit& unit, pid_t pid,
   out.push_back({"DefaultDependencies", false});
   for (const char* accounting : {"MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting"})
     out.push_back({accounting, true});
+  // A unit that failed (a scope stopped by an OOM kill, a RuntimeMaxSec)
+  // would stay loaded until reset: one per container of a busy node, and
+  // its name taken (UnitExists) for a new container that reuses it, as
+  // podman does an id's. Collected instead, as runc >= 1.1.8 resets it at
+  // delete, without a call more per container.
+  out.push_back({"CollectMode", std::string("inactive-or-failed")});
+  // systemd takes the last value of a property given twice. The annotations
+  // after hull's own, so they override them (DefaultDependencies,
+  // CollectMode), as runc appends them; the config's limits after those, as
+  // runc sets them once the unit has started: an annotation of the same
+  // property does not take a container's limit back at a daemon-reload.
+  out.insert(out.end(), from_annotations.begin(), from_annotations.end());
   std::vector<dbus::Property> res = resource_properties(r);
   out.insert(out.end(), res.begin(), res.end());
-  // Last, as runc appends them: systemd takes the last value of a property
-  // given twice, so an annotation overrides hull's own (DefaultDependencies).
-  out.insert(out.end(), from_annotations.begin(), from_annotations.end());
   return out;
 }
 

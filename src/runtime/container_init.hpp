@@ -89,9 +89,11 @@ struct InitContext {
   // state-dir lock (or `hull start` would wait for it forever), the
   // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP,
   // the runtime's cwd (kept to return there after cloning in the bundle),
-  // the runtime's /sys/fs/cgroup (cgroups/cgroupfs.hpp, at()).
-  // Closed at entry, so a created container holds only what it needs.
-  std::array<int, 5> close_at_entry{-1, -1, -1, -1, -1};
+  // the runtime's /sys/fs/cgroup (cgroups/cgroupfs.hpp, at()), the runtime's
+  // connection to systemd (--systemd-cgroup: the unit starts once the init
+  // exists, and systemd queues every unit's signals on a connection nobody
+  // reads). Closed at entry, so a created container holds only what it needs.
+  std::array<int, 6> close_at_entry{-1, -1, -1, -1, -1, -1};
 };
 
 // The init's entry point: never returns into the runtime's stack (execve or

@@ -134,8 +134,12 @@ bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
     return true;
   } catch (const Error& e) {
     if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
+    // hull's systemd driver speaks to the system manager only, which takes root.
+    const char* remedy = cgroup.systemd() ? "hull's --systemd-cgroup needs root (no user manager); without the flag, "
+                                            "delegate a cgroup v2 subtree to the user to have them."
+                                          : "Delegate a cgroup v2 subtree to the user to have them.";
     log::warn("rootless: the container gets no cgroup (" + std::string(e.what()) +
-              "); its resource limits are not applied. Delegate a cgroup v2 subtree to the user to have them.");
+              "); its resource limits are not applied. " + remedy);
     cgroup = cgroups::Manager::load(kNoCgroupState);
     return false;
   }
@@ -385,7 +389,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     process::inherit_oom_score_adj(*c.spec.process->oomScoreAdj);
     ctx.oom_score_adj_inherited = true;
   }
-  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(), cgroup.clone_into_fd(), -1, cgroups::root_fd_held()};
+  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(),        cgroup.clone_into_fd(),
+                        -1,         cgroups::root_fd_held(), cgroup.systemd_bus_fd()};
 
   LaunchRequest req;
   req.what = "the container init";

@@ -6,6 +6,7 @@
 // PID 1, only the error test runs (pure v2 without systemd: the v2vm shards).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -214,6 +215,104 @@ TEST_F(SystemdDriverTest, ScopeNameInUseIsRefusedWithSystemdsError) {
   // gone before the check that no process of the refused one is left.
   EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
   expect_nothing_left("sd-other");
+  expect_nothing_left(id);
+}
+
+// kubelet sends a hugepage limit (0 unless the pod asks) for every page
+// size of the node with each container. systemd delegates only the
+// controllers it manages (cpu, io, memory, pids): hugetlb is enabled in the
+// scope's slice by hull, as runc does, or the limit had nowhere to go.
+TEST_F(SystemdDriverTest, HugepageLimitsAsKubeletSendsThemAreApplied) {
+  if (read_text_file("/sys/fs/cgroup/cgroup.controllers").find("hugetlb") == std::string::npos ||
+      !fs::is_directory("/sys/kernel/mm/hugepages/hugepages-2048kB"))
+    GTEST_SKIP() << "needs the hugetlb controller and 2 MB pages";
+  const std::string id = "sd-huge";
+  Bundle& b = scoped(id, {{"hugepageLimits", {{{"pageSize", "2MB"}, {"limit", 0}}}}, {"pids", {{"limit", 50}}}});
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  start_container(id);
+  EXPECT_EQ(exec_out(id, "cat /sys/fs/cgroup/hugetlb.2MB.max /sys/fs/cgroup/pids.max"), "0\n50\n");
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+  EXPECT_TRUE(unit_stopped("hull-" + id + ".scope"));
+  expect_nothing_left(id);
+}
+
+// A scope that failed (here: stopped by RuntimeMaxSec, as an OOM kill stops
+// one) would stay loaded in systemd, "failed", until reset: one per
+// container on a busy node, and its name taken for a new container that
+// reuses it (podman reuses an id's scope name). hull's are collected once
+// failed (CollectMode), as runc resets them at delete: the name is free
+// again with or without a delete (an engine that died).
+TEST_F(SystemdDriverTest, AFailedScopeIsCollectedSoItsNameCanBeUsedAgain) {
+  const std::string id = "sd-failed";
+  const std::string unit = "hull-" + id + ".scope";
+  Bundle& b = scoped(id, json::object());
+  // The init is the pid namespace's pid 1, deaf to the default SIGTERM.
+  b.config["annotations"] = {{"org.systemd.property.RuntimeMaxSec", "1"}, {"org.systemd.property.KillSignal", "9"}};
+  b.write();
+  // Created and started, then failed by systemd, which kills the init.
+  auto fail_one = [&]() -> ::testing::AssertionResult {
+    ProcResult c = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+    if (c.exit_code != 0) return ::testing::AssertionFailure() << "create: " << c.err;
+    const pid_t init = state(id).value("pid", 0);
+    start_container(id);
+    if (!wait_exit_and_reap(init, std::chrono::seconds(10)))
+      return ::testing::AssertionFailure() << "the init outlived RuntimeMaxSec";
+    return unit_stopped(unit);
+  };
+  ASSERT_TRUE(fail_one());
+  EXPECT_EQ(show(unit, {"LoadState"}), "LoadState=not-found\n");
+  ProcResult r = hull({"--systemd-cgroup", "delete", id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  ASSERT_TRUE(fail_one());
+  fs::remove_all(state_dir(id));  // the engine died: nobody deletes it
+  b.config["annotations"] = json::object();
+  b.write();
+  r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(show(unit, {"ActiveState"}), "ActiveState=active\n");
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+  EXPECT_TRUE(unit_stopped(unit));
+  expect_nothing_left(id);
+}
+
+// The config's limits win over an annotation of the same property in what
+// systemd keeps (runc sets them after the unit's start), so a daemon-reload
+// keeps the limit the container was made with.
+TEST_F(SystemdDriverTest, TheConfigsLimitWinsOverAnAnnotationOfTheSameProperty) {
+  const std::string id = "sd-both";
+  const std::string unit = "hull-" + id + ".scope";
+  Bundle& b = scoped(id, {{"pids", {{"limit", 42}}}});
+  b.config["annotations"] = {{"org.systemd.property.TasksMax", "uint64 7"}};
+  b.write();
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(show(unit, {"TasksMax"}).find("TasksMax=42\n"), std::string::npos);
+  ASSERT_EQ(run_process({"/usr/bin/systemctl", "daemon-reload"}).exit_code, 0);
+  EXPECT_EQ(read_text_file("/sys/fs/cgroup/system.slice/" + unit + "/pids.max"), "42\n");
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+  EXPECT_TRUE(unit_stopped(unit));
+  expect_nothing_left(id);
+}
+
+// The created init holds what it does under the cgroupfs driver (stdio and
+// the start barrier's socket), not hull's connection to PID 1's private bus:
+// a root connection nobody reads, where systemd queues every unit's signals
+// for as long as the container waits for its start.
+TEST_F(SystemdDriverTest, ACreatedInitHoldsNoConnectionToSystemd) {
+  const std::string id = "sd-fds";
+  Bundle& b = scoped(id, json::object());
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const pid_t init = state(id).value("pid", 0);
+  std::vector<std::string> fds;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(init) + "/fd"))
+    fds.push_back(e.path().filename().string() + " -> " + fs::read_symlink(e.path()).string());
+  std::sort(fds.begin(), fds.end());
+  EXPECT_EQ(fds.size(), 4u) << ::testing::PrintToString(fds);
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+  EXPECT_TRUE(unit_stopped("hull-" + id + ".scope"));
   expect_nothing_left(id);
 }
 

@@ -136,6 +136,8 @@ TEST(SystemdProperties, ScopeIsDelegatedAndHoldsTheInit) {
   EXPECT_EQ(std::get<std::string>(*find(props, "Slice")), "system.slice");
   EXPECT_EQ(std::get<bool>(*find(props, "Delegate")), true);
   EXPECT_EQ(std::get<bool>(*find(props, "DefaultDependencies")), false);
+  // Failed, it is collected: no failed unit left per container.
+  EXPECT_EQ(std::get<std::string>(*find(props, "CollectMode")), "inactive-or-failed");
   EXPECT_EQ(std::get<std::vector<uint32_t>>(*find(props, "PIDs")), std::vector<uint32_t>{4242});
   EXPECT_EQ(number(props, "TasksMax"), 7u);
 
@@ -205,9 +207,15 @@ TEST(SystemdProperties, AnnotationsBecomeUnitPropertiesAsRuncReadsThem) {
                    "RuntimeMaxUSec"),
             18446744073709000000u);
 
-  // Last, so they override hull's own.
-  auto all = start_properties(systemd_unit("system.slice:hull:web", "web"), 1, "web", spec::Resources{}, props);
+  // After hull's own, so they override them; before the config's limits,
+  // which override them.
+  spec::Resources limits;
+  limits.pids = spec::Pids{42};
+  props.push_back({"TasksMax", uint64_t{7}});
+  auto all = start_properties(systemd_unit("system.slice:hull:web", "web"), 1, "web", limits, props);
   EXPECT_EQ(std::get<bool>(*find(all, "DefaultDependencies")), true);
+  EXPECT_EQ(std::get<std::string>(*find(all, "CollectMode")), "inactive-or-failed");
+  EXPECT_EQ(number(all, "TasksMax"), 42u);
 
   for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
            {"org.systemd.property.bad name", "true"},
