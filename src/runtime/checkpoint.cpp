@@ -127,7 +127,7 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
       UniqueFd images = open_fd(o.criu.image_path, O_PATH | O_DIRECTORY);
       write_file_atomic(images.get(), kDescriptorsFile, descriptors_json(init_stdio(t.pid)));
     }
-    run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog));
+    run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog), nullptr, -1, nullptr, {}, o.status_fd);
     if (stays) return;
     // CRIU killed the container's processes once they were dumped: what is
     // left is its cgroup and state, removed as delete does.

@@ -160,14 +160,17 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
 }
 
 void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
-              cgroups::Manager* cgroup, int stdin_fd, CriuActions* actions, const std::vector<int>& inherited_fds) {
+              cgroups::Manager* cgroup, int stdin_fd, CriuActions* actions, const std::vector<int>& inherited_fds,
+              int handed_over_fd) {
   const std::string& action = args.at(0);
+  if (::unlink(log_path.c_str()) < 0 && errno != ENOENT) throw_errno("remove the earlier CRIU log " + log_path);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for criu " + action);
   UniqueFd read_end(p[0]), write_end(p[1]);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for criu " + action);
   if (pid == 0) exec_criu(binary, args, cgroup, stdin_fd, inherited_fds, write_end.get());
+  if (handed_over_fd >= 0) ::close(handed_over_fd);
   write_end.reset();
   int child_errno = 0;
   ssize_t n = 0;

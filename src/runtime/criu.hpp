@@ -60,10 +60,14 @@ class CriuActions {
 // its stdin instead (a restored console's pty slave, which --shell-job gives
 // the restored process). With `actions`, their handler runs while CRIU
 // waits on the script (args must name actions->script()). CRIU inherits
-// `inherited_fds` (close-on-exec here, as every fd of hull's).
+// `inherited_fds` (close-on-exec here, as every fd of hull's), and
+// `handed_over_fd`, which hull closes once CRIU has its copy: a caller's fd
+// that only CRIU writes (checkpoint --status-fd, whose reader waits for its
+// EOF). A log left by an earlier run is removed first: an error quoted
+// from `log_path` is this run's.
 void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
               cgroups::Manager* cgroup = nullptr, int stdin_fd = -1, CriuActions* actions = nullptr,
-              const std::vector<int>& inherited_fds = {});
+              const std::vector<int>& inherited_fds = {}, int handed_over_fd = -1);
 
 // The last lines of a CRIU log that report errors (at most `max`), joined
 // with "; "; "" when there are none.

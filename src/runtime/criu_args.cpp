@@ -112,6 +112,32 @@ std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const
   return out;
 }
 
+std::pair<std::string, std::string> page_server_address(const std::string& text) {
+  // As runc reads it (Go's net.SplitHostPort, then a number): HOST:PORT, an
+  // IPv6 address in brackets ([::1]:1234).
+  auto bad = [&](const char* why) {
+    return Error("invalid --page-server " + quote(text) + ": " + why + " (expected ADDRESS:PORT, [IPV6]:PORT)");
+  };
+  std::string host, port;
+  if (text.starts_with('[')) {
+    const size_t close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') throw bad("no port");
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const size_t colon = text.find(':');
+    if (colon == std::string::npos) throw bad("no port");
+    if (text.find(':', colon + 1) != std::string::npos) throw bad("too many colons");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) throw bad("no address");
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535)
+    throw bad("the port is not a number from 0 to 65535");
+  return {host, port};
+}
+
 std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t) {
   std::vector<std::string> a{o.pre_dump ? "pre-dump" : "dump", "--tree", std::to_string(t.pid)};
   add_common(a, o.criu, kDumpLog);
@@ -123,12 +149,10 @@ std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTa
   if (!o.parent_path.empty()) a.insert(a.end(), {"--prev-images-dir", o.parent_path});
   add_flag(a, o.leave_running && !o.pre_dump, "--leave-running");
   if (!o.page_server.empty()) {
-    size_t colon = o.page_server.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == o.page_server.size())
-      throw Error("invalid --page-server " + quote(o.page_server) + ": expected ADDRESS:PORT");
+    auto [address, port] = page_server_address(o.page_server);
     // A lazy dump listens there itself; else the pages go to that server.
     if (!o.criu.lazy_pages) a.emplace_back("--page-server");
-    a.insert(a.end(), {"--address", o.page_server.substr(0, colon), "--port", o.page_server.substr(colon + 1)});
+    a.insert(a.end(), {"--address", address, "--port", port});
   }
   if (o.status_fd >= 0) a.insert(a.end(), {"--status-fd", std::to_string(o.status_fd)});
   // The mounts matter only to the final dump, which saves the mount tree.

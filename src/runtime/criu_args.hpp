@@ -102,6 +102,9 @@ std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const
 // CRIU's --page-server, which would send them to another server), writing
 // \0 to --status-fd once it listens, and it ends once the restore's
 // lazy-pages daemon has fetched them all (runc's lazy migration).
+// checkpoint --page-server's ADDRESS:PORT split, as runc splits it.
+std::pair<std::string, std::string> page_server_address(const std::string& text);
+
 std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t);
 // argv for `criu restore`: detached, the init restored as a sibling of CRIU
 // (so it is a child of hull), in the cgroup t.cgroup_root. With --lazy-pages

@@ -22,8 +22,14 @@ std::string absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
+// `path` and the parents it lacks (0700 each), as runc's MkdirAll.
 void make_dir(const std::string& path, const char* flag) {
-  if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST) throw_errno(std::string("create the ") + flag + " " + path);
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string part = path.substr(0, slash);
+    if (::mkdir(part.c_str(), 0700) < 0 && errno != EEXIST)
+      throw_errno(std::string("create the ") + flag + " " + path + (part == path ? "" : ": its parent " + part));
+    if (slash == std::string::npos) return;
+  }
 }
 
 // "/sys/fs/cgroup/cpu,cpuacct/a/b" under mount "/sys/fs/cgroup/cpu,cpuacct" -> "/a/b".

@@ -888,7 +888,10 @@ TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
   pid_t init = run_counter(b, "c1");
   ASSERT_GT(init, 0);
   fs::path img = images("img");
+  // A FIFO, as an engine reads --status-fd: \0, then EOF once CRIU closes
+  // it (hull keeps no copy), while the dump goes on serving pages.
   fs::path status_file = temp_dir() / "status";
+  ASSERT_EQ(::mkfifo(status_file.c_str(), 0600), 0);
   std::string port = std::to_string(20000 + ::getpid() % 20000);
   Child dump = Child::spawn({"/bin/sh", "-c", "exec \"$@\" 5>\"$0\"", status_file.string(), runtime_binary(), "--root",
                              state_root().string(), "checkpoint", "--lazy-pages", "--page-server", "127.0.0.1:" + port,
@@ -906,11 +909,17 @@ TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
     }
   } kill_criu{dump.pid()};
   // CRIU writes \0 to --status-fd once its page server listens.
-  auto deadline = std::chrono::steady_clock::now() + milliseconds(120000);
-  while (read_text_file(status_file).empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(milliseconds(50));
-  ASSERT_EQ(read_text_file(status_file), std::string(1, '\0'))
-      << "no \\0 on --status-fd: " << read_text_file(img / "dump.log");
+  UniqueFd status_fd(::open(status_file.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(status_fd);
+  auto read_status = [&](int timeout_ms) -> std::string {
+    pollfd p{status_fd.get(), POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) != 1) return "(nothing in " + std::to_string(timeout_ms) + " ms)";
+    char c = 0;
+    ssize_t n = ::read(status_fd.get(), &c, 1);
+    return n == 1 ? std::string(1, c) : n == 0 ? "EOF" : "read error";
+  };
+  ASSERT_EQ(read_status(120000), std::string(1, '\0')) << "no \\0 on --status-fd: " << read_text_file(img / "dump.log");
+  EXPECT_EQ(read_status(10000), "EOF") << "a copy of --status-fd stays open while the dump runs";
   long dumped = stopped_value(b);
   ASSERT_GE(dumped, 5);
 
@@ -919,7 +928,7 @@ TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
       "--log-file lazy-pages.log -v4";
   Child lazy = Child::spawn({"/bin/sh", "-c", lazy_pages_daemon, port, img.string()},
                             {std::nullopt, milliseconds(180000), "", {}});
-  deadline = std::chrono::steady_clock::now() + milliseconds(60000);
+  auto deadline = std::chrono::steady_clock::now() + milliseconds(60000);
   while (!fs::exists(img / "lazy-pages.socket") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(50));
   ASSERT_TRUE(fs::exists(img / "lazy-pages.socket")) << read_text_file(img / "lazy-pages.log");

@@ -2,7 +2,10 @@
 // described as runc describes them, and the CRIU helpers that need no root.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -11,6 +14,7 @@
 #include "runtime/criu_args.hpp"
 #include "runtime/criu_images.hpp"
 #include "spec/spec.hpp"
+#include "support/temp_dir.hpp"
 
 namespace hull {
 namespace {
@@ -168,10 +172,15 @@ TEST(CriuArgs, BadModesNamespacesAndPageServersAreErrorsNamingTheFlag) {
   EXPECT_THROW(criu_empty_ns("pid"), Error);
   CheckpointOptions o;
   o.criu.image_path = "/img";
-  for (const char* bad : {"10.0.0.1", ":2000", "10.0.0.1:"}) {
+  for (const char* bad :
+       {"10.0.0.1", ":2000", "10.0.0.1:", "10.0.0.1:abc", "::1:2000", "[::1]", "[::1]2000", "h:70000", "h:-1"}) {
     o.page_server = bad;
     EXPECT_THROW(criu_dump_args(o, dump_target()), Error) << bad;
   }
+  // As Go's net.SplitHostPort: an IPv6 address in brackets, which CRIU takes without them.
+  o.page_server = "[fd00::1]:2000";
+  EXPECT_TRUE(has(criu_dump_args(o, dump_target()), {"--page-server", "--address", "fd00::1", "--port", "2000"}));
+  EXPECT_EQ(page_server_address("host.example:0"), (std::pair<std::string, std::string>{"host.example", "0"}));
 }
 
 TEST(CriuArgs, ExternalMountsAreTheBindMountsAndMaskedFilesAsRuncLists) {
@@ -286,6 +295,39 @@ TEST(CriuImages, ImageAndWorkPathsBecomeAbsoluteAndNameTheLog) {
   EXPECT_EQ(criu_log_path(o, kDumpLog), o.image_path + "/dump.log");
   o.work_path = "/w";
   EXPECT_EQ(criu_log_path(o, kRestoreLog), "/w/restore.log");
+}
+
+// As runc's MkdirAll: a nested image path is made whole, 0700.
+TEST(CriuImages, AMissingImagePathIsMadeWithItsParents) {
+  test::TempDir dir("criu-images");
+  CriuOptions o;
+  o.image_path = dir.path() + "/a/b/c";
+  resolve_criu_dirs(o, true);
+  struct stat st {};
+  ASSERT_EQ(::stat(o.image_path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  ASSERT_EQ(::stat((dir.path() + "/a").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  resolve_criu_dirs(o, true);  // there already: fine
+}
+
+// A CRIU that fails before it writes its log: the error is not the last
+// run's log, which is removed first.
+TEST(CriuLog, AnEarlierRunsLogIsNotQuotedAsThisOnesError) {
+  test::TempDir dir("criu-log");
+  const std::string log = dir.path() + "/dump.log";
+  {
+    std::ofstream old(log);
+    old << "(00.002) Error (criu/kerndat.c:1615): an old error\n";
+  }
+  std::string err;
+  try {
+    run_criu("/bin/false", {"dump"}, log);
+  } catch (const Error& e) {
+    err = e.what();
+  }
+  EXPECT_NE(err.find("criu dump failed (exit status 1; log " + log + "): no log written"), std::string::npos) << err;
+  EXPECT_EQ(err.find("an old error"), std::string::npos) << err;
 }
 
 TEST(CriuLog, TheLastErrorLinesAreQuoted) {
