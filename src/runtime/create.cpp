@@ -268,11 +268,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
-  // A relative --console-socket is the bundle's, as with runc, which has
-  // changed into the bundle by the time it connects.
-  const bool relative_socket = !o.console_socket.empty() && o.console_socket[0] != '/';
-  ConsoleEnds console =
-      open_console(plan.console, relative_socket ? bundle + "/" + o.console_socket : o.console_socket);
+  ConsoleEnds console = open_console(plan.console, console_socket_path(o.console_socket, bundle));
   // Connected only for a filter that hands syscalls to the agent: the spec
   // sends the state "when the SCMP_ACT_NOTIFY action is used".
   UniqueFd seccomp_agent;

@@ -28,6 +28,7 @@
 #include "runtime/criu.hpp"
 #include "runtime/criu_args.hpp"
 #include "runtime/criu_images.hpp"
+#include "runtime/launcher.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
@@ -109,11 +110,11 @@ std::string fd_path(int fd) {
   return std::string(target, static_cast<size_t>(n));
 }
 
-RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec) {
+RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec, const std::string& bundle) {
   RestoredConsole c;
   if (!o.console_socket.empty()) {
     // Connected first: a wrong socket fails the restore before CRIU runs.
-    c.socket = connect_unix(o.console_socket, "console socket");
+    c.socket = connect_unix(console_socket_path(o.console_socket, bundle), "console socket");
     int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0) throw_errno("open a pty for the restored console: /dev/ptmx");
     c.master.reset(master);
@@ -270,7 +271,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   std::optional<RestoredConsole> console;
   if (criu_terminal(spec)) {
-    console.emplace(restored_console(o, spec));
+    console.emplace(restored_console(o, spec, bundle));
     o.criu.shell_job = true;  // the pty's master is outside the images
   }
 

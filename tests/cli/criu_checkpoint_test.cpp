@@ -609,11 +609,12 @@ TEST_F(CriuTest, ATerminalContainerRestoredWithANewConsoleSocketGetsANewPty) {
   ASSERT_GE(dumped, 5);
   first.reset();  // the old terminal is gone: the restore must bring its own
 
-  std::string sock = (temp_dir() / "restore.sock").string();
+  // Named relative to the bundle, as runc (and hull's create) resolve it.
+  std::string sock = (b.dir() / "restore.sock").string();
   UniqueFd listener = listen_unix(sock);
-  Child restoring = hull_background(
-      {"restore", "-d", "--console-socket", sock, "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
-      {std::nullopt, milliseconds(120000), "", {}});
+  Child restoring = hull_background({"restore", "-d", "--console-socket", "restore.sock", "--image-path", img.string(),
+                                     "--bundle", b.dir().string(), "c1"},
+                                    {std::nullopt, milliseconds(120000), "", {}});
   UniqueFd conn = accept_within(listener.get(), milliseconds(120000));
   ProcResult rr = restoring.finish();
   ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
