@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/executable_memfd.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
 #include "base/procfs.hpp"
@@ -92,12 +93,8 @@ UniqueFd overlay_view(const std::string& exe_path, const struct stat& exe) {
 
 // A sealed memfd copy of the binary, or nothing.
 UniqueFd memfd_view(int exe_fd, const struct stat& exe) {
-  constexpr unsigned kMfdExec = 0x10U;  // MFD_EXEC (Linux 6.3); older headers lack it
-  int fd = static_cast<int>(::syscall(SYS_memfd_create, "hull-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING | kMfdExec));
-  if (fd < 0 && errno == EINVAL)
-    fd = static_cast<int>(::syscall(SYS_memfd_create, "hull-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-  if (fd < 0) return {};
-  UniqueFd mem(fd);
+  UniqueFd mem = executable_memfd("hull-sealed", MFD_ALLOW_SEALING);
+  if (!mem) return {};
   off_t off = 0;
   while (off < exe.st_size) {
     ssize_t n = ::sendfile(mem.get(), exe_fd, &off, static_cast<size_t>(exe.st_size - off));

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "base/executable_memfd.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 #include "runtime/subprocess.hpp"
@@ -75,10 +76,7 @@ std::string criu_check_verdict(const std::string& binary) {
 }  // namespace
 
 CriuActions::CriuActions(const std::string& dir, const std::vector<std::string>& actions, Handler handler)
-    : script_(dir + "/criu-action-script"),
-      requests_path_(dir + "/criu-actions"),
-      answers_path_(dir + "/criu-answers"),
-      handler_(std::move(handler)) {
+    : requests_path_(dir + "/criu-actions"), answers_path_(dir + "/criu-answers"), handler_(std::move(handler)) {
   try {
     requests_ = open_fifo(requests_path_);
     answers_ = open_fifo(answers_path_);
@@ -101,11 +99,12 @@ CriuActions::CriuActions(const std::string& dir, const std::vector<std::string>&
         sh_quote(answers_path_) +
         " || exit 1\n"
         "test \"$answer\" = ok\n";
-    UniqueFd f(::open(script_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700));
-    if (!f) throw_errno("create CRIU's action script " + script_);
-    write_all(f.get(), text, "CRIU's action script " + script_);
+    script_fd_ = executable_memfd("hull-criu-action-script");
+    if (!script_fd_) throw_errno("create CRIU's action script (memfd_create)");
+    if (::fchmod(script_fd_.get(), 0700) < 0) throw_errno("chmod CRIU's action script");
+    script_ = "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(script_fd_.get());
+    write_all(script_fd_.get(), text, "CRIU's action script");
   } catch (...) {
-    ::unlink(script_.c_str());
     ::unlink(requests_path_.c_str());
     ::unlink(answers_path_.c_str());
     throw;
@@ -113,7 +112,6 @@ CriuActions::CriuActions(const std::string& dir, const std::vector<std::string>&
 }
 
 CriuActions::~CriuActions() {
-  ::unlink(script_.c_str());
   ::unlink(requests_path_.c_str());
   ::unlink(answers_path_.c_str());
 }

@@ -18,9 +18,12 @@ namespace hull {
 // --action-script (runc gets the same notifications over its RPC socket).
 // CRIU runs the script with CRTOOLS_SCRIPT_ACTION (e.g. "setup-namespaces")
 // and CRTOOLS_INIT_PID (the restored init's pid as the host sees it) in its
-// environment and waits for it; the script, written into `dir`, hands the
-// action and the pid to hull over one FIFO and waits for hull's answer on
-// another, so the handler runs in hull itself while CRIU waits. Only the
+// environment and waits for it; the script hands the action and the pid to
+// hull over one FIFO (made in `dir`) and waits for hull's answer on another.
+// The script itself is a memfd of hull's, named /proc/<hull's pid>/fd/<n>,
+// not a file in `dir`: a state root on a noexec mount (Debian's and
+// Ubuntu's /run, mounted noexec by initramfs-tools) would refuse CRIU its
+// exec. So so the handler runs in hull itself while CRIU waits. Only the
 // actions named are reported; the script answers the others at once. A
 // handler that throws fails the script (CRIU then gives up) and run_criu
 // throws the handler's error. Removes what it made when destroyed.
@@ -42,6 +45,7 @@ class CriuActions {
   std::exception_ptr failure() const { return failure_; }
 
  private:
+  UniqueFd script_fd_;
   std::string script_, requests_path_, answers_path_;
   UniqueFd requests_, answers_;
   Handler handler_;

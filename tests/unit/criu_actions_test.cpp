@@ -3,6 +3,7 @@
 // the environment), with hull's side served while it waits.
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,7 +29,10 @@ class CriuActionsTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+    fs::remove_all(dir_);
+  }
 
   // Runs the script as CRIU does, serving `a` until it exits; its exit status.
   static int run_script(CriuActions& a, const std::string& action, const std::string& pid) {
@@ -52,6 +56,7 @@ class CriuActionsTest : public ::testing::Test {
   }
 
   std::string dir_;
+  bool mounted_ = false;
 };
 
 TEST_F(CriuActionsTest, TheHandlerRunsWhileTheScriptWaitsAndGetsTheActionAndThePid) {
@@ -100,6 +105,19 @@ TEST_F(CriuActionsTest, ADirectoryWithAQuoteInItsNameStillWorksAndNothingIsLeft)
     EXPECT_EQ(calls, 1);
   }
   EXPECT_TRUE(fs::is_empty(odd)) << "the script or its FIFOs were left";
+}
+
+// The state root on a noexec mount (Debian's and Ubuntu's /run, as
+// initramfs-tools mounts it): the FIFOs work there, and the script, which
+// CRIU execs, is not a file there. Needs root for the mount.
+TEST_F(CriuActionsTest, TheScriptRunsWhenItsDirectoryIsOnANoexecMount) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
+  ASSERT_EQ(::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOEXEC | MS_NOSUID | MS_NODEV, "mode=0700"), 0);
+  mounted_ = true;
+  int calls = 0;
+  CriuActions a(dir_, {"setup-namespaces"}, [&](const std::string&, pid_t) { ++calls; });
+  EXPECT_EQ(run_script(a, "setup-namespaces", "5"), 0);
+  EXPECT_EQ(calls, 1);
 }
 
 }  // namespace
