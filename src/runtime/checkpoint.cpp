@@ -121,6 +121,7 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
       }
     }
     t.external_namespaces = external_namespaces(spec, t.pid);
+    t.config_file = criu_config_file(spec);
     // Built (and so checked) before anything is written.
     std::vector<std::string> args = criu_dump_args(o, t);
     if (!o.pre_dump) {

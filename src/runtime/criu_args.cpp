@@ -1,5 +1,7 @@
 #include "runtime/criu_args.hpp"
 
+#include <unistd.h>
+
 #include "base/error.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
@@ -34,7 +36,9 @@ void add_external_mounts(std::vector<std::string>& a, const std::vector<External
 }
 
 // What dump and restore spell the same way.
-void add_common(std::vector<std::string>& a, const CriuOptions& o, const char* log) {
+void add_common(std::vector<std::string>& a, const CriuOptions& o, const char* log, const std::string& config_file) {
+  a.emplace_back("--no-default-config");
+  if (!config_file.empty()) a.insert(a.end(), {"--config", config_file});
   a.insert(a.end(), {"--images-dir", o.image_path, "--log-file", log, "-v4"});
   if (!o.work_path.empty()) a.insert(a.end(), {"--work-dir", o.work_path});
   add_flag(a, o.tcp_established, "--tcp-established");
@@ -47,6 +51,12 @@ void add_common(std::vector<std::string>& a, const CriuOptions& o, const char* l
 }
 
 }  // namespace
+
+std::string criu_config_file(const spec::Spec& spec) {
+  auto annotation = spec.annotations.find("org.criu.config");
+  const std::string file = annotation != spec.annotations.end() ? annotation->second : "/etc/criu/runc.conf";
+  return !file.empty() && ::access(file.c_str(), F_OK) == 0 ? file : "";
+}
 
 std::string criu_cgroups_mode(const std::string& mode) {
   if (mode.empty()) return "soft";
@@ -140,7 +150,7 @@ std::pair<std::string, std::string> page_server_address(const std::string& text)
 
 std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t) {
   std::vector<std::string> a{o.pre_dump ? "pre-dump" : "dump", "--tree", std::to_string(t.pid)};
-  add_common(a, o.criu, kDumpLog);
+  add_common(a, o.criu, kDumpLog, t.config_file);
   a.insert(a.end(), {"--root", t.rootfs, "--manage-cgroups=" + criu_cgroups_mode(o.criu.manage_cgroups_mode)});
   if (!t.freeze_cgroup.empty()) a.insert(a.end(), {"--freeze-cgroup", t.freeze_cgroup});
   // Pre-dump tracks memory so the next dump writes only what changed;
@@ -163,7 +173,7 @@ std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTa
 
 std::vector<std::string> criu_restore_args(const RestoreOptions& o, const RestoreTarget& t) {
   std::vector<std::string> a{"restore"};
-  add_common(a, o.criu, kRestoreLog);
+  add_common(a, o.criu, kRestoreLog, t.config_file);
   a.insert(a.end(), {"--restore-detached", "--restore-sibling", "--root", t.root, "--pidfile", t.pid_file,
                      "--manage-cgroups=" + criu_cgroups_mode(o.criu.manage_cgroups_mode)});
   for (const std::string& root : t.cgroup_roots) a.insert(a.end(), {"--cgroup-root", root});

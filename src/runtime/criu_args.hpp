@@ -39,6 +39,7 @@ struct DumpTarget {
   std::string freeze_cgroup;  // cgroup directory CRIU freezes instead of ptrace-stopping ("" = none)
   std::vector<ExternalMount> mounts;
   std::vector<std::string> external_namespaces;  // "net[4026532163]:extRootNetNS" (criu_external_namespace)
+  std::string config_file;                       // CRIU's --config ("" = none): criu_config_file
 };
 
 struct RestoreTarget {
@@ -52,7 +53,16 @@ struct RestoreTarget {
       inherit_fds;  // fd in CRIU -> what it stands for ("pipe:[123]", "extRootNetNS")
   std::vector<std::pair<std::string, std::string>> join_namespaces;  // --join-ns: CRIU's name ("ipc") -> path
   std::string action_script;                             // CRIU's --action-script ("" = none)
+  std::string config_file;                               // CRIU's --config ("" = none): criu_config_file
 };
+
+// The CRIU configuration file a container's dump and restore use, as runc
+// picks it: the annotation org.criu.config's file ("": none), else
+// /etc/criu/runc.conf. "" where that file does not exist (runc's CRIU, over
+// RPC, ignores a missing one; the command line would fail on it). CRIU's
+// own default files (/etc/criu/default.conf, ~/.criu/default.conf), which
+// runc's RPC never reads, are left out with --no-default-config.
+std::string criu_config_file(const spec::Spec& spec);
 
 // The log file CRIU writes in the work directory.
 // A pre-dump writes dump.log too, as runc's does.

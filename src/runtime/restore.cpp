@@ -311,6 +311,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   root.emplace(dir.path(), rootfs);
   t.root = root->path();
   t.pid_file = dir.path() + "/" + kCriuPidFile;
+  t.config_file = criu_config_file(spec);
   t.cgroup_roots = criu_cgroup_roots(cgroup.paths(), cgroups::Host::current());
   t.mounts = restore_external_mounts(spec, console ? console->path : "");
   std::vector<ExternalMount> cgroup_binds = cgroup_external_mounts(spec, cgroup.paths(), true);

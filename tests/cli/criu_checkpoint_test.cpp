@@ -372,6 +372,29 @@ TEST_F(CriuTest, ACheckpointedCounterRestoredKeepsCounting) {
   EXPECT_EQ(hull({"delete", "c1"}).exit_code, 0);
 }
 
+// The annotation org.criu.config names a CRIU configuration file for the
+// container's dump and restore, as with runc; CRIU's own default files are
+// not read (runc's RPC never reads them).
+TEST_F(CriuTest, TheConfigFileTheAnnotationNamesReachesCriu) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  const fs::path conf = temp_dir() / "criu.conf";
+  std::ofstream(conf) << "tcp-established\n";
+  Bundle& b = criu_bundle();
+  b.config["annotations"] = {{"org.criu.config", conf.string()}};
+  b.write();
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  fs::path img = images("img");
+  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  EXPECT_NE(read_text_file(img / "dump.log").find("Will dump/restore TCP connections"), std::string::npos);
+  ProcResult rr = restore("c1", b, img);
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  EXPECT_NE(read_text_file(img / "restore.log").find("Will dump/restore TCP connections"), std::string::npos);
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+}
+
 TEST_F(CriuTest, LeaveRunningKeepsTheContainerAndTheImagesRestoreIntoANewIdInTheCgroupCriuMakes) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();

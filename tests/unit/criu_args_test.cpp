@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -295,6 +296,39 @@ TEST(CriuImages, ImageAndWorkPathsBecomeAbsoluteAndNameTheLog) {
   EXPECT_EQ(criu_log_path(o, kDumpLog), o.image_path + "/dump.log");
   o.work_path = "/w";
   EXPECT_EQ(criu_log_path(o, kRestoreLog), "/w/restore.log");
+}
+
+// runc's choice of CRIU configuration file; CRIU's own defaults, which
+// runc's RPC never reads, left out.
+TEST(CriuArgs, TheConfigFileIsTheAnnotationsOrRuncsAndNeverCriusDefault) {
+  test::TempDir dir("criu-conf");
+  const std::string conf = dir.path() + "/c.conf";
+  std::ofstream(conf) << "tcp-established\n";
+  spec::Spec s;
+  s.annotations["org.criu.config"] = conf;
+  EXPECT_EQ(criu_config_file(s), conf);
+  s.annotations["org.criu.config"] = dir.path() + "/missing.conf";
+  EXPECT_EQ(criu_config_file(s), "");  // a missing file is no file, as CRIU's RPC takes it
+  s.annotations["org.criu.config"] = "";
+  EXPECT_EQ(criu_config_file(s), "");  // "": none at all, not even runc.conf
+  s.annotations.clear();
+  EXPECT_EQ(criu_config_file(s), ::access("/etc/criu/runc.conf", F_OK) == 0 ? "/etc/criu/runc.conf" : "");
+
+  CheckpointOptions o;
+  o.criu.image_path = "/img";
+  DumpTarget d = dump_target();
+  d.config_file = conf;
+  Args a = criu_dump_args(o, d);
+  EXPECT_TRUE(has(a, {"--no-default-config", "--config", conf})) << ::testing::PrintToString(a);
+  d.config_file.clear();
+  a = criu_dump_args(o, d);
+  EXPECT_TRUE(has(a, {"--no-default-config"}));
+  EXPECT_FALSE(has(a, {"--config"}));
+  RestoreOptions r;
+  r.criu.image_path = "/img";
+  RestoreTarget t;
+  t.config_file = conf;
+  EXPECT_TRUE(has(criu_restore_args(r, t), {"--no-default-config", "--config", conf}));
 }
 
 // As runc's MkdirAll: a nested image path is made whole, 0700.
