@@ -142,6 +142,22 @@ void symlink_in(int dirfd, const char* target, const char* name) {
   }
 }
 
+// The runtime spec's default devices (config-linux.md, "Default Devices"),
+// each where the config lists no device of that path: the config's entry is
+// the node there (runc's specconv merges them the same way).
+struct DefaultDevice {
+  const char* path;
+  unsigned dev_major, dev_minor;
+};
+constexpr DefaultDevice kDefaultDevices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                                             {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+
+bool lists_device(const std::vector<spec::Device>& devices, const char* path) {
+  for (const spec::Device& d : devices)
+    if (clean_path(d.path) == path) return true;
+  return false;
+}
+
 }  // namespace
 
 void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
@@ -152,32 +168,27 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
     ~UmaskZero() { ::umask(saved); }
   } umask_zero;
   NodeDirs dirs(rootfd);
-  std::vector<NodeSpec> listed;
-  listed.reserve(devices.size());
   for (const spec::Device& d : devices) {
-    listed.push_back(to_node(d));
+    const NodeSpec n = to_node(d);
     // /dev/ptmx is always the link to the container's own devpts
     // (create_dev_links), as with runc: podman lists the host's for
     // --privileged, and in a user namespace, where mknod is refused, the
     // host's node bound there could not be replaced (EBUSY).
-    if (listed.back().path == "/dev/ptmx") continue;
-    create_node(dirs, listed.back());
+    if (n.path == "/dev/ptmx") continue;
+    create_node(dirs, n);
   }
-  // The runtime spec's default devices (config-linux.md, "Default Devices"),
-  // each where the config lists no device of that path: the config's entry
-  // is the node there (runc's specconv merges them the same way).
-  struct Default {
-    const char* path;
-    unsigned dev_major, dev_minor;
-  };
-  static constexpr Default kDefaults[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-                                          {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
-  for (const Default& d : kDefaults) {
-    bool in_config = false;
-    for (const NodeSpec& n : listed) in_config = in_config || n.path == d.path;
-    if (in_config) continue;
-    create_node(dirs, {d.path, S_IFCHR, makedev(d.dev_major, d.dev_minor), 0666, 0, 0});
-  }
+  for (const DefaultDevice& d : kDefaultDevices)
+    if (!lists_device(devices, d.path))
+      create_node(dirs, {d.path, S_IFCHR, makedev(d.dev_major, d.dev_minor), 0666, 0, 0});
+}
+
+std::vector<std::string> device_node_paths(const std::vector<spec::Device>& devices) {
+  std::vector<std::string> out;
+  for (const spec::Device& d : devices)
+    if (std::string path = clean_path(d.path); path != "/dev/ptmx") out.push_back(std::move(path));
+  for (const DefaultDevice& d : kDefaultDevices)
+    if (!lists_device(devices, d.path)) out.emplace_back(d.path);
+  return out;
 }
 
 void create_dev_links(int rootfd) {

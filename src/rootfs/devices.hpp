@@ -1,5 +1,6 @@
 #pragma once
 // Device nodes and the /dev symlinks of a container.
+#include <string>
 #include <vector>
 
 #include "spec/spec.hpp"
@@ -15,6 +16,11 @@ namespace hull::rootfs {
 // same type and numbers is kept as it is (owner and mode too: it may be a
 // host node bound in); anything else at the path is replaced.
 void create_devices(int rootfd, const std::vector<spec::Device>& devices);
+
+// The paths of the nodes create_devices makes for `devices` (not /dev/ptmx,
+// a link): in a user namespace each is a bind mount of the host's node there,
+// which a checkpoint names to CRIU as an external mount.
+std::vector<std::string> device_node_paths(const std::vector<spec::Device>& devices);
 
 // /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr, /dev/core (when the host has
 // /proc/kcore) and /dev/ptmx -> pts/ptmx. Existing entries are kept, except

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/error.hpp"
+#include "rootfs/devices.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
 
@@ -23,6 +26,10 @@ constexpr const char* kDevNull = "/dev/null";
 // The cookie of a terminal container's /dev/console.
 constexpr const char* kConsoleCookie = "console";
 constexpr const char* kConsole = "/dev/console";
+
+std::vector<std::string> device_paths(const spec::Spec& spec) {
+  return rootfs::device_node_paths(spec.linux_ ? spec.linux_->devices : std::vector<spec::Device>{});
+}
 
 void add_flag(std::vector<std::string>& a, bool on, const char* flag) {
   if (on) a.emplace_back(flag);
@@ -105,6 +112,10 @@ std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const st
   }
   for (const std::string& path : masked_files) out.push_back({mount_key(path), kDevNull});
   if (criu_terminal(spec)) out.push_back({kConsole, kConsoleCookie});
+  // In a user namespace each device is the host's node bound there (as
+  // runc, every device is listed: one that was made with mknod is no mount,
+  // and CRIU leaves its entry unused). Its cookie is its path.
+  for (const std::string& path : device_paths(spec)) out.push_back({path, path});
   return out;
 }
 
@@ -119,6 +130,9 @@ std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const
     if (console.empty()) throw Error("restore a terminal container: no pty for its /dev/console");
     out.push_back({kConsoleCookie, console});
   }
+  // The host's node of each device's path (masked files share /dev/null's).
+  for (const std::string& path : device_paths(spec))
+    if (std::find(out.begin(), out.end(), ExternalMount{path, path}) == out.end()) out.push_back({path, path});
   return out;
 }
 
