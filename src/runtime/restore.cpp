@@ -22,6 +22,7 @@
 #include "cgroups/resctrl.hpp"
 #include "process/hooks.hpp"
 #include "process/terminal.hpp"
+#include "process/terminal_proxy.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
@@ -94,9 +95,13 @@ pid_t restored_pid(const std::string& path) {
 //    CRIU's stdin, its master goes over the socket once CRIU is done (runc
 //    sends the new master over the console socket too);
 //  - else with --shell-job, hull's own stdin, which must be a terminal (the
-//    caller's, as `runc restore --shell-job` hands it on).
+//    caller's, as `runc restore --shell-job` hands it on);
+//  - else attached, a new pty as with --console-socket, whose master hull
+//    keeps and relays to its own stdio until the container exits (runc
+//    relays the pty CRIU makes the same way), as `hull run` does.
 struct RestoredConsole {
   UniqueFd socket;  // the connected --console-socket
+  bool relayed = false;  // attached without either: hull relays the master
   UniqueFd master;
   UniqueFd slave;    // CRIU's stdin; empty: hull's own stdin
   std::string path;  // the slave as hull (and CRIU) can open it
@@ -112,9 +117,10 @@ std::string fd_path(int fd) {
 
 RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec, const std::string& bundle) {
   RestoredConsole c;
-  if (!o.console_socket.empty()) {
+  c.relayed = o.console_socket.empty() && !o.criu.shell_job && !o.detach;
+  if (!o.console_socket.empty() || c.relayed) {
     // Connected first: a wrong socket fails the restore before CRIU runs.
-    c.socket = connect_unix(console_socket_path(o.console_socket, bundle), "console socket");
+    if (!c.relayed) c.socket = connect_unix(console_socket_path(o.console_socket, bundle), "console socket");
     int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0) throw_errno("open a pty for the restored console: /dev/ptmx");
     c.master.reset(master);
@@ -132,7 +138,7 @@ RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec
   if (!o.criu.shell_job)
     throw Error(
         "restore a terminal container: give --console-socket to receive its new pty master, or --shell-job to hand "
-        "it this terminal");
+        "it this terminal, or restore it attached (without --detach) for hull to relay its terminal");
   // All of the job's stdio becomes this fd: a read-only one (`< /dev/pts/N`)
   // would leave it unable to write.
   int mode = ::fcntl(STDIN_FILENO, F_GETFL);
@@ -241,6 +247,7 @@ class RestoreGuard {
 struct Restored {
   std::optional<ContainerDir> dir;
   ContainerState state;
+  UniqueFd relayed_master;  // RestoredConsole::relayed: the new pty's master
 };
 
 Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
@@ -372,6 +379,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     with_context("send the pty master to the console socket",
                  [&] { process::send_fd(console->socket.get(), console->master.get(), console->path); });
   }
+  if (console && console->relayed) r.relayed_master = std::move(console->master);
   // State first, then the pid file, as runc: whoever sees the pid file
   // (an attached restore's caller has nothing else to wait on) finds the
   // container running.
@@ -401,7 +409,11 @@ int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
     SignalForwarder forwarder;
     if (subreaper) forwarder.reap_orphans_but(r.state.pid);
     r.dir.reset();  // unlocked while it runs, so other commands can act on it
-    int code = forwarder.forward_until_exit(pidfd.get(), "container " + quote(o.id));
+    const std::string what = "container " + quote(o.id);
+    if (r.relayed_master)
+      process::proxy_terminal(r.relayed_master.get(), {0, 1, pidfd.get(), forwarder.fd(),
+                                                       [&] { return forwarder.forward_pending(pidfd.get(), what); }});
+    int code = forwarder.forward_until_exit(pidfd.get(), what);
     delete_own_container(g, r.state, nullptr);
     return code;
   });

@@ -199,6 +199,24 @@ class CriuTest : public HullTest {
     return hull(args, {std::nullopt, milliseconds(120000), "", {}});
   }
 
+  // A terminal counter container "c1" run, then checkpointed into `img`
+  // with `flags`, its first terminal closed (the restore must bring its
+  // own): the value it was dumped at, or -1 (and a test failure).
+  long checkpoint_terminal_counter(Bundle& b, const fs::path& img, const std::vector<std::string>& flags = {}) {
+    UniqueFd first;
+    pid_t init = run_terminal_counter(b, "c1", first);
+    if (init <= 0) return -1;
+    std::vector<std::string> args = flags;
+    args.insert(args.end(), {"--image-path", img.string()});
+    ProcResult r = checkpoint("c1", args);
+    EXPECT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+    if (r.exit_code != 0) return -1;
+    EXPECT_TRUE(wait_exit_and_reap(init));
+    long dumped = stopped_value(b);
+    EXPECT_GE(dumped, 5);
+    return dumped;
+  }
+
   // After a restore: the counter goes on from where the dump left it. The
   // file is reset to 0 first, so the first value written after the restore
   // tells a continued counter (> dumped) from a restarted one (1).
@@ -662,17 +680,10 @@ TEST_F(CriuTest, ATerminalRestoreNeedsAConsoleSocketOrATerminalForTheShellJob) {
 TEST_F(CriuTest, ATerminalContainerRestoredWithANewConsoleSocketGetsANewPty) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();
-  UniqueFd first;
-  pid_t init = run_terminal_counter(b, "c1", first);
-  ASSERT_GT(init, 0);
   fs::path img = images("img");
   // No --shell-job: hull knows the pty's master is outside (runc asks none either).
-  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
-  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_TRUE(wait_exit_and_reap(init));
-  long dumped = stopped_value(b);
+  const long dumped = checkpoint_terminal_counter(b, img);
   ASSERT_GE(dumped, 5);
-  first.reset();  // the old terminal is gone: the restore must bring its own
 
   // Named relative to the bundle, as runc (and hull's create) resolve it.
   std::string sock = (b.dir() / "restore.sock").string();
@@ -703,15 +714,9 @@ TEST_F(CriuTest, ATerminalContainerRestoredWithANewConsoleSocketGetsANewPty) {
 TEST_F(CriuTest, AShellJobIsRestoredOnTheCallersTerminal) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();
-  UniqueFd first;
-  pid_t init = run_terminal_counter(b, "c1", first);
-  ASSERT_GT(init, 0);
   fs::path img = images("img");
-  ProcResult r = checkpoint("c1", {"--shell-job", "--image-path", img.string()});
-  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_TRUE(wait_exit_and_reap(init));
-  long dumped = stopped_value(b);
-  first.reset();
+  const long dumped = checkpoint_terminal_counter(b, img, {"--shell-job"});
+  ASSERT_GE(dumped, 5);
 
   // hull restore --shell-job with a terminal on its stdin (a user's shell:
   // here a pty of the test's own, open for reading and writing, as a
@@ -728,6 +733,30 @@ TEST_F(CriuTest, AShellJobIsRestoredOnTheCallersTerminal) {
   expect_counting_on(b, "c1", dumped);
   expect_terminal_counting_on(b, term.master.get(), dumped);
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+}
+
+// `hull restore` attached, of a terminal container, with neither
+// --console-socket nor --shell-job: a new pty, relayed to hull's own stdio
+// until the container exits, as runc relays the one it gets from CRIU.
+TEST_F(CriuTest, AnAttachedTerminalRestoreRelaysItsNewPty) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = criu_bundle();
+  fs::path img = images("img");
+  const long dumped = checkpoint_terminal_counter(b, img);
+  ASSERT_GE(dumped, 5);
+
+  TestPty term = open_test_pty();
+  ASSERT_TRUE(term.master);
+  Child restoring =
+      Child::spawn({"/bin/sh", "-c", "exec \"$@\" <> \"$0\" >&0 2>&0", term.slave_path, runtime_binary(), "--root",
+                    state_root().string(), "restore", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"},
+                   {std::nullopt, milliseconds(120000), "", {}});
+  expect_terminal_counting_on(b, term.master.get(), dumped);
+  EXPECT_EQ(status("c1"), "running");
+  EXPECT_EQ(hull({"kill", "c1", "KILL"}).exit_code, 0);
+  ProcResult rr = restoring.finish();
+  EXPECT_EQ(rr.exit_code, 137) << rr.err << read_text_file(img / "restore.log");
+  EXPECT_FALSE(fs::exists(state_dir("c1")));  // an attached restore deletes its container, as run
 }
 
 // Whether `call` holds `seq` as consecutive arguments.
