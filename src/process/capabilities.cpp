@@ -126,6 +126,34 @@ CapabilitySets capability_sets(const std::optional<spec::Capabilities>& caps, in
   return s;
 }
 
+uint64_t held_capabilities() {
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (::capget(&hdr, data) < 0) throw_errno("capget: the capabilities the runtime holds");
+  return uint64_t{data[0].permitted} | uint64_t{data[1].permitted} << 32;
+}
+
+void leave_out_ungrantable(CapabilitySets& sets, uint64_t held) {
+  const uint64_t asked = sets.bounding | sets.effective | sets.permitted | sets.inheritable | sets.ambient;
+  const uint64_t missing = asked & ~held;
+  if (!missing) return;
+  for (int n = 0; n < 64; ++n) {
+    const uint64_t bit = uint64_t{1} << n;
+    if (!(missing & bit)) continue;
+    std::string in;
+    for (auto [set, name] : {std::pair{sets.bounding, "bounding"},
+                             {sets.effective, "effective"},
+                             {sets.permitted, "permitted"},
+                             {sets.inheritable, "inheritable"},
+                             {sets.ambient, "ambient"}})
+      if (set & bit) in += (in.empty() ? "" : ", ") + std::string(name);
+    warn("process.capabilities: " + cap_name(n) + " cannot be granted, the runtime does not hold it; left out of " +
+         in);
+  }
+  for (uint64_t* set : {&sets.bounding, &sets.effective, &sets.permitted, &sets.inheritable, &sets.ambient})
+    *set &= ~missing;
+}
+
 void drop_bounding_set(const CapabilitySets& sets, int last_cap) {
   for (int n = 0; n <= last_cap; ++n) {
     if (sets.bounding & (uint64_t{1} << n)) continue;

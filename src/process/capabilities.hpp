@@ -28,6 +28,16 @@ CapabilitySets capability_sets(const std::optional<spec::Capabilities>& caps, in
 // The running kernel's last capability number.
 int kernel_last_cap();
 
+// The permitted set this process holds (one capget): what it can grant.
+uint64_t held_capabilities();
+// Leaves out of every set the capabilities outside `held`, each with a
+// warning naming it and the sets that asked for it: the runtime itself
+// lacks them (a restricted environment: no CAP_SYS_RESOURCE in a CI job's
+// container), and the spec asks for a warning there, not a failure
+// ("Runtimes SHOULD NOT fail if the container configuration requests
+// capabilities that cannot be granted").
+void leave_out_ungrantable(CapabilitySets& sets, uint64_t held);
+
 // Before the uid change: drops every capability not in `bounding` from the
 // bounding set (needs CAP_SETPCAP, so it must precede the switch away from
 // root) and sets PR_SET_KEEPCAPS so permitted survives setresuid.

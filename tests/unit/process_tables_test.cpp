@@ -72,6 +72,37 @@ TEST(Capabilities, SetsFromConfigWarnOnUnknownAndKernelMissing) {
   EXPECT_EQ(none.bounding | none.effective | none.permitted | none.inheritable | none.ambient, 0u);
 }
 
+// What the runtime itself does not hold is left out, with a warning per
+// capability naming the sets that asked for it (the spec: warn, not fail).
+TEST(Capabilities, WhatTheRuntimeDoesNotHoldIsLeftOutWithAWarning) {
+  CollectWarnings w;
+  CapabilitySets s;
+  const uint64_t chown = 1ull << CAP_CHOWN, nice = 1ull << CAP_SYS_NICE, resource = 1ull << CAP_SYS_RESOURCE;
+  s.bounding = chown | nice | resource;
+  s.effective = s.permitted = chown | resource;
+  s.ambient = nice;
+  leave_out_ungrantable(s, ~(nice | resource));
+  EXPECT_EQ(s.bounding, chown);
+  EXPECT_EQ(s.effective, chown);
+  EXPECT_EQ(s.permitted, chown);
+  EXPECT_EQ(s.ambient, 0u);
+  ASSERT_EQ(w.got.size(), 2u);
+  EXPECT_EQ(w.got[0],
+            "process.capabilities: CAP_SYS_NICE cannot be granted, the runtime does not hold it; left out of "
+            "bounding, ambient");
+  EXPECT_EQ(w.got[1],
+            "process.capabilities: CAP_SYS_RESOURCE cannot be granted, the runtime does not hold it; left out of "
+            "bounding, effective, permitted");
+  w.got.clear();
+  leave_out_ungrantable(s, chown);  // all held: nothing said
+  EXPECT_TRUE(w.got.empty());
+  // What this process holds, as /proc/self/status says.
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line) && !line.starts_with("CapPrm:")) {}
+  EXPECT_EQ(held_capabilities(), std::stoull(line.substr(7), nullptr, 16));
+}
+
 // The kernel's last capability, asked of the kernel (PR_CAPBSET_READ), is
 // what it publishes in /proc/sys/kernel/cap_last_cap.
 TEST(Capabilities, KernelLastCapIsTheOneProcPublishes) {
