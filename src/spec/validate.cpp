@@ -79,6 +79,16 @@ void check_process_fields(const Process& p, const std::string& file, const std::
   }
   for (size_t i = 0; i < p.user.additionalGids.size(); ++i)
     check_user_id(file, at + ".user.additionalGids[" + std::to_string(i) + "]", p.user.additionalGids[i]);
+  // A terminal's window size is 16 bits a side (struct winsize): 70000 rows
+  // would silently be 4464. Ignored, as the spec says, without a terminal.
+  if (p.terminal && p.consoleSize) {
+    if (p.consoleSize->height > 65535)
+      fail_at(file, at + ".consoleSize.height",
+              std::to_string(p.consoleSize->height) + " rows: a terminal has at most 65535");
+    if (p.consoleSize->width > 65535)
+      fail_at(file, at + ".consoleSize.width",
+              std::to_string(p.consoleSize->width) + " columns: a terminal has at most 65535");
+  }
   // umask(2) keeps the permission bits alone: 1000 would silently be 0750.
   if (p.user.umask && *p.user.umask > 0777)
     fail_at(file, at + ".user.umask",
@@ -135,6 +145,7 @@ class Checker {
     warn_relative(".linux.readonlyPaths", spec_.linux_->readonlyPaths);
     check_uts_name(".hostname", spec_.hostname);
     check_uts_name(".domainname", spec_.domainname);
+    if (spec_.annotations.contains("")) fail(".annotations", "a key must not be empty (config.md)");
     check_sysctls();
     check_net_devices();
     const Linux& l = *spec_.linux_;

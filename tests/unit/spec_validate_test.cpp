@@ -283,6 +283,28 @@ TEST(SpecValidate, AUmaskBeyondThePermissionBitsIsRefused) {
             "config.json: .process.user.umask: 1000 is not a file mode mask (0 to 511, octal 0777)");
 }
 
+// struct winsize has 16 bits a side; without a terminal the size is ignored.
+TEST(SpecValidate, AConsoleSizeBeyondWhatATerminalHoldsIsRefused) {
+  auto with_size = [](const std::string& terminal, const std::string& size) {
+    return parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "linux": {},
+      "process": {"cwd": "/", "args": ["/bin/sh"], "terminal": )" +
+                        terminal + R"(, "consoleSize": )" + size + "}}");
+  };
+  EXPECT_EQ(error_of(with_size("true", R"({"height": 65535, "width": 80})")), "<no error>");
+  EXPECT_EQ(error_of(with_size("true", R"({"height": 70000, "width": 80})")),
+            "config.json: .process.consoleSize.height: 70000 rows: a terminal has at most 65535");
+  EXPECT_EQ(error_of(with_size("true", R"({"height": 25, "width": 65536})")),
+            "config.json: .process.consoleSize.width: 65536 columns: a terminal has at most 65535");
+  EXPECT_EQ(error_of(with_size("false", R"({"height": 70000, "width": 80})")), "<no error>");
+}
+
+// config.md: "Keys MUST NOT be an empty string."
+TEST(SpecValidate, AnEmptyAnnotationKeyIsRefused) {
+  EXPECT_EQ(error_of(runnable("{}", R"("annotations": {"a": "1"}, )")), "<no error>");
+  EXPECT_EQ(error_of(runnable("{}", R"("annotations": {"": "x"}, )")),
+            "config.json: .annotations: a key must not be empty (config.md)");
+}
+
 TEST(SpecValidate, EnvironmentEntriesMustBeNameEqualsValue) {
   auto with_env = [](const std::string& env) {
     return parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "linux": {},
