@@ -68,10 +68,13 @@ std::pair<dev_t, ino_t> namespace_of_self(spec::NamespaceType t) {
   return {st.st_dev, st.st_ino};
 }
 
+// An empty name is no name, as with runc: the uts namespace keeps the one
+// it started with (validate.cpp asks no uts namespace for it either).
 void set_names(const spec::Spec& spec) {
-  if (spec.hostname && ::sethostname(spec.hostname->data(), spec.hostname->size()) < 0)
+  if (spec.hostname && !spec.hostname->empty() && ::sethostname(spec.hostname->data(), spec.hostname->size()) < 0)
     throw_errno("set hostname " + quote(*spec.hostname));
-  if (spec.domainname && ::setdomainname(spec.domainname->data(), spec.domainname->size()) < 0)
+  if (spec.domainname && !spec.domainname->empty() &&
+      ::setdomainname(spec.domainname->data(), spec.domainname->size()) < 0)
     throw_errno("set domainname " + quote(*spec.domainname));
 }
 

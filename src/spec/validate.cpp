@@ -287,11 +287,11 @@ class Checker {
       bool (*applies)(const Spec&);
     };
     static const Need kNeeds[] = {
-        // Present counts, even empty: sethostname("") in the host's uts
-        // namespace would blank the host's name. A joined one is allowed, as
-        // runc does (the init refuses a path that names hull's own).
-        {".hostname", NamespaceType::Uts, true, [](const Spec& s) { return s.hostname.has_value(); }},
-        {".domainname", NamespaceType::Uts, true, [](const Spec& s) { return s.domainname.has_value(); }},
+        // An empty name is no name, as with runc (the init sets none). A
+        // joined one is allowed, as runc does (the init refuses a path that
+        // names hull's own).
+        {".hostname", NamespaceType::Uts, true, [](const Spec& s) { return s.hostname && !s.hostname->empty(); }},
+        {".domainname", NamespaceType::Uts, true, [](const Spec& s) { return s.domainname && !s.domainname->empty(); }},
         {".linux.timeOffsets", NamespaceType::Time, false,
          [](const Spec& s) { return !s.linux_->timeOffsets.empty(); }},
         {".linux.uidMappings", NamespaceType::User, true, [](const Spec& s) { return !s.linux_->uidMappings.empty(); }},

@@ -1,5 +1,6 @@
 // `hull run`: what the container sees of itself, exit codes, -d and --keep.
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -29,6 +30,18 @@ TEST_F(HullTest, HostnameComesFromConfig) {
   ProcResult r = run_sh(b, "hostname");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "box-7\n");
+}
+
+// An empty hostname is none, as with runc: the new uts namespace keeps the
+// name it was made with (ours), rather than an empty one.
+TEST_F(HullTest, AnEmptyHostnameKeepsTheName) {
+  Bundle& b = bundle();
+  b.config["hostname"] = "";
+  ProcResult r = run_sh(b, "hostname");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  char ours[256] = {};
+  ASSERT_EQ(::gethostname(ours, sizeof ours - 1), 0);
+  EXPECT_EQ(r.out, std::string(ours) + "\n");
 }
 
 TEST_F(HullTest, RunPassesContainerStdioThrough) {

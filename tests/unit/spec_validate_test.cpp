@@ -142,8 +142,11 @@ TEST(SpecValidate, AMountOnTheRootIsRefusedByPath) {
   for (const char* dest : {"/a", "/../a", "a/b/..", "/.hidden"}) EXPECT_EQ(mount_on(dest), "<no error>") << dest;
 }
 
-TEST(SpecValidate, EvenAnEmptyHostnameNeedsAUtsNamespace) {
-  EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", )")),
+// An empty name is no name, as with runc: no uts namespace needed (the init
+// sets none); a name needs one.
+TEST(SpecValidate, AHostnameNeedsAUtsNamespaceAndAnEmptyOneIsNone) {
+  EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", "domainname": "", )")), "<no error>");
+  EXPECT_EQ(error_of(runnable("{}", R"("hostname": "web", )")),
             "config.json: .hostname: requires a uts namespace, but .linux.namespaces has no \"uts\" entry");
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts"}]})", R"("hostname": "", "domainname": "", )")),
             "<no error>");
