@@ -74,9 +74,18 @@ std::vector<std::string> usable_lsms() {
   return out;
 }
 
+namespace {
+// "unconfined" asks for no profile, which is what a process has where
+// AppArmor is off: nothing to refuse, nothing to write (runc fails writing
+// it there; crun takes it).
+bool wants_apparmor_profile(const std::optional<std::string>& profile) {
+  return profile && !profile->empty() && !(*profile == "unconfined" && !apparmor_enabled());
+}
+}  // namespace
+
 void check_lsm_labels(const spec::Spec& spec) {
   const auto& p = spec.process;
-  if (p && p->apparmorProfile && !p->apparmorProfile->empty() && !apparmor_enabled())
+  if (p && wants_apparmor_profile(p->apparmorProfile) && !apparmor_enabled())
     throw Error("process.apparmorProfile " + quote(*p->apparmorProfile) +
                 ": AppArmor is not enabled on this host; refusing to run the container unconfined");
   if (p && p->selinuxLabel && !p->selinuxLabel->empty() && !selinux_enabled())
@@ -90,7 +99,7 @@ void apply_lsm_labels(const spec::Spec& spec) {
   check_lsm_labels(spec);
   const auto& p = spec.process;
   if (!p) return;
-  if (p->apparmorProfile && !p->apparmorProfile->empty()) {
+  if (wants_apparmor_profile(p->apparmorProfile)) {
     const std::string& profile = *p->apparmorProfile;
     // The AppArmor-specific file first (stacking kernels, 5.1+), the shared one
     // on older kernels where AppArmor is the only major LSM.

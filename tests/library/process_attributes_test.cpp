@@ -146,6 +146,10 @@ TEST(ProcessAttributesChild, LsmLabelWithoutLsmIsAnError) {
   EXPECT_EQ(r.error,
             "process.apparmorProfile \"hull-test\": AppArmor is not enabled on this host; refusing to run the "
             "container unconfined");
+  // "unconfined" is what the process has without AppArmor: it runs.
+  s.process->apparmorProfile = "unconfined";
+  r = run_process_child(s);
+  EXPECT_EQ(r.error, "");
   s.process->apparmorProfile.reset();
   s.process->selinuxLabel = "system_u:system_r:container_t:s0";
   r = run_process_child(s);
