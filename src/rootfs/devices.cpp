@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "base/error.hpp"
@@ -152,10 +153,8 @@ struct DefaultDevice {
 constexpr DefaultDevice kDefaultDevices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                                              {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
 
-bool lists_device(const std::vector<spec::Device>& devices, const char* path) {
-  for (const spec::Device& d : devices)
-    if (clean_path(d.path) == path) return true;
-  return false;
+bool listed(const std::vector<std::string>& paths, const char* path) {
+  return std::find(paths.begin(), paths.end(), path) != paths.end();
 }
 
 }  // namespace
@@ -168,8 +167,11 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
     ~UmaskZero() { ::umask(saved); }
   } umask_zero;
   NodeDirs dirs(rootfd);
+  std::vector<std::string> paths;  // cleaned once (a privileged pod lists every host device)
+  paths.reserve(devices.size());
   for (const spec::Device& d : devices) {
     const NodeSpec n = to_node(d);
+    paths.push_back(n.path);
     // /dev/ptmx is always the link to the container's own devpts
     // (create_dev_links), as with runc: podman lists the host's for
     // --privileged, and in a user namespace, where mknod is refused, the
@@ -178,8 +180,7 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
     create_node(dirs, n);
   }
   for (const DefaultDevice& d : kDefaultDevices)
-    if (!lists_device(devices, d.path))
-      create_node(dirs, {d.path, S_IFCHR, makedev(d.dev_major, d.dev_minor), 0666, 0, 0});
+    if (!listed(paths, d.path)) create_node(dirs, {d.path, S_IFCHR, makedev(d.dev_major, d.dev_minor), 0666, 0, 0});
 }
 
 std::vector<std::string> device_node_paths(const std::vector<spec::Device>& devices) {
@@ -187,7 +188,7 @@ std::vector<std::string> device_node_paths(const std::vector<spec::Device>& devi
   for (const spec::Device& d : devices)
     if (std::string path = clean_path(d.path); path != "/dev/ptmx") out.push_back(std::move(path));
   for (const DefaultDevice& d : kDefaultDevices)
-    if (!lists_device(devices, d.path)) out.emplace_back(d.path);
+    if (!listed(out, d.path)) out.emplace_back(d.path);
   return out;
 }
 
