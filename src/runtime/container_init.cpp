@@ -40,7 +40,10 @@ namespace hull {
 
 namespace {
 
-bool sets_names(const spec::Spec& spec) { return spec.hostname || spec.domainname; }
+// An empty name is no name, as with runc: the uts namespace keeps the one
+// it started with (validate.cpp asks no uts namespace for it either).
+bool sets_name(const std::optional<std::string>& name) { return name && !name->empty(); }
+bool sets_names(const spec::Spec& spec) { return sets_name(spec.hostname) || sets_name(spec.domainname); }
 
 // Once in the container's root: stdio fds that are a /dev/null opened
 // outside (a client's, e.g. conmon's stdin) become the container's own
@@ -68,13 +71,10 @@ std::pair<dev_t, ino_t> namespace_of_self(spec::NamespaceType t) {
   return {st.st_dev, st.st_ino};
 }
 
-// An empty name is no name, as with runc: the uts namespace keeps the one
-// it started with (validate.cpp asks no uts namespace for it either).
 void set_names(const spec::Spec& spec) {
-  if (spec.hostname && !spec.hostname->empty() && ::sethostname(spec.hostname->data(), spec.hostname->size()) < 0)
+  if (sets_name(spec.hostname) && ::sethostname(spec.hostname->data(), spec.hostname->size()) < 0)
     throw_errno("set hostname " + quote(*spec.hostname));
-  if (spec.domainname && !spec.domainname->empty() &&
-      ::setdomainname(spec.domainname->data(), spec.domainname->size()) < 0)
+  if (sets_name(spec.domainname) && ::setdomainname(spec.domainname->data(), spec.domainname->size()) < 0)
     throw_errno("set domainname " + quote(*spec.domainname));
 }
 
