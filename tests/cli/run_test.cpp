@@ -42,6 +42,14 @@ TEST_F(HullTest, AnEmptyHostnameKeepsTheName) {
   char ours[256] = {};
   ASSERT_EQ(::gethostname(ours, sizeof ours - 1), 0);
   EXPECT_EQ(r.out, std::string(ours) + "\n");
+  // Nor does it ask a uts namespace of its own: ours is shared, untouched.
+  Bundle& shared = bundle("bundle-shared-uts");
+  shared.config["hostname"] = "";
+  auto& ns = shared.config["linux"]["namespaces"];
+  for (auto it = ns.begin(); it != ns.end();) it = (*it)["type"] == "uts" ? ns.erase(it) : it + 1;
+  r = run_sh(shared, "hostname", "shared-uts");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string(ours) + "\n");
 }
 
 TEST_F(HullTest, RunPassesContainerStdioThrough) {
