@@ -415,13 +415,9 @@ TEST_F(CriuTest, TheConfigFileTheAnnotationNamesReachesCriu) {
   pid_t init = run_counter(b, "c1");
   ASSERT_GT(init, 0);
   fs::path img = images("img");
-  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
-  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_TRUE(wait_exit_and_reap(init));
-  EXPECT_NE(read_text_file(img / "dump.log").find("Will dump/restore TCP connections"), std::string::npos);
-  ProcResult rr = restore("c1", b, img);
-  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
-  EXPECT_NE(read_text_file(img / "restore.log").find("Will dump/restore TCP connections"), std::string::npos);
+  ASSERT_NO_FATAL_FAILURE(checkpoint_and_restore(b, "c1", init, img));
+  for (const char* log : {"dump.log", "restore.log"})
+    EXPECT_NE(read_text_file(img / log).find("Will dump/restore TCP connections"), std::string::npos) << log;
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
 
