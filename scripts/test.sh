@@ -34,7 +34,13 @@ lane "Benchmark, short mode (proves bench/run.sh works; targets are judged by fu
 bash bench/run.sh --short --no-build
 
 lane "Tests (Release)"
-(cd build && ctest --output-on-failure -j2)
+if ! (cd build && ctest --output-on-failure -j2); then
+  # CI's record of a run keeps its head and tail only: name the failed test
+  # cases and their assertions last, where the record shows them.
+  echo "== Failed test cases and assertions (build/Testing/Temporary/LastTest.log)"
+  grep -E -A4 '(: Failure$|^\[  FAILED  \] )' build/Testing/Temporary/LastTest.log | head -n 80 || true
+  exit 8
+fi
 
 lane "Fuzzing, short mode: every libFuzzer target 10 s (build-fuzz/, clang)"
 bash scripts/fuzz.sh --seconds 10
