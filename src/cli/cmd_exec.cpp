@@ -19,6 +19,9 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
   ctx.option("--console-socket", [&](const char* n) {
     command->add_option(n, o->console_socket, "AF_UNIX socket path receiving the master end of the pseudoterminal");
   });
+  ctx.option("--pidfd-socket", [&](const char* n) {
+    command->add_option(n, o->pidfd_socket, "AF_UNIX socket path receiving a pidfd of the new process");
+  });
   ctx.option("--cwd",
              [&](const char* n) { command->add_option(n, o->cwd, "current working directory in the container"); });
   // Repeatable options take one value per occurrence (runc's -e A=1 -e B=2):

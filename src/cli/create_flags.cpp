@@ -20,6 +20,9 @@ void add_create_flags(CLI::App& command, CreateOptions& o, const Context& ctx) {
     command.add_option(n, o.console_socket,
                        "AF_UNIX socket path receiving the master end of the console's pseudoterminal");
   });
+  ctx.option("--pidfd-socket", [&](const char* n) {
+    command.add_option(n, o.pidfd_socket, "AF_UNIX socket path receiving a pidfd of the container's init");
+  });
   ctx.option("--no-pivot", [&](const char* n) {
     command.add_flag(n, o.no_pivot, "do not use pivot_root to jail the process inside rootfs (for a ramdisk root)");
   });

@@ -268,7 +268,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
-  ConsoleEnds console = open_console(plan.console, console_socket_path(o.console_socket, bundle));
+  ConsoleEnds console = open_console(plan.console, socket_path_in_bundle(o.console_socket, bundle));
+  UniqueFd pidfd_socket;
+  if (!o.pidfd_socket.empty())
+    pidfd_socket = connect_unix(socket_path_in_bundle(o.pidfd_socket, bundle), "pidfd socket");
   // Connected only for a filter that hands syscalls to the agent: the spec
   // sends the state "when the SCMP_ACT_NOTIFY action is used".
   UniqueFd seccomp_agent;
@@ -521,6 +524,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     st.status = Status::Created;
   }
   if (pid_file) pid_file->write(init.pid());
+  if (pidfd_socket) send_pidfd(pidfd_socket.get(), init.pidfd(), "standard");
   if (start == StartFollows::Later) c.dir.write_state(st);
   c.pidfd = init.release();
   if (start == StartFollows::Now) c.init_channel = std::move(runtime_end);

@@ -366,6 +366,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // As for create: a console socket if given, else (attached) our own
     // socketpair and a terminal proxy.
     ConsoleEnds console = open_console(plan.console, o.console_socket);
+    UniqueFd pidfd_socket;
+    if (!o.pidfd_socket.empty()) pidfd_socket = connect_unix(o.pidfd_socket, "pidfd socket");
     // A host path: connected before joining the container's mount namespace.
     UniqueFd seccomp_agent;
     const spec::Seccomp* profile = spec.linux_ && spec.linux_->seccomp ? &*spec.linux_->seccomp : nullptr;
@@ -528,6 +530,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // Before the release: a pid file that cannot be written fails the exec
     // and kills its process, which the caller could not otherwise find.
     if (pid_file) pid_file->write(pid);
+    if (pidfd_socket) send_pidfd(pidfd_socket.get(), launched->first.pidfd(), "setns");
     UniqueFd proc = launched->first.release();
     fault_point("exec-after-started");
     if (o.detach) return 0;

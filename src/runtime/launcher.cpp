@@ -24,10 +24,6 @@
 
 namespace hull {
 
-std::string console_socket_path(const std::string& console_socket, const std::string& bundle) {
-  return console_socket.empty() || console_socket.starts_with('/') ? console_socket : bundle + "/" + console_socket;
-}
-
 ConsoleEnds open_console(ConsoleWiring wiring, const std::string& console_socket) {
   ConsoleEnds ends;
   if (wiring == ConsoleWiring::Socket) {

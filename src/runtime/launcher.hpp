@@ -25,9 +25,6 @@ struct ConsoleEnds {
   UniqueFd receiver;  // Proxy: our end, the pty master arrives here
 };
 ConsoleEnds open_console(ConsoleWiring wiring, const std::string& console_socket);
-// A relative --console-socket of create, run and restore is the bundle's,
-// as with runc, which has changed into the bundle by the time it connects.
-std::string console_socket_path(const std::string& console_socket, const std::string& bundle);
 
 // A cloned child of this process. Until release(), destroying it kills and
 // reaps the child, so a failed set-up leaves no process behind.

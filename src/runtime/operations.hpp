@@ -31,6 +31,7 @@ struct CreateOptions {
   std::string bundle = ".";
   std::string pid_file;        // written before create returns
   std::string console_socket;  // AF_UNIX path receiving the pty master
+  std::string pidfd_socket;    // AF_UNIX path receiving a pidfd of the init
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;  // fds 3 .. 3+N-1 are passed to the container
@@ -123,6 +124,7 @@ struct ExecOptions {
   std::vector<std::string> additional_gids;
   bool tty = false;
   std::string console_socket;
+  std::string pidfd_socket;  // AF_UNIX path receiving a pidfd of the process
   bool detach = false;
   std::string pid_file;
   std::string process_label;

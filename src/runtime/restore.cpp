@@ -120,7 +120,7 @@ RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec
   c.relayed = o.console_socket.empty() && !o.criu.shell_job && !o.detach;
   if (!o.console_socket.empty() || c.relayed) {
     // Connected first: a wrong socket fails the restore before CRIU runs.
-    if (!c.relayed) c.socket = connect_unix(console_socket_path(o.console_socket, bundle), "console socket");
+    if (!c.relayed) c.socket = connect_unix(socket_path_in_bundle(o.console_socket, bundle), "console socket");
     int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0) throw_errno("open a pty for the restored console: /dev/ptmx");
     c.master.reset(master);

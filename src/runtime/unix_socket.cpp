@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/fd_passing.hpp"
 
 namespace hull {
 
@@ -27,6 +28,16 @@ UniqueFd connect_unix(const std::string& path, const std::string& what) {
     throw_errno(err, "connect to " + what + " " + path);
   }
   return s;
+}
+
+std::string socket_path_in_bundle(const std::string& path, const std::string& bundle) {
+  return path.empty() || path.starts_with('/') ? path : bundle + "/" + path;
+}
+
+void send_pidfd(int socket, int pidfd, std::string_view kind) {
+  // A few bytes on a new connection go whole: the kernel has room for them.
+  if (send_with_fd(socket, pidfd, kind, "the pidfd") != kind.size())
+    throw Error("send the pidfd over the socket: the message was cut short");
 }
 
 }  // namespace hull

@@ -3,6 +3,7 @@
 // the seccomp agent): connected by the runtime before the container's process
 // changes its root or namespaces.
 #include <string>
+#include <string_view>
 
 #include "base/unique_fd.hpp"
 
@@ -10,5 +11,16 @@ namespace hull {
 
 // A connected AF_UNIX stream socket; `what` names it in errors.
 UniqueFd connect_unix(const std::string& path, const std::string& what);
+
+// A relative socket path given to create, run or restore (--console-socket,
+// --pidfd-socket) is the bundle's, as with runc, which has changed into the
+// bundle by the time it connects. exec's are the caller's.
+std::string socket_path_in_bundle(const std::string& path, const std::string& bundle);
+
+// --pidfd-socket (runc 1.2 and later): one message carrying the process's
+// pidfd (SCM_RIGHTS), its bytes the kind of process in runc's words:
+// "standard" for a container's init, "setns" for an exec'd process. The
+// caller signals and polls the process with it, immune to pid reuse.
+void send_pidfd(int socket, int pidfd, std::string_view kind);
 
 }  // namespace hull

@@ -76,10 +76,10 @@ TEST(CliApp, OnlyOptionsAWordCanNameAreDefined) {
 }
 
 TEST(CliApp, HelpAfterTheVerbDefinesAllItsOptions) {
-  EXPECT_EQ(options_defined({"exec", "--help"}).size(), 16U);
-  EXPECT_EQ(options_defined({"exec", "-h"}).size(), 16U);
-  EXPECT_EQ(options_defined({"exec", "-th"}).size(), 16U);
-  EXPECT_EQ(options_defined({"run", "-h"}).size(), 11U);
+  EXPECT_EQ(options_defined({"exec", "--help"}).size(), 17U);
+  EXPECT_EQ(options_defined({"exec", "-h"}).size(), 17U);
+  EXPECT_EQ(options_defined({"exec", "-th"}).size(), 17U);
+  EXPECT_EQ(options_defined({"run", "-h"}).size(), 12U);
 }
 
 // The long names of the global flags define_app_for defines for a line, in order.

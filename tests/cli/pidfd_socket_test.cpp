@@ -1,0 +1,113 @@
+// --pidfd-socket (runc 1.2 and later): create, run and exec send a pidfd of
+// the process they made to a caller's AF_UNIX socket. The tests are the
+// receiver: they check the pidfd names that process (its fdinfo), then kill
+// the process through it.
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "base/fd_passing.hpp"
+#include "exec_fixture.hpp"
+#include "harness.hpp"
+#include "unix_listener.hpp"
+
+namespace hull::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The pid a pidfd refers to, from its fdinfo ("Pid:\t123"); -1 without one
+// (the fd is no pidfd).
+pid_t pid_of_pidfd(int fd) {
+  std::ifstream info("/proc/self/fdinfo/" + std::to_string(fd));
+  for (std::string line; std::getline(info, line);)
+    if (line.starts_with("Pid:")) return std::stoi(line.substr(4));
+  return -1;
+}
+
+// The one message a runtime sends on the socket: its bytes and the pidfd.
+ReceivedMessage receive_pidfd(int listener) {
+  UniqueFd conn = accept_within(listener, milliseconds(20000));
+  if (!conn) return {};
+  return receive_with_fd(conn.get(), 64, "the pidfd message");
+}
+
+// Kills the process through the pidfd; whether its exit shows on the pidfd.
+bool killed_through(int pidfd) {
+  if (::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0) != 0) return false;
+  pollfd exited{pidfd, POLLIN, 0};
+  return ::poll(&exited, 1, 10000) == 1;
+}
+
+// create and run -d: the pidfd names the init that state reports, and a
+// SIGKILL through it stops the container. create's relative path is the
+// bundle's, as with runc (which has changed into the bundle when it
+// connects): the socket is in the bundle, the harness's working directory
+// elsewhere.
+TEST_F(HullTest, CreateAndADetachedRunSendAPidfdOfTheInit) {
+  for (const char* verb : {"create", "run"}) {
+    SCOPED_TRACE(verb);
+    const bool run = std::string(verb) == "run";
+    Bundle& b = bundle(verb);
+    b.args({"sleep", "1000"});
+    ASSERT_NE(fs::current_path(), b.dir());
+    const fs::path sock = run ? temp_dir() / "run-pidfd.sock" : b.dir() / "pidfd.sock";
+    const std::string given = run ? sock.string() : "pidfd.sock";
+    const std::string id = std::string("pidfd-") + verb;
+    UniqueFd listener = listen_unix(sock);
+    std::vector<std::string> args{verb, "--bundle", b.dir().string(), "--pidfd-socket", given, id};
+    if (run) args.insert(args.begin() + 1, "-d");
+    ProcResult r = hull(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ReceivedMessage m = receive_pidfd(listener.get());
+    ASSERT_TRUE(m.fd) << "no pidfd came on the socket";
+    EXPECT_EQ(m.data, "standard");
+    EXPECT_EQ(status(id), run ? "running" : "created");
+    EXPECT_EQ(pid_of_pidfd(m.fd.get()), state(id)["pid"].get<pid_t>());
+    EXPECT_TRUE(killed_through(m.fd.get()));
+    EXPECT_EQ(status(id), "stopped");
+  }
+}
+
+// Connected before anything is made: a path with no socket fails the create
+// and leaves no container.
+TEST_F(HullTest, APidfdSocketThatCannotBeReachedFailsTheCreateBeforeAnythingIsMade) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  const std::string missing = (temp_dir() / "no-such.sock").string();
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "--pidfd-socket", missing, "pidfd-missing"});
+  EXPECT_TRUE(failed_with(r, {"connect to pidfd socket " + missing, "No such file or directory"})) << r.err;
+  EXPECT_TRUE(state_dirs().empty());
+  expect_nothing_left("pidfd-missing");
+}
+
+TEST_F(ExecTest, ADetachedExecSendsAPidfdOfItsProcess) {
+  ASSERT_GT(start_sleeping("pidfd-exec"), 0);
+  fs::path sock = temp_dir() / "exec-pidfd.sock";
+  fs::path pid_file = temp_dir() / "exec.pid";
+  UniqueFd listener = listen_unix(sock);
+  ProcResult r =
+      exec({"-d", "--pidfd-socket", sock.string(), "--pid-file", pid_file.string(), "pidfd-exec", "sleep", "1000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ReceivedMessage m = receive_pidfd(listener.get());
+  ASSERT_TRUE(m.fd) << "no pidfd came on the socket";
+  EXPECT_EQ(m.data, "setns");
+  std::ifstream pf(pid_file);
+  pid_t pid = 0;
+  pf >> pid;
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(pid_of_pidfd(m.fd.get()), pid);
+  EXPECT_NE(pid, state("pidfd-exec")["pid"].get<pid_t>());
+  EXPECT_TRUE(killed_through(m.fd.get()));
+  EXPECT_EQ(status("pidfd-exec"), "running");
+  // hull exited: the process was re-parented to us (a subreaper).
+  EXPECT_TRUE(wait_exit_and_reap(pid));
+}
+
+}  // namespace
+}  // namespace hull::itest
