@@ -172,6 +172,8 @@ std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTa
   if (o.pre_dump || !o.parent_path.empty()) a.emplace_back("--track-mem");
   if (!o.parent_path.empty()) a.insert(a.end(), {"--prev-images-dir", o.parent_path});
   add_flag(a, o.leave_running && !o.pre_dump, "--leave-running");
+  add_flag(a, o.tcp_skip_in_flight, "--skip-in-flight");
+  add_flag(a, o.link_remap, "--link-remap");
   if (!o.page_server.empty()) {
     auto [address, port] = page_server_address(o.page_server);
     // A lazy dump listens there itself; else the pages go to that server.

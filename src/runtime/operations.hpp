@@ -163,6 +163,11 @@ struct CheckpointOptions {
   std::string parent_path;  // images of a previous (pre-)dump, relative to image_path
   bool leave_running = false;
   bool pre_dump = false;    // memory only; the container keeps running
+  // runc 1.2's: CRIU's --skip-in-flight (drop TCP connections not yet
+  // accepted) and --link-remap (an open file whose name was unlinked while
+  // another hard link remains is linked back under a temporary name).
+  bool tcp_skip_in_flight = false;
+  bool link_remap = false;
   std::string page_server;  // ADDRESS:PORT of a CRIU page server receiving the pages
   int status_fd = -1;       // --lazy-pages: CRIU writes \0 to it once the page server is ready
 };

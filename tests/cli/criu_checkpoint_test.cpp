@@ -572,6 +572,38 @@ TEST_F(CriuTest, PreDumpThenDumpOnItsParentRestores) {
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
 
+// --link-remap (runc 1.2's flag): the init holds /a open, whose name was
+// unlinked while a second hard link, /b, remains. CRIU refuses such a file
+// without the flag (the container runs on) and, with it, links the file
+// back under a temporary name; the restored init holds the same file again.
+TEST_F(CriuTest, LinkRemapDumpsAFileOpenUnderANameUnlinkedWhileAnotherLinkRemains) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = criu_bundle();
+  b.args({"sh", "-c", "echo kept > /a && ln /a /b && exec 3</a && rm /a && touch /ready && exec sleep 1000"});
+  ASSERT_EQ(hull({"run", "-d", "--bundle", b.dir().string(), "c1"}).exit_code, 0);
+  ASSERT_TRUE(wait_exists(b.rootfs() / "ready"));
+  const pid_t init = state("c1").value("pid", 0);
+  fs::path refused = images("refused"), img = images("img");
+  ProcResult r = checkpoint("c1", {"--image-path", refused.string()});
+  EXPECT_TRUE(failed_with(r, {"criu dump failed"})) << r.err;
+  EXPECT_NE(read_text_file(refused / "dump.log").find("Can't create link remap for /a"), std::string::npos)
+      << read_text_file(refused / "dump.log");
+  EXPECT_EQ(status("c1"), "running");
+  r = checkpoint("c1", {"--link-remap", "--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  ProcResult rr = restore("c1", b, img);
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  ProcResult in = hull({"exec", "c1", "sh", "-c", "cat /proc/1/fd/3 && stat -L -c %i /proc/1/fd/3 /b"});
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  std::istringstream lines(in.out);
+  std::string text, fd_inode, b_inode;
+  lines >> text >> fd_inode >> b_inode;
+  EXPECT_EQ(text, "kept") << in.out;
+  EXPECT_EQ(fd_inode, b_inode) << "fd 3 is no longer the file /b names: " << in.out;
+  EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
+}
+
 TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();
@@ -788,15 +820,16 @@ TEST_F(CriuTest, EveryRuncFlagReachesCriusCommandLine) {
   pid_t init = run_counter(b, "c1");
   ASSERT_GT(init, 0);
   fs::path img = images("img"), work = images("work"), rwork = images("restore-work");
-  ProcResult r =
-      hull_with_path(path_dir.string(), {"checkpoint", "--image-path", img.string(), "--work-path", work.string(),
-                                         "--tcp-established", "--ext-unix-sk", "--file-locks", "--auto-dedup",
-                                         "--empty-ns", "network", "--manage-cgroups-mode", "full", "c1"})
-          .finish();
+  ProcResult r = hull_with_path(path_dir.string(), {"checkpoint", "--image-path", img.string(), "--work-path",
+                                                    work.string(), "--tcp-established", "--tcp-skip-in-flight",
+                                                    "--ext-unix-sk", "--file-locks", "--auto-dedup", "--link-remap",
+                                                    "--empty-ns", "network", "--manage-cgroups-mode", "full", "c1"})
+                     .finish();
   auto dumps = calls_of(calls, "dump");
   ASSERT_EQ(dumps.size(), 1u) << read_text_file(calls);
   const std::vector<std::string>& d = dumps[0];
-  for (const char* f : {"--tcp-established", "--ext-unix-sk", "--file-locks", "--auto-dedup", "--manage-cgroups=full"})
+  for (const char* f : {"--tcp-established", "--skip-in-flight", "--ext-unix-sk", "--file-locks", "--auto-dedup",
+                        "--link-remap", "--manage-cgroups=full"})
     EXPECT_TRUE(has_args(d, {f})) << f << " not in: " << joined(d);
   EXPECT_TRUE(has_args(d, {"--empty-ns", "net"})) << joined(d);
   EXPECT_TRUE(has_args(d, {"--work-dir", work.string()})) << joined(d);

@@ -55,6 +55,7 @@ TEST(CriuArgs, DumpCarriesTheTreeImagesRootCgroupsAndRuncFlags) {
   o.criu.auto_dedup = o.criu.lazy_pages = true;
   o.criu.empty_ns = {"network"};
   o.leave_running = true;
+  o.tcp_skip_in_flight = o.link_remap = true;
   o.status_fd = 7;
   o.page_server = "10.0.0.1:2000";
   Args a = criu_dump_args(o, dump_target());
@@ -67,7 +68,7 @@ TEST(CriuArgs, DumpCarriesTheTreeImagesRootCgroupsAndRuncFlags) {
   EXPECT_TRUE(has(a, {"--manage-cgroups=soft"}));
   EXPECT_TRUE(has(a, {"--freeze-cgroup", "/sys/fs/cgroup/c1"}));
   for (const char* f : {"--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks", "--auto-dedup",
-                        "--lazy-pages", "--leave-running"})
+                        "--lazy-pages", "--leave-running", "--skip-in-flight", "--link-remap"})
     EXPECT_TRUE(has(a, {f})) << f;
   EXPECT_TRUE(has(a, {"--empty-ns", "net"}));
   EXPECT_TRUE(has(a, {"--status-fd", "7"}));
@@ -95,7 +96,7 @@ TEST(CriuArgs, DumpLeavesOutWhatWasNotAsked) {
   Args a = criu_dump_args(o, t);
   for (const char* f : {"--work-dir", "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks",
                         "--auto-dedup", "--lazy-pages", "--leave-running", "--freeze-cgroup", "--page-server",
-                        "--status-fd", "--empty-ns", "--prev-images-dir"})
+                        "--status-fd", "--empty-ns", "--prev-images-dir", "--skip-in-flight", "--link-remap"})
     EXPECT_FALSE(has(a, {f})) << f;
 }
 
