@@ -37,7 +37,7 @@ void check_sysctls(const spec::Spec& spec) {
     if (!ns)
       throw Error("linux.sysctl: " + quote(key) +
                   " is not namespaced: setting it would change the host (only kernel.hostname/domainname, "
-                  "the IPC keys kernel.msg*/sem/shm*, fs.mqueue.* and net.* are allowed)");
+                  "the IPC keys kernel.msg*/sem/shm*, fs.mqueue.*, net.* and user.* are allowed)");
     // A joined one is the container's too (the init refuses the one hull
     // runs in), as runc sets a pod's sysctls in the network namespace that
     // containerd made for it.

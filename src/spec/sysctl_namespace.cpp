@@ -28,6 +28,9 @@ std::optional<NamespaceType> sysctl_namespace(const std::string& key) {
     if (k == ipc) return NamespaceType::Ipc;
   if (k.starts_with("fs.mqueue.") && k.size() > 10) return NamespaceType::Ipc;
   if (k.starts_with("net.") && k.size() > 4) return NamespaceType::Network;
+  // The ucounts limits (user.max_user_namespaces, ...): each user namespace
+  // has its own, as runc >= 1.5 sets them.
+  if (k.starts_with("user.") && k.size() > 5) return NamespaceType::User;
   return std::nullopt;
 }
 
@@ -36,6 +39,7 @@ const char* sysctl_namespace_name(NamespaceType type) {
     case NamespaceType::Uts: return "uts";
     case NamespaceType::Ipc: return "ipc";
     case NamespaceType::Network: return "network";
+    case NamespaceType::User: return "user";
     default: return "?";
   }
 }

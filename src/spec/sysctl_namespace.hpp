@@ -8,7 +8,7 @@
 
 namespace hull::spec {
 
-// Uts, Ipc or Network; nullopt when the key is not namespaced (setting it
+// Uts, Ipc, Network or User; nullopt when the key is not namespaced (setting it
 // would change the host, so it is refused). Accepts the dotted
 // ("net.ipv4.ip_forward") and the slash form.
 std::optional<NamespaceType> sysctl_namespace(const std::string& key);

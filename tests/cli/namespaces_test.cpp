@@ -276,6 +276,35 @@ TEST_F(HullTest, SysctlsAreSetInNamespacesJoinedByPath) {
   EXPECT_NE(read_text_file("/proc/sys/kernel/shmmni"), "1234\n");
 }
 
+// The ucounts limits (user.*) are each user namespace's own: a container
+// with one sets them there, as runc >= 1.5 does; the host's stay. The
+// limit holds inside: three nested user namespaces are made, a fourth is
+// refused (ENOSPC). unshare -r maps root, which the kernel allows only
+// where the namespace's creator held CAP_SETFCAP.
+TEST_F(HullTest, UserSysctlsAreSetInTheContainersUserNamespace) {
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_SETFCAP");
+  b.config["linux"]["sysctl"] = {{"user.max_user_namespaces", "3"}};
+  const std::string host = read_text_file("/proc/sys/user/max_user_namespaces");
+  ProcResult r =
+      run_sh(b,
+             "cat /proc/sys/user/max_user_namespaces; unshare -Ur unshare -Ur unshare -Ur true && echo three; "
+             "unshare -Ur unshare -Ur unshare -Ur unshare -Ur true 2>&1 | grep -q 'No space left' && echo not-four");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "3\nthree\nnot-four\n");
+  EXPECT_EQ(read_text_file("/proc/sys/user/max_user_namespaces"), host);
+  EXPECT_NE(host, "3\n");
+
+  Bundle& without = bundle("without");
+  without.config["linux"]["sysctl"] = {{"user.max_user_namespaces", "3"}};
+  without.args({"true"});
+  EXPECT_TRUE(failed_with(hull({"run", "--bundle", without.dir().string(), "nouserns"}),
+                          {".linux.sysctl[\"user.max_user_namespaces\"]: requires a user namespace"}));
+  EXPECT_EQ(read_text_file("/proc/sys/user/max_user_namespaces"), host);
+}
+
 // ... unless the path names the namespace hull itself runs in: that would
 // change the caller's (here a private network namespace made for the test,
 // and the value it already has, so that a runtime that does write it

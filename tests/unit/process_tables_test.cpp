@@ -145,8 +145,10 @@ TEST(Sysctl, Classification) {
     EXPECT_EQ(spec::sysctl_namespace(k), NT::Ipc) << k;
   EXPECT_EQ(spec::sysctl_namespace("net.ipv4.ip_forward"), NT::Network);
   EXPECT_EQ(spec::sysctl_namespace("net/ipv4/conf/eth0.100/forwarding"), NT::Network);
+  EXPECT_EQ(spec::sysctl_namespace("user.max_user_namespaces"), NT::User);
+  EXPECT_EQ(spec::sysctl_namespace("user/max_inotify_watches"), NT::User);
   for (const char* k : {"kernel.panic", "vm.swappiness", "kernel.shm_next_id", "fs.file-max", "net", "fs.mqueue.",
-                        "kernel.hostnamex", "kernel.core_pattern"})
+                        "kernel.hostnamex", "kernel.core_pattern", "user", "user.", "users.max"})
     EXPECT_EQ(spec::sysctl_namespace(k), std::nullopt) << k;
 }
 

@@ -202,6 +202,14 @@ TEST(SpecValidate, SysctlsInTheirOwnNamespacesAreValid) {
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts"}, {"type": "ipc"}, {"type": "network"}],
     "sysctl": {"kernel.domainname": "x", "fs.mqueue.msg_max": "20", "net/ipv4/ip_forward": "1"}})")),
             "<no error>");
+  // The ucounts limits are per user namespace (runc >= 1.5): only with one.
+  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "user"}], "uidMappings": [{"containerID": 0, "hostID":
+    100000, "size": 65536}], "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
+    "sysctl": {"user.max_user_namespaces": "3"}})")),
+            "<no error>");
+  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"user.max_user_namespaces": "3"}})")),
+            "config.json: .linux.sysctl[\"user.max_user_namespaces\"]: requires a user namespace, but "
+            ".linux.namespaces has no \"user\" entry");
   EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"kernel.domainname": "x"}})")),
             "config.json: .linux.sysctl[\"kernel.domainname\"]: requires a uts namespace, but .linux.namespaces "
             "has no \"uts\" entry");
