@@ -15,8 +15,11 @@
 #include <cstdlib>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/ownership.hpp"
 #include "cgroups/resctrl.hpp"
@@ -250,6 +253,17 @@ struct Restored {
   UniqueFd relayed_master;  // RestoredConsole::relayed: the new pty's master
 };
 
+// CRIU (3.14 and later) restores the tree into a time namespace of its own,
+// so that its monotonic and boot-time clocks go on from the dump's. Where
+// the config has none, the saved config gets one, as runc records it: an
+// exec then joins it with the container's other namespaces.
+void record_criu_time_namespace(const ContainerDir& dir, const std::string& config_text, pid_t init) {
+  if (procfs::read_link(std::to_string(init) + "/ns/time") == procfs::read_link("self/ns/time")) return;
+  nlohmann::ordered_json config = nlohmann::ordered_json::parse(config_text);
+  config["linux"]["namespaces"].push_back({{"type", "time"}});
+  write_file_atomic(dir.fd(), kSavedConfigName, config.dump(2));
+}
+
 Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   RestoreOptions o = opts;
   criu_cgroups_mode(o.criu.manage_cgroups_mode);  // a bad flag is refused before anything is made
@@ -366,6 +380,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   if (!stat) throw Error("the restored init exited right after the restore");
   st.initStartTime = stat->start_time;
   st.status = Status::Running;
+  if (!spec::lists_namespace(spec, spec::NamespaceType::Time)) record_criu_time_namespace(dir, config_text, st.pid);
   // As runc: the restored processes join the resctrl groups once CRIU has
   // made them (it knows nothing of resctrl), every thread of every process
   // the cgroup holds.
