@@ -35,10 +35,20 @@ bash bench/run.sh --short --no-build
 
 lane "Tests (Release)"
 if ! (cd build && ctest --output-on-failure -j2); then
-  # CI's record of a run keeps its head and tail only: name the failed test
-  # cases and their assertions last, where the record shows them.
-  echo "== Failed test cases and assertions (build/Testing/Temporary/LastTest.log)"
-  grep -E -A4 '(: Failure$|^\[  FAILED  \] )' build/Testing/Temporary/LastTest.log | head -n 80 || true
+  # CI's record of a run keeps its head and tail only: name each failed test
+  # last, where the record shows it, with its assertions (gtest's ": Failure"
+  # and the lines after it) or, for a script, a crash or a timeout, the end
+  # of its output.
+  echo "== Failed tests (from build/Testing/Temporary/LastTest.log)"
+  awk '/^[0-9]+\/[0-9]+ Test: / { name = $3; n = 0; next }
+       { lines[n++] = $0 }
+       /^Test Failed/ {
+         print "---- " name; shown = 0
+         for (i = 0; i < n && shown < 40; i++)
+           if (lines[i] ~ /: Failure$/)
+             for (j = i; j < n && j < i + 12 && shown < 40; j++) { print lines[j]; shown++; i = j }
+         if (!shown) for (i = (n > 25 ? n - 25 : 0); i < n; i++) print lines[i]
+       }' build/Testing/Temporary/LastTest.log | head -n 200
   exit 8
 fi
 

@@ -11,8 +11,7 @@ Verb setup_checkpoint(CLI::App& app, Context& ctx) {
   command->add_option("--parent-path", o->parent_path, "images of a previous pre-dump, relative to the image path");
   command->add_flag("--leave-running", o->leave_running, "leave the container running after the checkpoint");
   command->add_flag("--pre-dump", o->pre_dump, "dump only the memory, to lower the final dump's downtime");
-  command->add_flag("--tcp-skip-in-flight", o->tcp_skip_in_flight,
-                    "skip TCP connections not yet accepted (with --tcp-established)");
+  command->add_flag("--tcp-skip-in-flight", o->tcp_skip_in_flight, "skip TCP connections not yet accepted (in flight)");
   command->add_flag("--link-remap", o->link_remap,
                     "link open files whose name was unlinked back under a temporary name");
   command->add_option("--page-server", o->page_server, "ADDRESS:PORT of a CRIU page server to send the pages to");

@@ -92,8 +92,10 @@ struct InitContext {
   // the runtime's /sys/fs/cgroup (cgroups/cgroupfs.hpp, at()), the runtime's
   // connection to systemd (--systemd-cgroup: the unit starts once the init
   // exists, and systemd queues every unit's signals on a connection nobody
-  // reads). Closed at entry, so a created container holds only what it needs.
-  std::array<int, 6> close_at_entry{-1, -1, -1, -1, -1, -1};
+  // reads), the --pidfd-socket connection (its peer waits for the pidfd and
+  // then end of file). Closed at entry, so a created container holds only
+  // what it needs.
+  std::array<int, 7> close_at_entry{-1, -1, -1, -1, -1, -1, -1};
 };
 
 // The init's entry point: never returns into the runtime's stack (execve or

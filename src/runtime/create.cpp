@@ -388,8 +388,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     process::inherit_oom_score_adj(*c.spec.process->oomScoreAdj);
     ctx.oom_score_adj_inherited = true;
   }
-  ctx.close_at_entry = {c.dir.fd(), runtime_end.fd(),        cgroup.clone_into_fd(),
-                        -1,         cgroups::root_fd_held(), cgroup.systemd_bus_fd()};
+  ctx.close_at_entry = {
+      c.dir.fd(),        runtime_end.fd(), cgroup.clone_into_fd(), -1, cgroups::root_fd_held(), cgroup.systemd_bus_fd(),
+      pidfd_socket.get()};
 
   LaunchRequest req;
   req.what = "the container init";
@@ -523,8 +524,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     record_init_start_time(st, init.pid());
     st.status = Status::Created;
   }
+  // Before the pid file: a send that fails leaves no pid file naming the
+  // init it kills.
+  if (pidfd_socket) send_pidfd(pidfd_socket.get(), init.pidfd(), "standard", o.pidfd_socket);
   if (pid_file) pid_file->write(init.pid());
-  if (pidfd_socket) send_pidfd(pidfd_socket.get(), init.pidfd(), "standard");
   if (start == StartFollows::Later) c.dir.write_state(st);
   c.pidfd = init.release();
   if (start == StartFollows::Now) c.init_channel = std::move(runtime_end);

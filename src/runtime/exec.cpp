@@ -527,10 +527,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     dir.reset();
     // It runs now: the detached mounts' RCU wait overlaps with it.
     process::release_detached_mounts();
-    // Before the release: a pid file that cannot be written fails the exec
-    // and kills its process, which the caller could not otherwise find.
+    // Before the release: a pidfd that cannot be sent or a pid file that
+    // cannot be written fails the exec and kills its process, which the
+    // caller could not otherwise find; the pidfd first, so that no pid file
+    // names a killed process.
+    if (pidfd_socket) send_pidfd(pidfd_socket.get(), launched->first.pidfd(), "setns", o.pidfd_socket);
     if (pid_file) pid_file->write(pid);
-    if (pidfd_socket) send_pidfd(pidfd_socket.get(), launched->first.pidfd(), "setns");
     UniqueFd proc = launched->first.release();
     fault_point("exec-after-started");
     if (o.detach) return 0;

@@ -257,8 +257,20 @@ struct Restored {
 // so that its monotonic and boot-time clocks go on from the dump's. Where
 // the config has none, the saved config gets one, as runc records it: an
 // exec then joins it with the container's other namespaces.
+// The time namespace of a /proc entry ("self", a pid) as its link reads
+// ("time:[4026531834]"); "" on a kernel without time namespaces.
+std::string time_namespace_of(const std::string& process) {
+  try {
+    return procfs::read_link(process + "/ns/time");
+  } catch (const Error& e) {
+    if (e.code() == ENOENT) return "";
+    throw;
+  }
+}
+
 void record_criu_time_namespace(const ContainerDir& dir, const std::string& config_text, pid_t init) {
-  if (procfs::read_link(std::to_string(init) + "/ns/time") == procfs::read_link("self/ns/time")) return;
+  const std::string ours = time_namespace_of("self");
+  if (ours.empty() || time_namespace_of(std::to_string(init)) == ours) return;
   nlohmann::ordered_json config = nlohmann::ordered_json::parse(config_text);
   config["linux"]["namespaces"].push_back({{"type", "time"}});
   write_file_atomic(dir.fd(), kSavedConfigName, config.dump(2));

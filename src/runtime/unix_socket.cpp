@@ -34,10 +34,11 @@ std::string socket_path_in_bundle(const std::string& path, const std::string& bu
   return path.empty() || path.starts_with('/') ? path : bundle + "/" + path;
 }
 
-void send_pidfd(int socket, int pidfd, std::string_view kind) {
+void send_pidfd(int socket, int pidfd, std::string_view kind, const std::string& path) {
+  const std::string what = "the pidfd to --pidfd-socket " + path;
   // A few bytes on a new connection go whole: the kernel has room for them.
-  if (send_with_fd(socket, pidfd, kind, "the pidfd") != kind.size())
-    throw Error("send the pidfd over the socket: the message was cut short");
+  if (send_with_fd(socket, pidfd, kind, what) != kind.size())
+    throw Error("send " + what + " over the socket: the message was cut short");
 }
 
 }  // namespace hull

@@ -21,6 +21,7 @@ std::string socket_path_in_bundle(const std::string& path, const std::string& bu
 // pidfd (SCM_RIGHTS), its bytes the kind of process in runc's words:
 // "standard" for a container's init, "setns" for an exec'd process. The
 // caller signals and polls the process with it, immune to pid reuse.
-void send_pidfd(int socket, int pidfd, std::string_view kind);
+// `path` (the flag's value) names the socket in errors.
+void send_pidfd(int socket, int pidfd, std::string_view kind, const std::string& path);
 
 }  // namespace hull

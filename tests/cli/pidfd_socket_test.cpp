@@ -2,13 +2,18 @@
 // the process they made to a caller's AF_UNIX socket. The tests are the
 // receiver: they check the pidfd names that process (its fdinfo), then kill
 // the process through it.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/fd_passing.hpp"
@@ -30,11 +35,24 @@ pid_t pid_of_pidfd(int fd) {
   return -1;
 }
 
-// The one message a runtime sends on the socket: its bytes and the pidfd.
-ReceivedMessage receive_pidfd(int listener) {
-  UniqueFd conn = accept_within(listener, milliseconds(20000));
-  if (!conn) return {};
-  return receive_with_fd(conn.get(), 64, "the pidfd message");
+// The one message a runtime sends on the socket (its bytes and the
+// pidfd), and the connection it came on.
+struct Received {
+  ReceivedMessage message;
+  UniqueFd conn;
+};
+Received receive_pidfd(int listener) {
+  Received r;
+  r.conn = accept_within(listener, milliseconds(20000));
+  if (r.conn) r.message = receive_with_fd(r.conn.get(), 64, "the pidfd message");
+  return r;
+}
+
+// Whether the peer closed the connection (end of file within 10 s).
+bool hung_up(int conn) {
+  pollfd ended{conn, POLLIN, 0};
+  char byte;
+  return ::poll(&ended, 1, 10000) == 1 && ::recv(conn, &byte, 1, 0) == 0;
 }
 
 // Kills the process through the pidfd; whether its exit shows on the pidfd.
@@ -64,9 +82,13 @@ TEST_F(HullTest, CreateAndADetachedRunSendAPidfdOfTheInit) {
     if (run) args.insert(args.begin() + 1, "-d");
     ProcResult r = hull(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    ReceivedMessage m = receive_pidfd(listener.get());
+    Received got = receive_pidfd(listener.get());
+    ReceivedMessage& m = got.message;
     ASSERT_TRUE(m.fd) << "no pidfd came on the socket";
     EXPECT_EQ(m.data, "standard");
+    // Nobody holds the connection once the runtime has gone: not the init
+    // that waits for start either.
+    EXPECT_TRUE(hung_up(got.conn.get()));
     EXPECT_EQ(status(id), run ? "running" : "created");
     EXPECT_EQ(pid_of_pidfd(m.fd.get()), state(id)["pid"].get<pid_t>());
     EXPECT_TRUE(killed_through(m.fd.get()));
@@ -86,6 +108,40 @@ TEST_F(HullTest, APidfdSocketThatCannotBeReachedFailsTheCreateBeforeAnythingIsMa
   expect_nothing_left("pidfd-missing");
 }
 
+// The connection is broken after create connected it (a createRuntime hook
+// has the test close its listener, which resets the connection not yet
+// accepted): the send fails the create, which kills its init and leaves no
+// container and no pid file naming the killed init.
+TEST_F(HullTest, APidfdThatCannotBeSentFailsTheCreateAndLeavesNoPidFile) {
+  Bundle& b = bundle();
+  const fs::path sock = temp_dir() / "broken.sock", asked = temp_dir() / "asked", done = temp_dir() / "done";
+  for (const fs::path& fifo : {asked, done}) ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  b.config["hooks"]["createRuntime"] = nlohmann::json::array(
+      {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo x > " + asked.string() + " && read y < " + done.string()}}}});
+  b.args({"sleep", "1000"});
+  std::optional<UniqueFd> listener(listen_unix(sock));
+  // Both ends opened here, neither blocking: a hook that never runs fails
+  // the wait below instead of hanging the test.
+  UniqueFd asked_end(::open(asked.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  UniqueFd done_end(::open(done.c_str(), O_RDWR | O_CLOEXEC));
+  ASSERT_TRUE(asked_end && done_end);
+  std::thread closer([&] {
+    pollfd hook{asked_end.get(), POLLIN, 0};
+    if (::poll(&hook, 1, 30000) != 1) return;
+    listener.reset();
+    (void)!::write(done_end.get(), "y\n", 2);
+  });
+  const fs::path pid_file = temp_dir() / "init.pid";
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "--pidfd-socket", sock.string(), "--pid-file",
+                       pid_file.string(), "pidfd-broken"});
+  closer.join();
+  EXPECT_FALSE(listener.has_value()) << "the createRuntime hook never ran";
+  EXPECT_TRUE(failed_with(r, {"send the pidfd to --pidfd-socket " + sock.string()})) << r.err;
+  EXPECT_FALSE(fs::exists(pid_file));
+  EXPECT_TRUE(state_dirs().empty());
+  expect_nothing_left("pidfd-broken");
+}
+
 TEST_F(ExecTest, ADetachedExecSendsAPidfdOfItsProcess) {
   ASSERT_GT(start_sleeping("pidfd-exec"), 0);
   fs::path sock = temp_dir() / "exec-pidfd.sock";
@@ -94,7 +150,8 @@ TEST_F(ExecTest, ADetachedExecSendsAPidfdOfItsProcess) {
   ProcResult r =
       exec({"-d", "--pidfd-socket", sock.string(), "--pid-file", pid_file.string(), "pidfd-exec", "sleep", "1000"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  ReceivedMessage m = receive_pidfd(listener.get());
+  Received got = receive_pidfd(listener.get());
+  ReceivedMessage& m = got.message;
   ASSERT_TRUE(m.fd) << "no pidfd came on the socket";
   EXPECT_EQ(m.data, "setns");
   std::ifstream pf(pid_file);
