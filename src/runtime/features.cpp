@@ -159,9 +159,11 @@ Json document() {
       {"linux", linux_section()},
       // Annotations that change what hull does (runtime-spec 1.2), so an
       // engine can keep a pod's own from reaching them (CVE-2024-3154's
-      // class): systemd unit properties with --systemd-cgroup, and hull's
-      // org.hull.overlay-rootfs (a host directory) and org.hull.rootfs-idmap.
-      {"potentiallyUnsafeConfigAnnotations", Json::array({"org.systemd.property.", "org.hull."})},
+      // class): systemd unit properties with --systemd-cgroup, the CRIU
+      // configuration file checkpoint and restore read (org.criu.config, a
+      // host path, as runc lists it), and hull's org.hull.overlay-rootfs (a
+      // host directory) and org.hull.rootfs-idmap.
+      {"potentiallyUnsafeConfigAnnotations", Json::array({"org.systemd.property.", "org.criu.config", "org.hull."})},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
         {"io.github.hull.version", HULL_VERSION},

@@ -17,7 +17,7 @@ UniqueFd connect_unix(const std::string& path, const std::string& what);
 // bundle by the time it connects. exec's are the caller's.
 std::string socket_path_in_bundle(const std::string& path, const std::string& bundle);
 
-// --pidfd-socket (runc 1.2 and later): one message carrying the process's
+// --pidfd-socket (runc 1.3 and later): one message carrying the process's
 // pidfd (SCM_RIGHTS), its bytes the kind of process in runc's words:
 // "standard" for a container's init, "setns" for an exec'd process. The
 // caller signals and polls the process with it, immune to pid reuse.

@@ -584,7 +584,7 @@ TEST_F(CriuTest, PreDumpThenDumpOnItsParentRestores) {
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
 
-// --link-remap (runc 1.2's flag): the init holds /a open, whose name was
+// --link-remap (runc 1.3's flag): the init holds /a open, whose name was
 // unlinked while a second hard link, /b, remains. CRIU refuses such a file
 // without the flag (the container runs on) and, with it, links the file
 // back under a temporary name; the restored init holds the same file again.

@@ -43,7 +43,8 @@ TEST(Features, TopLevelShape) {
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.restore-hooks"], "prestart,createRuntime");
   EXPECT_EQ(j["annotations"]["io.github.hull.checkpoint.lazy-pages"], "true");
   // Every annotation hull acts on, for engines to filter (runtime-spec 1.2).
-  EXPECT_EQ(j["potentiallyUnsafeConfigAnnotations"], nlohmann::json::array({"org.systemd.property.", "org.hull."}));
+  EXPECT_EQ(j["potentiallyUnsafeConfigAnnotations"],
+            nlohmann::json::array({"org.systemd.property.", "org.criu.config", "org.hull."}));
 }
 
 TEST(Features, OutputIsRuncStyle) {
