@@ -27,13 +27,23 @@ namespace hull::rootfs {
 namespace {
 
 // Files under the container's /proc that may be covered by a bind mount, as
-// lxcfs does; anything else under /proc is refused. A mount over, say,
-// /proc/self/attr/exec would defeat the LSM (CVE-2019-16884), one over
-// /proc/sys/kernel/core_pattern or a symlink into /proc would hand the
+// lxcfs does (and the FIPS switch, as runc allows it); anything else under
+// /proc is refused (/proc/net/dev too: /proc/net is a link to
+// /proc/self/net, so a mount there covers nothing a process reads). A mount
+// over, say, /proc/self/attr/exec would defeat the LSM (CVE-2019-16884), one
+// over /proc/sys/kernel/core_pattern or a symlink into /proc would hand the
 // container a host knob (CVE-2019-19921).
 constexpr std::array<std::string_view, 10> kProcAllowed = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",  "/proc/stat",    "/proc/swaps",
-    "/proc/uptime",  "/proc/loadavg",   "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+    "/proc/cpuinfo",
+    "/proc/diskstats",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/swaps",
+    "/proc/uptime",
+    "/proc/loadavg",
+    "/proc/slabinfo",
+    "/proc/sys/kernel/ns_last_pid",
+    "/proc/sys/crypto/fips_enabled",
 };
 
 bool has_mode_option(const MountOptions& o) {
