@@ -128,7 +128,14 @@ void set_unified(const std::string& dir, const std::map<std::string, std::string
   for (const auto& [key, value] : unified) {
     check_unified_key(key);
     if (!has_file(dir, key)) throw Error("linux.resources.unified: " + quote(key) + ": no such file in " + dir);
-    write_value(dir, key, value);
+    // One line per write, as runc writes them: the kernel parses a single
+    // line per write in io.max, io.weight and the other keyed files.
+    for (size_t start = 0; start < value.size();) {
+      size_t end = value.find('\n', start);
+      if (end == std::string::npos) end = value.size();
+      if (end > start) write_value(dir, key, value.substr(start, end - start));
+      start = end + 1;
+    }
   }
 }
 

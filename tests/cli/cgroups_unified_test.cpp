@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -156,6 +157,28 @@ TEST_F(UnifiedTest, BlockIoThrottlesBecomeIoMax) {
   ProcResult r = run_sh(b, "cat /sys/fs/cgroup/io.max");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, std::to_string(maj) + ":" + std::to_string(min) + " rbps=1048576 wbps=max riops=max wiops=100\n");
+}
+
+// A unified value of several lines (io.max for two devices) is written a
+// line at a time, as runc writes it: the kernel takes one line per write.
+TEST_F(UnifiedTest, AUnifiedValueOfSeveralLinesIsWrittenLineByLine) {
+  LoopDevice first(temp_dir() / "first.img"), second(temp_dir() / "second.img");
+  if (first.dev().empty() || second.dev().empty())
+    GTEST_SKIP() << "no block devices for io.max (losetup: " << first.error() << second.error() << ")";
+  std::string lines;
+  std::vector<std::string> expected;
+  for (const LoopDevice* loop : {&first, &second}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(loop->dev().c_str(), &st), 0) << loop->dev();
+    const std::string dev = std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
+    lines += dev + " rbps=2097152\n";
+    expected.push_back(dev + " rbps=2097152 wbps=max riops=max wiops=max\n");
+  }
+  std::sort(expected.begin(), expected.end());
+  Bundle& b = limited({{"unified", {{"io.max", lines}}}});
+  ProcResult r = run_sh(b, "sort /sys/fs/cgroup/io.max");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, expected[0] + expected[1]);
 }
 
 // A device weight on a device with neither BFQ nor iocost (a loop device's
