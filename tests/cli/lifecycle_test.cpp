@@ -3,10 +3,13 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -331,6 +334,31 @@ TEST_F(HullTest, KillStopsRunningContainer) {
 
   ASSERT_TRUE(wait_exit_and_reap(pid));
   EXPECT_EQ(status("lc"), "stopped");
+}
+
+// Without a pid namespace of its own, the init's end would leave its other
+// processes running: `kill KILL` ends every process of the container, as
+// runc >= 1.2 does (runc 1.1.5 kills the init alone).
+TEST_F(HullTest, KillKillWithoutAPidNamespaceEndsEveryProcess) {
+  Bundle& b = bundle();
+  auto& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "pid" ? namespaces.erase(it) : it + 1;
+  b.args({"sh", "-c", "sleep 1000 & echo $! > /bg; exec sleep 999"});
+  ASSERT_EQ(hull({"run", "-d", "--bundle", b.dir().string(), "nopidns"}).exit_code, 0);
+  const pid_t init = state("nopidns").value("pid", 0);
+  // The shell writes it before its exec; run -d returns at the shell's.
+  std::string bg_text;
+  for (int tries = 0; tries < 500 && bg_text.empty(); ++tries) {
+    bg_text = read_text_file(b.rootfs() / "bg");
+    if (bg_text.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(bg_text.empty()) << "the container never wrote the background pid";
+  const pid_t bg = std::stoi(bg_text);
+  ASSERT_EQ(hull({"kill", "nopidns", "KILL"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  EXPECT_TRUE(wait_exit_and_reap(bg)) << "the background process " << bg << " outlived kill KILL";
+  EXPECT_EQ(status("nopidns"), "stopped");
 }
 
 // A created container's init, the first process of its own pid namespace,
