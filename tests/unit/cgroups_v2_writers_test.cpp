@@ -167,12 +167,15 @@ TEST_F(CgroupV2Writers, RdmaMax) {
   EXPECT_EQ(read(d, "rdma.max"), "mlx5_1 hca_handle=3");
 }
 
-TEST_F(CgroupV2Writers, UnifiedIsWrittenAsGiven) {
+// Each line of a value is a write of its own, as the kernel parses one line
+// per write (io.max, io.weight): this plain file keeps the last one, where
+// one write of the whole value would have left both lines.
+TEST_F(CgroupV2Writers, UnifiedIsWrittenAsGivenALineAtATime) {
   std::string d = dir("c", {"io.max", "hugetlb.1GB.max", "cgroup.max.depth"});
   v2::set_unified(d, {{"io.max", "259:0 rbps=2097152 wiops=120\n253:0 rbps=2097152 wiops=120"},
                       {"hugetlb.1GB.max", "1073741824"},
                       {"cgroup.max.depth", "3"}});
-  EXPECT_EQ(read(d, "io.max"), "259:0 rbps=2097152 wiops=120\n253:0 rbps=2097152 wiops=120");
+  EXPECT_EQ(read(d, "io.max"), "253:0 rbps=2097152 wiops=120");
   EXPECT_EQ(read(d, "hugetlb.1GB.max"), "1073741824");
   EXPECT_EQ(read(d, "cgroup.max.depth"), "3");
   EXPECT_EQ(error_of([&] {
