@@ -29,9 +29,16 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
                   std::to_string(current) + " (checkBeforeUpdate)");
   }
   if (auto swap = swap_for_v2(m.swap, m.limit)) {
-    if (!has_file(dir, "memory.swap.max"))
-      throw Error("linux.resources.memory.swap: " + dir + "/memory.swap.max does not exist (swap accounting is off)");
-    write_value(dir, "memory.swap.max", *swap);
+    // Without swap accounting there is no file, and no swap to limit: no
+    // limit ("max", also what an unlimited memory.limit implies) and none
+    // beyond the memory limit ("0": swap equal to the limit) ask nothing
+    // then, as runc reads them; any other swap limit cannot be kept.
+    if (!has_file(dir, "memory.swap.max")) {
+      if (*swap != "max" && *swap != "0")
+        throw Error("linux.resources.memory.swap: " + dir + "/memory.swap.max does not exist (swap accounting is off)");
+    } else {
+      write_value(dir, "memory.swap.max", *swap);
+    }
   }
   if (m.limit) write_value(dir, "memory.max", limit_or_max(*m.limit));
   if (m.reservation) write_value(dir, "memory.low", limit_or_max(*m.reservation));

@@ -33,6 +33,28 @@ TEST_F(CgroupV2Writers, MemoryLimitsAndSwapConversion) {
   EXPECT_EQ(read(d, "memory.swap.max"), "max");
 }
 
+// Without swap accounting (no memory.swap.max): no swap limit (an unlimited
+// memory limit implies one), and a swap equal to the memory limit, ask
+// nothing and pass, as with runc; a swap limit beyond it cannot be kept.
+TEST_F(CgroupV2Writers, WithoutSwapAccountingOnlyASwapLimitBeyondMemoryFails) {
+  std::string d = dir("c", {"memory.max"});
+  spec::Memory m;
+  m.limit = 100 << 20;
+  m.swap = 100 << 20;
+  v2::set_memory(d, m, {});
+  EXPECT_EQ(read(d, "memory.max"), std::to_string(100 << 20));
+  m.limit = -1;
+  m.swap.reset();
+  v2::set_memory(d, m, {});
+  EXPECT_EQ(read(d, "memory.max"), "max");
+  m.limit = 100 << 20;
+  m.swap = -1;
+  v2::set_memory(d, m, {});
+  m.swap = 300 << 20;
+  EXPECT_EQ(error_of([&] { v2::set_memory(d, m, {}); }),
+            "linux.resources.memory.swap: " + d + "/memory.swap.max does not exist (swap accounting is off)");
+}
+
 TEST_F(CgroupV2Writers, MemoryFieldsWithoutV2MeaningWarnOrFail) {
   std::string d = dir("c", {"memory.max"});
   spec::Memory m;
