@@ -53,9 +53,11 @@ struct MountOptions {
   // not part of this.
   MountAttrs mount_attrs() const;
   // What a bind of an existing mount gets: the flags set, none cleared. A
-  // bind keeps what its source forbids, as in runc: "rw", "suid", "dev" and
-  // "exec" (containerd and CRI-O send "rw" with every writable volume)
-  // leave a read-only, nosuid, nodev or noexec source as it is.
+  // bind keeps what its source forbids: "rw", "suid", "dev" and "exec"
+  // (containerd and CRI-O send "rw" with every writable volume) leave a
+  // read-only, nosuid, nodev or noexec source as it is, as in runc 1.1; a
+  // flag set ("ro") adds to the source's (runc remounts with the flags asked
+  // alone then, dropping the source's: docs/differences-from-runc.md).
   MountAttrs bind_attrs() const;
 };
 
