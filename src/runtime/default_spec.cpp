@@ -58,7 +58,7 @@ Json seccomp_json(const spec::Seccomp& s) {
   Json j = {{"defaultAction", s.defaultAction}};
   if (s.defaultErrnoRet) j["defaultErrnoRet"] = *s.defaultErrnoRet;
   if (!s.architectures.empty()) j["architectures"] = s.architectures;
-  if (!s.flags.empty()) j["flags"] = s.flags;
+  if (s.flags) j["flags"] = *s.flags;
   Json rules = Json::array();
   for (const spec::Syscall& r : s.syscalls) {
     Json rule = {{"names", r.names}, {"action", r.action}};

@@ -110,7 +110,13 @@ Program compile(const spec::Seccomp& config) {
     if (rc == 0) arches.push_back(*arch);
   }
 
-  for (const auto& name : config.flags) {
+  // No flags given, not even []: SPEC_ALLOW, as runc >= 1.2 sets it. A
+  // filter then forces no speculative-execution mitigation on the process
+  // (where the kernel would, before 5.16 or with
+  // spec_store_bypass_disable=seccomp): the mitigations are the host's
+  // choice, and a profile that wants them lists its flags.
+  if (!config.flags) program.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  for (const auto& name : config.flags.value_or(std::vector<std::string>{})) {
     auto flag = flag_from_name(name);
     if (!flag) throw Error("linux.seccomp.flags: unknown flag " + quote(name));
     program.flags |= *flag;

@@ -248,7 +248,8 @@ struct Seccomp {
   std::string defaultAction;  // SCMP_ACT_*
   std::optional<uint32_t> defaultErrnoRet;
   std::vector<std::string> architectures;  // SCMP_ARCH_*
-  std::vector<std::string> flags;          // SECCOMP_FILTER_FLAG_*
+  // SECCOMP_FILTER_FLAG_*; absent (or null) is not [] (seccomp/compile.hpp).
+  std::optional<std::vector<std::string>> flags;
   std::optional<std::string> listenerPath;
   std::optional<std::string> listenerMetadata;
   std::vector<Syscall> syscalls;

@@ -188,7 +188,7 @@ TEST_F(ProgramCache, AFullCacheStaysWithinItsBound) {
 TEST(ProgramCacheKey, EveryFieldCompileReadsChangesTheKey) {
   spec::Seccomp base = getppid_fails_with(38);
   base.syscalls[0].args = {{1, 2, 3, "SCMP_CMP_EQ"}};
-  std::vector<spec::Seccomp> variants(13, base);
+  std::vector<spec::Seccomp> variants(14, base);
   variants[0].defaultAction = "SCMP_ACT_LOG";
   variants[1].defaultErrnoRet = 5;
   variants[2].architectures = {"SCMP_ARCH_X86"};
@@ -202,6 +202,7 @@ TEST(ProgramCacheKey, EveryFieldCompileReadsChangesTheKey) {
   variants[10].syscalls[0].args[0].value = 4;
   variants[11].syscalls[0].args[0].valueTwo = 5;
   variants[12].syscalls[0].args[0].op = "SCMP_CMP_NE";
+  variants[13].flags = std::vector<std::string>{};  // [] is not absent (SPEC_ALLOW)
   std::set<std::string> keys{cache_key(base)};
   for (const auto& v : variants) EXPECT_TRUE(keys.insert(cache_key(v)).second) << "a variant kept the key";
   // Names split differently are another profile too.

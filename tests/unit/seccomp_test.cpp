@@ -109,7 +109,7 @@ TEST(SeccompCompile, ErrorsNameTheField) {
   s.architectures = {};
   s.flags = {"SECCOMP_FILTER_FLAG_BOGUS"};
   EXPECT_EQ(compile_error(s), "linux.seccomp.flags: unknown flag \"SECCOMP_FILTER_FLAG_BOGUS\"");
-  s.flags = {};
+  s.flags = std::vector<std::string>{};
   s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}};
   EXPECT_EQ(compile_error(s), "linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
   s.listenerPath = "/run/agent.sock";
@@ -206,6 +206,20 @@ TEST(SeccompCompile, FlagsAndArchitectures) {
   EXPECT_FALSE(p.notify);
   EXPECT_GT(p.instructions.size(), 5u);
   EXPECT_TRUE(w.got.empty());
+}
+
+// No flags given (absent or null), the filter gets SPEC_ALLOW, as runc >=
+// 1.2 gives it: no speculation mitigation forced on the container by the
+// filter. An empty list means no flag at all.
+TEST(SeccompCompile, WithoutFlagsTheFilterAllowsSpeculationAsRuncs) {
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.syscalls = {{{"getppid"}, "SCMP_ACT_ERRNO", {}, {}}};
+  EXPECT_EQ(sc::compile(s).flags, static_cast<unsigned>(SECCOMP_FILTER_FLAG_SPEC_ALLOW));
+  s.flags = std::vector<std::string>{};
+  EXPECT_EQ(sc::compile(s).flags, 0u);
+  s.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG"};
+  EXPECT_EQ(sc::compile(s).flags, static_cast<unsigned>(SECCOMP_FILTER_FLAG_LOG));
 }
 
 // runc's stub: above the newest syscall the profile names (pidfd_open, 434

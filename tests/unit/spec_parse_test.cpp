@@ -220,7 +220,8 @@ TEST(SpecParse, FullVectorSeccomp) {
   EXPECT_EQ(sc.defaultAction, "SCMP_ACT_ERRNO");
   EXPECT_EQ(sc.defaultErrnoRet, 1u);
   EXPECT_EQ(sc.architectures, (std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"}));
-  EXPECT_EQ(sc.flags.at(1), "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+  ASSERT_TRUE(sc.flags);
+  EXPECT_EQ(sc.flags->at(1), "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
   EXPECT_EQ(sc.listenerPath, "/run/seccomp-agent.sock");
   EXPECT_EQ(sc.listenerMetadata, "ci");
   ASSERT_EQ(sc.syscalls.size(), 4u);
@@ -299,6 +300,18 @@ TEST(SpecParse, RefusesMalformedVersions) {
     EXPECT_EQ(error_of(text), "config.json: .ociVersion: invalid version " + hull::quote(v) +
                                   " (expected a SemVer version such as 1.2.0)");
   }
+}
+
+// Seccomp flags absent or null (Go's nil slice) are not given; [] is given
+// and empty: they compile differently (SPEC_ALLOW by default, as runc).
+TEST(SpecParse, SeccompFlagsAbsentNullAndEmptyAreTold) {
+  for (const char* flags : {"", R"(, "flags": null)"}) {
+    Spec s = parse_config(with_linux(std::string(R"({"seccomp": {"defaultAction": "SCMP_ACT_ALLOW")") + flags + "}}"));
+    EXPECT_FALSE(s.linux_->seccomp->flags) << flags;
+  }
+  Spec s = parse_config(with_linux(R"({"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "flags": []}})"));
+  ASSERT_TRUE(s.linux_->seccomp->flags);
+  EXPECT_TRUE(s.linux_->seccomp->flags->empty());
 }
 
 TEST(SpecParse, IntegerBoundsAreInclusive) {
