@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <optional>
+#include <sstream>
+#include <string>
 
 #include "base/cpu_list.hpp"
 #include "base/error.hpp"
@@ -200,6 +202,42 @@ json v1_stats(const Router& r) {
   return d;
 }
 
+// A pressure file ("some avg10=0.12 avg60=0.05 avg300=0.01 total=4242"
+// and a "full" line) as runc >= 1.2 reports it under "psi": each line
+// {avg10, avg60, avg300, total}, one of zeros left out (runc's omitzero);
+// nullopt without the file (a kernel without PSI, or PSI off for the cgroup).
+std::optional<json> pressure(const std::string& dir, const char* file) {
+  std::optional<std::string> text = try_read(dir, file);
+  if (!text) return std::nullopt;
+  json psi = json::object();
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string kind;
+    if (!(words >> kind) || (kind != "some" && kind != "full")) continue;
+    json data = {{"avg10", 0.0}, {"avg60", 0.0}, {"avg300", 0.0}, {"total", 0}};
+    bool zero = true;
+    for (std::string word; words >> word;) {
+      const size_t eq = word.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string key = word.substr(0, eq), value = word.substr(eq + 1);
+      if (!data.contains(key)) continue;
+      if (key == "total") {
+        data[key] = to_u64(value);
+      } else {
+        data[key] = std::strtod(value.c_str(), nullptr);
+      }
+      zero = zero && data[key] == 0;
+    }
+    if (!zero) psi[kind] = std::move(data);
+  }
+  return psi;
+}
+
+void add_pressure(json& section, const std::string& dir, const char* file) {
+  if (std::optional<json> psi = pressure(dir, file)) section["psi"] = std::move(*psi);
+}
+
 // v2 parts, for controllers not already covered by v1 (hybrid) or all (unified).
 void v2_stats(const std::string& dir, json& d) {
   if (dir.empty()) return;
@@ -212,6 +250,7 @@ void v2_stats(const std::string& dir, json& d) {
         d["cpu"]["throttling"] = {{"periods", kv["nr_periods"]},
                                   {"throttledPeriods", kv["nr_throttled"]},
                                   {"throttledTime", kv["throttled_usec"] * 1000}};
+      add_pressure(d["cpu"], dir, "cpu.pressure");
     }
   if (!d.contains("memory") && has_file(dir, "memory.current")) {
     json m;
@@ -239,6 +278,7 @@ void v2_stats(const std::string& dir, json& d) {
       m["raw"] = raw;
       m["cache"] = raw["file"];
     }
+    add_pressure(m, dir, "memory.pressure");
     d["memory"] = m;
   }
   if (!d.contains("pids") && has_file(dir, "pids.current")) {
@@ -247,7 +287,7 @@ void v2_stats(const std::string& dir, json& d) {
     if (auto l = try_u64(dir, "pids.max")) p["limit"] = *l == UINT64_MAX ? 0 : *l;
     d["pids"] = p;
   }
-  if (!d.contains("blkio"))
+  if (!d.contains("blkio")) {
     if (auto s = try_read(dir, "io.stat")) {
       // "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0" per device.
       json bytes = json::array(), ios = json::array();
@@ -275,6 +315,9 @@ void v2_stats(const std::string& dir, json& d) {
       }
       d["blkio"] = {{"ioServiceBytesRecursive", bytes}, {"ioServicedRecursive", ios}};
     }
+    // io.pressure is there whether or not the io controller is enabled.
+    if (std::optional<json> psi = pressure(dir, "io.pressure")) d["blkio"]["psi"] = std::move(*psi);
+  }
   if (!d.contains("hugetlb"))
     for (const auto& size : page_sizes(dir, ".max")) {
       json h;

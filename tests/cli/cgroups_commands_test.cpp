@@ -484,6 +484,29 @@ TEST_F(CgroupCommandsTest, EventsStatsReportsMemoryAndPids) {
   }
 }
 
+// On a pure v2 host with pressure stall information, the stats carry it
+// under cpu, memory and blkio as runc >= 1.2's do ("psi": each line of
+// averages and total, a line of zeros left out, so an idle container's may
+// be {}).
+TEST_F(CgroupCommandsTest, EventsStatsCarryThePressureOnAPureV2Host) {
+  if (cgroups::Host::current().mode != cgroups::Mode::Unified) GTEST_SKIP() << "pressure is read from cgroup v2";
+  std::ifstream probe("/sys/fs/cgroup/cpu.pressure");
+  std::string line;
+  if (!std::getline(probe, line)) GTEST_SKIP() << "no pressure stall information on this kernel (psi=0)";
+  ASSERT_NE(start_sh("psi", "sleep 1000 & wait", {{"memory", {{"limit", 64 << 20}}}}), 0);
+  ProcResult r = hull({"events", "--stats", "psi"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json d = Json::parse(r.out)["data"];
+  for (const char* section : {"cpu", "memory", "blkio"}) {
+    ASSERT_TRUE(d[section].contains("psi")) << section << ": " << r.out;
+    for (const auto& [kind, data] : d[section]["psi"].items()) {
+      EXPECT_TRUE(kind == "some" || kind == "full") << section << ": " << kind;
+      for (const char* field : {"avg10", "avg60", "avg300", "total"})
+        EXPECT_TRUE(data.contains(field)) << section << "." << kind << ": " << r.out;
+    }
+  }
+}
+
 // A child allocating past the limit is OOM-killed (again and again, so the
 // stream sees one whenever it started watching); the init survives, the
 // stream reports the OOM and periodic stats, and ends when the container does.

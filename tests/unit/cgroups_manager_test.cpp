@@ -371,6 +371,25 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   EXPECT_TRUE(s.contains("blkio"));
 }
 
+// Pressure stall information of a v2 cgroup, as runc >= 1.2 reports it:
+// "psi" in cpu, memory and blkio, each line's averages and total, a line of
+// zeros left out; no "psi" where the kernel has no pressure files.
+TEST_F(CgroupManagerFake, V2StatsCarryThePressureOfCpuMemoryAndIo) {
+  Host h = unified_cpu_memory_pids();
+  dir("v2/c", {"cpu.stat=usage_usec 10\nuser_usec 6\nsystem_usec 4\n", "memory.current=100\n", "io.stat=",
+               "cpu.pressure=some avg10=1.50 avg60=0.25 avg300=0.00 total=4242\n"
+               "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+               "memory.pressure=some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+               "full avg10=0.00 avg60=0.00 avg300=0.00 total=7\n"});
+  Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
+  nlohmann::json s = m.stats();
+  EXPECT_EQ(s["cpu"]["psi"],
+            (nlohmann::json{{"some", {{"avg10", 1.5}, {"avg60", 0.25}, {"avg300", 0.0}, {"total", 4242}}}}));
+  EXPECT_EQ(s["memory"]["psi"],
+            (nlohmann::json{{"full", {{"avg10", 0.0}, {"avg60", 0.0}, {"avg300", 0.0}, {"total", 7}}}}));
+  EXPECT_FALSE(s["blkio"].contains("psi")) << s["blkio"];
+}
+
 // v2's swap files count swap alone; the stats give memory and swap together,
 // as v1's memsw files and runc's v2 stats do.
 TEST_F(CgroupManagerFake, V2SwapStatsCountMemoryAndSwapTogether) {
