@@ -271,7 +271,10 @@ std::string time_namespace_of(const std::string& process) {
 void record_criu_time_namespace(const ContainerDir& dir, const std::string& config_text, pid_t init) {
   const std::string ours = time_namespace_of("self");
   if (ours.empty() || time_namespace_of(std::to_string(init)) == ours) return;
-  nlohmann::ordered_json config = nlohmann::ordered_json::parse(config_text);
+  // nlohmann::json, as update rewrites the saved config (keys sorted): an
+  // ordered_json parser would be one more of the library's parsers in the
+  // binary, tens of KiB.
+  nlohmann::json config = nlohmann::json::parse(config_text);
   config["linux"]["namespaces"].push_back({{"type", "time"}});
   write_file_atomic(dir.fd(), kSavedConfigName, config.dump(2));
 }
