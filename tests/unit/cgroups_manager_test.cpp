@@ -376,11 +376,12 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
 // zeros left out; no "psi" where the kernel has no pressure files.
 TEST_F(CgroupManagerFake, V2StatsCarryThePressureOfCpuMemoryAndIo) {
   Host h = unified_cpu_memory_pids();
-  dir("v2/c", {"cpu.stat=usage_usec 10\nuser_usec 6\nsystem_usec 4\n", "memory.current=100\n", "io.stat=",
-               "cpu.pressure=some avg10=1.50 avg60=0.25 avg300=0.00 total=4242\n"
-               "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
-               "memory.pressure=some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
-               "full avg10=0.00 avg60=0.00 avg300=0.00 total=7\n"});
+  const std::string some_cpu = "some avg10=1.50 avg60=0.25 avg300=0.00 total=4242\n";
+  const std::string no_memory = "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+  const std::string full_zero = "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+  const std::string full_memory = "full avg10=0.00 avg60=0.00 avg300=0.00 total=7\n";
+  dir("v2/c", {"cpu.stat=usage_usec 10\nuser_usec 6\nsystem_usec 4\n", "memory.current=100\n",
+               "io.stat=", "cpu.pressure=" + some_cpu + full_zero, "memory.pressure=" + no_memory + full_memory});
   Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
   nlohmann::json s = m.stats();
   EXPECT_EQ(s["cpu"]["psi"],
