@@ -253,10 +253,6 @@ struct Restored {
   UniqueFd relayed_master;  // RestoredConsole::relayed: the new pty's master
 };
 
-// CRIU (3.14 and later) restores the tree into a time namespace of its own,
-// so that its monotonic and boot-time clocks go on from the dump's. Where
-// the config has none, the saved config gets one, as runc records it: an
-// exec then joins it with the container's other namespaces.
 // The time namespace of a /proc entry ("self", a pid) as its link reads
 // ("time:[4026531834]"); "" on a kernel without time namespaces.
 std::string time_namespace_of(const std::string& process) {
@@ -268,6 +264,10 @@ std::string time_namespace_of(const std::string& process) {
   }
 }
 
+// CRIU (3.14 and later) restores the tree into a time namespace of its own,
+// so that its monotonic and boot-time clocks go on from the dump's. Where
+// the config has none, the saved config gets one, as runc records it: an
+// exec then joins it with the container's other namespaces.
 void record_criu_time_namespace(const ContainerDir& dir, const std::string& config_text, pid_t init) {
   const std::string ours = time_namespace_of("self");
   if (ours.empty() || time_namespace_of(std::to_string(init)) == ours) return;

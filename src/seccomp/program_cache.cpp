@@ -141,8 +141,12 @@ std::string cache_key(const spec::Seccomp& config) {
   key += "a" + std::to_string(config.architectures.size());
   for (const auto& a : config.architectures) put(key, a);
   // Absent flags and [] compile differently.
-  key += config.flags ? "f" + std::to_string(config.flags->size()) : std::string("F");
-  for (const auto& f : config.flags.value_or(std::vector<std::string>{})) put(key, f);
+  if (config.flags) {
+    key += "f" + std::to_string(config.flags->size());
+    for (const auto& f : *config.flags) put(key, f);
+  } else {
+    key += "F";
+  }
   // Only their presence changes what compile() accepts.
   key += config.listenerPath ? "L" : "-";
   key += config.listenerMetadata ? "M" : "-";

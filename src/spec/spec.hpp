@@ -248,7 +248,7 @@ struct Seccomp {
   std::string defaultAction;  // SCMP_ACT_*
   std::optional<uint32_t> defaultErrnoRet;
   std::vector<std::string> architectures;  // SCMP_ARCH_*
-  // SECCOMP_FILTER_FLAG_*; absent (or null) is not [] (seccomp/compile.hpp).
+  // SECCOMP_FILTER_FLAG_*; absent (or null) is not [] (seccomp/compile.cpp).
   std::optional<std::vector<std::string>> flags;
   std::optional<std::string> listenerPath;
   std::optional<std::string> listenerMetadata;
