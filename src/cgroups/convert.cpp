@@ -28,7 +28,10 @@ std::optional<std::string> swap_for_v2(std::optional<int64_t> swap, std::optiona
     return std::nullopt;
   }
   if (*swap < 0) return "max";
-  if (!limit || *limit < 0) throw Error("linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2");
+  if (!limit) throw Error("linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2");
+  // Memory without a limit leaves nothing to subtract: the whole value limits
+  // swap alone, as runc 1.2 reads it.
+  if (*limit < 0) return std::to_string(*swap);
   check_swap_not_below_limit(swap, limit);
   return std::to_string(*swap - *limit);
 }

@@ -19,8 +19,8 @@ uint64_t blkio_weight_to_io_weight(uint64_t weight);
 // The value for memory.swap.max, or nullopt when nothing is to be written.
 // The spec's swap is memory+swap (v1 memsw); v2 limits swap alone, so it is
 // swap - limit. -1 means unlimited; an unlimited limit with swap unset makes
-// swap unlimited as well (v1 behaviour). Throws on swap < limit or on a swap
-// limit without a memory limit.
+// swap unlimited as well (v1 behaviour), and with swap set the value is swap's
+// own limit. Throws on swap < limit or on a swap limit with memory's unset.
 std::optional<std::string> swap_for_v2(std::optional<int64_t> swap, std::optional<int64_t> limit);
 
 // Throws when both limits are set and memory+swap is below memory: refused

@@ -99,6 +99,14 @@ TEST_F(UnifiedTest, MemoryMaxOomKillsTheContainer) {
   EXPECT_EQ(r.out, "0::/\n33554432\n0\n") << r.err;
 }
 
+// runc 1.2's reading: with memory unlimited the spec's memory+swap limits swap alone.
+TEST_F(UnifiedTest, SwapBesideUnlimitedMemoryLimitsSwapAlone) {
+  Bundle& b = limited({{"memory", {{"limit", -1}, {"swap", 32 << 20}}}});
+  ProcResult r = run_sh(b, "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "max\n33554432\n") << r.err;
+}
+
 TEST_F(UnifiedTest, PidsMaxMakesForkFail) {
   Bundle& b = limited({{"pids", {{"limit", 3}}}});
   // sh plus two sleeps fill the limit; the third fork fails.

@@ -38,6 +38,7 @@ TEST(CgroupConvert, SwapIsMemoryPlusSwapOnV1AndSwapAloneOnV2) {
   EXPECT_EQ(swap_for_v2(100, 100), "0");
   EXPECT_EQ(swap_for_v2(-1, 100), "max");
   EXPECT_EQ(swap_for_v2(std::nullopt, -1), "max");  // unlimited memory: swap too, as on v1
+  EXPECT_EQ(swap_for_v2(100, -1), "100");           // unlimited memory: the value is swap's own limit
   EXPECT_EQ(swap_for_v2(std::nullopt, 100), std::nullopt);
   EXPECT_EQ(swap_for_v2(std::nullopt, std::nullopt), std::nullopt);
   EXPECT_EQ(error_of([] { swap_for_v2(50, 100); }),
