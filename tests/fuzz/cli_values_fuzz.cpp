@@ -70,9 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 7: {
-      hull::cli::FlagSet global{{"root", "log", "debug"}, {"root", "log"}};
-      std::map<std::string, hull::cli::FlagSet> verbs{{"exec", {{"env", "user", "tty"}, {"env", "user", "e", "u"}}},
-                                                      {"kill", {{"all"}, {}}}};
+      hull::cli::FlagSet global{{"root", "log", "debug"}, {"root", "log"}, {}};
+      std::map<std::string, hull::cli::FlagSet> verbs{
+          {"exec", {{"env", "user", "tty"}, {"env", "user", "e", "u"}, {{"e", "env"}, {"u", "user"}, {"t", "tty"}}}},
+          {"kill", {{"all"}, {}, {{"a", "all"}}}}};
       expect_clean("normalize_single_dash", [&] { hull::cli::normalize_single_dash(split(v), global, verbs); });
       break;
     }
