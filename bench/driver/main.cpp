@@ -134,6 +134,8 @@ int main(int argc, char** argv) {
     bench_lifecycle(c, true);
     step("create+start+wait+delete, no netns");
     bench_lifecycle(c, false);
+    step("what create holds as it exits");
+    bench_create_memory(c);
   }
   if (want("exec")) {
     step("exec");

@@ -31,12 +31,20 @@ void failed(Row& r, const Runtime& rt, const std::string& what, const Outcome& o
 
 pid_t read_pid(const std::string& path) { return pid_t(atol(read_file(path).c_str())); }
 
-// `create`; returns the init pid read from --pid-file, 0 on failure.
-pid_t create(Ctx& c, const Runtime& rt, const std::string& id, const std::string& bundle, Outcome* o) {
+// What `create` held as it exited (small-parent --at-exit), KiB.
+struct ExitMemory {
+  long anon = -1, file = -1;
+};
+
+// `create`; returns the init pid read from --pid-file, 0 on failure. With
+// `at_exit` (needs small-parent) also what the runtime held as it exited.
+pid_t create(Ctx& c, const Runtime& rt, const std::string& id, const std::string& bundle, Outcome* o,
+             ExitMemory* at_exit = nullptr) {
   std::vector<std::string> av = c.argv(rt, {"create", "--bundle", bundle, "--pid-file", c.pidfile(id), id});
   std::string probe = c.work + "/small-parent.out";
   if (!c.small_parent.empty()) {
     av.insert(av.begin(), {c.small_parent, probe});
+    if (at_exit) av.insert(av.begin() + 1, "--at-exit");
     std::remove(probe.c_str());
   }
   *o = c.reaper.run(av, c.timeout_ms);
@@ -44,11 +52,15 @@ pid_t create(Ctx& c, const Runtime& rt, const std::string& id, const std::string
   if (!c.small_parent.empty()) {
     // The runtime's own wall time, peak RSS and CPU, as its small parent saw them.
     long long ns = 0, cpu = 0;
-    long rss = 0;
-    if (sscanf(read_file(probe).c_str(), "%lld %ld %lld", &ns, &rss, &cpu) != 3) return 0;
+    long rss = 0, hwm = 0, shmem = 0;
+    ExitMemory m;
+    int n = sscanf(read_file(probe).c_str(), "%lld %ld %lld %ld %ld %ld %ld", &ns, &rss, &cpu, &hwm, &m.anon, &m.file,
+                   &shmem);
+    if (n < 3 || (at_exit && n != 7)) return 0;
     o->ns = ns;
     o->maxrss_kb = rss;
     o->cpu_ns = cpu;
+    if (at_exit) *at_exit = m;
   }
   pid_t p = read_pid(c.pidfile(id));
   if (p > 0) c.reaper.forget(p);  // a pid reused from an earlier orphan
@@ -213,6 +225,31 @@ void bench_lifecycle(Ctx& c, bool netns) {
       de.samples[rt->name].push_back(ms(od.ns));
       cpu.samples[rt->name].push_back(ms(oc.cpu_ns + os.cpu_ns + od.cpu_ns));
       if (rss) rss->samples[rt->name].push_back(double(oc.maxrss_kb));
+    }
+  }
+}
+
+void bench_create_memory(Ctx& c) {
+  Row& anon = c.row("create_exit_anon", "`create` as it exits: anonymous pages (RssAnon)", "KiB", "");
+  Row& file =
+      c.row("create_exit_file", "`create` as it exits: file pages (RssFile: its binary and libraries)", "KiB", "");
+  if (c.small_parent.empty()) {
+    anon.note += "needs --small-parent. ";
+    return;
+  }
+  for (int i = 0; i < c.iters; ++i) {
+    for (const Runtime* rt : c.order(i)) {
+      std::string id = c.new_id(*rt, "mem");
+      Outcome o;
+      ExitMemory m;
+      const bool created = create(c, *rt, id, c.bundle(id, true, kTrue), &o, &m) != 0;
+      if (!created) failed(anon, *rt, "create", o);
+      force_delete(c, *rt, id);
+      if (created && m.anon < 0 && anon.note.empty())
+        anon.note = "small-parent could not read the runtime's memory at its exit (ptrace refused?). ";
+      if (m.anon < 0) continue;
+      anon.samples[rt->name].push_back(double(m.anon));
+      file.samples[rt->name].push_back(double(m.file));
     }
   }
 }
