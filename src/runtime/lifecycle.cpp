@@ -15,7 +15,6 @@
 #include "base/fs.hpp"
 #include "base/log.hpp"
 #include "base/parallel.hpp"
-#include "base/procfs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/resctrl.hpp"
 #include "process/hooks.hpp"
@@ -33,24 +32,6 @@ constexpr std::chrono::seconds kKillTimeout{10};
 // A container costs list about 10 us (open, read and close of state.json, a
 // null signal); a thread about 50 us to start and join.
 constexpr size_t kListItemsPerThread = 64;
-
-// Whether pid is the first process of its pid namespace ("NSpid:\t4242\t1"),
-// whose end the kernel makes the end of every other process there. Not so
-// for a container in its runtime's pid namespace or one joined by path (a
-// pod's shared one): its init may go and leave its other processes running.
-// True when the process is gone: there is nothing more to signal.
-bool leads_its_pid_namespace(pid_t pid) {
-  std::string status;
-  try {
-    status = procfs::read(std::to_string(pid) + "/status");
-  } catch (const Error&) {
-    return true;
-  }
-  const size_t at = status.find("\nNSpid:");
-  if (at == std::string::npos) return true;
-  const size_t end = status.find('\n', at + 1);
-  return status.substr(at, end == std::string::npos ? std::string::npos : end - at).ends_with("\t1");
-}
 
 // A pidfd for the recorded init when it is still the container's: the pid and
 // start time come from state.json, so a damaged one could name another

@@ -103,15 +103,24 @@ std::optional<std::string> read_proc_cgroup(pid_t pid) {
 
 namespace {
 
-// A signal mask field of /proc/<pid>/status ("SigPnd", "ShdPnd", ...), or
-// nullopt when it is missing or not hexadecimal.
-std::optional<uint64_t> status_signal_mask(std::string_view status_text, std::string_view field) {
+// The value of a field of /proc/<pid>/status, up to its end of line and
+// without the blanks after the colon; nullopt when the field is missing.
+std::optional<std::string_view> status_value(std::string_view status_text, std::string_view field) {
   // Name: is the first line; every field after it starts a line.
   const std::string key = "\n" + std::string(field) + ":";
   size_t at = status_text.find(key);
   if (at == std::string_view::npos) return std::nullopt;
   std::string_view value = status_text.substr(at + key.size());
   value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
+  return value.substr(0, value.find('\n'));
+}
+
+// A signal mask field of /proc/<pid>/status ("SigPnd", "ShdPnd", ...), or
+// nullopt when it is missing or not hexadecimal.
+std::optional<uint64_t> status_signal_mask(std::string_view status_text, std::string_view field) {
+  std::optional<std::string_view> found = status_value(status_text, field);
+  if (!found) return std::nullopt;
+  std::string_view value = *found;
   uint64_t mask = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), mask, 16);
   if (ec != std::errc() || end == value.data()) return std::nullopt;
@@ -132,6 +141,18 @@ bool sigkill_pending(pid_t pid) {
   char buf[8192];
   std::optional<std::string_view> text = read_proc_file("/proc/" + std::to_string(pid) + "/status", buf, sizeof buf);
   return text && sigkill_pending_in_status(*text);
+}
+
+bool leads_its_pid_namespace_in_status(std::string_view status_text) {
+  std::optional<std::string_view> nspid = status_value(status_text, "NSpid");
+  return !nspid || nspid->ends_with("\t1") || *nspid == "1";
+}
+
+bool leads_its_pid_namespace(pid_t pid) {
+  if (pid <= 0) return true;
+  char buf[8192];
+  std::optional<std::string_view> text = read_proc_file("/proc/" + std::to_string(pid) + "/status", buf, sizeof buf);
+  return !text || leads_its_pid_namespace_in_status(*text);
 }
 
 Status live_status(const ContainerState& s) {

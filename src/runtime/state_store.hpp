@@ -156,6 +156,15 @@ ProcStat parse_proc_stat(std::string_view text, const std::string& what);
 bool sigkill_pending(pid_t pid);
 bool sigkill_pending_in_status(std::string_view status_text);
 
+// Whether the process is the first of its pid namespace (the last NSpid
+// field of /proc/<pid>/status is 1), whose end the kernel makes the end of
+// every other process there. Not so for a container in its runtime's pid
+// namespace or one joined by path (a pod's shared one): its init may go and
+// leave its other processes running. true when the process is gone (nothing
+// more to signal) or the kernel shows no NSpid.
+bool leads_its_pid_namespace(pid_t pid);
+bool leads_its_pid_namespace_in_status(std::string_view status_text);
+
 // Status derived from the kernel: an init that is gone, a zombie, or a pid
 // whose start time differs from the recorded one (reused pid) means Stopped;
 // otherwise the recorded status (creating/created/running/paused). pid 0 means

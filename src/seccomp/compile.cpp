@@ -115,13 +115,15 @@ Program compile(const spec::Seccomp& config) {
   // (where the kernel would, before 5.16 or with
   // spec_store_bypass_disable=seccomp): the mitigations are the host's
   // choice, and a profile that wants them lists its flags.
-  if (!config.flags) program.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-  if (config.flags)
+  if (!config.flags) {
+    program.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  } else {
     for (const auto& name : *config.flags) {
       auto flag = flag_from_name(name);
       if (!flag) throw Error("linux.seccomp.flags: unknown flag " + quote(name));
       program.flags |= *flag;
     }
+  }
 
   std::set<std::string> notified;  // names of SCMP_ACT_NOTIFY rules so far
   for (size_t i = 0; i < config.syscalls.size(); ++i) {

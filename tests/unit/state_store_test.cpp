@@ -826,6 +826,18 @@ TEST(ProcStat, SigkillPendingIsBitNineOfSigPndOrShdPnd) {
   EXPECT_FALSE(sigkill_pending(0));
 }
 
+TEST(ProcStat, LeadsItsPidNamespaceWhenTheLastNSpidIsOne) {
+  const std::string head = "Name:\tsleep\nState:\tS (sleeping)\nPid:\t4242\n";
+  EXPECT_TRUE(leads_its_pid_namespace_in_status(head + "NSpid:\t4242\t1\nNSpgid:\t4242\t1\n"));
+  EXPECT_FALSE(leads_its_pid_namespace_in_status(head + "NSpid:\t4242\t7\nNSpgid:\t4242\t1\n"));
+  EXPECT_FALSE(leads_its_pid_namespace_in_status(head + "NSpid:\t4241\n"));  // the runtime's pid namespace
+  EXPECT_TRUE(leads_its_pid_namespace_in_status("Name:\tinit\nNSpid:\t1\n"));
+  // Only at the start of a line: a command name cannot fake the field.
+  EXPECT_FALSE(leads_its_pid_namespace_in_status("Name:\tx NSpid:\t1\nNSpid:\t4242\t9\n"));
+  EXPECT_TRUE(leads_its_pid_namespace_in_status("Name:\tx\n"));  // no NSpid: nothing to tell apart
+  EXPECT_TRUE(leads_its_pid_namespace(0));
+}
+
 TEST(ProcStat, RefusesMalformedText) {
   EXPECT_EQ(error_of([] { parse_proc_stat("4945 cat R 1", "/proc/4945/stat"); }),
             "parse /proc/4945/stat: no ')' after the command name");
