@@ -77,7 +77,7 @@ class UnifiedTest : public PureV2Test {
   }
 };
 
-std::string read_text(const fs::path& p) { return hull::read_file(p.string()); }
+std::string cgroup_text(const fs::path& p) { return hull::read_file(p.string()); }
 
 // The value of `key` in a flat-keyed cgroup file ("populated 1\nfrozen 0\n").
 std::string keyed(const std::string& text, const std::string& key) {
@@ -199,7 +199,7 @@ TEST_F(UnifiedTest, ADeviceWeightWithoutAWeightControllerIsAWarning) {
   ASSERT_EQ(::stat(loop.dev().c_str(), &st), 0) << loop.dev();
   const std::string dev = std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
   const std::string name = fs::path(loop.dev()).filename();
-  if (read_text("/sys/block/" + name + "/queue/scheduler").find("[bfq]") != std::string::npos)
+  if (cgroup_text("/sys/block/" + name + "/queue/scheduler").find("[bfq]") != std::string::npos)
     GTEST_SKIP() << loop.dev() << " has BFQ";
   Bundle& b =
       limited({{"blockIO",
@@ -211,7 +211,7 @@ TEST_F(UnifiedTest, ADeviceWeightWithoutAWeightControllerIsAWarning) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("weightDevice " + dev), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("neither BFQ nor iocost"), std::string::npos) << r.err;
-  EXPECT_EQ(read_text(cgroup_dir("wdev") + "/io.weight").find(dev), std::string::npos);
+  EXPECT_EQ(cgroup_text(cgroup_dir("wdev") + "/io.weight").find(dev), std::string::npos);
 }
 
 // checkBeforeUpdate: v2 would OOM-kill the container for a limit below its
@@ -222,7 +222,7 @@ TEST_F(UnifiedTest, UpdateWithCheckBeforeUpdateRefusesALimitBelowTheUsage) {
   std::ofstream(request) << R"({"memory": {"limit": 4096, "checkBeforeUpdate": true}})";
   ProcResult r = hull({"update", "-r", request.string(), "cbu"});
   EXPECT_TRUE(failed_with(r, {"is below the current usage", "checkBeforeUpdate"}));
-  EXPECT_EQ(read_text(cgroup_dir("cbu") + "/memory.max"), std::to_string(64 << 20) + "\n");
+  EXPECT_EQ(cgroup_text(cgroup_dir("cbu") + "/memory.max"), std::to_string(64 << 20) + "\n");
   EXPECT_EQ(status("cbu"), "running");
 }
 
@@ -360,7 +360,7 @@ TEST_F(UnifiedTest, KillAllKillsEveryProcessOfTheCgroup) {
   const std::string dir = cgroup_dir("kall");
   start_container("kall");
   ASSERT_TRUE(wait_fifo_line(b.rootfs() / "ready")) << "the container did not start its children";
-  std::istringstream procs(read_text(dir + "/cgroup.procs"));
+  std::istringstream procs(cgroup_text(dir + "/cgroup.procs"));
   std::vector<pid_t> pids;
   for (pid_t p; procs >> p;) pids.push_back(p);
   EXPECT_EQ(pids.size(), 3u);
@@ -370,7 +370,7 @@ TEST_F(UnifiedTest, KillAllKillsEveryProcessOfTheCgroup) {
   for (pid_t p : pids) EXPECT_TRUE(wait_pid_exit(p, milliseconds(10000))) << "pid " << p << " survived kill --all";
   EXPECT_TRUE(wait_exit_and_reap(init));
   live_children();  // reaps the sleeps re-parented to us
-  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "populated"), "0");
+  EXPECT_EQ(keyed(cgroup_text(dir + "/cgroup.events"), "populated"), "0");
 }
 
 TEST_F(UnifiedTest, ExecJoinsTheContainersCgroup) {
@@ -390,11 +390,11 @@ TEST_F(UnifiedTest, PauseFreezesAndResumeThawsTheCgroup) {
   const std::string dir = cgroup_dir("fr");
   ProcResult r = hull({"pause", "fr"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "frozen"), "1");
+  EXPECT_EQ(keyed(cgroup_text(dir + "/cgroup.events"), "frozen"), "1");
   EXPECT_EQ(status("fr"), "paused");
   r = hull({"resume", "fr"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(keyed(read_text(dir + "/cgroup.events"), "frozen"), "0");
+  EXPECT_EQ(keyed(cgroup_text(dir + "/cgroup.events"), "frozen"), "0");
   EXPECT_EQ(status("fr"), "running");
 }
 

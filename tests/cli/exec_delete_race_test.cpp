@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-size_t open_fds() {
+size_t count_open_fds() {
   size_t n = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
   return n;
@@ -31,7 +31,7 @@ TEST_F(ExecDeleteRace, ExecRacingForceDeleteNeverHangsOrLeaks) {
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
   const std::string id = "race";
-  const size_t fds_before = open_fds();
+  const size_t fds_before = count_open_fds();
   // What an exec that lost the race may say: the state machine's refusals,
   // or the container disappearing between the check and the exec.
   const std::vector<std::string> known = {"does not exist",
@@ -84,7 +84,7 @@ TEST_F(ExecDeleteRace, ExecRacingForceDeleteNeverHangsOrLeaks) {
       ADD_FAILURE() << "cgroup left: " << dir;
     expect_nothing_left(id);
   }
-  EXPECT_EQ(open_fds(), fds_before) << "fds leaked into the test process";
+  EXPECT_EQ(count_open_fds(), fds_before) << "fds leaked into the test process";
   std::printf("exec outcomes: %d ran, %d killed with the container, %d refused\n", ran, killed, refused);
   EXPECT_GT(killed + refused, 0) << "no exec ever met the delete: the race was not exercised";
 }

@@ -31,7 +31,7 @@ struct OpenFd {
 // close-on-exec bit but also when the file was opened with O_CLOEXEC (the
 // open flags keep it), so the bit is only meaningful for fds that were not
 // opened that way: sockets, whose open flags never carry it.
-std::map<int, OpenFd> open_fds(pid_t pid) {
+std::map<int, OpenFd> open_fds_of(pid_t pid) {
   std::map<int, OpenFd> fds;
   std::string dir = "/proc/" + std::to_string(pid);
   std::error_code ec;
@@ -82,7 +82,7 @@ TEST_F(InitFds, CreatedInitHoldsStdioPreservedFdAndOnlyTheCloexecBarrier) {
   pid_t init = state("fds").value("pid", 0);
   ASSERT_GT(init, 0);
 
-  std::map<int, OpenFd> created = open_fds(init);
+  std::map<int, OpenFd> created = open_fds_of(init);
   SCOPED_TRACE("created init's fds:\n" + describe(created));
   for (int n : {0, 1, 2, 3}) ASSERT_TRUE(created.count(n)) << n;
   EXPECT_EQ(created[0].target, "/dev/null");
@@ -90,7 +90,7 @@ TEST_F(InitFds, CreatedInitHoldsStdioPreservedFdAndOnlyTheCloexecBarrier) {
   expect_only_the_barrier_above(created, 3);
 
   start_container("fds");
-  std::map<int, OpenFd> running = open_fds(init);
+  std::map<int, OpenFd> running = open_fds_of(init);
   SCOPED_TRACE("running process's fds:\n" + describe(running));
   ASSERT_EQ(running.size(), 4u);
   EXPECT_EQ(running[0].target, "/dev/null");
@@ -122,7 +122,7 @@ TEST_F(InitFds, TerminalInitHoldsOnlyThePtyAndTheBarrier) {
   pid_t init = state("fds-tty").value("pid", 0);
   ASSERT_GT(init, 0);
 
-  std::map<int, OpenFd> created = open_fds(init);
+  std::map<int, OpenFd> created = open_fds_of(init);
   SCOPED_TRACE("created init's fds:\n" + describe(created));
   // The container's devpts is another instance: the host sees the slave
   // under the container's mount, by its pts name.
@@ -130,7 +130,7 @@ TEST_F(InitFds, TerminalInitHoldsOnlyThePtyAndTheBarrier) {
   expect_only_the_barrier_above(created, 2);
 
   start_container("fds-tty");
-  std::map<int, OpenFd> running = open_fds(init);
+  std::map<int, OpenFd> running = open_fds_of(init);
   SCOPED_TRACE("running process's fds:\n" + describe(running));
   EXPECT_EQ(running.size(), 3u);
   for (int n : {0, 1, 2}) EXPECT_TRUE(running[n].target.ends_with(pty.name)) << n;

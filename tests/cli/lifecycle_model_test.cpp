@@ -55,7 +55,7 @@ Operation model_op(Op op) {
   return Operation::State;
 }
 
-const char* name(Op op) { return to_string(model_op(op)); }
+const char* op_name(Op op) { return to_string(model_op(op)); }
 
 // The model's next status. One deliberate difference from the table:
 // `delete --force` of a container that does not exist succeeds, as runc's
@@ -255,7 +255,7 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
       if (kind == 0) {
         Op other = kOps[rng() % std::size(kOps)];
         const bool with_pause = op == Op::Pause || other == Op::Pause;
-        trace += std::string(" [") + name(op) + " || " + name(other) + "]";
+        trace += std::string(" [") + op_name(op) + " || " + op_name(other) + "]";
         SCOPED_TRACE("steps:" + trace);
         listed(id, pid);
         Child a = hull_background(command(op, id, with_pause)), b = hull_background(command(other, id, with_pause));
@@ -276,14 +276,14 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
         bool matches = std::any_of(allowed.begin(), allowed.end(), [&](const History& h) {
           return h.end == seen && h.ok[0] == (ra.exit_code == 0) && h.ok[1] == (rb.exit_code == 0);
         });
-        EXPECT_TRUE(matches) << "from " << to_string(model) << ": " << name(op) << " exited " << ra.exit_code << " ("
-                             << ra.err << "), " << name(other) << " exited " << rb.exit_code << " (" << rb.err
+        EXPECT_TRUE(matches) << "from " << to_string(model) << ": " << op_name(op) << " exited " << ra.exit_code << " ("
+                             << ra.err << "), " << op_name(other) << " exited " << rb.exit_code << " (" << rb.err
                              << "), now " << to_string(seen);
         model = seen;
         check_kernel(id, model, now_pid, cgroup_path);
       } else if (kind == 1) {
         auto delay = std::chrono::microseconds(rng() % 40000);
-        trace += std::string(" [") + name(op) + " killed after " + std::to_string(delay.count()) + "us]";
+        trace += std::string(" [") + op_name(op) + " killed after " + std::to_string(delay.count()) + "us]";
         SCOPED_TRACE("steps:" + trace);
         listed(id, pid);
         Child c = hull_background(command(op, id));
@@ -314,7 +314,7 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
         if (op == Op::Create || (after && (op == Op::Delete || op == Op::ForceDelete)))
           acceptable.insert(Status::Stopped);
         if (op == Op::Create) acceptable.insert(Status::Creating);
-        EXPECT_TRUE(acceptable.count(seen)) << "from " << to_string(model) << ": " << name(op) << " SIGKILLed (exit "
+        EXPECT_TRUE(acceptable.count(seen)) << "from " << to_string(model) << ": " << op_name(op) << " SIGKILLed (exit "
                                             << r.exit_code << "), now " << to_string(seen);
         model = seen;
         // A half-done operation may leave a half state; the kernel checks
@@ -329,7 +329,7 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
         if (op == Op::Pause || op == Op::Resume || model == Status::Creating || model == Status::Removed) {
           // Make the state definite again for the next steps.
           ProcResult d = finish_reaping_orphans(hull_background({"delete", "--force", id}));
-          EXPECT_EQ(d.exit_code, 0) << "delete --force after a killed " << name(op) << ": " << d.err;
+          EXPECT_EQ(d.exit_code, 0) << "delete --force after a killed " << op_name(op) << ": " << d.err;
           model = listed(id, now_pid);
           EXPECT_EQ(model, Status::Removed);
           // Known (docs/verify.md): a create killed between making its
@@ -342,24 +342,24 @@ TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
           trace += " [delete --force]";
         }
       } else {
-        trace += std::string(" ") + name(op);
+        trace += std::string(" ") + op_name(op);
         SCOPED_TRACE("steps:" + trace);
         listed(id, pid);
         ProcResult r = finish_reaping_orphans(hull_background(command(op, id)));
         auto next = model_next(model, op);
         if (next) {
-          EXPECT_EQ(r.exit_code, 0) << name(op) << " from " << to_string(model) << " must succeed: " << r.err;
+          EXPECT_EQ(r.exit_code, 0) << op_name(op) << " from " << to_string(model) << " must succeed: " << r.err;
           model = op == Op::Kill ? *next_status(*next, Operation::Exit) : *next;
           if (op == Op::Kill) settle_kill(pid);
         } else {
-          EXPECT_NE(r.exit_code, 0) << name(op) << " from " << to_string(model) << " must be refused";
+          EXPECT_NE(r.exit_code, 0) << op_name(op) << " from " << to_string(model) << " must be refused";
           std::string want = refusal(id, model, op);
           EXPECT_NE(r.err.find(want), std::string::npos)
-              << name(op) << " from " << to_string(model) << ": want " << want << ", got " << r.err;
+              << op_name(op) << " from " << to_string(model) << ": want " << want << ", got " << r.err;
         }
         pid_t now_pid = 0;
         Status seen = listed(id, now_pid);
-        EXPECT_EQ(describe(seen), describe(model)) << "after " << name(op);
+        EXPECT_EQ(describe(seen), describe(model)) << "after " << op_name(op);
         model = seen;
         check_kernel(id, model, now_pid, cgroup_path);
       }

@@ -11,13 +11,6 @@
 namespace hull::itest {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  return lines;
-}
-
 TEST_F(HullTest, ListTableShowsContainer) {
   const pid_t pid = create_container("listed");
   ASSERT_GT(pid, 0);

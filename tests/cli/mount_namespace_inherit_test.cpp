@@ -11,16 +11,10 @@
 #include <string>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class MountNamespaceInheritTest : public HullTest {
  protected:
@@ -61,9 +55,9 @@ exit $status
 
   void expect_caller_unchanged() {
     const auto out = temp_dir() / "out";
-    EXPECT_EQ(read_file(out / "after.root"), read_file(out / "before.root")) << "the caller's root changed";
-    EXPECT_EQ(read_file(out / "after.cwd"), read_file(out / "before.cwd")) << "the caller's cwd changed";
-    EXPECT_EQ(read_file(out / "after.mountinfo"), read_file(out / "before.mountinfo"))
+    EXPECT_EQ(read_text_file(out / "after.root"), read_text_file(out / "before.root")) << "the caller's root changed";
+    EXPECT_EQ(read_text_file(out / "after.cwd"), read_text_file(out / "before.cwd")) << "the caller's cwd changed";
+    EXPECT_EQ(read_text_file(out / "after.mountinfo"), read_text_file(out / "before.mountinfo"))
         << "the caller's mount namespace changed";
   }
 };
@@ -77,7 +71,7 @@ TEST_F(MountNamespaceInheritTest, NoMountNamespaceChangesNothingInTheCallers) {
           "done; test -e /bin/busybox && echo in-rootfs"});
   ProcResult r = run_in_private_mount_namespace(b, "inherit");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  const std::string runtime_ns = read_file(temp_dir() / "out" / "runtime.ns");
+  const std::string runtime_ns = read_text_file(temp_dir() / "out" / "runtime.ns");
   ASSERT_NE(runtime_ns.find("mnt mnt:["), std::string::npos) << runtime_ns;
   EXPECT_EQ(r.out, runtime_ns + "in-rootfs\n");
   expect_caller_unchanged();

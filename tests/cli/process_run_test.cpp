@@ -358,13 +358,6 @@ TEST_F(HullTest, ProcessSelfExeEntrypointCannotTouchRuntime) {
   EXPECT_EQ(read_text_file(HULL_BINARY), before) << "the runtime binary changed";
 }
 
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream f(path);
-  std::vector<std::string> out;
-  for (std::string l; std::getline(f, l);) out.push_back(l);
-  return out;
-}
-
 TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   Bundle& b = bundle();
   std::string log = (temp_dir() / "hooks.log").string();
@@ -392,7 +385,8 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   EXPECT_NE(r.out.find("\"status\":\"created\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("hullproc-hooks"), std::string::npos) << r.out;
   // poststop runs at delete, which `hull run` does on exit.
-  EXPECT_EQ(lines_of(log), (std::vector<std::string>{"createRuntime", "createContainer", "poststart", "poststop"}));
+  EXPECT_EQ(lines_of(read_text_file(log)),
+            (std::vector<std::string>{"createRuntime", "createContainer", "poststart", "poststop"}));
   for (const char* kind : {"createRuntime", "createContainer", "poststart", "poststop"}) {
     auto state = json::parse(read_text_file((temp_dir() / (std::string(kind) + ".json")).string()));
     EXPECT_EQ(state["id"], "hullproc-hooks") << kind;

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 
 enum class Verb { Create, Run, Start, Exec, Pause, Update, Delete };
 
-const char* name(Verb v) {
+const char* verb_name(Verb v) {
   switch (v) {
     case Verb::Create: return "create";
     case Verb::Run: return "run";
@@ -87,9 +87,9 @@ class FaultTest : public HullTest {
   // The points one run of the verb reaches, in order, without repeats.
   std::vector<std::string> points_of(Verb v) {
     prepare(v);
-    const fs::path list = temp_dir() / ("points-" + std::string(name(v)));
+    const fs::path list = temp_dir() / ("points-" + std::string(verb_name(v)));
     ProcResult r = run_fault(v, "", list);
-    EXPECT_EQ(r.exit_code, 0) << name(v) << ": " << r.err;
+    EXPECT_EQ(r.exit_code, 0) << verb_name(v) << ": " << r.err;
     std::vector<std::string> out;
     std::set<std::string> seen;
     std::ifstream in(list);
@@ -139,12 +139,12 @@ class FaultTest : public HullTest {
 
   void fault_every_point(Verb v) {
     std::vector<std::string> points = points_of(v);
-    ASSERT_FALSE(points.empty()) << name(v) << " reached no fault point";
+    ASSERT_FALSE(points.empty()) << verb_name(v) << " reached no fault point";
     for (const std::string& point : points) {
-      SCOPED_TRACE(std::string(name(v)) + " with HULL_FAULT=" + point);
+      SCOPED_TRACE(std::string(verb_name(v)) + " with HULL_FAULT=" + point);
       prepare(v);
       ProcResult r = run_fault(v, point);
-      EXPECT_FALSE(r.timed_out) << "hull " << name(v) << " hung";
+      EXPECT_FALSE(r.timed_out) << "hull " << verb_name(v) << " hung";
       if (point.rfind("exec-process-", 0) == 0) {
         // The exec process died before its execve, as its program might
         // have: hull exec reports the SIGKILL as the program's end.
@@ -158,12 +158,12 @@ class FaultTest : public HullTest {
           EXPECT_EQ(r.exit_code, v == Verb::Exec ? kExecFailed : 1) << r.err;
         }
       } else {
-        EXPECT_EQ(r.signal, SIGKILL) << "hull " << name(v) << " did not die at " << point << ": exit " << r.exit_code
-                                     << " " << r.err;
+        EXPECT_EQ(r.signal, SIGKILL) << "hull " << verb_name(v) << " did not die at " << point << ": exit "
+                                     << r.exit_code << " " << r.err;
       }
       expect_recoverable("after the fault");
     }
-    std::printf("%s: %zu fault points\n", name(v), points.size());
+    std::printf("%s: %zu fault points\n", verb_name(v), points.size());
   }
 
   static constexpr const char* kId = "fault";

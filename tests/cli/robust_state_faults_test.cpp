@@ -12,18 +12,12 @@
 
 #include "cgroups/cgroup_manager.hpp"
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class StateFaultsTest : public HullTest {
  protected:
@@ -64,7 +58,7 @@ TEST_F(StateFaultsTest, RootOnFullTmpfs) {
   Bundle& b = bundle("filling");
   b.args({"sleep", "1000"});
   ASSERT_EQ(hull_at(root, {"create", "--bundle", keep_b.dir().string(), "keep"}).exit_code, 0);
-  const std::string keep_state = read_text(root / "keep" / "state.json");
+  const std::string keep_state = read_text_file(root / "keep" / "state.json");
 
   bool saw_enospc = false, saw_success = false;
   for (int free_kib = 0; free_kib <= 64 && !HasFailure(); free_kib += 4) {
@@ -98,7 +92,7 @@ TEST_F(StateFaultsTest, RootOnFullTmpfs) {
     EXPECT_FALSE(fs::exists(root / "filling"));
     for (const auto& dir : existing_cgroup_dirs(b.config["linux"]["cgroupsPath"]))
       ADD_FAILURE() << "cgroup left: " << dir;
-    EXPECT_EQ(read_text(root / "keep" / "state.json"), keep_state) << "the other container's state changed";
+    EXPECT_EQ(read_text_file(root / "keep" / "state.json"), keep_state) << "the other container's state changed";
     ProcResult s = hull_at(root, {"state", "keep"});
     EXPECT_EQ(s.exit_code, 0) << s.err;
   }

@@ -31,7 +31,7 @@ std::vector<rootfs::MountInfo> init_mounts(pid_t pid) {
   return rootfs::parse_mountinfo(read_file("/proc/" + std::to_string(pid) + "/mountinfo"));
 }
 
-const rootfs::MountInfo* find(const std::vector<rootfs::MountInfo>& v, const std::string& mp) {
+const rootfs::MountInfo* last_mount_at(const std::vector<rootfs::MountInfo>& v, const std::string& mp) {
   const rootfs::MountInfo* found = nullptr;
   for (const auto& m : v) {
     if (m.mount_point == mp) found = &m;
@@ -39,7 +39,7 @@ const rootfs::MountInfo* find(const std::vector<rootfs::MountInfo>& v, const std
   return found;
 }
 
-bool has_opt(const rootfs::MountInfo* m, const std::string& o) {
+bool mount_has_option(const rootfs::MountInfo* m, const std::string& o) {
   return m && ("," + m->options + ",").find("," + o + ",") != std::string::npos;
 }
 
@@ -77,11 +77,11 @@ TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
   json st = state("opts");
   pid_t pid = st["pid"].get<pid_t>();
   auto mi = init_mounts(pid);
-  const rootfs::MountInfo* data = find(mi, "/data");
-  for (const char* o : {"ro", "nosuid", "nodev", "noexec"}) EXPECT_TRUE(has_opt(data, o)) << o;
-  EXPECT_TRUE(has_opt(find(mi, "/scratch"), "noatime"));
-  EXPECT_TRUE(has_opt(find(mi, "/scratch"), "nosymfollow"));
-  const rootfs::MountInfo* sh = find(mi, "/sh");
+  const rootfs::MountInfo* data = last_mount_at(mi, "/data");
+  for (const char* o : {"ro", "nosuid", "nodev", "noexec"}) EXPECT_TRUE(mount_has_option(data, o)) << o;
+  EXPECT_TRUE(mount_has_option(last_mount_at(mi, "/scratch"), "noatime"));
+  EXPECT_TRUE(mount_has_option(last_mount_at(mi, "/scratch"), "nosymfollow"));
+  const rootfs::MountInfo* sh = last_mount_at(mi, "/sh");
   ASSERT_NE(sh, nullptr);
   bool shared = false;
   for (const auto& o : sh->optional) shared = shared || o.rfind("shared:", 0) == 0;

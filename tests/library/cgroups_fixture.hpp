@@ -19,8 +19,6 @@
 
 namespace hull::cgroups::testing {
 
-inline bool is_root() { return ::geteuid() == 0; }
-
 // Whether a spinning child's shared counter passes `above` within 10 s: a
 // thawed child runs when the scheduler gets to it, later on a busy host.
 inline bool counter_passes(const std::atomic<uint64_t>& counter, uint64_t above) {
@@ -37,7 +35,7 @@ inline bool counter_passes(const std::atomic<uint64_t>& counter, uint64_t above)
 class CgroupTest : public ::testing::Test {
  public:
   void SetUp() override {
-    if (!is_root()) GTEST_SKIP() << "needs root to create cgroups";
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to create cgroups";
     static int n = 0;
     parent_ = "hull-cgtest-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
   }

@@ -21,7 +21,7 @@
 namespace hull::cgroups::testing {
 namespace {
 
-bool exists(const std::string& p) {
+bool cgroup_path_exists(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0;
 }
@@ -50,7 +50,7 @@ TEST_F(CgroupV1Test, CreatePlacesProcessAndDestroyRemovesEveryDir) {
   std::vector<std::string> dirs;
   for (const auto& [name, dir] : m.paths().v1) dirs.push_back(dir);
   if (!m.paths().v2.empty()) dirs.push_back(m.paths().v2);
-  for (const auto& d : dirs) EXPECT_TRUE(exists(d)) << d;
+  for (const auto& d : dirs) EXPECT_TRUE(cgroup_path_exists(d)) << d;
   EXPECT_EQ(read_value(v1(m, "memory"), "memory.limit_in_bytes"), std::to_string(64 << 20));
   // Relative paths land below our own cgroup: memory is /process_api/<hash> here.
   const V1Hierarchy* mem = Host::current().v1_for("memory");
@@ -64,7 +64,7 @@ TEST_F(CgroupV1Test, CreatePlacesProcessAndDestroyRemovesEveryDir) {
       << self_cgroup;
   c.release();
   m.destroy();  // kills the child that is still in it, waits, removes
-  for (const auto& d : dirs) EXPECT_FALSE(exists(d)) << d;
+  for (const auto& d : dirs) EXPECT_FALSE(cgroup_path_exists(d)) << d;
   wait_status(c.pid);
 }
 
@@ -327,7 +327,7 @@ TEST_F(CgroupV1Test, UndisownedManagerKillsWhatItPlacedAndRemovesItsDirs) {
     m.create();
     m.add_process(c.pid);
   }
-  for (const auto& d : dirs) EXPECT_FALSE(exists(d)) << d;
+  for (const auto& d : dirs) EXPECT_FALSE(cgroup_path_exists(d)) << d;
   int status = wait_status(c.pid);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
@@ -360,7 +360,7 @@ TEST_F(CgroupV1Test, DockersZerosAreUnsetOnCreateAndUpdate) {
   update["memory"]["swap"] = 256 << 20;
   update["pids"]["limit"] = 30;
   std::string mem = v1(m, "memory");
-  bool memsw = !mem.empty() && exists(mem + "/memory.memsw.limit_in_bytes");
+  bool memsw = !mem.empty() && cgroup_path_exists(mem + "/memory.memsw.limit_in_bytes");
   if (!memsw) update["memory"].erase("swap");
   m.update(spec::parse_resources_json(update.dump(), "docker update"));
   if (!mem.empty()) {

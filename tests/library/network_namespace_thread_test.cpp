@@ -63,7 +63,7 @@ bool alone_within_a_second() {
 }
 
 // f's return value is the child's exit status.
-int in_child(int (*f)()) {
+int exit_code_in_child(int (*f)()) {
   pid_t pid = ::fork();
   if (pid == 0) ::_exit(f());
   int status = 0;
@@ -240,14 +240,14 @@ int held_thread_ended_by_its_owners_end() {
 
 TEST(NetworkNamespaceThread, TheCallerEntersTheNamespaceTheThreadMadeWithLoopbackUp) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
-  EXPECT_EQ(in_child(made_beside_us_then_entered), 0)
+  EXPECT_EQ(exit_code_in_child(made_beside_us_then_entered), 0)
       << "1: left our namespace before enter(), 2: not in a new one after, 3: lo down after join(), "
          "4: not alone after join(), 5: a second enter() or join() moved us, 6: no thread started, 7: an fd left open";
 }
 
 TEST(NetworkNamespaceThread, AHeldThreadStaysUntilReleasedThenItsNamespaceIsEntered) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
-  EXPECT_EQ(in_child(held_until_released), 0)
+  EXPECT_EQ(exit_code_in_child(held_until_released), 0)
       << "1: the held thread did not wait (exited, or no futex wait within a second), 2: still there a second after "
          "release(), 3: the caller left its namespace before enter(), 4: not in a new one with lo up after it, "
          "5: the held thread was not in a namespace of its own, 6: no thread started";
@@ -255,33 +255,33 @@ TEST(NetworkNamespaceThread, AHeldThreadStaysUntilReleasedThenItsNamespaceIsEnte
 
 TEST(NetworkNamespaceThread, EnterMovesTheCallerInBeforeTheThreadEndsAndJoinEndsIt) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
-  EXPECT_EQ(in_child(entered_before_the_thread_ends), 0)
+  EXPECT_EQ(exit_code_in_child(entered_before_the_thread_ends), 0)
       << "1: not in a new namespace after enter(), 2: the held thread was gone after enter(), 3: it was not in the "
          "caller's new namespace, 4: not alone after join(), 5: lo down after join(), 6: no thread started";
 }
 
 TEST(NetworkNamespaceThread, WithoutACpuToSpareTheNamespaceIsMadeAtStart) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
-  EXPECT_EQ(in_child(made_at_start_without_a_cpu_to_spare), 0)
+  EXPECT_EQ(exit_code_in_child(made_at_start_without_a_cpu_to_spare), 0)
       << "1: a thread started, 2: no new namespace with lo up after start(), 3: not alone";
 }
 
 TEST(NetworkNamespaceThread, ARefusalOnTheThreadComesBackFromEnterWithItsContext) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
-  EXPECT_EQ(in_child(refused_on_the_thread), 0)
+  EXPECT_EQ(exit_code_in_child(refused_on_the_thread), 0)
       << "1: no error, 2: without its context, 3: without the errno text, 4: no thread started, 90: set-up failed";
 }
 
 TEST(NetworkNamespaceThread, ALoopbackRefusedOnTheThreadComesBackFromJoinWithItsContext) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
-  EXPECT_EQ(in_child(loopback_refused_on_the_thread), 0)
+  EXPECT_EQ(exit_code_in_child(loopback_refused_on_the_thread), 0)
       << "1: no error from join(), 2: without its context, 3: without the errno text, 4: no thread started, "
          "5: enter() left the caller where it was, 6: not alone after join(), 90: the filter was refused";
 }
 
 TEST(NetworkNamespaceThread, AHeldThreadIsEndedWhenItsOwnerGoesWithoutJoining) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
-  EXPECT_EQ(in_child(held_thread_ended_by_its_owners_end), 0)
+  EXPECT_EQ(exit_code_in_child(held_thread_ended_by_its_owners_end), 0)
       << "1: still there after the destructor, 2: the same after enter(), 4: no thread started, "
          "128+14: the destructor hung";
 }

@@ -15,11 +15,6 @@ using hull::itest::status_field;
 using hull::test::busybox_spec;
 using hull::test::run_process_child;
 
-namespace {
-#define REQUIRE_ROOT() \
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root"
-}  // namespace
-
 TEST(ProcessAttributesChild, CapabilitySetsAcrossUidChange) {
   REQUIRE_ROOT();
   auto s = busybox_spec({"cat", "/proc/self/status"});

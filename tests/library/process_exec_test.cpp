@@ -16,13 +16,6 @@ using namespace hull;
 using hull::test::busybox_spec;
 using hull::test::run_process_child;
 
-namespace {
-bool is_root() { return ::geteuid() == 0; }
-#define REQUIRE_ROOT() \
-  if (!is_root()) GTEST_SKIP() << "needs root"
-
-}  // namespace
-
 TEST(ProcessExecChild, RunsBusyboxFromContainerPath) {
   REQUIRE_ROOT();
   auto r = run_process_child(busybox_spec({"echo", "hello"}));

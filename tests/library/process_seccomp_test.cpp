@@ -17,25 +17,17 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fd_passing.hpp"
+#include "proc_files.hpp"
 #include "process_child.hpp"
 #include "seccomp/seccomp.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace hull;
+using hull::itest::status_field;
 using hull::test::busybox_spec;
 using hull::test::run_process_child;
 
 namespace {
-#define REQUIRE_ROOT() \
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root"
-
-std::string status_field(const std::string& status, const std::string& name) {
-  auto pos = status.find(name + ":\t");
-  if (pos == std::string::npos) return "<missing>";
-  pos += name.size() + 2;
-  return status.substr(pos, status.find('\n', pos) - pos);
-}
-
 // When ProcessSeccompChild.SyscallsNewerThanTheProfileGetEnosys execs this
 // binary as the container's program, it makes the syscalls numbered in
 // HULL_SECCOMP_PROBE (no arguments) and prints "nr:errno" for each, 0 for

@@ -22,7 +22,7 @@ enum class InTheWay { TmpfsOverProcSysKernel, ProcWithSubsetPid };
 
 // Runs f in a forked child in a private mount namespace with `way` set up;
 // the child's exit code is f's (90: the set-up failed).
-int in_child(InTheWay way, int (*f)()) {
+int exit_code_in_namespace(InTheWay way, int (*f)()) {
   pid_t pid = ::fork();
   if (pid == 0) {
     if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) ::_exit(90);
@@ -59,24 +59,24 @@ TEST(ProcfsRoot, AMountInTheWayIsNotFollowedButResolvedInAPrivateInstance) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a mount namespace";
   // The covering tmpfs is empty: had the mount been followed, there would
   // be no ostype.
-  EXPECT_EQ(in_child(InTheWay::TmpfsOverProcSysKernel, ostype_through_a_private_instance), 0) << kWhat;
+  EXPECT_EQ(exit_code_in_namespace(InTheWay::TmpfsOverProcSysKernel, ostype_through_a_private_instance), 0) << kWhat;
 }
 
 TEST(ProcfsRoot, AFileThatProcHidesIsResolvedInAPrivateInstance) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a mount namespace";
-  EXPECT_EQ(in_child(InTheWay::ProcWithSubsetPid, ostype_through_a_private_instance), 0) << kWhat;
+  EXPECT_EQ(exit_code_in_namespace(InTheWay::ProcWithSubsetPid, ostype_through_a_private_instance), 0) << kWhat;
 }
 
 TEST(ProcfsRoot, PathsOutsideTheWayStayInTheProcWeSee) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for a mount namespace";
-  int code = in_child(InTheWay::TmpfsOverProcSysKernel, [] {
+  int code = exit_code_in_namespace(InTheWay::TmpfsOverProcSysKernel, [] {
     if (hull::procfs::read("sys/vm/overcommit_memory").empty()) return 1;
     return hull::procfs::shared_root_record().private_instance ? 2 : 0;
   });
   EXPECT_EQ(code, 0) << "1: nothing read, 2: a private instance without a mount in the way";
   // A process's own file that is missing is missing in every instance: no
   // private instance is made for it.
-  code = in_child(InTheWay::ProcWithSubsetPid, [] {
+  code = exit_code_in_namespace(InTheWay::ProcWithSubsetPid, [] {
     try {
       hull::procfs::read("self/no-such-file");
       return 1;

@@ -13,15 +13,6 @@ namespace {
 
 using namespace hull::rootfs::testing;
 
-int open_errno(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-  if (fd >= 0) {
-    ::close(fd);
-    return 0;
-  }
-  return errno;
-}
-
 bool has_optional(const MountInfo* m, const std::string& prefix) {
   if (!m) return false;
   for (const std::string& o : m->optional) {

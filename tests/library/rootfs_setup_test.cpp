@@ -26,15 +26,6 @@ std::string link_of(const char* path) {
   return n < 0 ? "" : std::string(buf, static_cast<size_t>(n));
 }
 
-int open_errno(const char* path, int flags) {
-  int fd = ::open(path, flags | O_CLOEXEC, 0644);
-  if (fd >= 0) {
-    ::close(fd);
-    return 0;
-  }
-  return errno;
-}
-
 TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
   HULL_REQUIRE_ROOT();
   TempBundle tb;
@@ -145,7 +136,7 @@ TEST(RootfsSetup, MaskedDirectoriesShowRemovedDirectoriesOfTheDevTmpfs) {
       c.expect(m && m->root.starts_with("/.hull-masked-") && m->root.ends_with("//deleted") && has_opt(m, "ro") &&
                    has_opt(m, "nosuid") && has_opt(m, "nodev") && has_opt(m, "noexec"),
                std::string(d) + " mountinfo: a removed directory, ro,nosuid,nodev,noexec");
-      c.expect(open_errno((std::string(d) + "/x").c_str(), O_CREAT | O_WRONLY) == ENOENT,
+      c.expect(open_errno(std::string(d) + "/x", O_CREAT | O_WRONLY) == ENOENT,
                std::string(d) + ": nothing can be made in it");
     }
     c.expect(::access("/opt/one/keep", F_OK) != 0, "what the masked directory held is hidden");
@@ -180,8 +171,7 @@ TEST(RootfsSetup, WithoutADevTmpfsMaskedDirectoriesShareOneReadOnlyTmpfs) {
       const MountInfo* m = find_mount(mi, d);
       c.expect(m && m->source == "tmpfs" && has_opt(m, "ro") && m->super_options == "ro",
                std::string(d) + " mountinfo: source tmpfs, ro mount, ro superblock");
-      c.expect(open_errno((std::string(d) + "/x").c_str(), O_CREAT | O_WRONLY) == EROFS,
-               std::string(d) + " refuses writes");
+      c.expect(open_errno(std::string(d) + "/x", O_CREAT | O_WRONLY) == EROFS, std::string(d) + " refuses writes");
     }
     c.expect(::access("/opt/one/keep", F_OK) != 0, "what the masked directory held is hidden");
     return c.failures;

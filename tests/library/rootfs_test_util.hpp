@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -57,6 +58,14 @@ class TempBundle {
 };
 
 inline void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// 0 when path opens with flags (O_CREAT makes it 0644), else the errno.
+inline int open_errno(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0) return errno;
+  ::close(fd);
+  return 0;
+}
 
 // Runs f in a child in new mount and UTS namespaces with "/" made rprivate.
 // Returns f's result, or "exception: <what>" / "child died" on failure.

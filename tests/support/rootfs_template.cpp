@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_text(const fs::path& p, const std::string& text) {
+void write_file_or_throw(const fs::path& p, const std::string& text) {
   std::ofstream f(p);
   f << text;
   if (!f.flush()) throw std::runtime_error("write " + p.string());
@@ -40,10 +40,10 @@ void build_template(const fs::path& dir) {
     fs::create_symlink("busybox", dir / "bin" / name);
   }
 
-  write_text(dir / "etc/passwd",
-             "root:x:0:0:root:/root:/bin/sh\n"
-             "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
-  write_text(dir / "etc/group", "root:x:0:\nnogroup:x:65534:\n");
+  write_file_or_throw(dir / "etc/passwd",
+                      "root:x:0:0:root:/root:/bin/sh\n"
+                      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+  write_file_or_throw(dir / "etc/group", "root:x:0:\nnogroup:x:65534:\n");
 }
 
 // The template lives as long as the test binary; built on first use.

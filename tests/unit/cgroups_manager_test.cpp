@@ -15,7 +15,7 @@ namespace {
 
 using V = std::vector<std::string>;
 
-bool exists(const std::string& p) {
+bool path_exists(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0;
 }
@@ -124,9 +124,9 @@ TEST_F(CgroupManagerFake, TheMemoryHierarchyIsMadeAndJoinedAheadOfTheRest) {
   Manager m = Manager::plan(nullptr, "c", false, h);
   EXPECT_EQ(m.v1_memory_first(), "memory");
   m.create_for_clone();
-  EXPECT_FALSE(exists(root_ + "/memory/c"));
+  EXPECT_FALSE(path_exists(root_ + "/memory/c"));
   m.create_v1_memory_first();
-  ASSERT_TRUE(exists(root_ + "/memory/c"));
+  ASSERT_TRUE(path_exists(root_ + "/memory/c"));
   dir("memory/c", {"tasks"});
   V1SelfPlacement first = m.v1_self_placement(true, Manager::V1Part::Memory);
   first.move_self();
@@ -163,7 +163,7 @@ TEST_F(CgroupManagerFake, MissingControllerFailsBeforeAnyDirectoryIsMade) {
                  "linux.resources.pids needs the \"pids\" controller, which this host does not offer: "
                  "hybrid cgroups (v1: cpuset, devices, memory; v2: hugetlb)");
   }
-  EXPECT_FALSE(exists(root_ + "/memory/c"));
+  EXPECT_FALSE(path_exists(root_ + "/memory/c"));
   EXPECT_TRUE(log_.writes.empty());
 }
 
@@ -192,7 +192,7 @@ TEST_F(CgroupManagerFake, FailedCreateRemovesWhatItMade) {
   // The fake directories have no interface files: the first write fails.
   EXPECT_THROW(m.create(), Error);
   for (const char* d : {"memory/new", "cpuset/new", "devices/new", "unified/new"})
-    EXPECT_FALSE(exists(root_ + "/" + d)) << d;
+    EXPECT_FALSE(path_exists(root_ + "/" + d)) << d;
 }
 
 TEST_F(CgroupManagerFake, UndisownedManagerRemovesItsCgroupOnDestruction) {
@@ -204,10 +204,10 @@ TEST_F(CgroupManagerFake, UndisownedManagerRemovesItsCgroupOnDestruction) {
   {
     Manager m = Manager::plan(nullptr, "web", false, h);
     m.create();
-    EXPECT_TRUE(exists(root_ + "/memory/web"));
+    EXPECT_TRUE(path_exists(root_ + "/memory/web"));
     EXPECT_EQ(m.warnings(), V{"no devices controller on this host: device access is not restricted"});
   }
-  EXPECT_FALSE(exists(root_ + "/memory/web"));
+  EXPECT_FALSE(path_exists(root_ + "/memory/web"));
 }
 
 TEST_F(CgroupManagerFake, CreateRefusesAV2CgroupThatHasProcesses) {
@@ -246,8 +246,8 @@ TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInACgroupThatHoldsProcesses)
     EXPECT_NE(what.find("no-internal-process rule"), std::string::npos) << what;
   }
   EXPECT_TRUE(writes(root_ + "/unified/busy", "cgroup.subtree_control").empty());
-  EXPECT_FALSE(exists(root_ + "/unified/busy/c"));
-  EXPECT_TRUE(exists(root_ + "/unified/busy"));
+  EXPECT_FALSE(path_exists(root_ + "/unified/busy/c"));
+  EXPECT_TRUE(path_exists(root_ + "/unified/busy"));
 }
 
 TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInAThreadedCgroup) {
@@ -292,8 +292,8 @@ TEST_F(CgroupManagerFake, DestroyRemovesTheParentsCreateMadeAndOnlyThose) {
                          {"made", std::vector<std::string>{root_ + "/memory/kept/made"}}};
   EXPECT_EQ(state, earlier.dump());
   Manager::load(state, &h).destroy();
-  EXPECT_FALSE(exists(root_ + "/memory/kept/made"));
-  EXPECT_TRUE(exists(root_ + "/memory/kept"));
+  EXPECT_FALSE(path_exists(root_ + "/memory/kept/made"));
+  EXPECT_TRUE(path_exists(root_ + "/memory/kept"));
   // A state naming a directory that is not above the container's is ignored.
   dir("memory/other");
   dir("memory/kept/made/c");
@@ -301,8 +301,8 @@ TEST_F(CgroupManagerFake, DestroyRemovesTheParentsCreateMadeAndOnlyThose) {
                     "/memory/kept/made/c\"},\"made\":[\"" + root_ + "/memory/other\",\"" + root_ + "/memory/kep\"]}",
                 &h)
       .destroy();
-  EXPECT_TRUE(exists(root_ + "/memory/other"));
-  EXPECT_TRUE(exists(root_ + "/memory/kept/made"));
+  EXPECT_TRUE(path_exists(root_ + "/memory/other"));
+  EXPECT_TRUE(path_exists(root_ + "/memory/kept/made"));
 }
 
 TEST_F(CgroupManagerFake, StateRoundTrips) {

@@ -17,7 +17,7 @@ using test::error_of;
 
 constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();
 
-const dbus::PropertyValue* find(const std::vector<dbus::Property>& props, const std::string& name) {
+const dbus::PropertyValue* find_property(const std::vector<dbus::Property>& props, const std::string& name) {
   const dbus::PropertyValue* found = nullptr;
   for (const auto& p : props)
     if (p.name == name) found = &p.value;  // the last one wins, as in systemd
@@ -25,7 +25,7 @@ const dbus::PropertyValue* find(const std::vector<dbus::Property>& props, const 
 }
 
 uint64_t number(const std::vector<dbus::Property>& props, const std::string& name) {
-  const dbus::PropertyValue* v = find(props, name);
+  const dbus::PropertyValue* v = find_property(props, name);
   if (!v) ADD_FAILURE() << name << " is not set";
   return v ? std::get<uint64_t>(*v) : 0;
 }
@@ -107,8 +107,8 @@ TEST(SystemdProperties, ResourcesMapAsRuncMapsThem) {
   EXPECT_EQ(number(props, "CPUWeight"), 100u);           // shares_to_weight(1024)
   EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 100000u);
   EXPECT_EQ(number(props, "CPUQuotaPerSecUSec"), 340000u);  // 333330 rounded up to whole percent
-  EXPECT_EQ(std::get<std::vector<uint8_t>>(*find(props, "AllowedCPUs")), (std::vector<uint8_t>{0x03}));
-  EXPECT_EQ(std::get<std::vector<uint8_t>>(*find(props, "AllowedMemoryNodes")), (std::vector<uint8_t>{0x01}));
+  EXPECT_EQ(std::get<std::vector<uint8_t>>(*find_property(props, "AllowedCPUs")), (std::vector<uint8_t>{0x03}));
+  EXPECT_EQ(std::get<std::vector<uint8_t>>(*find_property(props, "AllowedMemoryNodes")), (std::vector<uint8_t>{0x01}));
   EXPECT_EQ(number(props, "TasksMax"), 42u);
   EXPECT_EQ(number(props, "MemoryHigh"), kInfinity);
 
@@ -123,7 +123,7 @@ TEST(SystemdProperties, ResourcesMapAsRuncMapsThem) {
   EXPECT_EQ(number(props, "MemorySwapMax"), kInfinity);
   EXPECT_EQ(number(props, "TasksMax"), kInfinity);
   EXPECT_EQ(number(props, "CPUQuotaPerSecUSec"), kInfinity);
-  EXPECT_EQ(find(props, "CPUQuotaPeriodUSec"), nullptr);
+  EXPECT_EQ(find_property(props, "CPUQuotaPeriodUSec"), nullptr);
 
   EXPECT_TRUE(resource_properties(spec::Resources{}).empty());
 }
@@ -132,21 +132,22 @@ TEST(SystemdProperties, ScopeIsDelegatedAndHoldsTheInit) {
   spec::Resources r;
   r.pids = spec::Pids{7};
   auto props = start_properties(systemd_unit("system.slice:hull:web", "web"), 4242, "web", r);
-  EXPECT_EQ(std::get<std::string>(*find(props, "Description")), "hull container web");
-  EXPECT_EQ(std::get<std::string>(*find(props, "Slice")), "system.slice");
-  EXPECT_EQ(std::get<bool>(*find(props, "Delegate")), true);
-  EXPECT_EQ(std::get<bool>(*find(props, "DefaultDependencies")), false);
+  EXPECT_EQ(std::get<std::string>(*find_property(props, "Description")), "hull container web");
+  EXPECT_EQ(std::get<std::string>(*find_property(props, "Slice")), "system.slice");
+  EXPECT_EQ(std::get<bool>(*find_property(props, "Delegate")), true);
+  EXPECT_EQ(std::get<bool>(*find_property(props, "DefaultDependencies")), false);
   // Failed, it is collected: no failed unit left per container.
-  EXPECT_EQ(std::get<std::string>(*find(props, "CollectMode")), "inactive-or-failed");
-  EXPECT_EQ(std::get<std::vector<uint32_t>>(*find(props, "PIDs")), std::vector<uint32_t>{4242});
+  EXPECT_EQ(std::get<std::string>(*find_property(props, "CollectMode")), "inactive-or-failed");
+  EXPECT_EQ(std::get<std::vector<uint32_t>>(*find_property(props, "PIDs")), std::vector<uint32_t>{4242});
   EXPECT_EQ(number(props, "TasksMax"), 7u);
 
   // A slice has no PIDs= or Delegate=; its parent comes in by Wants=.
   props = start_properties(systemd_unit("system.slice:hull:machine-web.slice", "web"), 4242, "web", r);
-  EXPECT_EQ(find(props, "PIDs"), nullptr);
-  EXPECT_EQ(find(props, "Delegate"), nullptr);
+  EXPECT_EQ(find_property(props, "PIDs"), nullptr);
+  EXPECT_EQ(find_property(props, "Delegate"), nullptr);
   // Wants= is a list of units ("as"): a plain string is refused by systemd.
-  EXPECT_EQ(std::get<std::vector<std::string>>(*find(props, "Wants")), std::vector<std::string>{"system.slice"});
+  EXPECT_EQ(std::get<std::vector<std::string>>(*find_property(props, "Wants")),
+            std::vector<std::string>{"system.slice"});
 }
 
 // A unified cpu.max goes to systemd as runc sends it, so a daemon-reload
@@ -189,13 +190,13 @@ TEST(SystemdProperties, AnnotationsBecomeUnitPropertiesAsRuncReadsThem) {
       {"io.kubernetes.cri-o.Something", "not a property"},
   });
   EXPECT_EQ(number(props, "TimeoutStopUSec"), 5000000u);
-  EXPECT_EQ(std::get<std::string>(*find(props, "CollectMode")), "inactive-or-failed");
-  EXPECT_EQ(std::get<bool>(*find(props, "DefaultDependencies")), true);
-  EXPECT_EQ(std::get<std::vector<std::string>>(*find(props, "After")),
+  EXPECT_EQ(std::get<std::string>(*find_property(props, "CollectMode")), "inactive-or-failed");
+  EXPECT_EQ(std::get<bool>(*find_property(props, "DefaultDependencies")), true);
+  EXPECT_EQ(std::get<std::vector<std::string>>(*find_property(props, "After")),
             (std::vector<std::string>{"crio.service", "x.target"}));
-  EXPECT_EQ(std::get<int32_t>(*find(props, "KillSignal")), 15);
+  EXPECT_EQ(std::get<int32_t>(*find_property(props, "KillSignal")), 15);
   EXPECT_EQ(number(props, "RuntimeMaxUSec"), 7000000u);  // a lowercase letter before "Sec": seconds
-  EXPECT_EQ(find(props, "RuntimeMaxSec"), nullptr);
+  EXPECT_EQ(find_property(props, "RuntimeMaxSec"), nullptr);
   EXPECT_EQ(number(props, "CPUQuotaPeriodUSec"), 2000000u);
   EXPECT_EQ(props.size(), 7u);
   // Seconds past what 64 bits of microseconds hold are systemd's infinity.
@@ -213,8 +214,8 @@ TEST(SystemdProperties, AnnotationsBecomeUnitPropertiesAsRuncReadsThem) {
   limits.pids = spec::Pids{42};
   props.push_back({"TasksMax", uint64_t{7}});
   auto all = start_properties(systemd_unit("system.slice:hull:web", "web"), 1, "web", limits, props);
-  EXPECT_EQ(std::get<bool>(*find(all, "DefaultDependencies")), true);
-  EXPECT_EQ(std::get<std::string>(*find(all, "CollectMode")), "inactive-or-failed");
+  EXPECT_EQ(std::get<bool>(*find_property(all, "DefaultDependencies")), true);
+  EXPECT_EQ(std::get<std::string>(*find_property(all, "CollectMode")), "inactive-or-failed");
   EXPECT_EQ(number(all, "TasksMax"), 42u);
 
   for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{

@@ -14,21 +14,16 @@
 #include <sstream>
 
 #include "cli_docs/cli_docs.hpp"
+#include "support/proc_files.hpp"
 #include "support/temp_dir.hpp"
 
 namespace hull::cli_docs {
 namespace {
 
 namespace fs = std::filesystem;
+using hull::itest::read_text_file;
 
 const std::string kYaml = std::string(HULL_SOURCE_DIR) + "/man/commands.yaml";
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs a shell command, returns its stdout.
 std::string shell(const std::string& command) {
@@ -89,7 +84,7 @@ TEST(CliDocs, CommandsYamlDescribesOnlyWhatExists) {
   EXPECT_NO_THROW(check_texts(cli, read_texts(kYaml)));
 
   hull::test::TempDir dir{"cli-docs"};
-  std::string yaml = read_file(kYaml);
+  std::string yaml = read_text_file(kYaml);
   auto bad = [&](const std::string& text, const std::string& expected) {
     fs::path p = fs::path(dir.path()) / "commands.yaml";
     std::ofstream(p) << text;
@@ -116,7 +111,7 @@ TEST(CliDocs, CommandsYamlDescribesOnlyWhatExists) {
 // and every flag it shows on a row is one of that verb's (or a global one).
 TEST(CliDocs, ReadmeCommandListAgrees) {
   const Cli cli = hull_cli();
-  std::string readme = read_file(fs::path(HULL_SOURCE_DIR) / "README.md");
+  std::string readme = read_text_file(fs::path(HULL_SOURCE_DIR) / "README.md");
   auto start = readme.find("| command | what it does |");
   ASSERT_NE(start, std::string::npos);
   std::istringstream table(readme.substr(start));

@@ -17,7 +17,7 @@
 namespace hull::features {
 namespace {
 
-bool has(const nlohmann::json& array, const std::string& item) {
+bool lists(const nlohmann::json& array, const std::string& item) {
   return std::find(array.begin(), array.end(), item) != array.end();
 }
 
@@ -30,10 +30,10 @@ TEST(Features, TopLevelShape) {
   EXPECT_EQ(j["ociVersionMin"], "1.0.0");
   EXPECT_EQ(j["ociVersionMax"], "1.3.0");
   EXPECT_TRUE(all_strings(j["hooks"]));
-  EXPECT_TRUE(has(j["hooks"], "prestart"));
+  EXPECT_TRUE(lists(j["hooks"], "prestart"));
   EXPECT_TRUE(all_strings(j["mountOptions"]));
-  EXPECT_TRUE(has(j["mountOptions"], "ro"));
-  EXPECT_TRUE(has(j["mountOptions"], "rbind"));
+  EXPECT_TRUE(lists(j["mountOptions"], "ro"));
+  EXPECT_TRUE(lists(j["mountOptions"], "rbind"));
   EXPECT_TRUE(j["linux"].is_object());
   EXPECT_TRUE(j["annotations"]["io.github.seccomp.libseccomp.version"].is_string());
   EXPECT_EQ(j["annotations"]["io.github.hull.version"], HULL_VERSION);
@@ -58,7 +58,7 @@ TEST(Features, OutputIsRuncStyle) {
 TEST(Features, Namespaces) {
   auto ns = linux_section()["namespaces"];
   for (const char* n : {"mount", "uts", "ipc", "pid", "network", "cgroup", "user", "time"})
-    EXPECT_TRUE(has(ns, n)) << n;
+    EXPECT_TRUE(lists(ns, n)) << n;
   EXPECT_EQ(ns.size(), 8u);
 }
 
@@ -74,11 +74,11 @@ TEST(Features, Seccomp) {
   auto s = seccomp_section();
   ASSERT_TRUE(s["enabled"].is_boolean());
   if (!s["enabled"]) return;
-  EXPECT_TRUE(has(s["actions"], "SCMP_ACT_ERRNO"));
-  EXPECT_TRUE(has(s["operators"], "SCMP_CMP_MASKED_EQ"));
-  EXPECT_TRUE(has(s["archs"], "SCMP_ARCH_X86_64"));
+  EXPECT_TRUE(lists(s["actions"], "SCMP_ACT_ERRNO"));
+  EXPECT_TRUE(lists(s["operators"], "SCMP_CMP_MASKED_EQ"));
+  EXPECT_TRUE(lists(s["archs"], "SCMP_ARCH_X86_64"));
   EXPECT_TRUE(all_strings(s["knownFlags"]));
-  for (const auto& f : s["supportedFlags"]) EXPECT_TRUE(has(s["knownFlags"], f)) << f;
+  for (const auto& f : s["supportedFlags"]) EXPECT_TRUE(lists(s["knownFlags"], f)) << f;
 }
 
 TEST(Features, SeccompFlagsAreProbedNotAssumed) {
@@ -86,15 +86,15 @@ TEST(Features, SeccompFlagsAreProbedNotAssumed) {
   // A sandbox that filters seccomp(2) itself makes the probe find nothing.
   if (s["supportedFlags"].empty()) GTEST_SKIP() << "seccomp(2) is not usable here";
   // Every kernel new enough to run hull (5.x with clone3) accepts these.
-  EXPECT_TRUE(has(s["supportedFlags"], "SECCOMP_FILTER_FLAG_TSYNC"));
-  EXPECT_TRUE(has(s["supportedFlags"], "SECCOMP_FILTER_FLAG_LOG"));
+  EXPECT_TRUE(lists(s["supportedFlags"], "SECCOMP_FILTER_FLAG_TSYNC"));
+  EXPECT_TRUE(lists(s["supportedFlags"], "SECCOMP_FILTER_FLAG_LOG"));
 }
 
 TEST(Features, MemoryPolicy) {
   auto mp = linux_section()["memoryPolicy"];
-  EXPECT_TRUE(has(mp["modes"], "MPOL_BIND"));
-  EXPECT_TRUE(has(mp["modes"], "MPOL_DEFAULT"));
-  EXPECT_TRUE(has(mp["flags"], "MPOL_F_STATIC_NODES"));
+  EXPECT_TRUE(lists(mp["modes"], "MPOL_BIND"));
+  EXPECT_TRUE(lists(mp["modes"], "MPOL_DEFAULT"));
+  EXPECT_TRUE(lists(mp["flags"], "MPOL_F_STATIC_NODES"));
 }
 
 TEST(Features, BooleansWhereTheSchemaSaysBool) {

@@ -9,16 +9,12 @@
 #include "base/build_info.hpp"
 #include "cli/app.hpp"
 #include "runtime/features.hpp"
+#include "support/proc_files.hpp"
 
 namespace hull {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using itest::lines_of;
 
 TEST(Version, RuncLayoutWithCommitBuildAndFeatures) {
   auto lines = lines_of(cli::version_text());

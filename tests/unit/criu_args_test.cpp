@@ -23,7 +23,7 @@ namespace {
 using Args = std::vector<std::string>;
 
 // Whether `seq` appears in `args` as consecutive arguments.
-bool has(const Args& args, const Args& seq) {
+bool has_in_order(const Args& args, const Args& seq) {
   return std::search(args.begin(), args.end(), seq.begin(), seq.end()) != args.end();
 }
 
@@ -60,24 +60,24 @@ TEST(CriuArgs, DumpCarriesTheTreeImagesRootCgroupsAndRuncFlags) {
   o.page_server = "10.0.0.1:2000";
   Args a = criu_dump_args(o, dump_target());
   EXPECT_EQ(a.at(0), "dump");
-  EXPECT_TRUE(has(a, {"--tree", "4242"}));
-  EXPECT_TRUE(has(a, {"--images-dir", "/img"}));
-  EXPECT_TRUE(has(a, {"--work-dir", "/work"}));
-  EXPECT_TRUE(has(a, {"--log-file", "dump.log", "-v4"}));
-  EXPECT_TRUE(has(a, {"--root", "/b/rootfs"}));
-  EXPECT_TRUE(has(a, {"--manage-cgroups=soft"}));
-  EXPECT_TRUE(has(a, {"--freeze-cgroup", "/sys/fs/cgroup/c1"}));
+  EXPECT_TRUE(has_in_order(a, {"--tree", "4242"}));
+  EXPECT_TRUE(has_in_order(a, {"--images-dir", "/img"}));
+  EXPECT_TRUE(has_in_order(a, {"--work-dir", "/work"}));
+  EXPECT_TRUE(has_in_order(a, {"--log-file", "dump.log", "-v4"}));
+  EXPECT_TRUE(has_in_order(a, {"--root", "/b/rootfs"}));
+  EXPECT_TRUE(has_in_order(a, {"--manage-cgroups=soft"}));
+  EXPECT_TRUE(has_in_order(a, {"--freeze-cgroup", "/sys/fs/cgroup/c1"}));
   for (const char* f : {"--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks", "--auto-dedup",
                         "--lazy-pages", "--leave-running", "--skip-in-flight", "--link-remap"})
-    EXPECT_TRUE(has(a, {f})) << f;
-  EXPECT_TRUE(has(a, {"--empty-ns", "net"}));
-  EXPECT_TRUE(has(a, {"--status-fd", "7"}));
+    EXPECT_TRUE(has_in_order(a, {f})) << f;
+  EXPECT_TRUE(has_in_order(a, {"--empty-ns", "net"}));
+  EXPECT_TRUE(has_in_order(a, {"--status-fd", "7"}));
   // Lazy: the dump serves the pages there itself (CRIU's --page-server
   // would send them to a server there instead).
-  EXPECT_TRUE(has(a, {"--address", "10.0.0.1", "--port", "2000"}));
-  EXPECT_FALSE(has(a, {"--page-server"}));
-  EXPECT_TRUE(has(a, {"--external", "mnt[/data]:/data"}));
-  EXPECT_FALSE(has(a, {"--track-mem"}));
+  EXPECT_TRUE(has_in_order(a, {"--address", "10.0.0.1", "--port", "2000"}));
+  EXPECT_FALSE(has_in_order(a, {"--page-server"}));
+  EXPECT_TRUE(has_in_order(a, {"--external", "mnt[/data]:/data"}));
+  EXPECT_FALSE(has_in_order(a, {"--track-mem"}));
 }
 
 TEST(CriuArgs, WithoutLazyPagesThePagesGoToThePageServer) {
@@ -85,7 +85,7 @@ TEST(CriuArgs, WithoutLazyPagesThePagesGoToThePageServer) {
   o.criu.image_path = "/img";
   o.page_server = "10.0.0.1:2000";
   Args a = criu_dump_args(o, dump_target());
-  EXPECT_TRUE(has(a, {"--page-server", "--address", "10.0.0.1", "--port", "2000"}));
+  EXPECT_TRUE(has_in_order(a, {"--page-server", "--address", "10.0.0.1", "--port", "2000"}));
 }
 
 TEST(CriuArgs, DumpLeavesOutWhatWasNotAsked) {
@@ -97,7 +97,7 @@ TEST(CriuArgs, DumpLeavesOutWhatWasNotAsked) {
   for (const char* f : {"--work-dir", "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks",
                         "--auto-dedup", "--lazy-pages", "--leave-running", "--freeze-cgroup", "--page-server",
                         "--status-fd", "--empty-ns", "--prev-images-dir", "--skip-in-flight", "--link-remap"})
-    EXPECT_FALSE(has(a, {f})) << f;
+    EXPECT_FALSE(has_in_order(a, {f})) << f;
 }
 
 TEST(CriuArgs, PreDumpTracksMemoryAndSkipsTheMountTree) {
@@ -107,10 +107,10 @@ TEST(CriuArgs, PreDumpTracksMemoryAndSkipsTheMountTree) {
   o.leave_running = true;  // implied: a pre-dump never stops the container
   Args a = criu_dump_args(o, dump_target());
   EXPECT_EQ(a.at(0), "pre-dump");
-  EXPECT_TRUE(has(a, {"--track-mem"}));
-  EXPECT_TRUE(has(a, {"--log-file", "dump.log"}));  // runc's name for it too
-  EXPECT_FALSE(has(a, {"--leave-running"}));
-  EXPECT_FALSE(has(a, {"--external"}));
+  EXPECT_TRUE(has_in_order(a, {"--track-mem"}));
+  EXPECT_TRUE(has_in_order(a, {"--log-file", "dump.log"}));  // runc's name for it too
+  EXPECT_FALSE(has_in_order(a, {"--leave-running"}));
+  EXPECT_FALSE(has_in_order(a, {"--external"}));
 }
 
 TEST(CriuArgs, DumpOnAParentTracksMemoryFromThePreviousImages) {
@@ -119,8 +119,8 @@ TEST(CriuArgs, DumpOnAParentTracksMemoryFromThePreviousImages) {
   o.parent_path = "../pre";
   Args a = criu_dump_args(o, dump_target());
   EXPECT_EQ(a.at(0), "dump");
-  EXPECT_TRUE(has(a, {"--track-mem"}));
-  EXPECT_TRUE(has(a, {"--prev-images-dir", "../pre"}));
+  EXPECT_TRUE(has_in_order(a, {"--track-mem"}));
+  EXPECT_TRUE(has_in_order(a, {"--prev-images-dir", "../pre"}));
 }
 
 TEST(CriuArgs, RestoreIsDetachedASiblingInTheContainersCgroup) {
@@ -137,28 +137,28 @@ TEST(CriuArgs, RestoreIsDetachedASiblingInTheContainersCgroup) {
   t.action_script = "/run/hull/c1/criu-action-script";
   Args a = criu_restore_args(o, t);
   EXPECT_EQ(a.at(0), "restore");
-  EXPECT_TRUE(has(a, {"--restore-detached", "--restore-sibling"}));
-  EXPECT_TRUE(has(a, {"--root", "/run/hull/c1/criu-root"}));
-  EXPECT_TRUE(has(a, {"--pidfile", "/run/hull/c1/criu-restore.pid"}));
-  EXPECT_TRUE(has(a, {"--manage-cgroups=full"}));
-  EXPECT_TRUE(has(a, {"--cgroup-root", "/test.slice/c1"}));
-  EXPECT_TRUE(has(a, {"--log-file", "restore.log"}));
-  EXPECT_TRUE(has(a, {"--shell-job"}));
-  EXPECT_TRUE(has(a, {"--evasive-devices"}));
-  EXPECT_TRUE(has(a, {"--external", "mnt[/data]:/srv/data"}));
-  EXPECT_TRUE(has(a, {"--external", "mnt[/dev/null]:/dev/null"}));
-  EXPECT_TRUE(has(a, {"--inherit-fd", "fd[1]:pipe:[77]"}));
-  EXPECT_TRUE(has(a, {"--action-script", "/run/hull/c1/criu-action-script"}));
-  EXPECT_FALSE(has(a, {"--lsm-profile"}));
-  EXPECT_FALSE(has(a, {"--lsm-mount-context"}));
+  EXPECT_TRUE(has_in_order(a, {"--restore-detached", "--restore-sibling"}));
+  EXPECT_TRUE(has_in_order(a, {"--root", "/run/hull/c1/criu-root"}));
+  EXPECT_TRUE(has_in_order(a, {"--pidfile", "/run/hull/c1/criu-restore.pid"}));
+  EXPECT_TRUE(has_in_order(a, {"--manage-cgroups=full"}));
+  EXPECT_TRUE(has_in_order(a, {"--cgroup-root", "/test.slice/c1"}));
+  EXPECT_TRUE(has_in_order(a, {"--log-file", "restore.log"}));
+  EXPECT_TRUE(has_in_order(a, {"--shell-job"}));
+  EXPECT_TRUE(has_in_order(a, {"--evasive-devices"}));
+  EXPECT_TRUE(has_in_order(a, {"--external", "mnt[/data]:/srv/data"}));
+  EXPECT_TRUE(has_in_order(a, {"--external", "mnt[/dev/null]:/dev/null"}));
+  EXPECT_TRUE(has_in_order(a, {"--inherit-fd", "fd[1]:pipe:[77]"}));
+  EXPECT_TRUE(has_in_order(a, {"--action-script", "/run/hull/c1/criu-action-script"}));
+  EXPECT_FALSE(has_in_order(a, {"--lsm-profile"}));
+  EXPECT_FALSE(has_in_order(a, {"--lsm-mount-context"}));
   t.action_script.clear();
-  EXPECT_FALSE(has(criu_restore_args(o, t), {"--action-script"}));
+  EXPECT_FALSE(has_in_order(criu_restore_args(o, t), {"--action-script"}));
   // podman's `container restore --pod` on SELinux hosts: passed as given.
   o.lsm_profile = "selinux:system_u:system_r:container_t:s0:c1,c2";
   o.lsm_mount_context = "system_u:object_r:container_file_t:s0:c1,c2";
   a = criu_restore_args(o, t);
-  EXPECT_TRUE(has(a, {"--lsm-profile", "selinux:system_u:system_r:container_t:s0:c1,c2"}));
-  EXPECT_TRUE(has(a, {"--lsm-mount-context", "system_u:object_r:container_file_t:s0:c1,c2"}));
+  EXPECT_TRUE(has_in_order(a, {"--lsm-profile", "selinux:system_u:system_r:container_t:s0:c1,c2"}));
+  EXPECT_TRUE(has_in_order(a, {"--lsm-mount-context", "system_u:object_r:container_file_t:s0:c1,c2"}));
 }
 
 TEST(CriuArgs, BadModesNamespacesAndPageServersAreErrorsNamingTheFlag) {
@@ -181,7 +181,8 @@ TEST(CriuArgs, BadModesNamespacesAndPageServersAreErrorsNamingTheFlag) {
   }
   // As Go's net.SplitHostPort: an IPv6 address in brackets, which CRIU takes without them.
   o.page_server = "[fd00::1]:2000";
-  EXPECT_TRUE(has(criu_dump_args(o, dump_target()), {"--page-server", "--address", "fd00::1", "--port", "2000"}));
+  EXPECT_TRUE(
+      has_in_order(criu_dump_args(o, dump_target()), {"--page-server", "--address", "fd00::1", "--port", "2000"}));
   EXPECT_EQ(page_server_address("host.example:0"), (std::pair<std::string, std::string>{"host.example", "0"}));
 }
 
@@ -284,9 +285,9 @@ TEST(CriuArgs, NamespacesJoinedByPathAreExternalOrJoined) {
   o.criu.image_path = "/img";
   DumpTarget d = dump_target();
   d.external_namespaces = {"net[4026532163]:extRootNetNS"};
-  EXPECT_TRUE(has(criu_dump_args(o, d), {"--external", "net[4026532163]:extRootNetNS"}));
+  EXPECT_TRUE(has_in_order(criu_dump_args(o, d), {"--external", "net[4026532163]:extRootNetNS"}));
   o.pre_dump = true;  // a pre-dump cannot save them either
-  EXPECT_TRUE(has(criu_dump_args(o, d), {"--external", "net[4026532163]:extRootNetNS"}));
+  EXPECT_TRUE(has_in_order(criu_dump_args(o, d), {"--external", "net[4026532163]:extRootNetNS"}));
 
   RestoreOptions r;
   r.criu.image_path = "/img";
@@ -294,8 +295,8 @@ TEST(CriuArgs, NamespacesJoinedByPathAreExternalOrJoined) {
   t.inherit_fds = {{7, "extRootNetNS"}};
   t.join_namespaces = {{"ipc", "/proc/42/ns/ipc"}, {"uts", "/proc/42/ns/uts"}};
   Args a = criu_restore_args(r, t);
-  EXPECT_TRUE(has(a, {"--inherit-fd", "fd[7]:extRootNetNS"}));
-  EXPECT_TRUE(has(a, {"--join-ns", "ipc:/proc/42/ns/ipc", "--join-ns", "uts:/proc/42/ns/uts"}));
+  EXPECT_TRUE(has_in_order(a, {"--inherit-fd", "fd[7]:extRootNetNS"}));
+  EXPECT_TRUE(has_in_order(a, {"--join-ns", "ipc:/proc/42/ns/ipc", "--join-ns", "uts:/proc/42/ns/uts"}));
 }
 
 TEST(CriuImages, ThePipesOfTheDescriptorsRecordAreInherited) {
@@ -339,16 +340,16 @@ TEST(CriuArgs, TheConfigFileIsTheAnnotationsOrRuncsAndNeverCriusDefault) {
   DumpTarget d = dump_target();
   d.config_file = conf;
   Args a = criu_dump_args(o, d);
-  EXPECT_TRUE(has(a, {"--no-default-config", "--config", conf})) << ::testing::PrintToString(a);
+  EXPECT_TRUE(has_in_order(a, {"--no-default-config", "--config", conf})) << ::testing::PrintToString(a);
   d.config_file.clear();
   a = criu_dump_args(o, d);
-  EXPECT_TRUE(has(a, {"--no-default-config"}));
-  EXPECT_FALSE(has(a, {"--config"}));
+  EXPECT_TRUE(has_in_order(a, {"--no-default-config"}));
+  EXPECT_FALSE(has_in_order(a, {"--config"}));
   RestoreOptions r;
   r.criu.image_path = "/img";
   RestoreTarget t;
   t.config_file = conf;
-  EXPECT_TRUE(has(criu_restore_args(r, t), {"--no-default-config", "--config", conf}));
+  EXPECT_TRUE(has_in_order(criu_restore_args(r, t), {"--no-default-config", "--config", conf}));
 }
 
 // As runc's MkdirAll: a nested image path is made whole, 0700.

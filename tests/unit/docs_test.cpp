@@ -15,24 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "support/proc_files.hpp"
+
 namespace {
+
+using hull::itest::lines_of;
+using hull::itest::read_text_file;
 
 namespace fs = std::filesystem;
 const fs::path kSource = HULL_SOURCE_DIR;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 // The string literal each Error(...) (or an Error subclass: ...Error, ContainerMissing, CorruptState), throw_errno(...)
 // and with_context(...) in src/ starts its message with, C escapes undone.
@@ -43,7 +34,7 @@ std::set<std::string> source_messages() {
   for (const auto& entry : fs::recursive_directory_iterator(kSource / "src")) {
     auto ext = entry.path().extension();
     if (ext != ".cpp" && ext != ".hpp") continue;
-    std::string text = read_file(entry.path());
+    std::string text = read_text_file(entry.path());
     for (auto it = std::sregex_iterator(text.begin(), text.end(), literal_re); it != std::sregex_iterator(); ++it) {
       std::string raw = (*it)[1], message;
       for (size_t i = 0; i < raw.size(); ++i) message += raw[i] == '\\' && i + 1 < raw.size() ? raw[++i] : raw[i];
@@ -57,7 +48,7 @@ std::set<std::string> source_messages() {
 std::set<std::string> documented_prefixes() {
   static const std::regex code_re("`([^`]+)`");
   std::set<std::string> out;
-  for (const std::string& line : lines_of(read_file(kSource / "docs/troubleshooting.md"))) {
+  for (const std::string& line : lines_of(read_text_file(kSource / "docs/troubleshooting.md"))) {
     if (line.rfind("| `", 0) != 0) continue;
     std::string cell = line.substr(0, line.find("` | ") == std::string::npos ? line.size() : line.find("` | ") + 1);
     for (auto it = std::sregex_iterator(cell.begin(), cell.end(), code_re); it != std::sregex_iterator(); ++it)
@@ -86,7 +77,7 @@ TEST(Docs, TroubleshootingCoversEveryErrorMessage) {
 
 // The fenced block after "<!-- e2e: MARKER -->" in docs/clients.md.
 std::vector<std::string> marked_block(const std::string& marker) {
-  auto lines = lines_of(read_file(kSource / "docs/clients.md"));
+  auto lines = lines_of(read_text_file(kSource / "docs/clients.md"));
   auto it = std::find(lines.begin(), lines.end(), "<!-- e2e: " + marker + " -->");
   std::vector<std::string> block;
   if (it == lines.end() || ++it == lines.end() || it->rfind("```", 0) != 0) return block;
@@ -116,10 +107,10 @@ TEST(Docs, PodmanConfigIsTheE2eOne) {
   // podman.sh writes it with lib.sh's podman_conf: cgroupfs and conmon left
   // in the caller's cgroup.
   const std::string call = "podman_conf \"$work/containers.conf\" cgroupfs 'cgroups = \"no-conmon\"'";
-  EXPECT_NE(read_file(kSource / "tests/e2e/podman.sh").find(call), std::string::npos)
+  EXPECT_NE(read_text_file(kSource / "tests/e2e/podman.sh").find(call), std::string::npos)
       << "tests/e2e/podman.sh no longer calls " << call;
   // The heredoc podman_conf writes, with the runtime the docs name and that call's arguments.
-  auto script = lines_of(read_file(kSource / "tests/e2e/lib.sh"));
+  auto script = lines_of(read_text_file(kSource / "tests/e2e/lib.sh"));
   auto start = std::find_if(script.begin(), script.end(),
                             [](const std::string& l) { return l.find("cat >\"$1\" <<CONF") != std::string::npos; });
   ASSERT_NE(start, script.end());
@@ -139,7 +130,7 @@ TEST(Docs, DockerRuntimesEntryIsTheE2eOne) {
   std::string doc_text;
   for (const auto& l : doc_lines) doc_text += l + "\n";
   auto doc = nlohmann::json::parse(doc_text);
-  auto script = lines_of(read_file(kSource / "tests/e2e/docker.sh"));
+  auto script = lines_of(read_text_file(kSource / "tests/e2e/docker.sh"));
   auto start = std::find_if(script.begin(), script.end(), [](const std::string& l) {
     return l.find("\"$work/daemon.json\" <<CONF") != std::string::npos;
   });
@@ -174,7 +165,7 @@ TEST(Docs, CtrRunFlagsAreTheE2eOnes) {
   ASSERT_FALSE(run.empty()) << joined;
   // containerd.sh's crun_flags: the flags every `ctr run` of the tests gets.
   std::string script_flags;
-  for (const auto& l : lines_of(read_file(kSource / "tests/e2e/containerd.sh")))
+  for (const auto& l : lines_of(read_text_file(kSource / "tests/e2e/containerd.sh")))
     if (l.find("echo \"--snapshotter") != std::string::npos) script_flags = l;
   ASSERT_FALSE(script_flags.empty());
   auto expected = flags_in(script_flags);
@@ -183,7 +174,7 @@ TEST(Docs, CtrRunFlagsAreTheE2eOnes) {
 }
 
 TEST(Docs, IndexListsEveryPage) {
-  std::string index = read_file(kSource / "docs/README.md");
+  std::string index = read_text_file(kSource / "docs/README.md");
   for (const auto& entry : fs::directory_iterator(kSource / "docs")) {
     std::string name = entry.path().filename().string();
     if (entry.path().extension() != ".md" || name == "README.md") continue;

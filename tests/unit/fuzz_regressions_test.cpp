@@ -12,7 +12,7 @@ namespace hull::spec {
 namespace {
 
 template <class F>
-std::string error_of(F&& f) {
+std::string what_is_thrown(F&& f) {
   try {
     f();
   } catch (const hull::Error& e) {
@@ -27,17 +27,17 @@ std::string error_of(F&& f) {
 // unconverted, without the file name (found by fuzz_config, fuzz_process,
 // fuzz_resources and fuzz_seccomp within 20 s each).
 TEST(FuzzRegressions, NumberOverflowIsAnInvalidJsonError) {
-  EXPECT_EQ(error_of([] { parse_config(R"({"ociVersion": "1.0.2", "x": 1e400})"); }),
+  EXPECT_EQ(what_is_thrown([] { parse_config(R"({"ociVersion": "1.0.2", "x": 1e400})"); }),
             "config.json: invalid JSON: number overflow parsing '1e400'");
-  EXPECT_EQ(error_of([] {
+  EXPECT_EQ(what_is_thrown([] {
               parse_process_json(R"({"args": ["sh"], "user": {"uid": 1844674407370955201e400}})", "process.json");
             }),
             "process.json: invalid JSON: number overflow parsing '1844674407370955201e400'");
-  EXPECT_EQ(error_of([] { parse_resources_json(R"({"pids": {"limit": -1e400}})", "resources.json"); }),
+  EXPECT_EQ(what_is_thrown([] { parse_resources_json(R"({"pids": {"limit": -1e400}})", "resources.json"); }),
             "resources.json: invalid JSON: number overflow parsing '-1e400'");
-  EXPECT_EQ(
-      error_of([] { parse_config(R"({"ociVersion": "1.0.2", "linux": {"seccomp": {"architectures": [1e400]}}})"); }),
-      "config.json: invalid JSON: number overflow parsing '1e400'");
+  EXPECT_EQ(what_is_thrown(
+                [] { parse_config(R"({"ociVersion": "1.0.2", "linux": {"seccomp": {"architectures": [1e400]}}})"); }),
+            "config.json: invalid JSON: number overflow parsing '1e400'");
 }
 
 // Strings with escapes: config.json's reader kept the first one's decoded
@@ -56,8 +56,8 @@ TEST(FuzzRegressions, EscapedStringsReadBackAfterLaterOnesAreDecoded) {
 // std::out_of_range (found by fuzz_cli_values in CI's 10 s run).
 TEST(FuzzRegressions, HugeNumbersInCommandLineValuesAreRefusedAsTooLarge) {
   const std::string huge(400, '8');
-  EXPECT_EQ(error_of([&] { parse_go_duration(huge + "ms"); }), "invalid duration \"" + huge + "ms\": too large");
-  EXPECT_EQ(error_of([&] { parse_ram_in_bytes(huge); }), "invalid size \"" + huge + "\": too large");
+  EXPECT_EQ(what_is_thrown([&] { parse_go_duration(huge + "ms"); }), "invalid duration \"" + huge + "ms\": too large");
+  EXPECT_EQ(what_is_thrown([&] { parse_ram_in_bytes(huge); }), "invalid size \"" + huge + "\": too large");
   // A fraction too small for a double counts as nothing, as a 0 would.
   EXPECT_EQ(parse_go_duration("0." + std::string(400, '0') + "1s"), std::chrono::nanoseconds(0));
   EXPECT_EQ(parse_go_duration("1." + std::string(400, '0') + "1s"), std::chrono::seconds(1));

@@ -33,8 +33,8 @@ class Hooks : public ::testing::Test {
   std::string dir_ = tmp_.path();
 };
 
-std::string error_of(const std::vector<spec::Hook>& hooks, const char* kind = "createRuntime",
-                     const std::string& cwd = {}) {
+std::string hook_error(const std::vector<spec::Hook>& hooks, const char* kind = "createRuntime",
+                       const std::string& cwd = {}) {
   try {
     run_hooks(hooks, kind, "{}", HookFailure::Fail, cwd);
   } catch (const Error& e) {
@@ -77,7 +77,7 @@ TEST_F(Hooks, WithoutEnvAHookGetsTheRuntimesEnvironmentOrTheDefaultGiven) {
 // s wrapped to 0.7 s, and larger ones to a negative, endless wait).
 TEST_F(Hooks, AHugeTimeoutDoesNotWrapToAShortOne) {
   auto slow = script("slow", "sleep 1\n");
-  EXPECT_EQ(error_of({{slow, {}, {}, 4294968}}), "");
+  EXPECT_EQ(hook_error({{slow, {}, {}, 4294968}}), "");
 }
 
 TEST_F(Hooks, LargeStateIsDeliveredWhole) {
@@ -95,19 +95,20 @@ TEST_F(Hooks, FailureNamesKindIndexPathStatusAndOutput) {
   auto ok = script("ok", "exit 0\n");
   auto bad = script("bad", "echo 'netns not found' >&2; exit 3\n");
   auto never = script("never", "touch " + dir_ + "/ran\n");
-  EXPECT_EQ(error_of({{ok, {}, {}, {}}, {bad, {}, {}, {}}, {never, {}, {}, {}}}),
+  EXPECT_EQ(hook_error({{ok, {}, {}, {}}, {bad, {}, {}, {}}, {never, {}, {}, {}}}),
             "hook createRuntime[1] \"" + bad + "\": exited with status 3: netns not found");
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/ran"));
 }
 
 TEST_F(Hooks, SignalAndMissingAndTimeout) {
   auto sig = script("sig", "kill -TERM $$\n");
-  EXPECT_EQ(error_of({{sig, {}, {}, {}}}), "hook createRuntime[0] \"" + sig + "\": killed by SIGTERM");
-  EXPECT_EQ(error_of({{dir_ + "/missing", {}, {}, {}}}, "prestart"),
+  EXPECT_EQ(hook_error({{sig, {}, {}, {}}}), "hook createRuntime[0] \"" + sig + "\": killed by SIGTERM");
+  EXPECT_EQ(hook_error({{dir_ + "/missing", {}, {}, {}}}, "prestart"),
             "hook prestart[0] \"" + dir_ + "/missing\": exec \"" + dir_ + "/missing\": no such file");
   auto slow = script("slow", "exec sleep 30\n");
   auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(error_of({{slow, {}, {}, 1}}), "hook createRuntime[0] \"" + slow + "\": timed out after 1s and was killed");
+  EXPECT_EQ(hook_error({{slow, {}, {}, 1}}),
+            "hook createRuntime[0] \"" + slow + "\": timed out after 1s and was killed");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
@@ -121,7 +122,7 @@ TEST_F(Hooks, AHookRunsInTheGivenDirectoryAsItsGroupsLeader) {
   std::filesystem::create_directory(dir_ + "/bundle");
   run_hooks({{a, {}, {}, {}}}, "prestart", "{}", HookFailure::Fail, dir_ + "/bundle");
   EXPECT_EQ(read_file(out), std::filesystem::canonical(dir_ + "/bundle").string() + "\nleader\n");
-  EXPECT_EQ(error_of({{a, {}, {}, {}}}, "poststart", dir_ + "/gone"),
+  EXPECT_EQ(hook_error({{a, {}, {}, {}}}, "poststart", dir_ + "/gone"),
             "hook poststart[0] \"" + a + "\": change into \"" + dir_ + "/gone\": no such file or directory");
 }
 
@@ -130,7 +131,7 @@ TEST_F(Hooks, AHookRunsInTheGivenDirectoryAsItsGroupsLeader) {
 TEST_F(Hooks, ATimeoutKillsWhatTheHookStartedToo) {
   std::string pid_file = dir_ + "/sleep.pid";
   auto slow = script("slow", "sleep 30 & echo $! > " + pid_file + "; wait\n");
-  EXPECT_NE(error_of({{slow, {}, {}, 1}}).find("timed out after 1s and was killed"), std::string::npos);
+  EXPECT_NE(hook_error({{slow, {}, {}, 1}}).find("timed out after 1s and was killed"), std::string::npos);
   const pid_t sleeper = std::stoi(read_file(pid_file));
   // A pidfd of a process that is not our child still says when it ended.
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sleeper, 0)));

@@ -3,25 +3,18 @@
 // with an error naming the file and where the limit was crossed.
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 
 #include "base/error.hpp"
 #include "base/json_depth.hpp"
 #include "spec/spec.hpp"
+#include "support/error_of.hpp"
 
 namespace {
 
-std::string nested(char open, char close, size_t depth) { return std::string(depth, open) + std::string(depth, close); }
+using hull::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const hull::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+std::string nested(char open, char close, size_t depth) { return std::string(depth, open) + std::string(depth, close); }
 
 TEST(JsonDepth, DeepConfigIsAnErrorNotACrash) {
   const std::string head = R"({"ociVersion": "1.0.0", "root": {"path": "r"}, "annotations": {"a": )";

@@ -8,7 +8,7 @@
 namespace hull::json_flat {
 namespace {
 
-Result parse(std::string_view text) {
+Result parse_flat(std::string_view text) {
   Members m;
   return parse_object(text, m);
 }
@@ -48,8 +48,8 @@ TEST(JsonFlat, KeepsArraysOfStrings) {
     EXPECT_FALSE(find(m, k)->strings_only) << k;
     EXPECT_TRUE(find(m, k)->items.empty()) << k;
   }
-  EXPECT_EQ(parse(R"({"a":["x",]})"), Result::Invalid);
-  EXPECT_EQ(parse(R"({"a":["x" "y"]})"), Result::Invalid);
+  EXPECT_EQ(parse_flat(R"({"a":["x",]})"), Result::Invalid);
+  EXPECT_EQ(parse_flat(R"({"a":["x" "y"]})"), Result::Invalid);
 }
 
 TEST(JsonFlat, AgreesWithNlohmannOnValidity) {
@@ -99,7 +99,7 @@ TEST(JsonFlat, AgreesWithNlohmannOnValidity) {
     SCOPED_TRACE(c);
     auto j = nlohmann::json::parse(c, nullptr, false);
     Result expected = j.is_discarded() ? Result::Invalid : j.is_object() ? Result::Ok : Result::NotObject;
-    EXPECT_EQ(parse(c), expected);
+    EXPECT_EQ(parse_flat(c), expected);
   }
 }
 
@@ -143,7 +143,7 @@ TEST(JsonFlat, SeesSpecialBytesAtEveryOffsetOfAWord) {
 
 TEST(JsonFlat, RefusesPathologicalNesting) {
   std::string deep = "{\"a\":" + std::string(1000, '[') + std::string(1000, ']') + "}";
-  EXPECT_EQ(parse(deep), Result::Invalid);
+  EXPECT_EQ(parse_flat(deep), Result::Invalid);
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ TEST(JsonWriter, RefusesStringsThatAreNotUtf8AsDumpDoes) {
                              "\xf4\x90\x80\x80" /* past U+10FFFF */,
                              "ok\x80"};
   for (const std::string& s : bad) {
-    SCOPED_TRACE(testing::PrintToString(s));
+    SCOPED_TRACE(::testing::PrintToString(s));
     EXPECT_THROW(nlohmann::json(s).dump(), nlohmann::json::type_error);
     JsonWriter w;
     w.begin_object();

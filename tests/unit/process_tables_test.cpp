@@ -7,17 +7,19 @@
 
 #include <fstream>
 
+#include "base/cpu_list.hpp"
 #include "base/error.hpp"
 #include "base/warn.hpp"
 #include "process/capabilities.hpp"
 #include "process/rlimits.hpp"
-#include "base/cpu_list.hpp"
 #include "process/scheduling.hpp"
 #include "process/sysctl.hpp"
 #include "spec/sysctl_namespace.hpp"
+#include "support/error_of.hpp"
 
 using namespace hull;
 using namespace hull::process;
+using hull::test::error_of;
 
 namespace {
 struct CollectWarnings {
@@ -28,15 +30,6 @@ struct CollectWarnings {
   }
   ~CollectWarnings() { set_warn_sink(old); }
 };
-
-std::string error_of(auto f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 TEST(Capabilities, NamesMatchKernelNumbers) {
@@ -157,7 +150,7 @@ TEST(Sysctl, PathsAndTraversal) {
   EXPECT_EQ(sysctl_path("net/ipv4/conf/eth0.100/forwarding"), "/proc/sys/net/ipv4/conf/eth0.100/forwarding");
   EXPECT_EQ(error_of([] { sysctl_path("net/../../kernel/core_pattern"); }),
             "linux.sysctl: malformed key \"net/../../kernel/core_pattern\"");
-  EXPECT_NE(error_of([] { sysctl_path("net..ipv4"); }), "");
+  EXPECT_NE(error_of([] { sysctl_path("net..ipv4"); }), hull::test::kNoError);
 }
 
 // New or joined by path (a pod's, as runc): the init refuses a joined one
@@ -169,9 +162,9 @@ TEST(Sysctl, NeedsANamespaceOfTheContainers) {
   EXPECT_NE(error_of([&] { check_sysctls(s); }).find("needs a network namespace of the container's"),
             std::string::npos);
   s.linux_->namespaces = {{spec::NamespaceType::Network, "/var/run/netns/x"}};
-  EXPECT_EQ(error_of([&] { check_sysctls(s); }), "");
+  EXPECT_EQ(error_of([&] { check_sysctls(s); }), hull::test::kNoError);
   s.linux_->namespaces = {{spec::NamespaceType::Network, std::nullopt}};
-  EXPECT_EQ(error_of([&] { check_sysctls(s); }), "");
+  EXPECT_EQ(error_of([&] { check_sysctls(s); }), hull::test::kNoError);
   s.linux_->sysctl = {{"kernel.core_pattern", "|/evil"}};
   EXPECT_NE(error_of([&] { check_sysctls(s); }).find("\"kernel.core_pattern\" is not namespaced"), std::string::npos);
 }
@@ -205,8 +198,8 @@ TEST(Scheduling, CpuLists) {
   EXPECT_EQ(parse_cpu_list("", "x"), (std::vector<unsigned>{}));
   EXPECT_EQ(error_of([] { parse_cpu_list("3-1", "process.execCPUAffinity.final"); }),
             "process.execCPUAffinity.final: bad range \"3-1\" in \"3-1\"");
-  EXPECT_NE(error_of([] { parse_cpu_list("a-b", "x"); }), "");
-  EXPECT_NE(error_of([] { parse_cpu_list("1,,2", "x"); }), "");
+  EXPECT_NE(error_of([] { parse_cpu_list("a-b", "x"); }), hull::test::kNoError);
+  EXPECT_NE(error_of([] { parse_cpu_list("1,,2", "x"); }), hull::test::kNoError);
 }
 
 TEST(Scheduling, InvalidValuesFailWithTheField) {

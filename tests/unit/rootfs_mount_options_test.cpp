@@ -12,7 +12,7 @@
 namespace hull::rootfs {
 namespace {
 
-MountOptions parse(std::initializer_list<const char*> o) {
+MountOptions parse_options(std::initializer_list<const char*> o) {
   std::vector<std::string> v(o.begin(), o.end());
   return parse_mount_options(v);
 }
@@ -27,7 +27,7 @@ class SetsFlag : public ::testing::TestWithParam<FlagCase> {};
 
 TEST_P(SetsFlag, SetsOrClearsTheRightMsFlag) {
   const FlagCase& c = GetParam();
-  MountOptions o = parse({c.name});
+  MountOptions o = parse_options({c.name});
   EXPECT_EQ(o.flags, c.set) << c.name << ": " << mount_flags_to_string(o.flags);
   EXPECT_EQ(o.cleared, c.cleared) << c.name << ": " << mount_flags_to_string(o.cleared);
   EXPECT_TRUE(o.data.empty()) << c.name;
@@ -59,7 +59,7 @@ struct PropagationCase {
 class Propagation : public ::testing::TestWithParam<PropagationCase> {};
 
 TEST_P(Propagation, IsAPropagationChangeNotAFlag) {
-  MountOptions o = parse({GetParam().name});
+  MountOptions o = parse_options({GetParam().name});
   ASSERT_EQ(o.propagation.size(), 1u);
   EXPECT_EQ(o.propagation[0], GetParam().flags);
   EXPECT_EQ(o.flags, 0u);
@@ -83,7 +83,7 @@ struct RecursiveCase {
 class Recursive : public ::testing::TestWithParam<RecursiveCase> {};
 
 TEST_P(Recursive, IsAMountSetattrWithTheRightBits) {
-  MountOptions o = parse({GetParam().name});
+  MountOptions o = parse_options({GetParam().name});
   EXPECT_EQ(o.flags, 0u);
   EXPECT_TRUE(o.data.empty());
   EXPECT_EQ(o.recursive.attr_set(), GetParam().attr_set) << mount_attrs_to_string(o.recursive.attr_set());
@@ -109,55 +109,57 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(MountOptions, UnknownOptionsAreDataInOrder) {
-  MountOptions o = parse({"nosuid", "mode=755", "size=65536k", "newinstance", "ptmxmode=0666", "lowerdir=/a:/b"});
+  MountOptions o =
+      parse_options({"nosuid", "mode=755", "size=65536k", "newinstance", "ptmxmode=0666", "lowerdir=/a:/b"});
   EXPECT_EQ(o.flags, static_cast<unsigned long>(MS_NOSUID));
   EXPECT_EQ(o.data_string(), "mode=755,size=65536k,newinstance,ptmxmode=0666,lowerdir=/a:/b");
 }
 
 TEST(MountOptions, Tmpcopyup) {
-  MountOptions o = parse({"tmpcopyup", "mode=1777"});
+  MountOptions o = parse_options({"tmpcopyup", "mode=1777"});
   EXPECT_TRUE(o.tmpcopyup);
   EXPECT_EQ(o.data_string(), "mode=1777");
 }
 
 TEST(MountOptions, DefaultsIsNoFlagAndNoData) {
-  MountOptions o = parse({"defaults"});
+  MountOptions o = parse_options({"defaults"});
   EXPECT_EQ(o.flags, 0u);
   EXPECT_TRUE(o.data.empty());
 }
 
 TEST(MountOptions, LastOfOpposingOptionsWins) {
-  EXPECT_EQ(parse({"ro", "rw"}).flags, 0u);
-  EXPECT_EQ(parse({"ro", "rw"}).cleared, static_cast<unsigned long>(MS_RDONLY));
-  EXPECT_EQ(parse({"rw", "ro"}).flags, static_cast<unsigned long>(MS_RDONLY));
-  EXPECT_EQ(parse({"rw", "ro"}).cleared, 0u);
-  EXPECT_EQ(parse({"rro", "rrw"}).recursive.attr_set(), 0u);
-  EXPECT_EQ(parse({"rro", "rrw"}).recursive.attr_clr(), static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
+  EXPECT_EQ(parse_options({"ro", "rw"}).flags, 0u);
+  EXPECT_EQ(parse_options({"ro", "rw"}).cleared, static_cast<unsigned long>(MS_RDONLY));
+  EXPECT_EQ(parse_options({"rw", "ro"}).flags, static_cast<unsigned long>(MS_RDONLY));
+  EXPECT_EQ(parse_options({"rw", "ro"}).cleared, 0u);
+  EXPECT_EQ(parse_options({"rro", "rrw"}).recursive.attr_set(), 0u);
+  EXPECT_EQ(parse_options({"rro", "rrw"}).recursive.attr_clr(), static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
 }
 
 // Each atime mode is a flag of its own (mount(8), runc): given several, the
 // kernel's order decides, and a bind's attributes follow that order.
 TEST(MountOptions, AtimeModesAreFlagsOfTheirOwnAndStrictatimeWins) {
-  EXPECT_EQ(parse({"noatime", "relatime"}).flags, static_cast<unsigned long>(MS_NOATIME | MS_RELATIME));
-  EXPECT_EQ(parse({"strictatime", "noatime"}).flags, static_cast<unsigned long>(MS_STRICTATIME | MS_NOATIME));
-  EXPECT_EQ(parse({"noatime", "atime"}).flags, 0u);
-  EXPECT_EQ(*parse({"bind", "noatime", "relatime"}).mount_attrs().atime, static_cast<uint64_t>(MOUNT_ATTR_NOATIME));
-  EXPECT_EQ(*parse({"bind", "strictatime", "noatime"}).mount_attrs().atime,
+  EXPECT_EQ(parse_options({"noatime", "relatime"}).flags, static_cast<unsigned long>(MS_NOATIME | MS_RELATIME));
+  EXPECT_EQ(parse_options({"strictatime", "noatime"}).flags, static_cast<unsigned long>(MS_STRICTATIME | MS_NOATIME));
+  EXPECT_EQ(parse_options({"noatime", "atime"}).flags, 0u);
+  EXPECT_EQ(*parse_options({"bind", "noatime", "relatime"}).mount_attrs().atime,
+            static_cast<uint64_t>(MOUNT_ATTR_NOATIME));
+  EXPECT_EQ(*parse_options({"bind", "strictatime", "noatime"}).mount_attrs().atime,
             static_cast<uint64_t>(MOUNT_ATTR_STRICTATIME));
 }
 
 // "acl" is MS_POSIXACL to runc, not data a tmpfs would refuse.
 TEST(MountOptions, AclIsTheFlagNotData) {
-  MountOptions o = parse({"acl", "size=1m"});
+  MountOptions o = parse_options({"acl", "size=1m"});
   EXPECT_EQ(o.flags, static_cast<unsigned long>(MS_POSIXACL));
   EXPECT_EQ(o.data, std::vector<std::string>{"size=1m"});
-  o = parse({"acl", "noacl"});
+  o = parse_options({"acl", "noacl"});
   EXPECT_EQ(o.flags, 0u);
   EXPECT_EQ(o.cleared, static_cast<unsigned long>(MS_POSIXACL));
 }
 
 TEST(MountOptions, PropagationChangesKeepTheirOrder) {
-  MountOptions o = parse({"rbind", "rprivate", "shared"});
+  MountOptions o = parse_options({"rbind", "rprivate", "shared"});
   ASSERT_EQ(o.propagation.size(), 2u);
   EXPECT_EQ(o.propagation[0], static_cast<unsigned long>(MS_PRIVATE | MS_REC));
   EXPECT_EQ(o.propagation[1], static_cast<unsigned long>(MS_SHARED));
@@ -165,24 +167,24 @@ TEST(MountOptions, PropagationChangesKeepTheirOrder) {
 }
 
 TEST(MountOptions, BindAttrsFollowFlags) {
-  MountAttrs a = parse({"bind", "ro", "nosuid", "dev", "noatime", "nosymfollow"}).mount_attrs();
+  MountAttrs a = parse_options({"bind", "ro", "nosuid", "dev", "noatime", "nosymfollow"}).mount_attrs();
   EXPECT_EQ(a.set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOSYMFOLLOW));
   EXPECT_EQ(a.clear, static_cast<uint64_t>(MOUNT_ATTR_NODEV));
   ASSERT_TRUE(a.atime);
   EXPECT_EQ(*a.atime, static_cast<uint64_t>(MOUNT_ATTR_NOATIME));
   EXPECT_EQ(a.attr_clr(), static_cast<uint64_t>(MOUNT_ATTR_NODEV | MOUNT_ATTR__ATIME));
   // Superblock flags have no per-mount form.
-  EXPECT_TRUE(parse({"bind", "sync", "lazytime"}).mount_attrs().empty());
+  EXPECT_TRUE(parse_options({"bind", "sync", "lazytime"}).mount_attrs().empty());
   // Turning an atime mode off means relatime, the kernel default.
-  EXPECT_EQ(*parse({"bind", "atime"}).mount_attrs().atime, static_cast<uint64_t>(MOUNT_ATTR_RELATIME));
-  EXPECT_FALSE(parse({"bind"}).mount_attrs().atime);
+  EXPECT_EQ(*parse_options({"bind", "atime"}).mount_attrs().atime, static_cast<uint64_t>(MOUNT_ATTR_RELATIME));
+  EXPECT_FALSE(parse_options({"bind"}).mount_attrs().atime);
 }
 
 // On a bind, what an option turns off stays as the source has it (runc):
 // "rw" from containerd leaves a read-only source read-only.
 TEST(MountOptions, ABindSetsButNeverClears) {
-  EXPECT_TRUE(parse({"rbind", "rw", "suid", "dev", "exec", "atime", "diratime"}).bind_attrs().empty());
-  MountAttrs a = parse({"bind", "ro", "dev", "noatime"}).bind_attrs();
+  EXPECT_TRUE(parse_options({"rbind", "rw", "suid", "dev", "exec", "atime", "diratime"}).bind_attrs().empty());
+  MountAttrs a = parse_options({"bind", "ro", "dev", "noatime"}).bind_attrs();
   EXPECT_EQ(a.set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
   EXPECT_EQ(a.clear, 0u);
   ASSERT_TRUE(a.atime);

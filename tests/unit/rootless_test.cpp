@@ -102,7 +102,7 @@ TEST(Rootless, StateRootIsUnderXdgRuntimeDirForAnOrdinaryUser) {
   EXPECT_EQ(hull::default_state_root(1000, true, "/run/user/1000", "root"), "/run/user/1000/hull");
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) {
+bool has_entry(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
@@ -119,8 +119,8 @@ TEST(Rootless, CgroupTreeIsReadOnlyWithoutACgroupNamespace) {
   with_ns.linux_->namespaces.push_back({hull::spec::NamespaceType::Cgroup, std::nullopt});
   hull::make_cgroup_mounts_readonly_without_cgroupns(spec);
   EXPECT_EQ(spec.mounts[0].options, (std::vector<std::string>{"nosuid", "ro"}));
-  EXPECT_TRUE(has(spec.mounts[1].options, "rro"));
-  EXPECT_FALSE(has(spec.mounts[2].options, "rro"));
+  EXPECT_TRUE(has_entry(spec.mounts[1].options, "rro"));
+  EXPECT_FALSE(has_entry(spec.mounts[2].options, "rro"));
   hull::make_cgroup_mounts_readonly_without_cgroupns(with_ns);
   EXPECT_EQ(with_ns.mounts[0].options, (std::vector<std::string>{"rw", "nosuid"}));
 }
@@ -134,8 +134,8 @@ TEST(Rootless, SpecRootlessIsRuncs) {
   const auto& lx = j["linux"];
   std::vector<std::string> types;
   for (const auto& n : lx["namespaces"]) types.push_back(n["type"]);
-  EXPECT_FALSE(has(types, "network"));
-  EXPECT_TRUE(has(types, "user"));
+  EXPECT_FALSE(has_entry(types, "network"));
+  EXPECT_TRUE(has_entry(types, "user"));
   EXPECT_EQ(lx["uidMappings"][0]["hostID"], ::geteuid());
   EXPECT_EQ(lx["uidMappings"][0]["size"], 1);
   EXPECT_EQ(lx["gidMappings"][0]["hostID"], ::getegid());

@@ -23,7 +23,7 @@ const fs::path kGood = fs::path(HULL_TEST_DATA) / "config" / "good";
 
 Spec load_good(const std::string& name) { return parse_config(hull::read_file(kGood / name), name); }
 
-std::string error_of(const std::string& text) {
+std::string parse_error(const std::string& text) {
   try {
     parse_config(text);
   } catch (const hull::Error& e) {
@@ -279,7 +279,7 @@ TEST(SpecParse, NullMembersReadAsAbsent) {
 }
 
 TEST(SpecParse, NullForARequiredFieldIsATypeError) {
-  EXPECT_EQ(error_of(R"({"ociVersion": "1.0.0", "root": {"path": null}})"),
+  EXPECT_EQ(parse_error(R"({"ociVersion": "1.0.0", "root": {"path": null}})"),
             "config.json: .root.path: expected a string, got null");
 }
 
@@ -297,8 +297,8 @@ TEST(SpecParse, RefusesMalformedVersions) {
                         " 1.0.0", "1.0.0 "}) {
     SCOPED_TRACE(v);
     std::string text = std::string(R"({"ociVersion": ")") + v + R"("})";
-    EXPECT_EQ(error_of(text), "config.json: .ociVersion: invalid version " + hull::quote(v) +
-                                  " (expected a SemVer version such as 1.2.0)");
+    EXPECT_EQ(parse_error(text), "config.json: .ociVersion: invalid version " + hull::quote(v) +
+                                     " (expected a SemVer version such as 1.2.0)");
   }
 }
 
@@ -333,19 +333,19 @@ TEST(SpecParse, IntegerBoundsAreInclusive) {
 
 // Shown as written, not as the double it reads as ("1.8446744073709552e+19").
 TEST(SpecParse, IntegerBeyondUint64IsRefused) {
-  EXPECT_EQ(error_of(with_linux(R"({"resources": {"cpu": {"shares": 18446744073709551616}}})")),
+  EXPECT_EQ(parse_error(with_linux(R"({"resources": {"cpu": {"shares": 18446744073709551616}}})")),
             "config.json: .linux.resources.cpu.shares: expected an integer from 0 to 18446744073709551615, "
             "got number 18446744073709551616");
-  EXPECT_EQ(error_of(with_linux(R"({"resources": {"cpu": {"quota": -9223372036854775809}}})")),
+  EXPECT_EQ(parse_error(with_linux(R"({"resources": {"cpu": {"quota": -9223372036854775809}}})")),
             "config.json: .linux.resources.cpu.quota: expected an integer from -9223372036854775808 to "
             "9223372036854775807, got number -9223372036854775809");
-  EXPECT_EQ(error_of(with_linux(R"({"resources": {"cpu": {"shares": 1e2}}})")),
+  EXPECT_EQ(parse_error(with_linux(R"({"resources": {"cpu": {"shares": 1e2}}})")),
             "config.json: .linux.resources.cpu.shares: expected an integer from 0 to 18446744073709551615, "
             "got number 1e2");
 }
 
 TEST(SpecParse, FifoDevicesNeedNoNumbersOthersDo) {
-  EXPECT_EQ(error_of(with_linux(R"({"devices": [{"type": "p", "path": "/f"}, {"type": "u", "path": "/u"}]})")),
+  EXPECT_EQ(parse_error(with_linux(R"({"devices": [{"type": "p", "path": "/f"}, {"type": "u", "path": "/u"}]})")),
             "config.json: .linux.devices[1].major: required field is missing");
 }
 
@@ -364,29 +364,29 @@ TEST(SpecParse, AnEmptyRootfsPropagationIsTheDefault) {
 
 TEST(SpecParse, LongValuesAreCutShortInMessages) {
   std::string many(200, 'x');
-  EXPECT_EQ(error_of(R"({"ociVersion": "1.0.0", "hostname": [")" + many + R"("]})"),
+  EXPECT_EQ(parse_error(R"({"ociVersion": "1.0.0", "hostname": [")" + many + R"("]})"),
             "config.json: .hostname: expected a string, got array [\"" + std::string(58, 'x') + "...");
   // A two-byte character that straddles the cut is dropped whole.
   std::string accents;
   for (int i = 0; i < 100; ++i) accents += "\u00e9";
   std::string shown;
   for (int i = 0; i < 28; ++i) shown += "\xc3\xa9";
-  EXPECT_EQ(error_of(R"({"ociVersion": "1.0.0", "hostname": ["x)" + accents + R"("]})"),
+  EXPECT_EQ(parse_error(R"({"ociVersion": "1.0.0", "hostname": ["x)" + accents + R"("]})"),
             "config.json: .hostname: expected a string, got array [\"x" + shown + "...");
 }
 
 TEST(SpecParse, InvalidJsonNamesLineAndColumn) {
-  EXPECT_EQ(error_of("{\n  \"ociVersion\": \"1.0.0\",\n\n     ]"),
+  EXPECT_EQ(parse_error("{\n  \"ociVersion\": \"1.0.0\",\n\n     ]"),
             "config.json: invalid JSON at line 4, column 6: syntax error while parsing object key - unexpected "
             "']'; expected string literal");
-  EXPECT_EQ(error_of(""),
+  EXPECT_EQ(parse_error(""),
             "config.json: invalid JSON at line 1, column 1: syntax error while parsing value - unexpected end of "
             "input; expected '[', '{', or a literal");
 }
 
 TEST(SpecParse, TopLevelMustBeAnObject) {
-  EXPECT_EQ(error_of("\"1.0.0\""), "config.json: expected an object, got string \"1.0.0\"");
-  EXPECT_EQ(error_of("null"), "config.json: expected an object, got null");
+  EXPECT_EQ(parse_error("\"1.0.0\""), "config.json: expected an object, got string \"1.0.0\"");
+  EXPECT_EQ(parse_error("null"), "config.json: expected an object, got null");
 }
 
 TEST(SpecParse, ErrorsNameTheGivenFile) {

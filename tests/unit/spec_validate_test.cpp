@@ -30,7 +30,7 @@ Spec runnable(const std::string& linux_json, const std::string& extra = "") {
                       extra + R"("linux": )" + linux_json + "}");
 }
 
-std::string error_of(const Spec& s, const std::string& file = "config.json") {
+std::string validation_error(const Spec& s, const std::string& file = "config.json") {
   try {
     validate_for_create(s, file);
   } catch (const hull::Error& e) {
@@ -44,34 +44,39 @@ TEST(SpecValidate, FullVectorIsValid) {
   Spec spec = good("full.json");
   ASSERT_FALSE(spec.linux_->netDevices.empty());
   ASSERT_TRUE(spec.linux_->intelRdt);
-  EXPECT_EQ(error_of(spec), "<no error>");
+  EXPECT_EQ(validation_error(spec), "<no error>");
 }
 
-TEST(SpecValidate, MinimalForStartIsValid) { EXPECT_EQ(error_of(good("minimal-for-start.json")), "<no error>"); }
+TEST(SpecValidate, MinimalForStartIsValid) {
+  EXPECT_EQ(validation_error(good("minimal-for-start.json")), "<no error>");
+}
 
 // What `hull spec` writes must be creatable as it stands.
-TEST(SpecValidate, DefaultSpecIsValid) { EXPECT_EQ(error_of(parse_config(hull::default_spec_text())), "<no error>"); }
+TEST(SpecValidate, DefaultSpecIsValid) {
+  EXPECT_EQ(validation_error(parse_config(hull::default_spec_text())), "<no error>");
+}
 
 // setgroups(2) refuses more than NGROUPS_MAX with a bare EINVAL at start.
 TEST(SpecValidate, MoreGroupsThanTheKernelTakesAreRefused) {
   Spec spec = runnable("{}");
   for (uint32_t gid = 0; gid < 65536; ++gid) spec.process->user.additionalGids.push_back(gid);
-  EXPECT_EQ(error_of(spec), "<no error>");
+  EXPECT_EQ(validation_error(spec), "<no error>");
   spec.process->user.additionalGids.push_back(7);  // a repeat is passed once
-  EXPECT_EQ(error_of(spec), "<no error>");
+  EXPECT_EQ(validation_error(spec), "<no error>");
   spec.process->user.additionalGids.push_back(65536);
-  EXPECT_EQ(error_of(spec),
+  EXPECT_EQ(validation_error(spec),
             "config.json: .process.user.additionalGids: has 65537 different groups; the kernel takes at most 65536");
 }
 
-TEST(SpecValidate, NoNamespacesAtAllIsValid) { EXPECT_EQ(error_of(runnable("{}")), "<no error>"); }
+TEST(SpecValidate, NoNamespacesAtAllIsValid) { EXPECT_EQ(validation_error(runnable("{}")), "<no error>"); }
 
 TEST(SpecValidate, JoinedUserNamespaceNeedsNoMappings) {
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "user", "path": "/proc/42/ns/user"}]})")), "<no error>");
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "user", "path": "/proc/42/ns/user"}]})")),
+            "<no error>");
 }
 
 TEST(SpecValidate, MappingsMayComeWithAJoinedUserNamespace) {
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "user", "path": "/proc/42/ns/user"}],
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "user", "path": "/proc/42/ns/user"}],
     "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]})")),
             "<no error>");
 }
@@ -80,8 +85,8 @@ TEST(SpecValidate, MappingsMayComeWithAJoinedUserNamespace) {
 // larger number to 32 bits first and the error would name another device.
 TEST(SpecValidate, ADeviceNumberTheKernelCannotHoldIsRefusedByPath) {
   auto device = [](const std::string& numbers) {
-    return error_of(runnable(R"({"namespaces": [{"type": "mount"}], "devices": [{"path": "/dev/fuse", "type": "c", )" +
-                             numbers + "}]}"));
+    return validation_error(runnable(
+        R"({"namespaces": [{"type": "mount"}], "devices": [{"path": "/dev/fuse", "type": "c", )" + numbers + "}]}"));
   };
   EXPECT_EQ(device(R"("major": 4095, "minor": 1048575)"), "<no error>");
   EXPECT_EQ(device(R"("major": 4096, "minor": 1)"),
@@ -97,7 +102,7 @@ TEST(SpecValidate, ADeviceNumberTheKernelCannotHoldIsRefusedByPath) {
 // the last).
 TEST(SpecValidate, ADevicePathListedTwiceMustNameOneDevice) {
   auto devices = [](const std::string& second) {
-    return error_of(runnable(
+    return validation_error(runnable(
         R"({"namespaces": [{"type": "mount"}], "devices": [{"path": "/dev/tun", "type": "c", "major": 10, "minor": 200}, )" +
         second + "]}"));
   };
@@ -114,7 +119,7 @@ TEST(SpecValidate, ADevicePathListedTwiceMustNameOneDevice) {
 // -1 is a rule's wildcard; -5 used to become one too ("c *:3 rwm").
 TEST(SpecValidate, ADeviceRuleNumberBelowTheWildcardIsRefusedByPath) {
   auto rule = [](const std::string& numbers) {
-    return error_of(
+    return validation_error(
         runnable(R"({"namespaces": [{"type": "mount"}], "resources": {"devices": [{"allow": true, "type": "c", )" +
                  numbers + R"(, "access": "rwm"}]}})"));
   };
@@ -130,7 +135,7 @@ TEST(SpecValidate, ADeviceRuleNumberBelowTheWildcardIsRefusedByPath) {
 // A mount on "/" would be attached under the rootfs the init pivots into.
 TEST(SpecValidate, AMountOnTheRootIsRefusedByPath) {
   auto mount_on = [](const std::string& dest) {
-    return error_of(
+    return validation_error(
         runnable(R"({"namespaces": [{"type": "mount"}]})",
                  R"("mounts": [{"destination": ")" + dest + R"(", "type": "tmpfs", "source": "tmpfs"}], )"));
   };
@@ -145,15 +150,15 @@ TEST(SpecValidate, AMountOnTheRootIsRefusedByPath) {
 // An empty name is no name, as with runc: no uts namespace needed (the init
 // sets none); a name needs one.
 TEST(SpecValidate, AHostnameNeedsAUtsNamespaceAndAnEmptyOneIsNone) {
-  EXPECT_EQ(error_of(runnable("{}", R"("hostname": "", "domainname": "", )")), "<no error>");
-  EXPECT_EQ(error_of(runnable("{}", R"("hostname": "web", )")),
+  EXPECT_EQ(validation_error(runnable("{}", R"("hostname": "", "domainname": "", )")), "<no error>");
+  EXPECT_EQ(validation_error(runnable("{}", R"("hostname": "web", )")),
             "config.json: .hostname: requires a uts namespace, but .linux.namespaces has no \"uts\" entry");
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts"}]})", R"("hostname": "", "domainname": "", )")),
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "uts"}]})", R"("hostname": "", "domainname": "", )")),
             "<no error>");
   // Joined by path will do, as runc (runtime-tools linux_ns_path): the init
   // refuses only a path that turns out to be hull's own namespace.
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts", "path": "/proc/42/ns/uts"}]})",
-                              R"("hostname": "web", "domainname": "example", )")),
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "uts", "path": "/proc/42/ns/uts"}]})",
+                                      R"("hostname": "web", "domainname": "example", )")),
             "<no error>");
 }
 
@@ -161,24 +166,26 @@ TEST(SpecValidate, AHostnameNeedsAUtsNamespaceAndAnEmptyOneIsNone) {
 // shared): what needs mounts is refused, not dropped; a joined one will do.
 TEST(SpecValidate, MountSettingsNeedAMountNamespace) {
   const std::string no_mnt = "but .linux.namespaces has no \"mount\" entry";
-  EXPECT_EQ(error_of(runnable(R"({"maskedPaths": ["/proc/kcore"]})")),
+  EXPECT_EQ(validation_error(runnable(R"({"maskedPaths": ["/proc/kcore"]})")),
             "config.json: .linux.maskedPaths: requires a mount namespace, " + no_mnt);
-  EXPECT_EQ(error_of(runnable(R"({"readonlyPaths": ["/proc/sys"]})")),
+  EXPECT_EQ(validation_error(runnable(R"({"readonlyPaths": ["/proc/sys"]})")),
             "config.json: .linux.readonlyPaths: requires a mount namespace, " + no_mnt);
-  EXPECT_EQ(error_of(runnable(R"({"rootfsPropagation": "private"})")),
+  EXPECT_EQ(validation_error(runnable(R"({"rootfsPropagation": "private"})")),
             "config.json: .linux.rootfsPropagation: requires a mount namespace, " + no_mnt);
-  EXPECT_EQ(error_of(runnable(R"({"devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]})")),
-            "config.json: .linux.devices: requires a mount namespace, " + no_mnt);
-  EXPECT_EQ(error_of(parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs", "readonly": true},
+  EXPECT_EQ(
+      validation_error(runnable(R"({"devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]})")),
+      "config.json: .linux.devices: requires a mount namespace, " + no_mnt);
+  EXPECT_EQ(validation_error(parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "rootfs", "readonly": true},
     "process": {"cwd": "/", "args": ["/bin/sh"]}, "linux": {}})")),
             "config.json: .root.readonly: requires a mount namespace, " + no_mnt);
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "mount", "path": "/proc/42/ns/mnt"}],
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "mount", "path": "/proc/42/ns/mnt"}],
     "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys"]})")),
             "<no error>");
   // Config mounts are not refused: they are skipped (crun's behaviour), as
   // runtime-tools' own default config has them.
-  EXPECT_EQ(error_of(runnable("{}", R"("mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}], )")),
-            "<no error>");
+  EXPECT_EQ(
+      validation_error(runnable("{}", R"("mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}], )")),
+      "<no error>");
 }
 
 // The kernel's limit, named at create rather than met in the init as
@@ -186,49 +193,50 @@ TEST(SpecValidate, MountSettingsNeedAMountNamespace) {
 TEST(SpecValidate, AHostnameOrDomainnameFitsTheKernelsLimit) {
   const std::string uts = R"({"namespaces": [{"type": "uts"}]})";
   const std::string longest(64, 'h'), too_long(65, 'h');
-  EXPECT_EQ(error_of(runnable(uts, "\"hostname\": \"" + longest + "\", \"domainname\": \"" + longest + "\", ")),
+  EXPECT_EQ(validation_error(runnable(uts, "\"hostname\": \"" + longest + "\", \"domainname\": \"" + longest + "\", ")),
             "<no error>");
-  EXPECT_EQ(error_of(runnable(uts, "\"hostname\": \"" + too_long + "\", ")),
+  EXPECT_EQ(validation_error(runnable(uts, "\"hostname\": \"" + too_long + "\", ")),
             "config.json: .hostname: is 65 bytes long; the kernel takes at most 64");
-  EXPECT_EQ(error_of(runnable(uts, "\"domainname\": \"" + too_long + "\", ")),
+  EXPECT_EQ(validation_error(runnable(uts, "\"domainname\": \"" + too_long + "\", ")),
             "config.json: .domainname: is 65 bytes long; the kernel takes at most 64");
 }
 
 TEST(SpecValidate, NullHostnameIsAbsent) {
-  EXPECT_EQ(error_of(runnable("{}", R"("hostname": null, "domainname": null, )")), "<no error>");
+  EXPECT_EQ(validation_error(runnable("{}", R"("hostname": null, "domainname": null, )")), "<no error>");
 }
 
 TEST(SpecValidate, SysctlsInTheirOwnNamespacesAreValid) {
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "uts"}, {"type": "ipc"}, {"type": "network"}],
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "uts"}, {"type": "ipc"}, {"type": "network"}],
     "sysctl": {"kernel.domainname": "x", "fs.mqueue.msg_max": "20", "net/ipv4/ip_forward": "1"}})")),
             "<no error>");
   // The ucounts limits are per user namespace (runc >= 1.5): only with one.
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "user"}], "uidMappings": [{"containerID": 0, "hostID":
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "user"}], "uidMappings": [{"containerID": 0, "hostID":
     100000, "size": 65536}], "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
     "sysctl": {"user.max_user_namespaces": "3"}})")),
             "<no error>");
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"user.max_user_namespaces": "3"}})")),
-            "config.json: .linux.sysctl[\"user.max_user_namespaces\"]: requires a user namespace, but "
-            ".linux.namespaces has no \"user\" entry");
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"kernel.domainname": "x"}})")),
+  EXPECT_EQ(
+      validation_error(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"user.max_user_namespaces": "3"}})")),
+      "config.json: .linux.sysctl[\"user.max_user_namespaces\"]: requires a user namespace, but "
+      ".linux.namespaces has no \"user\" entry");
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "ipc"}], "sysctl": {"kernel.domainname": "x"}})")),
             "config.json: .linux.sysctl[\"kernel.domainname\"]: requires a uts namespace, but .linux.namespaces "
             "has no \"uts\" entry");
   // The hostname field says it; the sysctl would override it unseen (runc
   // refuses it too).
   for (const char* key : {"kernel.hostname", "kernel/hostname"})
-    EXPECT_EQ(
-        error_of(runnable(std::string(R"({"namespaces": [{"type": "uts"}], "sysctl": {")") + key + R"(": "x"}})")),
-        std::string("config.json: .linux.sysctl[\"") + key +
-            "\"]: conflicts with .hostname, which sets the container's hostname; set that instead");
+    EXPECT_EQ(validation_error(
+                  runnable(std::string(R"({"namespaces": [{"type": "uts"}], "sysctl": {")") + key + R"(": "x"}})")),
+              std::string("config.json: .linux.sysctl[\"") + key +
+                  "\"]: conflicts with .hostname, which sets the container's hostname; set that instead");
   // Joined by path will do, as runc: a pod's network namespace, made by
   // containerd, gets the pod's sysctls (the init refuses hull's own).
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "network", "path": "/run/netns/pod"}, {"type": "ipc",
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "network", "path": "/run/netns/pod"}, {"type": "ipc",
     "path": "/proc/42/ns/ipc"}], "sysctl": {"net.ipv4.ping_group_range": "0 0", "kernel.shmmax": "1"}})")),
             "<no error>");
 }
 
 TEST(SpecValidate, ErrorsNameTheGivenFile) {
-  EXPECT_EQ(error_of(runnable(R"({"namespaces": [{"type": "pid"}, {"type": "pid"}]})"), "/b/config.json"),
+  EXPECT_EQ(validation_error(runnable(R"({"namespaces": [{"type": "pid"}, {"type": "pid"}]})"), "/b/config.json"),
             "/b/config.json: .linux.namespaces[1].type: duplicate namespace \"pid\" (first at "
             ".linux.namespaces[0])");
 }
@@ -238,7 +246,7 @@ TEST(SpecValidate, ErrorsNameTheGivenFile) {
 TEST(SpecValidate, ARelativeMountDestinationIsAcceptedWithAWarning) {
   std::vector<std::string> warnings;
   auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
-  std::string err = error_of(runnable("{}", R"("mounts": [{"destination": "mnt/rel", "type": "tmpfs"}], )"));
+  std::string err = validation_error(runnable("{}", R"("mounts": [{"destination": "mnt/rel", "type": "tmpfs"}], )"));
   hull::set_warn_sink(old);
   EXPECT_EQ(err, "<no error>");
   ASSERT_EQ(warnings.size(), 1u);
@@ -253,7 +261,7 @@ TEST(SpecValidate, ARelativeMaskedOrReadonlyPathIsAcceptedWithAWarning) {
   std::vector<std::string> warnings;
   auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
   std::string err =
-      error_of(runnable(R"({"namespaces": [{"type": "mount"}], "maskedPaths": ["/proc/kcore", "proc/keys"],
+      validation_error(runnable(R"({"namespaces": [{"type": "mount"}], "maskedPaths": ["/proc/kcore", "proc/keys"],
     "readonlyPaths": ["proc/sys"]})"));
   hull::set_warn_sink(old);
   EXPECT_EQ(err, "<no error>");
@@ -272,14 +280,14 @@ TEST(SpecValidate, UidsAndGidsOutsideRuncsRangeAreRefused) {
       "process": {"cwd": "/", "args": ["/bin/sh"], "user": )" +
                         user + "}}");
   };
-  EXPECT_EQ(error_of(with_user(R"({"uid": 4294967295, "gid": 0})")),
+  EXPECT_EQ(validation_error(with_user(R"({"uid": 4294967295, "gid": 0})")),
             "config.json: .process.user.uid: uids and gids must be in range 0-2147483647, got 4294967295");
-  EXPECT_EQ(error_of(with_user(R"({"uid": 1000, "gid": 2147483648})")),
+  EXPECT_EQ(validation_error(with_user(R"({"uid": 1000, "gid": 2147483648})")),
             "config.json: .process.user.gid: uids and gids must be in range 0-2147483647, got 2147483648");
-  EXPECT_EQ(error_of(with_user(R"({"uid": 1, "gid": 1, "additionalGids": [5, 4294967295]})")),
+  EXPECT_EQ(validation_error(with_user(R"({"uid": 1, "gid": 1, "additionalGids": [5, 4294967295]})")),
             "config.json: .process.user.additionalGids[1]: uids and gids must be in range 0-2147483647, got "
             "4294967295");
-  EXPECT_EQ(error_of(with_user(R"({"uid": 2147483647, "gid": 2147483647})")), "<no error>");
+  EXPECT_EQ(validation_error(with_user(R"({"uid": 2147483647, "gid": 2147483647})")), "<no error>");
 }
 
 TEST(SpecValidate, AUmaskBeyondThePermissionBitsIsRefused) {
@@ -288,9 +296,9 @@ TEST(SpecValidate, AUmaskBeyondThePermissionBitsIsRefused) {
       "process": {"cwd": "/", "args": ["/bin/sh"], "user": {"uid": 0, "gid": 0, "umask": )" +
                         umask + "}}}");
   };
-  EXPECT_EQ(error_of(with_umask("511")), "<no error>");
-  EXPECT_EQ(error_of(with_umask("18")), "<no error>");
-  EXPECT_EQ(error_of(with_umask("1000")),
+  EXPECT_EQ(validation_error(with_umask("511")), "<no error>");
+  EXPECT_EQ(validation_error(with_umask("18")), "<no error>");
+  EXPECT_EQ(validation_error(with_umask("1000")),
             "config.json: .process.user.umask: 1000 is not a file mode mask (0 to 511, octal 0777)");
 }
 
@@ -301,18 +309,18 @@ TEST(SpecValidate, AConsoleSizeBeyondWhatATerminalHoldsIsRefused) {
       "process": {"cwd": "/", "args": ["/bin/sh"], "terminal": )" +
                         terminal + R"(, "consoleSize": )" + size + "}}");
   };
-  EXPECT_EQ(error_of(with_size("true", R"({"height": 65535, "width": 80})")), "<no error>");
-  EXPECT_EQ(error_of(with_size("true", R"({"height": 70000, "width": 80})")),
+  EXPECT_EQ(validation_error(with_size("true", R"({"height": 65535, "width": 80})")), "<no error>");
+  EXPECT_EQ(validation_error(with_size("true", R"({"height": 70000, "width": 80})")),
             "config.json: .process.consoleSize.height: 70000 rows: a terminal has at most 65535");
-  EXPECT_EQ(error_of(with_size("true", R"({"height": 25, "width": 65536})")),
+  EXPECT_EQ(validation_error(with_size("true", R"({"height": 25, "width": 65536})")),
             "config.json: .process.consoleSize.width: 65536 columns: a terminal has at most 65535");
-  EXPECT_EQ(error_of(with_size("false", R"({"height": 70000, "width": 80})")), "<no error>");
+  EXPECT_EQ(validation_error(with_size("false", R"({"height": 70000, "width": 80})")), "<no error>");
 }
 
 // config.md: "Keys MUST NOT be an empty string."
 TEST(SpecValidate, AnEmptyAnnotationKeyIsRefused) {
-  EXPECT_EQ(error_of(runnable("{}", R"("annotations": {"a": "1"}, )")), "<no error>");
-  EXPECT_EQ(error_of(runnable("{}", R"("annotations": {"": "x"}, )")),
+  EXPECT_EQ(validation_error(runnable("{}", R"("annotations": {"a": "1"}, )")), "<no error>");
+  EXPECT_EQ(validation_error(runnable("{}", R"("annotations": {"": "x"}, )")),
             "config.json: .annotations: a key must not be empty (config.md)");
 }
 
@@ -322,11 +330,11 @@ TEST(SpecValidate, EnvironmentEntriesMustBeNameEqualsValue) {
       "process": {"cwd": "/", "args": ["/bin/sh"], "env": )" +
                         env + "}}");
   };
-  EXPECT_EQ(error_of(with_env(R"(["A=1", "C"])")),
+  EXPECT_EQ(validation_error(with_env(R"(["A=1", "C"])")),
             "config.json: .process.env[1]: invalid environment variable \"C\": missing '='");
-  EXPECT_EQ(error_of(with_env(R"(["=x"])")),
+  EXPECT_EQ(validation_error(with_env(R"(["=x"])")),
             "config.json: .process.env[0]: invalid environment variable \"=x\": the name is empty");
-  EXPECT_EQ(error_of(with_env(R"(["A=", "A=2", "B=c=d"])")), "<no error>");
+  EXPECT_EQ(validation_error(with_env(R"(["A=", "A=2", "B=c=d"])")), "<no error>");
 }
 
 // exec --process FILE: the same checks, with paths from the file's top.

@@ -42,7 +42,7 @@ std::map<std::string, std::string> load_cases(const fs::path& dir) {
 
 // The message parse_config (and, with validate, validate_for_create) gives, or
 // a marker when there is none.
-std::string error_of(const std::string& text, bool validate) {
+std::string vector_error(const std::string& text, bool validate) {
   try {
     auto spec = parse_config(text, "config.json");
     if (validate) hull::spec::validate_for_create(spec, "config.json");
@@ -75,7 +75,7 @@ TEST(SpecBadVectors, EachFailsWithItsExactMessage) {
   ASSERT_GE(cases.size(), 60u);
   for (const auto& [name, expected] : cases) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(error_of(hull::read_file(dir / name), false), expected);
+    EXPECT_EQ(vector_error(hull::read_file(dir / name), false), expected);
   }
 }
 
@@ -88,8 +88,8 @@ TEST(SpecBadCreateVectors, EachParsesButFailsValidationWithItsExactMessage) {
   for (const auto& [name, expected] : cases) {
     SCOPED_TRACE(name);
     std::string text = hull::read_file(dir / name);
-    EXPECT_EQ(error_of(text, false), "<no error>");
-    EXPECT_EQ(error_of(text, true), expected);
+    EXPECT_EQ(vector_error(text, false), "<no error>");
+    EXPECT_EQ(vector_error(text, true), expected);
   }
 }
 
@@ -120,8 +120,8 @@ TEST(SpecUpstreamVectors, GoodOnesParse) {
     }
     // spec-example.json still says "0.5.0-dev", a pre-1.0 draft hull refuses
     // on purpose; everything else in it must parse once the version is 1.x.
-    EXPECT_EQ(error_of(text, false), "config.json: .ociVersion: unsupported version " + hull::quote(version) +
-                                         " (hull supports 1.x; it implements up to 1.3)");
+    EXPECT_EQ(vector_error(text, false), "config.json: .ociVersion: unsupported version " + hull::quote(version) +
+                                             " (hull supports 1.x; it implements up to 1.3)");
     doc["ociVersion"] = "1.0.0";
     EXPECT_NO_THROW(parse_config(doc.dump(), "config.json"));
   }
@@ -134,9 +134,9 @@ TEST(SpecUpstreamVectors, BadOnesFail) {
   ASSERT_FALSE(files.empty());
   for (const auto& f : files) {
     SCOPED_TRACE(f.filename().string());
-    EXPECT_NE(error_of(hull::read_file(f), false), "<no error>");
+    EXPECT_NE(vector_error(hull::read_file(f), false), "<no error>");
   }
-  EXPECT_EQ(error_of(hull::read_file(dir / "bad" / "invalid-json.json"), false)
+  EXPECT_EQ(vector_error(hull::read_file(dir / "bad" / "invalid-json.json"), false)
                 .rfind("config.json: invalid JSON at line 1, column 2: ", 0),
             0u);
 }

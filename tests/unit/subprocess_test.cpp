@@ -11,7 +11,7 @@
 namespace hull {
 namespace {
 
-std::string error_of(const std::vector<std::string>& argv) {
+std::string run_error(const std::vector<std::string>& argv) {
   try {
     run_and_capture(argv);
   } catch (const Error& e) {
@@ -25,13 +25,13 @@ TEST(Subprocess, OutputAndStatusOfAProgramThatRan) {
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(r.exec_errno, 0);
   EXPECT_EQ(r.output, "out\nerr\n");
-  EXPECT_EQ(error_of({"sh", "-c", "echo oops; exit 3"}), "sh exited with status 3: oops\n");
+  EXPECT_EQ(run_error({"sh", "-c", "echo oops; exit 3"}), "sh exited with status 3: oops\n");
   EXPECT_EQ(run_and_capture({"sh", "-c", "echo fine"}), "fine\n");
 }
 
 // Was "ps exited with status 127: " (ps missing from PATH).
 TEST(Subprocess, AProgramThatCannotBeRunIsNamedWithTheReason) {
-  EXPECT_EQ(error_of({"hull-no-such-program"}), "\"hull-no-such-program\": executable file not found in $PATH");
+  EXPECT_EQ(run_error({"hull-no-such-program"}), "\"hull-no-such-program\": executable file not found in $PATH");
   CommandOutput r = run_capturing({"/etc"});  // a directory, not a program
   EXPECT_EQ(r.status, 127);
   EXPECT_EQ(r.exec_errno, EACCES);

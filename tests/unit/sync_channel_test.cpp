@@ -28,7 +28,7 @@ void limit_receive_time(const SyncChannel& c) {
 
 // The message thrown by `f`, or "<no error>".
 template <typename F>
-std::string error_of(F&& f, int* code = nullptr) {
+std::string error_with_code(F&& f, int* code = nullptr) {
   try {
     f();
   } catch (const hull::Error& e) {
@@ -77,8 +77,9 @@ TEST(SyncChannel, StatePayloadKeepsItsBytesAndSizeUpToTheLimit) {
   std::string got;
   init.expect(SyncMsg::State, &got);
   EXPECT_EQ(got, big);
-  EXPECT_NE(error_of([&] { runtime.send(SyncMsg::State, std::string(size_t{64} * 1024, 'x')); }).find("too large"),
-            std::string::npos);
+  EXPECT_NE(
+      error_with_code([&] { runtime.send(SyncMsg::State, std::string(size_t{64} * 1024, 'x')); }).find("too large"),
+      std::string::npos);
 }
 
 TEST(SyncChannel, AnErrorCrossesWithItsErrnoAndText) {
@@ -87,7 +88,7 @@ TEST(SyncChannel, AnErrorCrossesWithItsErrnoAndText) {
   SyncChannel& init = channels.second;
   init.send_error(EPERM, "mount proc on /proc");
   int code = 0;
-  std::string what = error_of([&] { runtime.receive(); }, &code);
+  std::string what = error_with_code([&] { runtime.receive(); }, &code);
   EXPECT_EQ(code, EPERM);
   EXPECT_NE(what.find("mount proc on /proc"), std::string::npos) << what;
   EXPECT_NE(what.find(hull::errno_text(EPERM)), std::string::npos) << what;
@@ -99,7 +100,7 @@ TEST(SyncChannel, AnErrorInsteadOfTheExpectedMessageIsThatError) {
   SyncChannel& init = channels.second;
   init.send_error(ENOENT, "exec /bin/missing");
   int code = 0;
-  std::string what = error_of([&] { runtime.expect(SyncMsg::Ready); }, &code);
+  std::string what = error_with_code([&] { runtime.expect(SyncMsg::Ready); }, &code);
   EXPECT_EQ(code, ENOENT);
   EXPECT_NE(what.find("exec /bin/missing"), std::string::npos) << what;
 }
@@ -117,14 +118,14 @@ TEST(SyncChannel, AnErrorSentBeforeClosingWithOurMessageUnreadIsThatError) {
   init.send_error(EINVAL, "linux.seccomp.syscalls[0].errnoRet: bad");
   init.close();
   int code = 0;
-  std::string what = error_of([&] { runtime.expect(SyncMsg::Ready); }, &code);
+  std::string what = error_with_code([&] { runtime.expect(SyncMsg::Ready); }, &code);
   EXPECT_EQ(code, EINVAL);
   EXPECT_NE(what.find("syscalls[0].errnoRet"), std::string::npos) << what;
   // Closed with nothing sent: the init's end of the protocol, not a reset.
   auto again = SyncChannel::make_pair();
   again.first.send(SyncMsg::Start);
   again.second.close();
-  EXPECT_EQ(error_of([&] { again.first.receive(); }), "the container init exited during set-up");
+  EXPECT_EQ(error_with_code([&] { again.first.receive(); }), "the container init exited during set-up");
 }
 
 TEST(SyncChannel, AnUnexpectedMessageNamesBoth) {
@@ -132,7 +133,7 @@ TEST(SyncChannel, AnUnexpectedMessageNamesBoth) {
   SyncChannel& runtime = channels.first;
   SyncChannel& init = channels.second;
   init.send(SyncMsg::Ready);
-  EXPECT_EQ(error_of([&] { runtime.expect(SyncMsg::Continue); }), "sync protocol: expected continue, got ready");
+  EXPECT_EQ(error_with_code([&] { runtime.expect(SyncMsg::Continue); }), "sync protocol: expected continue, got ready");
 }
 
 TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
@@ -150,7 +151,7 @@ TEST(SyncChannel, AChildThatDiesMidProtocolIsAnErrorNotAHang) {
       [&](pid_t) {
         init.close();  // only the child holds the init's end now
         first = hull::to_string(runtime.receive());
-        second = error_of([&] { runtime.receive(); });
+        second = error_with_code([&] { runtime.receive(); });
       });
   EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 3);
   EXPECT_EQ(first, "runtime-step");
@@ -172,7 +173,7 @@ TEST(SyncChannel, EofAfterExecIsSuccessAndAMessageBeforeItIsNot) {
         },
         [&](pid_t) {
           init.close();
-          EXPECT_EQ(error_of([&] { runtime.expect_eof(); }), "<no error>");
+          EXPECT_EQ(error_with_code([&] { runtime.expect_eof(); }), "<no error>");
         });
     EXPECT_TRUE(r.exited_ok()) << r.error;
   }
@@ -181,7 +182,7 @@ TEST(SyncChannel, EofAfterExecIsSuccessAndAMessageBeforeItIsNot) {
     SyncChannel& runtime = channels.first;
     SyncChannel& init = channels.second;
     init.send(SyncMsg::Ready);
-    EXPECT_EQ(error_of([&] { runtime.expect_eof(); }), "sync protocol: unexpected message before exec");
+    EXPECT_EQ(error_with_code([&] { runtime.expect_eof(); }), "sync protocol: unexpected message before exec");
   }
   {
     auto channels = SyncChannel::make_pair();
@@ -189,7 +190,7 @@ TEST(SyncChannel, EofAfterExecIsSuccessAndAMessageBeforeItIsNot) {
     SyncChannel& init = channels.second;
     init.send_error(EACCES, "exec /bin/sh");
     int code = 0;
-    EXPECT_NE(error_of([&] { runtime.expect_eof(); }, &code).find("exec /bin/sh"), std::string::npos);
+    EXPECT_NE(error_with_code([&] { runtime.expect_eof(); }, &code).find("exec /bin/sh"), std::string::npos);
     EXPECT_EQ(code, EACCES);
   }
 }
@@ -200,7 +201,7 @@ TEST(SyncChannel, SendToADeadPeerIsAnErrorNotSigpipe) {
   SyncChannel& init = channels.second;
   init.close();
   int code = 0;
-  std::string what = error_of([&] { runtime.send(SyncMsg::Continue); }, &code);
+  std::string what = error_with_code([&] { runtime.send(SyncMsg::Continue); }, &code);
   EXPECT_EQ(code, EPIPE) << what;
   EXPECT_NE(what.find("send continue on sync socket"), std::string::npos) << what;
   // send_error is best effort: it must not throw or raise SIGPIPE either.
