@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of tests/fuzz, each for N seconds, one after the
 # other, and prints executions per second and findings per target.
-#   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--no-build] [target...]
+#   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--no-build] [--unit-tests] [target...]
+# --unit-tests: first build the unit tests in the same directory, on the same
+# ASan + UBSan library, and run them (CI's sanitizer lane); a failed test or a
+# sanitizer report ends the script with their exit status, before fuzzing.
 # Targets are config process resources seccomp state mount_options
 # cli_values json_tree (default: all). The build directory (default build-fuzz) is
 # configured with clang and -DHULL_FUZZ=ON. Each target keeps its growing
@@ -18,13 +21,15 @@ repo=$PWD
 seconds=60
 build=build-fuzz
 do_build=1
+unit_tests=0
 targets=()
 while (($#)); do
   case $1 in
     --seconds) seconds=$2; shift 2 ;;
     --build-dir) build=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --unit-tests) unit_tests=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown flag $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -35,7 +40,13 @@ if ((do_build)); then
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DHULL_FUZZ=ON "${launcher[@]}" >/dev/null
-  cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
+  build_targets=("${targets[@]/#/fuzz_}")
+  ((unit_tests)) && build_targets+=(hull_unit_tests)
+  cmake --build "$build" -j"$(nproc)" --target "${build_targets[@]}"
+fi
+if ((unit_tests)); then
+  # The binary itself: one process, and a sanitizer report fails the run.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 "$build/tests/hull_unit_tests"
 fi
 
 spec_dir=${HULL_SPEC_DIR:-$repo/../shared/oci-runtime-spec}

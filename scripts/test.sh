@@ -5,10 +5,10 @@
 # e2e (podman and containerd running containers on hull), package (the
 # Debian package built with CPack, linted, installed with dpkg, used by the
 # podman e2e scenarios as /usr/sbin/hull, and purged) and v2vm (the
-# cgroup-v2 tests in a VM, see tests/CMakeLists.txt); then builds the unit
-# tests with AddressSanitizer and UndefinedBehaviorSanitizer
-# (CMAKE_BUILD_TYPE=Debug) and runs them. Both builds use -Werror
-# (HULL_WERROR), and clang-tidy (scripts/lint.sh) must find nothing in the
+# cgroup-v2 tests in a VM, see tests/CMakeLists.txt); then builds the
+# library with clang, AddressSanitizer and UndefinedBehaviorSanitizer
+# (build-fuzz/), runs the unit tests on it and each libFuzzer target for 10 s
+# (scripts/fuzz.sh). The Release build uses -Werror (HULL_WERROR), and clang-tidy (scripts/lint.sh) must find nothing in the
 # files changed since the tree was last linted clean, the commit named in
 # .ci/lint-clean-at (HULL_LINT=all: the whole tree). Move the marker to a
 # commit whose CI run passed: the lane lints what changed since the marker,
@@ -52,14 +52,9 @@ if ! (cd build && ctest --output-on-failure -j2); then
   exit 8
 fi
 
-lane "Fuzzing, short mode: every libFuzzer target 10 s (build-fuzz/, clang)"
-bash scripts/fuzz.sh --seconds 10
-
-lane "Unit tests under ASan/UBSan (build-debug/)"
-cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DHULL_WERROR=ON
-cmake --build build-debug -j"$jobs" --target hull_unit_tests
-# Run the binary itself: one process, and a sanitizer report fails the run.
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-  build-debug/tests/hull_unit_tests
+# One library built with ASan + UBSan (and the fuzzer's coverage) serves
+# both: the unit tests run on it, then each fuzz target for 10 s.
+lane "Sanitizers (build-fuzz/, clang, ASan + UBSan): the unit tests, then every libFuzzer target 10 s"
+bash scripts/fuzz.sh --seconds 10 --unit-tests
 
 lane "All tests passed"

@@ -17,8 +17,9 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
-#include "base/startup_environment.hpp"
+#include "base/sanitizers.hpp"
 #include "base/standard_fds.hpp"
+#include "base/startup_environment.hpp"
 #include "cli/app.hpp"
 #include "cli/args.hpp"
 #include "cli/cli.hpp"
@@ -235,7 +236,7 @@ int main(int argc, char** argv, char** envp) {
   hull::open_missing_standard_fds();
   hull::phase_trace_from_env();
   const int status = hull::cli::run(argc, argv);
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(HULL_UNDER_ASAN)
   return status;  // LeakSanitizer checks from an exit handler
 #else
   // Every command is one short process, and nothing of hull's is undone by

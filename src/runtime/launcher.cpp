@@ -17,6 +17,7 @@
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/procfs.hpp"
+#include "base/sanitizers.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/sealed_binary.hpp"
 #include "runtime/sibling_clone.hpp"
@@ -48,14 +49,6 @@ LaunchedChild::~LaunchedChild() {
 namespace {
 long clone3(clone_args& args) { return ::syscall(SYS_clone3, &args, sizeof args); }
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HULL_UNDER_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define HULL_UNDER_ASAN 1
-#endif
 #if defined(__x86_64__) && !defined(HULL_UNDER_ASAN)
 #define HULL_CLONE_SHARING_MEMORY 1
 // clone3 with CLONE_VM | CLONE_VFORK and no stack of its own: the child

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/build_info.hpp"
+#include "base/sanitizers.hpp"
 #include "cli/app.hpp"
 #include "runtime/features.hpp"
 #include "support/proc_files.hpp"
@@ -36,7 +37,7 @@ TEST(Version, BuildInfoIsFilledIn) {
   std::string f = build_info::features();
   EXPECT_EQ(f.rfind("seccomp", 0), 0u) << f;
   EXPECT_EQ(f.find(' '), std::string::npos) << f;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(HULL_UNDER_ASAN)
   EXPECT_NE(f.find("asan"), std::string::npos) << f;
 #endif
 }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/sanitizers.hpp"
 #include "base/warn.hpp"
 #include "seccomp/seccomp.hpp"
 #include "support/forked_child.hpp"
@@ -226,7 +227,7 @@ TEST(SeccompCompile, WithoutFlagsTheFilterAllowsSpeculationAsRuncs) {
 // on x86_64) ENOSYS, below it the default; on x86_64 also for the x32 ABI.
 TEST(SeccompCompile, SyscallsAboveTheNewestNamedGetEnosys) {
   if (seccomp_arch_native() != SCMP_ARCH_X86_64) GTEST_SKIP() << "syscall numbers of x86_64";
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(HULL_UNDER_ASAN)
   // The child runs under a profile of three syscalls; the sanitizer runtime
   // needs more of its own and the child dies before the checks (exit 1). The
   // Release unit lane and ProcessSeccompChild.SyscallsNewerThanTheProfileGetEnosys
