@@ -8,8 +8,9 @@
 # cgroup-v2 tests in a VM, see tests/CMakeLists.txt); then builds the
 # library with clang, AddressSanitizer and UndefinedBehaviorSanitizer
 # (build-fuzz/), runs the unit tests on it and each libFuzzer target for 10 s
-# (scripts/fuzz.sh). The Release build uses -Werror (HULL_WERROR), and clang-tidy (scripts/lint.sh) must find nothing in the
-# files changed since the tree was last linted clean, the commit named in
+# (scripts/fuzz.sh). The Release build uses -Werror (HULL_WERROR), and
+# clang-tidy (scripts/lint.sh) must find nothing in the files changed since
+# the tree was last linted clean, the commit named in
 # .ci/lint-clean-at (HULL_LINT=all: the whole tree). Move the marker to a
 # commit whose CI run passed: the lane lints what changed since the marker,
 # and left behind for 60 commits it took 7 of CI's minutes.
