@@ -16,7 +16,7 @@ using hull::test::busybox_spec;
 using hull::test::run_process_child;
 
 TEST(ProcessAttributesChild, CapabilitySetsAcrossUidChange) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"cat", "/proc/self/status"});
   s.process->user.uid = 1000;
   s.process->user.gid = 1000;
@@ -41,7 +41,7 @@ TEST(ProcessAttributesChild, CapabilitySetsAcrossUidChange) {
 }
 
 TEST(ProcessAttributesChild, RootKeepsBoundingNoInheritableAndUnknownNamesWarn) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"cat", "/proc/self/status"});
   spec::Capabilities c;
   c.bounding = {"CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_NOT_A_CAP"};
@@ -56,7 +56,7 @@ TEST(ProcessAttributesChild, RootKeepsBoundingNoInheritableAndUnknownNamesWarn) 
 }
 
 TEST(ProcessAttributesChild, RlimitsOomSchedulerPersonality) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"sh", "-c",
                          "ulimit -n; ulimit -Hn; ulimit -c; cat /proc/self/oom_score_adj; "
                          "grep -E '^(policy|prio)' /proc/self/sched; uname -m; "
@@ -75,7 +75,7 @@ TEST(ProcessAttributesChild, RlimitsOomSchedulerPersonality) {
 }
 
 TEST(ProcessAttributesChild, UnknownRlimitFails) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"true"});
   s.process->rlimits = {{"RLIMIT_BOGUS", 1, 1}};
   auto r = run_process_child(s);
@@ -83,7 +83,7 @@ TEST(ProcessAttributesChild, UnknownRlimitFails) {
 }
 
 TEST(ProcessAttributesChild, RaisingHardLimitPastHostNamesCapability) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   struct rlimit cur;
   ::getrlimit(RLIMIT_NOFILE, &cur);
   if (cur.rlim_max == RLIM_INFINITY || cur.rlim_max > 1u << 30) GTEST_SKIP() << "no finite host limit";
@@ -97,7 +97,7 @@ TEST(ProcessAttributesChild, RaisingHardLimitPastHostNamesCapability) {
 }
 
 TEST(ProcessAttributesChild, SysctlInTheContainersNamespacesAndRefusedOtherwise) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec(
       {"sh", "-c", "cat /proc/sys/kernel/shmmni /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward"});
   s.linux_->namespaces = {
@@ -133,7 +133,7 @@ TEST(ProcessAttributesChild, SysctlInTheContainersNamespacesAndRefusedOtherwise)
 }
 
 TEST(ProcessAttributesChild, LsmLabelWithoutLsmIsAnError) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"true"});
   s.process->apparmorProfile = "hull-test";
   auto r = run_process_child(s);
@@ -152,7 +152,7 @@ TEST(ProcessAttributesChild, LsmLabelWithoutLsmIsAnError) {
 }
 
 TEST(ProcessAttributesChild, MemoryPolicyAndExecCpuAffinity) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s =
       busybox_spec({"sh", "-c", "grep -m1 -o 'bind:0' /proc/self/numa_maps; grep Cpus_allowed_list /proc/self/status"});
   s.linux_->memoryPolicy = spec::MemoryPolicy{"MPOL_BIND", "0", {}};

@@ -6,8 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <string>
 
@@ -16,12 +14,8 @@
 #include "base/procfs.hpp"
 #include "process/exec_process.hpp"
 #include "spec/spec.hpp"
+#include "support/require_root.hpp"
 #include "support/spec_builder.hpp"
-
-// The process stage's tests run a program as another user, with
-// capabilities and a seccomp filter: without root there is nothing to test.
-#define REQUIRE_ROOT() \
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root"
 
 namespace hull::test {
 

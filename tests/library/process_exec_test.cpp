@@ -17,7 +17,7 @@ using hull::test::busybox_spec;
 using hull::test::run_process_child;
 
 TEST(ProcessExecChild, RunsBusyboxFromContainerPath) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto r = run_process_child(busybox_spec({"echo", "hello"}));
   EXPECT_EQ(r.error, "");
   EXPECT_EQ(r.out, "hello\n");
@@ -25,7 +25,7 @@ TEST(ProcessExecChild, RunsBusyboxFromContainerPath) {
 }
 
 TEST(ProcessExecChild, AppliesUserGroupsUmaskEnvCwd) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"sh", "-c", "id; umask; echo $FOO; pwd"});
   s.process->user.uid = 1234;
   s.process->user.gid = 2345;
@@ -39,7 +39,7 @@ TEST(ProcessExecChild, AppliesUserGroupsUmaskEnvCwd) {
 }
 
 TEST(ProcessExecChild, DropsRuntimeSupplementaryGroups) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"cat", "/proc/self/status"});
   auto r = run_process_child(s, {}, [] {
     gid_t g[] = {4242};
@@ -49,7 +49,7 @@ TEST(ProcessExecChild, DropsRuntimeSupplementaryGroups) {
 }
 
 TEST(ProcessExecChild, ClosesStrayFdsButKeepsPreserved) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"ls", "/proc/self/fd"});
   process::ExecOptions opts;
   opts.preserve_fds = 2;
@@ -63,7 +63,7 @@ TEST(ProcessExecChild, ClosesStrayFdsButKeepsPreserved) {
 }
 
 TEST(ProcessExecChild, RefusesCwdThroughLeakedFd) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   // The child chroots into a scratch root while holding an fd to the real
   // root, as a runtime that leaked a host directory fd would.
   hull::test::TempDir tmp{"process"};
@@ -86,7 +86,7 @@ TEST(ProcessExecChild, RefusesCwdThroughLeakedFd) {
 }
 
 TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   hull::test::TempDir tmp{"process"};
   std::string dir = tmp.path();
   auto script = [&](const std::string& name, const std::string& body) {
@@ -131,7 +131,7 @@ TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
 }
 
 TEST(ProcessExecChild, WaitsForStartBeforeExec) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"echo", "ran"});
   process::ExecOptions opts;
   opts.wait_for_start = [] {
@@ -143,7 +143,7 @@ TEST(ProcessExecChild, WaitsForStartBeforeExec) {
 }
 
 TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   hull::test::TempDir tmp{"process"};
   const std::string& dir = tmp.path();
   std::string script = dir + "/evil.sh";
@@ -164,7 +164,7 @@ TEST(ProcessExecChild, RefusesToRunTheRuntimeBinary) {
 // that mount as its exe, so reopening /proc/<pid>/exe for writing fails with
 // EROFS; `hull features` reports it.
 TEST(ProcessExecChild, ReadOnlyBinaryMountIsReportedAndCannotBeReopenedForWriting) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   hull::test::TempDir tmp{"process"};
   const std::string& dir = tmp.path();
   std::string copy = dir + "/hull";

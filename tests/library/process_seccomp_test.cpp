@@ -54,7 +54,7 @@ spec::Seccomp allow_all_but(std::vector<spec::Syscall> rules) {
 }  // namespace
 
 TEST(ProcessSeccompChild, ErrnoRuleAndStatusWithAndWithoutNoNewPrivs) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   for (bool nnp : {true, false}) {
     auto s = busybox_spec({"sh", "-c",
                            "grep -E '^(Seccomp|Seccomp_filters|NoNewPrivs|CapEff)' /proc/self/status; mkdir "
@@ -77,7 +77,7 @@ TEST(ProcessSeccompChild, ErrnoRuleAndStatusWithAndWithoutNoNewPrivs) {
 // its author could not know, so it gets ENOSYS and programs can fall back;
 // one the profile could have named keeps the default action's EPERM.
 TEST(ProcessSeccompChild, SyscallsNewerThanTheProfileGetEnosys) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   constexpr int kNewest = 434, kUnknown = 436;  // pidfd_open, close_range (x86_64)
   spec::Seccomp profile;
   profile.defaultAction = "SCMP_ACT_ERRNO";
@@ -120,7 +120,7 @@ TEST(ProcessSeccompChild, SyscallsNewerThanTheProfileGetEnosys) {
 }
 
 TEST(ProcessSeccompChild, KillKillsAndLogLetsThrough) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   auto s = busybox_spec({"sync"});
   s.process->noNewPrivileges = true;
   s.linux_->seccomp = allow_all_but({{{"sync"}, "SCMP_ACT_KILL_PROCESS", {}, {}}});
@@ -134,7 +134,7 @@ TEST(ProcessSeccompChild, KillKillsAndLogLetsThrough) {
 }
 
 TEST(ProcessSeccompChild, MaskedEqBlocksSetuidChmodOnly) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   hull::test::TempDir dir{"sc"};
   std::string f = dir / "f";
   std::ofstream(f) << "x";
@@ -210,14 +210,14 @@ void expect_the_agent_answers_mkdir(const std::vector<spec::Syscall>& notified) 
 }  // namespace
 
 TEST(ProcessSeccompChild, NotifyListenerGetsFdAndStateAndAnswers) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   expect_the_agent_answers_mkdir({{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", {}, {}}});
 }
 
 // sendmsg handed to the agent too (runc takes that): the fd goes by sendmmsg,
 // not by the sendmsg that would wait for the agent forever.
 TEST(ProcessSeccompChild, NotifyOnSendmsgStillGivesTheAgentItsFd) {
-  REQUIRE_ROOT();
+  HULL_REQUIRE_ROOT();
   expect_the_agent_answers_mkdir(
       {{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}}});
 }

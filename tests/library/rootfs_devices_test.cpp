@@ -40,7 +40,7 @@ std::string describe_node(const char* path) {
 class RootfsDevices : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!is_root()) GTEST_SKIP() << "needs root (mount namespaces)";
+    HULL_REQUIRE_ROOT();
     tb_ = std::make_unique<TempBundle>();
     spec_ = default_spec(tb_->rootfs());
   }

@@ -26,7 +26,7 @@ bool dir_empty(const std::string& d) { return fs::is_empty(d); }
 class RootfsEscape : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!is_root()) GTEST_SKIP() << "needs root (mount namespaces)";
+    HULL_REQUIRE_ROOT();
     tb_ = std::make_unique<TempBundle>();
   }
   void TearDown() override {

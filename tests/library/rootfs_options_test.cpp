@@ -24,7 +24,7 @@ bool has_optional(const MountInfo* m, const std::string& prefix) {
 class RootfsOptions : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!is_root()) GTEST_SKIP() << "needs root (mount namespaces)";
+    HULL_REQUIRE_ROOT();
     tb_ = std::make_unique<TempBundle>();
     fs::create_directories(tb_->dir() + "/src/sub");
     write_text(tb_->dir() + "/src/file", "host data\n");

@@ -23,6 +23,7 @@
 #include "rootfs/rootfs.hpp"
 #include "spec/spec.hpp"
 #include "support/forked_child.hpp"
+#include "support/require_root.hpp"
 #include "support/rootfs_template.hpp"
 #include "support/spec_builder.hpp"
 #include "support/temp_dir.hpp"
@@ -32,11 +33,6 @@ namespace hull::rootfs::testing {
 namespace fs = std::filesystem;
 using ::hull::test::default_spec;
 using ::hull::test::make_mount;
-
-inline bool is_root() { return ::geteuid() == 0; }
-
-#define HULL_REQUIRE_ROOT() \
-  if (!::hull::rootfs::testing::is_root()) GTEST_SKIP() << "needs root (mount namespaces)"
 
 // A temp dir holding bundle/rootfs (busybox at /bin, nothing else) and room
 // for "host" targets.
