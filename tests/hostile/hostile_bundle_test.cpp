@@ -14,6 +14,8 @@
 // reached through other paths (/dev/pts, process.cwd at create).
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -147,23 +149,26 @@ TEST_F(HostileBundle, CwdThroughALeakedHostFdAtCreateStaysInside) {
 }
 
 // A "host" directory of the test's temp dir holding one canary file, and the
-// check that it still holds exactly that.
+// check that it still holds exactly that. The canary's name may be a bait: a
+// name the runtime itself removes or replaces in the container.
 class HostDir {
  public:
-  explicit HostDir(fs::path dir) : dir_(std::move(dir)) {
+  explicit HostDir(fs::path dir, std::string canary = "HOST-CANARY")
+      : dir_(std::move(dir)), canary_(std::move(canary)) {
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "HOST-CANARY") << "host\n";
+    std::ofstream(dir_ / canary_) << "host\n";
   }
   const fs::path& path() const { return dir_; }
   void expect_unchanged() const {
-    EXPECT_EQ(read_text_file(dir_ / "HOST-CANARY"), "host\n") << dir_;
+    EXPECT_EQ(read_text_file(dir_ / canary_), "host\n") << dir_ << ": " << canary_ << " changed";
     EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1) << dir_ << " changed";
     // Still writable from the host: nothing made it read-only.
-    EXPECT_TRUE(static_cast<bool>(std::ofstream(dir_ / "HOST-CANARY", std::ios::app))) << dir_;
+    EXPECT_TRUE(static_cast<bool>(std::ofstream(dir_ / canary_, std::ios::app))) << dir_;
   }
 
  private:
   fs::path dir_;
+  std::string canary_;
 };
 
 // youki CVE-2025-54867 (fixed in youki 0.5.5): youki mounted sysfs and procfs
@@ -184,6 +189,83 @@ TEST_F(HostileBundle, SysSymlinkedToAHostDirectoryIsRefused) {
     EXPECT_TRUE(failed_with(r, {"\"/sys\" is a symlink in the rootfs"})) << r.out;
     EXPECT_EQ(r.out.find("RAN"), std::string::npos) << r.out;
   }
+  host.expect_unchanged();
+}
+
+// runc CVE-2026-41579 (GHSA-xjvp-4fhw-gc47, fixed in runc 1.3.6, 1.4.3 and
+// 1.5.0-rc.3): runc made /dev's links (fd, stdin, stdout, stderr, core) and
+// replaced /dev/ptmx by path before pivot_root, so an image whose /dev was a
+// symlink to a host directory had runc remove that directory's "ptmx" and
+// add the links there. Here the image's /dev leads to the "host" directory,
+// whose canary is named ptmx, absolutely and through "..", with the
+// config's /dev tmpfs and without it (the devices then made in the image's
+// /dev). The host directory keeps its ptmx and gains nothing; in the
+// container /dev/ptmx is the link to its own devpts and /dev/null a device.
+TEST_F(HostileBundle, DevSymlinkedToAHostDirectoryKeepsItsPtmxAndGetsNoLinks) {
+  HostDir host(temp_dir() / "host-dev", "ptmx");
+  int n = 0;
+  for (bool with_dev_tmpfs : {true, false}) {
+    for (const std::string& target : {host.path().string(), "../../../../../../../.." + host.path().string()}) {
+      SCOPED_TRACE(std::string(with_dev_tmpfs ? "with" : "without") + " the /dev tmpfs, /dev -> " + target);
+      const std::string id = "devlink" + std::to_string(++n);
+      Bundle& b = hostile_bundle_named("bundle-" + id);
+      if (!with_dev_tmpfs) drop_dev_tmpfs(b);
+      fs::remove_all(b.rootfs() / "dev");
+      fs::create_directory_symlink(target, b.rootfs() / "dev");
+      ProcResult r = run_sh(
+          b, "echo ptmx=$(readlink /dev/ptmx); echo fd=$(readlink /dev/fd); [ -c /dev/null ] && echo null-is-a-device",
+          id);
+      std::cout << "[ info ] " << (r.exit_code != 0 ? "refused: " + r.err : "ran: " + r.out) << "\n";
+      if (r.exit_code != 0) {
+        EXPECT_NE(r.err.find("/dev"), std::string::npos) << r.err;
+        continue;
+      }
+      EXPECT_NE(r.out.find("ptmx=pts/ptmx\n"), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find("fd=/proc/self/fd\n"), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find("null-is-a-device"), std::string::npos) << r.out;
+    }
+  }
+  host.expect_unchanged();
+}
+
+// crun CVE-2026-88265 (crun 1.29.1 and earlier): with no /dev mount crun
+// reopened the container's stdio on the image's /dev/null through a
+// symlink, and took a regular file for the null device (it compared st_rdev
+// alone), so a /dev/null symlinked to a host file put that file on the
+// container's stdin and chowned it to the container's user. Here the image's
+// /dev/null leads to the "host" directory's canary (root's, mode 0600) and
+// the container (uid 1000, created detached, so its stdio is the caller's)
+// gets the caller's /dev/null as stdin, which the init reopens as the
+// container's own. Its stdin is then the null device of its own /dev, which
+// is no link, and the canary keeps its owner, mode and text.
+TEST_F(HostileBundle, DevNullSymlinkedToAHostFileNeverBecomesTheContainersStdio) {
+  HostDir host(temp_dir() / "host-null");
+  const fs::path canary = host.path() / "HOST-CANARY";
+  fs::permissions(canary, fs::perms::owner_read | fs::perms::owner_write);
+  Bundle& b = hostile_bundle();
+  drop_dev_tmpfs(b);
+  fs::create_directories(b.rootfs() / "dev");
+  fs::remove(b.rootfs() / "dev/null");
+  fs::create_symlink(canary, b.rootfs() / "dev/null");
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "nulllink"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  start_container("nulllink");
+  const std::string proc = "/proc/" + std::to_string(state("nulllink")["pid"].get<pid_t>());
+  struct stat in {
+  }, null{};
+  ASSERT_EQ(::stat((proc + "/fd/0").c_str(), &in), 0);
+  ASSERT_EQ(::lstat((proc + "/root/dev/null").c_str(), &null), 0);
+  EXPECT_TRUE(S_ISCHR(null.st_mode) && null.st_rdev == ::makedev(1, 3))
+      << "the container's /dev/null is no null device";
+  EXPECT_TRUE(in.st_dev == null.st_dev && in.st_ino == null.st_ino) << "stdin is not the container's /dev/null";
+  struct stat st {};
+  ASSERT_EQ(::stat(canary.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_gid, 0u);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(hull({"delete", "--force", "nulllink"}).exit_code, 0);
   host.expect_unchanged();
 }
 
