@@ -231,6 +231,38 @@ TEST_F(RootfsRun, SlaveRootPropagationSendsNothingBackThroughASharedBind) {
   EXPECT_FALSE(host_has_mount_at(host_dir() / "vol" / "inner")) << "the container's tmpfs reached the host";
 }
 
+// Kubernetes' HostToContainer volumes ask for linux.rootfsPropagation
+// "rslave": a mount the host makes later below the rootfs must appear in the
+// running container. runc 1.1 does so (checked with HULL_ITEST_RUNTIME);
+// runc 1.2 to 1.4 made the rootfs's parent mount private whatever was
+// asked, which cut it (fixed on runc's main in April 2026, ec170d8). With
+// "rprivate" nothing comes in. The rootfs is on a shared mount, as on a
+// systemd host.
+TEST_F(RootfsRun, SlaveRootfsPropagationReceivesTheHostsLaterMountsBelowTheRootfs) {
+  for (const std::string propagation : {"rslave", "rprivate"}) {
+    SCOPED_TRACE("rootfsPropagation " + propagation);
+    Bundle& b = bundle("bundle-" + propagation);
+    SharedHostMount shared(b.rootfs(), false);
+    ASSERT_TRUE(shared.made()) << std::strerror(errno);
+    fs::create_directories(b.rootfs() / "mnt/later");
+    b.config["linux"]["rootfsPropagation"] = propagation;
+    b.config["process"]["args"] = {"sleep", "1000"};
+    b.write();
+    ProcResult c = hull({"create", "--bundle", b.dir().string(), propagation});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    pid_t pid = state(propagation)["pid"].get<pid_t>();
+    ASSERT_EQ(::mount("later", (b.rootfs() / "mnt/later").c_str(), "tmpfs", 0, "size=1m"), 0) << std::strerror(errno);
+    const rootfs::MountInfo* later = last_mount_at(init_mounts(pid), "/mnt/later");
+    if (propagation == "rslave") {
+      ASSERT_NE(later, nullptr) << "the host's mount below the rootfs did not reach the container";
+      EXPECT_EQ(later->source, "later");
+    } else {
+      EXPECT_EQ(later, nullptr) << "a private rootfs received the host's mount";
+    }
+    EXPECT_EQ(hull({"delete", "--force", propagation}).exit_code, 0);
+  }
+}
+
 TEST_F(RootfsRun, TmpcopyupDevicesMasksReadonlyPathsAndReadonlyRoot) {
   Bundle& b = bundle("bundle-all");
   std::ofstream(b.rootfs() / "etc/motd") << "welcome\n";
