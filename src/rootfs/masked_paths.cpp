@@ -206,6 +206,9 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
       remember(tmpfs.get(), what);
       continue;
     }
+    // A file that already is the null device (listed twice, so masked above)
+    // has nothing to hide: a second bind would only be one more mount.
+    if (is_dev_null(st)) continue;
     if (!null) null = open_verified_null(rootfd);
     std::string what = "mask " + quote(shown) + ": " + describe_mount("/dev/null", shown, "", MS_BIND, "");
     UniqueFd tree = clone_mount(null.get(), "", false, what);
