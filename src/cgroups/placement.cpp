@@ -3,72 +3,112 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/proc_cgroup.hpp"
 #include "base/procfs.hpp"
+#include "base/text.hpp"
 #include "cgroups/cgroupfs.hpp"
 
 namespace hull::cgroups {
 
 namespace {
 
-struct SubPath {
-  std::string controller;  // "" = every hierarchy
-  std::string path;        // relative, "" = the container's cgroup itself
-};
-
-SubPath parse_sub(const std::string& sub) {
-  SubPath s;
-  size_t colon = sub.find(':');
-  if (colon != std::string::npos) {
-    s.controller = sub.substr(0, colon);
-    s.path = sub.substr(colon + 1);
-  } else {
-    s.path = sub;
-  }
-  // runc joins the path onto the container's cgroup, so "/" is the
-  // container's own cgroup and "/sub" is "sub".
-  s.path.erase(0, std::min(s.path.find_first_not_of('/'), s.path.size()));
-  while (s.path.ends_with('/')) s.path.pop_back();
+// A path relative to the container's cgroup. runc joins it onto that
+// cgroup, so "/" is the container's cgroup itself and "/sub" is "sub"; ".."
+// would leave it.
+std::string relative_sub_path(std::string path, const std::string& arg) {
+  path.erase(0, std::min(path.find_first_not_of('/'), path.size()));
+  while (path.ends_with('/')) path.pop_back();
   size_t start = 0;
-  while (start <= s.path.size()) {
-    size_t end = s.path.find('/', start);
-    if (end == std::string::npos) end = s.path.size();
-    if (s.path.compare(start, end - start, "..") == 0)
-      throw Error("--cgroup " + quote(sub) + ": \"..\" would leave the container's cgroup");
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (path.compare(start, end - start, "..") == 0)
+      throw Error("--cgroup " + quote(arg) + ": \"..\" would leave the container's cgroup");
     start = end + 1;
   }
+  return path;
+}
+
+// runc's --cgroup, which may be given several times: "path" (then alone) is
+// a sub-cgroup in every hierarchy; "controller[,controller...]:path" one
+// for the hierarchies holding those controllers.
+struct SubPaths {
+  std::optional<std::string> every;
+  struct Named {
+    std::string controller, path, arg;
+    bool matched = false;
+  };
+  std::vector<Named> named;
+};
+
+SubPaths parse_subs(const std::vector<std::string>& args) {
+  SubPaths s;
+  for (const std::string& arg : args) {
+    const size_t colon = arg.find(':');
+    if (colon == std::string::npos) {
+      if (args.size() != 1)
+        throw Error("--cgroup " + quote(arg) +
+                    ": a path without a controller must be the only --cgroup; give controller:path for each");
+      s.every = relative_sub_path(arg, arg);
+      continue;
+    }
+    if (arg.find(':', colon + 1) != std::string::npos)
+      throw Error("--cgroup " + quote(arg) + ": more than one \":\" (give [controller[,controller...]:]path)");
+    const std::string path = relative_sub_path(arg.substr(colon + 1), arg);
+    const std::vector<std::string_view> controllers = list_fields(std::string_view(arg).substr(0, colon));
+    if (controllers.empty()) throw Error("--cgroup " + quote(arg) + ": no controller before the \":\"");
+    for (std::string_view controller : controllers) s.named.push_back({std::string(controller), path, arg});
+  }
   return s;
+}
+
+// The sub-cgroup of one hierarchy: the path of every named controller it
+// holds (`holds`), which must agree; "" (the container's own) for none.
+template <typename Holds>
+std::string sub_path_of(SubPaths& s, const std::string& hierarchy, Holds holds) {
+  if (s.every) return *s.every;
+  const SubPaths::Named* first = nullptr;
+  for (SubPaths::Named& n : s.named) {
+    if (!holds(n.controller)) continue;
+    n.matched = true;
+    if (first && first->path != n.path)
+      throw Error("--cgroup " + quote(first->arg) + " and " + quote(n.arg) + " name two sub-cgroups of the " +
+                  quote(hierarchy) + " hierarchy");
+    if (!first) first = &n;
+  }
+  return first ? first->path : "";
 }
 
 std::string join(const std::string& dir, const std::string& sub) { return sub.empty() ? dir : dir + "/" + sub; }
 
 }  // namespace
 
-Placement::Placement(const Paths& paths, const std::string& sub, pid_t init_pid) : mode_(paths.mode) {
-  SubPath s = parse_sub(sub);
-  if (sub.empty()) init_pid_ = init_pid;
-  bool matched = s.controller.empty();
-  for (const auto& [name, dir] : paths.v1) {
-    bool here = s.controller.empty() || hierarchy_holds(name, s.controller);
-    matched |= here;
-    std::string target = join(dir, here ? s.path : "");
-    v1_.add(name, target);
+Placement::Placement(const Paths& paths, const std::vector<std::string>& subs, pid_t init_pid) : mode_(paths.mode) {
+  SubPaths s = parse_subs(subs);
+  if (subs.empty()) init_pid_ = init_pid;
+  for (const auto& hierarchy : paths.v1) {
+    const std::string& name = hierarchy.first;
+    v1_.add(name, join(hierarchy.second,
+                       sub_path_of(s, name, [&](const std::string& c) { return hierarchy_holds(name, c); })));
   }
   if (!paths.v2.empty()) {
-    bool here = s.controller.empty() || paths.mode == Mode::Unified;
-    matched |= here;
-    std::string target = join(paths.v2, here ? s.path : "");
+    // On a pure v2 host a named controller is the one hierarchy's; on a
+    // hybrid one the v2 hierarchy takes only a path for every hierarchy.
+    const bool unified = paths.mode == Mode::Unified;
+    const std::string target = join(paths.v2, sub_path_of(s, "unified", [&](const std::string&) { return unified; }));
     v2_target_ = target;
     with_context("join cgroup " + target, [&] {
       v2_dir_ = open_path(target, O_RDONLY | O_DIRECTORY);
       v2_procs_ = open_at(v2_dir_.get(), "cgroup.procs", O_WRONLY);
     });
   }
-  if (!matched)
-    throw Error("--cgroup " + quote(sub) + ": the container has no cgroup for controller " + quote(s.controller));
+  for (const SubPaths::Named& n : s.named)
+    if (!n.matched)
+      throw Error("--cgroup " + quote(n.arg) + ": the container has no cgroup for controller " + quote(n.controller));
 }
 
 void Placement::add(pid_t pid, bool placed_in_v2) const {

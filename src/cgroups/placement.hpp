@@ -17,14 +17,17 @@ namespace hull::cgroups {
 
 class Placement {
  public:
-  // `sub` is hull exec --cgroup: "" (the container's cgroups), "path" (a
-  // sub-cgroup in every hierarchy) or "controller:path" (only in the
-  // hierarchy holding that controller, and the v2 one when it offers it).
-  // The path is relative to the container's cgroup even with a leading "/"
-  // ("/" is the container's cgroup, as with runc). Sub-cgroups must exist;
-  // ".." is refused. `init_pid` (0: none) is the container's init, whose
-  // v2 cgroup a process joins where the container's own takes none (add()).
-  Placement(const Paths& paths, const std::string& sub, pid_t init_pid = 0);
+  // `subs` are hull exec's --cgroup values, as runc takes them: none (the
+  // container's cgroups), one "path" (a sub-cgroup in every hierarchy), or
+  // any number of "controller[,controller...]:path" (in the hierarchies
+  // holding those controllers, and on a pure v2 host in its one hierarchy;
+  // the others stay in the container's cgroup). A path is relative to the
+  // container's cgroup even with a leading "/" ("/" is the container's
+  // cgroup, as with runc). Sub-cgroups must exist; "..", a controller the
+  // container has no cgroup of, and two paths for one hierarchy are
+  // refused. `init_pid` (0: none) is the container's init, whose v2 cgroup
+  // a process joins where the container's own takes none (add()).
+  Placement(const Paths& paths, const std::vector<std::string>& subs, pid_t init_pid = 0);
 
   // O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1.
   int clone_into_fd() const { return v2_dir_.get(); }

@@ -55,7 +55,8 @@ Verb setup_exec(CLI::App& app, Context& ctx) {
     add_preserve_fds_option(*command, n, o->preserve_fds, "pass N additional file descriptors");
   });
   ctx.option("--cgroup", [&](const char* n) {
-    command->add_option(n, o->cgroup, "run in a sub-cgroup of the container ([controller:]path)");
+    command->add_option(n, o->cgroups, "run in a sub-cgroup of the container ([controller[,controller...]:]path)")
+        ->allow_extra_args(false);
   });
   ctx.option("--ignore-paused",
              [&](const char* n) { command->add_flag(n, o->ignore_paused, "exec even if the container is paused"); });

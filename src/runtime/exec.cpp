@@ -349,8 +349,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
       // The process would be frozen at birth and this exec would wait for it.
       if (!into_paused) refuse_frozen_cgroup(cg, status);
-      cgroup.emplace(cg.paths(), o.cgroup, st.pid);
-    } else if (!o.cgroup.empty()) {
+      cgroup.emplace(cg.paths(), o.cgroups, st.pid);
+    } else if (!o.cgroups.empty()) {
       throw Error("--cgroup: the container has no cgroups");
     }
     const ExecPlan plan =

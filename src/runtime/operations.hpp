@@ -134,7 +134,7 @@ struct ExecOptions {
   std::optional<bool> no_new_privs;
   std::vector<std::string> caps;  // added to every capability set
   int preserve_fds = 0;
-  std::string cgroup;  // [controller:]path, a sub-cgroup of the container's
+  std::vector<std::string> cgroups;  // --cgroup [controller[,controller...]:]path, sub-cgroups of the container's
   bool ignore_paused = false;
 };
 

@@ -147,6 +147,17 @@ TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
   }
   EXPECT_GT(seen, unified ? 0 : 1) << r.out;
 
+  // Given several times, each for its controllers, two before one path
+  // (runc's exec.bats): the other hierarchies stay in the container's.
+  r = exec({"--cgroup", "pids:sub", "--cgroup", "memory,devices:sub", "exsub", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream several(r.out);
+  for (std::string line; std::getline(several, line);) {
+    bool named = unified;
+    for (const char* c : {":pids:", ":memory:", ":devices:"}) named |= line.find(c) != std::string::npos;
+    EXPECT_TRUE(line.ends_with(named ? ":/sub" : ":/")) << line;
+  }
+
   // "path": every hierarchy.
   r = exec({"--cgroup", "sub", "exsub", "cat", "/proc/self/cgroup"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
