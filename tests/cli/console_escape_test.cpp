@@ -21,12 +21,7 @@ class ConsoleEscape : public HullTest {
   // container reporting whether its /dev/console is the pty; returns what
   // came through the pty.
   std::string run_with_console_link(Bundle& b, const std::string& link_target, const std::string& id) {
-    auto& mounts = b.config["mounts"];
-    for (auto it = mounts.begin(); it != mounts.end(); ++it)
-      if ((*it)["destination"] == "/dev") {
-        mounts.erase(it);
-        break;
-      }
+    b.drop_mounts({"/dev"});
     fs::create_directories(b.rootfs() / "dev/pts");
     fs::remove(b.rootfs() / "dev/console");
     fs::create_symlink(link_target, b.rootfs() / "dev/console");
@@ -94,9 +89,7 @@ TEST_F(ConsoleEscape, DanglingConsoleSymlinkToTheHostCreatesNothingThere) {
 // the domainname is never written.
 TEST_F(ConsoleEscape, PtmxSymlinkedToAProcfsFileIsRefused) {
   Bundle& b = bundle();
-  auto& mounts = b.config["mounts"];
-  for (auto it = mounts.begin(); it != mounts.end();)
-    it = ((*it)["destination"] == "/dev" || (*it)["destination"] == "/dev/pts") ? mounts.erase(it) : it + 1;
+  b.drop_mounts({"/dev", "/dev/pts"});
   fs::create_directories(b.rootfs() / "dev/pts");
   fs::remove(b.rootfs() / "dev/pts/ptmx");
   fs::create_symlink("/proc/sys/kernel/domainname", b.rootfs() / "dev/pts/ptmx");

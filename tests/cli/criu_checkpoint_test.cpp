@@ -442,8 +442,7 @@ TEST_F(CriuTest, AUserNamespacedContainerWithTheHostsDeviceNodesIsCheckpointedAn
   b.add_user_namespace();
   // No sysfs: CRIU cannot mount one in a user namespace that does not own
   // the network namespace (the host's here, see criu_bundle).
-  json& mounts = b.config["mounts"];
-  for (auto it = mounts.begin(); it != mounts.end();) it = (*it)["destination"] == "/sys" ? mounts.erase(it) : it + 1;
+  b.drop_mounts({"/sys"});
   // The counter's file, writable by the container's root (host uid 100000).
   std::ofstream(b.rootfs() / "count").flush();
   ASSERT_EQ(::chown((b.rootfs() / "count").c_str(), 100000, 100000), 0);

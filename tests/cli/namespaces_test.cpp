@@ -40,13 +40,7 @@ TEST_F(HullTest, OmittedNetworkNamespaceIsShared) {
   }
   // Whether sysfs mounts without its own network namespace is another question
   // (runc falls back to a bind mount); keep it out of this test.
-  auto& mounts = b.config["mounts"];
-  for (auto it = mounts.begin(); it != mounts.end(); ++it) {
-    if ((*it)["destination"] == "/sys") {
-      mounts.erase(it);
-      break;
-    }
-  }
+  b.drop_mounts({"/sys"});
   ProcResult r = run_sh(b, "readlink /proc/self/ns/net");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, host_ns("net") + "\n");

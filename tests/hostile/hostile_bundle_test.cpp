@@ -43,15 +43,6 @@ class HostileBundle : public HullTest {
     return b;
   }
 
-  static void drop_dev_tmpfs(Bundle& b) {
-    auto& mounts = b.config["mounts"];
-    for (auto it = mounts.begin(); it != mounts.end(); ++it)
-      if ((*it)["destination"] == "/dev") {
-        mounts.erase(it);
-        break;
-      }
-  }
-
   // The script every container runs: whatever the trick, nothing may be
   // mounted over the canary, and the canary reads as set.
   static std::string canary_checks() {
@@ -104,7 +95,7 @@ TEST_F(HostileBundle, DevNullSwappedForAProcfsSymlinkBeforeMaskingIsNotUsed) {
 // the rootfs, never on procfs.
 TEST_F(HostileBundle, DevPtsSymlinkedIntoProcfsIsNotMountedThere) {
   Bundle& b = hostile_bundle();
-  drop_dev_tmpfs(b);
+  b.drop_mounts({"/dev"});
   fs::create_directories(b.rootfs() / "dev");
   fs::remove_all(b.rootfs() / "dev/pts");
   fs::create_symlink("/proc/sys/kernel", b.rootfs() / "dev/pts");
@@ -209,7 +200,7 @@ TEST_F(HostileBundle, DevSymlinkedToAHostDirectoryKeepsItsPtmxAndGetsNoLinks) {
       SCOPED_TRACE(std::string(with_dev_tmpfs ? "with" : "without") + " the /dev tmpfs, /dev -> " + target);
       const std::string id = "devlink" + std::to_string(++n);
       Bundle& b = hostile_bundle_named("bundle-" + id);
-      if (!with_dev_tmpfs) drop_dev_tmpfs(b);
+      if (!with_dev_tmpfs) b.drop_mounts({"/dev"});
       fs::remove_all(b.rootfs() / "dev");
       fs::create_directory_symlink(target, b.rootfs() / "dev");
       ProcResult r = run_sh(
@@ -243,7 +234,7 @@ TEST_F(HostileBundle, DevNullSymlinkedToAHostFileNeverBecomesTheContainersStdio)
   const fs::path canary = host.path() / "HOST-CANARY";
   fs::permissions(canary, fs::perms::owner_read | fs::perms::owner_write);
   Bundle& b = hostile_bundle();
-  drop_dev_tmpfs(b);
+  b.drop_mounts({"/dev"});
   fs::create_directories(b.rootfs() / "dev");
   fs::remove(b.rootfs() / "dev/null");
   fs::create_symlink(canary, b.rootfs() / "dev/null");

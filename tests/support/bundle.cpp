@@ -87,4 +87,15 @@ Bundle& Bundle::add_user_namespace(unsigned host_uid, unsigned host_gid) {
   return *this;
 }
 
+Bundle& Bundle::drop_mounts(std::initializer_list<std::string_view> destinations) {
+  auto& mounts = config["mounts"];
+  for (auto it = mounts.begin(); it != mounts.end();) {
+    const std::string destination = (*it)["destination"];
+    bool listed = false;
+    for (std::string_view d : destinations) listed |= destination == d;
+    it = listed ? mounts.erase(it) : it + 1;
+  }
+  return *this;
+}
+
 }  // namespace hull::itest

@@ -2,7 +2,9 @@
 // An OCI bundle for a test: <dir>/rootfs (busybox) and <dir>/config.json,
 // written from a json the test may change before write().
 #include <filesystem>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +33,8 @@ class Bundle {
   // A new user namespace mapping the container's ids 0-65535 to host_uid and
   // host_gid onwards (not yet written).
   Bundle& add_user_namespace(unsigned host_uid = 100000, unsigned host_gid = 100000);
+  // Removes the config's mounts on these destinations (not yet written).
+  Bundle& drop_mounts(std::initializer_list<std::string_view> destinations);
 
   nlohmann::json config;
 
