@@ -279,7 +279,8 @@ class Manager {
   void remove_dirs() noexcept;
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);
-  std::vector<pid_t> remaining_pids() const;
+  std::vector<pid_t> remaining_pids() const;  // pids_in(all_dirs())
+  static std::vector<pid_t> pids_in(const std::vector<std::string>& dirs);
   // Whether dir is a strict ancestor of one of the container's directories.
   bool is_ancestor(const std::string& dir) const;
   // The directories in made_ above the container's own ones, outermost first.

@@ -208,9 +208,11 @@ void Manager::thaw_v1_freezer() const {
 
 // Processes in any of the container's directories that still exist (destroy
 // may have removed some hierarchies' directories already).
-std::vector<pid_t> Manager::remaining_pids() const {
+std::vector<pid_t> Manager::remaining_pids() const { return pids_in(all_dirs()); }
+
+std::vector<pid_t> Manager::pids_in(const std::vector<std::string>& dirs) {
   std::vector<pid_t> out;
-  for (const auto& dir : all_dirs())
+  for (const auto& dir : dirs)
     if (has_file(dir, "cgroup.procs")) read_procs(dir, out);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -219,7 +221,8 @@ std::vector<pid_t> Manager::remaining_pids() const {
 
 // Undo of a create() that is not handed over: the directories create() made,
 // innermost first. A process already placed (an init that failed later) is
-// killed and waited for, so the caller need not order its own cleanup first.
+// killed and waited for, so the caller need not order its own cleanup first:
+// only those in what it made, never another's in a directory made before.
 void Manager::remove_dirs() noexcept {
   auto remove_made = [this] {
     bool busy = false;
@@ -229,7 +232,7 @@ void Manager::remove_dirs() noexcept {
   };
   try {
     if (remove_made()) {
-      std::vector<pid_t> left = remaining_pids();
+      std::vector<pid_t> left = pids_in(made_);
       if (!left.empty()) {
         kill_leftovers(left);
         wait_exited(left, Clock::now() + std::chrono::seconds(2));

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,18 @@ class CgroupRunTest : public HullTest {
     for (const auto& [name, h] : cgroups::Host::current().v1)
       if (h.controllers.count(controller)) return p.v1.at(name);
     return p.v2;
+  }
+  // The container's directory in `controller`'s hierarchy and its parent,
+  // made before the container (as another's would be): the directory, or ""
+  // (and a test failure).
+  std::string premade_dir(const char* controller) const {
+    const std::string dir = dir_of(controller);
+    const std::string parent = dir.substr(0, dir.rfind('/'));
+    if (dir.empty() || ::mkdir(parent.c_str(), 0755) != 0 || ::mkdir(dir.c_str(), 0755) != 0) {
+      ADD_FAILURE() << "mkdir " << dir << ": " << std::strerror(errno);
+      return "";
+    }
+    return dir;
   }
   Bundle& limited_bundle(const nlohmann::json& resources, const std::string& name = "bundle") {
     Bundle& b = bundle(name);

@@ -3,6 +3,7 @@
 // process's cgroups (tests of other worktrees run containers with the same
 // ids concurrently) and removes the parent directories it leads to.
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -233,11 +234,8 @@ TEST_F(CgroupRunTest, ALimitTheHostCannotHonourFailsCreateWithNothingLeft) {
 // unexpectedly frozen" before it starts anything, and so does hull. This
 // test also runs against runc (parity_runc_reference, and in the v2vm lane).
 TEST_F(CgroupRunTest, CreateInAFrozenCgroupOfItsOwnFails) {
-  const std::string dir = dir_of("freezer");
+  const std::string dir = premade_dir("freezer");
   ASSERT_FALSE(dir.empty());
-  const std::string parent = dir.substr(0, dir.rfind('/'));
-  ASSERT_EQ(::mkdir(parent.c_str(), 0755), 0) << parent;
-  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << dir;
   const bool v1 = ::access((dir + "/freezer.state").c_str(), F_OK) == 0;
   auto set = [&](bool frozen) {
     std::ofstream(dir + (v1 ? "/freezer.state" : "/cgroup.freeze"))
@@ -402,6 +400,49 @@ TEST_F(CgroupRunTest, DeletingAStoppedContainerLeavesItsCgroupToTheNextOneMadeIn
   EXPECT_EQ(read_text_file(dir_of("pids") + "/pids.max"), "40\n");
   EXPECT_EQ(hull({"delete", "--force", "next"}).exit_code, 0);
   EXPECT_TRUE(wait_exit_and_reap(next_init));
+}
+
+// The container's memory cgroup already holds another's process (two
+// containers given one cgroupsPath): create is refused, as runc 1.2 refuses
+// it, and that process lives on. On this hybrid host the cgroup is a v1 one
+// and the container's v2 leaf is new, so the refusal comes after the clone,
+// with the init already in that leaf: the undo removes what create made and
+// kills only its own. runc 1.1 warns and runs the container, so this test is
+// hull's alone.
+TEST_F(CgroupRunTest, ACgroupHoldingAnothersProcessIsRefusedAndTheProcessLives) {
+  const std::string dir = premade_dir("memory");
+  ASSERT_FALSE(dir.empty());
+  const pid_t other = ::fork();
+  ASSERT_GE(other, 0);
+  if (other == 0) {
+    ::execl("/bin/sleep", "sleep", "1000", nullptr);
+    ::_exit(127);
+  }
+  // Killed, reaped and its cgroup removed also when an assertion fails; the
+  // fixture removes the parent.
+  struct Other {
+    pid_t pid;
+    std::string dir;
+    ~Other() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      ::rmdir(dir.c_str());
+    }
+  } placed{other, dir};
+  std::ofstream(dir + "/cgroup.procs") << other << std::flush;
+  ASSERT_EQ(read_text_file(dir + "/cgroup.procs"), std::to_string(other) + "\n");
+
+  Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}});
+  b.args({"true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "shared"});
+  EXPECT_TRUE(failed_with(r, {"cgroup " + dir + " already has processes", "a linux.cgroupsPath of its own"})) << r.err;
+  EXPECT_EQ(::waitpid(other, nullptr, WNOHANG), 0) << "the other process was killed";
+  EXPECT_EQ(read_text_file(dir + "/cgroup.procs"), std::to_string(other) + "\n");
+  EXPECT_TRUE(state_dirs().empty());
+  for (const std::string& d : container_dirs())
+    if (d != dir) {
+      EXPECT_FALSE(std::filesystem::exists(d)) << "left behind: " << d;
+    }
 }
 
 // A container that runs its own cgroup manager (systemd, a nested runtime)

@@ -219,8 +219,26 @@ TEST_F(CgroupManagerFake, CreateRefusesAV2CgroupThatHasProcesses) {
     m.create();
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "create cgroup: cgroup " + root_ + "/unified/c already has processes");
+    EXPECT_EQ(std::string(e.what()), "create cgroup: cgroup " + root_ +
+                                         "/unified/c already has processes: give the container a "
+                                         "linux.cgroupsPath of its own");
   }
+}
+
+// A host without cgroup v2 has only its v1 directories to tell: the leaf of
+// each hierarchy that was there before create is read, one made now is not.
+TEST_F(CgroupManagerFake, CreateRefusesAV1CgroupThatHasProcesses) {
+  Host h = hybrid();
+  h.mode = Mode::Legacy;
+  h.v2_mount.clear();
+  h.v1.erase("cpuset");
+  dir("devices/c", {"cgroup.procs", "devices.allow", "devices.deny"});
+  dir("memory/c", {"cgroup.procs=4242\n", "memory.limit_in_bytes"});
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  EXPECT_EQ(test::error_of([&] { m.create(); }), "create cgroup: cgroup " + root_ +
+                                                     "/memory/c already has processes: give the container a "
+                                                     "linux.cgroupsPath of its own");
+  EXPECT_TRUE(path_exists(root_ + "/memory/c"));
 }
 
 // The no-internal-process rule, and the thread-root trap behind it: a cgroup
