@@ -3,10 +3,12 @@
 #include <sys/stat.h>
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 
 namespace hull {
 
@@ -22,7 +24,71 @@ std::optional<long> parse_decimal(const char* s) {
   return v;
 }
 
+// The host id that the container's `id` is through `mappings`, or nullopt
+// where none maps it.
+std::optional<uint32_t> host_id(const std::vector<spec::IDMapping>& mappings, uint32_t id) {
+  for (const auto& m : mappings)
+    if (id >= m.containerID && id - m.containerID < m.size) return m.hostID + (id - m.containerID);
+  return std::nullopt;
+}
+
+bool maps_host_id(const std::vector<spec::IDMapping>& mappings, uint32_t host) {
+  for (const auto& m : mappings)
+    if (host >= m.hostID && host - m.hostID < m.size) return true;
+  return false;
+}
+
+std::string octal_mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
 }  // namespace
+
+std::optional<std::string> notify_socket_unwritable(const spec::Spec& spec, const struct stat& socket) {
+  if (!spec.process) return std::nullopt;
+  const spec::User& user = spec.process->user;
+  bool userns = false;
+  if (spec.linux_)
+    for (const auto& ns : spec.linux_->namespaces)
+      if (ns.type == spec::NamespaceType::User) {
+        if (ns.path) return std::nullopt;  // joined: its map is not in config.json
+        userns = true;
+      }
+  static const std::vector<spec::IDMapping> kNone;
+  const auto& uids = userns ? spec.linux_->uidMappings : kNone;
+  const auto& gids = userns ? spec.linux_->gidMappings : kNone;
+  auto to_host = [&](const std::vector<spec::IDMapping>& maps, uint32_t id) {
+    return userns ? host_id(maps, id) : std::optional<uint32_t>(id);
+  };
+  const std::optional<uint32_t> uid = to_host(uids, user.uid);
+  if (!uid) return std::nullopt;  // an unmapped user fails to start anyway
+  // Root passes with CAP_DAC_OVERRIDE, which holds on the socket where its
+  // owner and group are root's own or mapped into its user namespace.
+  if (user.uid == 0 && (!userns || (maps_host_id(uids, socket.st_uid) && maps_host_id(gids, socket.st_gid))))
+    return std::nullopt;
+  // The kernel's order: the owner's bits for the owner, the group's for a
+  // member, the others' for the rest. /etc/group in the rootfs may add
+  // groups config.json does not list: a group the container could hold
+  // leaves "maybe", which never warns.
+  const mode_t mode = socket.st_mode;
+  bool writable = false;
+  if (*uid == socket.st_uid) {
+    writable = mode & S_IWUSR;
+  } else {
+    bool member = to_host(gids, user.gid) == socket.st_gid;
+    for (uint32_t g : user.additionalGids) member = member || to_host(gids, g) == socket.st_gid;
+    const bool maybe_member = !userns || maps_host_id(gids, socket.st_gid);
+    writable = member ? (mode & S_IWGRP) : (mode & S_IWOTH) || (maybe_member && (mode & S_IWGRP));
+  }
+  if (writable) return std::nullopt;
+  return "the container's process (uid " + std::to_string(user.uid) +
+         (userns ? ", host uid " + std::to_string(*uid) : std::string()) + ") cannot send to it (mode " +
+         octal_mode(mode) + ", owner " + std::to_string(socket.st_uid) + ":" + std::to_string(socket.st_gid) +
+         "): its sd_notify messages, READY=1 among them, will fail; make the socket writable for that user "
+         "(systemd's /run/systemd/notify is 0777)";
+}
 
 void set_env(std::vector<std::string>& env, std::string_view key, const std::string& value) {
   std::string entry = std::string(key) + "=" + value;
@@ -46,6 +112,9 @@ void pass_notify_socket(spec::Spec& spec, const std::string& host_socket) {
   struct stat st {};
   if (::stat(host_socket.c_str(), &st) < 0) throw_errno(what);
   if (!S_ISSOCK(st.st_mode)) throw Error(what + ": not a socket");
+  // The container sends with its own credentials (no relay, unlike runc), so
+  // a socket closed to its user is a READY=1 that never comes: said now.
+  if (std::optional<std::string> why = notify_socket_unwritable(spec, st)) log::warn(what + ": " + *why);
   spec::Mount m;
   m.destination = kContainerNotifySocket;
   m.type = "bind";

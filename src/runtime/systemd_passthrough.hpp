@@ -19,8 +19,10 @@
 // trade-off: the container can send any message (STATUS=, WATCHDOG=1,
 // STOPPING=1, ...) for as long as it runs, not only its first READY=1,
 // subject to the unit's NotifyAccess=.
+#include <sys/stat.h>
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +41,15 @@ inline constexpr const char* kContainerNotifySocket = "/run/notify/notify.sock";
 // abstract address ("@name") belongs to a network namespace and cannot be
 // mounted: it is passed on unchanged (it works when the container shares the
 // host's network namespace). Throws hull::Error for anything else.
+// Warns (log::warn) where notify_socket_unwritable() says the container
+// cannot send to it.
 void pass_notify_socket(spec::Spec& spec, const std::string& host_socket);
+
+// Why the container's process (process.user, through the user namespace's
+// mappings) surely cannot send to the host socket `socket` (its stat):
+// nothing where it can or may (root with CAP_DAC_OVERRIDE, a group the
+// rootfs's /etc/group may grant, a user namespace joined by path).
+std::optional<std::string> notify_socket_unwritable(const spec::Spec& spec, const struct stat& socket);
 
 // systemd's rule (sd_listen_fds(3)): LISTEN_FDS counts fds from 3 on, and
 // applies only when LISTEN_PID is this process. 0 when unset, meant for

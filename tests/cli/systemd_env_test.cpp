@@ -3,6 +3,7 @@
 // The variables are set for hull only, through a shell that execs it (the
 // harness gives hull a clean environment).
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <cstring>
@@ -68,6 +69,45 @@ TEST_F(SystemdEnv, NotifySocketReachesTheHostSocketWithAReadOnlyRoot) {
   EXPECT_TRUE(r.out.starts_with("/run/notify/notify.sock\n /run/notify/notify.sock ro,nosuid,nodev,noexec")) << r.out;
   EXPECT_TRUE(r.out.ends_with("\nsent\n")) << r.out << r.err;
   EXPECT_EQ(r.out.find("root-writable"), std::string::npos) << r.out;
+  std::vector<std::string> got = queued(s.get());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].ends_with("itest: READY=1")) << got[0];
+}
+
+// In a user namespace the container's root is host uid 100000: a socket
+// open only to the host's root is closed to it (hull has no relay to send
+// for it, as runc's does). hull warns at create, with the remedy, and the
+// warning is true: nothing arrives. Opened to all, the same container's
+// READY=1 arrives and nothing is said.
+TEST_F(SystemdEnv, ANotifySocketClosedToTheContainersUserIsWarnedAbout) {
+  std::filesystem::path sock = temp_dir() / "notify.sock";
+  UniqueFd s = bind_datagram(sock);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(::chmod(sock.c_str(), 0755), 0);
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  // A tmpfs /run, as engines give every container: the socket's mount point
+  // is made there by the namespace's root (the rootfs is the host root's).
+  std::filesystem::create_directories(b.rootfs() / "run");
+  b.config["mounts"].push_back({{"destination", "/run"}, {"type", "tmpfs"}, {"source", "tmpfs"}});
+  b.args({"sh", "-c", "ln -s \"$NOTIFY_SOCKET\" /dev/log && logger -t itest READY=1"});
+  b.write();
+  const std::string env = "NOTIFY_SOCKET='" + sock.string() + "'";
+  ProcResult closed = hull_via_sh(env, "run --bundle '" + b.dir().string() + "' closed");
+  EXPECT_EQ(closed.exit_code, 0) << closed.err;
+  // (The log line escapes the quotes around the path.)
+  EXPECT_NE(closed.err.find("NOTIFY_SOCKET \\\"" + sock.string()), std::string::npos) << closed.err;
+  EXPECT_NE(
+      closed.err.find("the container's process (uid 0, host uid 100000) cannot send to it (mode 0755, owner 0:0)"),
+      std::string::npos)
+      << closed.err;
+  EXPECT_NE(closed.err.find("make the socket writable for that user"), std::string::npos) << closed.err;
+  EXPECT_TRUE(queued(s.get()).empty());
+
+  ASSERT_EQ(::chmod(sock.c_str(), 0777), 0);
+  ProcResult open = hull_via_sh(env, "run --bundle '" + b.dir().string() + "' open");
+  EXPECT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_EQ(open.err.find("cannot send to it"), std::string::npos) << open.err;
   std::vector<std::string> got = queued(s.get());
   ASSERT_EQ(got.size(), 1u);
   EXPECT_TRUE(got[0].ends_with("itest: READY=1")) << got[0];

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -84,6 +85,62 @@ TEST(SystemdPassthrough, AbstractNotifySocketPassesThrough) {
   pass_notify_socket(s, "@/org/example/notify");
   EXPECT_TRUE(s.mounts.empty());
   EXPECT_EQ(s.process->env[1], "NOTIFY_SOCKET=@/org/example/notify");
+}
+
+struct stat socket_stat(mode_t mode, uid_t uid, gid_t gid) {
+  struct stat st {};
+  st.st_mode = S_IFSOCK | mode;
+  st.st_uid = uid;
+  st.st_gid = gid;
+  return st;
+}
+
+// Container ids 0-65535 are host ids 8000-73535, as podman's --userns=auto.
+spec::Spec in_user_namespace(uint32_t uid, uint32_t gid) {
+  spec::Spec s = with_process();
+  s.process->user.uid = uid;
+  s.process->user.gid = gid;
+  s.linux_.emplace();
+  s.linux_->namespaces.push_back({spec::NamespaceType::User, std::nullopt});
+  s.linux_->uidMappings = {{0, 8000, 65536}};
+  s.linux_->gidMappings = {{0, 8000, 65536}};
+  return s;
+}
+
+spec::Spec as_user(uint32_t uid, uint32_t gid, std::vector<uint32_t> groups = {}) {
+  spec::Spec s = with_process();
+  s.process->user.uid = uid;
+  s.process->user.gid = gid;
+  s.process->user.additionalGids = std::move(groups);
+  return s;
+}
+
+TEST(SystemdPassthrough, ANotifySocketClosedToTheContainersUserIsNamedWithTheRemedy) {
+  // Root of a user namespace is host uid 8000: a root-owned 0755 socket is
+  // closed to it, whatever the container's root could do inside.
+  EXPECT_EQ(notify_socket_unwritable(in_user_namespace(0, 0), socket_stat(0755, 0, 0)),
+            "the container's process (uid 0, host uid 8000) cannot send to it (mode 0755, owner 0:0): its "
+            "sd_notify messages, READY=1 among them, will fail; make the socket writable for that user "
+            "(systemd's /run/systemd/notify is 0777)");
+  EXPECT_NE(notify_socket_unwritable(as_user(1000, 1000), socket_stat(0755, 0, 0)), std::nullopt);
+  // A member of the owning group gets the group's bits, not the others'.
+  EXPECT_NE(notify_socket_unwritable(as_user(1000, 1000, {5}), socket_stat(0757, 0, 5)), std::nullopt);
+  // The owner gets the owner's bits alone.
+  EXPECT_NE(notify_socket_unwritable(as_user(1000, 1000), socket_stat(0577, 1000, 0)), std::nullopt);
+}
+
+TEST(SystemdPassthrough, ANotifySocketTheContainerCanOrMaySendToIsNotWarnedAbout) {
+  EXPECT_EQ(notify_socket_unwritable(in_user_namespace(0, 0), socket_stat(0777, 0, 0)), std::nullopt);
+  EXPECT_EQ(notify_socket_unwritable(in_user_namespace(0, 0), socket_stat(0755, 8000, 8000)), std::nullopt);
+  EXPECT_EQ(notify_socket_unwritable(in_user_namespace(1000, 1000), socket_stat(0775, 0, 9000)), std::nullopt);
+  EXPECT_EQ(notify_socket_unwritable(as_user(0, 0), socket_stat(0755, 1000, 1000)), std::nullopt);  // root
+  EXPECT_EQ(notify_socket_unwritable(as_user(1000, 1000, {5}), socket_stat(0775, 0, 5)), std::nullopt);
+  // Not listed, but /etc/group in the rootfs may make the user a member.
+  EXPECT_EQ(notify_socket_unwritable(as_user(1000, 1000), socket_stat(0775, 0, 5)), std::nullopt);
+  // A user namespace joined by path: its map is not in config.json.
+  spec::Spec joined = in_user_namespace(0, 0);
+  joined.linux_->namespaces[0].path = "/proc/1/ns/user";
+  EXPECT_EQ(notify_socket_unwritable(joined, socket_stat(0755, 0, 0)), std::nullopt);
 }
 
 }  // namespace
