@@ -67,20 +67,43 @@ int fail(const std::string& message) {
 // runc's status for an unknown command (urfave/cli's), also with -h after it.
 constexpr int kUnknownCommandStatus = 3;
 
-// The first word that is neither a flag nor a global flag's value
-// (`hull --root /run/x pauze c1` names "pauze", not "/run/x"); none when
-// -h/--help comes first (`hull -h pauze` shows the usage, as runc does).
-std::optional<size_t> command_word_at(const std::vector<std::string>& args, const FlagSet& global) {
+// A flag's name without its dashes and "=value".
+std::string flag_name(const std::string& flag) {
+  const size_t start = flag.find_first_not_of('-');
+  return start == std::string::npos ? "" : flag.substr(start, flag.find('=') - start);
+}
+
+bool is_global_flag(const std::string& flag, const FlagSet& global) {
+  const std::string name = flag_name(flag);
+  return global.long_names.count(name) || global.long_of_short.count(name) || global.with_value.count(name);
+}
+
+// What comes before the command: the command word, the first word that is
+// neither a flag nor a global flag's value (`hull --root /run/x pauze c1`
+// names "pauze", not "/run/x"), unless -h/--help comes first (`hull -h
+// pauze` shows the usage, as runc does) or a flag that is no global flag:
+// runc (Go's flag package) stops at that one with "flag provided but not
+// defined", status 1, since whether the next word is its value cannot be
+// told (`--cgroup-manager cgroupfs list` must not name "cgroupfs").
+struct BeforeCommand {
+  std::optional<size_t> command;
+  std::optional<std::string> unknown_flag;
+};
+
+BeforeCommand scan_before_command(const std::vector<std::string>& args, const FlagSet& global) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-h" || a == "--help") return std::nullopt;
-    if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && global.with_value.count(a.substr(2))) {
-      ++i;
-      continue;
-    }
-    if (!a.empty() && a[0] != '-') return i;
+    if (a == "-h" || a == "--help") return {};
+    if (a == "--") continue;
+    if (!looks_like_flag(a)) return {i, std::nullopt};
+    if (!is_global_flag(a, global)) return {std::nullopt, a.substr(0, a.find('='))};
+    if (a.find('=') == std::string::npos && global.with_value.count(flag_name(a))) ++i;
   }
-  return std::nullopt;
+  return {};
+}
+
+std::optional<size_t> command_word_at(const std::vector<std::string>& args, const FlagSet& global) {
+  return scan_before_command(args, global).command;
 }
 
 std::optional<std::string> command_word(const std::vector<std::string>& args, const FlagSet& global) {
@@ -130,6 +153,13 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
                 const FlagSet& global, const Context& ctx) {
   const CLI::App* verb = nullptr;
   for (const CLI::App* sub : app.get_subcommands()) verb = sub;
+  if (std::optional<std::string> flag = scan_before_command(args, global).unknown_flag) {
+    const std::string message = "unknown global flag " + quote(*flag);
+    log_usage_error(ctx, message);
+    print_error_line("hull: " + message);
+    print_error_line("Run 'hull --help' for usage.");
+    return 1;
+  }
   if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
     if (auto word = command_word(args, global)) {
       log_usage_error(ctx, "unknown command " + quote(*word));

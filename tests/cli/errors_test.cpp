@@ -234,6 +234,21 @@ TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
   EXPECT_EQ(hull({"-h", "nosuchverb"}).exit_code, 0);
 }
 
+// A flag before the command that is no global flag (crun's --cgroup-manager,
+// given to hull as to crun) is named, status 1, as runc's Go flag parser
+// names it: whether the next word is its value cannot be told, so that word
+// is never taken for the command ("unknown command \"cgroupfs\"", status 3).
+// This test also runs against runc (parity_runc_reference).
+TEST_F(ErrorsTest, AnUnknownGlobalFlagIsNamedNotTheWordAfterIt) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--cgroup-manager", "cgroupfs", "list"},
+                                        {"--cgroup-manager=systemd", "list"},
+                                        {"-cgroup-manager", "cgroupfs", "state", "c1"}}) {
+    ProcResult r = hull(args);
+    EXPECT_TRUE(failed_with(r, {"cgroup-manager"})) << args[0];
+    EXPECT_EQ(r.err.find("unknown command"), std::string::npos) << r.err;
+  }
+}
+
 // Go's flag package takes "--f" for "-f", and an unknown flag before exec's
 // id is a usage error (exit 1), not a container named "--foo" (exit 255).
 TEST_F(ErrorsTest, TwoDashesBeforeALetterAndAnUnknownFlagOfExec) {
