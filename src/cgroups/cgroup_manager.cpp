@@ -50,17 +50,6 @@ void make_dirs(const std::string& dir, const std::string& root, std::vector<std:
     throw_errno("mkdir " + dir);
 }
 
-// create(): whether its own mkdir made the leaf `dir`. One it did not make
-// is refused if it holds processes: another container's, given the same
-// cgroupsPath (the spec lets create refuse "a non-empty cgroup" as unfit).
-// Only a leaf made before is read, so the usual create reads nothing.
-bool made_here_or_empty(const std::string& dir, const std::vector<std::string>& made) {
-  if (std::find(made.begin(), made.end(), dir) != made.end()) return true;
-  if (!read_value(dir, "cgroup.procs").empty())
-    throw Error("cgroup " + dir + " already has processes: give the container a linux.cgroupsPath of its own");
-  return false;
-}
-
 // create(): the v2 controllers `needed` by the limits in the container's
 // parent `parent` (an error if it cannot have them) and, on pure v2, every
 // other one the hierarchy has where allowed (runc's rule;
@@ -137,11 +126,21 @@ void Manager::make_v1_tree(bool with_leaves) {
     if (name != v1_made_first_) make_v1_dir(name, dir, with_leaves);
 }
 
+// Only a leaf made before is read, so the usual create reads nothing. Its
+// sub-cgroups count too (runc reads them all): a container that runs its
+// own cgroup manager keeps no process in its own.
+bool Manager::made_here_or_empty(const std::string& dir) const {
+  if (std::find(made_.begin(), made_.end(), dir) != made_.end()) return true;
+  if (!pids_in({dir}).empty())
+    throw Error("cgroup " + dir + " already has processes: give the container a linux.cgroupsPath of its own");
+  return false;
+}
+
 void Manager::make_v1_dir(const std::string& hierarchy, const std::string& dir, bool with_leaves) {
   const V1Hierarchy& h = host().v1.at(hierarchy);
   std::string top = with_leaves ? dir : parent_of(dir);
   make_dirs(top, h.mount, made_);
-  if (with_leaves) made_here_or_empty(dir, made_);
+  if (with_leaves) made_here_or_empty(dir);
   // A parent at the hierarchy's root has its cpuset values already.
   if (h.controllers.count("cpuset") && (with_leaves || top.size() > h.mount.size())) v1::init_cpuset(top, h.mount);
 }
@@ -173,7 +172,7 @@ void Manager::create_for_clone() {
   try {
     make_v2_tree(true);
     if (!paths_.v2.empty()) {
-      v2_made_here_ = made_here_or_empty(paths_.v2, made_);
+      v2_made_here_ = made_here_or_empty(paths_.v2);
       v2_fd_ = open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
     }
     owned_ = true;

@@ -141,7 +141,8 @@ class Manager {
 
   // mkdir of every directory, controllers enabled on v2, limits written, the
   // v2 directory opened for CLONE_INTO_CGROUP. On failure, what was made is removed.
-  // Fails if the v2 cgroup already holds processes (spec: a non-empty cgroup is unfit).
+  // Fails if a cgroup of it that was there before holds processes, on any
+  // hierarchy (spec: a non-empty cgroup is unfit; made_here_or_empty).
   void create();
   // create() in two steps around the clone of a process that moves itself
   // into its v1 hierarchies (moves_itself_into_v1), so that the v1 work
@@ -276,6 +277,10 @@ class Manager {
   void make_v1_tree(bool with_leaves);
   void make_v1_dir(const std::string& hierarchy, const std::string& dir, bool with_leaves);
   void make_v2_tree(bool with_leaves);
+  // create(): whether its own mkdir made the leaf `dir`. One it did not make
+  // is refused if it holds processes: another container's, given the same
+  // cgroupsPath.
+  bool made_here_or_empty(const std::string& dir) const;
   void remove_dirs() noexcept;
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);

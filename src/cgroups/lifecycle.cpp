@@ -220,9 +220,9 @@ std::vector<pid_t> Manager::pids_in(const std::vector<std::string>& dirs) {
 }
 
 // Undo of a create() that is not handed over: the directories create() made,
-// innermost first. A process already placed (an init that failed later) is
-// killed and waited for, so the caller need not order its own cleanup first:
-// only those in what it made, never another's in a directory made before.
+// innermost first. A process in them (an init placed, that failed later) is
+// killed and waited for, by its pid: never through cgroup.kill or a thaw of
+// a directory create did not make, which may be another's.
 void Manager::remove_dirs() noexcept {
   auto remove_made = [this] {
     bool busy = false;
@@ -234,7 +234,10 @@ void Manager::remove_dirs() noexcept {
     if (remove_made()) {
       std::vector<pid_t> left = pids_in(made_);
       if (!left.empty()) {
-        kill_leftovers(left);
+        for (pid_t p : left) ::kill(p, SIGKILL);
+        if (const std::string freezer = v1_dir(paths_, "freezer");
+            std::find(made_.begin(), made_.end(), freezer) != made_.end())
+          thaw_v1_freezer();
         wait_exited(left, Clock::now() + std::chrono::seconds(2));
         remove_made();
       }

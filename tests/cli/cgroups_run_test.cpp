@@ -404,11 +404,12 @@ TEST_F(CgroupRunTest, DeletingAStoppedContainerLeavesItsCgroupToTheNextOneMadeIn
 
 // The container's memory cgroup already holds another's process (two
 // containers given one cgroupsPath): create is refused, as runc 1.2 refuses
-// it, and that process lives on. On this hybrid host the cgroup is a v1 one
-// and the container's v2 leaf is new, so the refusal comes after the clone,
-// with the init already in that leaf: the undo removes what create made and
-// kills only its own. runc 1.1 warns and runs the container, so this test is
-// hull's alone.
+// it, and that process lives on. On a hybrid host the cgroup is a v1 one and
+// the container's v2 leaf is new, so the refusal comes after the clone, with
+// the init already in that leaf: the undo removes what create made and kills
+// only its own. On pure v2 it comes before the clone, on a legacy host (the
+// v1vm_legacy lane) at the first v1 leaf. runc 1.1 warns and runs the
+// container, so this test is hull's alone.
 TEST_F(CgroupRunTest, ACgroupHoldingAnothersProcessIsRefusedAndTheProcessLives) {
   const std::string dir = premade_dir("memory");
   ASSERT_FALSE(dir.empty());

@@ -225,6 +225,18 @@ TEST_F(CgroupManagerFake, CreateRefusesAV2CgroupThatHasProcesses) {
   }
 }
 
+// A container that runs its own cgroup manager keeps its processes in
+// sub-cgroups: they count (runc reads the whole subtree too).
+TEST_F(CgroupManagerFake, CreateRefusesACgroupWhoseSubCgroupHasProcesses) {
+  Host h = hybrid();
+  container_dirs("c");
+  dir("unified/c/init.scope", {"cgroup.procs=77\n"});
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  EXPECT_EQ(test::error_of([&] { m.create(); }),
+            "create cgroup: cgroup " + root_ +
+                "/unified/c already has processes: give the container a linux.cgroupsPath of its own");
+}
+
 // A host without cgroup v2 has only its v1 directories to tell: the leaf of
 // each hierarchy that was there before create is read, one made now is not.
 TEST_F(CgroupManagerFake, CreateRefusesAV1CgroupThatHasProcesses) {
