@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -64,14 +65,20 @@ std::optional<std::string> notify_socket_unwritable(const spec::Spec& spec, cons
   };
   const std::optional<uint32_t> uid = to_host(uids, user.uid);
   if (!uid) return std::nullopt;  // an unmapped user fails to start anyway
-  // Root passes with CAP_DAC_OVERRIDE, which holds on the socket where its
-  // owner and group are root's own or mapped into its user namespace.
-  if (user.uid == 0 && (!userns || (maps_host_id(uids, socket.st_uid) && maps_host_id(gids, socket.st_gid))))
+  // Root, or a user given it as an ambient capability, is taken to have
+  // CAP_DAC_OVERRIDE, which holds on the socket where its owner and group
+  // are mapped into the process's user namespace.
+  const auto& ambient = spec.process->capabilities ? spec.process->capabilities->ambient : std::nullopt;
+  const bool dac_override =
+      user.uid == 0 || (ambient && std::find(ambient->begin(), ambient->end(), "CAP_DAC_OVERRIDE") != ambient->end());
+  if (dac_override && (!userns || (maps_host_id(uids, socket.st_uid) && maps_host_id(gids, socket.st_gid))))
     return std::nullopt;
   // The kernel's order: the owner's bits for the owner, the group's for a
-  // member, the others' for the rest. /etc/group in the rootfs may add
-  // groups config.json does not list: a group the container could hold
-  // leaves "maybe", which never warns.
+  // member of the socket's group, the others' for the rest. For anyone else
+  // the group's bits leave "maybe", which never warns: they are an ACL's
+  // mask where the socket has one (a named entry may grant the user), and
+  // the process may hold groups config.json does not list (the rootfs's
+  // /etc/group; a rootless runtime's own, kept where setgroups is denied).
   const mode_t mode = socket.st_mode;
   bool writable = false;
   if (*uid == socket.st_uid) {
@@ -79,8 +86,7 @@ std::optional<std::string> notify_socket_unwritable(const spec::Spec& spec, cons
   } else {
     bool member = to_host(gids, user.gid) == socket.st_gid;
     for (uint32_t g : user.additionalGids) member = member || to_host(gids, g) == socket.st_gid;
-    const bool maybe_member = !userns || maps_host_id(gids, socket.st_gid);
-    writable = member ? (mode & S_IWGRP) : (mode & S_IWOTH) || (maybe_member && (mode & S_IWGRP));
+    writable = member ? (mode & S_IWGRP) : (mode & (S_IWGRP | S_IWOTH));
   }
   if (writable) return std::nullopt;
   return "the container's process (uid " + std::to_string(user.uid) +

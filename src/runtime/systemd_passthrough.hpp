@@ -47,8 +47,8 @@ void pass_notify_socket(spec::Spec& spec, const std::string& host_socket);
 
 // Why the container's process (process.user, through the user namespace's
 // mappings) surely cannot send to the host socket `socket` (its stat):
-// nothing where it can or may (root with CAP_DAC_OVERRIDE, a group the
-// rootfs's /etc/group may grant, a user namespace joined by path).
+// nothing where it can or may (root or an ambient CAP_DAC_OVERRIDE, a
+// group-writable socket, a user namespace joined by path).
 std::optional<std::string> notify_socket_unwritable(const spec::Spec& spec, const struct stat& socket);
 
 // systemd's rule (sd_listen_fds(3)): LISTEN_FDS counts fds from 3 on, and

@@ -137,6 +137,14 @@ TEST(SystemdPassthrough, ANotifySocketTheContainerCanOrMaySendToIsNotWarnedAbout
   EXPECT_EQ(notify_socket_unwritable(as_user(1000, 1000, {5}), socket_stat(0775, 0, 5)), std::nullopt);
   // Not listed, but /etc/group in the rootfs may make the user a member.
   EXPECT_EQ(notify_socket_unwritable(as_user(1000, 1000), socket_stat(0775, 0, 5)), std::nullopt);
+  // Group bits a non-member may still get: an ACL's mask (a named entry for
+  // host uid 9000), or a group the runtime's own process kept.
+  EXPECT_EQ(notify_socket_unwritable(in_user_namespace(1000, 1000), socket_stat(0775, 0, 0)), std::nullopt);
+  // A user given CAP_DAC_OVERRIDE as an ambient capability.
+  spec::Spec overriding = as_user(1000, 1000);
+  overriding.process->capabilities.emplace();
+  overriding.process->capabilities->ambient = std::vector<std::string>{"CAP_DAC_OVERRIDE"};
+  EXPECT_EQ(notify_socket_unwritable(overriding, socket_stat(0755, 0, 0)), std::nullopt);
   // A user namespace joined by path: its map is not in config.json.
   spec::Spec joined = in_user_namespace(0, 0);
   joined.linux_->namespaces[0].path = "/proc/1/ns/user";
