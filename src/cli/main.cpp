@@ -81,7 +81,8 @@ bool is_global_flag(const std::string& flag, const FlagSet& global) {
 // What comes before the command: the command word, the first word that is
 // neither a flag nor a global flag's value (`hull --root /run/x pauze c1`
 // names "pauze", not "/run/x"), unless -h/--help comes first (`hull -h
-// pauze` shows the usage, as runc does) or a flag that is no global flag:
+// pauze` shows the usage, as runc does; -v/--version the version) or a
+// flag that is no global flag:
 // runc (Go's flag package) stops at that one with "flag provided but not
 // defined", status 1, since whether the next word is its value cannot be
 // told (`--cgroup-manager cgroupfs list` must not name "cgroupfs").
@@ -93,8 +94,8 @@ struct BeforeCommand {
 BeforeCommand scan_before_command(const std::vector<std::string>& args, const FlagSet& global) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-h" || a == "--help") return {};
-    if (a == "--") continue;
+    if (a == "-h" || a == "--help" || a == "-v" || a == "--version") return {};
+    if (a == "--") return {i + 1 < args.size() ? std::optional<size_t>(i + 1) : std::nullopt, std::nullopt};
     if (!looks_like_flag(a)) return {i, std::nullopt};
     if (!is_global_flag(a, global)) return {std::nullopt, a.substr(0, a.find('='))};
     if (a.find('=') == std::string::npos && global.with_value.count(flag_name(a))) ++i;

@@ -232,6 +232,9 @@ TEST_F(ErrorsTest, UnknownVerbAfterGlobalFlagIsNamed) {
   EXPECT_TRUE(failed_with(hull({"nosuchverb", "c1"}), {"nosuchverb"}, 3));
   EXPECT_TRUE(failed_with(hull({"nosuchverb", "-h"}), {"nosuchverb"}, 3));
   EXPECT_EQ(hull({"-h", "nosuchverb"}).exit_code, 0);
+  EXPECT_EQ(hull({"-v", "nosuchverb"}).exit_code, 0);  // the version, as -h the usage
+  // After "--" the next word is the command, whatever it looks like.
+  EXPECT_TRUE(failed_with(hull({"--", "--nosuchverb", "list"}), {"nosuchverb"}, 3));
 }
 
 // A flag before the command that is no global flag (crun's --cgroup-manager,
