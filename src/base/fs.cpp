@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 
 #include "base/error.hpp"
@@ -125,6 +126,12 @@ std::vector<std::string> subdirectory_paths(const std::string& dir) {
   for (const auto& [name, type] : directory_entries(fd.get(), dir))
     if (type == DT_DIR) out.push_back(dir + "/" + name);
   return out;
+}
+
+std::string mode_text(unsigned mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode & 07777);
+  return text;
 }
 
 void write_all(int fd, std::string_view data, const std::string& what) {

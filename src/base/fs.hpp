@@ -40,6 +40,9 @@ std::vector<std::pair<std::string, unsigned char>> directory_entries(int dirfd, 
 // it is gone already.
 std::vector<std::string> subdirectory_paths(const std::string& dir);
 
+// A file's permission bits as messages and mount options show them: "0755".
+std::string mode_text(unsigned mode);
+
 // Writes all of data to fd (retrying short writes and EINTR).
 void write_all(int fd, std::string_view data, const std::string& what);
 // Opens path O_WRONLY (no O_TRUNC: /proc and kernfs files take one whole value per write) and writes data.

@@ -149,9 +149,7 @@ std::optional<std::string> explain_not_executable(const std::string& path) {
   if (S_ISDIR(st.st_mode)) return std::string("it is a directory");
   if (!S_ISREG(st.st_mode)) return std::string("it is not a regular file");
   if ((st.st_mode & 0111) == 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return "it is not executable (mode " + std::string(mode) + ")";
+    return "it is not executable (mode " + mode_text(st.st_mode) + ")";
   }
   struct statvfs vfs;
   if (::statvfs(path.c_str(), &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))

@@ -12,10 +12,10 @@
 #include <array>
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "rootfs/bind_trees.hpp"
 #include "rootfs/cgroup_mount.hpp"
 #include "rootfs/copy_tree.hpp"
@@ -214,9 +214,8 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   if (covers_image_dir) {
     struct stat st {};
     if (::fstat(destfd.get(), &st) < 0) throw_errno(what + ": stat destination");
-    char mode[16];
-    std::snprintf(mode, sizeof mode, "mode=%04o", static_cast<unsigned>(st.st_mode & 07777));
-    data = data.empty() ? std::string(mode) : std::string(mode) + "," + data;
+    const std::string mode = "mode=" + mode_text(st.st_mode);
+    data = data.empty() ? mode : mode + "," + data;
   }
 
   if (type == "cgroup" || type == "cgroup2") {

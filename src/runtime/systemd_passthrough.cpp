@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "base/log.hpp"
 
 namespace hull {
@@ -37,12 +37,6 @@ bool maps_host_id(const std::vector<spec::IDMapping>& mappings, uint32_t host) {
   for (const auto& m : mappings)
     if (host >= m.hostID && host - m.hostID < m.size) return true;
   return false;
-}
-
-std::string octal_mode(mode_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
 }
 
 }  // namespace
@@ -91,7 +85,7 @@ std::optional<std::string> notify_socket_unwritable(const spec::Spec& spec, cons
   if (writable) return std::nullopt;
   return "the container's process (uid " + std::to_string(user.uid) +
          (userns ? ", host uid " + std::to_string(*uid) : std::string()) + ") cannot send to it (mode " +
-         octal_mode(mode) + ", owner " + std::to_string(socket.st_uid) + ":" + std::to_string(socket.st_gid) +
+         mode_text(mode) + ", owner " + std::to_string(socket.st_uid) + ":" + std::to_string(socket.st_gid) +
          "): its sd_notify messages, READY=1 among them, will fail; make the socket writable for that user "
          "(systemd's /run/systemd/notify is 0777)";
 }
