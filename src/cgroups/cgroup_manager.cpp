@@ -2,6 +2,7 @@
 #include "cgroups/cgroup_manager.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cerrno>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/json_flat.hpp"
 #include "base/json_write.hpp"
@@ -126,21 +128,54 @@ void Manager::make_v1_tree(bool with_leaves) {
     if (name != v1_made_first_) make_v1_dir(name, dir, with_leaves);
 }
 
-// Only a leaf made before is read, so the usual create reads nothing. Its
-// sub-cgroups count too (runc reads them all): a container that runs its
-// own cgroup manager keeps no process in its own.
-bool Manager::made_here_or_empty(const std::string& dir) const {
+// A leaf made before is read: its sub-cgroups count too (runc reads them
+// all), as a container that runs its own cgroup manager keeps no process in
+// its own. One this create made is another's only if a racing create got
+// there first, which the claimed leaf alone tells (claim_leaf).
+bool Manager::made_here_or_empty(const std::string& dir) {
   if (std::find(made_.begin(), made_.end(), dir) != made_.end()) return true;
-  if (!pids_in({dir}).empty())
-    throw Error("cgroup " + dir + " already has processes: give the container a linux.cgroupsPath of its own");
+  if (!pids_in({dir}).empty()) refuse_leaf(dir, "already has processes");
   return false;
+}
+
+// Two creates given one cgroupsPath race from their mkdir on: both find the
+// leaf empty and place their inits. So the first leaf (v2's, else the first
+// v1 one: the same for both) is locked from before it is read until create
+// ends, after the init is in every hierarchy: the later create finds it
+// locked, or holding the first's init, and is refused. Read whoever made
+// it; a v2 leaf's "populated" counts its sub-cgroups in one read. A failed
+// lock never waits: a `run` holds it until its container is created.
+void Manager::claim_leaf(const std::string& dir, int fd) {
+  fault_point("create-cgroup-before-claim");
+  if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) refuse_leaf(dir, "is being set up for another container");
+    throw_errno("lock cgroup " + dir);
+  }
+  bool busy = false;
+  if (UniqueFd events(::openat(fd, "cgroup.events", O_RDONLY | O_CLOEXEC)); events)
+    busy = read_fd(events.get(), dir + "/cgroup.events").find("populated 1") != std::string::npos;
+  else
+    busy = !pids_in({dir}).empty();
+  if (busy) refuse_leaf(dir, "already has processes");
+}
+
+// The leaf is another's, whoever made it: never this create's to remove or
+// to kill in when it is undone.
+void Manager::refuse_leaf(const std::string& dir, const char* why) {
+  made_.erase(std::remove(made_.begin(), made_.end(), dir), made_.end());
+  throw Error("cgroup " + dir + " " + why + ": give the container a linux.cgroupsPath of its own");
 }
 
 void Manager::make_v1_dir(const std::string& hierarchy, const std::string& dir, bool with_leaves) {
   const V1Hierarchy& h = host().v1.at(hierarchy);
   std::string top = with_leaves ? dir : parent_of(dir);
   make_dirs(top, h.mount, made_);
-  if (with_leaves) made_here_or_empty(dir);
+  if (with_leaves && paths_.v2.empty() && !v1_claim_) {
+    v1_claim_ = open_path(dir, O_DIRECTORY | O_RDONLY);
+    claim_leaf(dir, v1_claim_.get());
+  } else if (with_leaves) {
+    made_here_or_empty(dir);
+  }
   // A parent at the hierarchy's root has its cpuset values already.
   if (h.controllers.count("cpuset") && (with_leaves || top.size() > h.mount.size())) v1::init_cpuset(top, h.mount);
 }
@@ -172,8 +207,9 @@ void Manager::create_for_clone() {
   try {
     make_v2_tree(true);
     if (!paths_.v2.empty()) {
-      v2_made_here_ = made_here_or_empty(paths_.v2);
+      v2_made_here_ = std::find(made_.begin(), made_.end(), paths_.v2) != made_.end();
       v2_fd_ = open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
+      claim_leaf(paths_.v2, v2_fd_.get());
     }
     owned_ = true;
   } catch (Error& e) {

@@ -142,7 +142,8 @@ class Manager {
   // mkdir of every directory, controllers enabled on v2, limits written, the
   // v2 directory opened for CLONE_INTO_CGROUP. On failure, what was made is removed.
   // Fails if a cgroup of it that was there before holds processes, on any
-  // hierarchy (spec: a non-empty cgroup is unfit; made_here_or_empty).
+  // hierarchy (spec: a non-empty cgroup is unfit; made_here_or_empty), or
+  // another create of the same cgroupsPath got there first (claim_leaf).
   void create();
   // create() in two steps around the clone of a process that moves itself
   // into its v1 hierarchies (moves_itself_into_v1), so that the v1 work
@@ -280,7 +281,13 @@ class Manager {
   // create(): whether its own mkdir made the leaf `dir`. One it did not make
   // is refused if it holds processes: another container's, given the same
   // cgroupsPath.
-  bool made_here_or_empty(const std::string& dir) const;
+  bool made_here_or_empty(const std::string& dir);
+  // create(): locks the container's first leaf (fd, open on dir) for the
+  // rest of create and refuses it if it is locked or holds processes.
+  void claim_leaf(const std::string& dir, int fd);
+  // Throws "cgroup <dir> <why>: give the container a linux.cgroupsPath of
+  // its own", dir out of made_ first.
+  [[noreturn]] void refuse_leaf(const std::string& dir, const char* why);
   void remove_dirs() noexcept;
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);
@@ -305,7 +312,8 @@ class Manager {
   Paths paths_;
   spec::Resources resources_;          // as planned (create)
   std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
-  UniqueFd v2_fd_;
+  UniqueFd v2_fd_;                     // on pure v2 and hybrid hosts, locked by claim_leaf
+  UniqueFd v1_claim_;                  // on legacy hosts, the first v1 leaf, locked by claim_leaf
   bool v2_made_here_ = false;      // create()'s own mkdir made the v2 leaf: no device program in it before create's
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
   std::string v1_made_first_;      // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)

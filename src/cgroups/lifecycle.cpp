@@ -220,9 +220,11 @@ std::vector<pid_t> Manager::pids_in(const std::vector<std::string>& dirs) {
 }
 
 // Undo of a create() that is not handed over: the directories create() made,
-// innermost first. A process in them (an init placed, that failed later) is
-// killed and waited for, by its pid: never through cgroup.kill or a thaw of
-// a directory create did not make, which may be another's.
+// innermost first. A process in its own leaves (an init placed, that failed
+// later) is killed and waited for, by its pid: never through cgroup.kill or
+// a thaw of a directory create did not make, which may be another's. A
+// parent it made may hold another container's leaf by now, made there
+// since: it stays, and is not looked into.
 void Manager::remove_dirs() noexcept {
   auto remove_made = [this] {
     bool busy = false;
@@ -232,7 +234,10 @@ void Manager::remove_dirs() noexcept {
   };
   try {
     if (remove_made()) {
-      std::vector<pid_t> left = pids_in(made_);
+      std::vector<std::string> leaves;
+      for (const std::string& dir : all_dirs())
+        if (std::find(made_.begin(), made_.end(), dir) != made_.end()) leaves.push_back(dir);
+      std::vector<pid_t> left = pids_in(leaves);
       if (!left.empty()) {
         for (pid_t p : left) ::kill(p, SIGKILL);
         if (const std::string freezer = v1_dir(paths_, "freezer");

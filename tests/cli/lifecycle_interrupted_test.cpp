@@ -34,16 +34,6 @@ class InterruptedLifecycleTest : public HullTest {
     b_->args({"sh", "-c", "echo ran > /ran; exec sleep 1000"});
   }
 
-  // hull_fault with the verb's arguments, dying (or stopping) at `point`.
-  std::vector<std::string> fault_argv(const std::string& point, const std::vector<std::string>& args,
-                                      bool stop = false) const {
-    std::vector<std::string> argv{"/usr/bin/env", "HULL_FAULT=" + point, HULL_FAULT_BINARY, "--root",
-                                  state_root().string()};
-    if (stop) argv.insert(argv.begin() + 1, "HULL_FAULT_ACTION=stop");
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  }
-
   void create() {
     ProcResult r = hull({"create", "--bundle", b_->dir().string(), kId});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -54,18 +44,6 @@ class InterruptedLifecycleTest : public HullTest {
   bool program_ran() {
     for (int i = 0; i < 200; ++i) {
       if (fs::exists(b_->rootfs() / "ran")) return true;
-      std::this_thread::sleep_for(milliseconds(25));
-    }
-    return false;
-  }
-
-  // Waits (bounded) until pid is stopped by a signal ('T'), i.e. hull_fault
-  // reached its point with HULL_FAULT_ACTION=stop.
-  static bool wait_stopped(pid_t pid) {
-    for (int i = 0; i < 400; ++i) {
-      auto st = read_pid_stat(pid);
-      if (!st) return false;
-      if (st->state == 'T') return true;
       std::this_thread::sleep_for(milliseconds(25));
     }
     return false;

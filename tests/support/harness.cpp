@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "cgroups/host.hpp"
 #include "proc_files.hpp"
@@ -238,6 +239,27 @@ std::optional<InitRecord> HullTest::recorded_init(const std::string& id) const {
   } catch (const json::exception&) {
     return std::nullopt;
   }
+}
+
+#ifdef HULL_FAULT_BINARY
+std::vector<std::string> HullTest::fault_argv(const std::string& point, const std::vector<std::string>& args,
+                                              bool stop) const {
+  std::vector<std::string> argv{"/usr/bin/env", "HULL_FAULT=" + point, HULL_FAULT_BINARY, "--root",
+                                state_root().string()};
+  if (stop) argv.insert(argv.begin() + 1, "HULL_FAULT_ACTION=stop");
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+#endif
+
+bool HullTest::wait_stopped(pid_t pid) {
+  for (int i = 0; i < 400; ++i) {
+    auto st = read_pid_stat(pid);
+    if (!st) return false;
+    if (st->state == 'T') return true;
+    std::this_thread::sleep_for(milliseconds(25));
+  }
+  return false;
 }
 
 bool HullTest::wait_exit_and_reap(pid_t pid, milliseconds timeout) {

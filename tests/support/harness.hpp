@@ -107,6 +107,16 @@ class HullTest : public ::testing::Test {
   // The init as recorded in <root>/<id>/state.json, nullopt when unreadable.
   std::optional<InitRecord> recorded_init(const std::string& id) const;
 
+#ifdef HULL_FAULT_BINARY
+  // The argv of `hull_fault --root <state root> args...` (a
+  // -DHULL_FAULT_INJECTION=ON build), dying at `point` (src/base/fault.hpp)
+  // or, with stop, stopping there until a SIGCONT.
+  std::vector<std::string> fault_argv(const std::string& point, const std::vector<std::string>& args,
+                                      bool stop = false) const;
+#endif
+  // Waits (bounded) until pid is stopped by a signal ('T'): a hull_fault
+  // that reached its point with stop.
+  static bool wait_stopped(pid_t pid);
   // Waits (pidfd, bounded) for pid to exit and reaps it if it is our child.
   bool wait_exit_and_reap(pid_t pid, milliseconds timeout = milliseconds(10000));
   // Waits for c (bounded by its timeout) while reaping the container

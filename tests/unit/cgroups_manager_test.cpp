@@ -1,11 +1,14 @@
 // Manager on a fake hybrid tree: routing of each limit to v1 or v2,
 // controller enabling up the v2 tree, errors before any side effect, cleanup
 // of what create() made, and the state.json round trip.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups_fake_tree.hpp"
 #include "support/error_of.hpp"
@@ -31,6 +34,14 @@ class CgroupManagerFake : public FakeCgroupFs {
     h.v1["memory"] = {dir("memory"), "/", {"memory"}};
     h.v1["cpuset"] = {dir("cpuset", {"cpuset.cpus=0-1\n", "cpuset.mems=0\n"}), "/", {"cpuset"}};
     h.v1["devices"] = {dir("devices"), "/", {"devices"}};
+    return h;
+  }
+  // A legacy host (no cgroup2) with the memory and devices hierarchies of hybrid().
+  Host legacy_memory_devices() {
+    Host h = hybrid();
+    h.mode = Mode::Legacy;
+    h.v2_mount.clear();
+    h.v1.erase("cpuset");
     return h;
   }
   // A pure cgroup v2 host offering only cpu, memory and pids.
@@ -240,10 +251,7 @@ TEST_F(CgroupManagerFake, CreateRefusesACgroupWhoseSubCgroupHasProcesses) {
 // A host without cgroup v2 has only its v1 directories to tell: the leaf of
 // each hierarchy that was there before create is read, one made now is not.
 TEST_F(CgroupManagerFake, CreateRefusesAV1CgroupThatHasProcesses) {
-  Host h = hybrid();
-  h.mode = Mode::Legacy;
-  h.v2_mount.clear();
-  h.v1.erase("cpuset");
+  Host h = legacy_memory_devices();
   dir("devices/c", {"cgroup.procs", "devices.allow", "devices.deny"});
   dir("memory/c", {"cgroup.procs=4242\n", "memory.limit_in_bytes"});
   Manager m = Manager::plan(nullptr, "c", false, h);
@@ -251,6 +259,45 @@ TEST_F(CgroupManagerFake, CreateRefusesAV1CgroupThatHasProcesses) {
                                                      "/memory/c already has processes: give the container a "
                                                      "linux.cgroupsPath of its own");
   EXPECT_TRUE(path_exists(root_ + "/memory/c"));
+}
+
+// A leaf another create holds (it locked the leaf and is placing its init):
+// refused at once, naming why, and the leaf, which was there before, stays.
+TEST_F(CgroupManagerFake, CreateRefusesALeafAnotherCreateIsSettingUp) {
+  Host h = hybrid();
+  container_dirs("c");
+  UniqueFd held(::open((root_ + "/unified/c").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(held);
+  ASSERT_EQ(::flock(held.get(), LOCK_EX), 0);
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  EXPECT_EQ(test::error_of([&] { m.create(); }),
+            "create cgroup: cgroup " + root_ +
+                "/unified/c is being set up for another container: give the container a linux.cgroupsPath of its own");
+  EXPECT_TRUE(path_exists(root_ + "/unified/c"));
+  // Once the other create is done, the leaf is the next one's.
+  ::flock(held.get(), LOCK_UN);
+  Manager next = Manager::plan(nullptr, "c", false, h);
+  next.create();
+  next.disown();
+}
+
+// Without cgroup v2 the lock is on the first v1 leaf made, the same for
+// every create of a cgroupsPath (hierarchies in name order), and it is
+// kept until the manager is done with create.
+TEST_F(CgroupManagerFake, OnALegacyHostTheFirstV1LeafIsTheOneLocked) {
+  Host h = legacy_memory_devices();
+  dir("devices/c", {"cgroup.procs", "devices.allow", "devices.deny"});
+  Manager m = Manager::plan(nullptr, "c", false, h);
+  m.create();
+  UniqueFd devices(::open((root_ + "/devices/c").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd memory(::open((root_ + "/memory/c").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  EXPECT_NE(::flock(devices.get(), LOCK_EX | LOCK_NB), 0);
+  EXPECT_EQ(errno, EWOULDBLOCK);
+  EXPECT_EQ(::flock(memory.get(), LOCK_EX | LOCK_NB), 0);
+  Manager racing = Manager::plan(nullptr, "c", false, h);
+  EXPECT_EQ(test::error_of([&] { racing.create(); }),
+            "create cgroup: cgroup " + root_ +
+                "/devices/c is being set up for another container: give the container a linux.cgroupsPath of its own");
 }
 
 // The no-internal-process rule, and the thread-root trap behind it: a cgroup
