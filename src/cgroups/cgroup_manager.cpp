@@ -124,8 +124,20 @@ void Manager::make_tree(bool with_leaves) {
 }
 
 void Manager::make_v1_tree(bool with_leaves) {
+  // The claimed leaf before any other (claim_leaf).
+  const std::string first = with_leaves ? v1_claim_hierarchy() : std::string();
+  if (!first.empty() && first != v1_made_first_) make_v1_dir(first, paths_.v1.at(first), true);
   for (const auto& [name, dir] : paths_.v1)
-    if (name != v1_made_first_) make_v1_dir(name, dir, with_leaves);
+    if (name != v1_made_first_ && name != first) make_v1_dir(name, dir, with_leaves);
+}
+
+// The hierarchy a process joins first where it does (create_v1_memory_first
+// makes its leaf before any other), else the first by name: create() and
+// the plan that makes the v1 leaves after the clone both start there.
+std::string Manager::v1_claim_hierarchy() const {
+  if (!paths_.v2.empty() || paths_.v1.empty()) return "";
+  std::string memory = v1_memory_first();
+  return memory.empty() ? paths_.v1.begin()->first : memory;
 }
 
 // A leaf made before is read: its sub-cgroups count too (runc reads them
@@ -139,24 +151,38 @@ bool Manager::made_here_or_empty(const std::string& dir) {
 }
 
 // Two creates given one cgroupsPath race from their mkdir on: both find the
-// leaf empty and place their inits. So the first leaf (v2's, else the first
-// v1 one: the same for both) is locked from before it is read until create
-// ends, after the init is in every hierarchy: the later create finds it
-// locked, or holding the first's init, and is refused. Read whoever made
-// it; a v2 leaf's "populated" counts its sub-cgroups in one read. A failed
-// lock never waits: a `run` holds it until its container is created.
-void Manager::claim_leaf(const std::string& dir, int fd) {
+// leaf empty and place their inits. So the first leaf (v2's, else
+// v1_claim_hierarchy()'s: the same for both) is locked from before it is
+// read until create ends, after the init is in every hierarchy: the later
+// create finds it locked, or holding the first's init, and is refused. Read
+// whoever made it; a v2 leaf's "populated" counts its sub-cgroups in one
+// read. A failed lock never waits: a `run` holds it until its container is
+// created.
+UniqueFd Manager::claim_leaf(const std::string& dir) {
   fault_point("create-cgroup-before-claim");
-  if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
+  UniqueFd fd = open_path(dir, O_DIRECTORY | O_RDONLY);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
     if (errno == EWOULDBLOCK) refuse_leaf(dir, "is being set up for another container");
     throw_errno("lock cgroup " + dir);
   }
   bool busy = false;
-  if (UniqueFd events(::openat(fd, "cgroup.events", O_RDONLY | O_CLOEXEC)); events)
+  UniqueFd events = dir == paths_.v2 ? UniqueFd(::openat(fd.get(), "cgroup.events", O_RDONLY | O_CLOEXEC)) : UniqueFd();
+  if (events) {
     busy = read_fd(events.get(), dir + "/cgroup.events").find("populated 1") != std::string::npos;
-  else
+  } else {
+    // No cgroup.events: a v1 leaf, or the directory locked was removed (its
+    // container deleted) and another made again at the path since, which
+    // the path would be read for instead.
+    struct stat locked {
+    }, at_path{};
+    const At p = at(dir);
+    if (::fstat(fd.get(), &locked) < 0 || ::fstatat(p.dir, p.rel, &at_path, 0) < 0 || locked.st_ino != at_path.st_ino ||
+        locked.st_dev != at_path.st_dev)
+      refuse_leaf(dir, "was removed and made again while this create set it up");
     busy = !pids_in({dir}).empty();
+  }
   if (busy) refuse_leaf(dir, "already has processes");
+  return fd;
 }
 
 // The leaf is another's, whoever made it: never this create's to remove or
@@ -170,12 +196,10 @@ void Manager::make_v1_dir(const std::string& hierarchy, const std::string& dir, 
   const V1Hierarchy& h = host().v1.at(hierarchy);
   std::string top = with_leaves ? dir : parent_of(dir);
   make_dirs(top, h.mount, made_);
-  if (with_leaves && paths_.v2.empty() && !v1_claim_) {
-    v1_claim_ = open_path(dir, O_DIRECTORY | O_RDONLY);
-    claim_leaf(dir, v1_claim_.get());
-  } else if (with_leaves) {
+  if (with_leaves && hierarchy == v1_claim_hierarchy())
+    v1_claim_ = claim_leaf(dir);
+  else if (with_leaves)
     made_here_or_empty(dir);
-  }
   // A parent at the hierarchy's root has its cpuset values already.
   if (h.controllers.count("cpuset") && (with_leaves || top.size() > h.mount.size())) v1::init_cpuset(top, h.mount);
 }
@@ -208,8 +232,7 @@ void Manager::create_for_clone() {
     make_v2_tree(true);
     if (!paths_.v2.empty()) {
       v2_made_here_ = std::find(made_.begin(), made_.end(), paths_.v2) != made_.end();
-      v2_fd_ = open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
-      claim_leaf(paths_.v2, v2_fd_.get());
+      v2_fd_ = claim_leaf(paths_.v2);
     }
     owned_ = true;
   } catch (Error& e) {

@@ -192,6 +192,9 @@ class Manager {
   // (old kernel: E2BIG/ENOSYS; EBUSY/EOPNOTSUPP), clone without it and pass
   // placed_in_v2=false to add_process.
   int clone_into_fd() const { return v2_fd_.get(); }
+  // The fd that holds create's lock on a legacy host's leaf (claim_leaf), or
+  // -1: a child cloned before create ends must not hold it (nor the lock).
+  int v1_claim_fd() const { return v1_claim_.get(); }
   // Whether a new process moves itself into v1 hierarchies (there are some,
   // and systemd, which places the init itself, is not in charge).
   bool moves_itself_into_v1() const { return !unit_ && !paths_.v1.empty(); }
@@ -282,9 +285,13 @@ class Manager {
   // is refused if it holds processes: another container's, given the same
   // cgroupsPath.
   bool made_here_or_empty(const std::string& dir);
-  // create(): locks the container's first leaf (fd, open on dir) for the
-  // rest of create and refuses it if it is locked or holds processes.
-  void claim_leaf(const std::string& dir, int fd);
+  // create(): opens and locks the container's first leaf, kept locked by
+  // the fd returned for the rest of create; refuses it if it is locked or
+  // holds processes.
+  UniqueFd claim_leaf(const std::string& dir);
+  // The v1 hierarchy whose leaf claim_leaf locks on a host without v2, ""
+  // elsewhere: the same for every create of a cgroupsPath, whichever plan.
+  std::string v1_claim_hierarchy() const;
   // Throws "cgroup <dir> <why>: give the container a linux.cgroupsPath of
   // its own", dir out of made_ first.
   [[noreturn]] void refuse_leaf(const std::string& dir, const char* why);
@@ -292,7 +299,7 @@ class Manager {
   std::vector<std::string> all_dirs() const;
   bool remove_tree(const std::string& dir);
   std::vector<pid_t> remaining_pids() const;  // pids_in(all_dirs())
-  static std::vector<pid_t> pids_in(const std::vector<std::string>& dirs);
+  static std::vector<pid_t> pids_in(const std::vector<std::string>& dirs, bool with_subs = true);
   // Whether dir is a strict ancestor of one of the container's directories.
   bool is_ancestor(const std::string& dir) const;
   // The directories in made_ above the container's own ones, outermost first.

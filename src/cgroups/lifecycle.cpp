@@ -27,10 +27,10 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kFreezeTimeout = std::chrono::seconds(10);
 constexpr auto kExitTimeout = std::chrono::seconds(10);
 
-// Appends the pids in dir and its sub-cgroups to out. With `wanted`, stops
-// as soon as it is read and returns true: most often it is in dir itself,
-// and the sub-cgroups are not listed.
-bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 0) {
+// Appends the pids in dir and (unless not with_subs) its sub-cgroups to
+// out. With `wanted`, stops as soon as it is read and returns true: most
+// often it is in dir itself, and the sub-cgroups are not listed.
+bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 0, bool with_subs = true) {
   std::string text;
   try {
     text = read_value(dir, "cgroup.procs");
@@ -51,6 +51,7 @@ bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 
     }
     i = j + 1;
   }
+  if (!with_subs) return false;
   for (const auto& sub : subdirectory_paths(dir))
     if (read_procs(sub, out, wanted)) return true;
   return false;
@@ -210,10 +211,10 @@ void Manager::thaw_v1_freezer() const {
 // may have removed some hierarchies' directories already).
 std::vector<pid_t> Manager::remaining_pids() const { return pids_in(all_dirs()); }
 
-std::vector<pid_t> Manager::pids_in(const std::vector<std::string>& dirs) {
+std::vector<pid_t> Manager::pids_in(const std::vector<std::string>& dirs, bool with_subs) {
   std::vector<pid_t> out;
   for (const auto& dir : dirs)
-    if (has_file(dir, "cgroup.procs")) read_procs(dir, out);
+    if (has_file(dir, "cgroup.procs")) read_procs(dir, out, 0, with_subs);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -223,8 +224,9 @@ std::vector<pid_t> Manager::pids_in(const std::vector<std::string>& dirs) {
 // innermost first. A process in its own leaves (an init placed, that failed
 // later) is killed and waited for, by its pid: never through cgroup.kill or
 // a thaw of a directory create did not make, which may be another's. A
-// parent it made may hold another container's leaf by now, made there
-// since: it stays, and is not looked into.
+// parent it made, or a sub-cgroup of its leaf, may hold another container's
+// cgroup by now, made there since: neither is looked into, and what holds
+// one stays.
 void Manager::remove_dirs() noexcept {
   auto remove_made = [this] {
     bool busy = false;
@@ -237,7 +239,7 @@ void Manager::remove_dirs() noexcept {
       std::vector<std::string> leaves;
       for (const std::string& dir : all_dirs())
         if (std::find(made_.begin(), made_.end(), dir) != made_.end()) leaves.push_back(dir);
-      std::vector<pid_t> left = pids_in(leaves);
+      std::vector<pid_t> left = pids_in(leaves, /*with_subs=*/false);
       if (!left.empty()) {
         for (pid_t p : left) ::kill(p, SIGKILL);
         if (const std::string freezer = v1_dir(paths_, "freezer");

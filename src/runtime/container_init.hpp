@@ -87,15 +87,16 @@ struct InitContext {
   int stdio[3] = {-1, -1, -1};
   // The runtime's fds the clone copied that the init must not hold: the
   // state-dir lock (or `hull start` would wait for it forever), the
-  // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP,
-  // the runtime's cwd (kept to return there after cloning in the bundle),
+  // runtime's end of the sync channel, the cgroup dir fd of CLONE_INTO_CGROUP
+  // and a legacy host's first v1 leaf (both hold create's lock on the leaf,
+  // cgroups::Manager::claim_leaf), the runtime's cwd (kept to return there after cloning in the bundle),
   // the runtime's /sys/fs/cgroup (cgroups/cgroupfs.hpp, at()), the runtime's
   // connection to systemd (--systemd-cgroup: the unit starts once the init
   // exists, and systemd queues every unit's signals on a connection nobody
   // reads), the --pidfd-socket connection (its peer waits for the pidfd and
   // then end of file). Closed at entry, so a created container holds only
   // what it needs.
-  std::array<int, 7> close_at_entry{-1, -1, -1, -1, -1, -1, -1};
+  std::array<int, 8> close_at_entry{-1, -1, -1, -1, -1, -1, -1, -1};
 };
 
 // The init's entry point: never returns into the runtime's stack (execve or

@@ -388,9 +388,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     process::inherit_oom_score_adj(*c.spec.process->oomScoreAdj);
     ctx.oom_score_adj_inherited = true;
   }
-  ctx.close_at_entry = {
-      c.dir.fd(),        runtime_end.fd(), cgroup.clone_into_fd(), -1, cgroups::root_fd_held(), cgroup.systemd_bus_fd(),
-      pidfd_socket.get()};
+  ctx.close_at_entry = {c.dir.fd(),
+                        runtime_end.fd(),
+                        cgroup.clone_into_fd(),
+                        -1,
+                        cgroups::root_fd_held(),
+                        cgroup.systemd_bus_fd(),
+                        pidfd_socket.get(),
+                        cgroup.v1_claim_fd()};
 
   LaunchRequest req;
   req.what = "the container init";

@@ -54,6 +54,16 @@ class SharedCgroupPathTest : public CgroupRunTest {
     ::kill(c.pid(), SIGCONT);
     return finish_reaping_orphans(std::move(c));
   }
+  // The leaves a test made beside cgroups_path() (in each hierarchy), left
+  // by a failed test: removed once the containers are deleted, then the parent.
+  void TearDown() override {
+    CgroupRunTest::TearDown();
+    for (const std::string& d : container_dirs()) {
+      const std::string parent = d.substr(0, d.rfind('/'));
+      for (const char* leaf : {"/a", "/b"}) ::rmdir((parent + leaf).c_str());
+      ::rmdir(parent.c_str());
+    }
+  }
 };
 
 // The first create made the leaf and stopped before its claim; the second
@@ -92,6 +102,34 @@ TEST_F(SharedCgroupPathTest, ACreateFindingTheCgroupBeingSetUpForAnotherIsRefuse
   EXPECT_EQ(del.exit_code, 0) << del.err;
 }
 
+// The lock is create's alone: once create has returned, its init (which
+// does not run before start) holds none of it, and the next create of the
+// path is told the cgroup has processes. With a user namespace the whole
+// cgroup is set up before the clone, so the init was cloned holding the
+// lock's fd; without one, the v1 leaves are made after it. On a legacy host
+// (the v1vm_legacy lane) a create of either kind, racing the other, finds
+// the leaf locked: both lock the same one.
+TEST_F(SharedCgroupPathTest, EitherKindOfCreateLocksTheSameLeafAndReleasesItOnceCreated) {
+  Bundle& in_userns = bundle_in("in-userns", cgroups_path());
+  in_userns.add_user_namespace().args({"sleep", "1000"});  // rewritten with it
+  Bundle& plain = bundle_in("plain", cgroups_path());
+  for (auto [first, second] : {std::pair{&in_userns, &plain}, std::pair{&plain, &in_userns}}) {
+    const std::string first_id = first == &plain ? "plain" : "in-userns";
+    const std::string second_id = first == &plain ? "in-userns" : "plain";
+    SCOPED_TRACE(first_id + " first");
+    Child holder = stopped_create(*first, first_id, "create-after-cgroup");
+    ProcResult refused = hull({"create", "--bundle", second->dir().string(), second_id});
+    EXPECT_TRUE(failed_with(refused, {cgroups_path() + " is being set up for another container"}));
+    ProcResult created = go_on(std::move(holder));
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    EXPECT_EQ(status(first_id), "created");
+    refused = hull({"create", "--bundle", second->dir().string(), second_id});
+    EXPECT_TRUE(failed_with(refused, {cgroups_path() + " already has processes"}));
+    ProcResult del = hull({"delete", "--force", first_id});
+    ASSERT_EQ(del.exit_code, 0) << del.err;
+  }
+}
+
 // Siblings under a parent the first create made: it stopped before its
 // claim, the second made its own leaf in that parent and placed its init,
 // then the first failed (its program does not exist). Its undo removes its
@@ -120,6 +158,31 @@ TEST_F(SharedCgroupPathTest, AFailedCreateLeavesTheContainerMadeSinceInItsNewPar
   ProcResult del = hull({"delete", "--force", "sibling"});
   EXPECT_EQ(del.exit_code, 0) << del.err;
   for (const std::string& d : sibling_dirs) EXPECT_FALSE(fs::exists(d)) << "left behind: " << d;
+}
+
+// A container nested in the cgroup of one whose create then fails (the
+// first stopped once its init was placed, the second given the first's
+// path plus "/q"): the failed create's undo reads its own leaf alone, not
+// the sub-cgroup, and the nested container lives on. Its leaf stays while
+// it holds the nested one.
+TEST_F(SharedCgroupPathTest, AFailedCreateLeavesAContainerNestedInItsCgroupAlone) {
+  Bundle& failing = bundle_in("outer", cgroups_path());
+  failing.args({"/nonexistent-program"});
+  Child outer = stopped_create(failing, "outer", "create-after-cgroup");
+  ProcResult c = hull({"create", "--bundle", bundle_in("inner", cgroups_path() + "/q").dir().string(), "inner"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const pid_t init = state("inner").value("pid", 0);
+
+  ProcResult failed = go_on(std::move(outer));
+  EXPECT_TRUE(failed_with(failed, {"/nonexistent-program"})) << failed.err;
+  std::vector<std::string> inner_dirs;
+  for (const std::string& d : container_dirs()) inner_dirs.push_back(d + "/q");
+  EXPECT_TRUE(alone_in(init, inner_dirs));
+  EXPECT_EQ(status("inner"), "created");
+  ProcResult del = hull({"delete", "--force", "inner"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  for (const std::string& d : inner_dirs) EXPECT_FALSE(fs::exists(d)) << "left behind: " << d;
+  for (const std::string& d : container_dirs()) ::rmdir(d.c_str());  // the failed create's, kept while busy
 }
 
 }  // namespace

@@ -281,23 +281,33 @@ TEST_F(CgroupManagerFake, CreateRefusesALeafAnotherCreateIsSettingUp) {
   next.disown();
 }
 
-// Without cgroup v2 the lock is on the first v1 leaf made, the same for
-// every create of a cgroupsPath (hierarchies in name order), and it is
-// kept until the manager is done with create.
-TEST_F(CgroupManagerFake, OnALegacyHostTheFirstV1LeafIsTheOneLocked) {
+// Without cgroup v2 the lock is on the leaf of the hierarchy a process
+// joins first (memory), whichever plan a create follows: all of it before
+// the clone (create(): a user namespace, rootless) or the v1 leaves after
+// it, memory first. It is kept until the manager is done with create.
+TEST_F(CgroupManagerFake, OnALegacyHostEveryPlanLocksTheSameV1Leaf) {
   Host h = legacy_memory_devices();
   dir("devices/c", {"cgroup.procs", "devices.allow", "devices.deny"});
-  Manager m = Manager::plan(nullptr, "c", false, h);
-  m.create();
-  UniqueFd devices(::open((root_ + "/devices/c").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  UniqueFd memory(::open((root_ + "/memory/c").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  EXPECT_NE(::flock(devices.get(), LOCK_EX | LOCK_NB), 0);
-  EXPECT_EQ(errno, EWOULDBLOCK);
-  EXPECT_EQ(::flock(memory.get(), LOCK_EX | LOCK_NB), 0);
-  Manager racing = Manager::plan(nullptr, "c", false, h);
-  EXPECT_EQ(test::error_of([&] { racing.create(); }),
-            "create cgroup: cgroup " + root_ +
-                "/devices/c is being set up for another container: give the container a linux.cgroupsPath of its own");
+  const std::string refused = "create cgroup: cgroup " + root_ +
+                              "/memory/c is being set up for another container: give the container a "
+                              "linux.cgroupsPath of its own";
+  {
+    Manager whole = Manager::plan(nullptr, "c", false, h);
+    whole.create();
+    UniqueFd memory(::open((root_ + "/memory/c").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    EXPECT_NE(::flock(memory.get(), LOCK_EX | LOCK_NB), 0);
+    EXPECT_GE(whole.v1_claim_fd(), 0);
+    Manager split = Manager::plan(nullptr, "c", false, h);
+    split.create_for_clone();
+    EXPECT_EQ(test::error_of([&] { split.create_v1_memory_first(); }), refused);
+    whole.disown();
+  }
+  Manager split = Manager::plan(nullptr, "c", false, h);
+  split.create_for_clone();
+  split.create_v1_memory_first();
+  Manager whole = Manager::plan(nullptr, "c", false, h);
+  EXPECT_EQ(test::error_of([&] { whole.create(); }), refused);
+  split.disown();
 }
 
 // The no-internal-process rule, and the thread-root trap behind it: a cgroup
@@ -416,7 +426,8 @@ TEST_F(CgroupManagerFake, LoadRefusesMembersOfTheWrongType) {
     EXPECT_NE(what.find(c.second), std::string::npos) << c.first << ": " << what;
     EXPECT_NE(what.find("cgroup state"), std::string::npos) << what;
   }
-  Manager made = Manager::load(R"({"mode":"legacy","v2":"","v1":{"memory":"/m/a/c"},"made":["/m/a","/elsewhere"]})", &h);
+  Manager made =
+      Manager::load(R"({"mode":"legacy","v2":"","v1":{"memory":"/m/a/c"},"made":["/m/a","/elsewhere"]})", &h);
   EXPECT_EQ(made.paths().v1.at("memory"), "/m/a/c");
 }
 
