@@ -171,17 +171,18 @@ UniqueFd Manager::claim_leaf(const std::string& dir) {
     busy = read_fd(events.get(), dir + "/cgroup.events").find("populated 1") != std::string::npos;
   } else {
     // No cgroup.events: a v1 leaf, or the directory locked was removed (its
-    // container deleted) and another made again at the path since, which
-    // the path would be read for instead.
+    // container deleted) and maybe another made at the path since, which the
+    // path would be read for instead.
     struct stat locked {
     }, at_path{};
     const At p = at(dir);
     if (::fstat(fd.get(), &locked) < 0 || ::fstatat(p.dir, p.rel, &at_path, 0) < 0 || locked.st_ino != at_path.st_ino ||
         locked.st_dev != at_path.st_dev)
-      refuse_leaf(dir, "was removed and made again while this create set it up");
+      refuse_leaf(dir, "was removed or replaced while this create set it up");
     busy = !pids_in({dir}).empty();
   }
   if (busy) refuse_leaf(dir, "already has processes");
+  claimed_ = true;
   return fd;
 }
 
@@ -208,6 +209,7 @@ void Manager::make_v2_tree(bool with_leaves) {
   if (paths_.v2.empty()) return;
   Router router(host(), paths_);
   make_dirs(with_leaves ? paths_.v2 : parent_of(paths_.v2), host().v2_mount, made_);
+  fault_point("create-cgroup-v2-made");
   enable_v2_controllers(host(), parent_of(paths_.v2), router.v2_controllers(resources_));
 }
 
@@ -287,6 +289,7 @@ void Manager::adopt_created() {
       throw_errno("CRIU's strict restore made no cgroup " + dir);
     made_.push_back(dir);
   }
+  claimed_ = true;  // CRIU's strict mode made them all: what is in them is this restore's
   with_context("apply the limits to the cgroup CRIU made", [&] {
     if (!paths_.v2.empty()) v2_fd_ = open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
     apply(resources_, false);

@@ -321,6 +321,7 @@ class Manager {
   std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
   UniqueFd v2_fd_;                     // on pure v2 and hybrid hosts, locked by claim_leaf
   UniqueFd v1_claim_;                  // on legacy hosts, the first v1 leaf, locked by claim_leaf
+  bool claimed_ = false;               // claim_leaf passed (or adopt_created): an init of ours may be in the leaves
   bool v2_made_here_ = false;      // create()'s own mkdir made the v2 leaf: no device program in it before create's
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
   std::string v1_made_first_;      // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)

@@ -226,7 +226,9 @@ std::vector<pid_t> Manager::pids_in(const std::vector<std::string>& dirs, bool w
 // a thaw of a directory create did not make, which may be another's. A
 // parent it made, or a sub-cgroup of its leaf, may hold another container's
 // cgroup by now, made there since: neither is looked into, and what holds
-// one stays.
+// one stays. Before its claim (claim_leaf) no init of this create's is in
+// any of them, and a leaf it made may hold that of the create which claimed
+// it first: nothing is killed.
 void Manager::remove_dirs() noexcept {
   auto remove_made = [this] {
     bool busy = false;
@@ -235,7 +237,7 @@ void Manager::remove_dirs() noexcept {
     return busy;
   };
   try {
-    if (remove_made()) {
+    if (remove_made() && claimed_) {
       std::vector<std::string> leaves;
       for (const std::string& dir : all_dirs())
         if (std::find(made_.begin(), made_.end(), dir) != made_.end()) leaves.push_back(dir);

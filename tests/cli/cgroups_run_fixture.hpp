@@ -3,7 +3,9 @@
 // below the test process's cgroups (tests of other worktrees run containers
 // with the same ids concurrently). TearDown checks that deleting the
 // containers removed their cgroups and removes the parent directories.
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +18,29 @@
 #include "harness.hpp"
 
 namespace hull::itest {
+
+// A `sleep 1000` child of the test, killed and reaped when it goes (when
+// an assertion fails too): someone else's process to put in a cgroup.
+class SleepingChild {
+ public:
+  SleepingChild() : pid_(::fork()) {
+    if (pid_ == 0) {
+      ::execl("/bin/sleep", "sleep", "1000", nullptr);
+      ::_exit(127);
+    }
+  }
+  ~SleepingChild() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  SleepingChild(const SleepingChild&) = delete;
+  SleepingChild& operator=(const SleepingChild&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_;
+};
 
 class CgroupRunTest : public HullTest {
  protected:

@@ -171,8 +171,8 @@ TEST_F(CgroupRunTest, TheNetworkNamespaceIsChargedToTheContainersMemoryCgroup) {
   };
   const uint64_t with_netns = kernel_memory(true), without = kernel_memory(false);
   // A network namespace with its loopback device: about 90 KiB here.
-  EXPECT_GE(with_netns, without + (48 << 10)) << "with a network namespace " << with_netns << " bytes, without "
-                                              << without;
+  EXPECT_GE(with_netns, without + (48 << 10))
+      << "with a network namespace " << with_netns << " bytes, without " << without;
 }
 
 // Hooks that run before the container's process may look the init up in
@@ -413,23 +413,15 @@ TEST_F(CgroupRunTest, DeletingAStoppedContainerLeavesItsCgroupToTheNextOneMadeIn
 TEST_F(CgroupRunTest, ACgroupHoldingAnothersProcessIsRefusedAndTheProcessLives) {
   const std::string dir = premade_dir("memory");
   ASSERT_FALSE(dir.empty());
-  const pid_t other = ::fork();
-  ASSERT_GE(other, 0);
-  if (other == 0) {
-    ::execl("/bin/sleep", "sleep", "1000", nullptr);
-    ::_exit(127);
-  }
-  // Killed, reaped and its cgroup removed also when an assertion fails; the
+  // Its cgroup removed once it is gone, also when an assertion fails; the
   // fixture removes the parent.
-  struct Other {
-    pid_t pid;
+  struct Removed {
     std::string dir;
-    ~Other() {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-      ::rmdir(dir.c_str());
-    }
-  } placed{other, dir};
+    ~Removed() { ::rmdir(dir.c_str()); }
+  } removed{dir};
+  SleepingChild sleeping;
+  const pid_t other = sleeping.pid();
+  ASSERT_GT(other, 0);
   std::ofstream(dir + "/cgroup.procs") << other << std::flush;
   ASSERT_EQ(read_text_file(dir + "/cgroup.procs"), std::to_string(other) + "\n");
 

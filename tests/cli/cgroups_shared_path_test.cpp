@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "cgroups_run_fixture.hpp"
 #include "proc_files.hpp"
@@ -54,14 +55,14 @@ class SharedCgroupPathTest : public CgroupRunTest {
     ::kill(c.pid(), SIGCONT);
     return finish_reaping_orphans(std::move(c));
   }
-  // The leaves a test made beside cgroups_path() (in each hierarchy), left
-  // by a failed test: removed once the containers are deleted, then the parent.
+  // The leaves a test made beside and below cgroups_path() (in each
+  // hierarchy), left by a failed test: removed once the containers are
+  // deleted, then the parent.
   void TearDown() override {
     CgroupRunTest::TearDown();
     for (const std::string& d : container_dirs()) {
       const std::string parent = d.substr(0, d.rfind('/'));
-      for (const char* leaf : {"/a", "/b"}) ::rmdir((parent + leaf).c_str());
-      ::rmdir(parent.c_str());
+      for (const std::string& leaf : {d + "/q", d, parent + "/a", parent + "/b", parent}) ::rmdir(leaf.c_str());
     }
   }
 };
@@ -128,6 +129,48 @@ TEST_F(SharedCgroupPathTest, EitherKindOfCreateLocksTheSameLeafAndReleasesItOnce
     ProcResult del = hull({"delete", "--force", first_id});
     ASSERT_EQ(del.exit_code, 0) << del.err;
   }
+}
+
+// A create that fails before its claim has no init anywhere: its undo
+// kills nothing, though a leaf it made holds an init (that of the create
+// which claimed the leaf first). The first create made the leaf and
+// stopped before enabling its limit's controller in the parent; the second
+// claimed the leaf and placed its init; a process of the test's in the
+// parent then makes the first's enabling fail (the no-internal-process
+// rule). Needs cgroup v2 (on a legacy host the claim comes right after the
+// mkdir, with nothing that can fail between) with no controller in the
+// parent: a hybrid host's (on pure v2 the claimer enables them all there).
+TEST_F(SharedCgroupPathTest, AnUndoBeforeItsClaimLeavesTheInitOfTheCreateThatClaimedFirstAlone) {
+  const std::string v2 = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current()).v2;
+  if (v2.empty()) GTEST_SKIP() << "needs cgroup v2";
+  Bundle& limited = bundle_in("limited", cgroups_path());
+  limited.config["linux"]["resources"] = {{"hugepageLimits", {{{"pageSize", "2MB"}, {"limit", 0}}}}};
+  limited.args({"sleep", "1000"});
+  Child first = stopped_create(limited, "limited", "create-cgroup-v2-made");
+  ProcResult c = hull({"create", "--bundle", bundle_in("claimer", cgroups_path()).dir().string(), "claimer"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const pid_t init = state("claimer").value("pid", 0);
+
+  const std::string parent = v2.substr(0, v2.rfind('/'));
+  SleepingChild sleeping;
+  const pid_t bystander = sleeping.pid();
+  ASSERT_GT(bystander, 0);
+  {
+    std::ofstream procs(parent + "/cgroup.procs");
+    procs << bystander << std::flush;
+    // Pure v2: the claimer's create enabled every controller in the parent
+    // (as runc's does), and the kernel keeps processes out of it (EBUSY).
+    if (!procs && read_text_file(parent + "/cgroup.subtree_control") != "\n")
+      GTEST_SKIP() << "the parent has controllers enabled: nothing can be placed in it";
+  }
+  ASSERT_EQ(read_text_file(parent + "/cgroup.procs"), std::to_string(bystander) + "\n");
+
+  ProcResult failed = go_on(std::move(first));
+  EXPECT_TRUE(failed_with(failed, {parent + "/cgroup.subtree_control: the cgroup holds processes"})) << failed.err;
+  EXPECT_TRUE(alone_in(init, {v2}));
+  EXPECT_EQ(status("claimer"), "created");
+  ProcResult del = hull({"delete", "--force", "claimer"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
 }
 
 // Siblings under a parent the first create made: it stopped before its

@@ -36,6 +36,11 @@ class CgroupManagerFake : public FakeCgroupFs {
     h.v1["devices"] = {dir("devices"), "/", {"devices"}};
     return h;
   }
+  // create()'s refusal of the leaf <root>/rel.
+  std::string refusal(const std::string& rel, const std::string& why = "already has processes") const {
+    return "create cgroup: cgroup " + root_ + "/" + rel + " " + why +
+           ": give the container a linux.cgroupsPath of its own";
+  }
   // A legacy host (no cgroup2) with the memory and devices hierarchies of hybrid().
   Host legacy_memory_devices() {
     Host h = hybrid();
@@ -221,31 +226,22 @@ TEST_F(CgroupManagerFake, UndisownedManagerRemovesItsCgroupOnDestruction) {
   EXPECT_FALSE(path_exists(root_ + "/memory/web"));
 }
 
-TEST_F(CgroupManagerFake, CreateRefusesAV2CgroupThatHasProcesses) {
-  Host h = hybrid();
-  container_dirs("c");
-  dir("unified/c", {"cgroup.procs=4242\n"});
-  Manager m = Manager::plan(nullptr, "c", false, h);
-  try {
-    m.create();
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "create cgroup: cgroup " + root_ +
-                                         "/unified/c already has processes: give the container a "
-                                         "linux.cgroupsPath of its own");
+// A v2 leaf that holds processes, as the kernel tells it: its own
+// cgroup.procs, a sub-cgroup's (a container that runs its own cgroup
+// manager keeps its processes there; runc reads the whole subtree too), or
+// its cgroup.events, whose "populated 1" counts the whole subtree at once.
+TEST_F(CgroupManagerFake, CreateRefusesAV2LeafThatHasProcesses) {
+  const std::pair<std::string, std::string> cases[] = {{"unified/c", "cgroup.procs=4242\n"},
+                                                       {"unified/c/init.scope", "cgroup.procs=77\n"},
+                                                       {"unified/c", "cgroup.events=populated 1\nfrozen 0\n"}};
+  for (const auto& [where, file] : cases) {
+    SCOPED_TRACE(where + ": " + file);
+    container_dirs("c");
+    dir(where, {file});
+    Manager m = Manager::plan(nullptr, "c", false, hybrid());
+    EXPECT_EQ(test::error_of([&] { m.create(); }), refusal("unified/c"));
+    std::filesystem::remove_all(root_ + "/unified/c");
   }
-}
-
-// A container that runs its own cgroup manager keeps its processes in
-// sub-cgroups: they count (runc reads the whole subtree too).
-TEST_F(CgroupManagerFake, CreateRefusesACgroupWhoseSubCgroupHasProcesses) {
-  Host h = hybrid();
-  container_dirs("c");
-  dir("unified/c/init.scope", {"cgroup.procs=77\n"});
-  Manager m = Manager::plan(nullptr, "c", false, h);
-  EXPECT_EQ(test::error_of([&] { m.create(); }),
-            "create cgroup: cgroup " + root_ +
-                "/unified/c already has processes: give the container a linux.cgroupsPath of its own");
 }
 
 // A host without cgroup v2 has only its v1 directories to tell: the leaf of
@@ -255,9 +251,7 @@ TEST_F(CgroupManagerFake, CreateRefusesAV1CgroupThatHasProcesses) {
   dir("devices/c", {"cgroup.procs", "devices.allow", "devices.deny"});
   dir("memory/c", {"cgroup.procs=4242\n", "memory.limit_in_bytes"});
   Manager m = Manager::plan(nullptr, "c", false, h);
-  EXPECT_EQ(test::error_of([&] { m.create(); }), "create cgroup: cgroup " + root_ +
-                                                     "/memory/c already has processes: give the container a "
-                                                     "linux.cgroupsPath of its own");
+  EXPECT_EQ(test::error_of([&] { m.create(); }), refusal("memory/c"));
   EXPECT_TRUE(path_exists(root_ + "/memory/c"));
 }
 
@@ -270,9 +264,7 @@ TEST_F(CgroupManagerFake, CreateRefusesALeafAnotherCreateIsSettingUp) {
   ASSERT_TRUE(held);
   ASSERT_EQ(::flock(held.get(), LOCK_EX), 0);
   Manager m = Manager::plan(nullptr, "c", false, h);
-  EXPECT_EQ(test::error_of([&] { m.create(); }),
-            "create cgroup: cgroup " + root_ +
-                "/unified/c is being set up for another container: give the container a linux.cgroupsPath of its own");
+  EXPECT_EQ(test::error_of([&] { m.create(); }), refusal("unified/c", "is being set up for another container"));
   EXPECT_TRUE(path_exists(root_ + "/unified/c"));
   // Once the other create is done, the leaf is the next one's.
   ::flock(held.get(), LOCK_UN);
@@ -288,9 +280,7 @@ TEST_F(CgroupManagerFake, CreateRefusesALeafAnotherCreateIsSettingUp) {
 TEST_F(CgroupManagerFake, OnALegacyHostEveryPlanLocksTheSameV1Leaf) {
   Host h = legacy_memory_devices();
   dir("devices/c", {"cgroup.procs", "devices.allow", "devices.deny"});
-  const std::string refused = "create cgroup: cgroup " + root_ +
-                              "/memory/c is being set up for another container: give the container a "
-                              "linux.cgroupsPath of its own";
+  const std::string refused = refusal("memory/c", "is being set up for another container");
   {
     Manager whole = Manager::plan(nullptr, "c", false, h);
     whole.create();
