@@ -166,15 +166,16 @@ UniqueFd Manager::claim_leaf(const std::string& dir) {
     throw_errno("lock cgroup " + dir);
   }
   bool busy = false;
-  UniqueFd events = dir == paths_.v2 ? UniqueFd(::openat(fd.get(), "cgroup.events", O_RDONLY | O_CLOEXEC)) : UniqueFd();
-  if (events) {
-    busy = read_fd(events.get(), dir + "/cgroup.events").find("populated 1") != std::string::npos;
+  const std::optional<std::string> populated =
+      dir == paths_.v2 ? event_value_at(fd.get(), dir, "populated") : std::nullopt;
+  if (populated) {
+    busy = *populated == "1";
   } else {
     // No cgroup.events: a v1 leaf, or the directory locked was removed (its
     // container deleted) and maybe another made at the path since, which the
     // path would be read for instead.
-    struct stat locked {
-    }, at_path{};
+    struct stat locked {};
+    struct stat at_path {};
     const At p = at(dir);
     if (::fstat(fd.get(), &locked) < 0 || ::fstatat(p.dir, p.rel, &at_path, 0) < 0 || locked.st_ino != at_path.st_ino ||
         locked.st_dev != at_path.st_dev)

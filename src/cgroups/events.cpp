@@ -40,6 +40,12 @@ std::string event_value(const std::string& dir, const std::string& key) {
   return find_key(read_fd(fd.get(), path), key);
 }
 
+std::optional<std::string> event_value_at(int dirfd, const std::string& dir, const std::string& key) {
+  UniqueFd fd(::openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  return find_key(read_fd(fd.get(), dir + "/cgroup.events"), key);
+}
+
 bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
                 std::chrono::steady_clock::time_point deadline) {
   std::string path = dir + "/cgroup.events";

@@ -3,12 +3,16 @@
 // waiting for a value. The kernel signals every change of the file as POLLPRI
 // on an open fd, so waiting is a poll, not a loop of sleeps.
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace hull::cgroups {
 
 // The value of `key` in dir/cgroup.events ("" when absent).
 std::string event_value(const std::string& dir, const std::string& key);
+// The same for the cgroup open as dirfd (`dir` names it in errors); nullopt
+// where it has no cgroup.events (a v1 cgroup, or one removed since).
+std::optional<std::string> event_value_at(int dirfd, const std::string& dir, const std::string& key);
 // Returns true once dir/cgroup.events has "key value", false at the deadline.
 bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
                 std::chrono::steady_clock::time_point deadline);
