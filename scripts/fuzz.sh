@@ -2,6 +2,7 @@
 # Runs the libFuzzer targets of tests/fuzz, each for N seconds, one after the
 # other, and prints executions per second and findings per target.
 #   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--no-build] [--unit-tests] [target...]
+#   scripts/fuzz.sh --list   (the default targets, one a line)
 # --unit-tests: first build the unit tests in the same directory, on the same
 # ASan + UBSan library, and run them (CI's sanitizer lane); a failed test or a
 # sanitizer report ends the script with their exit status, before fuzzing.
@@ -18,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
+default_targets=(config process resources seccomp state mount_options cli_values json_tree)
 seconds=60
 build=build-fuzz
 do_build=1
@@ -29,12 +31,13 @@ while (($#)); do
     --build-dir) build=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
     --unit-tests) unit_tests=1; shift ;;
+    --list) printf '%s\n' "${default_targets[@]}"; exit 0 ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown flag $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
-((${#targets[@]})) || targets=(config process resources seccomp state mount_options cli_values json_tree)
+((${#targets[@]})) || targets=("${default_targets[@]}")
 
 if ((do_build)); then
   launcher=()

@@ -30,11 +30,11 @@ log=$build/robustness-long-$(date -u +%Y%m%dT%H%M%SZ).log
 mkdir -p "$build"
 exec > >(tee "$log") 2>&1
 failed=0
-targets=(config process resources seccomp state mount_options cli_values)
+mapfile -t targets < <(bash scripts/fuzz.sh --list)
 fuzz_seconds=$((minutes * 60 / 2 / ${#targets[@]}))
 ((fuzz_seconds > 0)) || fuzz_seconds=1
 echo "== long mode: ${minutes} min; fuzzing ${fuzz_seconds}s per target, then the load tests ($(date -u))"
-bash scripts/fuzz.sh --seconds "$fuzz_seconds" "${fuzz_build[@]}" || failed=1
+bash scripts/fuzz.sh --seconds "$fuzz_seconds" "${fuzz_build[@]}" "${targets[@]}" || failed=1
 
 deadline=$((SECONDS + minutes * 60 / 2))
 round=0
