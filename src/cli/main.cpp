@@ -215,7 +215,11 @@ int run(int argc, char** argv) {
     return usage_error(app, e, args, global_flags, ctx);
   }
 
-  resolve_rootless(app, ctx);
+  try {
+    resolve_rootless(app, ctx);  // a relative --root needs the working directory, which may be gone
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
   for (const Verb& verb : verbs) {
     auto check = ctx.check_passed_fds.find(verb.command);
     if (!verb.command->parsed() || check == ctx.check_passed_fds.end()) continue;

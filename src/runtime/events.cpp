@@ -77,7 +77,9 @@ void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostre
   Status status = live_status(st);
   if (status == Status::Stopped || status == Status::Creating)
     throw Error("container " + quote(o.id) + " is not running (it is " + to_string(status) + ")");
-  if (st.cgroupPath.empty()) throw Error("container " + quote(o.id) + " has no cgroup");
+  if (st.cgroupPath.empty())
+    throw Error("events of container " + quote(o.id) +
+                ": it has no cgroup to read (a rootless container without a cgroup the user may write)");
   cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
   const std::optional<RdtSource> rdt = rdt_source(st);
   if (o.stats) {

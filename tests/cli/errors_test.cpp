@@ -391,6 +391,19 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   EXPECT_TRUE(failed_with(hull({"state", "forms"}), {"does not exist"}));
 }
 
+// A relative --root is made absolute from the working directory; one
+// removed under the caller fails the command with status 1 and says so,
+// instead of an uncaught exception's abort (status 134).
+TEST_F(ErrorsTest, ARelativeRootInARemovedWorkingDirectoryIsAnError) {
+  const fs::path gone = temp_dir() / "gone";
+  fs::create_directory(gone);
+  ProcResult r = run_process({"/bin/sh", "-c", "cd \"$1\" && rmdir \"$1\" && exec \"$2\" --root relroot list", "sh",
+                              gone.string(), runtime_binary()});
+  EXPECT_TRUE(failed_with(r, {"relroot", "no such file or directory"})) << r.exit_code << " " << r.err;
+  EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(gone));
+}
+
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
   EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
 }

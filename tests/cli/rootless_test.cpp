@@ -180,7 +180,7 @@ TEST_F(RootlessTest, LifecycleLeavesNothingBehind) {
 // (an exec's too). Without a cgroup (this host's are root's) ps and kill
 // --all have no list of the container's processes and say so, as runc
 // fails there; kill of the init alone works.
-TEST_F(RootlessTest, OomScoreAdjIsSetAndPsAndKillAllNeedACgroup) {
+TEST_F(RootlessTest, OomScoreAdjIsSetAndPsKillAllAndEventsNeedACgroup) {
   int callers = std::stoi(read_text_file("/proc/self/oom_score_adj"));
   const int wanted = std::min(callers + 300, 1000);
   Bundle& b = rootless_bundle();
@@ -199,6 +199,8 @@ TEST_F(RootlessTest, OomScoreAdjIsSetAndPsAndKillAllNeedACgroup) {
   EXPECT_TRUE(failed_with(ps, {"list the processes of container \"rloom\": it has no cgroup to find them in"}));
   ProcResult all = hull_as_user({"kill", "--all", "rloom", "KILL"});
   EXPECT_TRUE(failed_with(all, {"kill container \"rloom\": --all: it has no cgroup to find its processes in"}));
+  ProcResult events = hull_as_user({"events", "--stats", "rloom"});
+  EXPECT_TRUE(failed_with(events, {"events of container \"rloom\": it has no cgroup to read"}));
   EXPECT_EQ(read_text_file("/proc/" + std::to_string(pid) + "/oom_score_adj"), std::to_string(wanted) + "\n");
   EXPECT_EQ(hull_as_user({"kill", "rloom", "KILL"}).exit_code, 0);
   EXPECT_TRUE(wait_exit_and_reap(pid));
