@@ -82,6 +82,8 @@ namespace {
 // (in_shared_root below).
 SharedRootRecord open_root() {
   UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  // Out of fds or memory: no instance could be made either; say what ran out.
+  if (!proc && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) throw_errno("open /proc");
   if (proc && is_proc_root(proc.get())) return {proc.release(), false};
   if (UniqueFd mine = private_instance()) return {mine.release(), true};
   throw Error("/proc is not the root of a procfs mount and the kernel refused a private procfs instance", EXDEV);

@@ -270,7 +270,7 @@ int main(int argc, char** argv, char** envp) {
   ::sigaction(SIGCHLD, &default_chld, nullptr);
   hull::open_missing_standard_fds();
   hull::phase_trace_from_env();
-  const int status = hull::cli::run(argc, argv);
+  const int status = hull::cli::finish_standard_out(hull::cli::run(argc, argv));
 #if defined(HULL_UNDER_ASAN)
   return status;  // LeakSanitizer checks from an exit handler
 #else
@@ -279,9 +279,8 @@ int main(int argc, char** argv, char** envp) {
   // fd, memory): the exit handlers (iostreams, locale, CLI11's static
   // validators) were 25-35 us of every command's 0.55 ms (`hull state`).
   // Output is flushed first (cli/output.hpp writes through stdio, and the
-  // streams, where constructed, stay synced with it, so one fflush covers
-  // them); the log writes each line with write(2).
-  std::fflush(nullptr);
+  // streams, where constructed, stay synced with it, so finish_standard_out
+  // covers them); the log writes each line with write(2).
   ::_exit(status);
 #endif
 }

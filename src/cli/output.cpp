@@ -1,8 +1,10 @@
 #include "cli/output.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <ios>
 
+#include "base/error.hpp"
 #include "base/shown_text.hpp"
 #include "cli/cli11.hpp"
 
@@ -15,11 +17,29 @@ namespace {
 // write land in order.
 void construct_standard_streams() { static const std::ios_base::Init streams; }
 
+// The errno of the first failed write to stdout: stdio keeps only a flag.
+int stdout_errno = 0;
+
+void note_stdout_failure() {
+  if (stdout_errno == 0) stdout_errno = errno != 0 ? errno : EIO;
+}
+
 }  // namespace
 
 void print(std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+  errno = 0;
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+    note_stdout_failure();
+}
+
+int finish_standard_out(int status) {
+  // errno as the last write left it: a stream's (CLI11's help and version)
+  // failed write is the last system call before this one.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) note_stdout_failure();
+  // A failed command said why already (events names its failed write).
+  if (stdout_errno == 0 || status != 0) return status;
+  print_error_line(Error("write standard output", stdout_errno).what());
+  return 1;
 }
 
 void print_error_line(std::string_view raw) {

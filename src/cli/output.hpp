@@ -15,6 +15,12 @@ void print(std::string_view text);
 // would act on escaped (base/shown_text.hpp).
 void print_error_line(std::string_view text);
 
+// Flushes stdout; where a write to it failed (a full disk, a reader gone
+// with SIGPIPE ignored) in a command that succeeded otherwise, says so on
+// stderr and returns 1 instead of 0: a caller must not take a cut or empty
+// answer for a success. Returns the status to exit with.
+int finish_standard_out(int status);
+
 // std::cout / std::cerr, the standard streams constructed on the first call:
 // for what writes to an std::ostream (CLI11's help and version, `events`).
 std::ostream& standard_out();

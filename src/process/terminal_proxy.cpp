@@ -16,6 +16,7 @@
 #include "base/error.hpp"
 #include "base/fd_passing.hpp"
 #include "base/fs.hpp"
+#include "base/log.hpp"
 
 namespace hull::process {
 namespace {
@@ -82,8 +83,34 @@ void copy_window_size(int from, int to) {
   if (::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
 }
 
-// One read and a full write. Returns false at end of input or hangup.
-bool pump(int from, int to, const char* what) {
+// Where the process's output goes: the caller's terminal, stdout or stderr.
+// Once that takes no more (a terminal hung up, a full disk, a reader gone
+// with SIGPIPE ignored), the output is read and dropped: the process must
+// not block on a full pty or pipe, and the runtime goes on forwarding
+// signals, returns the process's status and, for `run`, deletes the
+// container, as runc does when its copy of the output fails.
+class OutputSink {
+ public:
+  OutputSink(int fd, const char* what) : fd_(fd), what_(what) {}
+  void write(std::string_view data) {
+    if (lost_) return;
+    try {
+      write_all(fd_, data, what_);
+    } catch (const Error& e) {
+      lost_ = true;
+      log::warn(std::string(e.what()) + ": the rest of the process's output is dropped");
+    }
+  }
+
+ private:
+  int fd_;
+  const char* what_;
+  bool lost_ = false;
+};
+
+// One read, handed to `write`. Returns false at end of input or hangup.
+template <class Write>
+bool pump(int from, const char* what, Write&& write) {
   char buf[16384];
   ssize_t n = ::read(from, buf, sizeof buf);
   if (n < 0) {
@@ -92,12 +119,20 @@ bool pump(int from, int to, const char* what) {
     throw_errno(std::string("read ") + what);
   }
   if (n == 0) return false;
-  write_all(to, std::string_view(buf, static_cast<size_t>(n)), what);
+  write(std::string_view(buf, static_cast<size_t>(n)));
   return true;
 }
 
+bool pump(int from, OutputSink& to, const char* what) {
+  return pump(from, what, [&to](std::string_view data) { to.write(data); });
+}
+
+bool pump(int from, int to, const char* what) {
+  return pump(from, what, [to, what](std::string_view data) { write_all(to, data, what); });
+}
+
 // What is left in the pty after the container side hung up.
-void drain(int master, int out) {
+void drain(int master, OutputSink& out) {
   const int flags = ::fcntl(master, F_GETFL);
   if (flags < 0 || ::fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0) return;  // a read would block: nothing drained
   try {
@@ -131,6 +166,7 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
   RawMode raw(terminal);
   copy_window_size(terminal, master);
 
+  OutputSink out(opts.out, "the container's terminal output");
   bool input_open = true;
   for (;;) {
     struct pollfd fds[5] = {{master, POLLIN, 0},
@@ -150,9 +186,9 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
     }
     if (window_changed) copy_window_size(terminal, master);
     if (fds[0].revents & POLLIN) {
-      if (!pump(master, opts.out, "the container's terminal")) return;
+      if (!pump(master, out, "the container's terminal")) return;
     } else if (fds[0].revents & (POLLHUP | POLLERR)) {
-      drain(master, opts.out);
+      drain(master, out);
       return;
     }
     if (fds[3].revents & (POLLIN | POLLHUP)) {
@@ -166,7 +202,7 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
       }
     }
     if (fds[2].revents) {
-      drain(master, opts.out);
+      drain(master, out);
       return;
     }
   }
@@ -187,6 +223,7 @@ StdioPipes make_stdio_pipes() {
 
 void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts) {
   UniqueFd& in = pipes.ours[0];
+  OutputSink outputs[3] = {{-1, ""}, {1, "the process's standard output"}, {2, "the process's standard error"}};
   for (;;) {
     struct pollfd fds[5] = {{pipes.ours[1].get(), POLLIN, 0},
                             {pipes.ours[2].get(), POLLIN, 0},
@@ -199,7 +236,8 @@ void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts) {
     }
     if (fds[4].revents & POLLIN) opts.forward_signals();
     for (int i = 1; i <= 2; ++i)
-      if ((fds[i - 1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(pipes.ours[i].get(), i, "the process's output"))
+      if ((fds[i - 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+          !pump(pipes.ours[i].get(), outputs[i], "the process's output"))
         pipes.ours[i].reset();
     if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
       bool open = false;
@@ -212,7 +250,7 @@ void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts) {
     }
     if (fds[2].revents) {
       for (int i = 1; i <= 2; ++i)
-        if (pipes.ours[i]) drain(pipes.ours[i].get(), i);
+        if (pipes.ours[i]) drain(pipes.ours[i].get(), outputs[i]);
       return;
     }
   }

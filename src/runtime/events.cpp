@@ -25,7 +25,11 @@ using Json = nlohmann::ordered_json;
 void print_event(std::ostream& out, const char* type, const std::string& id, const nlohmann::json* data) {
   Json e = {{"type", type}, {"id", id}};
   if (data) e["data"] = *data;
+  errno = 0;
   out << e.dump() << '\n' << std::flush;
+  // The reader is gone (SIGPIPE ignored, as systemd's services have it) or
+  // the disk full: a stream that runs as long as the container must end.
+  if (!out) throw Error("write the events to standard output", errno != 0 ? errno : EIO);
 }
 
 // The container's resctrl groups, for its "intel_rdt" statistics: none when

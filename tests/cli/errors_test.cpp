@@ -404,6 +404,63 @@ TEST_F(ErrorsTest, ARelativeRootInARemovedWorkingDirectoryIsAnError) {
   EXPECT_FALSE(fs::exists(gone));
 }
 
+// A command whose output cannot be written (a full disk; a reader gone while
+// SIGPIPE is ignored, as systemd's services have it) fails with status 1 and
+// says so: a caller must not take an empty answer for a success.
+TEST_F(ErrorsTest, AnAnswerThatCannotBeWrittenIsAnError) {
+  for (const std::string verb : {"list", "features", "--version"}) {
+    ProcResult r =
+        run_process({"/bin/sh", "-c", "exec \"$0\" --root \"$1\" $2 >/dev/full", runtime_binary(), state_root(), verb});
+    EXPECT_TRUE(failed_with(r, {"write standard output: no space left on device"})) << verb << ": " << r.err;
+  }
+  ProcResult r =
+      run_process({"/bin/bash", "-c", "trap '' PIPE; \"$0\" --root \"$1\" list | true; exit ${PIPESTATUS[0]}",
+                   runtime_binary(), state_root()});
+  EXPECT_TRUE(failed_with(r, {"write standard output: broken pipe"})) << r.err;
+}
+
+// `events` streams for as long as the container runs: once its output
+// cannot be written, it ends (status 1) instead of running on unheard.
+TEST_F(ErrorsTest, EventsEndWhenTheirOutputCannotBeWritten) {
+  ASSERT_GT(create_container("evfull"), 0);
+  start_container("evfull");
+  SpawnOptions o;
+  o.timeout = milliseconds(15000);
+  ProcResult full = run_process({"/bin/sh", "-c", "exec \"$0\" --root \"$1\" events --interval 100ms evfull >/dev/full",
+                                 runtime_binary(), state_root()},
+                                o);
+  EXPECT_FALSE(full.timed_out);
+  EXPECT_TRUE(failed_with(full, {"write the events to standard output: no space left on device"})) << full.err;
+  ProcResult gone =
+      run_process({"/bin/bash", "-c",
+                   "trap '' PIPE; \"$0\" --root \"$1\" events --interval 100ms evfull | true; exit ${PIPESTATUS[0]}",
+                   runtime_binary(), state_root()},
+                  o);
+  EXPECT_FALSE(gone.timed_out);
+  EXPECT_TRUE(failed_with(gone, {"write the events to standard output: broken pipe"})) << gone.err;
+  EXPECT_EQ(status("evfull"), "running");
+}
+
+// With few fds allowed, run fails wherever the next open does, and says that
+// fds ran out (not, as when /proc could not be opened, that /proc is no
+// procfs root: "invalid cross-device link"), leaving nothing behind.
+TEST_F(ErrorsTest, RunUnderALowFdLimitNamesTheShortage) {
+  Bundle& b = bundle();
+  b.args({"true"});
+  int failures = 0;
+  for (int limit = 5; limit <= 24; ++limit) {
+    ProcResult r = run_process({"/bin/sh", "-c", "ulimit -n $3 && exec \"$0\" --root \"$1\" run -b \"$2\" fds",
+                                runtime_binary(), state_root(), b.dir().string(), std::to_string(limit)});
+    if (r.exit_code == 0) continue;
+    ++failures;
+    EXPECT_TRUE(failed_with(r, {"too many open files"}) || failed_with(r, {"RLIMIT_NOFILE"}))
+        << "ulimit -n " << limit << ": " << r.err;
+    EXPECT_EQ(r.err.find("cross-device"), std::string::npos) << r.err;
+    expect_nothing_left("fds");
+  }
+  EXPECT_GT(failures, 0);
+}
+
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
   EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
 }

@@ -131,6 +131,28 @@ TEST_F(ExecTest, FromATerminalTheProcessGetsPipesNotTheCallersTerminal) {
   EXPECT_EQ(typed.out.find("secret"), std::string::npos) << typed.out;
 }
 
+// An attached exec whose output cannot be written drops the rest of it and
+// still returns the process's status: through the pty it proxies (-t) and
+// through the pipes it copies (from a terminal, without -t).
+TEST_F(ExecTest, AnExecWhoseOutputCannotBeWrittenReturnsTheProcessStatus) {
+  ASSERT_GT(start_sleeping("exfull"), 0);
+  const std::string script = "for i in 1 2 3 4 5 6 7 8; do echo line $i; done; exit 5";
+  ProcResult tty = run_process({"/bin/sh", "-c", "exec \"$0\" --root \"$1\" exec -t exfull sh -c \"$2\" >/dev/full",
+                                runtime_binary(), state_root().string(), script});
+  EXPECT_EQ(tty.exit_code, 5) << tty.err;
+  EXPECT_NE(tty.err.find("the rest of the process's output is dropped"), std::string::npos) << tty.err;
+
+  TestPty pty = open_test_pty();
+  ASSERT_TRUE(pty.master);
+  Child piped = spawn_on_terminal(pty.slave_path,
+                                  {"/bin/sh", "-c", "exec \"$0\" --root \"$1\" exec exfull sh -c \"$2\" >/dev/full",
+                                   runtime_binary(), state_root().string(), script});
+  ProcResult r = piped.finish();
+  const std::string out = read_until_hangup(pty.master.get(), milliseconds(500));
+  EXPECT_EQ(r.exit_code, 5) << out;
+  EXPECT_NE(out.find("the rest of the process's output is dropped"), std::string::npos) << out;
+}
+
 TEST_F(ExecTest, DetachedWritesThePidFileBeforeReturning) {
   const pid_t init = start_sleeping("exdet");
   ASSERT_GT(init, 0);

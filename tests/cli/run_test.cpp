@@ -168,6 +168,30 @@ TEST_F(HullTest, AttachedTerminalRunForwardsSignalsToContainer) {
   EXPECT_EQ(r.exit_code, 44) << r.err;
 }
 
+// An attached run whose output cannot be written (a full disk, a reader
+// gone, a terminal hung up) drops the rest of it, with a warning, and still
+// waits for the container: its status is run's, and the container is
+// deleted, as runc's run does when its copy fails.
+TEST_F(HullTest, AnAttachedRunWhoseOutputCannotBeWrittenReturnsTheStatusAndDeletes) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.args({"sh", "-c", "for i in 1 2 3 4 5 6 7 8; do echo line $i; done; exit 5"});
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(15000);
+  ProcResult full = run_process({"/bin/sh", "-c", "exec \"$0\" --root \"$1\" run -b \"$2\" outfull >/dev/full",
+                                 runtime_binary(), state_root().string(), b.dir().string()},
+                                bounded);
+  EXPECT_EQ(full.exit_code, 5) << full.err;
+  EXPECT_NE(full.err.find("no space left on device: the rest of the process's output is dropped"), std::string::npos)
+      << full.err;
+  ProcResult gone =
+      run_process({"/bin/bash", "-c", "\"$0\" --root \"$1\" run -b \"$2\" outgone | true; exit ${PIPESTATUS[0]}",
+                   runtime_binary(), state_root().string(), b.dir().string()},
+                  bounded);
+  EXPECT_EQ(gone.exit_code, 5) << gone.err;
+  EXPECT_TRUE(state_dirs().empty()) << "the containers were left behind";
+}
+
 // A SIGPIPE another process sends the attached runtime is forwarded, as
 // runc does; only one the kernel raised for the runtime's own writes (its
 // stdout gone) is dropped.
