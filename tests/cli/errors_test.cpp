@@ -413,9 +413,12 @@ TEST_F(ErrorsTest, AnAnswerThatCannotBeWrittenIsAnError) {
         run_process({"/bin/sh", "-c", "exec \"$0\" --root \"$1\" $2 >/dev/full", runtime_binary(), state_root(), verb});
     EXPECT_TRUE(failed_with(r, {"write standard output: no space left on device"})) << verb << ": " << r.err;
   }
-  ProcResult r =
-      run_process({"/bin/bash", "-c", "trap '' PIPE; \"$0\" --root \"$1\" list | true; exit ${PIPESTATUS[0]}",
-                   runtime_binary(), state_root()});
+  // A pipe whose reader has gone before hull writes: a fifo opened by a
+  // reader that has exited since.
+  ProcResult r = run_process({"/bin/sh", "-c",
+                              "mkfifo \"$2\" || exit 9; (exec 3<\"$2\") & exec 4>\"$2\" && wait && trap '' PIPE && "
+                              "exec \"$0\" --root \"$1\" list >&4 4>&-",
+                              runtime_binary(), state_root(), (temp_dir() / "gone.fifo").string()});
   EXPECT_TRUE(failed_with(r, {"write standard output: broken pipe"})) << r.err;
 }
 
