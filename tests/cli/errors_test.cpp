@@ -415,10 +415,11 @@ TEST_F(ErrorsTest, AnAnswerThatCannotBeWrittenIsAnError) {
   }
   // A pipe whose reader has gone before hull writes: a fifo opened by a
   // reader that has exited since.
-  ProcResult r = run_process({"/bin/sh", "-c",
-                              "mkfifo \"$2\" || exit 9; (exec 3<\"$2\") & exec 4>\"$2\" && wait && trap '' PIPE && "
-                              "exec \"$0\" --root \"$1\" list >&4 4>&-",
-                              runtime_binary(), state_root(), (temp_dir() / "gone.fifo").string()});
+  const std::string gone_reader =
+      "mkfifo \"$2\" || exit 9; (exec 3<\"$2\") & exec 4>\"$2\" && wait && trap '' PIPE && "
+      "exec \"$0\" --root \"$1\" list >&4 4>&-";
+  ProcResult r =
+      run_process({"/bin/sh", "-c", gone_reader, runtime_binary(), state_root(), (temp_dir() / "gone.fifo").string()});
   EXPECT_TRUE(failed_with(r, {"write standard output: broken pipe"})) << r.err;
 }
 
