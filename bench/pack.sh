@@ -119,8 +119,9 @@ for f in "$d"/lib/*; do
   patchelf --force-rpath --set-rpath '$ORIGIN:/tmp/hull-bench/lib' "$f"
 done
 for r in crun runc "${clients[@]}"; do
-  stray=$(env -i ldd "$d/lib/$r" | awk -v lib="$d/lib/" -v glibc="$glibc" \
-    '$2 == "=>" && $1 !~ glibc && index($3, lib) != 1 {print $1 " => " $3}')
+  # The pattern through ENVIRON: awk -v would take its "\." for an escape.
+  stray=$(env -i ldd "$d/lib/$r" | glibc="$glibc" awk -v lib="$d/lib/" \
+    '$2 == "=>" && $1 !~ ENVIRON["glibc"] && index($3, lib) != 1 {print $1 " => " $3}')
   [ -z "$stray" ] || { echo "pack: lib/$r would load from outside lib/: $stray" >&2; exit 1; }
 done
 cat >"$d/bin/crun-sh" <<'EOF'
