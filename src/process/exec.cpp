@@ -143,6 +143,10 @@ std::optional<std::string> explain_header(const Header& h, std::string_view wher
   return std::nullopt;
 }
 
+// As execve will judge it: the effective ids and capabilities. access(2)
+// takes the real ids and, for a uid other than 0, no capability at all.
+bool may_execute(const std::string& path) { return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0; }
+
 std::optional<std::string> explain_not_executable(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) < 0) return std::nullopt;
@@ -154,8 +158,7 @@ std::optional<std::string> explain_not_executable(const std::string& path) {
   struct statvfs vfs;
   if (::statvfs(path.c_str(), &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
     return std::string("it is on a filesystem mounted noexec");
-  if (::access(path.c_str(), X_OK) < 0)
-    return "the container user (uid " + std::to_string(::getuid()) + ") may not execute it";
+  if (!may_execute(path)) return "the container user (uid " + std::to_string(::getuid()) + ") may not execute it";
   return std::nullopt;
 }
 
@@ -257,7 +260,7 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
     std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + file;
     struct stat st;
     if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+      if (may_execute(candidate)) return candidate;
       if (!denied) denied = candidate;
     }
     if (end == std::string::npos) break;

@@ -152,11 +152,6 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   if (!in_cwd) chdir_or_throw(proc.cwd);
   verify_cwd_inside_root(proc.cwd);
 
-  // Looked up as the container user, in the container's PATH, before the
-  // barrier: a missing binary or interpreter fails `create`, not `start`.
-  std::string binary = find_executable(proc.args[0], env);
-  check_executable(binary);
-
   // Loading a filter needs no_new_privs or CAP_SYS_ADMIN. Without
   // noNewPrivileges, runc loads the filter before dropping capabilities, so
   // the profile also filters the uid change, capset and the start barrier
@@ -168,6 +163,12 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   constexpr uint64_t kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
   bool defer_caps = filter && !proc.noNewPrivileges && !((caps.effective & caps.permitted) & kSysAdmin);
   apply_capability_sets(caps, defer_caps ? kSysAdmin : 0);
+  // Looked up as the container user with its capabilities (a user given
+  // CAP_DAC_OVERRIDE runs a file only root may execute, as execve lets it),
+  // in the container's PATH, before the barrier: a missing binary or
+  // interpreter fails `create`, not `start`.
+  std::string binary = find_executable(proc.args[0], env);
+  check_executable(binary);
   if (proc.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();

@@ -300,6 +300,34 @@ TEST_F(HullTest, AProgramBelowAnUnsearchableDirectoryIsPermissionDenied) {
   EXPECT_EQ(r.err.find("no such file"), std::string::npos) << r.err;
 }
 
+// execve lets a user with CAP_DAC_OVERRIDE run a file only root may
+// execute, and so does runc (start_hello.bats): the lookup before the
+// barrier judges with the user's capabilities, not only its ids.
+TEST_F(HullTest, AUserWithDacOverrideRunsAFileOnlyRootMayExecute) {
+  Bundle& b = bundle();
+  std::filesystem::create_directories(b.rootfs() / "opt");
+  std::filesystem::copy_file("/bin/busybox", b.rootfs() / "opt/busybox");
+  std::filesystem::permissions(b.rootfs() / "opt/busybox", std::filesystem::perms(0744));
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  const json caps = {"CAP_DAC_OVERRIDE"};
+  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  b.args({"/opt/busybox", "echo", "by path"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "hullproc-dac"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "by path\n");
+  // Found in $PATH too, where an unreadable-by-mode file is still the one.
+  b.config["process"]["env"] = {"PATH=/opt"};
+  b.args({"busybox", "echo", "in PATH"});
+  r = hull({"run", "--bundle", b.dir().string(), "hullproc-dac2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "in PATH\n");
+  // Without the capability the user is refused, naming why.
+  b.config["process"]["capabilities"] = {{"bounding", json::array()}};
+  b.write();
+  r = hull({"run", "--bundle", b.dir().string(), "hullproc-dac3"});
+  EXPECT_TRUE(failed_with(r, {"busybox", "uid 1000"})) << r.err;
+}
+
 // A process.cwd the image lacks is made, as runc does (a Kubernetes
 // workingDir need not exist in the image), even under root.readonly, and
 // through a symlink of the image only inside the rootfs.
