@@ -146,6 +146,7 @@ class Checker {
     check_uts_name(".hostname", spec_.hostname);
     check_uts_name(".domainname", spec_.domainname);
     if (spec_.annotations.contains("")) fail(".annotations", "a key must not be empty (config.md)");
+    warn_handler_annotations();
     check_sysctls();
     check_net_devices();
     const Linux& l = *spec_.linux_;
@@ -227,6 +228,19 @@ class Checker {
       if (!is_absolute(paths[i]))
         warn(file_ + ": " + field + "[" + std::to_string(i) + "]: " + quote_json(paths[i]) +
              " is not an absolute path; it is taken relative to \"/\"");
+  }
+
+  // crun's handler annotations ask for a microVM (krun) or a WebAssembly
+  // runtime in place of the container; runc ignores them without a word,
+  // so a user who expected a VM's isolation would never learn they had none.
+  void warn_handler_annotations() const {
+    for (const char* key : {"run.oci.handler", "module.wasm.image/variant"}) {
+      auto a = spec_.annotations.find(key);
+      if (a != spec_.annotations.end())
+        warn(file_ + ": .annotations[" + quote_json(key) + "]: " + quote_json(a->second) +
+             " names a handler of crun's; hull has none, and runs the container as an ordinary Linux container "
+             "(for a microVM or WebAssembly, use a runtime built with that handler)");
+    }
   }
 
   void check_process() const {

@@ -255,6 +255,24 @@ TEST(SpecValidate, ARelativeMountDestinationIsAcceptedWithAWarning) {
             "\"/\" (relative destinations are deprecated)");
 }
 
+// crun's handler annotations (krun's microVM, WebAssembly) are accepted, as
+// runc accepts them, but said to be ignored: the isolation they ask for is
+// not given.
+TEST(SpecValidate, ACrunHandlerAnnotationIsAcceptedWithAWarning) {
+  std::vector<std::string> warnings;
+  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  std::string err = validation_error(runnable(
+      "{}", R"("annotations": {"run.oci.handler": "krun", "module.wasm.image/variant": "compat", "a": "b"}, )"));
+  hull::set_warn_sink(old);
+  EXPECT_EQ(err, "<no error>");
+  const std::string rest =
+      " names a handler of crun's; hull has none, and runs the container as an ordinary Linux container (for a "
+      "microVM or WebAssembly, use a runtime built with that handler)";
+  const std::string handler = "config.json: .annotations[\"run.oci.handler\"]: \"krun\"";
+  const std::string variant = "config.json: .annotations[\"module.wasm.image/variant\"]: \"compat\"";
+  EXPECT_EQ(warnings, (std::vector<std::string>{handler + rest, variant + rest}));
+}
+
 // maskedPaths and readonlyPaths MUST be absolute; a relative one is taken
 // from "/", as runc takes it, with a warning naming it.
 TEST(SpecValidate, ARelativeMaskedOrReadonlyPathIsAcceptedWithAWarning) {
