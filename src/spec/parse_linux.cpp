@@ -20,6 +20,8 @@ Namespace parse_namespace(const Node& n) {
   Namespace ns;
   required_field(n, "type", ns.type, parse_namespace_type);
   optional_field(n, "path", ns.path, &Node::string);
+  // An empty path is none, as with runc: a new namespace.
+  if (ns.path && ns.path->empty()) ns.path.reset();
   return ns;
 }
 

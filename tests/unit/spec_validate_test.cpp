@@ -162,6 +162,16 @@ TEST(SpecValidate, AHostnameNeedsAUtsNamespaceAndAnEmptyOneIsNone) {
             "<no error>");
 }
 
+// An empty namespace path is no path, as runc reads it (run.bats): the
+// namespace is made, not joined, and needs no absolute path.
+TEST(SpecValidate, AnEmptyNamespacePathIsANewNamespace) {
+  Spec s = runnable(R"({"namespaces": [{"type": "pid", "path": ""}, {"type": "uts", "path": "/proc/42/ns/uts"}]})");
+  EXPECT_EQ(validation_error(s), "<no error>");
+  ASSERT_EQ(s.linux_->namespaces.size(), 2u);
+  EXPECT_FALSE(s.linux_->namespaces[0].path.has_value());
+  EXPECT_EQ(s.linux_->namespaces[1].path, "/proc/42/ns/uts");
+}
+
 // Without a mount namespace hull mounts nothing (the caller's namespace is
 // shared): what needs mounts is refused, not dropped; a joined one will do.
 TEST(SpecValidate, MountSettingsNeedAMountNamespace) {
