@@ -215,8 +215,32 @@ void start_container(const GlobalOptions& g, const std::string& id) {
   });
 }
 
+namespace {
+// Its processes share a pid namespace that its init did not lead (the
+// host's, or one joined by path), so the init's death ended none of them.
+bool shares_a_pid_namespace(const ContainerDir& dir) {
+  const spec::Spec spec = load_saved_config(dir);
+  if (!spec.linux_) return true;
+  for (const spec::Namespace& ns : spec.linux_->namespaces)
+    if (ns.type == spec::NamespaceType::Pid && !ns.path) return false;
+  return true;
+}
+}  // namespace
+
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all) {
   OpenedContainer c = open_container(g, id);
+  // SIGKILL of a stopped container whose init shared its pid namespace ends
+  // what its init left running, as runc >= 1.2 does: without it, only
+  // delete would.
+  if (sig == SIGKILL && !all && c.status == Status::Stopped) {
+    bool done = with_context("kill container " + quote(id), [&] {
+      ContainerCgroup cgroup(c.dir, c.state);
+      if (!cgroup.named() || !shares_a_pid_namespace(c.dir)) return false;
+      cgroup.owned().kill_all(SIGKILL);
+      return true;
+    });
+    if (done) return;
+  }
   require_transition(id, c.status, all ? Operation::KillAll : Operation::Kill);
   with_context("kill container " + quote(id), [&] {
     ContainerCgroup cgroup(c.dir, c.state);

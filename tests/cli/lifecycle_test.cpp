@@ -361,6 +361,37 @@ TEST_F(HullTest, KillKillWithoutAPidNamespaceEndsEveryProcess) {
   EXPECT_EQ(status("nopidns"), "stopped");
 }
 
+// The same once the init has ended alone: the container is stopped, and
+// what it left in the shared pid namespace still runs. `kill KILL` ends it,
+// as runc >= 1.2 does (kill.bats, "kill KILL [host pidns + init gone]").
+TEST_F(HullTest, KillKillOfAStoppedContainerWithoutAPidNamespaceEndsWhatItLeft) {
+  Bundle& b = bundle();
+  auto& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "pid" ? namespaces.erase(it) : it + 1;
+  b.args({"sh", "-c", "sleep 1000 & echo $! > /bg; exec sleep 999"});
+  ASSERT_EQ(hull({"run", "-d", "--bundle", b.dir().string(), "initgone"}).exit_code, 0);
+  const pid_t init = state("initgone").value("pid", 0);
+  ASSERT_GT(init, 0);
+  std::string bg_text;
+  for (int tries = 0; tries < 500 && bg_text.empty(); ++tries) {
+    bg_text = read_text_file(b.rootfs() / "bg");
+    if (bg_text.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(bg_text.empty()) << "the container never wrote the background pid";
+  const pid_t bg = std::stoi(bg_text);
+  // The init alone ends (runc's test kills it by pid too).
+  ASSERT_EQ(::kill(init, SIGKILL), 0);
+  ASSERT_TRUE(wait_exit_and_reap(init));
+  EXPECT_EQ(status("initgone"), "stopped");
+  ASSERT_EQ(::kill(bg, 0), 0) << "the background process should outlive its init";
+  ProcResult r = hull({"kill", "initgone", "KILL"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_exit_and_reap(bg)) << "the background process " << bg << " outlived kill KILL";
+  // Another signal still needs a running container.
+  EXPECT_EQ(hull({"kill", "initgone", "TERM"}).exit_code, 1);
+}
+
 // A created container's init, the first process of its own pid namespace,
 // ends on SIGTERM (and SIGHUP, SIGINT, SIGQUIT) as runc's does: without a
 // handler the kernel would drop them, and an engine stopping a created
