@@ -69,6 +69,14 @@ void add_create_flags(CLI::App& command, CreateOptions& o, const Context& ctx);
 // (when LISTEN_PID is ours) and LISTEN_FDNAMES. Called by create and run.
 void read_systemd_environment(CreateOptions& o);
 
+// Closes the caller's fds beyond those the container is to get
+// (--preserve-fds, LISTEN_FDS), before create opens any of its own: the
+// init, cloned without an exec, would hold them until start, where runc's
+// init never gets them (its parent marks them close-on-exec, then execs
+// it). Keeps hull's log, phase trace and fault list. Called by create and
+// run once the log is open.
+void close_other_caller_fds(const CreateOptions& o);
+
 // Adds the flags checkpoint and restore share (runc's CRIU flags).
 void add_criu_flags(CLI::App& command, CriuOptions& o);
 

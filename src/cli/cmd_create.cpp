@@ -15,6 +15,7 @@ Verb setup_create(CLI::App& app, Context& ctx) {
   };
   return {command, [&ctx, o] {
             read_systemd_environment(*o);
+            close_other_caller_fds(*o);
             create_container(ctx.global, *o);
             return 0;
           }};

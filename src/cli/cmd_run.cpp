@@ -22,6 +22,7 @@ Verb setup_run(CLI::App& app, Context& ctx) {
   };
   return {command, [&ctx, o] {
             read_systemd_environment(o->create);
+            close_other_caller_fds(o->create);
             return run_container(ctx.global, *o);
           }};
 }

@@ -4,7 +4,11 @@
 #include <memory>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
+#include "base/log.hpp"
+#include "base/phase_trace.hpp"
 #include "cli/cli.hpp"
+#include "process/fds.hpp"
 #include "runtime/systemd_passthrough.hpp"
 #include "runtime/units.hpp"
 
@@ -48,6 +52,11 @@ void read_systemd_environment(CreateOptions& o) {
   if (const char* s = std::getenv("NOTIFY_SOCKET")) o.notify_socket = s;
   o.listen_fds = inherited_listen_fds(std::getenv("LISTEN_FDS"), std::getenv("LISTEN_PID"), ::getpid());
   if (const char* names = std::getenv("LISTEN_FDNAMES"); names && o.listen_fds > 0) o.listen_fdnames = names;
+}
+
+void close_other_caller_fds(const CreateOptions& o) {
+  const int own[] = {log::fd(), phase_trace_fd(), fault_list_fd()};
+  process::close_fds_from_except(3 + o.listen_fds + o.preserve_fds, own);
 }
 
 void add_id_argument(CLI::App& command, std::string& id) {

@@ -41,13 +41,15 @@ void close_all_fds_except(std::span<const int> keep, std::span<const int> until_
     if (fd >= 3) set_cloexec(fd, true);
 }
 
-void close_fds_except(std::span<const int> keep) {
+void close_fds_except(std::span<const int> keep) { close_fds_from_except(3, keep); }
+
+void close_fds_from_except(int from, std::span<const int> keep) {
   std::vector<int> sorted(keep.begin(), keep.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  unsigned first = 3;
+  unsigned first = static_cast<unsigned>(from);
   for (int fd : sorted) {
-    if (fd < 3) continue;
+    if (fd < from) continue;
     if (static_cast<unsigned>(fd) > first && ::syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0) < 0)
       throw_errno("close_range(" + std::to_string(first) + ", " + std::to_string(fd - 1) + ")");
     first = static_cast<unsigned>(fd) + 1;

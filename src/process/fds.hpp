@@ -16,6 +16,9 @@ void close_all_fds_except(std::span<const int> keep, std::span<const int> until_
 // holds is then what it was given, nothing more. Throws naming the range.
 void close_fds_except(std::span<const int> keep);
 
+// Closes every fd >= from but those in `keep`, flags untouched.
+void close_fds_from_except(int from, std::span<const int> keep);
+
 // --preserve-fds N and LISTEN_FDS pass fds 3 .. 3+count-1 to the container.
 // Checked before hull opens any fd of its own: a number the caller left
 // closed would otherwise be filled by one of hull's (its log file, a
