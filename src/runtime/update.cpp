@@ -143,7 +143,8 @@ void keep_the_other_half_of_the_cpu_bandwidth(Json& request, const Json& merged)
 
 // The members of linux.resources that runc's update applies (and the cpu
 // burst and idle of runc 1.2's); the rest of a request, device rules too,
-// is left out, as runc leaves it: containerd's CRI sends a container's whole resources on every
+// is left out, as runc before 1.4 leaves it (1.4 also applies blockIO's
+// device weights and throttles): containerd's CRI sends a container's whole resources on every
 // update, and a member runc ignores (a blockIO device that has gone since,
 // a v1-only controller) must not fail it.
 void keep_what_update_applies(Json& request) {
