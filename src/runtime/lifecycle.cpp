@@ -335,7 +335,13 @@ std::string container_state_json(const GlobalOptions& g, const std::string& id) 
   // `state` must not wait behind a long create or exec.
   validate_container_id(id);
   StateStore store(g.root);
-  return to_spec_state_json(with_live_status(store, store.peek(id, StateFields::Status)));
+  ContainerState st = with_live_status(store, store.peek(id, StateFields::Status));
+  // As runc and crun answer until it is created: an engine that asks while
+  // its own create runs reads "not yet", not a status it has no mapping for
+  // (CRI-O's would be "unknown"). A create that died is seen, as stopped.
+  if (st.status == Status::Creating)
+    throw ContainerMissing("container " + quote(id) + " does not exist yet: its create is still running");
+  return to_spec_state_json(st);
 }
 
 std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
@@ -361,11 +367,14 @@ std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
       return;  // deleted meanwhile: simply not listed
     }
     out[i].state = with_live_status(store, std::move(st));
+    // Not listed until created, as with runc (see container_state_json).
+    if (out[i].state.status == Status::Creating) out[i].state.id.clear();
   });
   std::sort(unreadable.begin(), unreadable.end());
   for (const std::string& why : unreadable) log::warn(why);
   // Those deleted meanwhile were never filled in (a read state always has
-  // an id): the gaps close in place, with no second copy of the states.
+  // an id), those being created were emptied: the gaps close in place, with
+  // no second copy of the states.
   std::erase_if(out, [](const ContainerSummary& c) { return c.state.id.empty(); });
   return out;
 }

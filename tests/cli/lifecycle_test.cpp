@@ -87,6 +87,38 @@ TEST_F(HullTest, ACreateThatDiedLeavesAStoppedContainerThatDeleteClears) {
   EXPECT_TRUE(existing_cgroup_dirs(b.config["linux"]["cgroupsPath"].get<std::string>()).empty());
 }
 
+// While its create runs, a container is not there yet for `state` and
+// `list`, as with runc and crun (crun's test_commands.py polls `state` and
+// wants `created` first; an engine has no mapping for "creating").
+TEST_F(HullTest, AContainerIsNotSeenByStateOrListUntilItsCreateHasFinished) {
+  Bundle& b = bundle();
+  const fs::path started = temp_dir() / "started.fifo", go_on = temp_dir() / "go.fifo";
+  ASSERT_EQ(::mkfifo(started.c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo(go_on.c_str(), 0600), 0);
+  // The hook holds the create half-way until the test lets it go on.
+  const std::string script = "echo $$ > " + started.string() + "; read x < " + go_on.string();
+  b.config["hooks"] = {{"prestart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}}}};
+  b.args({"true"});
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "stillcreating"});
+  std::ifstream hook_pid_in(started);
+  pid_t hook = 0;
+  hook_pid_in >> hook;
+  ASSERT_GT(hook, 0);
+  ASSERT_TRUE(fs::exists(state_dir("stillcreating")));
+  ProcResult state = hull({"state", "stillcreating"});
+  EXPECT_TRUE(failed_with(state, {"container \"stillcreating\" does not exist yet", "create is still running"}));
+  ProcResult list = hull({"list", "-q"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out.find("stillcreating"), std::string::npos) << list.out;
+  std::ofstream(go_on) << "go\n";
+  ProcResult created = create.finish();
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(status("stillcreating"), "created");
+  list = hull({"list", "-q"});
+  EXPECT_NE(list.out.find("stillcreating"), std::string::npos) << list.out;
+  EXPECT_EQ(hull({"delete", "--force", "stillcreating"}).exit_code, 0);
+}
+
 TEST_F(HullTest, BundleDefaultsToCurrentDirectory) {
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
