@@ -1,13 +1,16 @@
 // The container lifecycle through the CLI: create, start, kill, delete, and
 // what `hull state` reports at each step.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <string>
 #include <thread>
 
+#include "base/unique_fd.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 
@@ -58,26 +61,48 @@ TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   EXPECT_TRUE(fs::exists(state_dir("lc") / "state.json"));
 }
 
+// A prestart hook that holds its create half-way: it writes its pid into one
+// fifo, then waits on another until the test lets it go on.
+struct HeldCreate {
+  fs::path started, go_on;
+  // The hook's pid, once it has started (create is half-way); 0 if never.
+  pid_t hook_pid() const {
+    std::ifstream in(started);
+    pid_t pid = 0;
+    in >> pid;
+    return pid;
+  }
+  void let_go_on() const { std::ofstream(go_on) << "go\n"; }
+  // A test that failed before letting it go on leaves no hook waiting for
+  // ever: a hook still reading the fifo gets its line (no reader: ENXIO).
+  ~HeldCreate() {
+    UniqueFd fd(::open(go_on.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (fd) (void)!::write(fd.get(), "go\n", 3);
+  }
+};
+HeldCreate hold_create_in_its_prestart_hook(Bundle& b, const fs::path& dir) {
+  HeldCreate h{dir / "started.fifo", dir / "go.fifo"};
+  EXPECT_EQ(::mkfifo(h.started.c_str(), 0600), 0);
+  EXPECT_EQ(::mkfifo(h.go_on.c_str(), 0600), 0);
+  const std::string script = "echo $$ > " + h.started.string() + "; read x < " + h.go_on.string();
+  b.config["hooks"] = {{"prestart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}}}};
+  b.args({"true"});
+  return h;
+}
+
 // A create killed half-way (here while its prestart hook runs) leaves a
 // "creating" record whose lock is free: nothing is being made any more, so
 // state and list report it stopped, and delete clears it (it read
 // "creating" for ever, which only delete --force took).
 TEST_F(HullTest, ACreateThatDiedLeavesAStoppedContainerThatDeleteClears) {
   Bundle& b = bundle();
-  const fs::path fifo = temp_dir() / "hook.fifo";
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  b.config["hooks"] = {
-      {"prestart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo $$ > " + fifo.string() + "; exec sleep 30"}}}}}};
-  b.args({"true"});
+  const HeldCreate held = hold_create_in_its_prestart_hook(b, temp_dir());
   Child create = hull_background({"create", "--bundle", b.dir().string(), "diedcreating"});
-  // The hook has started once it writes its pid: create is half-way.
-  std::ifstream hook_pid_in(fifo);
-  pid_t hook = 0;
-  hook_pid_in >> hook;
+  const pid_t hook = held.hook_pid();
   ASSERT_GT(hook, 0);
   ASSERT_EQ(::kill(create.pid(), SIGKILL), 0);
   create.finish();
-  ::kill(hook, SIGKILL);  // the hook's sleep, which outlives the create it belonged to
+  ::kill(hook, SIGKILL);  // the hook, which outlives the create it belonged to
   EXPECT_EQ(status("diedcreating"), "stopped");
   ProcResult list = hull({"list", "-q"});
   EXPECT_NE(list.out.find("diedcreating"), std::string::npos) << list.out;
@@ -92,25 +117,16 @@ TEST_F(HullTest, ACreateThatDiedLeavesAStoppedContainerThatDeleteClears) {
 // wants `created` first; an engine has no mapping for "creating").
 TEST_F(HullTest, AContainerIsNotSeenByStateOrListUntilItsCreateHasFinished) {
   Bundle& b = bundle();
-  const fs::path started = temp_dir() / "started.fifo", go_on = temp_dir() / "go.fifo";
-  ASSERT_EQ(::mkfifo(started.c_str(), 0600), 0);
-  ASSERT_EQ(::mkfifo(go_on.c_str(), 0600), 0);
-  // The hook holds the create half-way until the test lets it go on.
-  const std::string script = "echo $$ > " + started.string() + "; read x < " + go_on.string();
-  b.config["hooks"] = {{"prestart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}}}};
-  b.args({"true"});
+  const HeldCreate held = hold_create_in_its_prestart_hook(b, temp_dir());
   Child create = hull_background({"create", "--bundle", b.dir().string(), "stillcreating"});
-  std::ifstream hook_pid_in(started);
-  pid_t hook = 0;
-  hook_pid_in >> hook;
-  ASSERT_GT(hook, 0);
+  ASSERT_GT(held.hook_pid(), 0);
   ASSERT_TRUE(fs::exists(state_dir("stillcreating")));
   ProcResult state = hull({"state", "stillcreating"});
   EXPECT_TRUE(failed_with(state, {"container \"stillcreating\" does not exist yet", "create is still running"}));
   ProcResult list = hull({"list", "-q"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_EQ(list.out.find("stillcreating"), std::string::npos) << list.out;
-  std::ofstream(go_on) << "go\n";
+  held.let_go_on();
   ProcResult created = create.finish();
   ASSERT_EQ(created.exit_code, 0) << created.err;
   EXPECT_EQ(status("stillcreating"), "created");
@@ -368,25 +384,36 @@ TEST_F(HullTest, KillStopsRunningContainer) {
   EXPECT_EQ(status("lc"), "stopped");
 }
 
+// No pid namespace; the init, a shell, leaves `sleep 1000` in the background
+// and writes its pid to /bg before it execs `sleep 999`.
+void leave_a_background_process_without_a_pid_namespace(Bundle& b) {
+  auto& namespaces = b.config["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "pid" ? namespaces.erase(it) : it + 1;
+  b.args({"sh", "-c", "sleep 1000 & echo $! > /bg; exec sleep 999"});
+}
+
+// The background pid once written (run -d returns at the shell's exec,
+// maybe before), 0 when it never is.
+pid_t background_pid(const Bundle& b) {
+  for (int tries = 0; tries < 500; ++tries) {
+    const std::string text = read_text_file(b.rootfs() / "bg");
+    if (!text.empty()) return std::stoi(text);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
 // Without a pid namespace of its own, the init's end would leave its other
 // processes running: `kill KILL` ends every process of the container, as
 // runc >= 1.2 does (runc 1.1.5 kills the init alone).
 TEST_F(HullTest, KillKillWithoutAPidNamespaceEndsEveryProcess) {
   Bundle& b = bundle();
-  auto& namespaces = b.config["linux"]["namespaces"];
-  for (auto it = namespaces.begin(); it != namespaces.end();)
-    it = (*it)["type"] == "pid" ? namespaces.erase(it) : it + 1;
-  b.args({"sh", "-c", "sleep 1000 & echo $! > /bg; exec sleep 999"});
+  leave_a_background_process_without_a_pid_namespace(b);
   ASSERT_EQ(hull({"run", "-d", "--bundle", b.dir().string(), "nopidns"}).exit_code, 0);
   const pid_t init = state("nopidns").value("pid", 0);
-  // The shell writes it before its exec; run -d returns at the shell's.
-  std::string bg_text;
-  for (int tries = 0; tries < 500 && bg_text.empty(); ++tries) {
-    bg_text = read_text_file(b.rootfs() / "bg");
-    if (bg_text.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_FALSE(bg_text.empty()) << "the container never wrote the background pid";
-  const pid_t bg = std::stoi(bg_text);
+  const pid_t bg = background_pid(b);
+  ASSERT_GT(bg, 0) << "the container never wrote the background pid";
   ASSERT_EQ(hull({"kill", "nopidns", "KILL"}).exit_code, 0);
   EXPECT_TRUE(wait_exit_and_reap(init));
   EXPECT_TRUE(wait_exit_and_reap(bg)) << "the background process " << bg << " outlived kill KILL";
@@ -398,20 +425,12 @@ TEST_F(HullTest, KillKillWithoutAPidNamespaceEndsEveryProcess) {
 // as runc >= 1.2 does (kill.bats, "kill KILL [host pidns + init gone]").
 TEST_F(HullTest, KillKillOfAStoppedContainerWithoutAPidNamespaceEndsWhatItLeft) {
   Bundle& b = bundle();
-  auto& namespaces = b.config["linux"]["namespaces"];
-  for (auto it = namespaces.begin(); it != namespaces.end();)
-    it = (*it)["type"] == "pid" ? namespaces.erase(it) : it + 1;
-  b.args({"sh", "-c", "sleep 1000 & echo $! > /bg; exec sleep 999"});
+  leave_a_background_process_without_a_pid_namespace(b);
   ASSERT_EQ(hull({"run", "-d", "--bundle", b.dir().string(), "initgone"}).exit_code, 0);
   const pid_t init = state("initgone").value("pid", 0);
   ASSERT_GT(init, 0);
-  std::string bg_text;
-  for (int tries = 0; tries < 500 && bg_text.empty(); ++tries) {
-    bg_text = read_text_file(b.rootfs() / "bg");
-    if (bg_text.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_FALSE(bg_text.empty()) << "the container never wrote the background pid";
-  const pid_t bg = std::stoi(bg_text);
+  const pid_t bg = background_pid(b);
+  ASSERT_GT(bg, 0) << "the container never wrote the background pid";
   // The init alone ends (runc's test kills it by pid too).
   ASSERT_EQ(::kill(init, SIGKILL), 0);
   ASSERT_TRUE(wait_exit_and_reap(init));
