@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 
 namespace hull::ns {
 
@@ -74,8 +75,20 @@ void join(JoinTarget& j) {
 }  // namespace
 
 void join_before_clone(NamespacePlan& plan) {
-  for (auto& j : plan.join)
-    if (applies_to_children(j.type)) join(j);
+  for (auto& j : plan.join) {
+    if (!applies_to_children(j.type)) continue;
+    if (j.type == NamespaceType::Time && !plan.own_time_ns)
+      plan.own_time_ns = with_context("keep hull's own time namespace",
+                                      [] { return procfs::open_link_target("thread-self/ns/time", O_RDONLY); });
+    join(j);
+  }
+}
+
+void return_to_own_time_namespace(NamespacePlan& plan) {
+  if (!plan.own_time_ns) return;
+  if (::setns(plan.own_time_ns.get(), CLONE_NEWTIME) < 0)
+    throw_errno("return to hull's own time namespace after the clone");
+  plan.own_time_ns.reset();
 }
 
 bool joins_user_namespace(const NamespacePlan& plan) {

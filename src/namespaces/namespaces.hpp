@@ -26,6 +26,9 @@ struct JoinTarget {
 struct NamespacePlan {
   uint64_t clone_flags = 0;      // namespaces the clone creates
   std::vector<JoinTarget> join;  // namespaces to setns() into
+  // The runtime's own time namespace while it has joined another one for
+  // the clone (join_before_clone): return_to_own_time_namespace goes back.
+  UniqueFd own_time_ns;
 };
 
 // Opens every namespace path and checks it is a namespace of the right type.
@@ -34,6 +37,12 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces);
 // pid and time namespaces given by path apply to children only, so the
 // runtime joins them itself before the clone; returns after those setns calls.
 void join_before_clone(NamespacePlan& plan);
+// Unlike a pid namespace's, joining a time namespace moves the caller too:
+// its own /proc/<pid>/stat start times and CLOCK_BOOTTIME/MONOTONIC read
+// with the joined offsets from then on. Called right after the clone, so
+// that the init's start time is recorded as every later command reads it
+// and the runtime's hooks run in its own namespaces. Throws naming the step.
+void return_to_own_time_namespace(NamespacePlan& plan);
 // The other joins, done by the init right after the clone.
 void join_in_init(NamespacePlan& plan);
 

@@ -395,7 +395,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                         cgroups::root_fd_held(),
                         cgroup.systemd_bus_fd(),
                         pidfd_socket.get(),
-                        cgroup.v1_claim_fd()};
+                        cgroup.v1_claim_fd(),
+                        namespaces.own_time_ns.get()};
 
   LaunchRequest req;
   req.what = "the container init";
@@ -445,6 +446,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     throw;
   }
   LaunchedChild& init = *launched;
+  ns::return_to_own_time_namespace(namespaces);
   phase_mark("cloned");
   try {
     // Before anything lets the init go on to its execve.

@@ -177,6 +177,37 @@ TEST_F(HullTest, ExecJoinsTheContainersTimeNamespace) {
   EXPECT_EQ(hull({"delete", "--force", "timens-exec"}).exit_code, 0);
 }
 
+// A time namespace joined by path (another container's, with a boottime
+// offset): hull joins it for the clone, and joining one moves the caller
+// too. It returns to its own before recording the init's start time, so
+// every later command, in the host's time namespace, knows the init as its
+// (it read 1337 s ahead: state said stopped, exec and kill were refused;
+// runc's run.bats "joining existing container namespaces").
+TEST_F(HullTest, AContainerJoiningATimeNamespaceByPathIsKnownByLaterCommands) {
+  Bundle& owner_b = bundle("owner");
+  owner_b.config["linux"]["namespaces"].push_back({{"type", "time"}});
+  owner_b.config["linux"]["timeOffsets"] = {{"boottime", {{"secs", 1337}, {"nanosecs", 0}}}};
+  owner_b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"run", "-d", "--bundle", owner_b.dir().string(), "timens-owner"}).exit_code, 0);
+  const int owner = state("timens-owner").value("pid", 0);
+  ASSERT_GT(owner, 0);
+  const std::string theirs = std::filesystem::read_symlink("/proc/" + std::to_string(owner) + "/ns/time").string();
+
+  Bundle& b = bundle("joiner");
+  b.config["linux"]["namespaces"].push_back(
+      {{"type", "time"}, {"path", "/proc/" + std::to_string(owner) + "/ns/time"}});
+  b.args({"sleep", "1000"});
+  ProcResult r = hull({"run", "-d", "--bundle", b.dir().string(), "timens-joiner"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status("timens-joiner"), "running");
+  ProcResult x = hull({"exec", "timens-joiner", "readlink", "/proc/self/ns/time"});
+  EXPECT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(x.out, theirs + "\n");
+  EXPECT_EQ(hull({"kill", "timens-joiner", "TERM"}).exit_code, 0);
+  EXPECT_EQ(hull({"delete", "--force", "timens-joiner"}).exit_code, 0);
+  EXPECT_EQ(hull({"delete", "--force", "timens-owner"}).exit_code, 0);
+}
+
 // A container with no namespace of its own (all the host's, as runc
 // allows): exec runs in them too (it failed: setns with no namespace is
 // EINVAL; found by review 2026-11-30).
