@@ -218,7 +218,9 @@ void start_container(const GlobalOptions& g, const std::string& id) {
 namespace {
 // Its processes share a pid namespace that its init did not lead (the
 // host's, or one joined by path), so the init's death ended none of them.
+// A create that died before it saved the config made no process to leave.
 bool shares_a_pid_namespace(const ContainerDir& dir) {
+  if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return false;
   const spec::Spec spec = load_saved_config(dir);
   if (!spec.linux_) return true;
   for (const spec::Namespace& ns : spec.linux_->namespaces)
