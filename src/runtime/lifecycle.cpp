@@ -17,6 +17,7 @@
 #include "base/parallel.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/resctrl.hpp"
+#include "namespaces/namespaces.hpp"
 #include "process/hooks.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/init_pidfd.hpp"
@@ -222,10 +223,7 @@ namespace {
 bool shares_a_pid_namespace(const ContainerDir& dir) {
   if (::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return false;
   const spec::Spec spec = load_saved_config(dir);
-  if (!spec.linux_) return true;
-  for (const spec::Namespace& ns : spec.linux_->namespaces)
-    if (ns.type == spec::NamespaceType::Pid && !ns.path) return false;
-  return true;
+  return !spec.linux_ || !ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Pid);
 }
 }  // namespace
 
