@@ -83,6 +83,36 @@ std::string clean_path(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
+namespace {
+
+// The components left once ".." has taken away the one before it (never
+// above "/").
+std::vector<std::string_view> lexical_components(std::string_view path) {
+  std::vector<std::string_view> out;
+  for_each_path_component(path, [&](std::string_view c) {
+    if (c != "..") {
+      out.push_back(c);
+    } else if (!out.empty()) {
+      out.pop_back();
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> path_below(std::string_view root, std::string_view path) {
+  const std::vector<std::string_view> r = lexical_components(root);
+  const std::vector<std::string_view> p = lexical_components(path);
+  if (r.empty() || p.size() < r.size() || !std::equal(r.begin(), r.end(), p.begin())) return std::nullopt;
+  std::string out;
+  for (size_t i = r.size(); i < p.size(); ++i) {
+    out += '/';
+    out += p[i];
+  }
+  return out.empty() ? "/" : out;
+}
+
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 UniqueFd open_in_root(int rootfd, std::string_view path, int flags, uint64_t extra_resolve) {

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,15 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind);
 std::vector<std::string> split_path(std::string_view path);
 // "/" + components joined: the path as the container names it, for messages.
 std::string clean_path(std::string_view path);
+
+// `path` as the container names it when, read lexically ("." and ".."
+// applied to the words, no symlink looked at), it is `root` or lies below
+// it: "/b/rootfs/data" below "/b/rootfs" is "/data", "/b/rootfs" itself "/";
+// nullopt for any other path, and for any path below a `root` of "/",
+// where every path already names itself. A relative `path` is read from "/". runc
+// (libcontainer's LexicallyStripRoot) reads a mount destination written
+// with the rootfs path in front this way.
+std::optional<std::string> path_below(std::string_view root, std::string_view path);
 
 // "/proc/self/fd/N": the path form of an fd for syscalls that only take paths
 // (mount(2)). The kernel resolves it to exactly the file the fd refers to.

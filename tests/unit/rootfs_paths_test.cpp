@@ -25,6 +25,18 @@ TEST(SafePath, CleanPathKeepsDotDot) {
   EXPECT_EQ(clean_path(""), "/");
 }
 
+TEST(SafePath, PathBelowARootIsThePathTheContainerNames) {
+  EXPECT_EQ(path_below("/b/rootfs", "/b/rootfs/data"), "/data");
+  EXPECT_EQ(path_below("/b/rootfs/", "//b/./rootfs//mnt/x/"), "/mnt/x");
+  EXPECT_EQ(path_below("/b/rootfs", "/b/rootfs"), "/");
+  EXPECT_EQ(path_below("/b/rootfs", "/b/other/../rootfs/a/../c"), "/c");  // read lexically, as runc does
+  EXPECT_EQ(path_below("/b/rootfs", "b/rootfs/data"), "/data");           // relative: from "/"
+  EXPECT_EQ(path_below("/b/rootfs", "/b/rootfs/../rootfs2/data"), std::nullopt);
+  EXPECT_EQ(path_below("/b/rootfs", "/b/rootfs2/data"), std::nullopt);  // whole components only
+  EXPECT_EQ(path_below("/b/rootfs", "/data"), std::nullopt);
+  EXPECT_EQ(path_below("/", "/data"), std::nullopt);  // nothing to take away
+}
+
 TEST(SafePath, FdPath) { EXPECT_EQ(fd_path(7), "/proc/self/fd/7"); }
 
 TEST(MountMessages, DescribeMountNamesFlagsAndData) {
