@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 
+#include <optional>
+
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
+#include "rootfs/safe_path.hpp"
 
 namespace hull::rootfs {
 
@@ -29,8 +33,10 @@ std::vector<int> BindTrees::fds() const {
   return out;
 }
 
-BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, bool user_namespace, bool rootless) {
+BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                          bool user_namespace, bool rootless) {
   BindTrees out;
+  UniqueFd rootfd;
   const bool share_with_host = binds_share_with_host(spec);
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
@@ -51,8 +57,20 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, boo
     if (!source.empty() && source[0] != '/') source = bundle + "/" + source;
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
+    // A source below the rootfs is the init's to clone, in its rootfs mount,
+    // after the mounts before it (mounts.hpp); one to id-map is opened here,
+    // as the image has it, its symlinks kept inside the rootfs.
+    const std::optional<std::string> inside = path_below(rootfs, source);
+    if (inside && !idmapped(m, o)) continue;
     out.trees.resize(spec.mounts.size());
-    out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+    if (inside) {
+      if (!rootfd) rootfd = open_fd(rootfs, O_PATH | O_DIRECTORY);
+      UniqueFd at = with_context(what, [&] { return open_in_root(rootfd.get(), *inside); });
+      if (!at) throw Error(what + ": the source " + quote(*inside) + " does not exist in the rootfs", ENOENT);
+      out.trees[i] = clone_mount(at.get(), "", o.recursive_bind(), what);
+    } else {
+      out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+    }
   }
   return out;
 }

@@ -9,6 +9,7 @@
 // itself; the runtime may still change the detached tree (MOUNT_ATTR_IDMAP)
 // until it sends the init Continue, since both fds name the same mount.
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -38,10 +39,14 @@ bool binds_share_with_host(const spec::Spec& spec);
 // Opens the source of every bind mount when the container is in a user
 // namespace (created or joined), binds share with the host
 // (binds_share_with_host) or the mount is id-mapped; relative sources
-// resolve in `bundle`. Errors name the mount as the init's would. A rootless
+// resolve in `bundle`. A source below `rootfs` is left to the init, which
+// clones it from its rootfs mount after the mounts before it, or, to be
+// id-mapped, is opened in `rootfs` (RESOLVE_IN_ROOT) as the image has it.
+// Errors name the mount as the init's would. A rootless
 // runtime (`rootless`) may not clone mounts of its own namespace: it opens
 // nothing (its init reaches what the user reaches), and an id-mapped mount,
 // which needs privilege over the host's files, is refused.
-BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, bool user_namespace, bool rootless);
+BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                          bool user_namespace, bool rootless);
 
 }  // namespace hull::rootfs

@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <climits>
+#include <optional>
 #include <string_view>
 
 #include "base/error.hpp"
@@ -108,6 +109,20 @@ std::string bind_source(const MountContext& ctx, const std::string& source) {
   return ctx.bundle + "/" + source;
 }
 
+// A source below the rootfs ("$rootfs/mnt/x") is read as the container
+// will see it: inside the rootfs mount, with the mounts made before this
+// one, as runc 1.2 and later resolve it, and with its symlinks kept inside
+// the root, where a lookup from the host's "/" would follow one of the
+// image's to the host. Empty for a source elsewhere.
+UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& source, bool recursive,
+                                const std::string& what) {
+  const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
+  if (!inside) return {};
+  UniqueFd at = with_context(what, [&] { return open_in_root(ctx.rootfd, *inside); });
+  if (!at) throw Error(what + ": the source " + quote(*inside) + " does not exist in the rootfs", ENOENT);
+  return clone_mount(at.get(), "", recursive, what);
+}
+
 // "remount" with "bind" changes the flags of the mount already on the
 // destination, as mount(8) and runc do: nothing is bound and no source is
 // needed; a destination that is no mount's root is refused (EINVAL).
@@ -133,6 +148,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   // really is.
   UniqueFd prepared(prepared_tree);
   UniqueFd tree;
+  if (!prepared) tree = clone_source_in_rootfs(ctx, source, o.recursive_bind(), what);
   if (prepared && ctx.binds_from_own_copy_first && !is_idmapped(m)) {
     try {
       tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);

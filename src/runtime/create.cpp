@@ -38,6 +38,7 @@
 #include "runtime/other_cpu.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
+#include "runtime/rootfs_prefixed_destinations.hpp"
 #include "runtime/rootless.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
@@ -212,6 +213,13 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);
+  // Before validation, which then judges the container's paths.
+  if (spec.root) {
+    const std::string& root = spec.root->path;
+    const std::vector<size_t> rewritten =
+        strip_rootfs_from_destinations(spec, root.starts_with('/') ? root : bundle + "/" + root);
+    if (!rewritten.empty()) config_text = with_destinations_of(config_text, spec, rewritten);
+  }
   // Before validation: the mount and env they add are checked like the config's.
   const size_t config_mounts = spec.mounts.size();
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
@@ -263,7 +271,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
   rootfs::BindTrees bind_trees =
-      rootfs::open_bind_trees(spec, bundle, spec::lists_namespace(spec, spec::NamespaceType::User), g.rootless);
+      rootfs::open_bind_trees(spec, bundle, rootfs, spec::lists_namespace(spec, spec::NamespaceType::User), g.rootless);
   const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
   IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
   std::optional<PidFile> pid_file;

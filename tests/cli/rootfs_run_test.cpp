@@ -94,6 +94,55 @@ TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
   EXPECT_FALSE(fs::exists(src / "x"));
 }
 
+// runc's legacy reading of a path written with the rootfs path in front: a
+// destination so written is the container's path (runc's mounts.bats "mount
+// order"), and a bind source below the rootfs is what the container will
+// see there: with the mounts made before it (the source exists only through
+// the bind before it) and with the image's symlinks kept inside the root (an
+// absolute link to /etc is the image's /etc, not the host's); with and
+// without a user namespace, where the runtime opens the other sources.
+TEST_F(RootfsRun, APathWrittenBelowTheRootfsPathIsTheContainersPath) {
+  const fs::path src = temp_dir() / "bind-src";
+  fs::create_directories(src / "x");
+  std::ofstream(src / "x" / "file") << "from the bind before\n";
+  fs::path plain;
+  for (bool userns : {false, true}) {
+    Bundle& b = bundle(userns ? "order-userns" : "order-plain");
+    if (!userns) plain = b.dir();
+    if (userns) b.add_user_namespace();
+    const std::string rootfs = fs::canonical(b.rootfs()).string();
+    std::ofstream(b.rootfs() / "etc" / "image-marker") << "the image's etc\n";
+    fs::create_symlink("/etc", b.rootfs() / "etc-link");
+    for (const char* d : {"mnt", "final", "image-etc"}) fs::create_directories(b.rootfs() / d);
+    b.config["mounts"].push_back(mount_entry("/mnt", "bind", src.string(), {"rbind"}));
+    b.config["mounts"].push_back(mount_entry(rootfs + "/final", "bind", rootfs + "/mnt/x", {"rbind"}));
+    b.config["mounts"].push_back(mount_entry(rootfs + "/image-etc", "bind", rootfs + "/etc-link", {"rbind"}));
+    b.write();
+    // The rootfs path's first two components ("/tmp/hull-itest.XXXXXX"),
+    // made in the container had the prefix been read as a container path.
+    const fs::path rootfs_path(rootfs);
+    auto component = ++rootfs_path.begin();
+    const fs::path first = *component;
+    const fs::path top = "/" / first / *++component;
+    ProcResult r = run_sh(b,
+                          "cat /final/file /image-etc/image-marker; grep -c -e ' /final ' -e ' /image-etc ' "
+                          "/proc/self/mountinfo; test -e '" +
+                              top.string() + "' && echo made below the rootfs; true",
+                          userns ? "order-u" : "order-p");
+    EXPECT_EQ(r.exit_code, 0) << userns << r.out << r.err;
+    EXPECT_EQ(r.out, "from the bind before\nthe image's etc\n2\n") << userns << r.err;
+    EXPECT_FALSE(fs::exists(src / "image-marker"));
+  }
+  // The config saved for exec, checkpoint and verify has the container's paths.
+  ASSERT_EQ(hull({"create", "--bundle", plain.string(), "order-saved"}).exit_code, 0);
+  const json saved = json::parse(read_file((state_dir("order-saved") / "config.json").string()));
+  std::vector<std::string> destinations;
+  for (const json& m : saved["mounts"]) destinations.push_back(m["destination"]);
+  EXPECT_EQ(std::vector<std::string>(destinations.end() - 2, destinations.end()),
+            (std::vector<std::string>{"/final", "/image-etc"}));
+  EXPECT_EQ(hull({"delete", "--force", "order-saved"}).exit_code, 0);
+}
+
 // containerd and CRI-O send "rw" with every writable volume: a source that
 // is a read-only, nosuid, nodev, noexec mount on the host stays so inside,
 // as with runc, "suid", "dev" and "exec" too; in a user namespace as well,
