@@ -214,12 +214,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);
   // Before validation, which then judges the container's paths.
-  if (spec.root) {
-    const std::string& root = spec.root->path;
-    const std::vector<size_t> rewritten =
-        strip_rootfs_from_destinations(spec, root.starts_with('/') ? root : bundle + "/" + root);
-    if (!rewritten.empty()) config_text = with_destinations_of(config_text, spec, rewritten);
-  }
+  read_destinations_below_the_rootfs(spec, config_text, bundle);
   // Before validation: the mount and env they add are checked like the config's.
   const size_t config_mounts = spec.mounts.size();
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);

@@ -36,6 +36,7 @@
 #include "runtime/operations.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
+#include "runtime/rootfs_prefixed_destinations.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/unix_socket.hpp"
 #include "spec/validate.hpp"
@@ -294,6 +295,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path);
   spec::Spec spec = spec::parse_config(config_text, config_path);
+  read_destinations_below_the_rootfs(spec, config_text, bundle);
   spec::validate_for_create(spec, config_path);
   JoinedNamespaces namespaces = joined_namespaces(spec, config_path);
   const std::string& rp = spec.root->path;

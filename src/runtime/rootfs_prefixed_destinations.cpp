@@ -1,18 +1,25 @@
 #include "runtime/rootfs_prefixed_destinations.hpp"
 
+#include <cstddef>
+#include <optional>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "rootfs/safe_path.hpp"
 
 namespace hull {
 
-std::vector<size_t> strip_rootfs_from_destinations(spec::Spec& spec, const std::string& rootfs) {
-  std::vector<size_t> rewritten;
+void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_text, const std::string& bundle) {
+  if (!spec.root) return;
+  const std::string& path = spec.root->path;
+  const std::string rootfs = path.starts_with('/') ? path : bundle + "/" + path;
   // A path below the rootfs holds each of its components, the last one
   // too: the common destination ("/proc", "/dev/shm") is ruled out by a
   // search, without splitting it into components.
   const std::vector<std::string> root = rootfs::split_path(rootfs);
-  if (root.empty()) return rewritten;
+  if (root.empty()) return;
+  std::vector<size_t> rewritten;
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     std::string& dest = spec.mounts[i].destination;
     if (root.back() != ".." && dest.find(root.back()) == std::string::npos) continue;
@@ -21,14 +28,10 @@ std::vector<size_t> strip_rootfs_from_destinations(spec::Spec& spec, const std::
       rewritten.push_back(i);
     }
   }
-  return rewritten;
-}
-
-std::string with_destinations_of(const std::string& config_text, const spec::Spec& spec,
-                                 const std::vector<size_t>& rewritten) {
+  if (rewritten.empty()) return;
   nlohmann::json config = nlohmann::json::parse(config_text);
   for (size_t i : rewritten) config["mounts"][i]["destination"] = spec.mounts[i].destination;
-  return config.dump(2);
+  config_text = config.dump(2);
 }
 
 }  // namespace hull

@@ -621,8 +621,12 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
   fs::path data = temp_dir() / "data";
   fs::create_directory(data);
   std::ofstream(data / "hello") << "from the host\n";
-  b.config["mounts"].push_back(
-      {{"destination", "/data"}, {"type", "bind"}, {"source", data.string()}, {"options", {"rbind", "rw"}}});
+  // Written runc's legacy way, the rootfs path in front: checkpoint (the
+  // saved config) and restore (the bundle's) both read it as /data.
+  b.config["mounts"].push_back({{"destination", (fs::canonical(b.rootfs()) / "data").string()},
+                                {"type", "bind"},
+                                {"source", data.string()},
+                                {"options", {"rbind", "rw"}}});
   b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
                                 {"type", "cgroup"},
                                 {"source", "cgroup"},
