@@ -65,9 +65,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     out.trees.resize(spec.mounts.size());
     if (inside) {
       if (!rootfd) rootfd = open_fd(rootfs, O_PATH | O_DIRECTORY);
-      UniqueFd at = with_context(what, [&] { return open_in_root(rootfd.get(), *inside); });
-      if (!at) throw Error(what + ": the source " + quote(*inside) + " does not exist in the rootfs", ENOENT);
-      out.trees[i] = clone_mount(at.get(), "", o.recursive_bind(), what);
+      out.trees[i] = clone_mount_in_root(rootfd.get(), *inside, o.recursive_bind(), what);
     } else {
       out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
     }

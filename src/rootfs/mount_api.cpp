@@ -63,6 +63,12 @@ UniqueFd clone_mount(int dirfd, const std::string& path, bool recursive, const s
   return UniqueFd(fd);
 }
 
+UniqueFd clone_mount_in_root(int rootfd, const std::string& path, bool recursive, const std::string& what) {
+  UniqueFd at = with_context(what, [&] { return open_in_root(rootfd, path); });
+  if (!at) throw Error(what + ": the source " + quote(path) + " does not exist in the rootfs", ENOENT);
+  return clone_mount(at.get(), "", recursive, what);
+}
+
 void attach_mount(int from_fd, int to_fd, const std::string& what) {
   if (::move_mount(from_fd, "", to_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
     const int err = errno;

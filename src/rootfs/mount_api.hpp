@@ -34,6 +34,11 @@ UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data,
 // (path "" means dirfd itself), with its submounts when recursive.
 UniqueFd clone_mount(int dirfd, const std::string& path, bool recursive, const std::string& what);
 
+// clone_mount of `path` looked up inside the rootfs (rootfs/safe_path.hpp:
+// its symlinks never lead out of it): a bind source the config names below
+// the rootfs. A path that does not exist there is an error naming it.
+UniqueFd clone_mount_in_root(int rootfd, const std::string& path, bool recursive, const std::string& what);
+
 // move_mount(2): attaches the detached mount `from` on the directory or file `to_fd`.
 void attach_mount(int from_fd, int to_fd, const std::string& what);
 

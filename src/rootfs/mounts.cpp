@@ -118,9 +118,7 @@ UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& sour
                                 const std::string& what) {
   const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
   if (!inside) return {};
-  UniqueFd at = with_context(what, [&] { return open_in_root(ctx.rootfd, *inside); });
-  if (!at) throw Error(what + ": the source " + quote(*inside) + " does not exist in the rootfs", ENOENT);
-  return clone_mount(at.get(), "", recursive, what);
+  return clone_mount_in_root(ctx.rootfd, *inside, recursive, what);
 }
 
 // "remount" with "bind" changes the flags of the mount already on the

@@ -53,9 +53,9 @@ std::string clean_path(std::string_view path);
 // applied to the words, no symlink looked at), it is `root` or lies below
 // it: "/b/rootfs/data" below "/b/rootfs" is "/data", "/b/rootfs" itself "/";
 // nullopt for any other path, and for any path below a `root` of "/",
-// where every path already names itself. A relative `path` is read from "/". runc
-// (libcontainer's LexicallyStripRoot) reads a mount destination written
-// with the rootfs path in front this way.
+// where every path already names itself. A relative `path` is read from
+// "/". runc (libcontainer's LexicallyStripRoot) reads a mount destination
+// written with the rootfs path in front this way.
 std::optional<std::string> path_below(std::string_view root, std::string_view path);
 
 // "/proc/self/fd/N": the path form of an fd for syscalls that only take paths
