@@ -17,9 +17,20 @@
 
 namespace hull::rootfs {
 
+struct MountOptions;
+
 // True for a bind mount whose options or uidMappings/gidMappings ask for an
 // id-mapped mount (idmap, ridmap).
 bool is_idmapped(const spec::Mount& m);
+bool is_idmapped(const spec::Mount& m, const MountOptions& o);
+// False for a mount that cannot be id-mapped, without parsing its options
+// (no mappings of its own, no option naming idmap): nearly every mount.
+bool may_be_idmapped(const spec::Mount& m);
+
+// Whether an id-mapped bind's source (relative ones resolve in `bundle`) is
+// below `rootfs`: the init clones it, after the mounts before it, and the
+// runtime id-maps it (InitPlan::runtime_idmaps_during_mounts).
+bool idmaps_a_source_below_the_rootfs(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs);
 
 struct BindTrees {
   std::vector<UniqueFd> trees;  // by index in spec.mounts; empty for a mount not opened here
@@ -40,10 +51,9 @@ bool binds_share_with_host(const spec::Spec& spec);
 // namespace (created or joined), binds share with the host
 // (binds_share_with_host) or the mount is id-mapped; relative sources
 // resolve in `bundle`. A source below `rootfs` is left to the init, which
-// clones it from its rootfs mount after the mounts before it, or, to be
-// id-mapped, is opened in `rootfs` (RESOLVE_IN_ROOT) as the image has it.
-// Errors name the mount as the init's would. A rootless
-// runtime (`rootless`) may not clone mounts of its own namespace: it opens
+// clones it from its rootfs mount after the mounts before it (and sends it
+// back to be id-mapped where asked). Errors name the mount as the init's
+// would. A rootless runtime (`rootless`) may not clone mounts of its own namespace: it opens
 // nothing (its init reaches what the user reaches), and an id-mapped mount,
 // which needs privilege over the host's files, is refused.
 BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,

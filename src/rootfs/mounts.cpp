@@ -133,8 +133,8 @@ void remount_bind(const MountContext& ctx, const MountOptions& o, const std::str
   for (unsigned long p : o.propagation) set_propagation(at.get(), p, what);
 }
 
-void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest,
-                int prepared_tree) {
+void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, const MountOptions& o,
+                const std::string& dest, int prepared_tree) {
   if (o.flags & MS_REMOUNT) return remount_bind(ctx, o, dest);
   std::string source = bind_source(ctx, m.source.value_or(""));
   unsigned long flags = o.flags;
@@ -147,7 +147,19 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, const MountOption
   UniqueFd prepared(prepared_tree);
   UniqueFd tree;
   if (!prepared) tree = clone_source_in_rootfs(ctx, source, o.recursive_bind(), what);
-  if (prepared && ctx.binds_from_own_copy_first && !is_idmapped(m)) {
+  const bool idmapped = is_idmapped(m, o);
+  if (idmapped && !prepared) {
+    // The runtime opened and mapped every other id-mapped source
+    // (bind_trees.hpp); this one is below the rootfs, cloned here after the
+    // mounts before it. Only a process privileged over its file system may
+    // map it: the runtime, for an init that may be root of a user namespace
+    // alone. Never attached unmapped.
+    if (!tree || !ctx.idmap_by_runtime)
+      throw Error(what + ": id-mapped, but the runtime opened no tree for it and it is not below the rootfs " +
+                  quote(ctx.rootfs_path));
+    ctx.idmap_by_runtime(index, tree.get());
+  }
+  if (prepared && ctx.binds_from_own_copy_first && !idmapped) {
     try {
       tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
     } catch (const Error&) {
@@ -277,12 +289,12 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
 
 }  // namespace
 
-void apply_mount(const MountContext& ctx, const spec::Mount& m, int prepared_tree) {
+void apply_mount(const MountContext& ctx, const spec::Mount& m, size_t index, int prepared_tree) {
   MountOptions o = parse_mount_options(m.options);
   const std::string dest = clean_path(m.destination);
   if (m.type == "bind") o.flags |= MS_BIND;
   if (o.bind()) {
-    apply_bind(ctx, m, o, dest, prepared_tree);
+    apply_bind(ctx, m, index, o, dest, prepared_tree);
   } else {
     apply_new_fs(ctx, m, o, dest);
   }

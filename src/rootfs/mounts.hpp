@@ -2,6 +2,8 @@
 // Applies one config.json mount inside the rootfs.
 #include <sys/mount.h>
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,14 +37,19 @@ struct MountContext {
   // Where the tmpfs mounts asked read-only go, writable still, for the
   // caller to make read-only once the rootfs is set up; nullptr: at once.
   std::vector<UniqueFd>* readonly_later = nullptr;
+  // Id-maps the detached tree of an id-mapped bind whose source is below the
+  // rootfs, cloned here after the mounts before it, by its index in
+  // spec.mounts (SetupOptions::idmap_by_runtime). Empty: such a bind is refused.
+  std::function<void(size_t mount, int tree)> idmap_by_runtime;
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination
 // (a directory, or an empty file when a bind source is not a directory).
 // Throws hull::Error naming the mount. A bind mount whose source the runtime
 // opened already (rootfs/bind_trees.hpp) passes that detached tree as
-// `prepared_tree`; it is attached instead of the source path.
-void apply_mount(const MountContext& ctx, const spec::Mount& m, int prepared_tree = -1);
+// `prepared_tree`; it is attached instead of the source path. `index`: m's
+// place in spec.mounts.
+void apply_mount(const MountContext& ctx, const spec::Mount& m, size_t index, int prepared_tree = -1);
 
 // Whether mounting m depends on the mounter's network namespace: a sysfs
 // instance shows the network devices of its mounter's, and a network

@@ -180,6 +180,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
         spec::lists_namespace(spec, spec::NamespaceType::User) && !binds_share_with_host(spec);
     std::vector<UniqueFd> readonly_tmpfs;
     ctx.readonly_later = &readonly_tmpfs;
+    ctx.idmap_by_runtime = opts.idmap_by_runtime;
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be
@@ -196,9 +197,9 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       try {
         if (auto w = writable_dev_tmpfs(m)) {
           dev_readonly = true;
-          apply_mount(ctx, *w);
+          apply_mount(ctx, *w, i);
         } else {
-          apply_mount(ctx, m, i < opts.bind_trees.size() ? opts.bind_trees[i] : -1);
+          apply_mount(ctx, m, i, i < opts.bind_trees.size() ? opts.bind_trees[i] : -1);
         }
       } catch (Error& e) {
         // Named as in config.json, so the user finds which entry (built on

@@ -39,6 +39,9 @@ struct SetupOptions {
   // by index in spec.mounts, -1 where there is none; each is consumed
   // (attached and closed) by its mount.
   std::vector<int> bind_trees;
+  // The runtime's id-mapping of an id-mapped bind's source below the rootfs
+  // (MountContext::idmap_by_runtime); may be empty where there is none.
+  std::function<void(size_t mount, int tree)> idmap_by_runtime;
   // How many of spec.mounts are config.json's: errors name those by their
   // index there (".mounts[2]"); the ones after are the runtime's own (the
   // bind of the NOTIFY_SOCKET socket), which the user's config has no index for.

@@ -12,6 +12,8 @@
 #include <csignal>
 #include <cstring>
 #include <optional>
+#include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -244,6 +246,12 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.own_mount_namespace && !(ctx.plan->join_in_init_flags & CLONE_NEWNS))
     ro.leaves_with_old_root = process::sealed_view_mount();
   ro.create_console = spec.process && spec.process->terminal;
+  if (ctx.plan->runtime_idmaps_during_mounts) {
+    ro.idmap_by_runtime = [&ctx](size_t mount, int tree) {
+      ctx.sync->send_to_waiting_peer(SyncMsg::IdmapTree, std::to_string(mount), std::span<const int>(&tree, 1));
+      ctx.sync->expect(SyncMsg::Continue);
+    };
+  }
   if (!cgroups_joined) ro.before_cgroup_mount = join_cgroups;
   if (makes_netns) ro.before_network_mount = [&] { netns.enter(); };
   // runtime.md: createRuntime hooks run in the runtime's namespaces, then

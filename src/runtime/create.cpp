@@ -244,15 +244,17 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // A systemd scope takes the init after the clone (it waits for that); v1
   // hierarchies it enters itself (cgroups/self_placement.hpp), its v2 cgroup
   // with the clone: then the limits can wait until after the clone.
-  const InitPlan plan = plan_init(spec, {.runtime_places = cgroup.systemd(),
-                                         .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
-                                         .v1_memory_first = !cgroup.v1_memory_first().empty(),
-                                         .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
-                                         .has_console_socket = !o.console_socket.empty(),
-                                         .attached = attached,
-                                         .caller_terminal = attached && process::a_terminal_among_stdio(),
-                                         .rootless = g.rootless,
-                                         .start_follows = start == StartFollows::Now});
+  const InitPlan plan =
+      plan_init(spec, {.runtime_places = cgroup.systemd(),
+                       .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
+                       .v1_memory_first = !cgroup.v1_memory_first().empty(),
+                       .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
+                       .has_console_socket = !o.console_socket.empty(),
+                       .attached = attached,
+                       .caller_terminal = attached && process::a_terminal_among_stdio(),
+                       .rootless = g.rootless,
+                       .start_follows = start == StartFollows::Now,
+                       .idmapped_source_in_rootfs = rootfs::idmaps_a_source_below_the_rootfs(spec, bundle, rootfs)});
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary
   // where a container process could see us. Where the init seals itself, we
@@ -517,10 +519,17 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       c.init_released = true;
     }
     for (;;) {
-      SyncMsg m = runtime_end.receive();
+      std::string payload;
+      std::vector<UniqueFd> fds;
+      SyncMsg m = plan.runtime_idmaps_during_mounts ? runtime_end.receive(&payload, &fds) : runtime_end.receive();
       if (m == SyncMsg::Ready) break;
-      if (m != SyncMsg::RuntimeStep) throw Error(std::string("sync protocol: unexpected ") + to_string(m));
-      run_runtime_step(c.spec, st, init.pid());
+      if (m == SyncMsg::IdmapTree && plan.runtime_idmaps_during_mounts) {
+        idmap_tree_for_init(init.pid(), c.spec, plan.write_id_maps, payload, fds);
+      } else if (m == SyncMsg::RuntimeStep) {
+        run_runtime_step(c.spec, st, init.pid());
+      } else {
+        throw Error(std::string("sync protocol: unexpected ") + to_string(m));
+      }
       runtime_end.send(SyncMsg::Continue);
     }
   } catch (const PeerExitedError&) {

@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 
 #include "base/error.hpp"
@@ -34,37 +36,56 @@ int joined_user_namespace(const ns::NamespacePlan& namespaces) {
   return -1;
 }
 
+bool idmapped_bind(const spec::Mount& m) {
+  if (!rootfs::may_be_idmapped(m)) return false;
+  rootfs::MountOptions o = rootfs::parse_mount_options(m.options);
+  if (m.type == "bind") o.flags |= MS_BIND;
+  return o.bind() && !(o.flags & MS_REMOUNT) && rootfs::is_idmapped(m, o);
+}
+
+// Whether mounts[i] is mapped with the container's user namespace (option
+// idmap without maps of its own, or with the maps of the new one) rather
+// than with a namespace made from its own maps. Throws where it can be
+// mapped with neither.
+bool maps_with_container_userns(const spec::Spec& spec, size_t i, bool new_userns, bool joined_userns) {
+  const spec::Mount& m = spec.mounts[i];
+  const spec::Linux& lx = *spec.linux_;
+  const bool own_maps = !m.uidMappings.empty() || !m.gidMappings.empty();
+  if (own_maps && (m.uidMappings.empty() || m.gidMappings.empty()))
+    throw Error(mount_path(i) + ": needs both uidMappings and gidMappings");
+  if (own_maps && !(new_userns && same_maps(m.uidMappings, lx.uidMappings) && same_maps(m.gidMappings, lx.gidMappings)))
+    return false;
+  if (!new_userns && !joined_userns)
+    throw Error(mount_path(i) +
+                ": option idmap without uidMappings/gidMappings maps with the container's user namespace, "
+                "but .linux.namespaces has none");
+  return true;
+}
+
+UniqueFd user_namespace_of_own_maps(const spec::Mount& m, size_t i) {
+  return with_context(mount_path(i), [&] { return ns::make_user_namespace(m.uidMappings, m.gidMappings); });
+}
+
 }  // namespace
 
 std::vector<size_t> idmap_before_clone(const spec::Spec& spec, const ns::NamespacePlan& namespaces,
                                        const rootfs::BindTrees& trees) {
   std::vector<size_t> left;
-  const spec::Linux& lx = *spec.linux_;
-  bool new_userns = namespaces.clone_flags & CLONE_NEWUSER;
+  const bool new_userns = namespaces.clone_flags & CLONE_NEWUSER;
+  const int joined = joined_user_namespace(namespaces);
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
-    if (trees.at(i) < 0 || !rootfs::is_idmapped(m)) continue;
-    bool own_maps = !m.uidMappings.empty() || !m.gidMappings.empty();
-    if (own_maps && (m.uidMappings.empty() || m.gidMappings.empty()))
-      throw Error(mount_path(i) + ": needs both uidMappings and gidMappings");
-    if (!own_maps ||
-        (new_userns && same_maps(m.uidMappings, lx.uidMappings) && same_maps(m.gidMappings, lx.gidMappings))) {
-      // The container's own maps: its user namespace, joined or new.
-      if (new_userns) {
-        left.push_back(i);
-        continue;
-      }
-      int joined = joined_user_namespace(namespaces);
-      if (joined < 0)
-        throw Error(mount_path(i) +
-                    ": option idmap without uidMappings/gidMappings maps with the container's user namespace, "
-                    "but .linux.namespaces has none");
+    if (!idmapped_bind(m)) continue;
+    const bool container = maps_with_container_userns(spec, i, new_userns, joined >= 0);
+    // No tree: its source is below the rootfs, and the init sends it (idmap_tree_for_init).
+    if (trees.at(i) < 0) continue;
+    if (container && new_userns) {
+      left.push_back(i);
+    } else if (container) {
       idmap(m, i, trees.at(i), joined);
-      continue;
+    } else {
+      idmap(m, i, trees.at(i), user_namespace_of_own_maps(m, i).get());
     }
-    UniqueFd userns =
-        with_context(mount_path(i), [&] { return ns::make_user_namespace(m.uidMappings, m.gidMappings); });
-    idmap(m, i, trees.at(i), userns.get());
   }
   return left;
 }
@@ -74,6 +95,24 @@ void idmap_with_container_userns(pid_t init, const spec::Spec& spec, const std::
   if (mounts.empty()) return;
   UniqueFd userns = procfs::open_link_target(std::to_string(init) + "/ns/user", O_RDONLY);
   for (size_t i : mounts) idmap(spec.mounts[i], i, trees.at(i), userns.get());
+}
+
+void idmap_tree_for_init(pid_t init, const spec::Spec& spec, bool new_userns, const std::string& index,
+                         std::vector<UniqueFd>& tree) {
+  size_t i = 0;
+  const auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), i);
+  if (ec != std::errc() || end != index.data() + index.size() || i >= spec.mounts.size() ||
+      !idmapped_bind(spec.mounts[i]) || tree.size() != 1)
+    throw Error("sync protocol: idmap-tree for " + quote(index) + " with " + std::to_string(tree.size()) +
+                " fds names no id-mapped bind of the config");
+  const spec::Mount& m = spec.mounts[i];
+  // The init is in the container's user namespace by now, made or joined.
+  if (maps_with_container_userns(spec, i, new_userns, !new_userns)) {
+    UniqueFd userns = procfs::open_link_target(std::to_string(init) + "/ns/user", O_RDONLY);
+    idmap(m, i, tree[0].get(), userns.get());
+  } else {
+    idmap(m, i, tree[0].get(), user_namespace_of_own_maps(m, i).get());
+  }
 }
 
 IdmappedRootfs open_idmapped_rootfs(const spec::Spec& spec, const std::string& rootfs,

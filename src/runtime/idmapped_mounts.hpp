@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "namespaces/namespaces.hpp"
@@ -25,6 +26,14 @@ std::vector<size_t> idmap_before_clone(const spec::Spec& spec, const ns::Namespa
 // After the init's uid/gid maps are written: id-maps `mounts` with its user namespace.
 void idmap_with_container_userns(pid_t init, const spec::Spec& spec, const std::vector<size_t>& mounts,
                                  const rootfs::BindTrees& trees);
+
+// SyncMsg::IdmapTree: the init's detached clone of a bind source below the
+// rootfs, made after the mounts before it, for mounts[`index`] (its decimal
+// text); `tree` holds the fds the message carried, one. Id-mapped as
+// idmap_before_clone would have (`new_userns`: the container made its user
+// namespace), with the init's user namespace for the container's maps.
+void idmap_tree_for_init(pid_t init, const spec::Spec& spec, bool new_userns, const std::string& index,
+                         std::vector<UniqueFd>& tree);
 
 // The annotation that id-maps the rootfs itself: the runtime-spec has
 // idmap/ridmap and uidMappings/gidMappings for mounts only, none for

@@ -54,6 +54,8 @@ struct InitPlanInputs {
   bool caller_terminal = false;     // ...whose fds 0-2 include a terminal (process::a_terminal_among_stdio)
   bool rootless = false;            // --rootless: a cgroup may be refused, and the container runs without
   bool start_follows = false;       // hull run: the runtime starts the container itself, under its lock
+  // An id-mapped bind's source is below the rootfs (rootfs::idmaps_a_source_below_the_rootfs).
+  bool idmapped_source_in_rootfs = false;
 };
 
 // How the container init is made (hull create, hull run).
@@ -176,6 +178,15 @@ struct InitPlan {
   // runtime does in its own namespaces with the init's in place: move the
   // linux.netDevices in, run the prestart and createRuntime hooks.
   bool runtime_step = false;
+  // An id-mapped bind whose source is below the rootfs: the source exists
+  // only once the mounts before it are made (runc's "mount order"), in the
+  // init's mount namespace, so the init clones it there and sends the
+  // detached tree (SyncMsg::IdmapTree), which the runtime, privileged over
+  // the host's files as the init in its user namespace is not, id-maps and
+  // answers Continue. The runtime then reads the channel from the init's
+  // first mount on: nothing else of its may be queued for the init by
+  // then (no Start ahead, no CgroupsMade after the rootfs).
+  bool runtime_idmaps_during_mounts = false;
   // `run` without a runtime step (hooks, netDevices: the init waits for it): the
   // runtime records "running" and sends Start while the init still sets up,
   // and the init reads it (and drops its parent-death signal) before it

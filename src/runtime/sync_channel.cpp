@@ -60,6 +60,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::CgroupsMade: return "cgroups-made";
     case SyncMsg::MemoryCgroupMade: return "memory-cgroup-made";
     case SyncMsg::SealedView: return "sealed-view";
+    case SyncMsg::IdmapTree: return "idmap-tree";
   }
   return "unknown";
 }

@@ -27,6 +27,10 @@
 //                                               or a seccomp agent need it)
 //                                               join namespaces, become userns root,
 //                                               time namespace, keyring, hostname, mounts
+//                          <------------------ IdmapTree{index}, fd  (a bind source below the
+//                                               rootfs to id-map, once per such mount)
+//   id-map the init's detached tree
+//   Continue -------------------------------->  attach it
 //                          <------------------ RuntimeStep    (only if prestart/createRuntime hooks
 //                                               or linux.netDevices exist)
 //   move the netDevices in, run prestart + createRuntime hooks
@@ -77,6 +81,10 @@ enum class SyncMsg : uint32_t {
   SealedView =
       9,  // payload and fd: the runtime binary's sealed view for the init (InitPlan::runtime_makes_sealed_view)
   MemoryCgroupMade = 10,  // fd: the v1 memory hierarchy's tasks file, joined first (InitPlan::memory_cgroup_first)
+  // init to runtime, payload the mount's index and fd its detached tree: a
+  // bind source below the rootfs to id-map (InitPlan::runtime_idmaps_during_mounts);
+  // the runtime answers Continue once it is mapped.
+  IdmapTree = 11,
 };
 
 const char* to_string(SyncMsg m);

@@ -309,6 +309,66 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
   EXPECT_EQ(st.st_gid, 0u);
 }
 
+// runc 1.2's "mount order" with idmap: an id-mapped bind's source written
+// below the rootfs is what the container will see there, with the mounts
+// before it (here it exists only through the bind at /mnt) and the image's
+// symlinks kept inside the root. The init clones it, the runtime maps it:
+// with the container's user namespace (owned by the container's root) and
+// with maps of its own (the container's uid 1000); in `create` and in
+// `run`, and without a user namespace of the container's, where the init
+// would otherwise join its cgroups after its mounts.
+TEST_F(HullTest, IdMappedSourceBelowTheRootfsIsMappedAfterTheMountsBeforeIt) {
+  const fs::path src = temp_dir() / "bind-src";
+  fs::create_directories(src / "x");
+  if (std::string why = idmap_unsupported_on(src); !why.empty()) GTEST_SKIP() << why;
+  std::ofstream(src / "x" / "file") << "from the bind before\n";
+  for (bool userns : {true, false}) {
+    Bundle& b = bundle(userns ? "idmap-order-userns" : "idmap-order-plain");
+    if (userns) b.add_user_namespace();
+    const std::string rootfs = fs::canonical(b.rootfs()).string();
+    std::ofstream(b.rootfs() / "etc" / "image-marker") << "the image's etc\n";
+    fs::create_symlink("/etc", b.rootfs() / "etc-link");
+    for (const char* d : {"mnt", "mapped", "own", "image-etc"}) fs::create_directories(b.rootfs() / d);
+    b.config["mounts"].push_back(bind(src, "/mnt"));
+    nlohmann::json own = bind(fs::path(rootfs) / "mnt/x", "/own");
+    own["uidMappings"] = id_map(0, 101000, 1);
+    own["gidMappings"] = id_map(0, 101000, 1);
+    b.config["mounts"].push_back(own);
+    std::string expected;
+    if (userns) {
+      b.config["mounts"].push_back(bind(fs::path(rootfs) / "mnt/x", "/mapped", {"idmap"}));
+      b.config["mounts"].push_back(bind(fs::path(rootfs) / "etc-link", "/image-etc", {"idmap"}));
+      expected = "1000:1000\n65534:65534\n0:0\n0:0\nfrom the bind before\nthe image's etc\n";
+    } else {
+      // No cgroup namespace: the plan where the init joins its cgroups after
+      // its mounts, were its tree not on the channel.
+      nlohmann::json& namespaces = b.config["linux"]["namespaces"];
+      for (auto n = namespaces.begin(); n != namespaces.end(); ++n) {
+        if ((*n)["type"] == "cgroup") {
+          namespaces.erase(n);
+          break;
+        }
+      }
+      expected = "101000:101000\n0:0\n";
+    }
+    const std::string script = userns ? "stat -c %u:%g /own/file /mnt/x/file /mapped/file /image-etc/image-marker; "
+                                        "cat /mapped/file /image-etc/image-marker"
+                                      : "stat -c %u:%g /own/file /mnt/x/file";
+    ProcResult r = run_sh(b, script, userns ? "idmap-order-u" : "idmap-order-p");
+    EXPECT_EQ(r.exit_code, 0) << userns << r.err;
+    EXPECT_EQ(r.out, expected) << userns << r.err;
+    b.config["process"]["args"] = {"sh", "-c", script};
+    b.write();
+    const std::string id = userns ? "idmap-order-cu" : "idmap-order-cp";
+    ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), id}).exit_code, 0) << userns;
+    const pid_t pid = state(id)["pid"].get<pid_t>();
+    struct stat st {};
+    ASSERT_EQ(::stat(("/proc/" + std::to_string(pid) + "/root/own/file").c_str(), &st), 0) << userns;
+    EXPECT_EQ(st.st_uid, 101000u) << userns;
+    EXPECT_EQ(hull({"delete", "--force", id}).exit_code, 0);
+  }
+}
+
 // The runtime opens a user-namespaced container's bind sources itself
 // (bind_trees.hpp): its clone of a shared host mount was a peer of that
 // mount, and the tmpfs the config puts below the bind reached the host's

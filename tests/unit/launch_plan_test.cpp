@@ -291,6 +291,26 @@ TEST(InitPlan, RunWithoutRuntimeHooksStartsBeforeReady) {
   EXPECT_FALSE(hull::plan_init(config(kUsual), {}).start_before_ready);
 }
 
+// An id-mapped bind with its source below the rootfs: the init sends its
+// tree mid-mounts and waits for the runtime's Continue, so nothing else of
+// the runtime's may be queued for it then: no Start ahead of Ready, no
+// CgroupsMade after the rootfs.
+TEST(InitPlan, AnIdMappedSourceInTheRootfsLeavesTheChannelToItsTree) {
+  constexpr const char* kNoCgroupns = R"([{"type": "pid"}, {"type": "network"}, {"type": "mount"}])";
+  const InitPlanInputs run_v1{.init_moves_into_v1 = true, .start_follows = true};
+  InitPlanInputs mapped = run_v1;
+  mapped.idmapped_source_in_rootfs = true;
+  InitPlan plain = hull::plan_init(config(kNoCgroupns), run_v1);
+  EXPECT_FALSE(plain.runtime_idmaps_during_mounts);
+  EXPECT_TRUE(plain.start_before_ready);
+  EXPECT_TRUE(plain.cgroups_joined_after_rootfs);
+  InitPlan p = hull::plan_init(config(kNoCgroupns), mapped);
+  EXPECT_TRUE(p.runtime_idmaps_during_mounts);
+  EXPECT_FALSE(p.start_before_ready);
+  EXPECT_TRUE(p.cgroups_after_clone);
+  EXPECT_FALSE(p.cgroups_joined_after_rootfs);
+}
+
 // No process of the container can see an init that `run` makes in a new pid
 // namespace before its execve (exec waits for run's lock; no hook of the
 // image runs beside it): nobody switches to the sealed view. create's init

@@ -65,6 +65,8 @@ TEST(SyncChannel, NamesEveryMessageType) {
   EXPECT_STREQ(hull::to_string(SyncMsg::Start), "start");
   EXPECT_STREQ(hull::to_string(SyncMsg::CgroupsMade), "cgroups-made");
   EXPECT_STREQ(hull::to_string(SyncMsg::SealedView), "sealed-view");
+  EXPECT_STREQ(hull::to_string(SyncMsg::MemoryCgroupMade), "memory-cgroup-made");
+  EXPECT_STREQ(hull::to_string(SyncMsg::IdmapTree), "idmap-tree");
 }
 
 TEST(SyncChannel, StatePayloadKeepsItsBytesAndSizeUpToTheLimit) {
