@@ -369,6 +369,29 @@ TEST_F(HullTest, IdMappedSourceBelowTheRootfsIsMappedAfterTheMountsBeforeIt) {
   }
 }
 
+// The runtime's mapping of the init's tree can fail (a tmpfs the container's
+// user namespace made cannot be id-mapped with that same namespace; before
+// Linux 6.3 no tmpfs can): create fails naming the mount, and the init,
+// its cgroup and state dir are gone.
+TEST_F(HullTest, AnIdMappedSourceBelowTheRootfsTheKernelRefusesFailsCreate) {
+  Bundle& b = bundle("idmap-refused");
+  b.add_user_namespace();
+  const std::string rootfs = fs::canonical(b.rootfs()).string();
+  for (const char* d : {"mnt", "mapped"}) fs::create_directories(b.rootfs() / d);
+  b.config["mounts"].push_back({{"destination", "/mnt"}, {"type", "tmpfs"}, {"source", "tmpfs"}});
+  b.config["mounts"].push_back(bind(fs::path(rootfs) / "mnt", "/mapped", {"idmap"}));
+  const size_t index = b.config["mounts"].size() - 1;
+  b.write();
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "idmap-refused"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("id-mapped mount .mounts[" + std::to_string(index) +
+                       "] on \"/mapped\": id-map the mount (mount_setattr MOUNT_ATTR_IDMAP): "),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(state_dir("idmap-refused")));
+  EXPECT_NE(hull({"state", "idmap-refused"}).exit_code, 0);
+}
+
 // The runtime opens a user-namespaced container's bind sources itself
 // (bind_trees.hpp): its clone of a shared host mount was a peer of that
 // mount, and the tmpfs the config puts below the bind reached the host's
