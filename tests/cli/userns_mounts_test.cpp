@@ -313,18 +313,28 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
 // below the rootfs is what the container will see there, with the mounts
 // before it (here it exists only through the bind at /mnt) and the image's
 // symlinks kept inside the root. The init clones it, the runtime maps it:
-// with the container's user namespace (owned by the container's root) and
-// with maps of its own (the container's uid 1000); in `create` and in
-// `run`, and without a user namespace of the container's, where the init
-// would otherwise join its cgroups after its mounts.
+// with the container's user namespace, made or joined by path (owned by the
+// container's root), and with maps of its own (the container's uid 1000);
+// in `run` and in `create`, and without a user namespace of the
+// container's, where the init would otherwise join its cgroups after its
+// mounts.
 TEST_F(HullTest, IdMappedSourceBelowTheRootfsIsMappedAfterTheMountsBeforeIt) {
   const fs::path src = temp_dir() / "bind-src";
   fs::create_directories(src / "x");
   if (std::string why = idmap_unsupported_on(src); !why.empty()) GTEST_SKIP() << why;
   std::ofstream(src / "x" / "file") << "from the bind before\n";
-  for (bool userns : {true, false}) {
-    Bundle& b = bundle(userns ? "idmap-order-userns" : "idmap-order-plain");
-    if (userns) b.add_user_namespace();
+  Bundle& owner = bundle("idmap-order-owner");
+  owner.add_user_namespace();
+  owner.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "idmap-order-owner"}).exit_code, 0);
+  const pid_t owner_pid = state("idmap-order-owner").value("pid", 0);
+  ASSERT_GT(owner_pid, 0);
+  for (const std::string userns : {"new", "joined", "none"}) {
+    Bundle& b = bundle("idmap-order-" + userns);
+    if (userns == "new") b.add_user_namespace();
+    if (userns == "joined")
+      b.config["linux"]["namespaces"].push_back(
+          {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
     const std::string rootfs = fs::canonical(b.rootfs()).string();
     std::ofstream(b.rootfs() / "etc" / "image-marker") << "the image's etc\n";
     fs::create_symlink("/etc", b.rootfs() / "etc-link");
@@ -334,10 +344,12 @@ TEST_F(HullTest, IdMappedSourceBelowTheRootfsIsMappedAfterTheMountsBeforeIt) {
     own["uidMappings"] = id_map(0, 101000, 1);
     own["gidMappings"] = id_map(0, 101000, 1);
     b.config["mounts"].push_back(own);
+    std::string script = "stat -c %u:%g /own/file /mnt/x/file";
     std::string expected;
-    if (userns) {
+    if (userns != "none") {
       b.config["mounts"].push_back(bind(fs::path(rootfs) / "mnt/x", "/mapped", {"idmap"}));
       b.config["mounts"].push_back(bind(fs::path(rootfs) / "etc-link", "/image-etc", {"idmap"}));
+      script += " /mapped/file /image-etc/image-marker; cat /mapped/file /image-etc/image-marker";
       expected = "1000:1000\n65534:65534\n0:0\n0:0\nfrom the bind before\nthe image's etc\n";
     } else {
       // No cgroup namespace: the plan where the init joins its cgroups after
@@ -351,15 +363,12 @@ TEST_F(HullTest, IdMappedSourceBelowTheRootfsIsMappedAfterTheMountsBeforeIt) {
       }
       expected = "101000:101000\n0:0\n";
     }
-    const std::string script = userns ? "stat -c %u:%g /own/file /mnt/x/file /mapped/file /image-etc/image-marker; "
-                                        "cat /mapped/file /image-etc/image-marker"
-                                      : "stat -c %u:%g /own/file /mnt/x/file";
-    ProcResult r = run_sh(b, script, userns ? "idmap-order-u" : "idmap-order-p");
+    ProcResult r = run_sh(b, script, "idmap-order-run-" + userns);
     EXPECT_EQ(r.exit_code, 0) << userns << r.err;
     EXPECT_EQ(r.out, expected) << userns << r.err;
     b.config["process"]["args"] = {"sh", "-c", script};
     b.write();
-    const std::string id = userns ? "idmap-order-cu" : "idmap-order-cp";
+    const std::string id = "idmap-order-create-" + userns;
     ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), id}).exit_code, 0) << userns;
     const pid_t pid = state(id)["pid"].get<pid_t>();
     struct stat st {};
@@ -367,6 +376,7 @@ TEST_F(HullTest, IdMappedSourceBelowTheRootfsIsMappedAfterTheMountsBeforeIt) {
     EXPECT_EQ(st.st_uid, 101000u) << userns;
     EXPECT_EQ(hull({"delete", "--force", id}).exit_code, 0);
   }
+  EXPECT_EQ(hull({"delete", "--force", "idmap-order-owner"}).exit_code, 0);
 }
 
 // The runtime's mapping of the init's tree can fail (a tmpfs the container's
