@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
@@ -57,8 +58,9 @@ std::vector<int> BindTrees::fds() const {
 }
 
 BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
-                          bool user_namespace, bool rootless) {
+                          const BindTreeRules& rules) {
   BindTrees out;
+  UniqueFd rootfd;
   const bool share_with_host = binds_share_with_host(spec);
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
@@ -71,18 +73,24 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
                     "]: must be a bind mount (type \"bind\" or option \"bind\"/\"rbind\")");
       continue;
     }
-    if (rootless && is_idmapped(m, o))
+    if (rules.rootless && is_idmapped(m, o))
       throw Error("id-mapped mount .mounts[" + std::to_string(i) +
                   "]: refused in rootless mode (id-mapping host files needs root on the host)");
-    if (rootless || (!user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
+    if (rules.rootless || (!rules.user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
     const std::string source = absolute_source(m, bundle);
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
     // A source below the rootfs is the init's to clone, in its rootfs mount,
     // after the mounts before it (mounts.hpp).
-    if (path_below(rootfs, source)) continue;
+    const std::optional<std::string> inside = path_below(rootfs, source);
+    if (inside && !(rules.rootfs_idmapped && is_idmapped(m, o))) continue;
     out.trees.resize(spec.mounts.size());
-    out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+    if (inside) {
+      if (!rootfd) rootfd = open_fd(rootfs, O_PATH | O_DIRECTORY);
+      out.trees[i] = clone_mount_in_root(rootfd.get(), *inside, o.recursive_bind(), what);
+    } else {
+      out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
+    }
   }
   return out;
 }

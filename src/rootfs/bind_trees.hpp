@@ -47,16 +47,27 @@ struct BindTrees {
 // of the host's mounts, made rslave before anything else, could not be one.
 bool binds_share_with_host(const spec::Spec& spec);
 
+struct BindTreeRules {
+  bool user_namespace = false;  // the container has one, created or joined
+  // A rootless runtime may not clone mounts of its own namespace: it opens
+  // nothing (its init reaches what the user reaches), and an id-mapped
+  // mount, which needs privilege over the host's files, is refused.
+  bool rootless = false;
+  // The rootfs itself is id-mapped (the annotation org.hull.rootfs-idmap):
+  // the init's copy of a source below it is mapped already, and a mount is
+  // mapped once, so an id-mapped source there is opened here, as the image
+  // has it, without the container's mounts before it.
+  bool rootfs_idmapped = false;
+};
+
 // Opens the source of every bind mount when the container is in a user
-// namespace (created or joined), binds share with the host
-// (binds_share_with_host) or the mount is id-mapped; relative sources
-// resolve in `bundle`. A source below `rootfs` is left to the init, which
-// clones it from its rootfs mount after the mounts before it (and sends it
-// back to be id-mapped where asked). Errors name the mount as the init's
-// would. A rootless runtime (`rootless`) may not clone mounts of its own namespace: it opens
-// nothing (its init reaches what the user reaches), and an id-mapped mount,
-// which needs privilege over the host's files, is refused.
+// namespace, binds share with the host (binds_share_with_host) or the
+// mount is id-mapped; relative sources resolve in `bundle`. A source below
+// `rootfs` is left to the init, which clones it from its rootfs mount after
+// the mounts before it (and sends it back to be id-mapped where asked), but
+// for an id-mapped one below an id-mapped rootfs. Errors name the mount as
+// the init's would.
 BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
-                          bool user_namespace, bool rootless);
+                          const BindTreeRules& rules);
 
 }  // namespace hull::rootfs

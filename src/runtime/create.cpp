@@ -244,6 +244,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // A systemd scope takes the init after the clone (it waits for that); v1
   // hierarchies it enters itself (cgroups/self_placement.hpp), its v2 cgroup
   // with the clone: then the limits can wait until after the clone.
+  const bool rootfs_idmapped = asks_for_idmapped_rootfs(spec);
   const InitPlan plan =
       plan_init(spec, {.runtime_places = cgroup.systemd(),
                        .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
@@ -254,7 +255,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                        .caller_terminal = attached && process::a_terminal_among_stdio(),
                        .rootless = g.rootless,
                        .start_follows = start == StartFollows::Now,
-                       .idmapped_source_in_rootfs = rootfs::idmaps_a_source_below_the_rootfs(spec, bundle, rootfs)});
+                       .idmapped_source_in_rootfs =
+                           !rootfs_idmapped && rootfs::idmaps_a_source_below_the_rootfs(spec, bundle, rootfs)});
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary
   // where a container process could see us. Where the init seals itself, we
@@ -268,7 +270,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
   rootfs::BindTrees bind_trees =
-      rootfs::open_bind_trees(spec, bundle, rootfs, spec::lists_namespace(spec, spec::NamespaceType::User), g.rootless);
+      rootfs::open_bind_trees(spec, bundle, rootfs,
+                              {.user_namespace = spec::lists_namespace(spec, spec::NamespaceType::User),
+                               .rootless = g.rootless,
+                               .rootfs_idmapped = rootfs_idmapped});
   const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
   IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
   std::optional<PidFile> pid_file;

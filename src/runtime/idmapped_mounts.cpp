@@ -115,6 +115,11 @@ void idmap_tree_for_init(pid_t init, const spec::Spec& spec, bool new_userns, co
   }
 }
 
+bool asks_for_idmapped_rootfs(const spec::Spec& spec) {
+  auto a = spec.annotations.find(kRootfsIdmapAnnotation);
+  return a != spec.annotations.end() && a->second == "true";
+}
+
 IdmappedRootfs open_idmapped_rootfs(const spec::Spec& spec, const std::string& rootfs,
                                     const ns::NamespacePlan& namespaces, bool rootless, bool overlay_rootfs) {
   IdmappedRootfs out;

@@ -52,6 +52,9 @@ struct IdmappedRootfs {
   UniqueFd tree;
   bool after_maps = false;
 };
+// Whether the annotation asks for an id-mapped rootfs (its value is checked
+// by open_idmapped_rootfs).
+bool asks_for_idmapped_rootfs(const spec::Spec& spec);
 IdmappedRootfs open_idmapped_rootfs(const spec::Spec& spec, const std::string& rootfs,
                                     const ns::NamespacePlan& namespaces, bool rootless, bool overlay_rootfs);
 void idmap_rootfs_with_container_userns(pid_t init, int tree);

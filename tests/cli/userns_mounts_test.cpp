@@ -470,6 +470,29 @@ TEST_F(HullTest, IdMappedRootfsOwnedByHostRootIsTheContainerRoots) {
   EXPECT_EQ(st.st_gid, 0U);
 }
 
+// An id-mapped bind whose source is below an id-mapped rootfs: the init's
+// copy of that source is mapped already, and a mount is mapped once, so
+// the runtime maps a copy of the image's own path (as it has it, before the
+// container's mounts): with the container's user namespace (its root's,
+// as the rootfs shows it) or with the mount's own maps (the container's
+// 1000).
+TEST_F(HullTest, AnIdMappedSourceBelowAnIdMappedRootfsIsTheImagesPathMapped) {
+  Bundle& b = bundle();
+  if (std::string why = idmap_unsupported_on(b.rootfs()); !why.empty()) GTEST_SKIP() << why;
+  b.add_user_namespace();
+  b.config["annotations"]["org.hull.rootfs-idmap"] = "true";
+  const fs::path rootfs = fs::canonical(b.rootfs());
+  for (const char* d : {"mapped-etc", "own-etc"}) fs::create_directories(b.rootfs() / d);
+  b.config["mounts"].push_back(bind(rootfs / "etc", "/mapped-etc", {"idmap"}));
+  nlohmann::json own = bind(rootfs / "etc", "/own-etc");
+  own["uidMappings"] = id_map(0, 101000, 1);
+  own["gidMappings"] = id_map(0, 101000, 1);
+  b.config["mounts"].push_back(own);
+  ProcResult r = run_sh(b, "stat -c %u:%g /etc/passwd /mapped-etc/passwd /own-etc/passwd");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0:0\n0:0\n1000:1000\n");
+}
+
 // The same beside a user namespace joined by path (and a new pid namespace,
 // made by the launch helper): the rootfs is id-mapped with the joined
 // namespace before the clone, its maps (300000) are the container's.
