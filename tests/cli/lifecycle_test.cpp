@@ -237,6 +237,34 @@ TEST_F(HullTest, SeparateStartAndDeleteRunTheSavedConfigsHooks) {
             "running");
 }
 
+// runtime.md: poststart hooks run "after the user-specified process is
+// executed": the pid a hook is given already runs the container's program
+// (runc does so only after its 1.5.0, #5186), after `start` and in
+// `run --detach`.
+TEST_F(HullTest, APoststartHookSeesTheContainersProgramRunning) {
+  Bundle& b = bundle();
+  const std::string out = (temp_dir() / "poststart.exe").string();
+  const std::string script =
+      "pid=$(sed -n 's/.*\"pid\": *\\([0-9][0-9]*\\).*/\\1/p'); readlink /proc/$pid/exe > " + out;
+  b.config["hooks"] = {{"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}}}};
+  b.args({"sleep", "1000"});
+  for (const std::vector<std::string>& launch :
+       {std::vector<std::string>{"create", "--bundle", b.dir().string(), "ps-exec"},
+        std::vector<std::string>{"run", "--detach", "--bundle", b.dir().string(), "ps-exec"}}) {
+    SCOPED_TRACE(launch[0]);
+    ProcResult r = hull(launch);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    if (launch[0] == "create") start_container("ps-exec");
+    // The executable, set before the execve closes the fds whose EOF the
+    // runtime waits for (the name comes after it).
+    const std::string exe = read_all(out);
+    EXPECT_TRUE(exe.ends_with("/busybox\n")) << exe;
+    EXPECT_EQ(hull({"delete", "--force", "ps-exec"}).exit_code, 0);
+    expect_nothing_left("ps-exec");
+    fs::remove(out);
+  }
+}
+
 // runtime.md: a failed poststart hook is an error, and the container is
 // stopped (as runc): start fails, and delete removes it as a stopped one.
 TEST_F(HullTest, AFailedPoststartHookFailsStartAndStopsTheContainer) {
