@@ -28,21 +28,14 @@ bool is_idmapped(const spec::Mount& m, const MountOptions& o) {
 
 bool is_idmapped(const spec::Mount& m) { return is_idmapped(m, parse_mount_options(m.options)); }
 
-bool may_be_idmapped(const spec::Mount& m) {
-  return !m.uidMappings.empty() || !m.gidMappings.empty() ||
-         std::any_of(m.options.begin(), m.options.end(),
-                     [](const std::string& o) { return o.find("idmap") != std::string::npos; });
-}
-
-bool idmaps_a_source_below_the_rootfs(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs) {
-  for (const spec::Mount& m : spec.mounts) {
-    if (!may_be_idmapped(m)) continue;
-    MountOptions o = parse_mount_options(m.options);
-    if (m.type == "bind") o.flags |= MS_BIND;
-    if (o.bind() && !(o.flags & MS_REMOUNT) && is_idmapped(m, o) && path_below(rootfs, absolute_source(m, bundle)))
-      return true;
-  }
-  return false;
+bool is_idmapped_bind(const spec::Mount& m) {
+  const bool may_ask = !m.uidMappings.empty() || !m.gidMappings.empty() ||
+                       std::any_of(m.options.begin(), m.options.end(),
+                                   [](const std::string& o) { return o.find("idmap") != std::string::npos; });
+  if (!may_ask) return false;
+  MountOptions o = parse_mount_options(m.options);
+  if (m.type == "bind") o.flags |= MS_BIND;
+  return o.bind() && !(o.flags & MS_REMOUNT) && is_idmapped(m, o);
 }
 
 bool binds_share_with_host(const spec::Spec& spec) {
@@ -93,6 +86,14 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     }
   }
   return out;
+}
+
+bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                               const BindTreeRules& rules) {
+  if (rules.rootless || rules.rootfs_idmapped) return false;
+  return std::any_of(spec.mounts.begin(), spec.mounts.end(), [&](const spec::Mount& m) {
+    return is_idmapped_bind(m) && path_below(rootfs, absolute_source(m, bundle));
+  });
 }
 
 }  // namespace hull::rootfs

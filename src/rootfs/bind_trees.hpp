@@ -23,14 +23,10 @@ struct MountOptions;
 // id-mapped mount (idmap, ridmap).
 bool is_idmapped(const spec::Mount& m);
 bool is_idmapped(const spec::Mount& m, const MountOptions& o);
-// False for a mount that cannot be id-mapped, without parsing its options
-// (no mappings of its own, no option naming idmap): nearly every mount.
-bool may_be_idmapped(const spec::Mount& m);
-
-// Whether an id-mapped bind's source (relative ones resolve in `bundle`) is
-// below `rootfs`: the init clones it, after the mounts before it, and the
-// runtime id-maps it (InitPlan::runtime_idmaps_during_mounts).
-bool idmaps_a_source_below_the_rootfs(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs);
+// A bind mount (not a remount) that asks to be id-mapped. Parses no options
+// of a mount that cannot ask (no mappings of its own, no option naming
+// idmap): nearly every mount.
+bool is_idmapped_bind(const spec::Mount& m);
 
 struct BindTrees {
   std::vector<UniqueFd> trees;  // by index in spec.mounts; empty for a mount not opened here
@@ -69,5 +65,11 @@ struct BindTreeRules {
 // the init's would.
 BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                           const BindTreeRules& rules);
+
+// Whether open_bind_trees leaves an id-mapped source below `rootfs` to the
+// init, which clones it after the mounts before it and sends the tree for
+// the runtime to id-map (InitPlan::runtime_idmaps_during_mounts).
+bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                               const BindTreeRules& rules);
 
 }  // namespace hull::rootfs

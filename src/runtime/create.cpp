@@ -244,19 +244,20 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // A systemd scope takes the init after the clone (it waits for that); v1
   // hierarchies it enters itself (cgroups/self_placement.hpp), its v2 cgroup
   // with the clone: then the limits can wait until after the clone.
-  const bool rootfs_idmapped = asks_for_idmapped_rootfs(spec);
-  const InitPlan plan =
-      plan_init(spec, {.runtime_places = cgroup.systemd(),
-                       .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
-                       .v1_memory_first = !cgroup.v1_memory_first().empty(),
-                       .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
-                       .has_console_socket = !o.console_socket.empty(),
-                       .attached = attached,
-                       .caller_terminal = attached && process::a_terminal_among_stdio(),
-                       .rootless = g.rootless,
-                       .start_follows = start == StartFollows::Now,
-                       .idmapped_source_in_rootfs =
-                           !rootfs_idmapped && rootfs::idmaps_a_source_below_the_rootfs(spec, bundle, rootfs)});
+  const rootfs::BindTreeRules bind_rules{.user_namespace = spec::lists_namespace(spec, spec::NamespaceType::User),
+                                         .rootless = g.rootless,
+                                         .rootfs_idmapped = asks_for_idmapped_rootfs(spec)};
+  const InitPlan plan = plan_init(
+      spec, {.runtime_places = cgroup.systemd(),
+             .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
+             .v1_memory_first = !cgroup.v1_memory_first().empty(),
+             .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
+             .has_console_socket = !o.console_socket.empty(),
+             .attached = attached,
+             .caller_terminal = attached && process::a_terminal_among_stdio(),
+             .rootless = g.rootless,
+             .start_follows = start == StartFollows::Now,
+             .idmapped_source_in_rootfs = rootfs::init_sends_trees_to_idmap(spec, bundle, rootfs, bind_rules)});
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary
   // where a container process could see us. Where the init seals itself, we
@@ -269,11 +270,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
-  rootfs::BindTrees bind_trees =
-      rootfs::open_bind_trees(spec, bundle, rootfs,
-                              {.user_namespace = spec::lists_namespace(spec, spec::NamespaceType::User),
-                               .rootless = g.rootless,
-                               .rootfs_idmapped = rootfs_idmapped});
+  rootfs::BindTrees bind_trees = rootfs::open_bind_trees(spec, bundle, rootfs, bind_rules);
   const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
   IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
   std::optional<PidFile> pid_file;
@@ -526,7 +523,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     for (;;) {
       std::string payload;
       std::vector<UniqueFd> fds;
-      SyncMsg m = plan.runtime_idmaps_during_mounts ? runtime_end.receive(&payload, &fds) : runtime_end.receive();
+      SyncMsg m = runtime_end.receive(&payload, &fds);
       if (m == SyncMsg::Ready) break;
       if (m == SyncMsg::IdmapTree && plan.runtime_idmaps_during_mounts) {
         idmap_tree_for_init(init.pid(), c.spec, plan.write_id_maps, payload, fds);

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/mount.h>
 
 #include <algorithm>
 #include <charconv>
@@ -34,13 +33,6 @@ int joined_user_namespace(const ns::NamespacePlan& namespaces) {
   for (const auto& j : namespaces.join)
     if (j.type == spec::NamespaceType::User) return j.fd.get();
   return -1;
-}
-
-bool idmapped_bind(const spec::Mount& m) {
-  if (!rootfs::may_be_idmapped(m)) return false;
-  rootfs::MountOptions o = rootfs::parse_mount_options(m.options);
-  if (m.type == "bind") o.flags |= MS_BIND;
-  return o.bind() && !(o.flags & MS_REMOUNT) && rootfs::is_idmapped(m, o);
 }
 
 // Whether mounts[i] is mapped with the container's user namespace (option
@@ -75,7 +67,7 @@ std::vector<size_t> idmap_before_clone(const spec::Spec& spec, const ns::Namespa
   const int joined = joined_user_namespace(namespaces);
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
-    if (!idmapped_bind(m)) continue;
+    if (!rootfs::is_idmapped_bind(m)) continue;
     const bool container = maps_with_container_userns(spec, i, new_userns, joined >= 0);
     // No tree: its source is below the rootfs, and the init sends it (idmap_tree_for_init).
     if (trees.at(i) < 0) continue;
@@ -102,7 +94,7 @@ void idmap_tree_for_init(pid_t init, const spec::Spec& spec, bool new_userns, co
   size_t i = 0;
   const auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), i);
   if (ec != std::errc() || end != index.data() + index.size() || i >= spec.mounts.size() ||
-      !idmapped_bind(spec.mounts[i]) || tree.size() != 1)
+      !rootfs::is_idmapped_bind(spec.mounts[i]) || tree.size() != 1)
     throw Error("sync protocol: idmap-tree for " + quote(index) + " with " + std::to_string(tree.size()) +
                 " fds names no id-mapped bind of the config");
   const spec::Mount& m = spec.mounts[i];

@@ -54,8 +54,7 @@ struct InitPlanInputs {
   bool caller_terminal = false;     // ...whose fds 0-2 include a terminal (process::a_terminal_among_stdio)
   bool rootless = false;            // --rootless: a cgroup may be refused, and the container runs without
   bool start_follows = false;       // hull run: the runtime starts the container itself, under its lock
-  // An id-mapped bind's source is below the rootfs (rootfs::idmaps_a_source_below_the_rootfs),
-  // and the rootfs itself is not id-mapped (then the runtime opens it before the clone).
+  // An id-mapped bind's source is below the rootfs, left to the init (rootfs::init_sends_trees_to_idmap).
   bool idmapped_source_in_rootfs = false;
 };
 
