@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -237,32 +238,44 @@ TEST_F(HullTest, SeparateStartAndDeleteRunTheSavedConfigsHooks) {
             "running");
 }
 
+// A container started each way a poststart hook runs in: `create` then
+// `start`, and `run --detach`; `check` runs once the command returned, then
+// the container is deleted and nothing of it may be left.
+class PoststartHook : public HullTest {
+ protected:
+  void in_each_started_container(Bundle& b, const std::string& id, const std::function<void()>& check) {
+    for (const std::vector<std::string>& launch :
+         {std::vector<std::string>{"create", "--bundle", b.dir().string(), id},
+          std::vector<std::string>{"run", "--detach", "--bundle", b.dir().string(), id}}) {
+      SCOPED_TRACE(launch[0]);
+      ProcResult r = hull(launch);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      if (launch[0] == "create") start_container(id);
+      check();
+      ProcResult d = hull({"delete", "--force", id});
+      EXPECT_EQ(d.exit_code, 0) << d.err;
+      expect_nothing_left(id);
+    }
+  }
+};
+
 // runtime.md: poststart hooks run "after the user-specified process is
 // executed": the pid a hook is given already runs the container's program
-// (runc does so only after its 1.5.0, #5186), after `start` and in
-// `run --detach`.
-TEST_F(HullTest, APoststartHookSeesTheContainersProgramRunning) {
+// (runc does so only after its 1.5.0, #5186).
+TEST_F(PoststartHook, SeesTheContainersProgramRunning) {
   Bundle& b = bundle();
   const std::string out = (temp_dir() / "poststart.exe").string();
   const std::string script =
       "pid=$(sed -n 's/.*\"pid\": *\\([0-9][0-9]*\\).*/\\1/p'); readlink /proc/$pid/exe > " + out;
   b.config["hooks"] = {{"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}}}};
   b.args({"sleep", "1000"});
-  for (const std::vector<std::string>& launch :
-       {std::vector<std::string>{"create", "--bundle", b.dir().string(), "ps-exec"},
-        std::vector<std::string>{"run", "--detach", "--bundle", b.dir().string(), "ps-exec"}}) {
-    SCOPED_TRACE(launch[0]);
-    ProcResult r = hull(launch);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    if (launch[0] == "create") start_container("ps-exec");
+  in_each_started_container(b, "ps-exec", [&] {
     // The executable, set before the execve closes the fds whose EOF the
     // runtime waits for (the name comes after it).
     const std::string exe = read_all(out);
     EXPECT_TRUE(exe.ends_with("/busybox\n")) << exe;
-    EXPECT_EQ(hull({"delete", "--force", "ps-exec"}).exit_code, 0);
-    expect_nothing_left("ps-exec");
     fs::remove(out);
-  }
+  });
 }
 
 // runtime.md: a failed poststart hook is an error, and the container is
@@ -284,7 +297,7 @@ TEST_F(HullTest, AFailedPoststartHookFailsStartAndStopsTheContainer) {
 // Hooks run while the container is unlocked: a poststart hook may call the
 // runtime on its own container (exec, kill), as under runc, instead of
 // waiting for ever for the lock its caller holds.
-TEST_F(HullTest, APoststartHookCanExecAndSignalItsOwnContainer) {
+TEST_F(PoststartHook, CanExecAndSignalItsOwnContainer) {
   Bundle& b = bundle();
   const std::string out = (temp_dir() / "hook.out").string();
   const std::string hull_cmd = runtime_binary() + " --root " + state_root().string();
@@ -292,20 +305,11 @@ TEST_F(HullTest, APoststartHookCanExecAndSignalItsOwnContainer) {
                              " exec own echo from-the-hook > " + out;
   b.config["hooks"] = {{"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}, {"timeout", 20}}}}};
   b.args({"sleep", "1000"});
-  for (const std::vector<std::string>& launch :
-       {std::vector<std::string>{"create", "--bundle", b.dir().string(), "own"},
-        std::vector<std::string>{"run", "--detach", "--bundle", b.dir().string(), "own"}}) {
-    SCOPED_TRACE(launch[0]);
-    ProcResult r = hull(launch);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    if (launch[0] == "create") start_container("own");
+  in_each_started_container(b, "own", [&] {
     EXPECT_EQ(read_all(out), "from-the-hook\n");
     EXPECT_EQ(status("own"), "running");
-    ProcResult d = hull({"delete", "--force", "own"});
-    EXPECT_EQ(d.exit_code, 0) << d.err;
-    expect_nothing_left("own");
     fs::remove(out);
-  }
+  });
 }
 
 // A poststart hook that pauses its container and then fails: the container
