@@ -34,24 +34,6 @@ bool privileged_on_the_host() { return ::geteuid() == 0 && in_initial_user_names
 
 std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
 
-// mkdir -p below `root` (which exists). Appends the directories its own
-// mkdir made, outermost first: one a concurrent create made first is not
-// ours, to check for processes or to remove.
-void make_dirs(const std::string& dir, const std::string& root, std::vector<std::string>& made) {
-  if (dir.size() <= root.size()) return;
-  if (make_dir(dir) == 0) {
-    made.push_back(dir);
-    return;
-  }
-  if (errno == EEXIST) return;
-  if (errno != ENOENT) throw_errno("mkdir " + dir);
-  make_dirs(parent_of(dir), root, made);
-  if (make_dir(dir) == 0)
-    made.push_back(dir);
-  else if (errno != EEXIST)
-    throw_errno("mkdir " + dir);
-}
-
 // create(): the v2 controllers `needed` by the limits in the container's
 // parent `parent` (an error if it cannot have them) and, on pure v2, every
 // other one the hierarchy has where allowed (runc's rule;
@@ -194,10 +176,54 @@ void Manager::refuse_leaf(const std::string& dir, const char* why) {
   throw Error("cgroup " + dir + " " + why + ": give the container a linux.cgroupsPath of its own");
 }
 
+// mkdir -p below `root` (which exists) of `dir`, the container's own
+// directory (own) or a parent of it. What its own mkdir made is appended to
+// made_, outermost first: one a concurrent create made first is not ours, to
+// check for processes or to remove. The container's directory is tried
+// first: its parents are missing only for the first container of a new
+// cgroupsPath parent.
+void Manager::make_dirs(const std::string& dir, const std::string& root, bool own) {
+  if (dir.size() <= root.size()) return;
+  if (!own) return make_parents(dir, root);
+  if (make_dir(dir) == 0) {
+    made_.push_back(dir);
+    return;
+  }
+  if (errno == EEXIST) return;
+  if (errno != ENOENT) throw_errno("mkdir " + dir);
+  make_parents(parent_of(dir), root);
+  if (make_dir(dir) == 0)
+    made_.push_back(dir);
+  else if (errno != EEXIST)
+    throw_errno("mkdir " + dir);
+}
+
+// `dir` and those of its parents below `root` that are missing, outermost
+// first. The state learns of them before the first mkdir
+// (record_parents_with): a create killed after it leaves a state.json that
+// names them, for delete --force to remove once empty, as it removes the
+// parents of a container that was created.
+void Manager::make_parents(const std::string& dir, const std::string& root) {
+  std::vector<std::string> missing;  // innermost first
+  for (std::string p = dir; p.size() > root.size() && ::access(p.c_str(), F_OK) != 0 && errno == ENOENT;
+       p = parent_of(p))
+    missing.push_back(p);
+  std::reverse(missing.begin(), missing.end());
+  if (missing.empty()) return;
+  if (record_parents_) record_parents_(state_text(missing));
+  for (const std::string& p : missing) {
+    if (make_dir(p) == 0)
+      made_.push_back(p);
+    else if (errno != EEXIST)
+      throw_errno("mkdir " + p);
+    fault_point("create-cgroup-parent-made");
+  }
+}
+
 void Manager::make_v1_dir(const std::string& hierarchy, const std::string& dir, bool with_leaves) {
   const V1Hierarchy& h = host().v1.at(hierarchy);
   std::string top = with_leaves ? dir : parent_of(dir);
-  make_dirs(top, h.mount, made_);
+  make_dirs(top, h.mount, with_leaves);
   if (with_leaves && hierarchy == v1_claim_hierarchy())
     v1_claim_ = claim_leaf(dir);
   else if (with_leaves)
@@ -209,7 +235,7 @@ void Manager::make_v1_dir(const std::string& hierarchy, const std::string& dir, 
 void Manager::make_v2_tree(bool with_leaves) {
   if (paths_.v2.empty()) return;
   Router router(host(), paths_);
-  make_dirs(with_leaves ? paths_.v2 : parent_of(paths_.v2), host().v2_mount, made_);
+  make_dirs(with_leaves ? paths_.v2 : parent_of(paths_.v2), host().v2_mount, with_leaves);
   fault_point("create-cgroup-v2-made");
   enable_v2_controllers(host(), parent_of(paths_.v2), router.v2_controllers(resources_));
 }
@@ -389,7 +415,9 @@ void Manager::enable_controllers_for(const spec::Resources& r) const {
     enable_controllers(parent_of(paths_.v2), host().v2_mount, Router(host(), paths_).v2_controllers(r), host());
 }
 
-std::string Manager::to_state() const {
+std::string Manager::to_state() const { return state_text({}); }
+
+std::string Manager::state_text(const std::vector<std::string>& parents_to_make) const {
   // Members in nlohmann::json's order (sorted), as earlier hulls wrote them.
   JsonWriter w;
   try {
@@ -397,6 +425,7 @@ std::string Manager::to_state() const {
     // The parents create() made (absolute or nested cgroupsPath), so that
     // delete removes them too once empty, and never one it did not make.
     std::vector<std::string> parents = made_parents();
+    parents.insert(parents.end(), parents_to_make.begin(), parents_to_make.end());
     if (!parents.empty()) w.key("made").strings(parents);
     w.key("mode").string(to_string(paths_.mode));
     if (unit_) w.key("systemdUnit").string(unit_->name);

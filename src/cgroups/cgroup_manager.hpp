@@ -162,6 +162,15 @@ class Manager {
   // while create_after_clone() makes the others. On failure, as
   // create_after_clone().
   void create_v1_memory_first();
+  // Called with to_state()'s text, listing them, before create() (or
+  // create_parents()) makes a parent the container's cgroup lacks: the
+  // caller writes it where delete reads it, so that a create killed after
+  // that mkdir leaves a state naming the parent for delete --force to
+  // remove. The parents exist for all but the first container of a
+  // cgroupsPath parent: nothing is called then.
+  void record_parents_with(std::function<void(const std::string& state)> record) {
+    record_parents_ = std::move(record);
+  }
   // The cgroup now belongs to the container (its state.json names it).
   void disown() noexcept { owned_ = false; }
 
@@ -281,6 +290,10 @@ class Manager {
   void make_v1_tree(bool with_leaves);
   void make_v1_dir(const std::string& hierarchy, const std::string& dir, bool with_leaves);
   void make_v2_tree(bool with_leaves);
+  void make_dirs(const std::string& dir, const std::string& root, bool own);
+  void make_parents(const std::string& dir, const std::string& root);
+  // to_state() with parents_to_make (outermost first) listed as made.
+  std::string state_text(const std::vector<std::string>& parents_to_make) const;
   // create(): whether its own mkdir made the leaf `dir`. One it did not make
   // is refused if it holds processes: another container's, given the same
   // cgroupsPath.
@@ -326,6 +339,7 @@ class Manager {
   std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
   std::string v1_made_first_;      // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)
   std::string device_filter_cache_;  // keep_device_filters_in()
+  std::function<void(const std::string&)> record_parents_;  // record_parents_with()
   bool owned_ = false;
   std::vector<std::string> warnings_;
   std::optional<SystemdUnit> unit_;  // --systemd-cgroup; load(): only the name is known

@@ -91,6 +91,13 @@ ContainerState new_container_state(const std::string& id, const std::string& bun
 void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, ContainerState& st,
                          const ContainerDir& dir, std::optional<resctrl::Undo>& undo);
 
+// create's and restore's record of the cgroup parents they make (the first
+// container of a new cgroupsPath parent), in state.json before each mkdir
+// (cgroups::Manager::record_parents_with): one killed after it leaves a
+// state naming them, and delete --force removes them. st and dir outlive
+// cgroup's work.
+void record_cgroup_parents_before_making(cgroups::Manager& cgroup, ContainerState& st, const ContainerDir& dir);
+
 // start on a locked, created container: records running, releases the init
 // (over init_channel when `run` made it, else through start.sock).
 void start_locked(ContainerDir& dir, ContainerState& state, const SyncChannel* init_channel = nullptr);

@@ -299,6 +299,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   st.cgroupPath = cgroup.to_state();
   if (rdt) rdt->record(st.extra);
   c.dir.write_state(st);
+  record_cgroup_parents_before_making(cgroup, st, c.dir);
   std::optional<resctrl::Undo> rdt_made;
   if (rdt) make_resctrl_groups(*rdt, *c.spec.linux_->intelRdt, st, c.dir, rdt_made);
   // exec, update and delete (poststop hooks) use the config the container
@@ -584,6 +585,13 @@ void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, Con
     groups.record(st.extra);
     dir.write_state(st);
   }
+}
+
+void record_cgroup_parents_before_making(cgroups::Manager& cgroup, ContainerState& st, const ContainerDir& dir) {
+  cgroup.record_parents_with([&st, &dir](const std::string& cgroup_state) {
+    st.cgroupPath = cgroup_state;
+    dir.write_state(st);
+  });
 }
 
 spec::Spec load_saved_config(const ContainerDir& dir) {

@@ -322,6 +322,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   st.cgroupPath = cgroup.to_state();
   if (rdt) rdt->record(st.extra);
   dir.write_state(st);
+  record_cgroup_parents_before_making(cgroup, st, dir);
   write_file_atomic(dir.fd(), kSavedConfigName, config_text);
   std::optional<resctrl::Undo> rdt_made;
   if (rdt) make_resctrl_groups(*rdt, *spec.linux_->intelRdt, st, dir, rdt_made);
