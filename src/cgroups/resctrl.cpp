@@ -91,16 +91,22 @@ std::string kernel_reason() {
 
 enum class GroupKind { Control, Monitor };
 
+[[noreturn]] void refuse_existing(const std::string& dir, GroupKind kind) {
+  throw Error(std::string(kind == GroupKind::Control ? "resctrl group " : "resctrl monitoring group ") + dir +
+                  " already exists: it is not this container's (remove it)",
+              EEXIST);
+}
+
 // Whether it made `dir`; one that exists is an error unless `existing_ok`.
 bool make_group(const std::string& dir, GroupKind kind, bool existing_ok = false) {
-  if (::mkdir(dir.c_str(), 0755) == 0) return true;
+  if (::mkdir(dir.c_str(), 0755) == 0) {
+    fault_point(kind == GroupKind::Control ? "create-resctrl-group-made" : "create-resctrl-monitor-made");
+    return true;
+  }
   const int err = errno;
   const bool control = kind == GroupKind::Control;
   if (err == EEXIST && existing_ok) return false;
-  if (err == EEXIST)
-    throw Error((control ? "resctrl group " : "resctrl monitoring group ") + dir +
-                    " already exists: it is not this container's (remove it)",
-                err);
+  if (err == EEXIST) refuse_existing(dir, kind);
   if (err == ENOSPC)
     throw Error(
         (control ? "make resctrl group " + dir + ": the hardware has no classes of service (CLOS) left"
@@ -254,6 +260,17 @@ Groups plan(const std::string& mount, const spec::IntelRdt& rdt, std::string_vie
   Groups g;
   g.control = !rdt.closID ? mount + "/" + std::string(id) : *rdt.closID == "/" ? mount : mount + "/" + *rdt.closID;
   if (rdt.enableMonitoring.value_or(false)) g.monitor = g.control + "/mon_groups/" + std::string(id);
+  return g;
+}
+
+Groups plan_new_container(const spec::IntelRdt& rdt, std::string_view id) {
+  Groups g = plan(mount_point(), rdt, id);
+  if (!rdt.closID) {
+    struct stat st {};
+    if (::stat(g.control.c_str(), &st) == 0)
+      with_context("linux.intelRdt", [&] { refuse_existing(g.control, GroupKind::Control); });
+    g.remove_control = true;
+  }
   return g;
 }
 

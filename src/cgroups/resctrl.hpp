@@ -47,9 +47,10 @@ std::string first_difference(std::string_view current, const std::vector<std::st
 struct Groups {
   std::string control;  // the CTRL_MON group's directory
   std::string monitor;  // its mon_groups/<id>, "" without monitoring
-  // Made by create for this container (no closID): delete removes it. Set
-  // once made (make()), so that a group of the container's name that was
-  // there before is never taken for its own.
+  // The container's own (no closID), made by create: delete removes it.
+  // Set before it is made (plan_new_container(), which refuses a group of
+  // the container's name that is there already), so that a create killed
+  // after its mkdir leaves a state.json that removes it.
   bool remove_control = false;
 
   bool empty() const { return control.empty(); }
@@ -64,6 +65,13 @@ struct Groups {
 
 // Which directories the config names under `mount` (mount_point()); nothing is read.
 Groups plan(const std::string& mount, const spec::IntelRdt& rdt, std::string_view id);
+
+// create's and restore's plan, at the mount point (mount_point()): without
+// closID the CTRL_MON group is the container's own, to be made, and one
+// there already is someone else's: refused now, before anything is made or
+// recorded (the race with an administrator's mkdir of that name meanwhile
+// is make()'s to refuse).
+Groups plan_new_container(const spec::IntelRdt& rdt, std::string_view id);
 
 // Makes or checks the groups by the spec's rules: a group without closID
 // is made (an existing one is refused: it is not this container's) and

@@ -85,11 +85,10 @@ ContainerState new_container_state(const std::string& id, const std::string& bun
                                    const spec::Spec& spec);
 
 // create's and restore's resctrl groups, once state.json records them
-// (plan first, so a killed command leaves a state delete can use): made or
-// checked (resctrl::make), `undo` set to remove what was made unless kept,
-// and the container's own group recorded for delete once it is made.
-void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, ContainerState& st,
-                         const ContainerDir& dir, std::optional<resctrl::Undo>& undo);
+// (resctrl::plan_new_container, so a killed command leaves a state delete
+// can use): made or checked (resctrl::make), `undo` set to remove what was
+// made unless kept.
+void make_resctrl_groups(const resctrl::Groups& groups, const spec::IntelRdt& rdt, std::optional<resctrl::Undo>& undo);
 
 // create's and restore's record of the cgroup parents they make (the first
 // container of a new cgroupsPath parent), in state.json before each mkdir

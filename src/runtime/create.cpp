@@ -229,7 +229,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // Without the resctrl file system the config cannot be met: refused here,
   // before anything is made.
   std::optional<resctrl::Groups> rdt;
-  if (spec.linux_->intelRdt) rdt = resctrl::plan(resctrl::mount_point(), *spec.linux_->intelRdt, o.id);
+  if (spec.linux_->intelRdt) rdt = resctrl::plan_new_container(*spec.linux_->intelRdt, o.id);
   StateStore store(g.root);
   // Compiled, or read from the programs earlier creates compiled, before
   // anything is made; the init (a copy of us) loads it.
@@ -301,7 +301,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   c.dir.write_state(st);
   record_cgroup_parents_before_making(cgroup, st, c.dir);
   std::optional<resctrl::Undo> rdt_made;
-  if (rdt) make_resctrl_groups(*rdt, *c.spec.linux_->intelRdt, st, c.dir, rdt_made);
+  if (rdt) make_resctrl_groups(*rdt, *c.spec.linux_->intelRdt, rdt_made);
   // exec, update and delete (poststop hooks) use the config the container
   // was created with, even if the bundle changes or goes away. Nothing reads
   // it before Created; where the init starts while we make its cgroups, it
@@ -574,17 +574,9 @@ ContainerState new_container_state(const std::string& id, const std::string& bun
   return st;
 }
 
-void make_resctrl_groups(resctrl::Groups& groups, const spec::IntelRdt& rdt, ContainerState& st,
-                         const ContainerDir& dir, std::optional<resctrl::Undo>& undo) {
+void make_resctrl_groups(const resctrl::Groups& groups, const spec::IntelRdt& rdt, std::optional<resctrl::Undo>& undo) {
   const bool made = with_context("linux.intelRdt", [&] { return resctrl::make(groups, rdt); });
   undo.emplace(groups, made);
-  // Its own group is recorded for delete once made, never a group of its
-  // name that was there before.
-  if (made && !rdt.closID) {
-    groups.remove_control = true;
-    groups.record(st.extra);
-    dir.write_state(st);
-  }
 }
 
 void record_cgroup_parents_before_making(cgroups::Manager& cgroup, ContainerState& st, const ContainerDir& dir) {

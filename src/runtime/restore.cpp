@@ -304,7 +304,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   cgroup.set_unit_annotations(spec.annotations);
   cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());
   std::optional<resctrl::Groups> rdt;
-  if (spec.linux_->intelRdt) rdt = resctrl::plan(resctrl::mount_point(), *spec.linux_->intelRdt, o.id);
+  if (spec.linux_->intelRdt) rdt = resctrl::plan_new_container(*spec.linux_->intelRdt, o.id);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   std::optional<RestoredConsole> console;
@@ -325,7 +325,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   record_cgroup_parents_before_making(cgroup, st, dir);
   write_file_atomic(dir.fd(), kSavedConfigName, config_text);
   std::optional<resctrl::Undo> rdt_made;
-  if (rdt) make_resctrl_groups(*rdt, *spec.linux_->intelRdt, st, dir, rdt_made);
+  if (rdt) make_resctrl_groups(*rdt, *spec.linux_->intelRdt, rdt_made);
 
   // The cgroups with the config's limits, CRIU inside them: what it
   // restores starts there, under the container's limits (as runc does).

@@ -84,9 +84,14 @@ class IntelRdtStandInTest : public IntelRdtTest {
     fs::create_directories(g / "mon_groups");
     return g;
   }
-  ProcResult hull_rdt(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"/usr/bin/env", "HULL_TEST_RESCTRL=" + resctrl().string(), HULL_FAULT_BINARY,
-                                  "--root", state_root().string()};
+  // hull_fault with the stand-in, killed at `fault` when one is given.
+  ProcResult hull_rdt(const std::vector<std::string>& args, const std::string& fault = "") {
+    std::vector<std::string> argv{"/usr/bin/env",
+                                  "HULL_TEST_RESCTRL=" + resctrl().string(),
+                                  "HULL_FAULT=" + fault,
+                                  HULL_FAULT_BINARY,
+                                  "--root",
+                                  state_root().string()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_process(argv);
   }
@@ -210,6 +215,28 @@ TEST_F(IntelRdtStandInTest, AGroupNamedAfterTheContainerThatExistsIsNotTaken) {
   EXPECT_TRUE(failed_with(r, {"linux.intelRdt", g.string(), "already exists"}));
   expect_nothing_left("taken");
   EXPECT_EQ(slurp(g / "schemata"), "L3:0=1\n");
+}
+// A create killed right after its mkdir of the container's own group:
+// state.json named the group for removal before, so delete --force removes
+// it, and a create of the id makes it again. It used to be recorded only
+// once made, and the group (a class of service, of which the hardware has
+// a handful) stayed, refusing every later create of the id.
+TEST_F(IntelRdtStandInTest, TheGroupOfACreateKilledAfterItsMkdirGoesWithDeleteForce) {
+  Bundle& b = rdt_bundle({{"l3CacheSchema", "L3:0=f"}});
+  ProcResult killed = hull_rdt({"create", "--bundle", b.dir().string(), "own"}, "create-resctrl-group-made");
+  ASSERT_EQ(killed.signal, SIGKILL) << "hull create did not die after making the group: " << killed.err;
+  const fs::path g = resctrl() / "own";
+  ASSERT_TRUE(fs::exists(g));
+  ProcResult r = hull_rdt({"delete", "--force", "own"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(g)) << "the killed create's group was left";
+  expect_nothing_left("own");
+  r = hull_rdt({"create", "--bundle", b.dir().string(), "own"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(g / "schemata"), "L3:0=f\n");
+  remove_kernel_files(g);
+  ASSERT_EQ(hull_rdt({"delete", "--force", "own"}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(g));
 }
 #endif  // HULL_FAULT_BINARY
 
