@@ -122,11 +122,28 @@ class LifecycleModelTest : public HullTest {
   void SetUp() override {
     HullTest::SetUp();
     Bundle& b = bundle("model");
-    // The cgroup is named after the container id (below ours): every
-    // sequence's container has its own.
-    b.config["linux"].erase("cgroupsPath");
+    // Below ours, in a parent that each sequence's create makes and its
+    // delete removes (the sequences run one after the other), so that a
+    // killed create may die while it makes the parent too.
+    cgroups_path_ = "hull-model-" + std::to_string(::getpid()) + "/c";
+    b.config["linux"]["cgroupsPath"] = cgroups_path_;
     b.args({"sleep", "1000"});
     bundle_dir_ = b.dir().string();
+  }
+  // The container's directories and their parent, each hierarchy's.
+  std::vector<std::string> cgroup_dirs_and_parents() const {
+    cgroups::Paths p = cgroups::resolve_paths(cgroups_path_, "", cgroups::Host::current());
+    std::vector<std::string> dirs;
+    for (const auto& [name, dir] : p.v1) dirs.push_back(dir);
+    if (!p.v2.empty()) dirs.push_back(p.v2);
+    const size_t leaves = dirs.size();
+    for (size_t i = 0; i < leaves; ++i) dirs.push_back(dirs[i].substr(0, dirs[i].rfind('/')));
+    return dirs;  // leaves first
+  }
+  // What a failed sequence left: only empty directories go.
+  void TearDown() override {
+    HullTest::TearDown();
+    for (const std::string& d : cgroup_dirs_and_parents()) ::rmdir(d.c_str());
   }
 
   // exec runs attached, except beside a pause: a process the pause freezes
@@ -208,6 +225,8 @@ class LifecycleModelTest : public HullTest {
       case Status::Removed:
         EXPECT_FALSE(fs::exists(state_dir(id))) << "state dir left after the container was removed";
         for (const auto& d : existing_cgroup_dirs(cgroup_path)) ADD_FAILURE() << "cgroup left behind: " << d;
+        for (const std::string& d : cgroup_dirs_and_parents())
+          if (::access(d.c_str(), F_OK) == 0) ADD_FAILURE() << "cgroup left behind: " << d;
         break;
       case Status::Creating: break;
     }
@@ -233,6 +252,7 @@ class LifecycleModelTest : public HullTest {
   }
 
   std::string bundle_dir_;
+  std::string cgroups_path_;
 };
 
 TEST_F(LifecycleModelTest, RandomSequencesFollowTheModel) {
