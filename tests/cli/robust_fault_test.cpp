@@ -48,7 +48,11 @@ class FaultTest : public HullTest {
   void SetUp() override {
     HullTest::SetUp();
     b_ = &bundle();
-    b_->args({"sleep", "1000"});
+    // In a parent of its own, which create makes and delete removes: a
+    // fault may come while create makes the parent too.
+    parent_cgroups_path_ = b_->config["linux"]["cgroupsPath"].get<std::string>();
+    b_->config["linux"]["cgroupsPath"] = parent_cgroups_path_ + "/c";
+    b_->args({"sleep", "1000"});  // writes config.json
   }
 
   std::vector<std::string> verb_args(Verb v) const {
@@ -124,16 +128,17 @@ class FaultTest : public HullTest {
   // uniquely named cgroup and what runs in it), so one finding does not make
   // every later case fail.
   void expect_clean_slate() {
-    for (const auto& dir : existing_cgroup_dirs(b_->config["linux"]["cgroupsPath"])) {
-      ADD_FAILURE() << "cgroup left: " << dir;
-      std::ifstream procs(dir / "cgroup.procs");
-      for (pid_t pid; procs >> pid;) {
-        ADD_FAILURE() << "process left in " << dir << ": " << pid;
-        ::kill(pid, SIGKILL);
-        wait_exit_and_reap(pid);
+    for (const std::string& path : {b_->config["linux"]["cgroupsPath"].get<std::string>(), parent_cgroups_path_})
+      for (const auto& dir : existing_cgroup_dirs(path)) {
+        ADD_FAILURE() << "cgroup left: " << dir;
+        std::ifstream procs(dir / "cgroup.procs");
+        for (pid_t pid; procs >> pid;) {
+          ADD_FAILURE() << "process left in " << dir << ": " << pid;
+          ::kill(pid, SIGKILL);
+          wait_exit_and_reap(pid);
+        }
+        ::rmdir(dir.c_str());
       }
-      ::rmdir(dir.c_str());
-    }
     expect_nothing_left(kId);
   }
 
@@ -168,6 +173,7 @@ class FaultTest : public HullTest {
 
   static constexpr const char* kId = "fault";
   Bundle* b_ = nullptr;
+  std::string parent_cgroups_path_;
 };
 
 TEST_F(FaultTest, Create) { fault_every_point(Verb::Create); }
@@ -322,8 +328,8 @@ TEST_F(FaultTest, LaunchHelperDyingLeavesNothing) {
     for (pid_t pid : children_of_self())
       if (pid != owner_pid) ADD_FAILURE() << "process left by the failed create: " << pid;
     EXPECT_FALSE(fs::exists(state_dir(kId)));
-    for (const auto& dir : existing_cgroup_dirs(b_->config["linux"]["cgroupsPath"]))
-      ADD_FAILURE() << "cgroup left: " << dir;
+    for (const std::string& path : {b_->config["linux"]["cgroupsPath"].get<std::string>(), parent_cgroups_path_})
+      for (const auto& dir : existing_cgroup_dirs(path)) ADD_FAILURE() << "cgroup left: " << dir;
     for (pid_t pid : children_of_self())
       if (pid != owner_pid) {
         ::kill(pid, SIGKILL);
