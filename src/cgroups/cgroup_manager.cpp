@@ -202,7 +202,10 @@ void Manager::make_dirs(const std::string& dir, const std::string& root, bool ow
 // first. The state learns of them before the first mkdir
 // (record_parents_with): a create killed after it leaves a state.json that
 // names them, for delete --force to remove once empty, as it removes the
-// parents of a container that was created.
+// parents of a container that was created. (One that a concurrent create
+// makes between the probe and our mkdir is named too until create's next
+// write: the rmdir of an empty parent another create is about to fill is
+// the race every delete of a parent already runs.)
 void Manager::make_parents(const std::string& dir, const std::string& root) {
   std::vector<std::string> missing;  // innermost first
   for (std::string p = dir; p.size() > root.size() && ::access(p.c_str(), F_OK) != 0 && errno == ENOENT;
@@ -212,11 +215,12 @@ void Manager::make_parents(const std::string& dir, const std::string& root) {
   if (missing.empty()) return;
   if (record_parents_) record_parents_(state_text(missing));
   for (const std::string& p : missing) {
-    if (make_dir(p) == 0)
+    if (make_dir(p) == 0) {
       made_.push_back(p);
-    else if (errno != EEXIST)
+      fault_point("create-cgroup-parent-made");
+    } else if (errno != EEXIST) {
       throw_errno("mkdir " + p);
-    fault_point("create-cgroup-parent-made");
+    }
   }
 }
 
