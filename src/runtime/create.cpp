@@ -582,7 +582,7 @@ void make_resctrl_groups(const resctrl::Groups& groups, const spec::IntelRdt& rd
 void record_cgroup_parents_before_making(cgroups::Manager& cgroup, ContainerState& st, const ContainerDir& dir) {
   cgroup.record_parents_with([&st, &dir](const std::string& cgroup_state) {
     st.cgroupPath = cgroup_state;
-    dir.write_state(st);
+    with_context("record the parents it is about to make in state.json", [&] { dir.write_state(st); });
   });
 }
 
