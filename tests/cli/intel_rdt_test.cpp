@@ -216,6 +216,7 @@ TEST_F(IntelRdtStandInTest, AGroupNamedAfterTheContainerThatExistsIsNotTaken) {
   expect_nothing_left("taken");
   EXPECT_EQ(slurp(g / "schemata"), "L3:0=1\n");
 }
+
 // A create killed right after its mkdir of the container's own group:
 // state.json named the group for removal before, so delete --force removes
 // it, and a create of the id makes it again. It used to be recorded only
