@@ -417,6 +417,45 @@ TEST_F(CriuTest, ACheckpointedCounterRestoredKeepsCounting) {
 // The annotation org.criu.config names a CRIU configuration file for the
 // container's dump and restore, as with runc; CRIU's own default files are
 // not read (runc's RPC never reads them).
+#ifdef HULL_FAULT_BINARY
+// Restored into a cgroupsPath whose parent does not exist yet, and killed
+// right after the restore's mkdir of it: state.json named the parent before
+// (as create's does), so delete --force removes it; a restore run whole
+// then makes it again, and its delete removes it too.
+TEST_F(CriuTest, ARestoreKilledWhileItMakesANewCgroupParentLeavesItToDeleteForce) {
+  if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
+  Bundle& b = criu_bundle();
+  pid_t init = run_counter(b, "c1");
+  ASSERT_GT(init, 0);
+  fs::path img = images("img");
+  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  long dumped = stopped_value(b);
+  ASSERT_GE(dumped, 5);
+
+  const std::string parent = b.config["linux"]["cgroupsPath"].get<std::string>() + "-new";
+  b.config["linux"]["cgroupsPath"] = parent + "/c";
+  b.write();
+  ProcResult killed =
+      run_process(fault_argv("create-cgroup-parent-made",
+                             {"restore", "-d", "--image-path", img.string(), "--bundle", b.dir().string(), "c1"}));
+  ASSERT_EQ(killed.signal, SIGKILL) << "hull restore did not die after making the parent: " << killed.err;
+  ASSERT_FALSE(existing_cgroup_dirs(parent).empty()) << "the killed restore made no parent";
+  ProcResult del = hull({"delete", "--force", "c1"});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+  for (const auto& dir : existing_cgroup_dirs(parent)) ADD_FAILURE() << "left behind: " << dir;
+
+  ProcResult rr = restore("c1", b, img);
+  ASSERT_EQ(rr.exit_code, 0) << rr.err << read_text_file(img / "restore.log");
+  expect_counting_on(b, "c1", dumped);
+  EXPECT_FALSE(existing_cgroup_dirs(parent).empty());
+  del = hull({"delete", "--force", "c1"});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+  for (const auto& dir : existing_cgroup_dirs(parent)) ADD_FAILURE() << "left behind: " << dir;
+}
+#endif  // HULL_FAULT_BINARY
+
 TEST_F(CriuTest, TheConfigFileTheAnnotationNamesReachesCriu) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   const fs::path conf = temp_dir() / "criu.conf";
