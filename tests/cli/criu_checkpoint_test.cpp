@@ -414,9 +414,6 @@ TEST_F(CriuTest, ACheckpointedCounterRestoredKeepsCounting) {
   EXPECT_EQ(hull({"delete", "c1"}).exit_code, 0);
 }
 
-// The annotation org.criu.config names a CRIU configuration file for the
-// container's dump and restore, as with runc; CRIU's own default files are
-// not read (runc's RPC never reads them).
 #ifdef HULL_FAULT_BINARY
 // Restored into a cgroupsPath whose parent does not exist yet, and killed
 // right after the restore's mkdir of it: state.json named the parent before
@@ -425,13 +422,8 @@ TEST_F(CriuTest, ACheckpointedCounterRestoredKeepsCounting) {
 TEST_F(CriuTest, ARestoreKilledWhileItMakesANewCgroupParentLeavesItToDeleteForce) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   Bundle& b = criu_bundle();
-  pid_t init = run_counter(b, "c1");
-  ASSERT_GT(init, 0);
   fs::path img = images("img");
-  ProcResult r = checkpoint("c1", {"--image-path", img.string()});
-  ASSERT_EQ(r.exit_code, 0) << r.err << read_text_file(img / "dump.log");
-  EXPECT_TRUE(wait_exit_and_reap(init));
-  long dumped = stopped_value(b);
+  long dumped = checkpointed_counter(b, img);
   ASSERT_GE(dumped, 5);
 
   const std::string parent = b.config["linux"]["cgroupsPath"].get<std::string>() + "-new";
@@ -456,6 +448,9 @@ TEST_F(CriuTest, ARestoreKilledWhileItMakesANewCgroupParentLeavesItToDeleteForce
 }
 #endif  // HULL_FAULT_BINARY
 
+// The annotation org.criu.config names a CRIU configuration file for the
+// container's dump and restore, as with runc; CRIU's own default files are
+// not read (runc's RPC never reads them).
 TEST_F(CriuTest, TheConfigFileTheAnnotationNamesReachesCriu) {
   if (!need_working_criu()) GTEST_SKIP() << "criu check fails on this kernel (the v2vm lane runs this)";
   const fs::path conf = temp_dir() / "criu.conf";
