@@ -101,62 +101,50 @@ UniqueFd open_target(int rootfd, KernelFsDirs& dirs, const std::string& path, co
   return UniqueFd(fd);
 }
 
-// The empty directories the masks bind, made in the container's /dev tmpfs
-// during setup and removed once every masked directory shows one: nothing
-// can ever be created in a removed directory, and a mount of one stays
-// where it is (the kernel refuses to attach a new one, so the removal comes
-// last). One per masked directory: CRIU 3.17 re-creates a removed directory
-// for each mount of one and fails on a second mount of the same. Removed on
-// the way out of a failed setup too.
-class EmptyScratchDirs {
+// The empty directory every masked directory shows: made once (0555) in a
+// directory of the container's /dev tmpfs that a mount of the config covers
+// (/dev/pts, /dev/shm, ...), through an fd held from below that mount, so no
+// path in the container leads to it and nothing can be made in it; each mask
+// is a read-only, nosuid, nodev, noexec bind of it. It reads as runc's
+// read-only tmpfs does (an empty directory of two links, writes fail with
+// EROFS) without a superblock of its own.
+class CoveredEmptyDir {
  public:
-  explicit EmptyScratchDirs(int tmpfs_dir) : dir_(tmpfs_dir) {}
-  EmptyScratchDirs(const EmptyScratchDirs&) = delete;
-  EmptyScratchDirs& operator=(const EmptyScratchDirs&) = delete;
-  ~EmptyScratchDirs() {
-    for (const std::string& name : made_) ::unlinkat(dir_, name.c_str(), AT_REMOVEDIR);
-  }
-  // A detached read-only bind of a new empty directory, or an empty fd where
-  // the tmpfs takes no new directory (the name taken, the tmpfs read-only or
-  // full): the caller then mounts a tmpfs.
-  UniqueFd bind_new(const std::string& what) {
-    std::string name = ".hull-masked-" + std::to_string(made_.size());
-    if (::mkdirat(dir_, name.c_str(), 0555) < 0) return UniqueFd();
-    made_.push_back(name);
-    UniqueFd tree = clone_mount(dir_, name, false, what);
+  explicit CoveredEmptyDir(int covered_dir) : dir_(covered_dir) {}
+  // A detached read-only bind of it, or an empty fd where it cannot be made
+  // (the name taken, the tmpfs full): the caller then mounts a tmpfs.
+  UniqueFd bind(const std::string& what) {
+    if (!made_) {
+      if (::mkdirat(dir_, kName, 0555) < 0) return UniqueFd();
+      made_ = true;
+    }
+    UniqueFd tree = clone_mount(dir_, kName, false, what);
     MountAttrs ro;
     ro.set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
     set_mount_attrs(tree.get(), ro, false, what);
     return tree;
   }
-  void remove_all() {
-    std::vector<std::string> names = std::move(made_);
-    made_.clear();
-    for (const std::string& name : names)
-      if (::unlinkat(dir_, name.c_str(), AT_REMOVEDIR) < 0)
-        throw_errno("mask paths: remove the empty directory " + name + " a masked directory shows");
-  }
 
  private:
+  static constexpr const char* kName = ".hull-masked";
   int dir_;
-  std::vector<std::string> made_;
+  bool made_ = false;
 };
 
 }  // namespace
 
 void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs,
-                int scratch_tmpfs) {
+                int covered_dev_dir) {
   UniqueFd null;
-  // Each masked directory shows an empty directory (see the header): its own
-  // removed directory of the /dev tmpfs, or else a clone of one read-only
+  // Each masked directory shows an empty directory (see the header): a bind
+  // of the one hidden in the /dev tmpfs, or else a clone of one read-only
   // tmpfs attached at the first of them.
-  std::optional<EmptyScratchDirs> scratch;
-  if (scratch_tmpfs >= 0) scratch.emplace(scratch_tmpfs);
+  std::optional<CoveredEmptyDir> empty_dir;
+  if (covered_dev_dir >= 0) empty_dir.emplace(covered_dev_dir);
   UniqueFd tmpfs;
   // What each masked directory now shows, so a directory listed twice (as
   // podman's `--security-opt mask=` can make it) is masked once: a second
-  // bind would sit on the first one's scratch directory and keep it from
-  // being removed.
+  // bind would only be one more mount.
   std::vector<std::pair<dev_t, ino_t>> shown_empty;
   auto already_masked = [&](const struct stat& st) {
     for (const auto& [dev, ino] : shown_empty)
@@ -183,10 +171,10 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
       throw Error("mask " + quote(p) + ": .linux.maskedPaths names the container's root, which cannot be masked");
     if (S_ISDIR(st.st_mode)) {
       if (already_masked(st)) continue;
-      if (scratch && !tmpfs) {
+      if (empty_dir && !tmpfs) {
         std::string what =
             "mask " + quote(shown) + ": " + describe_mount("an empty directory", shown, "", MS_BIND | MS_RDONLY, "");
-        if (UniqueFd tree = scratch->bind_new(what)) {
+        if (UniqueFd tree = empty_dir->bind(what)) {
           attach_mount(tree.get(), target.get(), what);
           remember(tree.get(), what);
           continue;
@@ -214,7 +202,6 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
     UniqueFd tree = clone_mount(null.get(), "", false, what);
     attach_mount(tree.get(), target.get(), what);
   }
-  if (scratch) scratch->remove_all();
 }
 
 void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {

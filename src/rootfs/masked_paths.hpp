@@ -18,18 +18,18 @@ struct KernelFsMounts {
 };
 
 // Hides each path: a file gets /dev/null bind-mounted over it, a directory a
-// read-only bind of an empty directory that no longer exists (made and
-// removed on `scratch_tmpfs`, the container's own /dev tmpfs: nothing can
-// ever be created in a removed directory), or, without such a tmpfs
-// (scratch_tmpfs -1) or where it takes no new directory, a clone of one
-// empty read-only tmpfs. Either way no masked directory costs the container
-// a superblock of its own (or only one for them all): each superblock is
+// read-only bind of one empty directory made in `covered_dev_dir`, a
+// directory of the container's own /dev tmpfs that a mount covers (held open
+// from below that mount: nothing in the container reaches it), or, without
+// one (-1) or where it takes no new directory, a clone of one empty
+// read-only tmpfs. Either way no masked directory costs the container a
+// superblock of its own (or only one for them all): each superblock is
 // kernel memory, two list_lrus and a shrinker that every memory cgroup's
 // removal walks, so deleting N containers costs N times the superblocks of
 // those still running (bench/README.md, "Twenty-second round"). Missing
 // paths are skipped.
 void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs = {},
-                int scratch_tmpfs = -1);
+                int covered_dev_dir = -1);
 
 // Makes each path read-only with a recursive bind of itself whose top mount
 // is read-only; mounts below it keep their own options, as in runc. Missing

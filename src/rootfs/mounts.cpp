@@ -133,6 +133,15 @@ void remount_bind(const MountContext& ctx, const MountOptions& o, const std::str
   for (unsigned long p : o.propagation) set_propagation(at.get(), p, what);
 }
 
+// MountContext::covered_dev_dir: the directory a mount is about to cover,
+// when it is the first one right below /dev.
+void keep_covered_dev_dir(const MountContext& ctx, const std::string& dest, int destfd) {
+  if (!ctx.covered_dev_dir || *ctx.covered_dev_dir || dest.rfind('/') != 4 || !dest.starts_with("/dev/")) return;
+  struct stat st {};
+  if (::fstat(destfd, &st) < 0 || !S_ISDIR(st.st_mode)) return;
+  ctx.covered_dev_dir->reset(::fcntl(destfd, F_DUPFD_CLOEXEC, 0));
+}
+
 void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, const MountOptions& o,
                 const std::string& dest, int prepared_tree) {
   if (o.flags & MS_REMOUNT) return remount_bind(ctx, o, dest);
@@ -190,6 +199,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // friends apply to the top mount, as for mount(2); rro etc. to all of it.
   set_mount_attrs(tree.get(), o.bind_attrs(), false, what);
   set_mount_attrs(tree.get(), o.recursive, true, what);
+  keep_covered_dev_dir(ctx, dest, destfd.get());
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
@@ -264,6 +274,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   // destination may still have to be made in it.
   const bool readonly_later = type == "tmpfs" && (flags & MS_RDONLY) && ctx.readonly_later != nullptr;
   if (readonly_later) mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
+  keep_covered_dev_dir(ctx, dest, destfd.get());
   try {
     mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
   } catch (const Error& e) {

@@ -41,6 +41,11 @@ struct MountContext {
   // rootfs, cloned here after the mounts before it, by its index in
   // spec.mounts (SetupOptions::idmap_by_runtime). Empty: such a bind is refused.
   std::function<void(size_t mount, int tree)> idmap_by_runtime;
+  // Set to the first directory right below /dev that a mount covers
+  // (/dev/pts, /dev/shm, ...), opened before that mount is attached, so that
+  // it names the directory beneath the mount: the masks' empty directory is
+  // made there (masked_paths.hpp). nullptr: not wanted.
+  UniqueFd* covered_dev_dir = nullptr;
 };
 
 // Mounts m on its destination inside the rootfs, creating the destination

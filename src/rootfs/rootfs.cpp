@@ -83,6 +83,14 @@ UniqueFd own_dev_tmpfs(int rootfd, const spec::Spec& spec, bool dev_bound) {
   return dev;
 }
 
+// Whether both fds are open and on one file system (the covered directory
+// of the masks must be in the container's own /dev tmpfs).
+bool on_same_fs(int a, int b) {
+  struct stat sa {};
+  struct stat sb {};
+  return a >= 0 && b >= 0 && ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
 std::string real_path_of(int fd) {
   char buf[PATH_MAX];
   ssize_t n = ::readlink(fd_path(fd).c_str(), buf, sizeof buf);
@@ -181,6 +189,8 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     std::vector<UniqueFd> readonly_tmpfs;
     ctx.readonly_later = &readonly_tmpfs;
     ctx.idmap_by_runtime = opts.idmap_by_runtime;
+    UniqueFd covered_dev_dir;
+    ctx.covered_dev_dir = &covered_dev_dir;
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read
     // from the bundle, like bind sources: the cwd the runtime cloned the
     // init in (never chdir'd here: a user-namespaced init may not be
@@ -215,6 +225,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     // change which tmpfs the masks' empty directory is made in.
     const bool dev_bound = dev_is_bound(spec);
     UniqueFd dev_tmpfs = own_dev_tmpfs(root.get(), spec, dev_bound);
+    if (!on_same_fs(dev_tmpfs.get(), covered_dev_dir.get())) covered_dev_dir.reset();
     // A /dev bound from elsewhere (often the host's) is left as it is, as runc
     // does: mknod there would create nodes outside the container.
     if (!dev_bound) {
@@ -250,13 +261,12 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       if (m.type == "sysfs" && dest == "/sys") kernel_fs.sys = true;
     }
     // Read-only paths first, as runc does: a directory both read-only and
-    // masked then gets its mask on top of the read-only bind, where the
-    // other order would attach the bind onto the mask's removed directory,
-    // which the kernel refuses (ENOENT). The masks' empty directory is made
-    // on the container's own /dev tmpfs (masked_paths.hpp), still writable
-    // here: it is made read-only below.
+    // masked then gets its mask on top of the read-only bind, and shows the
+    // empty directory. The masks' empty directory is made on the container's
+    // own /dev tmpfs (masked_paths.hpp), still writable here: it is made
+    // read-only below.
     make_readonly_paths(root.get(), lx.readonlyPaths, kernel_fs);
-    mask_paths(root.get(), lx.maskedPaths, kernel_fs, dev_tmpfs.get());
+    mask_paths(root.get(), lx.maskedPaths, kernel_fs, covered_dev_dir ? covered_dev_dir.get() : -1);
     if (dev_readonly) {
       std::string what = "make the /dev tmpfs read-only";
       if (!dev_tmpfs) dev_tmpfs = open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY);

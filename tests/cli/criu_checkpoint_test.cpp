@@ -665,8 +665,8 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
                                 {"type", "cgroup"},
                                 {"source", "cgroup"},
                                 {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
-  // Two masked directories: clones of one read-only tmpfs, which CRIU must
-  // bring back as one filesystem mounted twice.
+  // Two masked directories: binds of one empty directory of the /dev tmpfs,
+  // beneath its /dev/pts mount, which CRIU must bring back from there.
   b.config["linux"]["maskedPaths"] = {"/proc/kcore", "/proc/acpi", "/sys/firmware", "/sys/kernel/mm"};
   b.config["linux"]["resources"] = {{"memory", {{"limit", 64 << 20}}}};
   fs::path img = images("img");
@@ -687,7 +687,9 @@ TEST_F(CriuTest, BindMountMaskedPathAndMemoryLimitComeBack) {
   EXPECT_EQ(inside("cat /data/later"), "after the restore\n");
   EXPECT_EQ(inside("wc -c < /proc/kcore"), "0\n");
   EXPECT_EQ(inside("grep -c ' /proc/kcore ' /proc/self/mountinfo"), "1\n");
-  EXPECT_EQ(inside("stat -c %d /sys/firmware /sys/kernel/mm | uniq | wc -l"), "1\n");
+  EXPECT_EQ(inside("stat -c %d /sys/firmware /sys/kernel/mm /dev | uniq | wc -l"), "1\n");
+  EXPECT_EQ(inside("stat -c %h /sys/firmware /sys/kernel/mm"), "2\n2\n");
+  EXPECT_EQ(inside("ls -A /dev/pts | grep -c hull-masked || true"), "0\n");
   EXPECT_EQ(inside("for d in /sys/firmware /sys/kernel/mm; do touch $d/x 2>/dev/null || echo ro; ls $d; done"),
             "ro\nro\n");
   EXPECT_EQ(inside("cat /sys/fs/cgroup/memory.max"), std::to_string(64 << 20) + "\n");

@@ -81,7 +81,7 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
     c.expect(link_of("/dev/stderr") == "/proc/self/fd/2", "/dev/stderr link");
 
     // Masked: file reads as /dev/null, directory as an empty read-only
-    // directory of the /dev tmpfs that no longer exists.
+    // directory of the /dev tmpfs that nothing in the container reaches.
     // (/proc/keys: every kernel here has it, not every one /proc/kcore.)
     c.expect(is_char("/proc/keys", 1, 3, 0666), "/proc/keys masked by the real /dev/null");
     c.expect(read_file("/proc/keys").empty(), "masked file reads empty");
@@ -90,8 +90,8 @@ TEST(RootfsSetup, DefaultSpecMountsDevicesMasksAndPivots) {
     struct statfs sfs {};
     c.expect(::statfs("/sys/firmware", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
              "/sys/firmware masked by a read-only mount of tmpfs");
-    c.expect(open_errno("/sys/firmware/x", O_CREAT | O_WRONLY) == ENOENT,
-             "nothing can be made in the masked directory: it is removed");
+    c.expect(open_errno("/sys/firmware/x", O_CREAT | O_WRONLY) == EROFS,
+             "nothing can be made in the masked directory: it is read-only");
     // Read-only paths.
     c.expect(open_errno("/proc/sys/kernel/domainname", O_WRONLY) == EROFS, "/proc/sys read-only");
     return c.failures;
@@ -112,11 +112,13 @@ spec::Spec masking_spec(const TempBundle& tb) {
   return s;
 }
 
-// Masked directories show empty directories of the container's /dev tmpfs,
-// removed once they all show one: no superblock of their own, which would
-// cost memory and slow every memory cgroup's removal on the host
-// (src/rootfs/masked_paths.hpp), and nothing can ever be made in them.
-TEST(RootfsSetup, MaskedDirectoriesShowRemovedDirectoriesOfTheDevTmpfs) {
+// Masked directories show one empty directory of the container's /dev
+// tmpfs, made beneath the first mount below /dev (/dev/pts here), where no
+// path in the container leads: no superblock of their own, which would cost
+// memory and slow every memory cgroup's removal on the host
+// (src/rootfs/masked_paths.hpp), and they read as runc's read-only tmpfs
+// does: an empty directory of two links that refuses writes with EROFS.
+TEST(RootfsSetup, MaskedDirectoriesShowAnEmptyDirectoryOfTheDevTmpfsThatAMountCovers) {
   HULL_REQUIRE_ROOT();
   TempBundle tb;
   spec::Spec s = masking_spec(tb);
@@ -130,18 +132,19 @@ TEST(RootfsSetup, MaskedDirectoriesShowRemovedDirectoriesOfTheDevTmpfs) {
       struct stat st {};
       c.expect(::statfs(d, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && (sfs.f_flags & ST_RDONLY),
                std::string(d) + " is a read-only mount of tmpfs");
-      c.expect(::stat(d, &st) == 0 && st.st_dev == dev.st_dev && st.st_nlink == 0,
-               std::string(d) + " is a removed directory of the /dev tmpfs");
+      c.expect(::stat(d, &st) == 0 && st.st_dev == dev.st_dev && st.st_nlink == 2 && (st.st_mode & 07777) == 0555,
+               std::string(d) + " is an empty directory (two links, 0555) of the /dev tmpfs");
       const MountInfo* m = find_mount(mi, d);
-      c.expect(m && m->root.starts_with("/.hull-masked-") && m->root.ends_with("//deleted") && has_opt(m, "ro") &&
-                   has_opt(m, "nosuid") && has_opt(m, "nodev") && has_opt(m, "noexec"),
-               std::string(d) + " mountinfo: a removed directory, ro,nosuid,nodev,noexec");
-      c.expect(open_errno(std::string(d) + "/x", O_CREAT | O_WRONLY) == ENOENT,
+      c.expect(m && m->root == "/pts/.hull-masked" && has_opt(m, "ro") && has_opt(m, "nosuid") && has_opt(m, "nodev") &&
+                   has_opt(m, "noexec"),
+               std::string(d) + " mountinfo: the directory beneath /dev/pts, ro,nosuid,nodev,noexec");
+      c.expect(open_errno(std::string(d) + "/x", O_CREAT | O_WRONLY) == EROFS,
                std::string(d) + ": nothing can be made in it");
     }
     c.expect(::access("/opt/one/keep", F_OK) != 0, "what the masked directory held is hidden");
-    for (const char* left : {"/dev/.hull-masked-0", "/dev/.hull-masked-1", "/dev/.hull-masked-2"})
-      c.expect(::access(left, F_OK) != 0, std::string(left) + " is not left in /dev");
+    for (const char* dir : {"/dev", "/dev/pts", "/dev/shm", "/dev/mqueue"})
+      c.expect(::access((std::string(dir) + "/.hull-masked").c_str(), F_OK) != 0,
+               std::string(dir) + " does not show the masks' directory");
     return c.failures;
   });
   EXPECT_EQ(out, "");
