@@ -136,7 +136,8 @@ void remount_bind(const MountContext& ctx, const MountOptions& o, const std::str
 // MountContext::covered_dev_dir: the directory a mount is about to cover,
 // when it is the first one right below /dev.
 void keep_covered_dev_dir(const MountContext& ctx, const std::string& dest, int destfd) {
-  if (!ctx.covered_dev_dir || *ctx.covered_dev_dir || dest.rfind('/') != 4 || !dest.starts_with("/dev/")) return;
+  const bool right_below_dev = dest.starts_with("/dev/") && dest.find('/', 5) == std::string::npos;
+  if (!ctx.covered_dev_dir || *ctx.covered_dev_dir || !right_below_dev) return;
   struct stat st {};
   if (::fstat(destfd, &st) < 0 || !S_ISDIR(st.st_mode)) return;
   ctx.covered_dev_dir->reset(::fcntl(destfd, F_DUPFD_CLOEXEC, 0));
