@@ -134,12 +134,11 @@ void remount_bind(const MountContext& ctx, const MountOptions& o, const std::str
 }
 
 // MountContext::covered_dev_dir: the directory a mount is about to cover,
-// when it is the first one right below /dev.
-void keep_covered_dev_dir(const MountContext& ctx, const std::string& dest, int destfd) {
+// when it is the first one right below /dev. `is_dir` comes from the
+// caller, which knows what it mounts: no stat of its own on every create.
+void keep_covered_dev_dir(const MountContext& ctx, const std::string& dest, int destfd, bool is_dir) {
   const bool right_below_dev = dest.starts_with("/dev/") && dest.find('/', 5) == std::string::npos;
-  if (!ctx.covered_dev_dir || *ctx.covered_dev_dir || !right_below_dev) return;
-  struct stat st {};
-  if (::fstat(destfd, &st) < 0 || !S_ISDIR(st.st_mode)) return;
+  if (!is_dir || !ctx.covered_dev_dir || *ctx.covered_dev_dir || !right_below_dev) return;
   ctx.covered_dev_dir->reset(::fcntl(destfd, F_DUPFD_CLOEXEC, 0));
 }
 
@@ -200,7 +199,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // friends apply to the top mount, as for mount(2); rro etc. to all of it.
   set_mount_attrs(tree.get(), o.bind_attrs(), false, what);
   set_mount_attrs(tree.get(), o.recursive, true, what);
-  keep_covered_dev_dir(ctx, dest, destfd.get());
+  keep_covered_dev_dir(ctx, dest, destfd.get(), S_ISDIR(st.st_mode));
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
@@ -275,7 +274,9 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   // destination may still have to be made in it.
   const bool readonly_later = type == "tmpfs" && (flags & MS_RDONLY) && ctx.readonly_later != nullptr;
   if (readonly_later) mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
-  keep_covered_dev_dir(ctx, dest, destfd.get());
+  // A new file system goes on a directory (on anything else the mount
+  // below fails, and the setup with it).
+  keep_covered_dev_dir(ctx, dest, destfd.get(), true);
   try {
     mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
   } catch (const Error& e) {
