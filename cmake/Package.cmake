@@ -31,6 +31,17 @@ set(CPACK_PACKAGE_CONTACT ${HULL_PACKAGE_MAINTAINER})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "OCI container runtime, a drop-in for runc")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# The architecture of the binary, not of the build host: CPack asks the
+# host's dpkg, which says amd64 for an arm64 cross-build (cmake/aarch64-linux-gnu.cmake).
+if(CMAKE_CROSSCOMPILING)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
+  else()
+    message(WARNING "no Debian architecture known for ${CMAKE_SYSTEM_PROCESSOR}: the package would say the host's")
+  endif()
+endif()
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # The extended description; CPack puts the summary above it.
