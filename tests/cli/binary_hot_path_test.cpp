@@ -11,7 +11,6 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -228,7 +227,6 @@ TEST(BinaryStartup, StartUpReadsNoLinkOfProcSelfExe) {
   ::ptrace(PTRACE_SETOPTIONS, pid, nullptr, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL);
   std::vector<std::string> links_read;
   int calls = 0;
-  bool entry = true;
   for (;;) {
     ASSERT_EQ(::ptrace(PTRACE_SYSCALL, pid, nullptr, nullptr), 0);
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -237,21 +235,22 @@ TEST(BinaryStartup, StartUpReadsNoLinkOfProcSelfExe) {
       break;
     }
     if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80)) continue;
-    if (entry) {
-      ++calls;
-      user_regs_struct regs{};
-      ASSERT_EQ(::ptrace(PTRACE_GETREGS, pid, nullptr, &regs), 0);
-      uint64_t path = 0;
-      if (regs.orig_rax == SYS_readlink) path = regs.rdi;
-      if (regs.orig_rax == SYS_readlinkat) path = regs.rsi;
-      if (path != 0) {
-        char buf[256] = {};
-        iovec local{buf, sizeof buf - 1}, remote{reinterpret_cast<void*>(path), sizeof buf - 1};
-        ::process_vm_readv(pid, &local, 1, &remote, 1, 0);
-        links_read.emplace_back(buf);
-      }
+    // The call and its arguments without the architecture's register names.
+    __ptrace_syscall_info info{};
+    ASSERT_GT(::ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info), 0) << std::strerror(errno);
+    if (info.op != PTRACE_SYSCALL_INFO_ENTRY) continue;
+    ++calls;
+    uint64_t path = 0;
+#ifdef SYS_readlink
+    if (info.entry.nr == SYS_readlink) path = info.entry.args[0];
+#endif
+    if (info.entry.nr == SYS_readlinkat) path = info.entry.args[1];
+    if (path != 0) {
+      char buf[256] = {};
+      iovec local{buf, sizeof buf - 1}, remote{reinterpret_cast<void*>(path), sizeof buf - 1};
+      ::process_vm_readv(pid, &local, 1, &remote, 1, 0);
+      links_read.emplace_back(buf);
     }
-    entry = !entry;
   }
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "hull --version failed under the trace";
   EXPECT_GT(calls, 5) << "the trace saw no system calls: it cannot tell";

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 
+#include "arch.hpp"
 #include "base/fd_passing.hpp"
 #include "exec_fixture.hpp"
 #include "unix_listener.hpp"
@@ -96,7 +97,7 @@ TEST_F(ExecTest, SeccompNotifyListenerOfTheExecdProcessReachesTheAgent) {
     pollfd ready{from_exec.listener.get(), POLLIN, 0};
     ASSERT_EQ(::poll(&ready, 1, 20000), 1) << "no notification on the exec'd process's listener";
     ASSERT_EQ(::ioctl(from_exec.listener.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
-    EXPECT_TRUE(req.data.nr == SYS_mkdir || req.data.nr == SYS_mkdirat) << req.data.nr;
+    EXPECT_TRUE(is_mkdir_call(req.data.nr)) << req.data.nr;
     EXPECT_EQ(static_cast<pid_t>(req.pid), exec_pid);
     struct seccomp_notif_resp resp = {};
     resp.id = req.id;

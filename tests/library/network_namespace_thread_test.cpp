@@ -28,6 +28,7 @@
 #include <iterator>
 #include <string>
 
+#include "arch.hpp"
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "namespaces/network_namespace_thread.hpp"
@@ -186,7 +187,7 @@ int refused_on_the_thread() {
 bool refuse_ioctl(unsigned long request) {
   sock_filter filter[] = {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kNativeAuditArch, 1, 0),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 3),

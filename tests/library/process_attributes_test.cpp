@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
+#include "arch.hpp"
 #include "base/warn.hpp"
 #include "proc_files.hpp"
 #include "process/lsm.hpp"
@@ -70,7 +71,7 @@ TEST(ProcessAttributesChild, RlimitsOomSchedulerPersonality) {
   EXPECT_NE(r.out.find("1024\n2048\n0\n500\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("policy                                       :                    3"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("i686"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(linux32_machine()), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\n5\n"), std::string::npos) << r.out;  // nice
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "arch.hpp"
 #include "process_child.hpp"
 #include "support/temp_dir.hpp"
 
@@ -112,13 +113,16 @@ TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
   r = run_process_child(noexec);
   EXPECT_NE(r.error.find("not executable (mode 0644)"), std::string::npos) << r.error;
 
-  // An ELF whose PT_INTERP names a loader that does not exist.
+  // An ELF whose PT_INTERP names a loader that does not exist: a copy of
+  // this (dynamic) test program with the loader's path bent.
   std::string copy = dir + "/foreign";
-  std::filesystem::copy_file("/bin/ls", copy);
+  std::filesystem::copy_file("/proc/self/exe", copy);
+  std::string missing_loader = elf_interpreter();
+  missing_loader[1] = 'X';
   {
     std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
     std::string data((std::istreambuf_iterator<char>(f)), {});
-    auto pos = data.find("/lib64/ld-linux-x86-64.so.2");
+    auto pos = data.find(elf_interpreter());
     ASSERT_NE(pos, std::string::npos);
     f.seekp(static_cast<std::streamoff>(pos + 1));
     f.write("X", 1);
@@ -126,8 +130,7 @@ TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
   auto noloader = busybox_spec({});
   noloader.process->args = {copy};
   r = run_process_child(noloader);
-  EXPECT_NE(r.error.find("dynamic loader \"/Xib64/ld-linux-x86-64.so.2\" does not exist"), std::string::npos)
-      << r.error;
+  EXPECT_NE(r.error.find("dynamic loader \"" + missing_loader + "\" does not exist"), std::string::npos) << r.error;
 }
 
 TEST(ProcessExecChild, WaitsForStartBeforeExec) {
