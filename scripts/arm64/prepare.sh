@@ -2,8 +2,9 @@
 # Prepares the arm64 lane once (scripts/arm64/run): Debian's cross g++ and
 # the arm64 -dev packages (multiarch), qemu for arm64, and in the cache dir
 # ($1, default build-arm64/vm) Debian's arm64 kernel with the modules the
-# tests load, arm64 busybox-static and bash-static (the tests' shell
-# scripts, beside busybox's applets), and yaml-cpp's arm64 -dev files (that
+# tests load, arm64 busybox-static, bash-static (the tests' shell scripts)
+# and util-linux's setpriv (busybox's has no --reuid or --bounding-set),
+# beside busybox's applets, and yaml-cpp's arm64 -dev files (that
 # package cannot sit beside the host's: it is not Multi-Arch: same). The
 # host's own kernel and packages stay as they are; apt only adds the arm64
 # architecture and installs beside them.
@@ -28,7 +29,8 @@ pkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"   # apt's download user writes here
-(cd "$work" && apt-get download -q "$pkg:arm64" busybox-static:arm64 bash-static:arm64 libyaml-cpp-dev:arm64)
+(cd "$work" && apt-get download -q "$pkg:arm64" busybox-static:arm64 bash-static:arm64 util-linux:arm64 libcap-ng0:arm64 \
+  libyaml-cpp-dev:arm64)
 rm -rf "$cache/kernel" "$cache/busybox" "$cache/sysroot" "$cache/modules"
 dpkg -x "$work/$pkg"_*.deb "$work/kernel"
 kver=${pkg#linux-image-}
@@ -44,6 +46,10 @@ mkdir -p "$cache/busybox"
 cp "$work/busybox/bin/busybox" "$cache/busybox/busybox"
 dpkg -x "$work"/bash-static_*_arm64.deb "$work/bash"
 cp "$work/bash/bin/bash-static" "$cache/busybox/bash"
+dpkg -x "$work"/util-linux_*_arm64.deb "$work/util-linux"
+dpkg -x "$work"/libcap-ng0_*_arm64.deb "$work/libcap-ng"
+cp "$work/util-linux/usr/bin/setpriv" "$cache/busybox/setpriv"
+find "$work/libcap-ng" -name libcap-ng.so.0 -exec cp -L {} "$cache/busybox/" \;   # /lib in Debian 12's package
 dpkg -x "$work"/libyaml-cpp-dev_*_arm64.deb "$cache/sysroot"
 cp -a /usr/lib/aarch64-linux-gnu/libyaml-cpp.so.0.7* "$cache/sysroot/usr/lib/aarch64-linux-gnu/"
 echo "$pkg" > "$cache/kernel/package"
