@@ -28,7 +28,6 @@ pkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-
 [[ -n $pkg ]] || { echo "arm64 prepare: no kernel package behind linux-image-arm64" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 755 "$work"   # apt's download user writes here
 (cd "$work" && apt-get download -q "$pkg:arm64" busybox-static:arm64 bash-static:arm64 util-linux:arm64 libcap-ng0:arm64 \
   libyaml-cpp-dev:arm64)
 rm -rf "$cache/kernel" "$cache/busybox" "$cache/sysroot" "$cache/modules"

@@ -166,7 +166,7 @@ TEST_F(HullTest, ProcessSchedulerIoPriorityPersonality) {
   ProcResult r = run_sh(b, "grep -E '^policy' /proc/self/sched | tr -s ' '; cut -d' ' -f19 /proc/self/stat; uname -m",
                         "hullproc-sched");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, std::string("policy : 3\n7\n") + linux32_machine() + "\n");
+  EXPECT_EQ(r.out, std::string("policy : 3\n7\n") + kLinux32Machine + "\n");
 }
 
 TEST_F(HullTest, ProcessSysctlsInOwnNamespaces) {
@@ -495,7 +495,7 @@ TEST_F(HullTest, SeccompSyscallsNewerThanTheProfileGetEnosys) {
   // makes its stub only for the architectures the profile lists (later runc
   // adds the native one, as hull does; measured in docs/differences-from-runc.md).
   b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ERRNO"},
-                                  {"architectures", {profile_architectures().front()}},
+                                  {"architectures", {kProfileArchitectures.front()}},
                                   {"syscalls", {{{"names", names}, {"action", "SCMP_ACT_ALLOW"}}}}};
   std::filesystem::create_directories(b.rootfs() / "usr");
   std::filesystem::create_directory_symlink("usr/lib", b.rootfs() / "lib");

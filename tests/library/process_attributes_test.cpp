@@ -71,7 +71,7 @@ TEST(ProcessAttributesChild, RlimitsOomSchedulerPersonality) {
   EXPECT_NE(r.out.find("1024\n2048\n0\n500\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("policy                                       :                    3"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find(linux32_machine()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kLinux32Machine), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\n5\n"), std::string::npos) << r.out;  // nice
 }
 

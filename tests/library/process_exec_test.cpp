@@ -117,12 +117,12 @@ TEST(ProcessExecChild, ExplainsMissingInterpreterAndCrlf) {
   // this (dynamic) test program with the loader's path bent.
   std::string copy = dir + "/foreign";
   std::filesystem::copy_file("/proc/self/exe", copy);
-  std::string missing_loader = elf_interpreter();
+  std::string missing_loader = kElfInterpreter;
   missing_loader[1] = 'X';
   {
     std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
     std::string data((std::istreambuf_iterator<char>(f)), {});
-    auto pos = data.find(elf_interpreter());
+    auto pos = data.find(kElfInterpreter);
     ASSERT_NE(pos, std::string::npos);
     f.seekp(static_cast<std::streamoff>(pos + 1));
     f.write("X", 1);
