@@ -325,6 +325,8 @@ class Manager {
   void stop_unit();
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
   std::string freezer_dir(bool& v2) const;
+  // Hybrid: whether the v2 cgroup beside the v1 freezer is frozen.
+  bool unified_frozen_beside_v1() const;
   // The directory whose cgroup.procs (and sub-cgroups) pids() reads.
   std::string procs_dir() const;
 

@@ -157,6 +157,12 @@ int try_write_value(const std::string& dir, std::string_view file, std::string_v
   return write_once(fd.get(), path, value);
 }
 
+int try_write_value_at(int dirfd, const char* file, std::string_view value, const std::string& what) noexcept {
+  UniqueFd fd(::openat(dirfd, file, O_WRONLY | O_CLOEXEC));
+  if (!fd) return errno;
+  return write_once(fd.get(), join(what, file), value);
+}
+
 ValueWriter::ValueWriter(const std::string& dir, std::string_view file) : path_(join(dir, file)) {}
 
 void ValueWriter::open() {
@@ -175,13 +181,26 @@ void write_value(const std::string& dir, std::string_view file, std::string_view
   if (err != 0) throw_errno(err, "write " + std::string(value) + " to " + join(dir, file));
 }
 
-std::string read_value(const std::string& dir, std::string_view file) {
-  const std::string path = join(dir, file);
-  UniqueFd fd = open_path(path, O_RDONLY);
-  std::string s = read_fd(fd.get(), path);
+namespace {
+std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
+}  // namespace
+
+std::string read_value(const std::string& dir, std::string_view file) {
+  const std::string path = join(dir, file);
+  UniqueFd fd = open_path(path, O_RDONLY);
+  return trimmed(read_fd(fd.get(), path));
+}
+
+std::string read_value_at(int dirfd, const char* file, const std::string& what) {
+  const std::string path = join(what, file);
+  UniqueFd fd(::openat(dirfd, file, O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  return trimmed(read_fd(fd.get(), path));
+}
+
 
 uint64_t read_u64(const std::string& dir, std::string_view file) {
   std::string s = read_value(dir, file);

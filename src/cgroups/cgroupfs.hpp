@@ -72,6 +72,10 @@ class ValueWriter {
 };
 // Contents of dir/file without the trailing newline.
 std::string read_value(const std::string& dir, std::string_view file);
+// The same for the cgroup open as dirfd, which `what` names in errors.
+std::string read_value_at(int dirfd, const char* file, const std::string& what);
+// try_write_value for the cgroup open as dirfd, which `what` names.
+int try_write_value_at(int dirfd, const char* file, std::string_view value, const std::string& what) noexcept;
 uint64_t read_u64(const std::string& dir, std::string_view file);  // "max" reads as UINT64_MAX
 bool has_file(const std::string& dir, std::string_view file) noexcept;
 

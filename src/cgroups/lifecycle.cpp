@@ -18,6 +18,7 @@
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/events.hpp"
 #include "cgroups/routing.hpp"
+#include "cgroups/subtree.hpp"
 
 namespace hull::cgroups {
 
@@ -26,6 +27,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kFreezeTimeout = std::chrono::seconds(10);
 constexpr auto kExitTimeout = std::chrono::seconds(10);
+
+bool gone(int err) { return err == ENOENT || err == ENODEV; }
+
+// Appends the pids a cgroup.procs lists to out; true once `wanted` is among them.
+bool append_pids(const std::string& text, std::vector<pid_t>& out, pid_t wanted) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    if (j > i) {
+      out.push_back(static_cast<pid_t>(std::stol(text.substr(i, j - i))));
+      if (wanted > 0 && out.back() == wanted) return true;
+    }
+    i = j + 1;
+  }
+  return false;
+}
 
 // Appends the pids in dir and (unless not with_subs) its sub-cgroups to
 // out. With `wanted`, stops as soon as it is read and returns true: most
@@ -38,23 +56,23 @@ bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 
     // Removed meanwhile (ENODEV once the directory is gone under an open
     // file): no processes. systemd removes an emptied scope's cgroup on its
     // own, at any moment after its last process exits.
-    if (e.code() == ENOENT || e.code() == ENODEV) return false;
+    if (gone(e.code())) return false;
     throw;
   }
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t j = text.find('\n', i);
-    if (j == std::string::npos) j = text.size();
-    if (j > i) {
-      out.push_back(static_cast<pid_t>(std::stol(text.substr(i, j - i))));
-      if (wanted > 0 && out.back() == wanted) return true;
+  if (append_pids(text, out, wanted)) return true;
+  if (!with_subs || !has_sub_cgroups(dir)) return false;
+  bool found = false;
+  walk_below(dir, [&](int fd, const SubCgroup& sub) {
+    try {
+      found = append_pids(read_value_at(fd, "cgroup.procs", sub.text()), out, wanted);
+    } catch (const Error& e) {
+      // A threaded cgroup refuses the read (EOPNOTSUPP): its threaded
+      // domain, above it, lists its processes.
+      if (!gone(e.code()) && e.code() != EOPNOTSUPP) throw;
     }
-    i = j + 1;
-  }
-  if (!with_subs) return false;
-  for (const auto& sub : subdirectory_paths(dir))
-    if (read_procs(sub, out, wanted)) return true;
-  return false;
+    return !found;
+  });
+  return found;
 }
 
 // Waits until every pid has exited (pidfd readable). Processes already gone are skipped.
@@ -126,12 +144,19 @@ void Manager::thaw() const {
       // Removed meanwhile: nothing in it is frozen. systemd removes a scope's
       // cgroup once a SIGKILL emptied it, before `kill` thaws it (containerd
       // with SystemdCgroup in the e2e test: kill failed with ENOENT here).
-      if (e.code() == ENOENT || e.code() == ENODEV) return;
+      if (gone(e.code())) return;
       throw;
     }
     return;
   }
   write_value(dir, "freezer.state", "THAWED");
+  // What a resume promises, as on a v2 host, where the freeze the container
+  // made of its own cgroup is the one resume clears.
+  if (unified_frozen_beside_v1()) {
+    write_value(paths_.v2, "cgroup.freeze", "0");
+    if (!wait_event(paths_.v2, "frozen", "0", Clock::now() + kFreezeTimeout))
+      throw Error("thaw " + paths_.v2 + ": timed out waiting for \"frozen 0\" in cgroup.events");
+  }
 }
 
 bool Manager::sigkill_waits_for_thaw() const { return !v1_dir(paths_, "freezer").empty(); }
@@ -141,7 +166,21 @@ bool Manager::frozen() const {
   std::string dir = freezer_dir(v2);
   if (dir.empty()) return false;
   if (v2) return event_value(dir, "frozen") == "1";
-  return read_value(dir, "freezer.state") != "THAWED";
+  return read_value(dir, "freezer.state") != "THAWED" || unified_frozen_beside_v1();
+}
+
+// A hybrid host's v2 cgroup freezes too (cgroup.freeze, Linux 5.2): not by
+// hull's pause, which uses the v1 freezer, but from outside, or by the
+// container itself through a writable cgroup mount. A process cloned into
+// it is frozen at birth all the same.
+bool Manager::unified_frozen_beside_v1() const {
+  if (paths_.v2.empty()) return false;
+  try {
+    return event_value(paths_.v2, "frozen") == "1";
+  } catch (const Error& e) {
+    if (gone(e.code())) return false;
+    throw;
+  }
 }
 
 std::string Manager::procs_dir() const {
@@ -184,8 +223,10 @@ void Manager::kill_all(int sig) const {
   for (pid_t p : pids())
     if (::kill(p, sig) != 0 && errno != ESRCH)
       throw_errno("kill " + std::to_string(p) + " with signal " + std::to_string(sig));
-  // A paused container stays paused, except that on v1 SIGKILL only acts once thawed.
+  // A paused container stays paused, except that on v1 SIGKILL only acts once
+  // thawed: then the sub-cgroups the container froze itself thaw too.
   if (can_freeze && (!was_frozen || (sig == SIGKILL && sigkill_waits_for_thaw()))) thaw();
+  if (sig == SIGKILL) thaw_v1_freezer();
 }
 
 // SIGKILL for what destroy() found: cgroup.kill when there is one; else each
@@ -203,8 +244,22 @@ void Manager::kill_leftovers(const std::vector<pid_t>& left) const {
 void Manager::thaw_v1_freezer() const {
   if (!sigkill_waits_for_thaw()) return;
   std::string dir = v1_dir(paths_, "freezer");
-  if (has_file(dir, "freezer.state") && read_value(dir, "freezer.state") != "THAWED")
-    write_value(dir, "freezer.state", "THAWED");
+  if (!has_file(dir, "freezer.state")) return;
+  if (read_value(dir, "freezer.state") != "THAWED") write_value(dir, "freezer.state", "THAWED");
+  // A sub-cgroup the container froze itself (through a writable cgroup
+  // mount) keeps its tasks frozen whatever its parent's state, and with
+  // them the SIGKILL pending: the thaw of ours does not reach it.
+  if (!has_sub_cgroups(dir)) return;
+  walk_below(dir, [](int fd, const SubCgroup& sub) {
+    try {
+      if (read_value_at(fd, "freezer.state", sub.text()) != "THAWED")
+        if (int err = try_write_value_at(fd, "freezer.state", "THAWED", sub.text()); err != 0 && !gone(err))
+          throw_errno(err, "write THAWED to " + sub.text("freezer.state"));
+    } catch (const Error& e) {
+      if (!gone(e.code())) throw;
+    }
+    return true;
+  });
 }
 
 // Processes in any of the container's directories that still exist (destroy

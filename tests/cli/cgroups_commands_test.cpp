@@ -2,17 +2,24 @@
 // events, kill --all. Host files are read where the host keeps them: a v1
 // hierarchy for a controller mounted as v1, else the cgroup2 directory, so
 // the tests hold on hybrid, legacy and pure cgroup2 hosts.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "base/fs.hpp"
+#include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups_run_fixture.hpp"
+#include "deep_chain.hpp"
 #include "proc_files.hpp"
 
 namespace hull::itest {
@@ -22,6 +29,11 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
 bool on_v1(const char* controller) { return cgroups::Host::current().v1_for(controller) != nullptr; }
+
+std::vector<pid_t> in_order(std::vector<pid_t> pids) {
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
 
 class CgroupCommandsTest : public CgroupRunTest {
  protected:
@@ -41,6 +53,19 @@ class CgroupCommandsTest : public CgroupRunTest {
     pid_t init = create_sh(id, script, resources);
     if (init != 0) start_container(id);
     return init;
+  }
+  // A started container whose init (a shell) waits for a sleeping child:
+  // {init, child}, or {0, 0} (and a test failure).
+  std::pair<pid_t, pid_t> start_with_child(const std::string& id) {
+    pid_t init = start_sh(id, "sleep 1000 & sleep 1000");
+    if (init == 0) return {0, 0};
+    std::vector<pid_t> pids;
+    for (int i = 0; i < 200 && pids.size() < 2; ++i, std::this_thread::sleep_for(10ms)) pids = ps_json(id);
+    if (pids.size() < 2) {
+      ADD_FAILURE() << id << ": ps lists " << pids.size() << " processes, not the init and its child";
+      return {0, 0};
+    }
+    return {init, pids[0] == init ? pids[1] : pids[0]};
   }
   // create of a container in its own cgroup to run `sleep 1000`, whose
   // comm becomes "sleep" at start.
@@ -214,12 +239,8 @@ TEST_F(CgroupCommandsTest, PauseOfAContainerBeingKilledIsRefusedAndItDies) {
 // systemd in a container) and moved a process there: delete --force kills it
 // and removes the tree deepest first, as runc does.
 TEST_F(CgroupCommandsTest, ForceDeleteRemovesTheSubCgroupsTheContainerMade) {
-  pid_t init = start_sh("nested", "sleep 1000 & sleep 1000");
+  auto [init, child] = start_with_child("nested");
   ASSERT_NE(init, 0);
-  std::vector<pid_t> pids;
-  for (int i = 0; i < 200 && pids.size() < 2; ++i, std::this_thread::sleep_for(10ms)) pids = ps_json("nested");
-  ASSERT_GE(pids.size(), 2u);
-  pid_t child = pids[0] == init ? pids[1] : pids[0];
   for (const auto& dir : container_dirs()) std::filesystem::create_directories(dir + "/inner/deeper");
   std::ofstream(dir_of("pids") + "/inner/deeper/cgroup.procs") << child;
   ASSERT_NE(read_file("/proc/" + std::to_string(child) + "/cgroup").find("/inner/deeper\n"), std::string::npos);
@@ -229,6 +250,124 @@ TEST_F(CgroupCommandsTest, ForceDeleteRemovesTheSubCgroupsTheContainerMade) {
   EXPECT_TRUE(wait_exit_and_reap(init));
   for (const auto& dir : container_dirs()) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
   expect_nothing_left("nested");
+}
+
+// Sub-cgroups nested deeper than a path can name, the container's init at
+// the bottom: ps lists it, kill finds it in the container's cgroup and
+// delete removes the whole tree, by descriptors (by path each failed with
+// ENAMETOOLONG, and the container could be neither killed nor deleted;
+// runc 1.1 kills it but leaves the tree behind).
+TEST_F(CgroupCommandsTest, SubCgroupsDeeperThanAPathCanNameEndWithTheContainer) {
+  auto [init, child] = start_with_child("deep");
+  ASSERT_NE(init, 0);
+  const std::string v2 = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current()).v2;
+  std::vector<std::unique_ptr<test::DeepChain>> chains;
+  for (const auto& dir : container_dirs()) {
+    chains.push_back(std::make_unique<test::DeepChain>(dir, 20));
+    ASSERT_TRUE(chains.back()->complete()) << "mkdir 20 levels below " << dir << ": " << std::strerror(errno);
+    // The hierarchy ps reads (pids, or the v2 one) and the v2 one of a hybrid host.
+    if (dir == dir_of("pids") || dir == v2) {
+      for (pid_t p : {init, child}) ASSERT_TRUE(chains.back()->move(p)) << dir << ": " << std::strerror(errno);
+    }
+  }
+  for (const auto& chain : chains) {
+    if (!chain->moved()) continue;
+    ASSERT_NE(chain->procs().find(std::to_string(init) + "\n"), std::string::npos);
+  }
+
+  EXPECT_EQ(in_order(ps_json("deep")), in_order({init, child}));
+  ProcResult kill = hull({"kill", "deep", "KILL"});
+  EXPECT_EQ(kill.exit_code, 0) << kill.err;
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  ProcResult del = hull({"delete", "deep"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  for (const auto& dir : container_dirs()) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+  expect_nothing_left("deep");
+}
+
+// A threaded sub-cgroup the container made (cgroup v2): its cgroup.procs
+// refuses reads (EOPNOTSUPP) and its threaded domain, above it, lists its
+// processes, so ps and kill --all read past it (runc 1.1 fails both).
+TEST_F(CgroupCommandsTest, PsAndKillAllReadPastAThreadedSubCgroup) {
+  if (!unified()) GTEST_SKIP() << "threaded cgroups are cgroup v2's (the pure v2 lane)";
+  auto [init, child] = start_with_child("threads");
+  ASSERT_NE(init, 0);
+  const std::string domain = dir_of("pids") + "/domain";
+  ASSERT_EQ(::mkdir(domain.c_str(), 0755), 0) << std::strerror(errno);
+  ASSERT_EQ(::mkdir((domain + "/t").c_str(), 0755), 0) << std::strerror(errno);
+  write_file(domain + "/t/cgroup.type", "threaded");
+  std::ofstream(domain + "/cgroup.procs") << child;
+  ASSERT_EQ(read_file(domain + "/t/cgroup.type"), "threaded\n");
+
+  EXPECT_EQ(in_order(ps_json("threads")), in_order({init, child}));
+  ProcResult r = hull({"kill", "--all", "threads", "KILL"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  ProcResult del = hull({"delete", "threads"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  expect_nothing_left("threads");
+}
+
+// A container that froze a sub-cgroup of its own in the v1 freezer: the
+// SIGKILL of kill --all acts on the tasks there only once that sub-cgroup
+// is thawed too, not only the container's (before, as in runc 1.1, they
+// stayed frozen, the init with them in its pid namespace's teardown, and
+// delete --force gave up after 10 s).
+TEST_F(CgroupCommandsTest, KillAllThawsASubCgroupTheContainerFroze) {
+  if (!on_v1("freezer")) GTEST_SKIP() << "no v1 freezer here (cgroup v2 lets SIGKILL through a freeze)";
+  auto [init, child] = start_with_child("ice");
+  ASSERT_NE(init, 0);
+  const std::string ice = dir_of("freezer") + "/ice";
+  ASSERT_EQ(::mkdir(ice.c_str(), 0755), 0) << std::strerror(errno);
+  std::ofstream(ice + "/cgroup.procs") << child;
+  write_file(ice + "/freezer.state", "FROZEN");
+  for (int i = 0; i < 500 && read_file(ice + "/freezer.state") != "FROZEN\n"; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(read_file(ice + "/freezer.state"), "FROZEN\n");
+
+  ProcResult r = hull({"kill", "--all", "ice", "KILL"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_exit_and_reap(init)) << "the frozen child held the init's exit: " << read_file(ice + "/freezer.state");
+  ProcResult del = hull({"delete", "--force", "ice"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  if (std::filesystem::exists(ice)) {
+    write_file(ice + "/freezer.state", "THAWED");  // for the fixture's delete
+    ::rmdir(ice.c_str());
+  }
+  expect_nothing_left("ice");
+}
+
+// On a hybrid host the container's v2 cgroup has a freezer of its own
+// (cgroup.freeze), beside the v1 one hull's pause uses. Frozen by the
+// container (a writable cgroup mount) or from outside, it froze exec's
+// process at birth and exec waited for ever, holding the container's lock;
+// now exec is refused, naming the frozen cgroup, and pause and resume thaw
+// it, as resume does on a v2 host.
+TEST_F(CgroupCommandsTest, ExecIsRefusedWhileTheV2CgroupOfAHybridHostIsFrozen) {
+  if (unified() || !on_v1("freezer")) GTEST_SKIP() << "a hybrid host's test (pause uses cgroup.freeze on v2)";
+  const std::string v2 = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current()).v2;
+  if (v2.empty()) GTEST_SKIP() << "no cgroup2 hierarchy beside the v1 ones";
+  pid_t init = start_sh("frozen-v2", "sleep 1000");
+  ASSERT_NE(init, 0);
+  if (!std::filesystem::exists(v2 + "/cgroup.freeze")) GTEST_SKIP() << "no cgroup.freeze (Linux 5.2)";
+  struct Thaw {  // whatever the test's outcome: the fixture's delete then works
+    std::string file;
+    ~Thaw() { std::ofstream(file) << "0"; }
+  } thaw{v2 + "/cgroup.freeze"};
+  write_file(v2 + "/cgroup.freeze", "1");
+  for (int i = 0; i < 500 && read_file(v2 + "/cgroup.events").find("frozen 1") == std::string::npos; ++i)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_NE(read_file(v2 + "/cgroup.events").find("frozen 1"), std::string::npos);
+
+  SpawnOptions bounded;
+  bounded.timeout = 10s;
+  ProcResult refused = hull({"exec", "frozen-v2", "true"}, bounded);
+  EXPECT_TRUE(failed_with(refused, {"exec in container \"frozen-v2\"", "cgroup is frozen"}, 255));
+  ASSERT_EQ(hull({"pause", "frozen-v2"}).exit_code, 0);
+  ProcResult resume = hull({"resume", "frozen-v2"});
+  EXPECT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_NE(read_file(v2 + "/cgroup.events").find("frozen 0"), std::string::npos);
+  ProcResult exec = hull({"exec", "frozen-v2", "true"}, bounded);
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
 }
 
 TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
