@@ -201,7 +201,6 @@ std::string read_value_at(int dirfd, const char* file, const std::string& what) 
   return trimmed(read_fd(fd.get(), path));
 }
 
-
 uint64_t read_u64(const std::string& dir, std::string_view file) {
   std::string s = read_value(dir, file);
   if (s == "max") return UINT64_MAX;

@@ -4,6 +4,7 @@
 //   write 100000 to /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or resource busy
 #include <sys/types.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -78,6 +79,9 @@ std::string read_value_at(int dirfd, const char* file, const std::string& what);
 int try_write_value_at(int dirfd, const char* file, std::string_view value, const std::string& what) noexcept;
 uint64_t read_u64(const std::string& dir, std::string_view file);  // "max" reads as UINT64_MAX
 bool has_file(const std::string& dir, std::string_view file) noexcept;
+// Whether err says the cgroup was removed meanwhile: ENOENT, or ENODEV
+// through a descriptor opened before its removal.
+inline bool cgroup_gone(int err) noexcept { return err == ENOENT || err == ENODEV; }
 
 // Test seam: while a log is installed, every successful write is appended to
 // it as (path, value), so tests on a temporary tree can see sequences of

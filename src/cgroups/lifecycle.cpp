@@ -28,8 +28,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kFreezeTimeout = std::chrono::seconds(10);
 constexpr auto kExitTimeout = std::chrono::seconds(10);
 
-bool gone(int err) { return err == ENOENT || err == ENODEV; }
-
 // Appends the pids a cgroup.procs lists to out; true once `wanted` is among them.
 bool append_pids(const std::string& text, std::vector<pid_t>& out, pid_t wanted) {
   size_t i = 0;
@@ -56,7 +54,7 @@ bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 
     // Removed meanwhile (ENODEV once the directory is gone under an open
     // file): no processes. systemd removes an emptied scope's cgroup on its
     // own, at any moment after its last process exits.
-    if (gone(e.code())) return false;
+    if (cgroup_gone(e.code())) return false;
     throw;
   }
   if (append_pids(text, out, wanted)) return true;
@@ -68,7 +66,7 @@ bool read_procs(const std::string& dir, std::vector<pid_t>& out, pid_t wanted = 
     } catch (const Error& e) {
       // A threaded cgroup refuses the read (EOPNOTSUPP): its threaded
       // domain, above it, lists its processes.
-      if (!gone(e.code()) && e.code() != EOPNOTSUPP) throw;
+      if (!cgroup_gone(e.code()) && e.code() != EOPNOTSUPP) throw;
     }
     return !found;
   });
@@ -144,7 +142,7 @@ void Manager::thaw() const {
       // Removed meanwhile: nothing in it is frozen. systemd removes a scope's
       // cgroup once a SIGKILL emptied it, before `kill` thaws it (containerd
       // with SystemdCgroup in the e2e test: kill failed with ENOENT here).
-      if (gone(e.code())) return;
+      if (cgroup_gone(e.code())) return;
       throw;
     }
     return;
@@ -178,7 +176,7 @@ bool Manager::unified_frozen_beside_v1() const {
   try {
     return event_value(paths_.v2, "frozen") == "1";
   } catch (const Error& e) {
-    if (gone(e.code())) return false;
+    if (cgroup_gone(e.code())) return false;
     throw;
   }
 }
@@ -252,12 +250,13 @@ void Manager::thaw_v1_freezer() const {
   if (!has_sub_cgroups(dir)) return;
   walk_below(dir, [](int fd, const SubCgroup& sub) {
     try {
-      if (read_value_at(fd, "freezer.state", sub.text()) != "THAWED")
-        if (int err = try_write_value_at(fd, "freezer.state", "THAWED", sub.text()); err != 0 && !gone(err))
-          throw_errno(err, "write THAWED to " + sub.text("freezer.state"));
+      if (read_value_at(fd, "freezer.state", sub.text()) == "THAWED") return true;
     } catch (const Error& e) {
-      if (!gone(e.code())) throw;
+      if (!cgroup_gone(e.code())) throw;
+      return true;
     }
+    if (int err = try_write_value_at(fd, "freezer.state", "THAWED", sub.text()); err != 0 && !cgroup_gone(err))
+      throw_errno(err, "write THAWED to " + sub.text("freezer.state"));
     return true;
   });
 }
@@ -367,7 +366,7 @@ void Manager::destroy(const std::function<void()>& before_kill) {
       try {
         wait_event(paths_.v2, "populated", "0", deadline);
       } catch (const Error& e) {
-        if (e.code() != ENOENT && e.code() != ENODEV) throw;
+        if (!cgroup_gone(e.code())) throw;
       }
     }
   }

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <optional>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -17,8 +16,6 @@ namespace hull::cgroups {
 namespace {
 
 constexpr size_t kWholePathUpTo = 512;
-
-bool gone(int err) { return err == ENOENT || err == ENODEV; }
 
 // The sub-cgroups' names in the directory open as fd.
 std::vector<std::string> sub_names(int fd, const SubCgroup& where) {
@@ -48,7 +45,7 @@ bool walk_below(const std::string& top, const EnterSubCgroup& enter, const Leave
   try {
     fd = open_path(top, O_RDONLY | O_DIRECTORY);
   } catch (const Error& e) {
-    if (gone(e.code())) return true;
+    if (cgroup_gone(e.code())) return true;
     throw;
   }
   // Per level from the top: the names still to visit there.
@@ -59,7 +56,7 @@ bool walk_below(const std::string& top, const EnterSubCgroup& enter, const Leave
       pending.back().pop_back();
       UniqueFd sub(::openat(fd.get(), names.back().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!sub) {
-        if (!gone(errno)) throw_errno("open " + here.text());
+        if (!cgroup_gone(errno)) throw_errno("open " + here.text());
         names.pop_back();
         continue;
       }
