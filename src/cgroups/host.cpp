@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "base/cgroup_mount_root.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/proc_cgroup.hpp"
@@ -71,19 +72,23 @@ Host Host::detect(const std::string& cgroup_root, const std::string& proc_self_c
   } else {
     h.mode = Mode::Legacy;
   }
+  // The caller's cgroups as its mounts show them: below /sys/fs/cgroup bound
+  // from a sub-cgroup (hull run inside a container without a cgroup
+  // namespace) they lie that much higher than /proc/self/cgroup says.
+  CgroupMountRoots mounts;
   for (const ProcCgroupEntry& e : parse_proc_cgroup(proc_self_cgroup)) {
     const std::string name(e.hierarchy);
-    std::string path(e.path);
     if (name.empty()) {
-      h.v2_own_path = path;
+      h.v2_own_path = h.v2_mount.empty() ? std::string(e.path) : mounts.path_in(h.v2_mount, e.path);
       continue;
     }
     if (h.mode == Mode::Unified) continue;
     V1Hierarchy v;
     v.controllers = split_commas(name);
-    v.own_path = path;
     v.mount = find_v1_mount(cgroup_root, name, v.controllers);
-    if (!v.mount.empty()) h.v1.emplace(name, std::move(v));
+    if (v.mount.empty()) continue;
+    v.own_path = mounts.path_in(v.mount, e.path);
+    h.v1.emplace(name, std::move(v));
   }
   return h;
 }

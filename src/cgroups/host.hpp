@@ -2,7 +2,9 @@
 // What the host's cgroup setup looks like, detected once per process.
 //
 // Detection costs two statfs calls (/sys/fs/cgroup, /sys/fs/cgroup/unified),
-// one read of /proc/self/cgroup and one statfs per v1 hierarchy listed there.
+// one read of /proc/self/cgroup, one statfs per v1 hierarchy listed there and
+// one stat per hierarchy where the caller is below the root (is the mount the
+// hierarchy's root?); only where it is not, one read of /proc/self/mountinfo.
 // Everything else (cgroup.controllers of the v2 root) is read lazily, only when
 // a resource needs it. Tests build a Host by hand over a temporary directory.
 #include <map>
@@ -25,13 +27,14 @@ bool hierarchy_holds(const std::string& hierarchy, const std::string& controller
 // One mounted v1 hierarchy.
 struct V1Hierarchy {
   std::string mount;                  // "/sys/fs/cgroup/cpu,cpuacct"
-  std::string own_path;               // the calling process's cgroup in it, "/process_api/1e01..."
+  std::string own_path;               // the calling process's cgroup below `mount`, "/process_api/1e01..."
   std::set<std::string> controllers;  // {"cpu", "cpuacct"}; named ones as "name=systemd"
 };
 
 struct Host {
   Mode mode = Mode::Unified;
-  // The cgroup2 mount ("" in legacy mode) and the caller's cgroup in it.
+  // The cgroup2 mount ("" in legacy mode) and the caller's cgroup below it
+  // (below the mount's root, where that is not the hierarchy's: base/cgroup_mount_root.hpp).
   std::string v2_mount;
   std::string v2_own_path = "/";
   // Controllers the v2 root offers (its cgroup.controllers). Unset until

@@ -33,15 +33,24 @@ Fitness fitness(const std::string& dir, std::string* type) {
   return *type == "domain" ? Fitness::Fit : Fitness::NotDomain;
 }
 
+// The mount's root with a cgroup.type is not the hierarchy's root but a
+// cgroup namespace's, or a sub-cgroup bound at /sys/fs/cgroup (hull run in a
+// container): no cgroupsPath leads above it, so the remedy is another.
+constexpr const char* kNoInternalProcessesAtMountRoot =
+    "it is the root of this cgroup namespace (or of a /sys/fs/cgroup bound from a sub-cgroup), which the kernel's "
+    "no-internal-process rule holds like any cgroup but the hierarchy's own root, and no cgroupsPath leads above "
+    "it; move its processes into a child cgroup first (as a docker-in-docker entrypoint moves them to /init): hull "
+    "never moves processes it did not start";
+
 // Refuses to change a cgroup that holds processes or is not a plain domain:
 // the caller's own cgroup above all.
-void check_may_enable(const std::string& dir, const std::string& line) {
+void check_may_enable(const std::string& dir, const std::string& mount, const std::string& line) {
   std::string type;
   switch (fitness(dir, &type)) {
     case Fitness::Fit: return;
     case Fitness::HoldsProcesses:
-      throw Error("enable " + line + " in " + dir +
-                      "/cgroup.subtree_control: the cgroup holds processes: " + kNoInternalProcesses,
+      throw Error("enable " + line + " in " + dir + "/cgroup.subtree_control: the cgroup holds processes: " +
+                      (dir.size() > mount.size() ? kNoInternalProcesses : kNoInternalProcessesAtMountRoot),
                   EBUSY);
     case Fitness::NotDomain:
       throw Error("enable " + line + " in " + dir + "/cgroup.subtree_control: the cgroup is of type " + quote(type) +
@@ -79,7 +88,7 @@ void enable_controllers(const std::string& dir, const std::string& mount, const 
       if (!host.v2_available(c))
         throw Error("cgroup v2 controller " + quote(c) + " is not available: " + host.describe());
   }
-  check_may_enable(dir, line);
+  check_may_enable(dir, mount, line);
   int err = try_write_value(dir, "cgroup.subtree_control", line);
   if (err == EBUSY)
     throw_errno(err, "write " + line + " to " + dir + "/cgroup.subtree_control: " + kNoInternalProcesses);

@@ -9,12 +9,13 @@
 
 #include <cerrno>
 
+#include "base/cgroup_mount_root.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/mountinfo.hpp"
 #include "base/proc_cgroup.hpp"
 #include "base/text.hpp"
 #include "rootfs/mount_api.hpp"
-#include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
 
 namespace hull::rootfs {
@@ -87,11 +88,13 @@ void mount_hierarchy(const MountContext& ctx, int target, const std::string& fs_
   attach_mount(tree.get(), target, what);
 }
 
+// The container's cgroup in the hierarchy mounted as m; the mount's root
+// where the cgroup is outside what it shows.
 std::string host_dir_for(const MountInfo& m, const OwnCgroup* own) {
   if (!own) return m.mount_point;
-  if (m.root == "/") return m.mount_point + (own->path == "/" ? "" : own->path);
-  if (own->path.rfind(m.root, 0) == 0) return m.mount_point + own->path.substr(m.root.size());
-  return m.mount_point;
+  const std::optional<std::string> below = cgroup_below_mount_root(own->path, m.root);
+  if (!below || *below == "/") return m.mount_point;
+  return m.mount_point + *below;
 }
 
 void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest, const MountOptions& o,
@@ -139,10 +142,13 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
   struct statfs sfs {};
   bool unified_host = ::statfs(kHostCgroupRoot, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
   if (type == "cgroup2" || unified_host) {
-    std::string host_dir = kHostCgroupRoot;
-    if (!unified_host) host_dir += "/unified";
+    const std::string mount = unified_host ? std::string(kHostCgroupRoot) : std::string(kHostCgroupRoot) + "/unified";
+    std::string host_dir = mount;
+    CgroupMountRoots roots;
     for (const OwnCgroup& c : own) {
-      if (c.controllers.empty() && c.path != "/") host_dir += c.path;
+      if (!c.controllers.empty()) continue;
+      const std::string path = roots.path_in(mount, c.path);
+      if (path != "/") host_dir += path;
     }
     return {{"", "cgroup2", "", host_dir}};
   }

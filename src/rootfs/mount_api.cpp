@@ -8,9 +8,9 @@
 #include <climits>
 
 #include "base/error.hpp"
+#include "base/mountinfo.hpp"
 #include "base/procfs.hpp"
 #include "rootfs/mount_setattr_fallback.hpp"
-#include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
 
 namespace hull::rootfs {

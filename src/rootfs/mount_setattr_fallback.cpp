@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/mountinfo.hpp"
 #include "base/unique_fd.hpp"
 #include "rootfs/mount_options.hpp"
-#include "rootfs/mountinfo.hpp"
 #include "rootfs/safe_path.hpp"
 
 namespace hull::rootfs {

@@ -12,10 +12,10 @@
 
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "base/mountinfo.hpp"
 #include "base/unique_fd.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/mount_setattr_fallback.hpp"
-#include "rootfs/mountinfo.hpp"
 
 namespace hull::rootfs {
 

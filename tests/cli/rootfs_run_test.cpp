@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "base/fs.hpp"
+#include "base/mountinfo.hpp"
 #include "harness.hpp"
 #include "host_mounts.hpp"
-#include "rootfs/mountinfo.hpp"
 
 namespace hull::itest {
 namespace {
@@ -27,19 +27,19 @@ json mount_entry(const std::string& dest, const std::string& type, const std::st
 
 // The container's mounts as the host sees them, keyed by mount point as the
 // container names it (the init's root is the container's "/").
-std::vector<rootfs::MountInfo> init_mounts(pid_t pid) {
-  return rootfs::parse_mountinfo(read_file("/proc/" + std::to_string(pid) + "/mountinfo"));
+std::vector<MountInfo> init_mounts(pid_t pid) {
+  return parse_mountinfo(read_file("/proc/" + std::to_string(pid) + "/mountinfo"));
 }
 
-const rootfs::MountInfo* last_mount_at(const std::vector<rootfs::MountInfo>& v, const std::string& mp) {
-  const rootfs::MountInfo* found = nullptr;
+const MountInfo* last_mount_at(const std::vector<MountInfo>& v, const std::string& mp) {
+  const MountInfo* found = nullptr;
   for (const auto& m : v) {
     if (m.mount_point == mp) found = &m;
   }
   return found;
 }
 
-bool mount_has_option(const rootfs::MountInfo* m, const std::string& o) {
+bool mount_has_option(const MountInfo* m, const std::string& o) {
   return m && ("," + m->options + ",").find("," + o + ",") != std::string::npos;
 }
 
@@ -77,11 +77,11 @@ TEST_F(RootfsRun, BindOptionsInsideAndFromTheHost) {
   json st = state("opts");
   pid_t pid = st["pid"].get<pid_t>();
   auto mi = init_mounts(pid);
-  const rootfs::MountInfo* data = last_mount_at(mi, "/data");
+  const MountInfo* data = last_mount_at(mi, "/data");
   for (const char* o : {"ro", "nosuid", "nodev", "noexec"}) EXPECT_TRUE(mount_has_option(data, o)) << o;
   EXPECT_TRUE(mount_has_option(last_mount_at(mi, "/scratch"), "noatime"));
   EXPECT_TRUE(mount_has_option(last_mount_at(mi, "/scratch"), "nosymfollow"));
-  const rootfs::MountInfo* sh = last_mount_at(mi, "/sh");
+  const MountInfo* sh = last_mount_at(mi, "/sh");
   ASSERT_NE(sh, nullptr);
   bool shared = false;
   for (const auto& o : sh->optional) shared = shared || o.rfind("shared:", 0) == 0;
@@ -300,7 +300,7 @@ TEST_F(RootfsRun, SlaveRootfsPropagationReceivesTheHostsLaterMountsBelowTheRootf
     ASSERT_EQ(c.exit_code, 0) << c.err;
     pid_t pid = state(propagation)["pid"].get<pid_t>();
     ASSERT_EQ(::mount("later", (b.rootfs() / "mnt/later").c_str(), "tmpfs", 0, "size=1m"), 0) << std::strerror(errno);
-    const rootfs::MountInfo* later = last_mount_at(init_mounts(pid), "/mnt/later");
+    const MountInfo* later = last_mount_at(init_mounts(pid), "/mnt/later");
     if (propagation == "rslave") {
       ASSERT_NE(later, nullptr) << "the host's mount below the rootfs did not reach the container";
       EXPECT_EQ(later->source, "later");

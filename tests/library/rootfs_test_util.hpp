@@ -19,7 +19,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "rootfs/mountinfo.hpp"
+#include "base/mountinfo.hpp"
 #include "rootfs/rootfs.hpp"
 #include "spec/spec.hpp"
 #include "support/forked_child.hpp"

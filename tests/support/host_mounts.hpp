@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "rootfs/mountinfo.hpp"
+#include "base/mountinfo.hpp"
 
 namespace hull::itest {
 
@@ -34,7 +34,7 @@ class SharedHostMount {
 
 // Whether our own mount namespace has a mount at `point`.
 inline bool host_has_mount_at(const std::filesystem::path& point) {
-  for (const rootfs::MountInfo& m : rootfs::read_mountinfo())
+  for (const MountInfo& m : read_mountinfo())
     if (m.mount_point == point.string()) return true;
   return false;
 }

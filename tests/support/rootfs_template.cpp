@@ -69,8 +69,9 @@ Template& the_template() {
   return t;
 }
 
-// True when the ELF file has a PT_INTERP header, i.e. needs a dynamic loader.
-bool has_interpreter(const char* path) {
+}  // namespace
+
+bool has_interpreter(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   Elf64_Ehdr eh{};
   if (!f.read(reinterpret_cast<char*>(&eh), sizeof eh)) return false;
@@ -82,8 +83,6 @@ bool has_interpreter(const char* path) {
   }
   return false;
 }
-
-}  // namespace
 
 std::optional<std::string> rootfs_unavailable_reason() {
   struct stat st;

@@ -12,6 +12,10 @@ namespace hull::itest {
 
 inline constexpr const char* kHostBusybox = "/bin/busybox";
 
+// True when the ELF file at path has a PT_INTERP header, i.e. needs a dynamic
+// loader (which a busybox rootfs lacks).
+bool has_interpreter(const std::string& path);
+
 // Why integration tests cannot build a rootfs here, or nullopt when they can.
 std::optional<std::string> rootfs_unavailable_reason();
 

@@ -88,5 +88,26 @@ TEST_F(SubtreeControlFake, ANeededControllerInAPopulatedParentIsStillAnError) {
   EXPECT_TRUE(writes(slice_, "cgroup.subtree_control").empty());
 }
 
+// The mount's root with a cgroup.type is a cgroup namespace's root (hull run
+// in a container): no cgroupsPath leads above it, so the error says to move
+// its processes down instead of naming another path.
+TEST_F(SubtreeControlFake, APopulatedMountRootThatIsNotTheHierarchysSaysToMoveItsProcesses) {
+  Host h;
+  h.mode = Mode::Unified;
+  h.v2_mount = mount_;
+  h.v2_controllers = S{"cpu", "io", "memory", "pids"};
+  dir("v2", {"cgroup.type=domain\n", "cgroup.procs=1\n"});
+  try {
+    enable_controllers(mount_, mount_, {"pids"}, h);
+    FAIL();
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("it is the root of this cgroup namespace"), std::string::npos) << what;
+    EXPECT_NE(what.find("move its processes into a child cgroup first"), std::string::npos) << what;
+    EXPECT_EQ(what.find("an absolute one"), std::string::npos) << what;
+  }
+  EXPECT_TRUE(writes(mount_, "cgroup.subtree_control").empty());
+}
+
 }  // namespace
 }  // namespace hull::cgroups::testing

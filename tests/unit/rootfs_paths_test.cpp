@@ -3,8 +3,8 @@
 #include <sys/mount.h>
 
 #include "base/error.hpp"
+#include "base/mountinfo.hpp"
 #include "rootfs/mount_api.hpp"
-#include "rootfs/mountinfo.hpp"
 #include "rootfs/overlay.hpp"
 #include "rootfs/safe_path.hpp"
 

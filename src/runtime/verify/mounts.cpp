@@ -22,8 +22,8 @@ namespace {
 
 // The topmost mount at `path` (mountinfo lists mounts in the order they were
 // made, so the last one at a point is the one visible there).
-const rootfs::MountInfo* mount_at(const Target& t, const std::string& path) {
-  const rootfs::MountInfo* found = nullptr;
+const MountInfo* mount_at(const Target& t, const std::string& path) {
+  const MountInfo* found = nullptr;
   for (const auto& m : t.mounts)
     if (m.mount_point == path) found = &m;
   return found;
@@ -36,7 +36,7 @@ bool has_option(const std::string& options, const std::string& name) {
   return false;
 }
 
-std::string describe(const rootfs::MountInfo& m) {
+std::string describe(const MountInfo& m) {
   std::string s = m.fs_type + " " + m.options;
   for (const auto& o : m.optional) s += " " + o;
   return s;
@@ -68,7 +68,7 @@ std::optional<std::string> wanted_propagation(const rootfs::MountOptions& o) {
   if (p & MS_UNBINDABLE) return "unbindable";
   return "private";
 }
-std::string shown_propagation(const rootfs::MountInfo& m) {
+std::string shown_propagation(const MountInfo& m) {
   bool shared = false, slave = false, unbindable = false;
   for (const auto& f : m.optional) {
     shared |= f.starts_with("shared:");
@@ -82,7 +82,7 @@ std::string shown_propagation(const rootfs::MountInfo& m) {
 }
 
 // The kernel's fs type matches what the config's type promises.
-bool type_matches(const std::string& config_type, const rootfs::MountInfo& m) {
+bool type_matches(const std::string& config_type, const MountInfo& m) {
   if (config_type == "cgroup" || config_type == "cgroup2")
     // hull mounts v1 hierarchies under a tmpfs; a cgroup namespace shows cgroup2.
     return m.fs_type == "cgroup" || m.fs_type == "cgroup2" || m.fs_type == "tmpfs";
@@ -94,7 +94,7 @@ void check_root(const Target& t, Report& r) {
   }, bundle{};
   const spec::Root root = t.spec.root.value_or(spec::Root{});
   bool overlay = t.state.extra.count(kOverlayDirKey) || t.state.annotations.count("org.hull.overlay-rootfs");
-  const rootfs::MountInfo* slash = mount_at(t, "/");
+  const MountInfo* slash = mount_at(t, "/");
   if (::fstat(t.root.get(), &mine) < 0) {
     r.cannot_tell("root", t.state.rootfs, "stat /proc/" + std::to_string(t.pid) + "/root: " + std::strerror(errno));
   } else if (overlay) {
@@ -139,7 +139,7 @@ void check_masked(const Target& t, Report& r) {
       r.cannot_tell(property, "masked", std::string("stat: ") + std::strerror(errno));
       continue;
     }
-    const rootfs::MountInfo* m = mount_at(t, path);
+    const MountInfo* m = mount_at(t, path);
     if (S_ISDIR(st.st_mode)) {
       bool ok = m && m->fs_type == "tmpfs" && has_option(m->options, "ro") && st.st_nlink <= 2;
       r.check(ok, property, "empty ro tmpfs", m ? describe(*m) : "directory, not a mount",
@@ -157,7 +157,7 @@ void check_readonly(const Target& t, Report& r) {
   for (const std::string& p : t.linux_section().readonlyPaths) {
     std::string path = rootfs::clean_path(p);
     std::string property = "readonly " + path;
-    const rootfs::MountInfo* m = mount_at(t, path);
+    const MountInfo* m = mount_at(t, path);
     if (!m) {
       UniqueFd fd;
       try {
@@ -185,7 +185,7 @@ void check_configured_mounts(const Target& t, Report& r) {
     std::vector<std::string> flags = wanted_flags(o);
     std::optional<std::string> propagation = wanted_propagation(o);
     std::string config = type + (flags.empty() ? "" : " " + join(flags)) + (propagation ? " " + *propagation : "");
-    const rootfs::MountInfo* m = mount_at(t, path);
+    const MountInfo* m = mount_at(t, path);
     if (!m) {
       r.violated(property, config, "no mount", "the mount is missing");
       continue;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "base/mountinfo.hpp"
 #include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
-#include "rootfs/mountinfo.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/verify/verify.hpp"
 #include "spec/spec.hpp"
@@ -23,7 +23,7 @@ struct Target {
   pid_t pid = 0;                           // the init, as the host sees it
   std::optional<cgroups::Manager> cgroup;  // none when state.json names no cgroup
   std::vector<pid_t> pids;                 // every process in the container's cgroups
-  std::vector<rootfs::MountInfo> mounts;   // /proc/<init>/mountinfo
+  std::vector<MountInfo> mounts;           // /proc/<init>/mountinfo
   UniqueFd root;                           // O_PATH of /proc/<init>/root
   int preserved_fds = 0;                   // fds 3.. the init was given (--preserve-fds, LISTEN_FDS)
 

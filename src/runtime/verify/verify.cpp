@@ -104,7 +104,7 @@ Target gather(const GlobalOptions& g, const std::string& id) {
     t.pids = t.cgroup->pids();
   }
   std::string proc = "/proc/" + std::to_string(t.pid);
-  t.mounts = rootfs::parse_mountinfo(read_file(proc + "/mountinfo"));
+  t.mounts = parse_mountinfo(read_file(proc + "/mountinfo"));
   t.root = open_fd(proc + "/root", O_PATH | O_DIRECTORY);
   // The init may have exited while we read: then nothing read is its.
   if (live_status(t.state) == Status::Stopped)

@@ -1,4 +1,4 @@
-#include "rootfs/mountinfo.hpp"
+#include "base/mountinfo.hpp"
 
 #include <optional>
 
@@ -6,7 +6,7 @@
 #include "base/fs.hpp"
 #include "base/text.hpp"
 
-namespace hull::rootfs {
+namespace hull {
 namespace {
 
 std::string unescape(std::string_view s) {
@@ -56,4 +56,4 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text) {
 
 std::vector<MountInfo> read_mountinfo() { return parse_mountinfo(read_file("/proc/self/mountinfo")); }
 
-}  // namespace hull::rootfs
+}  // namespace hull

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hull::rootfs {
+namespace hull {
 
 struct MountInfo {
   int id = 0;
@@ -23,4 +23,4 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text);
 // Reads and parses /proc/self/mountinfo.
 std::vector<MountInfo> read_mountinfo();
 
-}  // namespace hull::rootfs
+}  // namespace hull
