@@ -84,31 +84,91 @@ void copy_window_size(int from, int to) {
 }
 
 // Where the process's output goes: the caller's terminal, stdout or stderr.
-// Once that takes no more (a terminal hung up, a full disk, a reader gone
-// with SIGPIPE ignored), the output is read and dropped: the process must
-// not block on a full pty or pipe, and the runtime goes on forwarding
-// signals, returns the process's status and, for `run`, deletes the
-// container, as runc does when its copy of the output fails.
+// Once that takes no more (a reader gone, a terminal hung up, a full disk),
+// the process's own end is closed (the caller's lost() closes it): its next
+// write fails (EPIPE and SIGPIPE from a pipe; EIO, after SIGHUP, from a pty
+// whose master is gone), as if it wrote to the caller's stdio itself. Read
+// and dropped instead, its output would keep it running, at full speed, for
+// nobody.
 class OutputSink {
  public:
   OutputSink(int fd, const char* what) : fd_(fd), what_(what) {}
-  void write(std::string_view data) {
-    if (lost_) return;
+  // Whether the data went out.
+  bool write(std::string_view data) {
     try {
       write_all(fd_, data, what_);
+      return true;
     } catch (const Error& e) {
-      lost_ = true;
-      log::warn(std::string(e.what()) + ": the rest of the process's output is dropped");
+      log::warn(std::string(e.what()) + ": the process's output is closed");
+      return false;
     }
   }
 
  private:
   int fd_;
   const char* what_;
-  bool lost_ = false;
 };
 
-// One read, handed to `write`. Returns false at end of input or hangup.
+// The caller's input on its way to the process, written without blocking:
+// read from the caller only while nothing is pending, then written as the
+// process's pty or pipe takes it (POLLOUT). A blocking write into a full pty
+// or pipe stopped the whole loop, and with it the output, the signals and the
+// exit (a pty's master waits for ever once the container closed its slave).
+class InputCopy {
+ public:
+  // `to` is made non-blocking: the proxy's own end of a pipe, or the master.
+  InputCopy(int from, int to, const char* what) : from_(from), to_(to), what_(what) {
+    const int flags = ::fcntl(to, F_GETFL);
+    if (flags < 0 || ::fcntl(to, F_SETFL, flags | O_NONBLOCK) < 0)
+      throw_errno(std::string("make ") + what + " non-blocking");
+  }
+  // What to poll: the caller's input while there is room, `to` while
+  // something waits for it.
+  int source() const { return reading_ && pending_.empty() ? from_ : -1; }
+  short to_events() const { return pending_.empty() ? 0 : POLLOUT; }
+  // One read of the caller's input; false at its end (nothing more is read).
+  bool read() {
+    char buf[16384];
+    ssize_t n = ::read(from_, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+    if (n < 0 && errno != EIO) throw_errno(std::string("read ") + what_);
+    if (n <= 0) {
+      reading_ = false;
+      return false;
+    }
+    pending_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+  void append(std::string_view data) { pending_.append(data); }
+  // Writes what `to` takes now. False once it takes nothing more (the
+  // process closed its stdin, no slave is left): the rest is dropped and the
+  // caller's input is no longer read.
+  bool flush() {
+    while (!pending_.empty()) {
+      ssize_t n = ::write(to_, pending_.data(), pending_.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return true;
+      if (n < 0 && (errno == EPIPE || errno == EIO)) {
+        pending_.clear();
+        reading_ = false;
+        return false;
+      }
+      if (n < 0) throw_errno(std::string("write ") + what_);
+      pending_.erase(0, static_cast<size_t>(n));
+    }
+    return true;
+  }
+  bool done() const { return !reading_ && pending_.empty(); }
+
+ private:
+  int from_, to_;
+  const char* what_;
+  std::string pending_;
+  bool reading_ = true;
+};
+
+// One read, handed to `write`. Returns false at end of input or hangup, or
+// when `write` takes no more.
 template <class Write>
 bool pump(int from, const char* what, Write&& write) {
   char buf[16384];
@@ -119,29 +179,27 @@ bool pump(int from, const char* what, Write&& write) {
     throw_errno(std::string("read ") + what);
   }
   if (n == 0) return false;
-  write(std::string_view(buf, static_cast<size_t>(n)));
-  return true;
+  return write(std::string_view(buf, static_cast<size_t>(n)));
 }
 
-bool pump(int from, OutputSink& to, const char* what) {
-  return pump(from, what, [&to](std::string_view data) { to.write(data); });
+enum class Pumped { More, End, OutputLost };
+Pumped pump(int from, OutputSink& to, const char* what) {
+  bool lost = false;
+  if (pump(from, what, [&](std::string_view data) { return !(lost = !to.write(data)); })) return Pumped::More;
+  return lost ? Pumped::OutputLost : Pumped::End;
 }
 
-bool pump(int from, int to, const char* what) {
-  return pump(from, what, [to, what](std::string_view data) { write_all(to, data, what); });
-}
-
-// What is left in the pty after the container side hung up.
-void drain(int master, OutputSink& out) {
-  const int flags = ::fcntl(master, F_GETFL);
-  if (flags < 0 || ::fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0) return;  // a read would block: nothing drained
+// What is left in the pty or pipe after the process side hung up or exited.
+void drain(int from, OutputSink& out) {
+  const int flags = ::fcntl(from, F_GETFL);
+  if (flags < 0 || ::fcntl(from, F_SETFL, flags | O_NONBLOCK) < 0) return;  // a read would block: nothing drained
   try {
-    while (pump(master, out, "the container's terminal")) {
-      struct pollfd p = {master, POLLIN, 0};
+    while (pump(from, out, "the process's output") == Pumped::More) {
+      struct pollfd p = {from, POLLIN, 0};
       if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) break;
     }
   } catch (const Error&) {}
-  ::fcntl(master, F_SETFL, flags);
+  ::fcntl(from, F_SETFL, flags);
 }
 
 }  // namespace
@@ -160,19 +218,21 @@ int caller_terminal(int in, int out) {
   return -1;
 }
 
-void proxy_terminal(int master, const ProxyOptions& opts) {
+void proxy_terminal(UniqueFd& master_fd, const ProxyOptions& opts) {
   WinchFd winch;
+  const int master = master_fd.get();
   const int terminal = caller_terminal(opts.in, opts.out);
   RawMode raw(terminal);
   copy_window_size(terminal, master);
 
   OutputSink out(opts.out, "the container's terminal output");
-  bool input_open = true;
+  InputCopy input(opts.in, master, "input to the container's terminal");
+  bool eof_sent = false;
   for (;;) {
-    struct pollfd fds[5] = {{master, POLLIN, 0},
+    struct pollfd fds[5] = {{master, static_cast<short>(POLLIN | input.to_events()), 0},
                             {winch.get(), POLLIN, 0},
                             {opts.stop_fd, POLLIN, 0},
-                            {input_open ? opts.in : -1, POLLIN, 0},
+                            {input.source(), POLLIN, 0},
                             {opts.forward_signals ? opts.signal_fd : -1, POLLIN, 0}};
     int n = ::poll(fds, 5, -1);
     if (n < 0) {
@@ -186,21 +246,28 @@ void proxy_terminal(int master, const ProxyOptions& opts) {
     }
     if (window_changed) copy_window_size(terminal, master);
     if (fds[0].revents & POLLIN) {
-      if (!pump(master, out, "the container's terminal")) return;
+      const Pumped p = pump(master, out, "the container's terminal");
+      if (p == Pumped::OutputLost) {
+        // Nobody reads the terminal any more: it hangs up for the container
+        // (SIGHUP to its session, EIO for its writes), as a closed terminal
+        // window does; forward_until_exit waits for the process.
+        master_fd.reset();
+        return;
+      }
+      if (p == Pumped::End) return;
     } else if (fds[0].revents & (POLLHUP | POLLERR)) {
       drain(master, out);
       return;
     }
-    if (fds[3].revents & (POLLIN | POLLHUP)) {
-      if (!pump(opts.in, master, "input to the container's terminal")) {
-        input_open = false;
-        // The pty's EOF character: the line discipline turns it into end of
-        // file for the reader, as if typed.
-        struct termios t;
-        char eof = ::tcgetattr(master, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : '\x04';
-        write_all(master, std::string_view(&eof, 1), "EOF to the container's terminal");
-      }
+    if ((fds[3].revents & (POLLIN | POLLHUP)) && !input.read() && !eof_sent) {
+      // The pty's EOF character: the line discipline turns it into end of
+      // file for the reader, as if typed.
+      struct termios t;
+      const char eof = ::tcgetattr(master, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : '\x04';
+      input.append(std::string_view(&eof, 1));
+      eof_sent = true;
     }
+    input.flush();
     if (fds[2].revents) {
       drain(master, out);
       return;
@@ -224,29 +291,27 @@ StdioPipes make_stdio_pipes() {
 void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts) {
   UniqueFd& in = pipes.ours[0];
   OutputSink outputs[3] = {{-1, ""}, {1, "the process's standard output"}, {2, "the process's standard error"}};
+  InputCopy input(0, in.get(), "input to the process");
   for (;;) {
-    struct pollfd fds[5] = {{pipes.ours[1].get(), POLLIN, 0},
+    struct pollfd fds[6] = {{pipes.ours[1].get(), POLLIN, 0},
                             {pipes.ours[2].get(), POLLIN, 0},
                             {opts.stop_fd, POLLIN, 0},
-                            {in ? 0 : -1, POLLIN, 0},
-                            {opts.forward_signals ? opts.signal_fd : -1, POLLIN, 0}};
-    if (::poll(fds, 5, -1) < 0) {
+                            {in ? input.source() : -1, POLLIN, 0},
+                            {opts.forward_signals ? opts.signal_fd : -1, POLLIN, 0},
+                            {in ? in.get() : -1, input.to_events(), 0}};
+    if (::poll(fds, 6, -1) < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll the process's stdio pipes");
     }
     if (fds[4].revents & POLLIN) opts.forward_signals();
     for (int i = 1; i <= 2; ++i)
       if ((fds[i - 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-          !pump(pipes.ours[i].get(), outputs[i], "the process's output"))
-        pipes.ours[i].reset();
-    if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
-      bool open = false;
-      try {
-        open = pump(0, in.get(), "input to the process");
-      } catch (const Error&) {
-        // The process closed its stdin (EPIPE): what is typed stays ours.
-      }
-      if (!open) in.reset();  // its end of input
+          pump(pipes.ours[i].get(), outputs[i], "the process's output") != Pumped::More)
+        pipes.ours[i].reset();  // its end of output, or nobody to take it: its next write fails
+    if (in) {
+      if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) input.read();
+      // The process closed its stdin (EPIPE): what is typed stays ours.
+      if (!input.flush() || input.done()) in.reset();  // its end of input
     }
     if (fds[2].revents) {
       for (int i = 1; i <= 2; ++i)

@@ -44,8 +44,11 @@ int caller_terminal(int in = 0, int out = 1);
 // copies bytes both ways until the master reports hangup (every slave fd is
 // closed: the container exited) or stop_fd becomes readable; output still
 // buffered in the pty is drained first. End of input is passed on as the
-// terminal's EOF character (^D), as a user typing it would.
-void proxy_terminal(int master, const ProxyOptions& opts = {});
+// terminal's EOF character (^D), as a user typing it would. Input waits for
+// room in the pty without blocking the rest. Once the output cannot be
+// written (its reader gone, the caller's terminal hung up) the master is
+// closed, which hangs the container's terminal up, and the proxy returns.
+void proxy_terminal(UniqueFd& master, const ProxyOptions& opts = {});
 
 // `hull run` and `hull exec` attached to a terminal without
 // process.terminal: the process gets pipes, and the runtime copies between
@@ -65,7 +68,10 @@ StdioPipes make_stdio_pipes();
 // Copies fd 0 to the process's stdin and its stdout and stderr to fds 1 and
 // 2 until opts.stop_fd (the process's pidfd) is readable, then what it wrote
 // before it exited; from then on nothing of the caller's reaches a process
-// left behind. opts.in and opts.out are not used.
+// left behind. Input waits for room in the pipe without blocking the rest;
+// an output that cannot be written (its reader gone) has the process's pipe
+// closed, so the process's next write there fails (EPIPE) as it would on the
+// caller's own pipe. opts.in and opts.out are not used.
 void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts);
 
 }  // namespace hull::process

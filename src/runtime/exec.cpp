@@ -52,8 +52,8 @@
 #include "base/fs.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
-#include "base/startup_environment.hpp"
 #include "base/procfs.hpp"
+#include "base/startup_environment.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
 #include "cgroups/resctrl.hpp"
@@ -544,10 +544,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     }
     if (console.receiver) {
       process::ReceivedPty pty = process::receive_pty_master(console.receiver.get());
-      process::proxy_terminal(pty.master.get(), {0, 1, proc.get(), forwarder->fd(), [&] {
-                                                   return forwarder->forward_pending(
-                                                       proc.get(), "exec process " + std::to_string(pid));
-                                                 }});
+      process::proxy_terminal(
+          pty.master, {0, 1, proc.get(), forwarder->fd(),
+                       [&] { return forwarder->forward_pending(proc.get(), "exec process " + std::to_string(pid)); }});
     }
     return forwarder->forward_until_exit(proc.get(), "exec process " + std::to_string(pid));
   });

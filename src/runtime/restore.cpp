@@ -104,7 +104,7 @@ pid_t restored_pid(const std::string& path) {
 //    keeps and relays to its own stdio until the container exits (runc
 //    relays the pty CRIU makes the same way), as `hull run` does.
 struct RestoredConsole {
-  UniqueFd socket;  // the connected --console-socket
+  UniqueFd socket;       // the connected --console-socket
   bool relayed = false;  // attached without either: hull relays the master
   UniqueFd master;
   UniqueFd slave;    // CRIU's stdin; empty: hull's own stdin
@@ -444,8 +444,8 @@ int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
     r.dir.reset();  // unlocked while it runs, so other commands can act on it
     const std::string what = "container " + quote(o.id);
     if (r.relayed_master)
-      process::proxy_terminal(r.relayed_master.get(), {0, 1, pidfd.get(), forwarder.fd(),
-                                                       [&] { return forwarder.forward_pending(pidfd.get(), what); }});
+      process::proxy_terminal(r.relayed_master, {0, 1, pidfd.get(), forwarder.fd(),
+                                                 [&] { return forwarder.forward_pending(pidfd.get(), what); }});
     int code = forwarder.forward_until_exit(pidfd.get(), what);
     delete_own_container(g, r.state, nullptr);
     return code;

@@ -81,7 +81,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     const process::ProxyOptions proxy{0, 1, c.pidfd.get(), forwarder->fd(), [&] {
                                         return forwarder->forward_pending(c.pidfd.get(), "container " + quote(id));
                                       }};
-    if (pty) process::proxy_terminal(pty->master.get(), proxy);
+    if (pty) process::proxy_terminal(pty->master, proxy);
     if (c.stdio_pipes) process::proxy_stdio(*c.stdio_pipes, proxy);
     int code = forwarder->forward_until_exit(c.pidfd.get(), "container " + quote(id));
     phase_mark("exited");
