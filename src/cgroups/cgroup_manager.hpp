@@ -241,6 +241,12 @@ class Manager {
   // v1 freezer; v2's lets a fatal signal through (cgroup-v2.rst, "Processes
   // in the frozen cgroup can be killed by a fatal signal").
   bool sigkill_waits_for_thaw() const;
+  // After a SIGKILL: thaws the v1 freezer where it holds the processes
+  // frozen (the signal acts only once they are thawed), the container's own
+  // cgroup and every sub-cgroup below it that the container froze itself (a
+  // nested runtime's paused container: its processes would keep the init
+  // of the container's pid namespace from exiting).
+  void thaw_v1_freezer() const;
 
   // Sends sig to every process in the cgroup (and its sub-cgroups). SIGKILL
   // uses cgroup.kill where the kernel has it; otherwise the cgroup is frozen,
@@ -318,9 +324,6 @@ class Manager {
   // The directories in made_ above the container's own ones, outermost first.
   std::vector<std::string> made_parents() const;
   void kill_leftovers(const std::vector<pid_t>& left) const;
-  // After a SIGKILL: thaws the v1 freezer where it holds the processes
-  // frozen (the signal acts only once they are thawed).
-  void thaw_v1_freezer() const;
   void start_unit(pid_t pid);
   void stop_unit();
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
@@ -337,18 +340,18 @@ class Manager {
   UniqueFd v2_fd_;                     // on pure v2 and hybrid hosts, locked by claim_leaf
   UniqueFd v1_claim_;                  // on legacy hosts, the first v1 leaf, locked by claim_leaf
   bool claimed_ = false;               // claim_leaf passed (or adopt_created): an init of ours may be in the leaves
-  bool v2_made_here_ = false;      // create()'s own mkdir made the v2 leaf: no device program in it before create's
-  std::vector<std::string> made_;  // directories create() made, outermost first (load: the parents)
-  std::string v1_made_first_;      // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)
-  std::string device_filter_cache_;  // keep_device_filters_in()
+  bool v2_made_here_ = false;          // create()'s own mkdir made the v2 leaf: no device program in it before create's
+  std::vector<std::string> made_;      // directories create() made, outermost first (load: the parents)
+  std::string v1_made_first_;          // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)
+  std::string device_filter_cache_;    // keep_device_filters_in()
   std::function<void(const std::string&)> record_parents_;  // record_parents_with()
   bool owned_ = false;
   std::vector<std::string> warnings_;
-  std::optional<SystemdUnit> unit_;  // --systemd-cgroup; load(): only the name is known
+  std::optional<SystemdUnit> unit_;               // --systemd-cgroup; load(): only the name is known
   std::vector<dbus::Property> unit_annotations_;  // set_unit_annotations
-  std::string id_;                   // the container's, for the unit's description
-  std::optional<SystemdBus> bus_;    // create() to add_process()
-  bool unit_started_ = false;        // stopped again if the create fails
+  std::string id_;                                // the container's, for the unit's description
+  std::optional<SystemdBus> bus_;                 // create() to add_process()
+  bool unit_started_ = false;                     // stopped again if the create fails
 };
 
 }  // namespace hull::cgroups

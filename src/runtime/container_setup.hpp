@@ -52,7 +52,8 @@ void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const Container
 // A frozen task acts on SIGKILL only once thawed (v1 freezer): after sending
 // SIGKILL to a paused container, thaw it so the signal is delivered (as runc);
 // also a running one, whose cgroup a killed `hull pause` may have left frozen.
-// Call before the kill and thaw what it returns (null: nothing) after: the
+// Call before the kill and thaw_v1_freezer() what it returns (null: nothing)
+// after, which thaws the sub-cgroups the container froze itself too: the
 // cgroup's ownership is checked now, while the init that vouches for an
 // unmarked cgroup lives.
 cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig);

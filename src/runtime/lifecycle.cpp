@@ -65,7 +65,7 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   if (!pidfd) return;
   cgroups::Manager* frozen = cgroup_to_thaw_after_kill(cgroup, status, SIGKILL);
   send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
-  if (frozen) frozen->thaw();
+  if (frozen) frozen->thaw_v1_freezer();
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
@@ -263,7 +263,7 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
     }
     cgroups::Manager* frozen = cgroup_to_thaw_after_kill(cgroup, c.status, sig);
     if (pidfd) send_signal(pidfd.get(), sig, "container " + quote(id));
-    if (frozen) frozen->thaw();
+    if (frozen) frozen->thaw_v1_freezer();
   });
 }
 

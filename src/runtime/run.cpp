@@ -25,7 +25,7 @@ void stop_own_container(CreatedContainer& c) {
   ContainerCgroup cgroup(c.dir, c.state);
   cgroups::Manager* frozen = cgroup_to_thaw_after_kill(cgroup, Status::Running, SIGKILL);
   ::kill(c.state.pid, SIGKILL);
-  if (frozen) frozen->thaw();
+  if (frozen) frozen->thaw_v1_freezer();
   ::waitpid(c.state.pid, nullptr, 0);
   destroy_container(c.dir, c.state, c.spec.hooks, cgroup);
 }

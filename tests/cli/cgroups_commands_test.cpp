@@ -308,32 +308,47 @@ TEST_F(CgroupCommandsTest, PsAndKillAllReadPastAThreadedSubCgroup) {
   expect_nothing_left("threads");
 }
 
-// A container that froze a sub-cgroup of its own in the v1 freezer: the
-// SIGKILL of kill --all acts on the tasks there only once that sub-cgroup
-// is thawed too, not only the container's (before, as in runc 1.1, they
-// stayed frozen, the init with them in its pid namespace's teardown, and
-// delete --force gave up after 10 s).
-TEST_F(CgroupCommandsTest, KillAllThawsASubCgroupTheContainerFroze) {
+// A container that froze a sub-cgroup of its own in the v1 freezer (a
+// nested runtime's paused container): a SIGKILL acts on the tasks there only
+// once that sub-cgroup is thawed too, not only the container's. Before, as in
+// runc 1.1, they stayed frozen, the init with them in its pid namespace's
+// teardown, and delete --force gave up after 10 s; kill --all was fixed
+// first, then kill KILL and delete --force, which signal the init alone.
+TEST_F(CgroupCommandsTest, ASigkillThawsASubCgroupTheContainerFroze) {
   if (!on_v1("freezer")) GTEST_SKIP() << "no v1 freezer here (cgroup v2 lets SIGKILL through a freeze)";
-  auto [init, child] = start_with_child("ice");
-  ASSERT_NE(init, 0);
-  const std::string ice = dir_of("freezer") + "/ice";
-  ASSERT_EQ(::mkdir(ice.c_str(), 0755), 0) << std::strerror(errno);
-  std::ofstream(ice + "/cgroup.procs") << child;
-  write_file(ice + "/freezer.state", "FROZEN");
-  for (int i = 0; i < 500 && read_file(ice + "/freezer.state") != "FROZEN\n"; ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_EQ(read_file(ice + "/freezer.state"), "FROZEN\n");
+  struct Kill {
+    std::string id;
+    std::vector<std::string> args;
+  };
+  const Kill kills[] = {{"ice0", {"kill", "--all", "ice0", "KILL"}},
+                        {"ice1", {"kill", "ice1", "KILL"}},
+                        {"ice2", {"delete", "--force", "ice2"}}};
+  for (const auto& [id, kill] : kills) {
+    SCOPED_TRACE(kill[0] + " " + kill[1]);
+    auto [init, child] = start_with_child(id);
+    ASSERT_NE(init, 0);
+    const std::string ice = dir_of("freezer") + "/ice";
+    ASSERT_EQ(::mkdir(ice.c_str(), 0755), 0) << std::strerror(errno);
+    std::ofstream(ice + "/cgroup.procs") << child;
+    write_file(ice + "/freezer.state", "FROZEN");
+    for (int i = 0; i < 500 && read_file(ice + "/freezer.state") != "FROZEN\n"; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(read_file(ice + "/freezer.state"), "FROZEN\n");
 
-  ProcResult r = hull({"kill", "--all", "ice", "KILL"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(wait_exit_and_reap(init)) << "the frozen child held the init's exit: " << read_file(ice + "/freezer.state");
-  ProcResult del = hull({"delete", "--force", "ice"});
-  EXPECT_EQ(del.exit_code, 0) << del.err;
-  if (std::filesystem::exists(ice)) {
-    write_file(ice + "/freezer.state", "THAWED");  // for the fixture's delete
-    ::rmdir(ice.c_str());
+    SpawnOptions bounded;
+    bounded.timeout = milliseconds(8000);
+    ProcResult r = hull(kill, bounded);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(wait_exit_and_reap(init))
+        << "the frozen child held the init's exit: " << read_file(ice + "/freezer.state");
+    if (std::filesystem::exists(ice)) {
+      write_file(ice + "/freezer.state", "THAWED");  // for the delete
+      wait_exit_and_reap(init);
+    }
+    ProcResult del = hull({"delete", "--force", id});
+    EXPECT_EQ(del.exit_code, 0) << del.err;
+    if (std::filesystem::exists(ice)) ::rmdir(ice.c_str());
+    expect_nothing_left(id);
   }
-  expect_nothing_left("ice");
 }
 
 // On a hybrid host the container's v2 cgroup has a freezer of its own
