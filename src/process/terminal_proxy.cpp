@@ -84,29 +84,35 @@ void copy_window_size(int from, int to) {
 }
 
 // Where the process's output goes: the caller's terminal, stdout or stderr.
-// Once that takes no more (a reader gone, a terminal hung up, a full disk),
-// the process's own end is closed (the caller's lost() closes it): its next
-// write fails (EPIPE and SIGPIPE from a pipe; EIO, after SIGHUP, from a pty
-// whose master is gone), as if it wrote to the caller's stdio itself. Read
-// and dropped instead, its output would keep it running, at full speed, for
-// nobody.
+// Once nobody reads it (a reader gone: EPIPE; the caller's terminal hung
+// up: EIO), the process's own end is closed (by the caller, on false): its
+// next write fails (EPIPE and SIGPIPE from a pipe; SIGHUP, then EIO, from a
+// pty whose master is gone), as if it wrote to the caller's stdio itself;
+// read and dropped instead, its output kept it running, at full speed, for
+// nobody. Any other failure (a full disk) leaves the process as it would
+// have left it, writing on: the rest of its output is read and dropped.
 class OutputSink {
  public:
   OutputSink(int fd, const char* what) : fd_(fd), what_(what) {}
-  // Whether the data went out.
+  // False once nobody reads the output.
   bool write(std::string_view data) {
+    if (dropping_) return true;
     try {
       write_all(fd_, data, what_);
       return true;
     } catch (const Error& e) {
-      log::warn(std::string(e.what()) + ": the process's output is closed");
-      return false;
+      const bool nobody_reads = e.code() == EPIPE || e.code() == EIO || e.code() == ECONNRESET;
+      log::warn(std::string(e.what()) +
+                (nobody_reads ? ": the process's output is closed" : ": the rest of the process's output is dropped"));
+      dropping_ = !nobody_reads;
+      return !nobody_reads;
     }
   }
 
  private:
   int fd_;
   const char* what_;
+  bool dropping_ = false;
 };
 
 // The caller's input on its way to the process, written without blocking:

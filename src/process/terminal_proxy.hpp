@@ -45,9 +45,10 @@ int caller_terminal(int in = 0, int out = 1);
 // closed: the container exited) or stop_fd becomes readable; output still
 // buffered in the pty is drained first. End of input is passed on as the
 // terminal's EOF character (^D), as a user typing it would. Input waits for
-// room in the pty without blocking the rest. Once the output cannot be
-// written (its reader gone, the caller's terminal hung up) the master is
-// closed, which hangs the container's terminal up, and the proxy returns.
+// room in the pty without blocking the rest. Once nobody reads the output
+// (its reader gone, the caller's terminal hung up) the master is closed,
+// which hangs the container's terminal up, and the proxy returns; output
+// that cannot be written otherwise (a full disk) is dropped.
 void proxy_terminal(UniqueFd& master, const ProxyOptions& opts = {});
 
 // `hull run` and `hull exec` attached to a terminal without
@@ -69,9 +70,10 @@ StdioPipes make_stdio_pipes();
 // 2 until opts.stop_fd (the process's pidfd) is readable, then what it wrote
 // before it exited; from then on nothing of the caller's reaches a process
 // left behind. Input waits for room in the pipe without blocking the rest;
-// an output that cannot be written (its reader gone) has the process's pipe
+// an output nobody reads any more (its reader gone) has the process's pipe
 // closed, so the process's next write there fails (EPIPE) as it would on the
-// caller's own pipe. opts.in and opts.out are not used.
+// caller's own pipe; output that cannot be written otherwise (a full disk)
+// is dropped. opts.in and opts.out are not used.
 void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts);
 
 }  // namespace hull::process

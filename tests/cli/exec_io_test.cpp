@@ -131,9 +131,11 @@ TEST_F(ExecTest, FromATerminalTheProcessGetsPipesNotTheCallersTerminal) {
   EXPECT_EQ(typed.out.find("secret"), std::string::npos) << typed.out;
 }
 
-// An attached exec whose output cannot be written drops the rest of it and
-// still returns the process's status: through the pty it proxies (-t) and
-// through the pipes it copies (from a terminal, without -t).
+// An attached exec whose output cannot be written for a full disk drops the
+// rest of it and still returns the process's status: through the pty it
+// proxies (-t) and through the pipes it copies (from a terminal, without
+// -t). A reader gone closes the output instead (TerminalProxy unit tests,
+// HullTest.AnAttachedRunWhoseOutputCannotBeWrittenReturnsTheStatusAndDeletes).
 TEST_F(ExecTest, AnExecWhoseOutputCannotBeWrittenReturnsTheProcessStatus) {
   ASSERT_GT(start_sleeping("exfull"), 0);
   const std::string script = "for i in 1 2 3 4 5 6 7 8; do echo line $i; done; exit 5";
