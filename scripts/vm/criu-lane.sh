@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The v2vm_criu lane inside its one VM (run-in-vm; booting under qemu TCG
 # costs minutes, so everything checkpoint/restore shares one boot): the
-# CriuTest integration tests, then the clients' checkpoint/restore scenarios
+# CriuTest integration tests, the --systemd-cgroup refusal on a pure-v2 host
+# without systemd, then the clients' checkpoint/restore scenarios
 # of tests/e2e (podman, containerd) with hull, and with a reference runtime
 # (runc, from -DHULL_E2E_REFERENCE, as the other e2e scenarios) that proves
 # each scenario right: off by default, it doubles the lane's client time. Prints each step's exit code and seconds;
@@ -24,6 +25,10 @@ step() {
 }
 
 step "CriuTest" "$tests" --gtest_filter='CriuTest.*'
+# The one pure-v2 test that needs a host without systemd (the other pure-v2
+# tests run under systemd, in v2vm_systemd), in this boot rather than a VM
+# of its own.
+step "without systemd" "$tests" --gtest_filter='HullTest.SystemdCgroupWithoutSystemdIsAClearError'
 
 runtimes=("$hull")
 [[ -n $reference ]] && runtimes+=("$reference")

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=$(realpath -m "${1:-$here/../../build/vm}")
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
-flock 9   # two shards may prepare at once
+flock 9   # two VM tests may prepare at once
 
 # Reused while init and this script are unchanged (a fresh clone, as in CI,
 # prepares anew and so picks the current kernel package).

@@ -3,7 +3,8 @@
 // --systemd) and runs these. The scope's properties are read back with
 // `systemctl show`, the limits from inside the container (its cgroup
 // namespace shows its own cgroup at /sys/fs/cgroup). Where systemd is not
-// PID 1, only the error test runs (pure v2 without systemd: the v2vm shards).
+// PID 1, only the error test runs (pure v2 without systemd: the busybox init
+// of v2vm_criu's VM, scripts/vm/criu-lane.sh).
 #include <unistd.h>
 
 #include <algorithm>
@@ -316,7 +317,7 @@ TEST_F(SystemdDriverTest, ACreatedInitHoldsNoConnectionToSystemd) {
   expect_nothing_left(id);
 }
 
-// Pure v2 without systemd (the v2vm shards): one clear error, nothing made.
+// Pure v2 without systemd (v2vm_criu's VM): one clear error, nothing made.
 TEST_F(HullTest, SystemdCgroupWithoutSystemdIsAClearError) {
   if (!pure_v2() || systemd_reachable()) GTEST_SKIP() << "needs pure cgroup v2 without systemd";
   Bundle& b = bundle();

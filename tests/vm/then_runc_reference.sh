@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # then_runc_reference.sh TEST_BINARY FILTER -- COMMAND [ARG...]: runs COMMAND
-# (a v2vm shard), then, in the same VM, the integration tests FILTER names
+# (v2vm_systemd's lane), then, in the same VM, the integration tests FILTER names
 # against /usr/sbin/runc (tests/support/runc_reference.sh): the runc
 # behaviours that exist only on pure cgroup v2 checked against runc without
 # booting another VM (each boot under TCG costs about a minute). Exits with
