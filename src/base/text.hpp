@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,16 @@ inline std::vector<std::string_view> list_fields(std::string_view text, char sep
     const size_t end = std::min(text.find(separator), text.size());
     if (end > 0) out.push_back(text.substr(0, end));
     text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return out;
+}
+
+// `fields` with `separator` between them (list_fields, the other way).
+inline std::string joined_fields(const std::vector<std::string>& fields, std::string_view separator) {
+  std::string out;
+  for (const std::string& f : fields) {
+    if (&f != &fields.front()) out += separator;
+    out += f;
   }
   return out;
 }

@@ -81,6 +81,9 @@ struct SystemdPath {
 };
 SystemdPath parse_systemd_path(std::string_view value);
 
+// `dir`/`sub` with one slash between them; `dir` when `sub` is empty.
+std::string join_cgroup_path(const std::string& dir, const std::string& sub);
+
 // The directory of `path`, a cgroup as /proc/<pid>/cgroup names it in
 // `hierarchy` ("" for cgroup2, "cpu,cpuacct", "name=systemd"), where the
 // host mounts its hierarchies in the standard layout: /sys/fs/cgroup/<path>

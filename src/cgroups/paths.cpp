@@ -27,13 +27,13 @@ std::string normalize(std::string_view value) {
   return out;
 }
 
-std::string join(const std::string& a, const std::string& b) {
-  if (b.empty()) return a;
-  if (!a.empty() && a.back() == '/') return a + b;
-  return a + "/" + b;
-}
-
 }  // namespace
+
+std::string join_cgroup_path(const std::string& dir, const std::string& sub) {
+  if (sub.empty()) return dir;
+  if (!dir.empty() && dir.back() == '/') return dir + sub;
+  return dir + "/" + sub;
+}
 
 SystemdPath parse_systemd_path(std::string_view value) {
   std::vector<std::string> parts;
@@ -75,12 +75,12 @@ Paths resolve_paths(const std::optional<std::string>& cgroups_path, std::string_
       size_t slash = own.rfind('/');
       own = slash == std::string::npos ? std::string() : own.substr(0, slash);
     }
-    std::string base = absolute ? host.v2_mount : join(host.v2_mount, own);
-    p.v2 = join(base, rel);
+    std::string base = absolute ? host.v2_mount : join_cgroup_path(host.v2_mount, own);
+    p.v2 = join_cgroup_path(base, rel);
   }
   for (const auto& [name, h] : host.v1) {
-    std::string base = absolute ? h.mount : join(h.mount, normalize(h.own_path));
-    p.v1.emplace(name, join(base, rel));
+    std::string base = absolute ? h.mount : join_cgroup_path(h.mount, normalize(h.own_path));
+    p.v1.emplace(name, join_cgroup_path(base, rel));
   }
   return p;
 }

@@ -18,7 +18,7 @@
 namespace hull::process {
 namespace {
 
-constexpr std::array<std::string_view, 41> kNames = {
+constexpr std::array<std::string_view, 41> kCapabilityNames = {
     "CAP_CHOWN",
     "CAP_DAC_OVERRIDE",
     "CAP_DAC_READ_SEARCH",
@@ -61,7 +61,7 @@ constexpr std::array<std::string_view, 41> kNames = {
     "CAP_BPF",
     "CAP_CHECKPOINT_RESTORE",
 };
-static_assert(kNames.size() == CAP_CHECKPOINT_RESTORE + 1);
+static_assert(kCapabilityNames.size() == CAP_CHECKPOINT_RESTORE + 1);
 
 uint64_t to_mask(const std::optional<std::vector<std::string>>& names, const char* set, int last_cap) {
   uint64_t mask = 0;
@@ -83,16 +83,16 @@ uint64_t to_mask(const std::optional<std::vector<std::string>>& names, const cha
 }
 
 std::string cap_name(int n) {
-  return n < static_cast<int>(kNames.size()) ? std::string(kNames[n]) : "capability " + std::to_string(n);
+  return n < static_cast<int>(kCapabilityNames.size()) ? std::string(kCapabilityNames[n]) : "capability " + std::to_string(n);
 }
 
 }  // namespace
 
-std::span<const std::string_view> known_capability_names() { return kNames; }
+std::span<const std::string_view> known_capability_names() { return kCapabilityNames; }
 
 std::optional<int> capability_from_name(std::string_view name) {
-  for (size_t i = 0; i < kNames.size(); ++i)
-    if (kNames[i] == name) return static_cast<int>(i);
+  for (size_t i = 0; i < kCapabilityNames.size(); ++i)
+    if (kCapabilityNames[i] == name) return static_cast<int>(i);
   return std::nullopt;
 }
 

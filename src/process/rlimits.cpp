@@ -15,7 +15,7 @@
 namespace hull::process {
 namespace {
 
-constexpr std::array<std::string_view, 16> kNames = {
+constexpr std::array<std::string_view, 16> kRlimitNames = {
     "RLIMIT_CPU",      "RLIMIT_FSIZE",  "RLIMIT_DATA",    "RLIMIT_STACK",  "RLIMIT_CORE",  "RLIMIT_RSS",
     "RLIMIT_NPROC",    "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS",     "RLIMIT_LOCKS", "RLIMIT_SIGPENDING",
     "RLIMIT_MSGQUEUE", "RLIMIT_NICE",   "RLIMIT_RTPRIO",  "RLIMIT_RTTIME",
@@ -24,11 +24,11 @@ static_assert(RLIMIT_CPU == 0 && RLIMIT_NOFILE == 7 && RLIMIT_AS == 9 && RLIMIT_
 
 }  // namespace
 
-std::span<const std::string_view> known_rlimit_names() { return kNames; }
+std::span<const std::string_view> known_rlimit_names() { return kRlimitNames; }
 
 std::optional<int> rlimit_from_name(std::string_view name) {
-  for (size_t i = 0; i < kNames.size(); ++i)
-    if (kNames[i] == name) return static_cast<int>(i);
+  for (size_t i = 0; i < kRlimitNames.size(); ++i)
+    if (kRlimitNames[i] == name) return static_cast<int>(i);
   return std::nullopt;
 }
 

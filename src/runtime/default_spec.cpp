@@ -24,7 +24,7 @@ Json mount(const char* destination, const char* type, const char* source, std::i
 // Only what a shell needs; everything else a container gets must be asked for.
 const std::vector<std::string> kCapabilities = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
 
-Json process() {
+Json process_section() {
   Json caps = kCapabilities;
   return {
       {"terminal", true},
@@ -134,7 +134,7 @@ bool host_is_pure_cgroup_v2() {
 
 nlohmann::ordered_json default_spec(const DefaultSpecOptions& o) {
   nlohmann::ordered_json spec = {
-      {"ociVersion", "1.3.0"}, {"process", process()}, {"root", {{"path", "rootfs"}, {"readonly", true}}},
+      {"ociVersion", "1.3.0"}, {"process", process_section()}, {"root", {{"path", "rootfs"}, {"readonly", true}}},
       {"hostname", "hull"},    {"mounts", mounts()},   {"linux", linux_section(o)},
   };
   if (o.rootless) make_rootless(spec);

@@ -89,6 +89,12 @@ TEST(CgroupPaths, DefaultIsTheIdBelowTheCaller) {
   EXPECT_EQ(resolve_paths(std::string(), "web", hybrid_host()).v2, "/sys/fs/cgroup/unified/web");
 }
 
+TEST(CgroupPaths, JoinedWithOneSlashAndNothingForAnEmptySub) {
+  EXPECT_EQ(join_cgroup_path("/sys/fs/cgroup/memory/web", "sub"), "/sys/fs/cgroup/memory/web/sub");
+  EXPECT_EQ(join_cgroup_path("/sys/fs/cgroup/", "web"), "/sys/fs/cgroup/web");
+  EXPECT_EQ(join_cgroup_path("/sys/fs/cgroup/unified/web", ""), "/sys/fs/cgroup/unified/web");
+}
+
 TEST(CgroupPaths, NormalisesAndRefusesClimbingOut) {
   EXPECT_EQ(resolve_paths("/a//b/./c/", "x", hybrid_host()).v2, "/sys/fs/cgroup/unified/a/b/c");
   EXPECT_EQ(error_of([] { resolve_paths("../../etc", "x", hybrid_host()); }),

@@ -1,5 +1,6 @@
 // base/text.hpp: the word and line readers behind the parsers of
-// /proc/self/uid_map, mountinfo, /proc/self/cgroup and cgroup files.
+// /proc/self/uid_map, mountinfo, /proc/self/cgroup and cgroup files, and the
+// list joiner of messages.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -50,6 +51,13 @@ TEST(Text, ListFieldsSkipEmptyOnes) {
   EXPECT_EQ(list_fields(",rw,,nosuid,"), (std::vector<std::string_view>{"rw", "nosuid"}));
   EXPECT_EQ(list_fields("name=systemd"), (std::vector<std::string_view>{"name=systemd"}));
   EXPECT_TRUE(list_fields("").empty());
+}
+
+TEST(Text, JoinedFieldsPutTheSeparatorOnlyBetweenThem) {
+  EXPECT_EQ(joined_fields({"rw", "nosuid"}, ","), "rw,nosuid");
+  EXPECT_EQ(joined_fields({"pid 7"}, ", "), "pid 7");
+  EXPECT_EQ(joined_fields({}, ", "), "");
+  EXPECT_EQ(joined_fields({"", "x"}, ";"), ";x");  // an empty field keeps its place
 }
 
 TEST(Text, WholeNumbersOnly) {

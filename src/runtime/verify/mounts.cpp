@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
@@ -40,12 +41,6 @@ std::string describe(const MountInfo& m) {
   std::string s = m.fs_type + " " + m.options;
   for (const auto& o : m.optional) s += " " + o;
   return s;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
 }
 
 // Per-mount flags the config asks for, as mountinfo names them.
@@ -184,7 +179,7 @@ void check_configured_mounts(const Target& t, Report& r) {
     std::string type = cm.type.value_or(o.bind() ? "bind" : "");
     std::vector<std::string> flags = wanted_flags(o);
     std::optional<std::string> propagation = wanted_propagation(o);
-    std::string config = type + (flags.empty() ? "" : " " + join(flags)) + (propagation ? " " + *propagation : "");
+    std::string config = type + (flags.empty() ? "" : " " + joined_fields(flags, ",")) + (propagation ? " " + *propagation : "");
     const MountInfo* m = mount_at(t, path);
     if (!m) {
       r.violated(property, config, "no mount", "the mount is missing");

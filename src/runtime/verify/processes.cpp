@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/text.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/capabilities.hpp"
 #include "process/rlimits.hpp"
@@ -20,12 +21,6 @@ namespace hull::verify {
 
 namespace {
 
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 std::string cap_names(uint64_t mask) {
   std::vector<std::string> names;
   auto known = process::known_capability_names();
@@ -34,7 +29,7 @@ std::string cap_names(uint64_t mask) {
     names.push_back(static_cast<size_t>(i) < known.size() ? std::string(known[static_cast<size_t>(i)])
                                                           : "cap " + std::to_string(i));
   }
-  return names.empty() ? "none" : join(names, ",");
+  return names.empty() ? "none" : joined_fields(names, ",");
 }
 
 // Maps an id inside the container to the host through /proc/<pid>/uid_map
@@ -75,10 +70,10 @@ void check_members(const Target& t, Report& r) {
         if (!theirs.empty() && theirs != proc_link(t.pid, "ns/" + name)) outside.push_back(name);
       }
       if (!outside.empty())
-        strangers.push_back("pid " + std::to_string(p) + " (not in its " + join(outside, ",") + ")");
+        strangers.push_back("pid " + std::to_string(p) + " (not in its " + joined_fields(outside, ",") + ")");
     }
-    r.check(strangers.empty(), property, "in " + join(own, ","), "processes: " + std::to_string(t.pids.size()),
-            "processes of another container or the host: " + join(strangers));
+    r.check(strangers.empty(), property, "in " + joined_fields(own, ","), "processes: " + std::to_string(t.pids.size()),
+            "processes of another container or the host: " + joined_fields(strangers, ", "));
   }
   struct stat self {};
   if (::stat("/proc/self/exe", &self) < 0) {
@@ -96,7 +91,7 @@ void check_members(const Target& t, Report& r) {
         st.st_mtim.tv_sec == self.st_mtim.tv_sec && st.st_mtim.tv_nsec == self.st_mtim.tv_nsec)
       hulls.push_back(std::to_string(p));
   }
-  r.check(hulls.empty(), "no hull process inside", "none", hulls.empty() ? "none" : "pids " + join(hulls),
+  r.check(hulls.empty(), "no hull process inside", "none", hulls.empty() ? "none" : "pids " + joined_fields(hulls, ", "),
           "a hull process is in the container's cgroup");
 }
 
@@ -125,7 +120,7 @@ void check_capabilities(const Target& t, Report& r) {
       if (have & ~s.allowed) beyond.push_back("pid " + std::to_string(p) + " has " + cap_names(have & ~s.allowed));
     }
     r.check(beyond.empty(), std::string("capabilities ") + s.name, cap_names(s.allowed),
-            beyond.empty() ? "within, processes: " + std::to_string(pids.size()) : join(beyond, "; "),
+            beyond.empty() ? "within, processes: " + std::to_string(pids.size()) : joined_fields(beyond, "; "),
             "a process holds capabilities beyond the config's set");
   }
 }
@@ -188,7 +183,7 @@ void check_identity(const Target& t, Report& r, std::map<std::string, std::strin
     r.check(ok, "user",
             std::to_string(u.uid) + ":" + std::to_string(u.gid) + " (host " + std::to_string(*uid) + ":" +
                 std::to_string(*gid) + ")",
-            "uid " + join(uids, " ") + " gid " + join(gids, " "), "the init runs as another user");
+            "uid " + joined_fields(uids, " ") + " gid " + joined_fields(gids, " "), "the init runs as another user");
   }
   std::set<std::string> want, have;
   for (const auto& v : words(status["Groups"])) have.insert(v);
@@ -200,10 +195,10 @@ void check_identity(const Target& t, Report& r, std::map<std::string, std::strin
   }
   std::vector<std::string> want_list(want.begin(), want.end()), have_list(have.begin(), have.end());
   if (!mapped)
-    r.cannot_tell("groups", join(want_list, ","), "a group is not mapped to the host");
+    r.cannot_tell("groups", joined_fields(want_list, ","), "a group is not mapped to the host");
   else
-    r.check(want == have, "groups", want.empty() ? "none" : join(want_list, ","),
-            have.empty() ? "none" : join(have_list, ","), "the init's supplementary groups differ");
+    r.check(want == have, "groups", want.empty() ? "none" : joined_fields(want_list, ","),
+            have.empty() ? "none" : joined_fields(have_list, ","), "the init's supplementary groups differ");
 }
 
 void check_fds(const Target& t, Report& r) {
@@ -223,7 +218,7 @@ void check_fds(const Target& t, Report& r) {
     extra.push_back(std::to_string(fd) + " -> " + proc_link(t.pid, "fd/" + entry.first));
   }
   const size_t count = entries.size();
-  r.check(extra.empty(), "init open fds", config, extra.empty() ? std::to_string(count) + " fds" : join(extra),
+  r.check(extra.empty(), "init open fds", config, extra.empty() ? std::to_string(count) + " fds" : joined_fields(extra, ", "),
           "the init holds fds beyond stdio and the preserved ones");
 }
 
