@@ -90,14 +90,15 @@ Placement::Placement(const Paths& paths, const std::vector<std::string>& subs, p
   if (subs.empty()) init_pid_ = init_pid;
   for (const auto& hierarchy : paths.v1) {
     const std::string& name = hierarchy.first;
-    v1_.add(name, join_cgroup_path(hierarchy.second,
-                       sub_path_of(s, name, [&](const std::string& c) { return hierarchy_holds(name, c); })));
+    const std::string sub = sub_path_of(s, name, [&](const std::string& c) { return hierarchy_holds(name, c); });
+    v1_.add(name, join_cgroup_path(hierarchy.second, sub));
   }
   if (!paths.v2.empty()) {
     // On a pure v2 host a named controller is the one hierarchy's; on a
     // hybrid one the v2 hierarchy takes only a path for every hierarchy.
     const bool unified = paths.mode == Mode::Unified;
-    const std::string target = join_cgroup_path(paths.v2, sub_path_of(s, "unified", [&](const std::string&) { return unified; }));
+    const std::string target =
+        join_cgroup_path(paths.v2, sub_path_of(s, "unified", [&](const std::string&) { return unified; }));
     v2_target_ = target;
     with_context("join cgroup " + target, [&] {
       v2_dir_ = open_path(target, O_RDONLY | O_DIRECTORY);

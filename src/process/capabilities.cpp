@@ -83,7 +83,8 @@ uint64_t to_mask(const std::optional<std::vector<std::string>>& names, const cha
 }
 
 std::string cap_name(int n) {
-  return n < static_cast<int>(kCapabilityNames.size()) ? std::string(kCapabilityNames[n]) : "capability " + std::to_string(n);
+  return n < static_cast<int>(kCapabilityNames.size()) ? std::string(kCapabilityNames[n])
+                                                       : "capability " + std::to_string(n);
 }
 
 }  // namespace

@@ -135,7 +135,7 @@ bool host_is_pure_cgroup_v2() {
 nlohmann::ordered_json default_spec(const DefaultSpecOptions& o) {
   nlohmann::ordered_json spec = {
       {"ociVersion", "1.3.0"}, {"process", process_section()}, {"root", {{"path", "rootfs"}, {"readonly", true}}},
-      {"hostname", "hull"},    {"mounts", mounts()},   {"linux", linux_section(o)},
+      {"hostname", "hull"},    {"mounts", mounts()},           {"linux", linux_section(o)},
   };
   if (o.rootless) make_rootless(spec);
   return spec;

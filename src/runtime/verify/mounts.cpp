@@ -179,7 +179,8 @@ void check_configured_mounts(const Target& t, Report& r) {
     std::string type = cm.type.value_or(o.bind() ? "bind" : "");
     std::vector<std::string> flags = wanted_flags(o);
     std::optional<std::string> propagation = wanted_propagation(o);
-    std::string config = type + (flags.empty() ? "" : " " + joined_fields(flags, ",")) + (propagation ? " " + *propagation : "");
+    std::string config =
+        type + (flags.empty() ? "" : " " + joined_fields(flags, ",")) + (propagation ? " " + *propagation : "");
     const MountInfo* m = mount_at(t, path);
     if (!m) {
       r.violated(property, config, "no mount", "the mount is missing");

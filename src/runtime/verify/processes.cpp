@@ -91,8 +91,8 @@ void check_members(const Target& t, Report& r) {
         st.st_mtim.tv_sec == self.st_mtim.tv_sec && st.st_mtim.tv_nsec == self.st_mtim.tv_nsec)
       hulls.push_back(std::to_string(p));
   }
-  r.check(hulls.empty(), "no hull process inside", "none", hulls.empty() ? "none" : "pids " + joined_fields(hulls, ", "),
-          "a hull process is in the container's cgroup");
+  r.check(hulls.empty(), "no hull process inside", "none",
+          hulls.empty() ? "none" : "pids " + joined_fields(hulls, ", "), "a hull process is in the container's cgroup");
 }
 
 void check_capabilities(const Target& t, Report& r) {
@@ -218,7 +218,8 @@ void check_fds(const Target& t, Report& r) {
     extra.push_back(std::to_string(fd) + " -> " + proc_link(t.pid, "fd/" + entry.first));
   }
   const size_t count = entries.size();
-  r.check(extra.empty(), "init open fds", config, extra.empty() ? std::to_string(count) + " fds" : joined_fields(extra, ", "),
+  r.check(extra.empty(), "init open fds", config,
+          extra.empty() ? std::to_string(count) + " fds" : joined_fields(extra, ", "),
           "the init holds fds beyond stdio and the preserved ones");
 }
 
