@@ -266,7 +266,7 @@ void Manager::create_for_clone() {
     make_v2_tree(true);
     if (!paths_.v2.empty()) {
       v2_made_here_ = std::find(made_.begin(), made_.end(), paths_.v2) != made_.end();
-      v2_fd_ = claim_leaf(paths_.v2);
+      v2_fd_ = HeldDir(paths_.v2, claim_leaf(paths_.v2));
     }
     owned_ = true;
   } catch (Error& e) {
@@ -323,7 +323,7 @@ void Manager::adopt_created() {
   }
   claimed_ = true;  // CRIU's strict mode made them all: what is in them is this restore's
   with_context("apply the limits to the cgroup CRIU made", [&] {
-    if (!paths_.v2.empty()) v2_fd_ = open_path(paths_.v2, O_DIRECTORY | O_RDONLY);
+    if (!paths_.v2.empty()) v2_fd_ = HeldDir(paths_.v2, open_path(paths_.v2, O_DIRECTORY | O_RDONLY));
     apply(resources_, false);
   });
   for (const auto& w : warnings_) log::warn(w);

@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
 #include "cgroups/self_placement.hpp"
 #include "cgroups/systemd_bus.hpp"
@@ -340,7 +341,7 @@ class Manager {
   Paths paths_;
   spec::Resources resources_;          // as planned (create)
   std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
-  UniqueFd v2_fd_;                     // on pure v2 and hybrid hosts, locked by claim_leaf
+  HeldDir v2_fd_;                      // on pure v2 and hybrid hosts, locked by claim_leaf; at() walks from it
   UniqueFd v1_claim_;                  // on legacy hosts, the first v1 leaf, locked by claim_leaf
   bool claimed_ = false;               // claim_leaf passed (or adopt_created): an init of ours may be in the leaves
   bool v2_made_here_ = false;          // create()'s own mkdir made the v2 leaf: no device program in it before create's

@@ -33,11 +33,94 @@ constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup/";
 pid_t cgroup_root_owner = 0;
 int cgroup_root_fd = -1;
 
+// HeldDir's registrations. Trivially destructible, so that no exit handler
+// is registered for them; `path` points into the HeldDir, which moves it
+// along with the slot.
+struct HeldSlot {
+  const std::string* path = nullptr;  // nullptr: free
+  int fd = -1;
+  pid_t owner = 0;
+};
+constexpr size_t kMaxHeldDirs = 4;
+HeldSlot held_slots[kMaxHeldDirs];
+size_t held_in_use = 0;
+
+// The deepest held directory that `path` lies strictly below, as (its fd,
+// the rest); dir -1 if none.
+At from_held_dir(const std::string& path, pid_t self) noexcept {
+  At best{-1, nullptr};
+  size_t best_len = 0;
+  for (const HeldSlot& s : held_slots) {
+    if (!s.path || s.owner != self) continue;
+    const std::string& dir = *s.path;
+    if (dir.size() <= best_len || path.size() <= dir.size() + 1 || !path.starts_with(dir) || path[dir.size()] != '/')
+      continue;
+    best = {s.fd, path.c_str() + dir.size() + 1};
+    best_len = dir.size();
+  }
+  return best;
+}
+
+// The descriptor of the held directory `path` names itself, -1 if none.
+int held_fd_of(const std::string& path) noexcept {
+  if (held_in_use == 0) return -1;
+  const pid_t self = ::getpid();
+  for (const HeldSlot& s : held_slots)
+    if (s.path && s.owner == self && *s.path == path) return s.fd;
+  return -1;
+}
+
 }  // namespace
 
+HeldDir::HeldDir(std::string path, UniqueFd fd) noexcept : path_(std::move(path)), fd_(std::move(fd)) {
+  while (!path_.empty() && path_.back() == '/') path_.pop_back();
+  if (!fd_ || path_.empty()) return;
+  for (size_t i = 0; i < kMaxHeldDirs; ++i) {
+    if (held_slots[i].path) continue;
+    held_slots[i] = {&path_, fd_.get(), ::getpid()};
+    slot_ = static_cast<int>(i);
+    ++held_in_use;
+    return;
+  }
+}
+
+HeldDir::HeldDir(HeldDir&& o) noexcept
+    : path_(std::move(o.path_)), fd_(std::move(o.fd_)), slot_(std::exchange(o.slot_, -1)) {
+  if (slot_ >= 0) held_slots[slot_].path = &path_;
+}
+
+HeldDir& HeldDir::operator=(HeldDir&& o) noexcept {
+  if (this == &o) return *this;
+  reset();
+  path_ = std::move(o.path_);
+  fd_ = std::move(o.fd_);
+  slot_ = std::exchange(o.slot_, -1);
+  if (slot_ >= 0) held_slots[slot_].path = &path_;
+  return *this;
+}
+
+void HeldDir::release_slot() noexcept {
+  if (slot_ < 0) return;
+  held_slots[slot_] = {};
+  slot_ = -1;
+  --held_in_use;
+}
+
+void HeldDir::reset() noexcept {
+  // Out of at()'s reach before the number can be reused.
+  release_slot();
+  fd_.reset();
+  path_.clear();
+}
+
 At at(const std::string& path) noexcept {
-  if (!path.starts_with(kCgroupRoot) || path.size() == kCgroupRoot.size()) return {AT_FDCWD, path.c_str()};
+  const bool below_root = path.starts_with(kCgroupRoot) && path.size() > kCgroupRoot.size();
+  if (!below_root && held_in_use == 0) return {AT_FDCWD, path.c_str()};
   const pid_t self = ::getpid();
+  if (held_in_use != 0) {
+    if (At held = from_held_dir(path, self); held.dir >= 0) return held;
+  }
+  if (!below_root) return {AT_FDCWD, path.c_str()};
   if (cgroup_root_owner == 0) {
     const int fd = ::open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return {AT_FDCWD, path.c_str()};
@@ -89,14 +172,17 @@ struct XattrArgs {
 };
 bool xattrat_missing = false;
 
-// at_call on at(path), or path_call where the *at call is missing (ENOSYS)
+// fd_call on a held directory's own descriptor where `path` is one (no
+// lookup at all); else at_call on at(path), or path_call where the *at call
+// is missing (ENOSYS)
 // or refused with EPERM: a seccomp filter that does not know the call
 // answers so. (So does the kernel for a trusted.* name without
 // CAP_SYS_ADMIN, and the path call then says the same.) Where the path call
 // succeeds after such a refusal, it was the filter's: the *at calls are left
 // alone from then on.
-template <class AtCall, class PathCall>
-long through_at(const std::string& path, AtCall at_call, PathCall path_call) noexcept {
+template <class FdCall, class AtCall, class PathCall>
+long through_at(const std::string& path, FdCall fd_call, AtCall at_call, PathCall path_call) noexcept {
+  if (const int fd = held_fd_of(path); fd >= 0) return fd_call(fd);
   At p = at(path);
   bool refused = false;
   if (p.dir != AT_FDCWD && !xattrat_missing) {
@@ -115,14 +201,16 @@ long through_at(const std::string& path, AtCall at_call, PathCall path_call) noe
 int set_xattr(const std::string& path, const char* name, std::string_view value) noexcept {
   XattrArgs args{reinterpret_cast<uintptr_t>(value.data()), static_cast<uint32_t>(value.size()), 0};
   return static_cast<int>(through_at(
-      path, [&](At p) { return ::syscall(kSetxattrat, p.dir, p.rel, 0, name, &args, sizeof args); },
+      path, [&](int fd) { return long{::fsetxattr(fd, name, value.data(), value.size(), 0)}; },
+      [&](At p) { return ::syscall(kSetxattrat, p.dir, p.rel, 0, name, &args, sizeof args); },
       [&] { return long{::setxattr(path.c_str(), name, value.data(), value.size(), 0)}; }));
 }
 
 ssize_t get_xattr(const std::string& path, const char* name, char* buf, size_t size) noexcept {
   XattrArgs args{reinterpret_cast<uintptr_t>(buf), static_cast<uint32_t>(size), 0};
   return through_at(
-      path, [&](At p) { return ::syscall(kGetxattrat, p.dir, p.rel, 0, name, &args, sizeof args); },
+      path, [&](int fd) { return long{::fgetxattr(fd, name, buf, size)}; },
+      [&](At p) { return ::syscall(kGetxattrat, p.dir, p.rel, 0, name, &args, sizeof args); },
       [&] { return long{::getxattr(path.c_str(), name, buf, size)}; });
 }
 

@@ -34,16 +34,51 @@ At at(const std::string& path) noexcept;
 // The descriptor at() keeps open in this process, -1 if none: for a child
 // cloned from it to close at its entry.
 int root_fd_held() noexcept;
+
+// A cgroup directory this process holds open, which at() walks the paths
+// below it from. kernfs refuses the lockless path walk, so each directory
+// of a path from /sys/fs/cgroup costs a read lock of the hierarchy's kernfs
+// rwsems, which every cgroup made or removed on the host takes for writing
+// once per interface file, and a reference on a dentry that the containers
+// beside this one walk through too (the parents a node's containers share);
+// from the container's own directory only the file's name is looked up. A
+// path through it also stays in the directory held when another is made at
+// the same path: it fails as gone (cgroup_gone) instead. Owns the
+// descriptor: at() stops using it once it is closed. Only the process that
+// made it uses it; a few at once (one more is only an open descriptor).
+// Made and dropped on one thread, before any thread that may call at().
+class HeldDir {
+ public:
+  HeldDir() = default;
+  HeldDir(std::string path, UniqueFd fd) noexcept;
+  HeldDir(const HeldDir&) = delete;
+  HeldDir& operator=(const HeldDir&) = delete;
+  HeldDir(HeldDir&& o) noexcept;
+  HeldDir& operator=(HeldDir&& o) noexcept;
+  ~HeldDir() { reset(); }
+
+  int get() const noexcept { return fd_.get(); }
+  explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
+  void reset() noexcept;
+
+ private:
+  void release_slot() noexcept;
+
+  std::string path_;
+  UniqueFd fd_;
+  int slot_ = -1;
+};
 // mkdir(2) (mode 0755) and rmdir(2) of a cgroup directory through at(): 0,
 // or -1 with errno set.
 int make_dir(const std::string& path) noexcept;
 int remove_dir(const std::string& path) noexcept;
 // open(2) through at() (O_CLOEXEC added); throws "open <path>: <errno>".
 UniqueFd open_path(const std::string& path, int flags);
-// setxattr(2) and getxattr(2) of a cgroup directory through at(), with
-// setxattrat and getxattrat (Linux 6.13); the path calls where those are
-// missing or refused (ENOSYS, or EPERM from a seccomp filter). Return as
-// the system calls do, errno set.
+// setxattr(2) and getxattr(2) of a cgroup directory: of a held one
+// (HeldDir) through its descriptor; else through at(), with setxattrat and
+// getxattrat (Linux 6.13), the path calls where those are missing or
+// refused (ENOSYS, or EPERM from a seccomp filter). Return as the system
+// calls do, errno set.
 int set_xattr(const std::string& path, const char* name, std::string_view value) noexcept;
 ssize_t get_xattr(const std::string& path, const char* name, char* buf, size_t size) noexcept;
 

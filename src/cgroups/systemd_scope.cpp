@@ -19,7 +19,7 @@ void Manager::start_unit(pid_t pid) {
     owned_ = true;  // from here a failed create stops the unit again
     // A slice takes no PIDs= property: the init joins its cgroup directly.
     if (unit_->is_slice()) write_value(paths_.v2, "cgroup.procs", std::to_string(pid));
-    v2_fd_ = open_fd(paths_.v2, O_DIRECTORY | O_RDONLY);
+    v2_fd_ = HeldDir(paths_.v2, open_fd(paths_.v2, O_DIRECTORY | O_RDONLY));
     // Delegate=yes gives the scope the controllers systemd manages (cpu,
     // cpuset, io, memory, pids); the others the limits need (hugetlb: kubelet
     // sends a limit for every page size with every container; rdma, misc)
