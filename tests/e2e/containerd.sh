@@ -173,7 +173,8 @@ scenario_metrics() {
 }
 
 scenario_tty() {
-  capture with_tty "ctr --address $work/containerd.sock run --rm -t $(crun_flags e2e-tty) $image e2e-tty sh -c 'tty; exit 4'"
+  capture with_tty --enter-after /dev/pts/ \
+    "ctr --address $work/containerd.sock run --rm -t $(crun_flags e2e-tty) $image e2e-tty sh -c 'tty; read line; exit 4'"
   expect_eq "tty inside" /dev/pts/0 "$out"
   expect_eq "exit code through the terminal" 4 "$rc"
 }

@@ -287,15 +287,16 @@ scenario_device() {
   expect_eq "device rw: read and write" "read-ok"$'\n'"write-ok"$'\n'"c" "$out"
 }
 
-# -it: the process has a terminal (script(1) gives docker a pty), in run and in exec.
+# -it: the process has a terminal (pty_run gives docker a pty), in run and in
+# exec. It waits for the Enter that follows its output (lib.sh, with_tty).
 scenario_interactive_tty() {
-  out=$(with_tty /usr/bin/docker -H "unix://$work/docker.sock" run --rm -it $(run_flags) "$image" \
-    sh -c "'tty; [ -t 0 ] && echo stdin-is-tty'")
+  out=$(with_tty --enter-after stdin-is-tty /usr/bin/docker -H "unix://$work/docker.sock" run --rm -it $(run_flags) \
+    "$image" sh -c "'tty; [ -t 0 ] && echo stdin-is-tty; read line'")
   expect_contains "run -it: a pty" /dev/pts/0 "$out"
   expect_contains "run -it: stdin" stdin-is-tty "$out"
   d run -d $(run_flags) --name e2e-it "$image" sleep 1000 >/dev/null
-  out=$(with_tty /usr/bin/docker -H "unix://$work/docker.sock" exec -it e2e-it \
-    sh -c "'tty; [ -t 1 ] && echo stdout-is-tty'")
+  out=$(with_tty --enter-after stdout-is-tty /usr/bin/docker -H "unix://$work/docker.sock" exec -it e2e-it \
+    sh -c "'tty; [ -t 1 ] && echo stdout-is-tty; read line'")
   expect_contains "exec -it: a pty" /dev/pts/ "$out"
   expect_contains "exec -it: stdout" stdout-is-tty "$out"
   d rm -f e2e-it >/dev/null
