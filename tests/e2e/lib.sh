@@ -70,14 +70,12 @@ make_rootfs() {
 # line after its output and exits only on the Enter that follows it: 0 runs
 # in 500 lost the output then, with either runtime.
 with_tty() {
-  local pty_run=${HULL_E2E_PTY_RUN:?the e2e_pty_run program built with the tests}
+  local options=()
   if [[ $1 == --enter-after ]]; then
-    local text=$2
+    options=(--enter-after "$2")
     shift 2
-    "$pty_run" --enter-after "$text" bash -c "$*" | tr -d '\r'
-  else
-    "$pty_run" bash -c "$*" | tr -d '\r'
   fi
+  "${HULL_E2E_PTY_RUN:?the e2e_pty_run program built with the tests}" "${options[@]}" bash -c "$*" | tr -d '\r'
 }
 
 # useradd/userdel/usermod refuse while another one holds the lock on

@@ -7,14 +7,13 @@
 // 30 s without it): the command can wait for that before it exits.
 //
 // The e2e scenarios run their clients' -t and -it through it (lib.sh,
-// with_tty). script(1) did this before, until once in CI (2026-12-03) all a
-// client printed came back empty. util-linux 2.38's script has two ways to
-// lose it: it writes an EOF character into the pty when its own stdin is at
-// EOF (ctest gives every test /dev/null), and it leaves 10 ms after its child
-// exits, whether or not the kernel has yet handed it what the child wrote.
-// Here nothing is written to the command's input, and the copy ends only when
-// the last holder of the slave has closed it: then the master's read answers
-// EIO, after the kernel has handed over everything written before.
+// with_tty), in place of script(1), which writes an EOF character into the
+// pty when its own stdin is at EOF (ctest gives every test /dev/null) and
+// leaves 10 ms after its child exits, whatever the pty still holds. Here
+// nothing is written to the command's input but the Enter asked for, and the
+// copy ends only when the last holder of the slave has closed it: then the
+// master's read answers EIO, after the kernel has handed over everything
+// written before.
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -27,7 +26,9 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 
+#include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 
 namespace {
@@ -35,17 +36,6 @@ namespace {
 int fail(const char* what) {
   std::fprintf(stderr, "pty_run: %s: %s\n", what, std::strerror(errno));
   return 125;
-}
-
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
 }
 
 // In the child: a session of its own with the slave as its controlling
@@ -144,7 +134,12 @@ int main(int argc, char** argv) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EIO) return fail("read the pty");
     if (n <= 0) break;
-    if (!write_all(STDOUT_FILENO, buf, static_cast<size_t>(n))) return fail("write stdout");
+    try {
+      hull::write_all(STDOUT_FILENO, std::string_view(buf, static_cast<size_t>(n)), "stdout");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "pty_run: %s\n", e.what());
+      return 125;
+    }
     enter.saw(buf, static_cast<size_t>(n), master.get());
   }
 
