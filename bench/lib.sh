@@ -187,7 +187,7 @@ in_bench_ns() {
 # a binary got into the page cache moves its start-up: read back by the
 # faults of an exec, its pages are single-page folios, and hull's `run` took
 # 0.27 ms (6 %) longer, crun's 0.36 ms, than from the large folios that a
-# sequential read or an install leaves (bench/README.md, "Fourteenth round").
+# sequential read or an install leaves (bench/rounds.md, "Fourteenth round").
 level_page_cache() {
   local f lib files=()
   for f in "$@"; do

@@ -80,7 +80,7 @@ if [[ " $runtimes " == *" hull "* ]]; then
     # hull runs as installed (install(1), a package manager), like crun and
     # runc from dpkg: a copy of build/hull on the same disk. The linker's
     # own output file ran 5-12 % slower with the same bytes (17 % more CPU
-    # per start, the same page faults; bench/README.md, "Eighth round").
+    # per start, the same page faults; bench/rounds.md, "Eighth round").
     install -m 0755 "$hull" "$repo/build/hull.bench"
     hull="$repo/build/hull.bench"
   fi

@@ -34,7 +34,7 @@ sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"|"/bin/sleep", "8640
 # With the limits engines send (kubelet and podman give memory, CPU and pids
 # limits): the code that writes them is on their every create, and left
 # out of the hot region it cost create two more 64 KiB fault-around windows
-# of cold text (bench/README.md, "Fifty-first round").
+# of cold text (bench/rounds.md, "Fifty-first round").
 sed -i 's|"resources": {|"resources": {"memory": {"limit": 268435456}, "cpu": {"shares": 512, "quota": 50000, "period": 100000}, "pids": {"limit": 128},|' "$bundle/config.json"
 
 trace() {  # trace NAME ARGS...: the code one hull command ran

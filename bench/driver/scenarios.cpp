@@ -321,7 +321,7 @@ void bench_state_list(Ctx& c) {
   // "state with 1000 within 1.2× of state with 1" asks whether a runtime's
   // state slows with the containers in its root, while by the last level the
   // host holds thousands of stopped containers and their cgroups, which slow
-  // every process a little (bench/README.md, twenty-seventh round).
+  // every process a little (bench/rounds.md, twenty-seventh round).
   std::map<std::string, std::pair<Runtime, std::string>> alone;
   for (auto& rt : c.rts) {
     Runtime one = rt;

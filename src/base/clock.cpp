@@ -25,7 +25,7 @@ char* put_digits(char* p, unsigned long value, int width) {
 // code runs only when a field is short (minute 7, nanoseconds below 10^8),
 // so which of its pages create touched depended on the time of day, and
 // the hot-text list, traced at one time, left them out at another
-// (bench/README.md, "Thirty-ninth round").
+// (bench/rounds.md, "Thirty-ninth round").
 std::string rfc3339(const timespec& ts, bool nanos) {
   using namespace std::chrono;
   const sys_seconds t{seconds{ts.tv_sec}};

@@ -45,7 +45,7 @@ constexpr int16_t kAccessType = 0, kMajor = 4, kMinor = 8;
 // it learnt about r2-r5 into the next block, the verifier keeps each of those
 // states apart and walks the rest of the program once per state: loading the
 // default rules took 0.26 ms, 112 rules 0.1 s, and 412 were refused as too
-// complex (bench/README.md, "Fourteenth round"). With nothing but r1 live
+// complex (bench/rounds.md, "Fourteenth round"). With nothing but r1 live
 // where a block starts, all paths into it are one state, checked once.
 void emit_rule(std::vector<bpf_insn>& prog, const DeviceRule& r) {
   std::vector<size_t> jumps;  // indexes of "no match" jumps to patch

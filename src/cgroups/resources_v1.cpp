@@ -165,7 +165,7 @@ namespace {
 // rebuild the scheduler's domains, walking every cpuset on the host while
 // the offline holds cgroup_mutex: 85 us per rebuild with 1000 containers,
 // twice per container, and every mkdir/rmdir of every hierarchy waits
-// behind it (bench/README.md, "Eighteenth round"). The flag changes no
+// behind it (bench/rounds.md, "Eighteenth round"). The flag changes no
 // domain when the hierarchy's root has it on: the root's CPUs then form one
 // domain, whatever the cpusets below it say (cgroup-v1/cpusets.rst, 1.7).
 // With the root's flag off (CPUs split into isolated domains), the kernel's

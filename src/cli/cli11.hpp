@@ -28,7 +28,7 @@ extern ostream clog;
 // trims every option name with std::isspace(ch, std::locale()), and the
 // first std::locale() builds the classic locale: some 40 facets and the
 // ctype<wchar_t> tables (in a static test program 40 us and 6 page faults;
-// bench/README.md, "Eighteenth round"). hull never calls setlocale, so the
+// bench/rounds.md, "Eighteenth round"). hull never calls setlocale, so the
 // global C++ locale is the classic one, whose ctype<char> answers exactly as
 // the ASCII tests below (no byte past 0x7f is a space, a letter or upper
 // case). Inside CLI11's headers only, `locale` names this tag instead, and

@@ -26,7 +26,7 @@ struct KernelFsMounts {
 // superblock of its own (or only one for them all): each superblock is
 // kernel memory, two list_lrus and a shrinker that every memory cgroup's
 // removal walks, so deleting N containers costs N times the superblocks of
-// those still running (bench/README.md, "Twenty-second round"). Missing
+// those still running (bench/rounds.md, "Twenty-second round"). Missing
 // paths are skipped.
 void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs = {},
                 int covered_dev_dir = -1);

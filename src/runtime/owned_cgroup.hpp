@@ -76,7 +76,7 @@ class ContainerCgroup {
   // procfs, once: a read of /proc/<pid>/cgroup takes none of the locks that
   // removing a cgroup holds, where each mark read and cgroup.procs is a
   // lookup on cgroupfs, which waits for them on a node deleting containers
-  // in parallel (bench/README.md, "Seventeenth round").
+  // in parallel (bench/rounds.md, "Seventeenth round").
   bool init_vouches();
   // Throws unless every directory carries this container's mark: before
   // processes other than the init are killed.

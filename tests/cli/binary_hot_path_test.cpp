@@ -2,7 +2,7 @@
 // (cmake/hot-text.ld): an executable section ahead of .text that holds,
 // among the rest, the config parser, create's path, the init's pivot_root
 // (traced past the seal and into the init) and malloc. Without it the
-// kernel maps most of the 3 MB of text at every create (bench/README.md,
+// kernel maps most of the 3 MB of text at every create (bench/rounds.md,
 // "The hot path in one place"), which no functional test would notice.
 #include <elf.h>
 #include <fcntl.h>
@@ -148,7 +148,7 @@ TEST(BinaryHotPath, TheHotCommandsCodeSitsInOneSectionAheadOfText) {
 // Every hull command used to build std::cout, std::cin & co and the C++
 // locale before main(): libstdc++ 12's <iostream>, which CLI11 includes,
 // gives each file a static std::ios_base::Init. cli/cli11.hpp keeps it out
-// (60 us of every command; bench/README.md, "Seventeenth round"). Checked on
+// (60 us of every command; bench/rounds.md, "Seventeenth round"). Checked on
 // the machine code: no static initializer of the binary calls the Init
 // constructor (a direct call, E8 and a 32-bit displacement, as gcc emits it).
 TEST(BinaryStartup, NoStaticInitializerBuildsTheStandardStreams) {
@@ -167,7 +167,7 @@ TEST(BinaryStartup, NoStaticInitializerBuildsTheStandardStreams) {
 
 // CLI11 2.1.2 trims every option name with std::isspace(c, std::locale()),
 // and the first std::locale() builds the classic C++ locale on every
-// command; cli/cli11.hpp gives those calls ASCII tests instead (bench/README.md,
+// command; cli/cli11.hpp gives those calls ASCII tests instead (bench/rounds.md,
 // "Eighteenth round"). Checked on the machine code: no function of CLI11's
 // that trims, splits or lowers a name constructs an std::locale.
 TEST(BinaryStartup, CliNameParsingBuildsNoLocale) {
@@ -193,7 +193,7 @@ TEST(BinaryStartup, CliNameParsingBuildsNoLocale) {
 // glibc's start-up of a static program reads /proc/self/exe to expand
 // $ORIGIN in a later dlopen's paths, the first lookup of the new process's
 // /proc/<pid>/exe (8-15 us before main() on the development VM); hull never
-// dlopens such a path and skips it (src/cli/static_start.cpp, bench/README.md,
+// dlopens such a path and skips it (src/cli/static_start.cpp, bench/rounds.md,
 // "Thirty-ninth round"). Checked on what the binary does: every system call
 // of `hull --version`, traced with ptrace, and the paths its readlink calls
 // name.
