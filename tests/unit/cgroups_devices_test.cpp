@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "cgroups/devices.hpp"
 #include "cgroups_fake_tree.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::cgroups {
 namespace {
@@ -87,21 +88,17 @@ TEST(CgroupDevices, TypeAllWithANumberIsSplitIntoCharAndBlock) {
 }
 
 TEST(CgroupDevices, BadAccessOrTypeIsAnError) {
-  try {
-    device_rules({{true, "c", 1, 3, "rx"}}, {});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "linux.resources.devices[0].access: \"rx\" is not a combination of r, w and m");
-  }
+  EXPECT_EQ(test::error_of([&] {
+              device_rules({{true, "c", 1, 3, "rx"}}, {});
+            }),
+            "linux.resources.devices[0].access: \"rx\" is not a combination of r, w and m");
   EXPECT_THROW(device_rules({{true, "u", 1, 3, "r"}}, {}), Error);
   // Empty access is refused (as runc refuses it): a deny rule "" was all of
   // rwm. Left out, it still means all.
-  try {
-    device_rules({{false, "c", 1, 3, ""}}, {});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "linux.resources.devices[0].access: empty (give r, w and m, or leave it out)");
-  }
+  EXPECT_EQ(test::error_of([&] {
+              device_rules({{false, "c", 1, 3, ""}}, {});
+            }),
+            "linux.resources.devices[0].access: empty (give r, w and m, or leave it out)");
   auto all = device_rules({{false, "c", 1, 3, std::nullopt}}, {}, false);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(v1_rule_text(all[0]), "c 1:3 rwm");

@@ -171,14 +171,9 @@ TEST_F(CgroupManagerFake, MissingControllerFailsBeforeAnyDirectoryIsMade) {
   Host h = hybrid();
   spec::Linux l = linux_with("c");
   l.resources->pids = spec::Pids{10};
-  try {
-    Manager::plan(&l, "c", false, h);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "linux.resources.pids needs the \"pids\" controller, which this host does not offer: "
-                 "hybrid cgroups (v1: cpuset, devices, memory; v2: hugetlb)");
-  }
+  EXPECT_EQ(test::error_of([&] { Manager::plan(&l, "c", false, h); }),
+            "linux.resources.pids needs the \"pids\" controller, which this host does not offer: "
+            "hybrid cgroups (v1: cpuset, devices, memory; v2: hugetlb)");
   EXPECT_FALSE(path_exists(root_ + "/memory/c"));
   EXPECT_TRUE(log_.writes.empty());
 }
@@ -189,14 +184,9 @@ TEST_F(CgroupManagerFake, UnifiedOnALegacyHostIsAnError) {
   h.v2_mount.clear();
   spec::Linux l = linux_with("c");
   l.resources->unified = {{"hugetlb.2MB.max", "0"}};
-  try {
-    Manager::plan(&l, "c", false, h);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "linux.resources.unified needs cgroup v2, which this host does not have: "
-                 "legacy cgroups (v1: cpuset, devices, memory)");
-  }
+  EXPECT_EQ(test::error_of([&] { Manager::plan(&l, "c", false, h); }),
+            "linux.resources.unified needs cgroup v2, which this host does not have: "
+            "legacy cgroups (v1: cpuset, devices, memory)");
 }
 
 TEST_F(CgroupManagerFake, FailedCreateRemovesWhatItMade) {
@@ -310,18 +300,12 @@ TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInACgroupThatHoldsProcesses)
   spec::Linux l = linux_with("/busy/c");
   l.resources->hugepageLimits = {{"2MB", 0}};
   Manager m = Manager::plan(&l, "c", false, h);
-  try {
-    m.create();
-    FAIL();
-  } catch (const Error& e) {
-    std::string what = e.what();
-    EXPECT_NE(what.find("enable +hugetlb in " + root_ +
-                        "/unified/busy/cgroup.subtree_control: the cgroup holds "
-                        "processes"),
-              std::string::npos)
-        << what;
-    EXPECT_NE(what.find("no-internal-process rule"), std::string::npos) << what;
-  }
+  std::string what = test::error_of([&] { m.create(); });
+  EXPECT_NE(
+      what.find("enable +hugetlb in " + root_ + "/unified/busy/cgroup.subtree_control: the cgroup holds processes"),
+      std::string::npos)
+      << what;
+  EXPECT_NE(what.find("no-internal-process rule"), std::string::npos) << what;
   EXPECT_TRUE(writes(root_ + "/unified/busy", "cgroup.subtree_control").empty());
   EXPECT_FALSE(path_exists(root_ + "/unified/busy/c"));
   EXPECT_TRUE(path_exists(root_ + "/unified/busy"));
@@ -335,15 +319,10 @@ TEST_F(CgroupManagerFake, ControllersAreNeverEnabledInAThreadedCgroup) {
   spec::Linux l = linux_with("/t/c");
   l.resources->hugepageLimits = {{"2MB", 0}};
   Manager m = Manager::plan(&l, "c", false, h);
-  try {
-    m.create();
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(
-        std::string(e.what()).find("/unified/t/cgroup.subtree_control: the cgroup is of type \"domain threaded\""),
-        std::string::npos)
-        << e.what();
-  }
+  std::string what = test::error_of([&] { m.create(); });
+  EXPECT_NE(what.find("/unified/t/cgroup.subtree_control: the cgroup is of type \"domain threaded\""),
+            std::string::npos)
+      << what;
   EXPECT_TRUE(writes(root_ + "/unified/t", "cgroup.subtree_control").empty());
 }
 
@@ -493,25 +472,15 @@ TEST_F(CgroupManagerFake, V1OnlyLimitsOnAUnifiedHostNameTheMissingV1Controller) 
   spec::Linux l = linux_with("c");
   l.resources->network = spec::Network{};
   l.resources->network->classID = 1;
-  try {
-    Manager::plan(&l, "c", false, h);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "linux.resources.network.classID needs the \"net_cls\" cgroup v1 controller (it has no cgroup v2 "
-                 "equivalent), which this host does not offer: unified cgroups (v2: cpu, memory, pids)");
-  }
+  EXPECT_EQ(test::error_of([&] { Manager::plan(&l, "c", false, h); }),
+            "linux.resources.network.classID needs the \"net_cls\" cgroup v1 controller (it has no cgroup v2 "
+            "equivalent), which this host does not offer: unified cgroups (v2: cpu, memory, pids)");
   l.resources->network.reset();
   l.resources->blockIO = spec::BlockIO{};
   l.resources->blockIO->weight = 500;  // an empty (or all-zero) blockIO needs no controller
-  try {
-    Manager::plan(&l, "c", false, h);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "linux.resources.blockIO needs the cgroup v2 controller \"io\", which this host does not offer: "
-                 "unified cgroups (v2: cpu, memory, pids)");
-  }
+  EXPECT_EQ(test::error_of([&] { Manager::plan(&l, "c", false, h); }),
+            "linux.resources.blockIO needs the cgroup v2 controller \"io\", which this host does not offer: "
+            "unified cgroups (v2: cpu, memory, pids)");
 }
 
 // A unified key whose prefix is a cgroup v2 controller needs that controller

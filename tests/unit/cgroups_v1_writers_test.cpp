@@ -2,6 +2,7 @@
 #include "base/error.hpp"
 #include "cgroups/resources.hpp"
 #include "cgroups_fake_tree.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::cgroups::testing {
 namespace {
@@ -59,14 +60,10 @@ TEST_F(CgroupV1Writers, SwapWithoutSwapAccountingIsAnError) {
   spec::Memory m;
   m.limit = 100;
   m.swap = 200;
-  try {
-    v1::set_memory(d, m, {});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "linux.resources.memory.swap: " + d +
-                                         "/memory.memsw.limit_in_bytes does not exist (swap accounting is off; "
-                                         "boot with swapaccount=1)");
-  }
+  EXPECT_EQ(test::error_of([&] { v1::set_memory(d, m, {}); }),
+            "linux.resources.memory.swap: " + d +
+                "/memory.memsw.limit_in_bytes does not exist (swap accounting is off; "
+                "boot with swapaccount=1)");
   EXPECT_TRUE(log_.writes.empty());
 }
 
@@ -77,13 +74,8 @@ TEST_F(CgroupV1Writers, SwapBelowTheLimitIsRefusedBeforeAnythingIsWritten) {
   spec::Memory m;
   m.limit = 200 << 20;
   m.swap = 150 << 20;
-  try {
-    v1::set_memory(d, m, {});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "linux.resources.memory.swap: memory+swap limit 157286400 is below the memory limit 209715200");
-  }
+  EXPECT_EQ(test::error_of([&] { v1::set_memory(d, m, {}); }),
+            "linux.resources.memory.swap: memory+swap limit 157286400 is below the memory limit 209715200");
   EXPECT_TRUE(log_.writes.empty());
 }
 
@@ -122,12 +114,7 @@ TEST_F(CgroupV1Writers, BurstAboveQuotaIsRefused) {
   spec::CPU c;
   c.quota = 1000;
   c.burst = 2000;
-  try {
-    v1::set_cpu(d, c);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "linux.resources.cpu.burst: 2000 is larger than quota 1000");
-  }
+  EXPECT_EQ(test::error_of([&] { v1::set_cpu(d, c); }), "linux.resources.cpu.burst: 2000 is larger than quota 1000");
 }
 
 // runc's range for shares: the kernel would clamp 1 to 2 and 300000 to
@@ -226,13 +213,9 @@ TEST_F(CgroupV1Writers, BlkioLeafWeightWithoutCfqIsAnError) {
   std::string d = dir("blkio/c", {"blkio.bfq.weight"});
   spec::BlockIO b;
   b.leafWeight = 10;
-  try {
-    v1::set_blkio(d, b);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "linux.resources.blockIO.leafWeight: " + d +
-                                         "/blkio.leaf_weight does not exist (needs the CFQ or BFQ I/O scheduler)");
-  }
+  EXPECT_EQ(test::error_of([&] { v1::set_blkio(d, b); }),
+            "linux.resources.blockIO.leafWeight: " + d +
+                "/blkio.leaf_weight does not exist (needs the CFQ or BFQ I/O scheduler)");
 }
 
 TEST_F(CgroupV1Writers, HugetlbWritesLimitAndReservation) {
@@ -242,15 +225,12 @@ TEST_F(CgroupV1Writers, HugetlbWritesLimitAndReservation) {
   EXPECT_EQ(read(d, "hugetlb.2MB.limit_in_bytes"), "4194304");
   EXPECT_EQ(read(d, "hugetlb.2MB.rsvd.limit_in_bytes"), "4194304");
   EXPECT_EQ(read(d, "hugetlb.1GB.limit_in_bytes"), "1073741824");
-  try {
-    v1::set_hugetlb(d, {{"64KB", 1}});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "linux.resources.hugepageLimits: page size \"64KB\" is not supported by this "
-              "host (no " +
-                  d + "/hugetlb.64KB.limit_in_bytes)");
-  }
+  EXPECT_EQ(test::error_of([&] {
+              v1::set_hugetlb(d, {{"64KB", 1}});
+            }),
+            "linux.resources.hugepageLimits: page size \"64KB\" is not supported by this "
+            "host (no " +
+                d + "/hugetlb.64KB.limit_in_bytes)");
 }
 
 TEST_F(CgroupV1Writers, RdmaAndNetwork) {

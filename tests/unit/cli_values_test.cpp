@@ -5,6 +5,7 @@
 #include "base/error.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/units.hpp"
+#include "support/error_of.hpp"
 
 namespace hull {
 namespace {
@@ -75,12 +76,8 @@ TEST(GoInteger, BaseTenAndUnsignedAreStrictDecimals) {
     EXPECT_THROW(parse_go_int(bad, 10), Error) << bad;
   for (const char* bad : {"", "+50000", "-1", " 1", "1 ", "18446744073709551616", "1_0"})
     EXPECT_THROW(parse_go_uint(bad), Error) << bad;
-  try {
-    parse_go_uint("+5");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "\"+5\" is not an unsigned integer (a value of 0 or more, without a sign)");
-  }
+  EXPECT_EQ(test::error_of([&] { parse_go_uint("+5"); }),
+            "\"+5\" is not an unsigned integer (a value of 0 or more, without a sign)");
   EXPECT_EQ(parse_go_uint("0x10", 0), 16u);
   EXPECT_EQ(parse_go_uint("010", 0), 8u);
   EXPECT_EQ(parse_go_uint("1_000", 0), 1000u);

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "base/error.hpp"
+#include "support/error_of.hpp"
 
 namespace hull {
 namespace {
@@ -201,13 +202,8 @@ TEST(StateMachine, EveryStatusOperationPairMatchesTheExpectedTable) {
 }
 
 TEST(StateMachine, RefusalsQuoteTheIdVerbatim) {
-  try {
-    require_transition("we\"b", Status::Running, Operation::Start);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "cannot start container \"we\\\"b\": it is running (only a created container can be started)");
-  }
+  EXPECT_EQ(test::error_of([&] { require_transition("we\"b", Status::Running, Operation::Start); }),
+            "cannot start container \"we\\\"b\": it is running (only a created container can be started)");
 }
 
 TEST(StateMachine, StatusNamesRoundTrip) {
