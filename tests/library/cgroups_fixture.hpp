@@ -5,6 +5,7 @@
 // placed before running its body.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <new>
 #include <string>
 #include <thread>
 
@@ -99,6 +102,32 @@ class CgroupTest : public ::testing::Test {
     children_.push_back(pid);
     return Child{pid, fds[1]};
   }
+  // A child counting in shared memory, placed in m: frozen, the count stands
+  // still for 100 ms (while_frozen runs then); thawed, it moves again.
+  void expect_freeze_stops_and_thaw_resumes(
+      Manager& m, const std::function<void()>& while_frozen = [] {}) {
+    void* page = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(page, MAP_FAILED);
+    std::unique_ptr<void, void (*)(void*)> unmap(page, [](void* p) { ::munmap(p, 4096); });
+    auto* counter = new (page) std::atomic<uint64_t>(0);
+    Child c = spawn([counter] {
+      for (;;) counter->fetch_add(1, std::memory_order_relaxed);
+      return 0;
+    });
+    m.add_process(c.pid);
+    c.release();
+    while (counter->load() == 0) std::this_thread::yield();
+    m.freeze();
+    EXPECT_TRUE(m.frozen());
+    while_frozen();
+    uint64_t a = counter->load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(counter->load(), a);
+    m.thaw();
+    EXPECT_FALSE(m.frozen());
+    EXPECT_TRUE(counter_passes(*counter, a)) << "the thawed child did not run";
+  }
+
   // waitpid on a child spawned here; forgets it.
   int wait_status(pid_t pid) {
     int status = 0;

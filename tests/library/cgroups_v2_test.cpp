@@ -8,7 +8,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -54,27 +53,7 @@ TEST_F(CgroupV2Test, FreezeWaitsForFrozenAndThawResumes) {
   spec::Linux linux;
   linux.cgroupsPath = path();
   Manager& m = make(linux, host_);
-  auto* counter = static_cast<std::atomic<uint64_t>*>(
-      ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
-  ASSERT_NE(counter, MAP_FAILED);
-  new (counter) std::atomic<uint64_t>(0);
-  Child c = spawn([counter] {
-    for (;;) counter->fetch_add(1, std::memory_order_relaxed);
-    return 0;
-  });
-  m.add_process(c.pid);
-  c.release();
-  while (counter->load() == 0) std::this_thread::yield();
-  m.freeze();
-  EXPECT_EQ(read_value(m.paths().v2, "cgroup.freeze"), "1");
-  EXPECT_TRUE(m.frozen());
-  uint64_t a = counter->load();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(counter->load(), a);
-  m.thaw();
-  EXPECT_FALSE(m.frozen());
-  EXPECT_TRUE(counter_passes(*counter, a)) << "the thawed child did not run";
-  ::munmap(counter, 4096);
+  expect_freeze_stops_and_thaw_resumes(m, [&] { EXPECT_EQ(read_value(m.paths().v2, "cgroup.freeze"), "1"); });
 }
 
 TEST_F(CgroupV2Test, KillAllUsesCgroupKill) {
