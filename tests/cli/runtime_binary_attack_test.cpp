@@ -53,13 +53,7 @@ TEST_F(RuntimeBinaryAttack, DuringCreateStartAndExec) {
 
   // create: the new container's init joins the attacker's pid namespace and
   // waits there, as the runtime, until start.
-  Bundle& b = bundle("victim");
-  b.args({"sleep", "1000"});
-  for (auto& ns : b.config["linux"]["namespaces"])
-    if (ns["type"] == "pid") ns["path"] = "/proc/" + std::to_string(attacker_init) + "/ns/pid";
-  b.write();
-  ProcResult r = hull({"create", "--bundle", b.dir().string(), "victim"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NO_FATAL_FAILURE(create_in_pid_namespace_of(attacker_init, "victim"));
   ASSERT_TRUE(report.wait_for(" hull-copy", milliseconds(20000))) << "the attacker never saw the created init:\n"
                                                                   << report.text();
   // start: the init leaves the runtime binary for the container's.

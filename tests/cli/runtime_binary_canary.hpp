@@ -105,6 +105,18 @@ class RuntimeBinaryCanaryTest : public HullTest {
     return state(id).value("pid", 0);
   }
 
+  // Creates `id` (sleep 1000) with its init in the pid namespace of
+  // attacker_init, where the init waits as the runtime until start.
+  void create_in_pid_namespace_of(pid_t attacker_init, const std::string& id) {
+    Bundle& b = bundle(id);
+    b.args({"sleep", "1000"});
+    for (auto& ns : b.config["linux"]["namespaces"])
+      if (ns["type"] == "pid") ns["path"] = "/proc/" + std::to_string(attacker_init) + "/ns/pid";
+    b.write();
+    ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
   std::filesystem::path copy_;
 
  private:

@@ -103,13 +103,7 @@ TEST_F(RuntimeBinaryAttackSealed, ContainerWithSysAdminAndPtrace) {
   ASSERT_GT(attacker_init, 0);
   ASSERT_TRUE(report.wait_for("ready", milliseconds(20000))) << report.text();
 
-  Bundle& b = bundle("victim");
-  b.args({"sleep", "1000"});
-  for (auto& ns : b.config["linux"]["namespaces"])
-    if (ns["type"] == "pid") ns["path"] = "/proc/" + std::to_string(attacker_init) + "/ns/pid";
-  b.write();
-  ProcResult r = hull({"create", "--bundle", b.dir().string(), "victim"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NO_FATAL_FAILURE(create_in_pid_namespace_of(attacker_init, "victim"));
   ASSERT_TRUE(report.wait_for(" " + name_, milliseconds(20000))) << "the attacker never saw the created init:\n"
                                                                  << report.text();
   // The patient fd on the waiting init's exe is held before the init goes
