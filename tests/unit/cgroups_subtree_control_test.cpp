@@ -6,6 +6,7 @@
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups_fake_tree.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::cgroups::testing {
 namespace {
@@ -77,14 +78,9 @@ TEST_F(SubtreeControlFake, ANeededControllerInAPopulatedParentIsStillAnError) {
   l.resources = spec::Resources{};
   l.resources->pids = spec::Pids{10};
   Manager m = Manager::plan(&l, "c", false, h);
-  try {
-    m.create();
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("enable +pids in " + slice_ + "/cgroup.subtree_control: the cgroup holds"),
-              std::string::npos)
-        << e.what();
-  }
+  const std::string what = test::error_of([&] { m.create(); });
+  EXPECT_NE(what.find("enable +pids in " + slice_ + "/cgroup.subtree_control: the cgroup holds"), std::string::npos)
+      << what;
   EXPECT_TRUE(writes(slice_, "cgroup.subtree_control").empty());
 }
 
@@ -97,15 +93,10 @@ TEST_F(SubtreeControlFake, APopulatedMountRootThatIsNotTheHierarchysSaysToMoveIt
   h.v2_mount = mount_;
   h.v2_controllers = S{"cpu", "io", "memory", "pids"};
   dir("v2", {"cgroup.type=domain\n", "cgroup.procs=1\n"});
-  try {
-    enable_controllers(mount_, mount_, {"pids"}, h);
-    FAIL();
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("it is the root of this cgroup namespace"), std::string::npos) << what;
-    EXPECT_NE(what.find("move its processes into a child cgroup first"), std::string::npos) << what;
-    EXPECT_EQ(what.find("an absolute one"), std::string::npos) << what;
-  }
+  const std::string what = test::error_of([&] { enable_controllers(mount_, mount_, {"pids"}, h); });
+  EXPECT_NE(what.find("it is the root of this cgroup namespace"), std::string::npos) << what;
+  EXPECT_NE(what.find("move its processes into a child cgroup first"), std::string::npos) << what;
+  EXPECT_EQ(what.find("an absolute one"), std::string::npos) << what;
   EXPECT_TRUE(writes(mount_, "cgroup.subtree_control").empty());
 }
 

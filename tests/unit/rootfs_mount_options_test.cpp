@@ -8,6 +8,7 @@
 #include "base/error.hpp"
 #include "rootfs/libmount_optmap.hpp"
 #include "rootfs/mount_options.hpp"
+#include "support/error_of.hpp"
 
 namespace hull::rootfs {
 namespace {
@@ -240,12 +241,8 @@ TEST(MountOptions, FlagPrinterNamesFlags) {
 }
 
 TEST(MountOptions, RootfsPropagationRejectsUnknown) {
-  try {
-    parse_rootfs_propagation("sideways");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("\"sideways\""), std::string::npos) << e.what();
-  }
+  const std::string what = test::error_of([] { parse_rootfs_propagation("sideways"); });
+  EXPECT_NE(what.find("\"sideways\""), std::string::npos) << what;
   EXPECT_THROW(parse_rootfs_propagation("ro"), Error);
 }
 
