@@ -171,8 +171,16 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   if (prepared && ctx.binds_from_own_copy_first && !idmapped) {
     try {
       tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
-    } catch (const Error&) {
+    } catch (const Error& e) {
       // Out of the container root's reach (EACCES): the runtime's tree.
+      // Any other refusal stands: the runtime's tree carries none of the
+      // locks, so taking it there would hand the container a host mount it
+      // may remount writable.
+      if (e.code() == EINVAL && !o.recursive_bind())
+        throw Error(e.message() + " (in a user namespace the kernel refuses a non-recursive bind of a source with " +
+                        "mounts below it, which would uncover what they hide: use \"rbind\")",
+                    EINVAL);
+      if (e.code() != EACCES) throw;
     }
   }
   const bool runtimes_tree = !tree && prepared;

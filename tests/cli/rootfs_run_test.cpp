@@ -184,6 +184,36 @@ TEST_F(RootfsRun, RwSuidDevExecOnABindKeepWhatItsHostSourceForbids) {
   }
 }
 
+// In a user namespace a plain "bind" of a source with mounts below it is
+// cloned from the container's own copy of the host's mounts, where the
+// kernel refuses it (it would uncover what those mounts hide), as runc
+// fails: never attached instead from the runtime's copy, which carries none
+// of the locks, so the container's root could make the host's read-only
+// mount writable.
+TEST_F(RootfsRun, UserNamespacedPlainBindOfASourceWithMountsBelowIsRefused) {
+  fs::path src = temp_dir() / "src";
+  fs::create_directories(src / "sub");
+  fs::create_directories(temp_dir() / "ro");
+  ASSERT_EQ(::chown(src.c_str(), 100000, 100000), 0);
+  Bundle& b = bundle("bundle-plain-bind");
+  b.add_user_namespace();
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+  fs::create_directories(b.rootfs() / "vol");
+  b.config["mounts"].push_back(mount_entry("/vol", "bind", (temp_dir() / "ro").string(), {"bind"}));
+  b.config["process"]["args"] = {"sh", "-c", "mount -o remount,bind,rw /vol 2>&1; touch /vol/x 2>&1; true"};
+  b.write();
+  const std::string script =
+      "set -e; mount --bind \"$4\" \"$5\"; mount -o remount,bind,ro \"$5\"; mount -t tmpfs tmpfs \"$5/sub\"\n"
+      "\"$1\" --root \"$2\" run --bundle \"$3\" plainbind";
+  ProcResult r = run_process({"/usr/bin/unshare", "--mount", "--", "/bin/sh", "-c", script, "sh", runtime_binary(),
+                              state_root().string(), b.dir().string(), src.string(), (temp_dir() / "ro").string()});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find(".mounts[6]: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("use \"rbind\""), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(src / "x")) << r.out;
+}
+
 // A tmpfs asked read-only is made read-only once the rootfs is set up, as
 // in runc: the process's cwd and a nested mount's destination can still be
 // made in it (podman's and docker's read-only tmpfs with a working directory
