@@ -240,12 +240,15 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   std::string data = o.data_string();
   std::string what = describe_mount(source, dest, type, flags, data);
 
+  // A remount changes the mount already on the destination: it covers
+  // nothing, and that mount is the one the options below go on.
+  const bool remount = (flags & MS_REMOUNT) != 0;
   bool covers_image_dir = false;
   UniqueFd destfd;
   if (type == "proc" || type == "sysfs") {
     destfd = open_proc_or_sys_dir(ctx, dest, what);
   } else {
-    if (type == "tmpfs" && !has_mode_option(o))
+    if (type == "tmpfs" && !has_mode_option(o) && !remount)
       destfd = with_context(what, [&] { return open_in_root(ctx.rootfd, dest); });
     covers_image_dir = static_cast<bool>(destfd);
     if (!destfd) destfd = with_context(what, [&] { return create_in_root(ctx.rootfd, dest, NodeKind::Directory); });
@@ -273,18 +276,25 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   unsigned long mount_flags = flags;
   if (o.tmpcopyup) {
     if (type != "tmpfs") throw Error(what + ": tmpcopyup needs type tmpfs");
+    if (remount) throw Error(what + ": tmpcopyup fills a new tmpfs; a remount makes none");
     covered.reset(::openat(destfd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!covered) throw_errno(what + ": open destination for tmpcopyup");
     mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
   }
-  // A read-only tmpfs is mounted writable and made read-only once the
-  // rootfs is set up, as runc does: the process's cwd or a nested mount's
-  // destination may still have to be made in it.
-  const bool readonly_later = type == "tmpfs" && (flags & MS_RDONLY) && ctx.readonly_later != nullptr;
-  if (readonly_later) mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
+  // A read-only tmpfs is mounted (or remounted) writable and made read-only
+  // once the rootfs is set up, as runc does: the process's cwd or a nested
+  // mount's destination may still have to be made in it. A new tmpfs has
+  // nothing mounted below it yet, so its rro is that same read-only.
+  MountAttrs recursive = o.recursive;
+  const bool readonly_later = type == "tmpfs" && ctx.readonly_later != nullptr &&
+                              ((flags & MS_RDONLY) || (!remount && (recursive.set & MOUNT_ATTR_RDONLY)));
+  if (readonly_later) {
+    mount_flags &= ~static_cast<unsigned long>(MS_RDONLY);
+    if (!remount) recursive.set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
+  }
   // A new file system goes on a directory (on anything else the mount
   // below fails, and the setup with it).
-  keep_covered_dev_dir(ctx, dest, destfd.get(), true);
+  if (!remount) keep_covered_dev_dir(ctx, dest, destfd.get(), true);
   try {
     mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
   } catch (const Error& e) {
@@ -294,16 +304,18 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     if (type != "sysfs" || e.code() != EPERM) throw;
     bind_host_sys(destfd.get(), o, dest);
   }
-  if (!o.tmpcopyup && !readonly_later && o.recursive.empty() && o.propagation.empty()) return;
+  if (!o.tmpcopyup && !readonly_later && recursive.empty() && o.propagation.empty()) return;
 
-  UniqueFd mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), o.tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH, what);
+  UniqueFd mnt =
+      remount ? std::move(destfd)
+              : open_mount_on(ctx.rootfd, dest, destfd.get(), o.tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH, what);
   if (o.tmpcopyup) {
     with_context(what + ": tmpcopyup", [&] { copy_tree(covered.get(), mnt.get()); });
     if ((flags & MS_RDONLY) && !readonly_later) {
       set_mount_attrs(mnt.get(), MountAttrs::read_only(), false, what);
     }
   }
-  set_mount_attrs(mnt.get(), o.recursive, true, what);
+  set_mount_attrs(mnt.get(), recursive, true, what);
   for (unsigned long p : o.propagation) set_propagation(mnt.get(), p, what);
   if (readonly_later) ctx.readonly_later->push_back(std::move(mnt));
 }

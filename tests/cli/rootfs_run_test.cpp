@@ -233,6 +233,39 @@ TEST_F(RootfsRun, AReadOnlyTmpfsStillTakesTheCwdAndANestedMount) {
   EXPECT_NE(r.out.find("sub-writable\n1\n"), std::string::npos) << r.out;
 }
 
+// "rro" on a tmpfs is its read-only too, made once the rootfs is set up as
+// "ro" is: a nested mount's destination can still be made in it, and that
+// mount, made after it, keeps its own options.
+TEST_F(RootfsRun, ARecursivelyReadOnlyTmpfsStillTakesANestedMount) {
+  Bundle& b = bundle("bundle-rro-tmpfs");
+  b.config["mounts"].push_back(mount_entry("/t/run", "tmpfs", "tmpfs", {"rro", "nosuid"}));
+  b.config["mounts"].push_back(mount_entry("/t/run/lock", "tmpfs", "tmpfs", {"size=1m"}));
+  ProcResult r = run_sh(b,
+                        "touch /t/run/x 2>&1; touch /t/run/lock/y && echo lock-writable; "
+                        "awk '$5 == \"/t/run\" || $5 == \"/t/run/lock\" {print $5, $6}' /proc/self/mountinfo",
+                        "rrotmpfs");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lock-writable\n/t/run ro,nosuid,relatime\n/t/run/lock rw,relatime\n"), std::string::npos)
+      << r.out;
+}
+
+// A "remount" of a new file system's mount changes the one already there
+// (its mount flags become the ones given, as mount(2) makes them), as in
+// runc; read-only once the rootfs is set up like any read-only tmpfs, as a
+// mount option: the file system itself stays writable, as runc leaves it.
+TEST_F(RootfsRun, ATmpfsRemountChangesTheMountAlreadyThere) {
+  Bundle& b = bundle("bundle-tmpfs-remount");
+  b.config["mounts"].push_back(mount_entry("/dev/shm", "tmpfs", "shm", {"remount", "ro", "nosuid", "nodev"}));
+  ProcResult r = run_sh(b,
+                        "touch /dev/shm/x 2>&1; "
+                        "awk '$5 == \"/dev/shm\" {print $6, $(NF - 2), $(NF - 1), $NF}' /proc/self/mountinfo",
+                        "tmpfsremount");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nro,nosuid,nodev,relatime tmpfs shm rw,size=65536k\n"), std::string::npos) << r.out;
+}
+
 // The atime modes are flags of their own, as to mount(8) and runc: given
 // several, the kernel's order decides (strictatime over noatime over
 // relatime), for a new filesystem and a bind alike; "acl" is MS_POSIXACL,
