@@ -204,13 +204,24 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
   }
 }
 
-void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
+bool make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
   const MountAttrs ro = MountAttrs::read_only();
   KernelFsDirs dirs(rootfd);
+  struct stat root {};
+  if (!paths.empty() && ::fstat(rootfd, &root) < 0) throw_errno("make paths read-only: stat the rootfs");
+  bool root_listed = false;
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
     UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "make " + quote(shown) + " read-only");
     if (!target) continue;
+    struct stat st {};
+    if (::fstat(target.get(), &st) < 0) throw_errno("make " + quote(shown) + " read-only: stat");
+    // A read-only copy put over the root now would be left under the root
+    // pivot_root moves to: the caller makes "/" itself read-only after it.
+    if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
+      root_listed = true;
+      continue;
+    }
     std::string what =
         "make " + quote(shown) + " read-only: " + describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");
     // Clone, make read-only while detached, then put it over the original:
@@ -222,6 +233,7 @@ void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, cons
     set_mount_attrs(tree.get(), ro, false, what);
     attach_mount(tree.get(), target.get(), what);
   }
+  return root_listed;
 }
 
 }  // namespace hull::rootfs

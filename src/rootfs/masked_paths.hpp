@@ -33,7 +33,9 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
 
 // Makes each path read-only with a recursive bind of itself whose top mount
 // is read-only; mounts below it keep their own options, as in runc. Missing
-// paths are skipped.
-void make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs = {});
+// paths are skipped. Returns whether the list names the container's root,
+// which it leaves for the caller to make read-only once pivoted into it.
+[[nodiscard]] bool make_readonly_paths(int rootfd, const std::vector<std::string>& paths,
+                                       const KernelFsMounts& kernel_fs = {});
 
 }  // namespace hull::rootfs

@@ -265,7 +265,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     // empty directory. The masks' empty directory is made on the container's
     // own /dev tmpfs (masked_paths.hpp), still writable here: it is made
     // read-only below.
-    make_readonly_paths(root.get(), lx.readonlyPaths, kernel_fs);
+    const bool root_readonly_path = make_readonly_paths(root.get(), lx.readonlyPaths, kernel_fs);
     mask_paths(root.get(), lx.maskedPaths, kernel_fs, covered_dev_dir ? covered_dev_dir.get() : -1);
     if (dev_readonly) {
       std::string what = "make the /dev tmpfs read-only";
@@ -283,7 +283,11 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     } else {
       pivot_into(root.get(), opts.leaves_with_old_root);
     }
-    if (spec.root && spec.root->readonly) make_root_readonly();
+    if (spec.root && spec.root->readonly) {
+      make_root_readonly("root.readonly");
+    } else if (root_readonly_path) {
+      make_root_readonly(".linux.readonlyPaths");
+    }
     phase_mark("pivot");
     if (propagation != 0 && (propagation & ~static_cast<unsigned long>(MS_REC)) != MS_SLAVE &&
         (propagation & ~static_cast<unsigned long>(MS_REC)) != MS_PRIVATE) {

@@ -266,6 +266,18 @@ TEST_F(RootfsRun, ATmpfsRemountChangesTheMountAlreadyThere) {
   EXPECT_NE(r.out.find("\nro,nosuid,nodev,relatime tmpfs shm rw,size=65536k\n"), std::string::npos) << r.out;
 }
 
+// "/" among the read-only paths makes the root itself read-only, as runc
+// does (and root.readonly): a read-only copy put over it before pivot_root
+// would be left beneath the new root, and the root writable.
+TEST_F(RootfsRun, TheRootAmongTheReadOnlyPathsIsMadeReadOnly) {
+  Bundle& b = bundle("bundle-ro-root-path");
+  b.config["linux"]["readonlyPaths"] = {"/"};
+  ProcResult r = run_sh(b, "touch /x 2>&1; awk '$5 == \"/\" {print $6}' /proc/self/mountinfo", "rorootpath");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Read-only file system\nro,relatime\n"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(b.rootfs() / "x"));
+}
+
 // The atime modes are flags of their own, as to mount(8) and runc: given
 // several, the kernel's order decides (strictatime over noatime over
 // relatime), for a new filesystem and a bind alike; "acl" is MS_POSIXACL,
