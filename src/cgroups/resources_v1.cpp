@@ -67,7 +67,11 @@ void write_pair(const std::string& dir, const std::string& f1, const std::string
 namespace v1 {
 
 void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o) {
-  if (m.swap) {
+  // Unlimited swap where swap is not accounted asks for nothing (update
+  // adds it to an unlimited memory limit, as runc's does; runc then writes
+  // memsw only where the file exists).
+  const bool no_swap_to_write = m.swap && *m.swap == -1 && !has_file(dir, "memory.memsw.limit_in_bytes");
+  if (m.swap && !no_swap_to_write) {
     if (!has_file(dir, "memory.memsw.limit_in_bytes"))
       throw Error("linux.resources.memory.swap: " + dir +
                   "/memory.memsw.limit_in_bytes does not exist (swap accounting is off; boot with swapaccount=1)");

@@ -3,6 +3,7 @@
 // cgroups and recorded in the saved config so later commands see them.
 #include <unistd.h>
 
+#include <array>
 #include <iterator>
 #include <map>
 #include <set>
@@ -129,16 +130,26 @@ void drop_nulls(Json& j) {
   }
 }
 
-// A new cpu quota or period alone keeps the other one, as runc's update
-// does: cpu.max and systemd's CPUQuotaPerSecUSec take both at once, and the
-// one left out would go back to its default (an unlimited quota).
-void keep_the_other_half_of_the_cpu_bandwidth(Json& request, const Json& merged) {
-  if (!request.contains("cpu") || !merged.contains("cpu")) return;
-  Json& cpu = request["cpu"];
-  const Json& now = merged["cpu"];
-  for (const char* half : {"quota", "period"})
-    if (!cpu.contains(half) && now.contains(half) && (cpu.contains("quota") || cpu.contains("period")))
-      cpu[half] = now[half];
+// Of two values the kernel takes together, one given alone keeps the
+// other, as runc's update does: a new cpu quota or period (cpu.max and
+// systemd's CPUQuotaPerSecUSec take both at once, and the one left out would
+// go back to its default, an unlimited quota), a new memory limit or swap
+// (cgroup v2's memory.swap.max is the swap less the limit, so a new limit
+// alone would leave the old swap limit wrong, and a swap alone needs the
+// limit). Where the saved config has no other half there is none to keep.
+void keep_the_other_halves(Json& request, const Json& merged) {
+  static constexpr std::array<std::array<const char*, 3>, 2> kPairs = {{
+      {"cpu", "quota", "period"},
+      {"memory", "limit", "swap"},
+  }};
+  for (const auto& [section, first, second] : kPairs) {
+    if (!request.contains(section) || !merged.contains(section)) continue;
+    Json& asked = request[section];
+    const Json& now = merged[section];
+    if (!asked.contains(first) && !asked.contains(second)) continue;
+    for (const char* half : {first, second})
+      if (!asked.contains(half) && now.contains(half)) asked[half] = now[half];
+  }
 }
 
 // The members of linux.resources that runc's update applies (and the cpu
@@ -196,6 +207,31 @@ std::vector<std::string> record_rdt_schemata(const UpdateOptions& o, const Conta
   return lines;
 }
 
+// The schemata lines the saved config gives the container's resctrl group.
+std::vector<std::string> rdt_schemata_lines(const Json& config) {
+  std::vector<std::string> lines;
+  const Json* rdt = config.contains("linux") ? &config["linux"] : nullptr;
+  if (!rdt || !rdt->contains("intelRdt") || !(*rdt)["intelRdt"].is_object()) return lines;
+  for (const char* field : {"l3CacheSchema", "memBwSchema"})
+    if (const Json& line = (*rdt)["intelRdt"].value(field, Json()); line.is_string()) lines.push_back(line);
+  return lines;
+}
+
+// Writes again what the saved config says of what an update changes: its
+// members of linux.resources, and its schemata lines where the update wrote
+// new ones. Best effort: what the kernel refuses now is said, not thrown
+// over the error that made the update fail.
+void put_back(Json resources, const std::vector<std::string>& rdt_lines, cgroups::Manager& cgroup,
+              const resctrl::Groups& rdt) noexcept {
+  try {
+    keep_what_update_applies(resources);
+    cgroup.update(spec::parse_resources_json(resources.dump(), "the saved config"));
+    if (!rdt_lines.empty()) resctrl::write_schemata(rdt, rdt_lines);
+  } catch (const std::exception& e) {
+    warn(std::string("the update failed, and putting back the limits the saved config gives failed too: ") + e.what());
+  }
+}
+
 }  // namespace
 
 void update_container(const GlobalOptions& g, const UpdateOptions& o) {
@@ -238,20 +274,27 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     Json config = Json::parse(saved_text);
     Json& saved = config["linux"]["resources"];
     if (!saved.is_object()) saved = Json::object();
+    const Json before = saved;
+    const std::vector<std::string> rdt_lines_before = rdt_schemata_lines(config);
     saved.merge_patch(request);
-    keep_the_other_half_of_the_cpu_bandwidth(request, saved);
+    keep_the_other_halves(request, saved);
     spec::Resources resources = spec::parse_resources_json(request.dump(), source);
     const std::vector<std::string> rdt_lines = record_rdt_schemata(o, c.state, config);
     std::string text = config.dump(2);
     spec::parse_config(text, config_path);  // what later commands will read must parse
-    // First: the kernel takes the schemata whole or refuses them, which
-    // then leaves the cgroups as they were, in step with the saved config.
-    if (!rdt_lines.empty())
-      with_context("linux.intelRdt",
-                   [&] { resctrl::write_schemata(resctrl::Groups::recorded(c.state.extra, c.state.id), rdt_lines); });
     cgroups::Manager cgroup = cgroups::Manager::load(c.state.cgroupPath);
     cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());
-    cgroup.update(resources);
+    const resctrl::Groups rdt = resctrl::Groups::recorded(c.state.extra, c.state.id);
+    // The kernel takes the writes before one it refuses, and the saved
+    // config, not written then, would no longer say what the container
+    // has: put back what it says, as runc's update does.
+    try {
+      if (!rdt_lines.empty()) with_context("linux.intelRdt", [&] { resctrl::write_schemata(rdt, rdt_lines); });
+      cgroup.update(resources);
+    } catch (const Error&) {
+      put_back(before, rdt_lines.empty() ? std::vector<std::string>{} : rdt_lines_before, cgroup, rdt);
+      throw;
+    }
     fault_point("update-after-cgroup");
     write_file_atomic(c.dir.fd(), kSavedConfigName, text);
   });

@@ -456,6 +456,40 @@ TEST_F(CgroupCommandsTest, UpdateFlagValuesAreReadAsRuncReadsThem) {
   EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600") << r.err;
 }
 
+// The kernel takes the writes before one it refuses: a refused update puts
+// back what the saved config says (as runc's does), so the limits stay in
+// step with the saved config, which the refused update leaves as it was.
+TEST_F(CgroupCommandsTest, AnUpdateTheKernelRefusesPutsTheSavedLimitsBack) {
+  ASSERT_NE(start_sh("back", "sleep 1000", {{"memory", {{"limit", 100 << 20}}}, {"pids", {{"limit", 50}}}}), 0);
+  const std::string memory_file = on_v1("memory") ? "memory.limit_in_bytes" : "memory.max";
+  // More cpus than any host has: refused by the kernel, not by the parse.
+  ProcResult r = hull({"update", "--memory", "150m", "--pids-limit", "20", "--cpuset-cpus", "4000", "back"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cpuset.cpus"), std::string::npos) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600") << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "50") << r.err;
+  const Json saved = Json::parse(read_file((state_dir("back") / "config.json").string()));
+  EXPECT_EQ(saved["linux"]["resources"]["memory"]["limit"], 100 << 20);
+  EXPECT_EQ(saved["linux"]["resources"]["pids"]["limit"], 50);
+}
+
+// A new memory limit alone keeps the memory+swap limit, and a new swap
+// alone the memory limit (runc 1.2's update): on v2 memory.swap.max is the
+// swap less the limit, so a limit alone would leave the old difference.
+TEST_F(CgroupCommandsTest, UpdateOfTheMemoryLimitAloneKeepsTheSwapLimit) {
+  const bool v1 = on_v1("memory");
+  ASSERT_NE(start_sh("swap", "sleep 1000", {{"memory", {{"limit", 100 << 20}, {"swap", 300 << 20}}}}), 0);
+  const char* swap_file = v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
+  if (!std::filesystem::exists(dir_of("memory") + "/" + swap_file)) GTEST_SKIP() << "no swap accounting here";
+  ProcResult r = hull({"update", "--memory", "150m", "swap"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), swap_file), v1 ? "314572800" : "157286400");
+  r = hull({"update", "--memory-swap", "400m", "swap"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), swap_file), v1 ? "419430400" : "262144000");
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), v1 ? "memory.limit_in_bytes" : "memory.max"), "157286400");
+}
+
 // v1 checks quota/period against the parent's limit after each write: a
 // shorter period with the old quota would exceed it, so the quota goes first.
 TEST_F(CgroupCommandsTest, UpdateOfPeriodAndQuotaFitsUnderTheParentsCpuLimit) {

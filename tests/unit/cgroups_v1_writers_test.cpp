@@ -55,6 +55,18 @@ TEST_F(CgroupV1Writers, MemoryUnlimitedIsMinusOneAndOomKillerDefaultIsNotWritten
   EXPECT_EQ(read(d, "memory.oom_control"), "0");
 }
 
+// `update --memory -1` asks for unlimited swap too (as runc's): where swap
+// is not accounted there is none to lift, only the limit.
+TEST_F(CgroupV1Writers, UnlimitedSwapWithoutSwapAccountingWritesTheLimitAlone) {
+  std::string d = dir("memory/c", {"memory.limit_in_bytes"});
+  spec::Memory m;
+  m.limit = -1;
+  m.swap = -1;
+  v1::set_memory(d, m, {true, nullptr});
+  EXPECT_EQ(written_files(), V{"memory/c/memory.limit_in_bytes"});
+  EXPECT_EQ(read(d, "memory.limit_in_bytes"), "-1");
+}
+
 TEST_F(CgroupV1Writers, SwapWithoutSwapAccountingIsAnError) {
   std::string d = dir("memory/c", {"memory.limit_in_bytes"});
   spec::Memory m;
