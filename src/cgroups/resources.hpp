@@ -26,6 +26,10 @@ void write_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>&
 // current quota goes first (both lowered), any other after the quota (raised).
 void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const char* burst_file,
                                const std::function<void()>& write_quota_and_period);
+// cpu.idle, when set, around write_weight (cpu.shares, cpu.weight): the
+// kernel refuses a new weight of an idle group, so a group leaves idle
+// before its weight is written and becomes idle after it.
+void write_weight_and_idle(const std::string& dir, const spec::CPU& c, const std::function<void()>& write_weight);
 
 struct ApplyOptions {
   bool updating = false;  // `update` of a running container rather than create

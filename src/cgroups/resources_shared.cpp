@@ -21,6 +21,12 @@ void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const
   if (c.burst && !burst_written) write_value(dir, burst_file, std::to_string(*c.burst));
 }
 
+void write_weight_and_idle(const std::string& dir, const spec::CPU& c, const std::function<void()>& write_weight) {
+  if (c.idle && *c.idle == 0) write_value(dir, "cpu.idle", "0");
+  write_weight();
+  if (c.idle && *c.idle != 0) write_value(dir, "cpu.idle", std::to_string(*c.idle));
+}
+
 void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits,
                    const std::string& limit_suffix, const std::string& rsvd_suffix) {
   for (const auto& l : limits) {

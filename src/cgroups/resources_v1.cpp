@@ -126,12 +126,12 @@ void set_cpu(const std::string& dir, const spec::CPU& c) {
                 std::to_string(*c.quota));
   // 0 is unset (runc's reading); outside 2..262144 the kernel clamps the
   // value silently, which runc reports as an error, and so does hull.
-  if (c.shares && *c.shares != 0) {
-    if (*c.shares < 2 || *c.shares > 262144)
-      throw Error("linux.resources.cpu.shares: " + std::to_string(*c.shares) +
-                  " is outside the range cgroup v1 takes (2 to 262144)");
-    write_value(dir, "cpu.shares", std::to_string(*c.shares));
-  }
+  if (c.shares && *c.shares != 0 && (*c.shares < 2 || *c.shares > 262144))
+    throw Error("linux.resources.cpu.shares: " + std::to_string(*c.shares) +
+                " is outside the range cgroup v1 takes (2 to 262144)");
+  write_weight_and_idle(dir, c, [&] {
+    if (c.shares && *c.shares != 0) write_value(dir, "cpu.shares", std::to_string(*c.shares));
+  });
   write_bandwidth_and_burst(dir, c, "cpu.cfs_burst_us", [&] {
     // Under a parent's limit quota/period must fit at every step: a shorter
     // period with the old quota may not (EINVAL), then quota goes first (runc).
@@ -150,7 +150,6 @@ void set_cpu(const std::string& dir, const spec::CPU& c) {
     write_value(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod));
   else if (c.realtimeRuntime)
     write_value(dir, "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime));
-  if (c.idle) write_value(dir, "cpu.idle", std::to_string(*c.idle));
 }
 
 void set_cpuset(const std::string& dir, const spec::CPU& c) {

@@ -57,14 +57,15 @@ void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions&) {
                 std::to_string(*c.quota));
   if ((c.realtimeRuntime && *c.realtimeRuntime != 0) || (c.realtimePeriod && *c.realtimePeriod != 0))
     throw Error("linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no realtime group scheduling");
-  if (c.shares && *c.shares != 0) write_value(dir, "cpu.weight", std::to_string(shares_to_weight(*c.shares)));
+  write_weight_and_idle(dir, c, [&] {
+    if (c.shares && *c.shares != 0) write_value(dir, "cpu.weight", std::to_string(shares_to_weight(*c.shares)));
+  });
   write_bandwidth_and_burst(dir, c, "cpu.max.burst", [&] {
     // cpu.max is "$MAX $PERIOD"; without a period the kernel keeps the current one.
     std::string v = c.quota && *c.quota > 0 ? std::to_string(*c.quota) : "max";
     if (c.period && *c.period != 0) v += " " + std::to_string(*c.period);
     write_value(dir, "cpu.max", v);
   });
-  if (c.idle) write_value(dir, "cpu.idle", std::to_string(*c.idle));
 }
 
 void set_cpuset(const std::string& dir, const spec::CPU& c) {

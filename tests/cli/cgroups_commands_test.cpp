@@ -490,6 +490,19 @@ TEST_F(CgroupCommandsTest, UpdateOfTheMemoryLimitAloneKeepsTheSwapLimit) {
   EXPECT_EQ(cgroups::read_value(dir_of("memory"), v1 ? "memory.limit_in_bytes" : "memory.max"), "157286400");
 }
 
+// The kernel refuses new shares (a new weight) of an idle group: an update
+// that takes the group out of idle and gives it shares does both.
+TEST_F(CgroupCommandsTest, UpdateTakesAGroupOutOfIdleAndGivesItShares) {
+  ASSERT_NE(start_sh("idle", "sleep 1000", {{"cpu", {{"shares", 512}, {"idle", 1}}}}), 0);
+  if (!std::filesystem::exists(dir_of("cpu") + "/cpu.idle")) GTEST_SKIP() << "no cpu.idle on this kernel";
+  ASSERT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.idle"), "1");
+  ProcResult r = hull({"update", "--cpu-idle", "0", "--cpu-share", "1024", "idle"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.idle"), "0");
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), on_v1("cpu") ? "cpu.shares" : "cpu.weight"),
+            on_v1("cpu") ? "1024" : "100");
+}
+
 // v1 checks quota/period against the parent's limit after each write: a
 // shorter period with the old quota would exceed it, so the quota goes first.
 TEST_F(CgroupCommandsTest, UpdateOfPeriodAndQuotaFitsUnderTheParentsCpuLimit) {

@@ -111,14 +111,26 @@ TEST_F(CgroupV1Writers, CpuFieldsGoToTheirFiles) {
   c.idle = 1;
   v1::set_cpu(d, c);
   // The burst before the quota, which the kernel refuses below it (taken
-  // when the burst fits the quota the cgroup has: every write does here).
+  // when the burst fits the quota the cgroup has: every write does here);
+  // idle after the shares, which the kernel refuses of an idle group.
   EXPECT_EQ(written_files(),
-            (V{"cpu/c/cpu.shares", "cpu/c/cpu.cfs_burst_us", "cpu/c/cpu.cfs_period_us", "cpu/c/cpu.cfs_quota_us",
-               "cpu/c/cpu.rt_period_us", "cpu/c/cpu.rt_runtime_us", "cpu/c/cpu.idle"}));
+            (V{"cpu/c/cpu.shares", "cpu/c/cpu.idle", "cpu/c/cpu.cfs_burst_us", "cpu/c/cpu.cfs_period_us",
+               "cpu/c/cpu.cfs_quota_us", "cpu/c/cpu.rt_period_us", "cpu/c/cpu.rt_runtime_us"}));
   EXPECT_EQ(read(d, "cpu.shares"), "512");
   EXPECT_EQ(read(d, "cpu.cfs_quota_us"), "50000");
   EXPECT_EQ(read(d, "cpu.rt_runtime_us"), "950000");
   EXPECT_EQ(read(d, "cpu.idle"), "1");
+}
+
+// The kernel refuses new shares of an idle group: one that leaves idle
+// does so before its shares are written (and one that becomes idle, after).
+TEST_F(CgroupV1Writers, AGroupLeavesIdleBeforeItsSharesAreWritten) {
+  std::string d = dir("cpu/c", {"cpu.shares", "cpu.idle"});
+  spec::CPU c;
+  c.shares = 1024;
+  c.idle = 0;
+  v1::set_cpu(d, c);
+  EXPECT_EQ(written_files(), (V{"cpu/c/cpu.idle", "cpu/c/cpu.shares"}));
 }
 
 TEST_F(CgroupV1Writers, BurstAboveQuotaIsRefused) {

@@ -106,6 +106,14 @@ TEST_F(CgroupV2Writers, CpuWeightMaxBurstIdle) {
   EXPECT_EQ(read(d, "cpu.max"), "50000 100000");
   EXPECT_EQ(read(d, "cpu.max.burst"), "1000");
   EXPECT_EQ(read(d, "cpu.idle"), "1");
+  // The kernel refuses a new weight of an idle group: leaving idle first.
+  EXPECT_EQ(written_files(), (V{"c/cpu.weight", "c/cpu.idle", "c/cpu.max.burst", "c/cpu.max"}));
+  c = {};
+  c.idle = 0;
+  c.shares = 2048;
+  v2::set_cpu(d, c, {});
+  EXPECT_EQ(written_files(),
+            (V{"c/cpu.weight", "c/cpu.idle", "c/cpu.max.burst", "c/cpu.max", "c/cpu.idle", "c/cpu.weight"}));
   c = {};
   c.quota = -1;
   v2::set_cpu(d, c, {});
