@@ -4,8 +4,10 @@
 // (controller absent, older kernel) leave their fields out, as runc's
 // omitempty does; zero values are kept, and keys are in alphabetical order
 // (docs/differences-from-runc.md): typed readers decode the same values.
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "base/cpu_list.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/events.hpp"
@@ -80,12 +83,25 @@ void set_if(json& j, const char* key, std::optional<uint64_t> v) {
   if (v) j[key] = *v;
 }
 
-// Hugepage sizes offered in dir: "hugetlb.2MB.max" / "hugetlb.2MB.limit_in_bytes" -> "2MB".
-std::vector<std::string> page_sizes(const std::string& dir, const std::string& suffix) {
+// The hugepage sizes dir has files for ("hugetlb.2MB.max",
+// "hugetlb.2MB.limit_in_bytes": "2MB"): one for each size the kernel has,
+// 16MB on ppc64 and 1MB and 2GB on s390x as well as x86's, as runc reports
+// every size the host lists.
+std::vector<std::string> page_sizes(const std::string& dir, std::string_view suffix) {
   std::vector<std::string> out;
-  // Listing the directory through /proc would be heavier; try the common sizes.
-  for (const char* size : {"64KB", "2MB", "32MB", "512MB", "1GB", "16GB"})
-    if (has_file(dir, std::string("hugetlb.") + size + suffix)) out.push_back(size);
+  UniqueFd fd;
+  try {
+    fd = open_path(dir, O_RDONLY | O_DIRECTORY);
+  } catch (const Error&) {
+    return out;  // gone: no hugetlb stats, as for any missing file
+  }
+  for (const auto& [name, type] : directory_entries(fd.get(), dir)) {
+    std::string_view n = name;
+    if (!n.starts_with("hugetlb.") || !n.ends_with(suffix)) continue;
+    n = n.substr(8, n.size() - 8 - suffix.size());
+    if (!n.empty() && n.find('.') == std::string_view::npos) out.emplace_back(n);  // not "2MB.rsvd"
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -263,14 +279,14 @@ void v2_stats(const std::string& dir, json& d) {
     if (has_file(dir, "memory.swap.current")) {
       // Memory and swap together, as v1's memsw files count them and as
       // runc reports v2's for that reason (fs2/memory.go); an unlimited
-      // swap stays unlimited.
+      // swap stays unlimited. No "max": memory.swap.peak is swap's alone,
+      // and no file keeps the peak of the two together (runc leaves it out).
       json swap;
       std::optional<uint64_t> used = try_u64(dir, "memory.swap.current"), limit = try_u64(dir, "memory.swap.max");
       const uint64_t memory_used = usage.value("usage", uint64_t{0}), memory_limit = usage.value("limit", UINT64_MAX);
       if (used) swap["usage"] = *used + memory_used;
       if (limit)
         swap["limit"] = *limit == UINT64_MAX || memory_limit > UINT64_MAX - *limit ? UINT64_MAX : *limit + memory_limit;
-      set_if(swap, "max", try_u64(dir, "memory.swap.peak"));
       m["swap"] = swap;
     }
     if (auto s = try_read(dir, "memory.stat")) {

@@ -409,7 +409,10 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   dir("memory/c", {"memory.usage_in_bytes=100\n", "memory.max_usage_in_bytes=200\n", "memory.limit_in_bytes=300\n",
                    "memory.failcnt=1\n", "memory.stat=cache 7\ntotal_cache 9\n"});
   dir("pids/c", {"pids.current=3\n", "pids.max=max\n"});
-  dir("unified/c", {"hugetlb.2MB.max=max\n", "hugetlb.2MB.current=0\n", "hugetlb.2MB.events=max 2\n"});
+  // Every size the cgroup has files for (16MB: ppc64's), the reservation
+  // files no size of their own.
+  dir("unified/c", {"hugetlb.2MB.max=max\n", "hugetlb.2MB.current=0\n", "hugetlb.2MB.events=max 2\n",
+                    "hugetlb.2MB.rsvd.max=max\n", "hugetlb.16MB.max=max\n", "hugetlb.16MB.current=32\n"});
   Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
   auto s = m.stats();
   EXPECT_EQ(s["memory"]["usage"], (nlohmann::json{{"usage", 100}, {"max", 200}, {"limit", 300}, {"failcnt", 1}}));
@@ -423,7 +426,7 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   EXPECT_EQ(s["intel_rdt"], nlohmann::json::object());
   EXPECT_TRUE(s["network_interfaces"].is_null());
   EXPECT_EQ(s["pids"], (nlohmann::json{{"current", 3}, {"limit", 0}}));
-  EXPECT_EQ(s["hugetlb"]["2MB"], (nlohmann::json{{"usage", 0}, {"failcnt", 2}}));
+  EXPECT_EQ(s["hugetlb"], (nlohmann::json{{"2MB", {{"usage", 0}, {"failcnt", 2}}}, {"16MB", {{"usage", 32}}}}));
   EXPECT_TRUE(s.contains("cpu"));
   EXPECT_TRUE(s.contains("blkio"));
 }
@@ -449,10 +452,12 @@ TEST_F(CgroupManagerFake, V2StatsCarryThePressureOfCpuMemoryAndIo) {
 }
 
 // v2's swap files count swap alone; the stats give memory and swap together,
-// as v1's memsw files and runc's v2 stats do.
+// as v1's memsw files and runc's v2 stats do, and no peak of the two, which
+// no file keeps (memory.swap.peak is swap's alone).
 TEST_F(CgroupManagerFake, V2SwapStatsCountMemoryAndSwapTogether) {
   Host h = unified_cpu_memory_pids();
-  dir("v2/c", {"memory.current=100\n", "memory.max=300\n", "memory.swap.current=20\n", "memory.swap.max=50\n"});
+  dir("v2/c", {"memory.current=100\n", "memory.max=300\n", "memory.swap.current=20\n", "memory.swap.max=50\n",
+               "memory.swap.peak=30\n"});
   Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
   EXPECT_EQ(m.stats()["memory"]["swap"], (nlohmann::json{{"usage", 120}, {"limit", 350}}));
   dir("v2/c", {"memory.swap.max=max\n"});
