@@ -10,10 +10,12 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <thread>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/log.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/events.hpp"
@@ -213,18 +215,40 @@ void Manager::kill_all(int sig) const {
     thaw_v1_freezer();
     return;
   }
+  // Removed already (systemd removes a scope's cgroup once it is empty, as
+  // the container stopped): nothing is left to signal, as runc says.
+  if (const std::string dir = procs_dir(); dir.empty() || !has_file(dir, "cgroup.procs")) return;
   bool v2 = false;
   bool can_freeze = !freezer_dir(v2).empty();
   bool was_frozen = can_freeze && frozen();
-  // Frozen, nobody can fork a child we would miss between listing and signalling.
-  if (can_freeze && !was_frozen) freeze();
-  for (pid_t p : pids())
-    if (::kill(p, sig) != 0 && errno != ESRCH)
-      throw_errno("kill " + std::to_string(p) + " with signal " + std::to_string(sig));
+  // Frozen, nobody can fork a child we would miss between listing and
+  // signalling. A freeze that does not take (a task stuck in the kernel)
+  // is undone by freeze() itself: the signals go all the same, as runc's.
+  bool froze = false;
+  if (can_freeze && !was_frozen) {
+    try {
+      freeze();
+      froze = true;
+    } catch (const Error& e) {
+      log::warn(std::string(e.what()) + "; signalling its processes unfrozen");
+    }
+  }
+  // Every process is signalled and the cgroup thawed whatever one kill(2)
+  // says, so that no error leaves a running container frozen; the first
+  // error is the one told.
+  std::optional<Error> first;
+  try {
+    for (pid_t p : pids())
+      if (::kill(p, sig) != 0 && errno != ESRCH && !first)
+        first.emplace("kill " + std::to_string(p) + " with signal " + std::to_string(sig), errno);
+  } catch (const Error& e) {
+    first = e;
+  }
   // A paused container stays paused, except that on v1 SIGKILL only acts once
   // thawed: then the sub-cgroups the container froze itself thaw too.
-  if (can_freeze && (!was_frozen || (sig == SIGKILL && sigkill_waits_for_thaw()))) thaw();
+  if (froze || (was_frozen && sig == SIGKILL && sigkill_waits_for_thaw())) thaw();
   if (sig == SIGKILL) thaw_v1_freezer();
+  if (first) throw *first;
 }
 
 // SIGKILL for what destroy() found: cgroup.kill when there is one; else each

@@ -661,6 +661,29 @@ TEST_F(CgroupCommandsTest, KillAllSignalsEveryProcess) {
   EXPECT_EQ(ps_json("k"), std::vector<pid_t>{});
 }
 
+// systemd removes a scope's cgroup once it is empty: `kill --all` of a
+// stopped container whose cgroup is gone has nothing left to signal and
+// succeeds, as runc's does (containerd sends it once a container without a
+// pid namespace of its own has stopped, and takes an error as a failed kill).
+TEST_F(CgroupCommandsTest, KillAllOfAStoppedContainerWhoseCgroupIsGoneSucceeds) {
+  Bundle& b = limited_bundle(Json::object(), "bundle-gone");
+  Json& namespaces = b.config["linux"]["namespaces"];
+  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), Json{{"type", "pid"}}), namespaces.end());
+  b.args({"true"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "gone"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const pid_t init = state("gone")["pid"].get<pid_t>();
+  start_container("gone");
+  ASSERT_TRUE(wait_exit_and_reap(init));
+  for (const std::string& dir : container_dirs()) ::rmdir(dir.c_str());  // one may be another's (cpu,cpuacct)
+  for (const char* signal : {"KILL", "TERM"}) {
+    ProcResult r = hull({"kill", "--all", "gone", signal});
+    EXPECT_EQ(r.exit_code, 0) << signal << ": " << r.err;
+  }
+  ProcResult d = hull({"delete", "gone"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+}
+
 TEST_F(CgroupCommandsTest, EventsStatsReportsMemoryAndPids) {
   ASSERT_NE(start_sh("st", "sleep 1000 & wait", {{"pids", {{"limit", 40}}}, {"memory", {{"limit", 64 << 20}}}}), 0);
   ProcResult r = hull({"events", "--stats", "st"});
