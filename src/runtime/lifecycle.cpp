@@ -363,8 +363,13 @@ std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {
       unreadable.push_back("container " + quote(ids[i]) + " is not listed: " + e.what() +
                            " (hull delete --force removes it)");
       return;
-    } catch (const Error&) {
+    } catch (const ContainerMissing&) {
       return;  // deleted meanwhile: simply not listed
+    } catch (const Error& e) {
+      // Unreadable (EACCES, EIO, ...): said, as runc says "load container".
+      const std::lock_guard<std::mutex> hold(unreadable_lock);
+      unreadable.push_back("container " + quote(ids[i]) + " is not listed: " + e.what());
+      return;
     }
     out[i].state = with_live_status(store, std::move(st));
     // Not listed until created, as with runc (see container_state_json).

@@ -76,7 +76,7 @@ TEST_F(HostileState, DeeplyNestedConfigIsAnErrorNotACrash) {
   expect_nothing_left("deep");
 }
 
-TEST_F(HostileState, FifoStateFileGetsAnswersAndListShowsTheOthers) {
+TEST_F(HostileState, FifoStateFileGetsAnswersAndListShowsTheOthersAndSaysSo) {
   ASSERT_GT(create_container("damaged"), 0);
   ASSERT_GT(create_container("healthy"), 0);
   fs::path state_file = state_dir("damaged") / "state.json";
@@ -98,6 +98,10 @@ TEST_F(HostileState, FifoStateFileGetsAnswersAndListShowsTheOthers) {
   EXPECT_FALSE(list.timed_out) << "list hung on a fifo state.json";
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find("healthy"), std::string::npos) << list.out;
+  // Left out, and said, as runc says "load container damaged: ...".
+  EXPECT_EQ(list.out.find("damaged"), std::string::npos) << list.out;
+  EXPECT_NE(list.err.find("damaged\\\" is not listed: "), std::string::npos) << list.err;
+  EXPECT_NE(list.err.find("damaged/state.json is not a regular file"), std::string::npos) << list.err;
 
   // Repaired, so the fixture can delete it.
   fs::remove(state_file);
