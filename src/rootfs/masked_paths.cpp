@@ -215,7 +215,7 @@ bool make_readonly_paths(int rootfd, const std::vector<std::string>& paths, cons
     UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "make " + quote(shown) + " read-only");
     if (!target) continue;
     struct stat st {};
-    if (::fstat(target.get(), &st) < 0) throw_errno("make " + quote(shown) + " read-only: stat");
+    if (::fstat(target.get(), &st) < 0) throw_errno("make paths read-only: stat " + quote(shown));
     // A read-only copy put over the root now would be left under the root
     // pivot_root moves to: the caller makes "/" itself read-only after it.
     if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {

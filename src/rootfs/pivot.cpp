@@ -89,12 +89,12 @@ void move_root_into(int rootfd, const std::string& rootfs) {
   if (::chdir("/") < 0) throw_errno("chdir to the new root");
 }
 
-void make_root_readonly(const std::string& why) {
+void make_root_readonly() {
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_RDONLY;
   if (::mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) < 0) {
-    if (errno != ENOSYS) throw_errno(why + ": make \"/\" read-only (MOUNT_ATTR_RDONLY)");
-    remount_read_only_at("/", why + ": make \"/\" read-only");
+    if (errno != ENOSYS) throw_errno("make \"/\" read-only (MOUNT_ATTR_RDONLY)");
+    remount_read_only_at("/", "make \"/\" read-only");
   }
 }
 

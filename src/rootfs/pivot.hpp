@@ -29,9 +29,9 @@ void pivot_into(int rootfd, const PassengerMount& passenger = {});
 // chroot. Only for setups where pivot_root cannot work (a ramfs root).
 void move_root_into(int rootfd, const std::string& rootfs);
 
-// Makes "/" (only the root mount, not those below it) read-only, for
-// root.readonly or "/" in linux.readonlyPaths (`why`, for the error).
-void make_root_readonly(const std::string& why);
+// Makes "/" (only the root mount, not those below it) read-only: for
+// root.readonly, or "/" among linux.readonlyPaths.
+void make_root_readonly();
 
 // Sets the propagation of "/" (flags from parse_rootfs_propagation).
 void set_root_propagation(unsigned long propagation);

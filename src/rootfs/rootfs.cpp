@@ -284,9 +284,9 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       pivot_into(root.get(), opts.leaves_with_old_root);
     }
     if (spec.root && spec.root->readonly) {
-      make_root_readonly("root.readonly");
+      with_context("root.readonly", [] { make_root_readonly(); });
     } else if (root_readonly_path) {
-      make_root_readonly(".linux.readonlyPaths");
+      with_context("linux.readonlyPaths", [] { make_root_readonly(); });
     }
     phase_mark("pivot");
     if (propagation != 0 && (propagation & ~static_cast<unsigned long>(MS_REC)) != MS_SLAVE &&
