@@ -39,6 +39,11 @@ struct ExecOptions {
   // process.oomScoreAdj was written already: the init writes it before it
   // becomes a user namespace's root (runtime/container_init.cpp says why).
   bool oom_score_adj_applied = false;
+  // process.rlimits and process.ioPriority were set already, by an exec's
+  // helper before it joined the container's user namespace: inside it the
+  // kernel would ask for CAP_SYS_RESOURCE (a raised hard limit) and
+  // CAP_SYS_ADMIN (the realtime class) in the host's, and refuse them.
+  bool limits_and_io_priority_applied = false;
   // linux.seccomp with SCMP_ACT_NOTIFY: an AF_UNIX stream socket already
   // connected to listenerPath (a host path: the runtime connects it). After
   // loading the filter the init sends the listener fd and the container

@@ -270,6 +270,23 @@ TEST_F(ExecTest, RlimitsOfTheProcessSpecApply) {
   EXPECT_EQ(r.out, "100\n200\n");
 }
 
+// In a user namespace the limits and the I/O priority are set before the
+// process joins it: inside, the kernel asks the realtime I/O class (as a
+// raised hard limit) of the host's namespace, where the container's root
+// holds nothing.
+TEST_F(ExecTest, TheRealtimeIoClassAndTheLimitsApplyInAUserNamespace) {
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  ASSERT_GT(start_sleeping(b, "exuserns"), 0);
+  fs::path file = temp_dir() / "process.json";
+  std::ofstream(file) << R"({"args": ["sh", "-c", "ionice; ulimit -n; ulimit -Hn"], "cwd": "/",
+    "ioPriority": {"class": "IOPRIO_CLASS_RT", "priority": 4},
+    "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200}]})";
+  ProcResult r = exec({"--process", file.string(), "exuserns"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "realtime: prio 4\n100\n200\n");
+}
+
 TEST_F(ExecTest, CapAddsACapabilityAndInheritableStaysEmpty) {
   ASSERT_GT(start_sleeping("excap"), 0);
   // The default config: CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10).
