@@ -37,18 +37,21 @@ void add_unique(std::optional<std::vector<std::string>>& set, const std::string&
 
 // -e KEY=VALUE replaces the container's KEY in place or appends it, as runc's
 // environment ends up: a duplicate KEY in execve's environment would leave
-// getenv() (which takes the first) with the container's value.
+// getenv() (which takes the first) with the container's value. Every entry
+// of KEY takes it, where the container's environment has KEY more than once
+// (whose last one the process would otherwise get).
 void set_env(std::vector<std::string>& env, const std::string& assignment) {
   size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) throw Error("--env " + quote(assignment) + ": not KEY=VALUE");
   std::string_view key(assignment.data(), eq + 1);
+  bool found = false;
   for (auto& e : env) {
     if (e.starts_with(key)) {
       e = assignment;
-      return;
+      found = true;
     }
   }
-  env.push_back(assignment);
+  if (!found) env.push_back(assignment);
 }
 
 }  // namespace

@@ -48,6 +48,19 @@ TEST(ExecProcessBuilder, EnvFlagsReplaceTheContainersValueOrAppend) {
   EXPECT_EQ(p.env, (std::vector<std::string>{"PATH=/bin", "TERM=vt100", "HOME=/root", "FOO=a=b"}));
 }
 
+// A container environment with a name twice: the process gets the flag's
+// value, not the container's second one (the last of a name is the one the
+// process keeps).
+TEST(ExecProcessBuilder, AnEnvFlagReplacesEveryEntryOfItsName) {
+  spec::Process base = container_process();
+  base.env = {"A=1", "PATH=/bin", "A=2"};
+  ExecOptions o;
+  o.args = {"env"};
+  o.env = {"A=3"};
+  spec::Process p = build_exec_process(base, o);
+  EXPECT_EQ(p.env, (std::vector<std::string>{"A=3", "PATH=/bin", "A=3"}));
+}
+
 TEST(ExecProcessBuilder, EnvFlagWithoutValueIsRefused) {
   ExecOptions o;
   o.args = {"env"};
