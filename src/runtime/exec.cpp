@@ -366,8 +366,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
         plan_exec(spec, !o.console_socket.empty(), o.detach, !o.detach && process::a_terminal_among_stdio());
     // Proxied, the pty starts at the caller's window size: set by the child
     // before its execve, not by the proxy's first resize, which comes after
-    // the program may have read a 0x0 window.
-    if (plan.console == ConsoleWiring::Proxy && !spec.process->consoleSize) {
+    // the program may have read a 0x0 window. Over a console socket, at the
+    // process's consoleSize, as runc's exec starts it.
+    if (plan.console == ConsoleWiring::Proxy) {
       struct winsize ws {};
       if (::ioctl(process::caller_terminal(), TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
         spec.process->consoleSize = spec::ConsoleSize{ws.ws_row, ws.ws_col};

@@ -70,7 +70,6 @@ spec::Process build_exec_process(const spec::Process& base, const ExecOptions& o
   p.args = o.args;
   p.commandLine.reset();
   p.terminal = o.tty;
-  p.consoleSize.reset();
   for (const auto& e : o.env) set_env(p.env, e);
   if (!o.cwd.empty()) {
     if (o.cwd[0] != '/') throw Error("--cwd " + quote(o.cwd) + ": must be an absolute path");

@@ -31,12 +31,17 @@ bool set_window_size(const TestPty& pty, unsigned short rows, unsigned short col
   return ::ioctl(pty.master.get(), TIOCSWINSZ, &ws) == 0;
 }
 
+// The pty starts at the size the container's process.consoleSize gives, as
+// runc's exec takes it from the config.
 TEST_F(ExecTest, TtyOverConsoleSocket) {
-  ASSERT_GT(start_sleeping("extty"), 0);
+  Bundle& b = bundle();
+  b.config["process"]["consoleSize"] = {{"height", 30}, {"width", 100}};
+  ASSERT_GT(start_sleeping(b, "extty"), 0);
   fs::path sock = temp_dir() / "exec-console.sock";
   UniqueFd listener = listen_unix(sock);
-  Child ex = hull_background({"exec", "-t", "--console-socket", sock.string(), "extty", "sh", "-c",
-                              "tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo stdio-is-tty; read go; exit 3"});
+  Child ex =
+      hull_background({"exec", "-t", "--console-socket", sock.string(), "extty", "sh", "-c",
+                       "tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo stdio-is-tty; stty size; read go; exit 3"});
   UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
   ASSERT_TRUE(conn) << "no connection on the console socket";
   process::ReceivedPty pty = process::receive_pty_master(conn.get());
@@ -53,6 +58,7 @@ TEST_F(ExecTest, TtyOverConsoleSocket) {
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(out.find(pty.name), std::string::npos) << out;
   EXPECT_NE(out.find("stdio-is-tty"), std::string::npos) << out;
+  EXPECT_NE(out.find("30 100"), std::string::npos) << out;
 }
 
 // Without --console-socket the attached hull proxies the pty itself.
@@ -69,9 +75,12 @@ TEST_F(ExecTest, TtyProxiedByHull) {
 // Proxied, the exec'd program starts at the caller's window size: runc sets
 // it before the execve; a first resize from the proxy would come after a
 // program that reads the size at once (stty, a shell's first prompt) saw
-// 0x0. Three times: that race lost most runs.
+// 0x0. Three times: that race lost most runs. The caller's window, not the
+// container's process.consoleSize, as runc resizes the pty to it.
 TEST_F(ExecTest, TtyProxiedStartsAtTheCallersWindowSize) {
-  ASSERT_GT(start_sleeping("exwin"), 0);
+  Bundle& b = bundle();
+  b.config["process"]["consoleSize"] = {{"height", 20}, {"width", 60}};
+  ASSERT_GT(start_sleeping(b, "exwin"), 0);
   for (int round = 0; round < 3; ++round) {
     TestPty pty = open_test_pty();
     ASSERT_TRUE(pty.master);
