@@ -54,14 +54,23 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
   if (spec.linux_ && !opts.is_exec) apply_sysctls(spec.linux_->sysctl);
   apply_lsm_labels(spec);
   if (proc.oomScoreAdj && !opts.oom_score_adj_applied) apply_oom_score_adj(*proc.oomScoreAdj);
-  if (!opts.limits_and_io_priority_applied) apply_rlimits(proc.rlimits);
+  apply_rlimits(proc.rlimits);
   if (spec.linux_ && spec.linux_->personality) apply_personality(*spec.linux_->personality);
   if (spec.linux_ && spec.linux_->memoryPolicy) apply_memory_policy(*spec.linux_->memoryPolicy);
-  if (proc.ioPriority && !opts.limits_and_io_priority_applied) apply_io_priority(*proc.ioPriority);
+  if (proc.ioPriority && !opts.io_priority_applied) apply_io_priority(*proc.ioPriority);
   if (proc.scheduler) apply_scheduler(*proc.scheduler);
   if (opts.is_exec && proc.execCPUAffinity && proc.execCPUAffinity->final)
     apply_cpu_affinity(*proc.execCPUAffinity->final, "process.execCPUAffinity.final");
 }
+
+}  // namespace
+
+void apply_from_outside_user_namespace(const spec::Process& process, pid_t pid) {
+  raise_rlimits_of(pid, process.rlimits);
+  if (process.ioPriority) apply_io_priority(*process.ioPriority, pid);
+}
+
+namespace {
 
 // The last step before execve: the filter sees as few of our syscalls as
 // possible. Then the agent at listenerPath gets the notify fd.

@@ -39,11 +39,9 @@ struct ExecOptions {
   // process.oomScoreAdj was written already: the init writes it before it
   // becomes a user namespace's root (runtime/container_init.cpp says why).
   bool oom_score_adj_applied = false;
-  // process.rlimits and process.ioPriority were set already, by an exec's
-  // helper before it joined the container's user namespace: inside it the
-  // kernel would ask for CAP_SYS_RESOURCE (a raised hard limit) and
-  // CAP_SYS_ADMIN (the realtime class) in the host's, and refuse them.
-  bool limits_and_io_priority_applied = false;
+  // process.ioPriority was set already, from outside the user namespace
+  // (apply_from_outside_user_namespace).
+  bool io_priority_applied = false;
   // linux.seccomp with SCMP_ACT_NOTIFY: an AF_UNIX stream socket already
   // connected to listenerPath (a host path: the runtime connects it). After
   // loading the filter the init sends the listener fd and the container
@@ -66,6 +64,15 @@ struct ExecOptions {
   // when one of them needs it.
   std::function<std::string()> container_state_json;
 };
+
+// What a process of a user namespace cannot set for itself from inside
+// it, set on `pid` (0: this process, before it joins one, for the clone it
+// makes there) by a holder of the host's capabilities: its hard limits
+// raised (CAP_SYS_RESOURCE) and its I/O priority (the realtime class needs
+// CAP_SYS_ADMIN), as runc sets the limits from outside. The process's own
+// steps then set its limits again, lowering what is lowered, and skip the
+// I/O priority (ExecOptions::io_priority_applied).
+void apply_from_outside_user_namespace(const spec::Process& process, pid_t pid);
 
 // Runs in the init after setup_rootfs. Never returns: execs the process or
 // throws hull::Error (the caller reports it to the parent and _exits).

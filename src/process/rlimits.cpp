@@ -32,7 +32,10 @@ std::optional<int> rlimit_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
+namespace {
+
+// Each entry's resource number, every name and pair checked first.
+std::vector<int> checked_resources(const std::vector<spec::Rlimit>& rlimits) {
   std::vector<int> resources;
   for (size_t i = 0; i < rlimits.size(); ++i) {
     auto r = rlimit_from_name(rlimits[i].type);
@@ -42,22 +45,40 @@ void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
                   std::to_string(rlimits[i].soft) + " is above the hard limit " + std::to_string(rlimits[i].hard));
     resources.push_back(*r);
   }
+  return resources;
+}
+
+void set_rlimit(pid_t pid, const std::vector<spec::Rlimit>& rlimits, size_t i, int resource) {
+  struct rlimit64 lim = {rlimits[i].soft, rlimits[i].hard};  // UINT64_MAX is RLIM64_INFINITY
+  if (::prlimit64(pid, static_cast<__rlimit_resource>(resource), &lim, nullptr) == 0) return;
+  int err = errno;
+  std::string hint;
+  if (err == EPERM) {
+    struct rlimit64 cur;
+    if (::prlimit64(pid, static_cast<__rlimit_resource>(resource), nullptr, &cur) == 0)
+      hint = " (the current hard limit is " + std::to_string(cur.rlim_max) +
+             "; raising it needs CAP_SYS_RESOURCE in the runtime)";
+  } else if (err == EINVAL && resource == RLIMIT_NOFILE) {
+    hint = " (above fs.nr_open?)";
+  }
+  throw_errno(err, "process.rlimits[" + std::to_string(i) + "]: set " + rlimits[i].type +
+                       " soft=" + std::to_string(rlimits[i].soft) + " hard=" + std::to_string(rlimits[i].hard) + hint);
+}
+
+}  // namespace
+
+void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
+  const std::vector<int> resources = checked_resources(rlimits);
+  for (size_t i = 0; i < rlimits.size(); ++i) set_rlimit(0, rlimits, i, resources[i]);
+}
+
+void raise_rlimits_of(pid_t pid, const std::vector<spec::Rlimit>& rlimits) {
+  const std::vector<int> resources = checked_resources(rlimits);
   for (size_t i = 0; i < rlimits.size(); ++i) {
-    struct rlimit64 lim = {rlimits[i].soft, rlimits[i].hard};  // UINT64_MAX is RLIM64_INFINITY
-    if (::prlimit64(0, static_cast<__rlimit_resource>(resources[i]), &lim, nullptr) < 0) {
-      int err = errno;
-      std::string hint;
-      if (err == EPERM) {
-        struct rlimit64 cur;
-        if (::prlimit64(0, static_cast<__rlimit_resource>(resources[i]), nullptr, &cur) == 0)
-          hint = " (the current hard limit is " + std::to_string(cur.rlim_max) +
-                 "; raising it needs CAP_SYS_RESOURCE in the runtime)";
-      } else if (err == EINVAL && resources[i] == RLIMIT_NOFILE) {
-        hint = " (above fs.nr_open?)";
-      }
-      throw_errno(err, "process.rlimits[" + std::to_string(i) + "]: set " + rlimits[i].type + " soft=" +
-                           std::to_string(rlimits[i].soft) + " hard=" + std::to_string(rlimits[i].hard) + hint);
-    }
+    struct rlimit64 cur;
+    if (::prlimit64(pid, static_cast<__rlimit_resource>(resources[i]), nullptr, &cur) < 0)
+      throw_errno("process.rlimits[" + std::to_string(i) + "]: read " + rlimits[i].type);
+    if (rlimits[i].hard > cur.rlim_max) set_rlimit(pid, rlimits, i, resources[i]);
   }
 }
 

@@ -18,6 +18,12 @@ std::optional<int> rlimit_from_name(std::string_view name);
 // prlimit. Runs as root before the uid change: lowering is always allowed,
 // raising a hard limit needs CAP_SYS_RESOURCE.
 void apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
+// Sets, on process `pid` (0: this one), each of rlimits whose hard limit is
+// above the one the process has, for a process that will set its limits
+// itself (apply_rlimits) inside a user namespace: a raised hard limit needs
+// CAP_SYS_RESOURCE in the host's, which only the runtime, outside, holds.
+// The process's own call then finds those values set: no raise left.
+void raise_rlimits_of(pid_t pid, const std::vector<spec::Rlimit>& rlimits);
 
 // Writes /proc/self/oom_score_adj.
 void apply_oom_score_adj(int value);

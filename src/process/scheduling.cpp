@@ -81,14 +81,13 @@ std::optional<unsigned long> personality_domain_from_name(std::string_view n) { 
 std::optional<int> mempolicy_mode_from_name(std::string_view n) { return lookup(kMpolModes, n); }
 std::optional<int> mempolicy_flag_from_name(std::string_view n) { return lookup(kMpolFlags, n); }
 
-
-void apply_io_priority(const spec::IOPriority& prio) {
+void apply_io_priority(const spec::IOPriority& prio, pid_t pid) {
   auto cls = ioprio_class_from_name(prio.class_);
   if (!cls) throw Error("process.ioPriority: unknown class " + quote(prio.class_));
   if (prio.priority < 0 || prio.priority > 7)
     throw Error("process.ioPriority: priority " + std::to_string(prio.priority) + " is outside 0..7");
   int value = (*cls << kIoprioClassShift) | prio.priority;
-  if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, value) < 0)
+  if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, pid, value) < 0)
     throw_errno("process.ioPriority: ioprio_set(" + prio.class_ + ", " + std::to_string(prio.priority) + ")" +
                 (errno == EPERM ? " (the realtime class needs CAP_SYS_ADMIN)" : ""));
 }

@@ -18,8 +18,8 @@ std::optional<unsigned long> personality_domain_from_name(std::string_view name)
 std::optional<int> mempolicy_mode_from_name(std::string_view name);                // MPOL_*
 std::optional<int> mempolicy_flag_from_name(std::string_view name);                // MPOL_F_*
 
-
-void apply_io_priority(const spec::IOPriority& prio);
+// process.ioPriority, of process `pid` (0: this one).
+void apply_io_priority(const spec::IOPriority& prio, pid_t pid = 0);
 void apply_scheduler(const spec::Scheduler& sched);
 // sched_setaffinity(0, cpus in `list`); `what` names the field in errors.
 void apply_cpu_affinity(std::string_view list, std::string_view what);

@@ -102,6 +102,11 @@ void join_namespaces(InitContext& ctx) {
   for (const auto& entry : spec.linux_->sysctl)
     if (std::optional<spec::NamespaceType> t = spec::sysctl_namespace(entry.first))
       guard(*t, "linux.sysctl " + quote(entry.first));
+  // Still the host's root: set now what inside a user namespace needs the
+  // host's capabilities (a user namespace cloned new gets it from the
+  // runtime, create.cpp).
+  if ((ctx.plan->join_in_init_flags & CLONE_NEWUSER) && spec.process)
+    process::apply_from_outside_user_namespace(*spec.process, 0);
   ns::join_in_init(*ctx.namespaces);
   for (const Guard& g : guards) {
     if (namespace_of_self(g.type) != g.runtimes) continue;
@@ -284,6 +289,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   eo.preserve_fds = ctx.preserve_fds;
   eo.stdio_to_user = ctx.plan->stdio.to_user;
   eo.oom_score_adj_applied = oom_now || ctx.oom_score_adj_inherited;
+  // By the runtime after the clone, or before joining (join_namespaces).
+  eo.io_priority_applied = ctx.plan->become_userns_root;
   eo.pty_master = rootfs.pty_master.get();
   eo.pty_slave = rootfs.pty_slave.get();
   eo.console_socket_fd = ctx.console_socket_fd;

@@ -25,6 +25,7 @@
 #include "cgroups/resctrl.hpp"
 #include "namespaces/namespaces.hpp"
 #include "namespaces/net_devices.hpp"
+#include "process/exec_process.hpp"
 #include "process/hooks.hpp"
 #include "process/rlimits.hpp"
 #include "process/sealed_binary.hpp"
@@ -417,10 +418,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     cgroup.add_process(pid, in_cgroup, cgroup.moves_itself_into_v1());
     if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
   };
-  if (plan.write_id_maps) req.id_maps = &*c.spec.linux_;
-  if (!idmap_after_maps.empty() || rootfs_tree.after_maps) {
+  if (plan.write_id_maps) {
+    req.id_maps = &*c.spec.linux_;
     req.after_id_maps = [&](pid_t pid) {
-      idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees);
+      // Before the init goes on: in its user namespace from birth, it holds
+      // none of the host's capabilities that raised limits and the I/O
+      // priority need (runc sets the limits from outside alike).
+      if (c.spec.process) process::apply_from_outside_user_namespace(*c.spec.process, pid);
+      if (!idmap_after_maps.empty()) idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees);
       if (rootfs_tree.after_maps) idmap_rootfs_with_container_userns(pid, rootfs_tree.tree.get());
     };
   }

@@ -168,7 +168,7 @@ struct ExecChild {
     eo.is_exec = true;
     eo.stdio_to_user = c.stdio_to_user;
     eo.oom_score_adj_applied = c.oom_score_adj_inherited;
-    eo.limits_and_io_priority_applied = c.in_user_namespace;  // by the helper
+    eo.io_priority_applied = c.in_user_namespace;  // by the helper
     eo.seccomp_program = c.seccomp_program;
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
@@ -254,14 +254,9 @@ struct ExecHelper {
     process::close_fds_except(h.keep);
     for (int i = 0; i < 3; ++i)
       if (h.stdio[i] >= 0 && ::dup2(h.stdio[i], i) < 0) throw_errno("take the stdio pipes");
-    // Inherited by the process: set while the host's root still holds its
-    // capabilities, which the kernel asks of a raised hard limit and the
-    // realtime I/O class (runc sets the limits from outside alike).
-    if (h.child->in_user_namespace) {
-      const spec::Process& process = *h.child->spec->process;
-      process::apply_rlimits(process.rlimits);
-      if (process.ioPriority) process::apply_io_priority(*process.ioPriority);
-    }
+    // Inherited by the process, set while the host's root still holds the
+    // capabilities the kernel asks of them.
+    if (h.child->in_user_namespace) process::apply_from_outside_user_namespace(*h.child->spec->process, 0);
     // A container without namespaces of its own is the host's (setns with none is EINVAL).
     if (h.setns_flags && ::setns(h.init_pidfd, h.setns_flags) < 0) throw_errno("join the container's namespaces");
     ::close(h.init_pidfd);

@@ -158,6 +158,32 @@ TEST_F(HullTest, AnRlimitAboveTheHardLimitNamesItsEntry) {
       << r.err;
 }
 
+// With CAP_SYS_RESOURCE (the VM lanes' root) a hard limit rises, in a user
+// namespace too, whose init holds the capability only in its own: the
+// runtime raises it from outside (runc alike), for a new user namespace and
+// for one the exec joins.
+TEST_F(HullTest, AHardLimitRisesInAUserNamespace) {
+  struct rlimit cur {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &cur), 0);
+  const uint64_t effective = std::stoull(status_field(hull::read_file("/proc/self/status"), "CapEff"), nullptr, 16);
+  if (!(effective & (uint64_t{1} << CAP_SYS_RESOURCE))) GTEST_SKIP() << "no CAP_SYS_RESOURCE to raise a hard limit";
+  const uint64_t nr_open = std::stoull(hull::read_file("/proc/sys/fs/nr_open"));
+  if (cur.rlim_max == RLIM_INFINITY || cur.rlim_max >= nr_open) GTEST_SKIP() << "no room above the hard limit";
+  const std::string raised = std::to_string(cur.rlim_max + 1);
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 1024}, {"hard", cur.rlim_max + 1}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "rlimraise"}).exit_code, 0);
+  ASSERT_EQ(hull({"start", "rlimraise"}).exit_code, 0);
+  const pid_t init = state("rlimraise").value("pid", 0);
+  EXPECT_NE(hull::read_file("/proc/" + std::to_string(init) + "/limits").find(raised), std::string::npos);
+  ProcResult r = hull({"exec", "rlimraise", "sh", "-c", "ulimit -Hn"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, raised + "\n");
+  EXPECT_EQ(hull({"delete", "--force", "rlimraise"}).exit_code, 0);
+}
+
 TEST_F(HullTest, ProcessSchedulerIoPriorityPersonality) {
   Bundle& b = bundle();
   b.config["process"]["scheduler"] = {{"policy", "SCHED_BATCH"}, {"nice", 7}};
@@ -167,6 +193,38 @@ TEST_F(HullTest, ProcessSchedulerIoPriorityPersonality) {
                         "hullproc-sched");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, std::string("policy : 3\n7\n") + kLinux32Machine + "\n");
+}
+
+// The realtime I/O class needs CAP_SYS_ADMIN in the host's user namespace,
+// which the init of a user namespace never holds: set from outside it, by
+// the runtime for a new one, before the join for one joined by path (by the
+// init, or by the helper that makes a new pid namespace beside it).
+TEST_F(HullTest, TheRealtimeIoClassAppliesInANewOrAJoinedUserNamespace) {
+  const nlohmann::json realtime = {{"class", "IOPRIO_CLASS_RT"}, {"priority", 4}};
+  Bundle& b = bundle("bundle-new");
+  b.add_user_namespace();
+  b.config["process"]["ioPriority"] = realtime;
+  ProcResult r = run_sh(b, "ionice", "rt-new");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "realtime: prio 4\n");
+
+  Bundle& owner = bundle("bundle-owner");
+  owner.add_user_namespace();
+  owner.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "rt-owner"}).exit_code, 0);
+  const std::string owner_ns = "/proc/" + std::to_string(state("rt-owner").value("pid", 0)) + "/ns/";
+  for (bool joins_pid : {true, false}) {
+    Bundle& joined = bundle(joins_pid ? "bundle-joined-pid" : "bundle-own-pid");
+    joined.config["process"]["ioPriority"] = realtime;
+    if (joins_pid)
+      for (auto& n : joined.config["linux"]["namespaces"])
+        if (n["type"] == "pid") n["path"] = owner_ns + "pid";
+    joined.config["linux"]["namespaces"].push_back({{"type", "user"}, {"path", owner_ns + "user"}});
+    r = run_sh(joined, "ionice", "rt-joined");
+    ASSERT_EQ(r.exit_code, 0) << joins_pid << r.err;
+    EXPECT_EQ(r.out, "realtime: prio 4\n") << joins_pid;
+  }
+  EXPECT_EQ(hull({"delete", "--force", "rt-owner"}).exit_code, 0);
 }
 
 TEST_F(HullTest, ProcessSysctlsInOwnNamespaces) {
