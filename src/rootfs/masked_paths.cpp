@@ -81,15 +81,22 @@ class KernelFsDirs {
   UniqueFd proc_, sys_;
 };
 
+// Whether a masked or read-only path is looked up on the procfs or sysfs
+// setup mounted at /proc or /sys, rather than anywhere inside the root.
+// Inlined into its callers, which the hot region lists (cmake/hot-text.ld).
+[[gnu::always_inline]] inline bool on_kernel_fs(const std::vector<std::string>& parts,
+                                                const KernelFsMounts& kernel_fs) {
+  return !parts.empty() && ((kernel_fs.proc && parts[0] == "proc") || (kernel_fs.sys && parts[0] == "sys"));
+}
+
 // The target of a masked or read-only path. Below a /proc or /sys that setup
 // mounted, beneath the checked top directory (KernelFsDirs); elsewhere,
 // anywhere inside the root.
 UniqueFd open_target(int rootfd, KernelFsDirs& dirs, const std::string& path, const KernelFsMounts& kernel_fs,
                      const std::string& what) {
   std::vector<std::string> parts = split_path(path);
-  const bool proc = kernel_fs.proc && !parts.empty() && parts[0] == "proc";
-  const bool sys = kernel_fs.sys && !parts.empty() && parts[0] == "sys";
-  if (!proc && !sys) return open_in_root(rootfd, path);
+  if (!on_kernel_fs(parts, kernel_fs)) return open_in_root(rootfd, path);
+  const bool proc = parts[0] == "proc";
   int dir = dirs.get(proc, what);
   std::string rest;
   for (size_t i = 1; i < parts.size(); ++i) rest += (rest.empty() ? "" : "/") + parts[i];
@@ -207,20 +214,23 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
 bool make_readonly_paths(int rootfd, const std::vector<std::string>& paths, const KernelFsMounts& kernel_fs) {
   const MountAttrs ro = MountAttrs::read_only();
   KernelFsDirs dirs(rootfd);
-  struct stat root {};
-  if (!paths.empty() && ::fstat(rootfd, &root) < 0) throw_errno("make paths read-only: stat the rootfs");
   bool root_listed = false;
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
     UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "make " + quote(shown) + " read-only");
     if (!target) continue;
-    struct stat st {};
-    if (::fstat(target.get(), &st) < 0) throw_errno("make paths read-only: stat " + quote(shown));
     // A read-only copy put over the root now would be left under the root
     // pivot_root moves to: the caller makes "/" itself read-only after it.
-    if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
-      root_listed = true;
-      continue;
+    // One found on procfs or sysfs never is (the usual paths: no stat).
+    if (!on_kernel_fs(split_path(p), kernel_fs)) {
+      struct stat st {
+      }, root{};
+      if (::fstat(target.get(), &st) < 0 || ::fstat(rootfd, &root) < 0)
+        throw_errno("make paths read-only: stat " + quote(shown));
+      if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
+        root_listed = true;
+        continue;
+      }
     }
     std::string what =
         "make " + quote(shown) + " read-only: " + describe_mount(shown, shown, "", MS_BIND | MS_REC | MS_RDONLY, "");
