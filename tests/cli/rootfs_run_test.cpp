@@ -217,24 +217,37 @@ TEST_F(RootfsRun, UserNamespacedPlainBindOfASourceWithMountsBelowIsRefused) {
 // A tmpfs asked read-only is made read-only once the rootfs is set up, as
 // in runc: the process's cwd and a nested mount's destination can still be
 // made in it (podman's and docker's read-only tmpfs with a working directory
-// or a volume below it). "rro" the same: a new tmpfs has nothing below it
-// yet, and the mount made after it keeps its own options.
+// or a volume below it).
 TEST_F(RootfsRun, AReadOnlyTmpfsStillTakesTheCwdAndANestedMount) {
-  for (const char* read_only : {"ro", "rro"}) {
-    Bundle& b = bundle(std::string("bundle-") + read_only + "tmpfs");
-    b.config["mounts"].push_back(mount_entry("/t/ro", "tmpfs", "tmpfs", {read_only, "nosuid"}));
-    b.config["mounts"].push_back(mount_entry("/t/ro/sub", "tmpfs", "tmpfs", {"size=1m"}));
-    b.config["process"]["cwd"] = "/t/ro/work";
-    ProcResult r = run_sh(b,
-                          "pwd; touch /t/ro/x 2>&1; touch /t/ro/sub/y && echo sub-writable; "
-                          "grep -c ' /t/ro ro,nosuid' /proc/self/mountinfo; "
-                          "awk '$5 == \"/t/ro/sub\" {print $6}' /proc/self/mountinfo",
-                          std::string(read_only) + "tmpfs");
-    ASSERT_EQ(r.exit_code, 0) << read_only << r.out << r.err;
-    EXPECT_NE(r.out.find("/t/ro/work\n"), std::string::npos) << read_only << r.out;
-    EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << read_only << r.out;
-    EXPECT_NE(r.out.find("sub-writable\n1\nrw,relatime\n"), std::string::npos) << read_only << r.out;
-  }
+  Bundle& b = bundle("bundle-rotmpfs");
+  b.config["mounts"].push_back(mount_entry("/t/ro", "tmpfs", "tmpfs", {"ro", "nosuid"}));
+  b.config["mounts"].push_back(mount_entry("/t/ro/sub", "tmpfs", "tmpfs", {"size=1m"}));
+  b.config["process"]["cwd"] = "/t/ro/work";
+  ProcResult r = run_sh(b,
+                        "pwd; touch /t/ro/x 2>&1; touch /t/ro/sub/y && echo sub-writable; "
+                        "grep -c ' /t/ro ro,nosuid' /proc/self/mountinfo",
+                        "rotmpfs");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("/t/ro/work\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sub-writable\n1\n"), std::string::npos) << r.out;
+}
+
+// "rro" on a tmpfs is its read-only too, made once the rootfs is set up as
+// "ro" is: a nested mount's destination can still be made in it, and that
+// mount, made after it, keeps its own options.
+TEST_F(RootfsRun, ARecursivelyReadOnlyTmpfsStillTakesANestedMount) {
+  Bundle& b = bundle("bundle-rro-tmpfs");
+  b.config["mounts"].push_back(mount_entry("/t/run", "tmpfs", "tmpfs", {"rro", "nosuid"}));
+  b.config["mounts"].push_back(mount_entry("/t/run/lock", "tmpfs", "tmpfs", {"size=1m"}));
+  ProcResult r = run_sh(b,
+                        "touch /t/run/x 2>&1; touch /t/run/lock/y && echo lock-writable; "
+                        "awk '$5 == \"/t/run\" || $5 == \"/t/run/lock\" {print $5, $6}' /proc/self/mountinfo",
+                        "rrotmpfs");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lock-writable\n/t/run ro,nosuid,relatime\n/t/run/lock rw,relatime\n"), std::string::npos)
+      << r.out;
 }
 
 // A "remount" of a new file system's mount changes the one already there
