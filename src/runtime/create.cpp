@@ -510,7 +510,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
     // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
     st.pid = init.pid();
-    if (plan.send_state) runtime_end.send(SyncMsg::State, hook_state(st, Status::Creating));
+    if (plan.send_state) runtime_end.send_to_waiting_peer(SyncMsg::State, hook_state(st, Status::Creating));
     // `run` with no runtime step (InitPlan::runtime_step): recorded running and released now, while
     // the init still sets up, so it finds Start queued when it is ready rather
     // than waiting for us to wake on its Ready, record and answer

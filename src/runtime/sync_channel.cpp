@@ -13,10 +13,12 @@ namespace hull {
 namespace {
 struct Header {
   SyncMsg type;
-  int32_t err;
+  int32_t err;    // Error: the init's errno
+  uint32_t more;  // 1: the payload goes on in the next packet
 };
-// Large enough for a state JSON with many annotations.
+// One packet; a longer payload goes in pieces (SyncChannel::send_with).
 constexpr size_t kMaxPacket = size_t{64} * 1024;
+constexpr size_t kMaxPiece = kMaxPacket - sizeof(Header);
 
 // One packet from two pieces, with `passed` attached.
 ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span<const int> passed = {},
@@ -76,14 +78,21 @@ std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
 // a copy-on-write fault in a freshly cloned child.
 void SyncChannel::send(SyncMsg m, std::string_view payload) const { send_with(m, payload, {}); }
 
+// A payload longer than a packet goes in pieces, each but the last marked
+// `more`, the fds with the first: a state JSON has no bound of its own (CRI-O
+// copies a pod's annotations into the config, up to Kubernetes' 256 KiB, and
+// runc hands its hooks a state of any size).
 void SyncChannel::send_with(SyncMsg m, std::string_view payload, std::span<const int> fds, SendCall call) const {
-  Header h{m, 0};
-  if (payload.size() > kMaxPacket - sizeof h)
-    throw Error(std::string("sync message ") + to_string(m) + " is too large");
   if (fds.size() > kMaxPassedFds)
     throw Error(std::string("sync message ") + to_string(m) + ": too many fds to pass", E2BIG);
-  if (send_packet(fd_.get(), h, payload, fds, call) < 0)
-    throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+  do {
+    std::string_view piece = payload.substr(0, kMaxPiece);
+    payload.remove_prefix(piece.size());
+    Header h{m, 0, payload.empty() ? 0U : 1U};
+    if (send_packet(fd_.get(), h, piece, fds, call) < 0)
+      throw_errno(std::string("send ") + to_string(m) + " on sync socket");
+    fds = {};
+  } while (!payload.empty());
 }
 
 void SyncChannel::send_to_waiting_peer(SyncMsg m, std::string_view payload, std::span<const int> fds) const {
@@ -96,9 +105,9 @@ void SyncChannel::send_to_waiting_peer(SyncMsg m, std::string_view payload, std:
 }
 
 void SyncChannel::send_error(int err, const std::string& message) const {
-  Header h{SyncMsg::Error, err};
+  Header h{SyncMsg::Error, err, 0};
   // A byte count, no terminator: the packet length says where it ends.
-  std::string_view text(message.data(), std::min(message.size(), kMaxPacket - sizeof h));
+  std::string_view text(message.data(), std::min(message.size(), kMaxPiece));
   // Best effort: the parent may be gone, and there is nobody else to tell.
   (void)send_packet(fd_.get(), h, text);
 }
@@ -174,6 +183,16 @@ SyncMsg SyncChannel::receive(std::string* payload, std::vector<UniqueFd>* fds) c
   Header h;
   std::memcpy(&h, packet, sizeof h);
   if (payload) payload->assign(packet + sizeof h, n - sizeof h);
+  for (uint32_t more = h.more; more;) {
+    n = receive_packet(fd_.get());
+    if (n == 0) throw PeerExitedError("the container init exited during set-up");
+    Header next;
+    std::memcpy(&next, packet, sizeof next);
+    if (next.type != h.type)
+      throw Error(std::string("sync protocol: ") + to_string(h.type) + " cut short by " + to_string(next.type));
+    if (payload) payload->append(packet + sizeof next, n - sizeof next);
+    more = next.more;
+  }
   return h.type;
 }
 

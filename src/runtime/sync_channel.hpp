@@ -1,6 +1,7 @@
 #pragma once
 // The parent/init synchronisation protocol over a SOCK_SEQPACKET socketpair.
-// One message per packet; errors from the init cross with their errno, so the
+// One message per packet (a payload over 64 KiB in several); errors from the
+// init cross with their errno, so the
 // user sees them once, with context, from the runtime process.
 //
 //   runtime (hull create / run)               init (clone3 child)

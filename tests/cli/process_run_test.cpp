@@ -494,6 +494,27 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   EXPECT_NE(pid("createRuntime"), 1);
 }
 
+// The hooks in the container get the state, however large: CRI-O copies a
+// pod's annotations into the config (Kubernetes allows 256 KiB of them), and
+// the state crosses the sync socket in pieces of one packet.
+TEST_F(HullTest, HooksInTheContainerGetAStateOfAnySize) {
+  Bundle& b = bundle();
+  const std::string big(300 * 1024, 'a');
+  const std::string created = (temp_dir() / "createContainer.json").string();
+  b.config["annotations"] = {{"big", big}};
+  b.config["hooks"] = {
+      {"createContainer", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > " + created}}}}},
+      {"startContainer", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > /tmp/startContainer.json"}}}}}};
+  ProcResult r = run_sh(b, "cat /tmp/startContainer.json", "hullproc-big");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string& text : {read_text_file(created), r.out}) {
+    const json state = json::parse(text, nullptr, false);
+    ASSERT_TRUE(state.is_object()) << text.size() << " bytes: " << text.substr(0, 200);
+    EXPECT_EQ(state["annotations"]["big"], big);
+    EXPECT_EQ(state["id"], "hullproc-big");
+  }
+}
+
 // Hooks run in the container (createContainer, startContainer) without an
 // `env` get the container process's environment, as under runc, never the
 // caller's: nothing of the engine's environment reaches a program of the
