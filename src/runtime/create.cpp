@@ -93,7 +93,7 @@ OverlayChoice overlay_choice(const CreateOptions& o, const spec::Spec& spec) {
 
 std::string hook_state(ContainerState st, Status status) {
   st.status = status;
-  return to_spec_state_json(st);
+  return to_hook_state_json(st);
 }
 
 // Undoes a half-made container's state dir (the init, if any, is killed and

@@ -511,7 +511,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
         running.status = status;
         seccomp::send_to_listener(
             seccomp_agent.get(), listener.get(),
-            seccomp::process_state_json(to_spec_state_json(running), profile->listenerMetadata, pid));
+            seccomp::process_state_json(to_hook_state_json(running), profile->listenerMetadata, pid));
       });
       // One state per connection, then closed (config-linux.md): ours is the
       // only copy (the helper closed its own before the clone).

@@ -101,7 +101,7 @@ void run_poststart_hooks(const ContainerDir& dir, const ContainerState& state, c
   dir.unlock();
   try {
     in_start_context(context, state, [&] {
-      process::run_hooks(hooks.poststart, "poststart", to_spec_state_json(state), process::HookFailure::Fail,
+      process::run_hooks(hooks.poststart, "poststart", to_hook_state_json(state), process::HookFailure::Fail,
                          state.bundle);
     });
   } catch (const Error&) {
@@ -202,7 +202,7 @@ void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const Container
   stopped.pid = 0;
   const bool bundle_gone = ::access(stopped.bundle.c_str(), F_OK) < 0 && errno == ENOENT;
   if (bundle_gone) log::debug("poststop hooks run in the current directory: the bundle " + stopped.bundle + " is gone");
-  process::run_hooks(poststop, "poststop", to_spec_state_json(stopped), process::HookFailure::Warn,
+  process::run_hooks(poststop, "poststop", to_hook_state_json(stopped), process::HookFailure::Warn,
                      bundle_gone ? std::string() : stopped.bundle);
 }
 

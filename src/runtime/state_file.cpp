@@ -76,7 +76,9 @@ std::string owner_name(uid_t uid) {
   return user_name(uid).value_or(std::to_string(uid));
 }
 
-std::string spec_state_json(const ContainerState& s, pid_t pid, Status status) {
+// `indent` -1: one line, as runc gives its hooks (Go's json.Marshal), which
+// shell hooks read with `read -r`.
+std::string spec_state_json(const ContainerState& s, pid_t pid, Status status, int indent) {
   // Key order and the extra rootfs/created/owner keys follow `runc state`,
   // which containerd and podman parse.
   Json j;
@@ -90,18 +92,20 @@ std::string spec_state_json(const ContainerState& s, pid_t pid, Status status) {
   if (!s.annotations.empty()) j["annotations"] = s.annotations;
   j["owner"] = owner_name(s.owner);
   // Paths are bytes; a display copy may replace invalid UTF-8 (as runc does).
-  return j.dump(2, ' ', false, Json::error_handler_t::replace);
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
+
+// A stopped container's pid may belong to anyone now.
+pid_t shown_pid(const ContainerState& s) { return s.status == Status::Stopped ? 0 : s.pid; }
 
 }  // namespace
 
-std::string to_spec_state_json(const ContainerState& s) {
-  // A stopped container's pid may belong to anyone now.
-  return spec_state_json(s, s.status == Status::Stopped ? 0 : s.pid, s.status);
-}
+std::string to_spec_state_json(const ContainerState& s) { return spec_state_json(s, shown_pid(s), s.status, 2); }
+
+std::string to_hook_state_json(const ContainerState& s) { return spec_state_json(s, shown_pid(s), s.status, -1); }
 
 std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored) {
-  return spec_state_json(s, restored, Status::Stopped);
+  return spec_state_json(s, restored, Status::Stopped, -1);
 }
 
 std::string to_state_file_json(const ContainerState& s) {

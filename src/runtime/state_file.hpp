@@ -35,8 +35,10 @@ struct ContainerState {
 // or hostile file cannot make every command read without end.
 constexpr size_t kMaxStateFileSize = 16 << 20;
 
-// The runtime-spec state JSON (`hull state` output and hook stdin).
+// The runtime-spec state JSON: `hull state` prints it indented, hooks (and a
+// seccomp agent) get it on one line.
 std::string to_spec_state_json(const ContainerState& s);
+std::string to_hook_state_json(const ContainerState& s);
 // The state a restore's prestart and createRuntime hooks get at CRIU's
 // setup-namespaces, as runc 1.1 gives it (measured, runc 1.1.5): status
 // "stopped" (no init runs yet) and yet the restored init's pid.

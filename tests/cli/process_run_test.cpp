@@ -475,9 +475,12 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
   EXPECT_EQ(lines_of(read_text_file(log)),
             (std::vector<std::string>{"createRuntime", "createContainer", "poststart", "poststop"}));
   for (const char* kind : {"createRuntime", "createContainer", "poststart", "poststop"}) {
-    auto state = json::parse(read_text_file((temp_dir() / (std::string(kind) + ".json")).string()));
+    const std::string text = read_text_file((temp_dir() / (std::string(kind) + ".json")).string());
+    auto state = json::parse(text);
     EXPECT_EQ(state["id"], "hullproc-hooks") << kind;
     EXPECT_EQ(state["bundle"], b.dir().string()) << kind;
+    // On one line, as runc marshals it: a shell hook reads it with `read -r`.
+    EXPECT_EQ(text.find('\n'), std::string::npos) << kind << ": " << text;
   }
   auto status = [&](const char* kind) {
     return json::parse(read_text_file((temp_dir() / (std::string(kind) + ".json")).string()))["status"];

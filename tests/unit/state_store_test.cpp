@@ -268,6 +268,21 @@ TEST(StateJson, SpecStateIsWhatRuncStatePrints) {
             "}");
 }
 
+// Hooks get it on one line, as runc marshals it (Go's json.Marshal): a
+// shell hook reads it with `read -r`.
+TEST(StateJson, HooksGetTheSpecStateOnOneLine) {
+  ContainerState s = sample_state("web");
+  s.owner = 0;
+  s.annotations = {{"org.example/key", "value"}};
+  EXPECT_EQ(to_hook_state_json(s),
+            R"({"ociVersion":"1.3.0","id":"web","pid":4242,"status":"running","bundle":"/srv/bundles/web",)"
+            R"("rootfs":"/srv/bundles/web/rootfs","created":"2026-11-22T09:30:00.123456789Z",)"
+            R"("annotations":{"org.example/key":"value"},"owner":""})");
+  s.status = Status::Stopped;
+  EXPECT_EQ(to_restore_hook_state_json(s, 77).find('\n'), std::string::npos);
+  EXPECT_NE(to_hook_state_json(s).find(R"("pid":0,)"), std::string::npos);
+}
+
 TEST(StateJson, SpecStateOfStoppedContainerHasPidZeroAndNoEmptyAnnotations) {
   ContainerState s = sample_state("web");
   s.status = Status::Stopped;
