@@ -167,7 +167,8 @@ std::optional<std::string> explain_not_executable(const std::string& path) {
 // execve that resolves the path) into the host's filesystem. Such a file lives
 // on a mount that is not in our mount namespace; a binary of the container is
 // always on one that is. Without /proc there are no magic links to abuse.
-void check_inside_mount_namespace(const std::string& path) {
+// The files of `passed_fds` the caller meant the container to have.
+void check_inside_mount_namespace(const std::string& path, std::span<const int> passed_fds) {
   struct statx stx;
   if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID)) return;
   // Mount ids are unique on the host: a binary on the mount of our own "/"
@@ -198,6 +199,10 @@ void check_inside_mount_namespace(const std::string& path) {
   // a directory of the caller's mounts: mountinfo leaves out the mount its
   // "/" is on, and cannot tell inside from outside.
   if (root_known && !listed(root.stx_mnt_id)) return;
+  struct stat binary, passed;
+  if (::stat(path.c_str(), &binary) == 0)
+    for (int fd : passed_fds)
+      if (::fstat(fd, &passed) == 0 && passed.st_dev == binary.st_dev && passed.st_ino == binary.st_ino) return;
   throw Error(
       "exec " + quote(path) +
       ": the binary is on a mount outside the container (through a leaked fd?); refusing to run it (CVE-2024-21626)");
@@ -275,7 +280,7 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
   throw Error("exec " + quote(file) + ": executable file not found in $PATH (PATH=" + path + ")", ENOENT);
 }
 
-void check_executable(const std::string& path) {
+void check_executable(const std::string& path, std::span<const int> passed_fds) {
   struct stat self;
   UniqueFd exe;
   try {
@@ -286,7 +291,7 @@ void check_executable(const std::string& path) {
   const std::optional<Header> header = read_header(path);
   if (exe && ::fstat(exe.get(), &self) == 0)
     with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self, 0, &header); });
-  check_inside_mount_namespace(path);
+  check_inside_mount_namespace(path, passed_fds);
   if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);
   if (auto why = header ? explain_header(*header, " in the container") : std::nullopt)
     throw Error("exec " + quote(path) + ": " + *why, ENOENT);

@@ -1,6 +1,7 @@
 #pragma once
 // process.args: finding the binary, checking it can run, execve, and saying why
 // not when it cannot.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,10 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 // Checks what execve would trip on, so `create` fails with a message a user
 // can act on instead of a bare ENOENT at `start`: not a file, not executable,
 // a #! interpreter or an ELF dynamic loader missing, CRLF in a #! line, a
-// binary outside the container's mounts (CVE-2024-21626). Throws hull::Error.
-void check_executable(const std::string& path);
+// binary outside the container's mounts (CVE-2024-21626) unless it is one of
+// `passed_fds`, the files the caller handed over (--preserve-fds): a memfd or
+// a host script given as /proc/self/fd/3 runs, as with runc. Throws hull::Error.
+void check_executable(const std::string& path, std::span<const int> passed_fds = {});
 
 // Why execve(path) failed with `err`, as a sentence naming the binary.
 // `where` says where a missing file was looked for (" in the container").

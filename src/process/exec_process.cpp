@@ -177,7 +177,8 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // in the container's PATH, before the barrier: a missing binary or
   // interpreter fails `create`, not `start`.
   std::string binary = find_executable(proc.args[0], env);
-  check_executable(binary);
+  const std::vector<int> keep = fds_to_keep(opts);
+  check_executable(binary, keep);
   if (proc.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();
@@ -190,7 +191,6 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   phase_mark("exec");  // the last mark: close_all_fds_except closes the trace fd
   // After the barrier, so nothing it opened can leak either.
-  std::vector<int> keep = fds_to_keep(opts);
   std::vector<int> until_exec{report_fd, opts.seccomp_listener_fd};
   close_all_fds_except(keep, until_exec);
   if (filter) {

@@ -177,4 +177,34 @@ TEST_F(InitFds, PreservedFdsTheCallerLeftClosedAreRefusedBeforeHullOpensAnything
   EXPECT_NE(r.err.find("fd 3 is not open"), std::string::npos) << r.err;
 }
 
+// A program handed over as a preserved fd runs, as with runc (an engine's
+// memfd; a host script as /proc/self/fd/3), in `run` and `exec`: the
+// CVE-2024-21626 check refuses a binary outside the container's mounts only
+// when the caller did not pass that very file. Another host file, reached
+// through a preserved directory, is still refused.
+TEST_F(InitFds, AProgramPassedAsAPreservedFdRuns) {
+  const std::filesystem::path script = temp_dir() / "passed.sh";
+  std::ofstream(script) << "#!/bin/sh\necho passed-ran \"$@\"\n";
+  std::filesystem::permissions(script, std::filesystem::perms(0755));
+  Bundle& b = bundle();
+  b.args({"/proc/self/fd/3", "by-run"});
+  b.write();
+  const std::string hull = std::string("'" HULL_BINARY "' --root '") + state_root().string() + "' ";
+  auto with_fd3 = [&](const std::filesystem::path& file, const std::string& rest) {
+    return run_process({"/bin/sh", "-c", "exec 3<'" + file.string() + "'; exec " + hull + rest});
+  };
+  ProcResult r = with_fd3(script, "run --preserve-fds 1 --bundle '" + b.dir().string() + "' passed");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "passed-ran by-run\n") << r.err;
+
+  ASSERT_GT(create_container("up"), 0);
+  start_container("up");
+  r = with_fd3(script, "exec --preserve-fds 1 up /proc/self/fd/3 by-exec");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "passed-ran by-exec\n") << r.err;
+
+  r = with_fd3(temp_dir(), "exec --preserve-fds 1 up /proc/self/fd/3/passed.sh");
+  EXPECT_TRUE(failed_with(r, {"outside the container", "CVE-2024-21626"}, kExecFailed));
+}
+
 }  // namespace hull::itest
