@@ -167,6 +167,27 @@ void keep_caps_across_setuid() {
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_KEEPCAPS, 1)");
 }
 
+namespace {
+
+std::string names_in(uint64_t set) {
+  std::string out;
+  for (int n = 0; n < 64; ++n)
+    if (set & (uint64_t{1} << n)) out += (out.empty() ? "" : ", ") + cap_name(n);
+  return out;
+}
+
+// Why capset(2) said EPERM: which of its rules that a config can break
+// (effective within permitted, inheritable within the bounding set) it did.
+std::string capset_refusal(uint64_t eff, uint64_t prm, uint64_t inh, uint64_t bounding) {
+  if (uint64_t extra = eff & ~prm)
+    return " (effective must be a subset of permitted; not in permitted: " + names_in(extra) + ")";
+  if (uint64_t extra = inh & ~bounding)
+    return " (inheritable must be a subset of bounding; not in bounding: " + names_in(extra) + ")";
+  return "";
+}
+
+}  // namespace
+
 void apply_capability_sets(const CapabilitySets& sets, uint64_t extra) {
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw_errno("prctl(PR_SET_KEEPCAPS, 0)");
 
@@ -185,8 +206,8 @@ void apply_capability_sets(const CapabilitySets& sets, uint64_t extra) {
   data[1].inheritable = static_cast<uint32_t>(inh >> 32);
   if (::capset(&hdr, data) < 0) {
     int err = errno;
-    std::string why = err == EPERM ? " (effective must be a subset of permitted)" : "";
-    throw_errno(err, "set the effective, permitted and inheritable capabilities" + why);
+    throw_errno(err, "set the effective, permitted and inheritable capabilities" +
+                         (err == EPERM ? capset_refusal(eff, prm, inh, sets.bounding) : std::string()));
   }
 
   // Ambient last: raising one needs it in permitted and inheritable already.

@@ -294,9 +294,20 @@ StdioPipes make_stdio_pipes() {
   return p;
 }
 
+namespace {
+constexpr const char* kOutputNames[3] = {"", "the process's standard output", "the process's standard error"};
+}
+
+void show_output_so_far(StdioPipes& pipes) {
+  for (int i = 1; i <= 2; ++i) {
+    OutputSink out{i, kOutputNames[i]};
+    if (pipes.ours[i]) drain(pipes.ours[i].get(), out);
+  }
+}
+
 void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts) {
   UniqueFd& in = pipes.ours[0];
-  OutputSink outputs[3] = {{-1, ""}, {1, "the process's standard output"}, {2, "the process's standard error"}};
+  OutputSink outputs[3] = {{-1, kOutputNames[0]}, {1, kOutputNames[1]}, {2, kOutputNames[2]}};
   InputCopy input(0, in.get(), "input to the process");
   for (;;) {
     struct pollfd fds[6] = {{pipes.ours[1].get(), POLLIN, 0},

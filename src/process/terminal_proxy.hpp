@@ -75,5 +75,9 @@ StdioPipes make_stdio_pipes();
 // caller's own pipe; output that cannot be written otherwise (a full disk)
 // is dropped. opts.in and opts.out are not used.
 void proxy_stdio(StdioPipes& pipes, const ProxyOptions& opts);
+// What the process wrote to its stdout and stderr so far, to fds 1 and 2,
+// without waiting for more: the warnings an init printed before the error
+// that ended its create.
+void show_output_so_far(StdioPipes& pipes);
 
 }  // namespace hull::process

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <optional>
 
 #include "base/clock.hpp"
@@ -90,6 +91,24 @@ OverlayChoice overlay_choice(const CreateOptions& o, const spec::Spec& spec) {
   if (!c.dir.empty() && !c.dir.starts_with('/')) c.dir = absolute_dir(c.dir, "--overlay-dir");
   return c;
 }
+
+// An attached run whose container never started still shows what its init
+// wrote before the error (a warning that explains it), as it would had it
+// written to the caller's stdio itself.
+class ShowOutputOnFailure {
+ public:
+  explicit ShowOutputOnFailure(std::optional<process::StdioPipes>& pipes)
+      : pipes_(pipes), exceptions_(std::uncaught_exceptions()) {}
+  ShowOutputOnFailure(const ShowOutputOnFailure&) = delete;
+  ShowOutputOnFailure& operator=(const ShowOutputOnFailure&) = delete;
+  ~ShowOutputOnFailure() {
+    if (pipes_ && std::uncaught_exceptions() > exceptions_) process::show_output_so_far(*pipes_);
+  }
+
+ private:
+  std::optional<process::StdioPipes>& pipes_;
+  int exceptions_;
+};
 
 std::string hook_state(ContainerState st, Status status) {
   st.status = status;
@@ -380,6 +399,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
   ctx.console_socket_fd = console.child.get();
+  ShowOutputOnFailure show_output(c.stdio_pipes);
   if (plan.stdio.pipes) {
     c.stdio_pipes.emplace(process::make_stdio_pipes());
     for (int i = 0; i < 3; ++i) ctx.stdio[i] = c.stdio_pipes->child[i].get();

@@ -53,6 +53,20 @@ TEST_F(HullTest, ProcessCapabilitySetsAndNoNewPrivs) {
   EXPECT_NE(r.err.find("CAP_NOT_REAL"), std::string::npos) << r.err;
 }
 
+// capset(2)'s EPERM is told by the rule the config broke. Attached as
+// another user, the process's stdio are hull's pipes: what the init warned
+// before it failed still reaches the caller.
+TEST_F(HullTest, ACapsetRefusalNamesTheCapabilityAfterTheInitsWarnings) {
+  Bundle& b = bundle();
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.config["process"]["capabilities"] = {{"bounding", {"CAP_KILL"}}, {"inheritable", {"CAP_NET_RAW", "CAP_BOGUS"}}};
+  ProcResult r = run_sh(b, "true", "hullproc-capset");
+  EXPECT_TRUE(failed_with(r, {"inheritable must be a subset of bounding; not in bounding: CAP_NET_RAW"}));
+  EXPECT_NE(r.err.find("CAP_BOGUS"), std::string::npos) << r.err;
+  EXPECT_LT(r.err.find("CAP_BOGUS"), r.err.find("inheritable must")) << r.err;
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 // The runtime moves the init off its own CPU while it makes the init's
 // cgroups beside it (runtime/other_cpu.hpp), and the init takes every CPU
 // its cpuset allows before anything of the container's runs: the container
