@@ -43,11 +43,15 @@ void set_identity(const spec::User& user) {
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   if (::setgroups(groups.size(), groups.data()) < 0) {
     int err = errno;
-    if (!(err == EPERM && groups.empty() && setgroups_denied()))
-      throw_errno(err, "setgroups(" + std::to_string(groups.size()) + " additionalGids)" +
-                           (err == EPERM && setgroups_denied()
-                                ? " (denied in this user namespace: /proc/self/setgroups is \"deny\")"
-                                : ""));
+    if (!(err == EPERM && groups.empty() && setgroups_denied())) {
+      std::string listed;
+      for (gid_t g : groups) listed += (listed.empty() ? "" : " ") + std::to_string(g);
+      const char* why = err == EPERM && setgroups_denied()
+                            ? " (denied in this user namespace: /proc/self/setgroups is \"deny\")"
+                        : err == EINVAL ? " (a gid not mapped in the user namespace)"
+                                        : "";
+      throw_errno(err, "setgroups(additionalGids [" + listed + "])" + why);
+    }
   }
   if (::setresgid(user.gid, user.gid, user.gid) < 0)
     throw_errno("setresgid(" + std::to_string(user.gid) + ")" +

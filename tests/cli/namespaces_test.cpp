@@ -92,6 +92,18 @@ TEST_F(HullTest, UserNamespaceMapsWithoutIdZeroNameTheMap) {
   EXPECT_TRUE(state_dirs().empty());
 }
 
+// An additional gid the gid map leaves out: setgroups(2) says only EINVAL,
+// so the message names the groups and why.
+TEST_F(HullTest, AnAdditionalGidOutsideTheGidMapIsNamed) {
+  Bundle& b = bundle();
+  b.add_user_namespace(100000, 200000);
+  b.config["process"]["user"]["additionalGids"] = {10, 70000};
+  ProcResult r = run_sh(b, "true", "unmappedgid");
+  EXPECT_TRUE(failed_with(
+      r, {"setgroups(additionalGids [10 70000]) (a gid not mapped in the user namespace): invalid argument"}));
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 // The ipc namespace is made by the container's root, as with runc and crun:
 // its mqueue instance, /dev/mqueue, is that root's (made in the clone, by
 // the host's root, it read nobody:nogroup inside).
