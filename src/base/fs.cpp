@@ -41,16 +41,21 @@ size_t read_some(int fd, char* buf, size_t size, const std::string& what) {
   }
 }
 
+Error too_large(const std::string& what, size_t max_size) {
+  return Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG);
+}
+
 }  // namespace
 
-std::string read_fd(int fd, const std::string& what) {
+std::string read_fd(int fd, const std::string& what, size_t max_size) {
   // Read into the string itself: the files read here (procfs, cgroupfs) are
   // mostly a few hundred bytes, and the 8 KiB buffer this used on the stack
   // took the runtime two pages of stack, and their faults, on every run.
   std::string out(512, '\0');
   size_t used = 0;
   for (;;) {
-    if (used == out.size()) out.resize(out.size() * 2);
+    if (used > max_size) throw too_large(what, max_size);
+    if (used == out.size()) out.resize(std::min(out.size() * 2, max_size == SIZE_MAX ? max_size : max_size + 1));
     const size_t n = read_some(fd, out.data() + used, out.size() - used, what);
     if (n == 0) break;
     used += n;
@@ -82,21 +87,20 @@ std::string read_regular_fd(int fd, size_t max_size, const std::string& what) {
   struct stat st {};
   if (::fstat(fd, &st) < 0) throw_errno("stat " + what);
   if (!S_ISREG(st.st_mode)) throw Error(what + " is not a regular file", EINVAL);
-  const auto too_large = [&] { return Error(what + " is larger than " + std::to_string(max_size) + " bytes", EFBIG); };
-  if (static_cast<uint64_t>(st.st_size) > max_size) throw too_large();
+  if (static_cast<uint64_t>(st.st_size) > max_size) throw too_large(what, max_size);
   // The size fstat gave, read straight into place; a file that grew since is
   // read up to that size, one that shrank up to its end.
   out.resize(std::max(got, static_cast<size_t>(st.st_size)));
   size_t n = 0;
   while (got < out.size() && (n = read_some(fd, out.data() + got, out.size() - got, what)) > 0) got += n;
   out.resize(got);
-  if (got > max_size) throw too_large();
+  if (got > max_size) throw too_large(what, max_size);
   return out;
 }
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, size_t max_size) {
   UniqueFd fd = open_fd(path, O_RDONLY);
-  return read_fd(fd.get(), path);
+  return read_fd(fd.get(), path, max_size);
 }
 
 std::vector<std::pair<std::string, unsigned char>> directory_entries(int dirfd, const std::string& what) {

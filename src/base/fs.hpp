@@ -1,5 +1,6 @@
 #pragma once
 // Small file helpers that throw hull::Error with the path in the message.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,9 +15,10 @@ UniqueFd open_fd(const std::string& path, int flags, mode_t mode = 0);
 // openat(2) with O_CLOEXEC added; `what` names the file in errors.
 UniqueFd open_at(int dirfd, const std::string& name, int flags, mode_t mode = 0);
 
-// Whole contents of a file.
-std::string read_file(const std::string& path);
-std::string read_fd(int fd, const std::string& what);
+// Whole contents of a file; one over max_size bytes (a pipe, /dev/zero
+// too) is an error (EFBIG) naming it, found without reading more than that.
+std::string read_file(const std::string& path, size_t max_size = SIZE_MAX);
+std::string read_fd(int fd, const std::string& what, size_t max_size = SIZE_MAX);
 // dirfd/name (AT_FDCWD and a path work too) read whole, for files the runtime
 // wrote itself into a directory someone else may have tampered with
 // (state.json, the saved config): a final symlink is not followed, a fifo or

@@ -231,7 +231,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // `--bundle=` is the current directory, as runc reads it.
   std::string bundle = absolute_dir(o.bundle.empty() ? "." : o.bundle, "bundle");
   std::string config_path = bundle + "/config.json";
-  std::string config_text = read_file(config_path);
+  std::string config_text = read_file(config_path, spec::kMaxConfigSize);
+  static_assert(spec::kMaxConfigSize <= kMaxStateFileSize, "a config read here must be readable once saved");
   spec::Spec spec = spec::parse_config(config_text, config_path);
   // Before validation, which then judges the container's paths.
   read_destinations_below_the_rootfs(spec, config_text, bundle);

@@ -89,7 +89,7 @@ namespace {
 // Only what belongs to the process: container-wide settings (sysctls) were
 // applied by the init and must not be re-applied.
 spec::Process process_from_file(const spec::Process& container, const std::string& file) {
-  spec::Process p = spec::parse_process_json(read_file(file), file);
+  spec::Process p = spec::parse_process_json(read_file(file, spec::kMaxConfigSize), file);
   spec::validate_exec_process(p, file);
   return exec_process_from_file(container, std::move(p));
 }

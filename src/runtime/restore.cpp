@@ -293,7 +293,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
 
   std::string bundle = real_dir(o.bundle.empty() ? "." : o.bundle, "bundle");
   std::string config_path = bundle + "/config.json";
-  std::string config_text = read_file(config_path);
+  std::string config_text = read_file(config_path, spec::kMaxConfigSize);
   spec::Spec spec = spec::parse_config(config_text, config_path);
   read_destinations_below_the_rootfs(spec, config_text, bundle);
   spec::validate_for_create(spec, config_path);

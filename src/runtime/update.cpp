@@ -240,7 +240,8 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   Json request;
   if (!o.resources_file.empty()) {
     source = o.resources_file == "-" ? "<stdin>" : o.resources_file;
-    std::string text = o.resources_file == "-" ? read_fd(STDIN_FILENO, "standard input") : read_file(o.resources_file);
+    std::string text = o.resources_file == "-" ? read_fd(STDIN_FILENO, "standard input", spec::kMaxConfigSize)
+                                               : read_file(o.resources_file, spec::kMaxConfigSize);
     // JSON null is no resources, as Go decodes it (a client marshalling a
     // nil *LinuxResources sends it): nothing changes.
     const size_t first = text.find_first_not_of(" \t\r\n");

@@ -206,7 +206,7 @@ Spec load_bundle_config(const std::string& bundle_dir) {
   std::string path = bundle_dir;
   if (!path.empty() && path.back() != '/') path += '/';
   path += "config.json";
-  return parse_config(read_file(path), path);
+  return parse_config(read_file(path, kMaxConfigSize), path);
 }
 
 const char* to_string(NamespaceType t) {

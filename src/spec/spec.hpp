@@ -315,6 +315,12 @@ struct Spec {
   std::optional<Linux> linux_;  // JSON "linux" (a macro name in g++'s GNU mode)
 };
 
+// The most a config.json, a process file (`exec --process`) or a resources
+// file (`update -r`) may hold: far above any real one (Kubernetes caps a
+// pod's annotations at 256 KiB), and a file without end (/dev/zero, a
+// runaway pipe) is refused, naming it, rather than read until memory runs out.
+constexpr size_t kMaxConfigSize = size_t{16} << 20;
+
 // Parses config.json text. Throws hull::Error whose message names the file,
 // the JSON path and the value, e.g.
 //   config.json: .linux.namespaces[2].type: unknown namespace "netx"

@@ -41,6 +41,21 @@ TEST_F(ErrorsTest, ConfigJsonIsNotJson) {
   expect_nothing_left("c1");
 }
 
+// A config, process or resources file without end (/dev/zero, a runaway
+// pipe) is refused once past 16 MiB, naming it, where it was read until
+// memory ran out ("std::bad_alloc" under a memory limit, the OOM killer
+// without).
+TEST_F(ErrorsTest, AConfigFileWithoutEndIsRefusedNamingIt) {
+  Bundle& b = bundle();
+  fs::create_symlink("/dev/zero", b.config_path());
+  EXPECT_TRUE(failed_with(create(b.dir(), "c1"), {b.config_path().string() + " is larger than 16777216 bytes"}));
+  expect_nothing_left("c1");
+  ASSERT_GT(create_container("up"), 0);
+  EXPECT_TRUE(failed_with(hull({"exec", "--process", "/dev/zero", "up"}), {"/dev/zero is larger than 16777216 bytes"},
+                          kExecFailed));
+  EXPECT_TRUE(failed_with(hull({"update", "-r", "/dev/zero", "up"}), {"/dev/zero is larger than 16777216 bytes"}));
+}
+
 TEST_F(ErrorsTest, ArgsOfWrongType) {
   Bundle& b = bundle();
   b.config["process"]["args"] = "sleep 1000";  // must be an array of strings

@@ -61,6 +61,28 @@ TEST(ReadRegularFile, TooLargeAndNotRegularAreRefused) {
   }
 }
 
+// read_file with a limit: a file up to it whole, any kind over it (a
+// device without end too) refused after reading just past it.
+TEST(ReadFile, ReadsUpToItsLimitAndRefusesMore) {
+  hull::test::TempDir tmp{"fsread"};
+  for (size_t size : {size_t{0}, size_t{511}, size_t{512}, size_t{513}, size_t{5000}}) {
+    const std::string path = tmp.path() + "/f" + std::to_string(size);
+    const std::string data = write_file(path, size);
+    EXPECT_EQ(read_file(path, 5000), data) << size;
+    EXPECT_EQ(read_file(path), data) << size;
+  }
+  write_file(tmp.path() + "/over", 5001);
+  for (const std::string path : {tmp.path() + "/over", std::string("/dev/zero")}) {
+    try {
+      read_file(path, 5000);
+      FAIL() << path << " was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), EFBIG) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind(path + " is larger than 5000 bytes", 0), 0u) << e.what();
+    }
+  }
+}
+
 // One read answers a small file; what gives nothing or fills that read is
 // looked at before more is read.
 TEST(ReadRegularFile, DevicesThatGiveNothingOrFillTheReadAreRefused) {
