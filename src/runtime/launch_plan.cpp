@@ -114,7 +114,8 @@ ExecPlan plan_exec(const spec::Spec& spec, bool has_console_socket, bool detach,
     for (const auto& n : spec.linux_->namespaces) flags |= ns::clone_flag(n.type);
   p.setns_flags = static_cast<int>(flags);
   p.console = plan_console(spec.process->terminal, has_console_socket, !detach,
-                           "--tty with --detach needs --console-socket to hand the pty to");
+                           "a terminal (--tty, or \"terminal\": true in the --process file) with --detach needs "
+                           "--console-socket to hand the pty to");
   p.stdio = plan_stdio(p.console, !detach, caller_terminal, runs_as_another_user(spec));
   return p;
 }
