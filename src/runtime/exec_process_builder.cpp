@@ -17,8 +17,11 @@ uint32_t parse_id(std::string_view s, std::string_view flag, std::string_view wh
     return Error(std::string(flag) + " " + quote(whole) + ": " + what + " " + why);
   };
   if (s.empty()) throw bad("is empty");
+  // A sign, as Go's strconv.Atoi (runc's reader) takes it: "+5" is 5.
+  std::string_view digits = s.starts_with('+') ? s.substr(1) : s;
+  if (digits.empty()) throw bad(quote(s) + " is not a decimal number");
   uint64_t v = 0;
-  for (char c : s) {
+  for (char c : digits) {
     if (c < '0' || c > '9') throw bad(quote(s) + " is not a decimal number");
     v = v * 10 + static_cast<uint64_t>(c - '0');
     if (v > kMaxId) throw bad(quote(s) + " is out of range (at most " + std::to_string(kMaxId) + ")");

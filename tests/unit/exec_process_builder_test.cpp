@@ -17,11 +17,15 @@ TEST(ExecUserParser, AcceptsUidAndUidGid) {
   EXPECT_EQ(u.uid, 0u);
   ASSERT_TRUE(u.gid);
   EXPECT_EQ(*u.gid, 2147483647u);
+  // A sign, as Go's strconv.Atoi in runc takes it.
+  u = parse_exec_user("+5:+6");
+  EXPECT_EQ(u.uid, 5u);
+  EXPECT_EQ(*u.gid, 6u);
 }
 
 TEST(ExecUserParser, RefusesAnythingButDecimalIds) {
-  for (const char* bad : {"", ":", "1:", ":1", "0x1", "-1", "+1", " 1", "1 ", "1:2:3", "abc", "1000:abc", "4294967295",
-                          "2147483648", "99999999999999999999", "1:4294967295"}) {
+  for (const char* bad : {"", ":", "1:", ":1", "0x1", "-1", "+", "++1", "+-1", "-+1", " 1", "1 ", "1:2:3", "abc",
+                          "1000:abc", "4294967295", "2147483648", "99999999999999999999", "1:4294967295"}) {
     EXPECT_THROW(parse_exec_user(bad), Error) << '"' << bad << '"';
   }
 }
