@@ -51,7 +51,10 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
       continue;
     }
     std::string what = std::string("join ") + spec::to_string(n.type) + " namespace " + quote(*n.path);
-    UniqueFd fd(::open(n.path->c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: a fifo in its place fails the type check below rather than
+    // block (`run` has its signals blocked by then); O_NOCTTY: a terminal
+    // never becomes ours.
+    UniqueFd fd(::open(n.path->c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (!fd) throw_errno(what);
     // NS_GET_NSTYPE tells a namespace file from any other file, and its type:
     // joining the wrong kind would silently leave the container in the host's.
@@ -77,25 +80,32 @@ void join(JoinTarget& j) {
 void join_before_clone(NamespacePlan& plan) {
   for (auto& j : plan.join) {
     if (!applies_to_children(j.type)) continue;
-    if (j.type == NamespaceType::Time && !plan.own_time_ns)
-      plan.own_time_ns = with_context("keep hull's own time namespace",
-                                      [] { return procfs::open_link_target("thread-self/ns/time", O_RDONLY); });
+    UniqueFd& own = j.type == NamespaceType::Pid ? plan.own_pid_ns : plan.own_time_ns;
+    if (!own) {
+      const char* name = proc_name(j.type);
+      own = with_context(std::string("keep hull's own ") + name + " namespace",
+                         [&] { return procfs::open_link_target(std::string("thread-self/ns/") + name, O_RDONLY); });
+    }
     join(j);
   }
 }
 
-void return_to_own_time_namespace(NamespacePlan& plan) {
-  if (!plan.own_time_ns) return;
-  if (::setns(plan.own_time_ns.get(), CLONE_NEWTIME) < 0)
-    throw_errno("return to hull's own time namespace after the clone");
-  plan.own_time_ns.reset();
+void return_to_own_namespaces(NamespacePlan& plan) {
+  for (auto [own, type] : {std::pair{&plan.own_pid_ns, NamespaceType::Pid}, {&plan.own_time_ns, NamespaceType::Time}}) {
+    if (!*own) continue;
+    if (::setns(own->get(), static_cast<int>(clone_flag(type))) < 0)
+      throw_errno(std::string("return to hull's own ") + proc_name(type) + " namespace after the clone");
+    own->reset();
+  }
 }
 
-bool joins_user_namespace(const NamespacePlan& plan) {
+const JoinTarget* joined(const NamespacePlan& plan, NamespaceType t) {
   for (const auto& j : plan.join)
-    if (j.type == spec::NamespaceType::User) return true;
-  return false;
+    if (j.type == t) return &j;
+  return nullptr;
 }
+
+bool joins_user_namespace(const NamespacePlan& plan) { return joined(plan, NamespaceType::User) != nullptr; }
 
 void join_in_init(NamespacePlan& plan) {
   // runc's order. Joining a user namespace gives up the caller's privileges

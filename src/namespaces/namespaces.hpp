@@ -26,9 +26,9 @@ struct JoinTarget {
 struct NamespacePlan {
   uint64_t clone_flags = 0;      // namespaces the clone creates
   std::vector<JoinTarget> join;  // namespaces to setns() into
-  // The runtime's own time namespace while it has joined another one for
-  // the clone (join_before_clone): return_to_own_time_namespace goes back.
-  UniqueFd own_time_ns;
+  // The runtime's own pid and time namespaces while it has joined others for
+  // the clone (join_before_clone): return_to_own_namespaces goes back.
+  UniqueFd own_pid_ns, own_time_ns;
 };
 
 // Opens every namespace path and checks it is a namespace of the right type.
@@ -37,12 +37,17 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces);
 // pid and time namespaces given by path apply to children only, so the
 // runtime joins them itself before the clone; returns after those setns calls.
 void join_before_clone(NamespacePlan& plan);
-// Unlike a pid namespace's, joining a time namespace moves the caller too:
-// its own /proc/<pid>/stat start times and CLOCK_BOOTTIME/MONOTONIC read
-// with the joined offsets from then on. Called right after the clone, so
-// that the init's start time is recorded as every later command reads it
-// and the runtime's hooks run in its own namespaces. Throws naming the step.
-void return_to_own_time_namespace(NamespacePlan& plan);
+// Back to the runtime's own pid and time namespaces, right after the clone.
+// Every child the runtime makes from then on (hooks, newuidmap) would be
+// born in the joined pid namespace: the spec runs the host's hooks in the
+// runtime's namespaces, and a hook among the container's processes, as the
+// host's root, is one they could ptrace. Joining a time namespace moves the
+// caller too: its own /proc/<pid>/stat start times and CLOCK_BOOTTIME and
+// MONOTONIC read with the joined offsets, so the init's start time would not
+// be recorded as every later command reads it. Throws naming the step.
+void return_to_own_namespaces(NamespacePlan& plan);
+// The namespace of type t the plan joins by path, or null.
+const JoinTarget* joined(const NamespacePlan& plan, spec::NamespaceType t);
 // The other joins, done by the init right after the clone.
 void join_in_init(NamespacePlan& plan);
 

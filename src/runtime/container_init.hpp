@@ -94,10 +94,10 @@ struct InitContext {
   // connection to systemd (--systemd-cgroup: the unit starts once the init
   // exists, and systemd queues every unit's signals on a connection nobody
   // reads), the --pidfd-socket connection (its peer waits for the pidfd and
-  // then end of file), the runtime's own time namespace (kept while it joins
-  // another for the clone). Closed at entry, so a created container holds only
+  // then end of file), the runtime's own pid and time namespaces (kept while it
+  // joins others for the clone). Closed at entry, so a created container holds only
   // what it needs.
-  std::array<int, 9> close_at_entry{-1, -1, -1, -1, -1, -1, -1, -1, -1};
+  std::array<int, 10> close_at_entry{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 };
 
 // The init's entry point: never returns into the runtime's stack (execve or

@@ -426,7 +426,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                         cgroup.systemd_bus_fd(),
                         pidfd_socket.get(),
                         cgroup.v1_claim_fd(),
-                        namespaces.own_time_ns.get()};
+                        namespaces.own_time_ns.get(),
+                        namespaces.own_pid_ns.get()};
 
   LaunchRequest req;
   req.what = "the container init";
@@ -474,13 +475,20 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   std::optional<LaunchedChild> launched;
   try {
     launched.emplace(launch(req, runtime_end));
-  } catch (...) {
-    // Our caller (a library user too) keeps its own cwd when the launch fails.
-    (void)!::fchdir(runtime_cwd.get());  // the launch's error is the one to report
+  } catch (const Error& e) {
+    // Our caller (a library user too) keeps its own cwd and namespaces when
+    // the launch fails; the launch's error is the one to report.
+    (void)!::fchdir(runtime_cwd.get());
+    try {
+      ns::return_to_own_namespaces(namespaces);
+    } catch (const Error&) {}
+    // The kernel's answer to a clone into a pid namespace whose init is gone.
+    if (const ns::JoinTarget* pid = ns::joined(namespaces, spec::NamespaceType::Pid); pid && e.code() == ENOMEM)
+      throw Error(std::string(e.what()) + " (has the pid namespace " + quote(pid->path) + " no init left?)", ENOMEM);
     throw;
   }
   LaunchedChild& init = *launched;
-  ns::return_to_own_time_namespace(namespaces);
+  ns::return_to_own_namespaces(namespaces);
   phase_mark("cloned");
   try {
     // Before anything lets the init go on to its execve.

@@ -1,5 +1,7 @@
 // The namespaces config.json asks for are new ones: their /proc/self/ns links
 // inside the container differ from the test process's own.
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -218,6 +220,64 @@ TEST_F(HullTest, AContainerJoiningATimeNamespaceByPathIsKnownByLaterCommands) {
   EXPECT_EQ(hull({"kill", "timens-joiner", "TERM"}).exit_code, 0);
   EXPECT_EQ(hull({"delete", "--force", "timens-joiner"}).exit_code, 0);
   EXPECT_EQ(hull({"delete", "--force", "timens-owner"}).exit_code, 0);
+}
+
+// A pid namespace joined by path (a pod's shared one) is joined by hull
+// itself for the clone; the hooks it runs afterwards are the host's and run
+// in its pid namespace, as config.md says and runc does, never among the
+// container's processes (which could ptrace a hook run as the host's root).
+TEST_F(HullTest, TheHooksOfAContainerJoiningAPidNamespaceRunInTheHosts) {
+  ASSERT_GT(create_container("pidns-owner"), 0);
+  const int owner = state("pidns-owner").value("pid", 0);
+  Bundle& b = bundle("joiner");
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "pid") n["path"] = "/proc/" + std::to_string(owner) + "/ns/pid";
+  const std::string log = (temp_dir() / "hooks.log").string();
+  auto hook = [&](const char* kind) {
+    return nlohmann::json{{"path", "/bin/sh"},
+                          {"args", {"sh", "-c", "echo $0 $(readlink /proc/self/ns/pid) >> " + log, kind}}};
+  };
+  for (const char* kind : {"prestart", "createRuntime", "poststart", "poststop"})
+    b.config["hooks"][kind] = {hook(kind)};
+  ProcResult r = run_sh(b, "readlink /proc/self/ns/pid", "pidns-joiner");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string theirs = std::filesystem::read_symlink("/proc/" + std::to_string(owner) + "/ns/pid").string();
+  EXPECT_EQ(r.out, theirs + "\n");
+  const std::string ours = host_ns("pid");
+  EXPECT_EQ(read_text_file(log),
+            "prestart " + ours + "\ncreateRuntime " + ours + "\npoststart " + ours + "\npoststop " + ours + "\n");
+}
+
+// A pid namespace path whose init has exited: the kernel's ENOMEM from the
+// clone says nothing of it, the message does. A fifo in a namespace's place
+// is refused as not a namespace file, without blocking on its open.
+TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
+  const auto pidns = temp_dir() / "pidns";
+  std::ofstream(pidns).close();
+  ProcResult u = run_process({"/usr/bin/unshare", "--pid=" + pidns.string(), "--fork", "true"});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{pidns.string()};
+  Bundle& b = bundle();
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "pid") n["path"] = pidns.string();
+  ProcResult r = run_sh(b, "true", "pidns-gone");
+  EXPECT_TRUE(failed_with(r, {"has the pid namespace \"" + pidns.string() + "\" no init left?"}));
+  EXPECT_TRUE(state_dirs().empty());
+
+  const auto fifo = temp_dir() / "netns.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Bundle& f = bundle("fifo");
+  for (auto& n : f.config["linux"]["namespaces"])
+    if (n["type"] == "network") n["path"] = fifo.string();
+  f.args({"true"});
+  SpawnOptions quick;
+  quick.timeout = milliseconds(10000);
+  r = hull({"run", "--bundle", f.dir().string(), "netns-fifo"}, quick);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_TRUE(failed_with(r, {"join network namespace \"" + fifo.string() + "\": not a namespace file"}));
 }
 
 // A container with no namespace of its own (all the host's, as runc
