@@ -83,7 +83,7 @@ void join_before_clone(NamespacePlan& plan) {
     UniqueFd& own = j.type == NamespaceType::Pid ? plan.own_pid_ns : plan.own_time_ns;
     if (!own) {
       const char* name = proc_name(j.type);
-      own = with_context(std::string("keep hull's own ") + name + " namespace",
+      own = with_context("keep hull's own " + std::string(name) + " namespace",
                          [&] { return procfs::open_link_target(std::string("thread-self/ns/") + name, O_RDONLY); });
     }
     join(j);
@@ -94,7 +94,7 @@ void return_to_own_namespaces(NamespacePlan& plan) {
   for (auto [own, type] : {std::pair{&plan.own_pid_ns, NamespaceType::Pid}, {&plan.own_time_ns, NamespaceType::Time}}) {
     if (!*own) continue;
     if (::setns(own->get(), static_cast<int>(clone_flag(type))) < 0)
-      throw_errno(std::string("return to hull's own ") + proc_name(type) + " namespace after the clone");
+      throw_errno("return to hull's own " + std::string(proc_name(type)) + " namespace after the clone");
     own->reset();
   }
 }
