@@ -16,9 +16,13 @@ namespace hull::process {
 
 std::string sysctl_path(const std::string& key) {
   std::string path = key;
-  if (path.find('/') == std::string::npos)
-    for (char& c : path)
-      if (c == '.') c = '/';
+  // sysctl.d's rule (systemd's sysctl_normalize): a key whose first
+  // separator is a dot has its dots and slashes swapped, so a dotted key
+  // can name a VLAN interface ("net.ipv4.conf.eth0/100.forwarding" is
+  // net/ipv4/conf/eth0.100/forwarding, the form kubelet writes); one whose
+  // first separator is a slash is a path already.
+  if (size_t first = path.find_first_of("./"); first != std::string::npos && path[first] == '.')
+    for (char& c : path) c = c == '.' ? '/' : c == '/' ? '.' : c;
   for (size_t pos = 0;;) {
     size_t end = path.find('/', pos);
     std::string_view part(path.data() + pos, (end == std::string::npos ? path.size() : end) - pos);

@@ -148,6 +148,7 @@ TEST(Sysctl, Classification) {
 TEST(Sysctl, PathsAndTraversal) {
   EXPECT_EQ(sysctl_path("net.ipv4.ip_forward"), "/proc/sys/net/ipv4/ip_forward");
   EXPECT_EQ(sysctl_path("net/ipv4/conf/eth0.100/forwarding"), "/proc/sys/net/ipv4/conf/eth0.100/forwarding");
+  EXPECT_EQ(sysctl_path("net.ipv4.conf.eth0/100.forwarding"), "/proc/sys/net/ipv4/conf/eth0.100/forwarding");
   EXPECT_EQ(error_of([] { sysctl_path("net/../../kernel/core_pattern"); }),
             "linux.sysctl: malformed key \"net/../../kernel/core_pattern\"");
   EXPECT_NE(error_of([] { sysctl_path("net..ipv4"); }), hull::test::kNoError);
