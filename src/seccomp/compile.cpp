@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -52,17 +53,36 @@ void add_rule(void* ctx, uint32_t action, int nr, const std::vector<scmp_arg_cmp
   if (rc < 0) throw Error(what + ": libseccomp refused the rule", -rc);
 }
 
-// The listener learns about the filter from a message sent after it is
-// loaded: if that syscall waited for the listener, the process would hang
-// forever. sendmsg carries it, or sendmmsg where a rule hands sendmsg to the
-// agent; both handed over leave nothing to carry it.
-SendCall fd_send_call(const std::set<std::string>& notified, const std::string& where) {
-  if (!notified.count("sendmsg")) return SendCall::Sendmsg;
-  if (!notified.count("sendmmsg")) return SendCall::Sendmmsg;
-  throw Error(where +
-              ": SCMP_ACT_NOTIFY on both \"sendmsg\" and \"sendmmsg\" would deadlock: the runtime sends "
-              "the listener its fd with one of them");
-}
+bool lets_through(uint32_t action) { return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG; }
+
+// What the filter does with the two syscalls that can carry an fd: the
+// listener learns about the filter from a message sent once it is loaded,
+// under it. A syscall some rule denies, or hands to the agent (which has
+// no fd yet to answer with: the process would wait for ever), cannot carry
+// it; nor can one a rule only lets through for some arguments.
+class FdCarriers {
+ public:
+  explicit FdCarriers(uint32_t default_action) : default_lets_through_(lets_through(default_action)) {}
+  void add_rule(const std::vector<std::string>& names, uint32_t action, bool conditional) {
+    for (size_t i = 0; i < 2; ++i) {
+      if (std::find(names.begin(), names.end(), kNames[i]) == names.end()) continue;
+      if (!lets_through(action)) blocked_[i] = true;
+      else if (!conditional) allowed_[i] = true;
+    }
+  }
+  SendCall choose() const {
+    for (size_t i = 0; i < 2; ++i)
+      if (!blocked_[i] && (allowed_[i] || default_lets_through_)) return i == 0 ? SendCall::Sendmsg : SendCall::Sendmmsg;
+    throw Error(
+        "linux.seccomp: the filter lets neither \"sendmsg\" nor \"sendmmsg\" through, and the runtime sends the "
+        "listener at listenerPath its fd with one of them once the filter is loaded: allow one of them");
+  }
+
+ private:
+  static constexpr const char* kNames[2] = {"sendmsg", "sendmmsg"};
+  bool default_lets_through_;
+  bool blocked_[2] = {false, false}, allowed_[2] = {false, false};
+};
 std::vector<struct sock_filter> export_program(void* ctx) {
   int raw = ::memfd_create("hull-seccomp", MFD_CLOEXEC);
   if (raw < 0) throw_errno("memfd_create for the seccomp program");
@@ -125,7 +145,7 @@ Program compile(const spec::Seccomp& config) {
     }
   }
 
-  std::set<std::string> notified;  // names of SCMP_ACT_NOTIFY rules so far
+  FdCarriers fd_carriers(def);
   for (size_t i = 0; i < config.syscalls.size(); ++i) {
     const auto& sc = config.syscalls[i];
     std::string where = field(i);
@@ -133,11 +153,8 @@ Program compile(const spec::Seccomp& config) {
       if (name.empty()) throw Error(where + ".names: an empty string is no syscall name");
     uint32_t action = translate_action(sc.action, sc.errnoRet, where);
     auto args = translate_args(sc, where);
-    if (action == SCMP_ACT_NOTIFY) {
-      program.notify = true;
-      notified.insert(sc.names.begin(), sc.names.end());
-      program.fd_send_call = fd_send_call(notified, where);
-    }
+    if (action == SCMP_ACT_NOTIFY) program.notify = true;
+    fd_carriers.add_rule(sc.names, action, !args.empty());
     // libseccomp rejects a rule whose action is the default one; it would
     // change nothing anyway.
     if (action == def) continue;
@@ -162,6 +179,7 @@ Program compile(const spec::Seccomp& config) {
   }
   if (program.notify && !config.listenerPath)
     throw Error("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
+  if (program.notify) program.fd_send_call = fd_carriers.choose();
   if ((program.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !program.notify) {
     hull::warn(
         "linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");

@@ -722,6 +722,56 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
   EXPECT_EQ(r.out, "mkdir-ok\nnot-really\n") << r.err;
 }
 
+// The listener fd reaches the agent where the profile denies sendmsg (it
+// goes by sendmmsg then; runc's parent hands it over from outside the
+// filter), and a relative listenerPath is the bundle's, as runc reads it.
+TEST_F(HullTest, TheAgentGetsItsFdWhereTheProfileDeniesSendmsgAtAPathInTheBundle) {
+  Bundle& b = bundle();
+  UniqueFd listener = listen_unix((b.dir() / "agent.sock").string());
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"listenerPath", "agent.sock"},
+      {"syscalls",
+       {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}},
+        {{"names", {"sendmsg"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  b.args({"sh", "-c", "mkdir /made-by-agent && echo mkdir-ok"});
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "hullproc-nosendmsg"});
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "no connection from the runtime";
+  ReceivedMessage first = receive_with_fd(conn.get(), 8192, "the seccomp agent message");
+  ASSERT_TRUE(first.fd) << "no fd with the first message";
+  struct seccomp_notif req = {};
+  ASSERT_EQ(::ioctl(first.fd.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
+  EXPECT_TRUE(is_mkdir_call(req.data.nr)) << req.data.nr;
+  struct seccomp_notif_resp resp = {};
+  resp.id = req.id;
+  ASSERT_EQ(::ioctl(first.fd.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "mkdir-ok\n") << r.err;
+}
+
+// A failure under the container's filter (its execve denied) is reported
+// where the profile also denies the socket calls that carry reports
+// (sendmsg to run, sendto to start): they fall back to write(2). It was
+// lost: run exited 1 without a word, start exited 0.
+TEST_F(HullTest, AFailureUnderAProfileDenyingSocketSendsIsStillReported) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"execve", "sendmsg", "sendto", "sendmmsg"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  ProcResult r = run_sh(b, "true", "hullproc-deniedsend");
+  EXPECT_TRUE(failed_with(r, {"exec \"/bin/sh\": not permitted"}));
+  expect_nothing_left("hullproc-deniedsend");
+
+  b.write();
+  r = hull({"create", "--bundle", b.dir().string(), "hullproc-deniedsend2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = hull({"start", "hullproc-deniedsend2"});
+  EXPECT_TRUE(failed_with(r, {"exec \"/bin/sh\": not permitted"}));
+  EXPECT_EQ(hull({"delete", "--force", "hullproc-deniedsend2"}).exit_code, 0);
+}
+
 // An attached run as another user whose caller gives it pipes (a shell
 // pipeline, a CI job): the user can reopen its stdio by path, as images
 // that log to /dev/stdout do (nginx). The caller's pipes are root's, so

@@ -117,16 +117,18 @@ TEST(SeccompCompile, ErrorsNameTheField) {
   s.listenerPath = "/run/agent.sock";
   s.syscalls = {{{"sendmsg"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmmsg"}, "SCMP_ACT_NOTIFY", {}, {}}};
   EXPECT_EQ(compile_error(s),
-            "linux.seccomp.syscalls[1]: SCMP_ACT_NOTIFY on both \"sendmsg\" and \"sendmmsg\" would deadlock: the "
-            "runtime sends the listener its fd with one of them");
+            "linux.seccomp: the filter lets neither \"sendmsg\" nor \"sendmmsg\" through, and the runtime sends the "
+            "listener at listenerPath its fd with one of them once the filter is loaded: allow one of them");
   s.listenerPath.reset();
   s.syscalls = {{{"getppid", ""}, "SCMP_ACT_ERRNO", {}, {}}};
   EXPECT_EQ(compile_error(s), "linux.seccomp.syscalls[0].names: an empty string is no syscall name");
 }
 
-// The listener fd goes with the first of sendmsg and sendmmsg that no rule
-// hands to the agent (the agent has no fd yet to answer it with).
-TEST(SeccompCompile, TheListenerFdGoesBySendmmsgWhereSendmsgIsNotified) {
+// The listener fd goes with the first of sendmsg and sendmmsg that the
+// filter lets through for any arguments: not one a rule hands to the agent
+// (which has no fd yet to answer it with), nor one a rule denies (runc's
+// parent hands the fd over from outside the filter).
+TEST(SeccompCompile, TheListenerFdGoesByASyscallTheFilterLetsThrough) {
   spec::Seccomp s;
   s.defaultAction = "SCMP_ACT_ALLOW";
   s.listenerPath = "/run/agent.sock";
@@ -136,6 +138,20 @@ TEST(SeccompCompile, TheListenerFdGoesBySendmmsgWhereSendmsgIsNotified) {
   EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmmsg);
   s.syscalls = {{{"sendmmsg"}, "SCMP_ACT_NOTIFY", {}, {}}};
   EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmsg);
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg"}, "SCMP_ACT_ERRNO", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmmsg);
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg"}, "SCMP_ACT_KILL", {}, {{0, 1, 0, "SCMP_CMP_EQ"}}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmmsg);
+  // A default that denies: only a rule letting it through for any arguments counts.
+  s.defaultAction = "SCMP_ACT_ERRNO";
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}},
+                {{"sendmsg"}, "SCMP_ACT_ALLOW", {}, {{0, 1, 0, "SCMP_CMP_EQ"}}},
+                {{"sendmmsg", "write"}, "SCMP_ACT_ALLOW", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmmsg);
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg", "sendmmsg"}, "SCMP_ACT_LOG", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmsg);
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"write"}, "SCMP_ACT_ALLOW", {}, {}}};
+  EXPECT_NE(compile_error(s).find("lets neither \"sendmsg\" nor \"sendmmsg\" through"), std::string::npos);
 }
 
 TEST(SeccompCompile, UnknownSyscallIsSkippedWithWarning) {
