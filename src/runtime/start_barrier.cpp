@@ -109,7 +109,10 @@ UniqueFd wait_for_start(int listen_fd) {
 }
 
 void report_start_error(int conn_fd, const std::string& message) {
-  (void)::send(conn_fd, message.data(), message.size(), MSG_NOSIGNAL);
+  // write(2) where the container's seccomp profile denies sendto: the error
+  // came after the filter was loaded (its execve, denied).
+  if (::send(conn_fd, message.data(), message.size(), MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET)
+    (void)!::write(conn_fd, message.data(), message.size());
 }
 
 void release_init(int state_dir_fd) {

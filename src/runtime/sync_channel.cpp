@@ -1,6 +1,7 @@
 #include "runtime/sync_channel.hpp"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -109,7 +110,13 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   // A byte count, no terminator: the packet length says where it ends.
   std::string_view text(message.data(), std::min(message.size(), kMaxPiece));
   // Best effort: the parent may be gone, and there is nobody else to tell.
-  (void)send_packet(fd_.get(), h, text);
+  // Under the container's seccomp filter (an exec failing after loading it)
+  // a profile may deny sendmsg; writev, which a program cannot do without,
+  // sends the same one packet.
+  if (send_packet(fd_.get(), h, text) < 0 && errno != EPIPE && errno != ECONNRESET) {
+    iovec iov[2] = {{&h, sizeof h}, {const_cast<char*>(text.data()), text.size()}};
+    (void)!::writev(fd_.get(), iov, 2);
+  }
 }
 
 void SyncChannel::send_fd(SyncMsg m, int fd, SendCall call) const {
