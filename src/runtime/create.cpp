@@ -304,8 +304,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // sends the state "when the SCMP_ACT_NOTIFY action is used".
   UniqueFd seccomp_agent;
   if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath && seccomp::uses_notify(*spec.linux_->seccomp))
-    seccomp_agent = connect_unix(socket_path_in_bundle(*spec.linux_->seccomp->listenerPath, bundle),
-                                 "linux.seccomp.listenerPath");
+    seccomp_agent =
+        connect_unix(socket_path_in_bundle(*spec.linux_->seccomp->listenerPath, bundle), "linux.seccomp.listenerPath");
 
   // 4. The state dir, the saved config and the cgroups.
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}, false, {}};

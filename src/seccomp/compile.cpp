@@ -5,9 +5,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -66,13 +66,16 @@ class FdCarriers {
   void add_rule(const std::vector<std::string>& names, uint32_t action, bool conditional) {
     for (size_t i = 0; i < 2; ++i) {
       if (std::find(names.begin(), names.end(), kNames[i]) == names.end()) continue;
-      if (!lets_through(action)) blocked_[i] = true;
-      else if (!conditional) allowed_[i] = true;
+      if (!lets_through(action))
+        blocked_[i] = true;
+      else if (!conditional)
+        allowed_[i] = true;
     }
   }
   SendCall choose() const {
     for (size_t i = 0; i < 2; ++i)
-      if (!blocked_[i] && (allowed_[i] || default_lets_through_)) return i == 0 ? SendCall::Sendmsg : SendCall::Sendmmsg;
+      if (!blocked_[i] && (allowed_[i] || default_lets_through_))
+        return i == 0 ? SendCall::Sendmsg : SendCall::Sendmmsg;
     throw Error(
         "linux.seccomp: the filter lets neither \"sendmsg\" nor \"sendmmsg\" through, and the runtime sends the "
         "listener at listenerPath its fd with one of them once the filter is loaded: allow one of them");

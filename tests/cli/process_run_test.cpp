@@ -728,12 +728,11 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
 TEST_F(HullTest, TheAgentGetsItsFdWhereTheProfileDeniesSendmsgAtAPathInTheBundle) {
   Bundle& b = bundle();
   UniqueFd listener = listen_unix((b.dir() / "agent.sock").string());
-  b.config["linux"]["seccomp"] = {
-      {"defaultAction", "SCMP_ACT_ALLOW"},
-      {"listenerPath", "agent.sock"},
-      {"syscalls",
-       {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}},
-        {{"names", {"sendmsg"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"listenerPath", "agent.sock"},
+                                  {"syscalls",
+                                   {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}},
+                                    {{"names", {"sendmsg"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
   b.args({"sh", "-c", "mkdir /made-by-agent && echo mkdir-ok"});
   Child run = hull_background({"run", "--bundle", b.dir().string(), "hullproc-nosendmsg"});
   UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
