@@ -30,12 +30,63 @@ uint8_t parse_access(const std::optional<std::string>& access, size_t index) {
   return bits;
 }
 
-void add(std::vector<DeviceRule>& out, DeviceRule r) {
+// The v1 kernel's exceptions to its default, as runc's devices emulator
+// keeps them. A rule that would take access out of a wider exception before
+// it (deny c 10:229 after allow c 10:*) is dropped by the v1 kernel without
+// a word, where v2's program enforces it: refused on both, as runc refuses
+// it, so that a config never grants more on one host than on the other.
+class V1Exceptions {
+ public:
+  // `what` names the rule in an error.
+  template <typename What>
+  void apply(const DeviceRule& r, const What& what) {
+    if (r.type == 'a') {  // a reset: the new default, no exceptions
+      default_allow_ = r.allow;
+      exceptions_.clear();
+      return;
+    }
+    if (r.allow != default_allow_) {
+      access_of(r.type, r.major, r.minor) |= r.access;
+      return;
+    }
+    for (auto [major, minor] : {std::pair{int64_t{-1}, r.minor}, {r.major, int64_t{-1}}, {int64_t{-1}, int64_t{-1}}}) {
+      if (major == r.major && minor == r.minor) continue;
+      const uint8_t wider = access_of(r.type, major, minor);
+      if (wider & r.access)
+        throw Error(what() + ": " + verb(r.allow) + v1_rule_text(r) + " would cut a hole in the wider " +
+                    verb(!r.allow) + v1_rule_text({!r.allow, r.type, major, minor, wider}) +
+                    " before it, which cgroup v1 cannot do (runc refuses it too): list the devices the wider "
+                    "rule is for one by one instead");
+    }
+    access_of(r.type, r.major, r.minor) &= static_cast<uint8_t>(~r.access);
+  }
+
+ private:
+  struct Exception {
+    char type;
+    int64_t major, minor;
+    uint8_t access;
+  };
+  static std::string verb(bool allow) { return allow ? "allow " : "deny "; }
+  uint8_t& access_of(char type, int64_t major, int64_t minor) {
+    for (Exception& e : exceptions_)
+      if (e.type == type && e.major == major && e.minor == minor) return e.access;
+    return exceptions_.emplace_back(Exception{type, major, minor, 0}).access;
+  }
+
+  bool default_allow_ = false;  // the "a" v1_set_devices writes into devices.deny first
+  std::vector<Exception> exceptions_;
+};
+
+void add(std::vector<DeviceRule>& out, DeviceRule r, V1Exceptions& v1, size_t index) {
+  auto what = [&] { return "linux.resources.devices[" + std::to_string(index) + "]"; };
   if (r.type == 'a' && (r.major >= 0 || r.minor >= 0)) {
     r.type = 'c';
+    v1.apply(r, what);
     out.push_back(r);
     r.type = 'b';
   }
+  v1.apply(r, what);
   out.push_back(r);
 }
 
@@ -66,6 +117,7 @@ const DefaultRule kDefaults[] = {
 std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& resources,
                                      const std::vector<spec::Device>& linux_devices, bool with_defaults) {
   std::vector<DeviceRule> out;
+  V1Exceptions v1;
   for (size_t i = 0; i < resources.size(); ++i) {
     const auto& d = resources[i];
     DeviceRule r;
@@ -78,13 +130,20 @@ std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& reso
     r.major = d.major.value_or(-1);
     r.minor = d.minor.value_or(-1);
     r.access = parse_access(d.access, i);
-    add(out, r);
+    // Type "a" for every device is a reset whatever its access, in the v1
+    // kernel and in runc: "deny a r" denies everything.
+    if (r.type == 'a' && r.major < 0 && r.minor < 0) r.access = kMknod | kRead | kWrite;
+    add(out, r, v1, i);
   }
   if (!with_defaults) return out;
   for (const auto& d : kDefaults) {
     bool listed = d.path && std::any_of(linux_devices.begin(), linux_devices.end(),
                                         [&](const spec::Device& l) { return l.path == d.path; });
-    if (!listed) out.push_back(d.rule);
+    if (listed) continue;
+    v1.apply(d.rule, [&] {
+      return std::string("linux.resources.devices: the default rule") + (d.path ? std::string(" for ") + d.path : "");
+    });
+    out.push_back(d.rule);
   }
   return out;
 }

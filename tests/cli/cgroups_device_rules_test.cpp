@@ -58,5 +58,19 @@ TEST_F(DeviceRulesTest, ALaterDenyOverridesAnEarlierAllow) {
   EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
 }
 
+// A deny narrower than an allow before it (every char device of major 1,
+// then not 1:11): the v1 kernel ignored the deny, so the container wrote to
+// /dev/kmsg here, while v2's program refused it. Refused at create, naming
+// the rule, as runc refuses it; nothing is left.
+TEST_F(DeviceRulesTest, ADenyThatCutsAHoleInAWiderAllowIsRefused) {
+  ProcResult r = write_kmsg({{{"allow", true}, {"type", "c"}, {"major", 1}, {"access", "rw"}},
+                             {{"allow", false}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "w"}}},
+                            "hole");
+  EXPECT_TRUE(
+      failed_with(r, {"linux.resources.devices[2]: deny c 1:11 w would cut a hole in the wider allow c 1:* rw"}));
+  EXPECT_EQ(r.out, "") << r.err;
+  expect_nothing_left("hole");
+}
+
 }  // namespace
 }  // namespace hull::itest

@@ -87,6 +87,57 @@ TEST(CgroupDevices, TypeAllWithANumberIsSplitIntoCharAndBlock) {
   EXPECT_EQ(v1_rule_text(rules[1]), "b 8:* r");
 }
 
+// A rule that would take access out of a wider exception before it is
+// dropped by the v1 kernel, silently, and enforced by v2's program: refused
+// (as runc's emulator refuses it), so no config grants more on one host.
+TEST(CgroupDevices, ARuleThatCutsAHoleInAWiderOneIsRefused) {
+  const std::optional<std::string> rwm = "rwm";
+  EXPECT_EQ(test::error_of([&] {
+              device_rules({{false, std::nullopt, std::nullopt, std::nullopt, rwm},
+                            {true, "c", 10, std::nullopt, rwm},
+                            {false, "c", 10, 229, "w"}},
+                           {});
+            }),
+            "linux.resources.devices[2]: deny c 10:229 w would cut a hole in the wider allow c 10:* rwm before it, "
+            "which cgroup v1 cannot do (runc refuses it too): list the devices the wider rule is for one by one "
+            "instead");
+  EXPECT_NE(test::error_of([&] {
+              device_rules({{true, "a", std::nullopt, std::nullopt, rwm},
+                            {false, "c", 10, std::nullopt, "r"},
+                            {true, "c", 10, 229, "r"}},
+                           {}, false);
+            }).find("linux.resources.devices[2]: allow c 10:229 r would cut a hole in the wider deny c 10:* r"),
+            std::string::npos);
+  // runc's defaults come after: a deny of every char device leaves them no room.
+  EXPECT_NE(
+      test::error_of([&] {
+        device_rules({{true, "a", std::nullopt, std::nullopt, rwm}, {false, "c", std::nullopt, std::nullopt, rwm}}, {});
+      }).find("linux.resources.devices: the default rule for /dev/null: allow c 1:3 rwm would cut a hole"),
+      std::string::npos);
+  // What v1 can do: the same device again, a subset of one exception, a reset.
+  EXPECT_EQ(device_rules({{false, std::nullopt, std::nullopt, std::nullopt, rwm},
+                          {true, "c", 10, std::nullopt, rwm},
+                          {false, "c", 10, std::nullopt, "w"},
+                          {true, "c", 10, 229, "r"},
+                          {false, "c", 10, 229, "w"},
+                          {true, "a", std::nullopt, std::nullopt, rwm},
+                          {false, "c", 10, 229, rwm}},
+                         {})
+                .size(),
+            7u + 11u);
+}
+
+// Type "a" for every device is a reset whatever its access, as the v1
+// kernel and runc read it: "allow a r" allows everything, "deny a r" nothing.
+TEST(CgroupDevices, TypeAllForEveryDeviceIsAResetWhateverItsAccess) {
+  auto rules =
+      device_rules({{true, "c", 10, 229, "rwm"}, {false, std::nullopt, std::nullopt, std::nullopt, "r"}}, {}, false);
+  EXPECT_EQ(rules[1], (DeviceRule{false, 'a', -1, -1, R | W | M}));
+  EXPECT_EQ(device_prog_result(rules, 'c', W, 10, 229), 0);
+  rules = device_rules({{true, std::nullopt, std::nullopt, std::nullopt, "r"}}, {}, false);
+  EXPECT_EQ(device_prog_result(rules, 'c', W, 4, 1), 1);
+}
+
 TEST(CgroupDevices, BadAccessOrTypeIsAnError) {
   EXPECT_EQ(test::error_of([&] {
               device_rules({{true, "c", 1, 3, "rx"}}, {});
