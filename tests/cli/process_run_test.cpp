@@ -684,6 +684,17 @@ TEST_F(HullTest, DetachedRunLeavesNoStartSocketAndIsRunning) {
   EXPECT_EQ(hull({"delete", "--force", "hullproc-nosock"}).exit_code, 0);
 }
 
+// The agent's part: one mkdir notification, answered with success without
+// doing it.
+void answer_a_mkdir(int notify_fd) {
+  struct seccomp_notif req = {};
+  ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
+  EXPECT_TRUE(is_mkdir_call(req.data.nr)) << req.data.nr;
+  struct seccomp_notif_resp resp = {};
+  resp.id = req.id;
+  ASSERT_EQ(::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+}
+
 // A seccomp agent at listenerPath gets the notify fd and the container
 // process state, and answers the container's syscalls.
 TEST_F(HullTest, ProcessSeccompNotifyAgent) {
@@ -712,12 +723,7 @@ TEST_F(HullTest, ProcessSeccompNotifyAgent) {
   EXPECT_EQ(state["state"]["id"], "hullproc-notify");
   EXPECT_GT(state["pid"].get<int>(), 1);
 
-  struct seccomp_notif req = {};
-  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
-  EXPECT_TRUE(is_mkdir_call(req.data.nr)) << req.data.nr;
-  struct seccomp_notif_resp resp = {};
-  resp.id = req.id;  // success without doing it
-  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  answer_a_mkdir(notify.get());
   ProcResult r = run.finish();
   EXPECT_EQ(r.out, "mkdir-ok\nnot-really\n") << r.err;
 }
@@ -739,12 +745,7 @@ TEST_F(HullTest, TheAgentGetsItsFdWhereTheProfileDeniesSendmsgAtAPathInTheBundle
   ASSERT_TRUE(conn) << "no connection from the runtime";
   ReceivedMessage first = receive_with_fd(conn.get(), 8192, "the seccomp agent message");
   ASSERT_TRUE(first.fd) << "no fd with the first message";
-  struct seccomp_notif req = {};
-  ASSERT_EQ(::ioctl(first.fd.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
-  EXPECT_TRUE(is_mkdir_call(req.data.nr)) << req.data.nr;
-  struct seccomp_notif_resp resp = {};
-  resp.id = req.id;
-  ASSERT_EQ(::ioctl(first.fd.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  answer_a_mkdir(first.fd.get());
   ProcResult r = run.finish();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "mkdir-ok\n") << r.err;
