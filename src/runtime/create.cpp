@@ -110,6 +110,19 @@ class ShowOutputOnFailure {
   int exceptions_;
 };
 
+// Rethrows the launch's error; the kernel's bare ENOMEM for a clone into a
+// joined pid namespace whose init is gone gets a word on it.
+[[noreturn]] void rethrow_launch_error(const ns::NamespacePlan& namespaces) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    const ns::JoinTarget* pid = ns::joined(namespaces, spec::NamespaceType::Pid);
+    if (pid && e.code() == ENOMEM)
+      throw Error(std::string(e.what()) + " (has the pid namespace " + quote(pid->path) + " no init left?)", ENOMEM);
+    throw;
+  }
+}
+
 std::string hook_state(ContainerState st, Status status) {
   st.status = status;
   return to_hook_state_json(st);
@@ -476,17 +489,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   std::optional<LaunchedChild> launched;
   try {
     launched.emplace(launch(req, runtime_end));
-  } catch (const Error& e) {
+  } catch (...) {
     // Our caller (a library user too) keeps its own cwd and namespaces when
     // the launch fails; the launch's error is the one to report.
     (void)!::fchdir(runtime_cwd.get());
     try {
       ns::return_to_own_namespaces(namespaces);
     } catch (const Error&) {}
-    // The kernel's answer to a clone into a pid namespace whose init is gone.
-    if (const ns::JoinTarget* pid = ns::joined(namespaces, spec::NamespaceType::Pid); pid && e.code() == ENOMEM)
-      throw Error(std::string(e.what()) + " (has the pid namespace " + quote(pid->path) + " no init left?)", ENOMEM);
-    throw;
+    rethrow_launch_error(namespaces);
   }
   LaunchedChild& init = *launched;
   ns::return_to_own_namespaces(namespaces);
