@@ -37,6 +37,8 @@ uint8_t parse_access(const std::optional<std::string>& access, size_t index) {
 // it, so that a config never grants more on one host than on the other.
 class V1Exceptions {
  public:
+  // Room for runc's defaults and an engine's rules: one allocation a create.
+  V1Exceptions() { exceptions_.reserve(16); }
   // `what` names the rule in an error.
   template <typename What>
   void apply(const DeviceRule& r, const What& what) {
