@@ -72,7 +72,7 @@ TEST(ReadFile, ReadsUpToItsLimitAndRefusesMore) {
     EXPECT_EQ(read_file(path), data) << size;
   }
   write_file(tmp.path() + "/over", 5001);
-  for (const std::string path : {tmp.path() + "/over", std::string("/dev/zero")}) {
+  for (const std::string& path : {tmp.path() + "/over", std::string("/dev/zero")}) {
     try {
       read_file(path, 5000);
       FAIL() << path << " was read";
