@@ -516,7 +516,7 @@ TEST_F(HullTest, ProcessHooksRunInOrderWithState) {
 // the state crosses the sync socket in pieces of one packet.
 TEST_F(HullTest, HooksInTheContainerGetAStateOfAnySize) {
   Bundle& b = bundle();
-  const std::string big(300 * 1024, 'a');
+  const std::string big(size_t{300} * 1024, 'a');
   const std::string created = (temp_dir() / "createContainer.json").string();
   b.config["annotations"] = {{"big", big}};
   b.config["hooks"] = {
