@@ -83,7 +83,7 @@ class KernelFsDirs {
 
 // Whether a masked or read-only path is looked up on the procfs or sysfs
 // setup mounted at /proc or /sys, rather than anywhere inside the root.
-// Inlined into its callers, which the hot region lists (cmake/hot-text.ld).
+// Inlined into open_target, which the hot region lists (cmake/hot-text.ld).
 [[gnu::always_inline]] inline bool on_kernel_fs(const std::vector<std::string>& parts,
                                                 const KernelFsMounts& kernel_fs) {
   return !parts.empty() && ((kernel_fs.proc && parts[0] == "proc") || (kernel_fs.sys && parts[0] == "sys"));
@@ -91,11 +91,13 @@ class KernelFsDirs {
 
 // The target of a masked or read-only path. Below a /proc or /sys that setup
 // mounted, beneath the checked top directory (KernelFsDirs); elsewhere,
-// anywhere inside the root.
+// anywhere inside the root (then *in_root, where given, is set).
 UniqueFd open_target(int rootfd, KernelFsDirs& dirs, const std::string& path, const KernelFsMounts& kernel_fs,
-                     const std::string& what) {
+                     const std::string& what, bool* in_root = nullptr) {
   std::vector<std::string> parts = split_path(path);
-  if (!on_kernel_fs(parts, kernel_fs)) return open_in_root(rootfd, path);
+  const bool on_kernel = on_kernel_fs(parts, kernel_fs);
+  if (in_root) *in_root = !on_kernel;
+  if (!on_kernel) return open_in_root(rootfd, path);
   const bool proc = parts[0] == "proc";
   int dir = dirs.get(proc, what);
   std::string rest;
@@ -217,12 +219,13 @@ bool make_readonly_paths(int rootfd, const std::vector<std::string>& paths, cons
   bool root_listed = false;
   for (const std::string& p : paths) {
     const std::string shown = clean_path(p);
-    UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "make " + quote(shown) + " read-only");
+    bool in_root = false;
+    UniqueFd target = open_target(rootfd, dirs, p, kernel_fs, "make " + quote(shown) + " read-only", &in_root);
     if (!target) continue;
     // A read-only copy put over the root now would be left under the root
     // pivot_root moves to: the caller makes "/" itself read-only after it.
     // One found on procfs or sysfs never is (the usual paths: no stat).
-    if (!on_kernel_fs(split_path(p), kernel_fs)) {
+    if (in_root) {
       struct stat st {
       }, root{};
       if (::fstat(target.get(), &st) < 0 || ::fstat(rootfd, &root) < 0)
