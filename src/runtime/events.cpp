@@ -14,6 +14,7 @@
 #include "cgroups/resctrl.hpp"
 #include "runtime/init_pidfd.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/start_barrier.hpp"
 #include "runtime/units.hpp"
 
 namespace hull {
@@ -77,10 +78,8 @@ void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostre
   // No lock: the stream runs as long as the container and must not block
   // other commands.
   validate_container_id(o.id);
-  ContainerState st = StateStore(g.root).peek(o.id);
-  Status status = live_status(st);
-  if (status == Status::Stopped || status == Status::Creating)
-    throw Error("container " + quote(o.id) + " is not running (it is " + to_string(status) + ")");
+  ContainerState st = peek_created(StateStore(g.root), o.id);
+  if (st.status == Status::Stopped) throw Error("container " + quote(o.id) + " is not running (it is stopped)");
   if (st.cgroupPath.empty())
     throw Error("events of container " + quote(o.id) +
                 ": it has no cgroup to read (a rootless container without a cgroup the user may write)");

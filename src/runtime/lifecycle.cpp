@@ -69,15 +69,6 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
 }
 
-// A state.json read without the lock (state, list), with the status the
-// kernel shows now; a stopped container has no pid.
-ContainerState with_live_status(const StateStore& store, ContainerState st) {
-  auto [base, dir] = store.dir_lookup(st.id);
-  st.status = peeked_status(st, base, dir);
-  if (st.status == Status::Stopped) st.pid = 0;
-  return st;
-}
-
 // A container whose create died half-way may have no saved config yet.
 spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& state) {
   if (recorded_without_hooks(state) || ::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
@@ -334,14 +325,7 @@ std::string container_state_json(const GlobalOptions& g, const std::string& id) 
   // No lock: state.json is only ever replaced whole (StateStore::peek), and
   // `state` must not wait behind a long create or exec.
   validate_container_id(id);
-  StateStore store(g.root);
-  ContainerState st = with_live_status(store, store.peek(id, StateFields::Status));
-  // As runc and crun answer until it is created: an engine that asks while
-  // its own create runs reads "not yet", not a status it has no mapping for
-  // (CRI-O's would be "unknown"). A create that died is seen, as stopped.
-  if (st.status == Status::Creating)
-    throw ContainerMissing("container " + quote(id) + " does not exist yet: its create is still running");
-  return to_spec_state_json(st);
+  return to_spec_state_json(peek_created(StateStore(g.root), id, StateFields::Status));
 }
 
 std::vector<ContainerSummary> list_containers(const GlobalOptions& g) {

@@ -1,5 +1,6 @@
 #include "runtime/owned_cgroup.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "base/error.hpp"
@@ -20,12 +21,23 @@ bool init_vouches_for(const cgroups::Manager& cg, const ContainerState& st) {
   return cg.holds(st.pid);
 }
 
+std::string owner_tag(const std::string& id, const struct stat& dir) {
+  return "hull container " + id + " state " + std::to_string(dir.st_dev) + ":" + std::to_string(dir.st_ino);
+}
+
 }  // namespace
 
 std::string cgroup_owner_tag(const ContainerDir& dir) {
   struct stat st {};
   if (::fstat(dir.fd(), &st) < 0) throw_errno("stat " + dir.path());
-  return "hull container " + dir.id() + " state " + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  return owner_tag(dir.id(), st);
+}
+
+std::string cgroup_owner_tag(const StateStore& store, const std::string& id) {
+  auto [base, dir] = store.dir_lookup(id);
+  struct stat st {};
+  if (::fstatat(base, dir.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno("stat " + store.root() + "/" + id);
+  return owner_tag(id, st);
 }
 
 cgroups::Manager& ContainerCgroup::manager() {

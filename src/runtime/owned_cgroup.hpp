@@ -13,6 +13,8 @@ namespace hull {
 // What create marks the container's cgroup with: its id and the identity of
 // its state directory, which a damaged state.json cannot change.
 std::string cgroup_owner_tag(const ContainerDir& dir);
+// The same for a container read without its lock (StateStore::peek).
+std::string cgroup_owner_tag(const StateStore& store, const std::string& id);
 // state.json private field: that tag, as create recorded it. Equal to the tag
 // of the directory the file is in unless the file was copied from another
 // container's state directory (which names that container's init and

@@ -5,7 +5,10 @@
 
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/ownership.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/owned_cgroup.hpp"
+#include "runtime/start_barrier.hpp"
 #include "runtime/subprocess.hpp"
 
 namespace hull {
@@ -24,12 +27,20 @@ std::vector<std::string> fields_of(const std::string& line) {
 std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id) {
   // No lock, like `state`: a listing must not queue behind a long exec.
   validate_container_id(id);
-  ContainerState st = StateStore(g.root).peek(id);
+  StateStore store(g.root);
+  ContainerState st = peek_created(store, id);
   // runc fails here too: without a cgroup there is no list of its processes.
   if (st.cgroupPath.empty())
     throw Error("list the processes of container " + quote(id) +
                 ": it has no cgroup to find them in (a rootless container without a cgroup the user may write)");
-  std::vector<pid_t> pids = cgroups::Manager::load(st.cgroupPath).pids();
+  cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
+  // A stopped container's cgroupsPath may have been given to a container
+  // made since, which marked the cgroup as its own: what runs there is
+  // that one's (runc lists it as this one's).
+  if (st.status == Status::Stopped &&
+      cgroups::ownership(cg.paths(), cgroup_owner_tag(store, id)) == cgroups::Ownership::Foreign)
+    return {};
+  std::vector<pid_t> pids = cg.pids();
   std::sort(pids.begin(), pids.end());
   return pids;
 }

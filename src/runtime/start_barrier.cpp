@@ -198,4 +198,18 @@ Status peeked_status(const ContainerState& s, int base_fd, const std::string& di
   return unless_still_waiting(status, dir_fd.get());
 }
 
+ContainerState with_live_status(const StateStore& store, ContainerState st) {
+  auto [base, dir] = store.dir_lookup(st.id);
+  st.status = peeked_status(st, base, dir);
+  if (st.status == Status::Stopped) st.pid = 0;
+  return st;
+}
+
+ContainerState peek_created(const StateStore& store, const std::string& id, StateFields fields) {
+  ContainerState st = with_live_status(store, store.peek(id, fields));
+  if (st.status == Status::Creating)
+    throw ContainerMissing("container " + quote(id) + " does not exist yet: its create is still running");
+  return st;
+}
+
 }  // namespace hull

@@ -76,4 +76,14 @@ Status observed_status(const ContainerState& s, int state_dir_fd);
 // an open.
 Status peeked_status(const ContainerState& s, int base_fd, const std::string& dir);
 
+// A state.json read without the lock (state, list), with the status
+// peeked_status finds; a stopped container has no pid.
+ContainerState with_live_status(const StateStore& store, ContainerState st);
+// The state of `id` read so, for the commands that only look at a container
+// (state, ps, events). Throws ContainerMissing while its create still runs,
+// as runc and crun answer until it is created: an engine that asks while
+// its own create runs reads "not yet", not a status it has no mapping for
+// (CRI-O's would be "unknown"). A create that died is seen, as stopped.
+ContainerState peek_created(const StateStore& store, const std::string& id, StateFields fields = StateFields::All);
+
 }  // namespace hull

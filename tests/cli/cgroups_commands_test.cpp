@@ -647,6 +647,25 @@ TEST_F(CgroupCommandsTest, PsListsEveryProcessOfTheContainer) {
       << "only the container's processes: " << custom.out;
 }
 
+// A stopped container's cgroupsPath given to a container made since (every
+// container of this test has the same one): ps of the stopped one lists none
+// of the new one's processes (runc 1.1 lists them as its own).
+TEST_F(CgroupCommandsTest, PsOfAStoppedContainerListsNothingOfTheOneMadeSinceInItsCgroup) {
+  const pid_t gone = start_sh("gone", "exit 0");
+  ASSERT_NE(gone, 0);
+  ASSERT_TRUE(wait_exit_and_reap(gone));
+  ASSERT_EQ(status("gone"), "stopped");
+  const pid_t now = start_sh("now", "sleep 1000");
+  ASSERT_NE(now, 0);
+  EXPECT_EQ(ps_json("now"), std::vector<pid_t>{now});
+  EXPECT_EQ(ps_json("gone"), std::vector<pid_t>{});
+  ProcResult table = hull({"ps", "gone"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(std::count(table.out.begin(), table.out.end(), '\n'), 1) << "only the header: " << table.out;
+  // First, so the cleanup's delete of the stopped one finds the cgroup gone.
+  EXPECT_EQ(hull({"delete", "--force", "now"}).exit_code, 0);
+}
+
 TEST_F(CgroupCommandsTest, KillAllSignalsEveryProcess) {
   ASSERT_NE(start_sh("k", "sleep 1000 & sleep 1001 & wait"), 0);
   std::vector<pid_t> pids;

@@ -113,10 +113,11 @@ TEST_F(HullTest, ACreateThatDiedLeavesAStoppedContainerThatDeleteClears) {
   EXPECT_TRUE(existing_cgroup_dirs(b.config["linux"]["cgroupsPath"].get<std::string>()).empty());
 }
 
-// While its create runs, a container is not there yet for `state` and
-// `list`, as with runc and crun (crun's test_commands.py polls `state` and
-// wants `created` first; an engine has no mapping for "creating").
-TEST_F(HullTest, AContainerIsNotSeenByStateOrListUntilItsCreateHasFinished) {
+// While its create runs, a container is not there yet for `state`, `list`,
+// `ps` and `events`, as with runc and crun (crun's test_commands.py polls
+// `state` and wants `created` first; an engine has no mapping for
+// "creating"). ps listed the create itself, which is not the container's.
+TEST_F(HullTest, AContainerIsNotSeenByTheCommandsThatLookUntilItsCreateHasFinished) {
   Bundle& b = bundle();
   const HeldCreate held = hold_create_in_its_prestart_hook(b, temp_dir());
   Child create = hull_background({"create", "--bundle", b.dir().string(), "stillcreating"});
@@ -127,6 +128,12 @@ TEST_F(HullTest, AContainerIsNotSeenByStateOrListUntilItsCreateHasFinished) {
   ProcResult list = hull({"list", "-q"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_EQ(list.out.find("stillcreating"), std::string::npos) << list.out;
+  for (const std::vector<std::string>& look : {std::vector<std::string>{"ps", "stillcreating"},
+                                               {"ps", "-f", "json", "stillcreating"},
+                                               {"events", "--stats", "stillcreating"}}) {
+    ProcResult r = hull(look);
+    EXPECT_TRUE(failed_with(r, {"container \"stillcreating\" does not exist yet"})) << look[0] << ": " << r.out;
+  }
   held.let_go_on();
   ProcResult created = create.finish();
   ASSERT_EQ(created.exit_code, 0) << created.err;
