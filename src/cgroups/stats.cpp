@@ -194,15 +194,20 @@ json v1_stats(const Router& r) {
   }
   if (std::string dir = r.v1_dir("blkio"); !dir.empty()) {
     json b;
-    // The CFQ/BFQ files are empty without those schedulers; runc then uses the throttle ones.
-    auto pick = [&](const char* plain, const char* throttle) {
-      auto s = try_read(dir, plain);
-      if (!s || s->empty() || s->rfind("Total", 0) == 0) s = try_read(dir, throttle);
-      return s ? v1_blkio_entries(*s) : json::array();
+    // In runc's order, the first with any counts: BFQ's, CFQ's (gone since
+    // Linux 5.0), then the throttle layer's (recursive, then the cgroup's
+    // own, which older kernels have alone). A scheduler's files are empty,
+    // or say only "Total 0", where no device uses it.
+    auto pick = [&](std::initializer_list<const char*> files) {
+      for (const char* file : files)
+        if (auto s = try_read(dir, file); s && !s->empty() && s->rfind("Total", 0) != 0) return v1_blkio_entries(*s);
+      return json::array();
     };
     b["ioServiceBytesRecursive"] =
-        pick("blkio.io_service_bytes_recursive", "blkio.throttle.io_service_bytes_recursive");
-    b["ioServicedRecursive"] = pick("blkio.io_serviced_recursive", "blkio.throttle.io_serviced_recursive");
+        pick({"blkio.bfq.io_service_bytes_recursive", "blkio.io_service_bytes_recursive",
+              "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes"});
+    b["ioServicedRecursive"] = pick({"blkio.bfq.io_serviced_recursive", "blkio.io_serviced_recursive",
+                                     "blkio.throttle.io_serviced_recursive", "blkio.throttle.io_serviced"});
     d["blkio"] = b;
   }
   if (std::string dir = r.v1_dir("hugetlb"); !dir.empty()) {

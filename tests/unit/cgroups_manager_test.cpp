@@ -431,6 +431,25 @@ TEST_F(CgroupManagerFake, StatsReadV1AndV2Files) {
   EXPECT_TRUE(s.contains("blkio"));
 }
 
+// v1 blkio counts from the first of BFQ's, CFQ's and the throttle layer's
+// files that has any, in runc's order: BFQ's files, the only scheduler ones
+// since Linux 5.0, were never read.
+TEST_F(CgroupManagerFake, StatsTakeV1BlkioCountsFromTheSchedulerThatHasThem) {
+  Host h = hybrid();
+  h.v1["blkio"] = {dir("blkio"), "/", {"blkio"}};
+  dir("blkio/c",
+      {"blkio.bfq.io_service_bytes_recursive=8:0 Read 4096\n8:0 Write 512\nTotal 4608\n",
+       "blkio.bfq.io_serviced_recursive=Total 0\n", "blkio.io_serviced_recursive",
+       "blkio.throttle.io_service_bytes_recursive=8:0 Read 1\nTotal 1\n",
+       "blkio.throttle.io_serviced_recursive=Total 0\n", "blkio.throttle.io_serviced=253:1 Read 3\nTotal 3\n"});
+  Manager m = Manager::load(Manager::plan(nullptr, "c", false, h).to_state(), &h);
+  auto blkio = m.stats()["blkio"];
+  using nlohmann::json;
+  EXPECT_EQ(blkio["ioServiceBytesRecursive"], (json{{{"major", 8}, {"minor", 0}, {"op", "Read"}, {"value", 4096}},
+                                                    {{"major", 8}, {"minor", 0}, {"op", "Write"}, {"value", 512}}}));
+  EXPECT_EQ(blkio["ioServicedRecursive"], (json{{{"major", 253}, {"minor", 1}, {"op", "Read"}, {"value", 3}}}));
+}
+
 // Pressure stall information of a v2 cgroup, as runc >= 1.2 reports it:
 // "psi" in cpu, memory and blkio, each line's averages and total, a line of
 // zeros left out; no "psi" where the kernel has no pressure files.
