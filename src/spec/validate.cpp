@@ -1,5 +1,7 @@
 #include "spec/validate.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -341,12 +343,24 @@ class Checker {
   // The kernel's rules for an id map (user_namespaces(7)), which it
   // enforces only with an EINVAL for the whole write: no empty range, none
   // reaching id 4294967295 (it wraps), no two overlapping on either side,
-  // at most 340 lines.
+  // at most 340 lines, less than a page of text in all.
   void check_id_mappings(const std::string& path, const std::vector<IDMapping>& maps) const {
     constexpr size_t kMaxLines = 340;
     constexpr uint64_t kIdLimit = uint64_t{1} << 32;
     if (maps.size() > kMaxLines)
       fail(path, "has " + std::to_string(maps.size()) + " entries; the kernel takes at most 340");
+    // Written as "containerID hostID size\n" a line.
+    auto digits = [](uint32_t v) {
+      size_t n = 1;
+      for (; v >= 10; v /= 10) ++n;
+      return n;
+    };
+    size_t text = 0;
+    for (const IDMapping& m : maps) text += digits(m.containerID) + digits(m.hostID) + digits(m.size) + 3;
+    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    if (text >= page)
+      fail(path, "is " + std::to_string(text) + " bytes written as text; the kernel takes at most " +
+                     std::to_string(page - 1) + " (use fewer or larger ranges)");
     auto overlap = [](uint32_t a, uint32_t b, uint32_t size_a, uint32_t size_b) {
       return uint64_t{a} < uint64_t{b} + size_b && uint64_t{b} < uint64_t{a} + size_a;
     };
