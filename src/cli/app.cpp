@@ -103,6 +103,7 @@ void add_global_flags(CLI::App& app, Context& ctx) {
 
 void resolve_rootless(const CLI::App& app, Context& ctx) {
   ctx.global.rootless = rootless_mode(ctx.rootless);
+  ctx.global.unprivileged = ctx.rootless == "auto" ? ctx.global.rootless : rootless_mode("auto");
   // Not defined: no word named it (define_app_for).
   const CLI::Option* root = app.get_option_no_throw("--root");
   if (root == nullptr || root->count() == 0) {

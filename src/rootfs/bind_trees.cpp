@@ -66,10 +66,9 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
                     "]: must be a bind mount (type \"bind\" or option \"bind\"/\"rbind\")");
       continue;
     }
-    if (rules.rootless && is_idmapped(m, o))
-      throw Error("id-mapped mount .mounts[" + std::to_string(i) +
-                  "]: refused in rootless mode (id-mapping host files needs root on the host)");
-    if (rules.rootless || (!rules.user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
+    if (rules.unprivileged && is_idmapped(m, o))
+      throw Error("id-mapped mount .mounts[" + std::to_string(i) + "]: " + kIdmapNeedsHostRoot);
+    if (rules.unprivileged || (!rules.user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
     const std::string source = absolute_source(m, bundle);
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
@@ -90,7 +89,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
 
 bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                                const BindTreeRules& rules) {
-  if (rules.rootless || rules.rootfs_idmapped) return false;
+  if (rules.unprivileged || rules.rootfs_idmapped) return false;
   return std::any_of(spec.mounts.begin(), spec.mounts.end(), [&](const spec::Mount& m) {
     return is_idmapped_bind(m) && path_below(rootfs, absolute_source(m, bundle));
   });

@@ -43,12 +43,18 @@ struct BindTrees {
 // of the host's mounts, made rslave before anything else, could not be one.
 bool binds_share_with_host(const spec::Spec& spec);
 
+// Why an id-mapped mount (or rootfs) is refused to a runtime that is not
+// root on the host.
+inline constexpr const char* kIdmapNeedsHostRoot =
+    "refused: the runtime is not root on the host, which id-mapping host files needs";
+
 struct BindTreeRules {
   bool user_namespace = false;  // the container has one, created or joined
-  // A rootless runtime may not clone mounts of its own namespace: it opens
-  // nothing (its init reaches what the user reaches), and an id-mapped
-  // mount, which needs privilege over the host's files, is refused.
-  bool rootless = false;
+  // A runtime that is not root on the host may not clone mounts of its own
+  // namespace: it opens nothing (its init reaches what the user reaches),
+  // and an id-mapped mount, which needs privilege over the host's files, is
+  // refused.
+  bool unprivileged = false;
   // The rootfs itself is id-mapped (the annotation org.hull.rootfs-idmap):
   // the init's copy of a source below it is mapped already, and a mount is
   // mapped once, so an id-mapped source there is opened here, as the image

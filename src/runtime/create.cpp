@@ -254,7 +254,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
   pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
   spec::validate_for_create(spec, config_path);
-  if (g.rootless) {
+  if (g.rootless || g.unprivileged) {
     require_a_user_namespace(spec, config_path);
     make_cgroup_mounts_readonly_without_cgroupns(spec);
   }
@@ -279,7 +279,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // hierarchies it enters itself (cgroups/self_placement.hpp), its v2 cgroup
   // with the clone: then the limits can wait until after the clone.
   const rootfs::BindTreeRules bind_rules{.user_namespace = spec::lists_namespace(spec, spec::NamespaceType::User),
-                                         .rootless = g.rootless,
+                                         .unprivileged = g.unprivileged,
                                          .rootfs_idmapped = asks_for_idmapped_rootfs(spec)};
   const InitPlan plan = plan_init(
       spec, {.runtime_places = cgroup.systemd(),
@@ -306,7 +306,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
   rootfs::BindTrees bind_trees = rootfs::open_bind_trees(spec, bundle, rootfs, bind_rules);
   const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
-  IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.rootless, overlay.enabled);
+  IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.unprivileged, overlay.enabled);
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   ConsoleEnds console = open_console(plan.console, socket_path_in_bundle(o.console_socket, bundle));
@@ -424,11 +424,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.bind_trees = bind_trees.fds();
   ctx.config_mounts = config_mounts;
   ctx.rootfs_tree = rootfs_tree.tree.get();
-  ctx.dumpable_until_mapped = g.rootless && plan.write_id_maps;
+  ctx.dumpable_until_mapped = g.unprivileged && plan.write_id_maps;
   // A rootless runtime (not root, or root of a user namespace of its own)
   // may find the init's /proc/self files root's once the init is not
   // dumpable: the value is ours first, and inherited.
-  if (g.rootless && c.spec.process && c.spec.process->oomScoreAdj) {
+  if (g.unprivileged && c.spec.process && c.spec.process->oomScoreAdj) {
     process::inherit_oom_score_adj(*c.spec.process->oomScoreAdj);
     ctx.oom_score_adj_inherited = true;
   }

@@ -398,7 +398,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
     // As for create (rootless): the value ours, inherited by the child.
-    const bool oom_inherited = g.rootless && spec.process->oomScoreAdj;
+    const bool oom_inherited = g.unprivileged && spec.process->oomScoreAdj;
     if (oom_inherited) process::inherit_oom_score_adj(*spec.process->oomScoreAdj);
     // Opened here: the resctrl mount is the host's.
     std::optional<resctrl::TaskFiles> rdt_tasks;

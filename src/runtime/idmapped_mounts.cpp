@@ -113,13 +113,13 @@ bool asks_for_idmapped_rootfs(const spec::Spec& spec) {
 }
 
 IdmappedRootfs open_idmapped_rootfs(const spec::Spec& spec, const std::string& rootfs,
-                                    const ns::NamespacePlan& namespaces, bool rootless, bool overlay_rootfs) {
+                                    const ns::NamespacePlan& namespaces, bool unprivileged, bool overlay_rootfs) {
   IdmappedRootfs out;
   auto a = spec.annotations.find(kRootfsIdmapAnnotation);
   if (a == spec.annotations.end() || a->second == "false") return out;
   const std::string what = std::string("id-mapped rootfs (annotation ") + kRootfsIdmapAnnotation + ")";
   if (a->second != "true") throw Error(what + ": expected \"true\" or \"false\", got " + quote(a->second));
-  if (rootless) throw Error(what + ": refused in rootless mode (id-mapping host files needs root on the host)");
+  if (unprivileged) throw Error(what + ": " + rootfs::kIdmapNeedsHostRoot);
   if (overlay_rootfs) throw Error(what + ": not with an overlay rootfs (id-map its lower directory instead)");
   const bool new_userns = namespaces.clone_flags & CLONE_NEWUSER;
   const int joined = joined_user_namespace(namespaces);

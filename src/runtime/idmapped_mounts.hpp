@@ -47,7 +47,7 @@ inline constexpr const char* kRootfsIdmapAnnotation = "org.hull.rootfs-idmap";
 // user namespace by path, else to be mapped by idmap_rootfs_with_container_userns
 // once the init's maps are written (`after_maps` is then true). An empty fd
 // when not asked. Refused without a user namespace, with an overlay rootfs,
-// and in rootless mode (id-mapping host files needs root on the host).
+// and for a runtime that is not root on the host (GlobalOptions::unprivileged).
 struct IdmappedRootfs {
   UniqueFd tree;
   bool after_maps = false;
@@ -56,7 +56,7 @@ struct IdmappedRootfs {
 // by open_idmapped_rootfs).
 bool asks_for_idmapped_rootfs(const spec::Spec& spec);
 IdmappedRootfs open_idmapped_rootfs(const spec::Spec& spec, const std::string& rootfs,
-                                    const ns::NamespacePlan& namespaces, bool rootless, bool overlay_rootfs);
+                                    const ns::NamespacePlan& namespaces, bool unprivileged, bool overlay_rootfs);
 void idmap_rootfs_with_container_userns(pid_t init, int tree);
 
 }  // namespace hull

@@ -22,8 +22,14 @@ struct GlobalOptions {
   // containerd passes its CriuPath option this way before every command).
   std::string criu = "criu";
   // Rootless mode (runtime/rootless.hpp): --rootless, by default whether the
-  // caller is not root.
+  // caller is not root. It decides the cgroups only (one the user may not
+  // make is no error), as runc's flag does (RootlessCgroups).
   bool rootless = false;
+  // Whether the caller is not root on the host (euid not 0, or 0 in a user
+  // namespace of its own), whatever --rootless says: what decides the acts
+  // that need root there (opening the host's mounts for binds and id-mapped
+  // mounts, a non-dumpable init before its maps), as runc's RootlessEUID.
+  bool unprivileged = false;
 };
 
 struct CreateOptions {

@@ -309,6 +309,26 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
   EXPECT_EQ(st.st_gid, 0u);
 }
 
+// --rootless decides the cgroups only, as runc's flag does: root given it
+// still opens the bind sources in its own namespace and id-maps mounts (it
+// left both to the init, whose mapped root could not reach a source only
+// host root can, and refused id-mapped mounts).
+TEST_F(HullTest, RootGivenRootlessTrueStillOpensBindSourcesAndIdMapsMounts) {
+  fs::path shared = temp_dir() / "shared";
+  fs::create_directories(shared);
+  if (std::string why = idmap_unsupported_on(shared); !why.empty()) GTEST_SKIP() << why;
+  std::ofstream(shared / "file") << "x\n";
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  for (const char* d : {"mnt/vol", "mapped"}) fs::create_directories(b.rootfs() / d);
+  b.config["mounts"].push_back(bind(locked_volume(temp_dir()), "/mnt/vol"));
+  b.config["mounts"].push_back(bind(shared, "/mapped", {"idmap"}));
+  b.args({"sh", "-c", "cat /mnt/vol/file; stat -c %u /mapped/file"});
+  ProcResult r = hull({"--rootless", "true", "run", "--bundle", b.dir().string(), "rootlessflag"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "secret-ok\n0\n");
+}
+
 // runc 1.2's "mount order" with idmap: an id-mapped bind's source written
 // below the rootfs is what the container will see there, with the mounts
 // before it (here it exists only through the bind at /mnt) and the image's
