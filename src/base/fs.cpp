@@ -170,7 +170,15 @@ std::string in_dir(int dirfd, const std::string& name) {
 
 std::string write_temp_file(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
   std::string tmp = "." + name + ".tmp";
-  int fd = ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  // A new file, never one found there: in a directory others may write (a
+  // pid file's, a checkpoint's image path) a symlink planted at the temp
+  // name had root write through it to its target. What is there (a write
+  // that died, or such a link) is removed first, and one planted again
+  // meanwhile fails the write, as runc's does.
+  constexpr int kNewFile = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::openat(dirfd, tmp.c_str(), kNewFile, mode);
+  if (fd < 0 && errno == EEXIST && ::unlinkat(dirfd, tmp.c_str(), 0) == 0)
+    fd = ::openat(dirfd, tmp.c_str(), kNewFile, mode);
   if (fd < 0) throw_errno("open " + in_dir(dirfd, tmp));
   UniqueFd file(fd);
   try {
@@ -201,7 +209,7 @@ void replace_file_at(int dirfd, const std::string& name, std::string_view data, 
   std::string tmp = write_temp_file(dirfd, name, data, mode);
   if (::renameat2(dirfd, tmp.c_str(), dirfd, name.c_str(), RENAME_EXCHANGE) == 0) {
     // The old version, now under the temp name. Should it stay (the unlink
-    // failed), the next write truncates it and the directory's removal
+    // failed), the next write removes it and the directory's removal
     // takes it: the new file is in place, so this write did not fail.
     (void)::unlinkat(dirfd, tmp.c_str(), 0);
     return;

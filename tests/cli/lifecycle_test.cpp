@@ -62,6 +62,25 @@ TEST_F(HullTest, CreateLeavesInitWaitingAndRecordsIt) {
   EXPECT_TRUE(fs::exists(state_dir("lc") / "state.json"));
 }
 
+// A pid file in a directory others may write: a symlink planted at the
+// name hull writes it under first is not written through (root overwrote
+// its target with the pid), and the pid file is a file of its own.
+TEST_F(HullTest, APidFileIsNotWrittenThroughASymlinkPlantedBesideIt) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  const fs::path shared = temp_dir() / "shared";
+  fs::create_directories(shared);
+  fs::permissions(shared, fs::perms::all);
+  const fs::path victim = temp_dir() / "victim";
+  std::ofstream(victim) << "precious";
+  fs::create_symlink(victim, shared / ".init.pid.tmp");
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "--pid-file", (shared / "init.pid").string(), "lc"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_all(victim), "precious");
+  EXPECT_FALSE(fs::is_symlink(shared / "init.pid"));
+  EXPECT_EQ(read_all(shared / "init.pid"), std::to_string(state("lc").value("pid", 0)));
+}
+
 // A prestart hook that holds its create half-way: it writes its pid into one
 // fifo, then waits on another until the test lets it go on.
 struct HeldCreate {

@@ -52,7 +52,7 @@ TEST_F(ReplaceFile, AnExistingFileIsSwappedOutWholeAndRemoved) {
 }
 
 // What a crash between the swap and the unlink leaves (the old version at
-// the temp name) is overwritten by the next write, not an obstacle to it.
+// the temp name) is removed by the next write, not an obstacle to it.
 TEST_F(ReplaceFile, ALeftoverTemporaryIsOverwritten) {
   hull::replace_file_at(dir_.get(), "state.json", "one", 0600);
   hull::write_file_atomic(dir_.get(), "x", "y", 0600);  // a file of its own
@@ -60,6 +60,23 @@ TEST_F(ReplaceFile, ALeftoverTemporaryIsOverwritten) {
   hull::replace_file_at(dir_.get(), "state.json", "two", 0600);
   EXPECT_EQ(contents("state.json"), "two");
   EXPECT_FALSE(exists(".state.json.tmp"));
+}
+
+// A symlink planted at the temp name (a pid file's directory others may
+// write) is replaced, not written through: its target is left as it was.
+TEST_F(ReplaceFile, ASymlinkAtTheTemporaryNameIsNotFollowed) {
+  hull::write_file_atomic(dir_.get(), "victim", "precious", 0600);
+  ASSERT_EQ(::symlinkat("victim", dir_.get(), ".p.pid.tmp"), 0);
+  hull::write_file_atomic(dir_.get(), "p.pid", "4242", 0644);
+  EXPECT_EQ(contents("victim"), "precious");
+  EXPECT_EQ(contents("p.pid"), "4242");
+  struct stat st {};
+  ASSERT_EQ(::fstatat(dir_.get(), "p.pid", &st, AT_SYMLINK_NOFOLLOW), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_FALSE(exists(".p.pid.tmp"));
+  ASSERT_EQ(::symlinkat("victim", dir_.get(), ".state.json.tmp"), 0);
+  hull::replace_file_at(dir_.get(), "state.json", "one", 0600);
+  EXPECT_EQ(contents("victim"), "precious");
 }
 
 // A failed write names the directory it was in (a full state root is what
