@@ -205,7 +205,10 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id,
   int fd = ::openat(rootfd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return true;
-    if (errno == ENOTDIR || errno == ELOOP) return false;  // some other file holds the name
+    // Not hull's to remove; create, delete --force and every retry of them
+    // would be refused with no word of why.
+    if (errno == ENOTDIR || errno == ELOOP)
+      throw Error(root + "/" + id + " is not a container's directory (another file holds its name): remove it");
     throw_errno("open " + root + "/" + id);
   }
   UniqueFd dir(fd);
@@ -292,8 +295,7 @@ void StateStore::remove_unreadable(std::string_view id_view) const {
   std::string id(id_view);
   UniqueFd root = open_fd(root_, O_RDONLY | O_DIRECTORY);
   with_context("remove the state of container " + quote(id), [&] {
-    if (!clear_abandoned(root.get(), root_, id, true))
-      throw Error("another command holds the container's lock, or its name is not a directory");
+    if (!clear_abandoned(root.get(), root_, id, true)) throw Error("another command holds the container's lock");
   });
 }
 
@@ -334,7 +336,16 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
   for (int round = 0; round < 2; ++round) {
     if (::renameat2(rootfd.get(), tmp.c_str(), rootfd.get(), id.c_str(), RENAME_NOREPLACE) == 0) return fd;
     const int err = errno;
-    if ((err == EEXIST || err == ENOTEMPTY) && clear_abandoned(rootfd.get(), root, id)) continue;
+    if (err == EEXIST || err == ENOTEMPTY) {
+      bool cleared = false;
+      try {
+        cleared = clear_abandoned(rootfd.get(), root, id);
+      } catch (const Error&) {
+        ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+        throw;
+      }
+      if (cleared) continue;
+    }
     fault_point("create-after-refused-rename");
     ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
     if (err == EEXIST || err == ENOTEMPTY) return std::nullopt;

@@ -348,8 +348,16 @@ TEST_F(StateStoreTest, CreateRefusesANonDirectoryHoldingTheName) {
   StateStore store(root_);
   fs::create_directories(root_);
   std::ofstream(root_ + "/web") << "not a container";
-  EXPECT_EQ(error_of([&] { store.create("web"); }), "container \"web\" already exists");
+  // Said, not "already exists": no container of that id is there to delete.
+  EXPECT_EQ(error_of([&] { store.create("web"); }),
+            "create state directory for container \"web\": " + root_ +
+                "/web is not a container's directory (another file holds its name): remove it");
   EXPECT_EQ(read_file(root_ + "/web"), "not a container");
+  EXPECT_NE(error_of([&] { store.clear_debris("web"); }).find("is not a container's directory"), std::string::npos);
+  fs::remove(root_ + "/web");
+  fs::create_symlink(root_ + "/nowhere", root_ + "/web");
+  EXPECT_NE(error_of([&] { store.create("web"); }).find("is not a container's directory"), std::string::npos);
+  EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 1) << "only the link, no temporary";
 }
 
 TEST_F(StateStoreTest, OpenUnknownContainerFails) {
