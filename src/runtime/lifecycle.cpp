@@ -55,7 +55,8 @@ UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st, C
   // fate: the caller may wait for its exit.
   if (sigkill_pending(st.pid)) return pidfd;
   throw Error("pid " + std::to_string(st.pid) + " recorded in " + dir.path() +
-                  "/state.json is not in the container's cgroup: refusing to signal it (is state.json damaged?)",
+                  "/state.json is not in the container's cgroup: refusing to signal it (is state.json damaged? " +
+                  forget_by_hand(dir) + ")",
               EPERM);
 }
 

@@ -40,6 +40,10 @@ std::string cgroup_owner_tag(const StateStore& store, const std::string& id) {
   return owner_tag(id, st);
 }
 
+std::string forget_by_hand(const ContainerDir& dir) {
+  return "if so, `rm -r " + dir.path() + "` forgets the container and touches none of its processes or cgroups";
+}
+
 cgroups::Manager& ContainerCgroup::manager() {
   if (!manager_) manager_.emplace(cgroups::Manager::load(st_.cgroupPath));
   return *manager_;
@@ -71,9 +75,9 @@ cgroups::Ownership ContainerCgroup::ownership() {
 }
 
 void ContainerCgroup::refuse(const char* why) const {
-  throw Error(
-      "cgroup " + first_not_owned_ + " " + why + ": refusing to act on it (is " + dir_.path() + "/state.json damaged?)",
-      EPERM);
+  throw Error("cgroup " + first_not_owned_ + " " + why + ": refusing to act on it (is " + dir_.path() +
+                  "/state.json damaged? " + forget_by_hand(dir_) + ")",
+              EPERM);
 }
 
 cgroups::Manager& ContainerCgroup::owned() {

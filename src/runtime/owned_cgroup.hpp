@@ -21,6 +21,11 @@ std::string cgroup_owner_tag(const StateStore& store, const std::string& id);
 // cgroup): see ContainerCgroup::ownership().
 inline constexpr const char* kCgroupOwnerKey = "cgroupOwner";
 
+// What a refusal over a damaged state.json tells the user to do: no hull
+// command acts on what such a file names, delete --force included (it may
+// be right, and the container's processes would run on without a record).
+std::string forget_by_hand(const ContainerDir& dir);
+
 // The container's cgroup for one command that holds the container's lock.
 // The cgroup is loaded and its marks are read once, on first use, however
 // many checks the command makes (delete --force makes four): while the lock

@@ -47,7 +47,8 @@ TEST_F(ContainerCgroupTest, MarksAreReadOnceForTheWholeCommand) {
   ContainerCgroup next(dir_, state_);
   EXPECT_EQ(error_of([&] { next.refuse_foreign(); }),
             "cgroup " + cg_dir_ + " belongs to another container: refusing to act on it (is " + dir_.path() +
-                "/state.json damaged?): operation not permitted");
+                "/state.json damaged? if so, `rm -r " + dir_.path() +
+                "` forgets the container and touches none of its processes or cgroups): operation not permitted");
   EXPECT_NE(error_of([&] { next.owned(); }).find("belongs to another container"), std::string::npos);
 }
 
