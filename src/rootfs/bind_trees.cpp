@@ -14,11 +14,14 @@
 
 namespace hull::rootfs {
 
+std::string bind_source_path(const std::string& source, const std::string& bundle) {
+  if (source.empty() || source[0] == '/') return source;
+  return bundle + "/" + source;
+}
+
 namespace {
 std::string absolute_source(const spec::Mount& m, const std::string& bundle) {
-  std::string source = m.source.value_or("");
-  if (!source.empty() && source[0] != '/') source = bundle + "/" + source;
-  return source;
+  return bind_source_path(m.source.value_or(""), bundle);
 }
 }  // namespace
 

@@ -104,11 +104,6 @@ UniqueFd open_proc_or_sys_dir(const MountContext& ctx, const std::string& dest, 
   return fd;
 }
 
-std::string bind_source(const MountContext& ctx, const std::string& source) {
-  if (source.empty() || source[0] == '/') return source;
-  return ctx.bundle + "/" + source;
-}
-
 // A source below the rootfs ("$rootfs/mnt/x") is read as the container
 // will see it: inside the rootfs mount, with the mounts made before this
 // one, as runc 1.2 and later resolve it, and with its symlinks kept inside
@@ -145,7 +140,7 @@ void keep_covered_dev_dir(const MountContext& ctx, const std::string& dest, int 
 void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, const MountOptions& o,
                 const std::string& dest, int prepared_tree) {
   if (o.flags & MS_REMOUNT) return remount_bind(ctx, o, dest);
-  std::string source = bind_source(ctx, m.source.value_or(""));
+  std::string source = bind_source_path(m.source.value_or(""), ctx.bundle);
   unsigned long flags = o.flags;
   std::string what = describe_mount(source, dest, "", flags, o.data_string());
   if (source.empty()) throw Error(what + ": a bind mount needs a source");

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "rootfs/bind_trees.hpp"
 #include "rootfs/devices.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
@@ -119,11 +120,12 @@ std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const st
   return out;
 }
 
-std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const std::string& console) {
+std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const std::string& bundle,
+                                                   const std::string& console) {
   std::vector<ExternalMount> out;
   for (const spec::Mount& m : spec.mounts) {
     if (!is_bind_mount(m)) continue;
-    out.push_back({mount_key(m.destination), m.source.value_or("")});
+    out.push_back({mount_key(m.destination), rootfs::bind_source_path(m.source.value_or(""), bundle)});
   }
   if (spec.linux_ && !spec.linux_->maskedPaths.empty()) out.push_back({kDevNull, kDevNull});
   if (criu_terminal(spec)) {

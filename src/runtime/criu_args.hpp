@@ -101,10 +101,12 @@ bool criu_terminal(const spec::Spec& spec);
 // A terminal container's /dev/console (the pty slave bind-mounted there,
 // whose master CRIU never sees) is one too, cookie "console".
 std::vector<ExternalMount> dump_external_mounts(const spec::Spec& spec, const std::vector<std::string>& masked_files);
-// The same for a restore: every bind mount's cookie to its source, the
-// masked paths' cookie to the host's /dev/null and, for a terminal
-// container, the console's cookie to `console` (the new pty's slave path).
-std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const std::string& console = "");
+// The same for a restore: every bind mount's cookie to its source (a
+// relative one the bundle's, as create reads it), the masked paths' cookie
+// to the host's /dev/null and, for a terminal container, the console's
+// cookie to `console` (the new pty's slave path).
+std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const std::string& bundle,
+                                                   const std::string& console = "");
 
 // argv for `criu dump` or `criu pre-dump` (without the program name),
 // image and work paths absolute. With --lazy-pages the dump itself serves

@@ -26,6 +26,7 @@
 #include "process/hooks.hpp"
 #include "process/terminal.hpp"
 #include "process/terminal_proxy.hpp"
+#include "rootfs/bind_trees.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
@@ -45,7 +46,6 @@ namespace hull {
 
 namespace {
 
-constexpr const char* kCriuRoot = "criu-root";
 constexpr const char* kCriuPidFile = "criu-restore.pid";
 
 std::string real_dir(const std::string& path, const std::string& what) {
@@ -59,7 +59,7 @@ std::string real_dir(const std::string& path, const std::string& what) {
 // same), unmounted and removed once CRIU is done.
 class CriuRoot {
  public:
-  CriuRoot(const std::string& state_dir, const std::string& rootfs) : path_(state_dir + "/" + kCriuRoot) {
+  CriuRoot(const std::string& state_dir, const std::string& rootfs) : path_(state_dir + "/" + kCriuRootName) {
     if (::mkdir(path_.c_str(), 0700) < 0) throw_errno("create the CRIU root directory " + path_);
     if (::mount(rootfs.c_str(), path_.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
       int e = errno;
@@ -161,7 +161,7 @@ RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec
 // its source is, any other's as a directory; none below another config
 // mount that is not a bind (a tmpfs, proc, ...: that file system, restored
 // first, holds its own), as runc prepares them before its restore.
-void make_mount_points(const spec::Spec& spec, const std::string& rootfs) {
+void make_mount_points(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs) {
   auto is_bind = [](const spec::Mount& m) {
     return m.type.value_or("") == "bind" || rootfs::parse_mount_options(m.options).bind();
   };
@@ -180,7 +180,8 @@ void make_mount_points(const spec::Spec& spec, const std::string& rootfs) {
     rootfs::NodeKind kind = rootfs::NodeKind::Directory;
     if (is_bind(m)) {
       struct stat st {};
-      if (!m.source || ::stat(m.source->c_str(), &st) < 0) continue;  // CRIU says what is missing
+      const std::string source = rootfs::bind_source_path(m.source.value_or(""), bundle);
+      if (source.empty() || ::stat(source.c_str(), &st) < 0) continue;  // CRIU says what is missing
       if (!S_ISDIR(st.st_mode)) kind = rootfs::NodeKind::File;
     }
     with_context("create the mount point " + dest + " in " + rootfs,
@@ -344,7 +345,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   if (!strict) cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
   st.cgroupPath = cgroup.to_state();
 
-  make_mount_points(spec, rootfs);
+  make_mount_points(spec, bundle, rootfs);
   RestoreTarget t;
   std::optional<CriuRoot> root;
   root.emplace(dir.path(), rootfs);
@@ -352,7 +353,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   t.pid_file = dir.path() + "/" + kCriuPidFile;
   t.config_file = criu_config_file(spec);
   t.cgroup_roots = criu_cgroup_roots(cgroup.paths(), cgroups::Host::current());
-  t.mounts = restore_external_mounts(spec, console ? console->path : "");
+  t.mounts = restore_external_mounts(spec, bundle, console ? console->path : "");
   std::vector<ExternalMount> cgroup_binds = cgroup_external_mounts(spec, cgroup.paths(), true);
   t.mounts.insert(t.mounts.end(), cgroup_binds.begin(), cgroup_binds.end());
   t.inherit_fds = pipes;

@@ -205,13 +205,17 @@ TEST(CriuArgs, ExternalMountsAreTheBindMountsMaskedFilesAndDevicesAsRuncLists) {
   std::vector<ExternalMount> want_dump = plus_devices(
       {{"/data", "/data"}, {"/etc/hosts", "/etc/hosts"}, {"/proc/kcore", "/dev/null"}, {"/dev/null", "/dev/null"}});
   EXPECT_EQ(dump, want_dump);
-  std::vector<ExternalMount> restore = restore_external_mounts(s);
+  std::vector<ExternalMount> restore = restore_external_mounts(s, "/b");
   // /dev/null once: the masked files' cookie and the device's are one.
   std::vector<ExternalMount> want_restore =
       plus_devices({{"/data", "/srv/data"}, {"/etc/hosts", "/srv/hosts"}, {"/dev/null", "/dev/null"}});
   EXPECT_EQ(restore, want_restore);
   s.linux_->maskedPaths.clear();
-  EXPECT_EQ(restore_external_mounts(s), plus_devices({{"/data", "/srv/data"}, {"/etc/hosts", "/srv/hosts"}}));
+  EXPECT_EQ(restore_external_mounts(s, "/b"), plus_devices({{"/data", "/srv/data"}, {"/etc/hosts", "/srv/hosts"}}));
+  // A relative source is the bundle's, as create reads it (CRIU would read it from hull's working directory).
+  s.mounts[1].source = "data";
+  EXPECT_EQ(restore_external_mounts(s, "/b"), plus_devices({{"/data", "/b/data"}, {"/etc/hosts", "/srv/hosts"}}));
+  s.mounts[1].source = "/srv/data";
   // A config device: its path (cleaned), and a default of that path is not listed twice; no /dev/ptmx (a link).
   s.linux_->devices.push_back({"c", "/dev//fuse", 10, 229, {}, {}, {}});
   s.linux_->devices.push_back({"c", "/dev/null", 1, 3, {}, {}, {}});
@@ -231,12 +235,12 @@ TEST(CriuArgs, ATerminalContainersConsoleIsAnExternalMountOntoTheNewPty) {
   EXPECT_TRUE(criu_terminal(s));
   std::vector<ExternalMount> dump = dump_external_mounts(s, {});
   EXPECT_NE(std::find(dump.begin(), dump.end(), ExternalMount{"/dev/console", "console"}), dump.end());
-  std::vector<ExternalMount> restore = restore_external_mounts(s, "/dev/pts/7");
+  std::vector<ExternalMount> restore = restore_external_mounts(s, "/b", "/dev/pts/7");
   EXPECT_NE(std::find(restore.begin(), restore.end(), ExternalMount{"console", "/dev/pts/7"}), restore.end());
   // No pty to mount there: an error, not a restore without a console.
-  EXPECT_THROW(restore_external_mounts(s), Error);
+  EXPECT_THROW(restore_external_mounts(s, "/b"), Error);
   s.process->terminal = false;
-  EXPECT_EQ(restore_external_mounts(s).size(), restore.size() - 1);
+  EXPECT_EQ(restore_external_mounts(s, "/b").size(), restore.size() - 1);
 }
 
 TEST(CriuImages, CgroupRootsAreRelativeToTheirMounts) {
