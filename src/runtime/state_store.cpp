@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>  // renameat2
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -93,8 +94,9 @@ std::vector<std::string> entry_names(int dirfd, const std::string& what) {
 // Empties the directory open as dirfd. Everything is addressed relative to a
 // directory fd and symlinks are never followed, so nothing outside the tree is
 // touched; a mount point inside is refused rather than emptied (it could be a
-// bind mount of something precious).
-void remove_contents(int dirfd, uint64_t mount, const std::string& what) {
+// bind mount of something precious), but for restore's kCriuRootName in a
+// container's directory (`state_dir`), which is unmounted.
+void remove_contents(int dirfd, uint64_t mount, const std::string& what, bool state_dir = false) {
   for (const std::string& name : entry_names(dirfd, what)) {
     std::string sub = what + "/" + name;
     struct stat st {};
@@ -106,6 +108,9 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what) {
       // Checked on the opened fd, so a mount appearing after the check
       // cannot slip in between check and descent.
       UniqueFd child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      if (mount_of(child.get(), "", sub) != mount && state_dir && name == kCriuRootName &&
+          ::umount2(sub.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+        child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       if (mount_of(child.get(), "", sub) != mount) throw Error("refusing to remove " + sub + ": it is a mount point");
       remove_contents(child.get(), mount, sub);
     }
@@ -171,7 +176,7 @@ void ContainerDir::remove(std::initializer_list<const char*> usual_files) {
     if (!same_file(by_name, by_fd)) throw Error(path_ + " was replaced by another file");
     if (clean && ::rmdir(path_.c_str()) == 0) return;
     if (clean && errno != ENOTEMPTY && errno != EEXIST) throw_errno("rmdir " + path_);
-    remove_contents(dirfd_.get(), mount_of(dirfd_.get(), "", path_), path_);
+    remove_contents(dirfd_.get(), mount_of(dirfd_.get(), "", path_), path_, true);
     if (::rmdir(path_.c_str()) < 0) throw_errno("rmdir " + path_);
   });
   dirfd_.reset();  // releases the lock only now, so waiters find it gone
@@ -219,7 +224,7 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id,
   if (!still_linked(rootfd, id, dir.get())) return true;
   std::string path = root + "/" + id;
   if (!even_with_state && has_state_file(dir.get(), path)) return false;
-  remove_contents(dir.get(), mount_of(dir.get(), "", path), path);
+  remove_contents(dir.get(), mount_of(dir.get(), "", path), path, true);
   if (::unlinkat(rootfd, id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
   return true;  // our lock on the unlinked directory is dropped with `dir`
 }

@@ -26,6 +26,10 @@ namespace hull {
 inline constexpr const char* kSeccompCacheName = "~seccomp";
 // The entry that holds the ids of loaded device filters (cgroups/device_filter_cache.hpp).
 inline constexpr const char* kDeviceFilterCacheName = "~devices";
+// The mount point in a container's state directory where restore binds the
+// rootfs for CRIU: hull's own mount, unmounted by whoever removes the
+// directory when a restore killed half-way left it.
+inline constexpr const char* kCriuRootName = "criu-root";
 
 // The name under the state root of a create's temporary directory for `id`
 // (StateStore::create): "~creating-<id>", or for an id longer than 200 bytes

@@ -574,6 +574,39 @@ TEST_F(StateStoreTest, RemoveRefusesToDescendIntoAMountPoint) {
   EXPECT_EQ(code, 0);
 }
 
+// What a restore killed before it unmounted its bind of the rootfs for CRIU
+// leaves: that mount is hull's own, so removing the directory unmounts it
+// (the id could never be deleted or reused: "it is a mount point"), and
+// the rootfs it showed is left as it was.
+TEST_F(StateStoreTest, RemoveUnmountsTheRootfsARestoreBoundForCriu) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount";
+  StateStore store(root_);
+  make_container(store, "web");
+  const std::string rootfs = root_ + "-rootfs";
+  fs::create_directory(rootfs);
+  std::ofstream(rootfs + "/image-file") << "keep";
+  const std::string criu_root = root_ + "/web/" + kCriuRootName;
+  fs::create_directory(criu_root);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
+    if (::mount(rootfs.c_str(), criu_root.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) _exit(77);
+    try {
+      store.open("web").remove();
+    } catch (const Error&) {
+      _exit(2);
+    }
+    bool removed = ::access((root_ + "/web").c_str(), F_OK) < 0;
+    bool kept = ::access((rootfs + "/image-file").c_str(), F_OK) == 0;
+    _exit(removed && kept ? 0 : 1);
+  }
+  int code = exit_code_of(child);
+  fs::remove_all(rootfs);
+  if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
+  EXPECT_EQ(code, 0);
+}
+
 size_t open_fd_count() {
   size_t n = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
