@@ -137,11 +137,12 @@ int no_help_topic(const std::string& word) {
   return kUnknownCommandStatus;
 }
 
-// A command line refused after --log was read: the log gets the line too,
-// as runc writes it, for the engines that show the runtime's last logged
-// error (containerd's shim, conmon) when the flag is one hull lacks. A log
-// that cannot be opened is left out: the message is on stderr anyway.
-void log_usage_error(const Context& ctx, const std::string& message) {
+// A failure before the log is configured (a command line refused, a
+// --preserve-fds check) after --log was read: the log gets the line too,
+// as runc writes every failure there, for the engines that show the
+// runtime's last logged error (containerd's shim, conmon). A log that
+// cannot be opened is left out: the message is on stderr anyway.
+void log_early_error(const Context& ctx, const std::string& message) {
   if (ctx.log_path.empty()) return;
   try {
     log::configure(ctx.log_path, ctx.log_format == "json", false);
@@ -156,14 +157,14 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
   for (const CLI::App* sub : app.get_subcommands()) verb = sub;
   if (std::optional<std::string> flag = scan_before_command(args, global).unknown_flag) {
     const std::string message = "unknown global flag " + quote(*flag);
-    log_usage_error(ctx, message);
+    log_early_error(ctx, message);
     print_error_line("hull: " + message);
     print_error_line("Run 'hull --help' for usage.");
     return 1;
   }
   if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
     if (auto word = command_word(args, global)) {
-      log_usage_error(ctx, "unknown command " + quote(*word));
+      log_early_error(ctx, "unknown command " + quote(*word));
       return unknown_command(*word);
     }
   std::string message = e.what();
@@ -178,8 +179,13 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
         break;
       }
   }
-  log_usage_error(ctx, message);
-  std::string help = verb ? "hull " + verb->get_name() + " --help" : "hull --help";
+  log_early_error(ctx, message);
+  // A global flag's value refused ("--log-format: ..."): the verb's help
+  // does not list it.
+  const bool about_global = std::any_of(global.long_names.begin(), global.long_names.end(), [&](const std::string& n) {
+    return message.starts_with("--" + n + ":") || message.find(" --" + n + " ") != std::string::npos;
+  });
+  std::string help = verb && !about_global ? "hull " + verb->get_name() + " --help" : "hull --help";
   print_error_line("hull: " + message);
   print_error_line("Run '" + help + "' for usage.");
   return 1;
@@ -215,10 +221,15 @@ int run(int argc, char** argv) {
     return usage_error(app, e, args, global_flags, ctx);
   }
 
+  auto fail_early = [&](const std::string& message) {
+    log_early_error(ctx, message);
+    print_error_line(message);
+  };
   try {
     resolve_rootless(app, ctx);  // a relative --root needs the working directory, which may be gone
   } catch (const std::exception& e) {
-    return fail(e.what());
+    fail_early(e.what());
+    return 1;
   }
   for (const Verb& verb : verbs) {
     auto check = ctx.check_passed_fds.find(verb.command);
@@ -226,10 +237,11 @@ int run(int argc, char** argv) {
     try {
       check->second();  // before the log file: it could take a number the caller left closed
     } catch (const ExitError& e) {
-      fail(e.what());
+      fail_early(e.what());
       return e.status;
     } catch (const std::exception& e) {
-      return fail(e.what());
+      fail_early(e.what());
+      return 1;
     }
   }
   try {

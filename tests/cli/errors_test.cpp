@@ -351,6 +351,30 @@ TEST_F(ErrorsTest, ARefusedCommandLineIsAnErrorLineOfTheLog) {
   EXPECT_NE(lines.find("\"level\":\"error\""), std::string::npos) << "no id: " << lines;
 }
 
+// --preserve-fds checked before the log is opened (which could take an fd
+// number the caller left closed), and logged once refused: it was on
+// stderr only, and an engine showed an empty log.
+TEST_F(ErrorsTest, FdsToPreserveThatAreNotOpenAreAnErrorLineOfTheLog) {
+  const fs::path log = temp_dir() / "fds.json";
+  ProcResult r = hull({"--log", log.string(), "--log-format", "json", "create", "--preserve-fds", "3", "-b",
+                       bundle().dir().string(), "usage"});
+  EXPECT_TRUE(failed_with(r, {"fd 3 is not open"}));
+  std::ifstream in(log);
+  const std::string lines(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(lines.find("\"level\":\"error\""), std::string::npos) << lines;
+  EXPECT_NE(lines.find("fd 3 is not open"), std::string::npos) << lines;
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 1) << lines;
+}
+
+// A global flag's refused value points at the help that lists it, not the
+// verb's; runc takes an empty --log-format as text.
+TEST_F(ErrorsTest, GlobalFlagValuesAreJudgedAsRuncJudgesThem) {
+  ProcResult r = hull({"--log-format", "xml", "list"});
+  EXPECT_TRUE(failed_with(r, {"--log-format: expected text or json, got \"xml\"", "Run 'hull --help'"}));
+  r = hull({"--log-format=", "list", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 // containerd's shim with CriuPath set passes runc's global --criu before
 // every command: accepted in both forms, never taken for the command.
 TEST_F(ErrorsTest, TheGlobalCriuFlagIsAcceptedBeforeAnyCommand) {
