@@ -87,7 +87,14 @@ void add_global_flags(CLI::App& app, Context& ctx) {
     app.add_option(n, ctx.log_path, "append log lines to this file (default: stderr)");
   });
   ctx.option("--log-format", [&](const char* n) {
-    app.add_option(n, ctx.log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
+    // runc's switch takes "" as text too (--log-format= from a wrapper).
+    app.add_option(n, ctx.log_format, "log format: text or json")
+        ->transform(CLI::Validator(
+            [](std::string& v) {
+              if (v.empty()) v = "text";
+              return v == "text" || v == "json" ? std::string() : "expected text or json, got " + quote(v);
+            },
+            "{text,json}"));
   });
   ctx.option("--debug", [&](const char* n) { app.add_flag(n, ctx.global.debug, "enable debug logging"); });
   ctx.option("--systemd-cgroup", [&](const char* n) {
