@@ -33,7 +33,9 @@ void setup_terminal(int pty_master, int pty_slave, int console_socket, const std
     throw_errno("setsid before taking the pty as controlling terminal");
   if (::ioctl(pty_slave, TIOCSCTTY, 0) < 0) throw_errno("make the pty the controlling terminal (TIOCSCTTY)");
 
-  if (size) {
+  // Both sides or none, as runc sizes it: a side of 0 would give a terminal
+  // 0 columns wide, where programs then guess.
+  if (size && size->height != 0 && size->width != 0) {
     struct winsize ws = {};
     ws.ws_row = static_cast<unsigned short>(size->height);
     ws.ws_col = static_cast<unsigned short>(size->width);

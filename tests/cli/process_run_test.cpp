@@ -828,6 +828,27 @@ TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
   EXPECT_NE(out.find("stdout-is-tty"), std::string::npos) << out;
 }
 
+// A consoleSize with a side of 0 sizes nothing, as runc sizes the pty only
+// with both: the terminal was made 0 columns wide.
+TEST_F(HullTest, AConsoleSizeWithASideOfZeroLeavesThePtyUnsized) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.config["process"]["consoleSize"] = {{"height", 40}, {"width", 0}};
+  b.args({"true"});
+  std::string sock = (temp_dir() / "console.sock").string();
+  UniqueFd listener = listen_unix(sock);
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "--console-socket", sock, "hullproc-size"});
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ASSERT_TRUE(conn) << "no connection on the console socket";
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  ProcResult c = create.finish();
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  struct winsize ws {};
+  ASSERT_EQ(::ioctl(pty.master.get(), TIOCGWINSZ, &ws), 0);
+  EXPECT_EQ(ws.ws_row, 0);
+  EXPECT_EQ(ws.ws_col, 0);
+}
+
 // Started with stdout and stderr closed (a supervisor that closed them), as
 // runc manages: hull's own fds must not take 0-2, where the terminal setup
 // copies the pty (it closed the console socket there before the master was
