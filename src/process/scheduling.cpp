@@ -123,6 +123,8 @@ void apply_scheduler(const spec::Scheduler& sched) {
           "tasks, a realtime policy also needs budget in the container's cgroup: cpu.rt_runtime_us, "
           "linux.resources.cpu.realtimeRuntime)";
     if (err == EBUSY) hint = " (no bandwidth left for SCHED_DEADLINE)";
+    if (err == EOPNOTSUPP)
+      hint = " (the kernel has no utilization clamping, CONFIG_UCLAMP_TASK: drop SCHED_FLAG_UTIL_CLAMP_MIN/MAX)";
     throw_errno(err, "process.scheduler: sched_setattr(" + sched.policy + ")" + hint);
   }
 }
@@ -156,10 +158,7 @@ void reset_cpu_affinity() noexcept {
 void apply_personality(const spec::Personality& p) {
   auto domain = personality_domain_from_name(p.domain);
   if (!domain) throw Error("linux.personality: unknown domain " + quote(p.domain) + " (LINUX or LINUX32)");
-  // The spec supports no flags yet; refusing them beats silently ignoring a
-  // request like ADDR_NO_RANDOMIZE that changes the process's security.
-  if (!p.flags.empty())
-    throw Error("linux.personality.flags: unsupported flag " + quote(p.flags[0]) + " (the spec defines none)");
+  // No flags: the parser refuses every one (the spec defines none).
   if (::personality(*domain) < 0) throw_errno("linux.personality: personality(" + p.domain + ")");
 }
 

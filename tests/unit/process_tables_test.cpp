@@ -213,10 +213,6 @@ TEST(Scheduling, InvalidValuesFailWithTheField) {
             }),
             "process.ioPriority: priority 9 is outside 0..7");
   EXPECT_EQ(error_of([] {
-              apply_personality({"LINUX", {"ADDR_NO_RANDOMIZE"}});
-            }),
-            "linux.personality.flags: unsupported flag \"ADDR_NO_RANDOMIZE\" (the spec defines none)");
-  EXPECT_EQ(error_of([] {
               apply_memory_policy({"MPOL_DEFAULT", "0", {}});
             }),
             "linux.memoryPolicy: MPOL_DEFAULT takes no nodes");
