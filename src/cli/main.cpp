@@ -273,7 +273,7 @@ int main(int argc, char** argv, char** envp) {
   // dumpable, so no container process can open its /proc/<pid>/exe or fds
   // (CVE-2016-9962, CVE-2019-5736). Nothing in hull needs a core dump.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  hull::record_startup_environment(envp);
+  hull::record_startup_environment(argc, argv, envp);
   // A caller that ignores SIGCHLD passes that on through execve: the kernel
   // would reap our children itself, the container's processes among them,
   // and a pid we open a pidfd on could be another process's by then.

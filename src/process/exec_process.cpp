@@ -90,6 +90,16 @@ void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, c
   });
 }
 
+// The filter loaded, then the capability sets applied without the
+// CAP_SYS_ADMIN kept to load it (`deferred`, when it was kept).
+void load_seccomp_with(const seccomp::Program& filter, const spec::Seccomp& config, const ExecOptions& opts,
+                       const CapabilitySets* deferred) {
+  load_seccomp(filter, config, opts);
+  if (deferred)
+    with_context("drop CAP_SYS_ADMIN after loading the seccomp filter (does the profile allow capset and prctl?)",
+                 [&] { apply_capability_sets(*deferred); });
+}
+
 // startContainer hooks run here, in the container, after `start` and before
 // the user's program (runtime.md step 7), with the container's identity and
 // capabilities already in place and under the seccomp filter, as runc does.
@@ -163,12 +173,12 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   // Loading a filter needs no_new_privs or CAP_SYS_ADMIN. Without
   // noNewPrivileges, runc loads the filter before dropping capabilities, so
-  // the profile also filters the uid change, capset and the start barrier
-  // (and breaks the runtime when it denies one of them). We keep
-  // CAP_SYS_ADMIN in effective and permitted across the barrier instead and
-  // drop it right after loading: only capset and prctl run under the filter.
-  // The bounding set is already final, so the extra capability cannot reach
-  // the container: execve recomputes every set from the ones set below.
+  // the profile also filters the uid change and capset (and breaks the
+  // runtime when it denies one of them). We keep CAP_SYS_ADMIN in effective
+  // and permitted until the filter is loaded instead, and drop it right
+  // after: of the set-up, only capset and prctl run under the filter. The
+  // bounding set is already final, so the extra capability cannot reach the
+  // container: execve recomputes every set from the ones set below.
   constexpr uint64_t kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
   bool defer_caps = filter && !proc.noNewPrivileges && !((caps.effective & caps.permitted) & kSysAdmin);
   apply_capability_sets(caps, defer_caps ? kSysAdmin : 0);
@@ -186,6 +196,16 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // The last procfs access was above: the init waits holding no procfs fd,
   // nor the sealed view's mount fd (the runtime holds the last copies).
   release_detached_mounts();
+  // Without noNewPrivileges, before the barrier, as runc loads it: the init
+  // of a created container may wait there long, and a container process
+  // with CAP_SYS_PTRACE (an `exec`, a sibling in a shared pid namespace)
+  // could drive it there: with CAP_SYS_ADMIN beyond the config's, unfiltered,
+  // it made mounts (a host cgroup hierarchy) and changed the hostname. So
+  // the barrier and what follows run under the filter. With
+  // noNewPrivileges, as late as possible, as runc: only the last steps run
+  // under it (the init holds no capability beyond the config's meanwhile).
+  const bool filter_before_start = filter && !proc.noNewPrivileges;
+  if (filter_before_start) load_seccomp_with(*filter, *spec.linux_->seccomp, opts, defer_caps ? &caps : nullptr);
   phase_mark("process_setup");
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 
@@ -193,12 +213,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> until_exec{report_fd, opts.seccomp_listener_fd};
   close_all_fds_except(keep, until_exec);
-  if (filter) {
-    load_seccomp(*filter, *spec.linux_->seccomp, opts);
-    if (defer_caps)
-      with_context("drop CAP_SYS_ADMIN after loading the seccomp filter (does the profile allow capset and prctl?)",
-                   [&] { apply_capability_sets(caps); });
-  }
+  if (filter && !filter_before_start) load_seccomp_with(*filter, *spec.linux_->seccomp, opts, nullptr);
   // Under the filter, as runc runs them: the hooks are held to the profile.
   if (!opts.is_exec) run_start_container_hooks(spec, opts, env);
 

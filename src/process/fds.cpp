@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/unique_fd.hpp"
 
 namespace hull::process {
 namespace {
@@ -22,6 +24,21 @@ void set_cloexec(int fd, bool on) {
   int want = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
   if (want != flags && ::fcntl(fd, F_SETFD, want) < 0)
     throw_errno(std::string(on ? "set" : "clear") + " FD_CLOEXEC on fd " + std::to_string(fd));
+}
+
+// close_range refused: the container's seccomp filter (loaded before the
+// start barrier without noNewPrivileges) denies it, or knows no syscall that
+// new and answers ENOSYS. Each fd /proc/self/fd lists from `first` on, but
+// those in sorted `keep`, is closed one by one, as runc closes them.
+void close_listed_fds(unsigned first, const std::vector<int>& keep, int close_range_errno) {
+  UniqueFd dir(::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir)
+    throw_errno(close_range_errno, "close_range(" + std::to_string(first) + ", ~0), and no /proc/self/fd to list");
+  std::vector<int> open;
+  for (const auto& [name, type] : directory_entries(dir.get(), "/proc/self/fd")) open.push_back(std::stoi(name));
+  for (int fd : open)
+    if (fd != dir.get() && static_cast<unsigned>(fd) >= first && !std::binary_search(keep.begin(), keep.end(), fd))
+      ::close(fd);
 }
 
 }  // namespace
@@ -47,14 +64,22 @@ void close_fds_from_except(int from, std::span<const int> keep) {
   std::vector<int> sorted(keep.begin(), keep.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  unsigned first = static_cast<unsigned>(from);
+  const unsigned from_fd = static_cast<unsigned>(from);
+  unsigned first = from_fd;
   for (int fd : sorted) {
     if (fd < from) continue;
-    if (static_cast<unsigned>(fd) > first && ::syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0) < 0)
-      throw_errno("close_range(" + std::to_string(first) + ", " + std::to_string(fd - 1) + ")");
+    if (static_cast<unsigned>(fd) > first && ::syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0) < 0) {
+      if (errno != ENOSYS && errno != EPERM)
+        throw_errno("close_range(" + std::to_string(first) + ", " + std::to_string(fd - 1) + ")");
+      close_listed_fds(from_fd, sorted, errno);
+      return;
+    }
     first = static_cast<unsigned>(fd) + 1;
   }
-  if (::syscall(SYS_close_range, first, UINT_MAX, 0) < 0) throw_errno("close_range(" + std::to_string(first) + ", ~0)");
+  if (::syscall(SYS_close_range, first, UINT_MAX, 0) < 0) {
+    if (errno != ENOSYS && errno != EPERM) throw_errno("close_range(" + std::to_string(first) + ", ~0)");
+    close_listed_fds(first, sorted, errno);
+  }
 }
 
 void require_caller_fds(int count) {

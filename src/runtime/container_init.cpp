@@ -21,6 +21,7 @@
 #include "base/fault.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
+#include "base/startup_environment.hpp"
 #include "cgroups/self_placement.hpp"
 #include "namespaces/loopback.hpp"
 #include "namespaces/network_namespace_thread.hpp"
@@ -357,6 +358,8 @@ void container_init_main(InitContext& ctx) noexcept {
   phase_mark("init_entry");
   for (int fd : ctx.close_at_entry)
     if (fd >= 0) ::close(fd);
+  // Never in the runtime's memory (the init is cloned without CLONE_VM).
+  wipe_startup_environment();
   // Non-dumpable until execve: no container process can ptrace the init or
   // open its /proc/<pid>/fd or exe (CVE-2016-9962).
   // (hull itself is never dumpable: main() sees to it, and the clone inherits that.)

@@ -57,7 +57,8 @@ class ExecSetupIsolation : public HullTest {
   // exec` holds the container's lock until its process has exec'd), it
   // follows every fd of it, one line each into /report: "dir", "file",
   // "char <major>:<minor>" (hex) or "other" (pipes, sockets); and reads its
-  // environment: "environ-leaked" where it finds `hull exec`'s caller's.
+  // environment and command line: "environ-leaked" or "cmdline-leaked"
+  // where it finds `hull exec`'s caller's (its -e values are on that line).
   void start_attacker() {
     b_ = &bundle();
     for (auto& [set, names] : b_->config["process"]["capabilities"].items()) names.push_back("CAP_SYS_PTRACE");
@@ -65,7 +66,8 @@ class ExecSetupIsolation : public HullTest {
               "while read P < /trigger; do (cd /proc/$P/fd || exit; for f in *; do if [ -d $f ]; then echo dir $f "
               "$(readlink $f); elif [ -f $f ]; then echo file $f $(readlink $f); elif [ -c $f ]; then echo char "
               "$(stat -L -c %t:%T $f) $f $(readlink $f); else echo other $f $(readlink $f); fi; done; "
-              "if grep -q hull-caller-secret /proc/$P/environ; then echo environ-leaked; fi) > /report.part "
+              "if grep -q hull-caller-secret /proc/$P/environ; then echo environ-leaked; fi; "
+              "if grep -q hull-caller-secret /proc/$P/cmdline; then echo cmdline-leaked; fi) > /report.part "
               "2>&1 || echo refused >> /report.part; mv /report.part /report; done"});
     ASSERT_EQ(::mkfifo((b_->rootfs() / "trigger").c_str(), 0600), 0);
     ProcResult c = hull({"create", "--bundle", b_->dir().string(), kId});
@@ -126,8 +128,37 @@ TEST_F(ExecSetupIsolation, TheExecProcessHoldsNoHostDirectoryOrFileWhileItSetsUp
   ASSERT_NO_FATAL_FAILURE(start_attacker());
   SpawnOptions bounded;
   bounded.timeout = milliseconds(20000);
-  expect_nothing_of_the_hosts(
-      attack(Child::spawn(fault_argv({"--log", (temp_dir() / "exec.log").string()}, {kId, "true"}), bounded)));
+  expect_nothing_of_the_hosts(attack(Child::spawn(
+      fault_argv({"--log", (temp_dir() / "exec.log").string()}, {"-e", "TOKEN=hull-caller-secret", kId, "true"}),
+      bounded)));
+  EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
+}
+
+// The init of a created container waits for `start` with what the config
+// gives it from the first: its capabilities and, without noNewPrivileges,
+// its seccomp filter (loaded before the wait, as runc loads it), and none of
+// its caller's command line or environment. A container process with
+// CAP_SYS_PTRACE may drive it there: it kept CAP_SYS_ADMIN, unfiltered, and
+// a syscall injected into it mounted the host's cgroup hierarchy.
+TEST_F(ExecSetupIsolation, ACreatedInitWaitsWithTheConfigsCapabilitiesAndFilterOnly) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  const nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SYS_PTRACE"};
+  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 1}}}}};
+  b.args({"sleep", "1000"});
+  ProcResult c = run_process({"/usr/bin/env", "HULL_TEST_TOKEN=hull-caller-secret", runtime_binary(), "--root",
+                              state_root().string(), "create", "--bundle", b.dir().string(), kId});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ProcResult look = hull({"exec", kId, "sh", "-c",
+                          "grep -e CapEff -e Seccomp: /proc/1/status; tr '\\0' '\\n' < /proc/1/cmdline | grep .; "
+                          "grep -c hull-caller-secret /proc/1/environ || true"});
+  ASSERT_EQ(look.exit_code, 0) << look.err;
+  EXPECT_EQ(look.out, "CapEff:\t0000000020080420\nSeccomp:\t2\nhull\ninit\n0\n");
+  EXPECT_EQ(status(kId), "created");
+  start_container(kId);
   EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
 }
 

@@ -109,6 +109,34 @@ TEST_F(InitFds, CreatedInitHoldsStdioPreservedFdAndOnlyTheCloexecBarrier) {
   EXPECT_EQ(running[3].target, kept.string());
 }
 
+// Without noNewPrivileges the seccomp filter is loaded before the start
+// barrier, so the init closes its fds under it: a profile that denies
+// close_range (or predates it) still leaves the program stdio and the
+// preserved fd only, closed one by one.
+TEST_F(InitFds, AProfileDenyingCloseRangeStillLeavesOnlyStdioAndThePreservedFd) {
+  std::filesystem::path kept = temp_dir() / "kept", other = temp_dir() / "other";
+  std::ofstream(kept) << "kept\n";
+  std::ofstream(other) << "other\n";
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"close_range"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 1}}}}};
+  b.args({"sleep", "1000"});
+  b.write();
+  std::string cmd = "exec 3<'" + kept.string() + "' 5<'" + other.string() + "'; exec '" HULL_BINARY "' --root '" +
+                    state_root().string() + "' create --preserve-fds 1 --bundle '" + b.dir().string() + "' fds";
+  ProcResult r = run_process({"/bin/sh", "-c", cmd});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  pid_t init = state("fds").value("pid", 0);
+  ASSERT_GT(init, 0);
+  start_container("fds");
+  std::map<int, OpenFd> running = open_fds_of(init);
+  SCOPED_TRACE("running process's fds:\n" + describe(running));
+  ASSERT_EQ(running.size(), 4u);
+  EXPECT_EQ(running[3].target, kept.string());
+}
+
 // With process.terminal the pty slave is stdio and the master went to the
 // console socket: neither the master nor the console socket stays in the init.
 TEST_F(InitFds, TerminalInitHoldsOnlyThePtyAndTheBarrier) {
