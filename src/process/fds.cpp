@@ -29,16 +29,21 @@ void set_cloexec(int fd, bool on) {
 // close_range refused: the container's seccomp filter (loaded before the
 // start barrier without noNewPrivileges) denies it, or knows no syscall that
 // new and answers ENOSYS. Each fd /proc/self/fd lists from `first` on, but
-// those in sorted `keep`, is closed one by one, as runc closes them.
+// those in sorted `keep`, is closed one by one, or made close-on-exec where
+// the profile denies close(2) too (as runc marks them); one neither is an
+// error, not an fd left to the container.
 void close_listed_fds(unsigned first, const std::vector<int>& keep, int close_range_errno) {
+  const std::string range = "close_range(" + std::to_string(first) + ", ~0)";
   UniqueFd dir(::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir)
-    throw_errno(close_range_errno, "close_range(" + std::to_string(first) + ", ~0), and no /proc/self/fd to list");
+  if (!dir) throw_errno(close_range_errno, range + ", and no /proc/self/fd to list the fds");
   std::vector<int> open;
   for (const auto& [name, type] : directory_entries(dir.get(), "/proc/self/fd")) open.push_back(std::stoi(name));
-  for (int fd : open)
-    if (fd != dir.get() && static_cast<unsigned>(fd) >= first && !std::binary_search(keep.begin(), keep.end(), fd))
-      ::close(fd);
+  for (int fd : open) {
+    if (fd == dir.get() || static_cast<unsigned>(fd) < first || std::binary_search(keep.begin(), keep.end(), fd))
+      continue;
+    if (::close(fd) < 0 && errno != EBADF && ::fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+      throw_errno(range + ", close and fcntl(F_SETFD, FD_CLOEXEC) of fd " + std::to_string(fd));
+  }
 }
 
 }  // namespace

@@ -21,7 +21,11 @@ struct Header {
 constexpr size_t kMaxPacket = size_t{64} * 1024;
 constexpr size_t kMaxPiece = kMaxPacket - sizeof(Header);
 
-// One packet from two pieces, with `passed` attached.
+// One packet from two pieces, with `passed` attached. Under the container's
+// seccomp filter (the init waits for start under it without
+// noNewPrivileges; a failure after it is reported) a profile may deny
+// sendmsg: writev, which a program cannot do without, sends the same one
+// packet where no fd goes with it.
 ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span<const int> passed = {},
                     SendCall call = SendCall::Sendmsg) {
   iovec iov[2] = {{const_cast<Header*>(&h), sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
@@ -38,7 +42,9 @@ ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span
     c->cmsg_len = CMSG_LEN(sizeof(int) * passed.size());
     std::memcpy(CMSG_DATA(c), passed.data(), sizeof(int) * passed.size());
   }
-  return send_message(fd, msg, MSG_NOSIGNAL, call);
+  ssize_t n = send_message(fd, msg, MSG_NOSIGNAL, call);
+  if (n < 0 && passed.empty() && errno != EPIPE && errno != ECONNRESET) n = ::writev(fd, iov, msg.msg_iovlen);
+  return n;
 }
 
 // The receive buffer: in zero-fill memory that only the pages a packet
@@ -110,13 +116,7 @@ void SyncChannel::send_error(int err, const std::string& message) const {
   // A byte count, no terminator: the packet length says where it ends.
   std::string_view text(message.data(), std::min(message.size(), kMaxPiece));
   // Best effort: the parent may be gone, and there is nobody else to tell.
-  // Under the container's seccomp filter (an exec failing after loading it)
-  // a profile may deny sendmsg; writev, which a program cannot do without,
-  // sends the same one packet.
-  if (send_packet(fd_.get(), h, text) < 0 && errno != EPIPE && errno != ECONNRESET) {
-    iovec iov[2] = {{&h, sizeof h}, {const_cast<char*>(text.data()), text.size()}};
-    (void)!::writev(fd_.get(), iov, 2);
-  }
+  (void)send_packet(fd_.get(), h, text);
 }
 
 void SyncChannel::send_fd(SyncMsg m, int fd, SendCall call) const {

@@ -772,6 +772,29 @@ TEST_F(HullTest, AFailureUnderAProfileDenyingSocketSendsIsStillReported) {
   EXPECT_EQ(hull({"delete", "--force", "hullproc-deniedsend2"}).exit_code, 0);
 }
 
+// Without noNewPrivileges the init waits for start under the filter (as
+// runc's waits on its fifo): a profile that denies the calls it makes
+// there (socket sends, close, close_range, read) still runs, attached and
+// created then started.
+TEST_F(HullTest, AProfileDenyingTheInitsCallsStillRunsWithoutNoNewPrivileges) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls",
+       {{{"names", {"sendmsg", "sendto", "sendmmsg", "close", "close_range", "read"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  ProcResult r = run_sh(b, "echo ran", "hullproc-denied-init");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-init2"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ProcResult s = hull({"start", "hullproc-denied-init2"});
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(status("hullproc-denied-init2"), "running");
+  EXPECT_EQ(hull({"delete", "--force", "hullproc-denied-init2"}).exit_code, 0);
+}
+
 // An attached run as another user whose caller gives it pipes (a shell
 // pipeline, a CI job): the user can reopen its stdio by path, as images
 // that log to /dev/stdout do (nginx). The caller's pipes are root's, so
