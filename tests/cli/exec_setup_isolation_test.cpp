@@ -152,9 +152,10 @@ TEST_F(ExecSetupIsolation, ACreatedInitWaitsWithTheConfigsCapabilitiesAndFilterO
   ProcResult c = run_process({"/usr/bin/env", "HULL_TEST_TOKEN=hull-caller-secret", runtime_binary(), "--root",
                               state_root().string(), "create", "--bundle", b.dir().string(), kId});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  ProcResult look = hull({"exec", kId, "sh", "-c",
-                          "grep -e CapEff -e Seccomp: /proc/1/status; tr '\\0' '\\n' < /proc/1/cmdline | grep .; "
-                          "grep -c hull-caller-secret /proc/1/environ || true"});
+  const std::string script =
+      "grep -e CapEff -e Seccomp: /proc/1/status; tr '\\0' '\\n' < /proc/1/cmdline | grep .; "
+      "grep -c hull-caller-secret /proc/1/environ || true";
+  ProcResult look = hull({"exec", kId, "sh", "-c", script});
   ASSERT_EQ(look.exit_code, 0) << look.err;
   EXPECT_EQ(look.out, "CapEff:\t0000000020080420\nSeccomp:\t2\nhull\ninit\n0\n");
   EXPECT_EQ(status(kId), "created");
