@@ -313,7 +313,7 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
 // still opens the bind sources in its own namespace and id-maps mounts (it
 // left both to the init, whose mapped root could not reach a source only
 // host root can, and refused id-mapped mounts).
-TEST_F(HullTest, RootGivenRootlessTrueStillOpensBindSourcesAndIdMapsMounts) {
+TEST_F(HullTest, RootGivenRootlessTrueStillOpensBindSourcesAndMakesIdMappedMounts) {
   fs::path shared = temp_dir() / "shared";
   fs::create_directories(shared);
   if (std::string why = idmap_unsupported_on(shared); !why.empty()) GTEST_SKIP() << why;
