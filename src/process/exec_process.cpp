@@ -213,7 +213,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> until_exec{report_fd, opts.seccomp_listener_fd};
   close_all_fds_except(keep, until_exec);
-  if (filter && !filter_before_start) load_seccomp_with(*filter, *spec.linux_->seccomp, opts, nullptr);
+  if (filter && !filter_before_start) load_seccomp(*filter, *spec.linux_->seccomp, opts);
   // Under the filter, as runc runs them: the hooks are held to the profile.
   if (!opts.is_exec) run_start_container_hooks(spec, opts, env);
 

@@ -19,12 +19,6 @@ std::string bind_source_path(const std::string& source, const std::string& bundl
   return bundle + "/" + source;
 }
 
-namespace {
-std::string absolute_source(const spec::Mount& m, const std::string& bundle) {
-  return bind_source_path(m.source.value_or(""), bundle);
-}
-}  // namespace
-
 bool is_idmapped(const spec::Mount& m, const MountOptions& o) {
   return o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty();
 }
@@ -72,7 +66,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     if (rules.unprivileged && is_idmapped(m, o))
       throw Error("id-mapped mount .mounts[" + std::to_string(i) + "]: " + kIdmapNeedsHostRoot);
     if (rules.unprivileged || (!rules.user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
-    const std::string source = absolute_source(m, bundle);
+    const std::string source = bind_source_path(m.source.value_or(""), bundle);
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
     // A source below the rootfs is the init's to clone, in its rootfs mount,
@@ -94,7 +88,7 @@ bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle
                                const BindTreeRules& rules) {
   if (rules.unprivileged || rules.rootfs_idmapped) return false;
   return std::any_of(spec.mounts.begin(), spec.mounts.end(), [&](const spec::Mount& m) {
-    return is_idmapped_bind(m) && path_below(rootfs, absolute_source(m, bundle));
+    return is_idmapped_bind(m) && path_below(rootfs, bind_source_path(m.source.value_or(""), bundle));
   });
 }
 
