@@ -333,6 +333,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       fault_point("init-after-start");
       return ctx.sync->fd();
     }
+    // A profile that leaves the init no way to wait fails the create, whose
+    // channel still carries the error, not the start.
+    if (ctx.seccomp_program) check_start_wait_allowed();
     // From here the init must outlive `hull create`, which exits after Ready.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     // Before Ready: `hull create` returns on it, and a `kill` right after

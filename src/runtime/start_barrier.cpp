@@ -15,6 +15,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/filtered_socket_io.hpp"
 #include "base/fs.hpp"
 
 namespace hull {
@@ -57,20 +58,13 @@ UniqueFd connect_to_init(int state_dir_fd, const timeval* timeout) {
   return s;
 }
 
-bool send_byte(int fd, char c) {
-  ssize_t n;
-  do n = ::send(fd, &c, 1, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  return n == 1;
-}
+// Both ends use these: the init's side runs under the container's filter.
+bool send_byte(int fd, char c) { return send_or_write(fd, &c, 1) == 1; }
 
 // The one byte a peer says; 0 when it closed (or failed) before saying one.
 char receive_byte(int fd) {
   char c = 0;
-  ssize_t n;
-  do n = ::recv(fd, &c, 1, 0);
-  while (n < 0 && errno == EINTR);
-  return n == 1 ? c : 0;
+  return receive_or_read(fd, &c, 1) == 1 ? c : 0;
 }
 
 }  // namespace
@@ -93,13 +87,21 @@ void end_on_stop_signals() {
   for (int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT}) ::sigaction(sig, &ends, nullptr);
 }
 
+void check_start_wait_allowed() {
+  // EBADF, from an fd that is none: the call reached the kernel.
+  if (::accept4(-1, nullptr, nullptr, SOCK_CLOEXEC) < 0 && errno == EBADF) return;
+  if (::accept(-1, nullptr, nullptr) < 0 && errno == EBADF && ::fcntl(-1, F_SETFD, FD_CLOEXEC) < 0 && errno == EBADF)
+    return;
+  throw Error(
+      "linux.seccomp: the profile denies accept4 and accept, which the container init makes under it to wait for "
+      "`start` (without process.noNewPrivileges the filter is loaded before that wait, as runc loads it before "
+      "its own): allow accept4, or set process.noNewPrivileges to true");
+}
+
 UniqueFd wait_for_start(int listen_fd) {
   for (;;) {
-    int c;
-    do c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    while (c < 0 && errno == EINTR);
-    if (c < 0) throw_errno("wait for start");
-    UniqueFd conn(c);
+    UniqueFd conn = accept_cloexec(listen_fd);
+    if (!conn) throw_errno("wait for start");
     char said = receive_byte(conn.get());
     if (said == kGo) return conn;
     if (said == kProbe) (void)send_byte(conn.get(), kWaiting);
@@ -109,10 +111,8 @@ UniqueFd wait_for_start(int listen_fd) {
 }
 
 void report_start_error(int conn_fd, const std::string& message) {
-  // write(2) where the container's seccomp profile denies sendto: the error
-  // came after the filter was loaded (its execve, denied).
-  if (::send(conn_fd, message.data(), message.size(), MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET)
-    (void)!::write(conn_fd, message.data(), message.size());
+  // Under the filter: the error came after it was loaded (its execve, denied).
+  (void)send_or_write(conn_fd, message.data(), message.size());
 }
 
 void release_init(int state_dir_fd) {

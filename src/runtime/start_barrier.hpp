@@ -33,6 +33,10 @@ UniqueFd listen_start_socket(int state_dir_fd);
 // engine stopping a created container would wait out its timeout for
 // SIGKILL. execve resets the handlers to the defaults.
 void end_on_stop_signals();
+// Init side, under the container's seccomp filter, before it says Ready:
+// throws, naming linux.seccomp, where the filter leaves wait_for_start no
+// call to accept a connection with.
+void check_start_wait_allowed();
 // Init side: blocks until `start` connects and says kGo; returns the
 // accepted connection (CLOEXEC) on which a late error can be reported with
 // report_start_error. Probes are answered on the way.

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/filtered_socket_io.hpp"
 
 namespace hull {
 
@@ -133,9 +134,11 @@ Header check_header(const char* buf, size_t n) {
   return h;
 }
 
-// recv(), or recvmsg() collecting the fds attached into `passed` (close-on-exec).
+// recv() (or read(), under a filter that denies it: the init receives Start
+// and Recorded under the container's), or recvmsg() collecting the fds
+// attached into `passed` (close-on-exec).
 ssize_t receive_into_packet(int fd, std::vector<UniqueFd>* passed) {
-  if (!passed) return ::recv(fd, packet, kMaxPacket, 0);
+  if (!passed) return receive_or_read(fd, packet, kMaxPacket);
   iovec iov{packet, kMaxPacket};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * SyncChannel::kMaxPassedFds)];
   msghdr msg{};

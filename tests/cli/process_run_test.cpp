@@ -795,6 +795,46 @@ TEST_F(HullTest, AProfileDenyingTheInitsCallsStillRunsWithoutNoNewPrivileges) {
   EXPECT_EQ(hull({"delete", "--force", "hullproc-denied-init2"}).exit_code, 0);
 }
 
+// The other calls the init makes there: receiving (run's Start, create's
+// Recorded, start's go) and accepting start's connection. A profile written
+// for a program that neither receives on nor accepts sockets runs, as under
+// runc, attached and created then started.
+TEST_F(HullTest, AProfileDenyingSocketReceivesAndAccept4StillRunsWithoutNoNewPrivileges) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"recvfrom", "recvmsg", "recvmmsg", "accept4"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  ProcResult r = run_sh(b, "echo ran", "hullproc-denied-recv");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-recv2"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ProcResult s = hull({"start", "hullproc-denied-recv2"});
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(status("hullproc-denied-recv2"), "running");
+  std::optional<InitRecord> init = recorded_init("hullproc-denied-recv2");
+  ASSERT_TRUE(init.has_value());
+  EXPECT_EQ(read_text_file("/proc/" + std::to_string(init->pid) + "/comm"), "sleep\n");
+  EXPECT_EQ(hull({"delete", "--force", "hullproc-denied-recv2"}).exit_code, 0);
+}
+
+// A profile that leaves no call to accept start's connection with fails the
+// create, naming the profile and the way out, rather than leave an init
+// that dies unheard at start.
+TEST_F(HullTest, AProfileDenyingEveryAcceptFailsTheCreateNamingTheProfile) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"accept4", "accept"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-accept"});
+  EXPECT_TRUE(failed_with(c, {"linux.seccomp: the profile denies accept4 and accept", "process.noNewPrivileges"}));
+  expect_nothing_left("hullproc-denied-accept");
+}
+
 // An attached run as another user whose caller gives it pipes (a shell
 // pipeline, a CI job): the user can reopen its stdio by path, as images
 // that log to /dev/stdout do (nginx). The caller's pipes are root's, so
