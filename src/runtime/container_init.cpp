@@ -336,13 +336,18 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     // A profile that leaves the init no way to wait fails the create, whose
     // channel still carries the error, not the start.
     if (ctx.seccomp_program) check_start_wait_allowed();
-    // From here the init must outlive `hull create`, which exits after Ready.
+    // From here the init must outlive `hull create`, which exits once it has
+    // recorded the container: the parent-death signal would kill it then.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     // Before Ready: `hull create` returns on it, and a `kill` right after
     // must find the handlers (without one, the first process of a pid
     // namespace is not sent the signal at all).
     end_on_stop_signals();
     ctx.sync->send(SyncMsg::Ready);
+    // A create killed before its record leaves no trace of this init but
+    // the init itself (no pid in the state, a state reported stopped, the
+    // caller's stdio held): the channel's end without Recorded ends it.
+    ctx.sync->expect(SyncMsg::Recorded);
     ctx.sync->close();
     UniqueFd conn = wait_for_start(ctx.listen_fd);
     start_conn = conn.release();  // CLOEXEC: closes itself at execve

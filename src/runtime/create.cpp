@@ -595,7 +595,16 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // init it kills.
   if (pidfd_socket) send_pidfd(pidfd_socket.get(), init.pidfd(), "standard", o.pidfd_socket);
   if (pid_file) pid_file->write(init.pid());
-  if (start == StartFollows::Later) c.dir.write_state(st);
+  if (start == StartFollows::Later) {
+    c.dir.write_state(st);
+    // Only now may the init outlive us (SyncMsg::Recorded). An init that
+    // died meanwhile has closed its end: the record finds it stopped.
+    try {
+      runtime_end.send(SyncMsg::Recorded);
+    } catch (const Error& e) {
+      if (e.code() != EPIPE && e.code() != ECONNRESET) throw;
+    }
+  }
   c.pidfd = init.release();
   if (start == StartFollows::Now) c.init_channel = std::move(runtime_end);
   fault_point("create-after-created-state");

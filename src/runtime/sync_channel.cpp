@@ -71,6 +71,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::MemoryCgroupMade: return "memory-cgroup-made";
     case SyncMsg::SealedView: return "sealed-view";
     case SyncMsg::IdmapTree: return "idmap-tree";
+    case SyncMsg::Recorded: return "recorded";
   }
   return "unknown";
 }

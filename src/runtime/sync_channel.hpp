@@ -86,6 +86,11 @@ enum class SyncMsg : uint32_t {
   // bind source below the rootfs to id-map (InitPlan::runtime_idmaps_during_mounts);
   // the runtime answers Continue once it is mapped.
   IdmapTree = 11,
+  // create to a created init, once the state records it: the init may
+  // outlive create from here. Without it (create killed between the init's
+  // Ready and the record) the init exits rather than wait for a start that
+  // no record points to.
+  Recorded = 12,
 };
 
 const char* to_string(SyncMsg m);

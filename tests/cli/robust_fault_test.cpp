@@ -200,6 +200,26 @@ TEST_F(FaultTest, InitDiesRightAfterStart) {
   expect_recoverable("after the init died");
 }
 
+// create killed after its init said Ready, before the state recorded the
+// init: nothing points to that init (the state has no pid and reads
+// stopped, kill refuses it) while it would hold the caller's stdio and wait
+// for a start. It exits by itself instead, as it would had it died with
+// create before Ready.
+TEST_F(FaultTest, CreateKilledBeforeItRecordedItsReadyInitLeavesNoInitBehind) {
+  ProcResult r = run_fault(Verb::Create, "create-after-ready");
+  ASSERT_EQ(r.signal, SIGKILL) << r.err;
+  // The init (re-parented to us) may have gone already; one still there
+  // must go without being killed.
+  std::set<pid_t> left;  // one init, in each hierarchy
+  for (const auto& dir : existing_cgroup_dirs(b_->config["linux"]["cgroupsPath"].get<std::string>())) {
+    std::ifstream procs(dir / "cgroup.procs");
+    for (pid_t pid; procs >> pid;) left.insert(pid);
+  }
+  for (pid_t pid : left) EXPECT_TRUE(wait_exit_and_reap(pid)) << "the init " << pid << " outlived its create";
+  EXPECT_EQ(status(kId), "stopped");
+  expect_recoverable("after create was killed before its record");
+}
+
 // run killed after it recorded "running", before it sent its init Start
 // over the sync channel (which it does while the init still sets up): the
 // init dies with it (its parent-death signal stays until it has Start; with
