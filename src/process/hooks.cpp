@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -89,7 +90,7 @@ struct ChildFailure {
 }
 
 [[noreturn]] void exec_hook_child(const spec::Hook& hook, const HookArgv& args, const std::string& cwd, int in, int out,
-                                  int errpipe) {
+                                  int errpipe, pid_t runtime) {
   // Only async-signal-safe calls from here: we may be a fork of a process
   // with other threads' locks held (the runtime has none, a library might).
   sigset_t all;
@@ -97,6 +98,12 @@ struct ChildFailure {
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
   ::setpgid(0, 0);  // also done by the parent: whichever comes first
+  // Its own group keeps a terminal's ^C to the runtime from it: it dies
+  // with the runtime instead (killed, interrupted), rather than go on
+  // setting up (a network, a mount) for a container no command finishes.
+  // Kept across its execve.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::getppid() != runtime) ::_exit(127);  // died before the prctl
   if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) fail_in_child(errpipe, ChildFailure::Stdio);
   if (!cwd.empty() && ::chdir(cwd.c_str()) < 0) fail_in_child(errpipe, ChildFailure::Cwd);
   // Nothing of the runtime's but the error pipe (CLOEXEC) reaches the hook.
@@ -131,9 +138,10 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json, const
   UniqueFd err_r(p[0]), err_w(p[1]);
 
   HookArgv args(hook, default_env);
+  const pid_t runtime = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for the hook");
-  if (pid == 0) exec_hook_child(hook, args, cwd, in.get(), out_w.get(), err_w.get());
+  if (pid == 0) exec_hook_child(hook, args, cwd, in.get(), out_w.get(), err_w.get(), runtime);
   ::setpgid(pid, pid);
   in.reset();
   out_w.reset();

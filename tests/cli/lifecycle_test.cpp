@@ -372,6 +372,37 @@ TEST_F(HullTest, AFailedPoststartHookStopsTheContainerItPaused) {
   }
 }
 
+// A host hook runs in a process group of its own (its timeout kills the
+// group), so a terminal's ^C to hull does not reach it; hull killed or
+// interrupted during the hook must not leave it running on, setting up for
+// a container no command finishes (runc's hooks share runc's group).
+TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
+  Bundle& b = bundle();
+  const fs::path mark = temp_dir() / "hook.pid";
+  b.config["hooks"] = {
+      {"createRuntime",
+       {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo $$ > " + mark.string() + ".new; mv " + mark.string() +
+                                                        ".new " + mark.string() + "; exec sleep 1000"}}}}}};
+  b.args({"sleep", "1000"});
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "hookorphan"});
+  pid_t hook = 0;
+  for (int i = 0; i < 400 && hook == 0; ++i) {
+    std::ifstream in(mark);
+    if (!(in >> hook)) std::this_thread::sleep_for(milliseconds(25));
+  }
+  ASSERT_GT(hook, 0) << "the hook never ran";
+  ::kill(create.pid(), SIGKILL);
+  EXPECT_EQ(create.finish().signal, SIGKILL);
+  const bool gone = wait_exit_and_reap(hook, milliseconds(5000));
+  EXPECT_TRUE(gone) << "the hook " << hook << " outlived the hull that ran it";
+  if (!gone) {
+    ::kill(hook, SIGKILL);
+    wait_exit_and_reap(hook);
+  }
+  EXPECT_EQ(hull({"delete", "--force", "hookorphan"}).exit_code, 0);
+  expect_nothing_left("hookorphan");
+}
+
 // A cleanup hook is not lost with its bundle: with the bundle directory gone,
 // poststop hooks run in delete's directory (runc runs them there always).
 TEST_F(HullTest, PoststopHooksRunWhenTheBundleIsGone) {
