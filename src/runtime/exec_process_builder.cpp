@@ -17,6 +17,7 @@ uint32_t parse_id(std::string_view s, std::string_view flag, std::string_view wh
     return Error(std::string(flag) + " " + quote(whole) + ": " + what + " " + why);
   };
   if (s.empty()) throw bad("is empty");
+  if (s.starts_with('-')) throw bad(quote(s) + " is negative (ids are 0 to " + std::to_string(kMaxId) + ")");
   // A sign, as Go's strconv.Atoi (runc's reader) takes it: "+5" is 5.
   std::string_view digits = s.starts_with('+') ? s.substr(1) : s;
   if (digits.empty()) throw bad(quote(s) + " is not a decimal number");

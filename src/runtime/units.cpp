@@ -62,16 +62,18 @@ uint64_t go_magnitude(std::string_view text, std::string_view whole, int base) {
   auto invalid = [&] { return Error(quote(whole) + " is not an integer"); };
   if (text.empty()) throw invalid();
   const bool base0 = base == 0;
-  bool prefixed = false;
   if (base0) {
     base = 10;
-    if (text[0] == '0') {
+    // The leading 0 (of an octal number, or of a prefix) counts as a digit
+    // before an underscore: Go takes 0_7 and 0x_1f.
+    const bool leading_zero = text[0] == '0';
+    if (leading_zero) {
       char p = text.size() >= 3 ? static_cast<char>(std::tolower(static_cast<unsigned char>(text[1]))) : '\0';
-      prefixed = p == 'b' || p == 'o' || p == 'x';
+      const bool prefixed = p == 'b' || p == 'o' || p == 'x';
       base = p == 'b' ? 2 : p == 'x' ? 16 : 8;
       text.remove_prefix(prefixed ? 2 : 1);
     }
-    if (text.find('_') != std::string_view::npos && !underscores_well_placed(text, prefixed, base == 16))
+    if (text.find('_') != std::string_view::npos && !underscores_well_placed(text, leading_zero, base == 16))
       throw invalid();
   }
   uint64_t n = 0;

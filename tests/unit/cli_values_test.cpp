@@ -52,12 +52,14 @@ TEST(GoInteger, BaseZeroTakesGosPrefixesAndUnderscores) {
   EXPECT_EQ(parse_go_int("0b11", 0), 3);
   EXPECT_EQ(parse_go_int("1_000", 0), 1000);
   EXPECT_EQ(parse_go_int("0x_1f", 0), 31);
+  EXPECT_EQ(parse_go_int("0_7", 0), 7);  // the leading 0 is a digit before an underscore
+  EXPECT_EQ(parse_go_int("0_0", 0), 0);
   EXPECT_EQ(parse_go_int("0", 0), 0);
   EXPECT_EQ(parse_go_int("-1", 0), -1);
   EXPECT_EQ(parse_go_int("+7", 0), 7);
   EXPECT_EQ(parse_go_int("-9223372036854775808", 0), INT64_MIN);
   EXPECT_EQ(parse_go_int("9223372036854775807", 0), INT64_MAX);
-  for (const char* bad : {"", " 5", "5 ", "0x", "08", "1__0", "_1", "1_", "0x_", "0b2", "12a", "--1", "+-1",
+  for (const char* bad : {"", " 5", "5 ", "0x", "08", "1__0", "_1", "1_", "0_", "0x_", "0b2", "12a", "--1", "+-1",
                           "9223372036854775808", "-9223372036854775809", "99999999999999999999"})
     EXPECT_THROW(parse_go_int(bad, 0), Error) << bad;
 }
