@@ -20,6 +20,9 @@ using Warnings = std::vector<std::string>;
 void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits,
                    const std::string& limit_suffix, const std::string& rsvd_suffix);
 void write_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
+// cpuset.cpus and cpuset.mems, the same files on v1 and v2; a value the
+// kernel refuses is named by its own field (cpu.cpus or cpu.mems).
+void write_cpuset(const std::string& dir, const spec::CPU& c);
 // The cpu bandwidth (write_quota_and_period, when quota or period is set)
 // and burst (into burst_file). The kernel refuses a quota below the current
 // burst and a burst above the current quota, so a burst that fits the
@@ -39,7 +42,6 @@ struct ApplyOptions {
 namespace v1 {
 void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o);
 void set_cpu(const std::string& dir, const spec::CPU& c);
-void set_cpuset(const std::string& dir, const spec::CPU& c);
 void set_pids(const std::string& dir, const spec::Pids& p);
 void set_blkio(const std::string& dir, const spec::BlockIO& b);
 void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits);
@@ -55,7 +57,6 @@ void init_cpuset(const std::string& dir, const std::string& stop_at);
 namespace v2 {
 void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o);
 void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions& o);
-void set_cpuset(const std::string& dir, const spec::CPU& c);
 void set_pids(const std::string& dir, const spec::Pids& p);
 void set_io(const std::string& dir, const spec::BlockIO& b, const ApplyOptions& o);
 void set_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits);

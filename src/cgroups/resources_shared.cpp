@@ -27,6 +27,11 @@ void write_weight_and_idle(const std::string& dir, const spec::CPU& c, const std
   if (c.idle && *c.idle != 0) write_value(dir, "cpu.idle", std::to_string(*c.idle));
 }
 
+void write_cpuset(const std::string& dir, const spec::CPU& c) {
+  if (c.cpus) with_context("linux.resources.cpu.cpus", [&] { write_value(dir, "cpuset.cpus", *c.cpus); });
+  if (c.mems) with_context("linux.resources.cpu.mems", [&] { write_value(dir, "cpuset.mems", *c.mems); });
+}
+
 void write_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits,
                    const std::string& limit_suffix, const std::string& rsvd_suffix) {
   for (const auto& l : limits) {

@@ -152,11 +152,6 @@ void set_cpu(const std::string& dir, const spec::CPU& c) {
     write_value(dir, "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime));
 }
 
-void set_cpuset(const std::string& dir, const spec::CPU& c) {
-  if (c.cpus) write_value(dir, "cpuset.cpus", *c.cpus);
-  if (c.mems) write_value(dir, "cpuset.mems", *c.mems);
-}
-
 namespace {
 // Fills the empty cpuset values between a new cgroup and the hierarchy's
 // mount, each copied down from the nearest ancestor that has one: one read

@@ -68,11 +68,6 @@ void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions&) {
   });
 }
 
-void set_cpuset(const std::string& dir, const spec::CPU& c) {
-  if (c.cpus) write_value(dir, "cpuset.cpus", *c.cpus);
-  if (c.mems) write_value(dir, "cpuset.mems", *c.mems);
-}
-
 void set_pids(const std::string& dir, const spec::Pids& p) { write_value(dir, "pids.max", limit_or_max(p.limit)); }
 
 void set_io(const std::string& dir, const spec::BlockIO& b, const ApplyOptions& o) {

@@ -67,8 +67,8 @@ void Router::walk(const spec::Resources& r, const ApplyOptions* o, std::set<std:
         "cpu", "cpu", "cpu", [&](auto& d) { v1::set_cpu(d, *r.cpu); }, [&](auto& d) { v2::set_cpu(d, *r.cpu, *o); });
   if (r.cpu && has_cpuset_fields(*r.cpu))
     each(
-        "cpu.cpus/mems", "cpuset", "cpuset", [&](auto& d) { v1::set_cpuset(d, *r.cpu); },
-        [&](auto& d) { v2::set_cpuset(d, *r.cpu); });
+        "cpu.cpus/mems", "cpuset", "cpuset", [&](auto& d) { write_cpuset(d, *r.cpu); },
+        [&](auto& d) { write_cpuset(d, *r.cpu); });
   if (r.pids)
     each(
         "pids", "pids", "pids", [&](auto& d) { v1::set_pids(d, *r.pids); }, [&](auto& d) { v2::set_pids(d, *r.pids); });

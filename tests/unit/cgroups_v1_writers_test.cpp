@@ -182,7 +182,7 @@ TEST_F(CgroupV1Writers, CpusetAndItsCopyFromTheParent) {
   spec::CPU cpu;
   cpu.cpus = "1";
   cpu.mems = "0";
-  v1::set_cpuset(c, cpu);
+  write_cpuset(c, cpu);
   EXPECT_EQ(read(c, "cpuset.cpus"), "1");
 }
 

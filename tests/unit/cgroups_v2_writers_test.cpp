@@ -139,11 +139,22 @@ TEST_F(CgroupV2Writers, CpusetAndPids) {
   spec::CPU c;
   c.cpus = "0-1";
   c.mems = "0";
-  v2::set_cpuset(d, c);
+  write_cpuset(d, c);
   v2::set_pids(d, {-1});
   EXPECT_EQ(read(d, "cpuset.cpus"), "0-1");
   EXPECT_EQ(read(d, "cpuset.mems"), "0");
   EXPECT_EQ(read(d, "pids.max"), "max");
+}
+
+// A value the kernel refuses is named by its own field, not by both.
+TEST_F(CgroupV2Writers, ARefusedCpusetValueIsNamedByItsField) {
+  std::string d = dir("c", {"cpuset.cpus"});  // no cpuset.mems: its write fails
+  spec::CPU c;
+  c.cpus = "0";
+  c.mems = "0";
+  const std::string what = test::error_of([&] { write_cpuset(d, c); });
+  EXPECT_TRUE(what.starts_with("linux.resources.cpu.mems: ")) << what;
+  EXPECT_NE(what.find("cpuset.mems"), std::string::npos) << what;
 }
 
 TEST_F(CgroupV2Writers, IoWeightIsConvertedForIocostAndRawForBfq) {
