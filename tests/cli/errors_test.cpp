@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -533,7 +534,9 @@ bool shell_catches_sigterm(pid_t pid) {
 }
 
 TEST_F(ErrorsTest, KillWithAnEmptySignalSendsSigterm) {
-  const pid_t pid = create_container("emptysig", {"sh", "-c", "trap 'exit 3' TERM; sleep 1000 & wait"});
+  // The trap leaves the signal's name in the rootfs: any deadly signal
+  // would end the container, only SIGTERM runs the trap.
+  const pid_t pid = create_container("emptysig", {"sh", "-c", "trap 'echo TERM > /got; exit 3' TERM; sleep 1000 & wait"});
   ASSERT_GT(pid, 0);
   start_container("emptysig");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -543,6 +546,7 @@ TEST_F(ErrorsTest, KillWithAnEmptySignalSendsSigterm) {
   ProcResult r = hull({"kill", "emptysig", ""});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(wait_exit_and_reap(pid));
+  EXPECT_EQ(read_text_file(temp_dir() / "bundle-emptysig" / "rootfs" / "got"), "TERM\n");
 }
 
 }  // namespace

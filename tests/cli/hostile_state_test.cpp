@@ -18,6 +18,7 @@
 #include <map>
 #include <thread>
 
+#include "at_scope_exit.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 
@@ -340,6 +341,12 @@ TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
     return run_process(args);
   };
   ProcResult c = hull_at({"create", "--bundle", b.dir().string(), "full"});
+  // Before the root is unmounted, whatever the outcome: the fixture's
+  // cleanup does not know this root, and the container's cgroups would stay.
+  AtScopeExit delete_full([&] {
+    fs::remove(root / "fill");
+    hull_at({"delete", "--force", "full"});
+  });
   ASSERT_EQ(c.exit_code, 0) << c.err;
   {
     std::ofstream fill(root / "fill", std::ios::binary);
@@ -367,6 +374,7 @@ TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
   fs::remove(root / "fill");
   ProcResult d = hull_at({"delete", "--force", "full"});
   EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(hull_at({"state", "full"}).exit_code, 1) << "delete --force left the container";
 }
 
 }  // namespace

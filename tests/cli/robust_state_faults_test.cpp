@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cgroups/cgroup_manager.hpp"
+#include "at_scope_exit.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 
@@ -113,7 +114,14 @@ TEST_F(StateFaultsTest, APauseThatCannotRecordItLeavesNothingFrozen) {
   ASSERT_TRUE(tmpfs.mounted()) << "mount tmpfs: " << std::strerror(errno);
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
-  ASSERT_EQ(hull_at(root, {"create", "--bundle", b.dir().string(), "p"}).exit_code, 0);
+  const int created = hull_at(root, {"create", "--bundle", b.dir().string(), "p"}).exit_code;
+  // Before the root is unmounted, whatever the outcome: the fixture's
+  // cleanup does not know this root, and the container's cgroups would stay.
+  AtScopeExit delete_p([&] {
+    fs::remove(root / "filler");
+    hull_at(root, {"delete", "--force", "p"});
+  });
+  ASSERT_EQ(created, 0);
   std::optional<InitRecord> init;
   {
     std::ifstream in(root / "p" / "state.json");

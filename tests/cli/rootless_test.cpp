@@ -510,16 +510,20 @@ TEST_F(RootlessV1DelegatedCgroupTest, LimitsAreWrittenWithoutDeviceRules) {
   EXPECT_EQ(c.err.find("gets no cgroup"), std::string::npos) << c.err;
   pid_t pid = nlohmann::json::parse(hull_as_user_on_v1({"state", "rlv1"}).out).value("pid", 0);
   ASSERT_GT(pid, 0);
+  int limits_seen = 0;  // one hierarchy has each file: both must have been checked
   for (const std::string& dir : made_) {
     std::string ctr = dir + "/ctr";
     EXPECT_NE(cgroups::read_value(ctr, "cgroup.procs"), "") << ctr << ": the init is not in it";
     if (fs::exists(ctr + "/memory.limit_in_bytes")) {
       EXPECT_EQ(cgroups::read_value(ctr, "memory.limit_in_bytes"), std::to_string(64 * 1024 * 1024));
+      ++limits_seen;
     }
     if (fs::exists(ctr + "/pids.max")) {
       EXPECT_EQ(cgroups::read_value(ctr, "pids.max"), "32");
+      ++limits_seen;
     }
   }
+  EXPECT_EQ(limits_seen, 2) << "the memory or pids limit was not written";
   EXPECT_EQ(hull_as_user_on_v1({"delete", "--force", "rlv1"}).exit_code, 0);
   EXPECT_TRUE(wait_exit_and_reap(pid));
   for (const std::string& dir : made_) EXPECT_FALSE(fs::exists(dir + "/ctr")) << dir;

@@ -223,14 +223,19 @@ scenario_kill_signal() {
 
 scenario_pause_unpause() {
   d run -d $(run_flags) --name e2e-pause "$image" sleep 1000 >/dev/null
+  trap 'd rm -f e2e-pause >/dev/null 2>&1' EXIT
   d pause e2e-pause >/dev/null
   local pid
   pid=$(d inspect -f '{{.State.Pid}}' e2e-pause)
   expect_eq "status" paused "$(d inspect -f '{{.State.Status}}' e2e-pause)"
   expect_eq "freezer" FROZEN "$(freezer_state "$pid")"
   d unpause e2e-pause >/dev/null
+  # Docker's status follows resume's exit code alone: the cgroup itself,
+  # and a process that runs in it, show the thaw.
   expect_eq "status after unpause" running "$(d inspect -f '{{.State.Status}}' e2e-pause)"
-  d rm -f e2e-pause >/dev/null
+  expect_eq "freezer after unpause" THAWED "$(freezer_state "$pid")"
+  capture d exec e2e-pause echo alive
+  expect_eq "exec after unpause" alive "$out"
 }
 
 scenario_top() {
