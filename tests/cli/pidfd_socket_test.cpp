@@ -1,4 +1,4 @@
-// --pidfd-socket (runc 1.3 and later): create, run and exec send a pidfd of
+// --pidfd-socket (runc 1.2 and later): create, run and exec send a pidfd of
 // the process they made to a caller's AF_UNIX socket. The tests are the
 // receiver: they check the pidfd names that process (its fdinfo), then kill
 // the process through it.
