@@ -80,7 +80,8 @@ void add_global_flags(CLI::App& app, Context& ctx) {
   });
   ctx.option("--rootless", [&](const char* n) {
     app.add_option(n, ctx.rootless,
-                   "run as an unprivileged user: auto (when not root, or root in a user namespace), true or false (see docs/rootless.md)")
+                   "run as an unprivileged user: auto (when not root, or root in a user namespace), true or false (see "
+                   "docs/rootless.md)")
         ->transform(CLI::Validator(normalize_rootless_value, "auto|true|false"));
   });
   ctx.option("--log", [&](const char* n) {

@@ -331,10 +331,10 @@ TEST_F(CgroupCommandsTest, ASigkillThawsASubCgroupTheContainerFroze) {
     const std::string ice = dir_of("freezer") + "/ice";
     ASSERT_EQ(::mkdir(ice.c_str(), 0755), 0) << std::strerror(errno);
     // Whatever the outcome: a frozen child would hang the fixture's delete.
-    AtScopeExit thaw_ice([&] {
+    AtScopeExit thaw_ice([&, cid = id] {
       if (!std::filesystem::exists(ice)) return;
       write_file(ice + "/freezer.state", "THAWED");
-      hull({"delete", "--force", id});
+      hull({"delete", "--force", cid});
       ::rmdir(ice.c_str());
     });
     std::ofstream(ice + "/cgroup.procs") << child;

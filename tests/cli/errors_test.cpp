@@ -536,7 +536,8 @@ bool shell_catches_sigterm(pid_t pid) {
 TEST_F(ErrorsTest, KillWithAnEmptySignalSendsSigterm) {
   // The trap leaves the signal's name in the rootfs: any deadly signal
   // would end the container, only SIGTERM runs the trap.
-  const pid_t pid = create_container("emptysig", {"sh", "-c", "trap 'echo TERM > /got; exit 3' TERM; sleep 1000 & wait"});
+  const pid_t pid =
+      create_container("emptysig", {"sh", "-c", "trap 'echo TERM > /got; exit 3' TERM; sleep 1000 & wait"});
   ASSERT_GT(pid, 0);
   start_container("emptysig");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

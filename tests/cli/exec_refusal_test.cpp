@@ -84,8 +84,8 @@ TEST_F(ExecTest, UserFlagIsParsedStrictly) {
     EXPECT_TRUE(failed_with(r, {"--user", "\"" + bad + "\""}, kExecFailed)) << bad;
   }
   // A negative id is said to be one, not a typo.
-  EXPECT_TRUE(failed_with(exec({"-u", "-1", "exbaduser", "true"}), {"--user \"-1\": uid \"-1\" is negative"},
-                          kExecFailed));
+  EXPECT_TRUE(
+      failed_with(exec({"-u", "-1", "exbaduser", "true"}), {"--user \"-1\": uid \"-1\" is negative"}, kExecFailed));
   EXPECT_TRUE(
       failed_with(exec({"-u", "0:-2", "exbaduser", "true"}), {"gid \"-2\" is negative (ids are 0 to"}, kExecFailed));
   // No command: runc's exec fails with 255 ("process args cannot be empty");

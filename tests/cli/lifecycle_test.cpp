@@ -379,10 +379,12 @@ TEST_F(HullTest, AFailedPoststartHookStopsTheContainerItPaused) {
 TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
   Bundle& b = bundle();
   const fs::path mark = temp_dir() / "hook.pid";
-  b.config["hooks"] = {
-      {"createRuntime",
-       {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo $$ > " + mark.string() + ".new; mv " + mark.string() +
-                                                        ".new " + mark.string() + "; exec sleep 1000"}}}}}};
+  b.config["hooks"] = {{"createRuntime",
+                        {{{"path", "/bin/sh"},
+                          {"args",
+                           {"sh", "-c",
+                            "echo $$ > " + mark.string() + ".new; mv " + mark.string() + ".new " + mark.string() +
+                                "; exec sleep 1000"}}}}}};
   b.args({"sleep", "1000"});
   Child create = hull_background({"create", "--bundle", b.dir().string(), "hookorphan"});
   pid_t hook = 0;

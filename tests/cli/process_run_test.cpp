@@ -826,9 +826,8 @@ TEST_F(HullTest, AProfileDenyingSocketReceivesAndAccept4StillRunsWithoutNoNewPri
 TEST_F(HullTest, AProfileDenyingEveryAcceptFailsTheCreateNamingTheProfile) {
   Bundle& b = bundle();
   b.config["process"]["noNewPrivileges"] = false;
-  b.config["linux"]["seccomp"] = {
-      {"defaultAction", "SCMP_ACT_ALLOW"},
-      {"syscalls", {{{"names", {"accept4", "accept"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls", {{{"names", {"accept4", "accept"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
   b.args({"sleep", "1000"});
   ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-accept"});
   EXPECT_TRUE(failed_with(c, {"linux.seccomp: the profile denies accept4 and accept", "process.noNewPrivileges"}));

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "cgroups/cgroup_manager.hpp"
 #include "at_scope_exit.hpp"
+#include "cgroups/cgroup_manager.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 
