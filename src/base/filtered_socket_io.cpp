@@ -9,38 +9,33 @@
 namespace hull {
 
 namespace {
-// The peer's doing, or a retry's: the same from read(2) and write(2).
-bool not_the_filter(int err) { return err == EINTR || err == EAGAIN || err == EPIPE || err == ECONNRESET; }
+constexpr int kInterruptions = 8;
+
+template <typename Call>
+auto retried(Call call) {
+  int left = kInterruptions;
+  auto r = call();
+  while (r < 0 && errno == EINTR && --left > 0) r = call();
+  return r;
+}
 }  // namespace
 
-ssize_t receive_or_read(int fd, void* buf, size_t n) {
-  ssize_t got;
-  do got = ::recv(fd, buf, n, 0);
-  while (got < 0 && errno == EINTR);
-  if (got >= 0 || not_the_filter(errno)) return got;
-  do got = ::read(fd, buf, n);
-  while (got < 0 && errno == EINTR);
-  return got;
+ssize_t read_or_recv(int fd, void* buf, size_t n) {
+  ssize_t got = retried([&] { return ::read(fd, buf, n); });
+  if (got >= 0) return got;
+  return retried([&] { return ::recv(fd, buf, n, 0); });
 }
 
 ssize_t send_or_write(int fd, const void* buf, size_t n) {
-  ssize_t sent;
-  do sent = ::send(fd, buf, n, MSG_NOSIGNAL);
-  while (sent < 0 && errno == EINTR);
-  if (sent >= 0 || not_the_filter(errno)) return sent;
-  do sent = ::write(fd, buf, n);
-  while (sent < 0 && errno == EINTR);
-  return sent;
+  ssize_t sent = retried([&] { return ::send(fd, buf, n, MSG_NOSIGNAL); });
+  if (sent >= 0 || errno == EPIPE || errno == ECONNRESET) return sent;
+  return retried([&] { return ::write(fd, buf, n); });
 }
 
 UniqueFd accept_cloexec(int listen_fd) {
-  int c;
-  do c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-  while (c < 0 && errno == EINTR);
-  if (c >= 0 || not_the_filter(errno)) return UniqueFd(c);
-  do c = ::accept(listen_fd, nullptr, nullptr);
-  while (c < 0 && errno == EINTR);
-  UniqueFd conn(c);
+  int c = retried([&] { return ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC); });
+  if (c >= 0) return UniqueFd(c);
+  UniqueFd conn(retried([&] { return ::accept(listen_fd, nullptr, nullptr); }));
   if (conn && ::fcntl(conn.get(), F_SETFD, FD_CLOEXEC) < 0) {
     const int err = errno;
     conn.reset();

@@ -333,9 +333,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       fault_point("init-after-start");
       return ctx.sync->fd();
     }
-    // A profile that leaves the init no way to wait fails the create, whose
-    // channel still carries the error, not the start.
-    if (ctx.seccomp_program) check_start_wait_allowed();
+    if (ctx.rehearse_start_wait) rehearse_start_wait(ctx.listen_fd);
     // From here the init must outlive `hull create`, which exits once it has
     // recorded the container: the parent-death signal would kill it then.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);

@@ -81,6 +81,7 @@ struct InitContext {
   const OtherCpu* other_cpu = nullptr;
   SyncChannel* sync = nullptr;  // the init's end
   int listen_fd = -1;           // start barrier; -1: `run`'s Start comes over sync
+  bool rehearse_start_wait = false;  // a rehearsal connection is queued on listen_fd (start_barrier.hpp)
   int console_socket_fd = -1;
   // InitPlan::stdio.pipes: the pipes' ends that become fds 0-2 (CLOEXEC
   // themselves), or -1.

@@ -195,9 +195,16 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
 [[noreturn]] void explain_init_exit(const LaunchedChild& init, const cgroups::Manager& cgroup) {
   struct pollfd exited = {init.pidfd(), POLLIN, 0};
   siginfo_t how{};
-  if (::poll(&exited, 1, 1000) == 1 &&
-      ::waitid(P_PIDFD, static_cast<id_t>(init.pidfd()), &how, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-      how.si_code == CLD_KILLED && how.si_status == SIGKILL) {
+  const bool known = ::poll(&exited, 1, 1000) == 1 &&
+                     ::waitid(P_PIDFD, static_cast<id_t>(init.pidfd()), &how, WEXITED | WNOHANG | WNOWAIT) == 0;
+  // The seccomp filter's kill (SECCOMP_RET_KILL_*): loaded before the wait
+  // for start without noNewPrivileges, it meets the init's own calls.
+  if (known && (how.si_code == CLD_KILLED || how.si_code == CLD_DUMPED) && how.si_status == SIGSYS)
+    throw Error(
+        "the container init was killed by SIGSYS during set-up: linux.seccomp kills a system call it makes under "
+        "the filter (without process.noNewPrivileges the filter is loaded before the wait for start, as runc loads "
+        "it); allow the call, or set process.noNewPrivileges to true");
+  if (known && how.si_code == CLD_KILLED && how.si_status == SIGKILL) {
     uint64_t kills = 0;
     try {
       kills = cgroup.oom_kills();
@@ -413,6 +420,12 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!v1_placement.empty()) ctx.v1_placement = &v1_placement;
   ctx.sync = &init_end;
   ctx.listen_fd = listen.get();
+  // The init waits for start under the filter (exec_process.cpp): it
+  // rehearses that wait before Ready.
+  if (listen && filter && c.spec.process && !c.spec.process->noNewPrivileges) {
+    queue_start_wait_rehearsal(c.dir.fd());
+    ctx.rehearse_start_wait = true;
+  }
   ctx.console_socket_fd = console.child.get();
   ShowOutputOnFailure show_output(c.stdio_pipes);
   if (plan.stdio.pipes) {

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/errno_text.hpp"
 #include "base/error.hpp"
 #include "base/fault.hpp"
 #include "base/filtered_socket_io.hpp"
@@ -25,6 +26,7 @@ namespace {
 constexpr char kGo = 'g';
 constexpr char kProbe = '?';
 constexpr char kWaiting = 'w';
+constexpr char kRehearsal = 'r';  // queued by create, taken before Ready
 
 // The socket is addressed through /proc/thread-self/fd/<dirfd>/ so the
 // address stays short whatever the length of --root and the container id
@@ -64,7 +66,7 @@ bool send_byte(int fd, char c) { return send_or_write(fd, &c, 1) == 1; }
 // The one byte a peer says; 0 when it closed (or failed) before saying one.
 char receive_byte(int fd) {
   char c = 0;
-  return receive_or_read(fd, &c, 1) == 1 ? c : 0;
+  return read_or_recv(fd, &c, 1) == 1 ? c : 0;
 }
 
 }  // namespace
@@ -87,15 +89,28 @@ void end_on_stop_signals() {
   for (int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT}) ::sigaction(sig, &ends, nullptr);
 }
 
-void check_start_wait_allowed() {
-  // EBADF, from an fd that is none: the call reached the kernel.
-  if (::accept4(-1, nullptr, nullptr, SOCK_CLOEXEC) < 0 && errno == EBADF) return;
-  if (::accept(-1, nullptr, nullptr) < 0 && errno == EBADF && ::fcntl(-1, F_SETFD, FD_CLOEXEC) < 0 && errno == EBADF)
-    return;
-  throw Error(
-      "linux.seccomp: the profile denies accept4 and accept, which the container init makes under it to wait for "
-      "`start` (without process.noNewPrivileges the filter is loaded before that wait, as runc loads it before "
-      "its own): allow accept4, or set process.noNewPrivileges to true");
+void queue_start_wait_rehearsal(int state_dir_fd) {
+  UniqueFd s = connect_to_init(state_dir_fd, nullptr);
+  if (!s || !send_byte(s.get(), kRehearsal)) throw_errno("queue a connection on the start socket");
+}
+
+void rehearse_start_wait(int listen_fd) {
+  // The calls, fds and arguments of the real wait: a rule on any of them
+  // (an errno, a kill, a condition on an argument) meets this one first.
+  auto refused = [](const char* calls) {
+    const int err = errno;
+    return Error(std::string("linux.seccomp: the profile refuses ") + calls +
+                     " (" + errno_text(err) +
+                     "), which the container init makes under it to wait for `start` (without "
+                     "process.noNewPrivileges the filter is loaded before that wait, as runc loads it before its "
+                     "own): allow them, or set process.noNewPrivileges to true",
+                 err);
+  };
+  UniqueFd conn = accept_cloexec(listen_fd);
+  if (!conn) throw refused("accept4 and accept");
+  char said = 0;
+  errno = 0;
+  if (read_or_recv(conn.get(), &said, 1) != 1) throw refused("read and recvfrom");
 }
 
 UniqueFd wait_for_start(int listen_fd) {

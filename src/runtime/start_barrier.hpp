@@ -33,10 +33,16 @@ UniqueFd listen_start_socket(int state_dir_fd);
 // engine stopping a created container would wait out its timeout for
 // SIGKILL. execve resets the handlers to the defaults.
 void end_on_stop_signals();
-// Init side, under the container's seccomp filter, before it says Ready:
-// throws, naming linux.seccomp, where the filter leaves wait_for_start no
-// call to accept a connection with.
-void check_start_wait_allowed();
+// A rehearsal of the wait for an init that waits under the container's
+// seccomp filter: create queues one connection with a byte on it before the
+// clone (runtime side); the init, under the filter and before it says Ready,
+// accepts and reads it as it will accept and read `start`'s (init side). A
+// profile that leaves the init no way to wait then fails the create, whose
+// channel still carries the error (or whose init's SIGSYS it sees), not the
+// start, after create has returned. Queued for an init that does not
+// rehearse, the connection is one more peer that said nothing: skipped.
+void queue_start_wait_rehearsal(int state_dir_fd);
+void rehearse_start_wait(int listen_fd);
 // Init side: blocks until `start` connects and says kGo; returns the
 // accepted connection (CLOEXEC) on which a late error can be reported with
 // report_start_error. Probes are answered on the way.

@@ -135,11 +135,11 @@ Header check_header(const char* buf, size_t n) {
   return h;
 }
 
-// recv() (or read(), under a filter that denies it: the init receives Start
+// read() (or recv(), under a filter that denies it: the init receives Start
 // and Recorded under the container's), or recvmsg() collecting the fds
-// attached into `passed` (close-on-exec).
+// attached into `passed` (close-on-exec; never under a filter).
 ssize_t receive_into_packet(int fd, std::vector<UniqueFd>* passed) {
-  if (!passed) return receive_or_read(fd, packet, kMaxPacket);
+  if (!passed) return read_or_recv(fd, packet, kMaxPacket);
   iovec iov{packet, kMaxPacket};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * SyncChannel::kMaxPassedFds)];
   msghdr msg{};
@@ -167,7 +167,7 @@ size_t receive_packet(int fd, std::vector<UniqueFd>* passed = nullptr) {
   for (;;) {
     n = receive_into_packet(fd, passed);
     if (n >= 0) break;
-    if (errno == EINTR) continue;
+    if (errno == EINTR && passed) continue;  // read_or_recv retried it already
     // The peer closed its end with messages of ours unread (an init that
     // failed before it read the Start that `run` sends ahead): the kernel
     // reports ECONNRESET once, ahead of what the peer sent before it closed,

@@ -798,40 +798,63 @@ TEST_F(HullTest, AProfileDenyingTheInitsCallsStillRunsWithoutNoNewPrivileges) {
 // The other calls the init makes there: receiving (run's Start, create's
 // Recorded, start's go) and accepting start's connection. A profile written
 // for a program that neither receives on nor accepts sockets runs, as under
-// runc, attached and created then started.
+// runc, attached and created then started, whatever errno it answers with
+// (EINTR and EAGAIN, which the kernel gives for its own reasons, included).
 TEST_F(HullTest, AProfileDenyingSocketReceivesAndAccept4StillRunsWithoutNoNewPrivileges) {
   Bundle& b = bundle();
   b.config["process"]["noNewPrivileges"] = false;
-  b.config["linux"]["seccomp"] = {
-      {"defaultAction", "SCMP_ACT_ALLOW"},
-      {"syscalls", {{{"names", {"recvfrom", "recvmsg", "recvmmsg", "accept4"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
-  ProcResult r = run_sh(b, "echo ran", "hullproc-denied-recv");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "ran\n");
-  b.args({"sleep", "1000"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-recv2"});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  ProcResult s = hull({"start", "hullproc-denied-recv2"});
-  EXPECT_EQ(s.exit_code, 0) << s.err;
-  EXPECT_EQ(status("hullproc-denied-recv2"), "running");
-  std::optional<InitRecord> init = recorded_init("hullproc-denied-recv2");
-  ASSERT_TRUE(init.has_value());
-  EXPECT_EQ(read_text_file("/proc/" + std::to_string(init->pid) + "/comm"), "sleep\n");
-  EXPECT_EQ(hull({"delete", "--force", "hullproc-denied-recv2"}).exit_code, 0);
+  for (int err : {EPERM, EINTR, EAGAIN, EBADF}) {
+    SCOPED_TRACE("errnoRet " + std::to_string(err));
+    b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                    {"syscalls",
+                                     {{{"names", {"recvfrom", "recvmsg", "recvmmsg", "accept4"}},
+                                       {"action", "SCMP_ACT_ERRNO"},
+                                       {"errnoRet", err}}}}};
+    ProcResult r = run_sh(b, "echo ran", "hullproc-denied-recv");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "ran\n");
+    b.args({"sleep", "1000"});
+    ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-recv2"});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    ProcResult s = hull({"start", "hullproc-denied-recv2"});
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+    EXPECT_EQ(status("hullproc-denied-recv2"), "running");
+    std::optional<InitRecord> init = recorded_init("hullproc-denied-recv2");
+    ASSERT_TRUE(init.has_value());
+    EXPECT_EQ(read_text_file("/proc/" + std::to_string(init->pid) + "/comm"), "sleep\n");
+    EXPECT_EQ(hull({"delete", "--force", "hullproc-denied-recv2"}).exit_code, 0);
+  }
 }
 
 // A profile that leaves no call to accept start's connection with fails the
 // create, naming the profile and the way out, rather than leave an init
-// that dies unheard at start.
+// that dies unheard at start: whatever errno it gives (EBADF too, which a
+// call on no fd would get from the kernel), or when it refuses real fds
+// only. The init rehearses the wait with a connection create queued.
 TEST_F(HullTest, AProfileDenyingEveryAcceptFailsTheCreateNamingTheProfile) {
   Bundle& b = bundle();
   b.config["process"]["noNewPrivileges"] = false;
-  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
-                                  {"syscalls", {{{"names", {"accept4", "accept"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
   b.args({"sleep", "1000"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-accept"});
-  EXPECT_TRUE(failed_with(c, {"linux.seccomp: the profile denies accept4 and accept", "process.noNewPrivileges"}));
-  expect_nothing_left("hullproc-denied-accept");
+  const nlohmann::json any_fd = nlohmann::json::array();
+  const nlohmann::json real_fds = {{{"index", 0}, {"value", 0}, {"op", "SCMP_CMP_GE"}}};
+  for (const auto& [err, args] : {std::pair{EPERM, any_fd}, {EBADF, any_fd}, {EINTR, any_fd}, {EPERM, real_fds}}) {
+    SCOPED_TRACE("errnoRet " + std::to_string(err) + ", args " + args.dump());
+    b.config["linux"]["seccomp"] = {
+        {"defaultAction", "SCMP_ACT_ALLOW"},
+        {"syscalls",
+         {{{"names", {"accept4", "accept"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", err}, {"args", args}}}}};
+    b.write();
+    ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-denied-accept"});
+    EXPECT_TRUE(failed_with(c, {"linux.seccomp: the profile refuses accept4 and accept", "process.noNewPrivileges"}));
+    expect_nothing_left("hullproc-denied-accept");
+  }
+  // Killed for it: the create says by what.
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls", {{{"names", {"accept4"}}, {"action", "SCMP_ACT_KILL"}}}}};
+  b.write();
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-killed-accept"});
+  EXPECT_TRUE(failed_with(c, {"killed by SIGSYS during set-up: linux.seccomp kills a system call"}));
+  expect_nothing_left("hullproc-killed-accept");
 }
 
 // An attached run as another user whose caller gives it pipes (a shell
