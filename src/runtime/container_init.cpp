@@ -328,7 +328,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       // stays -1).
       if (!ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
       ctx.sync->expect(SyncMsg::Start);
-      ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+      keep_living_after_the_runtime();
       if (ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
       fault_point("init-after-start");
       return ctx.sync->fd();
@@ -336,11 +336,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     if (ctx.rehearse_start_wait) rehearse_start_wait(ctx.listen_fd);
     // From here the init must outlive `hull create`, which exits once it has
     // recorded the container: the parent-death signal would kill it then.
-    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    // Before Ready: `hull create` returns on it, and a `kill` right after
-    // must find the handlers (without one, the first process of a pid
-    // namespace is not sent the signal at all).
-    end_on_stop_signals();
+    keep_living_after_the_runtime();
     ctx.sync->send(SyncMsg::Ready);
     // A create killed before its record leaves no trace of this init but
     // the init itself (no pid in the state, a state reported stopped, the
@@ -376,6 +372,11 @@ void container_init_main(InitContext& ctx) noexcept {
   // signalfd); the container must start with a clean mask and default
   // dispositions, since ignored signals survive execve.
   reset_signal_state();
+  // A created init's, before Ready (`hull create` returns on it, and a
+  // `kill` right after must find the handlers: without one, the first
+  // process of a pid namespace is not sent the signal at all), and before
+  // the container's filter, which may refuse rt_sigaction.
+  if (ctx.listen_fd >= 0) end_on_stop_signals();
 
   int start_conn = -1;
   try {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -83,10 +84,24 @@ UniqueFd listen_start_socket(int state_dir_fd) {
   return s;
 }
 
+Error refused_under_filter(const std::string& calls, int err) {
+  // The errno once, in the text: Error's own would add a kernel-version
+  // hint for ENOSYS (SCMP_ACT_TRACE without a tracer answers it), wrong here.
+  return Error("linux.seccomp: the profile refuses " + calls + " (" + errno_text(err) +
+               "), which hull calls under it before the container's program runs (without "
+               "process.noNewPrivileges the filter is loaded before the wait for start, as runc loads it before its "
+               "own): allow it, or set process.noNewPrivileges to true");
+}
+
 void end_on_stop_signals() {
   struct sigaction ends {};
   ends.sa_handler = [](int sig) { ::_exit(128 + sig); };
+  // Valid signals and a valid action: sigaction cannot fail (no filter yet).
   for (int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT}) ::sigaction(sig, &ends, nullptr);
+}
+
+void keep_living_after_the_runtime() {
+  if (::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) throw refused_under_filter("prctl(PR_SET_PDEATHSIG)", errno);
 }
 
 void queue_start_wait_rehearsal(int state_dir_fd) {
@@ -97,20 +112,11 @@ void queue_start_wait_rehearsal(int state_dir_fd) {
 void rehearse_start_wait(int listen_fd) {
   // The calls, fds and arguments of the real wait: a rule on any of them
   // (an errno, a kill, a condition on an argument) meets this one first.
-  auto refused = [](const char* calls) {
-    const int err = errno;
-    return Error(std::string("linux.seccomp: the profile refuses ") + calls +
-                     " (" + errno_text(err) +
-                     "), which the container init makes under it to wait for `start` (without "
-                     "process.noNewPrivileges the filter is loaded before that wait, as runc loads it before its "
-                     "own): allow them, or set process.noNewPrivileges to true",
-                 err);
-  };
   UniqueFd conn = accept_cloexec(listen_fd);
-  if (!conn) throw refused("accept4 and accept");
+  if (!conn) throw refused_under_filter("accept4 and accept", errno);
   char said = 0;
-  errno = 0;
-  if (read_or_recv(conn.get(), &said, 1) != 1) throw refused("read and recvfrom");
+  errno = ENODATA;  // the byte queued, missing: not the filter's doing, but named as well
+  if (read_or_recv(conn.get(), &said, 1) != 1) throw refused_under_filter("read and recvfrom", errno);
 }
 
 UniqueFd wait_for_start(int listen_fd) {

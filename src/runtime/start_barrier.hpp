@@ -26,13 +26,23 @@ inline constexpr const char* kStartSocketName = "start.sock";
 // before the clone; the init inherits it.
 UniqueFd listen_start_socket(int state_dir_fd);
 
-// Init side, before it says Ready: from now on SIGHUP, SIGINT, SIGTERM and
+// Init side, at its entry (before the container's seccomp filter, which may
+// refuse rt_sigaction, and before it says Ready): from now on SIGHUP, SIGINT, SIGTERM and
 // SIGQUIT end the init (exit status 128 + the signal), as they end runc's:
 // as the first process of its own pid namespace it would otherwise ignore
 // them (the kernel drops a signal an init has no handler for), and an
 // engine stopping a created container would wait out its timeout for
 // SIGKILL. execve resets the handlers to the defaults.
 void end_on_stop_signals();
+// The init or exec's process, from its set-up done: it outlives the hull
+// that made it (clears the parent-death signal). Throws where the filter
+// refuses it, before the process is reported ready: refused, the process
+// would die with the hull that returned 0 for it.
+void keep_living_after_the_runtime();
+// The error for a call the init or exec's process makes under the
+// container's seccomp filter, refused with err: names linux.seccomp and the
+// way out.
+Error refused_under_filter(const std::string& calls, int err);
 // A rehearsal of the wait for an init that waits under the container's
 // seccomp filter: create queues one connection with a byte on it before the
 // clone (runtime side); the init, under the filter and before it says Ready,

@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -855,6 +856,58 @@ TEST_F(HullTest, AProfileDenyingEveryAcceptFailsTheCreateNamingTheProfile) {
   ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-killed-accept"});
   EXPECT_TRUE(failed_with(c, {"killed by SIGSYS during set-up: linux.seccomp kills a system call"}));
   expect_nothing_left("hullproc-killed-accept");
+}
+
+// The other call the init (and exec's process) makes under the filter
+// before it is reported ready: clearing its parent-death signal, so that it
+// outlives the hull that made it. Refused unseen, `create`, `run -d` and
+// `exec -d` returned 0 for a process killed as they exited; they fail,
+// naming the profile. The stop signals' handlers of a created init come
+// before the filter: a profile refusing rt_sigaction still leaves it one
+// that a `kill` ends.
+TEST_F(HullTest, AProfileRefusingTheParentDeathSignalsClearFailsCreateRunAndExecNamingIt) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  b.args({"sleep", "1000"});
+  const nlohmann::json refuse_pdeathsig = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls",
+       {{{"names", {"prctl"}},
+         {"action", "SCMP_ACT_ERRNO"},
+         {"args", {{{"index", 0}, {"value", PR_SET_PDEATHSIG}, {"op", "SCMP_CMP_EQ"}}}}}}}};
+  b.config["linux"]["seccomp"] = refuse_pdeathsig;
+  b.write();
+  const std::vector<std::string> refused{"linux.seccomp: the profile refuses prctl(PR_SET_PDEATHSIG)",
+                                         "process.noNewPrivileges"};
+  EXPECT_TRUE(failed_with(hull({"create", "--bundle", b.dir().string(), "hullproc-pdeath"}), refused));
+  expect_nothing_left("hullproc-pdeath");
+  EXPECT_TRUE(failed_with(hull({"run", "--detach", "--bundle", b.dir().string(), "hullproc-pdeath"}), refused));
+  expect_nothing_left("hullproc-pdeath");
+
+  // exec's process: the container itself runs with noNewPrivileges (its
+  // filter comes after its own clear), the exec's process without.
+  b.config["process"]["noNewPrivileges"] = true;
+  b.write();
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", b.dir().string(), "hullproc-pdeath"}).exit_code, 0);
+  nlohmann::json p = b.config["process"];
+  p["noNewPrivileges"] = false;
+  p["args"] = {"sleep", "999"};
+  const std::filesystem::path process_json = temp_dir() / "pdeath-process.json";
+  std::ofstream(process_json) << p.dump();
+  ProcResult e = hull({"exec", "--detach", "--process", process_json.string(), "hullproc-pdeath"});
+  EXPECT_TRUE(failed_with(e, refused, kExecFailed));
+  EXPECT_EQ(hull({"delete", "--force", "hullproc-pdeath"}).exit_code, 0);
+
+  b.config["process"]["noNewPrivileges"] = false;
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls", {{{"names", {"rt_sigaction"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  b.write();
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "hullproc-nosigaction"}).exit_code, 0);
+  std::optional<InitRecord> init = recorded_init("hullproc-nosigaction");
+  ASSERT_TRUE(init.has_value());
+  EXPECT_EQ(hull({"kill", "hullproc-nosigaction", "TERM"}).exit_code, 0);
+  EXPECT_TRUE(wait_exit_and_reap(init->pid)) << "the created init ignored SIGTERM";
+  EXPECT_EQ(hull({"delete", "--force", "hullproc-nosigaction"}).exit_code, 0);
 }
 
 // An attached run as another user whose caller gives it pipes (a shell
