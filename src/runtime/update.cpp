@@ -26,8 +26,6 @@ namespace hull {
 
 namespace {
 
-using Json = nlohmann::json;
-
 enum class Kind {
   Bytes,  // go-units RAMInBytes, or -1 (unlimited)
   Unsigned,
@@ -66,8 +64,8 @@ constexpr FlagField kFlagFields[] = {
 
 // An integer flag's value as runc reads it: base 10 through strconv for
 // its string flags, base 0 through Go's flag package for its int flags.
-Json integer_value(const std::string& flag, const std::string& v, Kind kind) {
-  return with_context("invalid value for --" + flag, [&]() -> Json {
+nlohmann::json integer_value(const std::string& flag, const std::string& v, Kind kind) {
+  return with_context("invalid value for --" + flag, [&]() -> nlohmann::json {
     switch (kind) {
       case Kind::Unsigned: return parse_go_uint(v);
       case Kind::NonZero: return parse_go_int(v, 0);
@@ -77,8 +75,8 @@ Json integer_value(const std::string& flag, const std::string& v, Kind kind) {
 }
 
 // The flags as a linux.resources object.
-Json request_from_flags(const std::map<std::string, std::string>& flags) {
-  Json r = Json::object();
+nlohmann::json request_from_flags(const std::map<std::string, std::string>& flags) {
+  nlohmann::json r = nlohmann::json::object();
   // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
   for (const auto& flag : flags) {
     const std::string& name = flag.first;
@@ -89,13 +87,13 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
     if (f == nullptr) throw Error("update: unknown flag --" + name);
     // runc's string flags given as "" are flags not given.
     if (value.empty() && f->kind != Kind::NonZero) continue;
-    Json v;
+    nlohmann::json v;
     switch (f->kind) {
       case Kind::Bytes:
       case Kind::Ignored:
-        v = value == "-1" ? Json(-1) : Json(with_context("invalid value for --" + name, [&value = value] {
-          return parse_ram_in_bytes(value);
-        }));
+        v = value == "-1" ? nlohmann::json(-1)
+                          : nlohmann::json(with_context("invalid value for --" + name,
+                                                        [&value = value] { return parse_ram_in_bytes(value); }));
         break;
       case Kind::Text: v = value; break;
       default:
@@ -109,7 +107,7 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
     }
     // Checked alone first: a value out of range is then said of the flag
     // the user wrote, not only of a JSON path they never saw.
-    Json alone;
+    nlohmann::json alone;
     alone[f->section][f->field] = v;
     spec::parse_resources_json(alone.dump(), "--" + name);
     r[f->section][f->field] = std::move(v);
@@ -118,7 +116,7 @@ Json request_from_flags(const std::map<std::string, std::string>& flags) {
 }
 
 // Null members mean "unchanged" (as in runc); merge_patch would delete them.
-void drop_nulls(Json& j) {
+void drop_nulls(nlohmann::json& j) {
   if (!j.is_object()) return;
   for (auto it = j.begin(); it != j.end();) {
     if (it->is_null()) {
@@ -137,15 +135,15 @@ void drop_nulls(Json& j) {
 // (cgroup v2's memory.swap.max is the swap less the limit, so a new limit
 // alone would leave the old swap limit wrong, and a swap alone needs the
 // limit). Where the saved config has no other half there is none to keep.
-void keep_the_other_halves(Json& request, const Json& merged) {
+void keep_the_other_halves(nlohmann::json& request, const nlohmann::json& merged) {
   static constexpr std::array<std::array<const char*, 3>, 2> kPairs = {{
       {"cpu", "quota", "period"},
       {"memory", "limit", "swap"},
   }};
   for (const auto& [section, first, second] : kPairs) {
     if (!request.contains(section) || !merged.contains(section)) continue;
-    Json& asked = request[section];
-    const Json& now = merged[section];
+    nlohmann::json& asked = request[section];
+    const nlohmann::json& now = merged[section];
     if (!asked.contains(first) && !asked.contains(second)) continue;
     for (const char* half : {first, second})
       if (!asked.contains(half) && now.contains(half)) asked[half] = now[half];
@@ -158,7 +156,7 @@ void keep_the_other_halves(Json& request, const Json& merged) {
 // device weights and throttles): containerd's CRI sends a container's whole resources on every
 // update, and a member runc ignores (a blockIO device that has gone since,
 // a v1-only controller) must not fail it.
-void keep_what_update_applies(Json& request) {
+void keep_what_update_applies(nlohmann::json& request) {
   static const std::map<std::string, std::set<std::string>> kApplied = {
       {"memory", {"limit", "reservation", "swap", "kernel", "kernelTCP", "checkBeforeUpdate"}},
       {"cpu", {"shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle"}},
@@ -183,7 +181,7 @@ void keep_what_update_applies(Json& request) {
 // The --l3-cache-schema and --mem-bw-schema lines, in the order the spec
 // writes them, recorded in the saved config (whose parse then checks them).
 // A container made without linux.intelRdt has no group to write them to.
-std::vector<std::string> record_rdt_schemata(const UpdateOptions& o, const ContainerState& st, Json& config) {
+std::vector<std::string> record_rdt_schemata(const UpdateOptions& o, const ContainerState& st, nlohmann::json& config) {
   std::vector<std::string> lines;
   if (!o.l3_cache_schema && !o.mem_bw_schema) return lines;
   const char* flag = o.l3_cache_schema ? "--l3-cache-schema" : "--mem-bw-schema";
@@ -195,7 +193,7 @@ std::vector<std::string> record_rdt_schemata(const UpdateOptions& o, const Conta
   if (!groups.remove_control)
     throw Error(std::string(flag) + ": the container's resctrl group " + groups.control +
                 " is shared (linux.intelRdt.closID): change its schemata there, not through one container");
-  Json& rdt = config["linux"]["intelRdt"];
+  nlohmann::json& rdt = config["linux"]["intelRdt"];
   if (o.l3_cache_schema) {
     rdt["l3CacheSchema"] = *o.l3_cache_schema;
     lines.push_back(*o.l3_cache_schema);
@@ -208,12 +206,13 @@ std::vector<std::string> record_rdt_schemata(const UpdateOptions& o, const Conta
 }
 
 // The schemata lines the saved config gives the container's resctrl group.
-std::vector<std::string> rdt_schemata_lines(const Json& config) {
+std::vector<std::string> rdt_schemata_lines(const nlohmann::json& config) {
   std::vector<std::string> lines;
-  const Json* rdt = config.contains("linux") ? &config["linux"] : nullptr;
+  const nlohmann::json* rdt = config.contains("linux") ? &config["linux"] : nullptr;
   if (!rdt || !rdt->contains("intelRdt") || !(*rdt)["intelRdt"].is_object()) return lines;
   for (const char* field : {"l3CacheSchema", "memBwSchema"})
-    if (const Json& line = (*rdt)["intelRdt"].value(field, Json()); line.is_string()) lines.push_back(line);
+    if (const nlohmann::json& line = (*rdt)["intelRdt"].value(field, nlohmann::json()); line.is_string())
+      lines.push_back(line);
   return lines;
 }
 
@@ -221,7 +220,7 @@ std::vector<std::string> rdt_schemata_lines(const Json& config) {
 // members of linux.resources, and its schemata lines where the update wrote
 // new ones. Best effort: what the kernel refuses now is said, not thrown
 // over the error that made the update fail.
-void put_back(Json resources, const std::vector<std::string>& rdt_lines, cgroups::Manager& cgroup,
+void put_back(nlohmann::json resources, const std::vector<std::string>& rdt_lines, cgroups::Manager& cgroup,
               const resctrl::Groups& rdt) noexcept {
   try {
     keep_what_update_applies(resources);
@@ -237,7 +236,7 @@ void put_back(Json resources, const std::vector<std::string>& rdt_lines, cgroups
 void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   // Read and check the request before taking the lock.
   std::string source = "update flags";
-  Json request;
+  nlohmann::json request;
   if (!o.resources_file.empty()) {
     source = o.resources_file == "-" ? "<stdin>" : o.resources_file;
     std::string text = o.resources_file == "-" ? read_fd(STDIN_FILENO, "standard input", spec::kMaxConfigSize)
@@ -247,10 +246,10 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     const size_t first = text.find_first_not_of(" \t\r\n");
     const size_t last = text.find_last_not_of(" \t\r\n");
     if (first != std::string::npos && text.compare(first, last - first + 1, "null") == 0) {
-      request = Json::object();
+      request = nlohmann::json::object();
     } else {
       spec::parse_resources_json(text, source);  // throws naming the JSON path
-      request = Json::parse(text);
+      request = nlohmann::json::parse(text);
     }
   } else {
     request = request_from_flags(o.flags);
@@ -259,7 +258,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   keep_what_update_applies(request);
   // As runc: unlimited memory with no swap given means unlimited swap too
   // (v1 refuses a memory limit above memsw.limit otherwise).
-  if (request.contains("memory") && request["memory"].value("limit", Json()) == -1 &&
+  if (request.contains("memory") && request["memory"].value("limit", nlohmann::json()) == -1 &&
       !request["memory"].contains("swap"))
     request["memory"]["swap"] = -1;
   spec::parse_resources_json(request.dump(), source);
@@ -272,10 +271,10 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     std::string config_path = c.dir.path() + "/" + kSavedConfigName;
     std::string saved_text = read_regular_file_at(c.dir.fd(), kSavedConfigName, kMaxStateFileSize, config_path);
     check_json_depth(saved_text, config_path);
-    Json config = Json::parse(saved_text);
-    Json& saved = config["linux"]["resources"];
-    if (!saved.is_object()) saved = Json::object();
-    const Json before = saved;
+    nlohmann::json config = nlohmann::json::parse(saved_text);
+    nlohmann::json& saved = config["linux"]["resources"];
+    if (!saved.is_object()) saved = nlohmann::json::object();
+    const nlohmann::json before = saved;
     const std::vector<std::string> rdt_lines_before = rdt_schemata_lines(config);
     saved.merge_patch(request);
     keep_the_other_halves(request, saved);
