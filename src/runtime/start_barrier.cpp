@@ -61,13 +61,30 @@ UniqueFd connect_to_init(int state_dir_fd, const timeval* timeout) {
   return s;
 }
 
-// Both ends use these: the init's side runs under the container's filter.
-bool send_byte(int fd, char c) { return send_or_write(fd, &c, 1) == 1; }
+// The init's side, under the container's filter: each call has a fallback.
+bool init_sends_byte(int fd, char c) { return send_or_write(fd, &c, 1) == 1; }
 
 // The one byte a peer says; 0 when it closed (or failed) before saying one.
-char receive_byte(int fd) {
+char init_receives_byte(int fd) {
   char c = 0;
   return read_or_recv(fd, &c, 1) == 1 ? c : 0;
+}
+
+// The runtime's side, unfiltered: one call each, so that a probe's timeout
+// bounds the whole wait (a fallback would wait it out a second time).
+bool send_byte(int fd, char c) {
+  ssize_t n;
+  do n = ::send(fd, &c, 1, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == 1;
+}
+
+char receive_byte(int fd) {
+  char c = 0;
+  ssize_t n;
+  do n = ::recv(fd, &c, 1, 0);
+  while (n < 0 && errno == EINTR);
+  return n == 1 ? c : 0;
 }
 
 }  // namespace
@@ -123,9 +140,9 @@ UniqueFd wait_for_start(int listen_fd) {
   for (;;) {
     UniqueFd conn = accept_cloexec(listen_fd);
     if (!conn) throw_errno("wait for start");
-    char said = receive_byte(conn.get());
+    char said = init_receives_byte(conn.get());
     if (said == kGo) return conn;
-    if (said == kProbe) (void)send_byte(conn.get(), kWaiting);
+    if (said == kProbe) (void)init_sends_byte(conn.get(), kWaiting);
     // Else a peer that went away before saying go (a `start` killed half-way):
     // still created, the next `start` releases us.
   }

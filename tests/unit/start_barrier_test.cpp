@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -174,6 +175,18 @@ TEST_F(StartBarrier, AProbeFindsNoInitOnceTheListenerIsGone) {
     hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());
   }  // the socket file stays, as after an init that exec'd or died
   EXPECT_FALSE(hull::init_waits_for_start(dir_fd_.get()));
+}
+
+// An init that is alive but does not answer (stopped, frozen, or busy
+// between two accepts) holds `state` and `list` for the probe's one second,
+// not twice that: the runtime's side reads with one call, no fallback.
+TEST_F(StartBarrier, AProbeOfAnInitThatNeverAnswersGivesUpAfterItsOneSecond) {
+  hull::UniqueFd listen = hull::listen_start_socket(dir_fd_.get());  // nobody accepts: connects queue
+  auto began = std::chrono::steady_clock::now();
+  EXPECT_FALSE(hull::init_waits_for_start(dir_fd_.get()));
+  auto waited = std::chrono::steady_clock::now() - began;
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::milliseconds(1800)) << "the probe waited its timeout out more than once";
 }
 
 std::string release_error(const hull::SyncChannel& init) {
