@@ -36,6 +36,10 @@ std::vector<WaitingTree>& waiting_trees() {
   static std::vector<WaitingTree> trees;
   return trees;
 }
+// Every init asks apply_deferred_changes; on a kernel with mount_setattr
+// none ever waits, and reaching the local static above would cost the init
+// its guard and exit handler: two page faults (eighty-seventh round).
+bool a_tree_waits = false;
 
 uint64_t mount_id_of(int fd, const std::string& what) {
   struct statx st {};
@@ -96,6 +100,7 @@ void make_or_defer(int fd, const Change& c, const std::string& what) {
   if (it == trees.end()) {
     std::erase_if(trees, [id](const WaitingTree& t) { return t.mount_id == id; });
     it = trees.insert(trees.end(), {id, fd, {}});
+    a_tree_waits = true;
   }
   it->changes.push_back(c);
 }
@@ -111,8 +116,8 @@ void set_propagation_without_setattr(int fd, unsigned long propagation, const st
 }
 
 void apply_deferred_changes(int fd, const std::string& what) {
+  if (!a_tree_waits) return;  // every kernel with mount_setattr
   auto& trees = waiting_trees();
-  if (trees.empty()) return;  // every kernel with mount_setattr
   const uint64_t id = mount_id_of(fd, what);
   auto it = std::find_if(trees.begin(), trees.end(), [&](const WaitingTree& t) { return t.mount_id == id; });
   if (it == trees.end()) return;
