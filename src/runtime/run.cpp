@@ -49,9 +49,6 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       else
         start_locked(c.dir, c.state, &c.init_channel);
       phase_mark("started");
-      // The container's process runs now: the RCU wait of dropping the
-      // detached mounts (process/sealed_binary.hpp) overlaps with it.
-      process::release_detached_mounts();
       // The init has exec'd (InitPlan::init_unsealed_until_exec). What it
       // exec'd is what its check of the binary saw, unless the rootfs changed
       // in between (the path, or a script's interpreter, swapped for a link
@@ -68,6 +65,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
         c.state.extra.erase(unsealed);
         c.dir.write_state(c.state);
       }
+      // The container's process runs now: the RCU wait of dropping the
+      // detached mounts (process/sealed_binary.hpp) overlaps with it. After
+      // the check above, which reads procfs through the root this closes.
+      process::release_detached_mounts();
     } catch (...) {
       stop_own_container(c);
       throw;
