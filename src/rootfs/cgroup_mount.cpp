@@ -102,14 +102,16 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
   // The tmpfs holds only directories and links, so nothing on it needs
   // exec, devices or set-id, whatever the mount's options leave out (runc
   // mounts it so too).
-  unsigned long tmpfs_flags =
+  MountOptions tmpfs_options;
+  tmpfs_options.flags =
       ((o.flags & kPerMountFlags) & ~static_cast<unsigned long>(MS_RDONLY)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  mount_on_fd("cgroup", destfd, "tmpfs", tmpfs_flags, "mode=755", what + ": tmpfs for the hierarchies");
-  UniqueFd tmpfs = open_mount_on(ctx.rootfd, dest, destfd, O_PATH | O_DIRECTORY, what);
-  struct statfs sfs {};
-  if (::fstatfs(tmpfs.get(), &sfs) < 0 || sfs.f_type != TMPFS_MAGIC) {
-    throw Error(what + ": the cgroup tmpfs is not where it was mounted", EAGAIN);
-  }
+  // Made detached, then attached: the fd names the tmpfs itself, so the
+  // hierarchies go into it with no lookup of dest again, which a symlink
+  // swapped in meanwhile could lead elsewhere.
+  const std::string tmpfs_what = what + ": tmpfs for the hierarchies";
+  UniqueFd tmpfs = new_detached_mount("tmpfs", "source=cgroup,mode=755", tmpfs_what,
+                                      static_cast<unsigned>(tmpfs_options.mount_attrs().attr_set()));
+  attach_mount(tmpfs.get(), destfd, tmpfs_what);
 
   for (const CgroupHierarchyMount& h : hierarchies) {
     const std::string& name = h.name;
