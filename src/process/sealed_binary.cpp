@@ -98,6 +98,7 @@ UniqueFd memfd_view(int exe_fd, const struct stat& exe) {
   off_t off = 0;
   while (off < exe.st_size) {
     ssize_t n = ::sendfile(mem.get(), exe_fd, &off, static_cast<size_t>(exe.st_size - off));
+    if (n == 0) errno = EIO;  // the binary ended before its size
     if (n <= 0) return {};
   }
   if (::fchmod(mem.get(), 0555) < 0 ||
@@ -307,7 +308,10 @@ View make_view() {
     v.how = SealedView::Memfd;
     v.file = memfd_view(exe.get(), st);
   }
-  if (!v.file) throw Error("no overlayfs view and no sealed memfd copy could be made of " + quote(path));
+  if (!v.file) {
+    const int err = errno;  // the copy's failing step's (out of fds, of memory)
+    throw Error("no overlayfs view and no sealed memfd copy could be made of " + quote(path), err);
+  }
   return v;
 }
 

@@ -494,7 +494,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // The init reads procfs from its first steps, and so do we after the
   // clone: one instance for both, inherited.
   procfs::open_shared_root();
-  UniqueFd runtime_cwd = open_fd(".", O_PATH | O_DIRECTORY);
+  UniqueFd runtime_cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!runtime_cwd) throw_errno("open the directory hull was started in, to come back to it after the clone");
   ctx.close_at_entry[3] = runtime_cwd.get();
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
   // The init's first phase counts from here: the clone alone, not the steps above.

@@ -485,24 +485,52 @@ TEST_F(ErrorsTest, EventsEndWhenTheirOutputCannotBeWritten) {
   EXPECT_EQ(status("evfull"), "running");
 }
 
-// With few fds allowed, run fails wherever the next open does, and says that
-// fds ran out (not, as when /proc could not be opened, that /proc is no
-// procfs root: "invalid cross-device link"), leaving nothing behind.
-TEST_F(ErrorsTest, RunUnderALowFdLimitNamesTheShortage) {
+// With few fds allowed, run, create and exec fail wherever the next open
+// does, and say that fds ran out (not, as when /proc could not be opened,
+// that /proc is no procfs root: "invalid cross-device link"; nor, where the
+// runtime binary's sealed copy could not be made, only that it could not),
+// leaving nothing behind.
+TEST_F(ErrorsTest, RunCreateAndExecUnderALowFdLimitNameTheShortage) {
   Bundle& b = bundle();
   b.args({"true"});
+  auto under_limit = [&](int limit, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{
+        "/bin/sh", "-c",        "ulimit -n $1 && shift && exec \"$@\"", "sh", std::to_string(limit), runtime_binary(),
+        "--root",  state_root()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv);
+  };
+  auto expect_shortage_named = [](const ProcResult& r, int limit, const std::string& command, int code = 1) {
+    EXPECT_TRUE(failed_with(r, {"too many open files"}, code) || failed_with(r, {"RLIMIT_NOFILE"}, code))
+        << command << " under ulimit -n " << limit << ": " << r.err;
+    EXPECT_EQ(r.err.find("cross-device"), std::string::npos) << r.err;
+  };
   int failures = 0;
   for (int limit = 5; limit <= 24; ++limit) {
-    ProcResult r = run_process({"/bin/sh", "-c", "ulimit -n $3 && exec \"$0\" --root \"$1\" run -b \"$2\" fds",
-                                runtime_binary(), state_root(), b.dir().string(), std::to_string(limit)});
-    if (r.exit_code == 0) continue;
-    ++failures;
-    EXPECT_TRUE(failed_with(r, {"too many open files"}) || failed_with(r, {"RLIMIT_NOFILE"}))
-        << "ulimit -n " << limit << ": " << r.err;
-    EXPECT_EQ(r.err.find("cross-device"), std::string::npos) << r.err;
-    expect_nothing_left("fds");
+    for (const char* command : {"run", "create"}) {
+      ProcResult r = under_limit(limit, {command, "-b", b.dir().string(), "fds"});
+      if (r.exit_code == 0) {
+        (void)hull({"delete", "-f", "fds"});
+        continue;
+      }
+      ++failures;
+      expect_shortage_named(r, limit, command);
+      expect_nothing_left("fds");
+    }
   }
   EXPECT_GT(failures, 0);
+  b.args({"sleep", "1000"});
+  ASSERT_GT(create_container("fdsx"), 0);
+  ASSERT_EQ(hull({"start", "fdsx"}).exit_code, 0);
+  int exec_failures = 0;
+  for (int limit = 5; limit <= 32; ++limit) {
+    ProcResult r = under_limit(limit, {"exec", "fdsx", "true"});
+    if (r.exit_code == 0) continue;
+    ++exec_failures;
+    expect_shortage_named(r, limit, "exec", kExecFailed);
+  }
+  EXPECT_GT(exec_failures, 0);
+  EXPECT_EQ(status("fdsx"), "running");
 }
 
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
