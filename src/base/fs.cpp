@@ -154,11 +154,6 @@ void write_file(const std::string& path, std::string_view data) {
   write_all(fd.get(), data, path);
 }
 
-namespace {
-
-// `name` in the directory dirfd, for a message: which directory filled up
-// or refused the write (the state root, a container's state dir) is what
-// the user acts on. Read on the error path only.
 std::string in_dir(int dirfd, const std::string& name) {
   try {
     std::string dir = procfs::read_link("self/fd/" + std::to_string(dirfd));
@@ -167,6 +162,8 @@ std::string in_dir(int dirfd, const std::string& name) {
     return name;
   }
 }
+
+namespace {
 
 std::string write_temp_file(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
   std::string tmp = "." + name + ".tmp";

@@ -15,6 +15,12 @@ UniqueFd open_fd(const std::string& path, int flags, mode_t mode = 0);
 // openat(2) with O_CLOEXEC added; `what` names the file in errors.
 UniqueFd open_at(int dirfd, const std::string& name, int flags, mode_t mode = 0);
 
+// `name` in the directory dirfd, for a message: which directory filled up
+// or refused the write (the state root, a container's state dir) is what
+// the user acts on. Reads /proc/self/fd: for error paths only; the bare
+// name where that fails too (no fd left to read it with).
+std::string in_dir(int dirfd, const std::string& name);
+
 // Whole contents of a file; one over max_size bytes (a pipe, /dev/zero
 // too) is an error (EFBIG) naming it, found without reading more than that.
 std::string read_file(const std::string& path, size_t max_size = SIZE_MAX);

@@ -94,10 +94,12 @@ UniqueFd listen_start_socket(int state_dir_fd) {
   if (!s) throw_errno("create start socket");
   sockaddr_un addr = socket_address(state_dir_fd);
   ::unlinkat(state_dir_fd, kStartSocketName, 0);
-  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("bind start socket");
-  if (::fchmodat(state_dir_fd, kStartSocketName, 0600, 0) < 0) throw_errno("chmod start socket");
+  auto path = [&] { return in_dir(state_dir_fd, kStartSocketName); };  // for the messages
+  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+    throw_errno("bind the start socket " + path());
+  if (::fchmodat(state_dir_fd, kStartSocketName, 0600, 0) < 0) throw_errno("chmod the start socket " + path());
   // Room for a start and a few probes queued while the init answers one.
-  if (::listen(s.get(), 8) < 0) throw_errno("listen on start socket");
+  if (::listen(s.get(), 8) < 0) throw_errno("listen on the start socket " + path());
   return s;
 }
 

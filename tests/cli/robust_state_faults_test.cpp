@@ -30,12 +30,13 @@ class StateFaultsTest : public HullTest {
   }
 };
 
-// A tmpfs mounted for one test, unmounted (lazily, it may be busy) on scope exit.
+// A tmpfs mounted for one test, unmounted (lazily, it may be busy) on scope
+// exit; `options` as mount(8)'s ("size=1m", "nr_inodes=8").
 class TinyTmpfs {
  public:
-  TinyTmpfs(const fs::path& dir, const std::string& size) : dir_(dir) {
+  TinyTmpfs(const fs::path& dir, const std::string& options) : dir_(dir) {
     fs::create_directories(dir_);
-    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, ("size=" + size).c_str()) == 0;
+    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) == 0;
   }
   ~TinyTmpfs() {
     if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
@@ -47,12 +48,37 @@ class TinyTmpfs {
   bool mounted_ = false;
 };
 
+// Inodes run out at every point of create in turn (the state dir, its
+// files, the start socket): a create that fails says where, naming a path
+// under the root, as it does when the blocks run out.
+TEST_F(StateFaultsTest, RootOutOfInodesNamesThePath) {
+  const fs::path root = temp_dir() / "few-inodes";
+  Bundle& b = bundle("inodes");
+  b.args({"sleep", "1000"});
+  bool saw_enospc = false;
+  for (int inodes = 2; inodes <= 10; ++inodes) {
+    SCOPED_TRACE("nr_inodes=" + std::to_string(inodes));
+    TinyTmpfs tmpfs(root, "size=1m,nr_inodes=" + std::to_string(inodes));
+    ASSERT_TRUE(tmpfs.mounted()) << "mount tmpfs: " << std::strerror(errno);
+    ProcResult r = hull_at(root, {"create", "--bundle", b.dir().string(), "inodes"});
+    if (r.exit_code != 0 && r.err.find("no space left on device") != std::string::npos) {
+      saw_enospc = true;
+      EXPECT_NE(r.err.find(root.string() + "/"), std::string::npos) << "no path named: " << r.err;
+    }
+    ProcResult d = hull_at(root, {"delete", "--force", "inodes"});
+    EXPECT_EQ(d.exit_code, 0) << d.err;
+  }
+  EXPECT_TRUE(saw_enospc);
+  for (const auto& dir : existing_cgroup_dirs(b.config["linux"]["cgroupsPath"]))
+    ADD_FAILURE() << "cgroup left: " << dir;
+}
+
 // The disk fills at every point of create in turn: with 0, 4 KiB, 8 KiB, ...
 // free, create either succeeds or fails with ENOSPC named, leaves no
 // directory for the id, and the container created before is untouched.
 TEST_F(StateFaultsTest, RootOnFullTmpfs) {
   const fs::path root = temp_dir() / "tiny";
-  TinyTmpfs tmpfs(root, "1m");
+  TinyTmpfs tmpfs(root, "size=1m");
   ASSERT_TRUE(tmpfs.mounted()) << "mount tmpfs: " << std::strerror(errno);
   Bundle& keep_b = bundle("keep");
   keep_b.args({"sleep", "1000"});
@@ -110,7 +136,7 @@ TEST_F(StateFaultsTest, RootOnFullTmpfs) {
 // a start or an exec would wait on for ever. The container goes on after.
 TEST_F(StateFaultsTest, APauseThatCannotRecordItLeavesNothingFrozen) {
   const fs::path root = temp_dir() / "tiny";
-  TinyTmpfs tmpfs(root, "1m");
+  TinyTmpfs tmpfs(root, "size=1m");
   ASSERT_TRUE(tmpfs.mounted()) << "mount tmpfs: " << std::strerror(errno);
   Bundle& b = bundle();
   b.args({"sleep", "1000"});
