@@ -155,12 +155,16 @@ void write_file(const std::string& path, std::string_view data) {
 }
 
 std::string in_dir(int dirfd, const std::string& name) {
+  // Called in the argument of a throw_errno: the errno it reports is the
+  // caller's failure's, whatever the read of the link did to it.
+  const int saved = errno;
+  std::string path = name;
   try {
     std::string dir = procfs::read_link("self/fd/" + std::to_string(dirfd));
-    return dir == "/" ? dir + name : dir + "/" + name;
-  } catch (const Error&) {
-    return name;
-  }
+    path = dir == "/" ? dir + name : dir + "/" + name;
+  } catch (const Error&) {}
+  errno = saved;
+  return path;
 }
 
 namespace {

@@ -73,13 +73,14 @@ void attach_mount(int from_fd, int to_fd, const std::string& what) {
   if (::move_mount(from_fd, "", to_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
     const int err = errno;
     // The kernel's EINVAL for a file put on a directory (or the reverse)
-    // says nothing a user can act on; the two types do.
+    // says nothing a user can act on; the two types do, with the errno
+    // mount(2) gives there (and runc reports).
     struct stat from {
     }, to{};
     if (::fstat(from_fd, &from) == 0 && ::fstat(to_fd, &to) == 0 && S_ISDIR(from.st_mode) != S_ISDIR(to.st_mode))
       throw Error(what + (S_ISDIR(from.st_mode) ? ": the source is a directory and the destination is not"
                                                 : ": the source is a file and the destination a directory"),
-                  err);
+                  S_ISDIR(from.st_mode) ? ENOTDIR : EISDIR);
     throw_errno(err, what + ": move_mount");
   }
   apply_deferred_changes(from_fd, what);

@@ -107,8 +107,22 @@ TEST_F(ErrorsTest, AFileBoundOntoADirectoryIsNamed) {
   b.args({"true"});
   const std::string entry = ".mounts[" + std::to_string(b.config["mounts"].size() - 1) + "]";
   EXPECT_TRUE(failed_with(create(b.dir(), "fileondir"),
-                          {entry, "/adir", "the source is a file and the destination a directory"}));
+                          {entry, "/adir", "the source is a file and the destination a directory: is a directory"}));
   expect_nothing_left("fileondir");
+}
+
+// The reverse, as the v1 cgroup tmpfs meets a file at /sys/fs/cgroup: "not
+// a directory", as mount(2) and runc say, not move_mount's EINVAL.
+TEST_F(ErrorsTest, ADirectoryMountedOntoAFileIsNamed) {
+  Bundle& b = bundle();
+  fs::create_directories(b.rootfs() / "adir");
+  std::ofstream(b.rootfs() / "afile") << "x";
+  b.config["mounts"].push_back(
+      {{"destination", "/afile"}, {"type", "bind"}, {"source", (b.rootfs() / "adir").string()}, {"options", {"bind"}}});
+  b.args({"true"});
+  EXPECT_TRUE(failed_with(create(b.dir(), "dironfile"),
+                          {"/afile", "the source is a directory and the destination is not: not a directory"}));
+  expect_nothing_left("dironfile");
 }
 
 // connect(2) says "connection refused" for a file that is no socket.
