@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -495,7 +496,14 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // clone: one instance for both, inherited.
   procfs::open_shared_root();
   UniqueFd runtime_cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!runtime_cwd) throw_errno("open the directory hull was started in, to come back to it after the clone");
+  if (!runtime_cwd) {
+    const int err = errno;
+    // getcwd needs no fd: it names the directory even when fds ran out.
+    std::array<char, PATH_MAX> cwd{};
+    throw_errno(err, "open the directory hull was started in, " +
+                         quote(::getcwd(cwd.data(), cwd.size()) ? cwd.data() : "(unknown)") +
+                         ", to come back to it after the clone");
+  }
   ctx.close_at_entry[3] = runtime_cwd.get();
   if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
   // The init's first phase counts from here: the clone alone, not the steps above.
