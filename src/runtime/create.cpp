@@ -667,6 +667,13 @@ spec::Spec load_saved_config(const ContainerDir& dir) {
   return spec::parse_config(read_regular_file_at(dir.fd(), kSavedConfigName, kMaxStateFileSize, path), path);
 }
 
+void check_saved_config_fits(const std::string& text, const std::string& path) {
+  if (text.size() > kMaxStateFileSize)
+    throw Error("the rewritten " + path + " would be " + std::to_string(text.size()) + " bytes, more than the " +
+                    std::to_string(kMaxStateFileSize) + " hull reads back",
+                EFBIG);
+}
+
 bool recorded_without_hooks(const ContainerState& state) {
   auto it = state.extra.find(kHooksKey);
   return it != state.extra.end() && it->second == "none";

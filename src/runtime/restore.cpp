@@ -278,7 +278,9 @@ void record_criu_time_namespace(const ContainerDir& dir, const std::string& conf
   // binary, tens of KiB.
   nlohmann::json config = nlohmann::json::parse(config_text);
   config["linux"]["namespaces"].push_back({{"type", "time"}});
-  write_file_atomic(dir.fd(), kSavedConfigName, config.dump(2));
+  const std::string text = config.dump();
+  check_saved_config_fits(text, dir.path() + "/" + kSavedConfigName);
+  write_file_atomic(dir.fd(), kSavedConfigName, text);
 }
 
 Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {

@@ -109,7 +109,9 @@ std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored) 
 }
 
 std::string to_state_file_json(const ContainerState& s) {
-  JsonWriter w(2);
+  // Compact: its annotations are the config's, and indented they grew past
+  // what the readers take (kMaxStateFileSize) for a config within its cap.
+  JsonWriter w;
   try {
     w.begin_object();
     w.key("ociVersion").string(s.ociVersion);

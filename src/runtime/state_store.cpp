@@ -141,22 +141,40 @@ void make_root(const std::string& root) {
   throw ContainerMissing("container " + quote(id) + " does not exist");
 }
 
+// One over the cap no hull writes (ContainerDir::write_state): corrupt, so
+// that delete --force removes it.
+std::string read_state_text(int dirfd, const std::string& name, const std::string& what) {
+  try {
+    return read_regular_file_at(dirfd, name, kMaxStateFileSize, what);
+  } catch (const Error& e) {
+    if (e.code() == EFBIG)
+      throw_corrupt_state(what, "it is larger than the " + std::to_string(kMaxStateFileSize) + " bytes hull writes");
+    throw;
+  }
+}
+
 }  // namespace
 
 // ---- ContainerDir ---------------------------------------------------------
 
 ContainerState ContainerDir::read_state() const {
   std::string what = path_ + "/" + kStateFile;
-  ContainerState s =
-      from_state_file_json(read_regular_file_at(dirfd_.get(), kStateFile, kMaxStateFileSize, what), what);
+  ContainerState s = from_state_file_json(read_state_text(dirfd_.get(), kStateFile, what), what);
   if (s.id != id_) throw_corrupt_state(what, "it belongs to container " + quote(s.id));
   return s;
 }
 
 void ContainerDir::write_state(const ContainerState& s) const {
   if (s.id != id_) throw Error("state of container " + quote(s.id) + " written into the directory of " + quote(id_));
+  const std::string text = to_state_file_json(s);
+  // Written, it could not be read back: the container could not even be deleted.
+  if (text.size() > kMaxStateFileSize)
+    throw Error("the state of container " + quote(id_) + " would be " + std::to_string(text.size()) +
+                    " bytes, more than the " + std::to_string(kMaxStateFileSize) +
+                    " hull reads back: its annotations or paths are too large",
+                EFBIG);
   // Its errors name the directory (base/fs.cpp, in_dir).
-  replace_file_at(dirfd_.get(), kStateFile, to_state_file_json(s), 0600);
+  replace_file_at(dirfd_.get(), kStateFile, text, 0600);
 }
 
 void ContainerDir::remove(std::initializer_list<const char*> usual_files) {
@@ -422,7 +440,7 @@ ContainerState StateStore::peek(std::string_view id_view, StateFields fields) co
   std::string text;
   try {
     auto [base, dir] = dir_lookup(id);
-    text = read_regular_file_at(base, dir + "/" + kStateFile, kMaxStateFileSize, what);
+    text = read_state_text(base, dir + "/" + kStateFile, what);
   } catch (const Error& e) {
     if (e.code() == ENOENT || e.code() == ENOTDIR) throw_missing(id);
     throw;

@@ -280,7 +280,8 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     keep_the_other_halves(request, saved);
     spec::Resources resources = spec::parse_resources_json(request.dump(), source);
     const std::vector<std::string> rdt_lines = record_rdt_schemata(o, c.state, config);
-    std::string text = config.dump(2);
+    std::string text = config.dump();
+    check_saved_config_fits(text, config_path);
     spec::parse_config(text, config_path);  // what later commands will read must parse
     cgroups::Manager cgroup = cgroups::Manager::load(c.state.cgroupPath);
     cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());

@@ -464,6 +464,54 @@ TEST_F(CgroupCommandsTest, UpdateFlagValuesAreReadAsRuncReadsThem) {
   EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600") << r.err;
 }
 
+// update rewrites the saved config compact: indented, a 100 KB config
+// nested deep in an unknown member (kept as read) grew to 20 MB, past what
+// the commands after read back, and exec and update failed from then on.
+// One that would still be too large (a float written out longer than read)
+// is refused before any limit changes.
+TEST_F(CgroupCommandsTest, UpdateRewritesTheSavedConfigSoThatItCanBeReadBack) {
+  Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}}, "bundle-nested");
+  Json nested = Json::array();
+  for (int i = 0; i < 50000; ++i) nested.push_back(0);
+  for (int depth = 0; depth < 200; ++depth) {
+    Json outer = Json::array();
+    outer.push_back(std::move(nested));
+    nested = std::move(outer);
+  }
+  b.config["org.example.nested"] = std::move(nested);
+  b.config["process"]["args"] = {"sleep", "1000"};
+  std::ofstream(b.config_path(), std::ios::trunc) << b.config.dump();  // Bundle::write indents
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "nested"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  start_container("nested");
+  r = hull({"update", "--pids-limit", "20", "nested"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(std::filesystem::file_size(state_dir("nested") / "config.json"), size_t{1} << 20);
+  r = hull({"exec", "nested", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = hull({"update", "--pids-limit", "30", "nested"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "30");
+  ASSERT_EQ(hull({"delete", "--force", "nested"}).exit_code, 0);  // the fixture's one cgroup is the next one's
+
+  // 1,400,000 floats of 3 bytes each, "1e9", rewritten as "1000000000.0".
+  Bundle& f = limited_bundle({{"pids", {{"limit", 50}}}}, "bundle-floats");
+  f.args({"sleep", "1000"});
+  std::string text = f.config.dump();
+  std::string floats = "\"org.example.floats\":[1e9";
+  for (int i = 1; i < 1400000; ++i) floats += ",1e9";
+  text.insert(1, floats + "],");
+  std::ofstream(f.config_path(), std::ios::trunc) << text;
+  ASSERT_EQ(hull({"create", "--bundle", f.dir().string(), "floats"}).exit_code, 0);
+  start_container("floats");
+  r = hull({"update", "--pids-limit", "20", "floats"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("config.json would be"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("more than the 16777216 hull reads back"), std::string::npos) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "50");
+  EXPECT_EQ(hull({"exec", "floats", "true"}).exit_code, 0);
+}
+
 // The kernel takes the writes before one it refuses: a refused update puts
 // back what the saved config says (as runc's does), so the limits stay in
 // step with the saved config, which the refused update leaves as it was.

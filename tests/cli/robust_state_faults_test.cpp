@@ -192,6 +192,8 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
       {"other container",
        "{\"ociVersion\": \"1.3.0\", \"id\": \"good\", \"status\": \"created\", \"pid\": 1, "
        "\"bundle\": \"/\"}"},
+      // Larger than any hull writes (ContainerDir::write_state refuses it).
+      {"over the cap", "{" + std::string(size_t{16} << 20, ' ') + "}"},
   };
   create_container("good");
   for (const auto& [what, text] : damages) {
@@ -251,5 +253,28 @@ TEST_F(StateFaultsTest, StateDirRemovedWhileRunning) {
   for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) ::rmdir(dir.c_str());
 }
 
+// A config within its cap whose size is mostly annotations: state.json,
+// which keeps them, was written indented, past the size every command reads
+// back, and create said nothing while state, start and delete --force failed
+// on it ("larger than 16777216 bytes"), as run did after the fact.
+TEST_F(StateFaultsTest, AConfigNearItsCapOfAnnotationsGivesAStateThatCanBeReadBack) {
+  Bundle& b = bundle("annotated");
+  // 320,000 annotations of 50 bytes: 16.0 MB, 17.9 MB indented.
+  json annotations = json::object();
+  const std::string value(36, 'v');
+  for (int i = 0; i < 320000; ++i) annotations["k" + std::to_string(1000000 + i)] = value;
+  b.config["annotations"] = std::move(annotations);
+  b.config["process"]["args"] = {"sleep", "1000"};
+  std::ofstream(b.config_path(), std::ios::trunc) << b.config.dump();  // Bundle::write indents
+  ASSERT_LT(fs::file_size(b.config_path()), size_t{16} << 20);
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "annotated"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json st = state("annotated");
+  EXPECT_EQ(st.value("status", ""), "created");
+  EXPECT_EQ(st["annotations"].size(), 320000u);
+  r = hull({"delete", "--force", "annotated"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  expect_nothing_left("annotated");
+}
 }  // namespace
 }  // namespace hull::itest

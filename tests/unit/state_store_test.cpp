@@ -134,29 +134,18 @@ TEST(StateJson, StateFileRoundTripsEveryField) {
   expect_same(from_state_file_json(to_state_file_json(defaults), "x"), defaults);
 }
 
-// The bytes earlier hulls wrote (nlohmann's dump(2)): a state.json is the
-// same file whichever hull wrote it.
-TEST(StateJson, StateFileIsWrittenAsEarlierHullsWroteIt) {
+// Compact, as nlohmann's dump() writes it (earlier hulls indented it, and
+// every hull reads either): indented, a config's annotations within its cap
+// could make a state.json too large to read back.
+TEST(StateJson, StateFileIsWrittenCompactAsDumpWritesIt) {
   ContainerState s = sample_state("web");
   s.annotations.clear();
   s.extra = {{"note", "tab\t\x01"}};
   EXPECT_EQ(to_state_file_json(s),
-            "{\n"
-            "  \"ociVersion\": \"1.3.0\",\n"
-            "  \"id\": \"web\",\n"
-            "  \"status\": \"running\",\n"
-            "  \"pid\": 4242,\n"
-            "  \"bundle\": \"/srv/bundles/web\",\n"
-            "  \"annotations\": {},\n"
-            "  \"initStartTime\": 18446744073709551615,\n"
-            "  \"cgroupPath\": \"/sys/fs/cgroup/hull/web\",\n"
-            "  \"created\": \"2026-11-22T09:30:00.123456789Z\",\n"
-            "  \"owner\": 1000,\n"
-            "  \"rootfs\": \"/srv/bundles/web/rootfs\",\n"
-            "  \"extra\": {\n"
-            "    \"note\": \"tab\\t\\u0001\"\n"
-            "  }\n"
-            "}\n");
+            "{\"ociVersion\":\"1.3.0\",\"id\":\"web\",\"status\":\"running\",\"pid\":4242,"
+            "\"bundle\":\"/srv/bundles/web\",\"annotations\":{},\"initStartTime\":18446744073709551615,"
+            "\"cgroupPath\":\"/sys/fs/cgroup/hull/web\",\"created\":\"2026-11-22T09:30:00.123456789Z\","
+            "\"owner\":1000,\"rootfs\":\"/srv/bundles/web/rootfs\",\"extra\":{\"note\":\"tab\\t\\u0001\"}}\n");
 }
 
 TEST(StateJson, PrivateFieldsMayBeAbsent) {
@@ -195,7 +184,7 @@ TEST(StateJson, PausedBeforeStartIsRecordedAsPausedWithAMarker) {
   ContainerState s = sample_state("web");
   s.status = Status::PausedBeforeStart;
   const std::string text = to_state_file_json(s);
-  EXPECT_NE(text.find("\"status\": \"paused\",\n  \"pausedBeforeStart\": true,\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"status\":\"paused\",\"pausedBeforeStart\":true,"), std::string::npos) << text;
   EXPECT_EQ(from_state_file_json(text, "x", StateFields::Status).status, Status::PausedBeforeStart);
   EXPECT_NE(to_spec_state_json(s).find("\"status\": \"paused\""), std::string::npos);
   s.status = Status::Paused;
@@ -320,6 +309,26 @@ TEST_F(StateStoreTest, CreateMakesPrivateDirectoriesAndStateRoundTrips) {
   EXPECT_EQ(root_entries(), std::set<std::string>{"web"});  // no temp directory left behind
   ContainerDir again = store.open("web");
   expect_same(again.read_state(), sample_state("web"));
+}
+
+// A state no command could read back (kMaxStateFileSize) is not written:
+// the one before stays, and the container can still be deleted.
+TEST_F(StateStoreTest, AStateTooLargeToReadBackIsRefusedAndTheOldOneKept) {
+  StateStore store(root_);
+  ContainerDir d = store.create("web");
+  d.write_state(sample_state("web"));
+  const std::string before = read_file(root_ + "/web/state.json");
+  ContainerState huge = sample_state("web");
+  huge.annotations["org.example/big"] = std::string(kMaxStateFileSize, 'x');
+  try {
+    d.write_state(huge);
+    ADD_FAILURE() << "a state over the cap was written";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), EFBIG);
+    EXPECT_NE(std::string(e.what()).find("the state of container \"web\" would be 16777"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(read_file(root_ + "/web/state.json"), before);
 }
 
 TEST_F(StateStoreTest, CreatingTwiceFailsAndLeavesTheFirstUntouched) {
