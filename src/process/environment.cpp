@@ -1,6 +1,7 @@
 #include "process/environment.hpp"
 
 #include <string_view>
+#include <unordered_map>
 
 namespace hull::process {
 namespace {
@@ -14,17 +15,16 @@ std::string_view name_of(const std::string& entry) {
 std::vector<std::string> unique_names(const std::vector<std::string>& env) {
   std::vector<std::string> out;
   out.reserve(env.size());
+  // Name -> its entry in `out`; the names are views into `env`, which
+  // outlives the map. A scan of `out` per entry took 7 s for 50,000 entries.
+  std::unordered_map<std::string_view, size_t> at;
+  at.reserve(env.size());
   for (const std::string& e : env) {
-    std::string_view name = name_of(e);
-    bool replaced = false;
-    for (std::string& kept : out) {
-      if (name_of(kept) == name) {
-        kept = e;
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out.push_back(e);
+    const auto [it, added] = at.try_emplace(name_of(e), out.size());
+    if (added)
+      out.push_back(e);
+    else
+      out[it->second] = e;
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 
 #include "base/error.hpp"
 #include "base/path_components.hpp"
@@ -152,7 +153,9 @@ class Checker {
     check_sysctls();
     check_net_devices();
     const Linux& l = *spec_.linux_;
-    for (size_t i = 0; i < l.devices.size(); ++i) check_device(i);
+    // Normalized path -> the first device listed at it.
+    std::unordered_map<std::string, size_t> device_at;
+    for (size_t i = 0; i < l.devices.size(); ++i) check_device(i, device_at);
     if (l.resources)
       for (size_t i = 0; i < l.resources->devices.size(); ++i) check_device_rule(i);
     if (l.seccomp && l.seccomp->listenerMetadata && !l.seccomp->listenerPath)
@@ -168,7 +171,7 @@ class Checker {
 
   // The kernel's dev_t has 12 bits of major and 20 of minor; mknod(2) refuses
   // more with EINVAL, and makedev(3) would first cut the number to 32 bits.
-  void check_device(size_t i) const {
+  void check_device(size_t i, std::unordered_map<std::string, size_t>& device_at) const {
     const std::string at = ".linux.devices[" + std::to_string(i) + "]";
     const Device& d = spec_.linux_->devices[i];
     absolute(at + ".path", d.path);
@@ -176,16 +179,17 @@ class Checker {
     device_number_in_range(at, "minor", d.minor, 20, false);
     // One path listed twice: the same node twice is harmless (docker --device
     // given twice); two different ones leave no way to know which is meant
-    // (runc makes the first, the node made last would win here).
-    const std::string path = std::filesystem::path(d.path).lexically_normal().string();
-    for (size_t j = 0; j < i; ++j) {
-      const Device& e = spec_.linux_->devices[j];
-      if (std::filesystem::path(e.path).lexically_normal().string() != path) continue;
-      if (e.type != d.type || e.major != d.major || e.minor != d.minor || e.fileMode != d.fileMode || e.uid != d.uid ||
-          e.gid != d.gid)
-        fail(at + ".path", quote_json(d.path) + " is also .linux.devices[" + std::to_string(j) +
-                               "], as a different device or with other owner or mode");
-    }
+    // (runc makes the first, the node made last would win here). Every
+    // later one at a path is the same as the first, or refused: comparing
+    // with each earlier one took 6 s for 8000 devices.
+    const auto [first, added] = device_at.try_emplace(std::filesystem::path(d.path).lexically_normal().string(), i);
+    if (added) return;
+    const size_t j = first->second;
+    const Device& e = spec_.linux_->devices[j];
+    if (e.type != d.type || e.major != d.major || e.minor != d.minor || e.fileMode != d.fileMode || e.uid != d.uid ||
+        e.gid != d.gid)
+      fail(at + ".path", quote_json(d.path) + " is also .linux.devices[" + std::to_string(j) +
+                             "], as a different device or with other owner or mode");
   }
 
   // In a cgroup device rule -1 is the wildcard runc's configs write for
