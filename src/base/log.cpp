@@ -82,6 +82,29 @@ void append_json_string(std::string& out, std::string_view s) {
 
 // logrus's TextFormatter quotes a value only when it holds a character
 // outside this set, and then quotes it like Go's %q.
+// Not printable to Go's strconv.IsPrint, which runc's %q follows: format
+// characters (bidirectional controls, zero widths, the soft hyphen, the
+// byte-order mark), spaces other than U+0020, line and paragraph separators,
+// private use and noncharacters. (Go escapes unassigned code points too,
+// which would take the Unicode tables; the rest are shown.)
+bool go_unprintable(char32_t r) {
+  struct Range {
+    char32_t first, last;
+  };
+  static constexpr Range kRanges[] = {{0x00A0, 0x00A0},   {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},
+                                      {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},
+                                      {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},   {0x2028, 0x202F},
+                                      {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},   {0xE000, 0xF8FF},
+                                      {0xFDD0, 0xFDEF},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD},
+                                      {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+                                      {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF}};
+  if (r < 0xA0) return false;
+  if ((r & 0xFFFE) == 0xFFFE) return true;  // U+xFFFE and U+xFFFF of every plane
+  for (const Range& range : kRanges)
+    if (r >= range.first && r <= range.last) return true;
+  return false;
+}
+
 bool needs_quoting(std::string_view s) {
   for (char c : s) {
     bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -114,8 +137,11 @@ void append_go_quoted(std::string& out, std::string_view s) {
       default:
         if (r < 0x20 || r == 0x7F) {
           append_hex(out, "\\x", r, 2);
-        } else if (r >= 0x80 && r < 0xA0) {  // C1 controls are not printable
-          append_hex(out, "\\u", r, 4);
+        } else if ((r >= 0x80 && r < 0xA0) || go_unprintable(r)) {  // C1 controls, then the rest
+          if (r > 0xFFFF)
+            append_hex(out, "\\U", r, 8);
+          else
+            append_hex(out, "\\u", r, 4);
         } else {
           out.append(s.substr(i, n));
         }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/passwd.hpp"
+#include "base/shown_text.hpp"
 #include "base/utf8.hpp"
 #include "cli/cli.hpp"
 #include "cli/output.hpp"
@@ -31,11 +32,13 @@ const std::string& owner_name(uid_t uid) {
   return cache[uid] = user_name(uid).value_or("#" + std::to_string(uid));
 }
 
-// A table row's cells, viewing the listed states (pid is the only one made).
+// A table row's cells, viewing the listed states (pid and bundle are made).
 struct Row {
   std::string_view id;
   std::string pid;
-  std::string_view status, bundle, created, owner;
+  std::string_view status;
+  std::string bundle;
+  std::string_view created, owner;
 };
 
 std::vector<Row> rows_of(const std::vector<ContainerSummary>& containers) {
@@ -46,7 +49,10 @@ std::vector<Row> rows_of(const std::vector<ContainerSummary>& containers) {
     const ContainerState& s = c.state;
     // A stopped container's pid may already belong to another process.
     pid_t pid = s.status == Status::Stopped ? 0 : s.pid;
-    rows.push_back({s.id, std::to_string(pid), to_string(s.status), s.bundle, s.created, owner_name(s.owner)});
+    // The bundle as a table's cell shows it: a newline or an escape sequence
+    // in its path could forge a row or act on the terminal (runc prints it raw).
+    rows.push_back(
+        {s.id, std::to_string(pid), to_string(s.status), shown_text(s.bundle), s.created, owner_name(s.owner)});
   }
   return rows;
 }

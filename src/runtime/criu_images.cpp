@@ -103,7 +103,11 @@ std::vector<ExternalMount> cgroup_external_mounts(const spec::Spec& spec, const 
   return out;
 }
 
-std::string descriptors_json(const std::vector<std::string>& fds) { return nlohmann::json(fds).dump(); }
+std::string descriptors_json(const std::vector<std::string>& fds) {
+  // A path that is not UTF-8 (stdout sent to a Latin-1 file name) with
+  // U+FFFD, as Go's encoder writes runc's: only the pipes are read back.
+  return nlohmann::json(fds).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::vector<std::pair<int, std::string>> inherited_pipes(const std::string& json_text, const std::string& what) {
   nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);

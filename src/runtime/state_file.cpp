@@ -7,6 +7,7 @@
 #include "base/json_flat.hpp"
 #include "base/json_write.hpp"
 #include "base/passwd.hpp"
+#include "base/utf8.hpp"
 #include "runtime/container_id.hpp"
 
 namespace hull {
@@ -95,6 +96,25 @@ std::string spec_state_json(const ContainerState& s, pid_t pid, Status status, i
   return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
+bool valid_utf8(std::string_view text) {
+  char32_t rune = 0;
+  for (size_t i = 0, n = 0; i < text.size(); i += n)
+    if ((n = utf8_decode(text, i, &rune)) == 0) return false;
+  return true;
+}
+
+// What a state that JsonWriter refused holds that is not UTF-8, named for
+// the message (the config's own strings were checked when it was read).
+std::string first_not_utf8(const ContainerState& s) {
+  for (const auto& [what, value] : {std::pair<const char*, const std::string*>{"its bundle", &s.bundle},
+                                    {"its rootfs", &s.rootfs},
+                                    {"its cgroup path", &s.cgroupPath}})
+    if (!valid_utf8(*value)) return std::string(what) + " " + quote(*value);
+  for (const auto& [key, value] : s.annotations)
+    if (!valid_utf8(key) || !valid_utf8(value)) return "the annotation " + quote(key);
+  return "a path it records";
+}
+
 // A stopped container's pid may belong to anyone now.
 pid_t shown_pid(const ContainerState& s) { return s.status == Status::Stopped ? 0 : s.pid; }
 
@@ -134,7 +154,8 @@ std::string to_state_file_json(const ContainerState& s) {
   } catch (const JsonWriteError&) {
     // Unlike the display copy, state.json must round-trip exactly: refuse
     // rather than silently rewrite a path.
-    throw Error("cannot record the state of container " + quote(s.id) + ": a path or annotation is not valid UTF-8");
+    throw Error("cannot record the state of container " + quote(s.id) + ": " + first_not_utf8(s) +
+                " is not valid UTF-8 (state.json records it as it is)");
   }
   std::string text = w.take();
   text += '\n';

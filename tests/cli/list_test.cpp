@@ -30,6 +30,26 @@ TEST_F(HullTest, ListTableShowsContainer) {
   EXPECT_NE(lines[1].find((temp_dir() / "bundle-listed").string()), std::string::npos) << lines[1];
 }
 
+// The table shows a bundle path with a newline and an escape sequence
+// escaped: it cannot forge a row or colour the terminal. The JSON keeps it.
+TEST_F(HullTest, ListTableEscapesTheBundleCell) {
+  Bundle& b = bundle("odd\n\x1b[31mname");
+  std::string cgroups_path = b.config["linux"]["cgroupsPath"];  // named after the bundle: no newline there
+  b.config["linux"]["cgroupsPath"] = cgroups_path.substr(0, cgroups_path.find("odd")) + "oddbundle";
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "oddbundle"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ProcResult r = hull({"list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("odd\\n\\x1b[31mname"), std::string::npos) << r.out;
+  ProcResult j = hull({"list", "-f", "json"});
+  nlohmann::json list = nlohmann::json::parse(j.out, nullptr, false);
+  ASSERT_TRUE(list.is_array() && list.size() == 1) << j.out;
+  EXPECT_EQ(list[0].value("bundle", ""), b.dir().string());
+}
+
 TEST_F(HullTest, ListJsonShowsContainer) {
   const pid_t pid = create_container("listed");
   ASSERT_GT(pid, 0);

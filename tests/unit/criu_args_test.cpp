@@ -311,6 +311,10 @@ TEST(CriuImages, ThePipesOfTheDescriptorsRecordAreInherited) {
   EXPECT_EQ(pipes, want);
   EXPECT_THROW(inherited_pipes("{\"a\":1}", "descriptors.json"), Error);
   EXPECT_THROW(inherited_pipes("[1]", "descriptors.json"), Error);
+  // A file name that is not UTF-8 does not stop the checkpoint.
+  json = descriptors_json({"/tmp/out-caf\xe9.log", "pipe:[7]", "/dev/null"});
+  EXPECT_EQ(json, "[\"/tmp/out-caf\xef\xbf\xbd.log\",\"pipe:[7]\",\"/dev/null\"]");
+  EXPECT_EQ(inherited_pipes(json, "descriptors.json"), (std::vector<std::pair<int, std::string>>{{1, "pipe:[7]"}}));
 }
 
 TEST(CriuImages, ImageAndWorkPathsBecomeAbsoluteAndNameTheLog) {

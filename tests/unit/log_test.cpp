@@ -58,6 +58,19 @@ TEST(LogFormat, TextQuotesOnlyWhenNeeded) {
             "time=\"2026-11-22T10:00:00Z\" level=info msg=\"tab\\there\\x7f\"\n");
 }
 
+// What Go's %q escapes, as runc's text lines show it: a hook's output with
+// a bidirectional override or a zero-width space cannot reorder or hide
+// part of the line; letters, marks and symbols beyond ASCII stay as they are.
+TEST(LogFormat, TextEscapesWhatGoDoesNotPrint) {
+  EXPECT_EQ(
+      format_line(Level::Warn,
+                  "A\u00a0B\u2066C\u200bD\ufeffE\u2028F\u00adG\ue000H evil \u202etxt \U0001d173 caf\u00e9 \u2603 "
+                  "\U0001f600 \u4e2d",
+                  kTime, false),
+      "time=\"2026-11-22T10:00:00Z\" level=warning msg=\"A\\u00a0B\\u2066C\\u200bD\\ufeffE\\u2028F\\u00adG\\ue000H "
+      "evil \\u202etxt \\U0001d173 caf\u00e9 \u2603 \U0001f600 \u4e2d\"\n");
+}
+
 TEST(LogTime, IsRfc3339Utc) {
   EXPECT_EQ(rfc3339(timespec{0, 0}, false), "1970-01-01T00:00:00Z");
   // 2026-11-22 10:00:00 UTC, one nanosecond short of the next second.

@@ -234,7 +234,13 @@ TEST(StateJson, StateFileRefusesInvalidUtf8RatherThanRewritingIt) {
   ContainerState s = sample_state("web");
   s.bundle = "/srv/\xff";
   EXPECT_EQ(error_of([&] { to_state_file_json(s); }),
-            "cannot record the state of container \"web\": a path or annotation is not valid UTF-8");
+            "cannot record the state of container \"web\": its bundle \"/srv/\\xff\" is not valid UTF-8 (state.json "
+            "records it as it is)");
+  s = sample_state("web");
+  s.rootfs = "/srv/r\xc3";
+  EXPECT_EQ(error_of([&] { to_state_file_json(s); }),
+            "cannot record the state of container \"web\": its rootfs \"/srv/r\\xc3\" is not valid UTF-8 (state.json "
+            "records it as it is)");
 }
 
 TEST(StateJson, SpecStateIsWhatRuncStatePrints) {
