@@ -85,8 +85,10 @@ void append_json_string(std::string& out, std::string_view s) {
 // Not printable to Go's strconv.IsPrint, which runc's %q follows: format
 // characters (bidirectional controls, zero widths, the soft hyphen, the
 // byte-order mark), spaces other than U+0020, line and paragraph separators,
-// private use and noncharacters. (Go escapes unassigned code points too,
-// which would take the Unicode tables; the rest are shown.)
+// private use, noncharacters, and the stretches of planes 2-14 that no
+// Unicode version up to 16 has assigned. (Go escapes the unassigned code
+// points scattered through planes 0 and 1 too, which would take the
+// Unicode tables; those are shown.)
 bool go_unprintable(char32_t r) {
   struct Range {
     char32_t first, last;
@@ -97,7 +99,7 @@ bool go_unprintable(char32_t r) {
                                       {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},   {0xE000, 0xF8FF},
                                       {0xFDD0, 0xFDEF},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD},
                                       {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
-                                      {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF}};
+                                      {0x2FA1E, 0x2FFFF}, {0x323B0, 0xE00FF}, {0xE01F0, 0x10FFFF}};
   if (r < 0xA0) return false;
   if ((r & 0xFFFE) == 0xFFFE) return true;  // U+xFFFE and U+xFFFF of every plane
   for (const Range& range : kRanges)

@@ -134,9 +134,11 @@ inline constexpr const char* kNoNewKeyringKey = "noNewKeyring";
 inline constexpr const char* kHooksKey = "hooks";
 bool recorded_without_hooks(const ContainerState& state);
 spec::Spec load_saved_config(const ContainerDir& dir);
-// A saved config that update or restore rewrites (compact: indented, a
-// config within its cap could grow past it) is refused, EFBIG, before it
-// is written or acted on when the commands after could not read it back.
+// A config hull rewrites before it saves it (create and restore, for mount
+// destinations given below the rootfs; update; restore, for CRIU's time
+// namespace) is refused, EFBIG, before it is written when the commands
+// after could not read it back. Rewritten compact: indented, a config
+// within its cap could grow past it; a float (1e9) still grows.
 void check_saved_config_fits(const std::string& text, const std::string& path);
 // Its hooks only, for start and delete: none when the state says so (above);
 // a config without a "hooks" member (most of the rest: those of an older

@@ -257,6 +257,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   spec::Spec spec = spec::parse_config(config_text, config_path);
   // Before validation, which then judges the container's paths.
   read_destinations_below_the_rootfs(spec, config_text, bundle);
+  check_saved_config_fits(config_text, config_path);
   // Before validation: the mount and env they add are checked like the config's.
   const size_t config_mounts = spec.mounts.size();
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
@@ -664,13 +665,13 @@ void record_cgroup_parents_before_making(cgroups::Manager& cgroup, ContainerStat
 
 spec::Spec load_saved_config(const ContainerDir& dir) {
   std::string path = dir.path() + "/" + kSavedConfigName;
-  return spec::parse_config(read_regular_file_at(dir.fd(), kSavedConfigName, kMaxStateFileSize, path), path);
+  return spec::parse_config(read_regular_file_at(dir.fd(), kSavedConfigName, kMaxStateFileReadSize, path), path);
 }
 
 void check_saved_config_fits(const std::string& text, const std::string& path) {
   if (text.size() > kMaxStateFileSize)
     throw Error("the rewritten " + path + " would be " + std::to_string(text.size()) + " bytes, more than the " +
-                    std::to_string(kMaxStateFileSize) + " hull reads back",
+                    std::to_string(kMaxStateFileSize) + " bytes every hull reads back",
                 EFBIG);
 }
 
@@ -684,7 +685,7 @@ spec::Hooks load_saved_hooks(const ContainerDir& dir, const ContainerState& stat
   // and delete four syscalls and 25 us (issue #16).
   if (recorded_without_hooks(state)) return {};
   std::string path = dir.path() + "/" + kSavedConfigName;
-  std::string text = read_regular_file_at(dir.fd(), kSavedConfigName, kMaxStateFileSize, path);
+  std::string text = read_regular_file_at(dir.fd(), kSavedConfigName, kMaxStateFileReadSize, path);
   // Most configs have no hooks, and a full parse into a spec::Spec costs
   // start and delete 37 us even warm (the benchmark's 2.2 KB config; the
   // flat reader: 2 us). The flat reader validates the JSON and lists its

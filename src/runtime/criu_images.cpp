@@ -105,7 +105,8 @@ std::vector<ExternalMount> cgroup_external_mounts(const spec::Spec& spec, const 
 
 std::string descriptors_json(const std::vector<std::string>& fds) {
   // A path that is not UTF-8 (stdout sent to a Latin-1 file name) with
-  // U+FFFD, as Go's encoder writes runc's: only the pipes are read back.
+  // U+FFFD, as runc's Go encoder writes it (one per malformed sequence
+  // here, per byte there): only the pipes are read back.
   return nlohmann::json(fds).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

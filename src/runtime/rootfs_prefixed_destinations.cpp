@@ -31,7 +31,7 @@ void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_te
   if (rewritten.empty()) return;
   nlohmann::json config = nlohmann::json::parse(config_text);
   for (size_t i : rewritten) config["mounts"][i]["destination"] = spec.mounts[i].destination;
-  config_text = config.dump(2);
+  config_text = config.dump();  // compact, as update rewrites it: saved, it must stay within its cap
 }
 
 }  // namespace hull

@@ -30,10 +30,15 @@ struct ContainerState {
   std::map<std::string, std::string> extra;  // other private string fields (later issues)
 };
 
-// The most a state.json (or the saved config beside it) may hold: far above
-// what a container with many annotations needs, small enough that a damaged
-// or hostile file cannot make every command read without end.
+// The most a state.json (or the saved config beside it) may hold when hull
+// writes it: far above what a container with many annotations needs, small
+// enough that a damaged or hostile file cannot make every command read
+// without end, and what every hull reads back (rolled back too).
 constexpr size_t kMaxStateFileSize = 16 << 20;
+// The most read: hulls before the eighty-eighth round wrote both indented,
+// up to about 1.75 times a config within its cap (many small annotations),
+// and such a container must still be managed and deleted.
+constexpr size_t kMaxStateFileReadSize = 2 * kMaxStateFileSize;
 
 // The runtime-spec state JSON: `hull state` prints it indented, hooks (and a
 // seccomp agent) get it on one line.

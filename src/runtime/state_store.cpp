@@ -145,10 +145,10 @@ void make_root(const std::string& root) {
 // that delete --force removes it.
 std::string read_state_text(int dirfd, const std::string& name, const std::string& what) {
   try {
-    return read_regular_file_at(dirfd, name, kMaxStateFileSize, what);
+    return read_regular_file_at(dirfd, name, kMaxStateFileReadSize, what);
   } catch (const Error& e) {
     if (e.code() == EFBIG)
-      throw_corrupt_state(what, "it is larger than the " + std::to_string(kMaxStateFileSize) + " bytes hull writes");
+      throw_corrupt_state(what, "it is larger than the " + std::to_string(kMaxStateFileReadSize) + " bytes hull reads");
     throw;
   }
 }
@@ -171,7 +171,7 @@ void ContainerDir::write_state(const ContainerState& s) const {
   if (text.size() > kMaxStateFileSize)
     throw Error("the state of container " + quote(id_) + " would be " + std::to_string(text.size()) +
                     " bytes, more than the " + std::to_string(kMaxStateFileSize) +
-                    " hull reads back: its annotations or paths are too large",
+                    " bytes every hull reads back: its annotations or paths are too large",
                 EFBIG);
   // Its errors name the directory (base/fs.cpp, in_dir).
   replace_file_at(dirfd_.get(), kStateFile, text, 0600);

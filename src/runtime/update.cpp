@@ -269,7 +269,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   with_context("update container " + quote(o.id), [&] {
     if (c.state.cgroupPath.empty()) throw Error("it has no cgroup");
     std::string config_path = c.dir.path() + "/" + kSavedConfigName;
-    std::string saved_text = read_regular_file_at(c.dir.fd(), kSavedConfigName, kMaxStateFileSize, config_path);
+    std::string saved_text = read_regular_file_at(c.dir.fd(), kSavedConfigName, kMaxStateFileReadSize, config_path);
     check_json_depth(saved_text, config_path);
     nlohmann::json config = nlohmann::json::parse(saved_text);
     nlohmann::json& saved = config["linux"]["resources"];

@@ -182,7 +182,9 @@ class Checker {
     // (runc makes the first, the node made last would win here). Every
     // later one at a path is the same as the first, or refused: comparing
     // with each earlier one took 6 s for 8000 devices.
-    const auto [first, added] = device_at.try_emplace(std::filesystem::path(d.path).lexically_normal().string(), i);
+    std::string path = std::filesystem::path(d.path).lexically_normal().string();
+    while (path.size() > 1 && path.back() == '/') path.pop_back();  // "/dev/foo/" is /dev/foo
+    const auto [first, added] = device_at.try_emplace(std::move(path), i);
     if (added) return;
     const size_t j = first->second;
     const Device& e = spec_.linux_->devices[j];

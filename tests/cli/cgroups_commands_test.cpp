@@ -507,7 +507,7 @@ TEST_F(CgroupCommandsTest, UpdateRewritesTheSavedConfigSoThatItCanBeReadBack) {
   r = hull({"update", "--pids-limit", "20", "floats"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("config.json would be"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("more than the 16777216 hull reads back"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("more than the 16777216 bytes every hull reads back"), std::string::npos) << r.err;
   EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "50");
   EXPECT_EQ(hull({"exec", "floats", "true"}).exit_code, 0);
 }

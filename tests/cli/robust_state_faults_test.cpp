@@ -192,8 +192,9 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
       {"other container",
        "{\"ociVersion\": \"1.3.0\", \"id\": \"good\", \"status\": \"created\", \"pid\": 1, "
        "\"bundle\": \"/\"}"},
-      // Larger than any hull writes (ContainerDir::write_state refuses it).
-      {"over the cap", "{" + std::string(size_t{16} << 20, ' ') + "}"},
+      // Larger than any hull wrote (write_state refuses 16 MiB; hulls before
+      // the eighty-eighth round indented, up to about 1.75 times that).
+      {"over the cap", "{" + std::string(size_t{32} << 20, ' ') + "}"},
   };
   create_container("good");
   for (const auto& [what, text] : damages) {
@@ -260,7 +261,7 @@ TEST_F(StateFaultsTest, StateDirRemovedWhileRunning) {
 TEST_F(StateFaultsTest, AConfigNearItsCapOfAnnotationsGivesAStateThatCanBeReadBack) {
   Bundle& b = bundle("annotated");
   // 320,000 annotations of 50 bytes: 16.0 MB, 17.9 MB indented.
-  json annotations = json::object();
+  nlohmann::json annotations = nlohmann::json::object();
   const std::string value(36, 'v');
   for (int i = 0; i < 320000; ++i) annotations["k" + std::to_string(1000000 + i)] = value;
   b.config["annotations"] = std::move(annotations);
@@ -269,12 +270,29 @@ TEST_F(StateFaultsTest, AConfigNearItsCapOfAnnotationsGivesAStateThatCanBeReadBa
   ASSERT_LT(fs::file_size(b.config_path()), size_t{16} << 20);
   ProcResult r = hull({"create", "--bundle", b.dir().string(), "annotated"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const json st = state("annotated");
+  const nlohmann::json st = state("annotated");
   EXPECT_EQ(st.value("status", ""), "created");
   EXPECT_EQ(st["annotations"].size(), 320000u);
   r = hull({"delete", "--force", "annotated"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   expect_nothing_left("annotated");
 }
+// A state.json over the 16 MiB hull now writes but within what an older,
+// indenting hull could write (many small annotations): read, so the
+// container is managed and delete --force ends its init and cgroups.
+TEST_F(StateFaultsTest, AnIndentedStateAnOlderHullWroteIsStillRead) {
+  ASSERT_GT(create_container("indented"), 0);
+  const fs::path state_file = state_dir("indented") / "state.json";
+  const std::string text = read_text_file(state_file);
+  ASSERT_EQ(text.front(), '{');
+  std::ofstream(state_file, std::ios::binary | std::ios::trunc)
+      << "{" << std::string(size_t{20} << 20, ' ') << text.substr(1);
+  EXPECT_EQ(status("indented"), "created");
+  ProcResult r = hull({"delete", "--force", "indented"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("corrupt"), std::string::npos) << r.err;
+  expect_nothing_left("indented");
+}
+
 }  // namespace
 }  // namespace hull::itest

@@ -142,6 +142,47 @@ TEST_F(RootfsRun, APathWrittenBelowTheRootfsPathIsTheContainersPath) {
   EXPECT_EQ(hull({"delete", "--force", "order-saved"}).exit_code, 0);
 }
 
+// The config saved with those paths rewritten is written compact: indented,
+// a 100 KB config nested deep in a member hull does not know grew to 20 MB,
+// past what exec and update read back (they failed for good). One still
+// too large once rewritten (a float written out longer) is refused at
+// create, with nothing made.
+TEST_F(RootfsRun, TheConfigSavedWithPathsBelowTheRootfsRewrittenStaysReadable) {
+  Bundle& b = bundle("prefixed-big");
+  const std::string rootfs = fs::canonical(b.rootfs()).string();
+  b.config["mounts"].push_back(mount_entry(rootfs + "/tmp", "tmpfs", "tmpfs", {}));
+  b.config["process"]["args"] = {"sleep", "1000"};
+  json nested = json::array();
+  for (int i = 0; i < 50000; ++i) nested.push_back(0);
+  for (int depth = 0; depth < 200; ++depth) {
+    json outer = json::array();
+    outer.push_back(std::move(nested));
+    nested = std::move(outer);
+  }
+  json config = b.config;
+  config["org.example.nested"] = std::move(nested);
+  std::ofstream(b.config_path(), std::ios::trunc) << config.dump();  // Bundle::write indents
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "prefixed-big"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(fs::file_size(state_dir("prefixed-big") / "config.json"), size_t{1} << 20);
+  ASSERT_EQ(hull({"start", "prefixed-big"}).exit_code, 0);
+  r = hull({"exec", "prefixed-big", "grep", "-c", " /tmp ", "/proc/self/mountinfo"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+  EXPECT_EQ(hull({"delete", "--force", "prefixed-big"}).exit_code, 0);
+
+  // 1,400,000 floats of 3 bytes, "1e9", rewritten as "1000000000.0".
+  std::string text = b.config.dump();
+  std::string floats = "\"org.example.floats\":[1e9";
+  for (int i = 1; i < 1400000; ++i) floats += ",1e9";
+  text.insert(1, floats + "],");
+  std::ofstream(b.config_path(), std::ios::trunc) << text;
+  r = hull({"create", "--bundle", b.dir().string(), "prefixed-floats"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("the rewritten " + b.config_path().string() + " would be"), std::string::npos) << r.err;
+  expect_nothing_left("prefixed-floats");
+}
+
 // containerd and CRI-O send "rw" with every writable volume: a source that
 // is a read-only, nosuid, nodev, noexec mount on the host stays so inside,
 // as with runc, "suid", "dev" and "exec" too; in a user namespace as well,

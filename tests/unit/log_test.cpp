@@ -69,6 +69,12 @@ TEST(LogFormat, TextEscapesWhatGoDoesNotPrint) {
                   kTime, false),
       "time=\"2026-11-22T10:00:00Z\" level=warning msg=\"A\\u00a0B\\u2066C\\u200bD\\ufeffE\\u2028F\\u00adG\\ue000H "
       "evil \\u202etxt \\U0001d173 caf\u00e9 \u2603 \U0001f600 \u4e2d\"\n");
+  // Planes 2-14's unassigned stretches and tags too; variation selectors
+  // (marks) and the last CJK ideographs stay.
+  EXPECT_EQ(format_line(Level::Warn, "\U0002fa1e \U00050000 \U000e0000 \U000e0080 \U000e01f0 \U000e0100 \U0002fa1d",
+                        kTime, false),
+            "time=\"2026-11-22T10:00:00Z\" level=warning msg=\"\\U0002fa1e \\U00050000 \\U000e0000 \\U000e0080 "
+            "\\U000e01f0 \U000e0100 \U0002fa1d\"\n");
 }
 
 TEST(LogTime, IsRfc3339Utc) {

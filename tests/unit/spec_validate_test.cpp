@@ -111,6 +111,10 @@ TEST(SpecValidate, ADevicePathListedTwiceMustNameOneDevice) {
   EXPECT_EQ(devices(R"({"path": "/dev/net/../tun", "type": "c", "major": 1, "minor": 3})"),
             "config.json: .linux.devices[1].path: \"/dev/net/../tun\" is also .linux.devices[0], as a different "
             "device or with other owner or mode");
+  EXPECT_EQ(devices(R"({"path": "/dev/tun/", "type": "c", "major": 1, "minor": 3})"),
+            "config.json: .linux.devices[1].path: \"/dev/tun/\" is also .linux.devices[0], as a different "
+            "device or with other owner or mode");
+  EXPECT_EQ(devices(R"({"path": "/dev/tun/.", "type": "c", "major": 10, "minor": 200})"), "<no error>");
   EXPECT_EQ(devices(R"({"path": "/dev/tun", "type": "c", "major": 10, "minor": 200, "fileMode": 384})"),
             "config.json: .linux.devices[1].path: \"/dev/tun\" is also .linux.devices[0], as a different device or "
             "with other owner or mode");
