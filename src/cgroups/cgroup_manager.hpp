@@ -268,6 +268,9 @@ class Manager {
   // How many processes the OOM killer has killed in the memory cgroup (v1
   // memory.oom_control, v2 memory.events "oom_kill"); 0 without one.
   uint64_t oom_kills() const;
+  // Whether the container's own memory limit was reached (v1 memory.failcnt,
+  // v2 memory.events "oom"), which a kill by an ancestor's limit leaves 0.
+  bool memory_limit_reached() const;
 
   // Applies new limits (the `update` command). Only fields that are set are
   // written; device rules are replaced only when resources.devices is non-empty.

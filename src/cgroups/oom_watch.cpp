@@ -18,20 +18,22 @@ namespace hull::cgroups {
 
 namespace {
 
-// The "oom_kill" counter of a memory.events (v1: memory.oom_control) text.
-uint64_t oom_kill_count(int fd, const std::string& what) {
+// A counter of a memory.events (v1: memory.oom_control) text, by its key
+// with the space after it.
+uint64_t event_count(int fd, const std::string& what, std::string_view key) {
   if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seek " + what);
   std::string text = read_fd(fd, what);
-  constexpr std::string_view kKey = "oom_kill ";
   for (size_t i = 0; i < text.size();) {
     size_t j = text.find('\n', i);
     if (j == std::string::npos) j = text.size();
     std::string_view line(text.data() + i, j - i);
-    if (line.substr(0, kKey.size()) == kKey) return std::stoull(std::string(line.substr(kKey.size())));
+    if (line.substr(0, key.size()) == key) return std::stoull(std::string(line.substr(key.size())));
     i = j + 1;
   }
   return 0;
 }
+
+uint64_t oom_kill_count(int fd, const std::string& what) { return event_count(fd, what, "oom_kill "); }
 
 }  // namespace
 
@@ -68,6 +70,16 @@ uint64_t Manager::oom_kills() const {
   }
   UniqueFd fd = open_fd(path, O_RDONLY);
   return oom_kill_count(fd.get(), path);
+}
+
+bool Manager::memory_limit_reached() const {
+  // v1's failcnt and v2's "oom" count this cgroup's own limit only: an
+  // ancestor's limit that runs out raises neither.
+  if (const std::string v1 = v1_dir(paths_, "memory"); !v1.empty()) return read_value(v1, "memory.failcnt") != "0";
+  if (paths_.v2.empty() || !has_file(paths_.v2, "memory.events")) return false;
+  const std::string path = paths_.v2 + "/memory.events";
+  UniqueFd fd = open_fd(path, O_RDONLY);
+  return event_count(fd.get(), path, "oom ") > 0;
 }
 
 short OomWatch::poll_events() const { return v2_ ? POLLPRI : POLLIN; }

@@ -210,9 +210,20 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
     try {
       kills = cgroup.oom_kills();
     } catch (const Error&) {}
-    if (kills > 0)
-      throw Error("the container init was OOM-killed during set-up: linux.resources.memory.limit is too low for it",
-                  ENOMEM);
+    if (kills > 0) {
+      bool own_limit = true;
+      try {
+        own_limit = cgroup.memory_limit_reached();
+      } catch (const Error&) {}
+      if (own_limit)
+        throw Error("the container init was OOM-killed during set-up: linux.resources.memory.limit is too low for it",
+                    ENOMEM);
+      throw Error(
+          "the container init was OOM-killed during set-up by a memory limit above the container's cgroup (that of "
+          "the cgroup hull runs in or of a parent: a service's MemoryMax, a pod's limit), not by "
+          "linux.resources.memory.limit",
+          ENOMEM);
+    }
   }
   throw;
 }

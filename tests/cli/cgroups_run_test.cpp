@@ -80,6 +80,37 @@ TEST_F(CgroupRunTest, AMemoryLimitTooLowForTheInitIsNamed) {
   EXPECT_GT(failed_in_set_up, 0) << "no limit was too low for the init";
 }
 
+// The OOM killer ends the init during set-up, but the limit that ran out
+// is its parent cgroup's (a service's MemoryMax, a pod's limit), not the
+// container's own, which the config does not even set: the error says so
+// instead of naming linux.resources.memory.limit.
+TEST_F(CgroupRunTest, AnOomKillByALimitAboveTheContainersCgroupIsNotBlamedOnItsLimit) {
+  // A container beside it first, so that its parent exists with its memory
+  // files (controllers enabled on v2) for the limit to be written to.
+  Bundle& holder = limited_bundle(nlohmann::json::object(), "bundle-holder");
+  holder.config["linux"]["cgroupsPath"] = parent_ + "/holder";
+  holder.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", holder.dir().string(), "holder"}).exit_code, 0);
+  const std::string memory_dir = dir_of("memory");
+  const std::string parent_dir = memory_dir.substr(0, memory_dir.rfind('/'));
+  cgroups::write_value(parent_dir, unified() ? "memory.max" : "memory.limit_in_bytes", std::to_string(16 << 20));
+  // 24 MiB copied into a tmpfs by the init (tmpcopyup), which is picked first.
+  Bundle& b = limited_bundle(nlohmann::json::object(), "bundle-copy");
+  std::filesystem::create_directories(b.rootfs() / "big");
+  std::ofstream(b.rootfs() / "big" / "f") << std::string(size_t{24} << 20, 'x');
+  b.config["mounts"].push_back(
+      {{"destination", "/big"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"tmpcopyup", "size=64m"}}});
+  b.config["process"]["oomScoreAdj"] = 1000;
+  b.args({"true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "copy"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("OOM-killed during set-up by a memory limit above the container's cgroup"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("is too low"), std::string::npos) << r.err;
+  EXPECT_EQ(hull({"delete", "--force", "holder"}).exit_code, 0);
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 TEST_F(CgroupRunTest, PidsLimitMakesForkFailInTheContainer) {
   Bundle& b = limited_bundle({{"pids", {{"limit", 3}}}});
   // sh plus two sleeps fill the limit; the third fork fails.
