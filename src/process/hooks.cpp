@@ -23,6 +23,7 @@
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
 #include "base/warn.hpp"
+#include "cgroups/pids_limit.hpp"
 #include "process/exec.hpp"
 
 namespace hull::process {
@@ -140,7 +141,7 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json, const
   HookArgv args(hook, default_env);
   const pid_t runtime = ::getpid();
   pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork for the hook");
+  if (pid < 0) cgroups::throw_process_errno("fork for the hook");
   if (pid == 0) exec_hook_child(hook, args, cwd, in.get(), out_w.get(), err_w.get(), runtime);
   ::setpgid(pid, pid);
   in.reset();

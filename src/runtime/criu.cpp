@@ -18,6 +18,7 @@
 #include "base/executable_memfd.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
+#include "cgroups/pids_limit.hpp"
 #include "runtime/subprocess.hpp"
 
 namespace hull {
@@ -166,7 +167,7 @@ void run_criu(const std::string& binary, const std::vector<std::string>& args, c
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for criu " + action);
   UniqueFd read_end(p[0]), write_end(p[1]);
   pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork for criu " + action);
+  if (pid < 0) cgroups::throw_process_errno("fork for criu " + action);
   if (pid == 0) exec_criu(binary, args, cgroup, stdin_fd, inherited_fds, write_end.get());
   if (handed_over_fd >= 0) ::close(handed_over_fd);
   write_end.reset();

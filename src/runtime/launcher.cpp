@@ -18,6 +18,7 @@
 #include "base/fault.hpp"
 #include "base/procfs.hpp"
 #include "base/sanitizers.hpp"
+#include "cgroups/pids_limit.hpp"
 #include "namespaces/user_namespace.hpp"
 #include "process/sealed_binary.hpp"
 #include "runtime/sibling_clone.hpp"
@@ -118,7 +119,7 @@ LaunchedChild finish_launch(const LaunchRequest& r, const SyncChannel& runtime_e
 LaunchedChild clone_through_helper(const LaunchRequest& r) {
   SiblingReport report;
   pid_t helper = ::fork();
-  if (helper < 0) throw_errno("fork the launch helper");
+  if (helper < 0) cgroups::throw_process_errno("fork the launch helper");
   if (helper == 0) {
     report.run_helper([&r, &report]() -> long {
       r.join_in_helper();
@@ -194,7 +195,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     pid = clone3(args);
   }
   if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (pid < 0) throw_errno(std::string("clone3 ") + r.what);
+  if (pid < 0) cgroups::throw_process_errno(std::string("clone3 ") + r.what);
   if (pid == 0) {
     r.entry(r.arg);
     ::_exit(127);  // entry points do not return; this is the last guard

@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/unique_fd.hpp"
+#include "cgroups/pids_limit.hpp"
 
 namespace hull {
 
@@ -25,7 +26,7 @@ CommandOutput run_capturing(const std::vector<std::string>& argv) {
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for " + argv[0]);
   UniqueFd exec_error_read(p[0]), exec_error_write(p[1]);
   pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork for " + argv[0]);
+  if (pid < 0) cgroups::throw_process_errno("fork for " + argv[0]);
   if (pid == 0) {
     if (::dup2(write_end.get(), STDOUT_FILENO) < 0 || ::dup2(write_end.get(), STDERR_FILENO) < 0) ::_exit(127);
     ::execvp(args[0], args.data());

@@ -4,14 +4,17 @@
 // ids concurrently) and removes the parent directories it leads to.
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
 
+#include "at_scope_exit.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups_run_fixture.hpp"
@@ -109,6 +112,33 @@ TEST_F(CgroupRunTest, AnOomKillByALimitAboveTheContainersCgroupIsNotBlamedOnItsL
   EXPECT_EQ(r.err.find("is too low"), std::string::npos) << r.err;
   EXPECT_EQ(hull({"delete", "--force", "holder"}).exit_code, 0);
   EXPECT_TRUE(state_dirs().empty());
+}
+
+// hull started in a pids cgroup at its limit (a service's TasksMax): the
+// clone of the init fails, and the message names that cgroup and its
+// pids.max instead of a bare "resource temporarily unavailable".
+TEST_F(CgroupRunTest, ACloneRefusedByTheCallersPidsLimitNamesIt) {
+  const cgroups::V1Hierarchy* pids = cgroups::Host::current().v1_for("pids");
+  if (!pids)
+    GTEST_SKIP() << "no v1 pids hierarchy: on cgroup v2 our own cgroup holds processes, so no child of it "
+                    "can be given the pids controller";
+  const std::string own = pids->own_path == "/" ? "" : pids->own_path;
+  const std::string caller = own + "/hull-pidcap-" + std::to_string(::getpid());
+  const std::string dir = pids->mount + caller;
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << dir << ": " << std::strerror(errno);
+  AtScopeExit remove([&dir] { ::rmdir(dir.c_str()); });
+  cgroups::write_value(dir, "pids.max", "1");
+  Bundle& b = limited_bundle(nlohmann::json::object());
+  b.args({"true"});
+  // The shell moves itself in, then becomes hull: one task, the limit.
+  ProcResult r = run_process({"/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", dir, runtime_binary(),
+                              "--root", state_root(), "run", "--bundle", b.dir().string(), "capped"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("clone3 the container init (the pids cgroup " + caller +
+                       ", which hull runs in, is at its pids.max of 1): resource temporarily unavailable"),
+            std::string::npos)
+      << r.err;
+  expect_nothing_left("capped");
 }
 
 TEST_F(CgroupRunTest, PidsLimitMakesForkFailInTheContainer) {
