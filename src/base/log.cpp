@@ -80,8 +80,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// logrus's TextFormatter quotes a value only when it holds a character
-// outside this set, and then quotes it like Go's %q.
 // Not printable to Go's strconv.IsPrint, which runc's %q follows: format
 // characters (bidirectional controls, zero widths, the soft hyphen, the
 // byte-order mark), spaces other than U+0020, line and paragraph separators,
@@ -107,6 +105,8 @@ bool go_unprintable(char32_t r) {
   return false;
 }
 
+// logrus's TextFormatter quotes a value only when it holds a character
+// outside this set, and then quotes it like Go's %q.
 bool needs_quoting(std::string_view s) {
   for (char c : s) {
     bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||

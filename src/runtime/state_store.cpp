@@ -141,8 +141,8 @@ void make_root(const std::string& root) {
   throw ContainerMissing("container " + quote(id) + " does not exist");
 }
 
-// One over the cap no hull writes (ContainerDir::write_state): corrupt, so
-// that delete --force removes it.
+// One larger than any hull wrote (kMaxStateFileReadSize): corrupt, so that
+// delete --force removes it.
 std::string read_state_text(int dirfd, const std::string& name, const std::string& what) {
   try {
     return read_regular_file_at(dirfd, name, kMaxStateFileReadSize, what);
