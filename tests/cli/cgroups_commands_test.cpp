@@ -21,6 +21,7 @@
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups_run_fixture.hpp"
 #include "deep_chain.hpp"
+#include "growing_config.hpp"
 #include "proc_files.hpp"
 
 namespace hull::itest {
@@ -471,14 +472,7 @@ TEST_F(CgroupCommandsTest, UpdateFlagValuesAreReadAsRuncReadsThem) {
 // is refused before any limit changes.
 TEST_F(CgroupCommandsTest, UpdateRewritesTheSavedConfigSoThatItCanBeReadBack) {
   Bundle& b = limited_bundle({{"pids", {{"limit", 50}}}}, "bundle-nested");
-  Json nested = Json::array();
-  for (int i = 0; i < 50000; ++i) nested.push_back(0);
-  for (int depth = 0; depth < 200; ++depth) {
-    Json outer = Json::array();
-    outer.push_back(std::move(nested));
-    nested = std::move(outer);
-  }
-  b.config["org.example.nested"] = std::move(nested);
+  b.config["org.example.nested"] = deeply_nested_zeros();
   b.config["process"]["args"] = {"sleep", "1000"};
   std::ofstream(b.config_path(), std::ios::trunc) << b.config.dump();  // Bundle::write indents
   ProcResult r = hull({"create", "--bundle", b.dir().string(), "nested"});
@@ -494,14 +488,9 @@ TEST_F(CgroupCommandsTest, UpdateRewritesTheSavedConfigSoThatItCanBeReadBack) {
   EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "30");
   ASSERT_EQ(hull({"delete", "--force", "nested"}).exit_code, 0);  // the fixture's one cgroup is the next one's
 
-  // 1,400,000 floats of 3 bytes each, "1e9", rewritten as "1000000000.0".
   Bundle& f = limited_bundle({{"pids", {{"limit", 50}}}}, "bundle-floats");
   f.args({"sleep", "1000"});
-  std::string text = f.config.dump();
-  std::string floats = "\"org.example.floats\":[1e9";
-  for (int i = 1; i < 1400000; ++i) floats += ",1e9";
-  text.insert(1, floats + "],");
-  std::ofstream(f.config_path(), std::ios::trunc) << text;
+  std::ofstream(f.config_path(), std::ios::trunc) << with_floats_that_grow(f.config);
   ASSERT_EQ(hull({"create", "--bundle", f.dir().string(), "floats"}).exit_code, 0);
   start_container("floats");
   r = hull({"update", "--pids-limit", "20", "floats"});

@@ -9,6 +9,7 @@
 
 #include "base/fs.hpp"
 #include "base/mountinfo.hpp"
+#include "growing_config.hpp"
 #include "harness.hpp"
 #include "host_mounts.hpp"
 
@@ -152,15 +153,8 @@ TEST_F(RootfsRun, TheConfigSavedWithPathsBelowTheRootfsRewrittenStaysReadable) {
   const std::string rootfs = fs::canonical(b.rootfs()).string();
   b.config["mounts"].push_back(mount_entry(rootfs + "/tmp", "tmpfs", "tmpfs", {}));
   b.config["process"]["args"] = {"sleep", "1000"};
-  json nested = json::array();
-  for (int i = 0; i < 50000; ++i) nested.push_back(0);
-  for (int depth = 0; depth < 200; ++depth) {
-    json outer = json::array();
-    outer.push_back(std::move(nested));
-    nested = std::move(outer);
-  }
   json config = b.config;
-  config["org.example.nested"] = std::move(nested);
+  config["org.example.nested"] = deeply_nested_zeros();
   std::ofstream(b.config_path(), std::ios::trunc) << config.dump();  // Bundle::write indents
   ProcResult r = hull({"create", "--bundle", b.dir().string(), "prefixed-big"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -171,12 +165,7 @@ TEST_F(RootfsRun, TheConfigSavedWithPathsBelowTheRootfsRewrittenStaysReadable) {
   EXPECT_EQ(r.out, "1\n");
   EXPECT_EQ(hull({"delete", "--force", "prefixed-big"}).exit_code, 0);
 
-  // 1,400,000 floats of 3 bytes, "1e9", rewritten as "1000000000.0".
-  std::string text = b.config.dump();
-  std::string floats = "\"org.example.floats\":[1e9";
-  for (int i = 1; i < 1400000; ++i) floats += ",1e9";
-  text.insert(1, floats + "],");
-  std::ofstream(b.config_path(), std::ios::trunc) << text;
+  std::ofstream(b.config_path(), std::ios::trunc) << with_floats_that_grow(b.config);
   r = hull({"create", "--bundle", b.dir().string(), "prefixed-floats"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("the rewritten " + b.config_path().string() + " would be"), std::string::npos) << r.err;
