@@ -680,10 +680,7 @@ spec::Spec load_saved_config(const ContainerDir& dir) {
 }
 
 void check_saved_config_fits(const std::string& text, const std::string& path) {
-  if (text.size() > kMaxStateFileSize)
-    throw Error("the rewritten " + path + " would be " + std::to_string(text.size()) + " bytes, more than the " +
-                    std::to_string(kMaxStateFileSize) + " bytes every hull reads back",
-                EFBIG);
+  check_fits_state_file_size("the rewritten " + path, text.size());
 }
 
 bool recorded_without_hooks(const ContainerState& state) {

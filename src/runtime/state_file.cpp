@@ -128,6 +128,13 @@ std::string to_restore_hook_state_json(const ContainerState& s, pid_t restored) 
   return spec_state_json(s, restored, Status::Stopped, -1);
 }
 
+void check_fits_state_file_size(const std::string& what, size_t size, const std::string& hint) {
+  if (size > kMaxStateFileSize)
+    throw Error(what + " would be " + std::to_string(size) + " bytes, more than the " +
+                    std::to_string(kMaxStateFileSize) + " bytes every hull reads back" + hint,
+                EFBIG);
+}
+
 std::string to_state_file_json(const ContainerState& s) {
   // Compact: its annotations are the config's, and indented they grew past
   // what the readers take (kMaxStateFileSize) for a config within its cap.

@@ -39,6 +39,9 @@ constexpr size_t kMaxStateFileSize = 16 << 20;
 // up to about 1.75 times a config within its cap (many small annotations),
 // and such a container must still be managed and deleted.
 constexpr size_t kMaxStateFileReadSize = 2 * kMaxStateFileSize;
+// Refuses, EFBIG, a file hull is about to write that no hull could read
+// back (what: "the state of container \"web\"", the saved config's path).
+void check_fits_state_file_size(const std::string& what, size_t size, const std::string& hint = "");
 
 // The runtime-spec state JSON: `hull state` prints it indented, hooks (and a
 // seccomp agent) get it on one line.

@@ -168,11 +168,8 @@ void ContainerDir::write_state(const ContainerState& s) const {
   if (s.id != id_) throw Error("state of container " + quote(s.id) + " written into the directory of " + quote(id_));
   const std::string text = to_state_file_json(s);
   // Written, it could not be read back: the container could not even be deleted.
-  if (text.size() > kMaxStateFileSize)
-    throw Error("the state of container " + quote(id_) + " would be " + std::to_string(text.size()) +
-                    " bytes, more than the " + std::to_string(kMaxStateFileSize) +
-                    " bytes every hull reads back: its annotations or paths are too large",
-                EFBIG);
+  check_fits_state_file_size("the state of container " + quote(id_), text.size(),
+                             ": its annotations or paths are too large");
   // Its errors name the directory (base/fs.cpp, in_dir).
   replace_file_at(dirfd_.get(), kStateFile, text, 0600);
 }
