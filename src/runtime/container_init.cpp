@@ -379,21 +379,22 @@ void container_init_main(InitContext& ctx) noexcept {
   if (ctx.listen_fd >= 0) end_on_stop_signals();
 
   int start_conn = -1;
+  bool reported = true;
   try {
     init_steps(ctx, start_conn);
   } catch (const Error& e) {
     if (start_conn >= 0)
       report_start_error(start_conn, e.what());
     else
-      ctx.sync->send_error(e.code(), e.message());
+      reported = ctx.sync->send_error(e.code(), e.message());
   } catch (const std::exception& e) {
     std::string msg = std::string("container init: ") + e.what();
     if (start_conn >= 0)
       report_start_error(start_conn, msg);
     else
-      ctx.sync->send_error(0, msg);
+      reported = ctx.sync->send_error(0, msg);
   }
-  ::_exit(1);
+  ::_exit(reported ? 1 : kInitExitUnreportedError);
 }
 
 void container_init_entry(void* ctx) noexcept { container_init_main(*static_cast<InitContext*>(ctx)); }

@@ -101,6 +101,11 @@ struct InitContext {
   std::array<int, 10> close_at_entry{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 };
 
+// The init's exit status when set-up failed and its error could not cross
+// the sync channel either (its seccomp filter refuses sendmsg, writev and
+// write): create says so, where it would only know the init exited.
+constexpr int kInitExitUnreportedError = 3;
+
 // The init's entry point: never returns into the runtime's stack (execve or
 // _exit), never throws (errors cross the sync channel).
 [[noreturn]] void container_init_main(InitContext& ctx) noexcept;

@@ -187,7 +187,8 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
   st.initStartTime = stat->start_time;
 }
 
-// The init closed the sync channel without a word: it was killed. Killed
+// The init closed the sync channel without a word: it was killed, or its
+// filter refused its report (kInitExitUnreportedError). Killed
 // by the OOM killer of its own memory cgroup, the limit is too low for it
 // to set up (runc: "container init was OOM-killed (memory limit too
 // low?)"); else the error stands. Called while PeerExitedError is handled. The
@@ -205,6 +206,11 @@ void record_init_start_time(ContainerState& st, pid_t pid) {
         "the container init was killed by SIGSYS during set-up: linux.seccomp kills a system call it makes under "
         "the filter (without process.noNewPrivileges the filter is loaded before the wait for start, as runc loads "
         "it); allow the call, or set process.noNewPrivileges to true");
+  if (known && how.si_code == CLD_EXITED && how.si_status == kInitExitUnreportedError)
+    throw Error(
+        "the container init failed during set-up, after it loaded linux.seccomp, and could not report why: the "
+        "profile refuses sendmsg, writev and write, the calls it reports with; allow one of them, or set "
+        "process.noNewPrivileges to true (the filter is then loaded last)");
   if (known && how.si_code == CLD_KILLED && how.si_status == SIGKILL) {
     uint64_t kills = 0;
     try {

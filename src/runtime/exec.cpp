@@ -207,9 +207,9 @@ struct ExecChild {
     }
     process::exec_container_process(*c.spec, eo);
   } catch (const Error& e) {
-    c.channel->send_error(e.code(), e.message());
+    (void)c.channel->send_error(e.code(), e.message());
   } catch (const std::exception& e) {
-    c.channel->send_error(0, e.what());
+    (void)c.channel->send_error(0, e.what());
   }
   ::_exit(127);
 }

@@ -22,11 +22,31 @@ struct Header {
 constexpr size_t kMaxPacket = size_t{64} * 1024;
 constexpr size_t kMaxPiece = kMaxPacket - sizeof(Header);
 
+// The receive buffer (and the send buffer of write_packet, below): in zero-fill memory that only the pages a packet
+// fills ever touch (on the stack all 16 pages are probed, a fault each; on
+// the heap each receive grew and trimmed the break, two brk calls). One per
+// process: a sync channel is read by one thread only (the runtime's main
+// thread, the init), and a packet's bytes are copied out before the next
+// receive. Not thread_local: glibc zeroes a thread's whole static TLS block
+// when it starts one, 16 page faults for each of list's helper threads.
+char packet[kMaxPacket];
+
+// The one packet as one buffer, for write(): a profile recorded from what a
+// program calls (oci-seccomp-bpf-hook) may allow write alone. In the
+// receive buffer, free here: a received packet's bytes are copied out
+// before receive returns, on the one thread that uses the channel.
+ssize_t write_packet(int fd, const Header& h, std::string_view payload) {
+  const size_t n = sizeof h + std::min(payload.size(), kMaxPiece);
+  std::memcpy(packet, &h, sizeof h);
+  std::memcpy(packet + sizeof h, payload.data(), n - sizeof h);
+  return ::write(fd, packet, n);
+}
+
 // One packet from two pieces, with `passed` attached. Under the container's
 // seccomp filter (the init waits for start under it without
 // noNewPrivileges; a failure after it is reported) a profile may deny
-// sendmsg: writev, which a program cannot do without, sends the same one
-// packet where no fd goes with it.
+// sendmsg: writev, and then write, send the same one packet where no fd
+// goes with it.
 ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span<const int> passed = {},
                     SendCall call = SendCall::Sendmsg) {
   iovec iov[2] = {{const_cast<Header*>(&h), sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
@@ -44,18 +64,12 @@ ssize_t send_packet(int fd, const Header& h, std::string_view payload, std::span
     std::memcpy(CMSG_DATA(c), passed.data(), sizeof(int) * passed.size());
   }
   ssize_t n = send_message(fd, msg, MSG_NOSIGNAL, call);
-  if (n < 0 && passed.empty() && errno != EPIPE && errno != ECONNRESET) n = ::writev(fd, iov, msg.msg_iovlen);
+  const auto peer_gone = [] { return errno == EPIPE || errno == ECONNRESET; };
+  if (n < 0 && passed.empty() && !peer_gone()) n = ::writev(fd, iov, msg.msg_iovlen);
+  if (n < 0 && passed.empty() && !peer_gone()) n = write_packet(fd, h, payload);
   return n;
 }
 
-// The receive buffer: in zero-fill memory that only the pages a packet
-// fills ever touch (on the stack all 16 pages are probed, a fault each; on
-// the heap each receive grew and trimmed the break, two brk calls). One per
-// process: a sync channel is read by one thread only (the runtime's main
-// thread, the init), and a packet's bytes are copied out before the next
-// receive. Not thread_local: glibc zeroes a thread's whole static TLS block
-// when it starts one, 16 page faults for each of list's helper threads.
-char packet[kMaxPacket];
 }  // namespace
 
 const char* to_string(SyncMsg m) {
@@ -113,12 +127,11 @@ void SyncChannel::send_to_waiting_peer(SyncMsg m, std::string_view payload, std:
   }
 }
 
-void SyncChannel::send_error(int err, const std::string& message) const {
+bool SyncChannel::send_error(int err, const std::string& message) const {
   Header h{SyncMsg::Error, err, 0};
   // A byte count, no terminator: the packet length says where it ends.
   std::string_view text(message.data(), std::min(message.size(), kMaxPiece));
-  // Best effort: the parent may be gone, and there is nobody else to tell.
-  (void)send_packet(fd_.get(), h, text);
+  return send_packet(fd_.get(), h, text) >= 0;
 }
 
 void SyncChannel::send_fd(SyncMsg m, int fd, SendCall call) const {

@@ -110,7 +110,9 @@ class SyncChannel {
   static std::pair<SyncChannel, SyncChannel> make_pair();
 
   void send(SyncMsg m, std::string_view payload = {}) const;
-  void send_error(int err, const std::string& message) const;
+  // False when it could not be sent: the peer is gone, or the process's
+  // seccomp filter refuses sendmsg, writev and write alike.
+  bool send_error(int err, const std::string& message) const;
   // send() to a peer that may have failed meanwhile: if it is gone, what it
   // said before it exited (its Error) is thrown, not the broken pipe. `fds`
   // (at most kMaxPassedFds) ride along (SCM_RIGHTS).

@@ -858,6 +858,33 @@ TEST_F(HullTest, AProfileDenyingEveryAcceptFailsTheCreateNamingTheProfile) {
   expect_nothing_left("hullproc-killed-accept");
 }
 
+// The init reports that failure over the sync channel, under the filter:
+// where the profile also refuses sendmsg and writev (one recorded from a
+// program's own calls allows write), write carries it. It was lost: create
+// said only that the init exited. Where write is refused too, create says
+// the report could not be sent, and by which calls.
+TEST_F(HullTest, AnInitsErrorUnderAProfileRefusingSendmsgAndWritevIsStillReported) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  b.args({"sleep", "1000"});
+  const auto refusing = [&](std::vector<std::string> names) {
+    b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                    {"syscalls", {{{"names", names}, {"action", "SCMP_ACT_ERRNO"}}}}};
+    b.write();
+  };
+  refusing({"accept4", "accept", "sendmsg", "writev"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "hullproc-unheard"});
+  EXPECT_TRUE(failed_with(c, {"linux.seccomp: the profile refuses accept4 and accept", "process.noNewPrivileges"}));
+  expect_nothing_left("hullproc-unheard");
+
+  refusing({"accept4", "accept", "sendmsg", "writev", "write"});
+  c = hull({"create", "--bundle", b.dir().string(), "hullproc-unheard"});
+  EXPECT_TRUE(failed_with(c, {"the container init failed during set-up, after it loaded linux.seccomp, and could "
+                              "not report why: the profile refuses sendmsg, writev and write",
+                              "process.noNewPrivileges"}));
+  expect_nothing_left("hullproc-unheard");
+}
+
 // The other call the init (and exec's process) makes under the filter
 // before it is reported ready: clearing its parent-death signal, so that it
 // outlives the hull that made it. Refused unseen, `create`, `run -d` and
