@@ -51,6 +51,7 @@
 // BPF_PROG_TYPE_CGROUP_DEVICE program.
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -251,6 +252,10 @@ class Manager {
   // nested runtime's paused container: its processes would keep the init
   // of the container's pid namespace from exiting).
   void thaw_v1_freezer() const;
+  // Whether the v2 cgroup (sub-cgroups included) came to hold no process
+  // ("populated 0") or `also` became readable before the deadline. False at
+  // once where there is no v2 cgroup to wait on (legacy, or removed since).
+  bool wait_emptied(std::chrono::steady_clock::time_point deadline, int also) const;
 
   // Sends sig to every process in the cgroup (and its sub-cgroups). SIGKILL
   // uses cgroup.kill where the kernel has it; otherwise the cgroup is frozen,

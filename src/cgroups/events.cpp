@@ -47,7 +47,7 @@ std::optional<std::string> event_value_at(int dirfd, const std::string& dir, con
 }
 
 bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
-                std::chrono::steady_clock::time_point deadline) {
+                std::chrono::steady_clock::time_point deadline, int also) {
   std::string path = dir + "/cgroup.events";
   UniqueFd fd = open_path(path, O_RDONLY);
   for (;;) {
@@ -55,9 +55,10 @@ bool wait_event(const std::string& dir, const std::string& key, const std::strin
     if (find_key(pread_all(fd.get(), path), key) == value) return true;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
-    pollfd p{fd.get(), POLLPRI, 0};
-    int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    pollfd p[2] = {{fd.get(), POLLPRI, 0}, {also, POLLIN, 0}};  // poll skips a negative fd
+    int n = ::poll(p, 2, static_cast<int>(left.count()));
     if (n < 0 && errno != EINTR) throw_errno("poll " + path);
+    if (n > 0 && (p[1].revents & POLLIN)) return true;
   }
 }
 

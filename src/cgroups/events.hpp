@@ -13,8 +13,9 @@ std::string event_value(const std::string& dir, const std::string& key);
 // The same for the cgroup open as dirfd (`dir` names it in errors); nullopt
 // where it has no cgroup.events (a v1 cgroup, or one removed since).
 std::optional<std::string> event_value_at(int dirfd, const std::string& dir, const std::string& key);
-// Returns true once dir/cgroup.events has "key value", false at the deadline.
+// Returns true once dir/cgroup.events has "key value", or `also` (an fd, -1
+// for none) is readable; false at the deadline.
 bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
-                std::chrono::steady_clock::time_point deadline);
+                std::chrono::steady_clock::time_point deadline, int also = -1);
 
 }  // namespace hull::cgroups

@@ -192,6 +192,16 @@ std::string Manager::procs_dir() const {
   return paths_.v1.empty() ? paths_.v2 : paths_.v1.begin()->second;
 }
 
+bool Manager::wait_emptied(std::chrono::steady_clock::time_point deadline, int also) const {
+  if (paths_.v2.empty()) return false;
+  try {
+    return wait_event(paths_.v2, "populated", "0", deadline, also);
+  } catch (const Error& e) {
+    if (cgroup_gone(e.code())) return false;
+    throw;
+  }
+}
+
 // A cgroup already removed (delete retried after a partial failure) holds
 // nothing: read_procs finds no cgroup.procs.
 std::vector<pid_t> Manager::pids() const {

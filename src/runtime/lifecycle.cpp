@@ -60,14 +60,37 @@ UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st, C
               EPERM);
 }
 
-// SIGKILL the init (if still ours) and wait until it has exited.
+// Whether the killed init has left the container for good: in exit (never
+// to run again; what live_status calls stopped) with no process left in
+// its cgroup. An init leading a pid namespace stays in exit until every
+// zombie of it is reaped, and one whose parent is outside (a detached
+// exec's, under a caller that has not reaped it yet) may keep it there
+// long after the container's processes have gone.
+bool init_has_left(const ContainerState& st, ContainerCgroup& cgroup) {
+  std::optional<ProcStat> now = read_proc_stat(st.pid);
+  const bool in_exit = !now || now->state == 'Z' || now->state == 'X' || (now->flags & kProcessExiting);
+  return in_exit && cgroup.processes().empty();
+}
+
+// SIGKILL the init (if still ours) and wait until it has exited, or has
+// left the container (init_has_left): its cgroup's "populated 0" wakes the
+// wait where there is a v2 one, else the check comes at the timeout.
 void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status status, ContainerCgroup& cgroup) {
   UniqueFd pidfd = open_verified_init(dir, st, cgroup);
   if (!pidfd) return;
   cgroups::Manager* frozen = cgroup_to_thaw_after_kill(cgroup, status, SIGKILL);
   send_signal(pidfd.get(), SIGKILL, "container " + quote(st.id));
   if (frozen) frozen->thaw_v1_freezer();
-  wait_for_exit(pidfd.get(), kKillTimeout, "wait for the container init to exit");
+  const auto deadline = std::chrono::steady_clock::now() + kKillTimeout;
+  if (cgroup.wait_emptied(deadline, pidfd.get()) && init_has_left(st, cgroup)) return;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  try {
+    wait_for_exit(pidfd.get(), std::max(left, std::chrono::milliseconds(0)), "wait for the container init to exit");
+  } catch (const Error&) {
+    if (!init_has_left(st, cgroup)) throw;
+    log::debug("container " + quote(st.id) + ": its init, killed, waits in exit for processes of its pid namespace " +
+               "to be reaped by their parents outside it");
+  }
 }
 
 // A container whose create died half-way may have no saved config yet.

@@ -67,6 +67,15 @@ class ContainerCgroup {
   // start time come from state.json too.
   bool holds(pid_t pid);
 
+  // The processes in it and below, unchecked: it only reads. None where the
+  // container has no cgroup.
+  std::vector<pid_t> processes() { return named() ? manager().pids() : std::vector<pid_t>{}; }
+  // Manager::wait_emptied, unchecked: it only reads. False where the
+  // container has no cgroup.
+  bool wait_emptied(std::chrono::steady_clock::time_point deadline, int also) {
+    return named() && manager().wait_emptied(deadline, also);
+  }
+
   // Whether its freezer holds a SIGKILL until thawed (v1's): the host's
   // layout, not the marks, so nothing is checked.
   bool sigkill_waits_for_thaw() { return manager().sigkill_waits_for_thaw(); }

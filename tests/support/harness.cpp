@@ -278,8 +278,17 @@ void HullTest::reap_container_orphans() {
   }
 }
 
+bool HullTest::wait_exit_reaping_orphans(pid_t pid, milliseconds timeout) {
+  constexpr milliseconds kSlice(50);
+  for (auto left = timeout; left > milliseconds(0); left -= kSlice) {
+    if (wait_pid_exit(pid, std::min(kSlice, left))) return true;
+    reap_container_orphans();
+  }
+  return false;
+}
+
 ProcResult HullTest::finish_reaping_orphans(Child c) {
-  for (int i = 0; i < 1200 && !wait_pid_exit(c.pid(), milliseconds(50)); ++i) reap_container_orphans();
+  (void)wait_exit_reaping_orphans(c.pid(), milliseconds(60000));
   return c.finish();
 }
 
@@ -307,8 +316,14 @@ std::vector<std::string> HullTest::mounts_of_temp_dir() const {
 std::vector<pid_t> HullTest::live_children() {
   std::vector<pid_t> alive;
   for (pid_t pid : children_of_self()) {
-    // A container process dies asynchronously after the kill that ended it.
-    if (!wait_exit_and_reap(pid, milliseconds(5000))) alive.push_back(pid);
+    // A container process dies asynchronously after the kill that ended it,
+    // and a killed init leading a pid namespace stays in exit until the
+    // zombies of that namespace re-parented to us are reaped (delete
+    // --force returns once the container's cgroup is empty).
+    if (wait_exit_reaping_orphans(pid, milliseconds(5000)))
+      reap_if_child(pid);
+    else
+      alive.push_back(pid);
   }
   return alive;
 }

@@ -127,6 +127,8 @@ class HullTest : public ::testing::Test {
   // kill or delete --force would wait for it. Only zombies in a nested pid
   // namespace are reaped: never another Child of the test.
   ProcResult finish_reaping_orphans(Child c);
+  // The same wait for any pid, bounded: whether it exited (not reaped).
+  bool wait_exit_reaping_orphans(pid_t pid, milliseconds timeout);
   void reap_container_orphans();
 
   const std::filesystem::path& temp_dir() const { return temp_; }
