@@ -145,7 +145,12 @@ std::optional<std::string> explain_header(const Header& h, std::string_view wher
 
 // As execve will judge it: the effective ids and capabilities. access(2)
 // takes the real ids and, for a uid other than 0, no capability at all.
-bool may_execute(const std::string& path) { return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0; }
+// Only EACCES is a "no": a refusal of the call itself (faccessat2 answered
+// EPERM by the seccomp filter of an older Docker hull runs under, where
+// runc runs) leaves the answer to execve.
+bool may_execute(const std::string& path) {
+  return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0 || errno != EACCES;
+}
 
 std::optional<std::string> explain_not_executable(const std::string& path) {
   struct stat st;

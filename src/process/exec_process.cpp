@@ -204,7 +204,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // the barrier and what follows run under the filter. With
   // noNewPrivileges, as late as possible, as runc: only the last steps run
   // under it (the init holds no capability beyond the config's meanwhile).
-  const bool filter_before_start = filter && !proc.noNewPrivileges;
+  const bool filter_before_start = filter_loaded_before_start(spec);
   if (filter_before_start) load_seccomp_with(*filter, *spec.linux_->seccomp, opts, defer_caps ? &caps : nullptr);
   phase_mark("process_setup");
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;

@@ -78,4 +78,11 @@ void apply_from_outside_user_namespace(const spec::Process& process, pid_t pid);
 // throws hull::Error (the caller reports it to the parent and _exits).
 [[noreturn]] void exec_container_process(const spec::Spec& spec, const ExecOptions& opts);
 
+// Whether the process waits for start (ExecOptions::wait_for_start) under
+// linux.seccomp: without process.noNewPrivileges the filter is loaded
+// before the barrier, as runc loads it; with it, last.
+inline bool filter_loaded_before_start(const spec::Spec& spec) {
+  return spec.linux_ && spec.linux_->seccomp && spec.process && !spec.process->noNewPrivileges;
+}
+
 }  // namespace hull::process

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 
 #include "base/error.hpp"
 #include "base/mountinfo.hpp"
@@ -128,25 +129,37 @@ void set_propagation(int fd, unsigned long propagation, const std::string& what)
   set_propagation_without_setattr(fd, propagation, what);
 }
 
+namespace {
+// The mount fd is on: statx's STATX_MNT_ID (Linux 5.8), else fdinfo's
+// mnt_id. A statx that glibc emulates (the kernel's, or the seccomp filter
+// of an engine hull runs nested under, answering ENOSYS) fills in no mount
+// id: every mount read as 0, the same, and a plain tmpfs was refused as a
+// destination that "changed while mounting".
+uint64_t mount_id_of(int fd, const std::string& what) {
+  struct statx stx {};
+  if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno(what + ": statx destination");
+  if (stx.stx_mask & STATX_MNT_ID) return stx.stx_mnt_id;
+  const std::string info = procfs::read("self/fdinfo/" + std::to_string(fd));
+  const size_t at = info.find("mnt_id:");
+  if (at == std::string::npos) throw Error(what + ": neither statx nor /proc/self/fdinfo gives the mount id", ENOTSUP);
+  return std::strtoull(info.c_str() + at + 7, nullptr, 10);
+}
+}  // namespace
+
 UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what) {
   UniqueFd fd = open_in_root(rootfd, dest, flags);
   if (!fd) throw_errno(ENOENT, what + ": reopen destination");
-  struct statx a {
-  }, b{};
-  if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &a) < 0 ||
-      ::statx(covered_fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) < 0) {
-    throw_errno(what + ": statx destination");
-  }
+  const uint64_t opened = mount_id_of(fd.get(), what), below = mount_id_of(covered_fd, what);
   const Error changed(what + ": the destination changed while mounting", EAGAIN);
-  if (a.stx_mnt_id == b.stx_mnt_id) throw changed;
+  if (opened == below) throw changed;
   // Any other mount differs from the covered one too: one that a path
   // swapped for a symlink since the mount leads to (a read-only bind that
   // the recursive attributes meant for the new mount would then change).
   // The mount opened must be the one on the covered directory itself.
   const std::string covered = procfs::read_link("self/fd/" + std::to_string(covered_fd));
   for (const MountInfo& m : parse_mountinfo(procfs::read("self/mountinfo")))
-    if (m.id == static_cast<int>(a.stx_mnt_id)) {
-      if (m.parent == static_cast<int>(b.stx_mnt_id) && m.mount_point == covered) return fd;
+    if (m.id == static_cast<int>(opened)) {
+      if (m.parent == static_cast<int>(below) && m.mount_point == covered) return fd;
       break;
     }
   throw changed;

@@ -328,7 +328,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       // stays -1).
       if (!ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
       ctx.sync->expect(SyncMsg::Start);
-      keep_living_after_the_runtime();
+      keep_living_after_the_runtime(process::filter_loaded_before_start(*ctx.spec));
       if (ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
       fault_point("init-after-start");
       return ctx.sync->fd();
@@ -336,7 +336,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     if (ctx.rehearse_start_wait) rehearse_start_wait(ctx.listen_fd);
     // From here the init must outlive `hull create`, which exits once it has
     // recorded the container: the parent-death signal would kill it then.
-    keep_living_after_the_runtime();
+    keep_living_after_the_runtime(process::filter_loaded_before_start(*ctx.spec));
     ctx.sync->send(SyncMsg::Ready);
     // A create killed before its record leaves no trace of this init but
     // the init itself (no pid in the state, a state reported stopped, the

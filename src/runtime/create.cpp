@@ -141,7 +141,12 @@ class StateDirGuard {
   ~StateDirGuard() {
     if (committed_) return;
     try {
-      dir_.remove();
+      // By name: the scan for anything else needs statx, which a filter hull
+      // runs under may refuse, and a config left then was left unsaid.
+      dir_.remove({kSavedConfigName});
+    } catch (const Error& e) {
+      log::warn("create container " + quote(state_.id) + ": remove its state directory: " + e.what() +
+                ": remove it by hand");
     } catch (...) {}
     try {
       run_poststop_hooks(hooks_.poststop, state_);

@@ -181,7 +181,7 @@ struct ExecChild {
     // signal across execve for a process whose credentials do not change).
     // Failures after it still go to `hull exec` over the channel.
     eo.wait_for_start = [&c] {
-      keep_living_after_the_runtime();
+      keep_living_after_the_runtime(process::filter_loaded_before_start(*c.spec));
       return c.channel->fd();
     };
     rootfs::Pty pty;

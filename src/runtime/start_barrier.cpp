@@ -119,8 +119,12 @@ void end_on_stop_signals() {
   for (int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT}) ::sigaction(sig, &ends, nullptr);
 }
 
-void keep_living_after_the_runtime() {
-  if (::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) throw refused_under_filter("prctl(PR_SET_PDEATHSIG)", errno);
+void keep_living_after_the_runtime(bool under_profile) {
+  if (::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) == 0) return;
+  if (under_profile) throw refused_under_filter("prctl(PR_SET_PDEATHSIG)", errno);
+  // Not the config's filter (none loaded yet): a seccomp filter hull itself
+  // runs under, an engine's it is nested in.
+  throw_errno("clear the parent-death signal (prctl(PR_SET_PDEATHSIG)), which a process that outlives hull needs");
 }
 
 void queue_start_wait_rehearsal(int state_dir_fd) {

@@ -37,8 +37,10 @@ void end_on_stop_signals();
 // The init or exec's process, from its set-up done: it outlives the hull
 // that made it (clears the parent-death signal). Throws where the filter
 // refuses it, before the process is reported ready: refused, the process
-// would die with the hull that returned 0 for it.
-void keep_living_after_the_runtime();
+// would die with the hull that returned 0 for it. under_profile: the
+// container's filter is loaded (process::filter_loaded_before_start), and
+// the error names it.
+void keep_living_after_the_runtime(bool under_profile);
 // The error for a call the init or exec's process makes under the
 // container's seccomp filter, refused with err: names linux.seccomp and the
 // way out.

@@ -1,0 +1,95 @@
+// hull under a seccomp filter of its caller's (tests/compat/refusing_syscalls.cpp):
+// an engine hull runs nested under (kind, Docker-in-Docker, a CI runner in
+// a container), whose profile answers newer calls EPERM or ENOSYS. Where
+// runc runs the container, hull runs it; where a call hull needs is
+// refused, the error names that call, not the config, and nothing is left.
+#include <cerrno>
+
+#include "harness.hpp"
+
+namespace hull::itest {
+namespace {
+
+class CallersFilter : public HullTest {
+ protected:
+  // `hull --root <ours> args...` under a filter answering `refuse`
+  // (HULL_REFUSE's form: "faccessat2:1,prctl@1:1").
+  ProcResult hull_refusing(const std::string& refuse, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{HULL_REFUSING_SYSCALLS, "--root", state_root().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    SpawnOptions opts;
+    opts.extra_env = {"HULL_REFUSE=" + refuse};
+    return run_process(argv, opts);
+  }
+  ProcResult run_refusing(const std::string& refuse, Bundle& b, const std::string& script, const std::string& id) {
+    b.args({"sh", "-c", script});
+    return hull_refusing(refuse, {"run", "--bundle", b.dir().string(), id});
+  }
+};
+
+// Docker 20.10.0-20.10.5's profile answers faccessat2 EPERM. The check that
+// a program found in $PATH may be executed read that as "the container user
+// may not execute it"; execve decides now, as under runc.
+TEST_F(CallersFilter, FaccessatRefusedWithEpermLeavesTheAnswerToExecve) {
+  Bundle& b = bundle();
+  ProcResult r = run_refusing("faccessat2:" + std::to_string(EPERM), b, "echo ran", "callers-faccessat2");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+  expect_nothing_left("callers-faccessat2");
+}
+
+// statx answered ENOSYS is emulated by glibc without a mount id: every
+// mount read as mount 0, and a tmpfs on an existing directory was refused
+// as "the destination changed while mounting". fdinfo's mnt_id is read then.
+TEST_F(CallersFilter, StatxWithoutAMountIdStillMountsOnAnExistingDirectory) {
+  Bundle& b = bundle();
+  std::filesystem::create_directories(b.rootfs() / "mnt");
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"ro", "rprivate", "nosuid"}}});
+  ProcResult r = run_refusing("statx:" + std::to_string(ENOSYS), b, "grep -c ' /mnt .* tmpfs ' /proc/self/mountinfo",
+                              "callers-statx");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+  expect_nothing_left("callers-statx");
+}
+
+// Refused outright, the mount fails naming the call, and the failed create
+// leaves no state directory: its saved config was left behind, unsaid, when
+// the directory's removal needed statx too.
+TEST_F(CallersFilter, StatxRefusedFailsTheMountAndLeavesNoStateDirectory) {
+  Bundle& b = bundle();
+  std::filesystem::create_directories(b.rootfs() / "mnt");
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"ro", "rprivate", "nosuid"}}});
+  ProcResult r = run_refusing("statx:" + std::to_string(EPERM), b, "true", "callers-nostatx");
+  EXPECT_TRUE(failed_with(r, {"statx destination", "not permitted"}));
+  EXPECT_FALSE(std::filesystem::exists(state_dir("callers-nostatx")));
+  expect_nothing_left("callers-nostatx");
+}
+
+// Clearing the parent-death signal refused by the caller's filter, with no
+// profile in the config: the error said "linux.seccomp: the profile
+// refuses" and told the user to set process.noNewPrivileges, already true.
+TEST_F(CallersFilter, APdeathsigRefusedByTheCallersFilterIsNotBlamedOnTheConfig) {
+  Bundle& b = bundle();
+  b.config["linux"].erase("seccomp");
+  ProcResult r = run_refusing("prctl@1:" + std::to_string(EPERM), b, "true", "callers-pdeathsig");
+  EXPECT_TRUE(failed_with(r, {"clear the parent-death signal (prctl(PR_SET_PDEATHSIG))", "not permitted"}));
+  EXPECT_EQ(r.err.find("linux.seccomp"), std::string::npos) << r.err;
+  expect_nothing_left("callers-pdeathsig");
+}
+
+// PR_CAPBSET_DROP answered EINVAL for a capability the kernel has: the drop
+// was skipped and the container ran with the full bounding set (runc 1.1
+// does the same). It fails, naming the capability.
+TEST_F(CallersFilter, ABoundingSetDropRefusedWithEinvalFailsClosed) {
+  Bundle& b = bundle();
+  ProcResult r = run_refusing("prctl@24:" + std::to_string(EINVAL), b, "grep CapBnd /proc/self/status",
+                              "callers-capbset");
+  EXPECT_TRUE(failed_with(r, {"from the bounding set", "invalid argument"}));
+  EXPECT_EQ(r.out, "");
+  expect_nothing_left("callers-capbset");
+}
+
+}  // namespace
+}  // namespace hull::itest
