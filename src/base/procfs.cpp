@@ -56,7 +56,7 @@ std::string resolve_self(int root, std::string_view path) {
     if (path != link && !path.starts_with(std::string(link) + "/")) continue;
     // The link itself must not be covered by a mount either.
     int fd = openat2_beneath(root, std::string(link), O_PATH);
-    if (fd < 0) throw_errno("/proc/" + std::string(link));
+    if (fd < 0) throw_errno("/proc/" + std::string(link) + " (openat2)");
     UniqueFd l(fd);
     char buf[64];
     ssize_t n = ::readlinkat(l.get(), "", buf, sizeof buf - 1);

@@ -41,7 +41,7 @@ void mark_owner(const Paths& paths, std::string_view owner) {
   for (const std::string& dir : dirs_of(paths)) {
     if (set_xattr(dir, kTrusted, owner) == 0) continue;
     if (errno != EPERM || set_xattr(dir, kUser, owner) < 0)
-      throw_errno("mark cgroup " + dir + " as the container's");
+      throw_errno("mark cgroup " + dir + " as the container's (setxattr)");
   }
 }
 

@@ -209,7 +209,7 @@ void apply_capability_sets(const CapabilitySets& sets, uint64_t extra) {
   data[1].inheritable = static_cast<uint32_t>(inh >> 32);
   if (::capset(&hdr, data) < 0) {
     int err = errno;
-    throw_errno(err, "set the effective, permitted and inheritable capabilities" +
+    throw_errno(err, "set the effective, permitted and inheritable capabilities (capset)" +
                          (err == EPERM ? capset_refusal(eff, prm, inh, sets.bounding) : std::string()));
   }
 

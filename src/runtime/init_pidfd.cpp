@@ -28,7 +28,7 @@ UniqueFd open_init_pidfd(const ContainerState& s) {
 
 void send_signal(int pidfd, int sig, const std::string& what) {
   if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) < 0 && errno != ESRCH)
-    throw_errno("send signal " + std::to_string(sig) + " to " + what);
+    throw_errno("send signal " + std::to_string(sig) + " to " + what + " (pidfd_send_signal)");
 }
 
 void wait_for_exit(int pidfd, std::chrono::milliseconds timeout, const std::string& what) {

@@ -91,5 +91,19 @@ TEST_F(CallersFilter, ABoundingSetDropRefusedWithEinvalFailsClosed) {
   expect_nothing_left("callers-capbset");
 }
 
+// A call hull cannot do without, refused: the message names it, beside
+// the kernel-version hint ENOSYS gets.
+TEST_F(CallersFilter, ARefusedCallHullNeedsIsNamed) {
+  Bundle& b = bundle();
+  ProcResult r = run_refusing("openat2:" + std::to_string(ENOSYS), b, "true", "callers-openat2");
+  EXPECT_TRUE(failed_with(r, {"(openat2)", "function not implemented"}));
+  expect_nothing_left("callers-openat2");
+
+  ASSERT_GT(create_container("callers-signal"), 0);
+  r = hull_refusing("pidfd_send_signal:" + std::to_string(EPERM), {"kill", "callers-signal", "TERM"});
+  EXPECT_TRUE(failed_with(r, {"(pidfd_send_signal)", "not permitted"}));
+  EXPECT_EQ(hull({"delete", "--force", "callers-signal"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace hull::itest

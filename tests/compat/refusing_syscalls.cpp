@@ -32,8 +32,12 @@ struct Call {
   const char* name;
   long nr;
 };
-const Call kCalls[] = {
-    {"mount_setattr", SYS_mount_setattr}, {"faccessat2", SYS_faccessat2}, {"statx", SYS_statx}, {"prctl", SYS_prctl}};
+const Call kCalls[] = {{"mount_setattr", SYS_mount_setattr},
+                       {"faccessat2", SYS_faccessat2},
+                       {"statx", SYS_statx},
+                       {"prctl", SYS_prctl},
+                       {"openat2", SYS_openat2},
+                       {"pidfd_send_signal", SYS_pidfd_send_signal}};
 
 struct Refusal {
   long nr = -1;
