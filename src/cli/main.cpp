@@ -107,6 +107,23 @@ std::optional<size_t> command_word_at(const std::vector<std::string>& args, cons
   return scan_before_command(args, global).command;
 }
 
+// --log and --log-format among the global flags before the command word at
+// `end`, as CLI11 would set them (the last one given wins): for a refusal
+// made before it parses them (an unknown command), which the log gets too.
+void read_log_flags(const std::vector<std::string>& args, size_t end, const FlagSet& global, Context& ctx) {
+  for (size_t i = 0; i < end; ++i) {
+    const std::string name = flag_name(args[i]);
+    const bool inline_value = args[i].find('=') != std::string::npos;
+    std::string* into = name == "log" ? &ctx.log_path : name == "log-format" ? &ctx.log_format : nullptr;
+    if (into && inline_value)
+      *into = args[i].substr(args[i].find('=') + 1);
+    else if (into && i + 1 < end)
+      *into = args[++i];
+    else if (!inline_value && global.with_value.count(name))
+      ++i;
+  }
+}
+
 std::optional<std::string> command_word(const std::vector<std::string>& args, const FlagSet& global) {
   if (auto i = command_word_at(args, global)) return args[*i];
   return std::nullopt;
@@ -124,19 +141,6 @@ void rewrite_help_command(std::vector<std::string>& args, size_t at, const std::
   }
 }
 
-int unknown_command(const std::string& word) {
-  print_error_line("hull: unknown command " + quote(word));
-  print_error_line("Run 'hull --help' for usage.");
-  return kUnknownCommandStatus;
-}
-
-// `hull help nosuch`: runc's "No help topic for 'nosuch'", and its status.
-int no_help_topic(const std::string& word) {
-  print_error_line("hull: no help topic for " + quote(word) + ": it is not a command");
-  print_error_line("Run 'hull --help' for usage.");
-  return kUnknownCommandStatus;
-}
-
 // A failure before the log is configured (a command line refused, a
 // --preserve-fds check) after --log was read: the log gets the line too,
 // as runc writes every failure there, for the engines that show the
@@ -148,6 +152,23 @@ void log_early_error(const Context& ctx, const std::string& message) {
     log::configure(ctx.log_path, ctx.log_format == "json", false);
     log::error(message);
   } catch (const std::exception&) {}
+}
+
+int unknown_command(const Context& ctx, const std::string& word) {
+  const std::string message = "unknown command " + quote(word);
+  log_early_error(ctx, message);
+  print_error_line("hull: " + message);
+  print_error_line("Run 'hull --help' for usage.");
+  return kUnknownCommandStatus;
+}
+
+// `hull help nosuch`: runc's "No help topic for 'nosuch'", and its status.
+int no_help_topic(const Context& ctx, const std::string& word) {
+  const std::string message = "no help topic for " + quote(word) + ": it is not a command";
+  log_early_error(ctx, message);
+  print_error_line("hull: " + message);
+  print_error_line("Run 'hull --help' for usage.");
+  return kUnknownCommandStatus;
 }
 
 // CLI11's parse errors, reworded where its wording does not say what to do.
@@ -163,10 +184,7 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
     return 1;
   }
   if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
-    if (auto word = command_word(args, global)) {
-      log_early_error(ctx, "unknown command " + quote(*word));
-      return unknown_command(*word);
-    }
+    if (auto word = command_word(args, global)) return unknown_command(ctx, *word);
   std::string message = e.what();
   // CLI11 lists every word it could not place, the container id a flag's
   // value pushed out among them ("update --memroy 10m web"): the flag
@@ -204,9 +222,10 @@ int run(int argc, char** argv) {
   args = normalize_single_dash(std::move(args), global_flags, flags);
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
   if (auto at = command_word_at(args, global_flags); at && !flags.count(args[*at])) {
-    if (args[*at] != "help" && args[*at] != "h") return unknown_command(args[*at]);
+    read_log_flags(args, *at, global_flags, ctx);
+    if (args[*at] != "help" && args[*at] != "h") return unknown_command(ctx, args[*at]);
     if (*at + 1 < args.size() && !flags.count(args[*at + 1]) && !args[*at + 1].starts_with("-"))
-      return no_help_topic(args[*at + 1]);
+      return no_help_topic(ctx, args[*at + 1]);
     rewrite_help_command(args, *at, flags);
   }
   try {

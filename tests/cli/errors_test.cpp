@@ -364,6 +364,16 @@ TEST_F(ErrorsTest, ARefusedCommandLineIsAnErrorLineOfTheLog) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   lines = logged();
   EXPECT_NE(lines.find("\"level\":\"error\""), std::string::npos) << "no id: " << lines;
+  // Refused before the flags are parsed: an unknown command, and help for
+  // one (runc logs "No help topic for 'bogusverb'"). The log stayed empty.
+  for (const char* first : {"bogusverb", "help"}) {
+    fs::remove(log);
+    r = hull({"--log", log.string(), "--log-format", "json", first, "bogusverb"});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    lines = logged();
+    EXPECT_NE(lines.find("\"level\":\"error\""), std::string::npos) << first << ": " << lines;
+    EXPECT_NE(lines.find("bogusverb"), std::string::npos) << first << ": " << lines;
+  }
 }
 
 // --preserve-fds checked before the log is opened (which could take an fd
