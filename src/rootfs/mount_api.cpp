@@ -129,22 +129,19 @@ void set_propagation(int fd, unsigned long propagation, const std::string& what)
   set_propagation_without_setattr(fd, propagation, what);
 }
 
-namespace {
-// The mount fd is on: statx's STATX_MNT_ID (Linux 5.8), else fdinfo's
-// mnt_id. A statx that glibc emulates (the kernel's, or the seccomp filter
-// of an engine hull runs nested under, answering ENOSYS) fills in no mount
-// id: every mount read as 0, the same, and a plain tmpfs was refused as a
+// A statx that glibc emulates (the kernel's, or the seccomp filter of an
+// engine hull runs nested under, answering ENOSYS) fills in no mount id:
+// every mount read as 0, the same, and a plain tmpfs was refused as a
 // destination that "changed while mounting".
 uint64_t mount_id_of(int fd, const std::string& what) {
   struct statx stx {};
-  if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno(what + ": statx destination");
+  if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno(what + ": statx the mount");
   if (stx.stx_mask & STATX_MNT_ID) return stx.stx_mnt_id;
   const std::string info = procfs::read("self/fdinfo/" + std::to_string(fd));
   const size_t at = info.find("mnt_id:");
   if (at == std::string::npos) throw Error(what + ": neither statx nor /proc/self/fdinfo gives the mount id", ENOTSUP);
   return std::strtoull(info.c_str() + at + 7, nullptr, 10);
 }
-}  // namespace
 
 UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what) {
   UniqueFd fd = open_in_root(rootfd, dest, flags);

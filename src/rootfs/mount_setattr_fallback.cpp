@@ -12,6 +12,7 @@
 #include "base/error.hpp"
 #include "base/mountinfo.hpp"
 #include "base/unique_fd.hpp"
+#include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
 
@@ -40,12 +41,6 @@ std::vector<WaitingTree>& waiting_trees() {
 // none ever waits, and reaching the local static above would cost the init
 // its guard and exit handler: two page faults (eighty-seventh round).
 bool a_tree_waits = false;
-
-uint64_t mount_id_of(int fd, const std::string& what) {
-  struct statx st {};
-  if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &st) < 0) throw_errno(what + ": statx the mount");
-  return st.stx_mnt_id;
-}
 
 // Our namespace's mounts are in our mountinfo; a detached one is not.
 bool is_detached(uint64_t id) {
