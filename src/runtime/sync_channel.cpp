@@ -22,8 +22,9 @@ struct Header {
 constexpr size_t kMaxPacket = size_t{64} * 1024;
 constexpr size_t kMaxPiece = kMaxPacket - sizeof(Header);
 
-// The receive buffer (and the send buffer of write_packet, below): in zero-fill memory that only the pages a packet
-// fills ever touch (on the stack all 16 pages are probed, a fault each; on
+// The receive buffer (and write_packet's send buffer, below): in zero-fill
+// memory that only the pages a packet fills ever touch (on the stack all 16
+// pages are probed, a fault each; on
 // the heap each receive grew and trimmed the break, two brk calls). One per
 // process: a sync channel is read by one thread only (the runtime's main
 // thread, the init), and a packet's bytes are copied out before the next
