@@ -21,6 +21,14 @@ std::vector<std::string> dirs_of(const Paths& paths) {
   return dirs;
 }
 
+// The directory paths records for a hierarchy as /proc/<pid>/cgroup names it
+// ("" for v2), or null.
+const std::string* recorded_dir(const Paths& paths, std::string_view hierarchy) {
+  if (hierarchy.empty()) return paths.v2.empty() ? nullptr : &paths.v2;
+  auto it = paths.v1.find(std::string(hierarchy));
+  return it == paths.v1.end() ? nullptr : &it->second;
+}
+
 // The mark on dir: nullopt when the directory is gone, "" when unmarked.
 std::optional<std::string> read_mark(const std::string& dir) {
   for (const char* name : {kTrusted, kUser}) {
@@ -63,17 +71,20 @@ Ownership ownership(const Paths& paths, std::string_view owner, std::string* dir
 bool runs_in_exactly(const Paths& paths, std::string_view proc_pid_cgroup) {
   size_t matched = 0;
   for (const ProcCgroupEntry& e : parse_proc_cgroup(proc_pid_cgroup)) {
-    const std::string* dir = nullptr;
-    if (e.hierarchy.empty()) {
-      if (!paths.v2.empty()) dir = &paths.v2;
-    } else if (auto it = paths.v1.find(std::string(e.hierarchy)); it != paths.v1.end()) {
-      dir = &it->second;
-    }
+    const std::string* dir = recorded_dir(paths, e.hierarchy);
     if (!dir) continue;
     if (*dir != standard_dir(paths.mode, e.hierarchy, e.path)) return false;
     ++matched;
   }
   return matched == paths.v1.size() + (paths.v2.empty() ? 0 : 1) && matched > 0;
+}
+
+bool runs_in_one_marked(const Paths& paths, std::string_view proc_pid_cgroup, std::string_view owner) {
+  for (const ProcCgroupEntry& e : parse_proc_cgroup(proc_pid_cgroup)) {
+    if (!recorded_dir(paths, e.hierarchy)) continue;
+    if (read_mark(standard_dir(paths.mode, e.hierarchy, e.path)) == owner) return true;
+  }
+  return false;
 }
 
 }  // namespace hull::cgroups

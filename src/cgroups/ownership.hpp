@@ -38,4 +38,10 @@ Ownership ownership(const Paths& paths, std::string_view owner, std::string* dir
 // below one of them included.
 bool runs_in_exactly(const Paths& paths, std::string_view proc_pid_cgroup);
 
+// Whether that process runs, in one of the hierarchies of paths at least, in
+// a directory marked `owner`: the recorded one, or where it was renamed to.
+// What is left of the evidence once someone moved the init by hand (to a
+// sibling cgroup, in some hierarchies) or renamed the container's cgroup.
+bool runs_in_one_marked(const Paths& paths, std::string_view proc_pid_cgroup, std::string_view owner);
+
 }  // namespace hull::cgroups

@@ -54,9 +54,18 @@ UniqueFd open_verified_init(const ContainerDir& dir, const ContainerState& st, C
   // the recorded process by its start time, and no signal can change its
   // fate: the caller may wait for its exit.
   if (sigkill_pending(st.pid)) return pidfd;
-  throw Error("pid " + std::to_string(st.pid) + " recorded in " + dir.path() +
+  // Moved by hand, out of the recorded cgroup in some hierarchies, or with
+  // the cgroup renamed: runc signals it by pid and start time alone.
+  if (cgroup.init_moved_within_its_marks()) {
+    log::warn("container " + quote(st.id) + ": its init (pid " + std::to_string(st.pid) + ") runs outside the cgroup " +
+              st.cgroupPath + " that state.json records (moved by hand?): signalled all the same");
+    return pidfd;
+  }
+  const std::string pid = std::to_string(st.pid);
+  throw Error("pid " + pid + " recorded in " + dir.path() +
                   "/state.json is not in the container's cgroup: refusing to signal it (is state.json damaged? " +
-                  forget_by_hand(dir) + ")",
+                  forget_by_hand(dir) + "; or, if it is the container's init moved out of its cgroups by hand, `kill " +
+                  "-KILL " + pid + "` ends it and `delete` then removes the container)",
               EPERM);
 }
 
@@ -100,10 +109,18 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   }
 }
 
-// A container whose create died half-way may have no saved config yet.
-spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& state) {
+// A container whose create died half-way may have no saved config yet. One
+// that cannot be read (truncated, damaged) fails delete, but not --force:
+// every retry would fail the same, and the container could never go.
+spec::Hooks saved_hooks_or_none(const ContainerDir& dir, const ContainerState& state, bool force) {
   if (recorded_without_hooks(state) || ::faccessat(dir.fd(), kSavedConfigName, F_OK, 0) < 0) return {};
-  return load_saved_hooks(dir, state);
+  try {
+    return load_saved_hooks(dir, state);
+  } catch (const Error& e) {
+    if (!force) throw;
+    log::warn("delete container " + quote(state.id) + ": " + e.what() + ": its poststop hooks are not run");
+    return {};
+  }
 }
 
 template <class F>
@@ -328,7 +345,7 @@ void delete_opened(const GlobalOptions& g, OpenedContainer& c, bool force, const
       kill_and_wait(c.dir, c.state, c.status, cgroup);
     }
     fault_point("delete-after-kill");
-    destroy_container(c.dir, c.state, hooks ? *hooks : saved_hooks_or_none(c.dir, c.state), cgroup);
+    destroy_container(c.dir, c.state, hooks ? *hooks : saved_hooks_or_none(c.dir, c.state, force), cgroup);
   });
   // A create of this id refused while the container existed, killed between
   // making its temporary directory and removing it, left that directory;

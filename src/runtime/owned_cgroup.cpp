@@ -49,24 +49,34 @@ cgroups::Manager& ContainerCgroup::manager() {
   return *manager_;
 }
 
-bool ContainerCgroup::init_vouches() {
-  if (init_vouches_) return *init_vouches_;
-  init_vouches_ = false;
+std::optional<std::string> ContainerCgroup::own_init_cgroups() {
   // This state directory's own file: a copy of another container's (its
   // pid, start time and cgroup agreeing with each other and the kernel)
   // carries that directory's tag. A state of an older hull carries none.
   auto recorded = st_.extra.find(kCgroupOwnerKey);
-  if (recorded == st_.extra.end() || recorded->second != cgroup_owner_tag(dir_)) return false;
-  if (st_.pid <= 0 || st_.initStartTime == 0) return false;
+  if (recorded == st_.extra.end() || recorded->second != cgroup_owner_tag(dir_)) return std::nullopt;
+  if (st_.pid <= 0 || st_.initStartTime == 0) return std::nullopt;
   // Read before the start time is checked: a process that has the recorded
   // start time after the read is the one whose cgroups were read (no pid is
   // reused while its process lives).
   std::optional<std::string> cgroups = read_proc_cgroup(st_.pid);
-  if (!cgroups) return false;
+  if (!cgroups) return std::nullopt;
   std::optional<ProcStat> now = read_proc_stat(st_.pid, false);
-  if (!now || now->state == 'Z' || now->state == 'X' || now->start_time != st_.initStartTime) return false;
-  init_vouches_ = cgroups::runs_in_exactly(manager().paths(), *cgroups);
+  if (!now || now->state == 'Z' || now->state == 'X' || now->start_time != st_.initStartTime) return std::nullopt;
+  return cgroups;
+}
+
+bool ContainerCgroup::init_vouches() {
+  if (init_vouches_) return *init_vouches_;
+  std::optional<std::string> cgroups = own_init_cgroups();
+  init_vouches_ = cgroups && cgroups::runs_in_exactly(manager().paths(), *cgroups);
   return *init_vouches_;
+}
+
+bool ContainerCgroup::init_moved_within_its_marks() {
+  if (!named()) return false;
+  std::optional<std::string> cgroups = own_init_cgroups();
+  return cgroups && cgroups::runs_in_one_marked(manager().paths(), *cgroups, cgroup_owner_tag(dir_));
 }
 
 cgroups::Ownership ContainerCgroup::ownership() {

@@ -67,6 +67,15 @@ class ContainerCgroup {
   // start time come from state.json too.
   bool holds(pid_t pid);
 
+  // Whether the recorded init, not in the container's cgroup by holds(),
+  // is still its own: state.json is this state directory's own, the init the
+  // same process by its start time, and in one hierarchy at least it runs
+  // in a directory that carries this container's mark (moved to a sibling
+  // cgroup in the others, or the cgroup renamed, by hand). A pid damaged to
+  // name another container's init fails it: that one runs in cgroups marked
+  // by its own container.
+  bool init_moved_within_its_marks();
+
   // The processes in it and below, unchecked: it only reads. None where the
   // container has no cgroup.
   std::vector<pid_t> processes() { return named() ? manager().pids() : std::vector<pid_t>{}; }
@@ -94,6 +103,10 @@ class ContainerCgroup {
   // lookup on cgroupfs, which waits for them on a node deleting containers
   // in parallel (bench/rounds.md, "Seventeenth round").
   bool init_vouches();
+  // The recorded init's /proc/<pid>/cgroup, where state.json is this state
+  // directory's own (the tag create recorded in it) and the init lives, the
+  // same process by its start time.
+  std::optional<std::string> own_init_cgroups();
   // Throws unless every directory carries this container's mark: before
   // processes other than the init are killed.
   void refuse_to_kill_unmarked();

@@ -41,6 +41,16 @@ std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id)
       cgroups::ownership(cg.paths(), cgroup_owner_tag(store, id)) == cgroups::Ownership::Foreign)
     return {};
   std::vector<pid_t> pids = cg.pids();
+  // Its init lives, so the cgroup should hold it at least: an empty answer
+  // would say "no processes" of a container that runs.
+  if (pids.empty() && (st.status == Status::Created || st.status == Status::Running || st.status == Status::Paused) &&
+      live_status(st) != Status::Stopped) {
+    const std::string pid = std::to_string(st.pid);
+    throw Error("list the processes of container " + quote(id) + ": its init (pid " + pid + ") runs, but its cgroup " +
+                st.cgroupPath +
+                " holds no process (moved out, or the cgroup renamed or removed, by hand?): `cat /proc/" + pid +
+                "/cgroup` shows where it runs");
+  }
   std::sort(pids.begin(), pids.end());
   return pids;
 }
