@@ -288,16 +288,18 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     const resctrl::Groups rdt = resctrl::Groups::recorded(c.state.extra, c.state.id);
     // The kernel takes the writes before one it refuses, and the saved
     // config, not written then, would no longer say what the container
-    // has: put back what it says, as runc's update does.
+    // has: put back what it says, as runc's update does. So too when the
+    // record cannot be written (a full or read-only --root): an update that
+    // fails leaves the limits the saved config gives.
     try {
       if (!rdt_lines.empty()) with_context("linux.intelRdt", [&] { resctrl::write_schemata(rdt, rdt_lines); });
       cgroup.update(resources);
+      fault_point("update-after-cgroup");
+      write_file_atomic(c.dir.fd(), kSavedConfigName, text);
     } catch (const Error&) {
       put_back(before, rdt_lines.empty() ? std::vector<std::string>{} : rdt_lines_before, cgroup, rdt);
       throw;
     }
-    fault_point("update-after-cgroup");
-    write_file_atomic(c.dir.fd(), kSavedConfigName, text);
   });
 }
 

@@ -3,6 +3,7 @@
 // hierarchy for a controller mounted as v1, else the cgroup2 directory, so
 // the tests hold on hybrid, legacy and pure cgroup2 hosts.
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -516,6 +517,24 @@ TEST_F(CgroupCommandsTest, AnUpdateTheKernelRefusesPutsTheSavedLimitsBack) {
   const Json saved = Json::parse(read_file((state_dir("back") / "config.json").string()));
   EXPECT_EQ(saved["linux"]["resources"]["memory"]["limit"], 100 << 20);
   EXPECT_EQ(saved["linux"]["resources"]["pids"]["limit"], 50);
+}
+
+// An update whose record cannot be written (a read-only or full --root)
+// fails, and puts back the limits the saved config gives: a failed update
+// left the new ones applied, which no command after it knew of.
+TEST_F(CgroupCommandsTest, AnUpdateThatCannotRecordItselfPutsTheSavedLimitsBack) {
+  ASSERT_NE(start_sh("unrecorded", "sleep 1000", {{"memory", {{"limit", 100 << 20}}}, {"pids", {{"limit", 50}}}}), 0);
+  const std::string memory_file = on_v1("memory") ? "memory.limit_in_bytes" : "memory.max";
+  const std::string dir = state_dir("unrecorded").string();
+  ASSERT_EQ(::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
+  AtScopeExit unmount([&] { ::umount2(dir.c_str(), MNT_DETACH); });
+  ASSERT_EQ(::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr), 0)
+      << std::strerror(errno);
+
+  ProcResult r = hull({"update", "--memory", "150m", "--pids-limit", "20", "unrecorded"});
+  EXPECT_TRUE(failed_with(r, {"Read-only file system"})) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600") << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("pids"), "pids.max"), "50") << r.err;
 }
 
 // A new memory limit alone keeps the memory+swap limit, and a new swap
