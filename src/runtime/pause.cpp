@@ -24,9 +24,25 @@ void thaw_after_failure(cgroups::Manager& cg, const std::string& id) {
   }
 }
 
+// resume of a container recorded running or created whose cgroup is frozen
+// (by hand, or by a pause killed before it recorded "paused"): runc, which
+// reads its status off the freezer, calls it paused and thaws it. So does
+// hull, keeping the recorded status. Whether it did.
+bool thawed_behind_its_record(OpenedContainer& c) {
+  if (c.state.cgroupPath.empty() || (c.status != Status::Running && c.status != Status::Created)) return false;
+  return with_context("resume container " + quote(c.state.id), [&] {
+    ContainerCgroup cgroup(c.dir, c.state);
+    cgroups::Manager& cg = cgroup.init_cgroup();
+    if (!cg.frozen()) return false;
+    cg.thaw();
+    return true;
+  });
+}
+
 // Freezes (pause) or thaws (resume) the cgroup, then records the new status.
 void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
   OpenedContainer c = open_container(g, id);
+  if (op == Operation::Resume && thawed_behind_its_record(c)) return;
   Status next = require_transition(id, c.status, op);
   const char* verb = to_string(op);
   bool being_killed = with_context(std::string(verb) + " container " + quote(id), [&] {
@@ -72,8 +88,7 @@ void resume_container(const GlobalOptions& g, const std::string& id) { set_froze
 void refuse_frozen_cgroup(const cgroups::Manager& cg, Status status) {
   if (cg.frozen())
     throw Error("the container's cgroup is frozen while its status is " + std::string(to_string(status)) +
-                " (a pause was interrupted, or the cgroup was frozen outside hull): pause and resume it, or delete "
-                "it");
+                " (a pause was interrupted, or the cgroup was frozen outside hull): resume it, or delete it");
 }
 
 cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig) {

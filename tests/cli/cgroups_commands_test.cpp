@@ -167,7 +167,7 @@ TEST_F(CgroupCommandsTest, PauseOfACreatedContainerFreezesItAndResumeMakesItCrea
 // A created container whose cgroup is frozen behind its "created" record (a
 // pause killed between its freeze and its record, or a freeze from outside
 // hull): start refuses it at once rather than wait for ever for an init that
-// cannot answer, and a pause and resume set it right.
+// cannot answer, and resume sets it right.
 TEST_F(CgroupCommandsTest, StartRefusesACreatedContainerWhoseCgroupIsFrozen) {
   const pid_t init = create_sleeper("c");
   ASSERT_GT(init, 0);
@@ -179,10 +179,9 @@ TEST_F(CgroupCommandsTest, StartRefusesACreatedContainerWhoseCgroupIsFrozen) {
   ProcResult start = hull({"start", "c"}, bounded);
   EXPECT_FALSE(start.timed_out) << "start waited for a frozen init";
   EXPECT_TRUE(failed_with(start, {"start container \"c\": the container's cgroup is frozen while its status is created",
-                                  "pause and resume it, or delete it"}))
+                                  "resume it, or delete it"}))
       << start.err;
   EXPECT_EQ(status("c"), "created");
-  ASSERT_EQ(hull({"pause", "c"}).exit_code, 0);
   ASSERT_EQ(hull({"resume", "c"}).exit_code, 0);
   EXPECT_FALSE(cgroup.frozen());
   start_container("c");
@@ -517,6 +516,28 @@ TEST_F(CgroupCommandsTest, AnUpdateTheKernelRefusesPutsTheSavedLimitsBack) {
   const Json saved = Json::parse(read_file((state_dir("back") / "config.json").string()));
   EXPECT_EQ(saved["linux"]["resources"]["memory"]["limit"], 100 << 20);
   EXPECT_EQ(saved["linux"]["resources"]["pids"]["limit"], 50);
+}
+
+// A running container whose cgroup was frozen by hand (or by a pause
+// killed before it recorded "paused"): resume thaws it, as runc's does
+// (runc reads the status off the freezer); hull refused, as for any running
+// container.
+TEST_F(CgroupCommandsTest, ResumeThawsARunningContainerFrozenByHand) {
+  ASSERT_NE(start_sh("handfrozen", "sleep 1000", nlohmann::json::object()), 0);
+  const std::string dir = dir_of("freezer");
+  const bool v1 = on_v1("freezer");
+  const std::string file = dir + (v1 ? "/freezer.state" : "/cgroup.freeze");
+  std::ofstream(file) << (v1 ? "FROZEN" : "1") << std::flush;
+  for (int i = 0; i < 500 && v1 && read_file(file) != "FROZEN\n"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_NE(read_file(file).find(v1 ? "FROZEN" : "1"), std::string::npos);
+
+  ProcResult r = hull({"resume", "handfrozen"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(file), v1 ? "THAWED\n" : "0\n");
+  EXPECT_EQ(status("handfrozen"), "running");
+  ProcResult e = hull({"exec", "handfrozen", "true"});
+  EXPECT_EQ(e.exit_code, 0) << e.err;
 }
 
 // An update whose record cannot be written (a read-only or full --root)
