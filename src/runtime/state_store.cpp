@@ -14,6 +14,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/flock_wait.hpp"
 #include "base/fs.hpp"
 
 namespace hull {
@@ -67,12 +68,6 @@ bool has_state_file(int dirfd, const std::string& what) {
   if (::fstatat(dirfd, kStateFile, &st, AT_SYMLINK_NOFOLLOW) == 0) return true;
   if (errno == ENOENT) return false;
   throw_errno("stat " + what + "/" + kStateFile);
-}
-
-void lock_exclusive(int fd, const std::string& what) {
-  while (::flock(fd, LOCK_EX) < 0) {
-    if (errno != EINTR) throw_errno("lock " + what);
-  }
 }
 
 // Mount id of an entry (statx STATX_MNT_ID, Linux 5.8), falling back to the
@@ -200,7 +195,7 @@ void ContainerDir::remove(std::initializer_list<const char*> usual_files) {
 void ContainerDir::unlock() const { ::flock(dirfd_.get(), LOCK_UN); }
 
 bool ContainerDir::relock() const {
-  lock_exclusive(dirfd_.get(), path_);
+  lock_exclusive_naming_holder(dirfd_.get(), path_);
   struct stat st {};
   if (::fstat(dirfd_.get(), &st) < 0) throw_errno("fstat " + path_);
   return st.st_nlink > 0;
@@ -253,7 +248,7 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id,
 // the holder dies. Held for three system calls.
 class RootLock {
  public:
-  RootLock(int rootfd, const std::string& root) : rootfd_(rootfd) { lock_exclusive(rootfd, root); }
+  RootLock(int rootfd, const std::string& root) : rootfd_(rootfd) { lock_exclusive_naming_holder(rootfd, root); }
   ~RootLock() { ::flock(rootfd_, LOCK_UN); }
   RootLock(const RootLock&) = delete;
   RootLock& operator=(const RootLock&) = delete;
@@ -378,7 +373,7 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
       throw_errno("mkdir " + path);
     }
     fd = open_at(rootfd.get(), id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    lock_exclusive(fd.get(), path);
+    lock_exclusive_naming_holder(fd.get(), path);
     return fd;
   }
   ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
@@ -421,7 +416,7 @@ ContainerDir StateStore::open(std::string_view id_view) const {
       throw_errno("open " + cd.path_);
     }
     UniqueFd dir(fd);
-    lock_exclusive(dir.get(), cd.path_);
+    lock_exclusive_naming_holder(dir.get(), cd.path_);
     if (!still_linked(root.get(), id, dir.get())) continue;
     if (!has_state_file(dir.get(), cd.path_)) throw_missing(id);
     cd.dirfd_ = std::move(dir);

@@ -1,0 +1,44 @@
+// A command queued behind another that holds the container's lock for long
+// (a create waiting in a slow createRuntime hook, a stopped hull) waited in
+// silence, with no bound: it now says, once, who holds the lock, and goes on
+// once that one lets go.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "base/unique_fd.hpp"
+#include "harness.hpp"
+#include "proc_files.hpp"
+
+namespace hull::itest {
+namespace {
+
+TEST_F(HullTest, AWaitForTheContainersLockNamesItsHolder) {
+  const pid_t init = create_container("locked");
+  ASSERT_GT(init, 0);
+  UniqueFd dir(::open(state_dir("locked").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(dir);
+  ASSERT_EQ(::flock(dir.get(), LOCK_EX), 0);
+  const std::filesystem::path log = temp_dir() / "kill.log";
+  Child kill = hull_background({"--log", log.string(), "kill", "locked", "KILL"});
+  const std::string said = "waiting for the lock on " + state_dir("locked").string() + ": pid " +
+                           std::to_string(::getpid()) + " (";
+  std::string text;
+  for (int i = 0; i < 1000 && text.find(said) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+    text = std::filesystem::exists(log) ? read_text_file(log) : "";
+  }
+  EXPECT_NE(text.find(said), std::string::npos) << text;
+  EXPECT_NE(text.find("hull_integration_tests"), std::string::npos) << text;  // the holder's command line
+  EXPECT_EQ(::kill(init, 0), 0) << "kill went on while the lock was held";
+  ASSERT_EQ(::flock(dir.get(), LOCK_UN), 0);
+  ProcResult r = finish_reaping_orphans(std::move(kill));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_exit_reaping_orphans(init, milliseconds(10000))) << "the init was not killed";
+  EXPECT_EQ(status("locked"), "stopped");
+}
+
+}  // namespace
+}  // namespace hull::itest
