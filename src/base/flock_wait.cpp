@@ -1,17 +1,15 @@
 #include "base/flock_wait.hpp"
 
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <sstream>
-#include <system_error>
-#include <thread>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -38,42 +36,49 @@ std::string describe_process(pid_t pid) {
   return cmdline.empty() ? out : out + " (" + cmdline + ")";
 }
 
-// Warns once the wait it spans has lasted `quiet`, from a thread of its own
-// while this one blocks in flock.
-class WaitNotice {
+// Set by SIGALRM while a QuietTimer is armed.
+volatile sig_atomic_t quiet_time_over = 0;
+void note_quiet_time_over(int) { quiet_time_over = 1; }
+
+// A one-shot SIGALRM after `quiet`, whose handler only notes it: a blocking
+// flock returns EINTR then (no SA_RESTART). A signal rather than a thread:
+// linking std::thread cost every create 108 KiB of peak RSS (bench/rounds.md,
+// "Ninetieth round"). Not armed where SIGALRM is blocked (hull run's
+// signalfd forwards it) or a timer already runs; the caller's handler is
+// put back, after the timer is stopped, so no alarm of ours reaches it.
+class QuietTimer {
  public:
-  WaitNotice(int fd, const std::string& what, std::chrono::milliseconds quiet) {
-    try {
-      thread_ = std::thread([this, fd, what, quiet] {
-        std::unique_lock lock(mutex_);
-        if (done_cv_.wait_for(lock, quiet, [this] { return done_; })) return;
-        const pid_t holder = flock_holder(fd);
-        log::warn("waiting for the lock on " + what + ": " +
-                  (holder > 0 ? describe_process(holder) : std::string("another process")) + " has held it for over " +
-                  std::to_string(quiet.count()) + " ms; this command goes on once that one lets it go");
-      });
-    } catch (const std::system_error&) {
-      // No thread (a caller's filter refusing clone, a thread limit): the
-      // wait is as silent as runc's.
+  explicit QuietTimer(std::chrono::milliseconds quiet) {
+    sigset_t mask;
+    if (::sigprocmask(SIG_BLOCK, nullptr, &mask) < 0 || sigismember(&mask, SIGALRM)) return;
+    itimerval running{};
+    if (::getitimer(ITIMER_REAL, &running) < 0 || running.it_value.tv_sec != 0 || running.it_value.tv_usec != 0) return;
+    struct sigaction note {};
+    note.sa_handler = note_quiet_time_over;
+    sigemptyset(&note.sa_mask);
+    if (::sigaction(SIGALRM, &note, &caller_) < 0) return;
+    quiet_time_over = 0;
+    itimerval once{};
+    once.it_value.tv_sec = quiet.count() / 1000;
+    once.it_value.tv_usec = (quiet.count() % 1000) * 1000;
+    if (::setitimer(ITIMER_REAL, &once, nullptr) < 0) {
+      ::sigaction(SIGALRM, &caller_, nullptr);
+      return;
     }
+    armed_ = true;
   }
-  WaitNotice(const WaitNotice&) = delete;
-  WaitNotice& operator=(const WaitNotice&) = delete;
-  ~WaitNotice() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_one();
-    thread_.join();
+  QuietTimer(const QuietTimer&) = delete;
+  QuietTimer& operator=(const QuietTimer&) = delete;
+  ~QuietTimer() {
+    if (!armed_) return;
+    itimerval off{};
+    ::setitimer(ITIMER_REAL, &off, nullptr);
+    ::sigaction(SIGALRM, &caller_, nullptr);
   }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
+  struct sigaction caller_ {};
+  bool armed_ = false;
 };
 
 }  // namespace
@@ -102,13 +107,30 @@ pid_t flock_holder(int fd) {
   return 0;
 }
 
+namespace {
+
+// The wait behind another holder: out of the hot text (create, start and
+// delete take a free lock), where its bulk would spread the code they run.
+[[gnu::cold, gnu::noinline]] void wait_for_held_lock(int fd, const std::string& what, std::chrono::milliseconds quiet) {
+  QuietTimer timer(quiet);
+  bool said = false;
+  while (::flock(fd, LOCK_EX) < 0) {
+    if (errno != EINTR) throw_errno("lock " + what);
+    if (said || !quiet_time_over) continue;
+    said = true;
+    const pid_t holder = flock_holder(fd);
+    log::warn("waiting for the lock on " + what + ": " +
+              (holder > 0 ? describe_process(holder) : std::string("another process")) + " has held it for over " +
+              std::to_string(quiet.count()) + " ms; this command goes on once that one lets it go");
+  }
+}
+
+}  // namespace
+
 void lock_exclusive_naming_holder(int fd, const std::string& what, std::chrono::milliseconds quiet) {
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return;
   if (errno != EWOULDBLOCK && errno != EINTR) throw_errno("lock " + what);
-  WaitNotice notice(fd, what, quiet);
-  while (::flock(fd, LOCK_EX) < 0) {
-    if (errno != EINTR) throw_errno("lock " + what);
-  }
+  wait_for_held_lock(fd, what, quiet);
 }
 
 }  // namespace hull

@@ -12,7 +12,8 @@ namespace hull {
 // flock(fd, LOCK_EX), EINTR retried; throws naming `what`. Uncontended it
 // costs the one flock call. Contended past `quiet`, a warning names `what`
 // and the holder (flock_holder), once; the wait then goes on, unbounded, as
-// runc's does.
+// runc's does. Uses SIGALRM and the real-time interval timer meanwhile
+// (none where the caller blocks SIGALRM or runs that timer: a silent wait).
 void lock_exclusive_naming_holder(int fd, const std::string& what,
                                   std::chrono::milliseconds quiet = std::chrono::seconds(1));
 
