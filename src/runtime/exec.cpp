@@ -78,6 +78,7 @@
 #include "runtime/start_barrier.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/unix_socket.hpp"
+#include "runtime/unsent_report.hpp"
 #include "seccomp/program_cache.hpp"
 #include "seccomp/seccomp.hpp"
 #include "spec/validate.hpp"
@@ -114,6 +115,9 @@ struct ExecChild {
   const log::Relay* log_relay;  // its lines go there, not to the --log file
   // linux.seccomp, compiled by the runtime (null: none).
   const seccomp::Program* seccomp_program = nullptr;
+  // Where the container's filter may refuse the channel's calls: set with
+  // seccomp_program.
+  const UnsentReport* unsent = nullptr;
   bool stdio_to_user = false;            // ExecPlan::stdio.to_user
   bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
   // The container has a user namespace (joined by the helper): the host's
@@ -129,6 +133,10 @@ struct ExecChild {
   // init), or its cgroups where it could not be born there (at pids.max).
   bool wait_for_placement = false;
 };
+
+void report_set_up_error(const ExecChild& c, int err, const std::string& message) noexcept {
+  if (!c.channel->send_error(err, message) && c.unsent) c.unsent->leave(err, message);
+}
 
 [[noreturn]] void exec_child_main(ExecChild& c) noexcept {
   // Non-dumpable from the first instruction, as the init: a container
@@ -207,9 +215,9 @@ struct ExecChild {
     }
     process::exec_container_process(*c.spec, eo);
   } catch (const Error& e) {
-    (void)c.channel->send_error(e.code(), e.message());
+    report_set_up_error(c, e.code(), e.message());
   } catch (const std::exception& e) {
-    (void)c.channel->send_error(0, e.what());
+    report_set_up_error(c, 0, e.what());
   }
   ::_exit(127);
 }
@@ -409,6 +417,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
 
     ExecChild child{&spec,   o.preserve_fds, console.child.get(),
                     nullptr, &log_relay,     filter ? &filter->program : nullptr};
+    std::optional<UnsentReport> unsent;
+    if (filter) child.unsent = &unsent.emplace();
     child.stdio_to_user = plan.stdio.to_user;
     child.oom_score_adj_inherited = oom_inherited;
     child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
@@ -524,6 +534,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
+    if (unsent) unsent->throw_if_left();
     log_relay.copy_out();
     // The master went before execve: a --console-socket peer sees the
     // connection end now, not when the process exits.

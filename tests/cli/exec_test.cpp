@@ -499,6 +499,32 @@ TEST_F(ExecTest, TheContainersSeccompFilterApplies) {
   EXPECT_EQ(r.out, "Seccomp:\t0\n") << r.err;
 }
 
+// The exec'd process's set-up error goes over the channel, under the
+// container's filter where it is loaded before execve. A profile refusing
+// sendmsg, writev and write lost it: `exec -d` returned 0 and `exec` 127
+// with no word, for a file execve refuses. It is left in a page shared
+// with `hull exec` instead.
+TEST_F(ExecTest, AnErrorOfTheProcessUnderAProfileRefusingEveryReportingCallIsStillNamed) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"sendmsg", "writev", "write"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  {
+    std::ofstream junk(b.rootfs() / "junk");
+    junk << "neither ELF nor a script\n";
+  }
+  fs::permissions(b.rootfs() / "junk", fs::perms::owner_all);
+  ASSERT_GT(start_sleeping(b, "exunheard"), 0);
+  for (bool detach : {true, false}) {
+    SCOPED_TRACE(detach ? "--detach" : "attached");
+    std::vector<std::string> args{"exunheard", "/junk"};
+    if (detach) args.insert(args.begin(), "--detach");
+    ProcResult r = exec(args);
+    EXPECT_TRUE(failed_with(r, {"\"/junk\"", "neither an ELF binary for this machine nor a script"}, kExecFailed));
+  }
+  EXPECT_EQ(status("exunheard"), "running");
+}
+
 TEST_F(ExecTest, NoNewPrivsFromTheContainerOrTheFlag) {
   Bundle& b = bundle();
   b.config["process"]["noNewPrivileges"] = false;

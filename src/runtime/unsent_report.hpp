@@ -1,0 +1,31 @@
+#pragma once
+// Where a child leaves its set-up error when the container's seccomp
+// filter, loaded before it, refuses every call that would send it
+// (sendmsg, writev and write): a page shared with the runtime, written
+// without a system call. The channel's end of file then says only that the
+// child is gone, as it says that the child reached execve.
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+namespace hull {
+
+class UnsentReport {
+ public:
+  UnsentReport();
+  ~UnsentReport();
+  UnsentReport(const UnsentReport&) = delete;
+  UnsentReport& operator=(const UnsentReport&) = delete;
+
+  // In the child, before its _exit; async-signal-safe.
+  void leave(int err, std::string_view message) const noexcept;
+  // In the runtime, once the child's end of the channel has closed: the
+  // error it left, thrown.
+  void throw_if_left() const;
+
+ private:
+  struct Page;
+  Page* page_;
+};
+
+}  // namespace hull
