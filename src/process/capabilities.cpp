@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <string>
 
@@ -97,20 +98,46 @@ std::optional<int> capability_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// Where a filter hull runs under refuses PR_CAPBSET_READ itself: the
+// sysctl, read through the /proc of the moment (the container's, in the
+// init; cap_last_cap is the kernel's in every namespace).
+int last_cap_from_sysctl(int read_err) {
+  const std::string path = "/proc/sys/kernel/cap_last_cap";
+  std::string why;
+  try {
+    const std::string text = read_file(path, 16);
+    int last = -1;
+    std::from_chars(text.data(), text.data() + text.size(), last);
+    if (last >= 0 && last <= 63) return last;
+    why = "not a capability number: \"" + text + "\"";
+  } catch (const Error& e) {
+    why = e.what();
+  }
+  throw Error("learn the kernel's last capability: prctl(PR_CAPBSET_READ) is refused (" + errno_text(read_err) +
+              "), and " + path + ": " + why);
+}
+
+}  // namespace
+
 int kernel_last_cap() {
-  // The kernel's own answer, not /proc/sys/kernel/cap_last_cap: PR_CAPBSET_READ
-  // fails with EINVAL exactly for numbers past its last capability. No file
-  // to open in the init on its way to execve (a sysctl lookup costs more than
-  // these six calls), and nothing the container's mounts could forge.
-  // Capability 0 always exists; any other failure (a filter refusing prctl)
-  // counts as "exists", so the bounding set loses more, never less.
+  // The kernel's own answer first, not /proc/sys/kernel/cap_last_cap:
+  // PR_CAPBSET_READ fails with EINVAL exactly for numbers past its last
+  // capability. No file to open in the init on its way to execve (a sysctl
+  // lookup costs more than these six calls), and nothing the container's
+  // mounts could forge. Capability 0 always exists: any other failure is a
+  // filter's, which would leave the answer a guess (63, and every drop past
+  // the kernel's last failing): the sysctl answers then.
   int lo = 0, hi = 63;
   while (lo < hi) {
     int mid = (lo + hi + 1) / 2;
-    if (::prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0 || errno != EINVAL) {
+    if (::prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0) {
       lo = mid;
-    } else {
+    } else if (errno == EINVAL) {
       hi = mid - 1;
+    } else {
+      return last_cap_from_sysctl(errno);
     }
   }
   return lo;

@@ -91,6 +91,20 @@ TEST_F(CallersFilter, ABoundingSetDropRefusedWithEinvalFailsClosed) {
   expect_nothing_left("callers-capbset");
 }
 
+// PR_CAPBSET_READ refused (a filter allowing prctl by option): the search
+// for the kernel's last capability read every number as present, and the
+// drop of the first past it failed every container with "invalid
+// argument". The sysctl answers then, and the bounding set is the config's.
+TEST_F(CallersFilter, ABoundingSetReadRefusedStillDropsTheRest) {
+  Bundle& b = bundle();
+  b.config["process"]["capabilities"]["bounding"] = {"CAP_KILL", "CAP_CHOWN"};
+  ProcResult r =
+      run_refusing("prctl@23:" + std::to_string(EPERM), b, "grep CapBnd /proc/self/status", "callers-capbset-read");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "CapBnd:\t0000000000000021\n");
+  expect_nothing_left("callers-capbset-read");
+}
+
 // A call hull cannot do without, refused: the message names it, beside
 // the kernel-version hint ENOSYS gets.
 TEST_F(CallersFilter, ARefusedCallHullNeedsIsNamed) {
