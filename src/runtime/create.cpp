@@ -142,8 +142,8 @@ class StateDirGuard {
     if (committed_) return;
     try {
       // By name: the scan for anything else needs statx, which a filter hull
-      // runs under may refuse, and a config left then was left unsaid.
-      dir_.remove({kSavedConfigName});
+      // runs under may refuse, and a file left then was left unsaid.
+      dir_.remove({kSavedConfigName, kStartSocketName});
     } catch (const Error& e) {
       log::warn("create container " + quote(state_.id) + ": remove its state directory: " + e.what() +
                 ": remove it by hand");

@@ -223,7 +223,8 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
     }
   }
   fault_point("delete-after-cgroup-destroy");
-  dir.remove({kSavedConfigName});
+  // A created container's start socket too: by name, as create's guard.
+  dir.remove({kSavedConfigName, kStartSocketName});
   // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
   // writes, removed with it (remove_all does not follow symlinks).
   if (auto ovl = state.extra.find(kOverlayDirKey); ovl != state.extra.end()) {

@@ -67,6 +67,30 @@ TEST_F(CallersFilter, StatxRefusedFailsTheMountAndLeavesNoStateDirectory) {
   expect_nothing_left("callers-nostatx");
 }
 
+// The same filter, a create that fails later (its createRuntime hook) and
+// the delete of a created container: the start socket was left for the scan,
+// which needs statx, and the id stayed taken, create and delete -f failing.
+TEST_F(CallersFilter, StatxRefusedStillLetsFailedCreatesAndDeletesRemoveTheStateDirectory) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  b.config["hooks"]["createRuntime"] = {{{"path", "/bin/false"}}};
+  b.write();
+  const std::string refuse = "statx:" + std::to_string(EPERM);
+  ProcResult r = hull_refusing(refuse, {"create", "--bundle", b.dir().string(), "callers-hookfail"});
+  EXPECT_TRUE(failed_with(r, {"createRuntime"}));
+  EXPECT_FALSE(std::filesystem::exists(state_dir("callers-hookfail")));
+  expect_nothing_left("callers-hookfail");
+
+  b.config["hooks"].erase("createRuntime");
+  b.write();
+  r = hull_refusing(refuse, {"create", "--bundle", b.dir().string(), "callers-nostatx-delete"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = hull_refusing(refuse, {"delete", "--force", "callers-nostatx-delete"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir("callers-nostatx-delete")));
+  expect_nothing_left("callers-nostatx-delete");
+}
+
 // Clearing the parent-death signal refused by the caller's filter, with no
 // profile in the config: the error said "linux.seccomp: the profile
 // refuses" and told the user to set process.noNewPrivileges, already true.
