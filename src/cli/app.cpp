@@ -48,6 +48,12 @@ std::string version_text() {
          "\nspec: " + features::spec_version() + "\nlibseccomp: " + features::libseccomp_version();
 }
 
+// runc's switch takes "" as text too (--log-format= from a wrapper).
+std::string normalize_log_format(std::string& v) {
+  if (v.empty()) v = "text";
+  return v == "text" || v == "json" ? std::string() : "expected text or json, got " + quote(v);
+}
+
 namespace {
 
 // runc's parseBoolOrAuto: "" or "auto" in any case, else what Go's
@@ -88,14 +94,8 @@ void add_global_flags(CLI::App& app, Context& ctx) {
     app.add_option(n, ctx.log_path, "append log lines to this file (default: stderr)");
   });
   ctx.option("--log-format", [&](const char* n) {
-    // runc's switch takes "" as text too (--log-format= from a wrapper).
     app.add_option(n, ctx.log_format, "log format: text or json")
-        ->transform(CLI::Validator(
-            [](std::string& v) {
-              if (v.empty()) v = "text";
-              return v == "text" || v == "json" ? std::string() : "expected text or json, got " + quote(v);
-            },
-            "{text,json}"));
+        ->transform(CLI::Validator(normalize_log_format, "{text,json}"));
   });
   ctx.option("--debug", [&](const char* n) { app.add_flag(n, ctx.global.debug, "enable debug logging"); });
   ctx.option("--systemd-cgroup", [&](const char* n) {

@@ -31,6 +31,9 @@ std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<
 // default for it when --root was not given.
 void resolve_rootless(const CLI::App& app, Context& ctx);
 
+// --log-format's value, "" read as text: CLI11's error text, empty when valid.
+std::string normalize_log_format(std::string& v);
+
 // `hull --version`.
 std::string version_text();
 

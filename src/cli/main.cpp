@@ -154,21 +154,21 @@ void log_early_error(const Context& ctx, const std::string& message) {
   } catch (const std::exception&) {}
 }
 
-int unknown_command(const Context& ctx, const std::string& word) {
-  const std::string message = "unknown command " + quote(word);
+// A command line refused before CLI11 parses it, as a usage error.
+int refuse_command_line(const Context& ctx, const std::string& message, int status) {
   log_early_error(ctx, message);
   print_error_line("hull: " + message);
   print_error_line("Run 'hull --help' for usage.");
-  return kUnknownCommandStatus;
+  return status;
+}
+
+int unknown_command(const Context& ctx, const std::string& word) {
+  return refuse_command_line(ctx, "unknown command " + quote(word), kUnknownCommandStatus);
 }
 
 // `hull help nosuch`: runc's "No help topic for 'nosuch'", and its status.
 int no_help_topic(const Context& ctx, const std::string& word) {
-  const std::string message = "no help topic for " + quote(word) + ": it is not a command";
-  log_early_error(ctx, message);
-  print_error_line("hull: " + message);
-  print_error_line("Run 'hull --help' for usage.");
-  return kUnknownCommandStatus;
+  return refuse_command_line(ctx, "no help topic for " + quote(word) + ": it is not a command", kUnknownCommandStatus);
 }
 
 // CLI11's parse errors, reworded where its wording does not say what to do.
@@ -177,11 +177,7 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, const std::vector
   const CLI::App* verb = nullptr;
   for (const CLI::App* sub : app.get_subcommands()) verb = sub;
   if (std::optional<std::string> flag = scan_before_command(args, global).unknown_flag) {
-    const std::string message = "unknown global flag " + quote(*flag);
-    log_early_error(ctx, message);
-    print_error_line("hull: " + message);
-    print_error_line("Run 'hull --help' for usage.");
-    return 1;
+    return refuse_command_line(ctx, "unknown global flag " + quote(*flag), 1);
   }
   if (verb == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
     if (auto word = command_word(args, global)) return unknown_command(ctx, *word);
@@ -223,6 +219,9 @@ int run(int argc, char** argv) {
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
   if (auto at = command_word_at(args, global_flags); at && !flags.count(args[*at])) {
     read_log_flags(args, *at, global_flags, ctx);
+    // runc checks it before the command word, as CLI11 would after.
+    if (std::string problem = normalize_log_format(ctx.log_format); !problem.empty())
+      return refuse_command_line(ctx, "--log-format: " + problem, 1);
     if (args[*at] != "help" && args[*at] != "h") return unknown_command(ctx, args[*at]);
     if (*at + 1 < args.size() && !flags.count(args[*at + 1]) && !args[*at + 1].starts_with("-"))
       return no_help_topic(ctx, args[*at + 1]);

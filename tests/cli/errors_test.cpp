@@ -396,6 +396,10 @@ TEST_F(ErrorsTest, FdsToPreserveThatAreNotOpenAreAnErrorLineOfTheLog) {
 TEST_F(ErrorsTest, GlobalFlagValuesAreJudgedAsRuncJudgesThem) {
   ProcResult r = hull({"--log-format", "xml", "list"});
   EXPECT_TRUE(failed_with(r, {"--log-format: expected text or json, got \"xml\"", "Run 'hull --help'"}));
+  // Before the command word is judged, as runc ("invalid log-format: xml",
+  // status 1): it was "unknown command", status 3.
+  r = hull({"--log-format", "xml", "nosuchverb"});
+  EXPECT_TRUE(failed_with(r, {"--log-format: expected text or json, got \"xml\""}));
   r = hull({"--log-format=", "list", "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
