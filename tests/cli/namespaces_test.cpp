@@ -249,7 +249,7 @@ TEST_F(HullTest, TheHooksOfAContainerJoiningAPidNamespaceRunInTheHosts) {
 }
 
 // A pid namespace path whose init has exited: the kernel's ENOMEM from the
-// clone says nothing of it, the message does. A fifo in a namespace's place
+// clone says nothing of it, the message does, with the errno text once. A fifo in a namespace's place
 // is refused as not a namespace file, without blocking on its open.
 TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
   const auto pidns = temp_dir() / "pidns";
@@ -264,7 +264,10 @@ TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
   for (auto& n : b.config["linux"]["namespaces"])
     if (n["type"] == "pid") n["path"] = pidns.string();
   ProcResult r = run_sh(b, "true", "pidns-gone");
-  EXPECT_TRUE(failed_with(r, {"has the pid namespace \"" + pidns.string() + "\" no init left?"}));
+  EXPECT_TRUE(
+      failed_with(r, {"has the pid namespace \"" + pidns.string() + "\" no init left?): cannot allocate memory"}));
+  // The errno text once, after the word on it: it came twice, around it.
+  EXPECT_EQ(r.err.find("memory"), r.err.rfind("memory")) << r.err;
   EXPECT_TRUE(state_dirs().empty());
 
   const auto fifo = temp_dir() / "netns.fifo";
