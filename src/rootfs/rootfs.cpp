@@ -122,7 +122,22 @@ UniqueFd bind_rootfs(const std::string& rootfs, int runtime_tree, unsigned long 
 // The last line of defence for the caller's mount namespace: whatever the
 // config asked, nothing is mounted while the init is still in it.
 void refuse_runtime_mount_namespace(const MountNamespaceId& runtime) {
-  if (runtime.ino != 0 && mount_namespace_of_self() == runtime) {
+  if (runtime.ino == 0) return;
+  MountNamespaceId self;
+  try {
+    self = mount_namespace_of_self();
+  } catch (const Error& e) {
+    // A mount namespace joined by path (another container's; runc fails
+    // alike) whose /proc is of a pid namespace the init is not in: a new
+    // one starts with the caller's /proc, which shows every process.
+    if (e.code() != ENOENT) throw;
+    throw Error(e.message() +
+                    ": the /proc of the mount namespace joined by path does not show the container's init (it is "
+                    "another pid namespace's, as in another container's mount namespace); hull sets the rootfs up "
+                    "in a mount namespace whose /proc shows the container: leave out the mount namespace's path",
+                ENOENT);
+  }
+  if (self == runtime) {
     throw Error(
         "refusing to set up the rootfs in the mount namespace hull runs in (.linux.namespaces joins the "
         "caller's own mount namespace)");

@@ -248,6 +248,23 @@ TEST_F(HullTest, TheHooksOfAContainerJoiningAPidNamespaceRunInTheHosts) {
             "prestart " + ours + "\ncreateRuntime " + ours + "\npoststart " + ours + "\npoststop " + ours + "\n");
 }
 
+// Another container's mount namespace joined by path: its /proc is of that
+// container's pid namespace, where the new init is not. runc fails too
+// ("open /proc/self/mountinfo"); the message said only "stat
+// /proc/self/ns/mnt: no such file or directory". It says why, and what to do.
+TEST_F(HullTest, AnotherContainersMountNamespaceJoinedByPathIsRefusedSayingWhy) {
+  ASSERT_GT(create_container("mntns-owner"), 0);
+  const int owner = state("mntns-owner").value("pid", 0);
+  Bundle& b = bundle("mntns-joiner");
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "mount") n["path"] = "/proc/" + std::to_string(owner) + "/ns/mnt";
+  ProcResult r = run_sh(b, "true", "mntns-joiner");
+  EXPECT_TRUE(failed_with(r, {"the /proc of the mount namespace joined by path does not show the container's init",
+                              "leave out the mount namespace's path"}));
+  EXPECT_FALSE(std::filesystem::exists(state_dir("mntns-joiner")));
+  EXPECT_EQ(hull({"delete", "--force", "mntns-owner"}).exit_code, 0);
+}
+
 // A pid namespace path whose init has exited: the kernel's ENOMEM from the
 // clone says nothing of it, the message does, with the errno text once. A fifo in a namespace's place
 // is refused as not a namespace file, without blocking on its open.
