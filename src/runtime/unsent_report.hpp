@@ -3,7 +3,10 @@
 // filter, loaded before it, refuses every call that would send it
 // (sendmsg, writev and write): a page shared with the runtime, written
 // without a system call. The channel's end of file then says only that the
-// child is gone, as it says that the child reached execve.
+// child is gone, as it says that the child reached execve: exec's process
+// needs it. Create's init does not: before its Ready it never reaches
+// execve, so its exit status (kInitExitUnreportedError) says enough, and a
+// created container keeps no page mapped for it.
 #include <atomic>
 #include <cstdint>
 #include <string_view>
