@@ -153,6 +153,30 @@ TEST_F(VerifyTest, UntamperedContainerVerifiesClean) {
   ASSERT_EQ(hull({"resume", "clean"}).exit_code, 0);
 }
 
+// A namespace joined through a pinned file (a bind mount of the nsfs file:
+// containerd's CNI netns, CRI-O's pinns), the engines' usual hand-over:
+// readlink cannot read it, and its row said "cannot tell". Its inode is
+// compared with the init's.
+TEST_F(VerifyTest, ANamespaceJoinedThroughAPinnedFileIsChecked) {
+  const fs::path pin = temp_dir() / "netns";
+  std::ofstream(pin).close();
+  ProcResult u = run_process({"/usr/bin/unshare", "--net=" + pin.string(), "true"});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{pin.string()};
+  Bundle& b = bundle("bundle-pinned");
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "network") n["path"] = pin.string();
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", b.dir().string(), "pinned"}).exit_code, 0);
+  Verified v = verify("pinned");
+  EXPECT_EQ(verdict(v, "namespace network"), "holds") << row(v, "namespace network").dump();
+  EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
+  EXPECT_EQ(hull({"delete", "--force", "pinned"}).exit_code, 0);
+}
+
 TEST_F(VerifyTest, RefusesAContainerThatIsNotRunning) {
   ASSERT_GT(create_container("created"), 0);
   ProcResult r = hull({"verify", "created"});

@@ -1,8 +1,12 @@
 // Namespaces: each one the config creates differs from hull's own (the host
 // reference), one given by path is that one, one the config leaves out is
 // hull's own; and the init is pid 1 of its pid namespace.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <sstream>
 
+#include "base/errno_text.hpp"
 #include "namespaces/namespaces.hpp"
 #include "runtime/verify/target.hpp"
 
@@ -44,11 +48,17 @@ void check_namespaces(const Target& t, Report& r) {
     if (n == nullptr) {
       r.check(theirs == mine, property, "host's " + mine, theirs, "the config shares the host's namespace");
     } else if (n->path) {
-      std::string wanted = read_link(*n->path);
-      if (wanted.empty())
-        r.cannot_tell(property, "path " + *n->path, "cannot read the namespace link " + *n->path);
+      // A /proc/PID/ns link or a pinned namespace file (a bind mount of one:
+      // containerd's CNI netns, CRI-O's pinns), which readlink cannot read:
+      // the same namespace is the same nsfs inode.
+      struct stat wanted {
+      }, have{};
+      const std::string init_link = "/proc/" + std::to_string(t.pid) + "/ns/" + name;
+      if (::stat(n->path->c_str(), &wanted) < 0 || ::stat(init_link.c_str(), &have) < 0)
+        r.cannot_tell(property, "path " + *n->path, "cannot stat " + *n->path + ": " + errno_text(errno));
       else
-        r.check(theirs == wanted, property, "path " + *n->path + " (" + wanted + ")", theirs,
+        r.check(wanted.st_dev == have.st_dev && wanted.st_ino == have.st_ino, property,
+                "path " + *n->path + " (" + name + ":[" + std::to_string(wanted.st_ino) + "])", theirs,
                 "not the namespace the config names");
     } else {
       r.check(theirs != mine, property, "new", theirs, "it is the host's namespace");
