@@ -45,12 +45,14 @@ const char* proc_name(NamespaceType t) {
 
 NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
   NamespacePlan plan;
-  for (const auto& n : namespaces) {
+  for (size_t i = 0; i < namespaces.size(); ++i) {
+    const spec::Namespace& n = namespaces[i];
     if (!n.path) {
       plan.clone_flags |= clone_flag(n.type);
       continue;
     }
-    std::string what = std::string("join ") + spec::to_string(n.type) + " namespace " + quote(*n.path);
+    std::string what = ".linux.namespaces[" + std::to_string(i) + "].path: join " + spec::to_string(n.type) +
+                       " namespace " + quote(*n.path);
     // O_NONBLOCK: a fifo in its place fails the type check below rather than
     // block (`run` has its signals blocked by then); O_NOCTTY: a terminal
     // never becomes ours.

@@ -290,14 +290,28 @@ TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
   const auto fifo = temp_dir() / "netns.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   Bundle& f = bundle("fifo");
-  for (auto& n : f.config["linux"]["namespaces"])
-    if (n["type"] == "network") n["path"] = fifo.string();
+  size_t net = 0;
+  for (size_t i = 0; i < f.config["linux"]["namespaces"].size(); ++i)
+    if (f.config["linux"]["namespaces"][i]["type"] == "network") net = i;
+  const std::string at = ".linux.namespaces[" + std::to_string(net) + "].path: ";
+  f.config["linux"]["namespaces"][net]["path"] = fifo.string();
   f.args({"true"});
   SpawnOptions quick;
   quick.timeout = milliseconds(10000);
   r = hull({"run", "--bundle", f.dir().string(), "netns-fifo"}, quick);
   EXPECT_FALSE(r.timed_out);
-  EXPECT_TRUE(failed_with(r, {"join network namespace \"" + fifo.string() + "\": not a namespace file"}));
+  EXPECT_TRUE(failed_with(r, {at + "join network namespace \"" + fifo.string() + "\": not a namespace file"}));
+  // Missing, or a namespace of another type: the JSON path is named too.
+  f.config["linux"]["namespaces"][net]["path"] = (temp_dir() / "no-such-netns").string();
+  f.write();
+  r = hull({"run", "--bundle", f.dir().string(), "netns-missing"}, quick);
+  EXPECT_TRUE(failed_with(r, {at + "join network namespace", "no such file or directory"}));
+  f.config["linux"]["namespaces"][net]["path"] = "/proc/self/ns/ipc";
+  f.write();
+  r = hull({"run", "--bundle", f.dir().string(), "netns-ipc"}, quick);
+  EXPECT_TRUE(
+      failed_with(r, {at + "join network namespace \"/proc/self/ns/ipc\": the file is a namespace of another type"}));
+  EXPECT_TRUE(state_dirs().empty());
 }
 
 // A container with no namespace of its own (all the host's, as runc
