@@ -177,6 +177,22 @@ TEST_F(VerifyTest, ANamespaceJoinedThroughAPinnedFileIsChecked) {
   EXPECT_EQ(hull({"delete", "--force", "pinned"}).exit_code, 0);
 }
 
+// Fds the program opened itself (a server's sockets and logs) cannot be
+// told from what hull left once it has run: they were "violated", exit 1,
+// for any pod whose init is a server. They are "cannot tell", listed.
+TEST_F(VerifyTest, FdsTheProgramOpenedItselfAreNotAViolation) {
+  Bundle& b = bundle("bundle-fds");
+  b.args({"sh", "-c", "exec 5</bin/busybox 7>/dev/null; exec sleep 1000"});
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", b.dir().string(), "ownfds"}).exit_code, 0);
+  Verified v = verify("ownfds");
+  const json fds = row(v, "init open fds");
+  EXPECT_EQ(fds.value("verdict", ""), "cannot tell") << fds.dump();
+  EXPECT_NE(fds.value("why", "").find("5 -> /bin/busybox"), std::string::npos) << fds.dump();
+  EXPECT_NE(fds.value("why", "").find("7 -> /dev/null"), std::string::npos) << fds.dump();
+  EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
+  EXPECT_EQ(hull({"delete", "--force", "ownfds"}).exit_code, 0);
+}
+
 TEST_F(VerifyTest, RefusesAContainerThatIsNotRunning) {
   ASSERT_GT(create_container("created"), 0);
   ProcResult r = hull({"verify", "created"});

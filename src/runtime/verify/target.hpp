@@ -26,6 +26,7 @@ struct Target {
   std::vector<MountInfo> mounts;           // /proc/<init>/mountinfo
   UniqueFd root;                           // O_PATH of /proc/<init>/root
   int preserved_fds = 0;                   // fds 3.. the init was given (--preserve-fds, LISTEN_FDS)
+  std::string state_root;                  // --root, as the host sees it
 
   const spec::Linux& linux_section() const;  // an empty one when the config has none
 };

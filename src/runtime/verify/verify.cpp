@@ -91,6 +91,7 @@ Target gather(const GlobalOptions& g, const std::string& id) {
   std::string saved = store.root() + "/" + id + "/" + kSavedConfigName;
   t.spec = spec::parse_config(read_file(saved), saved);
   t.pid = t.state.pid;
+  t.state_root = store.root();
   if (auto it = t.state.extra.find(kPreserveFdsKey); it != t.state.extra.end()) {
     size_t used = 0;
     try {
