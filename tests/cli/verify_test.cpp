@@ -193,6 +193,32 @@ TEST_F(VerifyTest, FdsTheProgramOpenedItselfAreNotAViolation) {
   EXPECT_EQ(hull({"delete", "--force", "ownfds"}).exit_code, 0);
 }
 
+// The limits in force come from /proc/<init>/limits: prlimit on a process
+// of another user needs CAP_SYS_RESOURCE, and every non-root container's
+// rows said "cannot tell". A soft limit the program lowered, or an
+// oom_score_adj it raised, is within what it may do itself: "cannot tell",
+// not violated.
+TEST_F(VerifyTest, LimitsAreReadForAnyUserAndWhatTheProgramMayChangeIsNotAViolation) {
+  Bundle& b = bundle("bundle-limits");
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 100}, {"hard", 200}}};
+  b.config["process"]["oomScoreAdj"] = 100;
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", b.dir().string(), "limits"}).exit_code, 0);
+  Verified v = verify("limits");
+  EXPECT_EQ(verdict(v, "rlimit RLIMIT_NOFILE"), "holds") << row(v, "rlimit RLIMIT_NOFILE").dump();
+  EXPECT_EQ(verdict(v, "oom_score_adj"), "holds") << row(v, "oom_score_adj").dump();
+  EXPECT_EQ(hull({"delete", "--force", "limits"}).exit_code, 0);
+
+  b.args({"sh", "-c", "ulimit -S -n 50; echo 200 > /proc/self/oom_score_adj; exec sleep 1000"});
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", b.dir().string(), "lowered"}).exit_code, 0);
+  v = verify("lowered");
+  EXPECT_EQ(verdict(v, "rlimit RLIMIT_NOFILE"), "cannot tell") << row(v, "rlimit RLIMIT_NOFILE").dump();
+  EXPECT_EQ(verdict(v, "oom_score_adj"), "cannot tell") << row(v, "oom_score_adj").dump();
+  EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
+  EXPECT_EQ(hull({"delete", "--force", "lowered"}).exit_code, 0);
+}
+
 TEST_F(VerifyTest, RefusesAContainerThatIsNotRunning) {
   ASSERT_GT(create_container("created"), 0);
   ProcResult r = hull({"verify", "created"});

@@ -6,7 +6,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <charconv>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 #include "base/error.hpp"
@@ -144,8 +146,38 @@ void check_seccomp(const Target& t, Report& r, std::map<std::string, std::string
           "the number of filters is not the configured one");
 }
 
+// The init's limits from /proc/<init>/limits (readable by all, where
+// prlimit on another user's process needs CAP_SYS_RESOURCE): one line per
+// resource after the header, in the kernel's resource order, the values
+// from column 26 on.
+std::optional<std::pair<rlim_t, rlim_t>> limits_in_force(const std::string& limits, int resource) {
+  std::istringstream in(limits);
+  std::string line;
+  for (int i = 0; i <= resource + 1 && std::getline(in, line);) ++i;
+  if (line.size() <= 26) return std::nullopt;
+  std::istringstream values(line.substr(26));
+  std::string soft, hard;
+  values >> soft >> hard;
+  auto parse = [](const std::string& v) -> std::optional<rlim_t> {
+    if (v == "unlimited") return RLIM_INFINITY;
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return static_cast<rlim_t>(std::stoull(v));
+  };
+  auto s = parse(soft), h = parse(hard);
+  if (!s || !h) return std::nullopt;
+  return std::pair{*s, *h};
+}
+
+// The program may set its soft limit anywhere up to its hard one and lower
+// its hard one, without privilege: only a hard limit above the config's is
+// beyond what the container could do itself.
 void check_rlimits(const Target& t, Report& r) {
-  if (!t.spec.process) return;
+  if (!t.spec.process || t.spec.process->rlimits.empty()) return;
+  const std::string path = "/proc/" + std::to_string(t.pid) + "/limits";
+  std::string limits;
+  try {
+    limits = read_file(path);
+  } catch (const Error&) {}
   for (const auto& l : t.spec.process->rlimits) {
     std::string property = "rlimit " + l.type;
     std::string config = std::to_string(l.soft) + "/" + std::to_string(l.hard);
@@ -154,17 +186,21 @@ void check_rlimits(const Target& t, Report& r) {
       r.cannot_tell(property, config, "unknown rlimit");
       continue;
     }
-    struct rlimit have {};
-    if (::prlimit(t.pid, static_cast<__rlimit_resource>(*resource), nullptr, &have) < 0) {
-      r.cannot_tell(property, config, std::string("prlimit: ") + std::strerror(errno));
+    auto have = limits_in_force(limits, *resource);
+    if (!have) {
+      r.cannot_tell(property, config, "cannot read it from " + path);
       continue;
     }
     auto show = [](rlim_t v) { return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v); };
-    auto same = [](rlim_t have, uint64_t want) {
-      return have == want || (have == RLIM_INFINITY && want == UINT64_MAX);
-    };
-    r.check(same(have.rlim_cur, l.soft) && same(have.rlim_max, l.hard), property, config,
-            show(have.rlim_cur) + "/" + show(have.rlim_max), "the limit in force is not the configured one");
+    auto as_rlim = [](uint64_t v) { return v == UINT64_MAX ? RLIM_INFINITY : static_cast<rlim_t>(v); };
+    const std::string kernel = show(have->first) + "/" + show(have->second);
+    if (have->first == as_rlim(l.soft) && have->second == as_rlim(l.hard))
+      r.holds(property, config, kernel);
+    else if (have->second > as_rlim(l.hard))
+      r.violated(property, config, kernel, "the hard limit in force is above the configured one");
+    else
+      r.cannot_tell(property, config,
+                    kernel + " in force: within the configured hard limit, which the program may have set itself");
   }
 }
 
@@ -259,8 +295,16 @@ void check_init(const Target& t, Report& r) {
     } catch (const Error& e) {
       have = "?";
     }
-    std::string want = std::to_string(*t.spec.process->oomScoreAdj);
-    r.check(have == want, "oom_score_adj", want, have, "oom_score_adj is not the configured one");
+    // The program may raise its own (lowering it takes CAP_SYS_RESOURCE).
+    const int want = *t.spec.process->oomScoreAdj;
+    int value = 0;
+    const bool number = std::from_chars(have.data(), have.data() + have.size(), value).ec == std::errc();
+    if (number && value > want)
+      r.cannot_tell("oom_score_adj", std::to_string(want),
+                    have + " in force: above the configured value, which the program may have raised itself");
+    else
+      r.check(have == std::to_string(want), "oom_score_adj", std::to_string(want), have,
+              "oom_score_adj is not the configured one");
   }
   check_identity(t, r, status);
   check_fds(t, r);
