@@ -174,6 +174,11 @@ TEST_F(VerifyTest, ANamespaceJoinedThroughAPinnedFileIsChecked) {
   Verified v = verify("pinned");
   EXPECT_EQ(verdict(v, "namespace network"), "holds") << row(v, "namespace network").dump();
   EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
+  // Unpinned since, the path is a plain file: its inode is no namespace's,
+  // and was shown as one, "violated".
+  ASSERT_EQ(::umount2(pin.c_str(), MNT_DETACH), 0);
+  v = verify("pinned");
+  EXPECT_EQ(verdict(v, "namespace network"), "cannot tell") << row(v, "namespace network").dump();
   EXPECT_EQ(hull({"delete", "--force", "pinned"}).exit_code, 0);
 }
 
@@ -217,6 +222,14 @@ TEST_F(VerifyTest, LimitsAreReadForAnyUserAndWhatTheProgramMayChangeIsNotAViolat
   EXPECT_EQ(verdict(v, "oom_score_adj"), "cannot tell") << row(v, "oom_score_adj").dump();
   EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
   EXPECT_EQ(hull({"delete", "--force", "lowered"}).exit_code, 0);
+
+  // Lowered too: the kernel lets it go down to the floor its parent left,
+  // which only a writer with CAP_SYS_RESOURCE raises.
+  b.args({"sh", "-c", "echo 50 > /proc/self/oom_score_adj; exec sleep 1000"});
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", b.dir().string(), "oomdown"}).exit_code, 0);
+  v = verify("oomdown");
+  EXPECT_EQ(verdict(v, "oom_score_adj"), "cannot tell") << row(v, "oom_score_adj").dump();
+  EXPECT_EQ(hull({"delete", "--force", "oomdown"}).exit_code, 0);
 }
 
 TEST_F(VerifyTest, RefusesAContainerThatIsNotRunning) {

@@ -1,12 +1,16 @@
 // Namespaces: each one the config creates differs from hull's own (the host
 // reference), one given by path is that one, one the config leaves out is
 // hull's own; and the init is pid 1 of its pid namespace.
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <sstream>
 
 #include "base/errno_text.hpp"
+#include "base/unique_fd.hpp"
 #include "namespaces/namespaces.hpp"
 #include "runtime/verify/target.hpp"
 
@@ -54,8 +58,13 @@ void check_namespaces(const Target& t, Report& r) {
       struct stat wanted {
       }, have{};
       const std::string init_link = "/proc/" + std::to_string(t.pid) + "/ns/" + name;
-      if (::stat(n->path->c_str(), &wanted) < 0 || ::stat(init_link.c_str(), &have) < 0)
-        r.cannot_tell(property, "path " + *n->path, "cannot stat " + *n->path + ": " + errno_text(errno));
+      UniqueFd file(::open(n->path->c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+      if (!file || ::fstat(file.get(), &wanted) < 0)
+        r.cannot_tell(property, "path " + *n->path, "cannot open " + *n->path + ": " + errno_text(errno));
+      else if (::ioctl(file.get(), NS_GET_NSTYPE) < 0)
+        r.cannot_tell(property, "path " + *n->path, *n->path + " is no longer a namespace file (unpinned?)");
+      else if (::stat(init_link.c_str(), &have) < 0)
+        r.cannot_tell(property, "path " + *n->path, "cannot stat " + init_link + ": " + errno_text(errno));
       else
         r.check(wanted.st_dev == have.st_dev && wanted.st_ino == have.st_ino, property,
                 "path " + *n->path + " (" + name + ":[" + std::to_string(wanted.st_ino) + "])", theirs,

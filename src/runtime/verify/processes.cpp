@@ -242,7 +242,8 @@ void check_identity(const Target& t, Report& r, std::map<std::string, std::strin
 // program's own (a server's sockets, its logs), opened after execve, where
 // what hull left can no longer be told from it.
 bool left_by_hull(const std::string& target, const std::string& state_root) {
-  return target.starts_with("/memfd:hull-") || (!state_root.empty() && target.starts_with(state_root + "/"));
+  return target.starts_with("/memfd:hull-") ||
+         (!state_root.empty() && (target == state_root || target.starts_with(state_root + "/")));
 }
 
 void check_fds(const Target& t, Report& r) {
@@ -263,7 +264,10 @@ void check_fds(const Target& t, Report& r) {
     (left_by_hull(target, t.state_root) ? hulls : others).push_back(std::to_string(fd) + " -> " + target);
   }
   if (!hulls.empty())
-    r.violated("init open fds", config, joined_fields(hulls, ", "), "the init holds an fd of hull's");
+    r.violated(
+        "init open fds", config, joined_fields(hulls, ", "),
+        "the init holds an fd of hull's" +
+            (others.empty() ? std::string() : " (and, maybe the program's own: " + joined_fields(others, ", ") + ")"));
   else if (!others.empty())
     r.cannot_tell("init open fds", config,
                   "fds beyond stdio and the preserved ones, which the program may have opened itself: " +
@@ -295,16 +299,14 @@ void check_init(const Target& t, Report& r) {
     } catch (const Error& e) {
       have = "?";
     }
-    // The program may raise its own (lowering it takes CAP_SYS_RESOURCE).
-    const int want = *t.spec.process->oomScoreAdj;
-    int value = 0;
-    const bool number = std::from_chars(have.data(), have.data() + have.size(), value).ec == std::errc();
-    if (number && value > want)
-      r.cannot_tell("oom_score_adj", std::to_string(want),
-                    have + " in force: above the configured value, which the program may have raised itself");
+    // The program may change its own: up freely, and down to the floor its
+    // parent left (oom_score_adj_min, set only by a writer with
+    // CAP_SYS_RESOURCE, which hull may lack: rootless, a CI job's container).
+    const std::string want = std::to_string(*t.spec.process->oomScoreAdj);
+    if (have == want)
+      r.holds("oom_score_adj", want, have);
     else
-      r.check(have == std::to_string(want), "oom_score_adj", std::to_string(want), have,
-              "oom_score_adj is not the configured one");
+      r.cannot_tell("oom_score_adj", want, have + " in force, which the program may have set itself");
   }
   check_identity(t, r, status);
   check_fds(t, r);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -91,7 +92,10 @@ Target gather(const GlobalOptions& g, const std::string& id) {
   std::string saved = store.root() + "/" + id + "/" + kSavedConfigName;
   t.spec = spec::parse_config(read_file(saved), saved);
   t.pid = t.state.pid;
-  t.state_root = store.root();
+  // As the init's fd links show it: through no symlink (/var/run).
+  char* real = ::realpath(store.root().c_str(), nullptr);
+  t.state_root = real ? real : store.root();
+  std::free(real);
   if (auto it = t.state.extra.find(kPreserveFdsKey); it != t.state.extra.end()) {
     size_t used = 0;
     try {
