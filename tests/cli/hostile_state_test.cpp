@@ -20,6 +20,7 @@
 
 #include "at_scope_exit.hpp"
 #include "harness.hpp"
+#include "host_mounts.hpp"
 #include "proc_files.hpp"
 
 namespace hull::itest {
@@ -328,10 +329,7 @@ TEST_F(HostileState, FullRootDiskFailsStartBeforeTheProgramRuns) {
   fs::path root = temp_dir() / "small-root";
   fs::create_directories(root);
   ASSERT_EQ(::mount("tmpfs", root.c_str(), "tmpfs", 0, "size=256k"), 0) << std::strerror(errno);
-  struct Unmount {
-    fs::path dir;
-    ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
-  } unmount{root};
+  UnmountAtScopeExit unmount(root);
   Bundle& b = bundle();
   b.args({"sh", "-c", "touch /started; exec sleep 1000"});
   const char* runtime = std::getenv("HULL_ITEST_RUNTIME");

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "harness.hpp"
+#include "host_mounts.hpp"
 #include "proc_files.hpp"
 
 namespace hull::itest {
@@ -273,10 +274,7 @@ TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
   std::ofstream(pidns).close();
   ProcResult u = run_process({"/usr/bin/unshare", "--pid=" + pidns.string(), "--fork", "true"});
   ASSERT_EQ(u.exit_code, 0) << u.err;
-  struct Unmount {
-    std::string path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-  } unmount{pidns.string()};
+  UnmountAtScopeExit unmount(pidns.string());
   Bundle& b = bundle();
   for (auto& n : b.config["linux"]["namespaces"])
     if (n["type"] == "pid") n["path"] = pidns.string();

@@ -16,6 +16,7 @@
 
 #include "device_programs.hpp"
 #include "harness.hpp"
+#include "host_mounts.hpp"
 #include "proc_files.hpp"
 #include "support/forked_child.hpp"
 
@@ -162,10 +163,7 @@ TEST_F(VerifyTest, ANamespaceJoinedThroughAPinnedFileIsChecked) {
   std::ofstream(pin).close();
   ProcResult u = run_process({"/usr/bin/unshare", "--net=" + pin.string(), "true"});
   ASSERT_EQ(u.exit_code, 0) << u.err;
-  struct Unmount {
-    std::string path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-  } unmount{pin.string()};
+  UnmountAtScopeExit unmount(pin.string());
   Bundle& b = bundle("bundle-pinned");
   for (auto& n : b.config["linux"]["namespaces"])
     if (n["type"] == "network") n["path"] = pin.string();

@@ -24,6 +24,7 @@
 #include <iostream>
 
 #include "harness.hpp"
+#include "host_mounts.hpp"
 #include "proc_files.hpp"
 #include "support/swapper.hpp"
 
@@ -337,10 +338,7 @@ TEST_F(HostileBundle, ReadonlyPathReplacedByAHostMountLeavesTheHostWritable) {
   const fs::path hostfs = temp_dir() / "hostfs";
   fs::create_directories(hostfs);
   ASSERT_EQ(::mount("hostfs", hostfs.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m"), 0) << strerror(errno);
-  struct Unmount {
-    fs::path dir;
-    ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
-  } unmount{hostfs};
+  UnmountAtScopeExit unmount(hostfs);
   HostDir host(hostfs);
   Bundle& b = hostile_bundle();
   fs::create_directories(b.rootfs() / "data/ro");

@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "base/mountinfo.hpp"
 
@@ -30,6 +31,19 @@ class SharedHostMount {
  private:
   std::filesystem::path dir_;
   bool made_ = false;
+};
+
+// Detaches what the test mounted at `path` (a tmpfs, a pinned namespace
+// file) when the scope ends, also when an ASSERT_ returns early.
+class UnmountAtScopeExit {
+ public:
+  explicit UnmountAtScopeExit(std::filesystem::path path) : path_(std::move(path)) {}
+  ~UnmountAtScopeExit() { ::umount2(path_.c_str(), MNT_DETACH); }
+  UnmountAtScopeExit(const UnmountAtScopeExit&) = delete;
+  UnmountAtScopeExit& operator=(const UnmountAtScopeExit&) = delete;
+
+ private:
+  std::filesystem::path path_;
 };
 
 // Whether our own mount namespace has a mount at `point`.
