@@ -3,6 +3,7 @@
 // within the config's; the init's no_new_privs, seccomp, rlimits,
 // oom_score_adj, user, groups and open fds are as configured.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -168,16 +169,29 @@ std::optional<std::pair<rlim_t, rlim_t>> limits_in_force(const std::string& limi
   return std::pair{*s, *h};
 }
 
+// Raising a hard limit asks CAP_SYS_RESOURCE in the initial user
+// namespace: only a container in the host's user namespace whose bounding
+// set keeps it may have done so itself. An initial namespace hull cannot
+// read (/proc/1 is not its to inspect) counts as the host's.
+bool may_raise_hard_limits(const Target& t, std::map<std::string, std::string>& status) {
+  auto bounding = status.find("CapBnd");
+  if (bounding == status.end() || !(std::stoull(bounding->second, nullptr, 16) & (uint64_t{1} << CAP_SYS_RESOURCE)))
+    return false;
+  std::string host = proc_link(1, "ns/user");
+  return host.empty() || host == proc_link(t.pid, "ns/user");
+}
+
 // The program may set its soft limit anywhere up to its hard one and lower
 // its hard one, without privilege: only a hard limit above the config's is
-// beyond what the container could do itself.
-void check_rlimits(const Target& t, Report& r) {
+// beyond what the container could do itself, unless it may raise it.
+void check_rlimits(const Target& t, Report& r, std::map<std::string, std::string>& status) {
   if (!t.spec.process || t.spec.process->rlimits.empty()) return;
   const std::string path = "/proc/" + std::to_string(t.pid) + "/limits";
   std::string limits;
   try {
     limits = read_file(path);
   } catch (const Error&) {}
+  const bool may_raise = may_raise_hard_limits(t, status);
   for (const auto& l : t.spec.process->rlimits) {
     std::string property = "rlimit " + l.type;
     std::string config = std::to_string(l.soft) + "/" + std::to_string(l.hard);
@@ -196,11 +210,14 @@ void check_rlimits(const Target& t, Report& r) {
     const std::string kernel = show(have->first) + "/" + show(have->second);
     if (have->first == as_rlim(l.soft) && have->second == as_rlim(l.hard))
       r.holds(property, config, kernel);
-    else if (have->second > as_rlim(l.hard))
-      r.violated(property, config, kernel, "the hard limit in force is above the configured one");
+    else if (have->second <= as_rlim(l.hard))
+      r.cannot_tell(property, config, kernel, "within the configured hard limit: the program may have set it itself");
+    else if (may_raise)
+      r.cannot_tell(property, config, kernel,
+                    "the hard limit in force is above the configured one, which the program may have raised "
+                    "itself: it keeps CAP_SYS_RESOURCE in the host's user namespace");
     else
-      r.cannot_tell(property, config,
-                    kernel + " in force: within the configured hard limit, which the program may have set itself");
+      r.violated(property, config, kernel, "the hard limit in force is above the configured one");
   }
 }
 
@@ -290,7 +307,7 @@ void check_init(const Target& t, Report& r) {
   r.check(status["NoNewPrivs"] == (nnp ? "1" : "0"), "no_new_privs", nnp ? "1" : "0", status["NoNewPrivs"],
           "no_new_privs is not as configured");
   check_seccomp(t, r, status);
-  check_rlimits(t, r);
+  check_rlimits(t, r, status);
   if (t.spec.process && t.spec.process->oomScoreAdj) {
     std::string have;
     try {
@@ -306,7 +323,7 @@ void check_init(const Target& t, Report& r) {
     if (have == want)
       r.holds("oom_score_adj", want, have);
     else
-      r.cannot_tell("oom_score_adj", want, have + " in force, which the program may have set itself");
+      r.cannot_tell("oom_score_adj", want, have, "the program may have set it itself");
   }
   check_identity(t, r, status);
   check_fds(t, r);

@@ -37,6 +37,8 @@ class Report {
   void holds(std::string property, std::string config, std::string kernel);
   void violated(std::string property, std::string config, std::string kernel, std::string why);
   void cannot_tell(std::string property, std::string config, std::string why);
+  // With what the kernel shows, where it could be read but not judged.
+  void cannot_tell(std::string property, std::string config, std::string kernel, std::string why);
   // holds when ok, else violated with why.
   void check(bool ok, std::string property, std::string config, std::string kernel, std::string why);
   std::vector<Row> rows;

@@ -39,7 +39,10 @@ void Report::violated(std::string property, std::string config, std::string kern
   rows.push_back({std::move(property), std::move(config), std::move(kernel), Verdict::Violated, std::move(why)});
 }
 void Report::cannot_tell(std::string property, std::string config, std::string why) {
-  rows.push_back({std::move(property), std::move(config), "?", Verdict::CannotTell, std::move(why)});
+  cannot_tell(std::move(property), std::move(config), "?", std::move(why));
+}
+void Report::cannot_tell(std::string property, std::string config, std::string kernel, std::string why) {
+  rows.push_back({std::move(property), std::move(config), std::move(kernel), Verdict::CannotTell, std::move(why)});
 }
 void Report::check(bool ok, std::string property, std::string config, std::string kernel, std::string why) {
   if (ok)
