@@ -43,6 +43,13 @@ const char* proc_name(NamespaceType t) {
   return "?";
 }
 
+namespace {
+// What an error joining it starts with: the field, what and where.
+std::string join_step(const JoinTarget& j) {
+  return j.field + ": join " + spec::to_string(j.type) + " namespace " + quote(j.path);
+}
+}  // namespace
+
 NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
   NamespacePlan plan;
   for (size_t i = 0; i < namespaces.size(); ++i) {
@@ -51,8 +58,8 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
       plan.clone_flags |= clone_flag(n.type);
       continue;
     }
-    std::string what = ".linux.namespaces[" + std::to_string(i) + "].path: join " + spec::to_string(n.type) +
-                       " namespace " + quote(*n.path);
+    JoinTarget j{n.type, *n.path, ".linux.namespaces[" + std::to_string(i) + "].path", {}};
+    const std::string what = join_step(j);
     // O_NONBLOCK: a fifo in its place fails the type check below rather than
     // block (`run` has its signals blocked by then); O_NOCTTY: a terminal
     // never becomes ours.
@@ -64,7 +71,8 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
     if (type < 0) throw_errno(what + ": not a namespace file");
     if (static_cast<uint64_t>(type) != clone_flag(n.type))
       throw Error(what + ": the file is a namespace of another type");
-    plan.join.push_back({n.type, *n.path, std::move(fd)});
+    j.fd = std::move(fd);
+    plan.join.push_back(std::move(j));
   }
   return plan;
 }
@@ -73,8 +81,7 @@ namespace {
 bool applies_to_children(NamespaceType t) { return t == NamespaceType::Pid || t == NamespaceType::Time; }
 
 void join(JoinTarget& j) {
-  if (::setns(j.fd.get(), static_cast<int>(clone_flag(j.type))) < 0)
-    throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + quote(j.path));
+  if (::setns(j.fd.get(), static_cast<int>(clone_flag(j.type))) < 0) throw_errno(join_step(j));
   j.fd.reset();
 }
 }  // namespace
@@ -122,7 +129,7 @@ void join_in_init(NamespacePlan& plan) {
       if (::setns(j.fd.get(), static_cast<int>(clone_flag(j.type))) == 0)
         j.fd.reset();
       else if (errno != EPERM)
-        throw_errno(std::string("join ") + spec::to_string(j.type) + " namespace " + quote(j.path));
+        throw_errno(join_step(j));
     }
     for (auto& j : plan.join)
       if (j.fd && j.type == NamespaceType::User) join(j);

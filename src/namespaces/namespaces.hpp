@@ -20,6 +20,7 @@ const char* proc_name(spec::NamespaceType t);
 struct JoinTarget {
   spec::NamespaceType type;
   std::string path;
+  std::string field;  // ".linux.namespaces[i].path", for errors
   UniqueFd fd;
 };
 

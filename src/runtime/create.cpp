@@ -119,7 +119,8 @@ class ShowOutputOnFailure {
   } catch (const Error& e) {
     const ns::JoinTarget* pid = ns::joined(namespaces, spec::NamespaceType::Pid);
     if (pid && e.code() == ENOMEM)
-      throw Error(e.message() + " (has the pid namespace " + quote(pid->path) + " no init left?)", ENOMEM);
+      throw Error(e.message() + " (has the pid namespace " + quote(pid->path) + " (" + pid->field + ") no init left?)",
+                  ENOMEM);
     throw;
   }
 }
