@@ -128,13 +128,18 @@ void refuse_runtime_mount_namespace(const MountNamespaceId& runtime) {
     self = mount_namespace_of_self();
   } catch (const Error& e) {
     // A mount namespace joined by path (another container's; runc fails
-    // alike) whose /proc is of a pid namespace the init is not in: a new
-    // one starts with the caller's /proc, which shows every process.
+    // alike) whose /proc is of a pid namespace the init is not in, or that
+    // has none: a new one starts with the caller's /proc, which shows every
+    // process.
     if (e.code() != ENOENT) throw;
-    throw Error(e.message() +
-                    ": the /proc of the mount namespace joined by path does not show the container's init (it is "
-                    "another pid namespace's, as in another container's mount namespace); hull sets the rootfs up "
-                    "in a mount namespace whose /proc shows the container: leave out the mount namespace's path",
+    struct statfs sfs {};
+    const bool has_proc = ::statfs("/proc", &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+    throw Error(e.message() + ": " +
+                    (has_proc ? "the /proc of the mount namespace joined by path does not show the container's init "
+                                "(it is another pid namespace's, as in another container's mount namespace)"
+                              : "the mount namespace joined by path has no /proc") +
+                    "; hull sets the rootfs up in a mount namespace whose /proc shows the container: leave out the "
+                    "mount namespace's path",
                 ENOENT);
   }
   if (self == runtime) {

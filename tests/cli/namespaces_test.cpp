@@ -252,7 +252,8 @@ TEST_F(HullTest, TheHooksOfAContainerJoiningAPidNamespaceRunInTheHosts) {
 // Another container's mount namespace joined by path: its /proc is of that
 // container's pid namespace, where the new init is not. runc fails too
 // ("open /proc/self/mountinfo"); the message said only "stat
-// /proc/self/ns/mnt: no such file or directory". It says why, and what to do.
+// /proc/self/ns/mnt: no such file or directory". It says why, and what to
+// do; a mount namespace with no /proc at all is named as such.
 TEST_F(HullTest, AnotherContainersMountNamespaceJoinedByPathIsRefusedSayingWhy) {
   ASSERT_GT(create_container("mntns-owner"), 0);
   const int owner = state("mntns-owner").value("pid", 0);
@@ -264,11 +265,25 @@ TEST_F(HullTest, AnotherContainersMountNamespaceJoinedByPathIsRefusedSayingWhy) 
                               "leave out the mount namespace's path"}));
   EXPECT_FALSE(std::filesystem::exists(state_dir("mntns-joiner")));
   EXPECT_EQ(hull({"delete", "--force", "mntns-owner"}).exit_code, 0);
+
+  // One with no /proc at all is told apart.
+  const auto mntns = temp_dir() / "mntns";
+  std::ofstream(mntns).close();
+  ProcResult u = run_process({"/usr/bin/unshare", "--mount=" + mntns.string(), "umount", "-l", "/proc"});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  UnmountAtScopeExit unmount(mntns.string());
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "mount") n["path"] = mntns.string();
+  r = run_sh(b, "true", "mntns-procless");
+  EXPECT_TRUE(
+      failed_with(r, {"the mount namespace joined by path has no /proc", "leave out the mount namespace's path"}));
+  EXPECT_FALSE(std::filesystem::exists(state_dir("mntns-procless")));
 }
 
 // A pid namespace path whose init has exited: the kernel's ENOMEM from the
-// clone says nothing of it, the message does, with the errno text once. A fifo in a namespace's place
-// is refused as not a namespace file, without blocking on its open.
+// clone says nothing of it, the message does, with its JSON path and the
+// errno text once. A fifo in a namespace's place is refused as not a
+// namespace file, without blocking on its open.
 TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
   const auto pidns = temp_dir() / "pidns";
   std::ofstream(pidns).close();
@@ -276,11 +291,15 @@ TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
   ASSERT_EQ(u.exit_code, 0) << u.err;
   UnmountAtScopeExit unmount(pidns.string());
   Bundle& b = bundle();
-  for (auto& n : b.config["linux"]["namespaces"])
-    if (n["type"] == "pid") n["path"] = pidns.string();
+  std::string pid_field;
+  for (size_t i = 0; i < b.config["linux"]["namespaces"].size(); ++i)
+    if (auto& n = b.config["linux"]["namespaces"][i]; n["type"] == "pid") {
+      n["path"] = pidns.string();
+      pid_field = ".linux.namespaces[" + std::to_string(i) + "].path";
+    }
   ProcResult r = run_sh(b, "true", "pidns-gone");
-  EXPECT_TRUE(
-      failed_with(r, {"has the pid namespace \"" + pidns.string() + "\" no init left?): cannot allocate memory"}));
+  EXPECT_TRUE(failed_with(r, {"has the pid namespace \"" + pidns.string() + "\" (" + pid_field +
+                              ") no init left?): cannot allocate memory"}));
   // The errno text once, after the word on it: it came twice, around it.
   EXPECT_EQ(r.err.find("memory"), r.err.rfind("memory")) << r.err;
   EXPECT_TRUE(state_dirs().empty());
@@ -309,6 +328,14 @@ TEST_F(HullTest, APidNamespaceWithoutInitAndAFifoForANamespaceAreNamed) {
   r = hull({"run", "--bundle", f.dir().string(), "netns-ipc"}, quick);
   EXPECT_TRUE(
       failed_with(r, {at + "join network namespace \"/proc/self/ns/ipc\": the file is a namespace of another type"}));
+  // One the kernel refuses to join (hull's own user namespace: EINVAL)
+  // names its JSON path too.
+  f.config["linux"]["namespaces"][net].erase("path");
+  f.config["linux"]["namespaces"].push_back({{"type", "user"}, {"path", "/proc/self/ns/user"}});
+  f.write();
+  r = hull({"run", "--bundle", f.dir().string(), "userns-own"}, quick);
+  EXPECT_TRUE(failed_with(r, {".linux.namespaces[" + std::to_string(f.config["linux"]["namespaces"].size() - 1) +
+                              "].path: join user namespace \"/proc/self/ns/user\": invalid argument"}));
   EXPECT_TRUE(state_dirs().empty());
 }
 
