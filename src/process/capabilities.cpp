@@ -101,8 +101,9 @@ std::optional<int> capability_from_name(std::string_view name) {
 namespace {
 
 // Where a filter hull runs under refuses PR_CAPBSET_READ itself: the
-// sysctl, read through the /proc of the moment (the container's, in the
-// init; cap_last_cap is the kernel's in every namespace).
+// sysctl, read through the /proc of the moment (the runtime's, before the
+// clone: process::ExecOptions::last_cap; cap_last_cap is the kernel's in
+// every namespace).
 int last_cap_from_sysctl(int read_err) {
   const std::string path = "/proc/sys/kernel/cap_last_cap";
   std::string why;
@@ -117,7 +118,7 @@ int last_cap_from_sysctl(int read_err) {
   }
   throw Error("learn the kernel's last capability: prctl(PR_CAPBSET_READ) is refused (" + errno_text(read_err) +
               "), and " + path + ": " + why +
-              " (mount proc in the container, or allow prctl(PR_CAPBSET_READ) in the caller's seccomp profile)");
+              " (mount proc where hull runs, or allow prctl(PR_CAPBSET_READ) in the caller's seccomp profile)");
 }
 
 }  // namespace

@@ -131,7 +131,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // Validation that needs no side effect first, so a bad config changes nothing.
   if (!opts.is_exec) check_sysctls(spec);
   check_lsm_labels(spec);
-  int last_cap = kernel_last_cap();
+  const int last_cap = opts.last_cap >= 0 ? opts.last_cap : kernel_last_cap();
   CapabilitySets caps = capability_sets(proc.capabilities, last_cap);
   leave_out_ungrantable(caps, held_capabilities());
   // Compiled before the barrier (by the runtime, before the clone, where it

@@ -53,6 +53,11 @@ struct ExecOptions {
   // seccomp/program_cache.hpp), in memory the clone copied or shares. Null:
   // compiled here.
   const seccomp::Program* seccomp_program = nullptr;
+  // The kernel's last capability, learned by the runtime before the clone
+  // (process::kernel_last_cap): where a caller's filter refuses
+  // PR_CAPBSET_READ, only /proc/sys answers, and the container may have no
+  // /proc. -1: learned here.
+  int last_cap = -1;
   // Or, instead of seccomp_listener_fd: called with the listener fd (CLOEXEC,
   // gone at execve) right after loading, to deliver it some other way. Runs
   // under the filter, so the fd must go with `call` (the syscall the filter

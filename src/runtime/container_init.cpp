@@ -298,6 +298,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   eo.pty_output_as_written = ctx.plan->console == ConsoleWiring::Proxy;
   eo.seccomp_listener_fd = ctx.seccomp_listener_fd;
   eo.seccomp_program = ctx.seccomp_program;
+  eo.last_cap = ctx.last_cap;
   if (ctx.seccomp_listener_fd >= 0) {
     // The agent's socket was connected by the runtime on the host side; one
     // state per connection, then shut down (config-linux.md, seccomp).

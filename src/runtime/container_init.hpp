@@ -45,6 +45,7 @@ struct InitContext {
   const std::map<std::string, spec::TimeOffset>* time_offsets = nullptr;
   int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath, or -1
   const seccomp::Program* seccomp_program = nullptr;  // linux.seccomp, compiled by the runtime
+  int last_cap = -1;                                  // process::ExecOptions::last_cap
   // Rootless with a new user namespace: the runtime, an ordinary user,
   // writes /proc/<init>/setgroups and the id maps (or newuidmap does, which
   // checks the init's owner); /proc/<pid> of a non-dumpable process belongs

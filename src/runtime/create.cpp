@@ -27,6 +27,7 @@
 #include "cgroups/resctrl.hpp"
 #include "namespaces/namespaces.hpp"
 #include "namespaces/net_devices.hpp"
+#include "process/capabilities.hpp"
 #include "process/exec_process.hpp"
 #include "process/hooks.hpp"
 #include "process/rlimits.hpp"
@@ -459,6 +460,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   }
   ctx.seccomp_listener_fd = seccomp_agent.get();
   if (filter) ctx.seccomp_program = &filter->program;
+  ctx.last_cap = process::kernel_last_cap();
   ctx.bind_trees = bind_trees.fds();
   ctx.config_mounts = config_mounts;
   ctx.rootfs_tree = rootfs_tree.tree.get();

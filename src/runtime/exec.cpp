@@ -58,6 +58,7 @@
 #include "cgroups/placement.hpp"
 #include "cgroups/resctrl.hpp"
 #include "namespaces/user_namespace.hpp"
+#include "process/capabilities.hpp"
 #include "process/exec_process.hpp"
 #include "process/fds.hpp"
 #include "process/rlimits.hpp"
@@ -118,6 +119,7 @@ struct ExecChild {
   // Where the container's filter may refuse the channel's calls: set with
   // seccomp_program.
   const UnsentReport* unsent = nullptr;
+  int last_cap = -1;                     // process::ExecOptions::last_cap
   bool stdio_to_user = false;            // ExecPlan::stdio.to_user
   bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
   // The container has a user namespace (joined by the helper): the host's
@@ -178,6 +180,7 @@ void report_set_up_error(const ExecChild& c, int err, const std::string& message
     eo.oom_score_adj_applied = c.oom_score_adj_inherited;
     eo.io_priority_applied = c.in_user_namespace;  // by the helper
     eo.seccomp_program = c.seccomp_program;
+    eo.last_cap = c.last_cap;
     // A notify listener goes to the runtime, which knows this process's pid
     // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
     // runtime expects it whenever seccomp::uses_notify says so.
@@ -424,6 +427,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
     child.proxied_terminal = plan.console == ConsoleWiring::Proxy;
     child.new_keyring = !st.extra.contains(kNoNewKeyringKey);
+    child.last_cap = process::kernel_last_cap();
     std::optional<process::StdioPipes> pipes;
     if (plan.stdio.pipes) pipes.emplace(process::make_stdio_pipes());
     UniqueFd null;

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "harness.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -132,6 +133,29 @@ TEST_F(CallersFilter, ABoundingSetReadRefusedStillDropsTheRest) {
     EXPECT_EQ(r.out, "CapBnd:\t0000000000000021\n");
     expect_nothing_left("callers-capbset-read");
   }
+}
+
+// The sysctl that answers then is read by the runtime, before the clone: a
+// container without /proc (and an exec into it) got "learn the kernel's
+// last capability: ... /proc/sys/kernel/cap_last_cap: no such file".
+TEST_F(CallersFilter, ABoundingSetReadRefusedStillRunsAContainerWithoutProc) {
+  Bundle& b = bundle();
+  b.config["process"]["capabilities"]["bounding"] = {"CAP_KILL", "CAP_CHOWN"};
+  auto& mounts = b.config["mounts"];
+  for (size_t i = mounts.size(); i-- > 0;)
+    if (mounts[i]["destination"] == "/proc") mounts.erase(i);
+  b.config["linux"].erase("maskedPaths");
+  b.config["linux"].erase("readonlyPaths");
+  b.args({"sleep", "1000"});
+  const std::string refuse = "prctl@23:" + std::to_string(EPERM);
+  ProcResult r = hull_refusing(refuse, {"create", "--bundle", b.dir().string(), "callers-noproc"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const int pid = state("callers-noproc").value("pid", 0);
+  EXPECT_EQ(status_field(read_text_file("/proc/" + std::to_string(pid) + "/status"), "CapBnd"), "0000000000000021");
+  r = hull_refusing(refuse, {"exec", "callers-noproc", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(hull({"delete", "--force", "callers-noproc"}).exit_code, 0);
+  expect_nothing_left("callers-noproc");
 }
 
 // A call hull cannot do without, refused: the message names it, beside
