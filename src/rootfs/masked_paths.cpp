@@ -124,7 +124,10 @@ class CoveredEmptyDir {
   // (the name taken, the tmpfs full): the caller then mounts a tmpfs.
   UniqueFd bind(const std::string& what) {
     if (!made_) {
-      if (::mkdirat(dir_, kName, 0555) < 0) return UniqueFd();
+      // 0555 whatever the caller's umask (a service's UMask=0077 would
+      // leave it 0500: every masked directory unreadable to the container's
+      // users, where runc's tmpfs is world-readable).
+      if (::mkdirat(dir_, kName, 0555) < 0 || ::fchmodat(dir_, kName, 0555, 0) < 0) return UniqueFd();
       made_ = true;
     }
     UniqueFd tree = clone_mount(dir_, kName, false, what);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "at_scope_exit.hpp"
 #include "base/fs.hpp"
 #include "base/mountinfo.hpp"
 #include "growing_config.hpp"
@@ -467,6 +468,20 @@ TEST_F(RootfsRun, ADirectoryMaskedTwiceOrAlsoReadOnlyIsMaskedOnce) {
                         "masks");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "twice=0\nboth=0\nscratch-left=0\n") << r.err;
+}
+
+// A masked directory reads as an empty, world-readable one whatever the
+// caller's umask: under a service's UMask=0077 it was 0500, and the
+// container's users could not list /sys/firmware (runc's tmpfs is 1777).
+TEST_F(RootfsRun, AMaskedDirectoryIsReadableUnderTheCallersTightUmask) {
+  Bundle& b = bundle("bundle-mask-umask");
+  b.config["linux"]["maskedPaths"] = {"/sys/firmware"};
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  const mode_t saved = ::umask(077);
+  AtScopeExit restore([saved] { ::umask(saved); });
+  ProcResult r = run_sh(b, "stat -c %a /sys/firmware; ls -A /sys/firmware | wc -l", "mask-umask");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "555\n0\n") << r.err;
 }
 
 // A file listed twice in maskedPaths gets one /dev/null: the second bind
