@@ -1,6 +1,7 @@
 #include "base/fs.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>  // renameat2, RENAME_EXCHANGE
 #include <sys/stat.h>
 #include <unistd.h>
@@ -143,6 +144,14 @@ void write_all(int fd, std::string_view data, const std::string& what) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
+      // A non-blocking fd: the caller's stdout whose open file a Node
+      // (libuv) parent or a CI runner made O_NONBLOCK, a flag we share and
+      // must not clear. A full pipe is no error: wait for room, as a
+      // blocking write (and runc, through Go's poller) would.
+      if (errno == EAGAIN) {
+        pollfd room{fd, POLLOUT, 0};
+        if (::poll(&room, 1, -1) >= 0 || errno == EINTR) continue;
+      }
       throw_errno("write " + what);
     }
     data.remove_prefix(static_cast<size_t>(n));

@@ -51,7 +51,8 @@ std::vector<std::string> subdirectory_paths(const std::string& dir);
 // A file's permission bits as messages and mount options show them: "0755".
 std::string mode_text(unsigned mode);
 
-// Writes all of data to fd (retrying short writes and EINTR).
+// Writes all of data to fd (retrying short writes and EINTR, and waiting
+// for room where a non-blocking fd has none).
 void write_all(int fd, std::string_view data, const std::string& what);
 // Opens path O_WRONLY (no O_TRUNC: /proc and kernfs files take one whole value per write) and writes data.
 void write_file(const std::string& path, std::string_view data);

@@ -1,7 +1,8 @@
+#include <unistd.h>
+
 #include <memory>
 
 #include "cli/cli.hpp"
-#include "cli/output.hpp"
 
 namespace hull::cli {
 
@@ -12,7 +13,7 @@ Verb setup_events(CLI::App& app, Context& ctx) {
   command->add_option("--interval", o->interval, "time between statistics events (default 5s; e.g. 500ms, 1m)");
   add_id_argument(*command, o->id);
   return {command, [&ctx, o] {
-            container_events(ctx.global, *o, standard_out());
+            container_events(ctx.global, *o, STDOUT_FILENO);
             return 0;
           }};
 }

@@ -1,10 +1,13 @@
 #include "cli/output.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <ios>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "base/shown_text.hpp"
 #include "cli/cli11.hpp"
 
@@ -27,9 +30,17 @@ void note_stdout_failure() {
 }  // namespace
 
 void print(std::string_view text) {
+  // Past stdio (after what it holds): its write to a non-blocking stdout
+  // (a flag shared with the caller: a Node parent's pipe) fails on a full
+  // pipe, where write_all waits for room.
   errno = 0;
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+  if (std::fflush(stdout) != 0) note_stdout_failure();
+  try {
+    write_all(STDOUT_FILENO, text, "standard output");
+  } catch (const Error& e) {
+    errno = e.code();
     note_stdout_failure();
+  }
 }
 
 int finish_standard_out(int status) {

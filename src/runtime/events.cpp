@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/resctrl.hpp"
 #include "runtime/init_pidfd.hpp"
@@ -23,14 +24,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-void print_event(std::ostream& out, const char* type, const std::string& id, const nlohmann::json* data) {
+// A failed write (the reader gone with SIGPIPE ignored, as systemd's
+// services have it, or the disk full) ends the stream, which would
+// otherwise run as long as the container.
+void print_event(int out, const char* type, const std::string& id, const nlohmann::json* data) {
   Json e = {{"type", type}, {"id", id}};
   if (data) e["data"] = *data;
-  errno = 0;
-  out << e.dump() << '\n' << std::flush;
-  // The reader is gone (SIGPIPE ignored, as systemd's services have it) or
-  // the disk full: a stream that runs as long as the container must end.
-  if (!out) throw Error("write the events to standard output", errno != 0 ? errno : EIO);
+  write_all(out, e.dump() + '\n', "the events to standard output");
 }
 
 // The container's resctrl groups, for its "intel_rdt" statistics: none when
@@ -51,8 +51,7 @@ std::optional<RdtSource> rdt_source(const ContainerState& st) {
   }
 }
 
-void print_stats(std::ostream& out, const std::string& id, const cgroups::Manager& cg,
-                 const std::optional<RdtSource>& rdt) {
+void print_stats(int out, const std::string& id, const cgroups::Manager& cg, const std::optional<RdtSource>& rdt) {
   nlohmann::json data = cg.stats();
   if (rdt) data["intel_rdt"] = resctrl::stats(rdt->mount, rdt->groups);
   print_event(out, "stats", id, &data);
@@ -72,7 +71,7 @@ UniqueFd interval_timer(std::chrono::nanoseconds interval) {
 
 }  // namespace
 
-void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostream& out) {
+void container_events(const GlobalOptions& g, const EventsOptions& o, int out) {
   std::chrono::nanoseconds interval = with_context("--interval", [&] { return parse_go_duration(o.interval); });
   if (interval.count() <= 0) throw Error("--interval: the duration must be greater than 0, got " + quote(o.interval));
   // No lock: the stream runs as long as the container and must not block

@@ -112,10 +112,10 @@ struct EventsOptions {
   bool stats = false;           // one stats event, then return
   std::string interval = "5s";  // Go duration syntax: 5s, 500ms, 1m30s
 };
-// Writes runc's event lines to out: {"type":"stats","id":...,"data":{...}}
+// Writes runc's event lines to the fd out: {"type":"stats","id":...,"data":{...}}
 // every interval and {"type":"oom","id":...} on each OOM, until the
 // container stops (with stats: one stats event).
-void container_events(const GlobalOptions& g, const EventsOptions& o, std::ostream& out);
+void container_events(const GlobalOptions& g, const EventsOptions& o, int out);
 
 // The runtime-spec state JSON with the live status.
 std::string container_state_json(const GlobalOptions& g, const std::string& id);
