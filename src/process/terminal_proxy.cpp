@@ -21,6 +21,29 @@
 namespace hull::process {
 namespace {
 
+// Job control, as the kernel gives it to any program: a background job's
+// tcsetattr or read of its controlling terminal stops it (SIGTTOU, SIGTTIN)
+// until `fg`. With every signal blocked for the forwarder, the kernel let a
+// background `hull run &` put the foreground shell's terminal in raw mode
+// and read end of input (EIO) for the container. Unblocked around those
+// calls, the job stops there instead, and goes on once in the foreground.
+class JobControlStops {
+ public:
+  JobControlStops() {
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTTOU);
+    sigaddset(&stops, SIGTTIN);
+    ::sigprocmask(SIG_UNBLOCK, &stops, &saved_);
+  }
+  ~JobControlStops() { ::sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+  JobControlStops(const JobControlStops&) = delete;
+  JobControlStops& operator=(const JobControlStops&) = delete;
+
+ private:
+  sigset_t saved_;
+};
+
 // Raw mode for the life of the object.
 class RawMode {
  public:
@@ -31,10 +54,13 @@ class RawMode {
     // Output processing stays: the container's pty sends a bare "\n"
     // (setup_terminal clears its ONLCR), which this terminal shows as "\r\n".
     raw.c_oflag = saved_.c_oflag;
+    JobControlStops stops;
     if (::tcsetattr(fd, TCSANOW, &raw) == 0) active_ = true;
   }
   ~RawMode() {
-    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
+    if (!active_) return;
+    JobControlStops stops;
+    ::tcsetattr(fd_, TCSANOW, &saved_);
   }
   RawMode(const RawMode&) = delete;
   RawMode& operator=(const RawMode&) = delete;
@@ -123,7 +149,7 @@ class OutputSink {
 class InputCopy {
  public:
   // `to` is made non-blocking: the proxy's own end of a pipe, or the master.
-  InputCopy(int from, int to, const char* what) : from_(from), to_(to), what_(what) {
+  InputCopy(int from, int to, const char* what) : from_(from), to_(to), what_(what), terminal_(::isatty(from) == 1) {
     const int flags = ::fcntl(to, F_GETFL);
     if (flags < 0 || ::fcntl(to, F_SETFL, flags | O_NONBLOCK) < 0)
       throw_errno(std::string("make ") + what + " non-blocking");
@@ -135,7 +161,13 @@ class InputCopy {
   // One read of the caller's input; false at its end (nothing more is read).
   bool read() {
     char buf[16384];
-    ssize_t n = ::read(from_, buf, sizeof buf);
+    ssize_t n;
+    if (terminal_) {
+      JobControlStops stops;
+      n = ::read(from_, buf, sizeof buf);
+    } else {
+      n = ::read(from_, buf, sizeof buf);
+    }
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
     if (n < 0 && errno != EIO) throw_errno(std::string("read ") + what_);
     if (n <= 0) {
@@ -169,6 +201,7 @@ class InputCopy {
  private:
   int from_, to_;
   const char* what_;
+  bool terminal_;  // the caller's terminal: a background job's read stops it
   std::string pending_;
   bool reading_ = true;
 };
