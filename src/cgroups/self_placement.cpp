@@ -36,15 +36,28 @@ void V1SelfPlacement::move_self() {
   for (auto& t : tasks_) t.writer.close();
 }
 
-void V1SelfPlacement::move_self_leaving_files() {
+void V1SelfPlacement::move_self_leaving_files() { write_each("0"); }
+
+void V1SelfPlacement::move(pid_t pid) { write_each(std::to_string(pid)); }
+
+void V1SelfPlacement::write_each(const std::string& value) {
   // Each error names its cgroup: a move can fail for reasons of that one
   // (a cpuset without cpus or mems: ENOSPC).
-  for (auto& t : tasks_) t.writer.write("0");
-}
-
-void V1SelfPlacement::move(pid_t pid) {
-  const std::string value = std::to_string(pid);
-  for (auto& t : tasks_) t.writer.write(value);
+  for (auto& t : tasks_) {
+    try {
+      t.writer.write(value);
+    } catch (const Error& e) {
+      // A realtime task joins a v1 cpu cgroup only where that has realtime
+      // time of its own (cpu.rt_runtime_us, 0 in a new one); the policy is
+      // the caller's, inherited (`chrt -f`, a realtime service).
+      if (e.code() != EINVAL || !hierarchy_holds(t.hierarchy, "cpu")) throw;
+      throw Error(e.message() +
+                      " (a realtime task: SCHED_FIFO or SCHED_RR, inherited from hull's caller, needs the cgroup's "
+                      "cpu.rt_runtime_us above 0: give linux.resources.cpu.realtimeRuntime, or start hull with a "
+                      "normal scheduling policy)",
+                  EINVAL);
+    }
+  }
 }
 
 }  // namespace hull::cgroups

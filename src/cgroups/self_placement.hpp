@@ -55,6 +55,7 @@ class V1SelfPlacement {
     std::string hierarchy;
     ValueWriter writer;  // the cgroup's tasks file, open
   };
+  void write_each(const std::string& value);
   std::vector<Tasks> tasks_;
 };
 

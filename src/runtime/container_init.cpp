@@ -133,7 +133,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (made == SyncMsg::CgroupsMade) process::reset_cpu_affinity();
   cgroups::V1SelfPlacement placement = ctx.cgroup_after_clone->v1_self_placement(false, part);
   placement.adopt(std::move(tasks_files));
-  placement.move_self();
+  with_context("join the container's cgroups", [&] { placement.move_self(); });
 }
 
 // The init's steps, in order. Returns only by throwing.

@@ -30,7 +30,11 @@ using Json = nlohmann::ordered_json;
 void print_event(int out, const char* type, const std::string& id, const nlohmann::json* data) {
   Json e = {{"type", type}, {"id", id}};
   if (data) e["data"] = *data;
-  write_all(out, e.dump() + '\n', "the events to standard output");
+  try {
+    write_all(out, e.dump() + '\n', "standard output");
+  } catch (const Error& failed) {
+    throw Error("write the events to standard output", failed.code());
+  }
 }
 
 // The container's resctrl groups, for its "intel_rdt" statistics: none when

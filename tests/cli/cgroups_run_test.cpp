@@ -141,6 +141,28 @@ TEST_F(CgroupRunTest, ACloneRefusedByTheCallersPidsLimitNamesIt) {
   expect_nothing_left("capped");
 }
 
+// A caller running SCHED_FIFO (`chrt -f`, a realtime service): its init
+// inherits the policy, and a v1 cpu cgroup without realtime time of its own
+// refuses it with a bare EINVAL (runc's message is as bare). The message says
+// why and what to do.
+TEST_F(CgroupRunTest, ARealtimeCallerRefusedByTheCpuCgroupIsNamed) {
+  const cgroups::V1Hierarchy* cpu = cgroups::Host::current().v1_for("cpu");
+  if (!cpu || !std::filesystem::exists(cpu->mount + "/cpu.rt_runtime_us"))
+    GTEST_SKIP() << "no v1 cpu hierarchy with realtime group scheduling (CONFIG_RT_GROUP_SCHED)";
+  if (!std::filesystem::exists("/usr/bin/chrt")) GTEST_SKIP() << "no chrt (util-linux)";
+  Bundle& b = limited_bundle(nlohmann::json::object());
+  b.args({"true"});
+  ProcResult r = run_process({"/usr/bin/chrt", "-f", "1", runtime_binary(), "--root", state_root(), "run", "--bundle",
+                              b.dir().string(), "realtime"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("join the container's cgroups: write 0 to "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/tasks (a realtime task: SCHED_FIFO or SCHED_RR, inherited from hull's caller, needs the "
+                       "cgroup's cpu.rt_runtime_us above 0"),
+            std::string::npos)
+      << r.err;
+  expect_nothing_left("realtime");
+}
+
 TEST_F(CgroupRunTest, PidsLimitMakesForkFailInTheContainer) {
   Bundle& b = limited_bundle({{"pids", {{"limit", 3}}}});
   // sh plus two sleeps fill the limit; the third fork fails.
