@@ -56,6 +56,19 @@ bool same_node(const struct stat& st, const NodeSpec& n) {
   return (st.st_mode & S_IFMT) == n.type && (n.type == S_IFIFO || st.st_rdev == n.rdev);
 }
 
+// What a path holds, as a message names it.
+std::string kind_of(const struct stat& st) {
+  switch (st.st_mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a directory";
+    case S_IFLNK: return "a symbolic link";
+    case S_IFIFO: return "a fifo";
+    case S_IFSOCK: return "a socket";
+  }
+  return std::string("another device (") + (S_ISBLK(st.st_mode) ? "b " : "c ") + std::to_string(major(st.st_rdev)) +
+         ":" + std::to_string(minor(st.st_rdev)) + ")";
+}
+
 // Bind-mounts the host's node of the same path on an empty file: the way to
 // get a device into a container whose user namespace forbids mknod.
 void bind_host_node(int parent, const std::string& name, const NodeSpec& n, const std::string& what) {
@@ -92,8 +105,9 @@ class NodeDirs {
   UniqueFd fd_;
 };
 
-void create_node(NodeDirs& dirs, const NodeSpec& n) {
-  const std::string what = "create " + describe(n);
+// `field`: the config's entry (".linux.devices[2]"), or empty for a default device.
+void create_node(NodeDirs& dirs, const NodeSpec& n, const std::string& field) {
+  const std::string what = (field.empty() ? "" : field + ": ") + "create " + describe(n);
   std::vector<std::string> parts = split_path(n.path);
   if (parts.empty() || parts.back() == "..") throw Error(what + ": not a file path");
   std::string name = parts.back();
@@ -102,24 +116,25 @@ void create_node(NodeDirs& dirs, const NodeSpec& n) {
   for (const std::string& p : parts) dir += p + "/";
   const int parent = dirs.get(dir, what);
 
-  for (int attempt = 0;; ++attempt) {
-    if (::mknodat(parent, name.c_str(), n.type | n.perm, n.rdev) == 0) break;
+  if (::mknodat(parent, name.c_str(), n.type | n.perm, n.rdev) < 0) {
     if (errno == EPERM) {
       bind_host_node(parent, name, n, what);
       return;
     }
-    if (errno != EEXIST || attempt > 0) throw_errno(what);
+    if (errno != EEXIST) throw_errno(what);
     struct stat st {};
     if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno(what + ": stat existing");
     // A node that is there already is left as it is, as runc leaves it: the
     // image's own, or a host node bound in by an earlier entry for the path,
     // whose owner and mode are the host's and never the container's to set.
     if (same_node(st, n)) return;
-    // A symlink (say dev/null -> /etc/shadow) or another file is in the way:
-    // remove it (unlinkat never follows) and make the real node.
-    if (::unlinkat(parent, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
-      throw_errno(what + ": remove what is in the way");
-    }
+    // Anything else is the image's (no tmpfs on /dev): a file, a directory,
+    // a link (say dev/null -> /etc/shadow). config-linux.md has the runtime
+    // fail; replacing it changed the image on the host, and runc, leaving
+    // it, hands the container the image's file where it asked for a device.
+    throw Error(what + ": the rootfs holds " + kind_of(st) +
+                " there, not this device; hull changes nothing of the image: mount a tmpfs on the device's "
+                "directory, or remove the path from the image");
   }
   // Mode and owner through an fd on the node itself: chmod by name would
   // follow a symlink swapped in meanwhile.
@@ -169,18 +184,18 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices) {
   NodeDirs dirs(rootfd);
   std::vector<std::string> paths;  // cleaned once (a privileged pod lists every host device)
   paths.reserve(devices.size());
-  for (const spec::Device& d : devices) {
-    const NodeSpec n = to_node(d);
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const NodeSpec n = to_node(devices[i]);
     paths.push_back(n.path);
     // /dev/ptmx is always the link to the container's own devpts
     // (create_dev_links), as with runc: podman lists the host's for
     // --privileged, and in a user namespace, where mknod is refused, the
     // host's node bound there could not be replaced (EBUSY).
     if (n.path == "/dev/ptmx") continue;
-    create_node(dirs, n);
+    create_node(dirs, n, ".linux.devices[" + std::to_string(i) + "]");
   }
   for (const DefaultDevice& d : kDefaultDevices)
-    if (!listed(paths, d.path)) create_node(dirs, {d.path, S_IFCHR, makedev(d.dev_major, d.dev_minor), 0666, 0, 0});
+    if (!listed(paths, d.path)) create_node(dirs, {d.path, S_IFCHR, makedev(d.dev_major, d.dev_minor), 0666, 0, 0}, "");
 }
 
 std::vector<std::string> device_node_paths(const std::vector<spec::Device>& devices) {
