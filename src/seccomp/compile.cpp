@@ -121,15 +121,18 @@ Program compile(const spec::Seccomp& config) {
   seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
   std::vector<uint32_t> arches{seccomp_arch_native()};
-  for (const auto& name : config.architectures) {
+  for (size_t i = 0; i < config.architectures.size(); ++i) {
+    const std::string& name = config.architectures[i];
+    const std::string field = "linux.seccomp.architectures[" + std::to_string(i) + "]";
     auto arch = arch_from_name(name);
-    if (!arch) throw Error("linux.seccomp.architectures: unknown architecture " + quote(name));
-    if (*arch == 0) {
-      hull::warn("linux.seccomp.architectures: " + name + " is not supported by this build's libseccomp; ignored");
-      continue;
-    }
+    if (!arch) throw Error(field + ": unknown architecture " + quote(name));
+    // config.md has unsupported values fail, as runc fails them; hull's
+    // `features` leaves them out of "archs".
+    if (*arch == 0)
+      throw Error(field + ": " + name +
+                  " is not supported by this build's libseccomp (hull features lists those it filters for)");
     int rc = seccomp_arch_add(ctx.get(), *arch);
-    if (rc < 0 && rc != -EEXIST) throw Error("linux.seccomp.architectures: add " + name, -rc);
+    if (rc < 0 && rc != -EEXIST) throw Error(field + ": add " + name, -rc);
     if (rc == 0) arches.push_back(*arch);
   }
 
