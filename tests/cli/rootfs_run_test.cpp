@@ -13,6 +13,7 @@
 #include "growing_config.hpp"
 #include "harness.hpp"
 #include "host_mounts.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
