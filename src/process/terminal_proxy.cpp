@@ -161,13 +161,10 @@ class InputCopy {
   // One read of the caller's input; false at its end (nothing more is read).
   bool read() {
     char buf[16384];
-    ssize_t n;
-    if (terminal_) {
-      JobControlStops stops;
-      n = ::read(from_, buf, sizeof buf);
-    } else {
-      n = ::read(from_, buf, sizeof buf);
-    }
+    std::optional<JobControlStops> stops;
+    if (terminal_) stops.emplace();
+    const ssize_t n = ::read(from_, buf, sizeof buf);
+    stops.reset();
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
     if (n < 0 && errno != EIO) throw_errno(std::string("read ") + what_);
     if (n <= 0) {

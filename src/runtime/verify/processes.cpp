@@ -173,7 +173,7 @@ std::optional<std::pair<rlim_t, rlim_t>> limits_in_force(const std::string& limi
 // namespace: only a container in the host's user namespace whose bounding
 // set keeps it may have done so itself. An initial namespace hull cannot
 // read (/proc/1 is not its to inspect) counts as the host's.
-bool may_raise_hard_limits(const Target& t, std::map<std::string, std::string>& status) {
+bool may_raise_hard_limits(const Target& t, const std::map<std::string, std::string>& status) {
   auto bounding = status.find("CapBnd");
   if (bounding == status.end() || !(std::stoull(bounding->second, nullptr, 16) & (uint64_t{1} << CAP_SYS_RESOURCE)))
     return false;
@@ -184,7 +184,7 @@ bool may_raise_hard_limits(const Target& t, std::map<std::string, std::string>& 
 // The program may set its soft limit anywhere up to its hard one and lower
 // its hard one, without privilege: only a hard limit above the config's is
 // beyond what the container could do itself, unless it may raise it.
-void check_rlimits(const Target& t, Report& r, std::map<std::string, std::string>& status) {
+void check_rlimits(const Target& t, Report& r, const std::map<std::string, std::string>& status) {
   if (!t.spec.process || t.spec.process->rlimits.empty()) return;
   const std::string path = "/proc/" + std::to_string(t.pid) + "/limits";
   std::string limits;
