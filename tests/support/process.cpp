@@ -254,7 +254,9 @@ std::optional<PidStat> read_pid_stat(pid_t pid) {
   PidStat s;
   rest >> s.state >> s.ppid;
   std::string skip;
-  for (int field = 5; field < 22; ++field) rest >> skip;  // fields 5..21
+  for (int field = 5; field < 9; ++field) rest >> skip;  // fields 5..8
+  rest >> s.flags;
+  for (int field = 10; field < 22; ++field) rest >> skip;  // fields 10..21
   rest >> s.start_time;
   if (!rest) return std::nullopt;
   return s;

@@ -74,6 +74,7 @@ struct PidStat {
   unsigned long long start_time = 0;
   char state = '?';
   pid_t ppid = 0;
+  unsigned long flags = 0;  // PF_*: 0x4 is PF_EXITING, a process in exit
 };
 std::optional<PidStat> read_pid_stat(pid_t pid);
 
