@@ -10,15 +10,30 @@
 set -euo pipefail
 build=$(realpath "$1") src=$(realpath "$2") step=$3
 state=$build/package/lane   # what install leaves for check and purge
+# Outlives the build tree: names the package this lane installed, so that a
+# later run (a fresh clone) can tell its own leftover from a package someone
+# installed, when a run was killed between install and purge.
+installed_mark=/var/tmp/hull-deb-lane.installed
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 ((EUID == 0)) || { echo "skipped: the package lane installs a package (root only)"; exit 77; }
 command -v dpkg >/dev/null || { echo "skipped: no dpkg"; exit 77; }
 
+# What identifies the installed package: its version and its binary's digest.
+installed_identity() {
+  echo "$(dpkg-query -W -f='${Version}' hull) $(sha256sum </usr/sbin/hull)"
+}
+
 install_package() {
   if dpkg-query -W -f='${db:Status-Status}' hull 2>/dev/null | grep -q installed; then
-    fail "a hull package is already installed on this machine; not replacing it (dpkg -P hull first)"
+    if [[ -f $installed_mark && $(<"$installed_mark") == "$(installed_identity 2>/dev/null)" ]]; then
+      echo "purging the hull package an interrupted run of this lane left installed"
+      dpkg -P hull >/dev/null
+    else
+      fail "a hull package is already installed on this machine; not replacing it (dpkg -P hull first)"
+    fi
   fi
+  rm -f "$installed_mark"
   [[ ! -e /usr/sbin/hull ]] || fail "/usr/sbin/hull exists and belongs to no package; not overwriting it"
   rm -rf "$build/package"
   (cd "$build" && cpack -G DEB >/dev/null)
@@ -50,6 +65,7 @@ install_package() {
   fi
 
   dpkg -i "$deb"
+  installed_identity >"$installed_mark"
   dpkg -L hull >"$state/files"
 }
 
@@ -93,6 +109,7 @@ purge_package() {
   [[ -f $state/files ]] || { echo "skipped: the install step did not install the package"; exit 77; }
   dpkg-query -W hull >/dev/null 2>&1 || fail "hull is not installed although the install step installed it"
   dpkg -P hull
+  rm -f "$installed_mark"
   dpkg-query -W hull >/dev/null 2>&1 && fail "dpkg still knows hull after dpkg -P"
   local path left=()
   while read -r path; do
