@@ -136,8 +136,12 @@ struct ExecChild {
   bool wait_for_placement = false;
 };
 
+// Left before the send, not after it fails: a filter may kill the process
+// at the send (SCMP_ACT_KILL*, SCMP_ACT_TRAP). A report the channel carries
+// is read first; the page is read only at the channel's end of file.
 void report_set_up_error(const ExecChild& c, int err, const std::string& message) noexcept {
-  if (!c.channel->send_error(err, message) && c.unsent) c.unsent->leave(err, message);
+  if (c.unsent) c.unsent->leave(err, message);
+  c.channel->send_error(err, message);
 }
 
 [[noreturn]] void exec_child_main(ExecChild& c) noexcept {

@@ -1,8 +1,8 @@
 #pragma once
 // Where a child leaves its set-up error when the container's seccomp
 // filter, loaded before it, refuses every call that would send it
-// (sendmsg, writev and write): a page shared with the runtime, written
-// without a system call. The channel's end of file then says only that the
+// (sendmsg, writev and write) or kills the child at the first: a page
+// shared with the runtime, written without a system call. The channel's end of file then says only that the
 // child is gone, as it says that the child reached execve: exec's process
 // needs it. Create's init does not: before its Ready it never reaches
 // execve, so its exit status (kInitExitUnreportedError) says enough, and a

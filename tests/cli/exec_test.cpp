@@ -503,26 +503,30 @@ TEST_F(ExecTest, TheContainersSeccompFilterApplies) {
 // container's filter where it is loaded before execve. A profile refusing
 // sendmsg, writev and write lost it: `exec -d` returned 0 and `exec` 127
 // with no word, for a file execve refuses. It is left in a page shared
-// with `hull exec` instead.
+// with `hull exec` instead, before the send: a profile killing the process
+// at the send (SCMP_ACT_KILL*, SCMP_ACT_TRAP) lost it too.
 TEST_F(ExecTest, AnErrorOfTheProcessUnderAProfileRefusingEveryReportingCallIsStillNamed) {
-  Bundle& b = bundle();
-  b.config["linux"]["seccomp"] = {
-      {"defaultAction", "SCMP_ACT_ALLOW"},
-      {"syscalls", {{{"names", {"sendmsg", "writev", "write"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
-  {
-    std::ofstream junk(b.rootfs() / "junk");
-    junk << "neither ELF nor a script\n";
+  for (const std::string action : {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS"}) {
+    SCOPED_TRACE(action);
+    const std::string id = "exunheard-" + std::to_string(action.size());
+    Bundle& b = bundle("bundle-" + id);
+    {
+      std::ofstream junk(b.rootfs() / "junk");
+      junk << "neither ELF nor a script\n";
+    }
+    fs::permissions(b.rootfs() / "junk", fs::perms::owner_all);
+    b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                    {"syscalls", {{{"names", {"sendmsg", "writev", "write"}}, {"action", action}}}}};
+    ASSERT_GT(start_sleeping(b, id), 0);
+    for (bool detach : {true, false}) {
+      SCOPED_TRACE(detach ? "--detach" : "attached");
+      std::vector<std::string> args{id, "/junk"};
+      if (detach) args.insert(args.begin(), "--detach");
+      ProcResult r = exec(args);
+      EXPECT_TRUE(failed_with(r, {"\"/junk\"", "neither an ELF binary for this machine nor a script"}, kExecFailed));
+    }
+    EXPECT_EQ(status(id), "running");
   }
-  fs::permissions(b.rootfs() / "junk", fs::perms::owner_all);
-  ASSERT_GT(start_sleeping(b, "exunheard"), 0);
-  for (bool detach : {true, false}) {
-    SCOPED_TRACE(detach ? "--detach" : "attached");
-    std::vector<std::string> args{"exunheard", "/junk"};
-    if (detach) args.insert(args.begin(), "--detach");
-    ProcResult r = exec(args);
-    EXPECT_TRUE(failed_with(r, {"\"/junk\"", "neither an ELF binary for this machine nor a script"}, kExecFailed));
-  }
-  EXPECT_EQ(status("exunheard"), "running");
 }
 
 TEST_F(ExecTest, NoNewPrivsFromTheContainerOrTheFlag) {
