@@ -257,10 +257,18 @@ void check_identity(const Target& t, Report& r, std::map<std::string, std::strin
 // An fd only hull could have left: one of its memfds (the seccomp program,
 // a hook's state) or a file under its state root. Any other may be the
 // program's own (a server's sockets, its logs), opened after execve, where
-// what hull left can no longer be told from it.
-bool left_by_hull(const std::string& target, const std::string& state_root) {
-  return target.starts_with("/memfd:hull-") ||
-         (!state_root.empty() && (target == state_root || target.starts_with(state_root + "/")));
+// what hull left can no longer be told from it. The link text is the path
+// in the init's mount namespace: a file of the container's at the state
+// root's path is told apart by its inode, a deleted one by its file system.
+bool left_by_hull(const std::string& link, const std::string& target, const std::string& state_root) {
+  if (target.starts_with("/memfd:hull-")) return true;
+  if (state_root.empty() || !(target == state_root || target.starts_with(state_root + "/"))) return false;
+  struct stat held {};
+  if (::stat(link.c_str(), &held) != 0) return false;
+  constexpr std::string_view deleted = " (deleted)";
+  struct stat host {};
+  if (target.ends_with(deleted)) return ::stat(state_root.c_str(), &host) == 0 && host.st_dev == held.st_dev;
+  return ::stat(target.c_str(), &host) == 0 && host.st_dev == held.st_dev && host.st_ino == held.st_ino;
 }
 
 void check_fds(const Target& t, Report& r) {
@@ -278,7 +286,8 @@ void check_fds(const Target& t, Report& r) {
     int fd = std::atoi(entry.first.c_str());
     if (fd <= 2 + t.preserved_fds) continue;
     const std::string target = proc_link(t.pid, "fd/" + entry.first);
-    (left_by_hull(target, t.state_root) ? hulls : others).push_back(std::to_string(fd) + " -> " + target);
+    (left_by_hull(dir + "/" + entry.first, target, t.state_root) ? hulls : others)
+        .push_back(std::to_string(fd) + " -> " + target);
   }
   if (!hulls.empty())
     r.violated(
