@@ -265,36 +265,40 @@ ProcResult run_user_tool(const std::vector<std::string>& argv) {
 }
 
 // With newuidmap/newgidmap (package uidmap) and /etc/subuid ranges: a named
-// user, created here if missing with ranges of its own, maps 65536 ids, so
-// the container has more users than its root. The user is removed again
-// when this test made it.
+// user, created here with ranges of its own, maps 65536 ids, so the
+// container has more users than its root. The user is removed again.
 class RootlessSubuidTest : public RootlessTest {
  protected:
   static constexpr const char* kName = "hull-itest-rl";
   void SetUp() override {
     if (::access("/usr/bin/newuidmap", X_OK) != 0)
       GTEST_SKIP() << "newuidmap missing: scripts/setup.sh installs uidmap";
-    if (run_process({"/usr/bin/id", "-u", kName}).exit_code != 0) {
-      // newuidmap checks the caller's gid against the user's primary group:
-      // a group of the same id.
-      const std::string id = std::to_string(kUser);
-      ProcResult g = run_user_tool({"/usr/sbin/groupadd", "--system", "--gid", id, kName});
-      ASSERT_EQ(g.exit_code, 0) << g.err;
-      made_user_ = true;
-      ProcResult u = run_user_tool({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                                    "--uid", id, "--gid", id, kName});
-      ASSERT_EQ(u.exit_code, 0) << u.err;
-      ProcResult m = run_user_tool(
-          {"/usr/sbin/usermod", "--add-subuids", "500000-565535", "--add-subgids", "500000-565535", kName});
-      ASSERT_EQ(m.exit_code, 0) << m.err;
-    }
+    // One that exists is a killed run's, maybe made only in part (a group
+    // without its user, a user without its ranges): made again from nothing.
+    remove_user_and_group();
+    // newuidmap checks the caller's gid against the user's primary group:
+    // a group of the same id.
+    const std::string id = std::to_string(kUser);
+    made_user_ = true;
+    ProcResult g = run_user_tool({"/usr/sbin/groupadd", "--system", "--gid", id, kName});
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    ProcResult u = run_user_tool({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                                  "--uid", id, "--gid", id, kName});
+    ASSERT_EQ(u.exit_code, 0) << u.err;
+    ProcResult m =
+        run_user_tool({"/usr/sbin/usermod", "--add-subuids", "500000-565535", "--add-subgids", "500000-565535", kName});
+    ASSERT_EQ(m.exit_code, 0) << m.err;
     RootlessTest::SetUp();
   }
   void TearDown() override {
     RootlessTest::TearDown();
-    if (!made_user_) return;
-    run_user_tool({"/usr/sbin/userdel", kName});
-    run_user_tool({"/usr/sbin/groupdel", kName});
+    if (made_user_) remove_user_and_group();
+  }
+  // userdel removes the user's ranges and its group of the same name; a
+  // group left alone (a run killed before useradd) goes by groupdel.
+  static void remove_user_and_group() {
+    if (run_process({"/usr/bin/id", "-u", kName}).exit_code == 0) run_user_tool({"/usr/sbin/userdel", kName});
+    if (run_process({"/usr/bin/getent", "group", kName}).exit_code == 0) run_user_tool({"/usr/sbin/groupdel", kName});
   }
   bool made_user_ = false;
 };
