@@ -16,14 +16,23 @@ c() {
   ctr --address "$work/containerd.sock" "$@"
 }
 
+# The cgroup below ours that holds the containers, named at setup: a task a
+# killed run left in its cgroup (a frozen one survives SIGKILL) must not
+# make the next run's container of the same id refused.
+cgroup_parent() {
+  cat "$work/cgroup-parent"
+}
+
 # `ctr run` flags: the runtime, the snapshotter that works on any file
 # system, and a cgroup below ours named after the container id ($1).
 crun_flags() {
-  echo "--snapshotter native --runc-binary $runtime --runc-root $work/runtime-state --cgroup hull-e2e-containerd-$(basename "$runtime")/$1"
+  echo "--snapshotter native --runc-binary $runtime --runc-root $work/runtime-state --cgroup $(cgroup_parent)/$1"
 }
 
 scenario_setup() {
   scenario_cleanup
+  mkdir -p "$work"
+  echo "hull-e2e-containerd-$(basename "$runtime")-$$" >"$work/cgroup-parent"
   containerd_start "$image"
 }
 
@@ -31,7 +40,7 @@ scenario_cleanup() {
   [[ -d $work ]] || return 0
   containerd_stop remove_task
   unmount_below "$work"
-  remove_own_child_cgroup "hull-e2e-containerd-$(basename "$runtime")"
+  [[ ! -f $work/cgroup-parent ]] || remove_own_child_cgroup "$(cgroup_parent)"
   rm -rf "$work"
 }
 

@@ -2,9 +2,10 @@
 # Docker (Debian's docker.io 20.10: dockerd, its managed containerd and the
 # runc v2 shim) running containers on an OCI runtime:
 #   docker.sh RUNTIME WORKDIR SCENARIO
-# "setup" starts a private dockerd (data root, exec root, socket, pid file
-# and config in WORKDIR; no iptables, no bridge) with RUNTIME added as the
-# runtime "e2e", and imports a busybox image made here (`docker import`, no
+# "setup" starts a private dockerd (data root, exec root, socket, pid file,
+# trust key and config in WORKDIR; no iptables, no bridge, and the host's
+# net.ipv4.ip_forward left alone: its bridge driver turns it on otherwise)
+# with RUNTIME added as the runtime "e2e", and imports a busybox image made here (`docker import`, no
 # registry); "cleanup" removes every container, stops the daemon by its pid
 # and removes WORKDIR. Containers go in cgroups below the caller's own (a
 # relative cgroup-parent, cgroupfs driver).
@@ -44,6 +45,8 @@ start_dockerd() {
   "iptables": false,
   "ip6tables": false,
   "ip-masq": false,
+  "ip-forward": false,
+  "deprecated-key-path": "$work/key.json",
   "bridge": "none",
   "storage-driver": "vfs",
   "exec-opts": ["native.cgroupdriver=cgroupfs"],
