@@ -21,7 +21,8 @@ shift 2
 mkdir -p "$notes"
 case $step in
   setup)
-    rm -f "$notes"/absent-*
+    # Notes already here are a killed run's, whose cleanup never came: what
+    # was absent before it still goes.
     entries=()
     for entry in "$@"; do
       if [[ $entry == clients ]]; then entries+=("${clients[@]}"); else entries+=("$entry"); fi
@@ -45,6 +46,7 @@ case $step in
       fi
     done
     rm -f "$notes"/absent-*
+    rmdir "$notes" 2>/dev/null || true
     ;;
   *)
     echo "usage: $0 NOTES_DIR setup ENTRY... | cleanup" >&2
