@@ -19,15 +19,22 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 ((EUID == 0)) || { echo "skipped: the package lane installs a package (root only)"; exit 77; }
 command -v dpkg >/dev/null || { echo "skipped: no dpkg"; exit 77; }
 
-# What identifies the installed package: its version and its binary's digest.
+# What identifies a package: its version and its binary's digest; of the
+# installed one, and of the .deb DEB unpacked in DIR (unpacked_identity DIR DEB).
 installed_identity() {
   echo "$(dpkg-query -W -f='${Version}' hull) $(sha256sum </usr/sbin/hull)"
 }
+unpacked_identity() {
+  echo "$(dpkg-deb -f "$2" Version) $(sha256sum <"$1/usr/sbin/hull")"
+}
 
 install_package() {
-  if dpkg-query -W -f='${db:Status-Status}' hull 2>/dev/null | grep -q installed; then
-    if [[ -f $installed_mark && $(<"$installed_mark") == "$(installed_identity 2>/dev/null)" ]]; then
-      echo "purging the hull package an interrupted run of this lane left installed"
+  local status
+  status=$(dpkg-query -W -f='${db:Status-Status}' hull 2>/dev/null || true)
+  if [[ -n $status && $status != not-installed ]]; then
+    # Ours when the mark says so, or when a run was killed within dpkg -i.
+    if [[ -f $installed_mark && ($status != installed || $(<"$installed_mark") == "$(installed_identity 2>/dev/null)") ]]; then
+      echo "purging the hull package ($status) an interrupted run of this lane left"
       dpkg -P hull >/dev/null
     else
       fail "a hull package is already installed on this machine; not replacing it (dpkg -P hull first)"
@@ -52,6 +59,8 @@ install_package() {
   tmp=$(mktemp -d)
   dpkg-deb -x "$deb" "$tmp"
   needed=$(readelf -d "$tmp/usr/sbin/hull" | grep NEEDED || true)
+  local identity
+  identity=$(unpacked_identity "$tmp" "$deb")
   rm -rf "$tmp"
   [[ -z $needed ]] || fail "usr/sbin/hull needs shared libraries: $needed"
 
@@ -64,8 +73,8 @@ install_package() {
     echo "lintian is not installed (scripts/setup.sh installs it): not linted"
   fi
 
+  echo "$identity" >"$installed_mark"
   dpkg -i "$deb"
-  installed_identity >"$installed_mark"
   dpkg -L hull >"$state/files"
 }
 
