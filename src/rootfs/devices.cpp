@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "base/error.hpp"
+#include "base/user_namespace_map.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/safe_path.hpp"
 
@@ -128,12 +129,19 @@ void create_node(NodeDirs& dirs, const NodeSpec& n, const std::string& field) {
     // image's own, or a host node bound in by an earlier entry for the path,
     // whose owner and mode are the host's and never the container's to set.
     if (same_node(st, n)) return;
+    // An empty file is where a host node was bound in a user namespace (by
+    // hull or runc on an earlier run of this image): bound again, as runc
+    // binds it.
+    if (S_ISREG(st.st_mode) && st.st_size == 0 && !in_initial_user_namespace()) {
+      bind_host_node(parent, name, n, what);
+      return;
+    }
     // Anything else is the image's (no tmpfs on /dev): a file, a directory,
     // a link (say dev/null -> /etc/shadow). config-linux.md has the runtime
     // fail; replacing it changed the image on the host, and runc, leaving
     // it, hands the container the image's file where it asked for a device.
     throw Error(what + ": the rootfs holds " + kind_of(st) +
-                " there, not this device; hull changes nothing of the image: mount a tmpfs on the device's "
+                " there, not this device; hull leaves the path as it is: mount a tmpfs on the device's "
                 "directory, or remove the path from the image");
   }
   // Mode and owner through an fd on the node itself: chmod by name would

@@ -654,6 +654,28 @@ TEST_F(RootfsRun, ADevicePathTheImageHoldsAsSomethingElseIsRefusedAndLeftAlone) 
   EXPECT_TRUE(state_dirs().empty());
 }
 
+// In a user namespace, where mknod is refused, a device is the host's node
+// bound on an empty file made in the image's /dev (no tmpfs there). The
+// file stays after the container; the next run of the image (or one runc
+// ran) binds on it again, as runc does. The second run was refused: "the
+// rootfs holds a regular file there".
+TEST_F(RootfsRun, AUserNamespaceRunsAgainOnTheFilesItsDevicesWereBoundOn) {
+  Bundle& b = bundle("bundle-userns-dev");
+  b.add_user_namespace(0, 0);  // the image's files stay its root's
+  b.drop_mounts({"/dev"});
+  for (const char* id : {"userns-dev1", "userns-dev2"}) {
+    SCOPED_TRACE(id);
+    ProcResult r = run_sh(b, "stat -c '%t:%T %F' /dev/null && echo gone > /dev/null", id);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "1:3 character special file\n");
+  }
+  struct stat st {};
+  ASSERT_EQ(::lstat((b.rootfs() / "dev/null").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_size, 0);
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 TEST_F(RootfsRun, OverlayRootfsSharesOneImage) {
   ProcResult help = hull({"run", "--help"});
   if (help.out.find("overlay-rootfs") == std::string::npos) GTEST_SKIP() << "hull has no --overlay-rootfs yet";
