@@ -289,6 +289,30 @@ TEST_F(VerifyTest, AHardLimitAboveTheConfigsIsViolatedUnlessTheContainerMayRaise
   }
 }
 
+// A container in a user namespace of its own holds a full bounding set
+// there, CAP_SYS_RESOURCE too, which raises no hard limit (that asks for it
+// in the initial user namespace): a hard limit above the config's is
+// violated. It was "cannot tell" where /proc/1's user namespace could not
+// be read. The limit in force is left; the recorded config is lowered.
+TEST_F(VerifyTest, AContainerInAUserNamespaceOfItsOwnRaisedNoHardLimit) {
+  Bundle& b = bundle("bundle-userns-hard");
+  b.add_user_namespace(0, 0);
+  for (auto& [set, names] : b.config["process"]["capabilities"].items()) names.push_back("CAP_SYS_RESOURCE");
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 200}, {"hard", 200}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", b.dir().string(), "usernshard"}).exit_code, 0);
+  const fs::path saved = state_dir("usernshard") / "config.json";
+  json config = json::parse(read_text_file(saved));
+  config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 100}, {"hard", 100}}};
+  std::ofstream(saved) << config.dump();
+  Verified v = verify("usernshard");
+  const json limit = row(v, "rlimit RLIMIT_NOFILE");
+  EXPECT_EQ(limit.value("kernel", ""), "200/200") << limit.dump();
+  EXPECT_EQ(limit.value("verdict", ""), "violated") << limit.dump();
+  EXPECT_EQ(v.exit_code, 1) << v.rows.dump(1) << v.err;
+  EXPECT_EQ(hull({"delete", "--force", "usernshard"}).exit_code, 0);
+}
+
 TEST_F(VerifyTest, RefusesAContainerThatIsNotRunning) {
   ASSERT_GT(create_container("created"), 0);
   ProcResult r = hull({"verify", "created"});

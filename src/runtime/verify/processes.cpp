@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/text.hpp"
+#include "base/user_namespace_map.hpp"
 #include "namespaces/namespaces.hpp"
 #include "process/capabilities.hpp"
 #include "process/rlimits.hpp"
@@ -170,15 +172,15 @@ std::optional<std::pair<rlim_t, rlim_t>> limits_in_force(const std::string& limi
 }
 
 // Raising a hard limit asks CAP_SYS_RESOURCE in the initial user
-// namespace: only a container in the host's user namespace whose bounding
-// set keeps it may have done so itself. An initial namespace hull cannot
-// read (/proc/1 is not its to inspect) counts as the host's.
+// namespace: only a container in it (hull's own namespace, where hull's is
+// the initial one) whose bounding set keeps it may have done so itself. One
+// in a user namespace of its own holds a full bounding set there, which
+// raises nothing.
 bool may_raise_hard_limits(const Target& t, const std::map<std::string, std::string>& status) {
   auto bounding = status.find("CapBnd");
   if (bounding == status.end() || !(std::stoull(bounding->second, nullptr, 16) & (uint64_t{1} << CAP_SYS_RESOURCE)))
     return false;
-  std::string host = proc_link(1, "ns/user");
-  return host.empty() || host == proc_link(t.pid, "ns/user");
+  return proc_link(::getpid(), "ns/user") == proc_link(t.pid, "ns/user") && in_initial_user_namespace();
 }
 
 // The program may set its soft limit anywhere up to its hard one and lower
