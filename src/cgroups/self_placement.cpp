@@ -53,7 +53,8 @@ void V1SelfPlacement::write_each(const std::string& value) {
       if (e.code() != EINVAL || !hierarchy_holds(t.hierarchy, "cpu")) throw;
       throw Error(e.message() +
                       " (a realtime task: SCHED_FIFO or SCHED_RR, inherited from hull's caller, needs the cgroup's "
-                      "cpu.rt_runtime_us above 0: give linux.resources.cpu.realtimeRuntime, or start hull with a "
+                      "cpu.rt_runtime_us above 0, and each cgroup above it up to the hierarchy's root too: give "
+                      "linux.resources.cpu.realtimeRuntime (and the parents' cpu.rt_runtime_us), or start hull with a "
                       "normal scheduling policy)",
                   EINVAL);
     }
