@@ -77,6 +77,23 @@ std::string normalize_rootless_value(std::string& v) {
   return "";
 }
 
+// A text option rewritten by `normalize` (which returns the refusal, empty
+// when valid), the last occurrence taken, as runc takes it: CLI11 checks
+// each occurrence with a validator before it takes the last, and refused
+// `--log-format bogus --log-format json`, so the check runs on the one taken.
+void add_last_wins_option(CLI::App& app, const char* name, std::string& into, std::string (*normalize)(std::string&),
+                          const char* values, const char* help) {
+  app.add_option_function<std::string>(
+         name,
+         [&into, normalize, name](const std::string& given) {
+           std::string value = given;
+           if (std::string problem = normalize(value); !problem.empty()) throw CLI::ValidationError(name, problem);
+           into = std::move(value);
+         },
+         help)
+      ->type_name(std::string("TEXT:") + values);
+}
+
 // The global flags (those no word names left out, see Context::may_name),
 // then the version flag.
 void add_global_flags(CLI::App& app, Context& ctx) {
@@ -85,17 +102,15 @@ void add_global_flags(CLI::App& app, Context& ctx) {
                    "directory for the containers' state (default /run/hull; rootless: $XDG_RUNTIME_DIR/hull)");
   });
   ctx.option("--rootless", [&](const char* n) {
-    app.add_option(n, ctx.rootless,
-                   "run as an unprivileged user: auto (when not root, or root in a user namespace), true or false (see "
-                   "docs/rootless.md)")
-        ->transform(CLI::Validator(normalize_rootless_value, "auto|true|false"));
+    add_last_wins_option(app, n, ctx.rootless, normalize_rootless_value, "auto|true|false",
+                         "run as an unprivileged user: auto (when not root, or root in a user namespace), true or "
+                         "false (see docs/rootless.md)");
   });
   ctx.option("--log", [&](const char* n) {
     app.add_option(n, ctx.log_path, "append log lines to this file (default: stderr)");
   });
   ctx.option("--log-format", [&](const char* n) {
-    app.add_option(n, ctx.log_format, "log format: text or json")
-        ->transform(CLI::Validator(normalize_log_format, "{text,json}"));
+    add_last_wins_option(app, n, ctx.log_format, normalize_log_format, "{text,json}", "log format: text or json");
   });
   ctx.option("--debug", [&](const char* n) { app.add_flag(n, ctx.global.debug, "enable debug logging"); });
   ctx.option("--systemd-cgroup", [&](const char* n) {

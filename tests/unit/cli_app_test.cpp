@@ -163,5 +163,23 @@ TEST(CliApp, AFlagGivenTwiceTakesItsLastValueAndListsKeepEveryValue) {
   EXPECT_EQ(exec->get_option("--env")->as<std::vector<std::string>>(), (Names{"A=1", "B=2"}));
 }
 
+// runc checks the value it takes, the last: an earlier one it replaces may
+// be anything. Every occurrence was checked (CLI11's validators run before
+// its TakeLast policy).
+TEST(CliApp, OnlyTheValueTakenIsChecked) {
+  auto parse = [](const std::vector<std::string>& args, Context& ctx) {
+    CLI::App app(kAppDescription, kAppName);
+    const std::vector<Verb> verbs = define_app_for(app, ctx, args);
+    app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+  };
+  Context ctx;
+  parse({"--log-format", "bogus", "--log-format", "json", "--rootless", "yes", "--rootless", "F", "state", "c1"}, ctx);
+  EXPECT_EQ(ctx.log_format, "json");
+  EXPECT_EQ(ctx.rootless, "false");
+  Context last_bad;
+  EXPECT_THROW(parse({"--log-format", "json", "--log-format", "bogus", "state", "c1"}, last_bad), CLI::ParseError);
+  EXPECT_THROW(parse({"--rootless", "false", "--rootless", "yes", "state", "c1"}, last_bad), CLI::ParseError);
+}
+
 }  // namespace
 }  // namespace hull::cli
