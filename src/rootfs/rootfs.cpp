@@ -134,13 +134,13 @@ void refuse_runtime_mount_namespace(const MountNamespaceId& runtime) {
     if (e.code() != ENOENT) throw;
     struct statfs sfs {};
     const bool has_proc = ::statfs("/proc", &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
-    throw Error(e.message() + ": " +
-                    (has_proc ? "the /proc of the mount namespace joined by path does not show the container's init "
-                                "(it is another pid namespace's, as in another container's mount namespace)"
-                              : "the mount namespace joined by path has no /proc") +
-                    "; hull sets the rootfs up in a mount namespace whose /proc shows the container: leave out the "
-                    "mount namespace's path",
-                ENOENT);
+    // The errno text stays with the step it belongs to, before the advice.
+    throw Error(std::string(e.what()) + ": " +
+                (has_proc ? "the /proc of the mount namespace joined by path does not show the container's init "
+                            "(it is another pid namespace's, as in another container's mount namespace)"
+                          : "the mount namespace joined by path has no /proc") +
+                "; hull sets the rootfs up in a mount namespace whose /proc shows the container: leave out the "
+                "mount namespace's path");
   }
   if (self == runtime) {
     throw Error(

@@ -263,6 +263,8 @@ TEST_F(HullTest, AnotherContainersMountNamespaceJoinedByPathIsRefusedSayingWhy) 
   ProcResult r = run_sh(b, "true", "mntns-joiner");
   EXPECT_TRUE(failed_with(r, {"the /proc of the mount namespace joined by path does not show the container's init",
                               "leave out the mount namespace's path"}));
+  // The errno text goes with the step, not after the advice.
+  EXPECT_TRUE(r.err.ends_with("leave out the mount namespace's path\n")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(state_dir("mntns-joiner")));
   EXPECT_EQ(hull({"delete", "--force", "mntns-owner"}).exit_code, 0);
 
