@@ -125,8 +125,18 @@ void add_global_flags(CLI::App& app, Context& ctx) {
 }  // namespace
 
 void resolve_rootless(const CLI::App& app, Context& ctx) {
-  ctx.global.rootless = rootless_mode(ctx.rootless);
-  ctx.global.unprivileged = ctx.rootless == "auto" ? ctx.global.rootless : rootless_mode("auto");
+  // Asked only by the verbs that set a process up (GlobalOptions::rootless,
+  // unprivileged): for root it reads /proc/self/uid_map, some 20 µs as a
+  // process's first /proc read, which state, start, kill and delete skip.
+  bool sets_up = false;
+  for (const CLI::App* verb : app.get_subcommands()) {  // those parsed
+    const std::string& name = verb->get_name();
+    sets_up |= name == "create" || name == "run" || name == "exec" || name == "restore";
+  }
+  if (sets_up) {
+    ctx.global.rootless = rootless_mode(ctx.rootless);
+    ctx.global.unprivileged = ctx.rootless == "auto" ? ctx.global.rootless : rootless_mode("auto");
+  }
   // Not defined: no word named it (define_app_for).
   const CLI::Option* root = app.get_option_no_throw("--root");
   if (root == nullptr || root->count() == 0) {

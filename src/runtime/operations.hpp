@@ -23,7 +23,9 @@ struct GlobalOptions {
   std::string criu = "criu";
   // Rootless mode (runtime/rootless.hpp): --rootless, by default whether the
   // caller is not root. It decides the cgroups only (one the user may not
-  // make is no error), as runc's flag does (RootlessCgroups).
+  // make is no error), as runc's flag does (RootlessCgroups). This and
+  // unprivileged are set for create, run, exec and restore only
+  // (cli::resolve_rootless): no other command asks.
   bool rootless = false;
   // Whether the caller is not root on the host (euid not 0, or 0 in a user
   // namespace of its own), whatever --rootless says: what decides the acts
