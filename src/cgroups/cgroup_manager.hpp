@@ -310,6 +310,8 @@ class Manager {
   void make_v2_tree(bool with_leaves);
   void make_dirs(const std::string& dir, const std::string& root, bool own);
   void make_parents(const std::string& dir, const std::string& root);
+  static std::vector<std::string> missing_below(const std::string& dir, const std::string& root);
+  std::vector<std::string> missing_parents() const;
   // to_state() with parents_to_make (outermost first) listed as made.
   std::string state_text(const std::vector<std::string>& parents_to_make) const;
   // create(): whether its own mkdir made the leaf `dir`. One it did not make
@@ -357,6 +359,7 @@ class Manager {
   std::string v1_made_first_;          // the hierarchy create_v1_memory_first() made (make_v1_tree skips it)
   std::string device_filter_cache_;    // keep_device_filters_in()
   std::function<void(const std::string&)> record_parents_;  // record_parents_with()
+  std::vector<std::string> announced_;  // parents the last record_parents_ call named (make_parents)
   bool owned_ = false;
   std::vector<std::string> warnings_;
   std::optional<SystemdUnit> unit_;               // --systemd-cgroup; load(): only the name is known

@@ -9,10 +9,14 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "cgroups_run_fixture.hpp"
+#include "proc_files.hpp"
 
 namespace hull::itest {
 namespace {
@@ -68,6 +72,14 @@ TEST_F(KilledCreateCgroupTest, DeleteForceRemovesTheParentsTheKilledCreateMade) 
     bool a_parent_made = false;
     for (const std::string& d : leaves) a_parent_made = a_parent_made || exists(parent_of(parent_of(d)));
     ASSERT_TRUE(a_parent_made) << "the killed create made no parent: nothing to check";
+    // Every hierarchy's parents named by the first state write that names
+    // any (one write, not one per hierarchy), made or not yet.
+    const auto recorded = nlohmann::json::parse(
+        nlohmann::json::parse(read_text_file(state_dir(kId) / "state.json"))["cgroupPath"].get<std::string>());
+    for (const std::string& d : leaves)
+      for (const std::string& dir : {parent_of(d), parent_of(parent_of(d))})
+        EXPECT_NE(std::find(recorded["made"].begin(), recorded["made"].end(), dir), recorded["made"].end())
+            << "not named in state.json: " << dir;
     delete_force();
     for (const std::string& d : leaves)
       for (const std::string& dir : {d, parent_of(d), parent_of(parent_of(d))})
