@@ -1,5 +1,6 @@
 #include "runtime/unix_socket.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,8 +18,21 @@ UniqueFd connect_unix(const std::string& path, const std::string& what) {
   if (!s) throw_errno("create socket for " + what);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error(what + " path is too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  // A path longer than sun_path (a relative one joined to a deep bundle,
+  // which runc reaches from the bundle as its working directory) is reached
+  // through an fd of its directory.
+  std::string reach = path;
+  UniqueFd dir;
+  if (reach.size() >= sizeof addr.sun_path) {
+    const size_t slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+      dir = UniqueFd(::open(path.substr(0, slash).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!dir) throw_errno("open the directory of " + what + " " + path);
+      reach = "/proc/self/fd/" + std::to_string(dir.get()) + path.substr(slash);
+    }
+  }
+  if (reach.size() >= sizeof addr.sun_path) throw Error(what + " path is too long: " + path);
+  std::memcpy(addr.sun_path, reach.c_str(), reach.size());
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
     const int err = errno;
     // The kernel answers ECONNREFUSED for a file that is no socket too: say which.

@@ -1,6 +1,7 @@
 // The container process through `hull run`: what the container sees of its
 // identity, capabilities, limits, scheduling, sysctls and seccomp filter, and
 // the escapes the process stage refuses.
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -991,6 +993,28 @@ TEST_F(HullTest, ProcessTerminalOverConsoleSocket) {
   EXPECT_NE(out.find("/dev/pts/0"), std::string::npos) << out;
   EXPECT_NE(out.find("33 101"), std::string::npos) << out;
   EXPECT_NE(out.find("stdout-is-tty"), std::string::npos) << out;
+}
+
+// A relative --console-socket is the bundle's (runc reaches it from the
+// bundle as its working directory): in a bundle deep enough that the joined
+// path passes sun_path's 108 bytes, create failed ("path is too long").
+TEST_F(HullTest, ARelativeConsoleSocketInADeepBundleIsReached) {
+  std::filesystem::create_directories(temp_dir() / "deep");
+  Bundle& b = bundle("deep/" + std::string(120, 'd'));
+  b.config["process"]["terminal"] = true;
+  b.args({"true"});
+  UniqueFd bundle_dir(::open(b.dir().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(bundle_dir);
+  ASSERT_GE((b.dir() / "tty.sock").string().size(), sizeof(sockaddr_un::sun_path));
+  UniqueFd listener = listen_unix("/proc/self/fd/" + std::to_string(bundle_dir.get()) + "/tty.sock");
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "--console-socket", "tty.sock", "deep-tty"});
+  UniqueFd conn = accept_within(listener.get(), milliseconds(20000));
+  ProcResult c = create.finish();
+  ASSERT_TRUE(conn) << "no connection on the console socket: " << c.err;
+  process::ReceivedPty pty = process::receive_pty_master(conn.get());
+  EXPECT_EQ(pty.name.rfind("/dev/pts/", 0), 0u) << pty.name;
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(hull({"delete", "--force", "deep-tty"}).exit_code, 0);
 }
 
 // A consoleSize with a side of 0 sizes nothing, as runc sizes the pty only
