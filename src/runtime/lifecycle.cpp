@@ -132,6 +132,16 @@ void in_start_context(StartContext context, const ContainerState& state, F&& f) 
   with_context("start container " + quote(state.id), std::forward<F>(f));
 }
 
+// Where the hooks of a started container run: its bundle, or the current
+// directory once the bundle is gone (moved or removed after create: a hook
+// that needs nothing of it still runs, and a poststart's failure would kill
+// the container).
+std::string hook_directory(const std::string& bundle, const char* kind) {
+  if (::access(bundle.c_str(), F_OK) == 0 || errno != ENOENT) return bundle;
+  log::debug(std::string(kind) + " hooks run in the current directory: the bundle " + bundle + " is gone");
+  return "";
+}
+
 }  // namespace
 
 void run_poststart_hooks(const ContainerDir& dir, const ContainerState& state, const spec::Hooks& hooks,
@@ -141,7 +151,7 @@ void run_poststart_hooks(const ContainerDir& dir, const ContainerState& state, c
   try {
     in_start_context(context, state, [&] {
       process::run_hooks(hooks.poststart, "poststart", to_hook_state_json(state), process::HookFailure::Fail,
-                         state.bundle);
+                         hook_directory(state.bundle, "poststart"));
     });
   } catch (const Error&) {
     if (dir.relock()) stop();
@@ -240,10 +250,8 @@ void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const Container
   ContainerState stopped = state;
   stopped.status = Status::Stopped;
   stopped.pid = 0;
-  const bool bundle_gone = ::access(stopped.bundle.c_str(), F_OK) < 0 && errno == ENOENT;
-  if (bundle_gone) log::debug("poststop hooks run in the current directory: the bundle " + stopped.bundle + " is gone");
   process::run_hooks(poststop, "poststop", to_hook_state_json(stopped), process::HookFailure::Warn,
-                     bundle_gone ? std::string() : stopped.bundle);
+                     hook_directory(stopped.bundle, "poststop"));
 }
 
 void start_container(const GlobalOptions& g, const std::string& id) {

@@ -406,19 +406,27 @@ TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
 }
 
 // A cleanup hook is not lost with its bundle: with the bundle directory gone,
-// poststop hooks run in delete's directory (runc runs them there always).
-TEST_F(HullTest, PoststopHooksRunWhenTheBundleIsGone) {
+// poststop hooks run in delete's directory (runc runs them there always),
+// and poststart hooks in start's: start failed at the hook's chdir and
+// killed the container (runc 1.1 runs them in create, before any move).
+TEST_F(HullTest, HooksAfterCreateRunWhenTheBundleIsGone) {
   Bundle& b = bundle();
-  const std::string out = (temp_dir() / "poststop.cwd").string();
-  b.config["hooks"] = {{"poststop", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd -P > " + out}}}}}};
+  const std::string poststart = (temp_dir() / "poststart.cwd").string();
+  const std::string poststop = (temp_dir() / "poststop.cwd").string();
+  b.config["hooks"] = {{"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd -P > " + poststart}}}}},
+                       {"poststop", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd -P > " + poststop}}}}}};
   b.args({"sleep", "1000"});
   ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "nobundle"}).exit_code, 0);
   fs::rename(b.dir(), temp_dir() / "moved-bundle");
+  ProcResult s = hull({"start", "nobundle"});
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(status("nobundle"), "running");
   ProcResult d = hull({"delete", "--force", "nobundle"});
   fs::rename(temp_dir() / "moved-bundle", b.dir());
   EXPECT_EQ(d.exit_code, 0) << d.err;
   EXPECT_EQ(d.err.find("poststop"), std::string::npos) << d.err;
-  EXPECT_EQ(read_all(out), fs::current_path().string() + "\n");
+  EXPECT_EQ(read_all(poststart), fs::current_path().string() + "\n");
+  EXPECT_EQ(read_all(poststop), fs::current_path().string() + "\n");
   expect_nothing_left("nobundle");
 }
 
