@@ -313,6 +313,35 @@ TEST_F(VerifyTest, AContainerInAUserNamespaceOfItsOwnRaisedNoHardLimit) {
   EXPECT_EQ(hull({"delete", "--force", "usernshard"}).exit_code, 0);
 }
 
+// A root the config leaves writable may be read-only all the same: "/"
+// among readonlyPaths, or a rootfs read-only on the host (a read-only bind,
+// an image's file system mounted ro), as runc runs it too. Stricter than
+// asked, it was "violated" (exit 1).
+TEST_F(VerifyTest, ARootReadOnlyForAnotherReasonIsNoViolation) {
+  Bundle& listed = bundle("bundle-rootro-listed");
+  listed.config["root"]["readonly"] = false;
+  listed.config["linux"]["readonlyPaths"] = {"/"};
+  listed.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", listed.dir().string(), "rootro-listed"}).exit_code, 0);
+  Verified v = verify("rootro-listed");
+  EXPECT_EQ(verdict(v, "root readonly"), "holds") << row(v, "root readonly").dump();
+  EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
+  EXPECT_EQ(hull({"delete", "--force", "rootro-listed"}).exit_code, 0);
+
+  Bundle& bound = bundle("bundle-rootro-host");
+  bound.config["root"]["readonly"] = false;
+  bound.args({"sleep", "1000"});
+  const std::string rootfs = bound.rootfs().string();
+  ASSERT_EQ(::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND, nullptr), 0);
+  UnmountAtScopeExit unmount(rootfs);
+  ASSERT_EQ(::mount(nullptr, rootfs.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr), 0);
+  ASSERT_EQ(hull({"run", "--detach", "--bundle", bound.dir().string(), "rootro-host"}).exit_code, 0);
+  v = verify("rootro-host");
+  EXPECT_EQ(verdict(v, "root readonly"), "holds") << row(v, "root readonly").dump();
+  EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
+  EXPECT_EQ(hull({"delete", "--force", "rootro-host"}).exit_code, 0);
+}
+
 TEST_F(VerifyTest, RefusesAContainerThatIsNotRunning) {
   ASSERT_GT(create_container("created"), 0);
   ProcResult r = hull({"verify", "created"});

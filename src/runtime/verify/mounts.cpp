@@ -5,8 +5,10 @@
 // RESOLVE_IN_ROOT (a symlink in the container never leads out of it).
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -84,6 +86,26 @@ bool type_matches(const std::string& config_type, const MountInfo& m) {
   return m.fs_type == config_type;
 }
 
+// A root the config makes read-only (root.readonly, or "/" among
+// readonlyPaths) must be. One it leaves writable may still be read-only
+// (a read-only bind or file system under the rootfs, as runc runs it too):
+// stricter than asked, which breaks no promise.
+void check_root_readonly(const Target& t, Report& r, const spec::Root& root, bool ro) {
+  const auto& paths = t.linux_section().readonlyPaths;
+  const bool asked = root.readonly || std::any_of(paths.begin(), paths.end(),
+                                                  [](const std::string& p) { return rootfs::clean_path(p) == "/"; });
+  if (asked || !ro) {
+    r.check(ro == asked, "root readonly", asked ? "ro" : "rw", ro ? "ro" : "rw", "the root is writable");
+    return;
+  }
+  struct statvfs host {};
+  if (::statvfs(t.state.rootfs.c_str(), &host) == 0 && (host.f_flag & ST_RDONLY))
+    r.holds("root readonly", "rw", "ro (the rootfs is read-only on the host)");
+  else
+    r.cannot_tell("root readonly", "rw", "ro",
+                  "the root is read-only, which the config does not ask: the program may have made it so");
+}
+
 void check_root(const Target& t, Report& r) {
   struct stat mine {
   }, bundle{};
@@ -107,11 +129,7 @@ void check_root(const Target& t, Report& r) {
     r.check(same && slash, "root", t.state.rootfs + " (" + id(bundle) + ")", id(mine),
             same ? "the root is not a mount point (not pivoted into)" : "the root is not the bundle's rootfs");
   }
-  if (slash) {
-    bool ro = has_option(slash->options, "ro");
-    r.check(ro == root.readonly, "root readonly", root.readonly ? "ro" : "rw", ro ? "ro" : "rw",
-            root.readonly ? "the root is writable" : "the root is read-only");
-  }
+  if (slash) check_root_readonly(t, r, root, has_option(slash->options, "ro"));
 }
 
 void check_masked(const Target& t, Report& r) {
