@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <optional>
 
 #include "base/clock.hpp"
@@ -150,18 +151,42 @@ class StateDirGuard {
       log::warn("create container " + quote(state_.id) + ": remove its state directory: " + e.what() +
                 ": remove it by hand");
     } catch (...) {}
+    if (!overlay_dir_.empty()) {
+      std::error_code ec;  // remove_all follows no symlink
+      std::filesystem::remove_all(overlay_dir_, ec);
+      if (ec)
+        log::warn("create container " + quote(state_.id) + ": remove the overlay directory " + overlay_dir_ + ": " +
+                  ec.message() + ": remove it by hand");
+    }
     try {
       run_poststop_hooks(hooks_.poststop, state_);
     } catch (...) {}
   }
   void commit() { committed_ = true; }
+  // <overlay dir>/<id>, made by this create: removed with the state dir.
+  void own_overlay_dir(std::string dir) { overlay_dir_ = std::move(dir); }
 
  private:
   ContainerDir& dir_;
   const spec::Hooks& hooks_;
   const ContainerState& state_;
+  std::string overlay_dir_;
   bool committed_ = false;
 };
+
+// A user-named overlay dir's <dir>/<id>, made here, after the state names
+// it: one there already is another container's of this id (under another
+// --root) or a failed create's left by an older hull, whose writes this
+// container would start with.
+void make_overlay_dir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) == 0) return;
+  if (errno == EEXIST)
+    throw Error("overlay rootfs: " + dir +
+                    " exists already (another container's of this id, under another --root, or a failed "
+                    "create's): remove it, or name another overlay directory",
+                EEXIST);
+  throw_errno("overlay rootfs: mkdir " + quote(dir));
+}
 
 // A manager of no directories: nothing to place, freeze or mark.
 constexpr const char* kNoCgroupState = R"({"mode": "unified", "v2": "", "v1": {}})";
@@ -367,6 +392,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   st.cgroupPath = cgroup.to_state();
   if (rdt) rdt->record(st.extra);
   c.dir.write_state(st);
+  if (!overlay.dir.empty()) {
+    make_overlay_dir(overlay.dir + "/" + o.id);
+    guard.own_overlay_dir(overlay.dir + "/" + o.id);
+  }
   record_cgroup_parents_before_making(cgroup, st, c.dir);
   std::optional<resctrl::Undo> rdt_made;
   if (rdt) make_resctrl_groups(*rdt, *c.spec.linux_->intelRdt, rdt_made);

@@ -703,6 +703,31 @@ TEST_F(RootfsRun, OverlayRootfsSharesOneImage) {
   EXPECT_EQ(listing(), before) << "the bundle's rootfs changed";
 }
 
+// A failed create's <overlay dir>/<id> goes with it: it was left, and the
+// next container of that id started with the failed one's writes. One
+// there already (another --root's container of the id) is refused, kept.
+TEST_F(RootfsRun, AFailedCreateLeavesNoOverlayDirectory) {
+  Bundle& b = bundle("bundle-ovlfail");
+  b.config["root"]["readonly"] = false;
+  const fs::path ovl = temp_dir() / "ovl";
+  fs::create_directories(ovl);
+  b.config["mounts"].push_back({{"destination", "/bad"}, {"type", "nosuchfs"}, {"source", "none"}});
+  b.args({"true"});
+  ProcResult r = hull({"run", "--overlay-dir", ovl.string(), "--bundle", b.dir().string(), "ovlfail"});
+  EXPECT_TRUE(failed_with(r, {"nosuchfs"})) << r.err;
+  EXPECT_FALSE(fs::exists(ovl / "ovlfail")) << "the failed create's overlay directory is left";
+  EXPECT_TRUE(state_dirs().empty());
+
+  fs::create_directories(ovl / "ovlfail" / "upper");
+  std::ofstream(ovl / "ovlfail" / "upper" / "stale") << "another's\n";
+  b.config["mounts"].erase(b.config["mounts"].size() - 1);
+  b.write();
+  r = hull({"run", "--overlay-dir", ovl.string(), "--bundle", b.dir().string(), "ovlfail"});
+  EXPECT_TRUE(failed_with(r, {"overlay rootfs: " + (ovl / "ovlfail").string() + " exists already"})) << r.err;
+  EXPECT_TRUE(fs::exists(ovl / "ovlfail" / "upper" / "stale"));
+  EXPECT_TRUE(state_dirs().empty());
+}
+
 // A relative --root is made absolute, as runc makes it: the overlay's
 // upper and work directories are under it, and the init that makes them
 // starts in the bundle, not in the caller's cwd.
