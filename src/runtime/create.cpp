@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <filesystem>
 #include <optional>
 
 #include "base/clock.hpp"
@@ -46,6 +45,7 @@
 #include "runtime/rootfs_prefixed_destinations.hpp"
 #include "runtime/rootless.hpp"
 #include "runtime/start_barrier.hpp"
+#include "runtime/state_store.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/systemd_passthrough.hpp"
 #include "runtime/unix_socket.hpp"
@@ -152,11 +152,12 @@ class StateDirGuard {
                 ": remove it by hand");
     } catch (...) {}
     if (!overlay_dir_.empty()) {
-      std::error_code ec;  // remove_all follows no symlink
-      std::filesystem::remove_all(overlay_dir_, ec);
-      if (ec)
+      try {
+        remove_directory_tree(overlay_dir_);
+      } catch (const Error& e) {
         log::warn("create container " + quote(state_.id) + ": remove the overlay directory " + overlay_dir_ + ": " +
-                  ec.message() + ": remove it by hand");
+                  e.what() + ": remove it by hand");
+      }
     }
     try {
       run_poststop_hooks(hooks_.poststop, state_);
@@ -174,18 +175,19 @@ class StateDirGuard {
   bool committed_ = false;
 };
 
-// A user-named overlay dir's <dir>/<id>, made here, after the state names
-// it: one there already is another container's of this id (under another
-// --root) or a failed create's left by an older hull, whose writes this
-// container would start with.
-void make_overlay_dir(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) == 0) return;
-  if (errno == EEXIST)
-    throw Error("overlay rootfs: " + dir +
-                    " exists already (another container's of this id, under another --root, or a failed "
-                    "create's): remove it, or name another overlay directory",
-                EEXIST);
-  throw_errno("overlay rootfs: mkdir " + quote(dir));
+// A user-named overlay dir's <dir>/<id>, which the init makes (as the
+// container's root: in a user namespace the host's root would own it, out
+// of the container's reach), is not there before the state names it: one
+// there already is another container's of this id (under another --root)
+// or a failed create's left by an older hull, whose writes this container
+// would start with.
+void refuse_an_existing_overlay_dir(const std::string& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) < 0 && errno == ENOENT) return;
+  throw Error("overlay rootfs: " + dir +
+                  " exists already (another container's of this id, under another --root, or a failed "
+                  "create's): remove it, or name another overlay directory",
+              EEXIST);
 }
 
 // A manager of no directories: nothing to place, freeze or mark.
@@ -391,11 +393,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // that `delete --force` uses to remove the cgroup.
   st.cgroupPath = cgroup.to_state();
   if (rdt) rdt->record(st.extra);
-  c.dir.write_state(st);
   if (!overlay.dir.empty()) {
-    make_overlay_dir(overlay.dir + "/" + o.id);
+    refuse_an_existing_overlay_dir(overlay.dir + "/" + o.id);
     guard.own_overlay_dir(overlay.dir + "/" + o.id);
   }
+  c.dir.write_state(st);
   record_cgroup_parents_before_making(cgroup, st, c.dir);
   std::optional<resctrl::Undo> rdt_made;
   if (rdt) make_resctrl_groups(*rdt, *c.spec.linux_->intelRdt, rdt_made);

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <filesystem>
 #include <mutex>
 #include <optional>
 
@@ -24,6 +23,7 @@
 #include "runtime/operations.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/start_barrier.hpp"
+#include "runtime/state_store.hpp"
 
 namespace hull {
 
@@ -236,12 +236,9 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
   // A created container's start socket too: by name, as create's guard.
   dir.remove({kSavedConfigName, kStartSocketName});
   // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
-  // writes, removed with it (remove_all does not follow symlinks).
-  if (auto ovl = state.extra.find(kOverlayDirKey); ovl != state.extra.end()) {
-    std::error_code ec;
-    std::filesystem::remove_all(ovl->second, ec);
-    if (ec) throw Error("remove the overlay directory " + ovl->second + ": " + ec.message());
-  }
+  // writes, removed with it.
+  if (auto ovl = state.extra.find(kOverlayDirKey); ovl != state.extra.end())
+    with_context("remove the overlay directory " + ovl->second, [&] { remove_directory_tree(ovl->second); });
   run_poststop_hooks(hooks.poststop, state);
 }
 

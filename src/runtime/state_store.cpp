@@ -86,6 +86,17 @@ std::vector<std::string> entry_names(int dirfd, const std::string& what) {
   return names;
 }
 
+// A directory of the tree, opened to empty it. overlayfs makes its work
+// dir's "work" mode 0: a rootless caller, without CAP_DAC_OVERRIDE, may
+// open one of its own only once it is given a mode again.
+UniqueFd open_own_dir(int dirfd, const std::string& name, const struct stat& st, const std::string& what) {
+  int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES && st.st_uid == ::geteuid() && ::fchmodat(dirfd, name.c_str(), 0700, 0) == 0)
+    fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) throw_errno("open " + what);
+  return UniqueFd(fd);
+}
+
 // Empties the directory open as dirfd. Everything is addressed relative to a
 // directory fd and symlinks are never followed, so nothing outside the tree is
 // touched; a mount point inside is refused rather than emptied (it could be a
@@ -102,7 +113,7 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what, bool st
     if (S_ISDIR(st.st_mode)) {
       // Checked on the opened fd, so a mount appearing after the check
       // cannot slip in between check and descent.
-      UniqueFd child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      UniqueFd child = open_own_dir(dirfd, name, st, sub);
       if (mount_of(child.get(), "", sub) != mount && state_dir && name == kCriuRootName &&
           ::umount2(sub.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
         child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
@@ -149,6 +160,17 @@ std::string read_state_text(int dirfd, const std::string& name, const std::strin
 }
 
 }  // namespace
+
+void remove_directory_tree(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    throw_errno("open " + path);
+  }
+  UniqueFd dir(fd);
+  remove_contents(dir.get(), mount_of(dir.get(), "", path), path);
+  if (::rmdir(path.c_str()) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
+}
 
 // ---- ContainerDir ---------------------------------------------------------
 

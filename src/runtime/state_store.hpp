@@ -36,6 +36,11 @@ inline constexpr const char* kCriuRootName = "criu-root";
 // "~creating-<first 180 bytes>~<16 hex digits of a hash of the whole id>".
 std::string temp_name_for(const std::string& id);
 
+// Removes the directory at `path` and all below it (nothing if it is gone),
+// following no symlink and refusing a mount point inside, as a state dir is
+// removed: a user-named overlay dir's <dir>/<id>.
+void remove_directory_tree(const std::string& path);
+
 // An open container directory with its lock held (released on destruction).
 // The lock is flock(LOCK_EX) on the directory fd itself: no lock file to leak
 // or to outlive the directory, and the kernel drops it if we die.

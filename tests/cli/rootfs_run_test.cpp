@@ -728,6 +728,24 @@ TEST_F(RootfsRun, AFailedCreateLeavesNoOverlayDirectory) {
   EXPECT_TRUE(state_dirs().empty());
 }
 
+// <overlay dir>/<id> is the init's to make, as the container's root: in a
+// user namespace that is not the host's root, which could not open one the
+// host's root made 0700 (a regression of 0d5fb56, caught by review).
+TEST_F(RootfsRun, AnOverlayDirectoryInAUserNamespaceIsTheContainerRootsToMake) {
+  Bundle& b = bundle("bundle-ovluserns");
+  b.add_user_namespace();
+  b.config["root"]["readonly"] = false;
+  b.args({"sh", "-c", "touch /w && echo wrote"});
+  fs::permissions(b.rootfs(), fs::perms::all);  // the upper dir's mode: the container's root may write there
+  const fs::path ovl = temp_dir() / "ovl-userns";
+  fs::create_directories(ovl);
+  fs::permissions(ovl, fs::perms::all | fs::perms::sticky_bit);
+  ProcResult r = hull({"run", "--overlay-dir", ovl.string(), "--bundle", b.dir().string(), "ovluserns"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "wrote\n");
+  EXPECT_FALSE(fs::exists(ovl / "ovluserns"));
+}
+
 // A relative --root is made absolute, as runc makes it: the overlay's
 // upper and work directories are under it, and the init that makes them
 // starts in the bundle, not in the caller's cwd.

@@ -148,6 +148,37 @@ TEST_F(RootlessTest, RunAsAnOrdinaryUserWithTheSelfMap) {
   EXPECT_TRUE(left_in_state_root().empty());
 }
 
+// An overlay rootfs as the user, twice under one id: overlayfs makes its
+// work dir's "work" mode 0, which the user (without CAP_DAC_OVERRIDE) could
+// not open to remove. Delete failed, left <dir>/<id> (or the state dir),
+// and the next run of the id failed.
+TEST_F(RootlessTest, AnOverlayRootfsIsRemovedAndRunsAgain) {
+  Bundle& b = rootless_bundle();
+  b.config["root"]["readonly"] = false;
+  // The user's image: the upper dir takes the rootfs's owner, which must be
+  // mapped in the container.
+  ASSERT_EQ(::lchown(b.rootfs().c_str(), kUser, kUser), 0);
+  for (const auto& e : fs::recursive_directory_iterator(b.rootfs()))
+    ASSERT_EQ(::lchown(e.path().c_str(), kUser, kUser), 0) << e.path();
+  b.args({"sh", "-c", "touch /w && echo wrote"});
+  const fs::path ovl = temp_dir() / "ovl";
+  fs::create_directories(ovl);
+  ASSERT_EQ(::chown(ovl.c_str(), kUser, kUser), 0);
+  for (const char* flag : {"--overlay-rootfs", "--overlay-dir"}) {
+    for (int round = 0; round < 2; ++round) {
+      SCOPED_TRACE(std::string(flag) + " run " + std::to_string(round));
+      std::vector<std::string> args{"run", flag};
+      if (std::string(flag) == "--overlay-dir") args.push_back(ovl.string());
+      args.insert(args.end(), {"--bundle", b.dir().string(), "rlovl"});
+      ProcResult r = hull_as_user(args, "rlovl");
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.out, "wrote\n");
+      EXPECT_FALSE(fs::exists(ovl / "rlovl"));
+      EXPECT_TRUE(left_in_state_root().empty());
+    }
+  }
+}
+
 // create, start, state, kill and delete as the user: the state lives under
 // $XDG_RUNTIME_DIR/hull and is gone after delete, as is the init.
 TEST_F(RootlessTest, LifecycleLeavesNothingBehind) {
