@@ -164,7 +164,8 @@ class StateDirGuard {
     } catch (...) {}
   }
   void commit() { committed_ = true; }
-  // <overlay dir>/<id>, made by this create: removed with the state dir.
+  // <overlay dir>/<id>, absent before this create (its init makes it):
+  // removed with the state dir.
   void own_overlay_dir(std::string dir) { overlay_dir_ = std::move(dir); }
 
  private:
