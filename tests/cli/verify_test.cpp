@@ -203,17 +203,21 @@ TEST_F(VerifyTest, FdsTheProgramOpenedItselfAreNotAViolation) {
   EXPECT_EQ(hull({"delete", "--force", "ownfds"}).exit_code, 0);
   run.finish();
 
-  // The host's state root bound in at its own path: its file is hull's.
+  // The host's state root bound in at its own path: its file is hull's. The
+  // saved config, which nothing rewrites while the test runs: state.json is
+  // replaced after start (by an exchange, whose moment shows the old file
+  // under its temporary name).
   Bundle& bound = bundle("bundle-boundfds");
   bound.config["mounts"].push_back(
       {{"source", state_root()}, {"destination", state_root()}, {"type", "bind"}, {"options", {"rbind"}}});
-  const std::string held = (state_dir("heldstate") / "state.json").string();
+  const std::string held = (state_dir("heldstate") / "config.json").string();
   bound.args({"sh", "-c", "exec 8<" + held + "; echo opened; exec sleep 1000"});
   Child held_run = hull_background({"run", "--bundle", bound.dir().string(), "heldstate"});
   ASSERT_TRUE(held_run.wait_for_output("opened\n", milliseconds(20000)));
   v = verify("heldstate");
   EXPECT_EQ(verdict(v, "init open fds"), "violated") << row(v, "init open fds").dump();
-  EXPECT_NE(row(v, "init open fds").value("kernel", "").find("8 -> " + held), std::string::npos);
+  EXPECT_NE(row(v, "init open fds").value("kernel", "").find("8 -> " + held), std::string::npos)
+      << row(v, "init open fds").dump();
   EXPECT_EQ(hull({"delete", "--force", "heldstate"}).exit_code, 0);
   held_run.finish();
 }
