@@ -98,9 +98,10 @@ void make_resctrl_groups(const resctrl::Groups& groups, const spec::IntelRdt& rd
 // cgroup's work.
 void record_cgroup_parents_before_making(cgroups::Manager& cgroup, ContainerState& st, const ContainerDir& dir);
 
-// start on a locked, created container: records running, releases the init
-// (over init_channel when `run` made it, else through start.sock).
-void start_locked(ContainerDir& dir, ContainerState& state, const SyncChannel* init_channel = nullptr);
+// start on a locked container, `observed` its status as read under the
+// lock (open_container): records running, releases the init (over
+// init_channel when `run` made it, else through start.sock).
+void start_locked(ContainerDir& dir, ContainerState& state, Status observed, const SyncChannel* init_channel = nullptr);
 
 // What fails once the state machine let a start go on is "start container
 // <id>: ...", except within `run`, whose own context names the container.

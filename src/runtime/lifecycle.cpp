@@ -173,11 +173,11 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
 
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
-void start_locked(ContainerDir& dir, ContainerState& state, const SyncChannel* init_channel) {
+void start_locked(ContainerDir& dir, ContainerState& state, Status status, const SyncChannel* init_channel) {
   fault_point("start-after-open");
   // `run` has held the lock since it made the init, so the container is
-  // created; an init that died since shows at the release (InitNotWaiting).
-  const Status status = init_channel ? state.status : observed_status(state, dir.fd());
+  // created. An init that died since the status was observed (once, under
+  // the lock) shows at the release (InitNotWaiting).
   require_transition(state.id, status, Operation::Start);
   bool init_gone = false;
   const StartContext context = init_channel ? StartContext::WithinRun : StartContext::Start;
@@ -254,7 +254,7 @@ void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const Container
 void start_container(const GlobalOptions& g, const std::string& id) {
   OpenedContainer c = open_container(g, id);
   const spec::Hooks hooks = load_saved_hooks(c.dir, c.state);
-  start_locked(c.dir, c.state);
+  start_locked(c.dir, c.state, c.status);
   run_poststart_hooks(c.dir, c.state, hooks, StartContext::Start, [&] {
     ContainerCgroup cgroup(c.dir, c.state);
     kill_and_wait(c.dir, c.state, Status::Running, cgroup);

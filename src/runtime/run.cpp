@@ -47,7 +47,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
       if (c.init_released)
         c.init_channel.expect_eof();  // the init's execve, or its late error, as start_locked waits for
       else
-        start_locked(c.dir, c.state, &c.init_channel);
+        start_locked(c.dir, c.state, c.state.status, &c.init_channel);
       phase_mark("started");
       // The init has exec'd (InitPlan::init_unsealed_until_exec). What it
       // exec'd is what its check of the binary saw, unless the rootfs changed
