@@ -171,6 +171,13 @@ TEST_F(RootlessTest, AnOverlayRootfsIsRemovedAndRunsAgain) {
       if (std::string(flag) == "--overlay-dir") args.push_back(ovl.string());
       args.insert(args.end(), {"--bundle", b.dir().string(), "rlovl"});
       ProcResult r = hull_as_user(args, "rlovl");
+      // Debian 6.1's kernel in the VM lanes refuses the user's overlay mount
+      // there (EINVAL): nothing to remove then.
+      if (round == 0 && r.exit_code != 0 && r.err.find("overlay rootfs: mount") != std::string::npos &&
+          r.err.find("invalid argument") != std::string::npos) {
+        EXPECT_TRUE(left_in_state_root().empty());
+        GTEST_SKIP() << "the kernel refuses an overlay mount to the user here: " << r.err;
+      }
       EXPECT_EQ(r.exit_code, 0) << r.err;
       EXPECT_EQ(r.out, "wrote\n");
       EXPECT_FALSE(fs::exists(ovl / "rlovl"));
