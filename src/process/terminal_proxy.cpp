@@ -127,11 +127,15 @@ class OutputSink {
       write_all(fd_, data, what_);
       return true;
     } catch (const Error& e) {
-      const bool nobody_reads = e.code() == EPIPE || e.code() == EIO || e.code() == ECONNRESET;
-      log::warn(std::string(e.what()) +
-                (nobody_reads ? ": the process's output is closed" : ": the rest of the process's output is dropped"));
-      dropping_ = !nobody_reads;
-      return !nobody_reads;
+      // A reader gone is how a pipeline ends (`hull run ... | head`): told
+      // with --debug only, as runc tells it not at all.
+      if (e.code() == EPIPE || e.code() == EIO || e.code() == ECONNRESET) {
+        log::debug(std::string(e.what()) + ": the process's output is closed");
+        return false;
+      }
+      log::warn(std::string(e.what()) + ": the rest of the process's output is dropped");
+      dropping_ = true;
+      return true;
     }
   }
 
