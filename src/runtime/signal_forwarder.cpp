@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,12 +16,25 @@
 #include "runtime/init_pidfd.hpp"
 
 namespace hull {
+namespace {
+
+// glibc keeps its own two signals (thread cancellation and set*id across
+// threads) out of every mask it is given: sigfillset leaves them out and
+// sigprocmask drops them, so they stayed deliverable and, unhandled in this
+// single-threaded process, `kill -33` ended `hull run` and left its container
+// behind. The kernel's mask, set by the system calls themselves, has every bit.
+constexpr int kLibcCancelSignal = 32, kLibcSetxidSignal = 33;
+constexpr uint64_t kEverySignal = ~uint64_t{0};
+
+bool is_libc_signal(int sig) { return sig == kLibcCancelSignal || sig == kLibcSetxidSignal; }
+
+}  // namespace
 
 SignalForwarder::SignalForwarder() {
-  sigset_t all;
-  sigfillset(&all);
-  ::sigprocmask(SIG_BLOCK, &all, &old_);
-  fd_.reset(::signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (::syscall(SYS_rt_sigprocmask, SIG_BLOCK, &kEverySignal, &old_, sizeof old_) < 0)
+    throw_errno("block signals to forward them to the container");
+  fd_.reset(
+      static_cast<int>(::syscall(SYS_signalfd4, -1, &kEverySignal, sizeof kEverySignal, SFD_CLOEXEC | SFD_NONBLOCK)));
   if (!fd_) throw_errno("signalfd to forward signals to the container");
 }
 
@@ -46,7 +60,7 @@ SignalForwarder::~SignalForwarder() {
   // it reports the container's exit code.
   signalfd_siginfo si;
   while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {}
-  ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_, nullptr, sizeof old_);
 }
 
 bool SignalForwarder::forward_pending(int pidfd, const std::string& what) const {
@@ -61,6 +75,8 @@ bool SignalForwarder::forward_pending(int pidfd, const std::string& what) const 
       continue;
     }
     if (si.ssi_signo == SIGPIPE && si.ssi_pid == static_cast<uint32_t>(::getpid())) continue;
+    // Not the container's either: its libc's own (runc drops 33 too).
+    if (is_libc_signal(static_cast<int>(si.ssi_signo))) continue;
     if (si.ssi_signo == SIGWINCH) {
       window_changed = true;
       continue;

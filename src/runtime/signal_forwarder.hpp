@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <csignal>
+#include <cstdint>
 #include <string>
 
 #include "base/unique_fd.hpp"
@@ -40,7 +41,7 @@ class SignalForwarder {
  private:
   void reap_orphans() const;
 
-  sigset_t old_;
+  uint64_t old_ = 0;  // the kernel's signal mask before, every bit of it
   UniqueFd fd_;
   pid_t waited_ = 0;  // 0: reap nothing
 };

@@ -214,6 +214,22 @@ TEST_F(HullTest, AttachedRunForwardsASigpipeSentToIt) {
   EXPECT_EQ(r.exit_code, 45) << r.err;
 }
 
+// Signals 32 and 33, glibc's own (which its sigfillset and sigprocmask
+// leave out), neither end the attached runtime nor reach the container, as
+// runc drops 33: killed by them, hull run left its container behind.
+TEST_F(HullTest, AttachedRunSurvivesTheLibcSignals) {
+  Bundle& b = bundle();
+  b.args({"sh", "-c", "trap 'exit 46' TERM; sleep 1000 & echo ready; wait"});
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(10000);
+  Child run = hull_background({"run", "--bundle", b.dir().string(), "libcsig"}, bounded);
+  ASSERT_TRUE(run.wait_for_output("ready", milliseconds(10000)));
+  for (int sig : {33, 32, SIGTERM}) ASSERT_EQ(::kill(run.pid(), sig), 0) << sig;
+  ProcResult r = run.finish();
+  EXPECT_EQ(r.exit_code, 46) << r.err;
+  EXPECT_TRUE(state_dirs().empty()) << "the container was left behind";
+}
+
 // Attached, hull run is the child subreaper of the container's orphans, as
 // runc run is: in a container without a pid namespace of its own, a
 // process whose parent exits is hull run's, and reaped when it exits (not
