@@ -33,11 +33,24 @@ std::string overlay_escape(const std::string& path) {
   return out;
 }
 
-void mount_overlay_rootfs(const std::string& rootfs, const std::string& dir) {
+Error overlay_dir_exists(const std::string& dir) {
+  return Error("overlay rootfs: " + dir +
+                   " exists already (another container's of this id, under another --root, or a failed "
+                   "create's): remove it, or name another overlay directory",
+               EEXIST);
+}
+
+void mount_overlay_rootfs(const std::string& rootfs, const std::string& dir, const SharedFlag* claimed) {
   UniqueFd lower = open_fd(rootfs, O_RDONLY | O_DIRECTORY);
-  // The directory itself (<state dir>/overlay by default) is made here; its
-  // parent must exist.
-  if (::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) throw_errno("overlay rootfs: mkdir " + quote(dir));
+  // The directory itself (<state dir>/overlay by default) is made here, as
+  // the container's root (in a user namespace, the host's root could make
+  // one the container could not enter); its parent must exist.
+  if (::mkdir(dir.c_str(), 0700) < 0) {
+    if (errno != EEXIST) throw_errno("overlay rootfs: mkdir " + quote(dir));
+    if (claimed) throw overlay_dir_exists(dir);
+  } else if (claimed) {
+    claimed->set();
+  }
   UniqueFd parent = open_fd(dir, O_RDONLY | O_DIRECTORY);
   UniqueFd upper = make_dir(parent.get(), "upper", dir + "/upper");
   make_dir(parent.get(), "work", dir + "/work");

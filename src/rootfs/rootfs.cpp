@@ -193,7 +193,8 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       if (opts.overlay_dir.empty() && opts.state_dir.empty()) {
         throw Error("overlay rootfs: neither an overlay directory nor a state directory was given");
       }
-      mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir);
+      mount_overlay_rootfs(opts.rootfs, opts.overlay_dir.empty() ? opts.state_dir + "/overlay" : opts.overlay_dir,
+                           opts.overlay_dir_claimed);
     }
     UniqueFd root = bind_rootfs(opts.rootfs, opts.rootfs_tree, setup_propagation(propagation));
     phase_mark("rootfs_bind");

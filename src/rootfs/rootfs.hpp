@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/shared_flag.hpp"
 #include "base/unique_fd.hpp"
 #include "rootfs/pivot.hpp"
 #include "spec/spec.hpp"
@@ -35,6 +36,7 @@ struct SetupOptions {
   // never written and many containers can share one rootfs.
   bool overlay_rootfs = false;
   std::string overlay_dir;
+  const SharedFlag* overlay_dir_claimed = nullptr;  // a user-named overlay_dir's (mount_overlay_rootfs)
   // Detached copies of bind sources the runtime opened (rootfs/bind_trees.hpp),
   // by index in spec.mounts, -1 where there is none; each is consumed
   // (attached and closed) by its mount.

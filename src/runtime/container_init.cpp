@@ -243,6 +243,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   ro.state_dir = ctx.state_dir;
   ro.overlay_rootfs = ctx.overlay_rootfs;
   ro.overlay_dir = ctx.overlay_dir;
+  ro.overlay_dir_claimed = ctx.overlay_dir_claimed;
   ro.bind_trees = ctx.bind_trees;
   ro.config_mounts = ctx.config_mounts;
   ro.rootfs_tree = ctx.rootfs_tree;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/shared_flag.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/self_placement.hpp"
 #include "namespaces/namespaces.hpp"
@@ -35,6 +36,7 @@ struct InitContext {
   rootfs::MountNamespaceId runtime_mount_ns;  // where hull runs: never mounted in
   bool overlay_rootfs = false;
   std::string overlay_dir;  // "" = under the state dir
+  const SharedFlag* overlay_dir_claimed = nullptr;  // set by the init once it made a user-named overlay_dir
   bool new_keyring = true;  // join a fresh session keyring (unless --no-new-keyring)
   int preserve_fds = 0;
   // The decisions of the create plan: whether to wait for placement, the

@@ -21,6 +21,7 @@
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
 #include "base/procfs.hpp"
+#include "base/shared_flag.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/ownership.hpp"
@@ -34,6 +35,7 @@
 #include "process/sealed_binary.hpp"
 #include "process/terminal_proxy.hpp"
 #include "rootfs/bind_trees.hpp"
+#include "rootfs/overlay.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/idmapped_mounts.hpp"
@@ -151,7 +153,7 @@ class StateDirGuard {
       log::warn("create container " + quote(state_.id) + ": remove its state directory: " + e.what() +
                 ": remove it by hand");
     } catch (...) {}
-    if (!overlay_dir_.empty()) {
+    if (overlay_claimed_ && overlay_claimed_->is_set()) {
       try {
         remove_directory_tree(overlay_dir_);
       } catch (const Error& e) {
@@ -164,15 +166,19 @@ class StateDirGuard {
     } catch (...) {}
   }
   void commit() { committed_ = true; }
-  // <overlay dir>/<id>, absent before this create (its init makes it):
-  // removed with the state dir.
-  void own_overlay_dir(std::string dir) { overlay_dir_ = std::move(dir); }
+  // <overlay dir>/<id>: removed with the state dir once `claimed` says
+  // this create's init made it (another container of the id may have).
+  void own_overlay_dir(std::string dir, const SharedFlag& claimed) {
+    overlay_dir_ = std::move(dir);
+    overlay_claimed_ = &claimed;
+  }
 
  private:
   ContainerDir& dir_;
   const spec::Hooks& hooks_;
   const ContainerState& state_;
   std::string overlay_dir_;
+  const SharedFlag* overlay_claimed_ = nullptr;
   bool committed_ = false;
 };
 
@@ -181,14 +187,12 @@ class StateDirGuard {
 // of the container's reach), is not there before the state names it: one
 // there already is another container's of this id (under another --root)
 // or a failed create's left by an older hull, whose writes this container
-// would start with.
+// would start with. Refused here before anything is made; the init's
+// exclusive mkdir decides a race with another create.
 void refuse_an_existing_overlay_dir(const std::string& dir) {
   struct stat st {};
-  if (::lstat(dir.c_str(), &st) < 0 && errno == ENOENT) return;
-  throw Error("overlay rootfs: " + dir +
-                  " exists already (another container's of this id, under another --root, or a failed "
-                  "create's): remove it, or name another overlay directory",
-              EEXIST);
+  if (::lstat(dir.c_str(), &st) == 0) throw rootfs::overlay_dir_exists(dir);
+  if (errno != ENOENT) throw_errno("overlay rootfs: " + dir);
 }
 
 // A manager of no directories: nothing to place, freeze or mark.
@@ -383,6 +387,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
 
   // 4. The state dir, the saved config and the cgroups.
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}, false, {}};
+  std::optional<SharedFlag> overlay_claimed;  // read by the guard: made before it
+  if (!overlay.dir.empty()) overlay_claimed.emplace();
   StateDirGuard guard(c.dir, c.spec.hooks, c.state);
   fault_point("create-after-state-dir");
 
@@ -396,7 +402,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (rdt) rdt->record(st.extra);
   if (!overlay.dir.empty()) {
     refuse_an_existing_overlay_dir(overlay.dir + "/" + o.id);
-    guard.own_overlay_dir(overlay.dir + "/" + o.id);
+    guard.own_overlay_dir(overlay.dir + "/" + o.id, *overlay_claimed);
   }
   c.dir.write_state(st);
   record_cgroup_parents_before_making(cgroup, st, c.dir);
@@ -461,7 +467,10 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.own_mount_namespace = spec::lists_namespace(c.spec, spec::NamespaceType::Mount);
   ctx.runtime_mount_ns = rootfs::mount_namespace_of_self();
   ctx.overlay_rootfs = overlay.enabled;
-  if (!overlay.dir.empty()) ctx.overlay_dir = overlay.dir + "/" + o.id;
+  if (!overlay.dir.empty()) {
+    ctx.overlay_dir = overlay.dir + "/" + o.id;
+    ctx.overlay_dir_claimed = &*overlay_claimed;
+  }
   ctx.new_keyring = !o.no_new_keyring;
   ctx.preserve_fds = o.listen_fds + o.preserve_fds;
   ctx.plan = &plan;

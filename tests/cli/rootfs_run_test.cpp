@@ -1,6 +1,7 @@
 // Rootfs and mounts through `hull run` / `hull create`: each effect checked
 // from inside the container and from the host (/proc/<init>/mountinfo), and
 // malicious bundles refused or confined with nothing left on the host.
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <cstring>
@@ -726,7 +727,43 @@ TEST_F(RootfsRun, AFailedCreateLeavesNoOverlayDirectory) {
   EXPECT_TRUE(failed_with(r, {"overlay rootfs: " + (ovl / "ovlfail").string() + " exists already"})) << r.err;
   EXPECT_TRUE(fs::exists(ovl / "ovlfail" / "upper" / "stale"));
   EXPECT_TRUE(state_dirs().empty());
+
+  // Any other reason <dir>/<id> cannot be looked at is told as it is.
+  std::ofstream(temp_dir() / "afile") << "";
+  r = hull({"run", "--overlay-dir", (temp_dir() / "afile").string(), "--bundle", b.dir().string(), "ovlfail"});
+  EXPECT_TRUE(failed_with(r, {"overlay rootfs: " + (temp_dir() / "afile" / "ovlfail").string() + ": not a directory"}))
+      << r.err;
 }
+
+#ifdef HULL_FAULT_BINARY
+// Two creates of one id under different --roots, given one --overlay-dir:
+// the one whose init finds <dir>/<id> made by the other after its own check
+// fails, and its undo leaves the other's directory. Both used to take it
+// (two containers on one upper and work), and a create failing for another
+// reason removed them from under the other container.
+TEST_F(RootfsRun, ACreateThatLosesTheOverlayDirectoryToAnotherLeavesItAlone) {
+  Bundle& b = bundle("bundle-ovlrace");
+  b.config["root"]["readonly"] = false;
+  b.args({"true"});
+  const fs::path ovl = temp_dir() / "ovl-race";
+  fs::create_directories(ovl);
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(15000);
+  Child loser =
+      Child::spawn(fault_argv("create-cgroup-before-claim",
+                              {"create", "--overlay-dir", ovl.string(), "--bundle", b.dir().string(), "ovlrace"}, true),
+                   bounded);
+  ASSERT_TRUE(wait_stopped(loser.pid())) << "create did not stop after its check of the overlay directory";
+  // The other create's, made meanwhile.
+  fs::create_directories(ovl / "ovlrace" / "upper");
+  std::ofstream(ovl / "ovlrace" / "upper" / "others") << "kept\n";
+  ::kill(loser.pid(), SIGCONT);
+  ProcResult r = finish_reaping_orphans(std::move(loser));
+  EXPECT_TRUE(failed_with(r, {"overlay rootfs: " + (ovl / "ovlrace").string() + " exists already"})) << r.err;
+  EXPECT_TRUE(fs::exists(ovl / "ovlrace" / "upper" / "others"));
+  EXPECT_TRUE(state_dirs().empty());
+}
+#endif
 
 // <overlay dir>/<id> is the init's to make, as the container's root: in a
 // user namespace that is not the host's root, which could not open one the
