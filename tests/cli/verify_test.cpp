@@ -185,12 +185,15 @@ TEST_F(VerifyTest, ANamespaceJoinedThroughAPinnedFileIsChecked) {
 // told from what hull left once it has run: they were "violated", exit 1,
 // for any pod whose init is a server. They are "cannot tell", listed. So is
 // a file of the container's at the path the state root has on the host
-// (a container of a host whose /run it copied): it was hull's by its name.
+// (a container of a host whose /run it copied): it was hull's by its name;
+// and one it deleted since, on the state root's file system: by that.
 TEST_F(VerifyTest, FdsTheProgramOpenedItselfAreNotAViolation) {
   Bundle& b = bundle("bundle-fds");
-  const std::string copy = (state_root() / "copied").string();
+  const std::string copy = (state_root() / "copied").string(), gone = (state_root() / "gone").string();
   fs::create_directories(b.rootfs() / state_root().relative_path());
-  b.args({"sh", "-c", "exec 5</bin/busybox 7>/dev/null 8>" + copy + "; echo opened; exec sleep 1000"});
+  b.args(
+      {"sh", "-c",
+       "exec 5</bin/busybox 7>/dev/null 8>" + copy + " 9>" + gone + "; rm " + gone + "; echo opened; exec sleep 1000"});
   Child run = hull_background({"run", "--bundle", b.dir().string(), "ownfds"});
   ASSERT_TRUE(run.wait_for_output("opened\n", milliseconds(20000)));
   Verified v = verify("ownfds");
@@ -199,6 +202,7 @@ TEST_F(VerifyTest, FdsTheProgramOpenedItselfAreNotAViolation) {
   EXPECT_NE(fds.value("why", "").find("5 -> /bin/busybox"), std::string::npos) << fds.dump();
   EXPECT_NE(fds.value("why", "").find("7 -> /dev/null"), std::string::npos) << fds.dump();
   EXPECT_NE(fds.value("why", "").find("8 -> " + copy), std::string::npos) << fds.dump();
+  EXPECT_NE(fds.value("why", "").find("9 -> " + gone + " (deleted)"), std::string::npos) << fds.dump();
   EXPECT_EQ(v.exit_code, 0) << v.rows.dump(1) << v.err;
   EXPECT_EQ(hull({"delete", "--force", "ownfds"}).exit_code, 0);
   run.finish();

@@ -20,6 +20,7 @@
 #include "namespaces/namespaces.hpp"
 #include "process/capabilities.hpp"
 #include "process/rlimits.hpp"
+#include "rootfs/safe_path.hpp"
 #include "runtime/verify/target.hpp"
 
 namespace hull::verify {
@@ -261,16 +262,26 @@ void check_identity(const Target& t, Report& r, std::map<std::string, std::strin
 // program's own (a server's sockets, its logs), opened after execve, where
 // what hull left can no longer be told from it. The link text is the path
 // in the init's mount namespace: a file of the container's at the state
-// root's path is told apart by its inode, a deleted one by its file system.
-bool left_by_hull(const std::string& link, const std::string& target, const std::string& state_root) {
+// root's path is told apart by its inode; a deleted one, which has none to
+// compare, by its file system, unless the container has a directory of its
+// own at that path (then the file was one of its).
+bool left_by_hull(const Target& t, const std::string& link, const std::string& target) {
   if (target.starts_with("/memfd:hull-")) return true;
+  const std::string& state_root = t.state_root;
   if (state_root.empty() || !(target == state_root || target.starts_with(state_root + "/"))) return false;
   struct stat held {};
   if (::stat(link.c_str(), &held) != 0) return false;
   constexpr std::string_view deleted = " (deleted)";
   struct stat host {};
-  if (target.ends_with(deleted)) return ::stat(state_root.c_str(), &host) == 0 && host.st_dev == held.st_dev;
-  return ::stat(target.c_str(), &host) == 0 && host.st_dev == held.st_dev && host.st_ino == held.st_ino;
+  if (!target.ends_with(deleted))
+    return ::stat(target.c_str(), &host) == 0 && host.st_dev == held.st_dev && host.st_ino == held.st_ino;
+  if (::stat(state_root.c_str(), &host) != 0 || host.st_dev != held.st_dev) return false;
+  UniqueFd inside;
+  try {
+    if (t.root) inside = rootfs::open_in_root(t.root.get(), state_root);
+  } catch (const Error&) {}  // no directory of the container's there either
+  struct stat seen {};
+  return !inside || ::fstat(inside.get(), &seen) != 0 || (seen.st_dev == host.st_dev && seen.st_ino == host.st_ino);
 }
 
 void check_fds(const Target& t, Report& r) {
@@ -288,8 +299,7 @@ void check_fds(const Target& t, Report& r) {
     int fd = std::atoi(entry.first.c_str());
     if (fd <= 2 + t.preserved_fds) continue;
     const std::string target = proc_link(t.pid, "fd/" + entry.first);
-    (left_by_hull(dir + "/" + entry.first, target, t.state_root) ? hulls : others)
-        .push_back(std::to_string(fd) + " -> " + target);
+    (left_by_hull(t, dir + "/" + entry.first, target) ? hulls : others).push_back(std::to_string(fd) + " -> " + target);
   }
   if (!hulls.empty())
     r.violated(
