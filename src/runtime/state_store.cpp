@@ -79,49 +79,116 @@ uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
   return (uint64_t{stx.stx_dev_major} << 32) | stx.stx_dev_minor;
 }
 
-// Names in a directory but "." and "..".
-std::vector<std::string> entry_names(int dirfd, const std::string& what) {
-  std::vector<std::string> names;
-  for (auto& [name, type] : directory_entries(dirfd, what)) names.push_back(std::move(name));
-  return names;
+// A directory of the tree, opened to empty it (-1 and errno when it cannot
+// be). overlayfs makes its work dir's "work" mode 0: a rootless caller,
+// without CAP_DAC_OVERRIDE, may open one of its own only once it is given a
+// mode again.
+int open_own_dir(int dirfd, const char* name, const struct stat& st) {
+  int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES && st.st_uid == ::geteuid() && ::fchmodat(dirfd, name, 0700, 0) == 0)
+    fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return fd;
 }
 
-// A directory of the tree, opened to empty it. overlayfs makes its work
-// dir's "work" mode 0: a rootless caller, without CAP_DAC_OVERRIDE, may
-// open one of its own only once it is given a mode again.
-UniqueFd open_own_dir(int dirfd, const std::string& name, const struct stat& st, const std::string& what) {
-  int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == EACCES && st.st_uid == ::geteuid() && ::fchmodat(dirfd, name.c_str(), 0700, 0) == 0)
-    fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) throw_errno("open " + what);
-  return UniqueFd(fd);
+// A directory of the tree being emptied: what is left to remove in it, and
+// its identity, to know it again when the walk comes back up to it.
+struct PendingDir {
+  std::string name;  // in its parent; "" for the top
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::vector<std::string> left;
+};
+
+// The path of `name` in the walk's deepest directory, for a message:
+// shortened in the middle, as a container decides how deep its tree goes.
+std::string walked_path(const std::string& top, const std::vector<PendingDir>& walk, const std::string& name) {
+  constexpr size_t kShownLevels = 8;
+  std::string out = top;
+  for (size_t i = 1; i < walk.size(); ++i) {
+    if (walk.size() > 2 * kShownLevels && i == kShownLevels) {
+      out += "/...(" + std::to_string(walk.size() - 2 * kShownLevels) + " more levels)...";
+      i = walk.size() - kShownLevels;
+    }
+    out += "/" + walk[i].name;
+  }
+  return name.empty() ? out : out + "/" + name;
 }
 
 // Empties the directory open as dirfd. Everything is addressed relative to a
 // directory fd and symlinks are never followed, so nothing outside the tree is
 // touched; a mount point inside is refused rather than emptied (it could be a
 // bind mount of something precious), but for restore's kCriuRootName in a
-// container's directory (`state_dir`), which is unmounted.
+// container's directory (`state_dir`), which is unmounted. The tree may be a
+// container's (an overlay's upper dir), as deep as it made it: one directory
+// is open at a time (an fd a level ran out of fds at 1024 levels), the walk
+// goes back up through "..", checked to be the directory it came down from,
+// and a path is spelled only for a message (each level's made it quadratic).
 void remove_contents(int dirfd, uint64_t mount, const std::string& what, bool state_dir = false) {
-  for (const std::string& name : entry_names(dirfd, what)) {
-    std::string sub = what + "/" + name;
+  std::vector<PendingDir> walk;
+  UniqueFd below;  // the walk's deepest directory, when it is not dirfd
+  std::string name;
+  auto here = [&] { return walked_path(what, walk, name); };
+  auto fail = [&](const char* verb) {
+    const int err = errno;
+    throw_errno(err, verb + here());
+  };
+  // Enters the directory open as fd (named `name` in the current one; owned
+  // unless it is dirfd).
+  auto descend = [&](int fd, UniqueFd owned) {
     struct stat st {};
-    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (::fstat(fd, &st) < 0) fail("stat ");
+    std::vector<std::string> left;
+    try {
+      for (auto& [entry, type] : directory_entries(fd, name)) left.push_back(std::move(entry));
+    } catch (const Error& e) {
+      throw_errno(e.code(), "read directory " + here());
+    }
+    walk.push_back(PendingDir{std::move(name), st.st_dev, st.st_ino, std::move(left)});
+    name.clear();
+    below = std::move(owned);
+  };
+  descend(dirfd, UniqueFd());
+  while (!walk.empty()) {
+    const int cur = below ? below.get() : dirfd;
+    if (walk.back().left.empty()) {
+      // Emptied: up to its parent, which removes it.
+      name = std::move(walk.back().name);
+      walk.pop_back();
+      if (walk.empty()) return;
+      if (walk.size() == 1) {
+        below.reset();
+      } else {
+        UniqueFd up(::openat(cur, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        struct stat st {};
+        if (!up || ::fstat(up.get(), &st) < 0) fail("open the directory above ");
+        if (st.st_dev != walk.back().dev || st.st_ino != walk.back().ino)
+          throw Error("remove " + here() + ": its directory was moved while being removed", EBUSY);
+        below = std::move(up);
+      }
+      if (::unlinkat(below ? below.get() : dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) fail("remove ");
+      continue;
+    }
+    name = std::move(walk.back().left.back());
+    walk.back().left.pop_back();
+    struct stat st {};
+    if (::fstatat(cur, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
       if (errno == ENOENT) continue;
-      throw_errno("stat " + sub);
+      fail("stat ");
     }
-    if (S_ISDIR(st.st_mode)) {
-      // Checked on the opened fd, so a mount appearing after the check
-      // cannot slip in between check and descent.
-      UniqueFd child = open_own_dir(dirfd, name, st, sub);
-      if (mount_of(child.get(), "", sub) != mount && state_dir && name == kCriuRootName &&
-          ::umount2(sub.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-        child = open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      if (mount_of(child.get(), "", sub) != mount) throw Error("refusing to remove " + sub + ": it is a mount point");
-      remove_contents(child.get(), mount, sub);
+    if (!S_ISDIR(st.st_mode)) {
+      if (::unlinkat(cur, name.c_str(), 0) < 0 && errno != ENOENT) fail("remove ");
+      continue;
     }
-    if (::unlinkat(dirfd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)
-      throw_errno("remove " + sub);
+    // Checked on the opened fd, so a mount appearing after the check
+    // cannot slip in between check and descent.
+    UniqueFd child(open_own_dir(cur, name.c_str(), st));
+    if (!child) fail("open ");
+    if (mount_of(child.get(), "", name) != mount && state_dir && walk.size() == 1 && name == kCriuRootName &&
+        ::umount2(here().c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+      child = open_at(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (mount_of(child.get(), "", name) != mount) throw Error("refusing to remove " + here() + ": it is a mount point");
+    const int fd = child.get();
+    descend(fd, std::move(child));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -583,6 +584,61 @@ TEST_F(StateStoreTest, RemoveRefusesToDescendIntoAMountPoint) {
     bool refused = err == "remove container \"web\": refusing to remove " + mnt + ": it is a mount point";
     bool kept = ::access((mnt + "/on-the-mount").c_str(), F_OK) == 0;
     _exit(refused && kept ? 0 : 1);
+  }
+  int code = exit_code_of(child);
+  if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
+  EXPECT_EQ(code, 0);
+}
+
+// A tree as deep as a container may make its overlay's upper dir. Removed
+// with one directory open at a time: an fd a level ran out at the open
+// files limit, and the id could never be deleted or reused.
+TEST_F(StateStoreTest, RemoveTakesATreeDeeperThanTheOpenFilesLimit) {
+  StateStore store(root_);
+  make_container(store, "deep");
+  const std::string top = root_ + "/deep/overlay";
+  fs::create_directory(top);
+  {
+    UniqueFd level(::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    for (int i = 0; i < 2000 && level; ++i) {
+      UniqueFd file(::openat(level.get(), "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+      ASSERT_TRUE(file) << i;
+      ASSERT_EQ(::mkdirat(level.get(), "t", 0700), 0) << i;
+      level = UniqueFd(::openat(level.get(), "t", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    }
+    ASSERT_TRUE(level);
+  }
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const rlimit few{64, 64};
+    if (::setrlimit(RLIMIT_NOFILE, &few) < 0) _exit(3);
+    try {
+      store.open("deep").remove();
+    } catch (...) {
+      _exit(1);
+    }
+    _exit(::access((root_ + "/deep").c_str(), F_OK) == 0 ? 2 : 0);
+  }
+  EXPECT_EQ(exit_code_of(child), 0) << "1: remove failed, 2: the directory is left";
+}
+
+// A path deep in such a tree is shortened in a message, not spelled whole.
+TEST_F(StateStoreTest, ADeepPathIsShortenedInTheMessage) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount";
+  StateStore store(root_);
+  make_container(store, "web");
+  std::string mnt = root_ + "/web";
+  for (int i = 0; i < 40; ++i) mnt += "/d";
+  fs::create_directories(mnt);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
+    if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") < 0) _exit(77);
+    std::string err = error_of([&] { store.open("web").remove(); });
+    const std::string shown = root_ + "/web" + "/d/d/d/d/d/d/d/...(24 more levels).../d/d/d/d/d/d/d/d/d";
+    _exit(err == "remove container \"web\": refusing to remove " + shown + ": it is a mount point" ? 0 : 1);
   }
   int code = exit_code_of(child);
   if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
