@@ -63,6 +63,7 @@ const char* to_string(Mode m) {
 
 Host Host::detect(const std::string& cgroup_root, const std::string& proc_self_cgroup) {
   Host h;
+  h.detected_from = proc_self_cgroup;
   if (fs_type(cgroup_root) == CGROUP2_SUPER_MAGIC) {
     h.mode = Mode::Unified;
     h.v2_mount = cgroup_root;

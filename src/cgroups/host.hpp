@@ -42,6 +42,9 @@ struct Host {
   mutable std::optional<std::set<std::string>> v2_controllers;
   // v1 hierarchies keyed by their /proc/self/cgroup name ("cpu", "cpu,cpuacct", "name=systemd").
   std::map<std::string, V1Hierarchy> v1;
+  // The /proc/<pid>/cgroup text it was detected from: a process that has
+  // moved since (the container's init) reads another.
+  std::string detected_from;
 
   // The host of this process, detected on first use and cached.
   static const Host& current();

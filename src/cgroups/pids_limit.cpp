@@ -2,29 +2,30 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
 
 namespace hull::cgroups {
 namespace {
 
+// The pids hierarchy's mount and the caller's cgroup in it, as `host` saw
+// them; nullopt where there is none.
+std::optional<std::pair<std::string, std::string>> pids_place(const Host& host) {
+  if (const V1Hierarchy* v1 = host.v1_for("pids")) return std::pair(v1->mount, v1->own_path);
+  if (!host.v2_mount.empty()) return std::pair(host.v2_mount, host.v2_own_path);
+  return std::nullopt;
+}
+
 // The pids cgroup at its limit among the one we run in and those above it,
 // as " (...)", or "" where none is or none can be read.
-std::string full_pids_cgroup() {
-  const Host& host = Host::current();
-  std::string mount, own;
-  if (const V1Hierarchy* v1 = host.v1_for("pids")) {
-    mount = v1->mount;
-    own = v1->own_path;
-  } else if (!host.v2_mount.empty()) {
-    mount = host.v2_mount;
-    own = host.v2_own_path;
-  } else {
-    return "";
-  }
+std::string full_pids_cgroup(const std::pair<std::string, std::string>& place) {
+  const auto& [mount, own] = place;
   for (std::string path = own; !path.empty() && path != "/"; path.resize(path.rfind('/'))) {
     try {
       const std::string max = read_value(mount + path, "pids.max");
@@ -40,6 +41,28 @@ std::string full_pids_cgroup() {
   return "";
 }
 
+std::string why_no_process() {
+  const Host& cached = Host::current();
+  std::optional<std::pair<std::string, std::string>> place = pids_place(cached);
+  if (!place) return " (RLIMIT_NPROC or the kernel's threads-max may be reached)";
+  const std::string now = read_file("/proc/self/cgroup");
+  if (now == cached.detected_from) {
+    std::string why = full_pids_cgroup(*place);
+    return why.empty() ? " (no pids cgroup hull runs in is full: RLIMIT_NPROC or the kernel's threads-max may be)"
+                       : why;
+  }
+  // Moved since Host::current() was read, by the runtime it was cloned from:
+  // the container's init, which runs the createContainer and startContainer
+  // hooks in the container's cgroup. Where it is now is named where it can
+  // be read (not from inside a cgroup namespace, whose root it sees as "/").
+  try {
+    place = pids_place(Host::detect("/sys/fs/cgroup", now));
+    if (std::string why = place ? full_pids_cgroup(*place) : ""; !why.empty()) return why;
+  } catch (const std::exception&) {}
+  return " (the container's pids cgroup, which hull runs in now, or one above it may be at its pids.max; else "
+         "RLIMIT_NPROC or the kernel's threads-max)";
+}
+
 }  // namespace
 
 void throw_process_errno(const std::string& what) {
@@ -47,10 +70,8 @@ void throw_process_errno(const std::string& what) {
   if (err != EAGAIN) throw_errno(err, what);
   std::string why;
   try {
-    why = full_pids_cgroup();
-  } catch (const std::exception&) {
-  }
-  if (why.empty()) why = " (no pids cgroup hull runs in is full: RLIMIT_NPROC or the kernel's threads-max may be)";
+    why = why_no_process();
+  } catch (const std::exception&) {}
   throw_errno(err, what + why);
 }
 

@@ -141,6 +141,38 @@ TEST_F(CgroupRunTest, ACloneRefusedByTheCallersPidsLimitNamesIt) {
   expect_nothing_left("capped");
 }
 
+// A hook the init runs (createContainer) cannot fork in the container's
+// pids cgroup at its limit: the message names that cgroup, or, from inside
+// a cgroup namespace (where the init sees its cgroup as "/"), says it is
+// the container's. It said that no pids cgroup hull runs in was full, from
+// where the runtime ran before the init moved into the container's.
+TEST_F(CgroupRunTest, AHookForkRefusedByTheContainersPidsLimitNamesIt) {
+  for (bool cgroupns : {false, true}) {
+    Bundle& b = limited_bundle({{"pids", {{"limit", 1}}}}, cgroupns ? "bundle-cgroupns" : "bundle");
+    nlohmann::json& namespaces = b.config["linux"]["namespaces"];
+    for (auto it = namespaces.begin(); it != namespaces.end();)
+      it = (*it)["type"] == "cgroup" ? namespaces.erase(it) : it + 1;
+    if (cgroupns) namespaces.push_back({{"type", "cgroup"}});
+    b.config["hooks"]["createContainer"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 0"}}}};
+    b.args({"true"});
+    ProcResult r = hull({"run", "--bundle", b.dir().string(), "hookcapped"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    // The cgroupsPath is relative: below the cgroup the test runs in.
+    const std::string named =
+        "/" + b.config["linux"]["cgroupsPath"].get<std::string>() + ", which hull runs in, is at its pids.max of 1)";
+    const std::string said = r.err.substr(0, r.err.find(": resource temporarily unavailable"));
+    if (cgroupns)
+      EXPECT_TRUE(
+          said.ends_with("fork for the hook (the container's pids cgroup, which hull runs in now, or one "
+                         "above it may be at its pids.max; else RLIMIT_NPROC or the kernel's threads-max)"))
+          << r.err;
+    else
+      EXPECT_TRUE(said.find("fork for the hook (the pids cgroup /") != std::string::npos && said.ends_with(named))
+          << r.err;
+    expect_nothing_left("hookcapped");
+  }
+}
+
 // A caller running SCHED_FIFO (`chrt -f`, a realtime service): its init
 // inherits the policy, and a v1 cpu cgroup without realtime time of its own
 // refuses it with a bare EINVAL (runc's message is as bare). The message says
