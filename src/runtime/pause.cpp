@@ -16,11 +16,20 @@ namespace hull {
 
 namespace {
 
-void thaw_after_failure(cgroups::Manager& cg, const std::string& id) {
+// A pause or resume whose status could not be recorded (a full --root
+// disk) undoes its freeze or thaw: the record, which start, exec and kill
+// go by, stays true. A frozen cgroup behind a record that does not say
+// "paused" is what a start or an exec would wait on for ever; a thawed one
+// behind "paused" ran while exec refused it as paused.
+void undo_after_failure(cgroups::Manager& cg, const std::string& id, Operation op) {
   try {
-    cg.thaw();
+    if (op == Operation::Pause)
+      cg.thaw();
+    else
+      cg.freeze();
   } catch (const Error& e) {
-    log::warn("pause container " + quote(id) + ": its cgroup is left frozen: " + e.what());
+    log::warn(std::string(to_string(op)) + " container " + quote(id) + ": its cgroup is left " +
+              (op == Operation::Pause ? "frozen" : "thawed") + ": " + e.what());
   }
 }
 
@@ -66,9 +75,7 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
     try {
       c.dir.write_state(c.state);
     } catch (const Error&) {
-      // A frozen cgroup behind a record that does not say "paused" (a full
-      // --root disk): what a start or an exec would wait on for ever.
-      if (op == Operation::Pause) thaw_after_failure(cg, id);
+      undo_after_failure(cg, id, op);
       throw;
     }
     return false;

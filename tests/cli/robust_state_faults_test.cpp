@@ -133,8 +133,10 @@ TEST_F(StateFaultsTest, RootOnFullTmpfs) {
 
 // A pause whose record cannot be written (the --root disk full) fails and
 // thaws what it froze: a frozen cgroup behind "created" or "running" is what
-// a start or an exec would wait on for ever. The container goes on after.
-TEST_F(StateFaultsTest, APauseThatCannotRecordItLeavesNothingFrozen) {
+// a start or an exec would wait on for ever. A resume that cannot record it
+// freezes again what it thawed: it left the container running behind
+// "paused", which exec refused. The container goes on after.
+TEST_F(StateFaultsTest, APauseOrResumeThatCannotRecordItUndoesItself) {
   const fs::path root = temp_dir() / "tiny";
   TinyTmpfs tmpfs(root, "size=1m");
   ASSERT_TRUE(tmpfs.mounted()) << "mount tmpfs: " << std::strerror(errno);
@@ -158,17 +160,31 @@ TEST_F(StateFaultsTest, APauseThatCannotRecordItLeavesNothingFrozen) {
   ASSERT_FALSE(init->cgroup_path.empty());
   const cgroups::Manager cgroup = cgroups::Manager::load(init->cgroup_path);
   const fs::path filler = root / "filler";
-  {
+  auto fill = [&] {
     std::ofstream f(filler, std::ios::binary);
     std::string chunk(4096, 'x');
     while (f.write(chunk.data(), chunk.size()) && f.flush()) {}
-  }
+  };
+  fill();
   ProcResult pause = hull_at(root, {"pause", "p"});
   EXPECT_EQ(pause.exit_code, 1);
   EXPECT_NE(pause.err.find("pause container \"p\""), std::string::npos) << pause.err;
   EXPECT_NE(pause.err.find("no space left on device"), std::string::npos) << pause.err;
   EXPECT_FALSE(cgroup.frozen()) << "the failed pause left the cgroup frozen";
   fs::remove(filler);
+
+  ProcResult paused = hull_at(root, {"pause", "p"});
+  ASSERT_EQ(paused.exit_code, 0) << paused.err;
+  fill();
+  ProcResult resume = hull_at(root, {"resume", "p"});
+  EXPECT_EQ(resume.exit_code, 1);
+  EXPECT_NE(resume.err.find("resume container \"p\""), std::string::npos) << resume.err;
+  EXPECT_NE(resume.err.find("no space left on device"), std::string::npos) << resume.err;
+  EXPECT_TRUE(cgroup.frozen()) << "the failed resume left the cgroup thawed behind \"paused\"";
+  fs::remove(filler);
+  ProcResult resumed = hull_at(root, {"resume", "p"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_FALSE(cgroup.frozen());
   ProcResult start = hull_at(root, {"start", "p"});
   EXPECT_EQ(start.exit_code, 0) << start.err;
   EXPECT_EQ(hull_at(root, {"delete", "--force", "p"}).exit_code, 0);
