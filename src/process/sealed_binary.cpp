@@ -25,6 +25,7 @@
 #include "base/fs.hpp"
 #include "base/log.hpp"
 #include "base/procfs.hpp"
+#include "base/signal_mask.hpp"
 #include "base/unique_fd.hpp"
 #include "process/self_protection.hpp"
 
@@ -272,17 +273,13 @@ void point_exe_link_at(int fd, prctl_mm_map map) {
 // dropped.
 class SignalsBlocked {
  public:
-  SignalsBlocked() {
-    sigset_t all;
-    sigfillset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, &old_);
-  }
-  ~SignalsBlocked() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  SignalsBlocked() { change_signal_mask(SIG_SETMASK, kEverySignal, &old_); }
+  ~SignalsBlocked() { change_signal_mask(SIG_SETMASK, old_, nullptr); }
   SignalsBlocked(const SignalsBlocked&) = delete;
   SignalsBlocked& operator=(const SignalsBlocked&) = delete;
 
  private:
-  sigset_t old_{};
+  SignalMask old_ = 0;
 };
 
 struct View {

@@ -17,6 +17,7 @@
 #include "base/fd_passing.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
+#include "base/signal_mask.hpp"
 
 namespace hull::process {
 namespace {
@@ -29,19 +30,14 @@ namespace {
 // calls, the job stops there instead, and goes on once in the foreground.
 class JobControlStops {
  public:
-  JobControlStops() {
-    sigset_t stops;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGTTOU);
-    sigaddset(&stops, SIGTTIN);
-    ::sigprocmask(SIG_UNBLOCK, &stops, &saved_);
-  }
-  ~JobControlStops() { ::sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+  JobControlStops() { change_signal_mask(SIG_UNBLOCK, signal_bit(SIGTTOU) | signal_bit(SIGTTIN), &saved_); }
+  // Restored by the system call: glibc's would unblock signals 32 and 33.
+  ~JobControlStops() { change_signal_mask(SIG_SETMASK, saved_, nullptr); }
   JobControlStops(const JobControlStops&) = delete;
   JobControlStops& operator=(const JobControlStops&) = delete;
 
  private:
-  sigset_t saved_;
+  SignalMask saved_ = 0;
 };
 
 // Raw mode for the life of the object.
@@ -75,21 +71,18 @@ class RawMode {
 class WinchFd {
  public:
   WinchFd() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGWINCH);
-    if (::sigprocmask(SIG_BLOCK, &set, &old_) < 0) throw_errno("block SIGWINCH");
-    int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (change_signal_mask(SIG_BLOCK, signal_bit(SIGWINCH), &old_) < 0) throw_errno("block SIGWINCH");
+    int fd = signalfd_of(signal_bit(SIGWINCH), SFD_CLOEXEC | SFD_NONBLOCK);
     if (fd < 0) {
       int e = errno;
-      ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+      change_signal_mask(SIG_SETMASK, old_, nullptr);
       throw_errno(e, "signalfd for SIGWINCH");
     }
     fd_.reset(fd);
   }
   ~WinchFd() {
     fd_.reset();
-    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+    change_signal_mask(SIG_SETMASK, old_, nullptr);
   }
   WinchFd(const WinchFd&) = delete;
   WinchFd& operator=(const WinchFd&) = delete;
@@ -101,7 +94,7 @@ class WinchFd {
 
  private:
   UniqueFd fd_;
-  sigset_t old_;
+  SignalMask old_ = 0;
 };
 
 void copy_window_size(int from, int to) {

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,28 +12,25 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/signal_mask.hpp"
 #include "runtime/init_pidfd.hpp"
 
 namespace hull {
 namespace {
 
-// glibc keeps its own two signals (thread cancellation and set*id across
-// threads) out of every mask it is given: sigfillset leaves them out and
-// sigprocmask drops them, so they stayed deliverable and, unhandled in this
-// single-threaded process, `kill -33` ended `hull run` and left its container
-// behind. The kernel's mask, set by the system calls themselves, has every bit.
+// glibc's own two signals (thread cancellation and set*id across threads),
+// blocked with every other (base/signal_mask.hpp): `kill -33` ended `hull
+// run` and left its container behind.
 constexpr int kLibcCancelSignal = 32, kLibcSetxidSignal = 33;
-constexpr uint64_t kEverySignal = ~uint64_t{0};
 
 bool is_libc_signal(int sig) { return sig == kLibcCancelSignal || sig == kLibcSetxidSignal; }
 
 }  // namespace
 
 SignalForwarder::SignalForwarder() {
-  if (::syscall(SYS_rt_sigprocmask, SIG_BLOCK, &kEverySignal, &old_, sizeof old_) < 0)
+  if (change_signal_mask(SIG_BLOCK, kEverySignal, &old_) < 0)
     throw_errno("block signals to forward them to the container");
-  fd_.reset(
-      static_cast<int>(::syscall(SYS_signalfd4, -1, &kEverySignal, sizeof kEverySignal, SFD_CLOEXEC | SFD_NONBLOCK)));
+  fd_.reset(signalfd_of(kEverySignal, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!fd_) throw_errno("signalfd to forward signals to the container");
 }
 
@@ -60,7 +56,7 @@ SignalForwarder::~SignalForwarder() {
   // it reports the container's exit code.
   signalfd_siginfo si;
   while (::read(fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {}
-  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_, nullptr, sizeof old_);
+  change_signal_mask(SIG_SETMASK, old_, nullptr);
 }
 
 bool SignalForwarder::forward_pending(int pidfd, const std::string& what) const {

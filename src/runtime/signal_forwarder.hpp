@@ -5,9 +5,9 @@
 #include <sys/types.h>
 
 #include <csignal>
-#include <cstdint>
 #include <string>
 
+#include "base/signal_mask.hpp"
 #include "base/unique_fd.hpp"
 
 namespace hull {
@@ -41,7 +41,7 @@ class SignalForwarder {
  private:
   void reap_orphans() const;
 
-  uint64_t old_ = 0;  // the kernel's signal mask before, every bit of it
+  SignalMask old_ = 0;
   UniqueFd fd_;
   pid_t waited_ = 0;  // 0: reap nothing
 };

@@ -1,4 +1,5 @@
 // `hull run`: what the container sees of itself, exit codes, -d and --keep.
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -227,6 +228,34 @@ TEST_F(HullTest, AttachedRunSurvivesTheLibcSignals) {
   for (int sig : {33, 32, SIGTERM}) ASSERT_EQ(::kill(run.pid(), sig), 0) << sig;
   ProcResult r = run.finish();
   EXPECT_EQ(r.exit_code, 46) << r.err;
+  EXPECT_TRUE(state_dirs().empty()) << "the container was left behind";
+
+  // From a terminal, with the container's own: the terminal set up and a
+  // line typed (each stops and restores the signal mask around its job
+  // control; through glibc that unblocked 32 and 33 again).
+  TestPty pty = open_test_pty();
+  ASSERT_TRUE(pty.master);
+  b.config["process"]["terminal"] = true;
+  b.args({"sh", "-c", "trap 'exit 47' TERM; read line; echo got-$line; sleep 1000 & wait"});
+  Child tty_run = spawn_on_terminal(pty.slave_path, {runtime_binary(), "--root", state_root().string(), "run",
+                                                     "--bundle", b.dir().string(), "libcsigtty"});
+  ASSERT_EQ(::write(pty.master.get(), "typed\n", 6), 6);
+  std::string seen;
+  char buf[256];
+  for (auto until = std::chrono::steady_clock::now() + milliseconds(10000);
+       seen.find("got-typed") == std::string::npos && std::chrono::steady_clock::now() < until;) {
+    pollfd p{pty.master.get(), POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) {
+      ssize_t n = ::read(pty.master.get(), buf, sizeof buf);
+      if (n <= 0) break;
+      seen.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ASSERT_NE(seen.find("got-typed"), std::string::npos) << seen;
+  for (int sig : {33, 32, SIGTERM}) ASSERT_EQ(::kill(tty_run.pid(), sig), 0) << sig;
+  read_until_hangup(pty.master.get());
+  ProcResult tty_r = tty_run.finish();
+  EXPECT_EQ(tty_r.exit_code, 47) << seen;
   EXPECT_TRUE(state_dirs().empty()) << "the container was left behind";
 }
 
