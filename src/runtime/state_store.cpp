@@ -82,7 +82,7 @@ uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
 // A directory of the tree, opened to empty it (-1 and errno when it cannot
 // be). overlayfs makes its work dir's "work" mode 0: a rootless caller,
 // without CAP_DAC_OVERRIDE, may open one of its own only once it is given a
-// mode again.
+// mode again (and search and write it only with those bits: remove_contents).
 int open_own_dir(int dirfd, const char* name, const struct stat& st) {
   int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == EACCES && st.st_uid == ::geteuid() && ::fchmodat(dirfd, name, 0700, 0) == 0)
@@ -99,13 +99,16 @@ struct PendingDir {
   std::vector<std::string> left;
 };
 
-// The path of `name` in the walk's deepest directory, for a message:
-// shortened in the middle, as a container decides how deep its tree goes.
+// The path of `name` in the walk's deepest directory, for a message: whole
+// where it is short enough to act on (a mount point to unmount), shortened
+// in the middle where not, as a container decides how deep its tree goes.
 std::string walked_path(const std::string& top, const std::vector<PendingDir>& walk, const std::string& name) {
-  constexpr size_t kShownLevels = 8;
+  constexpr size_t kShownLevels = 8, kWholeUpTo = 1024;
+  size_t whole = top.size() + name.size() + 1;
+  for (size_t i = 1; i < walk.size(); ++i) whole += walk[i].name.size() + 1;
   std::string out = top;
   for (size_t i = 1; i < walk.size(); ++i) {
-    if (walk.size() > 2 * kShownLevels && i == kShownLevels) {
+    if (whole > kWholeUpTo && walk.size() > 2 * kShownLevels && i == kShownLevels) {
       out += "/...(" + std::to_string(walk.size() - 2 * kShownLevels) + " more levels)...";
       i = walk.size() - kShownLevels;
     }
@@ -183,6 +186,11 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what, bool st
     // cannot slip in between check and descent.
     UniqueFd child(open_own_dir(cur, name.c_str(), st));
     if (!child) fail("open ");
+    // One of the caller's own that it may open but not search or write (a
+    // container's chmod 400 or 555 in its overlay's upper dir): a rootless
+    // caller, without CAP_DAC_OVERRIDE, could not empty it.
+    if (st.st_uid == ::geteuid() && (st.st_mode & S_IRWXU) != S_IRWXU && ::fchmod(child.get(), S_IRWXU) < 0)
+      fail("chmod ");
     if (mount_of(child.get(), "", name) != mount && state_dir && walk.size() == 1 && name == kCriuRootName &&
         ::umount2(here().c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
       child = open_at(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);

@@ -4,6 +4,7 @@
 #include "runtime/state_store.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -19,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -623,22 +625,76 @@ TEST_F(StateStoreTest, RemoveTakesATreeDeeperThanTheOpenFilesLimit) {
   EXPECT_EQ(exit_code_of(child), 0) << "1: remove failed, 2: the directory is left";
 }
 
-// A path deep in such a tree is shortened in a message, not spelled whole.
-TEST_F(StateStoreTest, ADeepPathIsShortenedInTheMessage) {
+// A rootless caller empties directories of its own that a container left
+// unsearchable (400) or unwritable (555) in its overlay's upper dir: it
+// failed there, every retry of delete the same, until a chmod by hand.
+TEST_F(StateStoreTest, ACallerEmptiesItsOwnUnsearchableAndUnwritableDirectories) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to hand the tree to another user";
+  char tmpl[] = "/tmp/hull-unit-own-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string top = tmpl, tree = top + "/tree";
+  fs::create_directories(tree + "/unsearchable/x");
+  fs::create_directories(tree + "/unwritable/y");
+  std::ofstream(tree + "/unsearchable/x/f") << "x";
+  std::ofstream(tree + "/unwritable/y/f") << "y";
+  constexpr uid_t kUser = 65534;
+  for (const auto& e : fs::recursive_directory_iterator(top)) ASSERT_EQ(::lchown(e.path().c_str(), kUser, kUser), 0);
+  ASSERT_EQ(::chown(top.c_str(), kUser, kUser), 0);
+  ASSERT_EQ(::chmod((tree + "/unsearchable").c_str(), 0400), 0);
+  ASSERT_EQ(::chmod((tree + "/unwritable/y").c_str(), 0555), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgroups(0, nullptr) < 0 || ::setresgid(kUser, kUser, kUser) < 0 || ::setresuid(kUser, kUser, kUser) < 0)
+      _exit(3);
+    try {
+      remove_directory_tree(tree);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      _exit(1);
+    }
+    _exit(::access(tree.c_str(), F_OK) == 0 ? 2 : 0);
+  }
+  EXPECT_EQ(exit_code_of(child), 0) << "1: remove failed, 2: the tree is left";
+  fs::remove_all(top);
+}
+
+// A path deep in such a tree is spelled whole while it is short enough to
+// act on (a mount point to unmount), shortened in the middle past 1024 bytes.
+TEST_F(StateStoreTest, ALongPathIsShortenedInTheMessage) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount";
   StateStore store(root_);
   make_container(store, "web");
-  std::string mnt = root_ + "/web";
-  for (int i = 0; i < 40; ++i) mnt += "/d";
+  std::string shallow = root_ + "/web";
+  for (int i = 0; i < 30; ++i) shallow += "/d";
+  fs::create_directories(shallow);
+  pid_t first = ::fork();
+  ASSERT_GE(first, 0);
+  if (first == 0) {
+    if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
+    if (::mount("tmpfs", shallow.c_str(), "tmpfs", 0, "size=64k") < 0) _exit(77);
+    std::string err = error_of([&] { store.open("web").remove(); });
+    _exit(err == "remove container \"web\": refusing to remove " + shallow + ": it is a mount point" ? 0 : 1);
+  }
+  int shallow_code = exit_code_of(first);
+  if (shallow_code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
+  EXPECT_EQ(shallow_code, 0) << "a short path was not spelled whole";
+  // The first remove took the state files: another container for the second.
+  make_container(store, "web2");
+  std::string mnt = root_ + "/web2";
+  for (int i = 0; i < 120; ++i) mnt += "/dddddddd";
   fs::create_directories(mnt);
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
     if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") < 0) _exit(77);
-    std::string err = error_of([&] { store.open("web").remove(); });
-    const std::string shown = root_ + "/web" + "/d/d/d/d/d/d/d/...(24 more levels).../d/d/d/d/d/d/d/d/d";
-    _exit(err == "remove container \"web\": refusing to remove " + shown + ": it is a mount point" ? 0 : 1);
+    std::string err = error_of([&] { store.open("web2").remove(); });
+    std::string shown = root_ + "/web2";
+    for (int i = 0; i < 7; ++i) shown += "/dddddddd";
+    shown += "/...(104 more levels)...";
+    for (int i = 0; i < 9; ++i) shown += "/dddddddd";
+    _exit(err == "remove container \"web2\": refusing to remove " + shown + ": it is a mount point" ? 0 : 1);
   }
   int code = exit_code_of(child);
   if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
