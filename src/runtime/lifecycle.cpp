@@ -320,10 +320,21 @@ std::optional<OpenedContainer> open_for_delete(const GlobalOptions& g, const std
   try {
     return open_container(g, id);
   } catch (const ContainerMissing&) {
-    if (!force) throw;
-    // Nothing to delete is what --force asked for; but a create or delete
-    // killed half-way may have left an empty or state-less directory.
-    StateStore(g.root).clear_debris(id);
+    // A create or delete killed half-way may have left an empty or
+    // state-less directory. Nothing to delete is what --force asked for;
+    // a plain delete clears it too, as runc's does, and says why it could
+    // not (a mount point inside): otherwise only "does not exist" is said
+    // while the directory keeps the id.
+    if (force) {
+      StateStore(g.root).clear_debris(id);
+      return std::nullopt;
+    }
+    try {
+      StateStore(g.root).clear_debris(id);
+    } catch (const Error& e) {
+      log::warn(e.what());
+    }
+    throw;
   } catch (const CorruptState& e) {
     if (!force) throw;
     // Nothing it names can be trusted for a kill: the directory goes, and

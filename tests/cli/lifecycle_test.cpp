@@ -641,5 +641,30 @@ TEST_F(DeleteTest, ForceDeleteKillsRunningContainer) {
   expect_cgroups_gone(cgroups);
 }
 
+// A directory without state.json (a create or forced delete killed
+// half-way) keeps the id taken. A plain delete clears it, as runc's does,
+// and still says there is no container; where it cannot (a mount point
+// inside, here in a private mount namespace), it says why, where only
+// "does not exist" was said before.
+TEST_F(DeleteTest, PlainDeleteClearsAStatelessDirectoryOrSaysWhyNot) {
+  fs::create_directories(state_dir("debris") / "mnt");
+  std::ofstream(state_dir("debris") / "leftover") << "x";
+  ProcResult del = hull({"delete", "debris"});
+  EXPECT_EQ(del.exit_code, 1);
+  EXPECT_NE(del.err.find("container \"debris\" does not exist"), std::string::npos) << del.err;
+  EXPECT_FALSE(fs::exists(state_dir("debris"))) << "plain delete left the state-less directory";
+
+  const fs::path mnt = state_dir("held") / "mnt";
+  fs::create_directories(mnt);
+  ProcResult held = run_process({"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                 "mount -t tmpfs -o size=64k tmpfs \"$1\" && exec \"$2\" --root \"$3\" delete held",
+                                 "sh", mnt.string(), runtime_binary(), state_root().string()});
+  EXPECT_EQ(held.exit_code, 1);
+  EXPECT_NE(held.err.find("refusing to remove " + mnt.string() + ": it is a mount point"), std::string::npos)
+      << held.err;
+  EXPECT_NE(held.err.find("container \"held\" does not exist"), std::string::npos) << held.err;
+  fs::remove_all(state_dir("held"));
+}
+
 }  // namespace
 }  // namespace hull::itest
