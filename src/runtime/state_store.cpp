@@ -83,11 +83,25 @@ uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
 // be). overlayfs makes its work dir's "work" mode 0: a rootless caller,
 // without CAP_DAC_OVERRIDE, may open one of its own only once it is given a
 // mode again (and search and write it only with those bits: remove_contents).
-int open_own_dir(int dirfd, const char* name, const struct stat& st) {
+// The mode goes through an O_PATH fd, never by name: a process of the
+// container may still run and put a symlink to one of the caller's
+// directories in its place between the refused open and the chmod. Nor to a
+// mount point's root, which is not the tree's: its O_PATH fd is returned for
+// remove_contents to refuse (or, restore's, unmount).
+int open_tree_dir(int dirfd, const char* name, uint64_t mount) {
   int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == EACCES && st.st_uid == ::geteuid() && ::fchmodat(dirfd, name, 0700, 0) == 0)
-    fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  return fd;
+  if (fd >= 0 || errno != EACCES) return fd;
+  UniqueFd path(::openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (!path || ::fstat(path.get(), &st) < 0) return -1;
+  if (mount_of(path.get(), "", name) != mount) return path.release();
+  fault_point("delete-before-chmod-of-own-dir");
+  const std::string by_fd = "/proc/self/fd/" + std::to_string(path.get());
+  if (st.st_uid != ::geteuid() || ::chmod(by_fd.c_str(), S_IRWXU) < 0) {
+    errno = EACCES;  // the refused open is what the caller is told
+    return -1;
+  }
+  return ::open(by_fd.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 // A directory of the tree being emptied: what is left to remove in it, and
@@ -140,6 +154,13 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what, bool st
   auto descend = [&](int fd, UniqueFd owned) {
     struct stat st {};
     if (::fstat(fd, &st) < 0) fail("stat ");
+    // One of the caller's own in the tree (not a mount point's root: checked
+    // before), that it may open but not search or write (a container's chmod
+    // 400 or 555 in its overlay's upper dir): a rootless caller, without
+    // CAP_DAC_OVERRIDE, could not empty it. Given its owner's bits through
+    // the fd, so that nothing put in its place since counts.
+    if (owned && st.st_uid == ::geteuid() && (st.st_mode & S_IRWXU) != S_IRWXU && ::fchmod(fd, S_IRWXU) < 0)
+      fail("chmod ");
     std::vector<std::string> left;
     try {
       for (auto& [entry, type] : directory_entries(fd, name)) left.push_back(std::move(entry));
@@ -184,13 +205,8 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what, bool st
     }
     // Checked on the opened fd, so a mount appearing after the check
     // cannot slip in between check and descent.
-    UniqueFd child(open_own_dir(cur, name.c_str(), st));
+    UniqueFd child(open_tree_dir(cur, name.c_str(), mount));
     if (!child) fail("open ");
-    // One of the caller's own that it may open but not search or write (a
-    // container's chmod 400 or 555 in its overlay's upper dir): a rootless
-    // caller, without CAP_DAC_OVERRIDE, could not empty it.
-    if (st.st_uid == ::geteuid() && (st.st_mode & S_IRWXU) != S_IRWXU && ::fchmod(child.get(), S_IRWXU) < 0)
-      fail("chmod ");
     if (mount_of(child.get(), "", name) != mount && state_dir && walk.size() == 1 && name == kCriuRootName &&
         ::umount2(here().c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
       child = open_at(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);

@@ -11,10 +11,12 @@
 // Built only in a -DHULL_FAULT_INJECTION=ON build, which defines HULL_FAULT_BINARY.
 #ifdef HULL_FAULT_BINARY
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <thread>
 
+#include "at_scope_exit.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
@@ -303,6 +305,37 @@ TEST_F(InterruptedLifecycleTest, ExecIgnorePausedRunsAtResume) {
   ProcResult re = exec.finish();
   EXPECT_EQ(re.exit_code, 0) << re.err;
   EXPECT_EQ(read_text_file(b_->rootfs() / "late"), "late\n");
+}
+
+// A rootless caller gives a mode-0 directory of its own in the tree (an
+// overlay's "work") its owner's bits before emptying it. A process of the
+// container still running (one without a pid namespace or cgroup to kill it
+// by) could put a symlink to another of the caller's directories in its
+// place after the refused open: the mode went to the symlink's target, as it
+// was given by name. It goes through the fd of what was refused now.
+TEST_F(InterruptedLifecycleTest, ARootlessDeleteNeverChmodsWhatASymlinkSwappedInPointsAt) {
+  constexpr uid_t kUser = 65534;
+  char tmpl[] = "/tmp/hull-itest-chmod-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const fs::path top = tmpl, root = top / "state", target = top / "target", swapped = root / kId / "v";
+  AtScopeExit cleanup([&] { fs::remove_all(top); });
+  fs::create_directories(swapped);
+  fs::create_directory(target);
+  for (const fs::path& p : {top, root, root / kId, swapped, target}) ASSERT_EQ(::chown(p.c_str(), kUser, kUser), 0);
+  ASSERT_EQ(::chmod(top.c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(target.c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(swapped.c_str(), 0), 0);
+  Child del = Child::spawn({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env",
+                            "HULL_FAULT_ACTION=stop", "HULL_FAULT=delete-before-chmod-of-own-dir", HULL_FAULT_BINARY,
+                            "--root", root.string(), "delete", "--force", kId});
+  ASSERT_TRUE(wait_stopped(del.pid())) << "the rootless delete did not stop before its chmod";
+  fs::remove(swapped);
+  fs::create_directory_symlink(target, swapped);
+  ::kill(del.pid(), SIGCONT);
+  ProcResult r = del.finish();
+  struct stat st {};
+  ASSERT_EQ(::stat(target.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u) << "the symlink's target was given the owner's bits: " << r.err;
 }
 
 }  // namespace

@@ -482,9 +482,13 @@ TEST_F(StateStoreTest, ForceDeleteOfAMissingContainerClearsItsDebris) {
   fs::create_directory(root_ + "/~creating-web");
   GlobalOptions g;
   g.root = root_;
-  EXPECT_EQ(error_of([&] { delete_container(g, "web", false); }), "container \"web\" does not exist");
-  EXPECT_EQ(root_entries().size(), 2u) << "plain delete must not touch it";
   delete_container(g, "web", true);
+  EXPECT_TRUE(root_entries().empty());
+  // A plain delete clears the same, as runc's removes the directory, and
+  // still says there is nothing to delete.
+  fs::create_directories(root_ + "/web");
+  fs::create_directory(root_ + "/~creating-web");
+  EXPECT_EQ(error_of([&] { delete_container(g, "web", false); }), "container \"web\" does not exist");
   EXPECT_TRUE(root_entries().empty());
 }
 
@@ -582,10 +586,15 @@ TEST_F(StateStoreTest, RemoveRefusesToDescendIntoAMountPoint) {
     if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
     if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") < 0) _exit(77);
     { std::ofstream(mnt + "/on-the-mount") << "keep"; }
+    // A read-only root (a bind of a 0555 rootfs) keeps its mode: it is not
+    // the tree's to give the owner's bits.
+    if (::chmod(mnt.c_str(), 0555) < 0) _exit(77);
     std::string err = error_of([&] { store.open("web").remove(); });
     bool refused = err == "remove container \"web\": refusing to remove " + mnt + ": it is a mount point";
     bool kept = ::access((mnt + "/on-the-mount").c_str(), F_OK) == 0;
-    _exit(refused && kept ? 0 : 1);
+    struct stat st {};
+    bool mode_kept = ::stat(mnt.c_str(), &st) == 0 && (st.st_mode & 07777) == 0555;
+    _exit(refused && kept && mode_kept ? 0 : 1);
   }
   int code = exit_code_of(child);
   if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
@@ -659,6 +668,40 @@ TEST_F(StateStoreTest, ACallerEmptiesItsOwnUnsearchableAndUnwritableDirectories)
   fs::remove_all(top);
 }
 
+// The same caller, where a mount point in the tree is one of its own
+// directories and mode 0: refused as a mount point, its mode left as it was
+// (it was given the owner's bits before the mount check).
+TEST_F(StateStoreTest, ACallersOwnMountPointKeepsItsModeWhenRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount and hand the tree to another user";
+  char tmpl[] = "/tmp/hull-unit-own-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string top = tmpl, tree = top + "/tree", mnt = tree + "/sub/mnt";
+  fs::create_directories(mnt);
+  constexpr uid_t kUser = 65534;
+  for (const auto& e : fs::recursive_directory_iterator(top)) ASSERT_EQ(::lchown(e.path().c_str(), kUser, kUser), 0);
+  ASSERT_EQ(::chown(top.c_str(), kUser, kUser), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
+    if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k,mode=0,uid=65534,gid=65534") < 0) _exit(77);
+    if (::setgroups(0, nullptr) < 0 || ::setresgid(kUser, kUser, kUser) < 0 || ::setresuid(kUser, kUser, kUser) < 0)
+      _exit(3);
+    std::string err = error_of([&] { remove_directory_tree(tree); });
+    struct stat st {};
+    bool mode_kept = ::stat(mnt.c_str(), &st) == 0 && (st.st_mode & 07777) == 0;
+    if (err.find("refusing to remove " + mnt + ": it is a mount point") == std::string::npos) {
+      std::fprintf(stderr, "%s\n", err.c_str());
+      _exit(1);
+    }
+    _exit(mode_kept ? 0 : 2);
+  }
+  int code = exit_code_of(child);
+  fs::remove_all(top);
+  if (code == 77) GTEST_SKIP() << "cannot make a private mount namespace here";
+  EXPECT_EQ(code, 0) << "1: not refused as a mount point, 2: its mode was changed";
+}
+
 // A path deep in such a tree is spelled whole while it is short enough to
 // act on (a mount point to unmount), shortened in the middle past 1024 bytes.
 TEST_F(StateStoreTest, ALongPathIsShortenedInTheMessage) {
@@ -719,6 +762,7 @@ TEST_F(StateStoreTest, RemoveUnmountsTheRootfsARestoreBoundForCriu) {
   if (child == 0) {
     if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(77);
     if (::mount(rootfs.c_str(), criu_root.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) _exit(77);
+    if (::chmod(rootfs.c_str(), 0555) < 0) _exit(77);  // a Fedora-style rootfs
     try {
       store.open("web").remove();
     } catch (const Error&) {
@@ -726,7 +770,9 @@ TEST_F(StateStoreTest, RemoveUnmountsTheRootfsARestoreBoundForCriu) {
     }
     bool removed = ::access((root_ + "/web").c_str(), F_OK) < 0;
     bool kept = ::access((rootfs + "/image-file").c_str(), F_OK) == 0;
-    _exit(removed && kept ? 0 : 1);
+    struct stat st {};
+    bool mode_kept = ::stat(rootfs.c_str(), &st) == 0 && (st.st_mode & 07777) == 0555;
+    _exit(removed && kept && mode_kept ? 0 : 1);
   }
   int code = exit_code_of(child);
   fs::remove_all(rootfs);
