@@ -280,7 +280,7 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   if (sig == SIGKILL && !all && c.status == Status::Stopped) {
     bool done = with_context("kill container " + quote(id), [&] {
       ContainerCgroup cgroup(c.dir, c.state);
-      if (!cgroup.named() || !shares_a_pid_namespace(c.dir)) return false;
+      if (!cgroup.named() || !shares_a_pid_namespace(c.dir) || cgroup.taken_by_another()) return false;
       cgroup.owned().kill_all(SIGKILL);
       return true;
     });
@@ -290,6 +290,7 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   with_context("kill container " + quote(id), [&] {
     ContainerCgroup cgroup(c.dir, c.state);
     if (all) {
+      if (c.status == Status::Stopped && cgroup.taken_by_another()) return;  // nothing of it left to signal
       // Only the init could be signalled: not what --all asks (runc fails too).
       if (!cgroup.named())
         throw Error(

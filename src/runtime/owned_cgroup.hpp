@@ -55,6 +55,11 @@ class ContainerCgroup {
   // delete makes before it kills anything. No cgroup: nothing to refuse.
   void refuse_foreign();
 
+  // Whether the cgroup carries another container's mark. Of a stopped
+  // container: one created since took it, which it may only once emptied,
+  // so nothing of this one is left in it (not a damaged state.json).
+  bool taken_by_another() { return named() && ownership() == cgroups::Ownership::Foreign; }
+
   // delete: kills what is left in the cgroup and removes it, when it is this
   // container's. An unmarked cgroup (a create killed between mkdir and mark,
   // or made by an older hull) is only removed when nothing runs in it (an

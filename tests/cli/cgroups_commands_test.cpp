@@ -754,6 +754,33 @@ TEST_F(CgroupCommandsTest, PsOfAStoppedContainerListsNothingOfTheOneMadeSinceInI
   EXPECT_EQ(hull({"delete", "--force", "now"}).exit_code, 0);
 }
 
+// The same given cgroupsPath, the stopped container without a pid namespace
+// of its own (whose SIGKILL ends what its init left): a kill of it found the
+// new one's mark on the cgroup and said its state.json might be damaged, to
+// be removed by hand. Nothing of it is left there: KILL says it is not
+// running (as runc's), --all has nothing to signal; the new one runs on.
+TEST_F(CgroupCommandsTest, KillOfAStoppedContainerLeavesTheOneMadeSinceInItsCgroupAlone) {
+  Bundle& b = limited_bundle(Json::object(), "bundle-gone");
+  Json& namespaces = b.config["linux"]["namespaces"];
+  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), Json{{"type", "pid"}}), namespaces.end());
+  b.args({"true"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "gone"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const pid_t gone = state("gone")["pid"].get<pid_t>();
+  start_container("gone");
+  ASSERT_TRUE(wait_exit_and_reap(gone));
+  const pid_t now = start_sh("now", "sleep 1000");
+  ASSERT_NE(now, 0);
+  ProcResult killed = hull({"kill", "gone", "KILL"});
+  EXPECT_TRUE(failed_with(killed, {"not running"})) << killed.err;
+  EXPECT_EQ(killed.err.find("damaged"), std::string::npos) << killed.err;
+  ProcResult all = hull({"kill", "--all", "gone", "KILL"});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(status("now"), "running");
+  EXPECT_EQ(ps_json("now"), std::vector<pid_t>{now});
+  EXPECT_EQ(hull({"delete", "--force", "now"}).exit_code, 0);
+}
+
 TEST_F(CgroupCommandsTest, KillAllSignalsEveryProcess) {
   ASSERT_NE(start_sh("k", "sleep 1000 & sleep 1001 & wait"), 0);
   std::vector<pid_t> pids;
