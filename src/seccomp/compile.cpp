@@ -86,6 +86,43 @@ class FdCarriers {
   bool default_lets_through_;
   bool blocked_[2] = {false, false}, allowed_[2] = {false, false};
 };
+// Whether a call the action meets may go on: at once, or as the seccomp
+// agent (NOTIFY) or a tracer (TRACE) decides.
+bool may_go_through(uint32_t action) {
+  return lets_through(action) || action == SCMP_ACT_NOTIFY || (action & 0xffff0000U) == SCMP_ACT_TRACE(0);
+}
+
+// The runtime's last call, under the filter, is execve. A profile that
+// refuses it whatever its arguments can start no process, and says nothing
+// of it: the refusal's report may be refused too (write), and where
+// exit_group is, glibc's _exit ends in a fault, status 139, as if the
+// program had crashed (runc and crun fail such a profile without a word of
+// why). Refused at create, naming what refuses it.
+class ExecveReach {
+ public:
+  explicit ExecveReach(uint32_t default_action) : default_refuses_(!may_go_through(default_action)) {}
+  void add_rule(const std::vector<std::string>& names, uint32_t action, bool conditional, const std::string& where) {
+    if (std::find(names.begin(), names.end(), "execve") == names.end()) return;
+    if (may_go_through(action))
+      reachable_ = true;
+    else if (!conditional && refused_by_.empty())
+      refused_by_ = where;
+  }
+  void check() const {
+    constexpr const char* kWhy =
+        ": it is the call that starts the container's process (and each hook run under the filter), so no process "
+        "could start; allow it";
+    if (!refused_by_.empty()) throw Error(refused_by_ + ": refuses \"execve\" whatever its arguments" + kWhy);
+    if (default_refuses_ && !reachable_)
+      throw Error(std::string("linux.seccomp.defaultAction: refuses \"execve\" and no rule lets it through") + kWhy);
+  }
+
+ private:
+  bool default_refuses_;
+  bool reachable_ = false;
+  std::string refused_by_;
+};
+
 std::vector<struct sock_filter> export_program(void* ctx) {
   int raw = ::memfd_create("hull-seccomp", MFD_CLOEXEC);
   if (raw < 0) throw_errno("memfd_create for the seccomp program");
@@ -152,6 +189,7 @@ Program compile(const spec::Seccomp& config) {
   }
 
   FdCarriers fd_carriers(def);
+  ExecveReach execve_reach(def);
   for (size_t i = 0; i < config.syscalls.size(); ++i) {
     const auto& sc = config.syscalls[i];
     std::string where = field(i);
@@ -161,6 +199,7 @@ Program compile(const spec::Seccomp& config) {
     auto args = translate_args(sc, where);
     if (action == SCMP_ACT_NOTIFY) program.notify = true;
     fd_carriers.add_rule(sc.names, action, !args.empty());
+    execve_reach.add_rule(sc.names, action, !args.empty(), where);
     // libseccomp rejects a rule whose action is the default one; it would
     // change nothing anyway.
     if (action == def) continue;
@@ -183,6 +222,7 @@ Program compile(const spec::Seccomp& config) {
       }
     }
   }
+  execve_reach.check();
   if (program.notify && !config.listenerPath)
     throw Error("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
   if (program.notify) program.fd_send_call = fd_carriers.choose();

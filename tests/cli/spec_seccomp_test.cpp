@@ -124,6 +124,19 @@ TEST_F(SpecSeccomp, PlainSpecHasNoFilter) {
   EXPECT_EQ(r.out, "Seccomp:\t0\nunshare-allowed\nalive\n") << r.err;
 }
 
+// A profile that refuses execve (and the runtime's report and exit_group
+// with it) started nothing and said nothing: run exited 139, as if the
+// program had crashed, and create and start succeeded with a container that
+// never ran. It is refused at create, naming the field.
+TEST_F(SpecSeccomp, AProfileRefusingExecveFailsCreateNamingIt) {
+  Bundle& b = bundle();
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ERRNO"},
+                                  {"syscalls", {{{"names", {"read"}}, {"action", "SCMP_ACT_ALLOW"}}}}};
+  b.args({"true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "noexecve"});
+  EXPECT_TRUE(failed_with(r, {"linux.seccomp.defaultAction: refuses \"execve\" and no rule lets it through"})) << r.err;
+}
+
 // `spec` lists a cgroup namespace only where /sys/fs/cgroup is cgroup2, as
 // runc's template does: on a v1 or hybrid host the container it describes
 // is in the caller's cgroup namespace, as seen from inside.

@@ -154,12 +154,41 @@ TEST(SeccompCompile, TheListenerFdGoesByASyscallTheFilterLetsThrough) {
   s.defaultAction = "SCMP_ACT_ERRNO";
   s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}},
                 {{"sendmsg"}, "SCMP_ACT_ALLOW", {}, {{0, 1, 0, "SCMP_CMP_EQ"}}},
-                {{"sendmmsg", "write"}, "SCMP_ACT_ALLOW", {}, {}}};
+                {{"sendmmsg", "write", "execve"}, "SCMP_ACT_ALLOW", {}, {}}};
   EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmmsg);
-  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg", "sendmmsg"}, "SCMP_ACT_LOG", {}, {}}};
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg", "sendmmsg", "execve"}, "SCMP_ACT_LOG", {}, {}}};
   EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmsg);
-  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"write"}, "SCMP_ACT_ALLOW", {}, {}}};
+  s.syscalls = {{{"mkdir"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"write", "execve"}, "SCMP_ACT_ALLOW", {}, {}}};
   EXPECT_NE(compile_error(s).find("lets neither \"sendmsg\" nor \"sendmmsg\" through"), std::string::npos);
+}
+
+// execve is the runtime's last call under the filter: a profile refusing it
+// whatever its arguments started nothing and said nothing (status 139 where
+// exit_group was refused too, as if the program had crashed). Refused at
+// create, naming what refuses it; a rule that may let it through (for some
+// arguments, or as the agent or a tracer decides) is enough.
+TEST(SeccompCompile, AProfileThatRefusesExecveIsRefusedNamingWhy) {
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ERRNO";
+  s.syscalls = {{{"read", "write", "exit_group"}, "SCMP_ACT_ALLOW", {}, {}}};
+  EXPECT_EQ(compile_error(s),
+            "linux.seccomp.defaultAction: refuses \"execve\" and no rule lets it through: it is the call that starts "
+            "the container's process (and each hook run under the filter), so no process could start; allow it");
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.syscalls = {{{"getppid"}, "SCMP_ACT_ERRNO", {}, {}}, {{"execve", "mkdir"}, "SCMP_ACT_KILL_PROCESS", {}, {}}};
+  EXPECT_EQ(compile_error(s).rfind("linux.seccomp.syscalls[1]: refuses \"execve\" whatever its arguments: ", 0), 0u)
+      << compile_error(s);
+  // What may let it through.
+  s.syscalls = {{{"execve"}, "SCMP_ACT_ERRNO", {}, {{1, 0, 0, "SCMP_CMP_EQ"}}}};
+  EXPECT_NO_THROW(sc::compile(s));
+  s.defaultAction = "SCMP_ACT_KILL";
+  for (const char* action : {"SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"}) {
+    s.syscalls = {{{"execve"}, action, {}, {{1, 0, 0, "SCMP_CMP_NE"}}}};
+    EXPECT_NO_THROW(sc::compile(s)) << action;
+  }
+  s.listenerPath = "/run/agent.sock";
+  s.syscalls = {{{"execve"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg"}, "SCMP_ACT_ALLOW", {}, {}}};
+  EXPECT_NO_THROW(sc::compile(s));
 }
 
 TEST(SeccompCompile, UnknownSyscallIsSkippedWithWarning) {
@@ -263,7 +292,7 @@ TEST(SeccompCompile, SyscallsAboveTheNewestNamedGetEnosys) {
     spec::Seccomp s;
     s.defaultAction = "SCMP_ACT_ERRNO";
     if (more_arches) s.architectures = kProfileArchitectures;
-    s.syscalls = {{{"exit_group", "getpid", "pidfd_open"}, "SCMP_ACT_ALLOW", {}, {}}};
+    s.syscalls = {{{"exit_group", "getpid", "pidfd_open", "execve"}, "SCMP_ACT_ALLOW", {}, {}}};
     auto p = sc::compile(s);
     int st = in_filtered_child(p, [more_arches] {
       int bad = 0;
@@ -271,8 +300,9 @@ TEST(SeccompCompile, SyscallsAboveTheNewestNamedGetEnosys) {
       if (!(::syscall(SYS_acct, 0) == -1 && errno == EPERM)) bad |= 2;
       if (::syscall(SYS_getpid) < 0) bad |= 4;
 #if defined(__x86_64__)
-      // Without x32 in the filter libseccomp's bad-arch action decides.
-      if (more_arches && !(::syscall(0x40000000 | 436) == -1 && errno == ENOSYS)) bad |= 8;
+      // Without x32 in the filter libseccomp's bad-arch action decides. The
+      // x32 ABI numbers its own execve 520: the first number above it.
+      if (more_arches && !(::syscall(0x40000000 | 548) == -1 && errno == ENOSYS)) bad |= 8;
 #endif
       return bad;
     });
