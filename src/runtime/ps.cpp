@@ -87,7 +87,7 @@ std::string container_ps_table(const GlobalOptions& g, const std::string& id, st
   std::vector<pid_t> pids = container_pids(g, id);
   if (ps_args.empty()) ps_args = {"-ef"};
   ps_args.insert(ps_args.begin(), "ps");
-  return filter_ps_table(run_and_capture(ps_args), pids);
+  return with_context("ps container " + quote(id), [&] { return filter_ps_table(run_and_capture(ps_args), pids); });
 }
 
 }  // namespace hull

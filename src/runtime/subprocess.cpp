@@ -64,7 +64,11 @@ std::string run_and_capture(const std::vector<std::string>& argv) {
   if (r.status != 0) {
     std::string how = r.status > 128 ? "was killed by signal " + std::to_string(r.status - 128)
                                      : "exited with status " + std::to_string(r.status);
-    throw Error(argv[0] + " " + how + ": " + r.output);
+    // Its first line says what went wrong; what follows is mostly a usage
+    // text, which the one-line message would show as a run of "\n"s.
+    const size_t start = r.output.find_first_not_of(" \t\n");
+    std::string first = start == std::string::npos ? "" : r.output.substr(start, r.output.find('\n', start) - start);
+    throw Error(argv[0] + " " + how + (first.empty() ? "" : ": " + first));
   }
   return r.output;
 }

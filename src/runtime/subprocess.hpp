@@ -14,8 +14,8 @@ struct CommandOutput {
 // Runs argv (PATH lookup) with stdout and stderr captured together.
 CommandOutput run_capturing(const std::vector<std::string>& argv);
 
-// Like run_capturing, but throws with the output when it does not exit 0:
-// "ps exited with status 1: <output>", or when it cannot be run:
+// Like run_capturing, but throws with the output's first line when it does
+// not exit 0: "ps exited with status 1: <line>", or when it cannot be run:
 // "\"ps\": executable file not found in $PATH" (runc's words).
 std::string run_and_capture(const std::vector<std::string>& argv);
 

@@ -733,6 +733,12 @@ TEST_F(CgroupCommandsTest, PsListsEveryProcessOfTheContainer) {
   EXPECT_NE(custom.out.find(std::to_string(init) + " sh\n"), std::string::npos) << custom.out;
   EXPECT_EQ(std::count(custom.out.begin(), custom.out.end(), '\n'), 4)
       << "only the container's processes: " << custom.out;
+  // Arguments ps refuses: its first line, with the container named, not
+  // its whole usage text.
+  ProcResult refused = hull({"ps", "ps", "--", "-Z9"});
+  EXPECT_TRUE(failed_with(refused, {"ps container \"ps\": ps exited with status 1: error: garbage option"}))
+      << refused.err;
+  EXPECT_EQ(refused.err.find("Usage"), std::string::npos) << refused.err;
 }
 
 // A stopped container's cgroupsPath given to a container made since (every

@@ -25,7 +25,11 @@ TEST(Subprocess, OutputAndStatusOfAProgramThatRan) {
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(r.exec_errno, 0);
   EXPECT_EQ(r.output, "out\nerr\n");
-  EXPECT_EQ(run_error({"sh", "-c", "echo oops; exit 3"}), "sh exited with status 3: oops\n");
+  EXPECT_EQ(run_error({"sh", "-c", "echo oops; exit 3"}), "sh exited with status 3: oops");
+  // Only the first line: the rest is usually a usage text.
+  EXPECT_EQ(run_error({"sh", "-c", "echo; echo 'error: garbage option'; echo; echo Usage:; exit 1"}),
+            "sh exited with status 1: error: garbage option");
+  EXPECT_EQ(run_error({"sh", "-c", "exit 2"}), "sh exited with status 2");
   EXPECT_EQ(run_and_capture({"sh", "-c", "echo fine"}), "fine\n");
 }
 
