@@ -1,6 +1,9 @@
 // Writers for cgroup v2 controllers (Documentation/admin-guide/cgroup-v2.rst).
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "cgroups/cgroupfs.hpp"
@@ -125,6 +128,16 @@ void check_unified_key(const std::string& key) {
   bool ok = !key.empty() && key.find('/') == std::string::npos && key.find('\0') == std::string::npos && key != "." &&
             key != ".." && key.find('.') != std::string::npos && key.front() != '.';
   if (!ok) throw Error("linux.resources.unified: invalid key " + quote(key));
+  // cgroupfs's own interface, not a limit: written, they move a process of
+  // the host into the container's cgroup (which hull's delete then kills),
+  // or freeze, kill or reshape what hull manages. cgroup.max.* and
+  // cgroup.pressure are limits and settings, and stay.
+  static constexpr std::string_view kCoreInterface[] = {"cgroup.procs",  "cgroup.threads",         "cgroup.kill",
+                                                        "cgroup.freeze", "cgroup.subtree_control", "cgroup.type"};
+  if (std::find(std::begin(kCoreInterface), std::end(kCoreInterface), key) != std::end(kCoreInterface))
+    throw Error("linux.resources.unified: " + quote(key) +
+                " moves, freezes or kills processes or changes the cgroup tree, which hull does itself: not a "
+                "resource to set");
 }
 
 void set_unified(const std::string& dir, const std::map<std::string, std::string>& unified) {

@@ -238,5 +238,27 @@ TEST_F(CgroupV2Writers, UnifiedKeysCannotLeaveTheCgroup) {
   EXPECT_TRUE(log_.writes.empty());
 }
 
+// cgroupfs's own interface is no resource: {"cgroup.procs": "<pid>"} moved a
+// host process into the container's cgroup, where delete killed it (found
+// in the pure-v2 VM; runc 1.1.5 moves it too). Refused before any write;
+// the cgroup.max.* limits stay.
+TEST_F(CgroupV2Writers, UnifiedKeysCannotMoveFreezeOrKillProcesses) {
+  dir("c", {"cgroup.procs", "cgroup.threads", "cgroup.kill", "cgroup.freeze", "cgroup.subtree_control", "cgroup.type",
+            "cgroup.max.depth"});
+  for (const char* key :
+       {"cgroup.procs", "cgroup.threads", "cgroup.kill", "cgroup.freeze", "cgroup.subtree_control", "cgroup.type"}) {
+    EXPECT_EQ(error_of([&] {
+                v2::set_unified(root_ + "/c", {{key, "1"}});
+              }),
+              std::string("linux.resources.unified: ") + quote(key) +
+                  " moves, freezes or kills processes or changes the cgroup tree, which hull does itself: not a "
+                  "resource to set")
+        << key;
+  }
+  EXPECT_TRUE(log_.writes.empty());
+  v2::set_unified(root_ + "/c", {{"cgroup.max.depth", "2"}});
+  EXPECT_EQ(read(root_ + "/c", "cgroup.max.depth"), "2");
+}
+
 }  // namespace
 }  // namespace hull::cgroups::testing
