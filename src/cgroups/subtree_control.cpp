@@ -24,13 +24,14 @@ constexpr const char* kNoInternalProcesses =
 // controller in a cgroup that holds processes fails (EBUSY) only after
 // threaded ones (pids, cpuset, perf_event) were accepted, which made it a
 // thread root whose domain children refuse processes. The hierarchy's real
-// root has no cgroup.type file and is exempt from both rules.
+// root has no cgroup.type file and is exempt from both rules. The type is
+// read first: a threaded cgroup's cgroup.procs cannot be read (EOPNOTSUPP).
 enum class Fitness { Fit, HoldsProcesses, NotDomain };
 Fitness fitness(const std::string& dir, std::string* type) {
   if (!has_file(dir, "cgroup.type")) return Fitness::Fit;
-  if (!read_value(dir, "cgroup.procs").empty()) return Fitness::HoldsProcesses;
   *type = read_value(dir, "cgroup.type");
-  return *type == "domain" ? Fitness::Fit : Fitness::NotDomain;
+  if (*type != "domain") return Fitness::NotDomain;
+  return read_value(dir, "cgroup.procs").empty() ? Fitness::Fit : Fitness::HoldsProcesses;
 }
 
 // The mount's root with a cgroup.type is not the hierarchy's root but a

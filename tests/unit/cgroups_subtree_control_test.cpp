@@ -53,6 +53,17 @@ TEST_F(SubtreeControlFake, AThreadedCgroupIsLeftAlone) {
   EXPECT_TRUE(log_.writes.empty());
 }
 
+// A threaded cgroup's cgroup.procs cannot be read (EOPNOTSUPP; a directory
+// here): its type is read first, and it is left alone as one that is not a
+// domain, not failed with a bare read error (found in the pure-v2 VM).
+TEST_F(SubtreeControlFake, AThreadedCgroupIsJudgedByItsTypeBeforeItsProcesses) {
+  std::string slice = dir("v2/slice", {"cgroup.type=threaded\n"});
+  std::filesystem::remove(slice + "/cgroup.procs");
+  std::filesystem::create_directory(slice + "/cgroup.procs");
+  EXPECT_EQ(enable_available_controllers(slice_, mount_, {"cpu", "memory"}), S{});
+  EXPECT_TRUE(log_.writes.empty());
+}
+
 // Below a populated cgroup the container's parent is not offered what the
 // populated one cannot enable: nothing is written there either.
 TEST_F(SubtreeControlFake, BelowAPopulatedCgroupOnlyWhatItAlreadyOffers) {
