@@ -256,6 +256,12 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   }
   drop_nulls(request);
   keep_what_update_applies(request);
+  // A memory limit or swap of 0 is one not given, as runc reads it (its
+  // flags default to 0): left out, so that the saved other half is not
+  // sent alone (`--memory 0` failed with a swap limit the caller never gave).
+  if (auto memory = request.find("memory"); memory != request.end() && memory->is_object())
+    for (const char* half : {"limit", "swap"})
+      if (auto v = memory->find(half); v != memory->end() && *v == 0) memory->erase(v);
   // As runc: unlimited memory with no swap given means unlimited swap too
   // (v1 refuses a memory limit above memsw.limit otherwise).
   if (request.contains("memory") && request["memory"].value("limit", nlohmann::json()) == -1 &&

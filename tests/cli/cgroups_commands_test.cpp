@@ -465,6 +465,26 @@ TEST_F(CgroupCommandsTest, UpdateFlagValuesAreReadAsRuncReadsThem) {
   EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600") << r.err;
 }
 
+// A memory limit or swap of 0 is one not given, as runc reads it: `update
+// --memory 0` of a container with a swap limit failed with "a swap limit
+// needs a memory limit" (found on cgroup v2; v1 failed the same way).
+TEST_F(CgroupCommandsTest, UpdateWithAZeroMemoryLimitChangesNothing) {
+  ASSERT_NE(start_sh("zero", "sleep 1000", {{"memory", {{"limit", 100 << 20}, {"swap", 200 << 20}}}}), 0);
+  const std::string memory_file = on_v1("memory") ? "memory.limit_in_bytes" : "memory.max";
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--memory", "0"}, {"--memory-swap", "0"}, {"--memory", "0", "--memory-swap", "0"}}) {
+    std::vector<std::string> args{"update"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back("zero");
+    ProcResult r = hull(args);
+    EXPECT_EQ(r.exit_code, 0) << flags[0] << ": " << r.err;
+    EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "104857600");
+  }
+  ProcResult r = hull({"update", "--memory", "150m", "zero"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), "157286400");
+}
+
 // update rewrites the saved config compact: indented, a 100 KB config
 // nested deep in an unknown member (kept as read) grew to 20 MB, past what
 // the commands after read back, and exec and update failed from then on.
