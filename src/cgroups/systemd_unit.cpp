@@ -1,5 +1,6 @@
 #include "cgroups/systemd_unit.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <type_traits>
@@ -41,6 +42,19 @@ std::string_view trimmed(std::string_view v) {
   size_t start = v.find_first_not_of(kSpace);
   if (start == std::string_view::npos) return {};
   return v.substr(start, v.find_last_not_of(kSpace) - start + 1);
+}
+
+// The default weight of a unified io.weight ("default N", or a bare N, on
+// one of its lines); none where it names devices only.
+std::optional<uint64_t> unified_default_io_weight(std::string_view value) {
+  while (!value.empty()) {
+    const size_t end = std::min(value.find('\n'), value.size());
+    std::string_view line = trimmed(value.substr(0, end));
+    value.remove_prefix(std::min(end + 1, value.size()));
+    if (line.starts_with("default ")) line = trimmed(line.substr(8));
+    if (auto v = parse_number(line)) return v;
+  }
+  return std::nullopt;
 }
 
 // systemd keeps quotas as CPU time per second in whole percent: runc rounds
@@ -174,7 +188,11 @@ std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
       out.push_back({"AllowedMemoryNodes", list_to_mask(*c.mems, "linux.resources.cpu.mems")});
   }
   if (r.pids && r.pids->limit != 0) out.push_back({"TasksMax", limit_value(r.pids->limit)});
-  // The cgroup v2 files runc also turns into properties.
+  // Not sent by runc 1.1: without it, systemd writes its own io.weight back
+  // at a daemon-reload or the next update (the scope accounts IO).
+  if (r.blockIO && r.blockIO->weight && *r.blockIO->weight != 0)
+    out.push_back({"IOWeight", blkio_weight_to_io_weight(*r.blockIO->weight)});
+  // The cgroup v2 files runc also turns into properties, and io.weight.
   for (const auto& [key, raw] : r.unified) {
     const std::string_view value = trimmed(raw);
     if (key == "memory.max")
@@ -197,6 +215,8 @@ std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
       out.push_back({"AllowedMemoryNodes", list_to_mask(value, "linux.resources.unified.cpuset.mems")});
     else if (key == "cpu.max")
       add_unified_cpu_max(out, value);
+    else if (key == "io.weight")
+      if (auto weight = unified_default_io_weight(value)) out.push_back({"IOWeight", *weight});
   }
   return out;
 }

@@ -297,6 +297,30 @@ TEST_F(SystemdDriverTest, TheConfigsLimitWinsOverAnAnnotationOfTheSameProperty) 
   expect_nothing_left(id);
 }
 
+// The IO weight too: without an IOWeight property, the reload wrote
+// systemd's default io.weight (100) over the container's.
+TEST_F(SystemdDriverTest, TheIoWeightSurvivesAReload) {
+  const std::string id = "sd-io";
+  const std::string unit = "hull-" + id + ".scope";
+  Bundle& b = scoped(id, {{"blockIO", {{"weight", 500}}}});
+  b.write();
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string dir = "/sys/fs/cgroup/system.slice/" + unit;
+  const bool bfq = fs::exists(dir + "/io.bfq.weight");
+  if (!bfq) {
+    EXPECT_EQ(read_text_file(dir + "/io.weight"), "default 4950\n");
+  }
+  ASSERT_EQ(run_process({"/usr/bin/systemctl", "daemon-reload"}).exit_code, 0);
+  if (!bfq) {
+    EXPECT_EQ(read_text_file(dir + "/io.weight"), "default 4950\n");
+  }
+  EXPECT_NE(show(unit, {"IOWeight"}).find("IOWeight=4950\n"), std::string::npos);
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+  EXPECT_TRUE(unit_stopped(unit));
+  expect_nothing_left(id);
+}
+
 // The created init holds what it does under the cgroupfs driver (stdio and
 // the start barrier's socket), not hull's connection to PID 1's private bus:
 // a root connection nobody reads, where systemd queues every unit's signals

@@ -128,6 +128,26 @@ TEST(SystemdProperties, ResourcesMapAsRuncMapsThem) {
   EXPECT_TRUE(resource_properties(spec::Resources{}).empty());
 }
 
+// The IO weight goes to systemd too: without IOWeight, a daemon-reload or
+// the next update wrote systemd's own io.weight (default 100) back over the
+// container's (found in the systemd VM; runc 1.1.5 loses it the same way).
+TEST(SystemdProperties, TheIoWeightIsAPropertySoThatAReloadKeepsIt) {
+  spec::Resources r;
+  r.blockIO = spec::BlockIO{};
+  r.blockIO->weight = 500;
+  auto props = resource_properties(r);
+  EXPECT_EQ(number(props, "IOWeight"), 4950u);  // blkio_weight_to_io_weight, as io.weight is written
+  r.blockIO->weight = 0;
+  EXPECT_EQ(find_property(resource_properties(r), "IOWeight"), nullptr);
+  r.blockIO.reset();
+  for (const char* value : {"default 300", "300\n", "8:0 50\ndefault 300\n"}) {
+    r.unified = {{"io.weight", value}};
+    EXPECT_EQ(number(resource_properties(r), "IOWeight"), 300u) << value;
+  }
+  r.unified = {{"io.weight", "8:0 50"}};  // a device's alone: no default to keep
+  EXPECT_EQ(find_property(resource_properties(r), "IOWeight"), nullptr);
+}
+
 TEST(SystemdProperties, ScopeIsDelegatedAndHoldsTheInit) {
   spec::Resources r;
   r.pids = spec::Pids{7};
