@@ -318,7 +318,13 @@ std::string explain_exec_failure(const std::string& path, int err, std::string_v
       if (auto why = explain_not_executable(path)) return head + *why;
       return head + (err == EPERM ? "not permitted (a security module or seccomp denied it?)" : "permission denied");
     case ETXTBSY: return head + "the file is open for writing by some process";
-    case E2BIG: return head + "the arguments and environment are too large";
+    // The kernel answers E2BIG too when it cannot charge the strings' pages
+    // to the memory cgroup: the size alone does not tell (exec_program adds it).
+    case E2BIG:
+      return head +
+             "the arguments and environment are more than the kernel takes (a quarter of the stack rlimit, 128 KiB "
+             "in one string), or their pages could not be charged (the container's memory limit reached?)";
+    case ENOMEM: return head + "out of memory (the container's memory limit reached?)";
     default: return head + "execve failed";
   }
 }
@@ -333,7 +339,14 @@ void exec_program(const std::string& path, const std::vector<std::string>& args,
   envp.push_back(nullptr);
   ::execve(path.c_str(), argv.data(), envp.data());
   int err = errno;
-  throw Error(explain_exec_failure(path, err), err);
+  std::string why = explain_exec_failure(path, err);
+  if (err == E2BIG) {
+    size_t bytes = 0;
+    for (const auto& a : args) bytes += a.size() + 1;
+    for (const auto& e : env) bytes += e.size() + 1;
+    why += ": " + std::to_string(bytes) + " bytes";
+  }
+  throw Error(why, err);
 }
 
 }  // namespace hull::process
