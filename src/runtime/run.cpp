@@ -44,6 +44,7 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     try {
       // The init sent its pty master during create, before the barrier.
       if (c.console_receiver) pty = process::receive_pty_master(c.console_receiver.get());
+      if (forwarder) c.init_channel.end_wait_on_termination(c.state.pid);
       if (c.init_released)
         c.init_channel.expect_eof();  // the init's execve, or its late error, as start_locked waits for
       else

@@ -1,7 +1,12 @@
 #include "runtime/sync_channel.hpp"
 
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <cerrno>
@@ -199,7 +204,29 @@ size_t receive_packet(int fd, std::vector<UniqueFd>* passed = nullptr) {
 }  // namespace
 
 void SyncChannel::expect_eof() const {
+  if (termination_peer_ > 0) wait_unless_terminated();
   if (receive_packet(fd_.get()) != 0) throw Error("sync protocol: unexpected message before exec");
+}
+
+void SyncChannel::wait_unless_terminated() const {
+  sigset_t ending;
+  ::sigemptyset(&ending);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) ::sigaddset(&ending, sig);
+  // Readable only while one of them is pending: the signals to forward once
+  // the process runs are left to the forwarder's own signalfd.
+  UniqueFd ended(::signalfd(-1, &ending, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!ended) throw_errno("signalfd for the signals that end the wait for the container's process");
+  pollfd fds[2] = {{fd_.get(), POLLIN, 0}, {ended.get(), POLLIN, 0}};
+  while (::poll(fds, 2, -1) < 0)
+    if (errno != EINTR) throw_errno("poll the container init's channel");
+  if (fds[0].revents) return;
+  signalfd_siginfo info{};
+  if (::read(ended.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info)) info.ssi_signo = SIGTERM;
+  ::kill(termination_peer_, SIGKILL);
+  const char* name = ::sigabbrev_np(static_cast<int>(info.ssi_signo));
+  throw Error(std::string("SIG") + (name ? name : "TERM") +
+                  " before the container's process started (its init had not reached execve): the init was killed",
+              EINTR);
 }
 
 SyncMsg SyncChannel::receive(std::string* payload, std::vector<UniqueFd>* fds) const {

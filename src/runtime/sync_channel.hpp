@@ -132,6 +132,13 @@ class SyncChannel {
   // Waits for the peer to close its end (its execve closes the CLOEXEC
   // socket), rethrowing an Error message it sent instead.
   void expect_eof() const;
+  // From now on expect_eof also ends at a SIGTERM, SIGINT, SIGHUP or SIGQUIT
+  // for the caller, which blocks them (an attached run's forwarder): `peer`
+  // is SIGKILLed and an error says so. An init stuck before its execve (at
+  // its memory limit with disableOOMKiller) held the run, and with it the
+  // container's lock that kill and delete --force wait for, until the
+  // runtime itself was SIGKILLed.
+  void end_wait_on_termination(pid_t peer) { termination_peer_ = peer; }
 
   int fd() const { return fd_.get(); }
   void close() { fd_.reset(); }
@@ -140,7 +147,11 @@ class SyncChannel {
   void send_with(SyncMsg m, std::string_view payload, std::span<const int> fds,
                  SendCall call = SendCall::Sendmsg) const;
 
+  // Until the peer's end is readable; throws at a termination signal.
+  void wait_unless_terminated() const;
+
   UniqueFd fd_;
+  pid_t termination_peer_ = 0;
 };
 
 }  // namespace hull

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -305,6 +306,35 @@ TEST_F(InterruptedLifecycleTest, ExecIgnorePausedRunsAtResume) {
   ProcResult re = exec.finish();
   EXPECT_EQ(re.exit_code, 0) << re.err;
   EXPECT_EQ(read_text_file(b_->rootfs() / "late"), "late\n");
+}
+
+// An attached run whose init never reached its execve (stuck at its memory
+// limit with disableOOMKiller; here stopped by hull_fault, which needs the
+// host's pid namespace) held the container's lock for good: its forwarder
+// blocks SIGTERM, and kill and delete --force waited for the lock. A SIGTERM
+// now ends the wait: the init is killed, the run fails saying so, and
+// nothing is left.
+TEST_F(InterruptedLifecycleTest, ASigtermEndsARunWhoseInitNeverReachedItsProgram) {
+  nlohmann::json& namespaces = b_->config["linux"]["namespaces"];
+  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "pid"}}),
+                   namespaces.end());
+  b_->write();
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(20000);
+  Child run = Child::spawn(fault_argv("init-after-start", {"run", "--bundle", b_->dir().string(), kId}, true), bounded);
+  std::optional<InitRecord> init;
+  for (int i = 0; i < 400 && !(init && init->pid > 0 && wait_stopped(init->pid)); ++i) {
+    std::this_thread::sleep_for(milliseconds(25));
+    init = recorded_init(kId);
+  }
+  ASSERT_TRUE(init && init->pid > 0) << "no init recorded";
+  ASSERT_TRUE(wait_stopped(init->pid)) << "the init did not stop before its execve";
+  ::kill(run.pid(), SIGTERM);
+  ProcResult r = finish_reaping_orphans(std::move(run));
+  EXPECT_FALSE(r.timed_out) << "hull run went on waiting for an init that never reached its program";
+  EXPECT_TRUE(failed_with(r, {"SIGTERM before the container's process started"})) << r.err;
+  EXPECT_FALSE(fs::exists(b_->rootfs() / "ran"));
+  expect_nothing_left(kId);
 }
 
 // A rootless caller gives a mode-0 directory of its own in the tree (an
