@@ -51,6 +51,20 @@ class CgroupCommandsTest : public CgroupRunTest {
     bundle_ = &b;
     return state(id)["pid"].get<pid_t>();
   }
+  // A container in the host's pid namespace, in its own cgroup, whose init
+  // ran `true` and has exited: stopped. False (and a failure) on error.
+  bool stopped_without_pid_namespace(const std::string& id) {
+    Bundle& b = limited_bundle(Json::object(), "bundle-" + id);
+    Json& namespaces = b.config["linux"]["namespaces"];
+    namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), Json{{"type", "pid"}}), namespaces.end());
+    b.args({"true"});
+    ProcResult c = hull({"create", "--bundle", b.dir().string(), id});
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    if (c.exit_code != 0) return false;
+    const pid_t init = state(id)["pid"].get<pid_t>();
+    start_container(id);
+    return wait_exit_and_reap(init);
+  }
   // The same, started.
   pid_t start_sh(const std::string& id, const std::string& script, const Json& resources = Json::object()) {
     pid_t init = create_sh(id, script, resources);
@@ -786,15 +800,7 @@ TEST_F(CgroupCommandsTest, PsOfAStoppedContainerListsNothingOfTheOneMadeSinceInI
 // be removed by hand. Nothing of it is left there: KILL says it is not
 // running (as runc's), --all has nothing to signal; the new one runs on.
 TEST_F(CgroupCommandsTest, KillOfAStoppedContainerLeavesTheOneMadeSinceInItsCgroupAlone) {
-  Bundle& b = limited_bundle(Json::object(), "bundle-gone");
-  Json& namespaces = b.config["linux"]["namespaces"];
-  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), Json{{"type", "pid"}}), namespaces.end());
-  b.args({"true"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), "gone"});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  const pid_t gone = state("gone")["pid"].get<pid_t>();
-  start_container("gone");
-  ASSERT_TRUE(wait_exit_and_reap(gone));
+  ASSERT_TRUE(stopped_without_pid_namespace("gone"));
   const pid_t now = start_sh("now", "sleep 1000");
   ASSERT_NE(now, 0);
   ProcResult killed = hull({"kill", "gone", "KILL"});
@@ -826,15 +832,7 @@ TEST_F(CgroupCommandsTest, KillAllSignalsEveryProcess) {
 // succeeds, as runc's does (containerd sends it once a container without a
 // pid namespace of its own has stopped, and takes an error as a failed kill).
 TEST_F(CgroupCommandsTest, KillAllOfAStoppedContainerWhoseCgroupIsGoneSucceeds) {
-  Bundle& b = limited_bundle(Json::object(), "bundle-gone");
-  Json& namespaces = b.config["linux"]["namespaces"];
-  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), Json{{"type", "pid"}}), namespaces.end());
-  b.args({"true"});
-  ProcResult c = hull({"create", "--bundle", b.dir().string(), "gone"});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  const pid_t init = state("gone")["pid"].get<pid_t>();
-  start_container("gone");
-  ASSERT_TRUE(wait_exit_and_reap(init));
+  ASSERT_TRUE(stopped_without_pid_namespace("gone"));
   for (const std::string& dir : container_dirs()) ::rmdir(dir.c_str());  // one may be another's (cpu,cpuacct)
   for (const char* signal : {"KILL", "TERM"}) {
     ProcResult r = hull({"kill", "--all", "gone", signal});
