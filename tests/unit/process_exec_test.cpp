@@ -30,7 +30,7 @@ TEST(ProcessExec, MissingExecutableNamesFileAndPath) {
 // pages to the memory cgroup: `sleep 100` at a tight memory limit was told
 // its arguments were too large. The message names both causes and the size.
 TEST(ProcessExec, AnExecveRefusedWithE2bigNamesTheSizeAndTheMemoryLimit) {
-  const std::string big(200 * 1024, 'x');  // past the kernel's 128 KiB for one string
+  const std::string big(size_t{200} * 1024, 'x');  // past the kernel's 128 KiB for one string
   try {
     exec_program("/bin/true", {"true", big}, {"A=1"});
     FAIL();
