@@ -54,42 +54,53 @@ void add_rule(void* ctx, uint32_t action, int nr, const std::vector<scmp_arg_cmp
 }
 
 bool lets_through(uint32_t action) { return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG; }
-
-// What the filter does with the two syscalls that can carry an fd: the
-// listener learns about the filter from a message sent once it is loaded,
-// under it. A syscall some rule denies, or hands to the agent (which has
-// no fd yet to answer with: the process would wait for ever), cannot carry
-// it; nor can one a rule only lets through for some arguments.
-class FdCarriers {
- public:
-  explicit FdCarriers(uint32_t default_action) : default_lets_through_(lets_through(default_action)) {}
-  void add_rule(const std::vector<std::string>& names, uint32_t action, bool conditional) {
-    for (size_t i = 0; i < 2; ++i) {
-      if (std::find(names.begin(), names.end(), kNames[i]) == names.end()) continue;
-      if (!lets_through(action))
-        blocked_[i] = true;
-      else if (!conditional)
-        allowed_[i] = true;
-    }
-  }
-  SendCall choose() const {
-    for (size_t i = 0; i < 2; ++i)
-      if (!blocked_[i] && (allowed_[i] || default_lets_through_))
-        return i == 0 ? SendCall::Sendmsg : SendCall::Sendmmsg;
-    throw Error(
-        "linux.seccomp: the filter lets neither \"sendmsg\" nor \"sendmmsg\" through, and the runtime sends the "
-        "listener at listenerPath its fd with one of them once the filter is loaded: allow one of them");
-  }
-
- private:
-  static constexpr const char* kNames[2] = {"sendmsg", "sendmmsg"};
-  bool default_lets_through_;
-  bool blocked_[2] = {false, false}, allowed_[2] = {false, false};
-};
 // Whether a call the action meets may go on: at once, or as the seccomp
 // agent (NOTIFY) or a tracer (TRACE) decides.
 bool may_go_through(uint32_t action) {
   return lets_through(action) || action == SCMP_ACT_NOTIFY || (action & 0xffff0000U) == SCMP_ACT_TRACE(0);
+}
+
+// How a profile's rules treat one syscall the runtime itself must make
+// under the filter, where `passes` says which actions let it go on.
+class SyscallReach {
+ public:
+  SyscallReach(const char* name, bool (*passes)(uint32_t), uint32_t default_action)
+      : name_(name), passes_(passes), default_passes_(passes(default_action)) {}
+  void add_rule(const std::vector<std::string>& names, uint32_t action, bool conditional, const std::string& where) {
+    if (std::find(names.begin(), names.end(), name_) == names.end()) return;
+    if (passes_(action)) {
+      (conditional ? passes_for_some_args_ : passes_always_) = true;
+      return;
+    }
+    if (refused_by_.empty()) refused_by_ = where;
+    if (!conditional && refused_always_by_.empty()) refused_always_by_ = where;
+  }
+  // No rule refuses it, for any arguments, and every call passes.
+  bool always_passes() const { return refused_by_.empty() && (passes_always_ || default_passes_); }
+  // The first rule refusing it whatever its arguments; empty if none.
+  const std::string& refused_always_by() const { return refused_always_by_; }
+  // Some call can pass: the default or a rule lets it through.
+  bool can_pass() const { return default_passes_ || passes_always_ || passes_for_some_args_; }
+
+ private:
+  const char* name_;
+  bool (*passes_)(uint32_t);
+  bool default_passes_;
+  bool passes_always_ = false, passes_for_some_args_ = false;
+  std::string refused_by_, refused_always_by_;
+};
+
+// The listener learns about the filter from a message sent once it is
+// loaded, under it, with sendmsg or sendmmsg. A syscall some rule denies, or
+// hands to the agent (which has no fd yet to answer with: the process would
+// wait for ever), cannot carry it; nor can one a rule only lets through for
+// some arguments.
+SendCall choose_fd_carrier(const SyscallReach& sendmsg, const SyscallReach& sendmmsg) {
+  if (sendmsg.always_passes()) return SendCall::Sendmsg;
+  if (sendmmsg.always_passes()) return SendCall::Sendmmsg;
+  throw Error(
+      "linux.seccomp: the filter lets neither \"sendmsg\" nor \"sendmmsg\" through, and the runtime sends the "
+      "listener at listenerPath its fd with one of them once the filter is loaded: allow one of them");
 }
 
 // The runtime's last call, under the filter, is execve. A profile that
@@ -98,30 +109,15 @@ bool may_go_through(uint32_t action) {
 // exit_group is, glibc's _exit ends in a fault, status 139, as if the
 // program had crashed (runc and crun fail such a profile without a word of
 // why). Refused at create, naming what refuses it.
-class ExecveReach {
- public:
-  explicit ExecveReach(uint32_t default_action) : default_refuses_(!may_go_through(default_action)) {}
-  void add_rule(const std::vector<std::string>& names, uint32_t action, bool conditional, const std::string& where) {
-    if (std::find(names.begin(), names.end(), "execve") == names.end()) return;
-    if (may_go_through(action))
-      reachable_ = true;
-    else if (!conditional && refused_by_.empty())
-      refused_by_ = where;
-  }
-  void check() const {
-    constexpr const char* kWhy =
-        ": it is the call that starts the container's process (and each hook run under the filter), so no process "
-        "could start; allow it";
-    if (!refused_by_.empty()) throw Error(refused_by_ + ": refuses \"execve\" whatever its arguments" + kWhy);
-    if (default_refuses_ && !reachable_)
-      throw Error(std::string("linux.seccomp.defaultAction: refuses \"execve\" and no rule lets it through") + kWhy);
-  }
-
- private:
-  bool default_refuses_;
-  bool reachable_ = false;
-  std::string refused_by_;
-};
+void check_execve_reach(const SyscallReach& execve) {
+  constexpr const char* kWhy =
+      ": it is the call that starts the container's process (and each hook run under the filter), so no process "
+      "could start; allow it";
+  if (!execve.refused_always_by().empty())
+    throw Error(execve.refused_always_by() + ": refuses \"execve\" whatever its arguments" + kWhy);
+  if (!execve.can_pass())
+    throw Error(std::string("linux.seccomp.defaultAction: refuses \"execve\" and no rule lets it through") + kWhy);
+}
 
 std::vector<struct sock_filter> export_program(void* ctx) {
   int raw = ::memfd_create("hull-seccomp", MFD_CLOEXEC);
@@ -188,8 +184,8 @@ Program compile(const spec::Seccomp& config) {
     }
   }
 
-  FdCarriers fd_carriers(def);
-  ExecveReach execve_reach(def);
+  SyscallReach sendmsg_reach("sendmsg", lets_through, def), sendmmsg_reach("sendmmsg", lets_through, def);
+  SyscallReach execve_reach("execve", may_go_through, def);
   for (size_t i = 0; i < config.syscalls.size(); ++i) {
     const auto& sc = config.syscalls[i];
     std::string where = field(i);
@@ -198,8 +194,8 @@ Program compile(const spec::Seccomp& config) {
     uint32_t action = translate_action(sc.action, sc.errnoRet, where);
     auto args = translate_args(sc, where);
     if (action == SCMP_ACT_NOTIFY) program.notify = true;
-    fd_carriers.add_rule(sc.names, action, !args.empty());
-    execve_reach.add_rule(sc.names, action, !args.empty(), where);
+    for (auto* reach : {&sendmsg_reach, &sendmmsg_reach, &execve_reach})
+      reach->add_rule(sc.names, action, !args.empty(), where);
     // libseccomp rejects a rule whose action is the default one; it would
     // change nothing anyway.
     if (action == def) continue;
@@ -222,10 +218,10 @@ Program compile(const spec::Seccomp& config) {
       }
     }
   }
-  execve_reach.check();
+  check_execve_reach(execve_reach);
   if (program.notify && !config.listenerPath)
     throw Error("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
-  if (program.notify) program.fd_send_call = fd_carriers.choose();
+  if (program.notify) program.fd_send_call = choose_fd_carrier(sendmsg_reach, sendmmsg_reach);
   if ((program.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !program.notify) {
     hull::warn(
         "linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY has no effect; ignored");
