@@ -293,6 +293,13 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   try {
     mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
   } catch (const Error& e) {
+    // The kernel's EINVAL (or ENODEV) for a new mount without a type names
+    // nothing to change.
+    if (type.empty() && !remount)
+      throw Error(e.message() +
+                      ": the mount has no \"type\" and no \"bind\" or \"rbind\" option: give the file system's "
+                      "type, or one of those options to bind the source",
+                  e.code());
     // sysfs cannot be mounted in a user namespace that does not own the
     // network namespace; the host's /sys, bound read-only as asked, is what
     // runc gives such containers too.

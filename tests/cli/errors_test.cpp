@@ -125,6 +125,17 @@ TEST_F(ErrorsTest, ADirectoryMountedOntoAFileIsNamed) {
   expect_nothing_left("dironfile");
 }
 
+// A mount with neither a type nor a bind option: the kernel's EINVAL alone
+// says nothing of the missing field.
+TEST_F(ErrorsTest, AMountWithoutATypeOrBindOptionSaysWhatIsMissing) {
+  Bundle& b = bundle();
+  b.config["mounts"].push_back({{"destination", "/notype"}, {"source", temp_dir().string()}});
+  b.args({"true"});
+  const std::string entry = ".mounts[" + std::to_string(b.config["mounts"].size() - 1) + "]";
+  EXPECT_TRUE(failed_with(create(b.dir(), "notype"), {entry, "/notype", "no \"type\" and no \"bind\" or \"rbind\""}));
+  expect_nothing_left("notype");
+}
+
 // connect(2) says "connection refused" for a file that is no socket.
 TEST_F(ErrorsTest, AConsoleSocketThatIsNotASocketIsNamed) {
   Bundle& b = bundle();
