@@ -61,33 +61,44 @@ bool may_go_through(uint32_t action) {
 }
 
 // How a profile's rules treat one syscall the runtime itself must make
-// under the filter, where `passes` says which actions let it go on.
+// under the filter, where `passes` says which actions let it go on. Read as
+// the filter is built: a rule with the default action is not added (see
+// compile), and in libseccomp the first rule without conditions decides
+// every call of its syscall, replacing the rules with conditions before it
+// and dropping every rule after it.
 class SyscallReach {
  public:
   SyscallReach(const char* name, bool (*passes)(uint32_t), uint32_t default_action)
-      : name_(name), passes_(passes), default_passes_(passes(default_action)) {}
+      : name_(name), passes_(passes), default_action_(default_action) {}
   void add_rule(const std::vector<std::string>& names, uint32_t action, bool conditional, const std::string& where) {
+    if (action == default_action_ || !whole_by_.empty()) return;
     if (std::find(names.begin(), names.end(), name_) == names.end()) return;
-    if (passes_(action)) {
-      (conditional ? passes_for_some_args_ : passes_always_) = true;
+    if (!conditional) {
+      whole_action_ = action;
+      whole_by_ = where;
       return;
     }
-    if (refused_by_.empty()) refused_by_ = where;
-    if (!conditional && refused_always_by_.empty()) refused_always_by_ = where;
+    (passes_(action) ? passes_for_some_args_ : refused_for_some_args_) = true;
   }
-  // No rule refuses it, for any arguments, and every call passes.
-  bool always_passes() const { return refused_by_.empty() && (passes_always_ || default_passes_); }
-  // The first rule refusing it whatever its arguments; empty if none.
-  const std::string& refused_always_by() const { return refused_always_by_; }
-  // Some call can pass: the default or a rule lets it through.
-  bool can_pass() const { return default_passes_ || passes_always_ || passes_for_some_args_; }
+  // Every call passes.
+  bool always_passes() const {
+    return decided() ? passes_(whole_action_) : passes_(default_action_) && !refused_for_some_args_;
+  }
+  // The rule refusing it whatever its arguments; empty if none.
+  std::string refused_always_by() const { return decided() && !passes_(whole_action_) ? whole_by_ : ""; }
+  // Some call can pass.
+  bool can_pass() const {
+    return decided() ? passes_(whole_action_) : passes_(default_action_) || passes_for_some_args_;
+  }
 
  private:
+  bool decided() const { return !whole_by_.empty(); }
   const char* name_;
   bool (*passes_)(uint32_t);
-  bool default_passes_;
-  bool passes_always_ = false, passes_for_some_args_ = false;
-  std::string refused_by_, refused_always_by_;
+  uint32_t default_action_;
+  uint32_t whole_action_ = 0;
+  std::string whole_by_;  // the rule without conditions, once there is one
+  bool passes_for_some_args_ = false, refused_for_some_args_ = false;
 };
 
 // The listener learns about the filter from a message sent once it is

@@ -2,6 +2,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -189,6 +190,56 @@ TEST(SeccompCompile, AProfileThatRefusesExecveIsRefusedNamingWhy) {
   s.listenerPath = "/run/agent.sock";
   s.syscalls = {{{"execve"}, "SCMP_ACT_NOTIFY", {}, {}}, {{"sendmsg"}, "SCMP_ACT_ALLOW", {}, {}}};
   EXPECT_NO_THROW(sc::compile(s));
+}
+
+// The checks read the rules as the filter is built: a rule with the
+// default action is not added, and in libseccomp a syscall's first rule
+// without conditions decides, replacing those with conditions before it and
+// dropping every one after it. Each case is checked against the filter too.
+TEST(SeccompCompile, TheExecveCheckReadsTheRulesAsTheFilterIsBuilt) {
+  const auto execve_errno = [] {
+    const char* argv[] = {"/nonexistent-hull", nullptr};
+    return ::syscall(SYS_execve, argv[0], argv, nullptr) == -1 ? errno : 0;
+  };
+  spec::Seccomp s;
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  // The first rule without conditions decides: a later one is dropped.
+  s.syscalls = {{{"execve"}, "SCMP_ACT_LOG", {}, {}}, {{"execve"}, "SCMP_ACT_ERRNO", {}, {}}};
+  int st = in_filtered_child(sc::compile(s), execve_errno);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == ENOENT) << st;
+  s.syscalls = {{{"execve"}, "SCMP_ACT_KILL_PROCESS", {}, {}}, {{"execve"}, "SCMP_ACT_LOG", {}, {}}};
+  EXPECT_EQ(compile_error(s).rfind("linux.seccomp.syscalls[0]: refuses \"execve\" whatever its arguments", 0), 0u)
+      << compile_error(s);
+  // It replaces the rules with conditions before it.
+  s.syscalls = {{{"execve"}, "SCMP_ACT_LOG", {}, {{1, 0, 0, "SCMP_CMP_NE"}}}, {{"execve"}, "SCMP_ACT_ERRNO", {}, {}}};
+  EXPECT_EQ(compile_error(s).rfind("linux.seccomp.syscalls[1]: refuses \"execve\" whatever its arguments", 0), 0u)
+      << compile_error(s);
+  // A rule with the default action is not added: the refusal after it decides
+  // (default allow), and the refusal equal to the default changes nothing.
+  s.syscalls = {{{"execve"}, "SCMP_ACT_ALLOW", {}, {}}, {{"execve"}, "SCMP_ACT_ERRNO", {}, {}}};
+  EXPECT_EQ(compile_error(s).rfind("linux.seccomp.syscalls[1]: refuses \"execve\" whatever its arguments", 0), 0u)
+      << compile_error(s);
+  s.defaultAction = "SCMP_ACT_ERRNO";
+  s.syscalls = {{{"exit_group"}, "SCMP_ACT_ALLOW", {}, {}},
+                {{"execve"}, "SCMP_ACT_ALLOW", {}, {}},
+                {{"execve"}, "SCMP_ACT_ERRNO", {}, {}}};
+  st = in_filtered_child(sc::compile(s), execve_errno);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == ENOENT) << st;
+  // The same for the call that carries the listener's fd.
+  s.defaultAction = "SCMP_ACT_ALLOW";
+  s.listenerPath = "/run/agent.sock";
+  s.syscalls = {{{"getppid"}, "SCMP_ACT_NOTIFY", {}, {}},
+                {{"sendmsg"}, "SCMP_ACT_LOG", {}, {}},
+                {{"sendmsg"}, "SCMP_ACT_ERRNO", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmsg);
+  s.syscalls = {{{"getppid"}, "SCMP_ACT_NOTIFY", {}, {}},
+                {{"sendmsg"}, "SCMP_ACT_ALLOW", {}, {}},
+                {{"sendmsg"}, "SCMP_ACT_ERRNO", {}, {}}};
+  EXPECT_EQ(sc::compile(s).fd_send_call, SendCall::Sendmmsg);
+  s.listenerPath.reset();
+  s.syscalls = {{{"sendmsg"}, "SCMP_ACT_ALLOW", {}, {}}, {{"sendmsg"}, "SCMP_ACT_ERRNO", {}, {}}};
+  st = in_filtered_child(sc::compile(s), [] { return ::sendmsg(-1, nullptr, 0) == -1 ? errno : 0; });
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == EPERM) << st;
 }
 
 TEST(SeccompCompile, UnknownSyscallIsSkippedWithWarning) {
