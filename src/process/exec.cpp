@@ -304,6 +304,9 @@ void check_executable(const std::string& path, std::span<const int> passed_fds) 
 
 std::string explain_exec_failure(const std::string& path, int err, std::string_view where) {
   std::string head = "exec " + quote(path) + ": ";
+  // A hook (no `where`) is charged to the cgroup it runs in, not always the
+  // container's.
+  const char* limit = where.empty() ? "its memory cgroup's limit reached?" : "the container's memory limit reached?";
   switch (err) {
     case ENOENT:
     case ELIBBAD:
@@ -323,8 +326,9 @@ std::string explain_exec_failure(const std::string& path, int err, std::string_v
     case E2BIG:
       return head +
              "the arguments and environment are more than the kernel takes (a quarter of the stack rlimit, 128 KiB "
-             "in one string), or their pages could not be charged (the container's memory limit reached?)";
-    case ENOMEM: return head + "out of memory (the container's memory limit reached?)";
+             "in one string), or their pages could not be charged (" +
+             limit + ")";
+    case ENOMEM: return head + "out of memory (" + limit + ")";
     default: return head + "execve failed";
   }
 }

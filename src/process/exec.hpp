@@ -25,7 +25,8 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 void check_executable(const std::string& path, std::span<const int> passed_fds = {});
 
 // Why execve(path) failed with `err`, as a sentence naming the binary.
-// `where` says where a missing file was looked for (" in the container").
+// `where` says where a missing file was looked for (" in the container");
+// empty for a hook.
 std::string explain_exec_failure(const std::string& path, int err, std::string_view where = " in the container");
 
 // execve, or throws with explain_exec_failure.

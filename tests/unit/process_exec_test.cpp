@@ -44,4 +44,7 @@ TEST(ProcessExec, AnExecveRefusedWithE2bigNamesTheSizeAndTheMemoryLimit) {
   }
   EXPECT_EQ(explain_exec_failure("/bin/sleep", ENOMEM),
             "exec \"/bin/sleep\": out of memory (the container's memory limit reached?)");
+  // A hook's is charged to the cgroup it runs in, not always the container's.
+  EXPECT_EQ(explain_exec_failure("/bin/sleep", ENOMEM, ""),
+            "exec \"/bin/sleep\": out of memory (its memory cgroup's limit reached?)");
 }
