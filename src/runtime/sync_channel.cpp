@@ -224,8 +224,7 @@ void SyncChannel::wait_unless_terminated() const {
   ::kill(termination_peer_, SIGKILL);
   const char* name = ::sigabbrev_np(static_cast<int>(info.ssi_signo));
   throw Error(std::string("SIG") + (name ? name : "TERM") +
-                  " before the container's process started (its init had not reached execve): the init was killed",
-              EINTR);
+              " before the container's process started (its init had not reached execve): the init was killed");
 }
 
 SyncMsg SyncChannel::receive(std::string* payload, std::vector<UniqueFd>* fds) const {

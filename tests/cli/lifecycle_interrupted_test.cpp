@@ -333,6 +333,7 @@ TEST_F(InterruptedLifecycleTest, ASigtermEndsARunWhoseInitNeverReachedItsProgram
   ProcResult r = finish_reaping_orphans(std::move(run));
   EXPECT_FALSE(r.timed_out) << "hull run went on waiting for an init that never reached its program";
   EXPECT_TRUE(failed_with(r, {"SIGTERM before the container's process started"})) << r.err;
+  EXPECT_EQ(r.err.find("interrupted system call"), std::string::npos) << "no system call was interrupted";
   EXPECT_FALSE(fs::exists(b_->rootfs() / "ran"));
   expect_nothing_left(kId);
 }
