@@ -173,10 +173,7 @@ void apply_memory_policy(const spec::MemoryPolicy& mp) {
   }
   std::vector<unsigned> nodes;
   if (mp.nodes) nodes = parse_cpu_list(*mp.nodes, "linux.memoryPolicy.nodes");
-  bool takes_nodes = *mode != MPOL_DEFAULT && *mode != MPOL_LOCAL;
-  if (!takes_nodes && !nodes.empty()) throw Error("linux.memoryPolicy: " + mp.mode + " takes no nodes");
-  if (takes_nodes && nodes.empty() && *mode != MPOL_PREFERRED)
-    throw Error("linux.memoryPolicy: " + mp.mode + " needs at least one node");
+  // Which modes take nodes was checked at parse (parse_memory_policy).
   constexpr unsigned kBits = 8 * sizeof(unsigned long);
   unsigned max = 0;
   for (unsigned n : nodes) max = std::max(max, n);

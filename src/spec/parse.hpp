@@ -163,6 +163,11 @@ inline Node top_node(const JsonDocument& doc, const std::string& file_name) {
   return Node(doc.tree, doc.tree.root(), file_name);
 }
 
+// A "0-3,7"-style list of CPUs or memory nodes (`kind`: "CPU", "node"),
+// checked here, at create (the schema's pattern ^[0-9, -]*$, and ranges
+// that go up), not first where it is applied.
+std::string parse_number_list(const Node& n, std::string_view kind);
+
 // Section parsers, one file each.
 IDMapping parse_id_mapping(const Node& n);
 Process parse_process(const Node& n);

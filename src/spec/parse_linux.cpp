@@ -115,7 +115,14 @@ MemoryPolicy parse_memory_policy(const Node& n) {
                      "MPOL_PREFERRED_MANY", "MPOL_LOCAL"},
                     "memory policy mode");
   });
-  optional_field(n, "nodes", m.nodes, &Node::string);
+  optional_field(n, "nodes", m.nodes, [](const Node& d) { return parse_number_list(d, "node"); });
+  // What set_mempolicy(2) takes, checked before anything is made (the init
+  // applies it after the namespaces, cgroups and the first hooks).
+  const bool has_nodes = m.nodes && m.nodes->find_first_of("0123456789") != std::string::npos;
+  if ((m.mode == "MPOL_DEFAULT" || m.mode == "MPOL_LOCAL") && has_nodes)
+    n.required("nodes").fail(m.mode + " takes no nodes");
+  if (m.mode != "MPOL_DEFAULT" && m.mode != "MPOL_LOCAL" && m.mode != "MPOL_PREFERRED" && !has_nodes)
+    n.fail(m.mode + " needs at least one node in \"nodes\"");
   if (auto f = n.get("flags")) {
     m.flags = f->list([](const Node& e) {
       return e.one_of({"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"}, "memory policy flag");

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/cpu_list.hpp"
 #include "base/error.hpp"
 #include "spec/parse.hpp"
 
@@ -180,6 +181,20 @@ void Node::check_member_name(std::string_view key) const {
 Node Node::member(std::string_view key, const json_tree::Value& value) const {
   check_member_name(key);
   return Node(*doc_, value, *file_);
+}
+
+std::string parse_number_list(const Node& n, std::string_view kind) {
+  std::string s = n.string();
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || c == ',' || c == ' ' || c == '-'))
+      n.fail("invalid " + std::string(kind) + " list " + quote_json(s) +
+             " (expected digits, commas, dashes and spaces, such as 0-3,7)");
+  try {
+    (void)parse_cpu_list(s, std::string(kind) + " list");
+  } catch (const Error& e) {
+    n.fail(e.what());
+  }
+  return s;
 }
 
 }  // namespace hull::spec::detail

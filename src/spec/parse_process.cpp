@@ -1,5 +1,4 @@
 // .process → spec::Process.
-#include "base/cpu_list.hpp"
 #include "base/error.hpp"
 #include "spec/parse.hpp"
 
@@ -88,20 +87,7 @@ Scheduler parse_scheduler(const Node& n) {
   return s;
 }
 
-// The schema's pattern ^[0-9, -]*$ for "0-3,7"-style lists, and ranges
-// that go up (checked here, at create, not first at an exec).
-std::string parse_cpu_list(const Node& n) {
-  std::string s = n.string();
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || c == ',' || c == ' ' || c == '-'))
-      n.fail("invalid CPU list " + quote_json(s) + " (expected digits, commas, dashes and spaces, such as 0-3,7)");
-  try {
-    (void)hull::parse_cpu_list(s, "CPU list");
-  } catch (const hull::Error& e) {
-    n.fail(e.what());
-  }
-  return s;
-}
+std::string parse_cpu_list(const Node& n) { return parse_number_list(n, "CPU"); }
 
 ExecCPUAffinity parse_exec_cpu_affinity(const Node& n) {
   ExecCPUAffinity a;
