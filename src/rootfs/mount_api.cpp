@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 
 #include "base/error.hpp"
@@ -111,13 +110,6 @@ void set_idmap(int fd, int userns_fd, bool recursive, const std::string& what) {
   unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
   if (::mount_setattr(fd, "", flags, &attr, sizeof attr) < 0)
     throw_errno(what + ": id-map the mount (mount_setattr MOUNT_ATTR_IDMAP" + (recursive ? ", recursive)" : ")"));
-}
-
-bool kernel_knows_idmapped_mounts() {
-  mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_IDMAP;
-  attr.userns_fd = INT_MAX;  // never an open fd: fds stop far below
-  return ::mount_setattr(-1, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0 && errno == EBADF;
 }
 
 void set_propagation(int fd, unsigned long propagation, const std::string& what) {

@@ -49,13 +49,6 @@ void set_mount_attrs(int fd, const MountAttrs& attrs, bool recursive, const std:
 // files on it show their owners through the maps of user namespace userns_fd.
 void set_idmap(int fd, int userns_fd, bool recursive, const std::string& what);
 
-// Whether the running kernel knows MOUNT_ATTR_IDMAP (Linux 5.12+): asked
-// with a user namespace fd that cannot be open, which such a kernel rejects
-// with EBADF before it looks at any mount; an older one has no
-// mount_setattr (ENOSYS) or rejects the attribute (EINVAL). Whether a given
-// filesystem can be id-mapped is only known when a mount is made.
-bool kernel_knows_idmapped_mounts();
-
 // Changes propagation (one of MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE,
 // optionally | MS_REC) of the mount whose root is fd.
 void set_propagation(int fd, unsigned long propagation, const std::string& what);

@@ -274,11 +274,10 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
   return out;
 }
 
-std::vector<std::string> supported_mount_options(bool recursive_attributes) {
+std::vector<std::string> supported_mount_options() {
   std::vector<std::string> names;
   for_each_linux_flag([&](std::string_view name, unsigned long, bool) { names.emplace_back(name); });
-  if (recursive_attributes)
-    for (const RecursiveOption& r : kRecursiveOptions) names.emplace_back(r.name);
+  for (const RecursiveOption& r : kRecursiveOptions) names.emplace_back(r.name);
   names.emplace_back(kTmpcopyup);
   names.emplace_back(kDefaults);
   names.emplace_back(kIdmap);

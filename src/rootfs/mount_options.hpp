@@ -66,10 +66,8 @@ struct MountOptions {
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
 // Every option name parse_mount_options gives a meaning other than data,
-// sorted: for `hull features` ("mountOptions"). Without the recursive
-// attributes (rro, rnosuid, ...) where the kernel has no mount_setattr: a
-// client that finds rro listed (containerd for read-only volumes) uses it.
-std::vector<std::string> supported_mount_options(bool recursive_attributes = true);
+// sorted: for `hull features` ("mountOptions").
+std::vector<std::string> supported_mount_options();
 
 // The mount(2) flags of MOUNT_ATTR_* attributes (a bind remount's, where
 // there is no mount_setattr); the atime field as MS_NOATIME, MS_STRICTATIME

@@ -11,7 +11,6 @@
 #include "process/lsm.hpp"
 #include "process/scheduling.hpp"
 #include "process/self_protection.hpp"
-#include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
 #include "seccomp/seccomp.hpp"
 
@@ -143,7 +142,10 @@ Json linux_section() {
       // What the runtime implements (features-linux.md), as for netDevices,
       // not whether this host's CPU has RDT.
       {"intelRdt", {{"enabled", true}, {"schemata", true}, {"monitoring", true}}},
-      {"mountExtensions", {{"idmap", {{"enabled", rootfs::kernel_knows_idmapped_mounts()}}}}},
+      // Whether uidMappings and gidMappings of mounts are read and used,
+      // whatever the running kernel (features-linux.md: a kernel before
+      // 5.12 refuses such a mount when it is made).
+      {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
       {"netDevices", {{"enabled", kNetDevices}}},
   };
 }
@@ -153,9 +155,10 @@ Json document() {
       {"ociVersionMin", kOciVersionMin},
       {"ociVersionMax", kOciVersionMax},
       {"hooks", array_of(kHooks)},
-      // MOUNT_ATTR_IDMAP came with mount_setattr (5.12), which sets the
-      // recursive attributes: without it a client must not pick rro.
-      {"mountOptions", rootfs::supported_mount_options(rootfs::kernel_knows_idmapped_mounts())},
+      // Every option hull recognises, those the running kernel may lack
+      // included (features.md: known at build time, not probed; rro and the
+      // other recursive attributes need 5.12's mount_setattr).
+      {"mountOptions", rootfs::supported_mount_options()},
       {"linux", linux_section()},
       // Annotations that change what hull does (runtime-spec 1.2), so an
       // engine can keep a pod's own from reaching them (CVE-2024-3154's

@@ -211,12 +211,6 @@ TEST(MountOptions, SupportedListCoversTheOciTable) {
     EXPECT_TRUE(std::binary_search(all.begin(), all.end(), n)) << n;
   }
   EXPECT_FALSE(std::binary_search(all.begin(), all.end(), "mode=755"));
-  // A kernel without mount_setattr: no recursive attribute, the rest as before.
-  std::vector<std::string> without = supported_mount_options(false);
-  for (const char* n : {"rro", "rrw", "rnosuid", "rnoatime", "rnosymfollow"})
-    EXPECT_FALSE(std::binary_search(without.begin(), without.end(), n)) << n;
-  for (const char* n : {"ro", "rbind", "rshared", "rslave", "nosymfollow", "tmpcopyup"})
-    EXPECT_TRUE(std::binary_search(without.begin(), without.end(), n)) << n;
 }
 
 // A bind remount's flags (no mount_setattr): every attribute, the atime
