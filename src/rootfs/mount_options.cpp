@@ -22,6 +22,10 @@ struct RecursiveOption {
   uint64_t set;
   uint64_t clear;
   std::optional<uint64_t> atime;
+  // `atime` is the mode the option turns off: the kernel's default,
+  // relatime, where that mode was chosen (or none was), as mount(2)'s
+  // norelatime and nostrictatime; another mode chosen before it stays.
+  bool turns_atime_off = false;
 };
 constexpr RecursiveOption kRecursiveOptions[] = {
     {"rro", MOUNT_ATTR_RDONLY, 0, {}},
@@ -36,14 +40,13 @@ constexpr RecursiveOption kRecursiveOptions[] = {
     {"rdiratime", 0, MOUNT_ATTR_NODIRATIME, {}},
     {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0, {}},
     {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW, {}},
-    // The atime mode is one value: turning a mode off means the kernel's
-    // default, relatime, as it does for mount(2) without atime flags.
+    // The atime mode is one value.
     {"rrelatime", 0, 0, MOUNT_ATTR_RELATIME},
-    {"rnorelatime", 0, 0, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", 0, 0, MOUNT_ATTR_RELATIME, true},
     {"ratime", 0, 0, MOUNT_ATTR_RELATIME},
     {"rnoatime", 0, 0, MOUNT_ATTR_NOATIME},
     {"rstrictatime", 0, 0, MOUNT_ATTR_STRICTATIME},
-    {"rnostrictatime", 0, 0, MOUNT_ATTR_RELATIME},
+    {"rnostrictatime", 0, 0, MOUNT_ATTR_STRICTATIME, true},
 };
 
 // Options of ours that are neither flags nor data.
@@ -180,7 +183,11 @@ bool apply_recursive(std::string_view option, MountAttrs& rec) {
     if (r.name != option) continue;
     rec.set = (rec.set & ~r.clear) | r.set;
     rec.clear = (rec.clear & ~r.set) | r.clear;
-    if (r.atime) rec.atime = r.atime;
+    if (!r.atime) return true;
+    if (!r.turns_atime_off)
+      rec.atime = r.atime;
+    else if (!rec.atime || rec.atime == r.atime)
+      rec.atime = MOUNT_ATTR_RELATIME;
     return true;
   }
   return false;

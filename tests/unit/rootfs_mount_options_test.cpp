@@ -109,6 +109,16 @@ INSTANTIATE_TEST_SUITE_P(
                       RecursiveCase{"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// Turning an atime mode off goes back to the kernel's default only where
+// that mode was chosen: rnoatime's noatime stays (runc, and mount(2)'s
+// noatime,norelatime).
+TEST(MountOptions, TurningAnotherAtimeModeOffKeepsTheChosenOne) {
+  EXPECT_EQ(parse_options({"rnoatime", "rnorelatime"}).recursive.atime, MOUNT_ATTR_NOATIME);
+  EXPECT_EQ(parse_options({"rnoatime", "rnostrictatime"}).recursive.atime, MOUNT_ATTR_NOATIME);
+  EXPECT_EQ(parse_options({"rstrictatime", "rnorelatime"}).recursive.atime, MOUNT_ATTR_STRICTATIME);
+  EXPECT_EQ(parse_options({"rstrictatime", "rnostrictatime"}).recursive.atime, MOUNT_ATTR_RELATIME);
+}
+
 TEST(MountOptions, UnknownOptionsAreDataInOrder) {
   MountOptions o =
       parse_options({"nosuid", "mode=755", "size=65536k", "newinstance", "ptmxmode=0666", "lowerdir=/a:/b"});
