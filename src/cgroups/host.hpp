@@ -53,6 +53,9 @@ struct Host {
 
   // The v1 hierarchy holding `controller`, or nullptr.
   const V1Hierarchy* v1_for(const std::string& controller) const;
+  // Whether any cgroup hierarchy is mounted (none: hull run in a container
+  // given no /sys/fs/cgroup).
+  bool mounted() const { return !v2_mount.empty() || !v1.empty(); }
   // Whether the v2 hierarchy can offer `controller`.
   bool v2_available(const std::string& controller) const;
   // "hybrid cgroups (v1: blkio, cpu, ...; v2: hugetlb)": the host's layout

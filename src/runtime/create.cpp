@@ -203,19 +203,30 @@ constexpr const char* kNoCgroupState = R"({"mode": "unified", "v2": "", "v1": {}
 // Returns false then, `cgroup` managing no directory; the state records no
 // cgroupPath, which every later command reads as "no cgroup".
 bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
+  const auto without_cgroup = [&](const std::string& why, const std::string& remedy) {
+    log::warn("rootless: the container gets no cgroup (" + why + "); its resource limits are not applied. " + remedy);
+    cgroup = cgroups::Manager::load(kNoCgroupState);
+    return false;
+  };
+  // A container made without one would be recorded with a cgroup that holds
+  // nothing, and no kill or delete could vouch for its init (runc refuses
+  // too: "no cgroup mount found in mountinfo").
+  if (!cgroups::Host::current().mounted()) {
+    const std::string none = "no cgroup file system is mounted at /sys/fs/cgroup";
+    constexpr const char* kRemedy = "mount cgroup2 there (inside a container: give it a /sys/fs/cgroup mount)";
+    if (g.rootless) return without_cgroup(none, "To have one, " + std::string(kRemedy) + ".");
+    throw Error(none + ": " + kRemedy);
+  }
   try {
     cgroup.create();
     return true;
   } catch (const Error& e) {
     if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
     // hull's systemd driver speaks to the system manager only, which takes root.
-    const char* remedy = cgroup.systemd() ? "hull's --systemd-cgroup needs root (no user manager); without the flag, "
-                                            "delegate a cgroup v2 subtree to the user to have them."
-                                          : "Delegate a cgroup v2 subtree to the user to have them.";
-    log::warn("rootless: the container gets no cgroup (" + std::string(e.what()) +
-              "); its resource limits are not applied. " + remedy);
-    cgroup = cgroups::Manager::load(kNoCgroupState);
-    return false;
+    return without_cgroup(e.what(), cgroup.systemd()
+                                        ? "hull's --systemd-cgroup needs root (no user manager); without "
+                                          "the flag, delegate a cgroup v2 subtree to the user to have them."
+                                        : "Delegate a cgroup v2 subtree to the user to have them.");
   }
 }
 

@@ -125,6 +125,21 @@ TEST_F(ErrorsTest, ADirectoryMountedOntoAFileIsNamed) {
   expect_nothing_left("dironfile");
 }
 
+// hull run where no cgroup file system is mounted (a container given no
+// /sys/fs/cgroup; here a private mount namespace without it): the container
+// was made with a cgroup that held nothing, and no kill or delete could
+// vouch for its init after. Refused, as runc refuses it, saying what to mount.
+TEST_F(ErrorsTest, ACreateWhereNoCgroupFileSystemIsMountedIsRefused) {
+  Bundle& b = bundle();
+  b.args({"true"});
+  ProcResult r = run_process({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
+                              "umount -l /sys/fs/cgroup && exec \"$0\" \"$@\"", runtime_binary(), "--root",
+                              state_root().string(), "run", "--bundle", b.dir().string(), "nocgroupfs"});
+  EXPECT_TRUE(failed_with(r, {"run container \"nocgroupfs\"", "no cgroup file system is mounted at /sys/fs/cgroup",
+                              "give it a /sys/fs/cgroup mount"}));
+  expect_nothing_left("nocgroupfs");
+}
+
 // A mount with neither a type nor a bind option: the kernel's EINVAL alone
 // says nothing of the missing field.
 TEST_F(ErrorsTest, AMountWithoutATypeOrBindOptionSaysWhatIsMissing) {
