@@ -1,5 +1,6 @@
 #include "runtime/launcher.hpp"
 
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include "base/sanitizers.hpp"
 #include "cgroups/pids_limit.hpp"
 #include "namespaces/user_namespace.hpp"
+#include "process/capabilities.hpp"
 #include "process/sealed_binary.hpp"
 #include "runtime/sibling_clone.hpp"
 #include "runtime/unix_socket.hpp"
@@ -49,6 +51,9 @@ LaunchedChild::~LaunchedChild() {
 
 namespace {
 long clone3(clone_args& args) { return ::syscall(SYS_clone3, &args, sizeof args); }
+
+constexpr uint64_t kNamespacesNeedingSysAdmin =
+    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(HULL_UNDER_ASAN)
 #define HULL_CLONE_SHARING_MEMORY 1
@@ -195,7 +200,16 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     pid = clone3(args);
   }
   if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (pid < 0) cgroups::throw_process_errno(std::string("clone3 ") + r.what);
+  if (pid < 0) {
+    // Without CAP_SYS_ADMIN (hull run in a container given the default
+    // capabilities) the kernel's EPERM says nothing of why.
+    if (errno == EPERM && (args.flags & kNamespacesNeedingSysAdmin) && !(args.flags & CLONE_NEWUSER) &&
+        !(process::held_capabilities() & (uint64_t{1} << CAP_SYS_ADMIN)))
+      throw_errno(EPERM, std::string("clone3 ") + r.what +
+                             ": making its namespaces needs CAP_SYS_ADMIN, which hull's process lacks (inside a "
+                             "container: give the container CAP_SYS_ADMIN, or use a user namespace)");
+    cgroups::throw_process_errno(std::string("clone3 ") + r.what);
+  }
   if (pid == 0) {
     r.entry(r.arg);
     ::_exit(127);  // entry points do not return; this is the last guard

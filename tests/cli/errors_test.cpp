@@ -140,6 +140,19 @@ TEST_F(ErrorsTest, ACreateWhereNoCgroupFileSystemIsMountedIsRefused) {
   expect_nothing_left("nocgroupfs");
 }
 
+// Without CAP_SYS_ADMIN (hull run in a container given the default
+// capabilities) the kernel refuses the namespaces with a bare EPERM.
+TEST_F(ErrorsTest, NamespacesRefusedForWantOfCapSysAdminSayWhy) {
+  Bundle& b = bundle();
+  b.args({"true"});
+  ProcResult r =
+      run_process({"/usr/bin/setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin", runtime_binary(), "--root",
+                   state_root().string(), "run", "--bundle", b.dir().string(), "nosysadmin"});
+  EXPECT_TRUE(failed_with(
+      r, {"run container \"nosysadmin\"", "making its namespaces needs CAP_SYS_ADMIN", "operation not permitted"}));
+  expect_nothing_left("nosysadmin");
+}
+
 // A mount with neither a type nor a bind option: the kernel's EINVAL alone
 // says nothing of the missing field.
 TEST_F(ErrorsTest, AMountWithoutATypeOrBindOptionSaysWhatIsMissing) {
