@@ -300,6 +300,14 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
                       ": the mount has no \"type\" and no \"bind\" or \"rbind\" option: give the file system's "
                       "type, or one of those options to bind the source",
                   e.code());
+    // The kernel's bare EPERM for a proc it finds too revealing.
+    if (type == "proc" && e.code() == EPERM)
+      throw Error(e.message() +
+                      ": in a user namespace the kernel makes a new proc only where the /proc already mounted has "
+                      "nothing covered (an outer container's masked or read-only /proc paths: run it with an "
+                      "unmasked /proc, such as docker's --security-opt systempaths=unconfined) and the pid namespace "
+                      "belongs to the container's user namespace",
+                  EPERM);
     // sysfs cannot be mounted in a user namespace that does not own the
     // network namespace; the host's /sys, bound read-only as asked, is what
     // runc gives such containers too.

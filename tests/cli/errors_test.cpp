@@ -153,6 +153,20 @@ TEST_F(ErrorsTest, NamespacesRefusedForWantOfCapSysAdminSayWhy) {
   expect_nothing_left("nosysadmin");
 }
 
+// In a user namespace the kernel refuses a new proc while the /proc the
+// runtime sees has something covered (an outer container's masked paths;
+// here a private mount namespace with /proc/keys covered), with a bare EPERM.
+TEST_F(ErrorsTest, AProcTheKernelFindsTooRevealingSaysWhy) {
+  Bundle& b = bundle();
+  b.add_user_namespace().args({"true"});
+  ProcResult r = run_process({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
+                              "mount --bind /dev/null /proc/keys && exec \"$0\" \"$@\"", runtime_binary(), "--root",
+                              state_root().string(), "run", "--bundle", b.dir().string(), "covered-proc"});
+  EXPECT_TRUE(failed_with(r, {"mount \"proc\" on \"/proc\"", "an outer container's masked or read-only /proc paths",
+                              "operation not permitted"}));
+  expect_nothing_left("covered-proc");
+}
+
 // A mount with neither a type nor a bind option: the kernel's EINVAL alone
 // says nothing of the missing field.
 TEST_F(ErrorsTest, AMountWithoutATypeOrBindOptionSaysWhatIsMissing) {
