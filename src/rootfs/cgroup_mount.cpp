@@ -164,6 +164,10 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
     const OwnCgroup* mine = own_entry(own, m);
     std::string data = m.fs_type == "cgroup2" ? "" : (mine ? mine->controllers : "");
     if (m.fs_type == "cgroup" && data.empty()) continue;  // a hierarchy this process is not in
+    // A later mount on the same mount point covers the earlier one (a
+    // /sys/fs/cgroup mounted again over the first, by a CI runner or a
+    // container's /sys bind): only the one seen there is mounted.
+    std::erase_if(out, [&](const CgroupHierarchyMount& h) { return h.name == name; });
     out.push_back({name, m.fs_type, data, host_dir_for(m, mine)});
   }
   return out;

@@ -3,6 +3,9 @@
 #include <linux/magic.h>
 #include <sys/vfs.h>
 
+#include <set>
+
+#include "rootfs/cgroup_mount.hpp"
 #include "rootfs_test_util.hpp"
 
 namespace hull::rootfs {
@@ -70,6 +73,38 @@ TEST(RootfsCgroup, AWritableCgroupMountsTmpfsIsNosuidNodevNoexec) {
                         return c.failures;
                       }),
             "");
+}
+
+// /sys/fs/cgroup mounted again over the first (a CI runner's, or a
+// container's /sys bind with a fresh cgroup tree on it): mountinfo lists
+// each hierarchy twice at the same mount point, and each was mounted twice
+// in the container. Only the one seen there counts.
+TEST(RootfsCgroup, AHierarchyCoveredByAnotherAtItsMountPointIsListedOnce) {
+  HULL_REQUIRE_ROOT();
+  if (host_is_unified()) GTEST_SKIP() << "a pure cgroup v2 host has one hierarchy at /sys/fs/cgroup";
+  TempBundle tb;
+  const std::string saved = tb.dir() + "/saved";
+  std::string out = in_child([&] {
+    std::filesystem::create_directories(saved);
+    if (::mount("/sys/fs/cgroup", saved.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) throw_errno("rbind");
+    if (::mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, nullptr) < 0) throw_errno("cover /sys/fs/cgroup");
+    std::string names;
+    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"))) {
+      const std::string mount_point = "/sys/fs/cgroup/" + h.name;
+      std::filesystem::create_directories(mount_point);
+      if (::mount((saved + "/" + h.name).c_str(), mount_point.c_str(), nullptr, MS_BIND, nullptr) < 0)
+        throw_errno("bind " + h.name);
+      names += h.name + " ";
+    }
+    Checks c;
+    std::set<std::string> seen;
+    const std::vector<CgroupHierarchyMount> again = cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"));
+    for (const CgroupHierarchyMount& h : again) c.expect(seen.insert(h.name).second, h.name + " listed twice");
+    c.expect(again.size() > 0, "no hierarchy listed (first: " + names + ")");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(mounts_under(tb.dir()), 0);
 }
 
 TEST(RootfsCgroup, WithCgroupNamespaceFreshMounts) {
