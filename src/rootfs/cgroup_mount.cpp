@@ -32,6 +32,18 @@ struct OwnCgroup {
   std::string path;
 };
 
+// Whether the mount is the one seen at its mount point, not one covered by
+// a later mount there or above it (/sys/fs/cgroup mounted again over the
+// first, by a CI runner or a container's /sys bind; a tmpfs over it where
+// the host's cgroups cannot be unmounted): mountinfo lists both. Where statx
+// cannot say (refused by a caller's filter), it counts as seen.
+bool seen_at_its_mount_point(const MountInfo& m) {
+  struct statx sx {};
+  if (::statx(AT_FDCWD, m.mount_point.c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) < 0)
+    return errno != ENOENT && errno != ENOTDIR;  // nothing there: covered
+  return !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id == static_cast<uint64_t>(m.id);
+}
+
 std::vector<OwnCgroup> parse_membership(std::string_view membership) {
   std::vector<OwnCgroup> out;
   for (const ProcCgroupEntry& e : parse_proc_cgroup(membership))
@@ -164,9 +176,8 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
     const OwnCgroup* mine = own_entry(own, m);
     std::string data = m.fs_type == "cgroup2" ? "" : (mine ? mine->controllers : "");
     if (m.fs_type == "cgroup" && data.empty()) continue;  // a hierarchy this process is not in
-    // A later mount on the same mount point covers the earlier one (a
-    // /sys/fs/cgroup mounted again over the first, by a CI runner or a
-    // container's /sys bind): only the one seen there is mounted.
+    if (!seen_at_its_mount_point(m)) continue;
+    // Without statx, a later mount on the same mount point is the one seen.
     std::erase_if(out, [&](const CgroupHierarchyMount& h) { return h.name == name; });
     out.push_back({name, m.fs_type, data, host_dir_for(m, mine)});
   }

@@ -78,8 +78,10 @@ TEST(RootfsCgroup, AWritableCgroupMountsTmpfsIsNosuidNodevNoexec) {
 // /sys/fs/cgroup mounted again over the first (a CI runner's, or a
 // container's /sys bind with a fresh cgroup tree on it): mountinfo lists
 // each hierarchy twice at the same mount point, and each was mounted twice
-// in the container. Only the one seen there counts.
-TEST(RootfsCgroup, AHierarchyCoveredByAnotherAtItsMountPointIsListedOnce) {
+// in the container; one the new tree lacks, or any under a bare tmpfs (where
+// a rootless caller cannot unmount the host's), failed the mount. Only the
+// mounts seen there count.
+TEST(RootfsCgroup, OnlyTheHierarchiesSeenAtTheirMountPointsAreListed) {
   HULL_REQUIRE_ROOT();
   if (host_is_unified()) GTEST_SKIP() << "a pure cgroup v2 host has one hierarchy at /sys/fs/cgroup";
   TempBundle tb;
@@ -87,20 +89,26 @@ TEST(RootfsCgroup, AHierarchyCoveredByAnotherAtItsMountPointIsListedOnce) {
   std::string out = in_child([&] {
     std::filesystem::create_directories(saved);
     if (::mount("/sys/fs/cgroup", saved.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) throw_errno("rbind");
+    const std::vector<CgroupHierarchyMount> before = cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"));
     if (::mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, nullptr) < 0) throw_errno("cover /sys/fs/cgroup");
-    std::string names;
-    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"))) {
-      const std::string mount_point = "/sys/fs/cgroup/" + h.name;
-      std::filesystem::create_directories(mount_point);
-      if (::mount((saved + "/" + h.name).c_str(), mount_point.c_str(), nullptr, MS_BIND, nullptr) < 0)
-        throw_errno("bind " + h.name);
-      names += h.name + " ";
-    }
     Checks c;
-    std::set<std::string> seen;
-    const std::vector<CgroupHierarchyMount> again = cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"));
-    for (const CgroupHierarchyMount& h : again) c.expect(seen.insert(h.name).second, h.name + " listed twice");
-    c.expect(again.size() > 0, "no hierarchy listed (first: " + names + ")");
+    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup")))
+      c.expect(false, h.name + " listed under a bare tmpfs");
+    // The new tree: each hierarchy again but the first.
+    std::set<std::string> bound;
+    for (size_t i = 1; i < before.size(); ++i) {
+      const std::string mount_point = "/sys/fs/cgroup/" + before[i].name;
+      std::filesystem::create_directories(mount_point);
+      if (::mount((saved + "/" + before[i].name).c_str(), mount_point.c_str(), nullptr, MS_BIND, nullptr) < 0)
+        throw_errno("bind " + before[i].name);
+      bound.insert(before[i].name);
+    }
+    std::multiset<std::string> listed;
+    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup")))
+      listed.insert(h.name);
+    c.expect(before.size() > 1, "fewer than two hierarchies to test with");
+    c.expect(listed == std::multiset<std::string>(bound.begin(), bound.end()),
+             "listed " + std::to_string(listed.size()) + " of the " + std::to_string(bound.size()) + " bound");
     return c.failures;
   });
   EXPECT_EQ(out, "");
