@@ -23,8 +23,9 @@ struct RecursiveOption {
   uint64_t clear;
   std::optional<uint64_t> atime;
   // `atime` is the mode the option turns off: the kernel's default,
-  // relatime, where that mode was chosen (or none was), as mount(2)'s
-  // norelatime and nostrictatime; another mode chosen before it stays.
+  // relatime, where an option before it chose that mode, as mount(2)'s
+  // norelatime and nostrictatime; any other mode stays (one chosen before
+  // it, or a bind source's own).
   bool turns_atime_off = false;
 };
 constexpr RecursiveOption kRecursiveOptions[] = {
@@ -186,7 +187,7 @@ bool apply_recursive(std::string_view option, MountAttrs& rec) {
     if (!r.atime) return true;
     if (!r.turns_atime_off)
       rec.atime = r.atime;
-    else if (!rec.atime || rec.atime == r.atime)
+    else if (rec.atime == r.atime)
       rec.atime = MOUNT_ATTR_RELATIME;
     return true;
   }
