@@ -204,7 +204,8 @@ constexpr const char* kNoCgroupState = R"({"mode": "unified", "v2": "", "v1": {}
 // cgroupPath, which every later command reads as "no cgroup".
 bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
   const auto without_cgroup = [&](const std::string& why, const std::string& remedy) {
-    log::warn("rootless: the container gets no cgroup (" + why + "); its resource limits are not applied. " + remedy);
+    log::warn("rootless: the container gets no cgroup (" + why + "); its resource limits are not applied." +
+              (remedy.empty() ? "" : " " + remedy));
     cgroup = cgroups::Manager::load(kNoCgroupState);
     return false;
   };
@@ -212,10 +213,11 @@ bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
   // nothing, and no kill or delete could vouch for its init (runc refuses
   // too: "no cgroup mount found in mountinfo").
   if (!cgroups::Host::current().mounted()) {
-    const std::string none = "no cgroup file system is mounted at /sys/fs/cgroup";
-    constexpr const char* kRemedy = "mount cgroup2 there (inside a container: give it a /sys/fs/cgroup mount)";
-    if (g.rootless) return without_cgroup(none, "To have one, " + std::string(kRemedy) + ".");
-    throw Error(none + ": " + kRemedy);
+    const auto none = Error(
+        "no cgroup file system is mounted at /sys/fs/cgroup: mount cgroup2 there (inside a container: give it a "
+        "/sys/fs/cgroup mount)");
+    if (g.rootless) return without_cgroup(none.message(), "");
+    throw none;
   }
   try {
     cgroup.create();
