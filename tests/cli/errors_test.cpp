@@ -21,6 +21,13 @@ class ErrorsTest : public HullTest {
   ProcResult create(const fs::path& bundle_dir, const std::string& id) {
     return hull({"create", "--bundle", bundle_dir.string(), id});
   }
+  // `hull run` of b as id from a private mount namespace that the shell
+  // command `prepare` changed first (what a container hull runs in has).
+  ProcResult run_after(const std::string& prepare, const Bundle& b, const std::string& id) {
+    return run_process({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
+                        prepare + " && exec \"$0\" \"$@\"", runtime_binary(), "--root", state_root().string(), "run",
+                        "--bundle", b.dir().string(), id});
+  }
 };
 
 TEST_F(ErrorsTest, MissingBundleDirectory) {
@@ -132,9 +139,7 @@ TEST_F(ErrorsTest, ADirectoryMountedOntoAFileIsNamed) {
 TEST_F(ErrorsTest, ACreateWhereNoCgroupFileSystemIsMountedIsRefused) {
   Bundle& b = bundle();
   b.args({"true"});
-  ProcResult r = run_process({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
-                              "umount -l /sys/fs/cgroup && exec \"$0\" \"$@\"", runtime_binary(), "--root",
-                              state_root().string(), "run", "--bundle", b.dir().string(), "nocgroupfs"});
+  ProcResult r = run_after("umount -l /sys/fs/cgroup", b, "nocgroupfs");
   EXPECT_TRUE(failed_with(r, {"run container \"nocgroupfs\"", "no cgroup file system is mounted at /sys/fs/cgroup",
                               "give it a /sys/fs/cgroup mount"}));
   expect_nothing_left("nocgroupfs");
@@ -159,9 +164,7 @@ TEST_F(ErrorsTest, NamespacesRefusedForWantOfCapSysAdminSayWhy) {
 TEST_F(ErrorsTest, AProcTheKernelFindsTooRevealingSaysWhy) {
   Bundle& b = bundle();
   b.add_user_namespace().args({"true"});
-  ProcResult r = run_process({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
-                              "mount --bind /dev/null /proc/keys && exec \"$0\" \"$@\"", runtime_binary(), "--root",
-                              state_root().string(), "run", "--bundle", b.dir().string(), "covered-proc"});
+  ProcResult r = run_after("mount --bind /dev/null /proc/keys", b, "covered-proc");
   EXPECT_TRUE(failed_with(r, {"mount \"proc\" on \"/proc\"", "an outer container's masked or read-only /proc paths",
                               "operation not permitted"}));
   expect_nothing_left("covered-proc");
