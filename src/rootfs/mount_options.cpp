@@ -23,9 +23,10 @@ struct RecursiveOption {
   uint64_t clear;
   std::optional<uint64_t> atime;
   // `atime` is the mode the option turns off: the kernel's default,
-  // relatime, where an option before it chose that mode, as mount(2)'s
-  // norelatime and nostrictatime; any other mode stays (one chosen before
-  // it, or a bind source's own).
+  // relatime, where an option before it chose that mode, as mount(8)'s
+  // atime, norelatime and nostrictatime; any other mode stays (one chosen
+  // before it, or a bind source's own, as a bind remount without an atime
+  // flag keeps it).
   bool turns_atime_off = false;
 };
 constexpr RecursiveOption kRecursiveOptions[] = {
@@ -44,7 +45,7 @@ constexpr RecursiveOption kRecursiveOptions[] = {
     // The atime mode is one value.
     {"rrelatime", 0, 0, MOUNT_ATTR_RELATIME},
     {"rnorelatime", 0, 0, MOUNT_ATTR_RELATIME, true},
-    {"ratime", 0, 0, MOUNT_ATTR_RELATIME},
+    {"ratime", 0, 0, MOUNT_ATTR_NOATIME, true},
     {"rnoatime", 0, 0, MOUNT_ATTR_NOATIME},
     {"rstrictatime", 0, 0, MOUNT_ATTR_STRICTATIME},
     {"rnostrictatime", 0, 0, MOUNT_ATTR_STRICTATIME, true},

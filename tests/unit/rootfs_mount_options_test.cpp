@@ -100,8 +100,7 @@ INSTANTIATE_TEST_SUITE_P(
                       RecursiveCase{"rnodiratime", MOUNT_ATTR_NODIRATIME, 0},
                       RecursiveCase{"rdiratime", 0, MOUNT_ATTR_NODIRATIME},
                       RecursiveCase{"rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
-                      RecursiveCase{"rnorelatime", 0, 0},
-                      RecursiveCase{"ratime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+                      RecursiveCase{"rnorelatime", 0, 0}, RecursiveCase{"ratime", 0, 0},
                       RecursiveCase{"rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
                       RecursiveCase{"rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
                       RecursiveCase{"rnostrictatime", 0, 0}, RecursiveCase{"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0},
@@ -117,6 +116,9 @@ TEST(MountOptions, TurningAnotherAtimeModeOffKeepsTheChosenOne) {
   EXPECT_EQ(parse_options({"rnoatime", "rnostrictatime"}).recursive.atime, MOUNT_ATTR_NOATIME);
   EXPECT_EQ(parse_options({"rstrictatime", "rnorelatime"}).recursive.atime, MOUNT_ATTR_STRICTATIME);
   EXPECT_EQ(parse_options({"rstrictatime", "rnostrictatime"}).recursive.atime, MOUNT_ATTR_RELATIME);
+  // ratime turns noatime off (mount(8)'s atime), not strictatime.
+  EXPECT_EQ(parse_options({"rstrictatime", "ratime"}).recursive.atime, MOUNT_ATTR_STRICTATIME);
+  EXPECT_EQ(parse_options({"rnoatime", "ratime"}).recursive.atime, MOUNT_ATTR_RELATIME);
 }
 
 TEST(MountOptions, UnknownOptionsAreDataInOrder) {
