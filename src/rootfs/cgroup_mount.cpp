@@ -36,12 +36,17 @@ struct OwnCgroup {
 // a later mount there or above it (/sys/fs/cgroup mounted again over the
 // first, by a CI runner or a container's /sys bind; a tmpfs over it where
 // the host's cgroups cannot be unmounted): mountinfo lists both. Where statx
-// cannot say (refused by a caller's filter), it counts as seen.
+// cannot say (refused by a caller's filter: EPERM from a profile older than
+// the call), whether anything is there still tells one under a bare tmpfs;
+// among the rest the later mount at a mount point counts (below).
 bool seen_at_its_mount_point(const MountInfo& m) {
+  const auto gone = [] { return errno == ENOENT || errno == ENOTDIR; };
   struct statx sx {};
-  if (::statx(AT_FDCWD, m.mount_point.c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) < 0)
-    return errno != ENOENT && errno != ENOTDIR;  // nothing there: covered
-  return !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id == static_cast<uint64_t>(m.id);
+  if (::statx(AT_FDCWD, m.mount_point.c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) == 0)
+    return !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id == static_cast<uint64_t>(m.id);
+  if (gone()) return false;
+  struct stat st {};
+  return ::fstatat(AT_FDCWD, m.mount_point.c_str(), &st, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) == 0 || !gone();
 }
 
 std::vector<OwnCgroup> parse_membership(std::string_view membership) {
@@ -177,7 +182,8 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
     std::string data = m.fs_type == "cgroup2" ? "" : (mine ? mine->controllers : "");
     if (m.fs_type == "cgroup" && data.empty()) continue;  // a hierarchy this process is not in
     if (!seen_at_its_mount_point(m)) continue;
-    // Without statx, a later mount on the same mount point is the one seen.
+    // Without statx's mount id, a later mount on the same mount point is the
+    // one seen.
     std::erase_if(out, [&](const CgroupHierarchyMount& h) { return h.name == name; });
     out.push_back({name, m.fs_type, data, host_dir_for(m, mine)});
   }

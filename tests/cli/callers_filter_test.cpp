@@ -5,6 +5,8 @@
 // refused, the error names that call, not the config, and nothing is left.
 #include <cerrno>
 
+#include "cgroups/host.hpp"
+
 #include "harness.hpp"
 #include "proc_files.hpp"
 
@@ -90,6 +92,37 @@ TEST_F(CallersFilter, StatxRefusedStillLetsFailedCreatesAndDeletesRemoveTheState
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(std::filesystem::exists(state_dir("callers-nostatx-delete")));
   expect_nothing_left("callers-nostatx-delete");
+}
+
+// statx refused outright (a profile older than the call answers EPERM),
+// with /sys/fs/cgroup covered by a tmpfs holding three hierarchies again:
+// the covered ones counted as seen, and the container's cgroup mount bound
+// each of them, failing with ENOENT where the tmpfs has none.
+TEST_F(CallersFilter, StatxRefusedStillSkipsCoveredCgroupHierarchies) {
+  if (cgroups::Host::current().mode == cgroups::Mode::Unified)
+    GTEST_SKIP() << "one cgroup2 hierarchy (pure cgroup v2): nothing to cover in part";
+  Bundle& b = bundle();
+  // Without a cgroup namespace each hierarchy is bound from the host's.
+  auto& namespaces = b.config["linux"]["namespaces"];
+  for (size_t i = namespaces.size(); i-- > 0;)
+    if (namespaces[i]["type"] == "cgroup") namespaces.erase(i);
+  b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                {"type", "cgroup"},
+                                {"source", "cgroup"},
+                                {"options", {"nosuid", "noexec", "nodev", "ro"}}});
+  b.args({"sh", "-c", "ls /sys/fs/cgroup"});
+  const std::string prepare =
+      "mount -t tmpfs tmpfs /sys/fs/cgroup && for c in memory devices pids; do mkdir /sys/fs/cgroup/$c && "
+      "mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c || exit; done";
+  SpawnOptions opts;
+  opts.extra_env = {"HULL_REFUSE=statx:" + std::to_string(EPERM)};
+  ProcResult r = run_process({"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
+                              prepare + " && exec \"$0\" \"$@\"", HULL_REFUSING_SYSCALLS, "--root",
+                              state_root().string(), "run", "--bundle", b.dir().string(), "callers-covered-cgroups"},
+                             opts);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "devices\nmemory\npids\n") << r.err;
+  expect_nothing_left("callers-covered-cgroups");
 }
 
 // Clearing the parent-death signal refused by the caller's filter, with no
