@@ -55,6 +55,32 @@ long clone3(clone_args& args) { return ::syscall(SYS_clone3, &args, sizeof args)
 constexpr uint64_t kNamespacesNeedingSysAdmin =
     CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
 
+bool lacks_sys_admin() {
+  try {
+    return !(process::held_capabilities() & (uint64_t{1} << CAP_SYS_ADMIN));
+  } catch (const Error&) {
+    return false;  // capget refused too: nothing known to say
+  }
+}
+
+// Without CAP_SYS_ADMIN (hull run in a container given the default
+// capabilities) the kernel's EPERM says nothing of why, and Docker's
+// default profile answers clone3 ENOSYS then, which reads as an old kernel.
+[[noreturn]] void throw_clone_refused(uint64_t flags, const std::string& what) {
+  const int err = errno;
+  if (err == ENOSYS && lacks_sys_admin())
+    throw_errno(ENOSYS, what +
+                            ": hull's process lacks CAP_SYS_ADMIN, and a container engine's seccomp profile answers "
+                            "clone3 so without it (Docker's default profile does): give the container CAP_SYS_ADMIN, "
+                            "or a profile that allows clone3");
+  if (err == EPERM && (flags & kNamespacesNeedingSysAdmin) && !(flags & CLONE_NEWUSER) && lacks_sys_admin())
+    throw_errno(EPERM, what +
+                           ": making its namespaces needs CAP_SYS_ADMIN, which hull's process lacks (inside a "
+                           "container: give the container CAP_SYS_ADMIN, or use a user namespace)");
+  errno = err;
+  cgroups::throw_process_errno(what);
+}
+
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(HULL_UNDER_ASAN)
 #define HULL_CLONE_SHARING_MEMORY 1
 // clone3 with CLONE_VM | CLONE_VFORK and no stack of its own: the child
@@ -200,16 +226,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     pid = clone3(args);
   }
   if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (pid < 0) {
-    // Without CAP_SYS_ADMIN (hull run in a container given the default
-    // capabilities) the kernel's EPERM says nothing of why.
-    if (errno == EPERM && (args.flags & kNamespacesNeedingSysAdmin) && !(args.flags & CLONE_NEWUSER) &&
-        !(process::held_capabilities() & (uint64_t{1} << CAP_SYS_ADMIN)))
-      throw_errno(EPERM, std::string("clone3 ") + r.what +
-                             ": making its namespaces needs CAP_SYS_ADMIN, which hull's process lacks (inside a "
-                             "container: give the container CAP_SYS_ADMIN, or use a user namespace)");
-    cgroups::throw_process_errno(std::string("clone3 ") + r.what);
-  }
+  if (pid < 0) throw_clone_refused(args.flags, std::string("clone3 ") + r.what);
   if (pid == 0) {
     r.entry(r.arg);
     ::_exit(127);  // entry points do not return; this is the last guard

@@ -125,6 +125,22 @@ TEST_F(CallersFilter, StatxRefusedStillSkipsCoveredCgroupHierarchies) {
   expect_nothing_left("callers-covered-cgroups");
 }
 
+// Without CAP_SYS_ADMIN, Docker's default profile answers clone3 ENOSYS:
+// the message blamed the kernel's version.
+TEST_F(CallersFilter, Clone3RefusedWithEnosysForWantOfCapSysAdminSaysWhy) {
+  Bundle& b = bundle();
+  b.args({"true"});
+  SpawnOptions opts;
+  opts.extra_env = {"HULL_REFUSE=clone3:" + std::to_string(ENOSYS)};
+  ProcResult r = run_process(
+      {"/usr/bin/setpriv", "--no-new-privs", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin",
+       HULL_REFUSING_SYSCALLS, "--root", state_root().string(), "run", "--bundle", b.dir().string(), "callers-clone3"},
+      opts);
+  EXPECT_TRUE(failed_with(
+      r, {"clone3 the container init", "lacks CAP_SYS_ADMIN", "Docker's default profile", "function not implemented"}));
+  expect_nothing_left("callers-clone3");
+}
+
 // Clearing the parent-death signal refused by the caller's filter, with no
 // profile in the config: the error said "linux.seccomp: the profile
 // refuses" and told the user to set process.noNewPrivileges, already true.

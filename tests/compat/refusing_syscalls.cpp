@@ -37,7 +37,8 @@ const Call kCalls[] = {{"mount_setattr", SYS_mount_setattr},
                        {"statx", SYS_statx},
                        {"prctl", SYS_prctl},
                        {"openat2", SYS_openat2},
-                       {"pidfd_send_signal", SYS_pidfd_send_signal}};
+                       {"pidfd_send_signal", SYS_pidfd_send_signal},
+                       {"clone3", SYS_clone3}};
 
 struct Refusal {
   long nr = -1;
