@@ -1,6 +1,8 @@
 // .linux → spec::Linux, except resources and seccomp (files of their own).
 #include "spec/parse.hpp"
 
+#include <algorithm>
+
 namespace hull::spec::detail {
 namespace {
 
@@ -127,6 +129,16 @@ MemoryPolicy parse_memory_policy(const Node& n) {
     m.flags = f->list([](const Node& e) {
       return e.one_of({"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"}, "memory policy flag");
     });
+    // The node-mapping flags map given nodes: one of them, and never for
+    // the local node. Which modes MPOL_F_NUMA_BALANCING takes grows with
+    // the kernel, so the kernel judges that one.
+    const auto has = [&](std::string_view flag) { return std::ranges::find(m.flags, flag) != m.flags.end(); };
+    const bool maps_nodes = has("MPOL_F_STATIC_NODES") || has("MPOL_F_RELATIVE_NODES");
+    if (has("MPOL_F_STATIC_NODES") && has("MPOL_F_RELATIVE_NODES"))
+      f->fail("MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
+    if (maps_nodes && (m.mode == "MPOL_LOCAL" || (m.mode == "MPOL_PREFERRED" && !has_nodes)))
+      f->fail((m.mode == "MPOL_LOCAL" ? m.mode : m.mode + " without nodes") +
+              " takes no MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES");
   }
   return m;
 }
