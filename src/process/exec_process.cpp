@@ -111,7 +111,11 @@ void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts, 
   // run as part of start, of a created container (as runc reports it).
   std::string state = with_context("startContainer hooks",
                                    [&] { return state_seen_from_container(opts.container_state_json(), "created"); });
-  run_hooks(spec.hooks.startContainer, "startContainer", state, HookFailure::Fail, {}, &env);
+  try {
+    run_hooks(spec.hooks.startContainer, "startContainer", state, HookFailure::Fail, {}, &env);
+  } catch (const Error& e) {
+    throw StartContainerHookFailed(e.message(), e.code());
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "seccomp/seccomp.hpp"
 #include "spec/spec.hpp"
 
@@ -82,6 +83,13 @@ void apply_from_outside_user_namespace(const spec::Process& process, pid_t pid);
 // Runs in the init after setup_rootfs. Never returns: execs the process or
 // throws hull::Error (the caller reports it to the parent and _exits).
 [[noreturn]] void exec_container_process(const spec::Spec& spec, const ExecOptions& opts);
+
+// A startContainer hook failed: the runtime destroys the container
+// (runtime.md lifecycle step 7: "continue the lifecycle at step 12").
+class StartContainerHookFailed : public Error {
+ public:
+  using Error::Error;
+};
 
 // Whether the process waits for start (ExecOptions::wait_for_start) under
 // linux.seccomp: without process.noNewPrivileges the filter is loaded

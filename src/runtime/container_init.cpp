@@ -386,7 +386,7 @@ void container_init_main(InitContext& ctx) noexcept {
     init_steps(ctx, start_conn);
   } catch (const Error& e) {
     if (start_conn >= 0)
-      report_start_error(start_conn, e.what());
+      report_start_error(start_conn, e.what(), dynamic_cast<const process::StartContainerHookFailed*>(&e) != nullptr);
     else
       reported = ctx.sync->send_error(e.code(), e.message());
   } catch (const std::exception& e) {

@@ -254,11 +254,26 @@ void run_poststop_hooks(const std::vector<spec::Hook>& poststop, const Container
 void start_container(const GlobalOptions& g, const std::string& id) {
   OpenedContainer c = open_container(g, id);
   const spec::Hooks hooks = load_saved_hooks(c.dir, c.state);
-  start_locked(c.dir, c.state, c.status);
-  run_poststart_hooks(c.dir, c.state, hooks, StartContext::Start, [&] {
-    ContainerCgroup cgroup(c.dir, c.state);
-    kill_and_wait(c.dir, c.state, Status::Running, cgroup);
-  });
+  // A failed startContainer or poststart hook stops the container and
+  // destroys it, poststop hooks included (runtime.md, lifecycle steps 7
+  // and 9: "continue the lifecycle at step 12"); `start` fails with the
+  // hook's error, and what the destroy could not undo is warned of.
+  const auto destroy = [&] {
+    try {
+      ContainerCgroup cgroup(c.dir, c.state);
+      kill_and_wait(c.dir, c.state, Status::Running, cgroup);
+      destroy_container(c.dir, c.state, hooks, cgroup);
+    } catch (const Error& e) {
+      log::warn("destroy container " + quote(id) + " after its failed hook: " + e.what());
+    }
+  };
+  try {
+    start_locked(c.dir, c.state, c.status);
+  } catch (const StartHookFailed&) {
+    destroy();
+    throw;
+  }
+  run_poststart_hooks(c.dir, c.state, hooks, StartContext::Start, destroy);
 }
 
 namespace {

@@ -25,6 +25,9 @@ namespace hull {
 namespace {
 
 constexpr char kGo = 'g';
+// Leads an error reply whose failure ends the container's lifecycle; no
+// message starts with it (an older init's reply never does).
+constexpr char kDestroysMark = '\x01';
 constexpr char kProbe = '?';
 constexpr char kWaiting = 'w';
 constexpr char kRehearsal = 'r';  // queued by create, taken before Ready
@@ -154,9 +157,10 @@ UniqueFd wait_for_start(int listen_fd) {
   }
 }
 
-void report_start_error(int conn_fd, const std::string& message) {
+void report_start_error(int conn_fd, const std::string& message, bool destroys) {
   // Under the filter: the error came after it was loaded (its execve, denied).
-  (void)send_or_write(conn_fd, message.data(), message.size());
+  const std::string reply = destroys ? kDestroysMark + message : message;
+  (void)send_or_write(conn_fd, reply.data(), reply.size());
 }
 
 void release_init(int state_dir_fd) {
@@ -177,6 +181,7 @@ void release_init(int state_dir_fd) {
     if (e.code() == ECONNRESET) throw InitNotWaiting("the container init exited before it started the program");
     throw;
   }
+  if (reply.starts_with(kDestroysMark)) throw StartHookFailed(reply.substr(1));
   if (!reply.empty()) throw Error(reply);
 }
 

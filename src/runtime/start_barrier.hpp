@@ -59,7 +59,9 @@ void rehearse_start_wait(int listen_fd);
 // accepted connection (CLOEXEC) on which a late error can be reported with
 // report_start_error. Probes are answered on the way.
 UniqueFd wait_for_start(int listen_fd);
-void report_start_error(int conn_fd, const std::string& message);
+// destroys: the failure ends the container's lifecycle (a startContainer
+// hook's), and `start` destroys it (StartHookFailed).
+void report_start_error(int conn_fd, const std::string& message, bool destroys = false);
 
 // `hull start` side: releases the init and waits until it has exec'd (or
 // failed, which throws with the init's message). The socket file is removed
@@ -74,6 +76,13 @@ void release_init(const SyncChannel& init);
 // kill) after the state check found it created, so `start` refuses as the
 // state machine does for a stopped container.
 class InitNotWaiting : public Error {
+ public:
+  using Error::Error;
+};
+
+// Thrown by release_init where the init reported a failed startContainer
+// hook: the container is to be destroyed, poststop hooks included.
+class StartHookFailed : public Error {
  public:
   using Error::Error;
 };
