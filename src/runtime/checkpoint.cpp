@@ -121,14 +121,14 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
       }
     }
     t.external_namespaces = external_namespaces(spec, t.pid);
-    t.config_file = criu_config_file(spec);
+    t.config = criu_config_file(spec);
     // Built (and so checked) before anything is written.
     std::vector<std::string> args = criu_dump_args(o, t);
     if (!o.pre_dump) {
       UniqueFd images = open_fd(o.criu.image_path, O_PATH | O_DIRECTORY);
       write_file_atomic(images.get(), kDescriptorsFile, descriptors_json(init_stdio(t.pid)));
     }
-    run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog), nullptr, -1, nullptr, {}, o.status_fd);
+    run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog, t.config.log_file), nullptr, -1, nullptr, {}, o.status_fd);
     if (stays) return;
     // CRIU killed the container's processes once they were dumped: what is
     // left is its cgroup and state, removed as delete does.

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/text.hpp"
 #include "rootfs/bind_trees.hpp"
 #include "rootfs/devices.hpp"
 #include "rootfs/mount_options.hpp"
@@ -44,10 +46,12 @@ void add_external_mounts(std::vector<std::string>& a, const std::vector<External
 }
 
 // What dump and restore spell the same way.
-void add_common(std::vector<std::string>& a, const CriuOptions& o, const char* log, const std::string& config_file) {
+void add_common(std::vector<std::string>& a, const CriuOptions& o, const char* log, const CriuConfigFile& config) {
   a.emplace_back("--no-default-config");
-  if (!config_file.empty()) a.insert(a.end(), {"--config", config_file});
-  a.insert(a.end(), {"--images-dir", o.image_path, "--log-file", log, "-v4"});
+  if (!config.path.empty()) a.insert(a.end(), {"--config", config.path});
+  a.insert(a.end(), {"--images-dir", o.image_path});
+  if (config.log_file.empty()) a.insert(a.end(), {"--log-file", log});
+  if (!config.verbosity) a.emplace_back("-v4");
   if (!o.work_path.empty()) a.insert(a.end(), {"--work-dir", o.work_path});
   add_flag(a, o.tcp_established, "--tcp-established");
   add_flag(a, o.ext_unix_sk, "--ext-unix-sk");
@@ -60,10 +64,31 @@ void add_common(std::vector<std::string>& a, const CriuOptions& o, const char* l
 
 }  // namespace
 
-std::string criu_config_file(const spec::Spec& spec) {
+CriuConfigFile criu_config_file(const spec::Spec& spec) {
   auto annotation = spec.annotations.find("org.criu.config");
   const std::string file = annotation != spec.annotations.end() ? annotation->second : "/etc/criu/runc.conf";
-  return !file.empty() && ::access(file.c_str(), F_OK) == 0 ? file : "";
+  if (file.empty() || ::access(file.c_str(), F_OK) < 0) return {};
+  return parse_criu_config(file, read_file(file));
+}
+
+CriuConfigFile parse_criu_config(const std::string& path, std::string_view text) {
+  CriuConfigFile c{path, {}, false};
+  for (std::string_view rest = text; !rest.empty();) {
+    std::string_view line = next_line(rest);
+    line = line.substr(0, line.find('#'));
+    std::string_view key = next_word(line);
+    std::string_view value;
+    if (const size_t eq = key.find('='); eq != std::string_view::npos) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+    } else {
+      value = next_word(line);
+    }
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (key == "log-file") c.log_file = value;
+    if (key == "verbosity") c.verbosity = true;
+  }
+  return c;
 }
 
 std::string criu_cgroups_mode(const std::string& mode) {
@@ -166,7 +191,7 @@ std::pair<std::string, std::string> page_server_address(const std::string& text)
 
 std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTarget& t) {
   std::vector<std::string> a{o.pre_dump ? "pre-dump" : "dump", "--tree", std::to_string(t.pid)};
-  add_common(a, o.criu, kDumpLog, t.config_file);
+  add_common(a, o.criu, kDumpLog, t.config);
   a.insert(a.end(), {"--root", t.rootfs, "--manage-cgroups=" + criu_cgroups_mode(o.criu.manage_cgroups_mode)});
   if (!t.freeze_cgroup.empty()) a.insert(a.end(), {"--freeze-cgroup", t.freeze_cgroup});
   // Pre-dump tracks memory so the next dump writes only what changed;
@@ -191,7 +216,7 @@ std::vector<std::string> criu_dump_args(const CheckpointOptions& o, const DumpTa
 
 std::vector<std::string> criu_restore_args(const RestoreOptions& o, const RestoreTarget& t) {
   std::vector<std::string> a{"restore"};
-  add_common(a, o.criu, kRestoreLog, t.config_file);
+  add_common(a, o.criu, kRestoreLog, t.config);
   a.insert(a.end(), {"--restore-detached", "--restore-sibling", "--root", t.root, "--pidfile", t.pid_file,
                      "--manage-cgroups=" + criu_cgroups_mode(o.criu.manage_cgroups_mode)});
   for (const std::string& root : t.cgroup_roots) a.insert(a.end(), {"--cgroup-root", root});

@@ -32,6 +32,17 @@ struct ExternalMount {
   bool operator==(const ExternalMount&) const = default;
 };
 
+// The CRIU configuration file of a dump or restore, and what in it takes the
+// place of hull's own options: runc hands CRIU the file over RPC, where
+// "settings in the configuration file will overwrite RPC settings", but on
+// CRIU's command line the command line wins, so hull leaves out its own
+// --log-file and -v4 where the file sets them.
+struct CriuConfigFile {
+  std::string path;        // "" = none
+  std::string log_file;    // its log-file ("" = none), relative to the work directory
+  bool verbosity = false;  // it sets verbosity
+};
+
 // What a dump needs to know about the container besides the user's options.
 struct DumpTarget {
   pid_t pid = 0;              // the container's init
@@ -39,7 +50,7 @@ struct DumpTarget {
   std::string freeze_cgroup;  // cgroup directory CRIU freezes instead of ptrace-stopping ("" = none)
   std::vector<ExternalMount> mounts;
   std::vector<std::string> external_namespaces;  // "net[4026532163]:extRootNetNS" (criu_external_namespace)
-  std::string config_file;                       // CRIU's --config ("" = none): criu_config_file
+  CriuConfigFile config;                         // CRIU's --config: criu_config_file
 };
 
 struct RestoreTarget {
@@ -53,16 +64,20 @@ struct RestoreTarget {
       inherit_fds;  // fd in CRIU -> what it stands for ("pipe:[123]", "extRootNetNS")
   std::vector<std::pair<std::string, std::string>> join_namespaces;  // --join-ns: CRIU's name ("ipc") -> path
   std::string action_script;                             // CRIU's --action-script ("" = none)
-  std::string config_file;                               // CRIU's --config ("" = none): criu_config_file
+  CriuConfigFile config;                                 // CRIU's --config: criu_config_file
 };
 
 // The CRIU configuration file a container's dump and restore use, as runc
 // picks it: the annotation org.criu.config's file ("": none), else
-// /etc/criu/runc.conf. "" where that file does not exist (runc's CRIU, over
-// RPC, ignores a missing one; the command line would fail on it). CRIU's
-// own default files (/etc/criu/default.conf, ~/.criu/default.conf), which
-// runc's RPC never reads, are left out with --no-default-config.
-std::string criu_config_file(const spec::Spec& spec);
+// /etc/criu/runc.conf, read for the options above. None where that file
+// does not exist (runc's CRIU, over RPC, ignores a missing one; the command
+// line would fail on it). CRIU's own default files (/etc/criu/default.conf,
+// ~/.criu/default.conf), which runc's RPC never reads, are left out with
+// --no-default-config.
+CriuConfigFile criu_config_file(const spec::Spec& spec);
+// CRIU's reading of a configuration file's text: one option a line, its long
+// name without dashes, then "=" or blanks and its value; "#" starts a comment.
+CriuConfigFile parse_criu_config(const std::string& path, std::string_view text);
 
 // The log file CRIU writes in the work directory.
 // A pre-dump writes dump.log too, as runc's does.

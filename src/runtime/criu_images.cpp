@@ -61,8 +61,9 @@ void resolve_criu_dirs(CriuOptions& o, bool create) {
   if (!o.work_path.empty()) make_dir(o.work_path, "work path");
 }
 
-std::string criu_log_path(const CriuOptions& o, const char* log_name) {
-  return (o.work_path.empty() ? o.image_path : o.work_path) + "/" + log_name;
+std::string criu_log_path(const CriuOptions& o, const char* log_name, const std::string& configured) {
+  if (configured.starts_with('/')) return configured;
+  return (o.work_path.empty() ? o.image_path : o.work_path) + "/" + (configured.empty() ? log_name : configured);
 }
 
 std::string freezer_cgroup(const cgroups::Paths& paths) {

@@ -16,8 +16,10 @@ namespace hull {
 // The image path made absolute (default: ./checkpoint, as runc's), the work
 // path too. With `create`, both are made (0700) when missing.
 void resolve_criu_dirs(CriuOptions& o, bool create);
-// Where CRIU writes its log: the work path, else the image path.
-std::string criu_log_path(const CriuOptions& o, const char* log_name);
+// Where CRIU writes its log: log_name, or the configuration file's log-file
+// where it sets one (relative: as CRIU takes it, from the work directory),
+// in the work path, else the image path.
+std::string criu_log_path(const CriuOptions& o, const char* log_name, const std::string& configured = "");
 
 // The cgroup directory CRIU freezes the container with: the v1 freezer
 // hierarchy's when there is one, else the v2 cgroup.

@@ -354,7 +354,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   root.emplace(dir.path(), rootfs);
   t.root = root->path();
   t.pid_file = dir.path() + "/" + kCriuPidFile;
-  t.config_file = criu_config_file(spec);
+  t.config = criu_config_file(spec);
   t.cgroup_roots = criu_cgroup_roots(cgroup.paths(), cgroups::Host::current());
   t.mounts = restore_external_mounts(spec, bundle, console ? console->path : "");
   std::vector<ExternalMount> cgroup_binds = cgroup_external_mounts(spec, cgroup.paths(), true);
@@ -388,8 +388,9 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     });
     t.action_script = actions->script();
   }
-  run_criu(g.criu, criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog), strict ? nullptr : &cgroup,
-           console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr, namespaces.fds());
+  run_criu(g.criu, criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog, t.config.log_file),
+           strict ? nullptr : &cgroup, console && console->slave ? console->slave.get() : -1,
+           actions ? &*actions : nullptr, namespaces.fds());
   actions.reset();
   root.reset();
   // Never a restored container without its limits and device rules.

@@ -335,29 +335,61 @@ TEST(CriuArgs, TheConfigFileIsTheAnnotationsOrRuncsAndNeverCriusDefault) {
   std::ofstream(conf) << "tcp-established\n";
   spec::Spec s;
   s.annotations["org.criu.config"] = conf;
-  EXPECT_EQ(criu_config_file(s), conf);
+  EXPECT_EQ(criu_config_file(s).path, conf);
   s.annotations["org.criu.config"] = dir.path() + "/missing.conf";
-  EXPECT_EQ(criu_config_file(s), "");  // a missing file is no file, as CRIU's RPC takes it
+  EXPECT_EQ(criu_config_file(s).path, "");  // a missing file is no file, as CRIU's RPC takes it
   s.annotations["org.criu.config"] = "";
-  EXPECT_EQ(criu_config_file(s), "");  // "": none at all, not even runc.conf
+  EXPECT_EQ(criu_config_file(s).path, "");  // "": none at all, not even runc.conf
   s.annotations.clear();
-  EXPECT_EQ(criu_config_file(s), ::access("/etc/criu/runc.conf", F_OK) == 0 ? "/etc/criu/runc.conf" : "");
+  EXPECT_EQ(criu_config_file(s).path, ::access("/etc/criu/runc.conf", F_OK) == 0 ? "/etc/criu/runc.conf" : "");
 
   CheckpointOptions o;
   o.criu.image_path = "/img";
   DumpTarget d = dump_target();
-  d.config_file = conf;
+  d.config.path = conf;
   Args a = criu_dump_args(o, d);
   EXPECT_TRUE(has_in_order(a, {"--no-default-config", "--config", conf})) << ::testing::PrintToString(a);
-  d.config_file.clear();
+  d.config.path.clear();
   a = criu_dump_args(o, d);
   EXPECT_TRUE(has_in_order(a, {"--no-default-config"}));
   EXPECT_FALSE(has_in_order(a, {"--config"}));
   RestoreOptions r;
   r.criu.image_path = "/img";
   RestoreTarget t;
-  t.config_file = conf;
+  t.config.path = conf;
   EXPECT_TRUE(has_in_order(criu_restore_args(r, t), {"--no-default-config", "--config", conf}));
+}
+
+// Over runc's RPC the file's settings win; on CRIU's command line the
+// command line's would: hull leaves out its own log file and verbosity
+// where the file sets them (the file's log file went unwritten).
+TEST(CriuArgs, TheConfigFilesLogFileAndVerbosityWin) {
+  const CriuConfigFile c = parse_criu_config("/c.conf",
+                                             "# runc.conf\n"
+                                             "tcp-established\n"
+                                             "  log-file = ignored\n"
+                                             "log-file=\"/var/log/criu.log\"  # the last one counts\n"
+                                             "verbosity 2\n");
+  EXPECT_EQ(c.log_file, "/var/log/criu.log");
+  EXPECT_TRUE(c.verbosity);
+  const CriuConfigFile plain = parse_criu_config("/c.conf", "tcp-established\n#log-file=x\nverbosityx\n");
+  EXPECT_EQ(plain.log_file, "");
+  EXPECT_FALSE(plain.verbosity);
+  EXPECT_EQ(parse_criu_config("/c.conf", "log-file dump-mine.log").log_file, "dump-mine.log");
+
+  CheckpointOptions o;
+  o.criu.image_path = "/img";
+  DumpTarget d = dump_target();
+  d.config = c;
+  Args a = criu_dump_args(o, d);
+  EXPECT_FALSE(has_in_order(a, {"--log-file"})) << ::testing::PrintToString(a);
+  EXPECT_FALSE(has_in_order(a, {"-v4"}));
+  d.config = plain;
+  a = criu_dump_args(o, d);
+  EXPECT_TRUE(has_in_order(a, {"--log-file", kDumpLog, "-v4"})) << ::testing::PrintToString(a);
+  EXPECT_EQ(criu_log_path(o.criu, kDumpLog, c.log_file), "/var/log/criu.log");
+  EXPECT_EQ(criu_log_path(o.criu, kDumpLog, "mine.log"), "/img/mine.log");
+  EXPECT_EQ(criu_log_path(o.criu, kDumpLog, ""), "/img/dump.log");
 }
 
 // As runc's MkdirAll: a nested image path is made whole, 0700.
