@@ -111,7 +111,12 @@ void apply_scheduler(const spec::Scheduler& sched) {
   if (::syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
     int err = errno;
     std::string hint;
-    if (err == EINVAL)
+    // The fixed rules were checked at parse: the tunable ones are left.
+    if (err == EINVAL && sched.policy == "SCHED_DEADLINE")
+      hint =
+          " (the period, or the deadline where no period is given, must lie within the host's "
+          "/proc/sys/kernel/sched_deadline_period_min_us and sched_deadline_period_max_us, in microseconds)";
+    else if (err == EINVAL)
       hint =
           " (priority must be 1..99 for SCHED_FIFO/SCHED_RR and 0 otherwise; deadline needs runtime <= deadline <= "
           "period)";

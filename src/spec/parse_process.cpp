@@ -58,6 +58,30 @@ IOPriority parse_io_priority(const Node& n) {
   return p;
 }
 
+// What sched_setattr(2) refuses whatever the host, checked before anything
+// is made (the init applies it after the namespaces, cgroups and the first
+// hooks). With SCHED_FLAG_KEEP_POLICY or _KEEP_PARAMS the kernel checks the
+// thread's own instead. Deadline periods also meet tunable limits
+// (/proc/sys/kernel/sched_deadline_period_*_us), left to the kernel.
+void check_scheduler_params(const Node& n, const Scheduler& s) {
+  for (const std::string& f : s.flags)
+    if (f == "SCHED_FLAG_KEEP_POLICY" || f == "SCHED_FLAG_KEEP_PARAMS") return;
+  const auto at = [&](const char* field) { return n.get(field).value_or(n); };
+  const bool realtime = s.policy == "SCHED_FIFO" || s.policy == "SCHED_RR";
+  const int32_t priority = s.priority.value_or(0);
+  if (realtime && (priority < 1 || priority > 99)) at("priority").fail(s.policy + " takes a priority from 1 to 99");
+  if (!realtime && priority != 0) at("priority").fail(s.policy + " takes no priority (0)");
+  if (s.policy != "SCHED_DEADLINE") return;
+  const uint64_t runtime = s.runtime.value_or(0), deadline = s.deadline.value_or(0), period = s.period.value_or(0);
+  constexpr uint64_t kTopBit = uint64_t{1} << 63;
+  if (deadline == 0) at("deadline").fail("SCHED_DEADLINE needs a deadline above 0 (nanoseconds)");
+  if (deadline & kTopBit) at("deadline").fail("the deadline must be below 2^63 nanoseconds");
+  if (period & kTopBit) at("period").fail("the period must be below 2^63 nanoseconds");
+  if (runtime < 1024) at("runtime").fail("SCHED_DEADLINE needs a runtime of at least 1024 nanoseconds");
+  if (runtime > deadline) at("runtime").fail("the runtime exceeds the deadline");
+  if (period != 0 && period < deadline) at("period").fail("the period is shorter than the deadline");
+}
+
 Scheduler parse_scheduler(const Node& n) {
   Scheduler s;
   required_field(n, "policy", s.policy, [](const Node& p) {
@@ -84,6 +108,7 @@ Scheduler parse_scheduler(const Node& n) {
   if (s.policy != "SCHED_DEADLINE")
     for (const char* field : {"runtime", "deadline", "period"})
       if (auto v = n.get(field); v && v->u64() != 0) v->fail("only SCHED_DEADLINE takes a " + std::string(field));
+  check_scheduler_params(n, s);
   return s;
 }
 
