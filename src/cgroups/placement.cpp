@@ -27,7 +27,8 @@ std::string relative_sub_path(std::string path, const std::string& arg) {
     size_t end = path.find('/', start);
     if (end == std::string::npos) end = path.size();
     if (path.compare(start, end - start, "..") == 0)
-      throw Error("--cgroup " + quote(arg) + ": \"..\" would leave the container's cgroup");
+      throw Error("--cgroup " + quote(arg) +
+                  ": a \"..\" component is not allowed (the path names a sub-cgroup of the container's)");
     start = end + 1;
   }
   return path;

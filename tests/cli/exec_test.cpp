@@ -110,7 +110,7 @@ TEST_F(ExecTest, CgroupFlagPathIsBelowTheContainersCgroup) {
       EXPECT_TRUE(line.ends_with(":/sub")) << sub << ": " << line;
     EXPECT_GT(seen, 0) << r.out;
   }
-  // hull: ".." would leave the container's cgroup; runc: ... is not a sub cgroup path.
+  // hull: a ".." component is not allowed; runc: ... is not a sub cgroup path.
   EXPECT_TRUE(failed_with(exec({"--cgroup", "../escape", "exslash", "true"}), {"../escape"}, kExecFailed));
   EXPECT_TRUE(failed_with(exec({"--cgroup", "no-such-sub", "exslash", "true"}), {"no-such-sub"}, kExecFailed));
 }
@@ -175,7 +175,7 @@ TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
 
   // Nothing outside the container's cgroup, nothing that is not there.
   r = exec({"--cgroup", "pids:../escape", "exsub", "true"});
-  // hull: "..." would leave the container's cgroup; runc: ... is not a sub cgroup path.
+  // hull: a ".." component is not allowed; runc: ... is not a sub cgroup path.
   EXPECT_TRUE(failed_with(r, {"../escape"}, kExecFailed));
   r = exec({"--cgroup", "pids:no-such-sub", "exsub", "true"});
   EXPECT_TRUE(failed_with(r, {"no-such-sub"}, kExecFailed));

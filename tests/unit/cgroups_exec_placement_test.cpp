@@ -61,7 +61,9 @@ TEST_F(ExecPlacement, RefusesAmbiguousOrUnknownSubCgroups) {
             "--cgroup \"cpu:a\" and \"cpuacct:b\" name two sub-cgroups of the \"cpu,cpuacct\" hierarchy");
   EXPECT_EQ(refusal({"memory:a", "whaaat:/"}),
             "--cgroup \"whaaat:/\": the container has no cgroup for controller \"whaaat\"");
-  EXPECT_EQ(refusal({"memory:../x"}), "--cgroup \"memory:../x\": \"..\" would leave the container's cgroup");
+  EXPECT_EQ(
+      refusal({"memory:../x"}),
+      "--cgroup \"memory:../x\": a \"..\" component is not allowed (the path names a sub-cgroup of the container's)");
   EXPECT_EQ(refusal({"a", "b"}),
             "--cgroup \"a\": a path without a controller must be the only --cgroup; give controller:path for each");
 }
