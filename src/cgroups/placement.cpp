@@ -11,6 +11,7 @@
 #include "base/procfs.hpp"
 #include "base/text.hpp"
 #include "cgroups/cgroupfs.hpp"
+#include "cgroups/events.hpp"
 
 namespace hull::cgroups {
 
@@ -93,14 +94,16 @@ Placement::Placement(const Paths& paths, const std::vector<std::string>& subs, p
     const std::string& name = hierarchy.first;
     const std::string sub = sub_path_of(s, name, [&](const std::string& c) { return hierarchy_holds(name, c); });
     v1_.add(name, join_cgroup_path(hierarchy.second, sub));
+    if (!sub.empty() && hierarchy_holds(name, "freezer")) v1_freezer_ = join_cgroup_path(hierarchy.second, sub);
   }
   if (!paths.v2.empty()) {
     // On a pure v2 host a named controller is the one hierarchy's; on a
     // hybrid one the v2 hierarchy takes only a path for every hierarchy.
     const bool unified = paths.mode == Mode::Unified;
-    const std::string target =
-        join_cgroup_path(paths.v2, sub_path_of(s, "unified", [&](const std::string&) { return unified; }));
+    const std::string sub = sub_path_of(s, "unified", [&](const std::string&) { return unified; });
+    const std::string target = join_cgroup_path(paths.v2, sub);
     v2_target_ = target;
+    v2_sub_ = !sub.empty();
     with_context("join cgroup " + target, [&] {
       v2_dir_ = open_path(target, O_RDONLY | O_DIRECTORY);
       v2_procs_ = open_at(v2_dir_.get(), "cgroup.procs", O_WRONLY);
@@ -122,6 +125,21 @@ void Placement::add(pid_t pid, bool placed_in_v2) const {
   }
 }
 
+namespace {
+void refuse_if_frozen(bool frozen, const std::string& dir) {
+  if (frozen)
+    throw Error("cgroup " + dir +
+                " is frozen (by the container, or from outside hull): a process placed there would wait for its "
+                "thaw, and this exec with it; thaw it (cgroup.freeze), or name another");
+}
+}  // namespace
+
+void Placement::refuse_frozen() {
+  refuse_frozen_ = true;
+  if (v2_sub_) refuse_if_frozen(event_value_at(v2_dir_.get(), v2_target_, "frozen") == "1", v2_target_);
+  if (!v1_freezer_.empty()) refuse_if_frozen(read_value(v1_freezer_, "freezer.state") != "THAWED", v1_freezer_);
+}
+
 void Placement::join_inits_cgroup(pid_t pid) const {
   // Read in the procfs opened before the runtime joined the container's
   // namespaces; the directory is opened below the container's own, by fd,
@@ -138,6 +156,10 @@ void Placement::join_inits_cgroup(pid_t pid) const {
                     quote(dir.empty() ? "(none)" : dir) + " is not below it",
                 EBUSY);
   with_context("join the init's cgroup " + dir, [&] {
+    if (refuse_frozen_) {
+      UniqueFd init_dir = open_at(v2_dir_.get(), dir.substr(prefix.size()), O_RDONLY | O_DIRECTORY);
+      refuse_if_frozen(event_value_at(init_dir.get(), dir, "frozen") == "1", dir);
+    }
     UniqueFd procs = open_at(v2_dir_.get(), dir.substr(prefix.size()) + "/cgroup.procs", O_WRONLY);
     write_all(procs.get(), std::to_string(pid), dir + "/cgroup.procs");
   });

@@ -41,6 +41,12 @@ class Placement {
   // for its children), pid joins the init's cgroup below it, as runc's
   // exec does (without --cgroup).
   void add(pid_t pid, bool placed_in_v2) const;
+  // Refuses, now and in add(), a cgroup other than the container's own
+  // (whose freeze the caller checks, as a pause) that would freeze the new
+  // process at birth: a sub-cgroup --cgroup names, or the init's cgroup
+  // add() falls back to, frozen by the container itself. The exec would
+  // wait for that process for ever, holding the container's lock.
+  void refuse_frozen();
 
  private:
   void join_inits_cgroup(pid_t pid) const;
@@ -48,6 +54,9 @@ class Placement {
   Mode mode_ = Mode::Unified;
   pid_t init_pid_ = 0;  // 0: a sub-cgroup was named, or no init to follow
   std::string v2_target_;
+  bool v2_sub_ = false;     // v2_target_ is a sub-cgroup --cgroup named
+  std::string v1_freezer_;  // the v1 freezer sub-cgroup --cgroup named ("": none)
+  bool refuse_frozen_ = false;
   UniqueFd v2_dir_, v2_procs_;
   V1SelfPlacement v1_;
 };

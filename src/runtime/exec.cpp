@@ -369,6 +369,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       // The process would be frozen at birth and this exec would wait for it.
       if (!into_paused) refuse_frozen_cgroup(cg, status);
       cgroup.emplace(cg.paths(), o.cgroups, st.pid);
+      if (!into_paused) cgroup->refuse_frozen();
     } else if (!o.cgroups.empty()) {
       throw Error("--cgroup: the container has no cgroups");
     }

@@ -193,6 +193,50 @@ TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
   }
 }
 
+// A sub-cgroup frozen before the exec (by the container, through a
+// writable cgroup mount, or from outside): the process placed there froze at
+// birth, and hull exec waited for its execve for ever, holding the
+// container's lock (kill, pause and delete -f waited behind it). Refused,
+// naming it, as a frozen container's own cgroup is.
+TEST_F(ExecTest, ASubCgroupFrozenBeforehandIsRefusedNotWaitedFor) {
+  const pid_t init = start_sleeping("exfrozen");
+  ASSERT_GT(init, 0);
+  const bool unified = cgroups::Host::current().mode == cgroups::Mode::Unified;
+  SubCgroups subs;
+  std::vector<std::pair<fs::path, std::string>> thaw;  // file, value
+  std::string named;
+  for (const auto& d : cgroups_of_container(init)) {
+    const bool v1_freezer = d.string().starts_with("/sys/fs/cgroup/freezer/");
+    if (!v1_freezer && !unified) continue;
+    subs.make(d / "f");
+    const fs::path file = d / "f" / (v1_freezer ? "freezer.state" : "cgroup.freeze");
+    std::ofstream(file) << (v1_freezer ? "FROZEN" : "1");
+    thaw.emplace_back(file, v1_freezer ? "THAWED" : "0");
+    named = v1_freezer ? "freezer:f" : "f";
+  }
+  ASSERT_FALSE(named.empty()) << "no v1 freezer and no pure cgroup v2 here";
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(20000);
+  ProcResult r = exec({"--cgroup", named, "exfrozen", "true"}, bounded);
+  EXPECT_FALSE(r.timed_out) << "hull exec waited for the frozen process";
+  EXPECT_TRUE(failed_with(r, {"/f is frozen"}, kExecFailed));
+  for (const auto& [file, value] : thaw) std::ofstream(file) << value;
+  if (!unified) return;
+
+  // Its init moved into a sub-cgroup, controllers enabled for its children
+  // (its own cgroup then takes no process: exec joins the init's), and that
+  // sub-cgroup frozen: a plain exec waited the same way.
+  const fs::path own = cgroups_of_container(init).front();
+  subs.make(own / "init");
+  std::ofstream(own / "init" / "cgroup.procs") << init;
+  std::ofstream(own / "cgroup.subtree_control") << "+pids";
+  std::ofstream(own / "init" / "cgroup.freeze") << "1";
+  r = exec({"exfrozen", "true"}, bounded);
+  EXPECT_FALSE(r.timed_out) << "hull exec waited for the frozen process";
+  EXPECT_TRUE(failed_with(r, {"/init is frozen"}, kExecFailed));
+  std::ofstream(own / "init" / "cgroup.freeze") << "0";
+}
+
 TEST_F(ExecTest, UserAndAdditionalGidsTakeEffect) {
   ASSERT_GT(start_sleeping("exuser"), 0);
   ProcResult r = exec({"-u", "1000:1001", "-g", "2000", "-g", "2001", "exuser", "sh", "-c",
