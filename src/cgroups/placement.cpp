@@ -126,18 +126,23 @@ void Placement::add(pid_t pid, bool placed_in_v2) const {
 }
 
 namespace {
-void refuse_if_frozen(bool frozen, const std::string& dir) {
+// thaw: what thaws it; named: --cgroup named it.
+void refuse_if_frozen(bool frozen, const std::string& dir, const char* thaw, bool named) {
   if (frozen)
     throw Error("cgroup " + dir +
                 " is frozen (by the container, or from outside hull): a process placed there would wait for its "
-                "thaw, and this exec with it; thaw it (cgroup.freeze), or name another");
+                "thaw, and this exec with it; thaw it (" +
+                thaw + ", there or in the frozen cgroup above it)" + (named ? ", or give --cgroup another" : ""));
 }
+constexpr const char* kThawV2 = "write 0 to cgroup.freeze";
 }  // namespace
 
 void Placement::refuse_frozen() {
   refuse_frozen_ = true;
-  if (v2_sub_) refuse_if_frozen(event_value_at(v2_dir_.get(), v2_target_, "frozen") == "1", v2_target_);
-  if (!v1_freezer_.empty()) refuse_if_frozen(read_value(v1_freezer_, "freezer.state") != "THAWED", v1_freezer_);
+  if (v2_sub_) refuse_if_frozen(event_value_at(v2_dir_.get(), v2_target_, "frozen") == "1", v2_target_, kThawV2, true);
+  if (!v1_freezer_.empty())
+    refuse_if_frozen(read_value(v1_freezer_, "freezer.state") != "THAWED", v1_freezer_, "write THAWED to freezer.state",
+                     true);
 }
 
 void Placement::join_inits_cgroup(pid_t pid) const {
@@ -158,7 +163,7 @@ void Placement::join_inits_cgroup(pid_t pid) const {
   with_context("join the init's cgroup " + dir, [&] {
     if (refuse_frozen_) {
       UniqueFd init_dir = open_at(v2_dir_.get(), dir.substr(prefix.size()), O_RDONLY | O_DIRECTORY);
-      refuse_if_frozen(event_value_at(init_dir.get(), dir, "frozen") == "1", dir);
+      refuse_if_frozen(event_value_at(init_dir.get(), dir, "frozen") == "1", dir, kThawV2, false);
     }
     UniqueFd procs = open_at(v2_dir_.get(), dir.substr(prefix.size()) + "/cgroup.procs", O_WRONLY);
     write_all(procs.get(), std::to_string(pid), dir + "/cgroup.procs");

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -111,15 +112,21 @@ void apply_scheduler(const spec::Scheduler& sched) {
   if (::syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
     int err = errno;
     std::string hint;
-    // The fixed rules were checked at parse: the tunable ones are left.
-    if (err == EINVAL && sched.policy == "SCHED_DEADLINE")
+    // The fixed rules were checked at parse, unless a KEEP flag asked the
+    // kernel to judge: the tunable ones are left.
+    const bool keeps = std::ranges::any_of(sched.flags, [](const std::string& f) {
+      return f == "SCHED_FLAG_KEEP_POLICY" || f == "SCHED_FLAG_KEEP_PARAMS";
+    });
+    if (err == EINVAL && sched.policy == "SCHED_ISO")
+      hint = " (mainline Linux has no SCHED_ISO: only kernels with the out-of-tree -ck patches do)";
+    else if (err == EINVAL && sched.policy == "SCHED_DEADLINE" && !keeps)
       hint =
           " (the period, or the deadline where no period is given, must lie within the host's "
           "/proc/sys/kernel/sched_deadline_period_min_us and sched_deadline_period_max_us, in microseconds)";
     else if (err == EINVAL)
       hint =
-          " (priority must be 1..99 for SCHED_FIFO/SCHED_RR and 0 otherwise; deadline needs runtime <= deadline <= "
-          "period)";
+          " (priority must be 1..99 for SCHED_FIFO/SCHED_RR and 0 otherwise; deadline needs 1024 <= runtime <= "
+          "deadline <= period, the period within the host's /proc/sys/kernel/sched_deadline_period_*_us)";
     // With realtime group scheduling a cgroup without realtime budget
     // refuses SCHED_FIFO/SCHED_RR even to CAP_SYS_NICE.
     if (err == EPERM)

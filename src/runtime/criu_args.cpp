@@ -79,12 +79,12 @@ CriuConfigFile parse_criu_config(const std::string& path, std::string_view text)
     std::string_view key = next_word(line);
     std::string_view value;
     if (const size_t eq = key.find('='); eq != std::string_view::npos) {
-      value = key.substr(eq + 1);
+      value = key.substr(eq + 1);  // taken as it stands, quotes too (CRIU 3.17)
       key = key.substr(0, eq);
     } else {
       value = next_word(line);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     }
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     if (key == "log-file") c.log_file = value;
     if (key == "verbosity") c.verbosity = true;
   }

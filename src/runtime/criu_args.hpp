@@ -76,7 +76,8 @@ struct RestoreTarget {
 // --no-default-config.
 CriuConfigFile criu_config_file(const spec::Spec& spec);
 // CRIU's reading of a configuration file's text: one option a line, its long
-// name without dashes, then "=" or blanks and its value; "#" starts a comment.
+// name without dashes, then "=" and its value as it stands, or blanks and its
+// value, double quotes around it dropped; "#" starts a comment.
 CriuConfigFile parse_criu_config(const std::string& path, std::string_view text);
 
 // The log file CRIU writes in the work directory.

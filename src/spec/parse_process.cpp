@@ -60,8 +60,9 @@ IOPriority parse_io_priority(const Node& n) {
 
 // What sched_setattr(2) refuses whatever the host, checked before anything
 // is made (the init applies it after the namespaces, cgroups and the first
-// hooks). With SCHED_FLAG_KEEP_POLICY or _KEEP_PARAMS the kernel checks the
-// thread's own instead. Deadline periods also meet tunable limits
+// hooks). With SCHED_FLAG_KEEP_POLICY or _KEEP_PARAMS the kernel may take
+// the thread's own policy or values instead (KEEP_PARAMS where the thread
+// already runs a realtime or deadline policy): it judges those alone. Deadline periods also meet tunable limits
 // (/proc/sys/kernel/sched_deadline_period_*_us), left to the kernel.
 void check_scheduler_params(const Node& n, const Scheduler& s) {
   for (const std::string& f : s.flags)

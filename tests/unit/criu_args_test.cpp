@@ -367,10 +367,12 @@ TEST(CriuArgs, TheConfigFilesLogFileAndVerbosityWin) {
   const CriuConfigFile c = parse_criu_config("/c.conf",
                                              "# runc.conf\n"
                                              "tcp-established\n"
-                                             "  log-file = ignored\n"
-                                             "log-file=\"/var/log/criu.log\"  # the last one counts\n"
+                                             "log-file=replaced.log\n"
+                                             "log-file \"/var/log/criu.log\"  # the last one counts\n"
                                              "verbosity 2\n");
   EXPECT_EQ(c.log_file, "/var/log/criu.log");
+  // After "=", CRIU 3.17 keeps the quotes as part of the value.
+  EXPECT_EQ(parse_criu_config("/c.conf", "log-file=\"q.log\"").log_file, "\"q.log\"");
   EXPECT_TRUE(c.verbosity);
   const CriuConfigFile plain = parse_criu_config("/c.conf", "tcp-established\n#log-file=x\nverbosityx\n");
   EXPECT_EQ(plain.log_file, "");
