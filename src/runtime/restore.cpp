@@ -345,7 +345,10 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     cgroup.create();
   }
   guard.watch(&cgroup);
-  if (!strict) cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
+  // A systemd scope, and so its cgroup, appears only when CRIU is put in it
+  // (the mark is written once CRIU has returned, below), as create marks it
+  // once the init is in it.
+  if (!strict && !cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
   st.cgroupPath = cgroup.to_state();
 
   make_mount_points(spec, bundle, rootfs);
@@ -396,6 +399,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   // Never a restored container without its limits and device rules.
   if (strict && !adopted)
     throw Error("CRIU's strict restore made no cgroup that hull could take: its post-restore action never ran");
+  if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
 
   st.pid = restored_pid(t.pid_file);
   ::unlink(t.pid_file.c_str());
