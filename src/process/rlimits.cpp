@@ -6,11 +6,13 @@
 #include <array>
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/procfs.hpp"
+#include "base/text.hpp"
 
 namespace hull::process {
 namespace {
@@ -48,18 +50,32 @@ std::vector<int> checked_resources(const std::vector<spec::Rlimit>& rlimits) {
   return resources;
 }
 
+std::optional<uint64_t> nr_open_limit() {
+  try {
+    std::string text = procfs::read("sys/fs/nr_open");
+    std::string_view rest = text;
+    return whole_number<uint64_t>(next_word(rest));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 void set_rlimit(pid_t pid, const std::vector<spec::Rlimit>& rlimits, size_t i, int resource) {
   struct rlimit64 lim = {rlimits[i].soft, rlimits[i].hard};  // UINT64_MAX is RLIM64_INFINITY
   if (::prlimit64(pid, static_cast<__rlimit_resource>(resource), &lim, nullptr) == 0) return;
   int err = errno;
   std::string hint;
-  if (err == EPERM) {
+  // The kernel answers EPERM too for an open-files limit above fs.nr_open,
+  // which no capability lifts.
+  const std::optional<uint64_t> nr_open = resource == RLIMIT_NOFILE ? nr_open_limit() : std::nullopt;
+  if (err == EPERM && nr_open && rlimits[i].hard > *nr_open) {
+    hint = " (above the host's fs.nr_open, " + std::to_string(*nr_open) +
+           ", which no capability lifts: lower it, or raise /proc/sys/fs/nr_open)";
+  } else if (err == EPERM) {
     struct rlimit64 cur;
     if (::prlimit64(pid, static_cast<__rlimit_resource>(resource), nullptr, &cur) == 0)
       hint = " (the current hard limit is " + std::to_string(cur.rlim_max) +
              "; raising it needs CAP_SYS_RESOURCE in the runtime)";
-  } else if (err == EINVAL && resource == RLIMIT_NOFILE) {
-    hint = " (above fs.nr_open?)";
   }
   throw_errno(err, "process.rlimits[" + std::to_string(i) + "]: set " + rlimits[i].type +
                        " soft=" + std::to_string(rlimits[i].soft) + " hard=" + std::to_string(rlimits[i].hard) + hint);

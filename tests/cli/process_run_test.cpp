@@ -175,6 +175,19 @@ TEST_F(HullTest, AnRlimitAboveTheHardLimitNamesItsEntry) {
       << r.err;
 }
 
+// Above fs.nr_open the kernel answers EPERM as well, which no capability
+// lifts: the hint named CAP_SYS_RESOURCE, held or not.
+TEST_F(HullTest, AnOpenFilesLimitAboveNrOpenSaysSo) {
+  const uint64_t nr_open = std::stoull(hull::read_file("/proc/sys/fs/nr_open"));
+  Bundle& b = bundle();
+  b.config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 1024}, {"hard", nr_open + 1}}};
+  ProcResult r = run_sh(b, "true", "hullproc-nropen");
+  EXPECT_TRUE(failed_with(r, {"process.rlimits[0]: set RLIMIT_NOFILE",
+                              "above the host's fs.nr_open, " + std::to_string(nr_open), "operation not permitted"}))
+      << r.err;
+  EXPECT_EQ(r.err.find("CAP_SYS_RESOURCE"), std::string::npos) << r.err;
+}
+
 // With CAP_SYS_RESOURCE (the VM lanes' root) a hard limit rises, in a user
 // namespace too, whose init holds the capability only in its own: the
 // runtime raises it from outside (runc alike), for a new user namespace and
