@@ -97,10 +97,19 @@ Placement::Placement(const Paths& paths, const std::vector<std::string>& subs, p
     if (!sub.empty() && hierarchy_holds(name, "freezer")) v1_freezer_ = join_cgroup_path(hierarchy.second, sub);
   }
   if (!paths.v2.empty()) {
-    // On a pure v2 host a named controller is the one hierarchy's; on a
-    // hybrid one the v2 hierarchy takes only a path for every hierarchy.
+    // On a pure v2 host any controller the kernel knows (/proc/cgroups,
+    // v1's names too: runc's "memory,devices:sub" for v1 hosts) is the one
+    // hierarchy's, and a name it does not know (a typo) is refused, as on v1;
+    // on a hybrid one the v2 hierarchy takes only a path for every hierarchy.
     const bool unified = paths.mode == Mode::Unified;
-    const std::string sub = sub_path_of(s, "unified", [&](const std::string&) { return unified; });
+    const std::string known = unified && !s.named.empty() ? procfs::read("cgroups") : "";
+    const std::string sub = sub_path_of(s, "unified", [&](const std::string& c) {
+      for (std::string_view rest = known; !rest.empty();) {
+        std::string_view line = next_line(rest);
+        if (next_word(line) == c) return true;
+      }
+      return false;
+    });
     const std::string target = join_cgroup_path(paths.v2, sub);
     v2_target_ = target;
     v2_sub_ = !sub.empty();

@@ -179,6 +179,10 @@ TEST_F(ExecTest, CgroupFlagPicksASubCgroupOfTheContainers) {
   EXPECT_TRUE(failed_with(r, {"../escape"}, kExecFailed));
   r = exec({"--cgroup", "pids:no-such-sub", "exsub", "true"});
   EXPECT_TRUE(failed_with(r, {"no-such-sub"}, kExecFailed));
+  // A controller the container has no cgroup of (a typo): refused on pure
+  // v2 too, where the one hierarchy took any name.
+  r = exec({"--cgroup", "waaaaat:/", "exsub", "true"});
+  EXPECT_TRUE(failed_with(r, {"waaaaat"}, kExecFailed));
 
   // A cgroup that refuses the process (cpuset without cpus: ENOSPC) fails
   // the exec with its name; hull exec once hung here, its child waiting.
