@@ -106,7 +106,7 @@ Placement::Placement(const Paths& paths, const std::vector<std::string>& subs, p
     const std::string sub = sub_path_of(s, "unified", [&](const std::string& c) {
       for (std::string_view rest = known; !rest.empty();) {
         std::string_view line = next_line(rest);
-        if (next_word(line) == c) return true;
+        if (!line.starts_with('#') && next_word(line) == c) return true;
       }
       return false;
     });

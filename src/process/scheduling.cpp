@@ -117,7 +117,7 @@ void apply_scheduler(const spec::Scheduler& sched) {
     const bool keeps = std::ranges::any_of(sched.flags, [](const std::string& f) {
       return f == "SCHED_FLAG_KEEP_POLICY" || f == "SCHED_FLAG_KEEP_PARAMS";
     });
-    if (err == EINVAL && sched.policy == "SCHED_ISO")
+    if (err == EINVAL && sched.policy == "SCHED_ISO" && !keeps)
       hint = " (mainline Linux has no SCHED_ISO: only kernels with the out-of-tree -ck patches do)";
     else if (err == EINVAL && sched.policy == "SCHED_DEADLINE" && !keeps)
       hint =

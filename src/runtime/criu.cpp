@@ -26,9 +26,12 @@ namespace hull {
 namespace {
 
 // The child: into the cgroups, then exec; an errno that stops it is sent
-// back over the close-on-exec pipe (nothing arrives when exec succeeds).
-[[noreturn]] void exec_criu(const std::string& binary, const std::vector<std::string>& args, cgroups::Manager* cgroup,
-                            int stdin_fd, const std::vector<int>& inherited_fds, int report) {
+// back over the close-on-exec pipe (nothing arrives when exec succeeds),
+// negated where it stopped before the exec (so an ENOENT there is no
+// missing criu).
+[[noreturn]] void exec_criu(const std::string& binary, const std::vector<std::string>& args,
+                            const std::function<void()>& enter_cgroups, int stdin_fd,
+                            const std::vector<int>& inherited_fds, int report) {
   int err = 0;
   try {
     // dup2 clears close-on-exec on the copy: CRIU keeps the pty as fd 0.
@@ -36,16 +39,16 @@ namespace {
       throw_errno("dup the pty onto fd 0");
     for (int fd : inherited_fds)
       if (::fcntl(fd, F_SETFD, 0) < 0) throw_errno("keep fd " + std::to_string(fd) + " open for CRIU");
-    if (cgroup) cgroup->add_process(::getpid());
+    if (enter_cgroups) enter_cgroups();
     std::vector<char*> argv{const_cast<char*>(binary.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     ::execvp(binary.c_str(), argv.data());
     err = errno;
   } catch (const Error& e) {
-    err = e.code() ? e.code() : EPERM;
+    err = -(e.code() ? e.code() : EPERM);
   } catch (...) {
-    err = EPERM;
+    err = -EPERM;
   }
   (void)!::write(report, &err, sizeof err);
   ::_exit(127);
@@ -159,8 +162,8 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
 }
 
 void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
-              cgroups::Manager* cgroup, int stdin_fd, CriuActions* actions, const std::vector<int>& inherited_fds,
-              int handed_over_fd) {
+              const std::function<void()>& enter_cgroups, int stdin_fd, CriuActions* actions,
+              const std::vector<int>& inherited_fds, int handed_over_fd) {
   const std::string& action = args.at(0);
   if (::unlink(log_path.c_str()) < 0 && errno != ENOENT) throw_errno("remove the earlier CRIU log " + log_path);
   int p[2];
@@ -168,7 +171,7 @@ void run_criu(const std::string& binary, const std::vector<std::string>& args, c
   UniqueFd read_end(p[0]), write_end(p[1]);
   pid_t pid = ::fork();
   if (pid < 0) cgroups::throw_process_errno("fork for criu " + action);
-  if (pid == 0) exec_criu(binary, args, cgroup, stdin_fd, inherited_fds, write_end.get());
+  if (pid == 0) exec_criu(binary, args, enter_cgroups, stdin_fd, inherited_fds, write_end.get());
   if (handed_over_fd >= 0) ::close(handed_over_fd);
   write_end.reset();
   int child_errno = 0;
@@ -210,7 +213,10 @@ void run_criu(const std::string& binary, const std::vector<std::string>& args, c
       throw Error("criu not found: install CRIU (Debian: apt-get install criu) to checkpoint and restore containers",
                   ENOENT);
     if (child_errno == ENOENT) throw Error("criu not found: --criu " + quote(binary) + " does not exist", ENOENT);
-    if (cgroup) throw Error("criu " + action + ": place CRIU in the container's cgroup", child_errno);
+    if (child_errno < 0)
+      throw Error("criu " + action + ": set up CRIU's process (its inherited fds" +
+                      (enter_cgroups ? ", the container's cgroups)" : ")"),
+                  -child_errno);
     throw Error("run criu " + action, child_errno);
   }
   // The handler's own error says more than CRIU's "script exited with 1".

@@ -55,8 +55,9 @@ class CriuActions {
 
 // Runs `BINARY ARGS...` (BINARY: "criu", or --criu's path) with hull's stdio (a --shell-job restore takes its
 // terminal, --inherit-fd names fds it inherits) and waits for it. With
-// `cgroup`, CRIU runs inside the container's cgroups, so what it restores
-// lands there (as runc does). On failure throws
+// `enter_cgroups`, which CRIU's process runs before its exec, CRIU runs
+// inside the container's cgroups, so what it restores lands there (as runc
+// does). On failure throws
 //   criu dump failed (exit status 1; log /img/dump.log): <CRIU's Error lines>
 // adding what `criu check` says when the kernel lacks what CRIU needs, and
 //   criu not found: install CRIU ...
@@ -70,7 +71,7 @@ class CriuActions {
 // EOF). A log left by an earlier run is removed first: an error quoted
 // from `log_path` is this run's.
 void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
-              cgroups::Manager* cgroup = nullptr, int stdin_fd = -1, CriuActions* actions = nullptr,
+              const std::function<void()>& enter_cgroups = {}, int stdin_fd = -1, CriuActions* actions = nullptr,
               const std::vector<int>& inherited_fds = {}, int handed_over_fd = -1);
 
 // The last lines of a CRIU log that report errors (at most `max`), joined

@@ -13,6 +13,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -345,10 +346,11 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     cgroup.create();
   }
   guard.watch(&cgroup);
-  // A systemd scope, and so its cgroup, appears only when CRIU is put in it
-  // (the mark is written once CRIU has returned, below), as create marks it
-  // once the init is in it.
-  if (!strict && !cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
+  // A systemd scope, and so its cgroup, appears only when CRIU is put in it:
+  // marked by CRIU's process once in it (below), as create marks it once the
+  // init is in it, so a restore killed meanwhile leaves it to delete --force.
+  const std::string owner = cgroup_owner_tag(dir);
+  if (!strict && !cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
   st.cgroupPath = cgroup.to_state();
 
   make_mount_points(spec, bundle, rootfs);
@@ -380,7 +382,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     actions.emplace(dir.path(), wanted, [&](const std::string& action, pid_t init) {
       if (action == "post-restore") {
         cgroup.adopt_created();
-        cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
+        cgroups::mark_owner(cgroup.paths(), owner);
         st.cgroupPath = cgroup.to_state();
         adopted = true;
         return;
@@ -391,15 +393,19 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
     });
     t.action_script = actions->script();
   }
-  run_criu(g.criu, criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog, t.config.log_file),
-           strict ? nullptr : &cgroup, console && console->slave ? console->slave.get() : -1,
-           actions ? &*actions : nullptr, namespaces.fds());
+  std::function<void()> enter_cgroups;
+  if (!strict)
+    enter_cgroups = [&] {
+      cgroup.add_process(::getpid());
+      if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
+    };
+  run_criu(g.criu, criu_restore_args(o, t), criu_log_path(o.criu, kRestoreLog, t.config.log_file), enter_cgroups,
+           console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr, namespaces.fds());
   actions.reset();
   root.reset();
   // Never a restored container without its limits and device rules.
   if (strict && !adopted)
     throw Error("CRIU's strict restore made no cgroup that hull could take: its post-restore action never ran");
-  if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), cgroup_owner_tag(dir));
 
   st.pid = restored_pid(t.pid_file);
   ::unlink(t.pid_file.c_str());
