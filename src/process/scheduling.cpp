@@ -114,9 +114,7 @@ void apply_scheduler(const spec::Scheduler& sched) {
     std::string hint;
     // The fixed rules were checked at parse, unless a KEEP flag asked the
     // kernel to judge: the tunable ones are left.
-    const bool keeps = std::ranges::any_of(sched.flags, [](const std::string& f) {
-      return f == "SCHED_FLAG_KEEP_POLICY" || f == "SCHED_FLAG_KEEP_PARAMS";
-    });
+    const bool keeps = sched.keeps_threads_own();
     if (err == EINVAL && sched.policy == "SCHED_ISO" && !keeps)
       hint = " (mainline Linux has no SCHED_ISO: only kernels with the out-of-tree -ck patches do)";
     else if (err == EINVAL && sched.policy == "SCHED_DEADLINE" && !keeps)

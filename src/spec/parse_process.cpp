@@ -60,13 +60,12 @@ IOPriority parse_io_priority(const Node& n) {
 
 // What sched_setattr(2) refuses whatever the host, checked before anything
 // is made (the init applies it after the namespaces, cgroups and the first
-// hooks). With SCHED_FLAG_KEEP_POLICY or _KEEP_PARAMS the kernel may take
-// the thread's own policy or values instead (KEEP_PARAMS where the thread
-// already runs a realtime or deadline policy): it judges those alone. Deadline periods also meet tunable limits
-// (/proc/sys/kernel/sched_deadline_period_*_us), left to the kernel.
+// hooks), unless a KEEP flag leaves the kernel to judge (KEEP_PARAMS where
+// the thread already runs a realtime or deadline policy). Deadline periods
+// also meet tunable limits (/proc/sys/kernel/sched_deadline_period_*_us),
+// left to the kernel.
 void check_scheduler_params(const Node& n, const Scheduler& s) {
-  for (const std::string& f : s.flags)
-    if (f == "SCHED_FLAG_KEEP_POLICY" || f == "SCHED_FLAG_KEEP_PARAMS") return;
+  if (s.keeps_threads_own()) return;
   const auto at = [&](const char* field) { return n.get(field).value_or(n); };
   const bool realtime = s.policy == "SCHED_FIFO" || s.policy == "SCHED_RR";
   const int32_t priority = s.priority.value_or(0);

@@ -79,6 +79,14 @@ struct Scheduler {
   std::optional<uint64_t> runtime;
   std::optional<uint64_t> deadline;
   std::optional<uint64_t> period;
+
+  // SCHED_FLAG_KEEP_POLICY or _KEEP_PARAMS let the kernel take the thread's
+  // own policy or values: only the kernel can judge the result.
+  bool keeps_threads_own() const {
+    for (const std::string& f : flags)
+      if (f == "SCHED_FLAG_KEEP_POLICY" || f == "SCHED_FLAG_KEEP_PARAMS") return true;
+    return false;
+  }
 };
 
 struct ExecCPUAffinity {
