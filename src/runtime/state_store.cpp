@@ -16,6 +16,8 @@
 #include "base/fault.hpp"
 #include "base/flock_wait.hpp"
 #include "base/fs.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/safe_path.hpp"
 
 namespace hull {
 namespace {
@@ -70,16 +72,7 @@ bool has_state_file(int dirfd, const std::string& what) {
   throw_errno("stat " + what + "/" + kStateFile);
 }
 
-// Mount id of an entry (statx STATX_MNT_ID, Linux 5.8), falling back to the
-// device number on older kernels.
-uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
-  struct statx stx {};
-  if (::statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno("statx " + what);
-  if (stx.stx_mask & STATX_MNT_ID) return stx.stx_mnt_id;
-  return (uint64_t{stx.stx_dev_major} << 32) | stx.stx_dev_minor;
-}
-
-// A directory of the tree, opened to empty it (-1 and errno when it cannot
+// A directory of the tree, opened to empty it (no fd, and errno, when it cannot
 // be). overlayfs makes its work dir's "work" mode 0: a rootless caller,
 // without CAP_DAC_OVERRIDE, may open one of its own only once it is given a
 // mode again (and search and write it only with those bits: remove_contents).
@@ -88,20 +81,20 @@ uint64_t mount_of(int dirfd, const char* name, const std::string& what) {
 // directories in its place between the refused open and the chmod. Nor to a
 // mount point's root, which is not the tree's: its O_PATH fd is returned for
 // remove_contents to refuse (or, restore's, unmount).
-int open_tree_dir(int dirfd, const char* name, uint64_t mount) {
-  int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0 || errno != EACCES) return fd;
+UniqueFd open_tree_dir(int dirfd, const char* name, uint64_t mount) {
+  UniqueFd fd(::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd || errno != EACCES) return fd;
   UniqueFd path(::openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   struct stat st {};
-  if (!path || ::fstat(path.get(), &st) < 0) return -1;
-  if (mount_of(path.get(), "", name) != mount) return path.release();
+  if (!path || ::fstat(path.get(), &st) < 0) return UniqueFd();
+  if (rootfs::mount_id_of(path.get(), name) != mount) return path;
   fault_point("delete-before-chmod-of-own-dir");
-  const std::string by_fd = "/proc/self/fd/" + std::to_string(path.get());
+  const std::string by_fd = rootfs::fd_path(path.get());
   if (st.st_uid != ::geteuid() || ::chmod(by_fd.c_str(), S_IRWXU) < 0) {
     errno = EACCES;  // the refused open is what the caller is told
-    return -1;
+    return UniqueFd();
   }
-  return ::open(by_fd.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return UniqueFd(::open(by_fd.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 // A directory of the tree being emptied: what is left to remove in it, and
@@ -205,12 +198,15 @@ void remove_contents(int dirfd, uint64_t mount, const std::string& what, bool st
     }
     // Checked on the opened fd, so a mount appearing after the check
     // cannot slip in between check and descent.
-    UniqueFd child(open_tree_dir(cur, name.c_str(), mount));
+    UniqueFd child = open_tree_dir(cur, name.c_str(), mount);
     if (!child) fail("open ");
-    if (mount_of(child.get(), "", name) != mount && state_dir && walk.size() == 1 && name == kCriuRootName &&
-        ::umount2(here().c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+    uint64_t child_mount = rootfs::mount_id_of(child.get(), here());
+    if (child_mount != mount && state_dir && walk.size() == 1 && name == kCriuRootName &&
+        ::umount2(here().c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
       child = open_at(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (mount_of(child.get(), "", name) != mount) throw Error("refusing to remove " + here() + ": it is a mount point");
+      child_mount = rootfs::mount_id_of(child.get(), here());
+    }
+    if (child_mount != mount) throw Error("refusing to remove " + here() + ": it is a mount point");
     const int fd = child.get();
     descend(fd, std::move(child));
   }
@@ -253,14 +249,20 @@ std::string read_state_text(int dirfd, const std::string& name, const std::strin
 }  // namespace
 
 void remove_directory_tree(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return;
-    throw_errno("open " + path);
-  }
-  UniqueFd dir(fd);
-  remove_contents(dir.get(), mount_of(dir.get(), "", path), path);
-  if (::rmdir(path.c_str()) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
+  // The leaf is opened and removed through its parent's fd, so the tree
+  // emptied is the one removed even if a name on the way changes meanwhile.
+  const std::string trimmed = path.substr(0, path.find_last_not_of('/') + 1);
+  const auto slash = trimmed.find_last_of('/');
+  const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : trimmed.substr(0, slash);
+  const std::string leaf = slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
+  UniqueFd up(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!up && errno == ENOENT) return;
+  if (!up) throw_errno("open " + parent);
+  UniqueFd dir(::openat(up.get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir && errno == ENOENT) return;
+  if (!dir) throw_errno("open " + path);
+  remove_contents(dir.get(), rootfs::mount_id_of(dir.get(), path), path);
+  if (::unlinkat(up.get(), leaf.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
 }
 
 // ---- ContainerDir ---------------------------------------------------------
@@ -299,7 +301,7 @@ void ContainerDir::remove(std::initializer_list<const char*> usual_files) {
     if (!same_file(by_name, by_fd)) throw Error(path_ + " was replaced by another file");
     if (clean && ::rmdir(path_.c_str()) == 0) return;
     if (clean && errno != ENOTEMPTY && errno != EEXIST) throw_errno("rmdir " + path_);
-    remove_contents(dirfd_.get(), mount_of(dirfd_.get(), "", path_), path_, true);
+    remove_contents(dirfd_.get(), rootfs::mount_id_of(dirfd_.get(), path_), path_, true);
     if (::rmdir(path_.c_str()) < 0) throw_errno("rmdir " + path_);
   });
   dirfd_.reset();  // releases the lock only now, so waiters find it gone
@@ -347,7 +349,7 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id,
   if (!still_linked(rootfd, id, dir.get())) return true;
   std::string path = root + "/" + id;
   if (!even_with_state && has_state_file(dir.get(), path)) return false;
-  remove_contents(dir.get(), mount_of(dir.get(), "", path), path, true);
+  remove_contents(dir.get(), rootfs::mount_id_of(dir.get(), path), path, true);
   if (::unlinkat(rootfd, id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
   return true;  // our lock on the unlinked directory is dropped with `dir`
 }

@@ -4,6 +4,7 @@
 // runc runs the container, hull runs it; where a call hull needs is
 // refused, the error names that call, not the config, and nothing is left.
 #include <cerrno>
+#include <fstream>
 
 #include "cgroups/host.hpp"
 
@@ -54,6 +55,27 @@ TEST_F(CallersFilter, StatxWithoutAMountIdStillMountsOnAnExistingDirectory) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1\n");
   expect_nothing_left("callers-statx");
+}
+
+// Emulated without a mount id, statx left the state walk only the device
+// number: a bind of a directory of the same file system inside a state
+// directory read as no mount point, and delete emptied the bound source.
+TEST_F(CallersFilter, StatxWithoutAMountIdStillStopsDeleteAtAMountPoint) {
+  const std::filesystem::path precious = state_root() / "precious", mnt = state_dir("callers-held") / "mnt";
+  std::filesystem::create_directories(precious);
+  std::filesystem::create_directories(mnt);
+  std::ofstream(precious / "file") << "keep";
+  SpawnOptions opts;
+  opts.extra_env = {"HULL_REFUSE=statx:" + std::to_string(ENOSYS)};
+  ProcResult held = run_process({"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                 "mount --bind \"$1\" \"$2\" && exec \"$3\" --root \"$4\" delete --force callers-held",
+                                 "sh", precious.string(), mnt.string(), HULL_REFUSING_SYSCALLS, state_root().string()},
+                                opts);
+  EXPECT_NE(held.err.find("refusing to remove " + mnt.string() + ": it is a mount point"), std::string::npos)
+      << held.err;
+  EXPECT_TRUE(std::filesystem::exists(precious / "file")) << "delete emptied the bound directory";
+  std::filesystem::remove_all(state_dir("callers-held"));
+  std::filesystem::remove_all(precious);
 }
 
 // Refused outright, the mount fails naming the call, and the failed create
