@@ -162,11 +162,12 @@ CapabilitySets capability_sets(const std::optional<spec::Capabilities>& caps, in
   return s;
 }
 
-uint64_t held_capabilities() {
+HeldCapabilities held_capabilities() {
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2] = {};
   if (::capget(&hdr, data) < 0) throw_errno("capget: the capabilities the runtime holds");
-  return uint64_t{data[0].permitted} | uint64_t{data[1].permitted} << 32;
+  return {uint64_t{data[0].permitted} | uint64_t{data[1].permitted} << 32,
+          uint64_t{data[0].effective} | uint64_t{data[1].effective} << 32};
 }
 
 void leave_out_ungrantable(CapabilitySets& sets, uint64_t held) {

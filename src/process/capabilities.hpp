@@ -28,8 +28,13 @@ CapabilitySets capability_sets(const std::optional<spec::Capabilities>& caps, in
 // The running kernel's last capability number.
 int kernel_last_cap();
 
-// The permitted set this process holds (one capget): what it can grant.
-uint64_t held_capabilities();
+// What this process holds (one capget): the permitted set is what it can
+// grant, the effective set what the kernel checks its own calls against.
+struct HeldCapabilities {
+  uint64_t permitted = 0;
+  uint64_t effective = 0;
+};
+HeldCapabilities held_capabilities();
 // Leaves out of every set the capabilities outside `held`, each with a
 // warning naming it and the sets that asked for it: the runtime itself
 // lacks them (a restricted environment: no CAP_SYS_RESOURCE in a CI job's

@@ -137,7 +137,7 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   check_lsm_labels(spec);
   const int last_cap = opts.last_cap >= 0 ? opts.last_cap : kernel_last_cap();
   CapabilitySets caps = capability_sets(proc.capabilities, last_cap);
-  leave_out_ungrantable(caps, held_capabilities());
+  leave_out_ungrantable(caps, held_capabilities().permitted);
   // Compiled before the barrier (by the runtime, before the clone, where it
   // passed it): a bad profile fails `create`.
   std::optional<seccomp::Program> compiled_here;

@@ -27,6 +27,7 @@
 #include "base/procfs.hpp"
 #include "base/signal_mask.hpp"
 #include "base/unique_fd.hpp"
+#include "process/capabilities.hpp"
 #include "process/self_protection.hpp"
 
 namespace hull::process {
@@ -40,10 +41,11 @@ namespace {
 constexpr const char* kSecondLowerDir = "/sys/fs";
 
 bool has_sys_admin() {
-  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  if (::syscall(SYS_capget, &hdr, data) < 0) return false;
-  return (data[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32))) != 0;
+  try {
+    return (held_capabilities().effective & (uint64_t{1} << CAP_SYS_ADMIN)) != 0;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 // overlayfs's option syntax: ':' separates layers, '\' escapes.

@@ -57,7 +57,7 @@ constexpr uint64_t kNamespacesNeedingSysAdmin =
 
 bool lacks_sys_admin() {
   try {
-    return !(process::held_capabilities() & (uint64_t{1} << CAP_SYS_ADMIN));
+    return !(process::held_capabilities().effective & (uint64_t{1} << CAP_SYS_ADMIN));
   } catch (const Error&) {
     return false;  // capget refused too: nothing known to say
   }

@@ -1,7 +1,5 @@
 #include "runtime/unsent_report.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -16,16 +14,10 @@ struct UnsentReport::Page {
   int err;
   char text[4096 - sizeof(std::atomic<uint32_t>) - sizeof(int)];
 };
-static_assert(std::atomic<uint32_t>::is_always_lock_free, "shared between processes");
 
-UnsentReport::UnsentReport() {
-  // Shared, not copied, by the fork or clone that makes the child.
-  void* p = ::mmap(nullptr, sizeof(Page), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw_errno("map a page for the child's error report");
-  page_ = static_cast<Page*>(p);
-}
+UnsentReport::UnsentReport() : page_("the child, for its error report") {}
 
-UnsentReport::~UnsentReport() { ::munmap(page_, sizeof(Page)); }
+UnsentReport::~UnsentReport() = default;
 
 void UnsentReport::leave(int err, std::string_view message) const noexcept {
   const size_t n = std::min(message.size(), sizeof page_->text);

@@ -11,14 +11,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/shared_page.hpp"
+
 namespace hull {
 
 class UnsentReport {
  public:
   UnsentReport();
   ~UnsentReport();
-  UnsentReport(const UnsentReport&) = delete;
-  UnsentReport& operator=(const UnsentReport&) = delete;
 
   // In the child, before its _exit; async-signal-safe.
   void leave(int err, std::string_view message) const noexcept;
@@ -28,7 +28,7 @@ class UnsentReport {
 
  private:
   struct Page;
-  Page* page_;
+  SharedPage<Page> page_;
 };
 
 }  // namespace hull

@@ -93,7 +93,9 @@ TEST(Capabilities, WhatTheRuntimeDoesNotHoldIsLeftOutWithAWarning) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line) && !line.starts_with("CapPrm:")) {}
-  EXPECT_EQ(held_capabilities(), std::stoull(line.substr(7), nullptr, 16));
+  EXPECT_EQ(held_capabilities().permitted, std::stoull(line.substr(7), nullptr, 16));
+  while (std::getline(status, line) && !line.starts_with("CapEff:")) {}
+  EXPECT_EQ(held_capabilities().effective, std::stoull(line.substr(7), nullptr, 16));
 }
 
 // The kernel's last capability, asked of the kernel (PR_CAPBSET_READ), is
