@@ -89,39 +89,42 @@ bool is_global_flag(const std::string& flag, const FlagSet& global) {
 struct BeforeCommand {
   std::optional<size_t> command;
   std::optional<std::string> unknown_flag;
+  // --log and --log-format as CLI11 would set them (the last one given
+  // wins): for a refusal made before it parses them (an unknown command),
+  // which the log gets too.
+  std::optional<std::string> log_path, log_format;
 };
 
 BeforeCommand scan_before_command(const std::vector<std::string>& args, const FlagSet& global) {
+  BeforeCommand seen;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help" || a == "-v" || a == "--version") return {};
-    if (a == "--") return {i + 1 < args.size() ? std::optional<size_t>(i + 1) : std::nullopt, std::nullopt};
-    if (!looks_like_flag(a)) return {i, std::nullopt};
-    if (!is_global_flag(a, global)) return {std::nullopt, a.substr(0, a.find('='))};
-    if (a.find('=') == std::string::npos && global.with_value.count(flag_name(a))) ++i;
+    if (a == "--") {
+      if (i + 1 < args.size()) seen.command = i + 1;
+      return seen;
+    }
+    if (!looks_like_flag(a)) {
+      seen.command = i;
+      return seen;
+    }
+    if (!is_global_flag(a, global)) return {std::nullopt, a.substr(0, a.find('=')), std::nullopt, std::nullopt};
+    const std::string name = flag_name(a);
+    const size_t eq = a.find('=');
+    std::optional<std::string>* into = name == "log"          ? &seen.log_path
+                                       : name == "log-format" ? &seen.log_format
+                                                              : nullptr;
+    if (eq != std::string::npos) {
+      if (into) *into = a.substr(eq + 1);
+    } else if (global.with_value.count(name) && ++i < args.size() && into) {
+      *into = args[i];
+    }
   }
   return {};
 }
 
 std::optional<size_t> command_word_at(const std::vector<std::string>& args, const FlagSet& global) {
   return scan_before_command(args, global).command;
-}
-
-// --log and --log-format among the global flags before the command word at
-// `end`, as CLI11 would set them (the last one given wins): for a refusal
-// made before it parses them (an unknown command), which the log gets too.
-void read_log_flags(const std::vector<std::string>& args, size_t end, const FlagSet& global, Context& ctx) {
-  for (size_t i = 0; i < end; ++i) {
-    const std::string name = flag_name(args[i]);
-    const bool inline_value = args[i].find('=') != std::string::npos;
-    std::string* into = name == "log" ? &ctx.log_path : name == "log-format" ? &ctx.log_format : nullptr;
-    if (into && inline_value)
-      *into = args[i].substr(args[i].find('=') + 1);
-    else if (into && i + 1 < end)
-      *into = args[++i];
-    else if (!inline_value && global.with_value.count(name))
-      ++i;
-  }
 }
 
 std::optional<std::string> command_word(const std::vector<std::string>& args, const FlagSet& global) {
@@ -217,15 +220,18 @@ int run(int argc, char** argv) {
   auto flags = verb_flags(app, global_flags);
   args = normalize_single_dash(std::move(args), global_flags, flags);
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
-  if (auto at = command_word_at(args, global_flags); at && !flags.count(args[*at])) {
-    read_log_flags(args, *at, global_flags, ctx);
+  if (BeforeCommand before = scan_before_command(args, global_flags);
+      before.command && !flags.count(args[*before.command])) {
+    const size_t at = *before.command;
+    if (before.log_path) ctx.log_path = *before.log_path;
+    if (before.log_format) ctx.log_format = *before.log_format;
     // runc checks it before the command word, as CLI11 would after.
     if (std::string problem = normalize_log_format(ctx.log_format); !problem.empty())
       return refuse_command_line(ctx, "--log-format: " + problem, 1);
-    if (args[*at] != "help" && args[*at] != "h") return unknown_command(ctx, args[*at]);
-    if (*at + 1 < args.size() && !flags.count(args[*at + 1]) && !args[*at + 1].starts_with("-"))
-      return no_help_topic(ctx, args[*at + 1]);
-    rewrite_help_command(args, *at, flags);
+    if (args[at] != "help" && args[at] != "h") return unknown_command(ctx, args[at]);
+    if (at + 1 < args.size() && !flags.count(args[at + 1]) && !args[at + 1].starts_with("-"))
+      return no_help_topic(ctx, args[at + 1]);
+    rewrite_help_command(args, at, flags);
   }
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // CLI11 wants them reversed
