@@ -326,7 +326,6 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   spec::Spec spec = spec::parse_config(config_text, config_path);
   // Before validation, which then judges the container's paths.
   read_destinations_below_the_rootfs(spec, config_text, bundle);
-  check_saved_config_fits(config_text, config_path);
   // Before validation: the mount and env they add are checked like the config's.
   const size_t config_mounts = spec.mounts.size();
   if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);

@@ -300,7 +300,6 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   std::string config_text = read_file(config_path, spec::kMaxConfigSize);
   spec::Spec spec = spec::parse_config(config_text, config_path);
   read_destinations_below_the_rootfs(spec, config_text, bundle);
-  check_saved_config_fits(config_text, config_path);
   spec::validate_for_create(spec, config_path);
   JoinedNamespaces namespaces = joined_namespaces(spec, config_path);
   const std::string& rp = spec.root->path;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rootfs/safe_path.hpp"
+#include "runtime/container_setup.hpp"
 
 namespace hull {
 
@@ -32,6 +33,7 @@ void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_te
   nlohmann::json config = nlohmann::json::parse(config_text);
   for (size_t i : rewritten) config["mounts"][i]["destination"] = spec.mounts[i].destination;
   config_text = config.dump();  // compact, as update rewrites it: saved, it must stay within its cap
+  check_saved_config_fits(config_text, bundle + "/config.json");
 }
 
 }  // namespace hull

@@ -16,7 +16,7 @@ namespace hull {
 // the rootfs (root.path, made absolute from `bundle`) as the container's
 // path, in the spec and in `config_text`, config.json's text (its JSON
 // rewritten, keys sorted as update writes them, only when a destination
-// was).
+// was; then refused if it outgrew a state file).
 void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_text, const std::string& bundle);
 
 }  // namespace hull
