@@ -6,10 +6,12 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
 
+#include "base/errno_text.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/text.hpp"
@@ -25,6 +27,7 @@ std::string join(const std::string& dir, std::string_view file) {
   return p;
 }
 WriteLog* g_write_log = nullptr;
+UndoLog* g_undo_log = nullptr;
 
 constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup/";
 
@@ -240,6 +243,7 @@ int open_for_write(const std::string& path) noexcept {
 
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {
   std::string path = join(dir, file);
+  if (g_undo_log) g_undo_log->record(path);
   UniqueFd fd(open_for_write(path));
   if (!fd) return errno;
   return write_once(fd.get(), path, value);
@@ -275,6 +279,44 @@ std::string trimmed(std::string s) {
   return s;
 }
 }  // namespace
+
+UndoLog::UndoLog() noexcept { g_undo_log = this; }
+
+UndoLog::~UndoLog() {
+  if (installed_) g_undo_log = nullptr;
+}
+
+void UndoLog::record(const std::string& path) noexcept {
+  for (const auto& [recorded, contents] : before_)
+    if (recorded == path) return;
+  // A file that cannot be read (write-only, or gone) has nothing to put back.
+  UniqueFd fd(open_through_at(path, O_RDONLY));
+  if (!fd) return;
+  try {
+    before_.emplace_back(path, trimmed(read_fd(fd.get(), path)));
+  } catch (const std::exception&) {}
+}
+
+std::vector<std::string> UndoLog::undo() noexcept {
+  if (installed_) g_undo_log = nullptr;
+  installed_ = false;
+  std::vector<std::string> refused;
+  for (auto it = before_.rbegin(); it != before_.rend(); ++it) {
+    const auto& [path, contents] = *it;
+    const size_t slash = path.rfind('/');
+    const std::string dir = path.substr(0, slash);
+    const std::string_view file = std::string_view(path).substr(slash + 1);
+    for (std::string_view rest = contents; !rest.empty();) {
+      const size_t end = std::min(rest.find('\n'), rest.size());
+      const std::string_view line = rest.substr(0, end);
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+      if (int err = try_write_value(dir, file, line); err != 0)
+        refused.push_back("write " + std::string(line) + " to " + path + ": " + errno_text(err));
+    }
+  }
+  before_.clear();
+  return refused;
+}
 
 std::string read_value(const std::string& dir, std::string_view file) {
   const std::string path = join(dir, file);

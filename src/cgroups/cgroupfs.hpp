@@ -126,6 +126,32 @@ struct WriteLog {
 };
 void set_write_log(WriteLog* log) noexcept;
 
+// While one is installed, the first write_value or try_write_value of each
+// file records what the file held before it, so that undo() can write that
+// back: an update the kernel refuses half-way then leaves every file it
+// wrote before as it was, also those the saved config does not name (which
+// writing the saved config again cannot reach). One at a time, on one thread.
+class UndoLog {
+ public:
+  UndoLog() noexcept;
+  ~UndoLog();
+  UndoLog(const UndoLog&) = delete;
+  UndoLog& operator=(const UndoLog&) = delete;
+
+  // Stops recording and writes back what was recorded, the last file
+  // written first (v1's memory limit and memory+swap limit go back in the
+  // order that each write stays valid). Each line written back goes alone
+  // (io.weight reads as "default 100" and a line per device). Returns what
+  // the kernel refused, one message each.
+  std::vector<std::string> undo() noexcept;
+
+  void record(const std::string& path) noexcept;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> before_;  // (path, contents)
+  bool installed_ = true;
+};
+
 // Splits a space-separated list ("cpu io memory").
 std::set<std::string> split_words(std::string_view text);
 // "max" for negative values (the spec's -1 = unlimited), else the number.

@@ -29,9 +29,11 @@ void write_cpuset(const std::string& dir, const spec::CPU& c);
 // current quota goes first (both lowered), any other after the quota (raised).
 void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const char* burst_file,
                                const std::function<void()>& write_quota_and_period);
-// cpu.idle, when set, around write_weight (cpu.shares, cpu.weight): the
-// kernel refuses a new weight of an idle group, so a group leaves idle
-// before its weight is written and becomes idle after it.
+// cpu.idle and write_weight (cpu.shares, cpu.weight). The kernel refuses a
+// new weight of an idle group, gives one the least weight, and one leaving
+// idle the default weight: a group leaves idle before its weight is
+// written, and one made or kept idle gets no weight written (the shares
+// are its weight once it leaves idle; update sends them along then).
 void write_weight_and_idle(const std::string& dir, const spec::CPU& c, const std::function<void()>& write_weight);
 
 struct ApplyOptions {

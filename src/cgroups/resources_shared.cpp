@@ -22,9 +22,12 @@ void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const
 }
 
 void write_weight_and_idle(const std::string& dir, const spec::CPU& c, const std::function<void()>& write_weight) {
-  if (c.idle && *c.idle == 0) write_value(dir, "cpu.idle", "0");
+  if (c.idle && *c.idle != 0) {
+    write_value(dir, "cpu.idle", std::to_string(*c.idle));
+    return;
+  }
+  if (c.idle) write_value(dir, "cpu.idle", "0");
   write_weight();
-  if (c.idle && *c.idle != 0) write_value(dir, "cpu.idle", std::to_string(*c.idle));
 }
 
 void write_cpuset(const std::string& dir, const spec::CPU& c) {

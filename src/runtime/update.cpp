@@ -3,6 +3,7 @@
 // cgroups and recorded in the saved config so later commands see them.
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <iterator>
 #include <map>
@@ -128,25 +129,34 @@ void drop_nulls(nlohmann::json& j) {
   }
 }
 
-// Of two values the kernel takes together, one given alone keeps the
-// other, as runc's update does: a new cpu quota or period (cpu.max and
-// systemd's CPUQuotaPerSecUSec take both at once, and the one left out would
-// go back to its default, an unlimited quota), a new memory limit or swap
+// Of values the kernel takes together, one given alone keeps the others,
+// as runc's update does: a new cpu quota or period (cpu.max and systemd's
+// CPUQuotaPerSecUSec take both at once, and the one left out would go back
+// to its default, an unlimited quota) and the burst (checked against the
+// quota, which the kernel refuses below it); a new memory limit or swap
 // (cgroup v2's memory.swap.max is the swap less the limit, so a new limit
 // alone would leave the old swap limit wrong, and a swap alone needs the
-// limit). Where the saved config has no other half there is none to keep.
-void keep_the_other_halves(nlohmann::json& request, const nlohmann::json& merged) {
-  static constexpr std::array<std::array<const char*, 3>, 2> kPairs = {{
-      {"cpu", "quota", "period"},
-      {"memory", "limit", "swap"},
+// limit) and checkBeforeUpdate (the container's, as runc 1.2 keeps it);
+// cpu idle or shares (a group leaving idle gets the default weight, not
+// its shares; one kept idle takes no weight). Where the saved config has
+// no other member there is none to keep.
+void keep_what_goes_together(nlohmann::json& request, const nlohmann::json& merged) {
+  struct Group {
+    const char* section;
+    std::array<const char*, 3> members;  // nullptr-padded
+  };
+  static constexpr std::array<Group, 3> kGroups = {{
+      {"cpu", {"quota", "period", "burst"}},
+      {"memory", {"limit", "swap", "checkBeforeUpdate"}},
+      {"cpu", {"idle", "shares", nullptr}},
   }};
-  for (const auto& [section, first, second] : kPairs) {
+  for (const auto& [section, members] : kGroups) {
     if (!request.contains(section) || !merged.contains(section)) continue;
     nlohmann::json& asked = request[section];
     const nlohmann::json& now = merged[section];
-    if (!asked.contains(first) && !asked.contains(second)) continue;
-    for (const char* half : {first, second})
-      if (!asked.contains(half) && now.contains(half)) asked[half] = now[half];
+    if (std::none_of(members.begin(), members.end(), [&](const char* m) { return m && asked.contains(m); })) continue;
+    for (const char* m : members)
+      if (m && !asked.contains(m) && now.contains(m)) asked[m] = now[m];
   }
 }
 
@@ -283,7 +293,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     const nlohmann::json before = saved;
     const std::vector<std::string> rdt_lines_before = rdt_schemata_lines(config);
     saved.merge_patch(request);
-    keep_the_other_halves(request, saved);
+    keep_what_goes_together(request, saved);
     spec::Resources resources = spec::parse_resources_json(request.dump(), source);
     const std::vector<std::string> rdt_lines = record_rdt_schemata(o, c.state, config);
     std::string text = config.dump();
@@ -294,15 +304,19 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     const resctrl::Groups rdt = resctrl::Groups::recorded(c.state.extra, c.state.id);
     // The kernel takes the writes before one it refuses, and the saved
     // config, not written then, would no longer say what the container
-    // has: put back what it says, as runc's update does. So too when the
-    // record cannot be written (a full or read-only --root): an update that
-    // fails leaves the limits the saved config gives.
+    // has: each file written goes back to what it held (a limit the saved
+    // config does not name too), then what the saved config says is set
+    // again, as runc's update does (systemd's unit properties too). So too
+    // when the record cannot be written (a full or read-only --root): an
+    // update that fails leaves the limits it found.
+    cgroups::UndoLog undo;
     try {
       if (!rdt_lines.empty()) with_context("linux.intelRdt", [&] { resctrl::write_schemata(rdt, rdt_lines); });
       cgroup.update(resources);
       fault_point("update-after-cgroup");
       write_file_atomic(c.dir.fd(), kSavedConfigName, text);
     } catch (const Error&) {
+      for (const std::string& refused : undo.undo()) warn("the update failed, and putting back " + refused);
       put_back(before, rdt_lines.empty() ? std::vector<std::string>{} : rdt_lines_before, cgroup, rdt);
       throw;
     }

@@ -48,7 +48,8 @@ CPU parse_cpu(const Node& n) {
   optional_field(n, "realtimePeriod", c.realtimePeriod, &Node::u64);
   optional_field(n, "cpus", c.cpus, &Node::string);
   optional_field(n, "mems", c.mems, &Node::string);
-  optional_field(n, "idle", c.idle, &Node::i64);
+  // The kernel knows 0 and 1 (cpu.idle refuses any other).
+  if (auto v = n.get("idle")) c.idle = v->integer_in<int64_t>(0, 1);
   return c;
 }
 

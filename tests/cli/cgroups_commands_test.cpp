@@ -20,6 +20,7 @@
 #include "base/unique_fd.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
+#include "cgroups/convert.hpp"
 #include "cgroups_run_fixture.hpp"
 #include "deep_chain.hpp"
 #include "growing_config.hpp"
@@ -552,6 +553,25 @@ TEST_F(CgroupCommandsTest, AnUpdateTheKernelRefusesPutsTheSavedLimitsBack) {
   EXPECT_EQ(saved["linux"]["resources"]["pids"]["limit"], 50);
 }
 
+// The same refusal where the saved config names no memory limit and no cpu
+// period: writing the saved config again cannot reach those, and the
+// new limit and period stayed, a later --cpu-quota then read against the
+// period nothing recorded. Each file goes back to what it held.
+TEST_F(CgroupCommandsTest, AnUpdateTheKernelRefusesPutsBackLimitsTheSavedConfigLacks) {
+  ASSERT_NE(start_sh("back2", "sleep 1000", {{"pids", {{"limit", 50}}}}), 0);
+  const std::string memory_file = on_v1("memory") ? "memory.limit_in_bytes" : "memory.max";
+  const std::string period_file = on_v1("cpu") ? "cpu.cfs_period_us" : "cpu.max";
+  const std::string memory_before = cgroups::read_value(dir_of("memory"), memory_file);
+  const std::string period_before = cgroups::read_value(dir_of("cpu"), period_file);
+  ProcResult r = hull({"update", "--memory", "150m", "--cpu-period", "50000", "--cpu-quota", "20000", "--cpuset-cpus",
+                       "4000", "back2"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cpuset.cpus"), std::string::npos) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), memory_before) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), period_file), period_before) << r.err;
+  EXPECT_EQ(r.err.find("putting back"), std::string::npos) << r.err;
+}
+
 // A running container whose cgroup was frozen by hand (or by a pause
 // killed before it recorded "paused"): resume thaws it, as runc's does
 // (runc reads the status off the freezer); hull refused, as for any running
@@ -620,6 +640,27 @@ TEST_F(CgroupCommandsTest, UpdateTakesAGroupOutOfIdleAndGivesItShares) {
   EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.idle"), "0");
   EXPECT_EQ(cgroups::read_value(dir_of("cpu"), on_v1("cpu") ? "cpu.shares" : "cpu.weight"),
             on_v1("cpu") ? "1024" : "100");
+}
+
+// An idle group's weight is the kernel's least: new shares for it were
+// refused (EINVAL on the weight, and a failed update's put-back stopped at
+// the same write), idle 0 alone left the default weight, not the shares,
+// and verify read the least weight as the shares violated.
+TEST_F(CgroupCommandsTest, SharesOfAnIdleGroupAreItsWeightOnceItLeavesIdle) {
+  ASSERT_NE(start_sh("idle2", "sleep 1000", {{"cpu", {{"shares", 512}, {"idle", 1}}}}), 0);
+  if (!std::filesystem::exists(dir_of("cpu") + "/cpu.idle")) GTEST_SKIP() << "no cpu.idle on this kernel";
+  const std::string weight_file = on_v1("cpu") ? "cpu.shares" : "cpu.weight";
+  ProcResult r = hull({"verify", "idle2"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = hull({"update", "--cpu-share", "2048", "idle2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.idle"), "1");
+  r = hull({"update", "--cpu-idle", "0", "idle2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), weight_file),
+            on_v1("cpu") ? "2048" : std::to_string(cgroups::shares_to_weight(2048)));
+  r = hull({"verify", "idle2"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 // v1 checks quota/period against the parent's limit after each write: a

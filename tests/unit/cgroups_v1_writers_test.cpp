@@ -112,11 +112,10 @@ TEST_F(CgroupV1Writers, CpuFieldsGoToTheirFiles) {
   v1::set_cpu(d, c);
   // The burst before the quota, which the kernel refuses below it (taken
   // when the burst fits the quota the cgroup has: every write does here);
-  // idle after the shares, which the kernel refuses of an idle group.
-  EXPECT_EQ(written_files(),
-            (V{"cpu/c/cpu.shares", "cpu/c/cpu.idle", "cpu/c/cpu.cfs_burst_us", "cpu/c/cpu.cfs_period_us",
-               "cpu/c/cpu.cfs_quota_us", "cpu/c/cpu.rt_period_us", "cpu/c/cpu.rt_runtime_us"}));
-  EXPECT_EQ(read(d, "cpu.shares"), "512");
+  // no shares for an idle group, whose weight the kernel keeps at the least.
+  EXPECT_EQ(written_files(), (V{"cpu/c/cpu.idle", "cpu/c/cpu.cfs_burst_us", "cpu/c/cpu.cfs_period_us",
+                                "cpu/c/cpu.cfs_quota_us", "cpu/c/cpu.rt_period_us", "cpu/c/cpu.rt_runtime_us"}));
+  EXPECT_EQ(read(d, "cpu.shares"), "");
   EXPECT_EQ(read(d, "cpu.cfs_quota_us"), "50000");
   EXPECT_EQ(read(d, "cpu.rt_runtime_us"), "950000");
   EXPECT_EQ(read(d, "cpu.idle"), "1");

@@ -102,18 +102,18 @@ TEST_F(CgroupV2Writers, CpuWeightMaxBurstIdle) {
   c.burst = 1000;
   c.idle = 1;
   v2::set_cpu(d, c, {});
-  EXPECT_EQ(read(d, "cpu.weight"), "100");
+  // An idle group takes no weight (the kernel refuses one and keeps the
+  // least): the shares are its weight once it leaves idle, first.
+  EXPECT_EQ(read(d, "cpu.weight"), "");
   EXPECT_EQ(read(d, "cpu.max"), "50000 100000");
   EXPECT_EQ(read(d, "cpu.max.burst"), "1000");
   EXPECT_EQ(read(d, "cpu.idle"), "1");
-  // The kernel refuses a new weight of an idle group: leaving idle first.
-  EXPECT_EQ(written_files(), (V{"c/cpu.weight", "c/cpu.idle", "c/cpu.max.burst", "c/cpu.max"}));
+  EXPECT_EQ(written_files(), (V{"c/cpu.idle", "c/cpu.max.burst", "c/cpu.max"}));
   c = {};
   c.idle = 0;
   c.shares = 2048;
   v2::set_cpu(d, c, {});
-  EXPECT_EQ(written_files(),
-            (V{"c/cpu.weight", "c/cpu.idle", "c/cpu.max.burst", "c/cpu.max", "c/cpu.idle", "c/cpu.weight"}));
+  EXPECT_EQ(written_files(), (V{"c/cpu.idle", "c/cpu.max.burst", "c/cpu.max", "c/cpu.idle", "c/cpu.weight"}));
   c = {};
   c.quota = -1;
   v2::set_cpu(d, c, {});

@@ -171,7 +171,10 @@ void check_memory(LimitChecker& c, const spec::Memory& m) {
 
 void check_cpu(LimitChecker& c, const spec::CPU& cpu) {
   Dir d = c.dir_of("cpu");
-  if (cpu.shares && *cpu.shares != 0) {
+  // An idle group has the least weight whatever its shares (the kernel's).
+  if (cpu.idle && *cpu.idle != 0) {
+    c.exact("cpu.idle", std::to_string(*cpu.idle), "cpu", "cpu.idle", "cpu.idle");
+  } else if (cpu.shares && *cpu.shares != 0) {
     if (d.v2)
       c.exact("cpu.shares", std::to_string(cgroups::shares_to_weight(*cpu.shares)), "cpu", "", "cpu.weight");
     else
