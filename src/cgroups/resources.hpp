@@ -40,6 +40,11 @@ struct ApplyOptions {
   bool updating = false;  // `update` of a running container rather than create
   Warnings* warnings = nullptr;
 };
+// memory.checkBeforeUpdate: an update's memory limit below the usage (read
+// from usage_file) is refused, where v2 would OOM-kill and v1 reclaim the
+// page cache down to it, neither of which the spec lets the runtime do then.
+void check_limit_not_below_usage(const std::string& dir, const char* usage_file, const spec::Memory& m,
+                                 const ApplyOptions& o);
 
 namespace v1 {
 void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o);

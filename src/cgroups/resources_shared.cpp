@@ -30,6 +30,15 @@ void write_weight_and_idle(const std::string& dir, const spec::CPU& c, const std
   write_weight();
 }
 
+void check_limit_not_below_usage(const std::string& dir, const char* usage_file, const spec::Memory& m,
+                                 const ApplyOptions& o) {
+  if (!o.updating || !m.checkBeforeUpdate.value_or(false) || !m.limit || *m.limit < 0) return;
+  const uint64_t current = read_u64(dir, usage_file);
+  if (static_cast<uint64_t>(*m.limit) < current)
+    throw Error("linux.resources.memory.limit: " + std::to_string(*m.limit) + " is below the current usage " +
+                std::to_string(current) + " (checkBeforeUpdate)");
+}
+
 void write_cpuset(const std::string& dir, const spec::CPU& c) {
   if (c.cpus) with_context("linux.resources.cpu.cpus", [&] { write_value(dir, "cpuset.cpus", *c.cpus); });
   if (c.mems) with_context("linux.resources.cpu.mems", [&] { write_value(dir, "cpuset.mems", *c.mems); });

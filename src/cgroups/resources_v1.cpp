@@ -70,19 +70,34 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
   // Unlimited swap where swap is not accounted asks for nothing (update
   // adds it to an unlimited memory limit, as runc's does; runc then writes
   // memsw only where the file exists).
+  check_limit_not_below_usage(dir, "memory.usage_in_bytes", m, o);
   const bool no_swap_to_write = m.swap && *m.swap == -1 && !has_file(dir, "memory.memsw.limit_in_bytes");
   if (m.swap && !no_swap_to_write) {
     if (!has_file(dir, "memory.memsw.limit_in_bytes"))
       throw Error("linux.resources.memory.swap: " + dir +
                   "/memory.memsw.limit_in_bytes does not exist (swap accounting is off; boot with swapaccount=1)");
+    // v1 limits memory+swap, never above the memory limit: a swap limit
+    // with no memory limit fails as a bare EINVAL (v2 takes it alone).
+    if (*m.swap >= 0 && m.limit && *m.limit < 0)
+      throw Error(
+          "linux.resources.memory.swap: cgroup v1 limits memory+swap, which cannot be below an unlimited "
+          "memory limit: give memory.limit too (at most the swap)");
     if (m.limit) {
       check_swap_not_below_limit(m.swap, m.limit);
       // memory.limit_in_bytes <= memory.memsw.limit_in_bytes must hold after
       // every single write; raising both needs memsw first, lowering limit first.
       write_pair(dir, "memory.limit_in_bytes", std::to_string(*m.limit), "memory.memsw.limit_in_bytes",
                  std::to_string(*m.swap));
-    } else {
-      write_value(dir, "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+    } else if (int err = try_write_value(dir, "memory.memsw.limit_in_bytes", std::to_string(*m.swap)); err != 0) {
+      // v1 shows no limit as the largest page count it keeps, in bytes.
+      const uint64_t current = read_u64(dir, "memory.limit_in_bytes");
+      const std::string limit = current >= (uint64_t{1} << 62) ? "(unlimited)" : std::to_string(current);
+      if (err == EINVAL && *m.swap >= 0)
+        throw Error("linux.resources.memory.swap: memory+swap limit " + std::to_string(*m.swap) +
+                        " is below the cgroup's memory limit " + limit +
+                        " (cgroup v1 keeps memory+swap at or above it): give memory.limit too, at most the swap",
+                    EINVAL);
+      throw_errno(err, "write " + std::to_string(*m.swap) + " to " + dir + "/memory.memsw.limit_in_bytes");
     }
   } else if (m.limit && *m.limit < 0 && has_file(dir, "memory.memsw.limit_in_bytes")) {
     // As runc: unlimited memory with no swap given is unlimited swap too

@@ -23,14 +23,7 @@ std::string device(int64_t major, int64_t minor) { return std::to_string(major) 
 }  // namespace
 
 void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOptions& o) {
-  // v2 would OOM-kill rather than refuse a limit below the usage; the spec's
-  // checkBeforeUpdate asks for v1's refusal instead.
-  if (o.updating && m.checkBeforeUpdate.value_or(false) && m.limit && *m.limit >= 0) {
-    uint64_t current = read_u64(dir, "memory.current");
-    if (static_cast<uint64_t>(*m.limit) < current)
-      throw Error("linux.resources.memory.limit: " + std::to_string(*m.limit) + " is below the current usage " +
-                  std::to_string(current) + " (checkBeforeUpdate)");
-  }
+  check_limit_not_below_usage(dir, "memory.current", m, o);
   if (auto swap = swap_for_v2(m.swap, m.limit)) {
     // Without swap accounting there is no file, and no swap to limit: no
     // limit ("max", also what an unlimited memory.limit implies) and none

@@ -642,6 +642,41 @@ TEST_F(CgroupCommandsTest, UpdateTakesAGroupOutOfIdleAndGivesItShares) {
             on_v1("cpu") ? "1024" : "100");
 }
 
+// checkBeforeUpdate given at create holds for every later update (a flag
+// update never carries it), on v1 too: there the kernel reclaimed what it
+// could down to the new limit, here it would OOM-kill. Refused, unchanged.
+TEST_F(CgroupCommandsTest, CheckBeforeUpdateFromCreateRefusesALimitBelowTheUsage) {
+  ASSERT_NE(start_sh("cbu2", "sleep 1000", {{"memory", {{"limit", 64 << 20}, {"checkBeforeUpdate", true}}}}), 0);
+  ProcResult fill = hull({"exec", "cbu2", "dd", "if=/dev/zero", "of=/dev/shm/fill", "bs=1M", "count=20"});
+  ASSERT_EQ(fill.exit_code, 0) << fill.err;
+  const std::string memory_file = on_v1("memory") ? "memory.limit_in_bytes" : "memory.max";
+  ProcResult r = hull({"update", "--memory", "8m", "cbu2"});
+  EXPECT_TRUE(failed_with(r, {"is below the current usage", "checkBeforeUpdate"}));
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), memory_file), std::to_string(64 << 20));
+  EXPECT_EQ(status("cbu2"), "running");
+}
+
+// A swap limit alone, where the container has no memory limit: v1 keeps
+// memory+swap at or above the memory limit, and said only EINVAL.
+TEST_F(CgroupCommandsTest, AV1SwapLimitBelowTheMemoryLimitSaysWhatToGive) {
+  if (!on_v1("memory") || !std::filesystem::exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"))
+    GTEST_SKIP() << "needs v1 memory with swap accounting";
+  ASSERT_NE(start_sh("swaponly", "sleep 1000"), 0);
+  ProcResult r = hull({"update", "--memory-swap", "128m", "swaponly"});
+  EXPECT_TRUE(failed_with(r, {"memory+swap limit 134217728 is below the cgroup's memory limit",
+                              "give memory.limit too, at most the swap"}));
+}
+
+// A burst alone is checked against the quota the container has: the
+// kernel's bare EINVAL was all it said.
+TEST_F(CgroupCommandsTest, ABurstAloneAboveTheSavedQuotaIsRefusedNamingIt) {
+  const std::string burst_file = on_v1("cpu") ? "cpu.cfs_burst_us" : "cpu.max.burst";
+  ASSERT_NE(start_sh("burst", "sleep 1000", {{"cpu", {{"quota", 50000}, {"period", 100000}}}}), 0);
+  if (!std::filesystem::exists(dir_of("cpu") + "/" + burst_file)) GTEST_SKIP() << "no cpu burst on this kernel";
+  ProcResult r = hull({"update", "--cpu-burst", "90000", "burst"});
+  EXPECT_TRUE(failed_with(r, {"linux.resources.cpu.burst: 90000 is larger than quota 50000"}));
+}
+
 // An idle group's weight is the kernel's least: new shares for it were
 // refused (EINVAL on the weight, and a failed update's put-back stopped at
 // the same write), idle 0 alone left the default weight, not the shares,

@@ -91,6 +91,18 @@ TEST_F(CgroupV1Writers, SwapBelowTheLimitIsRefusedBeforeAnythingIsWritten) {
   EXPECT_TRUE(log_.writes.empty());
 }
 
+// v2 reads it as a swap limit alone; v1 failed with the kernel's bare EINVAL.
+TEST_F(CgroupV1Writers, SwapWithAnUnlimitedMemoryLimitIsRefusedSayingWhy) {
+  std::string d = dir("memory/c", {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes"});
+  spec::Memory m;
+  m.limit = -1;
+  m.swap = 128 << 20;
+  EXPECT_EQ(test::error_of([&] { v1::set_memory(d, m, {}); }),
+            "linux.resources.memory.swap: cgroup v1 limits memory+swap, which cannot be below an unlimited memory "
+            "limit: give memory.limit too (at most the swap)");
+  EXPECT_TRUE(log_.writes.empty());
+}
+
 TEST_F(CgroupV1Writers, SwappinessAbove100IsRefused) {
   std::string d = dir("memory/c", {"memory.swappiness"});
   spec::Memory m;
