@@ -157,14 +157,29 @@ void set_cpu(const std::string& dir, const spec::CPU& c) {
     else
       write_value(dir, "cpu.cfs_quota_us", std::to_string(*c.quota));
   });
-  // rt_runtime_us must fit in rt_period_us at every step.
-  if (c.realtimePeriod && c.realtimeRuntime)
-    write_pair(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod), "cpu.rt_runtime_us",
-               std::to_string(*c.realtimeRuntime));
-  else if (c.realtimePeriod)
-    write_value(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod));
-  else if (c.realtimeRuntime)
-    write_value(dir, "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime));
+  if (!c.realtimePeriod && !c.realtimeRuntime) return;
+  try {
+    // rt_runtime_us must fit in rt_period_us at every step.
+    if (c.realtimePeriod && c.realtimeRuntime)
+      write_pair(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod), "cpu.rt_runtime_us",
+                 std::to_string(*c.realtimeRuntime));
+    else if (c.realtimePeriod)
+      write_value(dir, "cpu.rt_period_us", std::to_string(*c.realtimePeriod));
+    else
+      write_value(dir, "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime));
+  } catch (Error& e) {
+    // The kernel's bare errno says neither why nor where to look.
+    if (e.code() == ENOENT && !has_file(dir, "cpu.rt_period_us"))
+      e.add_context(
+          "linux.resources.cpu.realtimeRuntime/realtimePeriod: this kernel has no realtime group "
+          "scheduling (CONFIG_RT_GROUP_SCHED): leave them out");
+    else if (e.code() == EINVAL)
+      throw Error(e.message() + " (a cgroup's realtime runtime must fit within its period and within " +
+                      "what its parent " + dir.substr(0, dir.rfind('/')) +
+                      " gives, cpu.rt_runtime_us there, which a parent hull makes starts at 0)",
+                  EINVAL);
+    throw;
+  }
 }
 
 namespace {

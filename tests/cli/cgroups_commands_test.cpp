@@ -677,6 +677,19 @@ TEST_F(CgroupCommandsTest, ABurstAloneAboveTheSavedQuotaIsRefusedNamingIt) {
   EXPECT_TRUE(failed_with(r, {"linux.resources.cpu.burst: 90000 is larger than quota 50000"}));
 }
 
+// A realtime runtime the parent does not give (one hull made starts at 0)
+// failed with the kernel's bare EINVAL.
+TEST_F(CgroupCommandsTest, ARealtimeRuntimeBeyondTheParentsSaysWhereToLook) {
+  if (!on_v1("cpu") || !std::filesystem::exists("/sys/fs/cgroup/cpu/cpu.rt_runtime_us"))
+    GTEST_SKIP() << "needs v1 cpu with realtime group scheduling";
+  Bundle& b = limited_bundle({{"cpu", {{"realtimeRuntime", 10000}, {"realtimePeriod", 100000}}}}, "bundle-rt");
+  b.args({"true"});
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "rt"});
+  EXPECT_TRUE(failed_with(r, {"cpu.rt_runtime_us (a cgroup's realtime runtime must fit",
+                              "which a parent hull makes starts at 0): invalid argument"}));
+  expect_nothing_left("rt");
+}
+
 // An idle group's weight is the kernel's least: new shares for it were
 // refused (EINVAL on the weight, and a failed update's put-back stopped at
 // the same write), idle 0 alone left the default weight, not the shares,
