@@ -200,9 +200,17 @@ void start_locked(ContainerDir& dir, ContainerState& state, Status status, const
         release_init(*init_channel);
       else
         release_init(dir.fd());
-    } catch (const InitNotWaiting&) {
-      init_gone = true;
-      return;
+    } catch (const InitNotWaiting& e) {
+      // Alive, the init has lost its socket (removed from the state
+      // directory) or its wait (a failed accept): no start can reach it.
+      if (live_status(state) != Status::Running) {
+        init_gone = true;
+        return;
+      }
+      state.status = Status::Created;
+      dir.write_state(state);
+      throw Error("its init (pid " + std::to_string(state.pid) + ") lives but does not wait at " + dir.path() + "/" +
+                  kStartSocketName + " (" + e.message() + "): delete it (delete --force) and create it again");
     }
     fault_point("start-after-release");
   });

@@ -10,6 +10,7 @@ pid_t ExecTest::start_sleeping(Bundle& b, const std::string& id) {
     return 0;
   }
   nlohmann::json s = state(id);
+  EXPECT_TRUE(s.is_object() && s.value("status", "") == "created") << "hull state " << id << ": " << s.dump();
   start_container(id);
   return s.is_object() ? s.value("pid", 0) : 0;
 }

@@ -649,6 +649,27 @@ TEST_F(DeleteTest, ForceDeleteKillsRunningContainer) {
   expect_cgroups_gone(cgroups);
 }
 
+// A created container whose init lives but has lost its start socket (here
+// removed from the state directory): start said "it is stopped" and left
+// state.json saying "running" for an init that never ran its program.
+TEST_F(DeleteTest, StartOfAnInitThatLostItsSocketSaysSoAndLeavesItCreated) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ProcResult c = hull({"create", "--bundle", b.dir().string(), "nosock"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const pid_t init = state("nosock")["pid"].get<pid_t>();
+  fs::remove(state_dir("nosock") / "start.sock");
+  ProcResult r = hull({"start", "nosock"});
+  EXPECT_TRUE(failed_with(
+      r, {"start container \"nosock\": its init (pid " + std::to_string(init) + ") lives but does not wait at",
+          "delete it (delete --force) and create it again"}));
+  EXPECT_EQ(status("nosock"), "created");
+  ProcResult del = hull({"delete", "--force", "nosock"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_TRUE(wait_exit_and_reap(init));
+  expect_nothing_left("nosock");
+}
+
 // A directory without state.json (a create or forced delete killed
 // half-way) keeps the id taken. A plain delete clears it, as runc's does,
 // and still says there is no container; where it cannot (a mount point

@@ -208,9 +208,39 @@ pid_t HullTest::create_container(const std::string& id, const std::vector<std::s
   return s.is_object() ? s.value("pid", 0) : 0;
 }
 
+namespace {
+// What became of a created container's init, for a start that failed:
+// whether it lives (and in what state), how it ended if it is a zombie of
+// ours (the test process is a subreaper), and whether its start socket is
+// there. A start that reads "it is stopped" may mean either.
+std::string describe_init(const fs::path& state_dir) {
+  std::ifstream state_file(state_dir / "state.json");
+  std::stringstream text;
+  text << state_file.rdbuf();
+  json st = json::parse(text.str(), nullptr, false);
+  const pid_t pid = st.is_object() ? st.value("pid", 0) : 0;
+  std::ostringstream out;
+  out << "recorded status " << (st.is_object() ? st.value("status", "?") : "(no state.json)") << ", init " << pid;
+  if (pid > 0) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t paren = line.rfind(')');
+    out << (paren == std::string::npos ? " gone" : " in state " + line.substr(paren + 2, 1));
+    siginfo_t si{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+      out << (si.si_code == CLD_EXITED ? ", exited " : ", killed by signal ") << si.si_status;
+  }
+  out << ", start.sock " << (fs::exists(state_dir / "start.sock") ? "there" : "absent");
+  return out.str();
+}
+}  // namespace
+
 void HullTest::start_container(const std::string& id) {
   ProcResult r = hull({"start", id});
-  if (r.exit_code != 0) ADD_FAILURE() << "hull start " << id << " exited " << r.exit_code << ": " << r.err;
+  if (r.exit_code != 0)
+    ADD_FAILURE() << "hull start " << id << " exited " << r.exit_code << ": " << r.err << " ("
+                  << describe_init(state_dir(id)) << ")";
 }
 
 json HullTest::state(const std::string& id) {
