@@ -64,6 +64,10 @@ TEST_F(ExecPlacement, RefusesAmbiguousOrUnknownSubCgroups) {
   EXPECT_EQ(
       refusal({"memory:../x"}),
       "--cgroup \"memory:../x\": a \"..\" component is not allowed (the path names a sub-cgroup of the container's)");
+  // Inside the container's cgroup, but refused all the same (it was said
+  // to leave it).
+  EXPECT_EQ(refusal({"sub/.."}),
+            "--cgroup \"sub/..\": a \"..\" component is not allowed (the path names a sub-cgroup of the container's)");
   EXPECT_EQ(refusal({"a", "b"}),
             "--cgroup \"a\": a path without a controller must be the only --cgroup; give controller:path for each");
 }
