@@ -11,7 +11,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 
 #include "base/errno_text.hpp"
@@ -19,6 +18,7 @@
 #include "base/fault.hpp"
 #include "base/filtered_socket_io.hpp"
 #include "base/fs.hpp"
+#include "runtime/unix_socket.hpp"
 
 namespace hull {
 
@@ -32,17 +32,8 @@ constexpr char kProbe = '?';
 constexpr char kWaiting = 'w';
 constexpr char kRehearsal = 'r';  // queued by create, taken before Ready
 
-// The socket is addressed through /proc/thread-self/fd/<dirfd>/ so the
-// address stays short whatever the length of --root and the container id
-// (sun_path is 108 bytes). thread-self, not self: list's helper threads have
-// fd tables of their own (base/parallel.hpp), and /proc/self/fd/<n> is the
-// main thread's fd n, another file or none.
-sockaddr_un socket_address(int state_dir_fd) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/thread-self/fd/%d/%s", state_dir_fd, kStartSocketName);
-  return addr;
-}
+// Short whatever the length of --root and the container id.
+sockaddr_un socket_address(int state_dir_fd) { return unix_address_in(state_dir_fd, kStartSocketName); }
 
 // A connection to the waiting init; empty when none waits (refused: nobody
 // listens any more; missing: the socket file is gone).
