@@ -131,7 +131,7 @@ void resolve_rootless(const CLI::App& app, Context& ctx) {
   bool sets_up = false;
   for (const CLI::App* verb : app.get_subcommands()) {  // those parsed
     const std::string& name = verb->get_name();
-    sets_up |= name == "create" || name == "run" || name == "exec" || name == "restore";
+    sets_up |= name == "create" || name == "run" || name == "exec";
   }
   if (sets_up) {
     ctx.global.rootless = rootless_mode(ctx.rootless);

@@ -24,8 +24,8 @@ struct GlobalOptions {
   // Rootless mode (runtime/rootless.hpp): --rootless, by default whether the
   // caller is not root. It decides the cgroups only (one the user may not
   // make is no error), as runc's flag does (RootlessCgroups). This and
-  // unprivileged are set for create, run, exec and restore only
-  // (cli::resolve_rootless): no other command asks.
+  // unprivileged are set for create, run and exec only
+  // (cli::resolve_rootless): no other command reads them, restore neither.
   bool rootless = false;
   // Whether the caller is not root on the host (euid not 0, or 0 in a user
   // namespace of its own), whatever --rootless says: what decides the acts
