@@ -17,7 +17,8 @@ UniqueFd open_init_pidfd(const ContainerState& s);
 // `what` names the target in errors: container "web".
 void send_signal(int pidfd, int sig, const std::string& what);
 
-// Waits until the process behind pidfd has exited. Throws after `timeout`.
-void wait_for_exit(int pidfd, std::chrono::milliseconds timeout, const std::string& what);
+// Waits until the process behind pidfd has exited, at most `timeout`:
+// false if it has not by then. `what` names the wait in errors.
+bool wait_for_exit(int pidfd, std::chrono::milliseconds timeout, const std::string& what);
 
 }  // namespace hull

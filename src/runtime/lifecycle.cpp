@@ -94,19 +94,20 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   if (cgroup.wait_emptied(deadline, pidfd.get()) && init_has_left(st, cgroup)) return;
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   const std::string what = "wait for the container init to exit";
+  bool exited = false;
   try {
-    wait_for_exit(pidfd.get(), std::max(left, std::chrono::milliseconds(0)), what);
-  } catch (const Error& e) {
-    if (!init_has_left(st, cgroup)) {
-      if (e.code() != 0) throw;
-      // The timeout, named whole: what was left of it after the wait for
-      // the cgroup to empty may be nothing ("within 0 ms").
-      throw Error(what + ": the process did not exit within " +
-                  std::to_string(std::chrono::milliseconds(kKillTimeout).count()) + " ms");
-    }
-    log::debug("container " + quote(st.id) + ": its init, killed, waits in exit for processes of its pid namespace " +
-               "to be reaped by their parents outside it");
+    exited = wait_for_exit(pidfd.get(), std::max(left, std::chrono::milliseconds(0)), what);
+  } catch (const Error&) {
+    if (!init_has_left(st, cgroup)) throw;
   }
+  if (exited) return;
+  // The timeout, named whole: what was left of it after the wait for the
+  // cgroup to empty may be nothing ("within 0 ms").
+  if (!init_has_left(st, cgroup))
+    throw Error(what + ": the process did not exit within " +
+                std::to_string(std::chrono::milliseconds(kKillTimeout).count()) + " ms");
+  log::debug("container " + quote(st.id) + ": its init, killed, waits in exit for processes of its pid namespace " +
+             "to be reaped by their parents outside it");
 }
 
 // A container whose create died half-way may have no saved config yet. One
