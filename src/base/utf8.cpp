@@ -40,4 +40,11 @@ size_t utf8_width(std::string_view s) {
   return width;
 }
 
+bool valid_utf8(std::string_view s) {
+  char32_t rune = 0;
+  for (size_t i = 0, n = 0; i < s.size(); i += n)
+    if ((n = utf8_decode(s, i, &rune)) == 0) return false;
+  return true;
+}
+
 }  // namespace hull

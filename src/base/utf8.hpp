@@ -11,6 +11,9 @@ namespace hull {
 // U+10FFFF and truncated sequences count as malformed.
 size_t utf8_decode(std::string_view s, size_t i, char32_t* rune);
 
+// Whether s is well-formed UTF-8 throughout.
+bool valid_utf8(std::string_view s);
+
 // How many code points s holds, each malformed byte counting as one: Go's
 // utf8.RuneCountInString, the width runc's table (text/tabwriter) gives a
 // cell.

@@ -96,13 +96,6 @@ std::string spec_state_json(const ContainerState& s, pid_t pid, Status status, i
   return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
-bool valid_utf8(std::string_view text) {
-  char32_t rune = 0;
-  for (size_t i = 0, n = 0; i < text.size(); i += n)
-    if ((n = utf8_decode(text, i, &rune)) == 0) return false;
-  return true;
-}
-
 // What a state that JsonWriter refused holds that is not UTF-8, named for
 // the message (the config's own strings were checked when it was read).
 std::string first_not_utf8(const ContainerState& s) {
