@@ -430,15 +430,26 @@ void Manager::add_process(pid_t pid, bool placed_in_v2, bool placed_in_v1) {
 void Manager::update(const spec::Resources& requested) {
   const spec::Resources resources = without_unset_values(requested);
   Router(host(), paths_).check(resources);
-  if (unit_) {
-    // systemd keeps the unit's properties: set them too, or a daemon-reload
-    // would bring the old limits back.
-    with_context("update cgroup",
-                 [&] { SystemdBus::connect().set_unit_properties(unit_->name, resource_properties(resources)); });
-  }
   enable_controllers_for(resources);
   size_t before = warnings_.size();
   with_context("update cgroup", [&] { apply(resources, true); });
+  if (unit_) {
+    // systemd keeps the unit's properties: set them too, or a daemon-reload
+    // would bring the old limits back. Only once the files took them: the
+    // checks made before writing (checkBeforeUpdate) come first, and a write
+    // the kernel refuses leaves the unit as it was, for the caller's undo of
+    // the files. systemd then writes its own forms of some (a cpu quota in
+    // 10 ms steps): the files get the config's again, as runc leaves them.
+    with_context("update cgroup", [&] {
+      SystemdBus bus = SystemdBus::connect();
+      with_idle_weight_fallback(resource_properties(resources), [&](const std::vector<dbus::Property>& props) {
+        bus.set_unit_properties(unit_->name, props);
+      });
+    });
+    const size_t said = warnings_.size();
+    with_context("update cgroup", [&] { apply(resources, true); });
+    warnings_.resize(said);  // each said once
+  }
   for (size_t i = before; i < warnings_.size(); ++i) log::warn(warnings_[i]);
 }
 

@@ -243,10 +243,13 @@ int open_for_write(const std::string& path) noexcept {
 
 int try_write_value(const std::string& dir, std::string_view file, std::string_view value) noexcept {
   std::string path = join(dir, file);
-  if (g_undo_log) g_undo_log->record(path);
+  UndoLog::Pending before;
+  if (g_undo_log) before = g_undo_log->read_before(path);
   UniqueFd fd(open_for_write(path));
   if (!fd) return errno;
-  return write_once(fd.get(), path, value);
+  const int err = write_once(fd.get(), path, value);
+  if (err == 0 && g_undo_log) g_undo_log->keep(std::move(before));
+  return err;
 }
 
 int try_write_value_at(int dirfd, const char* file, std::string_view value, const std::string& what) noexcept {
@@ -286,15 +289,24 @@ UndoLog::~UndoLog() {
   if (installed_) g_undo_log = nullptr;
 }
 
-void UndoLog::record(const std::string& path) noexcept {
+UndoLog::Pending UndoLog::read_before(const std::string& path) const noexcept {
+  // The parent's cgroup.subtree_control only gains controllers, which the
+  // cgroups beside this one may use by now.
+  if (path.ends_with("/cgroup.subtree_control")) return {};
   for (const auto& [recorded, contents] : before_)
-    if (recorded == path) return;
+    if (recorded == path) return {};
   // A file that cannot be read (write-only, or gone) has nothing to put back.
   UniqueFd fd(open_through_at(path, O_RDONLY));
-  if (!fd) return;
+  if (!fd) return {};
   try {
-    before_.emplace_back(path, trimmed(read_fd(fd.get(), path)));
-  } catch (const std::exception&) {}
+    return Pending{{path, trimmed(read_fd(fd.get(), path))}};
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+void UndoLog::keep(Pending before) noexcept {
+  if (before) before_.push_back(std::move(*before));
 }
 
 std::vector<std::string> UndoLog::undo() noexcept {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -127,8 +128,8 @@ struct WriteLog {
 void set_write_log(WriteLog* log) noexcept;
 
 // While one is installed, the first write_value or try_write_value of each
-// file records what the file held before it, so that undo() can write that
-// back: an update the kernel refuses half-way then leaves every file it
+// file that the kernel takes records what the file held before it, so that
+// undo() can write that back: an update the kernel refuses half-way then leaves every file it
 // wrote before as it was, also those the saved config does not name (which
 // writing the saved config again cannot reach). One at a time, on one thread.
 class UndoLog {
@@ -145,7 +146,11 @@ class UndoLog {
   // the kernel refused, one message each.
   std::vector<std::string> undo() noexcept;
 
-  void record(const std::string& path) noexcept;
+  // What `path` holds before a first write (none if recorded already), kept
+  // once the write is taken.
+  using Pending = std::optional<std::pair<std::string, std::string>>;
+  Pending read_before(const std::string& path) const noexcept;
+  void keep(Pending before) noexcept;
 
  private:
   std::vector<std::pair<std::string, std::string>> before_;  // (path, contents)

@@ -29,6 +29,9 @@ void write_cpuset(const std::string& dir, const spec::CPU& c);
 // current quota goes first (both lowered), any other after the quota (raised).
 void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const char* burst_file,
                                const std::function<void()>& write_quota_and_period);
+// A burst above the quota, refused before any write (the kernel's EINVAL
+// would come half-way, and say nothing of why).
+void check_burst_fits_quota(const spec::CPU& c);
 // cpu.idle and write_weight (cpu.shares, cpu.weight). The kernel refuses a
 // new weight of an idle group, gives one the least weight, and one leaving
 // idle the default weight: a group leaves idle before its weight is

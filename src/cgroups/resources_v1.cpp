@@ -136,9 +136,7 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
 }
 
 void set_cpu(const std::string& dir, const spec::CPU& c) {
-  if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
-    throw Error("linux.resources.cpu.burst: " + std::to_string(*c.burst) + " is larger than quota " +
-                std::to_string(*c.quota));
+  check_burst_fits_quota(c);
   // 0 is unset (runc's reading); outside 2..262144 the kernel clamps the
   // value silently, which runc reports as an error, and so does hull.
   if (c.shares && *c.shares != 0 && (*c.shares < 2 || *c.shares > 262144))

@@ -48,9 +48,7 @@ void set_memory(const std::string& dir, const spec::Memory& m, const ApplyOption
 }
 
 void set_cpu(const std::string& dir, const spec::CPU& c, const ApplyOptions&) {
-  if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
-    throw Error("linux.resources.cpu.burst: " + std::to_string(*c.burst) + " is larger than quota " +
-                std::to_string(*c.quota));
+  check_burst_fits_quota(c);
   if ((c.realtimeRuntime && *c.realtimeRuntime != 0) || (c.realtimePeriod && *c.realtimePeriod != 0))
     throw Error("linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no realtime group scheduling");
   write_weight_and_idle(dir, c, [&] {

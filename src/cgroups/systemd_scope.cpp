@@ -14,7 +14,9 @@ namespace hull::cgroups {
 void Manager::start_unit(pid_t pid) {
   with_context("create cgroup: systemd unit " + quote(unit_->name), [&] {
     if (!bus_) bus_.emplace(SystemdBus::connect());
-    bus_->start_transient_unit(unit_->name, start_properties(*unit_, pid, id_, resources_, unit_annotations_));
+    with_idle_weight_fallback(
+        start_properties(*unit_, pid, id_, resources_, unit_annotations_),
+        [&](const std::vector<dbus::Property>& props) { bus_->start_transient_unit(unit_->name, props); });
     bus_.reset();
     owned_ = true;  // from here a failed create stops the unit again
     // A slice takes no PIDs= property: the init joins its cgroup directly.

@@ -181,7 +181,10 @@ std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
   }
   if (r.cpu) {
     const spec::CPU& c = *r.cpu;
-    if (c.shares && *c.shares != 0) out.push_back({"CPUWeight", shares_to_weight(*c.shares)});
+    if (c.idle && *c.idle != 0)
+      out.push_back({"CPUWeight", uint64_t{0}});
+    else if (c.shares && *c.shares != 0)
+      out.push_back({"CPUWeight", shares_to_weight(*c.shares)});
     add_cpu_quota(out, c.quota, c.period);
     if (c.cpus && !c.cpus->empty()) out.push_back({"AllowedCPUs", list_to_mask(*c.cpus, "linux.resources.cpu.cpus")});
     if (c.mems && !c.mems->empty())
@@ -219,6 +222,20 @@ std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
       if (auto weight = unified_default_io_weight(value)) out.push_back({"IOWeight", *weight});
   }
   return out;
+}
+
+void with_idle_weight_fallback(std::vector<dbus::Property> props,
+                               const std::function<void(const std::vector<dbus::Property>&)>& call) {
+  const auto idle = std::find_if(props.begin(), props.end(), [](const dbus::Property& p) {
+    return p.name == "CPUWeight" && p.value == dbus::PropertyValue(uint64_t{0});
+  });
+  try {
+    call(props);
+  } catch (const Error& e) {
+    if (idle == props.end() || std::string_view(e.what()).find("CPUWeight") == std::string_view::npos) throw;
+    props.erase(idle);
+    call(props);
+  }
 }
 
 namespace {

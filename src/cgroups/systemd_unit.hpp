@@ -5,6 +5,7 @@
 // maps them). No I/O: unit-tested without systemd.
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,7 +39,15 @@ std::string expand_slice(std::string_view slice);
 std::vector<uint8_t> list_to_mask(std::string_view list, std::string_view what);
 
 // The unit properties for the container's limits (also those `update` sets).
+// An idle cpu (cpu.idle 1) is CPUWeight 0, systemd's "idle" since 252,
+// whatever the shares: systemd writes cpu.idle at each apply of the unit
+// (a daemon-reload, a property set), 0 for any other weight.
 std::vector<dbus::Property> resource_properties(const spec::Resources& r);
+// Runs call(props); where systemd refuses CPUWeight 0 (older than 252: out
+// of range), once more without it: hull's own cpu.idle write then holds
+// until that systemd applies the unit again, which it would undo anyway.
+void with_idle_weight_fallback(std::vector<dbus::Property> props,
+                               const std::function<void(const std::vector<dbus::Property>&)>& call);
 
 // The unit properties the config's org.systemd.property.<Name> annotations
 // give (CRI-O's CollectMode, DefaultDependencies, After, the pod's

@@ -201,7 +201,7 @@ void start_locked(ContainerDir& dir, ContainerState& state, Status status, const
         release_init(*init_channel);
       else
         release_init(dir.fd());
-    } catch (const InitNotWaiting& e) {
+    } catch (const InitNotWaiting&) {
       // Alive, the init has lost its socket (removed from the state
       // directory) or its wait (a failed accept): no start can reach it.
       if (live_status(state) != Status::Running) {
@@ -211,7 +211,7 @@ void start_locked(ContainerDir& dir, ContainerState& state, Status status, const
       state.status = Status::Created;
       dir.write_state(state);
       throw Error("its init (pid " + std::to_string(state.pid) + ") lives but does not wait at " + dir.path() + "/" +
-                  kStartSocketName + " (" + e.message() + "): delete it (delete --force) and create it again");
+                  kStartSocketName + ", so no start can reach it: delete it (delete --force) and create it again");
     }
     fault_point("start-after-release");
   });
@@ -246,8 +246,19 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
   dir.remove({kSavedConfigName, kStartSocketName});
   // A user-named overlay dir holds <dir>/<id>/{upper,work}: the container's
   // writes, removed with it.
-  if (auto ovl = state.extra.find(kOverlayDirKey); ovl != state.extra.end())
-    with_context("remove the overlay directory " + ovl->second, [&] { remove_directory_tree(ovl->second); });
+  // One that cannot be removed (a mount inside it) fails the delete after
+  // the poststop hooks: the state is gone, and no later command would run
+  // them or remove it.
+  if (auto ovl = state.extra.find(kOverlayDirKey); ovl != state.extra.end()) {
+    try {
+      with_context("remove the overlay directory " + ovl->second, [&] { remove_directory_tree(ovl->second); });
+    } catch (const Error& e) {
+      run_poststop_hooks(hooks.poststop, state);
+      throw Error(
+          e.message() + " (the container is deleted: remove " + ovl->second + " by hand once nothing is mounted in it)",
+          e.code());
+    }
+  }
   run_poststop_hooks(hooks.poststop, state);
 }
 

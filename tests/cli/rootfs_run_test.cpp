@@ -735,6 +735,31 @@ TEST_F(RootfsRun, AFailedCreateLeavesNoOverlayDirectory) {
       << r.err;
 }
 
+// An overlay directory delete cannot remove (a mount in it, here in a
+// private mount namespace): the delete failed before the poststop hooks,
+// with the state already gone, so nothing ever ran them.
+TEST_F(RootfsRun, ADeleteThatCannotRemoveTheOverlayDirectoryStillRunsPoststop) {
+  Bundle& b = bundle("bundle-ovlmnt");
+  b.config["root"]["readonly"] = false;
+  const fs::path ovl = temp_dir() / "ovl", src = temp_dir() / "src", ran = temp_dir() / "poststop-ran";
+  fs::create_directories(ovl);
+  fs::create_directories(src);
+  b.config["hooks"]["poststop"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "touch " + ran.string()}}}};
+  b.args({"sh", "-c", "mkdir /m && sleep 1000"});
+  ProcResult r = hull({"run", "--detach", "--overlay-dir", ovl.string(), "--bundle", b.dir().string(), "ovlmnt"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path upper_m = ovl / "ovlmnt" / "upper" / "m";
+  for (int i = 0; i < 500 && !fs::exists(upper_m); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  r = run_process({"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                   "mount --bind \"$1\" \"$2\" && exec \"$3\" --root \"$4\" delete --force ovlmnt", "sh", src.string(),
+                   upper_m.string(), runtime_binary(), state_root().string()});
+  EXPECT_TRUE(failed_with(r, {"it is a mount point", "the container is deleted: remove " + (ovl / "ovlmnt").string() +
+                                                         " by hand once nothing is mounted in it"}));
+  EXPECT_TRUE(fs::exists(ran)) << "the poststop hook did not run";
+  EXPECT_TRUE(state_dirs().empty());
+  fs::remove_all(ovl);
+}
+
 #ifdef HULL_FAULT_BINARY
 // Two creates of one id under different --roots, given one --overlay-dir:
 // the one whose init finds <dir>/<id> made by the other after its own check

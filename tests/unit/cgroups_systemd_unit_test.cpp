@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "cgroups/cgroup_manager.hpp"
+#include "cgroups/convert.hpp"
 #include "cgroups/systemd_unit.hpp"
 #include "support/error_of.hpp"
 
@@ -146,6 +147,43 @@ TEST(SystemdProperties, TheIoWeightIsAPropertySoThatAReloadKeepsIt) {
   }
   r.unified = {{"io.weight", "8:0 50"}};  // a device's alone: no default to keep
   EXPECT_EQ(find_property(resource_properties(r), "IOWeight"), nullptr);
+}
+
+// systemd writes cpu.idle at each apply of the unit (252 and later): 0 for
+// any weight but "idle" (0). An idle container's shares went as its weight,
+// and a daemon-reload took it out of idle.
+TEST(SystemdProperties, AnIdleCpuIsTheIdleWeightWhateverTheShares) {
+  spec::Resources r;
+  r.cpu = spec::CPU{};
+  r.cpu->shares = 512;
+  r.cpu->idle = 1;
+  EXPECT_EQ(number(resource_properties(r), "CPUWeight"), 0u);
+  r.cpu->idle = 0;
+  EXPECT_EQ(number(resource_properties(r), "CPUWeight"), shares_to_weight(512));
+}
+
+// systemd before 252 refuses CPUWeight 0: the call goes again without it;
+// any other refusal is the caller's.
+TEST(SystemdProperties, AnIdleWeightSystemdRefusesIsLeftOut) {
+  spec::Resources r;
+  r.cpu = spec::CPU{};
+  r.cpu->idle = 1;
+  r.pids = spec::Pids{50};
+  std::vector<std::vector<dbus::Property>> calls;
+  with_idle_weight_fallback(resource_properties(r), [&](const std::vector<dbus::Property>& props) {
+    calls.push_back(props);
+    if (find_property(props, "CPUWeight"))
+      throw Error("org.freedesktop.DBus.Error.InvalidArgs: Value specified in CPUWeight is out of range");
+  });
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(find_property(calls[1], "CPUWeight"), nullptr);
+  EXPECT_EQ(number(calls[1], "TasksMax"), 50u);
+  EXPECT_EQ(error_of([&] {
+              with_idle_weight_fallback(resource_properties(r), [](const std::vector<dbus::Property>&) {
+                throw Error("org.freedesktop.DBus.Error.AccessDenied: no");
+              });
+            }),
+            "org.freedesktop.DBus.Error.AccessDenied: no");
 }
 
 TEST(SystemdProperties, ScopeIsDelegatedAndHoldsTheInit) {

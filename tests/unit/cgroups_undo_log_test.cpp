@@ -26,6 +26,19 @@ TEST_F(UndoLogTest, WritesBackWhatEachFileHeldLastWrittenFirstALineAtATime) {
   EXPECT_EQ(read(d, "pids.max"), "10");
 }
 
+// A write the kernel refuses changed nothing (cgroup.stat read back as six
+// lines it refuses again), and the parent's subtree_control only gains
+// controllers others may use by then: neither is written back.
+TEST_F(UndoLogTest, KeepsNoRefusedWriteAndNoSubtreeControl) {
+  std::string d = dir("c", {"cgroup.subtree_control=cpu\n"});
+  std::filesystem::create_directory(d + "/cgroup.stat");  // refuses the write
+  UndoLog undo;
+  EXPECT_EQ(try_write_value(d, "cgroup.stat", "1"), EISDIR);
+  write_value(d, "cgroup.subtree_control", "+memory");
+  EXPECT_TRUE(undo.undo().empty());
+  EXPECT_EQ(writes(d, "cgroup.subtree_control"), (V{"+memory"}));
+}
+
 TEST_F(UndoLogTest, SaysWhatCannotBeWrittenBack) {
   std::string d = dir("c", {"cpu.max=max 100000\n"});
   UndoLog undo;
