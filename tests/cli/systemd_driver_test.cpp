@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "cgroups/host.hpp"
@@ -353,6 +354,43 @@ TEST_F(SystemdDriverTest, TheIoWeightSurvivesAReload) {
     EXPECT_EQ(read_text_file(dir + "/io.weight"), "default 4950\n");
   }
   EXPECT_NE(show(unit, {"IOWeight"}).find("IOWeight=4950\n"), std::string::npos);
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+  EXPECT_TRUE(unit_stopped(unit));
+  expect_nothing_left(id);
+}
+
+// The unit's properties were set before the files: a refused update left
+// them (and systemd's writes of them) where the files were put back, and
+// checkBeforeUpdate came after systemd had written a memory.max below the
+// usage, OOM-killing the container it refuses to. An idle cpu went to
+// systemd as its shares' weight: a reload took the group out of idle.
+TEST_F(SystemdDriverTest, ARefusedUpdateLeavesTheUnitAndAnIdleCpuSurvivesAReload) {
+  const std::string id = "sd-undo";
+  const std::string unit = "hull-" + id + ".scope";
+  Bundle& b = scoped(id, {{"cpu", {{"shares", 512}, {"idle", 1}}}, {"pids", {{"limit", 10}}}});
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  start_container(id);
+  const std::string dir = "/sys/fs/cgroup/system.slice/" + unit;
+  EXPECT_EQ(read_text_file(dir + "/cpu.idle"), "1\n");
+  ASSERT_EQ(run_process({"/usr/bin/systemctl", "daemon-reload"}).exit_code, 0);
+  EXPECT_EQ(read_text_file(dir + "/cpu.idle"), "1\n");
+
+  r = hull({"--systemd-cgroup", "update", "--pids-limit", "50", "--memory", "100m", "--cpuset-cpus", "4000", id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(read_text_file(dir + "/pids.max"), "10\n");
+  EXPECT_EQ(read_text_file(dir + "/memory.max"), "max\n");
+  const std::string props = show(unit, {"TasksMax", "MemoryMax"});
+  EXPECT_NE(props.find("TasksMax=10\n"), std::string::npos) << props;
+  EXPECT_NE(props.find("MemoryMax=infinity\n"), std::string::npos) << props;
+
+  const fs::path request = temp_dir() / "resources.json";
+  std::ofstream(request) << R"({"memory": {"limit": 4096, "checkBeforeUpdate": true}})";
+  r = hull({"--systemd-cgroup", "update", "-r", request.string(), id});
+  EXPECT_TRUE(failed_with(r, {"is below the current usage", "checkBeforeUpdate"}));
+  EXPECT_EQ(status(id), "running");
+  EXPECT_EQ(read_text_file(dir + "/memory.max"), "max\n");
+
   EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
   EXPECT_TRUE(unit_stopped(unit));
   expect_nothing_left(id);
