@@ -8,9 +8,7 @@ namespace hull::cgroups {
 void check_burst_fits_quota(const spec::CPU& c) {
   if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
     throw Error("linux.resources.cpu.burst: " + std::to_string(*c.burst) + " is larger than quota " +
-                std::to_string(*c.quota) +
-                " (a burst is at most the quota; update keeps the container's burst unless given one, "
-                "--cpu-burst)");
+                std::to_string(*c.quota) + " (a burst is at most the quota: give a smaller one, or 0, with it)");
 }
 
 void write_bandwidth_and_burst(const std::string& dir, const spec::CPU& c, const char* burst_file,

@@ -185,6 +185,8 @@ std::vector<dbus::Property> resource_properties(const spec::Resources& r) {
       out.push_back({"CPUWeight", uint64_t{0}});
     else if (c.shares && *c.shares != 0)
       out.push_back({"CPUWeight", shares_to_weight(*c.shares)});
+    else if (c.idle)  // out of idle with no shares: systemd's unset weight, the kernel's default
+      out.push_back({"CPUWeight", kInfinity});
     add_cpu_quota(out, c.quota, c.period);
     if (c.cpus && !c.cpus->empty()) out.push_back({"AllowedCPUs", list_to_mask(*c.cpus, "linux.resources.cpu.cpus")});
     if (c.mems && !c.mems->empty())

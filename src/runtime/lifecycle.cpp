@@ -254,9 +254,9 @@ void destroy_container(ContainerDir& dir, const ContainerState& state, const spe
       with_context("remove the overlay directory " + ovl->second, [&] { remove_directory_tree(ovl->second); });
     } catch (const Error& e) {
       run_poststop_hooks(hooks.poststop, state);
-      throw Error(
-          e.message() + " (the container is deleted: remove " + ovl->second + " by hand once nothing is mounted in it)",
-          e.code());
+      const bool mounted = e.message().ends_with("it is a mount point");
+      throw Error(std::string(e.what()) + " (the container is deleted: remove " + ovl->second + " by hand" +
+                  (mounted ? " once nothing is mounted in it)" : ")"));
     }
   }
   run_poststop_hooks(hooks.poststop, state);

@@ -396,6 +396,25 @@ TEST_F(SystemdDriverTest, ARefusedUpdateLeavesTheUnitAndAnIdleCpuSurvivesAReload
   expect_nothing_left(id);
 }
 
+// Out of idle with no shares to weigh: the unit kept CPUWeight=idle, and a
+// reload made the container idle again.
+TEST_F(SystemdDriverTest, AnUpdateOutOfIdleWithoutSharesSurvivesAReload) {
+  const std::string id = "sd-unidle";
+  const std::string unit = "hull-" + id + ".scope";
+  Bundle& b = scoped(id, {{"cpu", {{"idle", 1}}}});
+  ProcResult r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string dir = "/sys/fs/cgroup/system.slice/" + unit;
+  EXPECT_EQ(read_text_file(dir + "/cpu.idle"), "1\n");
+  r = hull({"--systemd-cgroup", "update", "--cpu-idle", "0", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(run_process({"/usr/bin/systemctl", "daemon-reload"}).exit_code, 0);
+  EXPECT_EQ(read_text_file(dir + "/cpu.idle"), "0\n");
+  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+  EXPECT_TRUE(unit_stopped(unit));
+  expect_nothing_left(id);
+}
+
 // The created init holds what it does under the cgroupfs driver (stdio and
 // the start barrier's socket), not hull's connection to PID 1's private bus:
 // a root connection nobody reads, where systemd queues every unit's signals

@@ -160,6 +160,9 @@ TEST(SystemdProperties, AnIdleCpuIsTheIdleWeightWhateverTheShares) {
   EXPECT_EQ(number(resource_properties(r), "CPUWeight"), 0u);
   r.cpu->idle = 0;
   EXPECT_EQ(number(resource_properties(r), "CPUWeight"), shares_to_weight(512));
+  // Out of idle with no shares: unset, or systemd would keep its idle weight.
+  r.cpu->shares.reset();
+  EXPECT_EQ(number(resource_properties(r), "CPUWeight"), kInfinity);
 }
 
 // systemd before 252 refuses CPUWeight 0: the call goes again without it;

@@ -150,8 +150,8 @@ TEST_F(CgroupV1Writers, BurstAboveQuotaIsRefused) {
   c.quota = 1000;
   c.burst = 2000;
   EXPECT_EQ(test::error_of([&] { v1::set_cpu(d, c); }),
-            "linux.resources.cpu.burst: 2000 is larger than quota 1000 (a burst is at most the quota; update keeps the "
-            "container's burst unless given one, --cpu-burst)");
+            "linux.resources.cpu.burst: 2000 is larger than quota 1000 (a burst is at most the quota: give a smaller "
+            "one, or 0, with it)");
 }
 
 // runc's range for shares: the kernel would clamp 1 to 2 and 300000 to
