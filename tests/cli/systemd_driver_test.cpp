@@ -74,6 +74,13 @@ class SystemdDriverTest : public HullTest {
     return ::testing::AssertionFailure() << unit << " still there after 10 s: " << after;
   }
 
+  // delete --force of a scoped container: the unit stops, nothing is left.
+  void delete_scoped(const std::string& id) {
+    EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
+    EXPECT_TRUE(unit_stopped("hull-" + id + ".scope"));
+    expect_nothing_left(id);
+  }
+
   std::string exec_out(const std::string& id, const std::string& script) {
     ProcResult r = hull({"--systemd-cgroup", "exec", id, "sh", "-c", script});
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -271,9 +278,7 @@ TEST_F(SystemdDriverTest, HugepageLimitsAsKubeletSendsThemAreApplied) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   start_container(id);
   EXPECT_EQ(exec_out(id, "cat /sys/fs/cgroup/hugetlb.2MB.max /sys/fs/cgroup/pids.max"), "0\n50\n");
-  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
-  EXPECT_TRUE(unit_stopped("hull-" + id + ".scope"));
-  expect_nothing_left(id);
+  delete_scoped(id);
 }
 
 // A scope that failed (here: stopped by RuntimeMaxSec, as an OOM kill stops
@@ -311,9 +316,7 @@ TEST_F(SystemdDriverTest, AFailedScopeIsCollectedSoItsNameCanBeUsedAgain) {
   r = hull({"--systemd-cgroup", "create", "--bundle", b.dir().string(), id});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(show(unit, {"ActiveState"}), "ActiveState=active\n");
-  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
-  EXPECT_TRUE(unit_stopped(unit));
-  expect_nothing_left(id);
+  delete_scoped(id);
 }
 
 // The config's limits win over an annotation of the same property in what
@@ -330,9 +333,7 @@ TEST_F(SystemdDriverTest, TheConfigsLimitWinsOverAnAnnotationOfTheSameProperty) 
   EXPECT_NE(show(unit, {"TasksMax"}).find("TasksMax=42\n"), std::string::npos);
   ASSERT_EQ(run_process({"/usr/bin/systemctl", "daemon-reload"}).exit_code, 0);
   EXPECT_EQ(read_text_file("/sys/fs/cgroup/system.slice/" + unit + "/pids.max"), "42\n");
-  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
-  EXPECT_TRUE(unit_stopped(unit));
-  expect_nothing_left(id);
+  delete_scoped(id);
 }
 
 // The IO weight too: without an IOWeight property, the reload wrote
@@ -354,9 +355,7 @@ TEST_F(SystemdDriverTest, TheIoWeightSurvivesAReload) {
     EXPECT_EQ(read_text_file(dir + "/io.weight"), "default 4950\n");
   }
   EXPECT_NE(show(unit, {"IOWeight"}).find("IOWeight=4950\n"), std::string::npos);
-  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
-  EXPECT_TRUE(unit_stopped(unit));
-  expect_nothing_left(id);
+  delete_scoped(id);
 }
 
 // The unit's properties were set before the files: a refused update left
@@ -391,9 +390,7 @@ TEST_F(SystemdDriverTest, ARefusedUpdateLeavesTheUnitAndAnIdleCpuSurvivesAReload
   EXPECT_EQ(status(id), "running");
   EXPECT_EQ(read_text_file(dir + "/memory.max"), "max\n");
 
-  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
-  EXPECT_TRUE(unit_stopped(unit));
-  expect_nothing_left(id);
+  delete_scoped(id);
 }
 
 // Out of idle with no shares to weigh: the unit kept CPUWeight=idle, and a
@@ -410,9 +407,7 @@ TEST_F(SystemdDriverTest, AnUpdateOutOfIdleWithoutSharesSurvivesAReload) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(run_process({"/usr/bin/systemctl", "daemon-reload"}).exit_code, 0);
   EXPECT_EQ(read_text_file(dir + "/cpu.idle"), "0\n");
-  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
-  EXPECT_TRUE(unit_stopped(unit));
-  expect_nothing_left(id);
+  delete_scoped(id);
 }
 
 // The created init holds what it does under the cgroupfs driver (stdio and
@@ -430,9 +425,7 @@ TEST_F(SystemdDriverTest, ACreatedInitHoldsNoConnectionToSystemd) {
     fds.push_back(e.path().filename().string() + " -> " + fs::read_symlink(e.path()).string());
   std::sort(fds.begin(), fds.end());
   EXPECT_EQ(fds.size(), 4u) << ::testing::PrintToString(fds);
-  EXPECT_EQ(hull({"--systemd-cgroup", "delete", "--force", id}).exit_code, 0);
-  EXPECT_TRUE(unit_stopped("hull-" + id + ".scope"));
-  expect_nothing_left(id);
+  delete_scoped(id);
 }
 
 // Pure v2 without systemd (v2vm_criu's VM): one clear error, nothing made.
