@@ -19,6 +19,7 @@
 #include "base/warn.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/resctrl.hpp"
+#include "cgroups/unset_values.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/units.hpp"
@@ -41,26 +42,27 @@ struct FlagField {
   const char* section;  // member of linux.resources
   const char* field;
   Kind kind;
+  std::array<const char*, 2> v2_files;  // the cgroup v2 files it writes (a `unified` key's name), nullptr-padded
 };
 
 constexpr FlagField kFlagFields[] = {
-    {"memory", "memory", "limit", Kind::Bytes},
-    {"memory-reservation", "memory", "reservation", Kind::Bytes},
-    {"memory-swap", "memory", "swap", Kind::Bytes},
-    {"cpu-period", "cpu", "period", Kind::Unsigned},
-    {"cpu-quota", "cpu", "quota", Kind::Signed},
-    {"cpu-burst", "cpu", "burst", Kind::Unsigned},
-    {"cpu-share", "cpu", "shares", Kind::Unsigned},
-    {"cpu-rt-period", "cpu", "realtimePeriod", Kind::Unsigned},
-    {"cpu-rt-runtime", "cpu", "realtimeRuntime", Kind::Signed},
-    {"cpuset-cpus", "cpu", "cpus", Kind::Text},
-    {"cpuset-mems", "cpu", "mems", Kind::Text},
-    {"cpu-idle", "cpu", "idle", Kind::Signed},
-    {"pids-limit", "pids", "limit", Kind::NonZero},
-    {"blkio-weight", "blockIO", "weight", Kind::NonZero},
+    {"memory", "memory", "limit", Kind::Bytes, {"memory.max"}},
+    {"memory-reservation", "memory", "reservation", Kind::Bytes, {"memory.low"}},
+    {"memory-swap", "memory", "swap", Kind::Bytes, {"memory.swap.max"}},
+    {"cpu-period", "cpu", "period", Kind::Unsigned, {"cpu.max"}},
+    {"cpu-quota", "cpu", "quota", Kind::Signed, {"cpu.max"}},
+    {"cpu-burst", "cpu", "burst", Kind::Unsigned, {"cpu.max.burst"}},
+    {"cpu-share", "cpu", "shares", Kind::Unsigned, {"cpu.weight"}},
+    {"cpu-rt-period", "cpu", "realtimePeriod", Kind::Unsigned, {}},
+    {"cpu-rt-runtime", "cpu", "realtimeRuntime", Kind::Signed, {}},
+    {"cpuset-cpus", "cpu", "cpus", Kind::Text, {"cpuset.cpus"}},
+    {"cpuset-mems", "cpu", "mems", Kind::Text, {"cpuset.mems"}},
+    {"cpu-idle", "cpu", "idle", Kind::Signed, {"cpu.idle"}},
+    {"pids-limit", "pids", "limit", Kind::NonZero, {"pids.max"}},
+    {"blkio-weight", "blockIO", "weight", Kind::NonZero, {"io.weight", "io.bfq.weight"}},
     // Kernel memory limits are gone from the kernel (runc ignores them too).
-    {"kernel-memory", nullptr, nullptr, Kind::Ignored},
-    {"kernel-memory-tcp", nullptr, nullptr, Kind::Ignored},
+    {"kernel-memory", nullptr, nullptr, Kind::Ignored, {}},
+    {"kernel-memory-tcp", nullptr, nullptr, Kind::Ignored, {}},
 };
 
 // An integer flag's value as runc reads it: base 10 through strconv for
@@ -126,6 +128,46 @@ void drop_nulls(nlohmann::json& j) {
       drop_nulls(*it);
       ++it;
     }
+  }
+}
+
+// Zeros and "" that runc's update reads as "not given" (the rule of
+// cgroups/unset_values.hpp, asked of each member alone): left out, so the
+// saved config keeps the value the cgroup still holds rather than recording
+// one never written (`--cpu-quota 0` then read as no quota, by verify and by
+// a later `--cpu-period`).
+// A section left empty goes too (the saved pids would lack its required limit).
+void drop_unset_values(nlohmann::json& request) {
+  for (auto section = request.begin(); section != request.end();) {
+    nlohmann::json& fields = *section;
+    if (section.key() == "unified" || !fields.is_object() || fields.empty()) {
+      ++section;
+      continue;
+    }
+    for (auto it = fields.begin(); it != fields.end();) {
+      nlohmann::json alone;
+      alone[section.key()][it.key()] = *it;
+      const spec::Resources kept =
+          cgroups::without_unset_values(spec::parse_resources_json(alone.dump(), "linux.resources"));
+      const bool set = kept.memory || kept.cpu || kept.pids || kept.blockIO;
+      it = set ? std::next(it) : fields.erase(it);
+    }
+    section = fields.empty() ? request.erase(section) : std::next(section);
+  }
+}
+
+// A member the request sets replaces a saved `unified` key that writes the
+// same file, as runc's update replaces the whole of `unified`: kept, it would
+// say a value the update wrote over, and write it back wherever the saved
+// config is applied again (a refused update's put-back lowered a memory
+// limit to it, OOM-killing the container).
+void drop_unified_keys_written_over(nlohmann::json& saved, const nlohmann::json& request) {
+  auto unified = saved.find("unified");
+  if (unified == saved.end() || !unified->is_object()) return;
+  for (const FlagField& f : kFlagFields) {
+    if (!f.section || !request.contains(f.section) || !request[f.section].contains(f.field)) continue;
+    for (const char* file : f.v2_files)
+      if (file) unified->erase(file);
   }
 }
 
@@ -266,12 +308,9 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
   }
   drop_nulls(request);
   keep_what_update_applies(request);
-  // A memory limit or swap of 0 is one not given, as runc reads it (its
-  // flags default to 0): left out, so that the saved other half is not
-  // sent alone (`--memory 0` failed with a swap limit the caller never gave).
-  if (auto memory = request.find("memory"); memory != request.end() && memory->is_object())
-    for (const char* half : {"limit", "swap"})
-      if (auto v = memory->find(half); v != memory->end() && *v == 0) memory->erase(v);
+  // Also so that a memory limit or swap of 0 does not send the saved other
+  // half alone (`--memory 0` failed with a swap limit the caller never gave).
+  drop_unset_values(request);
   // As runc: unlimited memory with no swap given means unlimited swap too
   // (v1 refuses a memory limit above memsw.limit otherwise).
   if (request.contains("memory") && request["memory"].value("limit", nlohmann::json()) == -1 &&
@@ -292,6 +331,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     if (!saved.is_object()) saved = nlohmann::json::object();
     const nlohmann::json before = saved;
     const std::vector<std::string> rdt_lines_before = rdt_schemata_lines(config);
+    drop_unified_keys_written_over(saved, request);
     saved.merge_patch(request);
     keep_what_goes_together(request, saved);
     spec::Resources resources = spec::parse_resources_json(request.dump(), source);

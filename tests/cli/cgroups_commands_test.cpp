@@ -754,6 +754,60 @@ TEST_F(CgroupCommandsTest, UpdateOfThePeriodAloneKeepsTheQuota) {
   EXPECT_EQ(saved["linux"]["resources"]["cpu"]["period"], 50000);
 }
 
+// A zero (or "") is a value not given, as runc's update reads it: the
+// cgroup files keep theirs, and so does the saved config. It recorded the
+// zero: verify then read the quota as none (violated), on v2 the quota went
+// to "max" (its saved period sent alone), and a later period alone lost it.
+TEST_F(CgroupCommandsTest, UpdateZerosLeaveTheLimitsAndTheSavedConfigAsTheyWere) {
+  const Json cpu = {{"quota", 50000}, {"period", 100000}, {"shares", 512}};
+  ASSERT_NE(start_sh("zeros", "sleep 1000", {{"cpu", cpu}, {"memory", {{"reservation", 20 << 20}}}}), 0);
+  const std::string quota_file = on_v1("cpu") ? "cpu.cfs_quota_us" : "cpu.max";
+  const std::string quota = on_v1("cpu") ? "50000" : "50000 100000";
+  ASSERT_EQ(cgroups::read_value(dir_of("cpu"), quota_file), quota);
+  ProcResult r = hull({"update", "--cpu-quota", "0", "--cpu-period", "0", "--cpu-share", "0", "--memory-reservation",
+                       "0", "--pids-limit", "0", "--blkio-weight", "0", "zeros"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  SpawnOptions in;
+  in.stdin_data = R"({"cpu": {"quota": 0, "period": 0, "shares": 0, "cpus": "", "mems": ""},
+                      "memory": {"reservation": 0}, "pids": {"limit": 0}, "blockIO": {"weight": 0}})";
+  r = hull({"update", "-r", "-", "zeros"}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), quota_file), quota);
+  const Json saved = Json::parse(read_file((state_dir("zeros") / "config.json").string()))["linux"]["resources"];
+  EXPECT_EQ(saved["cpu"], cpu) << saved.dump();
+  EXPECT_EQ(saved["memory"], Json({{"reservation", 20 << 20}})) << saved.dump();
+  EXPECT_FALSE(saved.contains("pids") || saved.contains("blockIO")) << saved.dump();
+  r = hull({"verify", "zeros"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(hull({"update", "--cpu-period", "200000", "zeros"}).exit_code, 0);
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), quota_file), on_v1("cpu") ? "50000" : "50000 200000");
+}
+
+// A value an update gives replaces a `unified` key saved for the same file
+// (runc's update replaces all of `unified`): kept, a refused update's
+// put-back wrote the old key's value over the limit the last update set
+// (a memory limit fell below the usage: the container was OOM-killed). And
+// verify checks the file against the key, which create writes after the field.
+TEST_F(CgroupCommandsTest, AnUpdatedLimitReplacesTheSavedUnifiedKeyOfItsFile) {
+  if (on_v1("memory")) GTEST_SKIP() << "memory is a v1 controller here: unified cannot name memory.max";
+  ASSERT_NE(
+      start_sh("unikey", "sleep 1000",
+               {{"memory", {{"limit", 30 << 20}}}, {"unified", {{"memory.max", "41943040"}, {"pids.max", "40"}}}}),
+      0);
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), "memory.max"), "41943040");
+  ProcResult r = hull({"verify", "unikey"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(hull({"update", "--memory", "100m", "unikey"}).exit_code, 0);
+  r = hull({"update", "--memory", "120m", "--cpuset-cpus", "4000", "unikey"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(cgroups::read_value(dir_of("memory"), "memory.max"), "104857600") << r.err;
+  const Json saved = Json::parse(read_file((state_dir("unikey") / "config.json").string()))["linux"]["resources"];
+  EXPECT_EQ(saved["unified"], Json({{"pids.max", "40"}})) << saved.dump();
+  EXPECT_EQ(saved["memory"]["limit"], 100 << 20) << saved.dump();
+  r = hull({"verify", "unikey"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 // The kernel refuses a quota below the current burst: lowering both at once
 // writes the burst first, raising both the quota first.
 TEST_F(CgroupCommandsTest, UpdateLowersAndRaisesQuotaAndBurstTogether) {

@@ -4,12 +4,14 @@
 // hold when they are the configured value rounded down.
 #include <unistd.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "base/error.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/convert.hpp"
+#include "cgroups/unset_values.hpp"
 #include "runtime/verify/target.hpp"
 
 namespace hull::verify {
@@ -60,10 +62,13 @@ std::string weight_value(const std::string& text) {
 
 class LimitChecker {
  public:
-  LimitChecker(const cgroups::Manager& cg, Report& r) : cg_(cg), r_(r) {}
+  LimitChecker(const cgroups::Manager& cg, const std::map<std::string, std::string>& unified, Report& r)
+      : cg_(cg), unified_(unified), r_(r) {}
 
   // Reads controller's file (v1 or v2 name); nullopt (and a cannot-tell row)
-  // when there is no such file.
+  // when there is no such file. A v2 file a `unified` key names holds that
+  // key's value, written after the field's (at create and update): its own
+  // row checks it.
   std::optional<std::pair<Dir, std::string>> read(const std::string& property, const std::string& config,
                                                   const std::string& controller, const std::string& v1_file,
                                                   const std::string& v2_file) {
@@ -73,6 +78,7 @@ class LimitChecker {
       return std::nullopt;
     }
     std::string file = dir->v2 ? v2_file : v1_file;
+    if (dir->v2 && unified_.count(file)) return std::nullopt;
     if (!cgroups::has_file(dir->path, file)) {
       r_.cannot_tell(property, config, dir->path + "/" + file + " does not exist");
       return std::nullopt;
@@ -128,6 +134,7 @@ class LimitChecker {
  private:
   static std::string file_name(const Dir& d, const std::string& v1, const std::string& v2) { return d.v2 ? v2 : v1; }
   const cgroups::Manager& cg_;
+  const std::map<std::string, std::string>& unified_;
   Report& r_;
 };
 
@@ -174,34 +181,31 @@ void check_cpu(LimitChecker& c, const spec::CPU& cpu) {
   // An idle group has the least weight whatever its shares (the kernel's).
   if (cpu.idle && *cpu.idle != 0) {
     c.exact("cpu.idle", std::to_string(*cpu.idle), "cpu", "cpu.idle", "cpu.idle");
-  } else if (cpu.shares && *cpu.shares != 0) {
+  } else if (cpu.shares) {
     if (d.v2)
       c.exact("cpu.shares", std::to_string(cgroups::shares_to_weight(*cpu.shares)), "cpu", "", "cpu.weight");
     else
       c.exact("cpu.shares", std::to_string(*cpu.shares), "cpu", "cpu.shares", "");
   }
-  if (cpu.quota || (cpu.period && *cpu.period != 0)) {
+  if (cpu.quota || cpu.period) {
     if (d.v2) {
       // cpu.max is "$QUOTA $PERIOD"; compare the parts the config sets.
       if (cpu.quota)
         c.exact(
             "cpu.quota", *cpu.quota > 0 ? std::to_string(*cpu.quota) : "max", "cpu", "", "cpu.max",
             +[](const std::string& s) { return s.substr(0, s.find(' ')); });
-      if (cpu.period && *cpu.period != 0)
+      if (cpu.period)
         c.exact(
             "cpu.period", std::to_string(*cpu.period), "cpu", "", "cpu.max",
             +[](const std::string& s) { return s.find(' ') == std::string::npos ? s : s.substr(s.find(' ') + 1); });
     } else {
       if (cpu.quota)
         c.exact("cpu.quota", std::to_string(*cpu.quota > 0 ? *cpu.quota : -1), "cpu", "cpu.cfs_quota_us", "");
-      if (cpu.period && *cpu.period != 0)
-        c.exact("cpu.period", std::to_string(*cpu.period), "cpu", "cpu.cfs_period_us", "");
+      if (cpu.period) c.exact("cpu.period", std::to_string(*cpu.period), "cpu", "cpu.cfs_period_us", "");
     }
   }
-  if (cpu.cpus && !cpu.cpus->empty())
-    c.exact("cpuset.cpus", *cpu.cpus, "cpuset", "cpuset.cpus", "cpuset.cpus", cpus_norm);
-  if (cpu.mems && !cpu.mems->empty())
-    c.exact("cpuset.mems", *cpu.mems, "cpuset", "cpuset.mems", "cpuset.mems", cpus_norm);
+  if (cpu.cpus) c.exact("cpuset.cpus", *cpu.cpus, "cpuset", "cpuset.cpus", "cpuset.cpus", cpus_norm);
+  if (cpu.mems) c.exact("cpuset.mems", *cpu.mems, "cpuset", "cpuset.mems", "cpuset.mems", cpus_norm);
 }
 
 }  // namespace
@@ -217,36 +221,38 @@ std::optional<CgroupDir> controller_dir(const cgroups::Manager& cg, const std::s
 }
 
 void check_cgroup_limits(const Target& t, Report& r) {
-  const auto& res = t.linux_section().resources;
-  if (!res) return;
+  if (!t.linux_section().resources) return;
+  // What create and update write: a value runc reads as unset (Docker's
+  // reservation 0, an update's quota 0) asks nothing of the files.
+  const spec::Resources res = cgroups::without_unset_values(*t.linux_section().resources);
   if (!t.cgroup) {
     r.cannot_tell("cgroup", "limits", "state.json names no cgroup");
     return;
   }
-  LimitChecker c(*t.cgroup, r);
-  if (res->memory) check_memory(c, *res->memory);
-  if (res->cpu) check_cpu(c, *res->cpu);
-  if (res->pids && res->pids->limit != 0) {
-    c.exact("pids.max", cgroups::limit_or_max(res->pids->limit), "pids", "pids.max", "pids.max");
+  LimitChecker c(*t.cgroup, res.unified, r);
+  if (res.memory) check_memory(c, *res.memory);
+  if (res.cpu) check_cpu(c, *res.cpu);
+  if (res.pids) {
+    c.exact("pids.max", cgroups::limit_or_max(res.pids->limit), "pids", "pids.max", "pids.max");
     c.usage("pids", "pids", "pids.current", "pids.current", "pids.max", "pids.max");
   }
-  if (res->blockIO && res->blockIO->weight) {
+  if (res.blockIO && res.blockIO->weight) {
     Dir d = c.dir_of("blkio");
-    std::string w = std::to_string(*res->blockIO->weight);
+    std::string w = std::to_string(*res.blockIO->weight);
     if (d.v2) {
       bool bfq = cgroups::has_file(d.path, "io.bfq.weight");
-      c.exact("blockIO.weight", bfq ? w : std::to_string(cgroups::blkio_weight_to_io_weight(*res->blockIO->weight)),
+      c.exact("blockIO.weight", bfq ? w : std::to_string(cgroups::blkio_weight_to_io_weight(*res.blockIO->weight)),
               "io", "", bfq ? "io.bfq.weight" : "io.weight", weight_norm);
     } else {
       bool bfq = !cgroups::has_file(d.path, "blkio.weight");
       c.exact("blockIO.weight", w, "blkio", bfq ? "blkio.bfq.weight" : "blkio.weight", "", weight_norm);
     }
   }
-  for (const auto& h : res->hugepageLimits) {
+  for (const auto& h : res.hugepageLimits) {
     c.bytes("hugetlb." + h.pageSize, static_cast<int64_t>(h.limit), "hugetlb",
             "hugetlb." + h.pageSize + ".limit_in_bytes", "hugetlb." + h.pageSize + ".max", hugepage_bytes(h.pageSize));
   }
-  for (const auto& [key, value] : res->unified) {
+  for (const auto& [key, value] : res.unified) {
     std::string controller = key.substr(0, key.find('.'));
     if (t.cgroup->paths().v2.empty()) {
       r.cannot_tell("cgroup " + key, value, "the container has no v2 cgroup");
