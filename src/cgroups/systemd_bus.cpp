@@ -101,8 +101,13 @@ SystemdBus SystemdBus::connect(const std::string& socket_path) {
   if (socket_path.size() >= sizeof addr.sun_path)
     throw Error("systemd cgroup driver: socket path " + quote(socket_path) + " is too long");
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
-    throw_errno("systemd cgroup driver: connect " + socket_path + " (is systemd PID 1?)");
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+    const int err = errno;
+    // Absent without systemd as PID 1; there, it takes root only.
+    throw_errno(
+        err, "systemd cgroup driver: connect " + socket_path +
+                 (err == EACCES || err == EPERM ? " (systemd's private socket takes root)" : " (is systemd PID 1?)"));
+  }
   timeval tv{kReplyTimeoutSeconds, 0};
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
     throw_errno("systemd cgroup driver: set the receive timeout");

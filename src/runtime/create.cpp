@@ -224,11 +224,16 @@ bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
     return true;
   } catch (const Error& e) {
     if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
+    // The errno by name: podman (without runtime_supports_json) reads any
+    // "permission denied" in the runtime's output as the reason its create
+    // failed, whatever failed it.
+    const std::string why = e.message() + " (" + strerrorname_np(e.code()) + ")";
     // hull's systemd driver speaks to the system manager only, which takes root.
-    return without_cgroup(e.what(), cgroup.systemd()
-                                        ? "hull's --systemd-cgroup needs root (no user manager); without "
-                                          "the flag, delegate a cgroup v2 subtree to the user to have them."
-                                        : "Delegate a cgroup v2 subtree to the user to have them.");
+    return without_cgroup(why, cgroup.systemd()
+                                   ? "hull's --systemd-cgroup speaks to the system manager only, not to the "
+                                     "user's: to have them, run without it (podman: cgroup_manager = \"cgroupfs\") "
+                                     "from a cgroup v2 subtree delegated to the user."
+                                   : "Delegate a cgroup v2 subtree to the user (systemd: Delegate=yes) to have them.");
   }
 }
 

@@ -500,8 +500,17 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
 ContainerDir StateStore::create(std::string_view id_view) const {
   validate_new_container_id(id_view);
   std::string id(id_view);
-  std::optional<UniqueFd> fd =
-      with_context("create state directory for container " + quote(id), [&] { return make_locked_dir(root_, id); });
+  std::optional<UniqueFd> fd = with_context("create state directory for container " + quote(id), [&] {
+    try {
+      return make_locked_dir(root_, id);
+    } catch (const Error& e) {
+      // An ordinary user without XDG_RUNTIME_DIR gets the default /run/hull.
+      if (::geteuid() == 0 || (e.code() != EACCES && e.code() != EPERM)) throw;
+      throw Error(
+          e.message() + " (an ordinary user needs a state root it may write: set XDG_RUNTIME_DIR, or give --root)",
+          e.code());
+    }
+  });
   if (!fd) throw_exists(id);
   ContainerDir cd;
   cd.id_ = id;

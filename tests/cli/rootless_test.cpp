@@ -143,6 +143,12 @@ TEST_F(RootlessTest, RunAsAnOrdinaryUserWithTheSelfMap) {
   EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "),
             " 0 61234 1\n 0 61234 1\ndeny\n0\n0\ncaps\nrefused\ncgroup-read-only\n");
   EXPECT_NE(r.err.find("rootless: the container gets no cgroup"), std::string::npos) << r.err;
+  // podman without runtime_supports_json reads any line saying "permission
+  // denied" as why a create failed: the warning names the errno.
+  const size_t warning = r.err.find("gets no cgroup");
+  const std::string warning_line = r.err.substr(warning, r.err.find('\n', warning) - warning);
+  EXPECT_NE(warning_line.find("(EACCES)"), std::string::npos) << warning_line;
+  EXPECT_EQ(warning_line.find("ermission denied"), std::string::npos) << warning_line;
   std::ifstream in(host_file);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "host\n");
   EXPECT_TRUE(left_in_state_root().empty());
@@ -287,6 +293,22 @@ TEST_F(RootlessTest, UidZeroOfAUserNamespaceIsRootless) {
   EXPECT_NE(r.err.find("rootless: the container gets no cgroup"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists("/run/hull/rlns"));
   EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// An ordinary user without XDG_RUNTIME_DIR gets the default state root,
+// /run/hull, which only root may write: the message says what to set.
+TEST_F(RootlessTest, AUserWithoutARuntimeDirIsToldWhatToSet) {
+  Bundle& b = rootless_bundle();
+  b.args({"true"});
+  ProcResult r =
+      Child::spawn({"/usr/bin/setpriv", "--reuid=" + std::to_string(kUser), "--regid=" + std::to_string(kUser),
+                    "--clear-groups", "--inh-caps=-all", "/usr/bin/env", "-u", "XDG_RUNTIME_DIR", runtime_binary(),
+                    "run", "--bundle", b.dir().string(), "rlnoxdg"})
+          .finish();
+  EXPECT_TRUE(failed_with(r, {"create state directory for container \"rlnoxdg\": mkdir /run/hull",
+                              "set XDG_RUNTIME_DIR, or give --root", "ermission denied"}))
+      << r.err;
+  EXPECT_FALSE(fs::exists("/run/hull/rlnoxdg"));
 }
 
 // groupadd, useradd, usermod and their del twins fail while another one holds
