@@ -57,22 +57,38 @@ void enable_v2_controllers(const Host& host, const std::string& parent, const st
 
 }  // namespace
 
-Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host) {
+Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host,
+                      bool user_manager) {
   std::optional<std::string> path = linux ? linux->cgroupsPath : std::nullopt;
   std::optional<SystemdUnit> unit;
+  std::optional<SystemdBus> bus;
+  std::optional<Error> bus_refused;
   Paths paths;
   if (systemd) {
-    unit = systemd_unit(path, id);  // a malformed cgroupsPath is named first, on any host
+    unit = systemd_unit(path, id, user_manager);  // a malformed cgroupsPath is named first, on any host
     if (host.mode != Mode::Unified)
       throw Error("--systemd-cgroup: the systemd cgroup driver needs a pure cgroup v2 host; this one is " +
                   host.describe() + "; run without --systemd-cgroup");
     paths.mode = Mode::Unified;
-    paths.v2 = host.v2_mount + "/" + unit->cgroup;
+    std::string below = "/";
+    if (user_manager) {
+      try {
+        unit->bus = user_manager_socket();
+        bus.emplace(SystemdBus::connect(unit->bus));
+        below = bus->manager_control_group() + "/";
+      } catch (Error& e) {
+        e.add_context("systemd cgroup driver: the user's manager");
+        bus_refused = std::move(e);
+      }
+    }
+    paths.v2 = host.v2_mount + below + unit->cgroup;
   } else {
     paths = resolve_paths(path, id, host);
   }
   Manager m(host, std::move(paths));
   m.unit_ = std::move(unit);
+  m.bus_ = std::move(bus);
+  m.bus_refused_ = std::move(bus_refused);
   m.id_ = id;
   if (linux) {
     if (linux->resources) m.resources_ = without_unset_values(*linux->resources);
@@ -275,7 +291,10 @@ void Manager::make_v2_tree(bool with_leaves) {
 void Manager::create() {
   if (unit_) {
     // The scope needs its first process: it is started by add_process().
-    with_context("create cgroup", [&] { bus_.emplace(SystemdBus::connect()); });
+    with_context("create cgroup", [&] {
+      if (bus_refused_) throw *bus_refused_;
+      if (!bus_) bus_.emplace(connect_to_manager());
+    });
     return;
   }
   create_for_clone();
@@ -441,7 +460,7 @@ void Manager::update(const spec::Resources& requested) {
     // the files. systemd then writes its own forms of some (a cpu quota in
     // 10 ms steps): the files get the config's again, as runc leaves them.
     with_context("update cgroup", [&] {
-      SystemdBus bus = SystemdBus::connect();
+      SystemdBus bus = connect_to_manager();
       with_idle_weight_fallback(resource_properties(resources), [&](const std::vector<dbus::Property>& props) {
         bus.set_unit_properties(unit_->name, props);
       });
@@ -471,6 +490,7 @@ std::string Manager::state_text(const std::vector<std::string>& parents_to_make)
     parents.insert(parents.end(), parents_to_make.begin(), parents_to_make.end());
     if (!parents.empty()) w.key("made").strings(parents);
     w.key("mode").string(to_string(paths_.mode));
+    if (unit_ && !unit_->bus.empty()) w.key("systemdBus").string(unit_->bus);
     if (unit_) w.key("systemdUnit").string(unit_->name);
     w.key("v1").string_map(paths_.v1);
     w.key("v2").string(paths_.v2);
@@ -520,6 +540,7 @@ Manager Manager::load(const std::string& state, const Host* host) {
       unit->name = text("systemdUnit");
       if (!unit->name.ends_with(".scope") && !unit->name.ends_with(".slice"))
         throw Error("cgroup state names the systemd unit " + quote(unit->name) + ", neither a scope nor a slice");
+      if (json_flat::find(j, "systemdBus")) unit->bus = text("systemdBus");
     }
   } catch (Error& e) {
     e.add_context("cgroup state " + quote(state));

@@ -60,6 +60,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
@@ -126,7 +127,11 @@ class Manager {
  public:
   // Resolves the paths and checks that every configured limit can be applied
   // on this host; touches nothing. `linux` may be null (no linux section).
-  static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host = Host::current());
+  // With `user_manager` (rootless) the systemd driver speaks to the user's
+  // own manager, as runc's and crun's do: connected here, to find where its
+  // units live; create() throws what prevented that.
+  static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host = Host::current(),
+                      bool user_manager = false);
   // With the systemd driver: the unit properties the config's
   // org.systemd.property.* annotations give, for the unit's start
   // (annotation_properties); throws naming a bad one. Without it, nothing:
@@ -365,7 +370,9 @@ class Manager {
   std::optional<SystemdUnit> unit_;               // --systemd-cgroup; load(): only the name is known
   std::vector<dbus::Property> unit_annotations_;  // set_unit_annotations
   std::string id_;                                // the container's, for the unit's description
-  std::optional<SystemdBus> bus_;                 // create() to add_process()
+  std::optional<SystemdBus> bus_;                 // create() (plan(), a user's manager) to add_process()
+  std::optional<hull::Error> bus_refused_;           // plan(): why the user's manager could not be asked
+  SystemdBus connect_to_manager() const;          // the system's, or the user's that owns the unit
   bool unit_started_ = false;                     // stopped again if the create fails
 };
 

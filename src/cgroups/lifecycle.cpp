@@ -358,7 +358,7 @@ void Manager::stop_unit() {
   // JobRemoved (seen under Debian 12's systemd in the VM: runc then waits out
   // its 30 s timeout). The cgroup, empty, is removed below either way. With
   // processes left the job is what kills them: wait for it.
-  SystemdBus::connect().stop_unit(unit_->name, /*wait_for_removal=*/!remaining_pids().empty());
+  connect_to_manager().stop_unit(unit_->name, /*wait_for_removal=*/!remaining_pids().empty());
 }
 
 void Manager::destroy(const std::function<void()>& before_kill) {

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "base/error.hpp"
@@ -18,6 +19,7 @@ namespace {
 constexpr const char* kService = "org.freedesktop.systemd1";
 constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
 constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
+constexpr const char* kProperties = "org.freedesktop.DBus.Properties";
 // A job that takes longer means a wedged systemd: fail rather than hang
 // (runc waits 30 s as well).
 constexpr int kReplyTimeoutSeconds = 30;
@@ -64,16 +66,6 @@ std::string read_line(int fd) {
   throw Error("systemd cgroup driver: authentication line too long");
 }
 
-std::string hex(std::string_view s) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 // One line for --debug: what arrived, and for a JobRemoved which job ended how.
 std::string describe(const dbus::Message& m) {
   static const char* const kTypes[] = {"?", "call", "return", "error", "signal"};
@@ -92,6 +84,14 @@ std::string describe(const dbus::Message& m) {
 }
 
 }  // namespace
+
+std::string user_manager_socket() {
+  const char* dir = std::getenv("XDG_RUNTIME_DIR");
+  if (!dir || !*dir)
+    throw Error("systemd cgroup driver: XDG_RUNTIME_DIR is not set, so the user's systemd manager cannot be found",
+                ENOENT);
+  return std::string(dir) + "/systemd/private";
+}
 
 SystemdBus SystemdBus::connect(const std::string& socket_path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -112,9 +112,12 @@ SystemdBus SystemdBus::connect(const std::string& socket_path) {
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
     throw_errno("systemd cgroup driver: set the receive timeout");
   // dbus-specification "Authentication Protocol": a NUL byte, then EXTERNAL
-  // with the uid in hex-encoded decimal; the server checks it against
-  // SO_PEERCRED. BEGIN goes in the same write, before the server's OK, as
-  // sd-bus's own clients send it: systemd's server (sd-bus, seen with
+  // with no identity, and the empty DATA the server asks for then: systemd's
+  // server (sd-bus) takes the peer's SO_PEERCRED, as for sd-bus's own
+  // clients, which send the same lines. A uid given must equal that one, and
+  // hull as root of rootless podman's user namespace has uid 0 where the
+  // user's manager sees the user's. BEGIN goes in the same write, before the
+  // server's OK, as sd-bus's own clients send it: systemd's server (seen with
   // Debian 12's 252) reads BEGIN and whatever follows it in one read, starts
   // the connection, and leaves the bytes after BEGIN in its buffer until the
   // socket next becomes readable. A first call sent right after BEGIN, as
@@ -122,9 +125,10 @@ SystemdBus SystemdBus::connect(const std::string& socket_path) {
   // to read (a loaded host) and answered only when the connection closed:
   // the 30 s waits "for systemd" of issue #13. Sent after the OK, the first
   // call finds BEGIN read already, and its bytes wake systemd.
-  std::string auth = std::string(1, '\0') + "AUTH EXTERNAL " + hex(std::to_string(::getuid())) + "\r\n" + "BEGIN\r\n";
+  std::string auth = std::string(1, '\0') + "AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n";
   write_all(fd.get(), auth.data(), auth.size(), "authenticate to " + socket_path);
   std::string reply = read_line(fd.get());
+  if (reply == "DATA") reply = read_line(fd.get());  // its request for the DATA sent already
   if (!reply.starts_with("OK "))
     throw Error("systemd cgroup driver: " + socket_path + " refused authentication: " + quote(reply), EACCES);
   return SystemdBus(std::move(fd));
@@ -154,8 +158,9 @@ dbus::Message SystemdBus::receive(Clock::time_point deadline) {
   return m;
 }
 
-dbus::Message SystemdBus::call(const std::string& member, const std::string& signature, std::vector<uint8_t> body) {
-  dbus::MethodCall c{kService, kManagerPath, kManager, member, signature, std::move(body)};
+dbus::Message SystemdBus::call(const std::string& member, const std::string& signature, std::vector<uint8_t> body,
+                               const char* interface) {
+  dbus::MethodCall c{kService, kManagerPath, interface ? interface : kManager, member, signature, std::move(body)};
   uint32_t serial = ++serial_;
   std::vector<uint8_t> msg = dbus::encode(c, serial);
   log::debug([&] { return "systemd bus: call " + std::to_string(serial) + " " + member; });
@@ -252,6 +257,18 @@ void SystemdBus::set_unit_properties(const std::string& name, const std::vector<
   w.boolean(true);  // runtime: not persisted in /etc
   w.properties(props);
   call("SetUnitProperties", "sba(sv)", w.take());
+}
+
+std::string SystemdBus::manager_control_group() {
+  dbus::Writer w;
+  w.string(kManager);
+  w.string("ControlGroup");
+  dbus::Message reply = call("Get", "ss", w.take(), kProperties);
+  dbus::Reader r(reply.body.data(), reply.body.size());
+  if (reply.signature != "v" || r.signature() != "s")
+    throw Error("systemd cgroup driver: the manager's ControlGroup is not a string (signature " +
+                quote(reply.signature) + ")");
+  return r.string();
 }
 
 }  // namespace hull::cgroups

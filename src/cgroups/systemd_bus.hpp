@@ -1,7 +1,8 @@
 #pragma once
 // A connection to systemd's manager over its private D-Bus socket
-// (/run/systemd/private: root only, no bus daemon needed, no Hello), with
-// the calls the systemd cgroup driver makes. Each call that queues a job
+// (/run/systemd/private: root only, no bus daemon needed, no Hello; a
+// user's own manager, `systemctl --user`'s, has one in $XDG_RUNTIME_DIR),
+// with the calls the systemd cgroup driver makes. Each call that queues a job
 // waits for that job's JobRemoved signal, as runc does, so the unit (and
 // its cgroup) exists, or is gone, when the call returns.
 #include <chrono>
@@ -13,11 +14,18 @@
 
 namespace hull::cgroups {
 
+inline constexpr const char* kSystemManagerSocket = "/run/systemd/private";
+
+// The private socket of the user's manager: $XDG_RUNTIME_DIR/systemd/private
+// (rootless podman passes XDG_RUNTIME_DIR on). An error coded ENOENT where
+// XDG_RUNTIME_DIR is not set.
+std::string user_manager_socket();
+
 class SystemdBus {
  public:
-  // Connects and authenticates (SASL EXTERNAL with the caller's uid).
-  // `socket_path` is for tests; an unreachable systemd is an error saying so.
-  static SystemdBus connect(const std::string& socket_path = "/run/systemd/private");
+  // Connects and authenticates (SASL EXTERNAL); an unreachable systemd is an
+  // error saying so.
+  static SystemdBus connect(const std::string& socket_path = kSystemManagerSocket);
   // The connection's socket, for a child that must close its copy.
   int fd() const noexcept { return fd_.get(); }
 
@@ -28,12 +36,17 @@ class SystemdBus {
   void stop_unit(const std::string& name, bool wait_for_removal);
   // SetUnitProperties(name, runtime=true, props): no job.
   void set_unit_properties(const std::string& name, const std::vector<dbus::Property>& props);
+  // The manager's own ControlGroup property: "" for the system manager, a
+  // user's "/user.slice/user-1000.slice/user@1000.service", below which its
+  // slices and units live.
+  std::string manager_control_group();
 
  private:
   explicit SystemdBus(UniqueFd fd) : fd_(std::move(fd)) {}
   // Sends a call to the manager object and returns its reply; an error reply
   // throws with the D-Bus error name and message.
-  dbus::Message call(const std::string& member, const std::string& signature, std::vector<uint8_t> body);
+  dbus::Message call(const std::string& member, const std::string& signature, std::vector<uint8_t> body,
+                     const char* interface = nullptr);
   using Clock = std::chrono::steady_clock;
   // The next message, or an error once `deadline` has passed.
   dbus::Message receive(Clock::time_point deadline);

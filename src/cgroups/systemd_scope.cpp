@@ -13,7 +13,7 @@ namespace hull::cgroups {
 
 void Manager::start_unit(pid_t pid) {
   with_context("create cgroup: systemd unit " + quote(unit_->name), [&] {
-    if (!bus_) bus_.emplace(SystemdBus::connect());
+    if (!bus_) bus_.emplace(connect_to_manager());
     with_idle_weight_fallback(
         start_properties(*unit_, pid, id_, resources_, unit_annotations_),
         [&](const std::vector<dbus::Property>& props) { bus_->start_transient_unit(unit_->name, props); });
@@ -30,6 +30,10 @@ void Manager::start_unit(pid_t pid) {
     apply(resources_, false);
     for (const auto& w : warnings_) log::warn(w);
   });
+}
+
+SystemdBus Manager::connect_to_manager() const {
+  return SystemdBus::connect(unit_ && !unit_->bus.empty() ? unit_->bus : kSystemManagerSocket);
 }
 
 }  // namespace hull::cgroups

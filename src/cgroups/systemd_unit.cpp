@@ -126,11 +126,12 @@ std::string expand_slice(std::string_view slice) {
   return path;
 }
 
-SystemdUnit systemd_unit(const std::optional<std::string>& cgroups_path, std::string_view id) {
+SystemdUnit systemd_unit(const std::optional<std::string>& cgroups_path, std::string_view id, bool user_manager) {
+  const char* default_slice = user_manager ? "user.slice" : kDefaultSlice;
   SystemdPath p = cgroups_path && !cgroups_path->empty() ? parse_systemd_path(*cgroups_path)
-                                                         : SystemdPath{kDefaultSlice, kDefaultPrefix, std::string(id)};
+                                                         : SystemdPath{default_slice, kDefaultPrefix, std::string(id)};
   SystemdUnit u;
-  u.slice = p.slice.empty() ? kDefaultSlice : p.slice;
+  u.slice = p.slice.empty() ? default_slice : p.slice;
   std::string slice_dir = expand_slice(u.slice);
   if (p.name.ends_with(".slice")) {
     u.name = p.name;

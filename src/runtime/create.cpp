@@ -223,16 +223,17 @@ bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
     cgroup.create();
     return true;
   } catch (const Error& e) {
-    if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
+    // The user's systemd manager: not running (no socket, or none listening).
+    const bool no_user_manager = cgroup.systemd() && (e.code() == ENOENT || e.code() == ECONNREFUSED);
+    if (!g.rootless || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS && !no_user_manager)) throw;
     // The errno by name: podman (without runtime_supports_json) reads any
     // "permission denied" in the runtime's output as the reason its create
     // failed, whatever failed it.
     const std::string why = e.message() + " (" + strerrorname_np(e.code()) + ")";
-    // hull's systemd driver speaks to the system manager only, which takes root.
     return without_cgroup(why, cgroup.systemd()
-                                   ? "hull's --systemd-cgroup speaks to the system manager only, not to the "
-                                     "user's: to have them, run without it (podman: cgroup_manager = \"cgroupfs\") "
-                                     "from a cgroup v2 subtree delegated to the user."
+                                   ? "Start the user's systemd manager (loginctl enable-linger, or a login "
+                                     "session) to have them, or run without --systemd-cgroup from a cgroup v2 subtree "
+                                     "delegated to the user."
                                    : "Delegate a cgroup v2 subtree to the user (systemd: Delegate=yes) to have them.");
   }
 }
@@ -354,7 +355,8 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   phase_mark("parsed");
 
   // 2. Plan: namespaces, cgroups and the init's steps.
-  cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
+  cgroups::Manager cgroup =
+      cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup, cgroups::Host::current(), g.rootless);
   cgroup.set_unit_annotations(spec.annotations);
   cgroup.keep_device_filters_in(store.device_filter_cache());
   // A systemd scope takes the init after the clone (it waits for that); v1

@@ -40,11 +40,11 @@ constexpr const char* kNamespaces[] = {"cgroup", "ipc", "mount", "network", "pid
 
 // Cgroup managers (src/cgroups): v1, v2 and hybrid hosts through cgroupfs;
 // rdma limits on either version; --systemd-cgroup on pure v2 hosts through
-// systemd's private D-Bus socket (not the user manager: no systemdUser).
+// systemd's private D-Bus socket, rootless through the user's manager's.
 constexpr bool kCgroupV1 = true;
 constexpr bool kCgroupV2 = true;
 constexpr bool kCgroupSystemd = true;
-constexpr bool kCgroupSystemdUser = false;
+constexpr bool kCgroupSystemdUser = true;
 constexpr bool kCgroupRdma = true;
 
 // Seccomp (src/seccomp, loaded by src/process just before execve): names,
