@@ -18,9 +18,14 @@ struct MountInfo {
   std::string super_options;  // "rw,mode=755"
 };
 
-// Parses mountinfo text; octal escapes (\040) in paths are decoded.
-std::vector<MountInfo> parse_mountinfo(std::string_view text);
+// Only the mounts of file system types `keep` takes (null: all).
+using KeepFsType = bool (*)(std::string_view fs_type);
+
+// Parses mountinfo text; octal escapes (\040) in paths are decoded. A line
+// `keep` refuses is skipped before any of it is copied: a busy node's table
+// holds hundreds of mounts, and a caller after one type pays for its lines only.
+std::vector<MountInfo> parse_mountinfo(std::string_view text, KeepFsType keep = nullptr);
 // Reads and parses /proc/self/mountinfo.
-std::vector<MountInfo> read_mountinfo();
+std::vector<MountInfo> read_mountinfo(KeepFsType keep = nullptr);
 
 }  // namespace hull

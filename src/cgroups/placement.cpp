@@ -113,10 +113,7 @@ Placement::Placement(const Paths& paths, const std::vector<std::string>& subs, p
     const std::string target = join_cgroup_path(paths.v2, sub);
     v2_target_ = target;
     v2_sub_ = !sub.empty();
-    with_context("join cgroup " + target, [&] {
-      v2_dir_ = open_path(target, O_RDONLY | O_DIRECTORY);
-      v2_procs_ = open_at(v2_dir_.get(), "cgroup.procs", O_WRONLY);
-    });
+    with_context("join cgroup " + target, [&] { v2_dir_ = open_path(target, O_RDONLY | O_DIRECTORY); });
   }
   for (const SubPaths::Named& n : s.named)
     if (!n.matched)
@@ -124,10 +121,14 @@ Placement::Placement(const Paths& paths, const std::vector<std::string>& subs, p
 }
 
 void Placement::add(pid_t pid, bool placed_in_v2) const {
-  if (placed_in_v2 || !v2_procs_) return;
+  if (placed_in_v2 || !v2_dir_) return;
   try {
+    // Opened only here: clone3 places the process on every kernel hull
+    // runs on, and this file is then never written.
+    UniqueFd procs =
+        with_context("join cgroup " + v2_target_, [&] { return open_at(v2_dir_.get(), "cgroup.procs", O_WRONLY); });
     // The cgroup named: a write can fail for reasons of that one cgroup (pids.max reached).
-    write_all(v2_procs_.get(), std::to_string(pid), v2_target_ + "/cgroup.procs");
+    write_all(procs.get(), std::to_string(pid), v2_target_ + "/cgroup.procs");
   } catch (const Error& e) {
     if (e.code() != EBUSY || init_pid_ <= 0) throw;
     join_inits_cgroup(pid);

@@ -57,7 +57,7 @@ class Placement {
   bool v2_sub_ = false;     // v2_target_ is a sub-cgroup --cgroup named
   std::string v1_freezer_;  // the v1 freezer sub-cgroup --cgroup named ("": none)
   bool refuse_frozen_ = false;
-  UniqueFd v2_dir_, v2_procs_;
+  UniqueFd v2_dir_;
   V1SelfPlacement v1_;
 };
 

@@ -42,10 +42,12 @@ constexpr uint16_t kHostMachine = EM_386;
 constexpr uint16_t kHostMachine = 0;  // unknown: no architecture check
 #endif
 
+// `head`: the file's first bytes, read already.
 template <class Ehdr, class Phdr>
-void read_elf(int fd, Header& h) {
+void read_elf(int fd, std::string_view head, Header& h) {
   Ehdr eh;
-  if (::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh)) return;
+  if (head.size() < sizeof eh) return;
+  std::memcpy(&eh, head.data(), sizeof eh);
   h.elf = true;
   h.elf_machine = eh.e_machine;
   // A 32-bit x86 binary on x86_64 is fine (compat), anything else foreign is not.
@@ -93,9 +95,9 @@ std::optional<Header> read_header(const std::string& path) {
     h.shebang_interpreter = std::string(head.substr(0, head.find_first_of(" \t")));
   } else if (head.size() >= EI_NIDENT && std::memcmp(buf, ELFMAG, SELFMAG) == 0) {
     if (buf[EI_CLASS] == ELFCLASS64)
-      read_elf<Elf64_Ehdr, Elf64_Phdr>(fd.get(), h);
+      read_elf<Elf64_Ehdr, Elf64_Phdr>(fd.get(), head, h);
     else if (buf[EI_CLASS] == ELFCLASS32)
-      read_elf<Elf32_Ehdr, Elf32_Phdr>(fd.get(), h);
+      read_elf<Elf32_Ehdr, Elf32_Phdr>(fd.get(), head, h);
   }
   return h;
 }

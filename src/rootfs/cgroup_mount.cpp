@@ -172,8 +172,8 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
     return {{"", "cgroup2", "", host_dir}};
   }
   std::vector<CgroupHierarchyMount> out;
-  for (const MountInfo& m : read_mountinfo()) {
-    if (m.fs_type != "cgroup" && m.fs_type != "cgroup2") continue;
+  for (const MountInfo& m :
+       read_mountinfo([](std::string_view fs_type) { return fs_type == "cgroup" || fs_type == "cgroup2"; })) {
     std::string parent = std::string(kHostCgroupRoot) + "/";
     if (m.mount_point.rfind(parent, 0) != 0) continue;
     std::string name = m.mount_point.substr(parent.size());

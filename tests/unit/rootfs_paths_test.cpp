@@ -81,6 +81,21 @@ TEST(Mountinfo, RefusesAShortLineAndSkipsBlankOnes) {
   }
 }
 
+// The cgroup mount asks for its types only: the other lines are not kept,
+// the kept ones are whole (their optional fields too).
+TEST(Mountinfo, KeepsOnlyTheTypesAsked) {
+  auto v = parse_mountinfo(
+      "36 35 98:0 /mnt1 /mnt rw master:1 - ext3 /dev/root rw\n"
+      "40 30 0:35 / /sys/fs/cgroup/cpu,cpuacct rw shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+      "22 1 0:21 / /proc rw - proc proc rw\n",
+      [](std::string_view type) { return type == "cgroup"; });
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].id, 40);
+  EXPECT_EQ(v[0].mount_point, "/sys/fs/cgroup/cpu,cpuacct");
+  EXPECT_EQ(v[0].optional, std::vector<std::string>{"shared:9"});
+  EXPECT_EQ(v[0].super_options, "rw,cpu,cpuacct");
+}
+
 TEST(Overlay, EscapesColonAndBackslashRefusesComma) {
   EXPECT_EQ(overlay_escape("/a:b\\c"), "/a\\:b\\\\c");
   EXPECT_THROW(overlay_escape("/a,b"), Error);
