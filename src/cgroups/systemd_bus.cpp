@@ -112,23 +112,29 @@ SystemdBus SystemdBus::connect(const std::string& socket_path) {
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
     throw_errno("systemd cgroup driver: set the receive timeout");
   // dbus-specification "Authentication Protocol": a NUL byte, then EXTERNAL
-  // with no identity, and the empty DATA the server asks for then: systemd's
-  // server (sd-bus) takes the peer's SO_PEERCRED, as for sd-bus's own
-  // clients, which send the same lines. A uid given must equal that one, and
-  // hull as root of rootless podman's user namespace has uid 0 where the
-  // user's manager sees the user's. BEGIN goes in the same write, before the
-  // server's OK, as sd-bus's own clients send it: systemd's server (seen with
-  // Debian 12's 252) reads BEGIN and whatever follows it in one read, starts
-  // the connection, and leaves the bytes after BEGIN in its buffer until the
-  // socket next becomes readable. A first call sent right after BEGIN, as
-  // this client did before, was then read with it whenever systemd was slow
-  // to read (a loaded host) and answered only when the connection closed:
-  // the 30 s waits "for systemd" of issue #13. Sent after the OK, the first
-  // call finds BEGIN read already, and its bytes wake systemd.
-  std::string auth = std::string(1, '\0') + "AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n";
-  write_all(fd.get(), auth.data(), auth.size(), "authenticate to " + socket_path);
+  // with no identity: systemd's server (sd-bus) takes the peer's
+  // SO_PEERCRED, as for sd-bus's and dbus-broker's own clients. A uid given
+  // must equal that one, and hull as root of rootless podman's user
+  // namespace has uid 0 where the user's manager sees the user's. systemd
+  // 252 asks for the identity with an empty DATA, and gets an empty one; a
+  // server that answers OK at once (as sd-bus's older code reads it) gets no
+  // DATA line it would not expect. BEGIN goes in the same write as that
+  // DATA, before the server's OK, as sd-bus's own clients send it: systemd's
+  // server (seen with Debian 12's 252) reads BEGIN and whatever follows it
+  // in one read, starts the connection, and leaves the bytes after BEGIN in
+  // its buffer until the socket next becomes readable. A first call sent
+  // right after BEGIN, as this client did before, was then read with it
+  // whenever systemd was slow to read (a loaded host) and answered only when
+  // the connection closed: the 30 s waits "for systemd" of issue #13. Sent
+  // after the OK, the first call finds BEGIN read already, and its bytes
+  // wake systemd.
+  const std::string what = "authenticate to " + socket_path;
+  const std::string auth = std::string(1, '\0') + "AUTH EXTERNAL\r\n";
+  write_all(fd.get(), auth.data(), auth.size(), what);
   std::string reply = read_line(fd.get());
-  if (reply == "DATA") reply = read_line(fd.get());  // its request for the DATA sent already
+  const std::string begin = reply == "DATA" ? "DATA\r\nBEGIN\r\n" : "BEGIN\r\n";
+  if (reply == "DATA" || reply.starts_with("OK ")) write_all(fd.get(), begin.data(), begin.size(), what);
+  if (reply == "DATA") reply = read_line(fd.get());
   if (!reply.starts_with("OK "))
     throw Error("systemd cgroup driver: " + socket_path + " refused authentication: " + quote(reply), EACCES);
   return SystemdBus(std::move(fd));

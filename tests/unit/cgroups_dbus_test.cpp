@@ -196,8 +196,10 @@ Bytes server_message(dbus::MessageType type, uint32_t serial, uint32_t reply_ser
 // the next call and returns the bytes to send.
 class FakeSystemd {
  public:
-  explicit FakeSystemd(std::function<Bytes(const dbus::Message&)> respond)
-      : path_(dir_.path() + "/private"), respond_(std::move(respond)) {
+  // asks_data: as systemd 252 answers EXTERNAL without an identity (DATA);
+  // false: OK at once, as sd-bus's older code does.
+  explicit FakeSystemd(std::function<Bytes(const dbus::Message&)> respond, bool asks_data = true)
+      : path_(dir_.path() + "/private"), respond_(std::move(respond)), asks_data_(asks_data) {
     listener_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
@@ -210,6 +212,7 @@ class FakeSystemd {
   const std::string& path() const { return path_; }
   std::string auth_line;
   std::string data_line;
+  std::string after_ok;  // asks_data false: what the client sent after the OK
   bool begin_before_ok = false;
   std::vector<dbus::Message> calls;
 
@@ -236,11 +239,28 @@ class FakeSystemd {
     return dbus::decode(head);
   }
   void send(int fd, const Bytes& b) { ASSERT_EQ(::write(fd, b.data(), b.size()), static_cast<ssize_t>(b.size())); }
+  void serve_calls(int fd) {
+    for (;;) {
+      dbus::Message m = receive(fd);
+      calls.push_back(m);
+      if (m.member == "Subscribe") {
+        send(fd, server_message(dbus::MessageType::MethodReturn, 100, m.serial, "", "", {}));
+        continue;
+      }
+      send(fd, respond_(m));
+      return;
+    }
+  }
   void serve() {
     try {
       UniqueFd c(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
       auth_line = line(c.get());
-      // As systemd 252's sd-bus answers EXTERNAL without an identity.
+      if (!asks_data_) {
+        send(c.get(), {'O', 'K', ' ', '1', '\r', '\n'});
+        after_ok = line(c.get());
+        serve_calls(c.get());
+        return;
+      }
       send(c.get(), {'D', 'A', 'T', 'A', '\r', '\n'});
       data_line = line(c.get());
       // BEGIN must come without waiting for the OK (systemd's sd-bus leaves
@@ -253,16 +273,7 @@ class FakeSystemd {
       if (!early) next = line(c.get());
       EXPECT_EQ(next, "BEGIN\r\n");
       begin_before_ok = early && next == "BEGIN\r\n";
-      for (;;) {
-        dbus::Message m = receive(c.get());
-        calls.push_back(m);
-        if (m.member == "Subscribe") {
-          send(c.get(), server_message(dbus::MessageType::MethodReturn, 100, m.serial, "", "", {}));
-          continue;
-        }
-        send(c.get(), respond_(m));
-        return;
-      }
+      serve_calls(c.get());
     } catch (const Error& e) {
       ADD_FAILURE() << e.what();
     }
@@ -270,6 +281,7 @@ class FakeSystemd {
   test::TempDir dir_{"fake-systemd"};
   std::string path_;
   std::function<Bytes(const dbus::Message&)> respond_;
+  bool asks_data_;
   UniqueFd listener_;
   std::thread thread_;
 };
@@ -320,6 +332,40 @@ TEST(SystemdBusCalls, StartWaitsForItsJobsSignalEvenWhenItComesFirst) {
   dbus::Reader r(start.body.data(), start.body.size());
   EXPECT_EQ(r.string(), "hull-web.scope");
   EXPECT_EQ(r.string(), "replace");
+}
+
+// A server that answers EXTERNAL without an identity with OK at once gets
+// BEGIN alone, no DATA line it would not expect.
+TEST(SystemdBusCalls, AServerThatSaysOkAtOnceGetsBeginAlone) {
+  FakeSystemd fake(
+      [](const dbus::Message& call) {
+        return server_message(dbus::MessageType::MethodReturn, 101, call.serial, "", "", {});
+      },
+      /*asks_data=*/false);
+  SystemdBus bus = SystemdBus::connect(fake.path());
+  bus.set_unit_properties("hull-web.scope", {{"CPUWeight", uint64_t{100}}});
+  EXPECT_EQ(fake.auth_line, std::string(1, '\0') + "AUTH EXTERNAL\r\n");
+  EXPECT_EQ(fake.after_ok, "BEGIN\r\n");
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_EQ(fake.calls[0].member, "SetUnitProperties");
+}
+
+// The user's manager's ControlGroup, below which its units live.
+TEST(SystemdBusCalls, TheManagersControlGroupIsReadThroughProperties) {
+  FakeSystemd fake([](const dbus::Message& call) {
+    dbus::Writer w;
+    w.signature("s");
+    w.string("/user.slice/user-1000.slice/user@1000.service");
+    return server_message(dbus::MessageType::MethodReturn, 101, call.serial, "", "v", w.take());
+  });
+  SystemdBus bus = SystemdBus::connect(fake.path());
+  EXPECT_EQ(bus.manager_control_group(), "/user.slice/user-1000.slice/user@1000.service");
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_EQ(fake.calls[0].interface, "org.freedesktop.DBus.Properties");
+  EXPECT_EQ(fake.calls[0].member, "Get");
+  dbus::Reader r(fake.calls[0].body.data(), fake.calls[0].body.size());
+  EXPECT_EQ(r.string(), "org.freedesktop.systemd1.Manager");
+  EXPECT_EQ(r.string(), "ControlGroup");
 }
 
 TEST(SystemdBusCalls, ErrorReplyBecomesAnErrorWithItsNameAndText) {
