@@ -358,7 +358,18 @@ void Manager::stop_unit() {
   // JobRemoved (seen under Debian 12's systemd in the VM: runc then waits out
   // its 30 s timeout). The cgroup, empty, is removed below either way. With
   // processes left the job is what kills them: wait for it.
-  connect_to_manager().stop_unit(unit_->name, /*wait_for_removal=*/!remaining_pids().empty());
+  const bool emptied = remaining_pids().empty();
+  std::optional<SystemdBus> bus;
+  try {
+    bus.emplace(connect_to_manager());
+  } catch (const Error& e) {
+    // A user's manager that has gone (the user logged out, no linger) took
+    // its units and their cgroups with it: nothing is left to stop.
+    const bool manager_gone = e.code() == ENOENT || e.code() == ECONNREFUSED;
+    if (unit_->bus.empty() || !manager_gone || !emptied) throw;
+    return;
+  }
+  bus->stop_unit(unit_->name, /*wait_for_removal=*/!emptied);
 }
 
 void Manager::destroy(const std::function<void()>& before_kill) {

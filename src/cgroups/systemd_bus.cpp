@@ -103,10 +103,12 @@ SystemdBus SystemdBus::connect(const std::string& socket_path) {
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
     const int err = errno;
-    // Absent without systemd as PID 1; there, it takes root only.
-    throw_errno(
-        err, "systemd cgroup driver: connect " + socket_path +
-                 (err == EACCES || err == EPERM ? " (systemd's private socket takes root)" : " (is systemd PID 1?)"));
+    // Absent without systemd as PID 1 (a user's: without the user's
+    // manager); the system's takes root only.
+    const char* hint = err == EACCES || err == EPERM         ? " (systemd's private socket takes root)"
+                       : socket_path != kSystemManagerSocket ? " (is the user's systemd manager running?)"
+                                                             : " (is systemd PID 1?)";
+    throw_errno(err, "systemd cgroup driver: connect " + socket_path + hint);
   }
   timeval tv{kReplyTimeoutSeconds, 0};
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)

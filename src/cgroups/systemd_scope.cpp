@@ -3,17 +3,47 @@
 // unit's cgroup directory.
 #include <fcntl.h>
 
+#include <set>
+#include <string>
+
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
+#include "base/text.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
+#include "cgroups/routing.hpp"
 
 namespace hull::cgroups {
+
+namespace {
+
+// A user's manager has only the controllers systemd delegated to it
+// (Debian's default: cpu memory pids); nothing above its cgroup is the
+// user's to enable. Said before the unit starts, naming the remedy.
+void require_delegated(const std::string& manager_dir, const std::set<std::string>& needed) {
+  const std::string offered = read_value(manager_dir, "cgroup.controllers");
+  std::set<std::string> have;
+  for (std::string_view rest = offered; !rest.empty();)
+    if (std::string_view word = next_word(rest); !word.empty()) have.emplace(word);
+  std::string missing;
+  for (const std::string& c : needed)
+    if (!have.count(c)) missing += (missing.empty() ? "" : " ") + c;
+  if (!missing.empty())
+    throw Error("the limits need the cgroup controllers \"" + missing + "\", which the user's systemd manager (" +
+                manager_dir + ") was not delegated (it has: \"" + offered +
+                "\"): give them with a drop-in for user@.service (Delegate=cpu cpuset io memory pids), or leave the "
+                "limits out");
+}
+
+}  // namespace
 
 void Manager::start_unit(pid_t pid) {
   with_context("create cgroup: systemd unit " + quote(unit_->name), [&] {
     if (!bus_) bus_.emplace(connect_to_manager());
+    if (!unit_->bus.empty())
+      require_delegated(paths_.v2.substr(0, paths_.v2.size() - unit_->cgroup.size() - 1),
+                        Router(host(), paths_).v2_controllers(resources_));
     with_idle_weight_fallback(
         start_properties(*unit_, pid, id_, resources_, unit_annotations_),
         [&](const std::vector<dbus::Property>& props) { bus_->start_transient_unit(unit_->name, props); });

@@ -161,14 +161,18 @@ void drop_unset_values(nlohmann::json& request) {
 // say a value the update wrote over, and write it back wherever the saved
 // config is applied again (a refused update's put-back lowered a memory
 // limit to it, OOM-killing the container).
+// `request` is the whole of what the update writes (its members and those
+// kept with them); a key it names in `unified` itself stays.
 void drop_unified_keys_written_over(nlohmann::json& saved, const nlohmann::json& request) {
   auto unified = saved.find("unified");
   if (unified == saved.end() || !unified->is_object()) return;
+  const nlohmann::json* asked = request.contains("unified") ? &request["unified"] : nullptr;
   for (const FlagField& f : kFlagFields) {
     if (!f.section || !request.contains(f.section) || !request[f.section].contains(f.field)) continue;
     for (const char* file : f.v2_files)
-      if (file) unified->erase(file);
+      if (file && !(asked && asked->is_object() && asked->contains(file))) unified->erase(file);
   }
+  if (unified->empty()) saved.erase(unified);
 }
 
 // Of values the kernel takes together, one given alone keeps the others,
@@ -331,9 +335,9 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
     if (!saved.is_object()) saved = nlohmann::json::object();
     const nlohmann::json before = saved;
     const std::vector<std::string> rdt_lines_before = rdt_schemata_lines(config);
-    drop_unified_keys_written_over(saved, request);
     saved.merge_patch(request);
     keep_what_goes_together(request, saved);
+    drop_unified_keys_written_over(saved, request);
     spec::Resources resources = spec::parse_resources_json(request.dump(), source);
     const std::vector<std::string> rdt_lines = record_rdt_schemata(o, c.state, config);
     std::string text = config.dump();

@@ -790,9 +790,10 @@ TEST_F(CgroupCommandsTest, UpdateZerosLeaveTheLimitsAndTheSavedConfigAsTheyWere)
 // verify checks the file against the key, which create writes after the field.
 TEST_F(CgroupCommandsTest, AnUpdatedLimitReplacesTheSavedUnifiedKeyOfItsFile) {
   if (on_v1("memory")) GTEST_SKIP() << "memory is a v1 controller here: unified cannot name memory.max";
+  // The swap goes with the limit (kept by the update): its key goes too.
+  const Json unified = {{"memory.max", "41943040"}, {"memory.swap.max", "52428800"}, {"pids.max", "40"}};
   ASSERT_NE(
-      start_sh("unikey", "sleep 1000",
-               {{"memory", {{"limit", 30 << 20}}}, {"unified", {{"memory.max", "41943040"}, {"pids.max", "40"}}}}),
+      start_sh("unikey", "sleep 1000", {{"memory", {{"limit", 30 << 20}, {"swap", 300 << 20}}}, {"unified", unified}}),
       0);
   EXPECT_EQ(cgroups::read_value(dir_of("memory"), "memory.max"), "41943040");
   ProcResult r = hull({"verify", "unikey"});

@@ -397,8 +397,8 @@ TEST(SystemdBusCalls, FailedJobIsAnError) {
 TEST(SystemdBusCalls, UnreachableSystemdSaysSo) {
   test::TempDir dir("no-systemd");
   std::string err = error_of([&] { SystemdBus::connect(dir.path() + "/private"); });
-  EXPECT_EQ(err,
-            "systemd cgroup driver: connect " + dir.path() + "/private (is systemd PID 1?): no such file or directory");
+  EXPECT_EQ(err, "systemd cgroup driver: connect " + dir.path() +
+                     "/private (is the user's systemd manager running?): no such file or directory");
 }
 
 }  // namespace

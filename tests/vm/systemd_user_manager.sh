@@ -72,4 +72,23 @@ property=$(as_user systemctl --user show -P MemoryMax hull-um-c1.scope)
 run_hull delete --force c1 || fail "delete --force"
 [[ ! -e $scope ]] || fail "$scope is left"
 [[ -z $(as_user systemctl --user list-units --all --no-legend 'hull-um-*') ]] || fail "a unit is left"
+
+# A limit on a controller the user's manager was not delegated (Debian's
+# default: cpu memory pids): refused before the unit starts, naming the remedy.
+if ! grep -qw cpuset "$manager/cgroup.controllers"; then
+  mkdir "$work/cpuset" && chown "$user:$user" "$work/cpuset"
+  jq --arg root "$bundle/rootfs" '.root.path = $root | .linux.resources.cpu = {"cpus": "0"}' \
+    "$bundle/config.json" > "$work/cpuset/config.json" || fail "jq cpuset"
+  out=$(run_hull create --bundle "$work/cpuset" c3 2>&1) && fail "create with a cpuset limit: $out"
+  [[ $out == *'"cpuset", which the user'*'was not delegated'*'Delegate='* ]] || fail "the cpuset refusal says: $out"
+  [[ -z $(run_hull list -q) ]] || fail "a refused create left: $(run_hull list -q)"
+fi
+
+# The user's manager gone (a logout without linger) takes the scope along:
+# delete --force of a container whose state outlived it ends it all the same.
+run_hull --root "$work/state" create --bundle "$bundle" c2 || fail "create c2"
+systemctl stop "user@$uid.service" || fail "systemctl stop user@$uid.service"
+as_user "$hull" --systemd-cgroup --root "$work/state" delete --force c2 ||
+  fail "delete --force with the user's manager gone"
+[[ -z $(ls "$work/state") ]] || fail "state left: $(ls "$work/state")"
 echo "systemd user manager: passed ($SECONDS s from the user manager's start)"
