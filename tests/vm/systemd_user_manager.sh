@@ -4,13 +4,14 @@
 # "systemd", its default): hull run by an ordinary user makes the scope
 # through $XDG_RUNTIME_DIR/systemd/private, below user@UID.service, with the
 # limits in its files and in the unit; exec, pause, resume and update act on
-# it; delete stops it. Run as root by systemd_lane.sh inside the systemd VM
-# only (run-in-vm --systemd): it adds a user, which the VM's overlay /etc
-# forgets, and starts that user's manager.
+# it; delete stops it. Run as root inside the systemd VM only (run-in-vm
+# --systemd, ctest v2vm_systemd_user): it adds a user, which the VM's overlay
+# /etc forgets, and starts that user's manager. Starting the login units
+# hides a /tmp the VM shares with the host: hull is copied out first.
 #   systemd_user_manager.sh HULL
 set -u
 (($# == 1)) || { echo "usage: $0 HULL" >&2; exit 2; }
-hull=$1
+source_hull=$1
 for tool in useradd runuser jq busybox systemctl; do
   command -v "$tool" >/dev/null || { echo "systemd user manager: $tool not installed: skipped"; exit 77; }
 done
@@ -20,6 +21,8 @@ work=$(mktemp -d /var/tmp/hull-user-manager.XXXXXX) || fail "mktemp"
 user=hull-um
 useradd --no-create-home --home-dir "$work" --user-group "$user" || fail "useradd $user"
 uid=$(id -u "$user")
+hull=$work/hull
+cp "$source_hull" "$hull" && chmod 755 "$work" "$hull" || fail "copy $source_hull"
 cleanup() {
   systemctl stop "user@$uid.service" >/dev/null 2>&1
   userdel "$user" >/dev/null 2>&1
