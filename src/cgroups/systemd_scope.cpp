@@ -9,7 +9,6 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
-#include "base/text.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/routing.hpp"
@@ -23,9 +22,7 @@ namespace {
 // user's to enable. Said before the unit starts, naming the remedy.
 void require_delegated(const std::string& manager_dir, const std::set<std::string>& needed) {
   const std::string offered = read_value(manager_dir, "cgroup.controllers");
-  std::set<std::string> have;
-  for (std::string_view rest = offered; !rest.empty();)
-    if (std::string_view word = next_word(rest); !word.empty()) have.emplace(word);
+  const std::set<std::string> have = split_words(offered);
   std::string missing;
   for (const std::string& c : needed)
     if (!have.count(c)) missing += (missing.empty() ? "" : " ") + c;
