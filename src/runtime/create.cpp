@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,65 +38,24 @@
 #include "rootfs/bind_trees.hpp"
 #include "rootfs/overlay.hpp"
 #include "runtime/container_init.hpp"
+#include "runtime/container_id.hpp"
 #include "runtime/container_setup.hpp"
+#include "runtime/create_inputs.hpp"
 #include "runtime/idmapped_mounts.hpp"
 #include "runtime/launch_plan.hpp"
 #include "runtime/launcher.hpp"
 #include "runtime/other_cpu.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
-#include "runtime/rootfs_prefixed_destinations.hpp"
-#include "runtime/rootless.hpp"
 #include "runtime/start_barrier.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/sync_channel.hpp"
-#include "runtime/systemd_passthrough.hpp"
 #include "runtime/unix_socket.hpp"
 #include "seccomp/program_cache.hpp"
-#include "spec/validate.hpp"
 
 namespace hull {
 
 namespace {
-
-std::string absolute_dir(const std::string& path, const std::string& what) {
-  char buf[PATH_MAX];
-  if (!::realpath(path.c_str(), buf)) throw_errno(what + " " + path);
-  return buf;
-}
-
-std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle) {
-  const std::string& p = spec.root->path;
-  return absolute_dir(p.starts_with('/') ? p : bundle + "/" + p, "rootfs");
-}
-
-constexpr const char* kOverlayAnnotation = "org.hull.overlay-rootfs";
-
-struct OverlayChoice {
-  bool enabled = false;
-  std::string dir;  // "" = the state dir
-};
-
-// The flag wins over the annotation; clients that cannot add flags (CRI)
-// pass the annotation.
-OverlayChoice overlay_choice(const CreateOptions& o, const spec::Spec& spec) {
-  OverlayChoice c{o.overlay_rootfs, o.overlay_dir};
-  if (!o.overlay_dir.empty()) c.enabled = true;
-  auto a = spec.annotations.find(kOverlayAnnotation);
-  if (!c.enabled && a != spec.annotations.end()) {
-    if (a->second == "true") {
-      c.enabled = true;
-    } else if (a->second.starts_with('/')) {
-      c.enabled = true;
-      c.dir = a->second;
-    } else if (a->second != "false") {
-      throw Error(std::string("annotation ") + kOverlayAnnotation +
-                  ": expected \"true\", \"false\" or an absolute directory, got " + quote(a->second));
-    }
-  }
-  if (!c.dir.empty() && !c.dir.starts_with('/')) c.dir = absolute_dir(c.dir, "--overlay-dir");
-  return c;
-}
 
 // An attached run whose container never started still shows what its init
 // wrote before the error (a warning that explains it), as it would had it
@@ -317,6 +277,98 @@ void run_runtime_step(const spec::Spec& spec, const ContainerState& st, pid_t in
   process::run_hooks(spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail, st.bundle);
 }
 
+// What the init asks of the runtime while it sets up, answered until it is Ready.
+void serve_init_until_ready(SyncChannel& runtime_end, const spec::Spec& spec, const ContainerState& st, pid_t init,
+                            const InitPlan& plan) {
+  for (;;) {
+    std::string payload;
+    std::vector<UniqueFd> fds;
+    SyncMsg m = runtime_end.receive(&payload, &fds);
+    if (m == SyncMsg::Ready) return;
+    if (m == SyncMsg::IdmapTree && plan.runtime_idmaps_during_mounts) {
+      idmap_tree_for_init(init, spec, plan.write_id_maps, payload, fds);
+    } else if (m == SyncMsg::RuntimeStep) {
+      run_runtime_step(spec, st, init);
+    } else {
+      throw Error(std::string("sync protocol: unexpected ") + to_string(m));
+    }
+    runtime_end.send(SyncMsg::Continue);
+  }
+}
+
+// The cgroups made, before or after the clone: a frozen one (cgroupsPath or
+// a parent frozen) would freeze the init and hang create, and the client
+// with it: fail as runc does. A systemd scope is made, and marked, when the
+// init is placed.
+void finish_cgroup(const cgroups::Manager& cgroup, const InitPlan& plan, const std::string& owner) {
+  if (!cgroup.systemd()) {
+    if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
+    cgroups::Paths unmarked = cgroup.paths();
+    if (plan.cgroups_after_clone) unmarked.v2.clear();                          // marked before the clone
+    if (plan.memory_cgroup_first) unmarked.v1.erase(cgroup.v1_memory_first());  // marked first
+    cgroups::mark_owner(unmarked, owner);
+  }
+  fault_point("create-after-cgroup");
+  phase_mark("cgroup");
+}
+
+// The init was cloned into its v2 cgroup (or none): its v1 ones are made
+// while it starts, each marked before it enters them, and sent to it as
+// opened tasks files, which it only writes.
+void make_cgroups_after_clone(cgroups::Manager& cgroup, const InitPlan& plan, const std::string& owner,
+                              SyncChannel& runtime_end, ContainerState& st) {
+  if (plan.memory_cgroup_first) {
+    // The init waits for this one before it makes anything: first, alone.
+    cgroup.create_v1_memory_first();
+    const std::string memory = cgroup.v1_memory_first();
+    cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, "", {{memory, cgroup.paths().v1.at(memory)}}}, owner);
+    const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(true, cgroups::Manager::V1Part::Memory);
+    runtime_end.send_to_waiting_peer(SyncMsg::MemoryCgroupMade, {}, tasks.fds());
+  }
+  cgroup.create_after_clone();
+  // With the v1 parents it made just now: the next state.json carries them,
+  // for delete to remove.
+  st.cgroupPath = cgroup.to_state();
+  finish_cgroup(cgroup, plan, owner);
+  const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(
+      true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
+  runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
+}
+
+// The init starts with the bundle as its cwd, as runc's does: relative mount
+// sources (overlay lowerdir=...) resolve there. It inherits the cwd at the
+// clone, so an init in a user namespace whose root may not search the
+// bundle's path (dockerd --userns-remap: a 0700 root-owned exec root) never
+// has to reach it. The runtime's own cwd comes back right after the clone,
+// or as a failed create unwinds (the init closes that fd at entry).
+class CwdForClone {
+ public:
+  explicit CwdForClone(const std::string& bundle) : runtime_cwd_(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) {
+    if (!runtime_cwd_) {
+      const int err = errno;
+      // getcwd needs no fd: it names the directory even when fds ran out.
+      std::array<char, PATH_MAX> cwd{};
+      throw_errno(err, "open the directory hull was started in, " +
+                           quote(::getcwd(cwd.data(), cwd.size()) ? cwd.data() : "(unknown)") +
+                           ", to come back to it after the clone");
+    }
+    if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
+  }
+  CwdForClone(const CwdForClone&) = delete;
+  CwdForClone& operator=(const CwdForClone&) = delete;
+  ~CwdForClone() {
+    if (runtime_cwd_) (void)!::fchdir(runtime_cwd_.get());
+  }
+  int runtime_cwd() const { return runtime_cwd_.get(); }
+  void restore() {
+    if (::fchdir(runtime_cwd_.get()) < 0) throw_errno("chdir back from the bundle");
+    runtime_cwd_.reset();
+  }
+
+ private:
+  UniqueFd runtime_cwd_;
+};
+
 }  // namespace
 
 CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOptions& o, bool attached,
@@ -324,25 +376,11 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   validate_new_container_id(o.id);
 
   // 1. Read and validate: a bad bundle or config never leaves anything behind.
-  // `--bundle=` is the current directory, as runc reads it.
-  std::string bundle = absolute_dir(o.bundle.empty() ? "." : o.bundle, "bundle");
-  std::string config_path = bundle + "/config.json";
-  std::string config_text = read_file(config_path, spec::kMaxConfigSize);
-  static_assert(spec::kMaxConfigSize <= kMaxStateFileSize, "a config read here must be readable once saved");
-  spec::Spec spec = spec::parse_config(config_text, config_path);
-  // Before validation, which then judges the container's paths.
-  read_destinations_below_the_rootfs(spec, config_text, bundle);
-  // Before validation: the mount and env they add are checked like the config's.
-  const size_t config_mounts = spec.mounts.size();
-  if (!o.notify_socket.empty()) pass_notify_socket(spec, o.notify_socket);
-  pass_listen_fds(spec, o.listen_fds, o.listen_fdnames);
-  spec::validate_for_create(spec, config_path);
-  if (g.rootless || g.unprivileged) {
-    require_a_user_namespace(spec, config_path);
-    make_cgroup_mounts_readonly_without_cgroupns(spec);
-  }
-  std::string rootfs = resolve_rootfs(spec, bundle);
-  OverlayChoice overlay = overlay_choice(o, spec);
+  BundleConfig config = read_bundle_config(g, o);
+  const std::string& bundle = config.bundle;
+  const std::string& rootfs = config.rootfs;
+  const OverlayChoice& overlay = config.overlay;
+  spec::Spec& spec = config.spec;
   // Without the resctrl file system the config cannot be met: refused here,
   // before anything is made.
   std::optional<resctrl::Groups> rdt;
@@ -386,26 +424,17 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     phase_mark("sealed");
   }
 
-  // 3. Open what the init is handed (host paths resolve here, in the runtime's namespaces).
-  ns::NamespacePlan namespaces = ns::plan_namespaces(spec.linux_->namespaces);
-  rootfs::BindTrees bind_trees = rootfs::open_bind_trees(spec, bundle, rootfs, bind_rules);
-  const std::vector<size_t> idmap_after_maps = idmap_before_clone(spec, namespaces, bind_trees);
-  IdmappedRootfs rootfs_tree = open_idmapped_rootfs(spec, rootfs, namespaces, g.unprivileged, overlay.enabled);
+  // 3. Open what the init is handed, and what the caller is.
+  InitInputs inputs = open_init_inputs(config, o, g.unprivileged, plan.console, bind_rules);
+  ns::NamespacePlan& namespaces = inputs.namespaces;
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
-  ConsoleEnds console = open_console(plan.console, socket_path_in_bundle(o.console_socket, bundle));
   UniqueFd pidfd_socket;
   if (!o.pidfd_socket.empty())
     pidfd_socket = connect_unix(socket_path_in_bundle(o.pidfd_socket, bundle), "pidfd socket");
-  // Connected only for a filter that hands syscalls to the agent: the spec
-  // sends the state "when the SCMP_ACT_NOTIFY action is used".
-  UniqueFd seccomp_agent;
-  if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath && seccomp::uses_notify(*spec.linux_->seccomp))
-    seccomp_agent =
-        connect_unix(socket_path_in_bundle(*spec.linux_->seccomp->listenerPath, bundle), "linux.seccomp.listenerPath");
 
   // 4. The state dir, the saved config and the cgroups.
-  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(console.receiver), {}, false, {}};
+  CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(inputs.console.receiver), {}, false, {}};
   std::optional<SharedFlag> overlay_claimed;  // read by the guard: made before it
   if (!overlay.dir.empty()) overlay_claimed.emplace();
   StateDirGuard guard(c.dir, c.spec.hooks, c.state);
@@ -432,26 +461,12 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   // it before Created; where the init starts while we make its cgroups, it
   // is written once they are made and sent.
   auto save_config = [&] {
-    write_file_atomic(c.dir.fd(), kSavedConfigName, config_text);
+    write_file_atomic(c.dir.fd(), kSavedConfigName, config.config_text);
     fault_point("create-after-saved-config");
   };
   if (!plan.cgroups_after_clone) save_config();
   phase_mark("state_dir");
 
-  // A frozen cgroup (cgroupsPath or a parent frozen) would freeze the init
-  // and hang create, and the client with it: fail as runc does. A systemd
-  // scope is made, and marked, when the init is placed.
-  auto finish_cgroup = [&] {
-    if (!cgroup.systemd()) {
-      if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
-      cgroups::Paths unmarked = cgroup.paths();
-      if (plan.cgroups_after_clone) unmarked.v2.clear();                          // marked before the clone, below
-      if (plan.memory_cgroup_first) unmarked.v1.erase(cgroup.v1_memory_first());  // marked first, below
-      cgroups::mark_owner(unmarked, owner);
-    }
-    fault_point("create-after-cgroup");
-    phase_mark("cgroup");
-  };
   if (plan.cgroups_after_clone) {
     cgroup.create_for_clone();
     // The clone puts the init into the v2 cgroup: marked now, so that a
@@ -463,7 +478,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, cgroup.paths().v2, {}}, owner);
   } else {
     const bool has_cgroup = create_cgroup(g, cgroup);
-    finish_cgroup();
+    finish_cgroup(cgroup, plan, owner);
     // Now with the parent directories create() made (removed on delete); the
     // state.json written at Created carries them.
     st.cgroupPath = has_cgroup ? cgroup.to_state() : "";
@@ -512,18 +527,18 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     queue_start_wait_rehearsal(c.dir.fd());
     ctx.rehearse_start_wait = true;
   }
-  ctx.console_socket_fd = console.child.get();
+  ctx.console_socket_fd = inputs.console.child.get();
   ShowOutputOnFailure show_output(c.stdio_pipes);
   if (plan.stdio.pipes) {
     c.stdio_pipes.emplace(process::make_stdio_pipes());
     for (int i = 0; i < 3; ++i) ctx.stdio[i] = c.stdio_pipes->child[i].get();
   }
-  ctx.seccomp_listener_fd = seccomp_agent.get();
+  ctx.seccomp_listener_fd = inputs.seccomp_agent.get();
   if (filter) ctx.seccomp_program = &filter->program;
   ctx.last_cap = process::kernel_last_cap();
-  ctx.bind_trees = bind_trees.fds();
-  ctx.config_mounts = config_mounts;
-  ctx.rootfs_tree = rootfs_tree.tree.get();
+  ctx.bind_trees = inputs.bind_trees.fds();
+  ctx.config_mounts = config.config_mounts;
+  ctx.rootfs_tree = inputs.rootfs_tree.tree.get();
   ctx.dumpable_until_mapped = g.unprivileged && plan.write_id_maps;
   // A rootless runtime (not root, or root of a user namespace of its own)
   // may find the init's /proc/self files root's once the init is not
@@ -561,8 +576,9 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       // none of the host's capabilities that raised limits and the I/O
       // priority need (runc sets the limits from outside alike).
       if (c.spec.process) process::apply_from_outside_user_namespace(*c.spec.process, pid);
-      if (!idmap_after_maps.empty()) idmap_with_container_userns(pid, c.spec, idmap_after_maps, bind_trees);
-      if (rootfs_tree.after_maps) idmap_rootfs_with_container_userns(pid, rootfs_tree.tree.get());
+      if (!inputs.idmap_after_maps.empty())
+        idmap_with_container_userns(pid, c.spec, inputs.idmap_after_maps, inputs.bind_trees);
+      if (inputs.rootfs_tree.after_maps) idmap_rootfs_with_container_userns(pid, inputs.rootfs_tree.tree.get());
     };
   }
   req.release_after_placement = plan.wait_for_placement;
@@ -572,35 +588,20 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     ctx.joined_before_clone = true;
     req.join_in_helper = [&ctx] { join_namespaces_before_clone(ctx); };
   }
-  // The init starts with the bundle as its cwd, as runc's does: relative
-  // mount sources (overlay lowerdir=...) resolve there. It inherits the cwd at
-  // the clone, so an init in a user namespace whose root may not search the
-  // bundle's path (dockerd --userns-remap: a 0700 root-owned exec root) never
-  // has to reach it. The runtime's own cwd is restored right after (the init
-  // closes that fd at entry).
   // The init reads procfs from its first steps, and so do we after the
   // clone: one instance for both, inherited.
   procfs::open_shared_root();
-  UniqueFd runtime_cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!runtime_cwd) {
-    const int err = errno;
-    // getcwd needs no fd: it names the directory even when fds ran out.
-    std::array<char, PATH_MAX> cwd{};
-    throw_errno(err, "open the directory hull was started in, " +
-                         quote(::getcwd(cwd.data(), cwd.size()) ? cwd.data() : "(unknown)") +
-                         ", to come back to it after the clone");
-  }
-  ctx.close_at_entry[3] = runtime_cwd.get();
-  if (::chdir(bundle.c_str()) < 0) throw_errno("chdir to the bundle " + quote(bundle));
+  CwdForClone cwd(bundle);
+  ctx.close_at_entry[3] = cwd.runtime_cwd();
   // The init's first phase counts from here: the clone alone, not the steps above.
   phase_mark("clone_call");
   std::optional<LaunchedChild> launched;
   try {
     launched.emplace(launch(req, runtime_end));
   } catch (...) {
-    // Our caller (a library user too) keeps its own cwd and namespaces when
-    // the launch fails; the launch's error is the one to report.
-    (void)!::fchdir(runtime_cwd.get());
+    // Our caller (a library user too) keeps its own namespaces (and, by
+    // CwdForClone, its cwd) when the launch fails; the launch's error is the
+    // one to report.
     try {
       ns::return_to_own_namespaces(namespaces);
     } catch (const Error&) {}
@@ -613,8 +614,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     // Before anything lets the init go on to its execve.
     if (rdt) with_context("linux.intelRdt", [&] { resctrl::add(*rdt, init.pid()); });
     if (ctx.other_cpu) ctx.other_cpu->push_off_our_cpu(init.pid());
-    if (::fchdir(runtime_cwd.get()) < 0) throw_errno("chdir back from the bundle");
-    runtime_cwd.reset();
+    cwd.restore();
     if (plan.runtime_makes_sealed_view) {
       // Made while the init starts, which then only switches to it.
       process::SealedViewForChild view = process::sealed_view_for_child();
@@ -624,36 +624,16 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       process::release_view_sent_to_child();
     }
     if (plan.cgroups_after_clone) {
-      if (plan.memory_cgroup_first) {
-        // The init waits for this one before it makes anything: first, alone,
-        // and marked before the init is in it, as the others below.
-        cgroup.create_v1_memory_first();
-        const std::string memory = cgroup.v1_memory_first();
-        cgroups::mark_owner(cgroups::Paths{cgroup.paths().mode, "", {{memory, cgroup.paths().v1.at(memory)}}}, owner);
-        const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(true, cgroups::Manager::V1Part::Memory);
-        runtime_end.send_to_waiting_peer(SyncMsg::MemoryCgroupMade, {}, tasks.fds());
-      }
-      cgroup.create_after_clone();
-      // With the v1 parents it made just now: the next state.json carries
-      // them, for delete to remove.
-      st.cgroupPath = cgroup.to_state();
-      finish_cgroup();
-      // The tasks files are opened here so the init only writes them. The
-      // config is saved after the send: an init already waiting for
-      // CgroupsMade (its rootfs set up) never waits for the config too.
-      const cgroups::V1SelfPlacement tasks = cgroup.v1_self_placement(
-          true, plan.memory_cgroup_first ? cgroups::Manager::V1Part::Rest : cgroups::Manager::V1Part::All);
-      runtime_end.send_to_waiting_peer(SyncMsg::CgroupsMade, {}, tasks.fds());
+      make_cgroups_after_clone(cgroup, plan, owner, runtime_end, st);
+      // After the send: an init already waiting for CgroupsMade (its rootfs
+      // set up) never waits for the config too.
       save_config();
     }
     fault_point("create-after-placement");
     listen.reset();
-    console.child.reset();
+    inputs.close_handed_to_init();
     if (c.stdio_pipes)
       for (UniqueFd& end : c.stdio_pipes->child) end.reset();
-    seccomp_agent.reset();
-    bind_trees = {};
-    rootfs_tree.tree.reset();
     v1_placement = {};
 
     // 6. The handshake: state for the init's hooks, the runtime's hooks, Ready.
@@ -674,20 +654,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       runtime_end.send_to_waiting_peer(SyncMsg::Start);
       c.init_released = true;
     }
-    for (;;) {
-      std::string payload;
-      std::vector<UniqueFd> fds;
-      SyncMsg m = runtime_end.receive(&payload, &fds);
-      if (m == SyncMsg::Ready) break;
-      if (m == SyncMsg::IdmapTree && plan.runtime_idmaps_during_mounts) {
-        idmap_tree_for_init(init.pid(), c.spec, plan.write_id_maps, payload, fds);
-      } else if (m == SyncMsg::RuntimeStep) {
-        run_runtime_step(c.spec, st, init.pid());
-      } else {
-        throw Error(std::string("sync protocol: unexpected ") + to_string(m));
-      }
-      runtime_end.send(SyncMsg::Continue);
-    }
+    serve_init_until_ready(runtime_end, c.spec, st, init.pid(), plan);
   } catch (const PeerExitedError&) {
     explain_init_exit(init, cgroup);
   }
