@@ -77,7 +77,6 @@ Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool system
         bus.emplace(SystemdBus::connect(unit->bus));
         below = bus->manager_control_group() + "/";
       } catch (Error& e) {
-        e.add_context("systemd cgroup driver: the user's manager");
         bus_refused = std::move(e);
       }
     }

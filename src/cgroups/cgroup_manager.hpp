@@ -126,10 +126,10 @@ class OomWatch {
 class Manager {
  public:
   // Resolves the paths and checks that every configured limit can be applied
-  // on this host; touches nothing. `linux` may be null (no linux section).
+  // on this host; makes nothing. `linux` may be null (no linux section).
   // With `user_manager` (rootless) the systemd driver speaks to the user's
-  // own manager, as runc's and crun's do: connected here, to find where its
-  // units live; create() throws what prevented that.
+  // own manager, as runc's and crun's do: connected here, and asked where
+  // its units live; create() throws what prevented that.
   static Manager plan(const spec::Linux* linux, std::string_view id, bool systemd, const Host& host = Host::current(),
                       bool user_manager = false);
   // With the systemd driver: the unit properties the config's

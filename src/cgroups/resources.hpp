@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "spec/spec.hpp"
@@ -74,6 +75,10 @@ void set_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& r
 // Throws for a key that is not a plain file name in the cgroup directory.
 void check_unified_key(const std::string& key);
 void set_unified(const std::string& dir, const std::map<std::string, std::string>& unified);
+// Whether two files are views of one kernel value (cpu.weight and
+// cpu.weight.nice: writing either sets the other), or the same file: a
+// unified key naming one decides what a field written to the other holds.
+bool same_value(std::string_view a, std::string_view b);
 }  // namespace v2
 
 // True when the CPU object sets something for the cpu (not cpuset) controller.

@@ -131,6 +131,11 @@ void check_unified_key(const std::string& key) {
                 "resource to set");
 }
 
+bool same_value(std::string_view a, std::string_view b) {
+  const auto weight = [](std::string_view f) { return f == "cpu.weight" || f == "cpu.weight.nice"; };
+  return a == b || (weight(a) && weight(b));
+}
+
 void set_unified(const std::string& dir, const std::map<std::string, std::string>& unified) {
   for (const auto& [key, value] : unified) {
     check_unified_key(key);

@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "base/path_components.hpp"
 
 namespace hull::cgroups {
 
@@ -104,10 +105,15 @@ SystemdBus SystemdBus::connect(const std::string& socket_path) {
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
     const int err = errno;
     // Absent without systemd as PID 1 (a user's: without the user's
-    // manager); the system's takes root only.
-    const char* hint = err == EACCES || err == EPERM         ? " (systemd's private socket takes root)"
-                       : socket_path != kSystemManagerSocket ? " (is the user's systemd manager running?)"
-                                                             : " (is systemd PID 1?)";
+    // manager); the system's takes root only, a user's its user only (a
+    // `su` keeps the XDG_RUNTIME_DIR of the user it came from).
+    const bool system = socket_path == kSystemManagerSocket;
+    const bool refused = err == EACCES || err == EPERM;
+    const char* hint = refused  ? (system ? " (systemd's private socket takes root)"
+                                          : " (XDG_RUNTIME_DIR names a directory this user may not use, another "
+                                            "user's? set it to this user's, /run/user/<uid>)")
+                       : system ? " (is systemd PID 1?)"
+                                : " (is the user's systemd manager running?)";
     throw_errno(err, "systemd cgroup driver: connect " + socket_path + hint);
   }
   timeval tv{kReplyTimeoutSeconds, 0};
@@ -276,7 +282,16 @@ std::string SystemdBus::manager_control_group() {
   if (reply.signature != "v" || r.signature() != "s")
     throw Error("systemd cgroup driver: the manager's ControlGroup is not a string (signature " +
                 quote(reply.signature) + ")");
-  return r.string();
+  // The container's cgroup goes below it: an absolute cgroup path, without
+  // a trailing "/" (the root's "/" is "").
+  std::string group = r.string();
+  bool up = false;
+  for_each_path_component(group, [&](std::string_view c) { up = up || c == ".."; });
+  if (!group.starts_with('/') || up)
+    throw Error("systemd cgroup driver: the manager gave its ControlGroup as " + quote(group) +
+                ", not an absolute cgroup path");
+  while (group.ends_with('/')) group.pop_back();
+  return group;
 }
 
 }  // namespace hull::cgroups

@@ -190,11 +190,14 @@ bool create_cgroup(const GlobalOptions& g, cgroups::Manager& cgroup) {
     // "permission denied" in the runtime's output as the reason its create
     // failed, whatever failed it.
     const std::string why = e.message() + " (" + strerrorname_np(e.code()) + ")";
-    return without_cgroup(why, cgroup.systemd()
-                                   ? "Start the user's systemd manager (loginctl enable-linger, or a login "
-                                     "session) to have them, or run without --systemd-cgroup from a cgroup v2 subtree "
-                                     "delegated to the user."
-                                   : "Delegate a cgroup v2 subtree to the user (systemd: Delegate=yes) to have them.");
+    // A manager that refused (another user's socket, authentication, a
+    // controller not delegated) is named in `why`, with what to change.
+    return without_cgroup(
+        why, no_user_manager    ? "Start the user's systemd manager (loginctl enable-linger, or a login "
+                                  "session) to have them, or run without --systemd-cgroup from a cgroup v2 subtree "
+                                  "delegated to the user."
+             : cgroup.systemd() ? ""
+                                : "Delegate a cgroup v2 subtree to the user (systemd: Delegate=yes) to have them.");
   }
 }
 

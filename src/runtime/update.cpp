@@ -19,6 +19,7 @@
 #include "base/warn.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/resctrl.hpp"
+#include "cgroups/resources.hpp"
 #include "cgroups/unset_values.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/operations.hpp"
@@ -157,20 +158,24 @@ void drop_unset_values(nlohmann::json& request) {
 }
 
 // A member the request sets replaces a saved `unified` key that writes the
-// same file, as runc's update replaces the whole of `unified`: kept, it would
-// say a value the update wrote over, and write it back wherever the saved
-// config is applied again (a refused update's put-back lowered a memory
-// limit to it, OOM-killing the container).
-// `request` is the whole of what the update writes (its members and those
-// kept with them); a key it names in `unified` itself stays.
+// same file (or the same value: cgroups::v2::same_value), as runc's update replaces the whole of `unified`: kept, it
+// would say a value the update wrote over, and write it back wherever the saved config is applied again (a refused
+// update's put-back lowered a memory limit to it, OOM-killing the container). `request` is the whole of what the update
+// writes (its members and those kept with them); a key it names in `unified` itself stays.
 void drop_unified_keys_written_over(nlohmann::json& saved, const nlohmann::json& request) {
   auto unified = saved.find("unified");
   if (unified == saved.end() || !unified->is_object()) return;
   const nlohmann::json* asked = request.contains("unified") ? &request["unified"] : nullptr;
   for (const FlagField& f : kFlagFields) {
     if (!f.section || !request.contains(f.section) || !request[f.section].contains(f.field)) continue;
-    for (const char* file : f.v2_files)
-      if (file && !(asked && asked->is_object() && asked->contains(file))) unified->erase(file);
+    for (const char* file : f.v2_files) {
+      if (!file) continue;
+      for (auto key = unified->begin(); key != unified->end();) {
+        const bool kept =
+            !cgroups::v2::same_value(key.key(), file) || (asked && asked->is_object() && asked->contains(key.key()));
+        key = kept ? std::next(key) : unified->erase(key);
+      }
+    }
   }
   if (unified->empty()) saved.erase(unified);
 }

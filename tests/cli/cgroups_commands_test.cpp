@@ -809,6 +809,28 @@ TEST_F(CgroupCommandsTest, AnUpdatedLimitReplacesTheSavedUnifiedKeyOfItsFile) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// cpu.weight.nice is cpu.weight read another way (writing either sets the
+// other): a `unified` nice weight decides the shares' file as a cpu.weight
+// key would. verify checks it against the key, an update's shares replace
+// it, and a refused update's put-back does not write it back over them.
+TEST_F(CgroupCommandsTest, AUnifiedNiceWeightIsTheSharesFileSeenAnotherWay) {
+  if (on_v1("cpu")) GTEST_SKIP() << "cpu is a v1 controller here: unified cannot name cpu.weight.nice";
+  ASSERT_NE(start_sh("nice", "sleep 1000", {{"cpu", {{"shares", 1024}}}, {"unified", {{"cpu.weight.nice", "5"}}}}), 0);
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.weight.nice"), "5");
+  ProcResult r = hull({"verify", "nice"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(hull({"update", "--cpu-share", "512", "nice"}).exit_code, 0);
+  const std::string weight = cgroups::read_value(dir_of("cpu"), "cpu.weight");
+  r = hull({"update", "--cpu-share", "2048", "--cpuset-cpus", "4000", "nice"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(cgroups::read_value(dir_of("cpu"), "cpu.weight"), weight) << r.err;
+  const Json saved = Json::parse(read_file((state_dir("nice") / "config.json").string()))["linux"]["resources"];
+  EXPECT_FALSE(saved.contains("unified")) << saved.dump();
+  EXPECT_EQ(saved["cpu"]["shares"], 512) << saved.dump();
+  r = hull({"verify", "nice"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 // The kernel refuses a quota below the current burst: lowering both at once
 // writes the burst first, raising both the quota first.
 TEST_F(CgroupCommandsTest, UpdateLowersAndRaisesQuotaAndBurstTogether) {

@@ -368,6 +368,33 @@ TEST(SystemdBusCalls, TheManagersControlGroupIsReadThroughProperties) {
   EXPECT_EQ(r.string(), "ControlGroup");
 }
 
+// The container's cgroup is put below the ControlGroup the manager gives:
+// one that is not an absolute cgroup path is refused, a trailing "/" dropped.
+TEST(SystemdBusCalls, AControlGroupThatIsNoAbsoluteCgroupPathIsRefused) {
+  const auto control_group = [](const std::string& given) {
+    FakeSystemd fake([given](const dbus::Message& call) {
+      dbus::Writer w;
+      w.signature("s");
+      w.string(given);
+      return server_message(dbus::MessageType::MethodReturn, 101, call.serial, "", "v", w.take());
+    });
+    SystemdBus bus = SystemdBus::connect(fake.path());
+    try {
+      return bus.manager_control_group();
+    } catch (const Error& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  EXPECT_EQ(control_group("/user.slice/user@1000.service/"), "/user.slice/user@1000.service");
+  EXPECT_EQ(control_group("/"), "");
+  EXPECT_EQ(control_group("/user.slice/../../tmp"),
+            "error: systemd cgroup driver: the manager gave its ControlGroup as \"/user.slice/../../tmp\", not an "
+            "absolute cgroup path");
+  EXPECT_EQ(control_group("user.slice"),
+            "error: systemd cgroup driver: the manager gave its ControlGroup as \"user.slice\", not an absolute "
+            "cgroup path");
+}
+
 TEST(SystemdBusCalls, ErrorReplyBecomesAnErrorWithItsNameAndText) {
   FakeSystemd fake([](const dbus::Message& call) {
     return server_message(dbus::MessageType::Error, 101, call.serial, "org.freedesktop.systemd1.UnitExists", "s",

@@ -87,6 +87,19 @@ if ! grep -qw cpuset "$manager/cgroup.controllers"; then
   [[ -z $(run_hull list -q) ]] || fail "a refused create left: $(run_hull list -q)"
 fi
 
+# An XDG_RUNTIME_DIR the user may not use (a `su` keeps the one of the user
+# it came from): the container gets no cgroup, with a warning that says why,
+# not that the user's manager is not running.
+mkdir -m 0700 "$work/not-yours" || fail "mkdir $work/not-yours"
+# (Its output into a file: the container holds a pipe's end until it ends.)
+runuser -u "$user" -- env XDG_RUNTIME_DIR="$work/not-yours" "$hull" --systemd-cgroup --root "$work/state4" \
+  create --bundle "$bundle" c4 > "$work/c4.out" 2>&1 || fail "create with another's XDG_RUNTIME_DIR: $(cat "$work/c4.out")"
+runuser -u "$user" -- "$hull" --root "$work/state4" delete --force c4 || fail "delete c4"
+out=$(cat "$work/c4.out")
+[[ $out == *'connect '"$work"'/not-yours/systemd/private (XDG_RUNTIME_DIR names a directory this user may not use'* &&
+  $out != *"Start the user's systemd manager"* && $out != *'driver: the user'* ]] ||
+  fail "the warning for another's XDG_RUNTIME_DIR says: $out"
+
 # The user's manager gone (a logout without linger) takes the scope along:
 # delete --force of a container whose state outlived it ends it all the same.
 run_hull --root "$work/state" create --bundle "$bundle" c2 || fail "create c2"

@@ -4,6 +4,7 @@
 // hold when they are the configured value rounded down.
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "base/error.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/convert.hpp"
+#include "cgroups/resources.hpp"
 #include "cgroups/unset_values.hpp"
 #include "runtime/verify/target.hpp"
 
@@ -66,9 +68,9 @@ class LimitChecker {
       : cg_(cg), unified_(unified), r_(r) {}
 
   // Reads controller's file (v1 or v2 name); nullopt (and a cannot-tell row)
-  // when there is no such file. A v2 file a `unified` key names holds that
-  // key's value, written after the field's (at create and update): its own
-  // row checks it.
+  // when there is no such file. A v2 file a `unified` key names (or another
+  // view of its value, cgroups::v2::same_value) holds that key's value,
+  // written after the field's (at create and update): its own row checks it.
   std::optional<std::pair<Dir, std::string>> read(const std::string& property, const std::string& config,
                                                   const std::string& controller, const std::string& v1_file,
                                                   const std::string& v2_file) {
@@ -78,7 +80,9 @@ class LimitChecker {
       return std::nullopt;
     }
     std::string file = dir->v2 ? v2_file : v1_file;
-    if (dir->v2 && unified_.count(file)) return std::nullopt;
+    if (dir->v2 && std::any_of(unified_.begin(), unified_.end(),
+                               [&](const auto& key) { return cgroups::v2::same_value(key.first, file); }))
+      return std::nullopt;
     if (!cgroups::has_file(dir->path, file)) {
       r_.cannot_tell(property, config, dir->path + "/" + file + " does not exist");
       return std::nullopt;
