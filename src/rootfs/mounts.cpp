@@ -74,6 +74,22 @@ void check_not_into_proc(const MountContext& ctx, int destfd, const std::string&
               ", which is inside /proc (CVE-2019-16884, CVE-2019-19921)");
 }
 
+// Refuses a destination that resolved to the container's root: a symlink
+// ("/x" -> "/", "/x" -> "..") leads there, as a literal "/" (refused by
+// validation) would. A mount on the rootfs itself is hidden from the init
+// under its pivot, but exec and nsenter land on it, without the container's
+// /proc, /dev and masks (runc refuses these too).
+void check_not_onto_root(const MountContext& ctx, int destfd, const std::string& what) {
+  struct stat st {};
+  if (::fstat(destfd, &st) < 0) throw_errno(what + ": stat destination");
+  if (st.st_ino != ctx.root_ino || st.st_dev != ctx.root_dev) return;
+  if (mount_id_of(destfd, what) != mount_id_of(ctx.rootfd, what)) return;  // a bind of the root elsewhere
+  throw Error(what +
+                  ": refusing: the destination resolves to the container's root, where a mount would cover the "
+                  "rootfs (a symlink in the rootfs leads there)",
+              EINVAL);
+}
+
 // /proc and /sys must be real directories of the rootfs: a symlink there would
 // send the container's procfs or sysfs, and every later mount and check under
 // them, somewhere else (CVE-2019-19921, CVE-2023-27561, CVE-2023-28642).
@@ -196,6 +212,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
     return create_in_root(ctx.rootfd, dest, S_ISDIR(st.st_mode) ? NodeKind::Directory : NodeKind::File);
   });
   check_not_into_proc(ctx, destfd.get(), what);
+  check_not_onto_root(ctx, destfd.get(), what);
 
   // Attributes go on the detached copy, so the mount is read-only (nosuid,
   // ...) from the moment it appears: no window where it is writable. ro and
@@ -249,6 +266,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     if (!destfd) destfd = with_context(what, [&] { return create_in_root(ctx.rootfd, dest, NodeKind::Directory); });
   }
   if (type != "proc") check_not_into_proc(ctx, destfd.get(), what);
+  if (!remount) check_not_onto_root(ctx, destfd.get(), what);
   // A tmpfs over a directory the image has takes that directory's mode
   // unless the options give one, as in runc: podman's --read-only /run and
   // docker's --tmpfs over an image directory keep its permissions, not the

@@ -1,4 +1,5 @@
 #pragma once
+#include <sys/types.h>
 // Applies one config.json mount inside the rootfs.
 #include <sys/mount.h>
 
@@ -14,6 +15,8 @@ namespace hull::rootfs {
 
 struct MountContext {
   int rootfd = -1;          // O_PATH fd of the rootfs mount
+  dev_t root_dev = 0;       // the rootfs's root directory, as fstat gives it:
+  ino_t root_ino = 0;       // what no mount's destination may resolve to
   std::string rootfs_path;  // where that mount is, for readlink-based checks
   std::string bundle;       // relative bind sources are resolved here
   bool cgroupns = false;    // the container has its own cgroup namespace

@@ -201,6 +201,10 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
 
     MountContext ctx;
     ctx.rootfd = root.get();
+    if (struct stat st{}; ::fstat(root.get(), &st) == 0) {
+      ctx.root_dev = st.st_dev;
+      ctx.root_ino = st.st_ino;
+    }
     ctx.rootfs_path = real_path_of(root.get());
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);

@@ -1,8 +1,10 @@
 #include "rootfs/safe_path.hpp"
 
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +18,8 @@
 namespace hull::rootfs {
 namespace {
 
+// RESOLVE_IN_ROOT refuses magic links already, but openat2(2) says that may
+// change: RESOLVE_NO_MAGICLINKS keeps it so.
 constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 // A freshly created component is opened with no symlink following at all:
 // if someone swapped it for a symlink in between, we fail instead of following.
@@ -183,6 +187,12 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
         continue;
       }
       if (++symlinks > kMaxSymlinks) throw_errno(ELOOP, "create " + shown + " in the rootfs");
+      // A link of procfs (/proc/<pid>/fd/N, cwd, root, exe: magic links) is
+      // not followed, as RESOLVE_NO_MAGICLINKS would not: its text is a
+      // path in the runtime's view, such as the rootfs's own host path.
+      if (struct statfs sfs{}; ::fstatfs(link.get(), &sfs) < 0 || sfs.f_type == PROC_SUPER_MAGIC)
+        throw_errno(ELOOP, "create " + shown + " in the rootfs: " + quote("/" + prefix) +
+                               " is a link of /proc, which is not followed");
       std::string target = read_link(link.get(), "/" + prefix);
       std::vector<std::string> parts = split_path(target);
       todo.insert(todo.begin(), parts.begin(), parts.end());

@@ -135,6 +135,49 @@ TEST_F(RootfsEscape, MountDestinationSymlinksToHostAreConfined) {
   EXPECT_TRUE(fs::is_directory(tb_->rootfs() + tb_->host() + "/rel"));
 }
 
+// A destination that reaches "/" through a symlink ("/toroot" -> "/",
+// "/up" -> "..") would put the mount on the rootfs itself: hidden from the
+// init under its pivot, but where exec and setns land. Refused, as a
+// literal "/" is, for a new file system and a bind alike.
+TEST_F(RootfsEscape, ADestinationThatResolvesToTheRootIsRefused) {
+  fs::create_directory_symlink("/", tb_->rootfs() + "/toroot");
+  fs::create_directory_symlink("..", tb_->rootfs() + "/up");
+  fs::create_directories(tb_->dir() + "/src");
+  for (const spec::Mount& m : {make_mount("/toroot", "tmpfs", "tmpfs", {}), make_mount("/up", "tmpfs", "tmpfs", {}),
+                               make_mount("/toroot", "", tb_->dir() + "/src", {"rbind"})}) {
+    spec::Spec s = default_spec(tb_->rootfs());
+    s.mounts.push_back(m);
+    const std::string out = setup(s);
+    EXPECT_NE(out.find("the destination resolves to the container's root"), std::string::npos)
+        << m.destination << ": " << out;
+  }
+}
+
+// A link of /proc met while a missing path is made (process.cwd
+// "/proc/self/fd/N", where N is the walk's own fd) is not followed: its
+// text, the rootfs's host path, would be made as directories in the image.
+TEST_F(RootfsEscape, AMagicLinkOfProcIsNotFollowedWhenAPathIsMade) {
+  // In the set-up's child, with the container's /proc mounted in the rootfs.
+  std::string out = setup(default_spec(tb_->rootfs()), [&] {
+    UniqueFd root(::open(tb_->rootfs().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    const int lowest_free = ::dup(root.get());  // the fd the walk's parent gets
+    ::close(lowest_free);
+    std::string err;
+    try {
+      create_in_root(root.get(), "/proc/self/fd/" + std::to_string(lowest_free), NodeKind::Directory);
+    } catch (const Error& e) {
+      err = e.what();
+    }
+    Checks c;
+    c.expect(
+        err.find("is a link of /proc, which is not followed: too many levels of symbolic links") != std::string::npos,
+        "refused as a link of /proc: " + err);
+    c.expect(!fs::exists(tb_->rootfs() + tb_->rootfs()), "the rootfs's host path was made in it");
+    return c.failures;
+  });
+  EXPECT_EQ(out, "");
+}
+
 TEST_F(RootfsEscape, FileBindOnDanglingSymlinkCreatesTheFileInside) {
   fs::create_directories(tb_->rootfs() + "/etc");
   fs::create_symlink(tb_->host() + "/resolv.conf", tb_->rootfs() + "/etc/resolv.conf");
