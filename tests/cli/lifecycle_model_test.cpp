@@ -8,6 +8,10 @@
 // running or paused; frozen exactly while paused; no cgroup, state dir or
 // process left once it is removed).
 //
+// The model's table is the runtime's own (runtime/state_machine.hpp): this
+// test guards the commands' use of it, and state_machine_test.cpp's table,
+// written out cell by cell, guards the table itself.
+//
 // Seeded and reproducible: each sequence prints its seed on failure.
 //   HULL_LIFECYCLE_SEED=N       first sequence's seed (default: random)
 //   HULL_LIFECYCLE_SEQUENCES=N  how many sequences (default 200)

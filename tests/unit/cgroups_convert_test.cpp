@@ -27,10 +27,17 @@ TEST(CgroupConvert, SharesToWeightMapsDefaultToDefaultAndKeepsRangeEnds) {
   EXPECT_EQ(shares_to_weight(2048), 174u);  // 10^2.2386 rounded up
 }
 
-TEST(CgroupConvert, BlkioWeightToIoWeightIsLinearOverTheRanges) {
+// Linear from blkio's 10-1000 onto io.weight's 1-10000, and clamped: a BFQ
+// weight below 10 (v1 takes 1-1000) or a u16 above 1000 still gives a value
+// the kernel and systemd take.
+TEST(CgroupConvert, BlkioWeightToIoWeightIsLinearOverTheRangesAndClamped) {
   EXPECT_EQ(blkio_weight_to_io_weight(10), 1u);
   EXPECT_EQ(blkio_weight_to_io_weight(1000), 10000u);
-  EXPECT_EQ(blkio_weight_to_io_weight(500), 1 + 490u * 9999 / 990);
+  EXPECT_EQ(blkio_weight_to_io_weight(500), 4950u);
+  EXPECT_EQ(blkio_weight_to_io_weight(1), 1u);
+  EXPECT_EQ(blkio_weight_to_io_weight(9), 1u);
+  EXPECT_EQ(blkio_weight_to_io_weight(1001), 10000u);
+  EXPECT_EQ(blkio_weight_to_io_weight(65535), 10000u);
 }
 
 TEST(CgroupConvert, SwapIsMemoryPlusSwapOnV1AndSwapAloneOnV2) {

@@ -97,6 +97,27 @@ TEST(SpecValidate, ADeviceNumberTheKernelCannotHoldIsRefusedByPath) {
             "config.json: .linux.devices[0].minor: -1 is not a device minor number (0-1048575)");
 }
 
+// Ids are 32-bit and 4294967295 is none: a range may reach 4294967294 on
+// either side, not further. Ranges that touch are separate, in any order an
+// engine lists them (subuid layouts).
+TEST(SpecValidate, IdMapRangesEndBelowTheLastIdAndMayTouch) {
+  auto maps = [](const std::string& uid_maps) {
+    return validation_error(runnable(R"({"namespaces": [{"type": "user"}], "uidMappings": [)" + uid_maps +
+                                     R"(], "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]})"));
+  };
+  EXPECT_EQ(maps(R"({"containerID": 0, "hostID": 0, "size": 4294967295})"), "<no error>");
+  EXPECT_EQ(maps(R"({"containerID": 1, "hostID": 100000, "size": 4294967295})"),
+            "config.json: .linux.uidMappings[0]: containerID + size must be at most 4294967295 (ids are 32-bit)");
+  EXPECT_EQ(maps(R"({"containerID": 0, "hostID": 1, "size": 4294967295})"),
+            "config.json: .linux.uidMappings[0]: hostID + size must be at most 4294967295 (ids are 32-bit)");
+  const std::string root = R"({"containerID": 0, "hostID": 100000, "size": 1})";
+  const std::string rest = R"({"containerID": 1, "hostID": 100001, "size": 65535})";
+  EXPECT_EQ(maps(root + ", " + rest), "<no error>");
+  EXPECT_EQ(maps(rest + ", " + root), "<no error>");
+  EXPECT_EQ(maps(rest + R"(, {"containerID": 0, "hostID": 100000, "size": 2})"),
+            "config.json: .linux.uidMappings[1]: its container ids overlap those of .linux.uidMappings[0]");
+}
+
 // One path twice: the same node again is harmless (docker --device given
 // twice); two different ones are refused (runc makes the first, hull made
 // the last).
