@@ -154,6 +154,35 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
   }
 }
 
+// The host's cgroup mounts a /sys bound in brought along (rootless: the
+// host's /sys, rbind) lie under the container's read-only cgroup mount: a
+// container root that may unmount it (CAP_SYS_ADMIN in its user namespace)
+// would find them writable, the user's delegated tree with them
+// (CVE-2023-25809). Made read-only, all of them, as the mount asked: only a
+// restriction, which a locked mount takes. Before Linux 5.12 (no
+// mount_setattr) they stay as runc leaves them.
+void make_covered_cgroup_mounts_readonly(int destfd, const MountOptions& o, const std::string& what) {
+  if (!(o.flags & MS_RDONLY) && !(o.recursive.set & MOUNT_ATTR_RDONLY)) return;
+  // A plain directory (a new sysfs's, the image's) covers nothing. Where
+  // statx cannot say (refused by a caller's filter, or emulated), the mount
+  // ids of the directory and its parent do.
+  struct statx sx {};
+  bool mount_root = false;
+  if (::statx(destfd, "", AT_EMPTY_PATH, 0, &sx) == 0 && (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)) {
+    mount_root = (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  } else {
+    UniqueFd parent(::openat(destfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!parent) throw_errno(what + ": open the destination's parent");
+    mount_root = mount_id_from_fdinfo(destfd, what) != mount_id_from_fdinfo(parent.get(), what);
+  }
+  if (!mount_root) return;
+  try {
+    set_mount_attrs(destfd, MountAttrs::read_only(), true, what + ": the mounts it covers");
+  } catch (const Error& e) {
+    if (e.code() != ENOSYS) throw;
+  }
+}
+
 }  // namespace
 
 std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& type, std::string_view membership) {
@@ -193,6 +222,7 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
 void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
                   const MountOptions& o, const std::string& what) {
   std::vector<CgroupHierarchyMount> hierarchies = cgroup_hierarchy_mounts(type, read_file("/proc/self/cgroup"));
+  make_covered_cgroup_mounts_readonly(destfd, o, what);
   if (hierarchies.size() == 1 && hierarchies.front().name.empty()) {
     const std::string& host_dir = hierarchies.front().host_dir;
     with_context(what, [&] { mount_hierarchy(ctx, destfd, "cgroup2", o.data_string(), host_dir, o, dest); });

@@ -129,6 +129,10 @@ uint64_t mount_id_of(int fd, const std::string& what) {
   struct statx stx {};
   if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno(what + ": statx the mount");
   if (stx.stx_mask & STATX_MNT_ID) return stx.stx_mnt_id;
+  return mount_id_from_fdinfo(fd, what);
+}
+
+uint64_t mount_id_from_fdinfo(int fd, const std::string& what) {
   const std::string info = procfs::read("self/fdinfo/" + std::to_string(fd));
   const size_t at = info.find("mnt_id:");
   if (at == std::string::npos) throw Error(what + ": neither statx nor /proc/self/fdinfo gives the mount id", ENOTSUP);

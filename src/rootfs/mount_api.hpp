@@ -56,6 +56,8 @@ void set_propagation(int fd, unsigned long propagation, const std::string& what)
 // The id of the mount fd is on: statx's STATX_MNT_ID (Linux 5.8), else
 // /proc/self/fdinfo's mnt_id.
 uint64_t mount_id_of(int fd, const std::string& what);
+// The same from /proc/self/fdinfo alone, where statx is refused.
+uint64_t mount_id_from_fdinfo(int fd, const std::string& what);
 
 // Opens the mount just placed on `dest` (a path in the rootfs at rootfd) and
 // checks that it is a new mount, not the directory `covered_fd` it covers: an

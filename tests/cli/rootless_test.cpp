@@ -407,6 +407,33 @@ TEST_F(RootlessTest, TheConfigOfSpecRootlessRuns) {
   EXPECT_TRUE(left_in_state_root().empty());
 }
 
+// Under that read-only cgroup mount lie the host's cgroup mounts the /sys
+// bound in brought along: a container root that may unmount it
+// (CAP_SYS_ADMIN in its user namespace) finds them read-only too, not the
+// user's delegated tree writable (CVE-2023-25809; runc 1.1 leaves them so).
+TEST_F(RootlessTest, UnderTheReadOnlyCgroupMountTheHostsAreReadOnlyToo) {
+  const fs::path spec_dir = temp_dir() / "xdg" / "spec";
+  fs::create_directories(spec_dir);
+  ASSERT_EQ(::chown(spec_dir.c_str(), kUser, kUser), 0);
+  ProcResult spec = hull_as_user({"spec", "--rootless", "--bundle", spec_dir.string()});
+  ASSERT_EQ(spec.exit_code, 0) << spec.err;
+  Bundle& b = bundle();
+  b.config = nlohmann::json::parse(read_text_file((spec_dir / "config.json").string()));
+  b.config["root"]["path"] = b.rootfs().string();
+  b.config["process"]["terminal"] = false;
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+  // What is seen at and below /sys/fs/cgroup once hull's mount is gone.
+  b.args({"sh", "-c",
+          "umount -l /sys/fs/cgroup && echo unmounted; "
+          "awk '$5 ~ \"^/sys/fs/cgroup\" { split($6, o, \",\"); print $5, o[1] }' /proc/self/mountinfo"});
+  ProcResult r = hull_as_user({"run", "--bundle", b.dir().string(), "rlcovered"}, "rlcovered");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(r.out.starts_with("unmounted\n/sys/fs/cgroup ")) << r.out;
+  EXPECT_EQ(r.out.find(" rw\n"), std::string::npos) << r.out;
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
 // Without newuidmap (hull finds it in $PATH, as runc does; here a PATH
 // without it, as on a host without the uidmap package): the self-map needs
 // no helper and runs; a map of more than the user's own id cannot be
