@@ -52,12 +52,6 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
   BindTrees out;
   UniqueFd rootfd;
   const bool share_with_host = binds_share_with_host(spec);
-  // Unprivileged, only for a container in a user namespace, whose root may
-  // not reach a source the caller reaches (a map of other ids than the
-  // caller's: rootless podman's --uidmap). Root of the engine's own user
-  // namespace, the runtime may clone there; a plain user may not (EPERM:
-  // nothing more is tried). What it cannot open, the init opens, as before.
-  bool may_clone = !rules.unprivileged || rules.user_namespace;
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
     MountOptions o = parse_mount_options(m.options);
@@ -71,7 +65,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     }
     if (rules.unprivileged && is_idmapped(m, o))
       throw Error("id-mapped mount .mounts[" + std::to_string(i) + "]: " + kIdmapNeedsHostRoot);
-    if (!may_clone || (!rules.user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
+    if (rules.unprivileged || (!rules.user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
     const std::string source = bind_source_path(m.source.value_or(""), bundle);
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
@@ -83,14 +77,8 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     if (inside) {
       if (!rootfd) rootfd = open_fd(rootfs, O_PATH | O_DIRECTORY);
       out.trees[i] = clone_mount_in_root(rootfd.get(), *inside, o.recursive_bind(), what);
-    } else if (!rules.unprivileged) {
-      out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
     } else {
-      try {
-        out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
-      } catch (const Error& e) {
-        may_clone = e.code() != EPERM;
-      }
+      out.trees[i] = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
     }
   }
   return out;

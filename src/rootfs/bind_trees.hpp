@@ -54,11 +54,10 @@ inline constexpr const char* kIdmapNeedsHostRoot =
 
 struct BindTreeRules {
   bool user_namespace = false;  // the container has one, created or joined
-  // A runtime that is not root on the host opens sources only for a
-  // container in a user namespace, and only where it may clone mounts of
-  // its own namespace (root of an engine's user namespace, not a plain
-  // user): otherwise the init reaches what the user reaches. An id-mapped
-  // mount, which needs privilege over the host's files, is refused.
+  // A runtime that is not root on the host may not clone mounts of its own
+  // namespace: it opens nothing (its init reaches what the user reaches),
+  // and an id-mapped mount, which needs privilege over the host's files, is
+  // refused.
   bool unprivileged = false;
   // The rootfs itself is id-mapped (the annotation org.hull.rootfs-idmap):
   // the init's copy of a source below it is mapped already, and a mount is
