@@ -427,14 +427,17 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
     phase_mark("sealed");
   }
 
-  // 3. Open what the init is handed, and what the caller is.
-  InitInputs inputs = open_init_inputs(config, o, g.unprivileged, plan.console, bind_rules);
-  ns::NamespacePlan& namespaces = inputs.namespaces;
+  // 3. Open what the caller is handed, then what the init is: a console
+  // socket or seccomp agent is connected only once the pid file's directory
+  // and the pidfd socket are there (a failed create leaves them no empty
+  // connection).
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   UniqueFd pidfd_socket;
   if (!o.pidfd_socket.empty())
     pidfd_socket = connect_unix(socket_path_in_bundle(o.pidfd_socket, bundle), "pidfd socket");
+  InitInputs inputs = open_init_inputs(config, o, g.unprivileged, plan.console, bind_rules);
+  ns::NamespacePlan& namespaces = inputs.namespaces;
 
   // 4. The state dir, the saved config and the cgroups.
   CreatedContainer c{store.create(o.id), {}, std::move(spec), {}, std::move(inputs.console.receiver), {}, false, {}};

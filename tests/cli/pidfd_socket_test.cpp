@@ -96,6 +96,23 @@ TEST_F(HullTest, CreateAndADetachedRunSendAPidfdOfTheInit) {
   }
 }
 
+// What the caller is handed is opened before what the init is: a create
+// that fails on its pidfd socket leaves a console socket's listener no
+// connection, empty (it has nothing to wait for).
+TEST_F(HullTest, ACreateThatFailsOnItsPidfdSocketConnectsNoConsoleSocket) {
+  Bundle& b = bundle();
+  b.config["process"]["terminal"] = true;
+  b.args({"sleep", "1000"});
+  const fs::path console = temp_dir() / "console.sock";
+  UniqueFd listener = listen_unix(console);
+  const std::string missing = (temp_dir() / "no-such.sock").string();
+  ProcResult r = hull({"create", "--bundle", b.dir().string(), "--console-socket", console.string(), "--pidfd-socket",
+                       missing, "pidfd-console"});
+  EXPECT_TRUE(failed_with(r, {"connect to pidfd socket " + missing})) << r.err;
+  EXPECT_FALSE(accept_within(listener.get(), milliseconds(200))) << "the console socket was connected";
+  expect_nothing_left("pidfd-console");
+}
+
 // Connected before anything is made: a path with no socket fails the create
 // and leaves no container.
 TEST_F(HullTest, APidfdSocketThatCannotBeReachedFailsTheCreateBeforeAnythingIsMade) {
