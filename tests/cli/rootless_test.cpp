@@ -110,6 +110,21 @@ class RootlessTest : public HullTest {
     return b;
   }
 
+  // The bundle of the config `hull spec --rootless` writes for the user,
+  // with this test's rootfs and no terminal.
+  Bundle& spec_rootless_bundle() {
+    const fs::path spec_dir = temp_dir() / "xdg" / "spec";
+    fs::create_directories(spec_dir);
+    if (::chown(spec_dir.c_str(), kUser, kUser) < 0) throw_errno("chown " + spec_dir.string());
+    ProcResult spec = hull_as_user({"spec", "--rootless", "--bundle", spec_dir.string()});
+    if (spec.exit_code != 0) throw Error("hull spec --rootless: " + spec.err);
+    Bundle& b = bundle();
+    b.config = nlohmann::json::parse(read_text_file((spec_dir / "config.json").string()));
+    b.config["root"]["path"] = b.rootfs().string();
+    b.config["process"]["terminal"] = false;
+    return b;
+  }
+
   std::vector<std::string> left_in_state_root() const {
     std::vector<std::string> out;
     if (fs::exists(state_root_of_user()))
@@ -389,15 +404,7 @@ TEST_F(RootlessSubuidTest, NewuidmapMapsTheUsersRanges) {
 // with EBUSY: hull mounts it detached then). Inside: the self-map, and the
 // cgroup tree read-only (CVE-2023-25809).
 TEST_F(RootlessTest, TheConfigOfSpecRootlessRuns) {
-  const fs::path spec_dir = temp_dir() / "xdg" / "spec";
-  fs::create_directories(spec_dir);
-  ASSERT_EQ(::chown(spec_dir.c_str(), kUser, kUser), 0);
-  ProcResult spec = hull_as_user({"spec", "--rootless", "--bundle", spec_dir.string()});
-  ASSERT_EQ(spec.exit_code, 0) << spec.err;
-  Bundle& b = bundle();
-  b.config = nlohmann::json::parse(read_text_file((spec_dir / "config.json").string()));
-  b.config["root"]["path"] = b.rootfs().string();
-  b.config["process"]["terminal"] = false;
+  Bundle& b = spec_rootless_bundle();
   b.args({"sh", "-c",
           "cat /proc/self/uid_map; id -u; touch /sys/fs/cgroup/x 2>/dev/null && echo cgroup-writable || "
           "echo cgroup-read-only"});
@@ -412,15 +419,7 @@ TEST_F(RootlessTest, TheConfigOfSpecRootlessRuns) {
 // (CAP_SYS_ADMIN in its user namespace) finds them read-only too, not the
 // user's delegated tree writable (CVE-2023-25809; runc 1.1 leaves them so).
 TEST_F(RootlessTest, UnderTheReadOnlyCgroupMountTheHostsAreReadOnlyToo) {
-  const fs::path spec_dir = temp_dir() / "xdg" / "spec";
-  fs::create_directories(spec_dir);
-  ASSERT_EQ(::chown(spec_dir.c_str(), kUser, kUser), 0);
-  ProcResult spec = hull_as_user({"spec", "--rootless", "--bundle", spec_dir.string()});
-  ASSERT_EQ(spec.exit_code, 0) << spec.err;
-  Bundle& b = bundle();
-  b.config = nlohmann::json::parse(read_text_file((spec_dir / "config.json").string()));
-  b.config["root"]["path"] = b.rootfs().string();
-  b.config["process"]["terminal"] = false;
+  Bundle& b = spec_rootless_bundle();
   for (const char* set : {"bounding", "effective", "permitted"})
     b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
   // What is seen at and below /sys/fs/cgroup once hull's mount is gone.
