@@ -16,6 +16,7 @@
 #include <regex>
 #include <string>
 
+#include "base/error.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
 #include "harness.hpp"
