@@ -1,7 +1,7 @@
 #pragma once
-#include <sys/types.h>
 // Applies one config.json mount inside the rootfs.
 #include <sys/mount.h>
+#include <sys/types.h>
 
 #include <cstddef>
 #include <functional>
