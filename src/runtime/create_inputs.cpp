@@ -24,11 +24,6 @@ std::string absolute_dir(const std::string& path, const std::string& what) {
   return buf;
 }
 
-std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle) {
-  const std::string& p = spec.root->path;
-  return absolute_dir(p.starts_with('/') ? p : bundle + "/" + p, "rootfs");
-}
-
 constexpr const char* kOverlayAnnotation = "org.hull.overlay-rootfs";
 
 // The flag wins over the annotation; clients that cannot add flags (CRI)
@@ -54,9 +49,15 @@ OverlayChoice overlay_choice(const CreateOptions& o, const spec::Spec& spec) {
 
 }  // namespace
 
+std::string resolve_bundle(const std::string& given) { return absolute_dir(given.empty() ? "." : given, "bundle"); }
+
+std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle) {
+  const std::string& p = spec.root->path;
+  return absolute_dir(p.starts_with('/') ? p : bundle + "/" + p, "rootfs");
+}
+
 BundleConfig read_bundle_config(const GlobalOptions& g, const CreateOptions& o) {
-  // `--bundle=` is the current directory, as runc reads it.
-  std::string bundle = absolute_dir(o.bundle.empty() ? "." : o.bundle, "bundle");
+  std::string bundle = resolve_bundle(o.bundle);
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path, spec::kMaxConfigSize);
   static_assert(spec::kMaxConfigSize <= kMaxStateFileSize, "a config read here must be readable once saved");

@@ -16,6 +16,11 @@
 
 namespace hull {
 
+// The bundle directory as given (`--bundle=`: the current one, as runc reads
+// it), and root.path in it, both made absolute and real.
+std::string resolve_bundle(const std::string& given);
+std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle);
+
 // An overlay over the rootfs (--overlay-rootfs, --overlay-dir, or the
 // annotation org.hull.overlay-rootfs).
 struct OverlayChoice {

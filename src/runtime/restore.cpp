@@ -31,6 +31,7 @@
 #include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
+#include "runtime/create_inputs.hpp"
 #include "runtime/criu.hpp"
 #include "runtime/criu_args.hpp"
 #include "runtime/criu_images.hpp"
@@ -48,12 +49,6 @@ namespace hull {
 namespace {
 
 constexpr const char* kCriuPidFile = "criu-restore.pid";
-
-std::string real_dir(const std::string& path, const std::string& what) {
-  char buf[PATH_MAX];
-  if (!::realpath(path.c_str(), buf)) throw_errno(what + " " + path);
-  return buf;
-}
 
 // CRIU wants its --root to be a mount point whose parent is not overmounted:
 // the rootfs bind-mounted on a directory in the state dir (runc does the
@@ -295,15 +290,14 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   std::string descriptors = o.criu.image_path + "/" + kDescriptorsFile;
   if (::access(descriptors.c_str(), F_OK) == 0) pipes = inherited_pipes(read_file(descriptors), descriptors);
 
-  std::string bundle = real_dir(o.bundle.empty() ? "." : o.bundle, "bundle");
+  std::string bundle = resolve_bundle(o.bundle);
   std::string config_path = bundle + "/config.json";
   std::string config_text = read_file(config_path, spec::kMaxConfigSize);
   spec::Spec spec = spec::parse_config(config_text, config_path);
   read_destinations_below_the_rootfs(spec, config_text, bundle);
   spec::validate_for_create(spec, config_path);
   JoinedNamespaces namespaces = joined_namespaces(spec, config_path);
-  const std::string& rp = spec.root->path;
-  std::string rootfs = real_dir(rp.starts_with('/') ? rp : bundle + "/" + rp, "rootfs");
+  std::string rootfs = resolve_rootfs(spec, bundle);
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
   cgroup.set_unit_annotations(spec.annotations);
   cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());

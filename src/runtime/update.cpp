@@ -158,10 +158,12 @@ void drop_unset_values(nlohmann::json& request) {
 }
 
 // A member the request sets replaces a saved `unified` key that writes the
-// same file (or the same value: cgroups::v2::same_value), as runc's update replaces the whole of `unified`: kept, it
-// would say a value the update wrote over, and write it back wherever the saved config is applied again (a refused
-// update's put-back lowered a memory limit to it, OOM-killing the container). `request` is the whole of what the update
-// writes (its members and those kept with them); a key it names in `unified` itself stays.
+// same file (or the same value: cgroups::v2::same_value), as runc's update
+// replaces the whole of `unified`: kept, it would say a value the update
+// wrote over, and write it back wherever the saved config is applied again
+// (a refused update's put-back lowered a memory limit to it, OOM-killing the
+// container). `request` is the whole of what the update writes (its members
+// and those kept with them); a key it names in `unified` itself stays.
 void drop_unified_keys_written_over(nlohmann::json& saved, const nlohmann::json& request) {
   auto unified = saved.find("unified");
   if (unified == saved.end() || !unified->is_object()) return;
