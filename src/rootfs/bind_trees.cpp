@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include "base/error.hpp"
@@ -13,6 +14,17 @@
 #include "rootfs/safe_path.hpp"
 
 namespace hull::rootfs {
+
+namespace {
+
+// m's options, with type "bind" read as the option "bind", as mount(8) does.
+MountOptions options_of(const spec::Mount& m) {
+  MountOptions o = parse_mount_options(m.options);
+  if (m.type == "bind") o.flags |= MS_BIND;
+  return o;
+}
+
+}  // namespace
 
 std::string bind_source_path(const std::string& source, const std::string& bundle) {
   if (source.empty() || source[0] == '/') return source;
@@ -30,8 +42,7 @@ bool is_idmapped_bind(const spec::Mount& m) {
                        std::any_of(m.options.begin(), m.options.end(),
                                    [](const std::string& o) { return o.find("idmap") != std::string::npos; });
   if (!may_ask) return false;
-  MountOptions o = parse_mount_options(m.options);
-  if (m.type == "bind") o.flags |= MS_BIND;
+  MountOptions o = options_of(m);
   return o.bind() && !(o.flags & MS_REMOUNT) && is_idmapped(m, o);
 }
 
@@ -54,8 +65,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
   const bool share_with_host = binds_share_with_host(spec);
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
-    MountOptions o = parse_mount_options(m.options);
-    if (m.type == "bind") o.flags |= MS_BIND;
+    MountOptions o = options_of(m);
     if (o.flags & MS_REMOUNT) continue;  // changes a mount made before it: nothing to open
     if (!o.bind()) {
       if (is_idmapped(m, o))
@@ -65,7 +75,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     }
     if (rules.unprivileged && is_idmapped(m, o))
       throw Error("id-mapped mount .mounts[" + std::to_string(i) + "]: " + kIdmapNeedsHostRoot);
-    if (rules.unprivileged || (!rules.user_namespace && !share_with_host && !is_idmapped(m, o))) continue;
+    if (rules.unprivileged || (!share_with_host && !is_idmapped(m, o))) continue;
     const std::string source = bind_source_path(m.source.value_or(""), bundle);
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
@@ -82,6 +92,47 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     }
   }
   return out;
+}
+
+namespace {
+
+// The source of a bind the init clones from its own namespace and may ask
+// the runtime to open (bind_trees.hpp), or nullopt for any other mount.
+std::optional<std::string> source_init_may_ask_for(const spec::Mount& m, const std::string& bundle,
+                                                   const std::string& rootfs) {
+  MountOptions o = options_of(m);
+  if (!o.bind() || (o.flags & MS_REMOUNT) || is_idmapped(m, o)) return std::nullopt;
+  std::string source = bind_source_path(m.source.value_or(""), bundle);
+  if (source.empty() || path_below(rootfs, source)) return std::nullopt;
+  return source;
+}
+
+}  // namespace
+
+bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                              const BindTreeRules& rules) {
+  if (!rules.user_namespace || binds_share_with_host(spec)) return false;
+  return std::any_of(spec.mounts.begin(), spec.mounts.end(),
+                     [&](const spec::Mount& m) { return source_init_may_ask_for(m, bundle, rootfs).has_value(); });
+}
+
+UniqueFd open_source_for_init(int init_root, const spec::Spec& spec, const std::string& bundle,
+                              const std::string& rootfs, const std::string& index) {
+  size_t i = 0;
+  const auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), i);
+  std::optional<std::string> source;
+  if (ec == std::errc() && end == index.data() + index.size() && i < spec.mounts.size())
+    source = source_init_may_ask_for(spec.mounts[i], bundle, rootfs);
+  if (!source || binds_share_with_host(spec))
+    throw Error("sync protocol: bind-source for " + quote(index) +
+                " names no bind of the config the init clones from its own namespace");
+  const spec::Mount& m = spec.mounts[i];
+  const MountOptions o = options_of(m);
+  const std::string what = describe_mount(*source, m.destination, "", o.flags, o.data_string());
+  UniqueFd fd = with_context(what + ": open the source in the container init's mount namespace",
+                             [&] { return open_in_root(init_root, *source); });
+  if (!fd) throw Error(what + ": the source does not exist", ENOENT);
+  return fd;
 }
 
 bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,

@@ -1,13 +1,24 @@
 #pragma once
-// Bind-mount sources opened by the runtime, in its own namespaces, before the
-// container init exists. A user-namespaced init is an unprivileged user on
-// the host: a source in a directory only host root may search (a 0700 volume
-// dir, a root-only state dir) is out of its reach, and an id-mapped mount can
-// only be made on a tree the runtime detached. runc opens these in the parent
-// too. Each tree is an open_tree(OPEN_TREE_CLONE) copy: the init inherits the
-// fd at the clone and attaches it with move_mount instead of cloning the path
-// itself; the runtime may still change the detached tree (MOUNT_ATTR_IDMAP)
-// until it sends the init Continue, since both fds name the same mount.
+// Bind-mount sources opened by the runtime for the init.
+//
+// An id-mapped mount can only be made on a tree the runtime detached, and a
+// bind under a shared root must be a peer of the host's mount: those the
+// runtime clones (open_tree(OPEN_TREE_CLONE)) in its own namespaces before
+// the init exists; the init inherits the fd at the clone and attaches it
+// with move_mount; the runtime may still change the detached tree
+// (MOUNT_ATTR_IDMAP) until it sends the init Continue, since both fds name
+// the same mount.
+//
+// Every other bind the init clones from its own mount namespace: in a user
+// namespace the kernel locked that copy of the host's mounts (a submount
+// stays on, a read-only one read-only), as under runc. A user-namespaced
+// init is an unprivileged user on the host, though: a source in a directory
+// only host root may search (a 0700 volume dir, a root-only state dir; for
+// a rootless runtime the user's private directories, which `podman
+// --uidmap` maps away from the container's root) is out of its reach. For
+// such a source the init asks the runtime (SyncMsg::BindSource), which
+// opens it through the init's root, in the init's namespace, with its own
+// credentials: the init clones the locked mount from that fd.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -55,9 +66,8 @@ inline constexpr const char* kIdmapNeedsHostRoot =
 struct BindTreeRules {
   bool user_namespace = false;  // the container has one, created or joined
   // A runtime that is not root on the host may not clone mounts of its own
-  // namespace: it opens nothing (its init reaches what the user reaches),
-  // and an id-mapped mount, which needs privilege over the host's files, is
-  // refused.
+  // namespace: it clones nothing, and an id-mapped mount, which needs
+  // privilege over the host's files, is refused.
   bool unprivileged = false;
   // The rootfs itself is id-mapped (the annotation org.hull.rootfs-idmap):
   // the init's copy of a source below it is mapped already, and a mount is
@@ -66,20 +76,35 @@ struct BindTreeRules {
   bool rootfs_idmapped = false;
 };
 
-// Opens the source of every bind mount when the container is in a user
-// namespace, binds share with the host (binds_share_with_host) or the
-// mount is id-mapped; relative sources resolve in `bundle`. A source below
-// `rootfs` is left to the init, which clones it from its rootfs mount after
-// the mounts before it (and sends it back to be id-mapped where asked), but
-// for an id-mapped one below an id-mapped rootfs. Errors name the mount as
-// the init's would.
+// Clones the source of every bind mount when binds share with the host
+// (binds_share_with_host) and of every id-mapped one; relative sources
+// resolve in `bundle`. A source below `rootfs` is left to the init, which
+// clones it from its rootfs mount after the mounts before it (and sends it
+// back to be id-mapped where asked), but for an id-mapped one below an
+// id-mapped rootfs. Errors name the mount as the init's would.
 BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                           const BindTreeRules& rules);
 
 // Whether open_bind_trees leaves an id-mapped source below `rootfs` to the
 // init, which clones it after the mounts before it and sends the tree for
-// the runtime to id-map (InitPlan::runtime_idmaps_during_mounts).
+// the runtime to id-map (InitPlan::runtime_serves_mounts).
 bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                                const BindTreeRules& rules);
+
+// Whether the init, in a user namespace, may ask the runtime for a bind
+// source it cannot reach (SyncMsg::BindSource, InitPlan::runtime_serves_mounts):
+// a bind the runtime does not clone itself whose source is outside `rootfs`.
+bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                              const BindTreeRules& rules);
+
+// SyncMsg::BindSource: the source of spec.mounts[`index`] (its decimal
+// text), a bind init_may_ask_for_sources counts, opened (O_PATH) below
+// `init_root`, the init's root directory (/proc/<pid>/root), with the
+// caller's credentials; its symlinks resolve there, as the host's "/" when
+// the init has not pivoted yet. The fd names a mount of the init's
+// namespace: a mount of another one the init could not clone
+// (open_tree: EINVAL), so it never gets an unlocked one this way.
+UniqueFd open_source_for_init(int init_root, const spec::Spec& spec, const std::string& bundle,
+                              const std::string& rootfs, const std::string& index);
 
 }  // namespace hull::rootfs

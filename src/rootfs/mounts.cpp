@@ -132,6 +132,29 @@ UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& sour
   return clone_mount_in_root(ctx.rootfd, *inside, recursive, what);
 }
 
+// A bind source outside the rootfs, cloned from the init's own mount
+// namespace (locked in a user namespace); one out of the container root's
+// reach from the fd the runtime opens for it there
+// (MountContext::source_from_runtime).
+UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, size_t index, bool recursive,
+                           const std::string& what) {
+  try {
+    try {
+      return clone_mount(AT_FDCWD, source, recursive, what);
+    } catch (const Error& e) {
+      if (e.code() != EACCES || !ctx.source_from_runtime) throw;
+    }
+    UniqueFd at = ctx.source_from_runtime(index);
+    return clone_mount(at.get(), "", recursive, what);
+  } catch (const Error& e) {
+    if (e.code() == EINVAL && ctx.user_namespace && !recursive)
+      throw Error(e.message() + " (in a user namespace the kernel refuses a non-recursive bind of a source with " +
+                      "mounts below it, which would uncover what they hide: use \"rbind\")",
+                  EINVAL);
+    throw;
+  }
+}
+
 // "remount" with "bind" changes the flags of the mount already on the
 // destination, as mount(8) and runc do: nothing is bound and no source is
 // needed; a destination that is no mount's root is refused (EINVAL).
@@ -164,11 +187,10 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // The source is a host path chosen by the user; clone it first (or take the
   // copy the runtime made), then judge the destination by what the source
   // really is.
-  UniqueFd prepared(prepared_tree);
-  UniqueFd tree;
-  if (!prepared) tree = clone_source_in_rootfs(ctx, source, o.recursive_bind(), what);
-  const bool idmapped = is_idmapped(m, o);
-  if (idmapped && !prepared) {
+  UniqueFd tree(prepared_tree);
+  const bool runtimes_tree = static_cast<bool>(tree);
+  if (!runtimes_tree) tree = clone_source_in_rootfs(ctx, source, o.recursive_bind(), what);
+  if (!runtimes_tree && is_idmapped(m, o)) {
     // The runtime opened and mapped every other id-mapped source
     // (bind_trees.hpp); this one is below the rootfs, cloned here after the
     // mounts before it. Only a process privileged over its file system may
@@ -179,28 +201,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
                   quote(ctx.rootfs_path));
     ctx.idmap_by_runtime(index, tree.get());
   }
-  if (prepared && ctx.binds_from_own_copy_first && !idmapped) {
-    try {
-      tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
-    } catch (const Error& e) {
-      // Out of the container root's reach (EACCES): the runtime's tree.
-      // Any other refusal stands: the runtime's tree carries none of the
-      // locks, so taking it there would hand the container a host mount it
-      // may remount writable.
-      if (e.code() == EINVAL && !o.recursive_bind())
-        throw Error(e.message() + " (in a user namespace the kernel refuses a non-recursive bind of a source with " +
-                        "mounts below it, which would uncover what they hide: use \"rbind\")",
-                    EINVAL);
-      if (e.code() != EACCES) throw;
-    }
-  }
-  const bool runtimes_tree = !tree && prepared;
-  if (runtimes_tree) {
-    tree = std::move(prepared);
-  } else if (!tree) {
-    tree = clone_mount(AT_FDCWD, source, o.recursive_bind(), what);
-  }
-  // A runtime's tree not taken closes with this scope.
+  if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
   // A clone made here comes from our own "/", already a slave (or private);
   // the runtime's was cloned from the host's mount, and is a peer of it until
   // now: it stays one only where the config asked for a shared root.

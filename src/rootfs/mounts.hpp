@@ -27,16 +27,10 @@ struct MountContext {
   // root's propagation is shared (bind_trees.hpp, binds_share_with_host): a
   // bind then stays the peer it was cloned as.
   unsigned long prepared_tree_propagation = MS_SLAVE | MS_REC;
-  // In a user namespace the runtime clones every bind source, which the
-  // container's root may not reach, but a clone made in the host's
-  // namespaces carries none of the locks the kernel puts on a less
-  // privileged namespace's copy of the host's mounts: the container's root
-  // could remount a host read-only (nosuid, nodev, noexec) source without
-  // it. So the init clones the source from its own copy first, locked as
-  // under runc, and attaches the runtime's tree only where it cannot reach
-  // the source. Not for id-mapped binds (the runtime maps its trees), nor
-  // with a shared root (a bind stays a peer of the host's mount).
-  bool binds_from_own_copy_first = false;
+  // The container has a user namespace: a bind the init clones from its own
+  // namespace comes with the kernel's locks on the host's mounts (a
+  // submount stays on, a read-only one read-only).
+  bool user_namespace = false;
   // Where the tmpfs mounts asked read-only go, writable still, for the
   // caller to make read-only once the rootfs is set up; nullptr: at once.
   std::vector<UniqueFd>* readonly_later = nullptr;
@@ -44,6 +38,12 @@ struct MountContext {
   // rootfs, cloned here after the mounts before it, by its index in
   // spec.mounts (SetupOptions::idmap_by_runtime). Empty: such a bind is refused.
   std::function<void(size_t mount, int tree)> idmap_by_runtime;
+  // Opens, by its index in spec.mounts, a bind source outside the rootfs
+  // the init may not reach (EACCES: the container's root is no host root),
+  // in the init's own mount namespace, with the runtime's credentials
+  // (rootfs/bind_trees.hpp, SyncMsg::BindSource): the init clones its locked
+  // copy from the fd. Empty: the EACCES stands.
+  std::function<UniqueFd(size_t mount)> source_from_runtime;
   // Set to the first directory right below /dev that a mount covers
   // (/dev/pts, /dev/shm, ...), opened before that mount is attached, so that
   // it names the directory beneath the mount: the masks' empty directory is

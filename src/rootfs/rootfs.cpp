@@ -209,11 +209,11 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);
     ctx.prepared_tree_propagation = binds_share_with_host(spec) ? 0 : setup_propagation(propagation);
-    ctx.binds_from_own_copy_first =
-        spec::lists_namespace(spec, spec::NamespaceType::User) && !binds_share_with_host(spec);
+    ctx.user_namespace = spec::lists_namespace(spec, spec::NamespaceType::User);
     std::vector<UniqueFd> readonly_tmpfs;
     ctx.readonly_later = &readonly_tmpfs;
     ctx.idmap_by_runtime = opts.idmap_by_runtime;
+    ctx.source_from_runtime = opts.source_from_runtime;
     UniqueFd covered_dev_dir;
     ctx.covered_dev_dir = &covered_dev_dir;
     // Relative sources of non-bind mounts (overlay lowerdir=...) are read

@@ -253,10 +253,17 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.own_mount_namespace && !(ctx.plan->join_in_init_flags & CLONE_NEWNS))
     ro.leaves_with_old_root = process::sealed_view_mount();
   ro.create_console = spec.process && spec.process->terminal;
-  if (ctx.plan->runtime_idmaps_during_mounts) {
+  if (ctx.plan->runtime_serves_mounts) {
     ro.idmap_by_runtime = [&ctx](size_t mount, int tree) {
       ctx.sync->send_to_waiting_peer(SyncMsg::IdmapTree, std::to_string(mount), std::span<const int>(&tree, 1));
       ctx.sync->expect(SyncMsg::Continue);
+    };
+    ro.source_from_runtime = [&ctx](size_t mount) {
+      ctx.sync->send_to_waiting_peer(SyncMsg::BindSource, std::to_string(mount));
+      std::vector<UniqueFd> source;
+      ctx.sync->expect(SyncMsg::Continue, nullptr, &source);
+      if (source.size() != 1) throw Error("sync protocol: the runtime's bind source came with no single fd");
+      return std::move(source[0]);
     };
   }
   if (!cgroups_joined) ro.before_cgroup_mount = join_cgroups;

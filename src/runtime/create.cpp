@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <optional>
+#include <span>
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
@@ -280,6 +281,16 @@ void run_runtime_step(const spec::Spec& spec, const ContainerState& st, pid_t in
   process::run_hooks(spec.hooks.createRuntime, "createRuntime", state, process::HookFailure::Fail, st.bundle);
 }
 
+// SyncMsg::BindSource: the source of mounts[`index`], out of the init's
+// reach, opened in its mount namespace with our credentials (rootfs/bind_trees.hpp).
+void send_bind_source(const SyncChannel& runtime_end, const spec::Spec& spec, const ContainerState& st, pid_t init,
+                      const std::string& index) {
+  UniqueFd root = procfs::open_link_target(std::to_string(init) + "/root", O_PATH | O_DIRECTORY);
+  UniqueFd source = rootfs::open_source_for_init(root.get(), spec, st.bundle, st.rootfs, index);
+  const int fd = source.get();
+  runtime_end.send_to_waiting_peer(SyncMsg::Continue, {}, std::span<const int>(&fd, 1));
+}
+
 // What the init asks of the runtime while it sets up, answered until it is Ready.
 void serve_init_until_ready(SyncChannel& runtime_end, const spec::Spec& spec, const ContainerState& st, pid_t init,
                             const InitPlan& plan) {
@@ -288,7 +299,11 @@ void serve_init_until_ready(SyncChannel& runtime_end, const spec::Spec& spec, co
     std::vector<UniqueFd> fds;
     SyncMsg m = runtime_end.receive(&payload, &fds);
     if (m == SyncMsg::Ready) return;
-    if (m == SyncMsg::IdmapTree && plan.runtime_idmaps_during_mounts) {
+    if (m == SyncMsg::BindSource && plan.runtime_serves_mounts) {
+      send_bind_source(runtime_end, spec, st, init, payload);
+      continue;
+    }
+    if (m == SyncMsg::IdmapTree && plan.runtime_serves_mounts) {
       idmap_tree_for_init(init, spec, plan.write_id_maps, payload, fds);
     } else if (m == SyncMsg::RuntimeStep) {
       run_runtime_step(spec, st, init);
@@ -406,17 +421,18 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   const rootfs::BindTreeRules bind_rules{.user_namespace = spec::lists_namespace(spec, spec::NamespaceType::User),
                                          .unprivileged = g.unprivileged,
                                          .rootfs_idmapped = asks_for_idmapped_rootfs(spec)};
-  const InitPlan plan = plan_init(
-      spec, {.runtime_places = cgroup.systemd(),
-             .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
-             .v1_memory_first = !cgroup.v1_memory_first().empty(),
-             .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
-             .has_console_socket = !o.console_socket.empty(),
-             .attached = attached,
-             .caller_terminal = attached && process::a_terminal_among_stdio(),
-             .rootless = g.rootless,
-             .start_follows = start == StartFollows::Now,
-             .idmapped_source_in_rootfs = rootfs::init_sends_trees_to_idmap(spec, bundle, rootfs, bind_rules)});
+  const InitPlan plan =
+      plan_init(spec, {.runtime_places = cgroup.systemd(),
+                       .init_moves_into_v1 = cgroup.moves_itself_into_v1(),
+                       .v1_memory_first = !cgroup.v1_memory_first().empty(),
+                       .clones_into_v2 = !cgroup.systemd() && !cgroup.paths().v2.empty(),
+                       .has_console_socket = !o.console_socket.empty(),
+                       .attached = attached,
+                       .caller_terminal = attached && process::a_terminal_among_stdio(),
+                       .rootless = g.rootless,
+                       .start_follows = start == StartFollows::Now,
+                       .idmapped_source_in_rootfs = rootfs::init_sends_trees_to_idmap(spec, bundle, rootfs, bind_rules),
+                       .init_may_ask_for_sources = rootfs::init_may_ask_for_sources(spec, bundle, rootfs, bind_rules)});
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary
   // where a container process could see us. Where the init seals itself, we

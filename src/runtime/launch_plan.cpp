@@ -83,15 +83,15 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.send_state = seccomp_agent || !spec.hooks.createContainer.empty() || !spec.hooks.startContainer.empty();
   p.runtime_step =
       !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty() || !spec.linux_->netDevices.empty();
-  p.runtime_idmaps_during_mounts = in.idmapped_source_in_rootfs;
-  p.start_before_ready = in.start_follows && !p.runtime_step && !p.runtime_idmaps_during_mounts;
+  p.runtime_serves_mounts = in.idmapped_source_in_rootfs || in.init_may_ask_for_sources;
+  p.start_before_ready = in.start_follows && !p.runtime_step && !p.runtime_serves_mounts;
   p.init_unsealed_until_exec = p.start_before_ready && !p.send_state && (p.clone_flags & CLONE_NEWPID);
   p.cgroups_after_clone =
       (in.init_moves_into_v1 || in.clones_into_v2) && !in.rootless && !p.wait_for_placement && !p.become_userns_root;
   if (p.cgroups_after_clone) {
     p.init_unshares_first = p.clone_flags & (CLONE_NEWNET | CLONE_NEWIPC);
     p.memory_cgroup_first = in.init_moves_into_v1 && in.v1_memory_first;
-    p.cgroups_joined_after_rootfs = !p.send_state && !p.runtime_step && !p.runtime_idmaps_during_mounts &&
+    p.cgroups_joined_after_rootfs = !p.send_state && !p.runtime_step && !p.runtime_serves_mounts &&
                                     !p.unshare_cgroupns_when_placed && !(p.join_in_init_flags & CLONE_NEWCGROUP);
     p.clone_flags &= ~p.init_unshares_first;
     p.netns_thread_allowed = (p.init_unshares_first & CLONE_NEWNET) && !p.init_makes_time_ns &&

@@ -56,6 +56,8 @@ struct InitPlanInputs {
   bool start_follows = false;       // hull run: the runtime starts the container itself, under its lock
   // An id-mapped bind's source is below the rootfs, left to the init (rootfs::init_sends_trees_to_idmap).
   bool idmapped_source_in_rootfs = false;
+  // A user-namespaced init may ask for a bind source it cannot reach (rootfs::init_may_ask_for_sources).
+  bool init_may_ask_for_sources = false;
 };
 
 // How the container init is made (hull create, hull run).
@@ -178,15 +180,20 @@ struct InitPlan {
   // runtime does in its own namespaces with the init's in place: move the
   // linux.netDevices in, run the prestart and createRuntime hooks.
   bool runtime_step = false;
-  // An id-mapped bind whose source is below the rootfs: the source exists
-  // only once the mounts before it are made (runc's "mount order"), in the
-  // init's mount namespace, so the init clones it there and sends the
-  // detached tree (SyncMsg::IdmapTree), which the runtime, privileged over
-  // the host's files as the init in its user namespace is not, id-maps and
-  // answers Continue. The runtime then reads the channel from the init's
-  // first mount on: nothing else of its may be queued for the init by
-  // then (no Start ahead, no CgroupsMade after the rootfs).
-  bool runtime_idmaps_during_mounts = false;
+  // The init may ask the runtime, privileged over the host's files as the
+  // init in its user namespace is not, for help with a bind while it mounts:
+  // - an id-mapped bind whose source is below the rootfs: the source exists
+  //   only once the mounts before it are made (runc's "mount order"), in the
+  //   init's mount namespace, so the init clones it there and sends the
+  //   detached tree (SyncMsg::IdmapTree), which the runtime id-maps and
+  //   answers Continue;
+  // - a bind source outside the rootfs the init cannot reach: the runtime
+  //   opens it in the init's mount namespace (SyncMsg::BindSource) and
+  //   answers Continue with the fd (rootfs/bind_trees.hpp).
+  // The runtime then reads the channel from the init's first mount on:
+  // nothing else of its may be queued for the init by then (no Start ahead,
+  // no CgroupsMade after the rootfs).
+  bool runtime_serves_mounts = false;
   // `run` without a runtime step (hooks, netDevices: the init waits for it): the
   // runtime records "running" and sends Start while the init still sets up,
   // and the init reads it (and drops its parent-death signal) before it

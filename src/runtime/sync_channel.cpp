@@ -93,6 +93,7 @@ const char* to_string(SyncMsg m) {
     case SyncMsg::SealedView: return "sealed-view";
     case SyncMsg::IdmapTree: return "idmap-tree";
     case SyncMsg::Recorded: return "recorded";
+    case SyncMsg::BindSource: return "bind-source";
   }
   return "unknown";
 }

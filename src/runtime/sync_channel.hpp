@@ -83,7 +83,7 @@ enum class SyncMsg : uint32_t {
       9,  // payload and fd: the runtime binary's sealed view for the init (InitPlan::runtime_makes_sealed_view)
   MemoryCgroupMade = 10,  // fd: the v1 memory hierarchy's tasks file, joined first (InitPlan::memory_cgroup_first)
   // init to runtime, payload the mount's index and fd its detached tree: a
-  // bind source below the rootfs to id-map (InitPlan::runtime_idmaps_during_mounts);
+  // bind source below the rootfs to id-map (InitPlan::runtime_serves_mounts);
   // the runtime answers Continue once it is mapped.
   IdmapTree = 11,
   // create to a created init, once the state records it: the init may
@@ -91,6 +91,11 @@ enum class SyncMsg : uint32_t {
   // Ready and the record) the init exits rather than wait for a start that
   // no record points to.
   Recorded = 12,
+  // init to runtime, payload a mount's index: a bind source outside the
+  // rootfs the init could not reach (EACCES), for the runtime to open in the
+  // init's mount namespace (InitPlan::runtime_serves_mounts); the runtime
+  // answers Continue with the source's O_PATH fd.
+  BindSource = 13,
 };
 
 const char* to_string(SyncMsg m);

@@ -20,6 +20,7 @@
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
 #include "harness.hpp"
+#include "host_mounts.hpp"
 #include "proc_files.hpp"
 
 namespace hull::itest {
@@ -53,17 +54,18 @@ class RootlessTest : public HullTest {
     return Child::spawn(user_argv(args, id)).finish();
   }
 
+  // The start of a command line run as the user: no groups, no capabilities.
+  static std::vector<std::string> as_user() {
+    return {"/usr/bin/setpriv", "--reuid=" + std::to_string(kUser), "--regid=" + std::to_string(kUser),
+            "--clear-groups", "--inh-caps=-all"};
+  }
+
   // The command line of hull run as the user; `env` adds to its environment.
   std::vector<std::string> user_argv(const std::vector<std::string>& args, const std::string& id,
                                      const std::vector<std::string>& env = {}) {
     if (!id.empty()) ids_.push_back(id);
-    std::vector<std::string> argv{"/usr/bin/setpriv",
-                                  "--reuid=" + std::to_string(kUser),
-                                  "--regid=" + std::to_string(kUser),
-                                  "--clear-groups",
-                                  "--inh-caps=-all",
-                                  "/usr/bin/env",
-                                  "XDG_RUNTIME_DIR=" + xdg_.string()};
+    std::vector<std::string> argv = as_user();
+    argv.insert(argv.end(), {"/usr/bin/env", "XDG_RUNTIME_DIR=" + xdg_.string()});
     argv.insert(argv.end(), env.begin(), env.end());
     argv.push_back(runtime_binary());
     argv.insert(argv.end(), args.begin(), args.end());
@@ -74,13 +76,17 @@ class RootlessTest : public HullTest {
   // --map-root-user: the user's uid and gid mapped to 0, nothing else), as
   // rootless podman runs its runtime; $HULL is hull. One namespace for all
   // the script's hull commands, as podman's pause process keeps one.
-  ProcResult as_root_of_users_namespace(const std::string& script, const std::string& id) {
+  // `more_maps`: unshare's --map-users/--map-groups, for ids beside the
+  // user's (newuidmap, RootlessSubuidTest).
+  ProcResult as_root_of_users_namespace(const std::string& script, const std::string& id,
+                                        const std::vector<std::string>& more_maps = {}) {
     ids_.push_back(id);
-    return Child::spawn({"/usr/bin/setpriv", "--reuid=" + std::to_string(kUser), "--regid=" + std::to_string(kUser),
-                         "--clear-groups", "--inh-caps=-all", "/usr/bin/unshare", "--user", "--map-root-user",
-                         "/usr/bin/env", "XDG_RUNTIME_DIR=" + xdg_.string(), "USER=hull-itest",
-                         "HULL=" + runtime_binary(), "/bin/sh", "-c", script})
-        .finish();
+    std::vector<std::string> argv = as_user();
+    argv.insert(argv.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
+    argv.insert(argv.end(), more_maps.begin(), more_maps.end());
+    argv.insert(argv.end(), {"/usr/bin/env", "XDG_RUNTIME_DIR=" + xdg_.string(), "USER=hull-itest",
+                             "HULL=" + runtime_binary(), "/bin/sh", "-c", script});
+    return Child::spawn(argv).finish();
   }
 
   // The default bundle made rootless as `hull spec --rootless` does it.
@@ -316,11 +322,10 @@ TEST_F(RootlessTest, UidZeroOfAUserNamespaceIsRootless) {
 TEST_F(RootlessTest, AUserWithoutARuntimeDirIsToldWhatToSet) {
   Bundle& b = rootless_bundle();
   b.args({"true"});
-  ProcResult r =
-      Child::spawn({"/usr/bin/setpriv", "--reuid=" + std::to_string(kUser), "--regid=" + std::to_string(kUser),
-                    "--clear-groups", "--inh-caps=-all", "/usr/bin/env", "-u", "XDG_RUNTIME_DIR", runtime_binary(),
-                    "run", "--bundle", b.dir().string(), "rlnoxdg"})
-          .finish();
+  std::vector<std::string> argv = as_user();
+  argv.insert(argv.end(), {"/usr/bin/env", "-u", "XDG_RUNTIME_DIR", runtime_binary(), "run", "--bundle",
+                           b.dir().string(), "rlnoxdg"});
+  ProcResult r = Child::spawn(argv).finish();
   // mkdir where /run/hull is missing, open where root made it.
   EXPECT_TRUE(failed_with(r, {"create state directory for container \"rlnoxdg\": ", " /run/hull",
                               "set XDG_RUNTIME_DIR, or give --root", "ermission denied"}))
@@ -395,6 +400,39 @@ TEST_F(RootlessSubuidTest, NewuidmapMapsTheUsersRanges) {
   ProcResult r = hull_as_user({"run", "--bundle", b.dir().string(), "rlsub"}, "rlsub");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), " 0 61234 1\n 1 500000 65536\nallow\n1000:1000\n");
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// As `podman --uidmap` runs it: hull root of the user's namespace, which
+// maps the user's subordinate ids too, and the container's root one of
+// those, which may not search the user's private directory (0700) holding
+// a volume. hull opens that source in the init's mount namespace: it is
+// mounted, with the kernel's locks on the host's mounts below it (found by
+// review: create failed with EACCES where crun and runc run it).
+TEST_F(RootlessSubuidTest, ASourceOnlyTheUserReachesIsMountedLockedForASubordinateRoot) {
+  const fs::path priv = temp_dir() / "private";
+  const fs::path vol = priv / "vol";
+  fs::create_directories(vol);
+  std::ofstream(vol / "file") << "users-ok\n";
+  LockedSubmounts submounts(vol);
+  ASSERT_TRUE(submounts.made()) << std::strerror(errno);
+  ASSERT_EQ(::chown(priv.c_str(), kUser, kUser), 0);
+  fs::permissions(priv, fs::perms::owner_all);
+  Bundle& b = rootless_bundle();
+  // Ids of the user's namespace: 0 is the user, 1 on its range from 500000.
+  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 1}, {"size", 65536}}};
+  b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 1}, {"size", 65536}}};
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+  fs::create_directories(b.rootfs() / "mnt/vol");
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt/vol"}, {"type", "bind"}, {"source", vol.string()}, {"options", {"rbind"}}});
+  b.args({"sh", "-c", "cat /proc/self/uid_map /mnt/vol/file; " + LockedSubmounts::try_to_undo("/mnt/vol")});
+  ProcResult r = as_root_of_users_namespace("\"$HULL\" run --bundle " + b.dir().string() + " rlpriv", "rlpriv",
+                                            {"--map-users=500000,1,65536", "--map-groups=500000,1,65536"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), " 0 1 65536\nusers-ok\n");
+  EXPECT_FALSE(fs::exists(vol / "ro" / "w"));
   EXPECT_TRUE(left_in_state_root().empty());
 }
 

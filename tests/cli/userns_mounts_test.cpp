@@ -79,6 +79,51 @@ TEST_F(HullTest, UserNamespacedBindSourceOnlyHostRootCanReachIsMounted) {
   EXPECT_EQ(r.out, "secret-ok\n0\n");
 }
 
+// That source comes with the kernel's locks on the host's mounts below it,
+// as any other: the runtime opens it in the init's mount namespace, where
+// the init clones its locked copy. The runtime's own clone, attached where
+// the init could not reach the source, carried none: a container root with
+// CAP_SYS_ADMIN in its user namespace unmounted a host's submount and made
+// a read-only one writable (runc 1.1 keeps the locks).
+TEST_F(HullTest, ABindSourceOnlyHostRootCanReachKeepsTheHostsSubmountsLocked) {
+  const fs::path vol = locked_volume(temp_dir());
+  LockedSubmounts submounts(vol);
+  ASSERT_TRUE(submounts.made()) << std::strerror(errno);
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+  fs::create_directories(b.rootfs() / "mnt/vol");
+  b.config["mounts"].push_back(bind(vol, "/mnt/vol"));
+  ProcResult r = run_sh(b, "cat /mnt/vol/file; " + LockedSubmounts::try_to_undo("/mnt/vol"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "secret-ok\n");
+  EXPECT_FALSE(fs::exists(vol / "ro" / "w"));
+}
+
+// The same in a user namespace joined by path (a Kubernetes pod's, which
+// its containers join): the init makes its mount namespace there once it
+// has joined, and the runtime opens the source in that one.
+TEST_F(HullTest, ABindSourceOnlyHostRootCanReachKeepsItsLocksInAJoinedUserNamespace) {
+  const fs::path vol = locked_volume(temp_dir());
+  LockedSubmounts submounts(vol);
+  ASSERT_TRUE(submounts.made()) << std::strerror(errno);
+  const pid_t owner_pid = create_user_namespace_owner("owner");
+  ASSERT_GT(owner_pid, 0);
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"].push_back(
+      {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+  fs::create_directories(b.rootfs() / "mnt/vol");
+  b.config["mounts"].push_back(bind(vol, "/mnt/vol"));
+  ProcResult r = run_sh(b, "cat /mnt/vol/file; " + LockedSubmounts::try_to_undo("/mnt/vol"));
+  EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "secret-ok\n");
+  EXPECT_FALSE(fs::exists(vol / "ro" / "w"));
+}
+
 // In a user namespace mknod is refused, and each device is the host's node
 // bound in. A config entry for a path already there (a default device the
 // config lists again, or an entry listed twice) leaves that node alone:
@@ -137,11 +182,7 @@ TEST_F(HullTest, UserNamespaceOnARootfsOwnedByHostRoot) {
 // rootfs and the hostname in them. A network namespace owned by the host's user namespace is joined
 // before the user namespace, as runc does: after it, setns would be refused.
 TEST_F(HullTest, JoinedUserNamespaceGivesItsMapsAndOwnsTheNewNamespaces) {
-  Bundle& owner = bundle("bundle-owner");
-  owner.add_user_namespace(300000, 400000);
-  owner.args({"sleep", "1000"});
-  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
-  pid_t owner_pid = state("owner").value("pid", 0);
+  pid_t owner_pid = create_user_namespace_owner("owner", 300000, 400000);
   pid_t net_pid = create_container("netowner");  // no user namespace: its netns is the host's user namespace's
   ASSERT_GT(owner_pid, 0);
   ASSERT_GT(net_pid, 0);
@@ -236,11 +277,7 @@ TEST_F(HullTest, ANewUserNamespaceBesideNamespacesJoinedByPath) {
 // host too: the owner of the init's pid namespace (NS_GET_USERNS) is the
 // joined user namespace.
 TEST_F(HullTest, NewPidNamespaceBesideAJoinedUserNamespaceIsOwnedByIt) {
-  Bundle& owner = bundle("bundle-owner");
-  owner.add_user_namespace(300000, 400000);
-  owner.args({"sleep", "1000"});
-  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
-  pid_t owner_pid = state("owner").value("pid", 0);
+  pid_t owner_pid = create_user_namespace_owner("owner", 300000, 400000);
   ASSERT_GT(owner_pid, 0);
   const std::string owner_user = "/proc/" + std::to_string(owner_pid) + "/ns/user";
 
@@ -342,11 +379,7 @@ TEST_F(HullTest, IdMappedSourceBelowTheRootfsIsMappedAfterTheMountsBeforeIt) {
   fs::create_directories(src / "x");
   if (std::string why = idmap_unsupported_on(src); !why.empty()) GTEST_SKIP() << why;
   std::ofstream(src / "x" / "file") << "from the bind before\n";
-  Bundle& owner = bundle("idmap-order-owner");
-  owner.add_user_namespace();
-  owner.args({"sleep", "1000"});
-  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "idmap-order-owner"}).exit_code, 0);
-  const pid_t owner_pid = state("idmap-order-owner").value("pid", 0);
+  const pid_t owner_pid = create_user_namespace_owner("idmap-order-owner");
   ASSERT_GT(owner_pid, 0);
   for (const std::string userns : {"new", "joined", "none"}) {
     Bundle& b = bundle("idmap-order-" + userns);
@@ -516,14 +549,10 @@ TEST_F(HullTest, AnIdMappedSourceBelowAnIdMappedRootfsIsTheImagesPathMapped) {
 // made by the launch helper): the rootfs is id-mapped with the joined
 // namespace before the clone, its maps (300000) are the container's.
 TEST_F(HullTest, IdMappedRootfsWithAJoinedUserNamespace) {
-  Bundle& owner = bundle("bundle-owner");
-  if (std::string why = idmap_unsupported_on(owner.rootfs()); !why.empty()) GTEST_SKIP() << why;
-  owner.add_user_namespace(300000, 300000);
-  owner.args({"sleep", "1000"});
-  ASSERT_EQ(hull({"create", "--bundle", owner.dir().string(), "owner"}).exit_code, 0);
-  pid_t owner_pid = state("owner").value("pid", 0);
-  ASSERT_GT(owner_pid, 0);
   Bundle& b = bundle();
+  if (std::string why = idmap_unsupported_on(b.rootfs()); !why.empty()) GTEST_SKIP() << why;
+  pid_t owner_pid = create_user_namespace_owner("owner", 300000, 300000);
+  ASSERT_GT(owner_pid, 0);
   b.config["linux"]["namespaces"].push_back(
       {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
   b.config["root"]["readonly"] = false;

@@ -196,8 +196,17 @@ ProcResult HullTest::run_sh(Bundle& b, const std::string& script, const std::str
   return hull({"run", "--bundle", b.dir().string(), id});
 }
 
-pid_t HullTest::create_container(const std::string& id, const std::vector<std::string>& args) {
+pid_t HullTest::create_user_namespace_owner(const std::string& id, unsigned host_uid, unsigned host_gid) {
   Bundle& b = bundle("bundle-" + id);
+  b.add_user_namespace(host_uid, host_gid);
+  return create_from(b, id, {"sleep", "1000"});
+}
+
+pid_t HullTest::create_container(const std::string& id, const std::vector<std::string>& args) {
+  return create_from(bundle("bundle-" + id), id, args);
+}
+
+pid_t HullTest::create_from(Bundle& b, const std::string& id, const std::vector<std::string>& args) {
   b.args(args);
   ProcResult r = hull({"create", "--bundle", b.dir().string(), id});
   if (r.exit_code != 0) {

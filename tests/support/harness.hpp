@@ -97,6 +97,9 @@ class HullTest : public ::testing::Test {
   // `hull create --bundle <new bundle "bundle-<id>"> id` running args; returns
   // the init pid from `hull state`, 0 (and a test failure) when create fails.
   pid_t create_container(const std::string& id, const std::vector<std::string>& args = {"sleep", "1000"});
+  // create_container of a sleeping container with a user namespace of its
+  // own (Bundle::add_user_namespace's maps), for others to join by path.
+  pid_t create_user_namespace_owner(const std::string& id, unsigned host_uid = 100000, unsigned host_gid = 100000);
   // `hull start id`; a test failure when it fails.
   void start_container(const std::string& id);
 
@@ -147,6 +150,8 @@ class HullTest : public ::testing::Test {
   std::vector<pid_t> live_children();
 
  private:
+  // create_container's work on a bundle already made.
+  pid_t create_from(Bundle& b, const std::string& id, const std::vector<std::string>& args);
   void remove_containers();
   void check_no_leftover_processes();
   void check_no_leftover_mounts();

@@ -5,6 +5,8 @@
 #include <sys/mount.h>
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <utility>
 
 #include "base/mountinfo.hpp"
@@ -52,5 +54,43 @@ inline bool host_has_mount_at(const std::filesystem::path& point) {
     if (m.mount_point == point.string()) return true;
   return false;
 }
+
+// What a host's volume holds that a container with CAP_SYS_ADMIN in its user
+// namespace must not undo, the kernel's mount locks (as under runc): below
+// `dir`, a tmpfs covering covered/hidden and ro/ (writable by all: only the
+// mount keeps a container's root out) bound read-only onto itself.
+// Made with the test's root; detached at scope exit.
+class LockedSubmounts {
+ public:
+  explicit LockedSubmounts(const std::filesystem::path& dir) : covered_(dir / "covered"), read_only_(dir / "ro") {
+    std::filesystem::create_directories(covered_);
+    std::filesystem::create_directories(read_only_);
+    std::ofstream(covered_ / "hidden") << "hidden\n";
+    std::filesystem::permissions(read_only_, std::filesystem::perms::all);
+    made_ = ::mount("tmpfs", covered_.c_str(), "tmpfs", 0, "mode=0755") == 0;
+    made_ = made_ && ::mount(read_only_.c_str(), read_only_.c_str(), nullptr, MS_BIND, nullptr) == 0;
+    made_ = made_ && ::mount(nullptr, read_only_.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0;
+  }
+  ~LockedSubmounts() {
+    ::umount2(read_only_.c_str(), MNT_DETACH);
+    ::umount2(covered_.c_str(), MNT_DETACH);
+  }
+  LockedSubmounts(const LockedSubmounts&) = delete;
+  LockedSubmounts& operator=(const LockedSubmounts&) = delete;
+  bool made() const { return made_; }
+
+  // A shell script for the container, where the volume is at `at`: what it
+  // manages to undo, one word each ("unmounted", "remounted-rw", "wrote");
+  // nothing where the locks hold.
+  static std::string try_to_undo(const std::string& at) {
+    return "umount " + at + "/covered 2>/dev/null && echo unmounted; mount -o remount,bind,rw " + at +
+           "/ro 2>/dev/null && echo remounted-rw; touch " + at + "/ro/w 2>/dev/null && echo wrote; true";
+  }
+
+ private:
+  std::filesystem::path covered_;
+  std::filesystem::path read_only_;
+  bool made_ = false;
+};
 
 }  // namespace hull::itest

@@ -301,14 +301,26 @@ TEST(InitPlan, AnIdMappedSourceInTheRootfsLeavesTheChannelToItsTree) {
   InitPlanInputs mapped = run_v1;
   mapped.idmapped_source_in_rootfs = true;
   InitPlan plain = hull::plan_init(config(kNoCgroupns), run_v1);
-  EXPECT_FALSE(plain.runtime_idmaps_during_mounts);
+  EXPECT_FALSE(plain.runtime_serves_mounts);
   EXPECT_TRUE(plain.start_before_ready);
   EXPECT_TRUE(plain.cgroups_joined_after_rootfs);
   InitPlan p = hull::plan_init(config(kNoCgroupns), mapped);
-  EXPECT_TRUE(p.runtime_idmaps_during_mounts);
+  EXPECT_TRUE(p.runtime_serves_mounts);
   EXPECT_FALSE(p.start_before_ready);
   EXPECT_TRUE(p.cgroups_after_clone);
   EXPECT_FALSE(p.cgroups_joined_after_rootfs);
+}
+
+// A user-namespaced init that may ask for a bind source it cannot reach
+// (SyncMsg::BindSource) leaves the channel to that question the same way.
+TEST(InitPlan, AnInitThatMayAskForABindSourceLeavesTheChannelToIt) {
+  const InitPlanInputs run{.start_follows = true};
+  InitPlanInputs asking = run;
+  asking.init_may_ask_for_sources = true;
+  EXPECT_TRUE(hull::plan_init(config(kUsual), run).start_before_ready);
+  InitPlan p = hull::plan_init(config(kUsual), asking);
+  EXPECT_TRUE(p.runtime_serves_mounts);
+  EXPECT_FALSE(p.start_before_ready);
 }
 
 // No process of the container can see an init that `run` makes in a new pid
