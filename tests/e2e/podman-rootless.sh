@@ -60,9 +60,11 @@ scenario_setup() {
   mkdir -m 0700 "$short/xdg" "$short/run"
   chown -R "$user:$user" "$short"
   podman_conf "$work/containers.conf" cgroupfs
-  mkdir -p "$work/volume"
+  mkdir -p "$work/volume" "$work/private/volume"
   echo from-the-host >"$work/volume/host-file"
+  echo from-the-users-private-dir >"$work/private/volume/host-file"
   chown -R "$user:$user" "$work"
+  chmod 0700 "$work/private"
   podman_import_busybox "$image" "$user:$user"
 }
 
@@ -174,6 +176,17 @@ scenario_keep_id() {
   expect_eq "exit code" 0 "$rc"
   # The user's file is the user's inside too.
   expect_eq "id -u, id -g inside, lines of uid_map, owner of the user's file" "$uid $gid 3 $uid" "$(echo $out)"
+}
+
+# --uidmap 0:1:N: the container's root is one of the user's subordinate
+# ids, which may not search the user's private directory (0700) holding
+# the volume: the runtime, root of podman's namespace, opens it for the
+# init (crun and runc run it; hull failed with EACCES until 2026-12-06).
+scenario_uidmap() {
+  capture pm run --rm --uidmap 0:1:1000 --gidmap 0:1:1000 -v "$work/private/volume:/data" "$image" \
+    sh -c 'cat /data/host-file; head -n 1 /proc/self/uid_map'
+  expect_eq "exit code" 0 "$rc"
+  expect_eq "the private volume's file, the container's uid_map" "from-the-users-private-dir 0 1 1000" "$(echo $out)"
 }
 
 parse_args "$@"
