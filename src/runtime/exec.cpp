@@ -339,6 +339,99 @@ class StopWatch {
       e.code());
 }
 
+// What exec reads and opens in the runtime's namespaces before it clones
+// anything: the process's spec, where it goes, and what it is handed from
+// the host (console, pidfd and agent sockets, the filter from the cache in
+// the state root).
+struct ExecInputs {
+  spec::Spec spec;
+  std::optional<PidFile> pid_file;
+  std::optional<cgroups::Placement> cgroup;
+  ExecPlan plan;
+  ConsoleEnds console;
+  UniqueFd pidfd_socket;
+  UniqueFd seccomp_agent;  // connected only for a profile that hands syscalls to it
+  std::optional<seccomp::CachedProgram> filter;
+
+  const spec::Seccomp* profile() const {
+    return spec.linux_ && spec.linux_->seccomp ? &*spec.linux_->seccomp : nullptr;
+  }
+};
+
+ExecInputs open_exec_inputs(const ExecOptions& o, const ContainerDir& dir, const ContainerState& st, Status status,
+                            const StateStore& store) {
+  ExecInputs in;
+  const bool into_paused = is_paused(status);
+  spec::Spec container = load_saved_config(dir);
+  spec::Process process = o.process_file.empty() ? build_exec_process(*container.process, o)
+                                                 : process_from_file(*container.process, o.process_file);
+  in.spec = exec_spec(std::move(container), std::move(process));
+  const spec::Process& p = *in.spec.process;
+  if (p.execCPUAffinity && p.execCPUAffinity->initial)
+    process::apply_cpu_affinity(*p.execCPUAffinity->initial, "process.execCPUAffinity.initial");
+  if (!o.pid_file.empty()) in.pid_file.emplace(o.pid_file);
+
+  if (!st.cgroupPath.empty()) {
+    cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
+    // The process would be frozen at birth and this exec would wait for it.
+    if (!into_paused) refuse_frozen_cgroup(cg, status);
+    in.cgroup.emplace(cg.paths(), o.cgroups, st.pid);
+    if (!into_paused) in.cgroup->refuse_frozen();
+  } else if (!o.cgroups.empty()) {
+    throw Error("--cgroup: the container has no cgroups");
+  }
+  in.plan = plan_exec(in.spec, !o.console_socket.empty(), o.detach, !o.detach && process::a_terminal_among_stdio());
+  // Proxied, the pty starts at the caller's window size: set by the child
+  // before its execve, not by the proxy's first resize, which comes after
+  // the program may have read a 0x0 window. Over a console socket, at the
+  // process's consoleSize, as runc's exec starts it.
+  if (in.plan.console == ConsoleWiring::Proxy) {
+    struct winsize ws {};
+    if (::ioctl(process::caller_terminal(), TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+      in.spec.process->consoleSize = spec::ConsoleSize{ws.ws_row, ws.ws_col};
+  }
+  // As for create: a console socket if given, else (attached) our own
+  // socketpair and a terminal proxy.
+  in.console = open_console(in.plan.console, o.console_socket);
+  if (!o.pidfd_socket.empty()) in.pidfd_socket = connect_unix(o.pidfd_socket, "pidfd socket");
+  // A host path: connected before joining the container's mount namespace.
+  const spec::Seccomp* profile = in.profile();
+  if (profile && profile->listenerPath && seccomp::uses_notify(*profile))
+    in.seccomp_agent = connect_unix(*profile->listenerPath, "linux.seccomp.listenerPath");
+  if (profile) in.filter = seccomp::compile_cached(*profile, store.seccomp_cache());
+  return in;
+}
+
+// The notify listener of a profile that hands syscalls to an agent, sent
+// with the process's state to listenerPath: one state per connection, then
+// closed (config-linux.md); ours is the only copy (the helper closed its
+// own before the clone).
+void hand_listener_to_agent(ExecInputs& in, UniqueFd listener, const ContainerState& running, pid_t pid) {
+  const spec::Seccomp& profile = *in.profile();
+  with_context("linux.seccomp.listenerPath " + quote(*profile.listenerPath), [&] {
+    seccomp::send_to_listener(in.seccomp_agent.get(), listener.get(),
+                              seccomp::process_state_json(to_hook_state_json(running), profile.listenerMetadata, pid));
+  });
+  in.seccomp_agent.reset();
+}
+
+// Attached: the caller's stdio copied to and from the process's pipes or
+// pty, signals forwarded, until it exits; its exit code.
+int attach_until_exit(std::optional<process::StdioPipes>& pipes, int pty_receiver, SignalForwarder& forwarder, int proc,
+                      pid_t pid) {
+  const std::string what = "exec process " + std::to_string(pid);
+  auto forward_pending = [&] { return forwarder.forward_pending(proc, what); };
+  if (pipes) {
+    for (UniqueFd& end : pipes->child) end.reset();
+    process::proxy_stdio(*pipes, {0, 1, proc, forwarder.fd(), forward_pending});
+  }
+  if (pty_receiver >= 0) {
+    process::ReceivedPty pty = process::receive_pty_master(pty_receiver);
+    process::proxy_terminal(pty.master, {0, 1, proc, forwarder.fd(), forward_pending});
+  }
+  return forwarder.forward_until_exit(proc, what);
+}
+
 }  // namespace
 
 int exec_container(const GlobalOptions& g, const ExecOptions& o) {
@@ -354,50 +447,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // Before setns: the exec process (and we, seen from a container sharing
     // our pid namespace) never run from the writable binary.
     process::run_from_sealed_binary();
-    spec::Spec container = load_saved_config(*dir);
-    spec::Process process = o.process_file.empty() ? build_exec_process(*container.process, o)
-                                                   : process_from_file(*container.process, o.process_file);
-    spec::Spec spec = exec_spec(std::move(container), std::move(process));
-    if (spec.process->execCPUAffinity && spec.process->execCPUAffinity->initial)
-      process::apply_cpu_affinity(*spec.process->execCPUAffinity->initial, "process.execCPUAffinity.initial");
-    std::optional<PidFile> pid_file;
-    if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
-
-    std::optional<cgroups::Placement> cgroup;
-    if (!st.cgroupPath.empty()) {
-      cgroups::Manager cg = cgroups::Manager::load(st.cgroupPath);
-      // The process would be frozen at birth and this exec would wait for it.
-      if (!into_paused) refuse_frozen_cgroup(cg, status);
-      cgroup.emplace(cg.paths(), o.cgroups, st.pid);
-      if (!into_paused) cgroup->refuse_frozen();
-    } else if (!o.cgroups.empty()) {
-      throw Error("--cgroup: the container has no cgroups");
-    }
-    const ExecPlan plan =
-        plan_exec(spec, !o.console_socket.empty(), o.detach, !o.detach && process::a_terminal_among_stdio());
-    // Proxied, the pty starts at the caller's window size: set by the child
-    // before its execve, not by the proxy's first resize, which comes after
-    // the program may have read a 0x0 window. Over a console socket, at the
-    // process's consoleSize, as runc's exec starts it.
-    if (plan.console == ConsoleWiring::Proxy) {
-      struct winsize ws {};
-      if (::ioctl(process::caller_terminal(), TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
-        spec.process->consoleSize = spec::ConsoleSize{ws.ws_row, ws.ws_col};
-    }
-    // As for create: a console socket if given, else (attached) our own
-    // socketpair and a terminal proxy.
-    ConsoleEnds console = open_console(plan.console, o.console_socket);
-    UniqueFd pidfd_socket;
-    if (!o.pidfd_socket.empty()) pidfd_socket = connect_unix(o.pidfd_socket, "pidfd socket");
-    // A host path: connected before joining the container's mount namespace.
-    UniqueFd seccomp_agent;
-    const spec::Seccomp* profile = spec.linux_ && spec.linux_->seccomp ? &*spec.linux_->seccomp : nullptr;
-    if (profile && profile->listenerPath && seccomp::uses_notify(*profile))
-      seccomp_agent = connect_unix(*profile->listenerPath, "linux.seccomp.listenerPath");
-    // In the runtime, from the cache in the state root (a host path).
-    std::optional<seccomp::CachedProgram> filter;
-    if (profile) filter = seccomp::compile_cached(*profile, store.seccomp_cache());
-
+    ExecInputs in = open_exec_inputs(o, *dir, st, status, store);
     UniqueFd init = open_init_pidfd(st);
     if (!init) throw Error("the container's init has exited");
     // A `run` killed between releasing its init and the init's execve let go
@@ -414,8 +464,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
     // As for create (rootless): the value ours, inherited by the child.
-    const bool oom_inherited = g.unprivileged && spec.process->oomScoreAdj;
-    if (oom_inherited) process::inherit_oom_score_adj(*spec.process->oomScoreAdj);
+    const bool oom_inherited = g.unprivileged && in.spec.process->oomScoreAdj;
+    if (oom_inherited) process::inherit_oom_score_adj(*in.spec.process->oomScoreAdj);
     // Opened here: the resctrl mount is the host's.
     std::optional<resctrl::TaskFiles> rdt_tasks;
     if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra, st.id); !rdt.empty())
@@ -423,20 +473,20 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     log::Relay log_relay;
     StopWatch stops;
 
-    ExecChild child{&spec,   o.preserve_fds, console.child.get(),
-                    nullptr, &log_relay,     filter ? &filter->program : nullptr};
+    ExecChild child{&in.spec, o.preserve_fds, in.console.child.get(),
+                    nullptr,  &log_relay,     in.filter ? &in.filter->program : nullptr};
     std::optional<UnsentReport> unsent;
-    if (filter) child.unsent = &unsent.emplace();
-    child.stdio_to_user = plan.stdio.to_user;
+    if (in.filter) child.unsent = &unsent.emplace();
+    child.stdio_to_user = in.plan.stdio.to_user;
     child.oom_score_adj_inherited = oom_inherited;
-    child.in_user_namespace = (plan.setns_flags & CLONE_NEWUSER) != 0;
-    child.proxied_terminal = plan.console == ConsoleWiring::Proxy;
+    child.in_user_namespace = (in.plan.setns_flags & CLONE_NEWUSER) != 0;
+    child.proxied_terminal = in.plan.console == ConsoleWiring::Proxy;
     child.new_keyring = !st.extra.contains(kNoNewKeyringKey);
     child.last_cap = process::kernel_last_cap();
     std::optional<process::StdioPipes> pipes;
-    if (plan.stdio.pipes) pipes.emplace(process::make_stdio_pipes());
+    if (in.plan.stdio.pipes) pipes.emplace(process::make_stdio_pipes());
     UniqueFd null;
-    if (spec.process->terminal) {
+    if (in.spec.process->terminal) {
       null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
       if (!null) throw_errno("open /dev/null for the exec process's stdio until it has its pty");
     }
@@ -452,10 +502,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       ExecHelper helper{&child,
                         &report,
                         init.get(),
-                        plan.setns_flags,
-                        {child_end.fd(), console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
+                        in.plan.setns_flags,
+                        {child_end.fd(), in.console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
                          phase_trace_fd(), fault_list_fd()},
-                        cgroup && !runtime_places && !cgroup->v1().empty() ? &cgroup->v1() : nullptr};
+                        in.cgroup && !runtime_places && !in.cgroup->v1().empty() ? &in.cgroup->v1() : nullptr};
       for (int i = 0; i < o.preserve_fds; ++i) helper.keep.push_back(3 + i);
       for (int i = 0; i < 3; ++i) {
         helper.stdio[i] = pipes ? pipes->child[i].get() : null.get();
@@ -463,20 +513,20 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       }
       LaunchRequest req;
       req.what = "the exec process";
-      req.cgroup_fd = cgroup && !runtime_places ? cgroup->clone_into_fd() : -1;
+      req.cgroup_fd = in.cgroup && !runtime_places ? in.cgroup->clone_into_fd() : -1;
       req.entry = exec_helper_main;
       req.arg = &helper;
       req.child_end = &child_end;
-      // Placement::add writes the v2 cgroup only, and only where the clone
+      // Placement::add writes the v2 in.cgroup only, and only where the clone
       // could not put the helper there.
       if (req.cgroup_fd >= 0) {
-        req.place = [&cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
+        req.place = [&cgroup = in.cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
         req.child_waits_for_placement = &helper.wait_for_placement;
       }
       // The helper, in our memory, waits for nothing once placed; the process
       // it clones has a copy of it. Not where it joins a time namespace: the
       // kernel lets only a process whose memory is its own do that (EUSERS).
-      req.share_memory_until_exec = !(plan.setns_flags & CLONE_NEWTIME);
+      req.share_memory_until_exec = !(in.plan.setns_flags & CLONE_NEWTIME);
       LaunchedChild cloned_helper = launch(req, runtime_end);
       const pid_t helper_pid = cloned_helper.pid();
       // Reaped by receive(), which kills the process too if the helper died
@@ -497,7 +547,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
         // past the limit (runc's exec moves its process in too): the
         // process is cloned in ours, then moved. So an admin can look into a container whose
         // pids a fork bomb or a leak used up; what it forks is still held.
-        if (e.code() != EAGAIN || !cgroup) throw;
+        if (e.code() != EAGAIN || !in.cgroup) throw;
         runtime_places = true;
         launched.emplace(clone_process(true));
       }
@@ -509,8 +559,8 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     const pid_t pid = launched->first.pid();
     if (runtime_places) {
       with_context("move the exec process into the container's cgroups (its pids.max is reached)", [&] {
-        cgroup->v1().move(pid);
-        cgroup->add(pid, false);
+        in.cgroup->v1().move(pid);
+        in.cgroup->add(pid, false);
       });
     }
     if (rdt_tasks) with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
@@ -522,19 +572,11 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       }
     }
     auto let_go_of_the_lock = [&dir] { dir.reset(); };
-    if (seccomp_agent) {
+    if (in.seccomp_agent) {
       stops.wait_readable(runtime_end.fd(), pid, let_go_of_the_lock);
-      UniqueFd listener = runtime_end.expect_fd(SyncMsg::SeccompListener);
-      with_context("linux.seccomp.listenerPath " + quote(*profile->listenerPath), [&] {
-        ContainerState running = st;
-        running.status = status;
-        seccomp::send_to_listener(
-            seccomp_agent.get(), listener.get(),
-            seccomp::process_state_json(to_hook_state_json(running), profile->listenerMetadata, pid));
-      });
-      // One state per connection, then closed (config-linux.md): ours is the
-      // only copy (the helper closed its own before the clone).
-      seccomp_agent.reset();
+      ContainerState running = st;
+      running.status = status;
+      hand_listener_to_agent(in, runtime_end.expect_fd(SyncMsg::SeccompListener), running, pid);
     }
     // EOF: the process reached execve (the channel is CLOEXEC).
     try {
@@ -547,7 +589,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     log_relay.copy_out();
     // The master went before execve: a --console-socket peer sees the
     // connection end now, not when the process exits.
-    console.child.reset();
+    in.console.child.reset();
     // The process may run for long; other commands must not wait for it.
     dir.reset();
     // It runs now: the detached mounts' RCU wait overlaps with it.
@@ -556,24 +598,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // cannot be written fails the exec and kills its process, which the
     // caller could not otherwise find; the pidfd first, so that no pid file
     // names a killed process.
-    if (pidfd_socket) send_pidfd(pidfd_socket.get(), launched->first.pidfd(), "setns", o.pidfd_socket);
-    if (pid_file) pid_file->write(pid);
+    if (in.pidfd_socket) send_pidfd(in.pidfd_socket.get(), launched->first.pidfd(), "setns", o.pidfd_socket);
+    if (in.pid_file) in.pid_file->write(pid);
     UniqueFd proc = launched->first.release();
     fault_point("exec-after-started");
     if (o.detach) return 0;
-    if (pipes) {
-      for (UniqueFd& end : pipes->child) end.reset();
-      process::proxy_stdio(
-          *pipes, {0, 1, proc.get(), forwarder->fd(),
-                   [&] { return forwarder->forward_pending(proc.get(), "exec process " + std::to_string(pid)); }});
-    }
-    if (console.receiver) {
-      process::ReceivedPty pty = process::receive_pty_master(console.receiver.get());
-      process::proxy_terminal(
-          pty.master, {0, 1, proc.get(), forwarder->fd(),
-                       [&] { return forwarder->forward_pending(proc.get(), "exec process " + std::to_string(pid)); }});
-    }
-    return forwarder->forward_until_exit(proc.get(), "exec process " + std::to_string(pid));
+    return attach_until_exit(pipes, in.console.receiver.get(), *forwarder, proc.get(), pid);
   });
 }
 
