@@ -181,7 +181,8 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   netns.release();
   // Before anything the kernel charges to a memory cgroup, so that it is
   // charged to the container's (memory_cgroup_first).
-  if (ctx.plan->memory_cgroup_first) join_made_cgroups(ctx, SyncMsg::MemoryCgroupMade, cgroups::Manager::V1Part::Memory);
+  if (ctx.plan->memory_cgroup_first)
+    join_made_cgroups(ctx, SyncMsg::MemoryCgroupMade, cgroups::Manager::V1Part::Memory);
   if (makes_netns && !thread_before_seal) threaded = netns.start(netns_thread);
   if (makes_netns) {
     log::debug([&] {
@@ -229,8 +230,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.plan->unshare_as_userns_root && ::unshare(static_cast<int>(ctx.plan->unshare_as_userns_root)) < 0)
     throw_errno("create the container's ipc namespace as root of its user namespace");
   // As root of the user namespace that owns it, where there is one.
-  if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns)
-    ns::bring_loopback_up();
+  if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns) ns::bring_loopback_up();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(timens_offsets.get(), *ctx.time_offsets);
   if (ctx.new_keyring) process::join_new_session_keyring("_ses." + ctx.id);
   set_names(spec);
@@ -253,15 +253,27 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.own_mount_namespace && !(ctx.plan->join_in_init_flags & CLONE_NEWNS))
     ro.leaves_with_old_root = process::sealed_view_mount();
   ro.create_console = spec.process && spec.process->terminal;
+  // The runtime's Continue to a question asked while mounting
+  // (InitPlan::runtime_serves_mounts). A Start sent ahead (start_before_ready)
+  // may come before it: read here, acted on where it is awaited (wait_for_start).
+  bool start_read = false;
+  auto expect_answer = [&ctx, &start_read](std::vector<UniqueFd>* fds) {
+    SyncMsg got = ctx.sync->receive(nullptr, fds);
+    if (got == SyncMsg::Start && ctx.plan->start_before_ready && !start_read) {
+      start_read = true;
+      got = ctx.sync->receive(nullptr, fds);
+    }
+    if (got != SyncMsg::Continue) throw Error(std::string("sync protocol: expected continue, got ") + to_string(got));
+  };
   if (ctx.plan->runtime_serves_mounts) {
-    ro.idmap_by_runtime = [&ctx](size_t mount, int tree) {
+    ro.idmap_by_runtime = [&ctx, &expect_answer](size_t mount, int tree) {
       ctx.sync->send_to_waiting_peer(SyncMsg::IdmapTree, std::to_string(mount), std::span<const int>(&tree, 1));
-      ctx.sync->expect(SyncMsg::Continue);
+      expect_answer(nullptr);
     };
-    ro.source_from_runtime = [&ctx](size_t mount) {
+    ro.source_from_runtime = [&ctx, &expect_answer](size_t mount) {
       ctx.sync->send_to_waiting_peer(SyncMsg::BindSource, std::to_string(mount));
       std::vector<UniqueFd> source;
-      ctx.sync->expect(SyncMsg::Continue, nullptr, &source);
+      expect_answer(&source);
       if (source.size() != 1) throw Error("sync protocol: the runtime's bind source came with no single fd");
       return std::move(source[0]);
     };
@@ -336,7 +348,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       // A failure from here goes back over the same channel (start_conn
       // stays -1).
       if (!ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
-      ctx.sync->expect(SyncMsg::Start);
+      if (!start_read) ctx.sync->expect(SyncMsg::Start);
       keep_living_after_the_runtime(process::filter_loaded_before_start(*ctx.spec));
       if (ctx.plan->start_before_ready) ctx.sync->send(SyncMsg::Ready);
       fault_point("init-after-start");

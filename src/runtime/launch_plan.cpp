@@ -84,7 +84,7 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
   p.runtime_step =
       !spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty() || !spec.linux_->netDevices.empty();
   p.runtime_serves_mounts = in.idmapped_source_in_rootfs || in.init_may_ask_for_sources;
-  p.start_before_ready = in.start_follows && !p.runtime_step && !p.runtime_serves_mounts;
+  p.start_before_ready = in.start_follows && !p.runtime_step;
   p.init_unsealed_until_exec = p.start_before_ready && !p.send_state && (p.clone_flags & CLONE_NEWPID);
   p.cgroups_after_clone =
       (in.init_moves_into_v1 || in.clones_into_v2) && !in.rootless && !p.wait_for_placement && !p.become_userns_root;

@@ -191,8 +191,10 @@ struct InitPlan {
   //   opens it in the init's mount namespace (SyncMsg::BindSource) and
   //   answers Continue with the fd (rootfs/bind_trees.hpp).
   // The runtime then reads the channel from the init's first mount on:
-  // nothing else of its may be queued for the init by then (no Start ahead,
-  // no CgroupsMade after the rootfs).
+  // nothing else of its may be queued for the init by then but a Start sent
+  // ahead (start_before_ready: the init reads it while it waits for the
+  // answer, and acts on it where it would have), no CgroupsMade after the
+  // rootfs.
   bool runtime_serves_mounts = false;
   // `run` without a runtime step (hooks, netDevices: the init waits for it): the
   // runtime records "running" and sends Start while the init still sets up,

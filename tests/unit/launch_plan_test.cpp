@@ -75,12 +75,13 @@ TEST(InitPlan, V1CgroupsMakeTheInitUnshareItsCgroupNamespaceOnceItMovedWithoutWa
   EXPECT_FALSE(
       hull::plan_init(config(kUsual), {.init_moves_into_v1 = true, .v1_memory_first = true}).netns_thread_before_seal);
   // Without one, the init would only wait for the view: it makes it itself.
-  InitPlan no_net = hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}])"),
-                                    {.init_moves_into_v1 = true});
+  InitPlan no_net =
+      hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}])"), {.init_moves_into_v1 = true});
   EXPECT_TRUE(no_net.init_seals_binary);
   EXPECT_FALSE(no_net.runtime_makes_sealed_view);
   EXPECT_FALSE(no_net.netns_thread_before_seal);
-  InitPlan shared_pid = hull::plan_init(config(R"([{"type": "network"}, {"type": "mount"}])"), {.init_moves_into_v1 = true});
+  InitPlan shared_pid =
+      hull::plan_init(config(R"([{"type": "network"}, {"type": "mount"}])"), {.init_moves_into_v1 = true});
   EXPECT_TRUE(shared_pid.cgroups_after_clone);
   EXPECT_FALSE(shared_pid.init_seals_binary);  // the runtime seals itself, for both
   EXPECT_FALSE(shared_pid.runtime_makes_sealed_view);
@@ -291,36 +292,30 @@ TEST(InitPlan, RunWithoutRuntimeHooksStartsBeforeReady) {
   EXPECT_FALSE(hull::plan_init(config(kUsual), {}).start_before_ready);
 }
 
-// An id-mapped bind with its source below the rootfs: the init sends its
-// tree mid-mounts and waits for the runtime's Continue, so nothing else of
-// the runtime's may be queued for it then: no Start ahead of Ready, no
-// CgroupsMade after the rootfs.
-TEST(InitPlan, AnIdMappedSourceInTheRootfsLeavesTheChannelToItsTree) {
+// A question the init asks mid-mounts (an id-mapped bind's source below the
+// rootfs, a bind source it cannot reach) waits for the runtime's Continue,
+// so nothing else of the runtime's may be queued for it then but a Start
+// sent ahead of Ready, which the init reads on the way: no CgroupsMade
+// after the rootfs.
+TEST(InitPlan, AQuestionMidMountsLeavesTheChannelToItsAnswer) {
   constexpr const char* kNoCgroupns = R"([{"type": "pid"}, {"type": "network"}, {"type": "mount"}])";
   const InitPlanInputs run_v1{.init_moves_into_v1 = true, .start_follows = true};
-  InitPlanInputs mapped = run_v1;
-  mapped.idmapped_source_in_rootfs = true;
   InitPlan plain = hull::plan_init(config(kNoCgroupns), run_v1);
   EXPECT_FALSE(plain.runtime_serves_mounts);
   EXPECT_TRUE(plain.start_before_ready);
   EXPECT_TRUE(plain.cgroups_joined_after_rootfs);
-  InitPlan p = hull::plan_init(config(kNoCgroupns), mapped);
-  EXPECT_TRUE(p.runtime_serves_mounts);
-  EXPECT_FALSE(p.start_before_ready);
-  EXPECT_TRUE(p.cgroups_after_clone);
-  EXPECT_FALSE(p.cgroups_joined_after_rootfs);
-}
-
-// A user-namespaced init that may ask for a bind source it cannot reach
-// (SyncMsg::BindSource) leaves the channel to that question the same way.
-TEST(InitPlan, AnInitThatMayAskForABindSourceLeavesTheChannelToIt) {
-  const InitPlanInputs run{.start_follows = true};
-  InitPlanInputs asking = run;
+  InitPlanInputs mapped = run_v1;
+  mapped.idmapped_source_in_rootfs = true;
+  InitPlanInputs asking = run_v1;
   asking.init_may_ask_for_sources = true;
-  EXPECT_TRUE(hull::plan_init(config(kUsual), run).start_before_ready);
-  InitPlan p = hull::plan_init(config(kUsual), asking);
-  EXPECT_TRUE(p.runtime_serves_mounts);
-  EXPECT_FALSE(p.start_before_ready);
+  for (const InitPlanInputs& in : {mapped, asking}) {
+    InitPlan p = hull::plan_init(config(kNoCgroupns), in);
+    EXPECT_TRUE(p.runtime_serves_mounts);
+    EXPECT_TRUE(p.start_before_ready);
+    EXPECT_TRUE(p.init_unsealed_until_exec);
+    EXPECT_TRUE(p.cgroups_after_clone);
+    EXPECT_FALSE(p.cgroups_joined_after_rootfs);
+  }
 }
 
 // No process of the container can see an init that `run` makes in a new pid
@@ -334,7 +329,8 @@ TEST(InitPlan, RunsInitUnsealedOnlyWhereNoContainerProcessCanSeeItBeforeItsExec)
   EXPECT_TRUE(run.init_unsealed_until_exec);
   EXPECT_FALSE(run.init_seals_binary);
   EXPECT_FALSE(run.runtime_makes_sealed_view);
-  EXPECT_TRUE(hull::plan_init(config(kUsual), {.clones_into_v2 = true, .start_follows = true}).init_unsealed_until_exec);
+  EXPECT_TRUE(
+      hull::plan_init(config(kUsual), {.clones_into_v2 = true, .start_follows = true}).init_unsealed_until_exec);
   EXPECT_TRUE(hull::plan_init(config(kUsual), {.start_follows = true}).init_unsealed_until_exec);
 
   InitPlan create = hull::plan_init(config(kUsual), {.init_moves_into_v1 = true});
@@ -362,7 +358,8 @@ TEST(InitPlan, TheInitJoinsItsV1MemoryCgroupBeforeItMakesAnything) {
   EXPECT_EQ(p.init_unshares_first, static_cast<uint64_t>(CLONE_NEWNET));
   EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true}).memory_cgroup_first);
   // Cloned into its v2 cgroup, it is charged there from the start.
-  EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.v1_memory_first = true, .clones_into_v2 = true}).memory_cgroup_first);
+  EXPECT_FALSE(
+      hull::plan_init(config(kNoCgroupns), {.v1_memory_first = true, .clones_into_v2 = true}).memory_cgroup_first);
   // Not after the clone at all: it joins every hierarchy first thing anyway.
   EXPECT_FALSE(
       hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true, .v1_memory_first = true, .rootless = true})
@@ -382,18 +379,21 @@ TEST(InitPlan, TheInitJoinsItsCgroupsAfterItsRootfsUnlessSomethingLooksBefore) {
   // On v2 the clone made the cgroup namespace, rooted where the clone put it.
   EXPECT_TRUE(hull::plan_init(config(kUsual), {.clones_into_v2 = true}).cgroups_joined_after_rootfs);
   EXPECT_FALSE(hull::plan_init(config(kUsual), v1).cgroups_joined_after_rootfs);
-  EXPECT_FALSE(hull::plan_init(config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "cgroup", "path": "/proc/1/ns/cgroup"}])"), v1)
-                   .cgroups_joined_after_rootfs);
+  EXPECT_FALSE(
+      hull::plan_init(
+          config(R"([{"type": "pid"}, {"type": "mount"}, {"type": "cgroup", "path": "/proc/1/ns/cgroup"}])"), v1)
+          .cgroups_joined_after_rootfs);
   for (const char* h : {"prestart", "createRuntime", "createContainer", "startContainer"})
     EXPECT_FALSE(hull::plan_init(config(kNoCgroupns, "", hook(h)), v1).cgroups_joined_after_rootfs) << h;
-  auto agent = config(kNoCgroupns, R"(, "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
+  auto agent =
+      config(kNoCgroupns, R"(, "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
       "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]})");
   EXPECT_FALSE(hull::plan_init(agent, v1).cgroups_joined_after_rootfs);
   // Placed by systemd, rootless or in a user namespace: placed before anything, as always.
   EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.runtime_places = true, .clones_into_v2 = true})
                    .cgroups_joined_after_rootfs);
-  EXPECT_FALSE(hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true, .rootless = true})
-                   .cgroups_joined_after_rootfs);
+  EXPECT_FALSE(
+      hull::plan_init(config(kNoCgroupns), {.init_moves_into_v1 = true, .rootless = true}).cgroups_joined_after_rootfs);
 }
 
 TEST(InitPlan, TerminalGoesToTheConsoleSocketOrTheProxyOrIsRefusedDetached) {
