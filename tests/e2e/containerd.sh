@@ -29,11 +29,32 @@ crun_flags() {
   echo "--snapshotter native --runc-binary $runtime --runc-root $work/runtime-state --cgroup $(cgroup_parent)/$1"
 }
 
+# containerd 1.6's shim ignores the --runc-binary and --runc-root given for
+# a task whose options carry IoUid/IoGid (`ctr run --uidmap`,
+# containerd#11480): it runs "runc" from its PATH with runc's default state
+# root. This stand-in, first in the daemon's PATH, runs the runtime under
+# test with the scenario's state root instead, and notes each call.
+write_runc_stand_in() {
+  mkdir -p "$work/bin"
+  cat >"$work/bin/runc" <<STANDIN
+#!/bin/sh
+for a; do
+  shift
+  case \$a in /run/containerd/runc/*) a=$work/runtime-state/\${a#/run/containerd/runc/} ;; esac
+  set -- "\$@" "\$a"
+done
+echo "\$*" >>$work/runc-stand-in.log
+exec $runtime "\$@"
+STANDIN
+  chmod 0755 "$work/bin/runc"
+}
+
 scenario_setup() {
   scenario_cleanup
   mkdir -p "$work"
   echo "hull-e2e-containerd-$(basename "$runtime")-$$" >"$work/cgroup-parent"
-  containerd_start "$image"
+  write_runc_stand_in
+  PATH="$work/bin:$PATH" containerd_start "$image"
 }
 
 scenario_cleanup() {
@@ -139,12 +160,16 @@ scenario_detach_exec_kill_delete() {
 # A user-namespaced container: ctr 1.6's --uidmap/--gidmap write
 # linux.uidMappings/gidMappings and a user namespace into the config, and
 # make the container's snapshot owned by the mapped ids (a chowned copy).
+# The shim then runs the runtime through the stand-in (write_runc_stand_in).
 # Inside: the maps, root, and the image's files owned by the container's root.
 scenario_userns_uidmap() {
   capture c run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 $(crun_flags e2e-userns) "$image" e2e-userns \
     sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c %u:%g /etc/passwd'
   expect_eq "exit code" 0 "$rc"
   expect_eq "maps, id and owner inside" "$(printf '0 100000 65536\n0 100000 65536\n0\n0:0')" "$(tr -s ' ' <<<"$out" | sed 's/^ //')"
+  # The runtime under test made it, through the stand-in (containerd#11480).
+  grep -q "create .*e2e-userns" "$work/runc-stand-in.log" 2>/dev/null ||
+    fail "the shim ran no runtime through the stand-in for the user-namespaced task: $(cat "$work/runc-stand-in.log" 2>&1)"
 }
 
 scenario_pause_resume() {
