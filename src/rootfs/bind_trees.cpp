@@ -1,6 +1,7 @@
 #include "rootfs/bind_trees.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 
 #include <algorithm>
@@ -129,10 +130,18 @@ UniqueFd open_source_for_init(int init_root, const spec::Spec& spec, const std::
   const spec::Mount& m = spec.mounts[i];
   const MountOptions o = options_of(m);
   const std::string what = describe_mount(*source, m.destination, "", o.flags, o.data_string());
-  UniqueFd fd = with_context(what + ": open the source in the container init's mount namespace",
-                             [&] { return open_in_root(init_root, *source); });
-  if (!fd) throw Error(what + ": the source does not exist", ENOENT);
-  return fd;
+  // Its symlinks resolve below the init's root, never into the runtime's
+  // namespaces; a magic link cannot (a jump out of a scoped lookup).
+  const int fd = openat2_fd(init_root, source->c_str(), O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  if (fd < 0) {
+    const int err = errno;
+    std::string why = what + ": the container's root may not search the source's path, and the runtime could not " +
+                      "open it in the init's mount namespace either (the host's files as the init sees them)";
+    if (err == ELOOP || err == EXDEV)
+      why += ": a link on the way may be a /proc magic link, which is not followed there: give the path it names";
+    throw_errno(err, why);
+  }
+  return UniqueFd(fd);
 }
 
 bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
