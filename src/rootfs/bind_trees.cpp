@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <optional>
 
 #include "base/error.hpp"
@@ -74,16 +75,22 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
                     "]: must be a bind mount (type \"bind\" or option \"bind\"/\"rbind\")");
       continue;
     }
-    if (rules.unprivileged && is_idmapped(m, o))
+    const bool idmapped = is_idmapped(m, o);
+    if (rules.unprivileged && idmapped)
       throw Error("id-mapped mount .mounts[" + std::to_string(i) + "]: " + kIdmapNeedsHostRoot);
-    if (rules.unprivileged || (!share_with_host && !is_idmapped(m, o))) continue;
+    if (rules.unprivileged) continue;
     const std::string source = bind_source_path(m.source.value_or(""), bundle);
+    // A source below the rootfs is the init's to clone, in its rootfs mount,
+    // after the mounts before it (mounts.hpp), but for an id-mapped one below
+    // an id-mapped rootfs. In a user namespace so is every other: the init
+    // clones it from its own, locked copy of the host's mounts (and sends an
+    // id-mapped one to be mapped, init_sends_trees_to_idmap).
+    const std::optional<std::string> inside = path_below(rootfs, source);
+    const bool cloned_here =
+        rules.user_namespace ? inside && rules.rootfs_idmapped && idmapped : !inside && (share_with_host || idmapped);
+    if (!cloned_here) continue;
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
-    // A source below the rootfs is the init's to clone, in its rootfs mount,
-    // after the mounts before it (mounts.hpp).
-    const std::optional<std::string> inside = path_below(rootfs, source);
-    if (inside && !(rules.rootfs_idmapped && is_idmapped(m, o))) continue;
     out.trees.resize(spec.mounts.size());
     if (inside) {
       if (!rootfd) rootfd = open_fd(rootfs, O_PATH | O_DIRECTORY);
@@ -102,7 +109,7 @@ namespace {
 std::optional<std::string> source_init_may_ask_for(const spec::Mount& m, const std::string& bundle,
                                                    const std::string& rootfs) {
   MountOptions o = options_of(m);
-  if (!o.bind() || (o.flags & MS_REMOUNT) || is_idmapped(m, o)) return std::nullopt;
+  if (!o.bind() || (o.flags & MS_REMOUNT)) return std::nullopt;
   std::string source = bind_source_path(m.source.value_or(""), bundle);
   if (source.empty() || path_below(rootfs, source)) return std::nullopt;
   return source;
@@ -112,43 +119,57 @@ std::optional<std::string> source_init_may_ask_for(const spec::Mount& m, const s
 
 bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                               const BindTreeRules& rules) {
-  if (!rules.user_namespace || binds_share_with_host(spec)) return false;
+  if (!rules.user_namespace) return false;
   return std::any_of(spec.mounts.begin(), spec.mounts.end(),
                      [&](const spec::Mount& m) { return source_init_may_ask_for(m, bundle, rootfs).has_value(); });
 }
 
-UniqueFd open_source_for_init(int init_root, const spec::Spec& spec, const std::string& bundle,
-                              const std::string& rootfs, const std::string& index) {
+UniqueFd open_source_for_init(const std::function<UniqueFd()>& open_init_root, const spec::Spec& spec,
+                              const std::string& bundle, const std::string& rootfs, const std::string& index) {
   size_t i = 0;
   const auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), i);
   std::optional<std::string> source;
   if (ec == std::errc() && end == index.data() + index.size() && i < spec.mounts.size())
     source = source_init_may_ask_for(spec.mounts[i], bundle, rootfs);
-  if (!source || binds_share_with_host(spec))
+  if (!source)
     throw Error("sync protocol: bind-source for " + quote(index) +
                 " names no bind of the config the init clones from its own namespace");
   const spec::Mount& m = spec.mounts[i];
   const MountOptions o = options_of(m);
-  const std::string what = describe_mount(*source, m.destination, "", o.flags, o.data_string());
+  // As the init names its mounts' errors (rootfs.cpp).
+  const std::string what =
+      "rootfs: .mounts[" + index + "]: " + describe_mount(*source, m.destination, "", o.flags, o.data_string());
+  const std::string unreachable = what + ": the container's root may not search the source's path";
+  UniqueFd root;
+  try {
+    root = open_init_root();
+  } catch (const Error& e) {
+    throw Error(unreachable + ", and the runtime may not open the container init's root to look for it (" +
+                    e.message() +
+                    "): make the path searchable by the container's root, or run hull as root (of the host, or "
+                    "of a user namespace mapping the container's ids, as rootless podman does)",
+                e.code());
+  }
   // Its symlinks resolve below the init's root, never into the runtime's
   // namespaces; a magic link cannot (a jump out of a scoped lookup).
-  const int fd = openat2_fd(init_root, source->c_str(), O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-  if (fd < 0) {
-    const int err = errno;
-    std::string why = what + ": the container's root may not search the source's path, and the runtime could not " +
-                      "open it in the init's mount namespace either (the host's files as the init sees them)";
-    if (err == ELOOP || err == EXDEV)
-      why += ": a link on the way may be a /proc magic link, which is not followed there: give the path it names";
-    throw_errno(err, why);
-  }
-  return UniqueFd(fd);
+  const int fd = openat2_fd(root.get(), source->c_str(), O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  if (fd >= 0) return UniqueFd(fd);
+  const int err = errno;
+  if (err == ENOENT) throw Error(what + ": the source does not exist", ENOENT);
+  std::string why = unreachable + ", and the runtime could not open it in the init's mount namespace either " +
+                    "(the host's files as the init sees them)";
+  if (err == ELOOP || err == EXDEV)
+    why += ": a link on the way may be a /proc magic link, which is not followed there: give the path it names";
+  throw_errno(err, why);
 }
 
 bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                                const BindTreeRules& rules) {
-  if (rules.unprivileged || rules.rootfs_idmapped) return false;
+  if (rules.unprivileged) return false;
   return std::any_of(spec.mounts.begin(), spec.mounts.end(), [&](const spec::Mount& m) {
-    return is_idmapped_bind(m) && path_below(rootfs, bind_source_path(m.source.value_or(""), bundle));
+    if (!is_idmapped_bind(m)) return false;
+    return path_below(rootfs, bind_source_path(m.source.value_or(""), bundle)) ? !rules.rootfs_idmapped
+                                                                               : rules.user_namespace;
   });
 }
 

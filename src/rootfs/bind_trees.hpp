@@ -1,18 +1,21 @@
 #pragma once
 // Bind-mount sources opened by the runtime for the init.
 //
-// An id-mapped mount can only be made on a tree the runtime detached, and a
-// bind under a shared root must be a peer of the host's mount: those the
-// runtime clones (open_tree(OPEN_TREE_CLONE)) in its own namespaces before
-// the init exists; the init inherits the fd at the clone and attaches it
-// with move_mount; the runtime may still change the detached tree
-// (MOUNT_ATTR_IDMAP) until it sends the init Continue, since both fds name
-// the same mount.
+// Without a user namespace, an id-mapped mount can only be made on a tree
+// the runtime detached, and a bind under a shared root must be a peer of
+// the host's mount: those the runtime clones (open_tree(OPEN_TREE_CLONE))
+// in its own namespaces before the init exists; the init inherits the fd at
+// the clone and attaches it with move_mount; the runtime may still change
+// the detached tree (MOUNT_ATTR_IDMAP) until it sends the init Continue,
+// since both fds name the same mount.
 //
-// Every other bind the init clones from its own mount namespace: in a user
-// namespace the kernel locked that copy of the host's mounts (a submount
-// stays on, a read-only one read-only), as under runc. A user-namespaced
-// init is an unprivileged user on the host, though: a source in a directory
+// In a user namespace the init clones every bind from its own mount
+// namespace, whose copy of the host's mounts the kernel locked (a submount
+// stays on, a read-only one read-only) and made a slave of the host's (a
+// shared root shares nothing back), as under runc; it sends an id-mapped
+// one for the runtime to map (SyncMsg::IdmapTree). A clone the runtime made
+// in its own namespaces would carry no locks. A user-namespaced init is an
+// unprivileged user on the host, though: a source in a directory
 // only host root may search (a 0700 volume dir, a root-only state dir; for
 // a rootless runtime the user's private directories, which `podman
 // --uidmap` maps away from the container's root) is out of its reach. For
@@ -20,6 +23,7 @@
 // opens it through the init's root, in the init's namespace, with its own
 // credentials: the init clones the locked mount from that fd.
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,10 +56,11 @@ struct BindTrees {
 };
 
 // Whether linux.rootfsPropagation asks for a shared root ("shared",
-// "rshared"): then, as under runc, every bind is a peer of its source's
-// mount, so that what the container mounts below it reaches the host
-// (Kubernetes' Bidirectional volumes). A clone the init made from its copy
-// of the host's mounts, made rslave before anything else, could not be one.
+// "rshared"): then, as under runc, every bind of a container without a user
+// namespace is a peer of its source's mount, so that what the container
+// mounts below it reaches the host (Kubernetes' Bidirectional volumes). A
+// clone the init made from its copy of the host's mounts, made rslave
+// before anything else, could not be one.
 bool binds_share_with_host(const spec::Spec& spec);
 
 // Why an id-mapped mount (or rootfs) is refused to a runtime that is not
@@ -76,35 +81,38 @@ struct BindTreeRules {
   bool rootfs_idmapped = false;
 };
 
-// Clones the source of every bind mount when binds share with the host
-// (binds_share_with_host) and of every id-mapped one; relative sources
-// resolve in `bundle`. A source below `rootfs` is left to the init, which
-// clones it from its rootfs mount after the mounts before it (and sends it
-// back to be id-mapped where asked), but for an id-mapped one below an
-// id-mapped rootfs. Errors name the mount as the init's would.
+// Without a user namespace, clones the source of every bind mount when
+// binds share with the host (binds_share_with_host) and of every id-mapped
+// one; relative sources resolve in `bundle`. A source below `rootfs` is
+// left to the init, which clones it from its rootfs mount after the mounts
+// before it (and sends it back to be id-mapped where asked), and in a user
+// namespace every source, but for an id-mapped one below an id-mapped
+// rootfs. Errors name the mount as the init's would.
 BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                           const BindTreeRules& rules);
 
-// Whether open_bind_trees leaves an id-mapped source below `rootfs` to the
-// init, which clones it after the mounts before it and sends the tree for
-// the runtime to id-map (InitPlan::runtime_serves_mounts).
+// Whether open_bind_trees leaves an id-mapped source to the init (below
+// `rootfs`, cloned after the mounts before it; in a user namespace, any),
+// which sends its tree for the runtime to id-map
+// (InitPlan::runtime_serves_mounts).
 bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                                const BindTreeRules& rules);
 
 // Whether the init, in a user namespace, may ask the runtime for a bind
 // source it cannot reach (SyncMsg::BindSource, InitPlan::runtime_serves_mounts):
-// a bind the runtime does not clone itself whose source is outside `rootfs`.
+// a bind whose source is outside `rootfs`.
 bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
                               const BindTreeRules& rules);
 
 // SyncMsg::BindSource: the source of spec.mounts[`index`] (its decimal
-// text), a bind init_may_ask_for_sources counts, opened (O_PATH) below
-// `init_root`, the init's root directory (/proc/<pid>/root), with the
-// caller's credentials; its symlinks resolve there, as the host's "/" when
-// the init has not pivoted yet. The fd names a mount of the init's
-// namespace: a mount of another one the init could not clone
-// (open_tree: EINVAL), so it never gets an unlocked one this way.
-UniqueFd open_source_for_init(int init_root, const spec::Spec& spec, const std::string& bundle,
-                              const std::string& rootfs, const std::string& index);
+// text), a bind init_may_ask_for_sources counts, opened (O_PATH) below the
+// init's root directory (/proc/<pid>/root, which `open_init_root` opens
+// once the question is found valid), with the caller's credentials; its
+// symlinks resolve there, as the host's "/" when the init has not pivoted
+// yet. The fd names a mount of the init's namespace: a mount of another one
+// the init could not clone (open_tree: EINVAL), so it never gets an
+// unlocked one this way.
+UniqueFd open_source_for_init(const std::function<UniqueFd()>& open_init_root, const spec::Spec& spec,
+                              const std::string& bundle, const std::string& rootfs, const std::string& index);
 
 }  // namespace hull::rootfs

@@ -189,19 +189,18 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // really is.
   UniqueFd tree(prepared_tree);
   const bool runtimes_tree = static_cast<bool>(tree);
-  if (!runtimes_tree) tree = clone_source_in_rootfs(ctx, source, o.recursive_bind(), what);
-  if (!runtimes_tree && is_idmapped(m, o)) {
+  if (!runtimes_tree) {
+    tree = clone_source_in_rootfs(ctx, source, o.recursive_bind(), what);
+    if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
     // The runtime opened and mapped every other id-mapped source
-    // (bind_trees.hpp); this one is below the rootfs, cloned here after the
-    // mounts before it. Only a process privileged over its file system may
-    // map it: the runtime, for an init that may be root of a user namespace
-    // alone. Never attached unmapped.
-    if (!tree || !ctx.idmap_by_runtime)
-      throw Error(what + ": id-mapped, but the runtime opened no tree for it and it is not below the rootfs " +
-                  quote(ctx.rootfs_path));
-    ctx.idmap_by_runtime(index, tree.get());
+    // (bind_trees.hpp); this one it maps now. Only a process privileged over
+    // its file system may: the runtime, for an init that may be root of a
+    // user namespace alone. Never attached unmapped.
+    if (is_idmapped(m, o)) {
+      if (!ctx.idmap_by_runtime) throw Error(what + ": id-mapped, but the runtime maps no tree the init clones");
+      ctx.idmap_by_runtime(index, tree.get());
+    }
   }
-  if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
   // A clone made here comes from our own "/", already a slave (or private);
   // the runtime's was cloned from the host's mount, and is a peer of it until
   // now: it stays one only where the config asked for a shared root.

@@ -24,8 +24,9 @@ struct MountContext {
   // any mount (MS_SLAVE or MS_PRIVATE, with MS_REC). A tree the runtime
   // cloned in its own namespace from a shared mount is a peer of that mount,
   // and anything mounted below a peer propagates to the host. 0 where the
-  // root's propagation is shared (bind_trees.hpp, binds_share_with_host): a
-  // bind then stays the peer it was cloned as.
+  // root's propagation is shared and the container has no user namespace
+  // (bind_trees.hpp, binds_share_with_host): a bind then stays the peer it
+  // was cloned as.
   unsigned long prepared_tree_propagation = MS_SLAVE | MS_REC;
   // The container has a user namespace: a bind the init clones from its own
   // namespace comes with the kernel's locks on the host's mounts (a

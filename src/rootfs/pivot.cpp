@@ -72,8 +72,11 @@ void detach_outside(const std::string& rootfs) {
   for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) {
     const std::string& mp = it->mount_point;
     if (is_under(mp, rootfs) || is_under(rootfs, mp)) continue;
-    // Already gone with a parent detached before it: fine.
-    if (::umount2(mp.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+    // Already gone with a parent detached before it: fine. Out of reach of
+    // a user namespace's root (EACCES: a 0700 directory on the way, as
+    // /var/lib/kubelet's or /run/user/N's): as out of the container's
+    // reach, and locked there anyway (EINVAL for every host mount).
+    if (::umount2(mp.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && errno != EACCES) {
       throw_errno("no_pivot: detach host mount " + quote(mp));
     }
   }

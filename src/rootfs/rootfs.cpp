@@ -208,8 +208,12 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.rootfs_path = real_path_of(root.get());
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);
-    ctx.prepared_tree_propagation = binds_share_with_host(spec) ? 0 : setup_propagation(propagation);
     ctx.user_namespace = spec::lists_namespace(spec, spec::NamespaceType::User);
+    // A tree the runtime cloned stays a peer of the host's mount only where
+    // a container without a user namespace asks for a shared root.
+    ctx.prepared_tree_propagation = !binds_share_with_host(spec) ? setup_propagation(propagation)
+                                    : ctx.user_namespace         ? MS_SLAVE | MS_REC
+                                                                 : 0;
     std::vector<UniqueFd> readonly_tmpfs;
     ctx.readonly_later = &readonly_tmpfs;
     ctx.idmap_by_runtime = opts.idmap_by_runtime;

@@ -38,8 +38,8 @@
 #include "process/terminal_proxy.hpp"
 #include "rootfs/bind_trees.hpp"
 #include "rootfs/overlay.hpp"
-#include "runtime/container_init.hpp"
 #include "runtime/container_id.hpp"
+#include "runtime/container_init.hpp"
 #include "runtime/container_setup.hpp"
 #include "runtime/create_inputs.hpp"
 #include "runtime/idmapped_mounts.hpp"
@@ -285,8 +285,9 @@ void run_runtime_step(const spec::Spec& spec, const ContainerState& st, pid_t in
 // reach, opened in its mount namespace with our credentials (rootfs/bind_trees.hpp).
 void send_bind_source(const SyncChannel& runtime_end, const spec::Spec& spec, const ContainerState& st, pid_t init,
                       const std::string& index) {
-  UniqueFd root = procfs::open_link_target(std::to_string(init) + "/root", O_PATH | O_DIRECTORY);
-  UniqueFd source = rootfs::open_source_for_init(root.get(), spec, st.bundle, st.rootfs, index);
+  UniqueFd source = rootfs::open_source_for_init(
+      [init] { return procfs::open_link_target(std::to_string(init) + "/root", O_PATH | O_DIRECTORY); }, spec,
+      st.bundle, st.rootfs, index);
   const int fd = source.get();
   runtime_end.send_to_waiting_peer(SyncMsg::Continue, {}, std::span<const int>(&fd, 1));
 }

@@ -124,6 +124,57 @@ TEST_F(HullTest, ABindSourceOnlyHostRootCanReachKeepsItsLocksInAJoinedUserNamesp
   EXPECT_FALSE(fs::exists(vol / "ro" / "w"));
 }
 
+// --no-pivot detaches the host's mounts outside the rootfs; in a user
+// namespace one below a directory the container's root may not search is
+// out of its reach (EACCES) and was an error, also without a bind of it
+// (found by review; runc 1.1.5 runs it).
+TEST_F(HullTest, NoPivotInAUserNamespaceLeavesAHostMountItCannotReach) {
+  LockedSubmounts submounts(locked_volume(temp_dir()));
+  ASSERT_TRUE(submounts.made()) << std::strerror(errno);
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  b.args({"sh", "-c", "id -u"});
+  ProcResult r = hull({"run", "--no-pivot", "--bundle", b.dir().string(), "nopivot"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n");
+}
+
+// An id-mapped bind and a bind under a shared root, in a user namespace,
+// keep the kernel's locks too: the init clones them from its own namespace
+// (and sends the id-mapped one for the runtime to map). The runtime's own
+// clones, attached until 2026-12-06, carried none: a container root with
+// CAP_SYS_ADMIN unmounted a host's submount and wrote through a read-only
+// one (found by review). A shared root in a user namespace shares nothing
+// back, as under runc: the kernel makes that namespace's copies slaves.
+TEST_F(HullTest, IdMappedAndSharedRootBindsInAUserNamespaceKeepTheHostsSubmountsLocked) {
+  const fs::path vol = temp_dir() / "vol";
+  fs::create_directories(vol);
+  std::ofstream(vol / "file") << "host-root-owned\n";
+  LockedSubmounts submounts(vol);
+  ASSERT_TRUE(submounts.made()) << std::strerror(errno);
+  const bool idmap = idmap_unsupported_on(vol).empty();
+  for (const std::string variant : {"idmap", "shared-root"}) {
+    if (variant == "idmap" && !idmap) continue;
+    SCOPED_TRACE(variant);
+    Bundle& b = bundle("bundle-" + variant);
+    b.add_user_namespace();
+    for (const char* set : {"bounding", "effective", "permitted"})
+      b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+    fs::create_directories(b.rootfs() / "mnt/vol");
+    if (variant == "idmap") {
+      b.config["mounts"].push_back(bind(vol, "/mnt/vol", {"idmap"}));
+    } else {
+      b.config["linux"]["rootfsPropagation"] = "rshared";
+      b.config["mounts"].push_back(bind(vol, "/mnt/vol"));
+    }
+    // Through the id-mapped mount host root's file is the container root's.
+    ProcResult r = run_sh(b, "stat -c %u /mnt/vol/file; " + LockedSubmounts::try_to_undo("/mnt/vol"), variant);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, variant == "idmap" ? "0\n" : "65534\n");
+    EXPECT_FALSE(fs::exists(vol / "ro" / "w"));
+  }
+}
+
 // In a user namespace mknod is refused, and each device is the host's node
 // bound in. A config entry for a path already there (a default device the
 // config lists again, or an entry listed twice) leaves that node alone:
@@ -454,12 +505,11 @@ TEST_F(HullTest, AnIdMappedSourceBelowTheRootfsTheKernelRefusesFailsCreate) {
   EXPECT_NE(hull({"state", "idmap-refused"}).exit_code, 0);
 }
 
-// The runtime opens a user-namespaced container's bind sources itself
-// (bind_trees.hpp): its clone of a shared host mount was a peer of that
-// mount, and the tmpfs the config puts below the bind reached the host's
-// directory too, shared and left there after the container had gone. Made a
-// slave before it is attached, as binds the init clones from its rslave "/"
-// are, it receives the host's mounts and sends none back.
+// A user-namespaced container's bind of a shared host mount receives the
+// host's mounts and sends none back: the init clones it from its rslave "/".
+// The runtime's own clone, which it attached until 2026-12-06, was a peer
+// of that mount, and the tmpfs the config puts below the bind reached the
+// host's directory too, shared and left there after the container had gone.
 TEST_F(HullTest, UserNamespacedBindOfASharedHostMountSendsNoMountBack) {
   fs::path host = temp_dir() / "host";
   SharedHostMount shared(host, true);
