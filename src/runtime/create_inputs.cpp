@@ -74,6 +74,7 @@ BundleConfig read_bundle_config(const GlobalOptions& g, const CreateOptions& o) 
     make_cgroup_mounts_readonly_without_cgroupns(spec);
   }
   std::string rootfs = resolve_rootfs(spec, bundle);
+  read_sources_below_the_rootfs(spec, bundle, rootfs);
   OverlayChoice overlay = overlay_choice(o, spec);
   // Moved in, not assigned: a Spec's move assignment is code the runtime
   // has no other use for.

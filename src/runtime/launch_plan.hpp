@@ -175,7 +175,7 @@ struct InitPlan {
   // an init that still runs it. Saves the init's switch (0.1-0.15 ms of
   // `run`) and the view's overlay mount.
   bool init_unsealed_until_exec = false;
-  bool send_state = false;     // the init needs the state JSON (hooks, seccomp agent)
+  bool send_state = false;  // the init needs the state JSON (hooks, seccomp agent)
   // The init stops before pivot_root (SyncMsg::RuntimeStep) for what the
   // runtime does in its own namespaces with the init's in place: move the
   // linux.netDevices in, run the prestart and createRuntime hooks.

@@ -298,6 +298,7 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   spec::validate_for_create(spec, config_path);
   JoinedNamespaces namespaces = joined_namespaces(spec, config_path);
   std::string rootfs = resolve_rootfs(spec, bundle);
+  read_sources_below_the_rootfs(spec, bundle, rootfs);
   cgroups::Manager cgroup = cgroups::Manager::plan(&*spec.linux_, o.id, g.systemd_cgroup);
   cgroup.set_unit_annotations(spec.annotations);
   cgroup.keep_device_filters_in(StateStore(g.root).device_filter_cache());

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rootfs/mount_options.hpp"
 #include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
 
@@ -34,6 +35,20 @@ void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_te
   for (size_t i : rewritten) config["mounts"][i]["destination"] = spec.mounts[i].destination;
   config_text = config.dump();  // compact, as update rewrites it: saved, it must stay within its cap
   check_saved_config_fits(config_text, bundle + "/config.json");
+}
+
+void read_sources_below_the_rootfs(spec::Spec& spec, const std::string& bundle, const std::string& rootfs) {
+  if (!spec.root) return;
+  const std::string& path = spec.root->path;
+  const std::string written = path.starts_with('/') ? path : bundle + "/" + path;
+  if (rootfs::clean_path(written) == rootfs) return;  // no symlink on the way: the sources are read as written
+  for (spec::Mount& m : spec.mounts) {
+    if (!m.source || m.source->empty() || !(m.type == "bind" || rootfs::parse_mount_options(m.options).bind()))
+      continue;
+    const std::string source = m.source->starts_with('/') ? *m.source : bundle + "/" + *m.source;
+    std::optional<std::string> inside = rootfs::path_below(written, source);
+    if (inside && !rootfs::path_below(rootfs, source)) m.source = rootfs + *inside;
+  }
 }
 
 }  // namespace hull

@@ -19,4 +19,13 @@ namespace hull {
 // was; then refused if it outgrew a state file).
 void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_text, const std::string& bundle);
 
+// A bind source written below root.path as the config names it
+// ("rootfs/data" from the bundle, or absolute) is the image's: read inside
+// the rootfs (rootfs/bind_trees.hpp), so that the image's symlinks never
+// lead to a host path. Where root.path reaches `rootfs`, its real path,
+// through a symlink, such a source is rewritten, in the spec only, as the
+// same path below `rootfs`; otherwise it would be read from the host's "/"
+// through the image's symlinks (found by review).
+void read_sources_below_the_rootfs(spec::Spec& spec, const std::string& bundle, const std::string& rootfs);
+
 }  // namespace hull

@@ -184,6 +184,27 @@ TEST_F(HostileBundle, SysSymlinkedToAHostDirectoryIsRefused) {
   host.expect_unchanged();
 }
 
+// A bind source written below root.path ("rootfs/esc") is the image's,
+// read inside the rootfs, also where root.path is a symlink to the image's
+// directory: compared with the rootfs's real path, such a source was read
+// from the host's "/", and the image's symlink "esc" to a host directory
+// bound that directory (found by review). Refused as that path is in the
+// image: there is no "/host" there. The program never runs.
+TEST_F(HostileBundle, ABindSourceBelowASymlinkedRootPathStaysInTheImage) {
+  HostDir host(temp_dir() / "host-dir");
+  Bundle& b = hostile_bundle();
+  fs::rename(b.rootfs(), b.dir() / "image");
+  fs::create_directory_symlink("image", b.dir() / "rootfs");
+  fs::create_directory_symlink(host.path(), b.dir() / "image" / "esc");
+  fs::create_directories(b.dir() / "image" / "mnt" / "esc");
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt/esc"}, {"type", "bind"}, {"source", "rootfs/esc"}, {"options", {"rbind"}}});
+  ProcResult r = run_sh(b, "echo RAN; ls /mnt/esc", "rootlink");
+  EXPECT_TRUE(failed_with(r, {"\"/esc\" does not exist in the rootfs"})) << r.out;
+  EXPECT_EQ(r.out.find("RAN"), std::string::npos) << r.out;
+  host.expect_unchanged();
+}
+
 // runc CVE-2026-41579 (GHSA-xjvp-4fhw-gc47, fixed in runc 1.3.6, 1.4.3 and
 // 1.5.0-rc.3): runc made /dev's links (fd, stdin, stdout, stderr, core) and
 // replaced /dev/ptmx by path before pivot_root, so an image whose /dev was a
