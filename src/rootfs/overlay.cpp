@@ -46,6 +46,12 @@ void mount_overlay_rootfs(const std::string& rootfs, const std::string& dir, con
   // the container's root (in a user namespace, the host's root could make
   // one the container could not enter); its parent must exist.
   if (::mkdir(dir.c_str(), 0700) < 0) {
+    // In a user namespace the container's root may not write the state
+    // directory, which is host root's alone (the default place).
+    if (errno == EACCES)
+      throw_errno("overlay rootfs: mkdir " + quote(dir) +
+                  " (the container's root, which makes it, may not write there: in a user namespace give "
+                  "--overlay-dir a directory it may write)");
     if (errno != EEXIST) throw_errno("overlay rootfs: mkdir " + quote(dir));
     if (claimed) throw overlay_dir_exists(dir);
   } else if (claimed) {

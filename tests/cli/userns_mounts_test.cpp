@@ -139,6 +139,27 @@ TEST_F(HullTest, NoPivotInAUserNamespaceLeavesAHostMountItCannotReach) {
   EXPECT_EQ(r.out, "0\n");
 }
 
+// --overlay-rootfs in a user namespace: the container's root makes the
+// overlay directory, and may not write the state directory, the default
+// place (host root's alone): the error says to name one it may write
+// (found by review: "mkdir ...: permission denied"), where it runs.
+TEST_F(HullTest, AnOverlayRootfsInAUserNamespaceNeedsADirectoryItsRootMayWrite) {
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  // The file system of the container's "/".
+  b.args({"sh", "-c", "awk '$5 == \"/\" { for (i = 7; $i != \"-\"; i++); print $(i + 1) }' /proc/self/mountinfo"});
+  ProcResult r = hull({"run", "--overlay-rootfs", "--bundle", b.dir().string(), "ovlns"});
+  EXPECT_TRUE(
+      failed_with(r, {"overlay rootfs: mkdir ", "in a user namespace give --overlay-dir a directory it may write"}))
+      << r.err;
+  const fs::path dir = temp_dir() / "overlay";
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit);
+  r = hull({"run", "--overlay-dir", dir.string(), "--bundle", b.dir().string(), "ovlns"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "overlay\n");
+}
+
 // An id-mapped bind and a bind under a shared root, in a user namespace,
 // keep the kernel's locks too: the init clones them from its own namespace
 // (and sends the id-mapped one for the runtime to map). The runtime's own
