@@ -217,13 +217,6 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   if (ctx.plan->send_state) ctx.sync->expect(SyncMsg::State, &state_json);
   fault_point("init-before-namespaces");
   if (!ctx.joined_before_clone) join_namespaces(ctx);
-  // Still the host's uid 0, the owner of this non-dumpable process's /proc
-  // files: as the mapped root of a user namespace (dockerd --userns-remap)
-  // the init could no longer open /proc/self/oom_score_adj (EACCES). runc
-  // writes it before joining any namespace, for the same reason.
-  const bool oom_now =
-      ctx.plan->become_userns_root && spec.process && spec.process->oomScoreAdj && !ctx.oom_score_adj_inherited;
-  if (oom_now) process::apply_oom_score_adj(*spec.process->oomScoreAdj);
   if (ctx.plan->unshare_after_join_flags && ::unshare(static_cast<int>(ctx.plan->unshare_after_join_flags)) < 0)
     throw_errno("create the container's namespaces in the joined user namespace");
   if (ctx.plan->become_userns_root) ns::become_namespace_root();
@@ -309,7 +302,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   process::ExecOptions eo;
   eo.preserve_fds = ctx.preserve_fds;
   eo.stdio_to_user = ctx.plan->stdio.to_user;
-  eo.oom_score_adj_applied = oom_now || ctx.oom_score_adj_inherited;
+  eo.oom_score_adj_applied = ctx.oom_score_adj_inherited;
   // By the runtime after the clone, or before joining (join_namespaces).
   eo.io_priority_applied = ctx.plan->become_userns_root;
   eo.pty_master = rootfs.pty_master.get();

@@ -35,9 +35,9 @@ struct InitContext {
   bool own_mount_namespace = true;
   rootfs::MountNamespaceId runtime_mount_ns;  // where hull runs: never mounted in
   bool overlay_rootfs = false;
-  std::string overlay_dir;                          // "" = under the state dir
+  std::string overlay_dir;  // "" = under the state dir
   const SharedFlag* overlay_dir_claimed = nullptr;  // set by the init once it made a user-named overlay_dir
-  bool new_keyring = true;                          // join a fresh session keyring (unless --no-new-keyring)
+  bool new_keyring = true;  // join a fresh session keyring (unless --no-new-keyring)
   int preserve_fds = 0;
   // The decisions of the create plan: whether to wait for placement, the
   // cgroup and user namespace steps, the state and hooks exchanged.
@@ -45,7 +45,7 @@ struct InitContext {
   // linux.timeOffsets of a new time namespace the init makes itself (see
   // namespaces/time_namespace.hpp); null when the clone made it or there is none.
   const std::map<std::string, spec::TimeOffset>* time_offsets = nullptr;
-  int seccomp_listener_fd = -1;                       // connected to linux.seccomp.listenerPath, or -1
+  int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath, or -1
   const seccomp::Program* seccomp_program = nullptr;  // linux.seccomp, compiled by the runtime
   int last_cap = -1;                                  // process::ExecOptions::last_cap
   // Rootless with a new user namespace: the runtime, an ordinary user,
@@ -55,7 +55,7 @@ struct InitContext {
   // does the same). Its only possible tracer is that same user.
   bool dumpable_until_mapped = false;
   // process.oomScoreAdj is the runtime's own already, inherited at the clone
-  // (a runtime that is not root: process::inherit_oom_score_adj).
+  // (a runtime that is not root, or a user namespace: process::inherit_oom_score_adj).
   bool oom_score_adj_inherited = false;
   // The launch helper joined .linux.namespaces already (a new pid or time
   // namespace beside a joined user namespace, or a new user namespace beside
@@ -82,8 +82,8 @@ struct InitContext {
   // ...and, started on another CPU than the runtime's, its mask to restore
   // then (runtime/other_cpu.hpp).
   const OtherCpu* other_cpu = nullptr;
-  SyncChannel* sync = nullptr;       // the init's end
-  int listen_fd = -1;                // start barrier; -1: `run`'s Start comes over sync
+  SyncChannel* sync = nullptr;  // the init's end
+  int listen_fd = -1;           // start barrier; -1: `run`'s Start comes over sync
   bool rehearse_start_wait = false;  // a rehearsal connection is queued on listen_fd (start_barrier.hpp)
   int console_socket_fd = -1;
   // InitPlan::stdio.pipes: the pipes' ends that become fds 0-2 (CLOEXEC

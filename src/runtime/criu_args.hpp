@@ -63,8 +63,8 @@ struct RestoreTarget {
   std::vector<std::pair<int, std::string>>
       inherit_fds;  // fd in CRIU -> what it stands for ("pipe:[123]", "extRootNetNS")
   std::vector<std::pair<std::string, std::string>> join_namespaces;  // --join-ns: CRIU's name ("ipc") -> path
-  std::string action_script;                                         // CRIU's --action-script ("" = none)
-  CriuConfigFile config;                                             // CRIU's --config: criu_config_file
+  std::string action_script;                             // CRIU's --action-script ("" = none)
+  CriuConfigFile config;                                 // CRIU's --config: criu_config_file
 };
 
 // The CRIU configuration file a container's dump and restore use, as runc

@@ -203,14 +203,9 @@ void report_set_up_error(const ExecChild& c, int err, const std::string& message
     if (c.spec->process->terminal) {
       // As runc's exec: root of the container's user namespace first, then
       // the pty is the container root's to chown. What needs the host's
-      // root, the owner of this non-dumpable process's /proc files, is done
-      // before: the cgroup files (by the helper), oom_score_adj here (as the init).
-      if (c.in_user_namespace) {
-        const std::optional<int>& oom = c.spec->process->oomScoreAdj;
-        if (oom && !eo.oom_score_adj_applied) process::apply_oom_score_adj(*oom);
-        eo.oom_score_adj_applied = true;
-        ns::become_namespace_root();
-      }
+      // root is done before: the cgroup files (by the helper), oom_score_adj
+      // (inherited from the runtime).
+      if (c.in_user_namespace) ns::become_namespace_root();
       // After setns the root is the container's: the pty comes from its devpts.
       UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
       if (!root) throw_errno("open the container root");
@@ -463,8 +458,10 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
 
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
-    // As for create (rootless): the value ours, inherited by the child.
-    const bool oom_inherited = g.unprivileged && in.spec.process->oomScoreAdj;
+    // As for create (rootless, or a user namespace): the value ours,
+    // inherited by the child.
+    const bool oom_inherited =
+        (g.unprivileged || (in.plan.setns_flags & CLONE_NEWUSER)) && in.spec.process->oomScoreAdj;
     if (oom_inherited) process::inherit_oom_score_adj(*in.spec.process->oomScoreAdj);
     // Opened here: the resctrl mount is the host's.
     std::optional<resctrl::TaskFiles> rdt_tasks;

@@ -170,7 +170,7 @@ struct CheckpointOptions {
   CriuOptions criu;
   std::string parent_path;  // images of a previous (pre-)dump, relative to image_path
   bool leave_running = false;
-  bool pre_dump = false;  // memory only; the container keeps running
+  bool pre_dump = false;    // memory only; the container keeps running
   // runc 1.3's: CRIU's --skip-in-flight (drop TCP connections not yet
   // accepted) and --link-remap (an open file whose name was unlinked while
   // another hard link remains is linked back under a temporary name).

@@ -30,7 +30,7 @@ enum class Operation {
   Restore,                 // from CRIU's images into a new container (no container yet)
 };
 
-const char* to_string(Status s);  // "created", "running", ... ("removed" for the end state)
+const char* to_string(Status s);      // "created", "running", ... ("removed" for the end state)
 inline bool is_paused(Status s) { return s == Status::Paused || s == Status::PausedBeforeStart; }
 // How a refusal names a status: to_string's word, or "still being created",
 // "paused before it was started".

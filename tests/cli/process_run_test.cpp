@@ -188,6 +188,43 @@ TEST_F(HullTest, AnOpenFilesLimitAboveNrOpenSaysSo) {
   EXPECT_EQ(r.err.find("CAP_SYS_RESOURCE"), std::string::npos) << r.err;
 }
 
+// process.oomScoreAdj below the caller's floor (oom_score_adj_min, which a
+// caller with CAP_SYS_RESOURCE sets by raising its own: containerd raises
+// each shim to 1, and dockerd --userns-remap asks for 0) is set in a user
+// namespace too, for the init and an exec process: the runtime sets it on
+// itself, where it holds the capability, and they inherit it. Written by the
+// init or the exec process inside the user namespace, it was refused
+// (EACCES) and every such container failed (found by review; runc writes it
+// before its init enters any namespace). Needs CAP_SYS_RESOURCE (the VM lanes).
+TEST_F(HullTest, AnOomScoreBelowTheCallersIsSetInAUserNamespace) {
+  const uint64_t effective = std::stoull(status_field(hull::read_file("/proc/self/status"), "CapEff"), nullptr, 16);
+  if (!(effective & (uint64_t{1} << CAP_SYS_RESOURCE))) GTEST_SKIP() << "no CAP_SYS_RESOURCE to lower a score";
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  b.config["process"]["oomScoreAdj"] = 100;
+  b.args({"sleep", "1000"});
+  // hull run from a caller whose score (and floor) is 500.
+  auto from_500 = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"/bin/sh",
+                                  "-c",
+                                  "echo 500 > /proc/self/oom_score_adj && exec \"$@\"",
+                                  "sh",
+                                  runtime_binary(),
+                                  "--root",
+                                  state_root().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Child::spawn(argv).finish();
+  };
+  ProcResult created = from_500({"create", "--bundle", b.dir().string(), "oomns"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const pid_t init = state("oomns").value("pid", 0);
+  EXPECT_EQ(hull::read_file("/proc/" + std::to_string(init) + "/oom_score_adj"), "100\n");
+  ProcResult exec = from_500({"exec", "oomns", "cat", "/proc/self/oom_score_adj"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  EXPECT_EQ(exec.out, "100\n");
+  EXPECT_EQ(hull({"delete", "--force", "oomns"}).exit_code, 0);
+}
+
 // With CAP_SYS_RESOURCE (the VM lanes' root) a hard limit rises, in a user
 // namespace too, whose init holds the capability only in its own: the
 // runtime raises it from outside (runc alike), for a new user namespace and
