@@ -79,16 +79,15 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     if (rules.unprivileged && idmapped)
       throw Error("id-mapped mount .mounts[" + std::to_string(i) + "]: " + kIdmapNeedsHostRoot);
     if (rules.unprivileged) continue;
-    const std::string source = bind_source_path(m.source.value_or(""), bundle);
     // A source below the rootfs is the init's to clone, in its rootfs mount,
     // after the mounts before it (mounts.hpp), but for an id-mapped one below
     // an id-mapped rootfs. In a user namespace so is every other: the init
     // clones it from its own, locked copy of the host's mounts (and sends an
     // id-mapped one to be mapped, init_sends_trees_to_idmap).
+    if (rules.user_namespace ? !(rules.rootfs_idmapped && idmapped) : !(share_with_host || idmapped)) continue;
+    const std::string source = bind_source_path(m.source.value_or(""), bundle);
     const std::optional<std::string> inside = path_below(rootfs, source);
-    const bool cloned_here =
-        rules.user_namespace ? inside && rules.rootfs_idmapped && idmapped : !inside && (share_with_host || idmapped);
-    if (!cloned_here) continue;
+    if (rules.user_namespace ? !inside : inside.has_value()) continue;
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
     out.trees.resize(spec.mounts.size());
