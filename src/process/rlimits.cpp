@@ -121,15 +121,35 @@ void write_oom_score_adj(int value) {
 
 void apply_oom_score_adj(int value) { write_oom_score_adj(value); }
 
-void inherit_oom_score_adj(int value) {
-  if (current_oom_score_adj() == value) return;
-  // Dumpable again for the one write, then not: nothing of a container can
-  // reach this process meanwhile (no clone yet, no namespace joined).
+namespace {
+
+// Dumpable again for the one write, then not: nothing of a container can
+// reach this process meanwhile (no clone yet, no namespace joined; or the
+// clone made, in namespaces of its own).
+void write_own_oom_score_adj(int value) {
   struct DumpableForAWrite {
     DumpableForAWrite() { ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); }
     ~DumpableForAWrite() { ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
   } dumpable;
   write_oom_score_adj(value);
+}
+
+}  // namespace
+
+LentOomScoreAdj::LentOomScoreAdj(int value) : own_(current_oom_score_adj()) {
+  if (own_ == value) return;
+  write_own_oom_score_adj(value);
+  lent_ = true;
+}
+
+LentOomScoreAdj::~LentOomScoreAdj() {
+  if (!lent_) return;
+  // Raising it back is always allowed; lowering it back, only with the
+  // CAP_SYS_RESOURCE the raise then set the floor with. Left as it is
+  // otherwise: the runtime is about to exit or to wait for its container.
+  try {
+    write_own_oom_score_adj(own_);
+  } catch (const Error&) {}
 }
 
 }  // namespace hull::process

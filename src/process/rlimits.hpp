@@ -27,10 +27,25 @@ void raise_rlimits_of(pid_t pid, const std::vector<spec::Rlimit>& rlimits);
 
 // Writes /proc/self/oom_score_adj.
 void apply_oom_score_adj(int value);
-// The same for a runtime that is not root, before it clones the container's
-// process, which inherits the value: a non-dumpable process's /proc files
-// belong to host root (as hull always is, and its clones until execve), so
-// such a runtime may write its own only while briefly dumpable.
-void inherit_oom_score_adj(int value);
+// process.oomScoreAdj set on the runtime itself for the clone of a container
+// process, which inherits it, where that process could not write it: a
+// runtime that is not root (a non-dumpable process's /proc files belong to
+// host root, as hull always is, and its clones until execve: it writes its
+// own while briefly dumpable), and any process in a user namespace (a
+// value below the caller's floor needs CAP_SYS_RESOURCE in the host's).
+// The runtime's own value comes back at destruction, once the clone is
+// made: the runtime, attached to its container or running its hooks,
+// keeps its own score, as runc's does.
+class LentOomScoreAdj {
+ public:
+  explicit LentOomScoreAdj(int value);
+  ~LentOomScoreAdj();
+  LentOomScoreAdj(const LentOomScoreAdj&) = delete;
+  LentOomScoreAdj& operator=(const LentOomScoreAdj&) = delete;
+
+ private:
+  int own_;
+  bool lent_ = false;
+};
 
 }  // namespace hull::process

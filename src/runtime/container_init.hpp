@@ -55,7 +55,7 @@ struct InitContext {
   // does the same). Its only possible tracer is that same user.
   bool dumpable_until_mapped = false;
   // process.oomScoreAdj is the runtime's own already, inherited at the clone
-  // (a runtime that is not root, or a user namespace: process::inherit_oom_score_adj).
+  // (a runtime that is not root, or a user namespace: process::LentOomScoreAdj).
   bool oom_score_adj_inherited = false;
   // The launch helper joined .linux.namespaces already (a new pid or time
   // namespace beside a joined user namespace, or a new user namespace beside

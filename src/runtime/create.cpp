@@ -563,17 +563,18 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.config_mounts = config.config_mounts;
   ctx.rootfs_tree = inputs.rootfs_tree.tree.get();
   ctx.dumpable_until_mapped = g.unprivileged && plan.write_id_maps;
-  // The value is ours first, and inherited, where the init could not write
-  // it: a rootless runtime (not root, or root of a user namespace of its
-  // own) may find the init's /proc/self files root's once the init is not
-  // dumpable; and in a user namespace, made or joined, a value below the
-  // caller's floor (oom_score_adj_min: containerd raises its shims to 1,
+  // The value is ours for the clone, and inherited, where the init could
+  // not write it: a rootless runtime (not root, or root of a user namespace
+  // of its own) may find the init's /proc/self files root's once the init
+  // is not dumpable; and in a user namespace, made or joined, a value below
+  // the caller's floor (oom_score_adj_min: containerd raises its shims to 1,
   // dockerd --userns-remap asks for 0) needs CAP_SYS_RESOURCE in the host's
   // user namespace, which the init has left (found by review: every Docker
   // container with --userns-remap failed). runc writes it before its init
   // enters any namespace.
+  std::optional<process::LentOomScoreAdj> oom_lent;
   if ((g.unprivileged || plan.become_userns_root) && c.spec.process && c.spec.process->oomScoreAdj) {
-    process::inherit_oom_score_adj(*c.spec.process->oomScoreAdj);
+    oom_lent.emplace(*c.spec.process->oomScoreAdj);
     ctx.oom_score_adj_inherited = true;
   }
   ctx.close_at_entry = {c.dir.fd(),
@@ -638,6 +639,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   }
   LaunchedChild& init = *launched;
   ns::return_to_own_namespaces(namespaces);
+  oom_lent.reset();
   phase_mark("cloned");
   try {
     // Before anything lets the init go on to its execve.

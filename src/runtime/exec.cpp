@@ -121,7 +121,7 @@ struct ExecChild {
   const UnsentReport* unsent = nullptr;
   int last_cap = -1;                     // process::ExecOptions::last_cap
   bool stdio_to_user = false;            // ExecPlan::stdio.to_user
-  bool oom_score_adj_inherited = false;  // process::inherit_oom_score_adj, in the runtime
+  bool oom_score_adj_inherited = false;  // process::LentOomScoreAdj, in the runtime
   // The container has a user namespace (joined by the helper): the host's
   // root is unmapped there, so a pty opened as it would be owned by the
   // overflow uid and could not be given to the process's user.
@@ -458,11 +458,12 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
 
     std::optional<SignalForwarder> forwarder;
     if (!o.detach) forwarder.emplace();
-    // As for create (rootless, or a user namespace): the value ours,
-    // inherited by the child.
+    // As for create (rootless, or a user namespace): the value ours for the
+    // clone, inherited by the child.
     const bool oom_inherited =
         (g.unprivileged || (in.plan.setns_flags & CLONE_NEWUSER)) && in.spec.process->oomScoreAdj;
-    if (oom_inherited) process::inherit_oom_score_adj(*in.spec.process->oomScoreAdj);
+    std::optional<process::LentOomScoreAdj> oom_lent;
+    if (oom_inherited) oom_lent.emplace(*in.spec.process->oomScoreAdj);
     // Opened here: the resctrl mount is the host's.
     std::optional<resctrl::TaskFiles> rdt_tasks;
     if (resctrl::Groups rdt = resctrl::Groups::recorded(st.extra, st.id); !rdt.empty())
@@ -514,7 +515,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       req.entry = exec_helper_main;
       req.arg = &helper;
       req.child_end = &child_end;
-      // Placement::add writes the v2 in.cgroup only, and only where the clone
+      // Placement::add writes the v2 cgroup only, and only where the clone
       // could not put the helper there.
       if (req.cgroup_fd >= 0) {
         req.place = [&cgroup = in.cgroup](pid_t pid, bool in_cgroup) { cgroup->add(pid, in_cgroup); };
@@ -551,6 +552,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     } catch (const Error& e) {
       rethrow_explaining_a_kill(e);
     }
+    oom_lent.reset();
     fault_point("exec-after-clone");
     SyncChannel& runtime_end = launched->second;
     const pid_t pid = launched->first.pid();

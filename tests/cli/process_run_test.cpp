@@ -225,6 +225,24 @@ TEST_F(HullTest, AnOomScoreBelowTheCallersIsSetInAUserNamespace) {
   EXPECT_EQ(hull({"delete", "--force", "oomns"}).exit_code, 0);
 }
 
+// ...and the runtime has its own value back once the clone is made: the
+// hooks it runs keep the caller's score, as runc's do, and so does a `run`
+// that stays attached, not the container's (found by review of a8c76b2: a
+// BestEffort pod's 1000 made them the OOM killer's first choice).
+TEST_F(HullTest, TheRuntimesHooksKeepTheCallersOomScoreBesideAUserNamespacedContainer) {
+  const std::string own = hull::read_file("/proc/self/oom_score_adj");
+  const std::filesystem::path seen = temp_dir() / "hook-oom";
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  b.config["process"]["oomScoreAdj"] = 900;
+  b.config["hooks"]["createRuntime"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat /proc/self/oom_score_adj > " + seen.string()}}}};
+  ProcResult r = run_sh(b, "cat /proc/self/oom_score_adj");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "900\n");
+  EXPECT_EQ(hull::read_file(seen.string()), own);
+}
+
 // With CAP_SYS_RESOURCE (the VM lanes' root) a hard limit rises, in a user
 // namespace too, whose init holds the capability only in its own: the
 // runtime raises it from outside (runc alike), for a new user namespace and
