@@ -101,62 +101,75 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
   return out;
 }
 
+bool is_bind(const spec::Mount& m) { return options_of(m).bind(); }
+
+std::string mount_name(const spec::Mount& m, size_t index, size_t config_mounts) {
+  return index < config_mounts ? ".mounts[" + std::to_string(index) + "]"
+                               : "the mount hull adds on " + quote(m.destination) + " for NOTIFY_SOCKET";
+}
+
 namespace {
 
-// The source of a bind the init clones from its own namespace and may ask
-// the runtime to open (bind_trees.hpp), or nullopt for any other mount.
-std::optional<std::string> source_init_may_ask_for(const spec::Mount& m, const std::string& bundle,
-                                                   const std::string& rootfs) {
+// The source of a bind the init clones itself and may ask the runtime to
+// open (bind_trees.hpp), or nullopt for any other mount.
+std::optional<std::string> source_init_may_ask_for(const spec::Mount& m, const std::string& bundle) {
   MountOptions o = options_of(m);
   if (!o.bind() || (o.flags & MS_REMOUNT)) return std::nullopt;
   std::string source = bind_source_path(m.source.value_or(""), bundle);
-  if (source.empty() || path_below(rootfs, source)) return std::nullopt;
+  if (source.empty()) return std::nullopt;
   return source;
 }
 
 }  // namespace
 
-bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
-                              const BindTreeRules& rules) {
+bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const BindTreeRules& rules) {
   if (!rules.user_namespace) return false;
   return std::any_of(spec.mounts.begin(), spec.mounts.end(),
-                     [&](const spec::Mount& m) { return source_init_may_ask_for(m, bundle, rootfs).has_value(); });
+                     [&](const spec::Mount& m) { return source_init_may_ask_for(m, bundle).has_value(); });
 }
 
-UniqueFd open_source_for_init(const std::function<UniqueFd()>& open_init_root, const spec::Spec& spec,
-                              const std::string& bundle, const std::string& rootfs, const std::string& index) {
+UniqueFd open_source_for_init(const BindSourceQuestion& q, const std::function<UniqueFd()>& open_init_root,
+                              const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                              size_t config_mounts) {
   size_t i = 0;
-  const auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), i);
+  const auto [end, ec] = std::from_chars(q.index.data(), q.index.data() + q.index.size(), i);
   std::optional<std::string> source;
-  if (ec == std::errc() && end == index.data() + index.size() && i < spec.mounts.size())
-    source = source_init_may_ask_for(spec.mounts[i], bundle, rootfs);
-  if (!source)
-    throw Error("sync protocol: bind-source for " + quote(index) +
-                " names no bind of the config the init clones from its own namespace");
+  if (ec == std::errc() && end == q.index.data() + q.index.size() && i < spec.mounts.size())
+    source = source_init_may_ask_for(spec.mounts[i], bundle);
+  // A source below the rootfs comes with the init's rootfs mount, where it
+  // is read (after the mounts before it); any other with none.
+  const std::optional<std::string> inside = source ? path_below(rootfs, *source) : std::nullopt;
+  if (!source || (inside.has_value() != (q.init_rootfs >= 0)))
+    throw Error("sync protocol: bind-source for " + quote(q.index) +
+                " names no bind of the config the init clones itself, or came with the wrong fds");
   const spec::Mount& m = spec.mounts[i];
   const MountOptions o = options_of(m);
   // As the init names its mounts' errors (rootfs.cpp).
-  const std::string what =
-      "rootfs: .mounts[" + index + "]: " + describe_mount(*source, m.destination, "", o.flags, o.data_string());
+  const std::string what = "rootfs: " + mount_name(m, i, config_mounts) + ": " +
+                           describe_mount(*source, m.destination, "", o.flags, o.data_string());
   const std::string unreachable = what + ": the container's root may not search the source's path";
   UniqueFd root;
-  try {
-    root = open_init_root();
-  } catch (const Error& e) {
-    throw Error(unreachable + ", and the runtime may not open the container init's root to look for it (" +
-                    e.message() +
-                    "): make the path searchable by the container's root, or run hull as root (of the host, or "
-                    "of a user namespace mapping the container's ids, as rootless podman does)",
-                e.code());
+  if (!inside) {
+    try {
+      root = open_init_root();
+    } catch (const Error& e) {
+      throw Error(unreachable + ", and the runtime may not open the container init's root to look for it (" +
+                      e.message() +
+                      "): make the path searchable by the container's root, or run hull as root (of the host, or "
+                      "of a user namespace mapping the container's ids, as rootless podman does)",
+                  e.code());
+    }
   }
-  // Its symlinks resolve below the init's root, never into the runtime's
-  // namespaces; a magic link cannot (a jump out of a scoped lookup).
-  const int fd = openat2_fd(root.get(), source->c_str(), O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  // Its symlinks resolve below the init's root (or its rootfs), never into
+  // the runtime's namespaces; a magic link cannot (a jump out of a scoped
+  // lookup).
+  const int fd = openat2_fd(inside ? q.init_rootfs : root.get(), inside ? inside->c_str() : source->c_str(),
+                            O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd >= 0) return UniqueFd(fd);
   const int err = errno;
   if (err == ENOENT) throw Error(what + ": the source does not exist", ENOENT);
   std::string why = unreachable + ", and the runtime could not open it in the init's mount namespace either " +
-                    "(the host's files as the init sees them)";
+                    "(the files as the init sees them)";
   if (err == ELOOP || err == EXDEV)
     why += ": a link on the way may be a /proc magic link, which is not followed there: give the path it names";
   throw_errno(err, why);

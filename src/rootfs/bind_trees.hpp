@@ -100,19 +100,36 @@ bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle
 
 // Whether the init, in a user namespace, may ask the runtime for a bind
 // source it cannot reach (SyncMsg::BindSource, InitPlan::runtime_serves_mounts):
-// a bind whose source is outside `rootfs`.
-bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
-                              const BindTreeRules& rules);
+// any bind's, outside the rootfs or below it.
+bool init_may_ask_for_sources(const spec::Spec& spec, const std::string& bundle, const BindTreeRules& rules);
 
-// SyncMsg::BindSource: the source of spec.mounts[`index`] (its decimal
-// text), a bind init_may_ask_for_sources counts, opened (O_PATH) below the
-// init's root directory (/proc/<pid>/root, which `open_init_root` opens
-// once the question is found valid), with the caller's credentials; its
-// symlinks resolve there, as the host's "/" when the init has not pivoted
-// yet. The fd names a mount of the init's namespace: a mount of another one
-// the init could not clone (open_tree: EINVAL), so it never gets an
-// unlocked one this way.
-UniqueFd open_source_for_init(const std::function<UniqueFd()>& open_init_root, const spec::Spec& spec,
-                              const std::string& bundle, const std::string& rootfs, const std::string& index);
+// A SyncMsg::BindSource question: the mount's index in spec.mounts (its
+// decimal text) and, for a source below the rootfs, the init's rootfs mount
+// (the fd the message carried; -1 for any other).
+struct BindSourceQuestion {
+  const std::string& index;
+  int init_rootfs = -1;
+};
+
+// The answer: the source of the bind the question names, opened (O_PATH)
+// with the caller's credentials below the init's root directory
+// (/proc/<pid>/root, which `open_init_root` opens once the question is
+// found valid; the host's "/" as the init sees it before it pivots) or, for
+// a source below `rootfs`, below the init's rootfs mount (the image's path,
+// with the container's mounts before it). Its symlinks resolve there. The
+// fd names a mount of the init's namespace: a mount of another one the
+// init could not clone (open_tree: EINVAL), so it never gets an unlocked
+// one this way. Errors name the mount as the init's do (`config_mounts`:
+// how many of spec.mounts are config.json's).
+UniqueFd open_source_for_init(const BindSourceQuestion& q, const std::function<UniqueFd()>& open_init_root,
+                              const spec::Spec& spec, const std::string& bundle, const std::string& rootfs,
+                              size_t config_mounts);
+
+// A mount, as errors name it: ".mounts[2]" for config.json's (`index` below
+// `config_mounts`), the runtime's own by what it is for.
+std::string mount_name(const spec::Mount& m, size_t index, size_t config_mounts);
+
+// A bind mount (type "bind", or the option "bind" or "rbind").
+bool is_bind(const spec::Mount& m);
 
 }  // namespace hull::rootfs

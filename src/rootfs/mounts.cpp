@@ -120,16 +120,33 @@ UniqueFd open_proc_or_sys_dir(const MountContext& ctx, const std::string& dest, 
   return fd;
 }
 
+// `clone`, the init's own clone of a bind source; where the container's
+// root may not reach the source (EACCES), the clone of the fd the runtime
+// opens for it in our mount namespace (MountContext::source_from_runtime:
+// `rootfd` sent along for a source below the rootfs, else -1).
+template <class Clone>
+UniqueFd clone_or_ask_runtime(const MountContext& ctx, size_t index, int rootfd, bool recursive,
+                              const std::string& what, Clone&& clone) {
+  try {
+    return clone();
+  } catch (const Error& e) {
+    if (e.code() != EACCES || !ctx.source_from_runtime) throw;
+  }
+  UniqueFd at = ctx.source_from_runtime(index, rootfd);
+  return clone_mount(at.get(), "", recursive, what);
+}
+
 // A source below the rootfs ("$rootfs/mnt/x") is read as the container
 // will see it: inside the rootfs mount, with the mounts made before this
 // one, as runc 1.2 and later resolve it, and with its symlinks kept inside
 // the root, where a lookup from the host's "/" would follow one of the
 // image's to the host. Empty for a source elsewhere.
-UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& source, bool recursive,
+UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& source, size_t index, bool recursive,
                                 const std::string& what) {
   const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
   if (!inside) return {};
-  return clone_mount_in_root(ctx.rootfd, *inside, recursive, what);
+  return clone_or_ask_runtime(ctx, index, ctx.rootfd, recursive, what,
+                              [&] { return clone_mount_in_root(ctx.rootfd, *inside, recursive, what); });
 }
 
 // A bind source outside the rootfs, cloned from the init's own mount
@@ -139,13 +156,8 @@ UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& sour
 UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, size_t index, bool recursive,
                            const std::string& what) {
   try {
-    try {
-      return clone_mount(AT_FDCWD, source, recursive, what);
-    } catch (const Error& e) {
-      if (e.code() != EACCES || !ctx.source_from_runtime) throw;
-    }
-    UniqueFd at = ctx.source_from_runtime(index);
-    return clone_mount(at.get(), "", recursive, what);
+    return clone_or_ask_runtime(ctx, index, -1, recursive, what,
+                                [&] { return clone_mount(AT_FDCWD, source, recursive, what); });
   } catch (const Error& e) {
     if (e.code() == EINVAL && ctx.user_namespace && !recursive)
       throw Error(e.message() + " (in a user namespace the kernel refuses a non-recursive bind of a source with " +
@@ -190,7 +202,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   UniqueFd tree(prepared_tree);
   const bool runtimes_tree = static_cast<bool>(tree);
   if (!runtimes_tree) {
-    tree = clone_source_in_rootfs(ctx, source, o.recursive_bind(), what);
+    tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what);
     if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
     // The runtime opened and mapped every other id-mapped source
     // (bind_trees.hpp); this one it maps now. Only a process privileged over

@@ -39,12 +39,13 @@ struct MountContext {
   // rootfs, cloned here after the mounts before it, by its index in
   // spec.mounts (SetupOptions::idmap_by_runtime). Empty: such a bind is refused.
   std::function<void(size_t mount, int tree)> idmap_by_runtime;
-  // Opens, by its index in spec.mounts, a bind source outside the rootfs
-  // the init may not reach (EACCES: the container's root is no host root),
-  // in the init's own mount namespace, with the runtime's credentials
-  // (rootfs/bind_trees.hpp, SyncMsg::BindSource): the init clones its locked
-  // copy from the fd. Empty: the EACCES stands.
-  std::function<UniqueFd(size_t mount)> source_from_runtime;
+  // Opens, by its index in spec.mounts, a bind source the init may not reach
+  // (EACCES: the container's root is no host root), in the init's own mount
+  // namespace, with the runtime's credentials (rootfs/bind_trees.hpp,
+  // SyncMsg::BindSource): one below the rootfs below `rootfd` (the rootfs
+  // mount, sent along), any other below the init's root (`rootfd` -1). The
+  // init clones its locked copy from the fd. Empty: the EACCES stands.
+  std::function<UniqueFd(size_t mount, int rootfd)> source_from_runtime;
   // Set to the first directory right below /dev that a mount covers
   // (/dev/pts, /dev/shm, ...), opened before that mount is attached, so that
   // it names the directory beneath the mount: the masks' empty directory is

@@ -243,8 +243,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       } catch (Error& e) {
         // Named as in config.json, so the user finds which entry (built on
         // failure only: nothing on the hot path).
-        e.add_context(i < opts.config_mounts ? ".mounts[" + std::to_string(i) + "]"
-                                             : "the mount hull adds on " + quote(m.destination) + " for NOTIFY_SOCKET");
+        e.add_context(mount_name(m, i, opts.config_mounts));
         throw;
       }
     }

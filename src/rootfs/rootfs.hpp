@@ -46,7 +46,7 @@ struct SetupOptions {
   std::function<void(size_t mount, int tree)> idmap_by_runtime;
   // The runtime's opening of a bind source out of the init's reach
   // (MountContext::source_from_runtime); may be empty where there is none.
-  std::function<UniqueFd(size_t mount)> source_from_runtime;
+  std::function<UniqueFd(size_t mount, int rootfd)> source_from_runtime;
   // How many of spec.mounts are config.json's: errors name those by their
   // index there (".mounts[2]"); the ones after are the runtime's own (the
   // bind of the NOTIFY_SOCKET socket), which the user's config has no index for.

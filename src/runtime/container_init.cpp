@@ -263,8 +263,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       ctx.sync->send_to_waiting_peer(SyncMsg::IdmapTree, std::to_string(mount), std::span<const int>(&tree, 1));
       expect_answer(nullptr);
     };
-    ro.source_from_runtime = [&ctx, &expect_answer](size_t mount) {
-      ctx.sync->send_to_waiting_peer(SyncMsg::BindSource, std::to_string(mount));
+    ro.source_from_runtime = [&ctx, &expect_answer](size_t mount, int rootfd) {
+      ctx.sync->send_to_waiting_peer(SyncMsg::BindSource, std::to_string(mount),
+                                     rootfd >= 0 ? std::span<const int>(&rootfd, 1) : std::span<const int>());
       std::vector<UniqueFd> source;
       expect_answer(&source);
       if (source.size() != 1) throw Error("sync protocol: the runtime's bind source came with no single fd");

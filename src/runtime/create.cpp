@@ -282,26 +282,30 @@ void run_runtime_step(const spec::Spec& spec, const ContainerState& st, pid_t in
 }
 
 // SyncMsg::BindSource: the source of mounts[`index`], out of the init's
-// reach, opened in its mount namespace with our credentials (rootfs/bind_trees.hpp).
-void send_bind_source(const SyncChannel& runtime_end, const spec::Spec& spec, const ContainerState& st, pid_t init,
-                      const std::string& index) {
+// reach, opened in its mount namespace with our credentials
+// (rootfs/bind_trees.hpp); `fds`: the init's rootfs mount, for a source below it.
+void send_bind_source(const SyncChannel& runtime_end, const spec::Spec& spec, size_t config_mounts,
+                      const ContainerState& st, pid_t init, const std::string& index,
+                      const std::vector<UniqueFd>& fds) {
+  if (fds.size() > 1) throw Error("sync protocol: bind-source came with more than one fd");
   UniqueFd source = rootfs::open_source_for_init(
+      {index, fds.empty() ? -1 : fds[0].get()},
       [init] { return procfs::open_link_target(std::to_string(init) + "/root", O_PATH | O_DIRECTORY); }, spec,
-      st.bundle, st.rootfs, index);
+      st.bundle, st.rootfs, config_mounts);
   const int fd = source.get();
   runtime_end.send_to_waiting_peer(SyncMsg::Continue, {}, std::span<const int>(&fd, 1));
 }
 
 // What the init asks of the runtime while it sets up, answered until it is Ready.
-void serve_init_until_ready(SyncChannel& runtime_end, const spec::Spec& spec, const ContainerState& st, pid_t init,
-                            const InitPlan& plan) {
+void serve_init_until_ready(SyncChannel& runtime_end, const spec::Spec& spec, size_t config_mounts,
+                            const ContainerState& st, pid_t init, const InitPlan& plan) {
   for (;;) {
     std::string payload;
     std::vector<UniqueFd> fds;
     SyncMsg m = runtime_end.receive(&payload, &fds);
     if (m == SyncMsg::Ready) return;
     if (m == SyncMsg::BindSource && plan.runtime_serves_mounts) {
-      send_bind_source(runtime_end, spec, st, init, payload);
+      send_bind_source(runtime_end, spec, config_mounts, st, init, payload, fds);
       continue;
     }
     if (m == SyncMsg::IdmapTree && plan.runtime_serves_mounts) {
@@ -433,7 +437,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                        .rootless = g.rootless,
                        .start_follows = start == StartFollows::Now,
                        .idmapped_source_in_rootfs = rootfs::init_sends_trees_to_idmap(spec, bundle, rootfs, bind_rules),
-                       .init_may_ask_for_sources = rootfs::init_may_ask_for_sources(spec, bundle, rootfs, bind_rules)});
+                       .init_may_ask_for_sources = rootfs::init_may_ask_for_sources(spec, bundle, bind_rules)});
   // Before any namespace is joined and any process cloned: the init (and we,
   // for a container in our pid namespace) never run from the writable binary
   // where a container process could see us. Where the init seals itself, we
@@ -685,7 +689,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
       runtime_end.send_to_waiting_peer(SyncMsg::Start);
       c.init_released = true;
     }
-    serve_init_until_ready(runtime_end, c.spec, st, init.pid(), plan);
+    serve_init_until_ready(runtime_end, c.spec, config.config_mounts, st, init.pid(), plan);
   } catch (const PeerExitedError&) {
     explain_init_exit(init, cgroup);
   }

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rootfs/mount_options.hpp"
+#include "rootfs/bind_trees.hpp"
 #include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
 
@@ -43,9 +43,8 @@ void read_sources_below_the_rootfs(spec::Spec& spec, const std::string& bundle, 
   const std::string written = path.starts_with('/') ? path : bundle + "/" + path;
   if (rootfs::clean_path(written) == rootfs) return;  // no symlink on the way: the sources are read as written
   for (spec::Mount& m : spec.mounts) {
-    if (!m.source || m.source->empty() || !(m.type == "bind" || rootfs::parse_mount_options(m.options).bind()))
-      continue;
-    const std::string source = m.source->starts_with('/') ? *m.source : bundle + "/" + *m.source;
+    if (!m.source || m.source->empty() || !rootfs::is_bind(m)) continue;
+    const std::string source = rootfs::bind_source_path(*m.source, bundle);
     std::optional<std::string> inside = rootfs::path_below(written, source);
     if (inside && !rootfs::path_below(rootfs, source)) m.source = rootfs + *inside;
   }

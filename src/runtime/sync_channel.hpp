@@ -91,10 +91,11 @@ enum class SyncMsg : uint32_t {
   // Ready and the record) the init exits rather than wait for a start that
   // no record points to.
   Recorded = 12,
-  // init to runtime, payload a mount's index: a bind source outside the
-  // rootfs the init could not reach (EACCES), for the runtime to open in the
-  // init's mount namespace (InitPlan::runtime_serves_mounts); the runtime
-  // answers Continue with the source's O_PATH fd.
+  // init to runtime, payload a mount's index (and fd the init's rootfs mount,
+  // for a source below it): a bind source the init could not reach (EACCES),
+  // for the runtime to open in the init's mount namespace
+  // (InitPlan::runtime_serves_mounts); the runtime answers Continue with the
+  // source's O_PATH fd.
   BindSource = 13,
 };
 

@@ -124,6 +124,23 @@ TEST_F(HullTest, ABindSourceOnlyHostRootCanReachKeepsItsLocksInAJoinedUserNamesp
   EXPECT_FALSE(fs::exists(vol / "ro" / "w"));
 }
 
+// The same for a source below the rootfs ("$rootfs/data/sub") in a
+// directory of the image the container's root may not search: the runtime
+// opens it below the init's rootfs mount, sent with the question, and the
+// init clones it (found by the re-review; runc and crun mount it).
+TEST_F(HullTest, ASourceBelowTheRootfsOnlyHostRootCanReachIsMounted) {
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  fs::create_directories(b.rootfs() / "data/sub");
+  fs::create_directories(b.rootfs() / "mnt/b");
+  std::ofstream(b.rootfs() / "data/sub/z") << "image-ok\n";
+  fs::permissions(b.rootfs() / "data", fs::perms::owner_all);
+  b.config["mounts"].push_back(bind(b.rootfs() / "data/sub", "/mnt/b"));
+  ProcResult r = run_sh(b, "cat /mnt/b/z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "image-ok\n");
+}
+
 // --no-pivot detaches the host's mounts outside the rootfs; in a user
 // namespace one below a directory the container's root may not search is
 // out of its reach (EACCES) and was an error, also without a bind of it
