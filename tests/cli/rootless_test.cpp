@@ -5,6 +5,8 @@
 // root's: the container runs without one, with a warning. Checked from
 // inside (maps, id, setgroups, a root-owned host file) and after (nothing
 // left under the state root, no mounts, no processes).
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/unique_fd.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
 #include "harness.hpp"
@@ -355,6 +358,14 @@ class RootlessSubuidTest : public RootlessTest {
   void SetUp() override {
     if (::access("/usr/bin/newuidmap", X_OK) != 0)
       GTEST_SKIP() << "newuidmap missing: scripts/setup.sh installs uidmap";
+    // One test of this fixture at a time across ctest's processes: each
+    // makes and removes the same user, and one's userdel pulled the user
+    // from under another's newuidmap ("Cannot determine your user name").
+    // The directory of the user database is the lock: its files are
+    // replaced by rename (a lock on /etc/subuid stays on the old one), and
+    // the shadow tools lock with files of their own, not flock.
+    user_lock_.reset(::open("/etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (user_lock_) ::flock(user_lock_.get(), LOCK_EX);
     // One that exists is a killed run's, maybe made only in part (a group
     // without its user, a user without its ranges): made again from nothing.
     remove_user_and_group();
@@ -383,6 +394,7 @@ class RootlessSubuidTest : public RootlessTest {
     if (run_process({"/usr/bin/getent", "group", kName}).exit_code == 0) run_user_tool({"/usr/sbin/groupdel", kName});
   }
   bool made_user_ = false;
+  UniqueFd user_lock_;  // released after the user is removed, when the test is destroyed
 };
 
 TEST_F(RootlessSubuidTest, NewuidmapMapsTheUsersRanges) {
@@ -619,8 +631,14 @@ class RootlessV1DelegatedCgroupTest : public RootlessTest {
   // hull as the user, in a mount namespace of its own without the cgroup2
   // mount: the runtime sees a v1-only host.
   ProcResult hull_as_user_on_v1(const std::vector<std::string>& args, const std::string& id = "") {
-    std::vector<std::string> argv{"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                  "umount /sys/fs/cgroup/unified 2>/dev/null; exec \"$@\"", "sh"};
+    std::vector<std::string> argv{"/usr/bin/unshare",
+                                  "--mount",
+                                  "--propagation",
+                                  "private",
+                                  "/bin/sh",
+                                  "-c",
+                                  "umount /sys/fs/cgroup/unified 2>/dev/null; exec \"$@\"",
+                                  "sh"};
     for (auto& a : user_argv(args, id)) argv.push_back(a);
     return Child::spawn(argv).finish();
   }
