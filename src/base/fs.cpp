@@ -163,6 +163,10 @@ void write_file(const std::string& path, std::string_view data) {
   write_all(fd.get(), data, path);
 }
 
+std::string path_in_bundle(const std::string& path, const std::string& bundle) {
+  return path.empty() || path.starts_with('/') ? path : bundle + "/" + path;
+}
+
 std::string in_dir(int dirfd, const std::string& name) {
   // Called in the argument of a throw_errno: the errno it reports is the
   // caller's failure's, whatever the read of the link did to it.

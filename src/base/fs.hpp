@@ -21,6 +21,12 @@ UniqueFd open_at(int dirfd, const std::string& name, int flags, mode_t mode = 0)
 // name where that fails too (no fd left to read it with).
 std::string in_dir(int dirfd, const std::string& name);
 
+// A path the config or a create-time flag gives (root.path, a bind mount's
+// source, --console-socket, --pidfd-socket, a seccomp listenerPath): a
+// relative one is the bundle's, as runc reads it after changing into the
+// bundle; "" stays "".
+std::string path_in_bundle(const std::string& path, const std::string& bundle);
+
 // Whole contents of a file; one over max_size bytes (a pipe, /dev/zero
 // too) is an error (EFBIG) naming it, found without reading more than that.
 std::string read_file(const std::string& path, size_t max_size = SIZE_MAX);

@@ -28,11 +28,6 @@ MountOptions options_of(const spec::Mount& m) {
 
 }  // namespace
 
-std::string bind_source_path(const std::string& source, const std::string& bundle) {
-  if (source.empty() || source[0] == '/') return source;
-  return bundle + "/" + source;
-}
-
 bool is_idmapped(const spec::Mount& m, const MountOptions& o) {
   return o.idmap || !m.uidMappings.empty() || !m.gidMappings.empty();
 }
@@ -85,7 +80,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     // clones it from its own, locked copy of the host's mounts (and sends an
     // id-mapped one to be mapped, init_sends_trees_to_idmap).
     if (rules.user_namespace ? !(rules.rootfs_idmapped && idmapped) : !(share_with_host || idmapped)) continue;
-    const std::string source = bind_source_path(m.source.value_or(""), bundle);
+    const std::string source = path_in_bundle(m.source.value_or(""), bundle);
     const std::optional<std::string> inside = path_below(rootfs, source);
     if (rules.user_namespace ? !inside : inside.has_value()) continue;
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
@@ -115,7 +110,7 @@ namespace {
 std::optional<std::string> source_init_may_ask_for(const spec::Mount& m, const std::string& bundle) {
   MountOptions o = options_of(m);
   if (!o.bind() || (o.flags & MS_REMOUNT)) return std::nullopt;
-  std::string source = bind_source_path(m.source.value_or(""), bundle);
+  std::string source = path_in_bundle(m.source.value_or(""), bundle);
   if (source.empty()) return std::nullopt;
   return source;
 }
@@ -180,7 +175,7 @@ bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle
   if (rules.unprivileged) return false;
   return std::any_of(spec.mounts.begin(), spec.mounts.end(), [&](const spec::Mount& m) {
     if (!is_idmapped_bind(m)) return false;
-    return path_below(rootfs, bind_source_path(m.source.value_or(""), bundle)) ? !rules.rootfs_idmapped
+    return path_below(rootfs, path_in_bundle(m.source.value_or(""), bundle)) ? !rules.rootfs_idmapped
                                                                                : rules.user_namespace;
   });
 }

@@ -34,10 +34,6 @@ namespace hull::rootfs {
 
 struct MountOptions;
 
-// A bind mount's source as the runtime reads it: a relative one is the
-// bundle's, as runc reads it; "" stays "".
-std::string bind_source_path(const std::string& source, const std::string& bundle);
-
 // True for a bind mount whose options or uidMappings/gidMappings ask for an
 // id-mapped mount (idmap, ridmap).
 bool is_idmapped(const spec::Mount& m);

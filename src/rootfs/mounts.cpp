@@ -191,7 +191,7 @@ void keep_covered_dev_dir(const MountContext& ctx, const std::string& dest, int 
 void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, const MountOptions& o,
                 const std::string& dest, int prepared_tree) {
   if (o.flags & MS_REMOUNT) return remount_bind(ctx, o, dest);
-  std::string source = bind_source_path(m.source.value_or(""), ctx.bundle);
+  std::string source = path_in_bundle(m.source.value_or(""), ctx.bundle);
   unsigned long flags = o.flags;
   std::string what = describe_mount(source, dest, "", flags, o.data_string());
   if (source.empty()) throw Error(what + ": a bind mount needs a source");

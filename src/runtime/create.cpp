@@ -456,7 +456,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   UniqueFd pidfd_socket;
   if (!o.pidfd_socket.empty())
-    pidfd_socket = connect_unix(socket_path_in_bundle(o.pidfd_socket, bundle), "pidfd socket");
+    pidfd_socket = connect_unix(path_in_bundle(o.pidfd_socket, bundle), "pidfd socket");
   InitInputs inputs = open_init_inputs(config, o, g.unprivileged, plan.console, bind_rules);
   ns::NamespacePlan& namespaces = inputs.namespaces;
 

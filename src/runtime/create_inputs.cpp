@@ -53,7 +53,7 @@ std::string resolve_bundle(const std::string& given) { return absolute_dir(given
 
 std::string resolve_rootfs(const spec::Spec& spec, const std::string& bundle) {
   const std::string& p = spec.root->path;
-  return absolute_dir(p.starts_with('/') ? p : bundle + "/" + p, "rootfs");
+  return absolute_dir(path_in_bundle(p, bundle), "rootfs");
 }
 
 BundleConfig read_bundle_config(const GlobalOptions& g, const CreateOptions& o) {
@@ -90,11 +90,11 @@ InitInputs open_init_inputs(const BundleConfig& config, const CreateOptions& o, 
   in.bind_trees = rootfs::open_bind_trees(spec, config.bundle, config.rootfs, bind_rules);
   in.idmap_after_maps = idmap_before_clone(spec, in.namespaces, in.bind_trees);
   in.rootfs_tree = open_idmapped_rootfs(spec, config.rootfs, in.namespaces, unprivileged, config.overlay.enabled);
-  in.console = open_console(console, socket_path_in_bundle(o.console_socket, config.bundle));
+  in.console = open_console(console, path_in_bundle(o.console_socket, config.bundle));
   // Connected only for a filter that hands syscalls to the agent: the spec
   // sends the state "when the SCMP_ACT_NOTIFY action is used".
   if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath && seccomp::uses_notify(*spec.linux_->seccomp))
-    in.seccomp_agent = connect_unix(socket_path_in_bundle(*spec.linux_->seccomp->listenerPath, config.bundle),
+    in.seccomp_agent = connect_unix(path_in_bundle(*spec.linux_->seccomp->listenerPath, config.bundle),
                                     "linux.seccomp.listenerPath");
   return in;
 }

@@ -150,7 +150,7 @@ std::vector<ExternalMount> restore_external_mounts(const spec::Spec& spec, const
   std::vector<ExternalMount> out;
   for (const spec::Mount& m : spec.mounts) {
     if (!is_bind_mount(m)) continue;
-    out.push_back({mount_key(m.destination), rootfs::bind_source_path(m.source.value_or(""), bundle)});
+    out.push_back({mount_key(m.destination), path_in_bundle(m.source.value_or(""), bundle)});
   }
   if (spec.linux_ && !spec.linux_->maskedPaths.empty()) out.push_back({kDevNull, kDevNull});
   if (criu_terminal(spec)) {

@@ -120,7 +120,7 @@ RestoredConsole restored_console(const RestoreOptions& o, const spec::Spec& spec
   c.relayed = o.console_socket.empty() && !o.criu.shell_job && !o.detach;
   if (!o.console_socket.empty() || c.relayed) {
     // Connected first: a wrong socket fails the restore before CRIU runs.
-    if (!c.relayed) c.socket = connect_unix(socket_path_in_bundle(o.console_socket, bundle), "console socket");
+    if (!c.relayed) c.socket = connect_unix(path_in_bundle(o.console_socket, bundle), "console socket");
     int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0) throw_errno("open a pty for the restored console: /dev/ptmx");
     c.master.reset(master);
@@ -176,7 +176,7 @@ void make_mount_points(const spec::Spec& spec, const std::string& bundle, const 
     rootfs::NodeKind kind = rootfs::NodeKind::Directory;
     if (is_bind(m)) {
       struct stat st {};
-      const std::string source = rootfs::bind_source_path(m.source.value_or(""), bundle);
+      const std::string source = path_in_bundle(m.source.value_or(""), bundle);
       if (source.empty() || ::stat(source.c_str(), &st) < 0) continue;  // CRIU says what is missing
       if (!S_ISDIR(st.st_mode)) kind = rootfs::NodeKind::File;
     }

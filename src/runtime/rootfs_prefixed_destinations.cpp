@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/fs.hpp"
 #include "rootfs/bind_trees.hpp"
 #include "rootfs/safe_path.hpp"
 #include "runtime/container_setup.hpp"
@@ -15,7 +16,7 @@ namespace hull {
 void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_text, const std::string& bundle) {
   if (!spec.root) return;
   const std::string& path = spec.root->path;
-  const std::string rootfs = path.starts_with('/') ? path : bundle + "/" + path;
+  const std::string rootfs = path_in_bundle(path, bundle);
   // A path below the rootfs holds each of its components, the last one
   // too: the common destination ("/proc", "/dev/shm") is ruled out by a
   // search, without splitting it into components.
@@ -40,11 +41,11 @@ void read_destinations_below_the_rootfs(spec::Spec& spec, std::string& config_te
 void read_sources_below_the_rootfs(spec::Spec& spec, const std::string& bundle, const std::string& rootfs) {
   if (!spec.root) return;
   const std::string& path = spec.root->path;
-  const std::string written = path.starts_with('/') ? path : bundle + "/" + path;
+  const std::string written = path_in_bundle(path, bundle);
   if (rootfs::clean_path(written) == rootfs) return;  // no symlink on the way: the sources are read as written
   for (spec::Mount& m : spec.mounts) {
     if (!m.source || m.source->empty() || !rootfs::is_bind(m)) continue;
-    const std::string source = rootfs::bind_source_path(*m.source, bundle);
+    const std::string source = path_in_bundle(*m.source, bundle);
     std::optional<std::string> inside = rootfs::path_below(written, source);
     if (inside && !rootfs::path_below(rootfs, source)) m.source = rootfs + *inside;
   }

@@ -54,9 +54,6 @@ UniqueFd connect_unix(const std::string& path, const std::string& what) {
   return s;
 }
 
-std::string socket_path_in_bundle(const std::string& path, const std::string& bundle) {
-  return path.empty() || path.starts_with('/') ? path : bundle + "/" + path;
-}
 
 void send_pidfd(int socket, int pidfd, std::string_view kind, const std::string& path) {
   const std::string what = "the pidfd to --pidfd-socket " + path;

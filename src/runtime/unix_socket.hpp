@@ -22,11 +22,6 @@ sockaddr_un unix_address_in(int dirfd, std::string_view name);
 // A connected AF_UNIX stream socket; `what` names it in errors.
 UniqueFd connect_unix(const std::string& path, const std::string& what);
 
-// A relative socket path given to create, run or restore (--console-socket,
-// --pidfd-socket) is the bundle's, as with runc, which has changed into the
-// bundle by the time it connects. exec's are the caller's.
-std::string socket_path_in_bundle(const std::string& path, const std::string& bundle);
-
 // --pidfd-socket (runc 1.3 and later): one message carrying the process's
 // pidfd (SCM_RIGHTS), its bytes the kind of process in runc's words:
 // "standard" for a container's init, "setns" for an exec'd process. The
