@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages hull needs to build, test and run its demo.
 #   scripts/setup.sh          build and test dependencies
 #   scripts/setup.sh --e2e    also the clients of the end-to-end tests
-#                             (podman with conmon, containerd with ctr)
+#                             (podman with conmon, containerd with ctr, docker.io)
 # Idempotent: asks apt only for what dpkg does not already show as installed,
 # so a prepared machine needs neither root nor the network.
 set -euo pipefail

@@ -5,7 +5,7 @@
 namespace hull::cli {
 
 Verb setup_checkpoint(CLI::App& app, Context& ctx) {
-  auto* command = app.add_subcommand("checkpoint", "checkpoint a running container with CRIU");
+  auto* command = app.add_subcommand("checkpoint", "checkpoint a running or paused container with CRIU");
   auto o = std::make_shared<CheckpointOptions>();
   add_criu_flags(*command, o->criu);
   command->add_option("--parent-path", o->parent_path, "images of a previous pre-dump, relative to the image path");

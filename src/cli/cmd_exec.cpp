@@ -15,7 +15,7 @@ constexpr int kExecFailed = 255;
 // the command (so `hull exec web sh -c 'echo hi'` keeps `-c` for sh).
 Verb setup_exec(CLI::App& app, Context& ctx) {
   auto* command = app.add_subcommand("exec",
-                                     "execute a new process inside a running container: hull exec <id> <command> "
+                                     "execute a new process inside a created or running container: hull exec <id> <command> "
                                      "[args...], or hull exec -p process.json <id>");
   auto o = std::make_shared<ExecOptions>();
   ctx.option("--console-socket", [&](const char* n) {

@@ -35,7 +35,7 @@ void add_create_flags(CLI::App& command, CreateOptions& o, const Context& ctx) {
   });
   ctx.option("--preserve-fds", [&](const char* n) {
     add_preserve_fds_option(command, n, o.preserve_fds,
-                            "pass N additional file descriptors to the container (fds 3 .. 3+N-1)");
+                            "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)");
   });
   ctx.option("--overlay-rootfs", [&](const char* n) {
     command.add_flag(n, o.overlay_rootfs,

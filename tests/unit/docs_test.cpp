@@ -1,7 +1,8 @@
 // The docs hold to the code and the tests: docs/troubleshooting.md lists the
 // start of every error message in src/ (and nothing that is not there), the
 // client configurations in docs/clients.md marked "e2e:" are the ones
-// tests/e2e writes, and docs/README.md indexes every page.
+// tests/e2e writes, docs/README.md indexes every page, and every test the
+// docs cite by name (Suite.Name, Suite.Prefix*) is one the tests define.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -184,6 +186,47 @@ TEST(Docs, IndexListsEveryPage) {
   for (const char* page : {"getting-started.md", "clients.md", "troubleshooting.md", "rootless.md",
                            "differences-from-runc.md", "packaging.md"})
     EXPECT_TRUE(fs::exists(kSource / "docs" / page)) << page;
+}
+
+// Suite -> the names of its tests, from TEST, TEST_F and TEST_P in tests/.
+std::map<std::string, std::set<std::string>> defined_tests() {
+  static const std::regex test_re(R"re(\bTEST(?:_F|_P)?\(\s*(\w+)\s*,\s*(\w+)\s*\))re");
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& entry : fs::recursive_directory_iterator(kSource / "tests")) {
+    if (entry.path().extension() != ".cpp") continue;
+    std::string text = read_text_file(entry.path());
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), test_re); it != std::sregex_iterator(); ++it)
+      out[(*it)[1]].insert((*it)[2]);
+  }
+  return out;
+}
+
+// A closing note cites a test by name as proof; a renamed test must not leave
+// the docs pointing at nothing. Words of the form Suite.Name count only where
+// Suite is a test suite, so "Error.what" or a file name is not read as one.
+TEST(Docs, CitedTestsExist) {
+  static const std::regex cited_re(R"re(\b([A-Z]\w+)\.([A-Z]\w*)(\*?))re");
+  const auto tests = defined_tests();
+  ASSERT_TRUE(tests.contains("Docs"));
+  std::vector<fs::path> pages = {kSource / "README.md", kSource / "CONTRIBUTING.md", kSource / "man/commands.yaml"};
+  for (const auto& entry : fs::directory_iterator(kSource / "docs"))
+    if (entry.path().extension() == ".md") pages.push_back(entry.path());
+  size_t checked = 0;
+  for (const fs::path& page : pages) {
+    std::string text = read_text_file(page);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), cited_re); it != std::sregex_iterator(); ++it) {
+      auto suite = tests.find((*it)[1]);
+      if (suite == tests.end()) continue;
+      const std::string name = (*it)[2];
+      const bool prefix = (*it)[3].length() > 0;
+      const bool found = prefix ? std::any_of(suite->second.begin(), suite->second.end(),
+                                              [&](const std::string& n) { return n.starts_with(name); })
+                                : suite->second.contains(name);
+      EXPECT_TRUE(found) << page.filename() << " cites " << (*it)[0] << ", which no test in tests/ defines";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 50U);  // the docs cite tests throughout: a pattern that finds none is broken
 }
 
 }  // namespace
