@@ -20,14 +20,16 @@ namespace hull::cgroups {
 struct SystemdUnit {
   std::string name;    // "hull-web.scope", or "a-b.slice" when the name part is a slice
   std::string slice;   // the parent slice: "system.slice"
-  std::string cgroup;  // below the cgroup2 mount, no leading '/': "system.slice/hull-web.scope"
+  // below the manager's own cgroup (the cgroup2 root for the system manager),
+  // no leading '/': "system.slice/hull-web.scope"
+  std::string cgroup;
   std::string bus;     // the private socket of the user's manager that owns it; "" for the system manager
   bool is_slice() const { return name.ends_with(".slice"); }
 };
 
 // runc's defaults for the empty parts: slice "system.slice" ("user.slice"
 // for a user's manager), prefix "hull"; an unset cgroupsPath is
-// "system.slice:hull:<id>". A scope is "<prefix>-<name>.scope"
+// "system.slice:hull:<id>" ("user.slice:hull:<id>" for a user's manager). A scope is "<prefix>-<name>.scope"
 // ("<name>.scope" without a prefix); a name ending in ".slice" is that
 // slice, a child of the given one. `cgroup` is below the manager's own
 // cgroup (the root's, for the system manager).

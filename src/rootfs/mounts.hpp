@@ -35,9 +35,11 @@ struct MountContext {
   // Where the tmpfs mounts asked read-only go, writable still, for the
   // caller to make read-only once the rootfs is set up; nullptr: at once.
   std::vector<UniqueFd>* readonly_later = nullptr;
-  // Id-maps the detached tree of an id-mapped bind whose source is below the
-  // rootfs, cloned here after the mounts before it, by its index in
-  // spec.mounts (SetupOptions::idmap_by_runtime). Empty: such a bind is refused.
+  // Id-maps the detached tree of an id-mapped bind the init clones (one whose
+  // source is below the rootfs, cloned after the mounts before it; in a user
+  // namespace, every one), by its index in spec.mounts
+  // (SetupOptions::idmap_by_runtime). Empty: the runtime maps no tree the
+  // init clones, and such a bind is refused.
   std::function<void(size_t mount, int tree)> idmap_by_runtime;
   // Opens, by its index in spec.mounts, a bind source the init may not reach
   // (EACCES: the container's root is no host root), in the init's own mount

@@ -201,10 +201,12 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
 
     MountContext ctx;
     ctx.rootfd = root.get();
-    if (struct stat st{}; ::fstat(root.get(), &st) == 0) {
-      ctx.root_dev = st.st_dev;
-      ctx.root_ino = st.st_ino;
-    }
+    // What check_not_onto_root compares every destination with: without it
+    // a mount could land on the rootfs itself unnoticed.
+    struct stat root_st {};
+    if (::fstat(root.get(), &root_st) < 0) throw_errno("stat the rootfs " + quote(opts.rootfs));
+    ctx.root_dev = root_st.st_dev;
+    ctx.root_ino = root_st.st_ino;
     ctx.rootfs_path = real_path_of(root.get());
     ctx.bundle = opts.bundle;
     ctx.cgroupns = spec::lists_namespace(spec, spec::NamespaceType::Cgroup);

@@ -41,8 +41,9 @@ struct SetupOptions {
   // by index in spec.mounts, -1 where there is none; each is consumed
   // (attached and closed) by its mount.
   std::vector<int> bind_trees;
-  // The runtime's id-mapping of an id-mapped bind's source below the rootfs
-  // (MountContext::idmap_by_runtime); may be empty where there is none.
+  // The runtime's id-mapping of an id-mapped bind the init clones (below the
+  // rootfs; in a user namespace, any: MountContext::idmap_by_runtime); may
+  // be empty where there is none.
   std::function<void(size_t mount, int tree)> idmap_by_runtime;
   // The runtime's opening of a bind source out of the init's reach
   // (MountContext::source_from_runtime); may be empty where there is none.

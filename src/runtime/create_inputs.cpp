@@ -6,7 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "runtime/rootfs_prefixed_destinations.hpp"
+#include "runtime/paths_below_the_rootfs.hpp"
 #include "runtime/rootless.hpp"
 #include "runtime/state_file.hpp"
 #include "runtime/systemd_passthrough.hpp"

@@ -39,7 +39,7 @@
 #include "runtime/operations.hpp"
 #include "runtime/owned_cgroup.hpp"
 #include "runtime/pid_file.hpp"
-#include "runtime/rootfs_prefixed_destinations.hpp"
+#include "runtime/paths_below_the_rootfs.hpp"
 #include "runtime/signal_forwarder.hpp"
 #include "runtime/unix_socket.hpp"
 #include "spec/validate.hpp"

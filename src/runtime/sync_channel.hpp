@@ -28,10 +28,17 @@
 //                                               or a seccomp agent need it)
 //                                               join namespaces, become userns root,
 //                                               time namespace, keyring, hostname, mounts
-//                          <------------------ IdmapTree{index}, fd  (a bind source below the
-//                                               rootfs to id-map, once per such mount)
+//                          <------------------ BindSource{index}[, rootfs fd]  (a bind
+//                                               source the init may not reach: EACCES)
+//   open it below /proc/<init>/root
+//   Continue, its O_PATH fd ----------------->  clone it (locked as the init's own)
+//                          <------------------ IdmapTree{index}, fd  (an id-mapped bind the
+//                                               init clones: below the rootfs; in a user
+//                                               namespace, any)
 //   id-map the init's detached tree
 //   Continue -------------------------------->  attach it
+//   (hull run: a Start sent ahead may arrive while the init awaits either
+//   answer; the init keeps it for the barrier)
 //                          <------------------ RuntimeStep    (only if prestart/createRuntime hooks
 //                                               or linux.netDevices exist)
 //   move the netDevices in, run prestart + createRuntime hooks
@@ -82,9 +89,10 @@ enum class SyncMsg : uint32_t {
   SealedView =
       9,  // payload and fd: the runtime binary's sealed view for the init (InitPlan::runtime_makes_sealed_view)
   MemoryCgroupMade = 10,  // fd: the v1 memory hierarchy's tasks file, joined first (InitPlan::memory_cgroup_first)
-  // init to runtime, payload the mount's index and fd its detached tree: a
-  // bind source below the rootfs to id-map (InitPlan::runtime_serves_mounts);
-  // the runtime answers Continue once it is mapped.
+  // init to runtime, payload the mount's index and fd its detached tree: an
+  // id-mapped bind the init clones (below the rootfs; in a user namespace,
+  // any) for the runtime to map (InitPlan::runtime_serves_mounts); the
+  // runtime answers Continue once it is mapped.
   IdmapTree = 11,
   // create to a created init, once the state records it: the init may
   // outlive create from here. Without it (create killed between the init's

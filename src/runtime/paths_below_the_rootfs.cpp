@@ -1,4 +1,4 @@
-#include "runtime/rootfs_prefixed_destinations.hpp"
+#include "runtime/paths_below_the_rootfs.hpp"
 
 #include <cstddef>
 #include <optional>

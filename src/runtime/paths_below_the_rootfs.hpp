@@ -1,4 +1,7 @@
 #pragma once
+// Paths of config.json written below root.path, read as the container's:
+// mount destinations, and bind sources where root.path is a symlink.
+//
 // A mount destination written with the rootfs path in front
 // ("/bundles/web/rootfs/data") names the container's "/data", as runc reads
 // it (since 1.2 for every mount, libcontainer's LexicallyStripRoot; before,
