@@ -162,7 +162,7 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
 // restriction, which a locked mount takes. Before Linux 5.12 (no
 // mount_setattr) they stay as runc leaves them.
 void make_covered_cgroup_mounts_readonly(int destfd, const MountOptions& o, const std::string& what) {
-  if (!(o.flags & MS_RDONLY) && !(o.recursive.set & MOUNT_ATTR_RDONLY)) return;
+  if (!cgroup_mount_read_only(o)) return;
   // A plain directory (a new sysfs's, the image's) covers nothing. Where
   // statx cannot say (refused by a caller's filter, or emulated), the mount
   // ids of the directory and its parent do.
@@ -185,7 +185,12 @@ void make_covered_cgroup_mounts_readonly(int destfd, const MountOptions& o, cons
 
 }  // namespace
 
-std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& type, std::string_view membership) {
+bool cgroup_mount_read_only(const MountOptions& o) {
+  return (o.flags & MS_RDONLY) != 0 || (o.recursive.set & MOUNT_ATTR_RDONLY) != 0;
+}
+
+std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& type, std::string_view membership,
+                                                          bool read_only) {
   const std::vector<OwnCgroup> own = parse_membership(membership);
   struct statfs sfs {};
   bool unified_host = ::statfs(kHostCgroupRoot, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
@@ -210,6 +215,7 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
     const OwnCgroup* mine = own_entry(own, m);
     std::string data = m.fs_type == "cgroup2" ? "" : (mine ? mine->controllers : "");
     if (m.fs_type == "cgroup" && data.empty()) continue;  // a hierarchy this process is not in
+    if (m.fs_type == "cgroup2" && read_only) continue;
     if (!seen_at_its_mount_point(m)) continue;
     // Without statx's mount id, a later mount on the same mount point is the
     // one seen.
@@ -221,7 +227,8 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
 
 void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
                   const MountOptions& o, const std::string& what) {
-  std::vector<CgroupHierarchyMount> hierarchies = cgroup_hierarchy_mounts(type, read_file("/proc/self/cgroup"));
+  std::vector<CgroupHierarchyMount> hierarchies =
+      cgroup_hierarchy_mounts(type, read_file("/proc/self/cgroup"), cgroup_mount_read_only(o));
   make_covered_cgroup_mounts_readonly(destfd, o, what);
   if (hierarchies.size() == 1 && hierarchies.front().name.empty()) {
     const std::string& host_dir = hierarchies.front().host_dir;

@@ -21,9 +21,18 @@ struct CgroupHierarchyMount {
 
 // The hierarchies a cgroup mount of `type` shows on this host, each bound
 // (without a cgroup namespace) from the cgroup that `membership`, a
-// /proc/<pid>/cgroup text, names in it. CRIU's checkpoint and restore list
-// the same binds as external mounts.
-std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& type, std::string_view membership);
+// /proc/<pid>/cgroup text, names in it. On a hybrid host a `read_only`
+// mount leaves out the cgroup2 one at "unified", as runc 1.1 does: a
+// systemd init finding a cgroup2 "unified" takes the host for hybrid and
+// must make its cgroup there, so a read-only one stops it at boot (podman's
+// --systemd=always sends "ro" and binds the named systemd hierarchy
+// writable for it). CRIU's checkpoint and restore list the same binds as
+// external mounts.
+std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& type, std::string_view membership,
+                                                          bool read_only);
+
+// Whether a cgroup mount's options make it read-only (ro, or rro).
+bool cgroup_mount_read_only(const MountOptions& o);
 
 // Mounts the cgroup filesystem(s) on destfd. With a cgroup namespace the
 // kernel roots fresh mounts at the container's cgroup; without one, the

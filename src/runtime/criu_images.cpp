@@ -96,7 +96,8 @@ std::vector<ExternalMount> cgroup_external_mounts(const spec::Spec& spec, const 
     std::string type = m.type.value_or("");
     if (type != "cgroup" && type != "cgroup2") continue;
     if (membership.empty()) membership = cgroup_membership(paths, cgroups::Host::current());
-    for (const rootfs::CgroupHierarchyMount& h : rootfs::cgroup_hierarchy_mounts(type, membership)) {
+    const bool read_only = rootfs::cgroup_mount_read_only(rootfs::parse_mount_options(m.options));
+    for (const rootfs::CgroupHierarchyMount& h : rootfs::cgroup_hierarchy_mounts(type, membership, read_only)) {
       std::string key = rootfs::clean_path("/" + m.destination + (h.name.empty() ? "" : "/" + h.name));
       out.push_back({key, restore ? h.host_dir : key});
     }

@@ -46,6 +46,40 @@ TEST_F(CgroupRunTest, CgroupMountShowsTheContainersOwnLimits) {
   }
 }
 
+// podman --systemd=always on a hybrid host sends a read-only "cgroup" mount
+// (and binds the named systemd hierarchy writable): a systemd init that
+// finds a cgroup2 "unified" below it takes the host for hybrid, fails to
+// make its cgroup there (EROFS) and exits at boot, where under runc 1.1
+// (which mounts no "unified") it boots in legacy mode. A read-only mount
+// leaves "unified" out, with a cgroup namespace or without; a writable one
+// keeps it, writable, as systemd needs it in hybrid mode.
+TEST_F(CgroupRunTest, AReadOnlyCgroupMountOnAHybridHostLeavesOutTheUnifiedHierarchy) {
+  if (cgroups::Host::current().mode != cgroups::Mode::Hybrid) GTEST_SKIP() << "needs a hybrid cgroup host";
+  Bundle& b = limited_bundle({{"pids", {{"limit", 42}}}});
+  auto& namespaces = b.config["linux"]["namespaces"];
+  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
+                   namespaces.end());
+  nlohmann::json& mounts = b.config["mounts"];
+  mounts.erase(std::remove_if(mounts.begin(), mounts.end(),
+                              [](const nlohmann::json& m) { return m["destination"] == "/sys/fs/cgroup"; }),
+               mounts.end());
+  mounts.push_back({{"destination", "/sys/fs/cgroup"},
+                    {"type", "cgroup"},
+                    {"source", "cgroup"},
+                    {"options", {"rprivate", "nosuid", "noexec", "nodev", "relatime", "ro"}}});
+  const std::string script =
+      "ls /sys/fs/cgroup | grep -x -e unified -e pids; cat /sys/fs/cgroup/pids/pids.max;"
+      " mkdir /sys/fs/cgroup/unified/sub && rmdir /sys/fs/cgroup/unified/sub && echo made";
+  ProcResult r = run_sh(b, script, "roplain");
+  EXPECT_EQ(r.out, "pids\n42\n") << r.err;
+  namespaces.push_back({{"type", "cgroup"}});
+  r = run_sh(b, script, "rocgns");
+  EXPECT_EQ(r.out, "pids\n42\n") << r.err;
+  mounts.back()["options"] = {"rprivate", "nosuid", "noexec", "nodev", "relatime", "rw"};
+  r = run_sh(b, script, "rwcgns");
+  EXPECT_EQ(r.out, "pids\nunified\n42\nmade\n") << r.err;
+}
+
 TEST_F(CgroupRunTest, MemoryLimitOomKillsTheContainer) {
   Bundle& b = limited_bundle({{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}});
   ProcResult r = run_sh(b, "cat /proc/self/cgroup; x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived");

@@ -89,10 +89,10 @@ TEST(RootfsCgroup, OnlyTheHierarchiesSeenAtTheirMountPointsAreListed) {
   std::string out = in_child([&] {
     std::filesystem::create_directories(saved);
     if (::mount("/sys/fs/cgroup", saved.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) throw_errno("rbind");
-    const std::vector<CgroupHierarchyMount> before = cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"));
+    const std::vector<CgroupHierarchyMount> before = cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"), false);
     if (::mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, nullptr) < 0) throw_errno("cover /sys/fs/cgroup");
     Checks c;
-    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup")))
+    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"), false))
       c.expect(false, h.name + " listed under a bare tmpfs");
     // The new tree: each hierarchy again but the first.
     std::set<std::string> bound;
@@ -104,7 +104,7 @@ TEST(RootfsCgroup, OnlyTheHierarchiesSeenAtTheirMountPointsAreListed) {
       bound.insert(before[i].name);
     }
     std::multiset<std::string> listed;
-    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup")))
+    for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"), false))
       listed.insert(h.name);
     c.expect(before.size() > 1, "fewer than two hierarchies to test with");
     c.expect(listed == std::multiset<std::string>(bound.begin(), bound.end()),
