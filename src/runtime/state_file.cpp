@@ -172,6 +172,11 @@ ContainerState from_state_file_json(const std::string& text, const std::string& 
     case json_flat::Result::Invalid: throw_corrupt_state(what, text.empty() ? "it is empty" : "it is not valid JSON");
     case json_flat::Result::NotObject: throw_corrupt_state(what, "it is not a JSON object");
   }
+  if (!json_flat::find(members, "ociVersion") && json_flat::find(members, "init_process_pid"))
+    throw OtherRuntimesState(
+        "state file " + what +
+        " is runc's (\"init_process_pid\", no \"ociVersion\"): a container another runtime made in "
+        "this state root; manage it with that runtime");
   FieldReader r(members, what);
   ContainerState s;
   // Runtime-spec fields and the pid are required; hull's private fields

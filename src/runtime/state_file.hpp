@@ -69,6 +69,16 @@ class CorruptState : public Error {
   using Error::Error;
 };
 
+// Thrown for a state.json in runc's own format (its "init_process_pid"
+// where hull's "ociVersion" would be): Docker 20.10 gives every runtime
+// runc's state root, so a container of runc's can sit beside hull's. It is
+// that runtime's to manage: `delete --force` must not remove its record, as
+// it removes a corrupt one, or runc could never find its processes again.
+class OtherRuntimesState : public Error {
+ public:
+  using Error::Error;
+};
+
 // Throws CorruptState "corrupt state file <what>: <why>".
 [[noreturn]] void throw_corrupt_state(const std::string& what, const std::string& why);
 

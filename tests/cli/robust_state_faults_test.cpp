@@ -249,6 +249,32 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
   }
 }
 
+// Docker 20.10 gives every runtime runc's state root, so runc's containers
+// can sit beside hull's. Read as a corrupt state, runc's state.json was
+// offered to `delete --force`, which removed runc's record and left its
+// container for runc never to find again. It is named as runc's and left.
+TEST_F(StateFaultsTest, ARuncStateInASharedRootIsLeftToRunc) {
+  create_container("good");
+  fs::create_directories(state_dir("runcs"));
+  std::ofstream(state_dir("runcs") / "state.json")
+      << R"({"id":"runcs","init_process_pid":4194000,"init_process_start":1,"created":"2026-12-06T00:00:00Z",)"
+         R"("config":{"rootfs":"/nonexistent"},"rootless":false,"cgroup_paths":{},"namespace_paths":{},)"
+         R"("external_descriptors":["/dev/null","/dev/null","/dev/null"]})";
+  ProcResult st = hull({"state", "runcs"});
+  EXPECT_EQ(st.exit_code, 1);
+  EXPECT_NE(st.err.find("is runc's"), std::string::npos) << st.err;
+  ProcResult force = hull({"delete", "--force", "runcs"});
+  EXPECT_EQ(force.exit_code, 1);
+  EXPECT_NE(force.err.find("manage it with that runtime"), std::string::npos) << force.err;
+  EXPECT_TRUE(fs::exists(state_dir("runcs") / "state.json"));
+  ProcResult ls = hull({"list", "--quiet"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_EQ(ls.out, "good\n");
+  EXPECT_NE(ls.err.find("runcs\\\" is not listed: state file"), std::string::npos) << ls.err;
+  EXPECT_EQ(ls.err.find("delete --force"), std::string::npos) << ls.err;
+  fs::remove_all(state_dir("runcs"));
+}
+
 // The state dir removed behind hull's back while the container runs: hull
 // no longer knows the container (state, delete --force) and list skips it.
 TEST_F(StateFaultsTest, StateDirRemovedWhileRunning) {

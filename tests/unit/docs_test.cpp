@@ -27,12 +27,12 @@ using hull::itest::read_text_file;
 namespace fs = std::filesystem;
 const fs::path kSource = HULL_SOURCE_DIR;
 
-// The string literal each Error(...) (or an Error subclass: ...Error, ContainerMissing, CorruptState),
-// throw_errno(...), throw_process_errno(...), check_fits_state_file_size(...) and with_context(...) in src/ starts its
-// message with, C escapes undone.
+// The string literal each Error(...) (or an Error subclass: ...Error, ContainerMissing, CorruptState,
+// OtherRuntimesState), throw_errno(...), throw_process_errno(...), check_fits_state_file_size(...) and
+// with_context(...) in src/ starts its message with, C escapes undone.
 std::set<std::string> source_messages() {
   static const std::regex literal_re(
-      R"re(\b(?:\w*Error|ContainerMissing|CorruptState|throw_errno|throw_process_errno|check_fits_state_file_size|with_context)\(\s*"((?:[^"\\]|\\.)*)")re");
+      R"re(\b(?:\w*Error|ContainerMissing|CorruptState|OtherRuntimesState|throw_errno|throw_process_errno|check_fits_state_file_size|with_context)\(\s*"((?:[^"\\]|\\.)*)")re");
   std::set<std::string> out;
   for (const auto& entry : fs::recursive_directory_iterator(kSource / "src")) {
     auto ext = entry.path().extension();

@@ -162,6 +162,20 @@ TEST(StateJson, PrivateFieldsMayBeAbsent) {
   EXPECT_TRUE(s.extra.empty());
 }
 
+// runc's state.json (a shared root: Docker 20.10) is another runtime's, not
+// a damaged one of hull's; a hull state.json that also has that key is hull's.
+TEST(StateJson, RuncsStateFormatIsAnotherRuntimesNotACorruptOne) {
+  const std::string runc = R"({"id":"web","init_process_pid":7,"config":{"rootfs":"/r"},"created":"x"})";
+  for (StateFields fields : {StateFields::All, StateFields::Status})
+    EXPECT_THROW(from_state_file_json(runc, "x", fields), OtherRuntimesState);
+  EXPECT_THROW(from_state_file_json(R"({"id":"web","config":{}})", "x"), CorruptState);
+  EXPECT_EQ(
+      from_state_file_json(
+          R"({"ociVersion":"1.3.0","id":"web","status":"created","pid":7,"bundle":"/b","init_process_pid":1})", "x")
+          .pid,
+      7);
+}
+
 TEST(StateJson, StatusFieldsLeaveOutTheCgroupAndExtrasButStillValidateThem) {
   ContainerState full = sample_state("web");
   full.cgroupPath = R"({"mode":"unified","v2":"/sys/fs/cgroup/a \"b\""})";
