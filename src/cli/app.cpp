@@ -114,7 +114,8 @@ void add_global_flags(CLI::App& app, Context& ctx) {
   });
   ctx.option("--debug", [&](const char* n) { app.add_flag(n, ctx.global.debug, "enable debug logging"); });
   ctx.option("--systemd-cgroup", [&](const char* n) {
-    app.add_flag(n, ctx.global.systemd_cgroup, "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\"; pure cgroup v2 hosts only)");
+    app.add_flag(n, ctx.global.systemd_cgroup,
+                 "manage cgroups through systemd (cgroupsPath \"slice:prefix:name\"; pure cgroup v2 hosts only)");
   });
   ctx.option("--criu", [&](const char* n) {
     app.add_option(n, ctx.global.criu, "the criu binary checkpoint and restore run (default: criu on PATH)");

@@ -14,9 +14,10 @@ constexpr int kExecFailed = 255;
 // As runc: flags come first; the container id and everything after it are
 // the command (so `hull exec web sh -c 'echo hi'` keeps `-c` for sh).
 Verb setup_exec(CLI::App& app, Context& ctx) {
-  auto* command = app.add_subcommand("exec",
-                                     "execute a new process inside a created or running container: hull exec <id> <command> "
-                                     "[args...], or hull exec -p process.json <id>");
+  auto* command =
+      app.add_subcommand("exec",
+                         "execute a new process inside a created or running container: hull exec <id> <command> "
+                         "[args...], or hull exec -p process.json <id>");
   auto o = std::make_shared<ExecOptions>();
   ctx.option("--console-socket", [&](const char* n) {
     command->add_option(n, o->console_socket, "AF_UNIX socket path receiving the master end of the pseudoterminal");

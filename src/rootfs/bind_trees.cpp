@@ -176,7 +176,7 @@ bool init_sends_trees_to_idmap(const spec::Spec& spec, const std::string& bundle
   return std::any_of(spec.mounts.begin(), spec.mounts.end(), [&](const spec::Mount& m) {
     if (!is_idmapped_bind(m)) return false;
     return path_below(rootfs, path_in_bundle(m.source.value_or(""), bundle)) ? !rules.rootfs_idmapped
-                                                                               : rules.user_namespace;
+                                                                             : rules.user_namespace;
   });
 }
 

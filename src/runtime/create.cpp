@@ -455,8 +455,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   std::optional<PidFile> pid_file;
   if (!o.pid_file.empty()) pid_file.emplace(o.pid_file);
   UniqueFd pidfd_socket;
-  if (!o.pidfd_socket.empty())
-    pidfd_socket = connect_unix(path_in_bundle(o.pidfd_socket, bundle), "pidfd socket");
+  if (!o.pidfd_socket.empty()) pidfd_socket = connect_unix(path_in_bundle(o.pidfd_socket, bundle), "pidfd socket");
   InitInputs inputs = open_init_inputs(config, o, g.unprivileged, plan.console, bind_rules);
   ns::NamespacePlan& namespaces = inputs.namespaces;
 

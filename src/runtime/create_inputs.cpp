@@ -94,8 +94,8 @@ InitInputs open_init_inputs(const BundleConfig& config, const CreateOptions& o, 
   // Connected only for a filter that hands syscalls to the agent: the spec
   // sends the state "when the SCMP_ACT_NOTIFY action is used".
   if (spec.linux_->seccomp && spec.linux_->seccomp->listenerPath && seccomp::uses_notify(*spec.linux_->seccomp))
-    in.seccomp_agent = connect_unix(path_in_bundle(*spec.linux_->seccomp->listenerPath, config.bundle),
-                                    "linux.seccomp.listenerPath");
+    in.seccomp_agent =
+        connect_unix(path_in_bundle(*spec.linux_->seccomp->listenerPath, config.bundle), "linux.seccomp.listenerPath");
   return in;
 }
 

@@ -54,7 +54,6 @@ UniqueFd connect_unix(const std::string& path, const std::string& what) {
   return s;
 }
 
-
 void send_pidfd(int socket, int pidfd, std::string_view kind, const std::string& path) {
   const std::string what = "the pidfd to --pidfd-socket " + path;
   // A few bytes on a new connection go whole: the kernel has room for them.

@@ -89,7 +89,8 @@ TEST(RootfsCgroup, OnlyTheHierarchiesSeenAtTheirMountPointsAreListed) {
   std::string out = in_child([&] {
     std::filesystem::create_directories(saved);
     if (::mount("/sys/fs/cgroup", saved.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) throw_errno("rbind");
-    const std::vector<CgroupHierarchyMount> before = cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"), false);
+    const std::vector<CgroupHierarchyMount> before =
+        cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"), false);
     if (::mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, nullptr) < 0) throw_errno("cover /sys/fs/cgroup");
     Checks c;
     for (const CgroupHierarchyMount& h : cgroup_hierarchy_mounts("cgroup", read_file("/proc/self/cgroup"), false))
