@@ -130,6 +130,22 @@ UniqueFd open_in_root(int rootfd, std::string_view path, int flags, uint64_t ext
   return UniqueFd(fd);
 }
 
+namespace {
+
+// procfs makes nothing (ENOENT): said as what it is, not as a missing file,
+// which engines read as a command not found (podman: exit 127). errno is
+// kept for the caller's own message otherwise.
+void refuse_made_inside_proc(int parent, const std::string& path) {
+  const int saved = errno;
+  if (struct statfs sfs{}; ::fstatfs(parent, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+    throw Error("create " + quote(path) +
+                " in the rootfs: it would be inside /proc, where nothing can be made (a mount there is refused: "
+                "CVE-2019-16884, CVE-2019-19921)");
+  errno = saved;
+}
+
+}  // namespace
+
 UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
   // Fast path: most destinations exist; one syscall.
   if (UniqueFd fd = open_in_root(rootfd, path)) return fd;
@@ -220,12 +236,14 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
       continue;
     }
 
-    bool last = todo.empty();
-    if (last && kind == NodeKind::File) {
-      int f = ::openat(cur.get(), c.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (f < 0 && errno != EEXIST) throw_errno("create file " + quote("/" + prefix) + " in the rootfs");
-      if (f >= 0) ::close(f);
+    if (todo.empty() && kind == NodeKind::File) {
+      UniqueFd created(::openat(cur.get(), c.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644));
+      if (!created && errno != EEXIST) {
+        refuse_made_inside_proc(cur.get(), "/" + prefix);
+        throw_errno("create file " + quote("/" + prefix) + " in the rootfs");
+      }
     } else if (::mkdirat(cur.get(), c.c_str(), 0755) < 0 && errno != EEXIST) {
+      refuse_made_inside_proc(cur.get(), "/" + prefix);
       throw_errno("create directory " + quote("/" + prefix) + " in the rootfs");
     }
     // Open what we just made from its parent's fd, refusing any symlink: a

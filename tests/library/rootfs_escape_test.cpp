@@ -241,6 +241,20 @@ TEST_F(RootfsEscape, MountOverProcFileIsRefused) {
   // An lxcfs-style overlay of an allowed file is fine.
   s.mounts.back().destination = "/proc/uptime";
   EXPECT_EQ(setup(s), "");
+  // A destination procfs does not have cannot be made there: said so, not
+  // as "no such file or directory", which podman reads as a command not
+  // found (exit 127; runc's refusal gives 126). A file, a directory, a tmpfs.
+  fs::create_directories(tb_->dir() + "/srcdir");
+  for (const auto& [source, type] : {std::pair<std::string, std::string>{tb_->dir() + "/payload", ""},
+                                     {tb_->dir() + "/srcdir", ""},
+                                     {"tmpfs", "tmpfs"}}) {
+    s.mounts.back() = make_mount("/proc/foo/bar", type, source,
+                                 type.empty() ? std::vector<std::string>{"bind"} : std::vector<std::string>{});
+    out = setup(s);
+    EXPECT_NE(out.find("\"/proc/foo\" in the rootfs: it would be inside /proc"), std::string::npos) << out;
+    EXPECT_EQ(out.find("No such file"), std::string::npos) << out;
+    EXPECT_EQ(out.find("no such file"), std::string::npos) << out;
+  }
 }
 
 TEST_F(RootfsEscape, DevNullSymlinkIsRefusedAndLeftAsItIs) {
