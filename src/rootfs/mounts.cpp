@@ -257,6 +257,14 @@ void bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
   attach_mount(tree.get(), destfd, what);
 }
 
+// A new mount's recursive attributes (rro, rnosuid, ...) and the
+// propagation its options ask for, on the mount `mnt` names.
+void set_recursive_attrs_and_propagation(int mnt, const MountAttrs& recursive, const MountOptions& o,
+                                         const std::string& what) {
+  set_mount_attrs(mnt, recursive, true, what);
+  for (unsigned long p : o.propagation) set_propagation(mnt, p, what);
+}
+
 void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest) {
   const std::string type = m.type.value_or("");
   const std::string source = m.source.value_or(type);
@@ -292,6 +300,12 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
 
   if (type == "cgroup" || type == "cgroup2") {
     mount_cgroup(ctx, destfd.get(), dest, type, o, what);
+    // rro, rnosuid, ... and propagation hold for the hierarchies too, as on
+    // every new mount: an rro cgroup mount was writable (crun makes it
+    // read-only; runc ignores r* options on a new file system).
+    if (o.recursive.empty() && o.propagation.empty()) return;
+    UniqueFd mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), O_PATH, what);
+    set_recursive_attrs_and_propagation(mnt.get(), o.recursive, o, what);
     return;
   }
 
@@ -355,8 +369,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
       set_mount_attrs(mnt.get(), MountAttrs::read_only(), false, what);
     }
   }
-  set_mount_attrs(mnt.get(), recursive, true, what);
-  for (unsigned long p : o.propagation) set_propagation(mnt.get(), p, what);
+  set_recursive_attrs_and_propagation(mnt.get(), recursive, o, what);
   if (readonly_later) ctx.readonly_later->push_back(std::move(mnt));
 }
 

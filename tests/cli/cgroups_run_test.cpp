@@ -80,6 +80,25 @@ TEST_F(CgroupRunTest, AReadOnlyCgroupMountOnAHybridHostLeavesOutTheUnifiedHierar
   EXPECT_EQ(r.out, "pids\nunified\n42\nmade\n") << r.err;
 }
 
+// rro on a cgroup mount holds for the hierarchies below it, as on every new
+// mount: it was dropped, and the container raised its own pids.max (crun
+// makes it read-only; runc ignores r* options on a new file system).
+TEST_F(CgroupRunTest, ARecursivelyReadOnlyCgroupMountKeepsTheLimitsFromTheContainer) {
+  Bundle& b = limited_bundle({{"pids", {{"limit", 42}}}});
+  auto& namespaces = b.config["linux"]["namespaces"];
+  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
+                   namespaces.end());
+  b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                {"type", "cgroup"},
+                                {"source", "cgroup"},
+                                {"options", {"nosuid", "noexec", "nodev", "rro"}}});
+  ProcResult r = run_sh(b,
+                        "cd /sys/fs/cgroup; f=pids/pids.max; [ -e $f ] || f=pids.max;"
+                        " (echo max > $f) 2>/dev/null || echo refused; cat $f; mkdir sub 2>/dev/null || echo no-mkdir",
+                        "rro");
+  EXPECT_EQ(r.out, "refused\n42\nno-mkdir\n") << r.err;
+}
+
 TEST_F(CgroupRunTest, MemoryLimitOomKillsTheContainer) {
   Bundle& b = limited_bundle({{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}});
   ProcResult r = run_sh(b, "cat /proc/self/cgroup; x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived");
