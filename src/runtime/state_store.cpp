@@ -349,6 +349,12 @@ bool clear_abandoned(int rootfd, const std::string& root, const std::string& id,
   if (!still_linked(rootfd, id, dir.get())) return true;
   std::string path = root + "/" + id;
   if (!even_with_state && has_state_file(dir.get(), path)) return false;
+  // crun keeps its record as "status" (and config.json), with no state.json:
+  // a running container of crun's in a shared root, not a dead create.
+  if (struct stat st{}; ::fstatat(dir.get(), "status", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    throw OtherRuntimesState(path +
+                             " is crun's (a \"status\" file, no state.json): a container another runtime made "
+                             "in this state root; manage it with that runtime");
   remove_contents(dir.get(), rootfs::mount_id_of(dir.get(), path), path, true);
   if (::unlinkat(rootfd, id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("rmdir " + path);
   return true;  // our lock on the unlinked directory is dropped with `dir`

@@ -252,8 +252,10 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
 // Docker 20.10 gives every runtime runc's state root, so runc's containers
 // can sit beside hull's. Read as a corrupt state, runc's state.json was
 // offered to `delete --force`, which removed runc's record and left its
-// container for runc never to find again. It is named as runc's and left.
-TEST_F(StateFaultsTest, ARuncStateInASharedRootIsLeftToRunc) {
+// container for runc never to find again; crun's record ("status", no
+// state.json) was swept as a dead create's by delete and by a create of its
+// id. Each is named as the other runtime's and left.
+TEST_F(StateFaultsTest, AnotherRuntimesStateInASharedRootIsLeftToIt) {
   create_container("good");
   fs::create_directories(state_dir("runcs"));
   std::ofstream(state_dir("runcs") / "state.json")
@@ -273,6 +275,22 @@ TEST_F(StateFaultsTest, ARuncStateInASharedRootIsLeftToRunc) {
   EXPECT_NE(ls.err.find("runcs\\\" is not listed: state file"), std::string::npos) << ls.err;
   EXPECT_EQ(ls.err.find("delete --force"), std::string::npos) << ls.err;
   fs::remove_all(state_dir("runcs"));
+
+  fs::create_directories(state_dir("cruns"));
+  std::ofstream(state_dir("cruns") / "status")
+      << R"({"pid":4194000,"cgroup-path":"","rootfs":"/r","systemd-cgroup":false})";
+  std::ofstream(state_dir("cruns") / "config.json") << "{}";
+  Bundle& crun_id = bundle("crun-id");
+  crun_id.args({"true"});
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"delete", "--force", "cruns"},
+                                                  {"delete", "cruns"},
+                                                  {"create", "--bundle", crun_id.dir().string(), "cruns"}}) {
+    ProcResult r = hull(command);
+    EXPECT_EQ(r.exit_code, 1) << command[0];
+    EXPECT_NE(r.err.find("is crun's"), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::exists(state_dir("cruns") / "status")) << command[0];
+  }
+  fs::remove_all(state_dir("cruns"));
 }
 
 // The state dir removed behind hull's back while the container runs: hull
