@@ -139,8 +139,8 @@ void refuse_made_inside_proc(int parent, const std::string& path) {
   const int saved = errno;
   if (struct statfs sfs{}; ::fstatfs(parent, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
     throw Error("create " + quote(path) +
-                " in the rootfs: it would be inside /proc, where nothing can be made (a mount there is refused: "
-                "CVE-2019-16884, CVE-2019-19921)");
+                " in the rootfs: its directory is on a proc file system, which makes no files or directories (a "
+                "mount there can only cover one of proc's own files, as lxcfs does)");
   errno = saved;
 }
 
