@@ -7,6 +7,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "base/cgroup_mount_root.hpp"
@@ -147,6 +148,16 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
         }
       }
     }
+  }
+  if (cgroup_mount_read_only(o)) {
+    // A systemd init with CAP_SYS_ADMIN mounts its own cgroup2 here when
+    // none is (a read-only mount leaves the host's out; a legacy host has
+    // none): the directory must exist before the tmpfs turns read-only,
+    // as runc's writable tmpfs lets systemd make it.
+    const bool unified_mounted = std::any_of(hierarchies.begin(), hierarchies.end(),
+                                             [](const CgroupHierarchyMount& h) { return h.name == "unified"; });
+    if (!unified_mounted && ::mkdirat(tmpfs.get(), "unified", 0755) < 0 && errno != EEXIST)
+      throw_errno(what + ": mkdir \"unified\"");
   }
   if (o.flags & MS_RDONLY) {
     // Only the tmpfs itself: the hierarchies below already got their flags.
