@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -90,6 +91,17 @@ class CgroupRunTest : public HullTest {
     Bundle& b = bundle(name);
     b.config["linux"]["cgroupsPath"] = cgroups_path();
     b.config["linux"]["resources"] = resources;
+    return b;
+  }
+  // limited_bundle(resources) without a cgroup namespace, and a "cgroup"
+  // mount on /sys/fs/cgroup with `options` (the bundle has none of its own).
+  Bundle& cgroup_mount_bundle(const nlohmann::json& resources, const std::vector<std::string>& options) {
+    Bundle& b = limited_bundle(resources);
+    auto& namespaces = b.config["linux"]["namespaces"];
+    namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
+                     namespaces.end());
+    b.config["mounts"].push_back(
+        {{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"}, {"options", options}});
     return b;
   }
   // A container of `limited_bundle(resources)` running `sleep 1000`, created

@@ -31,14 +31,8 @@ namespace {
 TEST_F(CgroupRunTest, CgroupMountShowsTheContainersOwnLimits) {
   // The race is in the v1 binds; a pure v2 host mounts cgroup2 as a whole.
   if (unified()) GTEST_SKIP() << "v1 hierarchies only (this host is pure cgroup v2)";
-  Bundle& b = limited_bundle({{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 42}}}});
-  auto& namespaces = b.config["linux"]["namespaces"];
-  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
-                   namespaces.end());
-  b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
-                                {"type", "cgroup"},
-                                {"source", "cgroup"},
-                                {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+  Bundle& b = cgroup_mount_bundle({{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 42}}}},
+                                  {"nosuid", "noexec", "nodev", "relatime", "ro"});
   for (int i = 0; i < 5; ++i) {
     ProcResult r = run_sh(b, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max",
                           "cgmount" + std::to_string(i));
@@ -59,18 +53,10 @@ TEST_F(CgroupRunTest, CgroupMountShowsTheContainersOwnLimits) {
 // mode.
 TEST_F(CgroupRunTest, AReadOnlyCgroupMountOnAV1HostLeavesUnifiedToTheContainersOwnCgroup2) {
   if (unified()) GTEST_SKIP() << "a pure cgroup v2 host mounts cgroup2 itself";
-  Bundle& b = limited_bundle({{"pids", {{"limit", 42}}}});
+  Bundle& b =
+      cgroup_mount_bundle({{"pids", {{"limit", 42}}}}, {"rprivate", "nosuid", "noexec", "nodev", "relatime", "ro"});
   auto& namespaces = b.config["linux"]["namespaces"];
-  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
-                   namespaces.end());
   nlohmann::json& mounts = b.config["mounts"];
-  mounts.erase(std::remove_if(mounts.begin(), mounts.end(),
-                              [](const nlohmann::json& m) { return m["destination"] == "/sys/fs/cgroup"; }),
-               mounts.end());
-  mounts.push_back({{"destination", "/sys/fs/cgroup"},
-                    {"type", "cgroup"},
-                    {"source", "cgroup"},
-                    {"options", {"rprivate", "nosuid", "noexec", "nodev", "relatime", "ro"}}});
   // The file system's magic: 1021994 tmpfs, 63677270 cgroup2.
   const std::string script =
       "stat -f -c %t /sys/fs/cgroup/unified; cat /sys/fs/cgroup/pids/pids.max;"
@@ -94,14 +80,7 @@ TEST_F(CgroupRunTest, AReadOnlyCgroupMountOnAV1HostLeavesUnifiedToTheContainersO
 // mount: it was dropped, and the container raised its own pids.max (crun
 // makes it read-only; runc ignores r* options on a new file system).
 TEST_F(CgroupRunTest, ARecursivelyReadOnlyCgroupMountKeepsTheLimitsFromTheContainer) {
-  Bundle& b = limited_bundle({{"pids", {{"limit", 42}}}});
-  auto& namespaces = b.config["linux"]["namespaces"];
-  namespaces.erase(std::remove(namespaces.begin(), namespaces.end(), nlohmann::json{{"type", "cgroup"}}),
-                   namespaces.end());
-  b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
-                                {"type", "cgroup"},
-                                {"source", "cgroup"},
-                                {"options", {"nosuid", "noexec", "nodev", "rro"}}});
+  Bundle& b = cgroup_mount_bundle({{"pids", {{"limit", 42}}}}, {"nosuid", "noexec", "nodev", "rro"});
   ProcResult r = run_sh(b,
                         "cd /sys/fs/cgroup; f=pids/pids.max; [ -e $f ] || f=pids.max;"
                         " (echo max > $f) 2>/dev/null || echo refused; cat $f; mkdir sub 2>/dev/null || echo no-mkdir",
