@@ -289,6 +289,9 @@ TEST_F(StateFaultsTest, AnotherRuntimesStateInASharedRootIsLeftToIt) {
     EXPECT_EQ(r.exit_code, 1) << command[0];
     EXPECT_NE(r.err.find("is crun's"), std::string::npos) << r.err;
     EXPECT_TRUE(fs::exists(state_dir("cruns") / "status")) << command[0];
+    // A hull that swept crun's record made its own container there: ended
+    // here, so the failed case leaves no init or cgroup behind.
+    if (command[0] == "create" && r.exit_code == 0) hull({"delete", "--force", "cruns"});
   }
   fs::remove_all(state_dir("cruns"));
 }
