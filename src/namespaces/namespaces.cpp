@@ -86,6 +86,11 @@ void join(JoinTarget& j) {
 }
 }  // namespace
 
+void join_for_children(NamespacePlan& plan) {
+  for (auto& j : plan.join)
+    if (j.fd && applies_to_children(j.type)) join(j);
+}
+
 void join_before_clone(NamespacePlan& plan) {
   for (auto& j : plan.join) {
     if (!applies_to_children(j.type)) continue;
@@ -95,8 +100,8 @@ void join_before_clone(NamespacePlan& plan) {
       own = with_context("keep hull's own " + std::string(name) + " namespace",
                          [&] { return procfs::open_link_target(std::string("thread-self/ns/") + name, O_RDONLY); });
     }
-    join(j);
   }
+  join_for_children(plan);
 }
 
 void return_to_own_namespaces(NamespacePlan& plan) {

@@ -36,8 +36,12 @@ struct NamespacePlan {
 NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces);
 
 // pid and time namespaces given by path apply to children only, so the
-// runtime joins them itself before the clone; returns after those setns calls.
+// runtime joins them itself before the clone, keeping its own to return to;
+// returns after those setns calls.
 void join_before_clone(NamespacePlan& plan);
+// The same joins without a way back: for a launch helper, which exits after
+// its clone (the runtime that could not return, InitPlan::join_before_clone_in_helper).
+void join_for_children(NamespacePlan& plan);
 // Back to the runtime's own pid and time namespaces, right after the clone.
 // Every child the runtime makes from then on (hooks, newuidmap) would be
 // born in the joined pid namespace: the spec runs the host's hooks in the

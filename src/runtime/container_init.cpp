@@ -369,7 +369,10 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
 
 }  // namespace
 
-void join_namespaces_before_clone(InitContext& ctx) { join_namespaces(ctx); }
+void join_namespaces_before_clone(InitContext& ctx) {
+  ns::join_for_children(*ctx.namespaces);
+  join_namespaces(ctx);
+}
 
 void container_init_main(InitContext& ctx) noexcept {
   phase_mark("init_entry");

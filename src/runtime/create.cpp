@@ -435,6 +435,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
                        .attached = attached,
                        .caller_terminal = attached && process::a_terminal_among_stdio(),
                        .rootless = g.rootless,
+                       .unprivileged = g.unprivileged,
                        .start_follows = start == StartFollows::Now,
                        .idmapped_source_in_rootfs = rootfs::init_sends_trees_to_idmap(spec, bundle, rootfs, bind_rules),
                        .init_may_ask_for_sources = rootfs::init_may_ask_for_sources(spec, bundle, bind_rules)});
@@ -511,7 +512,7 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   }
   UniqueFd listen = start == StartFollows::Later ? listen_start_socket(c.dir.fd()) : UniqueFd();
   auto [runtime_end, init_end] = SyncChannel::make_pair();
-  if (plan.join_before_clone_flags) {
+  if (plan.join_before_clone_flags && !plan.join_before_clone_in_helper) {
     leak_check_before_joining_namespaces();
     ns::join_before_clone(namespaces);
   }

@@ -55,7 +55,6 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     p.unshare_after_join_flags = p.clone_flags & ~kChildrenOnly;
     p.clone_flags &= kChildrenOnly;
     p.join_before_clone_in_helper = p.clone_flags != 0;
-    if (p.join_before_clone_in_helper) p.wait_for_placement = true;
   }
   if ((p.clone_flags & CLONE_NEWUSER) && p.join_in_init_flags) {
     // A new user namespace beside namespaces joined by path: those belong to
@@ -65,6 +64,14 @@ InitPlan plan_init(const spec::Spec& spec, const InitPlanInputs& in) {
     // nsexec joins before it unshares its user namespace.
     p.join_before_clone_in_helper = true;
   }
+  if (p.join_before_clone_flags && in.unprivileged) {
+    // The runtime may join a pid or time namespace for the clone but not go
+    // back to its own: that setns needs CAP_SYS_ADMIN in the user namespace
+    // owning it (the host's), which root of a user namespace (rootless
+    // podman's runtime) lacks. The helper joins instead, and exits.
+    p.join_before_clone_in_helper = true;
+  }
+  if (p.join_before_clone_in_helper) p.wait_for_placement = true;
   if (p.become_userns_root) {
     p.unshare_as_userns_root = (p.clone_flags | p.unshare_after_join_flags) & CLONE_NEWIPC;
     p.clone_flags &= ~p.unshare_as_userns_root;

@@ -53,6 +53,7 @@ struct InitPlanInputs {
   bool attached = false;            // hull run without --detach
   bool caller_terminal = false;     // ...whose fds 0-2 include a terminal (process::a_terminal_among_stdio)
   bool rootless = false;            // --rootless: a cgroup may be refused, and the container runs without
+  bool unprivileged = false;        // the runtime is not the host's root (an ordinary user, root of a user namespace)
   bool start_follows = false;       // hull run: the runtime starts the container itself, under its lock
   // An id-mapped bind's source is below the rootfs, left to the init (rootfs::init_sends_trees_to_idmap).
   bool idmapped_source_in_rootfs = false;
@@ -64,8 +65,9 @@ struct InitPlanInputs {
 struct InitPlan {
   uint64_t clone_flags = 0;  // CLONE_NEW* given to clone3
   // Namespaces given by path (CLONE_NEW* bits): pid and time ones apply to
-  // children only, so the runtime joins them before the clone; the init joins
-  // the others right after it.
+  // children only, so the runtime joins them before the clone (its launch
+  // helper, where the runtime could not return: unprivileged); the init
+  // joins the others right after it.
   uint64_t join_before_clone_flags = 0;
   uint64_t join_in_init_flags = 0;
   // The init waits for Continue until the runtime has placed it in its
@@ -92,7 +94,8 @@ struct InitPlan {
   // (LaunchRequest::join_in_helper); the init finds the joins made. The init
   // is placed in its cgroups after the clone: it waits for that. The same
   // helper joins, before the clone makes a new user namespace, the
-  // namespaces given by path beside it.
+  // namespaces given by path beside it; and the pid and time ones of an
+  // unprivileged runtime, which could join them but not return.
   bool join_before_clone_in_helper = false;
   // A cgroup namespace is rooted where its creator is: when the init is placed
   // after the clone (by the runtime or by itself), it unshares the namespace

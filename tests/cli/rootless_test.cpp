@@ -93,8 +93,8 @@ class RootlessTest : public HullTest {
   }
 
   // The default bundle made rootless as `hull spec --rootless` does it.
-  Bundle& rootless_bundle() {
-    Bundle& b = bundle();
+  Bundle& rootless_bundle(const std::string& name = "bundle") {
+    Bundle& b = bundle(name);
     nlohmann::json& lx = b.config["linux"];
     nlohmann::json namespaces = nlohmann::json::array();
     for (const auto& n : lx["namespaces"])
@@ -117,6 +117,20 @@ class RootlessTest : public HullTest {
           options.push_back(o);
       m["options"] = options;
     }
+    return b;
+  }
+
+  // The rootless bundle without a user namespace of its own: the container
+  // shares the one its runtime runs in, as podman's rootless configs ask.
+  Bundle& users_namespace_bundle(const std::string& name = "bundle") {
+    Bundle& b = rootless_bundle(name);
+    nlohmann::json& lx = b.config["linux"];
+    nlohmann::json namespaces = nlohmann::json::array();
+    for (const auto& n : lx["namespaces"])
+      if (n["type"] != "user") namespaces.push_back(n);
+    lx["namespaces"] = namespaces;
+    lx.erase("uidMappings");
+    lx.erase("gidMappings");
     return b;
   }
 
@@ -298,14 +312,7 @@ TEST_F(RootlessTest, AConfigWithoutAUserNamespaceIsRefusedNamingTheFix) {
 // podman's rootless configs ask (no user namespace of its own in the
 // config).
 TEST_F(RootlessTest, UidZeroOfAUserNamespaceIsRootless) {
-  Bundle& b = rootless_bundle();
-  nlohmann::json& lx = b.config["linux"];
-  nlohmann::json namespaces = nlohmann::json::array();
-  for (const auto& n : lx["namespaces"])
-    if (n["type"] != "user") namespaces.push_back(n);
-  lx["namespaces"] = namespaces;
-  lx.erase("uidMappings");
-  lx.erase("gidMappings");
+  Bundle& b = users_namespace_bundle();
   b.args({"sleep", "1000"});
   // No --rootless and no --root: hull decides both.
   const std::string script = "id -u; \"$HULL\" create --bundle " + b.dir().string() +
@@ -317,6 +324,44 @@ TEST_F(RootlessTest, UidZeroOfAUserNamespaceIsRootless) {
   EXPECT_EQ(std::regex_replace(r.out, std::regex("[ \t]+"), " "), "0\nrlns\n 0 61234 1\n0\n");
   EXPECT_NE(r.err.find("rootless: the container gets no cgroup"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists("/run/hull/rlns"));
+  EXPECT_TRUE(left_in_state_root().empty());
+}
+
+// rootless podman's `--pid container:X` and its pods sharing a pid
+// namespace: hull, root of the user's namespace only, joined the pid
+// namespace for the clone and could not go back to its own (EPERM: that
+// needs CAP_SYS_ADMIN over the host's user namespace), so every such create
+// failed (found by review; runc and crun run it). A joined time namespace
+// failed alike. Seen from inside: the other container's init as pid 1, and
+// its time namespace.
+TEST_F(RootlessTest, AContainerOfTheUsersNamespaceJoinsAnotherOnesPidAndTimeNamespaces) {
+  Bundle& a = users_namespace_bundle("a");
+  a.config["linux"]["namespaces"].push_back({{"type", "time"}});
+  a.args({"sleep", "1000"});
+  Bundle& b = users_namespace_bundle("b");
+  for (auto& n : b.config["linux"]["namespaces"])
+    if (n["type"] == "pid") n["path"] = "/proc/@PID@/ns/pid";
+  b.config["linux"]["namespaces"].push_back({{"type", "time"}, {"path", "/proc/@PID@/ns/time"}});
+  b.args({"sh", "-c", "cat /proc/1/cmdline; echo; readlink /proc/self/ns/time"});
+  // The user writes B's config once A's pid is known.
+  fs::rename(b.config_path(), b.dir() / "config.in");
+  ASSERT_EQ(::chown(b.dir().c_str(), kUser, kUser), 0);
+  const std::string script = "\"$HULL\" create --bundle " + a.dir().string() +
+                             " --pid-file \"$XDG_RUNTIME_DIR/a.pid\" rljoinA </dev/null >/dev/null || exit 10; "
+                             "\"$HULL\" start rljoinA || exit 11; pid=$(cat \"$XDG_RUNTIME_DIR/a.pid\"); "
+                             "sed \"s|@PID@|$pid|g\" " +
+                             (b.dir() / "config.in").string() + " > " + b.config_path().string() +
+                             " || exit 12; readlink /proc/$pid/ns/time; \"$HULL\" run --bundle " + b.dir().string() +
+                             " rljoinB </dev/null || exit 13; \"$HULL\" delete --force rljoinA || exit 14";
+  ProcResult r = as_root_of_users_namespace(script, "rljoinA");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string time_ns = r.out.substr(0, r.out.find('\n'));
+  EXPECT_TRUE(time_ns.starts_with("time:[")) << r.out;
+  EXPECT_EQ(r.out, time_ns + "\n" +
+                       std::string("sleep\0"
+                                   "1000\0\n",
+                                   12) +
+                       time_ns + "\n");
   EXPECT_TRUE(left_in_state_root().empty());
 }
 

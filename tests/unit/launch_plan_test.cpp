@@ -223,6 +223,22 @@ TEST(InitPlan, NewUserNamespaceBesideJoinedOnesIsClonedByAHelperThatJoined) {
   EXPECT_FALSE(q.join_before_clone_in_helper);
 }
 
+// Root of a user namespace (rootless podman's runtime) may join a pid or
+// time namespace but never set its own back (CAP_SYS_ADMIN over the host's
+// user namespace): a helper joins them and clones; the root of the host
+// joins itself, without a fork.
+TEST(InitPlan, AnUnprivilegedRuntimeLeavesJoiningAPidOrTimeNamespaceToAHelper) {
+  for (const char* joined : {R"([{"type": "pid", "path": "/proc/1/ns/pid"}, {"type": "mount"}])",
+                             R"([{"type": "pid"}, {"type": "time", "path": "/proc/1/ns/time"}, {"type": "mount"}])"}) {
+    SCOPED_TRACE(joined);
+    InitPlan p = hull::plan_init(config(joined), {.unprivileged = true});
+    EXPECT_TRUE(p.join_before_clone_in_helper);
+    EXPECT_TRUE(p.wait_for_placement);
+    EXPECT_FALSE(hull::plan_init(config(joined), {}).join_before_clone_in_helper);
+  }
+  EXPECT_FALSE(hull::plan_init(config(kUsual), {.unprivileged = true}).join_before_clone_in_helper);
+}
+
 // setns into a mount, user or time namespace is refused to a task with
 // another thread: where the init joins one, it makes its network namespace
 // itself. Without one to make, there is no thread either.
