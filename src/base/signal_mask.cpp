@@ -1,7 +1,10 @@
 #include "base/signal_mask.hpp"
 
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "base/error.hpp"
 
 namespace hull {
 
@@ -11,6 +14,27 @@ int change_signal_mask(int how, SignalMask set, SignalMask* old) noexcept {
 
 int signalfd_of(SignalMask set, int flags) noexcept {
   return static_cast<int>(::syscall(SYS_signalfd4, -1, &set, sizeof set, flags));
+}
+
+SignalFdWhileBlocked::SignalFdWhileBlocked(SignalMask set, const std::string& what) {
+  if (change_signal_mask(SIG_BLOCK, set, &old_) < 0) throw_errno("block " + what);
+  fd_.reset(signalfd_of(set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd_) {
+    const int e = errno;
+    change_signal_mask(SIG_SETMASK, old_, nullptr);
+    throw_errno(e, "signalfd for " + what);
+  }
+}
+
+SignalFdWhileBlocked::~SignalFdWhileBlocked() {
+  fd_.reset();
+  change_signal_mask(SIG_SETMASK, old_, nullptr);
+}
+
+int SignalFdWhileBlocked::take() const {
+  signalfd_siginfo info{};
+  if (::read(fd_.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;
+  return static_cast<int>(info.ssi_signo);
 }
 
 }  // namespace hull

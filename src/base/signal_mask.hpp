@@ -8,16 +8,40 @@
 #include <signal.h>
 
 #include <cstdint>
+#include <string>
+
+#include "base/unique_fd.hpp"
 
 namespace hull {
 
 using SignalMask = uint64_t;
 inline constexpr SignalMask kEverySignal = ~SignalMask{0};
 constexpr SignalMask signal_bit(int sig) { return SignalMask{1} << (sig - 1); }
+// What a terminal (^C, ^\, a hang-up) or a supervisor sends to end a command.
+inline constexpr SignalMask kEndingSignals =
+    signal_bit(SIGTERM) | signal_bit(SIGINT) | signal_bit(SIGHUP) | signal_bit(SIGQUIT);
 
 // rt_sigprocmask: 0, or -1 and errno.
 int change_signal_mask(int how, SignalMask set, SignalMask* old) noexcept;
 // signalfd4 of `set`: the fd, or -1 and errno.
 int signalfd_of(SignalMask set, int flags) noexcept;
+
+// `set` blocked, and read through a non-blocking signalfd, for the life of
+// the object; the mask before it is restored after. Throws naming `what`
+// (the signals, as the message should say them).
+class SignalFdWhileBlocked {
+ public:
+  SignalFdWhileBlocked(SignalMask set, const std::string& what);
+  ~SignalFdWhileBlocked();
+  SignalFdWhileBlocked(const SignalFdWhileBlocked&) = delete;
+  SignalFdWhileBlocked& operator=(const SignalFdWhileBlocked&) = delete;
+  int get() const { return fd_.get(); }
+  // The next pending signal of the set, taken; 0 when none is.
+  int take() const;
+
+ private:
+  UniqueFd fd_;
+  SignalMask old_ = 0;
+};
 
 }  // namespace hull

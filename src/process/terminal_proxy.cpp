@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -65,36 +64,6 @@ class RawMode {
   int fd_;
   struct termios saved_ = {};
   bool active_ = false;
-};
-
-// SIGWINCH blocked and delivered through a signalfd for the life of the object.
-class WinchFd {
- public:
-  WinchFd() {
-    if (change_signal_mask(SIG_BLOCK, signal_bit(SIGWINCH), &old_) < 0) throw_errno("block SIGWINCH");
-    int fd = signalfd_of(signal_bit(SIGWINCH), SFD_CLOEXEC | SFD_NONBLOCK);
-    if (fd < 0) {
-      int e = errno;
-      change_signal_mask(SIG_SETMASK, old_, nullptr);
-      throw_errno(e, "signalfd for SIGWINCH");
-    }
-    fd_.reset(fd);
-  }
-  ~WinchFd() {
-    fd_.reset();
-    change_signal_mask(SIG_SETMASK, old_, nullptr);
-  }
-  WinchFd(const WinchFd&) = delete;
-  WinchFd& operator=(const WinchFd&) = delete;
-  int get() const { return fd_.get(); }
-  void drain() {
-    struct signalfd_siginfo si;
-    while (::read(fd_.get(), &si, sizeof si) == sizeof si) {}
-  }
-
- private:
-  UniqueFd fd_;
-  SignalMask old_ = 0;
 };
 
 void copy_window_size(int from, int to) {
@@ -252,7 +221,8 @@ int caller_terminal(int in, int out) {
 }
 
 void proxy_terminal(UniqueFd& master_fd, const ProxyOptions& opts) {
-  WinchFd winch;
+  // SIGWINCH through a signalfd while the proxy runs.
+  SignalFdWhileBlocked winch(signal_bit(SIGWINCH), "SIGWINCH");
   const int master = master_fd.get();
   const int terminal = caller_terminal(opts.in, opts.out);
   RawMode raw(terminal);
@@ -274,7 +244,7 @@ void proxy_terminal(UniqueFd& master_fd, const ProxyOptions& opts) {
     }
     bool window_changed = (fds[4].revents & POLLIN) && opts.forward_signals();
     if (fds[1].revents & POLLIN) {
-      winch.drain();
+      while (winch.take() != 0) {}
       window_changed = true;
     }
     if (window_changed) copy_window_size(terminal, master);

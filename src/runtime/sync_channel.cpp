@@ -213,8 +213,7 @@ void SyncChannel::expect_eof() const {
 void SyncChannel::wait_unless_terminated() const {
   // Readable only while one of them is pending: the signals to forward once
   // the process runs are left to the forwarder's own signalfd.
-  constexpr SignalMask kEnding = signal_bit(SIGTERM) | signal_bit(SIGINT) | signal_bit(SIGHUP) | signal_bit(SIGQUIT);
-  UniqueFd ended(signalfd_of(kEnding, SFD_CLOEXEC | SFD_NONBLOCK));
+  UniqueFd ended(signalfd_of(kEndingSignals, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!ended) throw_errno("signalfd for the signals that end the wait for the container's process");
   pollfd fds[2] = {{fd_.get(), POLLIN, 0}, {ended.get(), POLLIN, 0}};
   while (::poll(fds, 2, -1) < 0)
