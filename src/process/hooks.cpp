@@ -21,6 +21,7 @@
 #include "base/errno_text.hpp"
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/signal_mask.hpp"
 #include "base/unique_fd.hpp"
 #include "base/warn.hpp"
 #include "cgroups/pids_limit.hpp"
@@ -29,7 +30,14 @@
 namespace hull::process {
 namespace {
 
+// What a failed hook's message quotes of its output: the end, where a
+// program says why it failed.
 constexpr size_t kMaxOutput = 4096;
+
+void keep_tail(std::string& output, const char* data, size_t n) {
+  output.append(data, n);
+  if (output.size() > 2 * kMaxOutput) output.erase(0, output.size() - kMaxOutput);
+}
 
 int64_t now_ms() {
   struct timespec ts;
@@ -123,14 +131,23 @@ std::string signal_name(int sig) {
 }
 
 std::string tail_of(const std::string& output) {
-  std::string o = output;
+  std::string o = output.size() > kMaxOutput ? "..." + output.substr(output.size() - kMaxOutput) : output;
   while (!o.empty() && (o.back() == '\n' || o.back() == ' ')) o.pop_back();
   return o.empty() ? "" : ": " + o;
 }
 
-// Runs one hook; an empty string means success, otherwise why it failed.
-std::string run_one(const spec::Hook& hook, const std::string& state_json, const std::string& cwd,
-                    const std::vector<std::string>* default_env) {
+struct HookOutcome {
+  std::string failure;     // empty: it succeeded
+  int interrupted_by = 0;  // the ending signal that ended it
+};
+
+// Runs one hook. `ending`: the ending signals, blocked and read here: one
+// ends the hook's group, as a terminal's ^C ends runc's hooks (which share
+// its group; a hook in its own group would go on setting up, a shell
+// script's children would outlive the command, and hull run, which blocks
+// them, could not be interrupted until the hook ended).
+HookOutcome run_one(const spec::Hook& hook, const std::string& state_json, const std::string& cwd,
+                    const std::vector<std::string>* default_env, const SignalFdWhileBlocked& ending) {
   UniqueFd in = stdin_with(state_json);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's output");
@@ -162,32 +179,33 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json, const
   std::string output;
   int64_t deadline = hook.timeout ? now_ms() + int64_t{*hook.timeout} * 1000 : -1;
   bool timed_out = false;
+  int interrupted_by = 0;
   for (;;) {
-    struct pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {out_r.get(), POLLIN, 0}};
-    int nfds = out_r ? 2 : 1;
+    // A closed output pipe's slot is -1: poll skips it.
+    struct pollfd fds[3] = {{pidfd.get(), POLLIN, 0}, {ending.get(), POLLIN, 0}, {out_r.get(), POLLIN, 0}};
     int wait = -1;
     // Clamped: a timeout of millions of seconds (valid in the spec) would
     // wrap to a short or a negative (endless) poll.
     if (deadline >= 0) wait = static_cast<int>(std::clamp<int64_t>(deadline - now_ms(), 0, INT_MAX));
-    int n = ::poll(fds, static_cast<nfds_t>(nfds), wait);
+    int n = ::poll(fds, 3, wait);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll on the hook");
     }
-    if (n == 0) {
+    if (fds[1].revents) interrupted_by = ending.take();
+    if (n == 0 || interrupted_by) {
       // The group too: what the hook started (a sleep of a shell script)
       // would hold the runtime's pipes and outlive the command.
-      timed_out = true;
+      timed_out = !interrupted_by;
       ::kill(-pid, SIGKILL);
       ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
       break;
     }
-    if (nfds == 2 && fds[1].revents) {
+    if (fds[2].revents) {
       char buf[1024];
       ssize_t got = ::read(out_r.get(), buf, sizeof buf);
       if (got > 0) {
-        if (output.size() < kMaxOutput)
-          output.append(buf, std::min(static_cast<size_t>(got), kMaxOutput - output.size()));
+        keep_tail(output, buf, static_cast<size_t>(got));
       } else if (got == 0 || errno != EINTR) {
         out_r.reset();
       }
@@ -197,52 +215,64 @@ std::string run_one(const spec::Hook& hook, const std::string& state_json, const
   siginfo_t info = {};
   while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.get()), &info, WEXITED) < 0)
     if (errno != EINTR) throw_errno("wait for the hook");
-  // Whatever the hook (or a child it left behind) still had to say.
+  // Whatever the hook (or a child it left behind) still had to say: what
+  // the pipe holds, and no more than that from a child still writing.
   if (out_r) {
     ::fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
     char buf[1024];
     ssize_t got;
-    while (output.size() < kMaxOutput && (got = ::read(out_r.get(), buf, sizeof buf)) > 0)
-      output.append(buf, std::min(static_cast<size_t>(got), kMaxOutput - output.size()));
+    for (size_t drained = 0; drained < (size_t{1} << 16) && (got = ::read(out_r.get(), buf, sizeof buf)) > 0;
+         drained += static_cast<size_t>(got))
+      keep_tail(output, buf, static_cast<size_t>(got));
   }
 
   ChildFailure f{};
   if (::read(err_r.get(), &f, sizeof f) == sizeof f) {
     switch (f.step) {
-      case ChildFailure::Stdio: return "give it its stdin and output: " + errno_text(f.err);
-      case ChildFailure::Cwd: return "change into " + quote(cwd) + ": " + errno_text(f.err);
+      case ChildFailure::Stdio: return {"give it its stdin and output: " + errno_text(f.err)};
+      case ChildFailure::Cwd: return {"change into " + quote(cwd) + ": " + errno_text(f.err)};
       case ChildFailure::Exec: {
         // "no such file" says all that ENOENT's text would.
         std::string why = explain_exec_failure(hook.path, f.err, "");
-        return f.err == ENOENT ? why : why + ": " + errno_text(f.err);
+        return {f.err == ENOENT ? why : why + ": " + errno_text(f.err)};
       }
     }
   }
-  if (timed_out) return "timed out after " + std::to_string(*hook.timeout) + "s and was killed" + tail_of(output);
-  if (info.si_code == CLD_EXITED && info.si_status == 0) return "";
-  if (info.si_code == CLD_EXITED) return "exited with status " + std::to_string(info.si_status) + tail_of(output);
-  return "killed by " + signal_name(info.si_status) + tail_of(output);
+  if (interrupted_by)
+    return {
+        "interrupted by " + signal_name(interrupted_by) + ": it was killed with its process group" + tail_of(output),
+        interrupted_by};
+  if (timed_out) return {"timed out after " + std::to_string(*hook.timeout) + "s and was killed" + tail_of(output)};
+  if (info.si_code == CLD_EXITED && info.si_status == 0) return {};
+  if (info.si_code == CLD_EXITED) return {"exited with status " + std::to_string(info.si_status) + tail_of(output)};
+  return {"killed by " + signal_name(info.si_status) + tail_of(output)};
 }
 
 }  // namespace
 
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
                HookFailure policy, const std::string& cwd, const std::vector<std::string>* default_env) {
+  if (hooks.empty()) return;
+  const SignalFdWhileBlocked ending(kEndingSignals, "SIGINT, SIGTERM, SIGHUP and SIGQUIT during the hooks");
   for (size_t i = 0; i < hooks.size(); ++i) {
     std::string name = "hook " + std::string(kind) + "[" + std::to_string(i) + "] " + quote(hooks[i].path);
-    std::string failure;
+    HookOutcome outcome;
     try {
-      failure = run_one(hooks[i], state_json, cwd, default_env);
+      outcome = run_one(hooks[i], state_json, cwd, default_env, ending);
     } catch (Error& e) {
       if (policy == HookFailure::Fail) {
         e.add_context(name);
         throw;
       }
-      failure = e.what();
+      outcome.failure = e.what();
     }
-    if (failure.empty()) continue;
-    if (policy == HookFailure::Fail) throw Error(name + ": " + failure);
-    warn(name + ": " + failure);
+    if (outcome.failure.empty()) continue;
+    if (policy == HookFailure::Fail) throw Error(name + ": " + outcome.failure);
+    warn(name + ": " + outcome.failure);
+    if (outcome.interrupted_by) {
+      if (i + 1 < hooks.size()) warn("the " + std::string(kind) + " hooks after it were not run: interrupted");
+      return;
+    }
   }
 }
 

@@ -22,11 +22,12 @@ enum class HookFailure { Fail, Warn };
 // `env` gets `default_env`, else the runtime's own, as runc's host hooks do
 // (those run in the container get the container process's, as in runc:
 // nothing of the caller's environment may reach a program of the image).
-// stdout and stderr are captured for the error message (first 4 KiB). Each
+// stdout and stderr are captured for the error message (the last 4 KiB). Each
 // runs in `cwd` (the bundle for the hooks run on the host, whose relative
 // paths mean the bundle's under runc, which works from there; empty: the
 // caller's), in a process group of its own, which a hook past its timeout is
-// killed with.
+// killed with, as one is when SIGINT, SIGTERM, SIGHUP or SIGQUIT comes
+// (blocked while the hooks run, and taken): it fails, and a Warn list stops.
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
                HookFailure policy, const std::string& cwd = {}, const std::vector<std::string>* default_env = nullptr);
 

@@ -413,6 +413,67 @@ TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
   expect_nothing_left("hookorphan");
 }
 
+// SIGINT (a terminal's ^C) to create while a hook runs: the hook is ended
+// with what it started, and create fails through its own clean-up, as runc
+// does (whose hooks share its group). hull died at once and left the hook's
+// children running, the container's record and its cgroups (found by review).
+TEST_F(HullTest, AnInterruptedHookEndsWithItsChildrenAndCreateCleansUp) {
+  Bundle& b = bundle();
+  const fs::path mark = temp_dir() / "sleep.pid";
+  b.config["hooks"] = {{"createRuntime",
+                        {{{"path", "/bin/sh"},
+                          {"args",
+                           {"sh", "-c",
+                            "sleep 1000 & echo $! > " + mark.string() + ".new; mv " + mark.string() + ".new " +
+                                mark.string() + "; wait"}}}}}};
+  b.args({"sleep", "1000"});
+  Child create = hull_background({"create", "--bundle", b.dir().string(), "hookint"});
+  pid_t sleeper = 0;
+  for (int i = 0; i < 400 && sleeper == 0; ++i) {
+    std::ifstream in(mark);
+    if (!(in >> sleeper)) std::this_thread::sleep_for(milliseconds(25));
+  }
+  ASSERT_GT(sleeper, 0) << "the hook never ran";
+  ::kill(create.pid(), SIGINT);
+  ProcResult r = create.finish();
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("interrupted by SIGINT: it was killed with its process group"), std::string::npos) << r.err;
+  const bool gone = wait_exit_and_reap(sleeper, milliseconds(5000));
+  EXPECT_TRUE(gone) << "the hook's child " << sleeper << " outlived the interrupted create";
+  if (!gone) {
+    ::kill(sleeper, SIGKILL);
+    wait_exit_and_reap(sleeper);
+  }
+  if (r.signal) hull({"delete", "--force", "hookint"});
+  expect_nothing_left("hookint");
+}
+
+// A foreground run blocks every signal to forward it to the container; one
+// that ends it, sent while a hook hangs, went unheard until the hook ended
+// by itself, then was forwarded (or lost). It ends the hook and the run.
+TEST_F(HullTest, AForegroundRunIsInterruptedDuringAHangingHook) {
+  for (const char* kind : {"prestart", "poststart"}) {
+    SCOPED_TRACE(kind);
+    Bundle& b = bundle(kind);
+    const fs::path mark = temp_dir() / (std::string(kind) + ".ran");
+    b.config["hooks"] = {
+        {kind, {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "touch " + mark.string() + "; exec sleep 20"}}}}}};
+    b.args({"sleep", "1000"});
+    const std::string id = std::string("runint-") + kind;
+    Child run = hull_background({"run", "--bundle", b.dir().string(), id});
+    for (int i = 0; i < 400 && !fs::exists(mark); ++i) std::this_thread::sleep_for(milliseconds(25));
+    ASSERT_TRUE(fs::exists(mark)) << "the hook never ran";
+    const auto sent = std::chrono::steady_clock::now();
+    ::kill(run.pid(), SIGTERM);
+    ProcResult r = run.finish();
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(10));
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("interrupted by SIGTERM"), std::string::npos) << r.err;
+    expect_nothing_left(id);
+  }
+}
+
 // A cleanup hook is not lost with its bundle: with the bundle directory gone,
 // poststop hooks run in delete's directory (runc runs them there always),
 // and poststart hooks in start's: start failed at the hook's chdir and

@@ -1,11 +1,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -141,6 +143,63 @@ TEST_F(Hooks, ATimeoutKillsWhatTheHookStartedToo) {
   }
   pollfd ended{pidfd.get(), POLLIN, 0};
   EXPECT_EQ(::poll(&ended, 1, 5000), 1) << "the hook's sleep " << sleeper << " outlived the timeout";
+}
+
+// A failing program says why at the end of its output: that is what the
+// message quotes (it kept the first 4 KiB, progress lines, and cut the
+// reason off).
+TEST_F(Hooks, AFailureQuotesTheEndOfALongOutput) {
+  auto chatty = script("chatty",
+                       "i=0; while [ $i -lt 300 ]; do echo \"progress line $i\"; i=$((i+1)); done\n"
+                       "echo 'FATAL: the real reason' >&2; exit 1\n");
+  const std::string e = hook_error({{chatty, {}, {}, {}}});
+  EXPECT_TRUE(e.starts_with("hook createRuntime[0] \"" + chatty + "\": exited with status 1: ...")) << e;
+  EXPECT_TRUE(e.ends_with("progress line 299\nFATAL: the real reason")) << e;
+  EXPECT_LT(e.size(), 4096u + 200u);
+}
+
+// SIGINT, SIGTERM, SIGHUP or SIGQUIT to the runtime while a hook runs ends
+// the hook with its group and fails it, as a terminal's ^C ends runc's
+// hooks: a foreground hull run (which blocks them) could not be interrupted
+// until a hanging hook ended, and a create killed by ^C left the hook's
+// children running. Here the hook signals its runtime itself; the signal
+// is taken (not left pending, nor acted on by this process).
+TEST_F(Hooks, AnEndingSignalKillsTheHookWithItsGroupAndFailsIt) {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    SCOPED_TRACE(sig);
+    const std::string pid_file = dir_ + "/sleep.pid";
+    std::filesystem::remove(pid_file);
+    auto hook =
+        script("ended", "sleep 30 & echo $! > " + pid_file + "; kill -" + std::to_string(sig) + " $PPID; wait\n");
+    auto never = script("never", "touch " + dir_ + "/ran\n");
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(hook_error({{hook, {}, {}, {}}, {never, {}, {}, {}}}), "hook createRuntime[0] \"" + hook +
+                                                                         "\": interrupted by SIG" + sigabbrev_np(sig) +
+                                                                         ": it was killed with its process group");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/ran"));
+    sigset_t pending;
+    sigpending(&pending);
+    EXPECT_FALSE(sigismember(&pending, sig));
+    const pid_t sleeper = std::stoi(read_file(pid_file));
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sleeper, 0)));
+    if (pidfd) {
+      pollfd ended{pidfd.get(), POLLIN, 0};
+      EXPECT_EQ(::poll(&ended, 1, 5000), 1) << "the hook's sleep " << sleeper << " outlived the signal";
+    }
+  }
+  // A Warn list (poststop) says it, and runs nothing after it.
+  std::vector<std::string> warnings;
+  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  auto hook = script("ended", "kill -INT $PPID; exec sleep 30\n");
+  auto never = script("never", "touch " + dir_ + "/ran\n");
+  run_hooks({{hook, {}, {}, {}}, {never, {}, {}, {}}}, "poststop", "{}", HookFailure::Warn);
+  hull::set_warn_sink(old);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0],
+            "hook poststop[0] \"" + hook + "\": interrupted by SIGINT: it was killed with its process group");
+  EXPECT_EQ(warnings[1], "the poststop hooks after it were not run: interrupted");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/ran"));
 }
 
 TEST_F(Hooks, WarnPolicyContinues) {
