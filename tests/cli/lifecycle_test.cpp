@@ -380,6 +380,17 @@ TEST_F(HullTest, AFailedPoststartHookStopsTheContainerItPaused) {
   }
 }
 
+// The pid a hook writes (to `mark`, by a rename) once it runs; 0 if it
+// never does within 10 s.
+pid_t pid_written_by_hook(const fs::path& mark) {
+  pid_t pid = 0;
+  for (int i = 0; i < 400 && pid == 0; ++i) {
+    std::ifstream in(mark);
+    if (!(in >> pid)) std::this_thread::sleep_for(milliseconds(25));
+  }
+  return pid;
+}
+
 // A host hook runs in a process group of its own (its timeout kills the
 // group), so a terminal's ^C to hull does not reach it; hull killed or
 // interrupted during the hook must not leave it running on, setting up for
@@ -395,11 +406,7 @@ TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
                                 "; exec sleep 1000"}}}}}};
   b.args({"sleep", "1000"});
   Child create = hull_background({"create", "--bundle", b.dir().string(), "hookorphan"});
-  pid_t hook = 0;
-  for (int i = 0; i < 400 && hook == 0; ++i) {
-    std::ifstream in(mark);
-    if (!(in >> hook)) std::this_thread::sleep_for(milliseconds(25));
-  }
+  const pid_t hook = pid_written_by_hook(mark);
   ASSERT_GT(hook, 0) << "the hook never ran";
   ::kill(create.pid(), SIGKILL);
   EXPECT_EQ(create.finish().signal, SIGKILL);
@@ -428,11 +435,7 @@ TEST_F(HullTest, AnInterruptedHookEndsWithItsChildrenAndCreateCleansUp) {
                                 mark.string() + "; wait"}}}}}};
   b.args({"sleep", "1000"});
   Child create = hull_background({"create", "--bundle", b.dir().string(), "hookint"});
-  pid_t sleeper = 0;
-  for (int i = 0; i < 400 && sleeper == 0; ++i) {
-    std::ifstream in(mark);
-    if (!(in >> sleeper)) std::this_thread::sleep_for(milliseconds(25));
-  }
+  const pid_t sleeper = pid_written_by_hook(mark);
   ASSERT_GT(sleeper, 0) << "the hook never ran";
   ::kill(create.pid(), SIGINT);
   ProcResult r = create.finish();
