@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <optional>
 
 #include "base/errno_text.hpp"
 #include "base/error.hpp"
@@ -136,18 +137,32 @@ std::string tail_of(const std::string& output) {
   return o.empty() ? "" : ": " + o;
 }
 
+// The ending signals but those the caller ignores (nohup's SIGHUP, a
+// background job's SIGINT and SIGQUIT): blocked, they would wait pending
+// and be read, failing hooks that they never reached before.
+SignalMask ending_signals_heeded() {
+  SignalMask heeded = 0;
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (!(kEndingSignals & signal_bit(sig))) continue;
+    struct sigaction action {};
+    if (::sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN) continue;
+    heeded |= signal_bit(sig);
+  }
+  return heeded;
+}
+
 struct HookOutcome {
   std::string failure;     // empty: it succeeded
   int interrupted_by = 0;  // the ending signal that ended it
 };
 
-// Runs one hook. `ending`: the ending signals, blocked and read here: one
-// ends the hook's group, as a terminal's ^C ends runc's hooks (which share
-// its group; a hook in its own group would go on setting up, a shell
-// script's children would outlive the command, and hull run, which blocks
-// them, could not be interrupted until the hook ended).
+// Runs one hook. `ending` (or null): the ending signals, blocked and read
+// here: one ends the hook's group, as a terminal's ^C ends runc's hooks
+// (which share its group; a hook in its own group would go on setting up, a
+// shell script's children would outlive the command, and hull run, which
+// blocks them, could not be interrupted until the hook ended).
 HookOutcome run_one(const spec::Hook& hook, const std::string& state_json, const std::string& cwd,
-                    const std::vector<std::string>* default_env, const SignalFdWhileBlocked& ending) {
+                    const std::vector<std::string>* default_env, const SignalFdWhileBlocked* ending) {
   UniqueFd in = stdin_with(state_json);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for the hook's output");
@@ -182,7 +197,8 @@ HookOutcome run_one(const spec::Hook& hook, const std::string& state_json, const
   int interrupted_by = 0;
   for (;;) {
     // A closed output pipe's slot is -1: poll skips it.
-    struct pollfd fds[3] = {{pidfd.get(), POLLIN, 0}, {ending.get(), POLLIN, 0}, {out_r.get(), POLLIN, 0}};
+    struct pollfd fds[3] = {
+        {pidfd.get(), POLLIN, 0}, {ending ? ending->get() : -1, POLLIN, 0}, {out_r.get(), POLLIN, 0}};
     int wait = -1;
     // Clamped: a timeout of millions of seconds (valid in the spec) would
     // wrap to a short or a negative (endless) poll.
@@ -192,7 +208,7 @@ HookOutcome run_one(const spec::Hook& hook, const std::string& state_json, const
       if (errno == EINTR) continue;
       throw_errno("poll on the hook");
     }
-    if (fds[1].revents) interrupted_by = ending.take();
+    if (fds[1].revents) interrupted_by = ending->take();
     if (n == 0 || interrupted_by) {
       // The group too: what the hook started (a sleep of a shell script)
       // would hold the runtime's pipes and outlive the command.
@@ -253,12 +269,21 @@ HookOutcome run_one(const spec::Hook& hook, const std::string& state_json, const
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
                HookFailure policy, const std::string& cwd, const std::vector<std::string>* default_env) {
   if (hooks.empty()) return;
-  const SignalFdWhileBlocked ending(kEndingSignals, "SIGINT, SIGTERM, SIGHUP and SIGQUIT during the hooks");
+  std::optional<SignalFdWhileBlocked> ending;
+  if (const SignalMask heeded = ending_signals_heeded()) {
+    try {
+      ending.emplace(heeded, "the ending signals during the hooks");
+    } catch (const Error&) {
+      // Under the container's seccomp filter (startContainer hooks) a
+      // profile may refuse signalfd4 or rt_sigprocmask: the hooks run as
+      // before, the signals left as they were.
+    }
+  }
   for (size_t i = 0; i < hooks.size(); ++i) {
     std::string name = "hook " + std::string(kind) + "[" + std::to_string(i) + "] " + quote(hooks[i].path);
     HookOutcome outcome;
     try {
-      outcome = run_one(hooks[i], state_json, cwd, default_env, ending);
+      outcome = run_one(hooks[i], state_json, cwd, default_env, ending ? &*ending : nullptr);
     } catch (Error& e) {
       if (policy == HookFailure::Fail) {
         e.add_context(name);

@@ -871,6 +871,26 @@ TEST_F(HullTest, AProfileDenyingTheInitsCallsStillRunsWithoutNoNewPrivileges) {
   EXPECT_EQ(hull({"delete", "--force", "hullproc-denied-init2"}).exit_code, 0);
 }
 
+// startContainer hooks run under the container's filter: one refusing
+// signalfd4 and rt_sigprocmask (which the hooks' wait uses to end a hook on
+// ^C) failed every start with them (found by review; runc runs it). The
+// hooks run without that wait then.
+TEST_F(HullTest, AProfileRefusingSignalfdStillRunsStartContainerHooks) {
+  Bundle& b = bundle();
+  const std::string mark = "/tmp/start-hook.ran";
+  b.config["hooks"] = {{"startContainer", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo ran > " + mark}}}}}};
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"signalfd4", "signalfd", "rt_sigprocmask"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  for (bool nnp : {false, true}) {
+    SCOPED_TRACE(nnp ? "noNewPrivileges" : "privileges kept");
+    b.config["process"]["noNewPrivileges"] = nnp;
+    ProcResult r = run_sh(b, "cat " + mark, nnp ? "hullproc-sfd-nnp" : "hullproc-sfd");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "ran\n");
+  }
+}
+
 // The other calls the init makes there: receiving (run's Start, create's
 // Recorded, start's go) and accepting start's connection. A profile written
 // for a program that neither receives on nor accepts sockets runs, as under

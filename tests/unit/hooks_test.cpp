@@ -202,6 +202,23 @@ TEST_F(Hooks, AnEndingSignalKillsTheHookWithItsGroupAndFailsIt) {
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/ran"));
 }
 
+// A signal the caller ignores (nohup's SIGHUP, a background job's SIGINT)
+// stays ignored: blocked for the hooks it would have waited, pending, and
+// failed them (found by review).
+TEST_F(Hooks, AnEndingSignalTheCallerIgnoresStaysIgnored) {
+  struct sigaction ignore {
+  }, old{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGHUP, &ignore, &old), 0);
+  auto hook = script("hup", "kill -HUP $PPID; sleep 0.2; touch " + dir_ + "/done\n");
+  EXPECT_EQ(hook_error({{hook, {}, {}, {}}}), "");
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/done"));
+  sigset_t pending;
+  sigpending(&pending);
+  EXPECT_FALSE(sigismember(&pending, SIGHUP));
+  ::sigaction(SIGHUP, &old, nullptr);
+}
+
 TEST_F(Hooks, WarnPolicyContinues) {
   std::vector<std::string> warnings;
   auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
