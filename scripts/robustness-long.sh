@@ -31,10 +31,11 @@ mkdir -p "$build"
 exec > >(tee "$log") 2>&1
 failed=0
 mapfile -t targets < <(bash scripts/fuzz.sh --list)
-# fuzz.sh runs one target a core at a time: the half is filled as the cores allow.
+# fuzz.sh runs one target a core at a time, in waves: the half is shared
+# among the waves.
 slots=$(nproc)
-((slots < ${#targets[@]})) || slots=${#targets[@]}
-fuzz_seconds=$((minutes * 60 / 2 * slots / ${#targets[@]}))
+waves=$(((${#targets[@]} + slots - 1) / slots))
+fuzz_seconds=$((minutes * 60 / 2 / waves))
 ((fuzz_seconds > 0)) || fuzz_seconds=1
 echo "== long mode: ${minutes} min; fuzzing ${fuzz_seconds}s per target, then the load tests ($(date -u))"
 bash scripts/fuzz.sh --seconds "$fuzz_seconds" "${fuzz_build[@]}" "${targets[@]}" || failed=1
