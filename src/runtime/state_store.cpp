@@ -462,9 +462,16 @@ std::optional<UniqueFd> make_locked_dir(const std::string& root, const std::stri
       if (dead && !remove_if_unlocked(rootfd.get(), root, tmp, dead->get())) return std::nullopt;
       if (::mkdirat(rootfd.get(), tmp.c_str(), 0700) < 0) throw_errno("mkdir " + tmp_path);
     }
-    fd = open_at(rootfd.get(), tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    // Nobody else takes it while we hold the root's lock.
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) throw_errno("lock " + tmp_path);
+    try {
+      fd = open_at(rootfd.get(), tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      // Nobody else takes it while we hold the root's lock.
+      if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) throw_errno("lock " + tmp_path);
+    } catch (const Error&) {
+      // Made but not taken (EMFILE at a low fd limit): ours to remove, still
+      // under the root's lock; left, no command but a create of its id sees it.
+      ::unlinkat(rootfd.get(), tmp.c_str(), AT_REMOVEDIR);
+      throw;
+    }
   }
   // Locked and at its name: nobody else removes it or makes another one
   // there, so the rename below moves this directory. One more round follows

@@ -369,6 +369,7 @@ std::vector<pid_t> HullTest::live_children() {
 
 void HullTest::expect_nothing_left(const std::string& id) {
   EXPECT_FALSE(fs::exists(state_dir(id))) << "state dir of " << id << " was left behind";
+  EXPECT_FALSE(fs::exists(state_root() / temp_name_for(id))) << "the directory a create of " << id << " made was left";
   for (const auto& line : mounts_of_temp_dir()) ADD_FAILURE() << "mount left behind: " << line;
   for (pid_t pid : live_children()) ADD_FAILURE() << "process left behind: " << pid << " (" << cmdline_of(pid) << ")";
 }
