@@ -78,6 +78,11 @@ std::pair<UniqueFd, UniqueFd> output_pipe() {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   signal(SIGPIPE, SIG_DFL);
+  // A script's background job (a CI runner's) ignores these, and hull
+  // leaves a signal its caller ignores alone: the tests that send them
+  // start it as a terminal's job would be.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGQUIT, SIG_DFL);
   // Lift the three fds above 2 first, so dup2 never sees source == target
   // (which would keep O_CLOEXEC set) whatever numbers they had.
   in = fcntl(in, F_DUPFD, 10);

@@ -44,6 +44,25 @@ std::string hook_error(const std::vector<spec::Hook>& hooks, const char* kind = 
   }
   return "";
 }
+
+// The ending signals at their default action for the object's life,
+// whatever this process was started with: a script's background job
+// ignores SIGINT and SIGQUIT (CI's sanitizer lane runs us so), and
+// run_hooks leaves a signal its caller ignores alone.
+constexpr int kEndingSignalNumbers[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+struct DefaultEndingDispositions {
+  struct sigaction saved[4] = {};
+  DefaultEndingDispositions() {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (size_t i = 0; i < 4; ++i) ::sigaction(kEndingSignalNumbers[i], &dfl, &saved[i]);
+  }
+  ~DefaultEndingDispositions() {
+    for (size_t i = 0; i < 4; ++i) ::sigaction(kEndingSignalNumbers[i], &saved[i], nullptr);
+  }
+  DefaultEndingDispositions(const DefaultEndingDispositions&) = delete;
+  DefaultEndingDispositions& operator=(const DefaultEndingDispositions&) = delete;
+};
 }  // namespace
 
 TEST_F(Hooks, RunInOrderWithStateOnStdinArgsAndEnv) {
@@ -165,10 +184,12 @@ TEST_F(Hooks, AFailureQuotesTheEndOfALongOutput) {
 // children running. Here the hook signals its runtime itself; the signal
 // is taken (not left pending, nor acted on by this process).
 TEST_F(Hooks, AnEndingSignalKillsTheHookWithItsGroupAndFailsIt) {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+  const DefaultEndingDispositions heeded;
+  for (int sig : kEndingSignalNumbers) {
     SCOPED_TRACE(sig);
     const std::string pid_file = dir_ + "/sleep.pid";
     std::filesystem::remove(pid_file);
+    std::filesystem::remove(dir_ + "/ran");
     auto hook =
         script("ended", "sleep 30 & echo $! > " + pid_file + "; kill -" + std::to_string(sig) + " $PPID; wait\n");
     auto never = script("never", "touch " + dir_ + "/ran\n");
