@@ -380,7 +380,13 @@ TEST_F(HullTest, AFailedPoststartHookStopsTheContainerItPaused) {
   }
 }
 
-// The pid a hook writes (to `mark`, by a rename) once it runs; 0 if it
+// The shell words that write `pid` (an expansion: $$, $!) to `mark`
+// whole, by a rename.
+std::string write_pid_to(const std::string& pid, const fs::path& mark) {
+  return "echo " + pid + " > " + mark.string() + ".new; mv " + mark.string() + ".new " + mark.string();
+}
+
+// The pid a hook writes (to `mark`, by write_pid_to) once it runs; 0 if it
 // never does within 10 s.
 pid_t pid_written_by_hook(const fs::path& mark) {
   pid_t pid = 0;
@@ -398,12 +404,9 @@ pid_t pid_written_by_hook(const fs::path& mark) {
 TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
   Bundle& b = bundle();
   const fs::path mark = temp_dir() / "hook.pid";
-  b.config["hooks"] = {{"createRuntime",
-                        {{{"path", "/bin/sh"},
-                          {"args",
-                           {"sh", "-c",
-                            "echo $$ > " + mark.string() + ".new; mv " + mark.string() + ".new " + mark.string() +
-                                "; exec sleep 1000"}}}}}};
+  b.config["hooks"] = {
+      {"createRuntime",
+       {{{"path", "/bin/sh"}, {"args", {"sh", "-c", write_pid_to("$$", mark) + "; exec sleep 1000"}}}}}};
   b.args({"sleep", "1000"});
   Child create = hull_background({"create", "--bundle", b.dir().string(), "hookorphan"});
   const pid_t hook = pid_written_by_hook(mark);
@@ -427,12 +430,9 @@ TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
 TEST_F(HullTest, AnInterruptedHookEndsWithItsChildrenAndCreateCleansUp) {
   Bundle& b = bundle();
   const fs::path mark = temp_dir() / "sleep.pid";
-  b.config["hooks"] = {{"createRuntime",
-                        {{{"path", "/bin/sh"},
-                          {"args",
-                           {"sh", "-c",
-                            "sleep 1000 & echo $! > " + mark.string() + ".new; mv " + mark.string() + ".new " +
-                                mark.string() + "; wait"}}}}}};
+  b.config["hooks"] = {
+      {"createRuntime",
+       {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "sleep 1000 & " + write_pid_to("$!", mark) + "; wait"}}}}}};
   b.args({"sleep", "1000"});
   Child create = hull_background({"create", "--bundle", b.dir().string(), "hookint"});
   const pid_t sleeper = pid_written_by_hook(mark);

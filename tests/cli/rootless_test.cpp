@@ -33,6 +33,14 @@ namespace fs = std::filesystem;
 
 constexpr unsigned kUser = 61234;
 
+// linux.namespaces without those of `type`.
+void drop_namespace(nlohmann::json& linux_config, const char* type) {
+  nlohmann::json kept = nlohmann::json::array();
+  for (const auto& n : linux_config["namespaces"])
+    if (n["type"] != type) kept.push_back(n);
+  linux_config["namespaces"] = kept;
+}
+
 class RootlessTest : public HullTest {
  protected:
   void SetUp() override {
@@ -96,11 +104,8 @@ class RootlessTest : public HullTest {
   Bundle& rootless_bundle(const std::string& name = "bundle") {
     Bundle& b = bundle(name);
     nlohmann::json& lx = b.config["linux"];
-    nlohmann::json namespaces = nlohmann::json::array();
-    for (const auto& n : lx["namespaces"])
-      if (n["type"] != "network") namespaces.push_back(n);
-    namespaces.push_back({{"type", "user"}});
-    lx["namespaces"] = namespaces;
+    drop_namespace(lx, "network");
+    lx["namespaces"].push_back({{"type", "user"}});
     lx["uidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
     lx["gidMappings"] = {{{"containerID", 0}, {"hostID", kUser}, {"size", 1}}};
     for (auto& m : b.config["mounts"]) {
@@ -125,10 +130,7 @@ class RootlessTest : public HullTest {
   Bundle& users_namespace_bundle(const std::string& name = "bundle") {
     Bundle& b = rootless_bundle(name);
     nlohmann::json& lx = b.config["linux"];
-    nlohmann::json namespaces = nlohmann::json::array();
-    for (const auto& n : lx["namespaces"])
-      if (n["type"] != "user") namespaces.push_back(n);
-    lx["namespaces"] = namespaces;
+    drop_namespace(lx, "user");
     lx.erase("uidMappings");
     lx.erase("gidMappings");
     return b;

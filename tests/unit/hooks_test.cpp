@@ -45,6 +45,27 @@ std::string hook_error(const std::vector<spec::Hook>& hooks, const char* kind = 
   return "";
 }
 
+// What a poststop list (HookFailure::Warn) warns.
+std::vector<std::string> poststop_warnings(const std::vector<spec::Hook>& hooks) {
+  std::vector<std::string> warnings;
+  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
+  run_hooks(hooks, "poststop", "{}", HookFailure::Warn);
+  hull::set_warn_sink(old);
+  return warnings;
+}
+
+// A process that is not our child (a hook's) ended within 5 s: a pidfd of it
+// still says so.
+void expect_ended(pid_t pid, const std::string& what) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) {
+    EXPECT_EQ(errno, ESRCH);  // gone and reaped already
+    return;
+  }
+  pollfd ended{pidfd.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&ended, 1, 5000), 1) << what << " " << pid << " outlived it";
+}
+
 // The ending signals at their default action for the object's life,
 // whatever this process was started with: a script's background job
 // ignores SIGINT and SIGQUIT (CI's sanitizer lane runs us so), and
@@ -153,15 +174,7 @@ TEST_F(Hooks, ATimeoutKillsWhatTheHookStartedToo) {
   std::string pid_file = dir_ + "/sleep.pid";
   auto slow = script("slow", "sleep 30 & echo $! > " + pid_file + "; wait\n");
   EXPECT_NE(hook_error({{slow, {}, {}, 1}}).find("timed out after 1s and was killed"), std::string::npos);
-  const pid_t sleeper = std::stoi(read_file(pid_file));
-  // A pidfd of a process that is not our child still says when it ended.
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sleeper, 0)));
-  if (!pidfd) {
-    EXPECT_EQ(errno, ESRCH);  // gone and reaped already
-    return;
-  }
-  pollfd ended{pidfd.get(), POLLIN, 0};
-  EXPECT_EQ(::poll(&ended, 1, 5000), 1) << "the hook's sleep " << sleeper << " outlived the timeout";
+  expect_ended(std::stoi(read_file(pid_file)), "the hook's sleep, past the timeout,");
 }
 
 // A failing program says why at the end of its output: that is what the
@@ -202,20 +215,12 @@ TEST_F(Hooks, AnEndingSignalKillsTheHookWithItsGroupAndFailsIt) {
     sigset_t pending;
     sigpending(&pending);
     EXPECT_FALSE(sigismember(&pending, sig));
-    const pid_t sleeper = std::stoi(read_file(pid_file));
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sleeper, 0)));
-    if (pidfd) {
-      pollfd ended{pidfd.get(), POLLIN, 0};
-      EXPECT_EQ(::poll(&ended, 1, 5000), 1) << "the hook's sleep " << sleeper << " outlived the signal";
-    }
+    expect_ended(std::stoi(read_file(pid_file)), "the hook's sleep, after the signal,");
   }
   // A Warn list (poststop) says it, and runs nothing after it.
-  std::vector<std::string> warnings;
-  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
   auto hook = script("ended", "kill -INT $PPID; exec sleep 30\n");
   auto never = script("never", "touch " + dir_ + "/ran\n");
-  run_hooks({{hook, {}, {}, {}}, {never, {}, {}, {}}}, "poststop", "{}", HookFailure::Warn);
-  hull::set_warn_sink(old);
+  const std::vector<std::string> warnings = poststop_warnings({{hook, {}, {}, {}}, {never, {}, {}, {}}});
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_EQ(warnings[0],
             "hook poststop[0] \"" + hook + "\": interrupted by SIGINT: it was killed with its process group");
@@ -241,12 +246,9 @@ TEST_F(Hooks, AnEndingSignalTheCallerIgnoresStaysIgnored) {
 }
 
 TEST_F(Hooks, WarnPolicyContinues) {
-  std::vector<std::string> warnings;
-  auto old = hull::set_warn_sink([&](std::string_view m) { warnings.emplace_back(m); });
   auto bad = script("bad", "exit 1\n");
   auto good = script("good", "touch " + dir_ + "/ran\n");
-  run_hooks({{bad, {}, {}, {}}, {good, {}, {}, {}}}, "poststop", "{}", HookFailure::Warn);
-  hull::set_warn_sink(old);
+  const std::vector<std::string> warnings = poststop_warnings({{bad, {}, {}, {}}, {good, {}, {}, {}}});
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0], "hook poststop[0] \"" + bad + "\": exited with status 1");
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/ran"));
