@@ -89,13 +89,10 @@ Manager Manager::plan(const spec::Linux* linux, std::string_view id, bool system
   m.bus_ = std::move(bus);
   m.bus_refused_ = std::move(bus_refused);
   m.id_ = id;
-  if (linux) {
-    if (linux->resources) m.resources_ = without_unset_values(*linux->resources);
-    m.devices_ = linux->devices;
-  }
+  if (linux && linux->resources) m.resources_ = without_unset_values(*linux->resources);
   // Every limit must have a controller on this host: fail before any mkdir.
   Router(m.host(), m.paths_).check(m.resources_);
-  device_rules(m.resources_.devices, m.devices_);
+  device_rules(m.resources_.devices);
   return m;
 }
 
@@ -379,7 +376,7 @@ void Manager::apply(const spec::Resources& r, bool updating) {
   ApplyOptions o{updating, &warnings_};
   router.apply(r, o);
   if (updating && r.devices.empty()) return;
-  std::vector<DeviceRule> rules = device_rules(r.devices, updating ? std::vector<spec::Device>{} : devices_);
+  std::vector<DeviceRule> rules = device_rules(r.devices);
   if (std::string dir = router.v1_dir("devices"); !dir.empty()) {
     try {
       v1_set_devices(dir, rules);

@@ -355,7 +355,6 @@ class Manager {
   mutable std::optional<Host> host_;  // load() without a host: detected on first use
   Paths paths_;
   spec::Resources resources_;          // as planned (create)
-  std::vector<spec::Device> devices_;  // linux.devices: their paths drop runc's default rules
   HeldDir v2_fd_;                      // on pure v2 and hybrid hosts, locked by claim_leaf; at() walks from it
   UniqueFd v1_claim_;                  // on legacy hosts, the first v1 leaf, locked by claim_leaf
   bool claimed_ = false;               // claim_leaf passed (or adopt_created): an init of ours may be in the leaves

@@ -93,11 +93,13 @@ void add(std::vector<DeviceRule>& out, DeviceRule r, V1Exceptions& v1, size_t in
 }
 
 // runc's default allow-list (libcontainer/specconv AllowedDevices), appended
-// after linux.resources.devices. An entry with a path is left out when
-// linux.devices lists a device at that path: the config's entry takes
-// priority, and it gets a node, not a rule (runc's createDevices dedupe).
+// after linux.resources.devices, always: they allow numbers, not paths, so a
+// linux.devices entry at a default's path takes nothing from it. runc drops
+// the default whose path linux.devices lists, and then cannot open its own
+// /dev/null; the spec says the default devices MUST be supplied (crun keeps
+// the rules too).
 struct DefaultRule {
-  const char* path;  // nullptr: no node of its own
+  const char* name;  // for messages; nullptr: a class of devices
   DeviceRule rule;
 };
 const DefaultRule kDefaults[] = {
@@ -116,8 +118,7 @@ const DefaultRule kDefaults[] = {
 
 }  // namespace
 
-std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& resources,
-                                     const std::vector<spec::Device>& linux_devices, bool with_defaults) {
+std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& resources, bool with_defaults) {
   std::vector<DeviceRule> out;
   V1Exceptions v1;
   for (size_t i = 0; i < resources.size(); ++i) {
@@ -139,11 +140,8 @@ std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& reso
   }
   if (!with_defaults) return out;
   for (const auto& d : kDefaults) {
-    bool listed = d.path && std::any_of(linux_devices.begin(), linux_devices.end(),
-                                        [&](const spec::Device& l) { return l.path == d.path; });
-    if (listed) continue;
     v1.apply(d.rule, [&] {
-      return std::string("linux.resources.devices: the default rule") + (d.path ? std::string(" for ") + d.path : "");
+      return std::string("linux.resources.devices: the default rule") + (d.name ? std::string(" for ") + d.name : "");
     });
     out.push_back(d.rule);
   }

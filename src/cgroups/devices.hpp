@@ -26,13 +26,11 @@ struct DeviceRule {
 // The effective rule list, evaluated "last match wins" over a default deny:
 // linux.resources.devices in order, then runc's default allow-list (mknod of
 // any c/b node; null, random, full, tty, zero, urandom; pts/*, ptmx, net/tun),
-// leaving out a default whose path linux.devices lists (the config's entry
-// wins, as in runc). A linux.devices entry is a node to create, never a rule:
-// a deny-all with no allow for it keeps it closed.
+// all of it, whatever linux.devices lists. A linux.devices entry is a node to
+// create, never a rule: a deny-all with no allow for it keeps it closed.
 // A type "a" rule naming a major or minor is split into "c" and "b": the v1
 // kernel would read "a 1:3" as every device. Throws on a bad access string or type.
-std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& resources,
-                                     const std::vector<spec::Device>& linux_devices, bool with_defaults = true);
+std::vector<DeviceRule> device_rules(const std::vector<spec::DeviceCgroup>& resources, bool with_defaults = true);
 
 // "c 1:3 rwm", "a *:* rwm".
 std::string v1_rule_text(const DeviceRule& r);

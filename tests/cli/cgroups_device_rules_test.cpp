@@ -72,5 +72,23 @@ TEST_F(DeviceRulesTest, ADenyThatCutsAHoleInAWiderAllowIsRefused) {
   expect_nothing_left("hole");
 }
 
+// The default devices listed again in linux.devices, at their own numbers,
+// under a deny-all: they stay usable. runc dropped the default rule of each
+// listed path and failed to start; an earlier hull ran the container with
+// /dev/null, /dev/tty and /dev/urandom answering EPERM.
+TEST_F(DeviceRulesTest, TheDefaultDevicesListedAgainStayUsable) {
+  Bundle& b = bundle("bundle-relisted");
+  b.config["linux"]["devices"] = {{{"path", "/dev/null"}, {"type", "c"}, {"major", 1}, {"minor", 3}},
+                                  {{"path", "/dev/urandom"}, {"type", "c"}, {"major", 1}, {"minor", 9}},
+                                  {{"path", "/dev/zero"}, {"type", "c"}, {"major", 1}, {"minor", 5}}};
+  b.config["linux"]["resources"] = {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}};
+  ProcResult r = run_sh(b,
+                        "echo x >/dev/null && echo null; head -c1 /dev/urandom >/dev/null && echo urandom;"
+                        " head -c1 /dev/zero >/dev/null && echo zero",
+                        "relisted");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "null\nurandom\nzero\n") << r.err;
+}
+
 }  // namespace
 }  // namespace hull::itest

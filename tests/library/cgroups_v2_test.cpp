@@ -229,7 +229,7 @@ TEST_F(CgroupV2Test, DeviceFilterProgramDeniesAndUpdateReplacesIt) {
 TEST_F(CgroupV2Test, DeviceFilterOfHundredsOfRulesIsCheckedOncePerInstruction) {
   std::vector<spec::DeviceCgroup> devices{{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}};
   for (int i = 0; i < 400; ++i) devices.push_back({true, std::string("c"), 100 + i, i, "rw"});
-  const std::vector<bpf_insn> prog = device_program(device_rules(devices, {}));
+  const std::vector<bpf_insn> prog = device_program(device_rules(devices));
 
   // The kernel's own count (BPF_LOG_STATS): "processed N insns".
   static const char license[] = "Apache-2.0";
@@ -309,7 +309,7 @@ TEST_F(CgroupV2Test, ADeviceFilterIdNamingAnotherProgramIsNotUsed) {
   ASSERT_EQ(open_ids.size(), 1u);
 
   // Its id, written where the default rules' filter is looked for.
-  const std::vector<bpf_insn> defaults = device_program(device_rules({}, {}));
+  const std::vector<bpf_insn> defaults = device_program(device_rules({}));
   const std::string entry =
       cache + "/" + fnv1a_name({reinterpret_cast<const char*>(defaults.data()), defaults.size() * sizeof(bpf_insn)});
   {
@@ -355,7 +355,7 @@ TEST_F(CgroupV2Test, AnUpdateToTheSameDeviceRulesKeepsTheFilterTheCgroupHas) {
 // and the filter holds.
 TEST_F(CgroupV2Test, ADamagedDeviceFilterCacheOnlyCostsALoad) {
   test::TempDir tmp("devices-cache");
-  const std::vector<bpf_insn> defaults = device_program(device_rules({}, {}));
+  const std::vector<bpf_insn> defaults = device_program(device_rules({}));
   const std::string name =
       fnv1a_name({reinterpret_cast<const char*>(defaults.data()), defaults.size() * sizeof(bpf_insn)});
   int n = 0;

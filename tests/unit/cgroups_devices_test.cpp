@@ -54,34 +54,21 @@ int device_prog_result(const std::vector<DeviceRule>& rules, char type, uint8_t 
   return run(device_program(rules), type, access, major, minor);
 }
 
-TEST(CgroupDevices, ConfigRulesThenRuncsDefaultsAndNoRuleForLinuxDevices) {
+TEST(CgroupDevices, ConfigRulesThenEveryOneOfRuncsDefaults) {
   std::vector<spec::DeviceCgroup> res = {{false, std::nullopt, std::nullopt, std::nullopt, "rwm"},
                                          {true, "c", 10, 229, "rw"}};
-  std::vector<spec::Device> devs = {
-      {"c", "/dev/fuse2", 10, 230, std::nullopt, std::nullopt, std::nullopt},
-      {"p", "/dev/fifo", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
-  auto rules = device_rules(res, devs);
+  auto rules = device_rules(res);
   ASSERT_EQ(rules.size(), 2u + 11u);
   EXPECT_EQ(rules[0], (DeviceRule{false, 'a', -1, -1, R | W | M}));
   EXPECT_EQ(rules[1], (DeviceRule{true, 'c', 10, 229, R | W}));
   EXPECT_EQ(rules[2], (DeviceRule{true, 'c', -1, -1, M}));
   EXPECT_EQ(rules[4], (DeviceRule{true, 'c', 1, 3, R | W | M}));         // /dev/null
   EXPECT_EQ(rules.back(), (DeviceRule{true, 'c', 10, 200, R | W | M}));  // /dev/net/tun
-  // The listed device gets a node, not a rule: a deny-all keeps it closed.
-  for (const auto& r : rules) EXPECT_FALSE(r.major == 10 && r.minor == 230) << v1_rule_text(r);
-  EXPECT_EQ(device_prog_result(rules, 'c', R, 10, 230), 0);
-  EXPECT_EQ(device_rules(res, devs, false).size(), 2u);
-}
-
-TEST(CgroupDevices, ALinuxDeviceAtADefaultsPathDropsThatDefault) {
-  std::vector<spec::Device> devs = {{"c", "/dev/null", 1, 3, std::nullopt, std::nullopt, std::nullopt}};
-  auto rules = device_rules({}, devs);
-  ASSERT_EQ(rules.size(), 10u);
-  for (const auto& r : rules) EXPECT_FALSE(r.major == 1 && r.minor == 3) << v1_rule_text(r);
+  EXPECT_EQ(device_rules(res, false).size(), 2u);
 }
 
 TEST(CgroupDevices, TypeAllWithANumberIsSplitIntoCharAndBlock) {
-  auto rules = device_rules({{true, "a", 8, std::nullopt, "r"}}, {}, false);
+  auto rules = device_rules({{true, "a", 8, std::nullopt, "r"}}, false);
   ASSERT_EQ(rules.size(), 2u);
   EXPECT_EQ(v1_rule_text(rules[0]), "c 8:* r");
   EXPECT_EQ(v1_rule_text(rules[1]), "b 8:* r");
@@ -95,8 +82,7 @@ TEST(CgroupDevices, ARuleThatCutsAHoleInAWiderOneIsRefused) {
   EXPECT_EQ(test::error_of([&] {
               device_rules({{false, std::nullopt, std::nullopt, std::nullopt, rwm},
                             {true, "c", 10, std::nullopt, rwm},
-                            {false, "c", 10, 229, "w"}},
-                           {});
+                            {false, "c", 10, 229, "w"}});
             }),
             "linux.resources.devices[2]: deny c 10:229 w would cut a hole in the wider allow c 10:* rwm before it, "
             "which cgroup v1 cannot do (runc refuses it too): list the devices the wider rule is for one by one "
@@ -105,13 +91,13 @@ TEST(CgroupDevices, ARuleThatCutsAHoleInAWiderOneIsRefused) {
               device_rules({{true, "a", std::nullopt, std::nullopt, rwm},
                             {false, "c", 10, std::nullopt, "r"},
                             {true, "c", 10, 229, "r"}},
-                           {}, false);
+                           false);
             }).find("linux.resources.devices[2]: allow c 10:229 r would cut a hole in the wider deny c 10:* r"),
             std::string::npos);
   // runc's defaults come after: a deny of every char device leaves them no room.
   EXPECT_NE(
       test::error_of([&] {
-        device_rules({{true, "a", std::nullopt, std::nullopt, rwm}, {false, "c", std::nullopt, std::nullopt, rwm}}, {});
+        device_rules({{true, "a", std::nullopt, std::nullopt, rwm}, {false, "c", std::nullopt, std::nullopt, rwm}});
       }).find("linux.resources.devices: the default rule for /dev/null: allow c 1:3 rwm would cut a hole"),
       std::string::npos);
   // What v1 can do: the same device again, a subset of one exception, a reset.
@@ -121,8 +107,7 @@ TEST(CgroupDevices, ARuleThatCutsAHoleInAWiderOneIsRefused) {
                           {true, "c", 10, 229, "r"},
                           {false, "c", 10, 229, "w"},
                           {true, "a", std::nullopt, std::nullopt, rwm},
-                          {false, "c", 10, 229, rwm}},
-                         {})
+                          {false, "c", 10, 229, rwm}})
                 .size(),
             7u + 11u);
 }
@@ -131,26 +116,26 @@ TEST(CgroupDevices, ARuleThatCutsAHoleInAWiderOneIsRefused) {
 // kernel and runc read it: "allow a r" allows everything, "deny a r" nothing.
 TEST(CgroupDevices, TypeAllForEveryDeviceIsAResetWhateverItsAccess) {
   auto rules =
-      device_rules({{true, "c", 10, 229, "rwm"}, {false, std::nullopt, std::nullopt, std::nullopt, "r"}}, {}, false);
+      device_rules({{true, "c", 10, 229, "rwm"}, {false, std::nullopt, std::nullopt, std::nullopt, "r"}}, false);
   EXPECT_EQ(rules[1], (DeviceRule{false, 'a', -1, -1, R | W | M}));
   EXPECT_EQ(device_prog_result(rules, 'c', W, 10, 229), 0);
-  rules = device_rules({{true, std::nullopt, std::nullopt, std::nullopt, "r"}}, {}, false);
+  rules = device_rules({{true, std::nullopt, std::nullopt, std::nullopt, "r"}}, false);
   EXPECT_EQ(device_prog_result(rules, 'c', W, 4, 1), 1);
 }
 
 TEST(CgroupDevices, BadAccessOrTypeIsAnError) {
   EXPECT_EQ(test::error_of([&] {
-              device_rules({{true, "c", 1, 3, "rx"}}, {});
+              device_rules({{true, "c", 1, 3, "rx"}});
             }),
             "linux.resources.devices[0].access: \"rx\" is not a combination of r, w and m");
-  EXPECT_THROW(device_rules({{true, "u", 1, 3, "r"}}, {}), Error);
+  EXPECT_THROW(device_rules({{true, "u", 1, 3, "r"}}), Error);
   // Empty access is refused (as runc refuses it): a deny rule "" was all of
   // rwm. Left out, it still means all.
   EXPECT_EQ(test::error_of([&] {
-              device_rules({{false, "c", 1, 3, ""}}, {});
+              device_rules({{false, "c", 1, 3, ""}});
             }),
             "linux.resources.devices[0].access: empty (give r, w and m, or leave it out)");
-  auto all = device_rules({{false, "c", 1, 3, std::nullopt}}, {}, false);
+  auto all = device_rules({{false, "c", 1, 3, std::nullopt}}, false);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(v1_rule_text(all[0]), "c 1:3 rwm");
 }
@@ -228,7 +213,7 @@ TEST(CgroupDevicesBpf, PartialAccessAddsAMaskTest) {
 // loads what it tests and only the context pointer (r1) is ever read across
 // blocks (see devices_bpf.cpp; the kernel's side: CgroupV2Test).
 TEST(CgroupDevicesBpf, EveryBlockLoadsWhatItTestsAndKeepsTheContextPointer) {
-  auto prog = device_program(device_rules({{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}}, {}));
+  auto prog = device_program(device_rules({{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}}));
   bool loaded[11] = {};
   for (const bpf_insn& i : prog) {
     EXPECT_NE(i.dst_reg, BPF_REG_1) << "r1 (the context) overwritten";
@@ -241,7 +226,7 @@ TEST(CgroupDevicesBpf, EveryBlockLoadsWhatItTestsAndKeepsTheContextPointer) {
 }
 
 TEST(CgroupDevicesBpf, DefaultRulesAllowTheSpecDevicesOnly) {
-  auto prog = device_program(device_rules({{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}}, {}));
+  auto prog = device_program(device_rules({{false, std::nullopt, std::nullopt, std::nullopt, "rwm"}}));
   EXPECT_EQ(run(prog, 'c', R | W, 1, 3), 1);    // /dev/null
   EXPECT_EQ(run(prog, 'c', R | W, 136, 7), 1);  // /dev/pts/7
   EXPECT_EQ(run(prog, 'c', R, 1, 11), 0);       // /dev/kmsg

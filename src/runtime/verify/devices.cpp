@@ -117,7 +117,7 @@ void check_devices(const Target& t, Report& r) {
   if (!t.cgroup) return;
   const spec::Linux& l = t.linux_section();
   std::vector<DeviceRule> rules =
-      cgroups::device_rules(l.resources ? l.resources->devices : std::vector<spec::DeviceCgroup>{}, l.devices);
+      cgroups::device_rules(l.resources ? l.resources->devices : std::vector<spec::DeviceCgroup>{});
   try {
     auto dir = controller_dir(*t.cgroup, "devices");
     if (dir && !dir->v2)
