@@ -71,9 +71,12 @@ std::string kind_of(const struct stat& st) {
 }
 
 // Bind-mounts the host's node of the same path on an empty file: the way to
-// get a device into a container whose user namespace forbids mknod.
+// get a device into a container whose user namespace forbids mknod. A host
+// symlink is followed (udev's /dev/disk/by-id/..., /dev/mapper/...), as runc
+// follows it: the path comes from the config, never from the image, and
+// what it leads to must still be the device asked for.
 void bind_host_node(int parent, const std::string& name, const NodeSpec& n, const std::string& what) {
-  UniqueFd host(::open(n.path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd host(::open(n.path.c_str(), O_PATH | O_CLOEXEC));
   if (!host) throw_errno(what + ": mknod not permitted, and the host has no " + quote(n.path) + " to bind");
   struct stat st {};
   if (::fstat(host.get(), &st) < 0) throw_errno(what + ": stat host " + quote(n.path));

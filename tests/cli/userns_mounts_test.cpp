@@ -249,6 +249,38 @@ TEST_F(HullTest, AUserNamespacesDevicesAreTheHostsNodesLeftAsTheyAre) {
   EXPECT_EQ(r.out, "666 0 0\n666 0 0\nexit 0\n666 0 0\n666 0 0\n") << r.err;
 }
 
+// A device path that is a symlink on the host (udev's /dev/disk/by-id/...
+// names): in a user namespace the node it leads to is bound, as runc binds
+// it; a link to another device is still refused. An earlier hull refused
+// both ("host ... is a different file").
+TEST_F(HullTest, AUserNamespacesDeviceBehindAHostSymlinkIsTheNodeItLeadsTo) {
+  const fs::path link = temp_dir() / "null-link";
+  fs::create_symlink("/dev/null", link);
+  auto device = [&](int minor) {
+    return nlohmann::json::array({{{"path", link.string()}, {"type", "c"}, {"major", 1}, {"minor", minor}}});
+  };
+  Bundle& b = bundle("bundle-linked");
+  b.add_user_namespace();
+  b.config["linux"]["devices"] = device(3);
+  // The node's directory, open to the container's root (a rootfs host root owns).
+  auto make_node_dir = [&](const Bundle& in) {
+    const fs::path dir = in.rootfs() / link.parent_path().relative_path();
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::all);
+  };
+  make_node_dir(b);
+  ProcResult r = run_sh(b, "test -c " + link.string() + " && echo x >" + link.string() + " && echo wrote", "linked");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "wrote\n");
+  Bundle& other = bundle("bundle-elsewhere");
+  other.add_user_namespace();
+  other.config["linux"]["devices"] = device(5);
+  make_node_dir(other);
+  r = run_sh(other, "true", "elsewhere");
+  EXPECT_TRUE(failed_with(r, {"mknod not permitted, and host \"" + link.string() + "\" is a different file"}));
+  expect_nothing_left("elsewhere");
+}
+
 // A rootfs owned by host root (not chowned, not id-mapped) under a user
 // namespace whose root is host uid 100000: the container runs from it, its
 // files show as the overflow ids, and its root may not write them even with
