@@ -5,6 +5,7 @@
 #include <cctype>
 #include <climits>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "base/build_info.hpp"
@@ -56,25 +57,51 @@ std::string normalize_log_format(std::string& v) {
 
 namespace {
 
-// runc's parseBoolOrAuto: "" or "auto" in any case, else what Go's
-// strconv.ParseBool takes ("1", "t", "TRUE", "False", ...); rewritten to
-// auto, true or false. Returns CLI11's error text, empty when valid.
-std::string normalize_rootless_value(std::string& v) {
-  static const std::map<std::string, std::string> kForms = {
-      {"", "auto"},       {"1", "true"},      {"t", "true"},      {"T", "true"},  {"TRUE", "true"},
-      {"true", "true"},   {"True", "true"},   {"0", "false"},     {"f", "false"}, {"F", "false"},
-      {"FALSE", "false"}, {"false", "false"}, {"False", "false"},
+// What Go's strconv.ParseBool takes, runc's reading of a true/false value.
+std::optional<bool> parse_go_bool(const std::string& v) {
+  static const std::map<std::string, bool> kForms = {
+      {"1", true},  {"t", true},  {"T", true},  {"TRUE", true},   {"true", true},   {"True", true},
+      {"0", false}, {"f", false}, {"F", false}, {"FALSE", false}, {"false", false}, {"False", false},
   };
+  auto it = kForms.find(v);
+  return it == kForms.end() ? std::nullopt : std::optional<bool>(it->second);
+}
+
+// runc's parseBoolOrAuto: "" or "auto" in any case, else a Go boolean;
+// rewritten to auto, true or false. Returns CLI11's error text, empty when valid.
+std::string normalize_rootless_value(std::string& v) {
   std::string lower = v;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "auto") {
+  if (lower.empty() || lower == "auto") {
     v = "auto";
     return "";
   }
-  auto it = kForms.find(v);
-  if (it == kForms.end()) return "expected auto, true or false (or 1, t, 0, f...), got " + quote(v);
-  v = it->second;
+  std::optional<bool> b = parse_go_bool(v);
+  if (!b) return "expected auto, true or false (or 1, t, 0, f...), got " + quote(v);
+  v = *b ? "true" : "false";
   return "";
+}
+
+// Every true/false flag reads "--flag=value" as runc's do: a Go boolean, or
+// the command line is refused. CLI11 took "yes", "on", "2" for true and
+// "no", "off", "-1" for false, so `--no-new-privs=-1` cleared what the
+// container set where runc refuses the line.
+void take_go_booleans(CLI::App& app) {
+  const CLI::Validator go_bool(
+      [](std::string& v) -> std::string {
+        std::optional<bool> b = parse_go_bool(v);
+        if (!b) return "invalid boolean value " + quote(v) + ": expected true or false (or 1, t, 0, f...)";
+        v = *b ? "true" : "false";
+        return "";
+      },
+      "");
+  auto take = [&](CLI::App& level) {
+    for (CLI::Option* o : level.get_options())
+      if (o->get_items_expected_max() == 0 && o != level.get_help_ptr() && o != level.get_version_ptr())
+        o->transform(go_bool);
+  };
+  take(app);
+  for (CLI::App* verb : app.get_subcommands({})) take(*verb);
 }
 
 // A text option rewritten by `normalize` (which returns the refusal, empty
@@ -202,7 +229,9 @@ std::string only_verb(const CLI::App& app, const std::vector<std::string>& args)
 
 std::vector<Verb> define_app(CLI::App& app, Context& ctx) {
   add_app_flags(app, ctx);
-  return add_verbs(app, ctx, "");
+  std::vector<Verb> verbs = add_verbs(app, ctx, "");
+  take_go_booleans(app);
+  return verbs;
 }
 
 std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<std::string>& args) {
@@ -225,6 +254,7 @@ std::vector<Verb> define_app_for(CLI::App& app, Context& ctx, const std::vector<
     app.set_help_flag();
   }
   std::vector<Verb> verbs = add_verbs(app, ctx, verb);
+  take_go_booleans(app);
   ctx.words = nullptr;
   return verbs;
 }

@@ -515,6 +515,30 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   EXPECT_TRUE(failed_with(hull({"state", "forms"}), {"does not exist"}));
 }
 
+// A true/false flag's "=value" is what Go's ParseBool takes, as runc reads
+// it; anything else refuses the command line, naming the value. hull took
+// CLI11's forms: "--no-new-privs=-1" cleared the container's no_new_privs,
+// "--detach=yes" detached, "--force=no" refused the delete.
+TEST_F(ErrorsTest, ATrueFalseFlagTakesOnlyWhatRuncTakes) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  b.args({"sleep", "1000"});
+  ASSERT_GT(create_container("bools"), 0);
+  start_container("bools");
+  for (const char* flag : {"--no-new-privs=-1", "--no-new-privs=yes", "--detach=2", "-t=off"}) {
+    ProcResult r = hull({"exec", flag, "bools", "true"});
+    const std::string value = std::string(flag).substr(std::string(flag).find('=') + 1);
+    EXPECT_TRUE(failed_with(r, {"invalid boolean value", value})) << flag << ": " << r.err;
+  }
+  EXPECT_TRUE(failed_with(hull({"delete", "--force=no", "bools"}), {"invalid boolean value", "no"}));
+  ProcResult r = hull({"exec", "--no-new-privs=T", "bools", "grep", "NoNewPrivs", "/proc/self/status"});
+  EXPECT_EQ(r.out, "NoNewPrivs:\t1\n") << r.err;
+  r = hull({"exec", "--no-new-privs=F", "bools", "grep", "NoNewPrivs", "/proc/self/status"});
+  EXPECT_EQ(r.out, "NoNewPrivs:\t0\n") << r.err;
+  r = hull({"delete", "--force=1", "bools"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 // A relative --root is made absolute from the working directory; one
 // removed under the caller fails the command with status 1 and says so,
 // instead of an uncaught exception's abort (status 134).
