@@ -304,6 +304,12 @@ int main(int argc, char** argv, char** envp) {
   struct sigaction default_chld {};
   default_chld.sa_handler = SIG_DFL;
   ::sigaction(SIGCHLD, &default_chld, nullptr);
+  // Under a file-size limit (ulimit -f) a write past it would kill hull
+  // with SIGXFSZ halfway through a create, a pause or an update, before the
+  // roll-back that an EFBIG from the same write gets. Every child resets
+  // its dispositions (reset_signal_state, the hooks' own reset), so the
+  // container still gets the default.
+  ::signal(SIGXFSZ, SIG_IGN);
   hull::open_missing_standard_fds();
   hull::phase_trace_from_env();
   const int status = hull::cli::finish_standard_out(hull::cli::run(argc, argv));

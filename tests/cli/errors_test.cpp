@@ -28,6 +28,20 @@ class ErrorsTest : public HullTest {
                         prepare + " && exec \"$0\" \"$@\"", runtime_binary(), "--root", state_root().string(), "run",
                         "--bundle", b.dir().string(), id});
   }
+  // The runtime with `args` under `ulimit <flag> <limit>` (-n: open files,
+  // -f: file size in 512-byte blocks).
+  ProcResult under_ulimit(const std::string& flag, int limit, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/bin/sh",
+                                  "-c",
+                                  "ulimit " + flag + " $1 && shift && exec \"$@\"",
+                                  "sh",
+                                  std::to_string(limit),
+                                  runtime_binary(),
+                                  "--root",
+                                  state_root()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv);
+  }
 };
 
 TEST_F(ErrorsTest, MissingBundleDirectory) {
@@ -593,6 +607,25 @@ TEST_F(ErrorsTest, EventsEndWhenTheirOutputCannotBeWritten) {
   EXPECT_EQ(status("evfull"), "running");
 }
 
+// Under a file-size limit a state write fails with EFBIG, and the command
+// rolls back: `run` leaves nothing, `pause` leaves the container running
+// and thawed. hull was killed by SIGXFSZ instead, halfway: a "creating"
+// record and the cgroups left, or a frozen cgroup under a running state.
+TEST_F(ErrorsTest, AFileSizeLimitFailsAStateWriteAndTheCommandRollsBack) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ProcResult r = under_ulimit("-f", 1, {"run", "-d", "-b", b.dir().string(), "fsize"});
+  EXPECT_TRUE(failed_with(r, {"file too large"})) << r.err;
+  expect_nothing_left("fsize");
+  ASSERT_GT(create_container("fsize-paused"), 0);
+  ASSERT_EQ(hull({"start", "fsize-paused"}).exit_code, 0);
+  r = under_ulimit("-f", 0, {"pause", "fsize-paused"});
+  EXPECT_TRUE(failed_with(r, {"file too large"})) << r.err;
+  EXPECT_EQ(status("fsize-paused"), "running");
+  r = hull({"exec", "fsize-paused", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 // With few fds allowed, run, create and exec fail wherever the next open
 // does, and say that fds ran out (not, as when /proc could not be opened,
 // that /proc is no procfs root: "invalid cross-device link"; nor, where the
@@ -601,13 +634,7 @@ TEST_F(ErrorsTest, EventsEndWhenTheirOutputCannotBeWritten) {
 TEST_F(ErrorsTest, RunCreateAndExecUnderALowFdLimitNameTheShortage) {
   Bundle& b = bundle();
   b.args({"true"});
-  auto under_limit = [&](int limit, const std::vector<std::string>& args) {
-    std::vector<std::string> argv{
-        "/bin/sh", "-c",        "ulimit -n $1 && shift && exec \"$@\"", "sh", std::to_string(limit), runtime_binary(),
-        "--root",  state_root()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_process(argv);
-  };
+  auto under_limit = [&](int limit, const std::vector<std::string>& args) { return under_ulimit("-n", limit, args); };
   auto expect_shortage_named = [](const ProcResult& r, int limit, const std::string& command, int code = 1) {
     EXPECT_TRUE(failed_with(r, {"too many open files"}, code) || failed_with(r, {"RLIMIT_NOFILE"}, code))
         << command << " under ulimit -n " << limit << ": " << r.err;
