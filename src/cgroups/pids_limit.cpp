@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
 
@@ -22,9 +23,10 @@ std::optional<std::pair<std::string, std::string>> pids_place(const Host& host) 
   return std::nullopt;
 }
 
-// The pids cgroup at its limit among the one we run in and those above it,
-// as " (...)", or "" where none is or none can be read.
-std::string full_pids_cgroup(const std::pair<std::string, std::string>& place) {
+// The pids cgroup at its limit among `own` (the one we run in, or with
+// `container`, the container's we cloned into) and those above it, as
+// " (...)", or "" where none is or none can be read.
+std::string full_pids_cgroup(const std::pair<std::string, std::string>& place, bool container = false) {
   const auto& [mount, own] = place;
   for (std::string path = own; !path.empty() && path != "/"; path.resize(path.rfind('/'))) {
     try {
@@ -32,8 +34,9 @@ std::string full_pids_cgroup(const std::pair<std::string, std::string>& place) {
       if (max == "max") continue;
       const std::string current = read_value(mount + path, "pids.current");
       if (std::stoull(current) < std::stoull(max)) continue;
-      return " (the pids cgroup " + path + (path == own ? ", which hull runs in," : ", above the one hull runs in,") +
-             " is at its pids.max of " + max + ")";
+      const char* where = path == own ? (container ? ", the container's," : ", which hull runs in,")
+                                      : (container ? ", above the container's," : ", above the one hull runs in,");
+      return " (the pids cgroup " + path + where + " is at its pids.max of " + max + ")";
     } catch (const std::exception&) {
       // Unreadable or gone: the next one up may still say.
     }
@@ -63,14 +66,30 @@ std::string why_no_process() {
          "RLIMIT_NPROC or the kernel's threads-max)";
 }
 
+// A clone3 into the container's v2 cgroup charges its pid there, not to
+// hull's cgroup: the container's cgroup and those above it (a pod's at its
+// limit) are the ones to name. nullopt where pids are counted in v1, which
+// charges hull's own cgroup.
+std::optional<std::string> why_no_process_in(int cgroup_fd) {
+  const Host& host = Host::current();
+  if (host.v1_for("pids") || host.v2_mount.empty()) return std::nullopt;
+  const std::string dir = procfs::read_link("self/fd/" + std::to_string(cgroup_fd));
+  if (!dir.starts_with(host.v2_mount + "/")) return std::nullopt;
+  std::string why = full_pids_cgroup({host.v2_mount, dir.substr(host.v2_mount.size())}, true);
+  return why.empty() ? " (neither the container's pids cgroup nor one above it is full: RLIMIT_NPROC or the "
+                       "kernel's threads-max may be)"
+                     : why;
+}
+
 }  // namespace
 
-void throw_process_errno(const std::string& what) {
+void throw_process_errno(const std::string& what, int into_cgroup_fd) {
   const int err = errno;
   if (err != EAGAIN) throw_errno(err, what);
   std::string why;
   try {
-    why = why_no_process();
+    std::optional<std::string> in_container = into_cgroup_fd >= 0 ? why_no_process_in(into_cgroup_fd) : std::nullopt;
+    why = in_container ? *in_container : why_no_process();
   } catch (const std::exception&) {}
   throw_errno(err, what + why);
 }

@@ -8,7 +8,8 @@ namespace hull::cgroups {
 
 // Throws what failed with errno's text; for EAGAIN it names the pids
 // cgroup at its pids.max, or says that none is and RLIMIT_NPROC or the
-// kernel's threads-max may be the limit.
-[[noreturn]] void throw_process_errno(const std::string& what);
+// kernel's threads-max may be the limit. `into_cgroup_fd`: the v2 cgroup a
+// clone3 with CLONE_INTO_CGROUP went into (the container's), or -1.
+[[noreturn]] void throw_process_errno(const std::string& what, int into_cgroup_fd = -1);
 
 }  // namespace hull::cgroups

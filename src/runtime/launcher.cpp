@@ -66,7 +66,7 @@ bool lacks_sys_admin() {
 // Without CAP_SYS_ADMIN (hull run in a container given the default
 // capabilities) the kernel's EPERM says nothing of why, and Docker's
 // default profile answers clone3 ENOSYS then, which reads as an old kernel.
-[[noreturn]] void throw_clone_refused(uint64_t flags, const std::string& what) {
+[[noreturn]] void throw_clone_refused(uint64_t flags, int into_cgroup_fd, const std::string& what) {
   const int err = errno;
   if (err == ENOSYS && lacks_sys_admin())
     throw_errno(ENOSYS, what +
@@ -78,7 +78,7 @@ bool lacks_sys_admin() {
                            ": making its namespaces needs CAP_SYS_ADMIN, which hull's process lacks (inside a "
                            "container: give the container CAP_SYS_ADMIN, or use a user namespace)");
   errno = err;
-  cgroups::throw_process_errno(what);
+  cgroups::throw_process_errno(what, into_cgroup_fd);
 }
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(HULL_UNDER_ASAN)
@@ -226,7 +226,7 @@ LaunchedChild launch(const LaunchRequest& r, const SyncChannel& runtime_end) {
     pid = clone3(args);
   }
   if (r.dumpable_child && pid != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (pid < 0) throw_clone_refused(args.flags, std::string("clone3 ") + r.what);
+  if (pid < 0) throw_clone_refused(args.flags, into_cgroup ? r.cgroup_fd : -1, std::string("clone3 ") + r.what);
   if (pid == 0) {
     r.entry(r.arg);
     ::_exit(127);  // entry points do not return; this is the last guard

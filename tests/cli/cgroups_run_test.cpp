@@ -186,6 +186,34 @@ TEST_F(CgroupRunTest, ACloneRefusedByTheCallersPidsLimitNamesIt) {
   expect_nothing_left("capped");
 }
 
+// On cgroup v2 the init is cloned straight into the container's cgroup, so
+// a pids limit above it (a pod's, full of its other containers) refuses the
+// clone: the message names that cgroup. It said that no pids cgroup hull
+// runs in was full, which was true and beside the point.
+TEST_F(CgroupRunTest, ACloneRefusedByAPidsLimitAboveTheContainersNamesIt) {
+  if (!unified() || cgroups::Host::current().v1_for("pids"))
+    GTEST_SKIP() << "pids counted in v1: the clone is charged to hull's own cgroup";
+  Bundle& holder = limited_bundle(nlohmann::json::object(), "bundle-holder");
+  holder.config["linux"]["cgroupsPath"] = parent_ + "/holder";
+  holder.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", holder.dir().string(), "holder"}).exit_code, 0);
+  const std::string pids_dir = dir_of("pids");
+  const std::string parent_dir = pids_dir.substr(0, pids_dir.rfind('/'));
+  cgroups::write_value(parent_dir, "pids.max", "1");
+  Bundle& b = limited_bundle(nlohmann::json::object(), "bundle-capped");
+  b.config["linux"]["cgroupsPath"] = parent_ + "/capped";
+  b.args({"true"});
+  ProcResult r = hull({"run", "--bundle", b.dir().string(), "capped"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const std::string parent = parent_dir.substr(cgroups::Host::current().v2_mount.size());
+  EXPECT_NE(r.err.find("clone3 the container init (the pids cgroup " + parent +
+                       ", above the container's, is at its pids.max of 1): resource temporarily unavailable"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(hull({"delete", "--force", "holder"}).exit_code, 0);
+  expect_nothing_left("capped");
+}
+
 // A hook the init runs (createContainer) cannot fork in the container's
 // pids cgroup at its limit: the message names that cgroup, or, from inside
 // a cgroup namespace (where the init sees its cgroup as "/"), says it is
