@@ -380,23 +380,6 @@ TEST_F(HullTest, AFailedPoststartHookStopsTheContainerItPaused) {
   }
 }
 
-// The shell words that write `pid` (an expansion: $$, $!) to `mark`
-// whole, by a rename.
-std::string write_pid_to(const std::string& pid, const fs::path& mark) {
-  return "echo " + pid + " > " + mark.string() + ".new; mv " + mark.string() + ".new " + mark.string();
-}
-
-// The pid a hook writes (to `mark`, by write_pid_to) once it runs; 0 if it
-// never does within 10 s.
-pid_t pid_written_by_hook(const fs::path& mark) {
-  pid_t pid = 0;
-  for (int i = 0; i < 400 && pid == 0; ++i) {
-    std::ifstream in(mark);
-    if (!(in >> pid)) std::this_thread::sleep_for(milliseconds(25));
-  }
-  return pid;
-}
-
 // A host hook runs in a process group of its own (its timeout kills the
 // group), so a terminal's ^C to hull does not reach it; hull killed or
 // interrupted during the hook must not leave it running on, setting up for
@@ -409,7 +392,7 @@ TEST_F(HullTest, AHookDiesWithTheRuntimeThatRanIt) {
        {{{"path", "/bin/sh"}, {"args", {"sh", "-c", write_pid_to("$$", mark) + "; exec sleep 1000"}}}}}};
   b.args({"sleep", "1000"});
   Child create = hull_background({"create", "--bundle", b.dir().string(), "hookorphan"});
-  const pid_t hook = pid_written_by_hook(mark);
+  const pid_t hook = pid_written_to(mark);
   ASSERT_GT(hook, 0) << "the hook never ran";
   ::kill(create.pid(), SIGKILL);
   EXPECT_EQ(create.finish().signal, SIGKILL);
@@ -435,7 +418,7 @@ TEST_F(HullTest, AnInterruptedHookEndsWithItsChildrenAndCreateCleansUp) {
        {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "sleep 1000 & " + write_pid_to("$!", mark) + "; wait"}}}}}};
   b.args({"sleep", "1000"});
   Child create = hull_background({"create", "--bundle", b.dir().string(), "hookint"});
-  const pid_t sleeper = pid_written_by_hook(mark);
+  const pid_t sleeper = pid_written_to(mark);
   ASSERT_GT(sleeper, 0) << "the hook never ran";
   ::kill(create.pid(), SIGINT);
   ProcResult r = create.finish();

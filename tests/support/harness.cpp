@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -55,6 +56,19 @@ void reap_if_child(pid_t pid) {
 }
 
 }  // namespace
+
+std::string write_pid_to(const std::string& pid, const fs::path& mark) {
+  return "echo " + pid + " > " + mark.string() + ".new; mv " + mark.string() + ".new " + mark.string();
+}
+
+pid_t pid_written_to(const fs::path& mark) {
+  pid_t pid = 0;
+  for (int i = 0; i < 400 && pid == 0; ++i) {
+    std::ifstream in(mark);
+    if (!(in >> pid)) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return pid;
+}
 
 std::vector<pid_t> children_of_self() {
   std::vector<pid_t> out;

@@ -56,6 +56,12 @@ constexpr int kExecFailed = 255;
 // Our children, alive or zombies (re-parented orphans included), not reaped.
 std::vector<pid_t> children_of_self();
 
+// The shell words that write `pid` (an expansion: $$, $!) to `mark`
+// whole, by a rename: for a hook or a stand-in program to say it runs.
+std::string write_pid_to(const std::string& pid, const std::filesystem::path& mark);
+// The pid written to `mark` by write_pid_to's words; 0 if none is within 10 s.
+pid_t pid_written_to(const std::filesystem::path& mark);
+
 // What a state.json records about a container's init (hull's private fields too).
 struct InitRecord {
   pid_t pid = 0;
