@@ -4,9 +4,28 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstring>
+
 #include "base/error.hpp"
 
 namespace hull {
+
+SignalMask ending_signals_heeded() {
+  SignalMask heeded = 0;
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (!(kEndingSignals & signal_bit(sig))) continue;
+    struct sigaction action {};
+    if (::sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN) continue;
+    heeded |= signal_bit(sig);
+  }
+  return heeded;
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
 
 int change_signal_mask(int how, SignalMask set, SignalMask* old) noexcept {
   return static_cast<int>(::syscall(SYS_rt_sigprocmask, how, &set, old, sizeof set));

@@ -21,6 +21,13 @@ constexpr SignalMask signal_bit(int sig) { return SignalMask{1} << (sig - 1); }
 inline constexpr SignalMask kEndingSignals =
     signal_bit(SIGTERM) | signal_bit(SIGINT) | signal_bit(SIGHUP) | signal_bit(SIGQUIT);
 
+// The ending signals but those the caller ignores (nohup's SIGHUP, a
+// background job's SIGINT and SIGQUIT): blocked, they would wait pending
+// and be read, ending what they never reached before.
+SignalMask ending_signals_heeded();
+// "SIGTERM", or "signal 42".
+std::string signal_name(int sig);
+
 // rt_sigprocmask: 0, or -1 and errno.
 int change_signal_mask(int how, SignalMask set, SignalMask* old) noexcept;
 // signalfd4 of `set`: the fd, or -1 and errno.

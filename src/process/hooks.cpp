@@ -126,29 +126,10 @@ struct ChildFailure {
   fail_in_child(errpipe, ChildFailure::Exec);
 }
 
-std::string signal_name(int sig) {
-  const char* abbrev = ::sigabbrev_np(sig);
-  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
-}
-
 std::string tail_of(const std::string& output) {
   std::string o = output.size() > kMaxOutput ? "..." + output.substr(output.size() - kMaxOutput) : output;
   while (!o.empty() && (o.back() == '\n' || o.back() == ' ')) o.pop_back();
   return o.empty() ? "" : ": " + o;
-}
-
-// The ending signals but those the caller ignores (nohup's SIGHUP, a
-// background job's SIGINT and SIGQUIT): blocked, they would wait pending
-// and be read, failing hooks that they never reached before.
-SignalMask ending_signals_heeded() {
-  SignalMask heeded = 0;
-  for (int sig = 1; sig <= 64; ++sig) {
-    if (!(kEndingSignals & signal_bit(sig))) continue;
-    struct sigaction action {};
-    if (::sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN) continue;
-    heeded |= signal_bit(sig);
-  }
-  return heeded;
 }
 
 struct HookOutcome {

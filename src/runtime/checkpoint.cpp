@@ -128,7 +128,21 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
       UniqueFd images = open_fd(o.criu.image_path, O_PATH | O_DIRECTORY);
       write_file_atomic(images.get(), kDescriptorsFile, descriptors_json(init_stdio(t.pid)));
     }
-    run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog, t.config.log_file), nullptr, -1, nullptr, {}, o.status_fd);
+    try {
+      run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog, t.config.log_file), nullptr, -1, nullptr, {}, o.status_fd);
+    } catch (const Error&) {
+      // A failing CRIU thaws the cgroup it froze (--freeze-cgroup); a killed
+      // one (interrupted, or by the OOM killer) cannot: a running container
+      // is left running.
+      if (cgroups && c.status != Status::Paused) {
+        try {
+          cgroups::Manager::load(c.state.cgroupPath).thaw();
+        } catch (const Error&) {
+          // Still frozen: exec and the state say so, and `resume` thaws it.
+        }
+      }
+      throw;
+    }
     if (stays) return;
     // CRIU killed the container's processes once they were dumped: what is
     // left is its cgroup and state, removed as delete does.

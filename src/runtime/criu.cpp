@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,11 +13,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <deque>
+#include <optional>
 #include <sstream>
 
 #include "base/error.hpp"
 #include "base/executable_memfd.hpp"
 #include "base/fs.hpp"
+#include "base/signal_mask.hpp"
 #include "base/unique_fd.hpp"
 #include "cgroups/pids_limit.hpp"
 #include "runtime/subprocess.hpp"
@@ -31,9 +34,13 @@ namespace {
 // missing criu).
 [[noreturn]] void exec_criu(const std::string& binary, const std::vector<std::string>& args,
                             const std::function<void()>& enter_cgroups, int stdin_fd,
-                            const std::vector<int>& inherited_fds, int report) {
+                            const std::vector<int>& inherited_fds, int report, pid_t runtime) {
   int err = 0;
   try {
+    // CRIU dies with hull: left alone it would hold the container's
+    // processes seized or frozen, with no one to report to.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) throw_errno("PR_SET_PDEATHSIG");
+    if (::getppid() != runtime) ::_exit(127);  // hull died before it was set
     // dup2 clears close-on-exec on the copy: CRIU keeps the pty as fd 0.
     if (stdin_fd >= 0 && stdin_fd != STDIN_FILENO && ::dup2(stdin_fd, STDIN_FILENO) < 0)
       throw_errno("dup the pty onto fd 0");
@@ -161,6 +168,40 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
   return out;
 }
 
+namespace {
+
+// Waits until CRIU (running) exits, serving its action script if any. An
+// ending signal (^C, a supervisor's SIGTERM; `ending` may be null) kills
+// it: a dump waiting for lazy pages or a page server would otherwise hold
+// the container's processes seized after hull was gone. Where it throws,
+// CRIU was killed and reaped.
+void wait_for_criu(pid_t pid, const std::string& action, CriuActions* actions, const SignalFdWhileBlocked* ending) {
+  UniqueFd criu(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  try {
+    if (!criu) throw_errno("pidfd_open criu " + action);
+    for (;;) {
+      struct pollfd p[3] = {
+          {criu.get(), POLLIN, 0}, {actions ? actions->fd() : -1, POLLIN, 0}, {ending ? ending->get() : -1, POLLIN, 0}};
+      if (::poll(p, 3, -1) < 0) {
+        if (errno == EINTR) continue;
+        throw_errno("wait for criu " + action);
+      }
+      if (p[2].revents)
+        if (const int sig = ending->take())
+          throw Error("criu " + action + " interrupted by " + signal_name(sig) + ": CRIU was killed", EINTR);
+      if (p[1].revents & POLLIN) actions->serve();
+      if (p[0].revents) break;
+    }
+    if (actions) actions->serve();
+  } catch (...) {
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    throw;
+  }
+}
+
+}  // namespace
+
 void run_criu(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path,
               const std::function<void()>& enter_cgroups, int stdin_fd, CriuActions* actions,
               const std::vector<int>& inherited_fds, int handed_over_fd) {
@@ -169,9 +210,20 @@ void run_criu(const std::string& binary, const std::vector<std::string>& args, c
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe for criu " + action);
   UniqueFd read_end(p[0]), write_end(p[1]);
+  const pid_t runtime = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) cgroups::throw_process_errno("fork for criu " + action);
-  if (pid == 0) exec_criu(binary, args, enter_cgroups, stdin_fd, inherited_fds, write_end.get());
+  if (pid == 0) exec_criu(binary, args, enter_cgroups, stdin_fd, inherited_fds, write_end.get(), runtime);
+  // Blocked after the fork, so CRIU starts with the caller's mask; one that
+  // came before ends hull, and CRIU with it (PR_SET_PDEATHSIG).
+  std::optional<SignalFdWhileBlocked> ending;
+  if (const SignalMask heeded = ending_signals_heeded()) {
+    try {
+      ending.emplace(heeded, "the ending signals while CRIU runs");
+    } catch (const Error&) {
+      // Refused (a seccomp profile): CRIU runs unwatched, as before.
+    }
+  }
   if (handed_over_fd >= 0) ::close(handed_over_fd);
   write_end.reset();
   int child_errno = 0;
@@ -179,33 +231,7 @@ void run_criu(const std::string& binary, const std::vector<std::string>& args, c
   do {
     n = ::read(read_end.get(), &child_errno, sizeof child_errno);
   } while (n < 0 && errno == EINTR);
-  if (actions && n == 0) {
-    // CRIU runs: serve its action script until it exits.
-    int raw = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    UniqueFd criu(raw);
-    if (!criu) {
-      int e = errno;
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
-      throw_errno(e, "pidfd_open criu " + action);
-    }
-    try {
-      for (;;) {
-        struct pollfd p[2] = {{criu.get(), POLLIN, 0}, {actions->fd(), POLLIN, 0}};
-        if (::poll(p, 2, -1) < 0) {
-          if (errno == EINTR) continue;
-          throw_errno("wait for criu " + action);
-        }
-        if (p[1].revents & POLLIN) actions->serve();
-        if (p[0].revents) break;
-      }
-      actions->serve();
-    } catch (...) {
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
-      throw;
-    }
-  }
+  if (n == 0) wait_for_criu(pid, action, actions, ending ? &*ending : nullptr);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (n == static_cast<ssize_t>(sizeof child_errno)) {

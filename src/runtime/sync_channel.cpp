@@ -222,8 +222,7 @@ void SyncChannel::wait_unless_terminated() const {
   signalfd_siginfo info{};
   if (::read(ended.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info)) info.ssi_signo = SIGTERM;
   ::kill(termination_peer_, SIGKILL);
-  const char* name = ::sigabbrev_np(static_cast<int>(info.ssi_signo));
-  throw Error(std::string("SIG") + (name ? name : "TERM") +
+  throw Error(signal_name(static_cast<int>(info.ssi_signo)) +
               " before the container's process started (its init had not reached execve): the init was killed");
 }
 

@@ -956,6 +956,53 @@ TEST_F(CriuTest, EveryRuncFlagReachesCriusCommandLine) {
   }
 }
 
+// A checkpoint interrupted while CRIU runs (a dump waiting for lazy pages
+// or a page server that never comes, ended by an engine's timeout): CRIU is
+// killed with it, SIGTERM or SIGKILL, and a running container is left
+// running, thawed. CRIU went on holding the processes seized and the cgroup
+// frozen, under a state that said running. The stand-in CRIU freezes the
+// cgroup it is given, as CRIU does first, then waits.
+TEST_F(CriuTest, AnInterruptedCheckpointKillsCriuAndLeavesTheContainerRunning) {
+  const fs::path dir = temp_dir() / "waiting-criu";
+  fs::create_directories(dir);
+  const fs::path mark = temp_dir() / "criu.pid";
+  std::ofstream(dir / "criu") << "#!/bin/sh\n"
+                                 "while [ $# -gt 0 ]; do [ \"$1\" = --freeze-cgroup ] && d=$2; shift; done\n"
+                                 "if [ -e \"$d/freezer.state\" ]; then echo FROZEN > \"$d/freezer.state\";"
+                                 " else echo 1 > \"$d/cgroup.freeze\"; fi\n"
+                              << write_pid_to("$$", mark) << "\nexec sleep 1000\n";
+  fs::permissions(dir / "criu", fs::perms::owner_all);
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ASSERT_GT(create_container("ckint"), 0);
+  start_container("ckint");
+  for (int sig : {SIGTERM, SIGKILL}) {
+    SCOPED_TRACE(sig);
+    fs::remove(mark);
+    Child checkpoint = hull_with_path(dir.string(), {"checkpoint", "--image-path", images("img").string(), "ckint"});
+    const pid_t criu = pid_written_to(mark);
+    ASSERT_GT(criu, 0) << "the stand-in CRIU never ran";
+    ::kill(checkpoint.pid(), sig);
+    ProcResult r = checkpoint.finish();
+    if (sig == SIGTERM) {
+      EXPECT_TRUE(failed_with(r, {"criu dump interrupted by SIGTERM: CRIU was killed"})) << r.err;
+    } else {
+      EXPECT_EQ(r.signal, SIGKILL);
+    }
+    const bool gone = wait_exit_and_reap(criu, milliseconds(5000));
+    EXPECT_TRUE(gone) << "CRIU " << criu << " outlived the checkpoint";
+    if (!gone) {
+      ::kill(criu, SIGKILL);
+      wait_exit_and_reap(criu);
+    }
+    EXPECT_EQ(status("ckint"), "running");
+    if (sig == SIGTERM) {
+      ProcResult e = hull({"exec", "ckint", "true"});
+      EXPECT_EQ(e.exit_code, 0) << "left frozen: " << e.err;
+    }
+  }
+}
+
 TEST_F(CriuTest, WithoutCriuInPathTheVerbsSaySoAndChangeNothing) {
   pid_t init = create_container("c1", {"sleep", "1000"});
   ASSERT_GT(init, 0);
