@@ -76,7 +76,7 @@ void check_parent_path(const CheckpointOptions& o) {
   std::string parent = o.criu.image_path + "/" + o.parent_path;
   struct stat st {};
   if (::stat(parent.c_str(), &st) < 0) throw_errno("invalid --parent-path: " + parent);
-  if (!S_ISDIR(st.st_mode)) throw Error("invalid --parent-path: " + parent + ": not a directory", ENOTDIR);
+  if (!S_ISDIR(st.st_mode)) throw_errno(ENOTDIR, "invalid --parent-path: " + parent);
 }
 
 }  // namespace
@@ -90,6 +90,7 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
     // A bad flag is refused before the image directory is made.
     criu_cgroups_mode(o.criu.manage_cgroups_mode);
     for (const std::string& ns : o.criu.empty_ns) criu_empty_ns(ns);
+    if (!o.page_server.empty()) page_server_address(o.page_server);
     // CRIU inherits the fd and writes \0 to it (runc checks it the same way).
     if (o.status_fd >= 0) {
       int flags = ::fcntl(o.status_fd, F_GETFL);

@@ -284,6 +284,10 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
   criu_cgroups_mode(o.criu.manage_cgroups_mode);  // a bad flag is refused before anything is made
   for (const std::string& ns : o.criu.empty_ns) criu_empty_ns(ns);
   resolve_criu_dirs(o.criu, false);
+  // A file there is "not a directory", not access's "permission denied".
+  struct stat image_dir {};
+  if (::stat(o.criu.image_path.c_str(), &image_dir) == 0 && !S_ISDIR(image_dir.st_mode))
+    throw_errno(ENOTDIR, "the image path " + o.criu.image_path);
   if (::access(o.criu.image_path.c_str(), R_OK | X_OK) < 0) throw_errno("the image path " + o.criu.image_path);
   if (!o.criu.work_path.empty()) resolve_criu_dirs(o.criu, true);
   std::vector<std::pair<int, std::string>> pipes;

@@ -1337,6 +1337,8 @@ TEST_F(CriuTest, NamespacesJoinedByPathAreTheSandboxsAgainAfterARestore) {
 
 // runc's checks of --parent-path, before CRIU runs (any kernel): relative
 // to the image path, and there.
+// Also a file there (said "not a directory" twice), and a bad --page-server
+// before the image directory is made (it was left behind).
 TEST_F(HullTest, CheckpointRefusesAParentPathThatIsAbsoluteOrMissing) {
   pid_t init = create_container("c1", {"sleep", "1000"});
   ASSERT_GT(init, 0);
@@ -1347,6 +1349,15 @@ TEST_F(HullTest, CheckpointRefusesAParentPathThatIsAbsoluteOrMissing) {
   ProcResult missing = hull({"checkpoint", "--image-path", img.string(), "--parent-path", "../nothing", "c1"});
   EXPECT_TRUE(failed_with(missing, {"checkpoint container \"c1\": invalid --parent-path: " + img.string() +
                                     "/../nothing: No such file or directory"}));
+  std::ofstream(temp_dir() / "afile") << "x";
+  ProcResult file = hull({"checkpoint", "--image-path", img.string(), "--parent-path", "../afile", "c1"});
+  EXPECT_TRUE(failed_with(file, {"checkpoint container \"c1\": invalid --parent-path: " + img.string() +
+                                 "/../afile: Not a directory"}));
+  EXPECT_EQ(file.err.find("directory: not a directory"), std::string::npos) << file.err;
+  const fs::path unmade = temp_dir() / "unmade" / "img";
+  ProcResult server = hull({"checkpoint", "--image-path", unmade.string(), "--page-server", "nonsense", "c1"});
+  EXPECT_EQ(server.exit_code, 1) << server.err;
+  EXPECT_FALSE(fs::exists(unmade.parent_path())) << server.err;
   EXPECT_EQ(status("c1"), "running");
   EXPECT_EQ(hull({"delete", "--force", "c1"}).exit_code, 0);
 }
@@ -1366,6 +1377,18 @@ TEST_F(HullTest, RestoreRefusesACgroupNamespaceJoinedByPath) {
   EXPECT_TRUE(failed_with(r, {"restore container \"c1\": ", ".linux.namespaces[",
                               "].path \"/proc/self/ns/cgroup\": CRIU cannot restore a process into a cgroup namespace "
                               "joined by path"}));
+  EXPECT_FALSE(fs::exists(state_dir("c1")));
+}
+
+// An image path that is a file is "not a directory" (it read "permission
+// denied", from access() on a file without the execute bit).
+TEST_F(HullTest, RestoreFromAFileSaysItIsNotADirectory) {
+  Bundle& b = bundle("b");
+  b.write();
+  const fs::path file = temp_dir() / "img-file";
+  std::ofstream(file) << "x";
+  ProcResult r = hull({"restore", "-d", "--image-path", file.string(), "--bundle", b.dir().string(), "c1"});
+  EXPECT_TRUE(failed_with(r, {"restore container \"c1\": the image path " + file.string() + ": Not a directory"}));
   EXPECT_FALSE(fs::exists(state_dir("c1")));
 }
 
