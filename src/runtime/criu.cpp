@@ -39,7 +39,7 @@ namespace {
   try {
     // CRIU dies with hull: left alone it would hold the container's
     // processes seized or frozen, with no one to report to.
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) throw_errno("PR_SET_PDEATHSIG");
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) throw_errno("criu dies with hull: PR_SET_PDEATHSIG");
     if (::getppid() != runtime) ::_exit(127);  // hull died before it was set
     // dup2 clears close-on-exec on the copy: CRIU keeps the pty as fd 0.
     if (stdin_fd >= 0 && stdin_fd != STDIN_FILENO && ::dup2(stdin_fd, STDIN_FILENO) < 0)
