@@ -69,6 +69,20 @@ class CgroupRunTest : public HullTest {
     if (!p.v2.empty()) out.push_back(p.v2);
     return out;
   }
+  // A sleeping container "holder" in parent_, so the parent exists with its
+  // controllers' files (enabled on v2) for a limit to be written to: the
+  // parent's directory in `controller`'s hierarchy ("" and a test failure
+  // if the holder could not be created).
+  std::string parent_of_a_holder(const char* controller) {
+    Bundle& holder = limited_bundle(nlohmann::json::object(), "bundle-holder");
+    holder.config["linux"]["cgroupsPath"] = parent_ + "/holder";
+    holder.args({"sleep", "1000"});
+    ProcResult r = hull({"create", "--bundle", holder.dir().string(), "holder"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.exit_code != 0) return "";
+    const std::string dir = dir_of(controller);
+    return dir.substr(0, dir.rfind('/'));
+  }
   std::string dir_of(const char* controller) const {
     cgroups::Paths p = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current());
     for (const auto& [name, h] : cgroups::Host::current().v1)

@@ -133,14 +133,8 @@ TEST_F(CgroupRunTest, AMemoryLimitTooLowForTheInitIsNamed) {
 // container's own, which the config does not even set: the error says so
 // instead of naming linux.resources.memory.limit.
 TEST_F(CgroupRunTest, AnOomKillByALimitAboveTheContainersCgroupIsNotBlamedOnItsLimit) {
-  // A container beside it first, so that its parent exists with its memory
-  // files (controllers enabled on v2) for the limit to be written to.
-  Bundle& holder = limited_bundle(nlohmann::json::object(), "bundle-holder");
-  holder.config["linux"]["cgroupsPath"] = parent_ + "/holder";
-  holder.args({"sleep", "1000"});
-  ASSERT_EQ(hull({"create", "--bundle", holder.dir().string(), "holder"}).exit_code, 0);
-  const std::string memory_dir = dir_of("memory");
-  const std::string parent_dir = memory_dir.substr(0, memory_dir.rfind('/'));
+  const std::string parent_dir = parent_of_a_holder("memory");
+  ASSERT_FALSE(parent_dir.empty());
   cgroups::write_value(parent_dir, unified() ? "memory.max" : "memory.limit_in_bytes", std::to_string(16 << 20));
   // 24 MiB copied into a tmpfs by the init (tmpcopyup), which is picked first.
   Bundle& b = limited_bundle(nlohmann::json::object(), "bundle-copy");
@@ -193,12 +187,8 @@ TEST_F(CgroupRunTest, ACloneRefusedByTheCallersPidsLimitNamesIt) {
 TEST_F(CgroupRunTest, ACloneRefusedByAPidsLimitAboveTheContainersNamesIt) {
   if (!unified() || cgroups::Host::current().v1_for("pids"))
     GTEST_SKIP() << "pids counted in v1: the clone is charged to hull's own cgroup";
-  Bundle& holder = limited_bundle(nlohmann::json::object(), "bundle-holder");
-  holder.config["linux"]["cgroupsPath"] = parent_ + "/holder";
-  holder.args({"sleep", "1000"});
-  ASSERT_EQ(hull({"create", "--bundle", holder.dir().string(), "holder"}).exit_code, 0);
-  const std::string pids_dir = dir_of("pids");
-  const std::string parent_dir = pids_dir.substr(0, pids_dir.rfind('/'));
+  const std::string parent_dir = parent_of_a_holder("pids");
+  ASSERT_FALSE(parent_dir.empty());
   cgroups::write_value(parent_dir, "pids.max", "1");
   Bundle& b = limited_bundle(nlohmann::json::object(), "bundle-capped");
   b.config["linux"]["cgroupsPath"] = parent_ + "/capped";
