@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/build_info.hpp"
+#include "cli/args.hpp"
 #include "runtime/features.hpp"
 #include "runtime/rootless.hpp"
 
@@ -109,7 +110,7 @@ void take_go_booleans(CLI::App& app, const std::vector<std::string>* words) {
   const CLI::Validator go_bool(
       [](std::string& v) -> std::string {
         std::optional<bool> b = parse_go_bool(v);
-        if (!b) return "invalid boolean value " + quote(v) + ": expected true or false (or 1, t, 0, f...)";
+        if (!b) return invalid_boolean_value(v);
         v = *b ? "true" : "false";
         return "";
       },

@@ -1,6 +1,12 @@
 #include "cli/args.hpp"
 
+#include "base/error.hpp"
+
 namespace hull::cli {
+
+std::string invalid_boolean_value(const std::string& value) {
+  return "invalid boolean value " + quote(value) + ": expected true or false (or 1, t, 0, f...)";
+}
 
 std::vector<std::string> normalize_single_dash(std::vector<std::string> args, const FlagSet& global,
                                                const std::map<std::string, FlagSet>& verbs) {
@@ -31,6 +37,12 @@ std::vector<std::string> normalize_single_dash(std::vector<std::string> args, co
     size_t eq = arg.find('=');
     const bool empty_value = eq != std::string::npos && eq + 1 == arg.size();
     std::string name = arg.substr(single ? 1 : 2, eq == std::string::npos ? std::string::npos : eq - (single ? 1 : 2));
+    if (eq != std::string::npos && flags->with_value.count(name) == 0 &&
+        (flags->long_names.count(name) != 0 || flags->long_of_short.count(name) != 0)) {
+      const std::string value = arg.substr(eq + 1);
+      const std::string shown = name.size() == 1 ? "-" + name : "--" + name;
+      if (value.empty() || value == "{}") throw RefusedFlagValue(shown + ": " + invalid_boolean_value(value));
+    }
     if (single && name.size() > 1 && flags->long_names.count(name) != 0) arg = "-" + arg;
     // "-q=false", and "--f" / "--e=A" (Go takes one or two dashes for any
     // flag): the long form, which CLI11 reads with or without "=".

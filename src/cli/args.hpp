@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,18 @@ struct FlagSet {
 // "--": what follows is the container process's own arguments (`hull exec
 // web grep -env x` must keep "-env"). A "--" before exec's or ps's id is
 // dropped, as Go's parser ends the flags there.
+//
+// A true/false flag given "=" with nothing (or CLI11's "{}") after it is
+// refused as runc refuses it: CLI11 would read it as true. Throws
+// RefusedFlagValue, its what() the message ("--quiet: invalid boolean ...").
 std::vector<std::string> normalize_single_dash(std::vector<std::string> args, const FlagSet& global,
                                                const std::map<std::string, FlagSet>& verbs);
+
+struct RefusedFlagValue : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Why a true/false flag's value is refused: every value but Go's booleans.
+std::string invalid_boolean_value(const std::string& value);
 
 }  // namespace hull::cli

@@ -218,7 +218,11 @@ int run(int argc, char** argv) {
 
   FlagSet global_flags;
   auto flags = verb_flags(app, global_flags);
-  args = normalize_single_dash(std::move(args), global_flags, flags);
+  try {
+    args = normalize_single_dash(std::move(args), global_flags, flags);
+  } catch (const RefusedFlagValue& e) {
+    return refuse_command_line(ctx, e.what(), 1);
+  }
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
   if (BeforeCommand before = scan_before_command(args, global_flags);
       before.command && !flags.count(args[*before.command])) {

@@ -539,7 +539,7 @@ TEST_F(ErrorsTest, ATrueFalseFlagTakesOnlyWhatRuncTakes) {
   b.args({"sleep", "1000"});
   ASSERT_GT(create_container("bools"), 0);
   start_container("bools");
-  for (const char* flag : {"--no-new-privs=-1", "--no-new-privs=yes", "--detach=2", "-t=off"}) {
+  for (const char* flag : {"--no-new-privs=-1", "--no-new-privs=yes", "--detach=2", "-t=off", "--detach="}) {
     ProcResult r = hull({"exec", flag, "bools", "true"});
     const std::string value = std::string(flag).substr(std::string(flag).find('=') + 1);
     EXPECT_TRUE(failed_with(r, {"invalid boolean value", value})) << flag << ": " << r.err;

@@ -36,6 +36,23 @@ TEST(CliArgs, SingleDashLongFlagsAndOneLetterFlagsWithAValueTakeTheLongForm) {
   EXPECT_EQ(normalize({"exec", "-t=false", "c1", "true"}), (Args{"exec", "--tty=false", "c1", "true"}));
 }
 
+// runc refuses a true/false flag given "=" and nothing; CLI11 would read it
+// (and its "{}") as true. A flag with a value may be empty ("--root=").
+TEST(CliArgs, AnEmptyValueOfATrueFalseFlagIsRefused) {
+  for (const Args& line : {Args{"list", "--quiet="}, Args{"list", "-quiet="}, Args{"--debug={}", "list"},
+                           Args{"delete", "-f=", "c1"}, Args{"exec", "-t=", "c1", "true"}}) {
+    EXPECT_THROW(normalize(line), RefusedFlagValue) << line[1];
+  }
+  try {
+    normalize({"list", "-q="});
+    ADD_FAILURE() << "taken";
+  } catch (const RefusedFlagValue& e) {
+    EXPECT_STREQ(e.what(), "-q: invalid boolean value \"\": expected true or false (or 1, t, 0, f...)");
+  }
+  EXPECT_EQ(normalize({"--root=", "list"}), (Args{"--root", "", "list"}));
+  EXPECT_EQ(normalize({"exec", "c1", "grep", "--quiet="}), (Args{"exec", "c1", "grep", "--quiet="}));
+}
+
 // Go's flag package takes two dashes before a one-letter flag too ("runc
 // delete --f", "runc exec --e A=1"); CLI11 takes them only as long names.
 TEST(CliArgs, AOneLetterFlagAfterTwoDashesTakesTheLongForm) {
@@ -51,7 +68,7 @@ TEST(CliArgs, AnEmptyValueAfterAnEqualsSignStaysEmpty) {
   EXPECT_EQ(normalize({"list", "--format=", "-q"}), (Args{"list", "--format", "", "-q"}));
   EXPECT_EQ(normalize({"list", "-f=", "-q"}), (Args{"list", "--format", "", "-q"}));
   EXPECT_EQ(normalize({"--root=", "list"}), (Args{"--root", "", "list"}));
-  EXPECT_EQ(normalize({"delete", "--force=", "c1"}), (Args{"delete", "--force=", "c1"}));  // no value to take
+  EXPECT_THROW(normalize({"delete", "--force=", "c1"}), RefusedFlagValue);  // a true/false flag: runc refuses it
 }
 
 // runc's command library reorders the flags of every verb but exec and ps.
