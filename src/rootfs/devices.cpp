@@ -81,7 +81,8 @@ void bind_host_node(int parent, const std::string& name, const NodeSpec& n, cons
   struct stat st {};
   if (::fstat(host.get(), &st) < 0) throw_errno(what + ": stat host " + quote(n.path));
   if (!same_node(st, n)) {
-    throw Error(what + ": mknod not permitted, and host " + quote(n.path) + " is a different file");
+    throw Error(what + ": mknod not permitted, and host " + quote(n.path) + " is " + kind_of(st) +
+                ", not the device to bind");
   }
   int f = ::openat(parent, name.c_str(), O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0000);
   if (f < 0) throw_errno(what + ": create bind target");

@@ -188,7 +188,7 @@ void wait_for_criu(pid_t pid, const std::string& action, CriuActions* actions, c
       }
       if (p[2].revents)
         if (const int sig = ending->take())
-          throw Error("criu " + action + " interrupted by " + signal_name(sig) + ": CRIU was killed", EINTR);
+          throw Error("criu " + action + " interrupted by " + signal_name(sig) + ": CRIU was killed");
       if (p[1].revents & POLLIN) actions->serve();
       if (p[0].revents) break;
     }

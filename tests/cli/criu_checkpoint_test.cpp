@@ -985,7 +985,7 @@ TEST_F(CriuTest, AnInterruptedCheckpointKillsCriuAndLeavesTheContainerRunning) {
     ::kill(checkpoint.pid(), sig);
     ProcResult r = checkpoint.finish();
     if (sig == SIGTERM) {
-      EXPECT_TRUE(failed_with(r, {"criu dump interrupted by SIGTERM: CRIU was killed"})) << r.err;
+      EXPECT_TRUE(failed_with(r, {"criu dump interrupted by SIGTERM: CRIU was killed\n"})) << r.err;
     } else {
       EXPECT_EQ(r.signal, SIGKILL);
     }

@@ -252,7 +252,7 @@ TEST_F(HullTest, AUserNamespacesDevicesAreTheHostsNodesLeftAsTheyAre) {
 // A device path that is a symlink on the host (udev's /dev/disk/by-id/...
 // names): in a user namespace the node it leads to is bound, as runc binds
 // it; a link to another device is still refused. An earlier hull refused
-// both ("host ... is a different file").
+// both ("host ... is a different file"); the refusal says what is there.
 TEST_F(HullTest, AUserNamespacesDeviceBehindAHostSymlinkIsTheNodeItLeadsTo) {
   const fs::path link = temp_dir() / "null-link";
   fs::create_symlink("/dev/null", link);
@@ -277,7 +277,8 @@ TEST_F(HullTest, AUserNamespacesDeviceBehindAHostSymlinkIsTheNodeItLeadsTo) {
   other.config["linux"]["devices"] = device(5);
   make_node_dir(other);
   r = run_sh(other, "true", "elsewhere");
-  EXPECT_TRUE(failed_with(r, {"mknod not permitted, and host \"" + link.string() + "\" is a different file"}));
+  EXPECT_TRUE(failed_with(r, {"mknod not permitted, and host \"" + link.string() +
+                              "\" is another device (c 1:3), not the device to bind"}));
   expect_nothing_left("elsewhere");
 }
 
