@@ -50,6 +50,22 @@ SignalFdWhileBlocked::~SignalFdWhileBlocked() {
   change_signal_mask(SIG_SETMASK, old_, nullptr);
 }
 
+void watch_ending_signals(std::optional<SignalFdWhileBlocked>& watch, const std::string& what) {
+  const SignalMask heeded = ending_signals_heeded();
+  if (!heeded) return;
+  try {
+    watch.emplace(heeded, what);
+  } catch (const Error&) {
+    // Refused: they end the command as they did before it watched them.
+  }
+}
+
+SignalsHeldBack::SignalsHeldBack(SignalMask set) : held_(change_signal_mask(SIG_BLOCK, set, &old_) == 0) {}
+
+SignalsHeldBack::~SignalsHeldBack() {
+  if (held_) change_signal_mask(SIG_SETMASK, old_, nullptr);
+}
+
 int SignalFdWhileBlocked::take() const {
   signalfd_siginfo info{};
   if (::read(fd_.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;

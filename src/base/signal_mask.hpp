@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/unique_fd.hpp"
@@ -49,6 +50,25 @@ class SignalFdWhileBlocked {
  private:
   UniqueFd fd_;
   SignalMask old_ = 0;
+};
+
+// Into `watch`: ending_signals_heeded(), blocked and read through a
+// signalfd; left empty where none is heeded or the kernel refuses (a
+// seccomp profile refusing signalfd4): then they act as before.
+void watch_ending_signals(std::optional<SignalFdWhileBlocked>& watch, const std::string& what);
+
+// `set` blocked for the life of the object, the mask before restored after:
+// a signal of the set that came meanwhile acts then.
+class SignalsHeldBack {
+ public:
+  explicit SignalsHeldBack(SignalMask set);
+  ~SignalsHeldBack();
+  SignalsHeldBack(const SignalsHeldBack&) = delete;
+  SignalsHeldBack& operator=(const SignalsHeldBack&) = delete;
+
+ private:
+  SignalMask old_ = 0;
+  bool held_ = false;
 };
 
 }  // namespace hull

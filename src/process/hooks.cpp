@@ -250,16 +250,10 @@ HookOutcome run_one(const spec::Hook& hook, const std::string& state_json, const
 void run_hooks(const std::vector<spec::Hook>& hooks, std::string_view kind, const std::string& state_json,
                HookFailure policy, const std::string& cwd, const std::vector<std::string>* default_env) {
   if (hooks.empty()) return;
+  // Under the container's seccomp filter (startContainer hooks) a profile
+  // may refuse signalfd4 or rt_sigprocmask: the hooks run unwatched then.
   std::optional<SignalFdWhileBlocked> ending;
-  if (const SignalMask heeded = ending_signals_heeded()) {
-    try {
-      ending.emplace(heeded, "the ending signals during the hooks");
-    } catch (const Error&) {
-      // Under the container's seccomp filter (startContainer hooks) a
-      // profile may refuse signalfd4 or rt_sigprocmask: the hooks run as
-      // before, the signals left as they were.
-    }
-  }
+  watch_ending_signals(ending, "the ending signals during the hooks");
   for (size_t i = 0; i < hooks.size(); ++i) {
     std::string name = "hook " + std::string(kind) + "[" + std::to_string(i) + "] " + quote(hooks[i].path);
     HookOutcome outcome;

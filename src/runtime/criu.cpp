@@ -217,13 +217,7 @@ void run_criu(const std::string& binary, const std::vector<std::string>& args, c
   // Blocked after the fork, so CRIU starts with the caller's mask; one that
   // came before ends hull, and CRIU with it (PR_SET_PDEATHSIG).
   std::optional<SignalFdWhileBlocked> ending;
-  if (const SignalMask heeded = ending_signals_heeded()) {
-    try {
-      ending.emplace(heeded, "the ending signals while CRIU runs");
-    } catch (const Error&) {
-      // Refused (a seccomp profile): CRIU runs unwatched, as before.
-    }
-  }
+  watch_ending_signals(ending, "the ending signals while CRIU runs");
   if (handed_over_fd >= 0) ::close(handed_over_fd);
   write_end.reset();
   int child_errno = 0;
