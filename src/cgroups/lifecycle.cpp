@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
+#include "base/signal_mask.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/events.hpp"
@@ -231,6 +233,9 @@ void Manager::kill_all(int sig) const {
   bool v2 = false;
   bool can_freeze = !freezer_dir(v2).empty();
   bool was_frozen = can_freeze && frozen();
+  // From the freeze to the thaw: hull ended in between (an engine's
+  // timeout) would leave a running container frozen. They act after.
+  const SignalsHeldBack held(can_freeze && !was_frozen ? ending_signals_heeded() : 0);
   // Frozen, nobody can fork a child we would miss between listing and
   // signalling. A freeze that does not take (a task stuck in the kernel)
   // is undone by freeze() itself: the signals go all the same, as runc's.
@@ -239,6 +244,7 @@ void Manager::kill_all(int sig) const {
     try {
       freeze();
       froze = true;
+      fault_point("kill-all-frozen");
     } catch (const Error& e) {
       log::warn(std::string(e.what()) + "; signalling its processes unfrozen");
     }

@@ -338,6 +338,26 @@ TEST_F(InterruptedLifecycleTest, ASigtermEndsARunWhoseInitNeverReachedItsProgram
   expect_nothing_left(kId);
 }
 
+// `kill --all` freezes the cgroup, signals each process, then thaws: hull
+// ended in between (SIGTERM from an engine's timeout) left the running
+// container frozen, its processes never signalled, under a state that said
+// running. The ending signals wait for the thaw now.
+TEST_F(InterruptedLifecycleTest, AKillAllEndedWhileTheCgroupIsFrozenThawsItFirst) {
+  create();
+  ASSERT_EQ(hull({"start", kId}).exit_code, 0);
+  ASSERT_TRUE(program_ran());
+  Child kill = Child::spawn(fault_argv("kill-all-frozen", {"kill", "--all", kId, "USR1"}, true));
+  ASSERT_TRUE(wait_stopped(kill.pid())) << "kill --all did not stop with the cgroup frozen";
+  EXPECT_TRUE(cgroup_frozen());
+  ::kill(kill.pid(), SIGTERM);
+  ::kill(kill.pid(), SIGCONT);
+  ProcResult r = kill.finish();
+  EXPECT_EQ(r.signal, SIGTERM) << r.err;
+  EXPECT_FALSE(cgroup_frozen()) << "left frozen under a running state";
+  EXPECT_EQ(status(kId), "running");
+  EXPECT_EQ(hull({"exec", kId, "true"}).exit_code, 0);
+}
+
 // A rootless caller gives a mode-0 directory of its own in the tree (an
 // overlay's "work") its owner's bits before emptying it. A process of the
 // container still running (one without a pid namespace or cgroup to kill it
