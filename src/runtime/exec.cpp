@@ -53,6 +53,7 @@
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
 #include "base/procfs.hpp"
+#include "base/signal_mask.hpp"
 #include "base/startup_environment.hpp"
 #include "cgroups/cgroup_manager.hpp"
 #include "cgroups/placement.hpp"
@@ -457,7 +458,16 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     if (into_paused) dir.reset();
 
     std::optional<SignalForwarder> forwarder;
-    if (!o.detach) forwarder.emplace();
+    // Detached, the ending signals are held until the process is released:
+    // hull ended by one once the process's set-up was done would leave it
+    // running, with no pid file and a failed status. One before the
+    // release kills it and fails the exec; one after is dropped, and the
+    // exec succeeds, as runc's does.
+    std::optional<SignalFdWhileBlocked> held;
+    if (!o.detach)
+      forwarder.emplace();
+    else
+      watch_ending_signals(held, "the ending signals during exec --detach");
     // As for create (rootless, or a user namespace): the value ours for the
     // clone, inherited by the child.
     const bool oom_inherited =
@@ -597,11 +607,18 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // cannot be written fails the exec and kills its process, which the
     // caller could not otherwise find; the pidfd first, so that no pid file
     // names a killed process.
+    if (held)
+      if (const int sig = held->take())
+        throw Error("the exec process was killed: " + signal_name(sig) + " ended `hull exec --detach` before it was " +
+                    "released");
     if (in.pidfd_socket) send_pidfd(in.pidfd_socket.get(), launched->first.pidfd(), "setns", o.pidfd_socket);
     if (in.pid_file) in.pid_file->write(pid);
     UniqueFd proc = launched->first.release();
     fault_point("exec-after-started");
-    if (o.detach) return 0;
+    if (o.detach) {
+      while (held && held->take() != 0) {}
+      return 0;
+    }
     return attach_until_exit(pipes, in.console.receiver.get(), *forwarder, proc.get(), pid);
   });
 }

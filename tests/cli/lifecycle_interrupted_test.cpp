@@ -358,6 +358,42 @@ TEST_F(InterruptedLifecycleTest, AKillAllEndedWhileTheCgroupIsFrozenThawsItFirst
   EXPECT_EQ(hull({"exec", kId, "true"}).exit_code, 0);
 }
 
+// exec --detach ended once its process's set-up was done exited 143 with
+// the process running on in the container, no pid file written. Ended
+// before it lets the process go, it kills it and says so; after, the exec
+// succeeds, as runc's does.
+TEST_F(InterruptedLifecycleTest, ADetachedExecEndedBeforeItsReleaseKillsItsProcess) {
+  create();
+  ASSERT_EQ(hull({"start", kId}).exit_code, 0);
+  const fs::path pid_file = temp_dir() / "exec.pid";
+  for (const char* point : {"exec-after-clone", "exec-after-started"}) {
+    SCOPED_TRACE(point);
+    const std::string mark = std::string("/") + point;
+    Child exec = Child::spawn(fault_argv(point,
+                                         {"exec", "-d", "--pid-file", pid_file.string(), kId, "sh", "-c",
+                                          "touch " + mark + "; exec sleep 777 >/dev/null 2>&1"},
+                                         true));
+    ASSERT_TRUE(wait_stopped(exec.pid()));
+    ::kill(exec.pid(), SIGTERM);
+    ::kill(exec.pid(), SIGCONT);
+    ProcResult r = exec.finish();
+    ProcResult ps = hull({"exec", kId, "sh", "-c", "ps -o args | grep -c '^sleep 777'"});
+    if (std::string(point) == "exec-after-clone") {
+      EXPECT_TRUE(failed_with(r,
+                              {"the exec process was killed: SIGTERM ended `hull exec --detach` before it was "
+                               "released"},
+                              kExecFailed))
+          << r.err;
+      EXPECT_FALSE(fs::exists(pid_file));
+      EXPECT_EQ(ps.out, "0\n") << "the killed exec's process runs on";
+    } else {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_TRUE(fs::exists(pid_file));
+      EXPECT_EQ(ps.out, "1\n");
+    }
+  }
+}
+
 // A rootless caller gives a mode-0 directory of its own in the tree (an
 // overlay's "work") its owner's bits before emptying it. A process of the
 // container still running (one without a pid namespace or cgroup to kill it

@@ -406,7 +406,9 @@ void HullTest::remove_containers() {
         ADD_FAILURE() << "cleanup: init " << init->pid << " of " << id << " survived hull delete --force";
         ::kill(init->pid, SIGKILL);
       }
-      if (same) wait_exit_and_reap(init->pid);
+      // A detached exec's process, killed with the namespace, is our zombie
+      // (we are the subreaper): the init finishes once it is reaped.
+      if (same && wait_exit_reaping_orphans(init->pid, milliseconds(10000))) reap_if_child(init->pid);
     }
     if (init) {
       for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) {
