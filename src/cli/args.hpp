@@ -1,9 +1,10 @@
 #pragma once
 #include <map>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "base/error.hpp"
 
 namespace hull::cli {
 
@@ -34,8 +35,8 @@ struct FlagSet {
 std::vector<std::string> normalize_single_dash(std::vector<std::string> args, const FlagSet& global,
                                                const std::map<std::string, FlagSet>& verbs);
 
-struct RefusedFlagValue : std::runtime_error {
-  using std::runtime_error::runtime_error;
+struct RefusedFlagValue : Error {
+  using Error::Error;
 };
 
 // Why a true/false flag's value is refused: every value but Go's booleans.
