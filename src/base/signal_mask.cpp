@@ -10,15 +10,19 @@
 #include "base/error.hpp"
 
 namespace hull {
+namespace {
+
+bool ignored(int sig) {
+  struct sigaction action {};
+  return ::sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN;
+}
+
+}  // namespace
 
 SignalMask ending_signals_heeded() {
   SignalMask heeded = 0;
-  for (int sig = 1; sig <= 64; ++sig) {
-    if (!(kEndingSignals & signal_bit(sig))) continue;
-    struct sigaction action {};
-    if (::sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN) continue;
-    heeded |= signal_bit(sig);
-  }
+  for (int sig = 1; sig <= 64; ++sig)
+    if ((kEndingSignals & signal_bit(sig)) && !ignored(sig)) heeded |= signal_bit(sig);
   return heeded;
 }
 
@@ -60,7 +64,18 @@ void watch_ending_signals(std::optional<SignalFdWhileBlocked>& watch, const std:
   }
 }
 
-SignalsHeldBack::SignalsHeldBack(SignalMask set) : held_(change_signal_mask(SIG_BLOCK, set, &old_) == 0) {}
+SignalsHeldBack::SignalsHeldBack(SignalMask set) : set_(set), held_(change_signal_mask(SIG_BLOCK, set, &old_) == 0) {}
+
+int SignalsHeldBack::take_heeded() const {
+  if (!held_) return 0;
+  const timespec now{};
+  for (;;) {
+    siginfo_t info;
+    const int sig = static_cast<int>(::syscall(SYS_rt_sigtimedwait, &set_, &info, &now, sizeof set_));
+    if (sig <= 0) return 0;
+    if (!ignored(sig)) return sig;
+  }
+}
 
 SignalsHeldBack::~SignalsHeldBack() {
   if (held_) change_signal_mask(SIG_SETMASK, old_, nullptr);

@@ -58,15 +58,21 @@ class SignalFdWhileBlocked {
 void watch_ending_signals(std::optional<SignalFdWhileBlocked>& watch, const std::string& what);
 
 // `set` blocked for the life of the object, the mask before restored after:
-// a signal of the set that came meanwhile acts then.
+// a signal of the set that came meanwhile acts then, unless taken. Blocked,
+// an ignored signal waits pending too; unblocked, it is dropped.
 class SignalsHeldBack {
  public:
   explicit SignalsHeldBack(SignalMask set);
   ~SignalsHeldBack();
   SignalsHeldBack(const SignalsHeldBack&) = delete;
   SignalsHeldBack& operator=(const SignalsHeldBack&) = delete;
+  // The pending signals of the set taken, without waiting, up to the first
+  // one the process does not ignore: that one, or 0. 0 also where the
+  // kernel refuses (a seccomp profile): those left act when released.
+  int take_heeded() const;
 
  private:
+  SignalMask set_ = 0;
   SignalMask old_ = 0;
   bool held_ = false;
 };

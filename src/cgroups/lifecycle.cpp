@@ -235,7 +235,7 @@ void Manager::kill_all(int sig) const {
   bool was_frozen = can_freeze && frozen();
   // From the freeze to the thaw: hull ended in between (an engine's
   // timeout) would leave a running container frozen. They act after.
-  const SignalsHeldBack held(can_freeze && !was_frozen ? ending_signals_heeded() : 0);
+  const SignalsHeldBack held(can_freeze && !was_frozen ? kEndingSignals : 0);
   // Frozen, nobody can fork a child we would miss between listing and
   // signalling. A freeze that does not take (a task stuck in the kernel)
   // is undone by freeze() itself: the signals go all the same, as runc's.

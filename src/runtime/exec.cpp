@@ -463,11 +463,11 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // running, with no pid file and a failed status. One before the
     // release kills it and fails the exec; one after is dropped, and the
     // exec succeeds, as runc's does.
-    std::optional<SignalFdWhileBlocked> held;
+    std::optional<SignalsHeldBack> held;
     if (!o.detach)
       forwarder.emplace();
     else
-      watch_ending_signals(held, "the ending signals during exec --detach");
+      held.emplace(kEndingSignals);
     // As for create (rootless, or a user namespace): the value ours for the
     // clone, inherited by the child.
     const bool oom_inherited =
@@ -608,7 +608,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // caller could not otherwise find; the pidfd first, so that no pid file
     // names a killed process.
     if (held)
-      if (const int sig = held->take())
+      if (const int sig = held->take_heeded())
         throw Error("the exec process was killed: " + signal_name(sig) + " ended `hull exec --detach` before it was " +
                     "released");
     if (in.pidfd_socket) send_pidfd(in.pidfd_socket.get(), launched->first.pidfd(), "setns", o.pidfd_socket);
@@ -616,7 +616,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     UniqueFd proc = launched->first.release();
     fault_point("exec-after-started");
     if (o.detach) {
-      while (held && held->take() != 0) {}
+      while (held && held->take_heeded() != 0) {}
       return 0;
     }
     return attach_until_exit(pipes, in.console.receiver.get(), *forwarder, proc.get(), pid);

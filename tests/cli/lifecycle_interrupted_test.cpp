@@ -394,6 +394,26 @@ TEST_F(InterruptedLifecycleTest, ADetachedExecEndedBeforeItsReleaseKillsItsProce
   }
 }
 
+// A signal the caller ignores (nohup's SIGHUP) is held pending as the others
+// are until the release, and never counted as one that ended the exec.
+TEST_F(InterruptedLifecycleTest, ADetachedExecIgnoringSIGHUPIsNotEndedByIt) {
+  create();
+  ASSERT_EQ(hull({"start", kId}).exit_code, 0);
+  const fs::path pid_file = temp_dir() / "exec.pid";
+  std::vector<std::string> argv{"/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh"};
+  for (std::string& arg :
+       fault_argv("exec-after-clone", {"exec", "-d", "--pid-file", pid_file.string(), kId, "sleep", "778"}, true))
+    argv.push_back(std::move(arg));
+  Child exec = Child::spawn(argv);
+  ASSERT_TRUE(wait_stopped(exec.pid()));
+  ::kill(exec.pid(), SIGHUP);
+  ::kill(exec.pid(), SIGCONT);
+  ProcResult r = exec.finish();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(pid_file));
+  EXPECT_EQ(hull({"exec", kId, "sh", "-c", "ps -o args | grep -c '^sleep 778'"}).out, "1\n");
+}
+
 // A rootless caller gives a mode-0 directory of its own in the tree (an
 // overlay's "work") its owner's bits before emptying it. A process of the
 // container still running (one without a pid namespace or cgroup to kill it
