@@ -161,7 +161,12 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
   }
   if (o.flags & MS_RDONLY) {
     // Only the tmpfs itself: the hierarchies below already got their flags.
-    set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, what);
+    // Once the rootfs is set up where it can be, as any read-only tmpfs: a
+    // later mount's destination below it is made first (runc's is too).
+    if (ctx.readonly_later)
+      ctx.readonly_later->push_back(std::move(tmpfs));
+    else
+      set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, what);
   }
 }
 

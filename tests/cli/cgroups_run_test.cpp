@@ -79,6 +79,22 @@ TEST_F(CgroupRunTest, AReadOnlyCgroupMountOnAV1HostLeavesUnifiedToTheContainersO
   EXPECT_EQ(r.out, "63677270\n42\nmade\n") << r.err;
 }
 
+// A mount below a read-only v1 "cgroup" mount: its destination is made in
+// the hierarchies' tmpfs, which turns read-only once the rootfs is set up, as
+// any read-only tmpfs of the config (runc's mounts it too). It was made
+// read-only at once, and the create failed with EROFS.
+TEST_F(CgroupRunTest, AMountBelowAReadOnlyV1CgroupMountGetsItsDestination) {
+  if (unified()) GTEST_SKIP() << "a pure cgroup v2 host mounts cgroup2 itself";
+  Bundle& b = cgroup_mount_bundle({{"pids", {{"limit", 42}}}}, {"nosuid", "noexec", "nodev", "relatime", "ro"});
+  b.config["mounts"].push_back(
+      {{"destination", "/sys/fs/cgroup/extra"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"size=64k"}}});
+  ProcResult r = run_sh(b,
+                        "touch /sys/fs/cgroup/extra/f && echo written; cat /sys/fs/cgroup/pids/pids.max;"
+                        " mkdir /sys/fs/cgroup/other 2>/dev/null || echo read-only",
+                        "robelow");
+  EXPECT_EQ(r.out, "written\n42\nread-only\n") << r.err;
+}
+
 // rro on a cgroup mount holds for the hierarchies below it, as on every new
 // mount: it was dropped, and the container raised its own pids.max (crun
 // makes it read-only; runc ignores r* options on a new file system).
