@@ -111,13 +111,16 @@ void apply_lsm_labels(const spec::Spec& spec) {
   }
   if (p->selinuxLabel && !p->selinuxLabel->empty()) {
     const std::string& label = *p->selinuxLabel;
-    // Keys the process creates get its label too (runc and crun do the same);
-    // a policy without keyring support is not a reason to fail.
-    if (int err = write_attr("self/attr/keycreate", label))
-      warn("process.selinuxLabel: cannot label the session keyring: " + std::string(std::strerror(err)));
     if (int err = write_attr("self/attr/exec", label))
       throw_errno(err, "process.selinuxLabel: set exec label " + quote(label));
   }
+}
+
+void label_keys_it_creates(const spec::Spec& spec) {
+  const auto& p = spec.process;
+  if (!p || !p->selinuxLabel || p->selinuxLabel->empty() || !selinux_enabled()) return;
+  if (int err = write_attr("self/attr/keycreate", *p->selinuxLabel))
+    warn("process.selinuxLabel: cannot label the session keyring: " + std::string(std::strerror(err)));
 }
 
 }  // namespace hull::process

@@ -18,5 +18,10 @@ std::vector<std::string> usable_lsms();
 // unconfined when the config asks for confinement is the one wrong answer.
 void check_lsm_labels(const spec::Spec& spec);
 void apply_lsm_labels(const spec::Spec& spec);
+// process.selinuxLabel on the keys the process creates until its execve
+// (the session keyring it joins next). Nothing without a label or without
+// SELinux (check_lsm_labels refuses the label then); a policy without
+// keyring support is not a reason to fail: a warning says so.
+void label_keys_it_creates(const spec::Spec& spec);
 
 }  // namespace hull::process

@@ -7,12 +7,13 @@
 #include <cerrno>
 
 #include "base/error.hpp"
+#include "process/lsm.hpp"
 
 namespace hull::process {
 
-void join_new_session_keyring(const std::string& name) {
-  const char* named = name.empty() ? nullptr : name.c_str();
-  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, named) < 0 && errno != ENOSYS)
+void join_new_session_keyring(const spec::Spec& spec) {
+  label_keys_it_creates(spec);
+  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 && errno != ENOSYS)
     throw_errno("join a new session keyring");
 }
 

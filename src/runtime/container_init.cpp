@@ -225,7 +225,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   // As root of the user namespace that owns it, where there is one.
   if (ns::is_private(spec.linux_->namespaces, spec::NamespaceType::Network) && !makes_netns) ns::bring_loopback_up();
   if (ctx.time_offsets) ns::enter_time_namespace_with_offsets(timens_offsets.get(), *ctx.time_offsets);
-  if (ctx.new_keyring) process::join_new_session_keyring("_ses." + ctx.id);
+  if (ctx.new_keyring) process::join_new_session_keyring(spec);
   set_names(spec);
   phase_mark("namespaces");
 

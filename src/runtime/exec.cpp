@@ -172,7 +172,7 @@ void report_set_up_error(const ExecChild& c, int err, const std::string& message
     // which refuses a session leader outside the container's pid namespace,
     // can checkpoint the container with it.
     if (::setsid() < 0) throw_errno("setsid: a session of the exec process's own");
-    if (c.new_keyring) process::join_new_session_keyring({});
+    if (c.new_keyring) process::join_new_session_keyring(*c.spec);
     // Every CPU the container's cpuset allows (a move into it later, where
     // the clone could not place us, narrows a full mask to it), not the
     // mask of `hull exec`'s caller, unless process.execCPUAffinity says

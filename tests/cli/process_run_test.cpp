@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <linux/keyctl.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -24,6 +25,7 @@
 #include <string>
 
 #include "arch.hpp"
+#include "at_scope_exit.hpp"
 #include "base/fd_passing.hpp"
 #include "base/fs.hpp"
 #include "harness.hpp"
@@ -353,6 +355,35 @@ TEST_F(HullTest, ProcessLsmLabelWithoutLsmFails) {
     EXPECT_TRUE(failed_with(r, {"apparmorProfile", "hull-itest", "is the profile loaded"}));
   else
     EXPECT_TRUE(failed_with(r, {"apparmorProfile", "not enabled"}));
+}
+
+// Keys are not namespaced, and KEYCTL_JOIN_SESSION_KEYRING by name joins a
+// keyring of that name the caller may search, where one exists: another
+// container's root (the same uid and user namespace) that made "_ses.<id>"
+// beforehand got the init's session keyring, and read the keys the container
+// added (runc 1.1.5 the same). The init's is anonymous now, as an exec's. A
+// key only its possessors may view shows in /proc/keys to a process whose
+// keyrings hold it.
+TEST_F(HullTest, TheInitNeverJoinsASessionKeyringPlantedUnderItsName) {
+  if (!std::filesystem::exists("/proc/keys")) GTEST_SKIP() << "no keyrings in this kernel";
+  const std::string id = "hullproc-keyplant";
+  const long planted = ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ("_ses." + id).c_str());
+  ASSERT_GE(planted, 0) << std::strerror(errno);
+  // Left for an anonymous one of this test process's own at the end.
+  AtScopeExit leave([] { ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr); });
+  constexpr unsigned long kPossessorAndUserAll = 0x3f3f0000, kPossessorOnly = 0x3f000000;
+  ASSERT_EQ(::syscall(SYS_keyctl, KEYCTL_SETPERM, planted, kPossessorAndUserAll), 0) << std::strerror(errno);
+  const long key = ::syscall(SYS_add_key, "user", "hull-itest-planted", "bait", 4, KEY_SPEC_SESSION_KEYRING);
+  ASSERT_GE(key, 0) << std::strerror(errno);
+  AtScopeExit revoke([key] { ::syscall(SYS_keyctl, KEYCTL_REVOKE, key); });
+  ASSERT_EQ(::syscall(SYS_keyctl, KEYCTL_SETPERM, key, kPossessorOnly), 0) << std::strerror(errno);
+  Bundle& b = bundle();
+  json masked = json::array();
+  for (const auto& path : b.config["linux"]["maskedPaths"])
+    if (path != "/proc/keys") masked.push_back(path);
+  b.config["linux"]["maskedPaths"] = masked;
+  ProcResult r = run_sh(b, "grep -c hull-itest-planted /proc/keys; true", id);
+  EXPECT_EQ(r.out, "0\n") << "the init joined the planted keyring: " << r.err;
 }
 
 json seccomp_allow_all_but(json rules) {
