@@ -167,6 +167,15 @@ UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, s
   }
 }
 
+// A remount's flags replace the mount's own: the read-only an earlier entry
+// left for later (MountContext::readonly_later) is the remount's to give
+// again, or not.
+void forget_readonly_later(const MountContext& ctx, int mnt, const std::string& what) {
+  if (!ctx.readonly_later || ctx.readonly_later->empty()) return;
+  const uint64_t id = mount_id_of(mnt, what);
+  std::erase_if(*ctx.readonly_later, [&](const UniqueFd& queued) { return mount_id_of(queued.get(), what) == id; });
+}
+
 // "remount" with "bind" changes the flags of the mount already on the
 // destination, as mount(8) and runc do: nothing is bound and no source is
 // needed; a destination that is no mount's root is refused (EINVAL).
@@ -174,6 +183,7 @@ void remount_bind(const MountContext& ctx, const MountOptions& o, const std::str
   const std::string what = describe_mount("", dest, "", o.flags, o.data_string());
   UniqueFd at = open_in_root(ctx.rootfd, dest);
   if (!at) throw Error(what + ": nothing is mounted there to remount", ENOENT);
+  forget_readonly_later(ctx, at.get(), what);
   set_mount_attrs(at.get(), o.mount_attrs(), false, what);
   set_mount_attrs(at.get(), o.recursive, true, what);
   for (unsigned long p : o.propagation) set_propagation(at.get(), p, what);
@@ -287,6 +297,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   }
   if (type != "proc") check_not_into_proc(ctx, destfd.get(), what);
   if (!remount) check_not_onto_root(ctx, destfd.get(), what);
+  if (remount) forget_readonly_later(ctx, destfd.get(), what);
   // A tmpfs over a directory the image has takes that directory's mode
   // unless the options give one, as in runc: podman's --read-only /run and
   // docker's --tmpfs over an image directory keep its permissions, not the

@@ -41,6 +41,13 @@ bool names_root(std::string_view p) {
   return depth == 0;
 }
 
+bool is_bind_remount(const Mount& m) {
+  auto has = [&](std::string_view option) {
+    return std::find(m.options.begin(), m.options.end(), option) != m.options.end();
+  };
+  return has("remount") && (has("bind") || has("rbind") || m.type == "bind");
+}
+
 // The kernel's dev_valid_name(): 1 to 15 bytes (IFNAMSIZ - 1), not "." or
 // "..", no "/", ":" or whitespace.
 bool is_interface_name(const std::string& n) {
@@ -219,11 +226,13 @@ class Checker {
     const std::string& dest = spec_.mounts[i].destination;
     if (dest.empty()) fail(path, "must not be empty");
     // Attached before the pivot, the mount would lie under the rootfs the
-    // init pivots into, never seen (runc pivots into it instead).
-    if (names_root(dest))
+    // init pivots into, never seen (runc pivots into it instead). A bind
+    // remount covers nothing: it changes the rootfs mount's own flags
+    // (nosuid, nodev, which .root has no field for), as runc's does.
+    if (names_root(dest) && !is_bind_remount(spec_.mounts[i]))
       fail(path, quote_json(dest) +
                      " is the container's root, where a mount would stay hidden under the rootfs (.root.path "
-                     "names the root filesystem)");
+                     "names the root filesystem; a \"bind\", \"remount\" entry changes its flags)");
     if (!is_absolute(dest))
       warn(file_ + ": " + path + ": " + quote_json(dest) +
            " is not an absolute path; it is taken relative to \"/\" (relative destinations are deprecated)");

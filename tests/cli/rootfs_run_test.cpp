@@ -299,6 +299,24 @@ TEST_F(RootfsRun, ATmpfsRemountChangesTheMountAlreadyThere) {
   EXPECT_NE(r.out.find("\nro,nosuid,nodev,relatime tmpfs shm rw,size=65536k\n"), std::string::npos) << r.out;
 }
 
+// A remount's flags replace the mount's own, read-only or not: a read-only
+// tmpfs (made so once the rootfs is set up) remounted "rw" by a later entry
+// stays writable. It was made read-only all the same (runc 1.1.5 too, and
+// with the first entry's nosuid, which the remount cleared).
+TEST_F(RootfsRun, ARemountLaterInTheConfigDecidesWhetherATmpfsIsReadOnly) {
+  Bundle& b = bundle("bundle-tmpfs-remount-rw");
+  b.config["mounts"].push_back(mount_entry("/t/rw", "tmpfs", "tmpfs", {"ro", "nosuid", "size=1m"}));
+  b.config["mounts"].push_back(mount_entry("/t/rw", "tmpfs", "tmpfs", {"remount", "rw"}));
+  b.config["mounts"].push_back(mount_entry("/t/ro", "tmpfs", "tmpfs", {"nosuid", "size=1m"}));
+  b.config["mounts"].push_back(mount_entry("/t/ro", "tmpfs", "tmpfs", {"remount", "ro", "nodev"}));
+  ProcResult r = run_sh(b,
+                        "for t in rw ro; do touch /t/$t/x 2>/dev/null && echo $t: written || echo $t: refused; done; "
+                        "awk '$5 ~ /^\\/t\\// {print $5, $6}' /proc/self/mountinfo",
+                        "tmpfsremountrw");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "rw: written\nro: refused\n/t/rw rw,relatime\n/t/ro ro,nodev,relatime\n") << r.err;
+}
+
 // "/" among the read-only paths makes the root itself read-only, as runc
 // does (and root.readonly): a read-only copy put over it before pivot_root
 // would be left beneath the new root, and the root writable.
@@ -359,6 +377,18 @@ TEST_F(RootfsRun, ABindRemountChangesTheMountAlreadyThere) {
   bad.config["mounts"].push_back(mount_entry("/etc", "none", "", {"remount", "bind", "ro"}));
   r = run_sh(bad, "true", "remount-nothing");
   EXPECT_NE(r.exit_code, 0) << r.out;
+}
+
+// A bind remount of "/" changes the rootfs mount's own flags, as runc's
+// does: nosuid and nodev have no field of .root. It was refused as a mount
+// that would stay hidden under the rootfs.
+TEST_F(RootfsRun, ABindRemountOfTheRootSetsTheRootfsMountsFlags) {
+  Bundle& b = bundle("bundle-remount-root");
+  b.config["mounts"].push_back(mount_entry("/", "none", "", {"bind", "remount", "ro", "nosuid", "nodev"}));
+  ProcResult r = run_sh(b, "touch /x 2>&1; awk '$5 == \"/\" {print $6}' /proc/self/mountinfo", "remountroot");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Read-only file system\nro,nosuid,nodev,relatime\n"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(b.rootfs() / "x"));
 }
 
 // Kubernetes' Bidirectional volumes: CRI asks for a shared root

@@ -181,9 +181,21 @@ TEST(SpecValidate, AMountOnTheRootIsRefusedByPath) {
   for (const char* dest : {"/", "//", "/.", "/..", "/a/..", ".", "a/../.."})
     EXPECT_EQ(mount_on(dest), std::string("config.json: .mounts[0].destination: \"") + dest +
                                   "\" is the container's root, where a mount would stay hidden under the rootfs "
-                                  "(.root.path names the root filesystem)")
+                                  "(.root.path names the root filesystem; a \"bind\", \"remount\" entry changes "
+                                  "its flags)")
         << dest;
   for (const char* dest : {"/a", "/../a", "a/b/..", "/.hidden"}) EXPECT_EQ(mount_on(dest), "<no error>") << dest;
+  // A bind remount of the root covers nothing: it sets the rootfs mount's flags.
+  auto remount_root = [](const std::string& type, const std::string& options) {
+    return validation_error(
+        runnable(R"({"namespaces": [{"type": "mount"}]})",
+                 R"("mounts": [{"destination": "/", "type": ")" + type + R"(", "options": [)" + options + R"(]}], )"));
+  };
+  EXPECT_EQ(remount_root("none", R"("bind", "remount", "nosuid")"), "<no error>");
+  EXPECT_EQ(remount_root("none", R"("rbind", "remount", "ro")"), "<no error>");
+  EXPECT_EQ(remount_root("bind", R"("remount", "nodev")"), "<no error>");
+  EXPECT_NE(remount_root("tmpfs", R"("remount", "ro")"), "<no error>") << "a remount of the root's superblock";
+  EXPECT_NE(remount_root("none", R"("bind", "nosuid")"), "<no error>");
 }
 
 // An empty name is no name, as with runc: no uts namespace needed (the init
