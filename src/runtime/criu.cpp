@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <sstream>
@@ -19,6 +21,7 @@
 #include "base/error.hpp"
 #include "base/executable_memfd.hpp"
 #include "base/fs.hpp"
+#include "base/log.hpp"
 #include "base/signal_mask.hpp"
 #include "base/unique_fd.hpp"
 #include "cgroups/pids_limit.hpp"
@@ -166,6 +169,41 @@ std::string criu_log_errors(const std::string& log_text, size_t max) {
   std::string out;
   for (const std::string& l : last) out += (out.empty() ? "" : "; ") + l;
   return out;
+}
+
+std::string criu_cgroup_yard(const std::string& log_text) {
+  constexpr std::string_view kOpening = "Opening ", kAsYard = " as cg yard", kYardPrefix = ".criu.cgyard.";
+  const size_t end = log_text.find(kAsYard);
+  if (end == std::string::npos) return "";
+  size_t start = log_text.rfind(kOpening, end);
+  if (start == std::string::npos) return "";
+  start += kOpening.size();
+  std::string name = log_text.substr(start, end - start);
+  if (!name.starts_with(kYardPrefix) || name.size() == kYardPrefix.size() ||
+      name.find_first_of("/\n") != std::string::npos)
+    return "";
+  return name;
+}
+
+void remove_criu_cgroup_yard(const std::string& work_dir, const std::string& log_path) {
+  std::string name;
+  try {
+    name = criu_cgroup_yard(read_file(log_path));
+  } catch (const Error&) {
+    return;
+  }
+  if (name.empty()) return;
+  const std::string yard = work_dir + "/" + name;
+  // A lazy unmount takes the hierarchies below with it; a path that is no
+  // mount's root is refused (EINVAL), never its parent unmounted.
+  while (::umount2(yard.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {}
+  if (errno != EINVAL && errno != ENOENT) {
+    log::warn("unmount the cgroup yard CRIU left, " + yard + ": " + std::strerror(errno) + "; `umount -l " + yard +
+              "` removes it");
+    return;
+  }
+  if (::rmdir(yard.c_str()) < 0 && errno != ENOENT)
+    log::warn("remove the cgroup yard CRIU left, " + yard + ": " + std::strerror(errno));
 }
 
 namespace {

@@ -78,4 +78,17 @@ void run_criu(const std::string& binary, const std::vector<std::string>& args, c
 // with "; "; "" when there are none.
 std::string criu_log_errors(const std::string& log_text, size_t max = 4);
 
+// The cgroup yard a restore's CRIU made in its work directory, as its log
+// names it at -v4 ("Opening .criu.cgyard.Ab12Cd as cg yard"); "" where the
+// log names none, or names a yard of the user's (--cgroup-yard, a path).
+std::string criu_cgroup_yard(const std::string& log_text);
+
+// After a failed restore: the cgroup yard CRIU's log (`log_path`) names in
+// `work_dir`, a tmpfs with the host's cgroup hierarchies mounted below it,
+// detached and removed. CRIU removes its own when it fails by itself, not
+// when it is killed (hull ended while it ran, or CRIU killed by someone):
+// left, it shows the host's cgroups in the user's directory and keeps an
+// `rm -r` of it out. Warns where it cannot.
+void remove_criu_cgroup_yard(const std::string& work_dir, const std::string& log_path);
+
 }  // namespace hull

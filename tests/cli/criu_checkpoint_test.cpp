@@ -8,6 +8,7 @@
 // checkpoint.
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "at_scope_exit.hpp"
 #include "harness.hpp"
 #include "proc_files.hpp"
 #include "process/terminal_proxy.hpp"
@@ -1001,6 +1003,45 @@ TEST_F(CriuTest, AnInterruptedCheckpointKillsCriuAndLeavesTheContainerRunning) {
       EXPECT_EQ(e.exit_code, 0) << "left frozen: " << e.err;
     }
   }
+}
+
+// A restore's CRIU killed while it ran (hull ended by a signal, or CRIU
+// killed by someone) leaves the cgroup yard it made in its work directory:
+// a tmpfs with the host's cgroup hierarchies mounted below it, which showed
+// the host's cgroups there and kept an `rm -r` of the images out. hull
+// detaches and removes the one CRIU's log names. The stand-in CRIU makes
+// one as CRIU does, names it in its log, then waits.
+TEST_F(CriuTest, AnInterruptedRestoreLeavesNoCgroupYardInItsWorkDirectory) {
+  const fs::path dir = temp_dir() / "yard-criu", mark = temp_dir() / "criu.pid";
+  fs::create_directories(dir);
+  std::ofstream(dir / "criu") << "#!/bin/sh\n"
+                                 "while [ $# -gt 0 ]; do case $1 in --images-dir) d=$2;; --work-dir) w=$2;;"
+                                 " --log-file) l=$2;; esac; shift; done\n"
+                                 "cd \"${w:-$d}\" || exit 1\n"
+                                 "y=.criu.cgyard.Test01\n"
+                                 "mkdir $y && mount -t tmpfs none $y && mkdir $y/unified &&"
+                                 " mount -t tmpfs none $y/unified || exit 1\n"
+                                 "echo \"(00.011) cg: Opening $y as cg yard\" >> \"$l\"\n"
+                              << write_pid_to("$$", mark) << "\nexec sleep 1000\n";
+  fs::permissions(dir / "criu", fs::perms::owner_all);
+  Bundle& b = criu_bundle("restored");
+  b.args({"sleep", "1000"});
+  const fs::path img = images("img"), work = images("work"), yard = work / ".criu.cgyard.Test01";
+  fs::create_directories(img);
+  AtScopeExit unmount([&] {
+    while (::umount2(yard.c_str(), MNT_DETACH) == 0) {}
+  });
+  Child restore = hull_with_path(dir.string(), {"restore", "-d", "--image-path", img.string(), "--work-path",
+                                                work.string(), "--bundle", b.dir().string(), "yard"});
+  const pid_t criu = pid_written_to(mark);
+  ASSERT_GT(criu, 0) << "the stand-in CRIU never ran";
+  ASSERT_NE(read_text_file("/proc/self/mountinfo").find(yard.string() + "/unified "), std::string::npos);
+  ::kill(restore.pid(), SIGTERM);
+  ProcResult r = restore.finish();
+  EXPECT_TRUE(failed_with(r, {"criu restore interrupted by SIGTERM: CRIU was killed\n"})) << r.err;
+  EXPECT_EQ(read_text_file("/proc/self/mountinfo").find(yard.string()), std::string::npos) << "the yard is mounted";
+  EXPECT_FALSE(fs::exists(yard));
+  EXPECT_FALSE(fs::exists(state_dir("yard")));
 }
 
 TEST_F(CriuTest, WithoutCriuInPathTheVerbsSaySoAndChangeNothing) {

@@ -441,5 +441,18 @@ TEST(CriuLog, TheLastErrorLinesAreQuoted) {
   EXPECT_EQ(criu_log_errors("all fine\n"), "");
 }
 
+// The yard CRIU made in its work directory, by the name its log gives; a
+// path (the user's --cgroup-yard) or anything else is no yard of CRIU's.
+TEST(CriuLog, TheCgroupYardIsTheOneItsLogNames) {
+  EXPECT_EQ(criu_cgroup_yard("(00.010) cg: Preparing cgroups yard (cgroups restore mode 0x4)\n"
+                             "(00.011) cg: Opening .criu.cgyard.aen9WI as cg yard\n(00.012) next\n"),
+            ".criu.cgyard.aen9WI");
+  EXPECT_EQ(criu_cgroup_yard("(00.011) cg: Opening /srv/yard as cg yard\n"), "");
+  EXPECT_EQ(criu_cgroup_yard("(00.011) cg: Opening .criu.cgyard. as cg yard\n"), "");
+  EXPECT_EQ(criu_cgroup_yard("(00.011) cg: Opening .criu.cgyard.x/../.. as cg yard\n"), "");
+  EXPECT_EQ(criu_cgroup_yard("Opening x\n.criu.cgyard.ab as cg yard\n"), "");
+  EXPECT_EQ(criu_cgroup_yard("(00.001) nothing about cgroups\n"), "");
+}
+
 }  // namespace
 }  // namespace hull
