@@ -248,7 +248,7 @@ ContainerState with_live_status(const StateStore& store, ContainerState st) {
 ContainerState peek_created(const StateStore& store, const std::string& id, StateFields fields) {
   ContainerState st = with_live_status(store, store.peek(id, fields));
   if (st.status == Status::Creating)
-    throw ContainerMissing("container " + quote(id) + " does not exist yet: its create is still running");
+    throw ContainerMissing("container " + quote(id) + " does not exist yet: its create or restore is still running");
   return st;
 }
 

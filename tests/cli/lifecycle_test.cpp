@@ -143,7 +143,7 @@ TEST_F(HullTest, AContainerIsNotSeenByTheCommandsThatLookUntilItsCreateHasFinish
   ASSERT_GT(held.hook_pid(), 0);
   ASSERT_TRUE(fs::exists(state_dir("stillcreating")));
   ProcResult state = hull({"state", "stillcreating"});
-  EXPECT_TRUE(failed_with(state, {"container \"stillcreating\" does not exist yet", "create is still running"}));
+  EXPECT_TRUE(failed_with(state, {"container \"stillcreating\" does not exist yet", "create or restore is still running"}));
   ProcResult list = hull({"list", "-q"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_EQ(list.out.find("stillcreating"), std::string::npos) << list.out;
