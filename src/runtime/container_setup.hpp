@@ -41,6 +41,7 @@ struct OpenedContainer {
   ContainerDir dir;
   ContainerState state;
   Status status;
+  char init_state = '?';  // the init's state letter in /proc/<pid>/stat, as read for `status`
 };
 OpenedContainer open_container(const GlobalOptions& g, const std::string& id);
 
@@ -99,9 +100,11 @@ void make_resctrl_groups(const resctrl::Groups& groups, const spec::IntelRdt& rd
 void record_cgroup_parents_before_making(cgroups::Manager& cgroup, ContainerState& st, const ContainerDir& dir);
 
 // start on a locked container, `observed` its status as read under the
-// lock (open_container): records running, releases the init (over
-// init_channel when `run` made it, else through start.sock).
-void start_locked(ContainerDir& dir, ContainerState& state, Status observed, const SyncChannel* init_channel = nullptr);
+// lock (open_container), `init_state` its init's state letter then:
+// records running, releases the init (over init_channel when `run` made
+// it, else through start.sock).
+void start_locked(ContainerDir& dir, ContainerState& state, Status observed, const SyncChannel* init_channel = nullptr,
+                  char init_state = '?');
 
 // What fails once the state machine let a start go on is "start container
 // <id>: ...", except within `run`, whose own context names the container.

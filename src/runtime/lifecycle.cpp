@@ -168,13 +168,14 @@ OpenedContainer open_container(const GlobalOptions& g, const std::string& id) {
   StateStore store(g.root);
   OpenedContainer o{store.open(id), {}, Status::Removed};
   o.state = o.dir.read_state();
-  o.status = observed_status(o.state, o.dir.fd());
+  o.status = observed_status(o.state, o.dir.fd(), &o.init_state);
   return o;
 }
 
 // Refusals from the state machine already name the container and the
 // operation; the context is added only to what fails after it said yes.
-void start_locked(ContainerDir& dir, ContainerState& state, Status status, const SyncChannel* init_channel) {
+void start_locked(ContainerDir& dir, ContainerState& state, Status status, const SyncChannel* init_channel,
+                  char init_state) {
   fault_point("start-after-open");
   // `run` has held the lock since it made the init, so the container is
   // created. An init that died since the status was observed (once, under
@@ -187,6 +188,13 @@ void start_locked(ContainerDir& dir, ContainerState& state, Status status, const
     // other command has had the lock since it was made.
     if (!init_channel && !state.cgroupPath.empty())
       refuse_frozen_cgroup(cgroups::Manager::load(state.cgroupPath), status);
+    // Nor a stopped one (`hull kill ID STOP`), until continued: a caller
+    // that gave up on the wait would leave "running" recorded, and the
+    // program would start on its own at the SIGCONT.
+    if (init_state == 'T' || init_state == 't')
+      throw Error("its init (pid " + std::to_string(state.pid) +
+                  ") is stopped (a SIGSTOP, or a tracer) and would take the start only once continued: `hull kill " +
+                  state.id + " CONT`, then start it");
     // Recorded before the release: on a full --root disk start fails while
     // the process still waits, rather than leaving a "created" container
     // whose program runs. If the release fails, the init is gone or going,
@@ -288,7 +296,7 @@ void start_container(const GlobalOptions& g, const std::string& id) {
     }
   };
   try {
-    start_locked(c.dir, c.state, c.status);
+    start_locked(c.dir, c.state, c.status, nullptr, c.init_state);
   } catch (const StartHookFailed&) {
     destroy();
     throw;

@@ -155,7 +155,7 @@ bool leads_its_pid_namespace(pid_t pid) {
   return !text || leads_its_pid_namespace_in_status(*text);
 }
 
-Status live_status(const ContainerState& s) {
+Status live_status(const ContainerState& s, char* init_state) {
   switch (s.status) {
     case Status::Stopped:
     case Status::Removed: return s.status;
@@ -170,6 +170,7 @@ Status live_status(const ContainerState& s) {
       break;
   }
   std::optional<ProcStat> st = read_proc_stat(s.pid);
+  if (st && init_state) *init_state = st->state;
   // 'Z' and 'X': exited, waiting to be reaped. PF_EXITING: in exit, never
   // to run the container's code again; a pid namespace's init stays so until
   // every other process of its namespace is reaped, which a process whose

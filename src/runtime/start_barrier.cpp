@@ -217,8 +217,8 @@ Status unless_create_died(Status live, bool lock_free) {
 }  // namespace
 
 // The caller holds the lock (StateStore::open), so no create is alive.
-Status observed_status(const ContainerState& s, int state_dir_fd) {
-  return unless_still_waiting(unless_create_died(live_status(s), true), state_dir_fd);
+Status observed_status(const ContainerState& s, int state_dir_fd, char* init_state) {
+  return unless_still_waiting(unless_create_died(live_status(s, init_state), true), state_dir_fd);
 }
 
 Status peeked_status(const ContainerState& s, int base_fd, const std::string& dir) {

@@ -98,8 +98,9 @@ bool init_waits_for_start(int state_dir_fd);
 // still waits at the barrier (see init_waits_for_start), and "stopped" for
 // one recorded "creating" by a create that died (its lock is free): start,
 // kill, delete and state then treat it as what it is. The caller holds the
-// state directory's lock; state_dir_fd may be an O_PATH fd.
-Status observed_status(const ContainerState& s, int state_dir_fd);
+// state directory's lock; state_dir_fd may be an O_PATH fd. `init_state`
+// as live_status's.
+Status observed_status(const ContainerState& s, int state_dir_fd, char* init_state = nullptr);
 // The same for a state read without the lock (state, list) from the state
 // directory `dir` (relative to base_fd, as StateStore::dir_lookup gives),
 // which is opened only when its start socket is there, or to try the lock

@@ -177,7 +177,9 @@ bool leads_its_pid_namespace_in_status(std::string_view status_text);
 // Status derived from the kernel: an init that is gone, a zombie, or a pid
 // whose start time differs from the recorded one (reused pid) means Stopped;
 // otherwise the recorded status (creating/created/running/paused). pid 0 means
-// Stopped, except while Creating (the init may not be forked yet).
-Status live_status(const ContainerState& s);
+// Stopped, except while Creating (the init may not be forked yet). Where
+// it read the init's /proc/<pid>/stat, `init_state` (if given) gets its
+// state letter ('S', 'T' for one stopped by a signal, ...).
+Status live_status(const ContainerState& s, char* init_state = nullptr);
 
 }  // namespace hull

@@ -232,6 +232,28 @@ TEST_F(HullTest, StartMakesCreatedContainerRunning) {
   EXPECT_TRUE(pid_alive(pid));
 }
 
+// A created container whose init was stopped (`kill ID STOP`) would take
+// the start only once continued: start waited for it, and a caller that
+// gave up left "running" recorded, the program starting on its own at the
+// SIGCONT (runc's start waits the same, its state stays created). It is
+// refused now, the container left created; continued, it starts.
+TEST_F(HullTest, AStartOfAStoppedInitIsRefusedUntilItIsContinued) {
+  const pid_t pid = create_container("stoppedinit", {"sh", "-c", "touch /tmp/ran; exec sleep 1000"});
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(hull({"kill", "stoppedinit", "STOP"}).exit_code, 0);
+  ASSERT_TRUE(wait_stopped(pid));
+  ProcResult r = hull({"start", "stoppedinit"});
+  EXPECT_TRUE(failed_with(r, {"start container \"stoppedinit\": its init (pid " + std::to_string(pid) + ") is stopped",
+                              "hull kill stoppedinit CONT"}))
+      << r.err;
+  EXPECT_EQ(status("stoppedinit"), "created");
+  ASSERT_EQ(hull({"kill", "stoppedinit", "CONT"}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(temp_dir() / "bundle-stoppedinit/rootfs/tmp/ran")) << "it started without a start";
+  r = hull({"start", "stoppedinit"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status("stoppedinit"), "running");
+}
+
 // `start` and `delete` read only the hooks of the config saved at create:
 // poststart runs at start, poststop at delete, each given the container's
 // state; nothing runs at create.
