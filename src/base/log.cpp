@@ -19,7 +19,8 @@ Level threshold = Level::Info;
 
 namespace {
 
-UniqueFd g_file;  // the --log file; empty means stderr
+UniqueFd g_file;        // the --log file; empty means stderr...
+bool g_closed = false;  // ...unless close_file() closed it: nowhere
 bool g_json = false;
 
 void write_whole(int out, const char* data, size_t size) noexcept {
@@ -167,6 +168,7 @@ void configure(const std::string& path, bool format_json, bool debug) {
   g_json = format_json;
   detail::threshold = debug ? Level::Debug : Level::Info;
   g_file.reset();
+  g_closed = false;
   if (path.empty()) return;
   // O_APPEND: several hull processes (and the container init) share the file;
   // each line goes out in one write(2), so lines never interleave mid-way.
@@ -177,7 +179,13 @@ void configure(const std::string& path, bool format_json, bool debug) {
 
 bool to_file() noexcept { return static_cast<bool>(g_file); }
 
-int fd() noexcept { return g_file ? g_file.get() : STDERR_FILENO; }
+int fd() noexcept { return g_file ? g_file.get() : g_closed ? -1 : STDERR_FILENO; }
+
+void close_file() noexcept {
+  if (!g_file) return;
+  g_file.reset();
+  g_closed = true;
+}
 
 std::string format_line(Level level, std::string_view msg, std::string_view time, bool json) {
   std::string out;

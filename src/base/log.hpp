@@ -60,6 +60,11 @@ void debug(F&& make_message) {
   if (enabled(Level::Debug)) write(Level::Debug, std::forward<F>(make_message)());
 }
 
+// The --log file closed, for a process with a copy of our memory that must
+// not hold it: later lines are dropped (not sent to stderr, which there is
+// the container's). Without --log, nothing changes.
+void close_file() noexcept;
+
 // Lines of a child that must not hold the --log file, a host file (exec's
 // process, born where a container process may open its fds): it writes them
 // into a pipe, which we copy into the file once it has exec'd or failed.

@@ -352,6 +352,11 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     // From here the init must outlive `hull create`, which exits once it has
     // recorded the container: the parent-death signal would kill it then.
     keep_living_after_the_runtime(process::filter_loaded_before_start(*ctx.spec));
+    // Nor the --log file, a host file: a process of the container with
+    // CAP_SYS_PTRACE could open it through /proc/1/fd while we wait, and
+    // rewrite what the engine reads its errors from. `create` has our lines
+    // by now; a failure after the start goes to `start`.
+    log::close_file();
     ctx.sync->send(SyncMsg::Ready);
     // A create killed before its record leaves no trace of this init but
     // the init itself (no pid in the state, a state reported stopped, the

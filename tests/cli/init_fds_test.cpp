@@ -72,7 +72,10 @@ class InitFds : public HullTest {};
 
 // The caller's other open fds (5 and 9 here, not close-on-exec) are not the
 // container's: the created init does not hold them while it waits (runc's
-// create.bats, "detect fd leak"); hull's --log is kept, and gets its lines.
+// create.bats, "detect fd leak"). Nor the --log file, once its lines are
+// written: a process exec'd with CAP_SYS_PTRACE could open the host file
+// through /proc/1/fd and rewrite what an engine reads its errors from
+// (found by review: it held it; runc's init holds a pipe).
 TEST_F(InitFds, CreatedInitHoldsStdioPreservedFdAndOnlyTheCloexecBarrier) {
   std::filesystem::path kept = temp_dir() / "kept", other = temp_dir() / "other", log = temp_dir() / "debug.log";
   std::ofstream(kept) << "kept\n";
@@ -94,11 +97,6 @@ TEST_F(InitFds, CreatedInitHoldsStdioPreservedFdAndOnlyTheCloexecBarrier) {
   for (int n : {0, 1, 2, 3}) ASSERT_TRUE(created.count(n)) << n;
   EXPECT_EQ(created[0].target, "/dev/null");
   EXPECT_EQ(created[3].target, kept.string());
-  // The log file, where the init writes until its execve (runc's init holds
-  // its log pipe the same way), besides the barrier.
-  auto log_fd = std::find_if(created.begin(), created.end(), [&](const auto& e) { return e.second.target == log; });
-  ASSERT_NE(log_fd, created.end()) << "the init lost the log";
-  created.erase(log_fd);
   expect_only_the_barrier_above(created, 3);
 
   start_container("fds");
