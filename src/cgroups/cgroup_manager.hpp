@@ -244,9 +244,15 @@ class Manager {
   // Freezes every process and returns once the kernel reports them frozen
   // (v2 cgroup.events "frozen 1"; v1 freezer.state FROZEN). The v1 freezer
   // is used when mounted, else cgroup.freeze on v2.
+  // thaw() fails, naming it, where a cgroup above holds the freeze.
   void freeze() const;
   void thaw() const;
   bool frozen() const;
+  // The nearest cgroup above the container's frozen by itself (v1:
+  // freezer.self_freezing; v2: cgroup.freeze), from outside hull (a pod's or
+  // a slice's, `systemctl freeze`): its freeze holds the container's whatever
+  // hull writes. "" where none is.
+  std::string frozen_ancestor() const;
   // Whether a frozen process acts on SIGKILL only once thawed: so with the
   // v1 freezer; v2's lets a fatal signal through (cgroup-v2.rst, "Processes
   // in the frozen cgroup can be killed by a fatal signal").

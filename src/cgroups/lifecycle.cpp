@@ -133,6 +133,33 @@ void Manager::freeze() const {
   }
 }
 
+namespace {
+
+[[noreturn]] void throw_frozen_above(const std::string& dir, const std::string& ancestor, bool v2) {
+  throw Error("thaw " + dir + ": " + ancestor +
+              " above it is frozen, from outside hull, and holds it frozen: thaw it " +
+              (v2 ? "there (echo 0 > " + ancestor + "/cgroup.freeze)"
+                  : "there (echo THAWED > " + ancestor + "/freezer.state)"));
+}
+
+}  // namespace
+
+std::string Manager::frozen_ancestor() const {
+  bool v2 = false;
+  std::string dir = freezer_dir(v2);
+  const char* self_frozen = v2 ? "cgroup.freeze" : "freezer.self_freezing";
+  constexpr std::string_view kMounts = "/sys/fs/cgroup";
+  for (size_t slash; (slash = dir.rfind('/')) != std::string::npos && slash > kMounts.size();) {
+    dir.resize(slash);
+    try {
+      if (read_value(dir, self_frozen) == "1") return dir;
+    } catch (const Error&) {
+      // A hierarchy's root has no freezer files: nothing above it freezes.
+    }
+  }
+  return "";
+}
+
 void Manager::thaw() const {
   bool v2 = false;
   std::string dir = freezer_dir(v2);
@@ -140,6 +167,9 @@ void Manager::thaw() const {
   if (v2) {
     try {
       write_value(dir, "cgroup.freeze", "0");
+      // Frozen still: a cgroup above may hold it so, which no wait ends.
+      if (event_value(dir, "frozen") != "0")
+        if (const std::string above = frozen_ancestor(); !above.empty()) throw_frozen_above(dir, above, true);
       if (!wait_event(dir, "frozen", "0", Clock::now() + kFreezeTimeout))
         throw Error("thaw " + dir + ": timed out waiting for \"frozen 0\" in cgroup.events");
     } catch (const Error& e) {
@@ -152,6 +182,8 @@ void Manager::thaw() const {
     return;
   }
   write_value(dir, "freezer.state", "THAWED");
+  if (read_value(dir, "freezer.state") != "THAWED")
+    if (const std::string above = frozen_ancestor(); !above.empty()) throw_frozen_above(dir, above, false);
   // What a resume promises, as on a v2 host, where the freeze the container
   // made of its own cgroup is the one resume clears.
   if (unified_frozen_beside_v1()) {

@@ -103,9 +103,16 @@ void kill_and_wait(const ContainerDir& dir, const ContainerState& st, Status sta
   if (exited) return;
   // The timeout, named whole: what was left of it after the wait for the
   // cgroup to empty may be nothing ("within 0 ms").
-  if (!init_has_left(st, cgroup))
+  if (!init_has_left(st, cgroup)) {
+    // A v1 freezer above the container's holds its SIGKILL back.
+    const std::string above = frozen ? frozen->frozen_ancestor() : "";
     throw Error(what + ": the process did not exit within " +
-                std::to_string(std::chrono::milliseconds(kKillTimeout).count()) + " ms");
+                std::to_string(std::chrono::milliseconds(kKillTimeout).count()) + " ms" +
+                (above.empty() ? ""
+                               : ": " + above +
+                                     " above the container is frozen, from outside hull, and holds the "
+                                     "SIGKILL back until it is thawed: thaw it there"));
+  }
   log::debug("container " + quote(st.id) + ": its init, killed, waits in exit for processes of its pid namespace " +
              "to be reaped by their parents outside it");
 }
@@ -188,13 +195,17 @@ void start_locked(ContainerDir& dir, ContainerState& state, Status status, const
     // other command has had the lock since it was made.
     if (!init_channel && !state.cgroupPath.empty())
       refuse_frozen_cgroup(cgroups::Manager::load(state.cgroupPath), status);
-    // Nor a stopped one (`hull kill ID STOP`), until continued: a caller
-    // that gave up on the wait would leave "running" recorded, and the
-    // program would start on its own at the SIGCONT.
-    if (init_state == 'T' || init_state == 't')
-      throw Error("its init (pid " + std::to_string(state.pid) +
-                  ") is stopped (a SIGSTOP, or a tracer) and would take the start only once continued: `hull kill " +
+    // Nor a stopped one (`hull kill ID STOP`, a debugger), until let go: a
+    // caller that gave up on the wait would leave "running" recorded, and
+    // the program would start on its own then.
+    if (init_state == 'T' || init_state == 't') {
+      const std::string init = "its init (pid " + std::to_string(state.pid) + ")";
+      if (const pid_t tracer = tracer_of(state.pid))
+        throw Error(init + " is stopped by its tracer (pid " + std::to_string(tracer) +
+                    ") and would take the start only once it lets go: detach the tracer, then start it");
+      throw Error(init + " is stopped (a SIGSTOP) and would take the start only once continued: `hull kill " +
                   state.id + " CONT`, then start it");
+    }
     // Recorded before the release: on a full --root disk start fails while
     // the process still waits, rather than leaving a "created" container
     // whose program runs. If the release fails, the init is gone or going,

@@ -93,9 +93,11 @@ void pause_container(const GlobalOptions& g, const std::string& id) { set_frozen
 void resume_container(const GlobalOptions& g, const std::string& id) { set_frozen(g, id, Operation::Resume); }
 
 void refuse_frozen_cgroup(const cgroups::Manager& cg, Status status) {
-  if (cg.frozen())
-    throw Error("the container's cgroup is frozen while its status is " + std::string(to_string(status)) +
-                " (a pause was interrupted, or the cgroup was frozen outside hull): resume it, or delete it");
+  if (!cg.frozen()) return;
+  const std::string frozen = "the container's cgroup is frozen while its status is " + std::string(to_string(status));
+  if (const std::string above = cg.frozen_ancestor(); !above.empty())
+    throw Error(frozen + ": " + above + " above it is frozen, from outside hull, and holds it frozen: thaw it there");
+  throw Error(frozen + " (a pause was interrupted, or the cgroup was frozen outside hull): resume it, or delete it");
 }
 
 cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig) {

@@ -143,6 +143,15 @@ bool sigkill_pending(pid_t pid) {
   return text && sigkill_pending_in_status(*text);
 }
 
+pid_t tracer_of(pid_t pid) {
+  char buf[8192];
+  std::optional<std::string_view> text = read_proc_file("/proc/" + std::to_string(pid) + "/status", buf, sizeof buf);
+  std::optional<std::string_view> value = text ? status_value(*text, "TracerPid") : std::nullopt;
+  pid_t tracer = 0;
+  if (value) std::from_chars(value->data(), value->data() + value->size(), tracer);
+  return tracer;
+}
+
 bool leads_its_pid_namespace_in_status(std::string_view status_text) {
   std::optional<std::string_view> nspid = status_value(status_text, "NSpid");
   return !nspid || nspid->ends_with("\t1") || *nspid == "1";

@@ -164,6 +164,9 @@ ProcStat parse_proc_stat(std::string_view text, const std::string& what);
 // process is gone.
 bool sigkill_pending(pid_t pid);
 bool sigkill_pending_in_status(std::string_view status_text);
+// The pid of the process tracing pid (TracerPid in /proc/<pid>/status): 0
+// where none is, or pid is gone.
+pid_t tracer_of(pid_t pid);
 
 // Whether the process is the first of its pid namespace (the last NSpid
 // field of /proc/<pid>/status is 1), whose end the kernel makes the end of

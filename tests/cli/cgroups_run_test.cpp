@@ -95,6 +95,37 @@ TEST_F(CgroupRunTest, AMountBelowAReadOnlyV1CgroupMountGetsItsDestination) {
   EXPECT_EQ(r.out, "written\n42\nread-only\n") << r.err;
 }
 
+// A cgroup above the container's frozen from outside hull (a pod's, a
+// slice's) holds the container frozen whatever hull writes: on v1, resume
+// answered 0 and recorded "running" with nothing thawed; on v2 it waited
+// 10 s for "frozen 0" and said nothing of why. The refusals and the failed
+// resume name the frozen cgroup, and the container stays paused.
+TEST_F(CgroupRunTest, AFreezeAboveTheContainersCgroupIsNamedAndNeverResumedPast) {
+  Bundle& b = limited_bundle(nlohmann::json::object());
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "frozenabove"}).exit_code, 0);
+  start_container("frozenabove");
+  const std::string dir = dir_of("freezer"), parent = dir.substr(0, dir.rfind('/'));
+  const bool v2 = dir == cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current()).v2;
+  const char* file = v2 ? "cgroup.freeze" : "freezer.state";
+  AtScopeExit thaw([&] { cgroups::try_write_value(parent, file, v2 ? "0" : "THAWED"); });
+  cgroups::write_value(parent, file, v2 ? "1" : "FROZEN");
+  const std::string named = parent + " above it is frozen, from outside hull";
+  ProcResult r = hull({"exec", "frozenabove", "true"});
+  EXPECT_TRUE(failed_with(r, {"the container's cgroup is frozen while its status is running: " + named}, kExecFailed))
+      << r.err;
+  ASSERT_EQ(hull({"pause", "frozenabove"}).exit_code, 0);
+  const auto started = std::chrono::steady_clock::now();
+  r = hull({"resume", "frozenabove"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << "resume waited it out";
+  EXPECT_TRUE(failed_with(r, {"resume container \"frozenabove\"", named, "thaw it there"})) << r.err;
+  EXPECT_EQ(status("frozenabove"), "paused");
+  cgroups::write_value(parent, file, v2 ? "0" : "THAWED");
+  r = hull({"resume", "frozenabove"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(hull({"exec", "frozenabove", "true"}).exit_code, 0);
+}
+
 // rro on a cgroup mount holds for the hierarchies below it, as on every new
 // mount: it was dropped, and the container raised its own pids.max (crun
 // makes it read-only; runc ignores r* options on a new file system).

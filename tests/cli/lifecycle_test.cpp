@@ -2,10 +2,13 @@
 // what `hull state` reports at each step.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -252,6 +255,24 @@ TEST_F(HullTest, AStartOfAStoppedInitIsRefusedUntilItIsContinued) {
   r = hull({"start", "stoppedinit"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(status("stoppedinit"), "running");
+
+  // Held by a tracer (a debugger attached), a SIGCONT lets nothing go: the
+  // tracer is named, and once it detaches the start goes through.
+  const pid_t traced = create_container("tracedinit");
+  ASSERT_GT(traced, 0);
+  ASSERT_EQ(::ptrace(PTRACE_SEIZE, traced, nullptr, nullptr), 0) << std::strerror(errno);
+  ASSERT_EQ(::ptrace(PTRACE_INTERRUPT, traced, nullptr, nullptr), 0) << std::strerror(errno);
+  int st = 0;
+  ASSERT_EQ(::waitpid(traced, &st, __WALL), traced);
+  r = hull({"start", "tracedinit"});
+  EXPECT_TRUE(failed_with(r, {"its init (pid " + std::to_string(traced) + ") is stopped by its tracer (pid " +
+                                  std::to_string(::getpid()) + ")",
+                              "detach the tracer"}))
+      << r.err;
+  EXPECT_EQ(status("tracedinit"), "created");
+  ASSERT_EQ(::ptrace(PTRACE_DETACH, traced, nullptr, nullptr), 0) << std::strerror(errno);
+  r = hull({"start", "tracedinit"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 // `start` and `delete` read only the hooks of the config saved at create:
