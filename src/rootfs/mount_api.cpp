@@ -132,6 +132,15 @@ uint64_t mount_id_of(int fd, const std::string& what) {
   return mount_id_from_fdinfo(fd, what);
 }
 
+bool is_mount_root(int fd, const std::string& what) {
+  struct statx stx {};
+  if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno(what + ": statx the mount");
+  if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  UniqueFd parent(::openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!parent) throw_errno(what + ": open the parent directory");
+  return mount_id_of(parent.get(), what) != mount_id_of(fd, what);
+}
+
 uint64_t mount_id_from_fdinfo(int fd, const std::string& what) {
   const std::string info = procfs::read("self/fdinfo/" + std::to_string(fd));
   const size_t at = info.find("mnt_id:");

@@ -58,6 +58,9 @@ void set_propagation(int fd, unsigned long propagation, const std::string& what)
 uint64_t mount_id_of(int fd, const std::string& what);
 // The same from /proc/self/fdinfo alone, where statx is refused.
 uint64_t mount_id_from_fdinfo(int fd, const std::string& what);
+// Whether fd names the root of the mount it is on: statx's
+// STATX_ATTR_MOUNT_ROOT (Linux 5.8), else whether ".." is on another mount.
+bool is_mount_root(int fd, const std::string& what);
 
 // Opens the mount just placed on `dest` (a path in the rootfs at rootfd) and
 // checks that it is a new mount, not the directory `covered_fd` it covers: an

@@ -167,9 +167,17 @@ UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, s
   }
 }
 
+// Whether the mount fd is on waits in MountContext::readonly_later.
+bool read_only_later(const MountContext& ctx, int fd, const std::string& what) {
+  if (!ctx.readonly_later || ctx.readonly_later->empty()) return false;
+  const uint64_t id = mount_id_of(fd, what);
+  return std::any_of(ctx.readonly_later->begin(), ctx.readonly_later->end(),
+                     [&](const UniqueFd& queued) { return mount_id_of(queued.get(), what) == id; });
+}
+
 // A remount's flags replace the mount's own: the read-only an earlier entry
 // left for later (MountContext::readonly_later) is the remount's to give
-// again, or not.
+// again, or not. `mnt` is the root of the mount remounted.
 void forget_readonly_later(const MountContext& ctx, int mnt, const std::string& what) {
   if (!ctx.readonly_later || ctx.readonly_later->empty()) return;
   const uint64_t id = mount_id_of(mnt, what);
@@ -183,6 +191,9 @@ void remount_bind(const MountContext& ctx, const MountOptions& o, const std::str
   const std::string what = describe_mount("", dest, "", o.flags, o.data_string());
   UniqueFd at = open_in_root(ctx.rootfd, dest);
   if (!at) throw Error(what + ": nothing is mounted there to remount", ENOENT);
+  // As mount(2) refuses it, also where no flag would change: a directory
+  // below a mount's root is no mount of its own.
+  if (!is_mount_root(at.get(), what)) throw Error(what + ": nothing is mounted there to remount", EINVAL);
   forget_readonly_later(ctx, at.get(), what);
   set_mount_attrs(at.get(), o.mount_attrs(), false, what);
   set_mount_attrs(at.get(), o.recursive, true, what);
@@ -211,6 +222,14 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // really is.
   UniqueFd tree(prepared_tree);
   const bool runtimes_tree = static_cast<bool>(tree);
+  // A source on a read-only tmpfs of the config that turns read-only only
+  // once the rootfs is set up: its copy turns read-only with it, or it
+  // would stay a writable way into that tmpfs.
+  bool copy_read_only_later = false;
+  if (ctx.readonly_later && !ctx.readonly_later->empty())
+    if (const std::optional<std::string> inside = path_below(ctx.rootfs_path, source))
+      if (UniqueFd on = open_in_root(ctx.rootfd, *inside, O_PATH))
+        copy_read_only_later = read_only_later(ctx, on.get(), what);
   if (!runtimes_tree) {
     tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what);
     if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
@@ -245,6 +264,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
+  if (copy_read_only_later) ctx.readonly_later->push_back(std::move(tree));
 }
 
 void bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
@@ -297,7 +317,6 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   }
   if (type != "proc") check_not_into_proc(ctx, destfd.get(), what);
   if (!remount) check_not_onto_root(ctx, destfd.get(), what);
-  if (remount) forget_readonly_later(ctx, destfd.get(), what);
   // A tmpfs over a directory the image has takes that directory's mode
   // unless the options give one, as in runc: podman's --read-only /run and
   // docker's --tmpfs over an image directory keep its permissions, not the
@@ -310,13 +329,22 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   }
 
   if (type == "cgroup" || type == "cgroup2") {
-    mount_cgroup(ctx, destfd.get(), dest, type, o, what);
     // rro, rnosuid, ... and propagation hold for the hierarchies too, as on
     // every new mount: an rro cgroup mount was writable (crun makes it
-    // read-only; runc ignores r* options on a new file system).
-    if (o.recursive.empty() && o.propagation.empty()) return;
+    // read-only; runc ignores r* options on a new file system). rro is ro
+    // on each mount of it, the v1 hierarchies' tmpfs turning read-only once
+    // the rootfs is set up, as for "ro" (mount_v1_tree): a later mount point
+    // below it is made first.
+    MountOptions each = o;
+    MountAttrs recursive = o.recursive;
+    if (ctx.readonly_later && (recursive.set & MOUNT_ATTR_RDONLY)) {
+      each.flags |= MS_RDONLY;
+      recursive.set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
+    }
+    mount_cgroup(ctx, destfd.get(), dest, type, each, what);
+    if (recursive.empty() && o.propagation.empty()) return;
     UniqueFd mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), O_PATH, what);
-    set_recursive_attrs_and_propagation(mnt.get(), o.recursive, o, what);
+    set_recursive_attrs_and_propagation(mnt.get(), recursive, o, what);
     return;
   }
 
@@ -369,6 +397,8 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     if (type != "sysfs" || e.code() != EPERM) throw;
     bind_host_sys(destfd.get(), o, dest);
   }
+  // Taken by the kernel: destfd is a mount's root.
+  if (remount) forget_readonly_later(ctx, destfd.get(), what);
   if (!o.tmpcopyup && !readonly_later && recursive.empty() && o.propagation.empty()) return;
 
   UniqueFd mnt =

@@ -130,7 +130,8 @@ void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& opts)
       write_file_atomic(images.get(), kDescriptorsFile, descriptors_json(init_stdio(t.pid)));
     }
     try {
-      run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog, t.config.log_file), nullptr, -1, nullptr, {}, o.status_fd);
+      run_criu(g.criu, args, criu_log_path(o.criu, kDumpLog, t.config.log_file, t.config.work_dir), nullptr, -1,
+               nullptr, {}, o.status_fd);
     } catch (const Error&) {
       // A failing CRIU thaws the cgroup it froze (--freeze-cgroup); a killed
       // one (interrupted, or by the OOM killer) cannot: a running container

@@ -72,7 +72,7 @@ CriuConfigFile criu_config_file(const spec::Spec& spec) {
 }
 
 CriuConfigFile parse_criu_config(const std::string& path, std::string_view text) {
-  CriuConfigFile c{path, {}, false};
+  CriuConfigFile c{path, {}, {}, false};
   for (std::string_view rest = text; !rest.empty();) {
     std::string_view line = next_line(rest);
     line = line.substr(0, line.find('#'));
@@ -86,6 +86,7 @@ CriuConfigFile parse_criu_config(const std::string& path, std::string_view text)
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     }
     if (key == "log-file") c.log_file = value;
+    if (key == "work-dir") c.work_dir = value;
     if (key == "verbosity") c.verbosity = true;
   }
   return c;

@@ -40,6 +40,7 @@ struct ExternalMount {
 struct CriuConfigFile {
   std::string path;        // "" = none
   std::string log_file;    // its log-file ("" = none), relative to the work directory
+  std::string work_dir;    // its work-dir ("" = none)
   bool verbosity = false;  // it sets verbosity
 };
 

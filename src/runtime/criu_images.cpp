@@ -61,9 +61,15 @@ void resolve_criu_dirs(CriuOptions& o, bool create) {
   if (!o.work_path.empty()) make_dir(o.work_path, "work path");
 }
 
-std::string criu_log_path(const CriuOptions& o, const char* log_name, const std::string& configured) {
+std::string criu_work_dir(const CriuOptions& o, const std::string& configured_work_dir) {
+  if (!o.work_path.empty()) return o.work_path;
+  return configured_work_dir.empty() ? o.image_path : absolute(configured_work_dir);
+}
+
+std::string criu_log_path(const CriuOptions& o, const char* log_name, const std::string& configured,
+                          const std::string& configured_work_dir) {
   if (configured.starts_with('/')) return configured;
-  return (o.work_path.empty() ? o.image_path : o.work_path) + "/" + (configured.empty() ? log_name : configured);
+  return criu_work_dir(o, configured_work_dir) + "/" + (configured.empty() ? log_name : configured);
 }
 
 std::string freezer_cgroup(const cgroups::Paths& paths) {

@@ -16,10 +16,15 @@ namespace hull {
 // The image path made absolute (default: ./checkpoint, as runc's), the work
 // path too. With `create`, both are made (0700) when missing.
 void resolve_criu_dirs(CriuOptions& o, bool create);
+// CRIU's work directory: the work path, else the configuration file's
+// work-dir where it sets one (relative: from hull's working directory, as
+// CRIU takes it), else the image path.
+std::string criu_work_dir(const CriuOptions& o, const std::string& configured_work_dir = "");
 // Where CRIU writes its log: log_name, or the configuration file's log-file
 // where it sets one (relative: as CRIU takes it, from the work directory),
-// in the work path, else the image path.
-std::string criu_log_path(const CriuOptions& o, const char* log_name, const std::string& configured = "");
+// in criu_work_dir.
+std::string criu_log_path(const CriuOptions& o, const char* log_name, const std::string& configured = "",
+                          const std::string& configured_work_dir = "");
 
 // The cgroup directory CRIU freezes the container with: the v1 freezer
 // hierarchy's when there is one, else the v2 cgroup.

@@ -397,12 +397,12 @@ Restored restore_locked(const GlobalOptions& g, const RestoreOptions& opts) {
       cgroup.add_process(::getpid());
       if (cgroup.systemd()) cgroups::mark_owner(cgroup.paths(), owner);
     };
-  const std::string criu_log = criu_log_path(o.criu, kRestoreLog, t.config.log_file);
+  const std::string criu_log = criu_log_path(o.criu, kRestoreLog, t.config.log_file, t.config.work_dir);
   try {
     run_criu(g.criu, criu_restore_args(o, t), criu_log, enter_cgroups,
              console && console->slave ? console->slave.get() : -1, actions ? &*actions : nullptr, namespaces.fds());
   } catch (...) {
-    remove_criu_cgroup_yard(o.criu.work_path.empty() ? o.criu.image_path : o.criu.work_path, criu_log);
+    remove_criu_cgroup_yard(criu_work_dir(o.criu, t.config.work_dir), criu_log);
     throw;
   }
   actions.reset();

@@ -85,14 +85,20 @@ TEST_F(CgroupRunTest, AReadOnlyCgroupMountOnAV1HostLeavesUnifiedToTheContainersO
 // read-only at once, and the create failed with EROFS.
 TEST_F(CgroupRunTest, AMountBelowAReadOnlyV1CgroupMountGetsItsDestination) {
   if (unified()) GTEST_SKIP() << "a pure cgroup v2 host mounts cgroup2 itself";
-  Bundle& b = cgroup_mount_bundle({{"pids", {{"limit", 42}}}}, {"nosuid", "noexec", "nodev", "relatime", "ro"});
+  Bundle& b = cgroup_mount_bundle({{"pids", {{"limit", 42}}}}, {});
+  const size_t cgroup_mount = b.config["mounts"].size() - 1;
   b.config["mounts"].push_back(
       {{"destination", "/sys/fs/cgroup/extra"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"size=64k"}}});
-  ProcResult r = run_sh(b,
-                        "touch /sys/fs/cgroup/extra/f && echo written; cat /sys/fs/cgroup/pids/pids.max;"
-                        " mkdir /sys/fs/cgroup/other 2>/dev/null || echo read-only",
-                        "robelow");
-  EXPECT_EQ(r.out, "written\n42\nread-only\n") << r.err;
+  for (const char* read_only : {"ro", "rro"}) {
+    SCOPED_TRACE(read_only);
+    b.config["mounts"][cgroup_mount]["options"] = {"nosuid", "noexec", "nodev", "relatime", read_only};
+    ProcResult r = run_sh(b,
+                          "touch /sys/fs/cgroup/extra/f && echo written; cat /sys/fs/cgroup/pids/pids.max;"
+                          " mkdir /sys/fs/cgroup/other 2>/dev/null || echo read-only;"
+                          " echo 7 > /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo limit-read-only",
+                          std::string("robelow-") + read_only);
+    EXPECT_EQ(r.out, "written\n42\nread-only\nlimit-read-only\n") << r.err;
+  }
 }
 
 // A cgroup above the container's frozen from outside hull (a pod's, a

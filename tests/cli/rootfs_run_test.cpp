@@ -317,6 +317,32 @@ TEST_F(RootfsRun, ARemountLaterInTheConfigDecidesWhetherATmpfsIsReadOnly) {
   EXPECT_EQ(r.out, "rw: written\nro: refused\n/t/rw rw,relatime\n/t/ro ro,nodev,relatime\n") << r.err;
 }
 
+// A read-only tmpfs turns read-only once the rootfs is set up; until then
+// nothing may make a writable way into it. A bind of its path in the rootfs
+// copied it writable, and stayed so; a flagless bind remount of a directory
+// in it (no mount of its own: mount(2) and runc refuse it) took the tmpfs
+// out of the queue and left it writable.
+TEST_F(RootfsRun, NothingLeavesAReadOnlyTmpfsWritable) {
+  Bundle& b = bundle("bundle-ro-tmpfs-bind");
+  b.config["mounts"].push_back(mount_entry("/data", "tmpfs", "tmpfs", {"ro", "size=1m"}));
+  b.config["mounts"].push_back(mount_entry("/mnt/d", "bind", (b.rootfs() / "data").string(), {"rbind"}));
+  ProcResult r = run_sh(b,
+                        "touch /data/x 2>/dev/null || echo data: refused;"
+                        " touch /mnt/d/x 2>/dev/null || echo copy: refused",
+                        "rotmpfsbind");
+  EXPECT_EQ(r.out, "data: refused\ncopy: refused\n") << r.err;
+
+  Bundle& remount = bundle("bundle-ro-tmpfs-remount-dir");
+  fs::create_directories(host_dir() / "f");
+  std::ofstream(host_dir() / "f" / "file") << "x";
+  remount.config["mounts"].push_back(mount_entry("/data", "tmpfs", "tmpfs", {"ro", "size=1m"}));
+  remount.config["mounts"].push_back(
+      mount_entry("/data/sub/file", "bind", (host_dir() / "f" / "file").string(), {"bind"}));
+  remount.config["mounts"].push_back(mount_entry("/data/sub", "none", "", {"bind", "remount"}));
+  r = run_sh(remount, "touch /data/x && echo data: written", "rotmpfsremountdir");
+  EXPECT_TRUE(failed_with(r, {"/data/sub", "nothing is mounted there to remount"})) << r.out << r.err;
+}
+
 // "/" among the read-only paths makes the root itself read-only, as runc
 // does (and root.readonly): a read-only copy put over it before pivot_root
 // would be left beneath the new root, and the root writable.

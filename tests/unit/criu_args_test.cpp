@@ -392,6 +392,12 @@ TEST(CriuArgs, TheConfigFilesLogFileAndVerbosityWin) {
   EXPECT_EQ(criu_log_path(o.criu, kDumpLog, c.log_file), "/var/log/criu.log");
   EXPECT_EQ(criu_log_path(o.criu, kDumpLog, "mine.log"), "/img/mine.log");
   EXPECT_EQ(criu_log_path(o.criu, kDumpLog, ""), "/img/dump.log");
+  // The file's work-dir is CRIU's where no --work-path is given.
+  EXPECT_EQ(parse_criu_config("/c.conf", "work-dir /srv/criu-work\n").work_dir, "/srv/criu-work");
+  EXPECT_EQ(criu_work_dir(o.criu, "/srv/criu-work"), "/srv/criu-work");
+  EXPECT_EQ(criu_log_path(o.criu, kDumpLog, "", "/srv/criu-work"), "/srv/criu-work/dump.log");
+  o.criu.work_path = "/w";
+  EXPECT_EQ(criu_work_dir(o.criu, "/srv/criu-work"), "/w");
 }
 
 // As runc's MkdirAll: a nested image path is made whole, 0700.
