@@ -67,11 +67,13 @@ void watch_ending_signals(std::optional<SignalFdWhileBlocked>& watch, const std:
 SignalsHeldBack::SignalsHeldBack(SignalMask set) : set_(set), held_(change_signal_mask(SIG_BLOCK, set, &old_) == 0) {}
 
 int SignalsHeldBack::take_heeded() const {
-  if (!held_) return 0;
+  // One the caller blocked would not have acted either: it stays pending.
+  const SignalMask ours = set_ & ~old_;
+  if (!held_ || !ours) return 0;
   const timespec now{};
   for (;;) {
     siginfo_t info;
-    const int sig = static_cast<int>(::syscall(SYS_rt_sigtimedwait, &set_, &info, &now, sizeof set_));
+    const int sig = static_cast<int>(::syscall(SYS_rt_sigtimedwait, &ours, &info, &now, sizeof ours));
     if (sig <= 0) return 0;
     if (!ignored(sig)) return sig;
   }

@@ -67,7 +67,8 @@ class SignalsHeldBack {
   SignalsHeldBack(const SignalsHeldBack&) = delete;
   SignalsHeldBack& operator=(const SignalsHeldBack&) = delete;
   // The pending signals of the set taken, without waiting, up to the first
-  // one the process does not ignore: that one, or 0. 0 also where the
+  // one the process does not ignore: that one, or 0. Not those the mask
+  // before blocked: they stay pending, as they were. 0 also where the
   // kernel refuses (a seccomp profile): those left act when released.
   int take_heeded() const;
 
