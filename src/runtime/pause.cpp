@@ -94,10 +94,10 @@ void resume_container(const GlobalOptions& g, const std::string& id) { set_froze
 
 void refuse_frozen_cgroup(const cgroups::Manager& cg, Status status) {
   if (!cg.frozen()) return;
-  const std::string frozen = "the container's cgroup is frozen while its status is " + std::string(to_string(status));
-  if (const std::string above = cg.frozen_ancestor(); !above.empty())
-    throw Error(frozen + ": " + above + " above it is frozen, from outside hull, and holds it frozen: thaw it there");
-  throw Error(frozen + " (a pause was interrupted, or the cgroup was frozen outside hull): resume it, or delete it");
+  const std::string above = cg.frozen_ancestor();
+  throw Error("the container's cgroup is frozen while its status is " + std::string(to_string(status)) +
+              (above.empty() ? " (a pause was interrupted, or the cgroup was frozen outside hull): resume it, or delete it"
+                             : ": " + above + " above it is frozen, from outside hull, and holds it frozen: thaw it there"));
 }
 
 cgroups::Manager* cgroup_to_thaw_after_kill(ContainerCgroup& cgroup, Status status, int sig) {
