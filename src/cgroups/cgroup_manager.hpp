@@ -123,6 +123,12 @@ class OomWatch {
   uint64_t last_ = 0;     // v2: oom_kill when last read
 };
 
+// Manager::thaw() where a cgroup above the container's holds the freeze.
+class FrozenAbove : public Error {
+ public:
+  using Error::Error;
+};
+
 class Manager {
  public:
   // Resolves the paths and checks that every configured limit can be applied
@@ -244,14 +250,16 @@ class Manager {
   // Freezes every process and returns once the kernel reports them frozen
   // (v2 cgroup.events "frozen 1"; v1 freezer.state FROZEN). The v1 freezer
   // is used when mounted, else cgroup.freeze on v2.
-  // thaw() fails, naming it, where a cgroup above holds the freeze.
+  // thaw() fails (FrozenAbove), naming it, where a cgroup above holds the
+  // freeze: the container's own freeze is cleared then.
   void freeze() const;
   void thaw() const;
   bool frozen() const;
   // The nearest cgroup above the container's frozen by itself (v1:
-  // freezer.self_freezing; v2: cgroup.freeze), from outside hull (a pod's or
-  // a slice's, `systemctl freeze`): its freeze holds the container's whatever
-  // hull writes. "" where none is.
+  // freezer.self_freezing; v2: cgroup.freeze, on a hybrid host's unified
+  // hierarchy too), from outside hull (a pod's or a slice's, `systemctl
+  // freeze`): its freeze holds the container's whatever hull writes. ""
+  // where none is.
   std::string frozen_ancestor() const;
   // Whether a frozen process acts on SIGKILL only once thawed: so with the
   // v1 freezer; v2's lets a fatal signal through (cgroup-v2.rst, "Processes

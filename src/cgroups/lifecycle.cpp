@@ -135,19 +135,8 @@ void Manager::freeze() const {
 
 namespace {
 
-[[noreturn]] void throw_frozen_above(const std::string& dir, const std::string& ancestor, bool v2) {
-  throw Error("thaw " + dir + ": " + ancestor +
-              " above it is frozen, from outside hull, and holds it frozen: thaw it " +
-              (v2 ? "there (echo 0 > " + ancestor + "/cgroup.freeze)"
-                  : "there (echo THAWED > " + ancestor + "/freezer.state)"));
-}
-
-}  // namespace
-
-std::string Manager::frozen_ancestor() const {
-  bool v2 = false;
-  std::string dir = freezer_dir(v2);
-  const char* self_frozen = v2 ? "cgroup.freeze" : "freezer.self_freezing";
+// The nearest directory above `dir` whose `self_frozen` file reads "1".
+std::string frozen_above(std::string dir, const char* self_frozen) {
   constexpr std::string_view kMounts = "/sys/fs/cgroup";
   for (size_t slash; (slash = dir.rfind('/')) != std::string::npos && slash > kMounts.size();) {
     dir.resize(slash);
@@ -160,6 +149,25 @@ std::string Manager::frozen_ancestor() const {
   return "";
 }
 
+[[noreturn]] void throw_frozen_above(const std::string& dir, const std::string& ancestor, bool v2) {
+  throw FrozenAbove("thaw " + dir + ": " + ancestor +
+              " above it is frozen, from outside hull, and holds it frozen: thaw it " +
+              (v2 ? "there (echo 0 > " + ancestor + "/cgroup.freeze)"
+                  : "there (echo THAWED > " + ancestor + "/freezer.state)"));
+}
+
+}  // namespace
+
+std::string Manager::frozen_ancestor() const {
+  bool v2 = false;
+  const std::string dir = freezer_dir(v2);
+  if (dir.empty()) return "";
+  if (v2) return frozen_above(dir, "cgroup.freeze");
+  std::string above = frozen_above(dir, "freezer.self_freezing");
+  if (above.empty() && !paths_.v2.empty()) above = frozen_above(paths_.v2, "cgroup.freeze");
+  return above;
+}
+
 void Manager::thaw() const {
   bool v2 = false;
   std::string dir = freezer_dir(v2);
@@ -169,7 +177,8 @@ void Manager::thaw() const {
       write_value(dir, "cgroup.freeze", "0");
       // Frozen still: a cgroup above may hold it so, which no wait ends.
       if (event_value(dir, "frozen") != "0")
-        if (const std::string above = frozen_ancestor(); !above.empty()) throw_frozen_above(dir, above, true);
+        if (const std::string above = frozen_above(dir, "cgroup.freeze"); !above.empty())
+          throw_frozen_above(dir, above, true);
       if (!wait_event(dir, "frozen", "0", Clock::now() + kFreezeTimeout))
         throw Error("thaw " + dir + ": timed out waiting for \"frozen 0\" in cgroup.events");
     } catch (const Error& e) {
@@ -183,11 +192,15 @@ void Manager::thaw() const {
   }
   write_value(dir, "freezer.state", "THAWED");
   if (read_value(dir, "freezer.state") != "THAWED")
-    if (const std::string above = frozen_ancestor(); !above.empty()) throw_frozen_above(dir, above, false);
+    if (const std::string above = frozen_above(dir, "freezer.self_freezing"); !above.empty())
+      throw_frozen_above(dir, above, false);
   // What a resume promises, as on a v2 host, where the freeze the container
   // made of its own cgroup is the one resume clears.
   if (unified_frozen_beside_v1()) {
     write_value(paths_.v2, "cgroup.freeze", "0");
+    if (event_value(paths_.v2, "frozen") != "0")
+      if (const std::string above = frozen_above(paths_.v2, "cgroup.freeze"); !above.empty())
+        throw_frozen_above(paths_.v2, above, true);
     if (!wait_event(paths_.v2, "frozen", "0", Clock::now() + kFreezeTimeout))
       throw Error("thaw " + paths_.v2 + ": timed out waiting for \"frozen 0\" in cgroup.events");
   }
@@ -294,7 +307,13 @@ void Manager::kill_all(int sig) const {
   }
   // A paused container stays paused, except that on v1 SIGKILL only acts once
   // thawed: then the sub-cgroups the container froze itself thaw too.
-  if (froze || (was_frozen && sig == SIGKILL && sigkill_waits_for_thaw())) thaw();
+  // A cgroup above holding the freeze holds the signals back too: they are
+  // sent, and act once it is thawed (as runc's kill --all says nothing).
+  try {
+    if (froze || (was_frozen && sig == SIGKILL && sigkill_waits_for_thaw())) thaw();
+  } catch (const FrozenAbove& e) {
+    log::warn(std::string(e.what()) + "; the signals act once it is thawed");
+  }
   if (sig == SIGKILL) thaw_v1_freezer();
   if (first) throw *first;
 }

@@ -68,7 +68,18 @@ void set_frozen(const GlobalOptions& g, const std::string& id, Operation op) {
         return true;
       }
     } else {
-      cg.thaw();
+      try {
+        cg.thaw();
+      } catch (const cgroups::FrozenAbove&) {
+        // Its own freeze went with the write; the container stays paused as
+        // recorded, not running unrecorded once the cgroup above thaws.
+        try {
+          cg.freeze();
+        } catch (const Error& e) {
+          log::warn("resume container " + quote(id) + ": freeze its cgroup again: " + e.what());
+        }
+        throw;
+      }
     }
     fault_point("freeze-after-cgroup");
     c.state.status = next;

@@ -17,6 +17,7 @@
 #include "at_scope_exit.hpp"
 #include "base/fs.hpp"
 #include "cgroups/cgroupfs.hpp"
+#include "cgroups/events.hpp"
 #include "cgroups_run_fixture.hpp"
 #include "proc_files.hpp"
 
@@ -126,10 +127,33 @@ TEST_F(CgroupRunTest, AFreezeAboveTheContainersCgroupIsNamedAndNeverResumedPast)
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << "resume waited it out";
   EXPECT_TRUE(failed_with(r, {"resume container \"frozenabove\"", named, "thaw it there"})) << r.err;
   EXPECT_EQ(status("frozenabove"), "paused");
+  // Still frozen by its own cgroup once the one above thaws, as recorded.
   cgroups::write_value(parent, file, v2 ? "0" : "THAWED");
+  EXPECT_EQ(v2 ? cgroups::event_value(dir, "frozen") : cgroups::read_value(dir, "freezer.state"),
+            v2 ? "1" : "FROZEN");
   r = hull({"resume", "frozenabove"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(hull({"exec", "frozenabove", "true"}).exit_code, 0);
+  // On a hybrid host the unified hierarchy's cgroup above freezes it too.
+  const std::string unified = cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current()).v2;
+  if (!v2 && !unified.empty()) {
+    const std::string unified_parent = unified.substr(0, unified.rfind('/'));
+    AtScopeExit thaw_unified([&] { cgroups::try_write_value(unified_parent, "cgroup.freeze", "0"); });
+    cgroups::write_value(unified_parent, "cgroup.freeze", "1");
+    r = hull({"exec", "frozenabove", "true"});
+    EXPECT_TRUE(failed_with(r, {unified_parent + " above it is frozen, from outside hull"}, kExecFailed)) << r.err;
+    ASSERT_EQ(hull({"pause", "frozenabove"}).exit_code, 0);
+    const auto resumed = std::chrono::steady_clock::now();
+    r = hull({"resume", "frozenabove"});
+    EXPECT_LT(std::chrono::steady_clock::now() - resumed, std::chrono::seconds(5)) << "resume waited it out";
+    EXPECT_TRUE(failed_with(r, {unified_parent + " above it is frozen"})) << r.err;
+    cgroups::write_value(unified_parent, "cgroup.freeze", "0");
+    EXPECT_EQ(hull({"resume", "frozenabove"}).exit_code, 0);
+  }
+  // kill --all sends the signals all the same, and says so.
+  cgroups::write_value(parent, file, v2 ? "1" : "FROZEN");
+  r = hull({"kill", "--all", "frozenabove", "KILL"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 // rro on a cgroup mount holds for the hierarchies below it, as on every new
