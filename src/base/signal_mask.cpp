@@ -20,9 +20,12 @@ bool ignored(int sig) {
 }  // namespace
 
 SignalMask ending_signals_heeded() {
+  // One the caller blocked would not act either: it stays pending.
+  SignalMask blocked = 0;
+  if (change_signal_mask(SIG_BLOCK, 0, &blocked) < 0) blocked = 0;
   SignalMask heeded = 0;
   for (int sig = 1; sig <= 64; ++sig)
-    if ((kEndingSignals & signal_bit(sig)) && !ignored(sig)) heeded |= signal_bit(sig);
+    if ((kEndingSignals & ~blocked & signal_bit(sig)) && !ignored(sig)) heeded |= signal_bit(sig);
   return heeded;
 }
 

@@ -23,8 +23,8 @@ inline constexpr SignalMask kEndingSignals =
     signal_bit(SIGTERM) | signal_bit(SIGINT) | signal_bit(SIGHUP) | signal_bit(SIGQUIT);
 
 // The ending signals but those the caller ignores (nohup's SIGHUP, a
-// background job's SIGINT and SIGQUIT): blocked, they would wait pending
-// and be read, ending what they never reached before.
+// background job's SIGINT and SIGQUIT) or blocks: blocked here, they would
+// wait pending and be read, ending what they never reached before.
 SignalMask ending_signals_heeded();
 // "SIGTERM", or "signal 42".
 std::string signal_name(int sig);

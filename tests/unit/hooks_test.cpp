@@ -245,6 +245,24 @@ TEST_F(Hooks, AnEndingSignalTheCallerIgnoresStaysIgnored) {
   ::sigaction(SIGHUP, &old, nullptr);
 }
 
+// One the caller blocks would not have ended it either: it stays pending,
+// for the caller, and the hook runs on.
+TEST_F(Hooks, AnEndingSignalTheCallerBlocksStaysPending) {
+  sigset_t hup, old;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  ASSERT_EQ(::sigprocmask(SIG_BLOCK, &hup, &old), 0);
+  auto hook = script("hup-blocked", "kill -HUP $PPID; sleep 0.2; touch " + dir_ + "/done\n");
+  EXPECT_EQ(hook_error({{hook, {}, {}, {}}}), "");
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/done"));
+  sigset_t pending;
+  sigpending(&pending);
+  EXPECT_TRUE(sigismember(&pending, SIGHUP));
+  const timespec now{};
+  ::sigtimedwait(&hup, nullptr, &now);
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
 TEST_F(Hooks, WarnPolicyContinues) {
   auto bad = script("bad", "exit 1\n");
   auto good = script("good", "touch " + dir_ + "/ran\n");
