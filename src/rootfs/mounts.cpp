@@ -17,6 +17,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/procfs.hpp"
 #include "rootfs/bind_trees.hpp"
 #include "rootfs/cgroup_mount.hpp"
 #include "rootfs/copy_tree.hpp"
@@ -175,6 +176,25 @@ bool read_only_later(const MountContext& ctx, int fd, const std::string& what) {
                      [&](const UniqueFd& queued) { return mount_id_of(queued.get(), what) == id; });
 }
 
+// A recursive bind of `inside` (a path in the rootfs) copies, as `tree`, the
+// read-only tmpfs below it still waiting in readonly_later: the copies wait
+// with them, or they would stay writable ways into them.
+void queue_copies_read_only_later(const MountContext& ctx, const std::string& inside, int tree,
+                                  const std::string& what) {
+  if (!ctx.readonly_later || ctx.readonly_later->empty()) return;
+  const uint64_t top = mount_id_of(tree, what);
+  std::vector<UniqueFd> copies;
+  for (const UniqueFd& queued : *ctx.readonly_later) {
+    const std::optional<std::string> at =
+        path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(queued.get())));
+    const std::optional<std::string> below = !at ? std::nullopt : inside == "/" ? at : path_below(inside, *at);
+    if (!below || *below == "/") continue;  // the source's own mount: the copy's top, queued by the caller
+    UniqueFd copy = open_in_root(tree, *below, O_PATH | O_DIRECTORY);
+    if (copy && mount_id_of(copy.get(), what) != top) copies.push_back(std::move(copy));
+  }
+  for (UniqueFd& copy : copies) ctx.readonly_later->push_back(std::move(copy));
+}
+
 // A remount's flags replace the mount's own: the read-only an earlier entry
 // left for later (MountContext::readonly_later) is the remount's to give
 // again, or not. `mnt` is the root of the mount remounted.
@@ -226,10 +246,11 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // once the rootfs is set up: its copy turns read-only with it, or it
   // would stay a writable way into that tmpfs.
   bool copy_read_only_later = false;
-  if (ctx.readonly_later && !ctx.readonly_later->empty())
-    if (const std::optional<std::string> inside = path_below(ctx.rootfs_path, source))
-      if (UniqueFd on = open_in_root(ctx.rootfd, *inside, O_PATH))
-        copy_read_only_later = read_only_later(ctx, on.get(), what);
+  std::optional<std::string> inside;
+  if (ctx.readonly_later && !ctx.readonly_later->empty()) inside = path_below(ctx.rootfs_path, source);
+  if (inside)
+    if (UniqueFd on = open_in_root(ctx.rootfd, *inside, O_PATH))
+      copy_read_only_later = read_only_later(ctx, on.get(), what);
   if (!runtimes_tree) {
     tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what);
     if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
@@ -264,6 +285,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
+  if (inside && o.recursive_bind()) queue_copies_read_only_later(ctx, *inside, tree.get(), what);
   if (copy_read_only_later) ctx.readonly_later->push_back(std::move(tree));
 }
 

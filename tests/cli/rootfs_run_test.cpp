@@ -324,13 +324,15 @@ TEST_F(RootfsRun, ARemountLaterInTheConfigDecidesWhetherATmpfsIsReadOnly) {
 // out of the queue and left it writable.
 TEST_F(RootfsRun, NothingLeavesAReadOnlyTmpfsWritable) {
   Bundle& b = bundle("bundle-ro-tmpfs-bind");
-  b.config["mounts"].push_back(mount_entry("/data", "tmpfs", "tmpfs", {"ro", "size=1m"}));
-  b.config["mounts"].push_back(mount_entry("/mnt/d", "bind", (b.rootfs() / "data").string(), {"rbind"}));
+  fs::create_directories(b.rootfs() / "a" / "t");
+  b.config["mounts"].push_back(mount_entry("/a/t", "tmpfs", "tmpfs", {"ro", "size=1m"}));
+  b.config["mounts"].push_back(mount_entry("/mnt/t", "bind", (b.rootfs() / "a" / "t").string(), {"rbind"}));
+  b.config["mounts"].push_back(mount_entry("/mnt/a", "bind", (b.rootfs() / "a").string(), {"rbind"}));
   ProcResult r = run_sh(b,
-                        "touch /data/x 2>/dev/null || echo data: refused;"
-                        " touch /mnt/d/x 2>/dev/null || echo copy: refused",
+                        "for d in /a/t /mnt/t /mnt/a/t; do touch $d/x 2>/dev/null || echo $d: refused; done;"
+                        " touch /mnt/a/y && echo /mnt/a: written",
                         "rotmpfsbind");
-  EXPECT_EQ(r.out, "data: refused\ncopy: refused\n") << r.err;
+  EXPECT_EQ(r.out, "/a/t: refused\n/mnt/t: refused\n/mnt/a/t: refused\n/mnt/a: written\n") << r.err;
 
   Bundle& remount = bundle("bundle-ro-tmpfs-remount-dir");
   fs::create_directories(host_dir() / "f");
