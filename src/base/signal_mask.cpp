@@ -17,12 +17,19 @@ bool ignored(int sig) {
   return ::sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN;
 }
 
+std::optional<SignalMask> callers_mask;
+
 }  // namespace
+
+void note_callers_signal_mask(SignalMask mask) noexcept { callers_mask = mask; }
 
 SignalMask ending_signals_heeded() {
   // One the caller blocked would not act either: it stays pending.
   SignalMask blocked = 0;
-  if (change_signal_mask(SIG_BLOCK, 0, &blocked) < 0) blocked = 0;
+  if (callers_mask)
+    blocked = *callers_mask;
+  else if (change_signal_mask(SIG_BLOCK, 0, &blocked) < 0)
+    blocked = 0;
   SignalMask heeded = 0;
   for (int sig = 1; sig <= 64; ++sig)
     if ((kEndingSignals & ~blocked & signal_bit(sig)) && !ignored(sig)) heeded |= signal_bit(sig);

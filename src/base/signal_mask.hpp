@@ -26,6 +26,10 @@ inline constexpr SignalMask kEndingSignals =
 // background job's SIGINT and SIGQUIT) or blocks: blocked here, they would
 // wait pending and be read, ending what they never reached before.
 SignalMask ending_signals_heeded();
+// The mask hull was started with, noted by what blocks every signal for
+// itself first (runtime/signal_forwarder.hpp): ending_signals_heeded() then
+// leaves out what the caller blocked, not what hull did.
+void note_callers_signal_mask(SignalMask mask) noexcept;
 // "SIGTERM", or "signal 42".
 std::string signal_name(int sig);
 

@@ -194,13 +194,15 @@ void Manager::thaw() const {
   if (read_value(dir, "freezer.state") != "THAWED")
     if (const std::string above = frozen_above(dir, "freezer.self_freezing"); !above.empty())
       throw_frozen_above(dir, above, false);
+  // A hybrid host's unified cgroup above, frozen, holds it once the v1
+  // freezer lets go; while that held the tasks, its own reads "frozen 0".
+  if (!paths_.v2.empty())
+    if (const std::string above = frozen_above(paths_.v2, "cgroup.freeze"); !above.empty())
+      throw_frozen_above(paths_.v2, above, true);
   // What a resume promises, as on a v2 host, where the freeze the container
   // made of its own cgroup is the one resume clears.
   if (unified_frozen_beside_v1()) {
     write_value(paths_.v2, "cgroup.freeze", "0");
-    if (event_value(paths_.v2, "frozen") != "0")
-      if (const std::string above = frozen_above(paths_.v2, "cgroup.freeze"); !above.empty())
-        throw_frozen_above(paths_.v2, above, true);
     if (!wait_event(paths_.v2, "frozen", "0", Clock::now() + kFreezeTimeout))
       throw Error("thaw " + paths_.v2 + ": timed out waiting for \"frozen 0\" in cgroup.events");
   }

@@ -190,7 +190,14 @@ void queue_copies_read_only_later(const MountContext& ctx, const std::string& in
     const std::optional<std::string> below = !at ? std::nullopt : inside == "/" ? at : path_below(inside, *at);
     if (!below || *below == "/") continue;  // the source's own mount: the copy's top, queued by the caller
     UniqueFd copy = open_in_root(tree, *below, O_PATH | O_DIRECTORY);
-    if (copy && mount_id_of(copy.get(), what) != top) copies.push_back(std::move(copy));
+    // Its copy, not a mount a later entry put over it there (its copy,
+    // hidden below that one, is no way in).
+    struct stat original {
+    }, found{};
+    if (!copy || mount_id_of(copy.get(), what) == top || ::fstat(queued.get(), &original) < 0 ||
+        ::fstat(copy.get(), &found) < 0 || original.st_dev != found.st_dev)
+      continue;
+    copies.push_back(std::move(copy));
   }
   for (UniqueFd& copy : copies) ctx.readonly_later->push_back(std::move(copy));
 }

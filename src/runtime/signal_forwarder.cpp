@@ -30,6 +30,7 @@ bool is_libc_signal(int sig) { return sig == kLibcCancelSignal || sig == kLibcSe
 SignalForwarder::SignalForwarder() {
   if (change_signal_mask(SIG_BLOCK, kEverySignal, &old_) < 0)
     throw_errno("block signals to forward them to the container");
+  note_callers_signal_mask(old_);
   fd_.reset(signalfd_of(kEverySignal, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!fd_) throw_errno("signalfd to forward signals to the container");
 }

@@ -142,11 +142,16 @@ TEST_F(CgroupRunTest, AFreezeAboveTheContainersCgroupIsNamedAndNeverResumedPast)
     cgroups::write_value(unified_parent, "cgroup.freeze", "1");
     r = hull({"exec", "frozenabove", "true"});
     EXPECT_TRUE(failed_with(r, {unified_parent + " above it is frozen, from outside hull"}, kExecFailed)) << r.err;
+    // Frozen above once paused: while the v1 freezer holds its tasks, its
+    // own unified cgroup reads "frozen 0".
+    cgroups::write_value(unified_parent, "cgroup.freeze", "0");
     ASSERT_EQ(hull({"pause", "frozenabove"}).exit_code, 0);
+    cgroups::write_value(unified_parent, "cgroup.freeze", "1");
     const auto resumed = std::chrono::steady_clock::now();
     r = hull({"resume", "frozenabove"});
     EXPECT_LT(std::chrono::steady_clock::now() - resumed, std::chrono::seconds(5)) << "resume waited it out";
     EXPECT_TRUE(failed_with(r, {unified_parent + " above it is frozen"})) << r.err;
+    EXPECT_EQ(status("frozenabove"), "paused");
     cgroups::write_value(unified_parent, "cgroup.freeze", "0");
     EXPECT_EQ(hull({"resume", "frozenabove"}).exit_code, 0);
   }

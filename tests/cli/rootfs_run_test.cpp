@@ -334,6 +334,17 @@ TEST_F(RootfsRun, NothingLeavesAReadOnlyTmpfsWritable) {
                         "rotmpfsbind");
   EXPECT_EQ(r.out, "/a/t: refused\n/mnt/t: refused\n/mnt/a/t: refused\n/mnt/a: written\n") << r.err;
 
+  // A writable mount a later entry put over it is no copy of it: its own
+  // copy stays writable.
+  Bundle& over = bundle("bundle-ro-tmpfs-overmounted");
+  fs::create_directories(over.rootfs() / "a" / "t");
+  fs::create_directories(host_dir() / "over");
+  over.config["mounts"].push_back(mount_entry("/a/t", "tmpfs", "tmpfs", {"ro", "size=1m"}));
+  over.config["mounts"].push_back(mount_entry("/a/t", "bind", (host_dir() / "over").string(), {"rbind", "rw"}));
+  over.config["mounts"].push_back(mount_entry("/b", "bind", (over.rootfs() / "a").string(), {"rbind"}));
+  r = run_sh(over, "touch /a/t/x && echo /a/t: written; touch /b/t/y && echo /b/t: written", "rotmpfsover");
+  EXPECT_EQ(r.out, "/a/t: written\n/b/t: written\n") << r.err;
+
   Bundle& remount = bundle("bundle-ro-tmpfs-remount-dir");
   fs::create_directories(host_dir() / "f");
   std::ofstream(host_dir() / "f" / "file") << "x";
