@@ -212,6 +212,10 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
     if (!null) null = open_verified_null(rootfd);
     std::string what = "mask " + quote(shown) + ": " + describe_mount("/dev/null", shown, "", MS_BIND, "");
     UniqueFd tree = clone_mount(null.get(), "", false, what);
+    // A copy of the /dev tmpfs's mount: read-only, or a chmod of the masked
+    // path would change /dev/null (runc's mask is read-only too).
+    set_mount_attrs(tree.get(), {MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0, std::nullopt}, false,
+                    what);
     attach_mount(tree.get(), target.get(), what);
   }
 }

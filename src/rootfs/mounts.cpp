@@ -168,12 +168,32 @@ UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, s
   }
 }
 
-// Whether the mount fd is on waits in MountContext::readonly_later.
-bool read_only_later(const MountContext& ctx, int fd, const std::string& what) {
-  if (!ctx.readonly_later || ctx.readonly_later->empty()) return false;
-  const uint64_t id = mount_id_of(fd, what);
-  return std::any_of(ctx.readonly_later->begin(), ctx.readonly_later->end(),
-                     [&](const UniqueFd& queued) { return mount_id_of(queued.get(), what) == id; });
+// Whether fd is on the file system of a mount waiting in
+// MountContext::readonly_later: each tmpfs is a superblock, a device, of its
+// own, so whatever path led there (a symlink, on the host or in the rootfs).
+bool on_read_only_later(const MountContext& ctx, int fd) {
+  struct stat on {};
+  if (!ctx.readonly_later || ::fstat(fd, &on) < 0) return false;
+  return std::any_of(ctx.readonly_later->begin(), ctx.readonly_later->end(), [&](const UniqueFd& queued) {
+    struct stat st {};
+    return ::fstat(queued.get(), &st) == 0 && st.st_dev == on.st_dev;
+  });
+}
+
+// Where a recursive bind's source really is in the rootfs (symlinks
+// followed, as its clone follows them), for its copies of queued mounts:
+// nullopt where it is not there, or cannot be told (a directory the
+// runtime opens for a user-namespaced init).
+std::optional<std::string> real_path_in_rootfs(const MountContext& ctx, const std::string& source) {
+  const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
+  UniqueFd on;
+  try {
+    on = inside ? open_in_root(ctx.rootfd, *inside, O_PATH) : UniqueFd(::open(source.c_str(), O_PATH | O_CLOEXEC));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!on) return std::nullopt;
+  return path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(on.get())));
 }
 
 // A recursive bind of `inside` (a path in the rootfs) copies, as `tree`, the
@@ -249,15 +269,12 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // really is.
   UniqueFd tree(prepared_tree);
   const bool runtimes_tree = static_cast<bool>(tree);
-  // A source on a read-only tmpfs of the config that turns read-only only
-  // once the rootfs is set up: its copy turns read-only with it, or it
-  // would stay a writable way into that tmpfs.
-  bool copy_read_only_later = false;
-  std::optional<std::string> inside;
-  if (ctx.readonly_later && !ctx.readonly_later->empty()) inside = path_below(ctx.rootfs_path, source);
-  if (inside)
-    if (UniqueFd on = open_in_root(ctx.rootfd, *inside, O_PATH))
-      copy_read_only_later = read_only_later(ctx, on.get(), what);
+  // A source on (or, recursive, above) a read-only tmpfs of the config that
+  // turns read-only only once the rootfs is set up: its copy turns
+  // read-only with it, or it would stay a writable way into that tmpfs.
+  const bool some_read_only_later = ctx.readonly_later && !ctx.readonly_later->empty();
+  const std::optional<std::string> real =
+      some_read_only_later && o.recursive_bind() ? real_path_in_rootfs(ctx, source) : std::nullopt;
   if (!runtimes_tree) {
     tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what);
     if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
@@ -275,6 +292,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // now: it stays one only where the config asked for a shared root.
   if (runtimes_tree && ctx.prepared_tree_propagation != 0)
     set_propagation(tree.get(), ctx.prepared_tree_propagation, what);
+  const bool copy_read_only_later = some_read_only_later && on_read_only_later(ctx, tree.get());
   struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
   UniqueFd destfd = with_context(what, [&] {
@@ -292,7 +310,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
-  if (inside && o.recursive_bind()) queue_copies_read_only_later(ctx, *inside, tree.get(), what);
+  if (real) queue_copies_read_only_later(ctx, *real, tree.get(), what);
   if (copy_read_only_later) ctx.readonly_later->push_back(std::move(tree));
 }
 

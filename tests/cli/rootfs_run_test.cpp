@@ -328,11 +328,19 @@ TEST_F(RootfsRun, NothingLeavesAReadOnlyTmpfsWritable) {
   b.config["mounts"].push_back(mount_entry("/a/t", "tmpfs", "tmpfs", {"ro", "size=1m"}));
   b.config["mounts"].push_back(mount_entry("/mnt/t", "bind", (b.rootfs() / "a" / "t").string(), {"rbind"}));
   b.config["mounts"].push_back(mount_entry("/mnt/a", "bind", (b.rootfs() / "a").string(), {"rbind"}));
+  // The same paths through symlinks, on the host and in the rootfs.
+  fs::create_directory_symlink(b.rootfs(), temp_dir() / "rootfs-link");
+  fs::create_directory_symlink("a", b.rootfs() / "l");
+  b.config["mounts"].push_back(
+      mount_entry("/mnt/h", "bind", (temp_dir() / "rootfs-link" / "a" / "t").string(), {"bind"}));
+  b.config["mounts"].push_back(mount_entry("/mnt/l", "bind", (b.rootfs() / "l").string(), {"rbind"}));
   ProcResult r = run_sh(b,
-                        "for d in /a/t /mnt/t /mnt/a/t; do touch $d/x 2>/dev/null || echo $d: refused; done;"
-                        " touch /mnt/a/y && echo /mnt/a: written",
+                        "for d in /a/t /mnt/t /mnt/a/t /mnt/h /mnt/l/t; do touch $d/x 2>/dev/null || echo $d: refused;"
+                        " done; touch /mnt/a/y && echo /mnt/a: written",
                         "rotmpfsbind");
-  EXPECT_EQ(r.out, "/a/t: refused\n/mnt/t: refused\n/mnt/a/t: refused\n/mnt/a: written\n") << r.err;
+  EXPECT_EQ(r.out,
+            "/a/t: refused\n/mnt/t: refused\n/mnt/a/t: refused\n/mnt/h: refused\n/mnt/l/t: refused\n/mnt/a: written\n")
+      << r.err;
 
   // A writable mount a later entry put over it is no copy of it: its own
   // copy stays writable.
@@ -558,6 +566,16 @@ TEST_F(RootfsRun, AMaskedDirectoryIsReadableUnderTheCallersTightUmask) {
 // A file listed twice in maskedPaths gets one /dev/null: the second bind
 // would hide nothing. runc 1.1.5 stacks two (so this test is hull's only,
 // not in the runc parity filter); runc's main skips the duplicate too.
+// A masked file's /dev/null is a copy of the /dev tmpfs's mount: writable,
+// a chmod of the masked path changed /dev/null (runc's mask is read-only).
+TEST_F(RootfsRun, AMaskedFileCannotChangeTheNullDevice) {
+  Bundle& b = bundle("bundle-mask-chmod");
+  std::ofstream(b.rootfs() / "etc" / "secret") << "x";
+  b.config["linux"]["maskedPaths"].push_back("/etc/secret");
+  ProcResult r = run_sh(b, "chmod 600 /etc/secret 2>/dev/null || echo refused; stat -c %a /dev/null", "maskchmod");
+  EXPECT_EQ(r.out, "refused\n666\n") << r.err;
+}
+
 TEST_F(RootfsRun, AFileMaskedTwiceGetsOneNullDevice) {
   Bundle& b = bundle("bundle-file-masks");
   b.config["linux"]["maskedPaths"] = {"/proc/keys", "/proc/cmdline", "/proc/keys"};
