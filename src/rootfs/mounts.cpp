@@ -209,15 +209,16 @@ void queue_copies_read_only_later(const MountContext& ctx, const std::string& in
         path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(queued.get())));
     const std::optional<std::string> below = !at ? std::nullopt : inside == "/" ? at : path_below(inside, *at);
     if (!below || *below == "/") continue;  // the source's own mount: the copy's top, queued by the caller
-    UniqueFd copy = open_in_root(tree, *below, O_PATH | O_DIRECTORY);
+    UniqueFd copy;
+    try {
+      copy = open_in_root(tree, *below, O_PATH | O_DIRECTORY);
+    } catch (const Error&) {
+      continue;  // a directory on the way the container's root may not search: nothing the bind needs
+    }
     // Its copy, not a mount a later entry put over it there (its copy,
     // hidden below that one, is no way in).
-    struct stat original {
-    }, found{};
-    if (!copy || mount_id_of(copy.get(), what) == top || ::fstat(queued.get(), &original) < 0 ||
-        ::fstat(copy.get(), &found) < 0 || original.st_dev != found.st_dev)
-      continue;
-    copies.push_back(std::move(copy));
+    if (copy && mount_id_of(copy.get(), what) != top && on_read_only_later(ctx, copy.get()))
+      copies.push_back(std::move(copy));
   }
   for (UniqueFd& copy : copies) ctx.readonly_later->push_back(std::move(copy));
 }
