@@ -25,7 +25,6 @@ namespace hull {
 // seccomp agent's socket if any (both CLOEXEC, gone at execve).
 struct InitContext {
   const spec::Spec* spec = nullptr;
-  std::string id;
   std::string bundle;     // absolute
   std::string rootfs;     // absolute
   std::string state_dir;  // absolute

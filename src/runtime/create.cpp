@@ -523,7 +523,6 @@ CreatedContainer create_to_start_barrier(const GlobalOptions& g, const CreateOpt
   ctx.bundle = bundle;
   ctx.rootfs = rootfs;
   ctx.state_dir = c.dir.path();
-  ctx.id = o.id;
   ctx.no_pivot = o.no_pivot;
   ctx.own_mount_namespace = spec::lists_namespace(c.spec, spec::NamespaceType::Mount);
   ctx.runtime_mount_ns = rootfs::mount_namespace_of_self();
