@@ -6,10 +6,12 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/mountinfo.hpp"
 #include "base/procfs.hpp"
+#include "rootfs/mount_place.hpp"
 #include "rootfs/mount_setattr_fallback.hpp"
 #include "rootfs/safe_path.hpp"
 
@@ -159,6 +161,16 @@ UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int 
   // the recursive attributes meant for the new mount would then change).
   // The mount opened must be the one on the covered directory itself.
   const std::string covered = procfs::read_link("self/fd/" + std::to_string(covered_fd));
+  // statmount asks the kernel about this one mount; mountinfo lists them
+  // all, and a config of 800 read-only tmpfs read it 800 times (0.59 s,
+  // Hundred-and-sixth round).
+  if (const std::optional<uint64_t> opened_unique = unique_mount_id_of(fd.get())) {
+    const std::optional<uint64_t> below_unique = unique_mount_id_of(covered_fd);
+    if (const std::optional<MountPlace> place = below_unique ? statmount_place(*opened_unique) : std::nullopt) {
+      if (place->parent == *below_unique && place->mount_point == covered) return fd;
+      throw changed;
+    }
+  }
   for (const MountInfo& m : parse_mountinfo(procfs::read("self/mountinfo")))
     if (m.id == static_cast<int>(opened)) {
       if (m.parent == static_cast<int>(below) && m.mount_point == covered) return fd;

@@ -57,6 +57,21 @@ TEST_F(CallersFilter, StatxWithoutAMountIdStillMountsOnAnExistingDirectory) {
   expect_nothing_left("callers-statx");
 }
 
+// statmount (Linux 6.8) answers where a new mount sits; refused as by
+// Docker's profile, which predates it, or missing on an older kernel,
+// /proc/self/mountinfo does, and a read-only tmpfs is still mounted and
+// read-only.
+TEST_F(CallersFilter, StatmountRefusedStillMountsAReadOnlyTmpfs) {
+  Bundle& b = bundle();
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"ro", "nosuid"}}});
+  ProcResult r = run_refusing("statmount:" + std::to_string(EPERM), b,
+                              "grep -c ' /mnt ro,nosuid.* tmpfs ' /proc/self/mountinfo", "callers-statmount");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+  expect_nothing_left("callers-statmount");
+}
+
 // Emulated without a mount id, statx left the state walk only the device
 // number: a bind of a directory of the same file system inside a state
 // directory read as no mount point, and delete emptied the bound source.
