@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/unique_fd.hpp"
+
 namespace hull {
 
 namespace {
@@ -31,7 +33,7 @@ namespace {
 // wipe its copy of the environment later (runtime/exec.cpp), and its steps
 // still count.
 struct Wanted {
-  std::string step, action, then;
+  std::string step, action, then, hold;
 };
 
 Wanted& wanted() {
@@ -40,7 +42,7 @@ Wanted& wanted() {
       const char* v = std::getenv(name);
       return std::string(v ? v : "");
     };
-    return Wanted{get("HULL_FAULT"), get("HULL_FAULT_ACTION"), get("HULL_FAULT_THEN")};
+    return Wanted{get("HULL_FAULT"), get("HULL_FAULT_ACTION"), get("HULL_FAULT_THEN"), get("HULL_FAULT_HOLD")};
   }();
   return w;
 }
@@ -57,7 +59,14 @@ void fault_point(const char* step) {
   if (w.action == "stop") {
     ::kill(::getpid(), SIGSTOP);
     // Continued: with HULL_FAULT_THEN=<later step>, die there.
-    if (!w.then.empty()) w = Wanted{w.then, "", ""};
+    if (!w.then.empty()) w = Wanted{w.then, "", "", ""};
+    return;
+  }
+  if (w.action == "hold") {
+    // Open for reading, the FIFO blocks until the test opens it for writing
+    // (the test knows the step is reached); the reads, until it closes it.
+    UniqueFd fifo(::open(w.hold.c_str(), O_RDONLY | O_CLOEXEC));
+    for (char c; fifo && ::read(fifo.get(), &c, 1) > 0;) {}
     return;
   }
   ::kill(::getpid(), SIGKILL);

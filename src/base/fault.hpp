@@ -20,6 +20,11 @@
 // cannot stop itself from inside its pid namespace). With
 // HULL_FAULT_THEN=<step> too, the process continued dies at that later step:
 // a race's loser killed half-way.
+//
+// With HULL_FAULT_ACTION=hold and HULL_FAULT_HOLD=<fifo>, the process
+// reaching the step opens that FIFO for reading and goes on once the test,
+// which opened it for writing, closes it: the test acts at exactly that
+// step, in any process (the container's init too).
 namespace hull {
 
 #ifdef HULL_FAULT_INJECTION

@@ -78,32 +78,37 @@ const OwnCgroup* own_entry(const std::vector<OwnCgroup>& own, const MountInfo& m
 }
 
 // One hierarchy on target: a fresh mount inside a cgroup namespace, else a
-// bind of the container's own cgroup directory.
-void mount_hierarchy(const MountContext& ctx, int target, const std::string& fs_type, const std::string& data,
-                     const std::string& host_dir, const MountOptions& o, const std::string& dest) {
+// bind of the container's own cgroup directory. The mount's fd where
+// mount_fd_needed (a bind's always).
+UniqueFd mount_hierarchy(const MountContext& ctx, int target, const std::string& fs_type, const std::string& data,
+                         const std::string& host_dir, const MountOptions& o, const std::string& dest,
+                         bool mount_fd_needed) {
   unsigned long flags = o.flags & kPerMountFlags;
   if (ctx.cgroupns) {
     const std::string what = describe_mount(fs_type, dest, fs_type, flags, data);
-    try {
-      mount_on_fd(fs_type.c_str(), target, fs_type.c_str(), flags, data, what);
-      return;
-    } catch (const Error& e) {
-      // mount(2) refuses (EBUSY) a superblock on the root of a mount of that
-      // same superblock, which /sys/fs/cgroup is on a pure-v2 host when /sys
-      // is the host's bound in (rootless, no network namespace of its own:
-      // `hull spec --rootless`). A detached mount moved there is the same
-      // fresh mount, rooted at the container's cgroup namespace.
-      if (e.code() != EBUSY) throw;
+    if (!mount_fd_needed) {
+      try {
+        mount_on_fd(fs_type.c_str(), target, fs_type.c_str(), flags, data, what);
+        return UniqueFd();
+      } catch (const Error& e) {
+        // mount(2) refuses (EBUSY) a superblock on the root of a mount of
+        // that same superblock, which /sys/fs/cgroup is on a pure-v2 host
+        // when /sys is the host's bound in (rootless, no network namespace
+        // of its own: `hull spec --rootless`). A detached mount moved there
+        // is the same fresh mount, rooted at the container's cgroup namespace.
+        if (e.code() != EBUSY) throw;
+      }
     }
     UniqueFd tree = new_detached_mount(fs_type, data, what);
     set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
     attach_mount(tree.get(), target, what);
-    return;
+    return tree;
   }
   std::string what = describe_mount(host_dir, dest, "", MS_BIND | flags, "");
   UniqueFd tree = clone_mount(AT_FDCWD, host_dir, false, what);
   set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
   attach_mount(tree.get(), target, what);
+  return tree;
 }
 
 // The container's cgroup in the hierarchy mounted as m; the mount's root
@@ -115,8 +120,10 @@ std::string host_dir_for(const MountInfo& m, const OwnCgroup* own) {
   return m.mount_point + *below;
 }
 
-void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest, const MountOptions& o,
-                   const std::string& what, const std::vector<CgroupHierarchyMount>& hierarchies) {
+// The tmpfs's fd where mount_fd_needed.
+UniqueFd mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest, const MountOptions& o,
+                       const std::string& what, const std::vector<CgroupHierarchyMount>& hierarchies,
+                       bool mount_fd_needed) {
   // The tmpfs holds only directories and links, so nothing on it needs
   // exec, devices or set-id, whatever the mount's options leave out (runc
   // mounts it so too).
@@ -138,7 +145,8 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
     }
     UniqueFd sub(::openat(tmpfs.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!sub) throw_errno(what + ": open " + quote(name));
-    with_context(what, [&] { mount_hierarchy(ctx, sub.get(), h.fs_type, h.data, h.host_dir, o, dest + "/" + name); });
+    with_context(what,
+                 [&] { mount_hierarchy(ctx, sub.get(), h.fs_type, h.data, h.host_dir, o, dest + "/" + name, false); });
     // Co-mounted controllers ("cpu,cpuacct") are also reachable by each name.
     if (name.find(',') != std::string::npos) {
       for (std::string_view field : list_fields(name)) {
@@ -163,11 +171,17 @@ void mount_v1_tree(const MountContext& ctx, int destfd, const std::string& dest,
     // Only the tmpfs itself: the hierarchies below already got their flags.
     // Once the rootfs is set up where it can be, as any read-only tmpfs: a
     // later mount's destination below it is made first (runc's is too).
-    if (ctx.readonly_later)
-      ctx.readonly_later->push_back(std::move(tmpfs));
-    else
-      set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, what);
+    if (ctx.readonly_later) {
+      UniqueFd kept;
+      if (mount_fd_needed && !(kept = UniqueFd(::fcntl(tmpfs.get(), F_DUPFD_CLOEXEC, 0))))
+        throw_errno(what + ": dup the tmpfs's fd");
+      ctx.readonly_later->push(std::move(tmpfs), what);
+      return kept;
+    }
+    set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, what);
   }
+  if (!mount_fd_needed) return UniqueFd();
+  return tmpfs;
 }
 
 // The host's cgroup mounts a /sys bound in brought along (rootless: the
@@ -241,17 +255,18 @@ std::vector<CgroupHierarchyMount> cgroup_hierarchy_mounts(const std::string& typ
   return out;
 }
 
-void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
-                  const MountOptions& o, const std::string& what) {
+UniqueFd mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
+                      const MountOptions& o, const std::string& what, bool mount_fd_needed) {
   std::vector<CgroupHierarchyMount> hierarchies =
       cgroup_hierarchy_mounts(type, read_file("/proc/self/cgroup"), cgroup_mount_read_only(o));
   make_covered_cgroup_mounts_readonly(destfd, o, what);
   if (hierarchies.size() == 1 && hierarchies.front().name.empty()) {
     const std::string& host_dir = hierarchies.front().host_dir;
-    with_context(what, [&] { mount_hierarchy(ctx, destfd, "cgroup2", o.data_string(), host_dir, o, dest); });
-    return;
+    return with_context(what, [&] {
+      return mount_hierarchy(ctx, destfd, "cgroup2", o.data_string(), host_dir, o, dest, mount_fd_needed);
+    });
   }
-  mount_v1_tree(ctx, destfd, dest, o, what, hierarchies);
+  return mount_v1_tree(ctx, destfd, dest, o, what, hierarchies, mount_fd_needed);
 }
 
 }  // namespace hull::rootfs

@@ -39,8 +39,11 @@ bool cgroup_mount_read_only(const MountOptions& o);
 // container's own cgroup directories are bind-mounted from the host so it
 // does not see (or, read-write, move itself out to) the rest of the tree.
 // On a cgroup v1 or hybrid host, destfd gets a tmpfs with one directory per
-// hierarchy, as /sys/fs/cgroup looks on the host.
-void mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
-                  const MountOptions& o, const std::string& what);
+// hierarchy, as /sys/fs/cgroup looks on the host. With mount_fd_needed,
+// returns the fd of the mount on destfd (the tmpfs, or the one hierarchy),
+// for the caller's recursive attributes and propagation: no lookup of dest
+// again, which a symlink swapped in meanwhile could lead elsewhere.
+UniqueFd mount_cgroup(const MountContext& ctx, int destfd, const std::string& dest, const std::string& type,
+                      const MountOptions& o, const std::string& what, bool mount_fd_needed);
 
 }  // namespace hull::rootfs

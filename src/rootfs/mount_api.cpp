@@ -6,12 +6,11 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <optional>
+#include <utility>
+#include <vector>
 
 #include "base/error.hpp"
-#include "base/mountinfo.hpp"
 #include "base/procfs.hpp"
-#include "rootfs/mount_place.hpp"
 #include "rootfs/mount_setattr_fallback.hpp"
 #include "rootfs/safe_path.hpp"
 
@@ -35,22 +34,63 @@ void mount_on_fd(const char* source, int target_fd, const char* type, unsigned l
   }
 }
 
+namespace {
+
+// mount(2)'s data split at the commas outside double quotes. A value wholly
+// in quotes (an SELinux context= with categories, "s0:c1,c2") loses them:
+// mount(2)'s parser strips them, fsconfig takes a value as it is given.
+std::vector<std::string> data_options(const std::string& data) {
+  std::vector<std::string> out;
+  std::string option;
+  bool quoted = false;
+  for (size_t i = 0; i <= data.size(); ++i) {
+    const char c = i < data.size() ? data[i] : ',';
+    if (c == '"') quoted = !quoted;
+    if (c != ',' || quoted) {
+      option += c;
+      continue;
+    }
+    const size_t eq = option.find('=');
+    if (eq != std::string::npos && option.size() - eq >= 3 && option[eq + 1] == '"' && option.back() == '"')
+      option = option.substr(0, eq + 1) + option.substr(eq + 2, option.size() - eq - 3);
+    if (!option.empty()) out.push_back(std::move(option));
+    option.clear();
+  }
+  return out;
+}
+
+void set_fs_option(int fs, const std::string& option, const std::string& what) {
+  const size_t eq = option.find('=');
+  const int r = eq == std::string::npos
+                    ? ::fsconfig(fs, FSCONFIG_SET_FLAG, option.c_str(), nullptr, 0)
+                    : ::fsconfig(fs, FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), option.c_str() + eq + 1, 0);
+  if (r < 0) throw_errno(what + ": fsconfig " + quote(option));
+}
+
+// The superblock's share of mount(2)'s flags, as fsconfig names them; the
+// mount's share is the caller's MOUNT_ATTR_* (MountOptions::mount_attrs).
+std::vector<std::string> superblock_flag_options(unsigned long flags) {
+  static constexpr std::pair<unsigned long, const char*> kSuperblockFlags[] = {{MS_RDONLY, "ro"},
+                                                                               {MS_SYNCHRONOUS, "sync"},
+                                                                               {MS_DIRSYNC, "dirsync"},
+                                                                               {MS_LAZYTIME, "lazytime"},
+                                                                               {MS_MANDLOCK, "mand"}};
+  std::vector<std::string> out;
+  for (const auto& [flag, name] : kSuperblockFlags)
+    if (flags & flag) out.emplace_back(name);
+  return out;
+}
+
+}  // namespace
+
 UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what,
-                            unsigned mount_attrs) {
+                            unsigned mount_attrs, const std::string& source, unsigned long superblock_flags) {
   UniqueFd fs(::fsopen(fs_type.c_str(), FSOPEN_CLOEXEC));
   if (!fs) throw_errno(what + ": fsopen " + quote(fs_type));
-  size_t start = 0;
-  while (start < data.size()) {
-    size_t comma = data.find(',', start);
-    std::string option = data.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? data.size() : comma + 1;
-    if (option.empty()) continue;
-    size_t eq = option.find('=');
-    int r = eq == std::string::npos
-                ? ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, option.c_str(), nullptr, 0)
-                : ::fsconfig(fs.get(), FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), option.c_str() + eq + 1, 0);
-    if (r < 0) throw_errno(what + ": fsconfig " + quote(option));
-  }
+  if (!source.empty() && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0) < 0)
+    throw_errno(what + ": fsconfig source " + quote(source));
+  for (const std::string& option : superblock_flag_options(superblock_flags)) set_fs_option(fs.get(), option, what);
+  for (const std::string& option : data_options(data)) set_fs_option(fs.get(), option, what);
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) throw_errno(what + ": fsconfig create");
   int fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, mount_attrs);
   if (fd < 0) throw_errno(what + ": fsmount");
@@ -125,8 +165,8 @@ void set_propagation(int fd, unsigned long propagation, const std::string& what)
 
 // A statx that glibc emulates (the kernel's, or the seccomp filter of an
 // engine hull runs nested under, answering ENOSYS) fills in no mount id:
-// every mount read as 0, the same, and a plain tmpfs was refused as a
-// destination that "changed while mounting".
+// every mount read as 0, the same, and mounts told apart by it (a state
+// directory's mount points, a bind of the root) were taken for one.
 uint64_t mount_id_of(int fd, const std::string& what) {
   struct statx stx {};
   if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) throw_errno(what + ": statx the mount");
@@ -148,35 +188,6 @@ uint64_t mount_id_from_fdinfo(int fd, const std::string& what) {
   const size_t at = info.find("mnt_id:");
   if (at == std::string::npos) throw Error(what + ": neither statx nor /proc/self/fdinfo gives the mount id", ENOTSUP);
   return std::strtoull(info.c_str() + at + 7, nullptr, 10);
-}
-
-UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what) {
-  UniqueFd fd = open_in_root(rootfd, dest, flags);
-  if (!fd) throw_errno(ENOENT, what + ": reopen destination");
-  const uint64_t opened = mount_id_of(fd.get(), what), below = mount_id_of(covered_fd, what);
-  const Error changed(what + ": the destination changed while mounting", EAGAIN);
-  if (opened == below) throw changed;
-  // Any other mount differs from the covered one too: one that a path
-  // swapped for a symlink since the mount leads to (a read-only bind that
-  // the recursive attributes meant for the new mount would then change).
-  // The mount opened must be the one on the covered directory itself.
-  const std::string covered = procfs::read_link("self/fd/" + std::to_string(covered_fd));
-  // statmount asks the kernel about this one mount; mountinfo lists them
-  // all, and a config of 800 read-only tmpfs read it 800 times (0.59 s,
-  // Hundred-and-sixth round).
-  if (const std::optional<uint64_t> opened_unique = unique_mount_id_of(fd.get())) {
-    const std::optional<uint64_t> below_unique = unique_mount_id_of(covered_fd);
-    if (const std::optional<MountPlace> place = below_unique ? statmount_place(*opened_unique) : std::nullopt) {
-      if (place->parent == *below_unique && place->mount_point == covered) return fd;
-      throw changed;
-    }
-  }
-  for (const MountInfo& m : parse_mountinfo(procfs::read("self/mountinfo")))
-    if (m.id == static_cast<int>(opened)) {
-      if (m.parent == static_cast<int>(below) && m.mount_point == covered) return fd;
-      break;
-    }
-  throw changed;
 }
 
 }  // namespace hull::rootfs

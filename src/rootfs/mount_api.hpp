@@ -26,9 +26,14 @@ void mount_on_fd(const char* source, int target_fd, const char* type, unsigned l
 
 // A new mount of `fs_type` made detached (fsopen, fsconfig, fsmount), with
 // `data`'s comma-separated options (flags, or key=value strings) and the
-// mount's own MOUNT_ATTR_* flags, to be attached with attach_mount.
+// mount's own MOUNT_ATTR_* flags, to be attached with attach_mount. source
+// and the superblock's MS_* flags (MS_RDONLY, MS_SYNCHRONOUS, ...) as
+// mount(2) takes them. The fd names the mount itself wherever it goes: no
+// lookup of its destination is needed again, which a path swapped for a
+// symlink meanwhile could lead to another mount.
 UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what,
-                            unsigned mount_attrs = 0);
+                            unsigned mount_attrs = 0, const std::string& source = "",
+                            unsigned long superblock_flags = 0);
 
 // open_tree(OPEN_TREE_CLONE): a detached copy of the mount at dirfd/path
 // (path "" means dirfd itself), with its submounts when recursive.
@@ -61,10 +66,5 @@ uint64_t mount_id_from_fdinfo(int fd, const std::string& what);
 // Whether fd names the root of the mount it is on: statx's
 // STATX_ATTR_MOUNT_ROOT (Linux 5.8), else whether ".." is on another mount.
 bool is_mount_root(int fd, const std::string& what);
-
-// Opens the mount just placed on `dest` (a path in the rootfs at rootfd) and
-// checks that it is a new mount, not the directory `covered_fd` it covers: an
-// fd keeps naming the covered directory, and /proc/self/fd/N leads there too.
-UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what);
 
 }  // namespace hull::rootfs

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/fs.hpp"
 #include "base/procfs.hpp"
 #include "rootfs/bind_trees.hpp"
@@ -168,18 +169,6 @@ UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, s
   }
 }
 
-// Whether fd is on the file system of a mount waiting in
-// MountContext::readonly_later: each tmpfs is a superblock, a device, of its
-// own, so whatever path led there (a symlink, on the host or in the rootfs).
-bool on_read_only_later(const MountContext& ctx, int fd) {
-  struct stat on {};
-  if (!ctx.readonly_later || ::fstat(fd, &on) < 0) return false;
-  return std::any_of(ctx.readonly_later->begin(), ctx.readonly_later->end(), [&](const UniqueFd& queued) {
-    struct stat st {};
-    return ::fstat(queued.get(), &st) == 0 && st.st_dev == on.st_dev;
-  });
-}
-
 // Where a recursive bind's source really is in the rootfs (symlinks
 // followed, as its clone follows them), for its copies of queued mounts:
 // nullopt where it is not there, or cannot be told (a directory the
@@ -203,10 +192,8 @@ void queue_copies_read_only_later(const MountContext& ctx, const std::string& in
                                   const std::string& what) {
   if (!ctx.readonly_later || ctx.readonly_later->empty()) return;
   const uint64_t top = mount_id_of(tree, what);
-  std::vector<UniqueFd> copies;
-  for (const UniqueFd& queued : *ctx.readonly_later) {
-    const std::optional<std::string> at =
-        path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(queued.get())));
+  std::vector<std::pair<UniqueFd, std::string>> copies;  // and where below the tree's top
+  for (const std::optional<std::string>& at : ctx.readonly_later->paths_in(ctx.rootfs_path)) {
     const std::optional<std::string> below = !at ? std::nullopt : inside == "/" ? at : path_below(inside, *at);
     if (!below || *below == "/") continue;  // the source's own mount: the copy's top, queued by the caller
     UniqueFd copy;
@@ -217,19 +204,24 @@ void queue_copies_read_only_later(const MountContext& ctx, const std::string& in
     }
     // Its copy, not a mount a later entry put over it there (its copy,
     // hidden below that one, is no way in).
-    if (copy && mount_id_of(copy.get(), what) != top && on_read_only_later(ctx, copy.get()))
-      copies.push_back(std::move(copy));
+    if (copy && mount_id_of(copy.get(), what) != top && ctx.readonly_later->holds_file_system_of(copy.get()))
+      copies.emplace_back(std::move(copy), *below);
   }
-  for (UniqueFd& copy : copies) ctx.readonly_later->push_back(std::move(copy));
+  if (copies.empty()) return;
+  // The copies' paths, from the tree's once: a later recursive bind looks
+  // for copies among them too.
+  const std::optional<std::string> top_at =
+      path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(tree)));
+  for (auto& [copy, below] : copies)
+    ctx.readonly_later->push(std::move(copy), what,
+                             !top_at ? std::nullopt : std::optional(*top_at == "/" ? below : *top_at + below));
 }
 
 // A remount's flags replace the mount's own: the read-only an earlier entry
 // left for later (MountContext::readonly_later) is the remount's to give
 // again, or not. `mnt` is the root of the mount remounted.
 void forget_readonly_later(const MountContext& ctx, int mnt, const std::string& what) {
-  if (!ctx.readonly_later || ctx.readonly_later->empty()) return;
-  const uint64_t id = mount_id_of(mnt, what);
-  std::erase_if(*ctx.readonly_later, [&](const UniqueFd& queued) { return mount_id_of(queued.get(), what) == id; });
+  if (ctx.readonly_later) ctx.readonly_later->forget(mnt, what);
 }
 
 // "remount" with "bind" changes the flags of the mount already on the
@@ -293,7 +285,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // now: it stays one only where the config asked for a shared root.
   if (runtimes_tree && ctx.prepared_tree_propagation != 0)
     set_propagation(tree.get(), ctx.prepared_tree_propagation, what);
-  const bool copy_read_only_later = some_read_only_later && on_read_only_later(ctx, tree.get());
+  const bool copy_read_only_later = some_read_only_later && ctx.readonly_later->holds_file_system_of(tree.get());
   struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
   UniqueFd destfd = with_context(what, [&] {
@@ -312,10 +304,10 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
   if (real) queue_copies_read_only_later(ctx, *real, tree.get(), what);
-  if (copy_read_only_later) ctx.readonly_later->push_back(std::move(tree));
+  if (copy_read_only_later) ctx.readonly_later->push(std::move(tree), what);
 }
 
-void bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
+UniqueFd bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
   std::string what = describe_mount("/sys", dest, "", MS_BIND | MS_REC | o.flags, "");
   UniqueFd tree = clone_mount(AT_FDCWD, "/sys", true, what);
   const MountAttrs attrs = o.mount_attrs();
@@ -333,6 +325,7 @@ void bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
   }
   set_mount_attrs(tree.get(), attrs, false, what);
   attach_mount(tree.get(), destfd, what);
+  return tree;
 }
 
 // A new mount's recursive attributes (rro, rnosuid, ...) and the
@@ -389,10 +382,9 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
       each.flags |= MS_RDONLY;
       recursive.set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
     }
-    mount_cgroup(ctx, destfd.get(), dest, type, each, what);
-    if (recursive.empty() && o.propagation.empty()) return;
-    UniqueFd mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), O_PATH, what);
-    set_recursive_attrs_and_propagation(mnt.get(), recursive, o, what);
+    const bool mount_fd_needed = !recursive.empty() || !o.propagation.empty();
+    UniqueFd mnt = mount_cgroup(ctx, destfd.get(), dest, type, each, what, mount_fd_needed);
+    if (mount_fd_needed) set_recursive_attrs_and_propagation(mnt.get(), recursive, o, what);
     return;
   }
 
@@ -421,8 +413,26 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   // A new file system goes on a directory (on anything else the mount
   // below fails, and the setup with it).
   if (!remount) keep_covered_dev_dir(ctx, dest, destfd.get(), true);
+  // Where the steps below need the mount itself, it is made detached and
+  // attached by fd: the fd names it wherever it went. Mounted on the
+  // destination and looked up again, a path swapped meanwhile (a writer
+  // sharing the rootfs) could lead to another mount, which the attributes
+  // would then change (a read-only host bind made writable).
+  const bool mount_fd_needed =
+      !remount && !type.empty() && (o.tmpcopyup || readonly_later || !recursive.empty() || !o.propagation.empty());
+  UniqueFd mnt;
   try {
-    mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
+    if (mount_fd_needed) {
+      MountOptions made = o;
+      made.flags = mount_flags;
+      made.cleared = 0;
+      mnt = new_detached_mount(type, data, what, static_cast<unsigned>(made.mount_attrs().attr_set()), source,
+                               mount_flags);
+      attach_mount(mnt.get(), destfd.get(), what);
+      fault_point("rootfs-new-mount-attached");
+    } else {
+      mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
+    }
   } catch (const Error& e) {
     // The kernel's EINVAL (or ENODEV) for a new mount without a type names
     // nothing to change.
@@ -443,23 +453,24 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     // network namespace; the host's /sys, bound read-only as asked, is what
     // runc gives such containers too.
     if (type != "sysfs" || e.code() != EPERM) throw;
-    bind_host_sys(destfd.get(), o, dest);
+    mnt = bind_host_sys(destfd.get(), o, dest);
   }
   // Taken by the kernel: destfd is a mount's root.
   if (remount) forget_readonly_later(ctx, destfd.get(), what);
   if (!o.tmpcopyup && !readonly_later && recursive.empty() && o.propagation.empty()) return;
 
-  UniqueFd mnt =
-      remount ? std::move(destfd)
-              : open_mount_on(ctx.rootfd, dest, destfd.get(), o.tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH, what);
+  if (remount) mnt = std::move(destfd);
   if (o.tmpcopyup) {
-    with_context(what + ": tmpcopyup", [&] { copy_tree(covered.get(), mnt.get()); });
+    // The mount's fd is an O_PATH one; "." reads the same mount.
+    UniqueFd into(::openat(mnt.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!into) throw_errno(what + ": open the new tmpfs for tmpcopyup");
+    with_context(what + ": tmpcopyup", [&] { copy_tree(covered.get(), into.get()); });
     if ((flags & MS_RDONLY) && !readonly_later) {
       set_mount_attrs(mnt.get(), MountAttrs::read_only(), false, what);
     }
   }
   set_recursive_attrs_and_propagation(mnt.get(), recursive, o, what);
-  if (readonly_later) ctx.readonly_later->push_back(std::move(mnt));
+  if (readonly_later) ctx.readonly_later->push(std::move(mnt), what);
 }
 
 }  // namespace

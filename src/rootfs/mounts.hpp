@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "rootfs/readonly_later.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::rootfs {
@@ -34,7 +35,7 @@ struct MountContext {
   bool user_namespace = false;
   // Where the tmpfs mounts asked read-only go, writable still, for the
   // caller to make read-only once the rootfs is set up; nullptr: at once.
-  std::vector<UniqueFd>* readonly_later = nullptr;
+  ReadOnlyLater* readonly_later = nullptr;
   // Id-maps the detached tree of an id-mapped bind the init clones (one whose
   // source is below the rootfs, cloned after the mounts before it; in a user
   // namespace, every one), by its index in spec.mounts

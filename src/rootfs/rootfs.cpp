@@ -216,7 +216,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
     ctx.prepared_tree_propagation = !binds_share_with_host(spec) ? setup_propagation(propagation)
                                     : ctx.user_namespace         ? MS_SLAVE | MS_REC
                                                                  : 0;
-    std::vector<UniqueFd> readonly_tmpfs;
+    ReadOnlyLater readonly_tmpfs;
     ctx.readonly_later = &readonly_tmpfs;
     ctx.idmap_by_runtime = opts.idmap_by_runtime;
     ctx.source_from_runtime = opts.source_from_runtime;
@@ -303,9 +303,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
       if (!dev_tmpfs) throw_errno(what + ": open /dev");
       set_mount_attrs(dev_tmpfs.get(), MountAttrs::read_only(), false, what);
     }
-    for (const UniqueFd& tmpfs : readonly_tmpfs) {
-      set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, "make a read-only tmpfs of the config read-only");
-    }
+    readonly_tmpfs.make_read_only("make a read-only tmpfs of the config read-only");
     phase_mark("masked_readonly");
 
     if (opts.no_pivot) {

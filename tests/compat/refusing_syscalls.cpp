@@ -38,9 +38,7 @@ const Call kCalls[] = {{"mount_setattr", SYS_mount_setattr},
                        {"prctl", SYS_prctl},
                        {"openat2", SYS_openat2},
                        {"pidfd_send_signal", SYS_pidfd_send_signal},
-                       {"clone3", SYS_clone3},
-                       // Linux 6.8's; glibc 2.36's headers have no name for it.
-                       {"statmount", 457}};
+                       {"clone3", SYS_clone3}};
 
 struct Refusal {
   long nr = -1;

@@ -1,0 +1,53 @@
+#include "rootfs/readonly_later.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "base/error.hpp"
+#include "base/procfs.hpp"
+#include "rootfs/mount_api.hpp"
+#include "rootfs/mount_options.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace hull::rootfs {
+
+void ReadOnlyLater::push(UniqueFd mount, const std::string& what, std::optional<std::string> path) {
+  struct stat st {};
+  if (::fstat(mount.get(), &st) < 0) throw_errno(what + ": stat the mount to make read-only later");
+  ++devices_[st.st_dev];
+  Entry e{std::move(mount), st.st_dev, std::nullopt};
+  if (path) e.path = std::move(path);
+  entries_.push_back(std::move(e));
+}
+
+bool ReadOnlyLater::holds_file_system_of(int fd) const {
+  struct stat on {};
+  return !devices_.empty() && ::fstat(fd, &on) == 0 && devices_.contains(on.st_dev);
+}
+
+std::vector<std::optional<std::string>> ReadOnlyLater::paths_in(const std::string& rootfs_path) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(entries_.size());
+  for (Entry& e : entries_) {
+    if (!e.path) e.path = path_below(rootfs_path, procfs::read_link("self/fd/" + std::to_string(e.mount.get())));
+    out.push_back(*e.path);
+  }
+  return out;
+}
+
+void ReadOnlyLater::forget(int mount, const std::string& what) {
+  if (entries_.empty()) return;
+  const uint64_t id = mount_id_of(mount, what);
+  std::erase_if(entries_, [&](const Entry& e) {
+    if (mount_id_of(e.mount.get(), what) != id) return false;
+    if (--devices_[e.dev] == 0) devices_.erase(e.dev);
+    return true;
+  });
+}
+
+void ReadOnlyLater::make_read_only(const std::string& what) const {
+  for (const Entry& e : entries_) set_mount_attrs(e.mount.get(), MountAttrs::read_only(), false, what);
+}
+
+}  // namespace hull::rootfs

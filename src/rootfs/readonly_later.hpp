@@ -1,0 +1,50 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/unique_fd.hpp"
+
+namespace hull::rootfs {
+
+// The tmpfs mounts a config asks read-only, left writable until the rootfs
+// is set up (a later mount's destination or the process's cwd may still
+// have to be made in them), and the copies of them that recursive binds
+// made (MountContext::readonly_later). What each bind asks of it is a
+// lookup: a config of hundreds of binds and read-only tmpfs took seconds
+// when each bind stat'ed and read the path of every entry (Hundred-and-sixth
+// round).
+class ReadOnlyLater {
+ public:
+  // Queues the mount (a tmpfs's root, or a copy's) that fd names, and its
+  // path in the rootfs where the caller knows it.
+  void push(UniqueFd mount, const std::string& what, std::optional<std::string> path = std::nullopt);
+  bool empty() const { return entries_.empty(); }
+  // Whether fd is on the file system of a queued mount: each tmpfs is a
+  // superblock, a device, of its own, whatever path led to fd.
+  bool holds_file_system_of(int fd) const;
+  // Where each queued mount is in the rootfs at rootfs_path (read once for
+  // each, when first asked); nullopt for one outside it.
+  std::vector<std::optional<std::string>> paths_in(const std::string& rootfs_path);
+  // Drops the entries of mount `mount` (the root of one): a remount's flags
+  // replace the mount's own, and the read-only is the remount's to give.
+  void forget(int mount, const std::string& what);
+  // Makes each queued mount read-only.
+  void make_read_only(const std::string& what) const;
+
+ private:
+  struct Entry {
+    UniqueFd mount;
+    dev_t dev = 0;
+    std::optional<std::optional<std::string>> path;  // outer: not read yet
+  };
+  std::vector<Entry> entries_;
+  std::unordered_map<dev_t, size_t> devices_;  // how many entries are on each
+};
+
+}  // namespace hull::rootfs
