@@ -12,11 +12,13 @@
 // ECONNREFUSED / ENOENT on connect: no init is waiting (it died, or exec'd:
 // the listening socket is CLOEXEC too).
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/sync_channel.hpp"
+#include "spec/spec.hpp"
 
 namespace hull {
 
@@ -55,6 +57,11 @@ Error refused_under_filter(const std::string& calls, int err);
 // rehearse, the connection is one more peer that said nothing: skipped.
 void queue_start_wait_rehearsal(int state_dir_fd);
 void rehearse_start_wait(int listen_fd);
+// Init side, before Ready: the wait for start accepts a connection, one fd
+// more than the init holds. An open-files limit of process.rlimits (set by
+// then) that leaves none fails create, naming it; found only in the wait,
+// the error came after Ready, where nothing reads it (runc fails create too).
+void check_an_fd_is_left_for_start(int listen_fd, const std::vector<spec::Rlimit>& rlimits);
 // Init side: blocks until `start` connects and says kGo; returns the
 // accepted connection (CLOEXEC) on which a late error can be reported with
 // report_start_error. Probes are answered on the way.

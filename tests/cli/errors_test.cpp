@@ -671,6 +671,23 @@ TEST_F(ErrorsTest, RunCreateAndExecUnderALowFdLimitNameTheShortage) {
   EXPECT_EQ(status("fdsx"), "running");
 }
 
+// process.rlimits' open-files limit is set before the init waits for
+// start, whose accept needs one fd more: at 3 (stdio) create answered 0
+// and the container could never start ("it is stopped"), the wait's EMFILE
+// reported nowhere. create fails naming the field (runc 1.1.5 fails too);
+// run, whose init waits on the channel it holds, still runs the program.
+TEST_F(ErrorsTest, AnOpenFilesLimitThatLeavesTheInitNoFdToWaitWithFailsCreate) {
+  Bundle& b = bundle();
+  b.config["process"]["rlimits"] = nlohmann::json::array({{{"type", "RLIMIT_NOFILE"}, {"hard", 3}, {"soft", 3}}});
+  b.args({"sh", "-c", "exit 3"});
+  ProcResult created = hull({"create", "-b", b.dir().string(), "nofile"});
+  EXPECT_TRUE(failed_with(created, {"process.rlimits[0]: RLIMIT_NOFILE soft=3", "wait for `start`"})) << created.err;
+  expect_nothing_left("nofile");
+  if (created.exit_code == 0) (void)hull({"delete", "-f", "nofile"});
+  EXPECT_EQ(hull({"run", "-b", b.dir().string(), "nofile"}).exit_code, 3);
+  expect_nothing_left("nofile");
+}
+
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
   EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
 }
