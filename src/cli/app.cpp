@@ -60,16 +60,6 @@ std::string normalize_log_format(std::string& v) {
 
 namespace {
 
-// What Go's strconv.ParseBool takes, runc's reading of a true/false value.
-std::optional<bool> parse_go_bool(const std::string& v) {
-  static const std::map<std::string, bool> kForms = {
-      {"1", true},  {"t", true},  {"T", true},  {"TRUE", true},   {"true", true},   {"True", true},
-      {"0", false}, {"f", false}, {"F", false}, {"FALSE", false}, {"false", false}, {"False", false},
-  };
-  auto it = kForms.find(v);
-  return it == kForms.end() ? std::nullopt : std::optional<bool>(it->second);
-}
-
 // runc's parseBoolOrAuto: "" or "auto" in any case, else a Go boolean;
 // rewritten to auto, true or false. Returns CLI11's error text, empty when valid.
 std::string normalize_rootless_value(std::string& v) {

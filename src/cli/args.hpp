@@ -1,7 +1,9 @@
 #pragma once
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -32,14 +34,23 @@ struct FlagSet {
 // A true/false flag given "=" with nothing (or CLI11's "{}") after it is
 // refused as runc refuses it: CLI11 would read it as true. Throws
 // RefusedFlagValue, its what() the message ("--quiet: invalid boolean ...").
+//
+// The help and version flags given a value are read as runc reads them:
+// false drops the flag, true is the flag, anything else is refused. After
+// the verb, runc knows no version flag: "-v", "--version" and a cluster of
+// letters with a "v" or an "h" in it ("-fv", "-qh") are refused as unknown
+// there (CLI11 printed the version or help, 0, and left the verb undone).
 std::vector<std::string> normalize_single_dash(std::vector<std::string> args, const FlagSet& global,
                                                const std::map<std::string, FlagSet>& verbs);
 
 struct RefusedFlagValue : Error {
-  using Error::Error;
+  RefusedFlagValue(const std::string& message, std::string verb) : Error(message), verb(std::move(verb)) {}
+  std::string verb;  // the command the flag was given to; "" for a global flag
 };
 
 // Why a true/false flag's value is refused: every value but Go's booleans.
 std::string invalid_boolean_value(const std::string& value);
+// What Go's strconv.ParseBool takes, runc's reading of a true/false value.
+std::optional<bool> parse_go_bool(const std::string& v);
 
 }  // namespace hull::cli

@@ -157,11 +157,12 @@ void log_early_error(const Context& ctx, const std::string& message) {
   } catch (const std::exception&) {}
 }
 
-// A command line refused before CLI11 parses it, as a usage error.
-int refuse_command_line(const Context& ctx, const std::string& message, int status) {
+// A command line refused before CLI11 parses it, as a usage error; the
+// help of `verb` where a flag of it was refused.
+int refuse_command_line(const Context& ctx, const std::string& message, int status, const std::string& verb = "") {
   log_early_error(ctx, message);
   print_error_line("hull: " + message);
-  print_error_line("Run 'hull --help' for usage.");
+  print_error_line("Run 'hull " + (verb.empty() ? "" : verb + " ") + "--help' for usage.");
   return status;
 }
 
@@ -221,7 +222,7 @@ int run(int argc, char** argv) {
   try {
     args = normalize_single_dash(std::move(args), global_flags, flags);
   } catch (const RefusedFlagValue& e) {
-    return refuse_command_line(ctx, e.what(), 1);
+    return refuse_command_line(ctx, e.what(), 1, e.verb);
   }
   // Before CLI11 sees it: `hull pauze -h` would print the usage and exit 0.
   if (BeforeCommand before = scan_before_command(args, global_flags);

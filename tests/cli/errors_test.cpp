@@ -553,6 +553,33 @@ TEST_F(ErrorsTest, ATrueFalseFlagTakesOnlyWhatRuncTakes) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// runc knows no version flag after the verb, nor Go a cluster of letters:
+// "-v", "-fv", "-qh" there are unknown flags (status 1). CLI11 printed the
+// version (or help), answered 0 and left the verb undone: `kill -v` killed
+// nothing, `delete -fv` deleted nothing. The help and version flags given a
+// Go boolean are read as one ("--help=false" runs the command).
+TEST_F(ErrorsTest, AVersionFlagAfterTheVerbIsUnknownAndNeverSkipsTheVerb) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ASSERT_GT(create_container("ver"), 0);
+  start_container("ver");
+  for (const std::vector<std::string>& line : {std::vector<std::string>{"kill", "-v", "ver", "KILL"},
+                                               {"kill", "ver", "KILL", "--version"},
+                                               {"delete", "-fv", "ver"},
+                                               {"update", "-v", "--pids-limit", "50", "ver"},
+                                               {"list", "-qv"},
+                                               {"list", "-qh"}}) {
+    ProcResult r = hull(line);
+    EXPECT_EQ(r.exit_code, 1) << line[0] << " " << line[1] << ": " << r.out << r.err;
+  }
+  EXPECT_EQ(status("ver"), "running");
+  ProcResult listed = hull({"--help=false", "list", "-q"});
+  EXPECT_EQ(listed.out, "ver\n") << listed.err;
+  listed = hull({"list", "-h=0", "-q"});
+  EXPECT_EQ(listed.out, "ver\n") << listed.err;
+  EXPECT_EQ(hull({"--help=yes"}).exit_code, 1);
+}
+
 // A relative --root is made absolute from the working directory; one
 // removed under the caller fails the command with status 1 and says so,
 // instead of an uncaught exception's abort (status 134).

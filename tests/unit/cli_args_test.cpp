@@ -48,6 +48,13 @@ TEST(CliArgs, AnEmptyValueOfATrueFalseFlagIsRefused) {
     ADD_FAILURE() << "taken";
   } catch (const RefusedFlagValue& e) {
     EXPECT_STREQ(e.what(), "-q: invalid boolean value \"\": expected true or false (or 1, t, 0, f...)");
+    EXPECT_EQ(e.verb, "list");  // whose --help the usage line names
+  }
+  try {
+    normalize({"--debug=", "list"});
+    ADD_FAILURE() << "taken";
+  } catch (const RefusedFlagValue& e) {
+    EXPECT_EQ(e.verb, "");
   }
   EXPECT_EQ(normalize({"--root=", "list"}), (Args{"--root", "", "list"}));
   EXPECT_EQ(normalize({"exec", "c1", "grep", "--quiet="}), (Args{"exec", "c1", "grep", "--quiet="}));
