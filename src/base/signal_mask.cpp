@@ -74,7 +74,9 @@ void watch_ending_signals(std::optional<SignalFdWhileBlocked>& watch, const std:
   }
 }
 
-SignalsHeldBack::SignalsHeldBack(SignalMask set) : set_(set), held_(change_signal_mask(SIG_BLOCK, set, &old_) == 0) {}
+// An empty set (kill --all of a container it cannot freeze) costs no call.
+SignalsHeldBack::SignalsHeldBack(SignalMask set)
+    : set_(set), held_(set != 0 && change_signal_mask(SIG_BLOCK, set, &old_) == 0) {}
 
 int SignalsHeldBack::take_heeded() const {
   // One the caller blocked would not have acted either: it stays pending.
