@@ -155,7 +155,9 @@ spec::Seccomp default_profile(const std::vector<std::string>& capabilities) {
   for (uint64_t persona : {0x0ULL, 0x8ULL, 0x20000ULL, 0x20008ULL, 0xffffffffULL})
     p.syscalls.push_back({names({"personality"}), "SCMP_ACT_ALLOW", std::nullopt, {{0, persona, 0, "SCMP_CMP_EQ"}}});
 
-  // socket: everything but AF_VSOCK (40), which reaches the hypervisor's host.
+  // socket: everything but AF_VSOCK (40), which reaches the hypervisor's
+  // host. Not for i386 programs, whose socketcall(2) hides the family in
+  // memory (docs/security.md, "Known gaps").
   p.syscalls.push_back({names({"socket"}), "SCMP_ACT_ALLOW", std::nullopt, {{0, 40, 0, "SCMP_CMP_NE"}}});
 
   if (!has("CAP_SYS_ADMIN")) {
