@@ -99,7 +99,8 @@ UniqueFd mount_hierarchy(const MountContext& ctx, int target, const std::string&
         if (e.code() != EBUSY) throw;
       }
     }
-    UniqueFd tree = new_detached_mount(fs_type, data, what);
+    // The source mount(2) gives it ("none" otherwise).
+    UniqueFd tree = new_detached_mount(fs_type, data, what, 0, fs_type);
     set_mount_attrs(tree.get(), o.mount_attrs(), false, what);
     attach_mount(tree.get(), target, what);
     return tree;

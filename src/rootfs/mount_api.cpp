@@ -3,13 +3,18 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/mountinfo.hpp"
 #include "base/procfs.hpp"
 #include "rootfs/mount_setattr_fallback.hpp"
 #include "rootfs/safe_path.hpp"
@@ -36,27 +41,26 @@ void mount_on_fd(const char* source, int target_fd, const char* type, unsigned l
 
 namespace {
 
-// mount(2)'s data split at the commas outside double quotes. A value wholly
-// in quotes (an SELinux context= with categories, "s0:c1,c2") loses them:
-// mount(2)'s parser strips them, fsconfig takes a value as it is given.
 std::vector<std::string> data_options(const std::string& data) {
   std::vector<std::string> out;
-  std::string option;
-  bool quoted = false;
-  for (size_t i = 0; i <= data.size(); ++i) {
-    const char c = i < data.size() ? data[i] : ',';
-    if (c == '"') quoted = !quoted;
-    if (c != ',' || quoted) {
-      option += c;
-      continue;
-    }
-    const size_t eq = option.find('=');
-    if (eq != std::string::npos && option.size() - eq >= 3 && option[eq + 1] == '"' && option.back() == '"')
-      option = option.substr(0, eq + 1) + option.substr(eq + 2, option.size() - eq - 3);
-    if (!option.empty()) out.push_back(std::move(option));
-    option.clear();
+  for (std::string_view rest = data; !rest.empty();) {
+    const size_t comma = rest.find(',');
+    if (comma != 0) out.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
   return out;
+}
+
+// The file system's own words for what it refused (the fs context's log),
+// where it left any.
+std::string refused_by_file_system(int fs) {
+  char buf[256];
+  const ssize_t n = ::read(fs, buf, sizeof buf - 1);
+  if (n <= 2) return "";
+  std::string line(buf, static_cast<size_t>(n));
+  if (line[1] == ' ') line.erase(0, 2);  // "e ", the level
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  return " (" + line + ")";
 }
 
 void set_fs_option(int fs, const std::string& option, const std::string& what) {
@@ -64,7 +68,10 @@ void set_fs_option(int fs, const std::string& option, const std::string& what) {
   const int r = eq == std::string::npos
                     ? ::fsconfig(fs, FSCONFIG_SET_FLAG, option.c_str(), nullptr, 0)
                     : ::fsconfig(fs, FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), option.c_str() + eq + 1, 0);
-  if (r < 0) throw_errno(what + ": fsconfig " + quote(option));
+  if (r < 0) {
+    const int err = errno;
+    throw_errno(err, what + ": fsconfig " + quote(option) + refused_by_file_system(fs));
+  }
 }
 
 // The superblock's share of mount(2)'s flags, as fsconfig names them; the
@@ -91,10 +98,26 @@ UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data,
     throw_errno(what + ": fsconfig source " + quote(source));
   for (const std::string& option : superblock_flag_options(superblock_flags)) set_fs_option(fs.get(), option, what);
   for (const std::string& option : data_options(data)) set_fs_option(fs.get(), option, what);
-  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) throw_errno(what + ": fsconfig create");
+  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) {
+    const int err = errno;
+    throw_errno(err, what + ": make the file system" + refused_by_file_system(fs.get()));
+  }
   int fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, mount_attrs);
   if (fd < 0) throw_errno(what + ": fsmount");
   return UniqueFd(fd);
+}
+
+bool fsconfig_takes(const std::string& data) {
+  // fsconfig takes a value of up to 255 bytes; quotes (an LSM's context=)
+  // and backslashes (overlay's "\\,") are read by parsers of mount(2)'s
+  // whole string; a piece that starts with a digit continues tmpfs's
+  // "mpol=bind:0,2" there.
+  if (data.find_first_of("\"\\") != std::string::npos) return false;
+  const std::vector<std::string> options = data_options(data);
+  return std::none_of(options.begin(), options.end(), [](const std::string& option) {
+    return option.size() > 255 ||
+           (option.find('=') == std::string::npos && std::isdigit(static_cast<unsigned char>(option[0])));
+  });
 }
 
 UniqueFd clone_mount(int dirfd, const std::string& path, bool recursive, const std::string& what) {
@@ -188,6 +211,29 @@ uint64_t mount_id_from_fdinfo(int fd, const std::string& what) {
   const size_t at = info.find("mnt_id:");
   if (at == std::string::npos) throw Error(what + ": neither statx nor /proc/self/fdinfo gives the mount id", ENOTSUP);
   return std::strtoull(info.c_str() + at + 7, nullptr, 10);
+}
+
+UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what) {
+  UniqueFd fd = open_in_root(rootfd, dest, flags);
+  if (!fd) throw_errno(ENOENT, what + ": reopen destination");
+  const uint64_t opened = mount_id_of(fd.get(), what), below = mount_id_of(covered_fd, what);
+  const Error changed(what + ": the destination changed while mounting", EAGAIN);
+  if (opened == below) throw changed;
+  // Any other mount differs from the covered one too: one that a path
+  // swapped for a symlink since the mount leads to (a read-only bind that
+  // the recursive attributes meant for the new mount would then change).
+  // The mount opened must be the one on the covered directory itself, by
+  // the path readlink gives it: a removed one's reads "<path> (deleted)",
+  // which a directory of that name elsewhere has.
+  struct stat st {};
+  if (::fstat(covered_fd, &st) < 0 || st.st_nlink == 0) throw changed;
+  const std::string covered = procfs::read_link("self/fd/" + std::to_string(covered_fd));
+  for (const MountInfo& m : parse_mountinfo(procfs::read("self/mountinfo")))
+    if (m.id == static_cast<int>(opened)) {
+      if (m.parent == static_cast<int>(below) && m.mount_point == covered) return fd;
+      break;
+    }
+  throw changed;
 }
 
 }  // namespace hull::rootfs

@@ -24,6 +24,10 @@ std::string describe_mount(const std::string& source, const std::string& dest, c
 void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags, const std::string& data,
                  const std::string& what);
 
+// Whether new_detached_mount gives `data` to the file system as mount(2)
+// would: fsconfig takes it one comma-separated option at a time.
+bool fsconfig_takes(const std::string& data);
+
 // A new mount of `fs_type` made detached (fsopen, fsconfig, fsmount), with
 // `data`'s comma-separated options (flags, or key=value strings) and the
 // mount's own MOUNT_ATTR_* flags, to be attached with attach_mount. source
@@ -66,5 +70,12 @@ uint64_t mount_id_from_fdinfo(int fd, const std::string& what);
 // Whether fd names the root of the mount it is on: statx's
 // STATX_ATTR_MOUNT_ROOT (Linux 5.8), else whether ".." is on another mount.
 bool is_mount_root(int fd, const std::string& what);
+
+// Opens the mount just placed on `dest` (a path in the rootfs at rootfd)
+// and checks that it is a new mount on the directory `covered_fd` names,
+// which an fd keeps naming (and /proc/self/fd/N leads to) once covered.
+// For the mounts fsconfig cannot make (fsconfig_takes): the fd of a
+// detached one is the mount itself, wherever the path leads.
+UniqueFd open_mount_on(int rootfd, const std::string& dest, int covered_fd, int flags, const std::string& what);
 
 }  // namespace hull::rootfs

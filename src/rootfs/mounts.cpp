@@ -420,16 +420,16 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   // would then change (a read-only host bind made writable).
   const bool mount_fd_needed =
       !remount && !type.empty() && (o.tmpcopyup || readonly_later || !recursive.empty() || !o.propagation.empty());
+  const bool made_detached = mount_fd_needed && fsconfig_takes(data);
   UniqueFd mnt;
   try {
-    if (mount_fd_needed) {
+    if (made_detached) {
       MountOptions made = o;
       made.flags = mount_flags;
       made.cleared = 0;
       mnt = new_detached_mount(type, data, what, static_cast<unsigned>(made.mount_attrs().attr_set()), source,
                                mount_flags);
       attach_mount(mnt.get(), destfd.get(), what);
-      fault_point("rootfs-new-mount-attached");
     } else {
       mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
     }
@@ -459,7 +459,12 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   if (remount) forget_readonly_later(ctx, destfd.get(), what);
   if (!o.tmpcopyup && !readonly_later && recursive.empty() && o.propagation.empty()) return;
 
-  if (remount) mnt = std::move(destfd);
+  if (mount_fd_needed) fault_point("rootfs-new-mount-attached");
+  if (remount) {
+    mnt = std::move(destfd);
+  } else if (!mnt) {
+    mnt = open_mount_on(ctx.rootfd, dest, destfd.get(), O_PATH, what);
+  }
   if (o.tmpcopyup) {
     // The mount's fd is an O_PATH one; "." reads the same mount.
     UniqueFd into(::openat(mnt.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -348,17 +348,18 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
       fault_point("init-after-start");
       return ctx.sync->fd();
     }
+    // Nor the --log file, a host file: a process of the container with
+    // CAP_SYS_PTRACE could open it through /proc/1/fd while we wait, and
+    // rewrite what the engine reads its errors from. `create` has our lines
+    // by now (and gets any error below over the channel); a failure after
+    // the start goes to `start`. One in the wait itself would go nowhere:
+    // its fd is checked first, the log's slot free by then.
+    log::close_file();
     if (ctx.spec->process) check_an_fd_is_left_for_start(ctx.listen_fd, ctx.spec->process->rlimits);
     if (ctx.rehearse_start_wait) rehearse_start_wait(ctx.listen_fd);
     // From here the init must outlive `hull create`, which exits once it has
     // recorded the container: the parent-death signal would kill it then.
     keep_living_after_the_runtime(process::filter_loaded_before_start(*ctx.spec));
-    // Nor the --log file, a host file: a process of the container with
-    // CAP_SYS_PTRACE could open it through /proc/1/fd while we wait, and
-    // rewrite what the engine reads its errors from. `create` has our lines
-    // by now; a failure after the start goes to `start`. One in the wait
-    // itself would go nowhere: its fd was checked above.
-    log::close_file();
     ctx.sync->send(SyncMsg::Ready);
     // A create killed before its record leaves no trace of this init but
     // the init itself (no pid in the state, a state reported stopped, the

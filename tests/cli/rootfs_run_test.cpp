@@ -283,6 +283,32 @@ TEST_F(RootfsRun, ARecursivelyReadOnlyTmpfsStillTakesANestedMount) {
       << r.out;
 }
 
+// A mount that needs its fd (read-only later, propagation, rro) is made
+// with fsconfig, one option at a time, where each means the same alone;
+// data read whole by mount(2) (tmpfs's NUMA node list, a lowerdir of 256
+// bytes or more, which fsconfig refuses) is mounted as before.
+TEST_F(RootfsRun, DataThatFsconfigCannotTakeIsMountedAsMount2TakesIt) {
+  Bundle& b = bundle("bundle-fsconfig-data");
+  std::string lowerdir;
+  for (int i = 0; i < 12; ++i) {
+    const fs::path layer = b.dir() / ("layer-with-a-longish-name-" + std::to_string(i));
+    fs::create_directories(layer);
+    std::ofstream(layer / ("f" + std::to_string(i))) << i;
+    lowerdir += (lowerdir.empty() ? "" : ":") + layer.string();
+  }
+  ASSERT_GT(lowerdir.size(), 256u);
+  b.config["mounts"].push_back(mount_entry("/numa", "tmpfs", "tmpfs", {"ro", "mpol=bind:0,0"}));
+  b.config["mounts"].push_back(mount_entry("/layers", "overlay", "overlay", {"lowerdir=" + lowerdir, "rprivate"}));
+  ProcResult r = run_sh(b,
+                        "awk '$5 == \"/numa\" {print $6, $NF}' /proc/self/mountinfo; "
+                        "ls /layers | wc -l",
+                        "fsconfigdata");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("ro,relatime ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("mpol=bind:0\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n12\n"), std::string::npos) << r.out;
+}
+
 // A "remount" of a new file system's mount changes the one already there
 // (its mount flags become the ones given, as mount(2) makes them), as in
 // runc; read-only once the rootfs is set up like any read-only tmpfs, as a

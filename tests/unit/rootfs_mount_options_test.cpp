@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "rootfs/libmount_optmap.hpp"
+#include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
 #include "support/error_of.hpp"
 
@@ -265,6 +266,22 @@ TEST(MountOptions, GeneratedTableIsLibmountsLinuxMap) {
     EXPECT_EQ(kLibmountLinuxMap[i].invert, (m->mask & MNT_INVERT) != 0) << m->name;
   }
   EXPECT_EQ(i, kLibmountLinuxMapSize);
+}
+
+// fsconfig takes one option at a time, each value under 256 bytes: data
+// that mount(2)'s whole-string parsers read otherwise (an LSM's quoted
+// context, overlay's "\\,", tmpfs's NUMA node list, a long lowerdir) is
+// mounted with mount(2).
+TEST(FsconfigTakes, OnlyDataEachOfWhoseOptionsMeansTheSameAlone) {
+  EXPECT_TRUE(fsconfig_takes(""));
+  EXPECT_TRUE(fsconfig_takes("size=64k,mode=755,uid=1000,noswap,huge=within_size"));
+  EXPECT_TRUE(fsconfig_takes("mpol=bind:0"));
+  EXPECT_TRUE(fsconfig_takes("lowerdir=/a:/b,upperdir=/u,workdir=/w"));
+  EXPECT_FALSE(fsconfig_takes("mpol=bind:0,2"));
+  EXPECT_FALSE(fsconfig_takes("context=\"system_u:object_r:container_file_t:s0:c1,c2\""));
+  EXPECT_FALSE(fsconfig_takes("lowerdir=/l\\,c:/l1"));
+  EXPECT_FALSE(fsconfig_takes("lowerdir=" + std::string(250, 'x')));
+  EXPECT_TRUE(fsconfig_takes("lowerdir=" + std::string(240, 'x')));
 }
 
 }  // namespace
