@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -45,7 +46,8 @@ std::vector<std::string> data_options(const std::string& data) {
   std::vector<std::string> out;
   for (std::string_view rest = data; !rest.empty();) {
     const size_t comma = rest.find(',');
-    if (comma != 0) out.emplace_back(rest.substr(0, comma));
+    // An empty key ("=x") is skipped, as mount(2)'s own splitting skips it.
+    if (comma != 0 && rest[0] != '=') out.emplace_back(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
   return out;
@@ -91,11 +93,12 @@ std::vector<std::string> superblock_flag_options(unsigned long flags) {
 }  // namespace
 
 UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what,
-                            unsigned mount_attrs, const std::string& source, unsigned long superblock_flags) {
+                            unsigned mount_attrs, const std::optional<std::string>& source,
+                            unsigned long superblock_flags) {
   UniqueFd fs(::fsopen(fs_type.c_str(), FSOPEN_CLOEXEC));
   if (!fs) throw_errno(what + ": fsopen " + quote(fs_type));
-  if (!source.empty() && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0) < 0)
-    throw_errno(what + ": fsconfig source " + quote(source));
+  if (source && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source->c_str(), 0) < 0)
+    throw_errno(what + ": fsconfig source " + quote(*source));
   for (const std::string& option : superblock_flag_options(superblock_flags)) set_fs_option(fs.get(), option, what);
   for (const std::string& option : data_options(data)) set_fs_option(fs.get(), option, what);
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) {
@@ -107,12 +110,12 @@ UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data,
   return UniqueFd(fd);
 }
 
-bool fsconfig_takes(const std::string& data) {
+bool fsconfig_takes(const std::string& source, const std::string& data) {
   // fsconfig takes a value of up to 255 bytes; quotes (an LSM's context=)
   // and backslashes (overlay's "\\,") are read by parsers of mount(2)'s
   // whole string; a piece that starts with a digit continues tmpfs's
   // "mpol=bind:0,2" there.
-  if (data.find_first_of("\"\\") != std::string::npos) return false;
+  if (source.size() > 255 || data.find_first_of("\"\\") != std::string::npos) return false;
   const std::vector<std::string> options = data_options(data);
   return std::none_of(options.begin(), options.end(), [](const std::string& option) {
     return option.size() > 255 ||

@@ -7,6 +7,7 @@
 // mounts on the very directory we checked, whatever happens to the path
 // string afterwards (CVE-2021-30465).
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/unique_fd.hpp"
@@ -24,9 +25,10 @@ std::string describe_mount(const std::string& source, const std::string& dest, c
 void mount_on_fd(const char* source, int target_fd, const char* type, unsigned long flags, const std::string& data,
                  const std::string& what);
 
-// Whether new_detached_mount gives `data` to the file system as mount(2)
-// would: fsconfig takes it one comma-separated option at a time.
-bool fsconfig_takes(const std::string& data);
+// Whether new_detached_mount gives `source` and `data` to the file system
+// as mount(2) would: fsconfig takes data one comma-separated option at a
+// time, and no value of 256 bytes or more.
+bool fsconfig_takes(const std::string& source, const std::string& data);
 
 // A new mount of `fs_type` made detached (fsopen, fsconfig, fsmount), with
 // `data`'s comma-separated options (flags, or key=value strings) and the
@@ -36,7 +38,7 @@ bool fsconfig_takes(const std::string& data);
 // lookup of its destination is needed again, which a path swapped for a
 // symlink meanwhile could lead to another mount.
 UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data, const std::string& what,
-                            unsigned mount_attrs = 0, const std::string& source = "",
+                            unsigned mount_attrs = 0, const std::optional<std::string>& source = std::nullopt,
                             unsigned long superblock_flags = 0);
 
 // open_tree(OPEN_TREE_CLONE): a detached copy of the mount at dirfd/path

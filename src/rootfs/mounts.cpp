@@ -420,7 +420,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   // would then change (a read-only host bind made writable).
   const bool mount_fd_needed =
       !remount && !type.empty() && (o.tmpcopyup || readonly_later || !recursive.empty() || !o.propagation.empty());
-  const bool made_detached = mount_fd_needed && fsconfig_takes(data);
+  const bool made_detached = mount_fd_needed && fsconfig_takes(source, data);
   UniqueFd mnt;
   try {
     if (made_detached) {

@@ -299,14 +299,19 @@ TEST_F(RootfsRun, DataThatFsconfigCannotTakeIsMountedAsMount2TakesIt) {
   ASSERT_GT(lowerdir.size(), 256u);
   b.config["mounts"].push_back(mount_entry("/numa", "tmpfs", "tmpfs", {"ro", "mpol=bind:0,0"}));
   b.config["mounts"].push_back(mount_entry("/layers", "overlay", "overlay", {"lowerdir=" + lowerdir, "rprivate"}));
+  // A source of 256 bytes or more, which fsconfig refuses too; an empty
+  // one, which mountinfo shows empty (not "none"), and an option with an
+  // empty key, which mount(2) skips.
+  b.config["mounts"].push_back(mount_entry("/longsource", "tmpfs", std::string(300, 's'), {"ro"}));
+  b.config["mounts"].push_back(mount_entry("/nosource", "tmpfs", "", {"ro", "=x"}));
   ProcResult r = run_sh(b,
                         "awk '$5 == \"/numa\" {print $6, $NF}' /proc/self/mountinfo; "
-                        "ls /layers | wc -l",
+                        "ls /layers | wc -l; grep -c ' /longsource ro,.* - tmpfs s\\{300\\} ' /proc/self/mountinfo; "
+                        "grep -c ' /nosource ro,.* - tmpfs  rw' /proc/self/mountinfo",
                         "fsconfigdata");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out.rfind("ro,relatime ", 0), 0u) << r.out;
-  EXPECT_NE(r.out.find("mpol=bind:0\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\n12\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mpol=bind:0\n12\n1\n1\n"), std::string::npos) << r.out;
 }
 
 // A "remount" of a new file system's mount changes the one already there

@@ -270,18 +270,20 @@ TEST(MountOptions, GeneratedTableIsLibmountsLinuxMap) {
 
 // fsconfig takes one option at a time, each value under 256 bytes: data
 // that mount(2)'s whole-string parsers read otherwise (an LSM's quoted
-// context, overlay's "\\,", tmpfs's NUMA node list, a long lowerdir) is
-// mounted with mount(2).
+// context, overlay's "\\,", tmpfs's NUMA node list, a long lowerdir or
+// source) is mounted with mount(2).
 TEST(FsconfigTakes, OnlyDataEachOfWhoseOptionsMeansTheSameAlone) {
-  EXPECT_TRUE(fsconfig_takes(""));
-  EXPECT_TRUE(fsconfig_takes("size=64k,mode=755,uid=1000,noswap,huge=within_size"));
-  EXPECT_TRUE(fsconfig_takes("mpol=bind:0"));
-  EXPECT_TRUE(fsconfig_takes("lowerdir=/a:/b,upperdir=/u,workdir=/w"));
-  EXPECT_FALSE(fsconfig_takes("mpol=bind:0,2"));
-  EXPECT_FALSE(fsconfig_takes("context=\"system_u:object_r:container_file_t:s0:c1,c2\""));
-  EXPECT_FALSE(fsconfig_takes("lowerdir=/l\\,c:/l1"));
-  EXPECT_FALSE(fsconfig_takes("lowerdir=" + std::string(250, 'x')));
-  EXPECT_TRUE(fsconfig_takes("lowerdir=" + std::string(240, 'x')));
+  EXPECT_TRUE(fsconfig_takes("tmpfs", ""));
+  EXPECT_TRUE(fsconfig_takes("tmpfs", "size=64k,mode=755,uid=1000,noswap,huge=within_size"));
+  EXPECT_TRUE(fsconfig_takes("tmpfs", "mpol=bind:0"));
+  EXPECT_TRUE(fsconfig_takes("tmpfs", "lowerdir=/a:/b,upperdir=/u,workdir=/w"));
+  EXPECT_FALSE(fsconfig_takes("tmpfs", "mpol=bind:0,2"));
+  EXPECT_FALSE(fsconfig_takes("tmpfs", "context=\"system_u:object_r:container_file_t:s0:c1,c2\""));
+  EXPECT_FALSE(fsconfig_takes("tmpfs", "lowerdir=/l\\,c:/l1"));
+  EXPECT_FALSE(fsconfig_takes("overlay", "lowerdir=" + std::string(250, 'x')));
+  EXPECT_TRUE(fsconfig_takes("overlay", "lowerdir=" + std::string(240, 'x')));
+  EXPECT_FALSE(fsconfig_takes(std::string(256, 's'), "size=1m"));
+  EXPECT_TRUE(fsconfig_takes("", "=x,size=1m"));
 }
 
 }  // namespace
