@@ -233,7 +233,10 @@ int run(int argc, char** argv) {
     // runc checks it before the command word, as CLI11 would after.
     if (std::string problem = normalize_log_format(ctx.log_format); !problem.empty())
       return refuse_command_line(ctx, "--log-format: " + problem, 1);
-    if (args[at] != "help" && args[at] != "h") return unknown_command(ctx, args[at]);
+    const auto is_help = [](const std::string& word) { return word == "help" || word == "h"; };
+    if (!is_help(args[at])) return unknown_command(ctx, args[at]);
+    // `help help`: the help, as runc gives its help command's own.
+    if (at + 1 < args.size() && is_help(args[at + 1])) args.erase(args.begin() + static_cast<std::ptrdiff_t>(at) + 1);
     if (at + 1 < args.size() && !flags.count(args[at + 1]) && !args[at + 1].starts_with("-"))
       return no_help_topic(ctx, args[at + 1]);
     rewrite_help_command(args, at, flags);

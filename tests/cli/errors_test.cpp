@@ -504,6 +504,7 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("kill"), std::string::npos) << r.out;
   EXPECT_EQ(hull({"h"}).exit_code, 0);
+  EXPECT_EQ(hull({"help", "help"}).exit_code, 0);  // the help command's own
   // runc: "No help topic for 'nosuch'", status 3.
   r = hull({"help", "nosuch"});
   EXPECT_EQ(r.exit_code, 3);
