@@ -20,13 +20,13 @@
 using namespace bench;
 
 static void usage() {
-  fprintf(
-      stderr,
-      "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE [--seccomp-profile FILE] --rootfs DIR\n"
-      "  [--floor FLOOR_FULL_BIN] [--floor-delete FLOOR_DELETE_BIN] --cgroup-parent /PATH --controllers a,b,.. "
-      "--runtime NAME=BIN [--runtime ..]\n"
-      "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
-      "  [--only run,lifecycle,exec,statelist,parallel,sustained,memory,density] [--density N] [--density-rounds R]\n");
+  fprintf(stderr,
+          "usage: hullbench --work DIR [--state DIR] --out DIR --template FILE [--seccomp-profile FILE] --rootfs DIR\n"
+          "  [--floor FLOOR_FULL_BIN] [--floor-delete FLOOR_DELETE_BIN] --cgroup-parent /PATH --controllers a,b,.. "
+          "--runtime NAME=BIN [--runtime ..]\n"
+          "  [--iters N] [--fill 1,10,100,1000] [--par N] [--rounds R] [--short]\n"
+          "  [--only run,mounts,lifecycle,exec,statelist,parallel,sustained,memory,density] [--density N] "
+          "[--density-rounds R]\n");
   exit(2);
 }
 
@@ -128,6 +128,10 @@ int main(int argc, char** argv) {
     bench_run(c, true, false, Pace::Quiet);
     step("run /bin/true, beside a running container");
     bench_run(c, true, false, Pace::Beside);
+  }
+  if (want("mounts")) {
+    step("run /bin/true, read-only tmpfs and rbinds above them");
+    bench_run_mounts(c);
   }
   if (want("lifecycle")) {
     step("create+start+wait+delete");

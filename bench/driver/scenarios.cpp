@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <tuple>
 
 namespace bench {
@@ -177,6 +178,53 @@ void bench_run(Ctx& c, bool netns, bool seccomp, Pace pace) {
       cpu.samples[rt->name].push_back(ms(o.cpu_ns));
       rss.samples[rt->name].push_back(double(o.maxrss_kb));
       faults.samples[rt->name].push_back(double(o.faults));
+    }
+  }
+}
+
+void bench_run_mounts(Ctx& c) {
+  // kReadOnlyTmpfs read-only tmpfs in one directory, and kRbinds recursive
+  // binds of that directory, each copying all of them: the shape that cost
+  // hull seconds before the Hundred-and-sixth round (a mountinfo parse per
+  // mount, a scan of every queued tmpfs per bind).
+  constexpr int kReadOnlyTmpfs = 100, kRbinds = 10;
+  const std::string tail = ", " + std::to_string(kReadOnlyTmpfs) + " read-only tmpfs, " + std::to_string(kRbinds) +
+                           " rbinds above them, no netns";
+  Row& r = c.row("run_mounts", "run /bin/true" + tail, "ms", "≤ crun");
+  Row& cpu = c.row("run_mounts_cpu", "  CPU time of `run`" + tail, "ms", "");
+  // The destinations exist in the shared rootfs (read-only in the config).
+  const std::string ro_dir = c.rootfs + "/tmp/bench-ro", rb_dir = c.rootfs + "/tmp/bench-rb";
+  std::string entries;
+  mkdir(ro_dir.c_str(), 0755);
+  mkdir(rb_dir.c_str(), 0755);
+  for (int i = 0; i < kReadOnlyTmpfs; ++i) {
+    mkdir((ro_dir + "/" + std::to_string(i)).c_str(), 0755);
+    entries += "\n    { \"destination\": \"/tmp/bench-ro/" + std::to_string(i) +
+               "\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"ro\", \"size=64k\"] },";
+  }
+  for (int i = 0; i < kRbinds; ++i) {
+    mkdir((rb_dir + "/" + std::to_string(i)).c_str(), 0755);
+    entries += "\n    { \"destination\": \"/tmp/bench-rb/" + std::to_string(i) +
+               "\", \"type\": \"bind\", \"source\": \"" + ro_dir + "\", \"options\": [\"rbind\"] },";
+  }
+  for (int i = -1; i < c.iters; ++i) {
+    for (const Runtime* rt : c.order(i + 1)) {
+      std::string id = c.new_id(*rt, "mounts");
+      std::string b = c.bundle(id, false, kTrue);
+      std::string cfg = read_file(b + "/config.json");
+      const size_t at = cfg.find("\"mounts\": [");
+      if (at == std::string::npos) throw std::runtime_error("the config template has no \"mounts\" list");
+      cfg.insert(at + 11, entries);
+      if (!write_file(b + "/config.json", cfg)) throw std::runtime_error("cannot write bundle " + b);
+      Outcome o = c.reaper.run(c.argv(*rt, {"run", "--bundle", b, id}), c.timeout_ms);
+      if (!o.ok()) {
+        failed(r, *rt, "run", o);
+        force_delete(c, *rt, id);
+        continue;
+      }
+      if (i < 0) continue;
+      r.samples[rt->name].push_back(ms(o.ns));
+      cpu.samples[rt->name].push_back(ms(o.cpu_ns));
     }
   }
 }

@@ -12,6 +12,7 @@ enum class Pace { BackToBack, Quiet, Beside };
 
 void bench_run(Ctx& c, bool netns, bool seccomp = false,
                Pace pace = Pace::BackToBack);  // `run` of /bin/true, attached (seccomp: with the profile)
+void bench_run_mounts(Ctx& c);                 // `run` of /bin/true with read-only tmpfs and rbinds above them
 void bench_lifecycle(Ctx& c, bool netns);      // create + start + wait + delete
 void bench_create_memory(Ctx& c);              // what `create` holds as it exits: anonymous and file pages
 void bench_exec(Ctx& c, bool seccomp = false,
