@@ -84,6 +84,7 @@ std::string verdict(const Ctx& c, const Row& r) {
       k == "exec_seccomp" || k == "exec_quiet")
     return cr.n ? yn(h.median <= 0.5 * cr.median) : "n/a";
   if (k == "create_rss") return cr.n ? yn(h.median <= 0.8 * cr.median) : "n/a";
+  if (k == "run_mounts") return cr.n ? yn(h.median <= cr.median) : "n/a";
   if (k.rfind("state@", 0) == 0) {  // against state in a root of one, in the same rounds
     const Row* one = find(c, "state_alone@" + k.substr(6));
     Stat h1 = one ? get(*one, "hull") : Stat{};
