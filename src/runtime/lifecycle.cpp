@@ -369,6 +369,14 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
 
 namespace {
 
+// Nothing a damaged state names can be trusted for a kill: the directory
+// goes, and whatever the container left running is reported, not guessed at.
+void remove_corrupt_state(const GlobalOptions& g, const std::string& id, const CorruptState& e) {
+  log::warn(std::string(e.what()) +
+            "; removing the container's state only: its processes and cgroup, if any, are left as they are");
+  StateStore(g.root).remove_unreadable(id);
+}
+
 // delete's open step: the container, or nothing when --force finds nothing
 // it may act on.
 std::optional<OpenedContainer> open_for_delete(const GlobalOptions& g, const std::string& id, bool force) {
@@ -392,11 +400,7 @@ std::optional<OpenedContainer> open_for_delete(const GlobalOptions& g, const std
     throw;
   } catch (const CorruptState& e) {
     if (!force) throw;
-    // Nothing it names can be trusted for a kill: the directory goes, and
-    // whatever the container left running is reported, not guessed at.
-    log::warn(std::string(e.what()) +
-              "; removing the container's state only: its processes and cgroup, if any, are left as they are");
-    StateStore(g.root).remove_unreadable(id);
+    remove_corrupt_state(g, id, e);
   }
   return std::nullopt;
 }
@@ -429,7 +433,17 @@ void delete_opened(const GlobalOptions& g, OpenedContainer& c, bool force, const
 }  // namespace
 
 void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
-  if (std::optional<OpenedContainer> c = open_for_delete(g, id, force)) delete_opened(g, *c, force, nullptr);
+  std::optional<OpenedContainer> c = open_for_delete(g, id, force);
+  if (!c) return;
+  try {
+    delete_opened(g, *c, force, nullptr);
+  } catch (const CorruptState& e) {
+    // Found only once read further (its cgroup record). The removal takes
+    // the container's lock: ours goes first.
+    if (!force) throw;
+    c.reset();
+    remove_corrupt_state(g, id, e);
+  }
 }
 
 void delete_own_container(const GlobalOptions& g, const ContainerState& own, const spec::Hooks* hooks) {

@@ -1,4 +1,5 @@
 #include "runtime/owned_cgroup.hpp"
+#include "runtime/state_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -45,7 +46,14 @@ std::string forget_by_hand(const ContainerDir& dir) {
 }
 
 cgroups::Manager& ContainerCgroup::manager() {
-  if (!manager_) manager_.emplace(cgroups::Manager::load(st_.cgroupPath));
+  if (manager_) return *manager_;
+  try {
+    manager_.emplace(cgroups::Manager::load(st_.cgroupPath));
+  } catch (const Error& e) {
+    // A state.json that parses but whose cgroup record does not: as damaged
+    // as one that does not parse (delete --force removes the state only).
+    throw CorruptState("corrupt state file " + dir_.path() + "/state.json: its cgroupPath: " + e.message());
+  }
   return *manager_;
 }
 

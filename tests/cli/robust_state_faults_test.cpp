@@ -249,6 +249,30 @@ TEST_F(StateFaultsTest, CorruptStateJson) {
   }
 }
 
+// A state.json that parses but whose cgroup record does not (cgroupPath, a
+// JSON text of its own): delete --force failed on it ("cgroup state ...:
+// not a JSON object") and the id stayed taken for good. Damaged as any
+// other state: the directory goes, nothing it names is touched.
+TEST_F(StateFaultsTest, ACorruptCgroupRecordInAParsedStateIsRemovedByDeleteForce) {
+  Bundle& b = bundle();
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "badcg"}).exit_code, 0);
+  std::optional<InitRecord> init = recorded_init("badcg");
+  ASSERT_TRUE(init.has_value());
+  const fs::path file = state_dir("badcg") / "state.json";
+  nlohmann::json state = nlohmann::json::parse(std::ifstream(file));
+  state["cgroupPath"] = "{\"made\":";
+  std::ofstream(file, std::ios::trunc) << state.dump();
+  ProcResult force = hull({"delete", "--force", "badcg"});
+  EXPECT_EQ(force.exit_code, 0) << force.err;
+  EXPECT_NE(force.err.find("cgroupPath"), std::string::npos) << force.err;
+  EXPECT_FALSE(fs::exists(state_dir("badcg")));
+  EXPECT_TRUE(pid_alive(init->pid)) << "a process a damaged state names was touched";
+  ::kill(init->pid, SIGKILL);
+  wait_exit_and_reap(init->pid);
+  for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) ::rmdir(dir.c_str());
+}
+
 // Docker 20.10 gives every runtime runc's state root, so runc's containers
 // can sit beside hull's. Read as a corrupt state, runc's state.json was
 // offered to `delete --force`, which removed runc's record and left its
