@@ -96,7 +96,8 @@ UniqueFd new_detached_mount(const std::string& fs_type, const std::string& data,
                             unsigned mount_attrs, const std::optional<std::string>& source,
                             unsigned long superblock_flags) {
   UniqueFd fs(::fsopen(fs_type.c_str(), FSOPEN_CLOEXEC));
-  if (!fs) throw_errno(what + ": fsopen " + quote(fs_type));
+  // No such file system: in mount(2)'s words, whichever way it was made.
+  if (!fs) throw_errno(errno == ENODEV ? what : what + ": fsopen " + quote(fs_type));
   if (source && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source->c_str(), 0) < 0)
     throw_errno(what + ": fsconfig source " + quote(*source));
   for (const std::string& option : superblock_flag_options(superblock_flags)) set_fs_option(fs.get(), option, what);

@@ -429,7 +429,14 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
       made.cleared = 0;
       mnt = new_detached_mount(type, data, what, static_cast<unsigned>(made.mount_attrs().attr_set()), source,
                                mount_flags);
-      attach_mount(mnt.get(), destfd.get(), what);
+      try {
+        attach_mount(mnt.get(), destfd.get(), what);
+      } catch (const Error& e) {
+        // attach_mount's words are a bind's (its source a directory): a new
+        // file system's refusal reads as mount(2)'s on any other path.
+        if (e.code() != ENOTDIR) throw;
+        throw_errno(ENOTDIR, what);
+      }
     } else {
       mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
     }

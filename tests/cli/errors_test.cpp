@@ -716,6 +716,31 @@ TEST_F(ErrorsTest, AnOpenFilesLimitThatLeavesTheInitNoFdToWaitWithFailsCreate) {
   expect_nothing_left("nofile");
 }
 
+// A new file system on a file, or of an unknown type, is refused in
+// mount(2)'s words whether it is mounted with mount(2) or made detached (an
+// option that needs the mount's fd): the detached one said "the source is a
+// directory and the destination is not" (a bind's words) and "fsopen".
+TEST_F(ErrorsTest, ANewFileSystemIsRefusedInTheSameWordsWhateverItsOptions) {
+  for (const char* option : {"nosuid", "rprivate"}) {
+    SCOPED_TRACE(option);
+    Bundle& on_file = bundle(std::string("on-file-") + option);
+    on_file.config["mounts"].push_back(
+        {{"destination", "/bin/busybox"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {option}}});
+    on_file.args({"true"});
+    ProcResult r = hull({"run", "-b", on_file.dir().string(), "newfs"});
+    EXPECT_TRUE(failed_with(r, {"mount \"tmpfs\" on \"/bin/busybox\"", "): not a directory"})) << r.err;
+    EXPECT_EQ(r.err.find("source"), std::string::npos) << r.err;
+    Bundle& unknown = bundle(std::string("unknown-") + option);
+    unknown.config["mounts"].push_back(
+        {{"destination", "/mnt"}, {"type", "nosuchfs"}, {"source", "x"}, {"options", {option}}});
+    unknown.args({"true"});
+    r = hull({"run", "-b", unknown.dir().string(), "newfs"});
+    EXPECT_TRUE(failed_with(r, {"on \"/mnt\"", "): no such device"})) << r.err;
+    EXPECT_EQ(r.err.find("fsopen"), std::string::npos) << r.err;
+  }
+  expect_nothing_left("newfs");
+}
+
 TEST_F(ErrorsTest, StateOfUnknownContainer) {
   EXPECT_TRUE(failed_with(hull({"state", "ghost"}), {"container \"ghost\" does not exist"}));
 }
