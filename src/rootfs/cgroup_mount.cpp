@@ -135,7 +135,8 @@ UniqueFd mount_v1_tree(const MountContext& ctx, int destfd, const std::string& d
   // hierarchies go into it with no lookup of dest again, which a symlink
   // swapped in meanwhile could lead elsewhere.
   const std::string tmpfs_what = what + ": tmpfs for the hierarchies";
-  UniqueFd tmpfs = new_detached_mount("tmpfs", "source=cgroup,mode=755", tmpfs_what,
+  // Its source as runc names it (mountinfo's "tmpfs tmpfs").
+  UniqueFd tmpfs = new_detached_mount("tmpfs", "source=tmpfs,mode=755", tmpfs_what,
                                       static_cast<unsigned>(tmpfs_options.mount_attrs().attr_set()));
   attach_mount(tmpfs.get(), destfd, tmpfs_what);
 

@@ -96,9 +96,11 @@ TEST_F(CgroupRunTest, AMountBelowAReadOnlyV1CgroupMountGetsItsDestination) {
     ProcResult r = run_sh(b,
                           "touch /sys/fs/cgroup/extra/f && echo written; cat /sys/fs/cgroup/pids/pids.max;"
                           " mkdir /sys/fs/cgroup/other 2>/dev/null || echo read-only;"
-                          " echo 7 > /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo limit-read-only",
+                          " echo 7 > /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo limit-read-only;"
+                          " awk '$5 == \"/sys/fs/cgroup\" {print $(NF - 1)}' /proc/self/mountinfo",
                           std::string("robelow-") + read_only);
-    EXPECT_EQ(r.out, "written\n42\nread-only\nlimit-read-only\n") << r.err;
+    // The hierarchies' tmpfs is named as runc names it ("cgroup" before).
+    EXPECT_EQ(r.out, "written\n42\nread-only\nlimit-read-only\ntmpfs\n") << r.err;
   }
 }
 
