@@ -67,6 +67,9 @@ void fault_point(const char* step) {
     // (the test knows the step is reached); the reads, until it closes it.
     UniqueFd fifo(::open(w.hold.c_str(), O_RDONLY | O_CLOEXEC));
     for (char c; fifo && ::read(fifo.get(), &c, 1) > 0;) {}
+    // Once, as a stop: a later pass over the step goes on (or dies at
+    // HULL_FAULT_THEN's step).
+    w = Wanted{w.then, "", "", ""};
     return;
   }
   ::kill(::getpid(), SIGKILL);

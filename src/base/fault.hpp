@@ -24,7 +24,8 @@
 // With HULL_FAULT_ACTION=hold and HULL_FAULT_HOLD=<fifo>, the process
 // reaching the step opens that FIFO for reading and goes on once the test,
 // which opened it for writing, closes it: the test acts at exactly that
-// step, in any process (the container's init too).
+// step, in any process (the container's init too). Held once, at the first
+// pass; HULL_FAULT_THEN applies as after a stop.
 namespace hull {
 
 #ifdef HULL_FAULT_INJECTION

@@ -136,8 +136,8 @@ UniqueFd mount_v1_tree(const MountContext& ctx, int destfd, const std::string& d
   // swapped in meanwhile could lead elsewhere.
   const std::string tmpfs_what = what + ": tmpfs for the hierarchies";
   // Its source as runc names it (mountinfo's "tmpfs tmpfs").
-  UniqueFd tmpfs = new_detached_mount("tmpfs", "source=tmpfs,mode=755", tmpfs_what,
-                                      static_cast<unsigned>(tmpfs_options.mount_attrs().attr_set()));
+  UniqueFd tmpfs = new_detached_mount("tmpfs", "mode=755", tmpfs_what,
+                                      static_cast<unsigned>(tmpfs_options.mount_attrs().attr_set()), "tmpfs");
   attach_mount(tmpfs.get(), destfd, tmpfs_what);
 
   for (const CgroupHierarchyMount& h : hierarchies) {
@@ -177,7 +177,7 @@ UniqueFd mount_v1_tree(const MountContext& ctx, int destfd, const std::string& d
       UniqueFd kept;
       if (mount_fd_needed && !(kept = UniqueFd(::fcntl(tmpfs.get(), F_DUPFD_CLOEXEC, 0))))
         throw_errno(what + ": dup the tmpfs's fd");
-      ctx.readonly_later->push(std::move(tmpfs), what);
+      ctx.readonly_later->push(std::move(tmpfs));
       return kept;
     }
     set_mount_attrs(tmpfs.get(), MountAttrs::read_only(), false, what);

@@ -201,7 +201,7 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, const KernelF
       // Read-only both as a filesystem and as a mount, as mount(2) with
       // MS_RDONLY makes it; the fd then names the attached mount, which is
       // what later directories clone.
-      tmpfs = new_detached_mount("tmpfs", "source=tmpfs,ro", what, MOUNT_ATTR_RDONLY);
+      tmpfs = new_detached_mount("tmpfs", "", what, MOUNT_ATTR_RDONLY, "tmpfs", MS_RDONLY);
       attach_mount(tmpfs.get(), target.get(), what);
       remember(tmpfs.get(), what);
       continue;

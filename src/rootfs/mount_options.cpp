@@ -259,6 +259,12 @@ MountAttrs MountOptions::mount_attrs() const {
   return a;
 }
 
+uint64_t attrs_of_mount_flags(unsigned long flags) {
+  MountOptions given;
+  given.flags = flags;
+  return given.mount_attrs().attr_set();
+}
+
 MountAttrs MountOptions::bind_attrs() const {
   MountAttrs a = mount_attrs();
   a.clear = 0;

@@ -73,6 +73,9 @@ std::vector<std::string> supported_mount_options();
 // there is no mount_setattr); the atime field as MS_NOATIME, MS_STRICTATIME
 // or MS_RELATIME.
 unsigned long mount_flags_of_attrs(uint64_t attrs);
+// The reverse, for a new mount: the MOUNT_ATTR_* that mount(2) would give
+// a new mount of these flags (fsmount's attributes).
+uint64_t attrs_of_mount_flags(unsigned long flags);
 
 // "MS_NOSUID|MS_NODEV"; "0" for no flags; unknown bits as hex.
 std::string mount_flags_to_string(unsigned long flags);

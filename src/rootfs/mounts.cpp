@@ -213,7 +213,7 @@ void queue_copies_read_only_later(const MountContext& ctx, const std::string& in
   const std::optional<std::string> top_at =
       path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(tree)));
   for (auto& [copy, below] : copies)
-    ctx.readonly_later->push(std::move(copy), what,
+    ctx.readonly_later->push(std::move(copy),
                              !top_at ? std::nullopt : std::optional(*top_at == "/" ? below : *top_at + below));
 }
 
@@ -304,7 +304,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
   if (real) queue_copies_read_only_later(ctx, *real, tree.get(), what);
-  if (copy_read_only_later) ctx.readonly_later->push(std::move(tree), what);
+  if (copy_read_only_later) ctx.readonly_later->push(std::move(tree));
 }
 
 UniqueFd bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
@@ -334,6 +334,26 @@ void set_recursive_attrs_and_propagation(int mnt, const MountAttrs& recursive, c
                                          const std::string& what) {
   set_mount_attrs(mnt, recursive, true, what);
   for (unsigned long p : o.propagation) set_propagation(mnt, p, what);
+}
+
+// A new file system made detached and attached onto destfd: the fd names
+// the mount wherever it went. Mounted on the destination and looked up
+// again, a path swapped meanwhile (a writer sharing the rootfs) could lead
+// to another mount, which the attributes would then change (a read-only
+// host bind made writable).
+UniqueFd make_and_attach_new_fs(int destfd, const std::string& type, const std::string& source, unsigned long flags,
+                                const std::string& data, const std::string& what) {
+  UniqueFd mnt =
+      new_detached_mount(type, data, what, static_cast<unsigned>(attrs_of_mount_flags(flags)), source, flags);
+  try {
+    attach_mount(mnt.get(), destfd, what);
+  } catch (const Error& e) {
+    // attach_mount's words are a bind's (its source a directory): a new
+    // file system's refusal reads as mount(2)'s on any other path.
+    if (e.code() != ENOTDIR) throw;
+    throw_errno(ENOTDIR, what);
+  }
+  return mnt;
 }
 
 void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOptions& o, const std::string& dest) {
@@ -413,30 +433,13 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   // A new file system goes on a directory (on anything else the mount
   // below fails, and the setup with it).
   if (!remount) keep_covered_dev_dir(ctx, dest, destfd.get(), true);
-  // Where the steps below need the mount itself, it is made detached and
-  // attached by fd: the fd names it wherever it went. Mounted on the
-  // destination and looked up again, a path swapped meanwhile (a writer
-  // sharing the rootfs) could lead to another mount, which the attributes
-  // would then change (a read-only host bind made writable).
-  const bool mount_fd_needed =
-      !remount && !type.empty() && (o.tmpcopyup || readonly_later || !recursive.empty() || !o.propagation.empty());
-  const bool made_detached = mount_fd_needed && fsconfig_takes(source, data);
+  // The steps below need the mount itself (not for a plain new mount).
+  const bool mount_needed_after = o.tmpcopyup || readonly_later || !recursive.empty() || !o.propagation.empty();
+  const bool mount_fd_needed = !remount && !type.empty() && mount_needed_after;
   UniqueFd mnt;
   try {
-    if (made_detached) {
-      MountOptions made = o;
-      made.flags = mount_flags;
-      made.cleared = 0;
-      mnt = new_detached_mount(type, data, what, static_cast<unsigned>(made.mount_attrs().attr_set()), source,
-                               mount_flags);
-      try {
-        attach_mount(mnt.get(), destfd.get(), what);
-      } catch (const Error& e) {
-        // attach_mount's words are a bind's (its source a directory): a new
-        // file system's refusal reads as mount(2)'s on any other path.
-        if (e.code() != ENOTDIR) throw;
-        throw_errno(ENOTDIR, what);
-      }
+    if (mount_fd_needed && fsconfig_takes(source, data)) {
+      mnt = make_and_attach_new_fs(destfd.get(), type, source, mount_flags, data, what);
     } else {
       mount_on_fd(source.c_str(), destfd.get(), type.empty() ? nullptr : type.c_str(), mount_flags, data, what);
     }
@@ -464,7 +467,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
   }
   // Taken by the kernel: destfd is a mount's root.
   if (remount) forget_readonly_later(ctx, destfd.get(), what);
-  if (!o.tmpcopyup && !readonly_later && recursive.empty() && o.propagation.empty()) return;
+  if (!mount_needed_after) return;
 
   if (mount_fd_needed) fault_point("rootfs-new-mount-attached");
   if (remount) {
@@ -482,7 +485,7 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     }
   }
   set_recursive_attrs_and_propagation(mnt.get(), recursive, o, what);
-  if (readonly_later) ctx.readonly_later->push(std::move(mnt), what);
+  if (readonly_later) ctx.readonly_later->push(std::move(mnt));
 }
 
 }  // namespace

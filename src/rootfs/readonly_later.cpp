@@ -12,16 +12,20 @@
 
 namespace hull::rootfs {
 
-void ReadOnlyLater::push(UniqueFd mount, const std::string& what, std::optional<std::string> path) {
-  struct stat st {};
-  if (::fstat(mount.get(), &st) < 0) throw_errno(what + ": stat the mount to make read-only later");
-  ++devices_[st.st_dev];
-  Entry e{std::move(mount), st.st_dev, std::nullopt};
+void ReadOnlyLater::push(UniqueFd mount, std::optional<std::string> path) {
+  Entry e{std::move(mount), std::nullopt, std::nullopt};
   if (path) e.path = std::move(path);
   entries_.push_back(std::move(e));
 }
 
-bool ReadOnlyLater::holds_file_system_of(int fd) const {
+bool ReadOnlyLater::holds_file_system_of(int fd) {
+  for (; devices_read_ < entries_.size(); ++devices_read_) {
+    Entry& e = entries_[devices_read_];
+    struct stat st {};
+    if (::fstat(e.mount.get(), &st) < 0) throw_errno("stat a mount to make read-only later");
+    e.dev = st.st_dev;
+    ++devices_[st.st_dev];
+  }
   struct stat on {};
   return !devices_.empty() && ::fstat(fd, &on) == 0 && devices_.contains(on.st_dev);
 }
@@ -41,9 +45,11 @@ void ReadOnlyLater::forget(int mount, const std::string& what) {
   const uint64_t id = mount_id_of(mount, what);
   std::erase_if(entries_, [&](const Entry& e) {
     if (mount_id_of(e.mount.get(), what) != id) return false;
-    if (--devices_[e.dev] == 0) devices_.erase(e.dev);
+    if (e.dev && --devices_[*e.dev] == 0) devices_.erase(*e.dev);
     return true;
   });
+  devices_read_ = static_cast<size_t>(
+      std::count_if(entries_.begin(), entries_.end(), [](const Entry& e) { return e.dev.has_value(); }));
 }
 
 void ReadOnlyLater::make_read_only(const std::string& what) const {

@@ -23,11 +23,11 @@ class ReadOnlyLater {
  public:
   // Queues the mount (a tmpfs's root, or a copy's) that fd names, and its
   // path in the rootfs where the caller knows it.
-  void push(UniqueFd mount, const std::string& what, std::optional<std::string> path = std::nullopt);
+  void push(UniqueFd mount, std::optional<std::string> path = std::nullopt);
   bool empty() const { return entries_.empty(); }
   // Whether fd is on the file system of a queued mount: each tmpfs is a
   // superblock, a device, of its own, whatever path led to fd.
-  bool holds_file_system_of(int fd) const;
+  bool holds_file_system_of(int fd);
   // Where each queued mount is in the rootfs at rootfs_path (read once for
   // each, when first asked); nullopt for one outside it.
   std::vector<std::optional<std::string>> paths_in(const std::string& rootfs_path);
@@ -38,13 +38,16 @@ class ReadOnlyLater {
   void make_read_only(const std::string& what) const;
 
  private:
+  // Each read when first needed: the default config queues the v1 cgroup
+  // tmpfs and asks nothing of it.
   struct Entry {
     UniqueFd mount;
-    dev_t dev = 0;
+    std::optional<dev_t> dev;
     std::optional<std::optional<std::string>> path;  // outer: not read yet
   };
   std::vector<Entry> entries_;
-  std::unordered_map<dev_t, size_t> devices_;  // how many entries are on each
+  std::unordered_map<dev_t, size_t> devices_;  // how many entries with a device read are on each
+  size_t devices_read_ = 0;  // entries_ whose device is read: a prefix (pushes append, forget keeps order)
 };
 
 }  // namespace hull::rootfs

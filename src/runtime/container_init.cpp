@@ -355,7 +355,7 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
     // the start goes to `start`. One in the wait itself would go nowhere:
     // its fd is checked first, the log's slot free by then.
     log::close_file();
-    if (ctx.spec->process) check_an_fd_is_left_for_start(ctx.listen_fd, ctx.spec->process->rlimits);
+    if (ctx.spec->process) check_an_fd_is_left_for_start(ctx.listen_fd, ctx.spec->process->rlimits, ctx.preserve_fds);
     if (ctx.rehearse_start_wait) rehearse_start_wait(ctx.listen_fd);
     // From here the init must outlive `hull create`, which exits once it has
     // recorded the container: the parent-death signal would kill it then.

@@ -1,11 +1,11 @@
 #include "runtime/owned_cgroup.hpp"
-#include "runtime/state_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "runtime/state_file.hpp"
 
 namespace hull {
 namespace {

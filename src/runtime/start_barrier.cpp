@@ -136,15 +136,20 @@ void rehearse_start_wait(int listen_fd) {
   if (read_or_recv(conn.get(), &said, 1) != 1) throw refused_under_filter("read and recvfrom", errno);
 }
 
-void check_an_fd_is_left_for_start(int listen_fd, const std::vector<spec::Rlimit>& rlimits) {
-  if (UniqueFd spare(::fcntl(listen_fd, F_DUPFD_CLOEXEC, 0)); spare || errno != EMFILE) return;
-  for (size_t i = 0; i < rlimits.size(); ++i)
-    if (rlimits[i].type == "RLIMIT_NOFILE")
-      throw Error("process.rlimits[" + std::to_string(i) + "]: RLIMIT_NOFILE soft=" + std::to_string(rlimits[i].soft) +
-                      " leaves the container's init no file descriptor to wait for `start` with (its stdio and the "
-                      "fds passed to it use every one): raise it",
-                  EMFILE);
-  throw_errno(EMFILE, "wait for start: the container's init has no file descriptor left for it");
+void check_an_fd_is_left_for_start(int listen_fd, const std::vector<spec::Rlimit>& rlimits, int preserve_fds) {
+  // Stdio, the preserved fds and at most four of its own (this socket, the
+  // channel to the runtime, the seccomp agent's, one to spare): a limit
+  // above their count leaves a number below it free, which no call needs
+  // to show (the default 1024 costs nothing).
+  const uint64_t held = 3 + static_cast<uint64_t>(preserve_fds) + 4;
+  for (size_t i = 0; i < rlimits.size(); ++i) {
+    if (rlimits[i].type != "RLIMIT_NOFILE" || rlimits[i].soft > held) continue;
+    if (UniqueFd spare(::fcntl(listen_fd, F_DUPFD_CLOEXEC, 0)); spare || errno != EMFILE) return;
+    throw Error("process.rlimits[" + std::to_string(i) + "]: RLIMIT_NOFILE soft=" + std::to_string(rlimits[i].soft) +
+                    " leaves the container's init no file descriptor to wait for `start` with (its stdio and the "
+                    "fds passed to it use every one): raise it",
+                EMFILE);
+  }
 }
 
 UniqueFd wait_for_start(int listen_fd) {

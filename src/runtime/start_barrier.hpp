@@ -61,7 +61,7 @@ void rehearse_start_wait(int listen_fd);
 // more than the init holds. An open-files limit of process.rlimits (set by
 // then) that leaves none fails create, naming it; found only in the wait,
 // the error came after Ready, where nothing reads it (runc fails create too).
-void check_an_fd_is_left_for_start(int listen_fd, const std::vector<spec::Rlimit>& rlimits);
+void check_an_fd_is_left_for_start(int listen_fd, const std::vector<spec::Rlimit>& rlimits, int preserve_fds);
 // Init side: blocks until `start` connects and says kGo; returns the
 // accepted connection (CLOEXEC) on which a late error can be reported with
 // report_start_error. Probes are answered on the way.

@@ -8,9 +8,11 @@
 #ifdef HULL_FAULT_BINARY
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -24,10 +26,13 @@ namespace {
 namespace fs = std::filesystem;
 
 // Opens the FIFO for writing once the held process has opened it for
-// reading (bounded): it has reached its step.
-UniqueFd open_when_held(const fs::path& fifo) {
+// reading (bounded): it has reached its step. Gives up once `runner` (the
+// hull that would get there) has exited.
+UniqueFd open_when_held(const fs::path& fifo, pid_t runner) {
   for (int i = 0; i < 1500; ++i) {
     if (UniqueFd w(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)); w) return w;
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(runner), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return UniqueFd();
@@ -57,14 +62,17 @@ class RootfsSwapRace : public HullTest {
   // `hull_fault run`, held after /x's tmpfs is attached while `swap` runs.
   ProcResult run_swapping(Bundle& b, const std::function<void()>& swap) {
     const fs::path fifo = b.dir() / "hold";
-    EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    if (::mkfifo(fifo.c_str(), 0600) != 0) {
+      ADD_FAILURE() << "mkfifo " << fifo << ": " << std::strerror(errno);
+      return ProcResult{};
+    }
     SpawnOptions bounded;
     bounded.timeout = milliseconds(20000);
     Child run = Child::spawn({"/usr/bin/env", "HULL_FAULT=rootfs-new-mount-attached", "HULL_FAULT_ACTION=hold",
                               "HULL_FAULT_HOLD=" + fifo.string(), HULL_FAULT_BINARY, "--root",
                               state_root().string(), "run", "--bundle", b.dir().string(), "swap"},
                              bounded);
-    if (UniqueFd held = open_when_held(fifo)) {
+    if (UniqueFd held = open_when_held(fifo, run.pid())) {
       swap();
     } else {
       ADD_FAILURE() << "the init never reached rootfs-new-mount-attached";
@@ -116,6 +124,12 @@ TEST_F(RootfsSwapRace, ADestinationRemovedAndLinkedToABindNamedAsItsRemnantNever
     });
     if (r.exit_code == 0) {
       EXPECT_EQ(r.out, "1\n") << "the host bind is not read-only";
+    } else {
+      // Refused for what the swap did: the detached tmpfs's attributes (the
+      // kernel's EINVAL once it is unmounted), or the path looked up again.
+      EXPECT_TRUE(r.err.find("mount_setattr") != std::string::npos ||
+                  r.err.find("the destination changed while mounting") != std::string::npos)
+          << r.err;
     }
     EXPECT_EQ(host_file(), "original") << options.back();
   }
