@@ -235,8 +235,9 @@ int run(int argc, char** argv) {
       return refuse_command_line(ctx, "--log-format: " + problem, 1);
     const auto is_help = [](const std::string& word) { return word == "help" || word == "h"; };
     if (!is_help(args[at])) return unknown_command(ctx, args[at]);
-    // `help help`: the help, as runc gives its help command's own.
-    if (at + 1 < args.size() && is_help(args[at + 1])) args.erase(args.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+    // `help help ...`: the help, as runc gives its help command's own,
+    // whatever follows (runc reads no word after a topic).
+    if (at + 1 < args.size() && is_help(args[at + 1])) args.resize(at + 1);
     if (at + 1 < args.size() && !flags.count(args[at + 1]) && !args[at + 1].starts_with("-"))
       return no_help_topic(ctx, args[at + 1]);
     rewrite_help_command(args, at, flags);
