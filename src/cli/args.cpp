@@ -3,9 +3,12 @@
 #include <map>
 
 #include "base/error.hpp"
-#include "cli/cli.hpp"
 
 namespace hull::cli {
+
+std::string unknown_flag_message(const std::string& verb, const std::string& flag) {
+  return verb + ": unknown flag " + quote(flag);
+}
 
 std::string invalid_boolean_value(const std::string& value) {
   return "invalid boolean value " + quote(value) + ": expected true or false (or 1, t, 0, f...)";

@@ -48,6 +48,8 @@ struct RefusedFlagValue : Error {
   std::string verb;  // the command the flag was given to; "" for a global flag
 };
 
+// "list: unknown flag \"-v\"": a flag the verb does not take.
+std::string unknown_flag_message(const std::string& verb, const std::string& flag);
 // Why a true/false flag's value is refused: every value but Go's booleans.
 std::string invalid_boolean_value(const std::string& value);
 // What Go's strconv.ParseBool takes, runc's reading of a true/false value.

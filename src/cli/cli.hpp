@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/args.hpp"
 #include "cli/cli11.hpp"
 
 #include "runtime/operations.hpp"
@@ -89,7 +90,6 @@ void add_id_argument(CLI::App& command, std::string& id);
 void refuse_unknown_flag(const std::string& verb, const std::string& first_word);
 // "-x", "--xyz", "-5" (Go's flag package takes each for a flag), not "-".
 bool looks_like_flag(const std::string& word);
-std::string unknown_flag_message(const std::string& verb, const std::string& flag);
 
 // --preserve-fds N (create, run, exec), read as runc's Go uint flag reads
 // it ("0x10", "1_000"; no sign, no spaces). A count the caller cannot have

@@ -82,10 +82,6 @@ void add_preserve_fds_option(CLI::App& command, const char* names, int& count, c
 
 bool looks_like_flag(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
 
-std::string unknown_flag_message(const std::string& verb, const std::string& flag) {
-  return verb + ": unknown flag " + quote(flag);
-}
-
 void refuse_unknown_flag(const std::string& verb, const std::string& first_word) {
   if (looks_like_flag(first_word))
     throw Error(unknown_flag_message(verb, first_word) + " (see 'hull " + verb + " --help')");
