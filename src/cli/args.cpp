@@ -35,6 +35,13 @@ std::string help_or_version(const std::string& name) {
 
 }  // namespace
 
+bool is_help_flag(const std::string& arg) {
+  if (arg.size() < 2 || arg[0] != '-') return false;
+  const size_t from = arg[1] == '-' ? 2 : 1;
+  const size_t eq = arg.find('=');
+  return help_or_version(arg.substr(from, eq == std::string::npos ? std::string::npos : eq - from)) == "help";
+}
+
 std::vector<std::string> normalize_single_dash(std::vector<std::string> args, const FlagSet& global,
                                                const std::map<std::string, FlagSet>& verbs) {
   const FlagSet* flags = &global;

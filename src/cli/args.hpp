@@ -50,6 +50,9 @@ struct RefusedFlagValue : Error {
 
 // "list: unknown flag \"-v\"": a flag the verb does not take.
 std::string unknown_flag_message(const std::string& verb, const std::string& flag);
+
+// "-h", "--help", "-help=true"...: a form of the help flag.
+bool is_help_flag(const std::string& arg);
 // Why a true/false flag's value is refused: every value but Go's booleans.
 std::string invalid_boolean_value(const std::string& value);
 // What Go's strconv.ParseBool takes, runc's reading of a true/false value.

@@ -238,8 +238,14 @@ int run(int argc, char** argv) {
     // `help help ...`: the help, as runc gives its help command's own,
     // whatever follows (runc reads no word after a topic).
     if (at + 1 < args.size() && is_help(args[at + 1])) args.resize(at + 1);
-    if (at + 1 < args.size() && !flags.count(args[at + 1]) && !args[at + 1].starts_with("-"))
-      return no_help_topic(ctx, args[at + 1]);
+    if (at + 1 < args.size()) {
+      const std::string& next = args[at + 1];
+      // runc's help command has no flag but its own -h: `help --debug` is
+      // refused (exit 1), not answered with the help.
+      if (next.size() > 1 && next[0] == '-' && next != "--" && !is_help_flag(next))
+        return refuse_command_line(ctx, unknown_flag_message("help", next.substr(0, next.find('='))), 1);
+      if (!flags.count(next) && (next == "-" || !next.starts_with("-"))) return no_help_topic(ctx, next);
+    }
     rewrite_help_command(args, at, flags);
   }
   try {

@@ -514,6 +514,12 @@ TEST_F(ErrorsTest, RuncsOtherFlagFormsAndTheHelpCommandWork) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("help topic for"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.err;
+  // runc's help command takes no flag but -h: status 1 (it answered 0 with
+  // the help); "-" is a topic.
+  for (const char* flag : {"--foo", "-v", "--version", "--debug", "-x=1"})
+    EXPECT_EQ(hull({"help", flag}).exit_code, 1) << flag;
+  EXPECT_EQ(hull({"help", "-help"}).exit_code, 0);
+  EXPECT_EQ(hull({"help", "-"}).exit_code, 3);
   // The command word, not a global flag's value that reads the same.
   SpawnOptions in_temp;
   in_temp.cwd = temp_dir().string();
