@@ -46,18 +46,32 @@ std::vector<int> fds_to_keep(const ExecOptions& opts) {
 }
 
 // Everything that needs root and the full capability set, before the uid
-// change: writes to /proc/sys and /proc/self, raising limits, realtime
-// scheduling. Each one fails `create` with the field's name.
+// change: writes to /proc/sys and /proc/self, raising limits. Each one
+// fails `create` with the field's name. A clone inherits each of them.
 void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts) {
   const spec::Process& proc = *spec.process;
   // sysctls belong to the container's namespaces, set once by its init.
   if (spec.linux_ && !opts.is_exec) apply_sysctls(spec.linux_->sysctl);
-  apply_lsm_labels(spec);
   if (proc.oomScoreAdj && !opts.oom_score_adj_applied) apply_oom_score_adj(*proc.oomScoreAdj);
   apply_rlimits(proc.rlimits);
   if (spec.linux_ && spec.linux_->personality) apply_personality(*spec.linux_->personality);
   if (spec.linux_ && spec.linux_->memoryPolicy) apply_memory_policy(*spec.linux_->memoryPolicy);
   if (proc.ioPriority && !opts.io_priority_applied) apply_io_priority(*proc.ioPriority);
+}
+
+// What the process sets on itself, not inherited through a clone the way
+// the steps above are: its terminal (as its session's), its LSM exec label
+// (written to its own /proc/self), its scheduler (a deadline task cannot
+// clone; reset-on-fork would be lost) and its final CPU affinity. The
+// init takes them as root; exec's process once cloned, as the user.
+void apply_own_attributes(const spec::Spec& spec, const ExecOptions& opts) {
+  const spec::Process& proc = *spec.process;
+  if (proc.terminal)
+    with_context("process.terminal", [&] {
+      setup_terminal(opts.pty_master, opts.pty_slave, opts.console_socket_fd, proc.consoleSize,
+                     opts.pty_output_as_written);
+    });
+  apply_lsm_labels(spec);
   if (proc.scheduler) apply_scheduler(*proc.scheduler);
   if (opts.is_exec && proc.execCPUAffinity && proc.execCPUAffinity->final)
     apply_cpu_affinity(*proc.execCPUAffinity->final, "process.execCPUAffinity.final");
@@ -90,14 +104,29 @@ void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, c
   });
 }
 
-// The filter loaded, then the capability sets applied without the
-// CAP_SYS_ADMIN kept to load it (`deferred`, when it was kept).
-void load_seccomp_with(const seccomp::Program& filter, const spec::Seccomp& config, const ExecOptions& opts,
-                       const CapabilitySets* deferred) {
-  load_seccomp(filter, config, opts);
-  if (deferred)
-    with_context("drop CAP_SYS_ADMIN after loading the seccomp filter (does the profile allow capset and prctl?)",
-                 [&] { apply_capability_sets(*deferred); });
+// Looked up as the container user with its capabilities (a user given
+// CAP_DAC_OVERRIDE runs a file only root may execute, as execve lets it),
+// in the container's PATH, before the barrier: a missing binary or
+// interpreter fails `create`, not `start`. By the process itself: its
+// /proc/self (/proc/self/exe, a preserved fd's /proc/self/fd/N) is what the
+// path names.
+void find_program(const spec::Spec& spec, PreparedProcess& p) {
+  p.binary = find_executable(spec.process->args[0], p.env);
+  check_executable(p.binary, p.keep);
+}
+
+constexpr uint64_t kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
+constexpr uint64_t kSysNice = uint64_t{1} << CAP_SYS_NICE;
+
+// The filter loaded before the start, then the capability sets applied
+// without the CAP_SYS_ADMIN kept to load it, where it was kept.
+void load_seccomp_before_start(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p) {
+  load_seccomp(*p.filter, *spec.linux_->seccomp, opts);
+  p.filter_loaded = true;
+  if (!(p.kept & kSysAdmin)) return;
+  p.kept &= ~kSysAdmin;
+  with_context("drop CAP_SYS_ADMIN after loading the seccomp filter (does the profile allow capset and prctl?)",
+               [&] { apply_capability_sets(p.caps, p.kept); });
 }
 
 // startContainer hooks run here, in the container, after `start` and before
@@ -121,6 +150,12 @@ void run_start_container_hooks(const spec::Spec& spec, const ExecOptions& opts, 
 }  // namespace
 
 void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
+  PreparedProcess p;
+  prepare_container_process(spec, opts, p);
+  finish_container_process(spec, opts, p);
+}
+
+void prepare_container_process(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p) {
   if (!spec.process) throw Error("config.json has no process to run");
   const spec::Process& proc = *spec.process;
   if (proc.args.empty()) throw Error("process.args is empty: nothing to run");
@@ -136,25 +171,18 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   if (!opts.is_exec) check_sysctls(spec);
   check_lsm_labels(spec);
   const int last_cap = opts.last_cap >= 0 ? opts.last_cap : kernel_last_cap();
-  CapabilitySets caps = capability_sets(proc.capabilities, last_cap);
-  leave_out_ungrantable(caps, held_capabilities().permitted);
+  p.caps = capability_sets(proc.capabilities, last_cap);
+  leave_out_ungrantable(p.caps, held_capabilities().permitted);
   // Compiled before the barrier (by the runtime, before the clone, where it
   // passed it): a bad profile fails `create`.
-  std::optional<seccomp::Program> compiled_here;
-  const seccomp::Program* filter = nullptr;
   if (spec.linux_ && spec.linux_->seccomp) {
-    filter = opts.seccomp_program;
-    if (!filter) filter = &compiled_here.emplace(seccomp::compile(*spec.linux_->seccomp));
-    if (filter->notify && !opts.seccomp_listener && (opts.seccomp_listener_fd < 0 || !opts.container_state_json))
+    p.filter = opts.seccomp_program;
+    if (!p.filter) p.filter = &p.compiled_here.emplace(seccomp::compile(*spec.linux_->seccomp));
+    if (p.filter->notify && !opts.seccomp_listener && (opts.seccomp_listener_fd < 0 || !opts.container_state_json))
       throw Error("linux.seccomp uses SCMP_ACT_NOTIFY but the runtime has no connection to listenerPath");
   }
 
-  if (proc.terminal)
-    with_context("process.terminal", [&] {
-      setup_terminal(opts.pty_master, opts.pty_slave, opts.console_socket_fd, proc.consoleSize,
-                     opts.pty_output_as_written);
-    });
-
+  if (!opts.cloned_after_identity) apply_own_attributes(spec, opts);
   apply_privileged_attributes(spec, opts);
 
   // As root first: the cwd may be a directory only root can enter (then the
@@ -163,10 +191,10 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
 
   // Bounding set before the uid change (dropping needs CAP_SETPCAP), and
   // KEEPCAPS so the permitted set survives setresuid away from 0.
-  drop_bounding_set(caps, last_cap);
+  drop_bounding_set(p.caps, last_cap);
   keep_caps_across_setuid();
   // Read as root, as runc does: the user may not be able to read passwd.
-  const std::vector<std::string> env = env_with_home(unique_names(proc.env), proc.user.uid);
+  p.env = env_with_home(unique_names(proc.env), proc.user.uid);
   if (opts.stdio_to_user) give_stdio_to(proc.user.uid);
   with_context("process.user", [&] { set_identity(proc.user); });
   set_non_dumpable();
@@ -183,16 +211,12 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // after: of the set-up, only capset and prctl run under the filter. The
   // bounding set is already final, so the extra capability cannot reach the
   // container: execve recomputes every set from the ones set below.
-  constexpr uint64_t kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
-  bool defer_caps = filter && !proc.noNewPrivileges && !((caps.effective & caps.permitted) & kSysAdmin);
-  apply_capability_sets(caps, defer_caps ? kSysAdmin : 0);
-  // Looked up as the container user with its capabilities (a user given
-  // CAP_DAC_OVERRIDE runs a file only root may execute, as execve lets it),
-  // in the container's PATH, before the barrier: a missing binary or
-  // interpreter fails `create`, not `start`.
-  std::string binary = find_executable(proc.args[0], env);
-  const std::vector<int> keep = fds_to_keep(opts);
-  check_executable(binary, keep);
+  const uint64_t granted = p.caps.effective & p.caps.permitted;
+  if (p.filter && !proc.noNewPrivileges && !(granted & kSysAdmin)) p.kept |= kSysAdmin;
+  if (opts.cloned_after_identity && proc.scheduler && !(granted & kSysNice)) p.kept |= kSysNice;
+  apply_capability_sets(p.caps, p.kept);
+  p.keep = fds_to_keep(opts);
+  if (!opts.cloned_after_identity) find_program(spec, p);
   if (proc.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();
@@ -208,20 +232,37 @@ void exec_container_process(const spec::Spec& spec, const ExecOptions& opts) {
   // the barrier and what follows run under the filter. With
   // noNewPrivileges, as late as possible, as runc: only the last steps run
   // under it (the init holds no capability beyond the config's meanwhile).
-  const bool filter_before_start = filter_loaded_before_start(spec);
-  if (filter_before_start) load_seccomp_with(*filter, *spec.linux_->seccomp, opts, defer_caps ? &caps : nullptr);
+  // Exec's helper loads it where CAP_SYS_ADMIN was kept for it, so the
+  // process is never born holding it; not a notify profile's: its agent
+  // gets the listener only once the process exists, and the helper's last
+  // calls (capset, the clone, its report) would wait for that agent.
+  if (filter_loaded_before_start(spec) && (!opts.cloned_after_identity || ((p.kept & kSysAdmin) && !p.filter->notify)))
+    load_seccomp_before_start(spec, opts, p);
+}
+
+void finish_container_process(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p) {
+  if (opts.cloned_after_identity) {
+    find_program(spec, p);
+    apply_own_attributes(spec, opts);
+    if (p.kept & kSysNice) {
+      p.kept &= ~kSysNice;
+      with_context("drop CAP_SYS_NICE after applying process.scheduler",
+                   [&] { apply_capability_sets(p.caps, p.kept); });
+    }
+    if (filter_loaded_before_start(spec) && !p.filter_loaded) load_seccomp_before_start(spec, opts, p);
+  }
   phase_mark("process_setup");
   int report_fd = opts.wait_for_start ? opts.wait_for_start() : -1;
 
   phase_mark("exec");  // the last mark: close_all_fds_except closes the trace fd
   // After the barrier, so nothing it opened can leak either.
   std::vector<int> until_exec{report_fd, opts.seccomp_listener_fd};
-  close_all_fds_except(keep, until_exec);
-  if (filter && !filter_before_start) load_seccomp(*filter, *spec.linux_->seccomp, opts);
+  close_all_fds_except(p.keep, until_exec);
+  if (p.filter && !p.filter_loaded) load_seccomp(*p.filter, *spec.linux_->seccomp, opts);
   // Under the filter, as runc runs them: the hooks are held to the profile.
-  if (!opts.is_exec) run_start_container_hooks(spec, opts, env);
+  if (!opts.is_exec) run_start_container_hooks(spec, opts, p.env);
 
-  exec_program(binary, proc.args, env);
+  exec_program(p.binary, spec.process->args, p.env);
 }
 
 }  // namespace hull::process

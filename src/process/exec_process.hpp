@@ -2,11 +2,14 @@
 // The last stage of the container init: everything the spec says about the
 // process (identity, env, cwd, rlimits, capabilities, no_new_privs, seccomp, ...),
 // applied in the order that works, ending in execve.
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
+#include "process/capabilities.hpp"
 #include "seccomp/seccomp.hpp"
 #include "spec/spec.hpp"
 
@@ -34,6 +37,16 @@ struct ExecOptions {
   // init). The caller applies .initial itself, before joining the cgroup, with
   // process::apply_cpu_affinity (process/scheduling.hpp).
   bool is_exec = false;
+  // Exec's process: prepare_container_process runs in the helper that
+  // clones it (runtime/exec.cpp), where no container process can reach it,
+  // so the process is born as the container's user with the container's
+  // capabilities: in the container's pid namespace a process of it with
+  // CAP_SYS_PTRACE in our user namespace may drive it before its execve
+  // (found by review, 2026-12-07: it read a host file with the runtime's
+  // CAP_DAC_READ_SEARCH). The steps only the process can take for itself
+  // (its terminal as its session's, its LSM exec label, its scheduler)
+  // wait for finish_container_process.
+  bool cloned_after_identity = false;
   // fds 0-2 are an engine's (a detached create or exec): make them the
   // container user's (give_stdio_to), as runc does.
   bool stdio_to_user = false;
@@ -82,7 +95,35 @@ void apply_from_outside_user_namespace(const spec::Process& process, pid_t pid);
 
 // Runs in the init after setup_rootfs. Never returns: execs the process or
 // throws hull::Error (the caller reports it to the parent and _exits).
+// prepare_container_process, then finish_container_process.
 [[noreturn]] void exec_container_process(const spec::Spec& spec, const ExecOptions& opts);
+
+// What the steps up to the process's identity hand to those after it.
+// Not copied: `filter` may point into `compiled_here`.
+struct PreparedProcess {
+  PreparedProcess() = default;
+  PreparedProcess(const PreparedProcess&) = delete;
+  PreparedProcess& operator=(const PreparedProcess&) = delete;
+
+  CapabilitySets caps;
+  // Held beyond `caps` until the step that needs them is done:
+  // CAP_SYS_ADMIN to load the filter without noNewPrivileges, CAP_SYS_NICE
+  // for the scheduler of a process cloned after its identity.
+  uint64_t kept = 0;
+  std::optional<seccomp::Program> compiled_here;
+  const seccomp::Program* filter = nullptr;  // linux.seccomp, or null
+  bool filter_loaded = false;
+  std::vector<std::string> env;
+  std::string binary;
+  std::vector<int> keep;  // the preserved fds
+};
+
+// Every step up to the identity, the capabilities and no_new_privs (and,
+// for the init, the filter loaded before the start): what needs the
+// host's privileges.
+void prepare_container_process(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& out);
+// The rest, ending in execve; throws hull::Error.
+[[noreturn]] void finish_container_process(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p);
 
 // A startContainer hook failed: the runtime destroys the container
 // (runtime.md lifecycle step 7: "continue the lifecycle at step 12").

@@ -145,12 +145,46 @@ void report_set_up_error(const ExecChild& c, int err, const std::string& message
   c.channel->send_error(err, message);
 }
 
-[[noreturn]] void exec_child_main(ExecChild& c) noexcept {
+// What the helper makes ready for the process it clones, in its frame: the
+// clone has a copy of it.
+struct ExecSetUp {
+  process::ExecOptions options;
+  process::PreparedProcess prepared;
+  rootfs::Pty pty;
+};
+
+// In the helper, after its joins: the options of the process's set-up.
+void fill_exec_options(ExecChild& c, process::ExecOptions& eo) {
+  eo.preserve_fds = c.preserve_fds;
+  eo.is_exec = true;
+  eo.cloned_after_identity = true;
+  eo.stdio_to_user = c.stdio_to_user;
+  eo.oom_score_adj_applied = c.oom_score_adj_inherited;
+  eo.io_priority_applied = c.in_user_namespace;  // by the helper
+  eo.seccomp_program = c.seccomp_program;
+  eo.last_cap = c.last_cap;
+  // A notify listener goes to the runtime, which knows this process's pid
+  // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
+  // runtime expects it whenever seccomp::uses_notify says so.
+  eo.seccomp_listener = [&c](int listener_fd, SendCall call) {
+    c.channel->send_fd(SyncMsg::SeccompListener, listener_fd, call);
+  };
+  // Set-up is done: from here the process must outlive `hull exec`, which
+  // returns at once with --detach (the kernel keeps the parent-death
+  // signal across execve for a process whose credentials do not change).
+  // Failures after it still go to `hull exec` over the channel.
+  eo.wait_for_start = [&c] {
+    keep_living_after_the_runtime(process::filter_loaded_before_start(*c.spec));
+    return c.channel->fd();
+  };
+}
+
+[[noreturn]] void exec_child_main(ExecChild& c, ExecSetUp& set_up) noexcept {
   // Non-dumpable from the first instruction, as the init: a container
-  // process cannot ptrace us or open /proc/<pid>/fd while we set up (short
-  // of CAP_SYS_PTRACE in our user namespace, against which we hold nothing
-  // of the host's; exec_container_process sets it again after each
-  // identity change).
+  // process cannot ptrace us or open /proc/<pid>/fd (short of
+  // CAP_SYS_PTRACE in our user namespace, against which we hold nothing of
+  // the host's and no capability beyond the container's: the helper set
+  // our identity).
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   reset_signal_state();
   // Our parent is `hull exec` (CLONE_PARENT), not the helper.
@@ -172,57 +206,43 @@ void report_set_up_error(const ExecChild& c, int err, const std::string& message
     // which refuses a session leader outside the container's pid namespace,
     // can checkpoint the container with it.
     if (::setsid() < 0) throw_errno("setsid: a session of the exec process's own");
-    if (c.new_keyring) process::join_new_session_keyring(*c.spec);
-    // Every CPU the container's cpuset allows (a move into it later, where
-    // the clone could not place us, narrows a full mask to it), not the
-    // mask of `hull exec`'s caller, unless process.execCPUAffinity says
-    // otherwise (as crun).
-    if (!c.spec->process->execCPUAffinity) process::reset_cpu_affinity();
-    process::ExecOptions eo;
-    eo.preserve_fds = c.preserve_fds;
-    eo.is_exec = true;
-    eo.stdio_to_user = c.stdio_to_user;
-    eo.oom_score_adj_applied = c.oom_score_adj_inherited;
-    eo.io_priority_applied = c.in_user_namespace;  // by the helper
-    eo.seccomp_program = c.seccomp_program;
-    eo.last_cap = c.last_cap;
-    // A notify listener goes to the runtime, which knows this process's pid
-    // as the agent sees it (runc's procSeccomp). It arrives before EOF: the
-    // runtime expects it whenever seccomp::uses_notify says so.
-    eo.seccomp_listener = [&c](int listener_fd, SendCall call) {
-      c.channel->send_fd(SyncMsg::SeccompListener, listener_fd, call);
-    };
-    // Set-up is done: from here the process must outlive `hull exec`, which
-    // returns at once with --detach (the kernel keeps the parent-death
-    // signal across execve for a process whose credentials do not change).
-    // Failures after it still go to `hull exec` over the channel.
-    eo.wait_for_start = [&c] {
-      keep_living_after_the_runtime(process::filter_loaded_before_start(*c.spec));
-      return c.channel->fd();
-    };
-    rootfs::Pty pty;
-    if (c.spec->process->terminal) {
-      // As runc's exec: root of the container's user namespace first, then
-      // the pty is the container root's to chown. What needs the host's
-      // root is done before: the cgroup files (by the helper), oom_score_adj
-      // (inherited from the runtime).
-      if (c.in_user_namespace) ns::become_namespace_root();
-      // After setns the root is the container's: the pty comes from its devpts.
-      UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-      if (!root) throw_errno("open the container root");
-      pty = rootfs::open_pty(root.get(), c.spec->process->user.uid);
-      eo.pty_master = pty.master.get();
-      eo.pty_slave = pty.slave.get();
-      eo.console_socket_fd = c.console_socket;
-      eo.pty_output_as_written = c.proxied_terminal;
-    }
-    process::exec_container_process(*c.spec, eo);
+    process::finish_container_process(*c.spec, set_up.options, set_up.prepared);
   } catch (const Error& e) {
     report_set_up_error(c, e.code(), e.message());
   } catch (const std::exception& e) {
     report_set_up_error(c, 0, e.what());
   }
   ::_exit(127);
+}
+
+// In the helper, joined: everything of the process's set-up that needs the
+// host's privileges, so that it is born with the container's.
+void prepare_exec_process(ExecChild& c, ExecSetUp& set_up) {
+  // Joined as root: the keyring is the container root's to grant.
+  if (c.new_keyring) process::join_new_session_keyring(*c.spec);
+  // Every CPU the container's cpuset allows (a move into it later, where
+  // the clone could not place us, narrows a full mask to it), not the
+  // mask of `hull exec`'s caller, unless process.execCPUAffinity says
+  // otherwise (as crun).
+  if (!c.spec->process->execCPUAffinity) process::reset_cpu_affinity();
+  process::ExecOptions& eo = set_up.options;
+  fill_exec_options(c, eo);
+  if (c.spec->process->terminal) {
+    // As runc's exec: root of the container's user namespace first, then
+    // the pty is the container root's to chown. What needs the host's
+    // root is done before: the cgroup files, oom_score_adj (inherited from
+    // the runtime).
+    if (c.in_user_namespace) ns::become_namespace_root();
+    // After setns the root is the container's: the pty comes from its devpts.
+    UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw_errno("open the container root");
+    set_up.pty = rootfs::open_pty(root.get(), c.spec->process->user.uid);
+    eo.pty_master = set_up.pty.master.get();
+    eo.pty_slave = set_up.pty.slave.get();
+    eo.console_socket_fd = c.console_socket;
+    eo.pty_output_as_written = c.proxied_terminal;
+  }
+  process::prepare_container_process(*c.spec, eo, set_up.prepared);
 }
 
 // The helper runs in the runtime's memory where the launcher can
@@ -263,6 +283,9 @@ struct ExecHelper {
     if (h.wait_for_placement) h.child->channel->expect(SyncMsg::Continue);
     if (h.v1_placement) h.v1_placement->move_self_leaving_files();
     process::close_fds_except(h.keep);
+    // Closed just now, or never ours to close: forgotten (the launcher puts
+    // our lender's record back).
+    process::restore_detached_mount_record(-1);
     for (int i = 0; i < 3; ++i)
       if (h.stdio[i] >= 0 && ::dup2(h.stdio[i], i) < 0) throw_errno("take the stdio pipes");
     // Inherited by the process, set while the host's root still holds the
@@ -272,8 +295,21 @@ struct ExecHelper {
     if (h.setns_flags && ::setns(h.init_pidfd, h.setns_flags) < 0) throw_errno("join the container's namespaces");
     ::close(h.init_pidfd);
     fault_point("exec-helper-joined");
+    ExecSetUp set_up;
+    try {
+      prepare_exec_process(*h.child, set_up);
+    } catch (const Error& e) {
+      // The filter, loaded here, may refuse the report's write.
+      if (h.child->unsent && set_up.prepared.filter_loaded) h.child->unsent->leave(e.code(), e.message());
+      throw;
+    }
+    // What reaches the host stays with us: the host's procfs (open for the
+    // set-up's reads of its own /proc/self) and the --log file (the
+    // process's lines go through the relay).
+    procfs::close_shared_root();
+    if (log::to_file()) ::close(log::fd());
     const long pid = h.report->clone_sibling(0);
-    if (pid == 0) exec_child_main(*h.child);
+    if (pid == 0) exec_child_main(*h.child, set_up);
     if (pid < 0) throw_errno("clone3 the exec process in the container's namespaces");
     fault_point("exec-helper-cloned");
     return pid;
@@ -502,18 +538,21 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // may have closed our copy of the child's end): the process and our end.
     // With `runtime_places`, the helper stays in our cgroups and we move the
     // process into the container's once it exists.
+    // The helper's set-up reads its own /proc/self through it.
+    procfs::open_shared_root();
     auto clone_process = [&](bool runtime_places) {
       auto [runtime_end, child_end] = SyncChannel::make_pair();
       SiblingReport report;
       child.channel = &child_end;
       child.wait_for_placement = runtime_places || rdt_tasks.has_value();
-      ExecHelper helper{&child,
-                        &report,
-                        init.get(),
-                        in.plan.setns_flags,
-                        {child_end.fd(), in.console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
-                         phase_trace_fd(), fault_list_fd()},
-                        in.cgroup && !runtime_places && !in.cgroup->v1().empty() ? &in.cgroup->v1() : nullptr};
+      ExecHelper helper{
+          &child,
+          &report,
+          init.get(),
+          in.plan.setns_flags,
+          {child_end.fd(), in.console.child.get(), log_relay.child_fd(), report.write_fd(), init.get(),
+           phase_trace_fd(), fault_list_fd(), procfs::shared_root_record().fd, log::to_file() ? log::fd() : -1},
+          in.cgroup && !runtime_places && !in.cgroup->v1().empty() ? &in.cgroup->v1() : nullptr};
       for (int i = 0; i < o.preserve_fds; ++i) helper.keep.push_back(3 + i);
       for (int i = 0; i < 3; ++i) {
         helper.stdio[i] = pipes ? pipes->child[i].get() : null.get();
@@ -560,6 +599,9 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
         launched.emplace(clone_process(true));
       }
     } catch (const Error& e) {
+      // The helper loaded the filter (runc's order without
+      // noNewPrivileges): it may have been killed at its report.
+      if (unsent) unsent->throw_if_left();
       rethrow_explaining_a_kill(e);
     }
     oom_lent.reset();

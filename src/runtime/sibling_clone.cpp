@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -22,8 +23,9 @@ namespace {
 struct Report {
   long pid = 0;
   int err = 0;
-  char error[480] = {};
+  char error[4000] = {};
 };
+static_assert(sizeof(Report) <= PIPE_BUF, "the whole report in one pipe write");
 
 // The helper died after it cloned the process and before it reported the
 // pid, or reported one that is not its clone: that process is our child
@@ -56,6 +58,10 @@ long SiblingReport::clone_sibling(uint64_t flags) const noexcept {
   clone_args args{};
   args.flags = CLONE_PARENT | flags;  // exit_signal 0: the helper's (SIGCHLD) is used
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  // Under a filter that answers clone3 so (Docker's and podman's profiles,
+  // for a container without CAP_SYS_ADMIN: exec's helper loads it first
+  // where the process has no noNewPrivileges): clone(2), as fork does.
+  if (pid < 0 && errno == ENOSYS) pid = ::syscall(SYS_clone, CLONE_PARENT | flags, 0, 0, 0, 0);
   if (pid == 0) ::close(write_end_.get());
   return pid;
 }

@@ -32,7 +32,8 @@ class SiblingReport {
   // The pipe's write end, for a helper that closes every fd but those it keeps.
   int write_fd() const noexcept { return write_end_.get(); }
 
-  // In the helper: clone3 with CLONE_PARENT | flags. The helper gets the
+  // In the helper: clone3 with CLONE_PARENT | flags (clone where a filter
+  // answers clone3 with ENOSYS). The helper gets the
   // pid (-1 and errno on failure); the clone gets 0, its copy of the write
   // end closed (the helper's death alone must end our read). The helper must
   // not change this object: it may run in our memory.

@@ -56,7 +56,8 @@ class ExecSetupIsolation : public HullTest {
   // each time it is told an exec process's pid (through a fifo, as `hull
   // exec` holds the container's lock until its process has exec'd), it
   // follows every fd of it, one line each into /report: "dir", "file",
-  // "char <major>:<minor>" (hex) or "other" (pipes, sockets); and reads its
+  // "ownpty" (a pty of the container's devpts: exec -t's, opened by the
+  // helper), "char <major>:<minor>" (hex) or "other" (pipes, sockets); and reads its
   // environment and command line: "environ-leaked" or "cmdline-leaked"
   // where it finds `hull exec`'s caller's (its -e values are on that line).
   void start_attacker() {
@@ -64,8 +65,9 @@ class ExecSetupIsolation : public HullTest {
     for (auto& [set, names] : b_->config["process"]["capabilities"].items()) names.push_back("CAP_SYS_PTRACE");
     b_->args({"sh", "-c",
               "while read P < /trigger; do (cd /proc/$P/fd || exit; for f in *; do if [ -d $f ]; then echo dir $f "
-              "$(readlink $f); elif [ -f $f ]; then echo file $f $(readlink $f); elif [ -c $f ]; then echo char "
-              "$(stat -L -c %t:%T $f) $f $(readlink $f); else echo other $f $(readlink $f); fi; done; "
+              "$(readlink $f); elif [ -f $f ]; then echo file $f $(readlink $f); elif [ -c $f ] && [ \"$(stat -L -c "
+              "%d $f)\" = \"$(stat -c %d /dev/pts)\" ]; then echo ownpty $f $(readlink $f); elif [ -c $f ]; then "
+              "echo char $(stat -L -c %t:%T $f) $f $(readlink $f); else echo other $f $(readlink $f); fi; done; "
               "if grep -q hull-caller-secret /proc/$P/environ; then echo environ-leaked; fi; "
               "if grep -q hull-caller-secret /proc/$P/cmdline; then echo cmdline-leaked; fi) > /report.part "
               "2>&1 || echo refused >> /report.part; mv /report.part /report; done"});
@@ -115,7 +117,8 @@ class ExecSetupIsolation : public HullTest {
     EXPECT_NE(look.find("socket:"), std::string::npos) << look;
     std::istringstream lines(look);
     for (std::string line; std::getline(lines, line);) {
-      const bool allowed = line.rfind("other ", 0) == 0 || line.rfind("char 1:3 ", 0) == 0;
+      const bool allowed =
+          line.rfind("other ", 0) == 0 || line.rfind("char 1:3 ", 0) == 0 || line.rfind("ownpty ", 0) == 0;
       EXPECT_TRUE(allowed) << "reachable from the container: " << line << "\nall: " << look;
     }
   }
@@ -160,6 +163,50 @@ TEST_F(ExecSetupIsolation, ACreatedInitWaitsWithTheConfigsCapabilitiesAndFilterO
   EXPECT_EQ(look.out, "CapEff:\t0000000020080420\nSeccomp:\t2\nhull\ninit\n0\n");
   EXPECT_EQ(status(kId), "created");
   start_container(kId);
+  EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
+}
+
+// The exec process is born as the container's user, with the config's
+// capabilities and (without noNewPrivileges) under its filter: a container
+// process with CAP_SYS_PTRACE could drive it from its first instruction.
+// It was born with the runtime's every capability and set itself up in the
+// container: a process that seized it read a host file through
+// open_by_handle_at (found by review 2026-12-07; runc 1.1 the same).
+TEST_F(ExecSetupIsolation, TheExecProcessIsBornWithTheConfigsIdentityCapabilitiesAndFilter) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  const nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SYS_PTRACE"};
+  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  // clone3 answered ENOSYS, as Docker's and podman's profiles answer it
+  // without CAP_SYS_ADMIN: the helper, under the filter, clones with clone.
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls",
+                                   {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 1}},
+                                    {{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}}}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), kId}).exit_code, 0);
+  start_container(kId);
+  for (bool nnp : {false, true}) {
+    SCOPED_TRACE(nnp ? "exec --no-new-privs" : "without noNewPrivileges");
+    SpawnOptions bounded;
+    bounded.timeout = milliseconds(20000);
+    std::vector<std::string> args{"--user", "1000:1000", kId, "true"};
+    if (nnp) args.insert(args.begin(), "--no-new-privs");
+    Child exec = Child::spawn(fault_argv({}, args), bounded);
+    const pid_t victim = stopped_child_of(exec.pid());
+    ASSERT_GT(victim, 0) << "the exec process did not stop at exec-process-started";
+    const std::string st = read_text_file("/proc/" + std::to_string(victim) + "/status");
+    ::kill(victim, SIGCONT);
+    ProcResult done = finish_reaping_orphans(std::move(exec));
+    EXPECT_EQ(done.exit_code, 0) << done.err;
+    EXPECT_EQ(status_field(st, "Uid"), "1000\t1000\t1000\t1000");
+    EXPECT_EQ(status_field(st, "Gid"), "1000\t1000\t1000\t1000");
+    for (const char* set : {"CapEff", "CapPrm", "CapBnd"}) EXPECT_EQ(status_field(st, set), "0000000020080420") << set;
+    EXPECT_EQ(status_field(st, "NoNewPrivs"), nnp ? "1" : "0");
+    // With noNewPrivileges the filter comes last, as runc loads it: no
+    // capability is needed for it.
+    EXPECT_EQ(status_field(st, "Seccomp"), nnp ? "0" : "2");
+  }
   EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
 }
 
