@@ -287,17 +287,25 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
   throw Error("exec " + quote(file) + ": executable file not found in $PATH (PATH=" + path + ")", ENOENT);
 }
 
-void check_executable(const std::string& path, std::span<const int> passed_fds) {
+std::optional<struct stat> runtime_binary_stat() {
   struct stat self;
-  UniqueFd exe;
   try {
-    exe = procfs::open_link_target("self/exe", O_PATH);
+    UniqueFd exe = procfs::open_link_target("self/exe", O_PATH);
+    if (::fstat(exe.get(), &self) == 0) return self;
   } catch (const Error&) {}
+  return std::nullopt;
+}
+
+void check_executable(const std::string& path, std::span<const int> passed_fds, const struct stat* runtime) {
+  std::optional<struct stat> self;
+  if (runtime)
+    self = *runtime;
+  else
+    self = runtime_binary_stat();
   // One read of the file's first bytes serves both the runtime-binary check
   // and the explanation of a missing interpreter (it was read twice).
   const std::optional<Header> header = read_header(path);
-  if (exe && ::fstat(exe.get(), &self) == 0)
-    with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, self, 0, &header); });
+  if (self) with_context("exec " + quote(path), [&] { check_not_runtime_binary(path, *self, 0, &header); });
   check_inside_mount_namespace(path, passed_fds);
   if (auto why = explain_not_executable(path)) throw Error("exec " + quote(path) + ": " + *why, EACCES);
   if (auto why = header ? explain_header(*header, " in the container") : std::nullopt)

@@ -1,6 +1,9 @@
 #pragma once
 // process.args: finding the binary, checking it can run, execve, and saying why
 // not when it cannot.
+#include <sys/stat.h>
+
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,8 +24,15 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
 // a #! interpreter or an ELF dynamic loader missing, CRLF in a #! line, a
 // binary outside the container's mounts (CVE-2024-21626) unless it is one of
 // `passed_fds`, the files the caller handed over (--preserve-fds): a memfd or
-// a host script given as /proc/self/fd/3 runs, as with runc. Throws hull::Error.
-void check_executable(const std::string& path, std::span<const int> passed_fds = {});
+// a host script given as /proc/self/fd/3 runs, as with runc. `runtime`:
+// the runtime binary as stat saw it, where /proc/self/exe may be out of
+// reach (a filter refusing openat2); null: read here. Throws hull::Error.
+void check_executable(const std::string& path, std::span<const int> passed_fds = {},
+                      const struct stat* runtime = nullptr);
+
+// The runtime binary (/proc/self/exe) as fstat sees it; nullopt where
+// procfs cannot say.
+std::optional<struct stat> runtime_binary_stat();
 
 // Why execve(path) failed with `err`, as a sentence naming the binary.
 // `where` says where a missing file was looked for (" in the container");

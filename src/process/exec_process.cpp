@@ -112,7 +112,7 @@ void load_seccomp(const seccomp::Program& filter, const spec::Seccomp& config, c
 // path names.
 void find_program(const spec::Spec& spec, PreparedProcess& p) {
   p.binary = find_executable(spec.process->args[0], p.env);
-  check_executable(p.binary, p.keep);
+  check_executable(p.binary, p.keep, p.runtime_binary ? &*p.runtime_binary : nullptr);
 }
 
 constexpr uint64_t kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
@@ -216,7 +216,10 @@ void prepare_container_process(const spec::Spec& spec, const ExecOptions& opts, 
   if (opts.cloned_after_identity && proc.scheduler && !(granted & kSysNice)) p.kept |= kSysNice;
   apply_capability_sets(p.caps, p.kept);
   p.keep = fds_to_keep(opts);
-  if (!opts.cloned_after_identity) find_program(spec, p);
+  if (!opts.cloned_after_identity)
+    find_program(spec, p);
+  else
+    p.runtime_binary = runtime_binary_stat();
   if (proc.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl(PR_SET_NO_NEW_PRIVS) for process.noNewPrivileges");
   set_non_dumpable();

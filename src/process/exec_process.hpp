@@ -2,6 +2,8 @@
 // The last stage of the container init: everything the spec says about the
 // process (identity, env, cwd, rlimits, capabilities, no_new_privs, seccomp, ...),
 // applied in the order that works, ending in execve.
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -116,6 +118,9 @@ struct PreparedProcess {
   std::vector<std::string> env;
   std::string binary;
   std::vector<int> keep;  // the preserved fds
+  // Read where /proc/self/exe is in reach, for a program looked up later
+  // (under a filter that may refuse openat2).
+  std::optional<struct stat> runtime_binary;
 };
 
 // Every step up to the identity, the capabilities and no_new_privs (and,

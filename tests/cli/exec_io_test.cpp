@@ -222,6 +222,26 @@ TEST_F(ExecTest, TheRuntimeBinaryCannotBeExecuted) {
   EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}, kExecFailed));
 }
 
+// Where the process is born under its filter (no noNewPrivileges, no
+// CAP_SYS_ADMIN: exec's helper loads it) and the filter refuses openat2, the
+// process cannot read its /proc/self/exe: the runtime binary is known from
+// the helper. Without it the check was skipped.
+TEST_F(ExecTest, TheRuntimeBinaryIsRefusedUnderAFilterRefusingOpenat2) {
+  Bundle& b = bundle();
+  b.config["process"]["noNewPrivileges"] = false;
+  const nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"openat2"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}}}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "exself2"}).exit_code, 0);
+  start_container("exself2");
+  ProcResult r = exec({"exself2", "/proc/self/exe"});
+  EXPECT_TRUE(failed_with(r, {"is the hull runtime binary itself", "CVE-2019-5736"}, kExecFailed)) << r.err;
+  EXPECT_EQ(exec({"exself2", "true"}).exit_code, 0);
+}
+
 TEST_F(ExecTest, StdinReachesTheProcess) {
   ASSERT_GT(start_sleeping("exstdin"), 0);
   SpawnOptions in;
