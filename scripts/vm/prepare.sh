@@ -27,7 +27,14 @@ if [[ -z $pkg ]]; then apt-get update -qq; pkg=$(kernel_pkg); fi
 echo "prepare: building the test VM from $pkg in $cache"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && { apt-get download -q "$pkg" 2>/dev/null || { apt-get update -qq && apt-get download -q "$pkg"; }; })
+# Lists older than the archive name a package it no longer has: the name is
+# asked again once they are updated.
+download() { (cd "$work" && apt-get download -q "$pkg"); }
+if ! download 2>/dev/null; then
+  apt-get update -qq
+  pkg=$(kernel_pkg)
+  download
+fi
 dpkg -x "$work"/"$pkg"_*.deb "$work/pkg"
 kver=${pkg#linux-image-}
 
