@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -45,6 +46,13 @@ std::vector<int> fds_to_keep(const ExecOptions& opts) {
   return keep;
 }
 
+// process.rlimits: RLIMIT_NPROC's entries, and the others.
+std::pair<std::vector<spec::Rlimit>, std::vector<spec::Rlimit>> split_nproc(const std::vector<spec::Rlimit>& all) {
+  std::pair<std::vector<spec::Rlimit>, std::vector<spec::Rlimit>> out;
+  for (const spec::Rlimit& r : all) (r.type == "RLIMIT_NPROC" ? out.first : out.second).push_back(r);
+  return out;
+}
+
 // Everything that needs root and the full capability set, before the uid
 // change: writes to /proc/sys and /proc/self, raising limits. Each one
 // fails `create` with the field's name. A clone inherits each of them.
@@ -53,7 +61,15 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
   // sysctls belong to the container's namespaces, set once by its init.
   if (spec.linux_ && !opts.is_exec) apply_sysctls(spec.linux_->sysctl);
   if (proc.oomScoreAdj && !opts.oom_score_adj_applied) apply_oom_score_adj(*proc.oomScoreAdj);
-  apply_rlimits(proc.rlimits);
+  if (opts.cloned_after_identity) {
+    // RLIMIT_NPROC would count against the clone: only raised here, set by
+    // the process itself (lowering needs no capability).
+    const auto [nproc, others] = split_nproc(proc.rlimits);
+    apply_rlimits(others);
+    raise_rlimits_of(0, nproc);
+  } else {
+    apply_rlimits(proc.rlimits);
+  }
   if (spec.linux_ && spec.linux_->personality) apply_personality(*spec.linux_->personality);
   if (spec.linux_ && spec.linux_->memoryPolicy) apply_memory_policy(*spec.linux_->memoryPolicy);
   if (proc.ioPriority && !opts.io_priority_applied) apply_io_priority(*proc.ioPriority);
@@ -196,7 +212,7 @@ void prepare_container_process(const spec::Spec& spec, const ExecOptions& opts, 
   // Read as root, as runc does: the user may not be able to read passwd.
   p.env = env_with_home(unique_names(proc.env), proc.user.uid);
   if (opts.stdio_to_user) give_stdio_to(proc.user.uid);
-  with_context("process.user", [&] { set_identity(proc.user); });
+  with_context("process.user", [&] { set_identity(proc.user, opts.cloned_after_identity); });
   set_non_dumpable();
   set_umask(proc.user);
 
@@ -235,16 +251,29 @@ void prepare_container_process(const spec::Spec& spec, const ExecOptions& opts, 
   // the barrier and what follows run under the filter. With
   // noNewPrivileges, as late as possible, as runc: only the last steps run
   // under it (the init holds no capability beyond the config's meanwhile).
-  // Exec's helper loads it where CAP_SYS_ADMIN was kept for it, so the
-  // process is never born holding it; not a notify profile's: its agent
-  // gets the listener only once the process exists, and the helper's last
-  // calls (capset, the clone, its report) would wait for that agent.
-  if (filter_loaded_before_start(spec) && (!opts.cloned_after_identity || ((p.kept & kSysAdmin) && !p.filter->notify)))
+  if (filter_loaded_before_start(spec) && !opts.cloned_after_identity) load_seccomp_before_start(spec, opts, p);
+}
+
+void load_filter_before_clone(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p) {
+  // Where CAP_SYS_ADMIN was kept for it, so the process is never born
+  // holding it; not a notify profile's: its agent gets the listener only
+  // once the process exists, and the helper's last calls (capset, the
+  // clone, its report) would wait for that agent.
+  if (filter_loaded_before_start(spec) && (p.kept & kSysAdmin) && !p.filter->notify)
     load_seccomp_before_start(spec, opts, p);
 }
 
 void finish_container_process(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p) {
   if (opts.cloned_after_identity) {
+    // The uid the helper took as its effective one only, made whole: the
+    // capabilities survive it (KEEPCAPS), the ambient ones are raised again.
+    keep_caps_across_setuid();
+    // Before the uid, as the init sets it: over the limit, the uid change
+    // marks the process and its execve fails (EAGAIN), as with runc.
+    apply_rlimits(split_nproc(spec.process->rlimits).first);
+    with_context("process.user", [&] { complete_uid(spec.process->user); });
+    apply_capability_sets(p.caps, p.kept);
+    set_non_dumpable();
     find_program(spec, p);
     apply_own_attributes(spec, opts);
     if (p.kept & kSysNice) {

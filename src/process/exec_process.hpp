@@ -127,6 +127,10 @@ struct PreparedProcess {
 // for the init, the filter loaded before the start): what needs the
 // host's privileges.
 void prepare_container_process(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& out);
+// Exec's helper, once it holds nothing of the host's but what it reports
+// with: the filter loaded where CAP_SYS_ADMIN was kept for it (without
+// noNewPrivileges, as runc loads it), and that capability dropped.
+void load_filter_before_clone(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p);
 // The rest, ending in execve; throws hull::Error.
 [[noreturn]] void finish_container_process(const spec::Spec& spec, const ExecOptions& opts, PreparedProcess& p);
 

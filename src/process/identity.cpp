@@ -27,7 +27,7 @@ bool setgroups_denied() {
 
 }  // namespace
 
-void set_identity(const spec::User& user) {
+void set_identity(const spec::User& user, bool effective_only) {
   // validate_for_create refuses them; (uid_t)-1 would be "no change" and
   // leave the process the runtime's root.
   if (user.uid == static_cast<uint32_t>(-1) || user.gid == static_cast<uint32_t>(-1))
@@ -56,6 +56,16 @@ void set_identity(const spec::User& user) {
   if (::setresgid(user.gid, user.gid, user.gid) < 0)
     throw_errno("setresgid(" + std::to_string(user.gid) + ")" +
                 (errno == EINVAL ? " (gid not mapped in the user namespace)" : ""));
+  if (effective_only) {
+    if (::setresuid(static_cast<uid_t>(-1), user.uid, static_cast<uid_t>(-1)) < 0)
+      throw_errno("setresuid(-1, " + std::to_string(user.uid) + ", -1)" +
+                  (errno == EINVAL ? " (uid not mapped in the user namespace)" : ""));
+    return;
+  }
+  complete_uid(user);
+}
+
+void complete_uid(const spec::User& user) {
   if (::setresuid(user.uid, user.uid, user.uid) < 0)
     throw_errno("setresuid(" + std::to_string(user.uid) + ")" +
                 (errno == EINVAL ? " (uid not mapped in the user namespace)" : ""));

@@ -8,7 +8,12 @@ namespace hull::process {
 
 // setgroups(additionalGids), setresgid(gid), setresuid(uid), in that order:
 // once the uid is not 0 the groups can no longer be changed.
-void set_identity(const spec::User& user);
+// `effective_only`: the effective uid alone, the real and saved ones kept
+// (exec's helper: no process of that uid may signal or trace it, and the
+// process it clones ends the change without a capability: complete_uid).
+void set_identity(const spec::User& user, bool effective_only = false);
+// setresuid(uid) of a process whose effective uid is uid already.
+void complete_uid(const spec::User& user);
 
 // runc's fixStdioPermissions: fds 0-2 (an engine's pipes, fifos or files,
 // made by root) become this uid's, so a container user can reopen them

@@ -308,6 +308,12 @@ struct ExecHelper {
     // process's lines go through the relay).
     procfs::close_shared_root();
     if (log::to_file()) ::close(log::fd());
+    try {
+      process::load_filter_before_clone(*h.child->spec, set_up.options, set_up.prepared);
+    } catch (const Error& e) {
+      if (h.child->unsent && set_up.prepared.filter_loaded) h.child->unsent->leave(e.code(), e.message());
+      throw;
+    }
     const long pid = h.report->clone_sibling(0);
     if (pid == 0) exec_child_main(*h.child, set_up);
     if (pid < 0) throw_errno("clone3 the exec process in the container's namespaces");

@@ -58,10 +58,11 @@ long SiblingReport::clone_sibling(uint64_t flags) const noexcept {
   clone_args args{};
   args.flags = CLONE_PARENT | flags;  // exit_signal 0: the helper's (SIGCHLD) is used
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  // Under a filter that answers clone3 so (Docker's and podman's profiles,
-  // for a container without CAP_SYS_ADMIN: exec's helper loads it first
-  // where the process has no noNewPrivileges): clone(2), as fork does.
-  if (pid < 0 && errno == ENOSYS) pid = ::syscall(SYS_clone, CLONE_PARENT | flags, 0, 0, 0, 0);
+  // Under a filter that refuses clone3 (Docker's and podman's profiles
+  // answer ENOSYS without CAP_SYS_ADMIN, older allow-lists EPERM: exec's
+  // helper loads the filter first where the process has no
+  // noNewPrivileges): clone(2), as fork does.
+  if (pid < 0 && (errno == ENOSYS || errno == EPERM)) pid = ::syscall(SYS_clone, CLONE_PARENT | flags, 0, 0, 0, 0);
   if (pid == 0) ::close(write_end_.get());
   return pid;
 }
@@ -85,6 +86,13 @@ LaunchedChild SiblingReport::receive(pid_t helper, const char* what) {
   while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
   if (n != static_cast<ssize_t>(sizeof report)) {
     kill_unreported_children();
+    // SIGSYS: a seccomp filter it loaded (exec's helper, runc's order
+    // without noNewPrivileges) killed one of its last calls.
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+      throw Error(
+          "launch helper: killed by SIGSYS: linux.seccomp kills a call it makes after loading the filter "
+          "(clone3, clone, capset, close or write)",
+          ENOSYS);
     const std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                                 : "exit status " + std::to_string(WEXITSTATUS(status));
     throw Error("launch helper: it died without a report (" + how + ")", EPIPE);

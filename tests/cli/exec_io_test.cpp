@@ -242,6 +242,40 @@ TEST_F(ExecTest, TheRuntimeBinaryIsRefusedUnderAFilterRefusingOpenat2) {
   EXPECT_EQ(exec({"exself2", "true"}).exit_code, 0);
 }
 
+// exec's helper loads a filter without noNewPrivileges (no CAP_SYS_ADMIN)
+// before it clones the process: a profile refusing clone3 with EPERM (an
+// allow-list older than clone3) gets clone(2), as one answering ENOSYS does
+// (found by review 2026-12-07: every exec failed; runc runs it). And
+// RLIMIT_NPROC is the process's own, set as it leaves root: in a user
+// namespace, at a limit of 1 with one process of that user running, the
+// clone was refused (runc runs it too).
+TEST_F(ExecTest, AProfileRefusingClone3AndALimitOfOneProcessStillExec) {
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  b.config["process"]["noNewPrivileges"] = false;
+  const nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  b.config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}}}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "exclone"}).exit_code, 0);
+  start_container("exclone");
+  ProcResult r = exec({"exclone", "id", "-u"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n");
+  ASSERT_EQ(exec({"-d", "--user", "1000:1000", "exclone", "sleep", "1000"}).exit_code, 0);
+  nlohmann::json process = b.config["process"];
+  process["user"] = {{"uid", 1000}, {"gid", 1000}};
+  process["args"] = {"id", "-u"};
+  process["rlimits"] = {{{"type", "RLIMIT_NPROC"}, {"hard", 1}, {"soft", 1}}};
+  const std::filesystem::path file = temp_dir() / "nproc.json";
+  std::ofstream(file) << process.dump();
+  r = exec({"-p", file.string(), "exclone"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1000\n");
+}
+
 TEST_F(ExecTest, StdinReachesTheProcess) {
   ASSERT_GT(start_sleeping("exstdin"), 0);
   SpawnOptions in;

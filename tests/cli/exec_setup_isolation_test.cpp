@@ -199,7 +199,12 @@ TEST_F(ExecSetupIsolation, TheExecProcessIsBornWithTheConfigsIdentityCapabilitie
     ::kill(victim, SIGCONT);
     ProcResult done = finish_reaping_orphans(std::move(exec));
     EXPECT_EQ(done.exit_code, 0) << done.err;
-    EXPECT_EQ(status_field(st, "Uid"), "1000\t1000\t1000\t1000");
+    // The effective uid: the real and saved ones are made the user's by its
+    // first step (the helper keeps root's, see below).
+    std::istringstream uids(status_field(st, "Uid"));
+    std::string real, effective;
+    uids >> real >> effective;
+    EXPECT_EQ(effective, "1000");
     EXPECT_EQ(status_field(st, "Gid"), "1000\t1000\t1000\t1000");
     for (const char* set : {"CapEff", "CapPrm", "CapBnd"}) EXPECT_EQ(status_field(st, set), "0000000020080420") << set;
     EXPECT_EQ(status_field(st, "NoNewPrivs"), nnp ? "1" : "0");
@@ -207,6 +212,35 @@ TEST_F(ExecSetupIsolation, TheExecProcessIsBornWithTheConfigsIdentityCapabilitie
     // capability is needed for it.
     EXPECT_EQ(status_field(st, "Seccomp"), nnp ? "0" : "2");
   }
+  EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
+}
+
+// exec's helper takes the container user's uid as its effective one only:
+// a process of that uid on the host could signal it otherwise, and a
+// SIGSTOP held `hull exec` (waiting for it, in the kernel) and with it the
+// container's lock (found by review 2026-12-07).
+TEST_F(ExecSetupIsolation, TheHelperCannotBeSignalledByAProcessOfTheContainerUsersUid) {
+  ASSERT_GT(create_container(kId), 0);
+  start_container(kId);
+  SpawnOptions bounded;
+  bounded.timeout = milliseconds(20000);
+  Child exec =
+      Child::spawn({"/usr/bin/env", "HULL_FAULT=exec-helper-cloned", "HULL_FAULT_ACTION=stop", HULL_FAULT_BINARY,
+                    "--root", state_root().string(), "exec", "--user", "1000:1000", kId, "true"},
+                   bounded);
+  const pid_t helper = stopped_child_of(exec.pid());
+  ASSERT_GT(helper, 0) << "the helper did not stop at exec-helper-cloned";
+  const pid_t other = ::fork();
+  if (other == 0) {
+    if (::setresgid(1000, 1000, 1000) < 0 || ::setresuid(1000, 1000, 1000) < 0) ::_exit(3);
+    ::_exit(::kill(helper, 0) == 0 ? 0 : errno == EPERM ? 1 : 2);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(other, &status, 0), other);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << "a process of uid 1000 may signal the helper (0) or failed otherwise";
+  ::kill(helper, SIGCONT);
+  ProcResult done = finish_reaping_orphans(std::move(exec));
+  EXPECT_EQ(done.exit_code, 0) << done.err;
   EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
 }
 
