@@ -4,7 +4,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -46,13 +45,6 @@ std::vector<int> fds_to_keep(const ExecOptions& opts) {
   return keep;
 }
 
-// process.rlimits: RLIMIT_NPROC's entries, and the others.
-std::pair<std::vector<spec::Rlimit>, std::vector<spec::Rlimit>> split_nproc(const std::vector<spec::Rlimit>& all) {
-  std::pair<std::vector<spec::Rlimit>, std::vector<spec::Rlimit>> out;
-  for (const spec::Rlimit& r : all) (r.type == "RLIMIT_NPROC" ? out.first : out.second).push_back(r);
-  return out;
-}
-
 // Everything that needs root and the full capability set, before the uid
 // change: writes to /proc/sys and /proc/self, raising limits. Each one
 // fails `create` with the field's name. A clone inherits each of them.
@@ -61,15 +53,9 @@ void apply_privileged_attributes(const spec::Spec& spec, const ExecOptions& opts
   // sysctls belong to the container's namespaces, set once by its init.
   if (spec.linux_ && !opts.is_exec) apply_sysctls(spec.linux_->sysctl);
   if (proc.oomScoreAdj && !opts.oom_score_adj_applied) apply_oom_score_adj(*proc.oomScoreAdj);
-  if (opts.cloned_after_identity) {
-    // RLIMIT_NPROC would count against the clone: only raised here, set by
-    // the process itself (lowering needs no capability).
-    const auto [nproc, others] = split_nproc(proc.rlimits);
-    apply_rlimits(others);
-    raise_rlimits_of(0, nproc);
-  } else {
-    apply_rlimits(proc.rlimits);
-  }
+  // Exec's RLIMIT_NPROC would count against the helper's clone, and the
+  // process may be under its filter by then: the runtime sets it.
+  apply_rlimits(proc.rlimits, opts.cloned_after_identity ? RlimitsPart::AllButNproc : RlimitsPart::All);
   if (spec.linux_ && spec.linux_->personality) apply_personality(*spec.linux_->personality);
   if (spec.linux_ && spec.linux_->memoryPolicy) apply_memory_policy(*spec.linux_->memoryPolicy);
   if (proc.ioPriority && !opts.io_priority_applied) apply_io_priority(*proc.ioPriority);
@@ -267,13 +253,14 @@ void finish_container_process(const spec::Spec& spec, const ExecOptions& opts, P
   if (opts.cloned_after_identity) {
     // The uid the helper took as its effective one only, made whole: the
     // capabilities survive it (KEEPCAPS), the ambient ones are raised again.
-    keep_caps_across_setuid();
-    // Before the uid, as the init sets it: over the limit, the uid change
-    // marks the process and its execve fails (EAGAIN), as with runc.
-    apply_rlimits(split_nproc(spec.process->rlimits).first);
-    with_context("process.user", [&] { complete_uid(spec.process->user); });
-    apply_capability_sets(p.caps, p.kept);
-    set_non_dumpable();
+    // Under the filter where the helper loaded it, as runc changes the uid:
+    // only where there is a change left (not for root).
+    if (!uid_complete(spec.process->user)) {
+      keep_caps_across_setuid();
+      with_context("process.user", [&] { complete_uid(spec.process->user); });
+      apply_capability_sets(p.caps, p.kept);
+      set_non_dumpable();
+    }
     find_program(spec, p);
     apply_own_attributes(spec, opts);
     if (p.kept & kSysNice) {

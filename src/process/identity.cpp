@@ -65,6 +65,11 @@ void set_identity(const spec::User& user, bool effective_only) {
   complete_uid(user);
 }
 
+bool uid_complete(const spec::User& user) {
+  uid_t r, e, s;
+  return ::getresuid(&r, &e, &s) == 0 && r == user.uid && e == user.uid && s == user.uid;
+}
+
 void complete_uid(const spec::User& user) {
   if (::setresuid(user.uid, user.uid, user.uid) < 0)
     throw_errno("setresuid(" + std::to_string(user.uid) + ")" +

@@ -14,6 +14,8 @@ namespace hull::process {
 void set_identity(const spec::User& user, bool effective_only = false);
 // setresuid(uid) of a process whose effective uid is uid already.
 void complete_uid(const spec::User& user);
+// Whether the real, effective and saved uids are user.uid.
+bool uid_complete(const spec::User& user);
 
 // runc's fixStdioPermissions: fds 0-2 (an engine's pipes, fifos or files,
 // made by root) become this uid's, so a container user can reopen them

@@ -83,9 +83,13 @@ void set_rlimit(pid_t pid, const std::vector<spec::Rlimit>& rlimits, size_t i, i
 
 }  // namespace
 
-void apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
+void apply_rlimits(const std::vector<spec::Rlimit>& rlimits, RlimitsPart part, pid_t pid) {
   const std::vector<int> resources = checked_resources(rlimits);
-  for (size_t i = 0; i < rlimits.size(); ++i) set_rlimit(0, rlimits, i, resources[i]);
+  for (size_t i = 0; i < rlimits.size(); ++i) {
+    const bool nproc = resources[i] == RLIMIT_NPROC;
+    if ((part == RlimitsPart::AllButNproc && nproc) || (part == RlimitsPart::NprocOnly && !nproc)) continue;
+    set_rlimit(pid, rlimits, i, resources[i]);
+  }
 }
 
 void raise_rlimits_of(pid_t pid, const std::vector<spec::Rlimit>& rlimits) {

@@ -14,10 +14,15 @@ std::span<const std::string_view> known_rlimit_names();
 // Resource number of a name; nullopt when unknown.
 std::optional<int> rlimit_from_name(std::string_view name);
 
-// Checks every name first (unknown -> error naming it), then sets each with
-// prlimit. Runs as root before the uid change: lowering is always allowed,
-// raising a hard limit needs CAP_SYS_RESOURCE.
-void apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
+// Which of process.rlimits a call sets: exec's RLIMIT_NPROC is set on its
+// process by the runtime, from outside (runtime/exec.cpp says why).
+enum class RlimitsPart { All, AllButNproc, NprocOnly };
+
+// Checks every name first (unknown -> error naming it), then sets each of
+// `part` with prlimit on `pid` (0: this process). Runs as root before the
+// uid change: lowering is always allowed, raising a hard limit needs
+// CAP_SYS_RESOURCE.
+void apply_rlimits(const std::vector<spec::Rlimit>& rlimits, RlimitsPart part = RlimitsPart::All, pid_t pid = 0);
 // Sets, on process `pid` (0: this one), each of rlimits whose hard limit is
 // above the one the process has, for a process that will set its limits
 // itself (apply_rlimits) inside a user namespace: a raised hard limit needs

@@ -41,6 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <optional>
@@ -133,7 +134,8 @@ struct ExecChild {
   bool new_keyring = true;
   // It waits for Continue until the runtime has written its pid where it
   // must be before its execve: the container's resctrl groups (as its
-  // init), or its cgroups where it could not be born there (at pids.max).
+  // init), or its cgroups where it could not be born there (at pids.max);
+  // or has set its RLIMIT_NPROC (nproc_from_outside).
   bool wait_for_placement = false;
 };
 
@@ -522,6 +524,13 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       with_context("linux.intelRdt", [&] { rdt_tasks.emplace(rdt); });
     log::Relay log_relay;
     StopWatch stops;
+    // RLIMIT_NPROC is set from here, as runc sets exec's limits, before the
+    // process leaves root's uid: set in the helper it would count against
+    // the clone, and the process may be under its filter (prlimit64
+    // refused) once born.
+    const std::vector<spec::Rlimit>& limits = in.spec.process->rlimits;
+    const bool nproc_from_outside =
+        std::any_of(limits.begin(), limits.end(), [](const spec::Rlimit& r) { return r.type == "RLIMIT_NPROC"; });
 
     ExecChild child{&in.spec, o.preserve_fds, in.console.child.get(),
                     nullptr,  &log_relay,     in.filter ? &in.filter->program : nullptr};
@@ -550,7 +559,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       auto [runtime_end, child_end] = SyncChannel::make_pair();
       SiblingReport report;
       child.channel = &child_end;
-      child.wait_for_placement = runtime_places || rdt_tasks.has_value();
+      child.wait_for_placement = runtime_places || rdt_tasks.has_value() || nproc_from_outside;
       ExecHelper helper{
           &child,
           &report,
@@ -621,6 +630,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       });
     }
     if (rdt_tasks) with_context("linux.intelRdt", [&] { rdt_tasks->add(pid); });
+    if (nproc_from_outside) process::apply_rlimits(in.spec.process->rlimits, process::RlimitsPart::NprocOnly, pid);
     if (child.wait_for_placement) {
       try {
         runtime_end.send_to_waiting_peer(SyncMsg::Continue);

@@ -214,6 +214,26 @@ TEST_F(ExecTest, ProcessGetsOnlyStdioAndPreservedFds) {
   EXPECT_EQ(r.out, "0\n1\n2\n3\n4\npreserved-data\n") << r.err;
 }
 
+// The config of a process whose filter exec's helper loads before it
+// clones it (no noNewPrivileges, no CAP_SYS_ADMIN), sleeping.
+void under_the_helpers_filter(Bundle& b, const nlohmann::json& seccomp) {
+  b.config["process"]["noNewPrivileges"] = false;
+  const nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  b.config["linux"]["seccomp"] = seccomp;
+  b.args({"sleep", "1000"});
+}
+
+// exec -p's file: the bundle's process with `changes`, written to `path`.
+std::filesystem::path process_file(const Bundle& b, const nlohmann::json& changes, const std::filesystem::path& path) {
+  nlohmann::json process = b.config["process"];
+  process.update(changes);
+  std::ofstream(path) << process.dump();
+  return path;
+}
+
+nlohmann::json nproc(uint64_t limit) { return {{{"type", "RLIMIT_NPROC"}, {"hard", limit}, {"soft", limit}}}; }
+
 // CVE-2019-5736: the exec'd process cannot get at the runtime binary through
 // its own /proc/self/exe before execve.
 TEST_F(ExecTest, TheRuntimeBinaryCannotBeExecuted) {
@@ -228,13 +248,9 @@ TEST_F(ExecTest, TheRuntimeBinaryCannotBeExecuted) {
 // the helper. Without it the check was skipped.
 TEST_F(ExecTest, TheRuntimeBinaryIsRefusedUnderAFilterRefusingOpenat2) {
   Bundle& b = bundle();
-  b.config["process"]["noNewPrivileges"] = false;
-  const nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
-  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
-  b.config["linux"]["seccomp"] = {
-      {"defaultAction", "SCMP_ACT_ALLOW"},
-      {"syscalls", {{{"names", {"openat2"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}}}}};
-  b.args({"sleep", "1000"});
+  under_the_helpers_filter(
+      b, {{"defaultAction", "SCMP_ACT_ALLOW"},
+          {"syscalls", {{{"names", {"openat2"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}}}}});
   ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "exself2"}).exit_code, 0);
   start_container("exself2");
   ProcResult r = exec({"exself2", "/proc/self/exe"});
@@ -252,28 +268,50 @@ TEST_F(ExecTest, TheRuntimeBinaryIsRefusedUnderAFilterRefusingOpenat2) {
 TEST_F(ExecTest, AProfileRefusingClone3AndALimitOfOneProcessStillExec) {
   Bundle& b = bundle();
   b.add_user_namespace();
-  b.config["process"]["noNewPrivileges"] = false;
-  const nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
-  b.config["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
-  b.config["linux"]["seccomp"] = {
-      {"defaultAction", "SCMP_ACT_ALLOW"},
-      {"syscalls", {{{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}}}}};
-  b.args({"sleep", "1000"});
+  under_the_helpers_filter(
+      b, {{"defaultAction", "SCMP_ACT_ALLOW"},
+          {"syscalls", {{{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}}}}});
   ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "exclone"}).exit_code, 0);
   start_container("exclone");
   ProcResult r = exec({"exclone", "id", "-u"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0\n");
   ASSERT_EQ(exec({"-d", "--user", "1000:1000", "exclone", "sleep", "1000"}).exit_code, 0);
-  nlohmann::json process = b.config["process"];
-  process["user"] = {{"uid", 1000}, {"gid", 1000}};
-  process["args"] = {"id", "-u"};
-  process["rlimits"] = {{{"type", "RLIMIT_NPROC"}, {"hard", 1}, {"soft", 1}}};
-  const std::filesystem::path file = temp_dir() / "nproc.json";
-  std::ofstream(file) << process.dump();
+  const std::filesystem::path file =
+      process_file(b, {{"user", {{"uid", 1000}, {"gid", 1000}}}, {"args", {"id", "-u"}}, {"rlimits", nproc(1)}},
+                   temp_dir() / "nproc.json");
   r = exec({"-p", file.string(), "exclone"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1000\n");
+}
+
+// Under a filter exec's helper loads (no noNewPrivileges, no
+// CAP_SYS_ADMIN), the process takes as few steps as it can: root's uid
+// needs no setresuid, and RLIMIT_NPROC is set by the runtime with prlimit,
+// as runc sets exec's limits (found by review 2026-12-07: both failed the
+// exec, which the order before this round ran; runc 1.1.5 fails the first,
+// its setuid(0) refused).
+TEST_F(ExecTest, AProfileRefusingSetresuidAndPrlimitStillExecs) {
+  Bundle& b = bundle();
+  under_the_helpers_filter(b, {{"defaultAction", "SCMP_ACT_ALLOW"},
+                               {"syscalls",
+                                {{{"names", {"setresuid", "setuid", "prlimit64", "setrlimit"}},
+                                  {"action", "SCMP_ACT_ERRNO"},
+                                  {"errnoRet", 1}}}}});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "exsetuid"}).exit_code, 0);
+  start_container("exsetuid");
+  ProcResult r = exec({"exsetuid", "id", "-u"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n");
+  // Read from /proc: the profile refuses the shell's getrlimit too.
+  const std::filesystem::path file =
+      process_file(b,
+                   {{"args", {"sh", "-c", "grep 'Max processes' /proc/self/limits | tr -s ' ' | cut -d' ' -f3,4"}},
+                    {"rlimits", nproc(100)}},
+                   temp_dir() / "nproc100.json");
+  r = exec({"-p", file.string(), "exsetuid"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "100 100\n");
 }
 
 TEST_F(ExecTest, StdinReachesTheProcess) {

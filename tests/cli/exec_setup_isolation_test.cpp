@@ -123,17 +123,21 @@ class ExecSetupIsolation : public HullTest {
     }
   }
 
+  // A command whose every wait is bounded (20 s), as the stopped exec's.
+  static Child spawn_bounded(const std::vector<std::string>& argv) {
+    SpawnOptions bounded;
+    bounded.timeout = milliseconds(20000);
+    return Child::spawn(argv, bounded);
+  }
+
   Bundle* b_ = nullptr;
 };
 
 // With --log: the log file is a host file the process must not hold either.
 TEST_F(ExecSetupIsolation, TheExecProcessHoldsNoHostDirectoryOrFileWhileItSetsUp) {
   ASSERT_NO_FATAL_FAILURE(start_attacker());
-  SpawnOptions bounded;
-  bounded.timeout = milliseconds(20000);
-  expect_nothing_of_the_hosts(attack(Child::spawn(
-      fault_argv({"--log", (temp_dir() / "exec.log").string()}, {"-e", "TOKEN=hull-caller-secret", kId, "true"}),
-      bounded)));
+  expect_nothing_of_the_hosts(attack(spawn_bounded(
+      fault_argv({"--log", (temp_dir() / "exec.log").string()}, {"-e", "TOKEN=hull-caller-secret", kId, "true"}))));
   EXPECT_EQ(hull({"delete", "--force", kId}).exit_code, 0);
 }
 
@@ -188,11 +192,9 @@ TEST_F(ExecSetupIsolation, TheExecProcessIsBornWithTheConfigsIdentityCapabilitie
   start_container(kId);
   for (bool nnp : {false, true}) {
     SCOPED_TRACE(nnp ? "exec --no-new-privs" : "without noNewPrivileges");
-    SpawnOptions bounded;
-    bounded.timeout = milliseconds(20000);
     std::vector<std::string> args{"--user", "1000:1000", kId, "true"};
     if (nnp) args.insert(args.begin(), "--no-new-privs");
-    Child exec = Child::spawn(fault_argv({}, args), bounded);
+    Child exec = spawn_bounded(fault_argv({}, args));
     const pid_t victim = stopped_child_of(exec.pid());
     ASSERT_GT(victim, 0) << "the exec process did not stop at exec-process-started";
     const std::string st = read_text_file("/proc/" + std::to_string(victim) + "/status");
@@ -222,12 +224,9 @@ TEST_F(ExecSetupIsolation, TheExecProcessIsBornWithTheConfigsIdentityCapabilitie
 TEST_F(ExecSetupIsolation, TheHelperCannotBeSignalledByAProcessOfTheContainerUsersUid) {
   ASSERT_GT(create_container(kId), 0);
   start_container(kId);
-  SpawnOptions bounded;
-  bounded.timeout = milliseconds(20000);
   Child exec =
-      Child::spawn({"/usr/bin/env", "HULL_FAULT=exec-helper-cloned", "HULL_FAULT_ACTION=stop", HULL_FAULT_BINARY,
-                    "--root", state_root().string(), "exec", "--user", "1000:1000", kId, "true"},
-                   bounded);
+      spawn_bounded({"/usr/bin/env", "HULL_FAULT=exec-helper-cloned", "HULL_FAULT_ACTION=stop", HULL_FAULT_BINARY,
+                     "--root", state_root().string(), "exec", "--user", "1000:1000", kId, "true"});
   const pid_t helper = stopped_child_of(exec.pid());
   ASSERT_GT(helper, 0) << "the helper did not stop at exec-helper-cloned";
   const pid_t other = ::fork();
@@ -267,9 +266,7 @@ TEST_F(ExecSetupIsolation, TheExecProcessHoldsNotTheCallersTerminal) {
 TEST_F(ExecSetupIsolation, AStoppedExecProcessHoldsUpNeitherKillNorDelete) {
   ASSERT_GT(create_container(kId), 0);
   start_container(kId);
-  SpawnOptions bounded;
-  bounded.timeout = milliseconds(20000);
-  Child exec = Child::spawn(fault_argv({}, {kId, "true"}), bounded);
+  Child exec = spawn_bounded(fault_argv({}, {kId, "true"}));
   ASSERT_GT(stopped_child_of(exec.pid()), 0) << "the exec process did not stop at exec-process-started";
   SpawnOptions quick;
   quick.timeout = milliseconds(5000);
