@@ -210,7 +210,8 @@ void prepare_container_process(const spec::Spec& spec, const ExecOptions& opts, 
   // the profile also filters the uid change and capset (and breaks the
   // runtime when it denies one of them). We keep CAP_SYS_ADMIN in effective
   // and permitted until the filter is loaded instead, and drop it right
-  // after: of the set-up, only capset and prctl run under the filter. The
+  // after: of the init's set-up, only capset and prctl run under the
+  // filter (exec's process: see load_filter_before_clone). The
   // bounding set is already final, so the extra capability cannot reach the
   // container: execve recomputes every set from the ones set below.
   const uint64_t granted = p.caps.effective & p.caps.permitted;

@@ -260,8 +260,9 @@ struct ExecHelper {
   // helper is in the container's cgroup by then (ExecPlan), or, at its
   // pids.max, the process is moved there before it runs anything.
   int setns_flags;
-  // The fds the process is given (ExecChild), the report's and the init's
-  // pidfd: the rest is closed before the joins.
+  // The fds the process is given (ExecChild), the report's, the init's
+  // pidfd, and until the clone the host's procfs and the --log file: the
+  // rest is closed before the joins.
   std::vector<int> keep;
   // v1 hierarchies cannot be entered at clone time: the helper moves itself
   // into them, so the process is born there. Null without v1 hierarchies.
@@ -300,19 +301,14 @@ struct ExecHelper {
     ExecSetUp set_up;
     try {
       prepare_exec_process(*h.child, set_up);
-    } catch (const Error& e) {
-      // The filter, loaded here, may refuse the report's write.
-      if (h.child->unsent && set_up.prepared.filter_loaded) h.child->unsent->leave(e.code(), e.message());
-      throw;
-    }
-    // What reaches the host stays with us: the host's procfs (open for the
-    // set-up's reads of its own /proc/self) and the --log file (the
-    // process's lines go through the relay).
-    procfs::close_shared_root();
-    if (log::to_file()) ::close(log::fd());
-    try {
+      // What reaches the host stays with us: the host's procfs (open for
+      // the set-up's reads of its own /proc/self) and the --log file (the
+      // process's lines go through the relay).
+      procfs::close_shared_root();
+      if (log::to_file()) ::close(log::fd());
       process::load_filter_before_clone(*h.child->spec, set_up.options, set_up.prepared);
     } catch (const Error& e) {
+      // The filter, loaded here, may refuse the report's write.
       if (h.child->unsent && set_up.prepared.filter_loaded) h.child->unsent->leave(e.code(), e.message());
       throw;
     }
