@@ -297,11 +297,7 @@ std::optional<struct stat> runtime_binary_stat() {
 }
 
 void check_executable(const std::string& path, std::span<const int> passed_fds, const struct stat* runtime) {
-  std::optional<struct stat> self;
-  if (runtime)
-    self = *runtime;
-  else
-    self = runtime_binary_stat();
+  const std::optional<struct stat> self = runtime ? std::optional<struct stat>(*runtime) : runtime_binary_stat();
   // One read of the file's first bytes serves both the runtime-binary check
   // and the explanation of a missing interpreter (it was read twice).
   const std::optional<Header> header = read_header(path);

@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -90,6 +91,11 @@ void apply_rlimits(const std::vector<spec::Rlimit>& rlimits, RlimitsPart part, p
     if ((part == RlimitsPart::AllButNproc && nproc) || (part == RlimitsPart::NprocOnly && !nproc)) continue;
     set_rlimit(pid, rlimits, i, resources[i]);
   }
+}
+
+bool sets_nproc(const std::vector<spec::Rlimit>& rlimits) {
+  return std::any_of(rlimits.begin(), rlimits.end(),
+                     [](const spec::Rlimit& r) { return rlimit_from_name(r.type) == RLIMIT_NPROC; });
 }
 
 void raise_rlimits_of(pid_t pid, const std::vector<spec::Rlimit>& rlimits) {

@@ -23,6 +23,8 @@ enum class RlimitsPart { All, AllButNproc, NprocOnly };
 // uid change: lowering is always allowed, raising a hard limit needs
 // CAP_SYS_RESOURCE.
 void apply_rlimits(const std::vector<spec::Rlimit>& rlimits, RlimitsPart part = RlimitsPart::All, pid_t pid = 0);
+// Whether rlimits has an RLIMIT_NPROC entry (RlimitsPart::NprocOnly sets something).
+bool sets_nproc(const std::vector<spec::Rlimit>& rlimits);
 // Sets, on process `pid` (0: this one), each of rlimits whose hard limit is
 // above the one the process has, for a process that will set its limits
 // itself (apply_rlimits) inside a user namespace: a raised hard limit needs

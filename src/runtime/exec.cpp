@@ -41,7 +41,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <optional>
@@ -524,9 +523,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
     // process leaves root's uid: set in the helper it would count against
     // the clone, and the process may be under its filter (prlimit64
     // refused) once born.
-    const std::vector<spec::Rlimit>& limits = in.spec.process->rlimits;
-    const bool nproc_from_outside =
-        std::any_of(limits.begin(), limits.end(), [](const spec::Rlimit& r) { return r.type == "RLIMIT_NPROC"; });
+    const bool nproc_from_outside = process::sets_nproc(in.spec.process->rlimits);
 
     ExecChild child{&in.spec, o.preserve_fds, in.console.child.get(),
                     nullptr,  &log_relay,     in.filter ? &in.filter->program : nullptr};
