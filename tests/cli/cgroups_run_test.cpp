@@ -118,7 +118,18 @@ TEST_F(CgroupRunTest, AFreezeAboveTheContainersCgroupIsNamedAndNeverResumedPast)
   const bool v2 = dir == cgroups::resolve_paths(cgroups_path(), "", cgroups::Host::current()).v2;
   const char* file = v2 ? "cgroup.freeze" : "freezer.state";
   AtScopeExit thaw([&] { cgroups::try_write_value(parent, file, v2 ? "0" : "THAWED"); });
-  cgroups::write_value(parent, file, v2 ? "1" : "FROZEN");
+  // A v2 freeze reaches the cgroups below as their tasks stop, a moment
+  // after the write (v1's FREEZING shows at once): exec's refusal is asked
+  // once it has, as a clone into a cgroup frozen meanwhile waits for the thaw.
+  auto freeze_v2_above = [](const std::string& above, const std::string& own) {
+    cgroups::write_value(above, "cgroup.freeze", "1");
+    ASSERT_TRUE(cgroups::wait_event(own, "frozen", "1", std::chrono::steady_clock::now() + std::chrono::seconds(10)))
+        << own << " never reported \"frozen 1\"";
+  };
+  if (v2)
+    ASSERT_NO_FATAL_FAILURE(freeze_v2_above(parent, dir));
+  else
+    cgroups::write_value(parent, file, "FROZEN");
   const std::string named = parent + " above it is frozen, from outside hull";
   ProcResult r = hull({"exec", "frozenabove", "true"});
   EXPECT_TRUE(failed_with(r, {"the container's cgroup is frozen while its status is running: " + named}, kExecFailed))
@@ -141,7 +152,7 @@ TEST_F(CgroupRunTest, AFreezeAboveTheContainersCgroupIsNamedAndNeverResumedPast)
   if (!v2 && !unified.empty()) {
     const std::string unified_parent = unified.substr(0, unified.rfind('/'));
     AtScopeExit thaw_unified([&] { cgroups::try_write_value(unified_parent, "cgroup.freeze", "0"); });
-    cgroups::write_value(unified_parent, "cgroup.freeze", "1");
+    ASSERT_NO_FATAL_FAILURE(freeze_v2_above(unified_parent, unified));
     r = hull({"exec", "frozenabove", "true"});
     EXPECT_TRUE(failed_with(r, {unified_parent + " above it is frozen, from outside hull"}, kExecFailed)) << r.err;
     // Frozen above once paused: while the v1 freezer holds its tasks, its
