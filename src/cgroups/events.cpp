@@ -46,6 +46,16 @@ std::optional<std::string> event_value_at(int dirfd, const std::string& dir, con
   return find_key(read_fd(fd.get(), dir + "/cgroup.events"), key);
 }
 
+bool frozen_or_freezing(const std::string& dir) {
+  const std::string frozen = event_value(dir, "frozen");
+  return frozen == "1" || (frozen == "0" && read_value(dir, "cgroup.freeze") == "1");
+}
+
+bool frozen_or_freezing_at(int dirfd, const std::string& dir) {
+  const std::optional<std::string> frozen = event_value_at(dirfd, dir, "frozen");
+  return frozen == "1" || (frozen == "0" && read_value_at(dirfd, "cgroup.freeze", dir) == "1");
+}
+
 bool wait_event(const std::string& dir, const std::string& key, const std::string& value,
                 std::chrono::steady_clock::time_point deadline, int also) {
   std::string path = dir + "/cgroup.events";

@@ -214,7 +214,7 @@ bool Manager::frozen() const {
   bool v2 = false;
   std::string dir = freezer_dir(v2);
   if (dir.empty()) return false;
-  if (v2) return event_value(dir, "frozen") == "1";
+  if (v2) return frozen_or_freezing(dir);
   return read_value(dir, "freezer.state") != "THAWED" || unified_frozen_beside_v1();
 }
 
@@ -225,7 +225,7 @@ bool Manager::frozen() const {
 bool Manager::unified_frozen_beside_v1() const {
   if (paths_.v2.empty()) return false;
   try {
-    return event_value(paths_.v2, "frozen") == "1";
+    return frozen_or_freezing(paths_.v2);
   } catch (const Error& e) {
     if (cgroup_gone(e.code())) return false;
     throw;

@@ -149,7 +149,7 @@ constexpr const char* kThawV2 = "write 0 to cgroup.freeze";
 
 void Placement::refuse_frozen() {
   refuse_frozen_ = true;
-  if (v2_sub_) refuse_if_frozen(event_value_at(v2_dir_.get(), v2_target_, "frozen") == "1", v2_target_, kThawV2, true);
+  if (v2_sub_) refuse_if_frozen(frozen_or_freezing_at(v2_dir_.get(), v2_target_), v2_target_, kThawV2, true);
   if (!v1_freezer_.empty())
     refuse_if_frozen(read_value(v1_freezer_, "freezer.state") != "THAWED", v1_freezer_, "write THAWED to freezer.state",
                      true);
@@ -173,7 +173,7 @@ void Placement::join_inits_cgroup(pid_t pid) const {
   with_context("join the init's cgroup " + dir, [&] {
     if (refuse_frozen_) {
       UniqueFd init_dir = open_at(v2_dir_.get(), dir.substr(prefix.size()), O_RDONLY | O_DIRECTORY);
-      refuse_if_frozen(event_value_at(init_dir.get(), dir, "frozen") == "1", dir, kThawV2, false);
+      refuse_if_frozen(frozen_or_freezing_at(init_dir.get(), dir), dir, kThawV2, false);
     }
     UniqueFd procs = open_at(v2_dir_.get(), dir.substr(prefix.size()) + "/cgroup.procs", O_WRONLY);
     write_all(procs.get(), std::to_string(pid), dir + "/cgroup.procs");

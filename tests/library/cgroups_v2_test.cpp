@@ -56,6 +56,27 @@ TEST_F(CgroupV2Test, FreezeWaitsForFrozenAndThawResumes) {
   expect_freeze_stops_and_thaw_resumes(m, [&] { EXPECT_EQ(read_value(m.paths().v2, "cgroup.freeze"), "1"); });
 }
 
+// "frozen 1" shows once every task has entered the freezer, a moment after
+// the write of cgroup.freeze. frozen() read the event alone: a `resume` run
+// right after a freeze by hand refused the container as running (2 in 20
+// on a pure-v2 6.18 host; runc's thaws it), and exec could clone into a
+// cgroup about to freeze its process. Asked at once after each write, when
+// the sleeping task has mostly not been scheduled yet.
+TEST_F(CgroupV2Test, ACgroupIsFrozenFromTheWriteOfItsFreezeOn) {
+  spec::Linux linux;
+  linux.cgroupsPath = path();
+  Manager& m = make(linux, host_);
+  Child c = spawn([] { return ::pause(); });
+  m.add_process(c.pid);
+  c.release();
+  for (int i = 0; i < 20; ++i) {
+    write_value(m.paths().v2, "cgroup.freeze", "1");
+    EXPECT_TRUE(m.frozen()) << "try " << i;
+    m.thaw();
+    EXPECT_FALSE(m.frozen()) << "try " << i;
+  }
+}
+
 TEST_F(CgroupV2Test, KillAllUsesCgroupKill) {
   spec::Linux linux;
   linux.cgroupsPath = path();
