@@ -133,7 +133,7 @@ TEST_F(CgroupDrift, AnInitMovedOutOfEveryCgroupIsRefusedWithAWayOut) {
   }
   ProcResult ps = hull({"ps", "outside"});
   EXPECT_TRUE(failed_with(ps, {"holds no process"})) << ps.out;
-  EXPECT_TRUE(pid_alive(init)) << "a refused command killed it";
+  EXPECT_TRUE(alive_and_not_being_killed(init)) << "a refused command killed it";
   ASSERT_EQ(::kill(init, SIGKILL), 0);
   ASSERT_TRUE(wait_exit_reaping_orphans(init, milliseconds(10000)));
   ProcResult d = hull({"delete", "outside"});

@@ -304,7 +304,7 @@ TEST_F(ErrorsTest, DeleteRunningWithoutForce) {
   ASSERT_GT(pid, 0);
   start_container("busy");
   EXPECT_TRUE(failed_with(hull({"delete", "busy"}), {"cannot delete container \"busy\": it is running"}));
-  EXPECT_TRUE(pid_alive(pid)) << "a refused delete must not kill the container";
+  EXPECT_TRUE(alive_and_not_being_killed(pid)) << "a refused delete must not kill the container";
   EXPECT_EQ(status("busy"), "running");
 }
 

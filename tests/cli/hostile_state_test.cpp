@@ -121,9 +121,9 @@ TEST_F(HostileState, DamagedCgroupPathNeverHitsABystander) {
   expect_refused({{"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}},
                  {"belongs to another container", "state.json damaged"});
   EXPECT_EQ(status("bystander"), "running");
-  EXPECT_TRUE(pid_alive(bystander)) << "the bystander's init was killed";
+  EXPECT_TRUE(alive_and_not_being_killed(bystander)) << "the bystander's init was killed";
   // Refused before anything was done: the damaged one runs too.
-  EXPECT_TRUE(pid_alive(damaged));
+  EXPECT_TRUE(alive_and_not_being_killed(damaged));
   repair_state("damaged", original);
 }
 
@@ -137,7 +137,7 @@ TEST_F(HostileState, DamagedInitPidNeverHitsABystander) {
   expect_refused({{"kill", "damaged", "KILL"}, {"delete", "--force", "damaged"}},
                  {"is not in the container's cgroup", "state.json damaged"});
   EXPECT_EQ(status("bystander"), "running");
-  EXPECT_TRUE(pid_alive(bystander)) << "the bystander's init was killed";
+  EXPECT_TRUE(alive_and_not_being_killed(bystander)) << "the bystander's init was killed";
   repair_state("damaged", original);
 }
 
@@ -161,9 +161,9 @@ TEST_F(HostileState, ACopiedStateFileNeverHitsTheContainerItCameFrom) {
                   {"kill", "copy", "TERM"}},
                  {"belongs to another container", "state.json damaged"});
   EXPECT_EQ(status("original"), "running");
-  EXPECT_TRUE(pid_alive(original)) << "the original container's init was killed";
+  EXPECT_TRUE(alive_and_not_being_killed(original)) << "the original container's init was killed";
   repair_state("copy", saved);
-  EXPECT_TRUE(pid_alive(copy));
+  EXPECT_TRUE(alive_and_not_being_killed(copy));
 }
 
 // A process that is not the container's in the container's cgroup, whose
@@ -199,7 +199,7 @@ TEST_F(HostileState, DeleteKillsNoProcessLeftInAForeignMarkedCgroup) {
 
   ProcResult r = hull({"delete", "--force", "shared"});
   EXPECT_TRUE(failed_with(r, {"belongs to another container", "state.json damaged"})) << r.err;
-  EXPECT_TRUE(pid_alive(intruder)) << "a process the marks do not vouch for was killed";
+  EXPECT_TRUE(alive_and_not_being_killed(intruder)) << "a process the marks do not vouch for was killed";
 
   ::kill(intruder, SIGKILL);
   ::waitpid(intruder, nullptr, 0);
@@ -280,7 +280,7 @@ TEST_F(HostileState, UnmarkedCgroupsNeedTheirOwnInit) {
   expect_refused({{"delete", "--force", "damaged"}, {"kill", "--all", "damaged", "KILL"}, {"pause", "damaged"}},
                  {"carries no mark of this container", "state.json damaged"});
   EXPECT_EQ(status("bystander"), "running");
-  EXPECT_TRUE(pid_alive(bystander)) << "the bystander's init was killed";
+  EXPECT_TRUE(alive_and_not_being_killed(bystander)) << "the bystander's init was killed";
   repair_state("damaged", original);
   // Its own unmarked cgroup: pause, resume and delete work.
   EXPECT_EQ(hull({"pause", "damaged"}).exit_code, 0);

@@ -34,7 +34,7 @@ TEST_F(HullTest, AWaitForTheContainersLockNamesItsHolder) {
   EXPECT_NE(text.find("hull_integration_tests"), std::string::npos) << text;  // the holder's command line
   // A while longer: a kill that gave up waiting and went on shows now.
   std::this_thread::sleep_for(milliseconds(300));
-  EXPECT_TRUE(pid_alive(init)) << "kill went on while the lock was held";
+  EXPECT_TRUE(alive_and_not_being_killed(init)) << "kill went on while the lock was held";
   EXPECT_EQ(status("locked"), "created");
   ASSERT_EQ(::flock(dir.get(), LOCK_UN), 0);
   ProcResult r = finish_reaping_orphans(std::move(kill));

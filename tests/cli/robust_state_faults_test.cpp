@@ -267,7 +267,7 @@ TEST_F(StateFaultsTest, ACorruptCgroupRecordInAParsedStateIsRemovedByDeleteForce
   EXPECT_EQ(force.exit_code, 0) << force.err;
   EXPECT_NE(force.err.find("cgroupPath"), std::string::npos) << force.err;
   EXPECT_FALSE(fs::exists(state_dir("badcg")));
-  EXPECT_TRUE(pid_alive(init->pid)) << "a process a damaged state names was touched";
+  EXPECT_TRUE(alive_and_not_being_killed(init->pid)) << "a process a damaged state names was touched";
   ::kill(init->pid, SIGKILL);
   wait_exit_and_reap(init->pid);
   for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) ::rmdir(dir.c_str());
@@ -335,7 +335,7 @@ TEST_F(StateFaultsTest, StateDirRemovedWhileRunning) {
   EXPECT_EQ(ls.exit_code, 0) << ls.err;
   EXPECT_EQ(ls.out, "");
   EXPECT_EQ(hull({"delete", "--force", "gone"}).exit_code, 0);
-  EXPECT_TRUE(pid_alive(pid)) << "the orphaned init is not hull's to kill any more";
+  EXPECT_TRUE(alive_and_not_being_killed(pid)) << "the orphaned init is not hull's to kill any more";
   ::kill(pid, SIGKILL);
   EXPECT_TRUE(wait_exit_and_reap(pid));
   for (const auto& dir : existing_cgroup_dirs(init->cgroup_path)) ::rmdir(dir.c_str());

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "runtime/state_store.hpp"
+
 namespace hull::itest {
 
 namespace {
@@ -271,5 +273,7 @@ bool pid_alive(pid_t pid) {
   auto s = read_pid_stat(pid);
   return s && s->state != 'Z' && s->state != 'X';
 }
+
+bool alive_and_not_being_killed(pid_t pid) { return pid_alive(pid) && !sigkill_pending(pid); }
 
 }  // namespace hull::itest

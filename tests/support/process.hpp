@@ -80,5 +80,9 @@ std::optional<PidStat> read_pid_stat(pid_t pid);
 
 // Alive means it exists and is not a zombie.
 bool pid_alive(pid_t pid);
+// Alive, and no SIGKILL waits for it: kill(2) returns before its target has
+// acted on the signal, so a command that wrongly killed a process may have
+// exited while it still runs. For asserting that a command left it alone.
+bool alive_and_not_being_killed(pid_t pid);
 
 }  // namespace hull::itest
