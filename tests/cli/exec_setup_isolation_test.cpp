@@ -60,14 +60,21 @@ class ExecSetupIsolation : public HullTest {
   // helper), "char <major>:<minor>" (hex) or "other" (pipes, sockets); and reads its
   // environment and command line: "environ-leaked" or "cmdline-leaked"
   // where it finds `hull exec`'s caller's (its -e values are on that line).
+  // It holds the fifo open both ways: reopened for each pid, its read found
+  // our write end still open after a quick look, then end of file at our
+  // close, and the init's exit killed the exec process (137, seen under
+  // load: review 2026-12-07).
   void start_attacker() {
     b_ = &bundle();
     for (auto& [set, names] : b_->config["process"]["capabilities"].items()) names.push_back("CAP_SYS_PTRACE");
     b_->args({"sh", "-c",
-              "while read P < /trigger; do (cd /proc/$P/fd || exit; for f in *; do if [ -d $f ]; then echo dir $f "
-              "$(readlink $f); elif [ -f $f ]; then echo file $f $(readlink $f); elif [ -c $f ] && [ \"$(stat -L -c "
-              "%d $f)\" = \"$(stat -c %d /dev/pts)\" ]; then echo ownpty $f $(readlink $f); elif [ -c $f ]; then "
-              "echo char $(stat -L -c %t:%T $f) $f $(readlink $f); else echo other $f $(readlink $f); fi; done; "
+              "exec 3<>/trigger; while read P <&3; do (cd /proc/$P/fd || exit; for f in *; do "
+              "if [ -d $f ]; then echo dir $f $(readlink $f); "
+              "elif [ -f $f ]; then echo file $f $(readlink $f); "
+              "elif [ -c $f ] && [ \"$(stat -L -c %d $f)\" = \"$(stat -c %d /dev/pts)\" ]; then "
+              "echo ownpty $f $(readlink $f); "
+              "elif [ -c $f ]; then echo char $(stat -L -c %t:%T $f) $f $(readlink $f); "
+              "else echo other $f $(readlink $f); fi; done; "
               "if grep -q hull-caller-secret /proc/$P/environ; then echo environ-leaked; fi; "
               "if grep -q hull-caller-secret /proc/$P/cmdline; then echo cmdline-leaked; fi) > /report.part "
               "2>&1 || echo refused >> /report.part; mv /report.part /report; done"});
