@@ -209,7 +209,8 @@ void drain(int from, OutputSink& out) {
 ReceivedPty receive_pty_master(int socket) {
   ReceivedMessage m = receive_with_fd(socket, 4096, "the container's pty master");
   if (!m.fd)
-    throw Error(m.data.empty() ? "the container init closed the console socket without sending its pty"
+    throw Error(m.data.empty() ? "the container process closed the console socket without sending its pty (it exited, "
+                                 "or was killed, first)"
                                : "the console socket message carried no fd");
   return ReceivedPty{std::move(m.fd), std::move(m.data)};
 }
