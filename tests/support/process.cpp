@@ -121,6 +121,9 @@ void read_available(UniqueFd& fd, std::string& into) {
 
 Child Child::spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   if (argv.empty()) throw std::invalid_argument("spawn: empty argv");
+  // execve, no PATH search: a bare name failed in the child (127), and a
+  // test that took the zombie for a live process checked nothing.
+  if (!argv[0].starts_with('/')) throw std::invalid_argument("spawn: argv[0] is not an absolute path: " + argv[0]);
   std::vector<std::string> env = child_environment();
   env.insert(env.end(), opts.extra_env.begin(), opts.extra_env.end());
   std::vector<char*> cargv, cenv;
