@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "base/error.hpp"
+#include "cgroups/cgroup_manager.hpp"
 #include "cgroups/host.hpp"
 #include "proc_files.hpp"
 #include "rootfs_template.hpp"
@@ -104,6 +106,19 @@ std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
     if (fs::is_directory(cgroup_path, ec)) found.emplace_back(cgroup_path);
     return found;
   }
+  auto add = [&](const fs::path& dir) {
+    if (fs::is_directory(dir, ec) && std::find(found.begin(), found.end(), dir) == found.end()) found.push_back(dir);
+  };
+  // Where hull puts it: on a pure v2 host beside our own cgroup, at any
+  // depth (the guesses below found it only two levels down, as in the VM,
+  // and a check for leftovers passed with nothing checked).
+  try {
+    const cgroups::Paths paths = cgroups::resolve_paths(cgroup_path, "", cgroups::Host::current());
+    if (!paths.v2.empty()) add(paths.v2);
+    for (const auto& [hierarchy, dir] : paths.v1) add(dir);
+  } catch (const Error&) {
+    // A value hull refuses: only the guesses below.
+  }
   const fs::path rel = fs::path(cgroup_path).relative_path();
   // Our own cgroup per hierarchy: the last field of each /proc/self/cgroup line.
   std::vector<fs::path> own{""};
@@ -113,10 +128,7 @@ std::vector<fs::path> existing_cgroup_dirs(const std::string& cgroup_path) {
     if (colon != std::string::npos) own.push_back(fs::path(line.substr(colon + 1)).relative_path());
   }
   for (const auto& mount : fs::directory_iterator("/sys/fs/cgroup", ec)) {
-    for (const auto& o : own) {
-      fs::path dir = mount.path() / o / rel;
-      if (fs::is_directory(dir, ec) && std::find(found.begin(), found.end(), dir) == found.end()) found.push_back(dir);
-    }
+    for (const auto& o : own) add(mount.path() / o / rel);
   }
   return found;
 }
