@@ -41,7 +41,7 @@ UniqueFd open_verified_null(int rootfd) {
     fd.reset(::open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) throw_errno("mask paths: open the host's /dev/null");
   } else {
-    throw_errno("mask paths: open /dev/null in the rootfs");
+    throw_errno("mask paths: open /dev/null in the rootfs (openat2)");
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) < 0) throw_errno("mask paths: stat /dev/null");
@@ -105,7 +105,7 @@ UniqueFd open_target(int rootfd, KernelFsDirs& dirs, const std::string& path, co
   int fd = openat2_fd(dir, rest.empty() ? "." : rest.c_str(), O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
   if (fd < 0) {
     if (errno == ENOENT) return UniqueFd();
-    throw_errno(what + ": open");
+    throw_errno(what + ": open (openat2)");
   }
   return UniqueFd(fd);
 }

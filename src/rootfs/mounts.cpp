@@ -113,7 +113,7 @@ UniqueFd open_proc_or_sys_dir(const MountContext& ctx, const std::string& dest, 
       throw Error(what + ": refusing: " + quote(clean_path(dest)) +
                   " is not a directory in the rootfs (CVE-2023-27561)");
     }
-    throw_errno(what + ": open destination");
+    throw_errno(what + ": open destination (openat2)");
   };
   if (UniqueFd fd = open_strict()) return fd;
   create_in_root(ctx.rootfd, dest, NodeKind::Directory);

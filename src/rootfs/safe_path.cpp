@@ -125,7 +125,7 @@ UniqueFd open_in_root(int rootfd, std::string_view path, int flags, uint64_t ext
       openat2_fd(rootfd, rel.empty() ? "." : rel.c_str() + 1, static_cast<uint64_t>(flags), kInRoot | extra_resolve);
   if (fd < 0) {
     if (errno == ENOENT) return UniqueFd();
-    throw_errno("open " + quote(clean_path(path)) + " in the rootfs");
+    throw_errno("open " + quote(clean_path(path)) + " in the rootfs (openat2)");
   }
   return UniqueFd(fd);
 }
@@ -171,7 +171,7 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
     }
   }
   if (!cur) cur.reset(openat2_fd(rootfd, ".", O_PATH | O_DIRECTORY, kInRoot));
-  if (!cur) throw_errno("open the rootfs to create " + shown);
+  if (!cur) throw_errno("open the rootfs to create " + shown + " (openat2)");
   int symlinks = 0, races = 0;
 
   while (!todo.empty()) {
@@ -187,7 +187,8 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
         cur.reset(fd);
         continue;
       }
-      if (errno != ENOENT) throw_errno("open " + quote("/" + prefix) + " in the rootfs to create " + shown);
+      if (errno != ENOENT)
+        throw_errno("open " + quote("/" + prefix) + " in the rootfs to create " + shown + " (openat2)");
     }
     done.pop_back();
 
@@ -215,7 +216,7 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
       if (!target.empty() && target[0] == '/') {
         done.clear();
         cur.reset(openat2_fd(rootfd, ".", O_PATH | O_DIRECTORY, kInRoot));
-        if (!cur) throw_errno("open the rootfs to create " + shown);
+        if (!cur) throw_errno("open the rootfs to create " + shown + " (openat2)");
       }
       continue;
     }
@@ -249,7 +250,7 @@ UniqueFd create_in_root(int rootfd, std::string_view path, NodeKind kind) {
     // Open what we just made from its parent's fd, refusing any symlink: a
     // swap in between fails here rather than leading elsewhere.
     int made = openat2_fd(cur.get(), c.c_str(), O_PATH, kJustCreated);
-    if (made < 0) throw_errno("open " + quote("/" + prefix) + " in the rootfs after creating it");
+    if (made < 0) throw_errno("open " + quote("/" + prefix) + " in the rootfs after creating it (openat2)");
     cur.reset(made);
     done.push_back(c);
   }
