@@ -1,10 +1,12 @@
 #include "base/flock_wait.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +16,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/log.hpp"
+#include "base/unique_fd.hpp"
 
 namespace hull {
 namespace {
@@ -24,12 +27,15 @@ constexpr size_t kMaxShownCommand = 200;
 // command line cannot be read (gone since, or another pid namespace's).
 std::string describe_process(pid_t pid) {
   std::string out = "pid " + std::to_string(pid);
-  std::string cmdline;
-  try {
-    cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline", 4096);
-  } catch (const Error&) {
-    return out;
-  }
+  // Its start only: a whole command line longer than a page (a long
+  // argument list, a script given inline) is no more use, and one read of
+  // the start needs no cap on the rest.
+  UniqueFd fd(::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return out;
+  char start[kMaxShownCommand + 1];
+  const ssize_t n = ::read(fd.get(), start, sizeof start);
+  if (n <= 0) return out;
+  std::string cmdline(start, static_cast<size_t>(n));
   while (!cmdline.empty() && cmdline.back() == '\0') cmdline.pop_back();
   std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
   if (cmdline.size() > kMaxShownCommand) cmdline = cmdline.substr(0, kMaxShownCommand) + "...";

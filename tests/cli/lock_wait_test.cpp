@@ -6,6 +6,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <fstream>
 #include <thread>
 
 #include "base/unique_fd.hpp"
@@ -14,6 +16,16 @@
 
 namespace hull::itest {
 namespace {
+
+// The --log file's text once it says `said` (or after 10 s).
+std::string log_once_it_says(const std::filesystem::path& log, const std::string& said) {
+  std::string text;
+  for (int i = 0; i < 1000 && text.find(said) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+    text = std::filesystem::exists(log) ? read_text_file(log) : "";
+  }
+  return text;
+}
 
 TEST_F(HullTest, AWaitForTheContainersLockNamesItsHolder) {
   const pid_t init = create_container("locked");
@@ -25,11 +37,7 @@ TEST_F(HullTest, AWaitForTheContainersLockNamesItsHolder) {
   Child kill = hull_background({"--log", log.string(), "kill", "locked", "KILL"});
   const std::string said = "waiting for the lock on " + state_dir("locked").string() + ": pid " +
                            std::to_string(::getpid()) + " (";
-  std::string text;
-  for (int i = 0; i < 1000 && text.find(said) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(milliseconds(10));
-    text = std::filesystem::exists(log) ? read_text_file(log) : "";
-  }
+  const std::string text = log_once_it_says(log, said);
   EXPECT_NE(text.find(said), std::string::npos) << text;
   EXPECT_NE(text.find("hull_integration_tests"), std::string::npos) << text;  // the holder's command line
   // A while longer: a kill that gave up waiting and went on shows now.
@@ -41,6 +49,31 @@ TEST_F(HullTest, AWaitForTheContainersLockNamesItsHolder) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(wait_exit_reaping_orphans(init, milliseconds(10000))) << "the init was not killed";
   EXPECT_EQ(status("locked"), "stopped");
+}
+
+// A holder whose command line is longer than a page (a long argument list,
+// a script given inline) is named by its start as any other: its whole
+// command line was read under a 4096-byte cap, refused, and the pid alone
+// was said.
+TEST_F(HullTest, ALockHolderWithALongCommandLineIsNamedByItsStart) {
+  ASSERT_GT(create_container("locked-long"), 0);
+  // -o: the lock is flock's own, not its command's, which it waits for.
+  Child holder = Child::spawn({"/usr/bin/flock", "-o", state_dir("locked-long").string(), "-c",
+                               "echo held; exec /bin/sleep 30 #" + std::string(5000, 'x')});
+  ASSERT_TRUE(holder.wait_for_output("held", milliseconds(10000)));
+  const std::filesystem::path log = temp_dir() / "kill.log";
+  Child kill = hull_background({"--log", log.string(), "kill", "locked-long", "KILL"});
+  const std::string said = ": pid " + std::to_string(holder.pid()) + " (/usr/bin/flock -o ";
+  const std::string text = log_once_it_says(log, said);
+  EXPECT_NE(text.find(said), std::string::npos) << text;
+  EXPECT_NE(text.find("xxx...)"), std::string::npos) << text;  // its first 200 characters
+  // Its command, flock's only child, ends: flock lets go of the lock.
+  std::ifstream children("/proc/" + std::to_string(holder.pid()) + "/task/" + std::to_string(holder.pid()) +
+                         "/children");
+  for (pid_t pid; children >> pid;) ::kill(pid, SIGKILL);
+  (void)holder.finish();
+  ProcResult r = finish_reaping_orphans(std::move(kill));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 }  // namespace
