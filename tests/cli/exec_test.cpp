@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/fs.hpp"
+#include "cgroups/cgroupfs.hpp"
 #include "cgroups/host.hpp"
 #include "exec_fixture.hpp"
 
@@ -235,7 +236,12 @@ TEST_F(ExecTest, ASubCgroupFrozenBeforehandIsRefusedNotWaitedFor) {
   const fs::path own = cgroups_of_container(init).front();
   subs.make(own / "init");
   std::ofstream(own / "init" / "cgroup.procs") << init;
-  std::ofstream(own / "cgroup.subtree_control") << "+pids";
+  // Any controller the cgroup has (pids on a systemd host): one enabled is
+  // what makes it take no process.
+  std::istringstream controllers(read_text_file(own / "cgroup.controllers"));
+  std::string controller;
+  ASSERT_TRUE(controllers >> controller) << "no controller in " << own;
+  ASSERT_NO_THROW(cgroups::write_value(own.string(), "cgroup.subtree_control", "+" + controller));
   std::ofstream(own / "init" / "cgroup.freeze") << "1";
   r = exec({"exfrozen", "true"}, bounded);
   EXPECT_FALSE(r.timed_out) << "hull exec waited for the frozen process";
