@@ -407,6 +407,18 @@ TEST_F(CgroupCommandsTest, ExecIsRefusedWhileTheV2CgroupOfAHybridHostIsFrozen) {
   EXPECT_NE(read_file(v2 + "/cgroup.events").find("frozen 0"), std::string::npos);
   ProcResult exec = hull({"exec", "frozen-v2", "true"}, bounded);
   EXPECT_EQ(exec.exit_code, 0) << exec.err;
+
+  // Its v2 cgroup frozen while paused: with the v1 freezer holding the
+  // tasks, cgroup.events reads "frozen 0" whatever cgroup.freeze says. A
+  // resume that read the event alone recorded "running" and left the v2
+  // freeze, and the next exec was refused.
+  ASSERT_EQ(hull({"pause", "frozen-v2"}).exit_code, 0);
+  write_file(v2 + "/cgroup.freeze", "1");
+  resume = hull({"resume", "frozen-v2"});
+  EXPECT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_EQ(read_file(v2 + "/cgroup.freeze"), "0\n");
+  exec = hull({"exec", "frozen-v2", "true"}, bounded);
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
 }
 
 TEST_F(CgroupCommandsTest, UpdateFlagsChangeTheLimitsAndTheSavedConfig) {
