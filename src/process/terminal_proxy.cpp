@@ -208,10 +208,11 @@ void drain(int from, OutputSink& out) {
 
 ReceivedPty receive_pty_master(int socket) {
   ReceivedMessage m = receive_with_fd(socket, 4096, "the container's pty master");
-  if (!m.fd)
-    throw Error(m.data.empty() ? "the container process closed the console socket without sending its pty (it exited, "
-                                 "or was killed, first)"
-                               : "the console socket message carried no fd");
+  if (!m.fd && m.data.empty())
+    throw Error(
+        "the container process closed the console socket without sending its pty (it exited, or was killed, "
+        "first)");
+  if (!m.fd) throw Error("the console socket message carried no fd");
   return ReceivedPty{std::move(m.fd), std::move(m.data)};
 }
 
