@@ -40,6 +40,13 @@ class CgroupV2Test : public CgroupTest {
     int status = wait_status(c.pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+  // A child released into pause() in m's cgroup; its pid.
+  pid_t sleeping_child_in(Manager& m) {
+    Child c = spawn([] { return ::pause(); });
+    m.add_process(c.pid);
+    c.release();
+    return c.pid;
+  }
   void SetUp() override {
     CgroupTest::SetUp();
     if (IsSkipped()) return;
@@ -66,9 +73,7 @@ TEST_F(CgroupV2Test, ACgroupIsFrozenFromTheWriteOfItsFreezeOn) {
   spec::Linux linux;
   linux.cgroupsPath = path();
   Manager& m = make(linux, host_);
-  Child c = spawn([] { return ::pause(); });
-  m.add_process(c.pid);
-  c.release();
+  sleeping_child_in(m);
   for (int i = 0; i < 20; ++i) {
     write_value(m.paths().v2, "cgroup.freeze", "1");
     EXPECT_TRUE(m.frozen()) << "try " << i;
@@ -97,16 +102,14 @@ TEST_F(CgroupV2Test, DestroyKillsLeftoversAndRemovesTheDirectory) {
   spec::Linux linux;
   linux.cgroupsPath = path();
   Manager& m = make(linux, host_);
-  Child c = spawn([] { return ::pause(); });
-  m.add_process(c.pid);
-  c.release();
+  const pid_t child = sleeping_child_in(m);
   // A sub-cgroup the container made itself goes too.
   ASSERT_EQ(::mkdir((m.paths().v2 + "/inner").c_str(), 0755), 0);
   std::string dir = m.paths().v2;
   m.destroy();
   struct stat st {};
   EXPECT_NE(::stat(dir.c_str(), &st), 0);
-  int status = wait_status(c.pid);
+  int status = wait_status(child);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
