@@ -29,16 +29,20 @@ std::string describe_process(pid_t pid) {
   std::string out = "pid " + std::to_string(pid);
   // Its start only: a whole command line longer than a page (a long
   // argument list, a script given inline) is no more use, and one read of
-  // the start needs no cap on the rest.
+  // the start needs no cap on the rest. Two bytes past what it shows: a
+  // 200-character line's own NUL, and one that tells of more wherever the
+  // cut falls (on the NUL between two arguments too).
   UniqueFd fd(::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return out;
-  char start[kMaxShownCommand + 1];
+  char start[kMaxShownCommand + 2];
   const ssize_t n = ::read(fd.get(), start, sizeof start);
   if (n <= 0) return out;
-  std::string cmdline(start, static_cast<size_t>(n));
-  while (!cmdline.empty() && cmdline.back() == '\0') cmdline.pop_back();
+  size_t size = static_cast<size_t>(n);
+  if (size < sizeof start)
+    while (size > 0 && start[size - 1] == '\0') --size;
+  std::string cmdline(start, std::min(size, kMaxShownCommand));
   std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-  if (cmdline.size() > kMaxShownCommand) cmdline = cmdline.substr(0, kMaxShownCommand) + "...";
+  if (size > kMaxShownCommand) cmdline += "...";
   return cmdline.empty() ? out : out + " (" + cmdline + ")";
 }
 

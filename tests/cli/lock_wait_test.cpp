@@ -9,6 +9,7 @@
 #include <csignal>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "base/unique_fd.hpp"
 #include "harness.hpp"
@@ -52,21 +53,30 @@ TEST_F(HullTest, AWaitForTheContainersLockNamesItsHolder) {
 }
 
 // A holder whose command line is longer than a page (a long argument list,
-// a script given inline) is named by its start as any other: its whole
-// command line was read under a 4096-byte cap, refused, and the pid alone
-// was said.
+// a script given inline) is named by its first 200 characters, as any other,
+// and the "..." says there is more: its whole command line was read under a
+// 4096-byte cap, refused, and the pid alone was said. Here the cut falls on
+// the NUL between two arguments, which read as the end of the line.
 TEST_F(HullTest, ALockHolderWithALongCommandLineIsNamedByItsStart) {
   ASSERT_GT(create_container("locked-long"), 0);
   // -o: the lock is flock's own, not its command's, which it waits for.
-  Child holder = Child::spawn({"/usr/bin/flock", "-o", state_dir("locked-long").string(), "-c",
-                               "echo held; exec /bin/sleep 30 #" + std::string(5000, 'x')});
+  const std::vector<std::string> head{"/usr/bin/flock", "-o", state_dir("locked-long").string(),
+                                      "/bin/sh",        "-c", "echo held; exec /bin/sleep 30"};
+  size_t shown = 0;
+  for (const std::string& arg : head) shown += arg.size() + 1;
+  ASSERT_LT(shown, 190u) << "a state dir too long for this test";
+  std::vector<std::string> argv = head;
+  argv.push_back(std::string(200 - shown, 'p'));  // sh's $0, up to the 200th character
+  argv.push_back("TAIL" + std::string(5000, 'x'));
+  Child holder = Child::spawn(argv);
   ASSERT_TRUE(holder.wait_for_output("held", milliseconds(10000)));
   const std::filesystem::path log = temp_dir() / "kill.log";
   Child kill = hull_background({"--log", log.string(), "kill", "locked-long", "KILL"});
   const std::string said = ": pid " + std::to_string(holder.pid()) + " (/usr/bin/flock -o ";
   const std::string text = log_once_it_says(log, said);
   EXPECT_NE(text.find(said), std::string::npos) << text;
-  EXPECT_NE(text.find("xxx...)"), std::string::npos) << text;  // its first 200 characters
+  EXPECT_NE(text.find("ppp...)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("TAIL"), std::string::npos) << text;
   // Its command, flock's only child, ends: flock lets go of the lock.
   std::ifstream children("/proc/" + std::to_string(holder.pid()) + "/task/" + std::to_string(holder.pid()) +
                          "/children");
