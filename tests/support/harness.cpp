@@ -202,8 +202,9 @@ ProcResult HullTest::hull(const std::vector<std::string>& args, const SpawnOptio
 std::string runtime_binary() {
   // HULL_ITEST_RUNTIME=/usr/sbin/runc runs the same tests against another
   // runtime: a check that a test asserts runc's behaviour, not hull's quirks.
+  // A relative path (./hull) is the test's cwd's: spawn takes absolute ones.
   const char* runtime = std::getenv("HULL_ITEST_RUNTIME");
-  return runtime && *runtime ? runtime : HULL_BINARY;
+  return runtime && *runtime ? fs::absolute(runtime).string() : HULL_BINARY;
 }
 
 Child HullTest::hull_background(const std::vector<std::string>& args, const SpawnOptions& opts) {
