@@ -1166,9 +1166,7 @@ TEST_F(CriuTest, LazyPagesRestoreTakesItsMemoryFromTheDumpsPageServer) {
     pid_t parent;
     ~KillChildren() {
       if (parent <= 0) return;
-      std::istringstream in(
-          read_text_file("/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) + "/children"));
-      for (pid_t child; in >> child;) ::kill(child, SIGKILL);
+      for (pid_t child : children_of(parent)) ::kill(child, SIGKILL);
     }
   } kill_criu{dump.pid()};
   // CRIU writes \0 to --status-fd once its page server listens.

@@ -32,10 +32,8 @@ constexpr const char* kId = "setup-fds";
 // A child of `parent` stopped by a signal, waited for (bounded): the exec
 // process, our `hull exec`'s child, stopped at its fault point.
 pid_t stopped_child_of(pid_t parent) {
-  const std::string children = "/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) + "/children";
   for (int i = 0; i < 400; ++i) {
-    std::ifstream in(children);
-    for (pid_t pid; in >> pid;)
+    for (pid_t pid : children_of(parent))
       if (auto st = read_pid_stat(pid); st && st->state == 'T') return pid;
     std::this_thread::sleep_for(milliseconds(25));
   }

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -78,9 +77,7 @@ TEST_F(HullTest, ALockHolderWithALongCommandLineIsNamedByItsStart) {
   EXPECT_NE(text.find("ppp...)"), std::string::npos) << text;
   EXPECT_EQ(text.find("TAIL"), std::string::npos) << text;
   // Its command, flock's only child, ends: flock lets go of the lock.
-  std::ifstream children("/proc/" + std::to_string(holder.pid()) + "/task/" + std::to_string(holder.pid()) +
-                         "/children");
-  for (pid_t pid; children >> pid;) ::kill(pid, SIGKILL);
+  for (pid_t pid : children_of(holder.pid())) ::kill(pid, SIGKILL);
   (void)holder.finish();
   ProcResult r = finish_reaping_orphans(std::move(kill));
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -279,4 +279,11 @@ bool pid_alive(pid_t pid) {
 
 bool alive_and_not_being_killed(pid_t pid) { return pid_alive(pid) && !sigkill_pending(pid); }
 
+std::vector<pid_t> children_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<pid_t> out;
+  for (pid_t child; in >> child;) out.push_back(child);
+  return out;
+}
+
 }  // namespace hull::itest

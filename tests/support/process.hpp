@@ -84,5 +84,8 @@ bool pid_alive(pid_t pid);
 // acted on the signal, so a command that wrongly killed a process may have
 // exited while it still runs. For asserting that a command left it alone.
 bool alive_and_not_being_killed(pid_t pid);
+// The children of pid's main thread (/proc/<pid>/task/<pid>/children);
+// none where it is gone.
+std::vector<pid_t> children_of(pid_t pid);
 
 }  // namespace hull::itest
