@@ -80,12 +80,13 @@ void check_not_into_proc(const MountContext& ctx, int destfd, const std::string&
 // ("/x" -> "/", "/x" -> "..") leads there, as a literal "/" (refused by
 // validation) would. A mount on the rootfs itself is hidden from the init
 // under its pivot, but exec and nsenter land on it, without the container's
-// /proc, /dev and masks (runc refuses these too).
-void check_not_onto_root(const MountContext& ctx, int destfd, const std::string& what) {
+// /proc, /dev and masks (runc refuses these too). The destination's stat
+// comes back: callers need it too.
+struct stat check_not_onto_root(const MountContext& ctx, int destfd, const std::string& what) {
   struct stat st {};
   if (::fstat(destfd, &st) < 0) throw_errno(what + ": stat destination");
-  if (st.st_ino != ctx.root_ino || st.st_dev != ctx.root_dev) return;
-  if (mount_id_of(destfd, what) != mount_id_of(ctx.rootfd, what)) return;  // a bind of the root elsewhere
+  if (st.st_ino != ctx.root_ino || st.st_dev != ctx.root_dev) return st;
+  if (mount_id_of(destfd, what) != mount_id_of(ctx.rootfd, what)) return st;  // a bind of the root elsewhere
   throw Error(what +
                   ": refusing: the destination resolves to the container's root, where a mount would cover the "
                   "rootfs (a symlink in the rootfs leads there)",
@@ -187,12 +188,20 @@ std::optional<std::string> real_path_in_rootfs(const MountContext& ctx, const st
 
 // A recursive bind of `inside` (a path in the rootfs) copies, as `tree`, the
 // read-only tmpfs below it still waiting in readonly_later: the copies wait
-// with them, or they would stay writable ways into them.
-void queue_copies_read_only_later(const MountContext& ctx, const std::string& inside, int tree,
+// with them, or they would stay writable ways into them. `top_queued`: the
+// tree's top mount is on a queued tmpfs itself.
+void queue_copies_read_only_later(const MountContext& ctx, const std::string& inside, int tree, bool top_queued,
                                   const std::string& what) {
   if (!ctx.readonly_later || ctx.readonly_later->empty()) return;
-  const uint64_t top = mount_id_of(tree, what);
-  std::vector<std::pair<UniqueFd, std::string>> copies;  // and where below the tree's top
+  // Only a top on a queued tmpfs can be taken for a copy below it: a lookup
+  // that stays on any other mount is on another device.
+  const uint64_t top = top_queued ? mount_id_of(tree, what) : 0;
+  struct Copy {
+    UniqueFd mount;
+    std::string below;  // its path below the tree's top
+    dev_t dev;
+  };
+  std::vector<Copy> copies;
   for (const std::optional<std::string>& at : ctx.readonly_later->paths_in(ctx.rootfs_path)) {
     const std::optional<std::string> below = !at ? std::nullopt : inside == "/" ? at : path_below(inside, *at);
     if (!below || *below == "/") continue;  // the source's own mount: the copy's top, queued by the caller
@@ -204,17 +213,19 @@ void queue_copies_read_only_later(const MountContext& ctx, const std::string& in
     }
     // Its copy, not a mount a later entry put over it there (its copy,
     // hidden below that one, is no way in).
-    if (copy && mount_id_of(copy.get(), what) != top && ctx.readonly_later->holds_file_system_of(copy.get()))
-      copies.emplace_back(std::move(copy), *below);
+    if (!copy || (top_queued && mount_id_of(copy.get(), what) == top)) continue;
+    if (const std::optional<dev_t> dev = ctx.readonly_later->queued_device_of(copy.get()))
+      copies.push_back(Copy{std::move(copy), *below, *dev});
   }
   if (copies.empty()) return;
   // The copies' paths, from the tree's once: a later recursive bind looks
   // for copies among them too.
   const std::optional<std::string> top_at =
       path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(tree)));
-  for (auto& [copy, below] : copies)
-    ctx.readonly_later->push(std::move(copy),
-                             !top_at ? std::nullopt : std::optional(*top_at == "/" ? below : *top_at + below));
+  for (Copy& c : copies)
+    ctx.readonly_later->push(std::move(c.mount),
+                             !top_at ? std::nullopt : std::optional(*top_at == "/" ? c.below : *top_at + c.below),
+                             c.dev);
 }
 
 // A remount's flags replace the mount's own: the read-only an earlier entry
@@ -285,7 +296,8 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // now: it stays one only where the config asked for a shared root.
   if (runtimes_tree && ctx.prepared_tree_propagation != 0)
     set_propagation(tree.get(), ctx.prepared_tree_propagation, what);
-  const bool copy_read_only_later = some_read_only_later && ctx.readonly_later->holds_file_system_of(tree.get());
+  const std::optional<dev_t> queued_dev =
+      some_read_only_later ? ctx.readonly_later->queued_device_of(tree.get()) : std::nullopt;
   struct stat st {};
   if (::fstat(tree.get(), &st) < 0) throw_errno(what + ": stat source");
   UniqueFd destfd = with_context(what, [&] {
@@ -303,8 +315,8 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
-  if (real) queue_copies_read_only_later(ctx, *real, tree.get(), what);
-  if (copy_read_only_later) ctx.readonly_later->push(std::move(tree));
+  if (real) queue_copies_read_only_later(ctx, *real, tree.get(), queued_dev.has_value(), what);
+  if (queued_dev) ctx.readonly_later->push(std::move(tree), std::nullopt, queued_dev);
 }
 
 UniqueFd bind_host_sys(int destfd, const MountOptions& o, const std::string& dest) {
@@ -377,15 +389,14 @@ void apply_new_fs(const MountContext& ctx, const spec::Mount& m, const MountOpti
     if (!destfd) destfd = with_context(what, [&] { return create_in_root(ctx.rootfd, dest, NodeKind::Directory); });
   }
   if (type != "proc") check_not_into_proc(ctx, destfd.get(), what);
-  if (!remount) check_not_onto_root(ctx, destfd.get(), what);
+  struct stat dest_st {};
+  if (!remount) dest_st = check_not_onto_root(ctx, destfd.get(), what);
   // A tmpfs over a directory the image has takes that directory's mode
   // unless the options give one, as in runc: podman's --read-only /run and
   // docker's --tmpfs over an image directory keep its permissions, not the
   // tmpfs default 1777 (any user could create files there).
   if (covers_image_dir) {
-    struct stat st {};
-    if (::fstat(destfd.get(), &st) < 0) throw_errno(what + ": stat destination");
-    const std::string mode = "mode=" + mode_text(st.st_mode);
+    const std::string mode = "mode=" + mode_text(dest_st.st_mode);
     data = data.empty() ? mode : mode + "," + data;
   }
 

@@ -12,13 +12,20 @@
 
 namespace hull::rootfs {
 
-void ReadOnlyLater::push(UniqueFd mount, std::optional<std::string> path) {
+void ReadOnlyLater::push(UniqueFd mount, std::optional<std::string> path, std::optional<dev_t> dev) {
   Entry e{std::move(mount), std::nullopt, std::nullopt};
   if (path) e.path = std::move(path);
+  // Kept only where every entry before it is read (the read ones are a
+  // prefix); else it is read with them, at the next lookup.
+  if (dev && devices_read_ == entries_.size()) {
+    e.dev = dev;
+    ++devices_[*dev];
+    ++devices_read_;
+  }
   entries_.push_back(std::move(e));
 }
 
-bool ReadOnlyLater::holds_file_system_of(int fd) {
+std::optional<dev_t> ReadOnlyLater::queued_device_of(int fd) {
   for (; devices_read_ < entries_.size(); ++devices_read_) {
     Entry& e = entries_[devices_read_];
     struct stat st {};
@@ -27,7 +34,8 @@ bool ReadOnlyLater::holds_file_system_of(int fd) {
     ++devices_[st.st_dev];
   }
   struct stat on {};
-  return !devices_.empty() && ::fstat(fd, &on) == 0 && devices_.contains(on.st_dev);
+  if (devices_.empty() || ::fstat(fd, &on) < 0 || !devices_.contains(on.st_dev)) return std::nullopt;
+  return on.st_dev;
 }
 
 std::vector<std::optional<std::string>> ReadOnlyLater::paths_in(const std::string& rootfs_path) {

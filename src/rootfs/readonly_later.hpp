@@ -21,13 +21,14 @@ namespace hull::rootfs {
 // round).
 class ReadOnlyLater {
  public:
-  // Queues the mount (a tmpfs's root, or a copy's) that fd names, and its
-  // path in the rootfs where the caller knows it.
-  void push(UniqueFd mount, std::optional<std::string> path = std::nullopt);
+  // Queues the mount (a tmpfs's root, or a copy's) that fd names, its path
+  // in the rootfs where the caller knows it, and its device where the
+  // caller has it (queued_device_of's answer): a copy is on its original's.
+  void push(UniqueFd mount, std::optional<std::string> path = std::nullopt, std::optional<dev_t> dev = std::nullopt);
   bool empty() const { return entries_.empty(); }
-  // Whether fd is on the file system of a queued mount: each tmpfs is a
-  // superblock, a device, of its own, whatever path led to fd.
-  bool holds_file_system_of(int fd);
+  // The device of fd when it is on the file system of a queued mount: each
+  // tmpfs is a superblock, a device, of its own, whatever path led to fd.
+  std::optional<dev_t> queued_device_of(int fd);
   // Where each queued mount is in the rootfs at rootfs_path (read once for
   // each, when first asked); nullopt for one outside it.
   std::vector<std::optional<std::string>> paths_in(const std::string& rootfs_path);

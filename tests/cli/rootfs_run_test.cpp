@@ -357,6 +357,8 @@ TEST_F(RootfsRun, NothingLeavesAReadOnlyTmpfsWritable) {
   Bundle& b = bundle("bundle-ro-tmpfs-bind");
   fs::create_directories(b.rootfs() / "a" / "t");
   b.config["mounts"].push_back(mount_entry("/a/t", "tmpfs", "tmpfs", {"ro", "size=1m"}));
+  // One inside it: a bind of /a/t copies both, its top a queued tmpfs.
+  b.config["mounts"].push_back(mount_entry("/a/t/u", "tmpfs", "tmpfs", {"ro", "size=1m"}));
   b.config["mounts"].push_back(mount_entry("/mnt/t", "bind", (b.rootfs() / "a" / "t").string(), {"rbind"}));
   b.config["mounts"].push_back(mount_entry("/mnt/a", "bind", (b.rootfs() / "a").string(), {"rbind"}));
   // The same paths through symlinks, on the host and in the rootfs.
@@ -366,11 +368,12 @@ TEST_F(RootfsRun, NothingLeavesAReadOnlyTmpfsWritable) {
       mount_entry("/mnt/h", "bind", (temp_dir() / "rootfs-link" / "a" / "t").string(), {"bind"}));
   b.config["mounts"].push_back(mount_entry("/mnt/l", "bind", (b.rootfs() / "l").string(), {"rbind"}));
   ProcResult r = run_sh(b,
-                        "for d in /a/t /mnt/t /mnt/a/t /mnt/h /mnt/l/t; do touch $d/x 2>/dev/null || echo $d: refused;"
-                        " done; touch /mnt/a/y && echo /mnt/a: written",
+                        "for d in /a/t /a/t/u /mnt/t /mnt/t/u /mnt/a/t /mnt/a/t/u /mnt/h /mnt/l/t /mnt/l/t/u; do"
+                        " touch $d/x 2>/dev/null || echo $d: refused; done; touch /mnt/a/y && echo /mnt/a: written",
                         "rotmpfsbind");
   EXPECT_EQ(r.out,
-            "/a/t: refused\n/mnt/t: refused\n/mnt/a/t: refused\n/mnt/h: refused\n/mnt/l/t: refused\n/mnt/a: written\n")
+            "/a/t: refused\n/a/t/u: refused\n/mnt/t: refused\n/mnt/t/u: refused\n/mnt/a/t: refused\n/mnt/a/t/u: "
+            "refused\n/mnt/h: refused\n/mnt/l/t: refused\n/mnt/l/t/u: refused\n/mnt/a: written\n")
       << r.err;
 
   // A writable mount a later entry put over it is no copy of it: its own
