@@ -163,8 +163,8 @@ UniqueFd open_source_for_init(const BindSourceQuestion& q, const std::function<U
   if (fd >= 0) return UniqueFd(fd);
   const int err = errno;
   if (err == ENOENT) throw Error(what + ": the source does not exist", ENOENT);
-  std::string why = unreachable + ", and the runtime could not open it in the init's mount namespace either " +
-                    "(the files as the init sees them, openat2)";
+  std::string why = unreachable + ", and the runtime's openat2 of it in the init's mount namespace (the files " +
+                    "as the init sees them) failed too";
   if (err == ELOOP || err == EXDEV)
     why += ": a link on the way may be a /proc magic link, which is not followed there: give the path it names";
   throw_errno(err, why);
