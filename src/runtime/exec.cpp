@@ -6,19 +6,24 @@
 // it sets up, or write its memory. So the process holds no fd that reaches
 // the host and shares no memory with a process outside: a helper, cloned
 // into the container's cgroups but in our pid namespace (no container
-// process sees it), closes every fd but the process's own, joins the
-// namespaces with one setns on the init's pidfd (atomic, and immune to pid
-// reuse) and clones the process as our child (CLONE_PARENT), a copy of its
-// memory; it applies its spec like the init and execs. (At the container's
-// pids.max, where no clone into its cgroups is allowed, the helper stays in
-// ours and the runtime moves the process in: see clone_process.)
+// process sees it), closes every fd but the process's own and those it
+// needs until the clone (ExecHelper::keep), joins the namespaces with one
+// setns on the init's pidfd (atomic, and immune to pid reuse), takes every
+// step that needs the host's privileges (identity as an effective uid,
+// capabilities, cwd, limits, the filter where runc's order loads it), and
+// clones the process as our child (CLONE_PARENT), a copy of its memory,
+// born with the container's capabilities; it completes its uid and execs
+// (Hundred-and-seventh round). (At the container's pids.max, where no clone
+// into its cgroups is allowed, the helper stays in ours and the runtime
+// moves the process in: see clone_process.)
 //
 //   hull exec                  helper                   exec'd process
 //   ---------                  ------                   --------------
 //   lock, check status (and that the cgroup is not frozen), read saved config
 //   clone3 into the cgroup -->  v1 cgroups, close fds,
 //                               setns(init pidfd, all)
-//                               clone3(CLONE_PARENT) --> identity, caps, cwd, ..., seccomp
+//                               identity, caps, cwd, ..., (seccomp)
+//                               clone3(CLONE_PARENT) --> the uid made whole, (seccomp)
 //           <------------------ its pid; exits
 //                     <------------------------------- SeccompListener + fd (notify profile only)
 //   fd + process state -> listenerPath agent             execve
@@ -105,8 +110,9 @@ spec::Spec exec_spec(spec::Spec container, spec::Process process) {
 
 // What the exec process is given: a copy of the runtime's memory (the
 // helper's clone), so its steps may change anything; its fd table holds
-// only the fds named here, 0-2 (ExecHelper::stdio), the preserved ones, and
-// what a caller hands over for debugging and tests: the trace fd of
+// only the fds named here, 0-2 (ExecHelper::stdio), the preserved ones, the
+// pty the helper opened for process.terminal, and what a caller hands over
+// for debugging and tests: the trace fd of
 // HULL_TRACE_PHASES, the HULL_FAULT_LIST file of a hull_fault build
 // (ExecHelper::keep).
 struct ExecChild {
@@ -249,8 +255,9 @@ void prepare_exec_process(ExecChild& c, ExecSetUp& set_up) {
 // The helper runs in the runtime's memory where the launcher can
 // (LaunchRequest::share_memory_until_exec: until its exit here), so it
 // changes nothing of the runtime's but per-task kernel state and what it
-// allocates: it closes fds by number (its own table), never through an
-// object of the runtime's, and waits for nothing but its placement.
+// allocates: it closes fds by number (its own table), and the records of
+// the runtime's it resets on the way (the detached mount's, procfs's) the
+// launcher puts back; it waits for nothing but its placement.
 struct ExecHelper {
   ExecChild* child;
   const SiblingReport* report;
@@ -587,7 +594,7 @@ int exec_container(const GlobalOptions& g, const ExecOptions& o) {
       // Reaped by receive(), which kills the process too if the helper died
       // before it reported it.
       (void)cloned_helper.release();
-      LaunchedChild process = report.receive(helper_pid, req.what);
+      LaunchedChild process = report.receive(helper_pid, req.what, in.filter.has_value());
       return std::pair<LaunchedChild, SyncChannel>(std::move(process), std::move(runtime_end));
     };
     fault_point("exec-before-clone");

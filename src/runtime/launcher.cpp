@@ -166,7 +166,7 @@ LaunchedChild clone_through_helper(const LaunchRequest& r) {
       return pid;
     });
   }
-  return report.receive(helper, r.what);
+  return report.receive(helper, r.what, false);
 }
 }  // namespace
 

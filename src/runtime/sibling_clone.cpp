@@ -61,8 +61,13 @@ long SiblingReport::clone_sibling(uint64_t flags) const noexcept {
   // Under a filter that refuses clone3 (Docker's and podman's profiles
   // answer ENOSYS without CAP_SYS_ADMIN, older allow-lists EPERM: exec's
   // helper loads the filter first where the process has no
-  // noNewPrivileges): clone(2), as fork does.
-  if (pid < 0 && (errno == ENOSYS || errno == EPERM)) pid = ::syscall(SYS_clone, CLONE_PARENT | flags, 0, 0, 0, 0);
+  // noNewPrivileges): clone(2), as fork does. Not for flags clone(2)
+  // cannot carry: it reads the low byte as the exit signal, where
+  // CLONE_NEWTIME (0x80) lies, and has no bits above 31. The init would be
+  // born in the host's time namespace (review "rules", 109th round).
+  constexpr uint64_t kNotForClone = CSIGNAL | ~uint64_t{0xffffffff};
+  if (pid < 0 && (errno == ENOSYS || errno == EPERM) && !(flags & kNotForClone))
+    pid = ::syscall(SYS_clone, CLONE_PARENT | flags, 0, 0, 0, 0);
   if (pid == 0) ::close(write_end_.get());
   return pid;
 }
@@ -75,7 +80,7 @@ void SiblingReport::send(long pid, int err, std::string_view error) const noexce
   (void)!::write(write_end_.get(), &report, sizeof report);
 }
 
-LaunchedChild SiblingReport::receive(pid_t helper, const char* what) {
+LaunchedChild SiblingReport::receive(pid_t helper, const char* what, bool helper_may_load_filter) {
   write_end_.reset();
   Report report;
   ssize_t n;
@@ -87,12 +92,16 @@ LaunchedChild SiblingReport::receive(pid_t helper, const char* what) {
   if (n != static_cast<ssize_t>(sizeof report)) {
     kill_unreported_children();
     // SIGSYS: a seccomp filter it loaded (exec's helper, runc's order
-    // without noNewPrivileges) killed one of its last calls.
+    // without noNewPrivileges) killed one of its last calls, or the filter
+    // hull itself runs under one of its calls.
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-      throw Error(
-          "launch helper: killed by SIGSYS: linux.seccomp kills a call it makes after loading the filter "
-          "(clone3, clone, capset, close or write)",
-          ENOSYS);
+      throw Error(helper_may_load_filter
+                      ? "launch helper: killed by SIGSYS: linux.seccomp kills a call it makes after loading the "
+                        "filter (prctl, capset, clone3, clone, close or write), or the seccomp filter hull runs "
+                        "under (its caller's) kills one of its calls"
+                      : "launch helper: killed by SIGSYS: the seccomp filter hull runs under (its caller's) kills "
+                        "one of its calls (setns, clone3 or clone): allow them there",
+                  ENOSYS);
     const std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                                 : "exit status " + std::to_string(WEXITSTATUS(status));
     throw Error("launch helper: it died without a report (" + how + ")", EPIPE);

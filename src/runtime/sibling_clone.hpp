@@ -33,10 +33,10 @@ class SiblingReport {
   int write_fd() const noexcept { return write_end_.get(); }
 
   // In the helper: clone3 with CLONE_PARENT | flags (clone where a filter
-  // answers clone3 with ENOSYS). The helper gets the
-  // pid (-1 and errno on failure); the clone gets 0, its copy of the write
-  // end closed (the helper's death alone must end our read). The helper must
-  // not change this object: it may run in our memory.
+  // answers clone3 with ENOSYS or EPERM and clone can carry the flags). The
+  // helper gets the pid (-1 and errno on failure); the clone gets 0, its
+  // copy of the write end closed (the helper's death alone must end our
+  // read). The helper must not change this object: it may run in our memory.
   long clone_sibling(uint64_t flags) const noexcept;
   // In the helper: runs its steps, which end in clone_sibling and return
   // its pid (the clone never returns from them), then reports the pid, or
@@ -63,7 +63,9 @@ class SiblingReport {
   // died without a report, or reported a pid that is not our child, kills
   // and reaps every child of ours (the process, if it was cloned: the
   // caller has no other child then) and throws an Error with EPIPE.
-  LaunchedChild receive(pid_t helper, const char* what);
+  // helper_may_load_filter: the helper may load the container's filter
+  // (exec's), which names it where a SIGSYS killed the helper.
+  LaunchedChild receive(pid_t helper, const char* what, bool helper_may_load_filter);
 
  private:
   void send(long pid, int err, std::string_view error) const noexcept;

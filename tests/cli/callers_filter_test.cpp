@@ -31,6 +31,45 @@ class CallersFilter : public HullTest {
   }
 };
 
+// (review "rules", 109th round) create's launch helper (a user namespace joined by path
+// beside new pid and time namespaces) under a filter refusing clone3: the
+// clone(2) fallback cannot express CLONE_NEWTIME (it lies in the CSIGNAL
+// byte), and the init must not land in the host's time namespace.
+TEST_F(CallersFilter, Clone3RefusedNeverDropsANewTimeNamespace) {
+  const pid_t owner_pid = create_user_namespace_owner("owner");
+  ASSERT_GT(owner_pid, 0);
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"].push_back(
+      {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
+  b.config["linux"]["namespaces"].push_back({{"type", "time"}});
+  for (int err : {ENOSYS, EPERM}) {
+    SCOPED_TRACE(err);
+    ProcResult r = run_refusing("clone3:" + std::to_string(err), b, "readlink /proc/self/ns/time", "callers-timens");
+    if (r.exit_code == 0)
+      EXPECT_NE(r.out, host_ns("time") + "\n") << "the init is in the host's time namespace";
+    else
+      EXPECT_TRUE(failed_with(r, {"clone3"})) << r.err;
+    (void)hull({"delete", "--force", "callers-timens"});
+  }
+  EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
+}
+
+// The same helper killed by the caller's filter (SIGSYS at clone3): the
+// caller's filter is named, not linux.seccomp, which create's helper never
+// loads (review "rules", 109th round).
+TEST_F(CallersFilter, ALaunchHelperKilledByTheCallersFilterNamesThatFilter) {
+  const pid_t owner_pid = create_user_namespace_owner("owner");
+  ASSERT_GT(owner_pid, 0);
+  Bundle& b = bundle();
+  b.config["linux"]["namespaces"].push_back(
+      {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
+  ProcResult r = run_refusing("clone3:kill", b, "true", "callers-kill-clone3");
+  EXPECT_TRUE(failed_with(r, {"launch helper: killed by SIGSYS: the seccomp filter hull runs under"})) << r.err;
+  EXPECT_EQ(r.err.find("linux.seccomp"), std::string::npos) << r.err;
+  (void)hull({"delete", "--force", "callers-kill-clone3"});
+  EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
+}
+
 // Docker 20.10.0-20.10.5's profile answers faccessat2 EPERM. The check that
 // a program found in $PATH may be executed read that as "the container user
 // may not execute it"; execve decides now, as under runc.

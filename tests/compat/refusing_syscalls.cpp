@@ -4,7 +4,8 @@
 // filter stays with the container's processes, as it would there.
 //   HULL_REFUSE=<call>[@<arg0>]:<errno>[,...] refusing_syscalls [hull arguments...]
 // <call> is one of the names below; with @<arg0>, only calls whose first
-// argument is that number (prctl@1: PR_SET_PDEATHSIG). <errno> is a number.
+// argument is that number (prctl@1: PR_SET_PDEATHSIG). <errno> is a number,
+// or "kill": the process making the call is killed by SIGSYS.
 // Without HULL_REFUSE: mount_setattr:ENOSYS, as on Linux 5.10 and 5.11
 // (Debian 11, Amazon Linux 2), for the integration tests' run through the
 // runtime's fallback to mount(2) (tests/CMakeLists.txt, test
@@ -44,6 +45,7 @@ struct Refusal {
   long nr = -1;
   long arg0 = -1;  // -1: any
   unsigned err = 0;
+  bool kill = false;
 };
 
 bool parse(const std::string& item, Refusal& r) {
@@ -56,8 +58,9 @@ bool parse(const std::string& item, Refusal& r) {
   }
   for (const Call& c : kCalls)
     if (call == c.name) r.nr = c.nr;
+  r.kill = item.substr(colon + 1) == "kill";
   r.err = static_cast<unsigned>(std::strtoul(item.c_str() + colon + 1, nullptr, 10));
-  return r.nr >= 0 && r.err > 0;
+  return r.nr >= 0 && (r.err > 0 || r.kill);
 }
 
 }  // namespace
@@ -80,7 +83,7 @@ int main(int, char** argv) {
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   // Per refusal: load the number, skip the rest of the refusal unless it
-  // matches (and its first argument does), answer the errno.
+  // matches (and its first argument does), answer the errno (or kill).
   for (const Refusal& r : refusals) {
     const bool by_arg = r.arg0 >= 0;
     filter.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
@@ -90,7 +93,8 @@ int main(int, char** argv) {
       filter.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])));
       filter.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(r.arg0), 0, 1));
     }
-    filter.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (r.err & SECCOMP_RET_DATA)));
+    filter.push_back(
+        BPF_STMT(BPF_RET | BPF_K, r.kill ? SECCOMP_RET_KILL_PROCESS : SECCOMP_RET_ERRNO | (r.err & SECCOMP_RET_DATA)));
   }
   filter.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
   sock_fprog prog{static_cast<unsigned short>(filter.size()), filter.data()};

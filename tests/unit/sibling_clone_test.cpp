@@ -55,7 +55,7 @@ TEST(SiblingReport, TheReportedCloneIsOurChild) {
       return pid;
     });
   }
-  LaunchedChild child = report.receive(helper, "the clone");
+  LaunchedChild child = report.receive(helper, "the clone", false);
   EXPECT_GT(child.pid(), 0);
   EXPECT_NE(child.pid(), helper);
   // Ours to wait for: not reaped yet, so WNOWAIT sees it.
@@ -72,7 +72,7 @@ TEST(SiblingReport, APidThatIsNotOurChildIsRefusedAndLeftAlone) {
   ASSERT_GE(helper, 0);
   if (helper == 0) report.run_helper([victim]() -> long { return victim; });
   try {
-    LaunchedChild child = report.receive(helper, "the clone");
+    LaunchedChild child = report.receive(helper, "the clone", false);
     ADD_FAILURE() << "a forged pid was taken: " << child.pid();
     (void)child.release();  // never kill the victim through it
   } catch (const Error& e) {
@@ -89,7 +89,7 @@ TEST(SiblingReport, TheHelpersErrorIsThrownWithItsErrno) {
   ASSERT_GE(helper, 0);
   if (helper == 0) report.run_helper([]() -> long { throw Error("join the namespaces", ESRCH); });
   try {
-    report.receive(helper, "the clone");
+    report.receive(helper, "the clone", false);
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.message(), "join the namespaces");
