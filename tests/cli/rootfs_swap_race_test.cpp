@@ -95,14 +95,22 @@ class RootfsSwapRace : public HullTest {
 // directory, gets its attributes; the program writing through /x meets the
 // read-only bind.
 TEST_F(RootfsSwapRace, ADestinationRenamedAwayKeepsItsTmpfsAndTheBindItNowLeadsToStaysReadOnly) {
-  Bundle& b = racing_bundle("renamed", "/y");
-  ProcResult r = run_swapping(b, [&] {
-    fs::rename(b.rootfs() / "x", b.rootfs() / "x2");
-    fs::create_directory_symlink("y", b.rootfs() / "x");
-  });
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "1\n") << r.err;
-  EXPECT_EQ(host_file(), "original");
+  for (const std::vector<std::string>& options : {std::vector<std::string>{"rrw"}, {"rrw", "mpol=bind:0,0"}}) {
+    Bundle& b = racing_bundle(options.size() == 1 ? "renamed" : "renamed-mpol", "/y", options);
+    ProcResult r = run_swapping(b, [&] {
+      fs::rename(b.rootfs() / "x", b.rootfs() / "x2");
+      fs::create_directory_symlink("y", b.rootfs() / "x");
+    });
+    if (options.size() == 1) {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.out, "1\n") << r.err;
+    } else if (r.exit_code == 0) {
+      EXPECT_EQ(r.out, "1\n") << "the host bind is not read-only";
+    } else {
+      EXPECT_NE(r.err.find("the destination changed while mounting"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(host_file(), "original") << options.back();
+  }
 }
 
 // /x removed (which detaches its tmpfs) and made a link to the bind's
