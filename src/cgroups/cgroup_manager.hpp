@@ -363,6 +363,7 @@ class Manager {
   std::string freezer_dir(bool& v2) const;
   // Hybrid: whether the v2 cgroup beside the v1 freezer is frozen.
   bool unified_frozen_beside_v1() const;
+  bool v2_frozen(const std::string& dir) const;  // frozen_or_freezing, less a read for a leaf made here
   // The directory whose cgroup.procs (and sub-cgroups) pids() reads.
   std::string procs_dir() const;
 
