@@ -362,7 +362,7 @@ TEST_F(ExecTest, HundredExecsLeaveNoZombieFdOrMountBehind) {
   EXPECT_EQ(read_text_file(proc + "/mountinfo"), mountinfo);
   EXPECT_EQ(dir_entries(proc + "/fd"), init_fds);
   EXPECT_EQ(dir_entries("/proc/self/fd"), our_fds);
-  EXPECT_EQ(read_text_file(proc + "/task/" + std::to_string(init) + "/children"), "");
+  EXPECT_EQ(children_of(init), std::vector<pid_t>{});
   EXPECT_EQ(children_of_self(), std::vector<pid_t>{init}) << "an exec'd process outlived its hull exec";
   // Inside: only the init and find itself, no zombie in the pid namespace.
   ProcResult r = exec({"exmany", "find", "/proc", "-maxdepth", "1", "-name", "[0-9]*"});
