@@ -255,6 +255,9 @@ class Manager {
   void freeze() const;
   void thaw() const;
   bool frozen() const;
+  // frozen(), right after create made the cgroups: a v2 leaf made here has
+  // its own cgroup.freeze 0, and is not read for it.
+  bool frozen_when_made() const;
   // The nearest cgroup above the container's frozen by itself (v1:
   // freezer.self_freezing; v2: cgroup.freeze, on a hybrid host's unified
   // hierarchy too), from outside hull (a pod's or a slice's, `systemctl
@@ -362,8 +365,9 @@ class Manager {
   // The hierarchy used for freezing: the v1 freezer if mounted, else v2 ("" if none).
   std::string freezer_dir(bool& v2) const;
   // Hybrid: whether the v2 cgroup beside the v1 freezer is frozen.
-  bool unified_frozen_beside_v1() const;
-  bool v2_frozen(const std::string& dir) const;  // frozen_or_freezing, less a read for a leaf made here
+  bool unified_frozen_beside_v1(bool just_made) const;
+  bool frozen_reading(bool just_made) const;
+  bool v2_frozen(const std::string& dir, bool just_made) const;  // frozen_or_freezing; see frozen_when_made
   // The directory whose cgroup.procs (and sub-cgroups) pids() reads.
   std::string procs_dir() const;
 

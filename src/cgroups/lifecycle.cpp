@@ -201,7 +201,7 @@ void Manager::thaw() const {
       throw_frozen_above(paths_.v2, above, true);
   // What a resume promises, as on a v2 host, where the freeze the container
   // made of its own cgroup is the one resume clears.
-  if (unified_frozen_beside_v1()) {
+  if (unified_frozen_beside_v1(false)) {
     write_value(paths_.v2, "cgroup.freeze", "0");
     if (!wait_event(paths_.v2, "frozen", "0", Clock::now() + kFreezeTimeout))
       throw Error("thaw " + paths_.v2 + ": timed out waiting for \"frozen 0\" in cgroup.events");
@@ -210,29 +210,34 @@ void Manager::thaw() const {
 
 bool Manager::sigkill_waits_for_thaw() const { return !v1_dir(paths_, "freezer").empty(); }
 
-bool Manager::frozen() const {
+bool Manager::frozen() const { return frozen_reading(false); }
+
+// A leaf create's own mkdir just made has cgroup.freeze 0 unless something
+// wrote it since: only a freeze above holds it, and its event tells of that
+// at once (a new cgroup is empty, frozen as soon as made). One read less on
+// every create; later, the write by hand counts (frozen()).
+bool Manager::frozen_when_made() const { return frozen_reading(true); }
+
+bool Manager::frozen_reading(bool just_made) const {
   bool v2 = false;
   std::string dir = freezer_dir(v2);
   if (dir.empty()) return false;
-  if (v2) return v2_frozen(dir);
-  return read_value(dir, "freezer.state") != "THAWED" || unified_frozen_beside_v1();
+  if (v2) return v2_frozen(dir, just_made);
+  return read_value(dir, "freezer.state") != "THAWED" || unified_frozen_beside_v1(just_made);
 }
 
-// A leaf create's own mkdir just made has cgroup.freeze 0: only a freeze
-// above it holds it, and its event tells of that at once (a new cgroup is
-// empty, frozen as soon as made). One read less on every create.
-bool Manager::v2_frozen(const std::string& dir) const {
-  return v2_made_here_ ? event_value(dir, "frozen") == "1" : frozen_or_freezing(dir);
+bool Manager::v2_frozen(const std::string& dir, bool just_made) const {
+  return just_made && v2_made_here_ ? event_value(dir, "frozen") == "1" : frozen_or_freezing(dir);
 }
 
 // A hybrid host's v2 cgroup freezes too (cgroup.freeze, Linux 5.2): not by
 // hull's pause, which uses the v1 freezer, but from outside, or by the
 // container itself through a writable cgroup mount. A process cloned into
 // it is frozen at birth all the same.
-bool Manager::unified_frozen_beside_v1() const {
+bool Manager::unified_frozen_beside_v1(bool just_made) const {
   if (paths_.v2.empty()) return false;
   try {
-    return v2_frozen(paths_.v2);
+    return v2_frozen(paths_.v2, just_made);
   } catch (const Error& e) {
     if (cgroup_gone(e.code())) return false;
     throw;

@@ -325,7 +325,7 @@ void serve_init_until_ready(SyncChannel& runtime_end, const spec::Spec& spec, si
 // init is placed.
 void finish_cgroup(const cgroups::Manager& cgroup, const InitPlan& plan, const std::string& owner) {
   if (!cgroup.systemd()) {
-    if (cgroup.frozen()) throw Error("container's cgroup unexpectedly frozen");
+    if (cgroup.frozen_when_made()) throw Error("container's cgroup unexpectedly frozen");
     cgroups::Paths unmarked = cgroup.paths();
     if (plan.cgroups_after_clone) unmarked.v2.clear();                          // marked before the clone
     if (plan.memory_cgroup_first) unmarked.v1.erase(cgroup.v1_memory_first());  // marked first
