@@ -161,7 +161,14 @@ LaunchedChild clone_through_helper(const LaunchRequest& r) {
         r.entry(r.arg);
         ::_exit(127);
       }
-      if (pid < 0) throw_errno(std::string("launch helper: clone3 ") + r.what + " in the joined namespaces");
+      if (pid < 0) {
+        const int err = errno;
+        // clone(2), tried where clone3 is refused, cannot ask for one.
+        const std::string why = (r.clone_flags & CLONE_NEWTIME) && (err == ENOSYS || err == EPERM)
+                                    ? " (a new time namespace, which only clone3 can ask for: let clone3 through)"
+                                    : "";
+        throw_errno(err, std::string("launch helper: clone3 ") + r.what + " in the joined namespaces" + why);
+      }
       fault_point("launch-helper-cloned");
       return pid;
     });

@@ -100,7 +100,7 @@ LaunchedChild SiblingReport::receive(pid_t helper, const char* what, bool helper
                         "filter (prctl, capset, clone3, clone, close or write), or the seccomp filter hull runs "
                         "under (its caller's) kills one of its calls"
                       : "launch helper: killed by SIGSYS: the seccomp filter hull runs under (its caller's) kills "
-                        "one of its calls (setns, clone3 or clone): allow them there",
+                        "one of its calls: let hull's calls through there",
                   ENOSYS);
     const std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                                 : "exit status " + std::to_string(WEXITSTATUS(status));

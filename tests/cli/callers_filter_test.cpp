@@ -48,7 +48,7 @@ TEST_F(CallersFilter, Clone3RefusedNeverDropsANewTimeNamespace) {
     if (r.exit_code == 0)
       EXPECT_NE(r.out, host_ns("time") + "\n") << "the init is in the host's time namespace";
     else
-      EXPECT_TRUE(failed_with(r, {"clone3"})) << r.err;
+      EXPECT_TRUE(failed_with(r, {"clone3", "a new time namespace, which only clone3 can ask for"})) << r.err;
     (void)hull({"delete", "--force", "callers-timens"});
   }
   EXPECT_EQ(hull({"delete", "--force", "owner"}).exit_code, 0);
