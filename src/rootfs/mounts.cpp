@@ -170,11 +170,27 @@ UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, s
   }
 }
 
-// Where a recursive bind's source really is in the rootfs (symlinks
-// followed, as its clone follows them), for its copies of queued mounts:
-// nullopt where it is not there, or cannot be told (a directory the
-// runtime opens for a user-namespaced init).
-std::optional<std::string> real_path_in_rootfs(const MountContext& ctx, const std::string& source) {
+// Where a recursive bind's tree holds the rootfs's paths: a source in the
+// rootfs the paths below its own (`source_in_rootfs`), a source above the
+// rootfs (its bundle, "/") every path, below the rootfs's own path in the
+// source (`rootfs_in_source`).
+struct RootfsInTree {
+  std::string source_in_rootfs = "/";
+  std::optional<std::string> rootfs_in_source;
+
+  // `at`, a path in the rootfs, below the tree's top; nullopt where the
+  // tree does not hold it.
+  std::optional<std::string> below(const std::string& at) const {
+    if (rootfs_in_source) return at == "/" ? *rootfs_in_source : *rootfs_in_source + at;
+    return source_in_rootfs == "/" ? std::optional(at) : path_below(source_in_rootfs, at);
+  }
+};
+
+// A recursive bind's source as it really is (symlinks followed, as its
+// clone follows them), for its copies of queued mounts: nullopt where it
+// holds no path of the rootfs, or where that cannot be told (a directory
+// the runtime opens for a user-namespaced init).
+std::optional<RootfsInTree> rootfs_in_tree(const MountContext& ctx, const std::string& source) {
   const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
   UniqueFd on;
   try {
@@ -183,14 +199,22 @@ std::optional<std::string> real_path_in_rootfs(const MountContext& ctx, const st
     return std::nullopt;
   }
   if (!on) return std::nullopt;
-  return path_below(ctx.rootfs_path, procfs::read_link("self/fd/" + std::to_string(on.get())));
+  const std::string real = procfs::read_link("self/fd/" + std::to_string(on.get()));
+  if (std::optional<std::string> source_in_rootfs = path_below(ctx.rootfs_path, real))
+    return RootfsInTree{std::move(*source_in_rootfs), std::nullopt};
+  // A host directory above the rootfs copies the rootfs with it, and so
+  // every queued tmpfs in it (path_below reads nothing below "/").
+  if (real == "/") return RootfsInTree{"/", clean_path(ctx.rootfs_path)};
+  if (std::optional<std::string> rootfs_in_source = path_below(real, ctx.rootfs_path))
+    return RootfsInTree{"/", std::move(*rootfs_in_source)};
+  return std::nullopt;
 }
 
-// A recursive bind of `inside` (a path in the rootfs) copies, as `tree`, the
-// read-only tmpfs below it still waiting in readonly_later: the copies wait
-// with them, or they would stay writable ways into them. `top_queued`: the
-// tree's top mount is on a queued tmpfs itself.
-void queue_copies_read_only_later(const MountContext& ctx, const std::string& inside, int tree, bool top_queued,
+// A recursive bind copies, as `tree`, the read-only tmpfs of the rootfs it
+// holds that still wait in readonly_later: the copies wait with them, or
+// they would stay writable ways into them. `top_queued`: the tree's top
+// mount is on a queued tmpfs itself.
+void queue_copies_read_only_later(const MountContext& ctx, const RootfsInTree& held, int tree, bool top_queued,
                                   const std::string& what) {
   if (!ctx.readonly_later || ctx.readonly_later->empty()) return;
   // Only a top on a queued tmpfs can be taken for a copy below it: a lookup
@@ -203,7 +227,7 @@ void queue_copies_read_only_later(const MountContext& ctx, const std::string& in
   };
   std::vector<Copy> copies;
   for (const std::optional<std::string>& at : ctx.readonly_later->paths_in(ctx.rootfs_path)) {
-    const std::optional<std::string> below = !at ? std::nullopt : inside == "/" ? at : path_below(inside, *at);
+    const std::optional<std::string> below = at ? held.below(*at) : std::nullopt;
     if (!below || *below == "/") continue;  // the source's own mount: the copy's top, queued by the caller
     UniqueFd copy;
     try {
@@ -277,8 +301,8 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // turns read-only only once the rootfs is set up: its copy turns
   // read-only with it, or it would stay a writable way into that tmpfs.
   const bool some_read_only_later = ctx.readonly_later && !ctx.readonly_later->empty();
-  const std::optional<std::string> real =
-      some_read_only_later && o.recursive_bind() ? real_path_in_rootfs(ctx, source) : std::nullopt;
+  const std::optional<RootfsInTree> held =
+      some_read_only_later && o.recursive_bind() ? rootfs_in_tree(ctx, source) : std::nullopt;
   if (!runtimes_tree) {
     tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what);
     if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
@@ -315,7 +339,7 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   attach_mount(tree.get(), destfd.get(), what);
   // Propagation needs the mount to be attached to a namespace.
   for (unsigned long p : o.propagation) set_propagation(tree.get(), p, what);
-  if (real) queue_copies_read_only_later(ctx, *real, tree.get(), queued_dev.has_value(), what);
+  if (held) queue_copies_read_only_later(ctx, *held, tree.get(), queued_dev.has_value(), what);
   if (queued_dev) ctx.readonly_later->push(std::move(tree), std::nullopt, queued_dev);
 }
 

@@ -367,13 +367,24 @@ TEST_F(RootfsRun, NothingLeavesAReadOnlyTmpfsWritable) {
   b.config["mounts"].push_back(
       mount_entry("/mnt/h", "bind", (temp_dir() / "rootfs-link" / "a" / "t").string(), {"bind"}));
   b.config["mounts"].push_back(mount_entry("/mnt/l", "bind", (b.rootfs() / "l").string(), {"rbind"}));
+  // Host directories above the rootfs copy it whole: its bundle, and "/"
+  // (read-only at its top, so that the container writes nothing of the
+  // host's there).
+  b.config["mounts"].push_back(mount_entry("/mnt/b", "bind", b.dir().string(), {"rbind"}));
+  b.config["mounts"].push_back(mount_entry("/mnt/root", "bind", "/", {"rbind", "ro"}));
+  const std::string in_root = "/mnt/root" + b.rootfs().string();
   ProcResult r = run_sh(b,
-                        "for d in /a/t /a/t/u /mnt/t /mnt/t/u /mnt/a/t /mnt/a/t/u /mnt/h /mnt/l/t /mnt/l/t/u; do"
-                        " touch $d/x 2>/dev/null || echo $d: refused; done; touch /mnt/a/y && echo /mnt/a: written",
+                        "for d in /a/t /a/t/u /mnt/t /mnt/t/u /mnt/a/t /mnt/a/t/u /mnt/h /mnt/l/t /mnt/l/t/u"
+                        " /mnt/b/rootfs/a/t /mnt/b/rootfs/a/t/u " +
+                            in_root + "/a/t " + in_root +
+                            "/a/t/u; do"
+                            " touch $d/x 2>/dev/null || echo $d: refused; done; touch /mnt/a/y && echo /mnt/a: written",
                         "rotmpfsbind");
   EXPECT_EQ(r.out,
             "/a/t: refused\n/a/t/u: refused\n/mnt/t: refused\n/mnt/t/u: refused\n/mnt/a/t: refused\n/mnt/a/t/u: "
-            "refused\n/mnt/h: refused\n/mnt/l/t: refused\n/mnt/l/t/u: refused\n/mnt/a: written\n")
+            "refused\n/mnt/h: refused\n/mnt/l/t: refused\n/mnt/l/t/u: refused\n/mnt/b/rootfs/a/t: refused\n"
+            "/mnt/b/rootfs/a/t/u: refused\n" +
+                in_root + "/a/t: refused\n" + in_root + "/a/t/u: refused\n/mnt/a: written\n")
       << r.err;
 
   // A writable mount a later entry put over it is no copy of it: its own
