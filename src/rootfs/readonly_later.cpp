@@ -12,7 +12,15 @@
 
 namespace hull::rootfs {
 
+namespace {
+// Queued mounts held before the fd limit is raised: a bind's copies are
+// held before they are queued, at most one for each entry, so this many
+// and as many copies stay far below any soft limit a host starts with.
+constexpr size_t kHeldBeforeRaise = 64;
+}  // namespace
+
 void ReadOnlyLater::push(UniqueFd mount, std::optional<std::string> path, std::optional<dev_t> dev) {
+  if (entries_.size() + 1 >= kHeldBeforeRaise) fd_limit_.raise();
   Entry e{std::move(mount), std::nullopt, std::nullopt};
   if (path) e.path = std::move(path);
   // Kept only where every entry before it is read (the read ones are a
