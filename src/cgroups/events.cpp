@@ -41,9 +41,14 @@ std::string event_value(const std::string& dir, const std::string& key) {
 }
 
 std::optional<std::string> event_value_at(int dirfd, const std::string& dir, const std::string& key) {
+  const std::string path = dir + "/cgroup.events";
   UniqueFd fd(::openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC));
-  if (!fd) return std::nullopt;
-  return find_key(read_fd(fd.get(), dir + "/cgroup.events"), key);
+  // Only a missing file tells what the caller asks (a v1 cgroup, or one
+  // removed): any other failure (EMFILE) is no answer, and reads as thawed
+  // or empty if taken for one.
+  if (!fd && errno == ENOENT) return std::nullopt;
+  if (!fd) throw_errno("open " + path);
+  return find_key(read_fd(fd.get(), path), key);
 }
 
 bool frozen_or_freezing(const std::string& dir) {

@@ -11,7 +11,8 @@ namespace hull::cgroups {
 // The value of `key` in dir/cgroup.events ("" when absent).
 std::string event_value(const std::string& dir, const std::string& key);
 // The same for the cgroup open as dirfd (`dir` names it in errors); nullopt
-// where it has no cgroup.events (a v1 cgroup, or one removed since).
+// where it has no cgroup.events (a v1 cgroup, or one removed since), an
+// error where it cannot be read.
 std::optional<std::string> event_value_at(int dirfd, const std::string& dir, const std::string& key);
 // Whether the cgroup is frozen, or freezing by its own cgroup.freeze:
 // "frozen 1" shows once every task has entered the freezer, a moment after
