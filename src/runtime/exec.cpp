@@ -308,19 +308,23 @@ struct ExecHelper {
     try {
       prepare_exec_process(*h.child, set_up);
       // What reaches the host stays with us: the host's procfs (open for
-      // the set-up's reads of its own /proc/self) and the --log file (the
-      // process's lines go through the relay).
+      // the set-up's reads of its own /proc/self) and the --log file, whose
+      // number is the relay's pipe from here, so that the helper's last
+      // lines (the capability sets it applies again after loading a
+      // filter) reach the file as the process's do.
       procfs::close_shared_root();
-      if (log::to_file()) ::close(log::fd());
+      if (log::to_file() && ::dup3(h.child->log_relay->child_fd(), log::fd(), O_CLOEXEC) < 0)
+        throw_errno("put the log relay's pipe in place of the --log file");
       process::load_filter_before_clone(*h.child->spec, set_up.options, set_up.prepared);
     } catch (const Error& e) {
       // The filter, loaded here, may refuse the report's write.
       if (h.child->unsent && set_up.prepared.filter_loaded) h.child->unsent->leave(e.code(), e.message());
       throw;
     }
-    const long pid = h.report->clone_sibling(0);
+    SiblingReport::Call call;
+    const long pid = h.report->clone_sibling(0, call);
     if (pid == 0) exec_child_main(*h.child, set_up);
-    if (pid < 0) throw_errno("clone3 the exec process in the container's namespaces");
+    if (pid < 0) throw_errno(SiblingReport::clone_error(call, "the exec process in the container's namespaces"));
     fault_point("exec-helper-cloned");
     return pid;
   });

@@ -156,7 +156,8 @@ LaunchedChild clone_through_helper(const LaunchRequest& r) {
       r.join_in_helper();
       fault_point("launch-helper-joined");
       if (r.dumpable_child) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-      const long pid = report.clone_sibling(r.clone_flags);
+      SiblingReport::Call call;
+      const long pid = report.clone_sibling(r.clone_flags, call);
       if (pid == 0) {
         r.entry(r.arg);
         ::_exit(127);
@@ -167,7 +168,8 @@ LaunchedChild clone_through_helper(const LaunchRequest& r) {
         const std::string why = (r.clone_flags & CLONE_NEWTIME) && (err == ENOSYS || err == EPERM)
                                     ? " (a new time namespace, which only clone3 can ask for: let clone3 through)"
                                     : "";
-        throw_errno(err, std::string("launch helper: clone3 ") + r.what + " in the joined namespaces" + why);
+        throw_errno(err, "launch helper: " +
+                             SiblingReport::clone_error(call, std::string(r.what) + " in the joined namespaces") + why);
       }
       fault_point("launch-helper-cloned");
       return pid;

@@ -54,7 +54,8 @@ SiblingReport::SiblingReport() {
   write_end_.reset(fds[1]);
 }
 
-long SiblingReport::clone_sibling(uint64_t flags) const noexcept {
+long SiblingReport::clone_sibling(uint64_t flags, Call& call) const noexcept {
+  call = Call::Clone3;
   clone_args args{};
   args.flags = CLONE_PARENT | flags;  // exit_signal 0: the helper's (SIGCHLD) is used
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
@@ -66,10 +67,17 @@ long SiblingReport::clone_sibling(uint64_t flags) const noexcept {
   // CLONE_NEWTIME (0x80) lies, and has no bits above 31. The init would be
   // born in the host's time namespace (review "rules", 109th round).
   constexpr uint64_t kNotForClone = CSIGNAL | ~uint64_t{0xffffffff};
-  if (pid < 0 && (errno == ENOSYS || errno == EPERM) && !(flags & kNotForClone))
+  if (pid < 0 && (errno == ENOSYS || errno == EPERM) && !(flags & kNotForClone)) {
+    call = Call::Clone;
     pid = ::syscall(SYS_clone, CLONE_PARENT | flags, 0, 0, 0, 0);
+  }
   if (pid == 0) ::close(write_end_.get());
   return pid;
+}
+
+std::string SiblingReport::clone_error(Call call, const std::string& what) {
+  return call == Call::Clone3 ? "clone3 " + what
+                              : "clone " + what + " (clone(2), tried where a seccomp filter refuses clone3)";
 }
 
 void SiblingReport::send(long pid, int err, std::string_view error) const noexcept {

@@ -34,10 +34,15 @@ class SiblingReport {
 
   // In the helper: clone3 with CLONE_PARENT | flags (clone where a filter
   // answers clone3 with ENOSYS or EPERM and clone can carry the flags). The
-  // helper gets the pid (-1 and errno on failure); the clone gets 0, its
-  // copy of the write end closed (the helper's death alone must end our
-  // read). The helper must not change this object: it may run in our memory.
-  long clone_sibling(uint64_t flags) const noexcept;
+  // helper gets the pid (-1 and errno on failure; `call` says which call
+  // failed, for clone_error); the clone gets 0, its copy of the write end
+  // closed (the helper's death alone must end our read). The helper must
+  // not change this object: it may run in our memory.
+  enum class Call { Clone3, Clone };
+  long clone_sibling(uint64_t flags, Call& call) const noexcept;
+  // "clone3 <what>", or, where clone_sibling fell back to it, "clone <what>"
+  // and why: for the error of a failed clone_sibling.
+  static std::string clone_error(Call call, const std::string& what);
   // In the helper: runs its steps, which end in clone_sibling and return
   // its pid (the clone never returns from them), then reports the pid, or
   // the Error (errno, text) that kept the steps from it, and exits.

@@ -66,6 +66,31 @@ TEST_F(HullTest, AmbientCapabilitiesThatCannotBeRaisedAreADebugLineOfTheLog) {
   EXPECT_EQ(qtext.str().find("cannot raise"), std::string::npos) << qtext.str();
 }
 
+// exec's helper applies the capability sets twice where it loads the
+// filter (no noNewPrivileges, no CAP_SYS_ADMIN in the config): before it,
+// keeping CAP_SYS_ADMIN, and after it, without. The second one's lines
+// came after the helper closed the --log file and were lost (review
+// "rules", 109th round); they go through the process's relay now.
+TEST_F(HullTest, AnExecHelpersLinesAfterItsFilterReachTheLog) {
+  Bundle& b = bundle();
+  ambient_without_inheritable(b);
+  b.config["process"]["noNewPrivileges"] = false;
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls", {{{"names", {"acct"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  b.args({"sleep", "1000"});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "ambfilter"}).exit_code, 0);
+  ASSERT_EQ(hull({"start", "ambfilter"}).exit_code, 0);
+  const std::string log = (temp_dir() / "exec.json").string();
+  ProcResult x = hull({"--log", log, "--log-format", "json", "--debug", "exec", "ambfilter", "true"});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  size_t lines = 0;
+  for (size_t at = 0; (at = text.str().find("cannot raise CAP_KILL", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, 2u) << text.str();
+}
+
 // A capability hull itself does not hold (a restricted environment: this
 // host's root lacks CAP_SYS_RESOURCE; here CAP_SYS_NICE is dropped from the
 // bounding set hull starts with) is left out with a warning, and the

@@ -2,6 +2,7 @@
 // what a long run of execs leaves behind.
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -283,6 +284,29 @@ TEST_F(ExecTest, AProfileRefusingClone3AndALimitOfOneProcessStillExec) {
   r = exec({"-p", file.string(), "exclone"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1000\n");
+}
+
+// The same profile refusing the clone(2) tried then too (its flags:
+// CLONE_PARENT alone): the error named clone3 (review "rules", 109th
+// round).
+TEST_F(ExecTest, AProfileRefusingClone3AndThenCloneNamesClone) {
+  Bundle& b = bundle();
+  under_the_helpers_filter(b, {{"defaultAction", "SCMP_ACT_ALLOW"},
+                               {"syscalls",
+                                {{{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}},
+                                 {{"names", {"clone"}},
+                                  {"action", "SCMP_ACT_ERRNO"},
+                                  {"errnoRet", EACCES},
+                                  {"args", {{{"index", 0}, {"value", CLONE_PARENT}, {"op", "SCMP_CMP_EQ"}}}}}}}});
+  ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "exclone2"}).exit_code, 0);
+  start_container("exclone2");
+  ProcResult r = exec({"exclone2", "true"});
+  EXPECT_TRUE(failed_with(r,
+                          {"clone the exec process in the container's namespaces (clone(2), tried where a seccomp "
+                           "filter refuses clone3)",
+                           "permission denied"},
+                          kExecFailed))
+      << r.err;
 }
 
 // Under a filter exec's helper loads (no noNewPrivileges, no

@@ -46,7 +46,8 @@ TEST(SiblingReport, TheReportedCloneIsOurChild) {
   ASSERT_GE(helper, 0);
   if (helper == 0) {
     report.run_helper([&report]() -> long {
-      const long pid = report.clone_sibling(0);
+      SiblingReport::Call call;
+      const long pid = report.clone_sibling(0, call);
       if (pid == 0) {
         ::pause();
         ::_exit(0);
