@@ -29,6 +29,17 @@ class CallersFilter : public HullTest {
     b.args({"sh", "-c", script});
     return hull_refusing(refuse, {"run", "--bundle", b.dir().string(), id});
   }
+  // A bundle joining the user namespace of a container "owner" made for it
+  // (create's launch helper joins it, then clones the init); nullptr where
+  // the owner could not be made.
+  Bundle* joining_an_owners_user_namespace() {
+    const pid_t owner_pid = create_user_namespace_owner("owner");
+    if (owner_pid <= 0) return nullptr;
+    Bundle& b = bundle();
+    b.config["linux"]["namespaces"].push_back(
+        {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
+    return &b;
+  }
 };
 
 // (review "rules", 109th round) create's launch helper (a user namespace joined by path
@@ -36,11 +47,9 @@ class CallersFilter : public HullTest {
 // clone(2) fallback cannot express CLONE_NEWTIME (it lies in the CSIGNAL
 // byte), and the init must not land in the host's time namespace.
 TEST_F(CallersFilter, Clone3RefusedNeverDropsANewTimeNamespace) {
-  const pid_t owner_pid = create_user_namespace_owner("owner");
-  ASSERT_GT(owner_pid, 0);
-  Bundle& b = bundle();
-  b.config["linux"]["namespaces"].push_back(
-      {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
+  Bundle* joining = joining_an_owners_user_namespace();
+  ASSERT_NE(joining, nullptr);
+  Bundle& b = *joining;
   b.config["linux"]["namespaces"].push_back({{"type", "time"}});
   for (int err : {ENOSYS, EPERM}) {
     SCOPED_TRACE(err);
@@ -58,12 +67,9 @@ TEST_F(CallersFilter, Clone3RefusedNeverDropsANewTimeNamespace) {
 // caller's filter is named, not linux.seccomp, which create's helper never
 // loads (review "rules", 109th round).
 TEST_F(CallersFilter, ALaunchHelperKilledByTheCallersFilterNamesThatFilter) {
-  const pid_t owner_pid = create_user_namespace_owner("owner");
-  ASSERT_GT(owner_pid, 0);
-  Bundle& b = bundle();
-  b.config["linux"]["namespaces"].push_back(
-      {{"type", "user"}, {"path", "/proc/" + std::to_string(owner_pid) + "/ns/user"}});
-  ProcResult r = run_refusing("clone3:kill", b, "true", "callers-kill-clone3");
+  Bundle* b = joining_an_owners_user_namespace();
+  ASSERT_NE(b, nullptr);
+  ProcResult r = run_refusing("clone3:kill", *b, "true", "callers-kill-clone3");
   EXPECT_TRUE(failed_with(r, {"launch helper: killed by SIGSYS: the seccomp filter hull runs under"})) << r.err;
   EXPECT_EQ(r.err.find("linux.seccomp"), std::string::npos) << r.err;
   (void)hull({"delete", "--force", "callers-kill-clone3"});
