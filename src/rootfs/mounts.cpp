@@ -129,13 +129,14 @@ UniqueFd open_proc_or_sys_dir(const MountContext& ctx, const std::string& dest, 
 // `rootfd` sent along for a source below the rootfs, else -1).
 template <class Clone>
 UniqueFd clone_or_ask_runtime(const MountContext& ctx, size_t index, int rootfd, bool recursive,
-                              const std::string& what, Clone&& clone) {
+                              const std::string& what, Clone&& clone, std::string* served_real = nullptr) {
   try {
     return clone();
   } catch (const Error& e) {
     if (e.code() != EACCES || !ctx.source_from_runtime) throw;
   }
   UniqueFd at = ctx.source_from_runtime(index, rootfd);
+  if (served_real) *served_real = procfs::read_link("self/fd/" + std::to_string(at.get()));
   return clone_mount(at.get(), "", recursive, what);
 }
 
@@ -145,11 +146,12 @@ UniqueFd clone_or_ask_runtime(const MountContext& ctx, size_t index, int rootfd,
 // the root, where a lookup from the host's "/" would follow one of the
 // image's to the host. Empty for a source elsewhere.
 UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& source, size_t index, bool recursive,
-                                const std::string& what) {
+                                const std::string& what, std::string* served_real) {
   const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
   if (!inside) return {};
-  return clone_or_ask_runtime(ctx, index, ctx.rootfd, recursive, what,
-                              [&] { return clone_mount_in_root(ctx.rootfd, *inside, recursive, what); });
+  return clone_or_ask_runtime(
+      ctx, index, ctx.rootfd, recursive, what,
+      [&] { return clone_mount_in_root(ctx.rootfd, *inside, recursive, what); }, served_real);
 }
 
 // A bind source outside the rootfs, cloned from the init's own mount
@@ -157,10 +159,10 @@ UniqueFd clone_source_in_rootfs(const MountContext& ctx, const std::string& sour
 // reach from the fd the runtime opens for it there
 // (MountContext::source_from_runtime).
 UniqueFd clone_host_source(const MountContext& ctx, const std::string& source, size_t index, bool recursive,
-                           const std::string& what) {
+                           const std::string& what, std::string* served_real) {
   try {
-    return clone_or_ask_runtime(ctx, index, -1, recursive, what,
-                                [&] { return clone_mount(AT_FDCWD, source, recursive, what); });
+    return clone_or_ask_runtime(
+        ctx, index, -1, recursive, what, [&] { return clone_mount(AT_FDCWD, source, recursive, what); }, served_real);
   } catch (const Error& e) {
     if (e.code() == EINVAL && ctx.user_namespace && !recursive)
       throw Error(e.message() + " (in a user namespace the kernel refuses a non-recursive bind of a source with " +
@@ -186,20 +188,9 @@ struct RootfsInTree {
   }
 };
 
-// A recursive bind's source as it really is (symlinks followed, as its
-// clone follows them), for its copies of queued mounts: nullopt where it
-// holds no path of the rootfs, or where that cannot be told (a directory
-// the runtime opens for a user-namespaced init).
-std::optional<RootfsInTree> rootfs_in_tree(const MountContext& ctx, const std::string& source) {
-  const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
-  UniqueFd on;
-  try {
-    on = inside ? open_in_root(ctx.rootfd, *inside, O_PATH) : UniqueFd(::open(source.c_str(), O_PATH | O_CLOEXEC));
-  } catch (const Error&) {
-    return std::nullopt;
-  }
-  if (!on) return std::nullopt;
-  const std::string real = procfs::read_link("self/fd/" + std::to_string(on.get()));
+// Where a recursive bind's tree holds the rootfs's paths, from the real
+// path of its source: nullopt where it holds none.
+std::optional<RootfsInTree> rootfs_in_real(const MountContext& ctx, const std::string& real) {
   if (std::optional<std::string> source_in_rootfs = path_below(ctx.rootfs_path, real))
     return RootfsInTree{std::move(*source_in_rootfs), std::nullopt};
   // A host directory above the rootfs copies the rootfs with it, and so
@@ -208,6 +199,30 @@ std::optional<RootfsInTree> rootfs_in_tree(const MountContext& ctx, const std::s
   if (std::optional<std::string> rootfs_in_source = path_below(real, ctx.rootfs_path))
     return RootfsInTree{"/", std::move(*rootfs_in_source)};
   return std::nullopt;
+}
+
+// A recursive bind's source as it really is (symlinks followed, as its
+// clone follows them), for its copies of queued mounts: nullopt where it
+// holds no path of the rootfs, or where the container's root cannot reach
+// it (the runtime's fd for it tells then) or it is missing (its clone
+// says so).
+std::optional<RootfsInTree> rootfs_in_tree(const MountContext& ctx, const std::string& source) {
+  const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
+  UniqueFd on;
+  try {
+    if (inside) {
+      on = open_in_root(ctx.rootfd, *inside, O_PATH);
+    } else {
+      on.reset(::open(source.c_str(), O_PATH | O_CLOEXEC));
+      if (!on && errno != EACCES && errno != ENOENT) throw_errno("open " + quote(source));
+    }
+  } catch (const Error& e) {
+    // Out of fds or memory is no answer: a copy would be missed.
+    if (e.code() == EACCES) return std::nullopt;
+    throw Error("find where the bind source really is: " + e.message(), e.code());
+  }
+  if (!on) return std::nullopt;
+  return rootfs_in_real(ctx, procfs::read_link("self/fd/" + std::to_string(on.get())));
 }
 
 // A recursive bind copies, as `tree`, the read-only tmpfs of the rootfs it
@@ -232,8 +247,12 @@ void queue_copies_read_only_later(const MountContext& ctx, const RootfsInTree& h
     UniqueFd copy;
     try {
       copy = open_in_root(tree, *below, O_PATH | O_DIRECTORY);
-    } catch (const Error&) {
-      continue;  // a directory on the way the container's root may not search: nothing the bind needs
+    } catch (const Error& e) {
+      // A directory on the way the container's root may not search: nothing
+      // the bind gives a way to. Out of fds or memory is no answer: a copy
+      // would be missed.
+      if (e.code() == EACCES) continue;
+      throw;
     }
     // Its copy, not a mount a later entry put over it there (its copy,
     // hidden below that one, is no way in).
@@ -301,11 +320,16 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // turns read-only only once the rootfs is set up: its copy turns
   // read-only with it, or it would stay a writable way into that tmpfs.
   const bool some_read_only_later = ctx.readonly_later && !ctx.readonly_later->empty();
-  const std::optional<RootfsInTree> held =
+  std::optional<RootfsInTree> held =
       some_read_only_later && o.recursive_bind() ? rootfs_in_tree(ctx, source) : std::nullopt;
   if (!runtimes_tree) {
-    tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what);
-    if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what);
+    std::string served_real;
+    tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what, &served_real);
+    if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what, &served_real);
+    // A source out of the container root's reach, opened by the runtime:
+    // where it really is comes from that fd.
+    if (!held && !served_real.empty() && some_read_only_later && o.recursive_bind())
+      held = rootfs_in_real(ctx, served_real);
     // The runtime opened and mapped every other id-mapped source
     // (bind_trees.hpp); this one it maps now. Only a process privileged over
     // its file system may: the runtime, for an init that may be root of a

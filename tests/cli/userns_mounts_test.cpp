@@ -101,6 +101,28 @@ TEST_F(HullTest, ABindSourceOnlyHostRootCanReachKeepsTheHostsSubmountsLocked) {
   EXPECT_FALSE(fs::exists(vol / "ro" / "w"));
 }
 
+// A host directory above the rootfs (its bundle, through a link in a
+// directory only host root may search) bound recursively copies the
+// rootfs's read-only tmpfs: the copy turns read-only with it. Where the
+// runtime opens the source, where it really is was not found, and the copy
+// stayed writable (review of the hundred-and-tenth round).
+TEST_F(HullTest, ABindFromAboveTheRootfsTheRuntimeOpensLeavesNoReadOnlyTmpfsWritable) {
+  Bundle& b = bundle();
+  b.add_user_namespace();
+  fs::create_directories(b.rootfs() / "a/t");
+  fs::create_directories(b.rootfs() / "mnt/b");
+  const fs::path locked = temp_dir() / "locked";
+  fs::create_directories(locked);
+  fs::create_directory_symlink(b.dir(), locked / "bundle");
+  fs::permissions(locked, fs::perms::owner_all);
+  b.config["mounts"].push_back(
+      {{"destination", "/a/t"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"ro", "size=64k"}}});
+  b.config["mounts"].push_back(bind(locked / "bundle", "/mnt/b"));
+  ProcResult r = run_sh(b, "for d in /a/t /mnt/b/rootfs/a/t; do touch $d/x 2>/dev/null || echo $d: refused; done");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "/a/t: refused\n/mnt/b/rootfs/a/t: refused\n");
+}
+
 // The same in a user namespace joined by path (a Kubernetes pod's, which
 // its containers join): the init makes its mount namespace there once it
 // has joined, and the runtime opens the source in that one.
