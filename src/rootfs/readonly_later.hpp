@@ -27,6 +27,7 @@ class ReadOnlyLater {
   // caller has it (queued_device_of's answer): a copy is on its original's.
   void push(UniqueFd mount, std::optional<std::string> path = std::nullopt, std::optional<dev_t> dev = std::nullopt);
   bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }
   // The device of fd when it is on the file system of a queued mount: each
   // tmpfs is a superblock, a device, of its own, whatever path led to fd.
   std::optional<dev_t> queued_device_of(int fd);

@@ -246,6 +246,12 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
         // Named as in config.json, so the user finds which entry (built on
         // failure only: nothing on the hot path).
         e.add_context(mount_name(m, i, opts.config_mounts));
+        if (e.code() == EMFILE && readonly_tmpfs.size() > 0)
+          throw Error(e.message() + " (the set-up holds an fd for each of the " +
+                          std::to_string(readonly_tmpfs.size()) +
+                          " read-only tmpfs, and copies binds made of them, still to turn read-only: raise the "
+                          "hard RLIMIT_NOFILE hull runs with)",
+                      EMFILE);
         throw;
       }
     }

@@ -2,8 +2,10 @@
 // from inside the container and from the host (/proc/<init>/mountinfo), and
 // malicious bundles refused or confined with nothing left on the host.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -424,10 +426,24 @@ TEST_F(RootfsRun, ManyReadOnlyTmpfsAndBindsAboveThemFitTheSoftFdLimit) {
   b.args({"sh", "-c",
           "for d in /t/99 /b2/99; do touch $d/x 2>/dev/null || echo $d: refused; done; "
           "awk '/^Max open files/ {print $4, $5}' /proc/self/limits"});
-  ProcResult r = run_process({"/usr/bin/prlimit", "--nofile=256:4096", runtime_binary(), "--root",
-                              state_root().string(), "run", "--bundle", b.dir().string(), "rotmpfsmany"});
+  // A hard limit of at most 4096: this host's root cannot raise its own.
+  rlimit ours{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &ours), 0);
+  const rlim_t hard = std::min<rlim_t>(ours.rlim_max, 4096);
+  if (hard <= 256) GTEST_SKIP() << "the hard RLIMIT_NOFILE here is " << hard;
+  const std::string nofile = "--nofile=256:" + std::to_string(hard);
+  ProcResult r = run_process({"/usr/bin/prlimit", nofile, runtime_binary(), "--root", state_root().string(), "run",
+                              "--bundle", b.dir().string(), "rotmpfsmany"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "/t/99: refused\n/b2/99: refused\n256 4096\n") << r.err;
+  EXPECT_EQ(r.out, "/t/99: refused\n/b2/99: refused\n256 " + std::to_string(hard) + "\n") << r.err;
+
+  // Where the hard limit is the soft one, nothing can be raised: the error
+  // says what holds the fds and what to raise.
+  r = run_process({"/usr/bin/prlimit", "--nofile=256:256", runtime_binary(), "--root", state_root().string(), "run",
+                   "--bundle", b.dir().string(), "rotmpfsmany2"});
+  EXPECT_TRUE(failed_with(r, {"too many open files", "the set-up holds an fd for each of the",
+                              "raise the hard RLIMIT_NOFILE hull runs with"}))
+      << r.err;
 }
 
 // "/" among the read-only paths makes the root itself read-only, as runc
