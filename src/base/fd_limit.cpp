@@ -1,20 +1,33 @@
 #include "base/fd_limit.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <optional>
+
 namespace hull {
 
-void RaisedFdLimit::raise() noexcept {
-  if (tried_) return;
-  tried_ = true;
+namespace {
+// Kept after a restore: the runtime and the init it cloned (maybe sharing
+// this memory) each put back the same limit.
+std::optional<rlim_t> soft_found;
+}  // namespace
+
+void raise_fd_limit() noexcept {
+  if (soft_found) return;
   rlimit was{};
   if (::getrlimit(RLIMIT_NOFILE, &was) < 0 || was.rlim_cur >= was.rlim_max) return;
-  rlimit raised = was;
-  raised.rlim_cur = was.rlim_max;
-  if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) saved_ = was;
+  const rlimit raised{was.rlim_max, was.rlim_max};
+  if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) soft_found = was.rlim_cur;
 }
 
-RaisedFdLimit::~RaisedFdLimit() {
+void restore_fd_limit() noexcept {
+  if (!soft_found) return;
+  rlimit now{};
+  if (::getrlimit(RLIMIT_NOFILE, &now) < 0) return;
   // Lowering a soft limit always succeeds.
-  if (saved_) ::setrlimit(RLIMIT_NOFILE, &*saved_);
+  now.rlim_cur = std::min(*soft_found, now.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &now);
 }
 
 }  // namespace hull

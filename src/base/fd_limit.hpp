@@ -1,31 +1,22 @@
 #pragma once
 // RLIMIT_NOFILE's soft limit raised to its hard one while a step holds an fd
 // for each of many things (a config's read-only tmpfs and the copies binds
-// make of them: rootfs/readonly_later.hpp), and put back when the object
-// goes, so that what the process runs later gets the limit it had. systemd
-// starts services and sessions at a soft limit of 1024; Go programs (runc,
-// containerd) raise theirs to the hard one at start-up.
-#include <sys/resource.h>
-
-#include <optional>
-
+// make of them: rootfs/readonly_later.hpp; the bind trees the runtime
+// clones for the init: rootfs/bind_trees.hpp), and put back once they are
+// closed, so that what the container runs gets the limit hull started with.
+// systemd starts services and sessions at a soft limit of 1024; Go programs
+// (runc, containerd) raise theirs to the hard one at start-up.
+//
+// The limit found is kept process-wide: an init cloned after the runtime
+// raised it inherits the raised limit and puts back the one the runtime
+// found.
 namespace hull {
 
-class RaisedFdLimit {
- public:
-  RaisedFdLimit() = default;
-  RaisedFdLimit(const RaisedFdLimit&) = delete;
-  RaisedFdLimit& operator=(const RaisedFdLimit&) = delete;
-  ~RaisedFdLimit();
-
-  // Raises it, once. Where it cannot, the step goes on under the limit it
-  // had, and fails with EMFILE (named by the open that got it) where it
-  // runs out.
-  void raise() noexcept;
-
- private:
-  bool tried_ = false;
-  std::optional<rlimit> saved_;  // the limit to put back, once raised
-};
+// Raises it, once. Where it cannot (the hard limit is the soft one), the
+// step goes on under the limit it had.
+void raise_fd_limit() noexcept;
+// Puts back the soft limit raise_fd_limit found, in this process or the one
+// it was cloned from; nothing where none was raised.
+void restore_fd_limit() noexcept;
 
 }  // namespace hull

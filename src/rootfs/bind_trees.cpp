@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/fd_limit.hpp"
 #include "base/fs.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
@@ -18,6 +19,11 @@
 namespace hull::rootfs {
 
 namespace {
+
+// Trees held before the fd limit is raised: past it, the runtime's own fds
+// and the init's (its queued read-only tmpfs: readonly_later.cpp, the same
+// count) still fit any soft limit a host starts with.
+constexpr size_t kHeldBeforeRaise = 64;
 
 // m's options, with type "bind" read as the option "bind", as mount(8) does.
 MountOptions options_of(const spec::Mount& m) {
@@ -59,6 +65,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
                           const BindTreeRules& rules) {
   BindTrees out;
   UniqueFd rootfd;
+  size_t held = 0;
   const bool share_with_host = binds_share_with_host(spec);
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
@@ -86,6 +93,11 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     std::string what = describe_mount(source, m.destination, "", o.flags, o.data_string());
     if (source.empty()) throw Error(what + ": a bind mount needs a source");
     out.trees.resize(spec.mounts.size());
+    // Held until the init has them (over a thousand Kubernetes
+    // Bidirectional volumes, under rshared, went past systemd's soft limit
+    // of 1024; runc raises its own): the init puts the limit back once its
+    // rootfs is set up (base/fd_limit.hpp).
+    if (++held == kHeldBeforeRaise) raise_fd_limit();
     if (inside) {
       if (!rootfd) rootfd = open_fd(rootfs, O_PATH | O_DIRECTORY);
       out.trees[i] = clone_mount_in_root(rootfd.get(), *inside, o.recursive_bind(), what);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "base/fd_limit.hpp"
 #include "base/procfs.hpp"
 #include "rootfs/mount_api.hpp"
 #include "rootfs/mount_options.hpp"
@@ -13,14 +14,18 @@
 namespace hull::rootfs {
 
 namespace {
-// Queued mounts held before the fd limit is raised: a bind's copies are
-// held before they are queued, at most one for each entry, so this many
-// and as many copies stay far below any soft limit a host starts with.
+// Queued mounts held before the fd limit is raised (base/fd_limit.hpp;
+// put back once the rootfs is set up): hundreds of read-only tmpfs and a
+// few binds above them (a copy of each) went past systemd's soft limit of
+// 1024 (EMFILE in the pure-v2 VM's benchmark, hundred-and-tenth round). A
+// bind's copies are held before they are queued, at most one for each
+// entry, so this many and as many copies stay far below any soft limit a
+// host starts with.
 constexpr size_t kHeldBeforeRaise = 64;
 }  // namespace
 
 void ReadOnlyLater::push(UniqueFd mount, std::optional<std::string> path, std::optional<dev_t> dev) {
-  if (entries_.size() + 1 >= kHeldBeforeRaise) fd_limit_.raise();
+  if (entries_.size() + 1 >= kHeldBeforeRaise) raise_fd_limit();
   Entry e{std::move(mount), std::nullopt, std::nullopt};
   if (path) e.path = std::move(path);
   // Kept only where every entry before it is read (the read ones are a

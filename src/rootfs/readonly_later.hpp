@@ -8,7 +8,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "base/fd_limit.hpp"
 #include "base/unique_fd.hpp"
 
 namespace hull::rootfs {
@@ -41,11 +40,6 @@ class ReadOnlyLater {
   void make_read_only(const std::string& what) const;
 
  private:
-  // Declared before the entries, so that it is put back after they close.
-  // An fd for each queued mount: hundreds of read-only tmpfs and a few
-  // binds above them (copies of each) went past systemd's soft limit of
-  // 1024 (EMFILE in the pure-v2 VM's benchmark, hundred-and-tenth round).
-  RaisedFdLimit fd_limit_;
   // Each read when first needed: the default config queues the v1 cgroup
   // tmpfs and asks nothing of it.
   struct Entry {

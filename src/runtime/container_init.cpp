@@ -19,6 +19,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/fd_limit.hpp"
 #include "base/log.hpp"
 #include "base/phase_trace.hpp"
 #include "base/startup_environment.hpp"
@@ -293,6 +294,9 @@ void join_made_cgroups(InitContext& ctx, SyncMsg made, cgroups::Manager::V1Part 
   }
   rootfs::SetupResult rootfs =
       ctx.own_mount_namespace ? rootfs::setup_rootfs(spec, ro) : rootfs::enter_rootfs_without_mount_namespace(spec, ro);
+  // The fds of the bind trees and read-only tmpfs are closed: the process
+  // gets the limit hull started with (base/fd_limit.hpp).
+  restore_fd_limit();
   // Single-threaded again from here: nothing after this acts on a thread
   // it does not know of (setxid, seccomp, execve).
   netns.join();

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/error.hpp"
+#include "base/fd_limit.hpp"
 #include "base/fs.hpp"
 #include "runtime/paths_below_the_rootfs.hpp"
 #include "runtime/rootless.hpp"
@@ -104,6 +105,8 @@ void InitInputs::close_handed_to_init() {
   seccomp_agent.reset();
   bind_trees = {};
   rootfs_tree.tree.reset();
+  // Raised where many bind trees were held (rootfs/bind_trees.hpp).
+  restore_fd_limit();
 }
 
 }  // namespace hull
