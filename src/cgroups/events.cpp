@@ -44,11 +44,18 @@ std::optional<std::string> event_value_at(int dirfd, const std::string& dir, con
   const std::string path = dir + "/cgroup.events";
   UniqueFd fd(::openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC));
   // Only a missing file tells what the caller asks (a v1 cgroup, or one
-  // removed): any other failure (EMFILE) is no answer, and reads as thawed
-  // or empty if taken for one.
-  if (!fd && errno == ENOENT) return std::nullopt;
+  // removed: kernfs answers a read of a removed cgroup's open file with
+  // ENODEV, 201 of 700 rmdir races in the hundred-and-tenth round's review):
+  // any other failure (EMFILE) is no answer, and reads as thawed or empty if
+  // taken for one.
+  if (!fd && (errno == ENOENT || errno == ENODEV)) return std::nullopt;
   if (!fd) throw_errno("open " + path);
-  return find_key(read_fd(fd.get(), path), key);
+  try {
+    return find_key(read_fd(fd.get(), path), key);
+  } catch (const Error& e) {
+    if (e.code() == ENODEV) return std::nullopt;
+    throw;
+  }
 }
 
 bool frozen_or_freezing(const std::string& dir) {

@@ -76,8 +76,9 @@ long SiblingReport::clone_sibling(uint64_t flags, Call& call) const noexcept {
 }
 
 std::string SiblingReport::clone_error(Call call, const std::string& what) {
-  return call == Call::Clone3 ? "clone3 " + what
-                              : "clone " + what + " (clone(2), tried where a seccomp filter refuses clone3)";
+  return call == Call::Clone3
+             ? "clone3 " + what
+             : "clone " + what + " (clone(2), tried where clone3 is refused, as a seccomp filter refuses it)";
 }
 
 void SiblingReport::send(long pid, int err, std::string_view error) const noexcept {

@@ -301,11 +301,12 @@ TEST_F(ExecTest, AProfileRefusingClone3AndThenCloneNamesClone) {
   ASSERT_EQ(hull({"create", "--bundle", b.dir().string(), "exclone2"}).exit_code, 0);
   start_container("exclone2");
   ProcResult r = exec({"exclone2", "true"});
-  EXPECT_TRUE(failed_with(r,
-                          {"clone the exec process in the container's namespaces (clone(2), tried where a seccomp "
-                           "filter refuses clone3)",
-                           "permission denied"},
-                          kExecFailed))
+  EXPECT_TRUE(failed_with(
+      r,
+      {"clone the exec process in the container's namespaces (clone(2), tried where clone3 is refused, as a "
+       "seccomp filter refuses it)",
+       "permission denied"},
+      kExecFailed))
       << r.err;
 }
 
