@@ -241,7 +241,9 @@ void queue_copies_read_only_later(const MountContext& ctx, const RootfsInTree& h
     dev_t dev;
   };
   std::vector<Copy> copies;
-  for (const std::optional<std::string>& at : ctx.readonly_later->paths_in(ctx.rootfs_path)) {
+  const std::vector<std::optional<std::string>> queued_at = ctx.readonly_later->paths_in(ctx.rootfs_path);
+  ctx.readonly_later->about_to_hold(queued_at.size());
+  for (const std::optional<std::string>& at : queued_at) {
     const std::optional<std::string> below = at ? held.below(*at) : std::nullopt;
     if (!below || *below == "/") continue;  // the source's own mount: the copy's top, queued by the caller
     UniqueFd copy;

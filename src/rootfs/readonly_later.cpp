@@ -19,14 +19,17 @@ namespace {
 // few binds above them (a copy of each) went past systemd's soft limit of
 // 1024 (EMFILE in the pure-v2 VM's benchmark, hundred-and-tenth round). A
 // bind's copies are held before they are queued, at most one for each
-// entry, so this many and as many copies stay far below any soft limit a
-// host starts with.
+// entry: about_to_hold counts them too.
 constexpr size_t kHeldBeforeRaise = 64;
 }  // namespace
 
+void ReadOnlyLater::about_to_hold(size_t more) const {
+  if (entries_.size() + more >= kHeldBeforeRaise) raise_fd_limit();
+}
+
 void ReadOnlyLater::push(UniqueFd mount, std::optional<std::string> path, std::optional<dev_t> dev) {
-  if (entries_.size() + 1 >= kHeldBeforeRaise) raise_fd_limit();
-  Entry e{std::move(mount), std::nullopt, std::nullopt};
+  about_to_hold(1);
+  Entry e{std::move(mount), std::nullopt, std::nullopt, std::nullopt};
   if (path) e.path = std::move(path);
   // Kept only where every entry before it is read (the read ones are a
   // prefix); else it is read with them, at the next lookup.
@@ -64,8 +67,13 @@ std::vector<std::optional<std::string>> ReadOnlyLater::paths_in(const std::strin
 void ReadOnlyLater::forget(int mount, const std::string& what) {
   if (entries_.empty()) return;
   const uint64_t id = mount_id_of(mount, what);
+  // Each entry's id read once: a remount of each of thousands of read-only
+  // tmpfs read them all again each time (N^2/2 statx; review "scale",
+  // hundred-and-tenth round).
+  for (Entry& e : entries_)
+    if (!e.mount_id) e.mount_id = mount_id_of(e.mount.get(), what);
   std::erase_if(entries_, [&](const Entry& e) {
-    if (mount_id_of(e.mount.get(), what) != id) return false;
+    if (*e.mount_id != id) return false;
     if (e.dev && --devices_[*e.dev] == 0) devices_.erase(*e.dev);
     return true;
   });

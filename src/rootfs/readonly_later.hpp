@@ -27,6 +27,10 @@ class ReadOnlyLater {
   void push(UniqueFd mount, std::optional<std::string> path = std::nullopt, std::optional<dev_t> dev = std::nullopt);
   bool empty() const { return entries_.empty(); }
   size_t size() const { return entries_.size(); }
+  // Before `more` fds of mounts to queue are opened (a bind's copies): the
+  // fd limit is raised where the queue and they would hold many
+  // (base/fd_limit.hpp).
+  void about_to_hold(size_t more) const;
   // The device of fd when it is on the file system of a queued mount: each
   // tmpfs is a superblock, a device, of its own, whatever path led to fd.
   std::optional<dev_t> queued_device_of(int fd);
@@ -46,6 +50,7 @@ class ReadOnlyLater {
     UniqueFd mount;
     std::optional<dev_t> dev;
     std::optional<std::optional<std::string>> path;  // outer: not read yet
+    std::optional<uint64_t> mount_id;                // read at the first forget()
   };
   std::vector<Entry> entries_;
   std::unordered_map<dev_t, size_t> devices_;  // how many entries with a device read are on each

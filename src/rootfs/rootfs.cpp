@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -246,12 +247,16 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
         // Named as in config.json, so the user finds which entry (built on
         // failure only: nothing on the hot path).
         e.add_context(mount_name(m, i, opts.config_mounts));
-        if (e.code() == EMFILE && readonly_tmpfs.size() > 0)
+        if (e.code() == EMFILE && readonly_tmpfs.size() > 0) {
+          rlimit nofile{};
+          ::getrlimit(RLIMIT_NOFILE, &nofile);
           throw Error(e.message() + " (the set-up holds an fd for each of the " +
                           std::to_string(readonly_tmpfs.size()) +
                           " read-only tmpfs, and copies binds made of them, still to turn read-only: raise the "
-                          "hard RLIMIT_NOFILE hull runs with)",
+                          "open-files limit hull runs with, RLIMIT_NOFILE soft " +
+                          std::to_string(nofile.rlim_cur) + ", hard " + std::to_string(nofile.rlim_max) + ")",
                       EMFILE);
+        }
         throw;
       }
     }
