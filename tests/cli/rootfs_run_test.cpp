@@ -699,6 +699,36 @@ TEST_F(RootfsRun, AMaskedPathNamingTheRootIsRefusedByName) {
   }
 }
 
+// tmpcopyup copies an image's directories 600 deep under a soft limit of
+// 256 fds and a stack of 256 KiB: the copy recursed, 4.5 KiB of stack and
+// two fds a level, and killed the init from 50 levels (SIGSEGV) and ran
+// out of fds from 500 at a soft limit of 1024 (review "scale",
+// hundred-and-tenth round; runc copies them). A directory's mode (here
+// 0555, no writing in it) goes on its copy after its entries.
+TEST_F(RootfsRun, TmpcopyupCopiesADeepTreeUnderLowLimits) {
+  rlimit ours{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &ours), 0);
+  const rlim_t hard = std::min<rlim_t>(ours.rlim_max, 4096);
+  if (hard <= 1300) GTEST_SKIP() << "the hard RLIMIT_NOFILE here is " << hard;
+  Bundle& b = bundle("bundle-deep-copyup");
+  std::string deep = "/deep";
+  for (int i = 0; i < 600; ++i) deep += "/d";
+  fs::create_directories(b.rootfs().string() + deep);
+  std::ofstream(b.rootfs().string() + deep + "/f") << "bottom\n";
+  fs::create_symlink("f", b.rootfs().string() + deep + "/l");
+  fs::permissions(b.rootfs() / "deep" / "d", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                                 fs::perms::group_exec | fs::perms::others_read |
+                                                 fs::perms::others_exec);
+  b.config["mounts"].push_back(mount_entry("/deep", "tmpfs", "tmpfs", {"tmpcopyup"}));
+  b.args({"sh", "-c", "cat " + deep + "/l; stat -c %a /deep/d; grep -c ' /deep ' /proc/self/mountinfo"});
+  ProcResult r =
+      run_process({"/usr/bin/prlimit", "--nofile=256:" + std::to_string(hard), "--stack=262144", runtime_binary(),
+                   "--root", state_root().string(), "run", "--bundle", b.dir().string(), "deepcopyup"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "bottom\n555\n1\n") << r.err;
+  fs::permissions(b.rootfs() / "deep" / "d", fs::perms::owner_all);  // for the temp dir's removal
+}
+
 // A tmpfs over a directory of the image keeps that directory's mode unless
 // its options give one, as runc does (podman --read-only's /run, docker's
 // --tmpfs over an image directory); one on a directory hull makes has the
