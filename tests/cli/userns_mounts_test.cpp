@@ -503,7 +503,7 @@ TEST_F(HullTest, IdMappedBindShowsTheMappedOwners) {
 // 1024 (review of the hundred-and-tenth round; runc, in Go, raises its
 // own). Past 64 the limit is raised, and the process gets the one hull
 // started with.
-TEST_F(HullTest, ManyBindTreesTheRuntimeHoldsFitTheSoftFdLimit) {
+TEST_F(HullTest, ManyIdMappedBindTreesTheRuntimeHoldsFitTheSoftFdLimit) {
   fs::path shared = temp_dir() / "shared";
   fs::create_directories(shared);
   if (std::string why = idmap_unsupported_on(shared); !why.empty()) GTEST_SKIP() << why;
