@@ -247,7 +247,7 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
         // Named as in config.json, so the user finds which entry (built on
         // failure only: nothing on the hot path).
         e.add_context(mount_name(m, i, opts.config_mounts));
-        if (e.code() == EMFILE && readonly_tmpfs.size() > 0) {
+        if (e.code() == EMFILE && !readonly_tmpfs.empty()) {
           rlimit nofile{};
           ::getrlimit(RLIMIT_NOFILE, &nofile);
           throw Error(e.message() + " (the set-up holds an fd for each of the " +

@@ -517,7 +517,7 @@ TEST_F(HullTest, ManyIdMappedBindTreesTheRuntimeHoldsFitTheSoftFdLimit) {
   b.config["process"].erase("rlimits");
   for (int i = 0; i < 150; ++i) {
     const std::string dest = "/m/" + std::to_string(i);
-    nlohmann::json own = bind(shared, dest.c_str());  // not std::bind, which a std::string would find
+    nlohmann::json own = itest::bind(shared, dest);  // not std::bind, which a std::string argument finds
     own["uidMappings"] = id_map(0, 1000, 1);
     own["gidMappings"] = id_map(0, 1000, 1);
     b.config["mounts"].push_back(own);
