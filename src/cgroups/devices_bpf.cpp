@@ -164,6 +164,8 @@ UniqueFd load_device_program(const std::vector<bpf_insn>& prog, const std::strin
   if (err == EPERM) {
     fd = load_with_memlock_lifted(attr);
     if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+    // The memory charged, the program itself refused (before Linux 5.11).
+    if (errno == E2BIG || errno == EINVAL || errno == EACCES) err = errno;
   }
   // The verifier's limit on branches pending at once (8192): each rule's
   // "no match" tests leave about two (review "scale", hundred-and-tenth

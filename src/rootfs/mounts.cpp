@@ -188,6 +188,10 @@ struct RootfsInTree {
   }
 };
 
+// Out of fds or memory: no answer to where a path leads, where any other
+// failure is one (nothing there to find).
+bool out_of_resources(int err) { return err == EMFILE || err == ENFILE || err == ENOMEM; }
+
 // Where a recursive bind's tree holds the rootfs's paths, from the real
 // path of its source: nullopt where it holds none.
 std::optional<RootfsInTree> rootfs_in_real(const MountContext& ctx, const std::string& real) {
@@ -203,9 +207,9 @@ std::optional<RootfsInTree> rootfs_in_real(const MountContext& ctx, const std::s
 
 // A recursive bind's source as it really is (symlinks followed, as its
 // clone follows them), for its copies of queued mounts: nullopt where it
-// holds no path of the rootfs, or where the container's root cannot reach
-// it (the runtime's fd for it tells then) or it is missing (its clone
-// says so).
+// holds no path of the rootfs, or where it cannot be opened (out of the
+// container root's reach, the runtime's fd for it tells; missing or no
+// directory, its clone says so).
 std::optional<RootfsInTree> rootfs_in_tree(const MountContext& ctx, const std::string& source) {
   const std::optional<std::string> inside = path_below(ctx.rootfs_path, source);
   UniqueFd on;
@@ -214,11 +218,12 @@ std::optional<RootfsInTree> rootfs_in_tree(const MountContext& ctx, const std::s
       on = open_in_root(ctx.rootfd, *inside, O_PATH);
     } else {
       on.reset(::open(source.c_str(), O_PATH | O_CLOEXEC));
-      if (!on && errno != EACCES && errno != ENOENT) throw_errno("open " + quote(source));
+      if (!on && out_of_resources(errno)) throw_errno("open " + quote(source));
     }
   } catch (const Error& e) {
-    // Out of fds or memory is no answer: a copy would be missed.
-    if (e.code() == EACCES) return std::nullopt;
+    // Out of fds or memory, a copy would be missed; any other failure the
+    // clone of the source reports itself.
+    if (!out_of_resources(e.code())) return std::nullopt;
     throw Error("find where the bind source really is: " + e.message(), e.code());
   }
   if (!on) return std::nullopt;
@@ -250,11 +255,12 @@ void queue_copies_read_only_later(const MountContext& ctx, const RootfsInTree& h
     try {
       copy = open_in_root(tree, *below, O_PATH | O_DIRECTORY);
     } catch (const Error& e) {
-      // A directory on the way the container's root may not search: nothing
-      // the bind gives a way to. Out of fds or memory is no answer: a copy
-      // would be missed.
-      if (e.code() == EACCES) continue;
-      throw;
+      // A directory on the way the container's root may not search, or a
+      // mount a later entry put over the way (a file, a loop of links
+      // there): no way the bind gives into the tmpfs. Out of fds or memory,
+      // a copy would be missed.
+      if (out_of_resources(e.code())) throw;
+      continue;
     }
     // Its copy, not a mount a later entry put over it there (its copy,
     // hidden below that one, is no way in).

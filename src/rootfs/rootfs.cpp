@@ -247,7 +247,10 @@ SetupResult setup_rootfs(const spec::Spec& spec, const SetupOptions& opts) {
         // Named as in config.json, so the user finds which entry (built on
         // failure only: nothing on the hot path).
         e.add_context(mount_name(m, i, opts.config_mounts));
-        if (e.code() == EMFILE && !readonly_tmpfs.empty()) {
+        // Only where the queue's fds are what ran out: a tmpfs or a bind
+        // (its copies), not a tmpcopyup's walk, which holds its own.
+        if (e.code() == EMFILE && !readonly_tmpfs.empty() &&
+            (is_bind(m) || (m.type == "tmpfs" && !parse_mount_options(m.options).tmpcopyup))) {
           rlimit nofile{};
           ::getrlimit(RLIMIT_NOFILE, &nofile);
           throw Error(e.message() + " (the set-up holds an fd for each of the " +

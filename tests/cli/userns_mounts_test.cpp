@@ -522,11 +522,21 @@ TEST_F(HullTest, ManyIdMappedBindTreesTheRuntimeHoldsFitTheSoftFdLimit) {
     own["gidMappings"] = id_map(0, 1000, 1);
     b.config["mounts"].push_back(own);
   }
+  // What the runtime's own hooks see: it puts the limit back too once it
+  // has handed the trees over.
+  const fs::path hook_saw = temp_dir() / "hook-saw";
+  b.config["hooks"]["poststart"] = {
+      {{"path", "/bin/sh"},
+       {"args", {"sh", "-c", "awk '/^Max open files/ {print $4}' /proc/self/limits > " + hook_saw.string()}}}};
   b.args({"sh", "-c", "stat -c %u:%g /m/149/file; awk '/^Max open files/ {print $4, $5}' /proc/self/limits"});
   ProcResult r = run_process({"/usr/bin/prlimit", "--nofile=128:" + std::to_string(hard), runtime_binary(), "--root",
                               state_root().string(), "run", "--bundle", b.dir().string(), "manytrees"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1000:1000\n128 " + std::to_string(hard) + "\n") << r.err;
+  std::ifstream saw(hook_saw);
+  std::string soft;
+  saw >> soft;
+  EXPECT_EQ(soft, "128");
 }
 
 // --rootless decides the cgroups only, as runc's flag does: root given it
