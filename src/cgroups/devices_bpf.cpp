@@ -170,7 +170,9 @@ UniqueFd load_device_program(const std::vector<bpf_insn>& prog, const std::strin
   // The verifier's limit on branches pending at once (8192): each rule's
   // "no match" tests leave about two (review "scale", hundred-and-tenth
   // round: 4000 rules load, 5000 do not; runc 1.1.5's program loads 9000).
-  if (err == E2BIG)
+  // E2BIG on Linux 6.18; EFAULT on 6.1, whose verifier answers its own
+  // failure to push a branch so.
+  if (err == E2BIG || err == EFAULT)
     throw_errno(err, "load the device filter for " + what + " (the kernel's verifier finds the program for " +
                          std::to_string(prog.size()) +
                          " instructions too complex: linux.resources.devices takes about 4000 rules)");
