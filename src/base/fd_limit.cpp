@@ -8,13 +8,17 @@
 namespace hull {
 
 namespace {
-// Kept after a restore: the runtime and the init it cloned (maybe sharing
-// this memory) each put back the same limit.
+constexpr size_t kHeldBeforeRaise = 64;
+// Once tried, never again (the hard limit does not grow). Kept after a
+// restore: the runtime and the init it cloned (maybe sharing this memory)
+// each put back the same limit.
+bool tried = false;
 std::optional<rlim_t> soft_found;
 }  // namespace
 
-void raise_fd_limit() noexcept {
-  if (soft_found) return;
+void raise_fd_limit_holding(size_t held) noexcept {
+  if (held < kHeldBeforeRaise || tried) return;
+  tried = true;
   rlimit was{};
   if (::getrlimit(RLIMIT_NOFILE, &was) < 0 || was.rlim_cur >= was.rlim_max) return;
   const rlimit raised{was.rlim_max, was.rlim_max};

@@ -10,12 +10,17 @@
 // The limit found is kept process-wide: an init cloned after the runtime
 // raised it inherits the raised limit and puts back the one the runtime
 // found.
+#include <cstddef>
+
 namespace hull {
 
-// Raises it, once. Where it cannot (the hard limit is the soft one), the
-// step goes on under the limit it had.
-void raise_fd_limit() noexcept;
-// Puts back the soft limit raise_fd_limit found, in this process or the one
+// Raises it, once, when a step holds `held` fds for its many things: past
+// 64, which leave room under any soft limit a host starts with (a bind's
+// copies, one for each queued mount, are counted before they are opened),
+// and nothing, not a syscall, below. Where it cannot (the hard limit is the
+// soft one), the step goes on under the limit it had.
+void raise_fd_limit_holding(size_t held) noexcept;
+// Puts back the soft limit raise_fd_limit_holding found, in this process or the one
 // it was cloned from; nothing where none was raised.
 void restore_fd_limit() noexcept;
 

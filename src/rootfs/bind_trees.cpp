@@ -20,11 +20,6 @@ namespace hull::rootfs {
 
 namespace {
 
-// Trees held before the fd limit is raised: past it, the runtime's own fds
-// and the init's (its queued read-only tmpfs: readonly_later.cpp, the same
-// count) still fit any soft limit a host starts with.
-constexpr size_t kHeldBeforeRaise = 64;
-
 // m's options, with type "bind" read as the option "bind", as mount(8) does.
 MountOptions options_of(const spec::Mount& m) {
   MountOptions o = parse_mount_options(m.options);
@@ -97,7 +92,7 @@ BindTrees open_bind_trees(const spec::Spec& spec, const std::string& bundle, con
     // Bidirectional volumes, under rshared, went past systemd's soft limit
     // of 1024; runc raises its own): the init puts the limit back once its
     // rootfs is set up (base/fd_limit.hpp).
-    if (++held == kHeldBeforeRaise) raise_fd_limit();
+    raise_fd_limit_holding(++held);
     if (inside) {
       if (!rootfd) rootfd = open_fd(rootfs, O_PATH | O_DIRECTORY);
       out.trees[i] = clone_mount_in_root(rootfd.get(), *inside, o.recursive_bind(), what);

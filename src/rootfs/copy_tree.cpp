@@ -74,10 +74,6 @@ struct Level {
   struct stat st {};
 };
 
-// Directories deep before the fd limit is raised: each open one holds two
-// (base/fd_limit.hpp; put back once the rootfs is set up).
-constexpr size_t kDepthBeforeRaise = 64;
-
 }  // namespace
 
 // A walk, not a recursion: an image's directories 50 deep took 4.5 KiB of
@@ -117,7 +113,9 @@ void copy_tree(int from_dir, int to_dir) {
     below.path = shown;
     below.name = name;
     below.st = st;
-    if (levels.size() == kDepthBeforeRaise) raise_fd_limit();
+    // Two fds for each directory open (base/fd_limit.hpp; put back once
+    // the rootfs is set up).
+    raise_fd_limit_holding(2 * levels.size());
     levels.push_back(std::move(below));  // `level` is gone from here
   }
 }

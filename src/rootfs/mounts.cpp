@@ -328,16 +328,10 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
   // turns read-only only once the rootfs is set up: its copy turns
   // read-only with it, or it would stay a writable way into that tmpfs.
   const bool some_read_only_later = ctx.readonly_later && !ctx.readonly_later->empty();
-  std::optional<RootfsInTree> held =
-      some_read_only_later && o.recursive_bind() ? rootfs_in_tree(ctx, source) : std::nullopt;
+  std::string served_real;  // where a source the runtime opened really is
   if (!runtimes_tree) {
-    std::string served_real;
     tree = clone_source_in_rootfs(ctx, source, index, o.recursive_bind(), what, &served_real);
     if (!tree) tree = clone_host_source(ctx, source, index, o.recursive_bind(), what, &served_real);
-    // A source out of the container root's reach, opened by the runtime:
-    // where it really is comes from that fd.
-    if (!held && !served_real.empty() && some_read_only_later && o.recursive_bind())
-      held = rootfs_in_real(ctx, served_real);
     // The runtime opened and mapped every other id-mapped source
     // (bind_trees.hpp); this one it maps now. Only a process privileged over
     // its file system may: the runtime, for an init that may be root of a
@@ -347,6 +341,10 @@ void apply_bind(const MountContext& ctx, const spec::Mount& m, size_t index, con
       ctx.idmap_by_runtime(index, tree.get());
     }
   }
+  // Looked up before the attach, which may cover the source's path.
+  const std::optional<RootfsInTree> held = !some_read_only_later || !o.recursive_bind() ? std::nullopt
+                                           : served_real.empty()                        ? rootfs_in_tree(ctx, source)
+                                                                 : rootfs_in_real(ctx, served_real);
   // A clone made here comes from our own "/", already a slave (or private);
   // the runtime's was cloned from the host's mount, and is a peer of it until
   // now: it stays one only where the config asked for a shared root.

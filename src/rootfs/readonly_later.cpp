@@ -13,19 +13,10 @@
 
 namespace hull::rootfs {
 
-namespace {
-// Queued mounts held before the fd limit is raised (base/fd_limit.hpp;
-// put back once the rootfs is set up): hundreds of read-only tmpfs and a
-// few binds above them (a copy of each) went past systemd's soft limit of
-// 1024 (EMFILE in the pure-v2 VM's benchmark, hundred-and-tenth round). A
-// bind's copies are held before they are queued, at most one for each
-// entry: about_to_hold counts them too.
-constexpr size_t kHeldBeforeRaise = 64;
-}  // namespace
-
-void ReadOnlyLater::about_to_hold(size_t more) const {
-  if (entries_.size() + more >= kHeldBeforeRaise) raise_fd_limit();
-}
+// Hundreds of read-only tmpfs and a few binds above them (a copy of each)
+// went past systemd's soft fd limit of 1024 (EMFILE in the pure-v2 VM's
+// benchmark, hundred-and-tenth round).
+void ReadOnlyLater::about_to_hold(size_t more) const { raise_fd_limit_holding(entries_.size() + more); }
 
 void ReadOnlyLater::push(UniqueFd mount, std::optional<std::string> path, std::optional<dev_t> dev) {
   about_to_hold(1);
